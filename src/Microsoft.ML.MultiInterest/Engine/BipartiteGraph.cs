@@ -1,0 +1,127 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// An engagement graph between users and items in compressed sparse row form: for each user, its
+/// distinct items in ascending index order, with an optional weight per edge.
+/// </summary>
+public sealed class BipartiteGraph
+{
+    private readonly int[] _offsets;
+    private readonly int[] _items;
+    private readonly float[]? _weights;
+
+    private BipartiteGraph(int userCount, int itemCount, int[] offsets, int[] items, float[]? weights)
+    {
+        UserCount = userCount;
+        ItemCount = itemCount;
+        _offsets = offsets;
+        _items = items;
+        _weights = weights;
+    }
+
+    /// <summary>Number of users (rows); users without edges count too.</summary>
+    public int UserCount { get; }
+
+    /// <summary>Number of items.</summary>
+    public int ItemCount { get; }
+
+    /// <summary>Number of distinct (user, item) edges.</summary>
+    public int EdgeCount => _items.Length;
+
+    /// <summary>True when edges carry weights.</summary>
+    public bool HasWeights => _weights != null;
+
+    /// <summary>The items of <paramref name="user"/>, ascending.</summary>
+    public ReadOnlySpan<int> ItemsOf(int user) => _items.AsSpan(_offsets[user], _offsets[user + 1] - _offsets[user]);
+
+    /// <summary>The edge weights of <paramref name="user"/>, aligned with <see cref="ItemsOf"/>; all ones when unweighted.</summary>
+    public ReadOnlySpan<float> WeightsOf(int user) =>
+        _weights == null ? throw new InvalidOperationException("The graph has no edge weights.") : _weights.AsSpan(_offsets[user], _offsets[user + 1] - _offsets[user]);
+
+    /// <summary>The number of items of <paramref name="user"/>.</summary>
+    public int DegreeOf(int user) => _offsets[user + 1] - _offsets[user];
+
+    /// <summary>Row offsets into the edge arrays (length <see cref="UserCount"/> + 1).</summary>
+    public ReadOnlySpan<int> Offsets => _offsets;
+
+    /// <summary>The item of every edge, grouped by user.</summary>
+    public ReadOnlySpan<int> EdgeItems => _items;
+
+    /// <summary>The weight of every edge (null when unweighted).</summary>
+    public ReadOnlySpan<float> EdgeWeights => _weights;
+
+    /// <summary>True when <paramref name="user"/> has an edge to <paramref name="item"/> (binary search).</summary>
+    public bool Contains(int user, int item) => ItemsOf(user).BinarySearch(item) >= 0;
+
+    /// <summary>The number of users engaging with each item.</summary>
+    public int[] ItemDegrees()
+    {
+        var degrees = new int[ItemCount];
+        foreach (int item in _items) degrees[item]++;
+        return degrees;
+    }
+
+    /// <summary>
+    /// Builds a graph from edge lists. Duplicate (user, item) pairs are merged (their weights summed).
+    /// </summary>
+    /// <param name="userCount">Number of users; every user index must be below it.</param>
+    /// <param name="itemCount">Number of items; every item index must be below it.</param>
+    /// <param name="users">User index of each edge.</param>
+    /// <param name="items">Item index of each edge.</param>
+    /// <param name="weights">Optional positive finite weight of each edge.</param>
+    public static BipartiteGraph FromEdges(int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<float> weights = default)
+    {
+        if (userCount < 0) throw new ArgumentOutOfRangeException(nameof(userCount));
+        if (itemCount < 0) throw new ArgumentOutOfRangeException(nameof(itemCount));
+        if (users.Length != items.Length) throw new ArgumentException("The user and item edge lists differ in length.", nameof(items));
+        bool weighted = !weights.IsEmpty;
+        if (weighted && weights.Length != users.Length) throw new ArgumentException("The weight list differs in length from the edge list.", nameof(weights));
+
+        var counts = new int[userCount + 1];
+        for (int e = 0; e < users.Length; e++)
+        {
+            int u = users[e], i = items[e];
+            if ((uint)u >= (uint)userCount) throw new ArgumentOutOfRangeException(nameof(users), $"Edge {e} has user index {u}, outside 0..{userCount - 1}.");
+            if ((uint)i >= (uint)itemCount) throw new ArgumentOutOfRangeException(nameof(items), $"Edge {e} has item index {i}, outside 0..{itemCount - 1}.");
+            if (weighted && (!float.IsFinite(weights[e]) || weights[e] <= 0))
+                throw new ArgumentException($"Edge {e} has weight {weights[e]}; weights must be positive and finite.", nameof(weights));
+            counts[u + 1]++;
+        }
+        for (int u = 0; u < userCount; u++) counts[u + 1] += counts[u];
+        var cursor = (int[])counts.Clone();
+        var rawItems = new int[users.Length];
+        var rawWeights = weighted ? new float[users.Length] : null;
+        for (int e = 0; e < users.Length; e++)
+        {
+            int slot = cursor[users[e]]++;
+            rawItems[slot] = items[e];
+            if (rawWeights != null) rawWeights[slot] = weights[e];
+        }
+
+        // Sort each row and merge duplicates.
+        var offsets = new int[userCount + 1];
+        int write = 0;
+        for (int u = 0; u < userCount; u++)
+        {
+            int start = counts[u], end = counts[u + 1];
+            if (rawWeights != null) Array.Sort(rawItems, rawWeights, start, end - start);
+            else Array.Sort(rawItems, start, end - start);
+            offsets[u] = write;
+            for (int e = start; e < end; e++)
+            {
+                if (write > offsets[u] && rawItems[write - 1] == rawItems[e])
+                {
+                    if (rawWeights != null) rawWeights[write - 1] += rawWeights[e];
+                    continue;
+                }
+                rawItems[write] = rawItems[e];
+                if (rawWeights != null) rawWeights[write] = rawWeights[e];
+                write++;
+            }
+        }
+        offsets[userCount] = write;
+        Array.Resize(ref rawItems, write);
+        if (rawWeights != null) Array.Resize(ref rawWeights, write);
+        return new BipartiteGraph(userCount, itemCount, offsets, rawItems, rawWeights);
+    }
+}

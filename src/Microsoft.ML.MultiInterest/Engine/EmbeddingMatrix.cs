@@ -1,0 +1,71 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// A dense row-major table of embeddings: one row of <see cref="Dimension"/> floats per entity.
+/// Row order matters: it is the tie-breaking order of every search in the library.
+/// </summary>
+public sealed class EmbeddingMatrix
+{
+    /// <summary>Creates a zero-filled table.</summary>
+    /// <param name="rows">Number of rows (entities); at least 0.</param>
+    /// <param name="dimension">Number of columns; at least 1.</param>
+    public EmbeddingMatrix(int rows, int dimension)
+        : this(rows, dimension, new float[checked(rows * dimension)])
+    {
+    }
+
+    /// <summary>Wraps an existing row-major buffer (not copied).</summary>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="dimension">Number of columns.</param>
+    /// <param name="values">Row-major values; its length must be <paramref name="rows"/> x <paramref name="dimension"/>.</param>
+    public EmbeddingMatrix(int rows, int dimension, float[] values)
+    {
+        if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "Row count must not be negative.");
+        if (dimension < 1) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "Dimension must be at least 1.");
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Length != (long)rows * dimension)
+            throw new ArgumentException($"Expected {rows} x {dimension} = {(long)rows * dimension} values but got {values.Length}.", nameof(values));
+        Rows = rows;
+        Dimension = dimension;
+        Values = values;
+    }
+
+    /// <summary>Number of rows (entities).</summary>
+    public int Rows { get; }
+
+    /// <summary>Number of columns (embedding dimension).</summary>
+    public int Dimension { get; }
+
+    /// <summary>The row-major backing buffer.</summary>
+    public float[] Values { get; }
+
+    /// <summary>A writable view of row <paramref name="row"/>.</summary>
+    public Span<float> Row(int row) => Values.AsSpan(row * Dimension, Dimension);
+
+    /// <summary>A read-only view of row <paramref name="row"/>.</summary>
+    public ReadOnlySpan<float> ReadRow(int row) => new(Values, row * Dimension, Dimension);
+
+    /// <summary>A deep copy of this table.</summary>
+    public EmbeddingMatrix Clone() => new(Rows, Dimension, (float[])Values.Clone());
+
+    /// <summary>A copy whose rows are scaled to unit Euclidean length (zero rows stay zero).</summary>
+    public EmbeddingMatrix Normalized()
+    {
+        var copy = Clone();
+        for (int r = 0; r < Rows; r++) VectorMath.NormalizeInPlace(copy.Row(r));
+        return copy;
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming <paramref name="what"/> and the first row holding a NaN or infinite value.
+    /// </summary>
+    /// <param name="what">What the table is, for the message (for example "user embeddings").</param>
+    public void ThrowIfNotFinite(string what)
+    {
+        for (int i = 0; i < Values.Length; i++)
+        {
+            if (!float.IsFinite(Values[i]))
+                throw new ArgumentException($"The {what} contain a non-finite value ({Values[i]}) in row {i / Dimension}, column {i % Dimension}.");
+        }
+    }
+}

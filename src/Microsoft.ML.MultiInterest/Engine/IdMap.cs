@@ -1,0 +1,57 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// A bijection between raw string ids and dense row indices 0..Count-1, in first-seen order.
+/// </summary>
+public sealed class IdMap
+{
+    private readonly List<string> _ids = new();
+    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+
+    /// <summary>Creates an empty map.</summary>
+    public IdMap()
+    {
+    }
+
+    /// <summary>Creates a map holding <paramref name="ids"/> in the given order.</summary>
+    /// <exception cref="ArgumentException">An id occurs twice.</exception>
+    public IdMap(IEnumerable<string> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        foreach (var id in ids)
+        {
+            if (_index.ContainsKey(id)) throw new ArgumentException($"The id '{id}' occurs more than once.", nameof(ids));
+            GetOrAdd(id);
+        }
+    }
+
+    /// <summary>Number of ids.</summary>
+    public int Count => _ids.Count;
+
+    /// <summary>The raw id of row <paramref name="index"/>.</summary>
+    public string this[int index] => _ids[index];
+
+    /// <summary>All ids in row order.</summary>
+    public IReadOnlyList<string> Ids => _ids;
+
+    /// <summary>Returns the index of <paramref name="id"/>, adding it at the end when new.</summary>
+    public int GetOrAdd(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (_index.TryGetValue(id, out int index)) return index;
+        index = _ids.Count;
+        _ids.Add(id);
+        _index.Add(id, index);
+        return index;
+    }
+
+    /// <summary>Looks up <paramref name="id"/>.</summary>
+    public bool TryGetIndex(string id, out int index) => _index.TryGetValue(id, out index);
+
+    /// <summary>Returns the index of <paramref name="id"/> or throws a <see cref="KeyNotFoundException"/> naming <paramref name="what"/>.</summary>
+    public int IndexOf(string id, string what)
+    {
+        if (_index.TryGetValue(id, out int index)) return index;
+        throw new KeyNotFoundException($"Unknown {what} id '{id}': it is not in the fitted model.");
+    }
+}

@@ -1,0 +1,105 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Keeps the <c>k</c> best (score, index) pairs seen so far in a bounded min-heap. Higher scores win;
+/// equal scores go to the lower index, which is the row-order tie rule of the evaluation protocol.
+/// Reusable: call <see cref="Reset"/> between queries; nothing is allocated per offer.
+/// Not thread-safe: use one selector per thread.
+/// </summary>
+public sealed class TopKSelector
+{
+    private readonly float[] _scores;
+    private readonly int[] _indices;
+    private int _count;
+    private int _k;
+
+    /// <summary>Creates a selector able to keep up to <paramref name="capacity"/> pairs.</summary>
+    public TopKSelector(int capacity)
+    {
+        if (capacity < 0) throw new ArgumentOutOfRangeException(nameof(capacity));
+        _scores = new float[capacity];
+        _indices = new int[capacity];
+        _k = capacity;
+    }
+
+    /// <summary>How many pairs are held now.</summary>
+    public int Count => _count;
+
+    /// <summary>The number of pairs kept at most since the last <see cref="Reset"/>.</summary>
+    public int K => _k;
+
+    /// <summary>Empties the selector and sets how many pairs to keep (at most the capacity).</summary>
+    public void Reset(int k)
+    {
+        if ((uint)k > (uint)_scores.Length) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be within 0..{_scores.Length}.");
+        _k = k;
+        _count = 0;
+    }
+
+    /// <summary>The score a new pair must beat to enter (negative infinity while not full).</summary>
+    public float Threshold => _count < _k ? float.NegativeInfinity : _scores[0];
+
+    /// <summary>True when (a, ia) ranks before (b, ib).</summary>
+    public static bool Better(float a, int ia, float b, int ib) => a > b || (a == b && ia < ib);
+
+    /// <summary>Offers one pair.</summary>
+    public void Offer(float score, int index)
+    {
+        if (_count < _k)
+        {
+            int i = _count++;
+            // Sift up: the root holds the worst pair.
+            while (i > 0)
+            {
+                int parent = (i - 1) >> 1;
+                if (!Better(_scores[parent], _indices[parent], score, index)) break;
+                _scores[i] = _scores[parent];
+                _indices[i] = _indices[parent];
+                i = parent;
+            }
+            _scores[i] = score;
+            _indices[i] = index;
+            return;
+        }
+        if (_k == 0 || !Better(score, index, _scores[0], _indices[0])) return;
+        SiftDown(score, index);
+    }
+
+    private void SiftDown(float score, int index)
+    {
+        int i = 0;
+        while (true)
+        {
+            int left = 2 * i + 1;
+            if (left >= _count) break;
+            int worst = left;
+            int right = left + 1;
+            if (right < _count && Better(_scores[left], _indices[left], _scores[right], _indices[right])) worst = right;
+            if (!Better(score, index, _scores[worst], _indices[worst])) break;
+            _scores[i] = _scores[worst];
+            _indices[i] = _indices[worst];
+            i = worst;
+        }
+        _scores[i] = score;
+        _indices[i] = index;
+    }
+
+    /// <summary>
+    /// Writes the held pairs best first into the given spans and empties the selector.
+    /// </summary>
+    /// <returns>The number of pairs written.</returns>
+    public int Drain(Span<int> indices, Span<float> scores)
+    {
+        int n = _count;
+        if (indices.Length < n || (!scores.IsEmpty && scores.Length < n)) throw new ArgumentException("Output spans are too short.");
+        // Pop the worst repeatedly, filling from the back.
+        for (int pos = n - 1; pos >= 0; pos--)
+        {
+            indices[pos] = _indices[0];
+            if (!scores.IsEmpty) scores[pos] = _scores[0];
+            _count--;
+            if (_count > 0) SiftDown(_scores[_count], _indices[_count]);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Small vector kernels with a fixed summation order, so that identical rows always give bit-identical
+/// scores wherever they sit in memory (ties are then decided by row order, never by rounding).
+/// </summary>
+public static class VectorMath
+{
+    /// <summary>Dot product of two equal-length spans, summed in a fixed lane order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int n = a.Length;
+        if (b.Length != n) throw new ArgumentException("Vectors must have the same length.", nameof(b));
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        int i = 0;
+        float sum = 0f;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            int w = Vector<float>.Count;
+            var acc0 = Vector<float>.Zero;
+            var acc1 = Vector<float>.Zero;
+            for (; i <= n - 2 * w; i += 2 * w)
+            {
+                acc0 += Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref ra, i)) * Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref rb, i));
+                acc1 += Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref ra, i + w)) * Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref rb, i + w));
+            }
+            for (; i <= n - w; i += w)
+                acc0 += Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref ra, i)) * Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref rb, i));
+            sum = Vector.Sum(acc0 + acc1);
+        }
+        for (; i < n; i++) sum += Unsafe.Add(ref ra, i) * Unsafe.Add(ref rb, i);
+        return sum;
+    }
+
+    /// <summary>Euclidean norm.</summary>
+    public static float Norm(ReadOnlySpan<float> a) => MathF.Sqrt(Dot(a, a));
+
+    /// <summary>Scales <paramref name="a"/> to unit length; a zero vector is left unchanged.</summary>
+    /// <returns>The norm before scaling.</returns>
+    public static float NormalizeInPlace(Span<float> a)
+    {
+        float norm = Norm(a);
+        if (norm > 0f)
+        {
+            float inv = 1f / norm;
+            for (int i = 0; i < a.Length; i++) a[i] *= inv;
+        }
+        return norm;
+    }
+
+    /// <summary><paramref name="y"/> += <paramref name="alpha"/> * <paramref name="x"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddScaled(Span<float> y, ReadOnlySpan<float> x, float alpha)
+    {
+        int n = y.Length;
+        if (x.Length != n) throw new ArgumentException("Vectors must have the same length.", nameof(x));
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            var va = new Vector<float>(alpha);
+            for (; i <= n - w; i += w)
+            {
+                ref var vy = ref Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref ry, i));
+                vy += va * Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref rx, i));
+            }
+        }
+        for (; i < n; i++) Unsafe.Add(ref ry, i) += alpha * Unsafe.Add(ref rx, i);
+    }
+
+    /// <summary>Euclidean distance between two equal-length vectors.</summary>
+    public static float Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        if (b.Length != a.Length) throw new ArgumentException("Vectors must have the same length.", nameof(b));
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double d = (double)a[i] - b[i];
+            sum += d * d;
+        }
+        return (float)Math.Sqrt(sum);
+    }
+}
