@@ -88,4 +88,21 @@ public static class VectorMath
         }
         return (float)Math.Sqrt(sum);
     }
+
+    /// <summary>Writes <paramref name="source"/> scaled to unit length into <paramref name="destination"/> (zeros when the source is zero).</summary>
+    /// <returns>The norm of the source.</returns>
+    public static double StoreNormalized(ReadOnlySpan<double> source, Span<float> destination)
+    {
+        if (destination.Length != source.Length) throw new ArgumentException("Vectors must have the same length.", nameof(destination));
+        double sq = 0;
+        foreach (double v in source) sq += v * v;
+        double norm = Math.Sqrt(sq);
+        if (norm == 0)
+        {
+            destination.Clear();
+            return 0;
+        }
+        for (int i = 0; i < source.Length; i++) destination[i] = (float)(source[i] / norm);
+        return norm;
+    }
 }

@@ -1,0 +1,110 @@
+using Microsoft.ML.MultiInterest.IO;
+
+namespace Microsoft.ML.MultiInterest.Data;
+
+/// <summary>Options of <see cref="HoldOutSplitter"/>; the defaults are the evaluation protocol's.</summary>
+public sealed class HoldOutSplitOptions
+{
+    /// <summary>Share of each eligible user's edges held out, rounded up. Default 0.2.</summary>
+    public double HoldOutFraction { get; set; } = 0.2;
+
+    /// <summary>Users with fewer edges than this keep all of them in training. Default 3.</summary>
+    public int MinimumUserEdges { get; set; } = 3;
+
+    /// <summary>Drop edges whose user id equals its item id (self-citations). Default true.</summary>
+    public bool DropSelfLoops { get; set; } = true;
+
+    /// <summary>Seed of the random draw. Default 20261123.</summary>
+    public int Seed { get; set; } = 20261123;
+
+    internal void Validate()
+    {
+        if (!(HoldOutFraction > 0 && HoldOutFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(HoldOutFraction), HoldOutFraction, "HoldOutFraction must lie strictly between 0 and 1.");
+        if (MinimumUserEdges < 2)
+            throw new ArgumentOutOfRangeException(nameof(MinimumUserEdges), MinimumUserEdges, "MinimumUserEdges must be at least 2 so a user keeps a training edge.");
+    }
+}
+
+/// <summary>The two parts of a split.</summary>
+/// <param name="Train">Training edges, sorted by (user, item).</param>
+/// <param name="Test">Held-out edges, sorted by (user, item).</param>
+/// <param name="ReturnedToTraining">Held-out edges put back because their item had no training edge.</param>
+public sealed record HoldOutSplit(IReadOnlyList<RawEdge> Train, IReadOnlyList<RawEdge> Test, int ReturnedToTraining);
+
+/// <summary>
+/// The evaluation protocol's per-user hold-out, for users' own data: drop self-loops and duplicate
+/// pairs; for each user with at least 3 edges hold out ceil(20%) of its edges chosen uniformly at random
+/// with a fixed seed; a held-out edge whose item never appears in the training part goes back to
+/// training. (The canonical cit-HepPh files were drawn with numpy's generator; this uses .NET's seeded
+/// <see cref="Random"/>, so the same protocol gives a different, equally valid draw.)
+/// </summary>
+public static class HoldOutSplitter
+{
+    /// <summary>Splits <paramref name="edges"/>.</summary>
+    public static HoldOutSplit Split(IEnumerable<RawEdge> edges, HoldOutSplitOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        options ??= new HoldOutSplitOptions();
+        options.Validate();
+
+        var distinct = new Dictionary<(string, string), RawEdge>();
+        foreach (var e in edges)
+        {
+            if (options.DropSelfLoops && e.User == e.Item) continue;
+            distinct.TryAdd((e.User, e.Item), e);
+        }
+        if (distinct.Count == 0) throw new ArgumentException("There are no edges to split (after dropping self-loops and duplicates).", nameof(edges));
+        var sorted = distinct.Values.OrderBy(e => e.User, IdComparer.Instance).ThenBy(e => e.Item, IdComparer.Instance).ToList();
+
+        var random = new Random(options.Seed);
+        var heldOut = new bool[sorted.Count];
+        for (int start = 0; start < sorted.Count;)
+        {
+            int end = start;
+            while (end < sorted.Count && sorted[end].User == sorted[start].User) end++;
+            int degree = end - start;
+            if (degree >= options.MinimumUserEdges)
+            {
+                int count = (int)Math.Ceiling(options.HoldOutFraction * degree - 1e-9);
+                // Partial Fisher-Yates over the user's edge positions.
+                var positions = Enumerable.Range(start, degree).ToArray();
+                for (int j = 0; j < count; j++)
+                {
+                    int pick = j + random.Next(degree - j);
+                    (positions[j], positions[pick]) = (positions[pick], positions[j]);
+                    heldOut[positions[j]] = true;
+                }
+            }
+            start = end;
+        }
+
+        var trainItems = new HashSet<string>(StringComparer.Ordinal);
+        for (int e = 0; e < sorted.Count; e++) if (!heldOut[e]) trainItems.Add(sorted[e].Item);
+        var train = new List<RawEdge>();
+        var test = new List<RawEdge>();
+        int returned = 0;
+        for (int e = 0; e < sorted.Count; e++)
+        {
+            if (heldOut[e] && trainItems.Contains(sorted[e].Item)) test.Add(sorted[e]);
+            else
+            {
+                if (heldOut[e]) returned++;
+                train.Add(sorted[e]);
+            }
+        }
+        return new HoldOutSplit(train, test, returned);
+    }
+
+    /// <summary>Orders ids numerically when both are integers, else ordinally.</summary>
+    private sealed class IdComparer : IComparer<string>
+    {
+        public static readonly IdComparer Instance = new();
+
+        public int Compare(string? x, string? y)
+        {
+            if (long.TryParse(x, out long a) && long.TryParse(y, out long b)) return a.CompareTo(b);
+            return string.CompareOrdinal(x, y);
+        }
+    }
+}

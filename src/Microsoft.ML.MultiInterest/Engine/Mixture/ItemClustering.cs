@@ -1,0 +1,95 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// A partition of the items into clusters ("interests"): the cluster of every item, the member items of
+/// every cluster in ascending item order, and one unit-length centroid per cluster.
+/// </summary>
+public sealed class ItemClustering
+{
+    private readonly int[] _assignments;
+    private readonly int[] _offsets;
+    private readonly int[] _members;
+
+    private ItemClustering(int[] assignments, int clusterCount, int[] offsets, int[] members, EmbeddingMatrix centroids)
+    {
+        _assignments = assignments;
+        ClusterCount = clusterCount;
+        _offsets = offsets;
+        _members = members;
+        Centroids = centroids;
+    }
+
+    /// <summary>Number of clusters (some may be empty).</summary>
+    public int ClusterCount { get; }
+
+    /// <summary>Number of items.</summary>
+    public int ItemCount => _assignments.Length;
+
+    /// <summary>The cluster of each item.</summary>
+    public ReadOnlySpan<int> Assignments => _assignments;
+
+    /// <summary>Unit-length centroid of each cluster (a zero row for an empty cluster).</summary>
+    public EmbeddingMatrix Centroids { get; }
+
+    /// <summary>The cluster of <paramref name="item"/>.</summary>
+    public int ClusterOf(int item) => _assignments[item];
+
+    /// <summary>The items of <paramref name="cluster"/>, ascending.</summary>
+    public ReadOnlySpan<int> MembersOf(int cluster) => _members.AsSpan(_offsets[cluster], _offsets[cluster + 1] - _offsets[cluster]);
+
+    /// <summary>
+    /// Builds a clustering from per-item assignments. When <paramref name="centroids"/> is null, each
+    /// centroid is the normalised sum of its members' unit-normalised embeddings (the spherical k-means centroid).
+    /// </summary>
+    /// <param name="assignments">Cluster index of every item, each in 0..<paramref name="clusterCount"/>-1.</param>
+    /// <param name="clusterCount">Number of clusters.</param>
+    /// <param name="items">Item embeddings, one row per item.</param>
+    /// <param name="centroids">Optional centroids (rows are normalised on the way in).</param>
+    public static ItemClustering Create(int[] assignments, int clusterCount, EmbeddingMatrix items, EmbeddingMatrix? centroids = null)
+    {
+        ArgumentNullException.ThrowIfNull(assignments);
+        ArgumentNullException.ThrowIfNull(items);
+        if (clusterCount < 1) throw new ArgumentOutOfRangeException(nameof(clusterCount), clusterCount, "There must be at least one cluster.");
+        if (assignments.Length != items.Rows)
+            throw new ArgumentException($"There are {assignments.Length} cluster assignments for {items.Rows} items.", nameof(assignments));
+        if (centroids != null && (centroids.Rows != clusterCount || centroids.Dimension != items.Dimension))
+            throw new ArgumentException($"Centroids must be {clusterCount} x {items.Dimension}, not {centroids.Rows} x {centroids.Dimension}.", nameof(centroids));
+
+        var offsets = new int[clusterCount + 1];
+        for (int i = 0; i < assignments.Length; i++)
+        {
+            int c = assignments[i];
+            if ((uint)c >= (uint)clusterCount)
+                throw new ArgumentOutOfRangeException(nameof(assignments), $"Item {i} is assigned to cluster {c}, outside 0..{clusterCount - 1}.");
+            offsets[c + 1]++;
+        }
+        for (int c = 0; c < clusterCount; c++) offsets[c + 1] += offsets[c];
+        var members = new int[assignments.Length];
+        var cursor = (int[])offsets.Clone();
+        for (int i = 0; i < assignments.Length; i++) members[cursor[assignments[i]]++] = i;
+
+        EmbeddingMatrix finalCentroids;
+        if (centroids != null)
+        {
+            finalCentroids = centroids.Normalized();
+        }
+        else
+        {
+            finalCentroids = new EmbeddingMatrix(clusterCount, items.Dimension);
+            var sum = new double[items.Dimension];
+            for (int c = 0; c < clusterCount; c++)
+            {
+                Array.Clear(sum);
+                for (int p = offsets[c]; p < offsets[c + 1]; p++)
+                {
+                    var row = items.ReadRow(members[p]);
+                    double norm = VectorMath.Norm(row);
+                    if (norm == 0) continue;
+                    for (int d = 0; d < sum.Length; d++) sum[d] += row[d] / norm;
+                }
+                VectorMath.StoreNormalized(sum, finalCentroids.Row(c));
+            }
+        }
+        return new ItemClustering(assignments, clusterCount, offsets, members, finalCentroids);
+    }
+}

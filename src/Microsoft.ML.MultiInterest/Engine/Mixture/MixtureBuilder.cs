@@ -1,0 +1,47 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Builds the unsmoothed ("Mixture") per-user mixtures of the evaluation protocol:
+/// p_mle(c|u) = count(u,c) / (sum of counts over u's top-m clusters), clusters ranked by count with ties
+/// to the lower cluster id; component embedding = normalised sum of u's training item embeddings in c.
+/// </summary>
+public static class MixtureBuilder
+{
+    /// <summary>Builds the MLE mixture of every user of <paramref name="train"/>.</summary>
+    /// <param name="train">Training graph.</param>
+    /// <param name="clustering">Item clusters.</param>
+    /// <param name="itemEmbeddings">Item embeddings (raw, as trained).</param>
+    /// <param name="components">m, the number of components kept per user.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    public static MixtureTable BuildMle(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, int components, int threads = 0)
+    {
+        Validate(train, clustering, itemEmbeddings, components);
+        var table = new MixtureTable(train.UserCount, components, itemEmbeddings.Dimension);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        Parallel.For(0, train.UserCount, parallel,
+            () => (Profile: new UserClusterProfile(clustering.ClusterCount), Sum: new double[itemEmbeddings.Dimension]),
+            (user, _, scratch) =>
+            {
+                var items = train.ItemsOf(user);
+                scratch.Profile.Load(items, clustering);
+                int n = scratch.Profile.TopClusters(components, table.WritableClusters(user), table.WritableWeights(user));
+                table.SetCount(user, n);
+                for (int j = 0; j < n; j++)
+                    UserClusterProfile.Centroid(items, table.Clusters(user)[j], clustering, itemEmbeddings, scratch.Sum, table.WritableEmbedding(user, j));
+                return scratch;
+            }, _ => { });
+        return table;
+    }
+
+    internal static void Validate(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, int components)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(clustering);
+        ArgumentNullException.ThrowIfNull(itemEmbeddings);
+        if (components < 1) throw new ArgumentOutOfRangeException(nameof(components), components, "Components (m) must be at least 1.");
+        if (itemEmbeddings.Rows != train.ItemCount)
+            throw new ArgumentException($"There are {itemEmbeddings.Rows} item embeddings for {train.ItemCount} items in the graph.", nameof(itemEmbeddings));
+        if (clustering.ItemCount != train.ItemCount)
+            throw new ArgumentException($"The clustering covers {clustering.ItemCount} items, the graph has {train.ItemCount}.", nameof(clustering));
+    }
+}

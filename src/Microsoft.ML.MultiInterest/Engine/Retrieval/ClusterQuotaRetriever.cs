@@ -1,0 +1,168 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Multi-interest retrieval with per-component quotas (Zhang et al., as the evaluation protocol defines
+/// it): component c of a user's mixture gets M_c of the M slots (<see cref="QuotaAllocator"/>) and fills
+/// them with the top items <em>of its own cluster</em> by dot(u^c, i), training items excluded. A cluster
+/// with too few eligible items hands its leftover to the other components in weight order; what is still
+/// missing comes from a fallback ranking (the unimodal one). No item appears twice. Thread-safe.
+/// </summary>
+public sealed class ClusterQuotaRetriever
+{
+    private readonly EmbeddingMatrix _items;
+    private readonly ItemClustering _clustering;
+
+    /// <summary>Creates a retriever over <paramref name="items"/> grouped by <paramref name="clustering"/>.</summary>
+    public ClusterQuotaRetriever(EmbeddingMatrix items, ItemClustering clustering)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(clustering);
+        if (clustering.ItemCount != items.Rows)
+            throw new ArgumentException($"The clustering covers {clustering.ItemCount} items, the embeddings {items.Rows}.", nameof(clustering));
+        items.ThrowIfNotFinite("item embeddings");
+        _items = items;
+        _clustering = clustering;
+    }
+
+    /// <summary>
+    /// Retrieves one list per user for each cutoff; each cutoff is its own retrieval with M = cutoff
+    /// (quotas recomputed), as the protocol requires.
+    /// </summary>
+    /// <param name="mixtures">The users' mixtures.</param>
+    /// <param name="users">The users (rows of <paramref name="mixtures"/>) to serve.</param>
+    /// <param name="exclusions">Optional graph whose items of each user are never returned.</param>
+    /// <param name="cutoffs">List lengths M, e.g. 10, 20, 50.</param>
+    /// <param name="alpha">Quota exponent (1 = proportional to the weights).</param>
+    /// <param name="fallback">Optional ranking per entry of <paramref name="users"/> (already without excluded items) that fills lists the clusters cannot.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <returns>One <see cref="RankedLists"/> per cutoff, in the order of <paramref name="cutoffs"/>.</returns>
+    public RankedLists[] Retrieve(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs,
+        double alpha = 1.0, RankedLists? fallback = null, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(mixtures);
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(cutoffs);
+        if (cutoffs.Count == 0) throw new ArgumentException("At least one cutoff is needed.", nameof(cutoffs));
+        foreach (int cutoff in cutoffs)
+            if (cutoff < 1) throw new ArgumentOutOfRangeException(nameof(cutoffs), cutoff, "Candidates (M) must be at least 1.");
+        if (!double.IsFinite(alpha) || alpha < 0) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "Alpha must be finite and non-negative.");
+        if (mixtures.Dimension != _items.Dimension)
+            throw new ArgumentException($"Mixtures have dimension {mixtures.Dimension}, items {_items.Dimension}.", nameof(mixtures));
+        if (fallback != null && fallback.QueryCount != users.Count)
+            throw new ArgumentException("The fallback ranking must have one list per user.", nameof(fallback));
+        foreach (int u in users)
+        {
+            if ((uint)u >= (uint)mixtures.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {u}: there are {mixtures.UserCount} users.");
+            if (exclusions != null && u >= exclusions.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"User row {u} is not in the exclusion graph.");
+        }
+
+        int maxCutoff = cutoffs.Max();
+        var results = cutoffs.Select(c => new RankedLists(users.Count, c)).ToArray();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        Parallel.For(0, users.Count, parallel, () => new Scratch(_items.Rows, mixtures.MaxComponents, maxCutoff), (q, _, s) =>
+        {
+            RetrieveOne(mixtures, users[q], q, exclusions, cutoffs, alpha, fallback, results, s);
+            return s;
+        }, _ => { });
+        return results;
+    }
+
+    private void RetrieveOne(MixtureTable mixtures, int user, int q, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs, double alpha,
+        RankedLists? fallback, RankedLists[] results, Scratch s)
+    {
+        int n = mixtures.ComponentCount(user);
+        var clusters = mixtures.Clusters(user);
+        var weights = mixtures.Weights(user);
+        s.Exclusion.Load(exclusions == null ? default : exclusions.ItemsOf(user));
+
+        // One ranking per component, long enough for the largest cutoff.
+        for (int j = 0; j < n; j++)
+        {
+            var selector = s.Selector;
+            selector.Reset(s.Capacity);
+            var query = mixtures.Embedding(user, j);
+            foreach (int item in _clustering.MembersOf(clusters[j]))
+            {
+                if (s.Exclusion[item]) continue;
+                float score = VectorMath.Dot(query, _items.ReadRow(item));
+                if (score >= selector.Threshold) selector.Offer(score, item);
+            }
+            s.RankCounts[j] = selector.Drain(s.Ranking(j), s.RankScores(j));
+        }
+
+        for (int t = 0; t < cutoffs.Count; t++)
+        {
+            int slots = cutoffs[t];
+            Span<int> take = s.Take.AsSpan(0, n);
+            QuotaAllocator.Allocate(weights, clusters, alpha, slots, take);
+            int leftover = 0;
+            for (int j = 0; j < n; j++)
+            {
+                int granted = Math.Min(take[j], s.RankCounts[j]);
+                leftover += take[j] - granted;
+                take[j] = granted;
+            }
+            // Short clusters hand their slots on in weight order (components are stored by weight).
+            for (int j = 0; j < n && leftover > 0; j++)
+            {
+                int extra = Math.Min(leftover, s.RankCounts[j] - take[j]);
+                take[j] += extra;
+                leftover -= extra;
+            }
+
+            var outIndices = results[t].IndexSlots(q);
+            var outScores = results[t].ScoreSlots(q);
+            int written = 0;
+            for (int j = 0; j < n; j++)
+            {
+                s.Ranking(j)[..take[j]].CopyTo(outIndices[written..]);
+                s.RankScores(j)[..take[j]].CopyTo(outScores[written..]);
+                written += take[j];
+            }
+            if (written < slots && fallback != null)
+                written = Fill(fallback, q, outIndices, outScores, written, slots);
+            results[t].Counts[q] = written;
+        }
+    }
+
+    /// <summary>Appends fallback items not yet in the list until it holds <paramref name="slots"/> entries.</summary>
+    private static int Fill(RankedLists fallback, int q, Span<int> indices, Span<float> scores, int written, int slots)
+    {
+        var candidates = fallback.IndicesOf(q);
+        var candidateScores = fallback.ScoresOf(q);
+        for (int r = 0; r < candidates.Length && written < slots; r++)
+        {
+            // Lists are short (M <= a few hundred), so a scan beats a hash set here.
+            if (indices[..written].Contains(candidates[r])) continue;
+            indices[written] = candidates[r];
+            scores[written] = candidateScores[r];
+            written++;
+        }
+        return written;
+    }
+
+    private sealed class Scratch
+    {
+        private readonly int[] _ranking;
+        private readonly float[] _rankScores;
+
+        public Scratch(int items, int components, int capacity)
+        {
+            Capacity = capacity;
+            Exclusion = new ItemExclusion(items);
+            Selector = new TopKSelector(capacity);
+            _ranking = new int[components * capacity];
+            _rankScores = new float[components * capacity];
+            RankCounts = new int[components];
+            Take = new int[components];
+        }
+
+        public int Capacity { get; }
+        public ItemExclusion Exclusion { get; }
+        public TopKSelector Selector { get; }
+        public int[] RankCounts { get; }
+        public int[] Take { get; }
+        public Span<int> Ranking(int component) => _ranking.AsSpan(component * Capacity, Capacity);
+        public Span<float> RankScores(int component) => _rankScores.AsSpan(component * Capacity, Capacity);
+    }
+}

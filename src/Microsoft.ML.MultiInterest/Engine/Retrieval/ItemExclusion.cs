@@ -1,0 +1,43 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// A reusable per-thread mask of the items one user must not be recommended (its training items), set
+/// and cleared in time proportional to the user's degree.
+/// </summary>
+internal sealed class ItemExclusion
+{
+    private readonly bool[] _mask;
+    private int[] _set = [];
+    private int _setCount;
+
+    public ItemExclusion(int itemCount) => _mask = new bool[itemCount];
+
+    public bool this[int item] => _mask[item];
+
+    /// <summary>Excludes <paramref name="items"/>, replacing the previous user's set.</summary>
+    public void Load(ReadOnlySpan<int> items)
+    {
+        Clear();
+        if (_set.Length < items.Length) _set = new int[Math.Max(items.Length, 2 * _set.Length)];
+        foreach (int item in items)
+        {
+            _mask[item] = true;
+            _set[_setCount++] = item;
+        }
+    }
+
+    /// <summary>Marks one more item as excluded (already picked candidates).</summary>
+    public void Add(int item)
+    {
+        if (_mask[item]) return;
+        if (_setCount == _set.Length) Array.Resize(ref _set, Math.Max(8, 2 * _set.Length));
+        _mask[item] = true;
+        _set[_setCount++] = item;
+    }
+
+    public void Clear()
+    {
+        for (int j = 0; j < _setCount; j++) _mask[_set[j]] = false;
+        _setCount = 0;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.IO;
+
+/// <summary>
+/// Reads and writes item clusters as TSV: header <c>item&lt;TAB&gt;cluster</c>, cluster ids non-negative
+/// integers (the protocol breaks ties by the lower cluster id, so ids are kept as given).
+/// </summary>
+public static class ClusterFile
+{
+    /// <summary>Reads cluster assignments for the items of <paramref name="items"/>.</summary>
+    /// <returns>The cluster of every item row and the cluster count (largest id + 1).</returns>
+    /// <exception cref="InvalidDataException">Bad header or cluster id, an item missing from the file or unknown to the embeddings.</exception>
+    public static (int[] Assignments, int ClusterCount) Read(string path, IdMap items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var assignments = new int[items.Count];
+        Array.Fill(assignments, -1);
+        using var reader = TextTables.OpenRead(path);
+        TextTables.ReadHeader(reader, path, "item", "cluster");
+        int lineNumber = 1, max = -1;
+        string? line;
+        while ((line = reader.ReadLine()) != null)
+        {
+            lineNumber++;
+            line = line.TrimEnd('\r');
+            if (line.Length == 0) continue;
+            var parts = line.Split('\t');
+            if (parts.Length < 2) throw new InvalidDataException($"{path}, line {lineNumber}: expected 'item<TAB>cluster' but found '{line}'.");
+            if (!items.TryGetIndex(parts[0], out int row))
+                throw new InvalidDataException($"{path}, line {lineNumber}: the item '{parts[0]}' has no embedding.");
+            if (!int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int cluster) || cluster < 0)
+                throw new InvalidDataException($"{path}, line {lineNumber}: the cluster '{parts[1]}' is not a non-negative integer.");
+            if (assignments[row] >= 0 && assignments[row] != cluster)
+                throw new InvalidDataException($"{path}, line {lineNumber}: the item '{parts[0]}' is assigned twice.");
+            assignments[row] = cluster;
+            max = Math.Max(max, cluster);
+        }
+        int missing = Array.IndexOf(assignments, -1);
+        if (missing >= 0) throw new InvalidDataException($"The file '{path}' gives no cluster for the item '{items[missing]}'.");
+        return (assignments, max + 1);
+    }
+
+    /// <summary>Writes the cluster of every item.</summary>
+    public static void Write(string path, IdMap items, ReadOnlySpan<int> assignments)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count != assignments.Length) throw new ArgumentException($"There are {items.Count} ids for {assignments.Length} assignments.", nameof(items));
+        using var writer = TextTables.OpenWrite(path);
+        writer.WriteLine("item\tcluster");
+        for (int i = 0; i < assignments.Length; i++) writer.WriteLine($"{items[i]}\t{assignments[i].ToString(CultureInfo.InvariantCulture)}");
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace Microsoft.ML.MultiInterest.IO;
+
+/// <summary>One engagement edge with raw string ids.</summary>
+/// <param name="User">Raw user id.</param>
+/// <param name="Item">Raw item id.</param>
+/// <param name="Weight">Edge weight (1 when the file has no weight column).</param>
+public readonly record struct RawEdge(string User, string Item, float Weight);
+
+/// <summary>
+/// Reads and writes edge lists as TSV with a header line <c>user&lt;TAB&gt;item[&lt;TAB&gt;weight]</c>
+/// (gzip when the name ends in .gz).
+/// </summary>
+public static class EdgeFile
+{
+    /// <summary>Reads all edges of <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidDataException">Bad header, a line without two columns, or a bad weight; the message names the file and line.</exception>
+    public static List<RawEdge> Read(string path)
+    {
+        using var reader = TextTables.OpenRead(path);
+        var header = TextTables.ReadHeader(reader, path, "user", "item");
+        bool weighted = header.Length >= 3 && header[2].Trim().Equals("weight", StringComparison.OrdinalIgnoreCase);
+        var edges = new List<RawEdge>();
+        int lineNumber = 1;
+        string? line;
+        while ((line = reader.ReadLine()) != null)
+        {
+            lineNumber++;
+            line = line.TrimEnd('\r');
+            if (line.Length == 0) continue;
+            var parts = line.Split('\t');
+            if (parts.Length < 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                throw new InvalidDataException($"{path}, line {lineNumber}: expected 'user<TAB>item' but found '{line}'.");
+            float weight = 1f;
+            if (weighted)
+            {
+                if (parts.Length < 3 || !float.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out weight) || !float.IsFinite(weight) || weight <= 0)
+                    throw new InvalidDataException($"{path}, line {lineNumber}: the weight must be a positive finite number, found '{(parts.Length < 3 ? "" : parts[2])}'.");
+            }
+            edges.Add(new RawEdge(parts[0], parts[1], weight));
+        }
+        if (edges.Count == 0) throw new InvalidDataException($"The file '{path}' has a header but no edges.");
+        return edges;
+    }
+
+    /// <summary>Writes edges as <c>user&lt;TAB&gt;item</c> (plus weight when any weight differs from 1).</summary>
+    public static void Write(string path, IEnumerable<RawEdge> edges)
+    {
+        var list = edges as IList<RawEdge> ?? edges.ToList();
+        bool weighted = list.Any(e => e.Weight != 1f);
+        using var writer = TextTables.OpenWrite(path);
+        writer.WriteLine(weighted ? "user\titem\tweight" : "user\titem");
+        foreach (var e in list)
+            writer.WriteLine(weighted ? $"{e.User}\t{e.Item}\t{e.Weight.ToString("R", CultureInfo.InvariantCulture)}" : $"{e.User}\t{e.Item}");
+    }
+}

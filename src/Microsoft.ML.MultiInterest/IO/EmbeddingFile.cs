@@ -1,0 +1,71 @@
+using System.Globalization;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.IO;
+
+/// <summary>An embedding table with the raw id of every row.</summary>
+/// <param name="Ids">Row ids, in file order.</param>
+/// <param name="Vectors">One row per id.</param>
+public sealed record IdentifiedEmbeddings(IdMap Ids, EmbeddingMatrix Vectors);
+
+/// <summary>
+/// Reads and writes embeddings as TSV: header <c>id&lt;TAB&gt;v0&lt;TAB&gt;v1...</c>, one row per entity.
+/// Values are written in round-trip form, so a file read back is bit-identical.
+/// </summary>
+public static class EmbeddingFile
+{
+    /// <summary>Reads an embedding file; the row order of the file is the row order of the table.</summary>
+    /// <exception cref="InvalidDataException">Bad header, ragged rows, unparsable or non-finite values, duplicate ids; the message names the file and line.</exception>
+    public static IdentifiedEmbeddings Read(string path)
+    {
+        using var reader = TextTables.OpenRead(path);
+        var header = TextTables.ReadHeader(reader, path, "id");
+        int dim = header.Length - 1;
+        if (dim < 1) throw new InvalidDataException($"The file '{path}' has no vector columns: the header must be 'id<TAB>v0<TAB>v1...'.");
+        var ids = new IdMap();
+        var values = new List<float>();
+        int lineNumber = 1;
+        string? line;
+        while ((line = reader.ReadLine()) != null)
+        {
+            lineNumber++;
+            line = line.TrimEnd('\r');
+            if (line.Length == 0) continue;
+            var parts = line.Split('\t');
+            if (parts.Length != dim + 1)
+                throw new InvalidDataException($"{path}, line {lineNumber}: expected {dim + 1} columns (id and {dim} values) but found {parts.Length}.");
+            if (ids.TryGetIndex(parts[0], out _)) throw new InvalidDataException($"{path}, line {lineNumber}: the id '{parts[0]}' occurs twice.");
+            ids.GetOrAdd(parts[0]);
+            for (int d = 1; d <= dim; d++)
+            {
+                if (!float.TryParse(parts[d], NumberStyles.Float, CultureInfo.InvariantCulture, out float v) || !float.IsFinite(v))
+                    throw new InvalidDataException($"{path}, line {lineNumber}, column {d + 1}: '{parts[d]}' is not a finite number.");
+                values.Add(v);
+            }
+        }
+        if (ids.Count == 0) throw new InvalidDataException($"The file '{path}' has a header but no rows.");
+        return new IdentifiedEmbeddings(ids, new EmbeddingMatrix(ids.Count, dim, values.ToArray()));
+    }
+
+    /// <summary>Writes <paramref name="vectors"/> with the ids of <paramref name="ids"/> (same row order).</summary>
+    public static void Write(string path, IdMap ids, EmbeddingMatrix vectors)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(vectors);
+        if (ids.Count != vectors.Rows) throw new ArgumentException($"There are {ids.Count} ids for {vectors.Rows} rows.", nameof(ids));
+        using var writer = TextTables.OpenWrite(path);
+        writer.Write("id");
+        for (int d = 0; d < vectors.Dimension; d++) writer.Write($"\tv{d}");
+        writer.WriteLine();
+        for (int r = 0; r < vectors.Rows; r++)
+        {
+            writer.Write(ids[r]);
+            foreach (float v in vectors.ReadRow(r))
+            {
+                writer.Write('\t');
+                writer.Write(v.ToString("R", CultureInfo.InvariantCulture));
+            }
+            writer.WriteLine();
+        }
+    }
+}

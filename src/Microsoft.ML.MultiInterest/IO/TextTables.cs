@@ -1,0 +1,37 @@
+using System.IO.Compression;
+
+namespace Microsoft.ML.MultiInterest.IO;
+
+/// <summary>Opens tab-separated text files, transparently gzip-compressed when the name ends in .gz.</summary>
+internal static class TextTables
+{
+    public static StreamReader OpenRead(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"The file '{path}' does not exist.", path);
+        Stream stream = File.OpenRead(path);
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) stream = new GZipStream(stream, CompressionMode.Decompress);
+        return new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+    }
+
+    public static StreamWriter OpenWrite(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        Stream stream = File.Create(path);
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) stream = new GZipStream(stream, CompressionLevel.Optimal);
+        return new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+    }
+
+    /// <summary>Reads the header line and checks it starts with the expected column names.</summary>
+    public static string[] ReadHeader(StreamReader reader, string path, params string[] expected)
+    {
+        var line = reader.ReadLine() ?? throw new InvalidDataException($"The file '{path}' is empty: a header line ({string.Join("<TAB>", expected)}) is expected.");
+        var header = line.TrimEnd('\r').Split('\t');
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (i >= header.Length || !string.Equals(header[i].Trim(), expected[i], StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException($"The file '{path}' must start with a header whose column {i + 1} is '{expected[i]}', but the header is '{line}'.");
+        }
+        return header;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Engine;
+
+public class TopKSelectorTests
+{
+    [Fact]
+    public void KeepsTheBestScoresWithTiesToTheLowerIndex()
+    {
+        var random = new Random(3);
+        var selector = new TopKSelector(10);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            int n = random.Next(0, 60), k = random.Next(0, 11);
+            // Few distinct values so ties are frequent.
+            var scores = Enumerable.Range(0, n).Select(_ => (float)random.Next(0, 6)).ToArray();
+            selector.Reset(k);
+            for (int i = 0; i < n; i++) selector.Offer(scores[i], i);
+            var got = new int[k];
+            var gotScores = new float[k];
+            int count = selector.Drain(got, gotScores);
+            var expected = Enumerable.Range(0, n).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).ToArray();
+            Assert.Equal(expected, got.Take(count).ToArray());
+            Assert.Equal(expected.Select(i => scores[i]).ToArray(), gotScores.Take(count).ToArray());
+        }
+    }
+
+    [Fact]
+    public void ResetBeyondCapacityThrows()
+    {
+        var selector = new TopKSelector(3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => selector.Reset(4));
+    }
+
+    [Fact]
+    public void DotKernelsMatchVectorDotBitForBit()
+    {
+        var m = TestGraphs.RandomMatrix(5, 37, 9);
+        Span<float> four = stackalloc float[4];
+        DotKernels.Dot4(m.ReadRow(4), m.ReadRow(0), m.ReadRow(1), m.ReadRow(2), m.ReadRow(3), four);
+        for (int j = 0; j < 4; j++) Assert.Equal(VectorMath.Dot(m.ReadRow(j), m.ReadRow(4)), four[j]);
+    }
+}

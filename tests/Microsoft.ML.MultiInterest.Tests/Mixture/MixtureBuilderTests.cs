@@ -1,0 +1,66 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Mixture;
+
+public class MixtureBuilderTests
+{
+    [Fact]
+    public void PlantedTwoInterestUsersGetTheirTwoGroupsWithEqualWeights()
+    {
+        var (items, groups, graph, userGroups) = TestGraphs.TwoInterestUsers();
+        var clustering = ItemClustering.Create(groups, 4, items);
+        var mle = MixtureBuilder.BuildMle(graph, clustering, items, components: 5);
+        for (int u = 0; u < graph.UserCount; u++)
+        {
+            Assert.Equal(2, mle.ComponentCount(u));
+            Assert.Equal(userGroups[u].Order().ToArray(), mle.Clusters(u).ToArray().Order().ToArray());
+            Assert.Equal(1.0, mle.Weights(u)[0] + mle.Weights(u)[1], 12);
+            Assert.Equal(0.5, mle.Weights(u)[0], 12);
+            for (int j = 0; j < 2; j++)
+            {
+                // The component embedding is the normalised sum of the user's items in that cluster.
+                int c = mle.Clusters(u)[j];
+                var expected = new double[items.Dimension];
+                foreach (int i in graph.ItemsOf(u))
+                    if (groups[i] == c)
+                        for (int d = 0; d < expected.Length; d++) expected[d] += items.ReadRow(i)[d];
+                double norm = Math.Sqrt(expected.Sum(x => x * x));
+                for (int d = 0; d < expected.Length; d++) Assert.True(Math.Abs(expected[d] / norm - mle.Embedding(u, j)[d]) < 1e-6);
+            }
+        }
+    }
+
+    [Fact]
+    public void TopClustersRankByCountWithTiesToTheLowerClusterId()
+    {
+        // One user; item i sits in cluster assignments[i]. Counts: c5:3, c1:2, c3:2, c0:1.
+        int[] assignments = [5, 5, 5, 3, 3, 1, 1, 0];
+        var items = TestGraphs.RandomMatrix(assignments.Length, 6, 2);
+        var clustering = ItemClustering.Create(assignments, 6, items);
+        var graph = BipartiteGraph.FromEdges(1, assignments.Length, new int[8], Enumerable.Range(0, 8).ToArray());
+        var mle = MixtureBuilder.BuildMle(graph, clustering, items, components: 3);
+        Assert.Equal(new[] { 5, 1, 3 }, mle.Clusters(0).ToArray());
+        Assert.Equal(new[] { 3 / 7.0, 2 / 7.0, 2 / 7.0 }, mle.Weights(0).ToArray());
+    }
+
+    [Fact]
+    public void UsersWithoutTrainingItemsHaveNoComponents()
+    {
+        var items = TestGraphs.RandomMatrix(4, 3, 1);
+        var clustering = ItemClustering.Create([0, 0, 1, 1], 2, items);
+        var graph = BipartiteGraph.FromEdges(2, 4, [0], [2]);
+        var mle = MixtureBuilder.BuildMle(graph, clustering, items, 2);
+        Assert.Equal(1, mle.ComponentCount(0));
+        Assert.Equal(0, mle.ComponentCount(1));
+    }
+
+    [Fact]
+    public void ComponentsBelowOneThrowNamingTheOption()
+    {
+        var items = TestGraphs.RandomMatrix(2, 3, 1);
+        var clustering = ItemClustering.Create([0, 1], 2, items);
+        var graph = BipartiteGraph.FromEdges(1, 2, [0], [1]);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => MixtureBuilder.BuildMle(graph, clustering, items, 0));
+        Assert.Contains("Components", e.Message);
+    }
+}

@@ -1,0 +1,48 @@
+using CsCheck;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Retrieval;
+
+public class QuotaAllocatorTests
+{
+    [Fact]
+    public void QuotasAlwaysSumToM()
+    {
+        Gen.Select(Gen.Double[0.01, 1].Array[1, 8], Gen.Double[0, 3], Gen.Int[0, 200]).Sample((weights, alpha, m) =>
+        {
+            double total = weights.Sum();
+            var w = weights.Select(x => x / total).ToArray();
+            var quotas = new int[w.Length];
+            QuotaAllocator.Allocate(w, Enumerable.Range(0, w.Length).ToArray(), alpha, m, quotas);
+            Assert.Equal(m, quotas.Sum());
+            // Largest remainder: each quota is the floor or the ceiling of its exact share.
+            double norm = w.Sum(x => Math.Pow(x, alpha));
+            for (int j = 0; j < w.Length; j++)
+            {
+                double exact = m * Math.Pow(w[j], alpha) / norm;
+                Assert.InRange(quotas[j], Math.Floor(exact) - 1e-9, Math.Ceiling(exact) + 1e-9);
+            }
+        });
+    }
+
+    [Theory]
+    [InlineData(new[] { 0.5, 0.3, 0.2 }, 10, 1.0, new[] { 5, 3, 2 })]
+    [InlineData(new[] { 0.5, 0.3, 0.2 }, 4, 1.0, new[] { 2, 1, 1 })]
+    [InlineData(new[] { 0.7, 0.2, 0.1 }, 6, 0.0, new[] { 2, 2, 2 })]
+    [InlineData(new[] { 0.5, 0.25, 0.25 }, 2, 1.0, new[] { 1, 1, 0 })]
+    public void LargestRemainderExamples(double[] weights, int m, double alpha, int[] expected)
+    {
+        var quotas = new int[weights.Length];
+        QuotaAllocator.Allocate(weights, [3, 7, 9], alpha, m, quotas);
+        Assert.Equal(expected, quotas);
+    }
+
+    [Fact]
+    public void RemainderTiesGoToTheHigherWeightThenTheLowerCluster()
+    {
+        var quotas = new int[2];
+        // Exact shares 0.5 and 0.5 of one slot: equal weights, so the lower cluster id (4) wins.
+        QuotaAllocator.Allocate([0.5, 0.5], [9, 4], 1.0, 1, quotas);
+        Assert.Equal(new[] { 0, 1 }, quotas);
+    }
+}
