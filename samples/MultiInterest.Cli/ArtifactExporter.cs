@@ -1,0 +1,57 @@
+using System.Globalization;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
+
+namespace MultiInterest.Cli;
+
+/// <summary>Writes the fitted artefacts as the TSV files the README documents.</summary>
+internal static class ArtifactExporter
+{
+    public static void Export(string directory, IdMap users, IdMap items, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
+        ItemClustering clustering, ProtocolResult result)
+    {
+        Directory.CreateDirectory(directory);
+        EmbeddingFile.Write(Path.Combine(directory, "user_embeddings.tsv"), users, userEmbeddings);
+        EmbeddingFile.Write(Path.Combine(directory, "item_embeddings.tsv"), items, itemEmbeddings);
+        ClusterFile.Write(Path.Combine(directory, "item_clusters.tsv"), items, clustering.Assignments);
+        WriteMixtures(Path.Combine(directory, "mixtures.tsv"), users, result);
+        WriteCandidates(Path.Combine(directory, "candidates.tsv"), users, items, result);
+    }
+
+    private static void WriteMixtures(string path, IdMap users, ProtocolResult result)
+    {
+        using var writer = new StreamWriter(path) { NewLine = "\n" };
+        writer.WriteLine("user\tmethod\tcomponent\tcluster\tweight");
+        foreach (var method in result.Methods.Where(m => m.Mixtures != null))
+        {
+            foreach (int user in result.TestUsers)
+            {
+                var clusters = method.Mixtures!.Clusters(user);
+                var weights = method.Mixtures.Weights(user);
+                for (int j = 0; j < clusters.Length; j++)
+                    writer.WriteLine($"{users[user]}\t{method.Name}\t{j}\t{clusters[j]}\t{weights[j].ToString("R", CultureInfo.InvariantCulture)}");
+            }
+        }
+    }
+
+    private static void WriteCandidates(string path, IdMap users, IdMap items, ProtocolResult result)
+    {
+        using var writer = new StreamWriter(path) { NewLine = "\n" };
+        writer.WriteLine("user\tmethod\trank\titem\tscore");
+        foreach (var method in result.Methods)
+        {
+            foreach (var (cutoff, lists) in method.Candidates.OrderBy(p => p.Key))
+            {
+                string name = $"{method.Name}@{cutoff}";
+                for (int q = 0; q < result.TestUsers.Count; q++)
+                {
+                    string user = users[result.TestUsers[q]];
+                    var indices = lists.IndicesOf(q);
+                    var scores = lists.ScoresOf(q);
+                    for (int r = 0; r < indices.Length; r++)
+                        writer.WriteLine($"{user}\t{name}\t{r + 1}\t{items[indices[r]]}\t{scores[r].ToString("R", CultureInfo.InvariantCulture)}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Microsoft.ML.MultiInterest.Data;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
+
+namespace MultiInterest.Cli;
+
+/// <summary>
+/// The main job: load a split, fit (or read) embeddings and clusters, compare Unimodal, Mixture and
+/// kNN-Embed under the evaluation protocol, print the table, write metrics.json and optionally the artefacts.
+/// </summary>
+internal static class ExperimentRunner
+{
+    public static int Run(ExperimentSettings settings, TextWriter log)
+    {
+        var seconds = new Dictionary<string, double>();
+        var total = Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
+
+        var trainEdges = EdgeFile.Read(settings.TrainPath);
+        var testEdges = EdgeFile.Read(settings.TestPath);
+        IdMap users, items;
+        EmbeddingMatrix? userEmbeddings = null, itemEmbeddings = null;
+        if (settings.UserEmbeddingsPath != null)
+        {
+            // External embeddings fix the row order (and so the tie order) of users and items.
+            var u = EmbeddingFile.Read(settings.UserEmbeddingsPath);
+            var i = EmbeddingFile.Read(settings.ItemEmbeddingsPath!);
+            if (u.Vectors.Dimension != i.Vectors.Dimension)
+                throw new InvalidDataException($"User embeddings have {u.Vectors.Dimension} dimensions, item embeddings {i.Vectors.Dimension}.");
+            (users, items, userEmbeddings, itemEmbeddings) = (u.Ids, i.Ids, u.Vectors, i.Vectors);
+        }
+        else
+        {
+            users = new IdMap();
+            items = new IdMap();
+        }
+        var train = GraphData.Build(trainEdges, users, items, extendIds: userEmbeddings == null, settings.TrainPath);
+        var test = GraphData.Build(testEdges, users, items, extendIds: false, settings.TestPath);
+        seconds["load"] = Lap(clock);
+        log.WriteLine($"Loaded {train.EdgeCount:N0} training and {test.EdgeCount:N0} test edges over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
+
+        if (userEmbeddings == null)
+        {
+            log.WriteLine($"Training embeddings: d={settings.Embedding.Dimension}, {settings.Embedding.Epochs} epochs, {settings.Embedding.Loss} loss...");
+            var fit = GraphEmbeddingTrainerEngine.Fit(train, settings.Embedding, new SyncProgress<EpochStats>(e => log.WriteLine($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s")));
+            (userEmbeddings, itemEmbeddings) = (fit.UserEmbeddings, fit.ItemEmbeddings);
+            seconds["embedding"] = Lap(clock);
+        }
+
+        ItemClustering clustering;
+        if (settings.ItemClustersPath != null)
+        {
+            var (assignments, count) = ClusterFile.Read(settings.ItemClustersPath, items);
+            clustering = ItemClustering.Create(assignments, count, itemEmbeddings!);
+        }
+        else
+        {
+            log.WriteLine($"Clustering {items.Count:N0} items into {settings.Clustering.Clusters:N0} clusters ({settings.Clustering.MaxIterations} iterations)...");
+            var kmeans = SphericalKMeans.Fit(itemEmbeddings!, settings.Clustering);
+            clustering = ItemClustering.Create(kmeans.Assignments, settings.Clustering.Clusters, itemEmbeddings!, kmeans.Centroids);
+            log.WriteLine($"  mean cosine to centroid {kmeans.Objective:F4}");
+            seconds["clustering"] = Lap(clock);
+        }
+
+        log.WriteLine($"Evaluating Unimodal, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
+        var result = ProtocolEvaluator.Run(train, test, userEmbeddings!, itemEmbeddings!, clustering, settings.Protocol);
+        foreach (var (stage, s) in result.Seconds) seconds[stage] = s;
+        clock.Restart();
+
+        if (settings.Export)
+        {
+            ArtifactExporter.Export(settings.OutDirectory!, users, items, userEmbeddings!, itemEmbeddings!, clustering, result);
+            seconds["export"] = Lap(clock);
+        }
+        seconds["total"] = total.Elapsed.TotalSeconds;
+
+        ResultTable.Print(result, settings.ShowPaper, log);
+        if (settings.OutDirectory != null)
+        {
+            var path = Path.Combine(settings.OutDirectory, "metrics.json");
+            MetricsJson.Write(path, settings, result, train, test, seconds);
+            log.WriteLine($"Wrote {path}");
+        }
+        log.WriteLine("Stage seconds: " + string.Join(", ", seconds.Select(p => $"{p.Key} {p.Value:F1}")));
+        return 0;
+    }
+
+    private static double Lap(Stopwatch clock)
+    {
+        double s = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        return s;
+    }
+
+    /// <summary>Reports on the calling thread, so epoch lines print in order.</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,74 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace MultiInterest.Cli;
+
+/// <summary>Everything one run of <c>reproduce</c> or <c>evaluate</c> needs, read from the command line.</summary>
+internal sealed class ExperimentSettings
+{
+    public required string Dataset { get; init; }
+    public required string TrainPath { get; init; }
+    public required string TestPath { get; init; }
+    public string? OutDirectory { get; init; }
+    public bool Export { get; init; }
+    public string? UserEmbeddingsPath { get; init; }
+    public string? ItemEmbeddingsPath { get; init; }
+    public string? ItemClustersPath { get; init; }
+    public required GraphEmbeddingOptions Embedding { get; init; }
+    public required SphericalKMeansOptions Clustering { get; init; }
+    public required ProtocolSettings Protocol { get; init; }
+    public bool ShowPaper { get; init; }
+
+    public static ExperimentSettings FromCommandLine(CommandLine cl, string dataset, string train, string test, bool showPaper)
+    {
+        int threads = cl.Int("threads", 0);
+        int seed = cl.Int("seed", 1);
+        var embedding = new GraphEmbeddingOptions
+        {
+            Dimension = cl.Int("dim", 100),
+            Epochs = cl.Int("epochs", 20),
+            Seed = seed,
+            Threads = threads,
+        };
+        var clustering = new SphericalKMeansOptions
+        {
+            Clusters = cl.Int("clusters", 2000),
+            MaxIterations = cl.Int("iterations", 20),
+            Tolerance = 0,
+            Seed = seed,
+            Threads = threads,
+        };
+        var protocol = new ProtocolSettings
+        {
+            Components = cl.Int("components", 5),
+            Neighbors = cl.Int("neighbors", 10),
+            Lambda = cl.Double("lambda", 0.8),
+            Alpha = cl.Double("alpha", 1.0),
+            Threads = threads,
+        };
+        var settings = new ExperimentSettings
+        {
+            Dataset = dataset,
+            TrainPath = train,
+            TestPath = test,
+            OutDirectory = cl.String("out"),
+            Export = cl.Flag("export"),
+            UserEmbeddingsPath = cl.String("user-embeddings"),
+            ItemEmbeddingsPath = cl.String("item-embeddings"),
+            ItemClustersPath = cl.String("item-clusters"),
+            Embedding = embedding,
+            Clustering = clustering,
+            Protocol = protocol,
+            ShowPaper = showPaper,
+        };
+        if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
+            throw new UsageException("--user-embeddings and --item-embeddings go together.");
+        if (settings.ItemClustersPath != null && settings.ItemEmbeddingsPath == null)
+            throw new UsageException("--item-clusters needs --user-embeddings and --item-embeddings (cluster ids refer to those items).");
+        if (settings.Export && settings.OutDirectory == null) throw new UsageException("--export needs --out DIR.");
+        if (threads < 0) throw new UsageException("--threads must be 0 (all cores) or positive.");
+        embedding.Validate();
+        protocol.Validate();
+        if (clustering.Clusters < 1) throw new UsageException("--clusters must be at least 1.");
+        return settings;
+    }
+}

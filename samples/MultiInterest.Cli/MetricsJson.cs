@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace MultiInterest.Cli;
+
+/// <summary>Writes metrics.json in the layout the README documents.</summary>
+internal static class MetricsJson
+{
+    public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
+        IReadOnlyDictionary<string, double> seconds)
+    {
+        bool ownEmbeddings = settings.UserEmbeddingsPath == null;
+        var document = new Dictionary<string, object?>
+        {
+            ["dataset"] = settings.Dataset,
+            ["settings"] = new Dictionary<string, object?>
+            {
+                ["embeddings"] = ownEmbeddings ? "trained" : "given",
+                ["dim"] = ownEmbeddings ? settings.Embedding.Dimension : null,
+                ["epochs"] = ownEmbeddings ? settings.Embedding.Epochs : null,
+                ["loss"] = ownEmbeddings ? settings.Embedding.Loss.ToString() : null,
+                ["clusters"] = settings.ItemClustersPath == null ? settings.Clustering.Clusters : null,
+                ["kmeans_iterations"] = settings.ItemClustersPath == null ? settings.Clustering.MaxIterations : null,
+                ["components"] = settings.Protocol.Components,
+                ["neighbors"] = settings.Protocol.Neighbors,
+                ["lambda"] = settings.Protocol.Lambda,
+                ["alpha"] = settings.Protocol.Alpha,
+                ["seed"] = settings.Embedding.Seed,
+                ["threads"] = settings.Protocol.Threads,
+                ["user_embeddings"] = settings.UserEmbeddingsPath,
+                ["item_embeddings"] = settings.ItemEmbeddingsPath,
+                ["item_clusters"] = settings.ItemClustersPath,
+            },
+            ["methods"] = result.Methods.ToDictionary(m => m.Name, m => (object)new Dictionary<string, object>
+            {
+                ["recall"] = m.Recall.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
+                ["diversity"] = m.Diversity.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
+                ["emd"] = m.Emd,
+            }),
+            ["counts"] = new Dictionary<string, int>
+            {
+                ["users"] = train.UserCount,
+                ["items"] = train.ItemCount,
+                ["train_edges"] = train.EdgeCount,
+                ["test_edges"] = test.EdgeCount,
+                ["test_users"] = result.TestUsers.Count,
+            },
+            ["seconds"] = seconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
+        };
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+}

@@ -1,0 +1,58 @@
+using MultiInterest.Cli;
+
+const string Usage = """
+Usage:
+  multiinterest reproduce [--out DIR] [--export] [--data DIR] [options]
+      The kNN-Embed comparison on the embedded cit-HepPh split (d=100, 20 epochs, 2000 clusters, m=5, lambda=0.8).
+  multiinterest evaluate --train FILE --test FILE [--out DIR] [--export] [options]
+      The same on any user<TAB>item TSV pair (header line, raw ids; .gz allowed).
+      --user-embeddings FILE --item-embeddings FILE [--item-clusters FILE]   use given embeddings (and clusters)
+  multiinterest split --edges FILE --train FILE --test FILE [--seed N]
+      The protocol's per-user 20% hold-out of an edge file.
+Options:
+  --dim N (100) --epochs N (20) --clusters N (2000) --iterations N (20) --components N (5)
+  --neighbors N (10) --lambda X (0.8) --alpha X (1) --seed N (1) --threads N (0 = all cores)
+""";
+
+try
+{
+    if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+    {
+        Console.WriteLine(Usage);
+        return args.Length == 0 ? 2 : 0;
+    }
+    var flags = new HashSet<string> { "export" };
+    var cl = new CommandLine(args.Skip(1), flags);
+    switch (args[0])
+    {
+        case "reproduce":
+        {
+            string data = cl.String("data") ?? DataLocator.FindCitHepPh();
+            var settings = ExperimentSettings.FromCommandLine(cl, "cit-HepPh", Path.Combine(data, "train.tsv.gz"), Path.Combine(data, "test.tsv.gz"), showPaper: true);
+            cl.RejectUnknown();
+            return ExperimentRunner.Run(settings, Console.Out);
+        }
+        case "evaluate":
+        {
+            string train = cl.RequiredString("train"), test = cl.RequiredString("test");
+            var settings = ExperimentSettings.FromCommandLine(cl, Path.GetFileName(train), train, test, showPaper: false);
+            cl.RejectUnknown();
+            return ExperimentRunner.Run(settings, Console.Out);
+        }
+        case "split":
+            return SplitCommand.Run(cl, Console.Out);
+        default:
+            throw new UsageException($"Unknown command '{args[0]}'.");
+    }
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or KeyNotFoundException or DirectoryNotFoundException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}

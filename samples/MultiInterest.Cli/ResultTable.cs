@@ -1,0 +1,38 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace MultiInterest.Cli;
+
+/// <summary>Prints the paper-style table: Recall@K, Diversity@K and EMD per method, optionally beside the paper's.</summary>
+internal static class ResultTable
+{
+    private static readonly Dictionary<string, string> Labels = new()
+    {
+        ["unimodal"] = "Unimodal",
+        ["mixture"] = "Mixture",
+        ["knn_embed"] = "kNN-Embed",
+    };
+
+    public static void Print(ProtocolResult result, bool showPaper, TextWriter log)
+    {
+        var cutoffs = result.Methods[0].Recall.Keys.Order().ToArray();
+        string header = "| approach | " + string.Join(" | ", cutoffs.Select(k => $"R@{k}")) + " | " + string.Join(" | ", cutoffs.Select(k => $"D@{k}")) + " | EMD |";
+        log.WriteLine();
+        log.WriteLine($"Measured on {result.TestUsers.Count:N0} test users:");
+        log.WriteLine(header);
+        log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", 2 * cutoffs.Length + 2)));
+        foreach (var m in result.Methods)
+        {
+            log.WriteLine($"| {Labels.GetValueOrDefault(m.Name, m.Name)} | "
+                + string.Join(" | ", cutoffs.Select(k => $"{m.Recall[k]:P1}")) + " | "
+                + string.Join(" | ", cutoffs.Select(k => $"{m.Diversity[k]:F3}")) + $" | {m.Emd:F3} |");
+        }
+        if (!showPaper) return;
+        log.WriteLine();
+        log.WriteLine("The kNN-Embed paper (its own split and embeddings):");
+        log.WriteLine("| approach | R@10 | R@20 | R@50 | D@10 | D@20 | D@50 | EMD |");
+        log.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var (name, row) in PaperReference.Rows)
+            log.WriteLine($"| {Labels[name]} | " + string.Join(" | ", row.Recall.Select(r => $"{r:P1}")) + " | "
+                + string.Join(" | ", row.Diversity.Select(d => $"{d:F2}")) + $" | {row.Emd:F3} |");
+    }
+}

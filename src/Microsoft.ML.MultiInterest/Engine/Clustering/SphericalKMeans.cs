@@ -1,0 +1,166 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Spherical k-means: clusters directions by cosine similarity. Points are scaled to unit length, centroids are
+/// unit vectors, and the objective is the mean cosine similarity of each point to its centroid.
+/// </summary>
+/// <remarks>
+/// <para>Initialisation is seeded k-means++ on the sphere (see <see cref="SphericalKMeansOptions.Seed"/>). Each Lloyd
+/// iteration assigns every point to the centroid with the largest dot product (ties to the lower centroid index),
+/// repairs empty clusters, and sets each centroid to the normalised sum of its members. With exact assignment and
+/// update the objective never decreases between iterations.</para>
+/// <para>Zero-vector points have no direction: they are assigned to cluster 0 with similarity 0, count as 0 in the
+/// objective and never influence a centroid. The number of clusters may not exceed the number of non-zero points.</para>
+/// <para>The result depends only on the input and the options other than <see cref="SphericalKMeansOptions.Threads"/>:
+/// all parallel work is split into fixed blocks whose results are combined in a fixed order.</para>
+/// </remarks>
+public static class SphericalKMeans
+{
+    /// <summary>Clusters the rows of <paramref name="points"/>.</summary>
+    /// <param name="points">One row per point; rows need not be normalised. The table is not modified.</param>
+    /// <param name="options">Number of clusters, iterations, tolerance, seed and threads.</param>
+    /// <param name="ct">Cancels the run (checked between blocks of work).</param>
+    /// <returns>Unit centroids, the cluster and similarity of every point, and per-iteration statistics.</returns>
+    /// <exception cref="ArgumentException">
+    /// The table is empty, holds NaN or infinite values, or has fewer (non-zero) rows than clusters.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (see <see cref="SphericalKMeansOptions.Validate"/>).</exception>
+    public static SphericalKMeansResult Fit(EmbeddingMatrix points, SphericalKMeansOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        int n = points.Rows;
+        int d = points.Dimension;
+        int k = options.Clusters;
+        if (n == 0) throw new ArgumentException("Cannot cluster an empty set of points.", nameof(points));
+        if (k > n)
+            throw new ArgumentException($"Cannot make {k} clusters from {n} points: more clusters than items.", nameof(options));
+        points.ThrowIfNotFinite("points to cluster");
+
+        var unit = new UnitPoints(points);
+        if (k > unit.NonZeroCount)
+            throw new ArgumentException(
+                $"Cannot make {k} clusters from {unit.NonZeroCount} points with a non-zero embedding ({n - unit.NonZeroCount} of {n} are all zeros): more clusters than items.",
+                nameof(options));
+
+        int workers = Math.Max(1, options.EffectiveThreads);
+        var clock = Stopwatch.StartNew();
+        var centroids = new float[k * d];
+        KMeansPlusPlus.Seed(unit, k, options.Seed, workers, centroids, ct);
+        double initializationSeconds = clock.Elapsed.TotalSeconds;
+
+        var assignment = new int[n];
+        var similarity = new float[n];
+        Array.Fill(assignment, -1);
+        var assigner = new Assigner(unit, k, workers);
+        var updater = new CentroidUpdater(k, n, d, workers);
+        var stats = new List<KMeansIterationStats>(options.MaxIterations);
+        double previous = double.NaN;
+
+        for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
+        {
+            ct.ThrowIfCancellationRequested();
+            clock.Restart();
+            var (objective, reassignments) = assigner.Assign(centroids, assignment, similarity, ct);
+            int repaired = updater.Update(unit, assignment, similarity, centroids, ct);
+            stats.Add(new KMeansIterationStats
+            {
+                Iteration = iteration,
+                Objective = objective,
+                Reassignments = reassignments,
+                EmptyClustersRepaired = repaired,
+                Seconds = clock.Elapsed.TotalSeconds,
+            });
+            if (options.Tolerance > 0 && iteration > 1 && objective - previous <= options.Tolerance * Math.Abs(previous)) break;
+            previous = objective;
+        }
+
+        // Similarities against the final centroids (the ones returned), not the ones used by the last assignment.
+        var final = new EmbeddingMatrix(k, d, centroids);
+        for (int i = 0; i < n; i++)
+            similarity[i] = unit.IsZero[i] ? 0f : VectorMath.Dot(unit.ReadRow(i), final.ReadRow(assignment[i]));
+        return new SphericalKMeansResult(final, assignment, similarity, stats, initializationSeconds);
+    }
+
+    /// <summary>The assignment step over fixed point blocks, with per-block partial results reduced in block order.</summary>
+    private sealed class Assigner
+    {
+        private readonly UnitPoints _points;
+        private readonly int _workers;
+        private readonly NearestCentroidKernel _kernel;
+        private readonly int[][] _cluster;
+        private readonly float[][] _score;
+        private readonly double[] _blockObjective;
+        private readonly int[] _blockMoves;
+        private readonly Action<int, int> _body;
+        private int[] _assignment = [];
+        private float[] _similarity = [];
+
+        public Assigner(UnitPoints points, int clusters, int workers)
+        {
+            _points = points;
+            _workers = workers;
+            _kernel = new NearestCentroidKernel(clusters, points.Dimension, workers);
+            _cluster = new int[workers][];
+            _score = new float[workers][];
+            for (int w = 0; w < workers; w++)
+            {
+                _cluster[w] = new int[NearestCentroidKernel.BlockPoints];
+                _score[w] = new float[NearestCentroidKernel.BlockPoints];
+            }
+            int blocks = (points.Count + NearestCentroidKernel.BlockPoints - 1) / NearestCentroidKernel.BlockPoints;
+            _blockObjective = new double[blocks];
+            _blockMoves = new int[blocks];
+            _body = AssignBlock;
+        }
+
+        /// <summary>Assigns every point; returns the mean similarity and the number of changed assignments.</summary>
+        public (double Objective, int Reassignments) Assign(float[] centroids, int[] assignment, float[] similarity, CancellationToken ct)
+        {
+            _kernel.Pack(centroids);
+            _assignment = assignment;
+            _similarity = similarity;
+            BlockParallel.For(_blockObjective.Length, _workers, _body, ct);
+            double sum = 0;
+            int moves = 0;
+            for (int b = 0; b < _blockObjective.Length; b++)
+            {
+                sum += _blockObjective[b];
+                moves += _blockMoves[b];
+            }
+            return (sum / _points.Count, moves);
+        }
+
+        private void AssignBlock(int worker, int block)
+        {
+            int start = block * NearestCentroidKernel.BlockPoints;
+            int count = Math.Min(NearestCentroidKernel.BlockPoints, _points.Count - start);
+            var cluster = _cluster[worker].AsSpan(0, count);
+            var score = _score[worker].AsSpan(0, count);
+            _kernel.AssignBlock(worker, _points.Values, start, count, cluster, score);
+            double sum = 0;
+            int moves = 0;
+            for (int r = 0; r < count; r++)
+            {
+                int i = start + r;
+                int c = cluster[r];
+                float s = score[r];
+                if (_points.IsZero[i])
+                {
+                    // No direction: every score is 0; pin to cluster 0 explicitly rather than rely on signed zeros.
+                    c = 0;
+                    s = 0f;
+                }
+                if (_assignment[i] != c) moves++;
+                _assignment[i] = c;
+                _similarity[i] = s;
+                sum += s;
+            }
+            _blockObjective[block] = sum;
+            _blockMoves[block] = moves;
+        }
+    }
+}

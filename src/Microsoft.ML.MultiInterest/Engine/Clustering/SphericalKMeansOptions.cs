@@ -1,0 +1,49 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>Settings of <see cref="SphericalKMeans.Fit"/>.</summary>
+public sealed class SphericalKMeansOptions
+{
+    /// <summary>
+    /// Number of clusters k. No default: must be set, at least 1 and at most the number of points
+    /// with a non-zero embedding (checked by <see cref="SphericalKMeans.Fit"/>).
+    /// </summary>
+    public int Clusters { get; set; }
+
+    /// <summary>
+    /// Maximum number of Lloyd iterations (one iteration = assign every point, then recompute the centroids).
+    /// Default 20; at least 1.
+    /// </summary>
+    public int MaxIterations { get; set; } = 20;
+
+    /// <summary>
+    /// Stops early once an iteration improves the objective (mean cosine similarity) by less than this
+    /// fraction of the previous objective. Default 1e-4; 0 runs all <see cref="MaxIterations"/> iterations.
+    /// Must be finite and not negative.
+    /// </summary>
+    public double Tolerance { get; set; } = 1e-4;
+
+    /// <summary>Seed of the k-means++ initialisation; the same seed gives the same result. Default 0.</summary>
+    public int Seed { get; set; }
+
+    /// <summary>
+    /// Worker threads. Default 0 = all cores (<see cref="Environment.ProcessorCount"/>); 1 = single-threaded on the
+    /// calling thread. The result does not depend on this value: every reduction runs over fixed blocks in a fixed order.
+    /// </summary>
+    public int Threads { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (Clusters < 1)
+            throw new ArgumentOutOfRangeException(nameof(Clusters), Clusters, "Clusters must be at least 1.");
+        if (MaxIterations < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "MaxIterations must be at least 1.");
+        if (!double.IsFinite(Tolerance) || Tolerance < 0)
+            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be finite and not negative (0 runs all iterations).");
+        if (Threads < 0)
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must not be negative (0 = all cores).");
+    }
+
+    /// <summary>The effective worker count: <see cref="Threads"/>, or the processor count when it is 0.</summary>
+    internal int EffectiveThreads => Threads == 0 ? Environment.ProcessorCount : Threads;
+}

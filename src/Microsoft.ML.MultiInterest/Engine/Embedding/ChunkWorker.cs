@@ -1,0 +1,229 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// One thread's trainer: takes chunks of edges, draws the chunk's shared negatives, scores positives against them
+/// with small matrix products, and applies the gradients to the shared tables. All buffers are allocated once, so
+/// nothing is allocated per edge or per chunk.
+/// </summary>
+internal sealed class ChunkWorker
+{
+    private readonly GraphEmbeddingOptions _options;
+    private readonly EmbeddingTable _users;
+    private readonly EmbeddingTable _items;
+    private readonly int[] _edgeUsers;
+    private readonly int[] _edgeItems;
+    private readonly float[]? _edgeWeights;
+    private readonly AliasSampler? _userSampler;
+    private readonly AliasSampler? _itemSampler;
+    private readonly int _stride;
+    private readonly int _sampled;
+    private EmbeddingRandom _random;
+
+    // Slot s < c holds the chunk's s-th edge; slots c..c+sampled-1 hold the sampled negatives.
+    private readonly int[] _userSlots, _itemSlots;
+    private readonly float[] _userRows, _itemRows, _userGrads, _itemGrads;
+    private readonly float[] _pos, _dPos, _weights;
+    private readonly int[] _negUserIds, _negItemIds, _negSlots;
+    private readonly float[] _itemScores, _userScores;
+    private readonly int[] _nzRows;
+    private readonly float[] _nzWeights;
+    private readonly float[] _lossScratch;
+
+    public ChunkWorker(GraphEmbeddingOptions options, EmbeddingTable users, EmbeddingTable items,
+        int[] edgeUsers, int[] edgeItems, float[]? edgeWeights, AliasSampler? userSampler, AliasSampler? itemSampler, EmbeddingRandom random)
+    {
+        _options = options;
+        _users = users;
+        _items = items;
+        _edgeUsers = edgeUsers;
+        _edgeItems = edgeItems;
+        _edgeWeights = edgeWeights;
+        _userSampler = userSampler;
+        _itemSampler = itemSampler;
+        _random = random;
+        _stride = users.Stride;
+        _sampled = options.UniformNegatives + options.DegreeNegatives;
+
+        int chunk = options.ChunkSize;
+        int slots = chunk + _sampled;
+        int columns = options.BatchNegatives + _sampled;
+        _userSlots = new int[slots];
+        _itemSlots = new int[slots];
+        _userRows = new float[slots * _stride];
+        _itemRows = new float[slots * _stride];
+        _userGrads = new float[slots * _stride];
+        _itemGrads = new float[slots * _stride];
+        _pos = new float[chunk];
+        _dPos = new float[chunk];
+        _weights = new float[chunk];
+        _negUserIds = new int[columns];
+        _negItemIds = new int[columns];
+        _negSlots = new int[columns];
+        _itemScores = new float[chunk * columns];
+        _userScores = new float[chunk * columns];
+        _nzRows = new int[Math.Max(chunk, columns)];
+        _nzWeights = new float[Math.Max(chunk, columns)];
+        _lossScratch = new float[columns];
+    }
+
+    /// <summary>Trains on the edges listed in <paramref name="edges"/>, chunk by chunk; returns the summed loss.</summary>
+    /// <param name="edges">Edge ids (positions in the edge arrays), already shuffled.</param>
+    /// <param name="epoch">0-based epoch, for the SGD schedule.</param>
+    /// <param name="ct">Checked between chunks; on cancellation the method returns early.</param>
+    public double Run(ReadOnlySpan<int> edges, int epoch, CancellationToken ct)
+    {
+        double loss = 0;
+        int chunk = _options.ChunkSize;
+        for (int start = 0; start < edges.Length; start += chunk)
+        {
+            if (ct.IsCancellationRequested) break;
+            float lr = _options.LearningRate;
+            if (_options.Optimizer == EmbeddingOptimizer.Sgd)
+            {
+                // Linear decay over the whole run, floored so that the last steps still move.
+                double progress = (epoch + (double)start / edges.Length) / _options.Epochs;
+                lr *= (float)Math.Max(1e-4, 1.0 - progress);
+            }
+            loss += TrainChunk(edges.Slice(start, Math.Min(chunk, edges.Length - start)), lr);
+        }
+        return loss;
+    }
+
+    private double TrainChunk(ReadOnlySpan<int> edges, float lr)
+    {
+        int c = edges.Length, stride = _stride, sampled = _sampled;
+        int batch = Math.Min(_options.BatchNegatives, c);
+        int columns = batch + sampled;
+        int slots = c + sampled;
+
+        // 1. Slots: the chunk's own users/items, then the sampled negatives (shared by the whole chunk).
+        for (int j = 0; j < c; j++)
+        {
+            int e = edges[j];
+            _userSlots[j] = _edgeUsers[e];
+            _itemSlots[j] = _edgeItems[e];
+            _weights[j] = _edgeWeights == null ? 1f : _edgeWeights[e];
+        }
+        int s = c;
+        for (int t = 0; t < _options.UniformNegatives; t++, s++)
+        {
+            _userSlots[s] = _random.NextInt(_users.Rows);
+            _itemSlots[s] = _random.NextInt(_items.Rows);
+        }
+        for (int t = 0; t < _options.DegreeNegatives; t++, s++)
+        {
+            _userSlots[s] = _userSampler!.Sample(ref _random);
+            _itemSlots[s] = _itemSampler!.Sample(ref _random);
+        }
+
+        // Negative columns: in-batch ones are slots 0..batch-1, sampled ones slots c..c+sampled-1.
+        for (int n = 0; n < columns; n++)
+        {
+            int slot = n < batch ? n : c + n - batch;
+            _negSlots[n] = slot;
+            _negUserIds[n] = _userSlots[slot];
+            _negItemIds[n] = _itemSlots[slot];
+        }
+
+        // 2. Gather a snapshot of the rows (other threads may write the tables meanwhile).
+        Gather(_users, _userSlots, slots, _userRows);
+        Gather(_items, _itemSlots, slots, _itemRows);
+
+        // 3. Scores: positives, items corrupted (chunk users × negative items), users corrupted (chunk items × negative users).
+        ref float ur = ref MemoryMarshal.GetArrayDataReference(_userRows);
+        ref float ir = ref MemoryMarshal.GetArrayDataReference(_itemRows);
+        for (int j = 0; j < c; j++)
+            _pos[j] = ChunkKernels.Dot(ref Unsafe.Add(ref ur, j * stride), ref Unsafe.Add(ref ir, j * stride), stride);
+        var itemScores = _itemScores.AsSpan(0, c * columns);
+        var userScores = _userScores.AsSpan(0, c * columns);
+        ScoreAgainstNegatives(_userRows, _itemRows, c, batch, sampled, itemScores, columns);
+        ScoreAgainstNegatives(_itemRows, _userRows, c, batch, sampled, userScores, columns);
+
+        // 4. Loss and dLoss/dScore, both sides sharing the positive.
+        var dPos = _dPos.AsSpan(0, c);
+        dPos.Clear();
+        var kind = _options.Loss;
+        double loss = ChunkLoss.Apply(kind, _options.Margin, _pos.AsSpan(0, c), itemScores, _itemSlots.AsSpan(0, c), _negItemIds.AsSpan(0, columns), _weights, dPos, _lossScratch)
+                    + ChunkLoss.Apply(kind, _options.Margin, _pos.AsSpan(0, c), userScores, _userSlots.AsSpan(0, c), _negUserIds.AsSpan(0, columns), _weights, dPos, _lossScratch);
+
+        // 5. Back-propagate into per-slot gradients.
+        _userGrads.AsSpan(0, slots * stride).Clear();
+        _itemGrads.AsSpan(0, slots * stride).Clear();
+        ref float ug = ref MemoryMarshal.GetArrayDataReference(_userGrads);
+        ref float ig = ref MemoryMarshal.GetArrayDataReference(_itemGrads);
+        for (int j = 0; j < c; j++)
+        {
+            if (dPos[j] == 0f) continue;
+            ChunkKernels.AddScaled(ref Unsafe.Add(ref ug, j * stride), ref Unsafe.Add(ref ir, j * stride), dPos[j], stride);
+            ChunkKernels.AddScaled(ref Unsafe.Add(ref ig, j * stride), ref Unsafe.Add(ref ur, j * stride), dPos[j], stride);
+        }
+        Backward(itemScores, c, columns, _userRows, _itemRows, _userGrads, _itemGrads);
+        Backward(userScores, c, columns, _itemRows, _userRows, _itemGrads, _userGrads);
+
+        // 6. Update the shared tables.
+        var optimizer = _options.Optimizer;
+        for (int t = 0; t < slots; t++)
+        {
+            RowUpdate.Apply(_users, _userSlots[t], _userGrads.AsSpan(t * stride, stride), optimizer, lr);
+            RowUpdate.Apply(_items, _itemSlots[t], _itemGrads.AsSpan(t * stride, stride), optimizer, lr);
+        }
+        return loss;
+    }
+
+    private void Gather(EmbeddingTable table, int[] rows, int count, float[] destination)
+    {
+        int stride = _stride;
+        var values = table.Values;
+        for (int t = 0; t < count; t++)
+            Array.Copy(values, rows[t] * stride, destination, t * stride, stride);
+    }
+
+    /// <summary>scores[j, n] = dot(anchor[j], negative column n), the columns being in-batch then sampled slots.</summary>
+    private void ScoreAgainstNegatives(float[] anchors, float[] negatives, int c, int batch, int sampled, Span<float> scores, int columns)
+    {
+        int stride = _stride;
+        ChunkKernels.Scores(anchors, c, negatives, batch, stride, scores, columns);
+        if (sampled > 0)
+            ChunkKernels.Scores(anchors, c, negatives.AsSpan(c * stride), sampled, stride, scores.Slice(batch), columns);
+    }
+
+    /// <summary>
+    /// Given G = dLoss/dScore (c × columns) of scores dot(anchor[j], negative[slot(n)]):
+    /// anchorGrad[j] += Σ_n G[j,n] negative[slot(n)] and negativeGrad[slot(n)] += Σ_j G[j,n] anchor[j].
+    /// Zero coefficients are skipped, which makes the ranking loss cheap once most negatives clear the margin.
+    /// </summary>
+    private void Backward(ReadOnlySpan<float> g, int c, int columns, float[] anchors, float[] negatives, float[] anchorGrads, float[] negativeGrads)
+    {
+        int stride = _stride;
+        var rows = _nzRows;
+        var weights = _nzWeights;
+        for (int j = 0; j < c; j++)
+        {
+            int count = 0;
+            var row = g.Slice(j * columns, columns);
+            for (int n = 0; n < columns; n++)
+            {
+                float v = row[n];
+                if (v == 0f) continue;
+                rows[count] = _negSlots[n];
+                weights[count++] = v;
+            }
+            if (count > 0) ChunkKernels.AddWeightedRows(anchorGrads.AsSpan(j * stride, stride), negatives, rows, weights, count, stride);
+        }
+        for (int n = 0; n < columns; n++)
+        {
+            int count = 0;
+            for (int j = 0; j < c; j++)
+            {
+                float v = g[j * columns + n];
+                if (v == 0f) continue;
+                rows[count] = j;
+                weights[count++] = v;
+            }
+            if (count > 0) ChunkKernels.AddWeightedRows(negativeGrads.AsSpan(_negSlots[n] * stride, stride), anchors, rows, weights, count, stride);
+        }
+    }
+}

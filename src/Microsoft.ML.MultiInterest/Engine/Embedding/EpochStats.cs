@@ -1,0 +1,8 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>What one training epoch did.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="MeanLoss">Loss summed over the epoch's edges (weighted), divided by the number of edges.</param>
+/// <param name="Seconds">Wall-clock duration of the epoch.</param>
+/// <param name="EdgesPerSecond">Positive edges processed per second.</param>
+public sealed record EpochStats(int Epoch, double MeanLoss, double Seconds, double EdgesPerSecond);

@@ -1,0 +1,99 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Settings of <see cref="GraphEmbeddingTrainerEngine"/>. The defaults follow the PyTorch-BigGraph recipe that
+/// reaches Recall@10 ≈ 0.39 on cit-HepPh: 100 dimensions, 20 epochs, ranking loss with margin 0.1,
+/// 50 uniform + 50 in-batch negatives per side, row-wise Adagrad with learning rate 0.1.
+/// </summary>
+public sealed class GraphEmbeddingOptions
+{
+    /// <summary>Embedding dimension. Default 100.</summary>
+    public int Dimension { get; set; } = 100;
+
+    /// <summary>Number of passes over the edges. Default 20.</summary>
+    public int Epochs { get; set; } = 20;
+
+    /// <summary>Training objective. Default <see cref="EmbeddingLoss.Ranking"/>.</summary>
+    public EmbeddingLoss Loss { get; set; } = EmbeddingLoss.Ranking;
+
+    /// <summary>Margin of <see cref="EmbeddingLoss.Ranking"/> (ignored by other losses). Default 0.1.</summary>
+    public float Margin { get; set; } = 0.1f;
+
+    /// <summary>Update rule. Default <see cref="EmbeddingOptimizer.Adagrad"/>.</summary>
+    public EmbeddingOptimizer Optimizer { get; set; } = EmbeddingOptimizer.Adagrad;
+
+    /// <summary>
+    /// Learning rate (for <see cref="EmbeddingOptimizer.Sgd"/>, the initial rate, decayed linearly). Default 0.1.
+    /// </summary>
+    public float LearningRate { get; set; } = 0.1f;
+
+    /// <summary>
+    /// Number of edges that share one set of sampled negatives; the scores of a chunk are then one small
+    /// matrix product (chunk × negatives) instead of one dot product per pair. Default 50.
+    /// </summary>
+    public int ChunkSize { get; set; } = 50;
+
+    /// <summary>
+    /// Uniformly drawn negatives per chunk and side: that many random items corrupt each edge's item and that many
+    /// random users corrupt its user. Default 50.
+    /// </summary>
+    public int UniformNegatives { get; set; } = 50;
+
+    /// <summary>
+    /// Negatives per chunk and side drawn in proportion to degree^<see cref="DegreeExponent"/> (word2vec-style),
+    /// which pushes popular entities apart harder. Default 0.
+    /// </summary>
+    public int DegreeNegatives { get; set; }
+
+    /// <summary>Exponent of the degree-proportional sampler. Default 0.75.</summary>
+    public float DegreeExponent { get; set; } = 0.75f;
+
+    /// <summary>
+    /// In-batch negatives per edge and side, as in PyTorch-BigGraph: the users and items of the first
+    /// <c>BatchNegatives</c> other edges of the same chunk (never the edge's own user or item).
+    /// They cost no sampling and follow the degree distribution. At most <see cref="ChunkSize"/>. Default 50.
+    /// </summary>
+    public int BatchNegatives { get; set; } = 50;
+
+    /// <summary>
+    /// Standard deviation of the normal initialisation of every coordinate. Default 0.001
+    /// (PyTorch-BigGraph's), small so that early updates are driven by the data, not the noise.
+    /// </summary>
+    public float InitScale { get; set; } = 1e-3f;
+
+    /// <summary>Seed of every random choice (initialisation, shuffling, negatives). Default 1.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>
+    /// Worker threads; 0 (default) uses all cores. With 1 the run is deterministic: the same seed gives
+    /// bit-identical embeddings. With more, threads update shared rows without locks (Hogwild), so results vary
+    /// slightly from run to run even with the same seed.
+    /// </summary>
+    public int Threads { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (Dimension < 1) throw Bad(nameof(Dimension), Dimension, "must be at least 1");
+        if (Epochs < 1) throw Bad(nameof(Epochs), Epochs, "must be at least 1");
+        if (!Enum.IsDefined(Loss)) throw Bad(nameof(Loss), Loss, "is not a known loss");
+        if (!float.IsFinite(Margin) || Margin < 0) throw Bad(nameof(Margin), Margin, "must be finite and non-negative");
+        if (!Enum.IsDefined(Optimizer)) throw Bad(nameof(Optimizer), Optimizer, "is not a known optimizer");
+        if (!float.IsFinite(LearningRate) || LearningRate <= 0) throw Bad(nameof(LearningRate), LearningRate, "must be positive and finite");
+        if (ChunkSize < 1 || ChunkSize > 4096) throw Bad(nameof(ChunkSize), ChunkSize, "must be within 1..4096");
+        if (UniformNegatives < 0 || UniformNegatives > 4096) throw Bad(nameof(UniformNegatives), UniformNegatives, "must be within 0..4096");
+        if (DegreeNegatives < 0 || DegreeNegatives > 4096) throw Bad(nameof(DegreeNegatives), DegreeNegatives, "must be within 0..4096");
+        if (!float.IsFinite(DegreeExponent) || DegreeExponent < 0) throw Bad(nameof(DegreeExponent), DegreeExponent, "must be finite and non-negative");
+        if (BatchNegatives < 0 || BatchNegatives > ChunkSize) throw Bad(nameof(BatchNegatives), BatchNegatives, $"must be within 0..ChunkSize ({ChunkSize})");
+        if (UniformNegatives + DegreeNegatives + BatchNegatives == 0)
+            throw Bad(nameof(UniformNegatives), UniformNegatives, "and the other negative counts are all zero; at least one negative is needed");
+        if (!float.IsFinite(InitScale) || InitScale < 0) throw Bad(nameof(InitScale), InitScale, "must be finite and non-negative");
+        if (Threads < 0) throw Bad(nameof(Threads), Threads, "must be 0 (all cores) or positive");
+    }
+
+    /// <summary>A copy of these options.</summary>
+    public GraphEmbeddingOptions Clone() => (GraphEmbeddingOptions)MemberwiseClone();
+
+    private static ArgumentOutOfRangeException Bad(string name, object value, string rule) =>
+        new(name, value, $"{name} {rule}.");
+}

@@ -1,0 +1,31 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>Embeddings learned by <see cref="GraphEmbeddingTrainerEngine.Fit"/>.</summary>
+public sealed class GraphEmbeddingResult
+{
+    /// <summary>Creates a result.</summary>
+    /// <param name="userEmbeddings">One row per user index of the graph.</param>
+    /// <param name="itemEmbeddings">One row per item index of the graph.</param>
+    /// <param name="epochs">Statistics of each epoch, in order.</param>
+    public GraphEmbeddingResult(EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings, IReadOnlyList<EpochStats> epochs)
+    {
+        ArgumentNullException.ThrowIfNull(userEmbeddings);
+        ArgumentNullException.ThrowIfNull(itemEmbeddings);
+        ArgumentNullException.ThrowIfNull(epochs);
+        UserEmbeddings = userEmbeddings;
+        ItemEmbeddings = itemEmbeddings;
+        Epochs = epochs;
+    }
+
+    /// <summary>User embeddings; row <c>u</c> belongs to user index <c>u</c> of the training graph.</summary>
+    public EmbeddingMatrix UserEmbeddings { get; }
+
+    /// <summary>Item embeddings; row <c>i</c> belongs to item index <c>i</c> of the training graph.</summary>
+    public EmbeddingMatrix ItemEmbeddings { get; }
+
+    /// <summary>Per-epoch statistics, in training order.</summary>
+    public IReadOnlyList<EpochStats> Epochs { get; }
+
+    /// <summary>Total training time in seconds (sum over epochs).</summary>
+    public double TotalSeconds => Epochs.Sum(e => e.Seconds);
+}

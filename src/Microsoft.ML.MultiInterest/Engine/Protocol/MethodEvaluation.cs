@@ -1,0 +1,57 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>The figures and artefacts of one retrieval method under the evaluation protocol.</summary>
+public sealed class MethodEvaluation
+{
+    internal MethodEvaluation(string name, IReadOnlyDictionary<int, double> recall, IReadOnlyDictionary<int, double> diversity, double emd,
+        IReadOnlyDictionary<int, RankedLists> candidates, MixtureTable? mixtures)
+    {
+        Name = name;
+        Recall = recall;
+        Diversity = diversity;
+        Emd = emd;
+        Candidates = candidates;
+        Mixtures = mixtures;
+    }
+
+    /// <summary>Method name: "unimodal", "mixture" or "knn_embed".</summary>
+    public string Name { get; }
+
+    /// <summary>Mean Recall@K over test users, per cutoff K.</summary>
+    public IReadOnlyDictionary<int, double> Recall { get; }
+
+    /// <summary>Mean Diversity@K over test users, per cutoff K.</summary>
+    public IReadOnlyDictionary<int, double> Diversity { get; }
+
+    /// <summary>Mean exact earth mover's distance between the user representation and its held-out items.</summary>
+    public double Emd { get; }
+
+    /// <summary>The candidate lists per cutoff, one list per test user (in <see cref="ProtocolResult.TestUsers"/> order).</summary>
+    public IReadOnlyDictionary<int, RankedLists> Candidates { get; }
+
+    /// <summary>The mixtures used (null for the unimodal method).</summary>
+    public MixtureTable? Mixtures { get; }
+}
+
+/// <summary>The outcome of <see cref="ProtocolEvaluator.Run"/>.</summary>
+public sealed class ProtocolResult
+{
+    internal ProtocolResult(int[] testUsers, IReadOnlyList<MethodEvaluation> methods, IReadOnlyDictionary<string, double> seconds)
+    {
+        TestUsers = testUsers;
+        Methods = methods;
+        Seconds = seconds;
+    }
+
+    /// <summary>Users with at least one held-out edge, ascending.</summary>
+    public IReadOnlyList<int> TestUsers { get; }
+
+    /// <summary>Unimodal, Mixture and kNN-Embed, in that order.</summary>
+    public IReadOnlyList<MethodEvaluation> Methods { get; }
+
+    /// <summary>Wall-clock seconds per stage.</summary>
+    public IReadOnlyDictionary<string, double> Seconds { get; }
+
+    /// <summary>The method called <paramref name="name"/>.</summary>
+    public MethodEvaluation this[string name] => Methods.First(m => m.Name == name);
+}
