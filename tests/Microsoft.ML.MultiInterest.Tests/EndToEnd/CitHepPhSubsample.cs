@@ -1,3 +1,4 @@
+using Microsoft.ML.MultiInterest.Data;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
 
@@ -24,8 +25,8 @@ internal sealed class CitHepPhSubsample
         Users = new IdMap();
         Items = new IdMap();
         var trainList = kept.Where(e => chosen.Contains(e.User)).ToList();
-        Train = Data.GraphData.Build(trainList, Users, Items, extendIds: true, "train");
-        Test = Data.GraphData.Build(keptTest.Where(e => chosen.Contains(e.User) && Items.TryGetIndex(e.Item, out _)).ToList(), Users, Items, extendIds: false, "test");
+        Train = GraphData.Build(trainList, Users, Items, extendIds: true, "train");
+        Test = GraphData.Build(keptTest.Where(e => chosen.Contains(e.User) && Items.TryGetIndex(e.Item, out _)).ToList(), Users, Items, extendIds: false, "test");
     }
 
     public IdMap Users { get; }

@@ -1,0 +1,65 @@
+using Microsoft.ML.MultiInterest.Data;
+using Microsoft.ML.MultiInterest.IO;
+
+namespace Microsoft.ML.MultiInterest.Tests.Data;
+
+public class HoldOutSplitterTests
+{
+    private static List<RawEdge> RandomEdges(int seed)
+    {
+        var random = new Random(seed);
+        var edges = new List<RawEdge>();
+        for (int u = 0; u < 80; u++)
+        {
+            int degree = random.Next(1, 12);
+            for (int j = 0; j < degree; j++) edges.Add(new RawEdge($"{u}", $"{random.Next(0, 40)}", 1));
+        }
+        edges.Add(new RawEdge("7", "7", 1)); // a self-loop
+        return edges;
+    }
+
+    [Fact]
+    public void FollowsTheProtocol()
+    {
+        var edges = RandomEdges(1);
+        var split = HoldOutSplitter.Split(edges);
+        var distinct = edges.Where(e => e.User != e.Item).Select(e => (e.User, e.Item)).Distinct().ToList();
+        var train = split.Train.Select(e => (e.User, e.Item)).ToHashSet();
+        var test = split.Test.Select(e => (e.User, e.Item)).ToHashSet();
+
+        Assert.Equal(distinct.Count, train.Count + test.Count);
+        Assert.Empty(train.Intersect(test));
+        Assert.DoesNotContain(("7", "7"), train);
+        var trainItems = split.Train.Select(e => e.Item).ToHashSet();
+        Assert.All(split.Test, e => Assert.Contains(e.Item, trainItems));
+        foreach (var user in distinct.GroupBy(e => e.User))
+        {
+            int degree = user.Count();
+            int heldOut = test.Count(e => e.User == user.Key);
+            if (degree < 3) Assert.Equal(0, heldOut);
+            // At most ceil(20%); fewer only when an item went back to training.
+            else Assert.InRange(heldOut, 0, (int)Math.Ceiling(0.2 * degree - 1e-9));
+        }
+        Assert.Equal(distinct.Where(e => distinct.Count(x => x.User == e.User) >= 3).GroupBy(e => e.User).Sum(g => (int)Math.Ceiling(0.2 * g.Count() - 1e-9)),
+            test.Count + split.ReturnedToTraining);
+    }
+
+    [Fact]
+    public void SameSeedSameSplitOtherSeedOtherSplit()
+    {
+        var edges = RandomEdges(2);
+        var a = HoldOutSplitter.Split(edges, new HoldOutSplitOptions { Seed = 5 });
+        var b = HoldOutSplitter.Split(edges, new HoldOutSplitOptions { Seed = 5 });
+        var c = HoldOutSplitter.Split(edges, new HoldOutSplitOptions { Seed = 6 });
+        Assert.Equal(a.Test, b.Test);
+        Assert.NotEqual(a.Test, c.Test);
+    }
+
+    [Fact]
+    public void BadOptionsAndEmptyInputThrow()
+    {
+        Assert.Contains("HoldOutFraction", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            HoldOutSplitter.Split(RandomEdges(3), new HoldOutSplitOptions { HoldOutFraction = 1.2 })).Message);
+        Assert.Throws<ArgumentException>(() => HoldOutSplitter.Split([new RawEdge("a", "a", 1)]));
+    }
+}

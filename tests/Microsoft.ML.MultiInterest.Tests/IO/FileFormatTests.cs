@@ -1,0 +1,101 @@
+using Microsoft.ML.MultiInterest.Data;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
+
+namespace Microsoft.ML.MultiInterest.Tests.IO;
+
+public sealed class FileFormatTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mi-io-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void EmbeddingsRoundTripBitForBitIncludingGzip()
+    {
+        var ids = new IdMap(["a", "b", "c"]);
+        var vectors = TestGraphs.RandomMatrix(3, 7, 11);
+        vectors.Values[0] = 1e-30f;
+        vectors.Values[1] = -0.1f;
+        foreach (var name in new[] { "e.tsv", "e.tsv.gz" })
+        {
+            var path = Path.Combine(_dir, name);
+            EmbeddingFile.Write(path, ids, vectors);
+            var back = EmbeddingFile.Read(path);
+            Assert.Equal(ids.Ids, back.Ids.Ids);
+            Assert.Equal(vectors.Values, back.Vectors.Values);
+        }
+    }
+
+    [Fact]
+    public void NonFiniteEmbeddingNamesFileLineAndColumn()
+    {
+        var path = Write("bad.tsv", "id\tv0\tv1\nx\t0.5\t1\ny\tNaN\t2\n");
+        var e = Assert.Throws<InvalidDataException>(() => EmbeddingFile.Read(path));
+        Assert.Contains("bad.tsv, line 3, column 2", e.Message);
+        Assert.Contains("finite", e.Message);
+    }
+
+    [Fact]
+    public void RaggedEmbeddingRowsAreRejected()
+    {
+        var path = Write("ragged.tsv", "id\tv0\tv1\nx\t0.5\n");
+        Assert.Contains("expected 3 columns", Assert.Throws<InvalidDataException>(() => EmbeddingFile.Read(path)).Message);
+    }
+
+    [Fact]
+    public void EdgeFileNeedsTheUserItemHeader()
+    {
+        var path = Write("edges.tsv", "src\tdst\n1\t2\n");
+        var e = Assert.Throws<InvalidDataException>(() => EdgeFile.Read(path));
+        Assert.Contains("'user'", e.Message);
+    }
+
+    [Fact]
+    public void EmptyEdgeFilesAreRejected()
+    {
+        Assert.Contains("empty", Assert.Throws<InvalidDataException>(() => EdgeFile.Read(Write("empty.tsv", ""))).Message);
+        Assert.Contains("no edges", Assert.Throws<InvalidDataException>(() => EdgeFile.Read(Write("header.tsv", "user\titem\n"))).Message);
+    }
+
+    [Fact]
+    public void EdgeFileReadsWeightsAndRejectsBadOnes()
+    {
+        var edges = EdgeFile.Read(Write("w.tsv", "user\titem\tweight\nu\ti\t2.5\n"));
+        Assert.Equal(new RawEdge("u", "i", 2.5f), edges[0]);
+        var e = Assert.Throws<InvalidDataException>(() => EdgeFile.Read(Write("w2.tsv", "user\titem\tweight\nu\ti\t-1\n")));
+        Assert.Contains("line 2", e.Message);
+    }
+
+    [Fact]
+    public void ClusterFileRejectsUnknownAndMissingItems()
+    {
+        var items = new IdMap(["p", "q"]);
+        var unknown = Write("c1.tsv", "item\tcluster\np\t0\nz\t1\n");
+        Assert.Contains("'z' has no embedding", Assert.Throws<InvalidDataException>(() => ClusterFile.Read(unknown, items)).Message);
+        var missing = Write("c2.tsv", "item\tcluster\np\t0\n");
+        Assert.Contains("no cluster for the item 'q'", Assert.Throws<InvalidDataException>(() => ClusterFile.Read(missing, items)).Message);
+        var ok = Write("c3.tsv", "item\tcluster\nq\t4\np\t0\n");
+        var (assignments, count) = ClusterFile.Read(ok, items);
+        Assert.Equal(new[] { 0, 4 }, assignments);
+        Assert.Equal(5, count);
+    }
+
+    [Fact]
+    public void UnknownIdsInATestFileNameTheIdAndSource()
+    {
+        var users = new IdMap(["u1"]);
+        var items = new IdMap(["i1"]);
+        var e = Assert.Throws<KeyNotFoundException>(() =>
+            GraphData.Build([new RawEdge("u1", "i9", 1)], users, items, extendIds: false, "test.tsv"));
+        Assert.Contains("test.tsv", e.Message);
+        Assert.Contains("'i9'", e.Message);
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Protocol;
+
+public class ProtocolEvaluatorTests
+{
+    private static (BipartiteGraph Train, BipartiteGraph Test, EmbeddingMatrix Users, EmbeddingMatrix Items, ItemClustering Clustering) Planted()
+    {
+        var (items, groups, graph, _) = TestGraphs.TwoInterestUsers(groups: 6, itemsPerGroup: 15, users: 60, itemsPerUserPerGroup: 6);
+        // Hold out every fifth edge of each user.
+        var trainU = new List<int>(); var trainI = new List<int>(); var testU = new List<int>(); var testI = new List<int>();
+        for (int u = 0; u < graph.UserCount; u++)
+        {
+            var row = graph.ItemsOf(u);
+            for (int j = 0; j < row.Length; j++)
+            {
+                if (j % 5 == 2) { testU.Add(u); testI.Add(row[j]); }
+                else { trainU.Add(u); trainI.Add(row[j]); }
+            }
+        }
+        var train = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount, trainU.ToArray(), trainI.ToArray());
+        var test = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount, testU.ToArray(), testI.ToArray());
+        // A user's vector: the mean of its training items (a reasonable single-vector model).
+        var users = new EmbeddingMatrix(graph.UserCount, items.Dimension);
+        for (int u = 0; u < graph.UserCount; u++)
+            foreach (int i in train.ItemsOf(u)) VectorMath.AddScaled(users.Row(u), items.ReadRow(i), 1f);
+        return (train, test, users, items, ItemClustering.Create(groups, 6, items));
+    }
+
+    [Fact]
+    public void ListsHaveLengthKNoSeenItemsAndTheMixtureCoversBothInterests()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3 });
+        Assert.Equal(["unimodal", "mixture", "knn_embed"], result.Methods.Select(m => m.Name));
+        foreach (var method in result.Methods)
+        {
+            foreach (var (k, lists) in method.Candidates)
+            {
+                for (int q = 0; q < result.TestUsers.Count; q++)
+                {
+                    var list = lists.IndicesOf(q).ToArray();
+                    Assert.Equal(k, list.Length);
+                    Assert.Equal(k, list.Distinct().Count());
+                    Assert.DoesNotContain(list, i => train.Contains(result.TestUsers[q], i));
+                }
+            }
+            Assert.InRange(method.Recall[10], 0, 1);
+        }
+        // Two planted interests: a single mean vector falls between them, the mixture fits both.
+        Assert.True(result["mixture"].Emd < result["unimodal"].Emd);
+        Assert.True(result["mixture"].Recall[10] >= result["unimodal"].Recall[10]);
+    }
+
+    [Fact]
+    public void FiguresDoNotDependOnTheThreadCount()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        var one = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Neighbors = 4, Threads = 1 });
+        var two = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Neighbors = 4, Threads = 2 });
+        for (int m = 0; m < 3; m++)
+        {
+            Assert.Equal(one.Methods[m].Recall, two.Methods[m].Recall);
+            Assert.Equal(one.Methods[m].Diversity, two.Methods[m].Diversity);
+            Assert.Equal(one.Methods[m].Emd, two.Methods[m].Emd);
+        }
+    }
+
+    [Fact]
+    public void BadSettingsAndInputsAreNamed()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        Assert.Contains("Lambda", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Lambda = 2 })).Message);
+        Assert.Contains("Neighbors", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Neighbors = 0 })).Message);
+        users.Values[3] = float.NaN;
+        Assert.Contains("user embeddings", Assert.Throws<ArgumentException>(() =>
+            ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings())).Message);
+        var empty = BipartiteGraph.FromEdges(train.UserCount, train.ItemCount, [], []);
+        users.Values[3] = 0;
+        Assert.Contains("no edges", Assert.Throws<ArgumentException>(() =>
+            ProtocolEvaluator.Run(train, empty, users, items, clustering, new ProtocolSettings())).Message);
+    }
+}
