@@ -1,0 +1,145 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Multi-interest candidate retrieval with per-interest quotas: each mixture component gets a share of the M
+/// slots by its weight (w^Alpha, largest-remainder rounding) and fills it with the items of its own cluster
+/// closest to the component embedding; short clusters hand slots on, and the unimodal ranking fills the rest.
+/// </summary>
+/// <remarks>
+/// Fit reads the training edges (user and item keys, item embeddings and clusters, optionally user
+/// embeddings for the unimodal fill) and each user's mixture from the mixture columns produced upstream by
+/// <see cref="KnnSmoothedMixtureEstimator"/> (first row of each user), then retrieves for every user with
+/// edges. Only items with a row in the fit data can be candidates. Ties go to the lower item key.
+/// </remarks>
+public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
+{
+    /// <summary>Options of <see cref="ClusterQuotaRetrieverEstimator"/>.</summary>
+    public sealed class Options
+    {
+        /// <summary>The user key column. Default "User".</summary>
+        public string UserColumnName = "User";
+
+        /// <summary>The item key column. Default "Item".</summary>
+        public string ItemColumnName = "Item";
+
+        /// <summary>The item embedding column. Default "ItemEmbedding".</summary>
+        public string ItemEmbeddingColumnName = "ItemEmbedding";
+
+        /// <summary>The item cluster key column. Default "ItemCluster".</summary>
+        public string ItemClusterColumnName = "ItemCluster";
+
+        /// <summary>The user embedding column for the unimodal fill of short lists; null disables the fill. Default "UserEmbedding".</summary>
+        public string? UserEmbeddingColumnName = "UserEmbedding";
+
+        /// <summary>The mixture cluster keys column. Default "MixtureClusters".</summary>
+        public string MixtureClustersColumnName = "MixtureClusters";
+
+        /// <summary>The mixture weights column (Double vector). Default "MixtureWeights".</summary>
+        public string MixtureWeightsColumnName = "MixtureWeights";
+
+        /// <summary>The mixture embeddings column. Default "MixtureEmbeddings".</summary>
+        public string MixtureEmbeddingsColumnName = "MixtureEmbeddings";
+
+        /// <summary>M, the number of candidates per user, at least 1. Default 50.</summary>
+        public int Candidates = 50;
+
+        /// <summary>Quota exponent, finite and non-negative: 0 splits evenly, 1 by weight. Default 1.</summary>
+        public double Alpha = 1.0;
+
+        /// <summary>Whether the user's training items are never candidates. Default true.</summary>
+        public bool ExcludeSeen = true;
+
+        /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
+        public int Threads;
+
+        /// <summary>Output: the candidate item keys. Default "Candidates".</summary>
+        public string CandidatesColumnName = "Candidates";
+
+        /// <summary>Output: the candidate scores (dot product with the component embedding, or the user embedding for fill items). Default "CandidateScores".</summary>
+        public string CandidateScoresColumnName = "CandidateScores";
+
+        internal void Validate()
+        {
+            OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
+            OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
+            OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
+            OptionChecks.ColumnName(ItemClusterColumnName, nameof(ItemClusterColumnName));
+            if (UserEmbeddingColumnName != null) OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
+            OptionChecks.ColumnName(MixtureClustersColumnName, nameof(MixtureClustersColumnName));
+            OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
+            OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
+            OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
+            OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
+            OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
+            OptionChecks.NonNegativeFinite(Alpha, nameof(Alpha));
+            OptionChecks.Threads(Threads, nameof(Threads));
+        }
+    }
+
+    private readonly MLContext _context;
+    private readonly Options _options;
+
+    internal ClusterQuotaRetrieverEstimator(MLContext context, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _context = context;
+        _options = options;
+    }
+
+    /// <summary>Retrieves the candidates of every user with training edges.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type, or an item has no cluster.</exception>
+    public CandidateRetrievalTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = _options;
+        var rows = EdgeRows.Read(input, new EdgeColumns
+        {
+            User = (o.UserColumnName, nameof(o.UserColumnName)),
+            Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
+            UserVector = o.UserEmbeddingColumnName == null ? null : (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
+            ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
+            ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
+        });
+        var items = new CompactItems(rows);
+        var assignments = new int[items.RowOf.Length];
+        for (int j = 0; j < assignments.Length; j++)
+        {
+            assignments[j] = rows.ItemClusters![items.RowOf[j]];
+            if (assignments[j] < 0)
+                throw new ArgumentException($"Item key {items.RowOf[j] + 1} has a missing cluster key in column '{o.ItemClusterColumnName}' (option {nameof(o.ItemClusterColumnName)}).");
+        }
+        var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items.Embeddings);
+        var mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
+            (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
+            rows.ClusterCount, items.Embeddings.Dimension);
+        var users = items.ActiveUsers();
+        var exclusions = o.ExcludeSeen ? items.Graph : null;
+        RankedLists? fallback = null;
+        if (rows.UserVectors != null)
+            fallback = new UnimodalRetriever(items.Embeddings).Retrieve(rows.UserVectors, users, exclusions, o.Candidates, o.Threads);
+        var lists = new ClusterQuotaRetriever(items.Embeddings, clustering).Retrieve(mixtures, users, exclusions, [o.Candidates], o.Alpha, fallback, o.Threads)[0];
+        Logging.Info(_context, nameof(ClusterQuotaRetrieverEstimator), $"Retrieved {o.Candidates} candidates for {users.Length} users from {items.RowOf.Length} items.");
+        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, rows.ItemCount, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName);
+        return new CandidateRetrievalTransformer(columns, o.ItemColumnName);
+    }
+
+    /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var o = _options;
+        ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
+        var item = ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
+        ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
+        ShapeChecks.Key(inputSchema, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
+        if (o.UserEmbeddingColumnName != null) ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
+        ShapeChecks.KeyVector(inputSchema, o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName));
+        ShapeChecks.Vector(inputSchema, o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName), NumberDataViewType.Double);
+        ShapeChecks.Vector(inputSchema, o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName), NumberDataViewType.Single);
+        return CandidateShape.Append(inputSchema, item, o.CandidatesColumnName, o.CandidateScoresColumnName);
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Input column checks shared by the estimators and transformers. Every message names the column, the
+/// option that chose it, the expected type and the type found, so a wrong pipeline is easy to fix.
+/// </summary>
+internal static class ColumnChecks
+{
+    /// <summary>Finds a column or throws naming it.</summary>
+    public static DataViewSchema.Column Find(DataViewSchema schema, string name, string option)
+    {
+        var column = schema.GetColumnOrNull(name);
+        if (column == null)
+            throw new ArgumentException($"Input column '{name}' (option {option}) was not found in the data.", nameof(schema));
+        return column.Value;
+    }
+
+    /// <summary>A key column over UInt32, as MapValueToKey produces; returns its key cardinality.</summary>
+    public static DataViewSchema.Column Key(DataViewSchema schema, string name, string option, out int cardinality)
+    {
+        var column = Find(schema, name, option);
+        if (column.Type is not KeyDataViewType key || key.RawType != typeof(uint))
+            throw Mismatch(name, option, "a key type over UInt32 (produce it with MapValueToKey)", column.Type);
+        cardinality = checked((int)key.Count);
+        return column;
+    }
+
+    /// <summary>A known-size vector of Single; returns its length.</summary>
+    public static DataViewSchema.Column FloatVector(DataViewSchema schema, string name, string option, out int size)
+    {
+        var column = Find(schema, name, option);
+        if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single || !vector.IsKnownSize)
+            throw Mismatch(name, option, "a known-size vector of Single", column.Type);
+        size = vector.Size;
+        return column;
+    }
+
+    /// <summary>A scalar Single column.</summary>
+    public static DataViewSchema.Column Float(DataViewSchema schema, string name, string option)
+    {
+        var column = Find(schema, name, option);
+        if (column.Type != NumberDataViewType.Single) throw Mismatch(name, option, "Single", column.Type);
+        return column;
+    }
+
+    /// <summary>A known-size vector of UInt32 keys; returns its length and key cardinality.</summary>
+    public static DataViewSchema.Column KeyVector(DataViewSchema schema, string name, string option, out int size, out int cardinality)
+    {
+        var column = Find(schema, name, option);
+        if (column.Type is not VectorDataViewType { IsKnownSize: true, ItemType: KeyDataViewType key } vector || key.RawType != typeof(uint))
+            throw Mismatch(name, option, "a known-size vector of UInt32 keys", column.Type);
+        size = vector.Size;
+        cardinality = checked((int)key.Count);
+        return column;
+    }
+
+    /// <summary>A known-size vector of Double; returns its length.</summary>
+    public static DataViewSchema.Column DoubleVector(DataViewSchema schema, string name, string option, out int size)
+    {
+        var column = Find(schema, name, option);
+        if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Double || !vector.IsKnownSize)
+            throw Mismatch(name, option, "a known-size vector of Double", column.Type);
+        size = vector.Size;
+        return column;
+    }
+
+    /// <summary>Throws when a key column's cardinality differs from the one seen at Fit.</summary>
+    public static void SameCardinality(string name, string option, int expected, int actual)
+    {
+        if (expected != actual)
+            throw new ArgumentException($"Input column '{name}' (option {option}) is a key over {actual} values, but the model was fitted on {expected}: "
+                + "apply the same MapValueToKey transformer as at Fit.");
+    }
+
+    /// <summary>Throws when a vector column's length differs from the one seen at Fit.</summary>
+    public static void SameSize(string name, string option, int expected, int actual)
+    {
+        if (expected != actual)
+            throw new ArgumentException($"Input column '{name}' (option {option}) has vectors of length {actual}, but the model expects {expected}.");
+    }
+
+    public static ArgumentException Mismatch(string name, string option, string expected, object actual) =>
+        new($"Input column '{name}' (option {option}) must be {expected}, but it is {actual}.");
+}

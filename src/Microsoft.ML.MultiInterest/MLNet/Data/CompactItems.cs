@@ -1,0 +1,43 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// The items that occur in the fit data, in ascending key order (so the engine's "lower row wins" ties
+/// become "lower key wins"): only these can be recommended, since only they have an embedding.
+/// </summary>
+internal sealed class CompactItems
+{
+    public CompactItems(EdgeRows rows)
+    {
+        var keys = new List<int>();
+        IndexOfRow = new int[rows.ItemCount];
+        for (int i = 0; i < rows.ItemCount; i++)
+        {
+            IndexOfRow[i] = rows.ItemSeen[i] ? keys.Count : -1;
+            if (rows.ItemSeen[i]) keys.Add(i);
+        }
+        RowOf = keys.ToArray();
+        var all = rows.ItemVectors!;
+        Embeddings = new EmbeddingMatrix(RowOf.Length, all.Dimension);
+        for (int j = 0; j < RowOf.Length; j++) all.ReadRow(RowOf[j]).CopyTo(Embeddings.Row(j));
+        var users = rows.Users;
+        var items = rows.Items.Select(i => IndexOfRow[i]).ToArray();
+        Graph = BipartiteGraph.FromEdges(rows.UserCount, RowOf.Length, users.ToArray(), items);
+    }
+
+    /// <summary>Item row (key - 1) of each compact index.</summary>
+    public int[] RowOf { get; }
+
+    /// <summary>Compact index of each item row, or -1.</summary>
+    public int[] IndexOfRow { get; }
+
+    /// <summary>Embeddings by compact index.</summary>
+    public EmbeddingMatrix Embeddings { get; }
+
+    /// <summary>The training edges over compact items: the exclusions.</summary>
+    public BipartiteGraph Graph { get; }
+
+    /// <summary>Users with edges, ascending.</summary>
+    public int[] ActiveUsers() => Enumerable.Range(0, Graph.UserCount).Where(u => Graph.DegreeOf(u) > 0).ToArray();
+}

@@ -1,0 +1,135 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// The edges of a training view read into engine form: row index = key - 1 for users and items, the key
+/// cardinalities as table sizes, and per-user / per-item values taken from the first row of each entity.
+/// Rows whose user or item key is 0 (missing) are skipped and counted.
+/// </summary>
+internal sealed class EdgeRows
+{
+    private EdgeRows(int userCount, int itemCount)
+    {
+        UserCount = userCount;
+        ItemCount = itemCount;
+        UserSeen = new bool[userCount];
+        ItemSeen = new bool[itemCount];
+    }
+
+    public int UserCount { get; }
+
+    public int ItemCount { get; }
+
+    public List<int> Users { get; } = new();
+
+    public List<int> Items { get; } = new();
+
+    public List<float>? Weights { get; private set; }
+
+    public bool[] UserSeen { get; }
+
+    public bool[] ItemSeen { get; }
+
+    public EmbeddingMatrix? UserVectors { get; private set; }
+
+    public EmbeddingMatrix? ItemVectors { get; private set; }
+
+    /// <summary>Cluster index (key - 1) of each item; -1 for items without a row or with a missing cluster key.</summary>
+    public int[]? ItemClusters { get; private set; }
+
+    public int ClusterCount { get; private set; }
+
+    public long SkippedRows { get; private set; }
+
+    public BipartiteGraph Graph() =>
+        BipartiteGraph.FromEdges(UserCount, ItemCount, Users.ToArray(), Items.ToArray(), Weights == null ? default : Weights.ToArray());
+
+    /// <summary>Reads <paramref name="data"/>; every named column is type-checked first.</summary>
+    public static EdgeRows Read(IDataView data, EdgeColumns columns)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var schema = data.Schema;
+        var userColumn = ColumnChecks.Key(schema, columns.User.Name, columns.User.Option, out int userCount);
+        var itemColumn = ColumnChecks.Key(schema, columns.Item.Name, columns.Item.Option, out int itemCount);
+        var rows = new EdgeRows(userCount, itemCount);
+        var active = new List<DataViewSchema.Column> { userColumn, itemColumn };
+        DataViewSchema.Column? weightColumn = null, userVectorColumn = null, itemVectorColumn = null, clusterColumn = null;
+        if (columns.Weight is { } w)
+        {
+            weightColumn = ColumnChecks.Float(schema, w.Name, w.Option);
+            rows.Weights = new List<float>();
+        }
+        if (columns.UserVector is { } uv)
+        {
+            userVectorColumn = ColumnChecks.FloatVector(schema, uv.Name, uv.Option, out int size);
+            rows.UserVectors = new EmbeddingMatrix(userCount, size);
+        }
+        if (columns.ItemVector is { } iv)
+        {
+            itemVectorColumn = ColumnChecks.FloatVector(schema, iv.Name, iv.Option, out int size);
+            rows.ItemVectors = new EmbeddingMatrix(itemCount, size);
+        }
+        if (columns.ItemCluster is { } ic)
+        {
+            clusterColumn = ColumnChecks.Key(schema, ic.Name, ic.Option, out int clusters);
+            rows.ClusterCount = clusters;
+            rows.ItemClusters = Enumerable.Repeat(-1, itemCount).ToArray();
+        }
+        foreach (var c in new[] { weightColumn, userVectorColumn, itemVectorColumn, clusterColumn })
+            if (c != null) active.Add(c.Value);
+
+        using var cursor = data.GetRowCursor(active);
+        var getUser = cursor.GetGetter<uint>(userColumn);
+        var getItem = cursor.GetGetter<uint>(itemColumn);
+        var getWeight = weightColumn == null ? null : cursor.GetGetter<float>(weightColumn.Value);
+        var getUserVector = userVectorColumn == null ? null : cursor.GetGetter<VBuffer<float>>(userVectorColumn.Value);
+        var getItemVector = itemVectorColumn == null ? null : cursor.GetGetter<VBuffer<float>>(itemVectorColumn.Value);
+        var getCluster = clusterColumn == null ? null : cursor.GetGetter<uint>(clusterColumn.Value);
+        uint user = 0, item = 0, cluster = 0;
+        float weight = 0;
+        var vector = default(VBuffer<float>);
+        while (cursor.MoveNext())
+        {
+            getUser(ref user);
+            getItem(ref item);
+            // Key 0 is ML.NET's missing value; such rows carry no edge.
+            if (user == 0 || item == 0)
+            {
+                rows.SkippedRows++;
+                continue;
+            }
+            int u = (int)user - 1, i = (int)item - 1;
+            rows.Users.Add(u);
+            rows.Items.Add(i);
+            if (getWeight != null)
+            {
+                getWeight(ref weight);
+                rows.Weights!.Add(weight);
+            }
+            // Per-entity values are constant across an entity's rows, so the first row is read and the rest skipped.
+            if (!rows.UserSeen[u] && getUserVector != null)
+            {
+                getUserVector(ref vector);
+                vector.CopyTo(rows.UserVectors!.Row(u));
+            }
+            if (!rows.ItemSeen[i])
+            {
+                if (getItemVector != null)
+                {
+                    getItemVector(ref vector);
+                    vector.CopyTo(rows.ItemVectors!.Row(i));
+                }
+                if (getCluster != null)
+                {
+                    getCluster(ref cluster);
+                    rows.ItemClusters![i] = (int)cluster - 1;
+                }
+            }
+            rows.UserSeen[u] = true;
+            rows.ItemSeen[i] = true;
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>Option checks whose exceptions name the offending option, as ML.NET's trainers do.</summary>
+internal static class OptionChecks
+{
+    public static void ColumnName(string? value, string option)
+    {
+        if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException($"{option} must name a column.", option);
+    }
+
+    public static void AtLeast(int value, int minimum, string option)
+    {
+        if (value < minimum) throw new ArgumentOutOfRangeException(option, value, $"{option} must be at least {minimum}.");
+    }
+
+    public static void Threads(int value, string option)
+    {
+        if (value < 0) throw new ArgumentOutOfRangeException(option, value, $"{option} must be 0 (all cores) or positive.");
+    }
+
+    public static void UnitInterval(double value, string option)
+    {
+        if (double.IsNaN(value) || value < 0 || value > 1) throw new ArgumentOutOfRangeException(option, value, $"{option} must lie in [0, 1].");
+    }
+
+    public static void NonNegativeFinite(double value, string option)
+    {
+        if (!double.IsFinite(value) || value < 0) throw new ArgumentOutOfRangeException(option, value, $"{option} must be finite and non-negative.");
+    }
+
+    public static void PositiveFinite(double value, string option)
+    {
+        if (!double.IsFinite(value) || value <= 0) throw new ArgumentOutOfRangeException(option, value, $"{option} must be finite and positive.");
+    }
+}

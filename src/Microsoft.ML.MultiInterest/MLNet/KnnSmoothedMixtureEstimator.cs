@@ -1,0 +1,151 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Fits kNN-Embed mixtures (El-Kishky et al.): each user's interests are its top-m item clusters, with
+/// weights smoothed towards its k nearest users' (cosine of user embeddings) and one embedding per
+/// component. Lambda = 0 gives the unsmoothed "Mixture" of the evaluation protocol.
+/// </summary>
+/// <remarks>
+/// Fit reads the training edges: key-typed user and item columns (from MapValueToKey; rows with a missing
+/// key, 0, are skipped), the user and item embeddings (any known-size Single vectors with those names) and
+/// the item cluster key. The first row of each user or item provides its embedding or cluster. Every item
+/// with an edge needs a cluster. The transformer maps the user key of each row to its mixture.
+/// </remarks>
+public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureTransformer>
+{
+    /// <summary>Options of <see cref="KnnSmoothedMixtureEstimator"/>.</summary>
+    public sealed class Options
+    {
+        /// <summary>The user key column. Default "User".</summary>
+        public string UserColumnName = "User";
+
+        /// <summary>The item key column. Default "Item".</summary>
+        public string ItemColumnName = "Item";
+
+        /// <summary>The user embedding column (Single vector); only read when <see cref="Lambda"/> &gt; 0. Default "UserEmbedding".</summary>
+        public string UserEmbeddingColumnName = "UserEmbedding";
+
+        /// <summary>The item embedding column (Single vector). Default "ItemEmbedding".</summary>
+        public string ItemEmbeddingColumnName = "ItemEmbedding";
+
+        /// <summary>The item cluster key column. Default "ItemCluster".</summary>
+        public string ItemClusterColumnName = "ItemCluster";
+
+        /// <summary>m, the number of mixture components per user, at least 1. Default 5 (the paper's).</summary>
+        public int Components = 5;
+
+        /// <summary>k, the number of neighbours smoothing a user's mixture, at least 1. Default 10.</summary>
+        public int Neighbors = 10;
+
+        /// <summary>The neighbours' weight in [0, 1]; 0 = no smoothing (the "Mixture" method). Default 0.8 (the paper's).</summary>
+        public double Lambda = 0.8;
+
+        /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
+        public int Threads;
+
+        /// <summary>Output: the component clusters (vector of m cluster keys; key 0 pads users with fewer components). Default "MixtureClusters".</summary>
+        public string MixtureClustersColumnName = "MixtureClusters";
+
+        /// <summary>Output: the component weights (vector of m Doubles summing to 1; 0 pads). Default "MixtureWeights".</summary>
+        public string MixtureWeightsColumnName = "MixtureWeights";
+
+        /// <summary>Output: the unit-length component embeddings, m rows of d concatenated (zero rows pad). Default "MixtureEmbeddings".</summary>
+        public string MixtureEmbeddingsColumnName = "MixtureEmbeddings";
+
+        internal void Validate()
+        {
+            OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
+            OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
+            OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
+            OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
+            OptionChecks.ColumnName(ItemClusterColumnName, nameof(ItemClusterColumnName));
+            OptionChecks.ColumnName(MixtureClustersColumnName, nameof(MixtureClustersColumnName));
+            OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
+            OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
+            OptionChecks.AtLeast(Components, 1, nameof(Components));
+            OptionChecks.AtLeast(Neighbors, 1, nameof(Neighbors));
+            OptionChecks.UnitInterval(Lambda, nameof(Lambda));
+            OptionChecks.Threads(Threads, nameof(Threads));
+        }
+    }
+
+    private readonly MLContext _context;
+    private readonly Options _options;
+
+    internal KnnSmoothedMixtureEstimator(MLContext context, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _context = context;
+        _options = options;
+    }
+
+    /// <summary>Builds the mixtures of every user with training edges.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type, or an item has no cluster.</exception>
+    public KnnSmoothedMixtureTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = _options;
+        bool smooth = o.Lambda > 0;
+        var rows = EdgeRows.Read(input, new EdgeColumns
+        {
+            User = (o.UserColumnName, nameof(o.UserColumnName)),
+            Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
+            UserVector = smooth ? (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)) : null,
+            ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
+            ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
+        });
+        var items = rows.ItemVectors!;
+        if (rows.UserVectors != null && rows.UserVectors.Dimension != items.Dimension)
+            throw new ArgumentException($"User embeddings ('{o.UserEmbeddingColumnName}') have dimension {rows.UserVectors.Dimension}, item embeddings ('{o.ItemEmbeddingColumnName}') {items.Dimension}.");
+        var assignments = new int[rows.ItemCount];
+        for (int i = 0; i < assignments.Length; i++)
+        {
+            int c = rows.ItemClusters![i];
+            if (c < 0 && rows.ItemSeen[i])
+                throw new ArgumentException($"Item key {i + 1} has a missing cluster key in column '{o.ItemClusterColumnName}' (option {nameof(o.ItemClusterColumnName)}); every item with an edge needs a cluster.");
+            // Items without edges get no say in any mixture; cluster 0 is a harmless placeholder.
+            assignments[i] = Math.Max(c, 0);
+        }
+
+        var graph = rows.Graph();
+        var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items);
+        var mle = MixtureBuilder.BuildMle(graph, clustering, items, o.Components, o.Threads);
+        var users = Enumerable.Range(0, graph.UserCount).Where(u => graph.DegreeOf(u) > 0).ToArray();
+        var neighbors = smooth ? FindNeighbors(rows.UserVectors!, graph, users, o.Neighbors, o.Threads) : new RankedLists(users.Length, 0);
+        var mixtures = KnnSmoother.Smooth(graph, clustering, items, mle, users, neighbors, o.Lambda, o.Threads);
+        Logging.Info(_context, nameof(KnnSmoothedMixtureEstimator),
+            $"Built mixtures (m = {o.Components}, k = {o.Neighbors}, lambda = {o.Lambda}) for {users.Length} users over {rows.ClusterCount} clusters; skipped {rows.SkippedRows} rows with a missing key.");
+        return new KnnSmoothedMixtureTransformer(o.UserColumnName, mixtures, rows.ClusterCount, users, neighbors,
+            o.MixtureClustersColumnName, o.MixtureWeightsColumnName, o.MixtureEmbeddingsColumnName);
+    }
+
+    /// <summary>The k most similar other users (cosine) of each user with edges, among users with edges.</summary>
+    internal static RankedLists FindNeighbors(EmbeddingMatrix userVectors, BipartiteGraph graph, int[] users, int k, int threads)
+    {
+        var eligible = new bool[graph.UserCount];
+        foreach (int u in users) eligible[u] = true;
+        var queries = new EmbeddingMatrix(users.Length, userVectors.Dimension);
+        for (int j = 0; j < users.Length; j++) userVectors.ReadRow(users[j]).CopyTo(queries.Row(j));
+        return new ExactNeighborIndex(userVectors, eligible).Search(queries, users, k, threads);
+    }
+
+    /// <summary>The input shape plus the three mixture columns.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var o = _options;
+        ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
+        ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
+        if (o.Lambda > 0) ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
+        ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
+        ShapeChecks.Key(inputSchema, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
+        return ShapeFactory.Append(inputSchema,
+            ShapeFactory.KeyVector(o.MixtureClustersColumnName, 2, keyValues: false),
+            ShapeFactory.DoubleVector(o.MixtureWeightsColumnName),
+            ShapeFactory.FloatVector(o.MixtureEmbeddingsColumnName));
+    }
+}

@@ -1,0 +1,66 @@
+namespace Microsoft.ML.MultiInterest;
+
+public sealed partial class MultiInterestCatalog
+{
+    /// <summary>Learns user and item embeddings from key-typed edge rows.</summary>
+    /// <param name="options">All settings.</param>
+    public GraphEmbeddingTrainer GraphEmbedding(GraphEmbeddingTrainer.Options options) => new(Context, options);
+
+    /// <summary>Learns user and item embeddings from key-typed edge rows.</summary>
+    /// <param name="userColumnName">The user key column.</param>
+    /// <param name="itemColumnName">The item key column.</param>
+    /// <param name="dimension">Embedding dimension.</param>
+    /// <param name="epochs">Passes over the edges.</param>
+    /// <param name="seed">Random seed.</param>
+    public GraphEmbeddingTrainer GraphEmbedding(string userColumnName = "User", string itemColumnName = "Item", int dimension = 100, int epochs = 20, int seed = 1) =>
+        GraphEmbedding(new GraphEmbeddingTrainer.Options { UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = dimension, Epochs = epochs, Seed = seed });
+
+    /// <summary>Clusters item embeddings with spherical k-means.</summary>
+    /// <param name="options">All settings.</param>
+    public SphericalKMeansTrainer SphericalKMeans(SphericalKMeansTrainer.Options options) => new(Context, options);
+
+    /// <summary>Clusters item embeddings with spherical k-means, each distinct item once.</summary>
+    /// <param name="numberOfClusters">Number of clusters.</param>
+    /// <param name="featureColumnName">The embedding column.</param>
+    /// <param name="itemColumnName">The item key column used to de-duplicate rows; null clusters every row.</param>
+    /// <param name="maxIterations">Maximum Lloyd iterations.</param>
+    /// <param name="seed">Seed of the initialisation.</param>
+    public SphericalKMeansTrainer SphericalKMeans(int numberOfClusters, string featureColumnName = "ItemEmbedding", string? itemColumnName = "Item",
+        int maxIterations = 20, int seed = 0) =>
+        SphericalKMeans(new SphericalKMeansTrainer.Options
+        {
+            NumberOfClusters = numberOfClusters, FeatureColumnName = featureColumnName, ItemColumnName = itemColumnName, MaxIterations = maxIterations, Seed = seed,
+        });
+
+    /// <summary>Builds kNN-smoothed per-user mixtures of item clusters.</summary>
+    /// <param name="options">All settings.</param>
+    public KnnSmoothedMixtureEstimator KnnSmoothedMixture(KnnSmoothedMixtureEstimator.Options options) => new(Context, options);
+
+    /// <summary>Builds kNN-smoothed per-user mixtures of item clusters (lambda = 0: unsmoothed).</summary>
+    /// <param name="components">m, components per user.</param>
+    /// <param name="neighbors">k, neighbours per user.</param>
+    /// <param name="lambda">Smoothing weight in [0, 1].</param>
+    public KnnSmoothedMixtureEstimator KnnSmoothedMixture(int components = 5, int neighbors = 10, double lambda = 0.8) =>
+        KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options { Components = components, Neighbors = neighbors, Lambda = lambda });
+
+    /// <summary>Retrieves candidates per user with per-interest quotas over the upstream mixtures.</summary>
+    /// <param name="options">All settings.</param>
+    public ClusterQuotaRetrieverEstimator ClusterQuotaRetriever(ClusterQuotaRetrieverEstimator.Options options) => new(Context, options);
+
+    /// <summary>Retrieves candidates per user with per-interest quotas over the upstream mixtures.</summary>
+    /// <param name="candidates">M, candidates per user.</param>
+    /// <param name="alpha">Quota exponent.</param>
+    /// <param name="excludeSeen">Whether training items are excluded.</param>
+    public ClusterQuotaRetrieverEstimator ClusterQuotaRetriever(int candidates = 50, double alpha = 1.0, bool excludeSeen = true) =>
+        ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = candidates, Alpha = alpha, ExcludeSeen = excludeSeen });
+
+    /// <summary>Retrieves the top items by dot(user embedding, item embedding).</summary>
+    /// <param name="options">All settings.</param>
+    public UnimodalRetrieverEstimator UnimodalRetriever(UnimodalRetrieverEstimator.Options options) => new(Context, options);
+
+    /// <summary>Retrieves the top items by dot(user embedding, item embedding).</summary>
+    /// <param name="candidates">M, candidates per user.</param>
+    /// <param name="excludeSeen">Whether training items are excluded.</param>
+    public UnimodalRetrieverEstimator UnimodalRetriever(int candidates = 50, bool excludeSeen = true) =>
+        UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = candidates, ExcludeSeen = excludeSeen });
+}

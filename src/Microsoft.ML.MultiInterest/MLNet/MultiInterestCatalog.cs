@@ -1,0 +1,27 @@
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Entry point of the multi-interest retrieval components, reached as <c>mlContext.MultiInterest()</c>, like
+/// ML.NET's <c>mlContext.Recommendation()</c>. The estimators and the evaluator are defined in partial files.
+/// </summary>
+public sealed partial class MultiInterestCatalog
+{
+    internal MultiInterestCatalog(MLContext context)
+    {
+        Context = context;
+    }
+
+    /// <summary>The ML.NET context the components log to and take their environment from.</summary>
+    public MLContext Context { get; }
+}
+
+/// <summary>Extension methods that hang the <see cref="MultiInterestCatalog"/> off an <see cref="MLContext"/>.</summary>
+public static class MultiInterestCatalogExtensions
+{
+    /// <summary>The multi-interest retrieval catalog of <paramref name="mlContext"/>.</summary>
+    public static MultiInterestCatalog MultiInterest(this MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return new MultiInterestCatalog(mlContext);
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// The common shape of this library's transformers: each appends columns to its input, lazily, one row at
+/// a time, so it works over data views of any size, in transformer chains and in prediction engines.
+/// </summary>
+public abstract class MultiInterestTransformerBase : ITransformer
+{
+    private protected MultiInterestTransformerBase()
+    {
+    }
+
+    /// <summary>Always true: every output row depends only on the matching input row.</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>The schema of <see cref="Transform"/>'s output for input of schema <paramref name="inputSchema"/>.</summary>
+    /// <exception cref="ArgumentException">An input column is missing or has the wrong type.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return AppendedSchema.Build(inputSchema, MakeColumns(inputSchema));
+    }
+
+    /// <summary>Appends this transformer's columns to <paramref name="input"/> (lazily: nothing is computed here).</summary>
+    /// <exception cref="ArgumentException">An input column is missing or has the wrong type.</exception>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new AppendColumnsDataView(input, MakeColumns(input.Schema));
+    }
+
+    /// <summary>A row-to-row mapper for input of schema <paramref name="inputSchema"/>.</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new AppendColumnsRowMapper(inputSchema, MakeColumns(inputSchema));
+    }
+
+    /// <summary>Not supported yet: ML.NET keeps the model-writing API internal (see the library's design notes).</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException($"Save/load is not yet supported for {GetType().Name}: keep the fitted transformer in memory or fit it again. "
+            + "Its learned tables are available through its properties.");
+
+    /// <summary>Validates the input schema and declares the appended columns.</summary>
+    private protected abstract IReadOnlyList<AppendedColumn> MakeColumns(DataViewSchema inputSchema);
+}

@@ -1,0 +1,132 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Clusters item embeddings by direction (spherical k-means: cosine similarity, unit centroids, seeded
+/// k-means++), to give each item an "interest" cluster.
+/// </summary>
+/// <remarks>
+/// The per-edge view repeats items, so by default each distinct item key is clustered once (its first row's
+/// embedding, in ascending key order); set <see cref="Options.ItemColumnName"/> to null to cluster every row.
+/// </remarks>
+public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransformer>
+{
+    /// <summary>Options of <see cref="SphericalKMeansTrainer"/>.</summary>
+    public sealed class Options
+    {
+        /// <summary>The embedding column to cluster (known-size Single vector). Default "ItemEmbedding".</summary>
+        public string FeatureColumnName = "ItemEmbedding";
+
+        /// <summary>The item key column used to cluster each item once; null clusters every row. Default "Item".</summary>
+        public string? ItemColumnName = "Item";
+
+        /// <summary>Number of clusters, at least 1 and at most the number of distinct (non-zero) points. Default 2000 (the paper's for cit-HepPh).</summary>
+        public int NumberOfClusters = 2000;
+
+        /// <summary>Maximum Lloyd iterations, at least 1. Default 20.</summary>
+        public int MaxIterations = 20;
+
+        /// <summary>Stop once the objective improves by less than this fraction; 0 runs all iterations. Default 1e-4.</summary>
+        public double Tolerance = 1e-4;
+
+        /// <summary>Seed of the k-means++ initialisation. Default 0.</summary>
+        public int Seed;
+
+        /// <summary>Worker threads; 0 = all cores. The result does not depend on it. Default 0.</summary>
+        public int Threads;
+
+        /// <summary>Output: the cluster key (1..NumberOfClusters). Default "ItemCluster".</summary>
+        public string ClusterColumnName = "ItemCluster";
+
+        /// <summary>Output: the cosine similarity to the cluster centroid. Default "ClusterSimilarity".</summary>
+        public string SimilarityColumnName = "ClusterSimilarity";
+
+        internal SphericalKMeansOptions ToEngine()
+        {
+            OptionChecks.ColumnName(FeatureColumnName, nameof(FeatureColumnName));
+            if (ItemColumnName != null) OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
+            OptionChecks.ColumnName(ClusterColumnName, nameof(ClusterColumnName));
+            OptionChecks.ColumnName(SimilarityColumnName, nameof(SimilarityColumnName));
+            OptionChecks.AtLeast(NumberOfClusters, 1, nameof(NumberOfClusters));
+            var engine = new SphericalKMeansOptions { Clusters = NumberOfClusters, MaxIterations = MaxIterations, Tolerance = Tolerance, Seed = Seed, Threads = Threads };
+            engine.Validate();
+            return engine;
+        }
+    }
+
+    private readonly MLContext _context;
+    private readonly Options _options;
+    private readonly SphericalKMeansOptions _engineOptions;
+
+    internal SphericalKMeansTrainer(MLContext context, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _engineOptions = options.ToEngine();
+        _context = context;
+        _options = options;
+    }
+
+    /// <summary>Clusters the embeddings of <paramref name="input"/>.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type, or there are more clusters than distinct items.</exception>
+    public SphericalKMeansTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = _options;
+        var feature = ColumnChecks.FloatVector(input.Schema, o.FeatureColumnName, nameof(o.FeatureColumnName), out int dimension);
+        DataViewSchema.Column? item = null;
+        int itemCount = 0;
+        if (o.ItemColumnName != null) item = ColumnChecks.Key(input.Schema, o.ItemColumnName, nameof(o.ItemColumnName), out itemCount);
+
+        var (points, itemKeys) = ReadPoints(input, feature, item, itemCount, dimension);
+        if (o.NumberOfClusters > points.Rows)
+            throw new ArgumentException($"{nameof(o.NumberOfClusters)} is {o.NumberOfClusters}, but there are only {points.Rows} "
+                + (item == null ? "rows" : $"distinct items in '{o.ItemColumnName}'") + " to cluster.");
+        var result = SphericalKMeans.Fit(points, _engineOptions);
+        Logging.Info(_context, nameof(SphericalKMeansTrainer),
+            $"Clustered {points.Rows} points into {o.NumberOfClusters} clusters in {result.Iterations.Count} iterations; objective {result.Objective:G5}.");
+        return new SphericalKMeansTransformer(o.FeatureColumnName, o.ItemColumnName, o.ClusterColumnName, o.SimilarityColumnName, result, itemKeys, itemCount);
+    }
+
+    /// <summary>The points: one per distinct item key (ascending), or one per row.</summary>
+    private static (EmbeddingMatrix Points, int[]? ItemKeys) ReadPoints(IDataView input, DataViewSchema.Column feature, DataViewSchema.Column? item, int itemCount, int dimension)
+    {
+        var active = item == null ? new[] { feature } : new[] { feature, item.Value };
+        using var cursor = input.GetRowCursor(active);
+        var getFeature = cursor.GetGetter<VBuffer<float>>(feature);
+        var getItem = item == null ? null : cursor.GetGetter<uint>(item.Value);
+        var values = new List<float>();
+        var vector = default(VBuffer<float>);
+        var byKey = item == null ? null : new float[itemCount][];
+        uint key = 0;
+        while (cursor.MoveNext())
+        {
+            if (getItem != null)
+            {
+                getItem(ref key);
+                if (key == 0 || byKey![key - 1] != null) continue;
+                getFeature(ref vector);
+                byKey[key - 1] = vector.DenseValues().ToArray();
+                continue;
+            }
+            getFeature(ref vector);
+            values.AddRange(vector.DenseValues());
+        }
+        if (byKey == null) return (new EmbeddingMatrix(values.Count / dimension, dimension, values.ToArray()), null);
+        var keys = Enumerable.Range(0, itemCount).Where(i => byKey[i] != null).ToArray();
+        var points = new EmbeddingMatrix(keys.Length, dimension);
+        for (int j = 0; j < keys.Length; j++) byKey[keys[j]].CopyTo(points.Row(j));
+        return (points, keys);
+    }
+
+    /// <summary>The input shape plus the cluster key and similarity columns.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var o = _options;
+        ShapeChecks.Vector(inputSchema, o.FeatureColumnName, nameof(o.FeatureColumnName), NumberDataViewType.Single);
+        if (o.ItemColumnName != null) ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
+        return ShapeFactory.Append(inputSchema, ShapeFactory.Key(o.ClusterColumnName, o.NumberOfClusters), ShapeFactory.Float(o.SimilarityColumnName));
+    }
+}

@@ -1,0 +1,121 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Fitted spherical k-means. Appends each row's cluster key (1..k) and its cosine similarity to that cluster's
+/// centroid. Items clustered at Fit keep their fitted cluster (the engine's final assignment); any other row
+/// goes to the nearest centroid by cosine, ties to the lower cluster. A zero embedding has no direction: it
+/// goes to the first cluster with similarity 0, as in the engine.
+/// </summary>
+public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
+{
+    private readonly string _featureColumn;
+    private readonly string? _itemColumn;
+    private readonly string _clusterColumn;
+    private readonly string _similarityColumn;
+    private readonly int[] _fittedCluster;
+    private readonly float[] _fittedSimilarity;
+    private readonly int _itemCount;
+
+    internal SphericalKMeansTransformer(string featureColumn, string? itemColumn, string clusterColumn, string similarityColumn,
+        SphericalKMeansResult result, int[]? itemKeys, int itemCount)
+    {
+        _featureColumn = featureColumn;
+        _itemColumn = itemColumn;
+        _clusterColumn = clusterColumn;
+        _similarityColumn = similarityColumn;
+        Centroids = result.Centroids;
+        Iterations = result.Iterations;
+        Objective = result.Objective;
+        _itemCount = itemCount;
+        _fittedCluster = Enumerable.Repeat(-1, itemCount).ToArray();
+        _fittedSimilarity = new float[itemCount];
+        if (itemKeys == null) return;
+        for (int j = 0; j < itemKeys.Length; j++)
+        {
+            _fittedCluster[itemKeys[j]] = result.Assignments[j];
+            _fittedSimilarity[itemKeys[j]] = result.Similarities[j];
+        }
+    }
+
+    /// <summary>The unit-length centroids, one row per cluster (row = cluster key - 1).</summary>
+    public EmbeddingMatrix Centroids { get; }
+
+    /// <summary>Number of clusters k.</summary>
+    public int NumberOfClusters => Centroids.Rows;
+
+    /// <summary>Statistics of each Lloyd iteration.</summary>
+    public IReadOnlyList<KMeansIterationStats> Iterations { get; }
+
+    /// <summary>The final objective: mean cosine similarity of the clustered points to their centroids.</summary>
+    public double Objective { get; }
+
+    /// <summary>The fitted cluster index (0-based) of the item with key <paramref name="itemKey"/>, or -1 if it was not clustered at Fit.</summary>
+    public int ClusterOfItem(uint itemKey) => itemKey == 0 || itemKey > _itemCount ? -1 : _fittedCluster[itemKey - 1];
+
+    /// <summary>The nearest centroid of <paramref name="embedding"/> by cosine (ties to the lower cluster) and the similarity.</summary>
+    public (int Cluster, float Similarity) Nearest(ReadOnlySpan<float> embedding)
+    {
+        if (embedding.Length != Centroids.Dimension)
+            throw new ArgumentException($"The embedding has {embedding.Length} values, the centroids {Centroids.Dimension}.", nameof(embedding));
+        float norm = VectorMath.Norm(embedding);
+        if (norm == 0) return (0, 0);
+        int best = 0;
+        float bestScore = float.NegativeInfinity;
+        for (int c = 0; c < Centroids.Rows; c++)
+        {
+            float score = VectorMath.Dot(embedding, Centroids.ReadRow(c));
+            if (score > bestScore) (best, bestScore) = (c, score);
+        }
+        return (best, bestScore / norm);
+    }
+
+    private protected override IReadOnlyList<AppendedColumn> MakeColumns(DataViewSchema inputSchema)
+    {
+        var feature = ColumnChecks.FloatVector(inputSchema, _featureColumn, "FeatureColumnName", out int size);
+        ColumnChecks.SameSize(_featureColumn, "FeatureColumnName", Centroids.Dimension, size);
+        DataViewSchema.Column? item = null;
+        if (_itemColumn != null)
+        {
+            item = ColumnChecks.Key(inputSchema, _itemColumn, "ItemColumnName", out int items);
+            ColumnChecks.SameCardinality(_itemColumn, "ItemColumnName", _itemCount, items);
+        }
+        string[] inputs = item == null ? [_featureColumn] : [_featureColumn, _itemColumn!];
+        return
+        [
+            AppendedColumn.Create<uint>(_clusterColumn, new KeyDataViewType(typeof(uint), NumberOfClusters), inputs, row =>
+            {
+                var assign = Assigner(row, feature, item);
+                return (ref uint value) => value = (uint)assign().Cluster + 1;
+            }),
+            AppendedColumn.Create<float>(_similarityColumn, NumberDataViewType.Single, inputs, row =>
+            {
+                var assign = Assigner(row, feature, item);
+                return (ref float value) => value = assign().Similarity;
+            }),
+        ];
+    }
+
+    private Func<(int Cluster, float Similarity)> Assigner(DataViewRow row, DataViewSchema.Column feature, DataViewSchema.Column? item)
+    {
+        var getFeature = row.GetGetter<VBuffer<float>>(feature);
+        var getItem = item == null ? null : row.GetGetter<uint>(item.Value);
+        var vector = default(VBuffer<float>);
+        var dense = new float[Centroids.Dimension];
+        uint key = 0;
+        return () =>
+        {
+            if (getItem != null)
+            {
+                getItem(ref key);
+                int fitted = ClusterOfItem(key);
+                if (fitted >= 0) return (fitted, _fittedSimilarity[key - 1]);
+            }
+            getFeature(ref vector);
+            vector.CopyTo(dense);
+            return Nearest(dense);
+        };
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// The single-vector baseline: the top M items by dot(user embedding, item embedding) over every item with a
+/// row in the fit data, optionally without the user's training items; equal scores go to the lower item key.
+/// </summary>
+public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
+{
+    /// <summary>Options of <see cref="UnimodalRetrieverEstimator"/>.</summary>
+    public sealed class Options
+    {
+        /// <summary>The user key column. Default "User".</summary>
+        public string UserColumnName = "User";
+
+        /// <summary>The item key column. Default "Item".</summary>
+        public string ItemColumnName = "Item";
+
+        /// <summary>The user embedding column. Default "UserEmbedding".</summary>
+        public string UserEmbeddingColumnName = "UserEmbedding";
+
+        /// <summary>The item embedding column. Default "ItemEmbedding".</summary>
+        public string ItemEmbeddingColumnName = "ItemEmbedding";
+
+        /// <summary>M, the number of candidates per user, at least 1. Default 50.</summary>
+        public int Candidates = 50;
+
+        /// <summary>Whether the user's training items are never candidates. Default true.</summary>
+        public bool ExcludeSeen = true;
+
+        /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
+        public int Threads;
+
+        /// <summary>Output: the candidate item keys. Default "Candidates".</summary>
+        public string CandidatesColumnName = "Candidates";
+
+        /// <summary>Output: the candidate scores. Default "CandidateScores".</summary>
+        public string CandidateScoresColumnName = "CandidateScores";
+
+        internal void Validate()
+        {
+            OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
+            OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
+            OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
+            OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
+            OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
+            OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
+            OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
+            OptionChecks.Threads(Threads, nameof(Threads));
+        }
+    }
+
+    private readonly MLContext _context;
+    private readonly Options _options;
+
+    internal UnimodalRetrieverEstimator(MLContext context, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _context = context;
+        _options = options;
+    }
+
+    /// <summary>Retrieves the candidates of every user with training edges.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    public CandidateRetrievalTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = _options;
+        var rows = EdgeRows.Read(input, new EdgeColumns
+        {
+            User = (o.UserColumnName, nameof(o.UserColumnName)),
+            Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
+            UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
+            ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
+        });
+        var items = new CompactItems(rows);
+        var users = items.ActiveUsers();
+        var lists = new UnimodalRetriever(items.Embeddings).Retrieve(rows.UserVectors!, users, o.ExcludeSeen ? items.Graph : null, o.Candidates, o.Threads);
+        Logging.Info(_context, nameof(UnimodalRetrieverEstimator), $"Retrieved {o.Candidates} candidates for {users.Length} users from {items.RowOf.Length} items.");
+        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, rows.ItemCount, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName);
+        return new CandidateRetrievalTransformer(columns, o.ItemColumnName);
+    }
+
+    /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var o = _options;
+        ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
+        var item = ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
+        ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
+        ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
+        return CandidateShape.Append(inputSchema, item, o.CandidatesColumnName, o.CandidateScoresColumnName);
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+public class GraphEmbeddingAndKMeansTests
+{
+    [Fact]
+    public void GraphEmbedding_AppendsTheRowsOfItsTables()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = MLNetTestData.Keyed(ml, out _);
+        var model = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(data);
+        var output = model.Transform(data);
+
+        var type = Assert.IsType<VectorDataViewType>(output.Schema["UserEmbedding"].Type);
+        Assert.Equal(NumberDataViewType.Single, type.ItemType);
+        Assert.Equal(8, type.Size);
+        Assert.Equal(16, model.UserEmbeddings.Rows);
+        Assert.Equal(24, model.ItemEmbeddings.Rows);
+        Assert.Equal(3, model.Epochs.Count);
+        Assert.Equal("u0", model.UserIds[0]);
+
+        var users = MLNetTestData.Keys(output, "User");
+        var items = MLNetTestData.Keys(output, "Item");
+        var userVectors = MLNetTestData.Vectors(output, "UserEmbedding");
+        var itemVectors = MLNetTestData.Vectors(output, "ItemEmbedding");
+        for (int r = 0; r < users.Length; r++)
+        {
+            Assert.Equal(model.UserEmbeddings.ReadRow((int)users[r] - 1).ToArray(), userVectors[r]);
+            Assert.Equal(model.ItemEmbeddings.ReadRow((int)items[r] - 1).ToArray(), itemVectors[r]);
+            Assert.Equal(model.ItemIds[(int)items[r] - 1], MLNetTestData.Edges()[r].Item);
+        }
+    }
+
+    [Fact]
+    public void SphericalKMeans_MatchesTheEngineOnDistinctItems()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = MLNetTestData.Keyed(ml, out _);
+        var embedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(data);
+        var withEmbeddings = embedded.Transform(data);
+        var kmeans = ml.MultiInterest().SphericalKMeans(numberOfClusters: 4).Fit(withEmbeddings);
+        var output = kmeans.Transform(withEmbeddings);
+
+        var clusterType = Assert.IsType<KeyDataViewType>(output.Schema["ItemCluster"].Type);
+        Assert.Equal(4UL, clusterType.Count);
+        Assert.Equal(NumberDataViewType.Single, output.Schema["ClusterSimilarity"].Type);
+
+        // The engine on the item table (all 24 items occur, so distinct items = table rows, key order).
+        var engine = MultiInterest.Engine.SphericalKMeans.Fit(embedded.ItemEmbeddings, new MultiInterest.Engine.SphericalKMeansOptions { Clusters = 4 });
+        Assert.Equal(engine.Centroids.Values, kmeans.Centroids.Values);
+        Assert.Equal(engine.Iterations.Count, kmeans.Iterations.Count);
+        var items = MLNetTestData.Keys(output, "Item");
+        var clusters = MLNetTestData.Keys(output, "ItemCluster");
+        var similarities = output.GetColumn<float>("ClusterSimilarity").ToArray();
+        for (int r = 0; r < items.Length; r++)
+        {
+            Assert.Equal(engine.Assignments[items[r] - 1] + 1, (int)clusters[r]);
+            Assert.Equal(engine.Similarities[items[r] - 1], similarities[r]);
+        }
+    }
+
+    [Fact]
+    public void SphericalKMeans_MoreClustersThanItems_NamesTheOption()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = MLNetTestData.Keyed(ml, out _);
+        var embedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(data).Transform(data);
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().SphericalKMeans(numberOfClusters: 25).Fit(embedded));
+        Assert.Contains("NumberOfClusters", error.Message);
+        Assert.Contains("24 distinct items", error.Message);
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+/// <summary>A tiny planted two-interest edge list, loaded into ML.NET and key-mapped as a user would.</summary>
+internal static class MLNetTestData
+{
+    public sealed class Edge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+    }
+
+    public static List<Edge> Edges()
+    {
+        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 6, users: 16, itemsPerUserPerGroup: 3, dim: 8, seed: 3);
+        var edges = new List<Edge>();
+        for (int u = 0; u < graph.UserCount; u++)
+            foreach (int i in graph.ItemsOf(u)) edges.Add(new Edge { User = $"u{u}", Item = $"i{i}" });
+        return edges;
+    }
+
+    /// <summary>The edges after MapValueToKey on User and Item.</summary>
+    public static IDataView Keyed(MLContext ml, out IDataView raw)
+    {
+        raw = ml.Data.LoadFromEnumerable(Edges());
+        return KeyPipeline(ml).Fit(raw).Transform(raw);
+    }
+
+    public static IEstimator<ITransformer> KeyPipeline(MLContext ml) =>
+        ml.Transforms.Conversion.MapValueToKey("User").Append(ml.Transforms.Conversion.MapValueToKey("Item"));
+
+    public static GraphEmbeddingTrainer.Options SmallEmbedding() =>
+        new() { Dimension = 8, Epochs = 3, Threads = 1, UniformNegatives = 5, BatchNegatives = 5, ChunkSize = 10 };
+
+    public static uint[] Keys(IDataView data, string column) =>
+        data.GetColumn<uint>(column).ToArray();
+
+    public static float[][] Vectors(IDataView data, string column) =>
+        data.GetColumn<VBuffer<float>>(column).Select(v => v.DenseValues().ToArray()).ToArray();
+}

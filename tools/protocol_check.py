@@ -1,0 +1,694 @@
+#!/usr/bin/env python3
+"""Independent reference implementation of the evaluation protocol
+(docs: /work/shared/docs/evaluation-protocol.md), written from the spec only,
+to cross-check the figures and candidate lists of the C# library.
+
+Usage (numpy/scipy required, e.g. apt-get install python3-numpy python3-scipy):
+
+  /usr/bin/python3 tools/protocol_check.py --train TRAIN.tsv[.gz] --test TEST.tsv[.gz] \
+      --user-embeddings U.tsv --item-embeddings I.tsv --item-clusters C.tsv \
+      [--components 5 --neighbors 10 --lambda 0.8 --alpha 1 --cutoffs 10,20,50] \
+      [--metrics metrics.json] [--candidates candidates.tsv] [--users N]
+
+Reading of the spec implemented here (see the report / --help for details):
+  * Unimodal: top-M items by float32 dot(u, i) (raw vectors), training items excluded.
+  * Mixture: p_mle(c|u) = count(u,c) / sum of counts over u's top-m clusters (ties: lower
+    cluster id); component u^c = normalised sum of u's (raw) training item embeddings in c.
+  * kNN-Embed: neighbours = k most similar other users (cosine) among users with >= 1
+    training edge, ties to the lower row of the user embedding file; p_knn = mean of the
+    neighbours' p_mle (0 outside a neighbour's top-m); p_s = (1-l) p_mle + l p_knn; top-m by
+    p_s (ties lower cluster id, positive only), renormalised.  u^c = (1-l) centroid(c,u) +
+    (l/k) sum p_mle(c|u') centroid(c,u'), normalised (fallback: normalised cluster centroid =
+    normalised mean of the unit item embeddings of the cluster).  Cluster probabilities and
+    quotas are computed in exact rational arithmetic (fractions), so ties are exact ties.
+  * Quota retrieval, M = K for each cutoff separately: largest-remainder rounding of
+    M * w^alpha / sum w^alpha, remainder ties to the higher weight then the lower cluster id;
+    each component takes min(quota, eligible) of its own cluster by float32 dot(u^c, i);
+    the total shortfall is offered to the components in descending weight order (ties lower
+    cluster id), each taking as many more of its own ranking as it can; then the unimodal
+    ranking fills, skipping chosen items.  List order: components in weight order (each by
+    score), then the leftover takers, then the unimodal fill.
+  * Score ties (exact float32 equality) go to the lower row of the embedding file; identical
+    embedding rows are de-duplicated before scoring so that they always get identical scores.
+  * Recall@K = |list & heldout| / |heldout|; Diversity@K = mean over the list of
+    ||i_k - mean|| on unit-normalised item embeddings (divides by the list length);
+    EMD exact (scipy linprog / HiGHS), Euclidean cost, sources u^c with w_c (unimodal: the
+    normalised user embedding, weight 1), targets the unit held-out item embeddings, uniform.
+"""
+import argparse
+import gzip
+import json
+import math
+import sys
+import time
+from collections import Counter, OrderedDict
+from fractions import Fraction
+
+import numpy as np
+
+METHODS = ("unimodal", "mixture", "knn_embed")
+
+
+# ----------------------------------------------------------------------------- IO
+def _open(path):
+    if path.endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8")
+    return open(path, "r", encoding="utf-8")
+
+
+def read_edges(path):
+    """Return list of (user, item) raw string pairs, in file order (header skipped)."""
+    out = []
+    with _open(path) as f:
+        header = f.readline()
+        for line in f:
+            line = line.rstrip("\n").rstrip("\r")
+            if not line:
+                continue
+            p = line.split("\t")
+            out.append((p[0], p[1]))
+    return out
+
+
+def read_embeddings(path):
+    ids = []
+    rows = []
+    with _open(path) as f:
+        f.readline()
+        for line in f:
+            line = line.rstrip("\n").rstrip("\r")
+            if not line:
+                continue
+            p = line.split("\t")
+            ids.append(p[0])
+            rows.append(p[1:])
+    arr = np.array(rows, dtype=np.float32)
+    return ids, arr
+
+
+def read_clusters(path):
+    out = {}
+    with _open(path) as f:
+        f.readline()
+        for line in f:
+            line = line.rstrip("\n").rstrip("\r")
+            if not line:
+                continue
+            p = line.split("\t")
+            out[p[0]] = int(p[1])
+    return out
+
+
+# ----------------------------------------------------------------------------- helpers
+def dedup_rows(mat):
+    """Representative (first occurrence) rows of identical rows, and the row -> rep map."""
+    _, first, inv = np.unique(mat, axis=0, return_index=True, return_inverse=True)
+    inv = inv.reshape(-1)
+    # np.unique sorts lexicographically; keep its unique order, it does not matter.
+    return mat[first], inv
+
+
+def topk_with_ties(S, T):
+    """For each row of S (float32), indices of the T largest values; equal values are ordered
+    by the lower column index.  Exact: boundary ties are resolved by index as well."""
+    n, N = S.shape
+    T = min(T, N)
+    part = np.argpartition(-S, T - 1, axis=1)[:, :T]
+    rows = np.arange(n)[:, None]
+    vals = S[rows, part]
+    thr = vals.min(axis=1)
+    cnt = (S >= thr[:, None]).sum(axis=1)
+    # sort the partition by index first, then stable by -value
+    o = np.argsort(part, axis=1, kind="stable")
+    part = np.take_along_axis(part, o, axis=1)
+    vals = np.take_along_axis(vals, o, axis=1)
+    o = np.argsort(-vals, axis=1, kind="stable")
+    part = np.take_along_axis(part, o, axis=1)
+    vals = np.take_along_axis(vals, o, axis=1)
+    for r in np.nonzero(cnt > T)[0]:
+        cand = np.nonzero(S[r] >= thr[r])[0]  # ascending index
+        oo = np.argsort(-S[r, cand], kind="stable")[:T]
+        part[r] = cand[oo]
+        vals[r] = S[r, cand[oo]]
+    return part, vals
+
+
+def normalize(v):
+    n = np.linalg.norm(v)
+    if n == 0 or not np.isfinite(n):
+        return None
+    return v / n
+
+
+def emd_exact(src, w, tgt):
+    """Exact EMD between sum_i w_i delta(src_i) and the uniform distribution on tgt rows."""
+    w = np.asarray(w, dtype=np.float64)
+    w = w / w.sum()
+    t = tgt.shape[0]
+    D = np.sqrt(np.maximum(((src[:, None, :] - tgt[None, :, :]) ** 2).sum(-1), 0.0))
+    s = src.shape[0]
+    if s == 1:
+        return float(D[0].mean())
+    if t == 1:
+        return float((w * D[:, 0]).sum())
+    from scipy.optimize import linprog
+    b = np.full(t, 1.0 / t)
+    A = np.zeros((s + t, s * t))
+    for i in range(s):
+        A[i, i * t:(i + 1) * t] = 1.0
+    for j in range(t):
+        A[s + j, j::t] = 1.0
+    beq = np.concatenate([w, b])
+    # one equality is redundant; drop the last to keep the system full rank
+    res = linprog(D.reshape(-1), A_eq=A[:-1], b_eq=beq[:-1], bounds=(0, None), method="highs")
+    if res.status != 0:
+        raise RuntimeError("linprog failed: %s" % res.message)
+    return float(res.fun)
+
+
+def quotas(M, comps, alpha):
+    """comps: list of (cluster, weight as Fraction).  Largest remainder of
+    M * w^alpha / sum w^alpha; remainder ties: higher weight, then lower cluster id."""
+    if float(alpha).is_integer():
+        a = int(alpha)
+        pw = [w ** a for _, w in comps]
+        tot = sum(pw)
+        shares = [Fraction(M) * p / tot for p in pw]
+    else:
+        pw = [float(w) ** alpha for _, w in comps]
+        tot = sum(pw)
+        shares = [M * p / tot for p in pw]
+    base = [int(math.floor(s)) for s in shares]
+    rem = M - sum(base)
+    order = sorted(range(len(comps)),
+                   key=lambda j: (-(shares[j] - base[j]), -comps[j][1], comps[j][0]))
+    q = list(base)
+    for j in order[:rem]:
+        q[j] += 1
+    return q
+
+
+# ----------------------------------------------------------------------------- main work
+class Protocol:
+    def __init__(self, args):
+        self.args = args
+        self.m = args.components
+        self.k = args.neighbors
+        self.lam = Fraction(str(args.lam))
+        self.alpha = args.alpha
+        self.cutoffs = [int(x) for x in args.cutoffs.split(",")]
+        self.Kmax = max(self.cutoffs)
+        self.log = lambda *a: print(*a, file=sys.stderr, flush=True)
+
+    # ------------------------------------------------------------------ loading
+    def load(self):
+        a = self.args
+        t0 = time.time()
+        self.item_ids, self.I = read_embeddings(a.item_embeddings)
+        self.user_ids, self.U = read_embeddings(a.user_embeddings)
+        self.item_row = {x: j for j, x in enumerate(self.item_ids)}
+        self.user_row = {x: j for j, x in enumerate(self.user_ids)}
+        cl = read_clusters(a.item_clusters)
+        self.cluster = np.full(len(self.item_ids), -1, dtype=np.int64)
+        miss = 0
+        for x, j in self.item_row.items():
+            c = cl.get(x)
+            if c is None:
+                miss += 1
+            else:
+                self.cluster[j] = c
+        if miss:
+            self.log("WARNING: %d items have no cluster" % miss)
+        train = read_edges(a.train)
+        test = read_edges(a.test)
+        self.log("loaded: %d users, %d items (d=%d), %d train, %d test edges in %.1fs"
+                 % (len(self.user_ids), len(self.item_ids), self.I.shape[1], len(train),
+                    len(test), time.time() - t0))
+        nU = len(self.user_ids)
+        tr = [[] for _ in range(nU)]
+        bad = 0
+        for u, i in train:
+            ur = self.user_row.get(u)
+            ir = self.item_row.get(i)
+            if ur is None or ir is None:
+                bad += 1
+                continue
+            tr[ur].append(ir)
+        if bad:
+            self.log("WARNING: %d training edges with unknown user/item skipped" % bad)
+        self.train = [np.array(sorted(set(x)), dtype=np.int64) for x in tr]
+        self.has_train = np.array([len(x) > 0 for x in self.train])
+        # test users in order of first appearance
+        test_sets = OrderedDict()
+        bad = 0
+        for u, i in test:
+            ur = self.user_row.get(u)
+            ir = self.item_row.get(i)
+            if ur is None or ir is None:
+                bad += 1
+                continue
+            test_sets.setdefault(ur, set()).add(ir)
+        if bad:
+            self.log("WARNING: %d test edges with unknown user/item skipped" % bad)
+        self.test_users = list(test_sets.keys())
+        self.n_test_users_all = len(self.test_users)
+        if a.users:
+            self.test_users = self.test_users[:a.users]
+        self.test_sets = {u: np.array(sorted(test_sets[u]), dtype=np.int64)
+                          for u in self.test_users}
+        # derived
+        In = self.I.astype(np.float64)
+        self.In = In / np.linalg.norm(In, axis=1, keepdims=True)  # unit item embeddings
+        self.Irep, self.Iinv = dedup_rows(self.I)
+        self.log("item rows: %d unique of %d" % (self.Irep.shape[0], self.I.shape[0]))
+        # clusters: item lists (ascending row), unique reps for scoring
+        self.cl_items = {}
+        order = np.argsort(self.cluster, kind="stable")
+        cs = self.cluster[order]
+        bounds = np.flatnonzero(np.diff(cs)) + 1
+        for grp in np.split(order, bounds):
+            c = int(self.cluster[grp[0]])
+            items = np.sort(grp)
+            ureps, mapping = np.unique(self.Iinv[items], return_inverse=True)
+            self.cl_items[c] = (items, np.ascontiguousarray(self.Irep[ureps]), mapping)
+        self._cl_centroid = {}
+        self._user_info = {}
+
+    # ------------------------------------------------------------------ per-user pieces
+    def cluster_centroid(self, c):
+        v = self._cl_centroid.get(c)
+        if v is None:
+            items = self.cl_items[c][0]
+            v = normalize(self.In[items].mean(axis=0))
+            self._cl_centroid[c] = v
+        return v
+
+    def user_info(self, u):
+        """(top-m list of (cluster, Fraction p_mle)), dict cluster -> centroid (float64 unit,
+        for every cluster u has training items in)."""
+        info = self._user_info.get(u)
+        if info is not None:
+            return info
+        items = self.train[u]
+        cls = self.cluster[items]
+        cnt = Counter(cls.tolist())
+        top = sorted(cnt.items(), key=lambda kv: (-kv[1], kv[0]))[: self.m]
+        tot = sum(v for _, v in top)
+        pm = [(c, Fraction(v, tot)) for c, v in top]
+        cents = {}
+        X = self.I[items].astype(np.float64)
+        for c in cnt:
+            v = X[cls == c].sum(axis=0)
+            n = np.linalg.norm(v)
+            cents[c] = v / n if n > 0 else np.zeros_like(v)
+        info = (pm, cents)
+        self._user_info[u] = info
+        return info
+
+    def component_ranking(self, u, c, vec32):
+        """Items of cluster c, training items of u excluded, ranked by float32 dot(vec, i)
+        descending, ties to the lower item row.  Returns (items, scores)."""
+        items, reps, mapping = self.cl_items[c]
+        sc = (reps @ vec32)[mapping]
+        keep = ~np.isin(items, self.train[u], assume_unique=True)
+        items = items[keep]
+        sc = sc[keep]
+        o = np.argsort(-sc, kind="stable")  # items ascending -> ties to lower row
+        return items[o], sc[o]
+
+    def quota_lists(self, u, comps, vecs, uni_rank):
+        """comps: list of (cluster, Fraction weight) sorted by weight desc, cluster asc.
+        vecs: list of float32 unit vectors.  Returns {K: (items list, scores list)}."""
+        ranks = [self.component_ranking(u, c, v) for (c, _), v in zip(comps, vecs)]
+        out = {}
+        for K in self.cutoffs:
+            q = quotas(K, comps, self.alpha)
+            take = [min(qj, len(r[0])) for qj, r in zip(q, ranks)]
+            short = K - sum(take)
+            extra = [0] * len(comps)
+            if short > 0:
+                for j in range(len(comps)):  # already in weight order
+                    more = min(short, len(ranks[j][0]) - take[j])
+                    extra[j] = more
+                    short -= more
+                    if short == 0:
+                        break
+            items, scores = [], []
+            for j in range(len(comps)):
+                items.extend(ranks[j][0][: take[j]].tolist())
+                scores.extend(ranks[j][1][: take[j]].tolist())
+            for j in range(len(comps)):
+                if extra[j]:
+                    items.extend(ranks[j][0][take[j]: take[j] + extra[j]].tolist())
+                    scores.extend(ranks[j][1][take[j]: take[j] + extra[j]].tolist())
+            if len(items) < K:
+                chosen = set(items)
+                ui, us = uni_rank
+                for it, s in zip(ui.tolist(), us.tolist()):
+                    if len(items) >= K:
+                        break
+                    if it not in chosen:
+                        items.append(it)
+                        scores.append(s)
+                        chosen.add(it)
+                if len(items) < K:
+                    self.log("WARNING: user %s list shorter than %d" % (self.user_ids[u], K))
+            out[K] = (items, scores)
+        return out
+
+    # ------------------------------------------------------------------ full run
+    def run(self):
+        t0 = time.time()
+        users = np.array(self.test_users, dtype=np.int64)
+        n = len(users)
+        T = 2 * self.Kmax  # enough for the unimodal fill (skips at most Kmax-1 chosen)
+        self.uni_items = np.zeros((n, T), dtype=np.int64)
+        self.uni_scores = np.zeros((n, T), dtype=np.float32)
+        B = self.args.block
+        IrepT = np.ascontiguousarray(self.Irep.T)
+        for s in range(0, n, B):
+            ub = users[s:s + B]
+            S = (self.U[ub] @ IrepT)[:, self.Iinv]
+            for r, u in enumerate(ub):
+                S[r, self.train[u]] = -np.inf
+            idx, vals = topk_with_ties(S, T)
+            self.uni_items[s:s + B] = idx
+            self.uni_scores[s:s + B] = vals
+        self.log("unimodal retrieval: %.1fs" % (time.time() - t0))
+
+        # neighbours
+        t0 = time.time()
+        Un = self.U.astype(np.float64)
+        nrm = np.linalg.norm(Un, axis=1, keepdims=True)
+        nrm[nrm == 0] = 1.0
+        Un = (Un / nrm).astype(np.float32)
+        self.Unorm = Un
+        Urep, Uinv = dedup_rows(Un)
+        self.log("user rows: %d unique of %d" % (Urep.shape[0], Un.shape[0]))
+        UrepT = np.ascontiguousarray(Urep.T)
+        noedge = np.nonzero(~self.has_train)[0]
+        self.nbrs = np.zeros((n, self.k), dtype=np.int64)
+        for s in range(0, n, B):
+            ub = users[s:s + B]
+            S = (Un[ub] @ UrepT)[:, Uinv]
+            S[np.arange(len(ub)), ub] = -np.inf
+            if len(noedge):
+                S[:, noedge] = -np.inf
+            idx, _ = topk_with_ties(S, self.k)
+            self.nbrs[s:s + B] = idx
+        self.log("neighbours: %.1fs" % (time.time() - t0))
+
+        # mixtures, smoothing, quota retrieval, metrics
+        t0 = time.time()
+        lam = self.lam
+        k = self.k
+        lamf = float(lam)
+        self.cands = {m: {K: {} for K in self.cutoffs} for m in METHODS}
+        self.mixtures = {"mixture": {}, "knn_embed": {}}
+        emd = {m: [] for m in METHODS}
+        for pos, u in enumerate(users.tolist()):
+            uni_rank = (self.uni_items[pos], self.uni_scores[pos])
+            for K in self.cutoffs:
+                self.cands["unimodal"][K][u] = (self.uni_items[pos, :K].tolist(),
+                                                self.uni_scores[pos, :K].tolist())
+            pm, cents = self.user_info(u)
+            # --- mixture
+            comps = [(c, w) for c, w in pm if w > 0]
+            comps.sort(key=lambda cw: (-cw[1], cw[0]))
+            vecs64 = [cents[c] for c, _ in comps]
+            vecs = [v.astype(np.float32) for v in vecs64]
+            res = self.quota_lists(u, comps, vecs, uni_rank)
+            for K in self.cutoffs:
+                self.cands["mixture"][K][u] = res[K]
+            self.mixtures["mixture"][u] = comps
+            tgt = self.In[self.test_sets[u]]
+            emd["mixture"].append(emd_exact(np.array(vecs64), [float(w) for _, w in comps], tgt))
+            # --- unimodal EMD
+            uu = self.U[u].astype(np.float64)
+            uu = uu / np.linalg.norm(uu)
+            emd["unimodal"].append(emd_exact(uu[None, :], [1.0], tgt))
+            # --- kNN-Embed
+            nb = self.nbrs[pos].tolist()
+            pknn = {}
+            nb_info = []
+            for v in nb:
+                pmv, centv = self.user_info(v)
+                nb_info.append((pmv, centv))
+                for c, w in pmv:
+                    pknn[c] = pknn.get(c, 0) + w
+            pown = dict(pm)
+            allc = set(pknn) | set(pown)
+            ps = {}
+            for c in allc:
+                ps[c] = (1 - lam) * pown.get(c, 0) + lam * pknn.get(c, 0) / len(nb)
+            top = sorted(((c, p) for c, p in ps.items() if p > 0),
+                         key=lambda cp: (-cp[1], cp[0]))[: self.m]
+            tot = sum(p for _, p in top)
+            kcomps = [(c, p / tot) for c, p in top]
+            kvecs64 = []
+            for c, _ in kcomps:
+                v = np.zeros(self.I.shape[1])
+                if c in cents:
+                    v = v + (1 - lamf) * cents[c]
+                for pmv, centv in nb_info:
+                    for cc, w in pmv:
+                        if cc == c:
+                            v = v + (lamf / k) * float(w) * centv[c]
+                vv = normalize(v)
+                if vv is None:
+                    vv = self.cluster_centroid(c)
+                kvecs64.append(vv)
+            kvecs = [v.astype(np.float32) for v in kvecs64]
+            res = self.quota_lists(u, kcomps, kvecs, uni_rank)
+            for K in self.cutoffs:
+                self.cands["knn_embed"][K][u] = res[K]
+            self.mixtures["knn_embed"][u] = kcomps
+            emd["knn_embed"].append(emd_exact(np.array(kvecs64), [float(w) for _, w in kcomps], tgt))
+            if (pos + 1) % 5000 == 0:
+                self.log("  %d/%d users (%.1fs)" % (pos + 1, n, time.time() - t0))
+        self.log("mixtures + quota retrieval + EMD: %.1fs" % (time.time() - t0))
+        self.emd = {m: float(np.mean(v)) for m, v in emd.items()}
+        self.metrics = self.list_metrics({m: {K: {u: self.cands[m][K][u][0] for u in users.tolist()}
+                                              for K in self.cutoffs} for m in METHODS})
+        for m in METHODS:
+            self.metrics[m]["emd"] = self.emd[m]
+
+    def list_metrics(self, lists):
+        """lists[method][K][user] = list of item rows.  Averages over self.test_users;
+        a missing list counts as recall 0 / is skipped for diversity (reported)."""
+        out = {}
+        for m in METHODS:
+            out[m] = {"recall": {}, "diversity": {}, "missing": {}}
+            for K in self.cutoffs:
+                rs, ds, miss = [], [], 0
+                d = lists.get(m, {}).get(K, {})
+                for u in self.test_users:
+                    L = d.get(u)
+                    ts = self.test_sets[u]
+                    if L is None:
+                        miss += 1
+                        rs.append(0.0)
+                        continue
+                    L = list(L)
+                    rs.append(len(set(L) & set(ts.tolist())) / len(ts))
+                    if L:
+                        X = self.In[L]
+                        ds.append(float(np.linalg.norm(X - X.mean(axis=0), axis=1).mean()))
+                out[m]["recall"][K] = float(np.mean(rs)) if rs else float("nan")
+                out[m]["diversity"][K] = float(np.mean(ds)) if ds else float("nan")
+                out[m]["missing"][K] = miss
+        return out
+
+
+# ----------------------------------------------------------------------------- reporting
+def print_table(title, met, cutoffs, with_emd=True):
+    print(title)
+    hdr = "%-10s" % "method" + "".join("%10s" % ("R@%d" % K) for K in cutoffs) + \
+        "".join("%10s" % ("D@%d" % K) for K in cutoffs) + ("%10s" % "EMD" if with_emd else "")
+    print(hdr)
+    for m in METHODS:
+        row = "%-10s" % m
+        row += "".join("%10.5f" % met[m]["recall"][K] for K in cutoffs)
+        row += "".join("%10.5f" % met[m]["diversity"][K] for K in cutoffs)
+        if with_emd:
+            row += "%10.5f" % met[m]["emd"]
+        print(row)
+    print()
+
+
+def compare_metrics(P, mine, path, label):
+    with open(path) as f:
+        js = json.load(f)
+    ms = js.get("methods", {})
+    print("Comparison with %s (%s): |ours - theirs|" % (path, label))
+    if P.args.users and P.args.users < P.n_test_users_all:
+        print("  NOTE: --users %d restricts to %d of %d test users; metrics.json averages all test "
+              "users, so these differences are only approximate." %
+              (P.args.users, len(P.test_users), P.n_test_users_all))
+    hdr = "%-10s" % "method" + "".join("%11s" % ("R@%d" % K) for K in P.cutoffs) + \
+        "".join("%11s" % ("D@%d" % K) for K in P.cutoffs) + "%11s" % "EMD"
+    print(hdr)
+    worst = 0.0
+    for m in METHODS:
+        t = ms.get(m)
+        if t is None:
+            print("%-10s (missing in json)" % m)
+            continue
+        row = "%-10s" % m
+        for key in ("recall", "diversity"):
+            for K in P.cutoffs:
+                v = t.get(key, {}).get(str(K))
+                if v is None:
+                    row += "%11s" % "n/a"
+                else:
+                    d = abs(mine[m][key][K] - v)
+                    worst = max(worst, d)
+                    row += "%11.2e" % d
+        v = t.get("emd")
+        if v is None or "emd" not in mine[m]:
+            row += "%11s" % "n/a"
+        else:
+            d = abs(mine[m]["emd"] - v)
+            worst = max(worst, d)
+            row += "%11.2e" % d
+        print(row)
+    print("  max abs difference: %.3e" % worst)
+    print()
+
+
+def read_candidates(P, path):
+    """cands[method][K][user_row] = list of item rows ordered by rank; also scores."""
+    want = set(P.test_users)
+    out = {}
+    unknown = 0
+    with open(path, "r", encoding="utf-8") as f:
+        f.readline()
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if len(p) < 4:
+                continue
+            ur = P.user_row.get(p[0])
+            if ur is None or ur not in want:
+                if ur is None:
+                    unknown += 1
+                continue
+            ir = P.item_row.get(p[3])
+            if ir is None:
+                unknown += 1
+                continue
+            meth, _, K = p[1].partition("@")
+            K = int(K)
+            sc = float(p[4]) if len(p) > 4 and p[4] != "" else float("nan")
+            out.setdefault(meth, {}).setdefault(K, {}).setdefault(ur, []).append((int(p[2]), ir, sc))
+    for meth in out:
+        for K in out[meth]:
+            for u, L in out[meth][K].items():
+                L.sort()
+                out[meth][K][u] = ([x[1] for x in L], [x[2] for x in L])
+    if unknown:
+        P.log("WARNING: %d candidate rows with unknown user/item ids" % unknown)
+    return out
+
+
+def compare_candidates(P, theirs, n_examples):
+    print("Candidate lists: ours vs %s (%d test users)" % (P.args.candidates, len(P.test_users)))
+    print("%-16s %8s %8s %10s %10s %12s" % ("method@K", "lists", "missing", "diff(seq)",
+                                            "diff(set)", "items diff"))
+    examples = {}
+    for m in METHODS:
+        for K in P.cutoffs:
+            ours = P.cands[m][K]
+            th = theirs.get(m, {}).get(K, {})
+            nd_seq = nd_set = miss = nitems = 0
+            for u in P.test_users:
+                a = ours[u][0]
+                b = th.get(u)
+                if b is None:
+                    miss += 1
+                    continue
+                b = b[0]
+                if a != b:
+                    nd_seq += 1
+                sa, sb = set(a), set(b)
+                if sa != sb:
+                    nd_set += 1
+                    nitems += len(sa - sb)
+                    examples.setdefault((m, K), []).append(u)
+            print("%-16s %8d %8d %10d %10d %12d" % ("%s@%d" % (m, K), len(P.test_users), miss,
+                                                    nd_seq, nd_set, nitems))
+    print()
+    if n_examples <= 0:
+        return
+    for (m, K), us in examples.items():
+        for u in us[:n_examples]:
+            print("--- example: user %s  %s@%d" % (P.user_ids[u], m, K))
+            a, asc = P.cands[m][K][u]
+            b, bsc = theirs[m][K][u]
+            if m in P.mixtures:
+                print("  our components (cluster:weight): " +
+                      " ".join("%d:%.6f" % (c, float(w)) for c, w in P.mixtures[m][u]))
+            sa, sb = set(a), set(b)
+            print("  ours  : " + " ".join("%s%s(%.7g)" % ("" if x in sb else "*", P.item_ids[x], s)
+                                          for x, s in zip(a, asc)))
+            print("  theirs: " + " ".join("%s%s(%.7g)" % ("" if x in sa else "*", P.item_ids[x], s)
+                                          for x, s in zip(b, bsc)))
+            print("  (* = not in the other list; cluster of each: ours %s | theirs %s)" % (
+                [int(P.cluster[x]) for x in a if x not in sb],
+                [int(P.cluster[x]) for x in b if x not in sa]))
+    print()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--train", required=True)
+    ap.add_argument("--test", required=True)
+    ap.add_argument("--user-embeddings", required=True)
+    ap.add_argument("--item-embeddings", required=True)
+    ap.add_argument("--item-clusters", required=True)
+    ap.add_argument("--components", type=int, default=5)
+    ap.add_argument("--neighbors", type=int, default=10)
+    ap.add_argument("--lambda", dest="lam", type=float, default=0.8)
+    ap.add_argument("--alpha", type=float, default=1.0)
+    ap.add_argument("--cutoffs", default="10,20,50")
+    ap.add_argument("--metrics")
+    ap.add_argument("--candidates")
+    ap.add_argument("--users", type=int, default=0,
+                    help="restrict to the first N test users (order of first appearance)")
+    ap.add_argument("--block", type=int, default=512, help="users per scoring block")
+    ap.add_argument("--examples", type=int, default=2,
+                    help="example users to print per differing method@K")
+    args = ap.parse_args()
+
+    T0 = time.time()
+    P = Protocol(args)
+    P.load()
+    print("protocol_check: %d test users%s; m=%d k=%d lambda=%s alpha=%s cutoffs=%s" % (
+        len(P.test_users),
+        (" (first %d of %d)" % (len(P.test_users), P.n_test_users_all)) if args.users else "",
+        P.m, P.k, args.lam, args.alpha, args.cutoffs))
+    print()
+    P.run()
+    print_table("Our figures (independent recomputation)", P.metrics, P.cutoffs)
+    if args.metrics:
+        compare_metrics(P, P.metrics, args.metrics, "our recomputation")
+    if args.candidates:
+        t0 = time.time()
+        theirs = read_candidates(P, args.candidates)
+        P.log("read candidates: %.1fs" % (time.time() - t0))
+        compare_candidates(P, theirs, args.examples)
+        met2 = P.list_metrics({m: {K: {u: L[0] for u, L in d.items()} for K, d in theirs.get(m, {}).items()}
+                               for m in METHODS})
+        miss = sum(met2[m]["missing"][K] for m in METHODS for K in P.cutoffs)
+        print_table("Recall/Diversity recomputed directly from %s%s" % (
+            args.candidates, (" (%d missing lists counted as recall 0)" % miss) if miss else ""),
+            met2, P.cutoffs, with_emd=False)
+        if args.metrics:
+            for m in METHODS:
+                met2[m]["emd"] = P.metrics[m]["emd"]  # EMD cannot be derived from candidates
+            compare_metrics(P, met2, args.metrics,
+                            "recall/diversity from the candidates file; EMD column = ours")
+    print("total time: %.1fs" % (time.time() - T0))
+
+
+if __name__ == "__main__":
+    main()
