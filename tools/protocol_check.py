@@ -26,8 +26,8 @@ Reading of the spec implemented here (see the report / --help for details):
     each component takes min(quota, eligible) of its own cluster by float32 dot(u^c, i);
     the total shortfall is offered to the components in descending weight order (ties lower
     cluster id), each taking as many more of its own ranking as it can; then the unimodal
-    ranking fills, skipping chosen items.  List order: components in weight order (each by
-    score), then the leftover takers, then the unimodal fill.
+    ranking fills, skipping chosen items.  List order: components in weight order (each its
+    quota plus any leftover it took, by score), then the unimodal fill.
   * Score ties (exact float32 equality) go to the lower row of the embedding file; identical
     embedding rows are de-duplicated before scoring so that they always get identical scores.
   * Recall@K = |list & heldout| / |heldout|; Diversity@K = mean over the list of
@@ -166,10 +166,18 @@ def emd_exact(src, w, tgt):
     return float(res.fun)
 
 
-def quotas(M, comps, alpha):
+def quotas(M, comps, alpha, float_arith=False):
     """comps: list of (cluster, weight as Fraction).  Largest remainder of
-    M * w^alpha / sum w^alpha; remainder ties: higher weight, then lower cluster id."""
-    if float(alpha).is_integer():
+    M * w^alpha / sum w^alpha; remainder ties: higher weight, then lower cluster id.
+    float_arith=True: IEEE double arithmetic (diagnostic emulation), so rounding can break
+    exact ties."""
+    if float_arith:
+        pw = [float(w) ** alpha for _, w in comps]
+        tot = 0.0
+        for p in pw:
+            tot += p
+        shares = [M * p / tot for p in pw]
+    elif float(alpha).is_integer():
         a = int(alpha)
         pw = [w ** a for _, w in comps]
         tot = sum(pw)
@@ -322,7 +330,7 @@ class Protocol:
         ranks = [self.component_ranking(u, c, v) for (c, _), v in zip(comps, vecs)]
         out = {}
         for K in self.cutoffs:
-            q = quotas(K, comps, self.alpha)
+            q = quotas(K, comps, self.alpha, self.args.float_arith)
             take = [min(qj, len(r[0])) for qj, r in zip(q, ranks)]
             short = K - sum(take)
             extra = [0] * len(comps)
@@ -334,13 +342,9 @@ class Protocol:
                     if short == 0:
                         break
             items, scores = [], []
-            for j in range(len(comps)):
-                items.extend(ranks[j][0][: take[j]].tolist())
-                scores.extend(ranks[j][1][: take[j]].tolist())
-            for j in range(len(comps)):
-                if extra[j]:
-                    items.extend(ranks[j][0][take[j]: take[j] + extra[j]].tolist())
-                    scores.extend(ranks[j][1][take[j]: take[j] + extra[j]].tolist())
+            for j in range(len(comps)):  # grouped by component (weight order), each by score
+                items.extend(ranks[j][0][: take[j] + extra[j]].tolist())
+                scores.extend(ranks[j][1][: take[j] + extra[j]].tolist())
             if len(items) < K:
                 chosen = set(items)
                 ui, us = uni_rank
@@ -439,12 +443,22 @@ class Protocol:
             pown = dict(pm)
             allc = set(pknn) | set(pown)
             ps = {}
-            for c in allc:
-                ps[c] = (1 - lam) * pown.get(c, 0) + lam * pknn.get(c, 0) / len(nb)
+            if self.args.float_arith:
+                # diagnostic: the same formula evaluated in IEEE doubles
+                pknnf = {}
+                for pmv, _ in nb_info:
+                    for c, w in pmv:
+                        pknnf[c] = pknnf.get(c, 0.0) + float(w)
+                for c in allc:
+                    ps[c] = (1 - lamf) * float(pown.get(c, 0)) + lamf * (pknnf.get(c, 0.0) / len(nb))
+            else:
+                for c in allc:
+                    ps[c] = (1 - lam) * pown.get(c, 0) + lam * pknn.get(c, 0) / len(nb)
             top = sorted(((c, p) for c, p in ps.items() if p > 0),
                          key=lambda cp: (-cp[1], cp[0]))[: self.m]
             tot = sum(p for _, p in top)
-            kcomps = [(c, p / tot) for c, p in top]
+            kcomps = [(c, Fraction(p) / Fraction(tot)) if isinstance(p, float) else (c, p / tot)
+                      for c, p in top]
             kvecs64 = []
             for c, _ in kcomps:
                 v = np.zeros(self.I.shape[1])
@@ -595,6 +609,7 @@ def compare_candidates(P, theirs, n_examples):
     print("%-16s %8s %8s %10s %10s %12s" % ("method@K", "lists", "missing", "diff(seq)",
                                             "diff(set)", "items diff"))
     examples = {}
+    seq_examples = {}
     for m in METHODS:
         for K in P.cutoffs:
             ours = P.cands[m][K]
@@ -609,6 +624,7 @@ def compare_candidates(P, theirs, n_examples):
                 b = b[0]
                 if a != b:
                     nd_seq += 1
+                    seq_examples.setdefault((m, K), []).append(u)
                 sa, sb = set(a), set(b)
                 if sa != sb:
                     nd_set += 1
@@ -619,6 +635,23 @@ def compare_candidates(P, theirs, n_examples):
     print()
     if n_examples <= 0:
         return
+    for (m, K), us in seq_examples.items():
+        shown = 0
+        for u in us:
+            if shown >= n_examples:
+                break
+            if set(P.cands[m][K][u][0]) != set(theirs[m][K][u][0]):
+                continue
+            shown += 1
+            a, asc = P.cands[m][K][u]
+            b, bsc = theirs[m][K][u]
+            p = next(j for j in range(min(len(a), len(b))) if a[j] != b[j])
+            print("--- order-only example: user %s  %s@%d, first difference at rank %d:" % (
+                P.user_ids[u], m, K, p + 1))
+            print("  ours  : " + " ".join("%s(c%d, %.9g)" % (P.item_ids[x], P.cluster[x], s)
+                                          for x, s in zip(a[p:p + 3], asc[p:p + 3])))
+            print("  theirs: " + " ".join("%s(c%d, %.9g)" % (P.item_ids[x], P.cluster[x], s)
+                                          for x, s in zip(b[p:p + 3], bsc[p:p + 3])))
     for (m, K), us in examples.items():
         for u in us[:n_examples]:
             print("--- example: user %s  %s@%d" % (P.user_ids[u], m, K))
@@ -655,6 +688,9 @@ def main():
     ap.add_argument("--users", type=int, default=0,
                     help="restrict to the first N test users (order of first appearance)")
     ap.add_argument("--block", type=int, default=512, help="users per scoring block")
+    ap.add_argument("--float-arith", action="store_true",
+                    help="diagnostic: compute cluster probabilities p_s and quota shares in IEEE "
+                         "doubles instead of exact fractions (rounding then breaks exact ties)")
     ap.add_argument("--examples", type=int, default=2,
                     help="example users to print per differing method@K")
     args = ap.parse_args()

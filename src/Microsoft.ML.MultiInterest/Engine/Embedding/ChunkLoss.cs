@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Microsoft.ML.MultiInterest.Engine;
