@@ -28,8 +28,13 @@ Reading of the spec implemented here (see the report / --help for details):
     cluster id), each taking as many more of its own ranking as it can; then the unimodal
     ranking fills, skipping chosen items.  List order: components in weight order (each its
     quota plus any leftover it took, by score), then the unimodal fill.
-  * Score ties (exact float32 equality) go to the lower row of the embedding file; identical
-    embedding rows are de-duplicated before scoring so that they always get identical scores.
+  * Scores are float32: the float32 vectors' dot product accumulated in float64 and rounded
+    once to float32 (a float32 GEMM pre-selects K+16 candidates, which are then re-scored this
+    way), so the result does not depend on the BLAS's accumulation order (--blas-f32: use the
+    raw float32 GEMM scores instead).  Cosine for neighbours = dot of float64-normalised
+    vectors, rounded to float32.  Score ties (exact float32 equality) go to the lower row of
+    the embedding file; identical embedding rows are de-duplicated before scoring so that they
+    always get identical scores.
   * Recall@K = |list & heldout| / |heldout|; Diversity@K = mean over the list of
     ||i_k - mean|| on unit-normalised item embeddings (divides by the list length);
     EMD exact (scipy linprog / HiGHS), Euclidean cost, sources u^c with w_c (unimodal: the
@@ -47,6 +52,7 @@ from fractions import Fraction
 import numpy as np
 
 METHODS = ("unimodal", "mixture", "knn_embed")
+MARGIN = 16  # extra candidates pre-selected by the float32 GEMM before exact re-scoring
 
 
 # ----------------------------------------------------------------------------- IO
@@ -131,6 +137,22 @@ def topk_with_ties(S, T):
         part[r] = cand[oo]
         vals[r] = S[r, cand[oo]]
     return part, vals
+
+
+def rescore_topk(idx, Q64, E64, T):
+    """Re-score the pre-selected columns idx (n x T2) exactly: float64 dot products of the
+    float32 vectors, rounded once to float32; then keep the T best, ties to the lower index.
+    Columns that were masked (-inf) stay masked via the caller."""
+    vals = np.einsum("nd,ntd->nt", Q64, E64[idx]).astype(np.float32)
+    return vals
+
+
+def order_topk(idx, vals, T):
+    o = np.argsort(idx, axis=1, kind="stable")
+    idx = np.take_along_axis(idx, o, axis=1)
+    vals = np.take_along_axis(vals, o, axis=1)
+    o = np.argsort(-vals, axis=1, kind="stable")[:, :T]
+    return np.take_along_axis(idx, o, axis=1), np.take_along_axis(vals, o, axis=1)
 
 
 def normalize(v):
@@ -267,6 +289,7 @@ class Protocol:
         # derived
         In = self.I.astype(np.float64)
         self.In = In / np.linalg.norm(In, axis=1, keepdims=True)  # unit item embeddings
+        self.I64 = In
         self.Irep, self.Iinv = dedup_rows(self.I)
         self.log("item rows: %d unique of %d" % (self.Irep.shape[0], self.I.shape[0]))
         # clusters: item lists (ascending row), unique reps for scoring
@@ -317,7 +340,10 @@ class Protocol:
         """Items of cluster c, training items of u excluded, ranked by float32 dot(vec, i)
         descending, ties to the lower item row.  Returns (items, scores)."""
         items, reps, mapping = self.cl_items[c]
-        sc = (reps @ vec32)[mapping]
+        if self.args.blas_f32:
+            sc = (reps @ vec32)[mapping]
+        else:
+            sc = (reps.astype(np.float64) @ vec32.astype(np.float64)).astype(np.float32)[mapping]
         keep = ~np.isin(items, self.train[u], assume_unique=True)
         items = items[keep]
         sc = sc[keep]
@@ -375,7 +401,13 @@ class Protocol:
             S = (self.U[ub] @ IrepT)[:, self.Iinv]
             for r, u in enumerate(ub):
                 S[r, self.train[u]] = -np.inf
-            idx, vals = topk_with_ties(S, T)
+            if self.args.blas_f32:
+                idx, vals = topk_with_ties(S, T)
+            else:
+                idx, vals = topk_with_ties(S, T + MARGIN)
+                v2 = rescore_topk(idx, self.U[ub].astype(np.float64), self.I64, T)
+                v2[~np.isfinite(vals)] = -np.inf
+                idx, vals = order_topk(idx, v2, T)
             self.uni_items[s:s + B] = idx
             self.uni_scores[s:s + B] = vals
         self.log("unimodal retrieval: %.1fs" % (time.time() - t0))
@@ -385,7 +417,8 @@ class Protocol:
         Un = self.U.astype(np.float64)
         nrm = np.linalg.norm(Un, axis=1, keepdims=True)
         nrm[nrm == 0] = 1.0
-        Un = (Un / nrm).astype(np.float32)
+        Un64 = Un / nrm  # cosine = dot of the float64-normalised float32 vectors
+        Un = Un64.astype(np.float32)
         self.Unorm = Un
         Urep, Uinv = dedup_rows(Un)
         self.log("user rows: %d unique of %d" % (Urep.shape[0], Un.shape[0]))
@@ -398,7 +431,13 @@ class Protocol:
             S[np.arange(len(ub)), ub] = -np.inf
             if len(noedge):
                 S[:, noedge] = -np.inf
-            idx, _ = topk_with_ties(S, self.k)
+            if self.args.blas_f32:
+                idx, _ = topk_with_ties(S, self.k)
+            else:
+                idx, vals = topk_with_ties(S, self.k + MARGIN)
+                v2 = rescore_topk(idx, Un64[ub], Un64, self.k)
+                v2[~np.isfinite(vals)] = -np.inf
+                idx, _ = order_topk(idx, v2, self.k)
             self.nbrs[s:s + B] = idx
         self.log("neighbours: %.1fs" % (time.time() - t0))
 
@@ -457,7 +496,8 @@ class Protocol:
             top = sorted(((c, p) for c, p in ps.items() if p > 0),
                          key=lambda cp: (-cp[1], cp[0]))[: self.m]
             tot = sum(p for _, p in top)
-            kcomps = [(c, Fraction(p) / Fraction(tot)) if isinstance(p, float) else (c, p / tot)
+            # float mode: the renormalised weight is the double p / tot (held exactly)
+            kcomps = [(c, Fraction(p / tot)) if isinstance(p, float) else (c, p / tot)
                       for c, p in top]
             kvecs64 = []
             for c, _ in kcomps:
@@ -691,6 +731,9 @@ def main():
     ap.add_argument("--float-arith", action="store_true",
                     help="diagnostic: compute cluster probabilities p_s and quota shares in IEEE "
                          "doubles instead of exact fractions (rounding then breaks exact ties)")
+    ap.add_argument("--blas-f32", action="store_true",
+                    help="use the raw float32 GEMM scores (accumulation order of the BLAS) "
+                         "instead of float64-accumulated dot products rounded to float32")
     ap.add_argument("--examples", type=int, default=2,
                     help="example users to print per differing method@K")
     args = ap.parse_args()

@@ -29,6 +29,15 @@ internal sealed class ExperimentSettings
             Seed = seed,
             Threads = threads,
         };
+        var defaults = new GraphEmbeddingOptions();
+        var loss = cl.String("loss");
+        if (loss != null)
+            embedding.Loss = Enum.TryParse<EmbeddingLoss>(loss, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed : throw new UsageException($"--loss must be one of {string.Join(", ", Enum.GetNames<EmbeddingLoss>())}, not '{loss}'.");
+        embedding.LearningRate = (float)cl.Double("lr", defaults.LearningRate);
+        embedding.UniformNegatives = cl.Int("uniform-negatives", defaults.UniformNegatives);
+        embedding.BatchNegatives = cl.Int("batch-negatives", defaults.BatchNegatives);
+        embedding.DegreeNegatives = cl.Int("degree-negatives", defaults.DegreeNegatives);
         var clustering = new SphericalKMeansOptions
         {
             Clusters = cl.Int("clusters", 2000),

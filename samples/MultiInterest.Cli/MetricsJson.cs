@@ -19,6 +19,10 @@ internal static class MetricsJson
                 ["dim"] = ownEmbeddings ? settings.Embedding.Dimension : null,
                 ["epochs"] = ownEmbeddings ? settings.Embedding.Epochs : null,
                 ["loss"] = ownEmbeddings ? settings.Embedding.Loss.ToString() : null,
+                ["learning_rate"] = ownEmbeddings ? settings.Embedding.LearningRate : null,
+                ["negatives"] = ownEmbeddings
+                    ? new { uniform = settings.Embedding.UniformNegatives, batch = settings.Embedding.BatchNegatives, degree = settings.Embedding.DegreeNegatives }
+                    : null,
                 ["clusters"] = settings.ItemClustersPath == null ? settings.Clustering.Clusters : null,
                 ["kmeans_iterations"] = settings.ItemClustersPath == null ? settings.Clustering.MaxIterations : null,
                 ["components"] = settings.Protocol.Components,

@@ -10,7 +10,8 @@ Usage:
   multiinterest split --edges FILE --train FILE --test FILE [--seed N]
       The protocol's per-user 20% hold-out of an edge file.
 Options:
-  --dim N (100) --epochs N (20) --clusters N (2000) --iterations N (20) --components N (5)
+  --dim N (100) --epochs N (20) --loss logistic|ranking|softmax (logistic) --lr X (0.05)
+  --uniform-negatives N (25) --batch-negatives N (25) --degree-negatives N (0) --clusters N (2000) --iterations N (20) --components N (5)
   --neighbors N (10) --lambda X (0.8) --alpha X (1) --seed N (1) --threads N (0 = all cores)
 """;
 
