@@ -3,6 +3,8 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <summary>
 /// Keeps the <c>k</c> best (score, index) pairs seen so far in a bounded min-heap. Higher scores win;
 /// equal scores go to the lower index, which is the row-order tie rule of the evaluation protocol.
+/// Scores within <see cref="RelativeTolerance"/> of each other count as equal, so that last-bit rounding
+/// (a different summation order, float against double) never decides an order the protocol calls a tie.
 /// Reusable: call <see cref="Reset"/> between queries; nothing is allocated per offer.
 /// Not thread-safe: use one selector per thread.
 /// </summary>
@@ -36,11 +38,27 @@ public sealed class TopKSelector
         _count = 0;
     }
 
-    /// <summary>The score a new pair must beat to enter (negative infinity while not full).</summary>
-    public float Threshold => _count < _k ? float.NegativeInfinity : _scores[0];
+    /// <summary>Scores closer than this fraction of their magnitude are ties (about 16 float ulps).</summary>
+    public const float RelativeTolerance = 1e-6f;
 
-    /// <summary>True when (a, ia) ranks before (b, ib).</summary>
-    public static bool Better(float a, int ia, float b, int ib) => a > b || (a == b && ia < ib);
+    /// <summary>
+    /// A cheap pre-check for hot loops: false when <paramref name="score"/> cannot enter whatever its index.
+    /// </summary>
+    public bool MightEnter(float score)
+    {
+        if (_count < _k) return _k > 0;
+        float worst = _scores[0];
+        return score >= worst - RelativeTolerance * Math.Max(Math.Abs(score), Math.Abs(worst));
+    }
+
+    /// <summary>True when (a, ia) ranks before (b, ib): a clearly higher score, or a tie and the lower index.</summary>
+    public static bool Better(float a, int ia, float b, int ib)
+    {
+        float tolerance = RelativeTolerance * Math.Max(Math.Abs(a), Math.Abs(b));
+        if (a > b + tolerance) return true;
+        if (b > a + tolerance) return false;
+        return ia < ib;
+    }
 
     /// <summary>Offers one pair.</summary>
     public void Offer(float score, int index)

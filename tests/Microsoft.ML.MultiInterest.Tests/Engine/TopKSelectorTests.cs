@@ -26,6 +26,21 @@ public class TopKSelectorTests
     }
 
     [Fact]
+    public void ScoresWithinRoundingAreTiesGoingToTheLowerIndex()
+    {
+        var selector = new TopKSelector(2);
+        selector.Reset(2);
+        selector.Offer(1.0f, 9);
+        selector.Offer(MathF.BitIncrement(MathF.BitIncrement(1.0f)), 7); // two ulps higher: still a tie
+        selector.Offer(0.999f, 1); // clearly lower
+        var top = new int[2];
+        selector.Drain(top, default);
+        Assert.Equal(new[] { 7, 9 }, top);
+        Assert.True(TopKSelector.Better(1.0f, 3, MathF.BitIncrement(1.0f), 4));
+        Assert.True(TopKSelector.Better(1.001f, 4, 1.0f, 3));
+    }
+
+    [Fact]
     public void ResetBeyondCapacityThrows()
     {
         var selector = new TopKSelector(3);

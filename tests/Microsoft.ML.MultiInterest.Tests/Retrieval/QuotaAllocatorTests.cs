@@ -45,4 +45,15 @@ public class QuotaAllocatorTests
         QuotaAllocator.Allocate([0.5, 0.5], [9, 4], 1.0, 1, quotas);
         Assert.Equal(new[] { 0, 1 }, quotas);
     }
+
+    [Fact]
+    public void ExactRemainderTiesSurviveFloatingPointRounding()
+    {
+        // Regression (found by the independent checker, cit-HepPh user 2023): shares 10 * 5/15, 10 * 2/15
+        // and 10 * 2/15 all have remainder exactly 1/3, but in doubles 5/15's remainder is a few ulps
+        // smaller. The spare slot must go to the highest weight.
+        var quotas = new int[5];
+        QuotaAllocator.Allocate([5 / 15.0, 3 / 15.0, 3 / 15.0, 2 / 15.0, 2 / 15.0], [1592, 690, 1492, 848, 1049], 1.0, 10, quotas);
+        Assert.Equal(new[] { 4, 2, 2, 1, 1 }, quotas);
+    }
 }

@@ -68,7 +68,7 @@ public static class KnnSmoother
             double p = (1 - lambda) * s.Own[c] + lambda * pKnn;
             if (p <= 0) continue;
             int pos = n < m ? n : m;
-            while (pos > 0 && (p > chosenWeights[pos - 1] || (p == chosenWeights[pos - 1] && c < chosen[pos - 1]))) pos--;
+            while (pos > 0 && Ranks(p, c, chosenWeights[pos - 1], chosen[pos - 1])) pos--;
             if (pos >= m) continue;
             for (int t = Math.Min(n, m - 1); t > pos; t--) { chosen[t] = chosen[t - 1]; chosenWeights[t] = chosenWeights[t - 1]; }
             chosen[pos] = c;
@@ -109,6 +109,13 @@ public static class KnnSmoother
             }
             if (VectorMath.StoreNormalized(acc, destination) == 0) clustering.Centroids.ReadRow(c).CopyTo(destination);
         }
+    }
+
+    /// <summary>Higher smoothed probability first; ties (within rounding) to the lower cluster id.</summary>
+    private static bool Ranks(double p, int cluster, double otherP, int otherCluster)
+    {
+        int byWeight = WeightTies.Compare(p, otherP);
+        return byWeight != 0 ? byWeight > 0 : cluster < otherCluster;
     }
 
     private sealed class Scratch

@@ -68,7 +68,7 @@ public sealed class ExactNeighborIndex : INeighborIndex
                 {
                     if (excludeRows != null && excludeRows[q0 + j] == row) continue;
                     var selector = scratch.Selectors[j];
-                    if (four[j] >= selector.Threshold) selector.Offer(four[j], row);
+                    if (selector.MightEnter(four[j])) selector.Offer(four[j], row);
                 }
             }
             for (int j = 0; j < width; j++)

@@ -85,7 +85,7 @@ public sealed class ClusterQuotaRetriever
             {
                 if (s.Exclusion[item]) continue;
                 float score = VectorMath.Dot(query, _items.ReadRow(item));
-                if (score >= selector.Threshold) selector.Offer(score, item);
+                if (selector.MightEnter(score)) selector.Offer(score, item);
             }
             s.RankCounts[j] = selector.Drain(s.Ranking(j), s.RankScores(j));
         }

@@ -43,13 +43,21 @@ public static class QuotaAllocator
             for (int j = 0; j < n; j++)
             {
                 if (remainders[j] < 0) continue;
-                if (best < 0 || remainders[j] > remainders[best]
-                    || (remainders[j] == remainders[best] && (weights[j] > weights[best] || (weights[j] == weights[best] && clusters[j] < clusters[best]))))
-                    best = j;
+                if (best < 0 || Ranks(remainders[j], weights[j], clusters[j], remainders[best], weights[best], clusters[best])) best = j;
             }
             if (best < 0) best = 0; // Cannot happen: fewer leftovers than components.
             quotas[best]++;
             remainders[best] = -1;
         }
+    }
+
+    /// <summary>Larger remainder first; tied remainders to the higher weight, then the lower cluster id.</summary>
+    private static bool Ranks(double remainder, double weight, int cluster, double otherRemainder, double otherWeight, int otherCluster)
+    {
+        int byRemainder = WeightTies.Compare(remainder, otherRemainder);
+        if (byRemainder != 0) return byRemainder > 0;
+        int byWeight = WeightTies.Compare(weight, otherWeight);
+        if (byWeight != 0) return byWeight > 0;
+        return cluster < otherCluster;
     }
 }

@@ -71,7 +71,7 @@ public sealed class UnimodalRetriever
             DotKernels.Dot4(_items.ReadRow(item), a, b, c, d, four);
             for (int j = 0; j < width; j++)
             {
-                if (four[j] < s.Selectors[j].Threshold || s.Exclusions[j][item]) continue;
+                if (!s.Selectors[j].MightEnter(four[j]) || s.Exclusions[j][item]) continue;
                 s.Selectors[j].Offer(four[j], item);
             }
         }
