@@ -38,8 +38,11 @@ public sealed class TopKSelector
         _count = 0;
     }
 
-    /// <summary>Scores closer than this fraction of their magnitude are ties (about 16 float ulps).</summary>
-    public const float RelativeTolerance = 1e-6f;
+    /// <summary>
+    /// Scores closer than this fraction of their magnitude are ties: about two float ulps, enough to absorb
+    /// a different summation order of the same vectors, too little to reorder genuinely different scores.
+    /// </summary>
+    public const float RelativeTolerance = 2e-7f;
 
     /// <summary>
     /// A cheap pre-check for hot loops: false when <paramref name="score"/> cannot enter whatever its index.

@@ -30,8 +30,8 @@ public class TopKSelectorTests
     {
         var selector = new TopKSelector(2);
         selector.Reset(2);
-        selector.Offer(1.0f, 9);
-        selector.Offer(MathF.BitIncrement(MathF.BitIncrement(1.0f)), 7); // two ulps higher: still a tie
+        selector.Offer(MathF.BitIncrement(1.0f), 9); // one ulp higher than row 7: a tie
+        selector.Offer(1.0f, 7);
         selector.Offer(0.999f, 1); // clearly lower
         var top = new int[2];
         selector.Drain(top, default);
