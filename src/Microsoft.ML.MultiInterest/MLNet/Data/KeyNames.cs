@@ -20,4 +20,12 @@ internal static class KeyNames
         for (int i = 0; i < count; i++) names[i] = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return names;
     }
+
+    /// <summary>"key 7 ('raw-id')" for error messages: the key and, when the column names its keys, the raw id.</summary>
+    public static string Describe(DataViewSchema.Column column, int count, int row)
+    {
+        var names = Of(column, count);
+        string key = (row + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (uint)row < (uint)count && names[row] != key ? $"key {key} ('{names[row]}')" : $"key {key}";
+    }
 }

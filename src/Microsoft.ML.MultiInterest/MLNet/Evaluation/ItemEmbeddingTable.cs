@@ -1,0 +1,67 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Unit-length item embeddings by item row (key - 1), read from the first row of each item key of a view
+/// with the Item key and ItemEmbedding columns (for example the transformed training edges). Items without
+/// a row have no embedding; <see cref="Require"/> names the first one a metric needs.
+/// </summary>
+internal sealed class ItemEmbeddingTable
+{
+    private readonly bool[] _present;
+    private readonly string _source;
+
+    private ItemEmbeddingTable(EmbeddingMatrix unitItems, bool[] present, DataViewSchema.Column itemColumn, string source)
+    {
+        UnitItems = unitItems;
+        _present = present;
+        ItemColumn = itemColumn;
+        _source = source;
+    }
+
+    /// <summary>Item embeddings scaled to unit length, one row per item key (zero rows for items without one).</summary>
+    public EmbeddingMatrix UnitItems { get; }
+
+    public DataViewSchema.Column ItemColumn { get; }
+
+    public int Dimension => UnitItems.Dimension;
+
+    /// <summary>Throws unless item row <paramref name="item"/> has an embedding; <paramref name="role"/> says why it is needed (built only on failure).</summary>
+    public void Require(int item, Func<string> role)
+    {
+        if (!_present[item])
+            throw new ArgumentException($"Item {KeyNames.Describe(ItemColumn, _present.Length, item)} ({role()}) has no row in {_source}, so it has no embedding: "
+                + "give a view with a row for every item that can be a candidate or a held-out item (for example the transformed training edges).");
+    }
+
+    /// <summary>Reads <paramref name="view"/>; <paramref name="source"/> names it in messages.</summary>
+    public static ItemEmbeddingTable Read(IDataView view, string source, MultiInterestEvaluatorOptions o)
+    {
+        var schema = view.Schema;
+        var item = ColumnChecks.Key(schema, o.ItemColumnName, nameof(o.ItemColumnName), out int itemCount);
+        var embedding = ColumnChecks.FloatVector(schema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), out int dimension);
+        if (dimension < 1)
+            throw ColumnChecks.Mismatch(o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), "a non-empty vector", embedding.Type);
+        var table = new EmbeddingMatrix(itemCount, dimension);
+        var present = new bool[itemCount];
+        using (var cursor = view.GetRowCursor([item, embedding]))
+        {
+            var getItem = cursor.GetGetter<uint>(item);
+            var getEmbedding = cursor.GetGetter<VBuffer<float>>(embedding);
+            uint key = 0;
+            VBuffer<float> vector = default;
+            while (cursor.MoveNext())
+            {
+                getItem(ref key);
+                if (key == 0 || present[key - 1]) continue;
+                getEmbedding(ref vector);
+                vector.CopyTo(table.Row((int)key - 1));
+                present[key - 1] = true;
+            }
+        }
+        table.ThrowIfNotFinite($"item embeddings (column '{o.ItemEmbeddingColumnName}' of {source})");
+        return new ItemEmbeddingTable(table.Normalized(), present, item, source);
+    }
+}

@@ -1,0 +1,64 @@
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Options of <see cref="MultiInterestCatalog.Evaluate"/> and <see cref="MultiInterestCatalog.EvaluateRetriever"/>:
+/// the column names (defaults are those the library's estimators produce), the cutoffs K and the
+/// representation the goodness of fit is computed on.
+/// </summary>
+public sealed class MultiInterestEvaluatorOptions
+{
+    /// <summary>The user key column of every view. Default "User".</summary>
+    public string UserColumnName = "User";
+
+    /// <summary>The item key column of the held-out edges and of the item embeddings view. Default "Item".</summary>
+    public string ItemColumnName = "Item";
+
+    /// <summary>The candidates column of the scored view: a vector of item keys, best first (key 0 = padding). Default "Candidates".</summary>
+    public string CandidatesColumnName = "Candidates";
+
+    /// <summary>The item embedding column (known-size Single vector) of the item embeddings view. Default "ItemEmbedding".</summary>
+    public string ItemEmbeddingColumnName = "ItemEmbedding";
+
+    /// <summary>The cutoffs K, positive and distinct; reported in ascending order. Default 10, 20, 50.</summary>
+    public int[] Cutoffs = [10, 20, 50];
+
+    /// <summary>The user representation of the goodness of fit (EMD). Default <see cref="UserRepresentation.Auto"/>.</summary>
+    public UserRepresentation Representation = UserRepresentation.Auto;
+
+    /// <summary>The mixture weights column (Double vector of m), for <see cref="UserRepresentation.Mixture"/>. Default "MixtureWeights".</summary>
+    public string MixtureWeightsColumnName = "MixtureWeights";
+
+    /// <summary>The mixture embeddings column (Single vector of m x d), for <see cref="UserRepresentation.Mixture"/>. Default "MixtureEmbeddings".</summary>
+    public string MixtureEmbeddingsColumnName = "MixtureEmbeddings";
+
+    /// <summary>The user embedding column (Single vector of d), for <see cref="UserRepresentation.Unimodal"/>. Default "UserEmbedding".</summary>
+    public string UserEmbeddingColumnName = "UserEmbedding";
+
+    /// <summary>Degree of parallelism; 0 = all cores. The figures do not depend on it. Default 0.</summary>
+    public int Threads;
+
+    /// <summary>Checks every option and returns the cutoffs sorted ascending.</summary>
+    internal int[] Validate()
+    {
+        OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
+        OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
+        OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
+        OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
+        OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
+        OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
+        OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
+        OptionChecks.Threads(Threads, nameof(Threads));
+        if (!Enum.IsDefined(Representation))
+            throw new ArgumentOutOfRangeException(nameof(Representation), Representation, $"{nameof(Representation)} is not a defined value.");
+        if (Cutoffs == null || Cutoffs.Length == 0)
+            throw new ArgumentException($"{nameof(Cutoffs)} must list at least one cutoff.", nameof(Cutoffs));
+        foreach (int k in Cutoffs) OptionChecks.AtLeast(k, 1, nameof(Cutoffs));
+        var sorted = Cutoffs.Order().ToArray();
+        for (int c = 1; c < sorted.Length; c++)
+        {
+            if (sorted[c] == sorted[c - 1])
+                throw new ArgumentException($"{nameof(Cutoffs)} lists {sorted[c]} twice.", nameof(Cutoffs));
+        }
+        return sorted;
+    }
+}

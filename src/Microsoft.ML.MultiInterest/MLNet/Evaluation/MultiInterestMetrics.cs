@@ -1,0 +1,73 @@
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Text;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Retrieval metrics averaged over the test users (users with at least one held-out edge), with the
+/// definitions of the project's evaluation protocol: Recall@K, Diversity@K (kNN-Embed, Eq. 8) and the
+/// goodness of fit (exact earth mover's distance). The counterpart of ML.NET's <c>RankingMetrics</c>.
+/// </summary>
+public sealed class MultiInterestMetrics
+{
+    internal MultiInterestMetrics(int[] cutoffs, double[] recall, double[] diversity, double? emd, UserRepresentation representation,
+        int userCount, bool retrievalPerCutoff)
+    {
+        Cutoffs = Array.AsReadOnly((int[])cutoffs.Clone());
+        RecallAtK = Table(cutoffs, recall);
+        DiversityAtK = Table(cutoffs, diversity);
+        Emd = emd;
+        Representation = emd == null ? UserRepresentation.None : representation;
+        UserCount = userCount;
+        RetrievalPerCutoff = retrievalPerCutoff;
+    }
+
+    /// <summary>The cutoffs K, ascending.</summary>
+    public IReadOnlyList<int> Cutoffs { get; }
+
+    /// <summary>Mean Recall@K = |the first K candidates ∩ held-out items| / |held-out items|, by K.</summary>
+    public IReadOnlyDictionary<int, double> RecallAtK { get; }
+
+    /// <summary>Mean Diversity@K = mean distance of the first K candidates' unit embeddings to their mean, by K.</summary>
+    public IReadOnlyDictionary<int, double> DiversityAtK { get; }
+
+    /// <summary>
+    /// Mean earth mover's distance between each user's representation and the uniform distribution over its
+    /// held-out items' unit embeddings (lower is better); null when no representation was evaluated.
+    /// </summary>
+    public double? Emd { get; }
+
+    /// <summary>The representation <see cref="Emd"/> was computed on (<see cref="UserRepresentation.None"/> when it is null).</summary>
+    public UserRepresentation Representation { get; }
+
+    /// <summary>The number of test users averaged over.</summary>
+    public int UserCount { get; }
+
+    /// <summary>
+    /// True when every K came from its own retrieval with M = K (the protocol's figures, from
+    /// <see cref="MultiInterestCatalog.EvaluateRetriever"/>); false when all K are prefixes of one list.
+    /// </summary>
+    public bool RetrievalPerCutoff { get; }
+
+    /// <summary>A readable table: one line per cutoff with Recall@K and Diversity@K, then the EMD and the user count.</summary>
+    public override string ToString()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.AppendLine(inv, $"{"K",6} {"Recall@K",10} {"Diversity@K",12}");
+        foreach (int k in Cutoffs)
+            text.AppendLine(inv, $"{k,6} {RecallAtK[k],10:F4} {DiversityAtK[k],12:F4}");
+        string emd = Emd is double value ? value.ToString("F4", inv) + $" ({Representation.ToString().ToLowerInvariant()})" : "n/a";
+        text.AppendLine(inv, $"EMD: {emd}");
+        text.Append(inv, $"Users: {UserCount}; {(RetrievalPerCutoff ? "one retrieval per K (M = K)" : "prefixes of one candidate list")}");
+        return text.ToString();
+    }
+
+    private static ReadOnlyDictionary<int, double> Table(int[] cutoffs, double[] values)
+    {
+        var table = new SortedDictionary<int, double>();
+        for (int c = 0; c < cutoffs.Length; c++) table[cutoffs[c]] = values[c];
+        return new ReadOnlyDictionary<int, double>(table);
+    }
+}

@@ -1,0 +1,118 @@
+namespace Microsoft.ML.MultiInterest;
+
+public sealed partial class MultiInterestCatalog
+{
+    /// <summary>
+    /// Evaluates candidate lists against held-out edges: mean Recall@K and Diversity@K over the test users (users
+    /// with at least one held-out edge), and the goodness of fit (EMD) of the users' representations when present.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// <paramref name="scored"/> has rows with the User key and the Candidates vector of item keys (best first, key 0
+    /// as padding), as <see cref="CandidateRetrievalTransformer"/> appends; a user's first row is used, so the
+    /// held-out edges transformed by the fitted pipeline can be passed as both <paramref name="scored"/> and
+    /// <paramref name="heldOut"/>. The EMD reads the user's representation from the same first row (see
+    /// <see cref="MultiInterestEvaluatorOptions.Representation"/>).
+    /// </para>
+    /// <para>
+    /// Recall@K and Diversity@K are computed on the first K candidates of that one list, so every cutoff must be at
+    /// most the list length M. For the unimodal ranking this equals retrieving K. For quota retrieval it does not:
+    /// the protocol retrieves each K separately with M = K (the quotas change with M). Use
+    /// <see cref="EvaluateRetriever"/> for the protocol's figures.
+    /// </para>
+    /// <para>
+    /// All key columns must come from the same fitted MapValueToKey transformers: the views' User keys, and the
+    /// held-out Item keys, the Candidates keys and the item embeddings' Item keys, must have the same cardinality
+    /// and (when the columns carry them) the same key values.
+    /// </para>
+    /// </remarks>
+    /// <param name="scored">Rows with the User key, the Candidates and optionally the representation columns.</param>
+    /// <param name="heldOut">The held-out edges: User and Item keys. No key may be missing (0).</param>
+    /// <param name="itemEmbeddings">
+    /// Rows with the Item key and the ItemEmbedding vector (first row of each key is used), covering every candidate
+    /// and, for the EMD, every held-out item; for example the training edges transformed by the fitted pipeline.
+    /// </param>
+    /// <param name="options">Column names, cutoffs and representation; null for the defaults.</param>
+    /// <returns>The metrics averaged over the test users.</returns>
+    /// <exception cref="ArgumentException">
+    /// A column is missing or mistyped, key types differ between views, a cutoff exceeds the list length, a test user
+    /// has no scored row, or an item has no embedding; the message names the column, option, user or item.
+    /// </exception>
+    public MultiInterestMetrics Evaluate(IDataView scored, IDataView heldOut, IDataView itemEmbeddings, MultiInterestEvaluatorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(scored);
+        ArgumentNullException.ThrowIfNull(heldOut);
+        ArgumentNullException.ThrowIfNull(itemEmbeddings);
+        var o = options ?? new MultiInterestEvaluatorOptions();
+        var cutoffs = o.Validate();
+        var edges = HeldOutEdges.Read(heldOut, o);
+        var lists = CandidateListReader.Read(scored, o, edges, out int length);
+        if (cutoffs[^1] > length)
+            throw new ArgumentException($"Cutoff {cutoffs[^1]} (option {nameof(o.Cutoffs)}) exceeds the length {length} of column '{o.CandidatesColumnName}': "
+                + $"retrieve at least as many candidates, or use {nameof(EvaluateRetriever)} to retrieve each cutoff separately.", nameof(options));
+        var items = ReadItems(itemEmbeddings, "the item embeddings", o, edges);
+        var representations = RepresentationReader.Read(scored, "the scored data", o, edges, items.Dimension);
+        var metrics = EvaluationScorer.Score(cutoffs, cutoffs.Select(_ => lists).ToArray(), edges, items, representations, o.Threads, retrievalPerCutoff: false);
+        Logging.Info(Context, nameof(Evaluate), $"Evaluated {metrics.UserCount} test users at K = {string.Join(", ", cutoffs)}.");
+        return metrics;
+    }
+
+    /// <summary>
+    /// Evaluates a retriever as the protocol does: for every cutoff K, fits the retriever made by
+    /// <paramref name="retrieverForCutoff"/>(K) on <paramref name="fitData"/> (it must retrieve M = K candidates) and
+    /// scores its lists against the held-out edges. Item embeddings and user representations are read from
+    /// <paramref name="fitData"/>.
+    /// </summary>
+    /// <param name="fitData">
+    /// The training edges with every column the retriever needs (for quota retrieval: the output of the fitted
+    /// GraphEmbedding, SphericalKMeans and KnnSmoothedMixture stages), including Item and ItemEmbedding.
+    /// </param>
+    /// <param name="heldOut">The held-out edges: User and Item keys from the same key mapping. No key may be missing (0).</param>
+    /// <param name="retrieverForCutoff">Makes the retriever estimator for M = K, e.g. <c>k =&gt; mi.ClusterQuotaRetriever(candidates: k)</c>.</param>
+    /// <param name="options">Column names, cutoffs and representation; null for the defaults.</param>
+    /// <returns>The metrics averaged over the test users, one retrieval per cutoff.</returns>
+    /// <exception cref="ArgumentException">As for <see cref="Evaluate"/>, or a retriever does not retrieve K candidates.</exception>
+    public MultiInterestMetrics EvaluateRetriever(IDataView fitData, IDataView heldOut, Func<int, IEstimator<CandidateRetrievalTransformer>> retrieverForCutoff,
+        MultiInterestEvaluatorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(fitData);
+        ArgumentNullException.ThrowIfNull(heldOut);
+        ArgumentNullException.ThrowIfNull(retrieverForCutoff);
+        var o = options ?? new MultiInterestEvaluatorOptions();
+        var cutoffs = o.Validate();
+        var edges = HeldOutEdges.Read(heldOut, o);
+        var fitUser = ColumnChecks.Key(fitData.Schema, o.UserColumnName, nameof(o.UserColumnName), out _);
+        KeyTypeMatch.Same(new(fitUser, $"Column '{o.UserColumnName}' of the fit data"), new(edges.UserColumn, $"column '{o.UserColumnName}' of the held-out edges"));
+        var items = ReadItems(fitData, "the fit data", o, edges);
+        var representations = RepresentationReader.Read(fitData, "the fit data", o, edges, items.Dimension);
+        var lists = new int[cutoffs.Length][][];
+        for (int c = 0; c < cutoffs.Length; c++)
+        {
+            int k = cutoffs[c];
+            var estimator = retrieverForCutoff(k) ?? throw new ArgumentException($"{nameof(retrieverForCutoff)} returned null for K = {k}.", nameof(retrieverForCutoff));
+            var model = estimator.Fit(fitData);
+            if (model.Candidates != k)
+                throw new ArgumentException($"{nameof(retrieverForCutoff)}({k}) made a retriever of {model.Candidates} candidates: it must retrieve M = K = {k}.", nameof(retrieverForCutoff));
+            ColumnChecks.SameCardinality(o.UserColumnName, nameof(o.UserColumnName), model.UserCount, edges.UserCount);
+            ColumnChecks.SameCardinality(o.ItemColumnName, nameof(o.ItemColumnName), model.ItemCount, edges.ItemCount);
+            lists[c] = new int[edges.Users.Length][];
+            for (int q = 0; q < edges.Users.Length; q++)
+            {
+                var keys = model.GetCandidates((uint)edges.Users[q] + 1).ItemKeys;
+                if (keys.Length == 0)
+                    throw new ArgumentException($"Test user {edges.DescribeUser(q)} has held-out edges but no candidates: it has no training edge in the fit data.", nameof(heldOut));
+                lists[c][q] = keys.Select(key => (int)key - 1).ToArray();
+            }
+        }
+        var metrics = EvaluationScorer.Score(cutoffs, lists, edges, items, representations, o.Threads, retrievalPerCutoff: true);
+        Logging.Info(Context, nameof(EvaluateRetriever), $"Evaluated {metrics.UserCount} test users, one retrieval per K = {string.Join(", ", cutoffs)}.");
+        return metrics;
+    }
+
+    private static ItemEmbeddingTable ReadItems(IDataView view, string source, MultiInterestEvaluatorOptions o, HeldOutEdges edges)
+    {
+        var items = ItemEmbeddingTable.Read(view, source, o);
+        KeyTypeMatch.Same(new(items.ItemColumn, $"Column '{o.ItemColumnName}' of {source}"), new(edges.ItemColumn, $"column '{o.ItemColumnName}' of the held-out edges"));
+        return items;
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+public class EvaluationPipelineTests
+{
+    private static readonly int[] Cutoffs = [2, 5];
+
+    [Fact]
+    public void EvaluateRetriever_RetrievesEachCutoffSeparately()
+    {
+        var p = new EvaluationPipeline();
+        var mi = p.Ml.MultiInterest();
+        var options = new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs };
+        var metrics = mi.EvaluateRetriever(p.Train, p.HeldOut, k => mi.ClusterQuotaRetriever(candidates: k), options);
+        Assert.True(metrics.RetrievalPerCutoff);
+        Assert.Equal(UserRepresentation.Mixture, metrics.Representation);
+
+        foreach (int k in Cutoffs)
+        {
+            var scored = mi.ClusterQuotaRetriever(candidates: k).Fit(p.Train).Transform(p.HeldOut);
+            var single = mi.Evaluate(scored, p.HeldOut, p.Train, new MultiInterestEvaluatorOptions { Cutoffs = [k] });
+            Assert.Equal(single.UserCount, metrics.UserCount);
+            Assert.Equal(single.RecallAtK[k], metrics.RecallAtK[k]);
+            Assert.Equal(single.DiversityAtK[k], metrics.DiversityAtK[k]);
+            Assert.Equal(single.Emd, metrics.Emd);
+        }
+    }
+
+    [Fact]
+    public void Unimodal_PrefixesEqualSeparateRetrievals()
+    {
+        var p = new EvaluationPipeline();
+        var mi = p.Ml.MultiInterest();
+        var options = new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Representation = UserRepresentation.Unimodal };
+        var perCutoff = mi.EvaluateRetriever(p.Train, p.HeldOut, k => mi.UnimodalRetriever(candidates: k), options);
+        var scored = mi.UnimodalRetriever(candidates: 5).Fit(p.Train).Transform(p.HeldOut);
+        var prefixes = mi.Evaluate(scored, p.HeldOut, p.Train, options);
+        Assert.Equal(perCutoff.RecallAtK, prefixes.RecallAtK);
+        Assert.Equal(perCutoff.DiversityAtK, prefixes.DiversityAtK);
+        Assert.Equal(perCutoff.Emd, prefixes.Emd);
+        Assert.Equal(UserRepresentation.Unimodal, prefixes.Representation);
+    }
+
+    [Fact]
+    public void TestUsers_AreTheUsersWithHeldOutEdges()
+    {
+        var p = new EvaluationPipeline();
+        var mi = p.Ml.MultiInterest();
+        var scored = mi.ClusterQuotaRetriever(candidates: 5).Fit(p.Train).Transform(p.HeldOut);
+        var metrics = mi.Evaluate(scored, p.HeldOut, p.Train, new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs });
+        Assert.Equal(p.TestRaw.GetColumn<string>("User").Distinct().Count(), metrics.UserCount);
+        Assert.All(metrics.RecallAtK.Values, r => Assert.InRange(r, 0, 1));
+        Assert.True(metrics.RecallAtK[5] >= metrics.RecallAtK[2]);
+        Assert.InRange(metrics.Emd!.Value, 0, 2);
+    }
+
+    [Fact]
+    public void EvaluateRetriever_RefusesARetrieverOfTheWrongLength()
+    {
+        var p = new EvaluationPipeline();
+        var mi = p.Ml.MultiInterest();
+        var error = Assert.Throws<ArgumentException>(() => mi.EvaluateRetriever(p.Train, p.HeldOut, _ => mi.ClusterQuotaRetriever(candidates: 3),
+            new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs }));
+        Assert.Equal("retrieverForCutoff", error.ParamName);
+    }
+
+    [Fact]
+    public void SeparatelyFittedKeyMappings_WithOtherKeyValues_AreRefused()
+    {
+        var p = new EvaluationPipeline();
+        var mi = p.Ml.MultiInterest();
+        var scored = mi.ClusterQuotaRetriever(candidates: 5).Fit(p.Train).Transform(p.HeldOut);
+        // The same items, met in another order, get other keys: the cardinality matches but the values do not.
+        var users = p.TrainRaw.GetColumn<string>("User").ToArray();
+        var items = p.TrainRaw.GetColumn<string>("Item").ToArray();
+        var reversed = p.Ml.Data.LoadFromEnumerable(users.Zip(items, (u, i) => new MLNetTestData.Edge { User = u, Item = i }).Reverse().ToList());
+        var otherKeys = MLNetTestData.KeyPipeline(p.Ml).Fit(reversed).Transform(p.TestRaw);
+        var error = Assert.Throws<ArgumentException>(() => mi.Evaluate(scored, otherKeys, p.Train, new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs }));
+        Assert.Contains("same fitted MapValueToKey", error.Message);
+        Assert.Contains("different values", error.Message);
+
+        // The separately fitted mapping on the same training edges gives the same keys, and is accepted.
+        var sameKeys = p.Keys.Transform(p.TestRaw);
+        var metrics = mi.Evaluate(scored, sameKeys, p.Train, new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs });
+        Assert.Equal(mi.Evaluate(scored, p.HeldOut, p.Train, new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs }).RecallAtK, metrics.RecallAtK);
+    }
+}
