@@ -38,12 +38,16 @@ internal static class ExperimentRunner
         var train = GraphData.Build(trainEdges, users, items, extendIds: userEmbeddings == null, settings.TrainPath);
         var test = GraphData.Build(testEdges, users, items, extendIds: false, settings.TestPath);
         seconds["load"] = Lap(clock);
+        // Fail before the expensive stages, not after them.
+        if (settings.ItemClustersPath == null && settings.Clustering.Clusters > items.Count)
+            throw new ArgumentException($"--clusters {settings.Clustering.Clusters} asks for more clusters than the {items.Count} items.");
         log.WriteLine($"Loaded {train.EdgeCount:N0} training and {test.EdgeCount:N0} test edges over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
 
         if (userEmbeddings == null)
         {
             log.WriteLine($"Training embeddings: d={settings.Embedding.Dimension}, {settings.Embedding.Epochs} epochs, {settings.Embedding.Loss} loss...");
-            var fit = GraphEmbeddingTrainerEngine.Fit(train, settings.Embedding, new SyncProgress<EpochStats>(e => log.WriteLine($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s")));
+            var progress = new SyncProgress<EpochStats>(e => log.WriteLine($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s"));
+            var fit = GraphEmbeddingTrainerEngine.Fit(train, settings.Embedding, progress);
             (userEmbeddings, itemEmbeddings) = (fit.UserEmbeddings, fit.ItemEmbeddings);
             seconds["embedding"] = Lap(clock);
         }
