@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs the peers of the k-means side-by-side benchmark (FAISS, scikit-learn) from Debian packages,
+# for the system Python (/usr/bin/python3). Run as root (or via sudo).
+set -euo pipefail
+apt-get update
+apt-get install -y python3-faiss libopenblas0-pthread python3-sklearn python3-numpy
+/usr/bin/python3 -c 'import faiss, sklearn, numpy; print("faiss", faiss.__version__, "sklearn", sklearn.__version__, "numpy", numpy.__version__)'
