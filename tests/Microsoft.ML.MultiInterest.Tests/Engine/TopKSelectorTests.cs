@@ -46,13 +46,4 @@ public class TopKSelectorTests
         var selector = new TopKSelector(3);
         Assert.Throws<ArgumentOutOfRangeException>(() => selector.Reset(4));
     }
-
-    [Fact]
-    public void DotKernelsMatchVectorDotBitForBit()
-    {
-        var m = TestGraphs.RandomMatrix(5, 37, 9);
-        Span<float> four = stackalloc float[4];
-        DotKernels.Dot4(m.ReadRow(4), m.ReadRow(0), m.ReadRow(1), m.ReadRow(2), m.ReadRow(3), four);
-        for (int j = 0; j < 4; j++) Assert.Equal(VectorMath.Dot(m.ReadRow(j), m.ReadRow(4)), four[j]);
-    }
 }

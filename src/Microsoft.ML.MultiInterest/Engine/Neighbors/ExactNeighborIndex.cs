@@ -1,13 +1,15 @@
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
-/// Exact cosine search by blocked brute force: four queries are scored per pass over the indexed rows.
+/// Exact cosine search by brute force: four queries at a time against panels of sixteen indexed rows
+/// (<see cref="PackedPanels"/>).
 /// Thread-safe for concurrent searches.
 /// </summary>
 public sealed class ExactNeighborIndex : INeighborIndex
 {
     private const int QueryBlock = 64;
     private readonly EmbeddingMatrix _rows;
+    private readonly PackedPanels _panels;
     private readonly bool[]? _eligible;
 
     /// <summary>Indexes <paramref name="rows"/> (copied and normalised).</summary>
@@ -20,6 +22,7 @@ public sealed class ExactNeighborIndex : INeighborIndex
         if (eligible != null && eligible.Length != rows.Rows)
             throw new ArgumentException($"The eligibility mask has {eligible.Length} entries for {rows.Rows} rows.", nameof(eligible));
         _rows = rows.Normalized();
+        _panels = new PackedPanels(_rows);
         _eligible = eligible;
     }
 
@@ -50,7 +53,7 @@ public sealed class ExactNeighborIndex : INeighborIndex
 
     private void SearchBlock(EmbeddingMatrix queries, int[]? excludeRows, int start, int end, RankedLists result, BlockScratch scratch)
     {
-        Span<float> four = stackalloc float[4];
+        Span<float> scores = stackalloc float[4 * PackedPanels.Width];
         for (int q0 = start; q0 < end; q0 += 4)
         {
             int width = Math.Min(4, end - q0);
@@ -60,21 +63,28 @@ public sealed class ExactNeighborIndex : INeighborIndex
             var b = queries.ReadRow(q0 + Math.Min(1, width - 1));
             var c = queries.ReadRow(q0 + Math.Min(2, width - 1));
             var d = queries.ReadRow(q0 + Math.Min(3, width - 1));
-            for (int row = 0; row < _rows.Rows; row++)
+            for (int panel = 0; panel < _panels.Panels; panel++)
             {
-                if (_eligible != null && !_eligible[row]) continue;
-                DotKernels.Dot4(_rows.ReadRow(row), a, b, c, d, four);
+                _panels.Score4(panel, a, b, c, d, scores);
+                int first = panel * PackedPanels.Width;
+                int count = Math.Min(PackedPanels.Width, _rows.Rows - first);
                 for (int j = 0; j < width; j++)
                 {
-                    if (excludeRows != null && excludeRows[q0 + j] == row) continue;
                     var selector = scratch.Selectors[j];
-                    if (selector.MightEnter(four[j])) selector.Offer(four[j], row);
+                    int excluded = excludeRows == null ? -1 : excludeRows[q0 + j];
+                    for (int t = 0; t < count; t++)
+                    {
+                        int row = first + t;
+                        float score = scores[j * PackedPanels.Width + t];
+                        if (!selector.MightEnter(score) || row == excluded || (_eligible != null && !_eligible[row])) continue;
+                        selector.Offer(score, row);
+                    }
                 }
             }
             for (int j = 0; j < width; j++)
             {
                 int q = q0 + j;
-                result.Counts[q] = scratch.Selectors[j].Drain(result.Indices.AsSpan(q * result.Capacity, result.Capacity), result.Scores.AsSpan(q * result.Capacity, result.Capacity));
+                result.Counts[q] = scratch.Selectors[j].Drain(result.IndexSlots(q), result.ScoreSlots(q));
             }
         }
     }

@@ -2,13 +2,14 @@ namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
 /// The single-vector baseline: for each user, the top M items by dot(u, i) over the whole catalogue,
-/// excluding the user's training items; equal scores go to the lower item row. Exact, blocked four
-/// users per pass over the item table. Thread-safe.
+/// excluding the user's training items; equal scores go to the lower item row. Exact brute force, four
+/// users at a time against panels of sixteen items (<see cref="PackedPanels"/>). Thread-safe.
 /// </summary>
 public sealed class UnimodalRetriever
 {
     private const int UserBlock = 32;
     private readonly EmbeddingMatrix _items;
+    private readonly PackedPanels _panels;
 
     /// <summary>Creates a retriever over <paramref name="items"/> (not copied).</summary>
     public UnimodalRetriever(EmbeddingMatrix items)
@@ -16,6 +17,7 @@ public sealed class UnimodalRetriever
         ArgumentNullException.ThrowIfNull(items);
         items.ThrowIfNotFinite("item embeddings");
         _items = items;
+        _panels = new PackedPanels(items);
     }
 
     /// <summary>Retrieves the top <paramref name="candidates"/> items for each user in <paramref name="users"/>.</summary>
@@ -56,23 +58,31 @@ public sealed class UnimodalRetriever
 
     private void ScoreFour(EmbeddingMatrix userEmbeddings, IReadOnlyList<int> users, BipartiteGraph? exclusions, int q0, int width, RankedLists result, Scratch s)
     {
-        Span<float> four = stackalloc float[4];
+        Span<float> scores = stackalloc float[4 * PackedPanels.Width];
         for (int j = 0; j < width; j++)
         {
             s.Selectors[j].Reset(result.Capacity);
             s.Exclusions[j].Load(exclusions == null ? default : exclusions.ItemsOf(users[q0 + j]));
         }
+        // Unused lanes repeat the last user; their scores are ignored.
         var a = userEmbeddings.ReadRow(users[q0]);
         var b = userEmbeddings.ReadRow(users[q0 + Math.Min(1, width - 1)]);
         var c = userEmbeddings.ReadRow(users[q0 + Math.Min(2, width - 1)]);
         var d = userEmbeddings.ReadRow(users[q0 + Math.Min(3, width - 1)]);
-        for (int item = 0; item < _items.Rows; item++)
+        for (int panel = 0; panel < _panels.Panels; panel++)
         {
-            DotKernels.Dot4(_items.ReadRow(item), a, b, c, d, four);
+            _panels.Score4(panel, a, b, c, d, scores);
+            int first = panel * PackedPanels.Width;
+            int count = Math.Min(PackedPanels.Width, _items.Rows - first);
             for (int j = 0; j < width; j++)
             {
-                if (!s.Selectors[j].MightEnter(four[j]) || s.Exclusions[j][item]) continue;
-                s.Selectors[j].Offer(four[j], item);
+                var selector = s.Selectors[j];
+                var exclusion = s.Exclusions[j];
+                for (int t = 0; t < count; t++)
+                {
+                    float score = scores[j * PackedPanels.Width + t];
+                    if (selector.MightEnter(score) && !exclusion[first + t]) selector.Offer(score, first + t);
+                }
             }
         }
         for (int j = 0; j < width; j++)
