@@ -19,14 +19,9 @@ public static class ClusterFile
         Array.Fill(assignments, -1);
         using var reader = TextTables.OpenRead(path);
         TextTables.ReadHeader(reader, path, "item", "cluster");
-        int lineNumber = 1, max = -1;
-        string? line;
-        while ((line = reader.ReadLine()) != null)
+        int max = -1;
+        foreach (var (lineNumber, line, parts) in TextTables.DataRows(reader))
         {
-            lineNumber++;
-            line = line.TrimEnd('\r');
-            if (line.Length == 0) continue;
-            var parts = line.Split('\t');
             if (parts.Length < 2) throw new InvalidDataException($"{path}, line {lineNumber}: expected 'item<TAB>cluster' but found '{line}'.");
             if (!items.TryGetIndex(parts[0], out int row))
                 throw new InvalidDataException($"{path}, line {lineNumber}: the item '{parts[0]}' has no embedding.");

@@ -22,14 +22,8 @@ public static class EdgeFile
         var header = TextTables.ReadHeader(reader, path, "user", "item");
         bool weighted = header.Length >= 3 && header[2].Trim().Equals("weight", StringComparison.OrdinalIgnoreCase);
         var edges = new List<RawEdge>();
-        int lineNumber = 1;
-        string? line;
-        while ((line = reader.ReadLine()) != null)
+        foreach (var (lineNumber, line, parts) in TextTables.DataRows(reader))
         {
-            lineNumber++;
-            line = line.TrimEnd('\r');
-            if (line.Length == 0) continue;
-            var parts = line.Split('\t');
             if (parts.Length < 2 || parts[0].Length == 0 || parts[1].Length == 0)
                 throw new InvalidDataException($"{path}, line {lineNumber}: expected 'user<TAB>item' but found '{line}'.");
             float weight = 1f;

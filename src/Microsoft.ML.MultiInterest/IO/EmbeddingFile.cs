@@ -24,14 +24,8 @@ public static class EmbeddingFile
         if (dim < 1) throw new InvalidDataException($"The file '{path}' has no vector columns: the header must be 'id<TAB>v0<TAB>v1...'.");
         var ids = new IdMap();
         var values = new List<float>();
-        int lineNumber = 1;
-        string? line;
-        while ((line = reader.ReadLine()) != null)
+        foreach (var (lineNumber, line, parts) in TextTables.DataRows(reader))
         {
-            lineNumber++;
-            line = line.TrimEnd('\r');
-            if (line.Length == 0) continue;
-            var parts = line.Split('\t');
             if (parts.Length != dim + 1)
                 throw new InvalidDataException($"{path}, line {lineNumber}: expected {dim + 1} columns (id and {dim} values) but found {parts.Length}.");
             if (ids.TryGetIndex(parts[0], out _)) throw new InvalidDataException($"{path}, line {lineNumber}: the id '{parts[0]}' occurs twice.");

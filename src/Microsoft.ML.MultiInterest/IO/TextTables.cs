@@ -34,4 +34,18 @@ internal static class TextTables
         }
         return header;
     }
+
+    /// <summary>The non-empty lines after the header, split on tabs, with their 1-based line numbers.</summary>
+    public static IEnumerable<(int LineNumber, string Line, string[] Parts)> DataRows(StreamReader reader)
+    {
+        int lineNumber = 1;
+        string? line;
+        while ((line = reader.ReadLine()) != null)
+        {
+            lineNumber++;
+            line = line.TrimEnd('\r');
+            if (line.Length == 0) continue;
+            yield return (lineNumber, line, line.Split('\t'));
+        }
+    }
 }
