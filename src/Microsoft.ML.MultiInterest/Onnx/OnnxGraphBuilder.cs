@@ -1,0 +1,123 @@
+using Google.Protobuf;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Assembles a single-graph ONNX model for the default operator domain at <see cref="OpsetVersion"/>:
+/// constant tensors (initializers), nodes in the order added (which must be topological), and typed
+/// inputs and outputs whose dimensions are fixed sizes or the symbolic <see cref="BatchDimension"/>.
+/// </summary>
+internal sealed class OnnxGraphBuilder
+{
+    /// <summary>The ONNX operator set the graphs are written against.</summary>
+    public const int OpsetVersion = 17;
+
+    /// <summary>The IR version that goes with opset 17 (ONNX 1.12).</summary>
+    public const int IrVersion = 8;
+
+    /// <summary>The symbolic name of the dynamic batch dimension; pass <c>null</c> as a dimension to use it.</summary>
+    public const string BatchDimension = "batch";
+
+    private readonly GraphProto _graph;
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private int _nodeCount;
+
+    /// <summary>Starts an empty graph called <paramref name="graphName"/>.</summary>
+    public OnnxGraphBuilder(string graphName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(graphName);
+        _graph = new GraphProto { Name = graphName };
+    }
+
+    /// <summary>Adds a float constant of shape <paramref name="dims"/>.</summary>
+    public OnnxGraphBuilder AddInitializer(string name, long[] dims, ReadOnlySpan<float> values)
+    {
+        Claim(name);
+        _graph.Initializer.Add(OnnxTensors.Float(name, dims, values));
+        return this;
+    }
+
+    /// <summary>Adds an int64 constant of shape <paramref name="dims"/>.</summary>
+    public OnnxGraphBuilder AddInitializer(string name, long[] dims, ReadOnlySpan<long> values)
+    {
+        Claim(name);
+        _graph.Initializer.Add(OnnxTensors.Int64(name, dims, values));
+        return this;
+    }
+
+    /// <summary>Declares a graph input; a <c>null</c> dimension is the dynamic <see cref="BatchDimension"/>.</summary>
+    public OnnxGraphBuilder AddInput(string name, TensorProto.Types.DataType type, params long?[] dims)
+    {
+        Claim(name);
+        _graph.Input.Add(ValueInfo(name, type, dims));
+        return this;
+    }
+
+    /// <summary>Declares a graph output (the value must be produced by a node); a <c>null</c> dimension is the dynamic <see cref="BatchDimension"/>.</summary>
+    public OnnxGraphBuilder AddOutput(string name, TensorProto.Types.DataType type, params long?[] dims)
+    {
+        if (!_names.Contains(name))
+            throw new InvalidOperationException($"Graph output '{name}' is not produced by any node added so far.");
+        _graph.Output.Add(ValueInfo(name, type, dims));
+        return this;
+    }
+
+    /// <summary>Adds a node of the default domain; its inputs must already exist and its outputs must be new names.</summary>
+    public OnnxGraphBuilder AddNode(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(opType);
+        foreach (string input in inputs)
+        {
+            if (input.Length > 0 && !_names.Contains(input))
+                throw new InvalidOperationException($"Node {opType} reads '{input}', which is no input, initializer or earlier node output.");
+        }
+        foreach (string output in outputs) Claim(output);
+        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nodeCount++}" };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+        return this;
+    }
+
+    /// <summary>Wraps the graph in a model with the opset import, IR version and producer set.</summary>
+    public ModelProto Build(string docString)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "Microsoft.ML.MultiInterest",
+            ProducerVersion = typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString() ?? "0.0.0",
+            DocString = docString,
+            Graph = _graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        return model;
+    }
+
+    /// <summary>Serialises <paramref name="model"/> to a byte array.</summary>
+    public static byte[] ToBytes(ModelProto model) => model.ToByteArray();
+
+    private void Claim(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (!_names.Add(name)) throw new InvalidOperationException($"The name '{name}' is already used in graph '{_graph.Name}'.");
+    }
+
+    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, long?[] dims)
+    {
+        var shape = new TensorShapeProto();
+        foreach (long? d in dims)
+        {
+            shape.Dim.Add(d is long size
+                ? new TensorShapeProto.Types.Dimension { DimValue = size }
+                : new TensorShapeProto.Types.Dimension { DimParam = BatchDimension });
+        }
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
+}

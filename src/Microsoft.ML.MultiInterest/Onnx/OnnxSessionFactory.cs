@@ -1,0 +1,138 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.Transforms.Onnx;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Creates ONNX Runtime session options and sessions for this library: CUDA on
+/// <see cref="GpuDeviceId"/> when it is requested and works, otherwise the CPU, saying why through the
+/// log callback. Every <see cref="InferenceSession"/> the library opens comes from here.
+/// </summary>
+/// <remarks>
+/// With only the CPU package (<c>Microsoft.ML.OnnxRuntime</c>) installed, asking ONNX Runtime for CUDA
+/// does not fail politely: the native CUDA entry point is missing and an
+/// <see cref="EntryPointNotFoundException"/> is thrown, which ML.NET's own <c>fallbackToCpu</c> does not
+/// catch. This factory first checks <see cref="OrtEnv.GetAvailableProviders"/>, then tries CUDA and treats
+/// any exception as "no GPU", so a GPU request on a CPU-only host still runs. A GPU host replaces the CPU
+/// package with <c>Microsoft.ML.OnnxRuntime.Gpu</c>; see docs/onnx.md.
+/// </remarks>
+public sealed class OnnxSessionFactory
+{
+    /// <summary>The name ONNX Runtime reports for its CUDA execution provider.</summary>
+    public const string CudaProvider = "CUDAExecutionProvider";
+
+    private readonly Action<string>? _log;
+    private readonly Func<IReadOnlyCollection<string>> _availableProviders;
+
+    /// <summary>Creates a factory.</summary>
+    /// <param name="gpuDeviceId">The CUDA device to run on, or <c>null</c> (the default) for the CPU.</param>
+    /// <param name="log">Receives one line whenever a GPU request falls back to the CPU, with the reason; may be null.</param>
+    public OnnxSessionFactory(int? gpuDeviceId = null, Action<string>? log = null)
+        : this(gpuDeviceId, log, static () => OrtEnv.Instance().GetAvailableProviders())
+    {
+    }
+
+    /// <summary>Test seam: lets a test claim CUDA is listed so that the failing CUDA call itself is exercised.</summary>
+    internal OnnxSessionFactory(int? gpuDeviceId, Action<string>? log, Func<IReadOnlyCollection<string>> availableProviders)
+    {
+        if (gpuDeviceId < 0)
+            throw new ArgumentOutOfRangeException(nameof(gpuDeviceId), gpuDeviceId, "The GPU device id must be 0 or more (or null for the CPU).");
+        GpuDeviceId = gpuDeviceId;
+        _log = log;
+        _availableProviders = availableProviders;
+    }
+
+    /// <summary>The CUDA device requested, or <c>null</c> for the CPU.</summary>
+    public int? GpuDeviceId { get; }
+
+    /// <summary>New session options for CUDA on <see cref="GpuDeviceId"/> if that works here, else for the CPU. The caller disposes them.</summary>
+    public SessionOptions CreateSessionOptions() => CreateSessionOptions(out _);
+
+    /// <summary>As <see cref="CreateSessionOptions()"/>, also telling whether CUDA was appended.</summary>
+    /// <param name="usesCuda">True when the options run on CUDA; false when they run on the CPU.</param>
+    public SessionOptions CreateSessionOptions(out bool usesCuda)
+    {
+        usesCuda = false;
+        if (GpuDeviceId is not int device) return new SessionOptions();
+
+        IReadOnlyCollection<string> providers;
+        try
+        {
+            providers = _availableProviders();
+        }
+        catch (Exception e)
+        {
+            return Fallback($"could not list ONNX Runtime's execution providers ({e.GetType().Name}: {e.Message})");
+        }
+        if (!providers.Contains(CudaProvider))
+            return Fallback($"ONNX Runtime offers no {CudaProvider} (available: {string.Join(", ", providers)}); add the Microsoft.ML.OnnxRuntime.Gpu package for CUDA");
+
+        var options = new SessionOptions();
+        try
+        {
+            options.AppendExecutionProvider_CUDA(device);
+            usesCuda = true;
+            return options;
+        }
+        catch (Exception e)
+        {
+            // EntryPointNotFoundException (CPU-only native library), DllNotFoundException (CUDA libraries
+            // missing) and OnnxRuntimeException (bad device) all end up here.
+            options.Dispose();
+            return Fallback($"CUDA device {device} could not be used ({e.GetType().Name}: {e.Message})");
+        }
+    }
+
+    /// <summary>Opens a session over an in-memory ONNX model, on CUDA if possible, else on the CPU.</summary>
+    public InferenceSession CreateSession(byte[] model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Open(options => new InferenceSession(model, options));
+    }
+
+    /// <summary>Opens a session over an ONNX file, on CUDA if possible, else on the CPU.</summary>
+    public InferenceSession CreateSession(string modelPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        if (!File.Exists(modelPath)) throw new FileNotFoundException($"No ONNX model at '{modelPath}'.", modelPath);
+        return Open(options => new InferenceSession(modelPath, options));
+    }
+
+    /// <summary>
+    /// Makes ML.NET's <c>ApplyOnnxModel</c> transforms in <paramref name="mlContext"/> take their session
+    /// options from this factory, so that they share its CUDA-or-CPU choice and its fallback.
+    /// </summary>
+    public void ApplyTo(MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        mlContext.SetOnnxSessionOption(new OnnxSessionOptions { CreateSessionOptions = CreateSessionOptions });
+    }
+
+    private InferenceSession Open(Func<SessionOptions, InferenceSession> open)
+    {
+        var options = CreateSessionOptions(out bool usesCuda);
+        try
+        {
+            return open(options);
+        }
+        catch (Exception e) when (usesCuda && e is not FileNotFoundException)
+        {
+            // CUDA was accepted but the session could not start on it (for example a missing cuDNN).
+            _log?.Invoke($"ONNX Runtime could not start a session on CUDA device {GpuDeviceId} ({e.GetType().Name}: {e.Message}); running on the CPU instead.");
+            options.Dispose();
+            options = new SessionOptions();
+            return open(options);
+        }
+        finally
+        {
+            // A session copies what it needs from its options when it is created.
+            options.Dispose();
+        }
+    }
+
+    private SessionOptions Fallback(string reason)
+    {
+        _log?.Invoke($"GPU device {GpuDeviceId} was requested but {reason}; running on the CPU instead.");
+        return new SessionOptions();
+    }
+}

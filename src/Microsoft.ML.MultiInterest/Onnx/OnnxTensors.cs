@@ -1,0 +1,61 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Builds ONNX <see cref="TensorProto"/> constants. Values go into <c>raw_data</c> as little-endian bytes,
+/// as the ONNX specification requires, whatever the byte order of the machine.
+/// </summary>
+internal static class OnnxTensors
+{
+    /// <summary>A float tensor named <paramref name="name"/> of shape <paramref name="dims"/> holding <paramref name="values"/> (row-major).</summary>
+    public static TensorProto Float(string name, long[] dims, ReadOnlySpan<float> values)
+    {
+        CheckCount(name, dims, values.Length);
+        byte[] bytes = new byte[checked(values.Length * sizeof(float))];
+        if (BitConverter.IsLittleEndian)
+        {
+            MemoryMarshal.AsBytes(values).CopyTo(bytes);
+        }
+        else
+        {
+            for (int i = 0; i < values.Length; i++)
+                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
+        }
+        return Create(name, TensorProto.Types.DataType.Float, dims, bytes);
+    }
+
+    /// <summary>An int64 tensor named <paramref name="name"/> of shape <paramref name="dims"/> holding <paramref name="values"/>.</summary>
+    public static TensorProto Int64(string name, long[] dims, ReadOnlySpan<long> values)
+    {
+        CheckCount(name, dims, values.Length);
+        byte[] bytes = new byte[checked(values.Length * sizeof(long))];
+        for (int i = 0; i < values.Length; i++)
+            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), values[i]);
+        return Create(name, TensorProto.Types.DataType.Int64, dims, bytes);
+    }
+
+    private static TensorProto Create(string name, TensorProto.Types.DataType type, long[] dims, byte[] bytes)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = UnsafeByteOperations.UnsafeWrap(bytes) };
+        tensor.Dims.AddRange(dims);
+        return tensor;
+    }
+
+    private static void CheckCount(string name, long[] dims, int count)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(dims);
+        long expected = 1;
+        foreach (long d in dims)
+        {
+            if (d < 0) throw new ArgumentException($"Tensor '{name}' has a negative dimension ({d}) in shape [{string.Join(", ", dims)}].", nameof(dims));
+            expected *= d;
+        }
+        if (expected != count)
+            throw new ArgumentException($"Tensor '{name}' of shape [{string.Join(", ", dims)}] needs {expected} values but got {count}.", nameof(dims));
+    }
+}

@@ -1,0 +1,114 @@
+using Google.Protobuf;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Writes the single-vector (unimodal) scorer as a self-contained ONNX model (opset 17) whose
+/// initializers hold the user and item embeddings:
+/// <c>user_rows</c> → Gather(user embeddings) → Gemm(·, items, transB) → [Add(exclusion_mask)] → TopK
+/// → <c>item_rows</c>, <c>scores</c>. The batch dimension is dynamic.
+/// </summary>
+/// <remarks>
+/// <para>Inputs: <see cref="UserRowsInput"/>, int64 <c>[batch]</c>, rows of the exported user table (0-based;
+/// ONNX Gather would also accept negative rows counted from the end, so pass only 0..users-1).
+/// When exported with an exclusion mask, also <see cref="ExclusionMaskInput"/>, float <c>[batch, items]</c>:
+/// 0 keeps an item, negative infinity removes it (it is added to the scores; build it with
+/// <see cref="OnnxExclusionMask.Build"/>). A dense additive mask was chosen over a padded list of item ids
+/// because it is exact with a single Add and has no padding convention; it costs batch x items floats.</para>
+/// <para>Outputs: <see cref="ItemRowsOutput"/>, int64 <c>[batch, candidates]</c>, item rows best first, and
+/// <see cref="ScoresOutput"/>, float <c>[batch, candidates]</c>, their dot products. ONNX TopK puts equal
+/// scores in ascending index order, the library's tie rule. When a user has fewer than
+/// <c>candidates</c> items left after exclusion, the tail of its row holds excluded items with score
+/// negative infinity: treat those entries as absent (the engine returns a shorter list).</para>
+/// <para>The whole model is one protobuf message, which is limited to 2 GB; larger tables are refused
+/// (ONNX external data is not written yet, see docs/onnx.md).</para>
+/// </remarks>
+public static class UnimodalOnnxExporter
+{
+    /// <summary>Name of the int64 <c>[batch]</c> input holding user rows.</summary>
+    public const string UserRowsInput = "user_rows";
+
+    /// <summary>Name of the optional float <c>[batch, items]</c> input added to the scores (0 keeps, -inf excludes).</summary>
+    public const string ExclusionMaskInput = "exclusion_mask";
+
+    /// <summary>Name of the int64 <c>[batch, candidates]</c> output holding item rows, best first.</summary>
+    public const string ItemRowsOutput = "item_rows";
+
+    /// <summary>Name of the float <c>[batch, candidates]</c> output holding the scores of <see cref="ItemRowsOutput"/>.</summary>
+    public const string ScoresOutput = "scores";
+
+    /// <summary>Largest model this exporter writes: protobuf messages cannot exceed 2 GB; a little room is kept for the graph itself.</summary>
+    internal const long MaxModelBytes = int.MaxValue - (16L << 20);
+
+    /// <summary>Writes the scorer to <paramref name="output"/>.</summary>
+    /// <param name="users">User embeddings; row r answers user row r.</param>
+    /// <param name="items">Item embeddings, same dimension; returned item rows index this table.</param>
+    /// <param name="candidates">M, the list length: 1 to the number of items.</param>
+    /// <param name="output">A writable stream; it is not closed.</param>
+    /// <param name="exclusionMask">True to add the <see cref="ExclusionMaskInput"/> input (seen-item exclusion).</param>
+    public static void Export(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, Stream output, bool exclusionMask = false)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (!output.CanWrite) throw new ArgumentException("The output stream is not writable.", nameof(output));
+        BuildModel(users, items, candidates, exclusionMask).WriteTo(output);
+    }
+
+    /// <summary>Writes the scorer to the file <paramref name="path"/> (created or overwritten).</summary>
+    /// <param name="users">User embeddings; row r answers user row r.</param>
+    /// <param name="items">Item embeddings, same dimension; returned item rows index this table.</param>
+    /// <param name="candidates">M, the list length: 1 to the number of items.</param>
+    /// <param name="path">The .onnx file to write.</param>
+    /// <param name="exclusionMask">True to add the <see cref="ExclusionMaskInput"/> input (seen-item exclusion).</param>
+    public static void Export(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string path, bool exclusionMask = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var model = BuildModel(users, items, candidates, exclusionMask);
+        using var file = File.Create(path);
+        model.WriteTo(file);
+    }
+
+    /// <summary>Builds the model without writing it (validates the arguments first).</summary>
+    internal static ModelProto BuildModel(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, bool exclusionMask)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(items);
+        if (users.Rows < 1) throw new ArgumentException("The user embedding table is empty: there is nothing to export.", nameof(users));
+        if (items.Rows < 1) throw new ArgumentException("The item embedding table is empty: there is nothing to export.", nameof(items));
+        if (users.Dimension != items.Dimension)
+            throw new ArgumentException($"User embeddings have dimension {users.Dimension} but item embeddings {items.Dimension}.", nameof(users));
+        if (candidates < 1 || candidates > items.Rows)
+            throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"Candidates (M) must be between 1 and the number of items ({items.Rows}); ONNX TopK cannot return more than it scores.");
+        long bytes = ((long)users.Values.Length + items.Values.Length) * sizeof(float);
+        if (bytes > MaxModelBytes)
+            throw new NotSupportedException($"The embeddings take {bytes} bytes, over the 2 GB limit of a single protobuf ONNX model; ONNX external data is not supported yet.");
+        users.ThrowIfNotFinite("user embeddings");
+        items.ThrowIfNotFinite("item embeddings");
+
+        const string UserTable = "user_embeddings", ItemTable = "item_embeddings", K = "k";
+        const string UserVectors = "user_vectors", RawScores = "raw_scores", MaskedScores = "masked_scores";
+        var f = TensorProto.Types.DataType.Float;
+        var i64 = TensorProto.Types.DataType.Int64;
+
+        var graph = new OnnxGraphBuilder("unimodal_scorer")
+            .AddInput(UserRowsInput, i64, [null])
+            .AddInitializer(UserTable, [users.Rows, users.Dimension], users.Values)
+            .AddInitializer(ItemTable, [items.Rows, items.Dimension], items.Values)
+            .AddInitializer(K, [1], [(long)candidates])
+            .AddNode("Gather", [UserTable, UserRowsInput], [UserVectors], OnnxAttributes.Int("axis", 0))
+            .AddNode("Gemm", [UserVectors, ItemTable], [RawScores], OnnxAttributes.Int("transB", 1));
+        string scores = RawScores;
+        if (exclusionMask)
+        {
+            graph.AddInput(ExclusionMaskInput, f, [null, items.Rows])
+                .AddNode("Add", [RawScores, ExclusionMaskInput], [MaskedScores]);
+            scores = MaskedScores;
+        }
+        graph.AddNode("TopK", [scores, K], [ScoresOutput, ItemRowsOutput],
+                OnnxAttributes.Int("axis", -1), OnnxAttributes.Int("largest", 1), OnnxAttributes.Int("sorted", 1))
+            .AddOutput(ItemRowsOutput, i64, [null, candidates])
+            .AddOutput(ScoresOutput, f, [null, candidates]);
+        return graph.Build($"Unimodal scorer: top {candidates} of {items.Rows} items by dot product for {users.Rows} users (dimension {users.Dimension}).");
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Microsoft.ML.MultiInterest.Tests.Onnx;
+
+public class OnnxSessionFactoryTests
+{
+    private static byte[] SmallModel()
+    {
+        using var stream = new MemoryStream();
+        UnimodalOnnxExporter.Export(TestGraphs.RandomMatrix(4, 3, 1), TestGraphs.RandomMatrix(6, 3, 2), 2, stream);
+        return stream.ToArray();
+    }
+
+    [Fact]
+    public void TheCpuIsUsedSilentlyWhenNoGpuIsRequested()
+    {
+        var log = new List<string>();
+        var factory = new OnnxSessionFactory(log: log.Add);
+        using var options = factory.CreateSessionOptions(out bool usesCuda);
+        Assert.False(usesCuda);
+        Assert.Null(factory.GpuDeviceId);
+        Assert.Empty(log);
+    }
+
+    [Fact]
+    public void AGpuRequestOnACpuOnlyHostRunsOnTheCpuAndSaysWhy()
+    {
+        if (OrtEnv.Instance().GetAvailableProviders().Contains(OnnxSessionFactory.CudaProvider)) return; // a real GPU host
+        var log = new List<string>();
+        var factory = new OnnxSessionFactory(gpuDeviceId: 0, log: log.Add);
+
+        using var session = factory.CreateSession(SmallModel());
+        var (items, _) = OnnxScorerRunner.Run(session, [0, 3], null);
+
+        Assert.Equal(4, items.Length);
+        var line = Assert.Single(log);
+        Assert.Contains("GPU device 0", line);
+        Assert.Contains(OnnxSessionFactory.CudaProvider, line);
+        Assert.Contains("CPU", line);
+    }
+
+    [Fact]
+    public void AFailingCudaCallIsCaughtEvenWhenCudaIsListed()
+    {
+        if (OrtEnv.Instance().GetAvailableProviders().Contains(OnnxSessionFactory.CudaProvider)) return; // a real GPU host
+        // Pretend the provider list offers CUDA, so that AppendExecutionProvider_CUDA really runs against the
+        // CPU-only native library: it throws EntryPointNotFoundException, which must not escape.
+        var log = new List<string>();
+        var factory = new OnnxSessionFactory(0, log.Add, () => ["CUDAExecutionProvider", "CPUExecutionProvider"]);
+
+        using (var options = factory.CreateSessionOptions(out bool usesCuda)) Assert.False(usesCuda);
+        using var session = factory.CreateSession(SmallModel());
+        Assert.Equal(4, OnnxScorerRunner.Run(session, [1, 2], null).Items.Length);
+
+        Assert.Equal(2, log.Count);
+        Assert.All(log, line => Assert.Contains("CUDA device 0 could not be used", line));
+        Assert.Contains(nameof(EntryPointNotFoundException), log[0]);
+    }
+
+    [Fact]
+    public void NegativeDeviceIdsAreRefused()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxSessionFactory(gpuDeviceId: -1));
+        Assert.Contains("GPU device id", e.Message);
+    }
+
+    [Fact]
+    public void MLContextOnnxTransformsTakeTheirSessionsFromTheFactory()
+    {
+        // ML.NET feeds one row at a time with a leading batch of 1, so a [batch, 3] input suits it.
+        var graph = new OnnxGraphBuilder("relu")
+            .AddInput("x", TensorProto.Types.DataType.Float, null, 3)
+            .AddNode("Relu", ["x"], ["y"])
+            .AddOutput("y", TensorProto.Types.DataType.Float, null, 3);
+        using var model = new MemoryStream(OnnxGraphBuilder.ToBytes(graph.Build("relu")));
+        var log = new List<string>();
+        var mlContext = new MLContext(seed: 1);
+        new OnnxSessionFactory(gpuDeviceId: 0, log: log.Add).ApplyTo(mlContext);
+        var data = mlContext.Data.LoadFromEnumerable(new[] { new Row { X = [-1f, 2f, -3f] } });
+
+        var transformer = mlContext.Transforms.ApplyOnnxModel("y", "x", model).Fit(data);
+        var y = transformer.Transform(data).GetColumn<float[]>("y").Single();
+
+        Assert.Equal([0f, 2f, 0f], y);
+        if (!OrtEnv.Instance().GetAvailableProviders().Contains(OnnxSessionFactory.CudaProvider))
+            Assert.NotEmpty(log); // the session came from the factory, which fell back to the CPU
+    }
+
+    private sealed class Row
+    {
+        [VectorType(3)]
+        [ColumnName("x")]
+        public float[] X { get; set; } = [];
+    }
+}
