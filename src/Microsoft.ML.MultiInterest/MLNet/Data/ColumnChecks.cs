@@ -28,14 +28,8 @@ internal static class ColumnChecks
     }
 
     /// <summary>A known-size vector of Single; returns its length.</summary>
-    public static DataViewSchema.Column FloatVector(DataViewSchema schema, string name, string option, out int size)
-    {
-        var column = Find(schema, name, option);
-        if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single || !vector.IsKnownSize)
-            throw Mismatch(name, option, "a known-size vector of Single", column.Type);
-        size = vector.Size;
-        return column;
-    }
+    public static DataViewSchema.Column FloatVector(DataViewSchema schema, string name, string option, out int size) =>
+        NumberVector(schema, name, option, NumberDataViewType.Single, out size);
 
     /// <summary>A scalar Single column.</summary>
     public static DataViewSchema.Column Float(DataViewSchema schema, string name, string option)
@@ -57,11 +51,14 @@ internal static class ColumnChecks
     }
 
     /// <summary>A known-size vector of Double; returns its length.</summary>
-    public static DataViewSchema.Column DoubleVector(DataViewSchema schema, string name, string option, out int size)
+    public static DataViewSchema.Column DoubleVector(DataViewSchema schema, string name, string option, out int size) =>
+        NumberVector(schema, name, option, NumberDataViewType.Double, out size);
+
+    private static DataViewSchema.Column NumberVector(DataViewSchema schema, string name, string option, NumberDataViewType itemType, out int size)
     {
         var column = Find(schema, name, option);
-        if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Double || !vector.IsKnownSize)
-            throw Mismatch(name, option, "a known-size vector of Double", column.Type);
+        if (column.Type is not VectorDataViewType vector || vector.ItemType != itemType || !vector.IsKnownSize)
+            throw Mismatch(name, option, $"a known-size vector of {itemType}", column.Type);
         size = vector.Size;
         return column;
     }
