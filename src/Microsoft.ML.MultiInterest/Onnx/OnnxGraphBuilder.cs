@@ -46,6 +46,14 @@ internal sealed class OnnxGraphBuilder
         return this;
     }
 
+    /// <summary>Adds a constant tensor built elsewhere (any element type).</summary>
+    public OnnxGraphBuilder AddInitializer(TensorProto tensor)
+    {
+        Claim(tensor.Name);
+        _graph.Initializer.Add(tensor);
+        return this;
+    }
+
     /// <summary>Declares a graph input; a <c>null</c> dimension is the dynamic <see cref="BatchDimension"/>.</summary>
     public OnnxGraphBuilder AddInput(string name, TensorProto.Types.DataType type, params long?[] dims)
     {

@@ -38,6 +38,16 @@ internal static class OnnxTensors
         return Create(name, TensorProto.Types.DataType.Int64, dims, bytes);
     }
 
+    /// <summary>A string tensor named <paramref name="name"/> of shape <paramref name="dims"/> holding <paramref name="values"/> as UTF-8.</summary>
+    public static TensorProto String(string name, long[] dims, IReadOnlyList<string> values)
+    {
+        CheckCount(name, dims, values.Count);
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.String };
+        tensor.Dims.AddRange(dims);
+        foreach (string value in values) tensor.StringData.Add(ByteString.CopyFromUtf8(value));
+        return tensor;
+    }
+
     private static TensorProto Create(string name, TensorProto.Types.DataType type, long[] dims, byte[] bytes)
     {
         var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = UnsafeByteOperations.UnsafeWrap(bytes) };
