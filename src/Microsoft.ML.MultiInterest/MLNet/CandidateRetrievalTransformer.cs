@@ -3,18 +3,16 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>
 /// Fitted candidate retrieval (by <see cref="ClusterQuotaRetrieverEstimator"/> or <see cref="UnimodalRetrieverEstimator"/>).
 /// The lists are computed at Fit for every user with training edges; Transform appends to each row the
-/// list of its user: a vector of M item keys, best first (it inherits the item column's KeyValues, so
-/// MapKeyToValue gives raw ids), and their scores. A user without training edges has no list: its rows fail.
+/// list of its user: a vector of M item keys, best first (KeyValues = the item ids seen at Fit, so
+/// MapKeyToValue gives raw ids), and their scores. A user without training edges (or key 0) gets an empty
+/// list: M keys 0 with NaN scores. Saves with <c>mlContext.Model.Save</c> (the lists become an ONNX table).
 /// </summary>
 public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
 {
     private readonly CandidateColumns _columns;
-    private readonly string _itemColumn;
-
-    internal CandidateRetrievalTransformer(CandidateColumns columns, string itemColumn)
+    internal CandidateRetrievalTransformer(CandidateColumns columns)
     {
         _columns = columns;
-        _itemColumn = itemColumn;
     }
 
     /// <summary>M, the length of every candidate list.</summary>
@@ -29,5 +27,10 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     /// <summary>The candidate item keys (best first) and their scores for the user with key <paramref name="userKey"/>; empty when it had no training edges.</summary>
     public (uint[] ItemKeys, float[] Scores) GetCandidates(uint userKey) => _columns.Get(userKey);
 
-    private protected override IReadOnlyList<AppendedColumn> MakeColumns(DataViewSchema inputSchema) => _columns.Make(inputSchema, _itemColumn);
+    /// <summary>The raw id of each item key (key - 1), as text.</summary>
+    public IReadOnlyList<string> ItemIds => _columns.ItemNames;
+
+    private protected override IReadOnlyList<AppendedColumn> MakeColumns(DataViewSchema inputSchema) => _columns.Make(inputSchema);
+
+    private protected override ITransformer CreateSavableModel() => CandidatePersistence.CreateSavable(_columns);
 }

@@ -123,8 +123,9 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
             fallback = new UnimodalRetriever(items.Embeddings).Retrieve(rows.UserVectors, users, exclusions, o.Candidates, o.Threads);
         var lists = new ClusterQuotaRetriever(items.Embeddings, clustering).Retrieve(mixtures, users, exclusions, [o.Candidates], o.Alpha, fallback, o.Threads)[0];
         Logging.Info(_context, nameof(ClusterQuotaRetrieverEstimator), $"Retrieved {o.Candidates} candidates for {users.Length} users from {items.RowOf.Length} items.");
-        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, rows.ItemCount, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName);
-        return new CandidateRetrievalTransformer(columns, o.ItemColumnName);
+        var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
+        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName);
+        return new CandidateRetrievalTransformer(columns);
     }
 
     /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>
@@ -133,13 +134,13 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
     {
         var o = _options;
         ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
-        var item = ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
+        ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
         ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
         ShapeChecks.Key(inputSchema, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
         if (o.UserEmbeddingColumnName != null) ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
         ShapeChecks.KeyVector(inputSchema, o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName));
         ShapeChecks.Vector(inputSchema, o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName), NumberDataViewType.Double);
         ShapeChecks.Vector(inputSchema, o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName), NumberDataViewType.Single);
-        return CandidateShape.Append(inputSchema, item, o.CandidatesColumnName, o.CandidateScoresColumnName);
+        return CandidateShape.Append(inputSchema, o.CandidatesColumnName, o.CandidateScoresColumnName);
     }
 }

@@ -5,7 +5,7 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// Fitted graph embeddings. Appends to each row the embedding of its user key and of its item key; a missing
-/// key (0) gets a zero vector, so rows that Fit skipped stay harmless.
+/// key (0) gets a zero vector, so rows that Fit skipped stay harmless. Saves with <c>mlContext.Model.Save</c>.
 /// </summary>
 public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
 {
@@ -59,6 +59,9 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
             AppendedColumn.Create<VBuffer<float>>(_itemOutput, type, [_itemColumn], row => RowGetter(row, item, ItemEmbeddings)),
         ];
     }
+
+    private protected override ITransformer CreateSavableModel() =>
+        GraphEmbeddingPersistence.CreateSavable(_userColumn, _itemColumn, _userOutput, _itemOutput, UserEmbeddings, ItemEmbeddings, UserIds, ItemIds);
 
     private static ValueGetter<VBuffer<float>> RowGetter(DataViewRow row, DataViewSchema.Column keyColumn, EmbeddingMatrix table)
     {

@@ -144,7 +144,7 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
         ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
         ShapeChecks.Key(inputSchema, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
         return ShapeFactory.Append(inputSchema,
-            ShapeFactory.KeyVector(o.MixtureClustersColumnName, 2, keyValues: false),
+            ShapeFactory.KeyVector(o.MixtureClustersColumnName, 2, keyValues: true),
             ShapeFactory.DoubleVector(o.MixtureWeightsColumnName),
             ShapeFactory.FloatVector(o.MixtureEmbeddingsColumnName));
     }

@@ -6,8 +6,9 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>
 /// The fitted kNN-Embed mixtures. Appends to each row the mixture of its user: the m component cluster keys,
 /// their weights and their embeddings, in descending weight order. Users with fewer than m components
-/// (or none: users without training edges) are padded with cluster key 0, weight 0 and zero embeddings, so
-/// the columns have a fixed length.
+/// (or none: users without training edges, and key 0) are padded with cluster key 0, weight 0 and zero
+/// embeddings, so the columns have a fixed length. Cluster keys carry KeyValues "1".."k". Saves with
+/// <c>mlContext.Model.Save</c> (the neighbour lists, only needed while fitting, are not saved).
 /// </summary>
 public sealed class KnnSmoothedMixtureTransformer : MultiInterestTransformerBase
 {
@@ -60,11 +61,11 @@ public sealed class KnnSmoothedMixtureTransformer : MultiInterestTransformerBase
                     int u = getUser();
                     var editor = VBufferEditor.Create(ref value, m);
                     editor.Values.Clear();
-                    var clusters = Mixtures.Clusters(u);
+                    var clusters = u < 0 ? default : Mixtures.Clusters(u);
                     for (int j = 0; j < clusters.Length; j++) editor.Values[j] = (uint)clusters[j] + 1;
                     value = editor.Commit();
                 };
-            }),
+            }, KeyValuesAnnotation.Of(KeyValuesAnnotation.Numbers(ClusterCount))),
             AppendedColumn.Create<VBuffer<double>>(_weightsColumn, new VectorDataViewType(NumberDataViewType.Double, m), [_userColumn], row =>
             {
                 var getUser = UserRowGetter(row, user);
@@ -73,7 +74,7 @@ public sealed class KnnSmoothedMixtureTransformer : MultiInterestTransformerBase
                     int u = getUser();
                     var editor = VBufferEditor.Create(ref value, m);
                     editor.Values.Clear();
-                    Mixtures.Weights(u).CopyTo(editor.Values);
+                    if (u >= 0) Mixtures.Weights(u).CopyTo(editor.Values);
                     value = editor.Commit();
                 };
             }),
@@ -85,14 +86,17 @@ public sealed class KnnSmoothedMixtureTransformer : MultiInterestTransformerBase
                     int u = getUser();
                     var editor = VBufferEditor.Create(ref value, m * d);
                     editor.Values.Clear();
-                    Mixtures.Embeddings(u).CopyTo(editor.Values);
+                    if (u >= 0) Mixtures.Embeddings(u).CopyTo(editor.Values);
                     value = editor.Commit();
                 };
             }),
         ];
     }
 
-    /// <summary>Reads the user key of the current row as a table row, refusing the missing key.</summary>
+    private protected override ITransformer CreateSavableModel() =>
+        MixturePersistence.CreateSavable(_userColumn, Mixtures, ClusterCount, _clustersColumn, _weightsColumn, _embeddingsColumn);
+
+    /// <summary>Reads the user key of the current row as a table row (-1 for key 0, the unseen user), refusing keys beyond the table.</summary>
     private Func<int> UserRowGetter(DataViewRow row, DataViewSchema.Column column)
     {
         var getter = row.GetGetter<uint>(column);
@@ -100,9 +104,9 @@ public sealed class KnnSmoothedMixtureTransformer : MultiInterestTransformerBase
         return () =>
         {
             getter(ref key);
-            if (key == 0 || key > Mixtures.UserCount)
+            if (key > Mixtures.UserCount)
                 throw new InvalidOperationException($"Row {row.Position}: the user key in column '{_userColumn}' is {key}, which is not a user of the fitted mixtures "
-                    + $"(keys 1..{Mixtures.UserCount}; 0 means the value was unseen when the key mapping was fitted).");
+                    + $"(keys 1..{Mixtures.UserCount}).");
             return (int)key - 1;
         };
     }

@@ -38,11 +38,21 @@ public abstract class MultiInterestTransformerBase : ITransformer
         return new AppendColumnsRowMapper(inputSchema, MakeColumns(inputSchema));
     }
 
-    /// <summary>Not supported yet: ML.NET keeps the model-writing API internal (see the library's design notes).</summary>
-    /// <exception cref="NotSupportedException">Always.</exception>
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException($"Save/load is not yet supported for {GetType().Name}: keep the fitted transformer in memory or fit it again. "
-            + "Its learned tables are available through its properties.");
+    /// <summary>
+    /// Saves the transformer as ML.NET's own savable transformers (ML.NET lets no outside assembly declare a
+    /// loadable one): the learned tables become initializers of an ONNX graph run by ML.NET's OnnxTransformer,
+    /// wrapped in ConvertType, MapValueToKey and this library's single-slot CustomMappings. Call it through
+    /// <c>mlContext.Model.Save</c>; <c>mlContext.Model.Load</c> returns that ML.NET chain, which appends the
+    /// same columns with the same values, and <see cref="MultiInterestModel.Load(MLContext, string)"/> reads the tables back.
+    /// </summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ((ICanSaveModel)CreateSavableModel()).Save(ctx);
+    }
+
+    /// <summary>The ML.NET transformers that reproduce this transformer's output columns; saved in its place.</summary>
+    private protected abstract ITransformer CreateSavableModel();
 
     /// <summary>Validates the input schema and declares the appended columns.</summary>
     private protected abstract IReadOnlyList<AppendedColumn> MakeColumns(DataViewSchema inputSchema);

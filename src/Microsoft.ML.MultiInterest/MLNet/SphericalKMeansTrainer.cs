@@ -127,6 +127,6 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         var o = _options;
         ShapeChecks.Vector(inputSchema, o.FeatureColumnName, nameof(o.FeatureColumnName), NumberDataViewType.Single);
         if (o.ItemColumnName != null) ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
-        return ShapeFactory.Append(inputSchema, ShapeFactory.Key(o.ClusterColumnName, o.NumberOfClusters), ShapeFactory.Float(o.SimilarityColumnName));
+        return ShapeFactory.Append(inputSchema, ShapeFactory.Key(o.ClusterColumnName, o.NumberOfClusters, keyValues: true), ShapeFactory.Float(o.SimilarityColumnName));
     }
 }

@@ -7,7 +7,8 @@ namespace Microsoft.ML.MultiInterest;
 /// Fitted spherical k-means. Appends each row's cluster key (1..k) and its cosine similarity to that cluster's
 /// centroid. Items clustered at Fit keep their fitted cluster (the engine's final assignment); any other row
 /// goes to the nearest centroid by cosine, ties to the lower cluster. A zero embedding has no direction: it
-/// goes to the first cluster with similarity 0, as in the engine.
+/// goes to the first cluster with similarity 0, as in the engine. The cluster keys carry KeyValues "1".."k".
+/// Saves with <c>mlContext.Model.Save</c>.
 /// </summary>
 public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
 {
@@ -89,7 +90,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
             {
                 var assign = Assigner(row, feature, item);
                 return (ref uint value) => value = (uint)assign().Cluster + 1;
-            }),
+            }, KeyValuesAnnotation.Of(KeyValuesAnnotation.Numbers(NumberOfClusters))),
             AppendedColumn.Create<float>(_similarityColumn, NumberDataViewType.Single, inputs, row =>
             {
                 var assign = Assigner(row, feature, item);
@@ -97,6 +98,9 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
             }),
         ];
     }
+
+    private protected override ITransformer CreateSavableModel() =>
+        SphericalKMeansPersistence.CreateSavable(_featureColumn, _itemColumn, _clusterColumn, _similarityColumn, Centroids, _fittedCluster, _fittedSimilarity);
 
     private Func<(int Cluster, float Similarity)> Assigner(DataViewRow row, DataViewSchema.Column feature, DataViewSchema.Column? item)
     {

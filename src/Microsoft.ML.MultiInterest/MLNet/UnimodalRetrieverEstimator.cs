@@ -80,8 +80,9 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         var users = items.ActiveUsers();
         var lists = new UnimodalRetriever(items.Embeddings).Retrieve(rows.UserVectors!, users, o.ExcludeSeen ? items.Graph : null, o.Candidates, o.Threads);
         Logging.Info(_context, nameof(UnimodalRetrieverEstimator), $"Retrieved {o.Candidates} candidates for {users.Length} users from {items.RowOf.Length} items.");
-        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, rows.ItemCount, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName);
-        return new CandidateRetrievalTransformer(columns, o.ItemColumnName);
+        var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
+        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName);
+        return new CandidateRetrievalTransformer(columns);
     }
 
     /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>
@@ -90,9 +91,9 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
     {
         var o = _options;
         ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
-        var item = ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
+        ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
         ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
         ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
-        return CandidateShape.Append(inputSchema, item, o.CandidatesColumnName, o.CandidateScoresColumnName);
+        return CandidateShape.Append(inputSchema, o.CandidatesColumnName, o.CandidateScoresColumnName);
     }
 }

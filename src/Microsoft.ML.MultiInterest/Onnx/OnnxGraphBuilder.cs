@@ -20,6 +20,7 @@ internal sealed class OnnxGraphBuilder
     public const string BatchDimension = "batch";
 
     private readonly GraphProto _graph;
+    private readonly List<StringStringEntryProto> _metadata = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private int _nodeCount;
 
@@ -89,6 +90,14 @@ internal sealed class OnnxGraphBuilder
         return this;
     }
 
+    /// <summary>Adds a model-level <c>metadata_props</c> entry.</summary>
+    public OnnxGraphBuilder AddMetadata(string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        _metadata.Add(new StringStringEntryProto { Key = key, Value = value });
+        return this;
+    }
+
     /// <summary>Wraps the graph in a model with the opset import, IR version and producer set.</summary>
     public ModelProto Build(string docString)
     {
@@ -100,6 +109,7 @@ internal sealed class OnnxGraphBuilder
             DocString = docString,
             Graph = _graph,
         };
+        model.MetadataProps.AddRange(_metadata);
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
         return model;
     }

@@ -57,17 +57,6 @@ public class ErrorTests
     }
 
     [Fact]
-    public void Save_IsNotSupportedYet()
-    {
-        var ml = new MLContext(seed: 1);
-        var keyed = MLNetTestData.Keyed(ml, out _);
-        var model = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed);
-        using var stream = new MemoryStream();
-        var error = Assert.Throws<NotSupportedException>(() => ml.Model.Save(model, keyed.Schema, stream));
-        Assert.Contains("not yet supported", error.Message);
-    }
-
-    [Fact]
     public void GetOutputSchema_ChecksColumns()
     {
         var ml = new MLContext(seed: 1);

@@ -6,7 +6,8 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>
 /// Candidate lists computed at Fit for every user with training edges, and the two output columns that
 /// look them up by the row's user key: item keys (best first) and their scores. Lists shorter than M
-/// (tiny catalogues) are padded with key 0 and a NaN score.
+/// (tiny catalogues) are padded with key 0 and a NaN score; a user without a list (no training edges, or
+/// key 0) gets M padding entries. The item keys carry the item names captured at Fit as KeyValues.
 /// </summary>
 internal sealed class CandidateColumns
 {
@@ -14,14 +15,14 @@ internal sealed class CandidateColumns
     private readonly RankedLists _lists;
     private readonly int[] _itemRowOf;
 
-    public CandidateColumns(int userCount, int[] users, RankedLists lists, int[] itemRowOf, int itemCount, string userColumn,
+    public CandidateColumns(int userCount, int[] users, RankedLists lists, int[] itemRowOf, string[] itemNames, string userColumn,
         string candidatesColumn, string scoresColumn)
     {
+        ItemNames = itemNames;
         _queryOfUser = Enumerable.Repeat(-1, userCount).ToArray();
         for (int q = 0; q < users.Length; q++) _queryOfUser[users[q]] = q;
         _lists = lists;
         _itemRowOf = itemRowOf;
-        ItemCount = itemCount;
         UserColumn = userColumn;
         CandidatesColumn = candidatesColumn;
         ScoresColumn = scoresColumn;
@@ -29,7 +30,10 @@ internal sealed class CandidateColumns
 
     public int UserCount => _queryOfUser.Length;
 
-    public int ItemCount { get; }
+    public int ItemCount => ItemNames.Length;
+
+    /// <summary>The raw id of each item key (key - 1), as text: the KeyValues of the candidates column.</summary>
+    public string[] ItemNames { get; }
 
     public int Candidates => _lists.Capacity;
 
@@ -51,21 +55,11 @@ internal sealed class CandidateColumns
     }
 
     /// <summary>Validates the input schema and declares the Candidates and CandidateScores columns.</summary>
-    /// <param name="inputSchema">The input schema.</param>
-    /// <param name="itemColumn">The item key column whose KeyValues annotation the candidates inherit, when present.</param>
-    public AppendedColumn[] Make(DataViewSchema inputSchema, string itemColumn)
+    public AppendedColumn[] Make(DataViewSchema inputSchema)
     {
         var user = ColumnChecks.Key(inputSchema, UserColumn, "UserColumnName", out int users);
         ColumnChecks.SameCardinality(UserColumn, "UserColumnName", UserCount, users);
-        DataViewSchema.Annotations? annotations = null;
-        var item = inputSchema.GetColumnOrNull(itemColumn);
-        if (item is { Type: KeyDataViewType itemKey } && itemKey.Count == (ulong)ItemCount && item.Value.Annotations.Schema.GetColumnOrNull("KeyValues") != null)
-        {
-            // Inheriting the item names lets MapKeyToValue turn candidates back into raw ids.
-            var builder = new DataViewSchema.Annotations.Builder();
-            builder.Add(item.Value.Annotations, name => name == "KeyValues");
-            annotations = builder.ToAnnotations();
-        }
+        var annotations = KeyValuesAnnotation.Of(ItemNames);
         int m = Candidates;
         var keyType = new VectorDataViewType(new KeyDataViewType(typeof(uint), ItemCount), m);
         return
@@ -105,9 +99,7 @@ internal sealed class CandidateColumns
         {
             getUser(ref key);
             int q = key == 0 || key > UserCount ? -1 : _queryOfUser[key - 1];
-            if (q < 0)
-                throw new InvalidOperationException($"Row {row.Position}: user key {key} in column '{UserColumn}' has no candidates: "
-                    + "candidates are computed at Fit for the users with training edges (key 0 means the user was unseen when the key mapping was fitted).");
+            if (q < 0) return (ReadOnlyMemory<uint>.Empty, ReadOnlyMemory<float>.Empty);
             var rows = _lists.IndicesOf(q);
             for (int r = 0; r < rows.Length; r++) keys[r] = (uint)_itemRowOf[rows[r]] + 1;
             return (keys.AsMemory(0, rows.Length), _lists.Scores.AsMemory(q * _lists.Capacity, _lists.Counts[q]));

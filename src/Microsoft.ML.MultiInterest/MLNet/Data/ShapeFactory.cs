@@ -13,8 +13,8 @@ internal static class ShapeFactory
     private static readonly MLContext Context = new();
 
     /// <summary>A scalar key column over UInt32 with <paramref name="count"/> values.</summary>
-    public static SchemaShape.Column Key(string name, int count) =>
-        Make(name, nameof(Prototype.Key), new KeyDataViewType(typeof(uint), count), 0);
+    public static SchemaShape.Column Key(string name, int count, bool keyValues = false) =>
+        Make(name, nameof(Prototype.Key), new KeyDataViewType(typeof(uint), count), keyValues ? count : 0);
 
     /// <summary>A fixed-length vector of UInt32 keys, optionally promising a KeyValues annotation.</summary>
     public static SchemaShape.Column KeyVector(string name, int count, bool keyValues) =>

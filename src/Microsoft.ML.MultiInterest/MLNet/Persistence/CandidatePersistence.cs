@@ -1,0 +1,67 @@
+using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Saving and reading back candidate lists: a table of M item keys and M scores per user key (row 0 is
+/// the empty list of key 0), looked up by the user key; the keys are turned into item names by a string
+/// table and back into keys by MapValueToKey over the same names.
+/// </summary>
+internal static class CandidatePersistence
+{
+    private const string ItemsTable = "candidate_items", ScoresTable = "candidate_scores", NamesTable = "item_ids";
+    private const string UserColumnKey = "UserColumn", CandidatesColumnKey = "CandidatesColumn", ScoresColumnKey = "ScoresColumn";
+
+    public static ITransformer CreateSavable(CandidateColumns columns)
+    {
+        int users = columns.UserCount, m = columns.Candidates;
+        var keys = new long[(users + 1) * m];
+        var scores = new float[(users + 1) * m];
+        Array.Fill(scores, float.NaN);
+        for (int u = 1; u <= users; u++)
+        {
+            var (items, itemScores) = columns.Get((uint)u);
+            for (int r = 0; r < items.Length; r++)
+            {
+                keys[u * m + r] = items[r];
+                scores[u * m + r] = itemScores[r];
+            }
+        }
+        var builder = new SavedChainBuilder(SavedModelFormat.CandidateStage);
+        builder.Metadata(UserColumnKey, columns.UserColumn);
+        builder.Metadata(CandidatesColumnKey, columns.CandidatesColumn);
+        builder.Metadata(ScoresColumnKey, columns.ScoresColumn);
+        string user = builder.KeyInput(columns.UserColumn, users);
+        builder.Graph
+            .AddInitializer(ItemsTable, [users + 1, m], keys)
+            .AddInitializer(ScoresTable, [users + 1, m], scores)
+            .AddInitializer(OnnxTensors.String(NamesTable, [columns.ItemCount + 1], ["", .. columns.ItemNames]))
+            .AddNode("Gather", [ItemsTable, user], ["user_items"], OnnxAttributes.Int("axis", 0))
+            .AddNode("Gather", [NamesTable, "user_items"], ["user_item_ids"], OnnxAttributes.Int("axis", 0))
+            .AddNode("Gather", [ScoresTable, user], ["user_scores"], OnnxAttributes.Int("axis", 0));
+        builder.KeyOutput(columns.CandidatesColumn, "user_item_ids", m, columns.ItemNames);
+        builder.VectorOutput(columns.ScoresColumn, "user_scores", TensorProto.Types.DataType.Float, m);
+        return builder.Build();
+    }
+
+    public static SavedCandidates Read(ModelProto model)
+    {
+        var items = OnnxTensorReader.Find(model, ItemsTable);
+        var shape = OnnxTensorReader.Shape(items);
+        int users = shape[0] - 1, m = shape[1];
+        var keys = OnnxTensorReader.Int64s(items);
+        var scores = OnnxTensorReader.Floats(OnnxTensorReader.Find(model, ScoresTable));
+        var names = OnnxTensorReader.Strings(OnnxTensorReader.Find(model, NamesTable));
+        var lists = new (uint[] ItemKeys, float[] Scores)[users];
+        for (int u = 0; u < users; u++)
+        {
+            int row = (u + 1) * m, count = 0;
+            while (count < m && keys[row + count] != 0) count++;
+            lists[u] = (keys.AsSpan(row, count).ToArray().Select(k => (uint)k).ToArray(), scores.AsSpan(row, count).ToArray());
+        }
+        var meta = SavedMetadata.Of(model);
+        return new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
+            meta.GetValueOrDefault(ScoresColumnKey, ""), m, names[1..], lists);
+    }
+}

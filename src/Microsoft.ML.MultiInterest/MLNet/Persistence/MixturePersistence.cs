@@ -1,0 +1,79 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Saving and reading back kNN-Embed mixtures: per user key (row 0 = key 0, empty) the m cluster keys
+/// (0 pads), weights (double, as in memory) and component embeddings, gathered by the row's user key.
+/// The user neighbours are not saved: they only matter while fitting.
+/// </summary>
+internal static class MixturePersistence
+{
+    private const string ClustersTable = "mixture_clusters", WeightsTable = "mixture_weights", EmbeddingsTable = "mixture_embeddings";
+    private const string UserColumnKey = "UserColumn", ClustersColumnKey = "ClustersColumn", WeightsColumnKey = "WeightsColumn",
+        EmbeddingsColumnKey = "EmbeddingsColumn", ClusterCountKey = "ClusterCount";
+
+    public static ITransformer CreateSavable(string userColumn, MixtureTable mixtures, int clusterCount,
+        string clustersColumn, string weightsColumn, string embeddingsColumn)
+    {
+        int users = mixtures.UserCount, m = mixtures.MaxComponents, d = mixtures.Dimension;
+        var clusters = new uint[(users + 1) * m];
+        var weights = new double[(users + 1) * m];
+        var embeddings = new float[(long)(users + 1) * m * d];
+        for (int u = 0; u < users; u++)
+        {
+            int row = u + 1;
+            var userClusters = mixtures.Clusters(u);
+            for (int j = 0; j < userClusters.Length; j++) clusters[row * m + j] = (uint)userClusters[j] + 1;
+            mixtures.Weights(u).CopyTo(weights.AsSpan(row * m));
+            mixtures.Embeddings(u).CopyTo(embeddings.AsSpan(row * m * d));
+        }
+        var builder = new SavedChainBuilder(SavedModelFormat.MixtureStage);
+        builder.Metadata(UserColumnKey, userColumn);
+        builder.Metadata(ClustersColumnKey, clustersColumn);
+        builder.Metadata(WeightsColumnKey, weightsColumn);
+        builder.Metadata(EmbeddingsColumnKey, embeddingsColumn);
+        builder.Metadata(ClusterCountKey, SavedMetadata.Text(clusterCount));
+        string user = builder.KeyInput(userColumn, users);
+        builder.Graph
+            .AddInitializer(OnnxTensors.UInt32(ClustersTable, [users + 1, m], clusters))
+            .AddInitializer(OnnxTensors.Double(WeightsTable, [users + 1, m], weights))
+            .AddInitializer(EmbeddingsTable, [users + 1, m * d], embeddings)
+            .AddNode("Gather", [ClustersTable, user], ["user_clusters"], OnnxAttributes.Int("axis", 0))
+            .AddNode("Cast", ["user_clusters"], ["user_cluster_names"], OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.String))
+            .AddNode("Gather", [WeightsTable, user], ["user_weights"], OnnxAttributes.Int("axis", 0))
+            .AddNode("Gather", [EmbeddingsTable, user], ["user_embeddings"], OnnxAttributes.Int("axis", 0));
+        builder.KeyOutput(clustersColumn, "user_cluster_names", m, KeyValuesAnnotation.Numbers(clusterCount));
+        builder.VectorOutput(weightsColumn, "user_weights", TensorProto.Types.DataType.Double, m);
+        builder.VectorOutput(embeddingsColumn, "user_embeddings", TensorProto.Types.DataType.Float, m * d);
+        return builder.Build();
+    }
+
+    public static SavedMixtures Read(ModelProto model)
+    {
+        var meta = SavedMetadata.Of(model);
+        var clustersTensor = OnnxTensorReader.Find(model, ClustersTable);
+        var shape = OnnxTensorReader.Shape(clustersTensor);
+        int users = shape[0] - 1, m = shape[1];
+        var clusters = OnnxTensorReader.UInt32s(clustersTensor);
+        var weights = OnnxTensorReader.Doubles(OnnxTensorReader.Find(model, WeightsTable));
+        var embeddingsTensor = OnnxTensorReader.Find(model, EmbeddingsTable);
+        var embeddings = OnnxTensorReader.Floats(embeddingsTensor);
+        int d = OnnxTensorReader.Shape(embeddingsTensor)[1] / m;
+        var table = new MixtureTable(users, m, d);
+        for (int u = 0; u < users; u++)
+        {
+            int row = u + 1, count = 0;
+            while (count < m && clusters[row * m + count] != 0) count++;
+            table.SetCount(u, count);
+            for (int j = 0; j < count; j++) table.WritableClusters(u)[j] = (int)clusters[row * m + j] - 1;
+            weights.AsSpan(row * m, count).CopyTo(table.WritableWeights(u));
+            for (int j = 0; j < count; j++) embeddings.AsSpan((row * m + j) * d, d).CopyTo(table.WritableEmbedding(u, j));
+        }
+        return new SavedMixtures(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(ClustersColumnKey, ""),
+            meta.GetValueOrDefault(WeightsColumnKey, ""), meta.GetValueOrDefault(EmbeddingsColumnKey, ""),
+            table, SavedMetadata.Int(meta, ClusterCountKey));
+    }
+}

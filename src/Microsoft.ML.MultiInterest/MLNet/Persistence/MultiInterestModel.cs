@@ -1,0 +1,139 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Compression;
+using Google.Protobuf;
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// A model saved with <c>mlContext.Model.Save</c>, loaded back with its learned state typed: ML.NET's
+/// <c>Model.Load</c> returns a chain of ML.NET transformers (this library's own transformer types cannot be
+/// recreated by ML.NET), so this class also reads the tables of every library stage out of the zip: the
+/// graph embeddings, the k-means centroids, the mixtures and the candidate lists.
+/// </summary>
+public sealed class MultiInterestModel
+{
+    private MultiInterestModel(ITransformer transformer, DataViewSchema inputSchema, SavedGraphEmbedding? embedding,
+        SavedClustering? clustering, SavedMixtures? mixtures, IReadOnlyList<SavedCandidates> candidates)
+    {
+        Transformer = transformer;
+        InputSchema = inputSchema;
+        GraphEmbedding = embedding;
+        Clustering = clustering;
+        Mixtures = mixtures;
+        CandidateLists = candidates;
+    }
+
+    /// <summary>The model as ML.NET loads it: call <c>Transform</c> on data of <see cref="InputSchema"/>.</summary>
+    public ITransformer Transformer { get; }
+
+    /// <summary>The input schema saved with the model.</summary>
+    public DataViewSchema InputSchema { get; }
+
+    /// <summary>The graph embedding stage, or null when the model has none (the first one when it has several).</summary>
+    public SavedGraphEmbedding? GraphEmbedding { get; }
+
+    /// <summary>The spherical k-means stage, or null when the model has none (the first one when it has several).</summary>
+    public SavedClustering? Clustering { get; }
+
+    /// <summary>The kNN-Embed mixture stage, or null when the model has none (the first one when it has several).</summary>
+    public SavedMixtures? Mixtures { get; }
+
+    /// <summary>The candidate lists of every retrieval stage, in pipeline order.</summary>
+    public IReadOnlyList<SavedCandidates> CandidateLists { get; }
+
+    /// <summary>Loads the model zip at <paramref name="path"/>.</summary>
+    /// <param name="mlContext">The context that loads the ML.NET transformers (its ONNX session options apply).</param>
+    /// <param name="path">A file written by <c>mlContext.Model.Save</c>.</param>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable model zip (corrupt, truncated, or not a model).</exception>
+    public static MultiInterestModel Load(MLContext mlContext, string path)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        using var file = File.OpenRead(path);
+        return Load(mlContext, file, $"'{path}'");
+    }
+
+    /// <summary>Loads a model zip from <paramref name="stream"/> (read to its end; not closed).</summary>
+    /// <param name="mlContext">The context that loads the ML.NET transformers (its ONNX session options apply).</param>
+    /// <param name="stream">A readable stream holding what <c>mlContext.Model.Save</c> wrote.</param>
+    /// <exception cref="InvalidDataException">The stream is not a readable model zip (corrupt, truncated, or not a model).</exception>
+    public static MultiInterestModel Load(MLContext mlContext, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(stream);
+        return Load(mlContext, stream, "The model stream");
+    }
+
+    private static MultiInterestModel Load(MLContext mlContext, Stream stream, string what)
+    {
+        var bytes = new MemoryStream();
+        stream.CopyTo(bytes);
+        ITransformer transformer;
+        DataViewSchema schema;
+        var stages = new List<ModelProto>();
+        try
+        {
+            bytes.Position = 0;
+            stages.AddRange(ReadStages(bytes, what));
+            bytes.Position = 0;
+            transformer = mlContext.Model.Load(bytes, out schema);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or FormatException or InvalidOperationException
+            or InvalidProtocolBufferException or ArgumentException or EndOfStreamException)
+        {
+            throw new InvalidDataException($"{what} is not a readable ML.NET model zip (corrupt, truncated or not a model): {e.Message}", e);
+        }
+        SavedGraphEmbedding? embedding = null;
+        SavedClustering? clustering = null;
+        SavedMixtures? mixtures = null;
+        var candidates = new List<SavedCandidates>();
+        foreach (var stage in stages)
+        {
+            switch (SavedMetadata.Of(stage)[SavedModelFormat.StageKey])
+            {
+                case SavedModelFormat.GraphEmbeddingStage: embedding ??= GraphEmbeddingPersistence.Read(stage); break;
+                case SavedModelFormat.SphericalKMeansStage: clustering ??= SphericalKMeansPersistence.Read(stage); break;
+                case SavedModelFormat.MixtureStage: mixtures ??= MixturePersistence.Read(stage); break;
+                case SavedModelFormat.CandidateStage: candidates.Add(CandidatePersistence.Read(stage)); break;
+            }
+        }
+        return new MultiInterestModel(transformer, schema, embedding, clustering, mixtures, candidates);
+    }
+
+    /// <summary>The ONNX graphs of this library's stages, in zip order (which is pipeline order).</summary>
+    private static IEnumerable<ModelProto> ReadStages(Stream zipBytes, string what)
+    {
+        var stages = new List<ModelProto>();
+        using var zip = new ZipArchive(zipBytes, ZipArchiveMode.Read, leaveOpen: true);
+        foreach (var entry in zip.Entries.Where(e => e.Name == SavedModelFormat.OnnxEntryName).OrderBy(e => e.FullName, StringComparer.Ordinal))
+        {
+            using var content = entry.Open();
+            using var buffer = new MemoryStream();
+            content.CopyTo(buffer);
+            var model = ParseOnnxEntry(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), entry.FullName, what);
+            var meta = SavedMetadata.Of(model);
+            if (!meta.ContainsKey(SavedModelFormat.StageKey)) continue;
+            int version = meta.TryGetValue(SavedModelFormat.VersionKey, out string? text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : 0;
+            if (version < 1 || version > SavedModelFormat.Version)
+                throw new InvalidDataException($"{what}: stage '{meta[SavedModelFormat.StageKey]}' was saved in format version {text}, "
+                    + $"this library reads versions 1 to {SavedModelFormat.Version}; update Microsoft.ML.MultiInterest.");
+            stages.Add(model);
+        }
+        return stages;
+    }
+
+    /// <summary>ML.NET stores an ONNX model as a 4-byte little-endian length followed by the protobuf bytes.</summary>
+    private static ModelProto ParseOnnxEntry(ReadOnlySpan<byte> entry, string name, string what)
+    {
+        if (entry.Length < 4) throw new InvalidDataException($"{what}: zip entry '{name}' is too short to hold an ONNX model.");
+        int length = BinaryPrimitives.ReadInt32LittleEndian(entry);
+        if (length < 0 || length > entry.Length - 4)
+            throw new InvalidDataException($"{what}: zip entry '{name}' announces {length} bytes of ONNX model but holds {entry.Length - 4}.");
+        return ModelProto.Parser.ParseFrom(entry.Slice(4, length));
+    }
+}

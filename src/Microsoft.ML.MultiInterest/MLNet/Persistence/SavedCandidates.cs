@@ -1,0 +1,40 @@
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>The candidate lists of a retrieval stage read back from a saved model (see <see cref="MultiInterestModel"/>).</summary>
+public sealed class SavedCandidates
+{
+    private readonly (uint[] ItemKeys, float[] Scores)[] _lists;
+
+    internal SavedCandidates(string userColumn, string candidatesColumn, string scoresColumn, int candidates, string[] itemIds,
+        (uint[] ItemKeys, float[] Scores)[] lists)
+    {
+        UserColumnName = userColumn;
+        CandidatesColumnName = candidatesColumn;
+        CandidateScoresColumnName = scoresColumn;
+        Candidates = candidates;
+        ItemIds = itemIds;
+        _lists = lists;
+    }
+
+    /// <summary>The user key column the stage reads.</summary>
+    public string UserColumnName { get; }
+
+    /// <summary>The candidate key column the stage appends.</summary>
+    public string CandidatesColumnName { get; }
+
+    /// <summary>The candidate score column the stage appends.</summary>
+    public string CandidateScoresColumnName { get; }
+
+    /// <summary>M, the length of every list.</summary>
+    public int Candidates { get; }
+
+    /// <summary>The cardinality of the user keys.</summary>
+    public int UserCount => _lists.Length;
+
+    /// <summary>The raw id of each item key (key - 1).</summary>
+    public IReadOnlyList<string> ItemIds { get; }
+
+    /// <summary>The candidate item keys (best first) and scores of the user with key <paramref name="userKey"/>; empty for a user without a list.</summary>
+    public (uint[] ItemKeys, float[] Scores) GetCandidates(uint userKey) =>
+        userKey == 0 || userKey > _lists.Length ? ([], []) : (_lists[userKey - 1].ItemKeys.ToArray(), _lists[userKey - 1].Scores.ToArray());
+}

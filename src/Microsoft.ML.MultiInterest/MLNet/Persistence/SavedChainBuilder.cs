@@ -1,0 +1,150 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+using Microsoft.ML.Transforms;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Assembles the ML.NET transformers that stand in for one of this library's transformers in a saved model
+/// (ML.NET lets no outside assembly declare a loadable transformer). The learned tables become initializers
+/// of a per-row ONNX graph run by ML.NET's own OnnxTransformer; key inputs reach it through ConvertType,
+/// key outputs leave it as text and become keys again through MapValueToKey over the same KeyValues, and
+/// one-slot outputs become scalars through <see cref="SingleSlotSingleMapping"/> and
+/// <see cref="SingleSlotTextMapping"/>. Temporary columns are dropped at the end.
+/// </summary>
+internal sealed class SavedChainBuilder
+{
+    private readonly string _stage;
+    private readonly DataViewSchema.Builder _fitSchema = new();
+    private readonly List<(string Temporary, string Source)> _keyConversions = [];
+    private readonly List<string> _onnxInputs = [];
+    private readonly List<string> _onnxOutputs = [];
+    private readonly List<Func<MLContext, IEstimator<ITransformer>>> _outputSteps = [];
+    private readonly List<string> _temporaries = [];
+    private readonly Dictionary<string, string> _metadata = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fitColumns = new(StringComparer.Ordinal);
+
+    public SavedChainBuilder(string stage)
+    {
+        _stage = stage;
+        Graph = new OnnxGraphBuilder(stage);
+        _metadata[SavedModelFormat.StageKey] = stage;
+        _metadata[SavedModelFormat.VersionKey] = SavedModelFormat.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The per-row graph; stage code adds its tables and nodes here.</summary>
+    public OnnxGraphBuilder Graph { get; }
+
+    /// <summary>Adds a <c>metadata_props</c> entry (options the typed accessor reads back).</summary>
+    public void Metadata(string key, string value) => _metadata[key] = value;
+
+    /// <summary>Feeds the key column <paramref name="column"/> to the graph; returns the name of its int64 scalar (0 = missing key).</summary>
+    public string KeyInput(string column, int count)
+    {
+        string converted = Temporary();
+        AddFitColumn(column, new KeyDataViewType(typeof(uint), count));
+        _keyConversions.Add((converted, column));
+        _onnxInputs.Add(converted);
+        string wide = converted + "_int64", scalar = converted + "_scalar";
+        Graph.AddInput(converted, TensorProto.Types.DataType.Uint32, 1, 1)
+            .AddNode("Cast", [converted], [wide], OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.Int64))
+            .AddInitializer(scalar + "_shape", [0], ReadOnlySpan<long>.Empty)
+            .AddNode("Reshape", [wide, scalar + "_shape"], [scalar]);
+        return scalar;
+    }
+
+    /// <summary>Feeds the Single vector column <paramref name="column"/> to the graph; returns the name of its <c>[size]</c> tensor.</summary>
+    public string VectorInput(string column, int size)
+    {
+        AddFitColumn(column, new VectorDataViewType(NumberDataViewType.Single, size));
+        _onnxInputs.Add(column);
+        string flat = $"input_{_onnxInputs.Count}_flat";
+        Graph.AddInput(column, TensorProto.Types.DataType.Float, 1, size)
+            .AddInitializer(flat + "_shape", [1], [(long)size])
+            .AddNode("Reshape", [column, flat + "_shape"], [flat]);
+        return flat;
+    }
+
+    /// <summary>Publishes the <c>[size]</c> tensor <paramref name="tensor"/> as the vector column <paramref name="column"/>.</summary>
+    public void VectorOutput(string column, string tensor, TensorProto.Types.DataType type, int size)
+    {
+        string output = Output(tensor, type, size);
+        _outputSteps.Add(ml => ml.Transforms.CopyColumns(column, output));
+    }
+
+    /// <summary>Publishes the one-value Single tensor <paramref name="tensor"/> as the scalar column <paramref name="column"/>.</summary>
+    public void ScalarOutput(string column, string tensor)
+    {
+        string output = Output(tensor, TensorProto.Types.DataType.Float, 1);
+        _outputSteps.Add(ml => ml.Transforms.CopyColumns(SingleSlotSingleMapping.InputColumn, output)
+            .Append(ml.Transforms.CustomMapping(new SingleSlotSingleMapping().GetMapping(), SingleSlotSingleMapping.ContractName))
+            .Append(ml.Transforms.CopyColumns(column, SingleSlotSingleMapping.OutputColumn))
+            .Append(ml.Transforms.DropColumns(SingleSlotSingleMapping.InputColumn, SingleSlotSingleMapping.OutputColumn)));
+    }
+
+    /// <summary>
+    /// Publishes the string tensor <paramref name="tensor"/> (raw ids) as a key column over
+    /// <paramref name="keyValues"/>: a scalar key when <paramref name="size"/> is 0, else a vector of
+    /// <paramref name="size"/> keys. Ids outside <paramref name="keyValues"/> (such as "") become key 0.
+    /// </summary>
+    public void KeyOutput(string column, string tensor, int size, IReadOnlyList<string> keyValues)
+    {
+        string output = Output(tensor, TensorProto.Types.DataType.String, Math.Max(size, 1));
+        int maxKeys = Math.Max(keyValues.Count, 1);
+        if (size > 0)
+        {
+            _outputSteps.Add(ml => ml.Transforms.Conversion.MapValueToKey(column, output, maxKeys, keyData: KeyData(ml, keyValues)));
+            return;
+        }
+        _outputSteps.Add(ml => ml.Transforms.CopyColumns(SingleSlotTextMapping.InputColumn, output)
+            .Append(ml.Transforms.CustomMapping(new SingleSlotTextMapping().GetMapping(), SingleSlotTextMapping.ContractName))
+            .Append(ml.Transforms.Conversion.MapValueToKey(column, SingleSlotTextMapping.OutputColumn, maxKeys, keyData: KeyData(ml, keyValues)))
+            .Append(ml.Transforms.DropColumns(SingleSlotTextMapping.InputColumn, SingleSlotTextMapping.OutputColumn)));
+    }
+
+    /// <summary>Fits the ML.NET chain on an empty view of the input columns; the result is what gets saved.</summary>
+    public ITransformer Build()
+    {
+        foreach (var (key, value) in _metadata)
+            Graph.AddMetadata(key, value);
+        byte[] model = OnnxGraphBuilder.ToBytes(Graph.Build($"Microsoft.ML.MultiInterest saved stage: {_stage}."));
+        var ml = new MLContext(seed: 0);
+        IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
+        foreach (var (temporary, source) in _keyConversions)
+            chain = chain.Append(ml.Transforms.Conversion.ConvertType(temporary, source, DataKind.UInt32));
+        chain = chain.Append(ml.Transforms.ApplyOnnxModel(_onnxOutputs.ToArray(), _onnxInputs.ToArray(), new MemoryStream(model)));
+        foreach (var step in _outputSteps) chain = chain.Append(step(ml));
+        chain = chain.Append(ml.Transforms.DropColumns(_temporaries.ToArray()));
+        return chain.Fit(new EmptyDataView(_fitSchema.ToSchema()));
+    }
+
+    private string Output(string tensor, TensorProto.Types.DataType type, int size)
+    {
+        string output = Temporary();
+        _onnxOutputs.Add(output);
+        Graph.AddNode("Identity", [tensor], [output]).AddOutput(output, type, size);
+        return output;
+    }
+
+    private string Temporary()
+    {
+        string name = $"__MultiInterest_{_stage}_{_temporaries.Count}";
+        _temporaries.Add(name);
+        return name;
+    }
+
+    private void AddFitColumn(string column, DataViewType type)
+    {
+        if (_fitColumns.Add(column)) _fitSchema.AddColumn(column, type);
+    }
+
+    private static IDataView KeyData(MLContext ml, IReadOnlyList<string> keyValues) =>
+        ml.Data.LoadFromEnumerable(keyValues.Select(v => new KeyValueRow { Value = v }));
+
+    /// <summary>One KeyValues entry, in key order.</summary>
+    private sealed class KeyValueRow
+    {
+        public string Value { get; set; } = "";
+    }
+}

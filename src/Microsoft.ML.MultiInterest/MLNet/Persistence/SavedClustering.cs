@@ -1,0 +1,41 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>The spherical k-means state read back from a saved model (see <see cref="MultiInterestModel"/>).</summary>
+public sealed class SavedClustering
+{
+    private readonly int[] _fittedCluster;
+
+    internal SavedClustering(string featureColumn, string? itemColumn, string clusterColumn, string similarityColumn,
+        EmbeddingMatrix centroids, int[] fittedCluster)
+    {
+        FeatureColumnName = featureColumn;
+        ItemColumnName = itemColumn;
+        ClusterColumnName = clusterColumn;
+        SimilarityColumnName = similarityColumn;
+        Centroids = centroids;
+        _fittedCluster = fittedCluster;
+    }
+
+    /// <summary>The embedding column the stage clusters.</summary>
+    public string FeatureColumnName { get; }
+
+    /// <summary>The item key column whose fitted items keep their cluster, or null.</summary>
+    public string? ItemColumnName { get; }
+
+    /// <summary>The cluster key column the stage appends.</summary>
+    public string ClusterColumnName { get; }
+
+    /// <summary>The similarity column the stage appends.</summary>
+    public string SimilarityColumnName { get; }
+
+    /// <summary>The unit-length centroids, one row per cluster (row = cluster key - 1).</summary>
+    public EmbeddingMatrix Centroids { get; }
+
+    /// <summary>Number of item keys with a fitted cluster table (0 without an item column).</summary>
+    public int ItemCount => _fittedCluster.Length;
+
+    /// <summary>The fitted cluster index (0-based) of the item with key <paramref name="itemKey"/>, or -1 if it was not clustered at Fit.</summary>
+    public int ClusterOfItem(uint itemKey) => itemKey == 0 || itemKey > _fittedCluster.Length ? -1 : _fittedCluster[itemKey - 1];
+}

@@ -1,0 +1,65 @@
+using System.Buffers.Binary;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Reads the values of the initializers this library writes (little-endian <c>raw_data</c>, or
+/// <c>string_data</c> for strings) back into arrays, checking the element type and the shape.
+/// </summary>
+internal static class OnnxTensorReader
+{
+    /// <summary>The initializer called <paramref name="name"/>; a clear error when the model has none.</summary>
+    public static TensorProto Find(ModelProto model, string name) =>
+        model.Graph.Initializer.FirstOrDefault(t => t.Name == name)
+        ?? throw new InvalidDataException($"The ONNX graph '{model.Graph.Name}' has no initializer '{name}': the model was not written by this version of Microsoft.ML.MultiInterest.");
+
+    /// <summary>The shape of <paramref name="tensor"/>, each dimension as an int.</summary>
+    public static int[] Shape(TensorProto tensor) => tensor.Dims.Select(d => checked((int)d)).ToArray();
+
+    public static float[] Floats(TensorProto tensor) =>
+        Decode(tensor, TensorProto.Types.DataType.Float, sizeof(float), (b, _) => BinaryPrimitives.ReadSingleLittleEndian(b));
+
+    public static double[] Doubles(TensorProto tensor) =>
+        Decode(tensor, TensorProto.Types.DataType.Double, sizeof(double), (b, _) => BinaryPrimitives.ReadDoubleLittleEndian(b));
+
+    public static long[] Int64s(TensorProto tensor) =>
+        Decode(tensor, TensorProto.Types.DataType.Int64, sizeof(long), (b, _) => BinaryPrimitives.ReadInt64LittleEndian(b));
+
+    public static uint[] UInt32s(TensorProto tensor) =>
+        Decode(tensor, TensorProto.Types.DataType.Uint32, sizeof(uint), (b, _) => BinaryPrimitives.ReadUInt32LittleEndian(b));
+
+    public static string[] Strings(TensorProto tensor)
+    {
+        CheckType(tensor, TensorProto.Types.DataType.String);
+        var values = tensor.StringData.Select(s => s.ToStringUtf8()).ToArray();
+        CheckCount(tensor, values.Length);
+        return values;
+    }
+
+    private static T[] Decode<T>(TensorProto tensor, TensorProto.Types.DataType type, int size, Func<ReadOnlySpan<byte>, int, T> read)
+    {
+        CheckType(tensor, type);
+        var bytes = tensor.RawData.Span;
+        if (bytes.Length % size != 0)
+            throw new InvalidDataException($"Initializer '{tensor.Name}' holds {bytes.Length} bytes, not a whole number of {size}-byte values.");
+        var values = new T[bytes.Length / size];
+        for (int i = 0; i < values.Length; i++) values[i] = read(bytes.Slice(i * size, size), i);
+        CheckCount(tensor, values.Length);
+        return values;
+    }
+
+    private static void CheckType(TensorProto tensor, TensorProto.Types.DataType type)
+    {
+        if (tensor.DataType != (int)type)
+            throw new InvalidDataException($"Initializer '{tensor.Name}' has ONNX element type {tensor.DataType}, expected {type}.");
+    }
+
+    private static void CheckCount(TensorProto tensor, int count)
+    {
+        long expected = 1;
+        foreach (long d in tensor.Dims) expected *= d;
+        if (expected != count)
+            throw new InvalidDataException($"Initializer '{tensor.Name}' of shape [{string.Join(", ", tensor.Dims)}] holds {count} values instead of {expected}.");
+    }
+}

@@ -1,0 +1,174 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.RoundTrip;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Persistence;
+
+/// <summary>
+/// Fit -> mlContext.Model.Save -> mlContext.Model.Load in another process -> Transform gives the in-memory
+/// columns: same types and KeyValues, keys and candidate lists identical, floats within 1e-5.
+/// </summary>
+public sealed class SaveLoadTests : IDisposable
+{
+    private static readonly string[] StageColumns =
+        ["UserEmbedding", "ItemEmbedding", "ItemCluster", "ClusterSimilarity", "MixtureClusters", "MixtureWeights", "MixtureEmbeddings", "Candidates", "CandidateScores"];
+
+    private readonly FittedStages _stages = new();
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-saveload-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>The training edges plus an unseen user and an unseen item (key 0 paths).</summary>
+    private List<(string User, string Item)> Edges() =>
+        [.. _stages.Edges.Select(e => (e.User, e.Item)), ("ghost", "i0"), ("u0", "nothing"), ("ghost", "nothing")];
+
+    private IDataView RawEdges() =>
+        _stages.Ml.Data.LoadFromEnumerable(Edges().Select(e => new MLNetTestData.Edge { User = e.User, Item = e.Item }).ToList());
+
+    private string Save(ITransformer model, DataViewSchema schema, string name)
+    {
+        string path = Path.Combine(_directory, name);
+        _stages.Ml.Model.Save(model, schema, path);
+        return path;
+    }
+
+    [Fact]
+    public void EachStage_SavedAlone_LoadsInAnotherProcess_WithTheSameColumns()
+    {
+        var s = _stages;
+        string[] zips =
+        [
+            Save(s.Keys, s.Raw.Schema, "keys.zip"),
+            Save(s.Embedding, s.Keyed.Schema, "embedding.zip"),
+            Save(s.KMeans, s.Embedded.Schema, "kmeans.zip"),
+            Save(s.Mixture, s.Clustered.Schema, "mixture.zip"),
+            Save(s.Quota, s.Mixed.Schema, "quota.zip"),
+        ];
+        var inMemory = s.Quota.Transform(s.Mixture.Transform(s.KMeans.Transform(s.Embedding.Transform(s.Keys.Transform(RawEdges())))));
+        var expected = ColumnDump.Dump(inMemory, StageColumns);
+        var loaded = SeparateProcess.Transform(_directory, Edges(), StageColumns, zips);
+        DumpAssert.Same(expected, loaded);
+        // The test is only meaningful if the candidate lists are not all empty.
+        Assert.Contains(expected.Single(c => c.Name == "Candidates").Rows, row => row.Split(' ').All(k => k != "0"));
+    }
+
+    [Fact]
+    public void UnimodalRetriever_LoadsInAnotherProcess_WithTheSameLists()
+    {
+        var s = _stages;
+        string[] zips = [Save(s.Keys, s.Raw.Schema, "keys.zip"), Save(s.Embedding, s.Keyed.Schema, "embedding.zip"), Save(s.Unimodal, s.Embedded.Schema, "unimodal.zip")];
+        string[] columns = ["Candidates", "CandidateScores"];
+        var expected = ColumnDump.Dump(s.Unimodal.Transform(s.Embedding.Transform(s.Keys.Transform(RawEdges()))), columns);
+        DumpAssert.Same(expected, SeparateProcess.Transform(_directory, Edges(), columns, zips));
+    }
+
+    [Fact]
+    public void WholePipeline_SavedAsOneZip_LoadsInAnotherProcess_WithTheSameColumns()
+    {
+        var pipeline = _stages.FitWholePipeline();
+        string zip = Save(pipeline, _stages.Raw.Schema, "pipeline.zip");
+        var expected = ColumnDump.Dump(pipeline.Transform(RawEdges()), StageColumns);
+        DumpAssert.Same(expected, SeparateProcess.Transform(_directory, Edges(), StageColumns, zip));
+    }
+
+    [Fact]
+    public void TypedAccessor_ReadsBackTheLearnedTables()
+    {
+        var s = _stages;
+        var chain = new TransformerChain<ITransformer>(s.Keys, s.Embedding, s.KMeans, s.Mixture, s.Quota, s.Unimodal);
+        var model = MultiInterestModel.Load(s.Ml, Save(chain, s.Raw.Schema, "chain.zip"));
+
+        var embedding = Assert.IsType<SavedGraphEmbedding>(model.GraphEmbedding);
+        Assert.Equal(s.Embedding.UserEmbeddings.Values, embedding.UserEmbeddings.Values);
+        Assert.Equal(s.Embedding.ItemEmbeddings.Values, embedding.ItemEmbeddings.Values);
+        Assert.Equal(s.Embedding.UserIds, embedding.UserIds);
+        Assert.Equal(s.Embedding.ItemIds, embedding.ItemIds);
+        Assert.Equal(("User", "UserEmbedding"), (embedding.UserColumnName, embedding.UserEmbeddingColumnName));
+
+        var clustering = Assert.IsType<SavedClustering>(model.Clustering);
+        Assert.Equal(s.KMeans.Centroids.Values, clustering.Centroids.Values);
+        for (uint key = 0; key <= clustering.ItemCount + 1; key++) Assert.Equal(s.KMeans.ClusterOfItem(key), clustering.ClusterOfItem(key));
+
+        var mixtures = Assert.IsType<SavedMixtures>(model.Mixtures);
+        Assert.Equal(s.Mixture.ClusterCount, mixtures.ClusterCount);
+        for (int u = 0; u < s.Mixture.Mixtures.UserCount; u++)
+        {
+            Assert.Equal(s.Mixture.Mixtures.Clusters(u).ToArray(), mixtures.Mixtures.Clusters(u).ToArray());
+            Assert.Equal(s.Mixture.Mixtures.Weights(u).ToArray(), mixtures.Mixtures.Weights(u).ToArray());
+            Assert.Equal(s.Mixture.Mixtures.Embeddings(u).ToArray(), mixtures.Mixtures.Embeddings(u).ToArray());
+        }
+
+        Assert.Equal(2, model.CandidateLists.Count);
+        foreach (var (saved, fitted) in model.CandidateLists.Zip([s.Quota, s.Unimodal]))
+        {
+            Assert.Equal(fitted.Candidates, saved.Candidates);
+            Assert.Equal(fitted.ItemIds, saved.ItemIds);
+            for (uint key = 0; key <= fitted.UserCount + 1; key++)
+            {
+                var (items, scores) = fitted.GetCandidates(key);
+                var (savedItems, savedScores) = saved.GetCandidates(key);
+                Assert.Equal(items, savedItems);
+                Assert.Equal(scores, savedScores);
+            }
+        }
+        Assert.NotNull(model.Transformer.GetOutputSchema(model.InputSchema).GetColumnOrNull("Candidates"));
+    }
+
+    [Fact]
+    public void SphericalKMeans_WithoutItemColumn_RoundTripsNearestCentroids()
+    {
+        var ml = new MLContext(seed: 1);
+        var rng = new Random(5);
+        var rows = Enumerable.Range(0, 40).Select(i => new VectorRow { Features = Enumerable.Range(0, 6).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray() }).ToList();
+        rows.Add(new VectorRow { Features = new float[6] });
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.MultiInterest().SphericalKMeans(numberOfClusters: 3, featureColumnName: "Features", itemColumnName: null).Fit(data);
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        stream.Position = 0;
+        var loaded = ml.Model.Load(stream, out _);
+        string[] columns = ["ItemCluster", "ClusterSimilarity"];
+        DumpAssert.Same(ColumnDump.Dump(model.Transform(data), columns), ColumnDump.Dump(loaded.Transform(data), columns));
+    }
+
+    [Fact]
+    public void LoadedModel_RunsOnTheCpu_WhenCudaIsAskedForButMissing()
+    {
+        string zip = Save(_stages.Embedding, _stages.Keyed.Schema, "embedding.zip");
+        var messages = new List<string>();
+        var ml = new MLContext(seed: 1);
+        new OnnxSessionFactory(gpuDeviceId: 0, log: messages.Add).ApplyTo(ml);
+        var loaded = ml.Model.Load(zip, out _);
+        var vectors = MLNetTestData.Vectors(loaded.Transform(_stages.Keyed), "UserEmbedding");
+        Assert.Equal(MLNetTestData.Vectors(_stages.Embedded, "UserEmbedding"), vectors);
+        Assert.Contains(messages, m => m.Contains("CPU", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void CorruptOrTruncatedZip_GivesAClearError()
+    {
+        string zip = Save(_stages.FitWholePipeline(), _stages.Raw.Schema, "pipeline.zip");
+        byte[] bytes = File.ReadAllBytes(zip);
+        string truncated = Path.Combine(_directory, "truncated.zip");
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
+        string garbage = Path.Combine(_directory, "garbage.zip");
+        File.WriteAllBytes(garbage, Enumerable.Range(0, 4096).Select(i => (byte)(i * 37)).ToArray());
+
+        foreach (string path in new[] { truncated, garbage })
+        {
+            var error = Assert.Throws<InvalidDataException>(() => MultiInterestModel.Load(_stages.Ml, path));
+            Assert.Contains(path, error.Message);
+            Assert.Contains("not a readable ML.NET model zip", error.Message);
+            Assert.ThrowsAny<Exception>(() => _stages.Ml.Model.Load(path, out _));
+        }
+        string missing = Path.Combine(_directory, "missing.zip");
+        Assert.Contains(missing, Assert.Throws<FileNotFoundException>(() => MultiInterestModel.Load(_stages.Ml, missing)).Message);
+    }
+
+    private sealed class VectorRow
+    {
+        [VectorType(6)]
+        public float[] Features { get; set; } = [];
+    }
+}
