@@ -38,8 +38,8 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Passes over the edges, at least 1. Default 20.</summary>
         public int Epochs = 20;
 
-        /// <summary>Training objective. Default <see cref="EmbeddingLoss.Ranking"/>.</summary>
-        public EmbeddingLoss Loss = EmbeddingLoss.Ranking;
+        /// <summary>Training objective. Default <see cref="EmbeddingLoss.Logistic"/> (the engine's default; see docs/results.md for why not PBG's ranking loss).</summary>
+        public EmbeddingLoss Loss = EmbeddingLoss.Logistic;
 
         /// <summary>Margin of the ranking loss. Default 0.1.</summary>
         public float Margin = 0.1f;
@@ -47,14 +47,14 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Update rule. Default <see cref="EmbeddingOptimizer.Adagrad"/>.</summary>
         public EmbeddingOptimizer Optimizer = EmbeddingOptimizer.Adagrad;
 
-        /// <summary>Learning rate, positive. Default 0.1.</summary>
-        public float LearningRate = 0.1f;
+        /// <summary>Learning rate, positive. Default 0.05.</summary>
+        public float LearningRate = 0.05f;
 
         /// <summary>Edges sharing one set of sampled negatives. Default 50.</summary>
         public int ChunkSize = 50;
 
-        /// <summary>Uniform negatives per chunk and side. Default 50.</summary>
-        public int UniformNegatives = 50;
+        /// <summary>Uniform negatives per chunk and side. Default 25.</summary>
+        public int UniformNegatives = 25;
 
         /// <summary>Degree-proportional negatives per chunk and side. Default 0.</summary>
         public int DegreeNegatives;
@@ -62,8 +62,8 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Exponent of the degree-proportional sampler. Default 0.75.</summary>
         public float DegreeExponent = 0.75f;
 
-        /// <summary>In-batch negatives per edge and side, at most <see cref="ChunkSize"/>. Default 50.</summary>
-        public int BatchNegatives = 50;
+        /// <summary>In-batch negatives per edge and side, at most <see cref="ChunkSize"/>. Default 25.</summary>
+        public int BatchNegatives = 25;
 
         /// <summary>Standard deviation of the initial coordinates. Default 0.001.</summary>
         public float InitScale = 1e-3f;
