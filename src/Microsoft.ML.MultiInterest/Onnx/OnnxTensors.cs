@@ -38,6 +38,16 @@ internal static class OnnxTensors
         return Create(name, TensorProto.Types.DataType.Int64, dims, bytes);
     }
 
+    /// <summary>A double tensor named <paramref name="name"/> of shape <paramref name="dims"/> holding <paramref name="values"/> (row-major).</summary>
+    public static TensorProto Double(string name, long[] dims, ReadOnlySpan<double> values)
+    {
+        CheckCount(name, dims, values.Length);
+        byte[] bytes = new byte[checked(values.Length * sizeof(double))];
+        for (int i = 0; i < values.Length; i++)
+            BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * sizeof(double)), values[i]);
+        return Create(name, TensorProto.Types.DataType.Double, dims, bytes);
+    }
+
     /// <summary>A string tensor named <paramref name="name"/> of shape <paramref name="dims"/> holding <paramref name="values"/> as UTF-8.</summary>
     public static TensorProto String(string name, long[] dims, IReadOnlyList<string> values)
     {
