@@ -3,7 +3,7 @@ using Microsoft.ML.MultiInterest.Engine;
 namespace Microsoft.ML.MultiInterest.Onnx;
 
 /// <summary>
-/// Builds the additive exclusion mask of the exported unimodal scorer: a row-major
+/// Builds the additive exclusion mask of the exported scorers: a row-major
 /// <c>[batch, items]</c> float array, 0 where an item may be returned and negative infinity where it may not.
 /// </summary>
 public static class OnnxExclusionMask
@@ -17,14 +17,23 @@ public static class OnnxExclusionMask
         ArgumentNullException.ThrowIfNull(seen);
         ArgumentNullException.ThrowIfNull(users);
         var mask = new float[checked(users.Count * seen.ItemCount)];
-        for (int q = 0; q < users.Count; q++)
+        Fill(seen, users as int[] ?? users.ToArray(), mask);
+        return mask;
+    }
+
+    /// <summary>Writes the mask of <paramref name="users"/> into <paramref name="mask"/> (reused between batches, so every value is set).</summary>
+    internal static void Fill(BipartiteGraph seen, ReadOnlySpan<int> users, Span<float> mask)
+    {
+        if (mask.Length != (long)users.Length * seen.ItemCount)
+            throw new ArgumentException($"The mask holds {mask.Length} values, not {users.Length} users x {seen.ItemCount} items.", nameof(mask));
+        mask.Clear();
+        for (int q = 0; q < users.Length; q++)
         {
             int user = users[q];
             if ((uint)user >= (uint)seen.UserCount)
                 throw new ArgumentOutOfRangeException(nameof(users), $"User row {user} (batch position {q}) is not in the exclusion graph, which has {seen.UserCount} users.");
-            var row = mask.AsSpan(q * seen.ItemCount, seen.ItemCount);
+            var row = mask.Slice(q * seen.ItemCount, seen.ItemCount);
             foreach (int item in seen.ItemsOf(user)) row[item] = float.NegativeInfinity;
         }
-        return mask;
     }
 }

@@ -1,0 +1,68 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// The item table of the quota scorer, grouped by cluster: cluster c's members in ascending item order,
+/// padded to the largest cluster size <see cref="Slots"/>. Ascending order matters: ONNX TopK gives equal
+/// scores to the lower position, which is then the lower item row, the engine's tie rule.
+/// </summary>
+internal sealed class ClusterGroupedItems
+{
+    private ClusterGroupedItems(int clusters, int slots, int dimension)
+    {
+        Clusters = clusters;
+        Slots = slots;
+        Dimension = dimension;
+        Embeddings = new float[checked(clusters * slots * dimension)];
+        Rows = new long[clusters * slots];
+        Padding = new float[clusters * slots];
+    }
+
+    /// <summary>C, the number of clusters (empty ones included).</summary>
+    public int Clusters { get; }
+
+    /// <summary>S, the size of the largest cluster.</summary>
+    public int Slots { get; }
+
+    /// <summary>d, the embedding dimension.</summary>
+    public int Dimension { get; }
+
+    /// <summary>[C, S, d] member embeddings; zero rows in padding slots.</summary>
+    public float[] Embeddings { get; }
+
+    /// <summary>[C, S] item rows of the members; 0 in padding slots (a valid row, so that gathers by it stay in range).</summary>
+    public long[] Rows { get; }
+
+    /// <summary>[C, S] 0 for a member, negative infinity for a padding slot (added to the scores).</summary>
+    public float[] Padding { get; }
+
+    /// <summary>The size of the largest cluster of <paramref name="clustering"/> (at least 1 when there are items).</summary>
+    public static int LargestCluster(ItemClustering clustering)
+    {
+        int largest = 0;
+        for (int c = 0; c < clustering.ClusterCount; c++) largest = Math.Max(largest, clustering.MembersOf(c).Length);
+        return largest;
+    }
+
+    /// <summary>Groups <paramref name="items"/> by <paramref name="clustering"/>.</summary>
+    public static ClusterGroupedItems Create(EmbeddingMatrix items, ItemClustering clustering)
+    {
+        int d = items.Dimension;
+        var grouped = new ClusterGroupedItems(clustering.ClusterCount, LargestCluster(clustering), d);
+        int s = grouped.Slots;
+        grouped.Padding.AsSpan().Fill(float.NegativeInfinity);
+        for (int c = 0; c < clustering.ClusterCount; c++)
+        {
+            var members = clustering.MembersOf(c);
+            for (int p = 0; p < members.Length; p++)
+            {
+                int slot = c * s + p;
+                grouped.Rows[slot] = members[p];
+                grouped.Padding[slot] = 0f;
+                items.ReadRow(members[p]).CopyTo(grouped.Embeddings.AsSpan(slot * d, d));
+            }
+        }
+        return grouped;
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// The encoder graph: five Gathers by <see cref="UserRowsInput"/> from the per-user tables, so that a
+/// batch of users comes out as the inputs of the quota scorer (plus the weights, for inspection).
+/// </summary>
+internal static class MixtureEncoderGraph
+{
+    /// <summary>Builds the encoder over <paramref name="users"/> and the padded <paramref name="mixtures"/>.</summary>
+    public static ModelProto Build(EmbeddingMatrix users, PaddedMixtures mixtures, int candidates, double alpha)
+    {
+        int u = users.Rows, m = mixtures.Components, d = mixtures.Dimension;
+        var f = TensorProto.Types.DataType.Float;
+        var f64 = TensorProto.Types.DataType.Double;
+        var i64 = TensorProto.Types.DataType.Int64;
+        var axis0 = OnnxAttributes.Int("axis", 0);
+
+        var graph = new OnnxGraphBuilder("mixture_encoder")
+            .AddInput(UserRowsInput, i64, [null])
+            .AddInitializer("user_table", [u, d], users.Values)
+            .AddInitializer("cluster_table", [u, m], mixtures.Clusters)
+            .AddInitializer(OnnxTensors.Double("weight_table", [u, m], mixtures.Weights))
+            .AddInitializer("component_table", [u, m, d], mixtures.Embeddings)
+            .AddInitializer("quota_table", [u, m], mixtures.Quotas)
+            .AddNode("Gather", ["user_table", UserRowsInput], [UserEmbeddingName], axis0)
+            .AddNode("Gather", ["cluster_table", UserRowsInput], [MixtureClustersName], axis0)
+            .AddNode("Gather", ["weight_table", UserRowsInput], [MixtureWeightsName], axis0)
+            .AddNode("Gather", ["component_table", UserRowsInput], [MixtureEmbeddingsName], axis0)
+            .AddNode("Gather", ["quota_table", UserRowsInput], [QuotasName], axis0)
+            .AddOutput(UserEmbeddingName, f, [null, d])
+            .AddOutput(MixtureClustersName, i64, [null, m])
+            .AddOutput(MixtureWeightsName, f64, [null, m])
+            .AddOutput(MixtureEmbeddingsName, f, [null, m, d])
+            .AddOutput(QuotasName, i64, [null, m]);
+        return graph.Build($"Mixture encoder: {u} users, up to {m} components of dimension {d}; quotas for M = {candidates}, alpha = {alpha:R}.");
+    }
+}

@@ -1,0 +1,94 @@
+using Google.Protobuf;
+using Microsoft.ML.MultiInterest.Engine;
+using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Writes everything needed to serve both retrieval paths with ONNX Runtime into one directory:
+/// <see cref="EncoderFileName"/> and <see cref="QuotaScorerFileName"/> (<see cref="MixtureOnnxExporter"/>),
+/// <see cref="UnimodalScorerFileName"/> (<see cref="UnimodalOnnxExporter"/>) and <see cref="ManifestFileName"/>
+/// (<see cref="OnnxServingManifest"/>). <see cref="OnnxCandidateScorer"/> opens such a directory.
+/// </summary>
+public static class OnnxServingDirectory
+{
+    /// <summary>The encoder model's file name.</summary>
+    public const string EncoderFileName = "encoder.onnx";
+
+    /// <summary>The quota scorer model's file name.</summary>
+    public const string QuotaScorerFileName = "quota_scorer.onnx";
+
+    /// <summary>The unimodal scorer model's file name.</summary>
+    public const string UnimodalScorerFileName = "unimodal_scorer.onnx";
+
+    /// <summary>The manifest's file name.</summary>
+    public const string ManifestFileName = "manifest.json";
+
+    /// <summary>
+    /// Writes the three models and the manifest into <paramref name="directory"/> (created if needed; files of
+    /// the same names are overwritten). All arguments are checked before anything is written.
+    /// </summary>
+    /// <param name="users">User embeddings; row r is user row r (unimodal query and fallback).</param>
+    /// <param name="items">Item embeddings; returned item rows index this table.</param>
+    /// <param name="clustering">The item clusters the mixtures refer to.</param>
+    /// <param name="mixtures">The users' mixtures, one row per user row.</param>
+    /// <param name="candidates">M, the list length: 1 to the number of items.</param>
+    /// <param name="alpha">Quota exponent, finite and non-negative (1 = proportional to the weights).</param>
+    /// <param name="directory">The directory to write into.</param>
+    /// <param name="exclusionMask">True to give both scorers the exclusion mask input (seen-item exclusion).</param>
+    /// <returns>The manifest that was written.</returns>
+    public static OnnxServingManifest Export(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering, MixtureTable mixtures,
+        int candidates, double alpha, string directory, bool exclusionMask = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        MixtureExportChecks.Together(users, items);
+        MixtureExportChecks.Encoder(users, mixtures, candidates, alpha);
+        MixtureExportChecks.QuotaScorer(items, clustering, mixtures, candidates);
+
+        Directory.CreateDirectory(directory);
+        // One model at a time, so that at most one copy of the tables is held as protobuf bytes.
+        Write(MixtureEncoderGraph.Build(users, PaddedMixtures.Create(mixtures, candidates, alpha), candidates, alpha), directory, EncoderFileName);
+        Write(QuotaScorerGraph.Build(ClusterGroupedItems.Create(items, clustering), items, mixtures.MaxComponents, candidates, exclusionMask), directory, QuotaScorerFileName);
+        Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), directory, UnimodalScorerFileName);
+
+        string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
+        var manifest = new OnnxServingManifest
+        {
+            Candidates = candidates,
+            Alpha = alpha,
+            Users = users.Rows,
+            Items = items.Rows,
+            Clusters = clustering.ClusterCount,
+            LargestCluster = ClusterGroupedItems.LargestCluster(clustering),
+            Components = mixtures.MaxComponents,
+            Dimension = items.Dimension,
+            ExclusionMask = exclusionMask,
+            Encoder = new OnnxServingGraph
+            {
+                File = EncoderFileName,
+                Inputs = [UserRowsInput],
+                Outputs = [UserEmbeddingName, MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName, QuotasName],
+            },
+            QuotaScorer = new OnnxServingGraph
+            {
+                File = QuotaScorerFileName,
+                Inputs = [MixtureClustersName, MixtureEmbeddingsName, QuotasName, UserEmbeddingName, .. mask],
+                Outputs = [ItemRowsOutput, ScoresOutput],
+            },
+            UnimodalScorer = new OnnxServingGraph
+            {
+                File = UnimodalScorerFileName,
+                Inputs = [UnimodalOnnxExporter.UserRowsInput, .. mask],
+                Outputs = [UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput],
+            },
+        };
+        manifest.Write(directory);
+        return manifest;
+    }
+
+    private static void Write(Proto.ModelProto model, string directory, string fileName)
+    {
+        using var file = File.Create(Path.Combine(directory, fileName));
+        model.WriteTo(file);
+    }
+}

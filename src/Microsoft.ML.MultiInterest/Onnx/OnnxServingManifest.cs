@@ -1,0 +1,87 @@
+using System.Text.Json;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// The <c>manifest.json</c> of a serving directory written by <see cref="OnnxServingDirectory"/>: the
+/// sizes the graphs were exported for and, per graph, its file and input and output names, so that a
+/// client in any language can drive the models without this library.
+/// </summary>
+public sealed class OnnxServingManifest
+{
+    /// <summary>The manifest layout this library writes and reads.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+    };
+
+    /// <summary>The manifest layout version (<see cref="CurrentFormatVersion"/>).</summary>
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>M, the list length of both scorers.</summary>
+    public int Candidates { get; init; }
+
+    /// <summary>The quota exponent the encoder's quotas were computed with.</summary>
+    public double Alpha { get; init; }
+
+    /// <summary>U, the number of user rows.</summary>
+    public int Users { get; init; }
+
+    /// <summary>I, the number of item rows.</summary>
+    public int Items { get; init; }
+
+    /// <summary>C, the number of clusters.</summary>
+    public int Clusters { get; init; }
+
+    /// <summary>S, the size of the largest cluster (the padded width of the grouped item table).</summary>
+    public int LargestCluster { get; init; }
+
+    /// <summary>m, the components per user (padded).</summary>
+    public int Components { get; init; }
+
+    /// <summary>d, the embedding dimension.</summary>
+    public int Dimension { get; init; }
+
+    /// <summary>Whether both scorers take the exclusion mask input.</summary>
+    public bool ExclusionMask { get; init; }
+
+    /// <summary>The encoder: user rows to the mixture tensors.</summary>
+    public OnnxServingGraph Encoder { get; init; } = new();
+
+    /// <summary>The quota scorer: the encoder's outputs (and the mask) to the cluster-quota lists.</summary>
+    public OnnxServingGraph QuotaScorer { get; init; } = new();
+
+    /// <summary>The unimodal scorer: user rows (and the mask) to the unimodal lists.</summary>
+    public OnnxServingGraph UnimodalScorer { get; init; } = new();
+
+    /// <summary>Reads the manifest of the serving directory <paramref name="directory"/>.</summary>
+    /// <exception cref="FileNotFoundException">The directory has no manifest.</exception>
+    /// <exception cref="InvalidDataException">The manifest cannot be read or is of another format version.</exception>
+    public static OnnxServingManifest Read(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string path = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No ONNX serving manifest at '{path}'.", path);
+        OnnxServingManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<OnnxServingManifest>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' is not valid JSON: {e.Message}", e);
+        }
+        if (manifest == null || manifest.FormatVersion != CurrentFormatVersion)
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' has format version {manifest?.FormatVersion}; this library reads version {CurrentFormatVersion}.");
+        if (manifest.Candidates < 1 || manifest.Users < 1 || manifest.Items < 1 || manifest.Components < 1 || manifest.Dimension < 1)
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' has a size below 1 (candidates, users, items, components, dimension).");
+        return manifest;
+    }
+
+    /// <summary>Writes this manifest into <paramref name="directory"/>.</summary>
+    internal void Write(string directory) =>
+        File.WriteAllText(Path.Combine(directory, OnnxServingDirectory.ManifestFileName), JsonSerializer.Serialize(this, Json));
+}

@@ -1,0 +1,71 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// The per-user tables of the mixture encoder graph: every user padded to <see cref="Components"/>
+/// components (cluster -1, weight 0, zero embedding, quota 0), with the quotas for one list length
+/// computed here exactly as <see cref="ClusterQuotaRetriever"/> computes them.
+/// </summary>
+internal sealed class PaddedMixtures
+{
+    /// <summary>The cluster id of a padding component.</summary>
+    public const long NoCluster = -1;
+
+    private PaddedMixtures(int users, int components, int dimension)
+    {
+        Users = users;
+        Components = components;
+        Dimension = dimension;
+        Clusters = new long[checked(users * components)];
+        Weights = new double[users * components];
+        Embeddings = new float[checked(users * components * dimension)];
+        Quotas = new long[users * components];
+    }
+
+    /// <summary>U, the number of users.</summary>
+    public int Users { get; }
+
+    /// <summary>m, the components per user after padding.</summary>
+    public int Components { get; }
+
+    /// <summary>d, the embedding dimension.</summary>
+    public int Dimension { get; }
+
+    /// <summary>[U, m] cluster ids, <see cref="NoCluster"/> for padding.</summary>
+    public long[] Clusters { get; }
+
+    /// <summary>[U, m] weights as stored by the engine (double), 0 for padding.</summary>
+    public double[] Weights { get; }
+
+    /// <summary>[U, m, d] component embeddings, zero rows for padding.</summary>
+    public float[] Embeddings { get; }
+
+    /// <summary>[U, m] slots of each component for the exported list length, 0 for padding.</summary>
+    public long[] Quotas { get; }
+
+    /// <summary>Pads <paramref name="mixtures"/> and allocates <paramref name="candidates"/> slots per user with exponent <paramref name="alpha"/>.</summary>
+    public static PaddedMixtures Create(MixtureTable mixtures, int candidates, double alpha)
+    {
+        int m = mixtures.MaxComponents, d = mixtures.Dimension;
+        var padded = new PaddedMixtures(mixtures.UserCount, m, d);
+        padded.Clusters.AsSpan().Fill(NoCluster);
+        var quotas = new int[m];
+        for (int u = 0; u < mixtures.UserCount; u++)
+        {
+            int n = mixtures.ComponentCount(u);
+            var clusters = mixtures.Clusters(u);
+            var weights = mixtures.Weights(u);
+            // The same call, with the same arguments, as ClusterQuotaRetriever makes for this user.
+            QuotaAllocator.Allocate(weights, clusters, alpha, candidates, quotas);
+            for (int j = 0; j < n; j++)
+            {
+                padded.Clusters[u * m + j] = clusters[j];
+                padded.Weights[u * m + j] = weights[j];
+                padded.Quotas[u * m + j] = quotas[j];
+            }
+            mixtures.Embeddings(u).CopyTo(padded.Embeddings.AsSpan(u * m * d));
+        }
+        return padded;
+    }
+}

@@ -1,0 +1,155 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// The quota scorer graph: <see cref="ClusterQuotaRetriever"/> for one list length M, written as a fixed
+/// sequence of tensor operations over a batch of users (see docs/onnx.md for the diagram).
+/// </summary>
+/// <remarks>
+/// Stages: (1) each component scores the members of its own cluster and keeps its top min(M, S) eligible
+/// items; (2) quotas are cut to what each component found and the shortfall is handed on in component order
+/// with a closed form of the engine's loop; (3) the unimodal top M is the fallback, minus items already
+/// taken; (4) every candidate gets an integer sort key (its place in the final list, or
+/// <see cref="Absent"/>) and the M smallest keys are the list.
+/// </remarks>
+internal static class QuotaScorerGraph
+{
+    /// <summary>The sort key of an entry that is not in the list; every real key is below 2M.</summary>
+    private const long Absent = long.MaxValue;
+
+    /// <summary>Builds the scorer over the grouped items and <paramref name="items"/> (for the fallback).</summary>
+    public static ModelProto Build(ClusterGroupedItems grouped, EmbeddingMatrix items, int components, int candidates, bool exclusionMask)
+    {
+        int m = components, d = items.Dimension, s = grouped.Slots, itemCount = items.Rows;
+        int k = Math.Min(candidates, s); // TopK cannot return more than a cluster holds
+        var f = TensorProto.Types.DataType.Float;
+        var i64 = TensorProto.Types.DataType.Int64;
+        var g = new OnnxGraphBuilder("quota_scorer")
+            .AddInput(MixtureClustersName, i64, [null, m])
+            .AddInput(MixtureEmbeddingsName, f, [null, m, d])
+            .AddInput(QuotasName, i64, [null, m])
+            .AddInput(UserEmbeddingName, f, [null, d]);
+        if (exclusionMask) g.AddInput(ExclusionMaskInput, f, [null, itemCount]);
+
+        g.AddInitializer("cluster_items", [grouped.Clusters, s, d], grouped.Embeddings)
+            .AddInitializer("cluster_item_rows", [grouped.Clusters, s], grouped.Rows)
+            .AddInitializer("cluster_padding", [grouped.Clusters, s], grouped.Padding)
+            .AddInitializer("item_embeddings", [itemCount, d], items.Values)
+            .AddInitializer("zero", [], [0L])
+            .AddInitializer("zero_f", [], [0f])
+            .AddInitializer("minus_one", [], [-1L])
+            .AddInitializer("neg_inf", [], [float.NegativeInfinity])
+            .AddInitializer("absent", [], [Absent])
+            .AddInitializer("dummy_item", [], [(long)itemCount])
+            .AddInitializer("component_axis", [], [1L])
+            .AddInitializer("last_axis", [1], [-1L])
+            .AddInitializer("k_cluster", [1], [(long)k])
+            .AddInitializer("k_list", [1], [(long)candidates])
+            .AddInitializer("rank_in_component", [1, 1, k], Enumerable.Range(0, k).Select(r => (long)r).ToArray())
+            .AddInitializer("fallback_key", [1, candidates], Enumerable.Range(0, candidates).Select(r => (long)candidates + r).ToArray())
+            .AddInitializer("flat_cluster_shape", [3], [0L, m, s])
+            .AddInitializer("flat_component_shape", [2], [0L, (long)m * s])
+            .AddInitializer("flat_taken_shape", [2], [0L, (long)m * k])
+            .AddInitializer("chosen_width", [1], [(long)itemCount + 1]);
+
+        // (1) Each component against its own cluster. Padding components (cluster -1) read cluster 0 and
+        // are then masked out entirely, so they find nothing and take no slots.
+        g.AddNode("GreaterOrEqual", [MixtureClustersName, "zero"], ["is_component"])
+            .AddNode("Max", [MixtureClustersName, "zero"], ["safe_clusters"])
+            .AddNode("Gather", ["cluster_items", "safe_clusters"], ["component_items"], Axis(0))   // [B,m,S,d]
+            .AddNode("Unsqueeze", [MixtureEmbeddingsName, "last_axis"], ["component_columns"])    // [B,m,d,1]
+            .AddNode("MatMul", ["component_items", "component_columns"], ["item_scores_col"])     // [B,m,S,1]
+            .AddNode("Squeeze", ["item_scores_col", "last_axis"], ["item_scores"])                // [B,m,S]
+            .AddNode("Gather", ["cluster_item_rows", "safe_clusters"], ["component_rows"], Axis(0))
+            .AddNode("Gather", ["cluster_padding", "safe_clusters"], ["component_padding"], Axis(0))
+            .AddNode("Add", ["item_scores", "component_padding"], ["member_scores"]);
+        string eligible = "member_scores";
+        if (exclusionMask)
+        {
+            g.AddNode("Reshape", ["component_rows", "flat_component_shape"], ["flat_component_rows"])
+                .AddNode("GatherElements", [ExclusionMaskInput, "flat_component_rows"], ["flat_component_mask"], Axis(1))
+                .AddNode("Reshape", ["flat_component_mask", "flat_cluster_shape"], ["component_mask"])
+                .AddNode("Add", ["member_scores", "component_mask"], ["unseen_scores"]);
+            eligible = "unseen_scores";
+        }
+        g.AddNode("Unsqueeze", ["is_component", "last_axis"], ["is_component_col"])
+            .AddNode("Where", ["is_component_col", eligible, "neg_inf"], ["eligible_scores"])
+            .AddNode("TopK", ["eligible_scores", "k_cluster"], ["ranked_scores", "ranked_slots"], Axis(-1), Largest(true), Sorted())
+            .AddNode("GatherElements", ["component_rows", "ranked_slots"], ["ranked_rows"], Axis(-1))       // [B,m,k]
+            .AddNode("IsInf", ["ranked_scores"], ["ranked_missing"], OnnxAttributes.Int("detect_positive", 0))
+            .AddNode("Not", ["ranked_missing"], ["ranked_found"])
+            .AddNode("Cast", ["ranked_found"], ["ranked_found_count"], OnnxAttributes.Int("to", (long)i64))
+            .AddNode("ReduceSum", ["ranked_found_count", "last_axis"], ["available"], OnnxAttributes.Int("keepdims", 0)); // [B,m]
+
+        // (2) granted = min(quota, available); the shortfall goes to the components in order, each taking
+        // min(spare, what is left after the earlier ones took theirs) - the engine's loop in closed form.
+        g.AddNode("Min", [QuotasName, "available"], ["granted"])
+            .AddNode("Sub", [QuotasName, "granted"], ["shortfall"])
+            .AddNode("ReduceSum", ["shortfall", "last_axis"], ["leftover"], OnnxAttributes.Int("keepdims", 1)) // [B,1]
+            .AddNode("Sub", ["available", "granted"], ["spare"])
+            .AddNode("CumSum", ["spare", "component_axis"], ["spare_before"], OnnxAttributes.Int("exclusive", 1))
+            .AddNode("Sub", ["leftover", "spare_before"], ["leftover_here_raw"])
+            .AddNode("Max", ["leftover_here_raw", "zero"], ["leftover_here"])
+            .AddNode("Min", ["spare", "leftover_here"], ["extra"])
+            .AddNode("Add", ["granted", "extra"], ["take"])
+            .AddNode("CumSum", ["take", "component_axis"], ["first_place"], OnnxAttributes.Int("exclusive", 1))
+            .AddNode("Unsqueeze", ["take", "last_axis"], ["take_col"])
+            .AddNode("Unsqueeze", ["first_place", "last_axis"], ["first_place_col"])
+            .AddNode("Less", ["rank_in_component", "take_col"], ["taken"])                   // [B,m,k]
+            .AddNode("Add", ["first_place_col", "rank_in_component"], ["place"])
+            .AddNode("Where", ["taken", "place", "absent"], ["taken_keys"]);
+
+        // (3) Fallback: the unimodal top M, without items the components already took.
+        g.AddNode("Gemm", [UserEmbeddingName, "item_embeddings"], ["fallback_raw"], OnnxAttributes.Int("transB", 1));
+        string fallbackScores = "fallback_raw";
+        if (exclusionMask)
+        {
+            g.AddNode("Add", ["fallback_raw", ExclusionMaskInput], ["fallback_unseen"]);
+            fallbackScores = "fallback_unseen";
+        }
+        g.AddNode("TopK", [fallbackScores, "k_list"], ["fallback_scores", "fallback_rows"], Axis(-1), Largest(true), Sorted())
+            // Mark taken items in a [B, I + 1] table; entries not taken write 0 into the spare last column,
+            // so every write to a real item writes the same value and the scatter order cannot matter.
+            .AddNode("Where", ["taken", "ranked_rows", "dummy_item"], ["taken_or_dummy"])
+            .AddNode("Reshape", ["taken_or_dummy", "flat_taken_shape"], ["taken_items"])
+            .AddNode("Reshape", ["taken", "flat_taken_shape"], ["taken_flat"])
+            .AddNode("Cast", ["taken_flat"], ["taken_marks"], OnnxAttributes.Int("to", (long)f))
+            .AddNode("Shape", [UserEmbeddingName], ["batch_size"], OnnxAttributes.Int("end", 1))
+            .AddNode("Concat", ["batch_size", "chosen_width"], ["chosen_shape"], Axis(0))
+            .AddNode("Expand", ["zero_f", "chosen_shape"], ["nothing_chosen"])
+            .AddNode("ScatterElements", ["nothing_chosen", "taken_items", "taken_marks"], ["chosen"], Axis(1))
+            .AddNode("GatherElements", ["chosen", "fallback_rows"], ["fallback_chosen"], Axis(1))
+            .AddNode("Equal", ["fallback_chosen", "zero_f"], ["fallback_new"])
+            .AddNode("IsInf", ["fallback_scores"], ["fallback_missing"], OnnxAttributes.Int("detect_positive", 0))
+            .AddNode("Not", ["fallback_missing"], ["fallback_found"])
+            .AddNode("And", ["fallback_new", "fallback_found"], ["fallback_used"])
+            .AddNode("Where", ["fallback_used", "fallback_key", "absent"], ["fallback_keys"]);
+
+        // (4) Cluster entries are keyed by their place (0..M-1), fallback entries by M + fallback rank, so
+        // the M smallest keys are the list in order; absent entries sort last and are blanked.
+        g.AddNode("Reshape", ["taken_keys", "flat_taken_shape"], ["taken_keys_flat"])
+            .AddNode("Reshape", ["ranked_rows", "flat_taken_shape"], ["ranked_rows_flat"])
+            .AddNode("Reshape", ["ranked_scores", "flat_taken_shape"], ["ranked_scores_flat"])
+            .AddNode("Concat", ["taken_keys_flat", "fallback_keys"], ["all_keys"], Axis(1))
+            .AddNode("Concat", ["ranked_rows_flat", "fallback_rows"], ["all_rows"], Axis(1))
+            .AddNode("Concat", ["ranked_scores_flat", "fallback_scores"], ["all_scores"], Axis(1))
+            .AddNode("TopK", ["all_keys", "k_list"], ["list_keys", "list_entries"], Axis(-1), Largest(false), Sorted())
+            .AddNode("GatherElements", ["all_rows", "list_entries"], ["list_rows"], Axis(1))
+            .AddNode("GatherElements", ["all_scores", "list_entries"], ["list_scores"], Axis(1))
+            .AddNode("Less", ["list_keys", "absent"], ["listed"])
+            .AddNode("Where", ["listed", "list_rows", "minus_one"], [ItemRowsOutput])
+            .AddNode("Where", ["listed", "list_scores", "neg_inf"], [ScoresOutput])
+            .AddOutput(ItemRowsOutput, i64, [null, candidates])
+            .AddOutput(ScoresOutput, f, [null, candidates]);
+        return g.Build($"Quota scorer: top {candidates} of {itemCount} items in {grouped.Clusters} clusters (largest {s}) for up to {m} components of dimension {d}, unimodal fill.");
+    }
+
+    private static AttributeProto Axis(long axis) => OnnxAttributes.Int("axis", axis);
+
+    private static AttributeProto Largest(bool largest) => OnnxAttributes.Int("largest", largest ? 1 : 0);
+
+    private static AttributeProto Sorted() => OnnxAttributes.Int("sorted", 1);
+}

@@ -1,0 +1,105 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx;
+
+namespace Microsoft.ML.MultiInterest.Tests.Onnx;
+
+public sealed class OnnxCandidateScorerTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"onnx-serving-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+    }
+
+    private static void AssertIdentical(RankedLists expected, RankedLists got)
+    {
+        Assert.Equal(expected.Capacity, got.Capacity);
+        Assert.Equal(expected.Counts, got.Counts);
+        Assert.Equal(expected.Indices, got.Indices);
+        Assert.Equal(expected.Scores, got.Scores);
+    }
+
+    [Fact]
+    public void ServesTheEnginesListsInBatchesFromTheExportedDirectory()
+    {
+        // Integer embeddings make every score exact, so the lists must be identical slot for slot.
+        var w = MixtureWorld.Create(seed: 31, dimension: 3, integers: true);
+        const int m = 12;
+        const double alpha = 1.5;
+        var written = OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, m, alpha, _directory, exclusionMask: true);
+        int[] served = [.. Enumerable.Range(0, w.Users.Rows).Reverse(), 3, 3, 0];
+
+        using var scorer = OnnxCandidateScorer.Open(_directory, batchSize: 7);
+
+        var fallback = new UnimodalRetriever(w.Items).Retrieve(w.Users, served, w.Seen, m, threads: 1);
+        var quota = new ClusterQuotaRetriever(w.Items, w.Clustering).Retrieve(w.Mixtures, served, w.Seen, [m], alpha, fallback, threads: 1)[0];
+        AssertIdentical(quota, scorer.RetrieveClusterQuota(served, w.Seen));
+        AssertIdentical(fallback, scorer.RetrieveUnimodal(served, w.Seen));
+        Assert.Contains(quota.Counts, c => c < m); // some lists run short
+
+        // With the mask input but no exclusion graph, nothing is excluded.
+        var open = new UnimodalRetriever(w.Items).Retrieve(w.Users, served, null, m, threads: 1);
+        AssertIdentical(open, scorer.RetrieveUnimodal(served));
+        AssertIdentical(new ClusterQuotaRetriever(w.Items, w.Clustering).Retrieve(w.Mixtures, served, null, [m], alpha, open, threads: 1)[0],
+            scorer.RetrieveClusterQuota(served));
+        Assert.Equal(0, scorer.RetrieveClusterQuota([]).QueryCount);
+
+        var manifest = scorer.Manifest;
+        Assert.Equal((m, alpha, w.Users.Rows, w.Items.Rows, 7, 3, 3), (manifest.Candidates, manifest.Alpha, manifest.Users, manifest.Items, manifest.Clusters, manifest.Components, manifest.Dimension));
+        Assert.Equal(ClusterGroupedItems.LargestCluster(w.Clustering), manifest.LargestCluster);
+        Assert.True(manifest.ExclusionMask);
+        Assert.Equal(written.QuotaScorer.Inputs, manifest.QuotaScorer.Inputs);
+        Assert.Equal(["mixture_clusters", "mixture_embeddings", "quotas", "user_embedding", "exclusion_mask"], manifest.QuotaScorer.Inputs);
+        Assert.Equal(["user_rows", "exclusion_mask"], manifest.UnimodalScorer.Inputs);
+        Assert.Equal("encoder.onnx", manifest.Encoder.File);
+        Assert.Contains("\"largest_cluster\"", File.ReadAllText(Path.Combine(_directory, OnnxServingDirectory.ManifestFileName)));
+    }
+
+    [Fact]
+    public void FloatEmbeddingsMatchTheEngineUpToRounding()
+    {
+        var w = MixtureWorld.Create(seed: 32);
+        const int m = 15;
+        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, m, 1.0, _directory, exclusionMask: true);
+        var served = Enumerable.Range(0, w.Users.Rows).ToArray();
+        using var scorer = OnnxCandidateScorer.Open(_directory, batchSize: 5);
+
+        var expected = w.Expected(served, m, 1.0, excludeSeen: true);
+        var got = scorer.RetrieveClusterQuota(served, w.Seen);
+        for (int q = 0; q < served.Length; q++)
+        {
+            if (w.HasNearTie(served[q], excludeSeen: true, 1e-5)) continue;
+            Assert.Equal(expected.IndicesOf(q).ToArray(), got.IndicesOf(q).ToArray());
+            for (int r = 0; r < expected.Counts[q]; r++) Assert.True(Math.Abs(expected.ScoresOf(q)[r] - got.ScoresOf(q)[r]) <= 1e-5f);
+        }
+    }
+
+    [Fact]
+    public void MisuseIsRefusedNamingTheArgument()
+    {
+        var w = MixtureWorld.Create(seed: 33, dimension: 3, integers: true);
+        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, _directory);
+        using var scorer = OnnxCandidateScorer.Open(_directory);
+
+        Assert.Equal("exclusions", Assert.Throws<ArgumentException>(() => scorer.RetrieveClusterQuota([0], w.Seen)).ParamName);
+        var unknown = Assert.Throws<ArgumentOutOfRangeException>(() => scorer.RetrieveUnimodal([0, w.Users.Rows]));
+        Assert.Equal("users", unknown.ParamName);
+        Assert.Contains($"Unknown user row {w.Users.Rows}", unknown.Message);
+        Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => OnnxCandidateScorer.Open(_directory, batchSize: 0)).ParamName);
+        Assert.Throws<FileNotFoundException>(() => OnnxCandidateScorer.Open(Path.Combine(_directory, "missing")));
+
+        scorer.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => scorer.RetrieveClusterQuota([0]));
+    }
+
+    [Fact]
+    public void AnExclusionGraphOverOtherItemsIsRefused()
+    {
+        var w = MixtureWorld.Create(seed: 34, dimension: 3, integers: true);
+        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, _directory, exclusionMask: true);
+        using var scorer = OnnxCandidateScorer.Open(_directory);
+        var other = BipartiteGraph.FromEdges(w.Users.Rows, w.Items.Rows + 1, [0], [w.Items.Rows]);
+        Assert.Contains("has 61 items", Assert.Throws<ArgumentException>(() => scorer.RetrieveClusterQuota([0], other)).Message);
+    }
+}
