@@ -27,6 +27,12 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     /// <summary>The candidate item keys (best first) and their scores for the user with key <paramref name="userKey"/>; empty when it had no training edges.</summary>
     public (uint[] ItemKeys, float[] Scores) GetCandidates(uint userKey) => _columns.Get(userKey);
 
+    /// <summary>How the lists were retrieved.</summary>
+    public CandidateMethod Method => _columns.Method;
+
+    /// <summary>The quota exponent of a cluster-quota retrieval; NaN for unimodal retrieval.</summary>
+    public double Alpha => _columns.Alpha;
+
     /// <summary>The raw id of each item key (key - 1), as text.</summary>
     public IReadOnlyList<string> ItemIds => _columns.ItemNames;
 

@@ -124,7 +124,8 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         var lists = new ClusterQuotaRetriever(items.Embeddings, clustering).Retrieve(mixtures, users, exclusions, [o.Candidates], o.Alpha, fallback, o.Threads)[0];
         Logging.Info(_context, nameof(ClusterQuotaRetrieverEstimator), $"Retrieved {o.Candidates} candidates for {users.Length} users from {items.RowOf.Length} items.");
         var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
-        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName);
+        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName,
+            CandidateMethod.ClusterQuota, o.Alpha);
         return new CandidateRetrievalTransformer(columns);
     }
 

@@ -81,7 +81,8 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         var lists = new UnimodalRetriever(items.Embeddings).Retrieve(rows.UserVectors!, users, o.ExcludeSeen ? items.Graph : null, o.Candidates, o.Threads);
         Logging.Info(_context, nameof(UnimodalRetrieverEstimator), $"Retrieved {o.Candidates} candidates for {users.Length} users from {items.RowOf.Length} items.");
         var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
-        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName);
+        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName,
+            CandidateMethod.Unimodal, double.NaN);
         return new CandidateRetrievalTransformer(columns);
     }
 

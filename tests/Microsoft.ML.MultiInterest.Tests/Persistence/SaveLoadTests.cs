@@ -99,10 +99,11 @@ public sealed class SaveLoadTests : IDisposable
             Assert.Equal(s.Mixture.Mixtures.Embeddings(u).ToArray(), mixtures.Mixtures.Embeddings(u).ToArray());
         }
 
-        Assert.Equal(2, model.CandidateLists.Count);
+        Assert.Equal([CandidateMethod.ClusterQuota, CandidateMethod.Unimodal], model.CandidateLists.Select(c => c.Method));
         foreach (var (saved, fitted) in model.CandidateLists.Zip([s.Quota, s.Unimodal]))
         {
             Assert.Equal(fitted.Candidates, saved.Candidates);
+            Assert.Equal((fitted.Method, fitted.Alpha), (saved.Method, saved.Alpha));
             Assert.Equal(fitted.ItemIds, saved.ItemIds);
             for (uint key = 0; key <= fitted.UserCount + 1; key++)
             {

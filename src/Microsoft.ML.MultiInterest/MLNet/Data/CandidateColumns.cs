@@ -16,8 +16,10 @@ internal sealed class CandidateColumns
     private readonly int[] _itemRowOf;
 
     public CandidateColumns(int userCount, int[] users, RankedLists lists, int[] itemRowOf, string[] itemNames, string userColumn,
-        string candidatesColumn, string scoresColumn)
+        string candidatesColumn, string scoresColumn, CandidateMethod method, double alpha)
     {
+        Method = method;
+        Alpha = alpha;
         ItemNames = itemNames;
         _queryOfUser = Enumerable.Repeat(-1, userCount).ToArray();
         for (int q = 0; q < users.Length; q++) _queryOfUser[users[q]] = q;
@@ -31,6 +33,12 @@ internal sealed class CandidateColumns
     public int UserCount => _queryOfUser.Length;
 
     public int ItemCount => ItemNames.Length;
+
+    /// <summary>How the lists were retrieved.</summary>
+    public CandidateMethod Method { get; }
+
+    /// <summary>The quota exponent of a cluster-quota retrieval; NaN for unimodal retrieval.</summary>
+    public double Alpha { get; }
 
     /// <summary>The raw id of each item key (key - 1), as text: the KeyValues of the candidates column.</summary>
     public string[] ItemNames { get; }

@@ -12,6 +12,7 @@ internal static class CandidatePersistence
 {
     private const string ItemsTable = "candidate_items", ScoresTable = "candidate_scores", NamesTable = "item_ids";
     private const string UserColumnKey = "UserColumn", CandidatesColumnKey = "CandidatesColumn", ScoresColumnKey = "ScoresColumn";
+    private const string MethodKey = "Method", AlphaKey = "Alpha";
 
     public static ITransformer CreateSavable(CandidateColumns columns)
     {
@@ -32,6 +33,8 @@ internal static class CandidatePersistence
         builder.Metadata(UserColumnKey, columns.UserColumn);
         builder.Metadata(CandidatesColumnKey, columns.CandidatesColumn);
         builder.Metadata(ScoresColumnKey, columns.ScoresColumn);
+        builder.Metadata(MethodKey, columns.Method.ToString());
+        builder.Metadata(AlphaKey, columns.Alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         string user = builder.KeyInput(columns.UserColumn, users);
         builder.Graph
             .AddInitializer(ItemsTable, [users + 1, m], keys)
@@ -61,7 +64,10 @@ internal static class CandidatePersistence
             lists[u] = (keys.AsSpan(row, count).ToArray().Select(k => (uint)k).ToArray(), scores.AsSpan(row, count).ToArray());
         }
         var meta = SavedMetadata.Of(model);
+        var method = Enum.TryParse<CandidateMethod>(meta.GetValueOrDefault(MethodKey, ""), out var parsed) ? parsed
+            : throw new InvalidDataException($"The saved candidate stage has no valid '{MethodKey}' metadata entry.");
+        double alpha = double.Parse(meta.GetValueOrDefault(AlphaKey, "NaN"), System.Globalization.CultureInfo.InvariantCulture);
         return new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
-            meta.GetValueOrDefault(ScoresColumnKey, ""), m, names[1..], lists);
+            meta.GetValueOrDefault(ScoresColumnKey, ""), m, names[1..], lists, method, alpha);
     }
 }

@@ -6,8 +6,10 @@ public sealed class SavedCandidates
     private readonly (uint[] ItemKeys, float[] Scores)[] _lists;
 
     internal SavedCandidates(string userColumn, string candidatesColumn, string scoresColumn, int candidates, string[] itemIds,
-        (uint[] ItemKeys, float[] Scores)[] lists)
+        (uint[] ItemKeys, float[] Scores)[] lists, CandidateMethod method, double alpha)
     {
+        Method = method;
+        Alpha = alpha;
         UserColumnName = userColumn;
         CandidatesColumnName = candidatesColumn;
         CandidateScoresColumnName = scoresColumn;
@@ -24,6 +26,12 @@ public sealed class SavedCandidates
 
     /// <summary>The candidate score column the stage appends.</summary>
     public string CandidateScoresColumnName { get; }
+
+    /// <summary>How the lists were retrieved.</summary>
+    public CandidateMethod Method { get; }
+
+    /// <summary>The quota exponent of a cluster-quota retrieval; NaN for unimodal retrieval.</summary>
+    public double Alpha { get; }
 
     /// <summary>M, the length of every list.</summary>
     public int Candidates { get; }

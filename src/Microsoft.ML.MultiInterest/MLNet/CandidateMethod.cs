@@ -1,0 +1,11 @@
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>How a <see cref="CandidateRetrievalTransformer"/> retrieved its lists.</summary>
+public enum CandidateMethod
+{
+    /// <summary>One embedding per user, top M items by dot product (<see cref="UnimodalRetrieverEstimator"/>).</summary>
+    Unimodal,
+
+    /// <summary>Per-component search inside each component's cluster with quotas (<see cref="ClusterQuotaRetrieverEstimator"/>).</summary>
+    ClusterQuota,
+}
