@@ -9,6 +9,14 @@ Usage:
       --user-embeddings FILE --item-embeddings FILE [--item-clusters FILE]   use given embeddings (and clusters)
   multiinterest split --edges FILE --train FILE --test FILE [--seed N]
       The protocol's per-user 20% hold-out of an edge file.
+  multiinterest fit --train FILE --model model.zip [--candidates M (50)] [options]
+      Fits the kNN-Embed pipeline (ML.NET estimators) and saves it with mlContext.Model.Save.
+  multiinterest recommend --model model.zip --users FILE --out candidates.tsv [--engine | --onnx [--onnx-dir DIR]] [--history FILE]
+      Candidates for the users in FILE's first column (header line; an edge file works). Default: the loaded
+      zip's lists (training items excluded). --engine / --onnx score with the engine / ONNX Runtime instead,
+      excluding the --history edges (pass the training file to get the zip's lists). [--gpu ID] [--batch N]
+  multiinterest export-onnx --model model.zip --out DIR
+      Writes encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx, manifest.json and the row -> id files.
 Options:
   --dim N (100) --epochs N (20) --loss logistic|ranking|softmax (logistic) --lr X (0.05)
   --uniform-negatives N (25) --batch-negatives N (25) --degree-negatives N (0) --clusters N (2000) --iterations N (20) --components N (5)
@@ -22,7 +30,7 @@ try
         Console.WriteLine(Usage);
         return args.Length == 0 ? 2 : 0;
     }
-    var flags = new HashSet<string> { "export" };
+    var flags = new HashSet<string> { "export", "engine", "onnx" };
     var cl = new CommandLine(args.Skip(1), flags);
     switch (args[0])
     {
@@ -42,6 +50,12 @@ try
         }
         case "split":
             return SplitCommand.Run(cl, Console.Out);
+        case "fit":
+            return FitCommand.Run(cl, Console.Out);
+        case "recommend":
+            return RecommendCommand.Run(cl, Console.Out);
+        case "export-onnx":
+            return ExportOnnxCommand.Run(cl, Console.Out);
         default:
             throw new UsageException($"Unknown command '{args[0]}'.");
     }
@@ -52,7 +66,8 @@ catch (UsageException e)
     Console.Error.WriteLine(Usage);
     return 2;
 }
-catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or KeyNotFoundException or DirectoryNotFoundException)
+catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or KeyNotFoundException or DirectoryNotFoundException
+    or InvalidOperationException or FormatException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;

@@ -13,7 +13,7 @@ namespace Microsoft.ML.MultiInterest;
 /// recreated by ML.NET), so this class also reads the tables of every library stage out of the zip: the
 /// graph embeddings, the k-means centroids, the mixtures and the candidate lists.
 /// </summary>
-public sealed class MultiInterestModel
+public sealed partial class MultiInterestModel
 {
     private MultiInterestModel(ITransformer transformer, DataViewSchema inputSchema, SavedGraphEmbedding? embedding,
         SavedClustering? clustering, SavedMixtures? mixtures, IReadOnlyList<SavedCandidates> candidates)

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.MultiInterest;
+using Microsoft.ML.MultiInterest.IO;
+
+namespace MultiInterest.Cli;
+
+/// <summary>
+/// <c>fit</c>: the kNN-Embed pipeline as ML.NET estimators (MapValueToKey, GraphEmbedding, SphericalKMeans,
+/// KnnSmoothedMixture, ClusterQuotaRetriever) fitted on an edge file and saved with mlContext.Model.Save.
+/// </summary>
+internal static class FitCommand
+{
+    public static int Run(CommandLine cl, TextWriter log)
+    {
+        string train = cl.RequiredString("train"), modelPath = cl.RequiredString("model");
+        int threads = cl.Int("threads", 0), seed = cl.Int("seed", 1);
+        var embedding = new GraphEmbeddingTrainer.Options
+        {
+            Dimension = cl.Int("dim", 100),
+            Epochs = cl.Int("epochs", 20),
+            LearningRate = (float)cl.Double("lr", 0.05),
+            UniformNegatives = cl.Int("uniform-negatives", 25),
+            BatchNegatives = cl.Int("batch-negatives", 25),
+            Seed = seed,
+            Threads = threads,
+        };
+        string? loss = cl.String("loss");
+        if (loss != null)
+            embedding.Loss = Enum.TryParse<Microsoft.ML.MultiInterest.Engine.EmbeddingLoss>(loss, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed : throw new UsageException($"--loss must be one of logistic, ranking, softmax, not '{loss}'.");
+        var kmeans = new SphericalKMeansTrainer.Options { NumberOfClusters = cl.Int("clusters", 2000), MaxIterations = cl.Int("iterations", 20), Tolerance = 0, Seed = seed, Threads = threads };
+        var mixture = new KnnSmoothedMixtureEstimator.Options
+        {
+            Components = cl.Int("components", 5),
+            Neighbors = cl.Int("neighbors", 10),
+            Lambda = cl.Double("lambda", 0.8),
+            Threads = threads,
+        };
+        var retrieval = new ClusterQuotaRetrieverEstimator.Options { Candidates = cl.Int("candidates", 50), Alpha = cl.Double("alpha", 1.0), Threads = threads };
+        cl.RejectUnknown();
+
+        var clock = Stopwatch.StartNew();
+        var ml = new MLContext(seed);
+        var edges = ServingData.Edges(EdgeFile.Read(train));
+        var data = ml.Data.LoadFromEnumerable(edges);
+        var mi = ml.MultiInterest();
+        var pipeline = ml.Transforms.Conversion.MapValueToKey(ServingData.UserColumn)
+            .Append(ml.Transforms.Conversion.MapValueToKey(ServingData.ItemColumn))
+            .Append(mi.GraphEmbedding(embedding))
+            .Append(mi.SphericalKMeans(kmeans))
+            .Append(mi.KnnSmoothedMixture(mixture))
+            .Append(mi.ClusterQuotaRetriever(retrieval));
+        var model = pipeline.Fit(data);
+        double fitSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(modelPath));
+        if (directory != null) Directory.CreateDirectory(directory);
+        ml.Model.Save(model, data.Schema, modelPath);
+        log.WriteLine($"Fitted on {edges.Count:N0} edges in {fitSeconds:F1} s; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath} in {clock.Elapsed.TotalSeconds:F1} s.");
+        return 0;
+    }
+}

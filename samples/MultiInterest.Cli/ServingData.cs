@@ -1,0 +1,65 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
+
+namespace MultiInterest.Cli;
+
+/// <summary>The raw edge rows the <c>fit</c> pipeline is trained on and <c>recommend</c> feeds to a loaded model.</summary>
+internal static class ServingData
+{
+    public const string UserColumn = "User";
+    public const string ItemColumn = "Item";
+
+    public sealed class EdgeRow
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+    }
+
+    public static List<EdgeRow> Edges(IEnumerable<RawEdge> edges) => edges.Select(e => new EdgeRow { User = e.User, Item = e.Item }).ToList();
+
+    /// <summary>The distinct user ids of the first column of a TSV with a header line (an edge file works), in order of appearance.</summary>
+    public static List<string> Users(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Users file '{path}' does not exist.", path);
+        using var file = File.OpenRead(path);
+        using var reader = new StreamReader(path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+            ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file);
+        if (reader.ReadLine() == null) throw new InvalidDataException($"Users file '{path}' is empty: a header line and one user id per line were expected.");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var users = new List<string>();
+        string? line;
+        while ((line = reader.ReadLine()) != null)
+        {
+            string id = line.Split('\t')[0].Trim();
+            if (id.Length > 0 && seen.Add(id)) users.Add(id);
+        }
+        if (users.Count == 0) throw new InvalidDataException($"Users file '{path}' has no user ids after its header.");
+        return users;
+    }
+
+    /// <summary>The history edges whose user and item the model knows, as a graph over model rows.</summary>
+    public static BipartiteGraph History(string path, IReadOnlyDictionary<string, int> userRows, IReadOnlyDictionary<string, int> itemRows, out int skipped)
+    {
+        var users = new List<int>();
+        var items = new List<int>();
+        skipped = 0;
+        foreach (var edge in EdgeFile.Read(path))
+        {
+            if (userRows.TryGetValue(edge.User, out int u) && itemRows.TryGetValue(edge.Item, out int i))
+            {
+                users.Add(u);
+                items.Add(i);
+            }
+            else skipped++;
+        }
+        return BipartiteGraph.FromEdges(userRows.Count, itemRows.Count, users.ToArray(), items.ToArray());
+    }
+
+    public static Dictionary<string, int> RowsOf(IReadOnlyList<string> ids)
+    {
+        var rows = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);
+        for (int r = 0; r < ids.Count; r++) rows[ids[r]] = r;
+        return rows;
+    }
+}

@@ -1,0 +1,100 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>Serving from a loaded model: the engine's retrieval with fresh exclusions, and the ONNX export.</summary>
+public sealed partial class MultiInterestModel
+{
+    /// <summary>Name of the file <see cref="ExportOnnx"/> writes with the raw user id of each user row.</summary>
+    public const string UserIdsFileName = "user_ids.tsv";
+
+    /// <summary>Name of the file <see cref="ExportOnnx"/> writes with the raw item id of each item row.</summary>
+    public const string ItemIdsFileName = "item_ids.tsv";
+
+    /// <summary>
+    /// The retrieval stage the serving methods reproduce: the first cluster-quota stage, else the first
+    /// unimodal one. Its M and alpha are used.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no retrieval stage.</exception>
+    public SavedCandidates ServingStage =>
+        CandidateLists.FirstOrDefault(c => c.Method == CandidateMethod.ClusterQuota)
+        ?? CandidateLists.FirstOrDefault()
+        ?? throw new InvalidOperationException("The model has no candidate retrieval stage (ClusterQuotaRetriever or UnimodalRetriever) to serve.");
+
+    /// <summary>
+    /// Retrieves candidates with this library's engine from the saved tables, exactly as the fitted retrieval
+    /// stage did (same M, alpha and fallback), but excluding <paramref name="exclusions"/> instead of the
+    /// training items. With the training edges as exclusions the lists equal the saved ones.
+    /// </summary>
+    /// <param name="userRows">User rows (user key - 1) to serve.</param>
+    /// <param name="exclusions">Items never to return per user row (item rows = item key - 1), or null.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <returns>Item rows (item key - 1) and scores, one list per entry of <paramref name="userRows"/>.</returns>
+    public RankedLists RetrieveWithEngine(IReadOnlyList<int> userRows, BipartiteGraph? exclusions = null, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(userRows);
+        var stage = ServingStage;
+        var embedding = RequireEmbedding();
+        var items = embedding.ItemEmbeddings;
+        var users = embedding.UserEmbeddings;
+        foreach (int u in userRows)
+            if ((uint)u >= (uint)users.Rows) throw new ArgumentOutOfRangeException(nameof(userRows), $"User row {u} is not in the model ({users.Rows} users).");
+        var fallback = new UnimodalRetriever(items).Retrieve(users, userRows, exclusions, stage.Candidates, threads);
+        if (stage.Method == CandidateMethod.Unimodal) return fallback;
+        var (clustering, mixtures) = RequireMixturePath();
+        return new ClusterQuotaRetriever(items, clustering).Retrieve(mixtures, userRows, exclusions, [stage.Candidates], stage.Alpha, fallback, threads)[0];
+    }
+
+    /// <summary>
+    /// Writes the ONNX serving graphs (encoder, quota scorer, unimodal scorer, see <see cref="OnnxServingDirectory"/>)
+    /// for the <see cref="ServingStage"/>'s M and alpha into <paramref name="directory"/>, with
+    /// <see cref="UserIdsFileName"/> and <see cref="ItemIdsFileName"/> mapping rows to raw ids, so ONNX Runtime
+    /// serves the model without this library.
+    /// </summary>
+    /// <param name="directory">Created if needed; files of the same names are overwritten.</param>
+    /// <param name="exclusionMask">True to give the scorers the seen-item mask input.</param>
+    /// <exception cref="InvalidOperationException">The model lacks the embedding, clustering or mixture stage.</exception>
+    public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var stage = ServingStage;
+        var embedding = RequireEmbedding();
+        var (clustering, mixtures) = RequireMixturePath();
+        double alpha = stage.Method == CandidateMethod.ClusterQuota ? stage.Alpha : 1.0;
+        var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings, embedding.ItemEmbeddings, clustering, mixtures,
+            stage.Candidates, alpha, directory, exclusionMask);
+        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
+        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        return manifest;
+    }
+
+    private SavedGraphEmbedding RequireEmbedding() =>
+        GraphEmbedding ?? throw new InvalidOperationException("The model has no GraphEmbedding stage: serving needs the user and item embeddings.");
+
+    /// <summary>The item clustering (from the k-means stage's fitted items) and the mixtures.</summary>
+    private (ItemClustering Clustering, MixtureTable Mixtures) RequireMixturePath()
+    {
+        var embedding = RequireEmbedding();
+        var kmeans = Clustering ?? throw new InvalidOperationException("The model has no SphericalKMeans stage: cluster-quota serving needs the item clusters.");
+        var mixtures = Mixtures ?? throw new InvalidOperationException("The model has no KnnSmoothedMixture stage: cluster-quota serving needs the mixtures.");
+        int items = embedding.ItemEmbeddings.Rows;
+        if (kmeans.ItemCount != items)
+            throw new InvalidOperationException($"The SphericalKMeans stage has fitted clusters for {kmeans.ItemCount} item keys, the embeddings {items}: "
+                + "serving needs k-means fitted with the item column of the embedded items.");
+        var assignments = new int[items];
+        for (int i = 0; i < items; i++)
+        {
+            assignments[i] = kmeans.ClusterOfItem((uint)i + 1);
+            if (assignments[i] < 0) throw new InvalidOperationException($"Item key {i + 1} has no fitted cluster in the SphericalKMeans stage.");
+        }
+        return (ItemClustering.Create(assignments, mixtures.ClusterCount, embedding.ItemEmbeddings), mixtures.Mixtures);
+    }
+
+    private static void WriteIds(string path, string header, IReadOnlyList<string> ids)
+    {
+        using var writer = new StreamWriter(path);
+        writer.WriteLine($"row\t{header}");
+        for (int r = 0; r < ids.Count; r++) writer.WriteLine($"{r}\t{ids[r]}");
+    }
+}

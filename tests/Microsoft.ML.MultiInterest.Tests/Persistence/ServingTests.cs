@@ -1,0 +1,75 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Persistence;
+
+/// <summary>A loaded model served three ways gives the lists fitted in memory: its saved lists, the engine, the exported ONNX graphs.</summary>
+public sealed class ServingTests : IDisposable
+{
+    private readonly FittedStages _stages = new();
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-serving-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private MultiInterestModel SaveAndLoad()
+    {
+        var s = _stages;
+        string path = Path.Combine(_directory, "model.zip");
+        s.Ml.Model.Save(new Microsoft.ML.Data.TransformerChain<ITransformer>(s.Keys, s.Embedding, s.KMeans, s.Mixture, s.Quota), s.Raw.Schema, path);
+        return MultiInterestModel.Load(s.Ml, path);
+    }
+
+    /// <summary>The training edges as a graph over user and item rows (key - 1): what Fit excluded.</summary>
+    private BipartiteGraph TrainingGraph()
+    {
+        var users = MLNetTestData.Keys(_stages.Keyed, "User").Select(k => (int)k - 1).ToArray();
+        var items = MLNetTestData.Keys(_stages.Keyed, "Item").Select(k => (int)k - 1).ToArray();
+        return BipartiteGraph.FromEdges(_stages.Quota.UserCount, _stages.Quota.ItemCount, users, items);
+    }
+
+    private void AssertSameAsFitted(RankedLists lists, int[] userRows)
+    {
+        for (int q = 0; q < userRows.Length; q++)
+        {
+            var (keys, scores) = _stages.Quota.GetCandidates((uint)userRows[q] + 1);
+            Assert.Equal(keys.Select(k => (int)k - 1), lists.IndicesOf(q).ToArray());
+            Assert.Equal(scores.Length, lists.ScoresOf(q).Length);
+            for (int r = 0; r < scores.Length; r++) Assert.Equal(scores[r], lists.ScoresOf(q)[r], 1e-5f);
+        }
+    }
+
+    [Fact]
+    public void Engine_OnTheSavedTables_WithTheTrainingItemsExcluded_GivesTheFittedLists()
+    {
+        var model = SaveAndLoad();
+        Assert.Equal(CandidateMethod.ClusterQuota, model.ServingStage.Method);
+        int[] users = Enumerable.Range(0, _stages.Quota.UserCount).ToArray();
+        AssertSameAsFitted(model.RetrieveWithEngine(users, TrainingGraph(), threads: 1), users);
+    }
+
+    [Fact]
+    public void ExportedOnnxGraphs_InOnnxRuntime_GiveTheFittedLists()
+    {
+        var model = SaveAndLoad();
+        string onnx = Path.Combine(_directory, "onnx");
+        var manifest = model.ExportOnnx(onnx);
+        Assert.Equal(_stages.Quota.Candidates, manifest.Candidates);
+        var ids = File.ReadAllLines(Path.Combine(onnx, MultiInterestModel.ItemIdsFileName)).Skip(1).Select(l => l.Split('\t')[1]);
+        Assert.Equal(_stages.Embedding.ItemIds, ids);
+        int[] users = Enumerable.Range(0, _stages.Quota.UserCount).ToArray();
+        using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 5);
+        AssertSameAsFitted(scorer.RetrieveClusterQuota(users, TrainingGraph()), users);
+    }
+
+    [Fact]
+    public void ServingWithoutTheNeededStages_SaysWhichIsMissing()
+    {
+        var s = _stages;
+        string path = Path.Combine(_directory, "embedding-only.zip");
+        s.Ml.Model.Save(new Microsoft.ML.Data.TransformerChain<ITransformer>(s.Keys, s.Embedding), s.Raw.Schema, path);
+        var model = MultiInterestModel.Load(s.Ml, path);
+        Assert.Contains("no candidate retrieval stage", Assert.Throws<InvalidOperationException>(() => model.ExportOnnx(Path.Combine(_directory, "x"))).Message);
+        Assert.Contains("no candidate retrieval stage", Assert.Throws<InvalidOperationException>(() => model.RetrieveWithEngine([0])).Message);
+    }
+}
