@@ -9,6 +9,9 @@ namespace MultiInterest.Benchmarks;
 
 /// <summary>
 /// <c>embed --train FILE --test FILE [options]</c>: trains graph embeddings and reports speed and unimodal recall as JSON.
+/// The negative counts take the CLI's names (<c>--uniform-negatives --batch-negatives --degree-negatives</c>) or the
+/// short forms <c>--uniform --batch --degree</c>, so a PyTorch-BigGraph-like run is
+/// <c>--loss ranking --uniform-negatives 50 --batch-negatives 50 --lr 0.01</c>.
 /// </summary>
 internal static class EmbedCommand
 {
@@ -34,10 +37,10 @@ internal static class EmbedCommand
                 case "--lr": o.LearningRate = Float(v); break;
                 case "--margin": o.Margin = Float(v); break;
                 case "--chunk": o.ChunkSize = Int(v); break;
-                case "--uniform": o.UniformNegatives = Int(v); break;
-                case "--degree": o.DegreeNegatives = Int(v); break;
+                case "--uniform" or "--uniform-negatives": o.UniformNegatives = Int(v); break;
+                case "--degree" or "--degree-negatives": o.DegreeNegatives = Int(v); break;
                 case "--degree-exponent": o.DegreeExponent = Float(v); break;
-                case "--batch": o.BatchNegatives = Int(v); break;
+                case "--batch" or "--batch-negatives": o.BatchNegatives = Int(v); break;
                 case "--init": o.InitScale = Float(v); break;
                 case "--seed": o.Seed = Int(v); break;
                 case "--threads": o.Threads = Int(v); break;

@@ -1,24 +1,31 @@
 using MultiInterest.Benchmarks;
 
-// Benchmark and tuning harness. Commands:
-//   embed --train FILE --test FILE [--dim N --epochs N --loss ranking|logistic|softmax --optimizer adagrad|sgd
-//         --lr X --margin X --chunk N --uniform N --degree N --degree-exponent X --batch N --init X
-//         --seed N --threads N --verbose]
-//   kmeans --vectors FILE.tsv --clusters N [--iterations N (20) --threads N (2) --seed N (0)]
-//         (spherical k-means, tolerance 0; benchmarks/peers runs it beside FAISS and scikit-learn)
-const string Usage = "usage: embed --train FILE --test FILE [--dim N --epochs N --loss L --lr X --threads N --seed N ...]\n"
-    + "       kmeans --vectors FILE.tsv --clusters N [--iterations N --threads N --seed N]";
-if (args.Length == 0 || args[0] is not ("embed" or "kmeans"))
+// Benchmark and tuning harness; `--help` lists the commands and their options (Usage.cs).
+if (args.Length == 0)
 {
-    Console.Error.WriteLine(Usage);
+    Console.Error.WriteLine(Usage.Text);
     return 2;
+}
+if (args[0] == "help" || args.Any(a => a is "-h" or "--help"))
+{
+    Console.WriteLine(Usage.Text);
+    return 0;
 }
 try
 {
-    return args[0] == "embed" ? EmbedCommand.Run(args[1..]) : KMeansCommand.Run(args[1..]);
+    return args[0] switch
+    {
+        "embed" => EmbedCommand.Run(args[1..]),
+        "kmeans" => KMeansCommand.Run(args[1..]),
+        "knn" => KnnCommand.Run(args[1..]),
+        "synth" => SynthCommand.Run(args[1..]),
+        "scale" => ScaleCommand.Run(args[1..]),
+        _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
+    };
 }
-catch (Exception e) when (e is ArgumentException or FormatException or IOException)
+catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidDataException or KeyNotFoundException)
 {
     Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine("Run with --help for the commands and their options.");
     return 2;
 }

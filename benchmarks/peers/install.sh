@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the peers of the k-means side-by-side benchmark (FAISS, scikit-learn) from Debian packages,
+# Installs the peers of the side-by-side benchmarks (k-means: FAISS, scikit-learn; exact search: FAISS) from Debian packages,
 # for the system Python (/usr/bin/python3). Run as root (or via sudo).
 set -euo pipefail
 apt-get update

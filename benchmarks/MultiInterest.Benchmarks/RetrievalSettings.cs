@@ -1,0 +1,52 @@
+namespace MultiInterest.Benchmarks;
+
+/// <summary>Settings of the per-user retrieval stages (<see cref="RetrievalStages"/>); defaults are the protocol's.</summary>
+internal sealed class RetrievalSettings
+{
+    /// <summary>m: mixture components per user. Default 5.</summary>
+    public int Components { get; set; } = 5;
+
+    /// <summary>k: neighbours per user for smoothing. Default 10.</summary>
+    public int Neighbors { get; set; } = 10;
+
+    /// <summary>Smoothing weight lambda in [0, 1]. Default 0.8.</summary>
+    public double Lambda { get; set; } = 0.8;
+
+    /// <summary>Quota exponent alpha. Default 1.</summary>
+    public double Alpha { get; set; } = 1.0;
+
+    /// <summary>M: candidates per user, for quota retrieval and the unimodal baseline alike. Default 50.</summary>
+    public int Candidates { get; set; } = 50;
+
+    /// <summary>Degree of parallelism of every stage. Default 2 (0 = all cores).</summary>
+    public int Threads { get; set; } = 2;
+
+    /// <summary>Run every per-user stage once on a few users before timing (JIT and tiering). Default true.</summary>
+    public bool Warmup { get; set; } = true;
+
+    /// <summary>Timed passes over the users; each stage reports its median and best. Default 3.</summary>
+    public int Repeats { get; set; } = 3;
+
+    /// <summary>Also time the unimodal (brute-force) top-M baseline. Default true.</summary>
+    public bool Unimodal { get; set; } = true;
+
+    /// <summary>Reads the shared options (<c>--components --neighbors --lambda --alpha --candidates --threads --repeats --no-warmup --no-unimodal</c>).</summary>
+    public static RetrievalSettings From(OptionList o, int defaultRepeats)
+    {
+        var settings = new RetrievalSettings
+        {
+            Components = o.Int("components", 5),
+            Neighbors = o.Int("neighbors", 10),
+            Lambda = o.Double("lambda", 0.8),
+            Alpha = o.Double("alpha", 1.0),
+            Candidates = o.Int("candidates", 50),
+            Threads = o.Int("threads", 2),
+            Repeats = o.Int("repeats", defaultRepeats),
+            Warmup = !o.Flag("no-warmup"),
+            Unimodal = !o.Flag("no-unimodal"),
+        };
+        if (settings.Repeats < 1) throw new ArgumentException("--repeats must be at least 1.");
+        if (settings.Threads < 0) throw new ArgumentException("--threads must be 0 (all cores) or positive.");
+        return settings;
+    }
+}

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Text.Json.Serialization;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace MultiInterest.Benchmarks;
+
+/// <summary>What <see cref="RetrievalStages.Run"/> measured.</summary>
+/// <param name="SetupSeconds">One-off index builds (not per user): neighbour index, quota retriever, unimodal panels.</param>
+/// <param name="Stages">Per-user stages in run order: mixtures (all users), neighbours, smoothing, quota retrieval, unimodal.</param>
+/// <param name="QuotaWork">Dot products per user of quota retrieval against the catalogue size.</param>
+/// <param name="ShortQuotaLists">Quota lists shorter than M (no unimodal fallback is used, so nothing fills them).</param>
+/// <param name="RecallAtM">Mean Recall@M of the kNN-Embed quota lists and the unimodal lists over the timed users (with a test graph).</param>
+internal sealed record RetrievalReport(
+    IReadOnlyDictionary<string, double> SetupSeconds,
+    IReadOnlyDictionary<string, StageTiming> Stages,
+    QuotaWork QuotaWork,
+    int ShortQuotaLists,
+    [property: JsonPropertyName("recall_at_m")] IReadOnlyDictionary<string, double>? RecallAtM);
+
+/// <summary>
+/// Times the serving side of kNN-Embed as the protocol chains it (see ProtocolEvaluator), stage by stage, for a set of
+/// query users: MLE mixtures of every user, exact user neighbours (cosine, k), kNN smoothing, cluster-quota retrieval
+/// of M candidates without the unimodal fallback, and the exact unimodal top-M over all items as the brute-force
+/// baseline (with the training items excluded, as the protocol does, and without, as FAISS does). Every stage runs
+/// <see cref="RetrievalSettings.Repeats"/> times, after an untimed warm-up on a few users.
+/// </summary>
+internal static class RetrievalStages
+{
+    private const int WarmupUsers = 64;
+
+    /// <summary>Runs and times the stages.</summary>
+    /// <param name="train">Training graph (exclusions and mixtures).</param>
+    /// <param name="test">Optional held-out graph, for Recall@M.</param>
+    /// <param name="queryUsers">The users to serve.</param>
+    /// <param name="users">User embeddings.</param>
+    /// <param name="items">Item embeddings.</param>
+    /// <param name="clustering">Item clusters.</param>
+    /// <param name="s">Settings.</param>
+    /// <param name="memory">Optional: receives a memory snapshot after every stage (taken outside the timed spans).</param>
+    public static RetrievalReport Run(BipartiteGraph train, BipartiteGraph? test, int[] queryUsers, EmbeddingMatrix users, EmbeddingMatrix items,
+        ItemClustering clustering, RetrievalSettings s, IDictionary<string, MemorySnapshot>? memory = null)
+    {
+        var setup = new Dictionary<string, double>();
+        var clock = Stopwatch.StartNew();
+        var eligible = new bool[train.UserCount];
+        for (int u = 0; u < train.UserCount; u++) eligible[u] = train.DegreeOf(u) > 0;
+        var neighborIndex = new ExactNeighborIndex(users, eligible);
+        setup["neighbor_index"] = JsonReport.Round(Lap(clock), 4);
+        var quota = new ClusterQuotaRetriever(items, clustering);
+        setup["quota_retriever"] = JsonReport.Round(Lap(clock), 4);
+        var unimodal = s.Unimodal ? new UnimodalRetriever(items) : null;
+        if (unimodal != null) setup["unimodal_panels"] = JsonReport.Round(Lap(clock), 4);
+        var chain = new Chain(train, users, items, clustering, neighborIndex, quota, unimodal, s);
+
+        if (s.Warmup) chain.Run(queryUsers[..Math.Min(WarmupUsers, queryUsers.Length)], null, null);
+        var runs = new Dictionary<string, List<double>>();
+        Chain.Output output = default;
+        for (int r = 0; r < s.Repeats; r++) output = chain.Run(queryUsers, runs, r == 0 ? memory : null);
+
+        var stages = runs.ToDictionary(p => p.Key, p => StageTiming.Of(p.Value, p.Key == "mixtures" ? train.UserCount : queryUsers.Length));
+        int shortLists = output.Quota.Counts.Count(c => c < s.Candidates);
+        var work = QuotaWork.Count(output.Smoothed, queryUsers, clustering, train);
+        Dictionary<string, double>? recall = null;
+        if (test != null)
+        {
+            recall = new() { ["knn_embed_quota"] = MeanRecall(output.Quota, queryUsers, test) };
+            if (output.Unimodal != null) recall["unimodal"] = MeanRecall(output.Unimodal, queryUsers, test);
+        }
+        return new RetrievalReport(setup, stages, work, shortLists, recall);
+    }
+
+    /// <summary>Spreads <paramref name="max"/> users evenly over <paramref name="candidates"/> (all of them when max is 0 or larger).</summary>
+    public static int[] Sample(int[] candidates, int max)
+    {
+        if (max <= 0 || max >= candidates.Length) return candidates;
+        var sample = new int[max];
+        for (int j = 0; j < max; j++) sample[j] = candidates[(int)((long)j * candidates.Length / max)];
+        return sample;
+    }
+
+    private static double MeanRecall(RankedLists lists, int[] queryUsers, BipartiteGraph test)
+    {
+        double sum = 0;
+        int n = 0;
+        for (int q = 0; q < queryUsers.Length; q++)
+        {
+            if (test.DegreeOf(queryUsers[q]) == 0) continue;
+            sum += RetrievalMetrics.Recall(lists.IndicesOf(q), test.ItemsOf(queryUsers[q]));
+            n++;
+        }
+        return JsonReport.Round(n == 0 ? 0 : sum / n, 4);
+    }
+
+    private static double Lap(Stopwatch clock)
+    {
+        double seconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        return seconds;
+    }
+
+    /// <summary>One pass of the stages over a set of users, recording each stage's seconds.</summary>
+    private sealed class Chain(BipartiteGraph train, EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering,
+        ExactNeighborIndex neighborIndex, ClusterQuotaRetriever quota, UnimodalRetriever? unimodal, RetrievalSettings s)
+    {
+        /// <summary>The results of a pass that the report needs.</summary>
+        public readonly record struct Output(MixtureTable Smoothed, RankedLists Quota, RankedLists? Unimodal);
+
+        public Output Run(int[] queryUsers, Dictionary<string, List<double>>? runs, IDictionary<string, MemorySnapshot>? memory)
+        {
+            var clock = Stopwatch.StartNew();
+            var mle = MixtureBuilder.BuildMle(train, clustering, items, s.Components, s.Threads);
+            Record("mixtures");
+            var queries = new EmbeddingMatrix(queryUsers.Length, users.Dimension);
+            for (int j = 0; j < queryUsers.Length; j++) users.ReadRow(queryUsers[j]).CopyTo(queries.Row(j));
+            var neighbors = neighborIndex.Search(queries, queryUsers, s.Neighbors, s.Threads);
+            Record("neighbors");
+            var smoothed = KnnSmoother.Smooth(train, clustering, items, mle, queryUsers, neighbors, s.Lambda, s.Threads);
+            Record("smoothing");
+            var lists = quota.Retrieve(smoothed, queryUsers, train, [s.Candidates], s.Alpha, null, s.Threads)[0];
+            Record("quota_retrieval");
+            RankedLists? baseline = null;
+            if (unimodal != null)
+            {
+                baseline = unimodal.Retrieve(users, queryUsers, train, s.Candidates, s.Threads);
+                Record("unimodal");
+                unimodal.Retrieve(users, queryUsers, null, s.Candidates, s.Threads);
+                Record("unimodal_plain");
+            }
+            return new Output(smoothed, lists, baseline);
+
+            void Record(string stage)
+            {
+                double seconds = clock.Elapsed.TotalSeconds;
+                if (runs != null)
+                {
+                    if (!runs.TryGetValue(stage, out var list)) runs[stage] = list = new List<double>();
+                    list.Add(seconds);
+                }
+                if (memory != null) memory[stage] = MemoryProbe.Take();
+                clock.Restart();
+            }
+        }
+    }
+}

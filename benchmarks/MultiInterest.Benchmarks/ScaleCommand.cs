@@ -1,0 +1,90 @@
+using System.Diagnostics;
+
+namespace MultiInterest.Benchmarks;
+
+/// <summary>
+/// <c>scale --edges N [synthetic-graph options] [--epochs N --clusters N --max-users N ...]</c>: generates a synthetic
+/// graph in memory (<see cref="SyntheticGraph"/>), then runs every stage of the pipeline on it (embedding with a
+/// reduced epoch count, k-means, mixtures, neighbours, smoothing, quota retrieval, and the unimodal baseline) and
+/// reports seconds per stage and memory after each stage as JSON. Per-user stages serve an evenly spread sample of
+/// the test users (<c>--max-users</c>), since exact neighbour search over millions of users grows quadratically.
+/// </summary>
+internal static class ScaleCommand
+{
+    public static int Run(string[] args)
+    {
+        var o = new OptionList(args, "no-warmup", "no-unimodal");
+        var graphOptions = SyntheticOptionsReader.Read(o);
+        var settings = RetrievalSettings.From(o, defaultRepeats: 1);
+        var embedding = ModelFitting.EmbeddingOptions(o, defaultEpochs: 2, settings.Threads);
+        var kmeans = ModelFitting.ClusteringOptions(o, settings.Threads);
+        int maxUsers = o.Int("max-users", 10_000);
+        o.RejectUnknown();
+
+        var total = Stopwatch.StartNew();
+        var seconds = new Dictionary<string, double>();
+        var memory = new Dictionary<string, MemorySnapshot> { ["start"] = MemoryProbe.Take() };
+        var build = SyntheticBuild.Create(graphOptions);
+        seconds["generate"] = JsonReport.Round(build.GenerateSeconds);
+        seconds["split"] = JsonReport.Round(build.SplitSeconds);
+        memory["split"] = MemoryProbe.Take();
+
+        var (fit, embedSeconds, edgesPerSecond) = ModelFitting.Embed(build.Train, embedding);
+        seconds["embedding"] = JsonReport.Round(embedSeconds);
+        memory["embedding"] = MemoryProbe.Take();
+
+        kmeans.Clusters = Math.Min(kmeans.Clusters, build.Train.ItemCount);
+        var (clustering, clusterSeconds, meanCosine) = ModelFitting.Cluster(fit.ItemEmbeddings, kmeans);
+        seconds["clustering"] = JsonReport.Round(clusterSeconds);
+        memory["clustering"] = MemoryProbe.Take();
+
+        var testUsers = Enumerable.Range(0, build.Test.UserCount).Where(u => build.Test.DegreeOf(u) > 0).ToArray();
+        var queryUsers = RetrievalStages.Sample(testUsers, maxUsers);
+        var report = RetrievalStages.Run(build.Train, build.Test, queryUsers, fit.UserEmbeddings, fit.ItemEmbeddings, clustering, settings, memory);
+        foreach (var (stage, timing) in report.Stages) seconds[stage] = timing.Seconds; // the median of --repeats runs
+        foreach (var (step, s) in report.SetupSeconds) seconds[step] = s;
+        seconds["total"] = JsonReport.Round(total.Elapsed.TotalSeconds);
+
+        JsonReport.Print(new
+        {
+            Seconds = seconds,
+            report.Stages,
+            Embedding = new
+            {
+                embedding.Epochs,
+                embedding.Dimension,
+                EdgesPerSecond = Math.Round(edgesPerSecond),
+                SecondsPerEpoch = JsonReport.Round(embedSeconds / embedding.Epochs),
+                Loss = JsonReport.Round(fit.Epochs[^1].MeanLoss, 5),
+            },
+            Clustering = new
+            {
+                kmeans.Clusters,
+                Iterations = kmeans.MaxIterations,
+                MeanCosine = JsonReport.Round(meanCosine, 5),
+                Planted = PlantedAgreement.Measure(clustering, build.Graph.ItemCommunity, build.Graph.Communities),
+            },
+            report.QuotaWork,
+            report.ShortQuotaLists,
+            report.RecallAtM,
+            TestUsers = testUsers.Length,
+            TimedUsers = queryUsers.Length,
+            Graph = build.Describe(graphOptions),
+            PeakWorkingSetMb = memory.Values.Max(m => m.PeakWorkingSetMb),
+            Memory = memory,
+            Settings = new
+            {
+                settings.Components,
+                settings.Neighbors,
+                settings.Lambda,
+                settings.Alpha,
+                settings.Candidates,
+                Threads = settings.Threads == 0 ? Environment.ProcessorCount : settings.Threads,
+                settings.Warmup,
+                settings.Repeats,
+                SimdFloats = System.Numerics.Vector<float>.Count,
+            },
+        });
+        return 0;
+    }
+}

@@ -1,0 +1,42 @@
+namespace MultiInterest.Benchmarks;
+
+/// <summary>The harness's help text (printed by <c>--help</c> and after a usage error).</summary>
+internal static class Usage
+{
+    public const string Text = """
+usage: MultiInterest.Benchmarks COMMAND [options]     (every command prints one JSON object on stdout)
+
+  embed --train FILE --test FILE [options]
+      Graph embedding speed (edges/s, CPU time) and unimodal Recall@10/50.
+      --dim N (100) --epochs N (20) --loss logistic|ranking|softmax (logistic) --optimizer adagrad|sgd (adagrad)
+      --lr X (0.05) --margin X (0.1) --chunk N (50) --uniform-negatives N (25) --batch-negatives N (25)
+      --degree-negatives N (0) --degree-exponent X (0.75) --init X (0.001) --seed N (1) --threads N (0 = all) --verbose
+      (--uniform, --batch, --degree are short forms of the negative counts)
+
+  kmeans --vectors FILE.tsv --clusters N [--iterations N (20) --threads N (2) --seed N (0)]
+      Spherical k-means (k-means++ seeding, tolerance 0); benchmarks/peers runs it beside FAISS and scikit-learn.
+
+  knn --train FILE --test FILE [--artifacts DIR | --user-embeddings F --item-embeddings F [--item-clusters F]] [options]
+      Serving stages for every test user, timed separately: exact user neighbours (cosine, k), kNN smoothing,
+      cluster-quota retrieval of M candidates (no unimodal fallback), and the exact unimodal top-M over all items
+      (with the training items excluded, and without as FAISS does). Also the mean item dot products per user of
+      quota retrieval against the item count. --artifacts DIR reads DIR/user_embeddings.tsv, item_embeddings.tsv and
+      item_clusters.tsv (what `reproduce --out DIR --export` writes); without files it trains and clusters like reproduce:
+      --dim N (100) --epochs N (20) --loss L --lr X --uniform-negatives N --batch-negatives N --clusters N (2000)
+      --iterations N (20) --seed N (1)
+      --components N (5) --neighbors N (10) --lambda X (0.8) --alpha X (1) --candidates N (50) --threads N (2)
+      --max-users N (0 = all test users) --repeats N (3: each stage reports median and best) --no-warmup --no-unimodal
+
+  synth --edges N [--seed N (1) --communities N (0 = min(2000, items/14)) --tail X (1.5) --zipf X (0.9)
+        --noise X (0.05) --max-interests N (4) --out DIR]
+      Synthetic power-law graph with planted communities (cit-HepPh's ~34k users and ~28k items per 330k edges),
+      generated in memory and split by the protocol's hold-out; reports its shape. --out writes train.tsv.gz,
+      test.tsv.gz and planted_clusters.tsv (small graphs only). N takes k/M suffixes: 100k, 1M, 5M, 20M.
+
+  scale --edges N [synth options] [--epochs N (2) --dim N (100) --clusters N (2000) --iterations N (20)
+        --max-users N (10000; 0 = all test users) --repeats N (1) and the knn stage options]
+      Generates the synthetic graph in memory and runs every stage on it (embedding, k-means, mixtures, neighbours,
+      smoothing, quota retrieval, unimodal baseline): seconds per stage, users/s, memory after each stage, peak
+      working set.
+""";
+}
