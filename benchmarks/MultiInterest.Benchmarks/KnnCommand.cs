@@ -35,18 +35,7 @@ internal static class KnnCommand
             Clusters = inputs.Clustering.ClusterCount,
             inputs.Source,
             PrepareSeconds = inputs.Seconds,
-            Settings = new
-            {
-                settings.Components,
-                settings.Neighbors,
-                settings.Lambda,
-                settings.Alpha,
-                settings.Candidates,
-                Threads = settings.Threads == 0 ? Environment.ProcessorCount : settings.Threads,
-                settings.Warmup,
-                settings.Repeats,
-                SimdFloats = System.Numerics.Vector<float>.Count,
-            },
+            Settings = settings.Describe(),
             Memory = MemoryProbe.Take(),
         });
         return 0;

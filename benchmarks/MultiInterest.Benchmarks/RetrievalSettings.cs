@@ -30,6 +30,20 @@ internal sealed class RetrievalSettings
     /// <summary>Also time the unimodal (brute-force) top-M baseline. Default true.</summary>
     public bool Unimodal { get; set; } = true;
 
+    /// <summary>The settings as they go into a JSON report (threads resolved, SIMD width added).</summary>
+    public object Describe() => new
+    {
+        Components,
+        Neighbors,
+        Lambda,
+        Alpha,
+        Candidates,
+        Threads = Threads == 0 ? Environment.ProcessorCount : Threads,
+        Warmup,
+        Repeats,
+        SimdFloats = System.Numerics.Vector<float>.Count,
+    };
+
     /// <summary>Reads the shared options (<c>--components --neighbors --lambda --alpha --candidates --threads --repeats --no-warmup --no-unimodal</c>).</summary>
     public static RetrievalSettings From(OptionList o, int defaultRepeats)
     {

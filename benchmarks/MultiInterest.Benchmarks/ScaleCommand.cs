@@ -72,18 +72,7 @@ internal static class ScaleCommand
             Graph = build.Describe(graphOptions),
             PeakWorkingSetMb = memory.Values.Max(m => m.PeakWorkingSetMb),
             Memory = memory,
-            Settings = new
-            {
-                settings.Components,
-                settings.Neighbors,
-                settings.Lambda,
-                settings.Alpha,
-                settings.Candidates,
-                Threads = settings.Threads == 0 ? Environment.ProcessorCount : settings.Threads,
-                settings.Warmup,
-                settings.Repeats,
-                SimdFloats = System.Numerics.Vector<float>.Count,
-            },
+            Settings = settings.Describe(),
         });
         return 0;
     }

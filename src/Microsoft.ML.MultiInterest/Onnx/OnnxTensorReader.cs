@@ -1,4 +1,5 @@
-using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.ML.MultiInterest.Onnx.Proto;
 
 namespace Microsoft.ML.MultiInterest.Onnx;
@@ -17,17 +18,13 @@ internal static class OnnxTensorReader
     /// <summary>The shape of <paramref name="tensor"/>, each dimension as an int.</summary>
     public static int[] Shape(TensorProto tensor) => tensor.Dims.Select(d => checked((int)d)).ToArray();
 
-    public static float[] Floats(TensorProto tensor) =>
-        Decode(tensor, TensorProto.Types.DataType.Float, sizeof(float), (b, _) => BinaryPrimitives.ReadSingleLittleEndian(b));
+    public static float[] Floats(TensorProto tensor) => Decode<float>(tensor, TensorProto.Types.DataType.Float);
 
-    public static double[] Doubles(TensorProto tensor) =>
-        Decode(tensor, TensorProto.Types.DataType.Double, sizeof(double), (b, _) => BinaryPrimitives.ReadDoubleLittleEndian(b));
+    public static double[] Doubles(TensorProto tensor) => Decode<double>(tensor, TensorProto.Types.DataType.Double);
 
-    public static long[] Int64s(TensorProto tensor) =>
-        Decode(tensor, TensorProto.Types.DataType.Int64, sizeof(long), (b, _) => BinaryPrimitives.ReadInt64LittleEndian(b));
+    public static long[] Int64s(TensorProto tensor) => Decode<long>(tensor, TensorProto.Types.DataType.Int64);
 
-    public static uint[] UInt32s(TensorProto tensor) =>
-        Decode(tensor, TensorProto.Types.DataType.Uint32, sizeof(uint), (b, _) => BinaryPrimitives.ReadUInt32LittleEndian(b));
+    public static uint[] UInt32s(TensorProto tensor) => Decode<uint>(tensor, TensorProto.Types.DataType.Uint32);
 
     public static string[] Strings(TensorProto tensor)
     {
@@ -37,14 +34,17 @@ internal static class OnnxTensorReader
         return values;
     }
 
-    private static T[] Decode<T>(TensorProto tensor, TensorProto.Types.DataType type, int size, Func<ReadOnlySpan<byte>, int, T> read)
+    /// <summary>The little-endian <c>raw_data</c> as values, reversing each value's bytes on big-endian hosts.</summary>
+    private static T[] Decode<T>(TensorProto tensor, TensorProto.Types.DataType type) where T : unmanaged
     {
         CheckType(tensor, type);
-        var bytes = tensor.RawData.Span;
+        int size = Unsafe.SizeOf<T>();
+        var bytes = tensor.RawData.ToByteArray();
         if (bytes.Length % size != 0)
             throw new InvalidDataException($"Initializer '{tensor.Name}' holds {bytes.Length} bytes, not a whole number of {size}-byte values.");
-        var values = new T[bytes.Length / size];
-        for (int i = 0; i < values.Length; i++) values[i] = read(bytes.Slice(i * size, size), i);
+        if (!BitConverter.IsLittleEndian)
+            for (int offset = 0; offset < bytes.Length; offset += size) bytes.AsSpan(offset, size).Reverse();
+        var values = MemoryMarshal.Cast<byte, T>(bytes).ToArray();
         CheckCount(tensor, values.Length);
         return values;
     }

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Microsoft.ML.MultiInterest.Onnx.Proto;
@@ -12,51 +12,20 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 internal static class OnnxTensors
 {
     /// <summary>A float tensor named <paramref name="name"/> of shape <paramref name="dims"/> holding <paramref name="values"/> (row-major).</summary>
-    public static TensorProto Float(string name, long[] dims, ReadOnlySpan<float> values)
-    {
-        CheckCount(name, dims, values.Length);
-        byte[] bytes = new byte[checked(values.Length * sizeof(float))];
-        if (BitConverter.IsLittleEndian)
-        {
-            MemoryMarshal.AsBytes(values).CopyTo(bytes);
-        }
-        else
-        {
-            for (int i = 0; i < values.Length; i++)
-                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
-        }
-        return Create(name, TensorProto.Types.DataType.Float, dims, bytes);
-    }
+    public static TensorProto Float(string name, long[] dims, ReadOnlySpan<float> values) =>
+        LittleEndian(name, TensorProto.Types.DataType.Float, dims, values);
 
     /// <summary>An int64 tensor named <paramref name="name"/> of shape <paramref name="dims"/> holding <paramref name="values"/>.</summary>
-    public static TensorProto Int64(string name, long[] dims, ReadOnlySpan<long> values)
-    {
-        CheckCount(name, dims, values.Length);
-        byte[] bytes = new byte[checked(values.Length * sizeof(long))];
-        for (int i = 0; i < values.Length; i++)
-            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), values[i]);
-        return Create(name, TensorProto.Types.DataType.Int64, dims, bytes);
-    }
+    public static TensorProto Int64(string name, long[] dims, ReadOnlySpan<long> values) =>
+        LittleEndian(name, TensorProto.Types.DataType.Int64, dims, values);
 
     /// <summary>A double tensor named <paramref name="name"/> of shape <paramref name="dims"/> holding <paramref name="values"/>.</summary>
-    public static TensorProto Double(string name, long[] dims, ReadOnlySpan<double> values)
-    {
-        CheckCount(name, dims, values.Length);
-        byte[] bytes = new byte[checked(values.Length * sizeof(double))];
-        for (int i = 0; i < values.Length; i++)
-            BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * sizeof(double)), values[i]);
-        return Create(name, TensorProto.Types.DataType.Double, dims, bytes);
-    }
+    public static TensorProto Double(string name, long[] dims, ReadOnlySpan<double> values) =>
+        LittleEndian(name, TensorProto.Types.DataType.Double, dims, values);
 
     /// <summary>A uint32 tensor named <paramref name="name"/> of shape <paramref name="dims"/> holding <paramref name="values"/>.</summary>
-    public static TensorProto UInt32(string name, long[] dims, ReadOnlySpan<uint> values)
-    {
-        CheckCount(name, dims, values.Length);
-        byte[] bytes = new byte[checked(values.Length * sizeof(uint))];
-        for (int i = 0; i < values.Length; i++)
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(i * sizeof(uint)), values[i]);
-        return Create(name, TensorProto.Types.DataType.Uint32, dims, bytes);
-    }
+    public static TensorProto UInt32(string name, long[] dims, ReadOnlySpan<uint> values) =>
+        LittleEndian(name, TensorProto.Types.DataType.Uint32, dims, values);
 
     /// <summary>A string tensor named <paramref name="name"/> of shape <paramref name="dims"/> holding <paramref name="values"/> as UTF-8.</summary>
     public static TensorProto String(string name, long[] dims, IReadOnlyList<string> values)
@@ -66,6 +35,19 @@ internal static class OnnxTensors
         tensor.Dims.AddRange(dims);
         foreach (string value in values) tensor.StringData.Add(ByteString.CopyFromUtf8(value));
         return tensor;
+    }
+
+    /// <summary>Copies <paramref name="values"/> into <c>raw_data</c>, reversing each value's bytes on big-endian hosts.</summary>
+    private static TensorProto LittleEndian<T>(string name, TensorProto.Types.DataType type, long[] dims, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        CheckCount(name, dims, values.Length);
+        byte[] bytes = MemoryMarshal.AsBytes(values).ToArray();
+        if (!BitConverter.IsLittleEndian)
+        {
+            int size = Unsafe.SizeOf<T>();
+            for (int offset = 0; offset < bytes.Length; offset += size) bytes.AsSpan(offset, size).Reverse();
+        }
+        return Create(name, type, dims, bytes);
     }
 
     private static TensorProto Create(string name, TensorProto.Types.DataType type, long[] dims, byte[] bytes)

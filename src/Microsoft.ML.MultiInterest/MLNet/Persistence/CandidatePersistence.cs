@@ -61,7 +61,9 @@ internal static class CandidatePersistence
         {
             int row = (u + 1) * m, count = 0;
             while (count < m && keys[row + count] != 0) count++;
-            lists[u] = (keys.AsSpan(row, count).ToArray().Select(k => (uint)k).ToArray(), scores.AsSpan(row, count).ToArray());
+            var itemKeys = new uint[count];
+            for (int r = 0; r < count; r++) itemKeys[r] = (uint)keys[row + r];
+            lists[u] = (itemKeys, scores.AsSpan(row, count).ToArray());
         }
         var meta = SavedMetadata.Of(model);
         var method = Enum.TryParse<CandidateMethod>(meta.GetValueOrDefault(MethodKey, ""), out var parsed) ? parsed
