@@ -9,7 +9,7 @@ internal static class KnnCommand
 {
     public static int Run(string[] args)
     {
-        var o = new OptionList(args, "no-warmup", "no-unimodal");
+        var o = new OptionList(args, RetrievalSettings.Flags);
         var settings = RetrievalSettings.From(o, defaultRepeats: 3);
         int maxUsers = o.Int("max-users", 0);
         var sources = KnnSources.Read(o, settings.Threads);

@@ -30,6 +30,16 @@ internal sealed class RetrievalSettings
     /// <summary>Also time the unimodal (brute-force) top-M baseline. Default true.</summary>
     public bool Unimodal { get; set; } = true;
 
+    /// <summary>
+    /// Build the unsmoothed mixtures of all users with their component embeddings (<c>MixtureBuilder.BuildMle</c>,
+    /// m * d more floats per user, neighbours' centroids read during smoothing) instead of clusters and weights only
+    /// (<c>BuildMleWeights</c>, centroids recomputed per query, as the ML.NET estimator does). Default false.
+    /// </summary>
+    public bool MleEmbeddings { get; set; }
+
+    /// <summary>The option names that take no value.</summary>
+    public static readonly string[] Flags = ["no-warmup", "no-unimodal", "mle-embeddings"];
+
     /// <summary>The settings as they go into a JSON report (threads resolved, SIMD width added).</summary>
     public object Describe() => new
     {
@@ -41,10 +51,11 @@ internal sealed class RetrievalSettings
         Threads = Threads == 0 ? Environment.ProcessorCount : Threads,
         Warmup,
         Repeats,
+        MleEmbeddings,
         SimdFloats = System.Numerics.Vector<float>.Count,
     };
 
-    /// <summary>Reads the shared options (<c>--components --neighbors --lambda --alpha --candidates --threads --repeats --no-warmup --no-unimodal</c>).</summary>
+    /// <summary>Reads the shared options (<c>--components --neighbors --lambda --alpha --candidates --threads --repeats --no-warmup --no-unimodal --mle-embeddings</c>).</summary>
     public static RetrievalSettings From(OptionList o, int defaultRepeats)
     {
         var settings = new RetrievalSettings
@@ -58,6 +69,7 @@ internal sealed class RetrievalSettings
             Repeats = o.Int("repeats", defaultRepeats),
             Warmup = !o.Flag("no-warmup"),
             Unimodal = !o.Flag("no-unimodal"),
+            MleEmbeddings = o.Flag("mle-embeddings"),
         };
         if (settings.Repeats < 1) throw new ArgumentException("--repeats must be at least 1.");
         if (settings.Threads < 0) throw new ArgumentException("--threads must be 0 (all cores) or positive.");

@@ -19,7 +19,7 @@ internal sealed record RetrievalReport(
 
 /// <summary>
 /// Times the serving side of kNN-Embed as the protocol chains it (see ProtocolEvaluator), stage by stage, for a set of
-/// query users: MLE mixtures of every user, exact user neighbours (cosine, k), kNN smoothing, cluster-quota retrieval
+/// query users: MLE mixtures of every user (clusters and weights only unless <see cref="RetrievalSettings.MleEmbeddings"/>), exact user neighbours (cosine, k), kNN smoothing, cluster-quota retrieval
 /// of M candidates without the unimodal fallback, and the exact unimodal top-M over all items as the brute-force
 /// baseline (with the training items excluded, as the protocol does, and without, as FAISS does). Every stage runs
 /// <see cref="RetrievalSettings.Repeats"/> times, after an untimed warm-up on a few users.
@@ -108,7 +108,9 @@ internal static class RetrievalStages
         public Output Run(int[] queryUsers, Dictionary<string, List<double>>? runs, IDictionary<string, MemorySnapshot>? memory)
         {
             var clock = Stopwatch.StartNew();
-            var mle = MixtureBuilder.BuildMle(train, clustering, items, s.Components, s.Threads);
+            var mle = s.MleEmbeddings
+                ? MixtureBuilder.BuildMle(train, clustering, items, s.Components, s.Threads)
+                : MixtureBuilder.BuildMleWeights(train, clustering, s.Components, s.Threads);
             Record("mixtures");
             var queries = new EmbeddingMatrix(queryUsers.Length, users.Dimension);
             for (int j = 0; j < queryUsers.Length; j++) users.ReadRow(queryUsers[j]).CopyTo(queries.Row(j));

@@ -13,7 +13,7 @@ internal static class ScaleCommand
 {
     public static int Run(string[] args)
     {
-        var o = new OptionList(args, "no-warmup", "no-unimodal");
+        var o = new OptionList(args, RetrievalSettings.Flags);
         var graphOptions = SyntheticOptionsReader.Read(o);
         var settings = RetrievalSettings.From(o, defaultRepeats: 1);
         var embedding = ModelFitting.EmbeddingOptions(o, defaultEpochs: 2, settings.Threads);

@@ -113,7 +113,8 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
 
         var graph = rows.Graph();
         var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items);
-        var mle = MixtureBuilder.BuildMle(graph, clustering, items, o.Components, o.Threads);
+        // Smoothing reads only the clusters and weights of the unsmoothed mixtures.
+        var mle = MixtureBuilder.BuildMleWeights(graph, clustering, o.Components, o.Threads);
         var users = Enumerable.Range(0, graph.UserCount).Where(u => graph.DegreeOf(u) > 0).ToArray();
         var neighbors = smooth ? FindNeighbors(rows.UserVectors!, graph, users, o.Neighbors, o.Threads) : new RankedLists(users.Length, 0);
         var mixtures = KnnSmoother.Smooth(graph, clustering, items, mle, users, neighbors, o.Lambda, o.Threads);

@@ -96,4 +96,21 @@ public class KnnSmootherTests
             KnnSmoother.Smooth(graph, clustering, items, mle, [0], FixedNeighbors(1, 1, (_, _) => 1), lambda));
         Assert.Contains("Lambda", e.Message);
     }
+
+    [Fact]
+    public void SmoothingFromTheWeightsOnlyTableEqualsSmoothingFromTheFullTable()
+    {
+        var (items, clustering, graph, mle) = Planted(m: 3);
+        var weightsOnly = MixtureBuilder.BuildMleWeights(graph, clustering, 3);
+        var users = Enumerable.Range(0, graph.UserCount).Where(u => u % 3 != 1).ToArray();
+        var neighbors = FixedNeighbors(users.Length, 4, (u, j) => (u * 5 + j + 1) % graph.UserCount);
+        var fromFull = KnnSmoother.Smooth(graph, clustering, items, mle, users, neighbors, 0.7);
+        var fromWeights = KnnSmoother.Smooth(graph, clustering, items, weightsOnly, users, neighbors, 0.7);
+        foreach (int u in users)
+        {
+            Assert.Equal(fromFull.Clusters(u).ToArray(), fromWeights.Clusters(u).ToArray());
+            Assert.Equal(fromFull.Weights(u).ToArray(), fromWeights.Weights(u).ToArray());
+            Assert.Equal(fromFull.Embeddings(u).ToArray(), fromWeights.Embeddings(u).ToArray());
+        }
+    }
 }

@@ -63,4 +63,24 @@ public class MixtureBuilderTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => MixtureBuilder.BuildMle(graph, clustering, items, 0));
         Assert.Contains("Components", e.Message);
     }
+
+    [Fact]
+    public void WeightsOnlyTableHasTheMleClustersAndWeightsAndNoEmbeddings()
+    {
+        var (items, groups, graph, _) = TestGraphs.TwoInterestUsers(groups: 5, users: 40);
+        var clustering = ItemClustering.Create(groups, 5, items);
+        var full = MixtureBuilder.BuildMle(graph, clustering, items, 3);
+        var weights = MixtureBuilder.BuildMleWeights(graph, clustering, 3, threads: 2);
+        Assert.True(full.HasEmbeddings);
+        Assert.False(weights.HasEmbeddings);
+        Assert.Equal(0, weights.Dimension);
+        for (int u = 0; u < graph.UserCount; u++)
+        {
+            Assert.Equal(full.Clusters(u).ToArray(), weights.Clusters(u).ToArray());
+            Assert.Equal(full.Weights(u).ToArray(), weights.Weights(u).ToArray());
+        }
+        var e = Assert.Throws<InvalidOperationException>(() => weights.Embedding(0, 0).ToArray());
+        Assert.Contains("clusters and weights only", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => MixtureBuilder.BuildMleWeights(graph, clustering, 0));
+    }
 }

@@ -120,4 +120,16 @@ public class RetrieverTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new UnimodalRetriever(items).Retrieve(users, [2], null, 3));
         Assert.Contains("Unknown user row 2", e.Message);
     }
+
+    [Fact]
+    public void QuotaRetrievalRejectsAMixtureTableWithoutEmbeddings()
+    {
+        var items = TestGraphs.RandomMatrix(4, 3, 2);
+        var clustering = ItemClustering.Create([0, 0, 1, 1], 2, items);
+        var train = BipartiteGraph.FromEdges(1, 4, [0], [1]);
+        var weightsOnly = MixtureBuilder.BuildMleWeights(train, clustering, 2);
+        var e = Assert.Throws<ArgumentException>(() => new ClusterQuotaRetriever(items, clustering).Retrieve(weightsOnly, [0], train, [2]));
+        Assert.Equal("mixtures", e.ParamName);
+        Assert.Contains("component embeddings", e.Message);
+    }
 }

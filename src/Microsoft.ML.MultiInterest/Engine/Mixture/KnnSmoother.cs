@@ -13,7 +13,10 @@ public static class KnnSmoother
     /// <param name="train">Training graph.</param>
     /// <param name="clustering">Item clusters.</param>
     /// <param name="itemEmbeddings">Item embeddings (raw).</param>
-    /// <param name="mle">The unsmoothed mixtures of all users (<see cref="MixtureBuilder.BuildMle"/>).</param>
+    /// <param name="mle">The unsmoothed mixtures of all users. With component embeddings
+    /// (<see cref="MixtureBuilder.BuildMle"/>) the neighbours' centroids are read from it; a clusters-and-weights table
+    /// (<see cref="MixtureBuilder.BuildMleWeights"/>, far smaller) has them recomputed from the neighbours' items. Both
+    /// give the same result.</param>
     /// <param name="users">The users to smooth; row j of <paramref name="neighbors"/> belongs to users[j].</param>
     /// <param name="neighbors">The neighbours of each user in <paramref name="users"/> (never the user itself).</param>
     /// <param name="lambda">Jelinek-Mercer weight of the neighbours, in [0, 1]; 0 gives the MLE mixture.</param>
@@ -101,9 +104,16 @@ public static class KnnSmoother
                 {
                     int idx = mle.Clusters(v).IndexOf(c);
                     if (idx < 0) continue;
-                    // centroid(c, v) is v's MLE component embedding for c.
+                    // centroid(c, v) is v's MLE component embedding for c; a weights-only table has it recomputed
+                    // here, bit for bit as MixtureBuilder.BuildMle stores it.
                     double coef = lambda / k * mle.Weights(v)[idx];
-                    var centroid = mle.Embedding(v, idx);
+                    ReadOnlySpan<float> centroid;
+                    if (mle.HasEmbeddings) centroid = mle.Embedding(v, idx);
+                    else
+                    {
+                        UserClusterProfile.Centroid(train.ItemsOf(v), c, clustering, itemEmbeddings, s.Sum, s.NeighborCentroid);
+                        centroid = s.NeighborCentroid;
+                    }
                     for (int d = 0; d < acc.Length; d++) acc[d] += coef * centroid[d];
                 }
             }
@@ -128,6 +138,7 @@ public static class KnnSmoother
             Sum = new double[dim];
             Accumulator = new double[dim];
             Centroid = new float[dim];
+            NeighborCentroid = new float[dim];
         }
 
         public double[] Own { get; }
@@ -137,6 +148,7 @@ public static class KnnSmoother
         public double[] Sum { get; }
         public double[] Accumulator { get; }
         public float[] Centroid { get; }
+        public float[] NeighborCentroid { get; }
 
         public void Reset()
         {

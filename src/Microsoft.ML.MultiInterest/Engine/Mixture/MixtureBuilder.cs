@@ -33,6 +33,33 @@ public static class MixtureBuilder
         return table;
     }
 
+    /// <summary>
+    /// Builds the clusters and p_mle weights of every user's unsmoothed mixture, without component embeddings (a
+    /// table of dimension 0): all that <see cref="KnnSmoother.Smooth"/> reads of the neighbours' mixtures, at m * 12
+    /// bytes per user instead of m * (12 + 4 d). Clusters and weights equal those of <see cref="BuildMle"/>.
+    /// </summary>
+    /// <param name="train">Training graph.</param>
+    /// <param name="clustering">Item clusters.</param>
+    /// <param name="components">m, the number of components kept per user.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    public static MixtureTable BuildMleWeights(BipartiteGraph train, ItemClustering clustering, int components, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(clustering);
+        if (components < 1) throw new ArgumentOutOfRangeException(nameof(components), components, "Components (m) must be at least 1.");
+        if (clustering.ItemCount != train.ItemCount)
+            throw new ArgumentException($"The clustering covers {clustering.ItemCount} items, the graph has {train.ItemCount}.", nameof(clustering));
+        var table = new MixtureTable(train.UserCount, components, 0);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        Parallel.For(0, train.UserCount, parallel, () => new UserClusterProfile(clustering.ClusterCount), (user, _, profile) =>
+        {
+            profile.Load(train.ItemsOf(user), clustering);
+            table.SetCount(user, profile.TopClusters(components, table.WritableClusters(user), table.WritableWeights(user)));
+            return profile;
+        }, _ => { });
+        return table;
+    }
+
     internal static void Validate(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, int components)
     {
         ArgumentNullException.ThrowIfNull(train);

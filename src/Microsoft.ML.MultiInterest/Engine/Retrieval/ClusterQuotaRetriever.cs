@@ -46,6 +46,8 @@ public sealed class ClusterQuotaRetriever
         foreach (int cutoff in cutoffs)
             if (cutoff < 1) throw new ArgumentOutOfRangeException(nameof(cutoffs), cutoff, "Candidates (M) must be at least 1.");
         if (!double.IsFinite(alpha) || alpha < 0) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "Alpha must be finite and non-negative.");
+        if (!mixtures.HasEmbeddings)
+            throw new ArgumentException("The mixtures hold clusters and weights only (dimension 0); retrieval needs component embeddings (MixtureBuilder.BuildMle or KnnSmoother.Smooth).", nameof(mixtures));
         if (mixtures.Dimension != _items.Dimension)
             throw new ArgumentException($"Mixtures have dimension {mixtures.Dimension}, items {_items.Dimension}.", nameof(mixtures));
         if (fallback != null && fallback.QueryCount != users.Count)
