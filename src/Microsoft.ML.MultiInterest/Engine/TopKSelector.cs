@@ -54,6 +54,23 @@ public sealed class TopKSelector
         return score >= worst - RelativeTolerance * Math.Max(Math.Abs(score), Math.Abs(worst));
     }
 
+    /// <summary>
+    /// A bound for vectorised pre-filters: a score below it cannot enter (<see cref="MightEnter"/> is false for it),
+    /// whatever its index. Negative infinity while the selector is not full, positive infinity when k is 0. It lies
+    /// four times the tie tolerance below the worst held score, a margin that covers the tolerance test for scores of
+    /// either sign and the rounding of the bound itself.
+    /// </summary>
+    public float EntryBound
+    {
+        get
+        {
+            if (_k == 0) return float.PositiveInfinity;
+            if (_count < _k) return float.NegativeInfinity;
+            float worst = _scores[0];
+            return worst - 4 * RelativeTolerance * Math.Abs(worst);
+        }
+    }
+
     /// <summary>True when (a, ia) ranks before (b, ib): a clearly higher score, or a tie and the lower index.</summary>
     public static bool Better(float a, int ia, float b, int ib)
     {

@@ -1,3 +1,4 @@
+using CsCheck;
 using Microsoft.ML.MultiInterest.Engine;
 
 namespace Microsoft.ML.MultiInterest.Tests.Engine;
@@ -45,5 +46,35 @@ public class TopKSelectorTests
     {
         var selector = new TopKSelector(3);
         Assert.Throws<ArgumentOutOfRangeException>(() => selector.Reset(4));
+    }
+
+    [Fact]
+    public void NoScoreBelowTheEntryBoundMightEnter()
+    {
+        // The bound is what the vectorised search filter compares against: it must never drop a score the
+        // selector would take. Probe scores just below the bound, ulp by ulp, for held scores of every sign and size.
+        Gen.Select(Gen.Float[-1e6f, 1e6f], Gen.Int[1, 6], Gen.Int[0, 40]).Sample((worst, k, ulps) =>
+        {
+            var selector = new TopKSelector(k);
+            selector.Reset(k);
+            for (int i = 0; i < k; i++) selector.Offer(worst, i);
+            float score = selector.EntryBound;
+            for (int step = 0; step <= ulps; step++) score = MathF.BitDecrement(score);
+            Assert.False(selector.MightEnter(score), $"worst {worst}, bound {selector.EntryBound}, score {score}");
+        });
+    }
+
+    [Fact]
+    public void EntryBoundIsOpenUntilFullAndClosedForKZero()
+    {
+        var selector = new TopKSelector(2);
+        selector.Reset(2);
+        Assert.Equal(float.NegativeInfinity, selector.EntryBound);
+        selector.Offer(1f, 0);
+        Assert.Equal(float.NegativeInfinity, selector.EntryBound);
+        selector.Offer(3f, 1);
+        Assert.True(selector.EntryBound < 1f && selector.EntryBound > 0.999f);
+        selector.Reset(0);
+        Assert.Equal(float.PositiveInfinity, selector.EntryBound);
     }
 }

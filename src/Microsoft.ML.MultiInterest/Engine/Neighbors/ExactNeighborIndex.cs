@@ -1,15 +1,14 @@
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
-/// Exact cosine search by brute force: four queries at a time against panels of sixteen indexed rows
-/// (<see cref="PackedPanels"/>).
+/// Exact cosine search by brute force: blocks of queries against packed panels of the indexed rows
+/// (<see cref="TiledTopKSearch"/>).
 /// Thread-safe for concurrent searches.
 /// </summary>
 public sealed class ExactNeighborIndex : INeighborIndex
 {
-    private const int QueryBlock = 64;
     private readonly EmbeddingMatrix _rows;
-    private readonly PackedPanels _panels;
+    private readonly TiledTopKSearch _search;
     private readonly bool[]? _eligible;
 
     /// <summary>Indexes <paramref name="rows"/> (copied and normalised).</summary>
@@ -22,7 +21,7 @@ public sealed class ExactNeighborIndex : INeighborIndex
         if (eligible != null && eligible.Length != rows.Rows)
             throw new ArgumentException($"The eligibility mask has {eligible.Length} entries for {rows.Rows} rows.", nameof(eligible));
         _rows = rows.Normalized();
-        _panels = new PackedPanels(_rows);
+        _search = new TiledTopKSearch(_rows);
         _eligible = eligible;
     }
 
@@ -41,58 +40,41 @@ public sealed class ExactNeighborIndex : INeighborIndex
         queries.ThrowIfNotFinite("query embeddings");
         var normalized = queries.Normalized();
         var result = new RankedLists(queries.Rows, k);
-        int blocks = (queries.Rows + QueryBlock - 1) / QueryBlock;
+        int blocks = (queries.Rows + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
-        Parallel.For(0, blocks, parallel, () => new BlockScratch(k), (block, _, scratch) =>
+        Parallel.For(0, blocks, parallel, () => new BlockScratch(_search, k), (block, _, scratch) =>
         {
-            SearchBlock(normalized, excludeRows, block * QueryBlock, Math.Min(queries.Rows, (block + 1) * QueryBlock), result, scratch);
+            int start = block * TiledTopKSearch.QueryBlock;
+            SearchBlock(normalized, excludeRows, start, Math.Min(TiledTopKSearch.QueryBlock, queries.Rows - start), result, scratch);
             return scratch;
         }, _ => { });
         return result;
     }
 
-    private void SearchBlock(EmbeddingMatrix queries, int[]? excludeRows, int start, int end, RankedLists result, BlockScratch scratch)
+    private void SearchBlock(EmbeddingMatrix queries, int[]? excludeRows, int start, int count, RankedLists result, BlockScratch scratch)
     {
-        Span<float> scores = stackalloc float[4 * PackedPanels.Width];
-        for (int q0 = start; q0 < end; q0 += 4)
+        int d = queries.Dimension;
+        for (int j = 0; j < count; j++)
         {
-            int width = Math.Min(4, end - q0);
-            for (int j = 0; j < width; j++) scratch.Selectors[j].Reset(result.Capacity);
-            // Unused lanes repeat the last query; their scores are ignored.
-            var a = queries.ReadRow(q0);
-            var b = queries.ReadRow(q0 + Math.Min(1, width - 1));
-            var c = queries.ReadRow(q0 + Math.Min(2, width - 1));
-            var d = queries.ReadRow(q0 + Math.Min(3, width - 1));
-            for (int panel = 0; panel < _panels.Panels; panel++)
-            {
-                _panels.Score4(panel, a, b, c, d, scores);
-                int first = panel * PackedPanels.Width;
-                int count = Math.Min(PackedPanels.Width, _rows.Rows - first);
-                for (int j = 0; j < width; j++)
-                {
-                    var selector = scratch.Selectors[j];
-                    int excluded = excludeRows == null ? -1 : excludeRows[q0 + j];
-                    for (int t = 0; t < count; t++)
-                    {
-                        int row = first + t;
-                        float score = scores[j * PackedPanels.Width + t];
-                        if (!selector.MightEnter(score) || row == excluded || (_eligible != null && !_eligible[row])) continue;
-                        selector.Offer(score, row);
-                    }
-                }
-            }
-            for (int j = 0; j < width; j++)
-            {
-                int q = q0 + j;
-                result.Counts[q] = scratch.Selectors[j].Drain(result.IndexSlots(q), result.ScoreSlots(q));
-            }
+            queries.ReadRow(start + j).CopyTo(scratch.Queries.AsSpan(j * d, d));
+            scratch.Selectors[j].Reset(result.Capacity);
         }
+        var filter = new EligibleRows(excludeRows, _eligible);
+        _search.SearchBlock(scratch.Queries, count, start, scratch.Selectors, ref filter);
+        for (int j = 0; j < count; j++)
+            result.Counts[start + j] = scratch.Selectors[j].Drain(result.IndexSlots(start + j), result.ScoreSlots(start + j));
     }
 
-    private sealed class BlockScratch
+    /// <summary>Keeps the query's own row and ineligible rows out of its neighbours.</summary>
+    private readonly struct EligibleRows(int[]? excludeRows, bool[]? eligible) : ICandidateFilter
     {
-        public BlockScratch(int k) => Selectors = [new TopKSelector(k), new TopKSelector(k), new TopKSelector(k), new TopKSelector(k)];
+        public bool Accepts(int query, int row) => (excludeRows == null || excludeRows[query] != row) && (eligible == null || eligible[row]);
+    }
 
-        public TopKSelector[] Selectors { get; }
+    private sealed class BlockScratch(TiledTopKSearch search, int k)
+    {
+        public float[] Queries { get; } = search.CreateQueryBuffer();
+
+        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(k)).ToArray();
     }
 }

@@ -2,14 +2,13 @@ namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
 /// The single-vector baseline: for each user, the top M items by dot(u, i) over the whole catalogue,
-/// excluding the user's training items; equal scores go to the lower item row. Exact brute force, four
-/// users at a time against panels of sixteen items (<see cref="PackedPanels"/>). Thread-safe.
+/// excluding the user's training items; equal scores go to the lower item row. Exact brute force, blocks of users
+/// against packed panels of items (<see cref="TiledTopKSearch"/>). Thread-safe.
 /// </summary>
 public sealed class UnimodalRetriever
 {
-    private const int UserBlock = 32;
     private readonly EmbeddingMatrix _items;
-    private readonly PackedPanels _panels;
+    private readonly TiledTopKSearch _search;
 
     /// <summary>Creates a retriever over <paramref name="items"/> (not copied).</summary>
     public UnimodalRetriever(EmbeddingMatrix items)
@@ -17,7 +16,7 @@ public sealed class UnimodalRetriever
         ArgumentNullException.ThrowIfNull(items);
         items.ThrowIfNotFinite("item embeddings");
         _items = items;
-        _panels = new PackedPanels(items);
+        _search = new TiledTopKSearch(items);
     }
 
     /// <summary>Retrieves the top <paramref name="candidates"/> items for each user in <paramref name="users"/>.</summary>
@@ -44,60 +43,41 @@ public sealed class UnimodalRetriever
         userEmbeddings.ThrowIfNotFinite("user embeddings");
 
         var result = new RankedLists(users.Count, candidates);
-        int blocks = (users.Count + UserBlock - 1) / UserBlock;
+        int blocks = (users.Count + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
-        Parallel.For(0, blocks, parallel, () => new Scratch(_items.Rows, candidates), (block, _, s) =>
+        Parallel.For(0, blocks, parallel, () => new Scratch(_search, candidates), (block, _, s) =>
         {
-            int end = Math.Min(users.Count, (block + 1) * UserBlock);
-            for (int q0 = block * UserBlock; q0 < end; q0 += 4)
-                ScoreFour(userEmbeddings, users, exclusions, q0, Math.Min(4, end - q0), result, s);
+            int start = block * TiledTopKSearch.QueryBlock;
+            SearchBlock(userEmbeddings, users, exclusions, start, Math.Min(TiledTopKSearch.QueryBlock, users.Count - start), result, s);
             return s;
         }, _ => { });
         return result;
     }
 
-    private void ScoreFour(EmbeddingMatrix userEmbeddings, IReadOnlyList<int> users, BipartiteGraph? exclusions, int q0, int width, RankedLists result, Scratch s)
+    private void SearchBlock(EmbeddingMatrix userEmbeddings, IReadOnlyList<int> users, BipartiteGraph? exclusions, int start, int count, RankedLists result, Scratch s)
     {
-        Span<float> scores = stackalloc float[4 * PackedPanels.Width];
-        for (int j = 0; j < width; j++)
+        int d = _items.Dimension;
+        for (int j = 0; j < count; j++)
         {
+            userEmbeddings.ReadRow(users[start + j]).CopyTo(s.Queries.AsSpan(j * d, d));
             s.Selectors[j].Reset(result.Capacity);
-            s.Exclusions[j].Load(exclusions == null ? default : exclusions.ItemsOf(users[q0 + j]));
         }
-        // Unused lanes repeat the last user; their scores are ignored.
-        var a = userEmbeddings.ReadRow(users[q0]);
-        var b = userEmbeddings.ReadRow(users[q0 + Math.Min(1, width - 1)]);
-        var c = userEmbeddings.ReadRow(users[q0 + Math.Min(2, width - 1)]);
-        var d = userEmbeddings.ReadRow(users[q0 + Math.Min(3, width - 1)]);
-        for (int panel = 0; panel < _panels.Panels; panel++)
-        {
-            _panels.Score4(panel, a, b, c, d, scores);
-            int first = panel * PackedPanels.Width;
-            int count = Math.Min(PackedPanels.Width, _items.Rows - first);
-            for (int j = 0; j < width; j++)
-            {
-                var selector = s.Selectors[j];
-                var exclusion = s.Exclusions[j];
-                for (int t = 0; t < count; t++)
-                {
-                    float score = scores[j * PackedPanels.Width + t];
-                    if (selector.MightEnter(score) && !exclusion[first + t]) selector.Offer(score, first + t);
-                }
-            }
-        }
-        for (int j = 0; j < width; j++)
-            result.Counts[q0 + j] = s.Selectors[j].Drain(result.IndexSlots(q0 + j), result.ScoreSlots(q0 + j));
+        var filter = new UnseenItems(exclusions, users);
+        _search.SearchBlock(s.Queries, count, start, s.Selectors, ref filter);
+        for (int j = 0; j < count; j++)
+            result.Counts[start + j] = s.Selectors[j].Drain(result.IndexSlots(start + j), result.ScoreSlots(start + j));
     }
 
-    private sealed class Scratch
+    /// <summary>Keeps a user's training items out of its list: a binary search in the user's sorted items, asked only for scores that could enter.</summary>
+    private readonly struct UnseenItems(BipartiteGraph? exclusions, IReadOnlyList<int> users) : ICandidateFilter
     {
-        public Scratch(int items, int capacity)
-        {
-            Selectors = [new(capacity), new(capacity), new(capacity), new(capacity)];
-            Exclusions = [new(items), new(items), new(items), new(items)];
-        }
+        public bool Accepts(int query, int row) => exclusions == null || exclusions.ItemsOf(users[query]).BinarySearch(row) < 0;
+    }
 
-        public TopKSelector[] Selectors { get; }
-        public ItemExclusion[] Exclusions { get; }
+    private sealed class Scratch(TiledTopKSearch search, int capacity)
+    {
+        public float[] Queries { get; } = search.CreateQueryBuffer();
+
+        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(capacity)).ToArray();
     }
 }

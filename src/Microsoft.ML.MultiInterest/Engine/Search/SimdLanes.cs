@@ -1,0 +1,74 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// The few vector operations the tiled search kernel needs, as static members of a struct so that one generic
+/// kernel compiles to straight 256-bit or 512-bit code (the JIT specialises generics over structs).
+/// </summary>
+internal interface ISimdLanes<TVector> where TVector : struct
+{
+    /// <summary>Floats per vector.</summary>
+    static abstract int Count { get; }
+
+    static abstract TVector Zero { get; }
+
+    static abstract TVector Load(ref float source, nuint offset);
+
+    static abstract TVector Broadcast(float value);
+
+    /// <summary>a * b + c, fused (one rounding), as the scalar reference computes every score.</summary>
+    static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
+
+    /// <summary>One bit per lane: set where <paramref name="values"/> is at least <paramref name="bound"/>.</summary>
+    static abstract uint AtLeast(TVector values, TVector bound);
+
+    static abstract void Store(TVector value, ref float destination, nuint offset);
+}
+
+/// <summary>256-bit lanes (AVX2 and FMA, or the JIT's emulation elsewhere).</summary>
+internal readonly struct Lanes256 : ISimdLanes<Vector256<float>>
+{
+    public static int Count => Vector256<float>.Count;
+
+    public static Vector256<float> Zero => Vector256<float>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Load(ref float source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint AtLeast(Vector256<float> values, Vector256<float> bound) => Vector256.GreaterThanOrEqual(values, bound).ExtractMostSignificantBits();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+}
+
+/// <summary>512-bit lanes (AVX-512).</summary>
+internal readonly struct Lanes512 : ISimdLanes<Vector512<float>>
+{
+    public static int Count => Vector512<float>.Count;
+
+    public static Vector512<float> Zero => Vector512<float>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Load(ref float source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint AtLeast(Vector512<float> values, Vector512<float> bound) => (uint)Vector512.GreaterThanOrEqual(values, bound).ExtractMostSignificantBits();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+}

@@ -1,0 +1,183 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Exact brute-force top-k by dot product: the scoring is a blocked, register-tiled matrix product fused with a
+/// vectorised threshold filter, so only scores that could enter a query's list reach the scalar selector.
+/// </summary>
+/// <remarks>
+/// Indexed rows are packed into panels of two vectors' width (16 rows with 256-bit vectors, 32 with 512-bit),
+/// interleaved by dimension. Queries are searched in blocks of <see cref="QueryBlock"/> (about 19 KB at d = 100,
+/// L1-resident) against every panel, so each panel is read once per block rather than once per few queries; a
+/// micro-tile of <see cref="QueryTile"/> queries x one panel keeps its 12 accumulators in registers over the whole
+/// dimension. After each micro-tile, every query's scores are compared with its list's entry bound
+/// (<see cref="TopKSelector.EntryBound"/>): once the list is full almost every comparison fails, which makes
+/// selection nearly free. Every score is the same chain of fused multiply-adds over the dimensions in ascending
+/// order wherever it sits in a tile, so results depend neither on the blocking nor on the thread count.
+/// </remarks>
+internal sealed class TiledTopKSearch
+{
+    /// <summary>Queries per micro-tile (rows of the register tile).</summary>
+    public const int QueryTile = 6;
+
+    /// <summary>Queries per cache block (a multiple of <see cref="QueryTile"/>).</summary>
+    public const int QueryBlock = 48;
+
+    private readonly float[] _packed;
+
+    private readonly bool _wide;
+
+    /// <summary>Packs <paramref name="rows"/> (copied) for the widest accelerated vectors.</summary>
+    public TiledTopKSearch(EmbeddingMatrix rows)
+        : this(rows, Vector512.IsHardwareAccelerated)
+    {
+    }
+
+    /// <summary>Packs <paramref name="rows"/> (copied) for 512-bit (<paramref name="wide"/>) or 256-bit vectors; tests run both.</summary>
+    internal TiledTopKSearch(EmbeddingMatrix rows, bool wide)
+    {
+        _wide = wide;
+        Rows = rows.Rows;
+        Dimension = rows.Dimension;
+        PanelWidth = 2 * (wide ? Vector512<float>.Count : Vector256<float>.Count);
+        Panels = (Rows + PanelWidth - 1) / PanelWidth;
+        _packed = new float[checked(Panels * Dimension * PanelWidth)];
+        for (int r = 0; r < Rows; r++)
+        {
+            var row = rows.ReadRow(r);
+            int panelBase = r / PanelWidth * Dimension * PanelWidth + r % PanelWidth;
+            for (int d = 0; d < Dimension; d++) _packed[panelBase + d * PanelWidth] = row[d];
+        }
+        // Padding rows of the last panel stay zero; the kernel never offers them.
+    }
+
+    /// <summary>Number of indexed rows.</summary>
+    public int Rows { get; }
+
+    /// <summary>Dimension of rows and queries.</summary>
+    public int Dimension { get; }
+
+    /// <summary>Rows per packed panel.</summary>
+    public int PanelWidth { get; }
+
+    /// <summary>Number of panels.</summary>
+    public int Panels { get; }
+
+    /// <summary>A query block's scratch: the block's query rows, contiguous, padded to whole micro-tiles.</summary>
+    public float[] CreateQueryBuffer() => new float[QueryBlock * Dimension];
+
+    /// <summary>
+    /// Offers every row that could enter to the selectors of queries 0..<paramref name="count"/>-1 of the block.
+    /// </summary>
+    /// <param name="queryRows">The block's query vectors, row-major (from <see cref="CreateQueryBuffer"/>); rows past
+    /// <paramref name="count"/> are ignored.</param>
+    /// <param name="count">Queries in the block, at most <see cref="QueryBlock"/>.</param>
+    /// <param name="firstQuery">The block's first query index, passed on to <paramref name="filter"/>.</param>
+    /// <param name="selectors">One reset selector per query of the block.</param>
+    /// <param name="filter">Which rows each query may receive.</param>
+    public void SearchBlock<TFilter>(float[] queryRows, int count, int firstQuery, TopKSelector[] selectors, ref TFilter filter)
+        where TFilter : struct, ICandidateFilter
+    {
+        if ((uint)count > QueryBlock) throw new ArgumentOutOfRangeException(nameof(count));
+        if (_wide) Search<Vector512<float>, Lanes512, TFilter>(queryRows, count, firstQuery, selectors, ref filter);
+        else Search<Vector256<float>, Lanes256, TFilter>(queryRows, count, firstQuery, selectors, ref filter);
+    }
+
+    private void Search<TVector, TLanes, TFilter>(float[] queryRows, int count, int firstQuery, TopKSelector[] selectors, ref TFilter filter)
+        where TVector : struct
+        where TLanes : struct, ISimdLanes<TVector>
+        where TFilter : struct, ICandidateFilter
+    {
+        int d = Dimension;
+        int lanes = TLanes.Count;
+        int width = 2 * lanes;
+        Span<float> bounds = stackalloc float[QueryBlock];
+        for (int q = 0; q < count; q++) bounds[q] = selectors[q].EntryBound;
+        Span<float> scores = stackalloc float[2 * Vector512<float>.Count];
+        ref float queryBase = ref MemoryMarshal.GetArrayDataReference(queryRows);
+        ref float packedBase = ref MemoryMarshal.GetArrayDataReference(_packed);
+
+        for (int p = 0; p < Panels; p++)
+        {
+            ref float panel = ref Unsafe.Add(ref packedBase, (nint)p * d * width);
+            for (int t = 0; t < count; t += QueryTile)
+            {
+                ref float x0 = ref Unsafe.Add(ref queryBase, t * d);
+                ref float x1 = ref Unsafe.Add(ref x0, d);
+                ref float x2 = ref Unsafe.Add(ref x1, d);
+                ref float x3 = ref Unsafe.Add(ref x2, d);
+                ref float x4 = ref Unsafe.Add(ref x3, d);
+                ref float x5 = ref Unsafe.Add(ref x4, d);
+                TVector a00 = TLanes.Zero, a01 = TLanes.Zero, a10 = TLanes.Zero, a11 = TLanes.Zero, a20 = TLanes.Zero, a21 = TLanes.Zero;
+                TVector a30 = TLanes.Zero, a31 = TLanes.Zero, a40 = TLanes.Zero, a41 = TLanes.Zero, a50 = TLanes.Zero, a51 = TLanes.Zero;
+                ref float c = ref panel;
+                for (int j = 0; j < d; j++)
+                {
+                    var c0 = TLanes.Load(ref c, 0);
+                    var c1 = TLanes.Load(ref c, (nuint)lanes);
+                    c = ref Unsafe.Add(ref c, width);
+                    var b = TLanes.Broadcast(Unsafe.Add(ref x0, j));
+                    a00 = TLanes.MultiplyAdd(b, c0, a00);
+                    a01 = TLanes.MultiplyAdd(b, c1, a01);
+                    b = TLanes.Broadcast(Unsafe.Add(ref x1, j));
+                    a10 = TLanes.MultiplyAdd(b, c0, a10);
+                    a11 = TLanes.MultiplyAdd(b, c1, a11);
+                    b = TLanes.Broadcast(Unsafe.Add(ref x2, j));
+                    a20 = TLanes.MultiplyAdd(b, c0, a20);
+                    a21 = TLanes.MultiplyAdd(b, c1, a21);
+                    b = TLanes.Broadcast(Unsafe.Add(ref x3, j));
+                    a30 = TLanes.MultiplyAdd(b, c0, a30);
+                    a31 = TLanes.MultiplyAdd(b, c1, a31);
+                    b = TLanes.Broadcast(Unsafe.Add(ref x4, j));
+                    a40 = TLanes.MultiplyAdd(b, c0, a40);
+                    a41 = TLanes.MultiplyAdd(b, c1, a41);
+                    b = TLanes.Broadcast(Unsafe.Add(ref x5, j));
+                    a50 = TLanes.MultiplyAdd(b, c0, a50);
+                    a51 = TLanes.MultiplyAdd(b, c1, a51);
+                }
+
+                int rows = Math.Min(QueryTile, count - t);
+                int first = p * width;
+                Filter<TVector, TLanes, TFilter>(a00, a01, t, first, bounds, scores, selectors, firstQuery, ref filter);
+                if (rows > 1) Filter<TVector, TLanes, TFilter>(a10, a11, t + 1, first, bounds, scores, selectors, firstQuery, ref filter);
+                if (rows > 2) Filter<TVector, TLanes, TFilter>(a20, a21, t + 2, first, bounds, scores, selectors, firstQuery, ref filter);
+                if (rows > 3) Filter<TVector, TLanes, TFilter>(a30, a31, t + 3, first, bounds, scores, selectors, firstQuery, ref filter);
+                if (rows > 4) Filter<TVector, TLanes, TFilter>(a40, a41, t + 4, first, bounds, scores, selectors, firstQuery, ref filter);
+                if (rows > 5) Filter<TVector, TLanes, TFilter>(a50, a51, t + 5, first, bounds, scores, selectors, firstQuery, ref filter);
+            }
+        }
+    }
+
+    /// <summary>Offers the lanes of one query's micro-tile row that pass its entry bound, in ascending row order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Filter<TVector, TLanes, TFilter>(TVector s0, TVector s1, int query, int firstRow, Span<float> bounds, Span<float> scores,
+        TopKSelector[] selectors, int firstQuery, ref TFilter filter)
+        where TVector : struct
+        where TLanes : struct, ISimdLanes<TVector>
+        where TFilter : struct, ICandidateFilter
+    {
+        var bound = TLanes.Broadcast(bounds[query]);
+        int lanes = TLanes.Count;
+        ulong mask = TLanes.AtLeast(s0, bound) | ((ulong)TLanes.AtLeast(s1, bound) << lanes);
+        if (mask == 0) return;
+        ref float s = ref MemoryMarshal.GetReference(scores);
+        TLanes.Store(s0, ref s, 0);
+        TLanes.Store(s1, ref s, (nuint)lanes);
+        var selector = selectors[query];
+        do
+        {
+            int lane = BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            int row = firstRow + lane;
+            float score = Unsafe.Add(ref s, lane);
+            if (row >= Rows || !selector.MightEnter(score) || !filter.Accepts(firstQuery + query, row)) continue;
+            selector.Offer(score, row);
+        }
+        while (mask != 0);
+        bounds[query] = selector.EntryBound;
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Engine;
+
+public class TiledTopKSearchTests
+{
+    /// <summary>Accepts every row whose index is not a multiple of <see cref="Skip"/> (0 = all rows).</summary>
+    private readonly struct SkipEvery(int skip) : ICandidateFilter
+    {
+        public int Skip => skip;
+
+        public bool Accepts(int query, int row) => skip == 0 || (row + query) % skip != 0;
+    }
+
+    /// <summary>The reference: one fused multiply-add chain per pair, ascending dimensions, every row offered in order.</summary>
+    private static (int[] Rows, float[] Scores) Reference(EmbeddingMatrix rows, ReadOnlySpan<float> query, int queryIndex, int k, SkipEvery filter)
+    {
+        var selector = new TopKSelector(k);
+        selector.Reset(k);
+        for (int r = 0; r < rows.Rows; r++)
+        {
+            float score = 0;
+            var row = rows.ReadRow(r);
+            for (int d = 0; d < row.Length; d++) score = MathF.FusedMultiplyAdd(query[d], row[d], score);
+            if (filter.Accepts(queryIndex, r)) selector.Offer(score, r);
+        }
+        var indices = new int[k];
+        var scores = new float[k];
+        int n = selector.Drain(indices, scores);
+        return (indices[..n], scores[..n]);
+    }
+
+    [Theory]
+    [InlineData(true, 1, 0)]
+    [InlineData(true, 10, 3)]
+    [InlineData(false, 10, 0)]
+    [InlineData(false, 7, 4)]
+    [InlineData(true, 200, 0)]
+    public void EqualsTheScalarFmaReferenceBitForBitIncludingTiesAndFilters(bool wide, int k, int skip)
+    {
+        // 101 rows (not a whole number of panels of either width), 19 dimensions, duplicated rows for exact ties,
+        // 47 queries (not a whole number of micro-tiles) searched in one block and a partial second one.
+        var rows = TestGraphs.RandomMatrix(101, 19, 4);
+        for (int r = 80; r < 101; r++) rows.ReadRow(r - 80).CopyTo(rows.Row(r));
+        var queries = TestGraphs.RandomMatrix(TiledTopKSearch.QueryBlock + 11, 19, 5);
+        var search = new TiledTopKSearch(rows, wide);
+        Assert.Equal(wide ? 32 : 16, search.PanelWidth);
+        var filter = new SkipEvery(skip);
+        var buffer = search.CreateQueryBuffer();
+        var selectors = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(k)).ToArray();
+        for (int start = 0; start < queries.Rows; start += TiledTopKSearch.QueryBlock)
+        {
+            int count = Math.Min(TiledTopKSearch.QueryBlock, queries.Rows - start);
+            Array.Clear(buffer);
+            for (int j = 0; j < count; j++)
+            {
+                queries.ReadRow(start + j).CopyTo(buffer.AsSpan(j * 19, 19));
+                selectors[j].Reset(k);
+            }
+            search.SearchBlock(buffer, count, start, selectors, ref filter);
+            for (int j = 0; j < count; j++)
+            {
+                var (expectedRows, expectedScores) = Reference(rows, queries.ReadRow(start + j), start + j, k, filter);
+                var gotRows = new int[k];
+                var gotScores = new float[k];
+                int n = selectors[j].Drain(gotRows, gotScores);
+                Assert.Equal(expectedRows, gotRows[..n]);
+                Assert.Equal(expectedScores, gotScores[..n]);
+            }
+        }
+    }
+
+    [Fact]
+    public void ABlockOfMoreThanFortyEightQueriesIsRefused()
+    {
+        var search = new TiledTopKSearch(TestGraphs.RandomMatrix(5, 3, 1));
+        var filter = new SkipEvery(0);
+        var selectors = Enumerable.Range(0, TiledTopKSearch.QueryBlock + 1).Select(_ => new TopKSelector(1)).ToArray();
+        Assert.Throws<ArgumentOutOfRangeException>(() => search.SearchBlock(search.CreateQueryBuffer(), TiledTopKSearch.QueryBlock + 1, 0, selectors, ref filter));
+    }
+}
