@@ -97,7 +97,9 @@ internal sealed class TiledTopKSearch
         int width = 2 * lanes;
         Span<float> bounds = stackalloc float[QueryBlock];
         for (int q = 0; q < count; q++) bounds[q] = selectors[q].EntryBound;
-        Span<float> scores = stackalloc float[2 * Vector512<float>.Count];
+        // One panel's scores for the whole block; filtered once the panel is done, outside the register tile.
+        Span<float> panelScores = stackalloc float[QueryBlock * width];
+        ref float tile = ref MemoryMarshal.GetReference(panelScores);
         ref float queryBase = ref MemoryMarshal.GetArrayDataReference(queryRows);
         ref float packedBase = ref MemoryMarshal.GetArrayDataReference(_packed);
 
@@ -140,44 +142,51 @@ internal sealed class TiledTopKSearch
                     a51 = TLanes.MultiplyAdd(b, c1, a51);
                 }
 
-                int rows = Math.Min(QueryTile, count - t);
-                int first = p * width;
-                Filter<TVector, TLanes, TFilter>(a00, a01, t, first, bounds, scores, selectors, firstQuery, ref filter);
-                if (rows > 1) Filter<TVector, TLanes, TFilter>(a10, a11, t + 1, first, bounds, scores, selectors, firstQuery, ref filter);
-                if (rows > 2) Filter<TVector, TLanes, TFilter>(a20, a21, t + 2, first, bounds, scores, selectors, firstQuery, ref filter);
-                if (rows > 3) Filter<TVector, TLanes, TFilter>(a30, a31, t + 3, first, bounds, scores, selectors, firstQuery, ref filter);
-                if (rows > 4) Filter<TVector, TLanes, TFilter>(a40, a41, t + 4, first, bounds, scores, selectors, firstQuery, ref filter);
-                if (rows > 5) Filter<TVector, TLanes, TFilter>(a50, a51, t + 5, first, bounds, scores, selectors, firstQuery, ref filter);
+                // Store the tile so no accumulator lives across the selection calls (the JIT would spill them in the loop).
+                ref float row = ref Unsafe.Add(ref tile, t * width);
+                TLanes.Store(a00, ref row, 0); TLanes.Store(a01, ref row, (nuint)lanes);
+                TLanes.Store(a10, ref row, (nuint)width); TLanes.Store(a11, ref row, (nuint)(width + lanes));
+                TLanes.Store(a20, ref row, (nuint)(2 * width)); TLanes.Store(a21, ref row, (nuint)(2 * width + lanes));
+                TLanes.Store(a30, ref row, (nuint)(3 * width)); TLanes.Store(a31, ref row, (nuint)(3 * width + lanes));
+                TLanes.Store(a40, ref row, (nuint)(4 * width)); TLanes.Store(a41, ref row, (nuint)(4 * width + lanes));
+                TLanes.Store(a50, ref row, (nuint)(5 * width)); TLanes.Store(a51, ref row, (nuint)(5 * width + lanes));
             }
+            OfferPanel<TVector, TLanes, TFilter>(panelScores, count, p * width, bounds, selectors, firstQuery, ref filter);
         }
     }
 
-    /// <summary>Offers the lanes of one query's micro-tile row that pass its entry bound, in ascending row order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Filter<TVector, TLanes, TFilter>(TVector s0, TVector s1, int query, int firstRow, Span<float> bounds, Span<float> scores,
+    /// <summary>
+    /// Offers, for each query of the block, the rows of one panel whose scores pass its entry bound, in ascending
+    /// row order (the order a plain scan would offer them), and tightens the bound afterwards.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void OfferPanel<TVector, TLanes, TFilter>(Span<float> panelScores, int count, int firstRow, Span<float> bounds,
         TopKSelector[] selectors, int firstQuery, ref TFilter filter)
         where TVector : struct
         where TLanes : struct, ISimdLanes<TVector>
         where TFilter : struct, ICandidateFilter
     {
-        var bound = TLanes.Broadcast(bounds[query]);
         int lanes = TLanes.Count;
-        ulong mask = TLanes.AtLeast(s0, bound) | ((ulong)TLanes.AtLeast(s1, bound) << lanes);
-        if (mask == 0) return;
-        ref float s = ref MemoryMarshal.GetReference(scores);
-        TLanes.Store(s0, ref s, 0);
-        TLanes.Store(s1, ref s, (nuint)lanes);
-        var selector = selectors[query];
-        do
+        int width = 2 * lanes;
+        ref float scores = ref MemoryMarshal.GetReference(panelScores);
+        for (int q = 0; q < count; q++)
         {
-            int lane = BitOperations.TrailingZeroCount(mask);
-            mask &= mask - 1;
-            int row = firstRow + lane;
-            float score = Unsafe.Add(ref s, lane);
-            if (row >= Rows || !selector.MightEnter(score) || !filter.Accepts(firstQuery + query, row)) continue;
-            selector.Offer(score, row);
+            ref float s = ref Unsafe.Add(ref scores, q * width);
+            var bound = TLanes.Broadcast(bounds[q]);
+            ulong mask = TLanes.AtLeast(TLanes.Load(ref s, 0), bound) | ((ulong)TLanes.AtLeast(TLanes.Load(ref s, (nuint)lanes), bound) << lanes);
+            if (mask == 0) continue;
+            var selector = selectors[q];
+            do
+            {
+                int lane = BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                int row = firstRow + lane;
+                float score = Unsafe.Add(ref s, lane);
+                if (row >= Rows || !selector.MightEnter(score) || !filter.Accepts(firstQuery + q, row)) continue;
+                selector.Offer(score, row);
+            }
+            while (mask != 0);
+            bounds[q] = selector.EntryBound;
         }
-        while (mask != 0);
-        bounds[query] = selector.EntryBound;
     }
 }
