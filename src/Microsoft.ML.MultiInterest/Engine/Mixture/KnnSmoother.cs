@@ -21,7 +21,7 @@ public static class KnnSmoother
     /// <param name="neighbors">The neighbours of each user in <paramref name="users"/> (never the user itself).</param>
     /// <param name="lambda">Jelinek-Mercer weight of the neighbours, in [0, 1]; 0 gives the MLE mixture.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
-    /// <returns>A table over all users in which only <paramref name="users"/> are filled.</returns>
+    /// <returns>A table over all users that stores rows for <paramref name="users"/> only (every other user has no components).</returns>
     public static MixtureTable Smooth(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, MixtureTable mle,
         IReadOnlyList<int> users, RankedLists neighbors, double lambda, int threads = 0)
     {
@@ -34,7 +34,7 @@ public static class KnnSmoother
 
         int m = mle.MaxComponents;
         int dim = itemEmbeddings.Dimension;
-        var table = new MixtureTable(train.UserCount, m, dim);
+        var table = MixtureTable.ForUsers(train.UserCount, users, m, dim);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
         Parallel.For(0, users.Count, parallel, () => new Scratch(clustering.ClusterCount, dim), (j, _, s) =>
         {

@@ -5,7 +5,8 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// weight (the weights of a user sum to 1) and a unit-length component embedding. Components are
 /// stored in descending weight order (ties to the lower cluster id). A table of dimension 0 holds the clusters and
 /// weights only (<see cref="HasEmbeddings"/> is false): what kNN smoothing needs of every user's unsmoothed mixture,
-/// at m * 12 bytes per user instead of m * (12 + 4 d).
+/// at m * 12 bytes per user instead of m * (12 + 4 d). A table may also store rows for a subset of the users only
+/// (<see cref="ForUsers"/>); every other user reads as having no components.
 /// </summary>
 public sealed class MixtureTable
 {
@@ -14,11 +15,19 @@ public sealed class MixtureTable
     private readonly double[] _weights;
     private readonly float[] _embeddings;
 
+    /// <summary>The storage slot of each user, -1 for users without a row; null when every user has its own row.</summary>
+    private readonly int[]? _slotOfUser;
+
     /// <summary>Creates an empty table (every user with zero components).</summary>
     /// <param name="userCount">Number of users (rows).</param>
     /// <param name="maxComponents">m, the largest number of components per user.</param>
     /// <param name="dimension">Dimension of the component embeddings; 0 for a table of clusters and weights only.</param>
     public MixtureTable(int userCount, int maxComponents, int dimension)
+        : this(userCount, maxComponents, dimension, null, userCount)
+    {
+    }
+
+    private MixtureTable(int userCount, int maxComponents, int dimension, int[]? slotOfUser, int slots)
     {
         if (userCount < 0) throw new ArgumentOutOfRangeException(nameof(userCount), userCount, "The user count cannot be negative.");
         if (maxComponents < 1) throw new ArgumentOutOfRangeException(nameof(maxComponents), maxComponents, "At least one component is needed.");
@@ -26,14 +35,42 @@ public sealed class MixtureTable
         UserCount = userCount;
         MaxComponents = maxComponents;
         Dimension = dimension;
-        _counts = new int[userCount];
-        _clusters = new int[checked(userCount * maxComponents)];
-        _weights = new double[userCount * maxComponents];
-        _embeddings = new float[checked(userCount * maxComponents * dimension)];
+        StoredUsers = slots;
+        _slotOfUser = slotOfUser;
+        _counts = new int[slots];
+        _clusters = new int[checked(slots * maxComponents)];
+        _weights = new double[slots * maxComponents];
+        _embeddings = new float[checked(slots * maxComponents * dimension)];
     }
 
-    /// <summary>Number of users (rows).</summary>
+    /// <summary>
+    /// Creates an empty table over <paramref name="userCount"/> users that stores rows for <paramref name="users"/>
+    /// only (duplicates share one row): the memory grows with the users served, not with all users.
+    /// </summary>
+    /// <param name="userCount">Number of users (valid user indices are 0..userCount-1).</param>
+    /// <param name="users">The users that get a row.</param>
+    /// <param name="maxComponents">m, the largest number of components per user.</param>
+    /// <param name="dimension">Dimension of the component embeddings; 0 for a table of clusters and weights only.</param>
+    public static MixtureTable ForUsers(int userCount, IReadOnlyList<int> users, int maxComponents, int dimension)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        if (userCount < 0) throw new ArgumentOutOfRangeException(nameof(userCount), userCount, "The user count cannot be negative.");
+        var slotOfUser = new int[userCount];
+        Array.Fill(slotOfUser, -1);
+        int slots = 0;
+        foreach (int user in users)
+        {
+            if ((uint)user >= (uint)userCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {user}: there are {userCount} users.");
+            if (slotOfUser[user] < 0) slotOfUser[user] = slots++;
+        }
+        return new MixtureTable(userCount, maxComponents, dimension, slotOfUser, slots);
+    }
+
+    /// <summary>Number of users (valid user indices are 0..UserCount-1).</summary>
     public int UserCount { get; }
+
+    /// <summary>Number of users with a stored row (<see cref="UserCount"/> unless built by <see cref="ForUsers"/>).</summary>
+    public int StoredUsers { get; }
 
     /// <summary>The largest number of components a user may have (m).</summary>
     public int MaxComponents { get; }
@@ -44,44 +81,72 @@ public sealed class MixtureTable
     /// <summary>Whether the table holds component embeddings (false for a clusters-and-weights table).</summary>
     public bool HasEmbeddings => Dimension > 0;
 
-    /// <summary>Number of components of <paramref name="user"/> (0 for a user without training items).</summary>
-    public int ComponentCount(int user) => _counts[user];
+    /// <summary>Number of components of <paramref name="user"/> (0 for a user without training items or without a row).</summary>
+    public int ComponentCount(int user)
+    {
+        int slot = SlotOf(user);
+        return slot < 0 ? 0 : _counts[slot];
+    }
 
     /// <summary>The clusters of the user's components, by descending weight.</summary>
-    public ReadOnlySpan<int> Clusters(int user) => _clusters.AsSpan(user * MaxComponents, _counts[user]);
+    public ReadOnlySpan<int> Clusters(int user)
+    {
+        int slot = SlotOf(user);
+        return slot < 0 ? default : _clusters.AsSpan(slot * MaxComponents, _counts[slot]);
+    }
 
     /// <summary>The component weights, aligned with <see cref="Clusters"/>; they sum to 1.</summary>
-    public ReadOnlySpan<double> Weights(int user) => _weights.AsSpan(user * MaxComponents, _counts[user]);
+    public ReadOnlySpan<double> Weights(int user)
+    {
+        int slot = SlotOf(user);
+        return slot < 0 ? default : _weights.AsSpan(slot * MaxComponents, _counts[slot]);
+    }
 
     /// <summary>The unit-length embedding of component <paramref name="component"/> of <paramref name="user"/>.</summary>
     public ReadOnlySpan<float> Embedding(int user, int component)
     {
         RequireEmbeddings();
-        return _embeddings.AsSpan((user * MaxComponents + component) * Dimension, Dimension);
+        if ((uint)component >= (uint)ComponentCount(user))
+            throw new ArgumentOutOfRangeException(nameof(component), component, $"User {user} has {ComponentCount(user)} components.");
+        return _embeddings.AsSpan((SlotOf(user) * MaxComponents + component) * Dimension, Dimension);
     }
 
     /// <summary>All component embeddings of <paramref name="user"/> as consecutive rows.</summary>
     public ReadOnlySpan<float> Embeddings(int user)
     {
         RequireEmbeddings();
-        return _embeddings.AsSpan(user * MaxComponents * Dimension, _counts[user] * Dimension);
+        int slot = SlotOf(user);
+        return slot < 0 ? default : _embeddings.AsSpan(slot * MaxComponents * Dimension, _counts[slot] * Dimension);
     }
 
     /// <summary>Sets the number of components of <paramref name="user"/>; then fill them with the writable views.</summary>
     internal void SetCount(int user, int count)
     {
         if ((uint)count > (uint)MaxComponents) throw new ArgumentOutOfRangeException(nameof(count));
-        _counts[user] = count;
+        _counts[WritableSlotOf(user)] = count;
     }
 
-    internal Span<int> WritableClusters(int user) => _clusters.AsSpan(user * MaxComponents, MaxComponents);
+    internal Span<int> WritableClusters(int user) => _clusters.AsSpan(WritableSlotOf(user) * MaxComponents, MaxComponents);
 
-    internal Span<double> WritableWeights(int user) => _weights.AsSpan(user * MaxComponents, MaxComponents);
+    internal Span<double> WritableWeights(int user) => _weights.AsSpan(WritableSlotOf(user) * MaxComponents, MaxComponents);
 
     internal Span<float> WritableEmbedding(int user, int component)
     {
         RequireEmbeddings();
-        return _embeddings.AsSpan((user * MaxComponents + component) * Dimension, Dimension);
+        return _embeddings.AsSpan((WritableSlotOf(user) * MaxComponents + component) * Dimension, Dimension);
+    }
+
+    private int SlotOf(int user)
+    {
+        if ((uint)user >= (uint)UserCount) throw new ArgumentOutOfRangeException(nameof(user), user, $"Unknown user row {user}: there are {UserCount} users.");
+        return _slotOfUser == null ? user : _slotOfUser[user];
+    }
+
+    private int WritableSlotOf(int user)
+    {
+        int slot = SlotOf(user);
+        if (slot < 0) throw new InvalidOperationException($"User row {user} has no row in this table (it was created for other users).");
+        return slot;
     }
 
     private void RequireEmbeddings()

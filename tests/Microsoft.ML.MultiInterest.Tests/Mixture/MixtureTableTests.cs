@@ -1,0 +1,48 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Mixture;
+
+public class MixtureTableTests
+{
+    [Fact]
+    public void ATableForSomeUsersStoresOnlyThemAndReadsEveryOtherUserAsEmpty()
+    {
+        var table = MixtureTable.ForUsers(1000, [7, 3, 7], 2, 4);
+        Assert.Equal(1000, table.UserCount);
+        Assert.Equal(2, table.StoredUsers);
+        table.SetCount(7, 1);
+        table.WritableClusters(7)[0] = 5;
+        table.WritableWeights(7)[0] = 1;
+        table.WritableEmbedding(7, 0).Fill(0.5f);
+        Assert.Equal(1, table.ComponentCount(7));
+        Assert.Equal(new[] { 5 }, table.Clusters(7).ToArray());
+        Assert.Equal(new[] { 0.5f, 0.5f, 0.5f, 0.5f }, table.Embedding(7, 0).ToArray());
+        Assert.Equal(0, table.ComponentCount(3));
+        Assert.Equal(0, table.ComponentCount(999));
+        Assert.True(table.Clusters(999).IsEmpty && table.Weights(999).IsEmpty && table.Embeddings(999).IsEmpty);
+        Assert.Throws<InvalidOperationException>(() => table.SetCount(8, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => table.ComponentCount(1000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => table.Embedding(3, 0).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => MixtureTable.ForUsers(10, [10], 2, 4));
+    }
+
+    [Fact]
+    public void SmoothingStoresRowsForTheSmoothedUsersOnly()
+    {
+        var (items, groups, graph, _) = TestGraphs.TwoInterestUsers(groups: 5, users: 40);
+        var clustering = ItemClustering.Create(groups, 5, items);
+        var mle = MixtureBuilder.BuildMleWeights(graph, clustering, 3);
+        int[] users = [4, 9, 30];
+        var neighbors = new RankedLists(users.Length, 2);
+        for (int q = 0; q < users.Length; q++)
+        {
+            neighbors.IndexSlots(q)[0] = (users[q] + 1) % 40;
+            neighbors.IndexSlots(q)[1] = (users[q] + 2) % 40;
+            neighbors.Counts[q] = 2;
+        }
+        var smoothed = KnnSmoother.Smooth(graph, clustering, items, mle, users, neighbors, 0.5);
+        Assert.Equal(3, smoothed.StoredUsers);
+        Assert.All(users, u => Assert.True(smoothed.ComponentCount(u) > 0));
+        Assert.Equal(0, smoothed.ComponentCount(5));
+    }
+}
