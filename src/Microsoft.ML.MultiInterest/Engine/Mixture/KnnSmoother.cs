@@ -97,7 +97,8 @@ public static class KnnSmoother
                 continue;
             }
             var acc = s.Accumulator;
-            for (int d = 0; d < acc.Length; d++) acc[d] = (1 - lambda) * s.Centroid[d];
+            Array.Clear(acc);
+            VectorMath.AddScaledWidened(acc, s.Centroid, 1 - lambda);
             if (k > 0)
             {
                 foreach (int v in neighbors)
@@ -114,7 +115,7 @@ public static class KnnSmoother
                         UserClusterProfile.Centroid(train.ItemsOf(v), c, clustering, itemEmbeddings, s.Sum, s.NeighborCentroid);
                         centroid = s.NeighborCentroid;
                     }
-                    for (int d = 0; d < acc.Length; d++) acc[d] += coef * centroid[d];
+                    VectorMath.AddScaledWidened(acc, centroid, coef);
                 }
             }
             if (VectorMath.StoreNormalized(acc, destination) == 0) clustering.Centroids.ReadRow(c).CopyTo(destination);

@@ -69,8 +69,7 @@ internal sealed class UserClusterProfile
         foreach (int item in items)
         {
             if (clustering.ClusterOf(item) != cluster) continue;
-            var row = itemEmbeddings.ReadRow(item);
-            for (int d = 0; d < sum.Length; d++) sum[d] += row[d];
+            VectorMath.AddWidened(sum, itemEmbeddings.ReadRow(item));
         }
         VectorMath.StoreNormalized(sum, destination);
     }
