@@ -7,7 +7,6 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 public sealed class ExactNeighborIndex : INeighborIndex
 {
-    private readonly EmbeddingMatrix _rows;
     private readonly TiledTopKSearch _search;
     private readonly bool[]? _eligible;
 
@@ -20,21 +19,21 @@ public sealed class ExactNeighborIndex : INeighborIndex
         rows.ThrowIfNotFinite("indexed embeddings");
         if (eligible != null && eligible.Length != rows.Rows)
             throw new ArgumentException($"The eligibility mask has {eligible.Length} entries for {rows.Rows} rows.", nameof(eligible));
-        _rows = rows.Normalized();
-        _search = new TiledTopKSearch(_rows);
+        // Only the packed copy is kept: the normalised rows are not needed once packed (d floats per row less).
+        _search = new TiledTopKSearch(rows.Normalized());
         _eligible = eligible;
     }
 
     /// <inheritdoc />
-    public int Count => _rows.Rows;
+    public int Count => _search.Rows;
 
     /// <inheritdoc />
     public RankedLists Search(EmbeddingMatrix queries, int[]? excludeRows, int k, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(queries);
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "The number of neighbours must be at least 1.");
-        if (queries.Dimension != _rows.Dimension)
-            throw new ArgumentException($"Queries have dimension {queries.Dimension}, the index {_rows.Dimension}.", nameof(queries));
+        if (queries.Dimension != _search.Dimension)
+            throw new ArgumentException($"Queries have dimension {queries.Dimension}, the index {_search.Dimension}.", nameof(queries));
         if (excludeRows != null && excludeRows.Length != queries.Rows)
             throw new ArgumentException("excludeRows must have one entry per query.", nameof(excludeRows));
         queries.ThrowIfNotFinite("query embeddings");
