@@ -22,11 +22,12 @@ done
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 stages = ["generate", "split", "embedding", "clustering", "mixtures", "neighbors", "smoothing", "quota_retrieval", "unimodal"]
-print("| edges | users | items | timed users | " + " | ".join(stages) + " | total s | peak MiB |")
-print("|---" * (len(stages) + 6) + "|")
+print("| edges | users | items | timed users | " + " | ".join(stages) + " | total s | peak MiB | live MiB (max) |")
+print("|---" * (len(stages) + 7) + "|")
 for r in rows:
     g, s = r["graph"], r["seconds"]
     print(f"| {g['edges']:,} | {g['users']:,} | {g['items']:,} | {r['timed_users']:,} | "
           + " | ".join(f"{s[k]:.2f}" if k in s else "-" for k in stages)
-          + f" | {s['total']:.1f} | {r['peak_working_set_mb']:,.0f} |")
+          + f" | {s['total']:.1f} | {r['peak_working_set_mb']:,.0f} | "
+          + (f"{max(m['live_mb'] for m in r['memory'].values() if m.get('live_mb') is not None):,.0f}" if any(m.get('live_mb') is not None for m in r['memory'].values()) else "-") + " |")
 PY

@@ -38,6 +38,7 @@ usage: MultiInterest.Benchmarks COMMAND [options]     (every command prints one 
         --max-users N (10000; 0 = all test users) --repeats N (1) and the knn stage options]
       Generates the synthetic graph in memory and runs every stage on it (embedding, k-means, mixtures, neighbours,
       smoothing, quota retrieval, unimodal baseline): seconds per stage, users/s, memory after each stage, peak
-      working set.
+      working set, and live managed memory after a forced full collection at each snapshot (outside the timed
+      spans; --no-live-memory skips those collections).
 """;
 }
