@@ -7,10 +7,17 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// with too few eligible items hands its leftover to the other components in weight order; what is still
 /// missing comes from a fallback ranking (the unimodal one). No item appears twice. Thread-safe.
 /// </summary>
+/// <remarks>
+/// The item vectors are copied once, grouped by cluster, so a component's scan reads its cluster as one contiguous
+/// block instead of gathering rows scattered over the whole table (a cache miss per item on large catalogues).
+/// </remarks>
 public sealed class ClusterQuotaRetriever
 {
-    private readonly EmbeddingMatrix _items;
     private readonly ItemClustering _clustering;
+
+    /// <summary>The item vectors in cluster order: the members of cluster c, in <see cref="ItemClustering.MembersOf"/> order, from row <see cref="_groupStart"/>[c].</summary>
+    private readonly EmbeddingMatrix _grouped;
+    private readonly int[] _groupStart;
 
     /// <summary>Creates a retriever over <paramref name="items"/> grouped by <paramref name="clustering"/>.</summary>
     public ClusterQuotaRetriever(EmbeddingMatrix items, ItemClustering clustering)
@@ -20,8 +27,16 @@ public sealed class ClusterQuotaRetriever
         if (clustering.ItemCount != items.Rows)
             throw new ArgumentException($"The clustering covers {clustering.ItemCount} items, the embeddings {items.Rows}.", nameof(clustering));
         items.ThrowIfNotFinite("item embeddings");
-        _items = items;
         _clustering = clustering;
+        _grouped = new EmbeddingMatrix(items.Rows, items.Dimension);
+        _groupStart = new int[clustering.ClusterCount + 1];
+        int row = 0;
+        for (int c = 0; c < clustering.ClusterCount; c++)
+        {
+            _groupStart[c] = row;
+            foreach (int item in clustering.MembersOf(c)) items.ReadRow(item).CopyTo(_grouped.Row(row++));
+        }
+        _groupStart[clustering.ClusterCount] = row;
     }
 
     /// <summary>
@@ -48,8 +63,8 @@ public sealed class ClusterQuotaRetriever
         if (!double.IsFinite(alpha) || alpha < 0) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "Alpha must be finite and non-negative.");
         if (!mixtures.HasEmbeddings)
             throw new ArgumentException("The mixtures hold clusters and weights only (dimension 0); retrieval needs component embeddings (MixtureBuilder.BuildMle or KnnSmoother.Smooth).", nameof(mixtures));
-        if (mixtures.Dimension != _items.Dimension)
-            throw new ArgumentException($"Mixtures have dimension {mixtures.Dimension}, items {_items.Dimension}.", nameof(mixtures));
+        if (mixtures.Dimension != _grouped.Dimension)
+            throw new ArgumentException($"Mixtures have dimension {mixtures.Dimension}, items {_grouped.Dimension}.", nameof(mixtures));
         if (fallback != null && fallback.QueryCount != users.Count)
             throw new ArgumentException("The fallback ranking must have one list per user.", nameof(fallback));
         foreach (int u in users)
@@ -61,7 +76,7 @@ public sealed class ClusterQuotaRetriever
         int maxCutoff = cutoffs.Max();
         var results = cutoffs.Select(c => new RankedLists(users.Count, c)).ToArray();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
-        Parallel.For(0, users.Count, parallel, () => new Scratch(_items.Rows, mixtures.MaxComponents, maxCutoff), (q, _, s) =>
+        Parallel.For(0, users.Count, parallel, () => new Scratch(_grouped.Rows, mixtures.MaxComponents, maxCutoff), (q, _, s) =>
         {
             RetrieveOne(mixtures, users[q], q, exclusions, cutoffs, alpha, fallback, results, s);
             return s;
@@ -83,10 +98,13 @@ public sealed class ClusterQuotaRetriever
             var selector = s.Selector;
             selector.Reset(s.Capacity);
             var query = mixtures.Embedding(user, j);
-            foreach (int item in _clustering.MembersOf(clusters[j]))
+            var members = _clustering.MembersOf(clusters[j]);
+            int first = _groupStart[clusters[j]];
+            for (int r = 0; r < members.Length; r++)
             {
+                int item = members[r];
                 if (s.Exclusion[item]) continue;
-                float score = VectorMath.Dot(query, _items.ReadRow(item));
+                float score = VectorMath.Dot(query, _grouped.ReadRow(first + r));
                 if (selector.MightEnter(score)) selector.Offer(score, item);
             }
             s.RankCounts[j] = selector.Drain(s.Ranking(j), s.RankScores(j));
