@@ -78,32 +78,9 @@ public static class VectorMath
     }
 
     /// <summary>
-    /// <paramref name="sum"/>[i] += <paramref name="x"/>[i] in double precision: each float widened exactly, then one
-    /// double addition per element, so the result equals the scalar loop bit for bit.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddWidened(Span<double> sum, ReadOnlySpan<float> x)
-    {
-        int n = sum.Length;
-        if (x.Length != n) throw new ArgumentException("Vectors must have the same length.", nameof(x));
-        ref double rs = ref MemoryMarshal.GetReference(sum);
-        ref float rx = ref MemoryMarshal.GetReference(x);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref rx, (nuint)i));
-                (Vector256.LoadUnsafe(ref rs, (nuint)i) + lower).StoreUnsafe(ref rs, (nuint)i);
-                (Vector256.LoadUnsafe(ref rs, (nuint)(i + 4)) + upper).StoreUnsafe(ref rs, (nuint)(i + 4));
-            }
-        }
-        for (; i < n; i++) Unsafe.Add(ref rs, i) += Unsafe.Add(ref rx, i);
-    }
-
-    /// <summary>
     /// <paramref name="sum"/>[i] += <paramref name="scale"/> * <paramref name="x"/>[i] in double precision, a product
-    /// and then a sum (not fused), so the result equals the scalar loop bit for bit.
+    /// and then a sum (not fused), so the result equals the scalar loop bit for bit; with a scale of 1 it is a plain
+    /// widened sum (1 * x is exact).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddScaledWidened(Span<double> sum, ReadOnlySpan<float> x, double scale)

@@ -69,7 +69,7 @@ internal sealed class UserClusterProfile
         foreach (int item in items)
         {
             if (clustering.ClusterOf(item) != cluster) continue;
-            VectorMath.AddWidened(sum, itemEmbeddings.ReadRow(item));
+            VectorMath.AddScaledWidened(sum, itemEmbeddings.ReadRow(item), 1);
         }
         VectorMath.StoreNormalized(sum, destination);
     }

@@ -22,7 +22,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 internal sealed class TiledTopKSearch
 {
     /// <summary>Queries per micro-tile (rows of the register tile).</summary>
-    public const int QueryTile = 6;
+    public const int QueryTile = RegisterTile.Rows;
 
     /// <summary>Queries per cache block (a multiple of <see cref="QueryTile"/>).</summary>
     public const int QueryBlock = 48;
@@ -107,50 +107,7 @@ internal sealed class TiledTopKSearch
         {
             ref float panel = ref Unsafe.Add(ref packedBase, (nint)p * d * width);
             for (int t = 0; t < count; t += QueryTile)
-            {
-                ref float x0 = ref Unsafe.Add(ref queryBase, t * d);
-                ref float x1 = ref Unsafe.Add(ref x0, d);
-                ref float x2 = ref Unsafe.Add(ref x1, d);
-                ref float x3 = ref Unsafe.Add(ref x2, d);
-                ref float x4 = ref Unsafe.Add(ref x3, d);
-                ref float x5 = ref Unsafe.Add(ref x4, d);
-                TVector a00 = TLanes.Zero, a01 = TLanes.Zero, a10 = TLanes.Zero, a11 = TLanes.Zero, a20 = TLanes.Zero, a21 = TLanes.Zero;
-                TVector a30 = TLanes.Zero, a31 = TLanes.Zero, a40 = TLanes.Zero, a41 = TLanes.Zero, a50 = TLanes.Zero, a51 = TLanes.Zero;
-                ref float c = ref panel;
-                for (int j = 0; j < d; j++)
-                {
-                    var c0 = TLanes.Load(ref c, 0);
-                    var c1 = TLanes.Load(ref c, (nuint)lanes);
-                    c = ref Unsafe.Add(ref c, width);
-                    var b = TLanes.Broadcast(Unsafe.Add(ref x0, j));
-                    a00 = TLanes.MultiplyAdd(b, c0, a00);
-                    a01 = TLanes.MultiplyAdd(b, c1, a01);
-                    b = TLanes.Broadcast(Unsafe.Add(ref x1, j));
-                    a10 = TLanes.MultiplyAdd(b, c0, a10);
-                    a11 = TLanes.MultiplyAdd(b, c1, a11);
-                    b = TLanes.Broadcast(Unsafe.Add(ref x2, j));
-                    a20 = TLanes.MultiplyAdd(b, c0, a20);
-                    a21 = TLanes.MultiplyAdd(b, c1, a21);
-                    b = TLanes.Broadcast(Unsafe.Add(ref x3, j));
-                    a30 = TLanes.MultiplyAdd(b, c0, a30);
-                    a31 = TLanes.MultiplyAdd(b, c1, a31);
-                    b = TLanes.Broadcast(Unsafe.Add(ref x4, j));
-                    a40 = TLanes.MultiplyAdd(b, c0, a40);
-                    a41 = TLanes.MultiplyAdd(b, c1, a41);
-                    b = TLanes.Broadcast(Unsafe.Add(ref x5, j));
-                    a50 = TLanes.MultiplyAdd(b, c0, a50);
-                    a51 = TLanes.MultiplyAdd(b, c1, a51);
-                }
-
-                // Store the tile so no accumulator lives across the selection calls (the JIT would spill them in the loop).
-                ref float row = ref Unsafe.Add(ref tile, t * width);
-                TLanes.Store(a00, ref row, 0); TLanes.Store(a01, ref row, (nuint)lanes);
-                TLanes.Store(a10, ref row, (nuint)width); TLanes.Store(a11, ref row, (nuint)(width + lanes));
-                TLanes.Store(a20, ref row, (nuint)(2 * width)); TLanes.Store(a21, ref row, (nuint)(2 * width + lanes));
-                TLanes.Store(a30, ref row, (nuint)(3 * width)); TLanes.Store(a31, ref row, (nuint)(3 * width + lanes));
-                TLanes.Store(a40, ref row, (nuint)(4 * width)); TLanes.Store(a41, ref row, (nuint)(4 * width + lanes));
-                TLanes.Store(a50, ref row, (nuint)(5 * width)); TLanes.Store(a51, ref row, (nuint)(5 * width + lanes));
-            }
+                RegisterTile.Score<TVector, TLanes>(ref Unsafe.Add(ref queryBase, t * d), d, ref panel, ref Unsafe.Add(ref tile, t * width));
             OfferPanel<TVector, TLanes, TFilter>(panelScores, count, p * width, bounds, selectors, firstQuery, ref filter);
         }
     }
@@ -172,8 +129,7 @@ internal sealed class TiledTopKSearch
         for (int q = 0; q < count; q++)
         {
             ref float s = ref Unsafe.Add(ref scores, q * width);
-            var bound = TLanes.Broadcast(bounds[q]);
-            ulong mask = TLanes.AtLeast(TLanes.Load(ref s, 0), bound) | ((ulong)TLanes.AtLeast(TLanes.Load(ref s, (nuint)lanes), bound) << lanes);
+            ulong mask = RegisterTile.AtLeast<TVector, TLanes>(ref s, bounds[q]);
             if (mask == 0) continue;
             var selector = selectors[q];
             do
