@@ -6,7 +6,7 @@ if (args.Length == 0)
     Console.Error.WriteLine(Usage.Text);
     return 2;
 }
-if (args[0] == "help" || args.Any(a => a is "-h" or "--help"))
+if (args[0] == "help" || (args[0] != "kernels" && args.Any(a => a is "-h" or "--help")))
 {
     Console.WriteLine(Usage.Text);
     return 0;
@@ -20,6 +20,7 @@ try
         "knn" => KnnCommand.Run(args[1..]),
         "synth" => SynthCommand.Run(args[1..]),
         "scale" => ScaleCommand.Run(args[1..]),
+        "kernels" => KernelsCommand.Run(args[1..]),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
     };
 }

@@ -4,7 +4,7 @@ namespace MultiInterest.Benchmarks;
 internal static class Usage
 {
     public const string Text = """
-usage: MultiInterest.Benchmarks COMMAND [options]     (every command prints one JSON object on stdout)
+usage: MultiInterest.Benchmarks COMMAND [options]     (every command but kernels prints one JSON object on stdout)
 
   embed --train FILE --test FILE [options]
       Graph embedding speed (edges/s, CPU time) and unimodal Recall@10/50.
@@ -40,5 +40,12 @@ usage: MultiInterest.Benchmarks COMMAND [options]     (every command prints one 
       smoothing, quota retrieval, unimodal baseline): seconds per stage, users/s, memory after each stage, peak
       working set, and live managed memory after a forced full collection at each snapshot (outside the timed
       spans; --no-live-memory skips those collections).
+
+  kernels [BenchmarkDotNet options]
+      Kernel micro-benchmarks under BenchmarkDotNet, one thread, cit-HepPh-sized random data: exact top-k search
+      (unimodal and neighbours, k = 10 and 50), spherical k-means (seeding + 1 and + 5 Lloyd iterations), vector kernels
+      (dot product, widened accumulation, top-50 selection), one embedding epoch on a 300k-edge synthetic graph.
+      Without options runs all; e.g. --filter *SearchKernels* --job short --exporters json. Results go to
+      BenchmarkDotNet.Artifacts/ in the working directory.
 """;
 }
