@@ -44,7 +44,7 @@ usage: MultiInterest.Benchmarks COMMAND [options]     (every command but kernels
   kernels [BenchmarkDotNet options]
       Kernel micro-benchmarks under BenchmarkDotNet, one thread, cit-HepPh-sized random data: exact top-k search
       (unimodal and neighbours, k = 10 and 50), spherical k-means (seeding + 1 and + 5 Lloyd iterations), vector kernels
-      (dot product, widened accumulation, top-50 selection), one embedding epoch on a 300k-edge synthetic graph.
+      (dot product, widened scaled accumulation, top-50 selection), one embedding epoch on a 300k-edge synthetic graph.
       Without options runs all; e.g. --filter *SearchKernels* --job short --exporters json. Results go to
       BenchmarkDotNet.Artifacts/ in the working directory.
 """;
