@@ -12,10 +12,13 @@ internal interface ISimdLanes<TVector> where TVector : struct
     /// <summary>Floats per vector.</summary>
     static abstract int Count { get; }
 
+    /// <summary>All lanes zero.</summary>
     static abstract TVector Zero { get; }
 
+    /// <summary>Count floats from <paramref name="source"/> + <paramref name="offset"/> (unaligned).</summary>
     static abstract TVector Load(ref float source, nuint offset);
 
+    /// <summary><paramref name="value"/> in every lane.</summary>
     static abstract TVector Broadcast(float value);
 
     /// <summary>a * b + c, fused (one rounding), as the scalar reference computes every score.</summary>
@@ -24,6 +27,7 @@ internal interface ISimdLanes<TVector> where TVector : struct
     /// <summary>One bit per lane: set where <paramref name="values"/> is at least <paramref name="bound"/>.</summary>
     static abstract uint AtLeast(TVector values, TVector bound);
 
+    /// <summary>Writes the lanes to <paramref name="destination"/> + <paramref name="offset"/> (unaligned).</summary>
     static abstract void Store(TVector value, ref float destination, nuint offset);
 }
 
