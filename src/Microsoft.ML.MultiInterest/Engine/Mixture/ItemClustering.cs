@@ -38,6 +38,12 @@ public sealed class ItemClustering
     public ReadOnlySpan<int> MembersOf(int cluster) => _members.AsSpan(_offsets[cluster], _offsets[cluster + 1] - _offsets[cluster]);
 
     /// <summary>
+    /// Where <paramref name="cluster"/>'s members start in the concatenation of all clusters' <see cref="MembersOf"/>
+    /// lists (cluster 0's first, then cluster 1's, ...): the row of its first member in a cluster-ordered copy of the items.
+    /// </summary>
+    internal int MembersStart(int cluster) => _offsets[cluster];
+
+    /// <summary>
     /// Builds a clustering from per-item assignments. When <paramref name="centroids"/> is null, each
     /// centroid is the normalised sum of its members' unit-normalised embeddings (the spherical k-means centroid).
     /// </summary>

@@ -106,9 +106,11 @@ public sealed class MixtureTable
     public ReadOnlySpan<float> Embedding(int user, int component)
     {
         RequireEmbeddings();
-        if ((uint)component >= (uint)ComponentCount(user))
-            throw new ArgumentOutOfRangeException(nameof(component), component, $"User {user} has {ComponentCount(user)} components.");
-        return _embeddings.AsSpan((SlotOf(user) * MaxComponents + component) * Dimension, Dimension);
+        int slot = SlotOf(user);
+        int count = slot < 0 ? 0 : _counts[slot];
+        if ((uint)component >= (uint)count)
+            throw new ArgumentOutOfRangeException(nameof(component), component, $"User {user} has {count} components.");
+        return _embeddings.AsSpan((slot * MaxComponents + component) * Dimension, Dimension);
     }
 
     /// <summary>All component embeddings of <paramref name="user"/> as consecutive rows.</summary>

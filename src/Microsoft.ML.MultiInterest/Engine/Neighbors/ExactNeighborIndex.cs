@@ -37,14 +37,13 @@ public sealed class ExactNeighborIndex : INeighborIndex
         if (excludeRows != null && excludeRows.Length != queries.Rows)
             throw new ArgumentException("excludeRows must have one entry per query.", nameof(excludeRows));
         queries.ThrowIfNotFinite("query embeddings");
-        var normalized = queries.Normalized();
         var result = new RankedLists(queries.Rows, k);
         int blocks = (queries.Rows + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
         Parallel.For(0, blocks, parallel, () => new BlockScratch(_search, k), (block, _, scratch) =>
         {
             int start = block * TiledTopKSearch.QueryBlock;
-            SearchBlock(normalized, excludeRows, start, Math.Min(TiledTopKSearch.QueryBlock, queries.Rows - start), result, scratch);
+            SearchBlock(queries, excludeRows, start, Math.Min(TiledTopKSearch.QueryBlock, queries.Rows - start), result, scratch);
             return scratch;
         }, _ => { });
         return result;
@@ -55,7 +54,10 @@ public sealed class ExactNeighborIndex : INeighborIndex
         int d = queries.Dimension;
         for (int j = 0; j < count; j++)
         {
-            queries.ReadRow(start + j).CopyTo(scratch.Queries.AsSpan(j * d, d));
+            // Normalised here, row by row as EmbeddingMatrix.Normalized does, rather than in a copy of all queries.
+            var row = scratch.Queries.AsSpan(j * d, d);
+            queries.ReadRow(start + j).CopyTo(row);
+            VectorMath.NormalizeInPlace(row);
             scratch.Selectors[j].Reset(result.Capacity);
         }
         var filter = new EligibleRows(excludeRows, _eligible);

@@ -15,9 +15,8 @@ public sealed class ClusterQuotaRetriever
 {
     private readonly ItemClustering _clustering;
 
-    /// <summary>The item vectors in cluster order: the members of cluster c, in <see cref="ItemClustering.MembersOf"/> order, from row <see cref="_groupStart"/>[c].</summary>
+    /// <summary>The item vectors in cluster order: the members of cluster c, in <see cref="ItemClustering.MembersOf"/> order, from row <see cref="ItemClustering.MembersStart"/>(c).</summary>
     private readonly EmbeddingMatrix _grouped;
-    private readonly int[] _groupStart;
 
     /// <summary>Creates a retriever over <paramref name="items"/> grouped by <paramref name="clustering"/>.</summary>
     public ClusterQuotaRetriever(EmbeddingMatrix items, ItemClustering clustering)
@@ -29,14 +28,11 @@ public sealed class ClusterQuotaRetriever
         items.ThrowIfNotFinite("item embeddings");
         _clustering = clustering;
         _grouped = new EmbeddingMatrix(items.Rows, items.Dimension);
-        _groupStart = new int[clustering.ClusterCount + 1];
-        int row = 0;
         for (int c = 0; c < clustering.ClusterCount; c++)
         {
-            _groupStart[c] = row;
+            int row = clustering.MembersStart(c);
             foreach (int item in clustering.MembersOf(c)) items.ReadRow(item).CopyTo(_grouped.Row(row++));
         }
-        _groupStart[clustering.ClusterCount] = row;
     }
 
     /// <summary>
@@ -99,7 +95,7 @@ public sealed class ClusterQuotaRetriever
             selector.Reset(s.Capacity);
             var query = mixtures.Embedding(user, j);
             var members = _clustering.MembersOf(clusters[j]);
-            int first = _groupStart[clusters[j]];
+            int first = _clustering.MembersStart(clusters[j]);
             for (int r = 0; r < members.Length; r++)
             {
                 int item = members[r];

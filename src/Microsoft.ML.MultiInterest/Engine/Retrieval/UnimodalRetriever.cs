@@ -7,15 +7,13 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 public sealed class UnimodalRetriever
 {
-    private readonly EmbeddingMatrix _items;
     private readonly TiledTopKSearch _search;
 
-    /// <summary>Creates a retriever over <paramref name="items"/> (not copied).</summary>
+    /// <summary>Creates a retriever over <paramref name="items"/> (packed into a copy; the matrix is not kept).</summary>
     public UnimodalRetriever(EmbeddingMatrix items)
     {
         ArgumentNullException.ThrowIfNull(items);
         items.ThrowIfNotFinite("item embeddings");
-        _items = items;
         _search = new TiledTopKSearch(items);
     }
 
@@ -31,10 +29,10 @@ public sealed class UnimodalRetriever
         ArgumentNullException.ThrowIfNull(userEmbeddings);
         ArgumentNullException.ThrowIfNull(users);
         if (candidates < 1) throw new ArgumentOutOfRangeException(nameof(candidates), candidates, "Candidates (M) must be at least 1.");
-        if (userEmbeddings.Dimension != _items.Dimension)
-            throw new ArgumentException($"User embeddings have dimension {userEmbeddings.Dimension}, items {_items.Dimension}.", nameof(userEmbeddings));
-        if (exclusions != null && exclusions.ItemCount != _items.Rows)
-            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {_items.Rows}.", nameof(exclusions));
+        if (userEmbeddings.Dimension != _search.Dimension)
+            throw new ArgumentException($"User embeddings have dimension {userEmbeddings.Dimension}, items {_search.Dimension}.", nameof(userEmbeddings));
+        if (exclusions != null && exclusions.ItemCount != _search.Rows)
+            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {_search.Rows}.", nameof(exclusions));
         foreach (int u in users)
         {
             if ((uint)u >= (uint)userEmbeddings.Rows) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {u}: there are {userEmbeddings.Rows} users.");
@@ -56,7 +54,7 @@ public sealed class UnimodalRetriever
 
     private void SearchBlock(EmbeddingMatrix userEmbeddings, IReadOnlyList<int> users, BipartiteGraph? exclusions, int start, int count, RankedLists result, Scratch s)
     {
-        int d = _items.Dimension;
+        int d = _search.Dimension;
         for (int j = 0; j < count; j++)
         {
             userEmbeddings.ReadRow(users[start + j]).CopyTo(s.Queries.AsSpan(j * d, d));
