@@ -7,15 +7,16 @@ using Microsoft.ML.MultiInterest.IO;
 namespace MultiInterest.Benchmarks;
 
 /// <summary>
-/// <c>kmeans --vectors FILE.tsv --clusters N --iterations N --threads N --seed N</c>: times spherical k-means
-/// (k-means++ seeding, then every iteration with tolerance 0) and reports the fit as JSON, for side-by-side runs
-/// against FAISS and scikit-learn (benchmarks/peers).
+/// <c>kmeans --vectors FILE.tsv --clusters N --iterations N --threads N --seed N [--init CENTROIDS.tsv]</c>: times
+/// spherical k-means (k-means++ seeding, or the given starting centroids, then every iteration with tolerance 0) and
+/// reports the fit as JSON, for side-by-side runs against FAISS and scikit-learn (benchmarks/peers).
 /// </summary>
 internal static class KMeansCommand
 {
     public static int Run(string[] args)
     {
         string? vectorsPath = null;
+        string? initPath = null;
         var o = new SphericalKMeansOptions { Clusters = 0, MaxIterations = 20, Tolerance = 0, Seed = 0, Threads = 2 };
         for (int a = 0; a < args.Length; a++)
         {
@@ -29,16 +30,15 @@ internal static class KMeansCommand
                 case "--iterations": o.MaxIterations = Int(v); break;
                 case "--threads": o.Threads = Int(v); break;
                 case "--seed": o.Seed = Int(v); break;
-                case "--init":
-                    // SphericalKMeans.Fit always seeds with k-means++ and takes no starting centroids; supporting
-                    // this needs an options hook in the library (see docs/performance.md).
-                    throw new ArgumentException("--init FILE is not supported yet: SphericalKMeans.Fit has no starting-centroids option.");
+                case "--init": initPath = v; break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
         if (vectorsPath == null) throw new ArgumentException("kmeans needs --vectors FILE.tsv.");
 
         var points = EmbeddingFile.Read(vectorsPath).Vectors;
+        // Read before the clock starts: the peers get the same file and time only their training call.
+        if (initPath != null) o.InitialCentroids = EmbeddingFile.Read(initPath).Vectors;
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -67,7 +67,7 @@ internal static class KMeansCommand
             iterations = result.Iterations.Count,
             threads = o.Threads == 0 ? Environment.ProcessorCount : o.Threads,
             seed = o.Seed,
-            init = "k-means++",
+            init = initPath == null ? "k-means++" : "given (" + Path.GetFileName(initPath) + ")",
             simd_floats = System.Numerics.Vector<float>.Count,
         };
         Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions

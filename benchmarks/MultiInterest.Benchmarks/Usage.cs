@@ -13,8 +13,9 @@ usage: MultiInterest.Benchmarks COMMAND [options]     (every command but kernels
       --degree-negatives N (0) --degree-exponent X (0.75) --init X (0.001) --seed N (1) --threads N (0 = all) --verbose
       (--uniform, --batch, --degree are short forms of the negative counts)
 
-  kmeans --vectors FILE.tsv --clusters N [--iterations N (20) --threads N (2) --seed N (0)]
-      Spherical k-means (k-means++ seeding, tolerance 0); benchmarks/peers runs it beside FAISS and scikit-learn.
+  kmeans --vectors FILE.tsv --clusters N [--iterations N (20) --threads N (2) --seed N (0) --init CENTROIDS.tsv]
+      Spherical k-means (k-means++ seeding or the given starting centroids, tolerance 0); benchmarks/peers runs it
+      beside FAISS and scikit-learn (INIT=shared gives all three the same starting centroids).
 
   knn --train FILE --test FILE [--artifacts DIR | --user-embeddings F --item-embeddings F [--item-clusters F]] [options]
       Serving stages for every test user, timed separately: exact user neighbours (cosine, k), kNN smoothing,

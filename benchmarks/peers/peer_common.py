@@ -16,6 +16,7 @@ def parse_args(description):
     p.add_argument("--iterations", type=int, default=20)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--init", help="TSV of starting centroids (same format as --vectors), in place of the peer's own init")
     args = p.parse_args()
     limit_threads(args.threads)
     return args

@@ -7,19 +7,29 @@
 # Environment: CLUSTERS (2000), ITERATIONS (20), THREADS (2), SEED (0), ROUNDS (3),
 # CORETYPES ("default SkylakeX"): OpenBLAS kernel sets the peers run under; "default" leaves OpenBLAS's own CPU
 # detection, anything else is passed as OPENBLAS_CORETYPE (OpenBLAS 0.3.21 detects some recent Xeons as Prescott).
+# INIT ("own"): "own" lets each runner seed itself (ours and scikit-learn k-means++, FAISS a random sample);
+# "shared" draws CLUSTERS rows of the vectors with SEED (sample_init.py) and starts every runner from them.
 # Needs benchmarks/peers/install.sh to have run.
 set -euo pipefail
 vectors=${1:?usage: run_kmeans_side_by_side.sh VECTORS.tsv}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 clusters=${CLUSTERS:-2000}; iterations=${ITERATIONS:-20}; threads=${THREADS:-2}; seed=${SEED:-0}; rounds=${ROUNDS:-3}
-coretypes=${CORETYPES:-default SkylakeX}
+coretypes=${CORETYPES:-default SkylakeX}; init=${INIT:-own}
 common=(--vectors "$vectors" --clusters "$clusters" --iterations "$iterations" --threads "$threads" --seed "$seed")
 
 dotnet build -c Release "$root/benchmarks/MultiInterest.Benchmarks" -v quiet -nologo >&2
 ours="$root/benchmarks/MultiInterest.Benchmarks/bin/Release/net10.0/MultiInterest.Benchmarks.dll"
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+init_file=$(mktemp --suffix=.tsv)
+trap 'rm -f "$out" "$init_file"' EXIT
+case "$init" in
+    own) ;;
+    shared)
+        /usr/bin/python3 "$here/sample_init.py" --vectors "$vectors" --clusters "$clusters" --seed "$seed" --out "$init_file"
+        common+=(--init "$init_file") ;;
+    *) echo "INIT must be 'own' or 'shared', not '$init'" >&2; exit 2 ;;
+esac
 
 # One JSON object per line, tagged with the runner and the round.
 record() { # name round command...

@@ -34,6 +34,13 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         /// <summary>Seed of the k-means++ initialisation. Default 0.</summary>
         public int Seed;
 
+        /// <summary>
+        /// Starting centroids in place of k-means++: NumberOfClusters rows of the embedding's dimension, finite and
+        /// non-zero (normalised here). Pass an earlier model's <see cref="SphericalKMeansTransformer.Centroids"/> to
+        /// warm-start a retraining so that cluster keys keep their meaning. Default null (k-means++).
+        /// </summary>
+        public EmbeddingMatrix? InitialCentroids;
+
         /// <summary>Worker threads; 0 = all cores. The result does not depend on it. Default 0.</summary>
         public int Threads;
 
@@ -50,7 +57,7 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
             OptionChecks.ColumnName(ClusterColumnName, nameof(ClusterColumnName));
             OptionChecks.ColumnName(SimilarityColumnName, nameof(SimilarityColumnName));
             OptionChecks.AtLeast(NumberOfClusters, 1, nameof(NumberOfClusters));
-            var engine = new SphericalKMeansOptions { Clusters = NumberOfClusters, MaxIterations = MaxIterations, Tolerance = Tolerance, Seed = Seed, Threads = Threads };
+            var engine = new SphericalKMeansOptions { Clusters = NumberOfClusters, MaxIterations = MaxIterations, Tolerance = Tolerance, Seed = Seed, Threads = Threads, InitialCentroids = InitialCentroids };
             engine.Validate();
             return engine;
         }

@@ -61,6 +61,28 @@ public class GraphEmbeddingAndKMeansTests
     }
 
     [Fact]
+    public void SphericalKMeans_WarmStartsFromAnEarlierModelsCentroids()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = MLNetTestData.Keyed(ml, out _);
+        var embedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(data);
+        var withEmbeddings = embedded.Transform(data);
+        var first = ml.MultiInterest().SphericalKMeans(numberOfClusters: 4).Fit(withEmbeddings);
+
+        var options = new SphericalKMeansTrainer.Options { NumberOfClusters = 4, MaxIterations = 2, InitialCentroids = first.Centroids };
+        var warm = ml.MultiInterest().SphericalKMeans(options).Fit(withEmbeddings);
+
+        var engine = MultiInterest.Engine.SphericalKMeans.Fit(embedded.ItemEmbeddings,
+            new MultiInterest.Engine.SphericalKMeansOptions { Clusters = 4, MaxIterations = 2, InitialCentroids = first.Centroids });
+        Assert.Equal(engine.Centroids.Values, warm.Centroids.Values);
+
+        options.NumberOfClusters = 3;
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().SphericalKMeans(options).Fit(withEmbeddings));
+        Assert.Equal("InitialCentroids", error.ParamName);
+        Assert.Contains("4 rows but Clusters is 3", error.Message);
+    }
+
+    [Fact]
     public void SphericalKMeans_MoreClustersThanItems_NamesTheOption()
     {
         var ml = new MLContext(seed: 1);

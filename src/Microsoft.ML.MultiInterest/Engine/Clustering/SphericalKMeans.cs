@@ -7,7 +7,8 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// unit vectors, and the objective is the mean cosine similarity of each point to its centroid.
 /// </summary>
 /// <remarks>
-/// <para>Initialisation is seeded k-means++ on the sphere (see <see cref="SphericalKMeansOptions.Seed"/>). Each Lloyd
+/// <para>Initialisation is seeded k-means++ on the sphere (see <see cref="SphericalKMeansOptions.Seed"/>), or the given
+/// <see cref="SphericalKMeansOptions.InitialCentroids"/>. Each Lloyd
 /// iteration assigns every point to the centroid with the largest dot product (ties to the lower centroid index),
 /// repairs empty clusters, and sets each centroid to the normalised sum of its members. With exact assignment and
 /// update the objective never decreases between iterations.</para>
@@ -24,7 +25,8 @@ public static class SphericalKMeans
     /// <param name="ct">Cancels the run (checked between blocks of work).</param>
     /// <returns>Unit centroids, the cluster and similarity of every point, and per-iteration statistics.</returns>
     /// <exception cref="ArgumentException">
-    /// The table is empty, holds NaN or infinite values, or has fewer (non-zero) rows than clusters.
+    /// The table is empty, holds NaN or infinite values, or has fewer (non-zero) rows than clusters; or
+    /// <see cref="SphericalKMeansOptions.InitialCentroids"/> has the wrong shape, a non-finite value or a zero row.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (see <see cref="SphericalKMeansOptions.Validate"/>).</exception>
     public static SphericalKMeansResult Fit(EmbeddingMatrix points, SphericalKMeansOptions options, CancellationToken ct = default)
@@ -49,7 +51,8 @@ public static class SphericalKMeans
         int workers = Math.Max(1, options.EffectiveThreads);
         var clock = Stopwatch.StartNew();
         var centroids = new float[k * d];
-        KMeansPlusPlus.Seed(unit, k, options.Seed, workers, centroids, ct);
+        if (options.InitialCentroids is { } given) CopyInitialCentroids(given, k, d, centroids);
+        else KMeansPlusPlus.Seed(unit, k, options.Seed, workers, centroids, ct);
         double initializationSeconds = clock.Elapsed.TotalSeconds;
 
         var assignment = new int[n];
@@ -83,6 +86,28 @@ public static class SphericalKMeans
         for (int i = 0; i < n; i++)
             similarity[i] = unit.IsZero[i] ? 0f : VectorMath.Dot(unit.ReadRow(i), final.ReadRow(assignment[i]));
         return new SphericalKMeansResult(final, assignment, similarity, stats, initializationSeconds);
+    }
+
+    /// <summary>Copies and normalises <see cref="SphericalKMeansOptions.InitialCentroids"/>, checking its shape and values.</summary>
+    private static void CopyInitialCentroids(EmbeddingMatrix given, int k, int d, float[] centroids)
+    {
+        const string option = nameof(SphericalKMeansOptions.InitialCentroids);
+        if (given.Rows != k)
+            throw new ArgumentException($"{option} has {given.Rows} rows but Clusters is {k}: give one starting centroid per cluster.", option);
+        if (given.Dimension != d)
+            throw new ArgumentException($"{option} has dimension {given.Dimension} but the points have dimension {d}.", option);
+        for (int c = 0; c < k; c++)
+        {
+            var row = centroids.AsSpan(c * d, d);
+            given.ReadRow(c).CopyTo(row);
+            for (int j = 0; j < d; j++)
+            {
+                if (!float.IsFinite(row[j]))
+                    throw new ArgumentException($"{option} holds a non-finite value ({row[j]}) in row {c}, column {j}.", option);
+            }
+            if (VectorMath.NormalizeInPlace(row) == 0f)
+                throw new ArgumentException($"{option} row {c} is all zeros: a starting centroid needs a direction.", option);
+        }
     }
 
     /// <summary>The assignment step over fixed point blocks, with per-block partial results reduced in block order.</summary>

@@ -26,6 +26,14 @@ public sealed class SphericalKMeansOptions
     public int Seed { get; set; }
 
     /// <summary>
+    /// Starting centroids in place of k-means++ (then <see cref="Seed"/> is unused): one row per cluster, the points'
+    /// dimension, finite and non-zero; rows are normalised to unit length, the table itself is not modified. Use it to
+    /// warm-start from an earlier model (cluster c keeps starting from that model's centroid c, so cluster ids stay
+    /// comparable across retrainings) or to give two implementations the same initialisation. Default null.
+    /// </summary>
+    public EmbeddingMatrix? InitialCentroids { get; set; }
+
+    /// <summary>
     /// Worker threads. Default 0 = all cores (<see cref="Environment.ProcessorCount"/>); 1 = single-threaded on the
     /// calling thread. The result does not depend on this value: every reduction runs over fixed blocks in a fixed order.
     /// </summary>
