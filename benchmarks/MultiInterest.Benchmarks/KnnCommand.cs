@@ -26,6 +26,7 @@ internal static class KnnCommand
             report.QuotaWork,
             report.ShortQuotaLists,
             report.RecallAtM,
+            report.NeighborIndex,
             Users = inputs.Train.UserCount,
             Items = inputs.Train.ItemCount,
             TrainEdges = inputs.Train.EdgeCount,

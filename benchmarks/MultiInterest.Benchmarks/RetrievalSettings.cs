@@ -1,3 +1,5 @@
+using Microsoft.ML.MultiInterest.Engine;
+
 namespace MultiInterest.Benchmarks;
 
 /// <summary>Settings of the per-user retrieval stages (<see cref="RetrievalStages"/>); defaults are the protocol's.</summary>
@@ -37,6 +39,20 @@ internal sealed class RetrievalSettings
     /// </summary>
     public bool MleEmbeddings { get; set; }
 
+    /// <summary>The user neighbour index: exact (default) or clustered (<c>--neighbor-index</c>).</summary>
+    public NeighborIndexKind NeighborIndex { get; set; } = NeighborIndexKind.Exact;
+
+    /// <summary>Inverted lists of the clustered index; 0 = automatic (<c>--neighbor-lists</c>).</summary>
+    public int NeighborLists { get; set; }
+
+    /// <summary>Lists the clustered index scans per query (<c>--neighbor-probes</c>). Default 16.</summary>
+    public int NeighborProbes { get; set; } = 16;
+
+    /// <summary>The clustered index's options from these settings (null for the exact index).</summary>
+    public ClusteredNeighborIndexOptions? ClusteredOptions() => NeighborIndex == NeighborIndexKind.Clustered
+        ? new ClusteredNeighborIndexOptions { Lists = NeighborLists, Probes = NeighborProbes, Threads = Threads }
+        : null;
+
     /// <summary>The option names that take no value.</summary>
     public static readonly string[] Flags = ["no-warmup", "no-unimodal", "mle-embeddings"];
 
@@ -52,10 +68,21 @@ internal sealed class RetrievalSettings
         Warmup,
         Repeats,
         MleEmbeddings,
+        NeighborIndex = NeighborIndex.ToString().ToLowerInvariant(),
+        NeighborLists,
+        NeighborProbes,
         SimdFloats = System.Numerics.Vector<float>.Count,
     };
 
-    /// <summary>Reads the shared options (<c>--components --neighbors --lambda --alpha --candidates --threads --repeats --no-warmup --no-unimodal --mle-embeddings</c>).</summary>
+    /// <summary>Reads <c>--neighbor-index exact|clustered</c> (exact when absent).</summary>
+    private static NeighborIndexKind ParseIndex(string? value) => value switch
+    {
+        null or "exact" => NeighborIndexKind.Exact,
+        "clustered" => NeighborIndexKind.Clustered,
+        _ => throw new ArgumentException($"--neighbor-index must be 'exact' or 'clustered', not '{value}'."),
+    };
+
+    /// <summary>Reads the shared options (<c>--components --neighbors --lambda --alpha --candidates --threads --repeats --no-warmup --no-unimodal --mle-embeddings --neighbor-index --neighbor-lists --neighbor-probes</c>).</summary>
     public static RetrievalSettings From(OptionList o, int defaultRepeats)
     {
         var settings = new RetrievalSettings
@@ -70,7 +97,12 @@ internal sealed class RetrievalSettings
             Warmup = !o.Flag("no-warmup"),
             Unimodal = !o.Flag("no-unimodal"),
             MleEmbeddings = o.Flag("mle-embeddings"),
+            NeighborIndex = ParseIndex(o.String("neighbor-index")),
+            NeighborLists = o.Int("neighbor-lists", 0),
+            NeighborProbes = o.Int("neighbor-probes", 16),
         };
+        if (settings.NeighborLists < 0) throw new ArgumentException("--neighbor-lists must be 0 (automatic) or positive.");
+        if (settings.NeighborProbes < 1) throw new ArgumentException("--neighbor-probes must be at least 1.");
         if (settings.Repeats < 1) throw new ArgumentException("--repeats must be at least 1.");
         if (settings.Threads < 0) throw new ArgumentException("--threads must be 0 (all cores) or positive.");
         return settings;

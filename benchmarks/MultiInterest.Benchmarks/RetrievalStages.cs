@@ -10,12 +10,25 @@ namespace MultiInterest.Benchmarks;
 /// <param name="QuotaWork">Dot products per user of quota retrieval against the catalogue size.</param>
 /// <param name="ShortQuotaLists">Quota lists shorter than M (no unimodal fallback is used, so nothing fills them).</param>
 /// <param name="RecallAtM">Mean Recall@M of the kNN-Embed quota lists and the unimodal lists over the timed users (with a test graph).</param>
+/// <param name="NeighborIndex">With the clustered index: its shape and its neighbour recall@k against the exact index.</param>
 internal sealed record RetrievalReport(
     IReadOnlyDictionary<string, double> SetupSeconds,
     IReadOnlyDictionary<string, StageTiming> Stages,
     QuotaWork QuotaWork,
     int ShortQuotaLists,
-    [property: JsonPropertyName("recall_at_m")] IReadOnlyDictionary<string, double>? RecallAtM);
+    [property: JsonPropertyName("recall_at_m")] IReadOnlyDictionary<string, double>? RecallAtM,
+    NeighborIndexReport? NeighborIndex);
+
+/// <summary>The clustered neighbour index as built and graded.</summary>
+/// <param name="Lists">Inverted lists built.</param>
+/// <param name="Probes">Lists scanned per query.</param>
+/// <param name="LargestList">Rows in the largest list.</param>
+/// <param name="MeanRowsScanned">Indexed rows in the probed lists, averaged over the timed queries (graded pass).</param>
+/// <param name="RecallAtK">Fraction of the exact k neighbours found, averaged over the timed queries.</param>
+/// <param name="ExactSeconds">Seconds of the exact reference search of the same queries (run outside the timed stages).</param>
+/// <param name="GradingSeconds">Seconds of the whole grading (exact search, list sizes, recall), outside the timed stages.</param>
+internal sealed record NeighborIndexReport(int Lists, int Probes, int LargestList, double MeanRowsScanned,
+    [property: JsonPropertyName("recall_at_k")] double RecallAtK, double ExactSeconds, double GradingSeconds);
 
 /// <summary>
 /// Times the serving side of kNN-Embed as the protocol chains it (see ProtocolEvaluator), stage by stage, for a set of
@@ -44,7 +57,7 @@ internal static class RetrievalStages
         var clock = Stopwatch.StartNew();
         var eligible = new bool[train.UserCount];
         for (int u = 0; u < train.UserCount; u++) eligible[u] = train.DegreeOf(u) > 0;
-        var neighborIndex = new ExactNeighborIndex(users, eligible);
+        var neighborIndex = NeighborIndexFactory.Create(users, eligible, s.NeighborIndex, s.ClusteredOptions());
         setup["neighbor_index"] = JsonReport.Round(Lap(clock), 4);
         var quota = new ClusterQuotaRetriever(items, clustering);
         setup["quota_retriever"] = JsonReport.Round(Lap(clock), 4);
@@ -66,7 +79,28 @@ internal static class RetrievalStages
             recall = new() { ["knn_embed_quota"] = MeanRecall(output.Quota, queryUsers, test) };
             if (output.Unimodal != null) recall["unimodal"] = MeanRecall(output.Unimodal, queryUsers, test);
         }
-        return new RetrievalReport(setup, stages, work, shortLists, recall);
+        var graded = neighborIndex is ClusteredNeighborIndex clustered ? Grade(clustered, users, eligible, queryUsers, output.Neighbors, s) : null;
+        return new RetrievalReport(setup, stages, work, shortLists, recall, graded);
+    }
+
+    /// <summary>Runs the exact search of the same queries (untimed as a stage) and compares the clustered lists with it.</summary>
+    private static NeighborIndexReport Grade(ClusteredNeighborIndex index, EmbeddingMatrix users, bool[] eligible, int[] queryUsers,
+        RankedLists approximate, RetrievalSettings s)
+    {
+        var clock = Stopwatch.StartNew();
+        var exact = new ExactNeighborIndex(users, eligible).Search(Queries(users, queryUsers), queryUsers, s.Neighbors, s.Threads);
+        double exactSeconds = clock.Elapsed.TotalSeconds;
+        double scanned = queryUsers.Length == 0 ? 0 : index.RowsScanned(Queries(users, queryUsers)).Average();
+        double recall = NeighborRecall.Mean(exact, approximate);
+        return new NeighborIndexReport(index.Lists, index.Probes, index.ListSizes.Max(), JsonReport.Round(scanned, 1),
+            JsonReport.Round(recall, 4), JsonReport.Round(exactSeconds, 4), JsonReport.Round(clock.Elapsed.TotalSeconds, 4));
+    }
+
+    private static EmbeddingMatrix Queries(EmbeddingMatrix users, int[] queryUsers)
+    {
+        var queries = new EmbeddingMatrix(queryUsers.Length, users.Dimension);
+        for (int j = 0; j < queryUsers.Length; j++) users.ReadRow(queryUsers[j]).CopyTo(queries.Row(j));
+        return queries;
     }
 
     /// <summary>Spreads <paramref name="max"/> users evenly over <paramref name="candidates"/> (all of them when max is 0 or larger).</summary>
@@ -100,10 +134,10 @@ internal static class RetrievalStages
 
     /// <summary>One pass of the stages over a set of users, recording each stage's seconds.</summary>
     private sealed class Chain(BipartiteGraph train, EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering,
-        ExactNeighborIndex neighborIndex, ClusterQuotaRetriever quota, UnimodalRetriever? unimodal, RetrievalSettings s)
+        INeighborIndex neighborIndex, ClusterQuotaRetriever quota, UnimodalRetriever? unimodal, RetrievalSettings s)
     {
         /// <summary>The results of a pass that the report needs.</summary>
-        public readonly record struct Output(MixtureTable Smoothed, RankedLists Quota, RankedLists? Unimodal);
+        public readonly record struct Output(MixtureTable Smoothed, RankedLists Neighbors, RankedLists Quota, RankedLists? Unimodal);
 
         public Output Run(int[] queryUsers, Dictionary<string, List<double>>? runs, IDictionary<string, MemorySnapshot>? memory)
         {
@@ -128,7 +162,7 @@ internal static class RetrievalStages
                 unimodal.Retrieve(users, queryUsers, null, s.Candidates, s.Threads);
                 Record("unimodal_plain");
             }
-            return new Output(smoothed, lists, baseline);
+            return new Output(smoothed, neighbors, lists, baseline);
 
             void Record(string stage)
             {

@@ -46,6 +46,19 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
         /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
         public int Threads;
 
+        /// <summary>
+        /// How the neighbours are found: <see cref="NeighborIndexKind.Exact"/> (brute force, the default) or
+        /// <see cref="NeighborIndexKind.Clustered"/> (inverted lists, approximate; see <see cref="NeighborLists"/> and
+        /// <see cref="NeighborProbes"/>). Used at fit time only: the fitted mixtures are saved, not the index.
+        /// </summary>
+        public NeighborIndexKind NeighborIndex = NeighborIndexKind.Exact;
+
+        /// <summary>Inverted lists of the clustered index; 0 = automatic (about 4 sqrt(users)). Default 0.</summary>
+        public int NeighborLists;
+
+        /// <summary>Lists the clustered index scans per user, at least 1; = lists gives the exact neighbours. Default 16.</summary>
+        public int NeighborProbes = 16;
+
         /// <summary>Output: the component clusters (vector of m cluster keys; key 0 pads users with fewer components). Default "MixtureClusters".</summary>
         public string MixtureClustersColumnName = "MixtureClusters";
 
@@ -69,7 +82,14 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
             OptionChecks.AtLeast(Neighbors, 1, nameof(Neighbors));
             OptionChecks.UnitInterval(Lambda, nameof(Lambda));
             OptionChecks.Threads(Threads, nameof(Threads));
+            if (!Enum.IsDefined(NeighborIndex))
+                throw new ArgumentOutOfRangeException(nameof(NeighborIndex), NeighborIndex, "NeighborIndex must be Exact or Clustered.");
+            OptionChecks.AtLeast(NeighborLists, 0, nameof(NeighborLists));
+            OptionChecks.AtLeast(NeighborProbes, 1, nameof(NeighborProbes));
         }
+
+        /// <summary>The clustered index's options: lists and probes as given, building on <see cref="Threads"/>.</summary>
+        internal ClusteredNeighborIndexOptions ClusteredOptions() => new() { Lists = NeighborLists, Probes = NeighborProbes, Threads = Threads };
     }
 
     private readonly MLContext _context;
@@ -116,7 +136,7 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
         // Smoothing reads only the clusters and weights of the unsmoothed mixtures.
         var mle = MixtureBuilder.BuildMleWeights(graph, clustering, o.Components, o.Threads);
         var users = Enumerable.Range(0, graph.UserCount).Where(u => graph.DegreeOf(u) > 0).ToArray();
-        var neighbors = smooth ? FindNeighbors(rows.UserVectors!, graph, users, o.Neighbors, o.Threads) : new RankedLists(users.Length, 0);
+        var neighbors = smooth ? FindNeighbors(rows.UserVectors!, graph, users, o.Neighbors, o.Threads, o.NeighborIndex, o.ClusteredOptions()) : new RankedLists(users.Length, 0);
         var mixtures = KnnSmoother.Smooth(graph, clustering, items, mle, users, neighbors, o.Lambda, o.Threads);
         Logging.Info(_context, nameof(KnnSmoothedMixtureEstimator),
             $"Built mixtures (m = {o.Components}, k = {o.Neighbors}, lambda = {o.Lambda}) for {users.Length} users over {rows.ClusterCount} clusters; skipped {rows.SkippedRows} rows with a missing key.");
@@ -125,13 +145,14 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
     }
 
     /// <summary>The k most similar other users (cosine) of each user with edges, among users with edges.</summary>
-    internal static RankedLists FindNeighbors(EmbeddingMatrix userVectors, BipartiteGraph graph, int[] users, int k, int threads)
+    internal static RankedLists FindNeighbors(EmbeddingMatrix userVectors, BipartiteGraph graph, int[] users, int k, int threads,
+        NeighborIndexKind kind = NeighborIndexKind.Exact, ClusteredNeighborIndexOptions? clustered = null)
     {
         var eligible = new bool[graph.UserCount];
         foreach (int u in users) eligible[u] = true;
         var queries = new EmbeddingMatrix(users.Length, userVectors.Dimension);
         for (int j = 0; j < users.Length; j++) userVectors.ReadRow(users[j]).CopyTo(queries.Row(j));
-        return new ExactNeighborIndex(userVectors, eligible).Search(queries, users, k, threads);
+        return NeighborIndexFactory.Create(userVectors, eligible, kind, clustered).Search(queries, users, k, threads);
     }
 
     /// <summary>The input shape plus the three mixture columns.</summary>

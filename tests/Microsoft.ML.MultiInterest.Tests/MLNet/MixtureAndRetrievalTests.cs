@@ -56,6 +56,37 @@ public class MixtureAndRetrievalTests
     }
 
     [Fact]
+    public void KnnSmoothedMixture_ClusteredIndexWithAllProbes_MatchesExact()
+    {
+        var (ml, data, _, _, _, _) = Clustered();
+        var exact = ml.MultiInterest().KnnSmoothedMixture(components: 2, neighbors: 3, lambda: 0.8).Fit(data).Mixtures;
+        var clustered = ml.MultiInterest().KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options
+        {
+            Components = 2,
+            Neighbors = 3,
+            Lambda = 0.8,
+            NeighborIndex = NeighborIndexKind.Clustered,
+            NeighborLists = 4,
+            NeighborProbes = 4,
+        }).Fit(data).Mixtures;
+        for (int u = 0; u < 16; u++)
+        {
+            Assert.Equal(exact.Clusters(u).ToArray(), clustered.Clusters(u).ToArray());
+            Assert.Equal(exact.Weights(u).ToArray(), clustered.Weights(u).ToArray());
+            Assert.Equal(exact.Embeddings(u).ToArray(), clustered.Embeddings(u).ToArray());
+        }
+    }
+
+    [Fact]
+    public void KnnSmoothedMixture_BadNeighborIndexOptions_ThrowNamingThem()
+    {
+        var mi = new MLContext().MultiInterest();
+        Assert.Equal("NeighborLists", Assert.Throws<ArgumentOutOfRangeException>(() => mi.KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options { NeighborLists = -1 })).ParamName);
+        Assert.Equal("NeighborProbes", Assert.Throws<ArgumentOutOfRangeException>(() => mi.KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options { NeighborProbes = 0 })).ParamName);
+        Assert.Equal("NeighborIndex", Assert.Throws<ArgumentOutOfRangeException>(() => mi.KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options { NeighborIndex = (NeighborIndexKind)7 })).ParamName);
+    }
+
+    [Fact]
     public void ClusterQuotaRetriever_MatchesTheEngine_AndExcludesTrainingItems()
     {
         var (ml, data, graph, userVectors, items, clustering) = Clustered();

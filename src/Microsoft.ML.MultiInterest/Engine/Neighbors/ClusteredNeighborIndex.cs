@@ -1,0 +1,231 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Approximate cosine search by an inverted file (IVF-flat): the indexed rows are split into lists by a spherical k-means
+/// coarse quantiser, and a query scans only the <see cref="ClusteredNeighborIndexOptions.Probes"/> lists whose centroids
+/// are most similar to it. Each list is one contiguous block of the normalised rows, so a probe is a sequential scan.
+/// </summary>
+/// <remarks>
+/// Scores are computed exactly as <see cref="ExactNeighborIndex"/> computes them (same normalisation, same fused
+/// multiply-add chain), ties go to the lower row, and with probes = lists the result is the exact index's. Results do not
+/// depend on the thread count. Thread-safe for concurrent searches.
+/// </remarks>
+public sealed class ClusteredNeighborIndex : INeighborIndex
+{
+    private const int QueryBlock = 16;
+
+    /// <summary>Panels gathered from the probed lists per call of the scan kernel (a multiple of 4, the kernel's unroll);
+    /// the entry bound tightens between calls.</summary>
+    private const int ScanPanels = 16;
+
+    private readonly PanelRows _centroids;
+    private readonly PanelRows _lists;
+    private readonly int _rows;
+    private readonly int _probes;
+    private readonly int[] _allCentroidPanels;
+
+    /// <summary>Trains the lists on <paramref name="rows"/> (copied and normalised) and fills them.</summary>
+    /// <param name="rows">Vectors to index.</param>
+    /// <param name="eligible">Optional mask: only rows with true are indexed, and so ever returned (e.g. users with training edges).</param>
+    /// <param name="options">Lists, probes, training sample, seed, threads; null = the defaults.</param>
+    /// <exception cref="ArgumentException">The rows hold a non-finite value, or the mask has the wrong length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (see <see cref="ClusteredNeighborIndexOptions.Validate"/>).</exception>
+    public ClusteredNeighborIndex(EmbeddingMatrix rows, bool[]? eligible = null, ClusteredNeighborIndexOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        options ??= new ClusteredNeighborIndexOptions();
+        options.Validate();
+        rows.ThrowIfNotFinite("indexed embeddings");
+        if (eligible != null && eligible.Length != rows.Rows)
+            throw new ArgumentException($"The eligibility mask has {eligible.Length} entries for {rows.Rows} rows.", nameof(eligible));
+        _rows = rows.Rows;
+        Dimension = rows.Dimension;
+        int d = Dimension;
+
+        // Only eligible rows are indexed; each is normalised as the exact index normalises it.
+        var ids = Enumerable.Range(0, rows.Rows).Where(r => eligible == null || eligible[r]).ToArray();
+        int padded = (ids.Length + NearestCentroidKernel.PointTile - 1) / NearestCentroidKernel.PointTile * NearestCentroidKernel.PointTile;
+        var unit = new float[(long)padded * d];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            var row = unit.AsSpan(i * d, d);
+            rows.ReadRow(ids[i]).CopyTo(row);
+            VectorMath.NormalizeInPlace(row);
+        }
+
+        int lists = options.Lists == 0 ? ClusteredNeighborIndexOptions.AutomaticLists(ids.Length) : Math.Min(options.Lists, Math.Max(1, ids.Length));
+        var quantizer = ids.Length == 0
+            ? new CoarseQuantizer.Result(new EmbeddingMatrix(1, d), [])
+            : CoarseQuantizer.Train(unit, ids.Length, d, lists, options);
+        Lists = quantizer.Centroids.Rows;
+        _probes = Math.Min(options.Probes, Lists);
+
+        // Counting sort by list; within a list rows stay in ascending row order.
+        var start = new int[Lists + 1];
+        foreach (int l in quantizer.Lists) start[l + 1]++;
+        for (int l = 0; l < Lists; l++) start[l + 1] += start[l];
+        var order = new int[ids.Length];
+        var next = start[..Lists];
+        for (int i = 0; i < ids.Length; i++) order[next[quantizer.Lists[i]]++] = i;
+        var sizes = new int[Lists];
+        for (int l = 0; l < Lists; l++) sizes[l] = start[l + 1] - start[l];
+        ListSizes = sizes;
+
+        _lists = new PanelRows(unit, d, order, start);
+        // Panel slots hold positions in the eligible subset; map them back to row ids.
+        for (int s = 0; s < _lists.Ids.Length; s++)
+        {
+            if (_lists.Ids[s] >= 0) _lists.Ids[s] = ids[_lists.Ids[s]];
+        }
+        _centroids = new PanelRows(quantizer.Centroids.Values, d, Enumerable.Range(0, Lists).ToArray(), [0, Lists]);
+        _allCentroidPanels = Enumerable.Range(0, _centroids.PanelCount(0)).ToArray();
+    }
+
+    /// <inheritdoc />
+    public int Count => _rows;
+
+    /// <summary>Dimension of the indexed rows.</summary>
+    public int Dimension { get; }
+
+    /// <summary>Number of inverted lists actually built (the option, clamped to the rows with a direction).</summary>
+    public int Lists { get; }
+
+    /// <summary>Lists scanned per query (the option, clamped to <see cref="Lists"/>).</summary>
+    public int Probes => _probes;
+
+    /// <summary>Indexed rows in each list.</summary>
+    public IReadOnlyList<int> ListSizes { get; }
+
+    /// <inheritdoc />
+    public RankedLists Search(EmbeddingMatrix queries, int[]? excludeRows, int k, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "The number of neighbours must be at least 1.");
+        if (queries.Dimension != Dimension)
+            throw new ArgumentException($"Queries have dimension {queries.Dimension}, the index {Dimension}.", nameof(queries));
+        if (excludeRows != null && excludeRows.Length != queries.Rows)
+            throw new ArgumentException("excludeRows must have one entry per query.", nameof(excludeRows));
+        if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "Threads must not be negative (0 = all cores).");
+        queries.ThrowIfNotFinite("query embeddings");
+        var result = new RankedLists(queries.Rows, k);
+        int blocks = (queries.Rows + QueryBlock - 1) / QueryBlock;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        Parallel.For(0, blocks, parallel, () => new Scratch(this, k), (block, _, scratch) =>
+        {
+            int end = Math.Min(queries.Rows, (block + 1) * QueryBlock);
+            for (int q = block * QueryBlock; q < end; q++) SearchOne(queries, q, excludeRows == null ? -1 : excludeRows[q], result, scratch);
+            return scratch;
+        }, _ => { });
+        return result;
+    }
+
+    private void SearchOne(EmbeddingMatrix queries, int q, int exclude, RankedLists result, Scratch s)
+    {
+        int probed = SelectProbes(queries, q, s);
+
+        var top = s.Neighbors;
+        top.Reset(result.Capacity);
+        int width = _lists.Width;
+        int pending = 0;
+        for (int p = 0; p < probed; p++)
+        {
+            int list = s.Probed[p];
+            int first = _lists.FirstPanel(list);
+            int panels = _lists.PanelCount(list);
+            for (int i = 0; i < panels; i++)
+            {
+                s.Panels[pending++] = first + i;
+                if (pending == ScanPanels)
+                {
+                    Scan(s, pending, exclude, width);
+                    pending = 0;
+                }
+            }
+        }
+        if (pending > 0) Scan(s, pending, exclude, width);
+        result.Counts[q] = top.Drain(result.IndexSlots(q), result.ScoreSlots(q));
+    }
+
+    /// <summary>Scores the gathered panels and offers what can enter the query's list.</summary>
+    private void Scan(Scratch s, int panels, int exclude, int width)
+    {
+        var ids = s.Panels.AsSpan(0, panels);
+        _lists.Score(s.Query, ids, s.RowScores);
+        var top = s.Neighbors;
+        float bound = top.EntryBound;
+        for (int p = 0; p < panels; p++)
+        {
+            int slotBase = ids[p] * width;
+            for (int lane = 0; lane < width; lane++)
+            {
+                float score = s.RowScores[p * width + lane];
+                if (score < bound) continue;
+                int row = _lists.Ids[slotBase + lane];
+                // Padding slots (-1) and the query's own row never enter.
+                if (row < 0 || row == exclude) continue;
+                top.Offer(score, row);
+                bound = top.EntryBound;
+            }
+        }
+    }
+
+    /// <summary>Normalises query <paramref name="q"/> into the scratch and picks its lists: the best centroid scores, ties
+    /// to the lower list (the selector's index rule).</summary>
+    /// <returns>The number of lists written to <see cref="Scratch.Probed"/>.</returns>
+    private int SelectProbes(EmbeddingMatrix queries, int q, Scratch s)
+    {
+        queries.ReadRow(q).CopyTo(s.Query);
+        VectorMath.NormalizeInPlace(s.Query);
+        _centroids.Score(s.Query, _allCentroidPanels, s.CentroidScores);
+        var selector = s.ListSelector;
+        selector.Reset(_probes);
+        float bound = float.NegativeInfinity;
+        for (int l = 0; l < Lists; l++)
+        {
+            // The bound skips the heap for the many lists that cannot enter.
+            float score = s.CentroidScores[l];
+            if (score < bound) continue;
+            selector.Offer(score, l);
+            bound = selector.EntryBound;
+        }
+        return s.ListSelector.Drain(s.Probed, default);
+    }
+
+    /// <summary>
+    /// How many indexed rows a search of each query scans (the sizes of its probed lists): the work the index saves
+    /// against the exact search's <see cref="Count"/> rows. Single-threaded; for reports, not for serving.
+    /// </summary>
+    /// <param name="queries">Query vectors of the index's dimension.</param>
+    public int[] RowsScanned(EmbeddingMatrix queries)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        if (queries.Dimension != Dimension)
+            throw new ArgumentException($"Queries have dimension {queries.Dimension}, the index {Dimension}.", nameof(queries));
+        var scratch = new Scratch(this, 1);
+        var rows = new int[queries.Rows];
+        for (int q = 0; q < queries.Rows; q++)
+        {
+            int probed = SelectProbes(queries, q, scratch);
+            for (int p = 0; p < probed; p++) rows[q] += ListSizes[scratch.Probed[p]];
+        }
+        return rows;
+    }
+
+    /// <summary>Per-thread buffers, so a query allocates nothing.</summary>
+    private sealed class Scratch(ClusteredNeighborIndex index, int k)
+    {
+        public float[] Query { get; } = new float[index.Dimension];
+
+        public float[] CentroidScores { get; } = new float[index._centroids.PanelCount(0) * index._centroids.Width];
+
+        public TopKSelector ListSelector { get; } = new(index._probes);
+
+        public int[] Probed { get; } = new int[index._probes];
+
+        public float[] RowScores { get; } = new float[ScanPanels * index._lists.Width];
+
+        public int[] Panels { get; } = new int[ScanPanels];
+
+        public TopKSelector Neighbors { get; } = new(k);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Rows split into segments (inverted lists), each stored contiguously as panels of <see cref="Width"/> rows interleaved
+/// by dimension, so one dimension of a panel is one vector and a segment is scanned front to back. Each lane sums its
+/// row's score as one chain of fused multiply-adds over the dimensions in ascending order: the same arithmetic as
+/// <see cref="TiledTopKSearch"/>, so a row scores bit-identically here and in the exact index.
+/// </summary>
+internal sealed class PanelRows
+{
+    private readonly float[] _values;
+    private readonly int[] _panelStart;
+    private readonly bool _wide;
+
+    /// <summary>Packs the rows <paramref name="order"/> of <paramref name="source"/> (row-major, unit rows), segment s being
+    /// <paramref name="order"/>[<paramref name="segmentStart"/>[s]..<paramref name="segmentStart"/>[s+1]).</summary>
+    public PanelRows(float[] source, int dimension, int[] order, int[] segmentStart)
+    {
+        _wide = Vector512.IsHardwareAccelerated;
+        Width = _wide ? Vector512<float>.Count : Vector256<float>.Count;
+        Dimension = dimension;
+        int segments = segmentStart.Length - 1;
+        _panelStart = new int[segments + 1];
+        for (int s = 0; s < segments; s++)
+            _panelStart[s + 1] = _panelStart[s] + (segmentStart[s + 1] - segmentStart[s] + Width - 1) / Width;
+        _values = new float[checked((long)_panelStart[segments] * dimension * Width)];
+        // Padding lanes keep id -1 and zero values; scans never offer them.
+        Ids = new int[_panelStart[segments] * Width];
+        Array.Fill(Ids, -1);
+        for (int s = 0; s < segments; s++)
+        {
+            for (int i = segmentStart[s]; i < segmentStart[s + 1]; i++)
+            {
+                int local = i - segmentStart[s];
+                int panel = _panelStart[s] + local / Width;
+                int lane = local % Width;
+                int row = order[i];
+                Ids[panel * Width + lane] = row;
+                long panelBase = (long)panel * dimension * Width + lane;
+                for (int j = 0; j < dimension; j++) _values[panelBase + j * Width] = source[(long)row * dimension + j];
+            }
+        }
+    }
+
+    /// <summary>Rows per panel (floats per vector: 16 with AVX-512, else 8).</summary>
+    public int Width { get; }
+
+    /// <summary>Floats per row.</summary>
+    public int Dimension { get; }
+
+    /// <summary>The row id in each panel slot, panel-major; -1 pads a segment's last panel.</summary>
+    public int[] Ids { get; }
+
+    /// <summary>Number of segments.</summary>
+    public int Segments => _panelStart.Length - 1;
+
+    /// <summary>First panel of segment <paramref name="s"/>.</summary>
+    public int FirstPanel(int s) => _panelStart[s];
+
+    /// <summary>Panels of segment <paramref name="s"/>.</summary>
+    public int PanelCount(int s) => _panelStart[s + 1] - _panelStart[s];
+
+    /// <summary>Scores the panels <paramref name="panels"/> (any order, any segments) against a unit query into
+    /// <paramref name="scores"/>: panel i's <see cref="Width"/> scores at i x <see cref="Width"/>, slot order as <see cref="Ids"/>.</summary>
+    public void Score(ReadOnlySpan<float> query, ReadOnlySpan<int> panels, Span<float> scores)
+    {
+        if (scores.Length < panels.Length * Width) throw new ArgumentException("Score buffer too short.", nameof(scores));
+        if (query.Length != Dimension) throw new ArgumentException("Query has the wrong dimension.", nameof(query));
+        if (_wide) Score<Vector512<float>, Lanes512>(query, panels, scores);
+        else Score<Vector256<float>, Lanes256>(query, panels, scores);
+    }
+
+    private void Score<TVector, TLanes>(ReadOnlySpan<float> query, ReadOnlySpan<int> panels, Span<float> scores)
+        where TVector : struct
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        int d = Dimension;
+        int w = TLanes.Count;
+        nint stride = (nint)d * w;
+        ref float q = ref MemoryMarshal.GetReference(query);
+        ref float output = ref MemoryMarshal.GetReference(scores);
+        ref float values = ref MemoryMarshal.GetArrayDataReference(_values);
+        int count = panels.Length;
+        int p = 0;
+        // Four panels at a time, from wherever they are (lists are short): four independent FMA chains hide the FMA
+        // latency that a single chain over the dimensions would expose.
+        for (; p + 4 <= count; p += 4)
+        {
+            ref float c0 = ref Unsafe.Add(ref values, panels[p] * stride);
+            ref float c1 = ref Unsafe.Add(ref values, panels[p + 1] * stride);
+            ref float c2 = ref Unsafe.Add(ref values, panels[p + 2] * stride);
+            ref float c3 = ref Unsafe.Add(ref values, panels[p + 3] * stride);
+            TVector a0 = TLanes.Zero, a1 = TLanes.Zero, a2 = TLanes.Zero, a3 = TLanes.Zero;
+            for (int j = 0; j < d; j++)
+            {
+                var b = TLanes.Broadcast(Unsafe.Add(ref q, j));
+                nuint o = (nuint)(j * w);
+                a0 = TLanes.MultiplyAdd(b, TLanes.Load(ref c0, o), a0);
+                a1 = TLanes.MultiplyAdd(b, TLanes.Load(ref c1, o), a1);
+                a2 = TLanes.MultiplyAdd(b, TLanes.Load(ref c2, o), a2);
+                a3 = TLanes.MultiplyAdd(b, TLanes.Load(ref c3, o), a3);
+            }
+            TLanes.Store(a0, ref output, (nuint)(p * w));
+            TLanes.Store(a1, ref output, (nuint)((p + 1) * w));
+            TLanes.Store(a2, ref output, (nuint)((p + 2) * w));
+            TLanes.Store(a3, ref output, (nuint)((p + 3) * w));
+        }
+        for (; p < count; p++)
+        {
+            ref float c = ref Unsafe.Add(ref values, panels[p] * stride);
+            TVector a = TLanes.Zero;
+            for (int j = 0; j < d; j++) a = TLanes.MultiplyAdd(TLanes.Broadcast(Unsafe.Add(ref q, j)), TLanes.Load(ref c, (nuint)(j * w)), a);
+            TLanes.Store(a, ref output, (nuint)(p * w));
+        }
+    }
+}
