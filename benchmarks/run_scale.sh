@@ -4,7 +4,8 @@
 #
 #   benchmarks/run_scale.sh [SIZES...]        (default: 1M 5M 20M)
 #
-# Environment: EPOCHS (2), CLUSTERS (2000), MAX_USERS (10000), THREADS (2), SEED (1); EXTRA: more scale options.
+# Environment: EPOCHS (2), CLUSTERS (2000), MAX_USERS (10000), THREADS (2), SEED (1); EXTRA: more scale options
+# (e.g. EXTRA="--neighbor-index clustered --neighbor-probes 16").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1M 5M 20M)
@@ -30,4 +31,10 @@ for r in rows:
           + " | ".join(f"{s[k]:.2f}" if k in s else "-" for k in stages)
           + f" | {s['total']:.1f} | {r['peak_working_set_mb']:,.0f} | "
           + (f"{max(m['live_mb'] for m in r['memory'].values() if m.get('live_mb') is not None):,.0f}" if any(m.get('live_mb') is not None for m in r['memory'].values()) else "-") + " |")
+for r in rows:
+    n = r.get("neighbor_index")
+    if n:  # EXTRA="--neighbor-index clustered": the index's build, its search and its recall against the exact search
+        print(f"clustered neighbours, {r['graph']['edges']:,} edges: {n['lists']:,} lists, {n['probes']} probes, build "
+              f"{r['seconds']['neighbor_index']:.2f} s, search {r['seconds']['neighbors']:.2f} s (exact {n['exact_seconds']:.2f} s), "
+              f"recall@k {n['recall_at_k']:.4f}, {n['mean_rows_scanned']:,.0f} rows scanned per query")
 PY

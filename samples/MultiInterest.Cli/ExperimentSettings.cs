@@ -17,6 +17,7 @@ internal sealed class ExperimentSettings
     public required SphericalKMeansOptions Clustering { get; init; }
     public required ProtocolSettings Protocol { get; init; }
     public bool ShowPaper { get; init; }
+    public required NeighborIndexOption NeighborIndex { get; init; }
 
     public static ExperimentSettings FromCommandLine(CommandLine cl, string dataset, string train, string test, bool showPaper)
     {
@@ -68,6 +69,7 @@ internal sealed class ExperimentSettings
             Clustering = clustering,
             Protocol = protocol,
             ShowPaper = showPaper,
+            NeighborIndex = NeighborIndexOption.Read(cl),
         };
         if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
             throw new UsageException("--user-embeddings and --item-embeddings go together.");

@@ -37,6 +37,10 @@ internal static class FitCommand
             Lambda = cl.Double("lambda", 0.8),
             Threads = threads,
         };
+        var neighborIndex = NeighborIndexOption.Read(cl);
+        mixture.NeighborIndex = neighborIndex.Kind;
+        mixture.NeighborLists = neighborIndex.Lists;
+        mixture.NeighborProbes = neighborIndex.Probes;
         var retrieval = new ClusterQuotaRetrieverEstimator.Options { Candidates = cl.Int("candidates", 50), Alpha = cl.Double("alpha", 1.0), Threads = threads };
         cl.RejectUnknown();
 

@@ -21,6 +21,8 @@ Options:
   --dim N (100) --epochs N (20) --loss logistic|ranking|softmax (logistic) --lr X (0.05)
   --uniform-negatives N (25) --batch-negatives N (25) --degree-negatives N (0) --clusters N (2000) --iterations N (20) --components N (5)
   --neighbors N (10) --lambda X (0.8) --alpha X (1) --seed N (1) --threads N (0 = all cores)
+  --neighbor-index exact|clustered (exact) --neighbor-lists N (0 = about 4 sqrt(users)) --neighbor-probes N (16)
+      how kNN smoothing finds each user's neighbours: brute force, or an inverted-file index scanning a few lists
 """;
 
 try

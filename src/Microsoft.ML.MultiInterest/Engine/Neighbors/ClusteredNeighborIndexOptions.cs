@@ -11,8 +11,9 @@ public sealed class ClusteredNeighborIndexOptions
 
     /// <summary>
     /// Lists scanned per query: the ones whose centroids are most similar to the query. More probes, higher recall and
-    /// a slower search; probes = lists is an exact search. Default 16 (on cit-HepPh's 717 automatic lists, recall@10
-    /// 0.95 against the exact index at about 6 % of the rows scanned per query; see docs/performance.md). Clamped to the list count.
+    /// a slower search; probes = lists is an exact search. Default 16: on cit-HepPh's 717 automatic lists it measured
+    /// recall@10 0.988 against the exact index, scanning 2.5 % of the rows per query (4 probes: 0.926, 64: 0.998; see
+    /// docs/performance.md). Clamped to the list count.
     /// </summary>
     public int Probes { get; set; } = 16;
 
