@@ -64,6 +64,22 @@ public sealed class SaveLoadTests : IDisposable
     }
 
     [Fact]
+    public void Mixture_FittedWithTheClusteredNeighborIndex_LoadsInAnotherProcess_WithTheSameColumns()
+    {
+        var s = _stages;
+        // One probe of four lists: approximate neighbours, so the saved mixtures are the clustered index's own.
+        var mixture = s.Ml.MultiInterest().KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options
+        {
+            Components = 2, Neighbors = 3, NeighborIndex = MultiInterest.Engine.NeighborIndexKind.Clustered, NeighborLists = 4, NeighborProbes = 1,
+        }).Fit(s.Clustered);
+        string[] zips = [Save(s.Keys, s.Raw.Schema, "keys.zip"), Save(s.Embedding, s.Keyed.Schema, "embedding.zip"),
+            Save(s.KMeans, s.Embedded.Schema, "kmeans.zip"), Save(mixture, s.Clustered.Schema, "mixture-clustered.zip")];
+        string[] columns = ["MixtureClusters", "MixtureWeights", "MixtureEmbeddings"];
+        var expected = ColumnDump.Dump(mixture.Transform(s.KMeans.Transform(s.Embedding.Transform(s.Keys.Transform(RawEdges())))), columns);
+        DumpAssert.Same(expected, SeparateProcess.Transform(_directory, Edges(), columns, zips));
+    }
+
+    [Fact]
     public void WholePipeline_SavedAsOneZip_LoadsInAnotherProcess_WithTheSameColumns()
     {
         var pipeline = _stages.FitWholePipeline();
