@@ -20,7 +20,7 @@ public class EmbeddingInternalsTests
             {
                 double expected = 0;
                 for (int k = 0; k < 13; k++) expected += (double)a[j * stride + k] * b[n * stride + k];
-                Assert.Equal(expected, scores[j * 11 + n], 4);
+                Assert.Equal(expected, scores[j * 11 + n], 1e-4);
             }
     }
 
@@ -37,7 +37,7 @@ public class EmbeddingInternalsTests
         {
             float expected = 0;
             for (int t = 0; t < rows.Length; t++) expected += weights[t] * src[rows[t] * stride + k];
-            Assert.Equal(expected, dst[k], 4);
+            Assert.Equal(expected, dst[k], 1e-4);
         }
     }
 
@@ -51,9 +51,9 @@ public class EmbeddingInternalsTests
         for (int t = 0; t < draws; t++) counts[sampler.Sample(ref random)]++;
         double total = 1 + 8 + 27;
         Assert.Equal(0, counts[1]);
-        Assert.Equal(1 / total, counts[0] / (double)draws, 2);
-        Assert.Equal(8 / total, counts[2] / (double)draws, 2);
-        Assert.Equal(27 / total, counts[3] / (double)draws, 2);
+        Assert.Equal(1 / total, counts[0] / (double)draws, 1e-2);
+        Assert.Equal(8 / total, counts[2] / (double)draws, 1e-2);
+        Assert.Equal(27 / total, counts[3] / (double)draws, 1e-2);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public class EmbeddingInternalsTests
         int[] negIds = { 10, 7, 11 }; // column 1 is the positive's own entity
         float[] dPos = new float[1];
         double loss = ChunkLoss.Apply(EmbeddingLoss.Ranking, 0.1f, pos, scores, new[] { 7 }, negIds, new[] { 2f }, dPos, new float[3]);
-        Assert.Equal(2 * 0.05, loss, 5);
+        Assert.Equal(2 * 0.05, loss, 1e-5);
         Assert.Equal(new[] { 2f, 0f, 0f }, scores);
         Assert.Equal(-2f, dPos[0]);
     }
@@ -82,12 +82,12 @@ public class EmbeddingInternalsTests
             var dPos = new float[1];
             ChunkLoss.Apply(kind, 0.1f, new[] { pos }, grad, new[] { 0 }, negIds, new[] { 1f }, dPos, new float[4]);
             const float h = 1e-2f;
-            Assert.Equal((Loss(pos + h, baseScores) - Loss(pos - h, baseScores)) / (2 * h), dPos[0], 2);
+            Assert.Equal((Loss(pos + h, baseScores) - Loss(pos - h, baseScores)) / (2 * h), dPos[0], 1e-2);
             for (int n = 0; n < 4; n++)
             {
                 var up = (float[])baseScores.Clone(); up[n] += h;
                 var down = (float[])baseScores.Clone(); down[n] -= h;
-                Assert.Equal((Loss(pos, up) - Loss(pos, down)) / (2 * h), grad[n], 2);
+                Assert.Equal((Loss(pos, up) - Loss(pos, down)) / (2 * h), grad[n], 1e-2);
             }
         }
     }

@@ -162,6 +162,6 @@ public class ClusteredNeighborIndexTests
         var approximate = new RankedLists(2, 2);
         approximate.Indices[0] = 2; approximate.Indices[1] = 5; approximate.Counts[0] = 2;
         approximate.Indices[2] = 4; approximate.Indices[3] = 3; approximate.Counts[1] = 2;
-        Assert.Equal(0.75, NeighborRecall.Mean(exact, approximate), 12);
+        Assert.Equal(0.75, NeighborRecall.Mean(exact, approximate), 1e-12);
     }
 }

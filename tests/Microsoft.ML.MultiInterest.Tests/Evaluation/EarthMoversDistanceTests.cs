@@ -118,8 +118,8 @@ public class EarthMoversDistanceTests
             var a = new[] { rng.NextDouble(), rng.NextDouble() };
             var b = Enumerable.Repeat(1.0, t).ToArray();
             double expected = TransportReference.TwoSourceGreedy(TransportReference.Costs(xs, 2, targets, t, d), a, b);
-            Assert.Equal(expected, solver.ComputeToUniform(xs, a, items, rows), 9);
-            Assert.Equal(expected, solver.Compute(xs, a, targets, b, d), 9);
+            Assert.Equal(expected, solver.ComputeToUniform(xs, a, items, rows), 1e-9);
+            Assert.Equal(expected, solver.Compute(xs, a, targets, b, d), 1e-9);
         }
     }
 
@@ -136,13 +136,13 @@ public class EarthMoversDistanceTests
             var a = RandomWeights(rng, s);
             var b = RandomWeights(rng, t);
             double forward = solver.Compute(xs, a, xt, b, d);
-            Assert.Equal(forward, solver.Compute(xt, b, xs, a, d), 9);
+            Assert.Equal(forward, solver.Compute(xt, b, xs, a, d), 1e-9);
 
             // Reorder the targets and scale their weights: same distributions, same distance.
             var order = Enumerable.Range(0, t).OrderBy(_ => rng.Next()).ToArray();
             var xt2 = order.SelectMany(j => xt.AsSpan(j * d, d).ToArray()).ToArray();
             var b2 = order.Select(j => b[j] * 7.5).ToArray();
-            Assert.Equal(forward, solver.Compute(xs, a, xt2, b2, d), 9);
+            Assert.Equal(forward, solver.Compute(xs, a, xt2, b2, d), 1e-9);
         }
     }
 
@@ -197,13 +197,13 @@ public class EarthMoversDistanceTests
             var nb = TransportReference.Normalize(b);
             double expected = Enumerable.Range(0, t).Sum(j => nb[j] * cost[j]);
 
-            Assert.Equal(expected, solver.Compute(x, [2.5], xt, b, d), 12);
-            Assert.Equal(expected, solver.Compute(xt, b, x, [1.0], d), 12);
+            Assert.Equal(expected, solver.Compute(x, [2.5], xt, b, d), 1e-12);
+            Assert.Equal(expected, solver.Compute(xt, b, x, [1.0], d), 1e-12);
 
             // A second, weightless source forces the general algorithm; the answer must not change.
             var two = x.Concat(RandomPoints(rng, 1, d)).ToArray();
-            Assert.Equal(expected, solver.Compute(two, [1.0, 0.0], xt, b, d), 9);
-            Assert.Equal(expected, solver.Compute(xt, b, two, [0.3, 0.0], d), 9);
+            Assert.Equal(expected, solver.Compute(two, [1.0, 0.0], xt, b, d), 1e-9);
+            Assert.Equal(expected, solver.Compute(xt, b, two, [0.3, 0.0], d), 1e-9);
         }
     }
 
@@ -214,10 +214,10 @@ public class EarthMoversDistanceTests
         // 0.25 must move a distance of 1.
         var solver = new EarthMoversDistance();
         float[] points = [0, 0, 1, 0];
-        Assert.Equal(0.25, solver.Compute(points, [0.75, 0.25], points, [0.5, 0.5], 2), 12);
+        Assert.Equal(0.25, solver.Compute(points, [0.75, 0.25], points, [0.5, 0.5], 2), 1e-12);
         // Sources at 0, 1, 2 (1/3 each), targets at 0.5, 1.5 (1/2 each): the middle source must split,
         // and the CDF gaps are 1/3, 1/6, 1/6, 1/3 over four half-unit intervals, i.e. 1/2 in total.
-        Assert.Equal(0.5, solver.Compute([0f, 1f, 2f], [1, 1, 1], [0.5f, 1.5f], [1, 1], 1), 12);
+        Assert.Equal(0.5, solver.Compute([0f, 1f, 2f], [1, 1, 1], [0.5f, 1.5f], [1, 1], 1), 1e-12);
     }
 
     [Fact]
@@ -261,7 +261,7 @@ public class EarthMoversDistanceTests
 
             // Same distribution listed in another order: same value.
             var shuffled = rows.OrderBy(_ => rng.Next()).ToArray();
-            Assert.Equal(emd, solver.ComputeToUniform(components, w, items, shuffled), 9);
+            Assert.Equal(emd, solver.ComputeToUniform(components, w, items, shuffled), 1e-9);
         }
     }
 
@@ -286,6 +286,6 @@ public class EarthMoversDistanceTests
         Assert.Equal("sourcePoints", Assert.Throws<ArgumentException>(() => solver.ComputeToUniform([1f, 0f, 0f], [1], items, [0])).ParamName);
 
         // A failed call must not poison the reused buffers.
-        Assert.Equal(Math.Sqrt(2) / 2, solver.ComputeToUniform([1f, 0f], [1], items, [0, 1]), 12);
+        Assert.Equal(Math.Sqrt(2) / 2, solver.ComputeToUniform([1f, 0f], [1], items, [0, 1]), 1e-12);
     }
 }

@@ -17,12 +17,12 @@ public class MetricsAccumulatorTests
 
         Assert.Equal(2, acc.UserCount);
         Assert.Equal([1, 2], acc.Cutoffs);
-        Assert.Equal((0.0 + 0.5) / 2, acc.MeanRecall(1), 15);
-        Assert.Equal((1.0 + 0.5) / 2, acc.MeanRecall(2), 15);
+        Assert.Equal((0.0 + 0.5) / 2, acc.MeanRecall(1), 1e-15);
+        Assert.Equal((1.0 + 0.5) / 2, acc.MeanRecall(2), 1e-15);
         Assert.Equal(0.0, acc.MeanDiversity(1));
         // A's top-2 is {e1, e2}: sqrt(0.5); B's list has one item: 0.
-        Assert.Equal(Math.Sqrt(0.5) / 2, acc.MeanDiversity(2), 12);
-        Assert.Equal(0.3, acc.MeanEarthMoversDistance, 15);
+        Assert.Equal(Math.Sqrt(0.5) / 2, acc.MeanDiversity(2), 1e-12);
+        Assert.Equal(0.3, acc.MeanEarthMoversDistance, 1e-15);
     }
 
     [Fact]
@@ -83,12 +83,12 @@ public class MetricsAccumulatorTests
         Assert.Equal(sequential.UserCount, merged.UserCount);
         foreach (int k in cutoffs)
         {
-            Assert.Equal(users.Average(u => u.Recalls[Array.IndexOf(cutoffs, k)]), merged.MeanRecall(k), 12);
-            Assert.Equal(sequential.MeanRecall(k), merged.MeanRecall(k), 12);
-            Assert.Equal(sequential.MeanDiversity(k), merged.MeanDiversity(k), 12);
+            Assert.Equal(users.Average(u => u.Recalls[Array.IndexOf(cutoffs, k)]), merged.MeanRecall(k), 1e-12);
+            Assert.Equal(sequential.MeanRecall(k), merged.MeanRecall(k), 1e-12);
+            Assert.Equal(sequential.MeanDiversity(k), merged.MeanDiversity(k), 1e-12);
         }
 
-        Assert.Equal(sequential.MeanEarthMoversDistance, merged.MeanEarthMoversDistance, 12);
+        Assert.Equal(sequential.MeanEarthMoversDistance, merged.MeanEarthMoversDistance, 1e-12);
 
         // Same merge order, same bits.
         var again = MergedInParts();

@@ -20,7 +20,7 @@ public class RetrievalMetricsTests
         Assert.Equal(0.0, RetrievalMetrics.Recall([0, 1, 3], [2]));
         // A duplicated candidate is one item of the intersection.
         Assert.Equal(0.5, RetrievalMetrics.Recall([3, 3, 3], [3, 8]));
-        Assert.Equal(1.0 / 3, RetrievalMetrics.Recall([10, 4, 10], [4, 6, 9]), 15);
+        Assert.Equal(1.0 / 3, RetrievalMetrics.Recall([10, 4, 10], [4, 6, 9]), 1e-15);
     }
 
     [Fact]
@@ -49,16 +49,16 @@ public class RetrievalMetricsTests
     {
         var items = new EmbeddingMatrix(4, 2, [1, 0, 0, 1, -1, 0, 1, 0]);
         // Orthogonal pair: mean (0.5, 0.5), each at distance sqrt(0.5).
-        Assert.Equal(Math.Sqrt(0.5), RetrievalMetrics.Diversity([0, 1], items), 12);
+        Assert.Equal(Math.Sqrt(0.5), RetrievalMetrics.Diversity([0, 1], items), 1e-12);
         // Opposite pair: mean 0, each at distance 1.
-        Assert.Equal(1.0, RetrievalMetrics.Diversity([0, 2], items), 12);
+        Assert.Equal(1.0, RetrievalMetrics.Diversity([0, 2], items), 1e-12);
         // Identical items, a single item and an empty list have no spread.
         Assert.Equal(0.0, RetrievalMetrics.Diversity([0, 3, 0], items));
         Assert.Equal(0.0, RetrievalMetrics.Diversity([1], items));
         Assert.Equal(0.0, RetrievalMetrics.Diversity([], items));
         // Three items: e1, e2, -e1 -> mean (0, 1/3); distances sqrt(1 + 1/9), 2/3, sqrt(1 + 1/9).
         double expected = (2 * Math.Sqrt(1 + 1.0 / 9) + 2.0 / 3) / 3;
-        Assert.Equal(expected, RetrievalMetrics.Diversity([0, 1, 2], items), 12);
+        Assert.Equal(expected, RetrievalMetrics.Diversity([0, 1, 2], items), 1e-12);
     }
 
     [Fact]
@@ -75,8 +75,8 @@ public class RetrievalMetricsTests
                 var mean = Enumerable.Range(0, d).Select(k => rows.Average(row => row[k])).ToArray();
                 double expected = rows.Average(row => Math.Sqrt(row.Select((v, k) => (v - mean[k]) * (v - mean[k])).Sum()));
                 double actual = RetrievalMetrics.Diversity(list, items);
-                Assert.Equal(expected, actual, 10);
-                Assert.Equal(actual, RetrievalMetrics.Diversity(list.Reverse().ToArray(), items), 12);
+                Assert.Equal(expected, actual, 1e-10);
+                Assert.Equal(actual, RetrievalMetrics.Diversity(list.Reverse().ToArray(), items), 1e-12);
                 // For unit vectors ||i_k - mean|| <= 2, and the mean distance is at most 1 + ... bounded by 2.
                 Assert.InRange(actual, 0, 2);
             }
@@ -98,13 +98,13 @@ public class RetrievalMetricsTests
         var items = new EmbeddingMatrix(3, 2, [1, 0, 0, 1, -1, 0]);
         float[] components = [1, 0, 0, 1];
         // The mixture puts half its mass on each held-out item: perfect fit.
-        Assert.Equal(0.0, RetrievalMetrics.GoodnessOfFit(solver, components, [0.5, 0.5], items, [0, 1]), 12);
+        Assert.Equal(0.0, RetrievalMetrics.GoodnessOfFit(solver, components, [0.5, 0.5], items, [0, 1]), 1e-12);
         // 0.75 / 0.25 against 0.5 / 0.5: a quarter of the mass moves sqrt(2).
-        Assert.Equal(0.25 * Math.Sqrt(2), RetrievalMetrics.GoodnessOfFit(solver, components, [0.75, 0.25], items, [0, 1]), 12);
+        Assert.Equal(0.25 * Math.Sqrt(2), RetrievalMetrics.GoodnessOfFit(solver, components, [0.75, 0.25], items, [0, 1]), 1e-12);
         // Unimodal: e1 against {e1, e2} is the mean distance (0 + sqrt 2) / 2, whatever the embedding's length.
-        Assert.Equal(Math.Sqrt(2) / 2, RetrievalMetrics.UnimodalGoodnessOfFit([3f, 0f], items, [0, 1]), 12);
+        Assert.Equal(Math.Sqrt(2) / 2, RetrievalMetrics.UnimodalGoodnessOfFit([3f, 0f], items, [0, 1]), 1e-12);
         // Against {e2, -e1}: distances sqrt 2 and 2.
-        Assert.Equal((Math.Sqrt(2) + 2) / 2, RetrievalMetrics.UnimodalGoodnessOfFit([0.5f, 0f], items, [1, 2]), 12);
+        Assert.Equal((Math.Sqrt(2) + 2) / 2, RetrievalMetrics.UnimodalGoodnessOfFit([0.5f, 0f], items, [1, 2]), 1e-12);
     }
 
     [Fact]
@@ -119,10 +119,10 @@ public class RetrievalMetricsTests
             var unit = new EmbeddingMatrix(1, 24, (float[])embedding.Clone()).Normalized().Values;
             var heldOut = Enumerable.Range(0, rng.Next(1, 100)).Select(_ => rng.Next(items.Rows)).Distinct().Order().ToArray();
             double unimodal = RetrievalMetrics.UnimodalGoodnessOfFit(embedding, items, heldOut);
-            Assert.Equal(unimodal, RetrievalMetrics.GoodnessOfFit(solver, unit, [1.0], items, heldOut), 6);
+            Assert.Equal(unimodal, RetrievalMetrics.GoodnessOfFit(solver, unit, [1.0], items, heldOut), 1e-6);
             // Splitting the single component into two identical halves changes nothing.
             var doubled = unit.Concat(unit).ToArray();
-            Assert.Equal(unimodal, RetrievalMetrics.GoodnessOfFit(solver, doubled, [0.3, 0.7], items, heldOut), 6);
+            Assert.Equal(unimodal, RetrievalMetrics.GoodnessOfFit(solver, doubled, [0.3, 0.7], items, heldOut), 1e-6);
         }
     }
 
@@ -134,6 +134,6 @@ public class RetrievalMetricsTests
         Assert.Equal("heldOut", Assert.Throws<ArgumentException>(() => RetrievalMetrics.UnimodalGoodnessOfFit([1f, 0f], items, [])).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => RetrievalMetrics.UnimodalGoodnessOfFit([1f, 0f], items, [5]));
         // A zero embedding stays zero: every unit item is at distance 1.
-        Assert.Equal(1.0, RetrievalMetrics.UnimodalGoodnessOfFit([0f, 0f], items, [0, 1]), 12);
+        Assert.Equal(1.0, RetrievalMetrics.UnimodalGoodnessOfFit([0f, 0f], items, [0, 1]), 1e-12);
     }
 }

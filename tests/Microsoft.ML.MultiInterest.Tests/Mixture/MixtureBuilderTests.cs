@@ -14,8 +14,8 @@ public class MixtureBuilderTests
         {
             Assert.Equal(2, mle.ComponentCount(u));
             Assert.Equal(userGroups[u].Order().ToArray(), mle.Clusters(u).ToArray().Order().ToArray());
-            Assert.Equal(1.0, mle.Weights(u)[0] + mle.Weights(u)[1], 12);
-            Assert.Equal(0.5, mle.Weights(u)[0], 12);
+            Assert.Equal(1.0, mle.Weights(u)[0] + mle.Weights(u)[1], 1e-12);
+            Assert.Equal(0.5, mle.Weights(u)[0], 1e-12);
             for (int j = 0; j < 2; j++)
             {
                 // The component embedding is the normalised sum of the user's items in that cluster.
