@@ -102,6 +102,27 @@ public class ClusteredNeighborIndexTests
     }
 
     [Fact]
+    public void QueriesSharingLists_ScoreBitForBitAsAlone_AndAsTheExactIndex()
+    {
+        // 700 queries over 12 lists: every list is probed by dozens of a block's queries, in full and partial tiles.
+        var rows = Clustered(700, 20, 8, 0.5, seed: 8);
+        int[] self = Enumerable.Range(0, rows.Rows).ToArray();
+        var index = new ClusteredNeighborIndex(rows, null, Options(lists: 12, probes: 5));
+        var batch = index.Search(rows, self, 6, threads: 2);
+        for (int q = 0; q < rows.Rows; q++)
+        {
+            var alone = index.Search(new EmbeddingMatrix(1, 20, rows.Row(q).ToArray()), [q], 6, threads: 1);
+            Assert.Equal(alone.IndicesOf(0).ToArray(), batch.IndicesOf(q).ToArray());
+            Assert.Equal(alone.ScoresOf(0).ToArray(), batch.ScoresOf(q).ToArray());
+        }
+
+        var exact = new ExactNeighborIndex(rows).Search(rows, self, 6, threads: 1);
+        var all = new ClusteredNeighborIndex(rows, null, Options(lists: 12, probes: 12)).Search(rows, self, 6, threads: 2);
+        Assert.Equal(exact.Indices, all.Indices);
+        Assert.Equal(exact.Scores, all.Scores);
+    }
+
+    [Fact]
     public void Build_IsDeterministic_AndSubsamplesTraining()
     {
         var rows = Clustered(3000, 8, 10, 0.4, seed: 7);

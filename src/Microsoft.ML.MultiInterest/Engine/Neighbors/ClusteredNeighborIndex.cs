@@ -10,13 +10,10 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// multiply-add chain), ties go to the lower row, and with probes = lists the result is the exact index's. Results do not
 /// depend on the thread count. Thread-safe for concurrent searches.
 /// </remarks>
-public sealed class ClusteredNeighborIndex : INeighborIndex
+public sealed partial class ClusteredNeighborIndex : INeighborIndex
 {
-    private const int QueryBlock = 16;
-
-    /// <summary>Panels gathered from the probed lists per call of the scan kernel (a multiple of 4, the kernel's unroll);
-    /// the entry bound tightens between calls.</summary>
-    private const int ScanPanels = 16;
+    /// <summary>Queries per parallel work item of the probe selection (a multiple of the centroid tile's 6 queries).</summary>
+    private const int QueryBlock = 24;
 
     private readonly PanelRows _centroids;
     private readonly PanelRows _lists;
@@ -108,87 +105,103 @@ public sealed class ClusteredNeighborIndex : INeighborIndex
         if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "Threads must not be negative (0 = all cores).");
         queries.ThrowIfNotFinite("query embeddings");
         var result = new RankedLists(queries.Rows, k);
-        int blocks = (queries.Rows + QueryBlock - 1) / QueryBlock;
+        int n = queries.Rows;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+
+        // First every query's unit vector and lists, so that queries can be grouped by the lists they share.
+        var unit = new float[(long)n * Dimension];
+        var probes = new int[(long)n * _probes];
+        int probeBlocks = (n + QueryBlock - 1) / QueryBlock;
+        Parallel.For(0, probeBlocks, parallel, () => new Scratch(this, k), (block, _, scratch) =>
+        {
+            SelectProbeTiles(queries, block * QueryBlock, Math.Min(n, (block + 1) * QueryBlock), unit, probes, scratch);
+            return scratch;
+        }, _ => { });
+
+        // Queries with the same nearest list probe mostly the same lists: blocking them together lets one loaded panel
+        // serve several queries. The order only moves work around; each query's result does not depend on it.
+        var order = OrderByNearestList(probes, n);
+        int blocks = (n + GroupBlock - 1) / GroupBlock;
         Parallel.For(0, blocks, parallel, () => new Scratch(this, k), (block, _, scratch) =>
         {
-            int end = Math.Min(queries.Rows, (block + 1) * QueryBlock);
-            for (int q = block * QueryBlock; q < end; q++) SearchOne(queries, q, excludeRows == null ? -1 : excludeRows[q], result, scratch);
+            var members = order.AsSpan(block * GroupBlock, Math.Min(n, (block + 1) * GroupBlock) - block * GroupBlock);
+            ScanBlock(members, unit, probes, excludeRows, result, scratch);
             return scratch;
         }, _ => { });
         return result;
     }
 
-    private void SearchOne(EmbeddingMatrix queries, int q, int exclude, RankedLists result, Scratch s)
+    /// <summary>Query ids sorted by their best list, ties by id (a stable counting sort, so the blocks do not depend on
+    /// the thread count).</summary>
+    private int[] OrderByNearestList(int[] probes, int n)
     {
-        int probed = SelectProbes(queries, q, s);
-
-        var top = s.Neighbors;
-        top.Reset(result.Capacity);
-        int width = _lists.Width;
-        int pending = 0;
-        for (int p = 0; p < probed; p++)
-        {
-            int list = s.Probed[p];
-            int first = _lists.FirstPanel(list);
-            int panels = _lists.PanelCount(list);
-            for (int i = 0; i < panels; i++)
-            {
-                s.Panels[pending++] = first + i;
-                if (pending == ScanPanels)
-                {
-                    Scan(s, pending, exclude, width);
-                    pending = 0;
-                }
-            }
-        }
-        if (pending > 0) Scan(s, pending, exclude, width);
-        result.Counts[q] = top.Drain(result.IndexSlots(q), result.ScoreSlots(q));
+        var start = new int[Lists + 1];
+        for (int q = 0; q < n; q++) start[probes[q * _probes] + 1]++;
+        for (int l = 0; l < Lists; l++) start[l + 1] += start[l];
+        var order = new int[n];
+        for (int q = 0; q < n; q++) order[start[probes[q * _probes]]++] = q;
+        return order;
     }
 
-    /// <summary>Scores the gathered panels and offers what can enter the query's list.</summary>
-    private void Scan(Scratch s, int panels, int exclude, int width)
-    {
-        var ids = s.Panels.AsSpan(0, panels);
-        _lists.Score(s.Query, ids, s.RowScores);
-        var top = s.Neighbors;
-        float bound = top.EntryBound;
-        for (int p = 0; p < panels; p++)
-        {
-            int slotBase = ids[p] * width;
-            for (int lane = 0; lane < width; lane++)
-            {
-                float score = s.RowScores[p * width + lane];
-                if (score < bound) continue;
-                int row = _lists.Ids[slotBase + lane];
-                // Padding slots (-1) and the query's own row never enter.
-                if (row < 0 || row == exclude) continue;
-                top.Offer(score, row);
-                bound = top.EntryBound;
-            }
-        }
-    }
-
-    /// <summary>Normalises query <paramref name="q"/> into the scratch and picks its lists: the best centroid scores, ties
-    /// to the lower list (the selector's index rule).</summary>
+    /// <summary>Normalises query <paramref name="q"/> into the scratch and picks its lists (see <see cref="PickProbes"/>).</summary>
     /// <returns>The number of lists written to <see cref="Scratch.Probed"/>.</returns>
     private int SelectProbes(EmbeddingMatrix queries, int q, Scratch s)
     {
         queries.ReadRow(q).CopyTo(s.Query);
         VectorMath.NormalizeInPlace(s.Query);
         _centroids.Score(s.Query, _allCentroidPanels, s.CentroidScores);
+        return PickProbes(s.CentroidScores, s.Probed, s);
+    }
+
+    /// <summary>Writes the lists with the best centroid scores to <paramref name="probed"/>, best first, ties to the
+    /// lower list (the selector's index rule).</summary>
+    /// <returns>The number of lists written.</returns>
+    private int PickProbes(ReadOnlySpan<float> centroidScores, Span<int> probed, Scratch s)
+    {
         var selector = s.ListSelector;
         selector.Reset(_probes);
         float bound = float.NegativeInfinity;
         for (int l = 0; l < Lists; l++)
         {
             // The bound skips the heap for the many lists that cannot enter.
-            float score = s.CentroidScores[l];
+            float score = centroidScores[l];
             if (score < bound) continue;
             selector.Offer(score, l);
             bound = selector.EntryBound;
         }
-        return s.ListSelector.Drain(s.Probed, default);
+        return selector.Drain(probed, default);
+    }
+
+    /// <summary>Normalises queries [<paramref name="first"/>, <paramref name="end"/>) into <paramref name="unit"/> and
+    /// picks their lists into <paramref name="probes"/>, scoring the centroids a tile of queries at a time (the scores
+    /// are those of <see cref="SelectProbes"/>, bit for bit).</summary>
+    private void SelectProbeTiles(EmbeddingMatrix queries, int first, int end, float[] unit, int[] probes, Scratch s)
+    {
+        int d = Dimension;
+        int slots = s.CentroidScores.Length;
+        const int tileQueries = PanelQueryTile.Queries;
+        for (int q0 = first; q0 < end; q0 += tileQueries)
+        {
+            int used = Math.Min(tileQueries, end - q0);
+            for (int r = 0; r < tileQueries; r++)
+            {
+                var row = unit.AsSpan((q0 + Math.Min(r, used - 1)) * d, d);
+                if (r < used)
+                {
+                    queries.ReadRow(q0 + r).CopyTo(row);
+                    VectorMath.NormalizeInPlace(row);
+                }
+                row.CopyTo(s.QueryTile.AsSpan(r * d, d));
+                s.TileOffsets[r] = r * slots;
+            }
+            _centroids.ScoreQueries(s.QueryTile, used, 0, _centroids.PanelCount(0), s.Tile, s.TileCentroidScores, s.TileOffsets);
+            for (int r = 0; r < used; r++)
+            {
+                int probed = PickProbes(s.TileCentroidScores.AsSpan(r * slots, slots), probes.AsSpan((q0 + r) * _probes, _probes), s);
+                // Every query probes exactly Probes lists (there are at least that many), so the probe table has no holes.
+                System.Diagnostics.Debug.Assert(probed == _probes);
+            }
+        }
     }
 
     /// <summary>
@@ -212,7 +225,7 @@ public sealed class ClusteredNeighborIndex : INeighborIndex
     }
 
     /// <summary>Per-thread buffers, so a query allocates nothing.</summary>
-    private sealed class Scratch(ClusteredNeighborIndex index, int k)
+    private sealed partial class Scratch(ClusteredNeighborIndex index, int k)
     {
         public float[] Query { get; } = new float[index.Dimension];
 
@@ -221,10 +234,6 @@ public sealed class ClusteredNeighborIndex : INeighborIndex
         public TopKSelector ListSelector { get; } = new(index._probes);
 
         public int[] Probed { get; } = new int[index._probes];
-
-        public float[] RowScores { get; } = new float[ScanPanels * index._lists.Width];
-
-        public int[] Panels { get; } = new int[ScanPanels];
 
         public TopKSelector Neighbors { get; } = new(k);
     }

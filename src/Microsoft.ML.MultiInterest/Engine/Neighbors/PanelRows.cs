@@ -74,6 +74,51 @@ internal sealed class PanelRows
         else Score<Vector256<float>, Lanes256>(query, panels, scores);
     }
 
+    /// <summary>
+    /// Scores <see cref="PanelQueryTile.Queries"/> unit queries (<paramref name="queries"/>, row-major) against the
+    /// <paramref name="panelCount"/> consecutive panels from <paramref name="firstPanel"/>, each panel loaded once for
+    /// all of them. Query r &lt; <paramref name="used"/> gets panel i's <see cref="Width"/> scores at
+    /// <paramref name="output"/>[<paramref name="offsets"/>[r] + i x <see cref="Width"/>]; the other rows are padding
+    /// and are dropped. Each score is bit-identical to <see cref="Score"/>'s.
+    /// </summary>
+    public void ScoreQueries(ReadOnlySpan<float> queries, int used, int firstPanel, int panelCount, Span<float> tile, Span<float> output, ReadOnlySpan<int> offsets)
+    {
+        if (queries.Length < PanelQueryTile.Queries * Dimension) throw new ArgumentException("Query tile too short.", nameof(queries));
+        if (tile.Length < PanelQueryTile.Queries * 2 * Width) throw new ArgumentException("Score tile too short.", nameof(tile));
+        if ((uint)used > PanelQueryTile.Queries || offsets.Length < used) throw new ArgumentOutOfRangeException(nameof(used));
+        if (firstPanel < 0 || panelCount < 0 || firstPanel + panelCount > _panelStart[^1]) throw new ArgumentOutOfRangeException(nameof(panelCount));
+        for (int r = 0; r < used; r++)
+        {
+            if (offsets[r] < 0 || offsets[r] + panelCount * Width > output.Length) throw new ArgumentException("Output too short.", nameof(output));
+        }
+        if (_wide) ScoreQueries<Vector512<float>, Lanes512>(queries, used, firstPanel, panelCount, tile, output, offsets);
+        else ScoreQueries<Vector256<float>, Lanes256>(queries, used, firstPanel, panelCount, tile, output, offsets);
+    }
+
+    private void ScoreQueries<TVector, TLanes>(ReadOnlySpan<float> queries, int used, int firstPanel, int panelCount, Span<float> tile, Span<float> output, ReadOnlySpan<int> offsets)
+        where TVector : struct
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        int d = Dimension;
+        int w = TLanes.Count;
+        nint stride = (nint)d * w;
+        ref float x = ref MemoryMarshal.GetReference(queries);
+        ref float t = ref MemoryMarshal.GetReference(tile);
+        ref float panel = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), firstPanel * stride);
+        int i = 0;
+        // Two panels at a time give twelve independent chains, as in the exact search's register tile.
+        for (; i + 2 <= panelCount; i += 2)
+        {
+            PanelQueryTile.ScorePair<TVector, TLanes>(ref x, d, ref Unsafe.Add(ref panel, i * stride), ref Unsafe.Add(ref panel, (i + 1) * stride), ref t);
+            for (int r = 0; r < used; r++) tile.Slice(r * 2 * w, 2 * w).CopyTo(output.Slice(offsets[r] + i * w));
+        }
+        if (i < panelCount)
+        {
+            PanelQueryTile.ScoreOne<TVector, TLanes>(ref x, d, ref Unsafe.Add(ref panel, i * stride), ref t);
+            for (int r = 0; r < used; r++) tile.Slice(r * 2 * w, w).CopyTo(output.Slice(offsets[r] + i * w));
+        }
+    }
+
     private void Score<TVector, TLanes>(ReadOnlySpan<float> query, ReadOnlySpan<int> panels, Span<float> scores)
         where TVector : struct
         where TLanes : struct, ISimdLanes<TVector>
