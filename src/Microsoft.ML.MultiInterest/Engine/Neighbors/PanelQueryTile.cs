@@ -16,54 +16,14 @@ internal static class PanelQueryTile
     /// <summary>
     /// Scores queries <paramref name="queries"/>[0..5] (row-major, <paramref name="dimension"/> floats apart) against
     /// the panels at <paramref name="panel0"/> and <paramref name="panel1"/> and stores query r's 2 x Count scores at
-    /// <paramref name="tile"/> + r * 2 * Count (the first panel's lanes first).
+    /// <paramref name="tile"/> + r * 2 * Count (the first panel's lanes first): the exact search's register tile, whose
+    /// two vectors of rows here come from two single-vector panels.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ScorePair<TVector, TLanes>(ref float queries, int dimension, ref float panel0, ref float panel1, ref float tile)
         where TVector : struct
         where TLanes : struct, ISimdLanes<TVector>
-    {
-        int lanes = TLanes.Count;
-        int width = 2 * lanes;
-        ref float x0 = ref queries;
-        ref float x1 = ref Unsafe.Add(ref x0, dimension);
-        ref float x2 = ref Unsafe.Add(ref x1, dimension);
-        ref float x3 = ref Unsafe.Add(ref x2, dimension);
-        ref float x4 = ref Unsafe.Add(ref x3, dimension);
-        ref float x5 = ref Unsafe.Add(ref x4, dimension);
-        TVector a00 = TLanes.Zero, a01 = TLanes.Zero, a10 = TLanes.Zero, a11 = TLanes.Zero, a20 = TLanes.Zero, a21 = TLanes.Zero;
-        TVector a30 = TLanes.Zero, a31 = TLanes.Zero, a40 = TLanes.Zero, a41 = TLanes.Zero, a50 = TLanes.Zero, a51 = TLanes.Zero;
-        for (int j = 0; j < dimension; j++)
-        {
-            nuint o = (nuint)(j * lanes);
-            var c0 = TLanes.Load(ref panel0, o);
-            var c1 = TLanes.Load(ref panel1, o);
-            var b = TLanes.Broadcast(Unsafe.Add(ref x0, j));
-            a00 = TLanes.MultiplyAdd(b, c0, a00);
-            a01 = TLanes.MultiplyAdd(b, c1, a01);
-            b = TLanes.Broadcast(Unsafe.Add(ref x1, j));
-            a10 = TLanes.MultiplyAdd(b, c0, a10);
-            a11 = TLanes.MultiplyAdd(b, c1, a11);
-            b = TLanes.Broadcast(Unsafe.Add(ref x2, j));
-            a20 = TLanes.MultiplyAdd(b, c0, a20);
-            a21 = TLanes.MultiplyAdd(b, c1, a21);
-            b = TLanes.Broadcast(Unsafe.Add(ref x3, j));
-            a30 = TLanes.MultiplyAdd(b, c0, a30);
-            a31 = TLanes.MultiplyAdd(b, c1, a31);
-            b = TLanes.Broadcast(Unsafe.Add(ref x4, j));
-            a40 = TLanes.MultiplyAdd(b, c0, a40);
-            a41 = TLanes.MultiplyAdd(b, c1, a41);
-            b = TLanes.Broadcast(Unsafe.Add(ref x5, j));
-            a50 = TLanes.MultiplyAdd(b, c0, a50);
-            a51 = TLanes.MultiplyAdd(b, c1, a51);
-        }
-        TLanes.Store(a00, ref tile, 0); TLanes.Store(a01, ref tile, (nuint)lanes);
-        TLanes.Store(a10, ref tile, (nuint)width); TLanes.Store(a11, ref tile, (nuint)(width + lanes));
-        TLanes.Store(a20, ref tile, (nuint)(2 * width)); TLanes.Store(a21, ref tile, (nuint)(2 * width + lanes));
-        TLanes.Store(a30, ref tile, (nuint)(3 * width)); TLanes.Store(a31, ref tile, (nuint)(3 * width + lanes));
-        TLanes.Store(a40, ref tile, (nuint)(4 * width)); TLanes.Store(a41, ref tile, (nuint)(4 * width + lanes));
-        TLanes.Store(a50, ref tile, (nuint)(5 * width)); TLanes.Store(a51, ref tile, (nuint)(5 * width + lanes));
-    }
+        => RegisterTile.Score<TVector, TLanes>(ref queries, dimension, ref panel0, ref panel1, TLanes.Count, ref tile);
 
     /// <summary>As <see cref="ScorePair{TVector, TLanes}"/> for a single panel (a list's odd last panel); query r's
     /// Count scores go to <paramref name="tile"/> + r * 2 * Count, the same rows as the pair kernel.</summary>

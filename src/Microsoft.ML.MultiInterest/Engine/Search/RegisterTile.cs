@@ -27,6 +27,18 @@ internal static class RegisterTile
     public static void Score<TVector, TLanes>(ref float rows, int dimension, ref float panel, ref float tile)
         where TVector : struct
         where TLanes : struct, ISimdLanes<TVector>
+        // A packed panel holds its two vectors of rows side by side for each dimension.
+        => Score<TVector, TLanes>(ref rows, dimension, ref panel, ref Unsafe.Add(ref panel, TLanes.Count), 2 * TLanes.Count, ref tile);
+
+    /// <summary>
+    /// As <see cref="Score{TVector, TLanes}(ref float, int, ref float, ref float)"/> for two vectors of rows kept
+    /// apart: dimension j of the first is at <paramref name="first"/> + j x <paramref name="stride"/>, of the second at
+    /// <paramref name="second"/> + j x <paramref name="stride"/> (the clustered index's single-vector panels).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Score<TVector, TLanes>(ref float rows, int dimension, ref float first, ref float second, int stride, ref float tile)
+        where TVector : struct
+        where TLanes : struct, ISimdLanes<TVector>
     {
         int lanes = TLanes.Count;
         int width = 2 * lanes;
@@ -38,12 +50,14 @@ internal static class RegisterTile
         ref float x5 = ref Unsafe.Add(ref x4, dimension);
         TVector a00 = TLanes.Zero, a01 = TLanes.Zero, a10 = TLanes.Zero, a11 = TLanes.Zero, a20 = TLanes.Zero, a21 = TLanes.Zero;
         TVector a30 = TLanes.Zero, a31 = TLanes.Zero, a40 = TLanes.Zero, a41 = TLanes.Zero, a50 = TLanes.Zero, a51 = TLanes.Zero;
-        ref float c = ref panel;
+        ref float c0r = ref first;
+        ref float c1r = ref second;
         for (int j = 0; j < dimension; j++)
         {
-            var c0 = TLanes.Load(ref c, 0);
-            var c1 = TLanes.Load(ref c, (nuint)lanes);
-            c = ref Unsafe.Add(ref c, width);
+            var c0 = TLanes.Load(ref c0r, 0);
+            var c1 = TLanes.Load(ref c1r, 0);
+            c0r = ref Unsafe.Add(ref c0r, stride);
+            c1r = ref Unsafe.Add(ref c1r, stride);
             var b = TLanes.Broadcast(Unsafe.Add(ref x0, j));
             a00 = TLanes.MultiplyAdd(b, c0, a00);
             a01 = TLanes.MultiplyAdd(b, c1, a01);
