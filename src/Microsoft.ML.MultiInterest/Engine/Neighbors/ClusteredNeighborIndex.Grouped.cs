@@ -132,7 +132,7 @@ public sealed partial class ClusteredNeighborIndex
 
         public int[] TileOffsets { get; } = new int[PanelQueryTile.Queries];
 
-        /// <summary>Centroid scores of a tile of queries, one <see cref="CentroidScores"/>-sized run per query.</summary>
+        /// <summary>Centroid scores of a tile of queries, <see cref="CentroidSlots"/> per query.</summary>
         public float[] TileCentroidScores { get; } = new float[PanelQueryTile.Queries * index._centroids.PanelCount(0) * index._centroids.Width];
 
         /// <summary>The block's scores, pair by pair; grown (per block, not per query) when a block probes more rows.</summary>

@@ -19,7 +19,6 @@ public sealed partial class ClusteredNeighborIndex : INeighborIndex
     private readonly PanelRows _lists;
     private readonly int _rows;
     private readonly int _probes;
-    private readonly int[] _allCentroidPanels;
 
     /// <summary>Trains the lists on <paramref name="rows"/> (copied and normalised) and fills them.</summary>
     /// <param name="rows">Vectors to index.</param>
@@ -75,7 +74,6 @@ public sealed partial class ClusteredNeighborIndex : INeighborIndex
             if (_lists.Ids[s] >= 0) _lists.Ids[s] = ids[_lists.Ids[s]];
         }
         _centroids = new PanelRows(quantizer.Centroids.Values, d, Enumerable.Range(0, Lists).ToArray(), [0, Lists]);
-        _allCentroidPanels = Enumerable.Range(0, _centroids.PanelCount(0)).ToArray();
     }
 
     /// <inheritdoc />
@@ -143,16 +141,6 @@ public sealed partial class ClusteredNeighborIndex : INeighborIndex
         return order;
     }
 
-    /// <summary>Normalises query <paramref name="q"/> into the scratch and picks its lists (see <see cref="PickProbes"/>).</summary>
-    /// <returns>The number of lists written to <see cref="Scratch.Probed"/>.</returns>
-    private int SelectProbes(EmbeddingMatrix queries, int q, Scratch s)
-    {
-        queries.ReadRow(q).CopyTo(s.Query);
-        VectorMath.NormalizeInPlace(s.Query);
-        _centroids.Score(s.Query, _allCentroidPanels, s.CentroidScores);
-        return PickProbes(s.CentroidScores, s.Probed, s);
-    }
-
     /// <summary>Writes the lists with the best centroid scores to <paramref name="probed"/>, best first, ties to the
     /// lower list (the selector's index rule).</summary>
     /// <returns>The number of lists written.</returns>
@@ -173,12 +161,11 @@ public sealed partial class ClusteredNeighborIndex : INeighborIndex
     }
 
     /// <summary>Normalises queries [<paramref name="first"/>, <paramref name="end"/>) into <paramref name="unit"/> and
-    /// picks their lists into <paramref name="probes"/>, scoring the centroids a tile of queries at a time (the scores
-    /// are those of <see cref="SelectProbes"/>, bit for bit).</summary>
+    /// picks their lists into <paramref name="probes"/>, scoring the centroids a tile of queries at a time.</summary>
     private void SelectProbeTiles(EmbeddingMatrix queries, int first, int end, float[] unit, int[] probes, Scratch s)
     {
         int d = Dimension;
-        int slots = s.CentroidScores.Length;
+        int slots = s.CentroidSlots;
         const int tileQueries = PanelQueryTile.Queries;
         for (int q0 = first; q0 < end; q0 += tileQueries)
         {
@@ -214,12 +201,15 @@ public sealed partial class ClusteredNeighborIndex : INeighborIndex
         ArgumentNullException.ThrowIfNull(queries);
         if (queries.Dimension != Dimension)
             throw new ArgumentException($"Queries have dimension {queries.Dimension}, the index {Dimension}.", nameof(queries));
-        var scratch = new Scratch(this, 1);
-        var rows = new int[queries.Rows];
-        for (int q = 0; q < queries.Rows; q++)
+        // The search's own probe selection, so the count is of the lists a search scans.
+        int n = queries.Rows;
+        var unit = new float[(long)n * Dimension];
+        var probes = new int[(long)n * _probes];
+        SelectProbeTiles(queries, 0, n, unit, probes, new Scratch(this, 1));
+        var rows = new int[n];
+        for (int q = 0; q < n; q++)
         {
-            int probed = SelectProbes(queries, q, scratch);
-            for (int p = 0; p < probed; p++) rows[q] += ListSizes[scratch.Probed[p]];
+            for (int p = 0; p < _probes; p++) rows[q] += ListSizes[probes[q * _probes + p]];
         }
         return rows;
     }
@@ -227,13 +217,10 @@ public sealed partial class ClusteredNeighborIndex : INeighborIndex
     /// <summary>Per-thread buffers, so a query allocates nothing.</summary>
     private sealed partial class Scratch(ClusteredNeighborIndex index, int k)
     {
-        public float[] Query { get; } = new float[index.Dimension];
-
-        public float[] CentroidScores { get; } = new float[index._centroids.PanelCount(0) * index._centroids.Width];
+        /// <summary>Centroid score slots per query: every list, padded to whole panels.</summary>
+        public int CentroidSlots { get; } = index._centroids.PanelCount(0) * index._centroids.Width;
 
         public TopKSelector ListSelector { get; } = new(index._probes);
-
-        public int[] Probed { get; } = new int[index._probes];
 
         public TopKSelector Neighbors { get; } = new(k);
     }

@@ -6,7 +6,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// The grouped scan's micro-kernel (<see cref="PanelRows.ScoreQueries"/>): six queries against one or two panels of
 /// one list, each loaded vector reused by all six queries, as <see cref="RegisterTile"/> reuses it in the exact search.
 /// Each lane is one chain of fused multiply-adds over the dimensions in ascending order, the arithmetic of
-/// <see cref="PanelRows.Score"/>, so a (query, row) score is bit-identical whichever way it is computed.
+/// <see cref="TiledTopKSearch"/>, so a (query, row) score is bit-identical to the exact index's.
 /// </summary>
 internal static class PanelQueryTile
 {

@@ -64,22 +64,12 @@ internal sealed class PanelRows
     /// <summary>Panels of segment <paramref name="s"/>.</summary>
     public int PanelCount(int s) => _panelStart[s + 1] - _panelStart[s];
 
-    /// <summary>Scores the panels <paramref name="panels"/> (any order, any segments) against a unit query into
-    /// <paramref name="scores"/>: panel i's <see cref="Width"/> scores at i x <see cref="Width"/>, slot order as <see cref="Ids"/>.</summary>
-    public void Score(ReadOnlySpan<float> query, ReadOnlySpan<int> panels, Span<float> scores)
-    {
-        if (scores.Length < panels.Length * Width) throw new ArgumentException("Score buffer too short.", nameof(scores));
-        if (query.Length != Dimension) throw new ArgumentException("Query has the wrong dimension.", nameof(query));
-        if (_wide) Score<Vector512<float>, Lanes512>(query, panels, scores);
-        else Score<Vector256<float>, Lanes256>(query, panels, scores);
-    }
-
     /// <summary>
     /// Scores <see cref="PanelQueryTile.Queries"/> unit queries (<paramref name="queries"/>, row-major) against the
     /// <paramref name="panelCount"/> consecutive panels from <paramref name="firstPanel"/>, each panel loaded once for
     /// all of them. Query r &lt; <paramref name="used"/> gets panel i's <see cref="Width"/> scores at
     /// <paramref name="output"/>[<paramref name="offsets"/>[r] + i x <see cref="Width"/>]; the other rows are padding
-    /// and are dropped. Each score is bit-identical to <see cref="Score"/>'s.
+    /// and are dropped. Each score is one FMA chain over the dimensions in ascending order, as in the exact index.
     /// </summary>
     public void ScoreQueries(ReadOnlySpan<float> queries, int used, int firstPanel, int panelCount, Span<float> tile, Span<float> output, ReadOnlySpan<int> offsets)
     {
@@ -116,50 +106,6 @@ internal sealed class PanelRows
         {
             PanelQueryTile.ScoreOne<TVector, TLanes>(ref x, d, ref Unsafe.Add(ref panel, i * stride), ref t);
             for (int r = 0; r < used; r++) tile.Slice(r * 2 * w, w).CopyTo(output.Slice(offsets[r] + i * w));
-        }
-    }
-
-    private void Score<TVector, TLanes>(ReadOnlySpan<float> query, ReadOnlySpan<int> panels, Span<float> scores)
-        where TVector : struct
-        where TLanes : struct, ISimdLanes<TVector>
-    {
-        int d = Dimension;
-        int w = TLanes.Count;
-        nint stride = (nint)d * w;
-        ref float q = ref MemoryMarshal.GetReference(query);
-        ref float output = ref MemoryMarshal.GetReference(scores);
-        ref float values = ref MemoryMarshal.GetArrayDataReference(_values);
-        int count = panels.Length;
-        int p = 0;
-        // Four panels at a time, from wherever they are (lists are short): four independent FMA chains hide the FMA
-        // latency that a single chain over the dimensions would expose.
-        for (; p + 4 <= count; p += 4)
-        {
-            ref float c0 = ref Unsafe.Add(ref values, panels[p] * stride);
-            ref float c1 = ref Unsafe.Add(ref values, panels[p + 1] * stride);
-            ref float c2 = ref Unsafe.Add(ref values, panels[p + 2] * stride);
-            ref float c3 = ref Unsafe.Add(ref values, panels[p + 3] * stride);
-            TVector a0 = TLanes.Zero, a1 = TLanes.Zero, a2 = TLanes.Zero, a3 = TLanes.Zero;
-            for (int j = 0; j < d; j++)
-            {
-                var b = TLanes.Broadcast(Unsafe.Add(ref q, j));
-                nuint o = (nuint)(j * w);
-                a0 = TLanes.MultiplyAdd(b, TLanes.Load(ref c0, o), a0);
-                a1 = TLanes.MultiplyAdd(b, TLanes.Load(ref c1, o), a1);
-                a2 = TLanes.MultiplyAdd(b, TLanes.Load(ref c2, o), a2);
-                a3 = TLanes.MultiplyAdd(b, TLanes.Load(ref c3, o), a3);
-            }
-            TLanes.Store(a0, ref output, (nuint)(p * w));
-            TLanes.Store(a1, ref output, (nuint)((p + 1) * w));
-            TLanes.Store(a2, ref output, (nuint)((p + 2) * w));
-            TLanes.Store(a3, ref output, (nuint)((p + 3) * w));
-        }
-        for (; p < count; p++)
-        {
-            ref float c = ref Unsafe.Add(ref values, panels[p] * stride);
-            TVector a = TLanes.Zero;
-            for (int j = 0; j < d; j++) a = TLanes.MultiplyAdd(TLanes.Broadcast(Unsafe.Add(ref q, j)), TLanes.Load(ref c, (nuint)(j * w)), a);
-            TLanes.Store(a, ref output, (nuint)(p * w));
         }
     }
 }
