@@ -32,6 +32,32 @@ public static class RetrievalMetrics
     }
 
     /// <summary>
+    /// NDCG@K with binary gains: Σ_{p&lt;K, candidate p held out} 1/log2(p + 2), divided by the ideal
+    /// Σ_{p&lt;min(K, |held-out|)} 1/log2(p + 2) (the definition of the NGCF/LightGCN evaluation code).
+    /// A candidate listed twice counts once.
+    /// </summary>
+    /// <param name="candidates">The retrieved item indices, best first; only the first <paramref name="cutoff"/> count.</param>
+    /// <param name="heldOut">The user's held-out item indices, sorted ascending without duplicates; at least one.</param>
+    /// <param name="cutoff">K.</param>
+    /// <returns>A value in [0, 1].</returns>
+    /// <exception cref="ArgumentException"><paramref name="heldOut"/> is empty or not strictly ascending.</exception>
+    public static double Ndcg(ReadOnlySpan<int> candidates, ReadOnlySpan<int> heldOut, int cutoff)
+    {
+        CheckHeldOut(heldOut);
+        if (cutoff < 1) throw new ArgumentOutOfRangeException(nameof(cutoff), cutoff, "The cutoff K must be at least 1.");
+        var list = candidates[..Math.Min(cutoff, candidates.Length)];
+        double dcg = 0, ideal = 0;
+        for (int p = 0; p < list.Length; p++)
+        {
+            int item = list[p];
+            if (heldOut.BinarySearch(item) >= 0 && list[..p].IndexOf(item) < 0) dcg += 1 / Math.Log2(p + 2);
+        }
+        int relevant = Math.Min(cutoff, heldOut.Length);
+        for (int p = 0; p < relevant; p++) ideal += 1 / Math.Log2(p + 2);
+        return dcg / ideal;
+    }
+
+    /// <summary>
     /// Diversity = (1/n) Σ_k ‖i_k − mean‖, where i_k are the unit-length embeddings of the n candidates
     /// and mean is their mean (kNN-Embed, Eq. 8). Computed in double.
     /// </summary>

@@ -1,0 +1,61 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Recall@K (and NDCG@K) of dot-product retrieval on a validation hold-out, over a fixed sample of its users, with the
+/// users' training items excluded: the protocol's unimodal figure, on data the test split never sees.
+/// </summary>
+internal sealed class ValidationScorer
+{
+    private readonly BipartiteGraph _train;
+    private readonly BipartiteGraph _validation;
+    private readonly int[] _users;
+
+    /// <summary>Scores on at most <paramref name="maxUsers"/> validation users, drawn with <paramref name="seed"/> (0 = all).</summary>
+    public ValidationScorer(ValidationSplit split, int cutoff, int maxUsers, int seed)
+    {
+        if (cutoff < 1) throw new ArgumentOutOfRangeException(nameof(cutoff), cutoff, "The validation cutoff K must be at least 1.");
+        _train = split.Train;
+        _validation = split.Validation;
+        Cutoff = cutoff;
+        var users = Enumerable.Range(0, _validation.UserCount).Where(u => _validation.DegreeOf(u) > 0).ToArray();
+        if (maxUsers > 0 && users.Length > maxUsers)
+        {
+            var random = new EmbeddingRandom(seed, 0x5C0);
+            for (int j = 0; j < maxUsers; j++)
+            {
+                int pick = j + random.NextInt(users.Length - j);
+                (users[j], users[pick]) = (users[pick], users[j]);
+            }
+            users = users[..maxUsers];
+            Array.Sort(users);
+        }
+        _users = users;
+    }
+
+    /// <summary>K of Recall@K.</summary>
+    public int Cutoff { get; }
+
+    /// <summary>Number of users scored.</summary>
+    public int UserCount => _users.Length;
+
+    /// <summary>Mean Recall@K and NDCG@K of the top-K items by dot(user, item).</summary>
+    public ValidationScore Score(EmbeddingMatrix users, EmbeddingMatrix items, int threads)
+    {
+        if (_users.Length == 0) return new ValidationScore(0, 0);
+        var lists = new UnimodalRetriever(items).Retrieve(users, _users, _train, Cutoff, threads);
+        double recall = 0, ndcg = 0;
+        for (int q = 0; q < _users.Length; q++)
+        {
+            var heldOut = _validation.ItemsOf(_users[q]);
+            var candidates = lists.IndicesOf(q);
+            recall += RetrievalMetrics.Recall(candidates, heldOut);
+            ndcg += RetrievalMetrics.Ndcg(candidates, heldOut, Cutoff);
+        }
+        return new ValidationScore(recall / _users.Length, ndcg / _users.Length);
+    }
+}
+
+/// <summary>Validation figures of one set of embeddings.</summary>
+/// <param name="Recall">Mean Recall@K.</param>
+/// <param name="Ndcg">Mean NDCG@K.</param>
+public readonly record struct ValidationScore(double Recall, double Ndcg);

@@ -1,0 +1,69 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// A validation hold-out carved from training edges by the evaluation protocol's rule, on indices: every user with at
+/// least three edges hands ceil(fraction × degree) of them, drawn uniformly with a fixed seed, to validation; an edge
+/// whose item would be left with no training edge goes back. Both graphs keep the full user and item index spaces.
+/// </summary>
+internal sealed record ValidationSplit(BipartiteGraph Train, BipartiteGraph Validation)
+{
+    /// <summary>Users with at least this many edges give some to validation (the protocol's rule).</summary>
+    public const int MinimumUserEdges = 3;
+
+    /// <summary>Splits <paramref name="graph"/>; deterministic for a seed.</summary>
+    public static ValidationSplit Create(BipartiteGraph graph, double fraction, int seed)
+    {
+        if (!(fraction > 0 && fraction < 1)) throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The validation fraction must be within (0, 1).");
+        var random = new EmbeddingRandom(seed, 0x7A1);
+        var heldOut = new bool[graph.EdgeCount];
+        var offsets = graph.Offsets;
+        Span<int> positions = stackalloc int[0];
+        int[] buffer = new int[16];
+        for (int u = 0; u < graph.UserCount; u++)
+        {
+            int degree = graph.DegreeOf(u);
+            if (degree < MinimumUserEdges) continue;
+            int count = (int)Math.Ceiling(fraction * degree - 1e-9);
+            if (buffer.Length < degree) buffer = new int[degree];
+            for (int j = 0; j < degree; j++) buffer[j] = offsets[u] + j;
+            for (int j = 0; j < count; j++)
+            {
+                int pick = j + random.NextInt(degree - j);
+                (buffer[j], buffer[pick]) = (buffer[pick], buffer[j]);
+                heldOut[buffer[j]] = true;
+            }
+        }
+
+        // An item must keep a training edge, or its vector could not be learned: such edges go back to training.
+        var trainDegree = new int[graph.ItemCount];
+        var items = graph.EdgeItems;
+        for (int e = 0; e < items.Length; e++) if (!heldOut[e]) trainDegree[items[e]]++;
+        var trainUsers = new List<int>(graph.EdgeCount);
+        var trainItems = new List<int>(graph.EdgeCount);
+        var trainWeights = graph.HasWeights ? new List<float>(graph.EdgeCount) : null;
+        var validUsers = new List<int>();
+        var validItems = new List<int>();
+        var weights = graph.EdgeWeights;
+        for (int u = 0; u < graph.UserCount; u++)
+        {
+            for (int e = offsets[u]; e < offsets[u + 1]; e++)
+            {
+                if (heldOut[e] && trainDegree[items[e]] > 0)
+                {
+                    validUsers.Add(u);
+                    validItems.Add(items[e]);
+                }
+                else
+                {
+                    trainUsers.Add(u);
+                    trainItems.Add(items[e]);
+                    trainWeights?.Add(weights[e]);
+                }
+            }
+        }
+        var train = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount, trainUsers.ToArray(), trainItems.ToArray(),
+            trainWeights == null ? default : trainWeights.ToArray());
+        var validation = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount, validUsers.ToArray(), validItems.ToArray());
+        return new ValidationSplit(train, validation);
+    }
+}
