@@ -13,11 +13,14 @@ namespace MultiInterest.Benchmarks;
 /// </summary>
 internal static class KMeansCommand
 {
+    /// <summary>Worker threads unless <c>--threads</c> says otherwise.</summary>
+    public const int DefaultThreads = 2;
+
     public static int Run(string[] args)
     {
         string? vectorsPath = null;
         string? initPath = null;
-        var o = new SphericalKMeansOptions { Clusters = 0, MaxIterations = 20, Tolerance = 0, Seed = 0, Threads = 2 };
+        var o = new SphericalKMeansOptions { Clusters = 0, MaxIterations = SphericalKMeansDefaults.MaxIterations, Tolerance = 0, Seed = SphericalKMeansDefaults.Seed, Threads = DefaultThreads };
         for (int a = 0; a < args.Length; a++)
         {
             string name = args[a];

@@ -28,6 +28,6 @@ internal sealed record KnnSources(string Train, string Test, string? UserEmbeddi
         if ((users == null) != (items == null)) throw new ArgumentException("--user-embeddings and --item-embeddings go together.");
         if (clusters != null && items == null) throw new ArgumentException("--item-clusters needs the embeddings it refers to.");
         return new KnnSources(train, test, users, items, clusters,
-            ModelFitting.EmbeddingOptions(o, defaultEpochs: 20, threads), ModelFitting.ClusteringOptions(o, threads));
+            ModelFitting.EmbeddingOptions(o, defaultEpochs: GraphEmbeddingDefaults.Epochs, threads), ModelFitting.ClusteringOptions(o, threads));
     }
 }

@@ -9,15 +9,14 @@ internal static class ModelFitting
     /// <summary>Embedding options from <c>--dim --epochs --loss --lr --uniform-negatives --batch-negatives --seed</c> (reproduce's defaults).</summary>
     public static GraphEmbeddingOptions EmbeddingOptions(OptionList o, int defaultEpochs, int threads)
     {
-        var defaults = new GraphEmbeddingOptions();
         var options = new GraphEmbeddingOptions
         {
-            Dimension = o.Int("dim", 100),
+            Dimension = o.Int("dim", GraphEmbeddingDefaults.Dimension),
             Epochs = o.Int("epochs", defaultEpochs),
-            LearningRate = (float)o.Double("lr", defaults.LearningRate),
-            UniformNegatives = o.Int("uniform-negatives", defaults.UniformNegatives),
-            BatchNegatives = o.Int("batch-negatives", defaults.BatchNegatives),
-            Seed = o.Int("seed", 1),
+            LearningRate = (float)o.Double("lr", GraphEmbeddingDefaults.LearningRate),
+            UniformNegatives = o.Int("uniform-negatives", GraphEmbeddingDefaults.UniformNegatives),
+            BatchNegatives = o.Int("batch-negatives", GraphEmbeddingDefaults.BatchNegatives),
+            Seed = o.Int("seed", GraphEmbeddingDefaults.Seed),
             Threads = threads,
         };
         var loss = o.String("loss");
@@ -26,13 +25,13 @@ internal static class ModelFitting
         return options;
     }
 
-    /// <summary>k-means options from <c>--clusters --iterations --seed</c> (reproduce's: 2000 clusters, 20 iterations, tolerance 0).</summary>
+    /// <summary>k-means options from <c>--clusters --iterations --seed</c> (reproduce's defaults, tolerance 0).</summary>
     public static SphericalKMeansOptions ClusteringOptions(OptionList o, int threads) => new()
     {
-        Clusters = o.Int("clusters", 2000),
-        MaxIterations = o.Int("iterations", 20),
+        Clusters = o.Int("clusters", SphericalKMeansDefaults.NumberOfClusters),
+        MaxIterations = o.Int("iterations", SphericalKMeansDefaults.MaxIterations),
         Tolerance = 0,
-        Seed = o.Int("seed", 1),
+        Seed = o.Int("seed", GraphEmbeddingDefaults.Seed),
         Threads = threads,
     };
 

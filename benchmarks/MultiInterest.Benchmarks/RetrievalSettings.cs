@@ -5,20 +5,20 @@ namespace MultiInterest.Benchmarks;
 /// <summary>Settings of the per-user retrieval stages (<see cref="RetrievalStages"/>); defaults are the protocol's.</summary>
 internal sealed class RetrievalSettings
 {
-    /// <summary>m: mixture components per user. Default 5.</summary>
-    public int Components { get; set; } = 5;
+    /// <summary>m: mixture components per user. Default <see cref="KnnSmoothedMixtureDefaults.Components"/>.</summary>
+    public int Components { get; set; } = KnnSmoothedMixtureDefaults.Components;
 
-    /// <summary>k: neighbours per user for smoothing. Default 10.</summary>
-    public int Neighbors { get; set; } = 10;
+    /// <summary>k: neighbours per user for smoothing. Default <see cref="KnnSmoothedMixtureDefaults.Neighbors"/>.</summary>
+    public int Neighbors { get; set; } = KnnSmoothedMixtureDefaults.Neighbors;
 
-    /// <summary>Smoothing weight lambda in [0, 1]. Default 0.8.</summary>
-    public double Lambda { get; set; } = 0.8;
+    /// <summary>Smoothing weight lambda in [0, 1]. Default <see cref="KnnSmoothedMixtureDefaults.Lambda"/>.</summary>
+    public double Lambda { get; set; } = KnnSmoothedMixtureDefaults.Lambda;
 
-    /// <summary>Quota exponent alpha. Default 1.</summary>
-    public double Alpha { get; set; } = 1.0;
+    /// <summary>Quota exponent alpha. Default <see cref="ClusterQuotaRetrieverDefaults.Alpha"/>.</summary>
+    public double Alpha { get; set; } = ClusterQuotaRetrieverDefaults.Alpha;
 
-    /// <summary>M: candidates per user, for quota retrieval and the unimodal baseline alike. Default 50.</summary>
-    public int Candidates { get; set; } = 50;
+    /// <summary>M: candidates per user, for quota retrieval and the unimodal baseline alike. Default <see cref="ClusterQuotaRetrieverDefaults.Candidates"/>.</summary>
+    public int Candidates { get; set; } = ClusterQuotaRetrieverDefaults.Candidates;
 
     /// <summary>Degree of parallelism of every stage. Default 2 (0 = all cores).</summary>
     public int Threads { get; set; } = 2;
@@ -40,13 +40,13 @@ internal sealed class RetrievalSettings
     public bool MleEmbeddings { get; set; }
 
     /// <summary>The user neighbour index: exact (default) or clustered (<c>--neighbor-index</c>).</summary>
-    public NeighborIndexKind NeighborIndex { get; set; } = NeighborIndexKind.Exact;
+    public NeighborIndexKind NeighborIndex { get; set; } = KnnSmoothedMixtureDefaults.NeighborIndex;
 
-    /// <summary>Inverted lists of the clustered index; 0 = automatic (<c>--neighbor-lists</c>).</summary>
-    public int NeighborLists { get; set; }
+    /// <summary>Inverted lists of the clustered index; 0 = automatic (<c>--neighbor-lists</c>). Default <see cref="ClusteredNeighborIndexDefaults.Lists"/>.</summary>
+    public int NeighborLists { get; set; } = ClusteredNeighborIndexDefaults.Lists;
 
-    /// <summary>Lists the clustered index scans per query (<c>--neighbor-probes</c>). Default 16.</summary>
-    public int NeighborProbes { get; set; } = 16;
+    /// <summary>Lists the clustered index scans per query (<c>--neighbor-probes</c>). Default <see cref="ClusteredNeighborIndexDefaults.Probes"/>.</summary>
+    public int NeighborProbes { get; set; } = ClusteredNeighborIndexDefaults.Probes;
 
     /// <summary>The clustered index's options from these settings (null for the exact index).</summary>
     public ClusteredNeighborIndexOptions? ClusteredOptions() => NeighborIndex == NeighborIndexKind.Clustered
@@ -85,21 +85,22 @@ internal sealed class RetrievalSettings
     /// <summary>Reads the shared options (<c>--components --neighbors --lambda --alpha --candidates --threads --repeats --no-warmup --no-unimodal --mle-embeddings --neighbor-index --neighbor-lists --neighbor-probes</c>).</summary>
     public static RetrievalSettings From(OptionList o, int defaultRepeats)
     {
+        var defaults = new RetrievalSettings();
         var settings = new RetrievalSettings
         {
-            Components = o.Int("components", 5),
-            Neighbors = o.Int("neighbors", 10),
-            Lambda = o.Double("lambda", 0.8),
-            Alpha = o.Double("alpha", 1.0),
-            Candidates = o.Int("candidates", 50),
-            Threads = o.Int("threads", 2),
+            Components = o.Int("components", defaults.Components),
+            Neighbors = o.Int("neighbors", defaults.Neighbors),
+            Lambda = o.Double("lambda", defaults.Lambda),
+            Alpha = o.Double("alpha", defaults.Alpha),
+            Candidates = o.Int("candidates", defaults.Candidates),
+            Threads = o.Int("threads", defaults.Threads),
             Repeats = o.Int("repeats", defaultRepeats),
             Warmup = !o.Flag("no-warmup"),
             Unimodal = !o.Flag("no-unimodal"),
             MleEmbeddings = o.Flag("mle-embeddings"),
             NeighborIndex = ParseIndex(o.String("neighbor-index")),
-            NeighborLists = o.Int("neighbor-lists", 0),
-            NeighborProbes = o.Int("neighbor-probes", 16),
+            NeighborLists = o.Int("neighbor-lists", defaults.NeighborLists),
+            NeighborProbes = o.Int("neighbor-probes", defaults.NeighborProbes),
         };
         if (settings.NeighborLists < 0) throw new ArgumentException("--neighbor-lists must be 0 (automatic) or positive.");
         if (settings.NeighborProbes < 1) throw new ArgumentException("--neighbor-probes must be at least 1.");

@@ -1,19 +1,28 @@
+using System.Globalization;
+using Microsoft.ML.MultiInterest.Engine;
+
 namespace MultiInterest.Benchmarks;
 
-/// <summary>The harness's help text (printed by <c>--help</c> and after a usage error).</summary>
+/// <summary>
+/// The harness's help text (printed by <c>--help</c> and after a usage error). The defaults shown are read from the
+/// library's *Defaults classes and the harness's own settings, so the text cannot drift from the code.
+/// </summary>
 internal static class Usage
 {
-    public const string Text = """
+    private static readonly RetrievalSettings Retrieval = new();
+    private static readonly SyntheticGraphOptions Synthetic = new();
+
+    public static readonly string Text = string.Create(CultureInfo.InvariantCulture, $"""
 usage: MultiInterest.Benchmarks COMMAND [options]     (every command but kernels prints one JSON object on stdout)
 
   embed --train FILE --test FILE [options]
       Graph embedding speed (edges/s, CPU time) and unimodal Recall@10/50.
-      --dim N (100) --epochs N (20) --loss logistic|ranking|softmax (logistic) --optimizer adagrad|sgd (adagrad)
-      --lr X (0.05) --margin X (0.1) --chunk N (50) --uniform-negatives N (25) --batch-negatives N (25)
-      --degree-negatives N (0) --degree-exponent X (0.75) --init X (0.001) --seed N (1) --threads N (0 = all) --verbose
+      --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax ({Lower(GraphEmbeddingDefaults.Loss)}) --optimizer adagrad|sgd ({Lower(GraphEmbeddingDefaults.Optimizer)})
+      --lr X ({GraphEmbeddingDefaults.LearningRate}) --margin X ({GraphEmbeddingDefaults.Margin}) --chunk N ({GraphEmbeddingDefaults.ChunkSize}) --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives})
+      --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives}) --degree-exponent X ({GraphEmbeddingDefaults.DegreeExponent}) --init X ({GraphEmbeddingDefaults.InitScale}) --seed N ({GraphEmbeddingDefaults.Seed}) --threads N (0 = all) --verbose
       (--uniform, --batch, --degree are short forms of the negative counts)
 
-  kmeans --vectors FILE.tsv --clusters N [--iterations N (20) --threads N (2) --seed N (0) --init CENTROIDS.tsv]
+  kmeans --vectors FILE.tsv --clusters N [--iterations N ({SphericalKMeansDefaults.MaxIterations}) --threads N ({KMeansCommand.DefaultThreads}) --seed N ({SphericalKMeansDefaults.Seed}) --init CENTROIDS.tsv]
       Spherical k-means (k-means++ seeding or the given starting centroids, tolerance 0); benchmarks/peers runs it
       beside FAISS and scikit-learn (INIT=shared gives all three the same starting centroids).
 
@@ -23,21 +32,21 @@ usage: MultiInterest.Benchmarks COMMAND [options]     (every command but kernels
       (with the training items excluded, and without as FAISS does). Also the mean item dot products per user of
       quota retrieval against the item count. --artifacts DIR reads DIR/user_embeddings.tsv, item_embeddings.tsv and
       item_clusters.tsv (what `reproduce --out DIR --export` writes); without files it trains and clusters like reproduce:
-      --dim N (100) --epochs N (20) --loss L --lr X --uniform-negatives N --batch-negatives N --clusters N (2000)
-      --iterations N (20) --seed N (1)
-      --components N (5) --neighbors N (10) --lambda X (0.8) --alpha X (1) --candidates N (50) --threads N (2)
+      --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss L --lr X --uniform-negatives N --batch-negatives N --clusters N ({SphericalKMeansDefaults.NumberOfClusters})
+      --iterations N ({SphericalKMeansDefaults.MaxIterations}) --seed N ({GraphEmbeddingDefaults.Seed})
+      --components N ({Retrieval.Components}) --neighbors N ({Retrieval.Neighbors}) --lambda X ({Retrieval.Lambda}) --alpha X ({Retrieval.Alpha}) --candidates N ({Retrieval.Candidates}) --threads N ({Retrieval.Threads})
       --max-users N (0 = all test users) --repeats N (3: each stage reports median and best) --no-warmup --no-unimodal
       --mle-embeddings (unsmoothed mixtures with component embeddings: faster smoothing, m*d floats more per user)
-      --neighbor-index exact|clustered (exact) --neighbor-lists N (0 = about 4 sqrt(users)) --neighbor-probes N (16):
+      --neighbor-index exact|clustered ({Lower(Retrieval.NeighborIndex)}) --neighbor-lists N ({Retrieval.NeighborLists} = about 4 sqrt(users)) --neighbor-probes N ({Retrieval.NeighborProbes}):
       the clustered (IVF) index also reports its lists, rows scanned and recall@k against an untimed exact search
 
-  synth --edges N [--seed N (1) --communities N (0 = min(2000, items/14)) --tail X (1.5) --zipf X (0.9)
-        --noise X (0.05) --max-interests N (4) --out DIR]
+  synth --edges N [--seed N (1) --communities N (0 = min(2000, items/14)) --tail X ({Synthetic.DegreeTail}) --zipf X ({Synthetic.PopularityExponent})
+        --noise X ({Synthetic.Noise}) --max-interests N ({Synthetic.MaxInterests}) --out DIR]
       Synthetic power-law graph with planted communities (cit-HepPh's ~34k users and ~28k items per 330k edges),
       generated in memory and split by the protocol's hold-out; reports its shape. --out writes train.tsv.gz,
       test.tsv.gz and planted_clusters.tsv (small graphs only). N takes k/M suffixes: 100k, 1M, 5M, 20M.
 
-  scale --edges N [synth options] [--epochs N (2) --dim N (100) --clusters N (2000) --iterations N (20)
+  scale --edges N [synth options] [--epochs N (2) --dim N ({GraphEmbeddingDefaults.Dimension}) --clusters N ({SphericalKMeansDefaults.NumberOfClusters}) --iterations N ({SphericalKMeansDefaults.MaxIterations})
         --max-users N (10000; 0 = all test users) --repeats N (1) and the knn stage options]
       Generates the synthetic graph in memory and runs every stage on it (embedding, k-means, mixtures, neighbours,
       smoothing, quota retrieval, unimodal baseline): seconds per stage, users/s, memory after each stage, peak
@@ -50,5 +59,7 @@ usage: MultiInterest.Benchmarks COMMAND [options]     (every command but kernels
       (dot product, widened scaled accumulation, top-50 selection), one embedding epoch on a 300k-edge synthetic graph.
       Without options runs all; e.g. --filter *SearchKernels* --job short --exporters json. Results go to
       BenchmarkDotNet.Artifacts/ in the working directory.
-""";
+""");
+
+    private static string Lower(Enum value) => value.ToString().ToLowerInvariant();
 }

@@ -22,37 +22,36 @@ internal sealed class ExperimentSettings
     public static ExperimentSettings FromCommandLine(CommandLine cl, string dataset, string train, string test, bool showPaper)
     {
         int threads = cl.Int("threads", 0);
-        int seed = cl.Int("seed", 1);
+        int seed = cl.Int("seed", GraphEmbeddingDefaults.Seed);
         var embedding = new GraphEmbeddingOptions
         {
-            Dimension = cl.Int("dim", 100),
-            Epochs = cl.Int("epochs", 20),
+            Dimension = cl.Int("dim", GraphEmbeddingDefaults.Dimension),
+            Epochs = cl.Int("epochs", GraphEmbeddingDefaults.Epochs),
             Seed = seed,
             Threads = threads,
         };
-        var defaults = new GraphEmbeddingOptions();
         var loss = cl.String("loss");
         if (loss != null)
             embedding.Loss = Enum.TryParse<EmbeddingLoss>(loss, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
                 ? parsed : throw new UsageException($"--loss must be one of {string.Join(", ", Enum.GetNames<EmbeddingLoss>())}, not '{loss}'.");
-        embedding.LearningRate = (float)cl.Double("lr", defaults.LearningRate);
-        embedding.UniformNegatives = cl.Int("uniform-negatives", defaults.UniformNegatives);
-        embedding.BatchNegatives = cl.Int("batch-negatives", defaults.BatchNegatives);
-        embedding.DegreeNegatives = cl.Int("degree-negatives", defaults.DegreeNegatives);
+        embedding.LearningRate = (float)cl.Double("lr", GraphEmbeddingDefaults.LearningRate);
+        embedding.UniformNegatives = cl.Int("uniform-negatives", GraphEmbeddingDefaults.UniformNegatives);
+        embedding.BatchNegatives = cl.Int("batch-negatives", GraphEmbeddingDefaults.BatchNegatives);
+        embedding.DegreeNegatives = cl.Int("degree-negatives", GraphEmbeddingDefaults.DegreeNegatives);
         var clustering = new SphericalKMeansOptions
         {
-            Clusters = cl.Int("clusters", 2000),
-            MaxIterations = cl.Int("iterations", 20),
+            Clusters = cl.Int("clusters", SphericalKMeansDefaults.NumberOfClusters),
+            MaxIterations = cl.Int("iterations", SphericalKMeansDefaults.MaxIterations),
             Tolerance = 0,
             Seed = seed,
             Threads = threads,
         };
         var protocol = new ProtocolSettings
         {
-            Components = cl.Int("components", 5),
-            Neighbors = cl.Int("neighbors", 10),
-            Lambda = cl.Double("lambda", 0.8),
-            Alpha = cl.Double("alpha", 1.0),
+            Components = cl.Int("components", KnnSmoothedMixtureDefaults.Components),
+            Neighbors = cl.Int("neighbors", KnnSmoothedMixtureDefaults.Neighbors),
+            Lambda = cl.Double("lambda", KnnSmoothedMixtureDefaults.Lambda),
+            Alpha = cl.Double("alpha", ClusterQuotaRetrieverDefaults.Alpha),
             Threads = threads,
         };
         var settings = new ExperimentSettings

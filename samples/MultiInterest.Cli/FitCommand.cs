@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.MultiInterest;
+using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
 
 namespace MultiInterest.Cli;
@@ -14,34 +15,34 @@ internal static class FitCommand
     public static int Run(CommandLine cl, TextWriter log)
     {
         string train = cl.RequiredString("train"), modelPath = cl.RequiredString("model");
-        int threads = cl.Int("threads", 0), seed = cl.Int("seed", 1);
+        int threads = cl.Int("threads", 0), seed = cl.Int("seed", GraphEmbeddingDefaults.Seed);
         var embedding = new GraphEmbeddingTrainer.Options
         {
-            Dimension = cl.Int("dim", 100),
-            Epochs = cl.Int("epochs", 20),
-            LearningRate = (float)cl.Double("lr", 0.05),
-            UniformNegatives = cl.Int("uniform-negatives", 25),
-            BatchNegatives = cl.Int("batch-negatives", 25),
+            Dimension = cl.Int("dim", GraphEmbeddingDefaults.Dimension),
+            Epochs = cl.Int("epochs", GraphEmbeddingDefaults.Epochs),
+            LearningRate = (float)cl.Double("lr", GraphEmbeddingDefaults.LearningRate),
+            UniformNegatives = cl.Int("uniform-negatives", GraphEmbeddingDefaults.UniformNegatives),
+            BatchNegatives = cl.Int("batch-negatives", GraphEmbeddingDefaults.BatchNegatives),
             Seed = seed,
             Threads = threads,
         };
         string? loss = cl.String("loss");
         if (loss != null)
-            embedding.Loss = Enum.TryParse<Microsoft.ML.MultiInterest.Engine.EmbeddingLoss>(loss, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+            embedding.Loss = Enum.TryParse<EmbeddingLoss>(loss, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
                 ? parsed : throw new UsageException($"--loss must be one of logistic, ranking, softmax, not '{loss}'.");
-        var kmeans = new SphericalKMeansTrainer.Options { NumberOfClusters = cl.Int("clusters", 2000), MaxIterations = cl.Int("iterations", 20), Tolerance = 0, Seed = seed, Threads = threads };
+        var kmeans = new SphericalKMeansTrainer.Options { NumberOfClusters = cl.Int("clusters", SphericalKMeansDefaults.NumberOfClusters), MaxIterations = cl.Int("iterations", SphericalKMeansDefaults.MaxIterations), Tolerance = 0, Seed = seed, Threads = threads };
         var mixture = new KnnSmoothedMixtureEstimator.Options
         {
-            Components = cl.Int("components", 5),
-            Neighbors = cl.Int("neighbors", 10),
-            Lambda = cl.Double("lambda", 0.8),
+            Components = cl.Int("components", KnnSmoothedMixtureDefaults.Components),
+            Neighbors = cl.Int("neighbors", KnnSmoothedMixtureDefaults.Neighbors),
+            Lambda = cl.Double("lambda", KnnSmoothedMixtureDefaults.Lambda),
             Threads = threads,
         };
         var neighborIndex = NeighborIndexOption.Read(cl);
         mixture.NeighborIndex = neighborIndex.Kind;
         mixture.NeighborLists = neighborIndex.Lists;
         mixture.NeighborProbes = neighborIndex.Probes;
-        var retrieval = new ClusterQuotaRetrieverEstimator.Options { Candidates = cl.Int("candidates", 50), Alpha = cl.Double("alpha", 1.0), Threads = threads };
+        var retrieval = new ClusterQuotaRetrieverEstimator.Options { Candidates = cl.Int("candidates", ClusterQuotaRetrieverDefaults.Candidates), Alpha = cl.Double("alpha", ClusterQuotaRetrieverDefaults.Alpha), Threads = threads };
         cl.RejectUnknown();
 
         var clock = Stopwatch.StartNew();

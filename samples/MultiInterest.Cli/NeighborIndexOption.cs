@@ -17,7 +17,7 @@ internal sealed record NeighborIndexOption(NeighborIndexKind Kind, int Lists, in
             "clustered" => NeighborIndexKind.Clustered,
             var other => throw new UsageException($"--neighbor-index must be 'exact' or 'clustered', not '{other}'."),
         };
-        var option = new NeighborIndexOption(kind, cl.Int("neighbor-lists", 0), cl.Int("neighbor-probes", 16));
+        var option = new NeighborIndexOption(kind, cl.Int("neighbor-lists", ClusteredNeighborIndexDefaults.Lists), cl.Int("neighbor-probes", ClusteredNeighborIndexDefaults.Probes));
         if (option.Lists < 0) throw new UsageException("--neighbor-lists must be 0 (automatic) or positive.");
         if (option.Probes < 1) throw new UsageException("--neighbor-probes must be at least 1.");
         return option;

@@ -1,15 +1,18 @@
+using System.Globalization;
+using Microsoft.ML.MultiInterest.Engine;
 using MultiInterest.Cli;
 
-const string Usage = """
+// The defaults shown are the library's own (the *Defaults classes), so the text cannot drift from the code.
+string Usage = string.Create(CultureInfo.InvariantCulture, $"""
 Usage:
   multiinterest reproduce [--out DIR] [--export] [--data DIR] [options]
-      The kNN-Embed comparison on the embedded cit-HepPh split (d=100, 20 epochs, 2000 clusters, m=5, lambda=0.8).
+      The kNN-Embed comparison on the embedded cit-HepPh split (d={GraphEmbeddingDefaults.Dimension}, {GraphEmbeddingDefaults.Epochs} epochs, {SphericalKMeansDefaults.NumberOfClusters} clusters, m={KnnSmoothedMixtureDefaults.Components}, lambda={KnnSmoothedMixtureDefaults.Lambda}).
   multiinterest evaluate --train FILE --test FILE [--out DIR] [--export] [options]
       The same on any user<TAB>item TSV pair (header line, raw ids; .gz allowed).
       --user-embeddings FILE --item-embeddings FILE [--item-clusters FILE]   use given embeddings (and clusters)
   multiinterest split --edges FILE --train FILE --test FILE [--seed N]
       The protocol's per-user 20% hold-out of an edge file.
-  multiinterest fit --train FILE --model model.zip [--candidates M (50)] [options]
+  multiinterest fit --train FILE --model model.zip [--candidates M ({ClusterQuotaRetrieverDefaults.Candidates})] [options]
       Fits the kNN-Embed pipeline (ML.NET estimators) and saves it with mlContext.Model.Save.
   multiinterest recommend --model model.zip --users FILE --out candidates.tsv [--engine | --onnx [--onnx-dir DIR]] [--history FILE]
       Candidates for the users in FILE's first column (header line; an edge file works). Default: the loaded
@@ -18,12 +21,12 @@ Usage:
   multiinterest export-onnx --model model.zip --out DIR
       Writes encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx, manifest.json and the row -> id files.
 Options:
-  --dim N (100) --epochs N (20) --loss logistic|ranking|softmax (logistic) --lr X (0.05)
-  --uniform-negatives N (25) --batch-negatives N (25) --degree-negatives N (0) --clusters N (2000) --iterations N (20) --components N (5)
-  --neighbors N (10) --lambda X (0.8) --alpha X (1) --seed N (1) --threads N (0 = all cores)
-  --neighbor-index exact|clustered (exact) --neighbor-lists N (0 = about 4 sqrt(users)) --neighbor-probes N (16)
+  --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax ({Lower(GraphEmbeddingDefaults.Loss)}) --lr X ({GraphEmbeddingDefaults.LearningRate})
+  --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives}) --clusters N ({SphericalKMeansDefaults.NumberOfClusters}) --iterations N ({SphericalKMeansDefaults.MaxIterations}) --components N ({KnnSmoothedMixtureDefaults.Components})
+  --neighbors N ({KnnSmoothedMixtureDefaults.Neighbors}) --lambda X ({KnnSmoothedMixtureDefaults.Lambda}) --alpha X ({ClusterQuotaRetrieverDefaults.Alpha}) --seed N ({GraphEmbeddingDefaults.Seed}) --threads N (0 = all cores)
+  --neighbor-index exact|clustered ({Lower(KnnSmoothedMixtureDefaults.NeighborIndex)}) --neighbor-lists N ({ClusteredNeighborIndexDefaults.Lists} = about 4 sqrt(users)) --neighbor-probes N ({ClusteredNeighborIndexDefaults.Probes})
       how kNN smoothing finds each user's neighbours: brute force, or an inverted-file index scanning a few lists
-""";
+""");
 
 try
 {
@@ -74,3 +77,5 @@ catch (Exception e) when (e is ArgumentException or InvalidDataException or File
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
+
+static string Lower(Enum value) => value.ToString().ToLowerInvariant();

@@ -6,8 +6,8 @@ namespace MultiInterest.Cli;
 /// <summary>The raw edge rows the <c>fit</c> pipeline is trained on and <c>recommend</c> feeds to a loaded model.</summary>
 internal static class ServingData
 {
-    public const string UserColumn = "User";
-    public const string ItemColumn = "Item";
+    public const string UserColumn = Microsoft.ML.MultiInterest.MultiInterestColumnNames.User;
+    public const string ItemColumn = Microsoft.ML.MultiInterest.MultiInterestColumnNames.Item;
 
     public sealed class EdgeRow
     {

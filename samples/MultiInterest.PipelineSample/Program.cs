@@ -5,6 +5,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest;
+using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
 using MultiInterest.PipelineSample;
 
@@ -20,20 +21,20 @@ var train = ml.Data.LoadFromEnumerable(trainRows);
 var test = ml.Data.LoadFromEnumerable(testRows);
 var mi = ml.MultiInterest();
 
-var pipeline = ml.Transforms.Conversion.MapValueToKey("User")
-    .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
+var pipeline = ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.User)
+    .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.Item))
     .Append(mi.GraphEmbedding(dimension: 64, epochs: 10))                   // + UserEmbedding, ItemEmbedding
     .Append(mi.SphericalKMeans(numberOfClusters: 100))                       // + ItemCluster
-    .Append(mi.KnnSmoothedMixture(components: 5, neighbors: 10, lambda: 0.8)) // + MixtureClusters, MixtureWeights, MixtureEmbeddings
-    .Append(mi.ClusterQuotaRetriever(candidates: 50));                       // + Candidates, CandidateScores
+    .Append(mi.KnnSmoothedMixture())                                         // + MixtureClusters, MixtureWeights, MixtureEmbeddings (m, k, lambda: the defaults)
+    .Append(mi.ClusterQuotaRetriever());                                     // + Candidates, CandidateScores (M: the default)
 var model = pipeline.Fit(train);
 Console.WriteLine($"Fitted in {clock.Elapsed.TotalSeconds:F1} s.");
 
-// Score the held-out edges: every row of a test user carries that user's 50 candidates.
+// Score the held-out edges: every row of a test user carries that user's M candidates.
 var scored = model.Transform(test);
 var metrics = mi.Evaluate(scored, heldOut: scored, itemEmbeddings: model.Transform(train));
 Console.WriteLine();
-Console.WriteLine($"kNN-Embed, K = prefixes of one list of 50 ({clock.Elapsed.TotalSeconds:F1} s):");
+Console.WriteLine($"kNN-Embed, K = prefixes of one list of {ClusterQuotaRetrieverDefaults.Candidates} ({clock.Elapsed.TotalSeconds:F1} s):");
 Console.WriteLine(metrics);
 
 // The protocol's figures retrieve each K separately (M = K): refit the last stage per K on the upstream output.
@@ -51,8 +52,8 @@ Console.WriteLine($"Unimodal baseline, same embeddings ({clock.Elapsed.TotalSeco
 Console.WriteLine(unimodal);
 
 // Candidates inherit the item key names, so MapKeyToValue turns them back into paper ids.
-var named = ml.Transforms.Conversion.MapKeyToValue("UserId", "User")
-    .Append(ml.Transforms.Conversion.MapKeyToValue("CandidateIds", "Candidates"))
+var named = ml.Transforms.Conversion.MapKeyToValue("UserId", MultiInterestColumnNames.User)
+    .Append(ml.Transforms.Conversion.MapKeyToValue("CandidateIds", MultiInterestColumnNames.Candidates))
     .Fit(scored).Transform(scored);
 var heldOutByUser = testRows.ToLookup(e => e.User, e => e.Item);
 Console.WriteLine();

@@ -19,47 +19,47 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
     /// <summary>Options of <see cref="ClusterQuotaRetrieverEstimator"/>.</summary>
     public sealed class Options
     {
-        /// <summary>The user key column. Default "User".</summary>
-        public string UserColumnName = "User";
+        /// <summary>The user key column. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
+        public string UserColumnName = MultiInterestColumnNames.User;
 
-        /// <summary>The item key column. Default "Item".</summary>
-        public string ItemColumnName = "Item";
+        /// <summary>The item key column. Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
+        public string ItemColumnName = MultiInterestColumnNames.Item;
 
-        /// <summary>The item embedding column. Default "ItemEmbedding".</summary>
-        public string ItemEmbeddingColumnName = "ItemEmbedding";
+        /// <summary>The item embedding column. Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
+        public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
 
-        /// <summary>The item cluster key column. Default "ItemCluster".</summary>
-        public string ItemClusterColumnName = "ItemCluster";
+        /// <summary>The item cluster key column. Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>
+        public string ItemClusterColumnName = MultiInterestColumnNames.ItemCluster;
 
-        /// <summary>The user embedding column for the unimodal fill of short lists; null disables the fill. Default "UserEmbedding".</summary>
-        public string? UserEmbeddingColumnName = "UserEmbedding";
+        /// <summary>The user embedding column for the unimodal fill of short lists; null disables the fill. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
+        public string? UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
 
-        /// <summary>The mixture cluster keys column. Default "MixtureClusters".</summary>
-        public string MixtureClustersColumnName = "MixtureClusters";
+        /// <summary>The mixture cluster keys column. Default <see cref="MultiInterestColumnNames.MixtureClusters"/>.</summary>
+        public string MixtureClustersColumnName = MultiInterestColumnNames.MixtureClusters;
 
-        /// <summary>The mixture weights column (Double vector). Default "MixtureWeights".</summary>
-        public string MixtureWeightsColumnName = "MixtureWeights";
+        /// <summary>The mixture weights column (Double vector). Default <see cref="MultiInterestColumnNames.MixtureWeights"/>.</summary>
+        public string MixtureWeightsColumnName = MultiInterestColumnNames.MixtureWeights;
 
-        /// <summary>The mixture embeddings column. Default "MixtureEmbeddings".</summary>
-        public string MixtureEmbeddingsColumnName = "MixtureEmbeddings";
+        /// <summary>The mixture embeddings column. Default <see cref="MultiInterestColumnNames.MixtureEmbeddings"/>.</summary>
+        public string MixtureEmbeddingsColumnName = MultiInterestColumnNames.MixtureEmbeddings;
 
-        /// <summary>M, the number of candidates per user, at least 1. Default 50.</summary>
-        public int Candidates = 50;
+        /// <summary>M, the number of candidates per user, at least 1. Default <see cref="ClusterQuotaRetrieverDefaults.Candidates"/>.</summary>
+        public int Candidates = ClusterQuotaRetrieverDefaults.Candidates;
 
-        /// <summary>Quota exponent, finite and non-negative: 0 splits evenly, 1 by weight. Default 1.</summary>
-        public double Alpha = 1.0;
+        /// <summary>Quota exponent, finite and non-negative: 0 splits evenly, 1 by weight. Default <see cref="ClusterQuotaRetrieverDefaults.Alpha"/>.</summary>
+        public double Alpha = ClusterQuotaRetrieverDefaults.Alpha;
 
-        /// <summary>Whether the user's training items are never candidates. Default true.</summary>
-        public bool ExcludeSeen = true;
+        /// <summary>Whether the user's training items are never candidates. Default <see cref="ClusterQuotaRetrieverDefaults.ExcludeSeen"/>.</summary>
+        public bool ExcludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen;
 
         /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
         public int Threads;
 
-        /// <summary>Output: the candidate item keys. Default "Candidates".</summary>
-        public string CandidatesColumnName = "Candidates";
+        /// <summary>Output: the candidate item keys. Default <see cref="MultiInterestColumnNames.Candidates"/>.</summary>
+        public string CandidatesColumnName = MultiInterestColumnNames.Candidates;
 
-        /// <summary>Output: the candidate scores (dot product with the component embedding, or the user embedding for fill items). Default "CandidateScores".</summary>
-        public string CandidateScoresColumnName = "CandidateScores";
+        /// <summary>Output: the candidate scores (dot product with the component embedding, or the user embedding for fill items). Default <see cref="MultiInterestColumnNames.CandidateScores"/>.</summary>
+        public string CandidateScoresColumnName = MultiInterestColumnNames.CandidateScores;
 
         internal void Validate()
         {

@@ -17,59 +17,59 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
     /// <summary>Options of <see cref="GraphEmbeddingTrainer"/>; the training settings mirror <see cref="GraphEmbeddingOptions"/>.</summary>
     public sealed class Options
     {
-        /// <summary>The user key column. Default "User".</summary>
-        public string UserColumnName = "User";
+        /// <summary>The user key column. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
+        public string UserColumnName = MultiInterestColumnNames.User;
 
-        /// <summary>The item key column. Default "Item".</summary>
-        public string ItemColumnName = "Item";
+        /// <summary>The item key column. Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
+        public string ItemColumnName = MultiInterestColumnNames.Item;
 
         /// <summary>Optional Single column of positive edge weights scaling each edge's loss. Default null (unweighted).</summary>
         public string? WeightColumnName;
 
-        /// <summary>Output: the user embedding column. Default "UserEmbedding".</summary>
-        public string UserEmbeddingColumnName = "UserEmbedding";
+        /// <summary>Output: the user embedding column. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
+        public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
 
-        /// <summary>Output: the item embedding column. Default "ItemEmbedding".</summary>
-        public string ItemEmbeddingColumnName = "ItemEmbedding";
+        /// <summary>Output: the item embedding column. Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
+        public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
 
-        /// <summary>Embedding dimension d, at least 1. Default 100.</summary>
-        public int Dimension = 100;
+        /// <summary>Embedding dimension d, at least 1. Default <see cref="GraphEmbeddingDefaults.Dimension"/>.</summary>
+        public int Dimension = GraphEmbeddingDefaults.Dimension;
 
-        /// <summary>Passes over the edges, at least 1. Default 20.</summary>
-        public int Epochs = 20;
+        /// <summary>Passes over the edges, at least 1. Default <see cref="GraphEmbeddingDefaults.Epochs"/>.</summary>
+        public int Epochs = GraphEmbeddingDefaults.Epochs;
 
         /// <summary>Training objective. Default <see cref="EmbeddingLoss.Logistic"/> (the engine's default; see docs/results.md for why not PBG's ranking loss).</summary>
-        public EmbeddingLoss Loss = EmbeddingLoss.Logistic;
+        public EmbeddingLoss Loss = GraphEmbeddingDefaults.Loss;
 
-        /// <summary>Margin of the ranking loss. Default 0.1.</summary>
-        public float Margin = 0.1f;
+        /// <summary>Margin of the ranking loss. Default <see cref="GraphEmbeddingDefaults.Margin"/>.</summary>
+        public float Margin = GraphEmbeddingDefaults.Margin;
 
         /// <summary>Update rule. Default <see cref="EmbeddingOptimizer.Adagrad"/>.</summary>
-        public EmbeddingOptimizer Optimizer = EmbeddingOptimizer.Adagrad;
+        public EmbeddingOptimizer Optimizer = GraphEmbeddingDefaults.Optimizer;
 
-        /// <summary>Learning rate, positive. Default 0.05.</summary>
-        public float LearningRate = 0.05f;
+        /// <summary>Learning rate, positive. Default <see cref="GraphEmbeddingDefaults.LearningRate"/>.</summary>
+        public float LearningRate = GraphEmbeddingDefaults.LearningRate;
 
-        /// <summary>Edges sharing one set of sampled negatives. Default 50.</summary>
-        public int ChunkSize = 50;
+        /// <summary>Edges sharing one set of sampled negatives. Default <see cref="GraphEmbeddingDefaults.ChunkSize"/>.</summary>
+        public int ChunkSize = GraphEmbeddingDefaults.ChunkSize;
 
-        /// <summary>Uniform negatives per chunk and side. Default 25.</summary>
-        public int UniformNegatives = 25;
+        /// <summary>Uniform negatives per chunk and side. Default <see cref="GraphEmbeddingDefaults.UniformNegatives"/>.</summary>
+        public int UniformNegatives = GraphEmbeddingDefaults.UniformNegatives;
 
-        /// <summary>Degree-proportional negatives per chunk and side. Default 0.</summary>
-        public int DegreeNegatives;
+        /// <summary>Degree-proportional negatives per chunk and side. Default <see cref="GraphEmbeddingDefaults.DegreeNegatives"/>.</summary>
+        public int DegreeNegatives = GraphEmbeddingDefaults.DegreeNegatives;
 
-        /// <summary>Exponent of the degree-proportional sampler. Default 0.75.</summary>
-        public float DegreeExponent = 0.75f;
+        /// <summary>Exponent of the degree-proportional sampler. Default <see cref="GraphEmbeddingDefaults.DegreeExponent"/>.</summary>
+        public float DegreeExponent = GraphEmbeddingDefaults.DegreeExponent;
 
-        /// <summary>In-batch negatives per edge and side, at most <see cref="ChunkSize"/>. Default 25.</summary>
-        public int BatchNegatives = 25;
+        /// <summary>In-batch negatives per edge and side, at most <see cref="ChunkSize"/>. Default <see cref="GraphEmbeddingDefaults.BatchNegatives"/>.</summary>
+        public int BatchNegatives = GraphEmbeddingDefaults.BatchNegatives;
 
-        /// <summary>Standard deviation of the initial coordinates. Default 0.001.</summary>
-        public float InitScale = 1e-3f;
+        /// <summary>Standard deviation of the initial coordinates. Default <see cref="GraphEmbeddingDefaults.InitScale"/>.</summary>
+        public float InitScale = GraphEmbeddingDefaults.InitScale;
 
-        /// <summary>Seed of every random choice. Default 1.</summary>
-        public int Seed = 1;
+        /// <summary>Seed of every random choice. Default <see cref="GraphEmbeddingDefaults.Seed"/>.</summary>
+        public int Seed = GraphEmbeddingDefaults.Seed;
 
         /// <summary>Worker threads; 0 = all cores. Only 1 gives bit-identical runs (more threads update without locks). Default 0.</summary>
         public int Threads;

@@ -19,54 +19,54 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
     /// <summary>Options of <see cref="KnnSmoothedMixtureEstimator"/>.</summary>
     public sealed class Options
     {
-        /// <summary>The user key column. Default "User".</summary>
-        public string UserColumnName = "User";
+        /// <summary>The user key column. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
+        public string UserColumnName = MultiInterestColumnNames.User;
 
-        /// <summary>The item key column. Default "Item".</summary>
-        public string ItemColumnName = "Item";
+        /// <summary>The item key column. Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
+        public string ItemColumnName = MultiInterestColumnNames.Item;
 
-        /// <summary>The user embedding column (Single vector); only read when <see cref="Lambda"/> &gt; 0. Default "UserEmbedding".</summary>
-        public string UserEmbeddingColumnName = "UserEmbedding";
+        /// <summary>The user embedding column (Single vector); only read when <see cref="Lambda"/> &gt; 0. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
+        public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
 
-        /// <summary>The item embedding column (Single vector). Default "ItemEmbedding".</summary>
-        public string ItemEmbeddingColumnName = "ItemEmbedding";
+        /// <summary>The item embedding column (Single vector). Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
+        public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
 
-        /// <summary>The item cluster key column. Default "ItemCluster".</summary>
-        public string ItemClusterColumnName = "ItemCluster";
+        /// <summary>The item cluster key column. Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>
+        public string ItemClusterColumnName = MultiInterestColumnNames.ItemCluster;
 
-        /// <summary>m, the number of mixture components per user, at least 1. Default 5 (the paper's).</summary>
-        public int Components = 5;
+        /// <summary>m, the number of mixture components per user, at least 1. Default <see cref="KnnSmoothedMixtureDefaults.Components"/>.</summary>
+        public int Components = KnnSmoothedMixtureDefaults.Components;
 
-        /// <summary>k, the number of neighbours smoothing a user's mixture, at least 1. Default 10.</summary>
-        public int Neighbors = 10;
+        /// <summary>k, the number of neighbours smoothing a user's mixture, at least 1. Default <see cref="KnnSmoothedMixtureDefaults.Neighbors"/>.</summary>
+        public int Neighbors = KnnSmoothedMixtureDefaults.Neighbors;
 
-        /// <summary>The neighbours' weight in [0, 1]; 0 = no smoothing (the "Mixture" method). Default 0.8 (the paper's).</summary>
-        public double Lambda = 0.8;
+        /// <summary>The neighbours' weight in [0, 1]; 0 = no smoothing (the "Mixture" method). Default <see cref="KnnSmoothedMixtureDefaults.Lambda"/>.</summary>
+        public double Lambda = KnnSmoothedMixtureDefaults.Lambda;
 
         /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
         public int Threads;
 
         /// <summary>
-        /// How the neighbours are found: <see cref="NeighborIndexKind.Exact"/> (brute force, the default) or
+        /// How the neighbours are found: <see cref="NeighborIndexKind.Exact"/> (brute force) or
         /// <see cref="NeighborIndexKind.Clustered"/> (inverted lists, approximate; see <see cref="NeighborLists"/> and
-        /// <see cref="NeighborProbes"/>). Used at fit time only: the fitted mixtures are saved, not the index.
+        /// <see cref="NeighborProbes"/>). Used at fit time only: the fitted mixtures are saved, not the index. Default <see cref="KnnSmoothedMixtureDefaults.NeighborIndex"/>.
         /// </summary>
-        public NeighborIndexKind NeighborIndex = NeighborIndexKind.Exact;
+        public NeighborIndexKind NeighborIndex = KnnSmoothedMixtureDefaults.NeighborIndex;
 
-        /// <summary>Inverted lists of the clustered index; 0 = automatic (about 4 sqrt(users)). Default 0.</summary>
-        public int NeighborLists;
+        /// <summary>Inverted lists of the clustered index; 0 = automatic (about 4 sqrt(users)). Default <see cref="ClusteredNeighborIndexDefaults.Lists"/>.</summary>
+        public int NeighborLists = ClusteredNeighborIndexDefaults.Lists;
 
-        /// <summary>Lists the clustered index scans per user, at least 1; = lists gives the exact neighbours. Default 16.</summary>
-        public int NeighborProbes = 16;
+        /// <summary>Lists the clustered index scans per user, at least 1; = lists gives the exact neighbours. Default <see cref="ClusteredNeighborIndexDefaults.Probes"/>.</summary>
+        public int NeighborProbes = ClusteredNeighborIndexDefaults.Probes;
 
-        /// <summary>Output: the component clusters (vector of m cluster keys; key 0 pads users with fewer components). Default "MixtureClusters".</summary>
-        public string MixtureClustersColumnName = "MixtureClusters";
+        /// <summary>Output: the component clusters (vector of m cluster keys; key 0 pads users with fewer components). Default <see cref="MultiInterestColumnNames.MixtureClusters"/>.</summary>
+        public string MixtureClustersColumnName = MultiInterestColumnNames.MixtureClusters;
 
-        /// <summary>Output: the component weights (vector of m Doubles summing to 1; 0 pads). Default "MixtureWeights".</summary>
-        public string MixtureWeightsColumnName = "MixtureWeights";
+        /// <summary>Output: the component weights (vector of m Doubles summing to 1; 0 pads). Default <see cref="MultiInterestColumnNames.MixtureWeights"/>.</summary>
+        public string MixtureWeightsColumnName = MultiInterestColumnNames.MixtureWeights;
 
-        /// <summary>Output: the unit-length component embeddings, m rows of d concatenated (zero rows pad). Default "MixtureEmbeddings".</summary>
-        public string MixtureEmbeddingsColumnName = "MixtureEmbeddings";
+        /// <summary>Output: the unit-length component embeddings, m rows of d concatenated (zero rows pad). Default <see cref="MultiInterestColumnNames.MixtureEmbeddings"/>.</summary>
+        public string MixtureEmbeddingsColumnName = MultiInterestColumnNames.MixtureEmbeddings;
 
         internal void Validate()
         {

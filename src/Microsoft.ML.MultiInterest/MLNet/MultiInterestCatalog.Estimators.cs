@@ -1,3 +1,5 @@
+using Microsoft.ML.MultiInterest.Engine;
+
 namespace Microsoft.ML.MultiInterest;
 
 public sealed partial class MultiInterestCatalog
@@ -12,7 +14,8 @@ public sealed partial class MultiInterestCatalog
     /// <param name="dimension">Embedding dimension.</param>
     /// <param name="epochs">Passes over the edges.</param>
     /// <param name="seed">Random seed.</param>
-    public GraphEmbeddingTrainer GraphEmbedding(string userColumnName = "User", string itemColumnName = "Item", int dimension = 100, int epochs = 20, int seed = 1) =>
+    public GraphEmbeddingTrainer GraphEmbedding(string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
+        int dimension = GraphEmbeddingDefaults.Dimension, int epochs = GraphEmbeddingDefaults.Epochs, int seed = GraphEmbeddingDefaults.Seed) =>
         GraphEmbedding(new GraphEmbeddingTrainer.Options { UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = dimension, Epochs = epochs, Seed = seed });
 
     /// <summary>Clusters item embeddings with spherical k-means.</summary>
@@ -25,8 +28,8 @@ public sealed partial class MultiInterestCatalog
     /// <param name="itemColumnName">The item key column used to de-duplicate rows; null clusters every row.</param>
     /// <param name="maxIterations">Maximum Lloyd iterations.</param>
     /// <param name="seed">Seed of the initialisation.</param>
-    public SphericalKMeansTrainer SphericalKMeans(int numberOfClusters, string featureColumnName = "ItemEmbedding", string? itemColumnName = "Item",
-        int maxIterations = 20, int seed = 0) =>
+    public SphericalKMeansTrainer SphericalKMeans(int numberOfClusters, string featureColumnName = MultiInterestColumnNames.ItemEmbedding,
+        string? itemColumnName = MultiInterestColumnNames.Item, int maxIterations = SphericalKMeansDefaults.MaxIterations, int seed = SphericalKMeansDefaults.Seed) =>
         SphericalKMeans(new SphericalKMeansTrainer.Options
         {
             NumberOfClusters = numberOfClusters, FeatureColumnName = featureColumnName, ItemColumnName = itemColumnName, MaxIterations = maxIterations, Seed = seed,
@@ -40,7 +43,8 @@ public sealed partial class MultiInterestCatalog
     /// <param name="components">m, components per user.</param>
     /// <param name="neighbors">k, neighbours per user.</param>
     /// <param name="lambda">Smoothing weight in [0, 1].</param>
-    public KnnSmoothedMixtureEstimator KnnSmoothedMixture(int components = 5, int neighbors = 10, double lambda = 0.8) =>
+    public KnnSmoothedMixtureEstimator KnnSmoothedMixture(int components = KnnSmoothedMixtureDefaults.Components, int neighbors = KnnSmoothedMixtureDefaults.Neighbors,
+        double lambda = KnnSmoothedMixtureDefaults.Lambda) =>
         KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options { Components = components, Neighbors = neighbors, Lambda = lambda });
 
     /// <summary>Retrieves candidates per user with per-interest quotas over the upstream mixtures.</summary>
@@ -51,7 +55,8 @@ public sealed partial class MultiInterestCatalog
     /// <param name="candidates">M, candidates per user.</param>
     /// <param name="alpha">Quota exponent.</param>
     /// <param name="excludeSeen">Whether training items are excluded.</param>
-    public ClusterQuotaRetrieverEstimator ClusterQuotaRetriever(int candidates = 50, double alpha = 1.0, bool excludeSeen = true) =>
+    public ClusterQuotaRetrieverEstimator ClusterQuotaRetriever(int candidates = ClusterQuotaRetrieverDefaults.Candidates, double alpha = ClusterQuotaRetrieverDefaults.Alpha,
+        bool excludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen) =>
         ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = candidates, Alpha = alpha, ExcludeSeen = excludeSeen });
 
     /// <summary>Retrieves the top items by dot(user embedding, item embedding).</summary>
@@ -61,6 +66,6 @@ public sealed partial class MultiInterestCatalog
     /// <summary>Retrieves the top items by dot(user embedding, item embedding).</summary>
     /// <param name="candidates">M, candidates per user.</param>
     /// <param name="excludeSeen">Whether training items are excluded.</param>
-    public UnimodalRetrieverEstimator UnimodalRetriever(int candidates = 50, bool excludeSeen = true) =>
+    public UnimodalRetrieverEstimator UnimodalRetriever(int candidates = UnimodalRetrieverDefaults.Candidates, bool excludeSeen = UnimodalRetrieverDefaults.ExcludeSeen) =>
         UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = candidates, ExcludeSeen = excludeSeen });
 }

@@ -16,23 +16,23 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
     /// <summary>Options of <see cref="SphericalKMeansTrainer"/>.</summary>
     public sealed class Options
     {
-        /// <summary>The embedding column to cluster (known-size Single vector). Default "ItemEmbedding".</summary>
-        public string FeatureColumnName = "ItemEmbedding";
+        /// <summary>The embedding column to cluster (known-size Single vector). Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
+        public string FeatureColumnName = MultiInterestColumnNames.ItemEmbedding;
 
-        /// <summary>The item key column used to cluster each item once; null clusters every row. Default "Item".</summary>
-        public string? ItemColumnName = "Item";
+        /// <summary>The item key column used to cluster each item once; null clusters every row. Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
+        public string? ItemColumnName = MultiInterestColumnNames.Item;
 
-        /// <summary>Number of clusters, at least 1 and at most the number of distinct (non-zero) points. Default 2000 (the paper's for cit-HepPh).</summary>
-        public int NumberOfClusters = 2000;
+        /// <summary>Number of clusters, at least 1 and at most the number of distinct (non-zero) points. Default <see cref="SphericalKMeansDefaults.NumberOfClusters"/>.</summary>
+        public int NumberOfClusters = SphericalKMeansDefaults.NumberOfClusters;
 
-        /// <summary>Maximum Lloyd iterations, at least 1. Default 20.</summary>
-        public int MaxIterations = 20;
+        /// <summary>Maximum Lloyd iterations, at least 1. Default <see cref="SphericalKMeansDefaults.MaxIterations"/>.</summary>
+        public int MaxIterations = SphericalKMeansDefaults.MaxIterations;
 
-        /// <summary>Stop once the objective improves by less than this fraction; 0 runs all iterations. Default 1e-4.</summary>
-        public double Tolerance = 1e-4;
+        /// <summary>Stop once the objective improves by less than this fraction; 0 runs all iterations. Default <see cref="SphericalKMeansDefaults.Tolerance"/>.</summary>
+        public double Tolerance = SphericalKMeansDefaults.Tolerance;
 
-        /// <summary>Seed of the k-means++ initialisation. Default 0.</summary>
-        public int Seed;
+        /// <summary>Seed of the k-means++ initialisation. Default <see cref="SphericalKMeansDefaults.Seed"/>.</summary>
+        public int Seed = SphericalKMeansDefaults.Seed;
 
         /// <summary>
         /// Starting centroids in place of k-means++: NumberOfClusters rows of the embedding's dimension, finite and
@@ -44,11 +44,11 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         /// <summary>Worker threads; 0 = all cores. The result does not depend on it. Default 0.</summary>
         public int Threads;
 
-        /// <summary>Output: the cluster key (1..NumberOfClusters). Default "ItemCluster".</summary>
-        public string ClusterColumnName = "ItemCluster";
+        /// <summary>Output: the cluster key (1..NumberOfClusters). Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>
+        public string ClusterColumnName = MultiInterestColumnNames.ItemCluster;
 
-        /// <summary>Output: the cosine similarity to the cluster centroid. Default "ClusterSimilarity".</summary>
-        public string SimilarityColumnName = "ClusterSimilarity";
+        /// <summary>Output: the cosine similarity to the cluster centroid. Default <see cref="MultiInterestColumnNames.ClusterSimilarity"/>.</summary>
+        public string SimilarityColumnName = MultiInterestColumnNames.ClusterSimilarity;
 
         internal SphericalKMeansOptions ToEngine()
         {

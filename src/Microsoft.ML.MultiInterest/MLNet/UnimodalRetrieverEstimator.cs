@@ -12,32 +12,32 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
     /// <summary>Options of <see cref="UnimodalRetrieverEstimator"/>.</summary>
     public sealed class Options
     {
-        /// <summary>The user key column. Default "User".</summary>
-        public string UserColumnName = "User";
+        /// <summary>The user key column. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
+        public string UserColumnName = MultiInterestColumnNames.User;
 
-        /// <summary>The item key column. Default "Item".</summary>
-        public string ItemColumnName = "Item";
+        /// <summary>The item key column. Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
+        public string ItemColumnName = MultiInterestColumnNames.Item;
 
-        /// <summary>The user embedding column. Default "UserEmbedding".</summary>
-        public string UserEmbeddingColumnName = "UserEmbedding";
+        /// <summary>The user embedding column. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
+        public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
 
-        /// <summary>The item embedding column. Default "ItemEmbedding".</summary>
-        public string ItemEmbeddingColumnName = "ItemEmbedding";
+        /// <summary>The item embedding column. Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
+        public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
 
-        /// <summary>M, the number of candidates per user, at least 1. Default 50.</summary>
-        public int Candidates = 50;
+        /// <summary>M, the number of candidates per user, at least 1. Default <see cref="UnimodalRetrieverDefaults.Candidates"/>.</summary>
+        public int Candidates = UnimodalRetrieverDefaults.Candidates;
 
-        /// <summary>Whether the user's training items are never candidates. Default true.</summary>
-        public bool ExcludeSeen = true;
+        /// <summary>Whether the user's training items are never candidates. Default <see cref="UnimodalRetrieverDefaults.ExcludeSeen"/>.</summary>
+        public bool ExcludeSeen = UnimodalRetrieverDefaults.ExcludeSeen;
 
         /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
         public int Threads;
 
-        /// <summary>Output: the candidate item keys. Default "Candidates".</summary>
-        public string CandidatesColumnName = "Candidates";
+        /// <summary>Output: the candidate item keys. Default <see cref="MultiInterestColumnNames.Candidates"/>.</summary>
+        public string CandidatesColumnName = MultiInterestColumnNames.Candidates;
 
-        /// <summary>Output: the candidate scores. Default "CandidateScores".</summary>
-        public string CandidateScoresColumnName = "CandidateScores";
+        /// <summary>Output: the candidate scores. Default <see cref="MultiInterestColumnNames.CandidateScores"/>.</summary>
+        public string CandidateScoresColumnName = MultiInterestColumnNames.CandidateScores;
 
         internal void Validate()
         {

@@ -92,17 +92,4 @@ public class GraphEmbeddingAndKMeansTests
         Assert.Contains("NumberOfClusters", error.Message);
         Assert.Contains("24 distinct items", error.Message);
     }
-
-    [Fact]
-    public void TrainerOptions_DefaultToTheEngineDefaults()
-    {
-        var ml = new GraphEmbeddingTrainer.Options();
-        var engine = new Microsoft.ML.MultiInterest.Engine.GraphEmbeddingOptions();
-        Assert.Equal(
-            (engine.Dimension, engine.Epochs, engine.Loss, engine.Margin, engine.Optimizer, engine.LearningRate, engine.ChunkSize),
-            (ml.Dimension, ml.Epochs, ml.Loss, ml.Margin, ml.Optimizer, ml.LearningRate, ml.ChunkSize));
-        Assert.Equal(
-            (engine.UniformNegatives, engine.DegreeNegatives, engine.DegreeExponent, engine.BatchNegatives, engine.InitScale, engine.Seed),
-            (ml.UniformNegatives, ml.DegreeNegatives, ml.DegreeExponent, ml.BatchNegatives, ml.InitScale, ml.Seed));
-    }
 }

@@ -11,19 +11,19 @@ public sealed class SphericalKMeansOptions
 
     /// <summary>
     /// Maximum number of Lloyd iterations (one iteration = assign every point, then recompute the centroids).
-    /// Default 20; at least 1.
+    /// Default <see cref="SphericalKMeansDefaults.MaxIterations"/>; at least 1.
     /// </summary>
-    public int MaxIterations { get; set; } = 20;
+    public int MaxIterations { get; set; } = SphericalKMeansDefaults.MaxIterations;
 
     /// <summary>
     /// Stops early once an iteration improves the objective (mean cosine similarity) by less than this
-    /// fraction of the previous objective. Default 1e-4; 0 runs all <see cref="MaxIterations"/> iterations.
+    /// fraction of the previous objective. Default <see cref="SphericalKMeansDefaults.Tolerance"/>; 0 runs all <see cref="MaxIterations"/> iterations.
     /// Must be finite and not negative.
     /// </summary>
-    public double Tolerance { get; set; } = 1e-4;
+    public double Tolerance { get; set; } = SphericalKMeansDefaults.Tolerance;
 
-    /// <summary>Seed of the k-means++ initialisation; the same seed gives the same result. Default 0.</summary>
-    public int Seed { get; set; }
+    /// <summary>Seed of the k-means++ initialisation; the same seed gives the same result. Default <see cref="SphericalKMeansDefaults.Seed"/>.</summary>
+    public int Seed { get; set; } = SphericalKMeansDefaults.Seed;
 
     /// <summary>
     /// Starting centroids in place of k-means++ (then <see cref="Seed"/> is unused): one row per cluster, the points'

@@ -8,66 +8,66 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 public sealed class GraphEmbeddingOptions
 {
-    /// <summary>Embedding dimension. Default 100.</summary>
-    public int Dimension { get; set; } = 100;
+    /// <summary>Embedding dimension. Default <see cref="GraphEmbeddingDefaults.Dimension"/>.</summary>
+    public int Dimension { get; set; } = GraphEmbeddingDefaults.Dimension;
 
-    /// <summary>Number of passes over the edges. Default 20.</summary>
-    public int Epochs { get; set; } = 20;
+    /// <summary>Number of passes over the edges. Default <see cref="GraphEmbeddingDefaults.Epochs"/>.</summary>
+    public int Epochs { get; set; } = GraphEmbeddingDefaults.Epochs;
 
     /// <summary>
     /// Training objective. Default <see cref="EmbeddingLoss.Logistic"/>, which retrieved better than the ranking loss
     /// on cit-HepPh (Recall@10 0.42 against 0.39 at the ranking loss's best learning rate, 0.01).
     /// </summary>
-    public EmbeddingLoss Loss { get; set; } = EmbeddingLoss.Logistic;
+    public EmbeddingLoss Loss { get; set; } = GraphEmbeddingDefaults.Loss;
 
-    /// <summary>Margin of <see cref="EmbeddingLoss.Ranking"/> (ignored by other losses). Default 0.1.</summary>
-    public float Margin { get; set; } = 0.1f;
+    /// <summary>Margin of <see cref="EmbeddingLoss.Ranking"/> (ignored by other losses). Default <see cref="GraphEmbeddingDefaults.Margin"/>.</summary>
+    public float Margin { get; set; } = GraphEmbeddingDefaults.Margin;
 
     /// <summary>Update rule. Default <see cref="EmbeddingOptimizer.Adagrad"/>.</summary>
-    public EmbeddingOptimizer Optimizer { get; set; } = EmbeddingOptimizer.Adagrad;
+    public EmbeddingOptimizer Optimizer { get; set; } = GraphEmbeddingDefaults.Optimizer;
 
     /// <summary>
-    /// Learning rate (for <see cref="EmbeddingOptimizer.Sgd"/>, the initial rate, decayed linearly). Default 0.05.
+    /// Learning rate (for <see cref="EmbeddingOptimizer.Sgd"/>, the initial rate, decayed linearly). Default <see cref="GraphEmbeddingDefaults.LearningRate"/>.
     /// The ranking loss wants less (about 0.01): with larger steps it overfits the training edges.
     /// </summary>
-    public float LearningRate { get; set; } = 0.05f;
+    public float LearningRate { get; set; } = GraphEmbeddingDefaults.LearningRate;
 
     /// <summary>
     /// Number of edges that share one set of sampled negatives; the scores of a chunk are then one small
-    /// matrix product (chunk × negatives) instead of one dot product per pair. Default 50.
+    /// matrix product (chunk × negatives) instead of one dot product per pair. Default <see cref="GraphEmbeddingDefaults.ChunkSize"/>.
     /// </summary>
-    public int ChunkSize { get; set; } = 50;
+    public int ChunkSize { get; set; } = GraphEmbeddingDefaults.ChunkSize;
 
     /// <summary>
     /// Uniformly drawn negatives per chunk and side: that many random items corrupt each edge's item and that many
-    /// random users corrupt its user. Default 25.
+    /// random users corrupt its user. Default <see cref="GraphEmbeddingDefaults.UniformNegatives"/>.
     /// </summary>
-    public int UniformNegatives { get; set; } = 25;
+    public int UniformNegatives { get; set; } = GraphEmbeddingDefaults.UniformNegatives;
 
     /// <summary>
     /// Negatives per chunk and side drawn in proportion to degree^<see cref="DegreeExponent"/> (word2vec-style),
-    /// which pushes popular entities apart harder. Default 0.
+    /// which pushes popular entities apart harder. Default <see cref="GraphEmbeddingDefaults.DegreeNegatives"/>.
     /// </summary>
-    public int DegreeNegatives { get; set; }
+    public int DegreeNegatives { get; set; } = GraphEmbeddingDefaults.DegreeNegatives;
 
-    /// <summary>Exponent of the degree-proportional sampler. Default 0.75.</summary>
-    public float DegreeExponent { get; set; } = 0.75f;
+    /// <summary>Exponent of the degree-proportional sampler. Default <see cref="GraphEmbeddingDefaults.DegreeExponent"/>.</summary>
+    public float DegreeExponent { get; set; } = GraphEmbeddingDefaults.DegreeExponent;
 
     /// <summary>
     /// In-batch negatives per edge and side, as in PyTorch-BigGraph: the users and items of the first
     /// <c>BatchNegatives</c> other edges of the same chunk (never the edge's own user or item).
-    /// They cost no sampling and follow the degree distribution. At most <see cref="ChunkSize"/>. Default 25.
+    /// They cost no sampling and follow the degree distribution. At most <see cref="ChunkSize"/>. Default <see cref="GraphEmbeddingDefaults.BatchNegatives"/>.
     /// </summary>
-    public int BatchNegatives { get; set; } = 25;
+    public int BatchNegatives { get; set; } = GraphEmbeddingDefaults.BatchNegatives;
 
     /// <summary>
-    /// Standard deviation of the normal initialisation of every coordinate. Default 0.001
+    /// Standard deviation of the normal initialisation of every coordinate. Default <see cref="GraphEmbeddingDefaults.InitScale"/>
     /// (PyTorch-BigGraph's), small so that early updates are driven by the data, not the noise.
     /// </summary>
-    public float InitScale { get; set; } = 1e-3f;
+    public float InitScale { get; set; } = GraphEmbeddingDefaults.InitScale;
 
-    /// <summary>Seed of every random choice (initialisation, shuffling, negatives). Default 1.</summary>
-    public int Seed { get; set; } = 1;
+    /// <summary>Seed of every random choice (initialisation, shuffling, negatives). Default <see cref="GraphEmbeddingDefaults.Seed"/>.</summary>
+    public int Seed { get; set; } = GraphEmbeddingDefaults.Seed;
 
     /// <summary>
     /// Worker threads; 0 (default) uses all cores. With 1 the run is deterministic: the same seed gives

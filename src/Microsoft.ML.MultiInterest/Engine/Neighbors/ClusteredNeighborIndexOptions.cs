@@ -4,30 +4,30 @@ namespace Microsoft.ML.MultiInterest.Engine;
 public sealed class ClusteredNeighborIndexOptions
 {
     /// <summary>
-    /// Number of inverted lists (coarse clusters of the indexed rows). Default 0 = automatic: about 4 x sqrt(n) for n
+    /// Number of inverted lists (coarse clusters of the indexed rows). Default <see cref="ClusteredNeighborIndexDefaults.Lists"/>, 0 = automatic: about 4 x sqrt(n) for n
     /// indexed rows, clamped to [1, n]. Never more than the rows with a non-zero vector (clamped, not an error).
     /// </summary>
-    public int Lists { get; set; }
+    public int Lists { get; set; } = ClusteredNeighborIndexDefaults.Lists;
 
     /// <summary>
     /// Lists scanned per query: the ones whose centroids are most similar to the query. More probes, higher recall and
-    /// a slower search; probes = lists is an exact search. Default 16: on cit-HepPh's 717 automatic lists it measured
+    /// a slower search; probes = lists is an exact search. Default <see cref="ClusteredNeighborIndexDefaults.Probes"/>: on cit-HepPh's 717 automatic lists it measured
     /// recall@10 0.988 against the exact index, scanning 2.5 % of the rows per query (4 probes: 0.926, 64: 0.998; see
     /// docs/performance.md). Clamped to the list count.
     /// </summary>
-    public int Probes { get; set; } = 16;
+    public int Probes { get; set; } = ClusteredNeighborIndexDefaults.Probes;
 
     /// <summary>
     /// Training points per list: the coarse quantiser is trained on at most this many rows per list (a deterministic
-    /// sample), as FAISS caps k-means at 256 points per centroid. Default 64: cheaper to train, and the lists change little.
+    /// sample), as FAISS caps k-means at 256 points per centroid. Default <see cref="ClusteredNeighborIndexDefaults.TrainingPointsPerList"/>: cheaper to train, and the lists change little.
     /// </summary>
-    public int TrainingPointsPerList { get; set; } = 64;
+    public int TrainingPointsPerList { get; set; } = ClusteredNeighborIndexDefaults.TrainingPointsPerList;
 
-    /// <summary>Lloyd iterations of the coarse quantiser's spherical k-means. Default 10.</summary>
-    public int TrainingIterations { get; set; } = 10;
+    /// <summary>Lloyd iterations of the coarse quantiser's spherical k-means. Default <see cref="ClusteredNeighborIndexDefaults.TrainingIterations"/>.</summary>
+    public int TrainingIterations { get; set; } = ClusteredNeighborIndexDefaults.TrainingIterations;
 
-    /// <summary>Seed of the training sample and of the k-means++ seeding. Default 0.</summary>
-    public int Seed { get; set; }
+    /// <summary>Seed of the training sample and of the k-means++ seeding. Default <see cref="ClusteredNeighborIndexDefaults.Seed"/>.</summary>
+    public int Seed { get; set; } = ClusteredNeighborIndexDefaults.Seed;
 
     /// <summary>Threads used to build the index; 0 = all cores. The index does not depend on it. Default 0.</summary>
     public int Threads { get; set; }

@@ -1,8 +1,9 @@
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
-/// Scores candidate lists and user representations against the held-out edges: per-user Recall@K,
-/// Diversity@K and EMD, averaged in test-user order so the means do not depend on the thread count.
+/// Scores candidate lists and user representations against the held-out edges with <see cref="MetricsScorer"/>
+/// (the ML.NET evaluator's scorer too): per-user Recall@K, Diversity@K and EMD, averaged in test-user order so the
+/// means do not depend on the thread count.
 /// </summary>
 internal sealed class ProtocolScorer
 {
@@ -22,41 +23,20 @@ internal sealed class ProtocolScorer
     /// <summary>Scores one method. Mixture methods pass <paramref name="mixtures"/>; the unimodal one its user embeddings.</summary>
     public MethodEvaluation Score(string name, IReadOnlyDictionary<int, RankedLists> lists, MixtureTable? mixtures, EmbeddingMatrix? userEmbeddings)
     {
-        int n = _testUsers.Length;
+        var cutoffs = lists.Keys.Order().ToArray();
+        var ranked = cutoffs.Select(k => lists[k]).ToArray();
+        MetricsScorer.FitSource fit = mixtures != null
+            ? (solver, q, heldOut) => RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(_testUsers[q]), mixtures.Weights(_testUsers[q]), _unitItems, heldOut)
+            : (_, q, heldOut) => RetrievalMetrics.UnimodalGoodnessOfFit(userEmbeddings!.ReadRow(_testUsers[q]), _unitItems, heldOut);
+        var means = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]),
+            _unitItems, fit, _threads);
         var recall = new Dictionary<int, double>();
         var diversity = new Dictionary<int, double>();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _threads <= 0 ? Environment.ProcessorCount : _threads };
-        foreach (var (k, ranked) in lists)
+        for (int c = 0; c < cutoffs.Length; c++)
         {
-            var r = new double[n];
-            var d = new double[n];
-            Parallel.For(0, n, parallel, q =>
-            {
-                var candidates = ranked.IndicesOf(q);
-                r[q] = RetrievalMetrics.Recall(candidates, _test.ItemsOf(_testUsers[q]));
-                d[q] = RetrievalMetrics.Diversity(candidates, _unitItems);
-            });
-            recall[k] = Mean(r);
-            diversity[k] = Mean(d);
+            recall[cutoffs[c]] = means.Recall[c];
+            diversity[cutoffs[c]] = means.Diversity[c];
         }
-
-        var emd = new double[n];
-        Parallel.For(0, n, parallel, () => new EarthMoversDistance(), (q, _, solver) =>
-        {
-            int user = _testUsers[q];
-            var heldOut = _test.ItemsOf(user);
-            emd[q] = mixtures != null
-                ? RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(user), mixtures.Weights(user), _unitItems, heldOut)
-                : RetrievalMetrics.UnimodalGoodnessOfFit(userEmbeddings!.ReadRow(user), _unitItems, heldOut);
-            return solver;
-        }, _ => { });
-        return new MethodEvaluation(name, recall, diversity, Mean(emd), lists, mixtures);
-    }
-
-    private static double Mean(double[] values)
-    {
-        double sum = 0;
-        foreach (double v in values) sum += v;
-        return values.Length == 0 ? 0 : sum / values.Length;
+        return new MethodEvaluation(name, recall, diversity, means.Emd, lists, mixtures);
     }
 }

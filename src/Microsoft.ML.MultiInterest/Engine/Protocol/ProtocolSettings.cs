@@ -3,20 +3,20 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <summary>Settings of the three-method comparison of the evaluation protocol (Unimodal, Mixture, kNN-Embed).</summary>
 public sealed class ProtocolSettings
 {
-    /// <summary>m: mixture components per user. Default 5 (the paper's).</summary>
-    public int Components { get; set; } = 5;
+    /// <summary>m: mixture components per user. Default <see cref="KnnSmoothedMixtureDefaults.Components"/>.</summary>
+    public int Components { get; set; } = KnnSmoothedMixtureDefaults.Components;
 
-    /// <summary>k: neighbours used for smoothing. Default 10 (the paper does not give it).</summary>
-    public int Neighbors { get; set; } = 10;
+    /// <summary>k: neighbours used for smoothing. Default <see cref="KnnSmoothedMixtureDefaults.Neighbors"/>.</summary>
+    public int Neighbors { get; set; } = KnnSmoothedMixtureDefaults.Neighbors;
 
-    /// <summary>Jelinek-Mercer smoothing weight in [0, 1]. Default 0.8 (the paper's); 0 gives the Mixture row.</summary>
-    public double Lambda { get; set; } = 0.8;
+    /// <summary>Jelinek-Mercer smoothing weight in [0, 1]. Default <see cref="KnnSmoothedMixtureDefaults.Lambda"/>; 0 gives the Mixture row.</summary>
+    public double Lambda { get; set; } = KnnSmoothedMixtureDefaults.Lambda;
 
-    /// <summary>Quota exponent. Default 1 (slots proportional to component weights).</summary>
-    public double Alpha { get; set; } = 1.0;
+    /// <summary>Quota exponent. Default <see cref="ClusterQuotaRetrieverDefaults.Alpha"/> (slots proportional to component weights).</summary>
+    public double Alpha { get; set; } = ClusterQuotaRetrieverDefaults.Alpha;
 
-    /// <summary>Cutoffs K; each is its own retrieval with M = K. Default 10, 20, 50.</summary>
-    public int[] Cutoffs { get; set; } = [10, 20, 50];
+    /// <summary>Cutoffs K; each is its own retrieval with M = K. Default <see cref="EvaluationDefaults.Cutoffs"/>.</summary>
+    public int[] Cutoffs { get; set; } = EvaluationDefaults.Cutoffs;
 
     /// <summary>Degree of parallelism; 0 = all cores. The figures do not depend on it.</summary>
     public int Threads { get; set; }

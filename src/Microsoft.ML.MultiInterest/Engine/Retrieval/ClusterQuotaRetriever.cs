@@ -48,7 +48,7 @@ public sealed class ClusterQuotaRetriever
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
     /// <returns>One <see cref="RankedLists"/> per cutoff, in the order of <paramref name="cutoffs"/>.</returns>
     public RankedLists[] Retrieve(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs,
-        double alpha = 1.0, RankedLists? fallback = null, int threads = 0)
+        double alpha = ClusterQuotaRetrieverDefaults.Alpha, RankedLists? fallback = null, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(mixtures);
         ArgumentNullException.ThrowIfNull(users);

@@ -3,8 +3,8 @@ using Microsoft.ML.MultiInterest.Engine;
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
-/// Computes the metrics of every test user with the engine's <see cref="RetrievalMetrics"/> and averages them
-/// with a <see cref="MetricsAccumulator"/> in test-user order, so the figures do not depend on the thread count.
+/// Checks that every item a metric needs has an embedding, then scores with <see cref="MetricsScorer"/>, the scorer
+/// the protocol (<see cref="ProtocolEvaluator"/>, behind the command line's figures) uses too.
 /// </summary>
 internal static class EvaluationScorer
 {
@@ -27,33 +27,16 @@ internal static class EvaluationScorer
                 foreach (int item in heldOut.Items[q]) items.Require(item, () => $"a held-out item of user {heldOut.DescribeUser(q)}");
 
         var unitItems = items.UnitItems;
-        var recalls = new double[n * count];
-        var diversities = new double[n * count];
-        var distances = new double[n];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
-        Parallel.For(0, n, parallel, () => new EarthMoversDistance(), (q, _, solver) =>
+        MetricsScorer.FitSource? fit = representations?.Kind switch
         {
-            var heldOutItems = heldOut.Items[q];
-            for (int c = 0; c < count; c++)
-            {
-                var list = lists[c][q];
-                var top = list.AsSpan(0, Math.Min(cutoffs[c], list.Length));
-                recalls[q * count + c] = RetrievalMetrics.Recall(top, heldOutItems);
-                diversities[q * count + c] = RetrievalMetrics.Diversity(top, unitItems);
-            }
-            if (representations?.Kind == UserRepresentation.Mixture)
-                distances[q] = RetrievalMetrics.GoodnessOfFit(solver, representations.Points[q], representations.Weights![q], unitItems, heldOutItems);
-            else if (representations?.Kind == UserRepresentation.Unimodal)
-                distances[q] = RetrievalMetrics.UnimodalGoodnessOfFit(representations.Points[q], unitItems, heldOutItems);
-            return solver;
-        }, _ => { });
-
-        var accumulator = new MetricsAccumulator(cutoffs);
-        for (int q = 0; q < n; q++)
-            accumulator.Add(recalls.AsSpan(q * count, count), diversities.AsSpan(q * count, count), distances[q]);
-        var recall = cutoffs.Select(accumulator.MeanRecall).ToArray();
-        var diversity = cutoffs.Select(accumulator.MeanDiversity).ToArray();
-        double? emd = representations == null ? null : accumulator.MeanEarthMoversDistance;
+            UserRepresentation.Mixture => (solver, q, held) => RetrievalMetrics.GoodnessOfFit(solver, representations!.Points[q], representations.Weights![q], unitItems, held),
+            UserRepresentation.Unimodal => (_, q, held) => RetrievalMetrics.UnimodalGoodnessOfFit(representations!.Points[q], unitItems, held),
+            _ => null,
+        };
+        var means = MetricsScorer.Score(cutoffs, n, (c, q) => lists[c][q], q => heldOut.Items[q], unitItems, fit, threads);
+        var recall = means.Recall;
+        var diversity = means.Diversity;
+        double? emd = representations == null ? null : means.Emd;
         return new MultiInterestMetrics(cutoffs, recall, diversity, emd, representations?.Kind ?? UserRepresentation.None, n, retrievalPerCutoff);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.ML.MultiInterest.Engine;
+
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
@@ -7,32 +9,32 @@ namespace Microsoft.ML.MultiInterest;
 /// </summary>
 public sealed class MultiInterestEvaluatorOptions
 {
-    /// <summary>The user key column of every view. Default "User".</summary>
-    public string UserColumnName = "User";
+    /// <summary>The user key column of every view. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
+    public string UserColumnName = MultiInterestColumnNames.User;
 
-    /// <summary>The item key column of the held-out edges and of the item embeddings view. Default "Item".</summary>
-    public string ItemColumnName = "Item";
+    /// <summary>The item key column of the held-out edges and of the item embeddings view. Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
+    public string ItemColumnName = MultiInterestColumnNames.Item;
 
-    /// <summary>The candidates column of the scored view: a vector of item keys, best first (key 0 = padding). Default "Candidates".</summary>
-    public string CandidatesColumnName = "Candidates";
+    /// <summary>The candidates column of the scored view: a vector of item keys, best first (key 0 = padding). Default <see cref="MultiInterestColumnNames.Candidates"/>.</summary>
+    public string CandidatesColumnName = MultiInterestColumnNames.Candidates;
 
-    /// <summary>The item embedding column (known-size Single vector) of the item embeddings view. Default "ItemEmbedding".</summary>
-    public string ItemEmbeddingColumnName = "ItemEmbedding";
+    /// <summary>The item embedding column (known-size Single vector) of the item embeddings view. Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
+    public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
 
-    /// <summary>The cutoffs K, positive and distinct; reported in ascending order. Default 10, 20, 50.</summary>
-    public int[] Cutoffs = [10, 20, 50];
+    /// <summary>The cutoffs K, positive and distinct; reported in ascending order. Default <see cref="EvaluationDefaults.Cutoffs"/>.</summary>
+    public int[] Cutoffs = EvaluationDefaults.Cutoffs;
 
     /// <summary>The user representation of the goodness of fit (EMD). Default <see cref="UserRepresentation.Auto"/>.</summary>
     public UserRepresentation Representation = UserRepresentation.Auto;
 
-    /// <summary>The mixture weights column (Double vector of m), for <see cref="UserRepresentation.Mixture"/>. Default "MixtureWeights".</summary>
-    public string MixtureWeightsColumnName = "MixtureWeights";
+    /// <summary>The mixture weights column (Double vector of m), for <see cref="UserRepresentation.Mixture"/>. Default <see cref="MultiInterestColumnNames.MixtureWeights"/>.</summary>
+    public string MixtureWeightsColumnName = MultiInterestColumnNames.MixtureWeights;
 
-    /// <summary>The mixture embeddings column (Single vector of m x d), for <see cref="UserRepresentation.Mixture"/>. Default "MixtureEmbeddings".</summary>
-    public string MixtureEmbeddingsColumnName = "MixtureEmbeddings";
+    /// <summary>The mixture embeddings column (Single vector of m x d), for <see cref="UserRepresentation.Mixture"/>. Default <see cref="MultiInterestColumnNames.MixtureEmbeddings"/>.</summary>
+    public string MixtureEmbeddingsColumnName = MultiInterestColumnNames.MixtureEmbeddings;
 
-    /// <summary>The user embedding column (Single vector of d), for <see cref="UserRepresentation.Unimodal"/>. Default "UserEmbedding".</summary>
-    public string UserEmbeddingColumnName = "UserEmbedding";
+    /// <summary>The user embedding column (Single vector of d), for <see cref="UserRepresentation.Unimodal"/>. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
+    public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
 
     /// <summary>Degree of parallelism; 0 = all cores. The figures do not depend on it. Default 0.</summary>
     public int Threads;

@@ -1,0 +1,49 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// The default settings of graph embedding training, in one place: <see cref="GraphEmbeddingOptions"/>,
+/// <see cref="GraphEmbeddingTrainer.Options"/>, the catalog's <c>GraphEmbedding</c> parameters and the command-line
+/// tools all start from these values (as ML.NET's <c>KMeansTrainer.Defaults</c>). See <see cref="GraphEmbeddingOptions"/>
+/// for what each setting does and why these values were chosen.
+/// </summary>
+public static class GraphEmbeddingDefaults
+{
+    /// <summary>Embedding dimension: 100.</summary>
+    public const int Dimension = 100;
+
+    /// <summary>Passes over the edges: 20.</summary>
+    public const int Epochs = 20;
+
+    /// <summary>Training objective: <see cref="EmbeddingLoss.Logistic"/>.</summary>
+    public const EmbeddingLoss Loss = EmbeddingLoss.Logistic;
+
+    /// <summary>Margin of the ranking loss: 0.1.</summary>
+    public const float Margin = 0.1f;
+
+    /// <summary>Update rule: <see cref="EmbeddingOptimizer.Adagrad"/>.</summary>
+    public const EmbeddingOptimizer Optimizer = EmbeddingOptimizer.Adagrad;
+
+    /// <summary>Learning rate: 0.05.</summary>
+    public const float LearningRate = 0.05f;
+
+    /// <summary>Edges sharing one set of sampled negatives: 50.</summary>
+    public const int ChunkSize = 50;
+
+    /// <summary>Uniform negatives per chunk and side: 25.</summary>
+    public const int UniformNegatives = 25;
+
+    /// <summary>Degree-proportional negatives per chunk and side: 0.</summary>
+    public const int DegreeNegatives = 0;
+
+    /// <summary>Exponent of the degree-proportional sampler: 0.75.</summary>
+    public const float DegreeExponent = 0.75f;
+
+    /// <summary>In-batch negatives per edge and side: 25.</summary>
+    public const int BatchNegatives = 25;
+
+    /// <summary>Standard deviation of the initial coordinates: 0.001.</summary>
+    public const float InitScale = 1e-3f;
+
+    /// <summary>Seed of every random choice: 1.</summary>
+    public const int Seed = 1;
+}

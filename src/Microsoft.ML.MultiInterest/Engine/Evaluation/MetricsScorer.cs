@@ -1,0 +1,64 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// The one place the evaluation's figures are computed: per test user Recall@K and Diversity@K of the first K
+/// candidates (<see cref="RetrievalMetrics"/>) and the goodness of fit, averaged by a <see cref="MetricsAccumulator"/>
+/// in test-user order, so the means do not depend on the thread count. The protocol (<see cref="ProtocolEvaluator"/>,
+/// behind the command line's figures) and the ML.NET evaluator (<see cref="MultiInterestCatalog.Evaluate"/>,
+/// <see cref="MultiInterestCatalog.EvaluateRetriever"/>) both score through it, so they give the same figures for the
+/// same lists and representations.
+/// </summary>
+internal static class MetricsScorer
+{
+    /// <summary>The ranked candidate item rows of test user <paramref name="user"/> for cutoff index <paramref name="cutoff"/>, best first.</summary>
+    public delegate ReadOnlySpan<int> CandidateSource(int cutoff, int user);
+
+    /// <summary>The held-out item rows of test user <paramref name="user"/>, ascending and distinct; at least one.</summary>
+    public delegate ReadOnlySpan<int> HeldOutSource(int user);
+
+    /// <summary>The goodness of fit (EMD) of test user <paramref name="user"/>'s representation to its held-out items.</summary>
+    public delegate double FitSource(EarthMoversDistance solver, int user, ReadOnlySpan<int> heldOut);
+
+    /// <summary>The means over the test users.</summary>
+    /// <param name="Recall">Mean Recall@K per cutoff, in the order of the cutoffs.</param>
+    /// <param name="Diversity">Mean Diversity@K per cutoff, in the order of the cutoffs.</param>
+    /// <param name="Emd">Mean goodness of fit; 0 when no representation was scored.</param>
+    public readonly record struct Means(double[] Recall, double[] Diversity, double Emd);
+
+    /// <summary>Scores <paramref name="users"/> test users.</summary>
+    /// <param name="cutoffs">The cutoffs K, strictly ascending.</param>
+    /// <param name="users">The number of test users.</param>
+    /// <param name="candidates">Each user's list per cutoff; the first K entries are scored.</param>
+    /// <param name="heldOut">Each user's held-out items.</param>
+    /// <param name="unitItems">Item embeddings scaled to unit length.</param>
+    /// <param name="fit">Each user's goodness of fit, or null for none (then the EMD is 0).</param>
+    /// <param name="threads">Degree of parallelism; 0 = all cores. The figures do not depend on it.</param>
+    public static Means Score(int[] cutoffs, int users, CandidateSource candidates, HeldOutSource heldOut, EmbeddingMatrix unitItems,
+        FitSource? fit, int threads)
+    {
+        int count = cutoffs.Length;
+        var recalls = new double[users * count];
+        var diversities = new double[users * count];
+        var distances = new double[users];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        Parallel.For(0, users, parallel, () => new EarthMoversDistance(), (q, _, solver) =>
+        {
+            var held = heldOut(q);
+            for (int c = 0; c < count; c++)
+            {
+                var list = candidates(c, q);
+                var top = list[..Math.Min(cutoffs[c], list.Length)];
+                recalls[q * count + c] = RetrievalMetrics.Recall(top, held);
+                diversities[q * count + c] = RetrievalMetrics.Diversity(top, unitItems);
+            }
+            if (fit != null) distances[q] = fit(solver, q, held);
+            return solver;
+        }, _ => { });
+
+        var accumulator = new MetricsAccumulator(cutoffs);
+        for (int q = 0; q < users; q++)
+            accumulator.Add(recalls.AsSpan(q * count, count), diversities.AsSpan(q * count, count), distances[q]);
+        return new Means(cutoffs.Select(accumulator.MeanRecall).ToArray(), cutoffs.Select(accumulator.MeanDiversity).ToArray(),
+            accumulator.MeanEarthMoversDistance);
+    }
+}

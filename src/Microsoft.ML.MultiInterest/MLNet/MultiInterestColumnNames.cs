@@ -1,0 +1,48 @@
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// The default column names of the multi-interest estimators and evaluator, in one place (as ML.NET's
+/// <c>DefaultColumnNames</c>): every estimator's options and the evaluator's options default to these names, so a
+/// pipeline that keeps them needs no column option at all.
+/// </summary>
+public static class MultiInterestColumnNames
+{
+    /// <summary>The user key column of the edges: "User".</summary>
+    public const string User = "User";
+
+    /// <summary>The item key column of the edges: "Item".</summary>
+    public const string Item = "Item";
+
+    /// <summary>
+    /// The conventional name of an edge weight column: "Weight". Weights are optional, so no estimator reads a weight
+    /// column unless one is named (<see cref="GraphEmbeddingTrainer.Options.WeightColumnName"/>).
+    /// </summary>
+    public const string Weight = "Weight";
+
+    /// <summary>The user embedding column appended by <see cref="GraphEmbeddingTrainer"/>: "UserEmbedding".</summary>
+    public const string UserEmbedding = "UserEmbedding";
+
+    /// <summary>The item embedding column appended by <see cref="GraphEmbeddingTrainer"/>: "ItemEmbedding".</summary>
+    public const string ItemEmbedding = "ItemEmbedding";
+
+    /// <summary>The item cluster key column appended by <see cref="SphericalKMeansTrainer"/>: "ItemCluster".</summary>
+    public const string ItemCluster = "ItemCluster";
+
+    /// <summary>The similarity to the cluster centroid appended by <see cref="SphericalKMeansTrainer"/>: "ClusterSimilarity".</summary>
+    public const string ClusterSimilarity = "ClusterSimilarity";
+
+    /// <summary>The mixture component clusters appended by <see cref="KnnSmoothedMixtureEstimator"/>: "MixtureClusters".</summary>
+    public const string MixtureClusters = "MixtureClusters";
+
+    /// <summary>The mixture component weights appended by <see cref="KnnSmoothedMixtureEstimator"/>: "MixtureWeights".</summary>
+    public const string MixtureWeights = "MixtureWeights";
+
+    /// <summary>The mixture component embeddings appended by <see cref="KnnSmoothedMixtureEstimator"/>: "MixtureEmbeddings".</summary>
+    public const string MixtureEmbeddings = "MixtureEmbeddings";
+
+    /// <summary>The candidate item keys appended by the retrievers: "Candidates".</summary>
+    public const string Candidates = "Candidates";
+
+    /// <summary>The candidate scores appended by the retrievers: "CandidateScores".</summary>
+    public const string CandidateScores = "CandidateScores";
+}
