@@ -43,13 +43,21 @@ internal static class ExperimentRunner
             throw new ArgumentException($"--clusters {settings.Clustering.Clusters} asks for more clusters than the {items.Count} items.");
         log.WriteLine($"Loaded {train.EdgeCount:N0} training and {test.EdgeCount:N0} test edges over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
 
+        GraphEmbeddingResult? embedding = null;
         if (userEmbeddings == null)
         {
-            log.WriteLine($"Training embeddings: d={settings.Embedding.Dimension}, {settings.Embedding.Epochs} epochs, {settings.Embedding.Loss} loss...");
+            log.WriteLine($"Training embeddings: algorithm {EmbeddingFlags.Name(settings.Embedding.Algorithm)}...");
             var progress = new SyncProgress<EpochStats>(e => log.WriteLine($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s"));
             var fit = GraphEmbeddingTrainerEngine.Fit(train, settings.Embedding, progress);
             (userEmbeddings, itemEmbeddings) = (fit.UserEmbeddings, fit.ItemEmbeddings);
+            embedding = fit;
             seconds["embedding"] = Lap(clock);
+            if (fit.Validation.Count > 0)
+            {
+                var bestTrial = fit.Validation.MaxBy(p => p.Recall)!;
+                log.WriteLine($"  validation: {fit.Validation.Count} measurements in {fit.SelectionSeconds:F1} s; best Recall@{settings.Embedding.ValidationCutoff} {bestTrial.Recall:F4} ({bestTrial.Candidate})");
+            }
+            log.WriteLine($"  vectors: {fit.Settings} (d={userEmbeddings.Dimension})");
         }
 
         ItemClustering clustering;
@@ -94,7 +102,7 @@ internal static class ExperimentRunner
         if (settings.OutDirectory != null)
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
-            MetricsJson.Write(path, settings, result, train, test, seconds);
+            MetricsJson.Write(path, settings, result, train, test, seconds, embedding);
             log.WriteLine($"Wrote {path}");
         }
         log.WriteLine("Stage seconds: " + string.Join(", ", seconds.Select(p => $"{p.Key} {p.Value:F1}")));

@@ -23,21 +23,7 @@ internal sealed class ExperimentSettings
     {
         int threads = cl.Int("threads", 0);
         int seed = cl.Int("seed", GraphEmbeddingDefaults.Seed);
-        var embedding = new GraphEmbeddingOptions
-        {
-            Dimension = cl.Int("dim", GraphEmbeddingDefaults.Dimension),
-            Epochs = cl.Int("epochs", GraphEmbeddingDefaults.Epochs),
-            Seed = seed,
-            Threads = threads,
-        };
-        var loss = cl.String("loss");
-        if (loss != null)
-            embedding.Loss = Enum.TryParse<EmbeddingLoss>(loss, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
-                ? parsed : throw new UsageException($"--loss must be one of {string.Join(", ", Enum.GetNames<EmbeddingLoss>())}, not '{loss}'.");
-        embedding.LearningRate = (float)cl.Double("lr", GraphEmbeddingDefaults.LearningRate);
-        embedding.UniformNegatives = cl.Int("uniform-negatives", GraphEmbeddingDefaults.UniformNegatives);
-        embedding.BatchNegatives = cl.Int("batch-negatives", GraphEmbeddingDefaults.BatchNegatives);
-        embedding.DegreeNegatives = cl.Int("degree-negatives", GraphEmbeddingDefaults.DegreeNegatives);
+        var embedding = EmbeddingFlags.Read(cl, seed, threads);
         var clustering = new SphericalKMeansOptions
         {
             Clusters = cl.Int("clusters", SphericalKMeansDefaults.NumberOfClusters),

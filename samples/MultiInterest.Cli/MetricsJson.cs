@@ -7,7 +7,7 @@ namespace MultiInterest.Cli;
 internal static class MetricsJson
 {
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
-        IReadOnlyDictionary<string, double> seconds)
+        IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
         var document = new Dictionary<string, object?>
@@ -16,7 +16,10 @@ internal static class MetricsJson
             ["settings"] = new Dictionary<string, object?>
             {
                 ["embeddings"] = ownEmbeddings ? "trained" : "given",
-                ["dim"] = ownEmbeddings ? settings.Embedding.Dimension : null,
+                ["algorithm"] = ownEmbeddings ? EmbeddingFlags.Name(settings.Embedding.Algorithm) : null,
+                ["algorithm_used"] = embedding == null ? null : EmbeddingFlags.Name(embedding.Algorithm),
+                ["embedding_settings"] = embedding?.Settings,
+                ["dim"] = embedding?.UserEmbeddings.Dimension,
                 ["epochs"] = ownEmbeddings ? settings.Embedding.Epochs : null,
                 ["loss"] = ownEmbeddings ? settings.Embedding.Loss.ToString() : null,
                 ["learning_rate"] = ownEmbeddings ? settings.Embedding.LearningRate : null,
@@ -44,6 +47,13 @@ internal static class MetricsJson
                 ["diversity"] = m.Diversity.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
                 ["emd"] = m.Emd,
             }),
+            ["embedding_validation"] = embedding == null || embedding.Validation.Count == 0 ? null : new Dictionary<string, object>
+            {
+                ["k"] = settings.Embedding.ValidationCutoff,
+                ["fraction"] = settings.Embedding.ValidationFraction > 0 ? settings.Embedding.ValidationFraction : GraphEmbeddingDefaults.ValidationFraction,
+                ["seconds"] = Math.Round(embedding.SelectionSeconds, 3),
+                ["curve"] = embedding.Validation.Select(p => new { candidate = p.Candidate, step = p.Step, recall = p.Recall, ndcg = p.Ndcg }).ToArray(),
+            },
             ["counts"] = new Dictionary<string, int>
             {
                 ["users"] = train.UserCount,

@@ -21,8 +21,7 @@ Usage:
   multiinterest export-onnx --model model.zip --out DIR
       Writes encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx, manifest.json and the row -> id files.
 Options:
-  --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax ({Lower(GraphEmbeddingDefaults.Loss)}) --lr X ({GraphEmbeddingDefaults.LearningRate})
-  --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives}) --clusters N ({SphericalKMeansDefaults.NumberOfClusters}) --iterations N ({SphericalKMeansDefaults.MaxIterations}) --components N ({KnnSmoothedMixtureDefaults.Components})
+{EmbeddingFlags.Usage}  --clusters N ({SphericalKMeansDefaults.NumberOfClusters}) --iterations N ({SphericalKMeansDefaults.MaxIterations}) --components N ({KnnSmoothedMixtureDefaults.Components})
   --neighbors N ({KnnSmoothedMixtureDefaults.Neighbors}) --lambda X ({KnnSmoothedMixtureDefaults.Lambda}) --alpha X ({ClusterQuotaRetrieverDefaults.Alpha}) --seed N ({GraphEmbeddingDefaults.Seed}) --threads N (0 = all cores)
   --neighbor-index exact|clustered ({Lower(KnnSmoothedMixtureDefaults.NeighborIndex)}) --neighbor-lists N ({ClusteredNeighborIndexDefaults.Lists} = about 4 sqrt(users)) --neighbor-probes N ({ClusteredNeighborIndexDefaults.Probes})
       how kNN smoothing finds each user's neighbours: brute force, or an inverted-file index scanning a few lists

@@ -46,4 +46,22 @@ public static class GraphEmbeddingDefaults
 
     /// <summary>Seed of every random choice: 1.</summary>
     public const int Seed = 1;
+
+    /// <summary>Algorithm: <see cref="EmbeddingAlgorithm.Auto"/>.</summary>
+    public const EmbeddingAlgorithm Algorithm = EmbeddingAlgorithm.Auto;
+
+    /// <summary>Share of each user's training edges held out for validation when validation is on (the protocol's 20%).</summary>
+    public const double ValidationFraction = 0.2;
+
+    /// <summary>Validation users scored per measurement (a seeded sample; 0 = all).</summary>
+    public const int ValidationUsers = 2000;
+
+    /// <summary>K of the validation Recall@K that choices are made on.</summary>
+    public const int ValidationCutoff = 20;
+
+    /// <summary>Epochs without a validation gain before negative-sampling training stops.</summary>
+    public const int EarlyStoppingPatience = 3;
+
+    /// <summary>Largest dimension <see cref="EmbeddingAlgorithm.Auto"/> tries for the truncated SVD.</summary>
+    public const int AutoMaxDimension = 512;
 }

@@ -8,6 +8,35 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 public sealed class GraphEmbeddingOptions
 {
+    /// <summary>
+    /// How the vectors are learned. Default <see cref="EmbeddingAlgorithm.Auto"/>: the algorithm and its settings are
+    /// chosen on a validation hold-out of the training edges (see <see cref="EmbeddingAlgorithm.Auto"/>), so the
+    /// dimension may differ from <see cref="Dimension"/> (up to <see cref="AutoMaxDimension"/>).
+    /// </summary>
+    public EmbeddingAlgorithm Algorithm { get; set; } = GraphEmbeddingDefaults.Algorithm;
+
+    /// <summary>Settings of <see cref="EmbeddingAlgorithm.TruncatedSvd"/> (for Auto: the normalisation its trials use).</summary>
+    public TruncatedSvdOptions Svd { get; set; } = new();
+
+    /// <summary>
+    /// Share (0..1) of each user's training edges held out for validation. Auto always validates (0 means the default
+    /// share); for <see cref="EmbeddingAlgorithm.NegativeSampling"/> a positive value turns on per-epoch validation,
+    /// early stopping and a refit on all edges for the best number of epochs. Default 0 (Auto: <see cref="GraphEmbeddingDefaults.ValidationFraction"/>).
+    /// </summary>
+    public double ValidationFraction { get; set; }
+
+    /// <summary>Validation users scored per measurement (seeded sample; 0 = all). Default <see cref="GraphEmbeddingDefaults.ValidationUsers"/>.</summary>
+    public int ValidationUsers { get; set; } = GraphEmbeddingDefaults.ValidationUsers;
+
+    /// <summary>K of the validation Recall@K. Default <see cref="GraphEmbeddingDefaults.ValidationCutoff"/>.</summary>
+    public int ValidationCutoff { get; set; } = GraphEmbeddingDefaults.ValidationCutoff;
+
+    /// <summary>Epochs without a validation gain before training stops (0 = never stop early). Default <see cref="GraphEmbeddingDefaults.EarlyStoppingPatience"/>.</summary>
+    public int EarlyStoppingPatience { get; set; } = GraphEmbeddingDefaults.EarlyStoppingPatience;
+
+    /// <summary>Largest truncated-SVD dimension Auto tries (capped by min(users, items)). Default <see cref="GraphEmbeddingDefaults.AutoMaxDimension"/>.</summary>
+    public int AutoMaxDimension { get; set; } = GraphEmbeddingDefaults.AutoMaxDimension;
+
     /// <summary>Embedding dimension. Default <see cref="GraphEmbeddingDefaults.Dimension"/>.</summary>
     public int Dimension { get; set; } = GraphEmbeddingDefaults.Dimension;
 
@@ -94,10 +123,24 @@ public sealed class GraphEmbeddingOptions
             throw Bad(nameof(UniformNegatives), UniformNegatives, "and the other negative counts are all zero; at least one negative is needed");
         if (!float.IsFinite(InitScale) || InitScale < 0) throw Bad(nameof(InitScale), InitScale, "must be finite and non-negative");
         if (Threads < 0) throw Bad(nameof(Threads), Threads, "must be 0 (all cores) or positive");
+        if (!Enum.IsDefined(Algorithm)) throw Bad(nameof(Algorithm), Algorithm, "is not a known algorithm");
+        ArgumentNullException.ThrowIfNull(Svd, nameof(Svd));
+        Svd.Validate();
+        if (!double.IsFinite(ValidationFraction) || ValidationFraction < 0 || ValidationFraction >= 1)
+            throw Bad(nameof(ValidationFraction), ValidationFraction, "must be within [0, 1)");
+        if (ValidationUsers < 0) throw Bad(nameof(ValidationUsers), ValidationUsers, "must be 0 (all) or positive");
+        if (ValidationCutoff < 1) throw Bad(nameof(ValidationCutoff), ValidationCutoff, "must be at least 1");
+        if (EarlyStoppingPatience < 0) throw Bad(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be 0 (never) or positive");
+        if (AutoMaxDimension < 1) throw Bad(nameof(AutoMaxDimension), AutoMaxDimension, "must be at least 1");
     }
 
     /// <summary>A copy of these options.</summary>
-    public GraphEmbeddingOptions Clone() => (GraphEmbeddingOptions)MemberwiseClone();
+    public GraphEmbeddingOptions Clone()
+    {
+        var copy = (GraphEmbeddingOptions)MemberwiseClone();
+        copy.Svd = Svd.Clone();
+        return copy;
+    }
 
     private static ArgumentOutOfRangeException Bad(string name, object value, string rule) =>
         new(name, value, $"{name} {rule}.");

@@ -28,4 +28,16 @@ public sealed class GraphEmbeddingResult
 
     /// <summary>Total training time in seconds (sum over epochs).</summary>
     public double TotalSeconds => Epochs.Sum(e => e.Seconds);
+
+    /// <summary>The algorithm that produced the vectors (for <see cref="EmbeddingAlgorithm.Auto"/>, the one it chose).</summary>
+    public EmbeddingAlgorithm Algorithm { get; init; } = EmbeddingAlgorithm.NegativeSampling;
+
+    /// <summary>The settings that produced the vectors, in words (for Auto, the chosen trial).</summary>
+    public string Settings { get; init; } = "";
+
+    /// <summary>Validation measurements, in the order taken (empty when no validation hold-out was used).</summary>
+    public IReadOnlyList<ValidationPoint> Validation { get; init; } = [];
+
+    /// <summary>Seconds spent choosing (validation fits and scoring) before the final fit; 0 without validation.</summary>
+    public double SelectionSeconds { get; init; }
 }

@@ -3,9 +3,10 @@ using System.Diagnostics;
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
-/// Learns user and item embeddings of a bipartite graph so that <c>dot(user, item)</c> scores engagement, in the
-/// manner of PyTorch-BigGraph: every epoch shuffles the edges, cuts them into chunks, and contrasts each edge with
-/// negatives that corrupt its item and its user (sampled uniformly, by degree^0.75, and from the chunk's other edges).
+/// Learns user and item embeddings of a bipartite graph so that <c>dot(user, item)</c> scores engagement, by the
+/// algorithm <see cref="GraphEmbeddingOptions.Algorithm"/> names: negative-sampling SGD (PyTorch-BigGraph style), a
+/// randomized truncated SVD of the degree-normalised graph, or <see cref="EmbeddingAlgorithm.Auto"/>, which chooses
+/// between them on a validation hold-out of the training edges.
 /// </summary>
 /// <remarks>
 /// With <see cref="GraphEmbeddingOptions.Threads"/> = 1 a run is deterministic. With more threads, each thread trains
@@ -32,67 +33,37 @@ public static class GraphEmbeddingTrainerEngine
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
         var o = options.Clone();
         int threads = o.Threads == 0 ? Environment.ProcessorCount : o.Threads;
-
-        // Initialise users then items from one stream, so the start depends on Seed only.
-        var init = new EmbeddingRandom(o.Seed, -1);
-        var users = new EmbeddingTable(graph.UserCount, o.Dimension);
-        var items = new EmbeddingTable(graph.ItemCount, o.Dimension);
-        users.InitializeNormal(o.InitScale, ref init);
-        items.InitializeNormal(o.InitScale, ref init);
-
-        // Flat edge lists, so a shuffled permutation can address edges directly.
-        int edgeCount = graph.EdgeCount;
-        var edgeUsers = new int[edgeCount];
-        var edgeItems = graph.EdgeItems.ToArray();
-        var offsets = graph.Offsets;
-        for (int u = 0; u < graph.UserCount; u++) edgeUsers.AsSpan(offsets[u], offsets[u + 1] - offsets[u]).Fill(u);
-        float[]? edgeWeights = graph.HasWeights ? graph.EdgeWeights.ToArray() : null;
-
-        AliasSampler? userSampler = null, itemSampler = null;
-        if (o.DegreeNegatives > 0)
+        switch (o.Algorithm)
         {
-            var userDegrees = new int[graph.UserCount];
-            for (int u = 0; u < userDegrees.Length; u++) userDegrees[u] = graph.DegreeOf(u);
-            userSampler = AliasSampler.FromDegrees(userDegrees, o.DegreeExponent);
-            itemSampler = AliasSampler.FromDegrees(graph.ItemDegrees(), o.DegreeExponent);
+            case EmbeddingAlgorithm.Auto:
+                return AutoEmbedding.Fit(graph, o, threads, progress, ct);
+            case EmbeddingAlgorithm.TruncatedSvd:
+                return TruncatedSvdTrainer.Fit(graph, o, threads, ct);
+            default:
+                if (o.ValidationFraction > 0) return ValidatedNegativeSampling(graph, o, threads, progress, ct);
+                return NegativeSamplingTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
         }
+    }
 
-        var workers = new ChunkWorker[threads];
-        for (int t = 0; t < threads; t++)
-            workers[t] = new ChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1));
-
-        var order = new int[edgeCount];
-        for (int e = 0; e < edgeCount; e++) order[e] = e;
-        var shuffle = new EmbeddingRandom(o.Seed, 0);
-        var losses = new double[threads];
-        var stats = new List<EpochStats>(o.Epochs);
-        for (int epoch = 0; epoch < o.Epochs; epoch++)
+    /// <summary>Chooses the number of epochs on a validation hold-out, then trains that many on all edges.</summary>
+    private static GraphEmbeddingResult ValidatedNegativeSampling(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
+        IProgress<EpochStats>? progress, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var split = ValidationSplit.Create(graph, o.ValidationFraction, o.Seed);
+        var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
+        var curve = new List<ValidationPoint>();
+        int bestEpoch = NegativeSamplingTrainer.Fit(split.Train, o, threads, null, scorer, curve, ct).Epoch;
+        double selection = clock.Elapsed.TotalSeconds;
+        var final = o.Clone();
+        final.Epochs = bestEpoch;
+        var result = NegativeSamplingTrainer.Fit(graph, final, threads, progress, null, [], ct).Result;
+        return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
         {
-            ct.ThrowIfCancellationRequested();
-            var clock = Stopwatch.StartNew();
-            shuffle.Shuffle(order);
-            int current = epoch;
-            if (threads == 1)
-            {
-                losses[0] = workers[0].Run(order, current, ct);
-            }
-            else
-            {
-                // Contiguous slices of the shuffled order: each thread sees a random subset of edges.
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                {
-                    int from = (int)((long)edgeCount * t / threads), to = (int)((long)edgeCount * (t + 1) / threads);
-                    losses[t] = workers[t].Run(order.AsSpan(from, to - from), current, ct);
-                });
-            }
-            ct.ThrowIfCancellationRequested();
-            double seconds = clock.Elapsed.TotalSeconds;
-            double totalLoss = 0;
-            foreach (double l in losses) totalLoss += l;
-            var epochStats = new EpochStats(epoch + 1, totalLoss / edgeCount, seconds, edgeCount / Math.Max(seconds, 1e-9));
-            stats.Add(epochStats);
-            progress?.Report(epochStats);
-        }
-        return new GraphEmbeddingResult(users.ToMatrix(), items.ToMatrix(), stats);
+            Algorithm = EmbeddingAlgorithm.NegativeSampling,
+            Settings = NegativeSamplingTrainer.Describe(final),
+            Validation = curve,
+            SelectionSeconds = selection,
+        };
     }
 }

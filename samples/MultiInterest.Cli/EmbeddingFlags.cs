@@ -1,0 +1,79 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace MultiInterest.Cli;
+
+/// <summary>The embedding options of <c>reproduce</c>, <c>evaluate</c> and <c>fit</c>, read in one place.</summary>
+internal static class EmbeddingFlags
+{
+    /// <summary>Usage lines for the embedding options, defaults from <see cref="GraphEmbeddingDefaults"/> and <see cref="TruncatedSvdDefaults"/>.</summary>
+    public static string Usage => $"""
+  --algorithm auto|negative-sampling|truncated-svd ({Name(GraphEmbeddingDefaults.Algorithm)}): auto chooses on a validation hold-out of the training edges
+  --validation-fraction X (auto: {GraphEmbeddingDefaults.ValidationFraction}; negative-sampling: 0 = off) --validation-users N ({GraphEmbeddingDefaults.ValidationUsers}) --validation-k N ({GraphEmbeddingDefaults.ValidationCutoff})
+  --patience N ({GraphEmbeddingDefaults.EarlyStoppingPatience} epochs without a validation gain) --auto-max-dim N ({GraphEmbeddingDefaults.AutoMaxDimension})
+  --svd-normalization A ({TruncatedSvdDefaults.DegreeNormalization}) --svd-smoothing S ({TruncatedSvdDefaults.DegreeSmoothing}) --svd-gamma G ({TruncatedSvdDefaults.SpectralExponent}) --svd-item-degree C ({TruncatedSvdDefaults.ItemDegreeExponent})
+  --svd-oversampling P ({TruncatedSvdDefaults.Oversampling}) --svd-power-iterations Q ({TruncatedSvdDefaults.PowerIterations})
+  --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax ({GraphEmbeddingDefaults.Loss.ToString().ToLowerInvariant()}) --lr X ({GraphEmbeddingDefaults.LearningRate})
+  --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives})
+""";
+
+    /// <summary>Reads every embedding flag; the options are validated, and a bad value names its flag.</summary>
+    public static GraphEmbeddingOptions Read(CommandLine cl, int seed, int threads)
+    {
+        var o = new GraphEmbeddingOptions
+        {
+            Dimension = cl.Int("dim", GraphEmbeddingDefaults.Dimension),
+            Epochs = cl.Int("epochs", GraphEmbeddingDefaults.Epochs),
+            LearningRate = (float)cl.Double("lr", GraphEmbeddingDefaults.LearningRate),
+            UniformNegatives = cl.Int("uniform-negatives", GraphEmbeddingDefaults.UniformNegatives),
+            BatchNegatives = cl.Int("batch-negatives", GraphEmbeddingDefaults.BatchNegatives),
+            DegreeNegatives = cl.Int("degree-negatives", GraphEmbeddingDefaults.DegreeNegatives),
+            ValidationFraction = cl.Double("validation-fraction", 0),
+            ValidationUsers = cl.Int("validation-users", GraphEmbeddingDefaults.ValidationUsers),
+            ValidationCutoff = cl.Int("validation-k", GraphEmbeddingDefaults.ValidationCutoff),
+            EarlyStoppingPatience = cl.Int("patience", GraphEmbeddingDefaults.EarlyStoppingPatience),
+            AutoMaxDimension = cl.Int("auto-max-dim", GraphEmbeddingDefaults.AutoMaxDimension),
+            Svd = new TruncatedSvdOptions
+            {
+                DegreeNormalization = cl.Double("svd-normalization", TruncatedSvdDefaults.DegreeNormalization),
+                DegreeSmoothing = cl.Double("svd-smoothing", TruncatedSvdDefaults.DegreeSmoothing),
+                SpectralExponent = cl.Double("svd-gamma", TruncatedSvdDefaults.SpectralExponent),
+                ItemDegreeExponent = cl.Double("svd-item-degree", TruncatedSvdDefaults.ItemDegreeExponent),
+                Oversampling = cl.Int("svd-oversampling", TruncatedSvdDefaults.Oversampling),
+                PowerIterations = cl.Int("svd-power-iterations", TruncatedSvdDefaults.PowerIterations),
+            },
+            Seed = seed,
+            Threads = threads,
+        };
+        var algorithm = cl.String("algorithm");
+        if (algorithm != null) o.Algorithm = ParseAlgorithm(algorithm);
+        var loss = cl.String("loss");
+        if (loss != null)
+            o.Loss = Enum.TryParse<EmbeddingLoss>(loss, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed : throw new UsageException($"--loss must be one of {string.Join(", ", Enum.GetNames<EmbeddingLoss>().Select(n => n.ToLowerInvariant()))}, not '{loss}'.");
+        try
+        {
+            o.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new UsageException($"Embedding option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+        }
+        return o;
+    }
+
+    /// <summary>The command-line spelling of an algorithm: kebab case.</summary>
+    public static string Name(EmbeddingAlgorithm a) => a switch
+    {
+        EmbeddingAlgorithm.NegativeSampling => "negative-sampling",
+        EmbeddingAlgorithm.TruncatedSvd => "truncated-svd",
+        _ => a.ToString().ToLowerInvariant(),
+    };
+
+    private static EmbeddingAlgorithm ParseAlgorithm(string value)
+    {
+        foreach (var a in Enum.GetValues<EmbeddingAlgorithm>())
+            if (string.Equals(Name(a), value, StringComparison.OrdinalIgnoreCase) || string.Equals(a.ToString(), value, StringComparison.OrdinalIgnoreCase))
+                return a;
+        throw new UsageException($"--algorithm must be one of {string.Join(", ", Enum.GetValues<EmbeddingAlgorithm>().Select(Name))}, not '{value}'.");
+    }
+}

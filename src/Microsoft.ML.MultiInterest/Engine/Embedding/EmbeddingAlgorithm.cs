@@ -1,0 +1,18 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>How <see cref="GraphEmbeddingTrainerEngine"/> learns the user and item vectors.</summary>
+public enum EmbeddingAlgorithm
+{
+    /// <summary>
+    /// Decides from the graph: carves a validation hold-out from the training edges, tries the truncated SVD (over
+    /// ranks, spectral and popularity exponents) and negative-sampling SGD (with early stopping), keeps the setting
+    /// with the best validation Recall@K and refits it on all edges. The default.
+    /// </summary>
+    Auto,
+
+    /// <summary>Negative-sampling link prediction trained by SGD/Adagrad (PyTorch-BigGraph style); see <see cref="EmbeddingLoss"/>.</summary>
+    NegativeSampling,
+
+    /// <summary>Randomized truncated SVD of the degree-normalised interaction matrix (closed form); see <see cref="TruncatedSvdOptions"/>.</summary>
+    TruncatedSvd,
+}

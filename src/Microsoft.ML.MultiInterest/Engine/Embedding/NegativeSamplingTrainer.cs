@@ -1,0 +1,108 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Negative-sampling link prediction, in the manner of PyTorch-BigGraph: every epoch shuffles the edges, cuts them
+/// into chunks, and contrasts each edge with negatives that corrupt its item and its user (sampled uniformly, by
+/// degree^0.75, and from the chunk's other edges).
+/// </summary>
+/// <remarks>
+/// With one thread a run is deterministic. With more, each thread trains its own slice of the shuffled edges with its
+/// own random stream (seeded from <c>Seed</c> and the thread number) and writes the shared tables without locks
+/// (Hogwild): the order in which updates land depends on scheduling, so results differ slightly between runs.
+/// </remarks>
+internal static class NegativeSamplingTrainer
+{
+    /// <summary>
+    /// Trains for <c>o.Epochs</c> epochs. With a <paramref name="scorer"/>, measures validation Recall@K after every
+    /// epoch into <paramref name="curve"/>, returns the best epoch's tables and stops early after <c>o.EarlyStoppingPatience</c>
+    /// epochs without a gain.
+    /// </summary>
+    /// <returns>The embeddings and the epoch they come from.</returns>
+    public static (GraphEmbeddingResult Result, int Epoch) Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
+        IProgress<EpochStats>? progress, ValidationScorer? scorer, List<ValidationPoint> curve, CancellationToken ct)
+    {
+        (EmbeddingMatrix Users, EmbeddingMatrix Items)? best = null;
+        double bestScore = double.NegativeInfinity;
+        int bestEpoch = 0;
+
+        // Initialise users then items from one stream, so the start depends on Seed only.
+        var init = new EmbeddingRandom(o.Seed, -1);
+        var users = new EmbeddingTable(graph.UserCount, o.Dimension);
+        var items = new EmbeddingTable(graph.ItemCount, o.Dimension);
+        users.InitializeNormal(o.InitScale, ref init);
+        items.InitializeNormal(o.InitScale, ref init);
+
+        // Flat edge lists, so a shuffled permutation can address edges directly.
+        int edgeCount = graph.EdgeCount;
+        var edgeUsers = new int[edgeCount];
+        var edgeItems = graph.EdgeItems.ToArray();
+        var offsets = graph.Offsets;
+        for (int u = 0; u < graph.UserCount; u++) edgeUsers.AsSpan(offsets[u], offsets[u + 1] - offsets[u]).Fill(u);
+        float[]? edgeWeights = graph.HasWeights ? graph.EdgeWeights.ToArray() : null;
+
+        AliasSampler? userSampler = null, itemSampler = null;
+        if (o.DegreeNegatives > 0)
+        {
+            var userDegrees = new int[graph.UserCount];
+            for (int u = 0; u < userDegrees.Length; u++) userDegrees[u] = graph.DegreeOf(u);
+            userSampler = AliasSampler.FromDegrees(userDegrees, o.DegreeExponent);
+            itemSampler = AliasSampler.FromDegrees(graph.ItemDegrees(), o.DegreeExponent);
+        }
+
+        var workers = new ChunkWorker[threads];
+        for (int t = 0; t < threads; t++)
+            workers[t] = new ChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1));
+
+        var order = new int[edgeCount];
+        for (int e = 0; e < edgeCount; e++) order[e] = e;
+        var shuffle = new EmbeddingRandom(o.Seed, 0);
+        var losses = new double[threads];
+        var stats = new List<EpochStats>(o.Epochs);
+        for (int epoch = 0; epoch < o.Epochs; epoch++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
+            shuffle.Shuffle(order);
+            int current = epoch;
+            if (threads == 1)
+            {
+                losses[0] = workers[0].Run(order, current, ct);
+            }
+            else
+            {
+                // Contiguous slices of the shuffled order: each thread sees a random subset of edges.
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                {
+                    int from = (int)((long)edgeCount * t / threads), to = (int)((long)edgeCount * (t + 1) / threads);
+                    losses[t] = workers[t].Run(order.AsSpan(from, to - from), current, ct);
+                });
+            }
+            ct.ThrowIfCancellationRequested();
+            double seconds = clock.Elapsed.TotalSeconds;
+            double totalLoss = 0;
+            foreach (double l in losses) totalLoss += l;
+            var epochStats = new EpochStats(epoch + 1, totalLoss / edgeCount, seconds, edgeCount / Math.Max(seconds, 1e-9));
+            stats.Add(epochStats);
+            progress?.Report(epochStats);
+            if (scorer == null) continue;
+
+            // Keep the best epoch's tables; stop after Patience epochs without a gain.
+            var (userMatrix, itemMatrix) = (users.ToMatrix(), items.ToMatrix());
+            var score = scorer.Score(userMatrix, itemMatrix, threads);
+            curve.Add(new ValidationPoint($"negative-sampling epoch {epoch + 1}", epoch + 1, score.Recall, score.Ndcg));
+            if (best == null || score.Recall > bestScore)
+            {
+                (best, bestScore, bestEpoch) = ((userMatrix, itemMatrix), score.Recall, epoch + 1);
+            }
+            else if (o.EarlyStoppingPatience > 0 && epoch + 1 - bestEpoch >= o.EarlyStoppingPatience) break;
+        }
+        if (best is { } kept) return (new GraphEmbeddingResult(kept.Users, kept.Items, stats), bestEpoch);
+        return (new GraphEmbeddingResult(users.ToMatrix(), items.ToMatrix(), stats), o.Epochs);
+    }
+
+    /// <summary>The settings in words, for reports.</summary>
+    public static string Describe(GraphEmbeddingOptions o) =>
+        $"negative-sampling d={o.Dimension} epochs={o.Epochs} loss={o.Loss} lr={o.LearningRate} negatives={o.UniformNegatives}u+{o.BatchNegatives}b+{o.DegreeNegatives}d";
+}

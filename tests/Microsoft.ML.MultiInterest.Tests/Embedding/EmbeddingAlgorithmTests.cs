@@ -1,0 +1,148 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Embedding;
+
+public class EmbeddingAlgorithmTests
+{
+    private static GraphEmbeddingOptions Svd(int dimension, int threads = 1) => new()
+    {
+        Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = dimension, Threads = threads, Seed = 3,
+    };
+
+    [Fact]
+    public void TruncatedSvd_PureSvdSettings_ReproduceTheRankKApproximation()
+    {
+        // a = 0, γ = 1, c = 0: dot(user, item) = (U Σ Vᵀ)[u, i], the best rank-k approximation of R.
+        var graph = PlantedGraph.Create().Train;
+        // Rank 4 = the planted communities, followed by a gap, so the rank-k approximation is well defined.
+        const int rank = PlantedGraph.Groups;
+        var o = Svd(rank);
+        o.Svd = new TruncatedSvdOptions { DegreeNormalization = 0, SpectralExponent = 1, ItemDegreeExponent = 0, PowerIterations = 6 };
+        var result = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        var exact = SparseMatrix.FromGraph(graph);
+        var dense = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(graph.UserCount, graph.ItemCount);
+        for (int u = 0; u < graph.UserCount; u++) foreach (int i in graph.ItemsOf(u)) dense[u, i] = 1;
+        var svd = dense.Svd();
+        var best = svd.U.SubMatrix(0, graph.UserCount, 0, rank) * MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfDiagonalArray(svd.S.Take(rank).ToArray())
+            * svd.VT.SubMatrix(0, rank, 0, graph.ItemCount);
+        for (int u = 0; u < graph.UserCount; u += 7)
+            for (int i = 0; i < graph.ItemCount; i += 5)
+                Assert.Equal(best[u, i], VectorMath.Dot(result.UserEmbeddings.ReadRow(u), result.ItemEmbeddings.ReadRow(i)), 1e-3);
+        Assert.Equal(EmbeddingAlgorithm.TruncatedSvd, result.Algorithm);
+        Assert.Equal(exact.NonZeros, graph.EdgeCount);
+    }
+
+    [Fact]
+    public void TruncatedSvd_IsDeterministicPerSeed_AndIndependentOfThreads()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var one = GraphEmbeddingTrainerEngine.Fit(graph, Svd(12, threads: 1));
+        var two = GraphEmbeddingTrainerEngine.Fit(graph, Svd(12, threads: 2));
+        Assert.Equal(one.UserEmbeddings.Values, two.UserEmbeddings.Values);
+        Assert.Equal(one.ItemEmbeddings.Values, two.ItemEmbeddings.Values);
+    }
+
+    [Fact]
+    public void TruncatedSvd_RecoversPlantedCommunities()
+    {
+        var planted = PlantedGraph.Create();
+        var result = GraphEmbeddingTrainerEngine.Fit(planted.Train, Svd(PlantedGraph.Groups));
+        int hits = 0;
+        foreach (var (user, item) in planted.HeldOut)
+        {
+            // The held-out in-community item must outscore a random item of another community.
+            int other = (item + PlantedGraph.ItemsPerGroup) % planted.Train.ItemCount;
+            float s1 = VectorMath.Dot(result.UserEmbeddings.ReadRow(user), result.ItemEmbeddings.ReadRow(item));
+            float s2 = VectorMath.Dot(result.UserEmbeddings.ReadRow(user), result.ItemEmbeddings.ReadRow(other));
+            if (s1 > s2) hits++;
+        }
+        Assert.True(hits > 0.95 * planted.HeldOut.Count, $"{hits} of {planted.HeldOut.Count}");
+    }
+
+    [Fact]
+    public void DimensionAboveTheSmallerSide_IsRejectedNamingDimension()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => GraphEmbeddingTrainerEngine.Fit(graph, Svd(graph.ItemCount + 1)));
+        Assert.Equal("Dimension", e.ParamName);
+        Assert.Contains("min(users, items)", e.Message);
+    }
+
+    [Theory]
+    [InlineData("DegreeSmoothing")]
+    [InlineData("DegreeNormalization")]
+    [InlineData("Oversampling")]
+    public void BadSvdOptions_AreNamed(string option)
+    {
+        var o = Svd(4);
+        switch (option)
+        {
+            case "DegreeSmoothing": o.Svd.DegreeSmoothing = -1; break;
+            case "DegreeNormalization": o.Svd.DegreeNormalization = double.NaN; break;
+            default: o.Svd.Oversampling = -2; break;
+        }
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => o.Validate());
+        Assert.Equal(option, e.ParamName);
+    }
+
+    [Fact]
+    public void BadValidationFraction_IsNamed()
+    {
+        var o = new GraphEmbeddingOptions { ValidationFraction = 1.5 };
+        Assert.Equal("ValidationFraction", Assert.Throws<ArgumentOutOfRangeException>(() => o.Validate()).ParamName);
+    }
+
+    [Fact]
+    public void ValidationSplit_FollowsTheProtocolRule()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var split = ValidationSplit.Create(graph, 0.2, seed: 5);
+        Assert.Equal(graph.EdgeCount, split.Train.EdgeCount + split.Validation.EdgeCount);
+        var trainDegrees = split.Train.ItemDegrees();
+        for (int u = 0; u < graph.UserCount; u++)
+        {
+            foreach (int i in split.Validation.ItemsOf(u))
+            {
+                Assert.True(graph.Contains(u, i));
+                Assert.False(split.Train.Contains(u, i));
+                Assert.True(trainDegrees[i] > 0);
+            }
+            // At most ceil(20%) held out; exactly that many unless an edge went back to keep an item trained.
+            Assert.True(split.Validation.DegreeOf(u) <= (int)Math.Ceiling(0.2 * graph.DegreeOf(u)));
+        }
+        var again = ValidationSplit.Create(graph, 0.2, seed: 5);
+        Assert.Equal(split.Validation.EdgeItems.ToArray(), again.Validation.EdgeItems.ToArray());
+    }
+
+    [Fact]
+    public void EarlyStopping_ReturnsTheBestEpochsTables()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var split = ValidationSplit.Create(graph, 0.2, seed: 1);
+        var scorer = new ValidationScorer(split, cutoff: 10, maxUsers: 0, seed: 1);
+        var o = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 12, Threads = 1, EarlyStoppingPatience = 0, LearningRate = 0.2f };
+        var curve = new List<ValidationPoint>();
+        var (result, epoch) = NegativeSamplingTrainer.Fit(split.Train, o, 1, null, scorer, curve, default);
+        Assert.Equal(12, curve.Count);
+        var best = curve.MaxBy(p => p.Recall)!;
+        Assert.Equal(best.Step, epoch);
+        Assert.Equal(best.Recall, scorer.Score(result.UserEmbeddings, result.ItemEmbeddings, 1).Recall);
+    }
+
+    [Fact]
+    public void Auto_ChoosesOnValidation_AndIsDeterministicWithOneThread()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var o = new GraphEmbeddingOptions { Dimension = 8, Epochs = 4, Threads = 1, AutoMaxDimension = 32 };
+        var first = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        var second = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        Assert.NotEmpty(first.Validation);
+        Assert.Contains(first.Validation, p => p.Candidate.StartsWith("truncated-svd", StringComparison.Ordinal));
+        Assert.Contains(first.Validation, p => p.Candidate.StartsWith("negative-sampling", StringComparison.Ordinal));
+        Assert.Equal(first.Settings, second.Settings);
+        Assert.Equal(first.UserEmbeddings.Values, second.UserEmbeddings.Values);
+        // The winner's algorithm is the one with the best validation Recall.
+        var best = first.Validation.MaxBy(p => p.Recall)!;
+        Assert.StartsWith(first.Algorithm == EmbeddingAlgorithm.TruncatedSvd ? "truncated-svd" : "negative-sampling", best.Candidate);
+    }
+}
