@@ -9,7 +9,7 @@ internal static class EmbeddingFlags
     public static string Usage => $"""
   --algorithm auto|negative-sampling|truncated-svd ({Name(GraphEmbeddingDefaults.Algorithm)}): auto chooses on a validation hold-out of the training edges
   --validation-fraction X (auto: {GraphEmbeddingDefaults.ValidationFraction}; negative-sampling: 0 = off) --validation-users N ({GraphEmbeddingDefaults.ValidationUsers}) --validation-k N ({GraphEmbeddingDefaults.ValidationCutoff})
-  --patience N ({GraphEmbeddingDefaults.EarlyStoppingPatience} epochs without a validation gain) --auto-max-dim N ({GraphEmbeddingDefaults.AutoMaxDimension})
+  --patience N ({GraphEmbeddingDefaults.EarlyStoppingPatience} epochs without a validation gain) --auto-max-dim N ({GraphEmbeddingDefaults.AutoMaxDimension}) --auto-tolerance X ({GraphEmbeddingDefaults.AutoTolerance}: smaller vectors within this relative share of the best validation Recall win)
   --svd-normalization A ({TruncatedSvdDefaults.DegreeNormalization}) --svd-smoothing S ({TruncatedSvdDefaults.DegreeSmoothing}) --svd-gamma G ({TruncatedSvdDefaults.SpectralExponent}) --svd-item-degree C ({TruncatedSvdDefaults.ItemDegreeExponent})
   --svd-oversampling P ({TruncatedSvdDefaults.Oversampling}) --svd-power-iterations Q ({TruncatedSvdDefaults.PowerIterations})
   --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax ({GraphEmbeddingDefaults.Loss.ToString().ToLowerInvariant()}) --lr X ({GraphEmbeddingDefaults.LearningRate})
@@ -32,6 +32,7 @@ internal static class EmbeddingFlags
             ValidationCutoff = cl.Int("validation-k", GraphEmbeddingDefaults.ValidationCutoff),
             EarlyStoppingPatience = cl.Int("patience", GraphEmbeddingDefaults.EarlyStoppingPatience),
             AutoMaxDimension = cl.Int("auto-max-dim", GraphEmbeddingDefaults.AutoMaxDimension),
+            AutoTolerance = cl.Double("auto-tolerance", GraphEmbeddingDefaults.AutoTolerance),
             Svd = new TruncatedSvdOptions
             {
                 DegreeNormalization = cl.Double("svd-normalization", TruncatedSvdDefaults.DegreeNormalization),

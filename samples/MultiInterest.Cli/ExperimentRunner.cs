@@ -11,6 +11,9 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal static class ExperimentRunner
 {
+    /// <summary>With the default cluster count, clusters hold at least this many items on average (cit-HepPh's 2,000 hold 14).</summary>
+    private const int MinimumItemsPerDefaultCluster = 10;
+
     public static int Run(ExperimentSettings settings, TextWriter log)
     {
         var seconds = new Dictionary<string, double>();
@@ -39,9 +42,18 @@ internal static class ExperimentRunner
         var test = GraphData.Build(testEdges, users, items, extendIds: false, settings.TestPath);
         seconds["load"] = Lap(clock);
         // Fail before the expensive stages, not after them.
-        if (settings.ItemClustersPath == null && settings.Clustering.Clusters > items.Count)
-            throw new ArgumentException($"--clusters {settings.Clustering.Clusters} asks for more clusters than the {items.Count} items.");
         log.WriteLine($"Loaded {train.EdgeCount:N0} training and {test.EdgeCount:N0} test edges over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
+        if (settings.ItemClustersPath == null && settings.Clustering.Clusters > items.Count / MinimumItemsPerDefaultCluster)
+        {
+            if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)
+                throw new ArgumentException($"--clusters {settings.Clustering.Clusters} asks for more clusters than the {items.Count} items.");
+            if (!settings.ClustersGiven)
+            {
+                // The default (the paper's 2,000 for 28,226 items) cannot work on a small catalogue: keep clusters of a useful size.
+                settings.Clustering.Clusters = Math.Max(1, items.Count / MinimumItemsPerDefaultCluster);
+                log.WriteLine($"  warning: {items.Count:N0} items are too few for the default {SphericalKMeansDefaults.NumberOfClusters:N0} clusters; using {settings.Clustering.Clusters:N0} (pass --clusters to choose).");
+            }
+        }
 
         GraphEmbeddingResult? embedding = null;
         if (userEmbeddings == null)

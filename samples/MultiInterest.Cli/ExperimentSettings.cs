@@ -19,6 +19,9 @@ internal sealed class ExperimentSettings
     public bool ShowPaper { get; init; }
     public required NeighborIndexOption NeighborIndex { get; init; }
 
+    /// <summary>Whether --clusters was given; if not, the default is clamped to small catalogues instead of failing.</summary>
+    public bool ClustersGiven { get; init; }
+
     public static ExperimentSettings FromCommandLine(CommandLine cl, string dataset, string train, string test, bool showPaper)
     {
         int threads = cl.Int("threads", 0);
@@ -55,6 +58,7 @@ internal sealed class ExperimentSettings
             Protocol = protocol,
             ShowPaper = showPaper,
             NeighborIndex = NeighborIndexOption.Read(cl),
+            ClustersGiven = cl.String("clusters") != null,
         };
         if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
             throw new UsageException("--user-embeddings and --item-embeddings go together.");

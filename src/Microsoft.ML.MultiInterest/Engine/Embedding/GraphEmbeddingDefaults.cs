@@ -64,4 +64,7 @@ public static class GraphEmbeddingDefaults
 
     /// <summary>Largest dimension <see cref="EmbeddingAlgorithm.Auto"/> tries for the truncated SVD.</summary>
     public const int AutoMaxDimension = 512;
+
+    /// <summary>Auto prefers smaller vectors whose validation Recall is within 1% (relative) of the best.</summary>
+    public const double AutoTolerance = 0.01;
 }

@@ -37,6 +37,12 @@ public sealed class GraphEmbeddingOptions
     /// <summary>Largest truncated-SVD dimension Auto tries (capped by min(users, items)). Default <see cref="GraphEmbeddingDefaults.AutoMaxDimension"/>.</summary>
     public int AutoMaxDimension { get; set; } = GraphEmbeddingDefaults.AutoMaxDimension;
 
+    /// <summary>
+    /// Auto's parsimony: among trials whose validation Recall is within this relative share of the best, the one with
+    /// the smallest dimension wins (every later stage costs in proportion to the dimension). Default <see cref="GraphEmbeddingDefaults.AutoTolerance"/>.
+    /// </summary>
+    public double AutoTolerance { get; set; } = GraphEmbeddingDefaults.AutoTolerance;
+
     /// <summary>Embedding dimension. Default <see cref="GraphEmbeddingDefaults.Dimension"/>.</summary>
     public int Dimension { get; set; } = GraphEmbeddingDefaults.Dimension;
 
@@ -131,6 +137,7 @@ public sealed class GraphEmbeddingOptions
         if (ValidationUsers < 0) throw Bad(nameof(ValidationUsers), ValidationUsers, "must be 0 (all) or positive");
         if (ValidationCutoff < 1) throw Bad(nameof(ValidationCutoff), ValidationCutoff, "must be at least 1");
         if (EarlyStoppingPatience < 0) throw Bad(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be 0 (never) or positive");
+        if (!double.IsFinite(AutoTolerance) || AutoTolerance < 0 || AutoTolerance >= 1) throw Bad(nameof(AutoTolerance), AutoTolerance, "must be within [0, 1)");
         if (AutoMaxDimension < 1) throw Bad(nameof(AutoMaxDimension), AutoMaxDimension, "must be at least 1");
     }
 

@@ -53,8 +53,12 @@ public static class TruncatedSvdDefaults
     /// <summary>a: symmetric degree normalisation, as GF-CF and LightGCN normalise the graph.</summary>
     public const double DegreeNormalization = 0.5;
 
-    /// <summary>Added to every degree before normalising (SVD-GCN's renormalisation); 1 tames tiny components, each of which otherwise owns a singular value of 1.</summary>
-    public const double DegreeSmoothing = 1;
+    /// <summary>
+    /// Added to every degree before normalising (SVD-GCN's renormalisation): it damps low-degree users and items, each
+    /// tiny component of which would otherwise own a singular value of 1. 10 beat 1 on the validation hold-outs of
+    /// cit-HepPh, Gowalla, lastfm-2k and ml-100k.
+    /// </summary>
+    public const double DegreeSmoothing = 10;
 
     /// <summary>γ: each component weighted by σ^γ in the score.</summary>
     public const double SpectralExponent = 1;
