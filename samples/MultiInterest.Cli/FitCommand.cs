@@ -16,20 +16,15 @@ internal static class FitCommand
     {
         string train = cl.RequiredString("train"), modelPath = cl.RequiredString("model");
         int threads = cl.Int("threads", 0), seed = cl.Int("seed", GraphEmbeddingDefaults.Seed);
+        var engine = EmbeddingFlags.Read(cl, seed, threads);
         var embedding = new GraphEmbeddingTrainer.Options
         {
-            Dimension = cl.Int("dim", GraphEmbeddingDefaults.Dimension),
-            Epochs = cl.Int("epochs", GraphEmbeddingDefaults.Epochs),
-            LearningRate = (float)cl.Double("lr", GraphEmbeddingDefaults.LearningRate),
-            UniformNegatives = cl.Int("uniform-negatives", GraphEmbeddingDefaults.UniformNegatives),
-            BatchNegatives = cl.Int("batch-negatives", GraphEmbeddingDefaults.BatchNegatives),
-            Seed = seed,
-            Threads = threads,
+            Algorithm = engine.Algorithm, Dimension = engine.Dimension, Epochs = engine.Epochs, Loss = engine.Loss, LearningRate = engine.LearningRate,
+            UniformNegatives = engine.UniformNegatives, BatchNegatives = engine.BatchNegatives, DegreeNegatives = engine.DegreeNegatives,
+            Svd = engine.Svd, ValidationFraction = engine.ValidationFraction, ValidationUsers = engine.ValidationUsers, ValidationCutoff = engine.ValidationCutoff,
+            EarlyStoppingPatience = engine.EarlyStoppingPatience, AutoMaxDimension = engine.AutoMaxDimension, AutoTolerance = engine.AutoTolerance,
+            Seed = seed, Threads = threads,
         };
-        string? loss = cl.String("loss");
-        if (loss != null)
-            embedding.Loss = Enum.TryParse<EmbeddingLoss>(loss, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
-                ? parsed : throw new UsageException($"--loss must be one of logistic, ranking, softmax, not '{loss}'.");
         var kmeans = new SphericalKMeansTrainer.Options { NumberOfClusters = cl.Int("clusters", SphericalKMeansDefaults.NumberOfClusters), MaxIterations = cl.Int("iterations", SphericalKMeansDefaults.MaxIterations), Tolerance = 0, Seed = seed, Threads = threads };
         var mixture = new KnnSmoothedMixtureEstimator.Options
         {

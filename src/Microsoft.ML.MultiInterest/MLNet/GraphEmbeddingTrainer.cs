@@ -68,6 +68,33 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Standard deviation of the initial coordinates. Default <see cref="GraphEmbeddingDefaults.InitScale"/>.</summary>
         public float InitScale = GraphEmbeddingDefaults.InitScale;
 
+        /// <summary>
+        /// How the vectors are learned. Default <see cref="EmbeddingAlgorithm.Auto"/>: chosen on a validation hold-out of the
+        /// training edges, so the output dimension may differ from <see cref="Dimension"/> (up to <see cref="AutoMaxDimension"/>).
+        /// </summary>
+        public EmbeddingAlgorithm Algorithm = GraphEmbeddingDefaults.Algorithm;
+
+        /// <summary>Settings of the truncated-SVD algorithm (for Auto: the normalisation its trials start from).</summary>
+        public TruncatedSvdOptions Svd = new();
+
+        /// <summary>Validation share of each user's edges (Auto: 0 = <see cref="GraphEmbeddingDefaults.ValidationFraction"/>; negative sampling: 0 = off). Default 0.</summary>
+        public double ValidationFraction;
+
+        /// <summary>Validation users scored per measurement (0 = all). Default <see cref="GraphEmbeddingDefaults.ValidationUsers"/>.</summary>
+        public int ValidationUsers = GraphEmbeddingDefaults.ValidationUsers;
+
+        /// <summary>K of the validation Recall@K. Default <see cref="GraphEmbeddingDefaults.ValidationCutoff"/>.</summary>
+        public int ValidationCutoff = GraphEmbeddingDefaults.ValidationCutoff;
+
+        /// <summary>Epochs without a validation gain before training stops (0 = never). Default <see cref="GraphEmbeddingDefaults.EarlyStoppingPatience"/>.</summary>
+        public int EarlyStoppingPatience = GraphEmbeddingDefaults.EarlyStoppingPatience;
+
+        /// <summary>Largest truncated-SVD dimension Auto tries. Default <see cref="GraphEmbeddingDefaults.AutoMaxDimension"/>.</summary>
+        public int AutoMaxDimension = GraphEmbeddingDefaults.AutoMaxDimension;
+
+        /// <summary>Auto's parsimony tolerance (relative validation Recall). Default <see cref="GraphEmbeddingDefaults.AutoTolerance"/>.</summary>
+        public double AutoTolerance = GraphEmbeddingDefaults.AutoTolerance;
+
         /// <summary>Seed of every random choice. Default <see cref="GraphEmbeddingDefaults.Seed"/>.</summary>
         public int Seed = GraphEmbeddingDefaults.Seed;
 
@@ -86,6 +113,9 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 Dimension = Dimension, Epochs = Epochs, Loss = Loss, Margin = Margin, Optimizer = Optimizer, LearningRate = LearningRate,
                 ChunkSize = ChunkSize, UniformNegatives = UniformNegatives, DegreeNegatives = DegreeNegatives, DegreeExponent = DegreeExponent,
                 BatchNegatives = BatchNegatives, InitScale = InitScale, Seed = Seed, Threads = Threads,
+                Algorithm = Algorithm, Svd = (Svd ?? throw new ArgumentNullException(nameof(Svd), "Svd must not be null.")).Clone(),
+                ValidationFraction = ValidationFraction, ValidationUsers = ValidationUsers, ValidationCutoff = ValidationCutoff,
+                EarlyStoppingPatience = EarlyStoppingPatience, AutoMaxDimension = AutoMaxDimension, AutoTolerance = AutoTolerance,
             };
             // The engine's checks name the option, and the names are the same here.
             engine.Validate();
@@ -120,6 +150,8 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         var graph = rows.Graph();
         var progress = new LogProgress(_context);
         var result = GraphEmbeddingTrainerEngine.Fit(graph, _engineOptions, progress);
+        if (result.Validation.Count > 0)
+            Logging.Info(_context, nameof(GraphEmbeddingTrainer), $"Chose {result.Settings} on a validation hold-out ({result.Validation.Count} measurements, {result.SelectionSeconds:F1} s).");
         var userNames = KeyNames.Of(input.Schema[o.UserColumnName], rows.UserCount);
         var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
         return new GraphEmbeddingTransformer(o.UserColumnName, o.ItemColumnName, o.UserEmbeddingColumnName, o.ItemEmbeddingColumnName,

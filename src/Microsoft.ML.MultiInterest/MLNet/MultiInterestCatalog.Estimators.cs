@@ -14,9 +14,17 @@ public sealed partial class MultiInterestCatalog
     /// <param name="dimension">Embedding dimension.</param>
     /// <param name="epochs">Passes over the edges.</param>
     /// <param name="seed">Random seed.</param>
+    /// <param name="algorithm">
+    /// How the vectors are learned; <see cref="EmbeddingAlgorithm.Auto"/> (the default) chooses on a validation hold-out,
+    /// and may then return another dimension than <paramref name="dimension"/>.
+    /// </param>
     public GraphEmbeddingTrainer GraphEmbedding(string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
-        int dimension = GraphEmbeddingDefaults.Dimension, int epochs = GraphEmbeddingDefaults.Epochs, int seed = GraphEmbeddingDefaults.Seed) =>
-        GraphEmbedding(new GraphEmbeddingTrainer.Options { UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = dimension, Epochs = epochs, Seed = seed });
+        int dimension = GraphEmbeddingDefaults.Dimension, int epochs = GraphEmbeddingDefaults.Epochs, int seed = GraphEmbeddingDefaults.Seed,
+        EmbeddingAlgorithm algorithm = GraphEmbeddingDefaults.Algorithm) =>
+        GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = dimension, Epochs = epochs, Seed = seed, Algorithm = algorithm,
+        });
 
     /// <summary>Clusters item embeddings with spherical k-means.</summary>
     /// <param name="options">All settings.</param>

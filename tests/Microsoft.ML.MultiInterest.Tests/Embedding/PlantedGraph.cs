@@ -70,8 +70,10 @@ internal sealed class PlantedGraph
         return (double)right / total;
     }
 
+    /// <summary>Negative-sampling settings for a tiny graph (the SGD's own tests; Auto is tested on its own).</summary>
     public static GraphEmbeddingOptions SmallOptions() => new()
     {
+        Algorithm = EmbeddingAlgorithm.NegativeSampling,
         Dimension = 16,
         Epochs = 30,
         ChunkSize = 16,

@@ -1,3 +1,4 @@
+using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.MultiInterest.Tests.MLNet;
@@ -32,7 +33,7 @@ internal static class MLNetTestData
         ml.Transforms.Conversion.MapValueToKey("User").Append(ml.Transforms.Conversion.MapValueToKey("Item"));
 
     public static GraphEmbeddingTrainer.Options SmallEmbedding() =>
-        new() { Dimension = 8, Epochs = 3, Threads = 1, UniformNegatives = 5, BatchNegatives = 5, ChunkSize = 10 };
+        new() { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 3, Threads = 1, UniformNegatives = 5, BatchNegatives = 5, ChunkSize = 10 };
 
     public static uint[] Keys(IDataView data, string column) =>
         data.GetColumn<uint>(column).ToArray();
