@@ -35,7 +35,9 @@ Reading of the spec implemented here (see the report / --help for details):
     vectors, rounded to float32.  Score ties (exact float32 equality) go to the lower row of
     the embedding file; identical embedding rows are de-duplicated before scoring so that they
     always get identical scores.
-  * Recall@K = |list & heldout| / |heldout|; Diversity@K = mean over the list of
+  * Recall@K = |list & heldout| / |heldout|; NDCG@K (binary gains) = DCG / IDCG with
+    DCG = sum over the 0-based ranks p < K whose item is held out (first occurrence only) of
+    1 / log2(p + 2), IDCG = the same sum over p < min(K, |heldout|); Diversity@K = mean over the list of
     ||i_k - mean|| on unit-normalised item embeddings (divides by the list length);
     EMD exact (scipy linprog / HiGHS), Euclidean cost, sources u^c with w_c (unimodal: the
     normalised user embedding, weight 1), targets the unit held-out item embeddings, uniform.
@@ -186,6 +188,20 @@ def emd_exact(src, w, tgt):
     if res.status != 0:
         raise RuntimeError("linprog failed: %s" % res.message)
     return float(res.fun)
+
+
+def ndcg_at(L, held, K):
+    """NDCG@K with binary gains of the ranked list L against the set of held-out items:
+    DCG = sum over the first K ranks p (0-based) whose item is held out of 1/log2(p + 2), an item
+    listed twice counting at its first rank only; IDCG = sum over p < min(K, |held|) of the same."""
+    seen = set()
+    dcg = 0.0
+    for p, x in enumerate(L[:K]):
+        if x in held and x not in seen:
+            dcg += 1.0 / math.log2(p + 2)
+        seen.add(x)
+    ideal = sum(1.0 / math.log2(p + 2) for p in range(min(K, len(held))))
+    return dcg / ideal
 
 
 def quotas(M, comps, alpha, float_arith=False):
@@ -529,12 +545,13 @@ class Protocol:
 
     def list_metrics(self, lists):
         """lists[method][K][user] = list of item rows.  Averages over self.test_users;
-        a missing list counts as recall 0 / is skipped for diversity (reported)."""
+        a missing list counts as recall 0 and NDCG 0 / is skipped for diversity (reported).
+        NDCG@K scores the first K entries of a list (the protocol's lists have at most K)."""
         out = {}
         for m in METHODS:
-            out[m] = {"recall": {}, "diversity": {}, "missing": {}}
+            out[m] = {"recall": {}, "ndcg": {}, "diversity": {}, "missing": {}}
             for K in self.cutoffs:
-                rs, ds, miss = [], [], 0
+                rs, ns, ds, miss = [], [], [], 0
                 d = lists.get(m, {}).get(K, {})
                 for u in self.test_users:
                     L = d.get(u)
@@ -542,13 +559,17 @@ class Protocol:
                     if L is None:
                         miss += 1
                         rs.append(0.0)
+                        ns.append(0.0)
                         continue
                     L = list(L)
-                    rs.append(len(set(L) & set(ts.tolist())) / len(ts))
+                    held = set(ts.tolist())
+                    rs.append(len(set(L) & held) / len(ts))
+                    ns.append(ndcg_at(L, held, K))
                     if L:
                         X = self.In[L]
                         ds.append(float(np.linalg.norm(X - X.mean(axis=0), axis=1).mean()))
                 out[m]["recall"][K] = float(np.mean(rs)) if rs else float("nan")
+                out[m]["ndcg"][K] = float(np.mean(ns)) if ns else float("nan")
                 out[m]["diversity"][K] = float(np.mean(ds)) if ds else float("nan")
                 out[m]["missing"][K] = miss
         return out
@@ -558,11 +579,13 @@ class Protocol:
 def print_table(title, met, cutoffs, with_emd=True):
     print(title)
     hdr = "%-10s" % "method" + "".join("%10s" % ("R@%d" % K) for K in cutoffs) + \
+        "".join("%10s" % ("N@%d" % K) for K in cutoffs) + \
         "".join("%10s" % ("D@%d" % K) for K in cutoffs) + ("%10s" % "EMD" if with_emd else "")
     print(hdr)
     for m in METHODS:
         row = "%-10s" % m
         row += "".join("%10.5f" % met[m]["recall"][K] for K in cutoffs)
+        row += "".join("%10.5f" % met[m]["ndcg"][K] for K in cutoffs)
         row += "".join("%10.5f" % met[m]["diversity"][K] for K in cutoffs)
         if with_emd:
             row += "%10.5f" % met[m]["emd"]
@@ -580,6 +603,7 @@ def compare_metrics(P, mine, path, label):
               "users, so these differences are only approximate." %
               (P.args.users, len(P.test_users), P.n_test_users_all))
     hdr = "%-10s" % "method" + "".join("%11s" % ("R@%d" % K) for K in P.cutoffs) + \
+        "".join("%11s" % ("N@%d" % K) for K in P.cutoffs) + \
         "".join("%11s" % ("D@%d" % K) for K in P.cutoffs) + "%11s" % "EMD"
     print(hdr)
     worst = 0.0
@@ -589,7 +613,7 @@ def compare_metrics(P, mine, path, label):
             print("%-10s (missing in json)" % m)
             continue
         row = "%-10s" % m
-        for key in ("recall", "diversity"):
+        for key in ("recall", "ndcg", "diversity"):  # a key the json lacks prints n/a (older files have no ndcg)
             for K in P.cutoffs:
                 v = t.get(key, {}).get(str(K))
                 if v is None:
@@ -758,14 +782,14 @@ def main():
         met2 = P.list_metrics({m: {K: {u: L[0] for u, L in d.items()} for K, d in theirs.get(m, {}).items()}
                                for m in METHODS})
         miss = sum(met2[m]["missing"][K] for m in METHODS for K in P.cutoffs)
-        print_table("Recall/Diversity recomputed directly from %s%s" % (
-            args.candidates, (" (%d missing lists counted as recall 0)" % miss) if miss else ""),
+        print_table("Recall/NDCG/Diversity recomputed directly from %s%s" % (
+            args.candidates, (" (%d missing lists counted as recall and NDCG 0)" % miss) if miss else ""),
             met2, P.cutoffs, with_emd=False)
         if args.metrics:
             for m in METHODS:
                 met2[m]["emd"] = P.metrics[m]["emd"]  # EMD cannot be derived from candidates
             compare_metrics(P, met2, args.metrics,
-                            "recall/diversity from the candidates file; EMD column = ours")
+                            "recall/NDCG/diversity from the candidates file; EMD column = ours")
     print("total time: %.1fs" % (time.time() - T0))
 
 

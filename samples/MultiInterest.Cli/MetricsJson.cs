@@ -44,6 +44,7 @@ internal static class MetricsJson
             ["methods"] = result.Methods.ToDictionary(m => m.Name, m => (object)new Dictionary<string, object>
             {
                 ["recall"] = m.Recall.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
+                ["ndcg"] = m.Ndcg.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
                 ["diversity"] = m.Diversity.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
                 ["emd"] = m.Emd,
             }),

@@ -2,7 +2,10 @@ using Microsoft.ML.MultiInterest.Engine;
 
 namespace MultiInterest.Cli;
 
-/// <summary>Prints the paper-style table: Recall@K, Diversity@K and EMD per method, optionally beside the paper's.</summary>
+/// <summary>
+/// Prints the paper-style table (Recall@K, Diversity@K and EMD per method, in the paper's column layout so it reads
+/// beside the paper's), then NDCG@K per method in a block of its own (the kNN-Embed paper does not report it).
+/// </summary>
 internal static class ResultTable
 {
     private static readonly Dictionary<string, string> Labels = new()
@@ -26,6 +29,12 @@ internal static class ResultTable
                 + string.Join(" | ", cutoffs.Select(k => $"{m.Recall[k]:P1}")) + " | "
                 + string.Join(" | ", cutoffs.Select(k => $"{m.Diversity[k]:F3}")) + $" | {m.Emd:F3} |");
         }
+        log.WriteLine();
+        log.WriteLine("NDCG@K (binary gains; not in the kNN-Embed paper):");
+        log.WriteLine("| approach | " + string.Join(" | ", cutoffs.Select(k => $"N@{k}")) + " |");
+        log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", cutoffs.Length + 1)));
+        foreach (var m in result.Methods)
+            log.WriteLine($"| {Labels.GetValueOrDefault(m.Name, m.Name)} | " + string.Join(" | ", cutoffs.Select(k => $"{m.Ndcg[k]:F4}")) + " |");
         if (!showPaper) return;
         log.WriteLine();
         log.WriteLine("The kNN-Embed paper (its own split and embeddings):");

@@ -3,7 +3,7 @@ namespace Microsoft.ML.MultiInterest;
 public sealed partial class MultiInterestCatalog
 {
     /// <summary>
-    /// Evaluates candidate lists against held-out edges: mean Recall@K and Diversity@K over the test users (users
+    /// Evaluates candidate lists against held-out edges: mean Recall@K, NDCG@K and Diversity@K over the test users (users
     /// with at least one held-out edge), and the goodness of fit (EMD) of the users' representations when present.
     /// </summary>
     /// <remarks>
@@ -15,7 +15,7 @@ public sealed partial class MultiInterestCatalog
     /// <see cref="MultiInterestEvaluatorOptions.Representation"/>).
     /// </para>
     /// <para>
-    /// Recall@K and Diversity@K are computed on the first K candidates of that one list, so every cutoff must be at
+    /// Recall@K, NDCG@K and Diversity@K are computed on the first K candidates of that one list, so every cutoff must be at
     /// most the list length M. For the unimodal ranking this equals retrieving K. For quota retrieval it does not:
     /// the protocol retrieves each K separately with M = K (the quotas change with M). Use
     /// <see cref="EvaluateRetriever"/> for the protocol's figures.

@@ -45,6 +45,64 @@ public class RetrievalMetricsTests
     }
 
     [Fact]
+    public void NdcgOfHandWorkedLists()
+    {
+        double g2 = 1 / Math.Log2(3); // the gain at rank 2; rank 1 gains 1, rank 3 gains 1/log2(4) = 0.5
+        // A perfect list: every one of the first min(K, |held-out|) candidates is held out.
+        Assert.Equal(1.0, RetrievalMetrics.Ndcg([4, 2, 7], [2, 4, 7], 3), 1e-15);
+        Assert.Equal(1.0, RetrievalMetrics.Ndcg([7, 4, 9], [2, 4, 7], 2), 1e-15);
+        // One hit at rank 2 with 3 held out and K = 3: g2 / (1 + g2 + 1/2) = 0.2960819...
+        Assert.Equal(g2 / (1 + g2 + 0.5), RetrievalMetrics.Ndcg([9, 5, 8], [1, 5, 6], 3), 1e-15);
+        Assert.Equal(0.29608191, RetrievalMetrics.Ndcg([9, 5, 8], [1, 5, 6], 3), 1e-8);
+        // Only the first K candidates count.
+        Assert.Equal(0.0, RetrievalMetrics.Ndcg([9, 5, 8], [1, 5, 6], 1));
+        Assert.Equal(0.0, RetrievalMetrics.Ndcg([0, 1], [1], 1));
+        Assert.Equal(0.0, RetrievalMetrics.Ndcg([], [1], 5));
+        // A duplicate counts once and keeps its slot: hits at ranks 1 and 3 of [5, 5, 6], ideal over 2 held out.
+        Assert.Equal((1 + 0.5) / (1 + g2), RetrievalMetrics.Ndcg([5, 5, 6], [5, 6], 3), 1e-15);
+        Assert.Equal(1.0, RetrievalMetrics.Ndcg([5, 5], [5], 2), 1e-15);
+        Assert.Equal(1 / (1 + g2), RetrievalMetrics.Ndcg([3, 3, 3], [3, 8], 3), 1e-15);
+        // K larger than the list: the list is scored whole, the ideal runs over min(K, |held-out|) ranks.
+        Assert.Equal(1 / (1 + g2), RetrievalMetrics.Ndcg([3], [3, 8], 10), 1e-15);
+        Assert.Equal(1.0, RetrievalMetrics.Ndcg([8, 3], [3, 8], 50), 1e-15);
+        // More held out than K: the ideal has K ranks, so K hits at the top score 1.
+        Assert.Equal(1.0, RetrievalMetrics.Ndcg([1, 2, 3, 4], [1, 2, 3, 4, 5, 6], 2), 1e-15);
+        Assert.Equal(g2 / (1 + g2), RetrievalMetrics.Ndcg([0, 2, 3, 4], [1, 2, 3, 4, 5, 6], 2), 1e-15);
+    }
+
+    [Fact]
+    public void NdcgMatchesAReferenceAndIsBelowOneUnlessPerfect()
+    {
+        var rng = new Random(13);
+        for (int instance = 0; instance < 500; instance++)
+        {
+            var candidates = Enumerable.Range(0, rng.Next(0, 60)).Select(_ => rng.Next(40)).ToArray();
+            var heldOut = Enumerable.Range(0, rng.Next(1, 30)).Select(_ => rng.Next(40)).Distinct().Order().ToArray();
+            int k = rng.Next(1, 70);
+            var held = heldOut.ToHashSet();
+            var seen = new HashSet<int>();
+            double dcg = 0;
+            foreach (var (item, p) in candidates.Take(k).Select((item, p) => (item, p)))
+                if (seen.Add(item) && held.Contains(item)) dcg += 1 / Math.Log2(p + 2);
+            double ideal = Enumerable.Range(0, Math.Min(k, heldOut.Length)).Sum(p => 1 / Math.Log2(p + 2));
+            double actual = RetrievalMetrics.Ndcg(candidates, heldOut, k);
+            Assert.Equal(dcg / ideal, actual, 1e-12);
+            Assert.InRange(actual, 0, 1 + 1e-15);
+            bool perfect = candidates.Length >= Math.Min(k, heldOut.Length)
+                && candidates.Take(Math.Min(k, heldOut.Length)).Distinct().Count(held.Contains) == Math.Min(k, heldOut.Length);
+            if (!perfect) Assert.True(actual < 1 - 1e-12);
+        }
+    }
+
+    [Fact]
+    public void NdcgRejectsBadHeldOutAndCutoff()
+    {
+        Assert.Equal("heldOut", Assert.Throws<ArgumentException>(() => RetrievalMetrics.Ndcg([1], [], 1)).ParamName);
+        Assert.Equal("heldOut", Assert.Throws<ArgumentException>(() => RetrievalMetrics.Ndcg([1], [3, 2], 1)).ParamName);
+        Assert.Equal("cutoff", Assert.Throws<ArgumentOutOfRangeException>(() => RetrievalMetrics.Ndcg([1], [1], 0)).ParamName);
+    }
+
+    [Fact]
     public void DiversityOfHandWorkedLists()
     {
         var items = new EmbeddingMatrix(4, 2, [1, 0, 0, 1, -1, 0, 1, 0]);

@@ -6,7 +6,7 @@ namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 /// <summary>
 /// The ML.NET evaluator (<see cref="MultiInterestCatalog.EvaluateRetriever"/>) and the command line's evaluator
 /// (<see cref="ProtocolEvaluator"/>) score through the same scorer: on the same edges, embeddings and clusters they
-/// give the same Recall@K, Diversity@K and EMD for every method of the protocol.
+/// give the same Recall@K, NDCG@K, Diversity@K and EMD for every method of the protocol.
 /// </summary>
 public class EvaluationPathsTests
 {
@@ -53,10 +53,11 @@ public class EvaluationPathsTests
         foreach (int k in Cutoffs)
         {
             Assert.Equal(expected.Recall[k], actual.RecallAtK[k]);
+            Assert.Equal(expected.Ndcg[k], actual.NdcgAtK[k]);
             Assert.Equal(expected.Diversity[k], actual.DiversityAtK[k]);
         }
         Assert.Equal(expected.Emd, actual.Emd!.Value);
-        Assert.True(expected.Emd > 0 && expected.Diversity[Cutoffs[^1]] > 0);
+        Assert.True(expected.Emd > 0 && expected.Diversity[Cutoffs[^1]] > 0 && expected.Ndcg[Cutoffs[^1]] > 0);
     }
 
     /// <summary>The edges of <paramref name="view"/> as an engine graph over the key mapping's rows (key - 1).</summary>

@@ -19,14 +19,16 @@ public class EvaluationTests
         Assert.False(metrics.RetrievalPerCutoff);
         foreach (int k in Cutoffs)
         {
-            double recall = 0, diversity = 0;
+            double recall = 0, ndcg = 0, diversity = 0;
             for (int q = 0; q < 2; q++)
             {
                 var top = lists[q].AsSpan(0, Math.Min(k, lists[q].Length));
                 recall += RetrievalMetrics.Recall(top, held[q]);
+                ndcg += RetrievalMetrics.Ndcg(top, held[q], k);
                 diversity += RetrievalMetrics.Diversity(top, unitItems);
             }
             Assert.Equal(recall / 2, metrics.RecallAtK[k], 1e-12);
+            Assert.Equal(ndcg / 2, metrics.NdcgAtK[k], 1e-12);
             Assert.Equal(diversity / 2, metrics.DiversityAtK[k], 1e-12);
         }
         var solver = new EarthMoversDistance();
@@ -37,6 +39,7 @@ public class EvaluationTests
 
         // Hand check of one figure: user 0 holds out items 1 and 3; its top 2 are items 1 and 0.
         Assert.Equal((0.5 + 0.0) / 2, metrics.RecallAtK[2], 1e-12);
+        Assert.Equal((1 / (1 + 1 / Math.Log2(3)) + 0.0) / 2, metrics.NdcgAtK[2], 1e-12);
     }
 
     [Fact]
@@ -76,6 +79,7 @@ public class EvaluationTests
         var text = ml.MultiInterest().Evaluate(scored, heldOut, items, new MultiInterestEvaluatorOptions { Cutoffs = [1, 3] }).ToString();
         var lines = text.Split(Environment.NewLine);
         Assert.Contains("Recall@K", lines[0]);
+        Assert.Contains("NDCG@K", lines[0]);
         Assert.StartsWith("     1 ", lines[1]);
         Assert.StartsWith("     3 ", lines[2]);
         Assert.StartsWith("EMD: ", lines[3]);

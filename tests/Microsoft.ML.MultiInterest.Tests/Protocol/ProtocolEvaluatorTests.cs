@@ -46,6 +46,15 @@ public class ProtocolEvaluatorTests
                 }
             }
             Assert.InRange(method.Recall[10], 0, 1);
+            // NDCG@K is the mean over the test users, in order, of the per-user NDCG of the method's own K-list.
+            foreach (var (k, lists) in method.Candidates)
+            {
+                double sum = 0;
+                for (int q = 0; q < result.TestUsers.Count; q++)
+                    sum += RetrievalMetrics.Ndcg(lists.IndicesOf(q), test.ItemsOf(result.TestUsers[q]), k);
+                Assert.Equal(sum / result.TestUsers.Count, method.Ndcg[k], 1e-12);
+                Assert.InRange(method.Ndcg[k], 0, 1);
+            }
         }
         // Two planted interests: a single mean vector falls between them, the mixture fits both.
         Assert.True(result["mixture"].Emd < result["unimodal"].Emd);
@@ -61,6 +70,7 @@ public class ProtocolEvaluatorTests
         for (int m = 0; m < 3; m++)
         {
             Assert.Equal(one.Methods[m].Recall, two.Methods[m].Recall);
+            Assert.Equal(one.Methods[m].Ndcg, two.Methods[m].Ndcg);
             Assert.Equal(one.Methods[m].Diversity, two.Methods[m].Diversity);
             Assert.Equal(one.Methods[m].Emd, two.Methods[m].Emd);
         }

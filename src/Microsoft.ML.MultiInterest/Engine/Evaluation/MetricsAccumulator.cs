@@ -1,8 +1,8 @@
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
-/// Sums per-user Recall@K and Diversity@K for a fixed set of cutoffs, and the per-user earth mover's
-/// distance, and reports their means over users.
+/// Sums per-user Recall@K, NDCG@K and Diversity@K for a fixed set of cutoffs, and the per-user earth
+/// mover's distance, and reports their means over users.
 /// </summary>
 /// <remarks>
 /// Not thread-safe. To evaluate in parallel, give each worker its own accumulator and combine them with
@@ -13,6 +13,7 @@ public sealed class MetricsAccumulator
 {
     private readonly int[] _cutoffs;
     private readonly double[] _recallSums;
+    private readonly double[] _ndcgSums;
     private readonly double[] _diversitySums;
     private double _earthMoversDistanceSum;
 
@@ -31,6 +32,7 @@ public sealed class MetricsAccumulator
 
         _cutoffs = (int[])cutoffs.Clone();
         _recallSums = new double[cutoffs.Length];
+        _ndcgSums = new double[cutoffs.Length];
         _diversitySums = new double[cutoffs.Length];
     }
 
@@ -41,7 +43,7 @@ public sealed class MetricsAccumulator
     public long UserCount { get; private set; }
 
     /// <summary>
-    /// Adds one user: Recall@K and Diversity@K of the first K candidates for every cutoff K (all
+    /// Adds one user: Recall@K, NDCG@K and Diversity@K of the first K candidates for every cutoff K (all
     /// candidates when the list is shorter than K), and the user's earth mover's distance.
     /// </summary>
     /// <param name="candidates">The user's ranked candidate items, best first; valid rows of <paramref name="unitItems"/>.</param>
@@ -55,29 +57,38 @@ public sealed class MetricsAccumulator
         int count = _cutoffs.Length;
         // Compute everything before touching the sums so that a throwing input leaves no partial user.
         Span<double> recalls = count <= 64 ? stackalloc double[count] : new double[count];
+        Span<double> ndcgs = count <= 64 ? stackalloc double[count] : new double[count];
         Span<double> diversities = count <= 64 ? stackalloc double[count] : new double[count];
         for (int c = 0; c < count; c++)
         {
             var top = candidates[..Math.Min(_cutoffs[c], candidates.Length)];
             recalls[c] = RetrievalMetrics.Recall(top, heldOut);
+            ndcgs[c] = RetrievalMetrics.Ndcg(top, heldOut, _cutoffs[c]);
             diversities[c] = RetrievalMetrics.Diversity(top, unitItems);
         }
 
-        Add(recalls, diversities, earthMoversDistance);
+        Add(recalls, ndcgs, diversities, earthMoversDistance);
     }
 
     /// <summary>Adds one user from values already computed.</summary>
     /// <param name="recalls">Recall@K for each cutoff, in the order of <see cref="Cutoffs"/>.</param>
+    /// <param name="ndcgs">NDCG@K for each cutoff (see <see cref="RetrievalMetrics.Ndcg"/>), in the order of <see cref="Cutoffs"/>.</param>
     /// <param name="diversities">Diversity@K for each cutoff, in the order of <see cref="Cutoffs"/>.</param>
     /// <param name="earthMoversDistance">The user's goodness of fit; finite and non-negative.</param>
-    /// <exception cref="ArgumentException">A length does not match the cutoff count, or a value is not finite (or negative, or a recall above 1).</exception>
-    public void Add(ReadOnlySpan<double> recalls, ReadOnlySpan<double> diversities, double earthMoversDistance)
+    /// <exception cref="ArgumentException">
+    /// A length does not match the cutoff count, or a value is out of range (a recall or NDCG outside [0, 1], a diversity
+    /// or distance negative or not finite); the accumulator is then left unchanged.
+    /// </exception>
+    public void Add(ReadOnlySpan<double> recalls, ReadOnlySpan<double> ndcgs, ReadOnlySpan<double> diversities, double earthMoversDistance)
     {
         int count = _cutoffs.Length;
         if (recalls.Length != count) throw new ArgumentException($"Expected {count} recalls but got {recalls.Length}.", nameof(recalls));
+        if (ndcgs.Length != count) throw new ArgumentException($"Expected {count} NDCG values but got {ndcgs.Length}.", nameof(ndcgs));
         if (diversities.Length != count) throw new ArgumentException($"Expected {count} diversities but got {diversities.Length}.", nameof(diversities));
         foreach (double r in recalls)
             if (!(r >= 0 && r <= 1)) throw new ArgumentException($"Recall must be in [0, 1] but is {r}.", nameof(recalls));
+        foreach (double g in ndcgs)
+            if (!(g >= 0 && g <= 1)) throw new ArgumentException($"NDCG must be in [0, 1] but is {g}.", nameof(ndcgs));
         foreach (double d in diversities)
             if (!(d >= 0 && double.IsFinite(d))) throw new ArgumentException($"Diversity must be finite and non-negative but is {d}.", nameof(diversities));
         CheckDistance(earthMoversDistance);
@@ -85,6 +96,7 @@ public sealed class MetricsAccumulator
         for (int c = 0; c < count; c++)
         {
             _recallSums[c] += recalls[c];
+            _ndcgSums[c] += ndcgs[c];
             _diversitySums[c] += diversities[c];
         }
 
@@ -107,6 +119,7 @@ public sealed class MetricsAccumulator
         for (int c = 0; c < _cutoffs.Length; c++)
         {
             _recallSums[c] += other._recallSums[c];
+            _ndcgSums[c] += other._ndcgSums[c];
             _diversitySums[c] += other._diversitySums[c];
         }
 
@@ -118,6 +131,11 @@ public sealed class MetricsAccumulator
     /// <param name="cutoff">One of <see cref="Cutoffs"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cutoff"/> is not tracked.</exception>
     public double MeanRecall(int cutoff) => Mean(_recallSums[IndexOf(cutoff)]);
+
+    /// <summary>Mean NDCG@<paramref name="cutoff"/> over users (see <see cref="RetrievalMetrics.Ndcg"/>); NaN when no user was added.</summary>
+    /// <param name="cutoff">One of <see cref="Cutoffs"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cutoff"/> is not tracked.</exception>
+    public double MeanNdcg(int cutoff) => Mean(_ndcgSums[IndexOf(cutoff)]);
 
     /// <summary>Mean Diversity@<paramref name="cutoff"/> over users; NaN when no user was added.</summary>
     /// <param name="cutoff">One of <see cref="Cutoffs"/>.</param>

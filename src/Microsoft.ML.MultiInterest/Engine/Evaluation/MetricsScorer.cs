@@ -1,7 +1,7 @@
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
-/// The one place the evaluation's figures are computed: per test user Recall@K and Diversity@K of the first K
+/// The one place the evaluation's figures are computed: per test user Recall@K, NDCG@K and Diversity@K of the first K
 /// candidates (<see cref="RetrievalMetrics"/>) and the goodness of fit, averaged by a <see cref="MetricsAccumulator"/>
 /// in test-user order, so the means do not depend on the thread count. The protocol (<see cref="ProtocolEvaluator"/>,
 /// behind the command line's figures) and the ML.NET evaluator (<see cref="MultiInterestCatalog.Evaluate"/>,
@@ -21,9 +21,10 @@ internal static class MetricsScorer
 
     /// <summary>The means over the test users.</summary>
     /// <param name="Recall">Mean Recall@K per cutoff, in the order of the cutoffs.</param>
+    /// <param name="Ndcg">Mean NDCG@K per cutoff, in the order of the cutoffs.</param>
     /// <param name="Diversity">Mean Diversity@K per cutoff, in the order of the cutoffs.</param>
     /// <param name="Emd">Mean goodness of fit; 0 when no representation was scored.</param>
-    public readonly record struct Means(double[] Recall, double[] Diversity, double Emd);
+    public readonly record struct Means(double[] Recall, double[] Ndcg, double[] Diversity, double Emd);
 
     /// <summary>Scores <paramref name="users"/> test users.</summary>
     /// <param name="cutoffs">The cutoffs K, strictly ascending.</param>
@@ -38,6 +39,7 @@ internal static class MetricsScorer
     {
         int count = cutoffs.Length;
         var recalls = new double[users * count];
+        var ndcgs = new double[users * count];
         var diversities = new double[users * count];
         var distances = new double[users];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
@@ -49,6 +51,7 @@ internal static class MetricsScorer
                 var list = candidates(c, q);
                 var top = list[..Math.Min(cutoffs[c], list.Length)];
                 recalls[q * count + c] = RetrievalMetrics.Recall(top, held);
+                ndcgs[q * count + c] = RetrievalMetrics.Ndcg(top, held, cutoffs[c]);
                 diversities[q * count + c] = RetrievalMetrics.Diversity(top, unitItems);
             }
             if (fit != null) distances[q] = fit(solver, q, held);
@@ -57,8 +60,8 @@ internal static class MetricsScorer
 
         var accumulator = new MetricsAccumulator(cutoffs);
         for (int q = 0; q < users; q++)
-            accumulator.Add(recalls.AsSpan(q * count, count), diversities.AsSpan(q * count, count), distances[q]);
-        return new Means(cutoffs.Select(accumulator.MeanRecall).ToArray(), cutoffs.Select(accumulator.MeanDiversity).ToArray(),
-            accumulator.MeanEarthMoversDistance);
+            accumulator.Add(recalls.AsSpan(q * count, count), ndcgs.AsSpan(q * count, count), diversities.AsSpan(q * count, count), distances[q]);
+        return new Means(cutoffs.Select(accumulator.MeanRecall).ToArray(), cutoffs.Select(accumulator.MeanNdcg).ToArray(),
+            cutoffs.Select(accumulator.MeanDiversity).ToArray(), accumulator.MeanEarthMoversDistance);
     }
 }

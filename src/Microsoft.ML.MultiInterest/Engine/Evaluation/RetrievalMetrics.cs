@@ -3,7 +3,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <summary>
 /// Per-user retrieval metrics with fixed definitions (the project's figures are checked against an
 /// independent implementation, so these formulas must not drift):
-/// Recall@K, Diversity@K (kNN-Embed, Eq. 8) and goodness of fit (earth mover's distance).
+/// Recall@K, NDCG@K (binary gains), Diversity@K (kNN-Embed, Eq. 8) and goodness of fit (earth mover's distance).
 /// </summary>
 public static class RetrievalMetrics
 {

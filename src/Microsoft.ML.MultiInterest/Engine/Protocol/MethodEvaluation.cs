@@ -3,11 +3,12 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <summary>The figures and artefacts of one retrieval method under the evaluation protocol.</summary>
 public sealed class MethodEvaluation
 {
-    internal MethodEvaluation(string name, IReadOnlyDictionary<int, double> recall, IReadOnlyDictionary<int, double> diversity, double emd,
-        IReadOnlyDictionary<int, RankedLists> candidates, MixtureTable? mixtures)
+    internal MethodEvaluation(string name, IReadOnlyDictionary<int, double> recall, IReadOnlyDictionary<int, double> ndcg,
+        IReadOnlyDictionary<int, double> diversity, double emd, IReadOnlyDictionary<int, RankedLists> candidates, MixtureTable? mixtures)
     {
         Name = name;
         Recall = recall;
+        Ndcg = ndcg;
         Diversity = diversity;
         Emd = emd;
         Candidates = candidates;
@@ -19,6 +20,13 @@ public sealed class MethodEvaluation
 
     /// <summary>Mean Recall@K over test users, per cutoff K.</summary>
     public IReadOnlyDictionary<int, double> Recall { get; }
+
+    /// <summary>
+    /// Mean NDCG@K over test users, per cutoff K: binary gains, DCG = Σ 1/log2(p + 2) over the 0-based ranks p &lt; K of
+    /// the held-out items in the list, divided by the ideal DCG over min(K, |held-out|) ranks
+    /// (<see cref="RetrievalMetrics.Ndcg"/>).
+    /// </summary>
+    public IReadOnlyDictionary<int, double> Ndcg { get; }
 
     /// <summary>Mean Diversity@K over test users, per cutoff K.</summary>
     public IReadOnlyDictionary<int, double> Diversity { get; }

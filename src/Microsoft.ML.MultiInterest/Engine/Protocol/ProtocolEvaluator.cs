@@ -5,7 +5,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <summary>
 /// Runs the evaluation protocol's comparison on fixed embeddings and clusters: Unimodal, Mixture
 /// (lambda = 0) and kNN-Embed, each retrieved separately at every cutoff, scored by Recall@K,
-/// Diversity@K and exact EMD, averaged over test users (users with a held-out edge).
+/// NDCG@K, Diversity@K and exact EMD, averaged over test users (users with a held-out edge).
 /// </summary>
 public static class ProtocolEvaluator
 {

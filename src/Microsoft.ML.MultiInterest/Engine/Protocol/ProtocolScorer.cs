@@ -2,7 +2,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
 /// Scores candidate lists and user representations against the held-out edges with <see cref="MetricsScorer"/>
-/// (the ML.NET evaluator's scorer too): per-user Recall@K, Diversity@K and EMD, averaged in test-user order so the
+/// (the ML.NET evaluator's scorer too): per-user Recall@K, NDCG@K, Diversity@K and EMD, averaged in test-user order so the
 /// means do not depend on the thread count.
 /// </summary>
 internal sealed class ProtocolScorer
@@ -31,12 +31,14 @@ internal sealed class ProtocolScorer
         var means = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]),
             _unitItems, fit, _threads);
         var recall = new Dictionary<int, double>();
+        var ndcg = new Dictionary<int, double>();
         var diversity = new Dictionary<int, double>();
         for (int c = 0; c < cutoffs.Length; c++)
         {
             recall[cutoffs[c]] = means.Recall[c];
+            ndcg[cutoffs[c]] = means.Ndcg[c];
             diversity[cutoffs[c]] = means.Diversity[c];
         }
-        return new MethodEvaluation(name, recall, diversity, means.Emd, lists, mixtures);
+        return new MethodEvaluation(name, recall, ndcg, diversity, means.Emd, lists, mixtures);
     }
 }

@@ -34,9 +34,7 @@ internal static class EvaluationScorer
             _ => null,
         };
         var means = MetricsScorer.Score(cutoffs, n, (c, q) => lists[c][q], q => heldOut.Items[q], unitItems, fit, threads);
-        var recall = means.Recall;
-        var diversity = means.Diversity;
         double? emd = representations == null ? null : means.Emd;
-        return new MultiInterestMetrics(cutoffs, recall, diversity, emd, representations?.Kind ?? UserRepresentation.None, n, retrievalPerCutoff);
+        return new MultiInterestMetrics(cutoffs, means.Recall, means.Ndcg, means.Diversity, emd, representations?.Kind ?? UserRepresentation.None, n, retrievalPerCutoff);
     }
 }

@@ -6,16 +6,17 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// Retrieval metrics averaged over the test users (users with at least one held-out edge), with the
-/// definitions of the project's evaluation protocol: Recall@K, Diversity@K (kNN-Embed, Eq. 8) and the
+/// definitions of the project's evaluation protocol: Recall@K, NDCG@K, Diversity@K (kNN-Embed, Eq. 8) and the
 /// goodness of fit (exact earth mover's distance). The counterpart of ML.NET's <c>RankingMetrics</c>.
 /// </summary>
 public sealed class MultiInterestMetrics
 {
-    internal MultiInterestMetrics(int[] cutoffs, double[] recall, double[] diversity, double? emd, UserRepresentation representation,
+    internal MultiInterestMetrics(int[] cutoffs, double[] recall, double[] ndcg, double[] diversity, double? emd, UserRepresentation representation,
         int userCount, bool retrievalPerCutoff)
     {
         Cutoffs = Array.AsReadOnly((int[])cutoffs.Clone());
         RecallAtK = Table(cutoffs, recall);
+        NdcgAtK = Table(cutoffs, ndcg);
         DiversityAtK = Table(cutoffs, diversity);
         Emd = emd;
         Representation = emd == null ? UserRepresentation.None : representation;
@@ -28,6 +29,13 @@ public sealed class MultiInterestMetrics
 
     /// <summary>Mean Recall@K = |the first K candidates ∩ held-out items| / |held-out items|, by K.</summary>
     public IReadOnlyDictionary<int, double> RecallAtK { get; }
+
+    /// <summary>
+    /// Mean NDCG@K with binary gains, by K: DCG = Σ 1/log2(p + 2) over the 0-based ranks p &lt; K at which a held-out
+    /// item appears among the candidates (an item listed twice counts once), divided by the ideal DCG
+    /// Σ_{p &lt; min(K, |held-out items|)} 1/log2(p + 2).
+    /// </summary>
+    public IReadOnlyDictionary<int, double> NdcgAtK { get; }
 
     /// <summary>Mean Diversity@K = mean distance of the first K candidates' unit embeddings to their mean, by K.</summary>
     public IReadOnlyDictionary<int, double> DiversityAtK { get; }
@@ -50,14 +58,14 @@ public sealed class MultiInterestMetrics
     /// </summary>
     public bool RetrievalPerCutoff { get; }
 
-    /// <summary>A readable table: one line per cutoff with Recall@K and Diversity@K, then the EMD and the user count.</summary>
+    /// <summary>A readable table: one line per cutoff with Recall@K, NDCG@K and Diversity@K, then the EMD and the user count.</summary>
     public override string ToString()
     {
         var inv = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.AppendLine(inv, $"{"K",6} {"Recall@K",10} {"Diversity@K",12}");
+        text.AppendLine(inv, $"{"K",6} {"Recall@K",10} {"NDCG@K",10} {"Diversity@K",12}");
         foreach (int k in Cutoffs)
-            text.AppendLine(inv, $"{k,6} {RecallAtK[k],10:F4} {DiversityAtK[k],12:F4}");
+            text.AppendLine(inv, $"{k,6} {RecallAtK[k],10:F4} {NdcgAtK[k],10:F4} {DiversityAtK[k],12:F4}");
         string emd = Emd is double value ? value.ToString("F4", inv) + $" ({Representation.ToString().ToLowerInvariant()})" : "n/a";
         text.AppendLine(inv, $"EMD: {emd}");
         text.Append(inv, $"Users: {UserCount}; {(RetrievalPerCutoff ? "one retrieval per K (M = K)" : "prefixes of one candidate list")}");
