@@ -44,6 +44,14 @@ internal static class EmbedCommand
                 case "--init": o.InitScale = Float(v); break;
                 case "--seed": o.Seed = Int(v); break;
                 case "--threads": o.Threads = Int(v); break;
+                case "--algorithm": o.Algorithm = Enum.Parse<EmbeddingAlgorithm>(v.Replace("-", ""), ignoreCase: true); break;
+                case "--validation-fraction": o.ValidationFraction = double.Parse(v, CultureInfo.InvariantCulture); break;
+                case "--validation-users": o.ValidationUsers = Int(v); break;
+                case "--auto-max-dim": o.AutoMaxDimension = Int(v); break;
+                case "--svd-smoothing": o.Svd.DegreeSmoothing = double.Parse(v, CultureInfo.InvariantCulture); break;
+                case "--svd-gamma": o.Svd.SpectralExponent = double.Parse(v, CultureInfo.InvariantCulture); break;
+                case "--svd-item-degree": o.Svd.ItemDegreeExponent = double.Parse(v, CultureInfo.InvariantCulture); break;
+                case "--svd-power-iterations": o.Svd.PowerIterations = Int(v); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
