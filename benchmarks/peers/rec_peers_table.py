@@ -7,6 +7,10 @@ import sys
 
 def main():
     rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+    first = {}
+    for r in rows:
+        first.setdefault(r["dataset"], len(first))
+    rows.sort(key=lambda r: (first[r["dataset"]], r["algorithm"] != "PureSVD"))  # grouped by dataset, PureSVD first
     if "--json" in sys.argv:
         with open(sys.argv[sys.argv.index("--json") + 1], "w") as f:
             json.dump(rows, f, indent=1)
