@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Converts public interaction datasets, from files already on disk, into the project's edge format: gzip TSV with the
+header `user<TAB>item`, one distinct (user, item) pair a line, sorted by (user, item) (numeric ids numerically),
+implicit feedback (every rating or interaction is an edge, whatever its value). Downloads nothing: every source path
+is an argument. docs/datasets.md says where each source comes from and gives the exact commands.
+
+Subcommands
+  movielens   --ratings FILE --format {100k,1m} --out DIR   u.data (TAB) or ratings.dat (::) -> edges.tsv.gz and
+                                                           ratings.tsv.gz (user item rating timestamp, as given)
+  lastfm-2k   --user-artists FILE --out DIR                 hetrec2011 user_artists.dat -> edges.tsv.gz and
+                                                           plays.tsv.gz (user item weight)
+  lightgcn    --train FILE --test FILE --out DIR            LightGCN/NGCF `user item item ...` split -> train.tsv.gz, test.tsv.gz
+  sslrec      --train PKL --test PKL [--valid PKL] --out DIR  SSLRec scipy COO pickles (loaded with a restricted
+                                                           unpickler that admits only numpy/scipy array classes)
+  split       --edges FILE --out DIR --repo MAIN [--seed 1] [--python]
+              The project's hold-out on edges.tsv.gz -> train.tsv.gz, test.tsv.gz. By default it runs the project's
+              CLI (`dotnet run -c Release --project samples/MultiInterest.Cli -- split ...` in --repo). The CLI drops
+              "self-loops" (user id == item id), which on a bipartite graph whose user and item ids are separate
+              numberings are real edges; so the CLI is given a copy whose item ids are shifted by a constant (which keeps
+              every user's item order, hence the same draw) and the shift is undone afterwards. --python uses
+              rec_common.protocol_split (numpy default_rng(seed)) instead.
+Each subcommand writes DIR/counts.json.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rec_common as rc  # noqa: E402
+
+
+def counts_of(pairs):
+    users = {u for u, _ in pairs}
+    items = {i for _, i in pairs}
+    return {"edges": len(pairs), "users": len(users), "items": len(items),
+            "density": len(pairs) / (len(users) * len(items)) if pairs else 0.0}
+
+
+def write_counts(out, extra):
+    with open(os.path.join(out, "counts.json"), "w") as f:
+        json.dump(extra, f, indent=1)
+    print(json.dumps(extra))
+
+
+def dedupe_sorted(pairs):
+    return rc.sort_pairs(set(pairs))
+
+
+def cmd_movielens(a):
+    rows = []
+    sep = "\t" if a.format == "100k" else "::"
+    with open(a.ratings, encoding="latin-1") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if not line:
+                continue
+            u, i, r, t = line.split(sep)[:4]
+            rows.append((u, i, r, t))
+    os.makedirs(a.out, exist_ok=True)
+    rc.write_edges(os.path.join(a.out, "ratings.tsv.gz"),
+                   sorted(rows, key=lambda x: (int(x[0]), int(x[3]), int(x[1]))), header="user\titem\trating\ttimestamp")
+    edges = dedupe_sorted((u, i) for u, i, _, _ in rows)
+    rc.write_edges(os.path.join(a.out, "edges.tsv.gz"), edges)
+    write_counts(a.out, {"source_rows": len(rows), "duplicate_pairs_dropped": len(rows) - len(edges), **counts_of(edges)})
+
+
+def cmd_lastfm(a):
+    rows = []
+    with open(a.user_artists, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if not line or line.startswith("userID"):
+                continue
+            u, i, w = line.split("\t")[:3]
+            rows.append((u, i, w))
+    os.makedirs(a.out, exist_ok=True)
+    rc.write_edges(os.path.join(a.out, "plays.tsv.gz"), rc.sort_pairs(rows), header="user\titem\tweight")
+    edges = dedupe_sorted((u, i) for u, i, _ in rows)
+    rc.write_edges(os.path.join(a.out, "edges.tsv.gz"), edges)
+    write_counts(a.out, {"source_rows": len(rows), "duplicate_pairs_dropped": len(rows) - len(edges), **counts_of(edges)})
+
+
+def read_lightgcn(path):
+    pairs = []
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) < 2:
+                continue
+            pairs.extend((p[0], i) for i in p[1:])
+    return pairs
+
+
+def cmd_lightgcn(a):
+    os.makedirs(a.out, exist_ok=True)
+    result = {}
+    for name, path in (("train", a.train), ("test", a.test)):
+        raw = read_lightgcn(path)
+        edges = dedupe_sorted(raw)
+        rc.write_edges(os.path.join(a.out, name + ".tsv.gz"), edges)
+        result[name] = {"source_pairs": len(raw), **counts_of(edges)}
+    write_counts(a.out, result)
+
+
+def safe_load_coo(path):
+    import pickle
+    import scipy.sparse as sp
+    allowed = {("scipy.sparse.coo", "coo_matrix"), ("scipy.sparse._coo", "coo_matrix"), ("numpy", "dtype"),
+               ("numpy", "ndarray"), ("numpy.core.multiarray", "_reconstruct")}
+
+    class Restricted(pickle.Unpickler):
+        def find_class(self, module, name):
+            if (module, name) not in allowed:
+                raise pickle.UnpicklingError(f"refusing to load {module}.{name} from {path}")
+            return super().find_class(module, name)
+
+    with open(path, "rb") as f:
+        return sp.coo_matrix(Restricted(f).load())
+
+
+def cmd_sslrec(a):
+    os.makedirs(a.out, exist_ok=True)
+    result = {}
+    for name, path in (("train", a.train), ("valid", a.valid), ("test", a.test)):
+        if not path:
+            continue
+        m = safe_load_coo(path)
+        edges = dedupe_sorted((str(u), str(i)) for u, i, v in zip(m.row, m.col, m.data) if v != 0)
+        rc.write_edges(os.path.join(a.out, name + ".tsv.gz"), edges)
+        result[name] = {"matrix_shape": list(m.shape), "stored_entries": int(m.nnz), **counts_of(edges)}
+    write_counts(a.out, result)
+
+
+def cmd_split(a):
+    edges = rc.read_edges(a.edges)
+    os.makedirs(a.out, exist_ok=True)
+    train_path, test_path = os.path.join(a.out, "train.tsv.gz"), os.path.join(a.out, "test.tsv.gz")
+    if a.python:
+        train, test, returned = rc.protocol_split(edges, a.seed)
+        how = f"rec_common.protocol_split, numpy default_rng({a.seed}), user==item pairs kept"
+    else:
+        if not all(u.isdigit() and i.isdigit() for u, i in edges):
+            raise SystemExit("the item-shift trick needs non-negative integer ids; use --python")
+        shift = 10 ** (len(str(max(int(u) for u, _ in edges))) + 1)
+        with tempfile.TemporaryDirectory() as tmp:
+            shifted, tr, te = (os.path.join(tmp, n) for n in ("edges.tsv.gz", "train.tsv.gz", "test.tsv.gz"))
+            rc.write_edges(shifted, [(u, int(i) + shift) for u, i in edges])
+            cmd = ["dotnet", "run", "-c", "Release", "--project", "samples/MultiInterest.Cli", "--",
+                   "split", "--edges", shifted, "--train", tr, "--test", te, "--seed", str(a.seed)]
+            log = subprocess.run(cmd, cwd=a.repo, check=True, capture_output=True, text=True).stdout.strip()
+            print(log, file=sys.stderr)
+            train = [(u, str(int(i) - shift)) for u, i in rc.read_edges(tr)]
+            test = [(u, str(int(i) - shift)) for u, i in rc.read_edges(te)]
+        returned = int(log.split(" returned to training")[0].split(";")[-1].strip().split()[-1].replace(",", ""))
+        how = f"project CLI split --seed {a.seed} (items shifted by {shift} so that user==item pairs are kept)"
+        train, test = rc.sort_pairs(train), rc.sort_pairs(test)
+    rc.write_edges(train_path, train)
+    rc.write_edges(test_path, test)
+    c = {"split": how, "edges": len(train) + len(test), "train": counts_of(train), "test": counts_of(test),
+         "returned_to_training": returned}
+    with open(os.path.join(a.out, "split.json"), "w") as f:
+        json.dump(c, f, indent=1)
+    print(json.dumps(c))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("movielens")
+    s.add_argument("--ratings", required=True)
+    s.add_argument("--format", choices=("100k", "1m"), required=True)
+    s.add_argument("--out", required=True)
+    s.set_defaults(fn=cmd_movielens)
+    s = sub.add_parser("lastfm-2k")
+    s.add_argument("--user-artists", required=True)
+    s.add_argument("--out", required=True)
+    s.set_defaults(fn=cmd_lastfm)
+    s = sub.add_parser("lightgcn")
+    s.add_argument("--train", required=True)
+    s.add_argument("--test", required=True)
+    s.add_argument("--out", required=True)
+    s.set_defaults(fn=cmd_lightgcn)
+    s = sub.add_parser("sslrec")
+    s.add_argument("--train", required=True)
+    s.add_argument("--test", required=True)
+    s.add_argument("--valid")
+    s.add_argument("--out", required=True)
+    s.set_defaults(fn=cmd_sslrec)
+    s = sub.add_parser("split")
+    s.add_argument("--edges", required=True)
+    s.add_argument("--out", required=True)
+    s.add_argument("--repo", default="/work/main", help="checkout of the project whose CLI does the split")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--python", action="store_true", help="split in numpy instead of the project's CLI")
+    s.set_defaults(fn=cmd_split)
+    a = p.parse_args()
+    a.fn(a)
+
+
+if __name__ == "__main__":
+    main()
