@@ -78,11 +78,16 @@ internal static class EmbedCommand
 
         var report = new
         {
-            edges_per_second = Math.Round(graph.EdgeCount * (double)o.Epochs / seconds),
+            algorithm = result.Algorithm.ToString(),
+            algorithm_settings = result.Settings,
+            dimension_used = result.UserEmbeddings.Dimension,
+            selection_seconds = Math.Round(result.SelectionSeconds, 2),
+            // Edges processed per second: every epoch's pass for SGD, one pass over the matrix for the SVD.
+            edges_per_second = Math.Round(graph.EdgeCount * (double)result.Epochs.Count / seconds),
             seconds = Math.Round(seconds, 2),
             train_cpu_seconds = Math.Round(cpuSeconds, 2),
-            edges_per_cpu_second = Math.Round(graph.EdgeCount * (double)o.Epochs / cpuSeconds),
-            loss = Math.Round(result.Epochs[^1].MeanLoss, 5),
+            edges_per_cpu_second = Math.Round(graph.EdgeCount * (double)result.Epochs.Count / cpuSeconds),
+            loss = Finite(result.Epochs[^1].MeanLoss),
             recall_at_10 = Math.Round(at10, 4),
             recall_at_50 = Math.Round(at50, 4),
             eval_seconds = Math.Round(evalClock.Elapsed.TotalSeconds, 2),
@@ -108,11 +113,14 @@ internal static class EmbedCommand
                 threads = o.Threads == 0 ? Environment.ProcessorCount : o.Threads,
                 simd_floats = System.Numerics.Vector<float>.Count,
             },
-            epoch_loss = result.Epochs.Select(e => Math.Round(e.MeanLoss, 5)).ToArray(),
+            epoch_loss = result.Epochs.Select(e => Finite(e.MeanLoss)).ToArray(),
         };
         Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
     }
+
+    /// <summary>A loss rounded for JSON, or null where there is none (closed-form algorithms).</summary>
+    private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 5) : null;
 
     private static int Int(string v) => int.Parse(v, CultureInfo.InvariantCulture);
 

@@ -4,16 +4,19 @@ namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
 /// <see cref="EmbeddingAlgorithm.Auto"/>: carves a validation hold-out from the training edges (the protocol's rule,
-/// seeded), measures validation Recall@K of the truncated SVD over a ladder of ranks and a small grid of spectral and
-/// popularity exponents (one factorisation serves every trial: smaller ranks are prefixes), and of negative-sampling
-/// SGD with early stopping; then refits the winner on all training edges. The test split is never looked at.
+/// seeded) and measures validation Recall@K of every candidate on a sample of users: the truncated SVD over degree
+/// smoothings, ranks, spectral and popularity exponents (smaller ranks are prefixes of one factorisation), and
+/// negative-sampling SGD with early stopping. The leading trials are then measured again on a four times larger
+/// sample (a 2,000-user sample cannot tell trials 1% apart), the smallest vectors within
+/// <see cref="GraphEmbeddingOptions.AutoTolerance"/> of the best win, and the winner is refitted on all training
+/// edges. The test split is never looked at.
 /// </summary>
 internal static class AutoEmbedding
 {
     /// <summary>Ranks tried, capped by <see cref="GraphEmbeddingOptions.AutoMaxDimension"/> and min(users, items).</summary>
     internal static readonly int[] RankLadder = [32, 64, 128, 256, 384, 512, 768, 1024];
 
-    /// <summary>The rank at which the exponents are first compared (cheap, and their ordering carries over).</summary>
+    /// <summary>The rank at which smoothings and exponents are first compared (cheap, and their ordering carries over).</summary>
     internal const int ScreeningRank = 128;
 
     /// <summary>Spectral exponents γ tried.</summary>
@@ -24,6 +27,19 @@ internal static class AutoEmbedding
 
     /// <summary>Degree smoothings s tried (each needs its own factorisation, so they are screened at the cheap rank).</summary>
     internal static readonly double[] DegreeSmoothings = [1, 10, 50];
+
+    /// <summary>Trials within this many tolerances of the best screening figure are measured again on more users.</summary>
+    private const double ConfirmationBand = 3;
+
+    /// <summary>At most this many trials are measured again.</summary>
+    private const int ConfirmationTrials = 6;
+
+    /// <summary>The confirmation sample is this many times the screening sample.</summary>
+    private const int ConfirmationScale = 4;
+
+    /// <summary>One measured candidate: how to rebuild its validation vectors, and how to configure its final fit.</summary>
+    private sealed record Trial(string Name, int Dimension, double Recall, Func<(EmbeddingMatrix Users, EmbeddingMatrix Items)> Vectors,
+        Action<GraphEmbeddingOptions> Configure);
 
     public static GraphEmbeddingResult Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads, IProgress<EpochStats>? progress, CancellationToken ct)
     {
@@ -40,70 +56,102 @@ internal static class AutoEmbedding
             return NegativeSamplingTrainer.Fit(graph, plain, threads, progress, null, curve, ct).Result;
         }
 
-        // 1. Truncated SVD: one factorisation at the largest rank, every trial read off it.
-        var svd = SearchSpectral(split.Train, o, scorer, threads, curve, ct);
+        var trials = SearchSpectral(split.Train, o, scorer, threads, curve, ct);
+        trials.Add(NegativeSampling(split.Train, o, scorer, threads, curve, ct));
 
-        // 2. Negative-sampling SGD with per-epoch validation and early stopping.
-        var sgdOptions = o.Clone();
-        sgdOptions.Algorithm = EmbeddingAlgorithm.NegativeSampling;
-        int sgdFirst = curve.Count;
-        int bestEpoch = NegativeSamplingTrainer.Fit(split.Train, sgdOptions, threads, null, scorer, curve, ct).Epoch;
-        double sgdRecall = curve.Skip(sgdFirst).Max(p => p.Recall);
+        var chosen = Confirm(split, o, scorer, trials, threads, curve, ct);
         double selection = clock.Elapsed.TotalSeconds;
 
-        // 3. Refit the winner on all training edges. Within AutoTolerance of the best, the smaller vectors win:
-        //    every later stage (clustering, neighbours, retrieval) costs in proportion to the dimension.
-        double best = Math.Max(svd.Recall, sgdRecall);
-        bool svdQualifies = svd.Recall >= (1 - o.AutoTolerance) * best;
-        bool sgdQualifies = sgdRecall >= (1 - o.AutoTolerance) * best;
-        bool useSvd = svdQualifies && (!sgdQualifies || svd.Rank < o.Dimension || (svd.Rank == o.Dimension && svd.Recall >= sgdRecall));
-        if (useSvd)
+        var final = o.Clone();
+        chosen.Configure(final);
+        final.ValidationFraction = 0; // chosen already: the final fit uses every training edge
+        var result = GraphEmbeddingTrainerEngine.Fit(graph, final, progress, ct);
+        return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
         {
-            var final = o.Clone();
-            final.Algorithm = EmbeddingAlgorithm.TruncatedSvd;
-            final.Dimension = svd.Rank;
-            final.Svd.SpectralExponent = svd.SpectralExponent;
-            final.Svd.DegreeSmoothing = svd.Smoothing;
-            final.Svd.ItemDegreeExponent = svd.ItemDegreeExponent;
-            var result = TruncatedSvdTrainer.Fit(graph, final, threads, ct);
-            return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
-            {
-                Algorithm = EmbeddingAlgorithm.TruncatedSvd, Settings = result.Settings, Validation = curve, SelectionSeconds = selection,
-            };
-        }
-        sgdOptions.Epochs = bestEpoch;
-        var sgd = NegativeSamplingTrainer.Fit(graph, sgdOptions, threads, progress, null, [], ct).Result;
-        return new GraphEmbeddingResult(sgd.UserEmbeddings, sgd.ItemEmbeddings, sgd.Epochs)
-        {
-            Algorithm = EmbeddingAlgorithm.NegativeSampling, Settings = NegativeSamplingTrainer.Describe(sgdOptions), Validation = curve, SelectionSeconds = selection,
+            Algorithm = result.Algorithm, Settings = result.Settings, Validation = curve, SelectionSeconds = selection,
         };
     }
 
-    private readonly record struct SpectralChoice(int Rank, double Smoothing, double SpectralExponent, double ItemDegreeExponent, double Recall);
+    /// <summary>
+    /// Measures the leading trials again on a larger sample and applies parsimony there: among trials within AutoTolerance
+    /// of the best, the smallest dimension wins (every later stage costs in proportion to it), ties to the better figure.
+    /// </summary>
+    private static Trial Confirm(ValidationSplit split, GraphEmbeddingOptions o, ValidationScorer screening, List<Trial> trials, int threads,
+        List<ValidationPoint> curve, CancellationToken ct)
+    {
+        double best = trials.Max(t => t.Recall);
+        var leading = trials.Where(t => t.Recall >= (1 - ConfirmationBand * o.AutoTolerance) * best)
+            .OrderByDescending(t => t.Recall).Take(ConfirmationTrials).ToList();
+        int users = o.ValidationUsers == 0 ? 0 : o.ValidationUsers * ConfirmationScale;
+        var scorer = users == 0 || users >= split.Validation.UserCount ? screening : new ValidationScorer(split, o.ValidationCutoff, users, o.Seed);
+        var confirmed = new List<Trial>();
+        foreach (var trial in leading)
+        {
+            ct.ThrowIfCancellationRequested();
+            double recall = trial.Recall;
+            if (!ReferenceEquals(scorer, screening))
+            {
+                var (u, i) = trial.Vectors();
+                var score = scorer.Score(u, i, threads);
+                recall = score.Recall;
+                curve.Add(new ValidationPoint($"confirm {trial.Name}", curve.Count + 1, score.Recall, score.Ndcg));
+            }
+            confirmed.Add(trial with { Recall = recall });
+        }
+        double bar = (1 - o.AutoTolerance) * confirmed.Max(t => t.Recall);
+        return confirmed.Where(t => t.Recall >= bar).OrderBy(t => t.Dimension).ThenByDescending(t => t.Recall).First();
+    }
+
+    /// <summary>Negative-sampling SGD with per-epoch validation: one trial, its best epoch.</summary>
+    private static Trial NegativeSampling(BipartiteGraph train, GraphEmbeddingOptions o, ValidationScorer scorer, int threads,
+        List<ValidationPoint> curve, CancellationToken ct)
+    {
+        var options = o.Clone();
+        options.Algorithm = EmbeddingAlgorithm.NegativeSampling;
+        int first = curve.Count;
+        var (result, epoch) = NegativeSamplingTrainer.Fit(train, options, threads, null, scorer, curve, ct);
+        double recall = curve.Skip(first).Max(p => p.Recall);
+        return new Trial($"negative-sampling d={o.Dimension} epochs={epoch}", o.Dimension, recall,
+            () => (result.UserEmbeddings, result.ItemEmbeddings),
+            f =>
+            {
+                f.Algorithm = EmbeddingAlgorithm.NegativeSampling;
+                f.Epochs = epoch;
+            });
+    }
 
     /// <summary>
-    /// Coordinate search. Screening: for each degree smoothing, a cheap factorisation at the screening rank and the
+    /// Truncated-SVD trials. Screening: for each degree smoothing, a cheap factorisation at the screening rank and the
     /// exponent grid. Then one factorisation at the largest rank with the best smoothing: the rank ladder with the best
-    /// exponents, and the exponent grid again at the best rank. Finally the smallest rank within AutoTolerance of the best.
+    /// exponents, and the exponent grid again at the best rank.
     /// </summary>
-    private static SpectralChoice SearchSpectral(BipartiteGraph train, GraphEmbeddingOptions o, ValidationScorer scorer, int threads,
+    private static List<Trial> SearchSpectral(BipartiteGraph train, GraphEmbeddingOptions o, ValidationScorer scorer, int threads,
         List<ValidationPoint> curve, CancellationToken ct)
     {
         int maxRank = Math.Min(o.AutoMaxDimension, Math.Min(train.UserCount, train.ItemCount));
         int screeningRank = Math.Min(ScreeningRank, maxRank);
-        var tried = new Dictionary<SpectralChoice, double>();
-        var best = new SpectralChoice(0, o.Svd.DegreeSmoothing, o.Svd.SpectralExponent, o.Svd.ItemDegreeExponent, double.NegativeInfinity);
+        var trials = new Dictionary<(int Rank, double Smoothing, double Gamma, double C), Trial>();
+        (int Rank, double Smoothing, double Gamma, double C) best = (0, o.Svd.DegreeSmoothing, o.Svd.SpectralExponent, o.Svd.ItemDegreeExponent);
+        double bestRecall = double.NegativeInfinity;
 
         void Try(SpectralFactors factors, int rank, double smoothing, double gamma, double c)
         {
-            var key = new SpectralChoice(rank, smoothing, gamma, c, 0);
-            if (tried.ContainsKey(key)) return;
+            var key = (rank, smoothing, gamma, c);
+            if (trials.ContainsKey(key)) return;
             ct.ThrowIfCancellationRequested();
             var (users, items) = factors.Embed(rank, gamma, c);
             var score = scorer.Score(users, items, threads);
-            tried[key] = score.Recall;
-            curve.Add(new ValidationPoint($"truncated-svd d={rank} s={smoothing:G3} gamma={gamma:G3} c={c:G3}", curve.Count + 1, score.Recall, score.Ndcg));
-            if (score.Recall > best.Recall) best = key with { Recall = score.Recall };
+            string name = $"truncated-svd d={rank} s={smoothing:G3} gamma={gamma:G3} c={c:G3}";
+            curve.Add(new ValidationPoint(name, curve.Count + 1, score.Recall, score.Ndcg));
+            trials[key] = new Trial(name, rank, score.Recall, () => factors.Embed(rank, gamma, c), f =>
+            {
+                f.Algorithm = EmbeddingAlgorithm.TruncatedSvd;
+                f.Dimension = rank;
+                f.Svd.DegreeSmoothing = smoothing;
+                f.Svd.SpectralExponent = gamma;
+                f.Svd.ItemDegreeExponent = c;
+            });
+            if (score.Recall > bestRecall) (best, bestRecall) = (key, score.Recall);
         }
 
         void Grid(SpectralFactors factors, int rank, double smoothing)
@@ -125,13 +173,9 @@ internal static class AutoEmbedding
         {
             var full = Factorise(maxRank, best.Smoothing);
             foreach (int rank in RankLadder.Where(r => r < maxRank).Append(maxRank))
-                Try(full, rank, best.Smoothing, best.SpectralExponent, best.ItemDegreeExponent);
+                Try(full, rank, best.Smoothing, best.Gamma, best.C);
             Grid(full, best.Rank, best.Smoothing);
         }
-
-        // Parsimony: the smallest rank whose best trial is within tolerance of the overall best.
-        double bar = (1 - o.AutoTolerance) * best.Recall;
-        var (choice, recall) = tried.Where(t => t.Value >= bar).OrderBy(t => t.Key.Rank).ThenByDescending(t => t.Value).First();
-        return choice with { Recall = recall };
+        return trials.Values.ToList();
     }
 }

@@ -38,7 +38,8 @@ internal static class RandomizedSvd
         for (int i = 0; i < omega.Length; i++) omega[i] = random.NextGaussian();
         var y = new double[(long)a.Rows * width];
         a.Multiply(omega, width, y, threads, ct);
-        // One Cholesky QR pass between power iterations keeps the sketch well conditioned; two at the end make Q orthonormal.
+        // One Cholesky QR pass per power iteration keeps the sketch conditioned well enough for double precision
+        // (the condition number grows by at most (σ1/σk)² between passes); two at the end make Q orthonormal.
         var q = Orthonormalizer.Orthonormalize(y, a.Rows, width, threads, ct, passes: powerIterations == 0 ? 2 : 1);
         var z = new double[(long)a.Columns * width];
         for (int i = 0; i < powerIterations; i++)
@@ -46,8 +47,8 @@ internal static class RandomizedSvd
             at.Multiply(q, width, z, threads, ct);
             z = Orthonormalizer.Orthonormalize(z, a.Columns, width, threads, ct, passes: 1);
             a.Multiply(z, width, q, threads, ct);
-            q = Orthonormalizer.Orthonormalize(q, a.Rows, width, threads, ct, passes: i == powerIterations - 1 ? 2 : 1);
         }
+        if (powerIterations > 0) q = Orthonormalizer.Orthonormalize(q, a.Rows, width, threads, ct, passes: 2);
 
         // Bᵀ = Aᵀ Q (columns × width); B Bᵀ = W Λ Wᵀ gives σ = √λ, U = Q W, V = Bᵀ W Σ⁻¹.
         at.Multiply(q, width, z, threads, ct);
