@@ -149,7 +149,7 @@ internal static class ImplicitAlsTrainer
         }, ct);
     }
 
-    /// <summary>x = A⁻¹ b with A = α0 G + λ I + Σ w y yᵀ and b = Σ w y, by Cholesky (A's lower triangle in <paramref name="m"/>).</summary>
+    /// <summary>x = A⁻¹ b with A = α0 G + λ I + Σ w y yᵀ and b = Σ w y, by Cholesky (A's upper triangle in <paramref name="m"/>).</summary>
     private static void SolveCholesky(ReadOnlySpan<int> columns, ReadOnlySpan<double> weights, double[] source, double[] scaledGram,
         double penalty, int d, Span<double> m, Span<double> b, Span<double> x)
     {
@@ -157,7 +157,7 @@ internal static class ImplicitAlsTrainer
         for (int k = 0; k < d; k++) m[k * d + k] += penalty;
         b.Clear();
         int n = columns.Length, e = 0;
-        // Four rank-one updates per pass over the lower triangle: a quarter of the loads and stores.
+        // Four rank-one updates per pass over the upper triangle: a quarter of the loads and stores of m.
         for (; e + 4 <= n; e += 4)
         {
             var y0 = source.AsSpan(columns[e] * d, d);
@@ -166,10 +166,7 @@ internal static class ImplicitAlsTrainer
             var y3 = source.AsSpan(columns[e + 3] * d, d);
             double w0 = weights[e], w1 = weights[e + 1], w2 = weights[e + 2], w3 = weights[e + 3];
             for (int i = 0; i < d; i++)
-            {
-                int len = i + 1;
-                DenseRows.AddFour(m.Slice(i * d, len), w0 * y0[i], y0[..len], w1 * y1[i], y1[..len], w2 * y2[i], y2[..len], w3 * y3[i], y3[..len]);
-            }
+                DenseRows.AddFour(m.Slice(i * d + i, d - i), w0 * y0[i], y0[i..], w1 * y1[i], y1[i..], w2 * y2[i], y2[i..], w3 * y3[i], y3[i..]);
             DenseRows.AddFour(b, w0, y0, w1, y1, w2, y2, w3, y3);
         }
         for (; e < n; e++)
@@ -178,8 +175,8 @@ internal static class ImplicitAlsTrainer
             double w = weights[e];
             for (int i = 0; i < d; i++)
             {
-                var row = m.Slice(i * d, i + 1);
-                TensorPrimitives.MultiplyAdd(y[..(i + 1)], w * y[i], row, row);
+                var row = m.Slice(i * d + i, d - i);
+                TensorPrimitives.MultiplyAdd(y[i..], w * y[i], row, row);
             }
             TensorPrimitives.MultiplyAdd(y, w, b, b);
         }
@@ -187,35 +184,74 @@ internal static class ImplicitAlsTrainer
         CholeskySolve(m, d, b, x);
     }
 
-    /// <summary>Overwrites the lower triangle of the symmetric <paramref name="m"/> (row-major d × d) with L, where L Lᵀ = M.</summary>
-    /// <remarks>Row-oriented, so every inner product runs over contiguous row prefixes. Pivots are floored, so a singular M (λ = α0 = 0) still factors.</remarks>
+    /// <summary>
+    /// Overwrites the upper triangle of the symmetric <paramref name="m"/> (row-major d × d) with U, where Uᵀ U = M; the
+    /// strict lower triangle is neither read nor written.
+    /// </summary>
+    /// <remarks>
+    /// Right-looking, four pivots at a time: the trailing rows take the panel's four updates in one contiguous pass each
+    /// (<see cref="DenseRows.AddFour"/>), so the work is long SIMD row operations rather than many short dot products.
+    /// Pivots are floored, so a singular M (λ = α0 = 0) still factors.
+    /// </remarks>
     internal static void CholeskyInPlace(Span<double> m, int d)
     {
         double maxDiagonal = 0;
         for (int i = 0; i < d; i++) maxDiagonal = Math.Max(maxDiagonal, m[i * d + i]);
         double floor = 1e-12 * maxDiagonal + 1e-300;
-        for (int i = 0; i < d; i++)
+        for (int k0 = 0; k0 < d; k0 += 4)
         {
-            var rowI = m.Slice(i * d, i + 1);
-            for (int j = 0; j < i; j++)
-                rowI[j] = (rowI[j] - TensorPrimitives.Dot<double>(rowI[..j], m.Slice(j * d, j))) / m[j * d + j];
-            double pivot = rowI[i] - TensorPrimitives.Dot<double>(rowI[..i], rowI[..i]);
-            rowI[i] = Math.Sqrt(Math.Max(pivot, floor));
+            int panelEnd = Math.Min(d, k0 + 4);
+            // Factor the panel's rows, updating only the later panel rows (across their full length).
+            for (int k = k0; k < panelEnd; k++)
+            {
+                double pivot = Math.Sqrt(Math.Max(m[k * d + k], floor));
+                var rowK = m.Slice(k * d + k, d - k);
+                TensorPrimitives.Multiply(rowK, 1 / pivot, rowK);
+                rowK[0] = pivot;
+                for (int i = k + 1; i < panelEnd; i++)
+                {
+                    var rowI = m.Slice(i * d + i, d - i);
+                    TensorPrimitives.MultiplyAdd(rowK[(i - k)..], -rowK[i - k], rowI, rowI);
+                }
+            }
+            // Trailing rows: M[i, i..] −= Σ_(k in panel) U[k, i] U[k, i..].
+            if (panelEnd - k0 == 4)
+            {
+                for (int i = panelEnd; i < d; i++)
+                {
+                    var r0 = m.Slice(k0 * d + i, d - i);
+                    var r1 = m.Slice((k0 + 1) * d + i, d - i);
+                    var r2 = m.Slice((k0 + 2) * d + i, d - i);
+                    var r3 = m.Slice((k0 + 3) * d + i, d - i);
+                    DenseRows.AddFour(m.Slice(i * d + i, d - i), -r0[0], r0, -r1[0], r1, -r2[0], r2, -r3[0], r3);
+                }
+            }
+            else
+            {
+                for (int k = k0; k < panelEnd; k++)
+                    for (int i = panelEnd; i < d; i++)
+                    {
+                        var rowK = m.Slice(k * d + i, d - i);
+                        var rowI = m.Slice(i * d + i, d - i);
+                        TensorPrimitives.MultiplyAdd(rowK, -rowK[0], rowI, rowI);
+                    }
+            }
         }
     }
 
-    /// <summary>x = (L Lᵀ)⁻¹ b for the factor of <see cref="CholeskyInPlace"/>; <paramref name="b"/> is overwritten.</summary>
-    internal static void CholeskySolve(ReadOnlySpan<double> l, int d, Span<double> b, Span<double> x)
+    /// <summary>x = (Uᵀ U)⁻¹ b for the factor of <see cref="CholeskyInPlace"/>; <paramref name="b"/> is overwritten.</summary>
+    internal static void CholeskySolve(ReadOnlySpan<double> u, int d, Span<double> b, Span<double> x)
     {
-        for (int i = 0; i < d; i++)
-            b[i] = (b[i] - TensorPrimitives.Dot(l.Slice(i * d, i), b[..i])) / l[i * d + i];
-        // Lᵀ x = z column by column: each solved coordinate is removed from the rest with one contiguous row of L.
-        for (int i = d - 1; i >= 0; i--)
+        // Uᵀ z = b row by row of U: each solved coordinate is removed from the rest with one contiguous row.
+        for (int k = 0; k < d; k++)
         {
-            double xi = b[i] / l[i * d + i];
-            x[i] = xi;
-            TensorPrimitives.MultiplyAdd(l.Slice(i * d, i), -xi, b[..i], b[..i]);
+            double zk = b[k] / u[k * d + k];
+            b[k] = zk;
+            TensorPrimitives.MultiplyAdd(u.Slice(k * d + k + 1, d - k - 1), -zk, b[(k + 1)..], b[(k + 1)..]);
         }
+        // U x = z.
+        for (int i = d - 1; i >= 0; i--)
+            x[i] = (b[i] - TensorPrimitives.Dot(u.Slice(i * d + i + 1, d - i - 1), x[(i + 1)..])) / u[i * d + i];
     }
 
     /// <summary>
