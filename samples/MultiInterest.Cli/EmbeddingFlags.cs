@@ -5,13 +5,15 @@ namespace MultiInterest.Cli;
 /// <summary>The embedding options of <c>reproduce</c>, <c>evaluate</c> and <c>fit</c>, read in one place.</summary>
 internal static class EmbeddingFlags
 {
-    /// <summary>Usage lines for the embedding options, defaults from <see cref="GraphEmbeddingDefaults"/> and <see cref="TruncatedSvdDefaults"/>.</summary>
+    /// <summary>Usage lines for the embedding options, defaults from <see cref="GraphEmbeddingDefaults"/>, <see cref="TruncatedSvdDefaults"/> and <see cref="ImplicitAlsDefaults"/>.</summary>
     public static string Usage => $"""
-  --algorithm auto|negative-sampling|truncated-svd ({Name(GraphEmbeddingDefaults.Algorithm)}): auto chooses on a validation hold-out of the training edges
-  --validation-fraction X (auto: {GraphEmbeddingDefaults.ValidationFraction}; negative-sampling: 0 = off) --validation-users N ({GraphEmbeddingDefaults.ValidationUsers}) --validation-k N ({GraphEmbeddingDefaults.ValidationCutoff})
+  --algorithm auto|negative-sampling|truncated-svd|implicit-als ({Name(GraphEmbeddingDefaults.Algorithm)}): auto chooses on a validation hold-out of the training edges
+  --validation-fraction X (auto: {GraphEmbeddingDefaults.ValidationFraction}; negative-sampling, implicit-als: 0 = off) --validation-users N ({GraphEmbeddingDefaults.ValidationUsers}) --validation-k N ({GraphEmbeddingDefaults.ValidationCutoff})
   --patience N ({GraphEmbeddingDefaults.EarlyStoppingPatience} epochs without a validation gain) --auto-max-dim N ({GraphEmbeddingDefaults.AutoMaxDimension}) --auto-tolerance X ({GraphEmbeddingDefaults.AutoTolerance}: smaller vectors within this relative share of the best validation Recall win)
   --svd-normalization A ({TruncatedSvdDefaults.DegreeNormalization}) --svd-smoothing S ({TruncatedSvdDefaults.DegreeSmoothing}) --svd-gamma G ({TruncatedSvdDefaults.SpectralExponent}) --svd-item-degree C ({TruncatedSvdDefaults.ItemDegreeExponent})
   --svd-oversampling P ({TruncatedSvdDefaults.Oversampling}) --svd-power-iterations Q ({TruncatedSvdDefaults.PowerIterations})
+  --als-iterations N ({ImplicitAlsDefaults.Iterations}) --als-reg L ({ImplicitAlsDefaults.Regularization}) --als-reg-exponent NU ({ImplicitAlsDefaults.RegularizationExponent}) --als-unobserved A0 ({ImplicitAlsDefaults.UnobservedWeight})
+  --als-solver cholesky|cg ({SolverName(ImplicitAlsDefaults.Solver)}) --als-cg-steps N ({ImplicitAlsDefaults.CgSteps})
   --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax ({GraphEmbeddingDefaults.Loss.ToString().ToLowerInvariant()}) --lr X ({GraphEmbeddingDefaults.LearningRate})
   --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives})
 """;
@@ -42,11 +44,21 @@ internal static class EmbeddingFlags
                 Oversampling = cl.Int("svd-oversampling", TruncatedSvdDefaults.Oversampling),
                 PowerIterations = cl.Int("svd-power-iterations", TruncatedSvdDefaults.PowerIterations),
             },
+            Als = new ImplicitAlsOptions
+            {
+                Iterations = cl.Int("als-iterations", ImplicitAlsDefaults.Iterations),
+                Regularization = cl.Double("als-reg", ImplicitAlsDefaults.Regularization),
+                RegularizationExponent = cl.Double("als-reg-exponent", ImplicitAlsDefaults.RegularizationExponent),
+                UnobservedWeight = cl.Double("als-unobserved", ImplicitAlsDefaults.UnobservedWeight),
+                CgSteps = cl.Int("als-cg-steps", ImplicitAlsDefaults.CgSteps),
+            },
             Seed = seed,
             Threads = threads,
         };
         var algorithm = cl.String("algorithm");
         if (algorithm != null) o.Algorithm = ParseAlgorithm(algorithm);
+        var solver = cl.String("als-solver");
+        if (solver != null) o.Als.Solver = ParseSolver(solver);
         var loss = cl.String("loss");
         if (loss != null)
             o.Loss = Enum.TryParse<EmbeddingLoss>(loss, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
@@ -67,6 +79,7 @@ internal static class EmbeddingFlags
     {
         EmbeddingAlgorithm.NegativeSampling => "negative-sampling",
         EmbeddingAlgorithm.TruncatedSvd => "truncated-svd",
+        EmbeddingAlgorithm.ImplicitAls => "implicit-als",
         _ => a.ToString().ToLowerInvariant(),
     };
 
@@ -76,5 +89,16 @@ internal static class EmbeddingFlags
             if (string.Equals(Name(a), value, StringComparison.OrdinalIgnoreCase) || string.Equals(a.ToString(), value, StringComparison.OrdinalIgnoreCase))
                 return a;
         throw new UsageException($"--algorithm must be one of {string.Join(", ", Enum.GetValues<EmbeddingAlgorithm>().Select(Name))}, not '{value}'.");
+    }
+
+    /// <summary>The command-line spelling of an ALS solver.</summary>
+    public static string SolverName(ImplicitAlsSolver s) => s == ImplicitAlsSolver.ConjugateGradient ? "cg" : "cholesky";
+
+    private static ImplicitAlsSolver ParseSolver(string value)
+    {
+        foreach (var s in Enum.GetValues<ImplicitAlsSolver>())
+            if (string.Equals(SolverName(s), value, StringComparison.OrdinalIgnoreCase) || string.Equals(s.ToString(), value, StringComparison.OrdinalIgnoreCase))
+                return s;
+        throw new UsageException($"--als-solver must be one of {string.Join(", ", Enum.GetValues<ImplicitAlsSolver>().Select(SolverName))}, not '{value}'.");
     }
 }

@@ -15,4 +15,10 @@ public enum EmbeddingAlgorithm
 
     /// <summary>Randomized truncated SVD of the degree-normalised interaction matrix (closed form); see <see cref="TruncatedSvdOptions"/>.</summary>
     TruncatedSvd,
+
+    /// <summary>
+    /// Implicit alternating least squares (Hu, Koren and Volinsky 2008) with Rendle et al.'s (2022) frequency-scaled
+    /// regularisation: exact row solves with the Gramian trick; see <see cref="ImplicitAlsOptions"/>.
+    /// </summary>
+    ImplicitAls,
 }

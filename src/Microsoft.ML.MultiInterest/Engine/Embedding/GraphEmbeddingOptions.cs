@@ -18,10 +18,14 @@ public sealed class GraphEmbeddingOptions
     /// <summary>Settings of <see cref="EmbeddingAlgorithm.TruncatedSvd"/> (for Auto: the normalisation its trials use).</summary>
     public TruncatedSvdOptions Svd { get; set; } = new();
 
+    /// <summary>Settings of <see cref="EmbeddingAlgorithm.ImplicitAls"/> (its dimension is <see cref="Dimension"/>).</summary>
+    public ImplicitAlsOptions Als { get; set; } = new();
+
     /// <summary>
     /// Share (0..1) of each user's training edges held out for validation. Auto always validates (0 means the default
-    /// share); for <see cref="EmbeddingAlgorithm.NegativeSampling"/> a positive value turns on per-epoch validation,
-    /// early stopping and a refit on all edges for the best number of epochs. Default 0 (Auto: <see cref="GraphEmbeddingDefaults.ValidationFraction"/>).
+    /// share); for <see cref="EmbeddingAlgorithm.NegativeSampling"/> and <see cref="EmbeddingAlgorithm.ImplicitAls"/> a
+    /// positive value turns on per-epoch (per-iteration) validation, early stopping and a refit on all edges for the best
+    /// number of epochs (iterations). Default 0 (Auto: <see cref="GraphEmbeddingDefaults.ValidationFraction"/>).
     /// </summary>
     public double ValidationFraction { get; set; }
 
@@ -132,6 +136,8 @@ public sealed class GraphEmbeddingOptions
         if (!Enum.IsDefined(Algorithm)) throw Bad(nameof(Algorithm), Algorithm, "is not a known algorithm");
         ArgumentNullException.ThrowIfNull(Svd, nameof(Svd));
         Svd.Validate();
+        ArgumentNullException.ThrowIfNull(Als, nameof(Als));
+        Als.Validate();
         if (!double.IsFinite(ValidationFraction) || ValidationFraction < 0 || ValidationFraction >= 1)
             throw Bad(nameof(ValidationFraction), ValidationFraction, "must be within [0, 1)");
         if (ValidationUsers < 0) throw Bad(nameof(ValidationUsers), ValidationUsers, "must be 0 (all) or positive");
@@ -146,6 +152,7 @@ public sealed class GraphEmbeddingOptions
     {
         var copy = (GraphEmbeddingOptions)MemberwiseClone();
         copy.Svd = Svd.Clone();
+        copy.Als = Als.Clone();
         return copy;
     }
 

@@ -5,7 +5,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <summary>
 /// Learns user and item embeddings of a bipartite graph so that <c>dot(user, item)</c> scores engagement, by the
 /// algorithm <see cref="GraphEmbeddingOptions.Algorithm"/> names: negative-sampling SGD (PyTorch-BigGraph style), a
-/// randomized truncated SVD of the degree-normalised graph, or <see cref="EmbeddingAlgorithm.Auto"/>, which chooses
+/// randomized truncated SVD of the degree-normalised graph, implicit ALS, or <see cref="EmbeddingAlgorithm.Auto"/>, which chooses
 /// between them on a validation hold-out of the training edges.
 /// </summary>
 /// <remarks>
@@ -39,6 +39,9 @@ public static class GraphEmbeddingTrainerEngine
                 return AutoEmbedding.Fit(graph, o, threads, progress, ct);
             case EmbeddingAlgorithm.TruncatedSvd:
                 return TruncatedSvdTrainer.Fit(graph, o, threads, ct);
+            case EmbeddingAlgorithm.ImplicitAls:
+                if (o.ValidationFraction > 0) return ValidatedImplicitAls(graph, o, threads, progress, ct);
+                return ImplicitAlsTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
             default:
                 if (o.ValidationFraction > 0) return ValidatedNegativeSampling(graph, o, threads, progress, ct);
                 return NegativeSamplingTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
@@ -62,6 +65,30 @@ public static class GraphEmbeddingTrainerEngine
         {
             Algorithm = EmbeddingAlgorithm.NegativeSampling,
             Settings = NegativeSamplingTrainer.Describe(final),
+            Validation = curve,
+            SelectionSeconds = selection,
+        };
+    }
+
+    /// <summary>Chooses the number of ALS iterations on a validation hold-out, then runs that many on all edges.</summary>
+    private static GraphEmbeddingResult ValidatedImplicitAls(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
+        IProgress<EpochStats>? progress, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var split = ValidationSplit.Create(graph, o.ValidationFraction, o.Seed);
+        var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
+        // No user has enough edges to hold any out: nothing to choose on, so run the configured iterations.
+        if (scorer.UserCount == 0) return ImplicitAlsTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
+        var curve = new List<ValidationPoint>();
+        int bestIteration = ImplicitAlsTrainer.Fit(split.Train, o, threads, null, scorer, curve, ct).Iteration;
+        double selection = clock.Elapsed.TotalSeconds;
+        var final = o.Clone();
+        final.Als.Iterations = bestIteration;
+        var result = ImplicitAlsTrainer.Fit(graph, final, threads, progress, null, [], ct).Result;
+        return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
+        {
+            Algorithm = EmbeddingAlgorithm.ImplicitAls,
+            Settings = ImplicitAlsTrainer.Describe(final),
             Validation = curve,
             SelectionSeconds = selection,
         };

@@ -64,7 +64,7 @@ internal static class DenseRows
     }
 
     /// <summary>dst += a0 x0 + a1 x1 + a2 x2 + a3 x3 (one pass over dst instead of four).</summary>
-    private static void AddFour(Span<double> dst, double a0, ReadOnlySpan<double> x0, double a1, ReadOnlySpan<double> x1,
+    internal static void AddFour(Span<double> dst, double a0, ReadOnlySpan<double> x0, double a1, ReadOnlySpan<double> x1,
         double a2, ReadOnlySpan<double> x2, double a3, ReadOnlySpan<double> x3)
     {
         int n = dst.Length, i = 0;
