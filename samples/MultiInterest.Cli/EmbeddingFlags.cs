@@ -9,7 +9,7 @@ internal static class EmbeddingFlags
     public static string Usage => $"""
   --algorithm auto|negative-sampling|truncated-svd|implicit-als ({Name(GraphEmbeddingDefaults.Algorithm)}): auto chooses on a validation hold-out of the training edges
   --validation-fraction X (auto: {GraphEmbeddingDefaults.ValidationFraction}; negative-sampling, implicit-als: 0 = off) --validation-users N ({GraphEmbeddingDefaults.ValidationUsers}) --validation-k N ({GraphEmbeddingDefaults.ValidationCutoff})
-  --patience N ({GraphEmbeddingDefaults.EarlyStoppingPatience} epochs without a validation gain) --auto-max-dim N ({GraphEmbeddingDefaults.AutoMaxDimension}) --auto-tolerance X ({GraphEmbeddingDefaults.AutoTolerance}: smaller vectors within this relative share of the best validation Recall win)
+  --patience N ({GraphEmbeddingDefaults.EarlyStoppingPatience} epochs without a validation gain) --auto-max-dim N ({GraphEmbeddingDefaults.AutoMaxDimension}) --auto-tolerance X ({GraphEmbeddingDefaults.AutoTolerance}: smaller vectors within this relative share of the best validation Recall win) --auto-sgd (auto also tries negative sampling)
   --svd-normalization A ({TruncatedSvdDefaults.DegreeNormalization}) --svd-smoothing S ({TruncatedSvdDefaults.DegreeSmoothing}) --svd-gamma G ({TruncatedSvdDefaults.SpectralExponent}) --svd-item-degree C ({TruncatedSvdDefaults.ItemDegreeExponent})
   --svd-oversampling P ({TruncatedSvdDefaults.Oversampling}) --svd-power-iterations Q ({TruncatedSvdDefaults.PowerIterations})
   --als-iterations N ({ImplicitAlsDefaults.Iterations}) --als-reg L ({ImplicitAlsDefaults.Regularization}) --als-reg-exponent NU ({ImplicitAlsDefaults.RegularizationExponent}) --als-unobserved A0 ({ImplicitAlsDefaults.UnobservedWeight})
@@ -35,6 +35,7 @@ internal static class EmbeddingFlags
             EarlyStoppingPatience = cl.Int("patience", GraphEmbeddingDefaults.EarlyStoppingPatience),
             AutoMaxDimension = cl.Int("auto-max-dim", GraphEmbeddingDefaults.AutoMaxDimension),
             AutoTolerance = cl.Double("auto-tolerance", GraphEmbeddingDefaults.AutoTolerance),
+            AutoIncludesNegativeSampling = cl.Flag("auto-sgd"),
             Svd = new TruncatedSvdOptions
             {
                 DegreeNormalization = cl.Double("svd-normalization", TruncatedSvdDefaults.DegreeNormalization),

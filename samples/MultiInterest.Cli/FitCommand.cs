@@ -21,7 +21,7 @@ internal static class FitCommand
         {
             Algorithm = engine.Algorithm, Dimension = engine.Dimension, Epochs = engine.Epochs, Loss = engine.Loss, LearningRate = engine.LearningRate,
             UniformNegatives = engine.UniformNegatives, BatchNegatives = engine.BatchNegatives, DegreeNegatives = engine.DegreeNegatives,
-            Svd = engine.Svd, ValidationFraction = engine.ValidationFraction, ValidationUsers = engine.ValidationUsers, ValidationCutoff = engine.ValidationCutoff,
+            Svd = engine.Svd, Als = engine.Als, AutoIncludesNegativeSampling = engine.AutoIncludesNegativeSampling, ValidationFraction = engine.ValidationFraction, ValidationUsers = engine.ValidationUsers, ValidationCutoff = engine.ValidationCutoff,
             EarlyStoppingPatience = engine.EarlyStoppingPatience, AutoMaxDimension = engine.AutoMaxDimension, AutoTolerance = engine.AutoTolerance,
             Seed = seed, Threads = threads,
         };

@@ -34,7 +34,7 @@ try
         Console.WriteLine(Usage);
         return args.Length == 0 ? 2 : 0;
     }
-    var flags = new HashSet<string> { "export", "engine", "onnx" };
+    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd" };
     var cl = new CommandLine(args.Skip(1), flags);
     switch (args[0])
     {

@@ -77,6 +77,9 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Settings of the truncated-SVD algorithm (for Auto: the normalisation its trials start from).</summary>
         public TruncatedSvdOptions Svd = new();
 
+        /// <summary>Settings of the implicit-ALS algorithm.</summary>
+        public ImplicitAlsOptions Als = new();
+
         /// <summary>Validation share of each user's edges (Auto: 0 = <see cref="GraphEmbeddingDefaults.ValidationFraction"/>; negative sampling: 0 = off). Default 0.</summary>
         public double ValidationFraction;
 
@@ -94,6 +97,9 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
 
         /// <summary>Auto's parsimony tolerance (relative validation Recall). Default <see cref="GraphEmbeddingDefaults.AutoTolerance"/>.</summary>
         public double AutoTolerance = GraphEmbeddingDefaults.AutoTolerance;
+
+        /// <summary>Whether Auto also tries negative-sampling SGD. Default false.</summary>
+        public bool AutoIncludesNegativeSampling;
 
         /// <summary>Seed of every random choice. Default <see cref="GraphEmbeddingDefaults.Seed"/>.</summary>
         public int Seed = GraphEmbeddingDefaults.Seed;
@@ -116,6 +122,8 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 Algorithm = Algorithm, Svd = (Svd ?? throw new ArgumentNullException(nameof(Svd), "Svd must not be null.")).Clone(),
                 ValidationFraction = ValidationFraction, ValidationUsers = ValidationUsers, ValidationCutoff = ValidationCutoff,
                 EarlyStoppingPatience = EarlyStoppingPatience, AutoMaxDimension = AutoMaxDimension, AutoTolerance = AutoTolerance,
+                AutoIncludesNegativeSampling = AutoIncludesNegativeSampling,
+                Als = (Als ?? throw new ArgumentNullException(nameof(Als), "Als must not be null.")).Clone(),
             };
             // The engine's checks name the option, and the names are the same here.
             engine.Validate();
