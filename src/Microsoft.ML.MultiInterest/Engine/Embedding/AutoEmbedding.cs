@@ -61,11 +61,12 @@ internal static class AutoEmbedding
         trials.AddRange(SearchImplicitAls(split.Train, o, scorer, threads, curve, ct));
         if (o.AutoIncludesNegativeSampling) trials.Add(NegativeSampling(split.Train, o, scorer, threads, curve, ct));
 
-        var chosen = Confirm(split, o, scorer, trials, threads, curve, ct);
+        var final = o.Clone();
+        Confirm(split, o, scorer, trials, threads, curve, ct).Configure(final);
+        // Nothing of the selection is kept past this point (its factorisations and vectors become garbage before the final fit).
+        trials.Clear();
         double selection = clock.Elapsed.TotalSeconds;
 
-        var final = o.Clone();
-        chosen.Configure(final);
         final.ValidationFraction = 0; // chosen already: the final fit uses every training edge
         var result = GraphEmbeddingTrainerEngine.Fit(graph, final, progress, ct);
         return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)

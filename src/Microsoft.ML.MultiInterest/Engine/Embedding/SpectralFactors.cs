@@ -63,7 +63,7 @@ internal sealed class SpectralFactors
         return (users, items);
     }
 
-    private static EmbeddingMatrix Slice(double[] factor, int width, int rank, double[] weights, double[]? rowScales)
+    private static EmbeddingMatrix Slice(float[] factor, int width, int rank, double[] weights, double[]? rowScales)
     {
         int rows = factor.Length / width;
         var result = new EmbeddingMatrix(rows, rank);

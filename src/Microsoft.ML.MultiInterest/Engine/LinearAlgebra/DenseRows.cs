@@ -90,9 +90,14 @@ internal static class DenseRows
     }
 
     /// <summary>Y M: (rows × width) × (width × outWidth), row-major, each output row independent.</summary>
-    public static double[] MultiplyRight(double[] y, int rows, int width, double[] m, int outWidth, int threads, CancellationToken ct = default)
+    public static double[] MultiplyRight(double[] y, int rows, int width, double[] m, int outWidth, int threads, CancellationToken ct = default) =>
+        MultiplyRight(y, rows, width, m, outWidth, new double[(long)rows * outWidth], threads, ct);
+
+    /// <summary>Y M into <paramref name="result"/> (rows × outWidth, overwritten; must not alias <paramref name="y"/>).</summary>
+    public static double[] MultiplyRight(double[] y, int rows, int width, double[] m, int outWidth, double[] result, int threads, CancellationToken ct = default)
     {
-        var result = new double[(long)rows * outWidth];
+        if (ReferenceEquals(y, result)) throw new ArgumentException("The result must not alias the input.", nameof(result));
+        Array.Clear(result, 0, rows * outWidth);
         BlockParallel.For(BlockCount(rows), threads, (_, b) =>
         {
             var (from, to) = BlockRange(b, rows);

@@ -13,19 +13,21 @@ internal static class Orthonormalizer
     /// fail: a tiny diagonal shift keeps the factorisation defined, and the deficient directions come out near zero,
     /// which the SVD then reports as zero singular values.
     /// </remarks>
-    /// <param name="y">The matrix, row-major; not modified.</param>
+    /// <param name="y">The matrix, row-major; overwritten when <paramref name="passes"/> is even.</param>
     /// <param name="rows">Its rows.</param>
     /// <param name="width">Its columns.</param>
     /// <param name="threads">Worker threads; the result does not depend on it.</param>
     /// <param name="ct">Cancellation.</param>
     /// <param name="passes">Cholesky QR passes: 2 for an orthonormal result; 1 suffices between power iterations, which only need the subspace well conditioned.</param>
-    public static double[] Orthonormalize(double[] y, int rows, int width, int threads, CancellationToken ct = default, int passes = 2)
+    /// <param name="scratch">A buffer of the same size as <paramref name="y"/>; the two are used alternately, and the result is one of them.</param>
+    public static double[] Orthonormalize(double[] y, double[] scratch, int rows, int width, int threads, CancellationToken ct = default, int passes = 2)
     {
         for (int pass = 0; pass < passes; pass++)
         {
             var gram = DenseRows.Gram(y, rows, width, threads, ct);
             var inverseFactor = InverseUpperCholesky(gram, width);
-            y = DenseRows.MultiplyRight(y, rows, width, inverseFactor, width, threads, ct);
+            var next = DenseRows.MultiplyRight(y, rows, width, inverseFactor, width, scratch, threads, ct);
+            (y, scratch) = (next, y);
         }
         return y;
     }

@@ -4,10 +4,10 @@ namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>The leading singular triplets of a matrix: A ≈ U diag(S) Vᵀ.</summary>
 /// <param name="Rank">Number of triplets k.</param>
-/// <param name="U">Left singular vectors, rows × k, row-major.</param>
+/// <param name="U">Left singular vectors, rows × k, row-major, single precision.</param>
 /// <param name="SingularValues">The k singular values, descending.</param>
-/// <param name="V">Right singular vectors, columns × k, row-major.</param>
-internal sealed record SvdResult(int Rank, double[] U, double[] SingularValues, double[] V);
+/// <param name="V">Right singular vectors, columns × k, row-major, single precision.</param>
+internal sealed record SvdResult(int Rank, float[] U, double[] SingularValues, float[] V);
 
 /// <summary>
 /// Randomized truncated SVD (Halko, Martinsson and Tropp 2011, Algorithms 4.4 and 5.1): a Gaussian sketch of the
@@ -40,15 +40,20 @@ internal static class RandomizedSvd
         a.Multiply(omega, width, y, threads, ct);
         // One Cholesky QR pass per power iteration keeps the sketch conditioned well enough for double precision
         // (the condition number grows by at most (σ1/σk)² between passes); two at the end make Q orthonormal.
-        var q = Orthonormalizer.Orthonormalize(y, a.Rows, width, threads, ct, passes: powerIterations == 0 ? 2 : 1);
+        // Two buffers per side, reused by every pass (the sketch Ω becomes the column side's scratch).
+        var rowScratch = new double[(long)a.Rows * width];
+        var q = Orthonormalizer.Orthonormalize(y, rowScratch, a.Rows, width, threads, ct, passes: powerIterations == 0 ? 2 : 1);
+        rowScratch = ReferenceEquals(q, y) ? rowScratch : y;
         var z = new double[(long)a.Columns * width];
+        var columnScratch = omega;
         for (int i = 0; i < powerIterations; i++)
         {
             at.Multiply(q, width, z, threads, ct);
-            z = Orthonormalizer.Orthonormalize(z, a.Columns, width, threads, ct, passes: 1);
+            var zq = Orthonormalizer.Orthonormalize(z, columnScratch, a.Columns, width, threads, ct, passes: 1);
+            (z, columnScratch) = (zq, ReferenceEquals(zq, z) ? columnScratch : z);
             a.Multiply(z, width, q, threads, ct);
         }
-        if (powerIterations > 0) q = Orthonormalizer.Orthonormalize(q, a.Rows, width, threads, ct, passes: 2);
+        if (powerIterations > 0) q = Orthonormalizer.Orthonormalize(q, rowScratch, a.Rows, width, threads, ct, passes: 2);
 
         // Bᵀ = Aᵀ Q (columns × width); B Bᵀ = W Λ Wᵀ gives σ = √λ, U = Q W, V = Bᵀ W Σ⁻¹.
         at.Multiply(q, width, z, threads, ct);
@@ -74,8 +79,16 @@ internal static class RandomizedSvd
                 wScaled[r * rank + c] = vectors[r, j] * inverse;
             }
         }
-        var u = DenseRows.MultiplyRight(q, a.Rows, width, w, rank, threads, ct);
-        var v = DenseRows.MultiplyRight(z, a.Columns, width, wScaled, rank, threads, ct);
+        var u = ToSingle(DenseRows.MultiplyRight(q, a.Rows, width, w, rank, threads, ct));
+        var v = ToSingle(DenseRows.MultiplyRight(z, a.Columns, width, wScaled, rank, threads, ct));
         return new SvdResult(rank, u, s, v);
+    }
+
+    /// <summary>Singular vectors are stored in single precision: they become float embeddings, and it halves what callers keep.</summary>
+    private static float[] ToSingle(double[] values)
+    {
+        var result = new float[values.Length];
+        for (int i = 0; i < values.Length; i++) result[i] = (float)values[i];
+        return result;
     }
 }
