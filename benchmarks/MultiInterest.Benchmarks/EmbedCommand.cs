@@ -48,10 +48,15 @@ internal static class EmbedCommand
                 case "--validation-fraction": o.ValidationFraction = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--validation-users": o.ValidationUsers = Int(v); break;
                 case "--auto-max-dim": o.AutoMaxDimension = Int(v); break;
+                case "--svd-normalization": o.Svd.DegreeNormalization = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--svd-smoothing": o.Svd.DegreeSmoothing = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--svd-gamma": o.Svd.SpectralExponent = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--svd-item-degree": o.Svd.ItemDegreeExponent = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--svd-power-iterations": o.Svd.PowerIterations = Int(v); break;
+                case "--als-iterations": o.Als.Iterations = Int(v); break;
+                case "--als-reg": o.Als.Regularization = double.Parse(v, CultureInfo.InvariantCulture); break;
+                case "--als-unobserved": o.Als.UnobservedWeight = double.Parse(v, CultureInfo.InvariantCulture); break;
+                case "--als-solver": o.Als.Solver = v == "cg" ? ImplicitAlsSolver.ConjugateGradient : Enum.Parse<ImplicitAlsSolver>(v, ignoreCase: true); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
