@@ -40,55 +40,39 @@ public static class GraphEmbeddingTrainerEngine
             case EmbeddingAlgorithm.TruncatedSvd:
                 return TruncatedSvdTrainer.Fit(graph, o, threads, ct);
             case EmbeddingAlgorithm.ImplicitAls:
-                if (o.ValidationFraction > 0) return ValidatedImplicitAls(graph, o, threads, progress, ct);
-                return ImplicitAlsTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
+                return o.ValidationFraction > 0
+                    ? Validated(graph, o, threads, progress, ct, ImplicitAlsTrainer.Fit, (f, steps) => f.Als.Iterations = steps, ImplicitAlsTrainer.Describe)
+                    : ImplicitAlsTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
             default:
-                if (o.ValidationFraction > 0) return ValidatedNegativeSampling(graph, o, threads, progress, ct);
-                return NegativeSamplingTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
+                return o.ValidationFraction > 0
+                    ? Validated(graph, o, threads, progress, ct, NegativeSamplingTrainer.Fit, (f, steps) => f.Epochs = steps, NegativeSamplingTrainer.Describe)
+                    : NegativeSamplingTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
         }
     }
 
-    /// <summary>Chooses the number of epochs on a validation hold-out, then trains that many on all edges.</summary>
-    private static GraphEmbeddingResult ValidatedNegativeSampling(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
-        IProgress<EpochStats>? progress, CancellationToken ct)
-    {
-        var clock = Stopwatch.StartNew();
-        var split = ValidationSplit.Create(graph, o.ValidationFraction, o.Seed);
-        var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
-        var curve = new List<ValidationPoint>();
-        int bestEpoch = NegativeSamplingTrainer.Fit(split.Train, o, threads, null, scorer, curve, ct).Epoch;
-        double selection = clock.Elapsed.TotalSeconds;
-        var final = o.Clone();
-        final.Epochs = bestEpoch;
-        var result = NegativeSamplingTrainer.Fit(graph, final, threads, progress, null, [], ct).Result;
-        return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
-        {
-            Algorithm = EmbeddingAlgorithm.NegativeSampling,
-            Settings = NegativeSamplingTrainer.Describe(final),
-            Validation = curve,
-            SelectionSeconds = selection,
-        };
-    }
+    /// <summary>An iterative trainer: fits, measuring validation after every step when given a scorer; returns the best step's tables and that step.</summary>
+    private delegate (GraphEmbeddingResult Result, int Steps) IterativeTrainer(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
+        IProgress<EpochStats>? progress, ValidationScorer? scorer, List<ValidationPoint> curve, CancellationToken ct);
 
-    /// <summary>Chooses the number of ALS iterations on a validation hold-out, then runs that many on all edges.</summary>
-    private static GraphEmbeddingResult ValidatedImplicitAls(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
-        IProgress<EpochStats>? progress, CancellationToken ct)
+    /// <summary>Chooses the number of steps (epochs, iterations) on a validation hold-out, then trains that many on all edges.</summary>
+    private static GraphEmbeddingResult Validated(BipartiteGraph graph, GraphEmbeddingOptions o, int threads, IProgress<EpochStats>? progress,
+        CancellationToken ct, IterativeTrainer train, Action<GraphEmbeddingOptions, int> setSteps, Func<GraphEmbeddingOptions, string> describe)
     {
         var clock = Stopwatch.StartNew();
         var split = ValidationSplit.Create(graph, o.ValidationFraction, o.Seed);
         var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
-        // No user has enough edges to hold any out: nothing to choose on, so run the configured iterations.
-        if (scorer.UserCount == 0) return ImplicitAlsTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
+        // No user has enough edges to hold any out: nothing to choose on, so run the configured steps.
+        if (scorer.UserCount == 0) return train(graph, o, threads, progress, null, [], ct).Result;
         var curve = new List<ValidationPoint>();
-        int bestIteration = ImplicitAlsTrainer.Fit(split.Train, o, threads, null, scorer, curve, ct).Iteration;
+        int bestSteps = train(split.Train, o, threads, null, scorer, curve, ct).Steps;
         double selection = clock.Elapsed.TotalSeconds;
         var final = o.Clone();
-        final.Als.Iterations = bestIteration;
-        var result = ImplicitAlsTrainer.Fit(graph, final, threads, progress, null, [], ct).Result;
+        setSteps(final, bestSteps);
+        var result = train(graph, final, threads, progress, null, [], ct).Result;
         return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
         {
-            Algorithm = EmbeddingAlgorithm.ImplicitAls,
-            Settings = ImplicitAlsTrainer.Describe(final),
+            Algorithm = final.Algorithm,
+            Settings = describe(final),
             Validation = curve,
             SelectionSeconds = selection,
         };
