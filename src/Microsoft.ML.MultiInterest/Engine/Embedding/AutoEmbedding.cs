@@ -20,6 +20,9 @@ internal static class AutoEmbedding
     /// <summary>The rank at which smoothings and exponents are first compared (cheap, and their ordering carries over).</summary>
     internal const int ScreeningRank = 128;
 
+    /// <summary>Subspace iterations of the screening factorisations (at most the configured ones): they only rank settings.</summary>
+    internal const int ScreeningPowerIterations = 2;
+
     /// <summary>Spectral exponents γ tried.</summary>
     internal static readonly double[] SpectralExponents = [0, 1];
 
@@ -105,6 +108,9 @@ internal static class AutoEmbedding
         return confirmed.Where(t => t.Recall >= bar).OrderBy(t => t.Dimension).ThenByDescending(t => t.Recall).First();
     }
 
+    /// <summary>Iterations without a validation gain that end an implicit-ALS trial (at most the user's patience).</summary>
+    internal const int TrialPatience = 2;
+
     /// <summary>Dimension of Auto's implicit-ALS trials.</summary>
     internal const int AlsDimension = 128;
 
@@ -132,6 +138,8 @@ internal static class AutoEmbedding
             options.Als.Regularization = regularization;
             options.Als.UnobservedWeight = unobserved;
             options.Als.Solver = ImplicitAlsSolver.ConjugateGradient;
+            // A trial needs its best iteration, not proof of it: two iterations without a gain end it.
+            options.EarlyStoppingPatience = Math.Min(options.EarlyStoppingPatience, TrialPatience);
             int first = curve.Count;
             var (result, iterations) = ImplicitAlsTrainer.Fit(train, options, threads, null, scorer, curve, ct);
             for (int p = first; p < curve.Count; p++)
@@ -216,18 +224,19 @@ internal static class AutoEmbedding
                 foreach (double c in ItemDegreeExponents) Try(factors, rank, smoothing, gamma, c);
         }
 
-        SpectralFactors Factorise(int rank, double smoothing)
+        SpectralFactors Factorise(int rank, double smoothing, int powerIterations)
         {
             var svd = o.Svd.Clone();
             svd.DegreeSmoothing = smoothing;
+            svd.PowerIterations = Math.Min(svd.PowerIterations, powerIterations);
             return SpectralFactors.Compute(train, rank, svd, o.Seed, threads, ct);
         }
 
         foreach (double smoothing in DegreeSmoothings)
-            Grid(Factorise(screeningRank, smoothing), screeningRank, smoothing);
+            Grid(Factorise(screeningRank, smoothing, ScreeningPowerIterations), screeningRank, smoothing);
         if (maxRank > screeningRank)
         {
-            var full = Factorise(maxRank, best.Smoothing);
+            var full = Factorise(maxRank, best.Smoothing, o.Svd.PowerIterations);
             foreach (int rank in RankLadder.Where(r => r < maxRank).Append(maxRank))
                 Try(full, rank, best.Smoothing, best.Gamma, best.C);
             Grid(full, best.Rank, best.Smoothing);
