@@ -20,8 +20,6 @@ internal static class AutoEmbedding
     /// <summary>The rank at which smoothings and exponents are first compared (cheap, and their ordering carries over).</summary>
     internal const int ScreeningRank = 128;
 
-    /// <summary>Subspace iterations of the screening factorisations (at most the configured ones): they only rank settings.</summary>
-    internal const int ScreeningPowerIterations = 2;
 
     /// <summary>Spectral exponents γ tried.</summary>
     internal static readonly double[] SpectralExponents = [0, 1];
@@ -224,19 +222,18 @@ internal static class AutoEmbedding
                 foreach (double c in ItemDegreeExponents) Try(factors, rank, smoothing, gamma, c);
         }
 
-        SpectralFactors Factorise(int rank, double smoothing, int powerIterations)
+        SpectralFactors Factorise(int rank, double smoothing)
         {
             var svd = o.Svd.Clone();
             svd.DegreeSmoothing = smoothing;
-            svd.PowerIterations = Math.Min(svd.PowerIterations, powerIterations);
             return SpectralFactors.Compute(train, rank, svd, o.Seed, threads, ct);
         }
 
         foreach (double smoothing in DegreeSmoothings)
-            Grid(Factorise(screeningRank, smoothing, ScreeningPowerIterations), screeningRank, smoothing);
+            Grid(Factorise(screeningRank, smoothing), screeningRank, smoothing);
         if (maxRank > screeningRank)
         {
-            var full = Factorise(maxRank, best.Smoothing, o.Svd.PowerIterations);
+            var full = Factorise(maxRank, best.Smoothing);
             foreach (int rank in RankLadder.Where(r => r < maxRank).Append(maxRank))
                 Try(full, rank, best.Smoothing, best.Gamma, best.C);
             Grid(full, best.Rank, best.Smoothing);

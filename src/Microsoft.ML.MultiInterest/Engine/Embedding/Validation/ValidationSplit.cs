@@ -17,7 +17,6 @@ internal sealed record ValidationSplit(BipartiteGraph Train, BipartiteGraph Vali
         var random = new EmbeddingRandom(seed, 0x7A1);
         var heldOut = new bool[graph.EdgeCount];
         var offsets = graph.Offsets;
-        Span<int> positions = stackalloc int[0];
         int[] buffer = new int[16];
         for (int u = 0; u < graph.UserCount; u++)
         {
