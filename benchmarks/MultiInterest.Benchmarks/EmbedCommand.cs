@@ -55,6 +55,7 @@ internal static class EmbedCommand
                 case "--svd-power-iterations": o.Svd.PowerIterations = Int(v); break;
                 case "--als-iterations": o.Als.Iterations = Int(v); break;
                 case "--als-reg": o.Als.Regularization = double.Parse(v, CultureInfo.InvariantCulture); break;
+                case "--als-cg-steps": o.Als.CgSteps = Int(v); break;
                 case "--als-unobserved": o.Als.UnobservedWeight = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--als-solver": o.Als.Solver = v == "cg" ? ImplicitAlsSolver.ConjugateGradient : Enum.Parse<ImplicitAlsSolver>(v, ignoreCase: true); break;
                 default: throw new ArgumentException($"Unknown option {name}.");

@@ -109,6 +109,9 @@ internal static class AutoEmbedding
     /// <summary>Iterations without a validation gain that end an implicit-ALS trial (at most the user's patience).</summary>
     internal const int TrialPatience = 2;
 
+    /// <summary>Conjugate-gradient steps of the final implicit-ALS fit (at least the configured ones).</summary>
+    internal const int FinalCgSteps = 4;
+
     /// <summary>Dimension of Auto's implicit-ALS trials.</summary>
     internal const int AlsDimension = 128;
 
@@ -152,6 +155,9 @@ internal static class AutoEmbedding
                     f.Als.Regularization = regularization;
                     f.Als.UnobservedWeight = unobserved;
                     f.Als.Solver = ImplicitAlsSolver.ConjugateGradient;
+                    // Trials only rank settings; the vectors that are kept get more conjugate-gradient steps, closer
+                    // to the exact row solves.
+                    f.Als.CgSteps = Math.Max(o.Als.CgSteps, FinalCgSteps);
                     f.Als.Iterations = iterations;
                 });
             trials.Add(trial);
