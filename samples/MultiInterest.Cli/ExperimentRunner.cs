@@ -39,10 +39,16 @@ internal static class ExperimentRunner
             items = new IdMap();
         }
         var train = GraphData.Build(trainEdges, users, items, extendIds: userEmbeddings == null, settings.TrainPath);
-        var test = GraphData.Build(testEdges, users, items, extendIds: false, settings.TestPath);
+        // Published splits often hold test items (or users) that never occur in training: no vector can retrieve them.
+        // They are left out of the figures, counted and reported, instead of stopping the run.
+        var knownTestEdges = testEdges.Where(e => users.TryGetIndex(e.User, out _) && items.TryGetIndex(e.Item, out _)).ToList();
+        int unseenTestEdges = testEdges.Count - knownTestEdges.Count;
+        var test = GraphData.Build(knownTestEdges, users, items, extendIds: false, settings.TestPath);
         seconds["load"] = Lap(clock);
         // Fail before the expensive stages, not after them.
         log.WriteLine($"Loaded {train.EdgeCount:N0} training and {test.EdgeCount:N0} test edges over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
+        if (unseenTestEdges > 0)
+            log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding); they are left out of the figures (metrics.json: counts.test_edges_unseen).");
         if (settings.ItemClustersPath == null && settings.Clustering.Clusters > items.Count / MinimumItemsPerDefaultCluster)
         {
             if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)
@@ -114,7 +120,7 @@ internal static class ExperimentRunner
         if (settings.OutDirectory != null)
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
-            MetricsJson.Write(path, settings, result, train, test, seconds, embedding);
+            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, seconds, embedding);
             log.WriteLine($"Wrote {path}");
         }
         log.WriteLine("Stage seconds: " + string.Join(", ", seconds.Select(p => $"{p.Key} {p.Value:F1}")));

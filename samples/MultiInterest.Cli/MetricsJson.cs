@@ -7,7 +7,7 @@ namespace MultiInterest.Cli;
 internal static class MetricsJson
 {
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
-        IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding)
+        int unseenTestEdges, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
         var document = new Dictionary<string, object?>
@@ -61,6 +61,7 @@ internal static class MetricsJson
                 ["items"] = train.ItemCount,
                 ["train_edges"] = train.EdgeCount,
                 ["test_edges"] = test.EdgeCount,
+                ["test_edges_unseen"] = unseenTestEdges,
                 ["test_users"] = result.TestUsers.Count,
             },
             ["seconds"] = seconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
