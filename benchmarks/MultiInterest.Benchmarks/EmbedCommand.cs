@@ -66,8 +66,8 @@ internal static class EmbedCommand
         var userIds = new IdMap();
         var itemIds = new IdMap();
         var graph = GraphData.Build(EdgeFile.Read(trainPath), userIds, itemIds, extendIds: true, trainPath);
-        // The protocol's split puts every test user and item in training; anything else is an error.
-        var test = GraphData.Build(EdgeFile.Read(testPath), userIds, itemIds, extendIds: false, testPath);
+        // As evaluate does: test edges of users or items unseen in training are left out and counted.
+        var (test, unseenTestEdges) = GraphData.BuildKnown(EdgeFile.Read(testPath), userIds, itemIds, testPath);
 
         var progress = verbose ? new SyncProgress(s => Console.Error.WriteLine(
             $"epoch {s.Epoch,2}: loss {s.MeanLoss:F4}  {s.Seconds:F2}s  {s.EdgesPerSecond:N0} edges/s")) : null;
@@ -101,6 +101,7 @@ internal static class EmbedCommand
             items = graph.ItemCount,
             train_edges = graph.EdgeCount,
             test_users = testUsers,
+            test_edges_unseen = unseenTestEdges,
             settings = new
             {
                 dimension = o.Dimension,

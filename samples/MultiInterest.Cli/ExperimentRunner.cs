@@ -39,11 +39,8 @@ internal static class ExperimentRunner
             items = new IdMap();
         }
         var train = GraphData.Build(trainEdges, users, items, extendIds: userEmbeddings == null, settings.TrainPath);
-        // Published splits often hold test items (or users) that never occur in training: no vector can retrieve them.
-        // They are left out of the figures, counted and reported, instead of stopping the run.
-        var knownTestEdges = testEdges.Where(e => users.TryGetIndex(e.User, out _) && items.TryGetIndex(e.Item, out _)).ToList();
-        int unseenTestEdges = testEdges.Count - knownTestEdges.Count;
-        var test = GraphData.Build(knownTestEdges, users, items, extendIds: false, settings.TestPath);
+        // Test edges of users or items unseen in training are counted and reported, not a reason to stop.
+        var (test, unseenTestEdges) = GraphData.BuildKnown(testEdges, users, items, settings.TestPath);
         seconds["load"] = Lap(clock);
         // Fail before the expensive stages, not after them.
         log.WriteLine($"Loaded {train.EdgeCount:N0} training and {test.EdgeCount:N0} test edges over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");

@@ -33,6 +33,22 @@ public static class GraphData
         return BipartiteGraph.FromEdges(users.Count, items.Count, u, i, w);
     }
 
+    /// <summary>
+    /// Builds a held-out graph over fixed id maps, leaving out (and counting) the edges whose user or item the maps do
+    /// not hold: published splits often have test items that never occur in training, and no vector can retrieve them.
+    /// </summary>
+    /// <param name="edges">Raw held-out edges.</param>
+    /// <param name="users">User id map (not extended).</param>
+    /// <param name="items">Item id map (not extended).</param>
+    /// <param name="source">What the edges are (a file name), for error messages.</param>
+    /// <returns>The graph of the known edges and how many edges were left out.</returns>
+    public static (BipartiteGraph Graph, int Unseen) BuildKnown(IReadOnlyList<RawEdge> edges, IdMap users, IdMap items, string source)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        var known = edges.Where(e => users.TryGetIndex(e.User, out _) && items.TryGetIndex(e.Item, out _)).ToList();
+        return (Build(known, users, items, extendIds: false, source), edges.Count - known.Count);
+    }
+
     private static int Lookup(IdMap map, string id, string what, string source)
     {
         if (map.TryGetIndex(id, out int index)) return index;

@@ -20,9 +20,6 @@ internal sealed class SpectralFactors
     /// <summary>The largest rank available.</summary>
     public int Rank => _svd.Rank;
 
-    /// <summary>The singular values, descending.</summary>
-    public IReadOnlyList<double> SingularValues => _svd.SingularValues;
-
     /// <summary>Factorises <paramref name="graph"/> at rank <paramref name="rank"/> with the normalisation of <paramref name="options"/>.</summary>
     public static SpectralFactors Compute(BipartiteGraph graph, int rank, TruncatedSvdOptions options, int seed, int threads, CancellationToken ct)
     {
