@@ -157,4 +157,60 @@ public class EmbeddingAlgorithmTests
         var result = GraphEmbeddingTrainerEngine.Fit(graph, o);
         Assert.Contains(result.Validation, p => p.Candidate.StartsWith("negative-sampling", StringComparison.Ordinal));
     }
+
+    // Auto's rank search at a small scale: screening at rank 16, first factorisation up to 32, at most 128.
+    private static (List<ValidationPoint> Curve, SpectralSearch Search) SearchRanks(BipartiteGraph graph, double othersBest)
+    {
+        var o = new GraphEmbeddingOptions { Threads = 1, AutoMaxDimension = 128 };
+        var split = ValidationSplit.Create(graph, GraphEmbeddingDefaults.ValidationFraction, o.Seed);
+        var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
+        var curve = new List<ValidationPoint>();
+        var search = new SpectralSearch(split.Train, o, scorer, 1, curve, default, screeningRank: 16, firstTopRank: 32);
+        search.Screen();
+        while (search.ShouldExtend(othersBest)) search.Extend();
+        return (curve, search);
+    }
+
+    private static BipartiteGraph Communities(int count, int users, int items, double density, int noise, int seed)
+    {
+        var random = new Random(seed);
+        var edgeUsers = new List<int>();
+        var edgeItems = new List<int>();
+        for (int c = 0; c < count; c++)
+            for (int u = 0; u < users; u++)
+            {
+                for (int i = 0; i < items; i++)
+                    if (random.NextDouble() < density) { edgeUsers.Add(c * users + u); edgeItems.Add(c * items + i); }
+                for (int n = 0; n < noise; n++) { edgeUsers.Add(c * users + u); edgeItems.Add(random.Next(count * items)); }
+            }
+        return BipartiteGraph.FromEdges(count * users, count * items, edgeUsers.ToArray(), edgeItems.ToArray());
+    }
+
+    [Fact]
+    public void Auto_FactorisesLargerRanks_WhileTheLargestRankStillWins()
+    {
+        // 120 communities of 4 users × 4 items plus 3 random items per user: a held-out community item outscores the
+        // noise only through its community's own component, so validation keeps gaining up to rank ~120.
+        var graph = Communities(120, 4, 4, 1.0, 3, seed: 5);
+        var (curve, _) = SearchRanks(graph, othersBest: 0);
+        Assert.Contains(curve, p => p.Candidate.StartsWith("truncated-svd d=64 ", StringComparison.Ordinal));
+        Assert.Contains(curve, p => p.Candidate.StartsWith("truncated-svd d=128 ", StringComparison.Ordinal));
+        var best = curve.MaxBy(p => p.Recall)!;
+        Assert.StartsWith("truncated-svd d=128 ", best.Candidate, StringComparison.Ordinal);
+
+        // When another algorithm leads by more than the confirmation band, no larger factorisation is paid for.
+        var (behind, _) = SearchRanks(graph, othersBest: 2 * best.Recall);
+        Assert.DoesNotContain(behind, p => p.Candidate.StartsWith("truncated-svd d=64 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Auto_DoesNotFactoriseLargerRanks_WhenASmallerRankWins()
+    {
+        // 4 communities of 40 users × 40 items, 25% of the pairs inside a community linked: a handful of components
+        // carry the signal, so the ladder peaks below 32 and no larger factorisation is paid for.
+        var graph = Communities(4, 40, 40, 0.25, 0, seed: 11);
+        var (curve, _) = SearchRanks(graph, othersBest: 0);
+        Assert.Contains(curve, p => p.Candidate.StartsWith("truncated-svd d=32 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(curve, p => p.Candidate.StartsWith("truncated-svd d=64 ", StringComparison.Ordinal));
+    }
 }
