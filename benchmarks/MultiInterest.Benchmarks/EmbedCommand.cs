@@ -48,6 +48,7 @@ internal static class EmbedCommand
                 case "--validation-fraction": o.ValidationFraction = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--validation-users": o.ValidationUsers = Int(v); break;
                 case "--auto-max-dim": o.AutoMaxDimension = Int(v); break;
+                case "--sgd-init": o.Initialization = v == "truncated-svd" ? EmbeddingInitialization.TruncatedSvd : Enum.Parse<EmbeddingInitialization>(v, ignoreCase: true); break;
                 case "--svd-normalization": o.Svd.DegreeNormalization = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--svd-smoothing": o.Svd.DegreeSmoothing = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--svd-gamma": o.Svd.SpectralExponent = double.Parse(v, CultureInfo.InvariantCulture); break;

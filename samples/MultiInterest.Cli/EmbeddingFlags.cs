@@ -15,7 +15,7 @@ internal static class EmbeddingFlags
   --als-iterations N ({ImplicitAlsDefaults.Iterations}) --als-reg L ({ImplicitAlsDefaults.Regularization}) --als-reg-exponent NU ({ImplicitAlsDefaults.RegularizationExponent}) --als-unobserved A0 ({ImplicitAlsDefaults.UnobservedWeight})
   --als-solver cholesky|cg ({SolverName(ImplicitAlsDefaults.Solver)}) --als-cg-steps N ({ImplicitAlsDefaults.CgSteps})
   --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax ({GraphEmbeddingDefaults.Loss.ToString().ToLowerInvariant()}) --lr X ({GraphEmbeddingDefaults.LearningRate})
-  --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives})
+  --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives}) --sgd-init random|truncated-svd ({InitializationName(GraphEmbeddingDefaults.Initialization)})
 """;
 
     /// <summary>Reads every embedding flag; the options are validated, and a bad value names its flag.</summary>
@@ -58,6 +58,8 @@ internal static class EmbeddingFlags
         };
         var algorithm = cl.String("algorithm");
         if (algorithm != null) o.Algorithm = ParseAlgorithm(algorithm);
+        var init = cl.String("sgd-init");
+        if (init != null) o.Initialization = ParseInitialization(init);
         var solver = cl.String("als-solver");
         if (solver != null) o.Als.Solver = ParseSolver(solver);
         var loss = cl.String("loss");
@@ -90,6 +92,16 @@ internal static class EmbeddingFlags
             if (string.Equals(Name(a), value, StringComparison.OrdinalIgnoreCase) || string.Equals(a.ToString(), value, StringComparison.OrdinalIgnoreCase))
                 return a;
         throw new UsageException($"--algorithm must be one of {string.Join(", ", Enum.GetValues<EmbeddingAlgorithm>().Select(Name))}, not '{value}'.");
+    }
+
+    /// <summary>The command-line spelling of an SGD initialisation.</summary>
+    public static string InitializationName(EmbeddingInitialization i) => i == EmbeddingInitialization.TruncatedSvd ? "truncated-svd" : "random";
+
+    private static EmbeddingInitialization ParseInitialization(string value)
+    {
+        foreach (var i in Enum.GetValues<EmbeddingInitialization>())
+            if (string.Equals(InitializationName(i), value, StringComparison.OrdinalIgnoreCase)) return i;
+        throw new UsageException($"--sgd-init must be one of {string.Join(", ", Enum.GetValues<EmbeddingInitialization>().Select(InitializationName))}, not '{value}'.");
     }
 
     /// <summary>The command-line spelling of an ALS solver.</summary>

@@ -213,4 +213,26 @@ public class EmbeddingAlgorithmTests
         Assert.Contains(curve, p => p.Candidate.StartsWith("truncated-svd d=32 ", StringComparison.Ordinal));
         Assert.DoesNotContain(curve, p => p.Candidate.StartsWith("truncated-svd d=64 ", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void NegativeSampling_InitialisedFromTheSvd_StartsAtTheSvdVectors()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var svd = GraphEmbeddingTrainerEngine.Fit(graph, Svd(8));
+        // A learning rate too small to move anything: what comes out is where SGD started.
+        var o = new GraphEmbeddingOptions
+        {
+            Algorithm = EmbeddingAlgorithm.NegativeSampling, Initialization = EmbeddingInitialization.TruncatedSvd,
+            Dimension = 8, Epochs = 1, LearningRate = 1e-12f, Threads = 1, Seed = 3,
+        };
+        var sgd = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        for (int k = 0; k < svd.UserEmbeddings.Values.Length; k++) Assert.Equal(svd.UserEmbeddings.Values[k], sgd.UserEmbeddings.Values[k], 1e-5f);
+        for (int k = 0; k < svd.ItemEmbeddings.Values.Length; k++) Assert.Equal(svd.ItemEmbeddings.Values[k], sgd.ItemEmbeddings.Values[k], 1e-5f);
+
+        // With the default rate it trains from there, deterministically with one thread.
+        o.LearningRate = GraphEmbeddingDefaults.LearningRate;
+        var first = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        Assert.Equal(first.UserEmbeddings.Values, GraphEmbeddingTrainerEngine.Fit(graph, o).UserEmbeddings.Values);
+        Assert.NotEqual(svd.UserEmbeddings.Values, first.UserEmbeddings.Values);
+    }
 }

@@ -44,6 +44,9 @@ public static class GraphEmbeddingDefaults
     /// <summary>Standard deviation of the initial coordinates: 0.001.</summary>
     public const float InitScale = 1e-3f;
 
+    /// <summary>Start of negative-sampling SGD: <see cref="EmbeddingInitialization.Random"/>.</summary>
+    public const EmbeddingInitialization Initialization = EmbeddingInitialization.Random;
+
     /// <summary>Seed of every random choice: 1.</summary>
     public const int Seed = 1;
 

@@ -111,6 +111,9 @@ public sealed class GraphEmbeddingOptions
     /// </summary>
     public float InitScale { get; set; } = GraphEmbeddingDefaults.InitScale;
 
+    /// <summary>Where negative-sampling SGD starts from. Default <see cref="GraphEmbeddingDefaults.Initialization"/>.</summary>
+    public EmbeddingInitialization Initialization { get; set; } = GraphEmbeddingDefaults.Initialization;
+
     /// <summary>Seed of every random choice (initialisation, shuffling, negatives). Default <see cref="GraphEmbeddingDefaults.Seed"/>.</summary>
     public int Seed { get; set; } = GraphEmbeddingDefaults.Seed;
 
@@ -140,6 +143,7 @@ public sealed class GraphEmbeddingOptions
         if (!float.IsFinite(InitScale) || InitScale < 0) throw Bad(nameof(InitScale), InitScale, "must be finite and non-negative");
         if (Threads < 0) throw Bad(nameof(Threads), Threads, "must be 0 (all cores) or positive");
         if (!Enum.IsDefined(Algorithm)) throw Bad(nameof(Algorithm), Algorithm, "is not a known algorithm");
+        if (!Enum.IsDefined(Initialization)) throw Bad(nameof(Initialization), Initialization, "is not a known initialization");
         ArgumentNullException.ThrowIfNull(Svd, nameof(Svd));
         Svd.Validate();
         ArgumentNullException.ThrowIfNull(Als, nameof(Als));

@@ -31,8 +31,18 @@ internal static class NegativeSamplingTrainer
         var init = new EmbeddingRandom(o.Seed, -1);
         var users = new EmbeddingTable(graph.UserCount, o.Dimension);
         var items = new EmbeddingTable(graph.ItemCount, o.Dimension);
-        users.InitializeNormal(o.InitScale, ref init);
-        items.InitializeNormal(o.InitScale, ref init);
+        if (o.Initialization == EmbeddingInitialization.TruncatedSvd)
+        {
+            var (svdUsers, svdItems) = SpectralFactors.Compute(graph, o.Dimension, o.Svd, o.Seed, threads, ct)
+                .Embed(o.Dimension, o.Svd.SpectralExponent, o.Svd.ItemDegreeExponent);
+            users.CopyFrom(svdUsers);
+            items.CopyFrom(svdItems);
+        }
+        else
+        {
+            users.InitializeNormal(o.InitScale, ref init);
+            items.InitializeNormal(o.InitScale, ref init);
+        }
 
         // Flat edge lists, so a shuffled permutation can address edges directly.
         int edgeCount = graph.EdgeCount;
@@ -104,5 +114,6 @@ internal static class NegativeSamplingTrainer
 
     /// <summary>The settings in words, for reports.</summary>
     public static string Describe(GraphEmbeddingOptions o) =>
-        $"negative-sampling d={o.Dimension} epochs={o.Epochs} loss={o.Loss} lr={o.LearningRate} negatives={o.UniformNegatives}u+{o.BatchNegatives}b+{o.DegreeNegatives}d";
+        $"negative-sampling d={o.Dimension} epochs={o.Epochs} loss={o.Loss} lr={o.LearningRate} negatives={o.UniformNegatives}u+{o.BatchNegatives}b+{o.DegreeNegatives}d"
+        + (o.Initialization == EmbeddingInitialization.TruncatedSvd ? " init=truncated-svd" : "");
 }
