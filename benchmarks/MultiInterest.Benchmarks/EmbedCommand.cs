@@ -24,6 +24,7 @@ internal static class EmbedCommand
         {
             string name = args[a];
             if (name == "--verbose") { verbose = true; continue; }
+            if (name == "--logq-correction") { o.PopularityCorrection = true; continue; }
             if (a + 1 >= args.Length) throw new ArgumentException($"Option {name} needs a value.");
             string v = args[++a];
             switch (name)

@@ -15,7 +15,7 @@ internal static class EmbeddingFlags
   --als-iterations N ({ImplicitAlsDefaults.Iterations}) --als-reg L ({ImplicitAlsDefaults.Regularization}) --als-reg-exponent NU ({ImplicitAlsDefaults.RegularizationExponent}) --als-unobserved A0 ({ImplicitAlsDefaults.UnobservedWeight})
   --als-solver cholesky|cg ({SolverName(ImplicitAlsDefaults.Solver)}) --als-cg-steps N ({ImplicitAlsDefaults.CgSteps})
   --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax ({GraphEmbeddingDefaults.Loss.ToString().ToLowerInvariant()}) --lr X ({GraphEmbeddingDefaults.LearningRate})
-  --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives}) --sgd-init random|truncated-svd ({InitializationName(GraphEmbeddingDefaults.Initialization)})
+  --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives}) --sgd-init random|truncated-svd ({InitializationName(GraphEmbeddingDefaults.Initialization)}) --logq-correction (subtract log q of the negatives' sampling from every logit; for --loss softmax)
 """;
 
     /// <summary>Reads every embedding flag; the options are validated, and a bad value names its flag.</summary>
@@ -36,6 +36,7 @@ internal static class EmbeddingFlags
             AutoMaxDimension = cl.Int("auto-max-dim", GraphEmbeddingDefaults.AutoMaxDimension),
             AutoTolerance = cl.Double("auto-tolerance", GraphEmbeddingDefaults.AutoTolerance),
             AutoIncludesNegativeSampling = cl.Flag("auto-sgd"),
+            PopularityCorrection = cl.Flag("logq-correction"),
             Svd = new TruncatedSvdOptions
             {
                 DegreeNormalization = cl.Double("svd-normalization", TruncatedSvdDefaults.DegreeNormalization),

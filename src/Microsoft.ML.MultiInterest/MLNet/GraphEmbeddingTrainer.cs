@@ -71,6 +71,9 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Where negative-sampling SGD starts from. Default <see cref="GraphEmbeddingDefaults.Initialization"/>.</summary>
         public EmbeddingInitialization Initialization = GraphEmbeddingDefaults.Initialization;
 
+        /// <summary>Subtract log q (the sampling probability of in-batch and sampled negatives) from every logit. Default <see cref="GraphEmbeddingDefaults.PopularityCorrection"/>.</summary>
+        public bool PopularityCorrection = GraphEmbeddingDefaults.PopularityCorrection;
+
         /// <summary>
         /// How the vectors are learned. Default <see cref="EmbeddingAlgorithm.Auto"/>: chosen on a validation hold-out of the
         /// training edges, so the output dimension may differ from <see cref="Dimension"/> (up to <see cref="AutoMaxDimension"/>).
@@ -121,7 +124,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             {
                 Dimension = Dimension, Epochs = Epochs, Loss = Loss, Margin = Margin, Optimizer = Optimizer, LearningRate = LearningRate,
                 ChunkSize = ChunkSize, UniformNegatives = UniformNegatives, DegreeNegatives = DegreeNegatives, DegreeExponent = DegreeExponent,
-                BatchNegatives = BatchNegatives, InitScale = InitScale, Initialization = Initialization, Seed = Seed, Threads = Threads,
+                BatchNegatives = BatchNegatives, InitScale = InitScale, Initialization = Initialization, PopularityCorrection = PopularityCorrection, Seed = Seed, Threads = Threads,
                 Algorithm = Algorithm, Svd = (Svd ?? throw new ArgumentNullException(nameof(Svd), "Svd must not be null.")).Clone(),
                 ValidationFraction = ValidationFraction, ValidationUsers = ValidationUsers, ValidationCutoff = ValidationCutoff,
                 EarlyStoppingPatience = EarlyStoppingPatience, AutoMaxDimension = AutoMaxDimension, AutoTolerance = AutoTolerance,

@@ -235,4 +235,26 @@ public class EmbeddingAlgorithmTests
         Assert.Equal(first.UserEmbeddings.Values, GraphEmbeddingTrainerEngine.Fit(graph, o).UserEmbeddings.Values);
         Assert.NotEqual(svd.UserEmbeddings.Values, first.UserEmbeddings.Values);
     }
+
+    [Fact]
+    public void PopularityCorrection_LogQIsTheColumnDistribution_AndTrainingStaysDeterministic()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var o = new GraphEmbeddingOptions
+        {
+            Algorithm = EmbeddingAlgorithm.NegativeSampling, Loss = EmbeddingLoss.Softmax, PopularityCorrection = true,
+            Dimension = 8, Epochs = 3, Threads = 1, DegreeNegatives = 5,
+        };
+        var degrees = graph.ItemDegrees();
+        var logQ = SamplingLogProbabilities.Compute(degrees, o);
+        // A column holds exactly one entity: q sums to 1, and more edges mean a larger q.
+        Assert.Equal(1.0, logQ.Sum(v => Math.Exp(v)), 1e-4);
+        int popular = Array.IndexOf(degrees, degrees.Max()), rare = Array.IndexOf(degrees, degrees.Where(d => d > 0).Min());
+        Assert.True(logQ[popular] > logQ[rare]);
+
+        var first = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        Assert.Equal(first.ItemEmbeddings.Values, GraphEmbeddingTrainerEngine.Fit(graph, o).ItemEmbeddings.Values);
+        o.PopularityCorrection = false;
+        Assert.NotEqual(first.ItemEmbeddings.Values, GraphEmbeddingTrainerEngine.Fit(graph, o).ItemEmbeddings.Values);
+    }
 }

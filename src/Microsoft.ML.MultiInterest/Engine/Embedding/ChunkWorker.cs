@@ -31,10 +31,15 @@ internal sealed class ChunkWorker
     private readonly int[] _nzRows;
     private readonly float[] _nzWeights;
     private readonly float[] _lossScratch;
+    private readonly float[]? _userLogQ, _itemLogQ;
+    private readonly float[] _sidePos;
 
     public ChunkWorker(GraphEmbeddingOptions options, EmbeddingTable users, EmbeddingTable items,
-        int[] edgeUsers, int[] edgeItems, float[]? edgeWeights, AliasSampler? userSampler, AliasSampler? itemSampler, EmbeddingRandom random)
+        int[] edgeUsers, int[] edgeItems, float[]? edgeWeights, AliasSampler? userSampler, AliasSampler? itemSampler, EmbeddingRandom random,
+        float[]? userLogQ = null, float[]? itemLogQ = null)
     {
+        _userLogQ = userLogQ;
+        _itemLogQ = itemLogQ;
         _options = options;
         _users = users;
         _items = items;
@@ -67,6 +72,7 @@ internal sealed class ChunkWorker
         _nzRows = new int[Math.Max(chunk, columns)];
         _nzWeights = new float[Math.Max(chunk, columns)];
         _lossScratch = new float[columns];
+        _sidePos = new float[chunk];
     }
 
     /// <summary>Trains on the edges listed in <paramref name="edges"/>, chunk by chunk; returns the summed loss.</summary>
@@ -146,8 +152,10 @@ internal sealed class ChunkWorker
         var dPos = _dPos.AsSpan(0, c);
         dPos.Clear();
         var kind = _options.Loss;
-        double loss = ChunkLoss.Apply(kind, _options.Margin, _pos.AsSpan(0, c), itemScores, _itemSlots.AsSpan(0, c), _negItemIds.AsSpan(0, columns), _weights, dPos, _lossScratch)
-                    + ChunkLoss.Apply(kind, _options.Margin, _pos.AsSpan(0, c), userScores, _userSlots.AsSpan(0, c), _negUserIds.AsSpan(0, columns), _weights, dPos, _lossScratch);
+        double loss = ChunkLoss.Apply(kind, _options.Margin, SidePositives(_itemLogQ, _itemSlots, c, itemScores, _negItemIds, columns), itemScores,
+                          _itemSlots.AsSpan(0, c), _negItemIds.AsSpan(0, columns), _weights, dPos, _lossScratch)
+                    + ChunkLoss.Apply(kind, _options.Margin, SidePositives(_userLogQ, _userSlots, c, userScores, _negUserIds, columns), userScores,
+                          _userSlots.AsSpan(0, c), _negUserIds.AsSpan(0, columns), _weights, dPos, _lossScratch);
 
         // 5. Back-propagate into per-slot gradients.
         _userGrads.AsSpan(0, slots * stride).Clear();
@@ -171,6 +179,24 @@ internal sealed class ChunkWorker
             RowUpdate.Apply(_items, _itemSlots[t], _itemGrads.AsSpan(t * stride, stride), optimizer, lr);
         }
         return loss;
+    }
+
+    /// <summary>
+    /// The positives' scores as one side's loss sees them: as they are, or, with the popularity correction, every logit
+    /// (positives and the side's negative columns, corrected in place) minus log q of its entity. The shift is a
+    /// constant of the parameters, so the gradients with respect to the scores are unchanged.
+    /// </summary>
+    private ReadOnlySpan<float> SidePositives(float[]? logQ, int[] slots, int c, Span<float> scores, int[] negIds, int columns)
+    {
+        if (logQ == null) return _pos.AsSpan(0, c);
+        var pos = _sidePos.AsSpan(0, c);
+        for (int j = 0; j < c; j++)
+        {
+            pos[j] = _pos[j] - logQ[slots[j]];
+            var row = scores.Slice(j * columns, columns);
+            for (int n = 0; n < columns; n++) row[n] -= logQ[negIds[n]];
+        }
+        return pos;
     }
 
     private void Gather(EmbeddingTable table, int[] rows, int count, float[] destination)

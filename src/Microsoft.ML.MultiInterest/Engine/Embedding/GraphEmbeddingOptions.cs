@@ -111,6 +111,13 @@ public sealed class GraphEmbeddingOptions
     /// </summary>
     public float InitScale { get; set; } = GraphEmbeddingDefaults.InitScale;
 
+    /// <summary>
+    /// Subtract log q(j), the chance that entity j fills a negative column, from every logit (positive and negatives), as
+    /// sampled softmax with in-batch negatives does to undo their popularity bias (Yi et al. 2019); meant for
+    /// <see cref="EmbeddingLoss.Softmax"/>. Default <see cref="GraphEmbeddingDefaults.PopularityCorrection"/>.
+    /// </summary>
+    public bool PopularityCorrection { get; set; } = GraphEmbeddingDefaults.PopularityCorrection;
+
     /// <summary>Where negative-sampling SGD starts from. Default <see cref="GraphEmbeddingDefaults.Initialization"/>.</summary>
     public EmbeddingInitialization Initialization { get; set; } = GraphEmbeddingDefaults.Initialization;
 

@@ -61,9 +61,19 @@ internal static class NegativeSamplingTrainer
             itemSampler = AliasSampler.FromDegrees(graph.ItemDegrees(), o.DegreeExponent);
         }
 
+        float[]? userLogQ = null, itemLogQ = null;
+        if (o.PopularityCorrection)
+        {
+            var userDegrees = new int[graph.UserCount];
+            for (int u = 0; u < userDegrees.Length; u++) userDegrees[u] = graph.DegreeOf(u);
+            userLogQ = SamplingLogProbabilities.Compute(userDegrees, o);
+            itemLogQ = SamplingLogProbabilities.Compute(graph.ItemDegrees(), o);
+        }
+
         var workers = new ChunkWorker[threads];
         for (int t = 0; t < threads; t++)
-            workers[t] = new ChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1));
+            workers[t] = new ChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1),
+                userLogQ, itemLogQ);
 
         var order = new int[edgeCount];
         for (int e = 0; e < edgeCount; e++) order[e] = e;
@@ -115,5 +125,6 @@ internal static class NegativeSamplingTrainer
     /// <summary>The settings in words, for reports.</summary>
     public static string Describe(GraphEmbeddingOptions o) =>
         $"negative-sampling d={o.Dimension} epochs={o.Epochs} loss={o.Loss} lr={o.LearningRate} negatives={o.UniformNegatives}u+{o.BatchNegatives}b+{o.DegreeNegatives}d"
-        + (o.Initialization == EmbeddingInitialization.TruncatedSvd ? " init=truncated-svd" : "");
+        + (o.Initialization == EmbeddingInitialization.TruncatedSvd ? " init=truncated-svd" : "")
+        + (o.PopularityCorrection ? " logq-correction" : "");
 }
