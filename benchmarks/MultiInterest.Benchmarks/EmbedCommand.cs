@@ -33,7 +33,8 @@ internal static class EmbedCommand
                 case "--test": testPath = v; break;
                 case "--dim": o.Dimension = Int(v); break;
                 case "--epochs": o.Epochs = Int(v); break;
-                case "--loss": o.Loss = Enum.Parse<EmbeddingLoss>(v, ignoreCase: true); break;
+                case "--loss": o.Loss = Enum.Parse<EmbeddingLoss>(v.Replace("-", "", StringComparison.Ordinal), ignoreCase: true); break;
+                case "--negative-weight": o.NegativeWeight = Float(v); break;
                 case "--optimizer": o.Optimizer = Enum.Parse<EmbeddingOptimizer>(v, ignoreCase: true); break;
                 case "--lr": o.LearningRate = Float(v); break;
                 case "--margin": o.Margin = Float(v); break;

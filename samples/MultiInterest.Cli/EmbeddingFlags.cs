@@ -14,7 +14,7 @@ internal static class EmbeddingFlags
   --svd-oversampling P ({TruncatedSvdDefaults.Oversampling}) --svd-power-iterations Q ({TruncatedSvdDefaults.PowerIterations})
   --als-iterations N ({ImplicitAlsDefaults.Iterations}) --als-reg L ({ImplicitAlsDefaults.Regularization}) --als-reg-exponent NU ({ImplicitAlsDefaults.RegularizationExponent}) --als-unobserved A0 ({ImplicitAlsDefaults.UnobservedWeight})
   --als-solver cholesky|cg ({SolverName(ImplicitAlsDefaults.Solver)}) --als-cg-steps N ({ImplicitAlsDefaults.CgSteps})
-  --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax ({GraphEmbeddingDefaults.Loss.ToString().ToLowerInvariant()}) --lr X ({GraphEmbeddingDefaults.LearningRate})
+  --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax|cosine-contrastive ({GraphEmbeddingDefaults.Loss.ToString().ToLowerInvariant()}) --margin X ({GraphEmbeddingDefaults.Margin}) --negative-weight W ({GraphEmbeddingDefaults.NegativeWeight}: cosine-contrastive) --lr X ({GraphEmbeddingDefaults.LearningRate})
   --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives}) --sgd-init random|truncated-svd ({InitializationName(GraphEmbeddingDefaults.Initialization)}) --logq-correction (subtract log q of the negatives' sampling from every logit; for --loss softmax)
 """;
 
@@ -26,6 +26,8 @@ internal static class EmbeddingFlags
             Dimension = cl.Int("dim", GraphEmbeddingDefaults.Dimension),
             Epochs = cl.Int("epochs", GraphEmbeddingDefaults.Epochs),
             LearningRate = (float)cl.Double("lr", GraphEmbeddingDefaults.LearningRate),
+            Margin = (float)cl.Double("margin", GraphEmbeddingDefaults.Margin),
+            NegativeWeight = (float)cl.Double("negative-weight", GraphEmbeddingDefaults.NegativeWeight),
             UniformNegatives = cl.Int("uniform-negatives", GraphEmbeddingDefaults.UniformNegatives),
             BatchNegatives = cl.Int("batch-negatives", GraphEmbeddingDefaults.BatchNegatives),
             DegreeNegatives = cl.Int("degree-negatives", GraphEmbeddingDefaults.DegreeNegatives),
@@ -65,8 +67,8 @@ internal static class EmbeddingFlags
         if (solver != null) o.Als.Solver = ParseSolver(solver);
         var loss = cl.String("loss");
         if (loss != null)
-            o.Loss = Enum.TryParse<EmbeddingLoss>(loss, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
-                ? parsed : throw new UsageException($"--loss must be one of {string.Join(", ", Enum.GetNames<EmbeddingLoss>().Select(n => n.ToLowerInvariant()))}, not '{loss}'.");
+            o.Loss = Enum.TryParse<EmbeddingLoss>(loss.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed : throw new UsageException($"--loss must be one of logistic, ranking, softmax, cosine-contrastive, not '{loss}'.");
         try
         {
             o.Validate();

@@ -41,8 +41,11 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Training objective. Default <see cref="EmbeddingLoss.Logistic"/> (the engine's default; see docs/results.md for why not PBG's ranking loss).</summary>
         public EmbeddingLoss Loss = GraphEmbeddingDefaults.Loss;
 
-        /// <summary>Margin of the ranking loss. Default <see cref="GraphEmbeddingDefaults.Margin"/>.</summary>
+        /// <summary>Margin of the ranking and cosine contrastive losses. Default <see cref="GraphEmbeddingDefaults.Margin"/>.</summary>
         public float Margin = GraphEmbeddingDefaults.Margin;
+
+        /// <summary>Weight of the negatives in the cosine contrastive loss. Default <see cref="GraphEmbeddingDefaults.NegativeWeight"/>.</summary>
+        public float NegativeWeight = GraphEmbeddingDefaults.NegativeWeight;
 
         /// <summary>Update rule. Default <see cref="EmbeddingOptimizer.Adagrad"/>.</summary>
         public EmbeddingOptimizer Optimizer = GraphEmbeddingDefaults.Optimizer;
@@ -122,7 +125,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
             var engine = new GraphEmbeddingOptions
             {
-                Dimension = Dimension, Epochs = Epochs, Loss = Loss, Margin = Margin, Optimizer = Optimizer, LearningRate = LearningRate,
+                Dimension = Dimension, Epochs = Epochs, Loss = Loss, Margin = Margin, NegativeWeight = NegativeWeight, Optimizer = Optimizer, LearningRate = LearningRate,
                 ChunkSize = ChunkSize, UniformNegatives = UniformNegatives, DegreeNegatives = DegreeNegatives, DegreeExponent = DegreeExponent,
                 BatchNegatives = BatchNegatives, InitScale = InitScale, Initialization = Initialization, PopularityCorrection = PopularityCorrection, Seed = Seed, Threads = Threads,
                 Algorithm = Algorithm, Svd = (Svd ?? throw new ArgumentNullException(nameof(Svd), "Svd must not be null.")).Clone(),

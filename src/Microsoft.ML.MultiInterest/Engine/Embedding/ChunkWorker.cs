@@ -33,6 +33,8 @@ internal sealed class ChunkWorker
     private readonly float[] _lossScratch;
     private readonly float[]? _userLogQ, _itemLogQ;
     private readonly float[] _sidePos;
+    private readonly bool _cosine;
+    private readonly float[] _userNorms, _itemNorms;
 
     public ChunkWorker(GraphEmbeddingOptions options, EmbeddingTable users, EmbeddingTable items,
         int[] edgeUsers, int[] edgeItems, float[]? edgeWeights, AliasSampler? userSampler, AliasSampler? itemSampler, EmbeddingRandom random,
@@ -73,6 +75,9 @@ internal sealed class ChunkWorker
         _nzWeights = new float[Math.Max(chunk, columns)];
         _lossScratch = new float[columns];
         _sidePos = new float[chunk];
+        _cosine = options.Loss == EmbeddingLoss.CosineContrastive;
+        _userNorms = new float[_cosine ? slots : 0];
+        _itemNorms = new float[_cosine ? slots : 0];
     }
 
     /// <summary>Trains on the edges listed in <paramref name="edges"/>, chunk by chunk; returns the summed loss.</summary>
@@ -137,6 +142,12 @@ internal sealed class ChunkWorker
         // 2. Gather a snapshot of the rows (other threads may write the tables meanwhile).
         Gather(_users, _userSlots, slots, _userRows);
         Gather(_items, _itemSlots, slots, _itemRows);
+        if (_cosine)
+        {
+            // Cosine scores: the products below run on unit rows; their norms carry the gradients back (step 5).
+            Normalize(_userRows, slots, _userNorms);
+            Normalize(_itemRows, slots, _itemNorms);
+        }
 
         // 3. Scores: positives, items corrupted (chunk users × negative items), users corrupted (chunk items × negative users).
         ref float ur = ref MemoryMarshal.GetArrayDataReference(_userRows);
@@ -152,9 +163,9 @@ internal sealed class ChunkWorker
         var dPos = _dPos.AsSpan(0, c);
         dPos.Clear();
         var kind = _options.Loss;
-        double loss = ChunkLoss.Apply(kind, _options.Margin, SidePositives(_itemLogQ, _itemSlots, c, itemScores, _negItemIds, columns), itemScores,
+        double loss = ChunkLoss.Apply(kind, _options.Margin, _options.NegativeWeight, SidePositives(_itemLogQ, _itemSlots, c, itemScores, _negItemIds, columns), itemScores,
                           _itemSlots.AsSpan(0, c), _negItemIds.AsSpan(0, columns), _weights, dPos, _lossScratch)
-                    + ChunkLoss.Apply(kind, _options.Margin, SidePositives(_userLogQ, _userSlots, c, userScores, _negUserIds, columns), userScores,
+                    + ChunkLoss.Apply(kind, _options.Margin, _options.NegativeWeight, SidePositives(_userLogQ, _userSlots, c, userScores, _negUserIds, columns), userScores,
                           _userSlots.AsSpan(0, c), _negUserIds.AsSpan(0, columns), _weights, dPos, _lossScratch);
 
         // 5. Back-propagate into per-slot gradients.
@@ -170,6 +181,11 @@ internal sealed class ChunkWorker
         }
         Backward(itemScores, c, columns, _userRows, _itemRows, _userGrads, _itemGrads);
         Backward(userScores, c, columns, _itemRows, _userRows, _itemGrads, _userGrads);
+        if (_cosine)
+        {
+            ThroughNormalization(_userGrads, _userRows, _userNorms, slots);
+            ThroughNormalization(_itemGrads, _itemRows, _itemNorms, slots);
+        }
 
         // 6. Update the shared tables.
         var optimizer = _options.Optimizer;
@@ -197,6 +213,30 @@ internal sealed class ChunkWorker
             for (int n = 0; n < columns; n++) row[n] -= logQ[negIds[n]];
         }
         return pos;
+    }
+
+    private void Normalize(float[] rows, int count, float[] norms)
+    {
+        for (int t = 0; t < count; t++) norms[t] = VectorMath.NormalizeInPlace(rows.AsSpan(t * _stride, _stride));
+    }
+
+    /// <summary>
+    /// Turns gradients with respect to unit rows x̂ = x / |x| into gradients with respect to x:
+    /// g ← (g − x̂ (x̂ · g)) / |x| (the component along x̂ does not change the cosine). A zero row gets no gradient.
+    /// </summary>
+    private void ThroughNormalization(float[] grads, float[] unitRows, float[] norms, int count)
+    {
+        int stride = _stride;
+        for (int t = 0; t < count; t++)
+        {
+            var g = grads.AsSpan(t * stride, stride);
+            var x = unitRows.AsSpan(t * stride, stride);
+            float norm = norms[t];
+            if (norm == 0f) { g.Clear(); continue; }
+            float along = VectorMath.Dot(x, g);
+            VectorMath.AddScaled(g, x, -along);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(g, 1f / norm, g);
+        }
     }
 
     private void Gather(EmbeddingTable table, int[] rows, int count, float[] destination)

@@ -44,6 +44,9 @@ public static class GraphEmbeddingDefaults
     /// <summary>Standard deviation of the initial coordinates: 0.001.</summary>
     public const float InitScale = 1e-3f;
 
+    /// <summary>Weight of the negatives' mean in <see cref="EmbeddingLoss.CosineContrastive"/>: 1.</summary>
+    public const float NegativeWeight = 1f;
+
     /// <summary>Sampling-bias (log q) correction of the logits: off.</summary>
     public const bool PopularityCorrection = false;
 

@@ -65,7 +65,10 @@ public sealed class GraphEmbeddingOptions
     /// </summary>
     public EmbeddingLoss Loss { get; set; } = GraphEmbeddingDefaults.Loss;
 
-    /// <summary>Margin of <see cref="EmbeddingLoss.Ranking"/> (ignored by other losses). Default <see cref="GraphEmbeddingDefaults.Margin"/>.</summary>
+    /// <summary>Weight w of the negatives' mean in <see cref="EmbeddingLoss.CosineContrastive"/> (ignored by other losses). Default <see cref="GraphEmbeddingDefaults.NegativeWeight"/>.</summary>
+    public float NegativeWeight { get; set; } = GraphEmbeddingDefaults.NegativeWeight;
+
+    /// <summary>Margin of <see cref="EmbeddingLoss.Ranking"/> and of <see cref="EmbeddingLoss.CosineContrastive"/> (a cosine, SimpleX uses 0.4-0.9; ignored by other losses). Default <see cref="GraphEmbeddingDefaults.Margin"/>.</summary>
     public float Margin { get; set; } = GraphEmbeddingDefaults.Margin;
 
     /// <summary>Update rule. Default <see cref="EmbeddingOptimizer.Adagrad"/>.</summary>
@@ -138,6 +141,8 @@ public sealed class GraphEmbeddingOptions
         if (Epochs < 1) throw Bad(nameof(Epochs), Epochs, "must be at least 1");
         if (!Enum.IsDefined(Loss)) throw Bad(nameof(Loss), Loss, "is not a known loss");
         if (!float.IsFinite(Margin) || Margin < 0) throw Bad(nameof(Margin), Margin, "must be finite and non-negative");
+        if (Loss == EmbeddingLoss.CosineContrastive && Margin > 1) throw Bad(nameof(Margin), Margin, "is a cosine for the cosine contrastive loss and must be within 0..1");
+        if (!float.IsFinite(NegativeWeight) || NegativeWeight < 0) throw Bad(nameof(NegativeWeight), NegativeWeight, "must be finite and non-negative");
         if (!Enum.IsDefined(Optimizer)) throw Bad(nameof(Optimizer), Optimizer, "is not a known optimizer");
         if (!float.IsFinite(LearningRate) || LearningRate <= 0) throw Bad(nameof(LearningRate), LearningRate, "must be positive and finite");
         if (ChunkSize < 1 || ChunkSize > 4096) throw Bad(nameof(ChunkSize), ChunkSize, "must be within 1..4096");

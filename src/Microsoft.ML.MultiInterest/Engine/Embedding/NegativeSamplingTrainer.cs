@@ -109,7 +109,7 @@ internal static class NegativeSamplingTrainer
             if (scorer == null) continue;
 
             // Keep the best epoch's tables; stop after Patience epochs without a gain.
-            var (userMatrix, itemMatrix) = (users.ToMatrix(), items.ToMatrix());
+            var (userMatrix, itemMatrix) = Output(users, items, o);
             var score = scorer.Score(userMatrix, itemMatrix, threads);
             curve.Add(new ValidationPoint($"negative-sampling epoch {epoch + 1}", epoch + 1, score.Recall, score.Ndcg));
             if (best == null || score.Recall > bestScore)
@@ -119,7 +119,15 @@ internal static class NegativeSamplingTrainer
             else if (o.EarlyStoppingPatience > 0 && epoch + 1 - bestEpoch >= o.EarlyStoppingPatience) break;
         }
         if (best is { } kept) return (new GraphEmbeddingResult(kept.Users, kept.Items, stats), bestEpoch);
-        return (new GraphEmbeddingResult(users.ToMatrix(), items.ToMatrix(), stats), o.Epochs);
+        var (finalUsers, finalItems) = Output(users, items, o);
+        return (new GraphEmbeddingResult(finalUsers, finalItems, stats), o.Epochs);
+    }
+
+    /// <summary>The tables as matrices; unit rows for the cosine loss, whose scores a dot product then reproduces.</summary>
+    private static (EmbeddingMatrix Users, EmbeddingMatrix Items) Output(EmbeddingTable users, EmbeddingTable items, GraphEmbeddingOptions o)
+    {
+        var (u, i) = (users.ToMatrix(), items.ToMatrix());
+        return o.Loss == EmbeddingLoss.CosineContrastive ? (u.Normalized(), i.Normalized()) : (u, i);
     }
 
     /// <summary>The settings in words, for reports.</summary>
