@@ -83,7 +83,7 @@ internal static class EmbedCommand
         // CPU time is reported too: on a shared machine wall-clock speed depends on the neighbours.
         double cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
         var evalClock = Stopwatch.StartNew();
-        var (at10, at50, testUsers) = UnimodalRecall.Evaluate(result.UserEmbeddings, result.ItemEmbeddings, graph, test);
+        var (at10, at20, at50, testUsers) = UnimodalRecall.Evaluate(result.UserEmbeddings, result.ItemEmbeddings, graph, test);
 
         var report = new
         {
@@ -98,6 +98,7 @@ internal static class EmbedCommand
             edges_per_cpu_second = Math.Round(graph.EdgeCount * (double)result.Epochs.Count / cpuSeconds),
             loss = Finite(result.Epochs[^1].MeanLoss),
             recall_at_10 = Math.Round(at10, 4),
+            recall_at_20 = Math.Round(at20, 4),
             recall_at_50 = Math.Round(at50, 4),
             eval_seconds = Math.Round(evalClock.Elapsed.TotalSeconds, 2),
             users = graph.UserCount,
