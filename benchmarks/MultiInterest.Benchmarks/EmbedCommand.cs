@@ -35,6 +35,9 @@ internal static class EmbedCommand
                 case "--epochs": o.Epochs = Int(v); break;
                 case "--loss": o.Loss = Enum.Parse<EmbeddingLoss>(v.Replace("-", "", StringComparison.Ordinal), ignoreCase: true); break;
                 case "--negative-weight": o.NegativeWeight = Float(v); break;
+                case "--l2": o.L2Regularization = Float(v); break;
+                case "--l2-degree-exponent": o.L2DegreeExponent = Float(v); break;
+                case "--history-blend": o.HistoryBlend = Float(v); break;
                 case "--optimizer": o.Optimizer = Enum.Parse<EmbeddingOptimizer>(v, ignoreCase: true); break;
                 case "--lr": o.LearningRate = Float(v); break;
                 case "--margin": o.Margin = Float(v); break;

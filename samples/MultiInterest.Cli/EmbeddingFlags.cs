@@ -16,6 +16,7 @@ internal static class EmbeddingFlags
   --als-solver cholesky|cg ({SolverName(ImplicitAlsDefaults.Solver)}) --als-cg-steps N ({ImplicitAlsDefaults.CgSteps})
   --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax|cosine-contrastive ({GraphEmbeddingDefaults.Loss.ToString().ToLowerInvariant()}) --margin X ({GraphEmbeddingDefaults.Margin}) --negative-weight W ({GraphEmbeddingDefaults.NegativeWeight}: cosine-contrastive) --lr X ({GraphEmbeddingDefaults.LearningRate})
   --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives}) --sgd-init random|truncated-svd ({InitializationName(GraphEmbeddingDefaults.Initialization)}) --logq-correction (subtract log q of the negatives' sampling from every logit; for --loss softmax)
+  --l2 L ({GraphEmbeddingDefaults.L2Regularization}) --l2-degree-exponent NU ({GraphEmbeddingDefaults.L2DegreeExponent}) --history-blend G ({GraphEmbeddingDefaults.HistoryBlend}: user vector blended with its history's mean item vector)
 """;
 
     /// <summary>Reads every embedding flag; the options are validated, and a bad value names its flag.</summary>
@@ -39,6 +40,9 @@ internal static class EmbeddingFlags
             AutoTolerance = cl.Double("auto-tolerance", GraphEmbeddingDefaults.AutoTolerance),
             AutoIncludesNegativeSampling = cl.Flag("auto-sgd"),
             PopularityCorrection = cl.Flag("logq-correction"),
+            L2Regularization = (float)cl.Double("l2", GraphEmbeddingDefaults.L2Regularization),
+            L2DegreeExponent = (float)cl.Double("l2-degree-exponent", GraphEmbeddingDefaults.L2DegreeExponent),
+            HistoryBlend = (float)cl.Double("history-blend", GraphEmbeddingDefaults.HistoryBlend),
             Svd = new TruncatedSvdOptions
             {
                 DegreeNormalization = cl.Double("svd-normalization", TruncatedSvdDefaults.DegreeNormalization),

@@ -74,6 +74,15 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Where negative-sampling SGD starts from. Default <see cref="GraphEmbeddingDefaults.Initialization"/>.</summary>
         public EmbeddingInitialization Initialization = GraphEmbeddingDefaults.Initialization;
 
+        /// <summary>L2 penalty λ of negative-sampling SGD (½λ·deg^ν·|x|² per row and epoch). Default <see cref="GraphEmbeddingDefaults.L2Regularization"/>.</summary>
+        public float L2Regularization = GraphEmbeddingDefaults.L2Regularization;
+
+        /// <summary>ν of the L2 penalty's degree scaling. Default <see cref="GraphEmbeddingDefaults.L2DegreeExponent"/>.</summary>
+        public float L2DegreeExponent = GraphEmbeddingDefaults.L2DegreeExponent;
+
+        /// <summary>Share of each user vector replaced by its history's mean item vector after SGD. Default <see cref="GraphEmbeddingDefaults.HistoryBlend"/>.</summary>
+        public float HistoryBlend = GraphEmbeddingDefaults.HistoryBlend;
+
         /// <summary>Subtract log q (the sampling probability of in-batch and sampled negatives) from every logit. Default <see cref="GraphEmbeddingDefaults.PopularityCorrection"/>.</summary>
         public bool PopularityCorrection = GraphEmbeddingDefaults.PopularityCorrection;
 
@@ -127,7 +136,8 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             {
                 Dimension = Dimension, Epochs = Epochs, Loss = Loss, Margin = Margin, NegativeWeight = NegativeWeight, Optimizer = Optimizer, LearningRate = LearningRate,
                 ChunkSize = ChunkSize, UniformNegatives = UniformNegatives, DegreeNegatives = DegreeNegatives, DegreeExponent = DegreeExponent,
-                BatchNegatives = BatchNegatives, InitScale = InitScale, Initialization = Initialization, PopularityCorrection = PopularityCorrection, Seed = Seed, Threads = Threads,
+                BatchNegatives = BatchNegatives, InitScale = InitScale, Initialization = Initialization, PopularityCorrection = PopularityCorrection,
+                L2Regularization = L2Regularization, L2DegreeExponent = L2DegreeExponent, HistoryBlend = HistoryBlend, Seed = Seed, Threads = Threads,
                 Algorithm = Algorithm, Svd = (Svd ?? throw new ArgumentNullException(nameof(Svd), "Svd must not be null.")).Clone(),
                 ValidationFraction = ValidationFraction, ValidationUsers = ValidationUsers, ValidationCutoff = ValidationCutoff,
                 EarlyStoppingPatience = EarlyStoppingPatience, AutoMaxDimension = AutoMaxDimension, AutoTolerance = AutoTolerance,

@@ -276,4 +276,44 @@ public class EmbeddingAlgorithmTests
         Assert.True(inside > across + 0.3, $"inside {inside:F3}, across {across:F3}");
         Assert.Equal(result.UserEmbeddings.Values, GraphEmbeddingTrainerEngine.Fit(planted.Train, o).UserEmbeddings.Values);
     }
+
+    [Fact]
+    public void L2Regularization_ShrinksTheVectors_MoreWhenItScalesWithDegree()
+    {
+        var graph = PlantedGraph.Create().Train;
+        GraphEmbeddingOptions Options(float l2, float nu) => new()
+        {
+            Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 5, Threads = 1, InitScale = 0.1f,
+            L2Regularization = l2, L2DegreeExponent = nu,
+        };
+        static double MeanNorm(EmbeddingMatrix m) => Enumerable.Range(0, m.Rows).Average(r => VectorMath.Norm(m.ReadRow(r)));
+        double plain = MeanNorm(GraphEmbeddingTrainerEngine.Fit(graph, Options(0, 1)).UserEmbeddings);
+        double flat = MeanNorm(GraphEmbeddingTrainerEngine.Fit(graph, Options(0.05f, 0)).UserEmbeddings);
+        double scaled = MeanNorm(GraphEmbeddingTrainerEngine.Fit(graph, Options(0.05f, 1)).UserEmbeddings);
+        Assert.True(flat < plain, $"flat {flat:F3} vs none {plain:F3}");
+        Assert.True(scaled < flat, $"degree-scaled {scaled:F3} vs flat {flat:F3}"); // every user has more than one edge
+    }
+
+    [Fact]
+    public void HistoryBlend_MovesEachUserTowardsItsHistoryMean()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var o = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 3, Threads = 1 };
+        var plain = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        o.HistoryBlend = 0.25f;
+        var blended = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        Assert.Equal(plain.ItemEmbeddings.Values, blended.ItemEmbeddings.Values);
+        int user = 3;
+        var history = graph.ItemsOf(user);
+        for (int k = 0; k < 8; k++)
+        {
+            double mean = 0;
+            foreach (int item in history) mean += plain.ItemEmbeddings.ReadRow(item)[k];
+            mean /= history.Length;
+            Assert.Equal(0.75 * plain.UserEmbeddings.ReadRow(user)[k] + 0.25 * mean, blended.UserEmbeddings.ReadRow(user)[k], 1e-5);
+        }
+        o.HistoryBlend = 1.5f;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => GraphEmbeddingTrainerEngine.Fit(graph, o));
+        Assert.Contains(nameof(GraphEmbeddingOptions.HistoryBlend), e.Message);
+    }
 }

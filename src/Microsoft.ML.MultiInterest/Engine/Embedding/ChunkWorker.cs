@@ -32,14 +32,17 @@ internal sealed class ChunkWorker
     private readonly float[] _nzWeights;
     private readonly float[] _lossScratch;
     private readonly float[]? _userLogQ, _itemLogQ;
+    private readonly float[]? _userPenalty, _itemPenalty;
     private readonly float[] _sidePos;
     private readonly bool _cosine;
     private readonly float[] _userNorms, _itemNorms;
 
     public ChunkWorker(GraphEmbeddingOptions options, EmbeddingTable users, EmbeddingTable items,
         int[] edgeUsers, int[] edgeItems, float[]? edgeWeights, AliasSampler? userSampler, AliasSampler? itemSampler, EmbeddingRandom random,
-        float[]? userLogQ = null, float[]? itemLogQ = null)
+        float[]? userLogQ = null, float[]? itemLogQ = null, float[]? userPenalty = null, float[]? itemPenalty = null)
     {
+        _userPenalty = userPenalty;
+        _itemPenalty = itemPenalty;
         _userLogQ = userLogQ;
         _itemLogQ = itemLogQ;
         _options = options;
@@ -185,6 +188,17 @@ internal sealed class ChunkWorker
         {
             ThroughNormalization(_userGrads, _userRows, _userNorms, slots);
             ThroughNormalization(_itemGrads, _itemRows, _itemNorms, slots);
+        }
+
+        // L2 penalty: each edge of the chunk pulls its own user and item towards 0 (never the sampled negatives, so that
+        // a row's total penalty per epoch follows its degree as configured).
+        if (_userPenalty != null)
+        {
+            for (int j = 0; j < c; j++)
+            {
+                VectorMath.AddScaled(_userGrads.AsSpan(j * stride, stride), _userRows.AsSpan(j * stride, stride), _userPenalty[_userSlots[j]]);
+                VectorMath.AddScaled(_itemGrads.AsSpan(j * stride, stride), _itemRows.AsSpan(j * stride, stride), _itemPenalty![_itemSlots[j]]);
+            }
         }
 
         // 6. Update the shared tables.

@@ -47,6 +47,15 @@ public static class GraphEmbeddingDefaults
     /// <summary>Weight of the negatives' mean in <see cref="EmbeddingLoss.CosineContrastive"/>: 1.</summary>
     public const float NegativeWeight = 1f;
 
+    /// <summary>L2 regularisation of negative-sampling SGD: 0 (off, as PyTorch-BigGraph).</summary>
+    public const float L2Regularization = 0f;
+
+    /// <summary>ν of the degree-scaled L2 penalty ½λ·deg^ν·|x|² per epoch: 1, the frequency-scaled regularisation of iALS.</summary>
+    public const float L2DegreeExponent = 1f;
+
+    /// <summary>Share of the user vector replaced by the mean of its history's item vectors after SGD: 0 (off).</summary>
+    public const float HistoryBlend = 0f;
+
     /// <summary>Sampling-bias (log q) correction of the logits: off.</summary>
     public const bool PopularityCorrection = false;
 

@@ -121,6 +121,22 @@ public sealed class GraphEmbeddingOptions
     /// </summary>
     public bool PopularityCorrection { get; set; } = GraphEmbeddingDefaults.PopularityCorrection;
 
+    /// <summary>
+    /// λ ≥ 0: L2 penalty of negative-sampling SGD, ½λ·deg^ν·|x|² per row and epoch (applied at each of the row's own
+    /// edges, with weight λ·deg^(ν−1); edge weights do not scale it); ignored by the cosine loss, whose scores do not depend on norms.
+    /// Default <see cref="GraphEmbeddingDefaults.L2Regularization"/>.
+    /// </summary>
+    public float L2Regularization { get; set; } = GraphEmbeddingDefaults.L2Regularization;
+
+    /// <summary>ν: how the L2 penalty scales with degree (0 = the same for every row, 1 = in proportion to its edges). Default <see cref="GraphEmbeddingDefaults.L2DegreeExponent"/>.</summary>
+    public float L2DegreeExponent { get; set; } = GraphEmbeddingDefaults.L2DegreeExponent;
+
+    /// <summary>
+    /// g within 0..1: after negative-sampling SGD each user vector becomes (1 − g)·u + g·mean of its training items'
+    /// vectors (SimpleX's behaviour aggregation, applied after training rather than learned). Default <see cref="GraphEmbeddingDefaults.HistoryBlend"/>.
+    /// </summary>
+    public float HistoryBlend { get; set; } = GraphEmbeddingDefaults.HistoryBlend;
+
     /// <summary>Where negative-sampling SGD starts from. Default <see cref="GraphEmbeddingDefaults.Initialization"/>.</summary>
     public EmbeddingInitialization Initialization { get; set; } = GraphEmbeddingDefaults.Initialization;
 
@@ -142,6 +158,9 @@ public sealed class GraphEmbeddingOptions
         if (!Enum.IsDefined(Loss)) throw Bad(nameof(Loss), Loss, "is not a known loss");
         if (!float.IsFinite(Margin) || Margin < 0) throw Bad(nameof(Margin), Margin, "must be finite and non-negative");
         if (Loss == EmbeddingLoss.CosineContrastive && Margin > 1) throw Bad(nameof(Margin), Margin, "is a cosine for the cosine contrastive loss and must be within 0..1");
+        if (!float.IsFinite(L2Regularization) || L2Regularization < 0) throw Bad(nameof(L2Regularization), L2Regularization, "must be finite and non-negative");
+        if (!float.IsFinite(L2DegreeExponent) || L2DegreeExponent < 0 || L2DegreeExponent > 2) throw Bad(nameof(L2DegreeExponent), L2DegreeExponent, "must be within 0..2");
+        if (!float.IsFinite(HistoryBlend) || HistoryBlend < 0 || HistoryBlend > 1) throw Bad(nameof(HistoryBlend), HistoryBlend, "must be within 0..1");
         if (!float.IsFinite(NegativeWeight) || NegativeWeight < 0) throw Bad(nameof(NegativeWeight), NegativeWeight, "must be finite and non-negative");
         if (!Enum.IsDefined(Optimizer)) throw Bad(nameof(Optimizer), Optimizer, "is not a known optimizer");
         if (!float.IsFinite(LearningRate) || LearningRate <= 0) throw Bad(nameof(LearningRate), LearningRate, "must be positive and finite");
