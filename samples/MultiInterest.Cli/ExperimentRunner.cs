@@ -40,12 +40,15 @@ internal static class ExperimentRunner
         }
         var train = GraphData.Build(trainEdges, users, items, extendIds: userEmbeddings == null, settings.TrainPath);
         // Test edges of users or items unseen in training are counted and reported, not a reason to stop.
-        var (test, unseenTestEdges) = GraphData.BuildKnown(testEdges, users, items, settings.TestPath);
+        var heldOut = GraphData.BuildHeldOut(testEdges, users, items, settings.TestPath);
+        var (test, unseenTestEdges) = (heldOut.Graph, heldOut.UnseenEdges);
         seconds["load"] = Lap(clock);
         // Fail before the expensive stages, not after them.
         log.WriteLine($"Loaded {train.EdgeCount:N0} training and {test.EdgeCount:N0} test edges over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
         if (unseenTestEdges > 0)
-            log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding); they are left out of the figures (metrics.json: counts.test_edges_unseen).");
+            log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
+                + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
+                + $"; metrics.json: counts.test_edges_unseen, test_users_unseen ({heldOut.Misses.UnseenUsers:N0} unseen users).");
         if (settings.ItemClustersPath == null && settings.Clustering.Clusters > items.Count / MinimumItemsPerDefaultCluster)
         {
             if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)
@@ -102,7 +105,8 @@ internal static class ExperimentRunner
             seconds["neighbor_index"] = Lap(clock);
             log.WriteLine($"  clustered neighbour index: {index.Lists:N0} lists, {index.Probes} probes");
         }
-        var result = ProtocolEvaluator.Run(train, test, userEmbeddings!, itemEmbeddings!, clustering, settings.Protocol, neighborIndex);
+        var result = ProtocolEvaluator.Run(train, test, userEmbeddings!, itemEmbeddings!, clustering, settings.Protocol, neighborIndex,
+            settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null);
         foreach (var (stage, s) in result.Seconds) seconds[stage] = s;
         clock.Restart();
 
