@@ -131,6 +131,7 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
             assignments[i] = Math.Max(c, 0);
         }
 
+        OptionWarnings.Components(_context, nameof(KnnSmoothedMixtureEstimator), o.Components, rows.ClusterCount);
         var graph = rows.Graph();
         var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items);
         // Smoothing reads only the clusters and weights of the unsmoothed mixtures.
