@@ -16,15 +16,20 @@ internal sealed class CheckedGzipStream : Stream
     private const int MinimumMemberLength = 18; // 10-byte header, 2-byte empty deflate block, 8-byte trailer
 
     private readonly string _path;
+    private readonly Stream _raw;
     private readonly GZipStream _gzip;
     private uint _crc = Crc32.Initial;
     private long _length;
     private bool _checked;
 
-    public CheckedGzipStream(string path)
+    /// <param name="raw">The compressed bytes: a seekable stream, owned (disposed) by this one.</param>
+    /// <param name="path">The file name, for messages.</param>
+    public CheckedGzipStream(Stream raw, string path)
     {
+        if (!raw.CanSeek) throw new ArgumentException("The compressed stream must be seekable.", nameof(raw));
         _path = path;
-        _gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        _raw = raw;
+        _gzip = new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true);
     }
 
     public override bool CanRead => true;
@@ -69,14 +74,11 @@ internal sealed class CheckedGzipStream : Stream
 
     private void CheckComplete()
     {
-        var file = new FileInfo(_path);
-        if (file.Length < MinimumMemberLength) throw Corrupt($"it is {file.Length} bytes long, shorter than any complete gzip file: it is truncated");
+        long fileLength = _raw.Length;
+        if (fileLength < MinimumMemberLength) throw Corrupt($"it is {fileLength} bytes long, shorter than any complete gzip file: it is truncated");
         Span<byte> trailer = stackalloc byte[TrailerLength];
-        using (var raw = File.OpenRead(_path))
-        {
-            raw.Seek(-TrailerLength, SeekOrigin.End);
-            raw.ReadExactly(trailer);
-        }
+        _raw.Seek(-TrailerLength, SeekOrigin.End);
+        _raw.ReadExactly(trailer);
         uint crc = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
         uint size = BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
         if (crc == Crc32.Final(_crc) && size == unchecked((uint)_length)) return;
@@ -86,7 +88,8 @@ internal sealed class CheckedGzipStream : Stream
     /// <summary>The exact check: walks the members one by one, feeding the inflater one byte at a time so that the end of each member's data is known.</summary>
     private void CheckMembers()
     {
-        using var raw = File.OpenRead(_path);
+        var raw = _raw;
+        raw.Position = 0;
         long fileLength = raw.Length;
         int member = 0;
         var buffer = new byte[1 << 14];
@@ -121,7 +124,7 @@ internal sealed class CheckedGzipStream : Stream
         }
     }
 
-    private void SkipHeader(FileStream raw, int member)
+    private void SkipHeader(Stream raw, int member)
     {
         Span<byte> header = stackalloc byte[10];
         if (raw.Read(header) < header.Length) throw Corrupt($"gzip member {member} has an incomplete header: the file is truncated");
@@ -139,7 +142,7 @@ internal sealed class CheckedGzipStream : Stream
         if (raw.Position >= raw.Length) throw Corrupt($"gzip member {member} has an incomplete header: the file is truncated");
     }
 
-    private void SkipZeroTerminated(FileStream raw, int member)
+    private void SkipZeroTerminated(Stream raw, int member)
     {
         int b;
         while ((b = raw.ReadByte()) > 0) { }
@@ -161,7 +164,11 @@ internal sealed class CheckedGzipStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _gzip.Dispose();
+        if (disposing)
+        {
+            _gzip.Dispose();
+            _raw.Dispose();
+        }
         base.Dispose(disposing);
     }
 

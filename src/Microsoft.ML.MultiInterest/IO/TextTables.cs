@@ -12,7 +12,13 @@ internal static class TextTables
     public static StreamReader OpenRead(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"The file '{path}' does not exist.", path);
-        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new CheckedGzipStream(path) : File.OpenRead(path);
+        return OpenRead(File.OpenRead(path), path);
+    }
+
+    /// <summary>Reads <paramref name="raw"/> (owned) as the file <paramref name="path"/>: gzip-checked when the name ends in .gz (then it must be seekable).</summary>
+    public static StreamReader OpenRead(Stream raw, string path)
+    {
+        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new CheckedGzipStream(raw, path) : raw;
         return new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
     }
 
