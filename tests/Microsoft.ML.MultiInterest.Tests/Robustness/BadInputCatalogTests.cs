@@ -114,6 +114,12 @@ public class BadInputCatalogTests
             var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding())).Fit(raw);
             ml.Model.ConvertToOnnx(model, raw, new MemoryStream());
         }),
+        ["onnx-convert-loaded-model"] = Throws<InvalidOperationException>(["can not be fully converted into a well-defined ONNX model"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var model = ml.Model.Load(new MemoryStream(BadInputFixtures.ModelZip), out _);
+            ml.Model.ConvertToOnnx(model, ml.Data.LoadFromEnumerable(MLNetTestData.Edges()), new MemoryStream());
+        }),
         ["model-missing-file"] = Throws<FileNotFoundException>(["Model file", "does not exist"], () => MultiInterestModel.Load(new MLContext(), Path.Combine(Path.GetTempPath(), "no-model.zip"))),
         ["model-truncated-zip"] = Throws<InvalidDataException>(["is not a readable ML.NET model zip"], () => LoadModel(BadInputFixtures.ModelZip[..(BadInputFixtures.ModelZip.Length / 2)])),
         ["model-foreign-zip"] = Throws<InvalidDataException>(["is not a readable ML.NET model zip"], () => LoadModel(BadInputFixtures.ForeignZip())),
