@@ -85,43 +85,63 @@ internal sealed class CheckedGzipStream : Stream
         CheckMembers();
     }
 
-    /// <summary>The exact check: walks the members one by one, feeding the inflater one byte at a time so that the end of each member's data is known.</summary>
+    /// <summary>
+    /// The exact check of a file of several members: each member ends where its deflate data, inflated, matches the
+    /// CRC-32 and length of the 8 bytes that follow it, and the next member (or the end of the file) starts. Candidate
+    /// ends are the next gzip signatures (1f 8b 08), tried in order; a member no candidate fits is truncated or corrupt.
+    /// </summary>
     private void CheckMembers()
     {
-        var raw = _raw;
-        raw.Position = 0;
-        long fileLength = raw.Length;
-        int member = 0;
-        var buffer = new byte[1 << 14];
-        var trailer = new byte[TrailerLength];
-        while (raw.Position < fileLength)
+        _raw.Position = 0;
+        if (_raw.Length > Array.MaxLength) throw Corrupt("it does not match its gzip trailer and is too large to check member by member");
+        var file = new byte[_raw.Length];
+        _raw.ReadExactly(file);
+        var buffer = new byte[1 << 16];
+        int member = 0, start = 0;
+        while (start < file.Length)
         {
             member++;
-            long start = raw.Position;
-            SkipHeader(raw, member);
-            var feed = new OneByteAtATime(raw);
-            uint crc = Crc32.Initial;
-            long length = 0;
-            using (var inflater = new DeflateStream(feed, CompressionMode.Decompress, leaveOpen: true))
+            var header = new MemoryStream(file, start, file.Length - start, writable: false);
+            SkipHeader(header, member);
+            int body = start + (int)header.Position, next = -1;
+            for (int from = body; ; )
             {
-                int n;
-                try
+                int found = file.AsSpan(from).IndexOf([(byte)0x1f, (byte)0x8b, (byte)8]);
+                int candidate = found < 0 ? file.Length : from + found;
+                if (candidate - TrailerLength >= body && MemberEndsAt(file, body, candidate - TrailerLength, buffer))
                 {
-                    while ((n = inflater.Read(buffer)) > 0)
-                    {
-                        crc = Crc32.Update(crc, buffer.AsSpan(0, n));
-                        length += n;
-                    }
+                    next = candidate;
+                    break;
                 }
-                catch (InvalidDataException e)
-                {
-                    throw Corrupt($"the compressed data of gzip member {member} (at byte {start}) is corrupt ({e.Message})", e);
-                }
+                if (found < 0) break;
+                from = candidate + 1;
             }
-            if (raw.ReadAtLeast(trailer, TrailerLength, throwOnEndOfStream: false) < TrailerLength) throw Corrupt($"gzip member {member} (at byte {start}) ends before its trailer: the file is truncated");
-            if (BinaryPrimitives.ReadUInt32LittleEndian(trailer) != Crc32.Final(crc) || BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]) != unchecked((uint)length))
-                throw Corrupt($"gzip member {member} (at byte {start}) does not match its checksum or length: the file is truncated or corrupt");
+            if (next < 0) throw Corrupt($"gzip member {member} (at byte {start}) does not match its checksum or length: the file is truncated or corrupt");
+            start = next;
         }
+    }
+
+    /// <summary>Whether the deflate data file[body..end) inflates to what the trailer at <paramref name="end"/> records.</summary>
+    private static bool MemberEndsAt(byte[] file, int body, int end, byte[] buffer)
+    {
+        uint crc = Crc32.Initial;
+        long length = 0;
+        try
+        {
+            using var inflater = new DeflateStream(new MemoryStream(file, body, end - body, writable: false), CompressionMode.Decompress);
+            int n;
+            while ((n = inflater.Read(buffer)) > 0)
+            {
+                crc = Crc32.Update(crc, buffer.AsSpan(0, n));
+                length += n;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+        return BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(end)) == Crc32.Final(crc)
+            && BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(end + 4)) == unchecked((uint)length);
     }
 
     private void SkipHeader(Stream raw, int member)
@@ -170,36 +190,6 @@ internal sealed class CheckedGzipStream : Stream
             _raw.Dispose();
         }
         base.Dispose(disposing);
-    }
-
-    /// <summary>Hands the inflater one byte per read, so it never reads past the end of a member's compressed data.</summary>
-    private sealed class OneByteAtATime(Stream inner) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => count == 0 ? 0 : inner.Read(buffer, offset, 1);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
 

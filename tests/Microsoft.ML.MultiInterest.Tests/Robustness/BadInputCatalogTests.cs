@@ -33,6 +33,18 @@ public class BadInputCatalogTests
         ["gzip-not-gzip"] = Throws<InvalidDataException>(["The gzip file", "plain.tsv.gz"], () => EdgeFile.Read(BadInputFixtures.Bytes("plain.tsv.gz", Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(50))))),
         ["gzip-empty"] = Throws<InvalidDataException>(["The gzip file", "zero.tsv.gz", "truncated"], () => EdgeFile.Read(BadInputFixtures.Bytes("zero.tsv.gz", []))),
         ["gzip-concatenated"] = Accepts(["edges 100"], () => $"edges {EdgeFile.Read(Concatenated()).Count}"),
+        ["gzip-concatenated-truncated"] = Throws<InvalidDataException>(["The gzip file", "gzip member 2", "truncated or corrupt"], () =>
+        {
+            var path = Concatenated();
+            var bytes = File.ReadAllBytes(path);
+            return EdgeFile.Read(BadInputFixtures.Bytes("two-cut.tsv.gz", bytes[..^5]));
+        }),
+        ["gzip-empty-last-member"] = Accepts(["edges 60"], () =>
+        {
+            // As bgzip writes: data, then an empty member as an end-of-file marker.
+            var first = BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(60)));
+            return $"edges {EdgeFile.Read(BadInputFixtures.Bytes("bgzip.tsv.gz", [.. first, .. BadInputFixtures.Gzip([])])).Count}";
+        }),
         ["embedding-ragged-row"] = Throws<InvalidDataException>(["ragged.tsv, line 3", "expected 3 columns"], () => EmbeddingFile.Read(BadInputFixtures.Text("ragged.tsv", "id\tv0\tv1\na\t1\t2\nb\t1\n"))),
         ["embedding-not-finite"] = Throws<InvalidDataException>(["nan.tsv, line 2, column 3", "'NaN' is not a finite number"], () => EmbeddingFile.Read(BadInputFixtures.Text("nan.tsv", "id\tv0\tv1\na\t1\tNaN\n"))),
         ["embedding-duplicate-id"] = Throws<InvalidDataException>(["twice.tsv, line 3", "the id 'a' occurs twice"], () => EmbeddingFile.Read(BadInputFixtures.Text("twice.tsv", "id\tv0\na\t1\na\t2\n"))),
