@@ -93,6 +93,11 @@ internal static class ExperimentRunner
             seconds["clustering"] = Lap(clock);
         }
 
+        // Settings that cannot be honoured in full still give figures: say so (the library's estimators log the same warnings).
+        if (settings.Protocol.Components > clustering.ClusterCount)
+            log.WriteLine($"  warning: --components {settings.Protocol.Components} exceeds the {clustering.ClusterCount:N0} clusters: every mixture has at most {clustering.ClusterCount:N0} components.");
+        if (settings.Protocol.Cutoffs.Max() > items.Count)
+            log.WriteLine($"  warning: the cutoff K = {settings.Protocol.Cutoffs.Max()} exceeds the {items.Count:N0} items: lists hold at most the items a user has not seen.");
         log.WriteLine($"Evaluating Unimodal, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
         INeighborIndex? neighborIndex = null;
         if (settings.NeighborIndex.Kind == NeighborIndexKind.Clustered)
