@@ -48,7 +48,7 @@ internal static class ExperimentRunner
         if (unseenTestEdges > 0)
             log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
                 + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
-                + $"; {heldOut.Misses.UnseenUsers:N0} of them unseen users; metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0).");
+                + $" ({heldOut.Misses.UnseenUsers:N0} unseen users); metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0).");
         if (settings.ItemClustersPath == null && settings.Clustering.Clusters > items.Count / MinimumItemsPerDefaultCluster)
         {
             if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)
