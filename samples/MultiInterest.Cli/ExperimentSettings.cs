@@ -19,6 +19,9 @@ internal sealed class ExperimentSettings
     public bool ShowPaper { get; init; }
     public required NeighborIndexOption NeighborIndex { get; init; }
 
+    /// <summary>--unseen miss|drop: how test edges of users or items unseen in training are scored (default miss).</summary>
+    public UnseenHeldOut Unseen { get; init; } = EvaluationDefaults.Unseen;
+
     /// <summary>Whether --clusters was given; if not, the default is clamped to small catalogues instead of failing.</summary>
     public bool ClustersGiven { get; init; }
 
@@ -59,6 +62,7 @@ internal sealed class ExperimentSettings
             ShowPaper = showPaper,
             NeighborIndex = NeighborIndexOption.Read(cl),
             ClustersGiven = cl.String("clusters") != null,
+            Unseen = ReadUnseen(cl),
         };
         if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
             throw new UsageException("--user-embeddings and --item-embeddings go together.");
@@ -71,4 +75,12 @@ internal sealed class ExperimentSettings
         if (clustering.Clusters < 1) throw new UsageException("--clusters must be at least 1.");
         return settings;
     }
+
+    private static UnseenHeldOut ReadUnseen(CommandLine cl) => cl.String("unseen")?.ToLowerInvariant() switch
+    {
+        null => EvaluationDefaults.Unseen,
+        "miss" => UnseenHeldOut.Miss,
+        "drop" => UnseenHeldOut.Drop,
+        var other => throw new UsageException($"--unseen must be 'miss' or 'drop', not '{other}'."),
+    };
 }

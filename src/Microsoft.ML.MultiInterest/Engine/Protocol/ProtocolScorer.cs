@@ -11,9 +11,19 @@ internal sealed class ProtocolScorer
     private readonly int[] _testUsers;
     private readonly EmbeddingMatrix _unitItems;
     private readonly int _threads;
+    private readonly HeldOutMisses _misses;
+    private readonly int _missedUsers;
 
-    public ProtocolScorer(BipartiteGraph test, int[] testUsers, EmbeddingMatrix itemEmbeddings, int threads)
+    /// <param name="test">The held-out edges over seen users and items.</param>
+    /// <param name="testUsers">The user rows with a seen held-out edge, ascending.</param>
+    /// <param name="itemEmbeddings">The item embeddings.</param>
+    /// <param name="threads">Degree of parallelism; 0 = all cores.</param>
+    /// <param name="misses">Unseen held-out items per user, counted as misses; <see cref="HeldOutMisses.None"/> to drop them.</param>
+    /// <param name="missedUsers">Test users with no seen held-out item, counted with Recall = NDCG = 0.</param>
+    public ProtocolScorer(BipartiteGraph test, int[] testUsers, EmbeddingMatrix itemEmbeddings, int threads, HeldOutMisses? misses = null, int missedUsers = 0)
     {
+        _misses = misses ?? HeldOutMisses.None;
+        _missedUsers = missedUsers;
         _test = test;
         _testUsers = testUsers;
         _unitItems = itemEmbeddings.Normalized();
@@ -29,7 +39,7 @@ internal sealed class ProtocolScorer
             ? (solver, q, heldOut) => RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(_testUsers[q]), mixtures.Weights(_testUsers[q]), _unitItems, heldOut)
             : (_, q, heldOut) => RetrievalMetrics.UnimodalGoodnessOfFit(userEmbeddings!.ReadRow(_testUsers[q]), _unitItems, heldOut);
         var means = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]),
-            _unitItems, fit, _threads);
+            _unitItems, fit, _threads, q => _misses.UnseenItemsOf(_testUsers[q]), _missedUsers);
         var recall = new Dictionary<int, double>();
         var ndcg = new Dictionary<int, double>();
         var diversity = new Dictionary<int, double>();
