@@ -24,7 +24,13 @@ internal static class MetricsScorer
     /// <param name="Ndcg">Mean NDCG@K per cutoff, in the order of the cutoffs.</param>
     /// <param name="Diversity">Mean Diversity@K per cutoff, in the order of the cutoffs.</param>
     /// <param name="Emd">Mean goodness of fit; 0 when no representation was scored.</param>
-    public readonly record struct Means(double[] Recall, double[] Ndcg, double[] Diversity, double Emd);
+    /// <param name="Users">The number of users averaged.</param>
+    public readonly record struct Means(double[] Recall, double[] Ndcg, double[] Diversity, double Emd, int Users);
+
+    /// <summary>The means over all test users, and over each group of them when groups were given.</summary>
+    /// <param name="All">Over every test user.</param>
+    /// <param name="Groups">Per group (index = group), or empty when no groups were given; an empty group's means are NaN.</param>
+    public readonly record struct Breakdown(Means All, Means[] Groups);
 
     /// <summary>Scores <paramref name="users"/> test users.</summary>
     /// <param name="cutoffs">The cutoffs K, strictly ascending.</param>
@@ -35,8 +41,22 @@ internal static class MetricsScorer
     /// <param name="fit">Each user's goodness of fit, or null for none (then the EMD is 0).</param>
     /// <param name="threads">Degree of parallelism; 0 = all cores. The figures do not depend on it.</param>
     public static Means Score(int[] cutoffs, int users, CandidateSource candidates, HeldOutSource heldOut, EmbeddingMatrix unitItems,
-        FitSource? fit, int threads)
+        FitSource? fit, int threads) => Score(cutoffs, users, candidates, heldOut, unitItems, fit, threads, null, 0).All;
+
+    /// <summary>Scores <paramref name="users"/> test users, and each group of them (e.g. <see cref="ActivityQuartiles"/>).</summary>
+    /// <param name="cutoffs">The cutoffs K, strictly ascending.</param>
+    /// <param name="users">The number of test users.</param>
+    /// <param name="candidates">Each user's list per cutoff; the first K entries are scored.</param>
+    /// <param name="heldOut">Each user's held-out items.</param>
+    /// <param name="unitItems">Item embeddings scaled to unit length.</param>
+    /// <param name="fit">Each user's goodness of fit, or null for none (then the EMD is 0).</param>
+    /// <param name="threads">Degree of parallelism; 0 = all cores. The figures do not depend on it.</param>
+    /// <param name="groups">The group of each test user (0 to <paramref name="groupCount"/> - 1), or null for none.</param>
+    /// <param name="groupCount">The number of groups.</param>
+    public static Breakdown Score(int[] cutoffs, int users, CandidateSource candidates, HeldOutSource heldOut, EmbeddingMatrix unitItems,
+        FitSource? fit, int threads, IReadOnlyList<int>? groups, int groupCount)
     {
+        if (groups != null && groups.Count != users) throw new ArgumentException($"There are {groups.Count} group entries for {users} users.", nameof(groups));
         int count = cutoffs.Length;
         var recalls = new double[users * count];
         var ndcgs = new double[users * count];
@@ -59,9 +79,17 @@ internal static class MetricsScorer
         }, _ => { });
 
         var accumulator = new MetricsAccumulator(cutoffs);
+        var perGroup = groups == null ? [] : Enumerable.Range(0, groupCount).Select(_ => new MetricsAccumulator(cutoffs)).ToArray();
         for (int q = 0; q < users; q++)
+        {
             accumulator.Add(recalls.AsSpan(q * count, count), ndcgs.AsSpan(q * count, count), diversities.AsSpan(q * count, count), distances[q]);
-        return new Means(cutoffs.Select(accumulator.MeanRecall).ToArray(), cutoffs.Select(accumulator.MeanNdcg).ToArray(),
-            cutoffs.Select(accumulator.MeanDiversity).ToArray(), accumulator.MeanEarthMoversDistance);
+            if (groups != null)
+                perGroup[groups[q]].Add(recalls.AsSpan(q * count, count), ndcgs.AsSpan(q * count, count), diversities.AsSpan(q * count, count), distances[q]);
+        }
+        return new Breakdown(MeansOf(accumulator, cutoffs), perGroup.Select(a => MeansOf(a, cutoffs)).ToArray());
     }
+
+    private static Means MeansOf(MetricsAccumulator accumulator, int[] cutoffs) =>
+        new(cutoffs.Select(accumulator.MeanRecall).ToArray(), cutoffs.Select(accumulator.MeanNdcg).ToArray(),
+            cutoffs.Select(accumulator.MeanDiversity).ToArray(), accumulator.MeanEarthMoversDistance, (int)accumulator.UserCount);
 }

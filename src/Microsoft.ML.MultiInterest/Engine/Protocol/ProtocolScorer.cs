@@ -11,9 +11,11 @@ internal sealed class ProtocolScorer
     private readonly int[] _testUsers;
     private readonly EmbeddingMatrix _unitItems;
     private readonly int _threads;
+    private readonly ActivityQuartiles? _activity;
 
-    public ProtocolScorer(BipartiteGraph test, int[] testUsers, EmbeddingMatrix itemEmbeddings, int threads)
+    public ProtocolScorer(BipartiteGraph test, int[] testUsers, EmbeddingMatrix itemEmbeddings, int threads, ActivityQuartiles? activity = null)
     {
+        _activity = activity;
         _test = test;
         _testUsers = testUsers;
         _unitItems = itemEmbeddings.Normalized();
@@ -28,17 +30,29 @@ internal sealed class ProtocolScorer
         MetricsScorer.FitSource fit = mixtures != null
             ? (solver, q, heldOut) => RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(_testUsers[q]), mixtures.Weights(_testUsers[q]), _unitItems, heldOut)
             : (_, q, heldOut) => RetrievalMetrics.UnimodalGoodnessOfFit(userEmbeddings!.ReadRow(_testUsers[q]), _unitItems, heldOut);
-        var means = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]),
-            _unitItems, fit, _threads);
-        var recall = new Dictionary<int, double>();
-        var ndcg = new Dictionary<int, double>();
-        var diversity = new Dictionary<int, double>();
-        for (int c = 0; c < cutoffs.Length; c++)
+        var breakdown = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]),
+            _unitItems, fit, _threads, _activity?.Groups, ActivityQuartiles.Count);
+        var means = breakdown.All;
+        var groups = new List<GroupEvaluation>();
+        for (int g = 0; g < breakdown.Groups.Length; g++)
         {
-            recall[cutoffs[c]] = means.Recall[c];
-            ndcg[cutoffs[c]] = means.Ndcg[c];
-            diversity[cutoffs[c]] = means.Diversity[c];
+            var m = breakdown.Groups[g];
+            groups.Add(new GroupEvaluation(g, m.Users, _activity!.LowerDegree[g], _activity.UpperDegree[g], ByCutoff(cutoffs, m.Recall),
+                ByCutoff(cutoffs, m.Ndcg), ByCutoff(cutoffs, m.Diversity), m.Emd));
         }
-        return new MethodEvaluation(name, recall, ndcg, diversity, means.Emd, lists, mixtures);
+        return new MethodEvaluation(name, ByCutoff(cutoffs, means.Recall), ByCutoff(cutoffs, means.Ndcg), ByCutoff(cutoffs, means.Diversity), means.Emd,
+            lists, mixtures, groups);
     }
+
+    /// <summary>Recall@K and Diversity@K of lists alone (no goodness of fit), for frontier points.</summary>
+    public (double Recall, double Diversity) ScoreLists(IReadOnlyDictionary<int, RankedLists> lists, int recallCutoff, int diversityCutoff)
+    {
+        var cutoffs = lists.Keys.Order().ToArray();
+        var ranked = cutoffs.Select(k => lists[k]).ToArray();
+        var means = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]), _unitItems, null, _threads);
+        return (means.Recall[Array.IndexOf(cutoffs, recallCutoff)], means.Diversity[Array.IndexOf(cutoffs, diversityCutoff)]);
+    }
+
+    private static Dictionary<int, double> ByCutoff(int[] cutoffs, double[] values) =>
+        cutoffs.Select((k, c) => (k, c)).ToDictionary(p => p.k, p => values[p.c]);
 }
