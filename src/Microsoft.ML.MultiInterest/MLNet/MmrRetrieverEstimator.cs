@@ -93,7 +93,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranked the top {pool} of {items.RowOf.Length} items to {o.Candidates} candidates for {users.Length} users (lambda {o.Lambda}).");
         var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
         var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName,
-            CandidateMethod.Mmr, double.NaN);
+            CandidateMethod.Mmr, double.NaN, new RetrievalSettings { MmrLambda = o.Lambda, MmrPoolSize = pool });
         return new CandidateRetrievalTransformer(columns);
     }
 
