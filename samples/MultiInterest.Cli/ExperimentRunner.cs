@@ -105,7 +105,7 @@ internal static class ExperimentRunner
         {
             var r = tuned.Retrieval;
             log.WriteLine($"Tuned row: {(tunedClustering ?? clustering).ClusterCount} clusters, m={tuned.Components}, lambda={tuned.Lambda}, query={r.Query}"
-                + (r.Query == QuotaQuery.Blend ? $" (beta={r.Beta})" : "") + $", alpha={r.Alpha}, head share={r.HeadShare}; MMR lambda={settings.Protocol.MmrLambda}, pool={settings.Protocol.MmrPoolSize}");
+                + (r.Query == QuotaQuery.Blend ? $" (beta={r.Beta})" : "") + $", alpha={r.Alpha}, head share={r.HeadShare}; MMR + interests lambda={tuned.MmrLambda}, nu={tuned.InterestWeight}; MMR lambda={settings.Protocol.MmrLambda}, pool={settings.Protocol.MmrPoolSize}");
         }
         log.WriteLine($"Evaluating Unimodal, MMR, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
         INeighborIndex? neighborIndex = null;

@@ -44,6 +44,8 @@ internal static class MetricsJson
                     ["beta"] = t.Retrieval.Beta,
                     ["alpha"] = t.Retrieval.Alpha,
                     ["head_share"] = t.Retrieval.HeadShare,
+                    ["interest_mmr_lambda"] = t.MmrLambda,
+                    ["interest_weight"] = t.InterestWeight,
                 } : null,
                 ["seed"] = settings.Embedding.Seed,
                 ["threads"] = settings.Protocol.Threads,

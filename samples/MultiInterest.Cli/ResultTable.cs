@@ -15,6 +15,7 @@ internal static class ResultTable
         ["mixture"] = "Mixture",
         ["knn_embed"] = "kNN-Embed",
         ["knn_embed_tuned"] = "kNN-Embed (tuned)",
+        ["interest_mmr"] = "MMR + interests",
     };
 
     /// <summary>The label of method <paramref name="name"/> in the tables and the plot.</summary>

@@ -11,7 +11,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 public static class ProtocolEvaluator
 {
     /// <summary>Names of the three methods, in report order.</summary>
-    public static readonly string[] MethodNames = ["unimodal", "mmr", "mixture", "knn_embed", "knn_embed_tuned"];
+    public static readonly string[] MethodNames = ["unimodal", "mmr", "mixture", "knn_embed", "knn_embed_tuned", "interest_mmr"];
 
     /// <summary>Runs the comparison.</summary>
     /// <param name="train">Training graph (its items are excluded from retrieval).</param>
@@ -85,6 +85,14 @@ public static class ProtocolEvaluator
             tunedLists = Zip(cutoffs, tunedRetriever!.Retrieve(tunedMixtures, testUsers, train, cutoffs, tuned.Retrieval, unimodal, userEmbeddings, threads));
             seconds["tuned_retrieval"] = Lap(clock);
         }
+        var interests = tuned == null || tuned.InterestWeight == 0 ? null
+            : new InterestProportionality(tunedMixtures!, testUsers, tunedClustering, tuned.InterestWeight);
+        Dictionary<int, RankedLists>? interestLists = null;
+        if (interests != null)
+        {
+            interestLists = Prefixes(cutoffs, mmr.Rerank(unimodal, maxCutoff, tuned!.MmrLambda, settings.MmrPoolSize, interests, threads));
+            seconds["interest_mmr_retrieval"] = Lap(clock);
+        }
 
         var degrees = testUsers.Select(train.DegreeOf).ToArray();
         var scorer = new ProtocolScorer(test, testUsers, itemEmbeddings, threads, ActivityQuartiles.Assign(degrees));
@@ -96,6 +104,7 @@ public static class ProtocolEvaluator
             scorer.Score("knn_embed", knnLists, smoothed, null),
         };
         if (tuned != null) methods.Add(scorer.Score("knn_embed_tuned", tunedLists!, tunedMixtures, null));
+        if (interests != null) methods.Add(scorer.Score("interest_mmr", interestLists!, tunedMixtures, null));
         seconds["metrics"] = Lap(clock);
 
         var frontiers = new List<FrontierResult>();
@@ -104,6 +113,9 @@ public static class ProtocolEvaluator
             int[] pair = [FrontierDiversityCutoff, FrontierRecallCutoff];
             frontiers.Add(Sweep("mmr", "lambda", settings.FrontierMmrLambdas, scorer, value =>
                 Prefixes(pair, mmr.Rerank(unimodal, FrontierRecallCutoff, value, settings.MmrPoolSize, threads))));
+            if (interests != null)
+                frontiers.Add(Sweep("interest_mmr", "lambda", settings.FrontierMmrLambdas, scorer, value =>
+                    Prefixes(pair, mmr.Rerank(unimodal, FrontierRecallCutoff, value, settings.MmrPoolSize, interests, threads))));
             if (tuned != null)
             {
                 frontiers.Add(Sweep("knn_embed_tuned", "head_share", settings.FrontierHeadShares, scorer, value =>

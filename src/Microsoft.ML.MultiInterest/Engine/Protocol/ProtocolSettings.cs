@@ -25,8 +25,8 @@ public sealed class ProtocolSettings
     public MultiInterestRowSettings? MultiInterest { get; set; }
 
     /// <summary>
-    /// Whether to measure the recall-diversity frontiers (Recall@50, Diversity@10): MMR over <see cref="FrontierMmrLambdas"/>,
-    /// and the tuned row over <see cref="FrontierHeadShares"/> and <see cref="FrontierAlphas"/>. Default false.
+    /// Whether to measure the recall-diversity frontiers (Recall@50, Diversity@10): MMR and multi-interest MMR over
+    /// <see cref="FrontierMmrLambdas"/>, and the tuned quota row over <see cref="FrontierHeadShares"/> and <see cref="FrontierAlphas"/>. Default false.
     /// </summary>
     public bool Frontier { get; set; }
 

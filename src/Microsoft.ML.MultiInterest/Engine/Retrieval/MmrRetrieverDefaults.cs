@@ -16,6 +16,9 @@ public static class MmrRetrieverDefaults
     /// <summary>Length of the unimodal ranking that is re-ranked: 100 (twice the largest default cutoff).</summary>
     public const int PoolSize = 100;
 
+    /// <summary>Weight of the interest-proportionality term of multi-interest MMR (<see cref="InterestProportionality"/>): 0 (plain MMR).</summary>
+    public const double InterestWeight = 0.0;
+
     /// <summary>Whether the user's training items are never candidates: <see cref="UnimodalRetrieverDefaults.ExcludeSeen"/> (true).</summary>
     public const bool ExcludeSeen = UnimodalRetrieverDefaults.ExcludeSeen;
 }
