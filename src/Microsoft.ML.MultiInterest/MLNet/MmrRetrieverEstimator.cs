@@ -34,6 +34,25 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         /// <summary>Length of the unimodal ranking that is re-ranked, at least 1 (raised to M if smaller). Default <see cref="MmrRetrieverDefaults.PoolSize"/>.</summary>
         public int PoolSize = MmrRetrieverDefaults.PoolSize;
 
+        /// <summary>
+        /// Weight nu of the interest term (multi-interest MMR, <see cref="InterestProportionality"/>), finite and non-negative;
+        /// 0 = plain MMR. When positive the mixture columns (from <see cref="KnnSmoothedMixtureEstimator"/>) and the item
+        /// cluster column are read. Default <see cref="MmrRetrieverDefaults.InterestWeight"/>.
+        /// </summary>
+        public double InterestWeight = MmrRetrieverDefaults.InterestWeight;
+
+        /// <summary>The item cluster key column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>
+        public string ItemClusterColumnName = MultiInterestColumnNames.ItemCluster;
+
+        /// <summary>The mixture cluster keys column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureClusters"/>.</summary>
+        public string MixtureClustersColumnName = MultiInterestColumnNames.MixtureClusters;
+
+        /// <summary>The mixture weights column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureWeights"/>.</summary>
+        public string MixtureWeightsColumnName = MultiInterestColumnNames.MixtureWeights;
+
+        /// <summary>The mixture embeddings column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureEmbeddings"/>.</summary>
+        public string MixtureEmbeddingsColumnName = MultiInterestColumnNames.MixtureEmbeddings;
+
         /// <summary>Whether the user's training items are never candidates. Default <see cref="MmrRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = MmrRetrieverDefaults.ExcludeSeen;
 
@@ -56,6 +75,11 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
             OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
             OptionChecks.AtLeast(PoolSize, 1, nameof(PoolSize));
+            OptionChecks.NonNegativeFinite(InterestWeight, nameof(InterestWeight));
+            OptionChecks.ColumnName(ItemClusterColumnName, nameof(ItemClusterColumnName));
+            OptionChecks.ColumnName(MixtureClustersColumnName, nameof(MixtureClustersColumnName));
+            OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
+            OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
             if (!(Lambda >= 0 && Lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, $"{nameof(Lambda)} (MMR relevance weight) must lie in [0, 1].");
             OptionChecks.Threads(Threads, nameof(Threads));
         }
@@ -84,16 +108,33 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
             UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
             ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
+            ItemCluster = o.InterestWeight > 0 ? (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)) : null,
         });
         var items = new CompactItems(rows);
         var users = items.ActiveUsers();
         int pool = Math.Max(o.PoolSize, o.Candidates);
         var ranking = new UnimodalRetriever(items.Embeddings).Retrieve(rows.UserVectors!, users, o.ExcludeSeen ? items.Graph : null, pool, o.Threads);
-        var lists = new MmrRetriever(items.Embeddings).Rerank(ranking, o.Candidates, o.Lambda, pool, o.Threads);
+        InterestProportionality? interests = null;
+        if (o.InterestWeight > 0)
+        {
+            var assignments = new int[items.RowOf.Length];
+            for (int j = 0; j < assignments.Length; j++)
+            {
+                assignments[j] = rows.ItemClusters![items.RowOf[j]];
+                if (assignments[j] < 0)
+                    throw new ArgumentException($"Item key {items.RowOf[j] + 1} has a missing cluster key in column '{o.ItemClusterColumnName}' (option {nameof(o.ItemClusterColumnName)}).");
+            }
+            var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items.Embeddings);
+            var mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
+                (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
+                rows.ClusterCount, items.Embeddings.Dimension);
+            interests = new InterestProportionality(mixtures, users, clustering, o.InterestWeight);
+        }
+        var lists = new MmrRetriever(items.Embeddings).Rerank(ranking, o.Candidates, o.Lambda, pool, interests, o.Threads);
         Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranked the top {pool} of {items.RowOf.Length} items to {o.Candidates} candidates for {users.Length} users (lambda {o.Lambda}).");
         var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
         var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName,
-            CandidateMethod.Mmr, double.NaN, new RetrievalSettings { MmrLambda = o.Lambda, MmrPoolSize = pool });
+            CandidateMethod.Mmr, double.NaN, new RetrievalSettings { MmrLambda = o.Lambda, MmrPoolSize = pool, InterestWeight = o.InterestWeight });
         return new CandidateRetrievalTransformer(columns);
     }
 

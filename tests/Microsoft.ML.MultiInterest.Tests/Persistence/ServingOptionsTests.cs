@@ -62,4 +62,17 @@ public sealed class ServingOptionsTests : IDisposable
         AssertSame(fitted, model.RetrieveWithEngine(users, TrainingGraph(), threads: 1), users);
         Assert.Contains("HeadShare", Assert.Throws<NotSupportedException>(() => model.ExportOnnx(Path.Combine(_directory, "no"))).Message);
     }
+
+    [Fact]
+    public void MultiInterestMmrIsServedByTheEngineAsFitted()
+    {
+        var fitted = _stages.Ml.MultiInterest().MmrRetriever(candidates: 5, lambda: 0.6, poolSize: 10, interestWeight: 0.3).Fit(_stages.Mixed);
+        var plain = _stages.Ml.MultiInterest().MmrRetriever(candidates: 5, lambda: 0.6, poolSize: 10).Fit(_stages.Mixed);
+        var model = SaveAndLoad(fitted, "interest-mmr.zip");
+        Assert.Equal(CandidateMethod.Mmr, model.ServingStage.Method);
+        Assert.Equal(0.3, model.ServingStage.Settings.InterestWeight);
+        int[] users = Enumerable.Range(0, fitted.UserCount).ToArray();
+        AssertSame(fitted, model.RetrieveWithEngine(users, TrainingGraph(), threads: 1), users);
+        Assert.Contains(users, u => !fitted.GetCandidates((uint)u + 1).ItemKeys.SequenceEqual(plain.GetCandidates((uint)u + 1).ItemKeys));
+    }
 }

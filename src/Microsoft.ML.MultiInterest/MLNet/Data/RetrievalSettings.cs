@@ -24,6 +24,9 @@ public sealed record RetrievalSettings
     /// <summary>MMR pool length. Default <see cref="MmrRetrieverDefaults.PoolSize"/>.</summary>
     public int MmrPoolSize { get; init; } = MmrRetrieverDefaults.PoolSize;
 
+    /// <summary>Weight of multi-interest MMR's interest term. Default <see cref="MmrRetrieverDefaults.InterestWeight"/>.</summary>
+    public double InterestWeight { get; init; } = MmrRetrieverDefaults.InterestWeight;
+
     /// <summary>The engine's quota options with quota exponent <paramref name="alpha"/>.</summary>
     public QuotaRetrievalOptions Quota(double alpha) => new() { Alpha = alpha, Query = Query, Beta = Beta, HeadShare = HeadShare };
 }

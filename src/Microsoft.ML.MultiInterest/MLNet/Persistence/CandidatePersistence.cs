@@ -14,7 +14,7 @@ internal static class CandidatePersistence
     private const string ItemsTable = "candidate_items", ScoresTable = "candidate_scores", NamesTable = "item_ids";
     private const string UserColumnKey = "UserColumn", CandidatesColumnKey = "CandidatesColumn", ScoresColumnKey = "ScoresColumn";
     private const string MethodKey = "Method", AlphaKey = "Alpha";
-    private const string QueryKey = "Query", BetaKey = "Beta", HeadShareKey = "HeadShare", MmrLambdaKey = "MmrLambda", MmrPoolKey = "MmrPoolSize";
+    private const string QueryKey = "Query", BetaKey = "Beta", HeadShareKey = "HeadShare", MmrLambdaKey = "MmrLambda", MmrPoolKey = "MmrPoolSize", InterestKey = "InterestWeight";
 
     public static ITransformer CreateSavable(CandidateColumns columns)
     {
@@ -43,6 +43,7 @@ internal static class CandidatePersistence
         builder.Metadata(HeadShareKey, settings.HeadShare.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         builder.Metadata(MmrLambdaKey, settings.MmrLambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         builder.Metadata(MmrPoolKey, settings.MmrPoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.Metadata(InterestKey, settings.InterestWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         string user = builder.KeyInput(columns.UserColumn, users);
         builder.Graph
             .AddInitializer(ItemsTable, [users + 1, m], keys)
@@ -86,6 +87,7 @@ internal static class CandidatePersistence
             HeadShare = meta.TryGetValue(HeadShareKey, out var h) ? double.Parse(h, inv) : defaults.HeadShare,
             MmrLambda = meta.TryGetValue(MmrLambdaKey, out var l) ? double.Parse(l, inv) : defaults.MmrLambda,
             MmrPoolSize = meta.TryGetValue(MmrPoolKey, out var p) ? int.Parse(p, inv) : defaults.MmrPoolSize,
+            InterestWeight = meta.TryGetValue(InterestKey, out var nu) ? double.Parse(nu, inv) : defaults.InterestWeight,
         };
         return new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
             meta.GetValueOrDefault(ScoresColumnKey, ""), m, names[1..], lists, method, alpha, settings);

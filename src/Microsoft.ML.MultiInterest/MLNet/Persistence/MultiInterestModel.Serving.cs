@@ -14,7 +14,7 @@ public sealed partial class MultiInterestModel
 
     /// <summary>
     /// The retrieval stage the serving methods reproduce: the first cluster-quota stage, else the first
-    /// unimodal one. Its M and alpha are used.
+    /// other one (unimodal or MMR). Its M, alpha and settings are used.
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no retrieval stage.</exception>
     public SavedCandidates ServingStage =>
@@ -45,7 +45,13 @@ public sealed partial class MultiInterestModel
         {
             int pool = Math.Max(settings.MmrPoolSize, stage.Candidates);
             var ranking = new UnimodalRetriever(items).Retrieve(users, userRows, exclusions, pool, threads);
-            return new MmrRetriever(items).Rerank(ranking, stage.Candidates, settings.MmrLambda, pool, threads);
+            InterestProportionality? interests = null;
+            if (settings.InterestWeight > 0)
+            {
+                var (interestClusters, interestMixtures) = RequireMixturePath();
+                interests = new InterestProportionality(interestMixtures, userRows, interestClusters, settings.InterestWeight);
+            }
+            return new MmrRetriever(items).Rerank(ranking, stage.Candidates, settings.MmrLambda, pool, interests, threads);
         }
         var fallback = new UnimodalRetriever(items).Retrieve(users, userRows, exclusions, stage.Candidates, threads);
         if (stage.Method == CandidateMethod.Unimodal) return fallback;
