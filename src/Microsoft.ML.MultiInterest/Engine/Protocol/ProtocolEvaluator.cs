@@ -96,15 +96,16 @@ public static class ProtocolEvaluator
 
         var degrees = testUsers.Select(train.DegreeOf).ToArray();
         var scorer = new ProtocolScorer(test, testUsers, itemEmbeddings, threads, ActivityQuartiles.Assign(degrees));
+        var unimodalEvaluation = scorer.Score("unimodal", unimodalLists, null, userEmbeddings);
         var methods = new List<MethodEvaluation>
         {
-            scorer.Score("unimodal", unimodalLists, null, userEmbeddings),
-            scorer.Score("mmr", mmrLists, null, userEmbeddings),
+            unimodalEvaluation,
+            scorer.Score("mmr", mmrLists, null, userEmbeddings, unimodalEvaluation),
             scorer.Score("mixture", mixtureLists, mle, null),
             scorer.Score("knn_embed", knnLists, smoothed, null),
         };
         if (tuned != null) methods.Add(scorer.Score("knn_embed_tuned", tunedLists!, tunedMixtures, null));
-        if (interests != null) methods.Add(scorer.Score("interest_mmr", interestLists!, tunedMixtures, null));
+        if (interests != null) methods.Add(scorer.Score("interest_mmr", interestLists!, tunedMixtures, null, methods[^1]));
         seconds["metrics"] = Lap(clock);
 
         var frontiers = new List<FrontierResult>();

@@ -23,11 +23,20 @@ internal sealed class ProtocolScorer
     }
 
     /// <summary>Scores one method. Mixture methods pass <paramref name="mixtures"/>; the unimodal one its user embeddings.</summary>
-    public MethodEvaluation Score(string name, IReadOnlyDictionary<int, RankedLists> lists, MixtureTable? mixtures, EmbeddingMatrix? userEmbeddings)
+    /// <param name="name">The method's name.</param>
+    /// <param name="lists">Its lists per cutoff.</param>
+    /// <param name="mixtures">Its mixtures, for the goodness of fit.</param>
+    /// <param name="userEmbeddings">Or its single vectors.</param>
+    /// <param name="sameRepresentation">
+    /// An evaluated method with the very same user representation (MMR shares Unimodal's vectors, multi-interest MMR the
+    /// tuned row's mixtures): its goodness of fit is reused instead of solved again.
+    /// </param>
+    public MethodEvaluation Score(string name, IReadOnlyDictionary<int, RankedLists> lists, MixtureTable? mixtures, EmbeddingMatrix? userEmbeddings,
+        MethodEvaluation? sameRepresentation = null)
     {
         var cutoffs = lists.Keys.Order().ToArray();
         var ranked = cutoffs.Select(k => lists[k]).ToArray();
-        MetricsScorer.FitSource fit = mixtures != null
+        MetricsScorer.FitSource? fit = sameRepresentation != null ? null : mixtures != null
             ? (solver, q, heldOut) => RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(_testUsers[q]), mixtures.Weights(_testUsers[q]), _unitItems, heldOut)
             : (_, q, heldOut) => RetrievalMetrics.UnimodalGoodnessOfFit(userEmbeddings!.ReadRow(_testUsers[q]), _unitItems, heldOut);
         var breakdown = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]),
@@ -37,11 +46,12 @@ internal sealed class ProtocolScorer
         for (int g = 0; g < breakdown.Groups.Length; g++)
         {
             var m = breakdown.Groups[g];
+            double emd = sameRepresentation?.ByActivity[g].Emd ?? m.Emd;
             groups.Add(new GroupEvaluation(g, m.Users, _activity!.LowerDegree[g], _activity.UpperDegree[g], ByCutoff(cutoffs, m.Recall),
-                ByCutoff(cutoffs, m.Ndcg), ByCutoff(cutoffs, m.Diversity), m.Emd));
+                ByCutoff(cutoffs, m.Ndcg), ByCutoff(cutoffs, m.Diversity), emd));
         }
-        return new MethodEvaluation(name, ByCutoff(cutoffs, means.Recall), ByCutoff(cutoffs, means.Ndcg), ByCutoff(cutoffs, means.Diversity), means.Emd,
-            lists, mixtures, groups);
+        return new MethodEvaluation(name, ByCutoff(cutoffs, means.Recall), ByCutoff(cutoffs, means.Ndcg), ByCutoff(cutoffs, means.Diversity),
+            sameRepresentation?.Emd ?? means.Emd, lists, mixtures, groups);
     }
 
     /// <summary>Recall@K and Diversity@K of lists alone (no goodness of fit), for frontier points.</summary>
