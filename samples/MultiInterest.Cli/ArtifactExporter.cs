@@ -8,12 +8,14 @@ namespace MultiInterest.Cli;
 internal static class ArtifactExporter
 {
     public static void Export(string directory, IdMap users, IdMap items, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
-        ItemClustering clustering, ProtocolResult result)
+        ItemClustering clustering, ProtocolResult result, ItemClustering? tunedClustering = null)
     {
         Directory.CreateDirectory(directory);
         EmbeddingFile.Write(Path.Combine(directory, "user_embeddings.tsv"), users, userEmbeddings);
         EmbeddingFile.Write(Path.Combine(directory, "item_embeddings.tsv"), items, itemEmbeddings);
         ClusterFile.Write(Path.Combine(directory, "item_clusters.tsv"), items, clustering.Assignments);
+        // The tuned row's mixtures refer to its own clusters when it has them.
+        if (tunedClustering != null) ClusterFile.Write(Path.Combine(directory, "item_clusters_tuned.tsv"), items, tunedClustering.Assignments);
         WriteMixtures(Path.Combine(directory, "mixtures.tsv"), users, result);
         WriteCandidates(Path.Combine(directory, "candidates.tsv"), users, items, result);
     }

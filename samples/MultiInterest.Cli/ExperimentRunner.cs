@@ -98,7 +98,24 @@ internal static class ExperimentRunner
             log.WriteLine($"  warning: --components {settings.Protocol.Components} exceeds the {clustering.ClusterCount:N0} clusters: every mixture has at most {clustering.ClusterCount:N0} components.");
         if (settings.Protocol.Cutoffs.Max() > items.Count)
             log.WriteLine($"  warning: the cutoff K = {settings.Protocol.Cutoffs.Max()} exceeds the {items.Count:N0} items: lists hold at most the items a user has not seen.");
-        log.WriteLine($"Evaluating Unimodal, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
+        ItemClustering? tunedClustering = null;
+        var tuned = settings.Protocol.MultiInterest;
+        if (tuned != null && settings.TunedClusters > 0 && !(settings.ItemClustersPath == null && settings.TunedClusters == settings.Clustering.Clusters))
+        {
+            int k = Math.Min(settings.TunedClusters, items.Count);
+            log.WriteLine($"Clustering {items.Count:N0} items into {k:N0} clusters for the tuned row...");
+            var options = new SphericalKMeansOptions { Clusters = k, MaxIterations = settings.Clustering.MaxIterations, Tolerance = 0, Seed = settings.Clustering.Seed, Threads = settings.Clustering.Threads };
+            var kmeans = SphericalKMeans.Fit(itemEmbeddings!, options);
+            tunedClustering = ItemClustering.Create(kmeans.Assignments, k, itemEmbeddings!, kmeans.Centroids);
+            seconds["tuned_clustering"] = Lap(clock);
+        }
+        if (tuned != null)
+        {
+            var r = tuned.Retrieval;
+            log.WriteLine($"Tuned row: {(tunedClustering ?? clustering).ClusterCount} clusters, m={tuned.Components}, lambda={tuned.Lambda}, query={r.Query}"
+                + (r.Query == QuotaQuery.Blend ? $" (beta={r.Beta})" : "") + $", alpha={r.Alpha}, head share={r.HeadShare}; MMR + interests lambda={tuned.MmrLambda}, nu={tuned.InterestWeight}; MMR lambda={settings.Protocol.MmrLambda}, pool={settings.Protocol.MmrPoolSize}");
+        }
+        log.WriteLine($"Evaluating Unimodal, MMR, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
         INeighborIndex? neighborIndex = null;
         if (settings.NeighborIndex.Kind == NeighborIndexKind.Clustered)
         {
@@ -111,23 +128,31 @@ internal static class ExperimentRunner
             log.WriteLine($"  clustered neighbour index: {index.Lists:N0} lists, {index.Probes} probes");
         }
         var result = ProtocolEvaluator.Run(train, test, userEmbeddings!, itemEmbeddings!, clustering, settings.Protocol, neighborIndex,
-            settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null);
+            settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, tunedClustering);
         foreach (var (stage, s) in result.Seconds) seconds[stage] = s;
         clock.Restart();
 
         if (settings.Export)
         {
-            ArtifactExporter.Export(settings.OutDirectory!, users, items, userEmbeddings!, itemEmbeddings!, clustering, result);
+            ArtifactExporter.Export(settings.OutDirectory!, users, items, userEmbeddings!, itemEmbeddings!, clustering, result, tunedClustering);
             seconds["export"] = Lap(clock);
         }
         seconds["total"] = total.Elapsed.TotalSeconds;
 
         ResultTable.Print(result, settings.ShowPaper, log);
+        ActivityTable.Print(result, log);
+        FrontierTable.Print(result, log);
         if (settings.OutDirectory != null)
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
-            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, seconds, embedding);
+            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, seconds, embedding, (tunedClustering ?? clustering).ClusterCount);
             log.WriteLine($"Wrote {path}");
+            if (result.Frontiers.Count > 0)
+            {
+                var png = Path.Combine(settings.OutDirectory, "frontier.png");
+                FrontierPlot.Write(png, result, settings.Dataset);
+                log.WriteLine($"Wrote {png}");
+            }
         }
         log.WriteLine("Stage seconds: " + string.Join(", ", seconds.Select(p => $"{p.Key} {p.Value:F1}")));
         return 0;

@@ -22,6 +22,9 @@ internal sealed class ExperimentSettings
     /// <summary>--unseen miss|drop: how test edges of users or items unseen in training are scored (default miss).</summary>
     public UnseenHeldOut Unseen { get; init; } = EvaluationDefaults.Unseen;
 
+    /// <summary>Clusters of the tuned row's own k-means (0 = the paper rows' clustering).</summary>
+    public int TunedClusters { get; init; }
+
     /// <summary>Whether --clusters was given; if not, the default is clamped to small catalogues instead of failing.</summary>
     public bool ClustersGiven { get; init; }
 
@@ -44,6 +47,10 @@ internal sealed class ExperimentSettings
             Neighbors = cl.Int("neighbors", KnnSmoothedMixtureDefaults.Neighbors),
             Lambda = cl.Double("lambda", KnnSmoothedMixtureDefaults.Lambda),
             Alpha = cl.Double("alpha", ClusterQuotaRetrieverDefaults.Alpha),
+            MmrLambda = cl.Double("mmr-lambda", MmrRetrieverDefaults.Lambda),
+            MmrPoolSize = cl.Int("mmr-pool", MmrRetrieverDefaults.PoolSize),
+            MultiInterest = TunedRowFlags.Read(cl),
+            Frontier = cl.Flag("frontier"),
             Threads = threads,
         };
         var settings = new ExperimentSettings
@@ -63,7 +70,9 @@ internal sealed class ExperimentSettings
             NeighborIndex = NeighborIndexOption.Read(cl),
             ClustersGiven = cl.String("clusters") != null,
             Unseen = ReadUnseen(cl),
+            TunedClusters = cl.Int("tuned-clusters", TunedRowFlags.Clusters),
         };
+        if (settings.TunedClusters < 0) throw new UsageException("--tuned-clusters must be 0 (the paper rows' clusters) or positive.");
         if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
             throw new UsageException("--user-embeddings and --item-embeddings go together.");
         if (settings.ItemClustersPath != null && settings.ItemEmbeddingsPath == null)

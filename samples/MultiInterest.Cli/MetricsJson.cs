@@ -7,7 +7,8 @@ namespace MultiInterest.Cli;
 internal static class MetricsJson
 {
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
-        int unseenTestEdges, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding)
+        int unseenTestEdges, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
+        int tunedClusters)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
         var document = new Dictionary<string, object?>
@@ -32,6 +33,20 @@ internal static class MetricsJson
                 ["neighbors"] = settings.Protocol.Neighbors,
                 ["lambda"] = settings.Protocol.Lambda,
                 ["alpha"] = settings.Protocol.Alpha,
+                ["mmr_lambda"] = settings.Protocol.MmrLambda,
+                ["mmr_pool"] = settings.Protocol.MmrPoolSize,
+                ["tuned"] = settings.Protocol.MultiInterest is { } t ? new Dictionary<string, object>
+                {
+                    ["clusters"] = tunedClusters,
+                    ["components"] = t.Components,
+                    ["lambda"] = t.Lambda,
+                    ["query"] = t.Retrieval.Query.ToString().ToLowerInvariant(),
+                    ["beta"] = t.Retrieval.Beta,
+                    ["alpha"] = t.Retrieval.Alpha,
+                    ["head_share"] = t.Retrieval.HeadShare,
+                    ["interest_mmr_lambda"] = t.MmrLambda,
+                    ["interest_weight"] = t.InterestWeight,
+                } : null,
                 ["seed"] = settings.Embedding.Seed,
                 ["threads"] = settings.Protocol.Threads,
                 ["neighbor_index"] = settings.NeighborIndex.Kind.ToString().ToLowerInvariant(),
@@ -48,7 +63,26 @@ internal static class MetricsJson
                 ["ndcg"] = m.Ndcg.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
                 ["diversity"] = m.Diversity.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
                 ["emd"] = m.Emd,
+                ["by_activity"] = m.ByActivity.Select(g => new Dictionary<string, object?>
+                {
+                    ["quartile"] = g.Group + 1,
+                    ["users"] = g.Users,
+                    ["degree_min"] = g.LowerDegree,
+                    ["degree_max"] = g.UpperDegree,
+                    ["recall"] = Finite(g.Recall),
+                    ["ndcg"] = Finite(g.Ndcg),
+                    ["diversity"] = Finite(g.Diversity),
+                    ["emd"] = double.IsFinite(g.Emd) ? g.Emd : null,
+                }).ToArray(),
             }),
+            ["frontiers"] = result.Frontiers.Select(f => new Dictionary<string, object>
+            {
+                ["method"] = f.Method,
+                ["knob"] = f.Knob,
+                ["recall_k"] = f.RecallCutoff,
+                ["diversity_k"] = f.DiversityCutoff,
+                ["points"] = f.Points.Select(p => new { value = p.Value, recall = p.Recall, diversity = p.Diversity }).ToArray(),
+            }).ToArray(),
             ["embedding_validation"] = embedding == null || embedding.Validation.Count == 0 ? null : new Dictionary<string, object>
             {
                 ["k"] = settings.Embedding.ValidationCutoff,
@@ -71,4 +105,7 @@ internal static class MetricsJson
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
+
+    private static Dictionary<string, double?> Finite(IReadOnlyDictionary<int, double> values) =>
+        values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => double.IsFinite(p.Value) ? p.Value : (double?)null);
 }

@@ -26,6 +26,7 @@ Options:
   --neighbors N ({KnnSmoothedMixtureDefaults.Neighbors}) --lambda X ({KnnSmoothedMixtureDefaults.Lambda}) --alpha X ({ClusterQuotaRetrieverDefaults.Alpha}) --seed N ({GraphEmbeddingDefaults.Seed}) --threads N (0 = all cores)
   --neighbor-index exact|clustered ({Lower(KnnSmoothedMixtureDefaults.NeighborIndex)}) --neighbor-lists N ({ClusteredNeighborIndexDefaults.Lists} = about 4 sqrt(users)) --neighbor-probes N ({ClusteredNeighborIndexDefaults.Probes})
       how kNN smoothing finds each user's neighbours: brute force, or an inverted-file index scanning a few lists
+{TunedRowFlags.Usage}
 """);
 
 try
@@ -35,7 +36,7 @@ try
         Console.WriteLine(Usage);
         return args.Length == 0 ? 2 : 0;
     }
-    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd" };
+    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd", "frontier" };
     var cl = new CommandLine(args.Skip(1), flags);
     switch (args[0])
     {

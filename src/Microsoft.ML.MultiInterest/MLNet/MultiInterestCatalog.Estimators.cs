@@ -76,4 +76,18 @@ public sealed partial class MultiInterestCatalog
     /// <param name="excludeSeen">Whether training items are excluded.</param>
     public UnimodalRetrieverEstimator UnimodalRetriever(int candidates = UnimodalRetrieverDefaults.Candidates, bool excludeSeen = UnimodalRetrieverDefaults.ExcludeSeen) =>
         UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = candidates, ExcludeSeen = excludeSeen });
+
+    /// <summary>Retrieves the unimodal top N and re-ranks it by maximal marginal relevance.</summary>
+    /// <param name="options">All settings.</param>
+    public MmrRetrieverEstimator MmrRetriever(MmrRetrieverEstimator.Options options) => new(Context, options);
+
+    /// <summary>Retrieves the unimodal top N and re-ranks it by maximal marginal relevance.</summary>
+    /// <param name="candidates">M, candidates per user.</param>
+    /// <param name="lambda">Relevance weight in [0, 1]; 1 gives the unimodal ranking.</param>
+    /// <param name="poolSize">Length of the re-ranked unimodal ranking.</param>
+    /// <param name="excludeSeen">Whether training items are excluded.</param>
+    /// <param name="interestWeight">Weight of the interest term over the upstream mixtures (multi-interest MMR); 0 = plain MMR.</param>
+    public MmrRetrieverEstimator MmrRetriever(int candidates = MmrRetrieverDefaults.Candidates, double lambda = MmrRetrieverDefaults.Lambda,
+        int poolSize = MmrRetrieverDefaults.PoolSize, bool excludeSeen = MmrRetrieverDefaults.ExcludeSeen, double interestWeight = MmrRetrieverDefaults.InterestWeight) =>
+        MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = candidates, Lambda = lambda, PoolSize = poolSize, ExcludeSeen = excludeSeen, InterestWeight = interestWeight });
 }

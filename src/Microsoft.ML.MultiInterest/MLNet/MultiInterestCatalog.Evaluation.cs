@@ -115,7 +115,8 @@ public sealed partial class MultiInterestCatalog
                 lists[c][q] = keys.Select(key => (int)key - 1).ToArray();
             }
         }
-        var metrics = EvaluationScorer.Score(cutoffs, lists, edges, items, representations, o.Threads, retrievalPerCutoff: true, o.Unseen);
+        var degrees = TrainingDegrees(fitData, o, edges);
+        var metrics = EvaluationScorer.Score(cutoffs, lists, edges, items, representations, o.Threads, retrievalPerCutoff: true, o.Unseen, degrees);
         Logging.Info(Context, nameof(EvaluateRetriever), $"Evaluated {metrics.UserCount} test users, one retrieval per K = {string.Join(", ", cutoffs)}.");
         return metrics;
     }
@@ -133,6 +134,27 @@ public sealed partial class MultiInterestCatalog
             if (key != 0 && key <= count) seen[key - 1] = true;
         }
         return seen;
+    }
+
+    /// <summary>Each test user's number of distinct training items in <paramref name="fitData"/> (its activity).</summary>
+    private static int[] TrainingDegrees(IDataView fitData, MultiInterestEvaluatorOptions o, HeldOutEdges edges)
+    {
+        var pairs = new HashSet<(uint, uint)>();
+        var userColumn = fitData.Schema[o.UserColumnName];
+        var itemColumn = ColumnChecks.Key(fitData.Schema, o.ItemColumnName, nameof(o.ItemColumnName), out _);
+        using var cursor = fitData.GetRowCursor([userColumn, itemColumn]);
+        var getUser = cursor.GetGetter<uint>(userColumn);
+        var getItem = cursor.GetGetter<uint>(itemColumn);
+        uint user = 0, item = 0;
+        var degree = new Dictionary<uint, int>();
+        while (cursor.MoveNext())
+        {
+            getUser(ref user);
+            getItem(ref item);
+            if (user == 0 || item == 0 || !pairs.Add((user, item))) continue;
+            degree[user] = degree.GetValueOrDefault(user) + 1;
+        }
+        return edges.Users.Select(u => degree.GetValueOrDefault((uint)u + 1)).ToArray();
     }
 
     private static ItemEmbeddingTable ReadItems(IDataView view, string source, MultiInterestEvaluatorOptions o, HeldOutEdges edges)

@@ -43,11 +43,14 @@ public class EvaluationPathsTests
             k => mi.ClusterQuotaRetriever(candidates: k), options);
         var unimodal = mi.EvaluateRetriever(p.Train, p.HeldOut, k => mi.UnimodalRetriever(candidates: k),
             new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Representation = UserRepresentation.Unimodal });
+        var mmr = mi.EvaluateRetriever(p.Train, p.HeldOut, k => mi.MmrRetriever(candidates: k),
+            new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Representation = UserRepresentation.Unimodal });
 
         Assert.Equal(protocol.TestUsers.Count, knn.UserCount);
         AssertSame(protocol["knn_embed"], knn);
         AssertSame(protocol["mixture"], mixture);
         AssertSame(protocol["unimodal"], unimodal);
+        AssertSame(protocol["mmr"], mmr);
     }
 
     /// <summary>
@@ -131,6 +134,22 @@ public class EvaluationPathsTests
             Assert.Equal(expected.Diversity[k], actual.DiversityAtK[k]);
         }
         Assert.Equal(expected.Emd, actual.Emd!.Value);
+        // The per-activity breakdown comes from the same scorer on both paths.
+        Assert.Equal(expected.ByActivity.Count, actual.ByActivity.Count);
+        Assert.Equal(expected.ByActivity.Sum(g => g.Users), actual.UserCount);
+        for (int g = 0; g < expected.ByActivity.Count; g++)
+        {
+            var (e, a) = (expected.ByActivity[g], actual.ByActivity[g]);
+            Assert.Equal((e.Users, e.LowerDegree, e.UpperDegree), (a.UserCount, a.LowerDegree, a.UpperDegree));
+            if (e.Users == 0) continue;
+            foreach (int k in Cutoffs)
+            {
+                Assert.Equal(e.Recall[k], a.RecallAtK[k]);
+                Assert.Equal(e.Ndcg[k], a.NdcgAtK[k]);
+                Assert.Equal(e.Diversity[k], a.DiversityAtK[k]);
+            }
+            Assert.Equal(e.Emd, a.Emd!.Value);
+        }
         Assert.True(expected.Emd > 0 && expected.Diversity[Cutoffs[^1]] > 0 && expected.Ndcg[Cutoffs[^1]] > 0);
     }
 

@@ -32,7 +32,7 @@ public class ProtocolEvaluatorTests
     {
         var (train, test, users, items, clustering) = Planted();
         var result = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3 });
-        Assert.Equal(["unimodal", "mixture", "knn_embed"], result.Methods.Select(m => m.Name));
+        Assert.Equal(["unimodal", "mmr", "mixture", "knn_embed"], result.Methods.Select(m => m.Name));
         foreach (var method in result.Methods)
         {
             foreach (var (k, lists) in method.Candidates)

@@ -4,8 +4,10 @@ namespace Microsoft.ML.MultiInterest.Engine;
 public sealed class MethodEvaluation
 {
     internal MethodEvaluation(string name, IReadOnlyDictionary<int, double> recall, IReadOnlyDictionary<int, double> ndcg,
-        IReadOnlyDictionary<int, double> diversity, double emd, IReadOnlyDictionary<int, RankedLists> candidates, MixtureTable? mixtures)
+        IReadOnlyDictionary<int, double> diversity, double emd, IReadOnlyDictionary<int, RankedLists> candidates, MixtureTable? mixtures,
+        IReadOnlyList<GroupEvaluation>? byActivity = null)
     {
+        ByActivity = byActivity ?? [];
         Name = name;
         Recall = recall;
         Ndcg = ndcg;
@@ -15,7 +17,10 @@ public sealed class MethodEvaluation
         Mixtures = mixtures;
     }
 
-    /// <summary>Method name: "unimodal", "mixture" or "knn_embed".</summary>
+    /// <summary>The same figures per activity quartile of the test users (training degree), least active first.</summary>
+    public IReadOnlyList<GroupEvaluation> ByActivity { get; }
+
+    /// <summary>Method name: "unimodal", "mmr", "mixture", "knn_embed" or "knn_embed_tuned".</summary>
     public string Name { get; }
 
     /// <summary>Mean Recall@K over test users, per cutoff K.</summary>
@@ -44,8 +49,10 @@ public sealed class MethodEvaluation
 /// <summary>The outcome of <see cref="ProtocolEvaluator.Run"/>.</summary>
 public sealed class ProtocolResult
 {
-    internal ProtocolResult(int[] testUsers, IReadOnlyList<MethodEvaluation> methods, IReadOnlyDictionary<string, double> seconds, int missedUsers = 0)
+    internal ProtocolResult(int[] testUsers, IReadOnlyList<MethodEvaluation> methods, IReadOnlyDictionary<string, double> seconds,
+        IReadOnlyList<FrontierResult>? frontiers = null, int missedUsers = 0)
     {
+        Frontiers = frontiers ?? [];
         MissedUsers = missedUsers;
         TestUsers = testUsers;
         Methods = methods;
@@ -61,7 +68,10 @@ public sealed class ProtocolResult
     /// </summary>
     public int MissedUsers { get; }
 
-    /// <summary>Unimodal, Mixture and kNN-Embed, in that order.</summary>
+    /// <summary>The recall-diversity frontiers measured (<see cref="ProtocolSettings.Frontier"/>), or none.</summary>
+    public IReadOnlyList<FrontierResult> Frontiers { get; }
+
+    /// <summary>Unimodal, MMR, Mixture, kNN-Embed and (when configured) the tuned multi-interest row, in that order.</summary>
     public IReadOnlyList<MethodEvaluation> Methods { get; }
 
     /// <summary>Wall-clock seconds per stage.</summary>

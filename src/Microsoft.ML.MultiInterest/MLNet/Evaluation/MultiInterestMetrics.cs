@@ -13,8 +13,9 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class MultiInterestMetrics
 {
     internal MultiInterestMetrics(int[] cutoffs, double[] recall, double[] ndcg, double[] diversity, double? emd, UserRepresentation representation,
-        int userCount, bool retrievalPerCutoff)
+        int userCount, bool retrievalPerCutoff, IReadOnlyList<MultiInterestGroupMetrics>? byActivity = null)
     {
+        ByActivity = byActivity ?? [];
         Cutoffs = Array.AsReadOnly((int[])cutoffs.Clone());
         RecallAtK = Table(cutoffs, recall);
         NdcgAtK = Table(cutoffs, ndcg);
@@ -49,6 +50,13 @@ public sealed class MultiInterestMetrics
 
     /// <summary>The representation <see cref="Emd"/> was computed on (<see cref="UserRepresentation.None"/> when it is null).</summary>
     public UserRepresentation Representation { get; }
+
+    /// <summary>
+    /// The same metrics per activity quartile of the test users (training degree in the fit data, least active first;
+    /// <see cref="Engine.ActivityQuartiles"/>). Filled by <see cref="MultiInterestCatalog.EvaluateRetriever"/>, which sees
+    /// the training edges; empty from <see cref="MultiInterestCatalog.Evaluate"/>. Missed users are in no quartile.
+    /// </summary>
+    public IReadOnlyList<MultiInterestGroupMetrics> ByActivity { get; }
 
     /// <summary>
     /// The number of test users with a list and a held-out item seen in training: Diversity@K and the EMD average over them,
@@ -90,7 +98,7 @@ public sealed class MultiInterestMetrics
         return text.ToString();
     }
 
-    private static ReadOnlyDictionary<int, double> Table(int[] cutoffs, double[] values)
+    internal static ReadOnlyDictionary<int, double> Table(int[] cutoffs, double[] values)
     {
         var table = new SortedDictionary<int, double>();
         for (int c = 0; c < cutoffs.Length; c++) table[cutoffs[c]] = values[c];
