@@ -19,6 +19,9 @@ internal sealed class ExperimentSettings
     public bool ShowPaper { get; init; }
     public required NeighborIndexOption NeighborIndex { get; init; }
 
+    /// <summary>The learned-mixture rows (--mixture-embeddings), or null.</summary>
+    public MixtureRows? MixtureRows { get; init; }
+
     /// <summary>Whether --clusters was given; if not, the default is clamped to small catalogues instead of failing.</summary>
     public bool ClustersGiven { get; init; }
 
@@ -59,6 +62,7 @@ internal sealed class ExperimentSettings
             ShowPaper = showPaper,
             NeighborIndex = NeighborIndexOption.Read(cl),
             ClustersGiven = cl.String("clusters") != null,
+            MixtureRows = MixtureRows.Read(cl, seed, threads),
         };
         if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
             throw new UsageException("--user-embeddings and --item-embeddings go together.");

@@ -13,6 +13,8 @@ internal static class ResultTable
         ["unimodal"] = "Unimodal",
         ["mixture"] = "Mixture",
         ["knn_embed"] = "kNN-Embed",
+        [MixtureRows.MixtureName] = "Mixture embeddings (round robin)",
+        [MixtureRows.ControlName] = "Single vector, C_s x d",
     };
 
     public static void Print(ProtocolResult result, bool showPaper, TextWriter log)

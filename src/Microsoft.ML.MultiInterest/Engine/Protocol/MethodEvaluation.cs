@@ -15,7 +15,7 @@ public sealed class MethodEvaluation
         Mixtures = mixtures;
     }
 
-    /// <summary>Method name: "unimodal", "mixture" or "knn_embed".</summary>
+    /// <summary>Method name: "unimodal", "mixture", "knn_embed", or a row added with <see cref="ProtocolResult.With"/>.</summary>
     public string Name { get; }
 
     /// <summary>Mean Recall@K over test users, per cutoff K.</summary>
@@ -54,11 +54,19 @@ public sealed class ProtocolResult
     /// <summary>Users with at least one held-out edge, ascending.</summary>
     public IReadOnlyList<int> TestUsers { get; }
 
-    /// <summary>Unimodal, Mixture and kNN-Embed, in that order.</summary>
+    /// <summary>Unimodal, Mixture and kNN-Embed, in that order, then any rows added by <see cref="With"/>.</summary>
     public IReadOnlyList<MethodEvaluation> Methods { get; }
 
     /// <summary>Wall-clock seconds per stage.</summary>
     public IReadOnlyDictionary<string, double> Seconds { get; }
+
+    /// <summary>This result with <paramref name="methods"/> appended (same test users; for rows measured separately, such as learned mixtures).</summary>
+    public ProtocolResult With(IEnumerable<MethodEvaluation> methods)
+    {
+        ArgumentNullException.ThrowIfNull(methods);
+        var seconds = new Dictionary<string, double>(Seconds);
+        return new ProtocolResult(TestUsers.ToArray(), Methods.Concat(methods).ToArray(), seconds);
+    }
 
     /// <summary>The method called <paramref name="name"/>.</summary>
     public MethodEvaluation this[string name] => Methods.First(m => m.Name == name);

@@ -10,13 +10,25 @@ internal sealed class ProtocolScorer
     private readonly BipartiteGraph _test;
     private readonly int[] _testUsers;
     private readonly EmbeddingMatrix _unitItems;
+    private readonly EmbeddingMatrix _unitFitItems;
     private readonly int _threads;
 
-    public ProtocolScorer(BipartiteGraph test, int[] testUsers, EmbeddingMatrix itemEmbeddings, int threads)
+    /// <summary>Creates a scorer.</summary>
+    /// <param name="test">The held-out edges.</param>
+    /// <param name="testUsers">The users scored.</param>
+    /// <param name="itemEmbeddings">The item vectors Diversity@K is measured on.</param>
+    /// <param name="threads">Degree of parallelism.</param>
+    /// <param name="fitItemEmbeddings">
+    /// The item vectors of the space the user representations live in, for the goodness of fit; default
+    /// <paramref name="itemEmbeddings"/>. A model with its own vectors (learned mixtures) fits in its own space while its
+    /// diversity is measured in the shared one, so that every row of a table is measured with the same ruler.
+    /// </param>
+    public ProtocolScorer(BipartiteGraph test, int[] testUsers, EmbeddingMatrix itemEmbeddings, int threads, EmbeddingMatrix? fitItemEmbeddings = null)
     {
         _test = test;
         _testUsers = testUsers;
         _unitItems = itemEmbeddings.Normalized();
+        _unitFitItems = fitItemEmbeddings == null ? _unitItems : fitItemEmbeddings.Normalized();
         _threads = threads;
     }
 
@@ -26,8 +38,8 @@ internal sealed class ProtocolScorer
         var cutoffs = lists.Keys.Order().ToArray();
         var ranked = cutoffs.Select(k => lists[k]).ToArray();
         MetricsScorer.FitSource fit = mixtures != null
-            ? (solver, q, heldOut) => RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(_testUsers[q]), mixtures.Weights(_testUsers[q]), _unitItems, heldOut)
-            : (_, q, heldOut) => RetrievalMetrics.UnimodalGoodnessOfFit(userEmbeddings!.ReadRow(_testUsers[q]), _unitItems, heldOut);
+            ? (solver, q, heldOut) => RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(_testUsers[q]), mixtures.Weights(_testUsers[q]), _unitFitItems, heldOut)
+            : (_, q, heldOut) => RetrievalMetrics.UnimodalGoodnessOfFit(userEmbeddings!.ReadRow(_testUsers[q]), _unitFitItems, heldOut);
         var means = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]),
             _unitItems, fit, _threads);
         var recall = new Dictionary<int, double>();
