@@ -281,6 +281,8 @@ internal sealed class MixtureChunkWorker
     /// <summary>
     /// Pools every (edge, negative) block with the negative pooling, applies the hinge against the edge's positive and turns
     /// the scores in place into dLoss/dM (zero where the hinge is inactive or the negative is the edge's own entity).
+    /// Both poolings of negatives are at most the block's largest cosine, so a block whose largest entry does not reach
+    /// pos − margin is inactive without pooling it: once training has separated most negatives, most blocks end there.
     /// </summary>
     private double LossSide(Span<float> scores, int anchorComponents, int negativeComponents, int[] positiveIds, int[] negativeIds, Span<float> dPos)
     {
@@ -292,25 +294,36 @@ internal sealed class MixtureChunkWorker
         {
             float w = _weights[j], threshold = _pos[j] - _margin;
             int self = positiveIds[j];
+            var rows = scores.Slice(j * anchorComponents * ld, anchorComponents * ld);
             for (int n = 0; n < columns; n++)
             {
                 int column = n * negativeComponents;
+                float largest = float.NegativeInfinity;
                 for (int a = 0; a < anchorComponents; a++)
-                    scores.Slice((j * anchorComponents + a) * ld + column, negativeComponents).CopyTo(block.Slice(a * negativeComponents, negativeComponents));
-                float hinge = negativeIds[n] == self ? 0f : PoolingFunctions.Pool(_negativePooling, block, _gamma, 0f, blockGrad) - threshold;
+                {
+                    var run = rows.Slice(a * ld + column, negativeComponents);
+                    for (int b = 0; b < run.Length; b++)
+                    {
+                        block[a * negativeComponents + b] = run[b];
+                        largest = MathF.Max(largest, run[b]);
+                    }
+                }
+                float hinge = largest <= threshold || negativeIds[n] == self
+                    ? 0f
+                    : PoolingFunctions.Pool(_negativePooling, block, _gamma, 0f, blockGrad) - threshold;
                 if (hinge > 0f)
                 {
                     loss += w * hinge;
                     dPos[j] -= w;
                     for (int a = 0; a < anchorComponents; a++)
                     {
-                        var target = scores.Slice((j * anchorComponents + a) * ld + column, negativeComponents);
-                        for (int b = 0; b < negativeComponents; b++) target[b] = w * blockGrad[a * negativeComponents + b];
+                        var run = rows.Slice(a * ld + column, negativeComponents);
+                        for (int b = 0; b < run.Length; b++) run[b] = w * blockGrad[a * negativeComponents + b];
                     }
                 }
                 else
                 {
-                    for (int a = 0; a < anchorComponents; a++) scores.Slice((j * anchorComponents + a) * ld + column, negativeComponents).Clear();
+                    for (int a = 0; a < anchorComponents; a++) rows.Slice(a * ld + column, negativeComponents).Clear();
                 }
             }
         }
