@@ -114,7 +114,11 @@ internal static class ExperimentRunner
             learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control, train, log));
             seconds["equal_size_single_vector_training"] = Lap(clock);
             var cutoffs = settings.Protocol.Cutoffs.Distinct().Order().ToArray();
-            result = result.With(learned.Select(l => LearnedMixtureEvaluator.Evaluate(l.Name, train, test, l.Fit.Mixture!, itemEmbeddings!, cutoffs, settings.Protocol.Threads)));
+            var rowsToScore = learned.Select(l => (l.Name, Model: l.Fit.Mixture!)).ToList();
+            foreach (float g in rows.WeightGammaSweep)
+                rowsToScore.Add(($"{MixtureRows.MixtureName}@weight_gamma={g.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+                    learned[0].Fit.Mixture!.WithWeights(train, g, settings.Protocol.Threads)));
+            result = result.With(rowsToScore.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!, cutoffs, settings.Protocol.Threads)));
             seconds["learned_mixture_evaluation"] = Lap(clock);
         }
 

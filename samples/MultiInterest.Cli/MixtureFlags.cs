@@ -7,7 +7,7 @@ namespace MultiInterest.Cli;
 /// embeddings served by round-robin retrieval, and the fair control, one vector per user with as many parameters
 /// (dimension C_s × d) trained by the same loss.
 /// </summary>
-internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbeddingOptions Control)
+internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbeddingOptions Control, float[] WeightGammaSweep)
 {
     /// <summary>Name of the mixture row in metrics.json and candidates.tsv.</summary>
     public const string MixtureName = "mixture_embeddings";
@@ -33,6 +33,7 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
       --mix-epochs N ({Epochs}, at most: chosen on the validation hold-out) --mix-lr X ({LearningRate}) --mix-margin X ({Margin}) --mix-validation-fraction X ({GraphEmbeddingDefaults.ValidationFraction}; 0 = no selection)
       --mix-pooling max|smoothmax|regularized-smoothmax ({Name(MixtureEmbeddingDefaults.Pooling)}) --mix-gamma X ({MixtureEmbeddingDefaults.Gamma}) --mix-theta X ({MixtureEmbeddingDefaults.Theta})
       --mix-weight-gamma X ({MixtureEmbeddingDefaults.WeightGamma}) --mix-two-sided (also corrupt users)
+      --mix-weight-gamma-sweep X,Y,...   also report the mixture row with post-hoc weights at each of these temperatures (for choosing on a validation split)
 """;
 
     /// <summary>Reads the flags; null unless --mixture-embeddings is given (the other --mix-* flags are still consumed).</summary>
@@ -79,7 +80,10 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
         {
             throw new UsageException($"Mixture-embedding option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
         }
-        return on ? new MixtureRows(options, control) : null;
+        var sweep = (cl.String("mix-weight-gamma-sweep") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(x => float.TryParse(x, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float v) && v >= 1e-3f && v <= 1e3f
+                ? v : throw new UsageException($"--mix-weight-gamma-sweep takes numbers within 0.001..1000, not '{x}'.")).ToArray();
+        return on ? new MixtureRows(options, control, sweep) : null;
     }
 
     /// <summary>The command-line spelling of a pooling.</summary>

@@ -69,6 +69,26 @@ public sealed class MixtureEmbeddingResult
     public ReadOnlySpan<double> WeightsOfUser(int user) => UserWeights.AsSpan(user * SourceComponents, SourceComponents);
 
     /// <summary>
+    /// A copy sharing the components with post-hoc weights recomputed at temperature <paramref name="weightGamma"/>
+    /// (<c>w_{s,c} ∝ Σ_{(s,d) ∈ graph} Σ_l e^{M[c,l]/γ_T}</c>; see <see cref="MixtureEmbeddingOptions.WeightGamma"/>): the
+    /// weights are not trained, so the temperature can be chosen after training, on a validation hold-out.
+    /// </summary>
+    /// <param name="graph">The edges the weights sum over (the training graph, or a chosen subset of its relations).</param>
+    /// <param name="weightGamma">γ_T within 0.001..1000.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores).</param>
+    public MixtureEmbeddingResult WithWeights(BipartiteGraph graph, float weightGamma, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        if (!float.IsFinite(weightGamma) || weightGamma < 1e-3f || weightGamma > 1e3f)
+            throw new ArgumentOutOfRangeException(nameof(weightGamma), weightGamma, "weightGamma must be within 0.001..1000.");
+        if (graph.UserCount != UserCount || graph.ItemCount != ItemCount)
+            throw new ArgumentException($"The graph has {graph.UserCount} users and {graph.ItemCount} items, the model {UserCount} and {ItemCount}.", nameof(graph));
+        var weights = MixtureWeights.Compute(graph, UserComponents, ItemComponents, SourceComponents, DestinationComponents, weightGamma,
+            threads <= 0 ? Environment.ProcessorCount : threads);
+        return new MixtureEmbeddingResult(SourceComponents, DestinationComponents, UserComponents, ItemComponents, weights);
+    }
+
+    /// <summary>
     /// The users' components as a <see cref="MixtureTable"/> for <paramref name="users"/> (its cluster ids are the component
     /// indices), in descending weight order (ties to the lower component), for round-robin retrieval and the goodness of fit.
     /// </summary>
