@@ -54,6 +54,9 @@ public sealed class RoundRobinRetriever
         foreach (int k in cutoffs) if (k < 1) throw new ArgumentOutOfRangeException(nameof(cutoffs), k, "Every cutoff K must be at least 1.");
         if (mixtures.Dimension != _search.Dimension)
             throw new ArgumentException($"The mixtures have dimension {mixtures.Dimension}, the item components {_search.Dimension}.", nameof(mixtures));
+        // The final selection orders (component, item) pairs by one index, component × items + item.
+        if ((long)mixtures.MaxComponents * ItemCount > int.MaxValue)
+            throw new ArgumentException($"{mixtures.MaxComponents} components × {ItemCount} items exceed the index range of the merge.", nameof(mixtures));
         if (exclusions != null && exclusions.ItemCount != ItemCount)
             throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {ItemCount}.", nameof(exclusions));
         foreach (int u in users)
