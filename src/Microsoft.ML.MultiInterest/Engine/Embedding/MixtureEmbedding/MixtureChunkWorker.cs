@@ -33,7 +33,7 @@ internal sealed class MixtureChunkWorker
     private readonly float[] _userRows, _itemRows, _userUnit, _itemUnit, _userNorms, _itemNorms, _userGrads, _itemGrads;
     private readonly float[] _pos, _dPos, _weights, _posGrads, _block, _blockGrad;
     private readonly int[] _negUserIds, _negItemIds, _negRows;
-    private readonly float[] _itemScores, _userScores;
+    private readonly float[] _itemScores, _userScores, _scoreGrads;
     private readonly int[] _nzRows;
     private readonly float[] _nzWeights;
 
@@ -88,6 +88,7 @@ internal sealed class MixtureChunkWorker
         _negRows = new int[columns * wide];
         _itemScores = new float[chunk * _cs * columns * _cd];
         _userScores = _twoSided ? new float[chunk * _cd * columns * _cs] : [];
+        _scoreGrads = new float[_itemScores.Length];
         _nzRows = new int[Math.Max(chunk, columns) * wide];
         _nzWeights = new float[_nzRows.Length];
     }
@@ -189,9 +190,10 @@ internal sealed class MixtureChunkWorker
         int itemLd = columns * cd;
         var itemScores = _itemScores.AsSpan(0, c * cs * itemLd);
         ScoreSide(_userUnit, c * cs, _itemUnit, c, cd, itemScores, itemLd);
-        double loss = LossSide(itemScores, cs, cd, _itemSlots, _negItemIds, dPos);
+        var itemGradients = _scoreGrads.AsSpan(0, itemScores.Length);
+        double loss = LossSide(itemScores, itemGradients, cs, cd, _itemSlots, _negItemIds, dPos);
         NegativeRows(c, cd);
-        BackwardSide(itemScores, c * cs, itemLd, _userUnit, _itemUnit, _userGrads, _itemGrads);
+        BackwardSide(itemGradients, c * cs, itemLd, _userUnit, _itemUnit, _userGrads, _itemGrads);
 
         // 3. Users corrupted (two-sided only): chunk items' components against the negative users' components.
         if (_twoSided)
@@ -199,9 +201,10 @@ internal sealed class MixtureChunkWorker
             int userLd = columns * cs;
             var userScores = _userScores.AsSpan(0, c * cd * userLd);
             ScoreSide(_itemUnit, c * cd, _userUnit, c, cs, userScores, userLd);
-            loss += LossSide(userScores, cd, cs, _userSlots, _negUserIds, dPos);
+            var userGradients = _scoreGrads.AsSpan(0, userScores.Length);
+            loss += LossSide(userScores, userGradients, cd, cs, _userSlots, _negUserIds, dPos);
             NegativeRows(c, cs);
-            BackwardSide(userScores, c * cd, userLd, _itemUnit, _userUnit, _itemGrads, _userGrads);
+            BackwardSide(userGradients, c * cd, userLd, _itemUnit, _userUnit, _itemGrads, _userGrads);
         }
 
         // 4. Positives: dLoss/dM = dLoss/dPos · dPool/dM, into both sides' unit gradients.
@@ -279,52 +282,44 @@ internal sealed class MixtureChunkWorker
     }
 
     /// <summary>
-    /// Pools every (edge, negative) block with the negative pooling, applies the hinge against the edge's positive and turns
-    /// the scores in place into dLoss/dM (zero where the hinge is inactive or the negative is the edge's own entity).
-    /// Both poolings of negatives are at most the block's largest cosine, so a block whose largest entry does not reach
-    /// pos − margin is inactive without pooling it: once training has separated most negatives, most blocks end there.
+    /// Pools every (edge, negative) block with the negative pooling, applies the hinge against the edge's positive and
+    /// writes dLoss/dM into <paramref name="gradients"/> (cleared first; zero where the hinge is inactive or the negative is
+    /// the edge's own entity). Both poolings of negatives are at most the block's largest cosine, so a block whose largest
+    /// entry does not reach pos − margin is inactive without pooling it: once training has separated most negatives, most
+    /// blocks end there, after a few reads.
     /// </summary>
-    private double LossSide(Span<float> scores, int anchorComponents, int negativeComponents, int[] positiveIds, int[] negativeIds, Span<float> dPos)
+    private double LossSide(ReadOnlySpan<float> scores, Span<float> gradients, int anchorComponents, int negativeComponents, int[] positiveIds,
+        int[] negativeIds, Span<float> dPos)
     {
         int c = _c, columns = _batch + _sampled, ld = columns * negativeComponents, pairs = anchorComponents * negativeComponents;
         var block = _block.AsSpan(0, pairs);
         var blockGrad = _blockGrad.AsSpan(0, pairs);
+        gradients.Clear();
         double loss = 0;
         for (int j = 0; j < c; j++)
         {
             float w = _weights[j], threshold = _pos[j] - _margin;
-            int self = positiveIds[j];
-            var rows = scores.Slice(j * anchorComponents * ld, anchorComponents * ld);
+            int self = positiveIds[j], first = j * anchorComponents * ld;
             for (int n = 0; n < columns; n++)
             {
-                int column = n * negativeComponents;
+                int column = first + n * negativeComponents;
                 float largest = float.NegativeInfinity;
-                for (int a = 0; a < anchorComponents; a++)
+                for (int a = 0, at = column, k = 0; a < anchorComponents; a++, at += ld)
                 {
-                    var run = rows.Slice(a * ld + column, negativeComponents);
-                    for (int b = 0; b < run.Length; b++)
+                    for (int b = 0; b < negativeComponents; b++, k++)
                     {
-                        block[a * negativeComponents + b] = run[b];
-                        largest = MathF.Max(largest, run[b]);
+                        float v = scores[at + b];
+                        block[k] = v;
+                        largest = MathF.Max(largest, v);
                     }
                 }
-                float hinge = largest <= threshold || negativeIds[n] == self
-                    ? 0f
-                    : PoolingFunctions.Pool(_negativePooling, block, _gamma, 0f, blockGrad) - threshold;
-                if (hinge > 0f)
-                {
-                    loss += w * hinge;
-                    dPos[j] -= w;
-                    for (int a = 0; a < anchorComponents; a++)
-                    {
-                        var run = rows.Slice(a * ld + column, negativeComponents);
-                        for (int b = 0; b < run.Length; b++) run[b] = w * blockGrad[a * negativeComponents + b];
-                    }
-                }
-                else
-                {
-                    for (int a = 0; a < anchorComponents; a++) rows.Slice(a * ld + column, negativeComponents).Clear();
-                }
+                if (largest <= threshold || negativeIds[n] == self) continue;
+                float hinge = PoolingFunctions.Pool(_negativePooling, block, _gamma, 0f, blockGrad) - threshold;
+                if (hinge <= 0f) continue;
+                loss += w * hinge;
+                dPos[j] -= w;
+                for (int a = 0, at = column, k = 0; a < anchorComponents; a++, at += ld)
+                    for (int b = 0; b < negativeComponents; b++, k++) gradients[at + b] = w * blockGrad[k];
             }
         }
         return loss;
