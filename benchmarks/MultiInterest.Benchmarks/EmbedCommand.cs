@@ -24,6 +24,7 @@ internal static class EmbedCommand
         {
             string name = args[a];
             if (name == "--verbose") { verbose = true; continue; }
+            if (name == "--logq-correction") { o.PopularityCorrection = true; continue; }
             if (a + 1 >= args.Length) throw new ArgumentException($"Option {name} needs a value.");
             string v = args[++a];
             switch (name)
@@ -32,7 +33,11 @@ internal static class EmbedCommand
                 case "--test": testPath = v; break;
                 case "--dim": o.Dimension = Int(v); break;
                 case "--epochs": o.Epochs = Int(v); break;
-                case "--loss": o.Loss = Enum.Parse<EmbeddingLoss>(v, ignoreCase: true); break;
+                case "--loss": o.Loss = Enum.Parse<EmbeddingLoss>(v.Replace("-", "", StringComparison.Ordinal), ignoreCase: true); break;
+                case "--negative-weight": o.NegativeWeight = Float(v); break;
+                case "--l2": o.L2Regularization = Float(v); break;
+                case "--l2-degree-exponent": o.L2DegreeExponent = Float(v); break;
+                case "--history-blend": o.HistoryBlend = Float(v); break;
                 case "--optimizer": o.Optimizer = Enum.Parse<EmbeddingOptimizer>(v, ignoreCase: true); break;
                 case "--lr": o.LearningRate = Float(v); break;
                 case "--margin": o.Margin = Float(v); break;
@@ -48,6 +53,7 @@ internal static class EmbedCommand
                 case "--validation-fraction": o.ValidationFraction = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--validation-users": o.ValidationUsers = Int(v); break;
                 case "--auto-max-dim": o.AutoMaxDimension = Int(v); break;
+                case "--sgd-init": o.Initialization = v == "truncated-svd" ? EmbeddingInitialization.TruncatedSvd : Enum.Parse<EmbeddingInitialization>(v, ignoreCase: true); break;
                 case "--svd-normalization": o.Svd.DegreeNormalization = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--svd-smoothing": o.Svd.DegreeSmoothing = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--svd-gamma": o.Svd.SpectralExponent = double.Parse(v, CultureInfo.InvariantCulture); break;
@@ -80,7 +86,7 @@ internal static class EmbedCommand
         // CPU time is reported too: on a shared machine wall-clock speed depends on the neighbours.
         double cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
         var evalClock = Stopwatch.StartNew();
-        var (at10, at50, testUsers) = UnimodalRecall.Evaluate(result.UserEmbeddings, result.ItemEmbeddings, graph, test);
+        var (at10, at20, at50, testUsers) = UnimodalRecall.Evaluate(result.UserEmbeddings, result.ItemEmbeddings, graph, test);
 
         var report = new
         {
@@ -95,6 +101,7 @@ internal static class EmbedCommand
             edges_per_cpu_second = Math.Round(graph.EdgeCount * (double)result.Epochs.Count / cpuSeconds),
             loss = Finite(result.Epochs[^1].MeanLoss),
             recall_at_10 = Math.Round(at10, 4),
+            recall_at_20 = Math.Round(at20, 4),
             recall_at_50 = Math.Round(at50, 4),
             eval_seconds = Math.Round(evalClock.Elapsed.TotalSeconds, 2),
             users = graph.UserCount,

@@ -14,8 +14,9 @@ internal static class EmbeddingFlags
   --svd-oversampling P ({TruncatedSvdDefaults.Oversampling}) --svd-power-iterations Q ({TruncatedSvdDefaults.PowerIterations})
   --als-iterations N ({ImplicitAlsDefaults.Iterations}) --als-reg L ({ImplicitAlsDefaults.Regularization}) --als-reg-exponent NU ({ImplicitAlsDefaults.RegularizationExponent}) --als-unobserved A0 ({ImplicitAlsDefaults.UnobservedWeight})
   --als-solver cholesky|cg ({SolverName(ImplicitAlsDefaults.Solver)}) --als-cg-steps N ({ImplicitAlsDefaults.CgSteps})
-  --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax ({GraphEmbeddingDefaults.Loss.ToString().ToLowerInvariant()}) --lr X ({GraphEmbeddingDefaults.LearningRate})
-  --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives})
+  --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax|cosine-contrastive ({GraphEmbeddingDefaults.Loss.ToString().ToLowerInvariant()}) --margin X ({GraphEmbeddingDefaults.Margin}) --negative-weight W ({GraphEmbeddingDefaults.NegativeWeight}: cosine-contrastive) --lr X ({GraphEmbeddingDefaults.LearningRate})
+  --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives}) --sgd-init random|truncated-svd ({InitializationName(GraphEmbeddingDefaults.Initialization)}) --logq-correction (subtract log q of the negatives' sampling from every logit; for --loss softmax)
+  --l2 L ({GraphEmbeddingDefaults.L2Regularization}) --l2-degree-exponent NU ({GraphEmbeddingDefaults.L2DegreeExponent}) --history-blend G ({GraphEmbeddingDefaults.HistoryBlend}: user vector blended with its history's mean item vector)
 """;
 
     /// <summary>Reads every embedding flag; the options are validated, and a bad value names its flag.</summary>
@@ -26,6 +27,8 @@ internal static class EmbeddingFlags
             Dimension = cl.Int("dim", GraphEmbeddingDefaults.Dimension),
             Epochs = cl.Int("epochs", GraphEmbeddingDefaults.Epochs),
             LearningRate = (float)cl.Double("lr", GraphEmbeddingDefaults.LearningRate),
+            Margin = (float)cl.Double("margin", GraphEmbeddingDefaults.Margin),
+            NegativeWeight = (float)cl.Double("negative-weight", GraphEmbeddingDefaults.NegativeWeight),
             UniformNegatives = cl.Int("uniform-negatives", GraphEmbeddingDefaults.UniformNegatives),
             BatchNegatives = cl.Int("batch-negatives", GraphEmbeddingDefaults.BatchNegatives),
             DegreeNegatives = cl.Int("degree-negatives", GraphEmbeddingDefaults.DegreeNegatives),
@@ -36,6 +39,10 @@ internal static class EmbeddingFlags
             AutoMaxDimension = cl.Int("auto-max-dim", GraphEmbeddingDefaults.AutoMaxDimension),
             AutoTolerance = cl.Double("auto-tolerance", GraphEmbeddingDefaults.AutoTolerance),
             AutoIncludesNegativeSampling = cl.Flag("auto-sgd"),
+            PopularityCorrection = cl.Flag("logq-correction"),
+            L2Regularization = (float)cl.Double("l2", GraphEmbeddingDefaults.L2Regularization),
+            L2DegreeExponent = (float)cl.Double("l2-degree-exponent", GraphEmbeddingDefaults.L2DegreeExponent),
+            HistoryBlend = (float)cl.Double("history-blend", GraphEmbeddingDefaults.HistoryBlend),
             Svd = new TruncatedSvdOptions
             {
                 DegreeNormalization = cl.Double("svd-normalization", TruncatedSvdDefaults.DegreeNormalization),
@@ -58,12 +65,14 @@ internal static class EmbeddingFlags
         };
         var algorithm = cl.String("algorithm");
         if (algorithm != null) o.Algorithm = ParseAlgorithm(algorithm);
+        var init = cl.String("sgd-init");
+        if (init != null) o.Initialization = ParseInitialization(init);
         var solver = cl.String("als-solver");
         if (solver != null) o.Als.Solver = ParseSolver(solver);
         var loss = cl.String("loss");
         if (loss != null)
-            o.Loss = Enum.TryParse<EmbeddingLoss>(loss, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
-                ? parsed : throw new UsageException($"--loss must be one of {string.Join(", ", Enum.GetNames<EmbeddingLoss>().Select(n => n.ToLowerInvariant()))}, not '{loss}'.");
+            o.Loss = Enum.TryParse<EmbeddingLoss>(loss.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed : throw new UsageException($"--loss must be one of logistic, ranking, softmax, cosine-contrastive, not '{loss}'.");
         try
         {
             o.Validate();
@@ -91,6 +100,16 @@ internal static class EmbeddingFlags
             if (string.Equals(Name(a), value, StringComparison.OrdinalIgnoreCase) || string.Equals(a.ToString(), value, StringComparison.OrdinalIgnoreCase))
                 return a;
         throw new UsageException($"--algorithm must be one of {string.Join(", ", Enum.GetValues<EmbeddingAlgorithm>().Select(Name))}, not '{value}'.");
+    }
+
+    /// <summary>The command-line spelling of an SGD initialisation.</summary>
+    public static string InitializationName(EmbeddingInitialization i) => i == EmbeddingInitialization.TruncatedSvd ? "truncated-svd" : "random";
+
+    private static EmbeddingInitialization ParseInitialization(string value)
+    {
+        foreach (var i in Enum.GetValues<EmbeddingInitialization>())
+            if (string.Equals(InitializationName(i), value, StringComparison.OrdinalIgnoreCase)) return i;
+        throw new UsageException($"--sgd-init must be one of {string.Join(", ", Enum.GetValues<EmbeddingInitialization>().Select(InitializationName))}, not '{value}'.");
     }
 
     /// <summary>The command-line spelling of an ALS solver.</summary>

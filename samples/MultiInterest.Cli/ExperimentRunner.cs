@@ -40,12 +40,15 @@ internal static class ExperimentRunner
         }
         var train = GraphData.Build(trainEdges, users, items, extendIds: userEmbeddings == null, settings.TrainPath);
         // Test edges of users or items unseen in training are counted and reported, not a reason to stop.
-        var (test, unseenTestEdges) = GraphData.BuildKnown(testEdges, users, items, settings.TestPath);
+        var heldOut = GraphData.BuildHeldOut(testEdges, users, items, settings.TestPath);
+        var (test, unseenTestEdges) = (heldOut.Graph, heldOut.UnseenEdges);
         seconds["load"] = Lap(clock);
         // Fail before the expensive stages, not after them.
         log.WriteLine($"Loaded {train.EdgeCount:N0} training and {test.EdgeCount:N0} test edges over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
         if (unseenTestEdges > 0)
-            log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding); they are left out of the figures (metrics.json: counts.test_edges_unseen).");
+            log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
+                + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
+                + $" ({heldOut.Misses.UnseenUsers:N0} unseen users); metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0).");
         if (settings.ItemClustersPath == null && settings.Clustering.Clusters > items.Count / MinimumItemsPerDefaultCluster)
         {
             if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)
@@ -90,6 +93,11 @@ internal static class ExperimentRunner
             seconds["clustering"] = Lap(clock);
         }
 
+        // Settings that cannot be honoured in full still give figures: say so (the library's estimators log the same warnings).
+        if (settings.Protocol.Components > clustering.ClusterCount)
+            log.WriteLine($"  warning: --components {settings.Protocol.Components} exceeds the {clustering.ClusterCount:N0} clusters: every mixture has at most {clustering.ClusterCount:N0} components.");
+        if (settings.Protocol.Cutoffs.Max() > items.Count)
+            log.WriteLine($"  warning: the cutoff K = {settings.Protocol.Cutoffs.Max()} exceeds the {items.Count:N0} items: lists hold at most the items a user has not seen.");
         log.WriteLine($"Evaluating Unimodal, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
         INeighborIndex? neighborIndex = null;
         if (settings.NeighborIndex.Kind == NeighborIndexKind.Clustered)
@@ -102,7 +110,8 @@ internal static class ExperimentRunner
             seconds["neighbor_index"] = Lap(clock);
             log.WriteLine($"  clustered neighbour index: {index.Lists:N0} lists, {index.Probes} probes");
         }
-        var result = ProtocolEvaluator.Run(train, test, userEmbeddings!, itemEmbeddings!, clustering, settings.Protocol, neighborIndex);
+        var result = ProtocolEvaluator.Run(train, test, userEmbeddings!, itemEmbeddings!, clustering, settings.Protocol, neighborIndex,
+            settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null);
         foreach (var (stage, s) in result.Seconds) seconds[stage] = s;
         clock.Restart();
 
@@ -118,7 +127,8 @@ internal static class ExperimentRunner
             foreach (float g in rows.WeightGammaSweep)
                 rowsToScore.Add(($"{MixtureRows.MixtureName}@weight_gamma={g.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
                     learned[0].Fit.Mixture!.WithWeights(train, g, settings.Protocol.Threads)));
-            result = result.With(rowsToScore.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!, cutoffs, settings.Protocol.Threads)));
+            result = result.With(rowsToScore.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!, cutoffs, settings.Protocol.Threads,
+                settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
             seconds["learned_mixture_evaluation"] = Lap(clock);
         }
 

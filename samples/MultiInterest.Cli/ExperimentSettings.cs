@@ -22,6 +22,9 @@ internal sealed class ExperimentSettings
     /// <summary>The learned-mixture rows (--mixture-embeddings), or null.</summary>
     public MixtureRows? MixtureRows { get; init; }
 
+    /// <summary>--unseen miss|drop: how test edges of users or items unseen in training are scored (default miss).</summary>
+    public UnseenHeldOut Unseen { get; init; } = EvaluationDefaults.Unseen;
+
     /// <summary>Whether --clusters was given; if not, the default is clamped to small catalogues instead of failing.</summary>
     public bool ClustersGiven { get; init; }
 
@@ -63,6 +66,7 @@ internal sealed class ExperimentSettings
             NeighborIndex = NeighborIndexOption.Read(cl),
             ClustersGiven = cl.String("clusters") != null,
             MixtureRows = MixtureRows.Read(cl, seed, threads),
+            Unseen = ReadUnseen(cl),
         };
         if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
             throw new UsageException("--user-embeddings and --item-embeddings go together.");
@@ -75,4 +79,12 @@ internal sealed class ExperimentSettings
         if (clustering.Clusters < 1) throw new UsageException("--clusters must be at least 1.");
         return settings;
     }
+
+    private static UnseenHeldOut ReadUnseen(CommandLine cl) => cl.String("unseen")?.ToLowerInvariant() switch
+    {
+        null => EvaluationDefaults.Unseen,
+        "miss" => UnseenHeldOut.Miss,
+        "drop" => UnseenHeldOut.Drop,
+        var other => throw new UsageException($"--unseen must be 'miss' or 'drop', not '{other}'."),
+    };
 }

@@ -38,6 +38,7 @@ internal static class MetricsJson
                 ["neighbor_index"] = settings.NeighborIndex.Kind.ToString().ToLowerInvariant(),
                 ["neighbor_lists"] = settings.NeighborIndex.Kind == NeighborIndexKind.Clustered ? settings.NeighborIndex.Lists : null,
                 ["neighbor_probes"] = settings.NeighborIndex.Kind == NeighborIndexKind.Clustered ? settings.NeighborIndex.Probes : null,
+                ["unseen"] = settings.Unseen.ToString().ToLowerInvariant(),
                 ["user_embeddings"] = settings.UserEmbeddingsPath,
                 ["item_embeddings"] = settings.ItemEmbeddingsPath,
                 ["item_clusters"] = settings.ItemClustersPath,
@@ -83,6 +84,7 @@ internal static class MetricsJson
                 ["test_edges"] = test.EdgeCount,
                 ["test_edges_unseen"] = unseenTestEdges,
                 ["test_users"] = result.TestUsers.Count,
+                ["test_users_missed"] = result.MissedUsers,
             },
             ["seconds"] = seconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
         };

@@ -10,6 +10,7 @@ Usage:
   multiinterest evaluate --train FILE --test FILE [--out DIR] [--export] [options]
       The same on any user<TAB>item TSV pair (header line, raw ids; .gz allowed).
       --user-embeddings FILE --item-embeddings FILE [--item-clusters FILE]   use given embeddings (and clusters)
+      --unseen miss|drop ({Lower(EvaluationDefaults.Unseen)})   test edges of users/items unseen in training: misses, or left out
   multiinterest split --edges FILE --train FILE --test FILE [--seed N]
       The protocol's per-user 20% hold-out of an edge file.
   multiinterest fit --train FILE --model model.zip [--candidates M ({ClusterQuotaRetrieverDefaults.Candidates})] [options]

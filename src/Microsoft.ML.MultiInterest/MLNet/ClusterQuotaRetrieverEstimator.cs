@@ -116,6 +116,7 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         var mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
             (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
             rows.ClusterCount, items.Embeddings.Dimension);
+        OptionWarnings.Candidates(_context, nameof(ClusterQuotaRetrieverEstimator), o.Candidates, items.RowOf.Length);
         var users = items.ActiveUsers();
         var exclusions = o.ExcludeSeen ? items.Graph : null;
         RankedLists? fallback = null;

@@ -41,8 +41,11 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Training objective. Default <see cref="EmbeddingLoss.Logistic"/> (the engine's default; see docs/results.md for why not PBG's ranking loss).</summary>
         public EmbeddingLoss Loss = GraphEmbeddingDefaults.Loss;
 
-        /// <summary>Margin of the ranking loss. Default <see cref="GraphEmbeddingDefaults.Margin"/>.</summary>
+        /// <summary>Margin of the ranking and cosine contrastive losses. Default <see cref="GraphEmbeddingDefaults.Margin"/>.</summary>
         public float Margin = GraphEmbeddingDefaults.Margin;
+
+        /// <summary>Weight of the negatives in the cosine contrastive loss. Default <see cref="GraphEmbeddingDefaults.NegativeWeight"/>.</summary>
+        public float NegativeWeight = GraphEmbeddingDefaults.NegativeWeight;
 
         /// <summary>Update rule. Default <see cref="EmbeddingOptimizer.Adagrad"/>.</summary>
         public EmbeddingOptimizer Optimizer = GraphEmbeddingDefaults.Optimizer;
@@ -67,6 +70,21 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
 
         /// <summary>Standard deviation of the initial coordinates. Default <see cref="GraphEmbeddingDefaults.InitScale"/>.</summary>
         public float InitScale = GraphEmbeddingDefaults.InitScale;
+
+        /// <summary>Where negative-sampling SGD starts from. Default <see cref="GraphEmbeddingDefaults.Initialization"/>.</summary>
+        public EmbeddingInitialization Initialization = GraphEmbeddingDefaults.Initialization;
+
+        /// <summary>L2 penalty λ of negative-sampling SGD (½λ·deg^ν·|x|² per row and epoch). Default <see cref="GraphEmbeddingDefaults.L2Regularization"/>.</summary>
+        public float L2Regularization = GraphEmbeddingDefaults.L2Regularization;
+
+        /// <summary>ν of the L2 penalty's degree scaling. Default <see cref="GraphEmbeddingDefaults.L2DegreeExponent"/>.</summary>
+        public float L2DegreeExponent = GraphEmbeddingDefaults.L2DegreeExponent;
+
+        /// <summary>Share of each user vector replaced by its history's mean item vector after SGD. Default <see cref="GraphEmbeddingDefaults.HistoryBlend"/>.</summary>
+        public float HistoryBlend = GraphEmbeddingDefaults.HistoryBlend;
+
+        /// <summary>Subtract log q (the sampling probability of in-batch and sampled negatives) from every logit. Default <see cref="GraphEmbeddingDefaults.PopularityCorrection"/>.</summary>
+        public bool PopularityCorrection = GraphEmbeddingDefaults.PopularityCorrection;
 
         /// <summary>
         /// How the vectors are learned. Default <see cref="EmbeddingAlgorithm.Auto"/>: chosen on a validation hold-out of the
@@ -122,9 +140,10 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
             var engine = new GraphEmbeddingOptions
             {
-                Dimension = Dimension, Epochs = Epochs, Loss = Loss, Margin = Margin, Optimizer = Optimizer, LearningRate = LearningRate,
+                Dimension = Dimension, Epochs = Epochs, Loss = Loss, Margin = Margin, NegativeWeight = NegativeWeight, Optimizer = Optimizer, LearningRate = LearningRate,
                 ChunkSize = ChunkSize, UniformNegatives = UniformNegatives, DegreeNegatives = DegreeNegatives, DegreeExponent = DegreeExponent,
-                BatchNegatives = BatchNegatives, InitScale = InitScale, Seed = Seed, Threads = Threads,
+                BatchNegatives = BatchNegatives, InitScale = InitScale, Initialization = Initialization, PopularityCorrection = PopularityCorrection,
+                L2Regularization = L2Regularization, L2DegreeExponent = L2DegreeExponent, HistoryBlend = HistoryBlend, Seed = Seed, Threads = Threads,
                 Algorithm = Algorithm, Svd = (Svd ?? throw new ArgumentNullException(nameof(Svd), "Svd must not be null.")).Clone(),
                 ValidationFraction = ValidationFraction, ValidationUsers = ValidationUsers, ValidationCutoff = ValidationCutoff,
                 EarlyStoppingPatience = EarlyStoppingPatience, AutoMaxDimension = AutoMaxDimension, AutoTolerance = AutoTolerance,

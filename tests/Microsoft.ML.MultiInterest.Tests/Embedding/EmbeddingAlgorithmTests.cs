@@ -157,4 +157,163 @@ public class EmbeddingAlgorithmTests
         var result = GraphEmbeddingTrainerEngine.Fit(graph, o);
         Assert.Contains(result.Validation, p => p.Candidate.StartsWith("negative-sampling", StringComparison.Ordinal));
     }
+
+    // Auto's rank search at a small scale: screening at rank 16, first factorisation up to 32, at most 128.
+    private static (List<ValidationPoint> Curve, SpectralSearch Search) SearchRanks(BipartiteGraph graph, double othersBest)
+    {
+        var o = new GraphEmbeddingOptions { Threads = 1, AutoMaxDimension = 128 };
+        var split = ValidationSplit.Create(graph, GraphEmbeddingDefaults.ValidationFraction, o.Seed);
+        var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
+        var curve = new List<ValidationPoint>();
+        var search = new SpectralSearch(split.Train, o, scorer, 1, curve, default, screeningRank: 16, firstTopRank: 32);
+        search.Screen();
+        while (search.ShouldExtend(othersBest)) search.Extend();
+        return (curve, search);
+    }
+
+    private static BipartiteGraph Communities(int count, int users, int items, double density, int noise, int seed)
+    {
+        var random = new Random(seed);
+        var edgeUsers = new List<int>();
+        var edgeItems = new List<int>();
+        for (int c = 0; c < count; c++)
+            for (int u = 0; u < users; u++)
+            {
+                for (int i = 0; i < items; i++)
+                    if (random.NextDouble() < density) { edgeUsers.Add(c * users + u); edgeItems.Add(c * items + i); }
+                for (int n = 0; n < noise; n++) { edgeUsers.Add(c * users + u); edgeItems.Add(random.Next(count * items)); }
+            }
+        return BipartiteGraph.FromEdges(count * users, count * items, edgeUsers.ToArray(), edgeItems.ToArray());
+    }
+
+    [Fact]
+    public void Auto_FactorisesLargerRanks_WhileTheLargestRankStillWins()
+    {
+        // 120 communities of 4 users × 4 items plus 3 random items per user: a held-out community item outscores the
+        // noise only through its community's own component, so validation keeps gaining up to rank ~120.
+        var graph = Communities(120, 4, 4, 1.0, 3, seed: 5);
+        var (curve, _) = SearchRanks(graph, othersBest: 0);
+        Assert.Contains(curve, p => p.Candidate.StartsWith("truncated-svd d=64 ", StringComparison.Ordinal));
+        Assert.Contains(curve, p => p.Candidate.StartsWith("truncated-svd d=128 ", StringComparison.Ordinal));
+        var best = curve.MaxBy(p => p.Recall)!;
+        Assert.StartsWith("truncated-svd d=128 ", best.Candidate, StringComparison.Ordinal);
+
+        // When another algorithm leads by more than the confirmation band, no larger factorisation is paid for.
+        var (behind, _) = SearchRanks(graph, othersBest: 2 * best.Recall);
+        Assert.DoesNotContain(behind, p => p.Candidate.StartsWith("truncated-svd d=64 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Auto_DoesNotFactoriseLargerRanks_WhenASmallerRankWins()
+    {
+        // 4 communities of 40 users × 40 items, 25% of the pairs inside a community linked: a handful of components
+        // carry the signal, so the ladder peaks below 32 and no larger factorisation is paid for.
+        var graph = Communities(4, 40, 40, 0.25, 0, seed: 11);
+        var (curve, _) = SearchRanks(graph, othersBest: 0);
+        Assert.Contains(curve, p => p.Candidate.StartsWith("truncated-svd d=32 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(curve, p => p.Candidate.StartsWith("truncated-svd d=64 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NegativeSampling_InitialisedFromTheSvd_StartsAtTheSvdVectors()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var svd = GraphEmbeddingTrainerEngine.Fit(graph, Svd(8));
+        // A learning rate too small to move anything: what comes out is where SGD started.
+        var o = new GraphEmbeddingOptions
+        {
+            Algorithm = EmbeddingAlgorithm.NegativeSampling, Initialization = EmbeddingInitialization.TruncatedSvd,
+            Dimension = 8, Epochs = 1, LearningRate = 1e-12f, Threads = 1, Seed = 3,
+        };
+        var sgd = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        for (int k = 0; k < svd.UserEmbeddings.Values.Length; k++) Assert.Equal(svd.UserEmbeddings.Values[k], sgd.UserEmbeddings.Values[k], 1e-5f);
+        for (int k = 0; k < svd.ItemEmbeddings.Values.Length; k++) Assert.Equal(svd.ItemEmbeddings.Values[k], sgd.ItemEmbeddings.Values[k], 1e-5f);
+
+        // With the default rate it trains from there, deterministically with one thread.
+        o.LearningRate = GraphEmbeddingDefaults.LearningRate;
+        var first = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        Assert.Equal(first.UserEmbeddings.Values, GraphEmbeddingTrainerEngine.Fit(graph, o).UserEmbeddings.Values);
+        Assert.NotEqual(svd.UserEmbeddings.Values, first.UserEmbeddings.Values);
+    }
+
+    [Fact]
+    public void PopularityCorrection_LogQIsTheColumnDistribution_AndTrainingStaysDeterministic()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var o = new GraphEmbeddingOptions
+        {
+            Algorithm = EmbeddingAlgorithm.NegativeSampling, Loss = EmbeddingLoss.Softmax, PopularityCorrection = true,
+            Dimension = 8, Epochs = 3, Threads = 1, DegreeNegatives = 5,
+        };
+        var degrees = graph.ItemDegrees();
+        var logQ = SamplingLogProbabilities.Compute(degrees, o);
+        // A column holds exactly one entity: q sums to 1, and more edges mean a larger q.
+        Assert.Equal(1.0, logQ.Sum(v => Math.Exp(v)), 1e-4);
+        int popular = Array.IndexOf(degrees, degrees.Max()), rare = Array.IndexOf(degrees, degrees.Where(d => d > 0).Min());
+        Assert.True(logQ[popular] > logQ[rare]);
+
+        var first = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        Assert.Equal(first.ItemEmbeddings.Values, GraphEmbeddingTrainerEngine.Fit(graph, o).ItemEmbeddings.Values);
+        o.PopularityCorrection = false;
+        Assert.NotEqual(first.ItemEmbeddings.Values, GraphEmbeddingTrainerEngine.Fit(graph, o).ItemEmbeddings.Values);
+    }
+
+    [Fact]
+    public void CosineContrastive_LearnsThePlantedCommunities_WithUnitVectors()
+    {
+        var planted = PlantedGraph.Create();
+        var o = new GraphEmbeddingOptions
+        {
+            Algorithm = EmbeddingAlgorithm.NegativeSampling, Loss = EmbeddingLoss.CosineContrastive, Margin = 0.5f, NegativeWeight = 2f,
+            Dimension = 8, Epochs = 30, Threads = 1, InitScale = 0.1f,
+        };
+        var result = GraphEmbeddingTrainerEngine.Fit(planted.Train, o);
+        for (int u = 0; u < result.UserEmbeddings.Rows; u++) Assert.Equal(1f, VectorMath.Norm(result.UserEmbeddings.ReadRow(u)), 1e-4f);
+        // Held-out pairs inside a community score above pairs across communities, on average by a clear cosine gap.
+        double inside = planted.HeldOut.Average(p => VectorMath.Dot(result.UserEmbeddings.ReadRow(p.User), result.ItemEmbeddings.ReadRow(p.Item)));
+        double across = planted.HeldOut.Average(p => VectorMath.Dot(result.UserEmbeddings.ReadRow(p.User),
+            result.ItemEmbeddings.ReadRow((p.Item + PlantedGraph.ItemsPerGroup) % planted.Train.ItemCount)));
+        Assert.True(inside > across + 0.3, $"inside {inside:F3}, across {across:F3}");
+        Assert.Equal(result.UserEmbeddings.Values, GraphEmbeddingTrainerEngine.Fit(planted.Train, o).UserEmbeddings.Values);
+    }
+
+    [Fact]
+    public void L2Regularization_ShrinksTheVectors_MoreWhenItScalesWithDegree()
+    {
+        var graph = PlantedGraph.Create().Train;
+        GraphEmbeddingOptions Options(float l2, float nu) => new()
+        {
+            Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 5, Threads = 1, InitScale = 0.1f,
+            L2Regularization = l2, L2DegreeExponent = nu,
+        };
+        static double MeanNorm(EmbeddingMatrix m) => Enumerable.Range(0, m.Rows).Average(r => VectorMath.Norm(m.ReadRow(r)));
+        double plain = MeanNorm(GraphEmbeddingTrainerEngine.Fit(graph, Options(0, 1)).UserEmbeddings);
+        double flat = MeanNorm(GraphEmbeddingTrainerEngine.Fit(graph, Options(0.05f, 0)).UserEmbeddings);
+        double scaled = MeanNorm(GraphEmbeddingTrainerEngine.Fit(graph, Options(0.05f, 1)).UserEmbeddings);
+        Assert.True(flat < plain, $"flat {flat:F3} vs none {plain:F3}");
+        Assert.True(scaled < flat, $"degree-scaled {scaled:F3} vs flat {flat:F3}"); // every user has more than one edge
+    }
+
+    [Fact]
+    public void HistoryBlend_MovesEachUserTowardsItsHistoryMean()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var o = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 3, Threads = 1 };
+        var plain = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        o.HistoryBlend = 0.25f;
+        var blended = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        Assert.Equal(plain.ItemEmbeddings.Values, blended.ItemEmbeddings.Values);
+        int user = 3;
+        var history = graph.ItemsOf(user);
+        for (int k = 0; k < 8; k++)
+        {
+            double mean = 0;
+            foreach (int item in history) mean += plain.ItemEmbeddings.ReadRow(item)[k];
+            mean /= history.Length;
+            Assert.Equal(0.75 * plain.UserEmbeddings.ReadRow(user)[k] + 0.25 * mean, blended.UserEmbeddings.ReadRow(user)[k], 1e-5);
+        }
+        o.HistoryBlend = 1.5f;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => GraphEmbeddingTrainerEngine.Fit(graph, o));
+        Assert.Contains(nameof(GraphEmbeddingOptions.HistoryBlend), e.Message);
+    }
 }

@@ -63,24 +63,24 @@ public class EmbeddingInternalsTests
         float[] scores = { 0.95f, 5f, 0.5f };
         int[] negIds = { 10, 7, 11 }; // column 1 is the positive's own entity
         float[] dPos = new float[1];
-        double loss = ChunkLoss.Apply(EmbeddingLoss.Ranking, 0.1f, pos, scores, new[] { 7 }, negIds, new[] { 2f }, dPos, new float[3]);
+        double loss = ChunkLoss.Apply(EmbeddingLoss.Ranking, 0.1f, 1f, pos, scores, new[] { 7 }, negIds, new[] { 2f }, dPos, new float[3]);
         Assert.Equal(2 * 0.05, loss, 1e-5);
         Assert.Equal(new[] { 2f, 0f, 0f }, scores);
         Assert.Equal(-2f, dPos[0]);
     }
 
     [Fact]
-    public void SoftmaxAndLogisticGradientsMatchFiniteDifferences()
+    public void SoftmaxLogisticAndCosineGradientsMatchFiniteDifferences()
     {
-        foreach (var kind in new[] { EmbeddingLoss.Logistic, EmbeddingLoss.Softmax })
+        foreach (var kind in new[] { EmbeddingLoss.Logistic, EmbeddingLoss.Softmax, EmbeddingLoss.CosineContrastive })
         {
-            float[] baseScores = { 0.3f, -0.7f, 1.2f, 0.1f };
+            float[] baseScores = { 0.3f, -0.7f, 0.9f, 0.05f }; // away from the cosine loss's margin (0.1), where it has a kink
             int[] negIds = { 1, 2, 3, 4 };
             float pos = 0.4f;
-            double Loss(float p, float[] s) => ChunkLoss.Apply(kind, 0.1f, new[] { p }, (float[])s.Clone(), new[] { 0 }, negIds, new[] { 1f }, new float[1], new float[4]);
+            double Loss(float p, float[] s) => ChunkLoss.Apply(kind, 0.1f, 0.7f, new[] { p }, (float[])s.Clone(), new[] { 0 }, negIds, new[] { 1f }, new float[1], new float[4]);
             var grad = (float[])baseScores.Clone();
             var dPos = new float[1];
-            ChunkLoss.Apply(kind, 0.1f, new[] { pos }, grad, new[] { 0 }, negIds, new[] { 1f }, dPos, new float[4]);
+            ChunkLoss.Apply(kind, 0.1f, 0.7f, new[] { pos }, grad, new[] { 0 }, negIds, new[] { 1f }, dPos, new float[4]);
             const float h = 1e-2f;
             Assert.Equal((Loss(pos + h, baseScores) - Loss(pos - h, baseScores)) / (2 * h), dPos[0], 1e-2);
             for (int n = 0; n < 4; n++)

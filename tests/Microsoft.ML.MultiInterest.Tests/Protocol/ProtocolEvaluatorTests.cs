@@ -89,7 +89,7 @@ public class ProtocolEvaluatorTests
             ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings())).Message);
         var empty = BipartiteGraph.FromEdges(train.UserCount, train.ItemCount, [], []);
         users.Values[3] = 0;
-        Assert.Contains("no edges", Assert.Throws<ArgumentException>(() =>
+        Assert.Contains("nothing to evaluate", Assert.Throws<ArgumentException>(() =>
             ProtocolEvaluator.Run(train, empty, users, items, clustering, new ProtocolSettings())).Message);
     }
 }

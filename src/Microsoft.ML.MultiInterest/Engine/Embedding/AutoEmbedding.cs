@@ -14,38 +14,14 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 internal static class AutoEmbedding
 {
-    /// <summary>Ranks tried, capped by <see cref="GraphEmbeddingOptions.AutoMaxDimension"/> and min(users, items).</summary>
-    internal static readonly int[] RankLadder = [32, 64, 128, 256, 384, 512, 768, 1024];
-
-    /// <summary>The rank at which smoothings and exponents are first compared (cheap, and their ordering carries over).</summary>
-    internal const int ScreeningRank = 128;
-
-
-    /// <summary>Spectral exponents γ tried.</summary>
-    internal static readonly double[] SpectralExponents = [0, 1];
-
-    /// <summary>Item popularity exponents c tried.</summary>
-    internal static readonly double[] ItemDegreeExponents = [0, 0.25, 0.5, 0.75];
-
-    /// <summary>
-    /// Degree smoothings s tried (each needs its own factorisation, so they are screened at the cheap rank). s = 1 was
-    /// also screened at first: it won the rank-128 screening on ml-100k only, and there the search without it ends
-    /// at a better validation figure (0.293 against 0.285); it cost cit-HepPh's reproduce 2.5 s.
-    /// </summary>
-    internal static readonly double[] DegreeSmoothings = [10, 50];
-
     /// <summary>Trials within this many tolerances of the best screening figure are measured again on more users.</summary>
-    private const double ConfirmationBand = 3;
+    internal const double ConfirmationBand = 3;
 
     /// <summary>At most this many trials are measured again.</summary>
     private const int ConfirmationTrials = 6;
 
     /// <summary>The confirmation sample is this many times the screening sample.</summary>
     private const int ConfirmationScale = 4;
-
-    /// <summary>One measured candidate: how to rebuild its validation vectors, and how to configure its final fit.</summary>
-    private sealed record Trial(string Name, int Dimension, double Recall, Func<(EmbeddingMatrix Users, EmbeddingMatrix Items)> Vectors,
-        Action<GraphEmbeddingOptions> Configure);
 
     public static GraphEmbeddingResult Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads, IProgress<EpochStats>? progress, CancellationToken ct)
     {
@@ -62,9 +38,15 @@ internal static class AutoEmbedding
             return NegativeSamplingTrainer.Fit(graph, plain, threads, progress, null, curve, ct).Result;
         }
 
-        var trials = SearchSpectral(split.Train, o, scorer, threads, curve, ct);
-        trials.AddRange(SearchImplicitAls(split.Train, o, scorer, threads, curve, ct));
-        if (o.AutoIncludesNegativeSampling) trials.Add(NegativeSampling(split.Train, o, scorer, threads, curve, ct));
+        var spectral = new SpectralSearch(split.Train, o, scorer, threads, curve, ct);
+        spectral.Screen();
+        var others = SearchImplicitAls(split.Train, o, scorer, threads, curve, ct);
+        if (o.AutoIncludesNegativeSampling) others.Add(NegativeSampling(split.Train, o, scorer, threads, curve, ct));
+        // Larger SVD ranks cost a factorisation each (quadratic in the rank): tried only while the SVD leads and still
+        // gains at its largest rank.
+        double othersBest = others.Count == 0 ? double.NegativeInfinity : others.Max(t => t.Recall);
+        while (spectral.ShouldExtend(othersBest)) spectral.Extend();
+        var trials = spectral.Trials.Concat(others).ToList();
 
         var final = o.Clone();
         Confirm(split, o, scorer, trials, threads, curve, ct).Configure(final);
@@ -84,7 +66,7 @@ internal static class AutoEmbedding
     /// Measures the leading trials again on a larger sample and applies parsimony there: among trials within AutoTolerance
     /// of the best, the smallest dimension wins (every later stage costs in proportion to it), ties to the better figure.
     /// </summary>
-    private static Trial Confirm(ValidationSplit split, GraphEmbeddingOptions o, ValidationScorer screening, List<Trial> trials, int threads,
+    private static AutoTrial Confirm(ValidationSplit split, GraphEmbeddingOptions o, ValidationScorer screening, List<AutoTrial> trials, int threads,
         List<ValidationPoint> curve, CancellationToken ct)
     {
         double best = trials.Max(t => t.Recall);
@@ -92,7 +74,7 @@ internal static class AutoEmbedding
             .OrderByDescending(t => t.Recall).Take(ConfirmationTrials).ToList();
         int users = o.ValidationUsers == 0 ? 0 : o.ValidationUsers * ConfirmationScale;
         var scorer = users == 0 || users >= split.Validation.UserCount ? screening : new ValidationScorer(split, o.ValidationCutoff, users, o.Seed);
-        var confirmed = new List<Trial>();
+        var confirmed = new List<AutoTrial>();
         foreach (var trial in leading)
         {
             ct.ThrowIfCancellationRequested();
@@ -129,13 +111,13 @@ internal static class AutoEmbedding
     /// Implicit-ALS trials (conjugate-gradient solves, per-iteration validation with early stopping): λ over
     /// <see cref="AlsRegularizations"/> at the first α0, then the other α0 at the best λ.
     /// </summary>
-    private static List<Trial> SearchImplicitAls(BipartiteGraph train, GraphEmbeddingOptions o, ValidationScorer scorer, int threads,
+    private static List<AutoTrial> SearchImplicitAls(BipartiteGraph train, GraphEmbeddingOptions o, ValidationScorer scorer, int threads,
         List<ValidationPoint> curve, CancellationToken ct)
     {
         int dimension = Math.Min(AlsDimension, Math.Min(train.UserCount, train.ItemCount));
-        var trials = new List<Trial>();
+        var trials = new List<AutoTrial>();
 
-        Trial Run(double regularization, double unobserved)
+        AutoTrial Run(double regularization, double unobserved)
         {
             var options = o.Clone();
             options.Algorithm = EmbeddingAlgorithm.ImplicitAls;
@@ -150,7 +132,7 @@ internal static class AutoEmbedding
             for (int p = first; p < curve.Count; p++)
                 curve[p] = curve[p] with { Candidate = $"implicit-als d={dimension} reg={regularization:G3} alpha0={unobserved:G3} {curve[p].Candidate}" };
             double recall = curve.Skip(first).Max(p => p.Recall);
-            var trial = new Trial($"implicit-als d={dimension} reg={regularization:G3} alpha0={unobserved:G3} iterations={iterations}", dimension, recall,
+            var trial = new AutoTrial($"implicit-als d={dimension} reg={regularization:G3} alpha0={unobserved:G3} iterations={iterations}", dimension, recall,
                 () => (result.UserEmbeddings, result.ItemEmbeddings),
                 f =>
                 {
@@ -175,7 +157,7 @@ internal static class AutoEmbedding
     }
 
     /// <summary>Negative-sampling SGD with per-epoch validation: one trial, its best epoch.</summary>
-    private static Trial NegativeSampling(BipartiteGraph train, GraphEmbeddingOptions o, ValidationScorer scorer, int threads,
+    private static AutoTrial NegativeSampling(BipartiteGraph train, GraphEmbeddingOptions o, ValidationScorer scorer, int threads,
         List<ValidationPoint> curve, CancellationToken ct)
     {
         var options = o.Clone();
@@ -183,71 +165,12 @@ internal static class AutoEmbedding
         int first = curve.Count;
         var (result, epoch) = NegativeSamplingTrainer.Fit(train, options, threads, null, scorer, curve, ct);
         double recall = curve.Skip(first).Max(p => p.Recall);
-        return new Trial($"negative-sampling d={o.Dimension} epochs={epoch}", o.Dimension, recall,
+        return new AutoTrial($"negative-sampling d={o.Dimension} epochs={epoch}", o.Dimension, recall,
             () => (result.UserEmbeddings, result.ItemEmbeddings),
             f =>
             {
                 f.Algorithm = EmbeddingAlgorithm.NegativeSampling;
                 f.Epochs = epoch;
             });
-    }
-
-    /// <summary>
-    /// Truncated-SVD trials. Screening: for each degree smoothing, a cheap factorisation at the screening rank and the
-    /// exponent grid. Then one factorisation at the largest rank with the best smoothing: the rank ladder with the best
-    /// exponents, and the exponent grid again at the best rank.
-    /// </summary>
-    private static List<Trial> SearchSpectral(BipartiteGraph train, GraphEmbeddingOptions o, ValidationScorer scorer, int threads,
-        List<ValidationPoint> curve, CancellationToken ct)
-    {
-        int maxRank = Math.Min(o.AutoMaxDimension, Math.Min(train.UserCount, train.ItemCount));
-        int screeningRank = Math.Min(ScreeningRank, maxRank);
-        var trials = new Dictionary<(int Rank, double Smoothing, double Gamma, double C), Trial>();
-        (int Rank, double Smoothing, double Gamma, double C) best = (0, o.Svd.DegreeSmoothing, o.Svd.SpectralExponent, o.Svd.ItemDegreeExponent);
-        double bestRecall = double.NegativeInfinity;
-
-        void Try(SpectralFactors factors, int rank, double smoothing, double gamma, double c)
-        {
-            var key = (rank, smoothing, gamma, c);
-            if (trials.ContainsKey(key)) return;
-            ct.ThrowIfCancellationRequested();
-            var (users, items) = factors.Embed(rank, gamma, c);
-            var score = scorer.Score(users, items, threads);
-            string name = $"truncated-svd d={rank} s={smoothing:G3} gamma={gamma:G3} c={c:G3}";
-            curve.Add(new ValidationPoint(name, curve.Count + 1, score.Recall, score.Ndcg));
-            trials[key] = new Trial(name, rank, score.Recall, () => factors.Embed(rank, gamma, c), f =>
-            {
-                f.Algorithm = EmbeddingAlgorithm.TruncatedSvd;
-                f.Dimension = rank;
-                f.Svd.DegreeSmoothing = smoothing;
-                f.Svd.SpectralExponent = gamma;
-                f.Svd.ItemDegreeExponent = c;
-            });
-            if (score.Recall > bestRecall) (best, bestRecall) = (key, score.Recall);
-        }
-
-        void Grid(SpectralFactors factors, int rank, double smoothing)
-        {
-            foreach (double gamma in SpectralExponents)
-                foreach (double c in ItemDegreeExponents) Try(factors, rank, smoothing, gamma, c);
-        }
-
-        SpectralFactors Factorise(int rank, double smoothing)
-        {
-            var svd = o.Svd.Clone();
-            svd.DegreeSmoothing = smoothing;
-            return SpectralFactors.Compute(train, rank, svd, o.Seed, threads, ct);
-        }
-
-        foreach (double smoothing in DegreeSmoothings)
-            Grid(Factorise(screeningRank, smoothing), screeningRank, smoothing);
-        if (maxRank > screeningRank)
-        {
-            var full = Factorise(maxRank, best.Smoothing);
-            foreach (int rank in RankLadder.Where(r => r < maxRank).Append(maxRank))
-                Try(full, rank, best.Smoothing, best.Gamma, best.C);
-            Grid(full, best.Rank, best.Smoothing);
-        }
-        return trials.Values.ToList();
     }
 }

@@ -13,7 +13,8 @@ internal static class ChunkLoss
 {
     /// <summary>Applies the loss; returns the chunk's weighted loss.</summary>
     /// <param name="kind">Which loss.</param>
-    /// <param name="margin">Margin of the ranking loss.</param>
+    /// <param name="margin">Margin of the ranking and cosine contrastive losses.</param>
+    /// <param name="negativeWeight">Weight w of the cosine contrastive loss's negatives (their mean, times w).</param>
     /// <param name="pos">Positive scores, one per edge of the chunk.</param>
     /// <param name="scores">Negative scores, row-major <c>pos.Length × negIds.Length</c>; overwritten with gradients.</param>
     /// <param name="posIds">The corrupted side's entity of each positive edge (for masking).</param>
@@ -21,7 +22,7 @@ internal static class ChunkLoss
     /// <param name="weights">Edge weights (scale each edge's whole loss).</param>
     /// <param name="dPos">Receives the gradient with respect to each positive score (added).</param>
     /// <param name="scratch">Work space of at least <c>negIds.Length</c> floats.</param>
-    public static double Apply(EmbeddingLoss kind, float margin, ReadOnlySpan<float> pos, Span<float> scores,
+    public static double Apply(EmbeddingLoss kind, float margin, float negativeWeight, ReadOnlySpan<float> pos, Span<float> scores,
         ReadOnlySpan<int> posIds, ReadOnlySpan<int> negIds, ReadOnlySpan<float> weights, Span<float> dPos, Span<float> scratch)
     {
         int c = pos.Length, n = negIds.Length;
@@ -35,6 +36,7 @@ internal static class ChunkLoss
             {
                 EmbeddingLoss.Ranking => Ranking(margin, pos[j], row, self, negIds, w, ref dPos[j]),
                 EmbeddingLoss.Logistic => Logistic(pos[j], row, self, negIds, w, w / n, scratch, ref dPos[j]),
+                EmbeddingLoss.CosineContrastive => CosineContrastive(margin, pos[j], row, self, negIds, w, w * negativeWeight / n, ref dPos[j]),
                 _ => Softmax(pos[j], row, self, negIds, w, ref dPos[j]),
             };
         }
@@ -62,6 +64,26 @@ internal static class ChunkLoss
         }
         dPos -= w * violated;
         return w * loss;
+    }
+
+    private static double CosineContrastive(float margin, float pos, Span<float> row, int self, ReadOnlySpan<int> negIds, float w, float negWeight, ref float dPos)
+    {
+        double loss = 0;
+        for (int n = 0; n < row.Length; n++)
+        {
+            float s = row[n];
+            if (s > margin && negIds[n] != self)
+            {
+                loss += s - margin;
+                row[n] = negWeight;
+            }
+            else
+            {
+                row[n] = 0f;
+            }
+        }
+        dPos -= w;
+        return w * (1 - pos) + negWeight * loss;
     }
 
     private static double Logistic(float pos, Span<float> row, int self, ReadOnlySpan<int> negIds, float w, float negWeight, Span<float> scratch, ref float dPos)

@@ -31,10 +31,20 @@ internal sealed class ChunkWorker
     private readonly int[] _nzRows;
     private readonly float[] _nzWeights;
     private readonly float[] _lossScratch;
+    private readonly float[]? _userLogQ, _itemLogQ;
+    private readonly float[]? _userPenalty, _itemPenalty;
+    private readonly float[] _sidePos;
+    private readonly bool _cosine;
+    private readonly float[] _userNorms, _itemNorms;
 
     public ChunkWorker(GraphEmbeddingOptions options, EmbeddingTable users, EmbeddingTable items,
-        int[] edgeUsers, int[] edgeItems, float[]? edgeWeights, AliasSampler? userSampler, AliasSampler? itemSampler, EmbeddingRandom random)
+        int[] edgeUsers, int[] edgeItems, float[]? edgeWeights, AliasSampler? userSampler, AliasSampler? itemSampler, EmbeddingRandom random,
+        float[]? userLogQ = null, float[]? itemLogQ = null, float[]? userPenalty = null, float[]? itemPenalty = null)
     {
+        _userPenalty = userPenalty;
+        _itemPenalty = itemPenalty;
+        _userLogQ = userLogQ;
+        _itemLogQ = itemLogQ;
         _options = options;
         _users = users;
         _items = items;
@@ -67,6 +77,10 @@ internal sealed class ChunkWorker
         _nzRows = new int[Math.Max(chunk, columns)];
         _nzWeights = new float[Math.Max(chunk, columns)];
         _lossScratch = new float[columns];
+        _sidePos = new float[chunk];
+        _cosine = options.Loss == EmbeddingLoss.CosineContrastive;
+        _userNorms = new float[_cosine ? slots : 0];
+        _itemNorms = new float[_cosine ? slots : 0];
     }
 
     /// <summary>Trains on the edges listed in <paramref name="edges"/>, chunk by chunk; returns the summed loss.</summary>
@@ -131,6 +145,12 @@ internal sealed class ChunkWorker
         // 2. Gather a snapshot of the rows (other threads may write the tables meanwhile).
         Gather(_users, _userSlots, slots, _userRows);
         Gather(_items, _itemSlots, slots, _itemRows);
+        if (_cosine)
+        {
+            // Cosine scores: the products below run on unit rows; their norms carry the gradients back (step 5).
+            Normalize(_userRows, slots, _userNorms);
+            Normalize(_itemRows, slots, _itemNorms);
+        }
 
         // 3. Scores: positives, items corrupted (chunk users × negative items), users corrupted (chunk items × negative users).
         ref float ur = ref MemoryMarshal.GetArrayDataReference(_userRows);
@@ -146,8 +166,10 @@ internal sealed class ChunkWorker
         var dPos = _dPos.AsSpan(0, c);
         dPos.Clear();
         var kind = _options.Loss;
-        double loss = ChunkLoss.Apply(kind, _options.Margin, _pos.AsSpan(0, c), itemScores, _itemSlots.AsSpan(0, c), _negItemIds.AsSpan(0, columns), _weights, dPos, _lossScratch)
-                    + ChunkLoss.Apply(kind, _options.Margin, _pos.AsSpan(0, c), userScores, _userSlots.AsSpan(0, c), _negUserIds.AsSpan(0, columns), _weights, dPos, _lossScratch);
+        double loss = ChunkLoss.Apply(kind, _options.Margin, _options.NegativeWeight, SidePositives(_itemLogQ, _itemSlots, c, itemScores, _negItemIds, columns), itemScores,
+                          _itemSlots.AsSpan(0, c), _negItemIds.AsSpan(0, columns), _weights, dPos, _lossScratch)
+                    + ChunkLoss.Apply(kind, _options.Margin, _options.NegativeWeight, SidePositives(_userLogQ, _userSlots, c, userScores, _negUserIds, columns), userScores,
+                          _userSlots.AsSpan(0, c), _negUserIds.AsSpan(0, columns), _weights, dPos, _lossScratch);
 
         // 5. Back-propagate into per-slot gradients.
         _userGrads.AsSpan(0, slots * stride).Clear();
@@ -162,6 +184,22 @@ internal sealed class ChunkWorker
         }
         Backward(itemScores, c, columns, _userRows, _itemRows, _userGrads, _itemGrads);
         Backward(userScores, c, columns, _itemRows, _userRows, _itemGrads, _userGrads);
+        if (_cosine)
+        {
+            ThroughNormalization(_userGrads, _userRows, _userNorms, slots);
+            ThroughNormalization(_itemGrads, _itemRows, _itemNorms, slots);
+        }
+
+        // L2 penalty: each edge of the chunk pulls its own user and item towards 0 (never the sampled negatives, so that
+        // a row's total penalty per epoch follows its degree as configured).
+        if (_userPenalty != null)
+        {
+            for (int j = 0; j < c; j++)
+            {
+                VectorMath.AddScaled(_userGrads.AsSpan(j * stride, stride), _userRows.AsSpan(j * stride, stride), _userPenalty[_userSlots[j]]);
+                VectorMath.AddScaled(_itemGrads.AsSpan(j * stride, stride), _itemRows.AsSpan(j * stride, stride), _itemPenalty![_itemSlots[j]]);
+            }
+        }
 
         // 6. Update the shared tables.
         var optimizer = _options.Optimizer;
@@ -171,6 +209,48 @@ internal sealed class ChunkWorker
             RowUpdate.Apply(_items, _itemSlots[t], _itemGrads.AsSpan(t * stride, stride), optimizer, lr);
         }
         return loss;
+    }
+
+    /// <summary>
+    /// The positives' scores as one side's loss sees them: as they are, or, with the popularity correction, every logit
+    /// (positives and the side's negative columns, corrected in place) minus log q of its entity. The shift is a
+    /// constant of the parameters, so the gradients with respect to the scores are unchanged.
+    /// </summary>
+    private ReadOnlySpan<float> SidePositives(float[]? logQ, int[] slots, int c, Span<float> scores, int[] negIds, int columns)
+    {
+        if (logQ == null) return _pos.AsSpan(0, c);
+        var pos = _sidePos.AsSpan(0, c);
+        for (int j = 0; j < c; j++)
+        {
+            pos[j] = _pos[j] - logQ[slots[j]];
+            var row = scores.Slice(j * columns, columns);
+            for (int n = 0; n < columns; n++) row[n] -= logQ[negIds[n]];
+        }
+        return pos;
+    }
+
+    private void Normalize(float[] rows, int count, float[] norms)
+    {
+        for (int t = 0; t < count; t++) norms[t] = VectorMath.NormalizeInPlace(rows.AsSpan(t * _stride, _stride));
+    }
+
+    /// <summary>
+    /// Turns gradients with respect to unit rows x̂ = x / |x| into gradients with respect to x:
+    /// g ← (g − x̂ (x̂ · g)) / |x| (the component along x̂ does not change the cosine). A zero row gets no gradient.
+    /// </summary>
+    private void ThroughNormalization(float[] grads, float[] unitRows, float[] norms, int count)
+    {
+        int stride = _stride;
+        for (int t = 0; t < count; t++)
+        {
+            var g = grads.AsSpan(t * stride, stride);
+            var x = unitRows.AsSpan(t * stride, stride);
+            float norm = norms[t];
+            if (norm == 0f) { g.Clear(); continue; }
+            float along = VectorMath.Dot(x, g);
+            VectorMath.AddScaled(g, x, -along);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(g, 1f / norm, g);
+        }
     }
 
     private void Gather(EmbeddingTable table, int[] rows, int count, float[] destination)

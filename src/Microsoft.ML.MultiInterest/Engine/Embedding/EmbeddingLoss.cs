@@ -20,4 +20,12 @@ public enum EmbeddingLoss
     /// against its negatives.
     /// </summary>
     Softmax = 2,
+
+    /// <summary>
+    /// SimpleX's cosine contrastive loss (Mao et al., CIKM 2021) on cosine scores: (1 − cos(e)) + (w/N) Σ max(0, cos(e') − m)
+    /// with margin m = <see cref="GraphEmbeddingOptions.Margin"/> and negative weight w =
+    /// <see cref="GraphEmbeddingOptions.NegativeWeight"/>. Rows are normalised inside the loss and the learned vectors
+    /// are returned unit-length, so that a dot-product index serves the cosine.
+    /// </summary>
+    CosineContrastive = 3,
 }

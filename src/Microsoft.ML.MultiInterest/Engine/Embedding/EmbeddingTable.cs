@@ -50,6 +50,14 @@ internal sealed class EmbeddingTable
         }
     }
 
+    /// <summary>Overwrites the logical coordinates with <paramref name="matrix"/>'s rows (same shape).</summary>
+    public void CopyFrom(EmbeddingMatrix matrix)
+    {
+        if (matrix.Rows != Rows || matrix.Dimension != Dimension)
+            throw new ArgumentException($"Expected a {Rows} × {Dimension} matrix, got {matrix.Rows} × {matrix.Dimension}.", nameof(matrix));
+        for (int r = 0; r < Rows; r++) matrix.ReadRow(r).CopyTo(Values.AsSpan(r * Stride, Dimension));
+    }
+
     /// <summary>Copies the logical coordinates into an unpadded <see cref="EmbeddingMatrix"/>.</summary>
     public EmbeddingMatrix ToMatrix()
     {

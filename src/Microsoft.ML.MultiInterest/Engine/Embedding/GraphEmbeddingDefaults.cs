@@ -44,6 +44,24 @@ public static class GraphEmbeddingDefaults
     /// <summary>Standard deviation of the initial coordinates: 0.001.</summary>
     public const float InitScale = 1e-3f;
 
+    /// <summary>Weight of the negatives' mean in <see cref="EmbeddingLoss.CosineContrastive"/>: 1.</summary>
+    public const float NegativeWeight = 1f;
+
+    /// <summary>L2 regularisation of negative-sampling SGD: 0 (off, as PyTorch-BigGraph).</summary>
+    public const float L2Regularization = 0f;
+
+    /// <summary>ν of the degree-scaled L2 penalty ½λ·deg^ν·|x|² per epoch: 1, the frequency-scaled regularisation of iALS.</summary>
+    public const float L2DegreeExponent = 1f;
+
+    /// <summary>Share of the user vector replaced by the mean of its history's item vectors after SGD: 0 (off).</summary>
+    public const float HistoryBlend = 0f;
+
+    /// <summary>Sampling-bias (log q) correction of the logits: off.</summary>
+    public const bool PopularityCorrection = false;
+
+    /// <summary>Start of negative-sampling SGD: <see cref="EmbeddingInitialization.Random"/>.</summary>
+    public const EmbeddingInitialization Initialization = EmbeddingInitialization.Random;
+
     /// <summary>Seed of every random choice: 1.</summary>
     public const int Seed = 1;
 
@@ -63,11 +81,11 @@ public static class GraphEmbeddingDefaults
     public const int EarlyStoppingPatience = 3;
 
     /// <summary>
-    /// Largest dimension <see cref="EmbeddingAlgorithm.Auto"/> tries for the truncated SVD: 384. With 512 no graph's
-    /// validation chose more than 384 (Gowalla 384, yelp2020 256, the rest lower or implicit ALS), and the largest
-    /// factorisation costs in proportion to the square of the rank (17 s of cit-HepPh's selection at 512).
+    /// Largest dimension <see cref="EmbeddingAlgorithm.Auto"/> tries for the truncated SVD: 768. Ranks above 384 are
+    /// factorised only on graphs whose validation Recall still gains at 384 while the SVD leads (Gowalla); the others
+    /// never pay for them. Every later stage costs in proportion to the dimension.
     /// </summary>
-    public const int AutoMaxDimension = 384;
+    public const int AutoMaxDimension = 768;
 
     /// <summary>Auto prefers smaller vectors whose validation Recall is within 1% (relative) of the best.</summary>
     public const double AutoTolerance = 0.01;

@@ -68,7 +68,10 @@ public sealed class GraphEmbeddingOptions
     /// </summary>
     public EmbeddingLoss Loss { get; set; } = GraphEmbeddingDefaults.Loss;
 
-    /// <summary>Margin of <see cref="EmbeddingLoss.Ranking"/> (ignored by other losses). Default <see cref="GraphEmbeddingDefaults.Margin"/>.</summary>
+    /// <summary>Weight w of the negatives' mean in <see cref="EmbeddingLoss.CosineContrastive"/> (ignored by other losses). Default <see cref="GraphEmbeddingDefaults.NegativeWeight"/>.</summary>
+    public float NegativeWeight { get; set; } = GraphEmbeddingDefaults.NegativeWeight;
+
+    /// <summary>Margin of <see cref="EmbeddingLoss.Ranking"/> and of <see cref="EmbeddingLoss.CosineContrastive"/> (a cosine, SimpleX uses 0.4-0.9; ignored by other losses). Default <see cref="GraphEmbeddingDefaults.Margin"/>.</summary>
     public float Margin { get; set; } = GraphEmbeddingDefaults.Margin;
 
     /// <summary>Update rule. Default <see cref="EmbeddingOptimizer.Adagrad"/>.</summary>
@@ -114,6 +117,32 @@ public sealed class GraphEmbeddingOptions
     /// </summary>
     public float InitScale { get; set; } = GraphEmbeddingDefaults.InitScale;
 
+    /// <summary>
+    /// Subtract log q(j), the chance that entity j fills a negative column, from every logit (positive and negatives), as
+    /// sampled softmax with in-batch negatives does to undo their popularity bias (Yi et al. 2019); meant for
+    /// <see cref="EmbeddingLoss.Softmax"/>. Default <see cref="GraphEmbeddingDefaults.PopularityCorrection"/>.
+    /// </summary>
+    public bool PopularityCorrection { get; set; } = GraphEmbeddingDefaults.PopularityCorrection;
+
+    /// <summary>
+    /// λ ≥ 0: L2 penalty of negative-sampling SGD, ½λ·deg^ν·|x|² per row and epoch (applied at each of the row's own
+    /// edges, with weight λ·deg^(ν−1); edge weights do not scale it); ignored by the cosine loss, whose scores do not depend on norms.
+    /// Default <see cref="GraphEmbeddingDefaults.L2Regularization"/>.
+    /// </summary>
+    public float L2Regularization { get; set; } = GraphEmbeddingDefaults.L2Regularization;
+
+    /// <summary>ν: how the L2 penalty scales with degree (0 = the same for every row, 1 = in proportion to its edges). Default <see cref="GraphEmbeddingDefaults.L2DegreeExponent"/>.</summary>
+    public float L2DegreeExponent { get; set; } = GraphEmbeddingDefaults.L2DegreeExponent;
+
+    /// <summary>
+    /// g within 0..1: after negative-sampling SGD each user vector becomes (1 − g)·u + g·mean of its training items'
+    /// vectors (SimpleX's behaviour aggregation, applied after training rather than learned). Default <see cref="GraphEmbeddingDefaults.HistoryBlend"/>.
+    /// </summary>
+    public float HistoryBlend { get; set; } = GraphEmbeddingDefaults.HistoryBlend;
+
+    /// <summary>Where negative-sampling SGD starts from. Default <see cref="GraphEmbeddingDefaults.Initialization"/>.</summary>
+    public EmbeddingInitialization Initialization { get; set; } = GraphEmbeddingDefaults.Initialization;
+
     /// <summary>Seed of every random choice (initialisation, shuffling, negatives). Default <see cref="GraphEmbeddingDefaults.Seed"/>.</summary>
     public int Seed { get; set; } = GraphEmbeddingDefaults.Seed;
 
@@ -131,6 +160,11 @@ public sealed class GraphEmbeddingOptions
         if (Epochs < 1) throw Bad(nameof(Epochs), Epochs, "must be at least 1");
         if (!Enum.IsDefined(Loss)) throw Bad(nameof(Loss), Loss, "is not a known loss");
         if (!float.IsFinite(Margin) || Margin < 0) throw Bad(nameof(Margin), Margin, "must be finite and non-negative");
+        if (Loss == EmbeddingLoss.CosineContrastive && Margin > 1) throw Bad(nameof(Margin), Margin, "is a cosine for the cosine contrastive loss and must be within 0..1");
+        if (!float.IsFinite(L2Regularization) || L2Regularization < 0) throw Bad(nameof(L2Regularization), L2Regularization, "must be finite and non-negative");
+        if (!float.IsFinite(L2DegreeExponent) || L2DegreeExponent < 0 || L2DegreeExponent > 2) throw Bad(nameof(L2DegreeExponent), L2DegreeExponent, "must be within 0..2");
+        if (!float.IsFinite(HistoryBlend) || HistoryBlend < 0 || HistoryBlend > 1) throw Bad(nameof(HistoryBlend), HistoryBlend, "must be within 0..1");
+        if (!float.IsFinite(NegativeWeight) || NegativeWeight < 0) throw Bad(nameof(NegativeWeight), NegativeWeight, "must be finite and non-negative");
         if (!Enum.IsDefined(Optimizer)) throw Bad(nameof(Optimizer), Optimizer, "is not a known optimizer");
         if (!float.IsFinite(LearningRate) || LearningRate <= 0) throw Bad(nameof(LearningRate), LearningRate, "must be positive and finite");
         if (ChunkSize < 1 || ChunkSize > 4096) throw Bad(nameof(ChunkSize), ChunkSize, "must be within 1..4096");
@@ -143,6 +177,7 @@ public sealed class GraphEmbeddingOptions
         if (!float.IsFinite(InitScale) || InitScale < 0) throw Bad(nameof(InitScale), InitScale, "must be finite and non-negative");
         if (Threads < 0) throw Bad(nameof(Threads), Threads, "must be 0 (all cores) or positive");
         if (!Enum.IsDefined(Algorithm)) throw Bad(nameof(Algorithm), Algorithm, "is not a known algorithm");
+        if (!Enum.IsDefined(Initialization)) throw Bad(nameof(Initialization), Initialization, "is not a known initialization");
         ArgumentNullException.ThrowIfNull(Svd, nameof(Svd));
         Svd.Validate();
         ArgumentNullException.ThrowIfNull(Als, nameof(Als));

@@ -31,8 +31,18 @@ internal static class NegativeSamplingTrainer
         var init = new EmbeddingRandom(o.Seed, -1);
         var users = new EmbeddingTable(graph.UserCount, o.Dimension);
         var items = new EmbeddingTable(graph.ItemCount, o.Dimension);
-        users.InitializeNormal(o.InitScale, ref init);
-        items.InitializeNormal(o.InitScale, ref init);
+        if (o.Initialization == EmbeddingInitialization.TruncatedSvd)
+        {
+            var (svdUsers, svdItems) = SpectralFactors.Compute(graph, o.Dimension, o.Svd, o.Seed, threads, ct)
+                .Embed(o.Dimension, o.Svd.SpectralExponent, o.Svd.ItemDegreeExponent);
+            users.CopyFrom(svdUsers);
+            items.CopyFrom(svdItems);
+        }
+        else
+        {
+            users.InitializeNormal(o.InitScale, ref init);
+            items.InitializeNormal(o.InitScale, ref init);
+        }
 
         // Flat edge lists, so a shuffled permutation can address edges directly.
         int edgeCount = graph.EdgeCount;
@@ -51,9 +61,28 @@ internal static class NegativeSamplingTrainer
             itemSampler = AliasSampler.FromDegrees(graph.ItemDegrees(), o.DegreeExponent);
         }
 
+        float[]? userLogQ = null, itemLogQ = null;
+        if (o.PopularityCorrection)
+        {
+            var userDegrees = new int[graph.UserCount];
+            for (int u = 0; u < userDegrees.Length; u++) userDegrees[u] = graph.DegreeOf(u);
+            userLogQ = SamplingLogProbabilities.Compute(userDegrees, o);
+            itemLogQ = SamplingLogProbabilities.Compute(graph.ItemDegrees(), o);
+        }
+
+        float[]? userPenalty = null, itemPenalty = null;
+        if (o.L2Regularization > 0 && o.Loss != EmbeddingLoss.CosineContrastive)
+        {
+            var userDegrees = new int[graph.UserCount];
+            for (int u = 0; u < userDegrees.Length; u++) userDegrees[u] = graph.DegreeOf(u);
+            userPenalty = PerEdgePenalty(userDegrees, o);
+            itemPenalty = PerEdgePenalty(graph.ItemDegrees(), o);
+        }
+
         var workers = new ChunkWorker[threads];
         for (int t = 0; t < threads; t++)
-            workers[t] = new ChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1));
+            workers[t] = new ChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1),
+                userLogQ, itemLogQ, userPenalty, itemPenalty);
 
         var order = new int[edgeCount];
         for (int e = 0; e < edgeCount; e++) order[e] = e;
@@ -89,7 +118,7 @@ internal static class NegativeSamplingTrainer
             if (scorer == null) continue;
 
             // Keep the best epoch's tables; stop after Patience epochs without a gain.
-            var (userMatrix, itemMatrix) = (users.ToMatrix(), items.ToMatrix());
+            var (userMatrix, itemMatrix) = Output(users, items, graph, o);
             var score = scorer.Score(userMatrix, itemMatrix, threads);
             curve.Add(new ValidationPoint($"negative-sampling epoch {epoch + 1}", epoch + 1, score.Recall, score.Ndcg));
             if (best == null || score.Recall > bestScore)
@@ -99,10 +128,52 @@ internal static class NegativeSamplingTrainer
             else if (o.EarlyStoppingPatience > 0 && epoch + 1 - bestEpoch >= o.EarlyStoppingPatience) break;
         }
         if (best is { } kept) return (new GraphEmbeddingResult(kept.Users, kept.Items, stats), bestEpoch);
-        return (new GraphEmbeddingResult(users.ToMatrix(), items.ToMatrix(), stats), o.Epochs);
+        var (finalUsers, finalItems) = Output(users, items, graph, o);
+        return (new GraphEmbeddingResult(finalUsers, finalItems, stats), o.Epochs);
+    }
+
+    /// <summary>
+    /// The tables as matrices: unit rows for the cosine loss (whose scores a dot product then reproduces), and user
+    /// vectors blended with their history's mean item vector when <see cref="GraphEmbeddingOptions.HistoryBlend"/> is set.
+    /// </summary>
+    private static (EmbeddingMatrix Users, EmbeddingMatrix Items) Output(EmbeddingTable users, EmbeddingTable items, BipartiteGraph graph, GraphEmbeddingOptions o)
+    {
+        var (u, i) = (users.ToMatrix(), items.ToMatrix());
+        if (o.Loss == EmbeddingLoss.CosineContrastive) (u, i) = (u.Normalized(), i.Normalized());
+        if (o.HistoryBlend > 0) BlendWithHistory(u, i, graph, o.HistoryBlend);
+        return (u, i);
+    }
+
+    /// <summary>u ← (1 − g)·u + g·mean(v_i : i in u's training items); users without edges keep their vector.</summary>
+    internal static void BlendWithHistory(EmbeddingMatrix users, EmbeddingMatrix items, BipartiteGraph graph, float g)
+    {
+        var mean = new float[users.Dimension];
+        for (int u = 0; u < users.Rows; u++)
+        {
+            var history = graph.ItemsOf(u);
+            if (history.Length == 0) continue;
+            Array.Clear(mean);
+            foreach (int item in history) VectorMath.AddScaled(mean, items.ReadRow(item), 1f / history.Length);
+            var row = users.Row(u);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(row, 1 - g, row);
+            VectorMath.AddScaled(row, mean, g);
+        }
+    }
+
+    /// <summary>λ·deg^(ν−1) per entity: applied at each of its deg edges per epoch, it sums to λ·deg^ν.</summary>
+    private static float[] PerEdgePenalty(ReadOnlySpan<int> degrees, GraphEmbeddingOptions o)
+    {
+        var penalty = new float[degrees.Length];
+        for (int j = 0; j < penalty.Length; j++)
+            penalty[j] = degrees[j] > 0 ? (float)(o.L2Regularization * Math.Pow(degrees[j], o.L2DegreeExponent - 1)) : 0f;
+        return penalty;
     }
 
     /// <summary>The settings in words, for reports.</summary>
     public static string Describe(GraphEmbeddingOptions o) =>
-        $"negative-sampling d={o.Dimension} epochs={o.Epochs} loss={o.Loss} lr={o.LearningRate} negatives={o.UniformNegatives}u+{o.BatchNegatives}b+{o.DegreeNegatives}d";
+        $"negative-sampling d={o.Dimension} epochs={o.Epochs} loss={o.Loss} lr={o.LearningRate} negatives={o.UniformNegatives}u+{o.BatchNegatives}b+{o.DegreeNegatives}d"
+        + (o.Initialization == EmbeddingInitialization.TruncatedSvd ? " init=truncated-svd" : "")
+        + (o.PopularityCorrection ? " logq-correction" : "")
+        + (o.L2Regularization > 0 ? $" l2={o.L2Regularization:G3} l2-degree-exponent={o.L2DegreeExponent:G3}" : "")
+        + (o.HistoryBlend > 0 ? $" history-blend={o.HistoryBlend:G3}" : "");
 }

@@ -34,8 +34,15 @@ internal static class MetricsScorer
     /// <param name="unitItems">Item embeddings scaled to unit length.</param>
     /// <param name="fit">Each user's goodness of fit, or null for none (then the EMD is 0).</param>
     /// <param name="threads">Degree of parallelism; 0 = all cores. The figures do not depend on it.</param>
+    /// <param name="unseenItems">
+    /// Per test user, further held-out items unseen in training (misses in the Recall and NDCG denominators), or null for none.
+    /// </param>
+    /// <param name="missedUsers">
+    /// Further test users with no seen held-out item or no representation (unseen in training): each adds Recall@K = NDCG@K = 0
+    /// to the means; Diversity@K and the EMD average over the <paramref name="users"/> scored users only.
+    /// </param>
     public static Means Score(int[] cutoffs, int users, CandidateSource candidates, HeldOutSource heldOut, EmbeddingMatrix unitItems,
-        FitSource? fit, int threads)
+        FitSource? fit, int threads, Func<int, int>? unseenItems = null, int missedUsers = 0)
     {
         int count = cutoffs.Length;
         var recalls = new double[users * count];
@@ -46,12 +53,13 @@ internal static class MetricsScorer
         Parallel.For(0, users, parallel, () => new EarthMoversDistance(), (q, _, solver) =>
         {
             var held = heldOut(q);
+            int unseen = unseenItems?.Invoke(q) ?? 0;
             for (int c = 0; c < count; c++)
             {
                 var list = candidates(c, q);
                 var top = list[..Math.Min(cutoffs[c], list.Length)];
-                recalls[q * count + c] = RetrievalMetrics.Recall(top, held);
-                ndcgs[q * count + c] = RetrievalMetrics.Ndcg(top, held, cutoffs[c]);
+                recalls[q * count + c] = RetrievalMetrics.Recall(top, held, unseen);
+                ndcgs[q * count + c] = RetrievalMetrics.Ndcg(top, held, cutoffs[c], unseen);
                 diversities[q * count + c] = RetrievalMetrics.Diversity(top, unitItems);
             }
             if (fit != null) distances[q] = fit(solver, q, held);
@@ -61,7 +69,24 @@ internal static class MetricsScorer
         var accumulator = new MetricsAccumulator(cutoffs);
         for (int q = 0; q < users; q++)
             accumulator.Add(recalls.AsSpan(q * count, count), ndcgs.AsSpan(q * count, count), diversities.AsSpan(q * count, count), distances[q]);
-        return new Means(cutoffs.Select(accumulator.MeanRecall).ToArray(), cutoffs.Select(accumulator.MeanNdcg).ToArray(),
-            cutoffs.Select(accumulator.MeanDiversity).ToArray(), accumulator.MeanEarthMoversDistance);
+        if (missedUsers == 0)
+            return new Means(cutoffs.Select(accumulator.MeanRecall).ToArray(), cutoffs.Select(accumulator.MeanNdcg).ToArray(),
+                cutoffs.Select(accumulator.MeanDiversity).ToArray(), accumulator.MeanEarthMoversDistance);
+        // Missed users add zeros: the same sums (in test-user order) over more users.
+        var recall = new double[count];
+        var ndcg = new double[count];
+        for (int q = 0; q < users; q++)
+            for (int c = 0; c < count; c++)
+            {
+                recall[c] += recalls[q * count + c];
+                ndcg[c] += ndcgs[q * count + c];
+            }
+        for (int c = 0; c < count; c++)
+        {
+            recall[c] /= users + missedUsers;
+            ndcg[c] /= users + missedUsers;
+        }
+        return new Means(recall, ndcg, users == 0 ? new double[count] : cutoffs.Select(accumulator.MeanDiversity).ToArray(),
+            users == 0 ? 0 : accumulator.MeanEarthMoversDistance);
     }
 }

@@ -17,8 +17,9 @@ public static class LearnedMixtureEvaluator
     /// <param name="referenceItems">The shared item vectors Diversity@K is measured on.</param>
     /// <param name="cutoffs">The cutoffs K.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores).</param>
+    /// <param name="misses">Held-out edges of unseen users or items to count as misses, as given to <see cref="ProtocolEvaluator.Run"/>.</param>
     public static MethodEvaluation Evaluate(string name, BipartiteGraph train, BipartiteGraph test, MixtureEmbeddingResult model,
-        EmbeddingMatrix referenceItems, IReadOnlyList<int> cutoffs, int threads)
+        EmbeddingMatrix referenceItems, IReadOnlyList<int> cutoffs, int threads, HeldOutMisses? misses = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
@@ -32,7 +33,9 @@ public static class LearnedMixtureEvaluator
         var table = model.ToMixtureTable(testUsers);
         var lists = new RoundRobinRetriever(model.ItemComponents, model.DestinationComponents).Retrieve(table, testUsers, train, sorted, threads);
         var byCutoff = sorted.Select((k, t) => (k, t)).ToDictionary(p => p.k, p => lists[p.t]);
-        var scorer = new ProtocolScorer(test, testUsers, referenceItems, threads, OwnItems(model));
+        misses ??= HeldOutMisses.None;
+        int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
+        var scorer = new ProtocolScorer(test, testUsers, referenceItems, threads, misses, missedUsers, OwnItems(model));
         return scorer.Score(name, byCutoff, table, null);
     }
 

@@ -44,8 +44,9 @@ public sealed class MethodEvaluation
 /// <summary>The outcome of <see cref="ProtocolEvaluator.Run"/>.</summary>
 public sealed class ProtocolResult
 {
-    internal ProtocolResult(int[] testUsers, IReadOnlyList<MethodEvaluation> methods, IReadOnlyDictionary<string, double> seconds)
+    internal ProtocolResult(int[] testUsers, IReadOnlyList<MethodEvaluation> methods, IReadOnlyDictionary<string, double> seconds, int missedUsers = 0)
     {
+        MissedUsers = missedUsers;
         TestUsers = testUsers;
         Methods = methods;
         Seconds = seconds;
@@ -53,6 +54,12 @@ public sealed class ProtocolResult
 
     /// <summary>Users with at least one held-out edge, ascending.</summary>
     public IReadOnlyList<int> TestUsers { get; }
+
+    /// <summary>
+    /// Test users counted with Recall@K = NDCG@K = 0 because they, or all their held-out items, are unseen in training
+    /// (<see cref="UnseenHeldOut.Miss"/>); not in <see cref="TestUsers"/>. 0 when unseen edges are dropped.
+    /// </summary>
+    public int MissedUsers { get; }
 
     /// <summary>Unimodal, Mixture and kNN-Embed, in that order, then any rows added by <see cref="With"/>.</summary>
     public IReadOnlyList<MethodEvaluation> Methods { get; }
@@ -65,7 +72,7 @@ public sealed class ProtocolResult
     {
         ArgumentNullException.ThrowIfNull(methods);
         var seconds = new Dictionary<string, double>(Seconds);
-        return new ProtocolResult(TestUsers.ToArray(), Methods.Concat(methods).ToArray(), seconds);
+        return new ProtocolResult(TestUsers.ToArray(), Methods.Concat(methods).ToArray(), seconds, MissedUsers);
     }
 
     /// <summary>The method called <paramref name="name"/>.</summary>

@@ -20,8 +20,12 @@ public static class ProtocolEvaluator
     /// <param name="clustering">Item clusters.</param>
     /// <param name="settings">m, k, lambda, alpha, cutoffs, threads.</param>
     /// <param name="neighborIndex">Optional user index; the exact one over users with a training edge by default.</param>
+    /// <param name="misses">
+    /// Held-out edges left out of <paramref name="test"/> because their user or item is unseen in training, to count as misses
+    /// (<see cref="UnseenHeldOut.Miss"/>, see <see cref="Data.GraphData.BuildHeldOut"/>); null to leave them out of the figures.
+    /// </param>
     public static ProtocolResult Run(BipartiteGraph train, BipartiteGraph test, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
-        ItemClustering clustering, ProtocolSettings settings, INeighborIndex? neighborIndex = null)
+        ItemClustering clustering, ProtocolSettings settings, INeighborIndex? neighborIndex = null, HeldOutMisses? misses = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
@@ -42,7 +46,10 @@ public static class ProtocolEvaluator
         var cutoffs = settings.Cutoffs.Distinct().Order().ToArray();
         int maxCutoff = cutoffs[^1];
         var testUsers = Enumerable.Range(0, test.UserCount).Where(u => test.DegreeOf(u) > 0).ToArray();
-        if (testUsers.Length == 0) throw new ArgumentException("The test graph has no edges: there is nothing to evaluate.", nameof(test));
+        if (testUsers.Length == 0)
+            throw new ArgumentException("The test graph has no edge of a user and an item seen in training: there is nothing to evaluate.", nameof(test));
+        misses ??= HeldOutMisses.None;
+        int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
 
         // Unimodal: one ranking of twice the largest cutoff serves every cutoff and the quota fill.
         var unimodal = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, testUsers, train, 2 * maxCutoff, threads);
@@ -67,7 +74,7 @@ public static class ProtocolEvaluator
         var knnLists = Zip(cutoffs, retriever.Retrieve(smoothed, testUsers, train, cutoffs, settings.Alpha, unimodal, threads));
         seconds["quota_retrieval"] = Lap(clock);
 
-        var scorer = new ProtocolScorer(test, testUsers, itemEmbeddings, threads);
+        var scorer = new ProtocolScorer(test, testUsers, itemEmbeddings, threads, misses, missedUsers);
         var methods = new List<MethodEvaluation>
         {
             scorer.Score("unimodal", unimodalLists, null, userEmbeddings),
@@ -75,7 +82,7 @@ public static class ProtocolEvaluator
             scorer.Score("knn_embed", knnLists, smoothed, null),
         };
         seconds["metrics"] = Lap(clock);
-        return new ProtocolResult(testUsers, methods, seconds);
+        return new ProtocolResult(testUsers, methods, seconds, missedUsers);
     }
 
     private static Dictionary<int, RankedLists> Zip(int[] cutoffs, RankedLists[] lists) =>

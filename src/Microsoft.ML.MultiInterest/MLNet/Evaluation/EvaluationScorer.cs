@@ -15,8 +15,9 @@ internal static class EvaluationScorer
     /// <param name="representations">The users' representations, or null for no goodness of fit.</param>
     /// <param name="threads">Degree of parallelism; 0 = all cores.</param>
     /// <param name="retrievalPerCutoff">Whether each cutoff has its own lists (reported in the metrics).</param>
+    /// <param name="unseen">Whether unseen held-out items and users count as misses or are left out.</param>
     public static MultiInterestMetrics Score(int[] cutoffs, int[][][] lists, HeldOutEdges heldOut, ItemEmbeddingTable items,
-        UserRepresentations? representations, int threads, bool retrievalPerCutoff)
+        UserRepresentations? representations, int threads, bool retrievalPerCutoff, UnseenHeldOut unseen)
     {
         int n = heldOut.Users.Length, count = cutoffs.Length;
         for (int c = 0; c < count; c++)
@@ -33,8 +34,15 @@ internal static class EvaluationScorer
             UserRepresentation.Unimodal => (_, q, held) => RetrievalMetrics.UnimodalGoodnessOfFit(representations!.Points[q], unitItems, held),
             _ => null,
         };
-        var means = MetricsScorer.Score(cutoffs, n, (c, q) => lists[c][q], q => heldOut.Items[q], unitItems, fit, threads);
+        bool miss = unseen == UnseenHeldOut.Miss;
+        var means = MetricsScorer.Score(cutoffs, n, (c, q) => lists[c][q], q => heldOut.Items[q], unitItems, fit, threads,
+            miss ? q => heldOut.UnseenItems[q] : null, miss ? heldOut.MissedUsers : 0);
         double? emd = representations == null ? null : means.Emd;
-        return new MultiInterestMetrics(cutoffs, means.Recall, means.Ndcg, means.Diversity, emd, representations?.Kind ?? UserRepresentation.None, n, retrievalPerCutoff);
+        return new MultiInterestMetrics(cutoffs, means.Recall, means.Ndcg, means.Diversity, emd, representations?.Kind ?? UserRepresentation.None, n, retrievalPerCutoff)
+        {
+            Unseen = unseen,
+            MissedUsers = heldOut.MissedUsers,
+            UnseenEdges = heldOut.UnseenEdges,
+        };
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.MultiInterest.Engine;
 using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Text;
@@ -49,8 +50,23 @@ public sealed class MultiInterestMetrics
     /// <summary>The representation <see cref="Emd"/> was computed on (<see cref="UserRepresentation.None"/> when it is null).</summary>
     public UserRepresentation Representation { get; }
 
-    /// <summary>The number of test users averaged over.</summary>
+    /// <summary>
+    /// The number of test users with a list and a held-out item seen in training: Diversity@K and the EMD average over them,
+    /// and Recall@K and NDCG@K too, with <see cref="MissedUsers"/> more when unseen edges count as misses.
+    /// </summary>
     public int UserCount { get; }
+
+    /// <summary>How held-out edges of users or items unseen in training were scored (<see cref="MultiInterestEvaluatorOptions.Unseen"/>).</summary>
+    public UnseenHeldOut Unseen { get; init; } = EvaluationDefaults.Unseen;
+
+    /// <summary>
+    /// Test users not in <see cref="UserCount"/> because they, or all their held-out items, are unseen in training: counted with
+    /// Recall@K = NDCG@K = 0 under <see cref="UnseenHeldOut.Miss"/>, left out under <see cref="UnseenHeldOut.Drop"/>.
+    /// </summary>
+    public int MissedUsers { get; init; }
+
+    /// <summary>Held-out rows whose user or item is unseen in training (misses, or left out, as <see cref="Unseen"/> says).</summary>
+    public long UnseenEdges { get; init; }
 
     /// <summary>
     /// True when every K came from its own retrieval with M = K (the protocol's figures, from
@@ -69,6 +85,8 @@ public sealed class MultiInterestMetrics
         string emd = Emd is double value ? value.ToString("F4", inv) + $" ({Representation.ToString().ToLowerInvariant()})" : "n/a";
         text.AppendLine(inv, $"EMD: {emd}");
         text.Append(inv, $"Users: {UserCount}; {(RetrievalPerCutoff ? "one retrieval per K (M = K)" : "prefixes of one candidate list")}");
+        if (UnseenEdges > 0)
+            text.Append(inv, $"; {UnseenEdges} held-out edges unseen in training {(Unseen == UnseenHeldOut.Miss ? $"counted as misses ({MissedUsers} users scored 0)" : "left out")}");
         return text.ToString();
     }
 
