@@ -132,9 +132,27 @@ internal static class ExperimentRunner
         foreach (var (stage, s) in result.Seconds) seconds[stage] = s;
         clock.Restart();
 
+        var learned = new List<LearnedRow>();
+        if (settings.MixtureRows is { } rows)
+        {
+            learned.Add(TrainLearned(MixtureRows.MixtureName, rows.Mixture, train, log));
+            seconds["mixture_embedding_training"] = Lap(clock);
+            learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control, train, log));
+            seconds["equal_size_single_vector_training"] = Lap(clock);
+            var cutoffs = settings.Protocol.Cutoffs.Distinct().Order().ToArray();
+            var rowsToScore = learned.Select(l => (l.Name, Model: l.Fit.Mixture!)).ToList();
+            foreach (float g in rows.WeightGammaSweep)
+                rowsToScore.Add(($"{MixtureRows.MixtureName}@weight_gamma={g.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+                    learned[0].Fit.Mixture!.WithWeights(train, g, settings.Protocol.Threads)));
+            result = result.With(rowsToScore.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!, cutoffs, settings.Protocol.Threads,
+                settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
+            seconds["learned_mixture_evaluation"] = Lap(clock);
+        }
+
         if (settings.Export)
         {
             ArtifactExporter.Export(settings.OutDirectory!, users, items, userEmbeddings!, itemEmbeddings!, clustering, result, tunedClustering);
+            foreach (var l in learned) ArtifactExporter.ExportComponents(settings.OutDirectory!, l.Name, users, items, l.Fit.Mixture!);
             seconds["export"] = Lap(clock);
         }
         seconds["total"] = total.Elapsed.TotalSeconds;
@@ -145,7 +163,7 @@ internal static class ExperimentRunner
         if (settings.OutDirectory != null)
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
-            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, seconds, embedding, (tunedClustering ?? clustering).ClusterCount);
+            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned);
             log.WriteLine($"Wrote {path}");
             if (result.Frontiers.Count > 0)
             {
@@ -157,6 +175,24 @@ internal static class ExperimentRunner
         log.WriteLine("Stage seconds: " + string.Join(", ", seconds.Select(p => $"{p.Key} {p.Value:F1}")));
         return 0;
     }
+
+    /// <summary>Trains one learned-vector model (epochs chosen on its validation hold-out when configured).</summary>
+    private static LearnedRow TrainLearned(string name, GraphEmbeddingOptions options, BipartiteGraph train, TextWriter log)
+    {
+        log.WriteLine($"Training {name}: {MixtureEmbeddingDescription(options)}...");
+        var progress = new SyncProgress<EpochStats>(e => log.WriteLine($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s"));
+        var fit = GraphEmbeddingTrainerEngine.Fit(train, options, progress);
+        if (fit.Validation.Count > 0)
+        {
+            var best = fit.Validation.MaxBy(p => p.Recall)!;
+            log.WriteLine($"  validation: {fit.Validation.Count} epochs measured in {fit.SelectionSeconds:F1} s; best round-robin Recall@{options.ValidationCutoff} {best.Recall:F4} ({best.Candidate})");
+        }
+        log.WriteLine($"  final fit: {fit.Epochs.Count} epochs, {fit.Epochs.Sum(e => e.Seconds):F1} s, {fit.Epochs.Average(e => e.EdgesPerSecond) / 1000:F0}k edges/s");
+        return new LearnedRow(name, options, fit);
+    }
+
+    private static string MixtureEmbeddingDescription(GraphEmbeddingOptions o) =>
+        $"C_s={o.Mixture.SourceComponents} C_d={o.Mixture.DestinationComponents} d={o.Dimension} pooling={MixtureRows.Name(o.Mixture.Pooling)} gamma={o.Mixture.Gamma} theta={o.Mixture.Theta} margin={o.Margin} lr={o.LearningRate} epochs<={o.Epochs}";
 
     private static double Lap(Stopwatch clock)
     {
@@ -171,3 +207,6 @@ internal static class ExperimentRunner
         public void Report(T value) => report(value);
     }
 }
+
+/// <summary>A learned-vector model trained for the table: its row name, options and fit.</summary>
+internal sealed record LearnedRow(string Name, GraphEmbeddingOptions Options, GraphEmbeddingResult Fit);

@@ -19,6 +19,9 @@ internal sealed class ExperimentSettings
     public bool ShowPaper { get; init; }
     public required NeighborIndexOption NeighborIndex { get; init; }
 
+    /// <summary>The learned-mixture rows (--mixture-embeddings), or null.</summary>
+    public MixtureRows? MixtureRows { get; init; }
+
     /// <summary>--unseen miss|drop: how test edges of users or items unseen in training are scored (default miss).</summary>
     public UnseenHeldOut Unseen { get; init; } = EvaluationDefaults.Unseen;
 
@@ -69,6 +72,7 @@ internal sealed class ExperimentSettings
             ShowPaper = showPaper,
             NeighborIndex = NeighborIndexOption.Read(cl),
             ClustersGiven = cl.String("clusters") != null,
+            MixtureRows = MixtureRows.Read(cl, seed, threads),
             Unseen = ReadUnseen(cl),
             TunedClusters = cl.Int("tuned-clusters", TunedRowFlags.Clusters),
         };

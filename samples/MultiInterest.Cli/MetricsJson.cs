@@ -8,7 +8,7 @@ internal static class MetricsJson
 {
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
         int unseenTestEdges, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
-        int tunedClusters)
+        int tunedClusters, IReadOnlyList<LearnedRow> learned)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
         var document = new Dictionary<string, object?>
@@ -90,6 +90,25 @@ internal static class MetricsJson
                 ["seconds"] = Math.Round(embedding.SelectionSeconds, 3),
                 ["curve"] = embedding.Validation.Select(p => new { candidate = p.Candidate, step = p.Step, recall = p.Recall, ndcg = p.Ndcg }).ToArray(),
             },
+            ["learned_vectors"] = learned.Count == 0 ? null : learned.ToDictionary(l => l.Name, l => (object)new Dictionary<string, object?>
+            {
+                ["settings"] = l.Fit.Settings,
+                ["source_components"] = l.Options.Mixture.SourceComponents,
+                ["destination_components"] = l.Options.Mixture.DestinationComponents,
+                ["dim"] = l.Options.Dimension,
+                ["epochs_trained"] = l.Fit.Epochs.Count,
+                ["train_seconds"] = Math.Round(l.Fit.Epochs.Sum(e => e.Seconds), 3),
+                ["edges_per_second"] = Math.Round(l.Fit.Epochs.Average(e => e.EdgesPerSecond)),
+                ["diversity_space"] = "the main table's item embeddings",
+                ["emd_space"] = "the model's own item vectors",
+                ["validation"] = l.Fit.Validation.Count == 0 ? null : new
+                {
+                    fraction = l.Options.ValidationFraction,
+                    k = l.Options.ValidationCutoff,
+                    seconds = Math.Round(l.Fit.SelectionSeconds, 3),
+                    curve = l.Fit.Validation.Select(p => new { candidate = p.Candidate, step = p.Step, recall = p.Recall, ndcg = p.Ndcg }).ToArray(),
+                },
+            }),
             ["counts"] = new Dictionary<string, int>
             {
                 ["users"] = train.UserCount,

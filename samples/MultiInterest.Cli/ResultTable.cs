@@ -16,6 +16,8 @@ internal static class ResultTable
         ["knn_embed"] = "kNN-Embed",
         ["knn_embed_tuned"] = "kNN-Embed (tuned)",
         ["interest_mmr"] = "MMR + interests",
+        [MixtureRows.MixtureName] = "Mixture embeddings (round robin)",
+        [MixtureRows.ControlName] = "Single vector, C_s x d",
     };
 
     /// <summary>The label of method <paramref name="name"/> in the tables and the plot.</summary>

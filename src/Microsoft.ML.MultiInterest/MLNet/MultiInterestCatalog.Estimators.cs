@@ -26,6 +26,30 @@ public sealed partial class MultiInterestCatalog
             UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = dimension, Epochs = epochs, Seed = seed, Algorithm = algorithm,
         });
 
+    /// <summary>
+    /// Learns Instagram-style mixture embeddings with the same estimator (<see cref="EmbeddingAlgorithm.MixtureEmbedding"/>):
+    /// <paramref name="sourceComponents"/> vectors per user and <paramref name="destinationComponents"/> per item. The
+    /// transformer's columns carry mean vectors; its <see cref="GraphEmbeddingTransformer.Mixture"/> the components.
+    /// </summary>
+    /// <param name="userColumnName">The user key column.</param>
+    /// <param name="itemColumnName">The item key column.</param>
+    /// <param name="sourceComponents">C_s, components per user.</param>
+    /// <param name="destinationComponents">C_d, components per item.</param>
+    /// <param name="dimension">Dimension of every component.</param>
+    /// <param name="epochs">Passes over the edges.</param>
+    /// <param name="pooling">Pooling of the positives' cosine blocks.</param>
+    /// <param name="seed">Random seed.</param>
+    public GraphEmbeddingTrainer MixtureEmbedding(string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
+        int sourceComponents = MixtureEmbeddingDefaults.SourceComponents, int destinationComponents = MixtureEmbeddingDefaults.DestinationComponents,
+        int dimension = GraphEmbeddingDefaults.Dimension, int epochs = GraphEmbeddingDefaults.Epochs, MixturePooling pooling = MixtureEmbeddingDefaults.Pooling,
+        int seed = GraphEmbeddingDefaults.Seed) =>
+        GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = dimension, Epochs = epochs, Seed = seed,
+            Algorithm = EmbeddingAlgorithm.MixtureEmbedding,
+            Mixture = new MixtureEmbeddingOptions { SourceComponents = sourceComponents, DestinationComponents = destinationComponents, Pooling = pooling },
+        });
+
     /// <summary>Clusters item embeddings with spherical k-means.</summary>
     /// <param name="options">All settings.</param>
     public SphericalKMeansTrainer SphericalKMeans(SphericalKMeansTrainer.Options options) => new(Context, options);

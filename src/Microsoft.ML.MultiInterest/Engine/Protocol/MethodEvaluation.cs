@@ -20,7 +20,7 @@ public sealed class MethodEvaluation
     /// <summary>The same figures per activity quartile of the test users (training degree), least active first.</summary>
     public IReadOnlyList<GroupEvaluation> ByActivity { get; }
 
-    /// <summary>Method name: "unimodal", "mmr", "mixture", "knn_embed" or "knn_embed_tuned".</summary>
+    /// <summary>Method name: "unimodal", "mmr", "mixture", "knn_embed", "knn_embed_tuned", "interest_mmr", or a row added with <see cref="ProtocolResult.With"/>.</summary>
     public string Name { get; }
 
     /// <summary>Mean Recall@K over test users, per cutoff K.</summary>
@@ -71,11 +71,19 @@ public sealed class ProtocolResult
     /// <summary>The recall-diversity frontiers measured (<see cref="ProtocolSettings.Frontier"/>), or none.</summary>
     public IReadOnlyList<FrontierResult> Frontiers { get; }
 
-    /// <summary>Unimodal, MMR, Mixture, kNN-Embed and (when configured) the tuned multi-interest row, in that order.</summary>
+    /// <summary>Unimodal, MMR, Mixture, kNN-Embed and (when configured) the tuned multi-interest rows, in that order, then any rows added by <see cref="With"/>.</summary>
     public IReadOnlyList<MethodEvaluation> Methods { get; }
 
     /// <summary>Wall-clock seconds per stage.</summary>
     public IReadOnlyDictionary<string, double> Seconds { get; }
+
+    /// <summary>This result with <paramref name="methods"/> appended (same test users; for rows measured separately, such as learned mixtures).</summary>
+    public ProtocolResult With(IEnumerable<MethodEvaluation> methods)
+    {
+        ArgumentNullException.ThrowIfNull(methods);
+        var seconds = new Dictionary<string, double>(Seconds);
+        return new ProtocolResult(TestUsers.ToArray(), Methods.Concat(methods).ToArray(), seconds, Frontiers, MissedUsers);
+    }
 
     /// <summary>The method called <paramref name="name"/>.</summary>
     public MethodEvaluation this[string name] => Methods.First(m => m.Name == name);

@@ -10,20 +10,27 @@ internal sealed class ProtocolScorer
     private readonly BipartiteGraph _test;
     private readonly int[] _testUsers;
     private readonly EmbeddingMatrix _unitItems;
+    private readonly EmbeddingMatrix _unitFitItems;
     private readonly int _threads;
     private readonly HeldOutMisses _misses;
     private readonly int _missedUsers;
     private readonly ActivityQuartiles? _activity;
 
+    /// <summary>Creates a scorer.</summary>
     /// <param name="test">The held-out edges over seen users and items.</param>
     /// <param name="testUsers">The user rows with a seen held-out edge, ascending.</param>
-    /// <param name="itemEmbeddings">The item embeddings.</param>
+    /// <param name="itemEmbeddings">The item vectors Diversity@K is measured on.</param>
     /// <param name="threads">Degree of parallelism; 0 = all cores.</param>
     /// <param name="activity">Activity quartile of each test user, for the breakdown; null for none.</param>
     /// <param name="misses">Unseen held-out items per user, counted as misses; <see cref="HeldOutMisses.None"/> to drop them.</param>
     /// <param name="missedUsers">Test users with no seen held-out item, counted with Recall = NDCG = 0 (in the overall means only).</param>
+    /// <param name="fitItemEmbeddings">
+    /// The item vectors of the space the user representations live in, for the goodness of fit; default
+    /// <paramref name="itemEmbeddings"/>. A model with its own vectors (learned mixtures) fits in its own space while its
+    /// diversity is measured in the shared one, so that every row of a table is measured with the same ruler.
+    /// </param>
     public ProtocolScorer(BipartiteGraph test, int[] testUsers, EmbeddingMatrix itemEmbeddings, int threads, ActivityQuartiles? activity = null,
-        HeldOutMisses? misses = null, int missedUsers = 0)
+        HeldOutMisses? misses = null, int missedUsers = 0, EmbeddingMatrix? fitItemEmbeddings = null)
     {
         _activity = activity;
         _misses = misses ?? HeldOutMisses.None;
@@ -31,6 +38,7 @@ internal sealed class ProtocolScorer
         _test = test;
         _testUsers = testUsers;
         _unitItems = itemEmbeddings.Normalized();
+        _unitFitItems = fitItemEmbeddings == null ? _unitItems : fitItemEmbeddings.Normalized();
         _threads = threads;
     }
 
@@ -49,8 +57,8 @@ internal sealed class ProtocolScorer
         var cutoffs = lists.Keys.Order().ToArray();
         var ranked = cutoffs.Select(k => lists[k]).ToArray();
         MetricsScorer.FitSource? fit = sameRepresentation != null ? null : mixtures != null
-            ? (solver, q, heldOut) => RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(_testUsers[q]), mixtures.Weights(_testUsers[q]), _unitItems, heldOut)
-            : (_, q, heldOut) => RetrievalMetrics.UnimodalGoodnessOfFit(userEmbeddings!.ReadRow(_testUsers[q]), _unitItems, heldOut);
+            ? (solver, q, heldOut) => RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(_testUsers[q]), mixtures.Weights(_testUsers[q]), _unitFitItems, heldOut)
+            : (_, q, heldOut) => RetrievalMetrics.UnimodalGoodnessOfFit(userEmbeddings!.ReadRow(_testUsers[q]), _unitFitItems, heldOut);
         var breakdown = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]),
             _unitItems, fit, _threads, q => _misses.UnseenItemsOf(_testUsers[q]), _missedUsers, _activity?.Groups, ActivityQuartiles.Count);
         var means = breakdown.All;
