@@ -84,7 +84,7 @@ internal static class MixtureExportChecks
         }
     }
 
-    private static void CheckSize(string model, double bytes)
+    internal static void CheckSize(string model, double bytes)
     {
         if (bytes > UnimodalOnnxExporter.MaxModelBytes)
             throw new NotSupportedException($"The {model} tables take {bytes:F0} bytes, over the 2 GB limit of a single protobuf ONNX model; ONNX external data is not supported yet.");

@@ -81,7 +81,7 @@ public sealed class RoundRobinRetriever
         {
             var weights = mixtures.Weights(users[q]);
             for (int t = 0; t < cutoffs.Count; t++)
-                results[t].Counts[q] = Merge(nearest, firstQuery[q], weights, cutoffs[t], results[t].IndexSlots(q), results[t].ScoreSlots(q), s);
+                results[t].Counts[q] = Merge(nearest, firstQuery[q], weights, cutoffs[t], _components, ItemCount, results[t].IndexSlots(q), results[t].ScoreSlots(q), s);
             return s;
         }, _ => { });
         return results;
@@ -113,10 +113,15 @@ public sealed class RoundRobinRetriever
         return nearest;
     }
 
-    /// <summary>One user's round-robin list of length <paramref name="k"/>; returns its length.</summary>
-    private int Merge(RankedLists nearest, int firstQuery, ReadOnlySpan<double> weights, int k, Span<int> indices, Span<float> scores, MergeScratch s)
+    /// <summary>
+    /// One user's round-robin list of length <paramref name="k"/> from its components' nearest item-component lists
+    /// (queries <paramref name="firstQuery"/>.. of <paramref name="nearest"/>, one per weight, best first); returns its length.
+    /// Shared with the ONNX serving path (<see cref="Onnx.RoundRobinOnnxMerge"/>), so both merge identically.
+    /// </summary>
+    internal static int Merge(RankedLists nearest, int firstQuery, ReadOnlySpan<double> weights, int k, int components, int itemCount,
+        Span<int> indices, Span<float> scores, MergeScratch s)
     {
-        int fetch = k * _components;
+        int fetch = k * components;
         for (int c = 0; c < weights.Length; c++)
         {
             // Sum the item's fetched components, then rank the items of this component.
@@ -125,7 +130,7 @@ public sealed class RoundRobinRetriever
             int n = Math.Min(fetch, rows.Length);
             for (int t = 0; t < n; t++)
             {
-                int item = rows[t] / _components;
+                int item = rows[t] / components;
                 if (!s.Summed[item]) { s.Summed[item] = true; s.Sum[item] = 0f; s.Touched[s.TouchedCount++] = item; }
                 s.Sum[item] += values[t];
             }
@@ -150,12 +155,12 @@ public sealed class RoundRobinRetriever
         for (int t = 0; t < s.CandidateCount; t++)
         {
             int item = s.Candidates[t];
-            s.Final.Offer(s.Best[item], s.BestComponent[item] * ItemCount + item);
+            s.Final.Offer(s.Best[item], s.BestComponent[item] * itemCount + item);
             s.BestComponent[item] = -1;
         }
         s.CandidateCount = 0;
         int count = s.Final.Drain(indices, scores);
-        for (int t = 0; t < count; t++) indices[t] %= ItemCount;
+        for (int t = 0; t < count; t++) indices[t] %= itemCount;
         return count;
     }
 
@@ -173,7 +178,7 @@ public sealed class RoundRobinRetriever
     }
 
     /// <summary>Per-thread merge state, reset item by item after each use (never cleared whole).</summary>
-    private sealed class MergeScratch
+    internal sealed class MergeScratch
     {
         public MergeScratch(int itemCount, int fetch, int maxCutoff)
         {
