@@ -28,4 +28,11 @@ public enum EmbeddingAlgorithm
     /// components in <see cref="GraphEmbeddingResult.Mixture"/>.
     /// </summary>
     MixtureEmbedding,
+
+    /// <summary>
+    /// Pinterest's differentiable clustering module: K interest vectors per user computed from its history by a soft k-means
+    /// of its items' vectors, trained end to end with the item vectors; see <see cref="DcmOptions"/>. The result carries the
+    /// interests in <see cref="GraphEmbeddingResult.Mixture"/> (served by round robin).
+    /// </summary>
+    DifferentiableClustering,
 }

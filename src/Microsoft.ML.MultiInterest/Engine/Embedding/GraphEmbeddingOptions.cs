@@ -24,6 +24,9 @@ public sealed class GraphEmbeddingOptions
     /// <summary>Settings of <see cref="EmbeddingAlgorithm.MixtureEmbedding"/> (components, pooling, one-sided negatives).</summary>
     public MixtureEmbeddingOptions Mixture { get; set; } = new();
 
+    /// <summary>Settings of <see cref="EmbeddingAlgorithm.DifferentiableClustering"/> (interests, iterations, temperature, history length).</summary>
+    public DcmOptions Dcm { get; set; } = new();
+
     /// <summary>
     /// Share (0..1) of each user's training edges held out for validation. Auto always validates (0 means the default
     /// share); for <see cref="EmbeddingAlgorithm.NegativeSampling"/> and <see cref="EmbeddingAlgorithm.ImplicitAls"/> a
@@ -184,6 +187,8 @@ public sealed class GraphEmbeddingOptions
         Als.Validate();
         ArgumentNullException.ThrowIfNull(Mixture, nameof(Mixture));
         Mixture.Validate();
+        ArgumentNullException.ThrowIfNull(Dcm, nameof(Dcm));
+        Dcm.Validate();
         if (!double.IsFinite(ValidationFraction) || ValidationFraction < 0 || ValidationFraction >= 1)
             throw Bad(nameof(ValidationFraction), ValidationFraction, "must be within [0, 1)");
         if (ValidationUsers < 0) throw Bad(nameof(ValidationUsers), ValidationUsers, "must be 0 (all) or positive");
@@ -200,6 +205,7 @@ public sealed class GraphEmbeddingOptions
         copy.Svd = Svd.Clone();
         copy.Als = Als.Clone();
         copy.Mixture = Mixture.Clone();
+        copy.Dcm = Dcm.Clone();
         return copy;
     }
 

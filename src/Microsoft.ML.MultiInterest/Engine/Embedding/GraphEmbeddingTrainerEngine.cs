@@ -47,6 +47,10 @@ public static class GraphEmbeddingTrainerEngine
                 return o.ValidationFraction > 0
                     ? Validated(graph, o, threads, progress, ct, MixtureEmbeddingTrainer.Fit, (f, steps) => f.Epochs = steps, MixtureEmbeddingTrainer.Describe)
                     : MixtureEmbeddingTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
+            case EmbeddingAlgorithm.DifferentiableClustering:
+                return o.ValidationFraction > 0
+                    ? Validated(graph, o, threads, progress, ct, DcmTrainer.Fit, (f, steps) => f.Epochs = steps, DcmTrainer.Describe)
+                    : DcmTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
             default:
                 return o.ValidationFraction > 0
                     ? Validated(graph, o, threads, progress, ct, NegativeSamplingTrainer.Fit, (f, steps) => f.Epochs = steps, NegativeSamplingTrainer.Describe)

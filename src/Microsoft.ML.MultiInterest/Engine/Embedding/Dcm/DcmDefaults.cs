@@ -1,0 +1,29 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>The defaults of <see cref="DcmOptions"/>, in one place.</summary>
+public static class DcmDefaults
+{
+    /// <summary>K: 5 interest vectors per user (as many as the learned mixtures' C_s, so the two compare at equal size).</summary>
+    public const int Interests = 5;
+
+    /// <summary>T: 3 soft k-means (routing) iterations.</summary>
+    public const int Iterations = 3;
+
+    /// <summary>τ: 0.1, the temperature of the soft assignments over cosines in [−1, 1].</summary>
+    public const float Temperature = 0.1f;
+
+    /// <summary>Whether τ is learned with the vectors: false (it is tuned on validation instead).</summary>
+    public const bool LearnTemperature = false;
+
+    /// <summary>β: 1, the pseudo-count pulling each centroid towards its previous position (an empty cluster stays where it was).</summary>
+    public const float PriorWeight = 1f;
+
+    /// <summary>L: 32 history items per training example (sampled when a user has more).</summary>
+    public const int MaxHistory = 32;
+
+    /// <summary>Pooling of a pair's K interest cosines: <see cref="MixturePooling.Smoothmax"/>.</summary>
+    public const MixturePooling Pooling = MixturePooling.Smoothmax;
+
+    /// <summary>γ of the smooth poolings: 0.1.</summary>
+    public const float Gamma = 0.1f;
+}

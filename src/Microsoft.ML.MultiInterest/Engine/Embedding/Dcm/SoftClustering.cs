@@ -1,0 +1,154 @@
+using System.Numerics.Tensors;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// The differentiable clustering of one history (<see cref="DcmOptions"/>): T soft k-means steps over n unit rows x_i from
+/// K unit seeds m⁰, <c>z_ik = ⟨x_i, m^{t−1}_k⟩/τ</c>, <c>a_ik = softmax_k z_ik</c>, <c>c_k = β m^{t−1}_k + Σ_i a_ik x_i</c>,
+/// <c>m^t_k = c_k/|c_k|</c>, and the exact reverse pass through every step (with respect to the rows, the seeds and τ).
+/// Buffers are allocated once for the largest history; nothing is allocated per call.
+/// </summary>
+/// <remarks>
+/// Reverse pass of one step, for g = dL/dm^t: <c>g_c = (g − ⟨g, m^t⟩m^t)/|c|</c>; <c>dL/dm^{t−1} += β g_c</c>;
+/// <c>dL/dx_i += Σ_k a_ik g_c,k</c>; with <c>g_a,ik = ⟨g_c,k, x_i⟩</c> the softmax gives <c>g_z,ik = a_ik (g_a,ik − Σ_k' a_ik' g_a,ik')</c>,
+/// then <c>dL/dx_i += Σ_k g_z,ik m^{t−1}_k/τ</c>, <c>dL/dm^{t−1}_k += Σ_i g_z,ik x_i/τ</c> and <c>dL/dτ −= Σ g_z,ik z_ik/τ</c>.
+/// Rows are padded to <c>stride</c> floats (padding zero).
+/// </remarks>
+internal sealed class SoftClustering
+{
+    private readonly int _k, _steps, _stride;
+    private readonly float[] _m, _a, _z, _norms, _g, _gc, _gPrev, _ga;
+    private int _n;
+    private float _tau, _beta;
+
+    /// <summary>Allocates for histories of up to <paramref name="maxRows"/> rows.</summary>
+    public SoftClustering(int interests, int steps, int maxRows, int stride)
+    {
+        _k = interests;
+        _steps = steps;
+        _stride = stride;
+        maxRows = Math.Max(1, maxRows);
+        _m = new float[(steps + 1) * interests * stride];
+        _a = new float[steps * maxRows * interests];
+        _z = new float[_a.Length];
+        _norms = new float[steps * interests];
+        _g = new float[interests * stride];
+        _gc = new float[_g.Length];
+        _gPrev = new float[_g.Length];
+        _ga = new float[maxRows * interests];
+        MaxRows = maxRows;
+    }
+
+    /// <summary>The largest history this instance holds.</summary>
+    public int MaxRows { get; }
+
+    /// <summary>The K unit interest vectors of the last <see cref="Forward"/> (padded rows).</summary>
+    public ReadOnlySpan<float> Interests => _m.AsSpan(_steps * _k * _stride, _k * _stride);
+
+    /// <summary>The soft mass <c>Σ_i a_ik</c> of interest k in the last step.</summary>
+    public float Mass(int k)
+    {
+        float s = 0f;
+        var a = _a.AsSpan((_steps - 1) * MaxRows * _k);
+        for (int i = 0; i < _n; i++) s += a[i * _k + k];
+        return s;
+    }
+
+    /// <summary>Clusters the <paramref name="n"/> unit rows <paramref name="x"/> from the unit <paramref name="seeds"/>.</summary>
+    public void Forward(ReadOnlySpan<float> x, int n, ReadOnlySpan<float> seeds, float tau, float beta)
+    {
+        if (n > MaxRows) throw new ArgumentOutOfRangeException(nameof(n), n, $"The clustering holds at most {MaxRows} rows.");
+        int k = _k, s = _stride;
+        _n = n;
+        _tau = tau;
+        _beta = beta;
+        seeds.Slice(0, k * s).CopyTo(_m);
+        float inverse = 1f / tau;
+        for (int t = 0; t < _steps; t++)
+        {
+            var prev = _m.AsSpan(t * k * s, k * s);
+            var next = _m.AsSpan((t + 1) * k * s, k * s);
+            var a = _a.AsSpan(t * MaxRows * k, n * k);
+            var z = _z.AsSpan(t * MaxRows * k, n * k);
+            for (int i = 0; i < n; i++)
+            {
+                var xi = x.Slice(i * s, s);
+                float max = float.NegativeInfinity;
+                for (int c = 0; c < k; c++)
+                {
+                    float v = TensorPrimitives.Dot(xi, prev.Slice(c * s, s)) * inverse;
+                    z[i * k + c] = v;
+                    if (v > max) max = v;
+                }
+                float sum = 0f;
+                for (int c = 0; c < k; c++) sum += a[i * k + c] = MathF.Exp(z[i * k + c] - max);
+                for (int c = 0; c < k; c++) a[i * k + c] /= sum;
+            }
+            TensorPrimitives.Multiply(prev, beta, next);
+            for (int i = 0; i < n; i++)
+                for (int c = 0; c < k; c++)
+                    TensorPrimitives.MultiplyAdd(x.Slice(i * s, s), a[i * k + c], next.Slice(c * s, s), next.Slice(c * s, s));
+            for (int c = 0; c < k; c++)
+            {
+                var row = next.Slice(c * s, s);
+                float norm = MathF.Max(TensorPrimitives.Norm(row), UnitRows.MinimumNorm);
+                _norms[t * k + c] = norm;
+                TensorPrimitives.Multiply(row, 1f / norm, row);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Back-propagates <paramref name="gradOut"/> = dL/d<see cref="Interests"/> through the last <see cref="Forward"/>:
+    /// adds dL/dx to <paramref name="gradX"/>, writes dL/dseeds (unit seeds) to <paramref name="gradSeeds"/>; returns dL/dτ.
+    /// </summary>
+    public float Backward(ReadOnlySpan<float> gradOut, ReadOnlySpan<float> x, Span<float> gradX, Span<float> gradSeeds)
+    {
+        int k = _k, s = _stride, n = _n;
+        float inverse = 1f / _tau, gradTau = 0f;
+        gradOut.Slice(0, k * s).CopyTo(_g);
+        for (int t = _steps - 1; t >= 0; t--)
+        {
+            var prev = _m.AsSpan(t * k * s, k * s);
+            var next = _m.AsSpan((t + 1) * k * s, k * s);
+            var a = _a.AsSpan(t * MaxRows * k, n * k);
+            var z = _z.AsSpan(t * MaxRows * k, n * k);
+            for (int c = 0; c < k; c++)
+            {
+                var g = _g.AsSpan(c * s, s);
+                var m = next.Slice(c * s, s);
+                var gc = _gc.AsSpan(c * s, s);
+                float along = TensorPrimitives.Dot(g, m);
+                TensorPrimitives.MultiplyAdd(m, -along, g, gc);
+                TensorPrimitives.Multiply(gc, 1f / _norms[t * k + c], gc);
+                TensorPrimitives.Multiply(gc, _beta, _gPrev.AsSpan(c * s, s));
+            }
+            for (int i = 0; i < n; i++)
+            {
+                var xi = x.Slice(i * s, s);
+                var gxi = gradX.Slice(i * s, s);
+                float mean = 0f;
+                for (int c = 0; c < k; c++)
+                {
+                    var gc = _gc.AsSpan(c * s, s);
+                    float ga = TensorPrimitives.Dot(gc, xi);
+                    _ga[i * k + c] = ga;
+                    mean += a[i * k + c] * ga;
+                    TensorPrimitives.MultiplyAdd(gc, a[i * k + c], gxi, gxi);
+                }
+                for (int c = 0; c < k; c++)
+                {
+                    float gz = a[i * k + c] * (_ga[i * k + c] - mean);
+                    if (gz == 0f) continue;
+                    gradTau -= gz * z[i * k + c] * inverse;
+                    float scaled = gz * inverse;
+                    TensorPrimitives.MultiplyAdd(prev.Slice(c * s, s), scaled, gxi, gxi);
+                    TensorPrimitives.MultiplyAdd(xi, scaled, _gPrev.AsSpan(c * s, s), _gPrev.AsSpan(c * s, s));
+                }
+            }
+            _gPrev.CopyTo(_g, 0);
+        }
+        _g.AsSpan(0, k * s).CopyTo(gradSeeds);
+        return gradTau;
+    }
+}

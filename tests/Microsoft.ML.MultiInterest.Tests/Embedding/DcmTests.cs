@@ -1,0 +1,138 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Embedding;
+
+public class DcmTests
+{
+    private static GraphEmbeddingOptions Small(int interests, int dimension = 8) => new()
+    {
+        Algorithm = EmbeddingAlgorithm.DifferentiableClustering,
+        Dimension = dimension,
+        Epochs = 30,
+        UniformNegatives = 8,
+        LearningRate = 0.2f,
+        Margin = 0.3f,
+        Threads = 1,
+        Seed = 3,
+        Dcm = new DcmOptions { Interests = interests },
+    };
+
+    /// <summary>A model with random raw rows (n history rows, the target and N negatives, K seeds), padding left zero.</summary>
+    private static DcmEdgeModel RandomModel(DcmOptions o, float margin, int n, int negatives, int d, int seed)
+    {
+        int stride = EmbeddingTable.PaddedStride(d);
+        var model = new DcmEdgeModel(o, margin, n, negatives, stride);
+        var random = new Random(seed);
+        void Fill(float[] rows, int count)
+        {
+            for (int r = 0; r < count; r++)
+                for (int j = 0; j < d; j++) rows[r * stride + j] = (float)(random.NextDouble() * 2 - 1);
+        }
+        Fill(model.History, n);
+        Fill(model.Candidates, 1 + negatives);
+        Fill(model.Seeds, o.Interests);
+        return model;
+    }
+
+    [Theory]
+    [InlineData(MixturePooling.Smoothmax, 1, 0.3f)]
+    [InlineData(MixturePooling.Smoothmax, 3, 0.5f)]
+    [InlineData(MixturePooling.RegularizedSmoothmax, 2, 0.2f)]
+    [InlineData(MixturePooling.Max, 3, 1f)]
+    public void GradientsMatchFiniteDifferences(MixturePooling pooling, int iterations, float tau)
+    {
+        var o = new DcmOptions { Interests = 3, Iterations = iterations, Pooling = pooling, Gamma = 0.5f, Theta = 0.2f, PriorWeight = 0.7f };
+        const int n = 5, negatives = 3, d = 4;
+        // A margin above every possible hinge keeps all hinges active, so the loss is smooth where it is probed.
+        var model = RandomModel(o, 3f, n, negatives, d, seed: 17 + iterations);
+        int stride = EmbeddingTable.PaddedStride(d);
+        model.Compute(n, negatives, tau, 1.3f);
+        var history = (float[])model.HistoryGradients.Clone();
+        var candidates = (float[])model.CandidateGradients.Clone();
+        var seeds = (float[])model.SeedGradients.Clone();
+        float gradTau = model.TemperatureGradient;
+
+        double Loss(float t) => model.Compute(n, negatives, t, 1.3f);
+        void Check(float[] rows, float[] analytic, int count, string what)
+        {
+            for (int r = 0; r < count; r++)
+                for (int j = 0; j < d; j++)
+                {
+                    int at = r * stride + j;
+                    float keep = rows[at];
+                    const float h = 2e-3f;
+                    rows[at] = keep + h;
+                    double plus = Loss(tau);
+                    rows[at] = keep - h;
+                    double minus = Loss(tau);
+                    rows[at] = keep;
+                    double numeric = (plus - minus) / (2 * h);
+                    Assert.True(Math.Abs(numeric - analytic[at]) <= 2e-2 + 2e-2 * Math.Abs(numeric),
+                        $"{what} row {r} dim {j}: numeric {numeric}, analytic {analytic[at]}");
+                }
+        }
+        // Max pooling is piecewise linear: probe only where the arg-max cannot flip within the step (checked by the smooth cases).
+        Check(model.History, history, n, "history");
+        Check(model.Candidates, candidates, 1 + negatives, "candidates");
+        Check(model.Seeds, seeds, o.Interests, "seeds");
+        const float ht = 1e-3f;
+        double numericTau = (Loss(tau + ht) - Loss(tau - ht)) / (2 * ht);
+        Assert.True(Math.Abs(numericTau - gradTau) <= 2e-2 + 2e-2 * Math.Abs(numericTau), $"tau: numeric {numericTau}, analytic {gradTau}");
+    }
+
+    [Fact]
+    public void InterestsRecoverPlantedInterestsThatOneVectorCannot()
+    {
+        var (_, itemGroup, graph, userGroups) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 12, users: 40, itemsPerUserPerGroup: 5);
+        var options = Small(4);
+        options.Dcm.Temperature = 0.2f; // measured on this graph: τ 0.05 / 0.1 / 0.2 give mean cosines 0.57 / 0.70 / 0.82
+        var k = GraphEmbeddingTrainerEngine.Fit(graph, options);
+        var one = GraphEmbeddingTrainerEngine.Fit(graph, Small(1));
+        Assert.Equal(EmbeddingAlgorithm.DifferentiableClustering, k.Algorithm);
+        var m = MixtureEmbeddingTrainingTests.Recovery(k.Mixture!, itemGroup, userGroups);
+        var s = MixtureEmbeddingTrainingTests.Recovery(one.Mixture!, itemGroup, userGroups);
+        // Measured: every user's two interests have distinct nearest interests (40 of 40), mean cosine 0.82; one vector 0.57.
+        Assert.True(m.DistinctShare >= 0.9, $"dcm: {m}, single: {s}");
+        Assert.True(m.MeanCosine > 0.75, $"dcm: {m}, single: {s}");
+        Assert.True(s.MeanCosine < 0.6, $"dcm: {m}, single: {s}");
+    }
+
+    [Fact]
+    public void ResultIsAMixtureOfUnitInterestsWithMassWeights_AndDeterministicWithOneThread()
+    {
+        var planted = PlantedGraph.Create();
+        var options = Small(3);
+        options.Epochs = 2;
+        var a = GraphEmbeddingTrainerEngine.Fit(planted.Train, options);
+        var b = GraphEmbeddingTrainerEngine.Fit(planted.Train, options);
+        var m = a.Mixture!;
+        Assert.Equal(3, m.SourceComponents);
+        Assert.Equal(1, m.DestinationComponents);
+        Assert.Equal(planted.Train.UserCount * 3, m.UserComponents.Rows);
+        for (int r = 0; r < m.UserComponents.Rows; r++) Assert.Equal(1f, VectorMath.Norm(m.UserComponents.ReadRow(r)), 4);
+        for (int u = 0; u < m.UserCount; u++) Assert.Equal(1.0, m.WeightsOfUser(u).ToArray().Sum(), 9);
+        Assert.Equal(m.UserComponents.Values, b.Mixture!.UserComponents.Values);
+        Assert.Equal(m.ItemComponents.Values, b.Mixture!.ItemComponents.Values);
+        var lists = new RoundRobinRetriever(m.ItemComponents).Retrieve(m.ToMixtureTable([0, 1, 2]), [0, 1, 2], planted.Train, [5], threads: 1)[0];
+        Assert.Equal(5, lists.Counts[0]);
+    }
+
+    [Fact]
+    public void LearnedTemperatureMoves_AndInvalidOptionsNameThemselves()
+    {
+        var planted = PlantedGraph.Create();
+        var options = Small(2);
+        options.Epochs = 2;
+        options.Dcm.LearnTemperature = true;
+        var result = GraphEmbeddingTrainerEngine.Fit(planted.Train, options);
+        Assert.Contains("tau_learned=", result.Settings);
+        Assert.DoesNotContain("tau_learned=0.1 ", result.Settings + " ");
+        var bad = Small(2);
+        bad.Dcm.Temperature = 0;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => GraphEmbeddingTrainerEngine.Fit(planted.Train, bad));
+        Assert.Contains("Dcm.Temperature", e.Message);
+        bad = Small(2);
+        bad.Dcm.MaxHistory = 0;
+        Assert.Contains("Dcm.MaxHistory", Assert.Throws<ArgumentOutOfRangeException>(() => GraphEmbeddingTrainerEngine.Fit(planted.Train, bad)).Message);
+    }
+}
