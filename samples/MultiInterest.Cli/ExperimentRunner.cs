@@ -148,6 +148,15 @@ internal static class ExperimentRunner
                 settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
             seconds["learned_mixture_evaluation"] = Lap(clock);
         }
+        if (settings.Dcm is { } dcm)
+        {
+            var row = TrainLearned(DcmFlags.RowName, dcm, train, log);
+            learned.Add(row);
+            seconds["dcm_training"] = Lap(clock);
+            result = result.With([LearnedMixtureEvaluator.Evaluate(row.Name, train, test, row.Fit.Mixture!, itemEmbeddings!,
+                settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)]);
+            seconds["dcm_evaluation"] = Lap(clock);
+        }
 
         if (settings.Export)
         {
@@ -191,7 +200,7 @@ internal static class ExperimentRunner
         return new LearnedRow(name, options, fit);
     }
 
-    private static string MixtureEmbeddingDescription(GraphEmbeddingOptions o) =>
+    private static string MixtureEmbeddingDescription(GraphEmbeddingOptions o) => o.Algorithm == EmbeddingAlgorithm.DifferentiableClustering ? DcmFlags.Describe(o) :
         $"C_s={o.Mixture.SourceComponents} C_d={o.Mixture.DestinationComponents} d={o.Dimension} pooling={MixtureRows.Name(o.Mixture.Pooling)} gamma={o.Mixture.Gamma} theta={o.Mixture.Theta} margin={o.Margin} lr={o.LearningRate} epochs<={o.Epochs}";
 
     private static double Lap(Stopwatch clock)

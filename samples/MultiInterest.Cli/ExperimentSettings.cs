@@ -22,6 +22,9 @@ internal sealed class ExperimentSettings
     /// <summary>The learned-mixture rows (--mixture-embeddings), or null.</summary>
     public MixtureRows? MixtureRows { get; init; }
 
+    /// <summary>The DCM row's training options (--dcm), or null.</summary>
+    public GraphEmbeddingOptions? Dcm { get; init; }
+
     /// <summary>--unseen miss|drop: how test edges of users or items unseen in training are scored (default miss).</summary>
     public UnseenHeldOut Unseen { get; init; } = EvaluationDefaults.Unseen;
 
@@ -73,6 +76,7 @@ internal sealed class ExperimentSettings
             NeighborIndex = NeighborIndexOption.Read(cl),
             ClustersGiven = cl.String("clusters") != null,
             MixtureRows = MixtureRows.Read(cl, seed, threads),
+            Dcm = DcmFlags.Read(cl, seed, threads),
             Unseen = ReadUnseen(cl),
             TunedClusters = cl.Int("tuned-clusters", TunedRowFlags.Clusters),
         };

@@ -93,8 +93,8 @@ internal static class MetricsJson
             ["learned_vectors"] = learned.Count == 0 ? null : learned.ToDictionary(l => l.Name, l => (object)new Dictionary<string, object?>
             {
                 ["settings"] = l.Fit.Settings,
-                ["source_components"] = l.Options.Mixture.SourceComponents,
-                ["destination_components"] = l.Options.Mixture.DestinationComponents,
+                ["source_components"] = l.Fit.Mixture!.SourceComponents,
+                ["destination_components"] = l.Fit.Mixture!.DestinationComponents,
                 ["dim"] = l.Options.Dimension,
                 ["epochs_trained"] = l.Fit.Epochs.Count,
                 ["train_seconds"] = Math.Round(l.Fit.Epochs.Sum(e => e.Seconds), 3),

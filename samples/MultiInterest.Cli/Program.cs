@@ -22,7 +22,7 @@ Usage:
   multiinterest export-onnx --model model.zip --out DIR
       Writes encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx, manifest.json and the row -> id files.
 Options:
-{EmbeddingFlags.Usage}{MixtureRows.Usage}  --clusters N ({SphericalKMeansDefaults.NumberOfClusters}) --iterations N ({SphericalKMeansDefaults.MaxIterations}) --components N ({KnnSmoothedMixtureDefaults.Components})
+{EmbeddingFlags.Usage}{MixtureRows.Usage}{DcmFlags.Usage}  --clusters N ({SphericalKMeansDefaults.NumberOfClusters}) --iterations N ({SphericalKMeansDefaults.MaxIterations}) --components N ({KnnSmoothedMixtureDefaults.Components})
   --neighbors N ({KnnSmoothedMixtureDefaults.Neighbors}) --lambda X ({KnnSmoothedMixtureDefaults.Lambda}) --alpha X ({ClusterQuotaRetrieverDefaults.Alpha}) --seed N ({GraphEmbeddingDefaults.Seed}) --threads N (0 = all cores)
   --neighbor-index exact|clustered ({Lower(KnnSmoothedMixtureDefaults.NeighborIndex)}) --neighbor-lists N ({ClusteredNeighborIndexDefaults.Lists} = about 4 sqrt(users)) --neighbor-probes N ({ClusteredNeighborIndexDefaults.Probes})
       how kNN smoothing finds each user's neighbours: brute force, or an inverted-file index scanning a few lists
@@ -36,7 +36,7 @@ try
         Console.WriteLine(Usage);
         return args.Length == 0 ? 2 : 0;
     }
-    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd", "frontier", "mixture-embeddings", "mix-two-sided" };
+    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd", "frontier", "mixture-embeddings", "mix-two-sided", "dcm", "dcm-learn-tau" };
     var cl = new CommandLine(args.Skip(1), flags);
     switch (args[0])
     {

@@ -18,6 +18,7 @@ internal static class ResultTable
         ["interest_mmr"] = "MMR + interests",
         [MixtureRows.MixtureName] = "Mixture embeddings (round robin)",
         [MixtureRows.ControlName] = "Single vector, C_s x d",
+        [DcmFlags.RowName] = "DCM (round robin)",
     };
 
     /// <summary>The label of method <paramref name="name"/> in the tables and the plot.</summary>
