@@ -27,12 +27,12 @@ internal static class DcmFlags
     /// <summary>Uniform negatives per edge unless --dcm-negatives is given.</summary>
     public const int Negatives = 16;
 
-    public static string Usage => $"""
+    public static string Usage => Environment.NewLine + $"""
   --dcm   add the row "DCM (round robin)": Pinterest's differentiable clustering of each user's history (trains one more model)
       --dcm-interests N ({DcmDefaults.Interests}) --dcm-iterations N ({DcmDefaults.Iterations}) --dcm-tau X ({DcmDefaults.Temperature}) --dcm-learn-tau --dcm-beta X ({DcmDefaults.PriorWeight}) --dcm-history N ({DcmDefaults.MaxHistory})
       --dcm-dim N ({Dimension}) --dcm-epochs N ({Epochs}, at most: chosen on the validation hold-out) --dcm-lr X ({LearningRate}) --dcm-margin X ({Margin}) --dcm-negatives N ({Negatives})
       --dcm-pooling max|smoothmax|regularized-smoothmax ({MixtureRows.Name(DcmDefaults.Pooling)}) --dcm-gamma X ({DcmDefaults.Gamma}) --dcm-validation-fraction X ({GraphEmbeddingDefaults.ValidationFraction}; 0 = no selection)
-""";
+""" + Environment.NewLine;
 
     /// <summary>Reads the flags; null unless --dcm is given (the other --dcm-* flags are still consumed).</summary>
     public static GraphEmbeddingOptions? Read(CommandLine cl, int seed, int threads)

@@ -21,6 +21,9 @@ public static class OnnxServingDirectory
     /// <summary>The unimodal scorer model's file name.</summary>
     public const string UnimodalScorerFileName = "unimodal_scorer.onnx";
 
+    /// <summary>The round-robin scorer model's file name.</summary>
+    public const string RoundRobinScorerFileName = "round_robin_scorer.onnx";
+
     /// <summary>The manifest's file name.</summary>
     public const string ManifestFileName = "manifest.json";
 
@@ -101,6 +104,55 @@ public static class OnnxServingDirectory
                 File = UnimodalScorerFileName,
                 Inputs = [UnimodalOnnxExporter.UserRowsInput, .. mask],
                 Outputs = [UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput],
+            },
+        };
+        manifest.Write(directory);
+        return manifest;
+    }
+
+    /// <summary>
+    /// Writes the serving directory of a learned mixture model (<see cref="EmbeddingAlgorithm.MixtureEmbedding"/> or
+    /// <see cref="EmbeddingAlgorithm.DifferentiableClustering"/>): <see cref="EncoderFileName"/> (user rows to components and
+    /// weights), <see cref="RoundRobinScorerFileName"/> (<see cref="RoundRobinOnnxExporter"/>) and the manifest; the client
+    /// merges the scorer's lists with <see cref="RoundRobinOnnxMerge"/>.
+    /// </summary>
+    /// <param name="model">The learned components (<see cref="GraphEmbeddingResult.Mixture"/>).</param>
+    /// <param name="candidates">K, the largest list length served: 1 to the number of items.</param>
+    /// <param name="directory">The directory to write into (created if needed).</param>
+    /// <param name="exclusionMask">True to give the scorer the exclusion mask input (seen-item exclusion).</param>
+    /// <returns>The manifest that was written.</returns>
+    public static OnnxServingManifest ExportRoundRobin(MixtureEmbeddingResult model, int candidates, string directory, bool exclusionMask = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var (users, table) = RoundRobinOnnxExporter.EncoderTables(model);
+        MixtureExportChecks.Encoder(users, table, 1, 1.0);
+        var scorer = RoundRobinOnnxExporter.BuildScorer(model.ItemComponents, model.DestinationComponents, table.MaxComponents, candidates, exclusionMask);
+        Directory.CreateDirectory(directory);
+        Write(scorer, directory, RoundRobinScorerFileName);
+        Write(MixtureEncoderGraph.Build(users, PaddedMixtures.Create(table, 1, 1.0), 1, 1.0), directory, EncoderFileName);
+        string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
+        var manifest = new OnnxServingManifest
+        {
+            Candidates = candidates,
+            Alpha = 1.0,
+            Users = model.UserCount,
+            Items = model.ItemCount,
+            Components = table.MaxComponents,
+            DestinationComponents = model.DestinationComponents,
+            Dimension = model.Dimension,
+            ExclusionMask = exclusionMask,
+            Encoder = new OnnxServingGraph
+            {
+                File = EncoderFileName,
+                Inputs = [UserRowsInput],
+                Outputs = [UserEmbeddingName, MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName, QuotasName],
+            },
+            RoundRobinScorer = new OnnxServingGraph
+            {
+                File = RoundRobinScorerFileName,
+                Inputs = [MixtureEmbeddingsName, .. mask],
+                Outputs = [RoundRobinOnnxExporter.ComponentRowsOutput, RoundRobinOnnxExporter.ComponentScoresOutput],
             },
         };
         manifest.Write(directory);

@@ -57,6 +57,16 @@ public sealed class OnnxServingManifest
     /// <summary>The unimodal scorer: user rows (and the mask) to the unimodal lists.</summary>
     public OnnxServingGraph UnimodalScorer { get; init; } = new();
 
+    /// <summary>
+    /// The round-robin scorer of a learned-mixture directory (<see cref="OnnxServingDirectory.ExportRoundRobin"/>): the
+    /// encoder's component embeddings (and the mask) to per-component nearest item components, merged by
+    /// <see cref="RoundRobinOnnxMerge"/>; null in a quota directory.
+    /// </summary>
+    public OnnxServingGraph? RoundRobinScorer { get; init; }
+
+    /// <summary>C_d, components per item of the round-robin scorer (0 in a quota directory).</summary>
+    public int DestinationComponents { get; init; }
+
     /// <summary>Reads the manifest of the serving directory <paramref name="directory"/>.</summary>
     /// <exception cref="FileNotFoundException">The directory has no manifest.</exception>
     /// <exception cref="InvalidDataException">The manifest cannot be read or is of another format version.</exception>

@@ -129,3 +129,46 @@ public class RoundRobinOnnxExporterTests
         Assert.Throws<ArgumentException>(() => RoundRobinOnnxExporter.ExportScorer(new EmbeddingMatrix(5, 2), 2, 2, 1, new MemoryStream()));
     }
 }
+
+public class RoundRobinServingDirectoryTests
+{
+    [Fact]
+    public void ExportRoundRobin_WritesGraphsAndManifest_ThatServeTheRetrieversLists()
+    {
+        var random = new Random(9);
+        int users = 6, items = 15, cs = 2, d = 3;
+        var uc = new EmbeddingMatrix(users * cs, d);
+        var ic = new EmbeddingMatrix(items, d);
+        for (int i = 0; i < uc.Values.Length; i++) uc.Values[i] = random.Next(-2, 3);
+        for (int i = 0; i < ic.Values.Length; i++) ic.Values[i] = random.Next(-2, 3);
+        var model = new MixtureEmbeddingResult(cs, 1, uc, ic, Enumerable.Range(0, users * cs).Select(_ => random.NextDouble()).ToArray());
+        var seen = BipartiteGraph.FromEdges(users, items, [0, 0, 3, 5], [1, 4, 2, 14]);
+        string dir = Path.Combine(Path.GetTempPath(), "rr-onnx-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var written = OnnxServingDirectory.ExportRoundRobin(model, 4, dir, exclusionMask: true);
+            var manifest = OnnxServingManifest.Read(dir);
+            Assert.Equal(written.RoundRobinScorer!.File, manifest.RoundRobinScorer!.File);
+            Assert.Equal(1, manifest.DestinationComponents);
+            Assert.Equal(cs, manifest.Components);
+            int[] served = Enumerable.Range(0, users).ToArray();
+            var factory = new OnnxSessionFactory();
+            using var encoder = factory.CreateSession(File.ReadAllBytes(Path.Combine(dir, manifest.Encoder.File)));
+            using var scorer = factory.CreateSession(File.ReadAllBytes(Path.Combine(dir, manifest.RoundRobinScorer.File)));
+            var encoded = MixtureGraphRunner.Encode(encoder, served);
+            using var embeddings = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(encoded.Embeddings, [users, cs, d]);
+            var mask = OnnxExclusionMask.Build(seen, served);
+            using var maskValue = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(mask, [users, items]);
+            using var run = new Microsoft.ML.OnnxRuntime.RunOptions();
+            using var outputs = scorer.Run(run, manifest.RoundRobinScorer.Inputs, [embeddings, maskValue], manifest.RoundRobinScorer.Outputs);
+            var got = RoundRobinOnnxMerge.Merge(encoded.Clusters, encoded.Weights, outputs[0].GetTensorDataAsSpan<long>(), outputs[1].GetTensorDataAsSpan<float>(),
+                users, cs, 1, items, 4);
+            var expected = new RoundRobinRetriever(ic).Retrieve(model.ToMixtureTable(served), served, seen, [4], threads: 1)[0];
+            for (int q = 0; q < users; q++) Assert.Equal(expected.IndicesOf(q).ToArray(), got.IndicesOf(q).ToArray());
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+}
