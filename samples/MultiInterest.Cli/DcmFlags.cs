@@ -12,6 +12,9 @@ internal static class DcmFlags
     /// <summary>Name of the row in metrics.json and candidates.tsv.</summary>
     public const string RowName = "dcm";
 
+    /// <summary>Suffix of a learned row's cluster-quota twin (--learned-quotas).</summary>
+    public const string QuotaSuffix = "_quotas";
+
     /// <summary>Dimension unless --dcm-dim is given (the learned mixtures' per-component dimension).</summary>
     public const int Dimension = 32;
 
@@ -32,6 +35,7 @@ internal static class DcmFlags
       --dcm-interests N ({DcmDefaults.Interests}) --dcm-iterations N ({DcmDefaults.Iterations}) --dcm-tau X ({DcmDefaults.Temperature}) --dcm-learn-tau --dcm-beta X ({DcmDefaults.PriorWeight}) --dcm-history N ({DcmDefaults.MaxHistory})
       --dcm-dim N ({Dimension}) --dcm-epochs N ({Epochs}, at most: chosen on the validation hold-out) --dcm-lr X ({LearningRate}) --dcm-margin X ({Margin}) --dcm-negatives N ({Negatives})
       --dcm-pooling max|smoothmax|regularized-smoothmax ({MixtureRows.Name(DcmDefaults.Pooling)}) --dcm-gamma X ({DcmDefaults.Gamma}) --dcm-validation-fraction X ({GraphEmbeddingDefaults.ValidationFraction}; 0 = no selection)
+  --learned-quotas   also serve every learned multi-vector row (mixture embeddings, DCM) by cluster quotas over a spherical k-means of its own item vectors (--clusters, --alpha)
 """ + Environment.NewLine;
 
     /// <summary>Reads the flags; null unless --dcm is given (the other --dcm-* flags are still consumed).</summary>

@@ -157,6 +157,16 @@ internal static class ExperimentRunner
                 settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)]);
             seconds["dcm_evaluation"] = Lap(clock);
         }
+        if (settings.LearnedQuotas)
+        {
+            foreach (var l in learned.Where(l => l.Fit.Mixture is { SourceComponents: > 1, DestinationComponents: 1 }).ToArray())
+            {
+                var own = LearnedMixtureQuotas.ClusterItems(l.Fit.Mixture!, settings.Clustering.Clusters, settings.Clustering.MaxIterations, settings.Clustering.Seed, settings.Protocol.Threads);
+                result = result.With([LearnedMixtureQuotas.Evaluate(l.Name + DcmFlags.QuotaSuffix, train, test, l.Fit.Mixture!, own, settings.Protocol.Alpha, itemEmbeddings!,
+                    settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)]);
+            }
+            seconds["learned_quota_evaluation"] = Lap(clock);
+        }
 
         if (settings.Export)
         {

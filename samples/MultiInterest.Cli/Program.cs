@@ -36,7 +36,7 @@ try
         Console.WriteLine(Usage);
         return args.Length == 0 ? 2 : 0;
     }
-    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd", "frontier", "mixture-embeddings", "mix-two-sided", "dcm", "dcm-learn-tau" };
+    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd", "frontier", "mixture-embeddings", "mix-two-sided", "dcm", "dcm-learn-tau", "learned-quotas" };
     var cl = new CommandLine(args.Skip(1), flags);
     switch (args[0])
     {

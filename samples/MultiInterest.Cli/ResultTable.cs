@@ -19,6 +19,8 @@ internal static class ResultTable
         [MixtureRows.MixtureName] = "Mixture embeddings (round robin)",
         [MixtureRows.ControlName] = "Single vector, C_s x d",
         [DcmFlags.RowName] = "DCM (round robin)",
+        [MixtureRows.MixtureName + DcmFlags.QuotaSuffix] = "Mixture embeddings + cluster quotas",
+        [DcmFlags.RowName + DcmFlags.QuotaSuffix] = "DCM + cluster quotas",
     };
 
     /// <summary>The label of method <paramref name="name"/> in the tables and the plot.</summary>
