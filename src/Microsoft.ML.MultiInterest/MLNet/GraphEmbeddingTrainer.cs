@@ -104,6 +104,12 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// </summary>
         public MixtureEmbeddingOptions Mixture = new();
 
+        /// <summary>
+        /// Settings of <see cref="EmbeddingAlgorithm.DifferentiableClustering"/> (interests, soft k-means steps, temperature, history
+        /// length); the transformer's <see cref="GraphEmbeddingTransformer.Mixture"/> then holds each user's interests.
+        /// </summary>
+        public DcmOptions Dcm = new();
+
         /// <summary>Validation share of each user's edges (Auto: 0 = <see cref="GraphEmbeddingDefaults.ValidationFraction"/>; negative sampling: 0 = off). Default 0.</summary>
         public double ValidationFraction;
 
@@ -150,6 +156,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 AutoIncludesNegativeSampling = AutoIncludesNegativeSampling,
                 Als = (Als ?? throw new ArgumentNullException(nameof(Als), "Als must not be null.")).Clone(),
                 Mixture = (Mixture ?? throw new ArgumentNullException(nameof(Mixture), "Mixture must not be null.")).Clone(),
+                Dcm = (Dcm ?? throw new ArgumentNullException(nameof(Dcm), "Dcm must not be null.")).Clone(),
             };
             // The engine's checks name the option, and the names are the same here.
             engine.Validate();

@@ -1,0 +1,33 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+/// <summary>DCM through the ML.NET face: the same estimator, interests on the transformer, save/load round trip.</summary>
+public sealed class DcmMLNetTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-dcm-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void FitsInterestsAndRoundTripsThemThroughSaveAndLoad()
+    {
+        var ml = new MLContext(seed: 1);
+        MLNetTestData.Keyed(ml, out var raw);
+        var options = new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dimension = 8, Epochs = 2, Threads = 1, UniformNegatives = 4,
+            Dcm = new DcmOptions { Interests = 3, Iterations = 2 },
+        };
+        var chain = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(options)).Fit(raw);
+        var fitted = chain.LastTransformer.Mixture!;
+        Assert.Equal(3, fitted.SourceComponents);
+        Assert.Equal(1, fitted.DestinationComponents);
+        string path = Path.Combine(_directory, "dcm.zip");
+        ml.Model.Save(chain, raw.Schema, path);
+        var loaded = MultiInterestModel.Load(ml, path).GraphEmbedding!.Mixture!;
+        Assert.Equal(fitted.UserComponents.Values, loaded.UserComponents.Values);
+        Assert.Equal(fitted.ItemComponents.Values, loaded.ItemComponents.Values);
+        Assert.Equal(fitted.UserWeights, loaded.UserWeights);
+    }
+}
