@@ -18,7 +18,7 @@ public sealed class TopKSelector
     /// <summary>Creates a selector able to keep up to <paramref name="capacity"/> pairs.</summary>
     public TopKSelector(int capacity)
     {
-        if (capacity < 0) throw new ArgumentOutOfRangeException(nameof(capacity));
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         _scores = new float[capacity];
         _indices = new int[capacity];
         _k = capacity;

@@ -19,7 +19,7 @@ public sealed partial class MultiInterestModel
     /// <exception cref="InvalidOperationException">The model has no retrieval stage.</exception>
     public SavedCandidates ServingStage =>
         CandidateLists.FirstOrDefault(c => c.Method == CandidateMethod.ClusterQuota)
-        ?? CandidateLists.FirstOrDefault()
+        ?? (CandidateLists.Count > 0 ? CandidateLists[0] : null)
         ?? throw new InvalidOperationException("The model has no candidate retrieval stage (ClusterQuotaRetriever or UnimodalRetriever) to serve.");
 
     /// <summary>
