@@ -32,7 +32,7 @@ public static class GraphEmbeddingTrainerEngine
         if (graph.EdgeCount == 0)
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
         var o = options.Clone();
-        int threads = o.Threads == 0 ? Environment.ProcessorCount : o.Threads;
+        int threads = Parallelism.Workers(o.Threads);
         switch (o.Algorithm)
         {
             case EmbeddingAlgorithm.Auto:
