@@ -8,7 +8,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// Reusable: call <see cref="Reset"/> between queries; nothing is allocated per offer.
 /// Not thread-safe: use one selector per thread.
 /// </summary>
-public sealed class TopKSelector
+internal sealed class TopKSelector
 {
     private readonly float[] _scores;
     private readonly int[] _indices;
