@@ -53,7 +53,7 @@ public sealed class SweepOutcome
     public int Seed { get; init; }
 
     /// <summary>The searched space.</summary>
-    public required SearchSpace Space { get; init; }
+    public required SweepSearchSpace Space { get; init; }
 
     /// <summary>The options used.</summary>
     public required SweepOptions Options { get; init; }

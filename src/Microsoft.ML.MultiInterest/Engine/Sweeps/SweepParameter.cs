@@ -11,7 +11,7 @@ public sealed class SweepParameter
         Values = values;
     }
 
-    /// <summary>The option's name, e.g. "lambda" (see <see cref="SearchSpace.KnownParameters"/>).</summary>
+    /// <summary>The option's name, e.g. "lambda" (see <see cref="SweepSearchSpace.KnownParameters"/>).</summary>
     public string Name { get; }
 
     /// <summary>The pipeline stage the option belongs to: a change refits this stage and the ones after it.</summary>

@@ -17,7 +17,7 @@ public static class SweepRunner
     /// <param name="progress">Optional reports of stage fits and finished trials.</param>
     /// <param name="cancellationToken">Stops the sweep promptly (the running fit at its next check); the trials done are returned.</param>
     /// <exception cref="ArgumentException">An option or the space is invalid for this graph (the message names it).</exception>
-    public static SweepOutcome Run(BipartiteGraph train, SearchSpace space, SweepOptions? options = null, IProgress<SweepProgress>? progress = null,
+    public static SweepOutcome Run(BipartiteGraph train, SweepSearchSpace space, SweepOptions? options = null, IProgress<SweepProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -170,7 +170,7 @@ public static class SweepRunner
         return settings;
     }
 
-    private static void CheckAgainstGraph(BipartiteGraph train, SearchSpace space, SweepSettings baseSettings)
+    private static void CheckAgainstGraph(BipartiteGraph train, SweepSearchSpace space, SweepSettings baseSettings)
     {
         int clusters = Math.Max(baseSettings.Clustering.Clusters, MaxValue(space, "clusters"));
         if (clusters > train.ItemCount)
@@ -178,7 +178,7 @@ public static class SweepRunner
         if (train.EdgeCount == 0) throw new ArgumentException("There are no training edges.", nameof(train));
     }
 
-    private static int MaxValue(SearchSpace space, string name)
+    private static int MaxValue(SweepSearchSpace space, string name)
     {
         var p = space.Parameters.FirstOrDefault(x => x.Name == name);
         return p == null ? 0 : p.Values.Max(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture));
@@ -199,7 +199,7 @@ public static class SweepRunner
         return users;
     }
 
-    private static (SweepSettings, Dictionary<string, string>) Apply(SearchSpace space, SweepSettings baseSettings, int[] indices)
+    private static (SweepSettings, Dictionary<string, string>) Apply(SweepSearchSpace space, SweepSettings baseSettings, int[] indices)
     {
         var settings = baseSettings.Clone();
         var values = new Dictionary<string, string>();
@@ -214,7 +214,7 @@ public static class SweepRunner
     }
 
     /// <summary>The cache key of each stage: the values of the parameters of that stage and every stage upstream.</summary>
-    private static Dictionary<SweepStage, string> Keys(SearchSpace space, IReadOnlyDictionary<string, string> values)
+    private static Dictionary<SweepStage, string> Keys(SweepSearchSpace space, IReadOnlyDictionary<string, string> values)
     {
         var keys = new Dictionary<SweepStage, string>();
         foreach (var stage in Enum.GetValues<SweepStage>())
@@ -223,7 +223,7 @@ public static class SweepRunner
     }
 
     /// <summary>The configuration of the space nearest the base settings (the local search's start).</summary>
-    private static int[] Nearest(SearchSpace space, SweepSettings baseSettings)
+    private static int[] Nearest(SweepSearchSpace space, SweepSettings baseSettings)
     {
         var indices = new int[space.Parameters.Count];
         for (int p = 0; p < indices.Length; p++)

@@ -1,7 +1,7 @@
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>Every configuration, the last (most downstream) parameter varying fastest, so consecutive trials share upstream stages.</summary>
-internal sealed class GridSearch(SearchSpace space) : ISweepStrategy
+internal sealed class GridSearch(SweepSearchSpace space) : ISweepStrategy
 {
     private long _next;
 

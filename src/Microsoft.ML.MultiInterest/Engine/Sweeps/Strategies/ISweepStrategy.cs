@@ -17,7 +17,7 @@ internal interface ISweepStrategy
 /// <summary>Creates the strategy an option names.</summary>
 internal static class SweepStrategies
 {
-    public static ISweepStrategy Create(SweepStrategy strategy, SearchSpace space, SweepOptions options, int[] start, int seed) => strategy switch
+    public static ISweepStrategy Create(SweepStrategy strategy, SweepSearchSpace space, SweepOptions options, int[] start, int seed) => strategy switch
     {
         SweepStrategy.Grid => new GridSearch(space),
         SweepStrategy.Random => new RandomSearch(space, seed),
@@ -30,7 +30,7 @@ internal static class SweepStrategies
     public static string Key(int[] indices) => string.Join(",", indices);
 
     /// <summary>Configuration number <paramref name="ordinal"/> of the grid (last parameter fastest).</summary>
-    public static int[] FromOrdinal(SearchSpace space, long ordinal)
+    public static int[] FromOrdinal(SweepSearchSpace space, long ordinal)
     {
         var indices = new int[space.Parameters.Count];
         for (int p = indices.Length - 1; p >= 0; p--)
@@ -43,6 +43,6 @@ internal static class SweepStrategies
     }
 
     /// <summary>A uniformly drawn configuration.</summary>
-    public static int[] Draw(SearchSpace space, Random random) =>
+    public static int[] Draw(SweepSearchSpace space, Random random) =>
         space.Parameters.Select(p => random.Next(p.Values.Count)).ToArray();
 }

@@ -8,7 +8,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 internal sealed class LocalSearch : ISweepStrategy
 {
-    private readonly SearchSpace _space;
+    private readonly SweepSearchSpace _space;
     private readonly Random _random;
     private readonly Dictionary<string, double> _scores = new();
     private int[] _current;
@@ -16,7 +16,7 @@ internal sealed class LocalSearch : ISweepStrategy
     private bool _currentScored;
     private Queue<int[]> _neighbours = new();
 
-    public LocalSearch(SearchSpace space, int[] start, int seed)
+    public LocalSearch(SweepSearchSpace space, int[] start, int seed)
     {
         _space = space;
         _random = new Random(seed);

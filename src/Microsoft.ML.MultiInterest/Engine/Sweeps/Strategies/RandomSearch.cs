@@ -9,13 +9,13 @@ internal sealed class RandomSearch : ISweepStrategy
     /// <summary>Consecutive repeated draws after which a huge space counts as exhausted.</summary>
     private const int MaxRepeats = 1000;
 
-    private readonly SearchSpace _space;
+    private readonly SweepSearchSpace _space;
     private readonly Random _random;
     private readonly long[]? _order;
     private readonly HashSet<string> _drawn = new();
     private long _next;
 
-    public RandomSearch(SearchSpace space, int seed)
+    public RandomSearch(SweepSearchSpace space, int seed)
     {
         _space = space;
         _random = new Random(seed);

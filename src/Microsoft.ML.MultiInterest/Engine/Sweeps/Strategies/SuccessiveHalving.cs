@@ -14,7 +14,7 @@ internal sealed class SuccessiveHalving : ISweepStrategy
     private readonly Queue<int[]> _pending = new();
     private readonly List<(int[] Indices, double Objective)> _results = new();
 
-    public SuccessiveHalving(SearchSpace space, int configurations, int factor, int seed)
+    public SuccessiveHalving(SweepSearchSpace space, int configurations, int factor, int seed)
     {
         _factor = factor;
         int n = (int)Math.Min(configurations, space.Size);

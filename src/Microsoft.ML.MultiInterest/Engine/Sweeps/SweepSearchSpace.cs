@@ -7,7 +7,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <see cref="SweepOptions.BaseSettings"/>. Parameters are kept in pipeline order (upstream stages first), which is
 /// also the order of the grid (upstream parameters vary slowest).
 /// </summary>
-public sealed class SearchSpace
+public sealed class SweepSearchSpace
 {
     private readonly List<SweepParameter> _parameters = new();
 
@@ -18,24 +18,24 @@ public sealed class SearchSpace
     public static IEnumerable<string> KnownParameters => SweepParameterCatalog.Describe();
 
     /// <summary>Adds <paramref name="name"/> with numeric values.</summary>
-    public SearchSpace Add(string name, params double[] values) =>
+    public SweepSearchSpace Add(string name, params double[] values) =>
         Add(name, (values ?? throw new ArgumentNullException(nameof(values))).Select(SweepParameterCatalog.Text).ToArray());
 
     /// <summary>Adds <paramref name="name"/> with integer values.</summary>
-    public SearchSpace Add(string name, params int[] values) =>
+    public SweepSearchSpace Add(string name, params int[] values) =>
         Add(name, (values ?? throw new ArgumentNullException(nameof(values))).Select(SweepParameterCatalog.Text).ToArray());
 
     /// <summary>Adds the embedding algorithms to try.</summary>
-    public SearchSpace Add(params EmbeddingAlgorithm[] algorithms) =>
+    public SweepSearchSpace Add(params EmbeddingAlgorithm[] algorithms) =>
         Add("algorithm", (algorithms ?? throw new ArgumentNullException(nameof(algorithms))).Select(SweepParameterCatalog.AlgorithmName).ToArray());
 
     /// <summary>Adds the retrieval methods to try.</summary>
-    public SearchSpace Add(params SweepRetrievalMethod[] methods) =>
+    public SweepSearchSpace Add(params SweepRetrievalMethod[] methods) =>
         Add("method", (methods ?? throw new ArgumentNullException(nameof(methods))).Select(SweepParameterCatalog.MethodName).ToArray());
 
     /// <summary>Adds <paramref name="name"/> with values given as invariant text (e.g. "0.2", "truncated-svd").</summary>
     /// <exception cref="ArgumentException">The name is unknown or already present, there are no values, a value repeats, or a value is invalid for the option (the message names the option and the value).</exception>
-    public SearchSpace Add(string name, params string[] values)
+    public SweepSearchSpace Add(string name, params string[] values)
     {
         var definition = SweepParameterCatalog.Get(name);
         if (_parameters.Any(p => p.Name == definition.Name))
@@ -70,10 +70,10 @@ public sealed class SearchSpace
     /// Parses "name=v1,v2,...;name=v1,..." (e.g. "lambda=0,0.2,0.4;neighbors=10,20,50"), the command line's form.
     /// </summary>
     /// <exception cref="ArgumentException">The text is malformed or names an invalid parameter or value.</exception>
-    public static SearchSpace Parse(string text)
+    public static SweepSearchSpace Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var space = new SearchSpace();
+        var space = new SweepSearchSpace();
         foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             int eq = part.IndexOf('=');
