@@ -30,8 +30,8 @@ public static class SweepDefaults
     /// <summary>Configurations successive halving starts with (capped by the size of the space): 27.</summary>
     public const int HalvingConfigurations = 27;
 
-    /// <summary>Smallest number of validation users a low-fidelity rung scores: 100.</summary>
-    public const int MinimumFidelityUsers = 100;
+    /// <summary>Smallest number of validation users a low-fidelity rung scores: 20.</summary>
+    public const int MinimumFidelityUsers = 20;
 
     /// <summary>Fitted outputs kept per stage (least recently used dropped first): 4.</summary>
     public const int CacheEntriesPerStage = 4;

@@ -39,7 +39,7 @@ public static class SweepRunner
         var evaluator = new TrialEvaluator(split.Train, split.Validation, users, options, maxNeighbors, stageReports);
         var strategy = SweepStrategies.Create(options.Strategy, space, options, Nearest(space, baseSettings), seed);
         int maxTrials = options.MaxTrials > 0 ? options.MaxTrials
-            : options.Strategy == SweepStrategy.Grid ? (int)Math.Min(int.MaxValue - 1, space.Size + 1) : SweepDefaults.MaxTrials;
+            : options.Strategy == SweepStrategy.Grid ? int.MaxValue : SweepDefaults.MaxTrials;
 
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.TimeBudget is { } limit) budget.CancelAfter(limit - total.Elapsed > TimeSpan.Zero ? limit - total.Elapsed : TimeSpan.Zero);

@@ -142,7 +142,7 @@ internal sealed class TrialEvaluator
                 for (int j = 0; j < _users.Length; j++) userVectors.ReadRow(_users[j]).CopyTo(queries.Row(j));
                 return new ExactNeighborIndex(userVectors, eligible).Search(queries, _users, _maxNeighbors, threads);
             });
-            Note(SweepStage.Smoothing, nSeconds, nReused, upstream: false);
+            Note(SweepStage.Embedding, nSeconds, nReused, upstream: false);   // neighbour lists depend on the embedding only
             ct.ThrowIfCancellationRequested();
 
             var (smoothed, sSeconds, sReused) = _smoothed.GetOrFit($"{keys[SweepStage.Smoothing]}|users={userCount}", () =>
