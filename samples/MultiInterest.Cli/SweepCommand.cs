@@ -98,6 +98,8 @@ internal static class SweepCommand
             baseSettings.Clustering.Clusters = Math.Max(1, Math.Min(SphericalKMeansDefaults.NumberOfClusters, items / 10));
         }
         options.BaseSettings = baseSettings;
+        // The budget covers the whole command: what loading took is spent, and the refit is kept inside it by the sweep's reserve.
+        if (options.TimeBudget is { } whole) options.TimeBudget = whole - clock.Elapsed > TimeSpan.FromSeconds(1) ? whole - clock.Elapsed : TimeSpan.FromSeconds(1);
         log.WriteLine($"Sweep over {space} ({space.Size} configurations; strategy {Lower(options.Strategy)}, metric {Lower(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}.");
 
         var ml = new MLContext(seed);
