@@ -117,12 +117,10 @@ internal static class SweepCommand
         if (measureRefit)
         {
             // The same configurations, every stage refitted: grid order makes the trials identical.
-            var again = new SweepOptions
-            {
-                Strategy = options.Strategy, Metric = options.Metric, Cutoff = options.Cutoff, DiversityWeight = options.DiversityWeight, MaxTrials = outcome.Trials.Count,
-                ValidationFraction = options.ValidationFraction, ValidationUsers = options.ValidationUsers, Seed = seed, Threads = threads, BaseSettings = baseSettings,
-                ReuseStages = false,
-            };
+            var again = options.Clone();
+            again.MaxTrials = outcome.Trials.Count;
+            again.TimeBudget = null;
+            again.ReuseStages = false;
             var refit = SweepRunner.Run(GraphData.Build(edges, new IdMap(), new IdMap(), true, train), space, again, null, cancel.Token);
             measuredRefit = refit.Trials.Sum(t => t.Seconds);
             log.WriteLine($"Measured without reuse: {refit.Trials.Count} trials in {measuredRefit:F1} s (stage fits {string.Join(", ", refit.StageFits.Select(p => $"{Lower(p.Key)} {p.Value}"))}): " +

@@ -63,6 +63,14 @@ public sealed class SweepOptions
     /// <summary>Degree of parallelism of every stage; 0 = all cores.</summary>
     public int Threads { get; set; }
 
+    /// <summary>A copy (the base settings deep-copied).</summary>
+    public SweepOptions Clone()
+    {
+        var copy = (SweepOptions)MemberwiseClone();
+        copy.BaseSettings = BaseSettings?.Clone();
+        return copy;
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {

@@ -29,7 +29,7 @@ public sealed partial class MultiInterestCatalog
         ArgumentNullException.ThrowIfNull(trainEdges);
         ArgumentNullException.ThrowIfNull(space);
         options ??= new SweepOptions();
-        var effective = Copy(options);
+        var effective = options.Clone();
         effective.Seed ??= ((IHostEnvironment)Context).Register(nameof(Sweep)).Rand.Next();
 
         var edges = RawEdgeReader.Read(trainEdges, userColumnName, itemColumnName, null);
@@ -53,14 +53,6 @@ public sealed partial class MultiInterestCatalog
         }
         return new MultiInterestSweepResult(Context, outcome, model, schema, refitSeconds);
     }
-
-    private static SweepOptions Copy(SweepOptions o) => new()
-    {
-        Strategy = o.Strategy, Metric = o.Metric, Cutoff = o.Cutoff, DiversityWeight = o.DiversityWeight, MaxTrials = o.MaxTrials, TimeBudget = o.TimeBudget,
-        Seed = o.Seed, ValidationFraction = o.ValidationFraction, ValidationUsers = o.ValidationUsers, ReuseStages = o.ReuseStages,
-        IncludeDefaults = o.IncludeDefaults, HalvingFactor = o.HalvingFactor, HalvingConfigurations = o.HalvingConfigurations,
-        BaseSettings = o.BaseSettings?.Clone(), Threads = o.Threads,
-    };
 
     /// <summary>Forwards reports to the caller and to the context's log, on the sweep's thread.</summary>
     private sealed class LoggingProgress(MLContext context, IProgress<SweepProgress>? inner) : IProgress<SweepProgress>
