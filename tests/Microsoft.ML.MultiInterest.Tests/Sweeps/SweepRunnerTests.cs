@@ -188,6 +188,18 @@ public class SweepRunnerTests
         Assert.Equal(1, outcome.StageFits[SweepStage.Embedding]);
     }
 
+    [Fact]
+    public void Progress_reports_every_stage_fit_and_every_trial()
+    {
+        var reports = new List<SweepProgress>();
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), SweepTestData.Options(), new Inline(reports.Add));
+        Assert.Single(reports, r => r.Message.StartsWith("embedding fitted", StringComparison.Ordinal));
+        Assert.Single(reports, r => r.Message.StartsWith("clusters fitted", StringComparison.Ordinal));
+        var trialReports = reports.Where(r => r.Trial != null).ToList();
+        Assert.Equal(Enumerable.Range(1, outcome.Trials.Count), trialReports.Select(r => r.TrialsDone));
+        Assert.Same(outcome.Best, trialReports[^1].Best);
+    }
+
     private static string Describe(SweepOutcome o) => string.Join("\n", o.Trials.Select(t => string.Join(";", t.Parameters.Select(p => p.Key + "=" + p.Value)) + "|" + t.Users));
 
     private sealed class Inline(Action<SweepProgress> report) : IProgress<SweepProgress>

@@ -35,7 +35,9 @@ public static class SweepRunner
         double splitSeconds = total.Elapsed.TotalSeconds;
 
         int maxNeighbors = Math.Max(baseSettings.Neighbors, MaxValue(space, "neighbors"));
-        var stageReports = progress == null ? null : new InlineProgress<string>(m => progress.Report(new SweepProgress(m, 0, null, null, total.Elapsed)));
+        var trials = new List<SweepTrial>();
+        SweepTrial? best = null, defaults = null;
+        var stageReports = progress == null ? null : new InlineProgress<string>(m => progress.Report(new SweepProgress(m, trials.Count, null, best, total.Elapsed)));
         var evaluator = new TrialEvaluator(split.Train, split.Validation, users, options, maxNeighbors, stageReports);
         var strategy = SweepStrategies.Create(options.Strategy, space, options, Nearest(space, baseSettings), seed);
         int maxTrials = options.MaxTrials > 0 ? options.MaxTrials
@@ -44,9 +46,7 @@ public static class SweepRunner
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.TimeBudget is { } limit) budget.CancelAfter(limit - total.Elapsed > TimeSpan.Zero ? limit - total.Elapsed : TimeSpan.Zero);
 
-        var trials = new List<SweepTrial>();
         var memo = new Dictionary<string, SweepTrial>();
-        SweepTrial? best = null, defaults = null;
         var reason = SweepStopReason.Exhausted;
         bool defaultsPending = options.IncludeDefaults;
         while (true)
