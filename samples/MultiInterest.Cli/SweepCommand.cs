@@ -26,7 +26,7 @@ internal static class SweepCommand
       reusing fitted stages between trials; writes DIR/leaderboard.tsv, DIR/sweep.json and the best setting refitted
       on all training edges as DIR/model.zip (or --model), which `recommend` serves. --test: the best setting's test figures.
       --strategy grid|random|halving|local ({Lower(SweepDefaults.Strategy)}) --metric recall|ndcg|recall-diversity ({Lower(SweepDefaults.Metric)}) --k K ({SweepDefaults.Cutoff})
-      --diversity-weight W ({SweepDefaults.DiversityWeight}) --trials N (grid: all; others {SweepDefaults.MaxTrials}) --budget 10m|600s|1h (none)
+      --diversity-weight W ({SweepDefaults.DiversityWeight}) --trials N (grid or --budget: no limit; else {SweepDefaults.MaxTrials}) --budget 10m|600s|1h (none)
       --validation-fraction X ({SweepDefaults.ValidationFraction}) --validation-users N (0 = all) --measure-refit (run the trials again refitting every stage, to measure the speed-up)
       The other options set the base settings (defaults of what the space does not vary). Space parameters:
         {string.Join(Environment.NewLine + "        ", SweepSearchSpace.KnownParameters)}

@@ -16,8 +16,8 @@ public sealed class SweepOptions
     public double DiversityWeight { get; set; } = SweepDefaults.DiversityWeight;
 
     /// <summary>
-    /// Trials at most (every evaluation counts, including the defaults and each successive-halving rung). 0 = the
-    /// whole grid for <see cref="SweepStrategy.Grid"/>, <see cref="SweepDefaults.MaxTrials"/> otherwise.
+    /// Trials at most (every evaluation counts, including the defaults and each successive-halving rung). 0 = no limit
+    /// for <see cref="SweepStrategy.Grid"/> or with a <see cref="TimeBudget"/>, <see cref="SweepDefaults.MaxTrials"/> otherwise.
     /// </summary>
     public int MaxTrials { get; set; }
 

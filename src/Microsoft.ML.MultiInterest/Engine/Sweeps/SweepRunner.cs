@@ -41,7 +41,7 @@ public static class SweepRunner
         var evaluator = new TrialEvaluator(split.Train, split.Validation, users, options, maxNeighbors, stageReports);
         var strategy = SweepStrategies.Create(options.Strategy, space, options, Nearest(space, baseSettings), seed);
         int maxTrials = options.MaxTrials > 0 ? options.MaxTrials
-            : options.Strategy == SweepStrategy.Grid ? int.MaxValue : SweepDefaults.MaxTrials;
+            : options.Strategy == SweepStrategy.Grid || options.TimeBudget != null ? int.MaxValue : SweepDefaults.MaxTrials;
 
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.TimeBudget is { } limit) budget.CancelAfter(limit - total.Elapsed > TimeSpan.Zero ? limit - total.Elapsed : TimeSpan.Zero);
