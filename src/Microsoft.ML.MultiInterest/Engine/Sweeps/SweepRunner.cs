@@ -108,7 +108,6 @@ public static class SweepRunner
                 Diversity = figures.Diversity,
                 Seconds = figures.Seconds,
                 RefitSeconds = figures.RefitSeconds,
-                UpstreamSeconds = figures.UpstreamSeconds,
                 ReusedStages = figures.Reused,
             };
             trials.Add(trial);
@@ -240,9 +239,12 @@ public static class SweepRunner
         return indices;
     }
 
-    /// <summary>Time to keep for refitting the best setting on all edges: its upstream fits, scaled to the full edge count.</summary>
+    /// <summary>
+    /// Time to keep for refitting the best setting on all edges and saving it: <see cref="SweepDefaults.RefitReserveFactor"/>
+    /// times the best trial's full cost (every stage, reused or not), scaled to all edges.
+    /// </summary>
     private static TimeSpan RefitReserve(SweepTrial? best, SweepOptions options) =>
-        best == null ? TimeSpan.Zero : TimeSpan.FromSeconds(best.UpstreamSeconds / (1 - options.ValidationFraction));
+        best == null ? TimeSpan.Zero : TimeSpan.FromSeconds(SweepDefaults.RefitReserveFactor * best.RefitSeconds / (1 - options.ValidationFraction));
 
     /// <summary>Reports on the calling thread.</summary>
     private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>

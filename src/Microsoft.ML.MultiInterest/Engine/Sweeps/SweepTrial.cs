@@ -45,9 +45,6 @@ public sealed class SweepTrial
     /// </summary>
     public double RefitSeconds { get; init; }
 
-    /// <summary>Seconds of the embedding and clustering fits this trial used (fitted or reused): the basis of the refit estimate.</summary>
-    internal double UpstreamSeconds { get; init; }
-
     /// <summary>The stages whose fitted output came from the cache.</summary>
     public required IReadOnlyList<SweepStage> ReusedStages { get; init; }
 

@@ -62,7 +62,7 @@ internal sealed class TrialEvaluator
 
     /// <summary>The figures of one configuration.</summary>
     public readonly record struct Figures(double Recall, double Ndcg, double Diversity, int Users, double Seconds, double RefitSeconds,
-        double UpstreamSeconds, IReadOnlyList<SweepStage> Reused);
+        IReadOnlyList<SweepStage> Reused);
 
     /// <summary>Evaluates <paramref name="settings"/> on the first <paramref name="userCount"/> validation users.</summary>
     /// <param name="settings">The configuration.</param>
@@ -72,15 +72,14 @@ internal sealed class TrialEvaluator
     public Figures Evaluate(SweepSettings settings, IReadOnlyDictionary<SweepStage, string> keys, int userCount, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        double reusedSeconds = 0, upstreamSeconds = 0;
+        double reusedSeconds = 0;
         var reused = new List<SweepStage>();
         int threads = _options.Threads;
         int k = _options.Cutoff;
         var users = _users.AsSpan(0, userCount).ToArray();
 
-        void Note(SweepStage stage, double seconds, bool wasReused, bool upstream)
+        void Note(SweepStage stage, double seconds, bool wasReused)
         {
-            if (upstream) upstreamSeconds += seconds;
             if (!wasReused) return;
             reusedSeconds += seconds;
             if (!reused.Contains(stage)) reused.Add(stage);
@@ -95,7 +94,7 @@ internal sealed class TrialEvaluator
             _stageProgress?.Report($"embedding fitted: {result.Settings} (d={result.ItemEmbeddings.Dimension})");
             return new EmbeddingEntry(result, result.ItemEmbeddings.Normalized());
         });
-        Note(SweepStage.Embedding, eSeconds, eReused, upstream: true);
+        Note(SweepStage.Embedding, eSeconds, eReused);
         ct.ThrowIfCancellationRequested();
         var userVectors = embedding.Result.UserEmbeddings;
         var itemVectors = embedding.Result.ItemEmbeddings;
@@ -103,7 +102,7 @@ internal sealed class TrialEvaluator
         // One unimodal ranking of 2K per embedding serves the unimodal method and the quota fill of short lists.
         var (unimodal, uSeconds, uReused) = _unimodal.GetOrFit(eKey, () =>
             new UnimodalRetriever(itemVectors).Retrieve(userVectors, _users, _train, 2 * k, threads));
-        Note(SweepStage.Embedding, uSeconds, uReused, upstream: false);
+        Note(SweepStage.Embedding, uSeconds, uReused);
         ct.ThrowIfCancellationRequested();
 
         RankedLists lists;
@@ -126,12 +125,12 @@ internal sealed class TrialEvaluator
                 _stageProgress?.Report($"clusters fitted: {options.Clusters} clusters, mean cosine {kmeans.Objective:F4}");
                 return new ClusteringEntry(c, new ClusterQuotaRetriever(itemVectors, c));
             });
-            Note(SweepStage.Clustering, cSeconds, cReused, upstream: true);
+            Note(SweepStage.Clustering, cSeconds, cReused);
             ct.ThrowIfCancellationRequested();
 
             var (mle, mSeconds, mReused) = _mixtures.GetOrFit(keys[SweepStage.Mixture], () =>
                 MixtureBuilder.BuildMle(_train, clustering.Clustering, itemVectors, settings.Components, threads));
-            Note(SweepStage.Mixture, mSeconds, mReused, upstream: false);
+            Note(SweepStage.Mixture, mSeconds, mReused);
             ct.ThrowIfCancellationRequested();
 
             var (neighbors, nSeconds, nReused) = _neighbors.GetOrFit(eKey, () =>
@@ -142,13 +141,13 @@ internal sealed class TrialEvaluator
                 for (int j = 0; j < _users.Length; j++) userVectors.ReadRow(_users[j]).CopyTo(queries.Row(j));
                 return new ExactNeighborIndex(userVectors, eligible).Search(queries, _users, _maxNeighbors, threads);
             });
-            Note(SweepStage.Embedding, nSeconds, nReused, upstream: false);   // neighbour lists depend on the embedding only
+            Note(SweepStage.Embedding, nSeconds, nReused);   // neighbour lists depend on the embedding only
             ct.ThrowIfCancellationRequested();
 
             var (smoothed, sSeconds, sReused) = _smoothed.GetOrFit($"{keys[SweepStage.Smoothing]}|users={userCount}", () =>
                 KnnSmoother.Smooth(_train, clustering.Clustering, itemVectors, mle, users, Rows(neighbors, userCount, settings.Neighbors),
                     settings.Lambda, threads));
-            Note(SweepStage.Smoothing, sSeconds, sReused, upstream: false);
+            Note(SweepStage.Smoothing, sSeconds, sReused);
             ct.ThrowIfCancellationRequested();
 
             lists = clustering.Retriever.Retrieve(smoothed, users, _train, [k], settings.Alpha, Rows(unimodal, userCount, 2 * k), threads)[0];
@@ -157,7 +156,7 @@ internal sealed class TrialEvaluator
 
         var means = MetricsScorer.Score([k], userCount, (_, q) => lists.IndicesOf(q), q => _validation.ItemsOf(users[q]), embedding.UnitItems, null, threads);
         double seconds = clock.Elapsed.TotalSeconds;
-        return new Figures(means.Recall[0], means.Ndcg[0], means.Diversity[0], userCount, seconds, seconds + reusedSeconds, upstreamSeconds, reused);
+        return new Figures(means.Recall[0], means.Ndcg[0], means.Diversity[0], userCount, seconds, seconds + reusedSeconds, reused);
     }
 
     /// <summary>The first <paramref name="rows"/> lists of <paramref name="lists"/>, each cut to <paramref name="length"/> entries.</summary>
