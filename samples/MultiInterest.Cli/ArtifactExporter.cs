@@ -8,12 +8,14 @@ namespace MultiInterest.Cli;
 internal static class ArtifactExporter
 {
     public static void Export(string directory, IdMap users, IdMap items, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
-        ItemClustering clustering, ProtocolResult result)
+        ItemClustering clustering, ProtocolResult result, ItemClustering? tunedClustering = null)
     {
         Directory.CreateDirectory(directory);
         EmbeddingFile.Write(Path.Combine(directory, "user_embeddings.tsv"), users, userEmbeddings);
         EmbeddingFile.Write(Path.Combine(directory, "item_embeddings.tsv"), items, itemEmbeddings);
         ClusterFile.Write(Path.Combine(directory, "item_clusters.tsv"), items, clustering.Assignments);
+        // The tuned row's mixtures refer to its own clusters when it has them.
+        if (tunedClustering != null) ClusterFile.Write(Path.Combine(directory, "item_clusters_tuned.tsv"), items, tunedClustering.Assignments);
         WriteMixtures(Path.Combine(directory, "mixtures.tsv"), users, result);
         WriteCandidates(Path.Combine(directory, "candidates.tsv"), users, items, result);
     }
@@ -53,5 +55,35 @@ internal static class ArtifactExporter
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Writes a learned-vector model: <c>{name}_user_components.tsv</c> (<c>user component weight v0 v1 ...</c>) and
+    /// <c>{name}_item_components.tsv</c> (<c>item component v0 v1 ...</c>).
+    /// </summary>
+    public static void ExportComponents(string directory, string name, IdMap users, IdMap items, MixtureEmbeddingResult model)
+    {
+        Directory.CreateDirectory(directory);
+        using (var writer = new StreamWriter(Path.Combine(directory, $"{name}_user_components.tsv")) { NewLine = "\n" })
+        {
+            writer.WriteLine("user\tcomponent\tweight\t" + string.Join('\t', Enumerable.Range(0, model.Dimension).Select(k => $"v{k}")));
+            for (int u = 0; u < model.UserCount; u++)
+                for (int c = 0; c < model.SourceComponents; c++)
+                    writer.WriteLine($"{users[u]}\t{c}\t{model.WeightsOfUser(u)[c].ToString("R", CultureInfo.InvariantCulture)}\t{Vector(model.UserComponents.ReadRow(u * model.SourceComponents + c))}");
+        }
+        using (var writer = new StreamWriter(Path.Combine(directory, $"{name}_item_components.tsv")) { NewLine = "\n" })
+        {
+            writer.WriteLine("item\tcomponent\t" + string.Join('\t', Enumerable.Range(0, model.Dimension).Select(k => $"v{k}")));
+            for (int i = 0; i < model.ItemCount; i++)
+                for (int l = 0; l < model.DestinationComponents; l++)
+                    writer.WriteLine($"{items[i]}\t{l}\t{Vector(model.ItemComponents.ReadRow(i * model.DestinationComponents + l))}");
+        }
+    }
+
+    private static string Vector(ReadOnlySpan<float> row)
+    {
+        var parts = new string[row.Length];
+        for (int k = 0; k < row.Length; k++) parts[k] = row[k].ToString("R", CultureInfo.InvariantCulture);
+        return string.Join('\t', parts);
     }
 }

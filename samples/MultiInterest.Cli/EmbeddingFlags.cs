@@ -90,6 +90,7 @@ internal static class EmbeddingFlags
         EmbeddingAlgorithm.NegativeSampling => "negative-sampling",
         EmbeddingAlgorithm.TruncatedSvd => "truncated-svd",
         EmbeddingAlgorithm.ImplicitAls => "implicit-als",
+        EmbeddingAlgorithm.MixtureEmbedding => "mixture-embedding",
         _ => a.ToString().ToLowerInvariant(),
     };
 

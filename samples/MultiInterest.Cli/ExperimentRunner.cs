@@ -40,12 +40,15 @@ internal static class ExperimentRunner
         }
         var train = GraphData.Build(trainEdges, users, items, extendIds: userEmbeddings == null, settings.TrainPath);
         // Test edges of users or items unseen in training are counted and reported, not a reason to stop.
-        var (test, unseenTestEdges) = GraphData.BuildKnown(testEdges, users, items, settings.TestPath);
+        var heldOut = GraphData.BuildHeldOut(testEdges, users, items, settings.TestPath);
+        var (test, unseenTestEdges) = (heldOut.Graph, heldOut.UnseenEdges);
         seconds["load"] = Lap(clock);
         // Fail before the expensive stages, not after them.
         log.WriteLine($"Loaded {train.EdgeCount:N0} training and {test.EdgeCount:N0} test edges over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
         if (unseenTestEdges > 0)
-            log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding); they are left out of the figures (metrics.json: counts.test_edges_unseen).");
+            log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
+                + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
+                + $" ({heldOut.Misses.UnseenUsers:N0} unseen users); metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0).");
         if (settings.ItemClustersPath == null && settings.Clustering.Clusters > items.Count / MinimumItemsPerDefaultCluster)
         {
             if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)
@@ -90,7 +93,29 @@ internal static class ExperimentRunner
             seconds["clustering"] = Lap(clock);
         }
 
-        log.WriteLine($"Evaluating Unimodal, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
+        // Settings that cannot be honoured in full still give figures: say so (the library's estimators log the same warnings).
+        if (settings.Protocol.Components > clustering.ClusterCount)
+            log.WriteLine($"  warning: --components {settings.Protocol.Components} exceeds the {clustering.ClusterCount:N0} clusters: every mixture has at most {clustering.ClusterCount:N0} components.");
+        if (settings.Protocol.Cutoffs.Max() > items.Count)
+            log.WriteLine($"  warning: the cutoff K = {settings.Protocol.Cutoffs.Max()} exceeds the {items.Count:N0} items: lists hold at most the items a user has not seen.");
+        ItemClustering? tunedClustering = null;
+        var tuned = settings.Protocol.MultiInterest;
+        if (tuned != null && settings.TunedClusters > 0 && !(settings.ItemClustersPath == null && settings.TunedClusters == settings.Clustering.Clusters))
+        {
+            int k = Math.Min(settings.TunedClusters, items.Count);
+            log.WriteLine($"Clustering {items.Count:N0} items into {k:N0} clusters for the tuned row...");
+            var options = new SphericalKMeansOptions { Clusters = k, MaxIterations = settings.Clustering.MaxIterations, Tolerance = 0, Seed = settings.Clustering.Seed, Threads = settings.Clustering.Threads };
+            var kmeans = SphericalKMeans.Fit(itemEmbeddings!, options);
+            tunedClustering = ItemClustering.Create(kmeans.Assignments, k, itemEmbeddings!, kmeans.Centroids);
+            seconds["tuned_clustering"] = Lap(clock);
+        }
+        if (tuned != null)
+        {
+            var r = tuned.Retrieval;
+            log.WriteLine($"Tuned row: {(tunedClustering ?? clustering).ClusterCount} clusters, m={tuned.Components}, lambda={tuned.Lambda}, query={r.Query}"
+                + (r.Query == QuotaQuery.Blend ? $" (beta={r.Beta})" : "") + $", alpha={r.Alpha}, head share={r.HeadShare}; MMR + interests lambda={tuned.MmrLambda}, nu={tuned.InterestWeight}; MMR lambda={settings.Protocol.MmrLambda}, pool={settings.Protocol.MmrPoolSize}");
+        }
+        log.WriteLine($"Evaluating Unimodal, MMR, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
         INeighborIndex? neighborIndex = null;
         if (settings.NeighborIndex.Kind == NeighborIndexKind.Clustered)
         {
@@ -102,27 +127,72 @@ internal static class ExperimentRunner
             seconds["neighbor_index"] = Lap(clock);
             log.WriteLine($"  clustered neighbour index: {index.Lists:N0} lists, {index.Probes} probes");
         }
-        var result = ProtocolEvaluator.Run(train, test, userEmbeddings!, itemEmbeddings!, clustering, settings.Protocol, neighborIndex);
+        var result = ProtocolEvaluator.Run(train, test, userEmbeddings!, itemEmbeddings!, clustering, settings.Protocol, neighborIndex,
+            settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, tunedClustering);
         foreach (var (stage, s) in result.Seconds) seconds[stage] = s;
         clock.Restart();
 
+        var learned = new List<LearnedRow>();
+        if (settings.MixtureRows is { } rows)
+        {
+            learned.Add(TrainLearned(MixtureRows.MixtureName, rows.Mixture, train, log));
+            seconds["mixture_embedding_training"] = Lap(clock);
+            learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control, train, log));
+            seconds["equal_size_single_vector_training"] = Lap(clock);
+            var cutoffs = settings.Protocol.Cutoffs.Distinct().Order().ToArray();
+            var rowsToScore = learned.Select(l => (l.Name, Model: l.Fit.Mixture!)).ToList();
+            foreach (float g in rows.WeightGammaSweep)
+                rowsToScore.Add(($"{MixtureRows.MixtureName}@weight_gamma={g.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+                    learned[0].Fit.Mixture!.WithWeights(train, g, settings.Protocol.Threads)));
+            result = result.With(rowsToScore.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!, cutoffs, settings.Protocol.Threads,
+                settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
+            seconds["learned_mixture_evaluation"] = Lap(clock);
+        }
+
         if (settings.Export)
         {
-            ArtifactExporter.Export(settings.OutDirectory!, users, items, userEmbeddings!, itemEmbeddings!, clustering, result);
+            ArtifactExporter.Export(settings.OutDirectory!, users, items, userEmbeddings!, itemEmbeddings!, clustering, result, tunedClustering);
+            foreach (var l in learned) ArtifactExporter.ExportComponents(settings.OutDirectory!, l.Name, users, items, l.Fit.Mixture!);
             seconds["export"] = Lap(clock);
         }
         seconds["total"] = total.Elapsed.TotalSeconds;
 
         ResultTable.Print(result, settings.ShowPaper, log);
+        ActivityTable.Print(result, log);
+        FrontierTable.Print(result, log);
         if (settings.OutDirectory != null)
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
-            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, seconds, embedding);
+            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned);
             log.WriteLine($"Wrote {path}");
+            if (result.Frontiers.Count > 0)
+            {
+                var png = Path.Combine(settings.OutDirectory, "frontier.png");
+                FrontierPlot.Write(png, result, settings.Dataset);
+                log.WriteLine($"Wrote {png}");
+            }
         }
         log.WriteLine("Stage seconds: " + string.Join(", ", seconds.Select(p => $"{p.Key} {p.Value:F1}")));
         return 0;
     }
+
+    /// <summary>Trains one learned-vector model (epochs chosen on its validation hold-out when configured).</summary>
+    private static LearnedRow TrainLearned(string name, GraphEmbeddingOptions options, BipartiteGraph train, TextWriter log)
+    {
+        log.WriteLine($"Training {name}: {MixtureEmbeddingDescription(options)}...");
+        var progress = new SyncProgress<EpochStats>(e => log.WriteLine($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s"));
+        var fit = GraphEmbeddingTrainerEngine.Fit(train, options, progress);
+        if (fit.Validation.Count > 0)
+        {
+            var best = fit.Validation.MaxBy(p => p.Recall)!;
+            log.WriteLine($"  validation: {fit.Validation.Count} epochs measured in {fit.SelectionSeconds:F1} s; best round-robin Recall@{options.ValidationCutoff} {best.Recall:F4} ({best.Candidate})");
+        }
+        log.WriteLine($"  final fit: {fit.Epochs.Count} epochs, {fit.Epochs.Sum(e => e.Seconds):F1} s, {fit.Epochs.Average(e => e.EdgesPerSecond) / 1000:F0}k edges/s");
+        return new LearnedRow(name, options, fit);
+    }
+
+    private static string MixtureEmbeddingDescription(GraphEmbeddingOptions o) =>
+        $"C_s={o.Mixture.SourceComponents} C_d={o.Mixture.DestinationComponents} d={o.Dimension} pooling={MixtureRows.Name(o.Mixture.Pooling)} gamma={o.Mixture.Gamma} theta={o.Mixture.Theta} margin={o.Margin} lr={o.LearningRate} epochs<={o.Epochs}";
 
     private static double Lap(Stopwatch clock)
     {
@@ -137,3 +207,6 @@ internal static class ExperimentRunner
         public void Report(T value) => report(value);
     }
 }
+
+/// <summary>A learned-vector model trained for the table: its row name, options and fit.</summary>
+internal sealed record LearnedRow(string Name, GraphEmbeddingOptions Options, GraphEmbeddingResult Fit);

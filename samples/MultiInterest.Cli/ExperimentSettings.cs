@@ -19,6 +19,15 @@ internal sealed class ExperimentSettings
     public bool ShowPaper { get; init; }
     public required NeighborIndexOption NeighborIndex { get; init; }
 
+    /// <summary>The learned-mixture rows (--mixture-embeddings), or null.</summary>
+    public MixtureRows? MixtureRows { get; init; }
+
+    /// <summary>--unseen miss|drop: how test edges of users or items unseen in training are scored (default miss).</summary>
+    public UnseenHeldOut Unseen { get; init; } = EvaluationDefaults.Unseen;
+
+    /// <summary>Clusters of the tuned row's own k-means (0 = the paper rows' clustering).</summary>
+    public int TunedClusters { get; init; }
+
     /// <summary>Whether --clusters was given; if not, the default is clamped to small catalogues instead of failing.</summary>
     public bool ClustersGiven { get; init; }
 
@@ -41,6 +50,10 @@ internal sealed class ExperimentSettings
             Neighbors = cl.Int("neighbors", KnnSmoothedMixtureDefaults.Neighbors),
             Lambda = cl.Double("lambda", KnnSmoothedMixtureDefaults.Lambda),
             Alpha = cl.Double("alpha", ClusterQuotaRetrieverDefaults.Alpha),
+            MmrLambda = cl.Double("mmr-lambda", MmrRetrieverDefaults.Lambda),
+            MmrPoolSize = cl.Int("mmr-pool", MmrRetrieverDefaults.PoolSize),
+            MultiInterest = TunedRowFlags.Read(cl),
+            Frontier = cl.Flag("frontier"),
             Threads = threads,
         };
         var settings = new ExperimentSettings
@@ -59,7 +72,11 @@ internal sealed class ExperimentSettings
             ShowPaper = showPaper,
             NeighborIndex = NeighborIndexOption.Read(cl),
             ClustersGiven = cl.String("clusters") != null,
+            MixtureRows = MixtureRows.Read(cl, seed, threads),
+            Unseen = ReadUnseen(cl),
+            TunedClusters = cl.Int("tuned-clusters", TunedRowFlags.Clusters),
         };
+        if (settings.TunedClusters < 0) throw new UsageException("--tuned-clusters must be 0 (the paper rows' clusters) or positive.");
         if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
             throw new UsageException("--user-embeddings and --item-embeddings go together.");
         if (settings.ItemClustersPath != null && settings.ItemEmbeddingsPath == null)
@@ -71,4 +88,12 @@ internal sealed class ExperimentSettings
         if (clustering.Clusters < 1) throw new UsageException("--clusters must be at least 1.");
         return settings;
     }
+
+    private static UnseenHeldOut ReadUnseen(CommandLine cl) => cl.String("unseen")?.ToLowerInvariant() switch
+    {
+        null => EvaluationDefaults.Unseen,
+        "miss" => UnseenHeldOut.Miss,
+        "drop" => UnseenHeldOut.Drop,
+        var other => throw new UsageException($"--unseen must be 'miss' or 'drop', not '{other}'."),
+    };
 }

@@ -7,7 +7,8 @@ namespace MultiInterest.Cli;
 internal static class MetricsJson
 {
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
-        int unseenTestEdges, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding)
+        int unseenTestEdges, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
+        int tunedClusters, IReadOnlyList<LearnedRow> learned)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
         var document = new Dictionary<string, object?>
@@ -32,11 +33,26 @@ internal static class MetricsJson
                 ["neighbors"] = settings.Protocol.Neighbors,
                 ["lambda"] = settings.Protocol.Lambda,
                 ["alpha"] = settings.Protocol.Alpha,
+                ["mmr_lambda"] = settings.Protocol.MmrLambda,
+                ["mmr_pool"] = settings.Protocol.MmrPoolSize,
+                ["tuned"] = settings.Protocol.MultiInterest is { } t ? new Dictionary<string, object>
+                {
+                    ["clusters"] = tunedClusters,
+                    ["components"] = t.Components,
+                    ["lambda"] = t.Lambda,
+                    ["query"] = t.Retrieval.Query.ToString().ToLowerInvariant(),
+                    ["beta"] = t.Retrieval.Beta,
+                    ["alpha"] = t.Retrieval.Alpha,
+                    ["head_share"] = t.Retrieval.HeadShare,
+                    ["interest_mmr_lambda"] = t.MmrLambda,
+                    ["interest_weight"] = t.InterestWeight,
+                } : null,
                 ["seed"] = settings.Embedding.Seed,
                 ["threads"] = settings.Protocol.Threads,
                 ["neighbor_index"] = settings.NeighborIndex.Kind.ToString().ToLowerInvariant(),
                 ["neighbor_lists"] = settings.NeighborIndex.Kind == NeighborIndexKind.Clustered ? settings.NeighborIndex.Lists : null,
                 ["neighbor_probes"] = settings.NeighborIndex.Kind == NeighborIndexKind.Clustered ? settings.NeighborIndex.Probes : null,
+                ["unseen"] = settings.Unseen.ToString().ToLowerInvariant(),
                 ["user_embeddings"] = settings.UserEmbeddingsPath,
                 ["item_embeddings"] = settings.ItemEmbeddingsPath,
                 ["item_clusters"] = settings.ItemClustersPath,
@@ -47,7 +63,26 @@ internal static class MetricsJson
                 ["ndcg"] = m.Ndcg.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
                 ["diversity"] = m.Diversity.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
                 ["emd"] = m.Emd,
+                ["by_activity"] = m.ByActivity.Select(g => new Dictionary<string, object?>
+                {
+                    ["quartile"] = g.Group + 1,
+                    ["users"] = g.Users,
+                    ["degree_min"] = g.LowerDegree,
+                    ["degree_max"] = g.UpperDegree,
+                    ["recall"] = Finite(g.Recall),
+                    ["ndcg"] = Finite(g.Ndcg),
+                    ["diversity"] = Finite(g.Diversity),
+                    ["emd"] = double.IsFinite(g.Emd) ? g.Emd : null,
+                }).ToArray(),
             }),
+            ["frontiers"] = result.Frontiers.Select(f => new Dictionary<string, object>
+            {
+                ["method"] = f.Method,
+                ["knob"] = f.Knob,
+                ["recall_k"] = f.RecallCutoff,
+                ["diversity_k"] = f.DiversityCutoff,
+                ["points"] = f.Points.Select(p => new { value = p.Value, recall = p.Recall, diversity = p.Diversity }).ToArray(),
+            }).ToArray(),
             ["embedding_validation"] = embedding == null || embedding.Validation.Count == 0 ? null : new Dictionary<string, object>
             {
                 ["k"] = settings.Embedding.ValidationCutoff,
@@ -55,6 +90,25 @@ internal static class MetricsJson
                 ["seconds"] = Math.Round(embedding.SelectionSeconds, 3),
                 ["curve"] = embedding.Validation.Select(p => new { candidate = p.Candidate, step = p.Step, recall = p.Recall, ndcg = p.Ndcg }).ToArray(),
             },
+            ["learned_vectors"] = learned.Count == 0 ? null : learned.ToDictionary(l => l.Name, l => (object)new Dictionary<string, object?>
+            {
+                ["settings"] = l.Fit.Settings,
+                ["source_components"] = l.Options.Mixture.SourceComponents,
+                ["destination_components"] = l.Options.Mixture.DestinationComponents,
+                ["dim"] = l.Options.Dimension,
+                ["epochs_trained"] = l.Fit.Epochs.Count,
+                ["train_seconds"] = Math.Round(l.Fit.Epochs.Sum(e => e.Seconds), 3),
+                ["edges_per_second"] = Math.Round(l.Fit.Epochs.Average(e => e.EdgesPerSecond)),
+                ["diversity_space"] = "the main table's item embeddings",
+                ["emd_space"] = "the model's own item vectors",
+                ["validation"] = l.Fit.Validation.Count == 0 ? null : new
+                {
+                    fraction = l.Options.ValidationFraction,
+                    k = l.Options.ValidationCutoff,
+                    seconds = Math.Round(l.Fit.SelectionSeconds, 3),
+                    curve = l.Fit.Validation.Select(p => new { candidate = p.Candidate, step = p.Step, recall = p.Recall, ndcg = p.Ndcg }).ToArray(),
+                },
+            }),
             ["counts"] = new Dictionary<string, int>
             {
                 ["users"] = train.UserCount,
@@ -63,10 +117,14 @@ internal static class MetricsJson
                 ["test_edges"] = test.EdgeCount,
                 ["test_edges_unseen"] = unseenTestEdges,
                 ["test_users"] = result.TestUsers.Count,
+                ["test_users_missed"] = result.MissedUsers,
             },
             ["seconds"] = seconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
+
+    private static Dictionary<string, double?> Finite(IReadOnlyDictionary<int, double> values) =>
+        values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => double.IsFinite(p.Value) ? p.Value : (double?)null);
 }

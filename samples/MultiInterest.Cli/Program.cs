@@ -10,6 +10,7 @@ Usage:
   multiinterest evaluate --train FILE --test FILE [--out DIR] [--export] [options]
       The same on any user<TAB>item TSV pair (header line, raw ids; .gz allowed).
       --user-embeddings FILE --item-embeddings FILE [--item-clusters FILE]   use given embeddings (and clusters)
+      --unseen miss|drop ({Lower(EvaluationDefaults.Unseen)})   test edges of users/items unseen in training: misses, or left out
   multiinterest split --edges FILE --train FILE --test FILE [--seed N]
       The protocol's per-user 20% hold-out of an edge file.
   multiinterest fit --train FILE --model model.zip [--candidates M ({ClusterQuotaRetrieverDefaults.Candidates})] [options]
@@ -21,10 +22,11 @@ Usage:
   multiinterest export-onnx --model model.zip --out DIR
       Writes encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx, manifest.json and the row -> id files.
 {SweepCommand.Usage}Options:
-{EmbeddingFlags.Usage}  --clusters N ({SphericalKMeansDefaults.NumberOfClusters}) --iterations N ({SphericalKMeansDefaults.MaxIterations}) --components N ({KnnSmoothedMixtureDefaults.Components})
+{EmbeddingFlags.Usage}{MixtureRows.Usage}  --clusters N ({SphericalKMeansDefaults.NumberOfClusters}) --iterations N ({SphericalKMeansDefaults.MaxIterations}) --components N ({KnnSmoothedMixtureDefaults.Components})
   --neighbors N ({KnnSmoothedMixtureDefaults.Neighbors}) --lambda X ({KnnSmoothedMixtureDefaults.Lambda}) --alpha X ({ClusterQuotaRetrieverDefaults.Alpha}) --seed N ({GraphEmbeddingDefaults.Seed}) --threads N (0 = all cores)
   --neighbor-index exact|clustered ({Lower(KnnSmoothedMixtureDefaults.NeighborIndex)}) --neighbor-lists N ({ClusteredNeighborIndexDefaults.Lists} = about 4 sqrt(users)) --neighbor-probes N ({ClusteredNeighborIndexDefaults.Probes})
       how kNN smoothing finds each user's neighbours: brute force, or an inverted-file index scanning a few lists
+{TunedRowFlags.Usage}
 """);
 
 try
@@ -34,7 +36,7 @@ try
         Console.WriteLine(Usage);
         return args.Length == 0 ? 2 : 0;
     }
-    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd", "measure-refit" };
+    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd", "frontier", "mixture-embeddings", "mix-two-sided", "measure-refit" };
     var cl = new CommandLine(args.Skip(1), flags);
     switch (args[0])
     {

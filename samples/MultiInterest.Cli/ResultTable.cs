@@ -11,9 +11,17 @@ internal static class ResultTable
     private static readonly Dictionary<string, string> Labels = new()
     {
         ["unimodal"] = "Unimodal",
+        ["mmr"] = "MMR",
         ["mixture"] = "Mixture",
         ["knn_embed"] = "kNN-Embed",
+        ["knn_embed_tuned"] = "kNN-Embed (tuned)",
+        ["interest_mmr"] = "MMR + interests",
+        [MixtureRows.MixtureName] = "Mixture embeddings (round robin)",
+        [MixtureRows.ControlName] = "Single vector, C_s x d",
     };
+
+    /// <summary>The label of method <paramref name="name"/> in the tables and the plot.</summary>
+    public static string Label(string name) => Labels.GetValueOrDefault(name, name);
 
     public static void Print(ProtocolResult result, bool showPaper, TextWriter log)
     {

@@ -22,9 +22,7 @@ internal static class ServingData
     public static List<string> Users(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Users file '{path}' does not exist.", path);
-        using var file = File.OpenRead(path);
-        using var reader = new StreamReader(path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-            ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file);
+        using var reader = TextFile.OpenRead(path); // a truncated .gz throws instead of ending early
         if (reader.ReadLine() == null) throw new InvalidDataException($"Users file '{path}' is empty: a header line and one user id per line were expected.");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var users = new List<string>();

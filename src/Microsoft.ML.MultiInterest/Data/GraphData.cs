@@ -3,6 +3,12 @@ using Microsoft.ML.MultiInterest.IO;
 
 namespace Microsoft.ML.MultiInterest.Data;
 
+/// <summary>A held-out graph over seen users and items, with what was left out of it.</summary>
+/// <param name="Graph">The held-out edges whose user and item are seen in training.</param>
+/// <param name="UnseenEdges">The held-out edges left out because their user or item is unseen.</param>
+/// <param name="Misses">The left-out edges as misses: distinct unseen items per seen user, and distinct unseen users.</param>
+public sealed record HeldOutGraph(BipartiteGraph Graph, int UnseenEdges, HeldOutMisses Misses);
+
 /// <summary>Turns raw-id edges into a <see cref="BipartiteGraph"/> over given or growing id maps.</summary>
 public static class GraphData
 {
@@ -47,6 +53,39 @@ public static class GraphData
         ArgumentNullException.ThrowIfNull(edges);
         var known = edges.Where(e => users.TryGetIndex(e.User, out _) && items.TryGetIndex(e.Item, out _)).ToList();
         return (Build(known, users, items, extendIds: false, source), edges.Count - known.Count);
+    }
+
+    /// <summary>
+    /// Builds a held-out graph over fixed id maps from the edges whose user and item the maps hold, and counts the others:
+    /// per seen user the distinct held-out items the maps do not hold, and the distinct users they do not hold. Pass
+    /// <see cref="HeldOutGraph.Misses"/> to <see cref="ProtocolEvaluator.Run"/> to count them as misses
+    /// (<see cref="UnseenHeldOut.Miss"/>, the default of the command line), or leave it out to drop them.
+    /// </summary>
+    /// <param name="edges">Raw held-out edges.</param>
+    /// <param name="users">User id map (not extended).</param>
+    /// <param name="items">Item id map (not extended).</param>
+    /// <param name="source">What the edges are (a file name), for error messages.</param>
+    public static HeldOutGraph BuildHeldOut(IReadOnlyList<RawEdge> edges, IdMap users, IdMap items, string source)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(items);
+        var known = new List<RawEdge>(edges.Count);
+        var unseenItems = new Dictionary<int, HashSet<string>>();
+        var unseenUsers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in edges)
+        {
+            if (!users.TryGetIndex(e.User, out int u)) unseenUsers.Add(e.User);
+            else if (!items.TryGetIndex(e.Item, out _))
+            {
+                if (!unseenItems.TryGetValue(u, out var set)) unseenItems[u] = set = new HashSet<string>(StringComparer.Ordinal);
+                set.Add(e.Item);
+            }
+            else known.Add(e);
+        }
+        var perUser = new int[users.Count];
+        foreach (var (u, set) in unseenItems) perUser[u] = set.Count;
+        return new HeldOutGraph(Build(known, users, items, extendIds: false, source), edges.Count - known.Count, new HeldOutMisses(perUser, unseenUsers.Count));
     }
 
     private static int Lookup(IdMap map, string id, string what, string source)

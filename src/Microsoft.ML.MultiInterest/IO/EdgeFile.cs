@@ -16,9 +16,14 @@ public static class EdgeFile
 {
     /// <summary>Reads all edges of <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">Bad header, a line without two columns, or a bad weight; the message names the file and line.</exception>
-    public static List<RawEdge> Read(string path)
+    public static List<RawEdge> Read(string path) => Read(TextTables.OpenRead(path), path);
+
+    /// <summary>Reads the edges of <paramref name="content"/> (owned, seekable when gzip) as the file <paramref name="path"/>.</summary>
+    internal static List<RawEdge> Read(Stream content, string path) => Read(TextTables.OpenRead(content, path), path);
+
+    private static List<RawEdge> Read(StreamReader opened, string path)
     {
-        using var reader = TextTables.OpenRead(path);
+        using var reader = opened;
         var header = TextTables.ReadHeader(reader, path, "user", "item");
         bool weighted = header.Length >= 3 && header[2].Trim().Equals("weight", StringComparison.OrdinalIgnoreCase);
         var edges = new List<RawEdge>();

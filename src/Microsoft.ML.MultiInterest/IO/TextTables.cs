@@ -5,11 +5,20 @@ namespace Microsoft.ML.MultiInterest.IO;
 /// <summary>Opens tab-separated text files, transparently gzip-compressed when the name ends in .gz.</summary>
 internal static class TextTables
 {
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading as UTF-8 text. A .gz file is decompressed and checked against its gzip
+    /// trailer when the end is read, so a truncated or corrupt file throws an <see cref="InvalidDataException"/> naming it.
+    /// </summary>
     public static StreamReader OpenRead(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"The file '{path}' does not exist.", path);
-        Stream stream = File.OpenRead(path);
-        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) stream = new GZipStream(stream, CompressionMode.Decompress);
+        return OpenRead(File.OpenRead(path), path);
+    }
+
+    /// <summary>Reads <paramref name="raw"/> (owned) as the file <paramref name="path"/>: gzip-checked when the name ends in .gz (then it must be seekable).</summary>
+    public static StreamReader OpenRead(Stream raw, string path)
+    {
+        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new CheckedGzipStream(raw, path) : raw;
         return new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
     }
 

@@ -8,4 +8,7 @@ public enum CandidateMethod
 
     /// <summary>Per-component search inside each component's cluster with quotas (<see cref="ClusterQuotaRetrieverEstimator"/>).</summary>
     ClusterQuota,
+
+    /// <summary>The unimodal top N re-ranked by maximal marginal relevance (<see cref="MmrRetrieverEstimator"/>).</summary>
+    Mmr,
 }

@@ -49,6 +49,23 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         /// <summary>Quota exponent, finite and non-negative: 0 splits evenly, 1 by weight. Default <see cref="ClusterQuotaRetrieverDefaults.Alpha"/>.</summary>
         public double Alpha = ClusterQuotaRetrieverDefaults.Alpha;
 
+        /// <summary>
+        /// The vector that ranks a component's cluster: the component embedding (Component, the paper's), the user's own
+        /// vector (User) or unit(u^c + Beta unit(u)) (Blend). User and Blend need <see cref="UserEmbeddingColumnName"/>.
+        /// Default <see cref="ClusterQuotaRetrieverDefaults.Query"/>.
+        /// </summary>
+        public QuotaQuery Query = ClusterQuotaRetrieverDefaults.Query;
+
+        /// <summary>Weight of the user vector in the Blend query, finite and non-negative. Default <see cref="ClusterQuotaRetrieverDefaults.Beta"/>.</summary>
+        public double Beta = ClusterQuotaRetrieverDefaults.Beta;
+
+        /// <summary>
+        /// Share of each list, in [0, 1], reserved for the unimodal head (the first round(share * M) candidates are the
+        /// unimodal ranking's; quotas fill the rest, skipping them). Needs <see cref="UserEmbeddingColumnName"/>.
+        /// Default <see cref="ClusterQuotaRetrieverDefaults.HeadShare"/>.
+        /// </summary>
+        public double HeadShare = ClusterQuotaRetrieverDefaults.HeadShare;
+
         /// <summary>Whether the user's training items are never candidates. Default <see cref="ClusterQuotaRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen;
 
@@ -75,6 +92,11 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
             OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
             OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
             OptionChecks.NonNegativeFinite(Alpha, nameof(Alpha));
+            OptionChecks.NonNegativeFinite(Beta, nameof(Beta));
+            if (!Enum.IsDefined(Query)) throw new ArgumentOutOfRangeException(nameof(Query), Query, $"{nameof(Query)} must be Component, User or Blend.");
+            if (!(HeadShare >= 0 && HeadShare <= 1)) throw new ArgumentOutOfRangeException(nameof(HeadShare), HeadShare, $"{nameof(HeadShare)} must lie in [0, 1].");
+            if (UserEmbeddingColumnName == null && (Query != QuotaQuery.Component || HeadShare > 0))
+                throw new ArgumentException($"{nameof(Query)} {Query} with {nameof(HeadShare)} {HeadShare} needs the user embeddings: set {nameof(UserEmbeddingColumnName)}.");
             OptionChecks.Threads(Threads, nameof(Threads));
         }
     }
@@ -116,16 +138,19 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         var mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
             (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
             rows.ClusterCount, items.Embeddings.Dimension);
+        OptionWarnings.Candidates(_context, nameof(ClusterQuotaRetrieverEstimator), o.Candidates, items.RowOf.Length);
         var users = items.ActiveUsers();
         var exclusions = o.ExcludeSeen ? items.Graph : null;
         RankedLists? fallback = null;
         if (rows.UserVectors != null)
             fallback = new UnimodalRetriever(items.Embeddings).Retrieve(rows.UserVectors, users, exclusions, o.Candidates, o.Threads);
-        var lists = new ClusterQuotaRetriever(items.Embeddings, clustering).Retrieve(mixtures, users, exclusions, [o.Candidates], o.Alpha, fallback, o.Threads)[0];
+        var settings = new RetrievalSettings { Query = o.Query, Beta = o.Beta, HeadShare = o.HeadShare };
+        var lists = new ClusterQuotaRetriever(items.Embeddings, clustering)
+            .Retrieve(mixtures, users, exclusions, [o.Candidates], settings.Quota(o.Alpha), fallback, rows.UserVectors, o.Threads)[0];
         Logging.Info(_context, nameof(ClusterQuotaRetrieverEstimator), $"Retrieved {o.Candidates} candidates for {users.Length} users from {items.RowOf.Length} items.");
         var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
         var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName,
-            CandidateMethod.ClusterQuota, o.Alpha);
+            CandidateMethod.ClusterQuota, o.Alpha, settings);
         return new CandidateRetrievalTransformer(columns);
     }
 

@@ -98,6 +98,12 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Settings of the implicit-ALS algorithm.</summary>
         public ImplicitAlsOptions Als = new();
 
+        /// <summary>
+        /// Settings of <see cref="EmbeddingAlgorithm.MixtureEmbedding"/> (components per user and item, pooling, γ, θ, one-sided
+        /// negatives); the transformer's <see cref="GraphEmbeddingTransformer.Mixture"/> then holds the components.
+        /// </summary>
+        public MixtureEmbeddingOptions Mixture = new();
+
         /// <summary>Validation share of each user's edges (Auto: 0 = <see cref="GraphEmbeddingDefaults.ValidationFraction"/>; negative sampling: 0 = off). Default 0.</summary>
         public double ValidationFraction;
 
@@ -143,6 +149,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 EarlyStoppingPatience = EarlyStoppingPatience, AutoMaxDimension = AutoMaxDimension, AutoTolerance = AutoTolerance,
                 AutoIncludesNegativeSampling = AutoIncludesNegativeSampling,
                 Als = (Als ?? throw new ArgumentNullException(nameof(Als), "Als must not be null.")).Clone(),
+                Mixture = (Mixture ?? throw new ArgumentNullException(nameof(Mixture), "Mixture must not be null.")).Clone(),
             };
             // The engine's checks name the option, and the names are the same here.
             engine.Validate();

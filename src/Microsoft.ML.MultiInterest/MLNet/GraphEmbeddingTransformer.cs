@@ -24,6 +24,7 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
         UserEmbeddings = result.UserEmbeddings;
         ItemEmbeddings = result.ItemEmbeddings;
         Epochs = result.Epochs;
+        Mixture = result.Mixture;
         UserIds = userIds;
         ItemIds = itemIds;
     }
@@ -39,6 +40,13 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
 
     /// <summary>The raw id of each item row: the key column's KeyValues, or the key number as text.</summary>
     public IReadOnlyList<string> ItemIds { get; }
+
+    /// <summary>
+    /// The components of a <see cref="EmbeddingAlgorithm.MixtureEmbedding"/> model, null otherwise. The embedding columns then
+    /// carry each user's and item's mean component; serve the components with <see cref="RoundRobinRetriever"/>
+    /// (<see cref="MixtureEmbeddingResult.ToMixtureTable"/>).
+    /// </summary>
+    public MixtureEmbeddingResult? Mixture { get; }
 
     /// <summary>Statistics of each training epoch.</summary>
     public IReadOnlyList<EpochStats> Epochs { get; }
@@ -61,7 +69,7 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     }
 
     private protected override ITransformer CreateSavableModel() =>
-        GraphEmbeddingPersistence.CreateSavable(_userColumn, _itemColumn, _userOutput, _itemOutput, UserEmbeddings, ItemEmbeddings, UserIds, ItemIds);
+        GraphEmbeddingPersistence.CreateSavable(_userColumn, _itemColumn, _userOutput, _itemOutput, UserEmbeddings, ItemEmbeddings, UserIds, ItemIds, Mixture);
 
     private static ValueGetter<VBuffer<float>> RowGetter(DataViewRow row, DataViewSchema.Column keyColumn, EmbeddingMatrix table)
     {

@@ -131,6 +131,7 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
             assignments[i] = Math.Max(c, 0);
         }
 
+        OptionWarnings.Components(_context, nameof(KnnSmoothedMixtureEstimator), o.Components, rows.ClusterCount);
         var graph = rows.Graph();
         var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items);
         // Smoothing reads only the clusters and weights of the unsmoothed mixtures.
@@ -144,15 +145,32 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
             o.MixtureClustersColumnName, o.MixtureWeightsColumnName, o.MixtureEmbeddingsColumnName);
     }
 
-    /// <summary>The k most similar other users (cosine) of each user with edges, among users with edges.</summary>
+    /// <summary>
+    /// The k most similar other users (cosine) of each user with edges, among users with edges. The index holds only those
+    /// users (in ascending row order, so ties still go to the lower row): with a key type far larger than the number of
+    /// users with edges, indexing every key row cost time and memory in proportion to the key cardinality.
+    /// </summary>
+    /// <param name="userVectors">One vector per user row.</param>
+    /// <param name="graph">The training graph.</param>
+    /// <param name="users">The users with edges, ascending.</param>
+    /// <param name="k">Neighbours per user.</param>
+    /// <param name="threads">Degree of parallelism; 0 = all cores.</param>
+    /// <param name="kind">Exact or clustered index.</param>
+    /// <param name="clustered">Options of the clustered index.</param>
     internal static RankedLists FindNeighbors(EmbeddingMatrix userVectors, BipartiteGraph graph, int[] users, int k, int threads,
         NeighborIndexKind kind = NeighborIndexKind.Exact, ClusteredNeighborIndexOptions? clustered = null)
     {
-        var eligible = new bool[graph.UserCount];
-        foreach (int u in users) eligible[u] = true;
-        var queries = new EmbeddingMatrix(users.Length, userVectors.Dimension);
-        for (int j = 0; j < users.Length; j++) userVectors.ReadRow(users[j]).CopyTo(queries.Row(j));
-        return NeighborIndexFactory.Create(userVectors, eligible, kind, clustered).Search(queries, users, k, threads);
+        var compact = new EmbeddingMatrix(users.Length, userVectors.Dimension);
+        for (int j = 0; j < users.Length; j++) userVectors.ReadRow(users[j]).CopyTo(compact.Row(j));
+        var self = new int[users.Length];
+        for (int j = 0; j < self.Length; j++) self[j] = j;
+        var lists = NeighborIndexFactory.Create(compact, null, kind, clustered).Search(compact, self, k, threads);
+        for (int q = 0; q < lists.QueryCount; q++)
+        {
+            var slots = lists.IndexSlots(q)[..lists.Counts[q]];
+            for (int p = 0; p < slots.Length; p++) slots[p] = users[slots[p]];
+        }
+        return lists;
     }
 
     /// <summary>The input shape plus the three mixture columns.</summary>

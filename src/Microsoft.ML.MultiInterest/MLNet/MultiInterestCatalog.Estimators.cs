@@ -26,6 +26,30 @@ public sealed partial class MultiInterestCatalog
             UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = dimension, Epochs = epochs, Seed = seed, Algorithm = algorithm,
         });
 
+    /// <summary>
+    /// Learns Instagram-style mixture embeddings with the same estimator (<see cref="EmbeddingAlgorithm.MixtureEmbedding"/>):
+    /// <paramref name="sourceComponents"/> vectors per user and <paramref name="destinationComponents"/> per item. The
+    /// transformer's columns carry mean vectors; its <see cref="GraphEmbeddingTransformer.Mixture"/> the components.
+    /// </summary>
+    /// <param name="userColumnName">The user key column.</param>
+    /// <param name="itemColumnName">The item key column.</param>
+    /// <param name="sourceComponents">C_s, components per user.</param>
+    /// <param name="destinationComponents">C_d, components per item.</param>
+    /// <param name="dimension">Dimension of every component.</param>
+    /// <param name="epochs">Passes over the edges.</param>
+    /// <param name="pooling">Pooling of the positives' cosine blocks.</param>
+    /// <param name="seed">Random seed.</param>
+    public GraphEmbeddingTrainer MixtureEmbedding(string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
+        int sourceComponents = MixtureEmbeddingDefaults.SourceComponents, int destinationComponents = MixtureEmbeddingDefaults.DestinationComponents,
+        int dimension = GraphEmbeddingDefaults.Dimension, int epochs = GraphEmbeddingDefaults.Epochs, MixturePooling pooling = MixtureEmbeddingDefaults.Pooling,
+        int seed = GraphEmbeddingDefaults.Seed) =>
+        GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = dimension, Epochs = epochs, Seed = seed,
+            Algorithm = EmbeddingAlgorithm.MixtureEmbedding,
+            Mixture = new MixtureEmbeddingOptions { SourceComponents = sourceComponents, DestinationComponents = destinationComponents, Pooling = pooling },
+        });
+
     /// <summary>Clusters item embeddings with spherical k-means.</summary>
     /// <param name="options">All settings.</param>
     public SphericalKMeansTrainer SphericalKMeans(SphericalKMeansTrainer.Options options) => new(Context, options);
@@ -76,4 +100,18 @@ public sealed partial class MultiInterestCatalog
     /// <param name="excludeSeen">Whether training items are excluded.</param>
     public UnimodalRetrieverEstimator UnimodalRetriever(int candidates = UnimodalRetrieverDefaults.Candidates, bool excludeSeen = UnimodalRetrieverDefaults.ExcludeSeen) =>
         UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = candidates, ExcludeSeen = excludeSeen });
+
+    /// <summary>Retrieves the unimodal top N and re-ranks it by maximal marginal relevance.</summary>
+    /// <param name="options">All settings.</param>
+    public MmrRetrieverEstimator MmrRetriever(MmrRetrieverEstimator.Options options) => new(Context, options);
+
+    /// <summary>Retrieves the unimodal top N and re-ranks it by maximal marginal relevance.</summary>
+    /// <param name="candidates">M, candidates per user.</param>
+    /// <param name="lambda">Relevance weight in [0, 1]; 1 gives the unimodal ranking.</param>
+    /// <param name="poolSize">Length of the re-ranked unimodal ranking.</param>
+    /// <param name="excludeSeen">Whether training items are excluded.</param>
+    /// <param name="interestWeight">Weight of the interest term over the upstream mixtures (multi-interest MMR); 0 = plain MMR.</param>
+    public MmrRetrieverEstimator MmrRetriever(int candidates = MmrRetrieverDefaults.Candidates, double lambda = MmrRetrieverDefaults.Lambda,
+        int poolSize = MmrRetrieverDefaults.PoolSize, bool excludeSeen = MmrRetrieverDefaults.ExcludeSeen, double interestWeight = MmrRetrieverDefaults.InterestWeight) =>
+        MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = candidates, Lambda = lambda, PoolSize = poolSize, ExcludeSeen = excludeSeen, InterestWeight = interestWeight });
 }

@@ -27,7 +27,11 @@ public sealed partial class MultiInterestCatalog
     /// </para>
     /// </remarks>
     /// <param name="scored">Rows with the User key, the Candidates and optionally the representation columns.</param>
-    /// <param name="heldOut">The held-out edges: User and Item keys. No key may be missing (0).</param>
+    /// <param name="heldOut">
+    /// The held-out edges: User and Item keys. A missing key (0: a value unseen when the key mapping was fitted, as after
+    /// <c>TrainTestSplit</c>) or an item without an embedding is an unseen user or item, scored as
+    /// <see cref="MultiInterestEvaluatorOptions.Unseen"/> says (by default a miss).
+    /// </param>
     /// <param name="itemEmbeddings">
     /// Rows with the Item key and the ItemEmbedding vector (first row of each key is used), covering every candidate
     /// and, for the EMD, every held-out item; for example the training edges transformed by the fitted pipeline.
@@ -45,14 +49,15 @@ public sealed partial class MultiInterestCatalog
         ArgumentNullException.ThrowIfNull(itemEmbeddings);
         var o = options ?? new MultiInterestEvaluatorOptions();
         var cutoffs = o.Validate();
-        var edges = HeldOutEdges.Read(heldOut, o);
+        var all = HeldOutEdges.Read(heldOut, o);
+        var items = ReadItems(itemEmbeddings, "the item embeddings", o, all);
+        var edges = all.Restrict(_ => true, items.Has, o);
         var lists = CandidateListReader.Read(scored, o, edges, out int length);
         if (cutoffs[^1] > length)
             throw new ArgumentException($"Cutoff {cutoffs[^1]} (option {nameof(o.Cutoffs)}) exceeds the length {length} of column '{o.CandidatesColumnName}': "
                 + $"retrieve at least as many candidates, or use {nameof(EvaluateRetriever)} to retrieve each cutoff separately.", nameof(options));
-        var items = ReadItems(itemEmbeddings, "the item embeddings", o, edges);
         var representations = RepresentationReader.Read(scored, "the scored data", o, edges, items.Dimension);
-        var metrics = EvaluationScorer.Score(cutoffs, cutoffs.Select(_ => lists).ToArray(), edges, items, representations, o.Threads, retrievalPerCutoff: false);
+        var metrics = EvaluationScorer.Score(cutoffs, cutoffs.Select(_ => lists).ToArray(), edges, items, representations, o.Threads, retrievalPerCutoff: false, o.Unseen);
         Logging.Info(Context, nameof(Evaluate), $"Evaluated {metrics.UserCount} test users at K = {string.Join(", ", cutoffs)}.");
         return metrics;
     }
@@ -67,7 +72,11 @@ public sealed partial class MultiInterestCatalog
     /// The training edges with every column the retriever needs (for quota retrieval: the output of the fitted
     /// GraphEmbedding, SphericalKMeans and KnnSmoothedMixture stages), including Item and ItemEmbedding.
     /// </param>
-    /// <param name="heldOut">The held-out edges: User and Item keys from the same key mapping. No key may be missing (0).</param>
+    /// <param name="heldOut">
+    /// The held-out edges: User and Item keys from the same key mapping. Users without a row in <paramref name="fitData"/>,
+    /// items without an embedding there and missing keys (0) are unseen, scored as <see cref="MultiInterestEvaluatorOptions.Unseen"/>
+    /// says (by default a miss).
+    /// </param>
     /// <param name="retrieverForCutoff">Makes the retriever estimator for M = K, e.g. <c>k =&gt; mi.ClusterQuotaRetriever(candidates: k)</c>.</param>
     /// <param name="options">Column names, cutoffs and representation; null for the defaults.</param>
     /// <returns>The metrics averaged over the test users, one retrieval per cutoff.</returns>
@@ -80,10 +89,12 @@ public sealed partial class MultiInterestCatalog
         ArgumentNullException.ThrowIfNull(retrieverForCutoff);
         var o = options ?? new MultiInterestEvaluatorOptions();
         var cutoffs = o.Validate();
-        var edges = HeldOutEdges.Read(heldOut, o);
+        var all = HeldOutEdges.Read(heldOut, o);
         var fitUser = ColumnChecks.Key(fitData.Schema, o.UserColumnName, nameof(o.UserColumnName), out _);
-        KeyTypeMatch.Same(new(fitUser, $"Column '{o.UserColumnName}' of the fit data"), new(edges.UserColumn, $"column '{o.UserColumnName}' of the held-out edges"));
-        var items = ReadItems(fitData, "the fit data", o, edges);
+        KeyTypeMatch.Same(new(fitUser, $"Column '{o.UserColumnName}' of the fit data"), new(all.UserColumn, $"column '{o.UserColumnName}' of the held-out edges"));
+        var items = ReadItems(fitData, "the fit data", o, all);
+        var seenUsers = SeenKeys(fitData, fitUser, all.UserCount);
+        var edges = all.Restrict(u => seenUsers[u], items.Has, o);
         var representations = RepresentationReader.Read(fitData, "the fit data", o, edges, items.Dimension);
         var lists = new int[cutoffs.Length][][];
         for (int c = 0; c < cutoffs.Length; c++)
@@ -104,9 +115,46 @@ public sealed partial class MultiInterestCatalog
                 lists[c][q] = keys.Select(key => (int)key - 1).ToArray();
             }
         }
-        var metrics = EvaluationScorer.Score(cutoffs, lists, edges, items, representations, o.Threads, retrievalPerCutoff: true);
+        var degrees = TrainingDegrees(fitData, o, edges);
+        var metrics = EvaluationScorer.Score(cutoffs, lists, edges, items, representations, o.Threads, retrievalPerCutoff: true, o.Unseen, degrees);
         Logging.Info(Context, nameof(EvaluateRetriever), $"Evaluated {metrics.UserCount} test users, one retrieval per K = {string.Join(", ", cutoffs)}.");
         return metrics;
+    }
+
+    /// <summary>Which key rows (key - 1) of <paramref name="column"/> occur in <paramref name="view"/>.</summary>
+    private static bool[] SeenKeys(IDataView view, DataViewSchema.Column column, int count)
+    {
+        var seen = new bool[count];
+        using var cursor = view.GetRowCursor([column]);
+        var getter = cursor.GetGetter<uint>(column);
+        uint key = 0;
+        while (cursor.MoveNext())
+        {
+            getter(ref key);
+            if (key != 0 && key <= count) seen[key - 1] = true;
+        }
+        return seen;
+    }
+
+    /// <summary>Each test user's number of distinct training items in <paramref name="fitData"/> (its activity).</summary>
+    private static int[] TrainingDegrees(IDataView fitData, MultiInterestEvaluatorOptions o, HeldOutEdges edges)
+    {
+        var pairs = new HashSet<(uint, uint)>();
+        var userColumn = fitData.Schema[o.UserColumnName];
+        var itemColumn = ColumnChecks.Key(fitData.Schema, o.ItemColumnName, nameof(o.ItemColumnName), out _);
+        using var cursor = fitData.GetRowCursor([userColumn, itemColumn]);
+        var getUser = cursor.GetGetter<uint>(userColumn);
+        var getItem = cursor.GetGetter<uint>(itemColumn);
+        uint user = 0, item = 0;
+        var degree = new Dictionary<uint, int>();
+        while (cursor.MoveNext())
+        {
+            getUser(ref user);
+            getItem(ref item);
+            if (user == 0 || item == 0 || !pairs.Add((user, item))) continue;
+            degree[user] = degree.GetValueOrDefault(user) + 1;
+        }
+        return edges.Users.Select(u => degree.GetValueOrDefault((uint)u + 1)).ToArray();
     }
 
     private static ItemEmbeddingTable ReadItems(IDataView view, string source, MultiInterestEvaluatorOptions o, HeldOutEdges edges)

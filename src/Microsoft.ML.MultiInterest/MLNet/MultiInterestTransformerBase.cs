@@ -25,9 +25,14 @@ public abstract class MultiInterestTransformerBase : ITransformer
 
     /// <summary>Appends this transformer's columns to <paramref name="input"/> (lazily: nothing is computed here).</summary>
     /// <exception cref="ArgumentException">An input column is missing or has the wrong type.</exception>
+    /// <exception cref="NotSupportedException">
+    /// Called by <c>mlContext.Model.ConvertToOnnx</c>, which cannot convert this library's transformers: export with
+    /// <see cref="MultiInterestModel.ExportOnnx"/> instead.
+    /// </exception>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        OnnxConversionGuard.ThrowIfConverting(GetType().Name);
         return new AppendColumnsDataView(input, MakeColumns(input.Schema));
     }
 

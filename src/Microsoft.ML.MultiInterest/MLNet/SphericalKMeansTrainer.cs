@@ -87,6 +87,7 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         if (o.ItemColumnName != null) item = ColumnChecks.Key(input.Schema, o.ItemColumnName, nameof(o.ItemColumnName), out itemCount);
 
         var (points, itemKeys) = ReadPoints(input, feature, item, itemCount, dimension);
+        points.ThrowIfNotFinite($"embeddings in column '{o.FeatureColumnName}' (option {nameof(o.FeatureColumnName)})");
         if (o.NumberOfClusters > points.Rows)
             throw new ArgumentException($"{nameof(o.NumberOfClusters)} is {o.NumberOfClusters}, but there are only {points.Rows} "
                 + (item == null ? "rows" : $"distinct items in '{o.ItemColumnName}'") + " to cluster.");

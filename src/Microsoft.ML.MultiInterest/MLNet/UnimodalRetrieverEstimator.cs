@@ -77,6 +77,7 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
             ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
         });
         var items = new CompactItems(rows);
+        OptionWarnings.Candidates(_context, nameof(UnimodalRetrieverEstimator), o.Candidates, items.RowOf.Length);
         var users = items.ActiveUsers();
         var lists = new UnimodalRetriever(items.Embeddings).Retrieve(rows.UserVectors!, users, o.ExcludeSeen ? items.Graph : null, o.Candidates, o.Threads);
         Logging.Info(_context, nameof(UnimodalRetrieverEstimator), $"Retrieved {o.Candidates} candidates for {users.Length} users from {items.RowOf.Length} items.");

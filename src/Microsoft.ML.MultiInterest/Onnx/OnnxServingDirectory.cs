@@ -38,16 +38,37 @@ public static class OnnxServingDirectory
     /// <param name="exclusionMask">True to give both scorers the exclusion mask input (seen-item exclusion).</param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest Export(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering, MixtureTable mixtures,
-        int candidates, double alpha, string directory, bool exclusionMask = false)
+        int candidates, double alpha, string directory, bool exclusionMask = false) =>
+        Export(users, items, clustering, mixtures, candidates, new QuotaRetrievalOptions { Alpha = alpha }, directory, exclusionMask);
+
+    /// <summary>
+    /// Writes the three models and the manifest with the quota retrieval <paramref name="options"/>: Alpha and the query
+    /// inside a cluster (the encoder's <c>mixture_embeddings</c> output then holds each component's query vector).
+    /// </summary>
+    /// <param name="users">User embeddings; row r is user row r (unimodal query, fallback and User/Blend queries).</param>
+    /// <param name="items">Item embeddings; returned item rows index this table.</param>
+    /// <param name="clustering">The item clusters the mixtures refer to.</param>
+    /// <param name="mixtures">The users' mixtures, one row per user row.</param>
+    /// <param name="candidates">M, the list length: 1 to the number of items.</param>
+    /// <param name="options">Alpha, Query and Beta; HeadShare must be 0.</param>
+    /// <param name="directory">The directory to write into.</param>
+    /// <param name="exclusionMask">True to give both scorers the exclusion mask input (seen-item exclusion).</param>
+    /// <returns>The manifest that was written.</returns>
+    /// <exception cref="NotSupportedException"><see cref="QuotaRetrievalOptions.HeadShare"/> is positive (the hybrid head is not exported).</exception>
+    public static OnnxServingManifest Export(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering, MixtureTable mixtures,
+        int candidates, QuotaRetrievalOptions options, string directory, bool exclusionMask = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(options);
+        double alpha = options.Alpha;
         MixtureExportChecks.Together(users, items);
         MixtureExportChecks.Encoder(users, mixtures, candidates, alpha);
         MixtureExportChecks.QuotaScorer(items, clustering, mixtures, candidates);
+        var padded = PaddedMixtures.Create(mixtures, candidates, options, users);
 
         Directory.CreateDirectory(directory);
         // One model at a time, so that at most one copy of the tables is held as protobuf bytes.
-        Write(MixtureEncoderGraph.Build(users, PaddedMixtures.Create(mixtures, candidates, alpha), candidates, alpha), directory, EncoderFileName);
+        Write(MixtureEncoderGraph.Build(users, padded, candidates, alpha), directory, EncoderFileName);
         Write(QuotaScorerGraph.Build(ClusterGroupedItems.Create(items, clustering), items, mixtures.MaxComponents, candidates, exclusionMask), directory, QuotaScorerFileName);
         Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), directory, UnimodalScorerFileName);
 

@@ -45,8 +45,23 @@ internal sealed class PaddedMixtures
     public long[] Quotas { get; }
 
     /// <summary>Pads <paramref name="mixtures"/> and allocates <paramref name="candidates"/> slots per user with exponent <paramref name="alpha"/>.</summary>
-    public static PaddedMixtures Create(MixtureTable mixtures, int candidates, double alpha)
+    public static PaddedMixtures Create(MixtureTable mixtures, int candidates, double alpha) =>
+        Create(mixtures, candidates, new QuotaRetrievalOptions { Alpha = alpha }, null);
+
+    /// <summary>
+    /// Pads <paramref name="mixtures"/> and allocates slots with <paramref name="options"/>' Alpha; the embedding table holds
+    /// each component's <em>query</em>: u^c (Component), the user vector (User) or unit(u^c + Beta unit(u)) (Blend), so
+    /// the quota scorer serves every query mode unchanged.
+    /// </summary>
+    /// <exception cref="NotSupportedException">HeadShare is positive: the unimodal head is not part of the exported graphs.</exception>
+    public static PaddedMixtures Create(MixtureTable mixtures, int candidates, QuotaRetrievalOptions options, EmbeddingMatrix? users)
     {
+        options.Validate();
+        if (options.HeadShare > 0)
+            throw new NotSupportedException($"HeadShare {options.HeadShare}: the hybrid unimodal head cannot be exported to ONNX yet; export with HeadShare = 0.");
+        if (options.NeedsUserVectors && users == null)
+            throw new ArgumentException($"Query {options.Query} needs the user embeddings to export the queries.", nameof(users));
+        double alpha = options.Alpha;
         int m = mixtures.MaxComponents, d = mixtures.Dimension;
         var padded = new PaddedMixtures(mixtures.UserCount, m, d);
         padded.Clusters.AsSpan().Fill(NoCluster);
@@ -64,7 +79,16 @@ internal sealed class PaddedMixtures
                 padded.Weights[u * m + j] = weights[j];
                 padded.Quotas[u * m + j] = quotas[j];
             }
-            mixtures.Embeddings(u).CopyTo(padded.Embeddings.AsSpan(u * m * d));
+            for (int j = 0; j < n; j++)
+            {
+                var slot = padded.Embeddings.AsSpan((u * m + j) * d, d);
+                switch (options.Query)
+                {
+                    case QuotaQuery.User: users!.ReadRow(u).CopyTo(slot); break;
+                    case QuotaQuery.Blend: QueryBlend.Write(mixtures.Embedding(u, j), users!.ReadRow(u), options.Beta, slot); break;
+                    default: mixtures.Embedding(u, j).CopyTo(slot); break;
+                }
+            }
         }
         return padded;
     }

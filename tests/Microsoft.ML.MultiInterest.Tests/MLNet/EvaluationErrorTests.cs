@@ -50,7 +50,7 @@ public class EvaluationErrorTests
         var (scored, _, items) = EvaluationTestData.Views(ml);
         var heldOut = ml.Data.LoadFromEnumerable(new[] { new WideEdge { User = 0, Item = 1 } });
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().Evaluate(scored, heldOut, items, Short));
-        Assert.Contains("'Candidates'", error.Message);
+        Assert.Contains("'Item'", error.Message);
         Assert.Contains("over 5 values", error.Message);
         Assert.Contains("over 6 values", error.Message);
         Assert.Contains("same fitted MapValueToKey", error.Message);
@@ -114,13 +114,14 @@ public class EvaluationErrorTests
     }
 
     [Fact]
-    public void MissingHeldOutKey_IsNamed()
+    public void OnlyUnseenHeldOutKeys_HaveNothingToEvaluate()
     {
         var ml = new MLContext(seed: 1);
         var (scored, _, items) = EvaluationTestData.Views(ml);
         var heldOut = ml.Data.LoadFromEnumerable(new[] { new EvaluationTestData.Edge { User = 0, Item = 9 } }); // out of range: key 0
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().Evaluate(scored, heldOut, items, Short));
-        Assert.Contains("missing key (0) in column 'Item'", error.Message);
+        Assert.Contains("None of the 1 held-out edges has a user and an item seen in training", error.Message);
+        Assert.Equal("heldOut", error.ParamName);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Data;
 using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
 
 namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 
@@ -41,12 +43,87 @@ public class EvaluationPathsTests
             k => mi.ClusterQuotaRetriever(candidates: k), options);
         var unimodal = mi.EvaluateRetriever(p.Train, p.HeldOut, k => mi.UnimodalRetriever(candidates: k),
             new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Representation = UserRepresentation.Unimodal });
+        var mmr = mi.EvaluateRetriever(p.Train, p.HeldOut, k => mi.MmrRetriever(candidates: k),
+            new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Representation = UserRepresentation.Unimodal });
 
         Assert.Equal(protocol.TestUsers.Count, knn.UserCount);
         AssertSame(protocol["knn_embed"], knn);
         AssertSame(protocol["mixture"], mixture);
         AssertSame(protocol["unimodal"], unimodal);
+        AssertSame(protocol["mmr"], mmr);
     }
+
+    /// <summary>
+    /// Held-out edges of unseen items and an unseen user (keys 0 after the key mapping fitted on training, as after
+    /// TrainTestSplit) count as misses by default on both paths, with the same figures; dropped, they give the figures
+    /// of the held-out edges without them.
+    /// </summary>
+    [Fact]
+    public void UnseenUsersAndItems_CountAsMissesOnBothPaths_OrAreDropped()
+    {
+        var p = new EvaluationPipeline();
+        var mi = p.Ml.MultiInterest();
+        var chain = ((IEnumerable<ITransformer>)p.Upstream).ToArray();
+        var embedding = chain.OfType<GraphEmbeddingTransformer>().Single();
+        var kmeans = chain.OfType<SphericalKMeansTransformer>().Single();
+
+        var rawTest = Raw(p.TestRaw);
+        var testUsers = rawTest.Select(e => e.User).Distinct().ToArray();
+        var extended = rawTest.Concat(
+        [
+            new RawEdge(testUsers[0], "unseen-item-a", 1), new RawEdge(testUsers[0], "unseen-item-a", 1),
+            new RawEdge(testUsers[1], "unseen-item-b", 1), new RawEdge("unseen-user", rawTest[0].Item, 1),
+        ]).ToList();
+        var extendedRaw = p.Ml.Data.LoadFromEnumerable(extended.Select(e => new MLNetTestData.Edge { User = e.User, Item = e.Item }).ToList());
+        var extendedHeldOut = p.Upstream.Transform(extendedRaw);
+
+        // The CLI's path: raw ids over the key mapping's id maps, GraphData.BuildHeldOut, ProtocolEvaluator with the misses.
+        var users = new IdMap(KeyNames.Of(p.Train.Schema[MultiInterestColumnNames.User], embedding.UserEmbeddings.Rows));
+        var items = new IdMap(KeyNames.Of(p.Train.Schema[MultiInterestColumnNames.Item], embedding.ItemEmbeddings.Rows));
+        var train = Graph(p.Train, embedding);
+        var heldOut = GraphData.BuildHeldOut(extended, users, items, "test");
+        Assert.Equal(4, heldOut.UnseenEdges);
+        Assert.Equal(1, heldOut.Misses.UnseenUsers);
+        Assert.Equal(2, heldOut.Misses.UnseenItems);
+        var assignments = Enumerable.Range(0, train.ItemCount).Select(i => kmeans.ClusterOfItem((uint)i + 1)).ToArray();
+        var clustering = ItemClustering.Create(assignments, kmeans.NumberOfClusters, embedding.ItemEmbeddings);
+        var settings = new ProtocolSettings { Components = Components, Neighbors = Neighbors, Cutoffs = Cutoffs, Threads = 1 };
+        var missed = ProtocolEvaluator.Run(train, heldOut.Graph, embedding.UserEmbeddings, embedding.ItemEmbeddings, clustering, settings, misses: heldOut.Misses);
+        var dropped = ProtocolEvaluator.Run(train, heldOut.Graph, embedding.UserEmbeddings, embedding.ItemEmbeddings, clustering, settings);
+        Assert.Equal(1, missed.MissedUsers);
+
+        // The ML.NET path on the keyed views: default Unseen = Miss, then Drop.
+        var options = new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Threads = 2 };
+        var knn = mi.EvaluateRetriever(p.Train, extendedHeldOut, k => mi.ClusterQuotaRetriever(candidates: k), options);
+        Assert.Equal(UnseenHeldOut.Miss, knn.Unseen);
+        Assert.Equal(1, knn.MissedUsers);
+        Assert.Equal(4, knn.UnseenEdges);
+        AssertSame(missed["knn_embed"], knn);
+        var unimodal = mi.EvaluateRetriever(p.Train, extendedHeldOut, k => mi.UnimodalRetriever(candidates: k),
+            new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Representation = UserRepresentation.Unimodal });
+        AssertSame(missed["unimodal"], unimodal);
+
+        var knnDropped = mi.EvaluateRetriever(p.Train, extendedHeldOut, k => mi.ClusterQuotaRetriever(candidates: k),
+            new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Threads = 2, Unseen = UnseenHeldOut.Drop });
+        AssertSame(dropped["knn_embed"], knnDropped);
+        var original = mi.EvaluateRetriever(p.Train, p.HeldOut, k => mi.ClusterQuotaRetriever(candidates: k), options);
+        foreach (int k in Cutoffs)
+        {
+            Assert.Equal(original.RecallAtK[k], knnDropped.RecallAtK[k]);
+            Assert.True(knn.RecallAtK[k] < knnDropped.RecallAtK[k]);
+            Assert.Equal(knnDropped.DiversityAtK[k], knn.DiversityAtK[k]);
+        }
+        Assert.Equal(knnDropped.Emd, knn.Emd);
+
+        // Evaluate (one list, prefixes) counts the same misses.
+        var scored = mi.ClusterQuotaRetriever(candidates: Cutoffs[^1]).Fit(p.Train).Transform(extendedHeldOut);
+        var prefixes = mi.Evaluate(scored, extendedHeldOut, p.Train, options);
+        Assert.Equal(1, prefixes.MissedUsers);
+        Assert.Equal(4, prefixes.UnseenEdges);
+    }
+
+    private static List<RawEdge> Raw(IDataView view) =>
+        view.GetColumn<string>(MultiInterestColumnNames.User).Zip(view.GetColumn<string>(MultiInterestColumnNames.Item), (u, i) => new RawEdge(u, i, 1)).ToList();
 
     private static void AssertSame(MethodEvaluation expected, MultiInterestMetrics actual)
     {
@@ -57,6 +134,22 @@ public class EvaluationPathsTests
             Assert.Equal(expected.Diversity[k], actual.DiversityAtK[k]);
         }
         Assert.Equal(expected.Emd, actual.Emd!.Value);
+        // The per-activity breakdown comes from the same scorer on both paths.
+        Assert.Equal(expected.ByActivity.Count, actual.ByActivity.Count);
+        Assert.Equal(expected.ByActivity.Sum(g => g.Users), actual.UserCount);
+        for (int g = 0; g < expected.ByActivity.Count; g++)
+        {
+            var (e, a) = (expected.ByActivity[g], actual.ByActivity[g]);
+            Assert.Equal((e.Users, e.LowerDegree, e.UpperDegree), (a.UserCount, a.LowerDegree, a.UpperDegree));
+            if (e.Users == 0) continue;
+            foreach (int k in Cutoffs)
+            {
+                Assert.Equal(e.Recall[k], a.RecallAtK[k]);
+                Assert.Equal(e.Ndcg[k], a.NdcgAtK[k]);
+                Assert.Equal(e.Diversity[k], a.DiversityAtK[k]);
+            }
+            Assert.Equal(e.Emd, a.Emd!.Value);
+        }
         Assert.True(expected.Emd > 0 && expected.Diversity[Cutoffs[^1]] > 0 && expected.Ndcg[Cutoffs[^1]] > 0);
     }
 

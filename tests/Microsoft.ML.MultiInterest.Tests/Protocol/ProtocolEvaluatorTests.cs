@@ -32,7 +32,7 @@ public class ProtocolEvaluatorTests
     {
         var (train, test, users, items, clustering) = Planted();
         var result = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3 });
-        Assert.Equal(["unimodal", "mixture", "knn_embed"], result.Methods.Select(m => m.Name));
+        Assert.Equal(["unimodal", "mmr", "mixture", "knn_embed"], result.Methods.Select(m => m.Name));
         foreach (var method in result.Methods)
         {
             foreach (var (k, lists) in method.Candidates)
@@ -89,7 +89,7 @@ public class ProtocolEvaluatorTests
             ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings())).Message);
         var empty = BipartiteGraph.FromEdges(train.UserCount, train.ItemCount, [], []);
         users.Values[3] = 0;
-        Assert.Contains("no edges", Assert.Throws<ArgumentException>(() =>
+        Assert.Contains("nothing to evaluate", Assert.Throws<ArgumentException>(() =>
             ProtocolEvaluator.Run(train, empty, users, items, clustering, new ProtocolSettings())).Message);
     }
 }

@@ -21,4 +21,11 @@ public enum EmbeddingAlgorithm
     /// regularisation: exact row solves with the Gramian trick; see <see cref="ImplicitAlsOptions"/>.
     /// </summary>
     ImplicitAls,
+
+    /// <summary>
+    /// Instagram's multitask mixture embeddings: several unit-length components per user (and item), pair scores pooled
+    /// over the component cosines, margin ranking loss; see <see cref="MixtureEmbeddingOptions"/>. The result carries the
+    /// components in <see cref="GraphEmbeddingResult.Mixture"/>.
+    /// </summary>
+    MixtureEmbedding,
 }

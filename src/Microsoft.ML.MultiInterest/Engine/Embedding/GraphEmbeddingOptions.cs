@@ -21,6 +21,9 @@ public sealed class GraphEmbeddingOptions
     /// <summary>Settings of <see cref="EmbeddingAlgorithm.ImplicitAls"/> (its dimension is <see cref="Dimension"/>).</summary>
     public ImplicitAlsOptions Als { get; set; } = new();
 
+    /// <summary>Settings of <see cref="EmbeddingAlgorithm.MixtureEmbedding"/> (components, pooling, one-sided negatives).</summary>
+    public MixtureEmbeddingOptions Mixture { get; set; } = new();
+
     /// <summary>
     /// Share (0..1) of each user's training edges held out for validation. Auto always validates (0 means the default
     /// share); for <see cref="EmbeddingAlgorithm.NegativeSampling"/> and <see cref="EmbeddingAlgorithm.ImplicitAls"/> a
@@ -179,6 +182,8 @@ public sealed class GraphEmbeddingOptions
         Svd.Validate();
         ArgumentNullException.ThrowIfNull(Als, nameof(Als));
         Als.Validate();
+        ArgumentNullException.ThrowIfNull(Mixture, nameof(Mixture));
+        Mixture.Validate();
         if (!double.IsFinite(ValidationFraction) || ValidationFraction < 0 || ValidationFraction >= 1)
             throw Bad(nameof(ValidationFraction), ValidationFraction, "must be within [0, 1)");
         if (ValidationUsers < 0) throw Bad(nameof(ValidationUsers), ValidationUsers, "must be 0 (all) or positive");
@@ -194,6 +199,7 @@ public sealed class GraphEmbeddingOptions
         var copy = (GraphEmbeddingOptions)MemberwiseClone();
         copy.Svd = Svd.Clone();
         copy.Als = Als.Clone();
+        copy.Mixture = Mixture.Clone();
         return copy;
     }
 

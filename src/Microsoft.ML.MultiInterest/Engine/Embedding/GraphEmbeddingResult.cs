@@ -38,6 +38,12 @@ public sealed class GraphEmbeddingResult
     /// <summary>Validation measurements, in the order taken (empty when no validation hold-out was used).</summary>
     public IReadOnlyList<ValidationPoint> Validation { get; init; } = [];
 
+    /// <summary>
+    /// The components of a <see cref="EmbeddingAlgorithm.MixtureEmbedding"/> model (null for single-vector algorithms). Then
+    /// <see cref="UserEmbeddings"/> and <see cref="ItemEmbeddings"/> hold each entity's mean component.
+    /// </summary>
+    public MixtureEmbeddingResult? Mixture { get; init; }
+
     /// <summary>Seconds spent choosing (validation fits and scoring) before the final fit; 0 without validation.</summary>
     public double SelectionSeconds { get; init; }
 }

@@ -5,7 +5,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <summary>
 /// Learns user and item embeddings of a bipartite graph so that <c>dot(user, item)</c> scores engagement, by the
 /// algorithm <see cref="GraphEmbeddingOptions.Algorithm"/> names: negative-sampling SGD (PyTorch-BigGraph style), a
-/// randomized truncated SVD of the degree-normalised graph, implicit ALS, or <see cref="EmbeddingAlgorithm.Auto"/>, which chooses
+/// randomized truncated SVD of the degree-normalised graph, implicit ALS, mixture embeddings (several vectors per user), or <see cref="EmbeddingAlgorithm.Auto"/>, which chooses
 /// between them on a validation hold-out of the training edges.
 /// </summary>
 /// <remarks>
@@ -43,6 +43,10 @@ public static class GraphEmbeddingTrainerEngine
                 return o.ValidationFraction > 0
                     ? Validated(graph, o, threads, progress, ct, ImplicitAlsTrainer.Fit, (f, steps) => f.Als.Iterations = steps, ImplicitAlsTrainer.Describe)
                     : ImplicitAlsTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
+            case EmbeddingAlgorithm.MixtureEmbedding:
+                return o.ValidationFraction > 0
+                    ? Validated(graph, o, threads, progress, ct, MixtureEmbeddingTrainer.Fit, (f, steps) => f.Epochs = steps, MixtureEmbeddingTrainer.Describe)
+                    : MixtureEmbeddingTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
             default:
                 return o.ValidationFraction > 0
                     ? Validated(graph, o, threads, progress, ct, NegativeSamplingTrainer.Fit, (f, steps) => f.Epochs = steps, NegativeSamplingTrainer.Describe)
@@ -75,6 +79,7 @@ public static class GraphEmbeddingTrainerEngine
             Settings = describe(final),
             Validation = curve,
             SelectionSeconds = selection,
+            Mixture = result.Mixture,
         };
     }
 }

@@ -15,11 +15,13 @@ public static class RetrievalMetrics
     /// </summary>
     /// <param name="candidates">The retrieved item indices (the first K of the list, for Recall@K).</param>
     /// <param name="heldOut">The user's held-out item indices, sorted ascending without duplicates; at least one.</param>
+    /// <param name="unseen">Further held-out items no list can hold (unseen in training), counted as misses in the denominator; default 0.</param>
     /// <returns>A value in [0, 1].</returns>
-    /// <exception cref="ArgumentException"><paramref name="heldOut"/> is empty or not strictly ascending.</exception>
-    public static double Recall(ReadOnlySpan<int> candidates, ReadOnlySpan<int> heldOut)
+    /// <exception cref="ArgumentException"><paramref name="heldOut"/> is empty or not strictly ascending, or <paramref name="unseen"/> is negative.</exception>
+    public static double Recall(ReadOnlySpan<int> candidates, ReadOnlySpan<int> heldOut, int unseen = 0)
     {
         CheckHeldOut(heldOut);
+        CheckUnseen(unseen);
         int hits = 0;
         for (int p = 0; p < candidates.Length; p++)
         {
@@ -28,7 +30,7 @@ public static class RetrievalMetrics
             if (heldOut.BinarySearch(item) >= 0 && candidates[..p].IndexOf(item) < 0) hits++;
         }
 
-        return (double)hits / heldOut.Length;
+        return (double)hits / (heldOut.Length + unseen);
     }
 
     /// <summary>
@@ -39,11 +41,13 @@ public static class RetrievalMetrics
     /// <param name="candidates">The retrieved item indices, best first; only the first <paramref name="cutoff"/> count.</param>
     /// <param name="heldOut">The user's held-out item indices, sorted ascending without duplicates; at least one.</param>
     /// <param name="cutoff">K.</param>
+    /// <param name="unseen">Further held-out items no list can hold (unseen in training): they count in the ideal DCG; default 0.</param>
     /// <returns>A value in [0, 1].</returns>
-    /// <exception cref="ArgumentException"><paramref name="heldOut"/> is empty or not strictly ascending.</exception>
-    public static double Ndcg(ReadOnlySpan<int> candidates, ReadOnlySpan<int> heldOut, int cutoff)
+    /// <exception cref="ArgumentException"><paramref name="heldOut"/> is empty or not strictly ascending, or <paramref name="unseen"/> is negative.</exception>
+    public static double Ndcg(ReadOnlySpan<int> candidates, ReadOnlySpan<int> heldOut, int cutoff, int unseen = 0)
     {
         CheckHeldOut(heldOut);
+        CheckUnseen(unseen);
         if (cutoff < 1) throw new ArgumentOutOfRangeException(nameof(cutoff), cutoff, "The cutoff K must be at least 1.");
         var list = candidates[..Math.Min(cutoff, candidates.Length)];
         double dcg = 0, ideal = 0;
@@ -52,7 +56,7 @@ public static class RetrievalMetrics
             int item = list[p];
             if (heldOut.BinarySearch(item) >= 0 && list[..p].IndexOf(item) < 0) dcg += 1 / Math.Log2(p + 2);
         }
-        int relevant = Math.Min(cutoff, heldOut.Length);
+        int relevant = (int)Math.Min(cutoff, (long)heldOut.Length + unseen);
         for (int p = 0; p < relevant; p++) ideal += 1 / Math.Log2(p + 2);
         return dcg / ideal;
     }
@@ -180,6 +184,11 @@ public static class RetrievalMetrics
         }
 
         return total / heldOut.Length;
+    }
+
+    private static void CheckUnseen(int unseen)
+    {
+        if (unseen < 0) throw new ArgumentOutOfRangeException(nameof(unseen), unseen, "The count of unseen held-out items cannot be negative.");
     }
 
     private static void CheckHeldOut(ReadOnlySpan<int> heldOut)

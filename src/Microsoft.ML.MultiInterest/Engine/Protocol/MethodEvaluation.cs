@@ -4,8 +4,10 @@ namespace Microsoft.ML.MultiInterest.Engine;
 public sealed class MethodEvaluation
 {
     internal MethodEvaluation(string name, IReadOnlyDictionary<int, double> recall, IReadOnlyDictionary<int, double> ndcg,
-        IReadOnlyDictionary<int, double> diversity, double emd, IReadOnlyDictionary<int, RankedLists> candidates, MixtureTable? mixtures)
+        IReadOnlyDictionary<int, double> diversity, double emd, IReadOnlyDictionary<int, RankedLists> candidates, MixtureTable? mixtures,
+        IReadOnlyList<GroupEvaluation>? byActivity = null)
     {
+        ByActivity = byActivity ?? [];
         Name = name;
         Recall = recall;
         Ndcg = ndcg;
@@ -15,7 +17,10 @@ public sealed class MethodEvaluation
         Mixtures = mixtures;
     }
 
-    /// <summary>Method name: "unimodal", "mixture" or "knn_embed".</summary>
+    /// <summary>The same figures per activity quartile of the test users (training degree), least active first.</summary>
+    public IReadOnlyList<GroupEvaluation> ByActivity { get; }
+
+    /// <summary>Method name: "unimodal", "mmr", "mixture", "knn_embed", "knn_embed_tuned", "interest_mmr", or a row added with <see cref="ProtocolResult.With"/>.</summary>
     public string Name { get; }
 
     /// <summary>Mean Recall@K over test users, per cutoff K.</summary>
@@ -44,8 +49,11 @@ public sealed class MethodEvaluation
 /// <summary>The outcome of <see cref="ProtocolEvaluator.Run"/>.</summary>
 public sealed class ProtocolResult
 {
-    internal ProtocolResult(int[] testUsers, IReadOnlyList<MethodEvaluation> methods, IReadOnlyDictionary<string, double> seconds)
+    internal ProtocolResult(int[] testUsers, IReadOnlyList<MethodEvaluation> methods, IReadOnlyDictionary<string, double> seconds,
+        IReadOnlyList<FrontierResult>? frontiers = null, int missedUsers = 0)
     {
+        Frontiers = frontiers ?? [];
+        MissedUsers = missedUsers;
         TestUsers = testUsers;
         Methods = methods;
         Seconds = seconds;
@@ -54,11 +62,28 @@ public sealed class ProtocolResult
     /// <summary>Users with at least one held-out edge, ascending.</summary>
     public IReadOnlyList<int> TestUsers { get; }
 
-    /// <summary>Unimodal, Mixture and kNN-Embed, in that order.</summary>
+    /// <summary>
+    /// Test users counted with Recall@K = NDCG@K = 0 because they, or all their held-out items, are unseen in training
+    /// (<see cref="UnseenHeldOut.Miss"/>); not in <see cref="TestUsers"/>. 0 when unseen edges are dropped.
+    /// </summary>
+    public int MissedUsers { get; }
+
+    /// <summary>The recall-diversity frontiers measured (<see cref="ProtocolSettings.Frontier"/>), or none.</summary>
+    public IReadOnlyList<FrontierResult> Frontiers { get; }
+
+    /// <summary>Unimodal, MMR, Mixture, kNN-Embed and (when configured) the tuned multi-interest rows, in that order, then any rows added by <see cref="With"/>.</summary>
     public IReadOnlyList<MethodEvaluation> Methods { get; }
 
     /// <summary>Wall-clock seconds per stage.</summary>
     public IReadOnlyDictionary<string, double> Seconds { get; }
+
+    /// <summary>This result with <paramref name="methods"/> appended (same test users; for rows measured separately, such as learned mixtures).</summary>
+    public ProtocolResult With(IEnumerable<MethodEvaluation> methods)
+    {
+        ArgumentNullException.ThrowIfNull(methods);
+        var seconds = new Dictionary<string, double>(Seconds);
+        return new ProtocolResult(TestUsers.ToArray(), Methods.Concat(methods).ToArray(), seconds, Frontiers, MissedUsers);
+    }
 
     /// <summary>The method called <paramref name="name"/>.</summary>
     public MethodEvaluation this[string name] => Methods.First(m => m.Name == name);

@@ -3,14 +3,15 @@ using System.Diagnostics;
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
-/// Runs the evaluation protocol's comparison on fixed embeddings and clusters: Unimodal, Mixture
-/// (lambda = 0) and kNN-Embed, each retrieved separately at every cutoff, scored by Recall@K,
-/// NDCG@K, Diversity@K and exact EMD, averaged over test users (users with a held-out edge).
+/// Runs the evaluation protocol's comparison on fixed embeddings and clusters: Unimodal, MMR (the unimodal ranking
+/// re-ranked for diversity), Mixture (lambda = 0), kNN-Embed and, when configured, a tuned multi-interest row, each
+/// retrieved separately at every cutoff, scored by Recall@K, NDCG@K, Diversity@K and exact EMD, averaged over test users
+/// (users with a held-out edge) and per activity quartile; optionally the recall-diversity frontiers.
 /// </summary>
 public static class ProtocolEvaluator
 {
     /// <summary>Names of the three methods, in report order.</summary>
-    public static readonly string[] MethodNames = ["unimodal", "mixture", "knn_embed"];
+    public static readonly string[] MethodNames = ["unimodal", "mmr", "mixture", "knn_embed", "knn_embed_tuned", "interest_mmr"];
 
     /// <summary>Runs the comparison.</summary>
     /// <param name="train">Training graph (its items are excluded from retrieval).</param>
@@ -20,8 +21,14 @@ public static class ProtocolEvaluator
     /// <param name="clustering">Item clusters.</param>
     /// <param name="settings">m, k, lambda, alpha, cutoffs, threads.</param>
     /// <param name="neighborIndex">Optional user index; the exact one over users with a training edge by default.</param>
+    /// <param name="misses">
+    /// Held-out edges left out of <paramref name="test"/> because their user or item is unseen in training, to count as misses
+    /// (<see cref="UnseenHeldOut.Miss"/>, see <see cref="Data.GraphData.BuildHeldOut"/>); null to leave them out of the figures.
+    /// </param>
+    /// <param name="multiInterestClustering">The item clusters of the tuned row (<see cref="ProtocolSettings.MultiInterest"/>); null for <paramref name="clustering"/>.</param>
     public static ProtocolResult Run(BipartiteGraph train, BipartiteGraph test, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
-        ItemClustering clustering, ProtocolSettings settings, INeighborIndex? neighborIndex = null)
+        ItemClustering clustering, ProtocolSettings settings, INeighborIndex? neighborIndex = null, HeldOutMisses? misses = null,
+        ItemClustering? multiInterestClustering = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
@@ -42,12 +49,18 @@ public static class ProtocolEvaluator
         var cutoffs = settings.Cutoffs.Distinct().Order().ToArray();
         int maxCutoff = cutoffs[^1];
         var testUsers = Enumerable.Range(0, test.UserCount).Where(u => test.DegreeOf(u) > 0).ToArray();
-        if (testUsers.Length == 0) throw new ArgumentException("The test graph has no edges: there is nothing to evaluate.", nameof(test));
+        if (testUsers.Length == 0)
+            throw new ArgumentException("The test graph has no edge of a user and an item seen in training: there is nothing to evaluate.", nameof(test));
+        misses ??= HeldOutMisses.None;
+        int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
 
-        // Unimodal: one ranking of twice the largest cutoff serves every cutoff and the quota fill.
-        var unimodal = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, testUsers, train, 2 * maxCutoff, threads);
+        // Unimodal: one ranking of twice the largest cutoff (or the MMR pool) serves every cutoff, the quota fill and the MMR pool.
+        var unimodal = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, testUsers, train, Math.Max(2 * maxCutoff, settings.MmrPoolSize), threads);
         var unimodalLists = cutoffs.ToDictionary(k => k, k => Prefix(unimodal, k));
         seconds["unimodal_retrieval"] = Lap(clock);
+        var mmr = new MmrRetriever(itemEmbeddings);
+        var mmrLists = Prefixes(cutoffs, mmr.Rerank(unimodal, maxCutoff, settings.MmrLambda, settings.MmrPoolSize, threads));
+        seconds["mmr_retrieval"] = Lap(clock);
 
         var mle = MixtureBuilder.BuildMle(train, clustering, itemEmbeddings, settings.Components, threads);
         seconds["mixture"] = Lap(clock);
@@ -67,16 +80,89 @@ public static class ProtocolEvaluator
         var knnLists = Zip(cutoffs, retriever.Retrieve(smoothed, testUsers, train, cutoffs, settings.Alpha, unimodal, threads));
         seconds["quota_retrieval"] = Lap(clock);
 
-        var scorer = new ProtocolScorer(test, testUsers, itemEmbeddings, threads);
+        MixtureTable? tunedMixtures = null;
+        Dictionary<int, RankedLists>? tunedLists = null;
+        var tuned = settings.MultiInterest;
+        var tunedClustering = multiInterestClustering ?? clustering;
+        var tunedRetriever = tuned == null ? null : new ClusterQuotaRetriever(itemEmbeddings, tunedClustering);
+        if (tuned != null)
+        {
+            var tunedMle = MixtureBuilder.BuildMle(train, tunedClustering, itemEmbeddings, tuned.Components, threads);
+            tunedMixtures = tuned.Lambda == 0 ? tunedMle
+                : KnnSmoother.Smooth(train, tunedClustering, itemEmbeddings, tunedMle, testUsers, neighbors, tuned.Lambda, threads);
+            tunedLists = Zip(cutoffs, tunedRetriever!.Retrieve(tunedMixtures, testUsers, train, cutoffs, tuned.Retrieval, unimodal, userEmbeddings, threads));
+            seconds["tuned_retrieval"] = Lap(clock);
+        }
+        var interests = tuned == null || tuned.InterestWeight == 0 ? null
+            : new InterestProportionality(tunedMixtures!, testUsers, tunedClustering, tuned.InterestWeight);
+        Dictionary<int, RankedLists>? interestLists = null;
+        if (interests != null)
+        {
+            interestLists = Prefixes(cutoffs, mmr.Rerank(unimodal, maxCutoff, tuned!.MmrLambda, settings.MmrPoolSize, interests, threads));
+            seconds["interest_mmr_retrieval"] = Lap(clock);
+        }
+
+        var degrees = testUsers.Select(train.DegreeOf).ToArray();
+        var scorer = new ProtocolScorer(test, testUsers, itemEmbeddings, threads, ActivityQuartiles.Assign(degrees), misses, missedUsers);
+        var unimodalEvaluation = scorer.Score("unimodal", unimodalLists, null, userEmbeddings);
         var methods = new List<MethodEvaluation>
         {
-            scorer.Score("unimodal", unimodalLists, null, userEmbeddings),
+            unimodalEvaluation,
+            scorer.Score("mmr", mmrLists, null, userEmbeddings, unimodalEvaluation),
             scorer.Score("mixture", mixtureLists, mle, null),
             scorer.Score("knn_embed", knnLists, smoothed, null),
         };
+        if (tuned != null) methods.Add(scorer.Score("knn_embed_tuned", tunedLists!, tunedMixtures, null));
+        if (interests != null) methods.Add(scorer.Score("interest_mmr", interestLists!, tunedMixtures, null, methods[^1]));
         seconds["metrics"] = Lap(clock);
-        return new ProtocolResult(testUsers, methods, seconds);
+
+        var frontiers = new List<FrontierResult>();
+        if (settings.Frontier)
+        {
+            int[] pair = [FrontierDiversityCutoff, FrontierRecallCutoff];
+            frontiers.Add(Sweep("mmr", "lambda", settings.FrontierMmrLambdas, scorer, value =>
+                Prefixes(pair, mmr.Rerank(unimodal, FrontierRecallCutoff, value, settings.MmrPoolSize, threads))));
+            if (interests != null)
+                frontiers.Add(Sweep("interest_mmr", "lambda", settings.FrontierMmrLambdas, scorer, value =>
+                    Prefixes(pair, mmr.Rerank(unimodal, FrontierRecallCutoff, value, settings.MmrPoolSize, interests, threads))));
+            if (tuned != null)
+            {
+                frontiers.Add(Sweep("knn_embed_tuned", "head_share", settings.FrontierHeadShares, scorer, value =>
+                {
+                    var options = tuned.Retrieval.Clone();
+                    options.HeadShare = value;
+                    return Zip(pair, tunedRetriever!.Retrieve(tunedMixtures!, testUsers, train, pair, options, unimodal, userEmbeddings, threads));
+                }));
+                frontiers.Add(Sweep("knn_embed_tuned", "alpha", settings.FrontierAlphas, scorer, value =>
+                {
+                    var options = tuned.Retrieval.Clone();
+                    options.Alpha = value;
+                    return Zip(pair, tunedRetriever!.Retrieve(tunedMixtures!, testUsers, train, pair, options, unimodal, userEmbeddings, threads));
+                }));
+            }
+            seconds["frontier"] = Lap(clock);
+        }
+        return new ProtocolResult(testUsers, methods, seconds, frontiers, missedUsers);
     }
+
+    /// <summary>K of the frontier's recall: 50.</summary>
+    public const int FrontierRecallCutoff = 50;
+
+    /// <summary>K of the frontier's diversity: 10.</summary>
+    public const int FrontierDiversityCutoff = 10;
+
+    private static FrontierResult Sweep(string method, string knob, double[] values, ProtocolScorer scorer, Func<double, IReadOnlyDictionary<int, RankedLists>> retrieve)
+    {
+        var points = new List<FrontierPoint>();
+        foreach (double value in values)
+        {
+            var (recall, diversity) = scorer.ScoreLists(retrieve(value), FrontierRecallCutoff, FrontierDiversityCutoff);
+            points.Add(new FrontierPoint(value, recall, diversity));
+        }
+        return new FrontierResult(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff, points);
+    }
+
+    private static Dictionary<int, RankedLists> Prefixes(int[] cutoffs, RankedLists lists) => cutoffs.ToDictionary(k => k, k => Prefix(lists, k));
 
     private static Dictionary<int, RankedLists> Zip(int[] cutoffs, RankedLists[] lists) =>
         cutoffs.Select((k, t) => (k, t)).ToDictionary(p => p.k, p => lists[p.t]);

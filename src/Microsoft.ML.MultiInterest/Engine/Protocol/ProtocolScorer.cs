@@ -10,35 +10,80 @@ internal sealed class ProtocolScorer
     private readonly BipartiteGraph _test;
     private readonly int[] _testUsers;
     private readonly EmbeddingMatrix _unitItems;
+    private readonly EmbeddingMatrix _unitFitItems;
     private readonly int _threads;
+    private readonly HeldOutMisses _misses;
+    private readonly int _missedUsers;
+    private readonly ActivityQuartiles? _activity;
 
-    public ProtocolScorer(BipartiteGraph test, int[] testUsers, EmbeddingMatrix itemEmbeddings, int threads)
+    /// <summary>Creates a scorer.</summary>
+    /// <param name="test">The held-out edges over seen users and items.</param>
+    /// <param name="testUsers">The user rows with a seen held-out edge, ascending.</param>
+    /// <param name="itemEmbeddings">The item vectors Diversity@K is measured on.</param>
+    /// <param name="threads">Degree of parallelism; 0 = all cores.</param>
+    /// <param name="activity">Activity quartile of each test user, for the breakdown; null for none.</param>
+    /// <param name="misses">Unseen held-out items per user, counted as misses; <see cref="HeldOutMisses.None"/> to drop them.</param>
+    /// <param name="missedUsers">Test users with no seen held-out item, counted with Recall = NDCG = 0 (in the overall means only).</param>
+    /// <param name="fitItemEmbeddings">
+    /// The item vectors of the space the user representations live in, for the goodness of fit; default
+    /// <paramref name="itemEmbeddings"/>. A model with its own vectors (learned mixtures) fits in its own space while its
+    /// diversity is measured in the shared one, so that every row of a table is measured with the same ruler.
+    /// </param>
+    public ProtocolScorer(BipartiteGraph test, int[] testUsers, EmbeddingMatrix itemEmbeddings, int threads, ActivityQuartiles? activity = null,
+        HeldOutMisses? misses = null, int missedUsers = 0, EmbeddingMatrix? fitItemEmbeddings = null)
     {
+        _activity = activity;
+        _misses = misses ?? HeldOutMisses.None;
+        _missedUsers = missedUsers;
         _test = test;
         _testUsers = testUsers;
         _unitItems = itemEmbeddings.Normalized();
+        _unitFitItems = fitItemEmbeddings == null ? _unitItems : fitItemEmbeddings.Normalized();
         _threads = threads;
     }
 
     /// <summary>Scores one method. Mixture methods pass <paramref name="mixtures"/>; the unimodal one its user embeddings.</summary>
-    public MethodEvaluation Score(string name, IReadOnlyDictionary<int, RankedLists> lists, MixtureTable? mixtures, EmbeddingMatrix? userEmbeddings)
+    /// <param name="name">The method's name.</param>
+    /// <param name="lists">Its lists per cutoff.</param>
+    /// <param name="mixtures">Its mixtures, for the goodness of fit.</param>
+    /// <param name="userEmbeddings">Or its single vectors.</param>
+    /// <param name="sameRepresentation">
+    /// An evaluated method with the very same user representation (MMR shares Unimodal's vectors, multi-interest MMR the
+    /// tuned row's mixtures): its goodness of fit is reused instead of solved again.
+    /// </param>
+    public MethodEvaluation Score(string name, IReadOnlyDictionary<int, RankedLists> lists, MixtureTable? mixtures, EmbeddingMatrix? userEmbeddings,
+        MethodEvaluation? sameRepresentation = null)
     {
         var cutoffs = lists.Keys.Order().ToArray();
         var ranked = cutoffs.Select(k => lists[k]).ToArray();
-        MetricsScorer.FitSource fit = mixtures != null
-            ? (solver, q, heldOut) => RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(_testUsers[q]), mixtures.Weights(_testUsers[q]), _unitItems, heldOut)
-            : (_, q, heldOut) => RetrievalMetrics.UnimodalGoodnessOfFit(userEmbeddings!.ReadRow(_testUsers[q]), _unitItems, heldOut);
-        var means = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]),
-            _unitItems, fit, _threads);
-        var recall = new Dictionary<int, double>();
-        var ndcg = new Dictionary<int, double>();
-        var diversity = new Dictionary<int, double>();
-        for (int c = 0; c < cutoffs.Length; c++)
+        MetricsScorer.FitSource? fit = sameRepresentation != null ? null : mixtures != null
+            ? (solver, q, heldOut) => RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(_testUsers[q]), mixtures.Weights(_testUsers[q]), _unitFitItems, heldOut)
+            : (_, q, heldOut) => RetrievalMetrics.UnimodalGoodnessOfFit(userEmbeddings!.ReadRow(_testUsers[q]), _unitFitItems, heldOut);
+        var breakdown = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]),
+            _unitItems, fit, _threads, q => _misses.UnseenItemsOf(_testUsers[q]), _missedUsers, _activity?.Groups, ActivityQuartiles.Count);
+        var means = breakdown.All;
+        var groups = new List<GroupEvaluation>();
+        for (int g = 0; g < breakdown.Groups.Length; g++)
         {
-            recall[cutoffs[c]] = means.Recall[c];
-            ndcg[cutoffs[c]] = means.Ndcg[c];
-            diversity[cutoffs[c]] = means.Diversity[c];
+            var m = breakdown.Groups[g];
+            double emd = sameRepresentation?.ByActivity[g].Emd ?? m.Emd;
+            groups.Add(new GroupEvaluation(g, m.Users, _activity!.LowerDegree[g], _activity.UpperDegree[g], ByCutoff(cutoffs, m.Recall),
+                ByCutoff(cutoffs, m.Ndcg), ByCutoff(cutoffs, m.Diversity), emd));
         }
-        return new MethodEvaluation(name, recall, ndcg, diversity, means.Emd, lists, mixtures);
+        return new MethodEvaluation(name, ByCutoff(cutoffs, means.Recall), ByCutoff(cutoffs, means.Ndcg), ByCutoff(cutoffs, means.Diversity),
+            sameRepresentation?.Emd ?? means.Emd, lists, mixtures, groups);
     }
+
+    /// <summary>Recall@K and Diversity@K of lists alone (no goodness of fit), for frontier points.</summary>
+    public (double Recall, double Diversity) ScoreLists(IReadOnlyDictionary<int, RankedLists> lists, int recallCutoff, int diversityCutoff)
+    {
+        var cutoffs = lists.Keys.Order().ToArray();
+        var ranked = cutoffs.Select(k => lists[k]).ToArray();
+        var means = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]), _unitItems, null, _threads,
+            q => _misses.UnseenItemsOf(_testUsers[q]), _missedUsers);
+        return (means.Recall[Array.IndexOf(cutoffs, recallCutoff)], means.Diversity[Array.IndexOf(cutoffs, diversityCutoff)]);
+    }
+
+    private static Dictionary<int, double> ByCutoff(int[] cutoffs, double[] values) =>
+        cutoffs.Select((k, c) => (k, c)).ToDictionary(p => p.k, p => values[p.c]);
 }

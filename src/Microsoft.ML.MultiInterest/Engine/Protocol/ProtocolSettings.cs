@@ -15,6 +15,30 @@ public sealed class ProtocolSettings
     /// <summary>Quota exponent. Default <see cref="ClusterQuotaRetrieverDefaults.Alpha"/> (slots proportional to component weights).</summary>
     public double Alpha { get; set; } = ClusterQuotaRetrieverDefaults.Alpha;
 
+    /// <summary>Relevance weight of the MMR row, in [0, 1]. Default <see cref="MmrRetrieverDefaults.Lambda"/>.</summary>
+    public double MmrLambda { get; set; } = MmrRetrieverDefaults.Lambda;
+
+    /// <summary>Length of the unimodal ranking the MMR row re-ranks. Default <see cref="MmrRetrieverDefaults.PoolSize"/>.</summary>
+    public int MmrPoolSize { get; set; } = MmrRetrieverDefaults.PoolSize;
+
+    /// <summary>The tuned multi-interest row (<c>knn_embed_tuned</c>), or null for none (the default).</summary>
+    public MultiInterestRowSettings? MultiInterest { get; set; }
+
+    /// <summary>
+    /// Whether to measure the recall-diversity frontiers (Recall@50, Diversity@10): MMR and multi-interest MMR over
+    /// <see cref="FrontierMmrLambdas"/>, and the tuned quota row over <see cref="FrontierHeadShares"/> and <see cref="FrontierAlphas"/>. Default false.
+    /// </summary>
+    public bool Frontier { get; set; }
+
+    /// <summary>The MMR lambdas of the frontier, ascending. Default 0, 0.1, ..., 1.</summary>
+    public double[] FrontierMmrLambdas { get; set; } = Enumerable.Range(0, 11).Select(i => i / 10.0).ToArray();
+
+    /// <summary>The tuned row's head shares of the frontier, ascending. Default 0, 0.1, ..., 1.</summary>
+    public double[] FrontierHeadShares { get; set; } = Enumerable.Range(0, 11).Select(i => i / 10.0).ToArray();
+
+    /// <summary>The tuned row's quota exponents of the frontier, ascending. Default 0, 0.25, 0.5, 0.75, 1, 1.5, 2.</summary>
+    public double[] FrontierAlphas { get; set; } = [0, 0.25, 0.5, 0.75, 1, 1.5, 2];
+
     /// <summary>Cutoffs K; each is its own retrieval with M = K. Default <see cref="EvaluationDefaults.Cutoffs"/>.</summary>
     public int[] Cutoffs { get; set; } = EvaluationDefaults.Cutoffs;
 
@@ -30,6 +54,22 @@ public sealed class ProtocolSettings
         if (!double.IsFinite(Alpha) || Alpha < 0) throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Alpha must be finite and non-negative.");
         if (Cutoffs == null || Cutoffs.Length == 0 || Cutoffs.Any(c => c < 1))
             throw new ArgumentOutOfRangeException(nameof(Cutoffs), "Cutoffs must be a non-empty list of positive list lengths.");
+        if (!(MmrLambda >= 0 && MmrLambda <= 1)) throw new ArgumentOutOfRangeException(nameof(MmrLambda), MmrLambda, "MmrLambda must lie in [0, 1].");
+        if (MmrPoolSize < 1) throw new ArgumentOutOfRangeException(nameof(MmrPoolSize), MmrPoolSize, "MmrPoolSize must be at least 1.");
+        MultiInterest?.Validate();
+        CheckKnob(FrontierMmrLambdas, nameof(FrontierMmrLambdas), 0, 1);
+        CheckKnob(FrontierHeadShares, nameof(FrontierHeadShares), 0, 1);
+        CheckKnob(FrontierAlphas, nameof(FrontierAlphas), 0, double.MaxValue);
         if (Threads < 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be 0 (all cores) or positive.");
+    }
+
+    private static void CheckKnob(double[] values, string name, double min, double max)
+    {
+        if (values == null || values.Length == 0) throw new ArgumentOutOfRangeException(name, $"{name} must hold at least one value.");
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!(values[i] >= min && values[i] <= max)) throw new ArgumentOutOfRangeException(name, values[i], $"{name} values must lie in [{min}, {max}].");
+            if (i > 0 && values[i] <= values[i - 1]) throw new ArgumentOutOfRangeException(name, values[i], $"{name} must be strictly ascending.");
+        }
     }
 }

@@ -48,40 +48,73 @@ public sealed class ClusterQuotaRetriever
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
     /// <returns>One <see cref="RankedLists"/> per cutoff, in the order of <paramref name="cutoffs"/>.</returns>
     public RankedLists[] Retrieve(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs,
-        double alpha = ClusterQuotaRetrieverDefaults.Alpha, RankedLists? fallback = null, int threads = 0)
+        double alpha = ClusterQuotaRetrieverDefaults.Alpha, RankedLists? fallback = null, int threads = 0) =>
+        Retrieve(mixtures, users, exclusions, cutoffs, new QuotaRetrievalOptions { Alpha = alpha }, fallback, null, threads);
+
+    /// <summary>
+    /// Retrieves one list per user for each cutoff with the given options (query inside a cluster, quota exponent,
+    /// unimodal head); each cutoff is its own retrieval with M = cutoff.
+    /// </summary>
+    /// <param name="mixtures">The users' mixtures (kNN-Embed or unsmoothed Mixture weights alike).</param>
+    /// <param name="users">The users (rows of <paramref name="mixtures"/>) to serve.</param>
+    /// <param name="exclusions">Optional graph whose items of each user are never returned.</param>
+    /// <param name="cutoffs">List lengths M, e.g. 10, 20, 50.</param>
+    /// <param name="options">Alpha, Query, Beta and HeadShare.</param>
+    /// <param name="fallback">
+    /// Ranking per entry of <paramref name="users"/> (already without excluded items, e.g. the unimodal one): the head of
+    /// the list when <see cref="QuotaRetrievalOptions.HeadShare"/> is positive (then required, at least M long to honour
+    /// the share), and the fill of lists the clusters cannot complete.
+    /// </param>
+    /// <param name="userEmbeddings">The users' own vectors, one row per user row; required by the User and Blend queries.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <returns>One <see cref="RankedLists"/> per cutoff, in the order of <paramref name="cutoffs"/>.</returns>
+    public RankedLists[] Retrieve(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs,
+        QuotaRetrievalOptions options, RankedLists? fallback, EmbeddingMatrix? userEmbeddings, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(mixtures);
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(cutoffs);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         if (cutoffs.Count == 0) throw new ArgumentException("At least one cutoff is needed.", nameof(cutoffs));
         foreach (int cutoff in cutoffs)
             if (cutoff < 1) throw new ArgumentOutOfRangeException(nameof(cutoffs), cutoff, "Candidates (M) must be at least 1.");
-        if (!double.IsFinite(alpha) || alpha < 0) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "Alpha must be finite and non-negative.");
-        if (!mixtures.HasEmbeddings)
+        if (!mixtures.HasEmbeddings && options.Query != QuotaQuery.User)
             throw new ArgumentException("The mixtures hold clusters and weights only (dimension 0); retrieval needs component embeddings (MixtureBuilder.BuildMle or KnnSmoother.Smooth).", nameof(mixtures));
-        if (mixtures.Dimension != _grouped.Dimension)
+        if (mixtures.HasEmbeddings && mixtures.Dimension != _grouped.Dimension)
             throw new ArgumentException($"Mixtures have dimension {mixtures.Dimension}, items {_grouped.Dimension}.", nameof(mixtures));
         if (fallback != null && fallback.QueryCount != users.Count)
             throw new ArgumentException("The fallback ranking must have one list per user.", nameof(fallback));
+        if (options.HeadShare > 0 && fallback == null)
+            throw new ArgumentException($"HeadShare {options.HeadShare} reserves a unimodal head: pass the unimodal ranking as the fallback.", nameof(fallback));
+        if (options.NeedsUserVectors)
+        {
+            if (userEmbeddings == null)
+                throw new ArgumentException($"Query {options.Query} searches with the user's own vector: pass the user embeddings.", nameof(userEmbeddings));
+            if (userEmbeddings.Dimension != _grouped.Dimension)
+                throw new ArgumentException($"User embeddings have dimension {userEmbeddings.Dimension}, items {_grouped.Dimension}.", nameof(userEmbeddings));
+            userEmbeddings.ThrowIfNotFinite("user embeddings");
+        }
         foreach (int u in users)
         {
             if ((uint)u >= (uint)mixtures.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {u}: there are {mixtures.UserCount} users.");
             if (exclusions != null && u >= exclusions.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"User row {u} is not in the exclusion graph.");
+            if (options.NeedsUserVectors && u >= userEmbeddings!.Rows) throw new ArgumentOutOfRangeException(nameof(users), $"User row {u} has no user embedding.");
         }
 
         int maxCutoff = cutoffs.Max();
         var results = cutoffs.Select(c => new RankedLists(users.Count, c)).ToArray();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
-        Parallel.For(0, users.Count, parallel, () => new Scratch(_grouped.Rows, mixtures.MaxComponents, maxCutoff), (q, _, s) =>
+        Parallel.For(0, users.Count, parallel, () => new Scratch(_grouped.Rows, mixtures.MaxComponents, maxCutoff, _grouped.Dimension), (q, _, s) =>
         {
-            RetrieveOne(mixtures, users[q], q, exclusions, cutoffs, alpha, fallback, results, s);
+            RetrieveOne(mixtures, users[q], q, exclusions, cutoffs, options, fallback, userEmbeddings, results, s);
             return s;
         }, _ => { });
         return results;
     }
 
-    private void RetrieveOne(MixtureTable mixtures, int user, int q, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs, double alpha,
-        RankedLists? fallback, RankedLists[] results, Scratch s)
+    private void RetrieveOne(MixtureTable mixtures, int user, int q, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs, QuotaRetrievalOptions options,
+        RankedLists? fallback, EmbeddingMatrix? userEmbeddings, RankedLists[] results, Scratch s)
     {
         int n = mixtures.ComponentCount(user);
         var clusters = mixtures.Clusters(user);
@@ -93,7 +126,7 @@ public sealed class ClusterQuotaRetriever
         {
             var selector = s.Selector;
             selector.Reset(s.Capacity);
-            var query = mixtures.Embedding(user, j);
+            var query = Query(mixtures, user, j, options, userEmbeddings, s.Query);
             var members = _clustering.MembersOf(clusters[j]);
             int first = _clustering.MembersStart(clusters[j]);
             for (int r = 0; r < members.Length; r++)
@@ -109,36 +142,79 @@ public sealed class ClusterQuotaRetriever
         for (int t = 0; t < cutoffs.Count; t++)
         {
             int slots = cutoffs[t];
+            var outIndices = results[t].IndexSlots(q);
+            var outScores = results[t].ScoreSlots(q);
+            int written = 0;
+            // The unimodal head: the fallback's first round(share * M) items.
+            if (fallback != null && options.HeadShare > 0)
+            {
+                int head = Math.Min(options.HeadSlots(slots), fallback.Counts[q]);
+                fallback.IndicesOf(q)[..head].CopyTo(outIndices);
+                fallback.ScoresOf(q)[..head].CopyTo(outScores);
+                written = head;
+            }
+            var headItems = outIndices[..written];
             Span<int> take = s.Take.AsSpan(0, n);
-            QuotaAllocator.Allocate(weights, clusters, alpha, slots, take);
+            Span<int> available = s.Available.AsSpan(0, n);
+            for (int j = 0; j < n; j++) available[j] = written == 0 ? s.RankCounts[j] : CountNotIn(s.Ranking(j)[..s.RankCounts[j]], headItems);
+            QuotaAllocator.Allocate(weights, clusters, options.Alpha, slots - written, take);
             int leftover = 0;
             for (int j = 0; j < n; j++)
             {
-                int granted = Math.Min(take[j], s.RankCounts[j]);
+                int granted = Math.Min(take[j], available[j]);
                 leftover += take[j] - granted;
                 take[j] = granted;
             }
             // Short clusters hand their slots on in weight order (components are stored by weight).
             for (int j = 0; j < n && leftover > 0; j++)
             {
-                int extra = Math.Min(leftover, s.RankCounts[j] - take[j]);
+                int extra = Math.Min(leftover, available[j] - take[j]);
                 take[j] += extra;
                 leftover -= extra;
             }
 
-            var outIndices = results[t].IndexSlots(q);
-            var outScores = results[t].ScoreSlots(q);
-            int written = 0;
+            int headCount = written;
             for (int j = 0; j < n; j++)
             {
-                s.Ranking(j)[..take[j]].CopyTo(outIndices[written..]);
-                s.RankScores(j)[..take[j]].CopyTo(outScores[written..]);
-                written += take[j];
+                var ranking = s.Ranking(j);
+                var rankScores = s.RankScores(j);
+                for (int r = 0, taken = 0; taken < take[j]; r++)
+                {
+                    if (headCount > 0 && outIndices[..headCount].Contains(ranking[r])) continue;
+                    outIndices[written] = ranking[r];
+                    outScores[written] = rankScores[r];
+                    written++;
+                    taken++;
+                }
             }
             if (written < slots && fallback != null)
                 written = Fill(fallback, q, outIndices, outScores, written, slots);
             results[t].Counts[q] = written;
         }
+    }
+
+    /// <summary>The vector that ranks component <paramref name="j"/>'s cluster (<see cref="QuotaRetrievalOptions.Query"/>).</summary>
+    private static ReadOnlySpan<float> Query(MixtureTable mixtures, int user, int j, QuotaRetrievalOptions options, EmbeddingMatrix? userEmbeddings, float[] buffer)
+    {
+        switch (options.Query)
+        {
+            case QuotaQuery.User:
+                return userEmbeddings!.ReadRow(user);
+            case QuotaQuery.Blend:
+                QueryBlend.Write(mixtures.Embedding(user, j), userEmbeddings!.ReadRow(user), options.Beta, buffer);
+                return buffer;
+            default:
+                return mixtures.Embedding(user, j);
+        }
+    }
+
+    /// <summary>How many of <paramref name="ranking"/>'s items are not in <paramref name="head"/> (both short).</summary>
+    private static int CountNotIn(ReadOnlySpan<int> ranking, ReadOnlySpan<int> head)
+    {
+        int count = 0;
+        foreach (int item in ranking)
+            if (!head.Contains(item)) count++;
+        return count;
     }
 
     /// <summary>Appends fallback items not yet in the list until it holds <paramref name="slots"/> entries.</summary>
@@ -162,8 +238,10 @@ public sealed class ClusterQuotaRetriever
         private readonly int[] _ranking;
         private readonly float[] _rankScores;
 
-        public Scratch(int items, int components, int capacity)
+        public Scratch(int items, int components, int capacity, int dimension)
         {
+            Query = new float[dimension];
+            Available = new int[components];
             Capacity = capacity;
             Exclusion = new ItemExclusion(items);
             Selector = new TopKSelector(capacity);
@@ -178,6 +256,8 @@ public sealed class ClusterQuotaRetriever
         public TopKSelector Selector { get; }
         public int[] RankCounts { get; }
         public int[] Take { get; }
+        public int[] Available { get; }
+        public float[] Query { get; }
         public Span<int> Ranking(int component) => _ranking.AsSpan(component * Capacity, Capacity);
         public Span<float> RankScores(int component) => _rankScores.AsSpan(component * Capacity, Capacity);
     }

@@ -13,6 +13,15 @@ public static class ClusterQuotaRetrieverDefaults
     /// <summary>Quota exponent: 1 (slots proportional to the component weights).</summary>
     public const double Alpha = 1.0;
 
+    /// <summary>The vector that ranks a component's cluster: <see cref="QuotaQuery.Component"/> (u^c, as the paper).</summary>
+    public const QuotaQuery Query = QuotaQuery.Component;
+
+    /// <summary>Weight of the user vector in the <see cref="QuotaQuery.Blend"/> query: 1.</summary>
+    public const double Beta = 1.0;
+
+    /// <summary>Share of the list reserved for the unimodal head: 0 (pure quotas, as the paper).</summary>
+    public const double HeadShare = 0.0;
+
     /// <summary>Whether the user's training items are never candidates: true.</summary>
     public const bool ExcludeSeen = true;
 }

@@ -16,10 +16,11 @@ internal sealed class CandidateColumns
     private readonly int[] _itemRowOf;
 
     public CandidateColumns(int userCount, int[] users, RankedLists lists, int[] itemRowOf, string[] itemNames, string userColumn,
-        string candidatesColumn, string scoresColumn, CandidateMethod method, double alpha)
+        string candidatesColumn, string scoresColumn, CandidateMethod method, double alpha, RetrievalSettings? settings = null)
     {
         Method = method;
         Alpha = alpha;
+        Settings = settings ?? new RetrievalSettings();
         ItemNames = itemNames;
         _queryOfUser = Enumerable.Repeat(-1, userCount).ToArray();
         for (int q = 0; q < users.Length; q++) _queryOfUser[users[q]] = q;
@@ -39,6 +40,9 @@ internal sealed class CandidateColumns
 
     /// <summary>The quota exponent of a cluster-quota retrieval; NaN for unimodal retrieval.</summary>
     public double Alpha { get; }
+
+    /// <summary>The retrieval's other settings (quota query, beta, head share; MMR lambda and pool).</summary>
+    public RetrievalSettings Settings { get; }
 
     /// <summary>The raw id of each item key (key - 1), as text: the KeyValues of the candidates column.</summary>
     public string[] ItemNames { get; }

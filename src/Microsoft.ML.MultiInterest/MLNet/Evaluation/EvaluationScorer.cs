@@ -15,8 +15,10 @@ internal static class EvaluationScorer
     /// <param name="representations">The users' representations, or null for no goodness of fit.</param>
     /// <param name="threads">Degree of parallelism; 0 = all cores.</param>
     /// <param name="retrievalPerCutoff">Whether each cutoff has its own lists (reported in the metrics).</param>
+    /// <param name="unseen">Whether unseen held-out items and users count as misses or are left out.</param>
+    /// <param name="trainingDegrees">Each test user's training degree, for the per-activity breakdown; null for none.</param>
     public static MultiInterestMetrics Score(int[] cutoffs, int[][][] lists, HeldOutEdges heldOut, ItemEmbeddingTable items,
-        UserRepresentations? representations, int threads, bool retrievalPerCutoff)
+        UserRepresentations? representations, int threads, bool retrievalPerCutoff, UnseenHeldOut unseen, int[]? trainingDegrees = null)
     {
         int n = heldOut.Users.Length, count = cutoffs.Length;
         for (int c = 0; c < count; c++)
@@ -33,8 +35,20 @@ internal static class EvaluationScorer
             UserRepresentation.Unimodal => (_, q, held) => RetrievalMetrics.UnimodalGoodnessOfFit(representations!.Points[q], unitItems, held),
             _ => null,
         };
-        var means = MetricsScorer.Score(cutoffs, n, (c, q) => lists[c][q], q => heldOut.Items[q], unitItems, fit, threads);
+        bool miss = unseen == UnseenHeldOut.Miss;
+        var activity = trainingDegrees == null ? null : ActivityQuartiles.Assign(trainingDegrees);
+        var breakdown = MetricsScorer.Score(cutoffs, n, (c, q) => lists[c][q], q => heldOut.Items[q], unitItems, fit, threads,
+            miss ? q => heldOut.UnseenItems[q] : null, miss ? heldOut.MissedUsers : 0, activity?.Groups, ActivityQuartiles.Count);
+        var means = breakdown.All;
         double? emd = representations == null ? null : means.Emd;
-        return new MultiInterestMetrics(cutoffs, means.Recall, means.Ndcg, means.Diversity, emd, representations?.Kind ?? UserRepresentation.None, n, retrievalPerCutoff);
+        var groups = breakdown.Groups.Select((g, i) => new MultiInterestGroupMetrics(i, g.Users, activity!.LowerDegree[i], activity.UpperDegree[i],
+            MultiInterestMetrics.Table(cutoffs, g.Recall), MultiInterestMetrics.Table(cutoffs, g.Ndcg), MultiInterestMetrics.Table(cutoffs, g.Diversity),
+            representations == null ? null : g.Emd)).ToArray();
+        return new MultiInterestMetrics(cutoffs, means.Recall, means.Ndcg, means.Diversity, emd, representations?.Kind ?? UserRepresentation.None, n, retrievalPerCutoff, groups)
+        {
+            Unseen = unseen,
+            MissedUsers = heldOut.MissedUsers,
+            UnseenEdges = heldOut.UnseenEdges,
+        };
     }
 }

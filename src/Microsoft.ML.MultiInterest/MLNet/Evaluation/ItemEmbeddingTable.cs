@@ -28,6 +28,9 @@ internal sealed class ItemEmbeddingTable
 
     public int Dimension => UnitItems.Dimension;
 
+    /// <summary>Whether item row <paramref name="item"/> has an embedding (it is seen in the view).</summary>
+    public bool Has(int item) => _present[item];
+
     /// <summary>Throws unless item row <paramref name="item"/> has an embedding; <paramref name="role"/> says why it is needed (built only on failure).</summary>
     public void Require(int item, Func<string> role)
     {

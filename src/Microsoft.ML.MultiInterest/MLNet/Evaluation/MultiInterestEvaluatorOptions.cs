@@ -36,6 +36,16 @@ public sealed class MultiInterestEvaluatorOptions
     /// <summary>The user embedding column (Single vector of d), for <see cref="UserRepresentation.Unimodal"/>. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
     public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
 
+    /// <summary>
+    /// How held-out edges of users or items unseen in training are scored: <see cref="UnseenHeldOut.Miss"/> (the default,
+    /// <see cref="EvaluationDefaults.Unseen"/>) keeps them in the Recall and NDCG denominators as misses, and counts a test
+    /// user unseen in training with Recall = NDCG = 0; <see cref="UnseenHeldOut.Drop"/> leaves them out. An item is unseen
+    /// when its key is missing (0) in the held-out edges or it has no row in the item embeddings view; a user when its key
+    /// is missing or (for <see cref="MultiInterestCatalog.EvaluateRetriever"/>) it has no row in the fit data. The counts
+    /// are in <see cref="MultiInterestMetrics.UnseenEdges"/> and <see cref="MultiInterestMetrics.MissedUsers"/>.
+    /// </summary>
+    public UnseenHeldOut Unseen = EvaluationDefaults.Unseen;
+
     /// <summary>Degree of parallelism; 0 = all cores. The figures do not depend on it. Default 0.</summary>
     public int Threads;
 
@@ -50,6 +60,8 @@ public sealed class MultiInterestEvaluatorOptions
         OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
         OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
         OptionChecks.Threads(Threads, nameof(Threads));
+        if (!Enum.IsDefined(Unseen))
+            throw new ArgumentOutOfRangeException(nameof(Unseen), Unseen, $"{nameof(Unseen)} is not a defined value.");
         if (!Enum.IsDefined(Representation))
             throw new ArgumentOutOfRangeException(nameof(Representation), Representation, $"{nameof(Representation)} is not a defined value.");
         if (Cutoffs == null || Cutoffs.Length == 0)

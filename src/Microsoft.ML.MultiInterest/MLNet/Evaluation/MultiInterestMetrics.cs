@@ -1,3 +1,4 @@
+using Microsoft.ML.MultiInterest.Engine;
 using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Text;
@@ -12,8 +13,9 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class MultiInterestMetrics
 {
     internal MultiInterestMetrics(int[] cutoffs, double[] recall, double[] ndcg, double[] diversity, double? emd, UserRepresentation representation,
-        int userCount, bool retrievalPerCutoff)
+        int userCount, bool retrievalPerCutoff, IReadOnlyList<MultiInterestGroupMetrics>? byActivity = null)
     {
+        ByActivity = byActivity ?? [];
         Cutoffs = Array.AsReadOnly((int[])cutoffs.Clone());
         RecallAtK = Table(cutoffs, recall);
         NdcgAtK = Table(cutoffs, ndcg);
@@ -49,8 +51,30 @@ public sealed class MultiInterestMetrics
     /// <summary>The representation <see cref="Emd"/> was computed on (<see cref="UserRepresentation.None"/> when it is null).</summary>
     public UserRepresentation Representation { get; }
 
-    /// <summary>The number of test users averaged over.</summary>
+    /// <summary>
+    /// The same metrics per activity quartile of the test users (training degree in the fit data, least active first;
+    /// <see cref="Engine.ActivityQuartiles"/>). Filled by <see cref="MultiInterestCatalog.EvaluateRetriever"/>, which sees
+    /// the training edges; empty from <see cref="MultiInterestCatalog.Evaluate"/>. Missed users are in no quartile.
+    /// </summary>
+    public IReadOnlyList<MultiInterestGroupMetrics> ByActivity { get; }
+
+    /// <summary>
+    /// The number of test users with a list and a held-out item seen in training: Diversity@K and the EMD average over them,
+    /// and Recall@K and NDCG@K too, with <see cref="MissedUsers"/> more when unseen edges count as misses.
+    /// </summary>
     public int UserCount { get; }
+
+    /// <summary>How held-out edges of users or items unseen in training were scored (<see cref="MultiInterestEvaluatorOptions.Unseen"/>).</summary>
+    public UnseenHeldOut Unseen { get; init; } = EvaluationDefaults.Unseen;
+
+    /// <summary>
+    /// Test users not in <see cref="UserCount"/> because they, or all their held-out items, are unseen in training: counted with
+    /// Recall@K = NDCG@K = 0 under <see cref="UnseenHeldOut.Miss"/>, left out under <see cref="UnseenHeldOut.Drop"/>.
+    /// </summary>
+    public int MissedUsers { get; init; }
+
+    /// <summary>Held-out rows whose user or item is unseen in training (misses, or left out, as <see cref="Unseen"/> says).</summary>
+    public long UnseenEdges { get; init; }
 
     /// <summary>
     /// True when every K came from its own retrieval with M = K (the protocol's figures, from
@@ -69,10 +93,12 @@ public sealed class MultiInterestMetrics
         string emd = Emd is double value ? value.ToString("F4", inv) + $" ({Representation.ToString().ToLowerInvariant()})" : "n/a";
         text.AppendLine(inv, $"EMD: {emd}");
         text.Append(inv, $"Users: {UserCount}; {(RetrievalPerCutoff ? "one retrieval per K (M = K)" : "prefixes of one candidate list")}");
+        if (UnseenEdges > 0)
+            text.Append(inv, $"; {UnseenEdges} held-out edges unseen in training {(Unseen == UnseenHeldOut.Miss ? $"counted as misses ({MissedUsers} users scored 0)" : "left out")}");
         return text.ToString();
     }
 
-    private static ReadOnlyDictionary<int, double> Table(int[] cutoffs, double[] values)
+    internal static ReadOnlyDictionary<int, double> Table(int[] cutoffs, double[] values)
     {
         var table = new SortedDictionary<int, double>();
         for (int c = 0; c < cutoffs.Length; c++) table[cutoffs[c]] = values[c];

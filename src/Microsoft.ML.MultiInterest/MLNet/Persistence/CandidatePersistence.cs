@@ -1,3 +1,4 @@
+using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
 using Microsoft.ML.MultiInterest.Onnx.Proto;
 
@@ -13,6 +14,7 @@ internal static class CandidatePersistence
     private const string ItemsTable = "candidate_items", ScoresTable = "candidate_scores", NamesTable = "item_ids";
     private const string UserColumnKey = "UserColumn", CandidatesColumnKey = "CandidatesColumn", ScoresColumnKey = "ScoresColumn";
     private const string MethodKey = "Method", AlphaKey = "Alpha";
+    private const string QueryKey = "Query", BetaKey = "Beta", HeadShareKey = "HeadShare", MmrLambdaKey = "MmrLambda", MmrPoolKey = "MmrPoolSize", InterestKey = "InterestWeight";
 
     public static ITransformer CreateSavable(CandidateColumns columns)
     {
@@ -35,6 +37,13 @@ internal static class CandidatePersistence
         builder.Metadata(ScoresColumnKey, columns.ScoresColumn);
         builder.Metadata(MethodKey, columns.Method.ToString());
         builder.Metadata(AlphaKey, columns.Alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        var settings = columns.Settings;
+        builder.Metadata(QueryKey, settings.Query.ToString());
+        builder.Metadata(BetaKey, settings.Beta.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        builder.Metadata(HeadShareKey, settings.HeadShare.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        builder.Metadata(MmrLambdaKey, settings.MmrLambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        builder.Metadata(MmrPoolKey, settings.MmrPoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.Metadata(InterestKey, settings.InterestWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         string user = builder.KeyInput(columns.UserColumn, users);
         builder.Graph
             .AddInitializer(ItemsTable, [users + 1, m], keys)
@@ -69,7 +78,18 @@ internal static class CandidatePersistence
         var method = Enum.TryParse<CandidateMethod>(meta.GetValueOrDefault(MethodKey, ""), out var parsed) ? parsed
             : throw new InvalidDataException($"The saved candidate stage has no valid '{MethodKey}' metadata entry.");
         double alpha = double.Parse(meta.GetValueOrDefault(AlphaKey, "NaN"), System.Globalization.CultureInfo.InvariantCulture);
+        var defaults = new RetrievalSettings();
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var settings = new RetrievalSettings
+        {
+            Query = meta.TryGetValue(QueryKey, out var q) && Enum.TryParse<QuotaQuery>(q, out var query) ? query : defaults.Query,
+            Beta = meta.TryGetValue(BetaKey, out var b) ? double.Parse(b, inv) : defaults.Beta,
+            HeadShare = meta.TryGetValue(HeadShareKey, out var h) ? double.Parse(h, inv) : defaults.HeadShare,
+            MmrLambda = meta.TryGetValue(MmrLambdaKey, out var l) ? double.Parse(l, inv) : defaults.MmrLambda,
+            MmrPoolSize = meta.TryGetValue(MmrPoolKey, out var p) ? int.Parse(p, inv) : defaults.MmrPoolSize,
+            InterestWeight = meta.TryGetValue(InterestKey, out var nu) ? double.Parse(nu, inv) : defaults.InterestWeight,
+        };
         return new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
-            meta.GetValueOrDefault(ScoresColumnKey, ""), m, names[1..], lists, method, alpha);
+            meta.GetValueOrDefault(ScoresColumnKey, ""), m, names[1..], lists, method, alpha, settings);
     }
 }

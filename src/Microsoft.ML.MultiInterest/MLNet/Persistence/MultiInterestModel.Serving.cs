@@ -14,7 +14,7 @@ public sealed partial class MultiInterestModel
 
     /// <summary>
     /// The retrieval stage the serving methods reproduce: the first cluster-quota stage, else the first
-    /// unimodal one. Its M and alpha are used.
+    /// other one (unimodal or MMR). Its M, alpha and settings are used.
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no retrieval stage.</exception>
     public SavedCandidates ServingStage =>
@@ -40,10 +40,23 @@ public sealed partial class MultiInterestModel
         var users = embedding.UserEmbeddings;
         foreach (int u in userRows)
             if ((uint)u >= (uint)users.Rows) throw new ArgumentOutOfRangeException(nameof(userRows), $"User row {u} is not in the model ({users.Rows} users).");
+        var settings = stage.Settings;
+        if (stage.Method == CandidateMethod.Mmr)
+        {
+            int pool = Math.Max(settings.MmrPoolSize, stage.Candidates);
+            var ranking = new UnimodalRetriever(items).Retrieve(users, userRows, exclusions, pool, threads);
+            InterestProportionality? interests = null;
+            if (settings.InterestWeight > 0)
+            {
+                var (interestClusters, interestMixtures) = RequireMixturePath();
+                interests = new InterestProportionality(interestMixtures, userRows, interestClusters, settings.InterestWeight);
+            }
+            return new MmrRetriever(items).Rerank(ranking, stage.Candidates, settings.MmrLambda, pool, interests, threads);
+        }
         var fallback = new UnimodalRetriever(items).Retrieve(users, userRows, exclusions, stage.Candidates, threads);
         if (stage.Method == CandidateMethod.Unimodal) return fallback;
         var (clustering, mixtures) = RequireMixturePath();
-        return new ClusterQuotaRetriever(items, clustering).Retrieve(mixtures, userRows, exclusions, [stage.Candidates], stage.Alpha, fallback, threads)[0];
+        return new ClusterQuotaRetriever(items, clustering).Retrieve(mixtures, userRows, exclusions, [stage.Candidates], settings.Quota(stage.Alpha), fallback, users, threads)[0];
     }
 
     /// <summary>
@@ -61,9 +74,9 @@ public sealed partial class MultiInterestModel
         var stage = ServingStage;
         var embedding = RequireEmbedding();
         var (clustering, mixtures) = RequireMixturePath();
-        double alpha = stage.Method == CandidateMethod.ClusterQuota ? stage.Alpha : 1.0;
+        var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
         var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings, embedding.ItemEmbeddings, clustering, mixtures,
-            stage.Candidates, alpha, directory, exclusionMask);
+            stage.Candidates, options, directory, exclusionMask);
         WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
         return manifest;

@@ -83,10 +83,9 @@ public sealed partial class MultiInterestModel
             bytes.Position = 0;
             transformer = mlContext.Model.Load(bytes, out schema);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or FormatException or InvalidOperationException
-            or InvalidProtocolBufferException or ArgumentException or EndOfStreamException)
+        catch (Exception e) when (CorruptModel(e) is { } cause)
         {
-            throw new InvalidDataException($"{what} is not a readable ML.NET model zip (corrupt, truncated or not a model): {e.Message}", e);
+            throw new InvalidDataException($"{what} is not a readable ML.NET model zip (corrupt, truncated or not a model): {cause.Message}", e);
         }
         SavedGraphEmbedding? embedding = null;
         SavedClustering? clustering = null;
@@ -105,11 +104,30 @@ public sealed partial class MultiInterestModel
         return new MultiInterestModel(transformer, schema, embedding, clustering, mixtures, candidates);
     }
 
+    /// <summary>
+    /// The exception that says the bytes are not a readable model, looking through the reflection wrappers ML.NET's
+    /// loader adds (<see cref="System.Reflection.TargetInvocationException"/>); null for any other failure.
+    /// </summary>
+    private static Exception? CorruptModel(Exception e)
+    {
+        for (Exception? x = e; x != null; x = x.InnerException)
+        {
+            if (x is InvalidDataException or IOException or FormatException or InvalidOperationException or InvalidProtocolBufferException
+                or ArgumentException or EndOfStreamException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+                return x;
+            if (x is not (System.Reflection.TargetInvocationException or AggregateException)) return null;
+        }
+        return null;
+    }
+
     /// <summary>The ONNX graphs of this library's stages, in zip order (which is pipeline order).</summary>
     private static IEnumerable<ModelProto> ReadStages(Stream zipBytes, string what)
     {
         var stages = new List<ModelProto>();
         using var zip = new ZipArchive(zipBytes, ZipArchiveMode.Read, leaveOpen: true);
+        // The zip reader does not compare entries with their checksums: a damaged entry would reach ML.NET's loader as
+        // garbage. Check every entry first, so damage is reported as such (and before any ONNX session is created).
+        foreach (var entry in zip.Entries) CheckEntry(entry, what);
         foreach (var entry in zip.Entries.Where(e => e.Name == SavedModelFormat.OnnxEntryName).OrderBy(e => e.FullName, StringComparer.Ordinal))
         {
             using var content = entry.Open();
@@ -125,6 +143,26 @@ public sealed partial class MultiInterestModel
             stages.Add(model);
         }
         return stages;
+    }
+
+    /// <summary>Reads <paramref name="entry"/> to its end and compares its length and CRC-32 with the zip's directory.</summary>
+    private static void CheckEntry(ZipArchiveEntry entry, string what)
+    {
+        uint crc = IO.Crc32.Initial;
+        long length = 0;
+        var buffer = new byte[1 << 16];
+        using (var content = entry.Open())
+        {
+            int n;
+            while ((n = content.Read(buffer)) > 0)
+            {
+                crc = IO.Crc32.Update(crc, buffer.AsSpan(0, n));
+                length += n;
+                if (length > entry.Length) break;
+            }
+        }
+        if (length != entry.Length || IO.Crc32.Final(crc) != entry.Crc32)
+            throw new InvalidDataException($"{what}: zip entry '{entry.FullName}' does not match its recorded length or checksum: the file is damaged.");
     }
 
     /// <summary>ML.NET stores an ONNX model as a 4-byte little-endian length followed by the protobuf bytes.</summary>

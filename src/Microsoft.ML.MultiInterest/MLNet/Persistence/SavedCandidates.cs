@@ -6,8 +6,9 @@ public sealed class SavedCandidates
     private readonly (uint[] ItemKeys, float[] Scores)[] _lists;
 
     internal SavedCandidates(string userColumn, string candidatesColumn, string scoresColumn, int candidates, string[] itemIds,
-        (uint[] ItemKeys, float[] Scores)[] lists, CandidateMethod method, double alpha)
+        (uint[] ItemKeys, float[] Scores)[] lists, CandidateMethod method, double alpha, RetrievalSettings? settings = null)
     {
+        Settings = settings ?? new RetrievalSettings();
         Method = method;
         Alpha = alpha;
         UserColumnName = userColumn;
@@ -32,6 +33,9 @@ public sealed class SavedCandidates
 
     /// <summary>The quota exponent of a cluster-quota retrieval; NaN for unimodal retrieval.</summary>
     public double Alpha { get; }
+
+    /// <summary>The stage's other retrieval settings (quota query, beta, head share; MMR lambda and pool).</summary>
+    public RetrievalSettings Settings { get; }
 
     /// <summary>M, the length of every list.</summary>
     public int Candidates { get; }

@@ -41,4 +41,7 @@ public sealed class SavedGraphEmbedding
 
     /// <summary>The raw id of each item row.</summary>
     public IReadOnlyList<string> ItemIds { get; }
+
+    /// <summary>The components of a mixture-embedding stage (null when the stage was trained with a single-vector algorithm).</summary>
+    public MixtureEmbeddingResult? Mixture { get; init; }
 }

@@ -42,7 +42,19 @@ internal sealed class ValidationScorer
     public ValidationScore Score(EmbeddingMatrix users, EmbeddingMatrix items, int threads)
     {
         if (_users.Length == 0) return new ValidationScore(0, 0);
-        var lists = new UnimodalRetriever(items).Retrieve(users, _users, _train, Cutoff, threads);
+        return Measure(new UnimodalRetriever(items).Retrieve(users, _users, _train, Cutoff, threads));
+    }
+
+    /// <summary>Mean Recall@K and NDCG@K of round-robin retrieval over the users' mixture components.</summary>
+    public ValidationScore Score(MixtureEmbeddingResult mixture, int threads)
+    {
+        if (_users.Length == 0) return new ValidationScore(0, 0);
+        var retriever = new RoundRobinRetriever(mixture.ItemComponents, mixture.DestinationComponents);
+        return Measure(retriever.Retrieve(mixture.ToMixtureTable(_users), _users, _train, [Cutoff], threads)[0]);
+    }
+
+    private ValidationScore Measure(RankedLists lists)
+    {
         double recall = 0, ndcg = 0;
         for (int q = 0; q < _users.Length; q++)
         {

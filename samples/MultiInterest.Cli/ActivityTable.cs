@@ -1,0 +1,21 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace MultiInterest.Cli;
+
+/// <summary>Prints Recall@K and Diversity@K (largest and smallest K) per activity quartile of the test users (training degree).</summary>
+internal static class ActivityTable
+{
+    public static void Print(ProtocolResult result, TextWriter log)
+    {
+        var first = result.Methods[0];
+        if (first.ByActivity.Count == 0) return;
+        var cutoffs = first.Recall.Keys.Order().ToArray();
+        int recallK = cutoffs[^1], diversityK = cutoffs[0];
+        log.WriteLine();
+        log.WriteLine($"By user activity (training-degree quartiles): R@{recallK} / D@{diversityK}");
+        log.WriteLine("| approach | " + string.Join(" | ", first.ByActivity.Select(g => $"Q{g.Group + 1}: degree {g.LowerDegree}-{g.UpperDegree}, {g.Users:N0} users")) + " |");
+        log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", first.ByActivity.Count + 1)));
+        foreach (var m in result.Methods)
+            log.WriteLine($"| {ResultTable.Label(m.Name)} | " + string.Join(" | ", m.ByActivity.Select(g => g.Users == 0 ? "-" : $"{g.Recall[recallK]:F3} / {g.Diversity[diversityK]:F3}")) + " |");
+    }
+}

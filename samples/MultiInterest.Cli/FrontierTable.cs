@@ -1,0 +1,17 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace MultiInterest.Cli;
+
+/// <summary>Prints each measured frontier: knob value, Recall@50 and Diversity@10, in knob order.</summary>
+internal static class FrontierTable
+{
+    public static void Print(ProtocolResult result, TextWriter log)
+    {
+        foreach (var f in result.Frontiers)
+        {
+            log.WriteLine();
+            log.WriteLine($"Frontier of {ResultTable.Label(f.Method)} over {f.Knob}: " + string.Join(", ",
+                f.Points.Select(p => $"{p.Value:0.##} -> R@{f.RecallCutoff} {p.Recall:F4} D@{f.DiversityCutoff} {p.Diversity:F4}")));
+        }
+    }
+}

@@ -1,0 +1,56 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Settings of <see cref="EmbeddingAlgorithm.MixtureEmbedding"/> (Instagram's multitask mixture embeddings; docs:
+/// methods.md, section 1): each source (user) has <see cref="SourceComponents"/> unit-length vectors, each destination
+/// (item) <see cref="DestinationComponents"/>; a pair is scored by pooling the cosines of all component pairs, and
+/// training minimises <c>w · Σ_negatives max(0, pool⁻(M(s, d')) + margin − pool⁺(M(s, d)))</c>. The shared settings
+/// (dimension, epochs, learning rate, margin, chunk size, negatives, optimiser, seed, threads) are those of
+/// <see cref="GraphEmbeddingOptions"/>; its <see cref="GraphEmbeddingOptions.Loss"/> is ignored (the loss is always this
+/// margin ranking loss).
+/// </summary>
+public sealed class MixtureEmbeddingOptions
+{
+    /// <summary>C_s ≥ 1, components per source (user). Default <see cref="MixtureEmbeddingDefaults.SourceComponents"/>.</summary>
+    public int SourceComponents { get; set; } = MixtureEmbeddingDefaults.SourceComponents;
+
+    /// <summary>C_d ≥ 1, components per destination (item). Default <see cref="MixtureEmbeddingDefaults.DestinationComponents"/>.</summary>
+    public int DestinationComponents { get; set; } = MixtureEmbeddingDefaults.DestinationComponents;
+
+    /// <summary>Pooling of positive pairs (negatives use its unregularised counterpart). Default <see cref="MixtureEmbeddingDefaults.Pooling"/>.</summary>
+    public MixturePooling Pooling { get; set; } = MixtureEmbeddingDefaults.Pooling;
+
+    /// <summary>γ &gt; 0, the temperature of the smooth poolings. Default <see cref="MixtureEmbeddingDefaults.Gamma"/>.</summary>
+    public float Gamma { get; set; } = MixtureEmbeddingDefaults.Gamma;
+
+    /// <summary>θ within [0, 1], the weight of the plain sum in the regularised smoothmax. Default <see cref="MixtureEmbeddingDefaults.Theta"/>.</summary>
+    public float Theta { get; set; } = MixtureEmbeddingDefaults.Theta;
+
+    /// <summary>
+    /// Whether only the destination side is corrupted (users are never negatives), as the paper does because retrieval runs
+    /// user → items. False also corrupts the source side, as the single-vector trainer does. Default <see cref="MixtureEmbeddingDefaults.OneSidedNegatives"/>.
+    /// </summary>
+    public bool OneSidedNegatives { get; set; } = MixtureEmbeddingDefaults.OneSidedNegatives;
+
+    /// <summary>
+    /// γ_T &gt; 0 of the post-hoc mixture weights (<c>w_{s,c} ∝ Σ_{(s,d)} Σ_l e^{M[c,l]/γ_T}</c>, normalised over c), which
+    /// round-robin retrieval and the goodness of fit use. Default <see cref="MixtureEmbeddingDefaults.WeightGamma"/>.
+    /// </summary>
+    public float WeightGamma { get; set; } = MixtureEmbeddingDefaults.WeightGamma;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (SourceComponents < 1 || SourceComponents > 64) throw Bad(nameof(SourceComponents), SourceComponents, "must be within 1..64");
+        if (DestinationComponents < 1 || DestinationComponents > 64) throw Bad(nameof(DestinationComponents), DestinationComponents, "must be within 1..64");
+        if (!Enum.IsDefined(Pooling)) throw Bad(nameof(Pooling), Pooling, "is not a known pooling");
+        if (!float.IsFinite(Gamma) || Gamma < 1e-3f || Gamma > 1e3f) throw Bad(nameof(Gamma), Gamma, "must be within 0.001..1000");
+        if (!float.IsFinite(Theta) || Theta < 0 || Theta > 1) throw Bad(nameof(Theta), Theta, "must be within [0, 1]");
+        if (!float.IsFinite(WeightGamma) || WeightGamma < 1e-3f || WeightGamma > 1e3f) throw Bad(nameof(WeightGamma), WeightGamma, "must be within 0.001..1000");
+    }
+
+    /// <summary>A copy.</summary>
+    public MixtureEmbeddingOptions Clone() => (MixtureEmbeddingOptions)MemberwiseClone();
+
+    private static ArgumentOutOfRangeException Bad(string name, object value, string rule) => new(name, value, $"{name} {rule}.");
+}

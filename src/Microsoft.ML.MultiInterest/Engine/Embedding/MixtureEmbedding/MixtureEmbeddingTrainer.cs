@@ -1,0 +1,153 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Trains <see cref="EmbeddingAlgorithm.MixtureEmbedding"/>: random unit components, then epochs of shuffled chunks
+/// (<see cref="MixtureChunkWorker"/>), threaded as <see cref="NegativeSamplingTrainer"/>: with one thread a run is
+/// deterministic; with more, each thread trains its own slice of the shuffled edges with its own random stream and
+/// writes the shared tables without locks (Hogwild).
+/// </summary>
+internal static class MixtureEmbeddingTrainer
+{
+    /// <summary>
+    /// Trains for <c>o.Epochs</c> epochs. With a <paramref name="scorer"/>, measures validation Recall@K of round-robin
+    /// retrieval after every epoch, returns the best epoch's components and stops early after <c>o.EarlyStoppingPatience</c>
+    /// epochs without a gain.
+    /// </summary>
+    public static (GraphEmbeddingResult Result, int Epoch) Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
+        IProgress<EpochStats>? progress, ValidationScorer? scorer, List<ValidationPoint> curve, CancellationToken ct)
+    {
+        var mix = o.Mixture;
+        int cs = mix.SourceComponents, cd = mix.DestinationComponents;
+
+        // Random directions: normal draws projected on the sphere, users then items from one stream (Seed only).
+        var init = new EmbeddingRandom(o.Seed, -1);
+        var users = new EmbeddingTable(checked(graph.UserCount * cs), o.Dimension);
+        var items = new EmbeddingTable(checked(graph.ItemCount * cd), o.Dimension);
+        InitializeUnit(users, ref init);
+        InitializeUnit(items, ref init);
+
+        int edgeCount = graph.EdgeCount;
+        var edgeUsers = new int[edgeCount];
+        var edgeItems = graph.EdgeItems.ToArray();
+        var offsets = graph.Offsets;
+        for (int u = 0; u < graph.UserCount; u++) edgeUsers.AsSpan(offsets[u], offsets[u + 1] - offsets[u]).Fill(u);
+        float[]? edgeWeights = graph.HasWeights ? graph.EdgeWeights.ToArray() : null;
+
+        AliasSampler? userSampler = null, itemSampler = null;
+        if (o.DegreeNegatives > 0)
+        {
+            itemSampler = AliasSampler.FromDegrees(graph.ItemDegrees(), o.DegreeExponent);
+            if (!mix.OneSidedNegatives)
+            {
+                var userDegrees = new int[graph.UserCount];
+                for (int u = 0; u < userDegrees.Length; u++) userDegrees[u] = graph.DegreeOf(u);
+                userSampler = AliasSampler.FromDegrees(userDegrees, o.DegreeExponent);
+            }
+        }
+
+        var workers = new MixtureChunkWorker[threads];
+        for (int t = 0; t < threads; t++)
+            workers[t] = new MixtureChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1));
+
+        var order = new int[edgeCount];
+        for (int e = 0; e < edgeCount; e++) order[e] = e;
+        var shuffle = new EmbeddingRandom(o.Seed, 0);
+        var losses = new double[threads];
+        var stats = new List<EpochStats>(o.Epochs);
+        GraphEmbeddingResult? best = null;
+        double bestScore = double.NegativeInfinity;
+        int bestEpoch = 0;
+        for (int epoch = 0; epoch < o.Epochs; epoch++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
+            shuffle.Shuffle(order);
+            int current = epoch;
+            if (threads == 1)
+            {
+                losses[0] = workers[0].Run(order, current, ct);
+            }
+            else
+            {
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                {
+                    int from = (int)((long)edgeCount * t / threads), to = (int)((long)edgeCount * (t + 1) / threads);
+                    losses[t] = workers[t].Run(order.AsSpan(from, to - from), current, ct);
+                });
+            }
+            ct.ThrowIfCancellationRequested();
+            double seconds = clock.Elapsed.TotalSeconds;
+            double totalLoss = 0;
+            foreach (double l in losses) totalLoss += l;
+            var epochStats = new EpochStats(epoch + 1, totalLoss / edgeCount, seconds, edgeCount / Math.Max(seconds, 1e-9));
+            stats.Add(epochStats);
+            progress?.Report(epochStats);
+            if (scorer == null) continue;
+
+            var snapshot = Snapshot(graph, users, items, o, stats, threads);
+            var score = scorer.Score(snapshot.Mixture!, threads);
+            curve.Add(new ValidationPoint($"mixture-embedding epoch {epoch + 1}", epoch + 1, score.Recall, score.Ndcg));
+            if (best == null || score.Recall > bestScore)
+            {
+                (best, bestScore, bestEpoch) = (snapshot, score.Recall, epoch + 1);
+            }
+            else if (o.EarlyStoppingPatience > 0 && epoch + 1 - bestEpoch >= o.EarlyStoppingPatience) break;
+        }
+        return best != null ? (best, bestEpoch) : (Snapshot(graph, users, items, o, stats, threads), o.Epochs);
+    }
+
+    /// <summary>The settings in words, for reports.</summary>
+    public static string Describe(GraphEmbeddingOptions o)
+    {
+        var m = o.Mixture;
+        return $"mixture-embedding d={o.Dimension} Cs={m.SourceComponents} Cd={m.DestinationComponents} pooling={m.Pooling} gamma={m.Gamma} theta={m.Theta} "
+            + $"margin={o.Margin} epochs={o.Epochs} lr={o.LearningRate} negatives={o.UniformNegatives}u+{o.BatchNegatives}b+{o.DegreeNegatives}d{(m.OneSidedNegatives ? " one-sided" : "")}";
+    }
+
+    private static void InitializeUnit(EmbeddingTable table, ref EmbeddingRandom random)
+    {
+        table.InitializeNormal(1f, ref random);
+        for (int r = 0; r < table.Rows; r++) UnitRows.Project(table.Values.AsSpan(r * table.Stride, table.Stride));
+    }
+
+    /// <summary>The current components as a result: unit components, post-hoc weights, and each side's mean component.</summary>
+    private static GraphEmbeddingResult Snapshot(BipartiteGraph graph, EmbeddingTable users, EmbeddingTable items, GraphEmbeddingOptions o,
+        List<EpochStats> stats, int threads)
+    {
+        var mix = o.Mixture;
+        int cs = mix.SourceComponents, cd = mix.DestinationComponents;
+        var userComponents = Unit(users.ToMatrix());
+        var itemComponents = Unit(items.ToMatrix());
+        var weights = MixtureWeights.Compute(graph, userComponents, itemComponents, cs, cd, mix.WeightGamma, threads);
+        var mixture = new MixtureEmbeddingResult(cs, cd, userComponents, itemComponents, weights);
+        return new GraphEmbeddingResult(Mean(userComponents, cs), Mean(itemComponents, cd), stats.ToArray())
+        {
+            Algorithm = EmbeddingAlgorithm.MixtureEmbedding,
+            Settings = Describe(o),
+            Mixture = mixture,
+        };
+    }
+
+    private static EmbeddingMatrix Unit(EmbeddingMatrix m)
+    {
+        for (int r = 0; r < m.Rows; r++) VectorMath.NormalizeInPlace(m.Row(r));
+        return m;
+    }
+
+    /// <summary>Row e of the result is the mean of rows e × components .. e × components + components − 1.</summary>
+    private static EmbeddingMatrix Mean(EmbeddingMatrix components, int count)
+    {
+        if (count == 1) return components.Clone();
+        int d = components.Dimension;
+        var mean = new EmbeddingMatrix(components.Rows / count, d);
+        for (int e = 0; e < mean.Rows; e++)
+        {
+            var row = mean.Row(e);
+            for (int c = 0; c < count; c++) System.Numerics.Tensors.TensorPrimitives.Add(row, components.ReadRow(e * count + c), row);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(row, 1f / count, row);
+        }
+        return mean;
+    }
+}

@@ -1,0 +1,41 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Post-hoc mixture weights (training learns none; methods.md, section 1): <c>w_{s,c} ∝ Σ_{(s,d) ∈ edges} Σ_l e^{M[c,l]/γ_T}</c>,
+/// normalised over c, so a component weighs as much as the share of the user's items it is close to. Users without
+/// edges get uniform weights. The exponent is shifted by 1/γ_T (cosines are at most 1), which cancels in the normalisation.
+/// </summary>
+internal static class MixtureWeights
+{
+    /// <summary>The weights of every user's components, row-major users × C_s.</summary>
+    /// <param name="graph">The edges weights are summed over.</param>
+    /// <param name="users">Unit user components, rows u × C_s + c.</param>
+    /// <param name="items">Unit item components, rows i × C_d + l.</param>
+    /// <param name="cs">C_s.</param>
+    /// <param name="cd">C_d.</param>
+    /// <param name="gamma">γ_T &gt; 0.</param>
+    /// <param name="threads">Degree of parallelism; the result does not depend on it.</param>
+    public static double[] Compute(BipartiteGraph graph, EmbeddingMatrix users, EmbeddingMatrix items, int cs, int cd, float gamma, int threads)
+    {
+        var weights = new double[graph.UserCount * cs];
+        double inverseGamma = 1.0 / gamma;
+        Parallel.For(0, graph.UserCount, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, u =>
+        {
+            var w = weights.AsSpan(u * cs, cs);
+            foreach (int i in graph.ItemsOf(u))
+            {
+                for (int c = 0; c < cs; c++)
+                {
+                    var component = users.ReadRow(u * cs + c);
+                    for (int l = 0; l < cd; l++)
+                        w[c] += Math.Exp((VectorMath.Dot(component, items.ReadRow(i * cd + l)) - 1.0) * inverseGamma);
+                }
+            }
+            double total = 0;
+            foreach (double x in w) total += x;
+            if (total > 0 && double.IsFinite(total)) for (int c = 0; c < cs; c++) w[c] /= total;
+            else w.Fill(1.0 / cs);
+        });
+        return weights;
+    }
+}

@@ -1,0 +1,15 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>One point of a recall-diversity frontier: a knob value and the figures it gives.</summary>
+/// <param name="Value">The knob's value.</param>
+/// <param name="Recall">Mean Recall@<see cref="FrontierResult.RecallCutoff"/>.</param>
+/// <param name="Diversity">Mean Diversity@<see cref="FrontierResult.DiversityCutoff"/>.</param>
+public readonly record struct FrontierPoint(double Value, double Recall, double Diversity);
+
+/// <summary>A method's (Recall, Diversity) points as one knob moves, in ascending knob order.</summary>
+/// <param name="Method">The method's name (e.g. "mmr", "knn_embed_tuned").</param>
+/// <param name="Knob">The knob's name (e.g. "lambda", "head_share", "alpha").</param>
+/// <param name="RecallCutoff">K of the recall figures.</param>
+/// <param name="DiversityCutoff">K of the diversity figures.</param>
+/// <param name="Points">One point per knob value, ascending.</param>
+public sealed record FrontierResult(string Method, string Knob, int RecallCutoff, int DiversityCutoff, IReadOnlyList<FrontierPoint> Points);

@@ -1,0 +1,157 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// The diversified single-vector baseline: the unimodal top-N (the pool) re-ranked by maximal marginal relevance
+/// (Carbonell and Goldstein, 1998). Greedily, the next candidate is the pool item maximising
+/// <c>lambda * rel(i) - (1 - lambda) * max_{j picked} cos(i, j)</c>, where <c>rel(i)</c> is the item's dot product with
+/// the user vector rescaled to [0, 1] over the user's pool (min-max; 1 for every item when all scores are equal), and
+/// cos the cosine of the item embeddings. Equal values go to the item earlier in the pool, so <c>lambda = 1</c> returns
+/// the unimodal ranking itself. The greedy order does not depend on M, so one re-ranking serves every cutoff (a cutoff's
+/// list is its prefix, as for the unimodal ranking). Scores are the items' dot products with the user vector. Thread-safe.
+/// </summary>
+public sealed class MmrRetriever
+{
+    private readonly EmbeddingMatrix _unitItems;
+
+    /// <summary>Creates a re-ranker over <paramref name="items"/> (a unit-length copy is kept for the cosines).</summary>
+    public MmrRetriever(EmbeddingMatrix items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        items.ThrowIfNotFinite("item embeddings");
+        _unitItems = items.Normalized();
+    }
+
+    /// <summary>Re-ranks each pool list and keeps its first <paramref name="candidates"/> entries.</summary>
+    /// <param name="pool">Each user's unimodal ranking, best first (already without excluded items), e.g. from <see cref="UnimodalRetriever"/>.</param>
+    /// <param name="candidates">M, the list length, at least 1; at most the pool's length is returned.</param>
+    /// <param name="lambda">Relevance weight in [0, 1]: 1 keeps the pool's order, 0 picks for novelty alone after the first item.</param>
+    /// <param name="poolSize">How many of each pool list's first entries are re-ranked, at least 1 (the rest is ignored).</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <returns>One list per pool list.</returns>
+    public RankedLists Rerank(RankedLists pool, int candidates, double lambda = MmrRetrieverDefaults.Lambda, int poolSize = MmrRetrieverDefaults.PoolSize, int threads = 0) =>
+        Rerank(pool, candidates, lambda, poolSize, null, threads);
+
+    /// <summary>
+    /// Multi-interest MMR: re-ranks each pool list by <c>lambda * rel(i) - (1 - lambda) * max cos(i, picked)
+    /// + interest term</c> (<see cref="InterestProportionality"/>), keeping the first <paramref name="candidates"/> entries.
+    /// With a null or zero-weight term it is plain MMR.
+    /// </summary>
+    /// <param name="pool">Each user's unimodal ranking, best first (already without excluded items).</param>
+    /// <param name="candidates">M, the list length, at least 1.</param>
+    /// <param name="lambda">Relevance weight in [0, 1].</param>
+    /// <param name="poolSize">How many of each pool list's first entries are re-ranked, at least 1.</param>
+    /// <param name="interests">The interest term, or null for none; its users align with the pool lists.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    public RankedLists Rerank(RankedLists pool, int candidates, double lambda, int poolSize, InterestProportionality? interests, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        if (interests != null && interests.Users.Count != pool.QueryCount)
+            throw new ArgumentException($"The interest term has {interests.Users.Count} users for {pool.QueryCount} pool lists.", nameof(interests));
+        if (interests != null && interests.Clustering.ItemCount != _unitItems.Rows)
+            throw new ArgumentException($"The interest term's clustering covers {interests.Clustering.ItemCount} items, the retriever {_unitItems.Rows}.", nameof(interests));
+        if (candidates < 1) throw new ArgumentOutOfRangeException(nameof(candidates), candidates, "Candidates (M) must be at least 1.");
+        if (!(lambda >= 0 && lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "Lambda (MMR relevance weight) must lie in [0, 1].");
+        if (poolSize < 1) throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "PoolSize must be at least 1.");
+        int width = Math.Min(poolSize, pool.Capacity);
+        var result = new RankedLists(pool.QueryCount, candidates);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        int components = interests?.Mixtures.MaxComponents ?? 0;
+        Parallel.For(0, pool.QueryCount, parallel, () => new Scratch(width, components), (q, _, s) =>
+        {
+            RerankOne(pool, q, width, candidates, lambda, interests, result, s);
+            return s;
+        }, _ => { });
+        return result;
+    }
+
+    private void RerankOne(RankedLists pool, int q, int width, int candidates, double lambda, InterestProportionality? interests, RankedLists result, Scratch s)
+    {
+        var items = pool.IndicesOf(q);
+        var scores = pool.ScoresOf(q);
+        int n = Math.Min(width, items.Length);
+        int m = Math.Min(candidates, n);
+        var outItems = result.IndexSlots(q);
+        var outScores = result.ScoreSlots(q);
+        if (n == 0)
+        {
+            result.Counts[q] = 0;
+            return;
+        }
+        float top = scores[0], bottom = scores[0];
+        for (int r = 1; r < n; r++)
+        {
+            top = Math.Max(top, scores[r]);
+            bottom = Math.Min(bottom, scores[r]);
+        }
+        double range = (double)top - bottom;
+        var relevance = s.Relevance.AsSpan(0, n);
+        var redundancy = s.Redundancy.AsSpan(0, n);
+        var picked = s.Picked.AsSpan(0, n);
+        picked.Clear();
+        redundancy.Fill(double.NegativeInfinity);
+        for (int r = 0; r < n; r++) relevance[r] = range > 0 ? (scores[r] - bottom) / range : 1.0;
+        // The pool's order is the unimodal ranking with its tie rule (near-equal scores to the lower row), so relevance
+        // never rises along it: lambda = 1 then reproduces that ranking exactly.
+        for (int r = 1; r < n; r++) relevance[r] = Math.Min(relevance[r], relevance[r - 1]);
+
+        // The interest term: each pool item's component (-1 outside the user's mixture), each component's weight and picks.
+        double nu = interests?.Weight ?? 0;
+        int components = 0;
+        var component = s.Component.AsSpan(0, n);
+        ReadOnlySpan<double> weights = default;
+        Span<int> picks = default;
+        if (nu > 0)
+        {
+            int user = interests!.Users[q];
+            components = interests.Mixtures.ComponentCount(user);
+            var clusters = interests.Mixtures.Clusters(user);
+            weights = interests.Mixtures.Weights(user);
+            picks = s.Picks.AsSpan(0, components);
+            picks.Clear();
+            var assignments = interests.Clustering.Assignments;
+            for (int r = 0; r < n; r++) component[r] = clusters.IndexOf(assignments[items[r]]);
+        }
+
+        for (int slot = 0; slot < m; slot++)
+        {
+            int best = -1;
+            double bestValue = double.NegativeInfinity;
+            double topQuotient = 0;
+            for (int j = 0; j < components; j++) topQuotient = Math.Max(topQuotient, weights[j] / (2 * picks[j] + 1));
+            for (int r = 0; r < n; r++)
+            {
+                if (picked[r]) continue;
+                // Nothing picked yet: no redundancy term.
+                double value = slot == 0 ? lambda * relevance[r] : lambda * relevance[r] - (1 - lambda) * redundancy[r];
+                if (nu > 0 && component[r] >= 0 && topQuotient > 0) value += nu * weights[component[r]] / (2 * picks[component[r]] + 1) / topQuotient;
+                if (best < 0 || value > bestValue)
+                {
+                    best = r;
+                    bestValue = value;
+                }
+            }
+            picked[best] = true;
+            if (nu > 0 && component[best] >= 0) picks[component[best]]++;
+            outItems[slot] = items[best];
+            outScores[slot] = scores[best];
+            if (slot + 1 == m || (lambda >= 1 && nu == 0)) continue;
+            var chosen = _unitItems.ReadRow(items[best]);
+            for (int r = 0; r < n; r++)
+            {
+                if (picked[r]) continue;
+                double cosine = VectorMath.Dot(chosen, _unitItems.ReadRow(items[r]));
+                if (cosine > redundancy[r]) redundancy[r] = cosine;
+            }
+        }
+        result.Counts[q] = m;
+    }
+
+    private sealed class Scratch(int width, int components)
+    {
+        public int[] Component { get; } = new int[width];
+        public int[] Picks { get; } = new int[components];
+        public double[] Relevance { get; } = new double[width];
+        public double[] Redundancy { get; } = new double[width];
+        public bool[] Picked { get; } = new bool[width];
+    }
+}

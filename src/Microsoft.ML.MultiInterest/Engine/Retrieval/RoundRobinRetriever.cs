@@ -1,0 +1,204 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Round-robin KNN retrieval over several vectors per user (methods.md, section 1): for each user component c, fetch the
+/// K × C_d nearest item components by dot product (the user's training items excluded); an item's score for c is the sum
+/// of its fetched components' scores; items are ranked per component by that score; the final score of item d is
+/// <c>max_c w_c / rank_c(d)</c>, and the top K items are returned, each once. Works for learned mixtures
+/// (<see cref="MixtureEmbeddingResult.ToMixtureTable"/>, C_d from the model) and for kNN-Embed or Mixture tables (C_d = 1,
+/// the item embeddings). Thread-safe.
+/// </summary>
+/// <remarks>
+/// Ties: per component, equal sums go to the lower item row (within <see cref="TopKSelector.RelativeTolerance"/>); in
+/// the final list, equal scores go to the item whose best component comes first in the mixture (higher weight first),
+/// then to the lower item row. An item's best component is the first one reaching its maximum. Every cutoff is its own
+/// retrieval, but one search at the largest cutoff serves them all: nearest-neighbour lists are prefix-stable, so the
+/// K × C_d nearest components are the first K × C_d of a longer list.
+/// </remarks>
+public sealed class RoundRobinRetriever
+{
+    private readonly TiledTopKSearch _search;
+    private readonly int _components;
+
+    /// <summary>Creates a retriever over item components (packed into a copy).</summary>
+    /// <param name="itemComponents">Rows <c>i × C_d + l</c>: component l of item i (for single-vector items, the item embeddings).</param>
+    /// <param name="destinationComponents">C_d ≥ 1, components per item.</param>
+    public RoundRobinRetriever(EmbeddingMatrix itemComponents, int destinationComponents = 1)
+    {
+        ArgumentNullException.ThrowIfNull(itemComponents);
+        if (destinationComponents < 1) throw new ArgumentOutOfRangeException(nameof(destinationComponents), destinationComponents, "destinationComponents must be at least 1.");
+        if (itemComponents.Rows % destinationComponents != 0)
+            throw new ArgumentException($"{itemComponents.Rows} item component rows are not a whole number of items with {destinationComponents} components each.", nameof(itemComponents));
+        itemComponents.ThrowIfNotFinite("item components");
+        _search = new TiledTopKSearch(itemComponents);
+        _components = destinationComponents;
+        ItemCount = itemComponents.Rows / destinationComponents;
+    }
+
+    /// <summary>Number of items.</summary>
+    public int ItemCount { get; }
+
+    /// <summary>Retrieves, for each cutoff K, the top K items of every user in <paramref name="users"/>.</summary>
+    /// <param name="mixtures">Each user's components (embeddings) and weights; a user without components gets an empty list.</param>
+    /// <param name="users">The users to serve.</param>
+    /// <param name="exclusions">Optional graph whose items of each user are never returned.</param>
+    /// <param name="cutoffs">The list lengths K (each at least 1).</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <returns>One <see cref="RankedLists"/> per cutoff (in the given order), one list per entry of <paramref name="users"/>; scores are <c>w_c / rank_c</c>.</returns>
+    public RankedLists[] Retrieve(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(mixtures);
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(cutoffs);
+        if (cutoffs.Count == 0) throw new ArgumentException("At least one cutoff is needed.", nameof(cutoffs));
+        foreach (int k in cutoffs) if (k < 1) throw new ArgumentOutOfRangeException(nameof(cutoffs), k, "Every cutoff K must be at least 1.");
+        if (mixtures.Dimension != _search.Dimension)
+            throw new ArgumentException($"The mixtures have dimension {mixtures.Dimension}, the item components {_search.Dimension}.", nameof(mixtures));
+        // The final selection orders (component, item) pairs by one index, component × items + item.
+        if ((long)mixtures.MaxComponents * ItemCount > int.MaxValue)
+            throw new ArgumentException($"{mixtures.MaxComponents} components × {ItemCount} items exceed the index range of the merge.", nameof(mixtures));
+        if (exclusions != null && exclusions.ItemCount != ItemCount)
+            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {ItemCount}.", nameof(exclusions));
+        foreach (int u in users)
+            if (exclusions != null && (uint)u >= (uint)exclusions.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"User row {u} is not in the exclusion graph.");
+
+        // Flatten (user, component) into queries of the nearest-component search.
+        var queryOwner = new List<int>();
+        var firstQuery = new int[users.Count + 1];
+        for (int q = 0; q < users.Count; q++)
+        {
+            firstQuery[q] = queryOwner.Count;
+            for (int c = 0; c < mixtures.ComponentCount(users[q]); c++) queryOwner.Add(q);
+        }
+        firstQuery[users.Count] = queryOwner.Count;
+        int maxCutoff = cutoffs.Max();
+        int fetch = checked(maxCutoff * _components);
+        var nearest = SearchComponents(mixtures, users, queryOwner.ToArray(), firstQuery, exclusions, fetch, threads);
+
+        var results = cutoffs.Select(k => new RankedLists(users.Count, k)).ToArray();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        Parallel.For(0, users.Count, parallel, () => new MergeScratch(ItemCount, fetch, maxCutoff), (q, _, s) =>
+        {
+            var weights = mixtures.Weights(users[q]);
+            for (int t = 0; t < cutoffs.Count; t++)
+                results[t].Counts[q] = Merge(nearest, firstQuery[q], weights, cutoffs[t], results[t].IndexSlots(q), results[t].ScoreSlots(q), s);
+            return s;
+        }, _ => { });
+        return results;
+    }
+
+    /// <summary>The nearest <paramref name="fetch"/> unseen item components of every flattened query.</summary>
+    private RankedLists SearchComponents(MixtureTable mixtures, IReadOnlyList<int> users, int[] queryOwner, int[] firstQuery,
+        BipartiteGraph? exclusions, int fetch, int threads)
+    {
+        int queries = queryOwner.Length, d = _search.Dimension;
+        var nearest = new RankedLists(queries, fetch);
+        int blocks = (queries + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        Parallel.For(0, blocks, parallel, () => new SearchScratch(_search, fetch), (block, _, s) =>
+        {
+            int start = block * TiledTopKSearch.QueryBlock, count = Math.Min(TiledTopKSearch.QueryBlock, queries - start);
+            for (int j = 0; j < count; j++)
+            {
+                int query = start + j, owner = queryOwner[query];
+                mixtures.Embedding(users[owner], query - firstQuery[owner]).CopyTo(s.Queries.AsSpan(j * d, d));
+                s.Selectors[j].Reset(fetch);
+            }
+            var filter = new UnseenItemComponents(exclusions, users, queryOwner, _components);
+            _search.SearchBlock(s.Queries, count, start, s.Selectors, ref filter);
+            for (int j = 0; j < count; j++)
+                nearest.Counts[start + j] = s.Selectors[j].Drain(nearest.IndexSlots(start + j), nearest.ScoreSlots(start + j));
+            return s;
+        }, _ => { });
+        return nearest;
+    }
+
+    /// <summary>One user's round-robin list of length <paramref name="k"/>; returns its length.</summary>
+    private int Merge(RankedLists nearest, int firstQuery, ReadOnlySpan<double> weights, int k, Span<int> indices, Span<float> scores, MergeScratch s)
+    {
+        int fetch = k * _components;
+        for (int c = 0; c < weights.Length; c++)
+        {
+            // Sum the item's fetched components, then rank the items of this component.
+            var rows = nearest.IndicesOf(firstQuery + c);
+            var values = nearest.ScoresOf(firstQuery + c);
+            int n = Math.Min(fetch, rows.Length);
+            for (int t = 0; t < n; t++)
+            {
+                int item = rows[t] / _components;
+                if (!s.Summed[item]) { s.Summed[item] = true; s.Sum[item] = 0f; s.Touched[s.TouchedCount++] = item; }
+                s.Sum[item] += values[t];
+            }
+            s.Ranking.Reset(s.TouchedCount);
+            for (int t = 0; t < s.TouchedCount; t++) s.Ranking.Offer(s.Sum[s.Touched[t]], s.Touched[t]);
+            int ranked = s.Ranking.Drain(s.Ranked, default);
+            for (int t = 0; t < s.TouchedCount; t++) s.Summed[s.Touched[t]] = false;
+            s.TouchedCount = 0;
+
+            // Keep each item's best w_c / rank_c (the first component reaching it).
+            for (int r = 0; r < ranked; r++)
+            {
+                int item = s.Ranked[r];
+                float score = (float)(weights[c] / (r + 1));
+                if (s.BestComponent[item] < 0) { s.Candidates[s.CandidateCount++] = item; s.BestComponent[item] = c; s.Best[item] = score; }
+                else if (score > s.Best[item]) { s.BestComponent[item] = c; s.Best[item] = score; }
+            }
+        }
+
+        // Top K by score, ties to the earlier best component, then the lower item row.
+        s.Final.Reset(Math.Min(k, s.CandidateCount));
+        for (int t = 0; t < s.CandidateCount; t++)
+        {
+            int item = s.Candidates[t];
+            s.Final.Offer(s.Best[item], s.BestComponent[item] * ItemCount + item);
+            s.BestComponent[item] = -1;
+        }
+        s.CandidateCount = 0;
+        int count = s.Final.Drain(indices, scores);
+        for (int t = 0; t < count; t++) indices[t] %= ItemCount;
+        return count;
+    }
+
+    /// <summary>Keeps a user's training items out of its components' lists.</summary>
+    private readonly struct UnseenItemComponents(BipartiteGraph? exclusions, IReadOnlyList<int> users, int[] queryOwner, int components) : ICandidateFilter
+    {
+        public bool Accepts(int query, int row) => exclusions == null || exclusions.ItemsOf(users[queryOwner[query]]).BinarySearch(row / components) < 0;
+    }
+
+    private sealed class SearchScratch(TiledTopKSearch search, int capacity)
+    {
+        public float[] Queries { get; } = search.CreateQueryBuffer();
+
+        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(capacity)).ToArray();
+    }
+
+    /// <summary>Per-thread merge state, reset item by item after each use (never cleared whole).</summary>
+    private sealed class MergeScratch
+    {
+        public MergeScratch(int itemCount, int fetch, int maxCutoff)
+        {
+            Sum = new float[itemCount];
+            Summed = new bool[itemCount];
+            Best = new float[itemCount];
+            BestComponent = new int[itemCount];
+            Array.Fill(BestComponent, -1);
+            Touched = new int[fetch];
+            Ranked = new int[fetch];
+            Ranking = new TopKSelector(fetch);
+            Candidates = new int[itemCount];
+            Final = new TopKSelector(maxCutoff);
+        }
+
+        public float[] Sum { get; }
+        public bool[] Summed { get; }
+        public float[] Best { get; }
+        public int[] BestComponent { get; }
+        public int[] Touched { get; }
+        public int TouchedCount { get; set; }
+        public int[] Ranked { get; }
+        public TopKSelector Ranking { get; }
+        public int[] Candidates { get; }
+        public int CandidateCount { get; set; }
+        public TopKSelector Final { get; }
+    }
+}

@@ -1,0 +1,19 @@
+namespace Microsoft.ML.MultiInterest.IO;
+
+/// <summary>Opens a text file as the library's readers do: UTF-8, and gzip when the name ends in .gz, checked for truncation.</summary>
+public static class TextFile
+{
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading. A .gz file is decompressed and, when its end is read, checked against the
+    /// gzip trailer (CRC-32 and length), so a truncated or corrupt file throws instead of ending early.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <returns>A reader the caller disposes.</returns>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">While reading: the gzip file is truncated or corrupt (the message names it).</exception>
+    public static StreamReader OpenRead(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return TextTables.OpenRead(path);
+    }
+}

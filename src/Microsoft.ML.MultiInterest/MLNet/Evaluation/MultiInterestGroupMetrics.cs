@@ -1,0 +1,13 @@
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>The metrics of one activity group of test users (see <see cref="MultiInterestMetrics.ByActivity"/>).</summary>
+/// <param name="Group">0 = least active quartile, 3 = most active.</param>
+/// <param name="UserCount">Test users in the group.</param>
+/// <param name="LowerDegree">Smallest training degree in the group.</param>
+/// <param name="UpperDegree">Largest training degree in the group.</param>
+/// <param name="RecallAtK">Mean Recall@K by K (NaN for an empty group).</param>
+/// <param name="NdcgAtK">Mean NDCG@K by K.</param>
+/// <param name="DiversityAtK">Mean Diversity@K by K.</param>
+/// <param name="Emd">Mean goodness of fit, or null when no representation was evaluated.</param>
+public sealed record MultiInterestGroupMetrics(int Group, int UserCount, int LowerDegree, int UpperDegree, IReadOnlyDictionary<int, double> RecallAtK,
+    IReadOnlyDictionary<int, double> NdcgAtK, IReadOnlyDictionary<int, double> DiversityAtK, double? Emd);

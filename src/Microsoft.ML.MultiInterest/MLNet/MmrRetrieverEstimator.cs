@@ -1,0 +1,152 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// The diversified single-vector baseline: the unimodal top <see cref="Options.PoolSize"/> items re-ranked by maximal
+/// marginal relevance (<see cref="MmrRetriever"/>), keeping M; <see cref="Options.Lambda"/> = 1 gives the
+/// <see cref="UnimodalRetrieverEstimator"/>'s lists.
+/// </summary>
+public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
+{
+    /// <summary>Options of <see cref="MmrRetrieverEstimator"/>.</summary>
+    public sealed class Options
+    {
+        /// <summary>The user key column. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
+        public string UserColumnName = MultiInterestColumnNames.User;
+
+        /// <summary>The item key column. Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
+        public string ItemColumnName = MultiInterestColumnNames.Item;
+
+        /// <summary>The user embedding column. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
+        public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
+
+        /// <summary>The item embedding column. Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
+        public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
+
+        /// <summary>M, the number of candidates per user, at least 1. Default <see cref="MmrRetrieverDefaults.Candidates"/>.</summary>
+        public int Candidates = MmrRetrieverDefaults.Candidates;
+
+        /// <summary>Relevance weight in [0, 1]: 1 = the unimodal ranking, smaller values favour novelty. Default <see cref="MmrRetrieverDefaults.Lambda"/>.</summary>
+        public double Lambda = MmrRetrieverDefaults.Lambda;
+
+        /// <summary>Length of the unimodal ranking that is re-ranked, at least 1 (raised to M if smaller). Default <see cref="MmrRetrieverDefaults.PoolSize"/>.</summary>
+        public int PoolSize = MmrRetrieverDefaults.PoolSize;
+
+        /// <summary>
+        /// Weight nu of the interest term (multi-interest MMR, <see cref="InterestProportionality"/>), finite and non-negative;
+        /// 0 = plain MMR. When positive the mixture columns (from <see cref="KnnSmoothedMixtureEstimator"/>) and the item
+        /// cluster column are read. Default <see cref="MmrRetrieverDefaults.InterestWeight"/>.
+        /// </summary>
+        public double InterestWeight = MmrRetrieverDefaults.InterestWeight;
+
+        /// <summary>The item cluster key column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>
+        public string ItemClusterColumnName = MultiInterestColumnNames.ItemCluster;
+
+        /// <summary>The mixture cluster keys column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureClusters"/>.</summary>
+        public string MixtureClustersColumnName = MultiInterestColumnNames.MixtureClusters;
+
+        /// <summary>The mixture weights column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureWeights"/>.</summary>
+        public string MixtureWeightsColumnName = MultiInterestColumnNames.MixtureWeights;
+
+        /// <summary>The mixture embeddings column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureEmbeddings"/>.</summary>
+        public string MixtureEmbeddingsColumnName = MultiInterestColumnNames.MixtureEmbeddings;
+
+        /// <summary>Whether the user's training items are never candidates. Default <see cref="MmrRetrieverDefaults.ExcludeSeen"/>.</summary>
+        public bool ExcludeSeen = MmrRetrieverDefaults.ExcludeSeen;
+
+        /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
+        public int Threads;
+
+        /// <summary>Output: the candidate item keys. Default <see cref="MultiInterestColumnNames.Candidates"/>.</summary>
+        public string CandidatesColumnName = MultiInterestColumnNames.Candidates;
+
+        /// <summary>Output: the candidate scores. Default <see cref="MultiInterestColumnNames.CandidateScores"/>.</summary>
+        public string CandidateScoresColumnName = MultiInterestColumnNames.CandidateScores;
+
+        internal void Validate()
+        {
+            OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
+            OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
+            OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
+            OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
+            OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
+            OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
+            OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
+            OptionChecks.AtLeast(PoolSize, 1, nameof(PoolSize));
+            OptionChecks.NonNegativeFinite(InterestWeight, nameof(InterestWeight));
+            OptionChecks.ColumnName(ItemClusterColumnName, nameof(ItemClusterColumnName));
+            OptionChecks.ColumnName(MixtureClustersColumnName, nameof(MixtureClustersColumnName));
+            OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
+            OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
+            if (!(Lambda >= 0 && Lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, $"{nameof(Lambda)} (MMR relevance weight) must lie in [0, 1].");
+            OptionChecks.Threads(Threads, nameof(Threads));
+        }
+    }
+
+    private readonly MLContext _context;
+    private readonly Options _options;
+
+    internal MmrRetrieverEstimator(MLContext context, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _context = context;
+        _options = options;
+    }
+
+    /// <summary>Retrieves and re-ranks the candidates of every user with training edges.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    public CandidateRetrievalTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = _options;
+        var rows = EdgeRows.Read(input, new EdgeColumns
+        {
+            User = (o.UserColumnName, nameof(o.UserColumnName)),
+            Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
+            UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
+            ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
+            ItemCluster = o.InterestWeight > 0 ? (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)) : null,
+        });
+        var items = new CompactItems(rows);
+        var users = items.ActiveUsers();
+        int pool = Math.Max(o.PoolSize, o.Candidates);
+        var ranking = new UnimodalRetriever(items.Embeddings).Retrieve(rows.UserVectors!, users, o.ExcludeSeen ? items.Graph : null, pool, o.Threads);
+        InterestProportionality? interests = null;
+        if (o.InterestWeight > 0)
+        {
+            var assignments = new int[items.RowOf.Length];
+            for (int j = 0; j < assignments.Length; j++)
+            {
+                assignments[j] = rows.ItemClusters![items.RowOf[j]];
+                if (assignments[j] < 0)
+                    throw new ArgumentException($"Item key {items.RowOf[j] + 1} has a missing cluster key in column '{o.ItemClusterColumnName}' (option {nameof(o.ItemClusterColumnName)}).");
+            }
+            var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items.Embeddings);
+            var mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
+                (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
+                rows.ClusterCount, items.Embeddings.Dimension);
+            interests = new InterestProportionality(mixtures, users, clustering, o.InterestWeight);
+        }
+        var lists = new MmrRetriever(items.Embeddings).Rerank(ranking, o.Candidates, o.Lambda, pool, interests, o.Threads);
+        Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranked the top {pool} of {items.RowOf.Length} items to {o.Candidates} candidates for {users.Length} users (lambda {o.Lambda}).");
+        var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
+        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName,
+            CandidateMethod.Mmr, double.NaN, new RetrievalSettings { MmrLambda = o.Lambda, MmrPoolSize = pool, InterestWeight = o.InterestWeight });
+        return new CandidateRetrievalTransformer(columns);
+    }
+
+    /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var o = _options;
+        ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
+        ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
+        ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
+        ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
+        return CandidateShape.Append(inputSchema, o.CandidatesColumnName, o.CandidateScoresColumnName);
+    }
+}

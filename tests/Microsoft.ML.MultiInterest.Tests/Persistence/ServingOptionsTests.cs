@@ -1,0 +1,78 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Persistence;
+
+/// <summary>The retrieval settings beyond M and alpha (quota query, head share, MMR) are saved and served as fitted.</summary>
+public sealed class ServingOptionsTests : IDisposable
+{
+    private readonly FittedStages _stages = new();
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-serving-options-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private MultiInterestModel SaveAndLoad(CandidateRetrievalTransformer retrieval, string name)
+    {
+        var s = _stages;
+        string path = Path.Combine(_directory, name);
+        s.Ml.Model.Save(new Microsoft.ML.Data.TransformerChain<ITransformer>(s.Keys, s.Embedding, s.KMeans, s.Mixture, retrieval), s.Raw.Schema, path);
+        return MultiInterestModel.Load(s.Ml, path);
+    }
+
+    private BipartiteGraph TrainingGraph()
+    {
+        var users = MLNetTestData.Keys(_stages.Keyed, "User").Select(k => (int)k - 1).ToArray();
+        var items = MLNetTestData.Keys(_stages.Keyed, "Item").Select(k => (int)k - 1).ToArray();
+        return BipartiteGraph.FromEdges(_stages.Quota.UserCount, _stages.Quota.ItemCount, users, items);
+    }
+
+    private static void AssertSame(CandidateRetrievalTransformer fitted, RankedLists lists, int[] users)
+    {
+        for (int q = 0; q < users.Length; q++)
+        {
+            var (keys, scores) = fitted.GetCandidates((uint)users[q] + 1);
+            Assert.Equal(keys.Select(k => (int)k - 1), lists.IndicesOf(q).ToArray());
+            for (int r = 0; r < scores.Length; r++) Assert.Equal(scores[r], lists.ScoresOf(q)[r], 1e-5f);
+        }
+    }
+
+    [Fact]
+    public void TheUserQueryIsServedByTheEngineAndOnnxAsFitted()
+    {
+        var fitted = _stages.Ml.MultiInterest().ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 5, Alpha = 0.5, Query = QuotaQuery.User })
+            .Fit(_stages.Mixed);
+        var model = SaveAndLoad(fitted, "user-query.zip");
+        Assert.Equal(QuotaQuery.User, model.ServingStage.Settings.Query);
+        int[] users = Enumerable.Range(0, fitted.UserCount).ToArray();
+        AssertSame(fitted, model.RetrieveWithEngine(users, TrainingGraph(), threads: 1), users);
+        string onnx = Path.Combine(_directory, "onnx");
+        model.ExportOnnx(onnx);
+        using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 4);
+        AssertSame(fitted, scorer.RetrieveClusterQuota(users, TrainingGraph()), users);
+    }
+
+    [Fact]
+    public void TheHybridHeadIsServedByTheEngineAndRefusedByOnnxExport()
+    {
+        var fitted = _stages.Ml.MultiInterest().ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 5, HeadShare = 0.4 }).Fit(_stages.Mixed);
+        var model = SaveAndLoad(fitted, "hybrid.zip");
+        Assert.Equal(0.4, model.ServingStage.Settings.HeadShare);
+        int[] users = Enumerable.Range(0, fitted.UserCount).ToArray();
+        AssertSame(fitted, model.RetrieveWithEngine(users, TrainingGraph(), threads: 1), users);
+        Assert.Contains("HeadShare", Assert.Throws<NotSupportedException>(() => model.ExportOnnx(Path.Combine(_directory, "no"))).Message);
+    }
+
+    [Fact]
+    public void MultiInterestMmrIsServedByTheEngineAsFitted()
+    {
+        var fitted = _stages.Ml.MultiInterest().MmrRetriever(candidates: 5, lambda: 0.6, poolSize: 10, interestWeight: 0.3).Fit(_stages.Mixed);
+        var plain = _stages.Ml.MultiInterest().MmrRetriever(candidates: 5, lambda: 0.6, poolSize: 10).Fit(_stages.Mixed);
+        var model = SaveAndLoad(fitted, "interest-mmr.zip");
+        Assert.Equal(CandidateMethod.Mmr, model.ServingStage.Method);
+        Assert.Equal(0.3, model.ServingStage.Settings.InterestWeight);
+        int[] users = Enumerable.Range(0, fitted.UserCount).ToArray();
+        AssertSame(fitted, model.RetrieveWithEngine(users, TrainingGraph(), threads: 1), users);
+        Assert.Contains(users, u => !fitted.GetCandidates((uint)u + 1).ItemKeys.SequenceEqual(plain.GetCandidates((uint)u + 1).ItemKeys));
+    }
+}

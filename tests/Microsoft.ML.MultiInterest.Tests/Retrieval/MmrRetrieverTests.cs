@@ -1,0 +1,89 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Retrieval;
+
+public class MmrRetrieverTests
+{
+    private static (EmbeddingMatrix Items, EmbeddingMatrix Users, BipartiteGraph Train) World()
+    {
+        var random = new Random(3);
+        var items = TestGraphs.RandomMatrix(80, 9, 4);
+        // Duplicate rows make exact ties, which the unimodal ranking sends to the lower row.
+        for (int i = 60; i < 80; i++) items.ReadRow(i - 60).CopyTo(items.Row(i));
+        var users = TestGraphs.RandomMatrix(25, 9, 5);
+        var u = new List<int>();
+        var it = new List<int>();
+        for (int user = 0; user < 25; user++)
+            foreach (int i in Enumerable.Range(0, 80).OrderBy(_ => random.Next()).Take(random.Next(0, 12))) { u.Add(user); it.Add(i); }
+        return (items, users, BipartiteGraph.FromEdges(25, 80, u.ToArray(), it.ToArray()));
+    }
+
+    [Fact]
+    public void LambdaOneEqualsTheUnimodalRanking()
+    {
+        var (items, users, train) = World();
+        var served = Enumerable.Range(0, 25).ToArray();
+        var pool = new UnimodalRetriever(items).Retrieve(users, served, train, 40, threads: 2);
+        var unimodal = new UnimodalRetriever(items).Retrieve(users, served, train, 15, threads: 1);
+        var mmr = new MmrRetriever(items).Rerank(pool, 15, lambda: 1, poolSize: 40, threads: 2);
+        for (int q = 0; q < served.Length; q++)
+        {
+            Assert.Equal(unimodal.IndicesOf(q).ToArray(), mmr.IndicesOf(q).ToArray());
+            Assert.Equal(unimodal.ScoresOf(q).ToArray(), mmr.ScoresOf(q).ToArray());
+        }
+    }
+
+    [Fact]
+    public void SmallerLambdaGivesMoreDiverseListsWithoutSeenOrDuplicateItems()
+    {
+        var (items, users, train) = World();
+        var served = Enumerable.Range(0, 25).ToArray();
+        var pool = new UnimodalRetriever(items).Retrieve(users, served, train, 40);
+        var unit = items.Normalized();
+        var retriever = new MmrRetriever(items);
+        double previous = double.NegativeInfinity;
+        foreach (double lambda in new[] { 1.0, 0.7, 0.3 })
+        {
+            var lists = retriever.Rerank(pool, 10, lambda, 40);
+            double diversity = 0;
+            for (int q = 0; q < served.Length; q++)
+            {
+                var list = lists.IndicesOf(q).ToArray();
+                Assert.Equal(10, list.Length);
+                Assert.Equal(10, list.Distinct().Count());
+                Assert.DoesNotContain(list, i => train.Contains(q, i));
+                Assert.All(list, i => Assert.Contains(i, pool.IndicesOf(q).ToArray()));
+                Assert.Equal(pool.IndicesOf(q)[0], list[0]);
+                diversity += RetrievalMetrics.Diversity(list, unit);
+            }
+            Assert.True(diversity > previous, $"lambda {lambda}: diversity {diversity} <= {previous}");
+            previous = diversity;
+        }
+    }
+
+    [Fact]
+    public void ListsArePrefixStableAcrossCutoffs()
+    {
+        var (items, users, train) = World();
+        var served = Enumerable.Range(0, 25).ToArray();
+        var pool = new UnimodalRetriever(items).Retrieve(users, served, train, 30);
+        var retriever = new MmrRetriever(items);
+        var ten = retriever.Rerank(pool, 10, 0.5, 30);
+        var twenty = retriever.Rerank(pool, 20, 0.5, 30);
+        for (int q = 0; q < served.Length; q++) Assert.Equal(ten.IndicesOf(q).ToArray(), twenty.IndicesOf(q)[..10].ToArray());
+    }
+
+    [Theory]
+    [InlineData(-0.1, 10, 5, "lambda")]
+    [InlineData(1.5, 10, 5, "lambda")]
+    [InlineData(double.NaN, 10, 5, "lambda")]
+    [InlineData(0.5, 0, 5, "poolSize")]
+    [InlineData(0.5, 10, 0, "candidates")]
+    public void BadOptionsAreNamed(double lambda, int pool, int candidates, string name)
+    {
+        var (items, users, train) = World();
+        var lists = new UnimodalRetriever(items).Retrieve(users, [0], train, 10);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new MmrRetriever(items).Rerank(lists, candidates, lambda, pool));
+        Assert.Equal(name, e.ParamName);
+    }
+}

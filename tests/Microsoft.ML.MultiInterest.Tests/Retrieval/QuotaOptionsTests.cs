@@ -1,0 +1,135 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Retrieval;
+
+/// <summary>The retrieval options of <see cref="ClusterQuotaRetriever"/>: query inside a cluster, alpha, unimodal head.</summary>
+public class QuotaOptionsTests
+{
+    private static readonly int[] Cutoffs = [3, 7, 12];
+
+    private static (EmbeddingMatrix Items, ItemClustering Clustering, BipartiteGraph Graph, EmbeddingMatrix Users, MixtureTable Mle, MixtureTable Smoothed) World()
+    {
+        var (items, groups, graph, _) = TestGraphs.TwoInterestUsers(groups: 5, itemsPerGroup: 9, users: 30, itemsPerUserPerGroup: 5);
+        var clustering = ItemClustering.Create(groups, 5, items);
+        var mle = MixtureBuilder.BuildMle(graph, clustering, items, 3);
+        var users = TestGraphs.RandomMatrix(graph.UserCount, items.Dimension, 3);
+        var served = Enumerable.Range(0, graph.UserCount).ToArray();
+        var neighbors = new ExactNeighborIndex(users, Enumerable.Repeat(true, graph.UserCount).ToArray()).Search(users, served, 3, 1);
+        var smoothed = KnnSmoother.Smooth(graph, clustering, items, mle, served, neighbors, 0.8, 1);
+        return (items, clustering, graph, users, mle, smoothed);
+    }
+
+    public static TheoryData<QuotaQuery, double, double, bool> Modes()
+    {
+        var data = new TheoryData<QuotaQuery, double, double, bool>();
+        foreach (var query in Enum.GetValues<QuotaQuery>())
+            foreach (double share in new[] { 0, 0.3, 1 })
+                foreach (bool smoothed in new[] { false, true })
+                    data.Add(query, share, 0.5, smoothed);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void EveryModeGivesFullListsWithoutSeenOrDuplicateItemsAndHonoursTheHeadShare(QuotaQuery query, double share, double alpha, bool smoothed)
+    {
+        var (items, clustering, graph, users, mle, knn) = World();
+        var mixtures = smoothed ? knn : mle;
+        var served = Enumerable.Range(0, graph.UserCount).ToArray();
+        var fallback = new UnimodalRetriever(items).Retrieve(users, served, graph, 24);
+        var options = new QuotaRetrievalOptions { Query = query, HeadShare = share, Alpha = alpha, Beta = 0.7 };
+        var results = new ClusterQuotaRetriever(items, clustering).Retrieve(mixtures, served, graph, Cutoffs, options, fallback, users, threads: 2);
+        for (int t = 0; t < Cutoffs.Length; t++)
+        {
+            int m = Cutoffs[t], head = options.HeadSlots(m);
+            foreach (int user in served)
+            {
+                var got = results[t].IndicesOf(user).ToArray();
+                Assert.Equal(m, got.Length);
+                Assert.Equal(m, got.Distinct().Count());
+                Assert.DoesNotContain(got, graph.ItemsOf(user).ToArray().Contains);
+                Assert.Equal(fallback.IndicesOf(user)[..head].ToArray(), got[..head]);
+            }
+        }
+    }
+
+    [Fact]
+    public void HeadShareOneIsTheUnimodalRankingAndZeroIsPureQuotas()
+    {
+        var (items, clustering, graph, users, _, knn) = World();
+        var served = Enumerable.Range(0, graph.UserCount).ToArray();
+        var fallback = new UnimodalRetriever(items).Retrieve(users, served, graph, 24);
+        var retriever = new ClusterQuotaRetriever(items, clustering);
+        var all = retriever.Retrieve(knn, served, graph, Cutoffs, new QuotaRetrievalOptions { HeadShare = 1 }, fallback, null);
+        var none = retriever.Retrieve(knn, served, graph, Cutoffs, new QuotaRetrievalOptions { HeadShare = 0 }, fallback, null);
+        var paper = retriever.Retrieve(knn, served, graph, Cutoffs, 1.0, fallback);
+        for (int t = 0; t < Cutoffs.Length; t++)
+            foreach (int user in served)
+            {
+                Assert.Equal(fallback.IndicesOf(user)[..Cutoffs[t]].ToArray(), all[t].IndicesOf(user).ToArray());
+                Assert.Equal(paper[t].IndicesOf(user).ToArray(), none[t].IndicesOf(user).ToArray());
+            }
+    }
+
+    [Fact]
+    public void TheUserQueryRanksEachClusterByTheUserVector()
+    {
+        var (items, clustering, graph, users, mle, _) = World();
+        var served = Enumerable.Range(0, graph.UserCount).ToArray();
+        var lists = new ClusterQuotaRetriever(items, clustering).Retrieve(mle, served, graph, [12], new QuotaRetrievalOptions { Query = QuotaQuery.User }, null, users)[0];
+        foreach (int user in served)
+        {
+            var got = lists.IndicesOf(user).ToArray();
+            var scores = lists.ScoresOf(user).ToArray();
+            for (int r = 0; r < got.Length; r++) Assert.Equal(VectorMath.Dot(users.ReadRow(user), items.ReadRow(got[r])), scores[r]);
+            // Within one component's run the scores descend.
+            for (int r = 1; r < got.Length; r++)
+                if (clustering.Assignments[got[r]] == clustering.Assignments[got[r - 1]]) Assert.True(scores[r] <= scores[r - 1]);
+        }
+    }
+
+    [Fact]
+    public void BlendWithBetaZeroIsTheComponentQuery()
+    {
+        var (items, clustering, graph, users, mle, _) = World();
+        var served = Enumerable.Range(0, graph.UserCount).ToArray();
+        var retriever = new ClusterQuotaRetriever(items, clustering);
+        var blend = retriever.Retrieve(mle, served, graph, Cutoffs, new QuotaRetrievalOptions { Query = QuotaQuery.Blend, Beta = 0 }, null, users);
+        var component = retriever.Retrieve(mle, served, graph, Cutoffs, 1.0);
+        for (int t = 0; t < Cutoffs.Length; t++)
+            foreach (int user in served) Assert.Equal(component[t].IndicesOf(user).ToArray(), blend[t].IndicesOf(user).ToArray());
+    }
+
+    [Theory]
+    [InlineData(0.0, 5, 1.0)]
+    [InlineData(0.5, 7, 2.0)]
+    [InlineData(2.0, 13, 0.5)]
+    public void QuotasSumToM(double alpha, int m, double skew)
+    {
+        double[] weights = [0.5 * skew, 0.3, 0.2, 0.1 / skew];
+        int[] clusters = [4, 1, 3, 2];
+        var quotas = new int[4];
+        QuotaAllocator.Allocate(weights, clusters, alpha, m, quotas);
+        Assert.Equal(m, quotas.Sum());
+        Assert.All(quotas, q => Assert.True(q >= 0));
+    }
+
+    [Fact]
+    public void BadOptionsAreNamed()
+    {
+        var (items, clustering, graph, users, mle, _) = World();
+        var retriever = new ClusterQuotaRetriever(items, clustering);
+        Assert.Equal("HeadShare", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            retriever.Retrieve(mle, [0], graph, [3], new QuotaRetrievalOptions { HeadShare = 1.2 }, null, null)).ParamName);
+        Assert.Equal("Beta", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            retriever.Retrieve(mle, [0], graph, [3], new QuotaRetrievalOptions { Beta = -1 }, null, null)).ParamName);
+        Assert.Equal("Alpha", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            retriever.Retrieve(mle, [0], graph, [3], new QuotaRetrievalOptions { Alpha = double.NaN }, null, null)).ParamName);
+        Assert.Equal("Query", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            retriever.Retrieve(mle, [0], graph, [3], new QuotaRetrievalOptions { Query = (QuotaQuery)7 }, null, null)).ParamName);
+        var noUsers = Assert.Throws<ArgumentException>(() => retriever.Retrieve(mle, [0], graph, [3], new QuotaRetrievalOptions { Query = QuotaQuery.User }, null, null));
+        Assert.Contains("Query User", noUsers.Message);
+        var noHead = Assert.Throws<ArgumentException>(() => retriever.Retrieve(mle, [0], graph, [3], new QuotaRetrievalOptions { HeadShare = 0.5 }, null, users));
+        Assert.Contains("HeadShare", noHead.Message);
+    }
+}

@@ -1,0 +1,274 @@
+using System.Text;
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Data;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Robustness;
+
+/// <summary>
+/// One test per case of docs/bad-inputs.md: each bad input ends in the documented exception type with a message that
+/// says what was wrong and where (or, for the cases the library accepts, in the documented outcome). A test also checks
+/// that the document lists exactly these cases.
+/// </summary>
+public class BadInputCatalogTests
+{
+    /// <summary>A case: the exception type expected (null: accepted, then <see cref="Run"/> returns the outcome text) and the message gist.</summary>
+    private sealed record Case(Type? Exception, string[] Gist, Func<string?> Run);
+
+    private static readonly Dictionary<string, Case> Cases = new()
+    {
+        // ---- edge, embedding and cluster files ----
+        ["file-missing"] = Throws<FileNotFoundException>(["does not exist", "no-such-file.tsv"], () => EdgeFile.Read(Path.Combine(Path.GetTempPath(), "no-such-file.tsv"))),
+        ["file-empty"] = Throws<InvalidDataException>(["is empty", "header line"], () => EdgeFile.Read(BadInputFixtures.Text("empty.tsv", ""))),
+        ["edge-header-wrong"] = Throws<InvalidDataException>(["must start with a header whose column 1 is 'user'", "header.tsv"], () => EdgeFile.Read(BadInputFixtures.Text("header.tsv", "src\tdst\na\tb\n"))),
+        ["edge-header-only"] = Throws<InvalidDataException>(["has a header but no edges"], () => EdgeFile.Read(BadInputFixtures.Text("only.tsv", "user\titem\n"))),
+        ["edge-line-one-column"] = Throws<InvalidDataException>(["one.tsv, line 3", "expected 'user<TAB>item'"], () => EdgeFile.Read(BadInputFixtures.Text("one.tsv", "user\titem\na\tb\nlonely\n"))),
+        ["edge-line-empty-id"] = Throws<InvalidDataException>(["blank.tsv, line 2", "expected 'user<TAB>item'"], () => EdgeFile.Read(BadInputFixtures.Text("blank.tsv", "user\titem\n\tb\n"))),
+        ["edge-weight-not-a-number"] = Throws<InvalidDataException>(["weights.tsv, line 2", "positive finite number", "'heavy'"], () => EdgeFile.Read(BadInputFixtures.Text("weights.tsv", "user\titem\tweight\na\tb\theavy\n"))),
+        ["edge-weight-not-positive"] = Throws<InvalidDataException>(["line 3", "positive finite number", "'-1'"], () => EdgeFile.Read(BadInputFixtures.Text("negative.tsv", "user\titem\tweight\na\tb\t1\na\tc\t-1\n"))),
+        ["gzip-truncated"] = Throws<InvalidDataException>(["The gzip file", "cut.tsv.gz", "truncated"], () => EdgeFile.Read(Truncated())),
+        ["gzip-corrupt"] = Throws<InvalidDataException>(["The gzip file", "corrupt.tsv.gz"], () => EdgeFile.Read(Corrupted())),
+        ["gzip-not-gzip"] = Throws<InvalidDataException>(["The gzip file", "plain.tsv.gz"], () => EdgeFile.Read(BadInputFixtures.Bytes("plain.tsv.gz", Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(50))))),
+        ["gzip-empty"] = Throws<InvalidDataException>(["The gzip file", "zero.tsv.gz", "truncated"], () => EdgeFile.Read(BadInputFixtures.Bytes("zero.tsv.gz", []))),
+        ["gzip-concatenated"] = Accepts(["edges 100"], () => $"edges {EdgeFile.Read(Concatenated()).Count}"),
+        ["gzip-concatenated-truncated"] = Throws<InvalidDataException>(["The gzip file", "gzip member 2", "truncated or corrupt"], () =>
+        {
+            var path = Concatenated();
+            var bytes = File.ReadAllBytes(path);
+            return EdgeFile.Read(BadInputFixtures.Bytes("two-cut.tsv.gz", bytes[..^5]));
+        }),
+        ["gzip-empty-last-member"] = Accepts(["edges 60"], () =>
+        {
+            // As bgzip writes: data, then an empty member as an end-of-file marker.
+            var first = BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(60)));
+            return $"edges {EdgeFile.Read(BadInputFixtures.Bytes("bgzip.tsv.gz", [.. first, .. BadInputFixtures.Gzip([])])).Count}";
+        }),
+        ["embedding-ragged-row"] = Throws<InvalidDataException>(["ragged.tsv, line 3", "expected 3 columns"], () => EmbeddingFile.Read(BadInputFixtures.Text("ragged.tsv", "id\tv0\tv1\na\t1\t2\nb\t1\n"))),
+        ["embedding-not-finite"] = Throws<InvalidDataException>(["nan.tsv, line 2, column 3", "'NaN' is not a finite number"], () => EmbeddingFile.Read(BadInputFixtures.Text("nan.tsv", "id\tv0\tv1\na\t1\tNaN\n"))),
+        ["embedding-duplicate-id"] = Throws<InvalidDataException>(["twice.tsv, line 3", "the id 'a' occurs twice"], () => EmbeddingFile.Read(BadInputFixtures.Text("twice.tsv", "id\tv0\na\t1\na\t2\n"))),
+        ["embedding-no-vector-columns"] = Throws<InvalidDataException>(["has no vector columns"], () => EmbeddingFile.Read(BadInputFixtures.Text("novec.tsv", "id\na\n"))),
+        ["cluster-unknown-item"] = Throws<InvalidDataException>(["clusters.tsv, line 2", "the item 'zz' has no embedding"], () => ClusterFile.Read(BadInputFixtures.Text("clusters.tsv", "item\tcluster\nzz\t0\n"), new IdMap(["a"]))),
+        ["cluster-negative-id"] = Throws<InvalidDataException>(["line 2", "the cluster '-3' is not a non-negative integer"], () => ClusterFile.Read(BadInputFixtures.Text("neg.tsv", "item\tcluster\na\t-3\n"), new IdMap(["a"]))),
+        ["cluster-item-missing"] = Throws<InvalidDataException>(["gives no cluster for the item 'b'"], () => ClusterFile.Read(BadInputFixtures.Text("partial.tsv", "item\tcluster\na\t0\n"), new IdMap(["a", "b"]))),
+        ["cluster-item-twice"] = Throws<InvalidDataException>(["line 3", "the item 'a' is assigned twice"], () => ClusterFile.Read(BadInputFixtures.Text("dup.tsv", "item\tcluster\na\t0\na\t1\n"), new IdMap(["a"]))),
+
+        // ---- graphs ----
+        ["duplicate-edges"] = Accepts(["edges 1"], () => $"edges {GraphData.Build([new("u", "i", 1), new("u", "i", 1)], new IdMap(), new IdMap(), true, "dups").EdgeCount}"),
+        ["self-loop-ids"] = Accepts(["edges 1"], () => $"edges {GraphData.Build([new("p1", "p1", 1)], new IdMap(), new IdMap(), true, "loops").EdgeCount}"),
+        ["test-id-unseen-strict"] = Throws<KeyNotFoundException>(["test.tsv: the user 'stranger' is unknown"], () => GraphData.Build([new("stranger", "i", 1)], new IdMap(["u"]), new IdMap(["i"]), false, "test.tsv")),
+        ["test-id-unseen-held-out"] = Accepts(["unseen edges 2", "unseen users 1"], () =>
+        {
+            var g = GraphData.BuildHeldOut([new("u", "i", 1), new("u", "new", 1), new("stranger", "i", 1)], new IdMap(["u"]), new IdMap(["i"]), "test.tsv");
+            return $"unseen edges {g.UnseenEdges}, unseen users {g.Misses.UnseenUsers}";
+        }),
+        ["protocol-empty-test"] = Throws<ArgumentException>(["nothing to evaluate"], ProtocolOnEmptyTest),
+        ["protocol-lambda-nan"] = Throws<ArgumentOutOfRangeException>(["Lambda must lie in [0, 1]"], () => new ProtocolSettings { Lambda = double.NaN }.Validate()),
+
+        // ---- ML.NET columns and data ----
+        ["column-missing"] = Throws<ArgumentException>(["'Reader'", "UserColumnName"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { UserColumnName = "Reader" }).Fit(Keyed())),
+        ["column-not-a-key"] = Throws<ArgumentException>(["'User'", "key type", "String"], () => new MLContext().MultiInterest().GraphEmbedding().Fit(new MLContext().Data.LoadFromEnumerable(MLNetTestData.Edges()))),
+        ["column-wrong-vector-type"] = Throws<ArgumentException>(["'Item'", "vector of Single"], () => new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { FeatureColumnName = "Item", NumberOfClusters = 2 }).Fit(Keyed())),
+        ["data-empty"] = Throws<ArgumentException>(["The graph has no edges", "nothing to learn embeddings from"], () => new MLContext().MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(EmptyKeyed())),
+        ["embedding-nan-vector"] = Throws<ArgumentException>(["embeddings in column 'ItemEmbedding' (option FeatureColumnName) contain a non-finite value (NaN)"], () => KMeansOn(new float[] { float.NaN, 1 })),
+        ["embedding-zero-vectors"] = Throws<ArgumentException>(["are all zeros", "more clusters than items"], () => KMeansOn(new float[] { 0, 0 })),
+
+        // ---- options out of range ----
+        ["option-dimension-zero"] = Throws<ArgumentOutOfRangeException>(["Dimension"], () => new MLContext().MultiInterest().GraphEmbedding(dimension: 0)),
+        ["option-lambda-above-one"] = Throws<ArgumentOutOfRangeException>(["Lambda", "[0, 1]"], () => new MLContext().MultiInterest().KnnSmoothedMixture(lambda: 1.5)),
+        ["option-candidates-zero"] = Throws<ArgumentOutOfRangeException>(["Candidates must be at least 1"], () => new MLContext().MultiInterest().ClusterQuotaRetriever(candidates: 0)),
+        ["option-clusters-above-items"] = Throws<ArgumentException>(["NumberOfClusters is 1000, but there are only", "distinct items in 'Item'"], () => new MLContext().MultiInterest().SphericalKMeans(numberOfClusters: 1000).Fit(Embedded())),
+        ["option-components-above-clusters"] = Accepts(["Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
+            ml.MultiInterest().KnnSmoothedMixture(components: 5, neighbors: 2).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
+        ["option-candidates-above-items"] = Accepts(["Candidates (M = 500) exceeds the"], () => WarningOf(ml =>
+            ml.MultiInterest().UnimodalRetriever(candidates: 500).Fit(Embedded(ml)))),
+        ["option-evaluator-cutoff-above-list"] = Throws<ArgumentException>(["Cutoff 5", "exceeds the length 3", "'Candidates'"], () =>
+        {
+            var ml = new MLContext();
+            var (scored, heldOut, items) = EvaluationTestData.Views(ml);
+            ml.MultiInterest().Evaluate(scored, heldOut, items, new MultiInterestEvaluatorOptions { Cutoffs = [5] });
+        }),
+        ["option-evaluator-unseen-undefined"] = Throws<ArgumentOutOfRangeException>(["Unseen is not a defined value"], () =>
+        {
+            var ml = new MLContext();
+            var (scored, heldOut, items) = EvaluationTestData.Views(ml);
+            ml.MultiInterest().Evaluate(scored, heldOut, items, new MultiInterestEvaluatorOptions { Unseen = (UnseenHeldOut)7 });
+        }),
+
+        // ---- evaluation ----
+        ["evaluate-keys-of-another-mapping"] = Throws<ArgumentException>(["over 5 values", "over 6 values", "same fitted MapValueToKey"], () =>
+        {
+            var ml = new MLContext();
+            var (scored, _, items) = EvaluationTestData.Views(ml);
+            ml.MultiInterest().Evaluate(scored, ml.Data.LoadFromEnumerable(new[] { new SixItems { User = 0, Item = 1 } }), items);
+        }),
+        ["evaluate-unseen-ids"] = Accepts(["unseen edges 1, missed users 0"], () =>
+        {
+            var ml = new MLContext();
+            var (scored, heldOut, items) = EvaluationTestData.Views(ml);
+            var extra = ml.Data.LoadFromEnumerable(EvaluationTestData.HeldOut().Append(new EvaluationTestData.Edge { User = 0, Item = 99 }));
+            var m = ml.MultiInterest().Evaluate(scored, extra, items, new MultiInterestEvaluatorOptions { Cutoffs = [1, 3] });
+            return $"unseen edges {m.UnseenEdges}, missed users {m.MissedUsers}";
+        }),
+        ["evaluate-only-unseen-ids"] = Throws<ArgumentException>(["None of the 1 held-out edges has a user and an item seen in training"], () =>
+        {
+            var ml = new MLContext();
+            var (scored, _, items) = EvaluationTestData.Views(ml);
+            ml.MultiInterest().Evaluate(scored, ml.Data.LoadFromEnumerable(new[] { new EvaluationTestData.Edge { User = 0, Item = 99 } }), items);
+        }),
+
+        // ---- saved models and ONNX ----
+        ["onnx-convert-library-pipeline"] = Throws<NotSupportedException>(["ConvertToOnnx cannot convert", "GraphEmbeddingTransformer", "ExportOnnx"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding())).Fit(raw);
+            ml.Model.ConvertToOnnx(model, raw, new MemoryStream());
+        }),
+        ["onnx-convert-loaded-model"] = Throws<InvalidOperationException>(["can not be fully converted into a well-defined ONNX model"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var model = ml.Model.Load(new MemoryStream(BadInputFixtures.ModelZip), out _);
+            ml.Model.ConvertToOnnx(model, ml.Data.LoadFromEnumerable(MLNetTestData.Edges()), new MemoryStream());
+        }),
+        ["model-missing-file"] = Throws<FileNotFoundException>(["Model file", "does not exist"], () => MultiInterestModel.Load(new MLContext(), Path.Combine(Path.GetTempPath(), "no-model.zip"))),
+        ["model-truncated-zip"] = Throws<InvalidDataException>(["is not a readable ML.NET model zip"], () => LoadModel(BadInputFixtures.ModelZip[..(BadInputFixtures.ModelZip.Length / 2)])),
+        ["model-foreign-zip"] = Throws<InvalidDataException>(["is not a readable ML.NET model zip"], () => LoadModel(BadInputFixtures.ForeignZip())),
+        ["model-not-a-zip"] = Throws<InvalidDataException>(["is not a readable ML.NET model zip"], () => LoadModel(Encoding.UTF8.GetBytes("user\titem\n"))),
+        ["model-newer-format-version"] = Throws<InvalidDataException>(["saved in format version 99", "update Microsoft.ML.MultiInterest"], () => LoadModel(BadInputFixtures.ModelZipWithVersion("99"))),
+        ["model-unknown-format-version"] = Throws<InvalidDataException>(["saved in format version x1"], () => LoadModel(BadInputFixtures.ModelZipWithVersion("x1"))),
+    };
+
+    /// <summary>Every case id, for the theory.</summary>
+    public static TheoryData<string> CaseIds => new(Cases.Keys);
+
+    [Theory]
+    [MemberData(nameof(CaseIds))]
+    public void BadInput_EndsAsDocumented(string id)
+    {
+        var c = Cases[id];
+        if (c.Exception == null)
+        {
+            string outcome = c.Run() ?? "";
+            foreach (var gist in c.Gist) Assert.Contains(gist, outcome);
+            return;
+        }
+        var error = Assert.ThrowsAny<Exception>(() => c.Run());
+        Assert.IsType(c.Exception, error);
+        foreach (var gist in c.Gist) Assert.Contains(gist, error.Message);
+    }
+
+    [Fact]
+    public void Catalogue_ListsEveryCase_AndHasAtLeastThirty()
+    {
+        string doc = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "bad-inputs.md"));
+        var listed = System.Text.RegularExpressions.Regex.Matches(doc, @"^\| `([a-z0-9-]+)` \|", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.True(Cases.Count >= 30, $"{Cases.Count} cases");
+        Assert.Empty(Cases.Keys.Except(listed));
+        Assert.Empty(listed.Except(Cases.Keys));
+    }
+
+    private static Case Throws<T>(string[] gist, Action run) where T : Exception => new(typeof(T), gist, () => { run(); return null; });
+
+    private static Case Throws<T>(string[] gist, Func<object?> run) where T : Exception => new(typeof(T), gist, () => { run(); return null; });
+
+    private static Case Accepts(string[] gist, Func<string> run) => new(null, gist, run);
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "MLMultiInterest.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("The repository root (MLMultiInterest.sln) was not found.");
+    }
+
+    private static string Truncated()
+    {
+        var bytes = BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(5000)));
+        return BadInputFixtures.Bytes("cut.tsv.gz", bytes[..(bytes.Length * 2 / 3)]);
+    }
+
+    private static string Corrupted()
+    {
+        var bytes = BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(5000)));
+        for (int i = bytes.Length / 3; i < bytes.Length / 3 + 16; i++) bytes[i] ^= 0x5A;
+        return BadInputFixtures.Bytes("corrupt.tsv.gz", bytes);
+    }
+
+    private static string Concatenated()
+    {
+        var first = BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(60)));
+        var second = BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(string.Concat(BadInputFixtures.EdgeText(100).Split('\n').Skip(61).Select(l => l.Length == 0 ? "" : l + "\n"))));
+        return BadInputFixtures.Bytes("two.tsv.gz", [.. first, .. second]);
+    }
+
+    private static void ProtocolOnEmptyTest()
+    {
+        var train = BipartiteGraph.FromEdges(2, 2, [0, 1], [0, 1]);
+        var test = BipartiteGraph.FromEdges(2, 2, [], []);
+        var vectors = new EmbeddingMatrix(2, 2, [1, 0, 0, 1]);
+        ProtocolEvaluator.Run(train, test, vectors, vectors, ItemClustering.Create([0, 1], 2, vectors), new ProtocolSettings { Cutoffs = [1] });
+    }
+
+    private static IDataView Keyed() => MLNetTestData.Keyed(new MLContext(), out _);
+
+    private static IDataView EmptyKeyed()
+    {
+        var ml = new MLContext();
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var keys = MLNetTestData.KeyPipeline(ml).Fit(raw);
+        return keys.Transform(ml.Data.LoadFromEnumerable(new List<MLNetTestData.Edge>()));
+    }
+
+    private static IDataView Embedded(MLContext? ml = null)
+    {
+        ml ??= new MLContext(seed: 1);
+        var keyed = MLNetTestData.Keyed(ml, out _);
+        return ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed).Transform(keyed);
+    }
+
+    private static void KMeansOn(float[] vector)
+    {
+        var ml = new MLContext();
+        var rows = new[] { new ItemVector { Item = 0, ItemEmbedding = vector }, new ItemVector { Item = 1, ItemEmbedding = vector } };
+        ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(ml.Data.LoadFromEnumerable(rows));
+    }
+
+    private static InvalidDataException? LoadModel(byte[] bytes)
+    {
+        MultiInterestModel.Load(new MLContext(), new MemoryStream(bytes));
+        return null;
+    }
+
+    /// <summary>The warnings <paramref name="fit"/> logs to the MLContext.</summary>
+    private static string WarningOf(Action<MLContext> fit)
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = new StringBuilder();
+        ml.Log += (_, e) =>
+        {
+            if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.AppendLine(e.Message);
+        };
+        fit(ml);
+        return warnings.ToString();
+    }
+
+    private sealed class SixItems
+    {
+        [KeyType(3)]
+        public uint User { get; set; }
+
+        [KeyType(6)]
+        public uint Item { get; set; }
+    }
+
+    private sealed class ItemVector
+    {
+        [KeyType(2)]
+        public uint Item { get; set; }
+
+        [VectorType(2)]
+        public float[] ItemEmbedding { get; set; } = [];
+    }
+}

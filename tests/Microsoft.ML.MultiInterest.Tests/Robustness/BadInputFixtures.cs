@@ -1,0 +1,112 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using Google.Protobuf;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Robustness;
+
+/// <summary>Inputs shared by the bad-input catalogue and the fuzz tests: temporary files and a small saved model.</summary>
+internal static class BadInputFixtures
+{
+    private static readonly Lazy<byte[]> SavedModel = new(SaveModel);
+
+    /// <summary>The zip bytes of a small fitted pipeline (keys, GraphEmbedding, SphericalKMeans) saved with mlContext.Model.Save.</summary>
+    public static byte[] ModelZip => SavedModel.Value;
+
+    /// <summary>A directory for one test's files, under the system temp directory.</summary>
+    public static string Directory(string name)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "mi-bad-inputs", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>Writes <paramref name="text"/> to a new file named <paramref name="fileName"/> (gzip when it ends in .gz).</summary>
+    public static string Text(string fileName, string text)
+    {
+        var path = Path.Combine(Directory("text"), fileName);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        File.WriteAllBytes(path, fileName.EndsWith(".gz", StringComparison.Ordinal) ? Gzip(bytes) : bytes);
+        return path;
+    }
+
+    /// <summary>Writes raw bytes to a new file.</summary>
+    public static string Bytes(string fileName, byte[] bytes)
+    {
+        var path = Path.Combine(Directory("bytes"), fileName);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public static byte[] Gzip(byte[] bytes)
+    {
+        var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(bytes);
+        return buffer.ToArray();
+    }
+
+    /// <summary>An edge file's text: header and <paramref name="edges"/> lines user TAB item.</summary>
+    public static string EdgeText(int edges)
+    {
+        var text = new StringBuilder("user\titem\n");
+        for (int e = 0; e < edges; e++) text.Append("u").Append(e % 97).Append("\ti").Append(e * 7 % 89).Append('\n');
+        return text.ToString();
+    }
+
+    /// <summary>A zip holding one text entry: valid as a zip, foreign as a model.</summary>
+    public static byte[] ForeignZip()
+    {
+        var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var writer = new StreamWriter(zip.CreateEntry("readme.txt").Open());
+            writer.Write("not a model");
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary><see cref="ModelZip"/> with every library stage's format version set to <paramref name="version"/>.</summary>
+    public static byte[] ModelZipWithVersion(string version)
+    {
+        var buffer = new MemoryStream();
+        buffer.Write(ModelZip);
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            foreach (var entry in zip.Entries.Where(e => e.Name == SavedModelFormat.OnnxEntryName).ToList())
+            {
+                var bytes = new MemoryStream();
+                using (var content = entry.Open()) content.CopyTo(bytes);
+                var data = bytes.ToArray();
+                var model = ModelProto.Parser.ParseFrom(data.AsSpan(4, BinaryPrimitives.ReadInt32LittleEndian(data)));
+                var props = model.MetadataProps.FirstOrDefault(p => p.Key == SavedModelFormat.VersionKey);
+                if (props == null) continue;
+                props.Value = version;
+                var proto = model.ToByteArray();
+                string name = entry.FullName;
+                entry.Delete();
+                using var output = zip.CreateEntry(name).Open();
+                var length = new byte[4];
+                BinaryPrimitives.WriteInt32LittleEndian(length, proto.Length);
+                output.Write(length);
+                output.Write(proto);
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    private static byte[] SaveModel()
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = ml.MultiInterest();
+        var model = MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(mi.SphericalKMeans(numberOfClusters: 3))
+            .Fit(raw);
+        var buffer = new MemoryStream();
+        ml.Model.Save(model, raw.Schema, buffer);
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Text;
+using CsCheck;
+using Microsoft.ML.MultiInterest.IO;
+
+namespace Microsoft.ML.MultiInterest.Tests.Robustness;
+
+/// <summary>
+/// Generated inputs (CsCheck) for the two readers of untrusted bytes: the edge-file parser (plain and gzip) and the
+/// model loader. Each input must end in a result or the documented exception (docs/bad-inputs.md), never another
+/// exception, a crash or a hang; each test is bounded in time.
+/// </summary>
+public class FuzzTests
+{
+    private const int Inputs = 10_000;
+
+    /// <summary>Bound per test, well under CI's limit on 2 cores (the runs take a few seconds).</summary>
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(45);
+
+    /// <summary>A mutation of a byte string: flip, overwrite with a structural byte, insert, delete, or cut at a position.</summary>
+    private static readonly Gen<(int Kind, double Where, byte Value, int Count)> Mutation =
+        Gen.Select(Gen.Int[0, 4], Gen.Double[0, 1], Gen.Byte, Gen.Int[1, 4]);
+
+    private static readonly byte[] Structural = "\t\n\r 0a-.#\0"u8.ToArray();
+
+    [Fact]
+    public void EdgeParser_PlainText_EndsInEdgesOrANamedInvalidDataException()
+    {
+        var valid = Encoding.UTF8.GetBytes("user\titem\tweight\n" + string.Concat(Enumerable.Range(0, 30).Select(e => $"u{e % 7}\ti{e * 5 % 11}\t{1 + e % 3}\n")));
+        RunEdgeFuzz(valid, "plain.tsv");
+    }
+
+    [Fact]
+    public void EdgeParser_Gzip_EndsInEdgesOrANamedInvalidDataException()
+    {
+        var valid = BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(200)));
+        int complete = EdgeFile.Read(BadInputFixtures.Bytes("valid.tsv.gz", valid)).Count;
+        RunEdgeFuzz(valid, "packed.tsv.gz", edges => Assert.True(edges <= 1000, $"{edges} edges from a {complete}-edge file"));
+    }
+
+    [Fact]
+    public void ModelLoader_MutatedZips_EndInAModelOrAnInvalidDataException()
+    {
+        var valid = BadInputFixtures.ModelZip;
+        Assert.NotNull(MultiInterestModel.Load(new MLContext(), new MemoryStream(valid)).GraphEmbedding);
+        int loaded = 0, refused = 0;
+        using var contexts = new ThreadLocal<MLContext>(() => new MLContext(seed: 1));
+        var clock = Stopwatch.StartNew();
+        Gen.Select(Mutation, Mutation).Sample((first, second) =>
+        {
+            var bytes = Mutate(Mutate(valid, first), second);
+            try
+            {
+                var model = MultiInterestModel.Load(contexts.Value!, new MemoryStream(bytes));
+                Assert.NotNull(model.Transformer);
+                Interlocked.Increment(ref loaded);
+            }
+            catch (InvalidDataException e)
+            {
+                Assert.Contains("model", e.Message, StringComparison.OrdinalIgnoreCase);
+                Interlocked.Increment(ref refused);
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                Assert.Fail($"Undocumented exception for a {bytes.Length}-byte zip: {e}");
+            }
+        }, iter: Inputs, threads: 2);
+        Assert.True(clock.Elapsed < Budget, $"{Inputs} model loads took {clock.Elapsed.TotalSeconds:F1} s (loaded {loaded}, refused {refused})");
+        Assert.Equal(Inputs, loaded + refused);
+        Assert.True(refused > 0);
+    }
+
+    /// <summary>
+    /// Damage inside the entries, re-zipped with correct checksums, so that ML.NET's loader and ONNX Runtime see it (a damaged
+    /// zip is refused before them). Only 100 inputs: each reaches ONNX session creation (about 80 ms on 2 cores).
+    /// </summary>
+    [Fact]
+    public void ModelLoader_MutatedEntries_EndInAModelOrAnInvalidDataException()
+    {
+        var entries = Entries(BadInputFixtures.ModelZip);
+        int loaded = 0, refused = 0;
+        using var contexts = new ThreadLocal<MLContext>(() => new MLContext(seed: 1));
+        var clock = Stopwatch.StartNew();
+        Gen.Select(Gen.Int[0, entries.Count - 1], Mutation, Mutation).Sample((which, first, second) =>
+        {
+            var mutated = entries.ToList();
+            mutated[which] = (mutated[which].Name, Mutate(Mutate(mutated[which].Content, first), second));
+            try
+            {
+                var model = MultiInterestModel.Load(contexts.Value!, new MemoryStream(Zip(mutated)));
+                Assert.NotNull(model.Transformer);
+                Interlocked.Increment(ref loaded);
+            }
+            catch (InvalidDataException)
+            {
+                Interlocked.Increment(ref refused);
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                Assert.Fail($"Undocumented exception for damage in entry '{mutated[which].Name}': {e}");
+            }
+        }, iter: 100, threads: 2);
+        Assert.True(clock.Elapsed < Budget, $"100 model loads took {clock.Elapsed.TotalSeconds:F1} s (loaded {loaded}, refused {refused})");
+        Assert.True(refused > 0);
+    }
+
+    private static List<(string Name, byte[] Content)> Entries(byte[] zipBytes)
+    {
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(zipBytes));
+        return zip.Entries.Select(e =>
+        {
+            using var content = e.Open();
+            var buffer = new MemoryStream();
+            content.CopyTo(buffer);
+            return (e.FullName, buffer.ToArray());
+        }).ToList();
+    }
+
+    private static byte[] Zip(List<(string Name, byte[] Content)> entries)
+    {
+        var buffer = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var (name, content) in entries)
+            {
+                using var stream = zip.CreateEntry(name, System.IO.Compression.CompressionLevel.Fastest).Open();
+                stream.Write(content);
+            }
+        return buffer.ToArray();
+    }
+
+    private static void RunEdgeFuzz(byte[] valid, string fileName, Action<int>? checkEdges = null)
+    {
+        int parsed = 0, refused = 0, file = 0;
+        var clock = Stopwatch.StartNew();
+        Gen.Select(Mutation, Mutation, Gen.Bool).Sample((first, second, twice) =>
+        {
+            var bytes = Mutate(valid, first);
+            if (twice) bytes = Mutate(bytes, second);
+            // In memory, named as a file: the reader is the one EdgeFile.Read(path) uses, without 10,000 files on disk.
+            string path = Interlocked.Increment(ref file) + "-" + fileName;
+            try
+            {
+                var edges = EdgeFile.Read(new MemoryStream(bytes, writable: false), path);
+                Assert.All(edges, e => Assert.True(e.User.Length > 0 && e.Item.Length > 0 && float.IsFinite(e.Weight) && e.Weight > 0));
+                checkEdges?.Invoke(edges.Count);
+                Interlocked.Increment(ref parsed);
+            }
+            catch (InvalidDataException e)
+            {
+                Assert.Contains(path, e.Message);
+                Interlocked.Increment(ref refused);
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                Assert.Fail($"Undocumented exception for {fileName}: {e}");
+            }
+        }, iter: Inputs, threads: 2);
+        Assert.True(clock.Elapsed < Budget, $"{Inputs} parses took {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(Inputs, parsed + refused);
+        Assert.True(parsed > 0 && refused > 0, $"parsed {parsed}, refused {refused}");
+    }
+
+    private static byte[] Mutate(byte[] bytes, (int Kind, double Where, byte Value, int Count) m)
+    {
+        int at = (int)(m.Where * bytes.Length);
+        if (at >= bytes.Length) at = Math.Max(0, bytes.Length - 1);
+        switch (m.Kind)
+        {
+            case 0: // flip bits
+                if (bytes.Length == 0) return bytes;
+                var flipped = (byte[])bytes.Clone();
+                flipped[at] ^= (byte)(m.Value == 0 ? 1 : m.Value);
+                return flipped;
+            case 1: // overwrite with a structural byte (tab, newline, digit, ...)
+                if (bytes.Length == 0) return bytes;
+                var structural = (byte[])bytes.Clone();
+                structural[at] = Structural[m.Value % Structural.Length];
+                return structural;
+            case 2: // insert
+                return [.. bytes[..at], .. Enumerable.Repeat(m.Value, m.Count), .. bytes[at..]];
+            case 3: // delete
+                return [.. bytes[..at], .. bytes[Math.Min(bytes.Length, at + m.Count)..]];
+            default: // cut
+                return bytes[..at];
+        }
+    }
+}
