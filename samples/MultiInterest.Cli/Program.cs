@@ -21,7 +21,7 @@ Usage:
       excluding the --history edges (pass the training file to get the zip's lists). [--gpu ID] [--batch N]
   multiinterest export-onnx --model model.zip --out DIR
       Writes encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx, manifest.json and the row -> id files.
-Options:
+{SweepCommand.Usage}Options:
 {EmbeddingFlags.Usage}{MixtureRows.Usage}  --clusters N ({SphericalKMeansDefaults.NumberOfClusters}) --iterations N ({SphericalKMeansDefaults.MaxIterations}) --components N ({KnnSmoothedMixtureDefaults.Components})
   --neighbors N ({KnnSmoothedMixtureDefaults.Neighbors}) --lambda X ({KnnSmoothedMixtureDefaults.Lambda}) --alpha X ({ClusterQuotaRetrieverDefaults.Alpha}) --seed N ({GraphEmbeddingDefaults.Seed}) --threads N (0 = all cores)
   --neighbor-index exact|clustered ({Lower(KnnSmoothedMixtureDefaults.NeighborIndex)}) --neighbor-lists N ({ClusteredNeighborIndexDefaults.Lists} = about 4 sqrt(users)) --neighbor-probes N ({ClusteredNeighborIndexDefaults.Probes})
@@ -36,7 +36,7 @@ try
         Console.WriteLine(Usage);
         return args.Length == 0 ? 2 : 0;
     }
-    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd", "frontier", "mixture-embeddings", "mix-two-sided" };
+    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd", "frontier", "mixture-embeddings", "mix-two-sided", "measure-refit" };
     var cl = new CommandLine(args.Skip(1), flags);
     switch (args[0])
     {
@@ -62,6 +62,8 @@ try
             return RecommendCommand.Run(cl, Console.Out);
         case "export-onnx":
             return ExportOnnxCommand.Run(cl, Console.Out);
+        case "sweep":
+            return SweepCommand.Run(cl, Console.Out);
         default:
             throw new UsageException($"Unknown command '{args[0]}'.");
     }

@@ -5,7 +5,7 @@ namespace Microsoft.ML.MultiInterest;
 /// <c>DefaultColumnNames</c>): every estimator's options and the evaluator's options default to these names, so a
 /// pipeline that keeps them needs no column option at all.
 /// </summary>
-public static class MultiInterestColumnNames
+public static partial class MultiInterestColumnNames
 {
     /// <summary>The user key column of the edges: "User".</summary>
     public const string User = "User";
