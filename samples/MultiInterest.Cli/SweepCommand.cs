@@ -107,7 +107,7 @@ internal static class SweepCommand
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
         var progress = new LineProgress(log);
-        var result = ml.MultiInterest().Sweep(data, space, options, progress, cancel.Token);
+        var result = ml.MultiInterest().Sweep(data, space, options, progress, cancellationToken: cancel.Token);
         var outcome = result.Outcome;
         log.WriteLine($"Stopped: {outcome.StopReason}; {outcome.Trials.Count} trials in {outcome.Seconds:F1} s (validation split {outcome.SplitSeconds:F1} s).");
         log.WriteLine($"Stage fits: {string.Join(", ", outcome.StageFits.Select(p => $"{Lower(p.Key)} {p.Value}"))}.");

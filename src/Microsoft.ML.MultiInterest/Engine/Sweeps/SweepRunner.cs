@@ -215,7 +215,7 @@ public static class SweepRunner
     }
 
     /// <summary>The cache key of each stage: the values of the parameters of that stage and every stage upstream.</summary>
-    private static Dictionary<SweepStage, string> Keys(SweepSearchSpace space, IReadOnlyDictionary<string, string> values)
+    private static Dictionary<SweepStage, string> Keys(SweepSearchSpace space, Dictionary<string, string> values)
     {
         var keys = new Dictionary<SweepStage, string>();
         foreach (var stage in Enum.GetValues<SweepStage>())

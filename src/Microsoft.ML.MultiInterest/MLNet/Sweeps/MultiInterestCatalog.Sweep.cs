@@ -18,13 +18,13 @@ public sealed partial class MultiInterestCatalog
     /// <param name="options">Strategy, metric, budget. When <see cref="SweepOptions.Seed"/> is null it is drawn from this
     /// context's random source, so an <c>MLContext(seed)</c> makes the sweep and every stage it seeds repeatable.</param>
     /// <param name="progress">Optional reports of stage fits and finished trials.</param>
-    /// <param name="cancellationToken">Stops the sweep promptly; the finished trials are kept and the best is still refitted.</param>
     /// <param name="userColumnName">The user id column.</param>
     /// <param name="itemColumnName">The item id column.</param>
     /// <param name="refitBest">Whether to refit the best configuration on all edges (<see cref="MultiInterestSweepResult.Model"/>).</param>
+    /// <param name="cancellationToken">Stops the sweep promptly; the finished trials are kept and the best is still refitted.</param>
     public MultiInterestSweepResult Sweep(IDataView trainEdges, SweepSearchSpace space, SweepOptions? options = null, IProgress<SweepProgress>? progress = null,
-        CancellationToken cancellationToken = default, string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
-        bool refitBest = true)
+        string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
+        bool refitBest = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trainEdges);
         ArgumentNullException.ThrowIfNull(space);
