@@ -46,6 +46,12 @@ public sealed class SavedCandidates
     /// <summary>The raw id of each item key (key - 1).</summary>
     public IReadOnlyList<string> ItemIds { get; }
 
+    /// <summary>The training history and serving items saved with the stage; null for models saved before they were.</summary>
+    internal SavedServingTables? Serving { get; set; }
+
+    /// <summary>Whether the model stores its training history (models saved before 2026-11-30 do not: their fresh lists exclude nothing by default).</summary>
+    public bool HasTrainingHistory => Serving != null;
+
     /// <summary>The candidate item keys (best first) and scores of the user with key <paramref name="userKey"/>; empty for a user without a list.</summary>
     public (uint[] ItemKeys, float[] Scores) GetCandidates(uint userKey) =>
         userKey == 0 || userKey > _lists.Length ? ([], []) : (_lists[userKey - 1].ItemKeys.ToArray(), _lists[userKey - 1].Scores.ToArray());
