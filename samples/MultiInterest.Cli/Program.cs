@@ -17,8 +17,8 @@ Usage:
       Fits the kNN-Embed pipeline (ML.NET estimators) and saves it with mlContext.Model.Save.
   multiinterest recommend --model model.zip --users FILE --out candidates.tsv [--engine | --onnx [--onnx-dir DIR]] [--history FILE]
       Candidates for the users in FILE's first column (header line; an edge file works). Default: the loaded
-      zip's lists (training items excluded). --engine / --onnx score with the engine / ONNX Runtime instead,
-      excluding the --history edges (pass the training file to get the zip's lists). [--gpu ID] [--batch N]
+      zip's lists. --engine / --onnx score with the engine / ONNX Runtime instead. Every scorer excludes the
+      training history stored in the model; --history FILE excludes those edges too. [--gpu ID] [--batch N]
   multiinterest export-onnx --model model.zip --out DIR
       Writes encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx, manifest.json and the row -> id files.
 Options:

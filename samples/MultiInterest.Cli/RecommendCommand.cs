@@ -11,7 +11,8 @@ namespace MultiInterest.Cli;
 /// <summary>
 /// <c>recommend</c>: candidates for a list of users from a saved model, by one of three scorers that give the
 /// same lists: the loaded zip's ML.NET transformers (the lists fitted with the training items excluded), the
-/// engine on the saved tables, or the exported ONNX graphs in ONNX Runtime (the last two exclude --history).
+/// engine on the saved tables, or the exported ONNX graphs in ONNX Runtime. All three exclude the training history stored
+/// with the model; the last two also exclude --history.
 /// </summary>
 internal static class RecommendCommand
 {
@@ -26,6 +27,7 @@ internal static class RecommendCommand
         if (onnx && engine) throw new UsageException("Choose one scorer: --onnx or --engine (or neither, for the loaded zip's own lists).");
         if (history != null && !onnx && !engine)
             throw new UsageException("--history needs --engine or --onnx: the loaded zip's lists were fixed at fit time (training items excluded).");
+        // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
 
         var ml = new MLContext(seed: 1);
         var sessions = new OnnxSessionFactory(gpu, message => log.WriteLine(message));
@@ -46,11 +48,13 @@ internal static class RecommendCommand
             var userRows = ServingData.RowsOf(embedding.UserIds);
             var known = ids.Where(userRows.ContainsKey).ToList();
             var rows = known.Select(u => userRows[u]).ToArray();
-            BipartiteGraph? exclusions = null;
+            BipartiteGraph? exclusions = model.ServingStage.HasTrainingHistory ? model.TrainingHistory() : null;
+            if (exclusions == null) log.WriteLine("The model was saved without its training history: only --history is excluded.");
             if (history != null)
             {
-                exclusions = ServingData.History(history, userRows, ServingData.RowsOf(embedding.ItemIds), out int skipped);
+                var fresh = ServingData.History(history, userRows, ServingData.RowsOf(embedding.ItemIds), out int skipped);
                 if (skipped > 0) log.WriteLine($"{skipped:N0} history edges name a user or item the model does not know; ignored.");
+                exclusions = exclusions == null ? fresh : ServingData.Union(exclusions, fresh);
             }
             RankedLists ranked;
             if (engine)

@@ -96,10 +96,11 @@ internal static class CandidatePersistence
         var keys = OnnxTensorReader.Int64s(items);
         var scores = OnnxTensorReader.Floats(OnnxTensorReader.Find(model, ScoresTable));
         var names = OnnxTensorReader.Strings(OnnxTensorReader.Find(model, NamesTable));
-        var lists = new (uint[] ItemKeys, float[] Scores)[users];
-        for (int u = 0; u < users; u++)
+        // Row 0 is the list of an unknown user (the popular fallback since the training history is saved; empty before).
+        var lists = new (uint[] ItemKeys, float[] Scores)[users + 1];
+        for (int u = 0; u <= users; u++)
         {
-            int row = (u + 1) * m, count = 0;
+            int row = u * m, count = 0;
             while (count < m && keys[row + count] != 0) count++;
             var itemKeys = new uint[count];
             for (int r = 0; r < count; r++) itemKeys[r] = (uint)keys[row + r];

@@ -14,9 +14,12 @@ public sealed partial class MultiInterestModel
         lock (_liveLock) return _live ??= new LiveRetriever(CreateServingTables());
     }
 
-    /// <summary>The training history of the serving stage as a graph over user rows and item rows (key - 1).</summary>
+    /// <summary>
+    /// The training history saved with the <see cref="ServingStage"/>, as a graph over user rows and item rows (key - 1): the
+    /// items every serving path excludes by default (pass it, or its union with fresh history, to an ONNX scorer).
+    /// </summary>
     /// <exception cref="InvalidOperationException">The model was saved without its training history.</exception>
-    internal BipartiteGraph TrainingHistory()
+    public BipartiteGraph TrainingHistory()
     {
         var saved = RequireServing();
         var embedding = RequireEmbedding();
