@@ -37,7 +37,7 @@ try
         Console.WriteLine(Usage);
         return args.Length == 0 ? 2 : 0;
     }
-    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd", "frontier", "mixture-embeddings", "mix-two-sided" };
+    var flags = new HashSet<string> { "export", "engine", "onnx", "recommender", "auto-sgd", "frontier", "mixture-embeddings", "mix-two-sided" };
     var cl = new CommandLine(args.Skip(1), flags);
     switch (args[0])
     {
