@@ -45,4 +45,14 @@ public static partial class MultiInterestColumnNames
 
     /// <summary>The candidate scores appended by the retrievers: "CandidateScores".</summary>
     public const string CandidateScores = "CandidateScores";
+
+    /// <summary>Where each candidate list came from (<see cref="MultiInterest.CandidateSource"/> as text), appended by the retrievers: "CandidateSource".</summary>
+    public const string CandidateSource = "CandidateSource";
+
+    /// <summary>
+    /// The optional fresh-history column the retrievers read at Transform when the input has it: a vector of item keys or
+    /// of raw item ids (text), excluded from the row's candidates and, for a user without a trained vector, the source of
+    /// its representation: "History".
+    /// </summary>
+    public const string History = "History";
 }
