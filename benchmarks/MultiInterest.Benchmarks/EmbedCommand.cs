@@ -15,6 +15,8 @@ namespace MultiInterest.Benchmarks;
 /// </summary>
 internal static class EmbedCommand
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static int Run(string[] args)
     {
         string? trainPath = null, testPath = null;
@@ -129,7 +131,7 @@ internal static class EmbedCommand
             },
             epoch_loss = result.Epochs.Select(e => Finite(e.MeanLoss)).ToArray(),
         };
-        Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine(JsonSerializer.Serialize(report, Indented));
         return 0;
     }
 

@@ -73,13 +73,15 @@ internal static class KMeansCommand
             init = initPath == null ? "k-means++" : "given (" + Path.GetFileName(initPath) + ")",
             simd_floats = System.Numerics.Vector<float>.Count,
         };
-        Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // "k-means++", not "\u002B"
-        }));
+        Console.WriteLine(JsonSerializer.Serialize(report, ReportJson));
         return 0;
     }
+
+    private static readonly JsonSerializerOptions ReportJson = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // "k-means++", not "\u002B"
+    };
 
     private static int Int(string v) => int.Parse(v, CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.MultiInterest.Engine;
 
@@ -59,9 +60,9 @@ internal static class MetricsJson
             },
             ["methods"] = result.Methods.ToDictionary(m => m.Name, m => (object)new Dictionary<string, object>
             {
-                ["recall"] = m.Recall.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
-                ["ndcg"] = m.Ndcg.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
-                ["diversity"] = m.Diversity.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
+                ["recall"] = m.Recall.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
+                ["ndcg"] = m.Ndcg.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
+                ["diversity"] = m.Diversity.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
                 ["emd"] = m.Emd,
                 ["by_activity"] = m.ByActivity.Select(g => new Dictionary<string, object?>
                 {
@@ -122,9 +123,11 @@ internal static class MetricsJson
             ["seconds"] = seconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(path, JsonSerializer.Serialize(document, Indented) + "\n");
     }
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     private static Dictionary<string, double?> Finite(IReadOnlyDictionary<int, double> values) =>
-        values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => double.IsFinite(p.Value) ? p.Value : (double?)null);
+        values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => double.IsFinite(p.Value) ? p.Value : (double?)null);
 }

@@ -15,13 +15,14 @@ Usage:
       The protocol's per-user 20% hold-out of an edge file.
   multiinterest fit --train FILE --model model.zip [--candidates M ({ClusterQuotaRetrieverDefaults.Candidates})] [options]
       Fits the kNN-Embed pipeline (ML.NET estimators) and saves it with mlContext.Model.Save.
-  multiinterest recommend --model model.zip --users FILE --out candidates.tsv [--engine | --onnx [--onnx-dir DIR]] [--history FILE]
+  multiinterest recommend --model model.zip --users FILE --out candidates.tsv [--engine | --onnx [--onnx-dir DIR] | --recommender] [--history FILE]
       Candidates for the users in FILE's first column (header line; an edge file works). Default: the loaded
-      zip's lists (training items excluded). --engine / --onnx score with the engine / ONNX Runtime instead,
-      excluding the --history edges (pass the training file to get the zip's lists). [--gpu ID] [--batch N]
+      zip's lists. --engine / --onnx score with the engine / ONNX Runtime instead. Every scorer excludes the
+      training history stored in the model; --history FILE excludes those edges too. --recommender serves
+      through MultiInterestRecommender.Recommend (--history = each user's fresh history). [--gpu ID] [--batch N]
   multiinterest export-onnx --model model.zip --out DIR
       Writes encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx, manifest.json and the row -> id files.
-Options:
+{SweepCommand.Usage}Options:
 {EmbeddingFlags.Usage}{MixtureRows.Usage}{DcmFlags.Usage}  --clusters N ({SphericalKMeansDefaults.NumberOfClusters}) --iterations N ({SphericalKMeansDefaults.MaxIterations}) --components N ({KnnSmoothedMixtureDefaults.Components})
   --neighbors N ({KnnSmoothedMixtureDefaults.Neighbors}) --lambda X ({KnnSmoothedMixtureDefaults.Lambda}) --alpha X ({ClusterQuotaRetrieverDefaults.Alpha}) --seed N ({GraphEmbeddingDefaults.Seed}) --threads N (0 = all cores)
   --neighbor-index exact|clustered ({Lower(KnnSmoothedMixtureDefaults.NeighborIndex)}) --neighbor-lists N ({ClusteredNeighborIndexDefaults.Lists} = about 4 sqrt(users)) --neighbor-probes N ({ClusteredNeighborIndexDefaults.Probes})
@@ -36,7 +37,7 @@ try
         Console.WriteLine(Usage);
         return args.Length == 0 ? 2 : 0;
     }
-    var flags = new HashSet<string> { "export", "engine", "onnx", "auto-sgd", "frontier", "mixture-embeddings", "mix-two-sided", "dcm", "dcm-learn-tau", "learned-quotas" };
+    var flags = new HashSet<string> { "export", "engine", "onnx", "recommender", "auto-sgd", "frontier", "mixture-embeddings", "mix-two-sided", "measure-refit", "dcm", "dcm-learn-tau", "learned-quotas" };
     var cl = new CommandLine(args.Skip(1), flags);
     switch (args[0])
     {
@@ -62,6 +63,8 @@ try
             return RecommendCommand.Run(cl, Console.Out);
         case "export-onnx":
             return ExportOnnxCommand.Run(cl, Console.Out);
+        case "sweep":
+            return SweepCommand.Run(cl, Console.Out);
         default:
             throw new UsageException($"Unknown command '{args[0]}'.");
     }

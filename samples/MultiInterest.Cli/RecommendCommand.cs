@@ -11,7 +11,8 @@ namespace MultiInterest.Cli;
 /// <summary>
 /// <c>recommend</c>: candidates for a list of users from a saved model, by one of three scorers that give the
 /// same lists: the loaded zip's ML.NET transformers (the lists fitted with the training items excluded), the
-/// engine on the saved tables, or the exported ONNX graphs in ONNX Runtime (the last two exclude --history).
+/// engine on the saved tables, or the exported ONNX graphs in ONNX Runtime. All three exclude the training history stored
+/// with the model; the last two also exclude --history.
 /// </summary>
 internal static class RecommendCommand
 {
@@ -19,13 +20,15 @@ internal static class RecommendCommand
     {
         string modelPath = cl.RequiredString("model"), usersPath = cl.RequiredString("users"), outPath = cl.RequiredString("out");
         string? history = cl.String("history"), onnxDirectory = cl.String("onnx-dir");
-        bool onnx = cl.Flag("onnx"), engine = cl.Flag("engine");
+        bool onnx = cl.Flag("onnx"), engine = cl.Flag("engine"), api = cl.Flag("recommender");
         int threads = cl.Int("threads", 0), batch = cl.Int("batch", OnnxCandidateScorer.DefaultBatchSize);
         int? gpu = cl.String("gpu") is string g ? int.Parse(g, CultureInfo.InvariantCulture) : null;
         cl.RejectUnknown();
-        if (onnx && engine) throw new UsageException("Choose one scorer: --onnx or --engine (or neither, for the loaded zip's own lists).");
-        if (history != null && !onnx && !engine)
+        if ((onnx ? 1 : 0) + (engine ? 1 : 0) + (api ? 1 : 0) > 1)
+            throw new UsageException("Choose one scorer: --onnx, --engine or --recommender (or none, for the loaded zip's own lists).");
+        if (history != null && !onnx && !engine && !api)
             throw new UsageException("--history needs --engine or --onnx: the loaded zip's lists were fixed at fit time (training items excluded).");
+        // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
 
         var ml = new MLContext(seed: 1);
         var sessions = new OnnxSessionFactory(gpu, message => log.WriteLine(message));
@@ -35,7 +38,21 @@ internal static class RecommendCommand
         var clock = Stopwatch.StartNew();
         List<(string User, string[] Items, float[] Scores)> lists;
         string scorer;
-        if (!onnx && !engine)
+        if (api)
+        {
+            scorer = "MultiInterestRecommender";
+            var fresh = history == null ? null : Microsoft.ML.MultiInterest.IO.EdgeFile.Read(history).ToLookup(e => e.User, e => e.Item);
+            var recommender = ml.MultiInterest().CreateRecommender(model);
+            clock.Restart();
+            var results = new (string User, string[] Items, float[] Scores)[ids.Count];
+            Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads }, q =>
+            {
+                var list = recommender.Recommend(ids[q], fresh?[ids[q]]);
+                results[q] = (ids[q], list.Items.Select(i => i.ItemId).ToArray(), list.Items.Select(i => i.Score).ToArray());
+            });
+            lists = results.ToList();
+        }
+        else if (!onnx && !engine)
         {
             scorer = "zip (ML.NET transformers)";
             lists = FromZip(ml, model, ids);
@@ -46,11 +63,13 @@ internal static class RecommendCommand
             var userRows = ServingData.RowsOf(embedding.UserIds);
             var known = ids.Where(userRows.ContainsKey).ToList();
             var rows = known.Select(u => userRows[u]).ToArray();
-            BipartiteGraph? exclusions = null;
+            BipartiteGraph? exclusions = model.ServingStage.HasTrainingHistory ? model.TrainingHistory() : null;
+            if (exclusions == null) log.WriteLine("The model was saved without its training history: only --history is excluded.");
             if (history != null)
             {
-                exclusions = ServingData.History(history, userRows, ServingData.RowsOf(embedding.ItemIds), out int skipped);
+                var fresh = ServingData.History(history, userRows, ServingData.RowsOf(embedding.ItemIds), out int skipped);
                 if (skipped > 0) log.WriteLine($"{skipped:N0} history edges name a user or item the model does not know; ignored.");
+                exclusions = exclusions == null ? fresh : ServingData.Union(exclusions, fresh);
             }
             RankedLists ranked;
             if (engine)

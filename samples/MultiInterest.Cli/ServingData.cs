@@ -54,6 +54,24 @@ internal static class ServingData
         return BipartiteGraph.FromEdges(userRows.Count, itemRows.Count, users.ToArray(), items.ToArray());
     }
 
+    /// <summary>The edges of both graphs (same users and items), duplicates removed.</summary>
+    public static BipartiteGraph Union(BipartiteGraph a, BipartiteGraph b)
+    {
+        var users = new List<int>();
+        var items = new List<int>();
+        for (int u = 0; u < a.UserCount; u++)
+        {
+            var set = new SortedSet<int>(a.ItemsOf(u).ToArray());
+            if (u < b.UserCount) set.UnionWith(b.ItemsOf(u).ToArray());
+            foreach (int i in set)
+            {
+                users.Add(u);
+                items.Add(i);
+            }
+        }
+        return BipartiteGraph.FromEdges(a.UserCount, a.ItemCount, users.ToArray(), items.ToArray());
+    }
+
     public static Dictionary<string, int> RowsOf(IReadOnlyList<string> ids)
     {
         var rows = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);

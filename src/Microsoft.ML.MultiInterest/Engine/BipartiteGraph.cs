@@ -71,8 +71,8 @@ public sealed class BipartiteGraph
     /// <param name="weights">Optional positive finite weight of each edge.</param>
     public static BipartiteGraph FromEdges(int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<float> weights = default)
     {
-        if (userCount < 0) throw new ArgumentOutOfRangeException(nameof(userCount));
-        if (itemCount < 0) throw new ArgumentOutOfRangeException(nameof(itemCount));
+        ArgumentOutOfRangeException.ThrowIfNegative(userCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(itemCount);
         if (users.Length != items.Length) throw new ArgumentException("The user and item edge lists differ in length.", nameof(items));
         bool weighted = !weights.IsEmpty;
         if (weighted && weights.Length != users.Length) throw new ArgumentException("The weight list differs in length from the edge list.", nameof(weights));

@@ -9,8 +9,8 @@ public sealed class RankedLists
     /// <summary>Creates empty lists for <paramref name="queries"/> queries of up to <paramref name="capacity"/> entries.</summary>
     public RankedLists(int queries, int capacity)
     {
-        if (queries < 0) throw new ArgumentOutOfRangeException(nameof(queries));
-        if (capacity < 0) throw new ArgumentOutOfRangeException(nameof(capacity));
+        ArgumentOutOfRangeException.ThrowIfNegative(queries);
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         Capacity = capacity;
         Indices = new int[checked(queries * capacity)];
         Scores = new float[queries * capacity];

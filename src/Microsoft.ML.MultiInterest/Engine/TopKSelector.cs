@@ -8,7 +8,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// Reusable: call <see cref="Reset"/> between queries; nothing is allocated per offer.
 /// Not thread-safe: use one selector per thread.
 /// </summary>
-public sealed class TopKSelector
+internal sealed class TopKSelector
 {
     private readonly float[] _scores;
     private readonly int[] _indices;
@@ -18,7 +18,7 @@ public sealed class TopKSelector
     /// <summary>Creates a selector able to keep up to <paramref name="capacity"/> pairs.</summary>
     public TopKSelector(int capacity)
     {
-        if (capacity < 0) throw new ArgumentOutOfRangeException(nameof(capacity));
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         _scores = new float[capacity];
         _indices = new int[capacity];
         _k = capacity;
@@ -72,6 +72,19 @@ public sealed class TopKSelector
     }
 
     /// <summary>True when (a, ia) ranks before (b, ib): a clearly higher score, or a tie and the lower index.</summary>
+    /// <remarks>
+    /// The contract every ranking of the library relies on:
+    /// <list type="bullet">
+    /// <item>Irreflexive and antisymmetric: <c>Better(a, i, a, i)</c> is false, and at most one of <c>Better(x, y)</c>,
+    /// <c>Better(y, x)</c> holds; for distinct indices exactly one does.</item>
+    /// <item>A total order wherever scores are either within the tolerance of each other or clearly apart. It is not
+    /// transitive across a chain of near-ties (a ≈ b, b ≈ c, a clearly above c): there the kept set equals an exact
+    /// sort's except for near-tied pairs at the boundary, and which of those stay may depend on the order of offers.
+    /// Every path of the library offers in index order, so its lists are reproducible.</item>
+    /// <item>Scores must be finite: a NaN compares as a tie with everything and would be ordered by index alone. Inputs
+    /// are checked for non-finite values where they enter (embedding tables, weights), so no NaN reaches here.</item>
+    /// </list>
+    /// </remarks>
     public static bool Better(float a, int ia, float b, int ib)
     {
         float tolerance = RelativeTolerance * Math.Max(Math.Abs(a), Math.Abs(b));

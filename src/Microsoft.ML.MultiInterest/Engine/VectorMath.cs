@@ -9,7 +9,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// Small vector kernels with a fixed summation order, so that identical rows always give bit-identical
 /// scores wherever they sit in memory (ties are then decided by row order, never by rounding).
 /// </summary>
-public static class VectorMath
+internal static class VectorMath
 {
     /// <summary>Dot product of two equal-length spans, summed in a fixed lane order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

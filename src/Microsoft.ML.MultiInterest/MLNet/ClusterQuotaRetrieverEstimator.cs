@@ -78,8 +78,20 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         /// <summary>Output: the candidate scores (dot product with the component embedding, or the user embedding for fill items). Default <see cref="MultiInterestColumnNames.CandidateScores"/>.</summary>
         public string CandidateScoresColumnName = MultiInterestColumnNames.CandidateScores;
 
+        /// <summary>
+        /// Transform input: the optional fresh-history column (a vector of item keys from the fitted item mapping, or of raw item ids
+        /// as text), read when the input has it. Its items are excluded from the row's list; a user without a trained vector gets a
+        /// representation built from them. Default <see cref="MultiInterestColumnNames.History"/>.
+        /// </summary>
+        public string HistoryColumnName = MultiInterestColumnNames.History;
+
+        /// <summary>Output: where each list came from (<see cref="CandidateSource"/> as text). Default <see cref="MultiInterestColumnNames.CandidateSource"/>.</summary>
+        public string CandidateSourceColumnName = MultiInterestColumnNames.CandidateSource;
+
         internal void Validate()
         {
+            OptionChecks.ColumnName(HistoryColumnName, nameof(HistoryColumnName));
+            OptionChecks.ColumnName(CandidateSourceColumnName, nameof(CandidateSourceColumnName));
             OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
             OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
             OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
@@ -139,19 +151,10 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
             (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
             rows.ClusterCount, items.Embeddings.Dimension);
         OptionWarnings.Candidates(_context, nameof(ClusterQuotaRetrieverEstimator), o.Candidates, items.RowOf.Length);
-        var users = items.ActiveUsers();
-        var exclusions = o.ExcludeSeen ? items.Graph : null;
-        RankedLists? fallback = null;
-        if (rows.UserVectors != null)
-            fallback = new UnimodalRetriever(items.Embeddings).Retrieve(rows.UserVectors, users, exclusions, o.Candidates, o.Threads);
         var settings = new RetrievalSettings { Query = o.Query, Beta = o.Beta, HeadShare = o.HeadShare };
-        var lists = new ClusterQuotaRetriever(items.Embeddings, clustering)
-            .Retrieve(mixtures, users, exclusions, [o.Candidates], settings.Quota(o.Alpha), fallback, rows.UserVectors, o.Threads)[0];
-        Logging.Info(_context, nameof(ClusterQuotaRetrieverEstimator), $"Retrieved {o.Candidates} candidates for {users.Length} users from {items.RowOf.Length} items.");
-        var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
-        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName,
-            CandidateMethod.ClusterQuota, o.Alpha, settings);
-        return new CandidateRetrievalTransformer(columns);
+        settings.Quota(o.Alpha).Validate();
+        return FittedServing.Create(_context, nameof(ClusterQuotaRetrieverEstimator), input, rows, items, new RetrieverColumns(o.UserColumnName, o.ItemColumnName, o.HistoryColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName, o.CandidateSourceColumnName),
+            CandidateMethod.ClusterQuota, o.Candidates, o.Alpha, settings, o.ExcludeSeen, mixtures, clustering, o.Threads);
     }
 
     /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>

@@ -65,8 +65,20 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         /// <summary>Output: the candidate scores. Default <see cref="MultiInterestColumnNames.CandidateScores"/>.</summary>
         public string CandidateScoresColumnName = MultiInterestColumnNames.CandidateScores;
 
+        /// <summary>
+        /// Transform input: the optional fresh-history column (a vector of item keys from the fitted item mapping, or of raw item ids
+        /// as text), read when the input has it. Its items are excluded from the row's list; a user without a trained vector gets a
+        /// representation built from them. Default <see cref="MultiInterestColumnNames.History"/>.
+        /// </summary>
+        public string HistoryColumnName = MultiInterestColumnNames.History;
+
+        /// <summary>Output: where each list came from (<see cref="CandidateSource"/> as text). Default <see cref="MultiInterestColumnNames.CandidateSource"/>.</summary>
+        public string CandidateSourceColumnName = MultiInterestColumnNames.CandidateSource;
+
         internal void Validate()
         {
+            OptionChecks.ColumnName(HistoryColumnName, nameof(HistoryColumnName));
+            OptionChecks.ColumnName(CandidateSourceColumnName, nameof(CandidateSourceColumnName));
             OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
             OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
@@ -111,10 +123,9 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             ItemCluster = o.InterestWeight > 0 ? (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)) : null,
         });
         var items = new CompactItems(rows);
-        var users = items.ActiveUsers();
         int pool = Math.Max(o.PoolSize, o.Candidates);
-        var ranking = new UnimodalRetriever(items.Embeddings).Retrieve(rows.UserVectors!, users, o.ExcludeSeen ? items.Graph : null, pool, o.Threads);
-        InterestProportionality? interests = null;
+        MixtureTable? mixtures = null;
+        ItemClustering? clustering = null;
         if (o.InterestWeight > 0)
         {
             var assignments = new int[items.RowOf.Length];
@@ -124,18 +135,15 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
                 if (assignments[j] < 0)
                     throw new ArgumentException($"Item key {items.RowOf[j] + 1} has a missing cluster key in column '{o.ItemClusterColumnName}' (option {nameof(o.ItemClusterColumnName)}).");
             }
-            var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items.Embeddings);
-            var mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
+            clustering = ItemClustering.Create(assignments, rows.ClusterCount, items.Embeddings);
+            mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
                 (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
                 rows.ClusterCount, items.Embeddings.Dimension);
-            interests = new InterestProportionality(mixtures, users, clustering, o.InterestWeight);
         }
-        var lists = new MmrRetriever(items.Embeddings).Rerank(ranking, o.Candidates, o.Lambda, pool, interests, o.Threads);
-        Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranked the top {pool} of {items.RowOf.Length} items to {o.Candidates} candidates for {users.Length} users (lambda {o.Lambda}).");
-        var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
-        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName,
-            CandidateMethod.Mmr, double.NaN, new RetrievalSettings { MmrLambda = o.Lambda, MmrPoolSize = pool, InterestWeight = o.InterestWeight });
-        return new CandidateRetrievalTransformer(columns);
+        Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranking the top {pool} of {items.RowOf.Length} items to {o.Candidates} candidates (lambda {o.Lambda}).");
+        return FittedServing.Create(_context, nameof(MmrRetrieverEstimator), input, rows, items, new RetrieverColumns(o.UserColumnName, o.ItemColumnName, o.HistoryColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName, o.CandidateSourceColumnName),
+            CandidateMethod.Mmr, o.Candidates, double.NaN, new RetrievalSettings { MmrLambda = o.Lambda, MmrPoolSize = pool, InterestWeight = o.InterestWeight },
+            o.ExcludeSeen, mixtures, clustering, o.Threads);
     }
 
     /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>

@@ -110,7 +110,7 @@ public sealed partial class MultiInterestCatalog
             for (int q = 0; q < edges.Users.Length; q++)
             {
                 var keys = model.GetCandidates((uint)edges.Users[q] + 1).ItemKeys;
-                if (keys.Length == 0)
+                if (model.GetCandidateSource((uint)edges.Users[q] + 1) != CandidateSource.Trained)
                     throw new ArgumentException($"Test user {edges.DescribeUser(q)} has held-out edges but no candidates: it has no training edge in the fit data.", nameof(heldOut));
                 lists[c][q] = keys.Select(key => (int)key - 1).ToArray();
             }

@@ -5,7 +5,7 @@ namespace Microsoft.ML.MultiInterest;
 /// <c>DefaultColumnNames</c>): every estimator's options and the evaluator's options default to these names, so a
 /// pipeline that keeps them needs no column option at all.
 /// </summary>
-public static class MultiInterestColumnNames
+public static partial class MultiInterestColumnNames
 {
     /// <summary>The user key column of the edges: "User".</summary>
     public const string User = "User";
@@ -45,4 +45,14 @@ public static class MultiInterestColumnNames
 
     /// <summary>The candidate scores appended by the retrievers: "CandidateScores".</summary>
     public const string CandidateScores = "CandidateScores";
+
+    /// <summary>Where each candidate list came from (<see cref="MultiInterest.CandidateSource"/> as text), appended by the retrievers: "CandidateSource".</summary>
+    public const string CandidateSource = "CandidateSource";
+
+    /// <summary>
+    /// The optional fresh-history column the retrievers read at Transform when the input has it: a vector of item keys or
+    /// of raw item ids (text), excluded from the row's candidates and, for a user without a trained vector, the source of
+    /// its representation: "History".
+    /// </summary>
+    public const string History = "History";
 }

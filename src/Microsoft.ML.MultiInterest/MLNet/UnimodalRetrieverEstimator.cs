@@ -39,8 +39,20 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         /// <summary>Output: the candidate scores. Default <see cref="MultiInterestColumnNames.CandidateScores"/>.</summary>
         public string CandidateScoresColumnName = MultiInterestColumnNames.CandidateScores;
 
+        /// <summary>
+        /// Transform input: the optional fresh-history column (a vector of item keys from the fitted item mapping, or of raw item ids
+        /// as text), read when the input has it. Its items are excluded from the row's list; a user without a trained vector gets a
+        /// representation built from them. Default <see cref="MultiInterestColumnNames.History"/>.
+        /// </summary>
+        public string HistoryColumnName = MultiInterestColumnNames.History;
+
+        /// <summary>Output: where each list came from (<see cref="CandidateSource"/> as text). Default <see cref="MultiInterestColumnNames.CandidateSource"/>.</summary>
+        public string CandidateSourceColumnName = MultiInterestColumnNames.CandidateSource;
+
         internal void Validate()
         {
+            OptionChecks.ColumnName(HistoryColumnName, nameof(HistoryColumnName));
+            OptionChecks.ColumnName(CandidateSourceColumnName, nameof(CandidateSourceColumnName));
             OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
             OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
@@ -78,13 +90,8 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         });
         var items = new CompactItems(rows);
         OptionWarnings.Candidates(_context, nameof(UnimodalRetrieverEstimator), o.Candidates, items.RowOf.Length);
-        var users = items.ActiveUsers();
-        var lists = new UnimodalRetriever(items.Embeddings).Retrieve(rows.UserVectors!, users, o.ExcludeSeen ? items.Graph : null, o.Candidates, o.Threads);
-        Logging.Info(_context, nameof(UnimodalRetrieverEstimator), $"Retrieved {o.Candidates} candidates for {users.Length} users from {items.RowOf.Length} items.");
-        var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
-        var columns = new CandidateColumns(rows.UserCount, users, lists, items.RowOf, itemNames, o.UserColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName,
-            CandidateMethod.Unimodal, double.NaN);
-        return new CandidateRetrievalTransformer(columns);
+        return FittedServing.Create(_context, nameof(UnimodalRetrieverEstimator), input, rows, items, new RetrieverColumns(o.UserColumnName, o.ItemColumnName, o.HistoryColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName, o.CandidateSourceColumnName),
+            CandidateMethod.Unimodal, o.Candidates, double.NaN, new RetrievalSettings(), o.ExcludeSeen, null, null, o.Threads);
     }
 
     /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>

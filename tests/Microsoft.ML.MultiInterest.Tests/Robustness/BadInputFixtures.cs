@@ -51,7 +51,7 @@ internal static class BadInputFixtures
     public static string EdgeText(int edges)
     {
         var text = new StringBuilder("user\titem\n");
-        for (int e = 0; e < edges; e++) text.Append("u").Append(e % 97).Append("\ti").Append(e * 7 % 89).Append('\n');
+        for (int e = 0; e < edges; e++) text.Append('u').Append(e % 97).Append("\ti").Append(e * 7 % 89).Append('\n');
         return text.ToString();
     }
 

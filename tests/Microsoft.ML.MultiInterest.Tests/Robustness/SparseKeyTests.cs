@@ -45,7 +45,7 @@ public class SparseKeyTests
         return ml.MultiInterest().KnnSmoothedMixture(components: 2, neighbors: 3).Fit(view);
     }
 
-    private class Row
+    private sealed class Row
     {
         [KeyType(Users)]
         public uint User { get; set; }

@@ -53,5 +53,5 @@ public sealed class SphericalKMeansOptions
     }
 
     /// <summary>The effective worker count: <see cref="Threads"/>, or the processor count when it is 0.</summary>
-    internal int EffectiveThreads => Threads == 0 ? Environment.ProcessorCount : Threads;
+    internal int EffectiveThreads => Parallelism.Workers(Threads);
 }

@@ -32,7 +32,7 @@ public static class GraphEmbeddingTrainerEngine
         if (graph.EdgeCount == 0)
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
         var o = options.Clone();
-        int threads = o.Threads == 0 ? Environment.ProcessorCount : o.Threads;
+        int threads = Parallelism.Workers(o.Threads);
         switch (o.Algorithm)
         {
             case EmbeddingAlgorithm.Auto:
@@ -41,19 +41,19 @@ public static class GraphEmbeddingTrainerEngine
                 return TruncatedSvdTrainer.Fit(graph, o, threads, ct);
             case EmbeddingAlgorithm.ImplicitAls:
                 return o.ValidationFraction > 0
-                    ? Validated(graph, o, threads, progress, ct, ImplicitAlsTrainer.Fit, (f, steps) => f.Als.Iterations = steps, ImplicitAlsTrainer.Describe)
+                    ? Validated(graph, o, threads, progress, ImplicitAlsTrainer.Fit, (f, steps) => f.Als.Iterations = steps, ImplicitAlsTrainer.Describe, ct)
                     : ImplicitAlsTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
             case EmbeddingAlgorithm.MixtureEmbedding:
                 return o.ValidationFraction > 0
-                    ? Validated(graph, o, threads, progress, ct, MixtureEmbeddingTrainer.Fit, (f, steps) => f.Epochs = steps, MixtureEmbeddingTrainer.Describe)
+                    ? Validated(graph, o, threads, progress, MixtureEmbeddingTrainer.Fit, (f, steps) => f.Epochs = steps, MixtureEmbeddingTrainer.Describe, ct)
                     : MixtureEmbeddingTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
             case EmbeddingAlgorithm.DifferentiableClustering:
                 return o.ValidationFraction > 0
-                    ? Validated(graph, o, threads, progress, ct, DcmTrainer.Fit, (f, steps) => f.Epochs = steps, DcmTrainer.Describe)
+                    ? Validated(graph, o, threads, progress, DcmTrainer.Fit, (f, steps) => f.Epochs = steps, DcmTrainer.Describe, ct)
                     : DcmTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
             default:
                 return o.ValidationFraction > 0
-                    ? Validated(graph, o, threads, progress, ct, NegativeSamplingTrainer.Fit, (f, steps) => f.Epochs = steps, NegativeSamplingTrainer.Describe)
+                    ? Validated(graph, o, threads, progress, NegativeSamplingTrainer.Fit, (f, steps) => f.Epochs = steps, NegativeSamplingTrainer.Describe, ct)
                     : NegativeSamplingTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
         }
     }
@@ -64,7 +64,7 @@ public static class GraphEmbeddingTrainerEngine
 
     /// <summary>Chooses the number of steps (epochs, iterations) on a validation hold-out, then trains that many on all edges.</summary>
     private static GraphEmbeddingResult Validated(BipartiteGraph graph, GraphEmbeddingOptions o, int threads, IProgress<EpochStats>? progress,
-        CancellationToken ct, IterativeTrainer train, Action<GraphEmbeddingOptions, int> setSteps, Func<GraphEmbeddingOptions, string> describe)
+        IterativeTrainer train, Action<GraphEmbeddingOptions, int> setSteps, Func<GraphEmbeddingOptions, string> describe, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var split = ValidationSplit.Create(graph, o.ValidationFraction, o.Seed);

@@ -72,7 +72,7 @@ internal static class MetricsScorer
         var ndcgs = new double[users * count];
         var diversities = new double[users * count];
         var distances = new double[users];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        var parallel = Parallelism.Options(threads);
         Parallel.For(0, users, parallel, () => new EarthMoversDistance(), (q, _, solver) =>
         {
             var held = heldOut(q);

@@ -20,7 +20,7 @@ internal static class Orthonormalizer
     /// <param name="ct">Cancellation.</param>
     /// <param name="passes">Cholesky QR passes: 2 for an orthonormal result; 1 suffices between power iterations, which only need the subspace well conditioned.</param>
     /// <param name="scratch">A buffer of the same size as <paramref name="y"/>; the two are used alternately, and the result is one of them.</param>
-    public static double[] Orthonormalize(double[] y, double[] scratch, int rows, int width, int threads, CancellationToken ct = default, int passes = 2)
+    public static double[] Orthonormalize(double[] y, double[] scratch, int rows, int width, int threads, int passes = 2, CancellationToken ct = default)
     {
         for (int pass = 0; pass < passes; pass++)
         {

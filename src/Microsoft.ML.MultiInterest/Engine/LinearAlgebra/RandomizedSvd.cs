@@ -42,18 +42,18 @@ internal static class RandomizedSvd
         // (the condition number grows by at most (σ1/σk)² between passes); two at the end make Q orthonormal.
         // Two buffers per side, reused by every pass (the sketch Ω becomes the column side's scratch).
         var rowScratch = new double[(long)a.Rows * width];
-        var q = Orthonormalizer.Orthonormalize(y, rowScratch, a.Rows, width, threads, ct, passes: powerIterations == 0 ? 2 : 1);
+        var q = Orthonormalizer.Orthonormalize(y, rowScratch, a.Rows, width, threads, passes: powerIterations == 0 ? 2 : 1, ct: ct);
         rowScratch = ReferenceEquals(q, y) ? rowScratch : y;
         var z = new double[(long)a.Columns * width];
         var columnScratch = omega;
         for (int i = 0; i < powerIterations; i++)
         {
             at.Multiply(q, width, z, threads, ct);
-            var zq = Orthonormalizer.Orthonormalize(z, columnScratch, a.Columns, width, threads, ct, passes: 1);
+            var zq = Orthonormalizer.Orthonormalize(z, columnScratch, a.Columns, width, threads, passes: 1, ct: ct);
             (z, columnScratch) = (zq, ReferenceEquals(zq, z) ? columnScratch : z);
             a.Multiply(z, width, q, threads, ct);
         }
-        if (powerIterations > 0) q = Orthonormalizer.Orthonormalize(q, rowScratch, a.Rows, width, threads, ct, passes: 2);
+        if (powerIterations > 0) q = Orthonormalizer.Orthonormalize(q, rowScratch, a.Rows, width, threads, passes: 2, ct: ct);
 
         // Bᵀ = Aᵀ Q (columns × width); B Bᵀ = W Λ Wᵀ gives σ = √λ, U = Q W, V = Bᵀ W Σ⁻¹.
         at.Multiply(q, width, z, threads, ct);

@@ -35,7 +35,7 @@ public static class KnnSmoother
         int m = mle.MaxComponents;
         int dim = itemEmbeddings.Dimension;
         var table = MixtureTable.ForUsers(train.UserCount, users, m, dim);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        var parallel = Parallelism.Options(threads);
         Parallel.For(0, users.Count, parallel, () => new Scratch(clustering.ClusterCount, dim), (j, _, s) =>
         {
             SmoothOne(train, clustering, itemEmbeddings, mle, users[j], neighbors.IndicesOf(j), lambda, table, s);

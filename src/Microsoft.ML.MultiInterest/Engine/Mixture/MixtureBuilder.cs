@@ -17,7 +17,7 @@ public static class MixtureBuilder
     {
         Validate(train, clustering, itemEmbeddings, components);
         var table = new MixtureTable(train.UserCount, components, itemEmbeddings.Dimension);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        var parallel = Parallelism.Options(threads);
         Parallel.For(0, train.UserCount, parallel,
             () => (Profile: new UserClusterProfile(clustering.ClusterCount), Sum: new double[itemEmbeddings.Dimension]),
             (user, _, scratch) =>
@@ -50,7 +50,7 @@ public static class MixtureBuilder
         if (clustering.ItemCount != train.ItemCount)
             throw new ArgumentException($"The clustering covers {clustering.ItemCount} items, the graph has {train.ItemCount}.", nameof(clustering));
         var table = new MixtureTable(train.UserCount, components, 0);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        var parallel = Parallelism.Options(threads);
         Parallel.For(0, train.UserCount, parallel, () => new UserClusterProfile(clustering.ClusterCount), (user, _, profile) =>
         {
             profile.Load(train.ItemsOf(user), clustering);

@@ -104,7 +104,7 @@ public sealed partial class ClusteredNeighborIndex : INeighborIndex
         queries.ThrowIfNotFinite("query embeddings");
         var result = new RankedLists(queries.Rows, k);
         int n = queries.Rows;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        var parallel = Parallelism.Options(threads);
 
         // First every query's unit vector and lists, so that queries can be grouped by the lists they share.
         var unit = new float[(long)n * Dimension];

@@ -58,7 +58,7 @@ internal static class CoarseQuantizer
     /// <summary>The nearest centroid of every row, by the k-means assignment kernel (zero rows go to list 0).</summary>
     private static int[] Assign(float[] unit, int count, int dimension, EmbeddingMatrix centroids, int threads)
     {
-        int workers = Math.Max(1, threads == 0 ? Environment.ProcessorCount : threads);
+        int workers = Parallelism.Workers(threads);
         var kernel = new NearestCentroidKernel(centroids.Rows, dimension, workers);
         kernel.Pack(centroids.Values);
         var lists = new int[count];

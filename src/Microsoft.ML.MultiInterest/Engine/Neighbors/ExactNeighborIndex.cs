@@ -39,7 +39,7 @@ public sealed class ExactNeighborIndex : INeighborIndex
         queries.ThrowIfNotFinite("query embeddings");
         var result = new RankedLists(queries.Rows, k);
         int blocks = (queries.Rows + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        var parallel = Parallelism.Options(threads);
         Parallel.For(0, blocks, parallel, () => new BlockScratch(_search, k), (block, _, scratch) =>
         {
             int start = block * TiledTopKSearch.QueryBlock;

@@ -1,7 +1,7 @@
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>How many of the reference (exact) neighbours an approximate search found.</summary>
-public static class NeighborRecall
+internal static class NeighborRecall
 {
     /// <summary>
     /// The fraction of each query's reference neighbours that appear in its approximate list, averaged over the queries

@@ -104,7 +104,7 @@ public sealed class ClusterQuotaRetriever
 
         int maxCutoff = cutoffs.Max();
         var results = cutoffs.Select(c => new RankedLists(users.Count, c)).ToArray();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        var parallel = Parallelism.Options(threads);
         Parallel.For(0, users.Count, parallel, () => new Scratch(_grouped.Rows, mixtures.MaxComponents, maxCutoff, _grouped.Dimension), (q, _, s) =>
         {
             RetrieveOne(mixtures, users[q], q, exclusions, cutoffs, options, fallback, userEmbeddings, results, s);

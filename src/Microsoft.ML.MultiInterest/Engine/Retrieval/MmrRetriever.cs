@@ -54,7 +54,7 @@ public sealed class MmrRetriever
         if (poolSize < 1) throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "PoolSize must be at least 1.");
         int width = Math.Min(poolSize, pool.Capacity);
         var result = new RankedLists(pool.QueryCount, candidates);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        var parallel = Parallelism.Options(threads);
         int components = interests?.Mixtures.MaxComponents ?? 0;
         Parallel.For(0, pool.QueryCount, parallel, () => new Scratch(width, components), (q, _, s) =>
         {

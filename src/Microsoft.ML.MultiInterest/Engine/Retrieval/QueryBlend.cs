@@ -1,7 +1,7 @@
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>The <see cref="QuotaQuery.Blend"/> query <c>unit(u^c + beta * unit(u))</c>, computed without allocation.</summary>
-public static class QueryBlend
+internal static class QueryBlend
 {
     /// <summary>Writes <c>unit(component + beta * unit(user))</c> into <paramref name="destination"/>.</summary>
     /// <param name="component">The component embedding u^c.</param>

@@ -5,7 +5,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// M * w_c^alpha / sum w^alpha, rounded by largest remainder; remainders tie to the higher weight, then
 /// the lower cluster id. The quotas always sum to M.
 /// </summary>
-public static class QuotaAllocator
+internal static class QuotaAllocator
 {
     /// <summary>Computes the quotas of one user's components.</summary>
     /// <param name="weights">Component weights (positive).</param>

@@ -76,7 +76,7 @@ public sealed class RoundRobinRetriever
         var nearest = SearchComponents(mixtures, users, queryOwner.ToArray(), firstQuery, exclusions, fetch, threads);
 
         var results = cutoffs.Select(k => new RankedLists(users.Count, k)).ToArray();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        var parallel = Parallelism.Options(threads);
         Parallel.For(0, users.Count, parallel, () => new MergeScratch(ItemCount, fetch, maxCutoff), (q, _, s) =>
         {
             var weights = mixtures.Weights(users[q]);
@@ -94,7 +94,7 @@ public sealed class RoundRobinRetriever
         int queries = queryOwner.Length, d = _search.Dimension;
         var nearest = new RankedLists(queries, fetch);
         int blocks = (queries + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        var parallel = Parallelism.Options(threads);
         Parallel.For(0, blocks, parallel, () => new SearchScratch(_search, fetch), (block, _, s) =>
         {
             int start = block * TiledTopKSearch.QueryBlock, count = Math.Min(TiledTopKSearch.QueryBlock, queries - start);

@@ -42,7 +42,7 @@ public sealed class UnimodalRetriever
 
         var result = new RankedLists(users.Count, candidates);
         int blocks = (users.Count + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads };
+        var parallel = Parallelism.Options(threads);
         Parallel.For(0, blocks, parallel, () => new Scratch(_search, candidates), (block, _, s) =>
         {
             int start = block * TiledTopKSearch.QueryBlock;

@@ -1,120 +1,169 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Engine;
 
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
-/// Candidate lists computed at Fit for every user with training edges, and the two output columns that
-/// look them up by the row's user key: item keys (best first) and their scores. Lists shorter than M
-/// (tiny catalogues) are padded with key 0 and a NaN score; a user without a list (no training edges, or
-/// key 0) gets M padding entries. The item keys carry the item names captured at Fit as KeyValues.
+/// The three output columns of a fitted retrieval stage, computed for the rows they are given: item keys (best first),
+/// scores and the list's <see cref="CandidateSource"/>. A row whose user is trained and whose history column (if any) is
+/// empty gets the list computed at Fit (the same engine code, kept as a cache); any other row is retrieved live by
+/// <see cref="LiveRetriever"/>: fresh history excluded (and used to build a cold user's representation), the popular
+/// fallback for a user with neither. Lists shorter than M (tiny catalogues) are padded with key 0 and a NaN score.
+/// The item keys carry the item names captured at Fit as KeyValues.
 /// </summary>
 internal sealed class CandidateColumns
 {
     private readonly int[] _queryOfUser;
     private readonly RankedLists _lists;
-    private readonly int[] _itemRowOf;
+    private readonly ConditionalWeakTable<DataViewRow, RowList> _rowLists = new();
+    private readonly Lazy<Dictionary<string, int>> _compactOfName;
 
-    public CandidateColumns(int userCount, int[] users, RankedLists lists, int[] itemRowOf, string[] itemNames, string userColumn,
-        string candidatesColumn, string scoresColumn, CandidateMethod method, double alpha, RetrievalSettings? settings = null)
+    public CandidateColumns(LiveRetriever live, int[] users, RankedLists lists, string userColumn, string historyColumn,
+        string candidatesColumn, string scoresColumn, string sourceColumn)
     {
-        Method = method;
-        Alpha = alpha;
-        Settings = settings ?? new RetrievalSettings();
-        ItemNames = itemNames;
-        _queryOfUser = Enumerable.Repeat(-1, userCount).ToArray();
+        Live = live;
+        _queryOfUser = Enumerable.Repeat(-1, live.Tables.UserCount).ToArray();
         for (int q = 0; q < users.Length; q++) _queryOfUser[users[q]] = q;
         _lists = lists;
-        _itemRowOf = itemRowOf;
         UserColumn = userColumn;
+        HistoryColumn = historyColumn;
         CandidatesColumn = candidatesColumn;
         ScoresColumn = scoresColumn;
+        SourceColumn = sourceColumn;
+        _compactOfName = new(() =>
+        {
+            var map = new Dictionary<string, int>(StringComparer.Ordinal);
+            var compact = live.Tables.CompactOfRow();
+            for (int r = 0; r < compact.Length; r++)
+                if (compact[r] >= 0) map.TryAdd(live.Tables.ItemNames[r], compact[r]);
+            return map;
+        });
     }
+
+    public LiveRetriever Live { get; }
 
     public int UserCount => _queryOfUser.Length;
 
     public int ItemCount => ItemNames.Length;
 
-    /// <summary>How the lists were retrieved.</summary>
-    public CandidateMethod Method { get; }
+    public CandidateMethod Method => Live.Tables.Method;
 
-    /// <summary>The quota exponent of a cluster-quota retrieval; NaN for unimodal retrieval.</summary>
-    public double Alpha { get; }
+    public double Alpha => Live.Tables.Alpha;
 
-    /// <summary>The retrieval's other settings (quota query, beta, head share; MMR lambda and pool).</summary>
-    public RetrievalSettings Settings { get; }
+    public RetrievalSettings Settings => Live.Tables.Settings;
 
-    /// <summary>The raw id of each item key (key - 1), as text: the KeyValues of the candidates column.</summary>
-    public string[] ItemNames { get; }
+    public string[] ItemNames => Live.Tables.ItemNames;
 
-    public int Candidates => _lists.Capacity;
+    public int Candidates => Live.Tables.Candidates;
 
     public string UserColumn { get; }
+
+    public string HistoryColumn { get; }
 
     public string CandidatesColumn { get; }
 
     public string ScoresColumn { get; }
 
-    /// <summary>The candidate item keys and scores of the user with key <paramref name="userKey"/>; empty if it had no edges.</summary>
-    public (uint[] Items, float[] Scores) Get(uint userKey)
+    public string SourceColumn { get; }
+
+    /// <summary>The list of user row <paramref name="user"/> (-1 = unknown) with fresh history <paramref name="fresh"/> (compact items).</summary>
+    public LiveList ListOf(int user, ReadOnlySpan<int> fresh)
     {
-        int q = userKey == 0 || userKey > UserCount ? -1 : _queryOfUser[userKey - 1];
-        if (q < 0) return ([], []);
-        var rows = _lists.IndicesOf(q);
-        var keys = new uint[rows.Length];
-        for (int r = 0; r < rows.Length; r++) keys[r] = (uint)_itemRowOf[rows[r]] + 1;
-        return (keys, _lists.ScoresOf(q).ToArray());
+        int q = (uint)user < (uint)UserCount ? _queryOfUser[user] : -1;
+        if (q < 0 || !fresh.IsEmpty) return Live.Retrieve(user, fresh, Candidates);
+        return new LiveList(_lists.IndicesOf(q).ToArray(), _lists.ScoresOf(q).ToArray(), CandidateSource.Trained);
     }
 
-    /// <summary>Validates the input schema and declares the Candidates and CandidateScores columns.</summary>
+    /// <summary>The candidate item keys, scores and source of the user with key <paramref name="userKey"/> (0 = unknown), without fresh history.</summary>
+    public (uint[] Items, float[] Scores, CandidateSource Source) Get(uint userKey)
+    {
+        var list = ListOf((int)userKey - 1, []);
+        return (KeysOf(list.Items), list.Scores, list.Source);
+    }
+
+    /// <summary>Item keys of compact items.</summary>
+    public uint[] KeysOf(int[] items)
+    {
+        var rowOf = Live.Tables.ItemRowOf;
+        var keys = new uint[items.Length];
+        for (int r = 0; r < items.Length; r++) keys[r] = (uint)rowOf[items[r]] + 1;
+        return keys;
+    }
+
+    /// <summary>Validates the input schema and declares the Candidates, CandidateScores and CandidateSource columns.</summary>
     public AppendedColumn[] Make(DataViewSchema inputSchema)
     {
         var user = ColumnChecks.Key(inputSchema, UserColumn, "UserColumnName", out int users);
         ColumnChecks.SameCardinality(UserColumn, "UserColumnName", UserCount, users);
+        var history = HistoryColumnReader.Find(inputSchema, HistoryColumn, ItemCount);
+        string[] inputs = history == null ? [UserColumn] : [UserColumn, HistoryColumn];
         var annotations = KeyValuesAnnotation.Of(ItemNames);
         int m = Candidates;
         var keyType = new VectorDataViewType(new KeyDataViewType(typeof(uint), ItemCount), m);
         return
         [
-            AppendedColumn.Create<VBuffer<uint>>(CandidatesColumn, keyType, [UserColumn], row =>
+            AppendedColumn.Create<VBuffer<uint>>(CandidatesColumn, keyType, inputs, row =>
             {
-                var lookup = Lookup(row, user);
+                var lookup = Lookup(row, user, history);
                 return (ref VBuffer<uint> value) =>
                 {
+                    var list = lookup();
                     var editor = VBufferEditor.Create(ref value, m);
                     editor.Values.Clear();
-                    lookup().Rows.Span.CopyTo(editor.Values);
+                    var rowOf = Live.Tables.ItemRowOf;
+                    for (int r = 0; r < list.Items.Length; r++) editor.Values[r] = (uint)rowOf[list.Items[r]] + 1;
                     value = editor.Commit();
                 };
             }, annotations),
-            AppendedColumn.Create<VBuffer<float>>(ScoresColumn, new VectorDataViewType(NumberDataViewType.Single, m), [UserColumn], row =>
+            AppendedColumn.Create<VBuffer<float>>(ScoresColumn, new VectorDataViewType(NumberDataViewType.Single, m), inputs, row =>
             {
-                var lookup = Lookup(row, user);
+                var lookup = Lookup(row, user, history);
                 return (ref VBuffer<float> value) =>
                 {
                     var editor = VBufferEditor.Create(ref value, m);
                     editor.Values.Fill(float.NaN);
-                    lookup().Scores.Span.CopyTo(editor.Values);
+                    lookup().Scores.CopyTo(editor.Values);
                     value = editor.Commit();
                 };
+            }),
+            AppendedColumn.Create<ReadOnlyMemory<char>>(SourceColumn, TextDataViewType.Instance, inputs, row =>
+            {
+                var lookup = Lookup(row, user, history);
+                return (ref ReadOnlyMemory<char> value) => value = lookup().Source.ToString().AsMemory();
             }),
         ];
     }
 
-    /// <summary>A per-row lookup returning item keys (as a span over a per-getter buffer) and scores.</summary>
-    private Func<(ReadOnlyMemory<uint> Rows, ReadOnlyMemory<float> Scores)> Lookup(DataViewRow row, DataViewSchema.Column user)
+    /// <summary>
+    /// A per-row lookup shared by the three getters of one cursor, so a row costs one retrieval however many of the
+    /// columns are read: the last list is kept with the user key and history it was computed for (equal inputs give
+    /// equal lists, so the cache needs no row position, which prediction engines do not advance).
+    /// </summary>
+    private Func<LiveList> Lookup(DataViewRow row, DataViewSchema.Column user, DataViewSchema.Column? history)
     {
         var getUser = row.GetGetter<uint>(user);
+        var readHistory = history == null ? null : new HistoryColumnReader(row, history.Value, _compactOfName, Live.Tables.CompactOfRow());
+        var cache = _rowLists.GetValue(row, _ => new RowList());
         uint key = 0;
-        var keys = new uint[Candidates];
         return () =>
         {
             getUser(ref key);
-            int q = key == 0 || key > UserCount ? -1 : _queryOfUser[key - 1];
-            if (q < 0) return (ReadOnlyMemory<uint>.Empty, ReadOnlyMemory<float>.Empty);
-            var rows = _lists.IndicesOf(q);
-            for (int r = 0; r < rows.Length; r++) keys[r] = (uint)_itemRowOf[rows[r]] + 1;
-            return (keys.AsMemory(0, rows.Length), _lists.Scores.AsMemory(q * _lists.Capacity, _lists.Counts[q]));
+            int[] fresh = readHistory == null ? [] : readHistory.Read();
+            if (cache.List is { } cached && cache.Key == key && cache.Fresh.AsSpan().SequenceEqual(fresh)) return cached;
+            var list = ListOf((int)key - 1, fresh);
+            cache.Key = key;
+            cache.Fresh = fresh;
+            cache.List = list;
+            return list;
         };
+    }
+
+    /// <summary>The list last computed on one cursor row, with its inputs.</summary>
+    private sealed class RowList
+    {
+        public uint Key;
+        public int[] Fresh = [];
+        public LiveList? List;
     }
 }

@@ -19,16 +19,20 @@ public sealed partial class MultiInterestModel
     /// <exception cref="InvalidOperationException">The model has no retrieval stage.</exception>
     public SavedCandidates ServingStage =>
         CandidateLists.FirstOrDefault(c => c.Method == CandidateMethod.ClusterQuota)
-        ?? CandidateLists.FirstOrDefault()
+        ?? (CandidateLists.Count > 0 ? CandidateLists[0] : null)
         ?? throw new InvalidOperationException("The model has no candidate retrieval stage (ClusterQuotaRetriever or UnimodalRetriever) to serve.");
 
     /// <summary>
     /// Retrieves candidates with this library's engine from the saved tables, exactly as the fitted retrieval
-    /// stage did (same M, alpha and fallback), but excluding <paramref name="exclusions"/> instead of the
-    /// training items. With the training edges as exclusions the lists equal the saved ones.
+    /// stage did (same M, alpha and fallback), excluding <paramref name="exclusions"/>. By default (null) they are the
+    /// training history saved with the model, so the lists equal the saved ones, as every serving path excludes seen
+    /// items by default.
     /// </summary>
     /// <param name="userRows">User rows (user key - 1) to serve.</param>
-    /// <param name="exclusions">Items never to return per user row (item rows = item key - 1), or null.</param>
+    /// <param name="exclusions">
+    /// Items never to return per user row (item rows = item key - 1); null = the saved training history (nothing for a
+    /// model saved before the history was stored, <see cref="SavedCandidates.HasTrainingHistory"/>).
+    /// </param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
     /// <returns>Item rows (item key - 1) and scores, one list per entry of <paramref name="userRows"/>.</returns>
     public RankedLists RetrieveWithEngine(IReadOnlyList<int> userRows, BipartiteGraph? exclusions = null, int threads = 0)
@@ -41,6 +45,7 @@ public sealed partial class MultiInterestModel
         foreach (int u in userRows)
             if ((uint)u >= (uint)users.Rows) throw new ArgumentOutOfRangeException(nameof(userRows), $"User row {u} is not in the model ({users.Rows} users).");
         var settings = stage.Settings;
+        if (exclusions == null && stage.HasTrainingHistory) exclusions = TrainingHistory();
         if (stage.Method == CandidateMethod.Mmr)
         {
             int pool = Math.Max(settings.MmrPoolSize, stage.Candidates);

@@ -121,7 +121,7 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>The ONNX graphs of this library's stages, in zip order (which is pipeline order).</summary>
-    private static IEnumerable<ModelProto> ReadStages(Stream zipBytes, string what)
+    private static List<ModelProto> ReadStages(Stream zipBytes, string what)
     {
         var stages = new List<ModelProto>();
         using var zip = new ZipArchive(zipBytes, ZipArchiveMode.Read, leaveOpen: true);

@@ -41,12 +41,24 @@ public sealed class SavedCandidates
     public int Candidates { get; }
 
     /// <summary>The cardinality of the user keys.</summary>
-    public int UserCount => _lists.Length;
+    public int UserCount => _lists.Length - 1;
 
     /// <summary>The raw id of each item key (key - 1).</summary>
     public IReadOnlyList<string> ItemIds { get; }
 
-    /// <summary>The candidate item keys (best first) and scores of the user with key <paramref name="userKey"/>; empty for a user without a list.</summary>
-    public (uint[] ItemKeys, float[] Scores) GetCandidates(uint userKey) =>
-        userKey == 0 || userKey > _lists.Length ? ([], []) : (_lists[userKey - 1].ItemKeys.ToArray(), _lists[userKey - 1].Scores.ToArray());
+    /// <summary>The training history and serving items saved with the stage; null for models saved before they were.</summary>
+    internal SavedServingTables? Serving { get; set; }
+
+    /// <summary>Whether the model stores its training history (models saved before 2026-11-30 do not: their fresh lists exclude nothing by default).</summary>
+    public bool HasTrainingHistory => Serving != null;
+
+    /// <summary>
+    /// The saved candidate item keys (best first) and scores of the user with key <paramref name="userKey"/>: its list for a trained
+    /// user, the popular fallback for any other key (empty in models saved before 2026-11-30).
+    /// </summary>
+    public (uint[] ItemKeys, float[] Scores) GetCandidates(uint userKey)
+    {
+        var list = userKey > UserCount ? _lists[0] : _lists[userKey];
+        return (list.ItemKeys.ToArray(), list.Scores.ToArray());
+    }
 }

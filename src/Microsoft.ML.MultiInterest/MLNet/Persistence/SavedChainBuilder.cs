@@ -83,6 +83,16 @@ internal sealed class SavedChainBuilder
             .Append(ml.Transforms.DropColumns(SingleSlotSingleMapping.InputColumn, SingleSlotSingleMapping.OutputColumn)));
     }
 
+    /// <summary>Publishes the one-value string tensor <paramref name="tensor"/> as the scalar text column <paramref name="column"/>.</summary>
+    public void TextOutput(string column, string tensor)
+    {
+        string output = Output(tensor, TensorProto.Types.DataType.String, 1);
+        _outputSteps.Add(ml => ml.Transforms.CopyColumns(SingleSlotTextMapping.InputColumn, output)
+            .Append(ml.Transforms.CustomMapping(new SingleSlotTextMapping().GetMapping(), SingleSlotTextMapping.ContractName))
+            .Append(ml.Transforms.CopyColumns(column, SingleSlotTextMapping.OutputColumn))
+            .Append(ml.Transforms.DropColumns(SingleSlotTextMapping.InputColumn, SingleSlotTextMapping.OutputColumn)));
+    }
+
     /// <summary>
     /// Publishes the string tensor <paramref name="tensor"/> (raw ids) as a key column over
     /// <paramref name="keyValues"/>: a scalar key when <paramref name="size"/> is 0, else a vector of

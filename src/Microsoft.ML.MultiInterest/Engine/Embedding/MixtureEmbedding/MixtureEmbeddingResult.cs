@@ -84,7 +84,7 @@ public sealed class MixtureEmbeddingResult
         if (graph.UserCount != UserCount || graph.ItemCount != ItemCount)
             throw new ArgumentException($"The graph has {graph.UserCount} users and {graph.ItemCount} items, the model {UserCount} and {ItemCount}.", nameof(graph));
         var weights = MixtureWeights.Compute(graph, UserComponents, ItemComponents, SourceComponents, DestinationComponents, weightGamma,
-            threads <= 0 ? Environment.ProcessorCount : threads);
+            Parallelism.Workers(threads));
         return new MixtureEmbeddingResult(SourceComponents, DestinationComponents, UserComponents, ItemComponents, weights);
     }
 

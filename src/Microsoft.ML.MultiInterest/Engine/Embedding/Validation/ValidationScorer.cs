@@ -70,4 +70,4 @@ internal sealed class ValidationScorer
 /// <summary>Validation figures of one set of embeddings.</summary>
 /// <param name="Recall">Mean Recall@K.</param>
 /// <param name="Ndcg">Mean NDCG@K.</param>
-public readonly record struct ValidationScore(double Recall, double Ndcg);
+internal readonly record struct ValidationScore(double Recall, double Ndcg);

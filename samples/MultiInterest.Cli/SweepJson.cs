@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Microsoft.ML.MultiInterest;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace MultiInterest.Cli;
+
+/// <summary>Writes sweep.json: the search, the stage reuse, the best and defaults trials, the Pareto front, every trial, the test figures.</summary>
+internal static class SweepJson
+{
+    public static void Write(string path, string train, string? test, string modelPath, MultiInterestSweepResult result, SweepOptions options,
+        double? measuredRefitSeconds, ProtocolResult? testResult, double totalSeconds)
+    {
+        var outcome = result.Outcome;
+        using var stream = File.Create(path);
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("train", train);
+        if (test != null) w.WriteString("test", test);
+        w.WriteString("space", outcome.Space.ToString());
+        w.WriteNumber("configurations", outcome.Space.Size);
+        w.WriteString("strategy", options.Strategy.ToString());
+        w.WriteString("metric", options.Metric.ToString());
+        w.WriteNumber("k", options.Cutoff);
+        if (options.Metric == SweepMetric.RecallDiversity) w.WriteNumber("diversity_weight", options.DiversityWeight);
+        w.WriteNumber("seed", outcome.Seed);
+        if (options.TimeBudget is { } budget) w.WriteNumber("budget_seconds", budget.TotalSeconds);
+        w.WriteString("stop_reason", outcome.StopReason.ToString());
+        w.WriteNumber("trials", outcome.Trials.Count);
+        w.WriteStartObject("stage_fits");
+        foreach (var (stage, fits) in outcome.StageFits) w.WriteNumber(stage.ToString().ToLowerInvariant(), fits);
+        w.WriteEndObject();
+        w.WriteStartObject("seconds");
+        w.WriteNumber("search", outcome.Seconds);
+        w.WriteNumber("validation_split", outcome.SplitSeconds);
+        w.WriteNumber("trials", outcome.Trials.Sum(t => t.Seconds));
+        w.WriteNumber("refit_every_stage_estimated", outcome.RefitEverySeconds);
+        if (measuredRefitSeconds is { } m) w.WriteNumber("refit_every_stage_measured", m);
+        w.WriteNumber("refit_best_on_all_edges", result.RefitSeconds);
+        w.WriteNumber("total", totalSeconds);
+        w.WriteEndObject();
+        w.WriteNumber("speedup_estimated", outcome.Speedup);
+        if (measuredRefitSeconds is { } mr) w.WriteNumber("speedup_measured", mr / Math.Max(1e-9, outcome.Trials.Sum(t => t.Seconds)));
+        w.WriteString("model", modelPath);
+        if (outcome.Best != null) Trial(w, "best", outcome.Best);
+        if (outcome.Defaults != null) Trial(w, "defaults", outcome.Defaults);
+        w.WriteStartArray("pareto_front");
+        foreach (var t in outcome.ParetoFront) w.WriteNumberValue(t.Number);
+        w.WriteEndArray();
+        w.WriteStartArray("leaderboard");
+        int rank = 1;
+        foreach (var t in outcome.Trials.OrderByDescending(t => t.Fidelity >= 1).ThenByDescending(t => t.Fidelity).ThenByDescending(t => t.Objective).ThenBy(t => t.Number))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("rank", rank++);
+            TrialFields(w, t);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        if (testResult != null)
+        {
+            w.WriteStartObject("test");
+            foreach (var method in testResult.Methods)
+            {
+                w.WriteStartObject(method.Name);
+                Figures(w, "recall", method.Recall);
+                Figures(w, "ndcg", method.Ndcg);
+                Figures(w, "diversity", method.Diversity);
+                w.WriteNumber("emd", method.Emd);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    private static void Trial(Utf8JsonWriter w, string name, SweepTrial t)
+    {
+        w.WriteStartObject(name);
+        TrialFields(w, t);
+        w.WriteEndObject();
+    }
+
+    private static void TrialFields(Utf8JsonWriter w, SweepTrial t)
+    {
+        w.WriteNumber("trial", t.Number);
+        w.WriteBoolean("defaults", t.IsDefaults);
+        w.WriteStartObject("parameters");
+        foreach (var (k, v) in t.Parameters) w.WriteString(k, v);
+        w.WriteEndObject();
+        w.WriteNumber("users", t.Users);
+        w.WriteNumber("fidelity", t.Fidelity);
+        w.WriteNumber("rung", t.Rung);
+        w.WriteNumber("objective", t.Objective);
+        w.WriteNumber("recall", t.Recall);
+        w.WriteNumber("ndcg", t.Ndcg);
+        w.WriteNumber("diversity", t.Diversity);
+        w.WriteNumber("seconds", t.Seconds);
+        w.WriteNumber("refit_seconds", t.RefitSeconds);
+        w.WriteString("reused", string.Join("+", t.ReusedStages).ToLowerInvariant());
+        w.WriteBoolean("pareto", t.OnParetoFront);
+    }
+
+    private static void Figures(Utf8JsonWriter w, string name, IReadOnlyDictionary<int, double> byK)
+    {
+        w.WriteStartObject(name);
+        foreach (var (k, v) in byK.OrderBy(p => p.Key)) w.WriteNumber(k.ToString(System.Globalization.CultureInfo.InvariantCulture), v);
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.ML;
+using Microsoft.ML.MultiInterest;
+using Microsoft.ML.MultiInterest.Data;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
+
+namespace MultiInterest.Cli;
+
+/// <summary>The test figures of a sweep's refitted best model: its own embeddings and clusters, scored by the protocol.</summary>
+internal static class SweepTestFigures
+{
+    public static ProtocolResult Evaluate(ITransformer model, IReadOnlyList<RawEdge> trainEdges, IReadOnlyList<RawEdge> testEdges, SweepSettings best, int threads, string testPath)
+    {
+        var stages = ((IEnumerable<ITransformer>)model).ToList();
+        var embedding = stages.OfType<GraphEmbeddingTransformer>().Single();
+        var kmeans = stages.OfType<SphericalKMeansTransformer>().Single();
+        var users = new IdMap(embedding.UserIds);
+        var items = new IdMap(embedding.ItemIds);
+        var assignments = new int[items.Count];
+        for (int i = 0; i < assignments.Length; i++) assignments[i] = kmeans.ClusterOfItem((uint)(i + 1));
+        var clustering = ItemClustering.Create(assignments, kmeans.NumberOfClusters, embedding.ItemEmbeddings, kmeans.Centroids);
+        var train = GraphData.Build(trainEdges, users, items, extendIds: false, "train");
+        var (test, _) = GraphData.BuildKnown(testEdges, users, items, testPath);
+        var settings = new ProtocolSettings { Components = best.Components, Neighbors = best.Neighbors, Lambda = best.Lambda, Alpha = best.Alpha, Threads = threads };
+        return ProtocolEvaluator.Run(train, test, embedding.UserEmbeddings, embedding.ItemEmbeddings, clustering, settings);
+    }
+}

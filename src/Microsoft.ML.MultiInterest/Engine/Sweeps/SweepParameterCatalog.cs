@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// The options a sweep can vary, by name: which stage each belongs to, how a text value is applied to
+/// <see cref="SweepSettings"/> and how the current value is read back (for the defaults configuration).
+/// </summary>
+internal static class SweepParameterCatalog
+{
+    internal sealed record Definition(string Name, SweepStage Stage, bool Numeric, string Meaning,
+        Action<SweepSettings, string> Apply, Func<SweepSettings, string> Read);
+
+    private static readonly Definition[] All =
+    [
+        new("algorithm", SweepStage.Embedding, false, "embedding algorithm: auto, negative-sampling, truncated-svd, implicit-als",
+            (s, v) => s.Embedding.Algorithm = ParseAlgorithm(v), s => AlgorithmName(s.Embedding.Algorithm)),
+        new("dimension", SweepStage.Embedding, true, "embedding dimension d", (s, v) => s.Embedding.Dimension = Int(v), s => Text(s.Embedding.Dimension)),
+        new("epochs", SweepStage.Embedding, true, "negative-sampling epochs", (s, v) => s.Embedding.Epochs = Int(v), s => Text(s.Embedding.Epochs)),
+        new("learning-rate", SweepStage.Embedding, true, "negative-sampling learning rate", (s, v) => s.Embedding.LearningRate = (float)Double(v), s => Text(s.Embedding.LearningRate)),
+        new("uniform-negatives", SweepStage.Embedding, true, "uniform negatives per chunk", (s, v) => s.Embedding.UniformNegatives = Int(v), s => Text(s.Embedding.UniformNegatives)),
+        new("als-regularization", SweepStage.Embedding, true, "implicit-ALS lambda", (s, v) => s.Embedding.Als.Regularization = Double(v), s => Text(s.Embedding.Als.Regularization)),
+        new("als-unobserved-weight", SweepStage.Embedding, true, "implicit-ALS alpha0", (s, v) => s.Embedding.Als.UnobservedWeight = Double(v), s => Text(s.Embedding.Als.UnobservedWeight)),
+        new("als-iterations", SweepStage.Embedding, true, "implicit-ALS alternations", (s, v) => s.Embedding.Als.Iterations = Int(v), s => Text(s.Embedding.Als.Iterations)),
+        new("svd-degree-normalization", SweepStage.Embedding, true, "truncated-SVD degree normalisation a", (s, v) => s.Embedding.Svd.DegreeNormalization = Double(v), s => Text(s.Embedding.Svd.DegreeNormalization)),
+        new("svd-degree-smoothing", SweepStage.Embedding, true, "truncated-SVD degree smoothing s", (s, v) => s.Embedding.Svd.DegreeSmoothing = Double(v), s => Text(s.Embedding.Svd.DegreeSmoothing)),
+        new("svd-item-degree-exponent", SweepStage.Embedding, true, "truncated-SVD item degree exponent c", (s, v) => s.Embedding.Svd.ItemDegreeExponent = Double(v), s => Text(s.Embedding.Svd.ItemDegreeExponent)),
+        new("clusters", SweepStage.Clustering, true, "number of item clusters (interests)", (s, v) => s.Clustering.Clusters = Int(v), s => Text(s.Clustering.Clusters)),
+        new("kmeans-iterations", SweepStage.Clustering, true, "spherical k-means iterations", (s, v) => s.Clustering.MaxIterations = Int(v), s => Text(s.Clustering.MaxIterations)),
+        new("components", SweepStage.Mixture, true, "mixture components per user m", (s, v) => s.Components = Int(v), s => Text(s.Components)),
+        new("neighbors", SweepStage.Smoothing, true, "smoothing neighbours k", (s, v) => s.Neighbors = Int(v), s => Text(s.Neighbors)),
+        new("lambda", SweepStage.Smoothing, true, "Jelinek-Mercer smoothing weight in [0, 1]", (s, v) => s.Lambda = Double(v), s => Text(s.Lambda)),
+        new("alpha", SweepStage.Retrieval, true, "quota exponent", (s, v) => s.Alpha = Double(v), s => Text(s.Alpha)),
+        new("method", SweepStage.Retrieval, false, "retrieval method: knn-embed, unimodal",
+            (s, v) => s.Method = ParseMethod(v), s => MethodName(s.Method)),
+    ];
+
+    private static readonly Dictionary<string, Definition> ByName = All.ToDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Every parameter name, in catalog order.</summary>
+    public static IReadOnlyList<string> Names { get; } = All.Select(d => d.Name).ToArray();
+
+    /// <summary>Every parameter with its stage and meaning, one line each (for usage texts and error messages).</summary>
+    public static IEnumerable<string> Describe() => All.Select(d => $"{d.Name} ({d.Stage.ToString().ToLowerInvariant()}): {d.Meaning}");
+
+    /// <summary>The definition of <paramref name="name"/>; throws naming it and the known names if there is none.</summary>
+    public static Definition Get(string name)
+    {
+        if (name != null && ByName.TryGetValue(name, out var d)) return d;
+        throw new ArgumentException($"The search space names an unknown parameter '{name}'; known parameters: {string.Join(", ", Names)}.", nameof(name));
+    }
+
+    /// <summary>The canonical text of a number.</summary>
+    public static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>The canonical text of an integer.</summary>
+    public static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    public static string AlgorithmName(EmbeddingAlgorithm a) => a switch
+    {
+        EmbeddingAlgorithm.NegativeSampling => "negative-sampling",
+        EmbeddingAlgorithm.TruncatedSvd => "truncated-svd",
+        EmbeddingAlgorithm.ImplicitAls => "implicit-als",
+        _ => "auto",
+    };
+
+    public static string MethodName(SweepRetrievalMethod m) => m == SweepRetrievalMethod.Unimodal ? "unimodal" : "knn-embed";
+
+    private static EmbeddingAlgorithm ParseAlgorithm(string v)
+    {
+        foreach (var a in Enum.GetValues<EmbeddingAlgorithm>())
+            if (string.Equals(AlgorithmName(a), v, StringComparison.OrdinalIgnoreCase) || string.Equals(a.ToString(), v, StringComparison.OrdinalIgnoreCase)) return a;
+        throw new FormatException($"'{v}' is not an embedding algorithm (auto, negative-sampling, truncated-svd, implicit-als).");
+    }
+
+    private static SweepRetrievalMethod ParseMethod(string v)
+    {
+        foreach (var m in Enum.GetValues<SweepRetrievalMethod>())
+            if (string.Equals(MethodName(m), v, StringComparison.OrdinalIgnoreCase) || string.Equals(m.ToString(), v, StringComparison.OrdinalIgnoreCase)) return m;
+        throw new FormatException($"'{v}' is not a retrieval method (knn-embed, unimodal).");
+    }
+
+    private static int Int(string v) => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int x) ? x : throw new FormatException($"'{v}' is not an integer.");
+
+    private static double Double(string v) =>
+        double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) ? x : throw new FormatException($"'{v}' is not a finite number.");
+}

@@ -1,0 +1,254 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Hyperparameter sweeps of the whole pipeline on the engine's graphs: carves a validation hold-out from the training
+/// edges (the protocol's rule, <see cref="SweepOptions.ValidationFraction"/>), runs the strategy's configurations
+/// through the stages, reusing fitted stages between trials, and scores each on the validation edges with the
+/// library's evaluation core. The test split is never seen. Not thread-safe: run one sweep per call.
+/// </summary>
+public static class SweepRunner
+{
+    /// <summary>Runs a sweep.</summary>
+    /// <param name="train">All training edges (the sweep holds out its own validation share).</param>
+    /// <param name="space">The options to vary and their values.</param>
+    /// <param name="options">Strategy, metric, budget, seed; null for the defaults.</param>
+    /// <param name="progress">Optional reports of stage fits and finished trials.</param>
+    /// <param name="cancellationToken">Stops the sweep promptly (the running fit at its next check); the trials done are returned.</param>
+    /// <exception cref="ArgumentException">An option or the space is invalid for this graph (the message names it).</exception>
+    public static SweepOutcome Run(BipartiteGraph train, SweepSearchSpace space, SweepOptions? options = null, IProgress<SweepProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(space);
+        options ??= new SweepOptions();
+        options.Validate();
+        var total = Stopwatch.StartNew();
+        int seed = options.Seed ?? GraphEmbeddingDefaults.Seed;
+        var baseSettings = BaseSettings(train, options, seed);
+        CheckAgainstGraph(train, space, baseSettings);
+
+        var split = ValidationSplit.Create(train, options.ValidationFraction, seed);
+        var users = ValidationUsers(split, options, seed);
+        if (users.Length == 0) throw new ArgumentException("The validation hold-out is empty: no user has 3 or more training edges.", nameof(train));
+        double splitSeconds = total.Elapsed.TotalSeconds;
+
+        int maxNeighbors = Math.Max(baseSettings.Neighbors, MaxValue(space, "neighbors"));
+        var trials = new List<SweepTrial>();
+        SweepTrial? best = null, defaults = null;
+        var stageReports = progress == null ? null : new InlineProgress<string>(m => progress.Report(new SweepProgress(m, trials.Count, null, best, total.Elapsed)));
+        var evaluator = new TrialEvaluator(split.Train, split.Validation, users, options, maxNeighbors, stageReports);
+        var strategy = SweepStrategies.Create(options.Strategy, space, options, Nearest(space, baseSettings), seed);
+        int maxTrials = options.MaxTrials > 0 ? options.MaxTrials
+            : options.Strategy == SweepStrategy.Grid || options.TimeBudget != null ? int.MaxValue : SweepDefaults.MaxTrials;
+
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.TimeBudget is { } limit) budget.CancelAfter(limit - total.Elapsed > TimeSpan.Zero ? limit - total.Elapsed : TimeSpan.Zero);
+
+        var memo = new Dictionary<string, SweepTrial>();
+        var reason = SweepStopReason.Exhausted;
+        bool defaultsPending = options.IncludeDefaults;
+        while (true)
+        {
+            if (cancellationToken.IsCancellationRequested) { reason = SweepStopReason.Cancelled; break; }
+            if (trials.Count >= maxTrials) { reason = SweepStopReason.TrialBudget; break; }
+            if (options.TimeBudget is { } b && (budget.IsCancellationRequested || total.Elapsed + RefitReserve(best, options) >= b))
+            {
+                reason = SweepStopReason.TimeBudget;
+                break;
+            }
+
+            SweepProposal? proposal = null;
+            SweepSettings settings;
+            Dictionary<string, string> values;
+            if (defaultsPending)
+            {
+                defaultsPending = false;
+                settings = baseSettings.Clone();
+                values = space.Parameters.ToDictionary(p => p.Name, p => SweepParameterCatalog.Get(p.Name).Read(settings));
+            }
+            else
+            {
+                proposal = strategy.Next();
+                if (proposal == null) break;
+                (settings, values) = Apply(space, baseSettings, proposal.Indices);
+            }
+            double fidelity = proposal?.Fidelity ?? 1;
+            int userCount = fidelity >= 1 ? users.Length : Math.Min(users.Length, Math.Max(SweepDefaults.MinimumFidelityUsers, (int)Math.Ceiling(fidelity * users.Length)));
+            string memoKey = $"{string.Join(";", values.Select(v => v.Key + "=" + v.Value))}|{userCount}";
+            if (memo.TryGetValue(memoKey, out var seen))
+            {
+                if (proposal != null) strategy.Report(proposal, seen.Objective);
+                continue;
+            }
+
+            TrialEvaluator.Figures figures;
+            try
+            {
+                figures = evaluator.Evaluate(settings, Keys(space, values), userCount, budget.Token);
+            }
+            catch (OperationCanceledException) when (budget.IsCancellationRequested)
+            {
+                reason = cancellationToken.IsCancellationRequested ? SweepStopReason.Cancelled : SweepStopReason.TimeBudget;
+                break;
+            }
+            var trial = new SweepTrial
+            {
+                Number = trials.Count + 1,
+                Parameters = values,
+                Settings = settings,
+                IsDefaults = proposal == null,
+                Fidelity = userCount == users.Length ? 1 : (double)userCount / users.Length,
+                Users = userCount,
+                Rung = proposal?.Rung ?? 0,
+                Objective = Objective(options, figures.Recall, figures.Diversity, figures.Ndcg),
+                Recall = figures.Recall,
+                Ndcg = figures.Ndcg,
+                Diversity = figures.Diversity,
+                Seconds = figures.Seconds,
+                RefitSeconds = figures.RefitSeconds,
+                ReusedStages = figures.Reused,
+            };
+            trials.Add(trial);
+            memo[memoKey] = trial;
+            if (proposal != null) strategy.Report(proposal, trial.Objective);
+            if (trial.IsDefaults) defaults = trial;
+            if (trial.Fidelity >= 1 && (best == null || trial.Objective > best.Objective)) best = trial;
+            progress?.Report(new SweepProgress(Describe(trial, options), trials.Count, trial, best, total.Elapsed));
+        }
+
+        var front = ParetoFront.Mark(trials);
+        double trialSeconds = trials.Sum(t => t.Seconds);
+        double refitEvery = trials.Sum(t => t.RefitSeconds);
+        return new SweepOutcome
+        {
+            Trials = trials,
+            Best = best,
+            Defaults = defaults,
+            ParetoFront = front,
+            StageFits = evaluator.Fits,
+            Seconds = total.Elapsed.TotalSeconds,
+            SplitSeconds = splitSeconds,
+            RefitEverySeconds = refitEvery,
+            Speedup = trialSeconds > 0 ? refitEvery / trialSeconds : 1,
+            StopReason = reason,
+            Seed = seed,
+            Space = space,
+            Options = options,
+        };
+    }
+
+    /// <summary>The objective of <paramref name="options"/>'s metric.</summary>
+    internal static double Objective(SweepOptions options, double recall, double diversity, double ndcg) => options.Metric switch
+    {
+        SweepMetric.Ndcg => ndcg,
+        SweepMetric.RecallDiversity => (1 - options.DiversityWeight) * recall + options.DiversityWeight * diversity,
+        _ => recall,
+    };
+
+    /// <summary>One line about a finished trial: its parameters, figures at K, seconds and reused stages.</summary>
+    /// <param name="t">The trial.</param>
+    /// <param name="options">The sweep's options (for K).</param>
+    public static string Describe(SweepTrial t, SweepOptions options) =>
+        $"trial {t.Number}{(t.IsDefaults ? " (defaults)" : "")}: {string.Join(" ", t.Parameters.Select(p => p.Key + "=" + p.Value))}" +
+        $"{(t.Fidelity < 1 ? $" [{t.Users} users]" : "")} -> Recall@{options.Cutoff} {t.Recall:F4}, NDCG@{options.Cutoff} {t.Ndcg:F4}, " +
+        $"Diversity@{options.Cutoff} {t.Diversity:F4} ({t.Seconds:F1} s{(t.ReusedStages.Count > 0 ? ", reused " + string.Join("+", t.ReusedStages).ToLowerInvariant() : "")})";
+
+    /// <summary>The base settings: given, or the defaults with the clusters capped for small catalogues; stage seeds from the sweep seed when one is set.</summary>
+    internal static SweepSettings BaseSettings(BipartiteGraph train, SweepOptions options, int seed)
+    {
+        var settings = options.BaseSettings?.Clone() ?? new SweepSettings();
+        if (options.BaseSettings == null)
+            settings.Clustering.Clusters = Math.Max(1, Math.Min(SphericalKMeansDefaults.NumberOfClusters, train.ItemCount / 10));
+        if (options.Seed != null)
+        {
+            settings.Embedding.Seed = seed;
+            settings.Clustering.Seed = seed;
+        }
+        settings.Embedding.Threads = options.Threads;
+        settings.Clustering.Threads = options.Threads;
+        return settings;
+    }
+
+    private static void CheckAgainstGraph(BipartiteGraph train, SweepSearchSpace space, SweepSettings baseSettings)
+    {
+        int clusters = Math.Max(baseSettings.Clustering.Clusters, MaxValue(space, "clusters"));
+        if (clusters > train.ItemCount)
+            throw new ArgumentException($"The search space or base settings ask for {clusters} clusters, more than the {train.ItemCount} items: lower 'clusters'.", nameof(space));
+        if (train.EdgeCount == 0) throw new ArgumentException("There are no training edges.", nameof(train));
+    }
+
+    private static int MaxValue(SweepSearchSpace space, string name)
+    {
+        var p = space.Parameters.FirstOrDefault(x => x.Name == name);
+        return p == null ? 0 : p.Values.Max(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Validation users (a training edge and a held-out one), in a seeded order, cut to <see cref="SweepOptions.ValidationUsers"/>.</summary>
+    private static int[] ValidationUsers(ValidationSplit split, SweepOptions options, int seed)
+    {
+        var users = Enumerable.Range(0, split.Validation.UserCount)
+            .Where(u => split.Validation.DegreeOf(u) > 0 && split.Train.DegreeOf(u) > 0).ToArray();
+        var random = new Random(seed);
+        for (int i = users.Length - 1; i > 0; i--)
+        {
+            int j = random.Next(i + 1);
+            (users[i], users[j]) = (users[j], users[i]);
+        }
+        if (options.ValidationUsers > 0 && users.Length > options.ValidationUsers) users = users[..options.ValidationUsers];
+        return users;
+    }
+
+    private static (SweepSettings, Dictionary<string, string>) Apply(SweepSearchSpace space, SweepSettings baseSettings, int[] indices)
+    {
+        var settings = baseSettings.Clone();
+        var values = new Dictionary<string, string>();
+        for (int p = 0; p < indices.Length; p++)
+        {
+            var parameter = space.Parameters[p];
+            string value = parameter.Values[indices[p]];
+            SweepParameterCatalog.Get(parameter.Name).Apply(settings, value);
+            values[parameter.Name] = value;
+        }
+        return (settings, values);
+    }
+
+    /// <summary>The cache key of each stage: the values of the parameters of that stage and every stage upstream.</summary>
+    private static Dictionary<SweepStage, string> Keys(SweepSearchSpace space, Dictionary<string, string> values)
+    {
+        var keys = new Dictionary<SweepStage, string>();
+        foreach (var stage in Enum.GetValues<SweepStage>())
+            keys[stage] = string.Join(";", space.Parameters.Where(p => p.Stage <= stage).Select(p => p.Name + "=" + values[p.Name]));
+        return keys;
+    }
+
+    /// <summary>The configuration of the space nearest the base settings (the local search's start).</summary>
+    private static int[] Nearest(SweepSearchSpace space, SweepSettings baseSettings)
+    {
+        var indices = new int[space.Parameters.Count];
+        for (int p = 0; p < indices.Length; p++)
+        {
+            var parameter = space.Parameters[p];
+            string current = SweepParameterCatalog.Get(parameter.Name).Read(baseSettings);
+            int exact = parameter.Values.ToList().IndexOf(current);
+            if (exact >= 0 || !parameter.Numeric) { indices[p] = Math.Max(0, exact); continue; }
+            double target = double.Parse(current, System.Globalization.CultureInfo.InvariantCulture);
+            indices[p] = Enumerable.Range(0, parameter.Values.Count).MinBy(i => Math.Abs(space.NumericValue(p, i) - target));
+        }
+        return indices;
+    }
+
+    /// <summary>
+    /// Time to keep for refitting the best setting on all edges and saving it: <see cref="SweepDefaults.RefitReserveFactor"/>
+    /// times the best trial's full cost (every stage, reused or not), scaled to all edges.
+    /// </summary>
+    private static TimeSpan RefitReserve(SweepTrial? best, SweepOptions options) =>
+        best == null ? TimeSpan.Zero : TimeSpan.FromSeconds(SweepDefaults.RefitReserveFactor * best.RefitSeconds / (1 - options.ValidationFraction));
+
+    /// <summary>Reports on the calling thread.</summary>
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

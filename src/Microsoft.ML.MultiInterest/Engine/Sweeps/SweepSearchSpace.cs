@@ -1,0 +1,105 @@
+using System.Globalization;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// The options a sweep varies, each with the discrete values it tries. Options outside the space keep the values of
+/// <see cref="SweepOptions.BaseSettings"/>. Parameters are kept in pipeline order (upstream stages first), which is
+/// also the order of the grid (upstream parameters vary slowest).
+/// </summary>
+public sealed class SweepSearchSpace
+{
+    private readonly List<SweepParameter> _parameters = new();
+
+    /// <summary>The parameters, upstream stages first (declaration order within a stage).</summary>
+    public IReadOnlyList<SweepParameter> Parameters => _parameters;
+
+    /// <summary>Every option name a search space accepts, with its stage and meaning.</summary>
+    public static IEnumerable<string> KnownParameters => SweepParameterCatalog.Describe();
+
+    /// <summary>Adds <paramref name="name"/> with numeric values.</summary>
+    public SweepSearchSpace Add(string name, params double[] values) =>
+        Add(name, (values ?? throw new ArgumentNullException(nameof(values))).Select(SweepParameterCatalog.Text).ToArray());
+
+    /// <summary>Adds <paramref name="name"/> with integer values.</summary>
+    public SweepSearchSpace Add(string name, params int[] values) =>
+        Add(name, (values ?? throw new ArgumentNullException(nameof(values))).Select(SweepParameterCatalog.Text).ToArray());
+
+    /// <summary>Adds the embedding algorithms to try.</summary>
+    public SweepSearchSpace Add(params EmbeddingAlgorithm[] algorithms) =>
+        Add("algorithm", (algorithms ?? throw new ArgumentNullException(nameof(algorithms))).Select(SweepParameterCatalog.AlgorithmName).ToArray());
+
+    /// <summary>Adds the retrieval methods to try.</summary>
+    public SweepSearchSpace Add(params SweepRetrievalMethod[] methods) =>
+        Add("method", (methods ?? throw new ArgumentNullException(nameof(methods))).Select(SweepParameterCatalog.MethodName).ToArray());
+
+    /// <summary>Adds <paramref name="name"/> with values given as invariant text (e.g. "0.2", "truncated-svd").</summary>
+    /// <exception cref="ArgumentException">The name is unknown or already present, there are no values, a value repeats, or a value is invalid for the option (the message names the option and the value).</exception>
+    public SweepSearchSpace Add(string name, params string[] values)
+    {
+        var definition = SweepParameterCatalog.Get(name);
+        if (_parameters.Any(p => p.Name == definition.Name))
+            throw new ArgumentException($"The search space already has the parameter '{definition.Name}'.", nameof(name));
+        if (values == null || values.Length == 0)
+            throw new ArgumentException($"The search space parameter '{definition.Name}' needs at least one value.", nameof(values));
+        var canonical = new List<string>();
+        foreach (var raw in values)
+        {
+            string value = (raw ?? "").Trim();
+            var probe = new SweepSettings();
+            try
+            {
+                definition.Apply(probe, value);
+                probe.Validate();
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                throw new ArgumentException($"The search space parameter '{definition.Name}' has an invalid value '{value}': {FirstLine(e.Message)}", nameof(values), e);
+            }
+            string text = definition.Read(probe);
+            if (canonical.Contains(text)) throw new ArgumentException($"The search space parameter '{definition.Name}' lists the value '{value}' twice.", nameof(values));
+            canonical.Add(text);
+        }
+        var parameter = new SweepParameter(definition.Name, definition.Stage, definition.Numeric, canonical);
+        int at = _parameters.FindLastIndex(p => p.Stage <= parameter.Stage) + 1;
+        _parameters.Insert(at, parameter);
+        return this;
+    }
+
+    /// <summary>
+    /// Parses "name=v1,v2,...;name=v1,..." (e.g. "lambda=0,0.2,0.4;neighbors=10,20,50"), the command line's form.
+    /// </summary>
+    /// <exception cref="ArgumentException">The text is malformed or names an invalid parameter or value.</exception>
+    public static SweepSearchSpace Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var space = new SweepSearchSpace();
+        foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = part.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"The search space entry '{part}' must read name=value1,value2,...", nameof(text));
+            space.Add(part[..eq].Trim(), part[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries));
+        }
+        if (space.Parameters.Count == 0) throw new ArgumentException("The search space is empty: give at least one name=values entry.", nameof(text));
+        return space;
+    }
+
+    /// <summary>The number of configurations (the product of the value counts), saturating at <see cref="long.MaxValue"/>.</summary>
+    public long Size
+    {
+        get
+        {
+            long size = 1;
+            foreach (var p in _parameters) size = size > long.MaxValue / p.Values.Count ? long.MaxValue : size * p.Values.Count;
+            return size;
+        }
+    }
+
+    /// <summary>"lambda=0,0.2;neighbors=10,20": the form <see cref="Parse"/> reads.</summary>
+    public override string ToString() => string.Join(";", _parameters.Select(p => $"{p.Name}={string.Join(",", p.Values)}"));
+
+    internal double NumericValue(int parameter, int index) =>
+        double.Parse(_parameters[parameter].Values[index], NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+}

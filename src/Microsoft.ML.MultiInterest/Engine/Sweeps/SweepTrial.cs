@@ -1,0 +1,53 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>One evaluated configuration of a sweep.</summary>
+public sealed class SweepTrial
+{
+    /// <summary>1-based trial number, in the order run.</summary>
+    public int Number { get; init; }
+
+    /// <summary>The value of every searched option, by name.</summary>
+    public required IReadOnlyDictionary<string, string> Parameters { get; init; }
+
+    /// <summary>The complete settings of the trial.</summary>
+    public required SweepSettings Settings { get; init; }
+
+    /// <summary>Whether this is the defaults trial (<see cref="SweepOptions.IncludeDefaults"/>).</summary>
+    public bool IsDefaults { get; init; }
+
+    /// <summary>Share of the validation users scored (below 1 only in successive halving's early rungs).</summary>
+    public double Fidelity { get; init; } = 1;
+
+    /// <summary>The number of validation users scored.</summary>
+    public int Users { get; init; }
+
+    /// <summary>Successive-halving rung (0 for the other strategies).</summary>
+    public int Rung { get; init; }
+
+    /// <summary>The optimised figure (see <see cref="SweepOptions.Metric"/>).</summary>
+    public double Objective { get; init; }
+
+    /// <summary>Validation Recall@K.</summary>
+    public double Recall { get; init; }
+
+    /// <summary>Validation NDCG@K.</summary>
+    public double Ndcg { get; init; }
+
+    /// <summary>Validation Diversity@K.</summary>
+    public double Diversity { get; init; }
+
+    /// <summary>Wall-clock seconds of the trial (stages fitted for it, retrieval, scoring).</summary>
+    public double Seconds { get; init; }
+
+    /// <summary>
+    /// Seconds the trial would have taken had every stage been fitted for it: <see cref="Seconds"/> plus the recorded fit
+    /// time of each reused stage output.
+    /// </summary>
+    public double RefitSeconds { get; init; }
+
+    /// <summary>The stages whose fitted output came from the cache.</summary>
+    public required IReadOnlyList<SweepStage> ReusedStages { get; init; }
+
+    /// <summary>Whether no other full-fidelity trial has both a higher Recall@K and a higher Diversity@K (set at the end).</summary>
+    public bool OnParetoFront { get; internal set; }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Microsoft.Data.Analysis;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>The helpers behind the catalog's DataFrame methods.</summary>
+internal static class EdgeFrames
+{
+    /// <summary>A CSV/TSV with a header, every column read as text (ids stay ids); the weight column, if named, as Single.</summary>
+    public static DataFrame ReadText(string path, char? separator, string? weightColumn)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Edge file '{path}' does not exist.", path);
+        char sep = separator ?? (path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) ? '\t' : ',');
+        string header = File.ReadLines(path).FirstOrDefault() ?? throw new InvalidDataException($"Edge file '{path}' is empty: a header line was expected.");
+        var names = header.Split(sep).Select(n => n.Trim()).ToArray();
+        var types = names.Select(n => n == weightColumn ? typeof(float) : typeof(string)).ToArray();
+        return DataFrame.LoadCsv(path, sep, header: true, dataTypes: types, cultureInfo: CultureInfo.InvariantCulture);
+    }
+
+    /// <summary><paramref name="data"/> with every key column mapped to its values (or to UInt32 numbers without KeyValues).</summary>
+    public static IDataView WithoutKeys(MLContext ml, IDataView data)
+    {
+        IEstimator<ITransformer>? chain = null;
+        foreach (var column in data.Schema)
+        {
+            if (column.IsHidden) continue;
+            var itemType = column.Type is VectorDataViewType v ? v.ItemType : column.Type;
+            if (itemType is not KeyDataViewType) continue;
+            bool hasValues = column.Annotations.Schema.GetColumnOrNull("KeyValues") != null;
+            IEstimator<ITransformer> step = hasValues
+                ? ml.Transforms.Conversion.MapKeyToValue(column.Name, column.Name)
+                : ml.Transforms.Conversion.ConvertType(column.Name, column.Name, DataKind.UInt32);
+            chain = chain == null ? step : chain.Append(step);
+        }
+        return chain == null ? data : chain.Fit(data).Transform(data);
+    }
+
+    /// <summary>Calls <paramref name="visit"/> with the user id, the key vector, the value vector and the key names, for the first row of each user.</summary>
+    public static void FirstRowPerUser<TKey, TValue>(IDataView data, string userColumn, string keysColumn, string valuesColumn,
+        Action<string, TKey[], TValue[], string[]> visit)
+    {
+        var schema = data.Schema;
+        var user = schema.GetColumnOrNull(userColumn) ?? throw new ArgumentException($"userColumnName: the data has no column '{userColumn}'.", nameof(userColumn));
+        var keys = schema.GetColumnOrNull(keysColumn) ?? throw new ArgumentException($"The data has no column '{keysColumn}'.", nameof(keysColumn));
+        var values = schema.GetColumnOrNull(valuesColumn) ?? throw new ArgumentException($"The data has no column '{valuesColumn}'.", nameof(valuesColumn));
+        if (keys.Type is not VectorDataViewType { ItemType: KeyDataViewType keyType })
+            throw new ArgumentException($"The column '{keysColumn}' must be a vector of keys, not {keys.Type}.", nameof(keysColumn));
+        var names = KeyNames.Of(keys, checked((int)keyType.Count));
+        using var cursor = data.GetRowCursor([user, keys, values]);
+        var getUser = IdColumnReader.Getter(cursor, user, "userColumnName");
+        var getKeys = cursor.GetGetter<VBuffer<TKey>>(keys);
+        var getValues = cursor.GetGetter<VBuffer<TValue>>(values);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        VBuffer<TKey> k = default;
+        VBuffer<TValue> v = default;
+        while (cursor.MoveNext())
+        {
+            string id = getUser();
+            if (id.Length == 0 || !seen.Add(id)) continue;
+            getKeys(ref k);
+            getValues(ref v);
+            visit(id, k.DenseValues().ToArray(), v.DenseValues().ToArray(), names);
+        }
+    }
+}

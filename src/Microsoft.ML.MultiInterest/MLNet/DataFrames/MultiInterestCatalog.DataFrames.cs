@@ -1,0 +1,157 @@
+using Microsoft.Data.Analysis;
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.IO;
+using Frames = Microsoft.ML.MultiInterest.MultiInterestColumnNames.Frames;
+
+namespace Microsoft.ML.MultiInterest;
+
+public sealed partial class MultiInterestCatalog
+{
+    /// <summary>
+    /// Edges from a DataFrame, as a view with text <see cref="MultiInterestColumnNames.User"/> and
+    /// <see cref="MultiInterestColumnNames.Item"/> columns (and a Single <see cref="MultiInterestColumnNames.Weight"/>
+    /// when <paramref name="weightColumnName"/> is given), ready for <c>MapValueToKey</c> or <see cref="Sweep"/>.
+    /// </summary>
+    /// <param name="frame">One row per edge; id columns may be text or integers.</param>
+    /// <param name="userColumnName">The frame's user id column.</param>
+    /// <param name="itemColumnName">The frame's item id column.</param>
+    /// <param name="weightColumnName">The frame's numeric weight column, or null for none.</param>
+    public IDataView LoadEdges(DataFrame frame, string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
+        string? weightColumnName = null)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var edges = RawEdgeReader.Read(frame, userColumnName, itemColumnName, weightColumnName);
+        return weightColumnName == null
+            ? Context.Data.LoadFromEnumerable(edges.Select(e => new EdgeFrameRow { User = e.User, Item = e.Item }))
+            : Context.Data.LoadFromEnumerable(edges.Select(e => new WeightedEdgeFrameRow { User = e.User, Item = e.Item, Weight = e.Weight }));
+    }
+
+    /// <summary>
+    /// Edges from a CSV or TSV file with a header line (the separator follows the extension: .tsv/.txt tab, else comma,
+    /// unless given); ids are read as text, so string and integer ids both work.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="userColumnName">The header name of the user id column.</param>
+    /// <param name="itemColumnName">The header name of the item id column.</param>
+    /// <param name="weightColumnName">The header name of a numeric weight column, or null for none.</param>
+    /// <param name="separator">The field separator, or null to choose by extension.</param>
+    public IDataView LoadEdges(string path, string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
+        string? weightColumnName = null, char? separator = null) =>
+        LoadEdges(EdgeFrames.ReadText(path, separator, weightColumnName), userColumnName, itemColumnName, weightColumnName);
+
+    /// <summary>
+    /// Any view as a DataFrame: key columns (scalar or vector) become their values (the KeyValues annotation; keys
+    /// without one become their UInt32 numbers, 0 = missing), which ML.NET's own <c>ToDataFrame()</c> rejects.
+    /// </summary>
+    /// <param name="data">A view, e.g. a pipeline's output.</param>
+    /// <param name="maxRows">Rows to read at most; -1 for all.</param>
+    public DataFrame ToDataFrame(IDataView data, long maxRows = -1)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return EdgeFrames.WithoutKeys(Context, data).ToDataFrame(maxRows);
+    }
+
+    /// <summary>
+    /// Candidate lists in long format: one row per (user, rank) with columns User, Rank (from 1), Item and Score,
+    /// users in order of first appearance (the first row of each user is read), padding skipped, ids mapped back.
+    /// </summary>
+    /// <param name="scored">A retriever's output.</param>
+    /// <param name="userColumnName">The user key column.</param>
+    /// <param name="candidatesColumnName">The candidate keys column.</param>
+    /// <param name="scoresColumnName">The candidate scores column.</param>
+    public DataFrame CandidatesToDataFrame(IDataView scored, string userColumnName = MultiInterestColumnNames.User,
+        string candidatesColumnName = MultiInterestColumnNames.Candidates, string scoresColumnName = MultiInterestColumnNames.CandidateScores)
+    {
+        ArgumentNullException.ThrowIfNull(scored);
+        var users = new StringDataFrameColumn(MultiInterestColumnNames.User);
+        var ranks = new Int32DataFrameColumn(Frames.Rank);
+        var items = new StringDataFrameColumn(MultiInterestColumnNames.Item);
+        var scores = new SingleDataFrameColumn(Frames.Score);
+        EdgeFrames.FirstRowPerUser<uint, float>(scored, userColumnName, candidatesColumnName, scoresColumnName, (user, keys, values, names) =>
+        {
+            for (int r = 0; r < keys.Length; r++)
+            {
+                if (keys[r] == 0) continue;
+                users.Append(user);
+                ranks.Append(r + 1);
+                items.Append(names[keys[r] - 1]);
+                scores.Append(values[r]);
+            }
+        });
+        return new DataFrame(users, ranks, items, scores);
+    }
+
+    /// <summary>
+    /// Mixtures in long format: one row per (user, component) with columns User, Component (from 0, by descending
+    /// weight), Cluster (the cluster key's value) and Weight; padding components skipped.
+    /// </summary>
+    /// <param name="data">A view with the mixture columns (the output of <see cref="KnnSmoothedMixture(KnnSmoothedMixtureEstimator.Options)"/>).</param>
+    /// <param name="userColumnName">The user key column.</param>
+    /// <param name="clustersColumnName">The component clusters column.</param>
+    /// <param name="weightsColumnName">The component weights column.</param>
+    public DataFrame MixturesToDataFrame(IDataView data, string userColumnName = MultiInterestColumnNames.User,
+        string clustersColumnName = MultiInterestColumnNames.MixtureClusters, string weightsColumnName = MultiInterestColumnNames.MixtureWeights)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var users = new StringDataFrameColumn(MultiInterestColumnNames.User);
+        var components = new Int32DataFrameColumn(Frames.Component);
+        var clusters = new StringDataFrameColumn(Frames.Cluster);
+        var weights = new DoubleDataFrameColumn(Frames.Weight);
+        EdgeFrames.FirstRowPerUser<uint, double>(data, userColumnName, clustersColumnName, weightsColumnName, (user, keys, values, names) =>
+        {
+            for (int c = 0; c < keys.Length; c++)
+            {
+                if (keys[c] == 0) continue;
+                users.Append(user);
+                components.Append(c);
+                clusters.Append(names[keys[c] - 1]);
+                weights.Append(values[c]);
+            }
+        });
+        return new DataFrame(users, components, clusters, weights);
+    }
+
+    /// <summary>Metrics in long format: columns Metric (Recall, Ndcg, Diversity, Emd), K (0 for the EMD) and Value.</summary>
+    /// <param name="metrics">The evaluator's result.</param>
+    public DataFrame MetricsToDataFrame(MultiInterestMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var names = new StringDataFrameColumn(Frames.Metric);
+        var ks = new Int32DataFrameColumn(Frames.K);
+        var values = new DoubleDataFrameColumn(Frames.Value);
+        foreach (var (name, byK) in new[] { ("Recall", metrics.RecallAtK), ("Ndcg", metrics.NdcgAtK), ("Diversity", metrics.DiversityAtK) })
+        {
+            foreach (var (k, v) in byK.OrderBy(p => p.Key))
+            {
+                names.Append(name);
+                ks.Append(k);
+                values.Append(v);
+            }
+        }
+        if (metrics.Emd is double emd)
+        {
+            names.Append("Emd");
+            ks.Append(0);
+            values.Append(emd);
+        }
+        return new DataFrame(names, ks, values);
+    }
+
+    /// <summary>The row of <see cref="LoadEdges(DataFrame, string, string, string?)"/> without weights.</summary>
+    private sealed class EdgeFrameRow
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+    }
+
+    /// <summary>The row of <see cref="LoadEdges(DataFrame, string, string, string?)"/> with weights.</summary>
+    private sealed class WeightedEdgeFrameRow
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public float Weight { get; set; }
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>Live retrieval from a loaded model: the serving tables rebuilt from the saved stages, once.</summary>
+public sealed partial class MultiInterestModel
+{
+    private readonly object _liveLock = new();
+    private LiveRetriever? _live;
+
+    /// <summary>The live retriever of the <see cref="ServingStage"/>, built on first use (thread-safe).</summary>
+    internal LiveRetriever Live()
+    {
+        lock (_liveLock) return _live ??= new LiveRetriever(CreateServingTables());
+    }
+
+    /// <summary>
+    /// The training history saved with the <see cref="ServingStage"/>, as a graph over user rows and item rows (key - 1): the
+    /// items every serving path excludes by default (pass it, or its union with fresh history, to an ONNX scorer).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model was saved without its training history.</exception>
+    public BipartiteGraph TrainingHistory()
+    {
+        var saved = RequireServing();
+        var embedding = RequireEmbedding();
+        int users = saved.HistoryOffsets.Length - 1;
+        var userOf = new int[saved.HistoryItemKeys.Length];
+        for (int u = 0; u < users; u++)
+            for (long e = saved.HistoryOffsets[u]; e < saved.HistoryOffsets[u + 1]; e++) userOf[e] = u;
+        return BipartiteGraph.FromEdges(embedding.UserEmbeddings.Rows, embedding.ItemEmbeddings.Rows, userOf,
+            saved.HistoryItemKeys.Select(k => (int)k - 1).ToArray());
+    }
+
+    private SavedServingTables RequireServing() =>
+        ServingStage.Serving ?? throw new InvalidOperationException(
+            "The model's retrieval stage was saved without its training history (a model saved before 2026-11-30): refit or re-save it with this library version to serve it live.");
+
+    private ServingTables CreateServingTables()
+    {
+        var stage = ServingStage;
+        var saved = RequireServing();
+        var embedding = RequireEmbedding();
+        int d = embedding.ItemEmbeddings.Dimension;
+        var rowOf = saved.ServingItemKeys.Select(k => (int)k - 1).ToArray();
+        var items = new EmbeddingMatrix(rowOf.Length, d);
+        for (int j = 0; j < rowOf.Length; j++) embedding.ItemEmbeddings.ReadRow(rowOf[j]).CopyTo(items.Row(j));
+        var compactOfRow = Enumerable.Repeat(-1, embedding.ItemEmbeddings.Rows).ToArray();
+        for (int j = 0; j < rowOf.Length; j++) compactOfRow[rowOf[j]] = j;
+        int users = saved.HistoryOffsets.Length - 1;
+        var userOf = new int[saved.HistoryItemKeys.Length];
+        for (int u = 0; u < users; u++)
+            for (long e = saved.HistoryOffsets[u]; e < saved.HistoryOffsets[u + 1]; e++) userOf[e] = u;
+        var history = BipartiteGraph.FromEdges(users, rowOf.Length, userOf, saved.HistoryItemKeys.Select(k => compactOfRow[k - 1]).ToArray());
+
+        bool needsMixtures = stage.Method == CandidateMethod.ClusterQuota || (stage.Method == CandidateMethod.Mmr && stage.Settings.InterestWeight > 0);
+        MixtureTable? mixtures = null;
+        ItemClustering? clustering = null;
+        if (needsMixtures)
+        {
+            var kmeans = Clustering ?? throw new InvalidOperationException("The model has no SphericalKMeans stage: its retrieval needs the item clusters.");
+            var savedMixtures = Mixtures ?? throw new InvalidOperationException("The model has no KnnSmoothedMixture stage: its retrieval needs the mixtures.");
+            var assignments = new int[rowOf.Length];
+            for (int j = 0; j < rowOf.Length; j++)
+            {
+                assignments[j] = kmeans.ClusterOfItem((uint)rowOf[j] + 1);
+                if (assignments[j] < 0) throw new InvalidOperationException($"Item key {rowOf[j] + 1} has no fitted cluster in the SphericalKMeans stage.");
+            }
+            clustering = ItemClustering.Create(assignments, savedMixtures.ClusterCount, items);
+            mixtures = savedMixtures.Mixtures;
+        }
+        return new ServingTables
+        {
+            Method = stage.Method,
+            Candidates = stage.Candidates,
+            Alpha = stage.Alpha,
+            Settings = stage.Settings,
+            ExcludeSeen = saved.ExcludeSeen,
+            ItemNames = stage.ItemIds.ToArray(),
+            UserNames = embedding.UserIds.ToArray(),
+            ItemRowOf = rowOf,
+            Items = items,
+            UserVectors = saved.HasUserVectors || stage.Method != CandidateMethod.ClusterQuota ? embedding.UserEmbeddings : null,
+            Mixtures = mixtures,
+            Clustering = clustering,
+            History = history,
+        };
+    }
+}

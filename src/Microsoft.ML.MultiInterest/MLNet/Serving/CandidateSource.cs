@@ -1,0 +1,20 @@
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Where a candidate list came from (the <see cref="MultiInterestColumnNames.CandidateSource"/> column and
+/// <see cref="RecommendationList.Source"/>), so a fallback is never mistaken for a personal list.
+/// </summary>
+public enum CandidateSource
+{
+    /// <summary>The user's trained vector and mixture (its training items and any fresh history excluded).</summary>
+    Trained,
+
+    /// <summary>Cold start from the request's history: a mixture built from it (the unsmoothed Mixture) and, as the unimodal query, the mean of its item vectors; the history is excluded.</summary>
+    History,
+
+    /// <summary>
+    /// The fallback for a user with neither a trained vector nor history: the most popular items (training degree,
+    /// ties to the lower item key); the scores are the items' training degrees, not affinities.
+    /// </summary>
+    Popular,
+}

@@ -1,0 +1,63 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Reads a row's fresh history: a vector (of any length, variable allowed) of item keys from the model's item key
+/// mapping, or of raw item ids as text. Key 0, unknown ids and items that cannot be recommended are skipped;
+/// the result is the distinct compact items, ascending.
+/// </summary>
+internal sealed class HistoryColumnReader
+{
+    private readonly ValueGetter<VBuffer<uint>>? _getKeys;
+    private readonly ValueGetter<VBuffer<ReadOnlyMemory<char>>>? _getNames;
+    private readonly Lazy<Dictionary<string, int>> _compactOfName;
+    private readonly int[] _compactOfRow;
+    private VBuffer<uint> _keys;
+    private VBuffer<ReadOnlyMemory<char>> _names;
+
+    public HistoryColumnReader(DataViewRow row, DataViewSchema.Column column, Lazy<Dictionary<string, int>> compactOfName, int[] compactOfRow)
+    {
+        _compactOfName = compactOfName;
+        _compactOfRow = compactOfRow;
+        if (column.Type is VectorDataViewType { ItemType: KeyDataViewType }) _getKeys = row.GetGetter<VBuffer<uint>>(column);
+        else _getNames = row.GetGetter<VBuffer<ReadOnlyMemory<char>>>(column);
+    }
+
+    /// <summary>
+    /// The history column <paramref name="name"/> of <paramref name="schema"/>, or null when the schema has none. It must be a
+    /// vector of keys over the model's <paramref name="itemCount"/> items or a vector of text.
+    /// </summary>
+    /// <exception cref="ArgumentException">The column has another type.</exception>
+    public static DataViewSchema.Column? Find(DataViewSchema schema, string name, int itemCount)
+    {
+        if (schema.GetColumnOrNull(name) is not { } column) return null;
+        if (column.Type is VectorDataViewType { ItemType: KeyDataViewType key })
+        {
+            if (key.Count != (ulong)itemCount)
+                throw new ArgumentException($"History column '{name}' (option HistoryColumnName) holds keys over {key.Count} values, the model's items {itemCount}: "
+                    + "map the history with the item key mapping the model was fitted with, or give raw item ids as text.", nameof(schema));
+            return column;
+        }
+        if (column.Type is VectorDataViewType { ItemType: TextDataViewType }) return column;
+        throw new ArgumentException($"History column '{name}' (option HistoryColumnName) must be a vector of item keys or of item ids (text), not {column.Type}.", nameof(schema));
+    }
+
+    public int[] Read()
+    {
+        var items = new SortedSet<int>();
+        if (_getKeys != null)
+        {
+            _getKeys(ref _keys);
+            foreach (uint key in _keys.DenseValues())
+                if (key > 0 && key <= _compactOfRow.Length && _compactOfRow[key - 1] >= 0) items.Add(_compactOfRow[key - 1]);
+        }
+        else
+        {
+            _getNames!(ref _names);
+            foreach (var name in _names.DenseValues())
+                if (_compactOfName.Value.TryGetValue(name.ToString(), out int j)) items.Add(j);
+        }
+        return items.ToArray();
+    }
+}

@@ -1,0 +1,143 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Retrieves one user's candidates at request time from <see cref="ServingTables"/>, with the method and settings the
+/// stage was fitted with: a trained user from its own vector and mixture, a user with only fresh history from a mixture
+/// and mean vector built from that history, anyone else from the popular-items fallback. The training history and the
+/// fresh history are excluded. A single request runs the same engine code as the batch retrieval at Fit (one user,
+/// one thread), so a trained user without fresh history gets exactly its fitted list. Thread-safe: the tables and
+/// engine retrievers are read-only, every request allocates its own scratch.
+/// </summary>
+internal sealed class LiveRetriever
+{
+    private readonly UnimodalRetriever _unimodal;
+    private readonly ClusterQuotaRetriever? _quota;
+    private readonly MmrRetriever? _mmr;
+    private readonly Lazy<(EmbeddingMatrix Unit, UnimodalRetriever Search)> _similar;
+    private readonly int[] _popular;
+    private readonly float[] _degrees;
+
+    public LiveRetriever(ServingTables tables)
+    {
+        Tables = tables;
+        _unimodal = new UnimodalRetriever(tables.Items);
+        if (tables.Method == CandidateMethod.ClusterQuota) _quota = new ClusterQuotaRetriever(tables.Items, tables.Clustering!);
+        if (tables.Method == CandidateMethod.Mmr) _mmr = new MmrRetriever(tables.Items);
+        _similar = new(() =>
+        {
+            var unit = tables.Items.Normalized();
+            return (unit, new UnimodalRetriever(unit));
+        });
+        var degrees = tables.History.ItemDegrees();
+        _degrees = degrees.Select(d => (float)d).ToArray();
+        _popular = Enumerable.Range(0, degrees.Length).OrderByDescending(j => degrees[j]).ThenBy(j => j).ToArray();
+    }
+
+    public ServingTables Tables { get; }
+
+    /// <summary>The list of user row <paramref name="user"/> (-1 = unknown) with fresh history <paramref name="fresh"/> (compact items).</summary>
+    public LiveList Retrieve(int user, ReadOnlySpan<int> fresh, int count)
+    {
+        var t = Tables;
+        bool trained = t.IsTrained(user);
+        var seen = new List<int>(fresh.Length + (trained ? t.History.DegreeOf(user) : 0));
+        if (trained && t.ExcludeSeen) seen.AddRange(t.History.ItemsOf(user).ToArray());
+        seen.AddRange(fresh.ToArray());
+        var exclusions = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[seen.Count], seen.ToArray());
+        if (!trained && fresh.IsEmpty) return Popular(exclusions, count);
+
+        int d = t.Items.Dimension;
+        EmbeddingMatrix? vector = null;
+        MixtureTable? mixture = null;
+        if (trained)
+        {
+            if (t.UserVectors != null) vector = new EmbeddingMatrix(1, d, t.UserVectors.ReadRow(user).ToArray());
+            if (t.Mixtures != null) mixture = CopyMixture(t.Mixtures, user);
+        }
+        else
+        {
+            var history = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[fresh.Length], fresh);
+            vector = new EmbeddingMatrix(1, d, MeanOf(history.ItemsOf(0)));
+            if (t.Mixtures != null) mixture = MixtureBuilder.BuildMle(history, t.Clustering!, t.Items, t.Mixtures.MaxComponents, threads: 1);
+        }
+        var lists = Run(vector, mixture, exclusions, count);
+        return new LiveList(lists.IndicesOf(0).ToArray(), lists.ScoresOf(0).ToArray(), trained ? CandidateSource.Trained : CandidateSource.History);
+    }
+
+    /// <summary>The items most similar to compact item <paramref name="item"/> by cosine, itself excluded.</summary>
+    public LiveList Similar(int item, int count)
+    {
+        var (unit, search) = _similar.Value;
+        var query = new EmbeddingMatrix(1, Tables.Items.Dimension, unit.ReadRow(item).ToArray());
+        var lists = search.Retrieve(query, [0], BipartiteGraph.FromEdges(1, Tables.Items.Rows, [0], [item]), count, threads: 1);
+        return new LiveList(lists.IndicesOf(0).ToArray(), lists.ScoresOf(0).ToArray(), CandidateSource.Trained);
+    }
+
+    /// <summary>The lists of many trained users at once (the Fit-time lists; saved with the model).</summary>
+    public RankedLists RetrieveTrained(int[] users, int threads)
+    {
+        var t = Tables;
+        var exclusions = t.ExcludeSeen ? t.History : null;
+        return Run(t.UserVectors, t.Mixtures, users, exclusions, t.Candidates, threads);
+    }
+
+    private RankedLists Run(EmbeddingMatrix? vector, MixtureTable? mixture, BipartiteGraph exclusions, int count) =>
+        Run(vector, mixture, [0], exclusions, count, threads: 1);
+
+    private RankedLists Run(EmbeddingMatrix? vectors, MixtureTable? mixtures, int[] users, BipartiteGraph? exclusions, int count, int threads)
+    {
+        var t = Tables;
+        switch (t.Method)
+        {
+            case CandidateMethod.Unimodal:
+                return _unimodal.Retrieve(vectors!, users, exclusions, count, threads);
+            case CandidateMethod.Mmr:
+            {
+                int pool = Math.Max(t.Settings.MmrPoolSize, count);
+                var ranking = _unimodal.Retrieve(vectors!, users, exclusions, pool, threads);
+                InterestProportionality? interests = t.Settings.InterestWeight > 0
+                    ? new InterestProportionality(mixtures!, users, t.Clustering!, t.Settings.InterestWeight) : null;
+                return _mmr!.Rerank(ranking, count, t.Settings.MmrLambda, pool, interests, threads);
+            }
+            default:
+            {
+                var fallback = vectors == null ? null : _unimodal.Retrieve(vectors, users, exclusions, count, threads);
+                return _quota!.Retrieve(mixtures!, users, exclusions, [count], t.Settings.Quota(t.Alpha), fallback, vectors, threads)[0];
+            }
+        }
+    }
+
+    private LiveList Popular(BipartiteGraph exclusions, int count)
+    {
+        var seen = exclusions.ItemsOf(0);
+        var items = new List<int>(count);
+        foreach (int j in _popular)
+        {
+            if (items.Count == count) break;
+            if (seen.BinarySearch(j) < 0) items.Add(j);
+        }
+        return new LiveList(items.ToArray(), items.Select(j => _degrees[j]).ToArray(), CandidateSource.Popular);
+    }
+
+    private float[] MeanOf(ReadOnlySpan<int> items)
+    {
+        var mean = new float[Tables.Items.Dimension];
+        foreach (int j in items) VectorMath.AddScaled(mean, Tables.Items.ReadRow(j), 1f);
+        float scale = 1f / items.Length;
+        for (int k = 0; k < mean.Length; k++) mean[k] *= scale;
+        return mean;
+    }
+
+    private static MixtureTable CopyMixture(MixtureTable source, int user)
+    {
+        var copy = new MixtureTable(1, source.MaxComponents, source.Dimension);
+        int n = source.ComponentCount(user);
+        source.Clusters(user).CopyTo(copy.WritableClusters(0));
+        source.Weights(user).CopyTo(copy.WritableWeights(0));
+        for (int j = 0; j < n && source.HasEmbeddings; j++) source.Embedding(user, j).CopyTo(copy.WritableEmbedding(0, j));
+        copy.SetCount(0, n);
+        return copy;
+    }
+}

@@ -1,0 +1,13 @@
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>One recommended item: its raw id, its score and its rank (1 = best).</summary>
+/// <param name="ItemId">The item's raw id, as seen at Fit.</param>
+/// <param name="Score">Dot product with the query that found it (cosine for <see cref="MultiInterestRecommender.SimilarItems"/>; the training degree for <see cref="CandidateSource.Popular"/>).</param>
+/// <param name="Rank">1-based position in the list.</param>
+public sealed record Recommendation(string ItemId, float Score, int Rank);
+
+/// <summary>A user's recommendations and where they came from.</summary>
+/// <param name="UserId">The requested user id.</param>
+/// <param name="Items">The items, best first (shorter than asked only when the catalogue is exhausted).</param>
+/// <param name="Source">Trained, built from the request's history, or the popular fallback.</param>
+public sealed record RecommendationList(string UserId, IReadOnlyList<Recommendation> Items, CandidateSource Source);

@@ -1,0 +1,38 @@
+using Microsoft.Data.Analysis;
+using Microsoft.ML.MultiInterest.Engine;
+using Names = Microsoft.ML.MultiInterest.MultiInterestColumnNames.Leaderboard;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>Builds a sweep's leaderboard as a DataFrame (which is also an IDataView).</summary>
+internal static class LeaderboardFrame
+{
+    /// <summary>Full-fidelity trials first by descending objective (ties: earlier first), then the rest the same way.</summary>
+    public static IReadOnlyList<SweepTrial> Order(SweepOutcome outcome) =>
+        outcome.Trials.OrderByDescending(t => t.Fidelity >= 1).ThenByDescending(t => t.Fidelity).ThenByDescending(t => t.Objective).ThenBy(t => t.Number).ToList();
+
+    public static DataFrame Create(SweepOutcome outcome)
+    {
+        var trials = Order(outcome);
+        var columns = new List<DataFrameColumn>
+        {
+            new Int32DataFrameColumn(Names.Rank, Enumerable.Range(1, trials.Count)),
+            new Int32DataFrameColumn(Names.Trial, trials.Select(t => t.Number)),
+            new BooleanDataFrameColumn(Names.IsDefaults, trials.Select(t => t.IsDefaults)),
+            new Int32DataFrameColumn(Names.Rung, trials.Select(t => t.Rung)),
+            new Int32DataFrameColumn(Names.Users, trials.Select(t => t.Users)),
+            new DoubleDataFrameColumn(Names.Fidelity, trials.Select(t => t.Fidelity)),
+        };
+        foreach (var p in outcome.Space.Parameters)
+            columns.Add(new StringDataFrameColumn(p.Name, trials.Select(t => t.Parameters[p.Name])));
+        columns.Add(new DoubleDataFrameColumn(Names.Objective, trials.Select(t => t.Objective)));
+        columns.Add(new DoubleDataFrameColumn(Names.Recall, trials.Select(t => t.Recall)));
+        columns.Add(new DoubleDataFrameColumn(Names.Ndcg, trials.Select(t => t.Ndcg)));
+        columns.Add(new DoubleDataFrameColumn(Names.Diversity, trials.Select(t => t.Diversity)));
+        columns.Add(new DoubleDataFrameColumn(Names.Seconds, trials.Select(t => t.Seconds)));
+        columns.Add(new DoubleDataFrameColumn(Names.RefitSeconds, trials.Select(t => t.RefitSeconds)));
+        columns.Add(new StringDataFrameColumn(Names.ReusedStages, trials.Select(t => string.Join("+", t.ReusedStages).ToLowerInvariant())));
+        columns.Add(new BooleanDataFrameColumn(Names.ParetoFront, trials.Select(t => t.OnParetoFront)));
+        return new DataFrame(columns);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Microsoft.ML.MultiInterest.Data;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.MultiInterest;
+
+public sealed partial class MultiInterestCatalog
+{
+    /// <summary>
+    /// Sweeps the pipeline's options over <paramref name="space"/> on a validation hold-out carved from
+    /// <paramref name="trainEdges"/> (never a test split), reusing fitted stages between trials, and refits the best
+    /// configuration on all the edges as an ML.NET pipeline. Trials and stage fits are logged through
+    /// <c>mlContext.Log</c> and reported to <paramref name="progress"/>.
+    /// </summary>
+    /// <param name="trainEdges">Training edges: raw-id user and item columns (text, integers or keys).</param>
+    /// <param name="space">The options to vary and their values.</param>
+    /// <param name="options">Strategy, metric, budget. When <see cref="SweepOptions.Seed"/> is null it is drawn from this
+    /// context's random source, so an <c>MLContext(seed)</c> makes the sweep and every stage it seeds repeatable.</param>
+    /// <param name="progress">Optional reports of stage fits and finished trials.</param>
+    /// <param name="userColumnName">The user id column.</param>
+    /// <param name="itemColumnName">The item id column.</param>
+    /// <param name="refitBest">Whether to refit the best configuration on all edges (<see cref="MultiInterestSweepResult.Model"/>).</param>
+    /// <param name="cancellationToken">Stops the sweep promptly; the finished trials are kept and the best is still refitted.</param>
+    public MultiInterestSweepResult Sweep(IDataView trainEdges, SweepSearchSpace space, SweepOptions? options = null, IProgress<SweepProgress>? progress = null,
+        string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
+        bool refitBest = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trainEdges);
+        ArgumentNullException.ThrowIfNull(space);
+        options ??= new SweepOptions();
+        var effective = options.Clone();
+        effective.Seed ??= ((IHostEnvironment)Context).Register(nameof(Sweep)).Rand.Next();
+
+        var edges = RawEdgeReader.Read(trainEdges, userColumnName, itemColumnName, null);
+        var graph = GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, "trainEdges");
+        var forward = new LoggingProgress(Context, progress);
+        var outcome = SweepRunner.Run(graph, space, effective, forward, cancellationToken);
+        Logging.Info(Context, nameof(Sweep), $"sweep stopped ({outcome.StopReason}) after {outcome.Trials.Count} trials in {outcome.Seconds:F1} s; " +
+            $"stage reuse speed-up {outcome.Speedup:F2}x" + (outcome.Best == null ? "" : $"; best: {SweepRunner.Describe(outcome.Best, effective)}"));
+
+        ITransformer? model = null;
+        DataViewSchema? schema = null;
+        double refitSeconds = 0;
+        if (refitBest && outcome.Best != null)
+        {
+            var clock = Stopwatch.StartNew();
+            var rows = Context.Data.LoadFromEnumerable(edges.Select(e => new SweepPipeline.EdgeRow { User = e.User, Item = e.Item }));
+            model = SweepPipeline.Create(Context, outcome.Best.Settings, effective.Cutoff, effective.Threads).Fit(rows);
+            schema = rows.Schema;
+            refitSeconds = clock.Elapsed.TotalSeconds;
+            Logging.Info(Context, nameof(Sweep), $"best configuration refitted on all {edges.Count} edges in {refitSeconds:F1} s");
+        }
+        return new MultiInterestSweepResult(Context, outcome, model, schema, refitSeconds);
+    }
+
+    /// <summary>Forwards reports to the caller and to the context's log, on the sweep's thread.</summary>
+    private sealed class LoggingProgress(MLContext context, IProgress<SweepProgress>? inner) : IProgress<SweepProgress>
+    {
+        public void Report(SweepProgress value)
+        {
+            Logging.Info(context, nameof(Sweep), value.Message);
+            inner?.Report(value);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.Data.Analysis;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// The result of <see cref="MultiInterestCatalog.Sweep"/>: every trial, the leaderboard as a DataFrame and an IDataView,
+/// and the best configuration refitted on all training edges as an ML.NET model.
+/// </summary>
+public sealed class MultiInterestSweepResult
+{
+    private readonly MLContext _context;
+
+    internal MultiInterestSweepResult(MLContext context, SweepOutcome outcome, ITransformer? model, DataViewSchema? inputSchema, double refitSeconds)
+    {
+        _context = context;
+        Outcome = outcome;
+        Leaderboard = LeaderboardFrame.Create(outcome);
+        Model = model;
+        ModelInputSchema = inputSchema;
+        RefitSeconds = refitSeconds;
+    }
+
+    /// <summary>The engine's result: trials, best, Pareto front, stage fits, speed-up, stop reason.</summary>
+    public SweepOutcome Outcome { get; }
+
+    /// <summary>The best full-fidelity trial on validation, or null if none finished.</summary>
+    public SweepTrial? Best => Outcome.Best;
+
+    /// <summary>The trials ranked (columns in <see cref="MultiInterestColumnNames.Leaderboard"/>, plus one text column per searched option).</summary>
+    public DataFrame Leaderboard { get; }
+
+    /// <summary>The leaderboard as an IDataView (the DataFrame itself; ML.NET reads it directly).</summary>
+    public IDataView LeaderboardView => Leaderboard;
+
+    /// <summary>The best configuration's pipeline (MapValueToKey on text User/Item, then the stages) fitted on all training edges; null if not refitted.</summary>
+    public ITransformer? Model { get; }
+
+    /// <summary>The schema <see cref="Model"/> was fitted on (text User and Item columns), for saving.</summary>
+    public DataViewSchema? ModelInputSchema { get; }
+
+    /// <summary>Seconds the refit on all training edges took.</summary>
+    public double RefitSeconds { get; }
+
+    /// <summary>Saves <see cref="Model"/> with <c>mlContext.Model.Save</c> (the CLI's <c>recommend</c> serves it).</summary>
+    /// <exception cref="InvalidOperationException">There is no refitted model.</exception>
+    public void SaveModel(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (Model == null || ModelInputSchema == null) throw new InvalidOperationException("The sweep has no refitted model (refitBest was false or no trial finished).");
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory != null) Directory.CreateDirectory(directory);
+        _context.Model.Save(Model, ModelInputSchema, path);
+    }
+}

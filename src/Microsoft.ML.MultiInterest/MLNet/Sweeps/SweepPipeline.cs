@@ -1,0 +1,48 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>The ML.NET estimator chain of one sweep configuration, over text <c>User</c>/<c>Item</c> columns.</summary>
+internal static class SweepPipeline
+{
+    public static IEstimator<ITransformer> Create(MLContext ml, SweepSettings settings, int candidates, int threads)
+    {
+        var mi = ml.MultiInterest();
+        var e = settings.Embedding;
+        var embedding = new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = e.Algorithm, Dimension = e.Dimension, Epochs = e.Epochs, Loss = e.Loss, Margin = e.Margin, NegativeWeight = e.NegativeWeight,
+            Optimizer = e.Optimizer, LearningRate = e.LearningRate, ChunkSize = e.ChunkSize, UniformNegatives = e.UniformNegatives,
+            DegreeNegatives = e.DegreeNegatives, DegreeExponent = e.DegreeExponent, BatchNegatives = e.BatchNegatives, InitScale = e.InitScale,
+            Initialization = e.Initialization, L2Regularization = e.L2Regularization, L2DegreeExponent = e.L2DegreeExponent, HistoryBlend = e.HistoryBlend,
+            PopularityCorrection = e.PopularityCorrection, Svd = e.Svd.Clone(), Als = e.Als.Clone(), ValidationFraction = e.ValidationFraction,
+            ValidationUsers = e.ValidationUsers, ValidationCutoff = e.ValidationCutoff, EarlyStoppingPatience = e.EarlyStoppingPatience,
+            AutoMaxDimension = e.AutoMaxDimension, AutoTolerance = e.AutoTolerance, AutoIncludesNegativeSampling = e.AutoIncludesNegativeSampling,
+            Seed = e.Seed, Threads = threads,
+        };
+        var keyed = ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.User)
+            .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.Item))
+            .Append(mi.GraphEmbedding(embedding));
+        if (settings.Method == SweepRetrievalMethod.Unimodal)
+            return keyed.Append(mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = candidates, Threads = threads }));
+        var c = settings.Clustering;
+        return keyed
+            .Append(mi.SphericalKMeans(new SphericalKMeansTrainer.Options
+            {
+                NumberOfClusters = c.Clusters, MaxIterations = c.MaxIterations, Tolerance = c.Tolerance, Seed = c.Seed, Threads = threads,
+            }))
+            .Append(mi.KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options
+            {
+                Components = settings.Components, Neighbors = settings.Neighbors, Lambda = settings.Lambda, Threads = threads,
+            }))
+            .Append(mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = candidates, Alpha = settings.Alpha, Threads = threads }));
+    }
+
+    /// <summary>The row type the refitted pipeline is trained on (and a saved model expects): text ids.</summary>
+    public sealed class EdgeRow
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+    }
+}

@@ -1,0 +1,182 @@
+using Microsoft.ML.MultiInterest.Onnx;
+
+namespace Microsoft.ML.MultiInterest.Tests.Serving;
+
+/// <summary>Transform retrieves for the rows it is given: fresh history excluded, cold start from history, a flagged fallback.</summary>
+public sealed class LiveRetrievalTests : IDisposable
+{
+    private readonly ServingWorld _world = new();
+
+    public void Dispose() => _world.Dispose();
+
+    private List<(string[] Items, float[] Scores, string Source)> Transform(ITransformer model, IEnumerable<ServingWorld.Request> requests) =>
+        ServingWorld.Read(model.Transform(_world.Ml.Data.LoadFromEnumerable(requests)));
+
+    private HashSet<string> TrainingItems(string user) => _world.Stages.Edges.Where(e => e.User == user).Select(e => e.Item).ToHashSet();
+
+    [Fact]
+    public void TrainedUser_WithFreshHistory_GetsAListWithoutItAndWithoutItsTrainingItems()
+    {
+        string user = _world.Users[0];
+        var plain = Transform(_world.Fitted, [new() { User = user }])[0];
+        var fresh = plain.Items.Take(2).ToArray();
+        var withHistory = Transform(_world.Fitted, [new() { User = user, History = fresh }])[0];
+        Assert.Equal("Trained", plain.Source);
+        Assert.Equal("Trained", withHistory.Source);
+        Assert.Equal(5, withHistory.Items.Length);
+        Assert.Empty(withHistory.Items.Intersect(fresh));
+        Assert.Empty(withHistory.Items.Intersect(TrainingItems(user)));
+        Assert.Equal(plain.Items.Skip(2).Take(2), withHistory.Items.Take(2)); // this graph's quotas keep the order of the rest
+    }
+
+    [Fact]
+    public void NewUser_WithHistory_IsServedFromIt_AndWithout_GetsThePopularItemsFlagged()
+    {
+        var history = _world.Stages.Edges.Where(e => e.User == _world.Users[3]).Select(e => e.Item).ToArray();
+        var cold = Transform(_world.Fitted, [new() { User = "nobody", History = history }, new() { User = "nobody" }]);
+        Assert.Equal("History", cold[0].Source);
+        Assert.Equal(5, cold[0].Items.Length);
+        Assert.Empty(cold[0].Items.Intersect(history));
+        Assert.Equal("Popular", cold[1].Source);
+        var degree = _world.Stages.Edges.GroupBy(e => e.Item).ToDictionary(g => g.Key, g => g.Count());
+        var popular = _world.Items.OrderByDescending(i => degree[i]).Take(5).Select(i => (float)degree[i]);
+        Assert.Equal(popular, cold[1].Scores);
+        Assert.All(cold[1].Scores, s => Assert.False(float.IsNaN(s)));
+    }
+
+    [Fact]
+    public void HistoryAsItemKeys_GivesTheSameListAsRawIds()
+    {
+        var history = _world.Items.Take(3).ToArray();
+        var raw = _world.Ml.Data.LoadFromEnumerable([new ServingWorld.Request { User = "nobody", History = history }]);
+        var keyed = _world.Ml.Transforms.Conversion.MapValueToKey("History", "History",
+            keyData: _world.Ml.Data.LoadFromEnumerable(_world.Stages.Edges.Select(e => e.Item).Distinct().Select(i => new KeyRow { History = i })));
+        // Key the history with the item order the model saw (first appearance), as one MapValueToKey fitted on the items does.
+        var viaKeys = ServingWorld.Read(_world.Fitted.Transform(keyed.Fit(raw).Transform(raw)))[0];
+        AssertSame(Transform(_world.Fitted, [new() { User = "nobody", History = history }])[0], viaKeys);
+    }
+
+    [Fact]
+    public void HistoryColumnOfAnotherType_IsRejectedNamingIt()
+    {
+        var data = _world.Ml.Data.LoadFromEnumerable([new BadHistory { User = "u1", History = 3f }]);
+        var error = Assert.Throws<ArgumentException>(() => _world.Fitted.Transform(data));
+        Assert.Contains("History", error.Message);
+        Assert.Contains("HistoryColumnName", error.Message);
+    }
+
+    [Fact]
+    public void Recommender_FittedLoadedTransformEngineAndOnnx_AgreeAndExcludeSeenItems()
+    {
+        var mi = _world.Ml.MultiInterest();
+        var fitted = mi.CreateRecommender(_world.Fitted);
+        var loaded = mi.CreateRecommender(_world.Loaded);
+        var requests = _world.Requests(200, seed: 5);
+        var transformed = Transform(_world.Fitted, requests);
+        var loadedChain = Transform(_world.Loaded.Transformer, requests.Select(r => new ServingWorld.Request { User = r.User }));
+        var plain = Transform(_world.Fitted, requests.Select(r => new ServingWorld.Request { User = r.User }));
+        for (int n = 0; n < requests.Count; n++)
+        {
+            var r = requests[n];
+            var a = fitted.Recommend(r.User, r.History);
+            var b = loaded.Recommend(r.User, r.History);
+            Assert.Equal(a, b, RecommendationListComparer.Instance);
+            Assert.Equal(transformed[n].Items, a.Items.Select(i => i.ItemId));
+            Assert.Equal(transformed[n].Scores, a.Items.Select(i => i.Score));
+            Assert.Equal(transformed[n].Source, a.Source.ToString());
+            Assert.Equal(Enumerable.Range(1, a.Items.Count), a.Items.Select(i => i.Rank));
+            Assert.Empty(a.Items.Select(i => i.ItemId).Intersect(r.History.Concat(TrainingItems(r.User))));
+            AssertSame(plain[n], loadedChain[n]); // the loaded chain looks the saved lists up (no history column)
+        }
+
+        // Engine and ONNX Runtime on the loaded model, with no exclusions given: the stored training history is excluded.
+        var ids = _world.Loaded.GraphEmbedding!.UserIds;
+        int[] rows = Enumerable.Range(0, ids.Count).ToArray();
+        var engine = _world.Loaded.RetrieveWithEngine(rows, threads: 1);
+        string onnx = Path.Combine(Path.GetDirectoryName(_world.ModelPath)!, "onnx");
+        _world.Loaded.ExportOnnx(onnx);
+        using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 4);
+        var viaOnnx = scorer.RetrieveClusterQuota(rows, _world.Loaded.TrainingHistory());
+        var itemIds = _world.Loaded.GraphEmbedding.ItemIds;
+        for (int q = 0; q < rows.Length; q++)
+        {
+            var expected = fitted.Recommend(ids[q]).Items.Select(i => i.ItemId).ToArray();
+            Assert.Equal(expected, engine.IndicesOf(q).ToArray().Select(i => itemIds[i]));
+            Assert.Equal(expected, viaOnnx.IndicesOf(q).ToArray().Select(i => itemIds[i]));
+        }
+    }
+
+    [Fact]
+    public void SimilarItems_AreTheClosestByCosine_WithoutTheItemItself()
+    {
+        var recommender = _world.Ml.MultiInterest().CreateRecommender(_world.Loaded);
+        var similar = recommender.SimilarItems(_world.Items[0], 4);
+        Assert.Equal(4, similar.Count);
+        Assert.DoesNotContain(_world.Items[0], similar.Select(s => s.ItemId));
+        Assert.True(similar.Zip(similar.Skip(1)).All(p => p.First.Score >= p.Second.Score));
+        Assert.Equal(similar, _world.Ml.MultiInterest().CreateRecommender(_world.Fitted).SimilarItems(_world.Items[0], 4));
+        Assert.Throws<ArgumentException>(() => recommender.SimilarItems("no-such-item", 3));
+    }
+
+    [Theory]
+    [InlineData("unimodal")]
+    [InlineData("mmr")]
+    [InlineData("interest-mmr")]
+    public void OtherRetrievers_ServeLiveToo_FittedAndLoadedAgree(string method)
+    {
+        using var world = new ServingWorld(mi => method switch
+        {
+            "unimodal" => mi.UnimodalRetriever(candidates: 5),
+            "mmr" => mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, Lambda = 0.5 }),
+            _ => mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, Lambda = 0.5, InterestWeight = 0.3 }),
+        });
+        var mi = world.Ml.MultiInterest();
+        var fitted = mi.CreateRecommender(world.Fitted);
+        var loaded = mi.CreateRecommender(world.Loaded);
+        var requests = world.Requests(100, seed: 9);
+        var transformed = ServingWorld.Read(world.Fitted.Transform(world.Ml.Data.LoadFromEnumerable(requests)));
+        for (int n = 0; n < requests.Count; n++)
+        {
+            var a = fitted.Recommend(requests[n].User, requests[n].History);
+            Assert.Equal(a, loaded.Recommend(requests[n].User, requests[n].History), RecommendationListComparer.Instance);
+            Assert.Equal(transformed[n].Items, a.Items.Select(i => i.ItemId));
+        }
+        var retriever = MultiInterestRecommender.FindRetriever(world.Fitted)!;
+        foreach (string user in world.Users)
+            Assert.Equal(retriever.GetCandidates(UserKey(world, user)).ItemKeys.Select(k => retriever.ItemIds[(int)k - 1]), fitted.Recommend(user).Items.Select(i => i.ItemId));
+    }
+
+    private static void AssertSame((string[] Items, float[] Scores, string Source) expected, (string[] Items, float[] Scores, string Source) actual)
+    {
+        Assert.Equal(expected.Items, actual.Items);
+        Assert.Equal(expected.Scores, actual.Scores);
+        Assert.Equal(expected.Source, actual.Source);
+    }
+
+    private static uint UserKey(ServingWorld world, string user) => (uint)world.Loaded.GraphEmbedding!.UserIds.ToList().IndexOf(user) + 1;
+
+    private sealed class KeyRow
+    {
+        public string History { get; set; } = "";
+    }
+
+    private sealed class BadHistory
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public float History { get; set; }
+    }
+}
+
+/// <summary>Equal lists: same user, source, items, ranks and scores.</summary>
+internal sealed class RecommendationListComparer : IEqualityComparer<RecommendationList>
+{
+    public static readonly RecommendationListComparer Instance = new();
+
+    public bool Equals(RecommendationList? x, RecommendationList? y) =>
+        x != null && y != null && x.UserId == y.UserId && x.Source == y.Source && x.Items.SequenceEqual(y.Items);
+
+    public int GetHashCode(RecommendationList obj) => obj.UserId.GetHashCode();
+}

@@ -1,0 +1,66 @@
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Serving;
+
+/// <summary>
+/// The "Serving" snippet of README.md and docs/pipeline.md is this test's region, compiled and run: the test fails when
+/// the documents and the code drift apart.
+/// </summary>
+public sealed class ServingDocSnippetTests
+{
+    [Fact]
+    public void ServingSnippet_Compiles_Runs_AndMatchesTheDocs()
+    {
+        var mlContext = new MLContext(seed: 1);
+        IDataView train = mlContext.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var pipeline = MLNetTestData.KeyPipeline(mlContext)
+            .Append(mlContext.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(mlContext.MultiInterest().SphericalKMeans(numberOfClusters: 4))
+            .Append(mlContext.MultiInterest().KnnSmoothedMixture(components: 2, neighbors: 3))
+            .Append(mlContext.MultiInterest().ClusterQuotaRetriever(candidates: 5));
+        var output = new StringWriter();
+        var console = Console.Out;
+        Console.SetOut(output);
+        #region Serving
+        var mi = mlContext.MultiInterest();
+        ITransformer model = pipeline.Fit(train);                            // ... + ClusterQuotaRetriever
+        MultiInterestRecommender recommender = mi.CreateRecommender(model);  // or mi.CreateRecommender(MultiInterestModel.Load(mlContext, "model.zip"))
+
+        RecommendationList known = recommender.Recommend("u1");                                // Trained: training items excluded
+        RecommendationList fresh = recommender.Recommend("u1", history: ["i3", "i7"]);         // Trained, fresh items excluded too
+        RecommendationList cold = recommender.Recommend("new-user", history: ["i3", "i7"]);    // History: mixture and mean vector of i3, i7
+        RecommendationList none = recommender.Recommend("new-user");                           // Popular: the flagged fallback
+        foreach (Recommendation r in fresh.Items) Console.WriteLine($"{r.Rank}. {r.ItemId} {r.Score:F3} ({fresh.Source})");
+        IReadOnlyList<Recommendation> similar = recommender.SimilarItems("i3", count: 10);
+        #endregion
+        Console.SetOut(console);
+
+        Assert.Equal(CandidateSource.Trained, known.Source);
+        Assert.DoesNotContain(fresh.Items, r => r.ItemId is "i3" or "i7");
+        Assert.Equal(CandidateSource.History, cold.Source);
+        Assert.Equal(CandidateSource.Popular, none.Source);
+        Assert.Equal(10, similar.Count);
+        Assert.Contains("1. ", output.ToString());
+
+        string snippet = Region(Path.Combine(RepositoryRoot(), "tests", "Microsoft.ML.MultiInterest.Tests", "Serving", nameof(ServingDocSnippetTests) + ".cs"));
+        foreach (string doc in new[] { "README.md", Path.Combine("docs", "pipeline.md") })
+            Assert.Contains(snippet, Normalise(File.ReadAllText(Path.Combine(RepositoryRoot(), doc))));
+    }
+
+    /// <summary>The lines between "#region Serving" and "#endregion", unindented.</summary>
+    private static string Region(string path)
+    {
+        var lines = File.ReadAllLines(path).SkipWhile(l => l.Trim() != "#region Serving").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
+        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
+        return Normalise(string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart())));
+    }
+
+    private static string Normalise(string text) => text.Replace("\r\n", "\n");
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MLMultiInterest.sln"))) return dir.FullName;
+        throw new InvalidOperationException("MLMultiInterest.sln not found above the test binaries.");
+    }
+}

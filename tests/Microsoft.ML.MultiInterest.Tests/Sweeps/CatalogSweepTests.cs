@@ -1,0 +1,100 @@
+using Microsoft.Data.Analysis;
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.Embedding;
+using Names = Microsoft.ML.MultiInterest.MultiInterestColumnNames.Leaderboard;
+
+namespace Microsoft.ML.MultiInterest.Tests.Sweeps;
+
+public class CatalogSweepTests
+{
+    private sealed class IntEdge
+    {
+        public int User { get; set; }
+
+        public int Item { get; set; }
+    }
+
+    private static IDataView Edges(MLContext ml)
+    {
+        var graph = PlantedGraph.Create().Train;
+        var rows = new List<IntEdge>();
+        for (int u = 0; u < graph.UserCount; u++)
+            foreach (int i in graph.ItemsOf(u)) rows.Add(new IntEdge { User = 1000 + u, Item = 5000 + i });
+        return ml.Data.LoadFromEnumerable(rows);
+    }
+
+    private static SweepOptions Options()
+    {
+        var options = SweepTestData.Options();
+        options.Seed = null;
+        return options;
+    }
+
+    [Fact]
+    public void Sweep_gives_a_leaderboard_and_a_refitted_model_that_saves_and_loads()
+    {
+        var ml = new MLContext(seed: 3);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { if (e.Source.Contains("Sweep", StringComparison.Ordinal)) lock (messages) messages.Add(e.Message); };
+        var result = ml.MultiInterest().Sweep(Edges(ml), SweepTestData.LambdaByNeighbors(), Options());
+
+        string[] expected = [Names.Rank, Names.Trial, Names.IsDefaults, Names.Rung, Names.Users, Names.Fidelity, "neighbors", "lambda",
+            Names.Objective, Names.Recall, Names.Ndcg, Names.Diversity, Names.Seconds, Names.RefitSeconds, Names.ReusedStages, Names.ParetoFront];
+        Assert.Equal(expected.OrderBy(n => n), result.Leaderboard.Columns.Select(c => c.Name).OrderBy(n => n));
+        Assert.Equal(7, result.Leaderboard.Rows.Count);
+        Assert.Equal(result.Best!.Number, (int)result.Leaderboard[Names.Trial][0]);
+        var view = result.LeaderboardView;
+        Assert.Equal(7, view.GetColumn<double>(Names.Recall).Count());
+        Assert.Contains(messages, m => m.Contains("trial 1 (defaults)", StringComparison.Ordinal));
+
+        Assert.NotNull(result.Model);
+        string path = Path.Combine(Path.GetTempPath(), $"sweep-{Guid.NewGuid():N}.zip");
+        try
+        {
+            result.SaveModel(path);
+            var loaded = MultiInterestModel.Load(new MLContext(seed: 1), path);
+            Assert.NotEmpty(loaded.CandidateLists);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void The_context_seed_makes_the_sweep_repeatable()
+    {
+        var space = new SweepSearchSpace().Add("components", 2, 3, 5).Add("lambda", 0, 0.4, 0.8);
+        SweepOutcome Run(int seed)
+        {
+            var ml = new MLContext(seed);
+            var options = Options();
+            options.Strategy = SweepStrategy.Random;
+            options.MaxTrials = 4;
+            return ml.MultiInterest().Sweep(Edges(ml), space, options, refitBest: false).Outcome;
+        }
+        var a = Run(11);
+        var b = Run(11);
+        Assert.Equal(a.Seed, b.Seed);
+        Assert.Equal(a.Trials.Select(t => t.Objective), b.Trials.Select(t => t.Objective));
+        Assert.Equal(a.Trials.Select(t => t.Parameters["lambda"]), b.Trials.Select(t => t.Parameters["lambda"]));
+        Assert.NotEqual(a.Seed, Run(12).Seed);
+    }
+
+    [Fact]
+    public void An_id_column_of_an_unusable_type_is_named()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new { User = true, Item = "a" } }.Select(r => new BoolEdge { User = r.User, Item = r.Item }));
+        var e = Assert.ThrowsAny<ArgumentException>(() => ml.MultiInterest().Sweep(data, SweepTestData.LambdaByNeighbors(), Options()));
+        Assert.Contains("userColumnName", e.Message);
+    }
+
+    private sealed class BoolEdge
+    {
+        public bool User { get; set; }
+
+        public string Item { get; set; } = "";
+    }
+}

@@ -1,0 +1,125 @@
+using Microsoft.Data.Analysis;
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+using Frames = Microsoft.ML.MultiInterest.MultiInterestColumnNames.Frames;
+
+namespace Microsoft.ML.MultiInterest.Tests.Sweeps;
+
+public class DataFrameTests
+{
+    private static (MLContext Ml, ITransformer Model, IDataView Train) Fitted(IDataView? train = null)
+    {
+        var ml = new MLContext(seed: 1);
+        var mi = ml.MultiInterest();
+        train ??= ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var model = MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(mi.SphericalKMeans(numberOfClusters: 4))
+            .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3, lambda: 0.5))
+            .Append(mi.ClusterQuotaRetriever(candidates: 5))
+            .Fit(train);
+        return (ml, model, train);
+    }
+
+    [Fact]
+    public void Edges_load_from_a_DataFrame_with_integer_or_string_ids_and_weights()
+    {
+        var ml = new MLContext(seed: 1);
+        var frame = new DataFrame(
+            new Int64DataFrameColumn("from", [1, 1, 2]),
+            new StringDataFrameColumn("to", ["a", "b", "a"]),
+            new DoubleDataFrameColumn("w", [1.0, 2.5, 0.5]));
+        var view = ml.MultiInterest().LoadEdges(frame, "from", "to", "w");
+        Assert.Equal(["1", "1", "2"], view.GetColumn<string>("User"));
+        Assert.Equal(["a", "b", "a"], view.GetColumn<string>("Item"));
+        Assert.Equal([1f, 2.5f, 0.5f], view.GetColumn<float>("Weight"));
+    }
+
+    [Fact]
+    public void Edges_load_from_csv_and_tsv_files()
+    {
+        var ml = new MLContext(seed: 1);
+        string dir = Path.Combine(Path.GetTempPath(), $"frames-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "e.csv"), "user,item,weight\n10,20,1.5\n10,21,1\n");
+            File.WriteAllText(Path.Combine(dir, "e.tsv"), "u\ti\nalice\tx\nbob\ty\n");
+            var csv = ml.MultiInterest().LoadEdges(Path.Combine(dir, "e.csv"), "user", "item", "weight");
+            Assert.Equal(["10", "10"], csv.GetColumn<string>("User"));
+            Assert.Equal([1.5f, 1f], csv.GetColumn<float>("Weight"));
+            var tsv = ml.MultiInterest().LoadEdges(Path.Combine(dir, "e.tsv"), "u", "i");
+            Assert.Equal(["x", "y"], tsv.GetColumn<string>("Item"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_missing_column_is_named()
+    {
+        var ml = new MLContext(seed: 1);
+        var frame = new DataFrame(new StringDataFrameColumn("User", ["a"]), new StringDataFrameColumn("Item", ["b"]));
+        var e = Assert.ThrowsAny<ArgumentException>(() => ml.MultiInterest().LoadEdges(frame, "User", "Product"));
+        Assert.Contains("Product", e.Message);
+    }
+
+    [Fact]
+    public void ToDataFrame_works_on_the_pipeline_output_and_maps_keys_back()
+    {
+        var (ml, model, train) = Fitted();
+        var scored = model.Transform(train);
+        Assert.ThrowsAny<Exception>(() => scored.ToDataFrame());   // ML.NET's own: keys are not a supported column type
+        var frame = ml.MultiInterest().ToDataFrame(scored);
+        Assert.Equal(MLNetTestData.Edges().Count, frame.Rows.Count);
+        Assert.Equal(MLNetTestData.Edges().Select(e => e.User), frame["User"].Cast<string>());
+        Assert.Equal(MLNetTestData.Edges().Select(e => e.Item), frame["Item"].Cast<string>());
+        Assert.Contains(frame.Columns, c => c.Name == MultiInterestColumnNames.Candidates);
+        Assert.Contains(frame.Columns, c => c.Name == MultiInterestColumnNames.MixtureWeights);
+        Assert.Contains(frame.Columns, c => c.Name == MultiInterestColumnNames.ItemCluster);
+    }
+
+    [Fact]
+    public void Candidates_and_mixtures_come_out_in_long_format_and_round_trip()
+    {
+        var (ml, model, train) = Fitted();
+        var scored = model.Transform(train);
+        var candidates = ml.MultiInterest().CandidatesToDataFrame(scored);
+        Assert.Equal(["User", Frames.Rank, "Item", Frames.Score], candidates.Columns.Select(c => c.Name));
+        var firstUser = (string)candidates["User"][0];
+        var rows = candidates.Rows.Where(r => (string)r[0] == firstUser).ToList();
+        Assert.Equal(Enumerable.Range(1, rows.Count), rows.Select(r => (int)r[1]));
+        Assert.True(rows.Count <= 5);
+        Assert.All(rows, r => Assert.False(float.IsNaN((float)r[3])));
+
+        // Round trip: the candidate frame saved as CSV and read back gives the same rows.
+        using var stream = new MemoryStream();
+        DataFrame.SaveCsv(candidates, stream, cultureInfo: System.Globalization.CultureInfo.InvariantCulture);
+        stream.Position = 0;
+        var back = DataFrame.LoadCsv(stream, dataTypes: [typeof(string), typeof(int), typeof(string), typeof(float)], cultureInfo: System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(candidates.Rows.Count, back.Rows.Count);
+        Assert.Equal(candidates["Item"].Cast<string>(), back["Item"].Cast<string>());
+
+        var mixtures = ml.MultiInterest().MixturesToDataFrame(scored);
+        Assert.Equal(["User", Frames.Component, Frames.Cluster, Frames.Weight], mixtures.Columns.Select(c => c.Name));
+        foreach (var group in mixtures.Rows.GroupBy(r => (string)r[0]))
+            Assert.Equal(1.0, group.Sum(r => (double)r[3]), 6);
+
+        // Edges from the frame of the candidates feed the loader again.
+        var asEdges = ml.MultiInterest().LoadEdges(candidates, "User", "Item");
+        Assert.Equal(candidates.Rows.Count, asEdges.GetColumn<string>("User").Count());
+    }
+
+    [Fact]
+    public void Metrics_come_out_as_a_frame()
+    {
+        var (ml, model, train) = Fitted();
+        var scored = model.Transform(train);
+        var metrics = ml.MultiInterest().Evaluate(scored, scored, scored, new MultiInterestEvaluatorOptions { Cutoffs = [5] });
+        var frame = ml.MultiInterest().MetricsToDataFrame(metrics);
+        Assert.Equal([Frames.Metric, Frames.K, Frames.Value], frame.Columns.Select(c => c.Name));
+        Assert.Equal(metrics.RecallAtK[5], frame.Rows.Single(r => (string)r[0] == "Recall")[2]);
+    }
+}

@@ -1,0 +1,214 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Sweeps;
+
+public class SweepRunnerTests
+{
+    [Fact]
+    public void Grid_over_downstream_options_fits_the_embedding_and_clusters_once()
+    {
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), SweepTestData.Options());
+
+        // The defaults (lambda 0.5, k 5) are not in the grid: 1 + 6 trials.
+        Assert.Equal(7, outcome.Trials.Count);
+        Assert.Equal(1, outcome.StageFits[SweepStage.Embedding]);
+        Assert.Equal(1, outcome.StageFits[SweepStage.Clustering]);
+        Assert.Equal(1, outcome.StageFits[SweepStage.Mixture]);
+        Assert.Equal(7, outcome.StageFits[SweepStage.Smoothing]);
+        Assert.True(outcome.Trials.Skip(1).All(t => t.ReusedStages.Contains(SweepStage.Embedding) && t.ReusedStages.Contains(SweepStage.Clustering)));
+        Assert.True(outcome.RefitEverySeconds >= outcome.Trials.Sum(t => t.Seconds));
+        Assert.Equal(SweepStopReason.Exhausted, outcome.StopReason);
+        Assert.NotNull(outcome.Best);
+        Assert.True(outcome.Best!.Objective >= outcome.Defaults!.Objective);
+        Assert.Equal(outcome.Trials.Max(t => t.Objective), outcome.Best.Objective);
+    }
+
+    [Fact]
+    public void Without_reuse_every_trial_refits_every_stage_and_gives_the_same_figures()
+    {
+        var reuse = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), SweepTestData.Options());
+        var options = SweepTestData.Options();
+        options.ReuseStages = false;
+        var refit = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), options);
+
+        Assert.Equal(refit.Trials.Count, refit.StageFits[SweepStage.Embedding]);
+        Assert.Equal(refit.Trials.Count, refit.StageFits[SweepStage.Clustering]);
+        Assert.All(refit.Trials, t => Assert.Empty(t.ReusedStages));
+        Assert.Equal(reuse.Trials.Select(t => t.Recall), refit.Trials.Select(t => t.Recall));
+        Assert.Equal(reuse.Trials.Select(t => t.Diversity), refit.Trials.Select(t => t.Diversity));
+    }
+
+    [Fact]
+    public void Changing_an_upstream_option_refits_only_from_that_stage()
+    {
+        var space = new SweepSearchSpace().Add("clusters", 4, 8).Add("lambda", 0, 0.8);
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), space, SweepTestData.Options());
+        Assert.Equal(1, outcome.StageFits[SweepStage.Embedding]);
+        Assert.Equal(2, outcome.StageFits[SweepStage.Clustering]);
+    }
+
+    [Theory]
+    [InlineData(SweepStrategy.Grid)]
+    [InlineData(SweepStrategy.Random)]
+    [InlineData(SweepStrategy.SuccessiveHalving)]
+    [InlineData(SweepStrategy.LocalSearch)]
+    public void Every_strategy_is_deterministic_per_seed_and_never_repeats_a_trial(SweepStrategy strategy)
+    {
+        var space = new SweepSearchSpace().Add("components", 2, 3, 5).Add("lambda", 0, 0.4, 0.8).Add("alpha", 0.5, 1.0);
+        var options = SweepTestData.Options(strategy);
+        options.MaxTrials = 12;
+        options.HalvingConfigurations = 9;
+        var first = SweepRunner.Run(SweepTestData.Graph(), space, options);
+        var second = SweepRunner.Run(SweepTestData.Graph(), space, options);
+
+        Assert.NotEmpty(first.Trials);
+        Assert.True(first.Trials.Count <= 12);
+        Assert.Equal(Describe(first), Describe(second));
+        Assert.Equal(first.Trials.Select(t => t.Objective), second.Trials.Select(t => t.Objective));
+        var keys = first.Trials.Select(t => string.Join(";", t.Parameters.Select(p => p.Key + "=" + p.Value)) + "|" + t.Users).ToList();
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        Assert.True(first.Best!.Fidelity >= 1);
+    }
+
+    [Fact]
+    public void Different_seeds_draw_different_random_trials()
+    {
+        var space = new SweepSearchSpace().Add("components", 2, 3, 4, 5).Add("lambda", 0, 0.2, 0.4, 0.6, 0.8, 1.0).Add("alpha", 0.5, 1.0);
+        var a = SweepTestData.Options(SweepStrategy.Random, seed: 1);
+        var b = SweepTestData.Options(SweepStrategy.Random, seed: 2);
+        a.MaxTrials = b.MaxTrials = 6;
+        a.IncludeDefaults = b.IncludeDefaults = false;
+        Assert.NotEqual(Describe(SweepRunner.Run(SweepTestData.Graph(), space, a)), Describe(SweepRunner.Run(SweepTestData.Graph(), space, b)));
+    }
+
+    [Fact]
+    public void Successive_halving_promotes_the_best_to_more_users()
+    {
+        var space = new SweepSearchSpace().Add("components", 1, 2, 3).Add("lambda", 0, 0.5, 1.0);
+        var options = SweepTestData.Options(SweepStrategy.SuccessiveHalving);
+        options.HalvingConfigurations = 9;
+        options.IncludeDefaults = false;
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), space, options);
+
+        var rungs = outcome.Trials.GroupBy(t => t.Rung).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
+        Assert.Equal([9, 3, 1], rungs.Select(r => r.Count));
+        Assert.True(rungs[0][0].Users <= rungs[1][0].Users && rungs[1][0].Users <= rungs[2][0].Users);
+        Assert.Equal(1.0, rungs[2][0].Fidelity);
+        // The promoted configurations are the best of the rung below.
+        var promoted = rungs[1].Select(t => t.Lambda()).ToHashSet();
+        var topOfFirst = rungs[0].OrderByDescending(t => t.Objective).ThenBy(t => t.Number).Take(3).Select(t => t.Lambda());
+        Assert.True(promoted.SetEquals(topOfFirst));
+        Assert.Same(rungs[2][0], outcome.Best);
+    }
+
+    [Fact]
+    public void Local_search_starts_at_the_defaults_and_moves_one_step_at_a_time()
+    {
+        var space = new SweepSearchSpace().Add("components", 1, 2, 3, 4).Add("lambda", 0, 0.25, 0.5, 0.75, 1.0);
+        var options = SweepTestData.Options(SweepStrategy.LocalSearch);
+        options.IncludeDefaults = false;
+        options.MaxTrials = 6;
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), space, options);
+        Assert.Equal("3", outcome.Trials[0].Parameters["components"]);
+        Assert.Equal("0.5", outcome.Trials[0].Parameters["lambda"]);
+        Assert.Equal(6, outcome.Trials.Count);
+        Assert.Equal(SweepStopReason.TrialBudget, outcome.StopReason);
+    }
+
+    [Fact]
+    public void A_cancelled_sweep_stops_after_the_running_trial_and_keeps_the_finished_ones()
+    {
+        using var cancel = new CancellationTokenSource();
+        var progress = new Inline(p => { if (p.Trial?.Number == 2) cancel.Cancel(); });
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), SweepTestData.Options(), progress, cancel.Token);
+        Assert.Equal(SweepStopReason.Cancelled, outcome.StopReason);
+        Assert.Equal(2, outcome.Trials.Count);
+
+        var before = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), SweepTestData.Options(), null, new CancellationToken(true));
+        Assert.Empty(before.Trials);
+        Assert.Equal(SweepStopReason.Cancelled, before.StopReason);
+    }
+
+    [Fact]
+    public void A_cancellation_during_a_fit_stops_it_promptly()
+    {
+        // Negative sampling for many epochs would take seconds; the token is checked inside the fit.
+        var options = SweepTestData.Options();
+        options.BaseSettings!.Embedding = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 16, Epochs = 100000, Threads = 1 };
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), options, null, cancel.Token);
+        Assert.Equal(SweepStopReason.Cancelled, outcome.StopReason);
+        Assert.Empty(outcome.Trials);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void Budgets_are_respected()
+    {
+        var options = SweepTestData.Options();
+        options.MaxTrials = 3;
+        var trials = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), options);
+        Assert.Equal(3, trials.Trials.Count);
+        Assert.Equal(SweepStopReason.TrialBudget, trials.StopReason);
+
+        var slow = SweepTestData.Options();
+        slow.BaseSettings!.Embedding = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 16, Epochs = 100000, Threads = 1 };
+        slow.TimeBudget = TimeSpan.FromMilliseconds(300);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var timed = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), slow);
+        Assert.Equal(SweepStopReason.TimeBudget, timed.StopReason);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void The_pareto_front_holds_the_undominated_trials()
+    {
+        var options = SweepTestData.Options();
+        options.Metric = SweepMetric.RecallDiversity;
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), options);
+        Assert.NotEmpty(outcome.ParetoFront);
+        foreach (var t in outcome.Trials)
+        {
+            bool dominated = outcome.Trials.Any(o => o.Recall >= t.Recall && o.Diversity >= t.Diversity && (o.Recall > t.Recall || o.Diversity > t.Diversity));
+            Assert.Equal(!dominated, t.OnParetoFront);
+        }
+        Assert.All(outcome.Trials, t => Assert.Equal(0.5 * t.Recall + 0.5 * t.Diversity, t.Objective, 12));
+    }
+
+    [Fact]
+    public void Unimodal_trials_skip_clustering()
+    {
+        var space = new SweepSearchSpace().Add(SweepRetrievalMethod.Unimodal, SweepRetrievalMethod.KnnEmbed);
+        var options = SweepTestData.Options();
+        options.IncludeDefaults = false;
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), space, options);
+        Assert.Equal(2, outcome.Trials.Count);
+        Assert.Equal(1, outcome.StageFits[SweepStage.Clustering]);
+        Assert.Equal(1, outcome.StageFits[SweepStage.Embedding]);
+    }
+
+    [Fact]
+    public void Progress_reports_every_stage_fit_and_every_trial()
+    {
+        var reports = new List<SweepProgress>();
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), SweepTestData.Options(), new Inline(reports.Add));
+        Assert.Single(reports, r => r.Message.StartsWith("embedding fitted", StringComparison.Ordinal));
+        Assert.Single(reports, r => r.Message.StartsWith("clusters fitted", StringComparison.Ordinal));
+        var trialReports = reports.Where(r => r.Trial != null).ToList();
+        Assert.Equal(Enumerable.Range(1, outcome.Trials.Count), trialReports.Select(r => r.TrialsDone));
+        Assert.Same(outcome.Best, trialReports[^1].Best);
+    }
+
+    private static string Describe(SweepOutcome o) => string.Join("\n", o.Trials.Select(t => string.Join(";", t.Parameters.Select(p => p.Key + "=" + p.Value)) + "|" + t.Users));
+
+    private sealed class Inline(Action<SweepProgress> report) : IProgress<SweepProgress>
+    {
+        public void Report(SweepProgress value) => report(value);
+    }
+}
+
+internal static class TrialExtensions
+{
+    public static string Lambda(this SweepTrial t) => t.Parameters["components"] + "/" + t.Parameters["lambda"];
+}
