@@ -91,6 +91,7 @@ internal static class EmbeddingFlags
         EmbeddingAlgorithm.TruncatedSvd => "truncated-svd",
         EmbeddingAlgorithm.ImplicitAls => "implicit-als",
         EmbeddingAlgorithm.MixtureEmbedding => "mixture-embedding",
+        EmbeddingAlgorithm.DifferentiableClustering => "differentiable-clustering",
         _ => a.ToString().ToLowerInvariant(),
     };
 
