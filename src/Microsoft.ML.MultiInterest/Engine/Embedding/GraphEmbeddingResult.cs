@@ -44,6 +44,9 @@ public sealed class GraphEmbeddingResult
     /// </summary>
     public MixtureEmbeddingResult? Mixture { get; init; }
 
+    /// <summary>The seeds and settings of a <see cref="EmbeddingAlgorithm.DifferentiableClustering"/> model, to compute interests of new histories (null otherwise).</summary>
+    public DcmModel? Dcm { get; init; }
+
     /// <summary>Seconds spent choosing (validation fits and scoring) before the final fit; 0 without validation.</summary>
     public double SelectionSeconds { get; init; }
 }

@@ -84,6 +84,7 @@ public static class GraphEmbeddingTrainerEngine
             Validation = curve,
             SelectionSeconds = selection,
             Mixture = result.Mixture,
+            Dcm = result.Dcm,
         };
     }
 }

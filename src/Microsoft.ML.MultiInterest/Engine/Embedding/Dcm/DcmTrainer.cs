@@ -144,7 +144,15 @@ internal static class DcmTrainer
             Algorithm = EmbeddingAlgorithm.DifferentiableClustering,
             Settings = settings,
             Mixture = mixture,
+            Dcm = new DcmModel(mixture.ItemComponents, UnitSeeds(seeds), tau, o.Dcm.PriorWeight, o.Dcm.Iterations),
         };
+    }
+
+    private static EmbeddingMatrix UnitSeeds(EmbeddingTable seeds)
+    {
+        var m = seeds.ToMatrix();
+        for (int r = 0; r < m.Rows; r++) VectorMath.NormalizeInPlace(m.Row(r));
+        return m;
     }
 
     private static void InitializeUnit(EmbeddingTable table, ref EmbeddingRandom random)

@@ -1,0 +1,105 @@
+using Google.Protobuf;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Writes the DCM <em>history encoder</em> (opset 17, batched): a batch of padded histories in, each user's K interests and
+/// weights out, computed in the graph by the same soft k-means the trainer runs (<see cref="DcmModel"/>), so users unseen
+/// in training are served without retraining. Its outputs feed the <see cref="RoundRobinOnnxExporter"/> scorer unchanged,
+/// and <see cref="RoundRobinOnnxMerge"/> turns them into lists.
+/// </summary>
+/// <remarks>
+/// Input <see cref="HistoryRowsInput"/> int64 <c>[batch, H]</c>: item rows, -1 for padding (any H). Outputs
+/// <see cref="MixtureClustersName"/> int64 <c>[batch, K]</c> (interest indices, by descending weight, ties to the lower
+/// index), <see cref="MixtureWeightsName"/> double <c>[batch, K]</c> (soft masses over their sum; 1/K for an empty history) and
+/// <see cref="MixtureEmbeddingsName"/> float <c>[batch, K, d]</c>, the unit interests in that order. Float summation order
+/// differs from the engine's, so interests agree to rounding, not bit for bit.
+/// </remarks>
+public static class DcmOnnxExporter
+{
+    /// <summary>Encoder input: int64 <c>[batch, H]</c> history item rows, -1 for padding.</summary>
+    public const string HistoryRowsInput = "history_rows";
+
+    /// <summary>Writes the history encoder of <paramref name="model"/> to <paramref name="output"/>.</summary>
+    /// <param name="model">A trained DCM model (<see cref="GraphEmbeddingResult.Dcm"/>).</param>
+    /// <param name="output">A writable stream; it is not closed.</param>
+    public static void ExportEncoder(DcmModel model, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!output.CanWrite) throw new ArgumentException("The output stream is not writable.", nameof(output));
+        BuildEncoder(model).WriteTo(output);
+    }
+
+    internal static ModelProto BuildEncoder(DcmModel model)
+    {
+        int k = model.Interests, d = model.Items.Dimension;
+        MixtureExportChecks.CheckSize("DCM encoder", (double)model.Items.Rows * d * sizeof(float));
+        var f = TensorProto.Types.DataType.Float;
+        var f64 = TensorProto.Types.DataType.Double;
+        var i64 = TensorProto.Types.DataType.Int64;
+        var g = new OnnxGraphBuilder("dcm_encoder")
+            .AddInput(HistoryRowsInput, i64, [null, null])
+            .AddInitializer("items", [model.Items.Rows, d], model.Items.Values)
+            .AddInitializer("seeds", [k, d], model.Seeds.Values)
+            .AddInitializer("zero", [], [0L])
+            .AddInitializer("inverse_tau", [], [1f / model.Temperature])
+            .AddInitializer("beta", [], [model.PriorWeight])
+            .AddInitializer("min_norm", [], [UnitRows.MinimumNorm])
+            .AddInitializer("axis_1", [1], [1L])
+            .AddInitializer("axis_2", [1], [2L])
+            .AddInitializer("axis_last", [1], [-1L])
+            .AddInitializer("k", [1], [(long)k])
+            .AddInitializer("zero_f", [], [0f])
+            .AddNode("GreaterOrEqual", [HistoryRowsInput, "zero"], ["valid"])
+            .AddNode("Max", [HistoryRowsInput, "zero"], ["safe_rows"])
+            .AddNode("Gather", ["items", "safe_rows"], ["gathered"], OnnxAttributes.Int("axis", 0))     // [B,H,d]
+            .AddNode("Cast", ["valid"], ["valid_f"], OnnxAttributes.Int("to", (long)f))
+            .AddNode("Unsqueeze", ["valid_f", "axis_2"], ["valid_col"])                                // [B,H,1]
+            .AddNode("Mul", ["gathered", "valid_col"], ["x"])
+            .AddNode("Transpose", ["seeds"], ["m_0_t"], OnnxAttributes.Ints("perm", 1, 0));           // [d,K]
+        string previous = "seeds", previousT = "m_0_t", assignments = "";
+        for (int t = 0; t < model.Iterations; t++)
+        {
+            string p = $"s{t}_";
+            g.AddNode("MatMul", ["x", previousT], [p + "dots"])                                          // [B,H,K]
+                .AddNode("Mul", [p + "dots", "inverse_tau"], [p + "z"])
+                .AddNode("Softmax", [p + "z"], [p + "soft"], OnnxAttributes.Int("axis", -1))
+                .AddNode("Mul", [p + "soft", "valid_col"], [p + "a"])                                  // padding assigns nothing
+                .AddNode("Transpose", [p + "a"], [p + "a_t"], OnnxAttributes.Ints("perm", 0, 2, 1))   // [B,K,H]
+                .AddNode("MatMul", [p + "a_t", "x"], [p + "pulled"])                                   // [B,K,d]
+                .AddNode("Mul", [previous, "beta"], [p + "prior"])
+                .AddNode("Add", [p + "pulled", p + "prior"], [p + "c"])
+                .AddNode("Mul", [p + "c", p + "c"], [p + "c2"])
+                .AddNode("ReduceSum", [p + "c2", "axis_last"], [p + "c2_sum"], OnnxAttributes.Int("keepdims", 1))
+                .AddNode("Sqrt", [p + "c2_sum"], [p + "norm_raw"])
+                .AddNode("Max", [p + "norm_raw", "min_norm"], [p + "norm"])
+                .AddNode("Div", [p + "c", p + "norm"], [p + "m"])
+                .AddNode("Transpose", [p + "m"], [p + "m_t"], OnnxAttributes.Ints("perm", 0, 2, 1));
+            previous = p + "m";
+            previousT = p + "m_t";
+            assignments = p + "a";
+        }
+        // Weights: soft masses over their sum (1/K for an empty history), in double as the engine stores them.
+        g.AddNode("ReduceSum", [assignments, "axis_1"], ["mass"], OnnxAttributes.Int("keepdims", 0))            // [B,K]
+            .AddNode("ReduceSum", ["mass", "axis_last"], ["total"], OnnxAttributes.Int("keepdims", 1))          // [B,1]
+            .AddNode("Cast", ["mass"], ["mass_d"], OnnxAttributes.Int("to", (long)f64))
+            .AddNode("Cast", ["total"], ["total_d"], OnnxAttributes.Int("to", (long)f64))
+            .AddNode("Greater", ["total", "zero_f"], ["has_history"])
+            .AddNode("Div", ["mass_d", "total_d"], ["share"])
+            .AddInitializer(OnnxTensors.Double("uniform_d", [], [1.0 / k]))
+            .AddNode("Where", ["has_history", "share", "uniform_d"], ["weights"])
+            .AddNode("TopK", ["weights", "k"], [MixtureWeightsName, MixtureClustersName], OnnxAttributes.Int("axis", -1), OnnxAttributes.Int("largest", 1), OnnxAttributes.Int("sorted", 1))
+            .AddNode("Unsqueeze", [MixtureClustersName, "axis_last"], ["order_col"])                        // [B,K,1]
+            .AddNode("Shape", [previous], ["interest_shape"])
+            .AddNode("Expand", ["order_col", "interest_shape"], ["order_full"])
+            .AddNode("GatherElements", [previous, "order_full"], [MixtureEmbeddingsName], OnnxAttributes.Int("axis", 1))
+            .AddOutput(MixtureClustersName, i64, [null, k])
+            .AddOutput(MixtureWeightsName, f64, [null, k])
+            .AddOutput(MixtureEmbeddingsName, f, [null, k, d]);
+        return g.Build($"DCM encoder: {model.Iterations} soft k-means steps (tau {model.Temperature:G4}, beta {model.PriorWeight:G4}) of a padded history over {model.Items.Rows} items into {k} interests of dimension {d}.");
+    }
+}
