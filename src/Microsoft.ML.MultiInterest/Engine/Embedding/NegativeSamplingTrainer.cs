@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
@@ -23,10 +21,6 @@ internal static class NegativeSamplingTrainer
     public static (GraphEmbeddingResult Result, int Epoch) Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
         IProgress<EpochStats>? progress, ValidationScorer? scorer, List<ValidationPoint> curve, CancellationToken ct)
     {
-        (EmbeddingMatrix Users, EmbeddingMatrix Items)? best = null;
-        double bestScore = double.NegativeInfinity;
-        int bestEpoch = 0;
-
         // Initialise users then items from one stream, so the start depends on Seed only.
         var init = new EmbeddingRandom(o.Seed, -1);
         var users = new EmbeddingTable(graph.UserCount, o.Dimension);
@@ -84,52 +78,11 @@ internal static class NegativeSamplingTrainer
             workers[t] = new ChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1),
                 userLogQ, itemLogQ, userPenalty, itemPenalty);
 
-        var order = new int[edgeCount];
-        for (int e = 0; e < edgeCount; e++) order[e] = e;
-        var shuffle = new EmbeddingRandom(o.Seed, 0);
-        var losses = new double[threads];
         var stats = new List<EpochStats>(o.Epochs);
-        for (int epoch = 0; epoch < o.Epochs; epoch++)
-        {
-            ct.ThrowIfCancellationRequested();
-            var clock = Stopwatch.StartNew();
-            shuffle.Shuffle(order);
-            int current = epoch;
-            if (threads == 1)
-            {
-                losses[0] = workers[0].Run(order, current, ct);
-            }
-            else
-            {
-                // Contiguous slices of the shuffled order: each thread sees a random subset of edges.
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                {
-                    int from = (int)((long)edgeCount * t / threads), to = (int)((long)edgeCount * (t + 1) / threads);
-                    losses[t] = workers[t].Run(order.AsSpan(from, to - from), current, ct);
-                });
-            }
-            ct.ThrowIfCancellationRequested();
-            double seconds = clock.Elapsed.TotalSeconds;
-            double totalLoss = 0;
-            foreach (double l in losses) totalLoss += l;
-            var epochStats = new EpochStats(epoch + 1, totalLoss / edgeCount, seconds, edgeCount / Math.Max(seconds, 1e-9));
-            stats.Add(epochStats);
-            progress?.Report(epochStats);
-            if (scorer == null) continue;
-
-            // Keep the best epoch's tables; stop after Patience epochs without a gain.
-            var (userMatrix, itemMatrix) = Output(users, items, graph, o);
-            var score = scorer.Score(userMatrix, itemMatrix, threads);
-            curve.Add(new ValidationPoint($"negative-sampling epoch {epoch + 1}", epoch + 1, score.Recall, score.Ndcg));
-            if (best == null || score.Recall > bestScore)
-            {
-                (best, bestScore, bestEpoch) = ((userMatrix, itemMatrix), score.Recall, epoch + 1);
-            }
-            else if (o.EarlyStoppingPatience > 0 && epoch + 1 - bestEpoch >= o.EarlyStoppingPatience) break;
-        }
-        if (best is { } kept) return (new GraphEmbeddingResult(kept.Users, kept.Items, stats), bestEpoch);
-        var (finalUsers, finalItems) = Output(users, items, graph, o);
-        return (new GraphEmbeddingResult(finalUsers, finalItems, stats), o.Epochs);
+        var (tables, epoch) = EpochLoop.Run(edgeCount, o, threads, (t, slice, current, token) => workers[t].Run(slice, current, token),
+            () => Output(users, items, graph, o), scorer == null ? null : m => scorer.Score(m.Users, m.Items, threads),
+            "negative-sampling", stats, progress, curve, ct);
+        return (new GraphEmbeddingResult(tables.Users, tables.Items, stats), epoch);
     }
 
     /// <summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
@@ -51,51 +49,10 @@ internal static class MixtureEmbeddingTrainer
         for (int t = 0; t < threads; t++)
             workers[t] = new MixtureChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1));
 
-        var order = new int[edgeCount];
-        for (int e = 0; e < edgeCount; e++) order[e] = e;
-        var shuffle = new EmbeddingRandom(o.Seed, 0);
-        var losses = new double[threads];
         var stats = new List<EpochStats>(o.Epochs);
-        GraphEmbeddingResult? best = null;
-        double bestScore = double.NegativeInfinity;
-        int bestEpoch = 0;
-        for (int epoch = 0; epoch < o.Epochs; epoch++)
-        {
-            ct.ThrowIfCancellationRequested();
-            var clock = Stopwatch.StartNew();
-            shuffle.Shuffle(order);
-            int current = epoch;
-            if (threads == 1)
-            {
-                losses[0] = workers[0].Run(order, current, ct);
-            }
-            else
-            {
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                {
-                    int from = (int)((long)edgeCount * t / threads), to = (int)((long)edgeCount * (t + 1) / threads);
-                    losses[t] = workers[t].Run(order.AsSpan(from, to - from), current, ct);
-                });
-            }
-            ct.ThrowIfCancellationRequested();
-            double seconds = clock.Elapsed.TotalSeconds;
-            double totalLoss = 0;
-            foreach (double l in losses) totalLoss += l;
-            var epochStats = new EpochStats(epoch + 1, totalLoss / edgeCount, seconds, edgeCount / Math.Max(seconds, 1e-9));
-            stats.Add(epochStats);
-            progress?.Report(epochStats);
-            if (scorer == null) continue;
-
-            var snapshot = Snapshot(graph, users, items, o, stats, threads);
-            var score = scorer.Score(snapshot.Mixture!, threads);
-            curve.Add(new ValidationPoint($"mixture-embedding epoch {epoch + 1}", epoch + 1, score.Recall, score.Ndcg));
-            if (best == null || score.Recall > bestScore)
-            {
-                (best, bestScore, bestEpoch) = (snapshot, score.Recall, epoch + 1);
-            }
-            else if (o.EarlyStoppingPatience > 0 && epoch + 1 - bestEpoch >= o.EarlyStoppingPatience) break;
-        }
-        return best != null ? (best, bestEpoch) : (Snapshot(graph, users, items, o, stats, threads), o.Epochs);
+        return EpochLoop.Run(edgeCount, o, threads, (t, slice, current, token) => workers[t].Run(slice, current, token),
+            () => Snapshot(graph, users, items, o, stats, threads), scorer == null ? null : m => scorer.Score(m.Mixture!, threads),
+            "mixture-embedding", stats, progress, curve, ct);
     }
 
     /// <summary>The settings in words, for reports.</summary>
