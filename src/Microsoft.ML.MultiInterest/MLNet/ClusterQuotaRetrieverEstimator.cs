@@ -17,17 +17,8 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
 {
     /// <summary>Options of <see cref="ClusterQuotaRetrieverEstimator"/>.</summary>
-    public sealed class Options
+    public sealed class Options : RetrieverOptions
     {
-        /// <summary>The user key column. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
-        public string UserColumnName = MultiInterestColumnNames.User;
-
-        /// <summary>The item key column. Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
-        public string ItemColumnName = MultiInterestColumnNames.Item;
-
-        /// <summary>The item embedding column. Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
-        public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
-
         /// <summary>The item cluster key column. Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>
         public string ItemClusterColumnName = MultiInterestColumnNames.ItemCluster;
 
@@ -69,39 +60,14 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         /// <summary>Whether the user's training items are never candidates. Default <see cref="ClusterQuotaRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen;
 
-        /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
-        public int Threads;
-
-        /// <summary>Output: the candidate item keys. Default <see cref="MultiInterestColumnNames.Candidates"/>.</summary>
-        public string CandidatesColumnName = MultiInterestColumnNames.Candidates;
-
-        /// <summary>Output: the candidate scores (dot product with the component embedding, or the user embedding for fill items). Default <see cref="MultiInterestColumnNames.CandidateScores"/>.</summary>
-        public string CandidateScoresColumnName = MultiInterestColumnNames.CandidateScores;
-
-        /// <summary>
-        /// Transform input: the optional fresh-history column (a vector of item keys from the fitted item mapping, or of raw item ids
-        /// as text), read when the input has it. Its items are excluded from the row's list; a user without a trained vector gets a
-        /// representation built from them. Default <see cref="MultiInterestColumnNames.History"/>.
-        /// </summary>
-        public string HistoryColumnName = MultiInterestColumnNames.History;
-
-        /// <summary>Output: where each list came from (<see cref="CandidateSource"/> as text). Default <see cref="MultiInterestColumnNames.CandidateSource"/>.</summary>
-        public string CandidateSourceColumnName = MultiInterestColumnNames.CandidateSource;
-
         internal void Validate()
         {
-            OptionChecks.ColumnName(HistoryColumnName, nameof(HistoryColumnName));
-            OptionChecks.ColumnName(CandidateSourceColumnName, nameof(CandidateSourceColumnName));
-            OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
-            OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
-            OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
+            ValidateShared();
             OptionChecks.ColumnName(ItemClusterColumnName, nameof(ItemClusterColumnName));
             if (UserEmbeddingColumnName != null) OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
             OptionChecks.ColumnName(MixtureClustersColumnName, nameof(MixtureClustersColumnName));
             OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
             OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
-            OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
-            OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
             OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
             OptionChecks.NonNegativeFinite(Alpha, nameof(Alpha));
             OptionChecks.NonNegativeFinite(Beta, nameof(Beta));
@@ -109,7 +75,6 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
             if (!(HeadShare >= 0 && HeadShare <= 1)) throw new ArgumentOutOfRangeException(nameof(HeadShare), HeadShare, $"{nameof(HeadShare)} must lie in [0, 1].");
             if (UserEmbeddingColumnName == null && (Query != QuotaQuery.Component || HeadShare > 0))
                 throw new ArgumentException($"{nameof(Query)} {Query} with {nameof(HeadShare)} {HeadShare} needs the user embeddings: set {nameof(UserEmbeddingColumnName)}.");
-            OptionChecks.Threads(Threads, nameof(Threads));
         }
     }
 

@@ -11,19 +11,10 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
 {
     /// <summary>Options of <see cref="MmrRetrieverEstimator"/>.</summary>
-    public sealed class Options
+    public sealed class Options : RetrieverOptions
     {
-        /// <summary>The user key column. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
-        public string UserColumnName = MultiInterestColumnNames.User;
-
-        /// <summary>The item key column. Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
-        public string ItemColumnName = MultiInterestColumnNames.Item;
-
         /// <summary>The user embedding column. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
         public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
-
-        /// <summary>The item embedding column. Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
-        public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
 
         /// <summary>M, the number of candidates per user, at least 1. Default <see cref="MmrRetrieverDefaults.Candidates"/>.</summary>
         public int Candidates = MmrRetrieverDefaults.Candidates;
@@ -56,35 +47,10 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         /// <summary>Whether the user's training items are never candidates. Default <see cref="MmrRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = MmrRetrieverDefaults.ExcludeSeen;
 
-        /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
-        public int Threads;
-
-        /// <summary>Output: the candidate item keys. Default <see cref="MultiInterestColumnNames.Candidates"/>.</summary>
-        public string CandidatesColumnName = MultiInterestColumnNames.Candidates;
-
-        /// <summary>Output: the candidate scores. Default <see cref="MultiInterestColumnNames.CandidateScores"/>.</summary>
-        public string CandidateScoresColumnName = MultiInterestColumnNames.CandidateScores;
-
-        /// <summary>
-        /// Transform input: the optional fresh-history column (a vector of item keys from the fitted item mapping, or of raw item ids
-        /// as text), read when the input has it. Its items are excluded from the row's list; a user without a trained vector gets a
-        /// representation built from them. Default <see cref="MultiInterestColumnNames.History"/>.
-        /// </summary>
-        public string HistoryColumnName = MultiInterestColumnNames.History;
-
-        /// <summary>Output: where each list came from (<see cref="CandidateSource"/> as text). Default <see cref="MultiInterestColumnNames.CandidateSource"/>.</summary>
-        public string CandidateSourceColumnName = MultiInterestColumnNames.CandidateSource;
-
         internal void Validate()
         {
-            OptionChecks.ColumnName(HistoryColumnName, nameof(HistoryColumnName));
-            OptionChecks.ColumnName(CandidateSourceColumnName, nameof(CandidateSourceColumnName));
-            OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
-            OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
+            ValidateShared();
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
-            OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
-            OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
-            OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
             OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
             OptionChecks.AtLeast(PoolSize, 1, nameof(PoolSize));
             OptionChecks.NonNegativeFinite(InterestWeight, nameof(InterestWeight));
@@ -93,7 +59,6 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
             OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
             if (!(Lambda >= 0 && Lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, $"{nameof(Lambda)} (MMR relevance weight) must lie in [0, 1].");
-            OptionChecks.Threads(Threads, nameof(Threads));
         }
     }
 

@@ -10,19 +10,10 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
 {
     /// <summary>Options of <see cref="UnimodalRetrieverEstimator"/>.</summary>
-    public sealed class Options
+    public sealed class Options : RetrieverOptions
     {
-        /// <summary>The user key column. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
-        public string UserColumnName = MultiInterestColumnNames.User;
-
-        /// <summary>The item key column. Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
-        public string ItemColumnName = MultiInterestColumnNames.Item;
-
         /// <summary>The user embedding column. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
         public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
-
-        /// <summary>The item embedding column. Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
-        public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
 
         /// <summary>M, the number of candidates per user, at least 1. Default <see cref="UnimodalRetrieverDefaults.Candidates"/>.</summary>
         public int Candidates = UnimodalRetrieverDefaults.Candidates;
@@ -30,37 +21,11 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         /// <summary>Whether the user's training items are never candidates. Default <see cref="UnimodalRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = UnimodalRetrieverDefaults.ExcludeSeen;
 
-        /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
-        public int Threads;
-
-        /// <summary>Output: the candidate item keys. Default <see cref="MultiInterestColumnNames.Candidates"/>.</summary>
-        public string CandidatesColumnName = MultiInterestColumnNames.Candidates;
-
-        /// <summary>Output: the candidate scores. Default <see cref="MultiInterestColumnNames.CandidateScores"/>.</summary>
-        public string CandidateScoresColumnName = MultiInterestColumnNames.CandidateScores;
-
-        /// <summary>
-        /// Transform input: the optional fresh-history column (a vector of item keys from the fitted item mapping, or of raw item ids
-        /// as text), read when the input has it. Its items are excluded from the row's list; a user without a trained vector gets a
-        /// representation built from them. Default <see cref="MultiInterestColumnNames.History"/>.
-        /// </summary>
-        public string HistoryColumnName = MultiInterestColumnNames.History;
-
-        /// <summary>Output: where each list came from (<see cref="CandidateSource"/> as text). Default <see cref="MultiInterestColumnNames.CandidateSource"/>.</summary>
-        public string CandidateSourceColumnName = MultiInterestColumnNames.CandidateSource;
-
         internal void Validate()
         {
-            OptionChecks.ColumnName(HistoryColumnName, nameof(HistoryColumnName));
-            OptionChecks.ColumnName(CandidateSourceColumnName, nameof(CandidateSourceColumnName));
-            OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
-            OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
+            ValidateShared();
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
-            OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
-            OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
-            OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
             OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
-            OptionChecks.Threads(Threads, nameof(Threads));
         }
     }
 

@@ -1,0 +1,50 @@
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// The options every candidate retriever shares (<see cref="UnimodalRetrieverEstimator.Options"/>,
+/// <see cref="MmrRetrieverEstimator.Options"/>, <see cref="ClusterQuotaRetrieverEstimator.Options"/>): the input and
+/// output columns and the degree of parallelism. Each retriever's own options and defaults are in its subclass.
+/// </summary>
+public abstract class RetrieverOptions
+{
+    /// <summary>The user key column. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
+    public string UserColumnName = MultiInterestColumnNames.User;
+
+    /// <summary>The item key column (its key type defines the catalogue). Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
+    public string ItemColumnName = MultiInterestColumnNames.Item;
+
+    /// <summary>The item embedding column. Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
+    public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
+
+    /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
+    public int Threads;
+
+    /// <summary>Output: the candidate item keys. Default <see cref="MultiInterestColumnNames.Candidates"/>.</summary>
+    public string CandidatesColumnName = MultiInterestColumnNames.Candidates;
+
+    /// <summary>Output: the candidate scores. Default <see cref="MultiInterestColumnNames.CandidateScores"/>.</summary>
+    public string CandidateScoresColumnName = MultiInterestColumnNames.CandidateScores;
+
+    /// <summary>
+    /// Transform input: the optional fresh-history column (a vector of item keys from the fitted item mapping, or of raw item ids
+    /// as text), read when the input has it. Its items are excluded from the row's list; a user without a trained vector gets a
+    /// representation built from them. Default <see cref="MultiInterestColumnNames.History"/>.
+    /// </summary>
+    public string HistoryColumnName = MultiInterestColumnNames.History;
+
+    /// <summary>Output: where each list came from (<see cref="CandidateSource"/> as text). Default <see cref="MultiInterestColumnNames.CandidateSource"/>.</summary>
+    public string CandidateSourceColumnName = MultiInterestColumnNames.CandidateSource;
+
+    /// <summary>Checks the shared columns and <see cref="Threads"/>, naming the first bad option.</summary>
+    private protected void ValidateShared()
+    {
+        OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
+        OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
+        OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
+        OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
+        OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
+        OptionChecks.ColumnName(HistoryColumnName, nameof(HistoryColumnName));
+        OptionChecks.ColumnName(CandidateSourceColumnName, nameof(CandidateSourceColumnName));
+        OptionChecks.Threads(Threads, nameof(Threads));
+    }
+}
