@@ -158,4 +158,41 @@ internal static class ChunkKernels
             d = MulAdd(c, V(ref src, k), d);
         }
     }
+
+    /// <summary>
+    /// Back-propagates G = dLoss/dScore (<paramref name="anchorCount"/> × <paramref name="columns"/>, row-major) of scores
+    /// dot(anchor[r], negative[rowOf[q]]): anchorGrads[r] += Σ_q G[r,q] negative[rowOf[q]] and
+    /// negativeGrads[rowOf[q]] += Σ_r G[r,q] anchor[r]. Zero coefficients are skipped, which makes margin losses cheap once
+    /// most negatives clear the margin. <paramref name="nzRows"/> and <paramref name="nzWeights"/> are scratch of at least
+    /// max(anchorCount, columns) entries.
+    /// </summary>
+    public static void BackwardSparse(ReadOnlySpan<float> g, int anchorCount, int columns, ReadOnlySpan<int> rowOf, float[] anchors, float[] negatives,
+        float[] anchorGrads, float[] negativeGrads, int stride, int[] nzRows, float[] nzWeights)
+    {
+        for (int r = 0; r < anchorCount; r++)
+        {
+            int count = 0;
+            var row = g.Slice(r * columns, columns);
+            for (int q = 0; q < columns; q++)
+            {
+                float v = row[q];
+                if (v == 0f) continue;
+                nzRows[count] = rowOf[q];
+                nzWeights[count++] = v;
+            }
+            if (count > 0) AddWeightedRows(anchorGrads.AsSpan(r * stride, stride), negatives, nzRows, nzWeights, count, stride);
+        }
+        for (int q = 0; q < columns; q++)
+        {
+            int count = 0;
+            for (int r = 0; r < anchorCount; r++)
+            {
+                float v = g[r * columns + q];
+                if (v == 0f) continue;
+                nzRows[count] = r;
+                nzWeights[count++] = v;
+            }
+            if (count > 0) AddWeightedRows(negativeGrads.AsSpan(rowOf[q] * stride, stride), anchors, nzRows, nzWeights, count, stride);
+        }
+    }
 }

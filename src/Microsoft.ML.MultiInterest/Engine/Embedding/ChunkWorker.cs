@@ -270,40 +270,7 @@ internal sealed class ChunkWorker
             ChunkKernels.Scores(anchors, c, negatives.AsSpan(c * stride), sampled, stride, scores.Slice(batch), columns);
     }
 
-    /// <summary>
-    /// Given G = dLoss/dScore (c × columns) of scores dot(anchor[j], negative[slot(n)]):
-    /// anchorGrad[j] += Σ_n G[j,n] negative[slot(n)] and negativeGrad[slot(n)] += Σ_j G[j,n] anchor[j].
-    /// Zero coefficients are skipped, which makes the ranking loss cheap once most negatives clear the margin.
-    /// </summary>
-    private void Backward(ReadOnlySpan<float> g, int c, int columns, float[] anchors, float[] negatives, float[] anchorGrads, float[] negativeGrads)
-    {
-        int stride = _stride;
-        var rows = _nzRows;
-        var weights = _nzWeights;
-        for (int j = 0; j < c; j++)
-        {
-            int count = 0;
-            var row = g.Slice(j * columns, columns);
-            for (int n = 0; n < columns; n++)
-            {
-                float v = row[n];
-                if (v == 0f) continue;
-                rows[count] = _negSlots[n];
-                weights[count++] = v;
-            }
-            if (count > 0) ChunkKernels.AddWeightedRows(anchorGrads.AsSpan(j * stride, stride), negatives, rows, weights, count, stride);
-        }
-        for (int n = 0; n < columns; n++)
-        {
-            int count = 0;
-            for (int j = 0; j < c; j++)
-            {
-                float v = g[j * columns + n];
-                if (v == 0f) continue;
-                rows[count] = j;
-                weights[count++] = v;
-            }
-            if (count > 0) ChunkKernels.AddWeightedRows(negativeGrads.AsSpan(_negSlots[n] * stride, stride), anchors, rows, weights, count, stride);
-        }
-    }
+    /// <summary>Back-propagates one side's dLoss/dScore into the per-slot gradients (<see cref="ChunkKernels.BackwardSparse"/>).</summary>
+    private void Backward(ReadOnlySpan<float> g, int c, int columns, float[] anchors, float[] negatives, float[] anchorGrads, float[] negativeGrads) =>
+        ChunkKernels.BackwardSparse(g, c, columns, _negSlots, anchors, negatives, anchorGrads, negativeGrads, _stride, _nzRows, _nzWeights);
 }

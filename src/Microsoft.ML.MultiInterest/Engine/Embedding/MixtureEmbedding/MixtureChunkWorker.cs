@@ -325,39 +325,7 @@ internal sealed class MixtureChunkWorker
         return loss;
     }
 
-    /// <summary>
-    /// Given G = dLoss/dM over anchor rows × negative columns: anchorGrad[r] += Σ_q G[r,q] negative[row(q)] and
-    /// negativeGrad[row(q)] += Σ_r G[r,q] anchor[r]; zero coefficients are skipped.
-    /// </summary>
-    private void BackwardSide(ReadOnlySpan<float> g, int anchorRows, int ld, float[] anchors, float[] negatives, float[] anchorGrads, float[] negativeGrads)
-    {
-        int stride = _stride;
-        var rows = _nzRows;
-        var weights = _nzWeights;
-        for (int r = 0; r < anchorRows; r++)
-        {
-            int count = 0;
-            var row = g.Slice(r * ld, ld);
-            for (int q = 0; q < ld; q++)
-            {
-                float v = row[q];
-                if (v == 0f) continue;
-                rows[count] = _negRows[q];
-                weights[count++] = v;
-            }
-            if (count > 0) ChunkKernels.AddWeightedRows(anchorGrads.AsSpan(r * stride, stride), negatives, rows, weights, count, stride);
-        }
-        for (int q = 0; q < ld; q++)
-        {
-            int count = 0;
-            for (int r = 0; r < anchorRows; r++)
-            {
-                float v = g[r * ld + q];
-                if (v == 0f) continue;
-                rows[count] = r;
-                weights[count++] = v;
-            }
-            if (count > 0) ChunkKernels.AddWeightedRows(negativeGrads.AsSpan(_negRows[q] * stride, stride), anchors, rows, weights, count, stride);
-        }
-    }
+    /// <summary>Back-propagates one side's dLoss/dM into the row gradients (<see cref="ChunkKernels.BackwardSparse"/>).</summary>
+    private void BackwardSide(ReadOnlySpan<float> g, int anchorRows, int ld, float[] anchors, float[] negatives, float[] anchorGrads, float[] negativeGrads) =>
+        ChunkKernels.BackwardSparse(g, anchorRows, ld, _negRows, anchors, negatives, anchorGrads, negativeGrads, _stride, _nzRows, _nzWeights);
 }
