@@ -150,6 +150,8 @@ internal static class SweepCommand
             testResult = SweepTestFigures.Evaluate(result.Model, edges, EdgeFile.Read(test), outcome.Best.Settings, threads, test);
             ResultTable.Print(testResult, showPaper: false, log);
         }
+        foreach (string png in SweepPlot.Write(outDirectory, outcome, options, Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(train))) ?? train))
+            log.WriteLine($"Wrote {png}");
         string json = Path.Combine(outDirectory, "sweep.json");
         SweepJson.Write(json, train, test, modelPath, result, options, measuredRefit, testResult, clock.Elapsed.TotalSeconds);
         log.WriteLine($"Wrote {tsv}, {json}; total {clock.Elapsed.TotalSeconds:F1} s.");

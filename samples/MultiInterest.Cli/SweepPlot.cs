@@ -1,0 +1,40 @@
+using System.Globalization;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace MultiInterest.Cli;
+
+/// <summary>
+/// Sensitivity curves of a sweep, as the kNN-Embed paper's Figure 3 draws them: for each numeric parameter that took
+/// more than one value, the best validation objective at each value (the maximum over the other parameters' values),
+/// from full-fidelity trials only. One PNG per parameter (ScottPlot).
+/// </summary>
+internal static class SweepPlot
+{
+    /// <summary>Writes <c>sensitivity-{parameter}.png</c> files into <paramref name="directory"/>; returns their paths.</summary>
+    public static IReadOnlyList<string> Write(string directory, SweepOutcome outcome, SweepOptions options, string dataset)
+    {
+        var full = outcome.Trials.Where(t => t.Fidelity >= 1).ToList();
+        var written = new List<string>();
+        foreach (string parameter in full.SelectMany(t => t.Parameters.Keys).Distinct().Order(StringComparer.Ordinal))
+        {
+            var points = new SortedDictionary<double, double>();
+            foreach (var trial in full)
+            {
+                if (!trial.Parameters.TryGetValue(parameter, out var text)
+                    || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) continue;
+                points[value] = points.TryGetValue(value, out double best) ? Math.Max(best, trial.Objective) : trial.Objective;
+            }
+            if (points.Count < 2) continue;
+            var plot = new ScottPlot.Plot();
+            var line = plot.Add.Scatter(points.Keys.ToArray(), points.Values.ToArray());
+            line.MarkerSize = 7;
+            plot.Title($"{dataset}: validation {options.Metric}@{options.Cutoff} against {parameter} (best over the other settings)");
+            plot.XLabel(parameter);
+            plot.YLabel($"{options.Metric}@{options.Cutoff} (validation)");
+            string path = Path.Combine(directory, $"sensitivity-{string.Concat(parameter.Select(c => char.IsLetterOrDigit(c) ? c : '_'))}.png");
+            plot.SavePng(path, 800, 550);
+            written.Add(path);
+        }
+        return written;
+    }
+}
