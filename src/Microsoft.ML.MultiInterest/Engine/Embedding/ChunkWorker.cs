@@ -94,13 +94,7 @@ internal sealed class ChunkWorker
         for (int start = 0; start < edges.Length; start += chunk)
         {
             if (ct.IsCancellationRequested) break;
-            float lr = _options.LearningRate;
-            if (_options.Optimizer == EmbeddingOptimizer.Sgd)
-            {
-                // Linear decay over the whole run, floored so that the last steps still move.
-                double progress = (epoch + (double)start / edges.Length) / _options.Epochs;
-                lr *= (float)Math.Max(1e-4, 1.0 - progress);
-            }
+            float lr = LearningRateSchedule.At(_options, epoch, start, edges.Length);
             loss += TrainChunk(edges.Slice(start, Math.Min(chunk, edges.Length - start)), lr);
         }
         return loss;

@@ -113,12 +113,7 @@ internal sealed class MixtureChunkWorker
         for (int start = 0; start < edges.Length; start += chunk)
         {
             if (ct.IsCancellationRequested) break;
-            float lr = _options.LearningRate;
-            if (_options.Optimizer == EmbeddingOptimizer.Sgd)
-            {
-                double progress = (epoch + (double)start / edges.Length) / _options.Epochs;
-                lr *= (float)Math.Max(1e-4, 1.0 - progress);
-            }
+            float lr = LearningRateSchedule.At(_options, epoch, start, edges.Length);
             Prepare(edges.Slice(start, Math.Min(chunk, edges.Length - start)));
             loss += Backpropagate();
             Update(lr);
