@@ -16,7 +16,11 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </remarks>
 public static class GraphEmbeddingTrainerEngine
 {
-    /// <summary>Trains embeddings for every user and item index of <paramref name="graph"/>.</summary>
+    /// <summary>
+    /// Trains embeddings for every user and item index of <paramref name="graph"/>. Users and items without an edge get
+    /// zero vectors (and, for mixtures, zero components with equal weights): training runs on the others only, so its
+    /// time and memory follow the nodes that have edges, not the index range.
+    /// </summary>
     /// <param name="graph">The engagement graph; edge weights, when present, scale each edge's loss.</param>
     /// <param name="options">Settings; validated, then copied (later changes do not affect the run).</param>
     /// <param name="progress">Optional sink receiving the statistics of each finished epoch.</param>
@@ -32,6 +36,15 @@ public static class GraphEmbeddingTrainerEngine
         if (graph.EdgeCount == 0)
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
         var o = options.Clone();
+        // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur.
+        if (ActiveSubgraph.Of(graph) is { } active)
+            return active.Expand(FitConnected(active.Graph, o, progress, ct));
+        return FitConnected(graph, o, progress, ct);
+    }
+
+    /// <summary>Fits a graph in which every user and item has an edge.</summary>
+    private static GraphEmbeddingResult FitConnected(BipartiteGraph graph, GraphEmbeddingOptions o, IProgress<EpochStats>? progress, CancellationToken ct)
+    {
         int threads = Parallelism.Workers(o.Threads);
         switch (o.Algorithm)
         {

@@ -1,0 +1,107 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// The users and items of a graph that have at least one edge, renumbered densely in ascending order. Training runs
+/// on this subgraph, so its time and memory follow the distinct ids that occur, not the index range: an ML.NET key
+/// column typed <c>KeyType(10_000_000)</c> with 20,000 edges trains like a graph of its few thousand nodes. The fitted
+/// tables are then spread back to the full index range, with zero vectors for nodes without edges.
+/// </summary>
+internal sealed class ActiveSubgraph
+{
+    private ActiveSubgraph(BipartiteGraph full, int[] users, int[] items, BipartiteGraph graph)
+    {
+        Full = full;
+        Users = users;
+        Items = items;
+        Graph = graph;
+    }
+
+    /// <summary>The graph the subgraph was taken from.</summary>
+    public BipartiteGraph Full { get; }
+
+    /// <summary>Full-graph index of each subgraph user, ascending.</summary>
+    public int[] Users { get; }
+
+    /// <summary>Full-graph index of each subgraph item, ascending.</summary>
+    public int[] Items { get; }
+
+    /// <summary>The edges over the dense indices, in the same order per user.</summary>
+    public BipartiteGraph Graph { get; }
+
+    /// <summary>The subgraph of <paramref name="graph"/>'s nodes with edges, or null when every node has one.</summary>
+    public static ActiveSubgraph? Of(BipartiteGraph graph)
+    {
+        var itemDegrees = graph.ItemDegrees();
+        int activeItems = 0, activeUsers = 0;
+        foreach (int degree in itemDegrees) if (degree > 0) activeItems++;
+        for (int u = 0; u < graph.UserCount; u++) if (graph.DegreeOf(u) > 0) activeUsers++;
+        if (activeUsers == graph.UserCount && activeItems == graph.ItemCount) return null;
+
+        var users = new int[activeUsers];
+        var items = new int[activeItems];
+        var denseItem = new int[graph.ItemCount];
+        for (int i = 0, next = 0; i < graph.ItemCount; i++)
+        {
+            if (itemDegrees[i] == 0) continue;
+            denseItem[i] = next;
+            items[next++] = i;
+        }
+        var edgeUsers = new int[graph.EdgeCount];
+        var edgeItems = new int[graph.EdgeCount];
+        for (int u = 0, next = 0, e = 0; u < graph.UserCount; u++)
+        {
+            var row = graph.ItemsOf(u);
+            if (row.IsEmpty) continue;
+            users[next] = u;
+            foreach (int i in row)
+            {
+                edgeUsers[e] = next;
+                edgeItems[e++] = denseItem[i];
+            }
+            next++;
+        }
+        // A monotone renumbering keeps each user's items in ascending order, so the subgraph's edges (and the random
+        // streams that walk them) follow the full graph's order.
+        var sub = BipartiteGraph.FromEdges(activeUsers, activeItems, edgeUsers, edgeItems, graph.EdgeWeights);
+        return new ActiveSubgraph(graph, users, items, sub);
+    }
+
+    /// <summary>Spreads a result fitted on <see cref="Graph"/> back to the full graph's index range.</summary>
+    public GraphEmbeddingResult Expand(GraphEmbeddingResult result)
+    {
+        var mixture = result.Mixture;
+        var dcm = result.Dcm;
+        return new GraphEmbeddingResult(Spread(result.UserEmbeddings, Users, Full.UserCount, 1), Spread(result.ItemEmbeddings, Items, Full.ItemCount, 1), result.Epochs)
+        {
+            Algorithm = result.Algorithm,
+            Settings = result.Settings,
+            Validation = result.Validation,
+            SelectionSeconds = result.SelectionSeconds,
+            Mixture = mixture == null ? null : new MixtureEmbeddingResult(mixture.SourceComponents, mixture.DestinationComponents,
+                Spread(mixture.UserComponents, Users, Full.UserCount, mixture.SourceComponents),
+                Spread(mixture.ItemComponents, Items, Full.ItemCount, mixture.DestinationComponents),
+                SpreadWeights(mixture.UserWeights, mixture.SourceComponents)),
+            Dcm = dcm == null ? null : new DcmModel(Spread(dcm.Items, Items, Full.ItemCount, 1), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations),
+        };
+    }
+
+    /// <summary>Rows of <paramref name="dense"/> (<paramref name="block"/> rows per node) moved to their full indices; other rows zero.</summary>
+    private static EmbeddingMatrix Spread(EmbeddingMatrix dense, int[] fullIndex, int fullCount, int block)
+    {
+        var full = new EmbeddingMatrix(checked(fullCount * block), dense.Dimension);
+        int width = block * dense.Dimension;
+        for (int n = 0; n < fullIndex.Length; n++)
+            dense.Values.AsSpan(n * width, width).CopyTo(full.Values.AsSpan(fullIndex[n] * width, width));
+        return full;
+    }
+
+    /// <summary>Mixture weights moved to their full user indices; a user without edges gets equal weights, which still sum to 1.</summary>
+    private double[] SpreadWeights(double[] dense, int components)
+    {
+        var full = new double[checked(Full.UserCount * components)];
+        Array.Fill(full, 1.0 / components);
+        for (int n = 0; n < Users.Length; n++)
+            dense.AsSpan(n * components, components).CopyTo(full.AsSpan(Users[n] * components, components));
+        return full;
+    }
+}
