@@ -5,6 +5,40 @@ namespace Microsoft.ML.MultiInterest.Tests.Mixture;
 public class MixtureBuilderTests
 {
     [Fact]
+    public void UsersWithoutEdges_GetNoRow_AndTheOthersTheSameMixture()
+    {
+        var (items, groups, graph, _) = TestGraphs.TwoInterestUsers();
+        var clustering = ItemClustering.Create(groups, 4, items);
+        // Every third user row left without edges, as a key range wider than the users that occur.
+        var users = new List<int>();
+        var edges = new List<int>();
+        for (int u = 0; u < graph.UserCount; u++)
+            foreach (int i in graph.ItemsOf(u))
+            {
+                users.Add(u * 3);
+                edges.Add(i);
+            }
+        var spread = BipartiteGraph.FromEdges(graph.UserCount * 3, graph.ItemCount, users.ToArray(), edges.ToArray());
+        var dense = MixtureBuilder.BuildMle(graph, clustering, items, components: 3);
+        var sparse = MixtureBuilder.BuildMle(spread, clustering, items, components: 3);
+        var weights = MixtureBuilder.BuildMleWeights(spread, clustering, components: 3);
+        Assert.Equal(graph.UserCount, sparse.StoredUsers);
+        Assert.Equal(graph.UserCount, weights.StoredUsers);
+        for (int u = 0; u < spread.UserCount; u++)
+        {
+            if (u % 3 != 0)
+            {
+                Assert.Equal(0, sparse.ComponentCount(u));
+                continue;
+            }
+            Assert.Equal(dense.Clusters(u / 3).ToArray(), sparse.Clusters(u).ToArray());
+            Assert.Equal(dense.Weights(u / 3).ToArray(), sparse.Weights(u).ToArray());
+            Assert.Equal(dense.Embeddings(u / 3).ToArray(), sparse.Embeddings(u).ToArray());
+            Assert.Equal(dense.Weights(u / 3).ToArray(), weights.Weights(u).ToArray());
+        }
+    }
+
+    [Fact]
     public void PlantedTwoInterestUsersGetTheirTwoGroupsWithEqualWeights()
     {
         var (items, groups, graph, userGroups) = TestGraphs.TwoInterestUsers();

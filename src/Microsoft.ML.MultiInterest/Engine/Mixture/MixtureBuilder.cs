@@ -16,12 +16,15 @@ public static class MixtureBuilder
     public static MixtureTable BuildMle(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, int components, int threads = 0)
     {
         Validate(train, clustering, itemEmbeddings, components);
-        var table = new MixtureTable(train.UserCount, components, itemEmbeddings.Dimension);
+        // Rows only for users with edges: the others have no mixture, and a wide user index range costs 4 bytes a user, not m (12 + 4 d).
+        var active = UsersWithEdges(train);
+        var table = MixtureTable.ForUsers(train.UserCount, active, components, itemEmbeddings.Dimension);
         var parallel = Parallelism.Options(threads);
-        Parallel.For(0, train.UserCount, parallel,
+        Parallel.For(0, active.Length, parallel,
             () => (Profile: new UserClusterProfile(clustering.ClusterCount), Sum: new double[itemEmbeddings.Dimension]),
-            (user, _, scratch) =>
+            (index, _, scratch) =>
             {
+                int user = active[index];
                 var items = train.ItemsOf(user);
                 scratch.Profile.Load(items, clustering);
                 int n = scratch.Profile.TopClusters(components, table.WritableClusters(user), table.WritableWeights(user));
@@ -49,15 +52,26 @@ public static class MixtureBuilder
         if (components < 1) throw new ArgumentOutOfRangeException(nameof(components), components, "Components (m) must be at least 1.");
         if (clustering.ItemCount != train.ItemCount)
             throw new ArgumentException($"The clustering covers {clustering.ItemCount} items, the graph has {train.ItemCount}.", nameof(clustering));
-        var table = new MixtureTable(train.UserCount, components, 0);
+        var active = UsersWithEdges(train);
+        var table = MixtureTable.ForUsers(train.UserCount, active, components, 0);
         var parallel = Parallelism.Options(threads);
-        Parallel.For(0, train.UserCount, parallel, () => new UserClusterProfile(clustering.ClusterCount), (user, _, profile) =>
+        Parallel.For(0, active.Length, parallel, () => new UserClusterProfile(clustering.ClusterCount), (index, _, profile) =>
         {
+            int user = active[index];
             profile.Load(train.ItemsOf(user), clustering);
             table.SetCount(user, profile.TopClusters(components, table.WritableClusters(user), table.WritableWeights(user)));
             return profile;
         }, _ => { });
         return table;
+    }
+
+    private static int[] UsersWithEdges(BipartiteGraph train)
+    {
+        int count = 0;
+        for (int u = 0; u < train.UserCount; u++) if (train.DegreeOf(u) > 0) count++;
+        var users = new int[count];
+        for (int u = 0, next = 0; u < train.UserCount; u++) if (train.DegreeOf(u) > 0) users[next++] = u;
+        return users;
     }
 
     internal static void Validate(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, int components)

@@ -9,12 +9,25 @@ namespace Microsoft.ML.MultiInterest;
 /// </summary>
 internal static class KeyValuesAnnotation
 {
-    /// <summary>"1", "2", ... "<paramref name="count"/>": the names of cluster keys.</summary>
+    private static string[] s_numbers = [];
+
+    /// <summary>
+    /// "1", "2", ... "<paramref name="count"/>": the names of cluster keys, and of keys without KeyValues. The strings are
+    /// shared between calls (one set for the largest count asked), so a wide key range costs each caller 8 bytes a key, not a string a key.
+    /// </summary>
     public static string[] Numbers(int count)
     {
-        var names = new string[count];
-        for (int i = 0; i < count; i++) names[i] = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return names;
+        var shared = Volatile.Read(ref s_numbers);
+        if (shared.Length < count)
+        {
+            var grown = new string[count];
+            shared.CopyTo(grown, 0);
+            for (int i = shared.Length; i < count; i++) grown[i] = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // A race only builds the same strings twice; either array is correct.
+            Volatile.Write(ref s_numbers, grown);
+            shared = grown;
+        }
+        return shared.AsSpan(0, count).ToArray();
     }
 
     /// <summary>An annotation set holding only KeyValues = <paramref name="names"/>.</summary>

@@ -21,7 +21,7 @@ internal static class MixtureReader
         var embeddingColumn = ColumnChecks.FloatVector(schema, embeddings.Name, embeddings.Option, out int embeddingSize);
         ColumnChecks.SameSize(embeddings.Name, embeddings.Option, m * dimension, embeddingSize);
 
-        var table = new MixtureTable(userCount, m, dimension);
+        var table = MixtureTable.ForUsers(userCount, UsersIn(data, userColumn, userCount), m, dimension);
         var seen = new bool[userCount];
         using var cursor = data.GetRowCursor([userColumn, clusterColumn, weightColumn, embeddingColumn]);
         var getUser = cursor.GetGetter<uint>(userColumn);
@@ -57,5 +57,23 @@ internal static class MixtureReader
             table.SetCount(u, n);
         }
         return table;
+    }
+
+    /// <summary>The distinct user rows of the data: the table stores rows for these only, so a wide key range costs 4 bytes a key.</summary>
+    private static List<int> UsersIn(IDataView data, DataViewSchema.Column userColumn, int userCount)
+    {
+        var seen = new bool[userCount];
+        var users = new List<int>();
+        using var cursor = data.GetRowCursor([userColumn]);
+        var getUser = cursor.GetGetter<uint>(userColumn);
+        uint key = 0;
+        while (cursor.MoveNext())
+        {
+            getUser(ref key);
+            if (key == 0 || seen[key - 1]) continue;
+            seen[key - 1] = true;
+            users.Add((int)key - 1);
+        }
+        return users;
     }
 }

@@ -62,8 +62,11 @@ internal static class MixturePersistence
         var embeddingsTensor = OnnxTensorReader.Find(model, EmbeddingsTable);
         var embeddings = OnnxTensorReader.Floats(embeddingsTensor);
         int d = OnnxTensorReader.Shape(embeddingsTensor)[1] / m;
-        var table = new MixtureTable(users, m, d);
-        for (int u = 0; u < users; u++)
+        // Rows only for users with a component (row 0 of the tensor is the missing key's padding).
+        var stored = new List<int>();
+        for (int u = 0; u < users; u++) if (clusters[(u + 1) * m] != 0) stored.Add(u);
+        var table = MixtureTable.ForUsers(users, stored, m, d);
+        foreach (int u in stored)
         {
             int row = u + 1, count = 0;
             while (count < m && clusters[row * m + count] != 0) count++;
