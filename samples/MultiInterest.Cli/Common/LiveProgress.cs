@@ -35,13 +35,14 @@ internal sealed class LiveProgress : ProgressReporter
     /// <summary>Keeps a description on one line beside the bar.</summary>
     private string Fit(string text)
     {
-        int width = Math.Max(20, _console.Profile.Width - 45);
+        int width = Math.Max(20, _console.Profile.Width - 40);
         return text.Length <= width ? text : string.Concat(text.AsSpan(0, width - 1), "…");
     }
 
     private sealed class Stage(LiveProgress owner, ProgressTask task, string title) : ProgressStage
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private bool _done;
 
         public override void Update(string line, double? value = null)
         {
@@ -57,7 +58,9 @@ internal sealed class LiveProgress : ProgressReporter
 
         public override void Dispose()
         {
-            if (task.IsFinished) return;
+            // A bar that reached its total is finished already, but its line is still due.
+            if (_done) return;
+            _done = true;
             task.Value = task.MaxValue;
             task.StopTask();
             owner.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{title}: done in {_clock.Elapsed.TotalSeconds:F1} s"));
