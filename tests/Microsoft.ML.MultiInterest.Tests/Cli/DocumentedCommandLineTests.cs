@@ -46,8 +46,9 @@ public sealed partial class DocumentedCommandLineTests
                 // Inline code ends at its backtick (which may open on an earlier line); a shell comment ends a code line.
                 string command = text.ToString().Split('`')[0].Split(" #")[0];
                 var args = Tokens(command);
-                // A command named alone (`multiinterest split`) and placeholders (`<command> ...`) are prose, not command lines.
-                if (args.Count < 2 || args.Any(a => a.Contains("...", StringComparison.Ordinal) || a.StartsWith('<') || a.Contains('$', StringComparison.Ordinal))) continue;
+                // A command named alone (`multiinterest split`), placeholders (`<command> ...`, `help COMMAND`) and quoted
+                // examples in prose are not command lines.
+                if (args.Count < 2 || args.Any(a => a.Length > 1 && a.All(char.IsUpper)) || args.Any(a => a.Contains("...", StringComparison.Ordinal) || a.StartsWith('<') || a.Contains('$', StringComparison.Ordinal))) continue;
                 yield return ($"{Path.GetFileName(page)}:{n + 1}", [.. args]);
             }
         }
@@ -89,6 +90,6 @@ public sealed partial class DocumentedCommandLineTests
         throw new InvalidOperationException("MLMultiInterest.sln not found above the test binaries.");
     }
 
-    [GeneratedRegex(@"(?<tick>`)?(?:[^`]*?samples/MultiInterest\.Cli --(?!\S)|\$CLI(?= )|(?<![\w/.-])multiinterest(?= [a-z]))")]
+    [GeneratedRegex(@"(?<tick>`)?(?:[^`]*?samples/MultiInterest\.Cli --(?!\S)|\$CLI(?= )|(?<![\w/.'-])multiinterest(?= [a-z]))")]
     private static partial Regex CommandStart();
 }
