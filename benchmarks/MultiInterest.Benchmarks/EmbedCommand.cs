@@ -1,9 +1,10 @@
+using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.MultiInterest.Data;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Benchmarks;
 
@@ -17,72 +18,109 @@ internal static class EmbedCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        string? trainPath = null, testPath = null;
-        bool verbose = false;
-        var o = new GraphEmbeddingOptions();
-        for (int a = 0; a < args.Length; a++)
+        var d = new GraphEmbeddingOptions();
+        var train = Opt.Path("--train", "Training edges (user<TAB>item, header line, .gz allowed).", required: true);
+        var test = Opt.Path("--test", "Held-out edges.", required: true);
+        var algorithm = Opt.Choice("--algorithm", d.Algorithm, Kebab, "Embedding algorithm.");
+        var dim = BenchOpt.Count("--dim", d.Dimension, "Embedding dimension.", min: 1);
+        var epochs = BenchOpt.Count("--epochs", d.Epochs, "Epochs.", min: 1);
+        var loss = Opt.Choice("--loss", d.Loss, ModelFitting.LossName, "Negative-sampling loss.");
+        var negativeWeight = Opt.Float("--negative-weight", d.NegativeWeight, "Weight of the negatives (cosine-contrastive).");
+        var l2 = Opt.Float("--l2", d.L2Regularization, "L2 regularisation.", min: 0);
+        var l2Degree = Opt.Float("--l2-degree-exponent", d.L2DegreeExponent, "Degree exponent of --l2.");
+        var historyBlend = Opt.Float("--history-blend", d.HistoryBlend, "Blend of each user vector with its history's mean item vector.", min: 0);
+        var optimizer = Opt.Choice("--optimizer", d.Optimizer, o => o.ToString().ToLowerInvariant(), "Optimizer.");
+        var lr = Opt.Float("--lr", d.LearningRate, "Learning rate.");
+        var margin = Opt.Float("--margin", d.Margin, "Margin (ranking, cosine-contrastive).");
+        var chunk = BenchOpt.Count("--chunk", d.ChunkSize, "Edges per chunk (negatives shared within a chunk).", min: 1);
+        var uniform = BenchOpt.Count("--uniform-negatives", d.UniformNegatives, "Uniform negatives per edge (short form --uniform).", min: 0);
+        uniform.Aliases.Add("--uniform");
+        var degree = BenchOpt.Count("--degree-negatives", d.DegreeNegatives, "Degree-weighted negatives per edge (short form --degree).", min: 0);
+        degree.Aliases.Add("--degree");
+        var degreeExponent = Opt.Float("--degree-exponent", d.DegreeExponent, "Exponent of the degree-weighted sampling.");
+        var batch = BenchOpt.Count("--batch-negatives", d.BatchNegatives, "In-batch negatives per edge (short form --batch).", min: 0);
+        batch.Aliases.Add("--batch");
+        var init = Opt.Float("--init", d.InitScale, "Scale of the random starting vectors.");
+        var seed = BenchOpt.Count("--seed", d.Seed, "Seed.");
+        var threads = BenchOpt.Count("--threads", d.Threads, "Threads (0 = all cores).", min: 0);
+        var validationFraction = Opt.Double("--validation-fraction", d.ValidationFraction, "Validation hold-out share (0 = the algorithm's default).", min: 0, max: 1);
+        var validationUsers = BenchOpt.Count("--validation-users", d.ValidationUsers, "Validation users.", min: 1);
+        var autoMaxDim = BenchOpt.Count("--auto-max-dim", d.AutoMaxDimension, "Largest dimension auto tries.", min: 1);
+        var sgdInit = Opt.Choice("--sgd-init", d.Initialization, i => i == EmbeddingInitialization.TruncatedSvd ? "truncated-svd" : "random", "Starting vectors of negative sampling.");
+        var svdNormalization = Opt.Double("--svd-normalization", d.Svd.DegreeNormalization, "Truncated SVD: degree normalisation exponent.");
+        var svdSmoothing = Opt.Double("--svd-smoothing", d.Svd.DegreeSmoothing, "Truncated SVD: degree smoothing.");
+        var svdGamma = Opt.Double("--svd-gamma", d.Svd.SpectralExponent, "Truncated SVD: spectral exponent.");
+        var svdItemDegree = Opt.Double("--svd-item-degree", d.Svd.ItemDegreeExponent, "Truncated SVD: item degree exponent.");
+        var svdPower = BenchOpt.Count("--svd-power-iterations", d.Svd.PowerIterations, "Truncated SVD: power iterations.", min: 0);
+        var alsIterations = BenchOpt.Count("--als-iterations", d.Als.Iterations, "Implicit ALS: iterations.", min: 1);
+        var alsReg = Opt.Double("--als-reg", d.Als.Regularization, "Implicit ALS: regularisation.", min: 0);
+        var alsCgSteps = BenchOpt.Count("--als-cg-steps", d.Als.CgSteps, "Implicit ALS: conjugate-gradient steps.", min: 1);
+        var alsUnobserved = Opt.Double("--als-unobserved", d.Als.UnobservedWeight, "Implicit ALS: weight of the unobserved entries.", min: 0);
+        var alsSolver = Opt.Choice("--als-solver", d.Als.Solver, s => s == ImplicitAlsSolver.ConjugateGradient ? "cg" : "cholesky", "Implicit ALS: solver.");
+        var logq = Opt.Flag("--logq-correction", "Subtract log q of the negatives' sampling from every logit (for --loss softmax).");
+        var verbose = Opt.Flag("--verbose", "Report every epoch (a progress bar on a terminal, lines on standard error otherwise).");
+        var command = new Command("embed", "Graph embedding speed (edges/s, CPU time) and unimodal Recall@10/20/50, as JSON.")
         {
-            string name = args[a];
-            if (name == "--verbose") { verbose = true; continue; }
-            if (name == "--logq-correction") { o.PopularityCorrection = true; continue; }
-            if (a + 1 >= args.Length) throw new ArgumentException($"Option {name} needs a value.");
-            string v = args[++a];
-            switch (name)
+            train, test, algorithm, dim, epochs, loss, negativeWeight, l2, l2Degree, historyBlend, optimizer, lr, margin, chunk, uniform, degree, degreeExponent, batch,
+            init, seed, threads, validationFraction, validationUsers, autoMaxDim, sgdInit, svdNormalization, svdSmoothing, svdGamma, svdItemDegree, svdPower,
+            alsIterations, alsReg, alsCgSteps, alsUnobserved, alsSolver, logq, verbose,
+        };
+        command.SetAction(r =>
+        {
+            var o = new GraphEmbeddingOptions
             {
-                case "--train": trainPath = v; break;
-                case "--test": testPath = v; break;
-                case "--dim": o.Dimension = Int(v); break;
-                case "--epochs": o.Epochs = Int(v); break;
-                case "--loss": o.Loss = Enum.Parse<EmbeddingLoss>(v.Replace("-", "", StringComparison.Ordinal), ignoreCase: true); break;
-                case "--negative-weight": o.NegativeWeight = Float(v); break;
-                case "--l2": o.L2Regularization = Float(v); break;
-                case "--l2-degree-exponent": o.L2DegreeExponent = Float(v); break;
-                case "--history-blend": o.HistoryBlend = Float(v); break;
-                case "--optimizer": o.Optimizer = Enum.Parse<EmbeddingOptimizer>(v, ignoreCase: true); break;
-                case "--lr": o.LearningRate = Float(v); break;
-                case "--margin": o.Margin = Float(v); break;
-                case "--chunk": o.ChunkSize = Int(v); break;
-                case "--uniform" or "--uniform-negatives": o.UniformNegatives = Int(v); break;
-                case "--degree" or "--degree-negatives": o.DegreeNegatives = Int(v); break;
-                case "--degree-exponent": o.DegreeExponent = Float(v); break;
-                case "--batch" or "--batch-negatives": o.BatchNegatives = Int(v); break;
-                case "--init": o.InitScale = Float(v); break;
-                case "--seed": o.Seed = Int(v); break;
-                case "--threads": o.Threads = Int(v); break;
-                case "--algorithm": o.Algorithm = Enum.Parse<EmbeddingAlgorithm>(v.Replace("-", ""), ignoreCase: true); break;
-                case "--validation-fraction": o.ValidationFraction = double.Parse(v, CultureInfo.InvariantCulture); break;
-                case "--validation-users": o.ValidationUsers = Int(v); break;
-                case "--auto-max-dim": o.AutoMaxDimension = Int(v); break;
-                case "--sgd-init": o.Initialization = v == "truncated-svd" ? EmbeddingInitialization.TruncatedSvd : Enum.Parse<EmbeddingInitialization>(v, ignoreCase: true); break;
-                case "--svd-normalization": o.Svd.DegreeNormalization = double.Parse(v, CultureInfo.InvariantCulture); break;
-                case "--svd-smoothing": o.Svd.DegreeSmoothing = double.Parse(v, CultureInfo.InvariantCulture); break;
-                case "--svd-gamma": o.Svd.SpectralExponent = double.Parse(v, CultureInfo.InvariantCulture); break;
-                case "--svd-item-degree": o.Svd.ItemDegreeExponent = double.Parse(v, CultureInfo.InvariantCulture); break;
-                case "--svd-power-iterations": o.Svd.PowerIterations = Int(v); break;
-                case "--als-iterations": o.Als.Iterations = Int(v); break;
-                case "--als-reg": o.Als.Regularization = double.Parse(v, CultureInfo.InvariantCulture); break;
-                case "--als-cg-steps": o.Als.CgSteps = Int(v); break;
-                case "--als-unobserved": o.Als.UnobservedWeight = double.Parse(v, CultureInfo.InvariantCulture); break;
-                case "--als-solver": o.Als.Solver = v == "cg" ? ImplicitAlsSolver.ConjugateGradient : Enum.Parse<ImplicitAlsSolver>(v, ignoreCase: true); break;
-                default: throw new ArgumentException($"Unknown option {name}.");
-            }
-        }
-        if (trainPath == null || testPath == null) throw new ArgumentException("embed needs --train FILE and --test FILE.");
+                Algorithm = r.Value(algorithm), Dimension = r.Value(dim), Epochs = r.Value(epochs), Loss = r.Value(loss), NegativeWeight = r.Value(negativeWeight),
+                L2Regularization = r.Value(l2), L2DegreeExponent = r.Value(l2Degree), HistoryBlend = r.Value(historyBlend), Optimizer = r.Value(optimizer),
+                LearningRate = r.Value(lr), Margin = r.Value(margin), ChunkSize = r.Value(chunk), UniformNegatives = r.Value(uniform), DegreeNegatives = r.Value(degree),
+                DegreeExponent = r.Value(degreeExponent), BatchNegatives = r.Value(batch), InitScale = r.Value(init), Seed = r.Value(seed), Threads = r.Value(threads),
+                ValidationFraction = r.Value(validationFraction), ValidationUsers = r.Value(validationUsers), AutoMaxDimension = r.Value(autoMaxDim),
+                Initialization = r.Value(sgdInit), PopularityCorrection = r.GetValue(logq),
+            };
+            o.Svd.DegreeNormalization = r.Value(svdNormalization);
+            o.Svd.DegreeSmoothing = r.Value(svdSmoothing);
+            o.Svd.SpectralExponent = r.Value(svdGamma);
+            o.Svd.ItemDegreeExponent = r.Value(svdItemDegree);
+            o.Svd.PowerIterations = r.Value(svdPower);
+            o.Als.Iterations = r.Value(alsIterations);
+            o.Als.Regularization = r.Value(alsReg);
+            o.Als.CgSteps = r.Value(alsCgSteps);
+            o.Als.UnobservedWeight = r.Value(alsUnobserved);
+            o.Als.Solver = r.Value(alsSolver);
+            BenchOpt.Validate(o.Validate, "Embedding option");
+            return Run(r.Value(train)!, r.Value(test)!, o, r.GetValue(verbose));
+        });
+        return command;
+    }
 
+    private static int Run(string trainPath, string testPath, GraphEmbeddingOptions o, bool verbose)
+    {
         var userIds = new IdMap();
         var itemIds = new IdMap();
         var graph = GraphData.Build(EdgeFile.Read(trainPath), userIds, itemIds, extendIds: true, trainPath);
         // As evaluate does: test edges of users or items unseen in training are left out and counted.
         var (test, unseenTestEdges) = GraphData.BuildKnown(EdgeFile.Read(testPath), userIds, itemIds, testPath);
 
-        var progress = verbose ? new SyncProgress(s => Console.Error.WriteLine(
-            $"epoch {s.Epoch,2}: loss {s.MeanLoss:F4}  {s.Seconds:F2}s  {s.EdgesPerSecond:N0} edges/s")) : null;
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var result = GraphEmbeddingTrainerEngine.Fit(graph, o, progress);
+        GraphEmbeddingResult result = null!;
+        if (verbose)
+        {
+            // The epochs on standard error (or as a bar on a terminal); the JSON report alone goes to standard output.
+            ProgressReporter.Run(CliConsole.System() with { Out = Console.Error }, reporter =>
+            {
+                using var stage = reporter.Begin($"Training embeddings ({Kebab(o.Algorithm)})...", o.Algorithm == EmbeddingAlgorithm.NegativeSampling ? o.Epochs : null);
+                result = GraphEmbeddingTrainerEngine.Fit(graph, o, new SyncProgress(s => stage.Update(
+                    $"epoch {s.Epoch,2}: loss {s.MeanLoss:F4}  {s.Seconds:F2}s  {s.EdgesPerSecond:N0} edges/s", s.Epoch)));
+                return 0;
+            });
+        }
+        else
+        {
+            result = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        }
         double seconds = clock.Elapsed.TotalSeconds;
         process.Refresh();
         // CPU time is reported too: on a shared machine wall-clock speed depends on the neighbours.
@@ -138,9 +176,9 @@ internal static class EmbedCommand
     /// <summary>A loss rounded for JSON, or null where there is none (closed-form algorithms).</summary>
     private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 5) : null;
 
-    private static int Int(string v) => int.Parse(v, CultureInfo.InvariantCulture);
-
-    private static float Float(string v) => float.Parse(v, CultureInfo.InvariantCulture);
+    /// <summary>An enum value in kebab case (TruncatedSvd: truncated-svd), as the CLI spells algorithms.</summary>
+    private static string Kebab(EmbeddingAlgorithm value) =>
+        string.Concat(value.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     /// <summary>Reports on the training thread (Progress&lt;T&gt; would post to the thread pool and print late).</summary>
     private sealed class SyncProgress(Action<EpochStats> report) : IProgress<EpochStats>

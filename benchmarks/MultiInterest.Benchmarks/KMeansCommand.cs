@@ -1,8 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Benchmarks;
 
@@ -16,29 +17,29 @@ internal static class KMeansCommand
     /// <summary>Worker threads unless <c>--threads</c> says otherwise.</summary>
     public const int DefaultThreads = 2;
 
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        string? vectorsPath = null;
-        string? initPath = null;
-        var o = new SphericalKMeansOptions { Clusters = 0, MaxIterations = SphericalKMeansDefaults.MaxIterations, Tolerance = 0, Seed = SphericalKMeansDefaults.Seed, Threads = DefaultThreads };
-        for (int a = 0; a < args.Length; a++)
+        var vectors = Opt.Path("--vectors", "Vectors to cluster: id v0 v1 ... (e.g. an exported item_embeddings.tsv).", "FILE.tsv", required: true);
+        var clusters = BenchOpt.Count("--clusters", 0, "Clusters.", min: 1);
+        clusters.Required = true;
+        var iterations = BenchOpt.Count("--iterations", SphericalKMeansDefaults.MaxIterations, "Lloyd iterations (tolerance 0: all run).", min: 1);
+        var threads = BenchOpt.Count("--threads", DefaultThreads, "Threads (0 = all cores).", min: 0);
+        var seed = BenchOpt.Count("--seed", SphericalKMeansDefaults.Seed, "Seed of the k-means++ seeding.");
+        var init = Opt.Path("--init", "Starting centroids (same format) instead of k-means++ seeding.", "CENTROIDS.tsv");
+        var command = new Command("kmeans", "Spherical k-means (k-means++ seeding or the given starting centroids, tolerance 0) timed, as JSON; benchmarks/peers runs it "
+            + "beside FAISS and scikit-learn (INIT=shared gives all three the same starting centroids).")
         {
-            string name = args[a];
-            if (a + 1 >= args.Length) throw new ArgumentException($"Option {name} needs a value.");
-            string v = args[++a];
-            switch (name)
-            {
-                case "--vectors": vectorsPath = v; break;
-                case "--clusters": o.Clusters = Int(v); break;
-                case "--iterations": o.MaxIterations = Int(v); break;
-                case "--threads": o.Threads = Int(v); break;
-                case "--seed": o.Seed = Int(v); break;
-                case "--init": initPath = v; break;
-                default: throw new ArgumentException($"Unknown option {name}.");
-            }
-        }
-        if (vectorsPath == null) throw new ArgumentException("kmeans needs --vectors FILE.tsv.");
+            vectors, clusters, iterations, threads, seed, init,
+        };
+        command.SetAction(r => Run(r.Value(vectors)!, r.Value(init), new SphericalKMeansOptions
+        {
+            Clusters = r.Value(clusters), MaxIterations = r.Value(iterations), Tolerance = 0, Seed = r.Value(seed), Threads = r.Value(threads),
+        }));
+        return command;
+    }
 
+    private static int Run(string vectorsPath, string? initPath, SphericalKMeansOptions o)
+    {
         var points = EmbeddingFile.Read(vectorsPath).Vectors;
         // Read before the clock starts: the peers get the same file and time only their training call.
         if (initPath != null) o.InitialCentroids = EmbeddingFile.Read(initPath).Vectors;
@@ -82,6 +83,4 @@ internal static class KMeansCommand
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // "k-means++", not "\u002B"
     };
-
-    private static int Int(string v) => int.Parse(v, CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using MultiInterest.Benchmarks.Kernels;
@@ -12,7 +13,21 @@ namespace MultiInterest.Benchmarks;
 /// </summary>
 internal static class KernelsCommand
 {
-    public static int Run(string[] args)
+    public static Command Create()
+    {
+        var command = new Command("kernels", "Kernel micro-benchmarks under BenchmarkDotNet, one thread, cit-HepPh-sized random data: exact top-k search "
+            + "(unimodal and neighbours, k = 10 and 50), spherical k-means (seeding + 1 and + 5 Lloyd iterations), vector kernels (dot product, widened "
+            + "scaled accumulation, top-50 selection), one embedding epoch on a 300k-edge synthetic graph. Every other argument goes to BenchmarkDotNet, "
+            + "e.g. --filter *SearchKernels* --job short --exporters json; without --filter all run. Results go to BenchmarkDotNet.Artifacts/.")
+        {
+            // BenchmarkDotNet's own options are not declared here: they pass through as they were given.
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.SetAction(r => Run([.. r.UnmatchedTokens]));
+        return command;
+    }
+
+    private static int Run(string[] args)
     {
         var summaries = BenchmarkSwitcher
             .FromTypes([typeof(SearchKernels), typeof(ClusteringKernels), typeof(VectorKernels), typeof(EmbeddingKernels)])

@@ -1,3 +1,7 @@
+using System.CommandLine;
+using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
+
 namespace MultiInterest.Benchmarks;
 
 /// <summary>
@@ -7,13 +11,28 @@ namespace MultiInterest.Benchmarks;
 /// </summary>
 internal static class KnnCommand
 {
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        var o = new OptionList(args, RetrievalSettings.Flags);
-        var settings = RetrievalSettings.From(o, defaultRepeats: 3);
-        int maxUsers = o.Int("max-users", 0);
-        var sources = KnnSources.Read(o, settings.Threads);
-        o.RejectUnknown();
+        var sources = new KnnSources.Flags();
+        var retrieval = new RetrievalSettings.Flags(defaultRepeats: 3);
+        var fitting = new ModelFitting.Flags(GraphEmbeddingDefaults.Epochs);
+        var seed = BenchOpt.Count("--seed", GraphEmbeddingDefaults.Seed, "Seed of the embedding and k-means when they are fitted here.");
+        var maxUsers = BenchOpt.Count("--max-users", 0, "Test users timed (0 = all; an even spread otherwise).", min: 0);
+        var command = new Command("knn", "Serving stages for every test user, timed separately: exact user neighbours, kNN smoothing, cluster-quota retrieval of M "
+            + "candidates, and the exact unimodal top-M over all items; also the item dot products per user of quota retrieval. Without embedding files it "
+            + "trains and clusters like reproduce.")
+            .With([.. sources.All, maxUsers, .. retrieval.All, .. fitting.All, seed]);
+        command.SetAction(r =>
+        {
+            var settings = retrieval.Read(r);
+            int s = r.Value(seed);
+            return Run(sources.Read(r, fitting.Embedding(r, s, settings.Threads), fitting.Clustering(r, s, settings.Threads)), settings, r.Value(maxUsers));
+        });
+        return command;
+    }
+
+    private static int Run(KnnSources sources, RetrievalSettings settings, int maxUsers)
+    {
         var inputs = KnnInputs.Load(sources);
 
         var testUsers = Enumerable.Range(0, inputs.Test.UserCount).Where(u => inputs.Test.DegreeOf(u) > 0).ToArray();

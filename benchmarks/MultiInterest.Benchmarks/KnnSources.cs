@@ -1,4 +1,6 @@
+using System.CommandLine;
 using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Benchmarks;
 
@@ -14,20 +16,36 @@ internal sealed record KnnSources(string Train, string Test, string? UserEmbeddi
     GraphEmbeddingOptions Embedding, SphericalKMeansOptions Clustering)
 {
     /// <summary>
-    /// Reads <c>--train --test</c>, then <c>--artifacts DIR</c> (its user_embeddings.tsv, item_embeddings.tsv and
-    /// item_clusters.tsv) or <c>--user-embeddings --item-embeddings [--item-clusters]</c>, and the fit settings.
+    /// <c>--train --test</c>, then <c>--artifacts DIR</c> (its user_embeddings.tsv, item_embeddings.tsv and
+    /// item_clusters.tsv) or <c>--user-embeddings --item-embeddings [--item-clusters]</c>; the fit settings come from <see cref="ModelFitting.Flags"/>.
     /// </summary>
-    public static KnnSources Read(OptionList o, int threads)
+    internal sealed class Flags
     {
-        string train = o.String("train") ?? throw new ArgumentException("knn needs --train FILE and --test FILE.");
-        string test = o.String("test") ?? throw new ArgumentException("knn needs --train FILE and --test FILE.");
-        string? dir = o.String("artifacts");
-        string? users = o.String("user-embeddings") ?? (dir == null ? null : Path.Combine(dir, "user_embeddings.tsv"));
-        string? items = o.String("item-embeddings") ?? (dir == null ? null : Path.Combine(dir, "item_embeddings.tsv"));
-        string? clusters = o.String("item-clusters") ?? (dir == null ? null : Path.Combine(dir, "item_clusters.tsv"));
-        if ((users == null) != (items == null)) throw new ArgumentException("--user-embeddings and --item-embeddings go together.");
-        if (clusters != null && items == null) throw new ArgumentException("--item-clusters needs the embeddings it refers to.");
-        return new KnnSources(train, test, users, items, clusters,
-            ModelFitting.EmbeddingOptions(o, defaultEpochs: GraphEmbeddingDefaults.Epochs, threads), ModelFitting.ClusteringOptions(o, threads));
+        public CliOption<string?> Train { get; } = Opt.Path("--train", "Training edges (user<TAB>item, header line, .gz allowed).", required: true);
+
+        public CliOption<string?> Test { get; } = Opt.Path("--test", "Held-out edges.", required: true);
+
+        public CliOption<string?> Artifacts { get; } = Opt.Path("--artifacts", "Directory with user_embeddings.tsv, item_embeddings.tsv, item_clusters.tsv (what `reproduce --out DIR --export` writes).", "DIR");
+
+        public CliOption<string?> UserEmbeddings { get; } = Opt.Path("--user-embeddings", "User vectors (instead of training).");
+
+        public CliOption<string?> ItemEmbeddings { get; } = Opt.Path("--item-embeddings", "Item vectors (instead of training).");
+
+        public CliOption<string?> ItemClusters { get; } = Opt.Path("--item-clusters", "Item clusters (instead of k-means).");
+
+        /// <summary>Every option of the group.</summary>
+        public IReadOnlyList<Option> All => [Train, Test, Artifacts, UserEmbeddings, ItemEmbeddings, ItemClusters];
+
+        /// <summary>The sources as given, with the fit settings for whatever is not read from files.</summary>
+        public KnnSources Read(ParseResult r, GraphEmbeddingOptions embedding, SphericalKMeansOptions clustering)
+        {
+            string? dir = r.Value(Artifacts);
+            string? users = r.Value(UserEmbeddings) ?? (dir == null ? null : Path.Combine(dir, "user_embeddings.tsv"));
+            string? items = r.Value(ItemEmbeddings) ?? (dir == null ? null : Path.Combine(dir, "item_embeddings.tsv"));
+            string? clusters = r.Value(ItemClusters) ?? (dir == null ? null : Path.Combine(dir, "item_clusters.tsv"));
+            if ((users == null) != (items == null)) throw new UsageException("--user-embeddings and --item-embeddings go together.");
+            if (clusters != null && items == null) throw new UsageException("--item-clusters needs the embeddings it refers to.");
+            return new KnnSources(r.Value(Train)!, r.Value(Test)!, users, items, clusters, embedding, clustering);
+        }
     }
 }

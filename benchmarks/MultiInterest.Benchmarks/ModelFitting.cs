@@ -1,39 +1,69 @@
 using System.Diagnostics;
+using System.CommandLine;
 using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Benchmarks;
 
 /// <summary>The fitting stages as <c>reproduce</c> runs them: graph embeddings, then spherical k-means of the items.</summary>
 internal static class ModelFitting
 {
-    /// <summary>Embedding options from <c>--dim --epochs --loss --lr --uniform-negatives --batch-negatives --seed</c> (reproduce's defaults).</summary>
-    public static GraphEmbeddingOptions EmbeddingOptions(OptionList o, int defaultEpochs, int threads)
+    /// <summary>
+    /// The fitting options of <c>knn</c> and <c>scale</c> (reproduce's defaults; the epochs are the command's):
+    /// <c>--dim --epochs --loss --lr --uniform-negatives --batch-negatives --clusters --iterations</c>.
+    /// </summary>
+    internal sealed class Flags(int defaultEpochs)
     {
-        var options = new GraphEmbeddingOptions
+        public CliOption<int> Dimension { get; } = BenchOpt.Count("--dim", GraphEmbeddingDefaults.Dimension, "Embedding dimension.", min: 1);
+
+        public CliOption<int> Epochs { get; } = BenchOpt.Count("--epochs", defaultEpochs, "Embedding epochs.", min: 1);
+
+        public CliOption<EmbeddingLoss> Loss { get; } = Opt.Choice("--loss", GraphEmbeddingDefaults.Loss, LossName, "Negative-sampling loss.");
+
+        public CliOption<float> LearningRate { get; } = Opt.Float("--lr", GraphEmbeddingDefaults.LearningRate, "Learning rate.");
+
+        public CliOption<int> UniformNegatives { get; } = BenchOpt.Count("--uniform-negatives", GraphEmbeddingDefaults.UniformNegatives, "Uniform negatives per edge.", min: 0);
+
+        public CliOption<int> BatchNegatives { get; } = BenchOpt.Count("--batch-negatives", GraphEmbeddingDefaults.BatchNegatives, "In-batch negatives per edge.", min: 0);
+
+        public CliOption<int> Clusters { get; } = BenchOpt.Count("--clusters", SphericalKMeansDefaults.NumberOfClusters, "Spherical k-means clusters.", min: 1);
+
+        public CliOption<int> Iterations { get; } = BenchOpt.Count("--iterations", SphericalKMeansDefaults.MaxIterations, "Spherical k-means iterations.", min: 1);
+
+        /// <summary>Every option of the group.</summary>
+        public IReadOnlyList<Option> All => [Dimension, Epochs, Loss, LearningRate, UniformNegatives, BatchNegatives, Clusters, Iterations];
+
+        /// <summary>The embedding options, validated.</summary>
+        public GraphEmbeddingOptions Embedding(ParseResult r, int seed, int threads)
         {
-            Dimension = o.Int("dim", GraphEmbeddingDefaults.Dimension),
-            Epochs = o.Int("epochs", defaultEpochs),
-            LearningRate = (float)o.Double("lr", GraphEmbeddingDefaults.LearningRate),
-            UniformNegatives = o.Int("uniform-negatives", GraphEmbeddingDefaults.UniformNegatives),
-            BatchNegatives = o.Int("batch-negatives", GraphEmbeddingDefaults.BatchNegatives),
-            Seed = o.Int("seed", GraphEmbeddingDefaults.Seed),
+            var options = new GraphEmbeddingOptions
+            {
+                Dimension = r.Value(Dimension),
+                Epochs = r.Value(Epochs),
+                Loss = r.Value(Loss),
+                LearningRate = r.Value(LearningRate),
+                UniformNegatives = r.Value(UniformNegatives),
+                BatchNegatives = r.Value(BatchNegatives),
+                Seed = seed,
+                Threads = threads,
+            };
+            BenchOpt.Validate(options.Validate, "Embedding option");
+            return options;
+        }
+
+        /// <summary>The k-means options (tolerance 0).</summary>
+        public SphericalKMeansOptions Clustering(ParseResult r, int seed, int threads) => new()
+        {
+            Clusters = r.Value(Clusters),
+            MaxIterations = r.Value(Iterations),
+            Tolerance = 0,
+            Seed = seed,
             Threads = threads,
         };
-        var loss = o.String("loss");
-        if (loss != null) options.Loss = Enum.Parse<EmbeddingLoss>(loss, ignoreCase: true);
-        options.Validate();
-        return options;
     }
 
-    /// <summary>k-means options from <c>--clusters --iterations --seed</c> (reproduce's defaults, tolerance 0).</summary>
-    public static SphericalKMeansOptions ClusteringOptions(OptionList o, int threads) => new()
-    {
-        Clusters = o.Int("clusters", SphericalKMeansDefaults.NumberOfClusters),
-        MaxIterations = o.Int("iterations", SphericalKMeansDefaults.MaxIterations),
-        Tolerance = 0,
-        Seed = o.Int("seed", GraphEmbeddingDefaults.Seed),
-        Threads = threads,
-    };
+    /// <summary>The command-line spelling of a loss: kebab case.</summary>
+    public static string LossName(EmbeddingLoss loss) => loss == EmbeddingLoss.CosineContrastive ? "cosine-contrastive" : loss.ToString().ToLowerInvariant();
 
     /// <summary>Trains embeddings; returns them with the wall-clock seconds and edges per second.</summary>
     public static (GraphEmbeddingResult Result, double Seconds, double EdgesPerSecond) Embed(BipartiteGraph train, GraphEmbeddingOptions options)

@@ -1,32 +1,12 @@
 using MultiInterest.Benchmarks;
+using MultiInterest.Cli.Common;
 
-// Benchmark and tuning harness; `--help` lists the commands and their options (Usage.cs).
-if (args.Length == 0)
-{
-    Console.Error.WriteLine(Usage.Text);
-    return 2;
-}
-if (args[0] == "help" || (args[0] != "kernels" && args.Any(a => a is "-h" or "--help")))
-{
-    Console.WriteLine(Usage.Text);
-    return 0;
-}
-try
-{
-    return args[0] switch
-    {
-        "embed" => EmbedCommand.Run(args[1..]),
-        "kmeans" => KMeansCommand.Run(args[1..]),
-        "knn" => KnnCommand.Run(args[1..]),
-        "synth" => SynthCommand.Run(args[1..]),
-        "scale" => ScaleCommand.Run(args[1..]),
-        "kernels" => KernelsCommand.Run(args[1..]),
-        _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
-    };
-}
-catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidDataException or KeyNotFoundException)
-{
-    Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("Run with --help for the commands and their options.");
-    return 2;
-}
+// Benchmark and tuning harness; `--help` lists the commands, `COMMAND --help` a command's options. Exit codes: 0 ok, 1 failure, 2 bad usage.
+var root = CliRunner.Root("MultiInterest.Benchmarks", "Benchmark and tuning harness: every command but kernels prints one JSON object on standard output.");
+root.Subcommands.Add(EmbedCommand.Create());
+root.Subcommands.Add(KMeansCommand.Create());
+root.Subcommands.Add(KnnCommand.Create());
+root.Subcommands.Add(SynthCommand.Create());
+root.Subcommands.Add(ScaleCommand.Create());
+root.Subcommands.Add(KernelsCommand.Create());
+return CliRunner.Run(root, args, CliConsole.System());

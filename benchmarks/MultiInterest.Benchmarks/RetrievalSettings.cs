@@ -1,4 +1,6 @@
+using System.CommandLine;
 using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Benchmarks;
 
@@ -53,9 +55,6 @@ internal sealed class RetrievalSettings
         ? new ClusteredNeighborIndexOptions { Lists = NeighborLists, Probes = NeighborProbes, Threads = Threads }
         : null;
 
-    /// <summary>The option names that take no value.</summary>
-    public static readonly string[] Flags = ["no-warmup", "no-unimodal", "mle-embeddings"];
-
     /// <summary>The settings as they go into a JSON report (threads resolved, SIMD width added).</summary>
     public object Describe() => new
     {
@@ -74,38 +73,65 @@ internal sealed class RetrievalSettings
         SimdFloats = System.Numerics.Vector<float>.Count,
     };
 
-    /// <summary>Reads <c>--neighbor-index exact|clustered</c> (exact when absent).</summary>
-    private static NeighborIndexKind ParseIndex(string? value) => value switch
+    /// <summary>The options of the per-user stages (<c>knn</c>, <c>scale</c>), declared once.</summary>
+    internal sealed class Flags
     {
-        null or "exact" => NeighborIndexKind.Exact,
-        "clustered" => NeighborIndexKind.Clustered,
-        _ => throw new ArgumentException($"--neighbor-index must be 'exact' or 'clustered', not '{value}'."),
-    };
+        private static readonly RetrievalSettings Defaults = new();
 
-    /// <summary>Reads the shared options (<c>--components --neighbors --lambda --alpha --candidates --threads --repeats --no-warmup --no-unimodal --mle-embeddings --neighbor-index --neighbor-lists --neighbor-probes</c>).</summary>
-    public static RetrievalSettings From(OptionList o, int defaultRepeats)
-    {
-        var defaults = new RetrievalSettings();
-        var settings = new RetrievalSettings
+        /// <summary>Declares the options; <paramref name="defaultRepeats"/> is the command's number of timed passes.</summary>
+        public Flags(int defaultRepeats)
         {
-            Components = o.Int("components", defaults.Components),
-            Neighbors = o.Int("neighbors", defaults.Neighbors),
-            Lambda = o.Double("lambda", defaults.Lambda),
-            Alpha = o.Double("alpha", defaults.Alpha),
-            Candidates = o.Int("candidates", defaults.Candidates),
-            Threads = o.Int("threads", defaults.Threads),
-            Repeats = o.Int("repeats", defaultRepeats),
-            Warmup = !o.Flag("no-warmup"),
-            Unimodal = !o.Flag("no-unimodal"),
-            MleEmbeddings = o.Flag("mle-embeddings"),
-            NeighborIndex = ParseIndex(o.String("neighbor-index")),
-            NeighborLists = o.Int("neighbor-lists", defaults.NeighborLists),
-            NeighborProbes = o.Int("neighbor-probes", defaults.NeighborProbes),
+            Repeats = BenchOpt.Count("--repeats", defaultRepeats, "Timed passes over the users; each stage reports median and best.", min: 1);
+            All = [Components, Neighbors, Lambda, Alpha, Candidates, Threads, Repeats, NoWarmup, NoUnimodal, MleEmbeddings, NeighborIndex, NeighborLists, NeighborProbes];
+        }
+
+        public CliOption<int> Components { get; } = BenchOpt.Count("--components", Defaults.Components, "m: mixture components per user.", min: 1);
+
+        public CliOption<int> Neighbors { get; } = BenchOpt.Count("--neighbors", Defaults.Neighbors, "k: smoothing neighbours per user.", min: 1);
+
+        public CliOption<double> Lambda { get; } = Opt.Double("--lambda", Defaults.Lambda, "Smoothing weight.", min: 0, max: 1);
+
+        public CliOption<double> Alpha { get; } = Opt.Double("--alpha", Defaults.Alpha, "Quota exponent.", min: 0);
+
+        public CliOption<int> Candidates { get; } = BenchOpt.Count("--candidates", Defaults.Candidates, "M: candidates per user (quota retrieval and the unimodal baseline).", min: 1);
+
+        public CliOption<int> Threads { get; } = BenchOpt.Count("--threads", Defaults.Threads, "Threads of every stage (0 = all cores).", min: 0);
+
+        public CliOption<int> Repeats { get; }
+
+        public Option<bool> NoWarmup { get; } = Opt.Flag("--no-warmup", "Skip the untimed warm-up pass (JIT and tiering).");
+
+        public Option<bool> NoUnimodal { get; } = Opt.Flag("--no-unimodal", "Skip the exact unimodal top-M baseline.");
+
+        public Option<bool> MleEmbeddings { get; } = Opt.Flag("--mle-embeddings",
+            "Unsmoothed mixtures with component embeddings: faster smoothing, m*d floats more per user.");
+
+        public CliOption<NeighborIndexKind> NeighborIndex { get; } = Opt.Choice("--neighbor-index", Defaults.NeighborIndex, k => k.ToString().ToLowerInvariant(),
+            "User neighbour index; the clustered (IVF) index also reports its lists, rows scanned and recall@k against an untimed exact search.");
+
+        public CliOption<int> NeighborLists { get; } = BenchOpt.Count("--neighbor-lists", Defaults.NeighborLists, "Inverted lists of the clustered index (0 = about 4 sqrt(users)).", min: 0);
+
+        public CliOption<int> NeighborProbes { get; } = BenchOpt.Count("--neighbor-probes", Defaults.NeighborProbes, "Lists the clustered index scans per query.", min: 1);
+
+        /// <summary>Every option of the group.</summary>
+        public IReadOnlyList<Option> All { get; }
+
+        /// <summary>The settings as given.</summary>
+        public RetrievalSettings Read(ParseResult r) => new()
+        {
+            Components = r.Value(Components),
+            Neighbors = r.Value(Neighbors),
+            Lambda = r.Value(Lambda),
+            Alpha = r.Value(Alpha),
+            Candidates = r.Value(Candidates),
+            Threads = r.Value(Threads),
+            Repeats = r.Value(Repeats),
+            Warmup = !r.GetValue(NoWarmup),
+            Unimodal = !r.GetValue(NoUnimodal),
+            MleEmbeddings = r.GetValue(MleEmbeddings),
+            NeighborIndex = r.Value(NeighborIndex),
+            NeighborLists = r.Value(NeighborLists),
+            NeighborProbes = r.Value(NeighborProbes),
         };
-        if (settings.NeighborLists < 0) throw new ArgumentException("--neighbor-lists must be 0 (automatic) or positive.");
-        if (settings.NeighborProbes < 1) throw new ArgumentException("--neighbor-probes must be at least 1.");
-        if (settings.Repeats < 1) throw new ArgumentException("--repeats must be at least 1.");
-        if (settings.Threads < 0) throw new ArgumentException("--threads must be 0 (all cores) or positive.");
-        return settings;
     }
 }

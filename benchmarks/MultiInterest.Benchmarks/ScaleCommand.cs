@@ -1,4 +1,7 @@
+using System.CommandLine;
 using System.Diagnostics;
+using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Benchmarks;
 
@@ -11,19 +14,31 @@ namespace MultiInterest.Benchmarks;
 /// </summary>
 internal static class ScaleCommand
 {
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        var o = new OptionList(args, [.. RetrievalSettings.Flags, "no-live-memory"]);
-        var graphOptions = SyntheticOptionsReader.Read(o);
-        var settings = RetrievalSettings.From(o, defaultRepeats: 1);
-        var embedding = ModelFitting.EmbeddingOptions(o, defaultEpochs: 2, settings.Threads);
-        var kmeans = ModelFitting.ClusteringOptions(o, settings.Threads);
-        int maxUsers = o.Int("max-users", 10_000);
-        // Live memory (a forced full collection at each snapshot, outside the timed spans) shows what each stage
-        // holds; the working set alone mixes it with garbage the GC has not collected yet.
-        MemoryProbe.MeasureLive = !o.Flag("no-live-memory");
-        o.RejectUnknown();
+        var graph = new SyntheticFlags();
+        var seed = BenchOpt.Count("--seed", new SyntheticGraphOptions().Seed, "Seed of the generator, the split, the embedding and k-means.");
+        var retrieval = new RetrievalSettings.Flags(defaultRepeats: 1);
+        var fitting = new ModelFitting.Flags(defaultEpochs: 2);
+        var maxUsers = BenchOpt.Count("--max-users", 10_000, "Test users timed (0 = all test users).", min: 0);
+        var noLiveMemory = Opt.Flag("--no-live-memory", "Skip the forced full collections that measure live managed memory at each snapshot.");
+        var command = new Command("scale", "Generates the synthetic graph in memory and runs every stage on it (embedding, k-means, mixtures, neighbours, "
+            + "smoothing, quota retrieval, unimodal baseline): seconds per stage, users/s, memory after each stage, peak working set.")
+            .With([.. graph.All, seed, .. fitting.All, maxUsers, .. retrieval.All, noLiveMemory]);
+        command.SetAction(r =>
+        {
+            int s = r.Value(seed);
+            var settings = retrieval.Read(r);
+            // Live memory (a forced full collection at each snapshot, outside the timed spans) shows what each stage
+            // holds; the working set alone mixes it with garbage the GC has not collected yet.
+            MemoryProbe.MeasureLive = !r.GetValue(noLiveMemory);
+            return Run(graph.Read(r, s), settings, fitting.Embedding(r, s, settings.Threads), fitting.Clustering(r, s, settings.Threads), r.Value(maxUsers));
+        });
+        return command;
+    }
 
+    private static int Run(SyntheticGraphOptions graphOptions, RetrievalSettings settings, GraphEmbeddingOptions embedding, SphericalKMeansOptions kmeans, int maxUsers)
+    {
         var total = Stopwatch.StartNew();
         var seconds = new Dictionary<string, double>();
         var memory = new Dictionary<string, MemorySnapshot> { ["start"] = MemoryProbe.Take() };

@@ -1,3 +1,6 @@
+using System.CommandLine;
+using MultiInterest.Cli.Common;
+
 namespace MultiInterest.Benchmarks;
 
 /// <summary>
@@ -7,13 +10,20 @@ namespace MultiInterest.Benchmarks;
 /// </summary>
 internal static class SynthCommand
 {
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        var o = new OptionList(args);
-        var options = SyntheticOptionsReader.Read(o);
-        string? outDirectory = o.String("out");
-        o.RejectUnknown();
+        var graph = new SyntheticFlags();
+        var seed = BenchOpt.Count("--seed", new SyntheticGraphOptions().Seed, "Seed of the generator and the split.");
+        var output = Opt.Path("--out", "Also write train.tsv.gz, test.tsv.gz and planted_clusters.tsv (small graphs only).", "DIR");
+        var command = new Command("synth", "Synthetic power-law graph with planted communities (cit-HepPh's ~34k users and ~28k items per 330k edges), "
+            + "generated in memory and split by the protocol's hold-out; reports its shape.")
+            .With([.. graph.All, seed, output]);
+        command.SetAction(r => Run(graph.Read(r, r.Value(seed)), r.Value(output)));
+        return command;
+    }
 
+    private static int Run(SyntheticGraphOptions options, string? outDirectory)
+    {
         var build = SyntheticBuild.Create(options);
         if (outDirectory != null) SyntheticFiles.Write(outDirectory, build.Train, build.Test, build.Graph.ItemCommunity);
         JsonReport.Print(new

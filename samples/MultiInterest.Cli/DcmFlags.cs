@@ -1,4 +1,6 @@
+using System.CommandLine;
 using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -30,56 +32,84 @@ internal static class DcmFlags
     /// <summary>Uniform negatives per edge unless --dcm-negatives is given.</summary>
     public const int Negatives = 16;
 
-    public static string Usage => Environment.NewLine + $"""
-  --dcm   add the row "DCM (round robin)": Pinterest's differentiable clustering of each user's history (trains one more model)
-      --dcm-interests N ({DcmDefaults.Interests}) --dcm-iterations N ({DcmDefaults.Iterations}) --dcm-tau X ({DcmDefaults.Temperature}) --dcm-learn-tau --dcm-beta X ({DcmDefaults.PriorWeight}) --dcm-history N ({DcmDefaults.MaxHistory})
-      --dcm-dim N ({Dimension}) --dcm-epochs N ({Epochs}, at most: chosen on the validation hold-out) --dcm-lr X ({LearningRate}) --dcm-margin X ({Margin}) --dcm-negatives N ({Negatives})
-      --dcm-pooling max|smoothmax|regularized-smoothmax ({MixtureRows.Name(DcmDefaults.Pooling)}) --dcm-gamma X ({DcmDefaults.Gamma}) --dcm-validation-fraction X ({GraphEmbeddingDefaults.ValidationFraction}; 0 = no selection)
-  --learned-quotas   also serve every learned multi-vector row (mixture embeddings, DCM) by cluster quotas over a spherical k-means of its own item vectors (--clusters, --alpha)
-""" + Environment.NewLine;
-
-    /// <summary>Reads the flags; null unless --dcm is given (the other --dcm-* flags are still consumed).</summary>
-    public static GraphEmbeddingOptions? Read(CommandLine cl, int seed, int threads)
+    /// <summary>The DCM row's options and --learned-quotas, declared once.</summary>
+    internal sealed class Flags
     {
-        bool on = cl.Flag("dcm");
-        var dcm = new DcmOptions
+        public Option<bool> On { get; } = Opt.Flag("--dcm",
+            "Add the row \"DCM (round robin)\": Pinterest's differentiable clustering of each user's history (trains one more model).");
+
+        public CliOption<int> Interests { get; } = Opt.Int("--dcm-interests", DcmDefaults.Interests, "DCM: interests per user.", min: 1);
+
+        public CliOption<int> Iterations { get; } = Opt.Int("--dcm-iterations", DcmDefaults.Iterations, "DCM: clustering iterations.", min: 1);
+
+        public CliOption<float> Tau { get; } = Opt.Float("--dcm-tau", DcmDefaults.Temperature, "DCM: soft-assignment temperature.");
+
+        public Option<bool> LearnTau { get; } = Opt.Flag("--dcm-learn-tau", "DCM: learn the temperature.");
+
+        public CliOption<float> Beta { get; } = Opt.Float("--dcm-beta", DcmDefaults.PriorWeight, "DCM: prior weight.");
+
+        public CliOption<int> History { get; } = Opt.Int("--dcm-history", DcmDefaults.MaxHistory, "DCM: most recent history items per user.", min: 1);
+
+        public CliOption<int> Dim { get; } = Opt.Int("--dcm-dim", Dimension, "DCM: dimension.", min: 1);
+
+        public CliOption<int> DcmEpochs { get; } = Opt.Int("--dcm-epochs", Epochs, "DCM: epochs at most (chosen on the validation hold-out).", min: 1);
+
+        public CliOption<float> Lr { get; } = Opt.Float("--dcm-lr", LearningRate, "DCM: learning rate.");
+
+        public CliOption<float> DcmMargin { get; } = Opt.Float("--dcm-margin", Margin, "DCM: margin.");
+
+        public CliOption<int> DcmNegatives { get; } = Opt.Int("--dcm-negatives", Negatives, "DCM: uniform negatives per edge.", min: 0);
+
+        public CliOption<MixturePooling> Pooling { get; } = Opt.Choice("--dcm-pooling", DcmDefaults.Pooling, MixtureRows.Name, "DCM: pooling of the interests.");
+
+        public CliOption<float> Gamma { get; } = Opt.Float("--dcm-gamma", DcmDefaults.Gamma, "DCM: smoothmax temperature.");
+
+        public CliOption<double> ValidationFraction { get; } = Opt.Double("--dcm-validation-fraction", GraphEmbeddingDefaults.ValidationFraction,
+            "DCM: validation hold-out choosing the epochs (0 = no selection).", min: 0, max: 1);
+
+        public Option<bool> LearnedQuotas { get; } = Opt.Flag("--learned-quotas",
+            "Also serve every learned multi-vector row (mixture embeddings, DCM) by cluster quotas over a spherical k-means of its own item vectors (--clusters, --alpha).");
+
+        /// <summary>Every option of the group.</summary>
+        public IReadOnlyList<Option> All =>
+            [On, Interests, Iterations, Tau, LearnTau, Beta, History, Dim, DcmEpochs, Lr, DcmMargin, DcmNegatives, Pooling, Gamma, ValidationFraction, LearnedQuotas];
+
+        /// <summary>The row's training options; null unless --dcm is given (the other --dcm-* options are still checked).</summary>
+        public GraphEmbeddingOptions? Read(ParseResult r, int seed, int threads)
         {
-            Interests = cl.Int("dcm-interests", DcmDefaults.Interests),
-            Iterations = cl.Int("dcm-iterations", DcmDefaults.Iterations),
-            Temperature = (float)cl.Double("dcm-tau", DcmDefaults.Temperature),
-            LearnTemperature = cl.Flag("dcm-learn-tau"),
-            PriorWeight = (float)cl.Double("dcm-beta", DcmDefaults.PriorWeight),
-            MaxHistory = cl.Int("dcm-history", DcmDefaults.MaxHistory),
-            Gamma = (float)cl.Double("dcm-gamma", DcmDefaults.Gamma),
-        };
-        var pooling = cl.String("dcm-pooling");
-        if (pooling != null)
-        {
-            dcm.Pooling = Enum.GetValues<MixturePooling>().FirstOrDefault(p => string.Equals(MixtureRows.Name(p), pooling, StringComparison.OrdinalIgnoreCase), (MixturePooling)(-1));
-            if (dcm.Pooling < 0) throw new UsageException($"--dcm-pooling must be one of {string.Join(", ", Enum.GetValues<MixturePooling>().Select(MixtureRows.Name))}, not '{pooling}'.");
+            var options = new GraphEmbeddingOptions
+            {
+                Algorithm = EmbeddingAlgorithm.DifferentiableClustering,
+                Dimension = r.Value(Dim),
+                Epochs = r.Value(DcmEpochs),
+                LearningRate = r.Value(Lr),
+                Margin = r.Value(DcmMargin),
+                UniformNegatives = r.Value(DcmNegatives),
+                ValidationFraction = r.Value(ValidationFraction),
+                Dcm = new DcmOptions
+                {
+                    Interests = r.Value(Interests),
+                    Iterations = r.Value(Iterations),
+                    Temperature = r.Value(Tau),
+                    LearnTemperature = r.GetValue(LearnTau),
+                    PriorWeight = r.Value(Beta),
+                    MaxHistory = r.Value(History),
+                    Pooling = r.Value(Pooling),
+                    Gamma = r.Value(Gamma),
+                },
+                Seed = seed,
+                Threads = threads,
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new UsageException($"DCM option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+            }
+            return r.GetValue(On) ? options : null;
         }
-        var options = new GraphEmbeddingOptions
-        {
-            Algorithm = EmbeddingAlgorithm.DifferentiableClustering,
-            Dimension = cl.Int("dcm-dim", Dimension),
-            Epochs = cl.Int("dcm-epochs", Epochs),
-            LearningRate = (float)cl.Double("dcm-lr", LearningRate),
-            Margin = (float)cl.Double("dcm-margin", Margin),
-            UniformNegatives = cl.Int("dcm-negatives", Negatives),
-            ValidationFraction = cl.Double("dcm-validation-fraction", GraphEmbeddingDefaults.ValidationFraction),
-            Dcm = dcm,
-            Seed = seed,
-            Threads = threads,
-        };
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new UsageException($"DCM option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
-        }
-        return on ? options : null;
     }
 
     /// <summary>The settings in words, for the log.</summary>

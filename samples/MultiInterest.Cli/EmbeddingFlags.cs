@@ -1,78 +1,157 @@
+using System.CommandLine;
 using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
-/// <summary>The embedding options of <c>reproduce</c>, <c>evaluate</c> and <c>fit</c>, read in one place.</summary>
-internal static class EmbeddingFlags
+/// <summary>
+/// The embedding options of <c>reproduce</c>, <c>evaluate</c>, <c>fit</c> and <c>sweep</c>, declared once with their
+/// defaults from <see cref="GraphEmbeddingDefaults"/>, <see cref="TruncatedSvdDefaults"/> and <see cref="ImplicitAlsDefaults"/>.
+/// </summary>
+internal sealed class EmbeddingFlags
 {
-    /// <summary>Usage lines for the embedding options, defaults from <see cref="GraphEmbeddingDefaults"/>, <see cref="TruncatedSvdDefaults"/> and <see cref="ImplicitAlsDefaults"/>.</summary>
-    public static string Usage => $"""
-  --algorithm auto|negative-sampling|truncated-svd|implicit-als ({Name(GraphEmbeddingDefaults.Algorithm)}): auto chooses on a validation hold-out of the training edges
-  --validation-fraction X (auto: {GraphEmbeddingDefaults.ValidationFraction}; negative-sampling, implicit-als: 0 = off) --validation-users N ({GraphEmbeddingDefaults.ValidationUsers}) --validation-k N ({GraphEmbeddingDefaults.ValidationCutoff})
-  --patience N ({GraphEmbeddingDefaults.EarlyStoppingPatience} epochs without a validation gain) --auto-max-dim N ({GraphEmbeddingDefaults.AutoMaxDimension}) --auto-tolerance X ({GraphEmbeddingDefaults.AutoTolerance}: smaller vectors within this relative share of the best validation Recall win) --auto-sgd (auto also tries negative sampling)
-  --svd-normalization A ({TruncatedSvdDefaults.DegreeNormalization}) --svd-smoothing S ({TruncatedSvdDefaults.DegreeSmoothing}) --svd-gamma G ({TruncatedSvdDefaults.SpectralExponent}) --svd-item-degree C ({TruncatedSvdDefaults.ItemDegreeExponent})
-  --svd-oversampling P ({TruncatedSvdDefaults.Oversampling}) --svd-power-iterations Q ({TruncatedSvdDefaults.PowerIterations})
-  --als-iterations N ({ImplicitAlsDefaults.Iterations}) --als-reg L ({ImplicitAlsDefaults.Regularization}) --als-reg-exponent NU ({ImplicitAlsDefaults.RegularizationExponent}) --als-unobserved A0 ({ImplicitAlsDefaults.UnobservedWeight})
-  --als-solver cholesky|cg ({SolverName(ImplicitAlsDefaults.Solver)}) --als-cg-steps N ({ImplicitAlsDefaults.CgSteps})
-  --dim N ({GraphEmbeddingDefaults.Dimension}) --epochs N ({GraphEmbeddingDefaults.Epochs}) --loss logistic|ranking|softmax|cosine-contrastive ({GraphEmbeddingDefaults.Loss.ToString().ToLowerInvariant()}) --margin X ({GraphEmbeddingDefaults.Margin}) --negative-weight W ({GraphEmbeddingDefaults.NegativeWeight}: cosine-contrastive) --lr X ({GraphEmbeddingDefaults.LearningRate})
-  --uniform-negatives N ({GraphEmbeddingDefaults.UniformNegatives}) --batch-negatives N ({GraphEmbeddingDefaults.BatchNegatives}) --degree-negatives N ({GraphEmbeddingDefaults.DegreeNegatives}) --sgd-init random|truncated-svd ({InitializationName(GraphEmbeddingDefaults.Initialization)}) --logq-correction (subtract log q of the negatives' sampling from every logit; for --loss softmax)
-  --l2 L ({GraphEmbeddingDefaults.L2Regularization}) --l2-degree-exponent NU ({GraphEmbeddingDefaults.L2DegreeExponent}) --history-blend G ({GraphEmbeddingDefaults.HistoryBlend}: user vector blended with its history's mean item vector)
-""";
+    /// <summary>Declares the options; <paramref name="withValidationSplit"/> false leaves --validation-fraction and
+    /// --validation-users to a command that has its own (sweep), which then passes their values to <see cref="Read"/>.</summary>
+    public EmbeddingFlags(bool withValidationSplit = true)
+    {
+        All =
+        [
+            Algorithm, Dimension, Epochs, Loss, Margin, NegativeWeight, LearningRate, UniformNegatives, BatchNegatives, DegreeNegatives,
+            Initialization, LogQCorrection, L2, L2DegreeExponent, HistoryBlend,
+            .. withValidationSplit ? new Option[] { ValidationFraction, ValidationUsers } : [],
+            ValidationK, Patience, AutoMaxDimension, AutoTolerance, AutoSgd,
+            SvdNormalization, SvdSmoothing, SvdGamma, SvdItemDegree, SvdOversampling, SvdPowerIterations,
+            AlsIterations, AlsRegularization, AlsRegularizationExponent, AlsUnobserved, AlsSolver, AlsCgSteps,
+        ];
+    }
 
-    /// <summary>Reads every embedding flag; the options are validated, and a bad value names its flag.</summary>
-    public static GraphEmbeddingOptions Read(CommandLine cl, int seed, int threads)
+    /// <summary>Every option of the group, in help order.</summary>
+    public IReadOnlyList<Option> All { get; }
+
+    public CliOption<EmbeddingAlgorithm> Algorithm { get; } = Opt.Choice("--algorithm", GraphEmbeddingDefaults.Algorithm, Name,
+        "Embedding algorithm; auto chooses on a validation hold-out of the training edges.");
+
+    public CliOption<int> Dimension { get; } = Opt.Int("--dim", GraphEmbeddingDefaults.Dimension, "Embedding dimension (auto: the largest tried is --auto-max-dim).", min: 1);
+
+    public CliOption<int> Epochs { get; } = Opt.Int("--epochs", GraphEmbeddingDefaults.Epochs, "Training epochs (negative sampling).", min: 1);
+
+    public CliOption<EmbeddingLoss> Loss { get; } = Opt.Choice("--loss", GraphEmbeddingDefaults.Loss, LossName, "Negative-sampling loss.");
+
+    public CliOption<float> Margin { get; } = Opt.Float("--margin", GraphEmbeddingDefaults.Margin, "Margin of the ranking and cosine-contrastive losses.");
+
+    public CliOption<float> NegativeWeight { get; } = Opt.Float("--negative-weight", GraphEmbeddingDefaults.NegativeWeight, "Weight of the negatives in the cosine-contrastive loss.");
+
+    public CliOption<float> LearningRate { get; } = Opt.Float("--lr", GraphEmbeddingDefaults.LearningRate, "Learning rate.");
+
+    public CliOption<int> UniformNegatives { get; } = Opt.Int("--uniform-negatives", GraphEmbeddingDefaults.UniformNegatives, "Uniformly sampled negatives per edge.", min: 0);
+
+    public CliOption<int> BatchNegatives { get; } = Opt.Int("--batch-negatives", GraphEmbeddingDefaults.BatchNegatives, "In-batch negatives per edge.", min: 0);
+
+    public CliOption<int> DegreeNegatives { get; } = Opt.Int("--degree-negatives", GraphEmbeddingDefaults.DegreeNegatives, "Degree-weighted (popularity) negatives per edge.", min: 0);
+
+    public CliOption<EmbeddingInitialization> Initialization { get; } = Opt.Choice("--sgd-init", GraphEmbeddingDefaults.Initialization, InitializationName,
+        "Starting vectors of negative sampling.");
+
+    public Option<bool> LogQCorrection { get; } = Opt.Flag("--logq-correction", "Subtract log q of the negatives' sampling from every logit (for --loss softmax).");
+
+    public CliOption<float> L2 { get; } = Opt.Float("--l2", GraphEmbeddingDefaults.L2Regularization, "L2 regularisation of the vectors.", min: 0);
+
+    public CliOption<float> L2DegreeExponent { get; } = Opt.Float("--l2-degree-exponent", GraphEmbeddingDefaults.L2DegreeExponent, "Exponent of the degree scaling of --l2.");
+
+    public CliOption<float> HistoryBlend { get; } = Opt.Float("--history-blend", GraphEmbeddingDefaults.HistoryBlend, "Blend of each user vector with its history's mean item vector.", min: 0);
+
+    public CliOption<double> ValidationFraction { get; } = Opt.Double("--validation-fraction", 0,
+        "Share of the training edges held out to choose settings or epochs; 0 = none for negative-sampling and implicit-als.", min: 0, max: 1,
+        shown: $"0 (auto uses {Opt.Text(GraphEmbeddingDefaults.ValidationFraction)})");
+
+    public CliOption<int> ValidationUsers { get; } = Opt.Int("--validation-users", GraphEmbeddingDefaults.ValidationUsers, "Users scored on the validation hold-out.", min: 1);
+
+    public CliOption<int> ValidationK { get; } = Opt.Int("--validation-k", GraphEmbeddingDefaults.ValidationCutoff, "Cutoff of the validation Recall@K.", min: 1);
+
+    public CliOption<int> Patience { get; } = Opt.Int("--patience", GraphEmbeddingDefaults.EarlyStoppingPatience, "Epochs without a validation gain before stopping.", min: 1);
+
+    public CliOption<int> AutoMaxDimension { get; } = Opt.Int("--auto-max-dim", GraphEmbeddingDefaults.AutoMaxDimension, "Largest dimension auto tries.", min: 1);
+
+    public CliOption<double> AutoTolerance { get; } = Opt.Double("--auto-tolerance", GraphEmbeddingDefaults.AutoTolerance,
+        "Smaller vectors within this relative share of the best validation Recall win.", min: 0);
+
+    public Option<bool> AutoSgd { get; } = Opt.Flag("--auto-sgd", "Auto also tries negative sampling.");
+
+    public CliOption<double> SvdNormalization { get; } = Opt.Double("--svd-normalization", TruncatedSvdDefaults.DegreeNormalization, "Truncated SVD: degree normalisation exponent.");
+
+    public CliOption<double> SvdSmoothing { get; } = Opt.Double("--svd-smoothing", TruncatedSvdDefaults.DegreeSmoothing, "Truncated SVD: degree smoothing.");
+
+    public CliOption<double> SvdGamma { get; } = Opt.Double("--svd-gamma", TruncatedSvdDefaults.SpectralExponent, "Truncated SVD: spectral exponent.");
+
+    public CliOption<double> SvdItemDegree { get; } = Opt.Double("--svd-item-degree", TruncatedSvdDefaults.ItemDegreeExponent, "Truncated SVD: item degree exponent.");
+
+    public CliOption<int> SvdOversampling { get; } = Opt.Int("--svd-oversampling", TruncatedSvdDefaults.Oversampling, "Truncated SVD: oversampling.", min: 0);
+
+    public CliOption<int> SvdPowerIterations { get; } = Opt.Int("--svd-power-iterations", TruncatedSvdDefaults.PowerIterations, "Truncated SVD: power iterations.", min: 0);
+
+    public CliOption<int> AlsIterations { get; } = Opt.Int("--als-iterations", ImplicitAlsDefaults.Iterations, "Implicit ALS: iterations.", min: 1);
+
+    public CliOption<double> AlsRegularization { get; } = Opt.Double("--als-reg", ImplicitAlsDefaults.Regularization, "Implicit ALS: regularisation.", min: 0);
+
+    public CliOption<double> AlsRegularizationExponent { get; } = Opt.Double("--als-reg-exponent", ImplicitAlsDefaults.RegularizationExponent, "Implicit ALS: regularisation degree exponent.");
+
+    public CliOption<double> AlsUnobserved { get; } = Opt.Double("--als-unobserved", ImplicitAlsDefaults.UnobservedWeight, "Implicit ALS: weight of the unobserved entries.", min: 0);
+
+    public CliOption<ImplicitAlsSolver> AlsSolver { get; } = Opt.Choice("--als-solver", ImplicitAlsDefaults.Solver, SolverName, "Implicit ALS: solver.");
+
+    public CliOption<int> AlsCgSteps { get; } = Opt.Int("--als-cg-steps", ImplicitAlsDefaults.CgSteps, "Implicit ALS: conjugate-gradient steps (--als-solver cg).", min: 1);
+
+    /// <summary>
+    /// The embedding options as given; validated, a bad value named. <paramref name="validationFraction"/> and
+    /// <paramref name="validationUsers"/> replace the group's own options when it was declared without them.
+    /// </summary>
+    public GraphEmbeddingOptions Read(ParseResult r, int seed, int threads, double? validationFraction = null, int? validationUsers = null)
     {
         var o = new GraphEmbeddingOptions
         {
-            Dimension = cl.Int("dim", GraphEmbeddingDefaults.Dimension),
-            Epochs = cl.Int("epochs", GraphEmbeddingDefaults.Epochs),
-            LearningRate = (float)cl.Double("lr", GraphEmbeddingDefaults.LearningRate),
-            Margin = (float)cl.Double("margin", GraphEmbeddingDefaults.Margin),
-            NegativeWeight = (float)cl.Double("negative-weight", GraphEmbeddingDefaults.NegativeWeight),
-            UniformNegatives = cl.Int("uniform-negatives", GraphEmbeddingDefaults.UniformNegatives),
-            BatchNegatives = cl.Int("batch-negatives", GraphEmbeddingDefaults.BatchNegatives),
-            DegreeNegatives = cl.Int("degree-negatives", GraphEmbeddingDefaults.DegreeNegatives),
-            ValidationFraction = cl.Double("validation-fraction", 0),
-            ValidationUsers = cl.Int("validation-users", GraphEmbeddingDefaults.ValidationUsers),
-            ValidationCutoff = cl.Int("validation-k", GraphEmbeddingDefaults.ValidationCutoff),
-            EarlyStoppingPatience = cl.Int("patience", GraphEmbeddingDefaults.EarlyStoppingPatience),
-            AutoMaxDimension = cl.Int("auto-max-dim", GraphEmbeddingDefaults.AutoMaxDimension),
-            AutoTolerance = cl.Double("auto-tolerance", GraphEmbeddingDefaults.AutoTolerance),
-            AutoIncludesNegativeSampling = cl.Flag("auto-sgd"),
-            PopularityCorrection = cl.Flag("logq-correction"),
-            L2Regularization = (float)cl.Double("l2", GraphEmbeddingDefaults.L2Regularization),
-            L2DegreeExponent = (float)cl.Double("l2-degree-exponent", GraphEmbeddingDefaults.L2DegreeExponent),
-            HistoryBlend = (float)cl.Double("history-blend", GraphEmbeddingDefaults.HistoryBlend),
+            Algorithm = r.Value(Algorithm),
+            Dimension = r.Value(Dimension),
+            Epochs = r.Value(Epochs),
+            Loss = r.Value(Loss),
+            LearningRate = r.Value(LearningRate),
+            Margin = r.Value(Margin),
+            NegativeWeight = r.Value(NegativeWeight),
+            UniformNegatives = r.Value(UniformNegatives),
+            BatchNegatives = r.Value(BatchNegatives),
+            DegreeNegatives = r.Value(DegreeNegatives),
+            Initialization = r.Value(Initialization),
+            ValidationFraction = validationFraction ?? r.Value(ValidationFraction),
+            ValidationUsers = validationUsers ?? r.Value(ValidationUsers),
+            ValidationCutoff = r.Value(ValidationK),
+            EarlyStoppingPatience = r.Value(Patience),
+            AutoMaxDimension = r.Value(AutoMaxDimension),
+            AutoTolerance = r.Value(AutoTolerance),
+            AutoIncludesNegativeSampling = r.GetValue(AutoSgd),
+            PopularityCorrection = r.GetValue(LogQCorrection),
+            L2Regularization = r.Value(L2),
+            L2DegreeExponent = r.Value(L2DegreeExponent),
+            HistoryBlend = r.Value(HistoryBlend),
             Svd = new TruncatedSvdOptions
             {
-                DegreeNormalization = cl.Double("svd-normalization", TruncatedSvdDefaults.DegreeNormalization),
-                DegreeSmoothing = cl.Double("svd-smoothing", TruncatedSvdDefaults.DegreeSmoothing),
-                SpectralExponent = cl.Double("svd-gamma", TruncatedSvdDefaults.SpectralExponent),
-                ItemDegreeExponent = cl.Double("svd-item-degree", TruncatedSvdDefaults.ItemDegreeExponent),
-                Oversampling = cl.Int("svd-oversampling", TruncatedSvdDefaults.Oversampling),
-                PowerIterations = cl.Int("svd-power-iterations", TruncatedSvdDefaults.PowerIterations),
+                DegreeNormalization = r.Value(SvdNormalization),
+                DegreeSmoothing = r.Value(SvdSmoothing),
+                SpectralExponent = r.Value(SvdGamma),
+                ItemDegreeExponent = r.Value(SvdItemDegree),
+                Oversampling = r.Value(SvdOversampling),
+                PowerIterations = r.Value(SvdPowerIterations),
             },
             Als = new ImplicitAlsOptions
             {
-                Iterations = cl.Int("als-iterations", ImplicitAlsDefaults.Iterations),
-                Regularization = cl.Double("als-reg", ImplicitAlsDefaults.Regularization),
-                RegularizationExponent = cl.Double("als-reg-exponent", ImplicitAlsDefaults.RegularizationExponent),
-                UnobservedWeight = cl.Double("als-unobserved", ImplicitAlsDefaults.UnobservedWeight),
-                CgSteps = cl.Int("als-cg-steps", ImplicitAlsDefaults.CgSteps),
+                Iterations = r.Value(AlsIterations),
+                Regularization = r.Value(AlsRegularization),
+                RegularizationExponent = r.Value(AlsRegularizationExponent),
+                UnobservedWeight = r.Value(AlsUnobserved),
+                Solver = r.Value(AlsSolver),
+                CgSteps = r.Value(AlsCgSteps),
             },
             Seed = seed,
             Threads = threads,
         };
-        var algorithm = cl.String("algorithm");
-        if (algorithm != null) o.Algorithm = ParseAlgorithm(algorithm);
-        var init = cl.String("sgd-init");
-        if (init != null) o.Initialization = ParseInitialization(init);
-        var solver = cl.String("als-solver");
-        if (solver != null) o.Als.Solver = ParseSolver(solver);
-        var loss = cl.String("loss");
-        if (loss != null)
-            o.Loss = Enum.TryParse<EmbeddingLoss>(loss.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
-                ? parsed : throw new UsageException($"--loss must be one of logistic, ranking, softmax, cosine-contrastive, not '{loss}'.");
         try
         {
             o.Validate();
@@ -95,32 +174,12 @@ internal static class EmbeddingFlags
         _ => a.ToString().ToLowerInvariant(),
     };
 
-    private static EmbeddingAlgorithm ParseAlgorithm(string value)
-    {
-        foreach (var a in Enum.GetValues<EmbeddingAlgorithm>())
-            if (string.Equals(Name(a), value, StringComparison.OrdinalIgnoreCase) || string.Equals(a.ToString(), value, StringComparison.OrdinalIgnoreCase))
-                return a;
-        throw new UsageException($"--algorithm must be one of {string.Join(", ", Enum.GetValues<EmbeddingAlgorithm>().Select(Name))}, not '{value}'.");
-    }
+    /// <summary>The command-line spelling of a loss: kebab case.</summary>
+    public static string LossName(EmbeddingLoss loss) => loss == EmbeddingLoss.CosineContrastive ? "cosine-contrastive" : loss.ToString().ToLowerInvariant();
 
     /// <summary>The command-line spelling of an SGD initialisation.</summary>
     public static string InitializationName(EmbeddingInitialization i) => i == EmbeddingInitialization.TruncatedSvd ? "truncated-svd" : "random";
 
-    private static EmbeddingInitialization ParseInitialization(string value)
-    {
-        foreach (var i in Enum.GetValues<EmbeddingInitialization>())
-            if (string.Equals(InitializationName(i), value, StringComparison.OrdinalIgnoreCase)) return i;
-        throw new UsageException($"--sgd-init must be one of {string.Join(", ", Enum.GetValues<EmbeddingInitialization>().Select(InitializationName))}, not '{value}'.");
-    }
-
     /// <summary>The command-line spelling of an ALS solver.</summary>
     public static string SolverName(ImplicitAlsSolver s) => s == ImplicitAlsSolver.ConjugateGradient ? "cg" : "cholesky";
-
-    private static ImplicitAlsSolver ParseSolver(string value)
-    {
-        foreach (var s in Enum.GetValues<ImplicitAlsSolver>())
-            if (string.Equals(SolverName(s), value, StringComparison.OrdinalIgnoreCase) || string.Equals(s.ToString(), value, StringComparison.OrdinalIgnoreCase))
-                return s;
-        throw new UsageException($"--als-solver must be one of {string.Join(", ", Enum.GetValues<ImplicitAlsSolver>().Select(SolverName))}, not '{value}'.");
-    }
 }

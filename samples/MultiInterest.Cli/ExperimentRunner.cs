@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML.MultiInterest.Data;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -14,8 +15,10 @@ internal static class ExperimentRunner
     /// <summary>With the default cluster count, clusters hold at least this many items on average (cit-HepPh's 2,000 hold 14).</summary>
     private const int MinimumItemsPerDefaultCluster = 10;
 
-    public static int Run(ExperimentSettings settings, TextWriter log)
+    /// <summary>Runs the comparison; results go to <paramref name="progress"/>'s output, the long stages report through it.</summary>
+    public static int Run(ExperimentSettings settings, ProgressReporter progress)
     {
+        var log = progress.Out;
         var seconds = new Dictionary<string, double>();
         var total = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
@@ -64,9 +67,9 @@ internal static class ExperimentRunner
         GraphEmbeddingResult? embedding = null;
         if (userEmbeddings == null)
         {
-            log.WriteLine($"Training embeddings: algorithm {EmbeddingFlags.Name(settings.Embedding.Algorithm)}...");
-            var progress = new SyncProgress<EpochStats>(e => log.WriteLine($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s"));
-            var fit = GraphEmbeddingTrainerEngine.Fit(train, settings.Embedding, progress);
+            GraphEmbeddingResult fit;
+            using (var stage = progress.Begin($"Training embeddings: algorithm {EmbeddingFlags.Name(settings.Embedding.Algorithm)}...", EpochTotal(settings.Embedding)))
+                fit = GraphEmbeddingTrainerEngine.Fit(train, settings.Embedding, stage.Epochs());
             (userEmbeddings, itemEmbeddings) = (fit.UserEmbeddings, fit.ItemEmbeddings);
             embedding = fit;
             seconds["embedding"] = Lap(clock);
@@ -86,8 +89,9 @@ internal static class ExperimentRunner
         }
         else
         {
-            log.WriteLine($"Clustering {items.Count:N0} items into {settings.Clustering.Clusters:N0} clusters ({settings.Clustering.MaxIterations} iterations)...");
-            var kmeans = SphericalKMeans.Fit(itemEmbeddings!, settings.Clustering);
+            SphericalKMeansResult kmeans;
+            using (progress.Begin($"Clustering {items.Count:N0} items into {settings.Clustering.Clusters:N0} clusters ({settings.Clustering.MaxIterations} iterations)..."))
+                kmeans = SphericalKMeans.Fit(itemEmbeddings!, settings.Clustering);
             clustering = ItemClustering.Create(kmeans.Assignments, settings.Clustering.Clusters, itemEmbeddings!, kmeans.Centroids);
             log.WriteLine($"  mean cosine to centroid {kmeans.Objective:F4}");
             seconds["clustering"] = Lap(clock);
@@ -103,9 +107,10 @@ internal static class ExperimentRunner
         if (tuned != null && settings.TunedClusters > 0 && !(settings.ItemClustersPath == null && settings.TunedClusters == settings.Clustering.Clusters))
         {
             int k = Math.Min(settings.TunedClusters, items.Count);
-            log.WriteLine($"Clustering {items.Count:N0} items into {k:N0} clusters for the tuned row...");
             var options = new SphericalKMeansOptions { Clusters = k, MaxIterations = settings.Clustering.MaxIterations, Tolerance = 0, Seed = settings.Clustering.Seed, Threads = settings.Clustering.Threads };
-            var kmeans = SphericalKMeans.Fit(itemEmbeddings!, options);
+            SphericalKMeansResult kmeans;
+            using (progress.Begin($"Clustering {items.Count:N0} items into {k:N0} clusters for the tuned row..."))
+                kmeans = SphericalKMeans.Fit(itemEmbeddings!, options);
             tunedClustering = ItemClustering.Create(kmeans.Assignments, k, itemEmbeddings!, kmeans.Centroids);
             seconds["tuned_clustering"] = Lap(clock);
         }
@@ -115,7 +120,7 @@ internal static class ExperimentRunner
             log.WriteLine($"Tuned row: {(tunedClustering ?? clustering).ClusterCount} clusters, m={tuned.Components}, lambda={tuned.Lambda}, query={r.Query}"
                 + (r.Query == QuotaQuery.Blend ? $" (beta={r.Beta})" : "") + $", alpha={r.Alpha}, head share={r.HeadShare}; MMR + interests lambda={tuned.MmrLambda}, nu={tuned.InterestWeight}; MMR lambda={settings.Protocol.MmrLambda}, pool={settings.Protocol.MmrPoolSize}");
         }
-        log.WriteLine($"Evaluating Unimodal, MMR, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
+        var evaluation = progress.Begin($"Evaluating Unimodal, MMR, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
         INeighborIndex? neighborIndex = null;
         if (settings.NeighborIndex.Kind == NeighborIndexKind.Clustered)
         {
@@ -129,15 +134,16 @@ internal static class ExperimentRunner
         }
         var result = ProtocolEvaluator.Run(train, test, userEmbeddings!, itemEmbeddings!, clustering, settings.Protocol, neighborIndex,
             settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, tunedClustering);
+        evaluation.Dispose();
         foreach (var (stage, s) in result.Seconds) seconds[stage] = s;
         clock.Restart();
 
         var learned = new List<LearnedRow>();
         if (settings.MixtureRows is { } rows)
         {
-            learned.Add(TrainLearned(MixtureRows.MixtureName, rows.Mixture, train, log));
+            learned.Add(TrainLearned(MixtureRows.MixtureName, rows.Mixture, train, progress));
             seconds["mixture_embedding_training"] = Lap(clock);
-            learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control, train, log));
+            learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control, train, progress));
             seconds["equal_size_single_vector_training"] = Lap(clock);
             var cutoffs = settings.Protocol.Cutoffs.Distinct().Order().ToArray();
             var rowsToScore = learned.Select(l => (l.Name, Model: l.Fit.Mixture!)).ToList();
@@ -150,7 +156,7 @@ internal static class ExperimentRunner
         }
         if (settings.Dcm is { } dcm)
         {
-            var row = TrainLearned(DcmFlags.RowName, dcm, train, log);
+            var row = TrainLearned(DcmFlags.RowName, dcm, train, progress);
             learned.Add(row);
             seconds["dcm_training"] = Lap(clock);
             result = result.With([LearnedMixtureEvaluator.Evaluate(row.Name, train, test, row.Fit.Mixture!, itemEmbeddings!,
@@ -196,11 +202,12 @@ internal static class ExperimentRunner
     }
 
     /// <summary>Trains one learned-vector model (epochs chosen on its validation hold-out when configured).</summary>
-    private static LearnedRow TrainLearned(string name, GraphEmbeddingOptions options, BipartiteGraph train, TextWriter log)
+    private static LearnedRow TrainLearned(string name, GraphEmbeddingOptions options, BipartiteGraph train, ProgressReporter progress)
     {
-        log.WriteLine($"Training {name}: {MixtureEmbeddingDescription(options)}...");
-        var progress = new SyncProgress<EpochStats>(e => log.WriteLine($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s"));
-        var fit = GraphEmbeddingTrainerEngine.Fit(train, options, progress);
+        var log = progress.Out;
+        GraphEmbeddingResult fit;
+        using (var stage = progress.Begin($"Training {name}: {MixtureEmbeddingDescription(options)}...", options.Epochs))
+            fit = GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs());
         if (fit.Validation.Count > 0)
         {
             var best = fit.Validation.MaxBy(p => p.Recall)!;
@@ -220,11 +227,13 @@ internal static class ExperimentRunner
         return s;
     }
 
-    /// <summary>Reports on the calling thread, so epoch lines print in order.</summary>
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    /// <summary>The epochs a fit reports when known in advance (a bar), or null (a spinner: auto tries several fits).</summary>
+    private static double? EpochTotal(GraphEmbeddingOptions o) => o.Algorithm switch
     {
-        public void Report(T value) => report(value);
-    }
+        EmbeddingAlgorithm.NegativeSampling => o.Epochs,
+        EmbeddingAlgorithm.ImplicitAls => o.Als.Iterations,
+        _ => null,
+    };
 }
 
 /// <summary>A learned-vector model trained for the table: its row name, options and fit.</summary>

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -37,71 +39,99 @@ internal sealed class ExperimentSettings
     /// <summary>Whether --clusters was given; if not, the default is clamped to small catalogues instead of failing.</summary>
     public bool ClustersGiven { get; init; }
 
-    public static ExperimentSettings FromCommandLine(CommandLine cl, string dataset, string train, string test, bool showPaper)
+    /// <summary>
+    /// The options of <c>reproduce</c> and <c>evaluate</c>: output, given embeddings, --unseen, and the groups of the
+    /// embedding, the pipeline stages, the neighbour index, the tuned, learned-mixture and DCM rows.
+    /// </summary>
+    internal sealed class Flags
     {
-        int threads = cl.Int("threads", 0);
-        int seed = cl.Int("seed", GraphEmbeddingDefaults.Seed);
-        var embedding = EmbeddingFlags.Read(cl, seed, threads);
-        var clustering = new SphericalKMeansOptions
-        {
-            Clusters = cl.Int("clusters", SphericalKMeansDefaults.NumberOfClusters),
-            MaxIterations = cl.Int("iterations", SphericalKMeansDefaults.MaxIterations),
-            Tolerance = 0,
-            Seed = seed,
-            Threads = threads,
-        };
-        var protocol = new ProtocolSettings
-        {
-            Components = cl.Int("components", KnnSmoothedMixtureDefaults.Components),
-            Neighbors = cl.Int("neighbors", KnnSmoothedMixtureDefaults.Neighbors),
-            Lambda = cl.Double("lambda", KnnSmoothedMixtureDefaults.Lambda),
-            Alpha = cl.Double("alpha", ClusterQuotaRetrieverDefaults.Alpha),
-            MmrLambda = cl.Double("mmr-lambda", MmrRetrieverDefaults.Lambda),
-            MmrPoolSize = cl.Int("mmr-pool", MmrRetrieverDefaults.PoolSize),
-            MultiInterest = TunedRowFlags.Read(cl),
-            Frontier = cl.Flag("frontier"),
-            Threads = threads,
-        };
-        var settings = new ExperimentSettings
-        {
-            Dataset = dataset,
-            TrainPath = train,
-            TestPath = test,
-            OutDirectory = cl.String("out"),
-            Export = cl.Flag("export"),
-            UserEmbeddingsPath = cl.String("user-embeddings"),
-            ItemEmbeddingsPath = cl.String("item-embeddings"),
-            ItemClustersPath = cl.String("item-clusters"),
-            Embedding = embedding,
-            Clustering = clustering,
-            Protocol = protocol,
-            ShowPaper = showPaper,
-            NeighborIndex = NeighborIndexOption.Read(cl),
-            ClustersGiven = cl.String("clusters") != null,
-            MixtureRows = MixtureRows.Read(cl, seed, threads),
-            Dcm = DcmFlags.Read(cl, seed, threads),
-            LearnedQuotas = cl.Flag("learned-quotas"),
-            Unseen = ReadUnseen(cl),
-            TunedClusters = cl.Int("tuned-clusters", TunedRowFlags.Clusters),
-        };
-        if (settings.TunedClusters < 0) throw new UsageException("--tuned-clusters must be 0 (the paper rows' clusters) or positive.");
-        if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
-            throw new UsageException("--user-embeddings and --item-embeddings go together.");
-        if (settings.ItemClustersPath != null && settings.ItemEmbeddingsPath == null)
-            throw new UsageException("--item-clusters needs --user-embeddings and --item-embeddings (cluster ids refer to those items).");
-        if (settings.Export && settings.OutDirectory == null) throw new UsageException("--export needs --out DIR.");
-        if (threads < 0) throw new UsageException("--threads must be 0 (all cores) or positive.");
-        embedding.Validate();
-        protocol.Validate();
-        if (clustering.Clusters < 1) throw new UsageException("--clusters must be at least 1.");
-        return settings;
-    }
+        public CliOption<string?> Out { get; } = Opt.Path("--out", "Directory for metrics.json (and the artefacts with --export, frontier.png with --frontier).", "DIR");
 
-    private static UnseenHeldOut ReadUnseen(CommandLine cl) => cl.String("unseen")?.ToLowerInvariant() switch
-    {
-        null => EvaluationDefaults.Unseen,
-        "miss" => UnseenHeldOut.Miss,
-        "drop" => UnseenHeldOut.Drop,
-        var other => throw new UsageException($"--unseen must be 'miss' or 'drop', not '{other}'."),
-    };
+        public Option<bool> Export { get; } = Opt.Flag("--export", "Also write the embeddings, clusters, mixtures and candidates as TSV files (needs --out).");
+
+        public CliOption<string?> UserEmbeddings { get; } = Opt.Path("--user-embeddings", "Use these user vectors (id v0 v1 ...) instead of training; needs --item-embeddings.");
+
+        public CliOption<string?> ItemEmbeddings { get; } = Opt.Path("--item-embeddings", "Use these item vectors instead of training; needs --user-embeddings.");
+
+        public CliOption<string?> ItemClusters { get; } = Opt.Path("--item-clusters", "Use these item clusters (item cluster) instead of k-means; needs the given embeddings.");
+
+        public CliOption<UnseenHeldOut> Unseen { get; } = Opt.Choice("--unseen", EvaluationDefaults.Unseen, u => u.ToString().ToLowerInvariant(),
+            "Test edges of users or items unseen in training: misses, or left out of the figures.");
+
+        public RunFlags Run { get; } = new();
+
+        public EmbeddingFlags Embedding { get; } = new();
+
+        public PipelineFlags Pipeline { get; } = new();
+
+        public NeighborIndexOption.Flags NeighborIndex { get; } = new();
+
+        public TunedRowFlags Tuned { get; } = new();
+
+        public MixtureRows.Flags Mixture { get; } = new();
+
+        public DcmFlags.Flags Dcm { get; } = new();
+
+        /// <summary>Every option of <c>reproduce</c> and <c>evaluate</c> but the data's.</summary>
+        public IEnumerable<Option> All =>
+        [
+            Out, Export, UserEmbeddings, ItemEmbeddings, ItemClusters, Unseen, .. Run.All, .. Embedding.All, .. Pipeline.All, .. NeighborIndex.All,
+            .. Tuned.All, .. Mixture.All, .. Dcm.All,
+        ];
+
+        /// <summary>The run's settings; a combination that cannot work is a <see cref="UsageException"/>.</summary>
+        public ExperimentSettings Read(ParseResult r, string dataset, string train, string test, bool showPaper)
+        {
+            int threads = r.Value(Run.Threads), seed = r.Value(Run.Seed);
+            var embedding = Embedding.Read(r, seed, threads);
+            var protocol = new ProtocolSettings
+            {
+                Components = r.Value(Pipeline.Components),
+                Neighbors = r.Value(Pipeline.Neighbors),
+                Lambda = r.Value(Pipeline.Lambda),
+                Alpha = r.Value(Pipeline.Alpha),
+                MmrLambda = r.Value(Tuned.MmrRowLambda),
+                MmrPoolSize = r.Value(Tuned.MmrRowPool),
+                MultiInterest = Tuned.Read(r),
+                Frontier = r.GetValue(Tuned.Frontier),
+                Threads = threads,
+            };
+            var settings = new ExperimentSettings
+            {
+                Dataset = dataset,
+                TrainPath = train,
+                TestPath = test,
+                OutDirectory = r.Value(Out),
+                Export = r.GetValue(Export),
+                UserEmbeddingsPath = r.Value(UserEmbeddings),
+                ItemEmbeddingsPath = r.Value(ItemEmbeddings),
+                ItemClustersPath = r.Value(ItemClusters),
+                Embedding = embedding,
+                Clustering = Pipeline.Clustering(r, seed, threads),
+                Protocol = protocol,
+                ShowPaper = showPaper,
+                NeighborIndex = NeighborIndex.Read(r),
+                ClustersGiven = r.Given(Pipeline.Clusters),
+                MixtureRows = Mixture.Read(r, seed, threads),
+                Dcm = Dcm.Read(r, seed, threads),
+                LearnedQuotas = r.GetValue(Dcm.LearnedQuotas),
+                Unseen = r.Value(Unseen),
+                TunedClusters = r.Value(Tuned.TunedClusters),
+            };
+            if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
+                throw new UsageException("--user-embeddings and --item-embeddings go together.");
+            if (settings.ItemClustersPath != null && settings.ItemEmbeddingsPath == null)
+                throw new UsageException("--item-clusters needs --user-embeddings and --item-embeddings (cluster ids refer to those items).");
+            if (settings.Export && settings.OutDirectory == null) throw new UsageException("--export needs --out DIR.");
+            try
+            {
+                protocol.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new UsageException($"Option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+            }
+            return settings;
+        }
+    }
 }

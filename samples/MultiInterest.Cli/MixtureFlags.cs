@@ -1,4 +1,7 @@
+using System.CommandLine;
+using System.Globalization;
 using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -33,64 +36,99 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
     /// <summary>Margin of the equal-size single vector unless --mix-control-margin is given (its own best on the same validation split).</summary>
     public const float ControlMargin = 0.3f;
 
-    public static string Usage => $"""
-  --mixture-embeddings   add the rows "Mixture embeddings (round robin)" and the equal-size single vector (trains two more models)
-      --mix-components N ({MixtureEmbeddingDefaults.SourceComponents}) --mix-item-components N ({MixtureEmbeddingDefaults.DestinationComponents}) --mix-dim N ({Dimension} per component; the control gets N x components)
-      --mix-epochs N ({Epochs}, at most: chosen on the validation hold-out) --mix-lr X ({LearningRate}) --mix-margin X ({Margin}) --mix-control-margin X ({ControlMargin}) --mix-validation-fraction X ({GraphEmbeddingDefaults.ValidationFraction}; 0 = no selection)
-      --mix-pooling max|smoothmax|regularized-smoothmax ({Name(MixtureEmbeddingDefaults.Pooling)}) --mix-gamma X ({MixtureEmbeddingDefaults.Gamma}) --mix-theta X ({MixtureEmbeddingDefaults.Theta})
-      --mix-weight-gamma X ({MixtureEmbeddingDefaults.WeightGamma}) --mix-two-sided (also corrupt users)
-      --mix-weight-gamma-sweep X,Y,...   also report the mixture row with post-hoc weights at each of these temperatures (for choosing on a validation split)
-""";
-
-    /// <summary>Reads the flags; null unless --mixture-embeddings is given (the other --mix-* flags are still consumed).</summary>
-    public static MixtureRows? Read(CommandLine cl, int seed, int threads)
+    /// <summary>The options of the rows, declared once.</summary>
+    internal sealed class Flags
     {
-        bool on = cl.Flag("mixture-embeddings");
-        var mix = new MixtureEmbeddingOptions
+        public Option<bool> On { get; } = Opt.Flag("--mixture-embeddings",
+            "Add the rows \"Mixture embeddings (round robin)\" and the equal-size single vector (trains two more models).");
+
+        public CliOption<int> SourceComponents { get; } = Opt.Int("--mix-components", MixtureEmbeddingDefaults.SourceComponents, "Vectors per user.", min: 1);
+
+        public CliOption<int> DestinationComponents { get; } = Opt.Int("--mix-item-components", MixtureEmbeddingDefaults.DestinationComponents, "Vectors per item.", min: 1);
+
+        public CliOption<int> Dim { get; } = Opt.Int("--mix-dim", Dimension, "Dimension per component; the control gets N x --mix-components.", min: 1);
+
+        public CliOption<int> MixEpochs { get; } = Opt.Int("--mix-epochs", Epochs, "Epochs at most (chosen on the validation hold-out).", min: 1);
+
+        public CliOption<float> Lr { get; } = Opt.Float("--mix-lr", LearningRate, "Learning rate.");
+
+        public CliOption<float> MixMargin { get; } = Opt.Float("--mix-margin", Margin, "Margin of the mixture.");
+
+        public CliOption<float> MixControlMargin { get; } = Opt.Float("--mix-control-margin", ControlMargin, "Margin of the equal-size single vector.");
+
+        public CliOption<double> ValidationFraction { get; } = Opt.Double("--mix-validation-fraction", GraphEmbeddingDefaults.ValidationFraction,
+            "Validation hold-out choosing the epochs (0 = no selection).", min: 0, max: 1);
+
+        public CliOption<MixturePooling> Pooling { get; } = Opt.Choice("--mix-pooling", MixtureEmbeddingDefaults.Pooling, Name, "Pooling of the user's vectors.");
+
+        public CliOption<float> Gamma { get; } = Opt.Float("--mix-gamma", MixtureEmbeddingDefaults.Gamma, "Smoothmax temperature.");
+
+        public CliOption<float> Theta { get; } = Opt.Float("--mix-theta", MixtureEmbeddingDefaults.Theta, "Weight of the regularised smoothmax term.");
+
+        public CliOption<float> WeightGamma { get; } = Opt.Float("--mix-weight-gamma", MixtureEmbeddingDefaults.WeightGamma, "Temperature of the post-hoc component weights.");
+
+        public Option<bool> TwoSided { get; } = Opt.Flag("--mix-two-sided", "Also corrupt users.");
+
+        public CliOption<float[]> WeightGammaSweep { get; } = Opt.Parsed("--mix-weight-gamma-sweep", Array.Empty<float>(),
+            "Also report the mixture row with post-hoc weights at each of these temperatures (for choosing on a validation split).", "X,Y,...", null, ParseSweep);
+
+        /// <summary>Every option of the group.</summary>
+        public IReadOnlyList<Option> All =>
+            [On, SourceComponents, DestinationComponents, Dim, MixEpochs, Lr, MixMargin, MixControlMargin, ValidationFraction, Pooling, Gamma, Theta, WeightGamma, TwoSided, WeightGammaSweep];
+
+        /// <summary>The rows' settings; null unless --mixture-embeddings is given (the other options are still checked).</summary>
+        public MixtureRows? Read(ParseResult r, int seed, int threads)
         {
-            SourceComponents = cl.Int("mix-components", MixtureEmbeddingDefaults.SourceComponents),
-            DestinationComponents = cl.Int("mix-item-components", MixtureEmbeddingDefaults.DestinationComponents),
-            Gamma = (float)cl.Double("mix-gamma", MixtureEmbeddingDefaults.Gamma),
-            Theta = (float)cl.Double("mix-theta", MixtureEmbeddingDefaults.Theta),
-            WeightGamma = (float)cl.Double("mix-weight-gamma", MixtureEmbeddingDefaults.WeightGamma),
-            OneSidedNegatives = !cl.Flag("mix-two-sided"),
-        };
-        var pooling = cl.String("mix-pooling");
-        if (pooling != null)
-        {
-            mix.Pooling = Enum.GetValues<MixturePooling>().FirstOrDefault(p => string.Equals(Name(p), pooling, StringComparison.OrdinalIgnoreCase), (MixturePooling)(-1));
-            if (mix.Pooling < 0) throw new UsageException($"--mix-pooling must be one of {string.Join(", ", Enum.GetValues<MixturePooling>().Select(Name))}, not '{pooling}'.");
+            var mix = new MixtureEmbeddingOptions
+            {
+                SourceComponents = r.Value(SourceComponents),
+                DestinationComponents = r.Value(DestinationComponents),
+                Pooling = r.Value(Pooling),
+                Gamma = r.Value(Gamma),
+                Theta = r.Value(Theta),
+                WeightGamma = r.Value(WeightGamma),
+                OneSidedNegatives = !r.GetValue(TwoSided),
+            };
+            var options = new GraphEmbeddingOptions
+            {
+                Algorithm = EmbeddingAlgorithm.MixtureEmbedding,
+                Dimension = r.Value(Dim),
+                Epochs = r.Value(MixEpochs),
+                LearningRate = r.Value(Lr),
+                Margin = r.Value(MixMargin),
+                ValidationFraction = r.Value(ValidationFraction),
+                Mixture = mix,
+                Seed = seed,
+                Threads = threads,
+            };
+            var control = options.Clone();
+            control.Dimension = options.Dimension * mix.SourceComponents;
+            control.Mixture.SourceComponents = 1;
+            control.Mixture.DestinationComponents = 1;
+            control.Margin = r.Value(MixControlMargin);
+            try
+            {
+                options.Validate();
+                control.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new UsageException($"Mixture-embedding option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+            }
+            return r.GetValue(On) ? new MixtureRows(options, control, r.Value(WeightGammaSweep)) : null;
         }
-        var options = new GraphEmbeddingOptions
+
+        private static (bool, float[], string?) ParseSweep(string text)
         {
-            Algorithm = EmbeddingAlgorithm.MixtureEmbedding,
-            Dimension = cl.Int("mix-dim", Dimension),
-            Epochs = cl.Int("mix-epochs", Epochs),
-            LearningRate = (float)cl.Double("mix-lr", LearningRate),
-            Margin = (float)cl.Double("mix-margin", Margin),
-            ValidationFraction = cl.Double("mix-validation-fraction", GraphEmbeddingDefaults.ValidationFraction),
-            Mixture = mix,
-            Seed = seed,
-            Threads = threads,
-        };
-        var control = options.Clone();
-        control.Dimension = options.Dimension * mix.SourceComponents;
-        control.Mixture.SourceComponents = 1;
-        control.Mixture.DestinationComponents = 1;
-        control.Margin = (float)cl.Double("mix-control-margin", ControlMargin);
-        try
-        {
-            options.Validate();
-            control.Validate();
+            var values = new List<float>();
+            foreach (string x in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!float.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) || !(v >= 1e-3f && v <= 1e3f))
+                    return (false, [], $"--mix-weight-gamma-sweep takes numbers within 0.001..1000, not '{x}'.");
+                values.Add(v);
+            }
+            return (true, values.ToArray(), null);
         }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new UsageException($"Mixture-embedding option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
-        }
-        var sweep = (cl.String("mix-weight-gamma-sweep") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
-            .Select(x => float.TryParse(x, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float v) && v >= 1e-3f && v <= 1e3f
-                ? v : throw new UsageException($"--mix-weight-gamma-sweep takes numbers within 0.001..1000, not '{x}'.")).ToArray();
-        return on ? new MixtureRows(options, control, sweep) : null;
     }
 
     /// <summary>The command-line spelling of a pooling.</summary>

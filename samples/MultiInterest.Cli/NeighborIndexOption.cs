@@ -1,4 +1,6 @@
+using System.CommandLine;
 using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -8,21 +10,23 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal sealed record NeighborIndexOption(NeighborIndexKind Kind, int Lists, int Probes)
 {
-    /// <summary>Reads the three options.</summary>
-    public static NeighborIndexOption Read(CommandLine cl)
-    {
-        var kind = cl.String("neighbor-index") switch
-        {
-            null or "exact" => NeighborIndexKind.Exact,
-            "clustered" => NeighborIndexKind.Clustered,
-            var other => throw new UsageException($"--neighbor-index must be 'exact' or 'clustered', not '{other}'."),
-        };
-        var option = new NeighborIndexOption(kind, cl.Int("neighbor-lists", ClusteredNeighborIndexDefaults.Lists), cl.Int("neighbor-probes", ClusteredNeighborIndexDefaults.Probes));
-        if (option.Lists < 0) throw new UsageException("--neighbor-lists must be 0 (automatic) or positive.");
-        if (option.Probes < 1) throw new UsageException("--neighbor-probes must be at least 1.");
-        return option;
-    }
-
     /// <summary>The clustered index's options (lists, probes, threads).</summary>
     public ClusteredNeighborIndexOptions Clustered(int threads) => new() { Lists = Lists, Probes = Probes, Threads = threads };
+
+    /// <summary>The three options, declared once.</summary>
+    internal sealed class Flags
+    {
+        public CliOption<NeighborIndexKind> Index { get; } = Opt.Choice("--neighbor-index", KnnSmoothedMixtureDefaults.NeighborIndex, k => k.ToString().ToLowerInvariant(),
+            "How kNN smoothing finds each user's neighbours: brute force, or an inverted-file index scanning a few lists.");
+
+        public CliOption<int> Lists { get; } = Opt.Int("--neighbor-lists", ClusteredNeighborIndexDefaults.Lists, "Inverted lists of the clustered index (0 = about 4 sqrt(users)).", min: 0);
+
+        public CliOption<int> Probes { get; } = Opt.Int("--neighbor-probes", ClusteredNeighborIndexDefaults.Probes, "Lists the clustered index scans per query.", min: 1);
+
+        /// <summary>Every option of the group.</summary>
+        public IReadOnlyList<Option> All => [Index, Lists, Probes];
+
+        /// <summary>The options as given.</summary>
+        public NeighborIndexOption Read(ParseResult r) => new(r.Value(Index), r.Value(Lists), r.Value(Probes));
+    }
 }

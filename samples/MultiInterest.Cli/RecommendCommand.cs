@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
@@ -5,6 +6,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -16,20 +18,43 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal static class RecommendCommand
 {
-    public static int Run(CommandLine cl, TextWriter log)
+    public static Command Create(CliConsole console)
     {
-        string modelPath = cl.RequiredString("model"), usersPath = cl.RequiredString("users"), outPath = cl.RequiredString("out");
-        string? history = cl.String("history"), onnxDirectory = cl.String("onnx-dir");
-        bool onnx = cl.Flag("onnx"), engine = cl.Flag("engine"), api = cl.Flag("recommender");
-        int threads = cl.Int("threads", 0), batch = cl.Int("batch", OnnxCandidateScorer.DefaultBatchSize);
-        int? gpu = cl.String("gpu") is string g ? int.Parse(g, CultureInfo.InvariantCulture) : null;
-        cl.RejectUnknown();
-        if ((onnx ? 1 : 0) + (engine ? 1 : 0) + (api ? 1 : 0) > 1)
-            throw new UsageException("Choose one scorer: --onnx, --engine or --recommender (or none, for the loaded zip's own lists).");
-        if (history != null && !onnx && !engine && !api)
-            throw new UsageException("--history needs --engine or --onnx: the loaded zip's lists were fixed at fit time (training items excluded).");
-        // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
+        var model = Opt.Path("--model", "The model zip (fit or sweep).", "model.zip", required: true);
+        var users = Opt.Path("--users", "Users in the first column (header line; an edge file works).", required: true);
+        var output = Opt.Path("--out", "Where to write the lists: user, rank, item, score.", "candidates.tsv", required: true);
+        var engine = Opt.Flag("--engine", "Score with the engine on the saved tables instead of the zip's lists.");
+        var onnx = Opt.Flag("--onnx", "Score with the exported ONNX graphs in ONNX Runtime.");
+        var onnxDirectory = Opt.Path("--onnx-dir", "With --onnx: the exported graphs to use (exported there when missing); default a temporary directory.", "DIR");
+        var recommender = Opt.Flag("--recommender", "Serve through MultiInterestRecommender.Recommend (--history = each user's fresh history).");
+        var history = Opt.Path("--history", "Edges to exclude too, beside the training history stored in the model (needs --engine, --onnx or --recommender).");
+        var threads = Opt.Int("--threads", 0, "Worker threads (0 = all cores).", min: 0);
+        var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch.", min: 1);
+        var gpu = Opt.Parsed<int?>("--gpu", null, "CUDA device of ONNX Runtime (falls back to the CPU without CUDA).", "ID", "the CPU",
+            t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id) && id >= 0 ? (true, id, null) : (false, null, $"--gpu must be a device number, not '{t}'."));
+        var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
+            + "with the engine or ONNX Runtime instead. Every scorer excludes the training history stored in the model.")
+        {
+            model, users, output, engine, onnx, onnxDirectory, recommender, history, threads, batch, gpu,
+        };
+        command.SetAction(r =>
+        {
+            bool useOnnx = r.GetValue(onnx), useEngine = r.GetValue(engine), api = r.GetValue(recommender);
+            string? historyPath = r.Value(history);
+            if ((useOnnx ? 1 : 0) + (useEngine ? 1 : 0) + (api ? 1 : 0) > 1)
+                throw new UsageException("Choose one scorer: --onnx, --engine or --recommender (or none, for the loaded zip's own lists).");
+            if (historyPath != null && !useOnnx && !useEngine && !api)
+                throw new UsageException("--history needs --engine or --onnx: the loaded zip's lists were fixed at fit time (training items excluded).");
+            return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, r.Value(onnxDirectory), useOnnx, useEngine, api,
+                r.Value(threads), r.Value(batch), r.Value(gpu), console.Out);
+        });
+        return command;
+    }
 
+    private static int Run(string modelPath, string usersPath, string outPath, string? history, string? onnxDirectory, bool onnx, bool engine, bool api,
+        int threads, int batch, int? gpu, TextWriter log)
+    {
+        // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
         var ml = new MLContext(seed: 1);
         var sessions = new OnnxSessionFactory(gpu, message => log.WriteLine(message));
         sessions.ApplyTo(ml);

@@ -1,17 +1,30 @@
+using System.CommandLine;
 using Microsoft.ML.MultiInterest.Data;
 using Microsoft.ML.MultiInterest.IO;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
 /// <summary><c>split</c>: the protocol's hold-out applied to a user's own edge file.</summary>
 internal static class SplitCommand
 {
-    public static int Run(CommandLine cl, TextWriter log)
+    /// <summary>The seed of the split unless --seed is given (the one the repository's splits were made with).</summary>
+    public const int Seed = 20261123;
+
+    public static Command Create(CliConsole console)
     {
-        string edges = cl.RequiredString("edges"), train = cl.RequiredString("train"), test = cl.RequiredString("test");
-        var options = new HoldOutSplitOptions { Seed = cl.Int("seed", 20261123) };
-        cl.RejectUnknown();
-        var split = HoldOutSplitter.Split(EdgeFile.Read(edges), options);
+        var edges = Opt.Path("--edges", "Edge file to split (user<TAB>item, header line, .gz allowed).", required: true);
+        var train = Opt.Path("--train", "Where to write the training edges.", required: true);
+        var test = Opt.Path("--test", "Where to write the held-out edges.", required: true);
+        var seed = Opt.Int("--seed", Seed, "Seed of the hold-out.");
+        var command = new Command("split", "The protocol's per-user 20% hold-out of an edge file.") { edges, train, test, seed };
+        command.SetAction(r => Run(r.Value(edges)!, r.Value(train)!, r.Value(test)!, r.Value(seed), console.Out));
+        return command;
+    }
+
+    private static int Run(string edges, string train, string test, int seed, TextWriter log)
+    {
+        var split = HoldOutSplitter.Split(EdgeFile.Read(edges), new HoldOutSplitOptions { Seed = seed });
         EdgeFile.Write(train, split.Train);
         EdgeFile.Write(test, split.Test);
         log.WriteLine($"{split.Train.Count:N0} training edges -> {train}; {split.Test.Count:N0} test edges -> {test}; {split.ReturnedToTraining:N0} returned to training (item unseen).");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -7,6 +8,7 @@ using Microsoft.ML.MultiInterest;
 using Microsoft.ML.MultiInterest.Data;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -20,75 +22,87 @@ internal static class SweepCommand
     /// <summary>The search space when --space is not given: the smoothing and retrieval knobs of kNN-Embed.</summary>
     public const string DefaultSpace = "components=3,5,8;neighbors=10,20,50;lambda=0,0.2,0.4,0.6,0.8,1;alpha=0.5,1";
 
-    public static string Usage => $"""
-  multiinterest sweep --train FILE [--test FILE] [--space "name=v1,v2;name=v1,..."] [--out DIR] [--model FILE]
-      Sweeps the pipeline's options on a validation hold-out carved from the training edges (never the test file),
-      reusing fitted stages between trials; writes DIR/leaderboard.tsv, DIR/sweep.json and the best setting refitted
-      on all training edges as DIR/model.zip (or --model), which `recommend` serves. --test: the best setting's test figures.
-      --strategy grid|random|halving|local ({Lower(SweepDefaults.Strategy)}) --metric recall|ndcg|recall-diversity ({Lower(SweepDefaults.Metric)}) --k K ({SweepDefaults.Cutoff})
-      --diversity-weight W ({SweepDefaults.DiversityWeight}) --trials N (grid or --budget: no limit; else {SweepDefaults.MaxTrials}) --budget 10m|600s|1h (none)
-      --validation-fraction X ({SweepDefaults.ValidationFraction}) --validation-users N (0 = all) --measure-refit (run the trials again refitting every stage, to measure the speed-up)
-      The other options set the base settings (defaults of what the space does not vary). Space parameters:
-        {string.Join(Environment.NewLine + "        ", SweepSearchSpace.KnownParameters)}
-      Default space: {DefaultSpace}
-""";
-
-    public static int Run(CommandLine cl, TextWriter log)
+    public static Command Create(CliConsole console)
     {
-        string train = cl.RequiredString("train");
-        string? test = cl.String("test");
-        string outDirectory = cl.String("out") ?? Path.Combine("out", "sweep");
-        string modelPath = cl.String("model") ?? Path.Combine(outDirectory, "model.zip");
-        int threads = cl.Int("threads", 0), seed = cl.Int("seed", GraphEmbeddingDefaults.Seed);
-        SweepSearchSpace space;
-        try
+        var train = Opt.Path("--train", "Training edges: the sweep carves its validation hold-out from these.", required: true);
+        var test = Opt.Path("--test", "Held-out edges: the best setting's test figures (never used to choose).");
+        var output = Opt.Path("--out", "Directory for leaderboard.tsv, sweep.json, the sensitivity PNGs and model.zip.", "DIR", shown: Path.Combine("out", "sweep"));
+        var model = Opt.Path("--model", "Where to save the best setting refitted on all training edges.", "FILE", shown: "DIR/model.zip");
+        var space = Opt.Parsed("--space", SweepSearchSpace.Parse(DefaultSpace),
+            "The search space: name=v1,v2;name=v1,... over the parameters " + string.Join(", ", SweepSearchSpace.KnownParameters.Select(p => p.Split(' ')[0])) + ".",
+            "SPACE", DefaultSpace, ParseSpace);
+        var strategy = Opt.Choice("--strategy", SweepDefaults.Strategy, StrategyName, "Search strategy.",
+            aliases: new Dictionary<string, SweepStrategy> { ["successive-halving"] = SweepStrategy.SuccessiveHalving, ["local-search"] = SweepStrategy.LocalSearch, ["cfo"] = SweepStrategy.LocalSearch });
+        var metric = Opt.Choice("--metric", SweepDefaults.Metric, MetricName, "Objective on the validation hold-out.");
+        var k = Opt.Int("--k", SweepDefaults.Cutoff, "Cutoff K of the objective.", min: 1);
+        var diversityWeight = Opt.Double("--diversity-weight", SweepDefaults.DiversityWeight, "Weight of Diversity@K in recall-diversity.", min: 0, max: 1);
+        var trials = Opt.Int("--trials", 0, "Most trials.", min: 0, shown: $"0: grid or --budget, no limit; else {SweepDefaults.MaxTrials}");
+        var budget = Opt.Parsed<TimeSpan?>("--budget", null, "Time budget of the whole command, e.g. 10m, 600s, 1h.", "TIME", "none", ParseBudget);
+        var validationFraction = Opt.Double("--validation-fraction", SweepDefaults.ValidationFraction,
+            "Share of the training edges held out for validation (also the embedding's, as for the other commands).", min: 0, max: 1);
+        var validationUsers = Opt.Int("--validation-users", SweepDefaults.ValidationUsers, "Validation users scored per trial (0 = all).", min: 0);
+        var measureRefit = Opt.Flag("--measure-refit", "Run the trials again refitting every stage, to measure the speed-up of stage reuse.");
+        var run = new RunFlags();
+        var embedding = new EmbeddingFlags(withValidationSplit: false);
+        var pipeline = new PipelineFlags();
+        var command = new Command("sweep", "Sweeps the pipeline's options on a validation hold-out carved from the training edges (never the test file), "
+            + "reusing fitted stages between trials; writes the leaderboard and saves the best setting refitted on all training edges, which `recommend` serves. "
+            + "The embedding and pipeline options set the base settings (what the space does not vary).")
+            .With([train, test, output, model, space, strategy, metric, k, diversityWeight, trials, budget, validationFraction, validationUsers, measureRefit,
+                .. run.All, .. pipeline.All, .. embedding.All]);
+        command.SetAction(r =>
         {
-            space = SweepSearchSpace.Parse(cl.String("space") ?? DefaultSpace);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException($"--space: {e.Message.Split(" (Parameter")[0]}");
-        }
-        var options = new SweepOptions
-        {
-            Strategy = ParseStrategy(cl.String("strategy")),
-            Metric = ParseMetric(cl.String("metric")),
-            Cutoff = cl.Int("k", SweepDefaults.Cutoff),
-            DiversityWeight = cl.Double("diversity-weight", SweepDefaults.DiversityWeight),
-            MaxTrials = cl.Int("trials", 0),
-            TimeBudget = cl.String("budget") is string b ? ParseDuration(b) : null,
-            ValidationFraction = cl.Double("validation-fraction", SweepDefaults.ValidationFraction),
-            ValidationUsers = cl.Int("validation-users", SweepDefaults.ValidationUsers),
-            Seed = seed,
-            Threads = threads,
-        };
-        bool measureRefit = cl.Flag("measure-refit");
-        var embedding = EmbeddingFlags.Read(cl, seed, threads);
-        var baseSettings = new SweepSettings
-        {
-            Embedding = embedding,
-            Clustering = new SphericalKMeansOptions
+            int threads = r.Value(run.Threads), seed = r.Value(run.Seed);
+            var options = new SweepOptions
             {
-                Clusters = cl.Int("clusters", SphericalKMeansDefaults.NumberOfClusters), MaxIterations = cl.Int("iterations", SphericalKMeansDefaults.MaxIterations),
-                Tolerance = 0, Seed = seed, Threads = threads,
-            },
-            Components = cl.Int("components", KnnSmoothedMixtureDefaults.Components),
-            Neighbors = cl.Int("neighbors", KnnSmoothedMixtureDefaults.Neighbors),
-            Lambda = cl.Double("lambda", KnnSmoothedMixtureDefaults.Lambda),
-            Alpha = cl.Double("alpha", ClusterQuotaRetrieverDefaults.Alpha),
-        };
-        bool clustersGiven = cl.String("clusters") != null;
-        cl.RejectUnknown();
-        try
-        {
-            options.Validate();
-            baseSettings.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException($"sweep option {e.ParamName}: {e.Message.Split(" (Parameter")[0]}");
-        }
+                Strategy = r.Value(strategy),
+                Metric = r.Value(metric),
+                Cutoff = r.Value(k),
+                DiversityWeight = r.Value(diversityWeight),
+                MaxTrials = r.Value(trials),
+                TimeBudget = r.Value(budget),
+                ValidationFraction = r.Value(validationFraction),
+                ValidationUsers = r.Value(validationUsers),
+                Seed = seed,
+                Threads = threads,
+            };
+            // As before the options were declared per command: --validation-fraction and --validation-users also set the embedding's.
+            var engine = embedding.Read(r, seed, threads, r.Given(validationFraction) ? options.ValidationFraction : 0,
+                r.Given(validationUsers) ? options.ValidationUsers : GraphEmbeddingDefaults.ValidationUsers);
+            var baseSettings = new SweepSettings
+            {
+                Embedding = engine,
+                Clustering = pipeline.Clustering(r, seed, threads),
+                Components = r.Value(pipeline.Components),
+                Neighbors = r.Value(pipeline.Neighbors),
+                Lambda = r.Value(pipeline.Lambda),
+                Alpha = r.Value(pipeline.Alpha),
+            };
+            try
+            {
+                options.Validate();
+                baseSettings.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"sweep option {e.ParamName}: {e.Message.Split(" (Parameter")[0]}");
+            }
+            string trainPath = r.Value(train)!, outDirectory = r.Value(output) ?? Path.Combine("out", "sweep");
+            var job = new Job(trainPath, r.Value(test), outDirectory, r.Value(model) ?? Path.Combine(outDirectory, "model.zip"), r.Value(space), options, baseSettings,
+                r.Given(pipeline.Clusters), r.GetValue(measureRefit), threads);
+            return ProgressReporter.Run(console, progress => Run(job, progress));
+        });
+        return command;
+    }
 
+    /// <summary>What one sweep was asked to do.</summary>
+    private sealed record Job(string Train, string? Test, string OutDirectory, string ModelPath, SweepSearchSpace Space, SweepOptions Options,
+        SweepSettings BaseSettings, bool ClustersGiven, bool MeasureRefit, int Threads);
+
+    private static int Run(Job job, ProgressReporter progress)
+    {
+        var log = progress.Out;
+        var (train, test, outDirectory, modelPath, space, options, baseSettings, clustersGiven, measureRefit, threads) = job;
         var clock = Stopwatch.StartNew();
         var edges = EdgeFile.Read(train);
         if (!clustersGiven)
@@ -102,12 +116,13 @@ internal static class SweepCommand
         if (options.TimeBudget is { } whole) options.TimeBudget = whole - clock.Elapsed > TimeSpan.FromSeconds(1) ? whole - clock.Elapsed : TimeSpan.FromSeconds(1);
         log.WriteLine($"Sweep over {space} ({space.Size} configurations; strategy {Lower(options.Strategy)}, metric {Lower(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}.");
 
-        var ml = new MLContext(seed);
+        var ml = new MLContext(options.Seed);
         var data = ml.Data.LoadFromEnumerable(ServingData.Edges(edges));
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        var progress = new LineProgress(log);
-        var result = ml.MultiInterest().Sweep(data, space, options, progress, cancellationToken: cancel.Token);
+        MultiInterestSweepResult result;
+        using (var stage = progress.Begin($"Sweeping {space.Size} configurations...", TrialTotal(space, options)))
+            result = ml.MultiInterest().Sweep(data, space, options, new TrialProgress(stage), cancellationToken: cancel.Token);
         var outcome = result.Outcome;
         log.WriteLine($"Stopped: {outcome.StopReason}; {outcome.Trials.Count} trials in {outcome.Seconds:F1} s (validation split {outcome.SplitSeconds:F1} s).");
         log.WriteLine($"Stage fits: {string.Join(", ", outcome.StageFits.Select(p => $"{Lower(p.Key)} {p.Value}"))}.");
@@ -158,42 +173,67 @@ internal static class SweepCommand
         return 0;
     }
 
-    private static SweepStrategy ParseStrategy(string? value) => value?.ToLowerInvariant() switch
+    /// <summary>The command-line spelling of a strategy.</summary>
+    private static string StrategyName(SweepStrategy strategy) => strategy switch
     {
-        null => SweepDefaults.Strategy,
-        "grid" => SweepStrategy.Grid,
-        "random" => SweepStrategy.Random,
-        "halving" or "successive-halving" => SweepStrategy.SuccessiveHalving,
-        "local" or "local-search" or "cfo" => SweepStrategy.LocalSearch,
-        _ => throw new UsageException($"--strategy must be one of grid, random, halving, local, not '{value}'."),
+        SweepStrategy.SuccessiveHalving => "halving",
+        SweepStrategy.LocalSearch => "local",
+        _ => strategy.ToString().ToLowerInvariant(),
     };
 
-    private static SweepMetric ParseMetric(string? value) => value?.ToLowerInvariant() switch
+    /// <summary>The command-line spelling of a metric.</summary>
+    private static string MetricName(SweepMetric metric) => metric == SweepMetric.RecallDiversity ? "recall-diversity" : metric.ToString().ToLowerInvariant();
+
+    private static (bool, SweepSearchSpace, string?) ParseSpace(string text)
     {
-        null => SweepDefaults.Metric,
-        "recall" => SweepMetric.Recall,
-        "ndcg" => SweepMetric.Ndcg,
-        "recall-diversity" => SweepMetric.RecallDiversity,
-        _ => throw new UsageException($"--metric must be one of recall, ndcg, recall-diversity, not '{value}'."),
-    };
+        try
+        {
+            return (true, SweepSearchSpace.Parse(text), null);
+        }
+        catch (ArgumentException e)
+        {
+            return (false, SweepSearchSpace.Parse(DefaultSpace), $"--space: {e.Message.Split(" (Parameter")[0]}");
+        }
+    }
+
+    private static (bool, TimeSpan?, string?) ParseBudget(string text) =>
+        TryParseDuration(text, out var budget) ? (true, budget, null) : (false, null, $"--budget must read like 10m, 600s or 1h, not '{text}'.");
 
     /// <summary>"10m", "600s", "1h", "1.5h" or plain seconds.</summary>
-    internal static TimeSpan ParseDuration(string text)
+    internal static bool TryParseDuration(string text, out TimeSpan duration)
     {
+        duration = default;
         string t = text.Trim().ToLowerInvariant();
+        if (t.Length == 0) return false;
         double unit = t.EndsWith('h') ? 3600 : t.EndsWith('m') ? 60 : 1;
-        if (char.IsLetter(t[^1]) && !t.EndsWith('s') && unit == 1) throw new UsageException($"--budget must read like 10m, 600s or 1h, not '{text}'.");
+        if (char.IsLetter(t[^1]) && !t.EndsWith('s') && unit == 1) return false;
         string number = char.IsLetter(t[^1]) ? t[..^1] : t;
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0))
-            throw new UsageException($"--budget must read like 10m, 600s or 1h, not '{text}'.");
-        return TimeSpan.FromSeconds(value * unit);
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0)) return false;
+        duration = TimeSpan.FromSeconds(value * unit);
+        return true;
+    }
+
+    /// <summary>The trials the sweep will run when known in advance (a bar), or null (a spinner: a time budget decides).</summary>
+    private static double? TrialTotal(SweepSearchSpace space, SweepOptions options)
+    {
+        if (options.TimeBudget != null) return options.MaxTrials > 0 ? options.MaxTrials : null;
+        if (options.Strategy == SweepStrategy.Grid) return options.MaxTrials > 0 ? Math.Min(options.MaxTrials, space.Size) : space.Size;
+        return options.MaxTrials > 0 ? options.MaxTrials : SweepDefaults.MaxTrials;
     }
 
     private static string Lower(Enum value) => value.ToString().ToLowerInvariant();
 
-    /// <summary>Prints every report as a line, on the sweep's thread.</summary>
-    private sealed class LineProgress(TextWriter log) : IProgress<SweepProgress>
+    /// <summary>
+    /// The sweep's reports, on its thread: a finished trial is a line kept in both modes; a stage fit moves the status
+    /// (a line in plain mode), as the lines <c>  [  12 s] message</c> were before.
+    /// </summary>
+    private sealed class TrialProgress(ProgressStage stage) : IProgress<SweepProgress>
     {
-        public void Report(SweepProgress value) => log.WriteLine($"  [{value.Elapsed.TotalSeconds,6:F0} s] {value.Message}");
+        public void Report(SweepProgress value)
+        {
+            string line = $"  [{value.Elapsed.TotalSeconds,6:F0} s] {value.Message}";
+            if (value.Trial != null) stage.Note(line, value.TrialsDone);
+            else stage.Update(line);
+        }
     }
 }

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -6,7 +8,7 @@ namespace MultiInterest.Cli;
 /// The command line's tuned multi-interest row (<c>knn_embed_tuned</c>): its flags and their defaults, the settings
 /// chosen on a validation hold-out of cit-HepPh's training edges (docs/results.md), never on a test split.
 /// </summary>
-internal static class TunedRowFlags
+internal sealed class TunedRowFlags
 {
     /// <summary>Clusters of the row's own k-means: 500.</summary>
     public const int Clusters = 500;
@@ -38,32 +40,48 @@ internal static class TunedRowFlags
     /// <summary>The multi-interest MMR row's interest weight nu: 0.1.</summary>
     public const double InterestWeight = 0.1;
 
-    public const string Usage = """
-  --mmr-lambda X (0.5) --mmr-pool N (100)   the MMR row: unimodal top N re-ranked, relevance weight X (1 = Unimodal)
-  --tuned-clusters N (500; 0 = --clusters') --tuned-components N (10) --tuned-lambda X (0.8) --tuned-alpha X (0.5)
-  --query component|user|blend (user) --beta X (1) --head-share X (0.2)   the tuned multi-interest row (knn_embed_tuned)
-  --interest-mmr-lambda X (0.55) --interest-weight X (0.1; 0 = no row)   the multi-interest MMR row (interest_mmr): MMR plus
-      a PM-2 proportionality term over the tuned row's mixture
-  --frontier   also measure the (Recall@50, Diversity@10) frontiers (MMR lambda; tuned head share and alpha): metrics.json, frontier.png
-""";
+    public CliOption<double> MmrRowLambda { get; } = Opt.Double("--mmr-lambda", MmrRetrieverDefaults.Lambda, "The MMR row: relevance weight (1 = Unimodal).", min: 0, max: 1);
 
-    public static MultiInterestRowSettings Read(CommandLine cl)
+    public CliOption<int> MmrRowPool { get; } = Opt.Int("--mmr-pool", MmrRetrieverDefaults.PoolSize, "The MMR row: the unimodal top N it re-ranks.", min: 1);
+
+    public CliOption<int> TunedClusters { get; } = Opt.Int("--tuned-clusters", Clusters, "The tuned row (knn_embed_tuned): clusters of its own k-means (0 = the paper rows' --clusters).", min: 0);
+
+    public CliOption<int> TunedComponents { get; } = Opt.Int("--tuned-components", Components, "The tuned row: m.", min: 1);
+
+    public CliOption<double> TunedLambda { get; } = Opt.Double("--tuned-lambda", Lambda, "The tuned row: smoothing weight.", min: 0, max: 1);
+
+    public CliOption<double> TunedAlpha { get; } = Opt.Double("--tuned-alpha", Alpha, "The tuned row: quota exponent.", min: 0);
+
+    public CliOption<QuotaQuery> QueryOption { get; } = Opt.Choice("--query", Query, q => q.ToString().ToLowerInvariant(), "The tuned row: the query inside a cluster.");
+
+    public CliOption<double> BetaOption { get; } = Opt.Double("--beta", Beta, "The tuned row: the user vector's weight in the blend query.", min: 0);
+
+    public CliOption<double> HeadShareOption { get; } = Opt.Double("--head-share", HeadShare, "The tuned row: share of the list taken by a unimodal head.", min: 0, max: 1);
+
+    public CliOption<double> InterestMmrLambda { get; } = Opt.Double("--interest-mmr-lambda", MmrLambda, "The multi-interest MMR row (interest_mmr): relevance weight.", min: 0, max: 1);
+
+    public CliOption<double> InterestWeightOption { get; } = Opt.Double("--interest-weight", InterestWeight,
+        "The multi-interest MMR row: weight of a PM-2 proportionality term over the tuned row's mixture (0 = no row).", min: 0);
+
+    public Option<bool> Frontier { get; } = Opt.Flag("--frontier", "Also measure the (Recall@50, Diversity@10) frontiers (MMR lambda; tuned head share and alpha): metrics.json, frontier.png.");
+
+    /// <summary>Every option of the group.</summary>
+    public IReadOnlyList<Option> All =>
+        [MmrRowLambda, MmrRowPool, TunedClusters, TunedComponents, TunedLambda, TunedAlpha, QueryOption, BetaOption, HeadShareOption, InterestMmrLambda, InterestWeightOption, Frontier];
+
+    /// <summary>The tuned and multi-interest MMR rows' settings.</summary>
+    public MultiInterestRowSettings Read(ParseResult r) => new()
     {
-        string query = cl.String("query") ?? Query.ToString().ToLowerInvariant();
-        return new MultiInterestRowSettings
+        Components = r.Value(TunedComponents),
+        Lambda = r.Value(TunedLambda),
+        MmrLambda = r.Value(InterestMmrLambda),
+        InterestWeight = r.Value(InterestWeightOption),
+        Retrieval = new QuotaRetrievalOptions
         {
-            Components = cl.Int("tuned-components", Components),
-            Lambda = cl.Double("tuned-lambda", Lambda),
-            MmrLambda = cl.Double("interest-mmr-lambda", MmrLambda),
-            InterestWeight = cl.Double("interest-weight", InterestWeight),
-            Retrieval = new QuotaRetrievalOptions
-            {
-                Alpha = cl.Double("tuned-alpha", Alpha),
-                Query = Enum.TryParse<QuotaQuery>(query, ignoreCase: true, out var q) && Enum.IsDefined(q) && !int.TryParse(query, out _) ? q
-                    : throw new UsageException($"--query must be component, user or blend, not '{query}'."),
-                Beta = cl.Double("beta", Beta),
-                HeadShare = cl.Double("head-share", HeadShare),
-            },
-        };
-    }
+            Alpha = r.Value(TunedAlpha),
+            Query = r.Value(QueryOption),
+            Beta = r.Value(BetaOption),
+            HeadShare = r.Value(HeadShareOption),
+        },
+    };
 }

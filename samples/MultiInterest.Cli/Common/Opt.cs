@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace MultiInterest.Cli.Common;
+
+/// <summary>
+/// Builds the options of the CLI and the benchmarks: numbers in the invariant culture, a bad value rejected at parse
+/// time with a message naming the option, and the default appended to the description as <c>[default: x]</c>.
+/// </summary>
+internal static class Opt
+{
+    /// <summary>Longest value list shown beside an option's name in --help.</summary>
+    private const int MaxHelpName = 28;
+
+    /// <summary>An integer option; <paramref name="min"/> is checked at parse time; <paramref name="suffixes"/> accepts k and M (20M = 20,000,000).</summary>
+    public static CliOption<int> Int(string name, int fallback, string description, int min = int.MinValue, string? shown = null, bool suffixes = false) =>
+        Make(name, fallback, description, "N", shown ?? Text(fallback), token =>
+        {
+            if (!TryInt(token, suffixes, out int value)) return (false, 0, $"{name} must be an integer{(suffixes ? " (k and M suffixes allowed)" : "")}, not '{token}'.");
+            return value < min ? (false, 0, $"{name} must be at least {Text(min)}, not {token}.") : (true, value, null);
+        });
+
+    /// <summary>A finite floating-point option within [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public static CliOption<double> Double(string name, double fallback, string description, double min = double.NegativeInfinity, double max = double.PositiveInfinity,
+        string? shown = null) =>
+        Make(name, fallback, description, "X", shown ?? Text(fallback), token =>
+        {
+            if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+                return (false, 0, $"{name} must be a number, not '{token}'.");
+            if (value < min) return (false, 0, $"{name} must be at least {Text(min)}, not {token}.");
+            return value > max ? (false, 0, $"{name} must be at most {Text(max)}, not {token}.") : (true, value, null);
+        });
+
+    /// <summary>A single-precision option (parsed as <see cref="Double"/>, then narrowed).</summary>
+    public static CliOption<float> Float(string name, float fallback, string description, double min = double.NegativeInfinity, string? shown = null) =>
+        Make(name, fallback, description, "X", shown ?? Text(fallback), token =>
+            double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
+                ? value < min ? (false, 0f, $"{name} must be at least {Text(min)}, not {token}.") : (true, (float)value, null)
+                : (false, 0f, $"{name} must be a number, not '{token}'."));
+
+    /// <summary>
+    /// One of an enum's values, spelled by <paramref name="spell"/> (kebab case on the command line); the enum's own
+    /// name is accepted too, case-insensitively, and so are <paramref name="aliases"/> (lower case). <paramref name="choices"/>
+    /// limits the values offered (default: all).
+    /// </summary>
+    public static CliOption<T> Choice<T>(string name, T fallback, Func<T, string> spell, string description, IReadOnlyList<T>? choices = null,
+        IReadOnlyDictionary<string, T>? aliases = null)
+        where T : struct, Enum
+    {
+        var values = choices ?? Enum.GetValues<T>();
+        string list = string.Join("|", values.Select(spell));
+        // A long list would widen the whole option column of --help: it moves into the description.
+        if (list.Length > MaxHelpName)
+        {
+            description = $"{description} One of: {string.Join(", ", values.Select(spell))}.";
+            list = "NAME";
+        }
+        return Make(name, fallback, description, list, spell(fallback), token =>
+        {
+            foreach (var v in values)
+                if (string.Equals(spell(v), token, StringComparison.OrdinalIgnoreCase) || string.Equals(v.ToString(), token, StringComparison.OrdinalIgnoreCase))
+                    return (true, v, null);
+            if (aliases != null && aliases.TryGetValue(token.ToLowerInvariant(), out var alias)) return (true, alias, null);
+            return (false, fallback, $"{name} must be one of {string.Join(", ", values.Select(spell))}, not '{token}'.");
+        });
+    }
+
+    /// <summary>A string option read by <paramref name="parse"/>, which returns an error message for a bad value.</summary>
+    public static CliOption<T> Parsed<T>(string name, T fallback, string description, string helpName, string? shown, Func<string, (bool Ok, T Value, string? Error)> parse) =>
+        Make(name, fallback, description, helpName, shown, parse);
+
+    /// <summary>A file or directory path (or other text), optional unless <paramref name="required"/>.</summary>
+    public static CliOption<string?> Path(string name, string description, string helpName = "FILE", bool required = false, string? shown = null)
+    {
+        var option = new CliOption<string?>(name, null) { Description = WithDefault(description, shown), HelpName = helpName, Required = required };
+        return option;
+    }
+
+    /// <summary>A switch that takes no value.</summary>
+    public static Option<bool> Flag(string name, string description) => new(name) { Description = description, Arity = ArgumentArity.Zero };
+
+    /// <summary>The value of <paramref name="option"/>, or its fallback when it was not given.</summary>
+    public static T Value<T>(this ParseResult result, CliOption<T> option) =>
+        result.GetResult(option) is { Implicit: false } ? result.GetValue(option)! : option.Fallback;
+
+    /// <summary>Whether <paramref name="option"/> was given on the command line.</summary>
+    public static bool Given(this ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
+
+    /// <summary>A number as the command line spells it (invariant culture, shortest round trip).</summary>
+    public static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <inheritdoc cref="Text(double)"/>
+    public static string Text(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <inheritdoc cref="Text(double)"/>
+    public static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static CliOption<T> Make<T>(string name, T fallback, string description, string helpName, string? shown, Func<string, (bool Ok, T Value, string? Error)> parse) =>
+        new(name, fallback)
+        {
+            Description = WithDefault(description, shown),
+            HelpName = helpName,
+            CustomParser = result =>
+            {
+                string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+                var (ok, value, error) = parse(token);
+                if (!ok) result.AddError(error!);
+                return value;
+            },
+        };
+
+    private static string WithDefault(string description, string? shown) => shown == null ? description : $"{description} [default: {shown}]";
+
+    private static bool TryInt(string token, bool suffixes, out int value)
+    {
+        value = 0;
+        if (token.Length == 0) return false;
+        long scale = suffixes ? char.ToUpperInvariant(token[^1]) switch { 'K' => 1_000, 'M' => 1_000_000, _ => 1 } : 1;
+        if (scale == 1) return int.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+        if (!double.TryParse(token[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) return false;
+        double scaled = v * scale;
+        if (scaled != Math.Floor(scaled) || scaled > int.MaxValue || scaled < int.MinValue) return false;
+        value = (int)scaled;
+        return true;
+    }
+}

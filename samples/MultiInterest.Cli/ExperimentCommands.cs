@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
+
+namespace MultiInterest.Cli;
+
+/// <summary><c>reproduce</c> and <c>evaluate</c>: the kNN-Embed comparison on the embedded cit-HepPh split or on any split.</summary>
+internal static class ExperimentCommands
+{
+    /// <summary><c>reproduce [--data DIR] [options]</c>.</summary>
+    public static Command Reproduce(CliConsole console)
+    {
+        var flags = new ExperimentSettings.Flags();
+        var data = Opt.Path("--data", "Directory holding the cit-HepPh split (train.tsv.gz, test.tsv.gz).", "DIR", shown: "data/cit-HepPh above the working directory");
+        var command = new Command("reproduce",
+            $"The kNN-Embed comparison on the embedded cit-HepPh split (the library's defaults: algorithm {EmbeddingFlags.Name(GraphEmbeddingDefaults.Algorithm)}, "
+            + $"{SphericalKMeansDefaults.NumberOfClusters} clusters, m={KnnSmoothedMixtureDefaults.Components}, k={KnnSmoothedMixtureDefaults.Neighbors}, "
+            + $"lambda={Opt.Text(KnnSmoothedMixtureDefaults.Lambda)}), with the MMR and tuned multi-interest rows; prints the table beside the paper's.")
+            .With([data, .. flags.All]);
+        command.SetAction(r =>
+        {
+            string dir = r.Value(data) ?? DataLocator.FindCitHepPh();
+            var settings = flags.Read(r, "cit-HepPh", Path.Combine(dir, "train.tsv.gz"), Path.Combine(dir, "test.tsv.gz"), showPaper: true);
+            return ProgressReporter.Run(console, progress => ExperimentRunner.Run(settings, progress));
+        });
+        return command;
+    }
+
+    /// <summary><c>evaluate --train FILE --test FILE [options]</c>.</summary>
+    public static Command Evaluate(CliConsole console)
+    {
+        var flags = new ExperimentSettings.Flags();
+        var train = Opt.Path("--train", "Training edges: user<TAB>item TSV with a header line, raw ids, .gz allowed.", required: true);
+        var test = Opt.Path("--test", "Held-out edges, same format.", required: true);
+        var command = new Command("evaluate", "The same comparison on any user<TAB>item TSV pair (header line, raw ids; .gz allowed).")
+            .With([train, test, .. flags.All]);
+        command.SetAction(r =>
+        {
+            string trainPath = r.Value(train)!, testPath = r.Value(test)!;
+            var settings = flags.Read(r, Path.GetFileName(trainPath), trainPath, testPath, showPaper: false);
+            return ProgressReporter.Run(console, progress => ExperimentRunner.Run(settings, progress));
+        });
+        return command;
+    }
+}

@@ -1,0 +1,16 @@
+using System.CommandLine;
+using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
+
+namespace MultiInterest.Cli;
+
+/// <summary><c>--seed</c> and <c>--threads</c>: shared by every command that fits a model.</summary>
+internal sealed class RunFlags
+{
+    public CliOption<int> Seed { get; } = Opt.Int("--seed", GraphEmbeddingDefaults.Seed, "Seed of every stage (embedding, k-means, sampling).");
+
+    public CliOption<int> Threads { get; } = Opt.Int("--threads", 0, "Worker threads (0 = all cores).", min: 0);
+
+    /// <summary>Both options.</summary>
+    public IReadOnlyList<Option> All => [Seed, Threads];
+}

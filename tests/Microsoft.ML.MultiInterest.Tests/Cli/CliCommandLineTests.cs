@@ -1,0 +1,114 @@
+using System.Globalization;
+using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
+
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary>The CLI's command line on System.CommandLine: per-command help, --opt=value, --version and the exit codes 0, 1, 2.</summary>
+public sealed class CliCommandLineTests
+{
+    [Fact]
+    public void Evaluate_help_lists_the_data_and_embedding_options_with_the_library_defaults()
+    {
+        var run = CliHarness.Run("evaluate", "--help");
+        Assert.Equal(0, run.ExitCode);
+        foreach (string option in new[] { "--train", "--test", "--algorithm", "--dim", "--degree-negatives", "--als-reg", "--clusters", "--neighbor-index", "--unseen", "--dcm" })
+            Assert.Contains(option, run.Out, StringComparison.Ordinal);
+        string dimLine = run.Out.Split('\n').Single(l => l.TrimStart().StartsWith("--dim ", StringComparison.Ordinal));
+        Assert.Contains($"[default: {GraphEmbeddingDefaults.Dimension.ToString(CultureInfo.InvariantCulture)}]", dimLine, StringComparison.Ordinal);
+        // Another command's options are not offered.
+        Assert.DoesNotContain("--onnx-dir", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("--space", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fit_accepts_the_degree_negatives_its_help_lists()
+    {
+        var help = CliHarness.Run("fit", "--help");
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("--degree-negatives", help.Out, StringComparison.Ordinal);
+        var parse = CliHarness.Parse("fit", "--train", "a.tsv", "--model", "m.zip", "--degree-negatives", "7");
+        Assert.Empty(parse.Errors);
+        Assert.Equal(7, parse.GetValue<int>("--degree-negatives"));
+    }
+
+    [Fact]
+    public void Equals_sign_values_parse_as_separate_ones()
+    {
+        var joined = CliHarness.Parse("evaluate", "--train=a.tsv", "--test=b.tsv", "--dim=7", "--lambda=0.25", "--unseen=drop");
+        var spaced = CliHarness.Parse("evaluate", "--train", "a.tsv", "--test", "b.tsv", "--dim", "7", "--lambda", "0.25", "--unseen", "drop");
+        Assert.Empty(joined.Errors);
+        Assert.Empty(spaced.Errors);
+        Assert.Equal("a.tsv", joined.GetValue<string>("--train"));
+        Assert.Equal(spaced.GetValue<string>("--train"), joined.GetValue<string>("--train"));
+        Assert.Equal(spaced.GetValue<int>("--dim"), joined.GetValue<int>("--dim"));
+        Assert.Equal(0.25, joined.GetValue<double>("--lambda"));
+        Assert.Equal(UnseenHeldOut.Drop, joined.GetValue<UnseenHeldOut>("--unseen"));
+    }
+
+    [Theory]
+    [InlineData("evaluate", "--train", "a.tsv", "--test", "b.tsv", "--no-such-option", "1")]
+    [InlineData("evaluate", "--train", "a.tsv", "--test", "b.tsv", "--dim", "many")]
+    [InlineData("evaluate", "--train", "a.tsv", "--test", "b.tsv", "--lambda", "1.5")]
+    [InlineData("evaluate", "--train", "a.tsv", "--test", "b.tsv", "--unseen", "sometimes")]
+    [InlineData("evaluate", "--test", "b.tsv")]
+    [InlineData("sweep", "--train", "a.tsv", "--budget", "soon")]
+    [InlineData("recommend", "--model", "m.zip", "--users", "u.tsv", "--out", "c.tsv", "--engine", "--onnx")]
+    [InlineData("no-such-command")]
+    public void Bad_usage_exits_2_with_one_line_naming_the_problem_and_the_help(params string[] args)
+    {
+        var run = CliHarness.Run(args);
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Single(run.ErrorLines);
+        Assert.Contains("--help", run.ErrorLines[0], StringComparison.Ordinal);
+        Assert.Equal("", run.Out);
+    }
+
+    [Fact]
+    public void An_unknown_option_is_named()
+    {
+        var run = CliHarness.Run("fit", "--train", "a.tsv", "--model", "m.zip", "--degree-negativs", "3");
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Contains("'--degree-negativs'", run.ErrorLines[0], StringComparison.Ordinal);
+        Assert.Contains("multiinterest fit --help", run.ErrorLines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_file_exits_1_with_one_error_line()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), $"mi-missing-{Guid.NewGuid():N}.tsv");
+        var run = CliHarness.Run("split", "--edges", missing, "--train", "a.tsv", "--test", "b.tsv");
+        Assert.Equal(CliRunner.Failure, run.ExitCode);
+        Assert.Single(run.ErrorLines);
+        Assert.StartsWith("error: ", run.ErrorLines[0], StringComparison.Ordinal);
+        Assert.Contains(Path.GetFileName(missing), run.ErrorLines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Version_prints_the_library_informational_version()
+    {
+        var run = CliHarness.Run("--version");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(CliRunner.LibraryVersion, run.Out.Trim());
+        Assert.StartsWith(typeof(GraphEmbeddingDefaults).Assembly.GetName().Version!.ToString(3), run.Out.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_arguments_show_the_commands_and_exit_2()
+    {
+        var run = CliHarness.Run();
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        foreach (string command in new[] { "reproduce", "evaluate", "split", "fit", "recommend", "export-onnx", "sweep" })
+            Assert.Contains(command, run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_command_reads_as_the_command_help()
+    {
+        var viaWord = CliHarness.Run("help", "split");
+        var viaOption = CliHarness.Run("split", "--help");
+        Assert.Equal(0, viaWord.ExitCode);
+        Assert.Equal(viaOption.Out, viaWord.Out);
+        Assert.Contains("--edges", viaWord.Out, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,45 @@
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary>Commands run end to end in process on a small planted graph: results on standard output, plain progress on standard error.</summary>
+public sealed class CliRunTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Evaluate_prints_the_table_on_stdout_and_progress_on_stderr()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string output = Path.Combine(_directory, "out");
+        var run = CliHarness.Run("evaluate", $"--train={train}", "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "3",
+            "--clusters", "8", "--tuned-clusters", "0", "--threads", "1", "--out", output);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("Measured on", run.Out, StringComparison.Ordinal);
+        Assert.Contains("| Unimodal |", run.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "metrics.json")));
+        // Progress: the stage lines and one line per epoch, on standard error only.
+        Assert.Contains("Training embeddings: algorithm negative-sampling", run.Error, StringComparison.Ordinal);
+        Assert.Equal(3, run.ErrorLines.Count(l => l.TrimStart().StartsWith("epoch", StringComparison.Ordinal)));
+        Assert.DoesNotContain("epoch", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Training embeddings", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fit_with_degree_negatives_saves_a_model_that_recommend_serves()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, "model.zip"), lists = Path.Combine(_directory, "lists.tsv");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
+            "--degree-negatives", "3", "--clusters", "8", "--candidates", "5", "--threads", "1");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains("Fitted on", fit.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(model));
+        var recommend = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", lists, "--engine", "--history", train);
+        Assert.True(recommend.ExitCode == 0, recommend.Error);
+        var rows = File.ReadAllLines(lists);
+        Assert.Equal("user\trank\titem\tscore", rows[0]);
+        Assert.True(rows.Length > 1);
+        Assert.All(rows.Skip(1), r => Assert.InRange(int.Parse(r.Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture), 1, 5));
+    }
+}
