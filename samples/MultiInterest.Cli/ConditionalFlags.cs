@@ -1,0 +1,155 @@
+using System.Globalization;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
+
+namespace MultiInterest.Cli;
+
+/// <summary>
+/// The conditional-retrieval rows of <c>reproduce</c> and <c>evaluate</c> (<c>--conditional</c>; Pinterest's conditional
+/// retrieval, docs/concepts.md): a query per condition of the user, <c>(u + β_c h_u^c) ⊙ (1 + t_c)</c>, searched inside the
+/// condition's items. Conditions are an item table (<c>--conditions FILE</c>: <c>item&lt;TAB&gt;condition</c>, e.g. a tag)
+/// or, without one, the item clusters. Rows: <c>conditional</c> (conditions alone) and <c>conditional_knn</c> (merged with the
+/// kNN-Embed components, the tuned row's when it runs, under one quota policy). Settings given as comma lists make one
+/// row per combination (for choosing them on a validation hold-out).
+/// </summary>
+internal static class ConditionalFlags
+{
+    /// <summary>Name of the conditions-only row.</summary>
+    public const string RowName = "conditional";
+
+    /// <summary>Name of the row merged with kNN-Embed.</summary>
+    public const string MergedRowName = "conditional_knn";
+
+    public static string Usage => Environment.NewLine + $"""
+  --conditional   add the rows "conditional" and "conditional_knn": a user query per condition, searched inside the condition's items
+      --conditions FILE (item<TAB>condition, header; default: the item clusters) --cond-epochs N ({ConditionalDefaults.Epochs}) --cond-lr X ({ConditionalDefaults.LearningRate})
+      --cond-hard N ({ConditionalDefaults.HardNegatives}) --cond-global N ({ConditionalDefaults.GlobalNegatives}) --cond-tau X ({ConditionalDefaults.Temperature}) --cond-l2 X ({ConditionalDefaults.L2})
+      --cond-max N ({ConditionalDefaults.MaxConditions}) --cond-alpha X ({ConditionalDefaults.Alpha}) --cond-implicit-share X ({ConditionalDefaults.ImplicitShare}); comma lists give one row per combination
+""" + Environment.NewLine;
+
+    /// <summary>The parsed flags.</summary>
+    internal sealed record Settings(string? ConditionsPath, int Epochs, float LearningRate, int[] Hard, int Global, float[] Tau, float L2, int[] Max, double[] Alpha, double[] Share, int Seed);
+
+    /// <summary>Reads the flags; null unless --conditional is given (the other --cond-* flags are still consumed).</summary>
+    public static Settings? Read(CommandLine cl, int seed)
+    {
+        bool on = cl.Flag("conditional");
+        var s = new Settings(cl.String("conditions"), cl.Int("cond-epochs", ConditionalDefaults.Epochs), (float)cl.Double("cond-lr", ConditionalDefaults.LearningRate),
+            Ints(cl, "cond-hard", ConditionalDefaults.HardNegatives), cl.Int("cond-global", ConditionalDefaults.GlobalNegatives),
+            Doubles(cl, "cond-tau", ConditionalDefaults.Temperature).Select(x => (float)x).ToArray(), (float)cl.Double("cond-l2", ConditionalDefaults.L2),
+            Ints(cl, "cond-max", ConditionalDefaults.MaxConditions), Doubles(cl, "cond-alpha", ConditionalDefaults.Alpha), Doubles(cl, "cond-implicit-share", ConditionalDefaults.ImplicitShare), seed);
+        try
+        {
+            foreach (var o in TrainingGrid(s)) o.Options.Validate();
+            foreach (var r in RetrievalGrid(s)) r.Options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new UsageException($"Conditional option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+        }
+        if (s.Max.Any(m => m < 1)) throw new UsageException("--cond-max must be at least 1.");
+        return on ? s : null;
+    }
+
+    /// <summary>Trains the conditional model(s) and appends their rows to <paramref name="result"/>.</summary>
+    public static ProtocolResult AddRows(Settings s, ProtocolResult result, BipartiteGraph train, BipartiteGraph test, IdMap items, EmbeddingMatrix users,
+        EmbeddingMatrix itemEmbeddings, ItemClustering clustering, ItemClustering? tunedClustering, ProtocolSettings protocol, HeldOutMisses? misses, TextWriter log)
+    {
+        var conditions = s.ConditionsPath == null ? ItemConditions.FromClustering(clustering) : ReadConditions(s.ConditionsPath, items, log);
+        bool tuned = result.Methods.Any(m => m.Name == "knn_embed_tuned");
+        var implicitMixtures = result[tuned ? "knn_embed_tuned" : "knn_embed"].Mixtures!;
+        var implicitClustering = tuned ? tunedClustering ?? clustering : clustering;
+        var query = protocol.MultiInterest?.Retrieval.Query ?? ClusterQuotaRetrieverDefaults.Query;
+        double beta = protocol.MultiInterest?.Retrieval.Beta ?? ClusterQuotaRetrieverDefaults.Beta;
+        var cutoffs = protocol.Cutoffs.Distinct().Order().ToArray();
+        var trainingGrid = TrainingGrid(s).ToArray();
+        var retrievalGrid = RetrievalGrid(s).ToArray();
+        bool named = trainingGrid.Length * retrievalGrid.Length > 1;
+        var rows = new List<MethodEvaluation>();
+        foreach (var (trainingLabel, options) in trainingGrid)
+        {
+            log.WriteLine($"Training the conditional model ({conditions.Count:N0} conditions{(s.ConditionsPath == null ? ", the item clusters" : "")}): {trainingLabel}...");
+            var model = ConditionalModel.Fit(train, users, itemEmbeddings, conditions, options);
+            log.WriteLine($"  loss per epoch: {string.Join(" ", model.Stats.Select(e => e.MeanLoss.ToString("F4", CultureInfo.InvariantCulture)))}; {model.Stats.Sum(e => e.Seconds):F1} s");
+            foreach (var (retrievalLabel, max, retrieval) in retrievalGrid)
+            {
+                string suffix = named ? $"[{trainingLabel} {retrievalLabel}]" : "";
+                var conditionsOnly = retrieval.Clone();
+                conditionsOnly.ImplicitShare = 0;
+                rows.Add(ConditionalEvaluator.Evaluate(RowName + suffix, train, test, users, itemEmbeddings, model, max, conditionsOnly, cutoffs, protocol.Threads, null, null, misses));
+                retrieval.ImplicitQuery = query;
+                retrieval.Beta = beta;
+                rows.Add(ConditionalEvaluator.Evaluate(MergedRowName + suffix, train, test, users, itemEmbeddings, model, max, retrieval, cutoffs, protocol.Threads,
+                    implicitMixtures, implicitClustering, misses));
+            }
+        }
+        return result.With(rows);
+    }
+
+    /// <summary>The settings in words, for the log.</summary>
+    public static string Describe(Settings s) =>
+        $"conditions={s.ConditionsPath ?? "item clusters"} epochs={s.Epochs} lr={s.LearningRate} hard={string.Join(',', s.Hard)} global={s.Global} tau={string.Join(',', s.Tau)} l2={s.L2} "
+        + $"max={string.Join(',', s.Max)} alpha={string.Join(',', s.Alpha)} implicit_share={string.Join(',', s.Share)}";
+
+    private static IEnumerable<(string Label, ConditionalOptions Options)> TrainingGrid(Settings s) =>
+        from tau in s.Tau
+        from hard in s.Hard
+        select (FormattableString.Invariant($"tau={tau} hard={hard}"), new ConditionalOptions
+        {
+            Epochs = s.Epochs, LearningRate = s.LearningRate, HardNegatives = hard, GlobalNegatives = s.Global, Temperature = tau, L2 = s.L2, Seed = s.Seed,
+        });
+
+    private static IEnumerable<(string Label, int Max, ConditionalRetrievalOptions Options)> RetrievalGrid(Settings s) =>
+        from max in s.Max
+        from alpha in s.Alpha
+        from share in s.Share
+        select (FormattableString.Invariant($"max={max} alpha={alpha} share={share}"), max, new ConditionalRetrievalOptions { Alpha = alpha, ImplicitShare = share });
+
+    /// <summary>A comma list of integers (one value without a comma).</summary>
+    private static int[] Ints(CommandLine cl, string name, int fallback)
+    {
+        var s = cl.String(name);
+        if (s == null) return [fallback];
+        return s.Split(',').Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
+            : throw new UsageException($"--{name} must be an integer or a comma list of them, not '{s}'.")).ToArray();
+    }
+
+    /// <summary>A comma list of numbers (one value without a comma).</summary>
+    private static double[] Doubles(CommandLine cl, string name, double fallback)
+    {
+        var s = cl.String(name);
+        if (s == null) return [fallback];
+        return s.Split(',').Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? v
+            : throw new UsageException($"--{name} must be a number or a comma list of them, not '{s}'.")).ToArray();
+    }
+
+    /// <summary>Reads <c>item&lt;TAB&gt;condition</c>; items not in the file have no condition, items unknown to the training data are skipped.</summary>
+    private static ItemConditions ReadConditions(string path, IdMap items, TextWriter log)
+    {
+        var conditionOf = Enumerable.Repeat(ItemConditions.None, items.Count).ToArray();
+        var names = new IdMap();
+        int unknown = 0;
+        using var reader = TextFile.OpenRead(path);
+        string? header = reader.ReadLine();
+        if (header == null || header.Split('\t') is not ["item", "condition", ..])
+            throw new InvalidDataException($"{path}: the header must be 'item<TAB>condition', not '{header}'.");
+        int lineNumber = 1;
+        for (string? line = reader.ReadLine(); line != null; line = reader.ReadLine())
+        {
+            lineNumber++;
+            if (line.Length == 0) continue;
+            var parts = line.Split('\t');
+            if (parts.Length < 2 || parts[1].Length == 0) throw new InvalidDataException($"{path}, line {lineNumber}: expected 'item<TAB>condition' but found '{line}'.");
+            if (!items.TryGetIndex(parts[0], out int item)) { unknown++; continue; }
+            int c = names.GetOrAdd(parts[1]);
+            if (conditionOf[item] != ItemConditions.None && conditionOf[item] != c)
+                throw new InvalidDataException($"{path}, line {lineNumber}: the item '{parts[0]}' has a second condition '{parts[1]}' (one condition per item).");
+            conditionOf[item] = c;
+        }
+        if (names.Count == 0) throw new InvalidDataException($"{path}: no condition of an item in the training data.");
+        int none = conditionOf.Count(c => c == ItemConditions.None);
+        log.WriteLine($"  conditions: {names.Count:N0} from {path}; {items.Count - none:N0} items with one, {none:N0} without (only the implicit components and the fill retrieve those)"
+            + (unknown > 0 ? $"; {unknown:N0} lines of items without a training edge skipped" : ""));
+        return ItemConditions.Create(conditionOf, names.Count, names.Ids);
+    }
+}
