@@ -24,11 +24,12 @@ internal static class ConditionalFlags
   --conditional   add the rows "conditional" and "conditional_knn": a user query per condition, searched inside the condition's items
       --conditions FILE (item<TAB>condition, header; default: the item clusters) --cond-epochs N ({ConditionalDefaults.Epochs}) --cond-lr X ({ConditionalDefaults.LearningRate})
       --cond-hard N ({ConditionalDefaults.HardNegatives}) --cond-global N ({ConditionalDefaults.GlobalNegatives}) --cond-tau X ({ConditionalDefaults.Temperature}) --cond-l2 X ({ConditionalDefaults.L2})
-      --cond-max N ({ConditionalDefaults.MaxConditions}) --cond-alpha X ({ConditionalDefaults.Alpha}) --cond-implicit-share X ({ConditionalDefaults.ImplicitShare}); comma lists give one row per combination
+      --cond-max N ({ConditionalDefaults.MaxConditions}) --cond-alpha X ({ConditionalDefaults.Alpha}) --cond-implicit-share X ({ConditionalDefaults.ImplicitShare})
+      --cond-head X ({ClusterQuotaRetrieverDefaults.HeadShare}, the unimodal head's share of each list); comma lists give one row per combination
 """ + Environment.NewLine;
 
     /// <summary>The parsed flags.</summary>
-    internal sealed record Settings(string? ConditionsPath, int Epochs, float LearningRate, int[] Hard, int Global, float[] Tau, float L2, int[] Max, double[] Alpha, double[] Share, int Seed);
+    internal sealed record Settings(string? ConditionsPath, int Epochs, float LearningRate, int[] Hard, int Global, float[] Tau, float L2, int[] Max, double[] Alpha, double[] Share, double[] Head, int Seed);
 
     /// <summary>Reads the flags; null unless --conditional is given (the other --cond-* flags are still consumed).</summary>
     public static Settings? Read(CommandLine cl, int seed)
@@ -37,7 +38,8 @@ internal static class ConditionalFlags
         var s = new Settings(cl.String("conditions"), cl.Int("cond-epochs", ConditionalDefaults.Epochs), (float)cl.Double("cond-lr", ConditionalDefaults.LearningRate),
             Ints(cl, "cond-hard", ConditionalDefaults.HardNegatives), cl.Int("cond-global", ConditionalDefaults.GlobalNegatives),
             Doubles(cl, "cond-tau", ConditionalDefaults.Temperature).Select(x => (float)x).ToArray(), (float)cl.Double("cond-l2", ConditionalDefaults.L2),
-            Ints(cl, "cond-max", ConditionalDefaults.MaxConditions), Doubles(cl, "cond-alpha", ConditionalDefaults.Alpha), Doubles(cl, "cond-implicit-share", ConditionalDefaults.ImplicitShare), seed);
+            Ints(cl, "cond-max", ConditionalDefaults.MaxConditions), Doubles(cl, "cond-alpha", ConditionalDefaults.Alpha), Doubles(cl, "cond-implicit-share", ConditionalDefaults.ImplicitShare),
+            Doubles(cl, "cond-head", ClusterQuotaRetrieverDefaults.HeadShare), seed);
         try
         {
             foreach (var o in TrainingGrid(s)) o.Options.Validate();
@@ -89,7 +91,7 @@ internal static class ConditionalFlags
     /// <summary>The settings in words, for the log.</summary>
     public static string Describe(Settings s) =>
         $"conditions={s.ConditionsPath ?? "item clusters"} epochs={s.Epochs} lr={s.LearningRate} hard={string.Join(',', s.Hard)} global={s.Global} tau={string.Join(',', s.Tau)} l2={s.L2} "
-        + $"max={string.Join(',', s.Max)} alpha={string.Join(',', s.Alpha)} implicit_share={string.Join(',', s.Share)}";
+        + $"max={string.Join(',', s.Max)} alpha={string.Join(',', s.Alpha)} implicit_share={string.Join(',', s.Share)} head={string.Join(',', s.Head)}";
 
     private static IEnumerable<(string Label, ConditionalOptions Options)> TrainingGrid(Settings s) =>
         from tau in s.Tau
@@ -103,7 +105,9 @@ internal static class ConditionalFlags
         from max in s.Max
         from alpha in s.Alpha
         from share in s.Share
-        select (FormattableString.Invariant($"max={max} alpha={alpha} share={share}"), max, new ConditionalRetrievalOptions { Alpha = alpha, ImplicitShare = share });
+        from head in s.Head
+        select (FormattableString.Invariant($"max={max} alpha={alpha} share={share} head={head}"), max,
+            new ConditionalRetrievalOptions { Alpha = alpha, ImplicitShare = share, HeadShare = head });
 
     /// <summary>A comma list of integers (one value without a comma).</summary>
     private static int[] Ints(CommandLine cl, string name, int fallback)

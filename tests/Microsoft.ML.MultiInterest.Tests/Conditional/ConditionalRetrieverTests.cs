@@ -98,6 +98,32 @@ public class ConditionalRetrieverTests
     }
 
     [Fact]
+    public void AUnimodalHeadOpensTheListAndTheQuotasSplitTheRest()
+    {
+        var w = Shared.Value;
+        var table = w.Model.Represent(w.Topics.Train, w.Fit.UserEmbeddings, w.Fit.ItemEmbeddings, w.Users, maxConditions: 3, threads: 1);
+        var retriever = new ConditionalRetriever(w.Fit.ItemEmbeddings, w.Conditions);
+        var all = retriever.Retrieve(table, null, w.Users, w.Topics.Train, [10], new ConditionalRetrievalOptions { HeadShare = 1 }, w.Unimodal, null, 1)[0];
+        var part = retriever.Retrieve(table, null, w.Users, w.Topics.Train, [10], new ConditionalRetrievalOptions { HeadShare = 0.3 }, w.Unimodal, null, 1)[0];
+        var quotas = new int[3];
+        foreach (int u in w.Users)
+        {
+            Assert.Equal(w.Unimodal.IndicesOf(u)[..10].ToArray(), all.IndicesOf(u).ToArray());
+            var list = part.IndicesOf(u).ToArray();
+            Assert.Equal(w.Unimodal.IndicesOf(u)[..3].ToArray(), list[..3]);
+            Assert.Equal(10, list.Distinct().Count());
+            // The 7 other slots follow the quotas of M = 7, on top of what the head holds of each condition.
+            QuotaAllocator.Allocate(table.Weights(u), table.Clusters(u), 1.0, 7, quotas);
+            for (int j = 0; j < table.ComponentCount(u); j++)
+            {
+                int c = table.Clusters(u)[j];
+                Assert.Equal(quotas[j], list[3..].Count(i => PlantedTopics.TopicOf(i) == c));
+            }
+        }
+        Assert.Throws<ArgumentException>(() => retriever.Retrieve(table, null, w.Users, w.Topics.Train, [10], new ConditionalRetrievalOptions { HeadShare = 0.3 }));
+    }
+
+    [Fact]
     public void AFollowedTopicTheUserNeverEngagedWithGetsItsShareOfTheList()
     {
         var w = Shared.Value;

@@ -23,12 +23,23 @@ public sealed class ConditionalRetrievalOptions
     /// <summary>Weight of the user vector in the Blend implicit query. Default <see cref="ClusterQuotaRetrieverDefaults.Beta"/>.</summary>
     public double Beta { get; set; } = ClusterQuotaRetrieverDefaults.Beta;
 
+    /// <summary>
+    /// Share of each list, in [0, 1], reserved for the unimodal head: the first round(share × M) candidates are the fallback
+    /// ranking's, the components' quotas split the rest, skipping head items (as <see cref="QuotaRetrievalOptions.HeadShare"/>).
+    /// Default <see cref="ClusterQuotaRetrieverDefaults.HeadShare"/>.
+    /// </summary>
+    public double HeadShare { get; set; } = ClusterQuotaRetrieverDefaults.HeadShare;
+
+    /// <summary>The number of head slots of a list of <paramref name="candidates"/>: round(HeadShare × M), halves up.</summary>
+    public int HeadSlots(int candidates) => (int)Math.Floor(HeadShare * candidates + 0.5);
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
         if (!double.IsFinite(Alpha) || Alpha < 0) throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Alpha must be finite and non-negative.");
         if (!(ImplicitShare >= 0 && ImplicitShare <= 1)) throw new ArgumentOutOfRangeException(nameof(ImplicitShare), ImplicitShare, "ImplicitShare (the implicit components' share of the quota weight) must lie in [0, 1].");
         if (!Enum.IsDefined(ImplicitQuery)) throw new ArgumentOutOfRangeException(nameof(ImplicitQuery), ImplicitQuery, "ImplicitQuery must be Component, User or Blend.");
+        if (!(HeadShare >= 0 && HeadShare <= 1)) throw new ArgumentOutOfRangeException(nameof(HeadShare), HeadShare, "HeadShare (the unimodal head's share of the list) must lie in [0, 1].");
         if (!double.IsFinite(Beta) || Beta < 0) throw new ArgumentOutOfRangeException(nameof(Beta), Beta, "Beta must be finite and non-negative.");
     }
 

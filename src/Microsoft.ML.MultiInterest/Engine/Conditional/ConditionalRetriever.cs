@@ -7,9 +7,9 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// only its condition's items. Its implicit components (kNN-Embed, Mixture or learned mixtures over item clusters) search
 /// their cluster. The union gets the M slots by <see cref="QuotaAllocator"/>, <c>M_k = M w_k^α / Σ w^α</c>, with weights
 /// scaled by <see cref="ConditionalRetrievalOptions.ImplicitShare"/>; components fill their quotas in descending weight
-/// order, skipping items an earlier component took (a condition and a cluster may share items), short ones hand their
-/// slots on in weight order, and the fallback (unimodal) ranking fills what is left. Training items are never returned,
-/// no item twice. Thread-safe.
+/// order, skipping items an earlier component took (a condition and a cluster may share items) or the optional unimodal
+/// head holds (<see cref="ConditionalRetrievalOptions.HeadShare"/>), short ones hand their slots on in weight order, and
+/// the fallback (unimodal) ranking fills what is left. Training items are never returned, no item twice. Thread-safe.
 /// </summary>
 public sealed class ConditionalRetriever
 {
@@ -68,7 +68,7 @@ public sealed class ConditionalRetriever
     /// <param name="users">The users to serve.</param>
     /// <param name="exclusions">Optional graph whose items of each user are never returned.</param>
     /// <param name="cutoffs">List lengths M.</param>
-    /// <param name="options">Alpha, ImplicitShare, ImplicitQuery, Beta; defaults when null.</param>
+    /// <param name="options">Alpha, ImplicitShare, ImplicitQuery, Beta, HeadShare; defaults when null.</param>
     /// <param name="fallback">Optional ranking per entry of <paramref name="users"/> (without excluded items) that fills short lists.</param>
     /// <param name="userEmbeddings">The users' own vectors; required by the User and Blend implicit queries.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
@@ -101,6 +101,8 @@ public sealed class ConditionalRetriever
         }
         if (fallback != null && fallback.QueryCount != users.Count)
             throw new ArgumentException("The fallback ranking must have one list per user.", nameof(fallback));
+        if (options.HeadShare > 0 && fallback == null)
+            throw new ArgumentException($"HeadShare {options.HeadShare} reserves a unimodal head: pass the unimodal ranking as the fallback.", nameof(fallback));
         foreach (int u in users)
         {
             if ((uint)u >= (uint)explicitComponents.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {u}: there are {explicitComponents.UserCount} users.");
@@ -189,11 +191,20 @@ public sealed class ConditionalRetriever
             int slots = cutoffs[t];
             var outIndices = results[t].IndexSlots(q);
             var outScores = results[t].ScoreSlots(q);
-            var take = s.Take.AsSpan(0, n);
-            QuotaAllocator.Allocate(s.Weights.AsSpan(0, n), s.Keys.AsSpan(0, n), options.Alpha, slots, take);
             s.Taken.Clear();
             Array.Clear(s.Cursor, 0, n);
             int written = 0, leftover = 0;
+            // The unimodal head: the fallback's first round(share × M) items.
+            if (options.HeadShare > 0)
+            {
+                var head = fallback!.IndicesOf(q)[..Math.Min(options.HeadSlots(slots), fallback.Counts[q])];
+                head.CopyTo(outIndices);
+                fallback.ScoresOf(q)[..head.Length].CopyTo(outScores);
+                foreach (int item in head) s.Taken.Add(item);
+                written = head.Length;
+            }
+            var take = s.Take.AsSpan(0, n);
+            QuotaAllocator.Allocate(s.Weights.AsSpan(0, n), s.Keys.AsSpan(0, n), options.Alpha, slots - written, take);
             for (int k = 0; k < n; k++)
             {
                 int got = Take(s, k, take[k], outIndices, outScores, ref written);
