@@ -8,7 +8,7 @@ namespace MultiInterest.Cli;
 /// The conditional-retrieval rows of <c>reproduce</c> and <c>evaluate</c> (<c>--conditional</c>; Pinterest's conditional
 /// retrieval, docs/concepts.md): a query per condition of the user, <c>(u + β_c h_u^c) ⊙ (1 + t_c)</c>, searched inside the
 /// condition's items. Conditions are an item table (<c>--conditions FILE</c>: <c>item&lt;TAB&gt;condition</c>, e.g. a tag)
-/// or, without one, the item clusters. Rows: <c>conditional</c> (conditions alone) and <c>conditional_knn</c> (merged with the
+/// or, without one, the item clusters (the tuned row's when it runs). Rows: <c>conditional</c> (conditions alone) and <c>conditional_knn</c> (merged with the
 /// kNN-Embed components, the tuned row's when it runs, under one quota policy). Settings given as comma lists make one
 /// row per combination (for choosing them on a validation hold-out).
 /// </summary>
@@ -22,7 +22,7 @@ internal static class ConditionalFlags
 
     public static string Usage => Environment.NewLine + $"""
   --conditional   add the rows "conditional" and "conditional_knn": a user query per condition, searched inside the condition's items
-      --conditions FILE (item<TAB>condition, header; default: the item clusters) --cond-epochs N ({ConditionalDefaults.Epochs}) --cond-lr X ({ConditionalDefaults.LearningRate})
+      --conditions FILE (item<TAB>condition, header; default: the item clusters, the tuned row's if it runs) --cond-epochs N ({ConditionalDefaults.Epochs}) --cond-lr X ({ConditionalDefaults.LearningRate})
       --cond-hard N ({ConditionalDefaults.HardNegatives}) --cond-global N ({ConditionalDefaults.GlobalNegatives}) --cond-tau X ({ConditionalDefaults.Temperature}) --cond-l2 X ({ConditionalDefaults.L2})
       --cond-max N ({ConditionalDefaults.MaxConditions}) --cond-alpha X ({ConditionalDefaults.Alpha}) --cond-implicit-share X ({ConditionalDefaults.ImplicitShare})
       --cond-head X ({ClusterQuotaRetrieverDefaults.HeadShare}, the unimodal head's share of each list); comma lists give one row per combination
@@ -57,8 +57,9 @@ internal static class ConditionalFlags
     public static ProtocolResult AddRows(Settings s, ProtocolResult result, BipartiteGraph train, BipartiteGraph test, IdMap items, EmbeddingMatrix users,
         EmbeddingMatrix itemEmbeddings, ItemClustering clustering, ItemClustering? tunedClustering, ProtocolSettings protocol, HeldOutMisses? misses, TextWriter log)
     {
-        var conditions = s.ConditionsPath == null ? ItemConditions.FromClustering(clustering) : ReadConditions(s.ConditionsPath, items, log);
         bool tuned = result.Methods.Any(m => m.Name == "knn_embed_tuned");
+        // Without a table the conditions are the item clusters: the tuned row's (coarser) ones when it runs.
+        var conditions = s.ConditionsPath == null ? ItemConditions.FromClustering(tuned ? tunedClustering ?? clustering : clustering) : ReadConditions(s.ConditionsPath, items, log);
         var implicitMixtures = result[tuned ? "knn_embed_tuned" : "knn_embed"].Mixtures!;
         var implicitClustering = tuned ? tunedClustering ?? clustering : clustering;
         var query = protocol.MultiInterest?.Retrieval.Query ?? ClusterQuotaRetrieverDefaults.Query;
