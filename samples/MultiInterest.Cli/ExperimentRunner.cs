@@ -163,6 +163,12 @@ internal static class ExperimentRunner
                 settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)]);
             seconds["dcm_evaluation"] = Lap(clock);
         }
+        if (settings.Conditional is { } conditional)
+        {
+            result = ConditionalFlags.AddRows(conditional, result, train, test, items, userEmbeddings!, itemEmbeddings!, clustering, tunedClustering, settings.Protocol,
+                settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, log);
+            seconds["conditional"] = Lap(clock);
+        }
         if (settings.LearnedQuotas)
         {
             foreach (var l in learned.Where(l => l.Fit.Mixture is { SourceComponents: > 1, DestinationComponents: 1 }).ToArray())

@@ -27,6 +27,9 @@ internal sealed class ExperimentSettings
     /// <summary>The DCM row's training options (--dcm), or null.</summary>
     public GraphEmbeddingOptions? Dcm { get; init; }
 
+    /// <summary>The conditional-retrieval rows' settings (--conditional), or null.</summary>
+    public ConditionalFlags.Settings? Conditional { get; init; }
+
     /// <summary>Whether each learned row also gets a cluster-quota row (--learned-quotas).</summary>
     public bool LearnedQuotas { get; init; }
 
@@ -72,11 +75,13 @@ internal sealed class ExperimentSettings
 
         public DcmFlags.Flags Dcm { get; } = new();
 
+        public ConditionalFlags.Flags Conditional { get; } = new();
+
         /// <summary>Every option of <c>reproduce</c> and <c>evaluate</c> but the data's.</summary>
         public IEnumerable<Option> All =>
         [
             Out, Export, UserEmbeddings, ItemEmbeddings, ItemClusters, Unseen, .. Run.All, .. Embedding.All, .. Pipeline.All, .. NeighborIndex.All,
-            .. Tuned.All, .. Mixture.All, .. Dcm.All,
+            .. Tuned.All, .. Mixture.All, .. Dcm.All, .. Conditional.All,
         ];
 
         /// <summary>The run's settings; a combination that cannot work is a <see cref="UsageException"/>.</summary>
@@ -114,6 +119,7 @@ internal sealed class ExperimentSettings
                 ClustersGiven = r.Given(Pipeline.Clusters),
                 MixtureRows = Mixture.Read(r, seed, threads),
                 Dcm = Dcm.Read(r, seed, threads),
+                Conditional = Conditional.Read(r, seed),
                 LearnedQuotas = r.GetValue(Dcm.LearnedQuotas),
                 Unseen = r.Value(Unseen),
                 TunedClusters = r.Value(Tuned.TunedClusters),

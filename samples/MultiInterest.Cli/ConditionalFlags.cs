@@ -1,0 +1,192 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
+
+using MultiInterest.Cli.Common;
+
+namespace MultiInterest.Cli;
+
+/// <summary>
+/// The conditional-retrieval rows of <c>reproduce</c> and <c>evaluate</c> (<c>--conditional</c>; Pinterest's conditional
+/// retrieval, docs/concepts.md): a query per condition of the user, <c>(u + β_c h_u^c) ⊙ (1 + t_c)</c>, searched inside the
+/// condition's items. Conditions are an item table (<c>--conditions FILE</c>: <c>item&lt;TAB&gt;condition</c>, e.g. a tag)
+/// or, without one, the item clusters (the tuned row's when it runs). Rows: <c>conditional</c> (conditions alone) and <c>conditional_knn</c> (merged with the
+/// kNN-Embed components, the tuned row's when it runs, under one quota policy). Settings given as comma lists make one
+/// row per combination (for choosing them on a validation hold-out).
+/// </summary>
+internal static class ConditionalFlags
+{
+    /// <summary>Name of the conditions-only row.</summary>
+    public const string RowName = "conditional";
+
+    /// <summary>Name of the row merged with kNN-Embed.</summary>
+    public const string MergedRowName = "conditional_knn";
+
+    /// <summary>The parsed flags.</summary>
+    internal sealed record Settings(string? ConditionsPath, int Epochs, float LearningRate, int[] Hard, int Global, float[] Tau, float L2, int[] Max, double[] Alpha, double[] Share, double[] Head, int Seed);
+
+    /// <summary>The conditional rows' options, declared once.</summary>
+    internal sealed class Flags
+    {
+        public Option<bool> On { get; } = Opt.Flag("--conditional",
+            "Add the rows \"conditional\" and \"conditional_knn\": a user query per condition, searched inside the condition's items (comma lists below give one row per combination).");
+
+        public CliOption<string?> Conditions { get; } = Opt.Path("--conditions",
+            "Conditions: item<TAB>condition with a header (default: the item clusters, the tuned row's if it runs).");
+
+        public CliOption<int> Epochs { get; } = Opt.Int("--cond-epochs", ConditionalDefaults.Epochs, "Conditional: training epochs.", min: 1);
+
+        public CliOption<double> LearningRate { get; } = Opt.Double("--cond-lr", ConditionalDefaults.LearningRate, "Conditional: learning rate.", min: 0);
+
+        public CliOption<int[]> Hard { get; } = IntList("--cond-hard", ConditionalDefaults.HardNegatives, "Conditional: negatives from the target's own condition.");
+
+        public CliOption<int> Global { get; } = Opt.Int("--cond-global", ConditionalDefaults.GlobalNegatives, "Conditional: negatives from the whole catalogue.", min: 0);
+
+        public CliOption<double[]> Tau { get; } = NumberList("--cond-tau", ConditionalDefaults.Temperature, "Conditional: softmax temperature.");
+
+        public CliOption<double> L2 { get; } = Opt.Double("--cond-l2", ConditionalDefaults.L2, "Conditional: L2 penalty of the condition parameters.", min: 0);
+
+        public CliOption<int[]> Max { get; } = IntList("--cond-max", ConditionalDefaults.MaxConditions, "Conditional: most conditions per user.");
+
+        public CliOption<double[]> Alpha { get; } = NumberList("--cond-alpha", ConditionalDefaults.Alpha, "Conditional: quota exponent alpha.");
+
+        public CliOption<double[]> Share { get; } = NumberList("--cond-implicit-share", ConditionalDefaults.ImplicitShare, "Conditional: share of the weight given to the implicit (kNN-Embed) components.");
+
+        public CliOption<double[]> Head { get; } = NumberList("--cond-head", ClusterQuotaRetrieverDefaults.HeadShare, "Conditional: the unimodal head's share of each list.");
+
+        /// <summary>Every option of the group.</summary>
+        public IReadOnlyList<Option> All => [On, Conditions, Epochs, LearningRate, Hard, Global, Tau, L2, Max, Alpha, Share, Head];
+
+        /// <summary>Reads the flags; null unless --conditional is given (the other --cond-* options are still checked).</summary>
+        public Settings? Read(ParseResult r, int seed)
+        {
+            var s = new Settings(r.Value(Conditions), r.Value(Epochs), (float)r.Value(LearningRate), r.Value(Hard), r.Value(Global),
+                r.Value(Tau).Select(x => (float)x).ToArray(), (float)r.Value(L2), r.Value(Max), r.Value(Alpha), r.Value(Share), r.Value(Head), seed);
+            try
+            {
+                foreach (var o in TrainingGrid(s)) o.Options.Validate();
+                foreach (var g in RetrievalGrid(s)) g.Options.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new UsageException($"Conditional option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+            }
+            if (s.Max.Any(m => m < 1)) throw new UsageException("--cond-max must be at least 1.");
+            return r.GetValue(On) ? s : null;
+        }
+
+        private static CliOption<int[]> IntList(string name, int fallback, string description) =>
+            Opt.Parsed(name, new[] { fallback }, description + " A comma list gives one row per value.", "N[,N...]", Opt.Text(fallback), text =>
+            {
+                var values = new List<int>();
+                foreach (var part in text.Split(','))
+                {
+                    if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
+                        return (false, [fallback], $"{name} must be an integer or a comma list of them, not '{text}'.");
+                    values.Add(v);
+                }
+                return (true, values.ToArray(), null);
+            });
+
+        private static CliOption<double[]> NumberList(string name, double fallback, string description) =>
+            Opt.Parsed(name, new[] { fallback }, description + " A comma list gives one row per value.", "X[,X...]", Opt.Text(fallback), text =>
+            {
+                var values = new List<double>();
+                foreach (var part in text.Split(','))
+                {
+                    if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+                        return (false, [fallback], $"{name} must be a number or a comma list of them, not '{text}'.");
+                    values.Add(v);
+                }
+                return (true, values.ToArray(), null);
+            });
+    }
+
+    /// <summary>Trains the conditional model(s) and appends their rows to <paramref name="result"/>.</summary>
+    public static ProtocolResult AddRows(Settings s, ProtocolResult result, BipartiteGraph train, BipartiteGraph test, IdMap items, EmbeddingMatrix users,
+        EmbeddingMatrix itemEmbeddings, ItemClustering clustering, ItemClustering? tunedClustering, ProtocolSettings protocol, HeldOutMisses? misses, TextWriter log)
+    {
+        bool tuned = result.Methods.Any(m => m.Name == "knn_embed_tuned");
+        // Without a table the conditions are the item clusters: the tuned row's (coarser) ones when it runs.
+        var conditions = s.ConditionsPath == null ? ItemConditions.FromClustering(tuned ? tunedClustering ?? clustering : clustering) : ReadConditions(s.ConditionsPath, items, log);
+        var implicitMixtures = result[tuned ? "knn_embed_tuned" : "knn_embed"].Mixtures!;
+        var implicitClustering = tuned ? tunedClustering ?? clustering : clustering;
+        var query = protocol.MultiInterest?.Retrieval.Query ?? ClusterQuotaRetrieverDefaults.Query;
+        double beta = protocol.MultiInterest?.Retrieval.Beta ?? ClusterQuotaRetrieverDefaults.Beta;
+        var cutoffs = protocol.Cutoffs.Distinct().Order().ToArray();
+        var trainingGrid = TrainingGrid(s).ToArray();
+        var retrievalGrid = RetrievalGrid(s).ToArray();
+        bool named = trainingGrid.Length * retrievalGrid.Length > 1;
+        var rows = new List<MethodEvaluation>();
+        foreach (var (trainingLabel, options) in trainingGrid)
+        {
+            log.WriteLine($"Training the conditional model ({conditions.Count:N0} conditions{(s.ConditionsPath == null ? ", the item clusters" : "")}): {trainingLabel}...");
+            var model = ConditionalModel.Fit(train, users, itemEmbeddings, conditions, options);
+            log.WriteLine($"  loss per epoch: {string.Join(" ", model.Stats.Select(e => e.MeanLoss.ToString("F4", CultureInfo.InvariantCulture)))}; {model.Stats.Sum(e => e.Seconds):F1} s");
+            foreach (var (retrievalLabel, max, retrieval) in retrievalGrid)
+            {
+                string suffix = named ? $"[{trainingLabel} {retrievalLabel}]" : "";
+                var conditionsOnly = retrieval.Clone();
+                conditionsOnly.ImplicitShare = 0;
+                rows.Add(ConditionalEvaluator.Evaluate(RowName + suffix, train, test, users, itemEmbeddings, model, max, conditionsOnly, cutoffs, protocol.Threads, null, null, misses));
+                retrieval.ImplicitQuery = query;
+                retrieval.Beta = beta;
+                rows.Add(ConditionalEvaluator.Evaluate(MergedRowName + suffix, train, test, users, itemEmbeddings, model, max, retrieval, cutoffs, protocol.Threads,
+                    implicitMixtures, implicitClustering, misses));
+            }
+        }
+        return result.With(rows);
+    }
+
+    /// <summary>The settings in words, for the log.</summary>
+    public static string Describe(Settings s) =>
+        $"conditions={s.ConditionsPath ?? "item clusters"} epochs={s.Epochs} lr={s.LearningRate} hard={string.Join(',', s.Hard)} global={s.Global} tau={string.Join(',', s.Tau)} l2={s.L2} "
+        + $"max={string.Join(',', s.Max)} alpha={string.Join(',', s.Alpha)} implicit_share={string.Join(',', s.Share)} head={string.Join(',', s.Head)}";
+
+    private static IEnumerable<(string Label, ConditionalOptions Options)> TrainingGrid(Settings s) =>
+        from tau in s.Tau
+        from hard in s.Hard
+        select (FormattableString.Invariant($"tau={tau} hard={hard}"), new ConditionalOptions
+        {
+            Epochs = s.Epochs, LearningRate = s.LearningRate, HardNegatives = hard, GlobalNegatives = s.Global, Temperature = tau, L2 = s.L2, Seed = s.Seed,
+        });
+
+    private static IEnumerable<(string Label, int Max, ConditionalRetrievalOptions Options)> RetrievalGrid(Settings s) =>
+        from max in s.Max
+        from alpha in s.Alpha
+        from share in s.Share
+        from head in s.Head
+        select (FormattableString.Invariant($"max={max} alpha={alpha} share={share} head={head}"), max,
+            new ConditionalRetrievalOptions { Alpha = alpha, ImplicitShare = share, HeadShare = head });
+
+    /// <summary>Reads <c>item&lt;TAB&gt;condition</c>; items not in the file have no condition, items unknown to the training data are skipped.</summary>
+    private static ItemConditions ReadConditions(string path, IdMap items, TextWriter log)
+    {
+        var conditionOf = Enumerable.Repeat(ItemConditions.None, items.Count).ToArray();
+        var names = new IdMap();
+        int unknown = 0;
+        using var reader = TextFile.OpenRead(path);
+        string? header = reader.ReadLine();
+        if (header == null || header.Split('\t') is not ["item", "condition", ..])
+            throw new InvalidDataException($"{path}: the header must be 'item<TAB>condition', not '{header}'.");
+        int lineNumber = 1;
+        for (string? line = reader.ReadLine(); line != null; line = reader.ReadLine())
+        {
+            lineNumber++;
+            if (line.Length == 0) continue;
+            var parts = line.Split('\t');
+            if (parts.Length < 2 || parts[1].Length == 0) throw new InvalidDataException($"{path}, line {lineNumber}: expected 'item<TAB>condition' but found '{line}'.");
+            if (!items.TryGetIndex(parts[0], out int item)) { unknown++; continue; }
+            int c = names.GetOrAdd(parts[1]);
+            if (conditionOf[item] != ItemConditions.None && conditionOf[item] != c)
+                throw new InvalidDataException($"{path}, line {lineNumber}: the item '{parts[0]}' has a second condition '{parts[1]}' (one condition per item).");
+            conditionOf[item] = c;
+        }
+        if (names.Count == 0) throw new InvalidDataException($"{path}: no condition of an item in the training data.");
+        int none = conditionOf.Count(c => c == ItemConditions.None);
+        log.WriteLine($"  conditions: {names.Count:N0} from {path}; {items.Count - none:N0} items with one, {none:N0} without (only the implicit components and the fill retrieve those)"
+            + (unknown > 0 ? $"; {unknown:N0} lines of items without a training edge skipped" : ""));
+        return ItemConditions.Create(conditionOf, names.Count, names.Ids);
+    }
+}
