@@ -119,7 +119,7 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         var settings = new RetrievalSettings { Query = o.Query, Beta = o.Beta, HeadShare = o.HeadShare };
         settings.Quota(o.Alpha).Validate();
         return FittedServing.Create(_context, nameof(ClusterQuotaRetrieverEstimator), input, rows, items, new RetrieverColumns(o.UserColumnName, o.ItemColumnName, o.HistoryColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName, o.CandidateSourceColumnName),
-            CandidateMethod.ClusterQuota, o.Candidates, o.Alpha, settings, o.ExcludeSeen, mixtures, clustering, o.Threads);
+            CandidateMethod.ClusterQuota, o.Candidates, o.Alpha, settings, o.ExcludeSeen, mixtures, clustering, o);
     }
 
     /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>

@@ -15,7 +15,7 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer>
 {
     /// <summary>Options of <see cref="GraphEmbeddingTrainer"/>; the training settings mirror <see cref="GraphEmbeddingOptions"/>.</summary>
-    public sealed class Options
+    public sealed class Options : MultiInterestStageOptions
     {
         /// <summary>The user key column. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
         public string UserColumnName = MultiInterestColumnNames.User;
@@ -131,13 +131,13 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Whether Auto also tries negative-sampling SGD. Default false.</summary>
         public bool AutoIncludesNegativeSampling;
 
-        /// <summary>Seed of every random choice. Default <see cref="GraphEmbeddingDefaults.Seed"/>.</summary>
-        public int Seed = GraphEmbeddingDefaults.Seed;
+        /// <summary>Seed of every random choice; null draws it from the MLContext's seed (<c>new MLContext(seed: s)</c>). Default null.</summary>
+        public int? Seed;
 
         /// <summary>Worker threads; 0 = all cores. Only 1 gives bit-identical runs (more threads update without locks). Default 0.</summary>
         public int Threads;
 
-        internal GraphEmbeddingOptions ToEngine()
+        internal GraphEmbeddingOptions ToEngine(int seed)
         {
             OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
             OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
@@ -149,7 +149,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 Dimension = Dimension, Epochs = Epochs, Loss = Loss, Margin = Margin, NegativeWeight = NegativeWeight, Optimizer = Optimizer, LearningRate = LearningRate,
                 ChunkSize = ChunkSize, UniformNegatives = UniformNegatives, DegreeNegatives = DegreeNegatives, DegreeExponent = DegreeExponent,
                 BatchNegatives = BatchNegatives, InitScale = InitScale, Initialization = Initialization, PopularityCorrection = PopularityCorrection,
-                L2Regularization = L2Regularization, L2DegreeExponent = L2DegreeExponent, HistoryBlend = HistoryBlend, Seed = Seed, Threads = Threads,
+                L2Regularization = L2Regularization, L2DegreeExponent = L2DegreeExponent, HistoryBlend = HistoryBlend, Seed = seed, Threads = Threads,
                 Algorithm = Algorithm, Svd = (Svd ?? throw new ArgumentNullException(nameof(Svd), "Svd must not be null.")).Clone(),
                 ValidationFraction = ValidationFraction, ValidationUsers = ValidationUsers, ValidationCutoff = ValidationCutoff,
                 EarlyStoppingPatience = EarlyStoppingPatience, AutoMaxDimension = AutoMaxDimension, AutoTolerance = AutoTolerance,
@@ -171,7 +171,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
     internal GraphEmbeddingTrainer(MLContext context, Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _engineOptions = options.ToEngine();
+        _engineOptions = options.ToEngine(StageReporter.SeedOf(context, options.Seed, nameof(GraphEmbeddingTrainer)));
         _context = context;
         _options = options;
     }
@@ -189,8 +189,11 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             Weight = o.WeightColumnName == null ? null : (o.WeightColumnName, nameof(o.WeightColumnName)),
         });
         var graph = rows.Graph();
-        var progress = new LogProgress(_context);
-        var result = GraphEmbeddingTrainerEngine.Fit(graph, _engineOptions, progress);
+        var reporter = new StageReporter(_context, nameof(GraphEmbeddingTrainer), o);
+        // Epochs are known in advance only for a plain iterative run; Auto and validated runs choose them.
+        bool known = o.Algorithm != EmbeddingAlgorithm.Auto && o.Algorithm != EmbeddingAlgorithm.TruncatedSvd && o.ValidationFraction == 0;
+        var progress = new EpochProgress(reporter, known ? (o.Algorithm == EmbeddingAlgorithm.ImplicitAls ? _engineOptions.Als.Iterations : o.Epochs) : 0);
+        var result = GraphEmbeddingTrainerEngine.Fit(graph, _engineOptions, progress, reporter.Token);
         if (result.Validation.Count > 0)
             Logging.Info(_context, nameof(GraphEmbeddingTrainer), $"Chose {result.Settings} on a validation hold-out ({result.Validation.Count} measurements, {result.SelectionSeconds:F1} s).");
         var userNames = KeyNames.Of(input.Schema[o.UserColumnName], rows.UserCount);
@@ -210,10 +213,10 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         return ShapeFactory.Append(inputSchema, ShapeFactory.FloatVector(o.UserEmbeddingColumnName), ShapeFactory.FloatVector(o.ItemEmbeddingColumnName));
     }
 
-    /// <summary>Reports each epoch to the MLContext log, synchronously (Progress&lt;T&gt; would post to a context).</summary>
-    private sealed class LogProgress(MLContext context) : IProgress<EpochStats>
+    /// <summary>Reports each epoch synchronously (Progress&lt;T&gt; would post to a synchronization context).</summary>
+    private sealed class EpochProgress(StageReporter reporter, int total) : IProgress<EpochStats>
     {
         public void Report(EpochStats value) =>
-            Logging.Info(context, nameof(GraphEmbeddingTrainer), $"Epoch {value.Epoch}: mean loss {value.MeanLoss:G5}, {value.Seconds:F2} s, {value.EdgesPerSecond:F0} edges/s.");
+            reporter.Report($"Epoch {value.Epoch}: mean loss {value.MeanLoss:G5}, {value.Seconds:F2} s, {value.EdgesPerSecond:F0} edges/s.", value.Epoch, total);
     }
 }

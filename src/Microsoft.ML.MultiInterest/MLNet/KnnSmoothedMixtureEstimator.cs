@@ -17,7 +17,7 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureTransformer>
 {
     /// <summary>Options of <see cref="KnnSmoothedMixtureEstimator"/>.</summary>
-    public sealed class Options
+    public sealed class Options : MultiInterestStageOptions
     {
         /// <summary>The user key column. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
         public string UserColumnName = MultiInterestColumnNames.User;
@@ -132,15 +132,22 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
         }
 
         OptionWarnings.Components(_context, nameof(KnnSmoothedMixtureEstimator), o.Components, rows.ClusterCount);
+        var reporter = new StageReporter(_context, nameof(KnnSmoothedMixtureEstimator), o);
+        const int steps = 3;
         var graph = rows.Graph();
         var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items);
         // Smoothing reads only the clusters and weights of the unsmoothed mixtures.
+        reporter.ThrowIfCancelled();
         var mle = MixtureBuilder.BuildMleWeights(graph, clustering, o.Components, o.Threads);
         var users = Enumerable.Range(0, graph.UserCount).Where(u => graph.DegreeOf(u) > 0).ToArray();
+        reporter.Report($"Unsmoothed mixtures of {users.Length} users.", 1, steps);
+        reporter.ThrowIfCancelled();
         var neighbors = smooth ? FindNeighbors(rows.UserVectors!, graph, users, o.Neighbors, o.Threads, o.NeighborIndex, o.ClusteredOptions()) : new RankedLists(users.Length, 0);
+        reporter.Report(smooth ? $"{o.Neighbors} nearest users of each user ({o.NeighborIndex} index)." : "No smoothing (lambda = 0): no neighbours.", 2, steps);
+        reporter.ThrowIfCancelled();
         var mixtures = KnnSmoother.Smooth(graph, clustering, items, mle, users, neighbors, o.Lambda, o.Threads);
-        Logging.Info(_context, nameof(KnnSmoothedMixtureEstimator),
-            $"Built mixtures (m = {o.Components}, k = {o.Neighbors}, lambda = {o.Lambda}) for {users.Length} users over {rows.ClusterCount} clusters; skipped {rows.SkippedRows} rows with a missing key.");
+        reporter.Report($"Built mixtures (m = {o.Components}, k = {o.Neighbors}, lambda = {o.Lambda}) for {users.Length} users over {rows.ClusterCount} clusters; skipped {rows.SkippedRows} rows with a missing key.",
+            3, steps);
         return new KnnSmoothedMixtureTransformer(o.UserColumnName, mixtures, rows.ClusterCount, users, neighbors,
             o.MixtureClustersColumnName, o.MixtureWeightsColumnName, o.MixtureEmbeddingsColumnName);
     }

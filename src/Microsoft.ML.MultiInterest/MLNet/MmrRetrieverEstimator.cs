@@ -108,7 +108,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranking the top {pool} of {items.RowOf.Length} items to {o.Candidates} candidates (lambda {o.Lambda}).");
         return FittedServing.Create(_context, nameof(MmrRetrieverEstimator), input, rows, items, new RetrieverColumns(o.UserColumnName, o.ItemColumnName, o.HistoryColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName, o.CandidateSourceColumnName),
             CandidateMethod.Mmr, o.Candidates, double.NaN, new RetrievalSettings { MmrLambda = o.Lambda, MmrPoolSize = pool, InterestWeight = o.InterestWeight },
-            o.ExcludeSeen, mixtures, clustering, o.Threads);
+            o.ExcludeSeen, mixtures, clustering, o);
     }
 
     /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>

@@ -13,13 +13,13 @@ public sealed partial class MultiInterestCatalog
     /// <param name="itemColumnName">The item key column.</param>
     /// <param name="dimension">Embedding dimension.</param>
     /// <param name="epochs">Passes over the edges.</param>
-    /// <param name="seed">Random seed.</param>
+    /// <param name="seed">Random seed; null draws it from the MLContext's seed.</param>
     /// <param name="algorithm">
     /// How the vectors are learned; <see cref="EmbeddingAlgorithm.Auto"/> (the default) chooses on a validation hold-out,
     /// and may then return another dimension than <paramref name="dimension"/>.
     /// </param>
     public GraphEmbeddingTrainer GraphEmbedding(string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
-        int dimension = GraphEmbeddingDefaults.Dimension, int epochs = GraphEmbeddingDefaults.Epochs, int seed = GraphEmbeddingDefaults.Seed,
+        int dimension = GraphEmbeddingDefaults.Dimension, int epochs = GraphEmbeddingDefaults.Epochs, int? seed = null,
         EmbeddingAlgorithm algorithm = GraphEmbeddingDefaults.Algorithm) =>
         GraphEmbedding(new GraphEmbeddingTrainer.Options
         {
@@ -38,11 +38,11 @@ public sealed partial class MultiInterestCatalog
     /// <param name="dimension">Dimension of every component.</param>
     /// <param name="epochs">Passes over the edges.</param>
     /// <param name="pooling">Pooling of the positives' cosine blocks.</param>
-    /// <param name="seed">Random seed.</param>
+    /// <param name="seed">Random seed; null draws it from the MLContext's seed.</param>
     public GraphEmbeddingTrainer MixtureEmbedding(string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
         int sourceComponents = MixtureEmbeddingDefaults.SourceComponents, int destinationComponents = MixtureEmbeddingDefaults.DestinationComponents,
         int dimension = GraphEmbeddingDefaults.Dimension, int epochs = GraphEmbeddingDefaults.Epochs, MixturePooling pooling = MixtureEmbeddingDefaults.Pooling,
-        int seed = GraphEmbeddingDefaults.Seed) =>
+        int? seed = null) =>
         GraphEmbedding(new GraphEmbeddingTrainer.Options
         {
             UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = dimension, Epochs = epochs, Seed = seed,
@@ -59,9 +59,9 @@ public sealed partial class MultiInterestCatalog
     /// <param name="featureColumnName">The embedding column.</param>
     /// <param name="itemColumnName">The item key column used to de-duplicate rows; null clusters every row.</param>
     /// <param name="maxIterations">Maximum Lloyd iterations.</param>
-    /// <param name="seed">Seed of the initialisation.</param>
+    /// <param name="seed">Seed of the initialisation; null draws it from the MLContext's seed.</param>
     public SphericalKMeansTrainer SphericalKMeans(int numberOfClusters, string featureColumnName = MultiInterestColumnNames.ItemEmbedding,
-        string? itemColumnName = MultiInterestColumnNames.Item, int maxIterations = SphericalKMeansDefaults.MaxIterations, int seed = SphericalKMeansDefaults.Seed) =>
+        string? itemColumnName = MultiInterestColumnNames.Item, int maxIterations = SphericalKMeansDefaults.MaxIterations, int? seed = null) =>
         SphericalKMeans(new SphericalKMeansTrainer.Options
         {
             NumberOfClusters = numberOfClusters, FeatureColumnName = featureColumnName, ItemColumnName = itemColumnName, MaxIterations = maxIterations, Seed = seed,

@@ -5,7 +5,7 @@ namespace Microsoft.ML.MultiInterest;
 /// <see cref="MmrRetrieverEstimator.Options"/>, <see cref="ClusterQuotaRetrieverEstimator.Options"/>): the input and
 /// output columns and the degree of parallelism. Each retriever's own options and defaults are in its subclass.
 /// </summary>
-public abstract class RetrieverOptions
+public abstract class RetrieverOptions : MultiInterestStageOptions
 {
     /// <summary>The user key column. Default <see cref="MultiInterestColumnNames.User"/>.</summary>
     public string UserColumnName = MultiInterestColumnNames.User;

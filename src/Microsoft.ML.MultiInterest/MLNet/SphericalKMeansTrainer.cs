@@ -14,7 +14,7 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransformer>
 {
     /// <summary>Options of <see cref="SphericalKMeansTrainer"/>.</summary>
-    public sealed class Options
+    public sealed class Options : MultiInterestStageOptions
     {
         /// <summary>The embedding column to cluster (known-size Single vector). Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
         public string FeatureColumnName = MultiInterestColumnNames.ItemEmbedding;
@@ -31,8 +31,8 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         /// <summary>Stop once the objective improves by less than this fraction; 0 runs all iterations. Default <see cref="SphericalKMeansDefaults.Tolerance"/>.</summary>
         public double Tolerance = SphericalKMeansDefaults.Tolerance;
 
-        /// <summary>Seed of the k-means++ initialisation. Default <see cref="SphericalKMeansDefaults.Seed"/>.</summary>
-        public int Seed = SphericalKMeansDefaults.Seed;
+        /// <summary>Seed of the k-means++ initialisation; null draws it from the MLContext's seed (<c>new MLContext(seed: s)</c>). Default null.</summary>
+        public int? Seed;
 
         /// <summary>
         /// Starting centroids in place of k-means++: NumberOfClusters rows of the embedding's dimension, finite and
@@ -50,14 +50,14 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         /// <summary>Output: the cosine similarity to the cluster centroid. Default <see cref="MultiInterestColumnNames.ClusterSimilarity"/>.</summary>
         public string SimilarityColumnName = MultiInterestColumnNames.ClusterSimilarity;
 
-        internal SphericalKMeansOptions ToEngine()
+        internal SphericalKMeansOptions ToEngine(int seed)
         {
             OptionChecks.ColumnName(FeatureColumnName, nameof(FeatureColumnName));
             if (ItemColumnName != null) OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
             OptionChecks.ColumnName(ClusterColumnName, nameof(ClusterColumnName));
             OptionChecks.ColumnName(SimilarityColumnName, nameof(SimilarityColumnName));
             OptionChecks.AtLeast(NumberOfClusters, 1, nameof(NumberOfClusters));
-            var engine = new SphericalKMeansOptions { Clusters = NumberOfClusters, MaxIterations = MaxIterations, Tolerance = Tolerance, Seed = Seed, Threads = Threads, InitialCentroids = InitialCentroids };
+            var engine = new SphericalKMeansOptions { Clusters = NumberOfClusters, MaxIterations = MaxIterations, Tolerance = Tolerance, Seed = seed, Threads = Threads, InitialCentroids = InitialCentroids };
             engine.Validate();
             return engine;
         }
@@ -70,7 +70,7 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
     internal SphericalKMeansTrainer(MLContext context, Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _engineOptions = options.ToEngine();
+        _engineOptions = options.ToEngine(StageReporter.SeedOf(context, options.Seed, nameof(SphericalKMeansTrainer)));
         _context = context;
         _options = options;
     }
@@ -91,9 +91,10 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         if (o.NumberOfClusters > points.Rows)
             throw new ArgumentException($"{nameof(o.NumberOfClusters)} is {o.NumberOfClusters}, but there are only {points.Rows} "
                 + (item == null ? "rows" : $"distinct items in '{o.ItemColumnName}'") + " to cluster.");
-        var result = SphericalKMeans.Fit(points, _engineOptions);
-        Logging.Info(_context, nameof(SphericalKMeansTrainer),
-            $"Clustered {points.Rows} points into {o.NumberOfClusters} clusters in {result.Iterations.Count} iterations; objective {result.Objective:G5}.");
+        var reporter = new StageReporter(_context, nameof(SphericalKMeansTrainer), o);
+        var result = SphericalKMeans.Fit(points, _engineOptions, new IterationProgress(reporter, o.MaxIterations), reporter.Token);
+        reporter.Report($"Clustered {points.Rows} points into {o.NumberOfClusters} clusters in {result.Iterations.Count} iterations; objective {result.Objective:G5}.",
+            result.Iterations.Count, result.Iterations.Count);
         return new SphericalKMeansTransformer(o.FeatureColumnName, o.ItemColumnName, o.ClusterColumnName, o.SimilarityColumnName, result, itemKeys, itemCount);
     }
 
@@ -136,5 +137,12 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         ShapeChecks.Vector(inputSchema, o.FeatureColumnName, nameof(o.FeatureColumnName), NumberDataViewType.Single);
         if (o.ItemColumnName != null) ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
         return ShapeFactory.Append(inputSchema, ShapeFactory.Key(o.ClusterColumnName, o.NumberOfClusters, keyValues: true), ShapeFactory.Float(o.SimilarityColumnName));
+    }
+
+    /// <summary>Reports each Lloyd iteration synchronously.</summary>
+    private sealed class IterationProgress(StageReporter reporter, int maxIterations) : IProgress<KMeansIterationStats>
+    {
+        public void Report(KMeansIterationStats value) =>
+            reporter.Report($"Iteration {value.Iteration}: objective {value.Objective:G6}, {value.Reassignments} reassigned, {value.Seconds:F2} s.", value.Iteration, maxIterations);
     }
 }

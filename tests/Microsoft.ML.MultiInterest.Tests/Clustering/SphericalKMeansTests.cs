@@ -255,7 +255,7 @@ public class SphericalKMeansTests
         var points = SphericalKMeansTestData.RandomPoints(100, 4, seed: 1);
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => SphericalKMeans.Fit(points, new SphericalKMeansOptions { Clusters = 3 }, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => SphericalKMeans.Fit(points, new SphericalKMeansOptions { Clusters = 3 }, ct: cts.Token));
     }
 
     [Fact]

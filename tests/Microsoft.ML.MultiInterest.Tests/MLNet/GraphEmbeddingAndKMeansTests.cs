@@ -39,7 +39,7 @@ public class GraphEmbeddingAndKMeansTests
         var data = MLNetTestData.Keyed(ml, out _);
         var embedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(data);
         var withEmbeddings = embedded.Transform(data);
-        var kmeans = ml.MultiInterest().SphericalKMeans(numberOfClusters: 4).Fit(withEmbeddings);
+        var kmeans = ml.MultiInterest().SphericalKMeans(numberOfClusters: 4, seed: MultiInterest.Engine.SphericalKMeansDefaults.Seed).Fit(withEmbeddings);
         var output = kmeans.Transform(withEmbeddings);
 
         var clusterType = Assert.IsType<KeyDataViewType>(output.Schema["ItemCluster"].Type);

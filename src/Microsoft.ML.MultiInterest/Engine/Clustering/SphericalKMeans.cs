@@ -22,6 +22,7 @@ public static class SphericalKMeans
     /// <summary>Clusters the rows of <paramref name="points"/>.</summary>
     /// <param name="points">One row per point; rows need not be normalised. The table is not modified.</param>
     /// <param name="options">Number of clusters, iterations, tolerance, seed and threads.</param>
+    /// <param name="progress">Optional sink receiving the statistics of each finished iteration.</param>
     /// <param name="ct">Cancels the run (checked between blocks of work).</param>
     /// <returns>Unit centroids, the cluster and similarity of every point, and per-iteration statistics.</returns>
     /// <exception cref="ArgumentException">
@@ -29,7 +30,7 @@ public static class SphericalKMeans
     /// <see cref="SphericalKMeansOptions.InitialCentroids"/> has the wrong shape, a non-finite value or a zero row.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (see <see cref="SphericalKMeansOptions.Validate"/>).</exception>
-    public static SphericalKMeansResult Fit(EmbeddingMatrix points, SphericalKMeansOptions options, CancellationToken ct = default)
+    public static SphericalKMeansResult Fit(EmbeddingMatrix points, SphericalKMeansOptions options, IProgress<KMeansIterationStats>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(options);
@@ -77,6 +78,7 @@ public static class SphericalKMeans
                 EmptyClustersRepaired = repaired,
                 Seconds = clock.Elapsed.TotalSeconds,
             });
+            progress?.Report(stats[^1]);
             if (options.Tolerance > 0 && iteration > 1 && objective - previous <= options.Tolerance * Math.Abs(previous)) break;
             previous = objective;
         }

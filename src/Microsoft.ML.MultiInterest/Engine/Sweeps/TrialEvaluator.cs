@@ -120,7 +120,7 @@ internal sealed class TrialEvaluator
                 {
                     Clusters = options.Clusters, MaxIterations = options.MaxIterations, Tolerance = options.Tolerance, Seed = options.Seed,
                     InitialCentroids = options.InitialCentroids, Threads = threads,
-                }, ct);
+                }, ct: ct);
                 var c = ItemClustering.Create(kmeans.Assignments, options.Clusters, itemVectors, kmeans.Centroids);
                 _stageProgress?.Report($"clusters fitted: {options.Clusters} clusters, mean cosine {kmeans.Objective:F4}");
                 return new ClusteringEntry(c, new ClusterQuotaRetriever(itemVectors, c));

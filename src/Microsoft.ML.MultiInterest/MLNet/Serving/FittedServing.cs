@@ -9,9 +9,12 @@ namespace Microsoft.ML.MultiInterest;
 /// </summary>
 internal static class FittedServing
 {
+    /// <summary>Users per block of the Fit-time retrieval: progress is reported and cancellation checked between blocks.</summary>
+    internal const int UsersPerBlock = 4096;
+
     public static CandidateRetrievalTransformer Create(MLContext context, string stage, IDataView input, EdgeRows rows, CompactItems items,
         RetrieverColumns columns, CandidateMethod method, int candidates, double alpha, RetrievalSettings settings, bool excludeSeen,
-        MixtureTable? mixtures, ItemClustering? clustering, int threads)
+        MixtureTable? mixtures, ItemClustering? clustering, RetrieverOptions options)
     {
         var tables = new ServingTables
         {
@@ -31,10 +34,37 @@ internal static class FittedServing
         };
         var live = new LiveRetriever(tables);
         var users = items.ActiveUsers();
-        var lists = live.RetrieveTrained(users, threads);
-        Logging.Info(context, stage, $"Retrieved {candidates} candidates for {users.Length} users from {items.RowOf.Length} items; Transform retrieves live for fresh history and new users.");
+        var reporter = new StageReporter(context, stage, options);
+        var lists = RetrieveInBlocks(live, users, candidates, options.Threads, reporter);
+        reporter.Report($"Retrieved {candidates} candidates for {users.Length} users from {items.RowOf.Length} items; Transform retrieves live for fresh history and new users.",
+            users.Length, users.Length);
         var output = new CandidateColumns(live, users, lists, columns.User, columns.History, columns.Candidates, columns.Scores, columns.Source);
         return new CandidateRetrievalTransformer(output);
+    }
+
+    /// <summary>The trained users' lists, block by block; each user's list does not depend on the blocks.</summary>
+    private static RankedLists RetrieveInBlocks(LiveRetriever live, int[] users, int candidates, int threads, StageReporter reporter)
+    {
+        if (users.Length <= UsersPerBlock)
+        {
+            reporter.ThrowIfCancelled();
+            return live.RetrieveTrained(users, threads);
+        }
+        var all = new RankedLists(users.Length, candidates);
+        for (int start = 0; start < users.Length; start += UsersPerBlock)
+        {
+            reporter.ThrowIfCancelled();
+            int count = Math.Min(UsersPerBlock, users.Length - start);
+            var block = live.RetrieveTrained(users[start..(start + count)], threads);
+            for (int q = 0; q < count; q++)
+            {
+                block.IndicesOf(q).CopyTo(all.IndexSlots(start + q));
+                block.ScoresOf(q).CopyTo(all.ScoreSlots(start + q));
+                all.Counts[start + q] = block.Counts[q];
+            }
+            if (start + count < users.Length) reporter.Report($"Retrieved the lists of {start + count} of {users.Length} users.", start + count, users.Length);
+        }
+        return all;
     }
 }
 

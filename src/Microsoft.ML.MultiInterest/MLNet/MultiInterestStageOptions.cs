@@ -1,0 +1,22 @@
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// What every stage's options share: where Fit reports its progress and how it is cancelled. Each estimator's own
+/// options (<see cref="GraphEmbeddingTrainer.Options"/>, <see cref="SphericalKMeansTrainer.Options"/>,
+/// <see cref="KnnSmoothedMixtureEstimator.Options"/>, the <see cref="RetrieverOptions"/>) derive from it.
+/// </summary>
+public abstract class MultiInterestStageOptions
+{
+    /// <summary>
+    /// Receives the stage's progress during Fit (embedding epochs, k-means iterations, the mixture steps, retrieval in blocks
+    /// of users); the same messages go to <c>MLContext.Log</c>. Called synchronously on a fitting thread, so keep it short.
+    /// Default null (the log only).
+    /// </summary>
+    public IProgress<MultiInterestProgress>? Progress;
+
+    /// <summary>
+    /// Stops Fit, which then throws <see cref="OperationCanceledException"/>. Checked between epochs or chunks of edges, k-means
+    /// blocks, the mixture steps and blocks of users, so a cancelled Fit returns within one such unit of work. Default: none.
+    /// </summary>
+    public CancellationToken CancellationToken;
+}
