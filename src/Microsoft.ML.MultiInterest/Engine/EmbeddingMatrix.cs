@@ -68,4 +68,22 @@ public sealed class EmbeddingMatrix
                 throw new ArgumentException($"The {what} contain a non-finite value ({Values[i]}) in row {i / Dimension}, column {i % Dimension}.");
         }
     }
+
+    /// <summary>
+    /// As <see cref="ThrowIfNotFinite(string)"/>, for the rows <paramref name="rows"/> only: what a search reads of a
+    /// query table, so that serving a few users of a wide table does not scan (and page in) all of it.
+    /// </summary>
+    internal void ThrowIfNotFinite(string what, IReadOnlyList<int> rows)
+    {
+        foreach (int row in rows)
+        {
+            if ((uint)row >= (uint)Rows) continue; // the caller reports an unknown row with its own message
+            var values = ReadRow(row);
+            for (int j = 0; j < values.Length; j++)
+            {
+                if (!float.IsFinite(values[j]))
+                    throw new ArgumentException($"The {what} contain a non-finite value ({values[j]}) in row {row}, column {j}.");
+            }
+        }
+    }
 }

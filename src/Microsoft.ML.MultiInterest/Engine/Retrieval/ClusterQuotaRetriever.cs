@@ -93,7 +93,7 @@ public sealed class ClusterQuotaRetriever
                 throw new ArgumentException($"Query {options.Query} searches with the user's own vector: pass the user embeddings.", nameof(userEmbeddings));
             if (userEmbeddings.Dimension != _grouped.Dimension)
                 throw new ArgumentException($"User embeddings have dimension {userEmbeddings.Dimension}, items {_grouped.Dimension}.", nameof(userEmbeddings));
-            userEmbeddings.ThrowIfNotFinite("user embeddings");
+            userEmbeddings.ThrowIfNotFinite("user embeddings", users);
         }
         foreach (int u in users)
         {

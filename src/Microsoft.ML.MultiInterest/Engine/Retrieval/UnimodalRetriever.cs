@@ -38,7 +38,7 @@ public sealed class UnimodalRetriever
             if ((uint)u >= (uint)userEmbeddings.Rows) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {u}: there are {userEmbeddings.Rows} users.");
             if (exclusions != null && u >= exclusions.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"User row {u} is not in the exclusion graph.");
         }
-        userEmbeddings.ThrowIfNotFinite("user embeddings");
+        userEmbeddings.ThrowIfNotFinite("user embeddings", users);
 
         var result = new RankedLists(users.Count, candidates);
         int blocks = (users.Count + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;

@@ -30,7 +30,7 @@ public sealed partial class MultiInterestCatalog
         ArgumentNullException.ThrowIfNull(space);
         options ??= new SweepOptions();
         var effective = options.Clone();
-        effective.Seed ??= ((IHostEnvironment)Context).Register(nameof(Sweep)).Rand.Next();
+        effective.Seed ??= StageReporter.SeedOf(Context, null, nameof(Sweep));
 
         var edges = RawEdgeReader.Read(trainEdges, userColumnName, itemColumnName, null);
         var graph = GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, "trainEdges");
