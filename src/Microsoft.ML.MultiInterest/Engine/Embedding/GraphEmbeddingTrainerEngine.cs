@@ -51,6 +51,12 @@ public static class GraphEmbeddingTrainerEngine
                 return o.ValidationFraction > 0
                     ? Validated(graph, o, threads, progress, DcmTrainer.Fit, (f, steps) => f.Epochs = steps, DcmTrainer.Describe, ct)
                     : DcmTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
+            case EmbeddingAlgorithm.DivideConquer:
+                // The clustering is fixed once, on all edges, so the validation fit and the refit share it.
+                o.DivideConquer.ItemClusters = DivideConquerTrainer.ResolveClusters(graph, o, threads, ct).Assignments;
+                return o.ValidationFraction > 0
+                    ? Validated(graph, o, threads, progress, DivideConquerTrainer.Fit, (f, steps) => f.Epochs = steps, DivideConquerTrainer.Describe, ct)
+                    : DivideConquerTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
             default:
                 return o.ValidationFraction > 0
                     ? Validated(graph, o, threads, progress, NegativeSamplingTrainer.Fit, (f, steps) => f.Epochs = steps, NegativeSamplingTrainer.Describe, ct)
@@ -85,6 +91,7 @@ public static class GraphEmbeddingTrainerEngine
             SelectionSeconds = selection,
             Mixture = result.Mixture,
             Dcm = result.Dcm,
+            DivideConquer = result.DivideConquer,
         };
     }
 }
