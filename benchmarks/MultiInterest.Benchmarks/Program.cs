@@ -21,6 +21,7 @@ try
         "synth" => SynthCommand.Run(args[1..]),
         "scale" => ScaleCommand.Run(args[1..]),
         "kernels" => KernelsCommand.Run(args[1..]),
+        "divide-conquer" => DivideConquerCommand.Run(args[1..]),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
     };
 }

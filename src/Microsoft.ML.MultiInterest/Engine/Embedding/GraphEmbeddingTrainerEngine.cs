@@ -56,7 +56,7 @@ public static class GraphEmbeddingTrainerEngine
                 o.DivideConquer.ItemClusters = DivideConquerTrainer.ResolveClusters(graph, o, threads, ct).Assignments;
                 return o.ValidationFraction > 0
                     ? Validated(graph, o, threads, progress, DivideConquerTrainer.Fit, (f, steps) => f.Epochs = steps, DivideConquerTrainer.Describe, ct)
-                    : DivideConquerTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
+                    : DivideConquerTrainer.Fit(graph, o, threads, progress, (ValidationScorer?)null, [], ct).Result;
             default:
                 return o.ValidationFraction > 0
                     ? Validated(graph, o, threads, progress, NegativeSamplingTrainer.Fit, (f, steps) => f.Epochs = steps, NegativeSamplingTrainer.Describe, ct)

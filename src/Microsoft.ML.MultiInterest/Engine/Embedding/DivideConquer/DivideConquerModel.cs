@@ -138,6 +138,10 @@ public sealed class DivideConquerModel
         return result;
     }
 
+    /// <summary>The same trained tables served with another intent pseudo-count s and m (retrieval-time settings, tuned without retraining).</summary>
+    internal DivideConquerModel WithIntent(double intentSmoothing, int components) =>
+        new(Encoder, Items, HistoryItems, UserVectors, Prompts, AttentionQuery, Clustering, _prior, intentSmoothing, components);
+
     /// <summary>p_uk of a history over all clusters into <paramref name="probability"/> (length K).</summary>
     internal void Intent(ReadOnlySpan<int> history, Span<double> probability)
     {
