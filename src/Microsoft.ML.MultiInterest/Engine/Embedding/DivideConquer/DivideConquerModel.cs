@@ -147,9 +147,10 @@ public sealed class DivideConquerModel
     {
         double s = IntentSmoothing, n = history.Length;
         if (n + s == 0) { _prior.CopyTo(probability); return; }
-        for (int c = 0; c < _prior.Length; c++) probability[c] = s * _prior[c];
+        // Whole counts first, then (n_uk + s·π_k) / (n + s) in one expression: the ONNX encoder computes the same bits.
+        probability.Slice(0, _prior.Length).Clear();
         foreach (int item in history) probability[Clustering.ClusterOf(item)] += 1;
-        for (int c = 0; c < _prior.Length; c++) probability[c] /= n + s;
+        for (int c = 0; c < _prior.Length; c++) probability[c] = (probability[c] + s * _prior[c]) / (n + s);
     }
 
     private ReadOnlySpan<float> Query => AttentionQuery == null ? default : AttentionQuery.ReadRow(0);
