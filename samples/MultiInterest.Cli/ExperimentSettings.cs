@@ -25,6 +25,9 @@ internal sealed class ExperimentSettings
     /// <summary>The DCM row's training options (--dcm), or null.</summary>
     public GraphEmbeddingOptions? Dcm { get; init; }
 
+    /// <summary>The divide-and-conquer row's settings (--divide-conquer), or null.</summary>
+    public DivideConquerFlags.Row? DivideConquer { get; init; }
+
     /// <summary>Whether each learned row also gets a cluster-quota row (--learned-quotas).</summary>
     public bool LearnedQuotas { get; init; }
 
@@ -80,6 +83,7 @@ internal sealed class ExperimentSettings
             ClustersGiven = cl.String("clusters") != null,
             MixtureRows = MixtureRows.Read(cl, seed, threads),
             Dcm = DcmFlags.Read(cl, seed, threads),
+            DivideConquer = DivideConquerFlags.Read(cl, seed, threads),
             LearnedQuotas = cl.Flag("learned-quotas"),
             Unseen = ReadUnseen(cl),
             TunedClusters = cl.Int("tuned-clusters", TunedRowFlags.Clusters),

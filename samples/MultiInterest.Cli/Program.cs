@@ -23,7 +23,7 @@ Usage:
   multiinterest export-onnx --model model.zip --out DIR
       Writes encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx, manifest.json and the row -> id files.
 {SweepCommand.Usage}Options:
-{EmbeddingFlags.Usage}{MixtureRows.Usage}{DcmFlags.Usage}  --clusters N ({SphericalKMeansDefaults.NumberOfClusters}) --iterations N ({SphericalKMeansDefaults.MaxIterations}) --components N ({KnnSmoothedMixtureDefaults.Components})
+{EmbeddingFlags.Usage}{MixtureRows.Usage}{DcmFlags.Usage}{DivideConquerFlags.Usage}  --clusters N ({SphericalKMeansDefaults.NumberOfClusters}) --iterations N ({SphericalKMeansDefaults.MaxIterations}) --components N ({KnnSmoothedMixtureDefaults.Components})
   --neighbors N ({KnnSmoothedMixtureDefaults.Neighbors}) --lambda X ({KnnSmoothedMixtureDefaults.Lambda}) --alpha X ({ClusterQuotaRetrieverDefaults.Alpha}) --seed N ({GraphEmbeddingDefaults.Seed}) --threads N (0 = all cores)
   --neighbor-index exact|clustered ({Lower(KnnSmoothedMixtureDefaults.NeighborIndex)}) --neighbor-lists N ({ClusteredNeighborIndexDefaults.Lists} = about 4 sqrt(users)) --neighbor-probes N ({ClusteredNeighborIndexDefaults.Probes})
       how kNN smoothing finds each user's neighbours: brute force, or an inverted-file index scanning a few lists
@@ -38,6 +38,7 @@ try
         return args.Length == 0 ? 2 : 0;
     }
     var flags = new HashSet<string> { "export", "engine", "onnx", "recommender", "auto-sgd", "frontier", "mixture-embeddings", "mix-two-sided", "measure-refit", "dcm", "dcm-learn-tau", "learned-quotas" };
+    flags.UnionWith(DivideConquerFlags.Switches);
     var cl = new CommandLine(args.Skip(1), flags);
     switch (args[0])
     {
