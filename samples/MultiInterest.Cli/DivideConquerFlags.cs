@@ -27,10 +27,16 @@ internal static class DivideConquerFlags
     /// <summary>Negatives per positive unless --dc-negatives is given.</summary>
     public const int Negatives = 20;
 
+    /// <summary>
+    /// Clusters per user that get a query unless --dc-components is given: 10, as the tuned kNN-Embed row's m. Every
+    /// component scans its whole cluster, so m sets the serving cost; with alpha 1 and M ≤ 50 the 11th cluster rarely gets a slot.
+    /// </summary>
+    public const int Components = 10;
+
     public static string Usage => Environment.NewLine + $"""
   --divide-conquer   add the row "divide-and-conquer": Kuaishou's prompted history encoder, within-cluster negatives, intent quotas (trains one more model)
       --dc-encoder mean|attention|user ({Name(DivideConquerDefaults.Encoder)}) --dc-no-prompts --dc-global-share X ({DivideConquerDefaults.GlobalNegativeShare}) --dc-clusters N (0 = the run's --clusters)
-      --dc-history N ({DivideConquerDefaults.MaxHistory}) --dc-intent-smoothing X ({DivideConquerDefaults.IntentSmoothing}) --dc-components N ({DivideConquerDefaults.Components}) --dc-alpha X ({ClusterQuotaRetrieverDefaults.Alpha})
+      --dc-history N ({DivideConquerDefaults.MaxHistory}) --dc-intent-smoothing X ({DivideConquerDefaults.IntentSmoothing}) --dc-components N ({Components}) --dc-alpha X ({ClusterQuotaRetrieverDefaults.Alpha})
       --dc-dim N ({Dimension}) --dc-epochs N ({Epochs}, at most: chosen on the validation hold-out) --dc-lr X ({LearningRate}) --dc-negatives N ({Negatives}) --dc-validation-fraction X ({GraphEmbeddingDefaults.ValidationFraction}; 0 = no selection)
 """ + Environment.NewLine;
 
@@ -47,7 +53,7 @@ internal static class DivideConquerFlags
             GlobalNegativeShare = cl.Double("dc-global-share", DivideConquerDefaults.GlobalNegativeShare),
             MaxHistory = cl.Int("dc-history", DivideConquerDefaults.MaxHistory),
             IntentSmoothing = cl.Double("dc-intent-smoothing", DivideConquerDefaults.IntentSmoothing),
-            Components = cl.Int("dc-components", DivideConquerDefaults.Components),
+            Components = cl.Int("dc-components", Components),
         };
         var encoder = cl.String("dc-encoder");
         if (encoder != null)

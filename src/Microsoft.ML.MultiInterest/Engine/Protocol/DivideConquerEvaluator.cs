@@ -36,9 +36,26 @@ public static class DivideConquerEvaluator
         var testUsers = Enumerable.Range(0, test.UserCount).Where(u => test.DegreeOf(u) > 0).ToArray();
         var clock = Stopwatch.StartNew();
         var table = model.BuildMixtures(train, testUsers, threads);
-        var fallback = new UnimodalRetriever(model.Items).Retrieve(model.UserQueries(train, threads), testUsers, train, sorted[^1], threads);
-        var lists = new ClusterQuotaRetriever(model.Items, model.Clustering)
-            .Retrieve(table, testUsers, train, sorted, new QuotaRetrievalOptions { Alpha = alpha }, fallback, null, threads);
+        var retriever = new ClusterQuotaRetriever(model.Items, model.Clustering);
+        var options = new QuotaRetrievalOptions { Alpha = alpha };
+        var lists = retriever.Retrieve(table, testUsers, train, sorted, options, null, null, threads);
+        // Lists the user's clusters cannot fill are retrieved again with the shared query's unimodal ranking as the fill:
+        // computing that ranking for every user would cost as much as the unimodal row itself.
+        var shortRows = Enumerable.Range(0, testUsers.Length).Where(q => lists.Select((l, t) => l.Counts[q] < sorted[t]).Any(s => s)).ToArray();
+        if (shortRows.Length > 0)
+        {
+            var shortUsers = shortRows.Select(q => testUsers[q]).ToArray();
+            var fallback = new UnimodalRetriever(model.Items).Retrieve(model.UserQueries(train, threads), shortUsers, train, sorted[^1], threads);
+            var refilled = retriever.Retrieve(table, shortUsers, train, sorted, options, fallback, null, threads);
+            for (int t = 0; t < sorted.Length; t++)
+                for (int j = 0; j < shortRows.Length; j++)
+                {
+                    int q = shortRows[j];
+                    refilled[t].IndexSlots(j).CopyTo(lists[t].IndexSlots(q));
+                    refilled[t].ScoreSlots(j).CopyTo(lists[t].ScoreSlots(q));
+                    lists[t].Counts[q] = refilled[t].Counts[j];
+                }
+        }
         retrievalSeconds = clock.Elapsed.TotalSeconds;
         var byCutoff = sorted.Select((k, t) => (k, t)).ToDictionary(p => p.k, p => lists[p.t]);
         misses ??= HeldOutMisses.None;
