@@ -169,6 +169,12 @@ internal static class ExperimentRunner
                 settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, log);
             seconds["conditional"] = Lap(clock);
         }
+        if (settings.DivideConquer is { } dc)
+        {
+            result = result.With([DivideConquerFlags.Evaluate(dc, train, test, itemEmbeddings!, clustering, settings.Protocol.Cutoffs.Distinct().Order().ToArray(),
+                settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, log, seconds)]);
+            clock.Restart();
+        }
         if (settings.LearnedQuotas)
         {
             foreach (var l in learned.Where(l => l.Fit.Mixture is { SourceComponents: > 1, DestinationComponents: 1 }).ToArray())

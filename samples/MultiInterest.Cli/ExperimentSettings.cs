@@ -30,6 +30,9 @@ internal sealed class ExperimentSettings
     /// <summary>The conditional-retrieval rows' settings (--conditional), or null.</summary>
     public ConditionalFlags.Settings? Conditional { get; init; }
 
+    /// <summary>The divide-and-conquer row's settings (--divide-conquer), or null.</summary>
+    public DivideConquerFlags.Row? DivideConquer { get; init; }
+
     /// <summary>Whether each learned row also gets a cluster-quota row (--learned-quotas).</summary>
     public bool LearnedQuotas { get; init; }
 
@@ -77,11 +80,13 @@ internal sealed class ExperimentSettings
 
         public ConditionalFlags.Flags Conditional { get; } = new();
 
+        public DivideConquerFlags.Flags DivideConquer { get; } = new();
+
         /// <summary>Every option of <c>reproduce</c> and <c>evaluate</c> but the data's.</summary>
         public IEnumerable<Option> All =>
         [
             Out, Export, UserEmbeddings, ItemEmbeddings, ItemClusters, Unseen, .. Run.All, .. Embedding.All, .. Pipeline.All, .. NeighborIndex.All,
-            .. Tuned.All, .. Mixture.All, .. Dcm.All, .. Conditional.All,
+            .. Tuned.All, .. Mixture.All, .. Dcm.All, .. Conditional.All, .. DivideConquer.All,
         ];
 
         /// <summary>The run's settings; a combination that cannot work is a <see cref="UsageException"/>.</summary>
@@ -120,6 +125,7 @@ internal sealed class ExperimentSettings
                 MixtureRows = Mixture.Read(r, seed, threads),
                 Dcm = Dcm.Read(r, seed, threads),
                 Conditional = Conditional.Read(r, seed),
+                DivideConquer = DivideConquer.Read(r, seed, threads),
                 LearnedQuotas = r.GetValue(Dcm.LearnedQuotas),
                 Unseen = r.Value(Unseen),
                 TunedClusters = r.Value(Tuned.TunedClusters),

@@ -110,6 +110,13 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// </summary>
         public DcmOptions Dcm = new();
 
+        /// <summary>
+        /// Settings of <see cref="EmbeddingAlgorithm.DivideConquer"/> (encoder, cluster prompts, within-cluster negatives with a
+        /// global share, the item clustering: given per item row, else clustered from a first pass); the transformer's
+        /// <see cref="GraphEmbeddingTransformer.DivideConquer"/> then holds the model and the user column its shared query.
+        /// </summary>
+        public DivideConquerOptions DivideConquer = new();
+
         /// <summary>Validation share of each user's edges (Auto: 0 = <see cref="GraphEmbeddingDefaults.ValidationFraction"/>; negative sampling: 0 = off). Default 0.</summary>
         public double ValidationFraction;
 
@@ -157,6 +164,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 Als = (Als ?? throw new ArgumentNullException(nameof(Als), "Als must not be null.")).Clone(),
                 Mixture = (Mixture ?? throw new ArgumentNullException(nameof(Mixture), "Mixture must not be null.")).Clone(),
                 Dcm = (Dcm ?? throw new ArgumentNullException(nameof(Dcm), "Dcm must not be null.")).Clone(),
+                DivideConquer = (DivideConquer ?? throw new ArgumentNullException(nameof(DivideConquer), "DivideConquer must not be null.")).Clone(),
             };
             // The engine's checks name the option, and the names are the same here.
             engine.Validate();

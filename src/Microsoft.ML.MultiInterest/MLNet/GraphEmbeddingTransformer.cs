@@ -25,6 +25,7 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
         ItemEmbeddings = result.ItemEmbeddings;
         Epochs = result.Epochs;
         Mixture = result.Mixture;
+        DivideConquer = result.DivideConquer;
         UserIds = userIds;
         ItemIds = itemIds;
     }
@@ -47,6 +48,13 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     /// (<see cref="MixtureEmbeddingResult.ToMixtureTable"/>).
     /// </summary>
     public MixtureEmbeddingResult? Mixture { get; }
+
+    /// <summary>
+    /// The model of an <see cref="EmbeddingAlgorithm.DivideConquer"/> fit (null otherwise, and after a save/load round trip,
+    /// which keeps the embedding columns only): serve it with <see cref="DivideConquerModel.BuildMixtures"/> and a
+    /// <see cref="ClusterQuotaRetriever"/> over its items and clustering, or export it with <see cref="Onnx.DivideConquerOnnxExporter"/>.
+    /// </summary>
+    public DivideConquerModel? DivideConquer { get; }
 
     /// <summary>Statistics of each training epoch.</summary>
     public IReadOnlyList<EpochStats> Epochs { get; }

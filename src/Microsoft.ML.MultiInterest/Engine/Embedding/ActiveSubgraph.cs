@@ -69,6 +69,7 @@ internal sealed class ActiveSubgraph
     /// <summary>Spreads a result fitted on <see cref="Graph"/> back to the full graph's index range.</summary>
     public GraphEmbeddingResult Expand(GraphEmbeddingResult result)
     {
+        if (result.DivideConquer != null) throw new InvalidOperationException("A divide-and-conquer model is fitted on the full graph, not a subgraph.");
         var mixture = result.Mixture;
         var dcm = result.Dcm;
         return new GraphEmbeddingResult(Spread(result.UserEmbeddings, Users, Full.UserCount, 1), Spread(result.ItemEmbeddings, Items, Full.ItemCount, 1), result.Epochs)

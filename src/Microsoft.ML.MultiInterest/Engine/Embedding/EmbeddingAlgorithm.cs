@@ -35,4 +35,11 @@ public enum EmbeddingAlgorithm
     /// interests in <see cref="GraphEmbeddingResult.Mixture"/> (served by round robin).
     /// </summary>
     DifferentiableClustering,
+
+    /// <summary>
+    /// Kuaishou's divide-and-conquer retrieval: a history encoder with per-cluster prompts, trained with negatives from the
+    /// positive's own item cluster, served by cluster quotas from a user-intent distribution; see
+    /// <see cref="DivideConquerOptions"/>. The result carries the model in <see cref="GraphEmbeddingResult.DivideConquer"/>.
+    /// </summary>
+    DivideConquer,
 }

@@ -27,6 +27,9 @@ public sealed class GraphEmbeddingOptions
     /// <summary>Settings of <see cref="EmbeddingAlgorithm.DifferentiableClustering"/> (interests, iterations, temperature, history length).</summary>
     public DcmOptions Dcm { get; set; } = new();
 
+    /// <summary>Settings of <see cref="EmbeddingAlgorithm.DivideConquer"/> (encoder, prompts, within-cluster negatives, item clusters, intent model).</summary>
+    public DivideConquerOptions DivideConquer { get; set; } = new();
+
     /// <summary>
     /// Share (0..1) of each user's training edges held out for validation. Auto always validates (0 means the default
     /// share); for <see cref="EmbeddingAlgorithm.NegativeSampling"/> and <see cref="EmbeddingAlgorithm.ImplicitAls"/> a
@@ -189,6 +192,8 @@ public sealed class GraphEmbeddingOptions
         Mixture.Validate();
         ArgumentNullException.ThrowIfNull(Dcm, nameof(Dcm));
         Dcm.Validate();
+        ArgumentNullException.ThrowIfNull(DivideConquer, nameof(DivideConquer));
+        DivideConquer.Validate();
         if (!double.IsFinite(ValidationFraction) || ValidationFraction < 0 || ValidationFraction >= 1)
             throw Bad(nameof(ValidationFraction), ValidationFraction, "must be within [0, 1)");
         if (ValidationUsers < 0) throw Bad(nameof(ValidationUsers), ValidationUsers, "must be 0 (all) or positive");
@@ -206,6 +211,7 @@ public sealed class GraphEmbeddingOptions
         copy.Als = Als.Clone();
         copy.Mixture = Mixture.Clone();
         copy.Dcm = Dcm.Clone();
+        copy.DivideConquer = DivideConquer.Clone();
         return copy;
     }
 

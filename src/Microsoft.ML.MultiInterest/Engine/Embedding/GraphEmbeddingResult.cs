@@ -47,6 +47,12 @@ public sealed class GraphEmbeddingResult
     /// <summary>The seeds and settings of a <see cref="EmbeddingAlgorithm.DifferentiableClustering"/> model, to compute interests of new histories (null otherwise).</summary>
     public DcmModel? Dcm { get; init; }
 
+    /// <summary>
+    /// The encoder, prompts, clustering and intent model of a <see cref="EmbeddingAlgorithm.DivideConquer"/> model (null
+    /// otherwise). Then <see cref="UserEmbeddings"/> holds <see cref="DivideConquerModel.UserQueries"/> of the training graph.
+    /// </summary>
+    public DivideConquerModel? DivideConquer { get; init; }
+
     /// <summary>Seconds spent choosing (validation fits and scoring) before the final fit; 0 without validation.</summary>
     public double SelectionSeconds { get; init; }
 }

@@ -36,8 +36,9 @@ public static class GraphEmbeddingTrainerEngine
         if (graph.EdgeCount == 0)
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
         var o = options.Clone();
-        // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur.
-        if (ActiveSubgraph.Of(graph) is { } active)
+        // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur. Divide and
+        // conquer is left on the full graph: its options carry a cluster per item of the full index range.
+        if (o.Algorithm != EmbeddingAlgorithm.DivideConquer && ActiveSubgraph.Of(graph) is { } active)
             return active.Expand(FitConnected(active.Graph, o, progress, ct));
         return FitConnected(graph, o, progress, ct);
     }
@@ -64,6 +65,12 @@ public static class GraphEmbeddingTrainerEngine
                 return o.ValidationFraction > 0
                     ? Validated(graph, o, threads, progress, DcmTrainer.Fit, (f, steps) => f.Epochs = steps, DcmTrainer.Describe, ct)
                     : DcmTrainer.Fit(graph, o, threads, progress, null, [], ct).Result;
+            case EmbeddingAlgorithm.DivideConquer:
+                // The clustering is fixed once, on all edges, so the validation fit and the refit share it.
+                o.DivideConquer.ItemClusters = DivideConquerTrainer.ResolveClusters(graph, o, threads, ct).Assignments;
+                return o.ValidationFraction > 0
+                    ? Validated(graph, o, threads, progress, DivideConquerTrainer.Fit, (f, steps) => f.Epochs = steps, DivideConquerTrainer.Describe, ct)
+                    : DivideConquerTrainer.Fit(graph, o, threads, progress, (ValidationScorer?)null, [], ct).Result;
             default:
                 return o.ValidationFraction > 0
                     ? Validated(graph, o, threads, progress, NegativeSamplingTrainer.Fit, (f, steps) => f.Epochs = steps, NegativeSamplingTrainer.Describe, ct)
@@ -98,6 +105,7 @@ public static class GraphEmbeddingTrainerEngine
             SelectionSeconds = selection,
             Mixture = result.Mixture,
             Dcm = result.Dcm,
+            DivideConquer = result.DivideConquer,
         };
     }
 }

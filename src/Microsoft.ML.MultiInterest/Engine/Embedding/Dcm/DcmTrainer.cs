@@ -137,7 +137,8 @@ internal static class DcmTrainer
         private readonly GraphEmbeddingOptions _o;
         private readonly EmbeddingTable _items, _seeds;
         private readonly float[] _temperature;
-        private readonly int[] _edgeUsers, _historyIds, _candidateIds, _pick;
+        private readonly int[] _edgeUsers, _candidateIds;
+        private readonly HistorySampler _history;
         private readonly DcmEdgeModel _model;
         private readonly int _negatives, _stride;
         private EmbeddingRandom _random;
@@ -153,13 +154,9 @@ internal static class DcmTrainer
             _random = random;
             _stride = items.Stride;
             _negatives = Math.Max(1, o.UniformNegatives);
-            int maxDegree = 1;
-            for (int u = 0; u < graph.UserCount; u++) maxDegree = Math.Max(maxDegree, graph.DegreeOf(u));
-            int history = Math.Min(o.Dcm.MaxHistory, maxDegree);
-            _historyIds = new int[history];
-            _pick = new int[maxDegree];
+            _history = new HistorySampler(graph, o.Dcm.MaxHistory);
             _candidateIds = new int[1 + _negatives];
-            _model = new DcmEdgeModel(o.Dcm, o.Margin, history, _negatives, _stride);
+            _model = new DcmEdgeModel(o.Dcm, o.Margin, _history.Ids.Length, _negatives, _stride);
         }
 
         public double Run(ReadOnlySpan<int> edges, CancellationToken ct)
@@ -173,11 +170,11 @@ internal static class DcmTrainer
             {
                 if ((t & 1023) == 0 && ct.IsCancellationRequested) break;
                 int e = edges[t], u = _edgeUsers[e];
-                int n = SampleHistory(offsets[u], offsets[u + 1], e);
+                int n = _history.Sample(offsets[u], offsets[u + 1], e, ref _random);
                 if (n == 0) continue;
                 _candidateIds[0] = edgeItems[e];
                 for (int j = 1; j <= _negatives; j++) _candidateIds[j] = _random.NextInt(_graph.ItemCount);
-                for (int i = 0; i < n; i++) _items.Values.AsSpan(_historyIds[i] * s, s).CopyTo(_model.History.AsSpan(i * s, s));
+                for (int i = 0; i < n; i++) _items.Values.AsSpan(_history.Ids[i] * s, s).CopyTo(_model.History.AsSpan(i * s, s));
                 for (int j = 0; j <= _negatives; j++) _items.Values.AsSpan(_candidateIds[j] * s, s).CopyTo(_model.Candidates.AsSpan(j * s, s));
                 _seeds.Values.AsSpan(0, k * s).CopyTo(_model.Seeds);
                 float tau = _temperature[0];
@@ -186,7 +183,7 @@ internal static class DcmTrainer
                 loss += l;
                 if (l == 0f) continue;
                 float lr = _o.LearningRate;
-                for (int i = 0; i < n; i++) Apply(_items, _historyIds[i], _model.HistoryGradients.AsSpan(i * s, s), lr);
+                for (int i = 0; i < n; i++) Apply(_items, _history.Ids[i], _model.HistoryGradients.AsSpan(i * s, s), lr);
                 for (int j = 0; j <= _negatives; j++) Apply(_items, _candidateIds[j], _model.CandidateGradients.AsSpan(j * s, s), lr);
                 for (int c = 0; c < k; c++) Apply(_seeds, c, _model.SeedGradients.AsSpan(c * s, s), lr);
                 if (_o.Dcm.LearnTemperature)
@@ -197,29 +194,6 @@ internal static class DcmTrainer
                 }
             }
             return loss;
-        }
-
-        /// <summary>Writes up to L of the user's other items (edge rows from..to−1 without <paramref name="edge"/>) into the history ids.</summary>
-        private int SampleHistory(int from, int to, int edge)
-        {
-            var edgeItems = _graph.EdgeItems;
-            int others = to - from - 1, limit = _historyIds.Length;
-            if (others <= limit)
-            {
-                int n = 0;
-                for (int r = from; r < to; r++) if (r != edge) _historyIds[n++] = edgeItems[r];
-                return n;
-            }
-            int m = 0;
-            for (int r = from; r < to; r++) if (r != edge) _pick[m++] = r;
-            // Partial Fisher-Yates: the first L of a random permutation of the other edges.
-            for (int i = 0; i < limit; i++)
-            {
-                int j = i + _random.NextInt(m - i);
-                (_pick[i], _pick[j]) = (_pick[j], _pick[i]);
-                _historyIds[i] = edgeItems[_pick[i]];
-            }
-            return limit;
         }
 
         private void Apply(EmbeddingTable table, int row, ReadOnlySpan<float> gradient, float lr)

@@ -53,6 +53,14 @@ internal sealed class ValidationScorer
         return Measure(retriever.Retrieve(mixture.ToMixtureTable(_users), _users, _train, [Cutoff], threads)[0]);
     }
 
+    /// <summary>Mean Recall@K and NDCG@K of divide-and-conquer retrieval: the model's per-cluster queries served by cluster quotas (alpha 1).</summary>
+    public ValidationScore Score(DivideConquerModel model, int threads)
+    {
+        if (_users.Length == 0) return new ValidationScore(0, 0);
+        var retriever = new ClusterQuotaRetriever(model.Items, model.Clustering);
+        return Measure(retriever.Retrieve(model.BuildMixtures(_train, _users, threads), _users, _train, [Cutoff], threads: threads)[0]);
+    }
+
     private ValidationScore Measure(RankedLists lists)
     {
         double recall = 0, ndcg = 0;

@@ -1,0 +1,209 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
+
+namespace MultiInterest.Benchmarks;
+
+/// <summary>
+/// <c>divide-conquer --ratings FILE [options]</c>: the Kuaishou paper's table under its own protocol
+/// (<see cref="LeaveLastOutSplit"/>; Recall@20/50 of the held-out last item over all unseen items, each cutoff its own
+/// retrieval). Rows: MF (Eq. 2 loss), the history encoder without prompts, the same with a tuned mix of global and
+/// within-cluster negatives (unimodal retrieval, all three), divide-and-conquer with prompts and the same shared model
+/// without prompts (cluster-quota retrieval). Every setting (learning rate, encoder, negative mix, clusters, epochs,
+/// quota alpha, intent smoothing) is chosen on the validation item; the chosen setting is then refitted on training +
+/// validation and measured once on the test item. Prints a markdown table and writes a JSON report with every trial.
+/// </summary>
+internal static class DivideConquerCommand
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly double[] Alphas = [0, 0.5, 1, 2];
+    private static readonly double[] Smoothings = [0.5, 2, 8];
+
+    public static Command Create()
+    {
+        var ratings = Opt.Path("--ratings", "Ratings file: user item rating timestamp per line (e.g. MovieLens u.data).", required: true);
+        var dim = BenchOpt.Count("--dim", 64, "Dimension.", min: 1);
+        var epochs = BenchOpt.Count("--epochs", 40, "Epochs at most (early stopping on the validation item).", min: 1);
+        var negatives = BenchOpt.Count("--negatives", 20, "Negatives per positive.", min: 1);
+        var patience = BenchOpt.Count("--patience", 4, "Epochs without a validation gain before stopping.", min: 1);
+        var threads = BenchOpt.Count("--threads", 1, "Worker threads (1 = deterministic).", min: 0);
+        var seed = BenchOpt.Count("--seed", 1, "Seed.");
+        var quick = Opt.Flag("--quick", "One setting per row instead of the grid (a smoke run).");
+        var output = Opt.Path("--out", "Also write the JSON report with every trial here.");
+        var command = new Command("divide-conquer", "Kuaishou's divide-and-conquer table under its protocol on a ratings file: last item = test, penultimate = "
+            + "validation, Recall@20/50 over all unseen items; MF, history encoder, tuned negative mix, divide-and-conquer with and without prompts, "
+            + "every setting chosen on the validation item (markdown on stdout).")
+            .With([ratings, dim, epochs, negatives, patience, threads, seed, quick, output]);
+        command.SetAction(r => Run(r.Value(ratings)!, r.Value(dim), r.Value(epochs), r.Value(negatives), r.Value(threads), r.Value(seed), r.Value(patience),
+            r.GetValue(quick), r.Value(output)));
+        return command;
+    }
+
+    private static int Run(string path, int dim, int maxEpochs, int negatives, int threads, int seed, int patience, bool quick, string? outPath)
+    {
+        var clock = Stopwatch.StartNew();
+        var split = LeaveLastOutSplit.Read(path);
+        var runner = new Runner(split, dim, maxEpochs, negatives, threads, seed, patience);
+        Console.Error.WriteLine($"{path}: {split.UserCount} users, {split.ItemCount} items, {split.Sequences.Sum(s => s.Length)} ratings; {runner.Users.Length} evaluated users");
+        double[] rates = quick ? [0.1] : [0.05, 0.1, 0.2];
+        int[] clusterCounts = quick ? [20] : [10, 20, 50];
+
+        var rows = new List<RowResult>();
+        // 1. MF with the Eq. 2 loss (global negatives), unimodal retrieval.
+        rows.Add(runner.Best("MF (Eq. 2 loss)", rates.Select(lr => new Trial(DivideConquerEncoder.UserVector, false, 1, 20, lr, Quota: false))));
+        // 2. The history encoder (pooling over the history's input vectors) without prompts, Eq. 2 loss.
+        var encoders = quick ? new[] { DivideConquerEncoder.MeanPooling } : [DivideConquerEncoder.MeanPooling, DivideConquerEncoder.AttentionPooling];
+        var history = runner.Best("history encoder (pooling)", encoders.SelectMany(e => rates.Select(lr => new Trial(e, false, 1, 20, lr, Quota: false))));
+        rows.Add(history);
+        var (encoder, rate) = (history.Chosen.Encoder, history.Chosen.LearningRate);
+        // 3. + a tuned mix of global and within-cluster negatives.
+        double[] shares = quick ? [0.5] : [0.25, 0.5, 0.75];
+        int[] mixClusters = quick ? [20] : [10, 50];
+        rows.Add(runner.Best("+ tuned mix of global / within-cluster negatives", shares.SelectMany(s => mixClusters.Select(k => new Trial(encoder, false, s, k, rate, Quota: false)))));
+        // 4-5. Divide and conquer: within-cluster negatives (a small global share tried too), cluster-quota retrieval, with and without prompts.
+        double[] dcShares = quick ? [0] : [0, 0.25];
+        foreach (bool prompts in new[] { true, false })
+            rows.Add(runner.Best(prompts ? "divide-and-conquer + prompts" : "same, shared model without prompts",
+                dcShares.SelectMany(s => clusterCounts.Select(k => new Trial(encoder, prompts, s, k, rate, Quota: true)))));
+
+        Console.WriteLine();
+        Console.WriteLine($"| method ({Path.GetFileName(path)}, test item) | R@20 | R@50 | validation R@50 | chosen setting |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var r in rows)
+            Console.WriteLine($"| {r.Name} | {r.TestRecall20:F3} | {r.TestRecall50:F3} | {r.ValidationRecall50:F3} | {r.Chosen.Describe()} epochs={r.Epochs}{r.ServingText} |");
+        Console.WriteLine($"({clock.Elapsed.TotalSeconds:F0} s, {runner.Trials.Count} validation fits, {threads} thread(s))");
+        if (outPath != null)
+        {
+            var report = new
+            {
+                Ratings = path, Dimension = dim, MaxEpochs = maxEpochs, Negatives = negatives, Threads = threads, Seed = seed,
+                Users = runner.Users.Length, Seconds = JsonReport.Round(clock.Elapsed.TotalSeconds, 1),
+                Rows = rows.Select(r => new { r.Name, Setting = r.Chosen.Describe(), r.Epochs, Serving = r.ServingText, r.ValidationRecall50, r.TestRecall20, r.TestRecall50 }),
+                Trials = runner.Trials,
+            };
+            File.WriteAllText(outPath, System.Text.Json.JsonSerializer.Serialize(report, Indented));
+        }
+        return 0;
+    }
+
+    /// <summary>One setting to fit: encoder, prompts, global negative share, clusters K, learning rate, and whether it is served by cluster quotas.</summary>
+    internal sealed record Trial(DivideConquerEncoder Encoder, bool Prompts, double Share, int Clusters, double LearningRate, bool Quota)
+    {
+        public string Describe() => string.Create(CultureInfo.InvariantCulture,
+            $"{Encoder} prompts={(Prompts ? "on" : "off")} global-share={Share} K={Clusters} lr={LearningRate}");
+    }
+
+    internal sealed record RowResult(string Name, Trial Chosen, int Epochs, string ServingText, double ValidationRecall50, double TestRecall20, double TestRecall50);
+
+    /// <summary>A validation fit's outcome, for the JSON report.</summary>
+    internal sealed record TrialRecord(string Row, string Setting, int BestEpoch, double ValidationRecall50, string Serving, double Seconds);
+
+    private sealed class Runner
+    {
+        private readonly LeaveLastOutSplit _split;
+        private readonly int _dim, _maxEpochs, _negatives, _threads, _seed, _patience;
+        private readonly Dictionary<(bool Test, int K), int[]> _clusters = [];
+        private readonly (BipartiteGraph Train, int[] Targets) _validation, _test;
+
+        public Runner(LeaveLastOutSplit split, int dim, int maxEpochs, int negatives, int threads, int seed, int patience)
+        {
+            (_split, _dim, _maxEpochs, _negatives, _threads, _seed, _patience) = (split, dim, maxEpochs, negatives, threads, seed, patience);
+            _validation = split.Phase(test: false);
+            _test = split.Phase(test: true);
+            Users = Enumerable.Range(0, split.UserCount).Where(split.Evaluated).ToArray();
+        }
+
+        public int[] Users { get; }
+
+        public List<TrialRecord> Trials { get; } = [];
+
+        /// <summary>Fits every trial on the validation phase, keeps the best by validation Recall@50, refits it on the test phase.</summary>
+        public RowResult Best(string name, IEnumerable<Trial> trials)
+        {
+            (Trial Trial, int Epochs, double Alpha, double Smoothing, double Recall)? best = null;
+            foreach (var trial in trials)
+            {
+                var clock = Stopwatch.StartNew();
+                var (result, epochs, recall) = FitValidated(trial);
+                double alpha = 1, smoothing = DivideConquerDefaults.IntentSmoothing;
+                if (trial.Quota)
+                {
+                    // Retrieval-time settings, tuned on the validation item without retraining.
+                    foreach (double a in Alphas)
+                        foreach (double s in Smoothings)
+                        {
+                            double r = Recall(result, trial, _validation, a, s, 50);
+                            if (r > recall + 1e-12) (recall, alpha, smoothing) = (r, a, s);
+                        }
+                }
+                string serving = Serving(trial, alpha, smoothing);
+                Trials.Add(new TrialRecord(name, trial.Describe(), epochs, JsonReport.Round(recall, 4), serving, JsonReport.Round(clock.Elapsed.TotalSeconds, 1)));
+                Console.Error.WriteLine($"  [{name}] {trial.Describe()}: validation R@50 {recall:F4} at epoch {epochs}{serving} ({clock.Elapsed.TotalSeconds:F1} s)");
+                if (best == null || recall > best.Value.Recall) best = (trial, epochs, alpha, smoothing, recall);
+            }
+            var (chosen, bestEpochs, bestAlpha, bestSmoothing, validationRecall) = best!.Value;
+            var final = GraphEmbeddingTrainerEngine.Fit(_test.Train, Options(chosen, test: true, bestEpochs));
+            double r20 = Recall(final, chosen, _test, bestAlpha, bestSmoothing, 20);
+            double r50 = Recall(final, chosen, _test, bestAlpha, bestSmoothing, 50);
+            Console.Error.WriteLine($"  [{name}] chosen {chosen.Describe()} epochs {bestEpochs}: test R@20 {r20:F4} R@50 {r50:F4}");
+            return new RowResult(name, chosen, bestEpochs, Serving(chosen, bestAlpha, bestSmoothing), validationRecall, r20, r50);
+        }
+
+        private static string Serving(Trial t, double alpha, double smoothing) =>
+            t.Quota ? string.Create(CultureInfo.InvariantCulture, $" quotas alpha={alpha} intent-smoothing={smoothing}") : " unimodal";
+
+        private (GraphEmbeddingResult Result, int Epochs, double Recall) FitValidated(Trial trial)
+        {
+            var o = Options(trial, test: false, _maxEpochs);
+            o.EarlyStoppingPatience = _patience;
+            var curve = new List<ValidationPoint>();
+            var (result, epochs) = DivideConquerTrainer.Fit(_validation.Train, o, Math.Max(1, _threads), null,
+                r => new ValidationScore(Recall(r, trial, _validation, 1, DivideConquerDefaults.IntentSmoothing, 50), 0), curve, CancellationToken.None);
+            return (result, epochs, curve.Max(p => p.Recall));
+        }
+
+        private GraphEmbeddingOptions Options(Trial t, bool test, int epochs)
+        {
+            var graph = test ? _test.Train : _validation.Train;
+            if (!_clusters.TryGetValue((test, t.Clusters), out var clusters))
+            {
+                var first = new GraphEmbeddingOptions { Dimension = _dim, Seed = _seed, Threads = _threads, DivideConquer = new DivideConquerOptions { Clusters = t.Clusters } };
+                _clusters[(test, t.Clusters)] = clusters = DivideConquerTrainer.ResolveClusters(graph, first, Math.Max(1, _threads), CancellationToken.None).Assignments;
+            }
+            return new GraphEmbeddingOptions
+            {
+                Algorithm = EmbeddingAlgorithm.DivideConquer,
+                Dimension = _dim,
+                Epochs = epochs,
+                LearningRate = (float)t.LearningRate,
+                UniformNegatives = _negatives,
+                Threads = _threads,
+                Seed = _seed,
+                DivideConquer = new DivideConquerOptions { Encoder = t.Encoder, Prompts = t.Prompts, GlobalNegativeShare = t.Share, ItemClusters = clusters },
+            };
+        }
+
+        /// <summary>Recall@M of the phase's target item: unimodal over all unseen items, or cluster quotas (alpha, intent smoothing).</summary>
+        private double Recall(GraphEmbeddingResult result, Trial t, (BipartiteGraph Train, int[] Targets) phase, double alpha, double smoothing, int m)
+        {
+            RankedLists lists;
+            if (!t.Quota)
+            {
+                lists = new UnimodalRetriever(result.ItemEmbeddings).Retrieve(result.UserEmbeddings, Users, phase.Train, m, _threads);
+            }
+            else
+            {
+                var model = result.DivideConquer!.WithIntent(smoothing, DivideConquerDefaults.Components);
+                var mixtures = model.BuildMixtures(phase.Train, Users, _threads);
+                lists = new ClusterQuotaRetriever(model.Items, model.Clustering)
+                    .Retrieve(mixtures, Users, phase.Train, [m], new QuotaRetrievalOptions { Alpha = alpha }, null, null, _threads)[0];
+            }
+            int hits = 0;
+            for (int q = 0; q < Users.Length; q++)
+                if (lists.IndicesOf(q).Contains(phase.Targets[Users[q]])) hits++;
+            return (double)hits / Users.Length;
+        }
+    }
+}

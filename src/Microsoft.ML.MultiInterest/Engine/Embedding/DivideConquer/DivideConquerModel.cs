@@ -1,0 +1,256 @@
+using System.Numerics.Tensors;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// A trained <see cref="EmbeddingAlgorithm.DivideConquer"/> model: what it needs to compute any history's per-cluster
+/// queries <c>e_u^k</c> and user-intent distribution p_uk, including for a user unseen in training (pooling encoders).
+/// Carried by <see cref="GraphEmbeddingResult.DivideConquer"/>; served by <see cref="BuildMixtures"/> and a
+/// <see cref="ClusterQuotaRetriever"/> over <see cref="Items"/> and <see cref="Clustering"/>. Thread-safe (read-only after training).
+/// </summary>
+public sealed class DivideConquerModel
+{
+    private readonly double[] _prior;
+
+    /// <summary>Cluster ids by descending prior (ties to the lower id): the order of the clusters a history does not touch.</summary>
+    private readonly int[] _priorOrder;
+
+    internal DivideConquerModel(DivideConquerEncoder encoder, EmbeddingMatrix items, EmbeddingMatrix? historyItems, EmbeddingMatrix? userVectors,
+        EmbeddingMatrix? prompts, EmbeddingMatrix? attentionQuery, ItemClustering clustering, double[] prior, double intentSmoothing, int components)
+    {
+        Encoder = encoder;
+        Items = items;
+        HistoryItems = historyItems;
+        UserVectors = userVectors;
+        Prompts = prompts;
+        AttentionQuery = attentionQuery;
+        Clustering = clustering;
+        _prior = prior;
+        _priorOrder = Enumerable.Range(0, prior.Length).OrderByDescending(c => prior[c]).ThenBy(c => c).ToArray();
+        IntentSmoothing = intentSmoothing;
+        Components = components;
+    }
+
+    /// <summary>The user encoder f.</summary>
+    public DivideConquerEncoder Encoder { get; }
+
+    /// <summary>The item (output) vectors e_i that queries score, one row per item.</summary>
+    public EmbeddingMatrix Items { get; }
+
+    /// <summary>The history (input) vectors s_i of the pooling encoders, one row per item; null for <see cref="DivideConquerEncoder.UserVector"/>.</summary>
+    public EmbeddingMatrix? HistoryItems { get; }
+
+    /// <summary>The users' own vectors of <see cref="DivideConquerEncoder.UserVector"/> (one row per training user); null otherwise.</summary>
+    public EmbeddingMatrix? UserVectors { get; }
+
+    /// <summary>The learned prompts t_k, one row per cluster; null when the model was trained without prompts (t_k = 1).</summary>
+    public EmbeddingMatrix? Prompts { get; }
+
+    /// <summary>The attention query q (one row) of <see cref="DivideConquerEncoder.AttentionPooling"/>; null otherwise.</summary>
+    public EmbeddingMatrix? AttentionQuery { get; }
+
+    /// <summary>The item clusters the model was trained and is served with.</summary>
+    public ItemClustering Clustering { get; }
+
+    /// <summary>s, the pseudo-count of the intent distribution <c>p_uk = (n_uk + s·π_k) / (n_u + s)</c>.</summary>
+    public double IntentSmoothing { get; }
+
+    /// <summary>m, the clusters per user (the most likely ones) that get a query.</summary>
+    public int Components { get; }
+
+    /// <summary>π_k, cluster k's share of the training edges (the intent distribution's prior).</summary>
+    public ReadOnlySpan<double> ClusterPrior => _prior;
+
+    /// <summary>
+    /// Every listed user's top-m clusters by p_uk (ties to the lower cluster id), as a mixture: weights p_uk renormalised
+    /// over the m, embeddings the unit queries <c>e_u^k</c> (unit length does not change the ranking inside a cluster).
+    /// A user without history items has no components. The result does not depend on <paramref name="threads"/>.
+    /// </summary>
+    /// <param name="history">The users' histories (the training graph, or fresh ones with the same item indices).</param>
+    /// <param name="users">The users to encode (rows of <paramref name="history"/>).</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores).</param>
+    public MixtureTable BuildMixtures(BipartiteGraph history, IReadOnlyList<int> users, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(users);
+        CheckHistory(history, users);
+        int k = Clustering.ClusterCount, m = Math.Min(Components, k), d = Items.Dimension;
+        var table = MixtureTable.ForUsers(history.UserCount, users, m, d);
+        int maxDegree = MaxDegree(history, users);
+        Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(this, maxDegree), (q, _, s) =>
+        {
+            int u = users[q];
+            int n = s.Load(this, history, u);
+            if (n == 0) { table.SetCount(u, 0); return s; }
+            int count = s.TopClusters(this, history.ItemsOf(u), m);
+            table.SetCount(u, count);
+            var clusters = table.WritableClusters(u);
+            var weights = table.WritableWeights(u);
+            double total = 0;
+            for (int j = 0; j < count; j++) total += s.Probability[s.Order[j]];
+            for (int j = 0; j < count; j++)
+            {
+                int c = s.Order[j];
+                clusters[j] = c;
+                weights[j] = s.Probability[c] / total;
+                var row = table.WritableEmbedding(u, j);
+                s.Pooling.Forward(PromptOf(c, s.Ones), Query, row);
+                VectorMath.NormalizeInPlace(row);
+            }
+            return s;
+        }, _ => { });
+        return table;
+    }
+
+    /// <summary>
+    /// One query vector per user of <paramref name="history"/> for single-vector (unimodal) retrieval: the encoder without
+    /// prompts (t = 1) when the model has none, else the p_uk-weighted sum of its top-m clusters' queries (not normalised).
+    /// Users without history get a zero row.
+    /// </summary>
+    public EmbeddingMatrix UserQueries(BipartiteGraph history, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var users = Enumerable.Range(0, history.UserCount).ToArray();
+        CheckHistory(history, users);
+        int k = Clustering.ClusterCount, m = Math.Min(Components, k), d = Items.Dimension;
+        var result = new EmbeddingMatrix(history.UserCount, d);
+        int maxDegree = MaxDegree(history, users);
+        Parallel.For(0, users.Length, Parallelism.Options(threads), () => new Scratch(this, maxDegree), (u, _, s) =>
+        {
+            if (s.Load(this, history, u) == 0) return s;
+            var row = result.Row(u);
+            if (Prompts == null)
+            {
+                s.Pooling.Forward(s.Ones, Query, row);
+                return s;
+            }
+            int count = s.TopClusters(this, history.ItemsOf(u), m);
+            double total = 0;
+            for (int j = 0; j < count; j++) total += s.Probability[s.Order[j]];
+            for (int j = 0; j < count; j++)
+            {
+                int c = s.Order[j];
+                s.Pooling.Forward(PromptOf(c, s.Ones), Query, s.Output);
+                TensorPrimitives.MultiplyAdd(s.Output, (float)(s.Probability[c] / total), row, row);
+            }
+            return s;
+        }, _ => { });
+        return result;
+    }
+
+    /// <summary>The same trained tables served with another intent pseudo-count s and m (retrieval-time settings, tuned without retraining).</summary>
+    internal DivideConquerModel WithIntent(double intentSmoothing, int components) =>
+        new(Encoder, Items, HistoryItems, UserVectors, Prompts, AttentionQuery, Clustering, _prior, intentSmoothing, components);
+
+    /// <summary>p_uk of a history over all clusters into <paramref name="probability"/> (length K).</summary>
+    internal void Intent(ReadOnlySpan<int> history, Span<double> probability)
+    {
+        double s = IntentSmoothing, n = history.Length;
+        if (n + s == 0) { _prior.CopyTo(probability); return; }
+        // Whole counts first, then (n_uk + s·π_k) / (n + s) in one expression: the ONNX encoder computes the same bits.
+        probability.Slice(0, _prior.Length).Clear();
+        foreach (int item in history) probability[Clustering.ClusterOf(item)] += 1;
+        for (int c = 0; c < _prior.Length; c++) probability[c] = (probability[c] + s * _prior[c]) / (n + s);
+    }
+
+    private ReadOnlySpan<float> Query => AttentionQuery == null ? default : AttentionQuery.ReadRow(0);
+
+    private ReadOnlySpan<float> PromptOf(int cluster, float[] ones) => Prompts == null ? ones : Prompts.ReadRow(cluster);
+
+    private void CheckHistory(BipartiteGraph history, IReadOnlyList<int> users)
+    {
+        if (history.ItemCount != Items.Rows)
+            throw new ArgumentException($"The history graph has {history.ItemCount} items, the model {Items.Rows}.", nameof(history));
+        if (UserVectors == null) return;
+        foreach (int u in users)
+            if ((uint)u >= (uint)UserVectors.Rows)
+                throw new ArgumentOutOfRangeException(nameof(users), u, $"User row {u} has no vector: a {Encoder} model knows its {UserVectors.Rows} training users only.");
+    }
+
+    private static int MaxDegree(BipartiteGraph history, IReadOnlyList<int> users)
+    {
+        int max = 1;
+        foreach (int u in users) max = Math.Max(max, history.DegreeOf(u));
+        return max;
+    }
+
+    /// <summary>One thread's buffers: the gathered tokens, the encoder, p over the clusters and their order.</summary>
+    private sealed class Scratch
+    {
+        private readonly float[] _tokens;
+        private readonly int _d;
+        private readonly int[] _seen, _touched;
+        private readonly Comparer<int> _byProbability;
+        private int _stamp;
+
+        public Scratch(DivideConquerModel model, int maxDegree)
+        {
+            _d = model.Items.Dimension;
+            int tokens = model.UserVectors != null ? 1 : maxDegree;
+            _tokens = new float[tokens * _d];
+            Pooling = new PromptPooling(model.Encoder, tokens, _d);
+            Ones = new float[_d];
+            Array.Fill(Ones, 1f);
+            Output = new float[_d];
+            int k = model.Clustering.ClusterCount;
+            Probability = new double[k];
+            Order = new int[k];
+            _seen = new int[k];
+            _touched = new int[k];
+            var p = Probability;
+            _byProbability = Comparer<int>.Create((x, y) => p[x] != p[y] ? p[y].CompareTo(p[x]) : x.CompareTo(y));
+        }
+
+        public PromptPooling Pooling { get; }
+        public float[] Ones { get; }
+        public float[] Output { get; }
+        public double[] Probability { get; }
+        public int[] Order { get; }
+
+        /// <summary>Gathers user <paramref name="u"/>'s tokens into the encoder; returns its history length (0: nothing loaded).</summary>
+        public int Load(DivideConquerModel model, BipartiteGraph history, int u)
+        {
+            var items = history.ItemsOf(u);
+            if (items.Length == 0) return 0;
+            if (model.UserVectors != null)
+            {
+                model.UserVectors.ReadRow(u).CopyTo(_tokens);
+                Pooling.Load(_tokens, 1);
+                return items.Length;
+            }
+            for (int j = 0; j < items.Length; j++) model.HistoryItems!.ReadRow(items[j]).CopyTo(_tokens.AsSpan(j * _d, _d));
+            Pooling.Load(_tokens, items.Length);
+            return items.Length;
+        }
+
+        /// <summary>
+        /// Computes p_uk and puts the top <paramref name="m"/> clusters (p descending, ties to the lower id) first in
+        /// <see cref="Order"/>; returns how many (those with p &gt; 0, at most m). The history's own clusters are sorted, the
+        /// others all have p = s·π_k/(n + s) and so come in the model's precomputed prior order: a merge of the two, O(n log n + m).
+        /// </summary>
+        public int TopClusters(DivideConquerModel model, ReadOnlySpan<int> items, int m)
+        {
+            model.Intent(items, Probability);
+            _stamp++;
+            int touched = 0;
+            foreach (int item in items)
+            {
+                int c = model.Clustering.ClusterOf(item);
+                if (_seen[c] == _stamp) continue;
+                _seen[c] = _stamp;
+                _touched[touched++] = c;
+            }
+            Array.Sort(_touched, 0, touched, _byProbability);
+            var prior = model._priorOrder;
+            int count = 0, a = 0, b = 0;
+            while (count < m)
+            {
+                while (b < prior.Length && _seen[prior[b]] == _stamp) b++;
+                bool hasA = a < touched, hasB = b < prior.Length && Probability[prior[b]] > 0;
+                if (!hasA && !hasB) break;
+                Order[count++] = hasA && (!hasB || _byProbability.Compare(_touched[a], prior[b]) < 0) ? _touched[a++] : prior[b++];
+            }
+            return count;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using Google.Protobuf;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Writes the divide-and-conquer <em>prompt encoder</em> (opset 17, batched): a batch of padded histories in, every user's
+/// top-m clusters by intent p_uk with their per-cluster queries out, computed in the graph as
+/// <see cref="DivideConquerModel.BuildMixtures"/> computes them (pooling of the history's input vectors, each multiplied by
+/// the cluster's prompt; p_uk the smoothed share of the history in each cluster). The outputs have the names and shapes of
+/// the mixture encoders', so they feed a cluster-quota scorer as any mixture does; users unseen in training are served
+/// without retraining. Only the pooling encoders export (<see cref="DivideConquerEncoder.UserVector"/> has no history encoder).
+/// </summary>
+/// <remarks>
+/// Input <see cref="DcmOnnxExporter.HistoryRowsInput"/> int64 <c>[batch, H]</c>: item rows, -1 for padding (any H). Outputs
+/// <see cref="MixtureClustersName"/> int64 <c>[batch, m]</c> (clusters by descending p_uk, ties to the lower id),
+/// <see cref="MixtureWeightsName"/> double <c>[batch, m]</c> (p_uk over its sum across the m) and
+/// <see cref="MixtureEmbeddingsName"/> float <c>[batch, m, d]</c> (the unit queries e_u^k). An empty history gives the
+/// prior's top-m clusters and zero queries (the engine gives such a user no components). Float summation order differs
+/// from the engine's, so queries agree to rounding; the intent is computed in double as the engine does.
+/// </remarks>
+public static class DivideConquerOnnxExporter
+{
+    /// <summary>Writes the prompt encoder of <paramref name="model"/> to <paramref name="output"/>.</summary>
+    /// <param name="model">A trained model (<see cref="GraphEmbeddingResult.DivideConquer"/>) with a pooling encoder.</param>
+    /// <param name="output">A writable stream; it is not closed.</param>
+    /// <exception cref="NotSupportedException">The model's encoder is <see cref="DivideConquerEncoder.UserVector"/>.</exception>
+    public static void ExportEncoder(DivideConquerModel model, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!output.CanWrite) throw new ArgumentException("The output stream is not writable.", nameof(output));
+        BuildEncoder(model).WriteTo(output);
+    }
+
+    internal static ModelProto BuildEncoder(DivideConquerModel model)
+    {
+        if (model.HistoryItems == null)
+            throw new NotSupportedException($"A {model.Encoder} model has no history encoder to export: its queries are per-user vectors (export them with UnimodalOnnxExporter).");
+        var clustering = model.Clustering;
+        int k = clustering.ClusterCount, m = Math.Min(model.Components, k), d = model.Items.Dimension, items = model.Items.Rows;
+        MixtureExportChecks.CheckSize("divide-and-conquer encoder", (double)items * d * sizeof(float));
+        var f = TensorProto.Types.DataType.Float;
+        var f64 = TensorProto.Types.DataType.Double;
+        var i64 = TensorProto.Types.DataType.Int64;
+        var prompts = model.Prompts?.Values ?? Enumerable.Repeat(1f, k * d).ToArray();
+        var clusterOf = new long[items];
+        for (int i = 0; i < items; i++) clusterOf[i] = clustering.ClusterOf(i);
+        var clusterIds = new long[k];
+        for (int c = 0; c < k; c++) clusterIds[c] = c;
+        var prior = model.ClusterPrior.ToArray();
+        for (int c = 0; c < k; c++) prior[c] *= model.IntentSmoothing;
+
+        var g = new OnnxGraphBuilder("divide_conquer_encoder")
+            .AddInput(DcmOnnxExporter.HistoryRowsInput, i64, [null, null])
+            .AddInitializer("history_items", [items, d], model.HistoryItems.Values)
+            .AddInitializer("prompts", [k, d], prompts)
+            .AddInitializer("cluster_of", [items], clusterOf)
+            .AddInitializer("cluster_ids", [k], clusterIds)
+            .AddInitializer(OnnxTensors.Double("smoothed_prior", [k], prior))
+            .AddInitializer(OnnxTensors.Double("smoothing", [], [model.IntentSmoothing]))
+            .AddInitializer("zero", [], [0L])
+            .AddInitializer("one_f", [], [1f])
+            .AddInitializer("min_norm", [], [UnitRows.MinimumNorm])
+            .AddInitializer("axis_1", [1], [1L])
+            .AddInitializer("axis_last", [1], [-1L])
+            .AddInitializer("m", [1], [(long)m])
+            .AddNode("GreaterOrEqual", [DcmOnnxExporter.HistoryRowsInput, "zero"], ["valid"])
+            .AddNode("Max", [DcmOnnxExporter.HistoryRowsInput, "zero"], ["safe_rows"])
+            .AddNode("Cast", ["valid"], ["valid_f"], OnnxAttributes.Int("to", (long)f))
+            .AddNode("Unsqueeze", ["valid_f", "axis_last"], ["valid_col"])                            // [B,H,1]
+            .AddNode("Gather", ["history_items", "safe_rows"], ["gathered"], OnnxAttributes.Int("axis", 0)) // [B,H,d]
+            .AddNode("Mul", ["gathered", "valid_col"], ["s"])
+            .AddNode("ReduceSum", ["valid_f", "axis_last"], ["n"], OnnxAttributes.Int("keepdims", 1));    // [B,1]
+        if (model.Encoder == DivideConquerEncoder.AttentionPooling)
+        {
+            // z[b,h,k] = <q ⊙ t_k, s_bh>; padding gets -1e30 so its softmax weight is zero.
+            g.AddInitializer("query", [1, d], model.AttentionQuery!.Values)
+                .AddInitializer("padding_logit", [], [-1e30f])
+                .AddNode("Mul", ["prompts", "query"], ["qt"])                                            // [K,d]
+                .AddNode("Transpose", ["qt"], ["qt_t"], OnnxAttributes.Ints("perm", 1, 0))              // [d,K]
+                .AddNode("MatMul", ["s", "qt_t"], ["z_raw"])                                              // [B,H,K]
+                .AddNode("Not", ["valid"], ["invalid"])
+                .AddNode("Unsqueeze", ["invalid", "axis_last"], ["invalid_col"])
+                .AddNode("Where", ["invalid_col", "padding_logit", "z_raw"], ["z"])
+                .AddNode("Softmax", ["z"], ["a"], OnnxAttributes.Int("axis", 1))
+                .AddNode("Transpose", ["a"], ["a_t"], OnnxAttributes.Ints("perm", 0, 2, 1))             // [B,K,H]
+                .AddNode("MatMul", ["a_t", "s"], ["pooled"])                                              // [B,K,d]
+                .AddNode("Mul", ["pooled", "prompts"], ["queries_raw"]);
+        }
+        else
+        {
+            g.AddNode("ReduceSum", ["s", "axis_1"], ["sum"], OnnxAttributes.Int("keepdims", 0))         // [B,d]
+                .AddNode("Max", ["n", "one_f"], ["n_safe"])
+                .AddNode("Div", ["sum", "n_safe"], ["mean"])
+                .AddNode("Unsqueeze", ["mean", "axis_1"], ["mean_row"])                                 // [B,1,d]
+                .AddNode("Mul", ["mean_row", "prompts"], ["queries_raw"]);                              // [B,K,d]
+        }
+        g.AddNode("Mul", ["queries_raw", "queries_raw"], ["q2"])
+            .AddNode("ReduceSum", ["q2", "axis_last"], ["q2_sum"], OnnxAttributes.Int("keepdims", 1))
+            .AddNode("Sqrt", ["q2_sum"], ["q_norm_raw"])
+            .AddNode("Max", ["q_norm_raw", "min_norm"], ["q_norm"])
+            .AddNode("Div", ["queries_raw", "q_norm"], ["queries"])                                      // [B,K,d]
+            // Intent: whole counts per cluster, then (n_uk + s π_k) / (n + s) in double.
+            .AddNode("Gather", ["cluster_of", "safe_rows"], ["history_clusters"], OnnxAttributes.Int("axis", 0)) // [B,H]
+            .AddNode("Unsqueeze", ["history_clusters", "axis_last"], ["history_clusters_col"])        // [B,H,1]
+            .AddNode("Equal", ["history_clusters_col", "cluster_ids"], ["in_cluster"])                // [B,H,K]
+            .AddNode("Cast", ["in_cluster"], ["in_cluster_f"], OnnxAttributes.Int("to", (long)f))
+            .AddNode("Mul", ["in_cluster_f", "valid_col"], ["member"])
+            .AddNode("ReduceSum", ["member", "axis_1"], ["counts"], OnnxAttributes.Int("keepdims", 0)) // [B,K]
+            .AddNode("Cast", ["counts"], ["counts_d"], OnnxAttributes.Int("to", (long)f64))
+            .AddNode("Cast", ["n"], ["n_d"], OnnxAttributes.Int("to", (long)f64))
+            .AddNode("Add", ["counts_d", "smoothed_prior"], ["numerator"])
+            .AddNode("Add", ["n_d", "smoothing"], ["denominator"])
+            .AddNode("Div", ["numerator", "denominator"], ["intent"])                                 // [B,K]
+            .AddNode("TopK", ["intent", "m"], ["top_p", MixtureClustersName], OnnxAttributes.Int("axis", -1), OnnxAttributes.Int("largest", 1), OnnxAttributes.Int("sorted", 1))
+            .AddNode("ReduceSum", ["top_p", "axis_last"], ["top_total"], OnnxAttributes.Int("keepdims", 1))
+            .AddNode("Div", ["top_p", "top_total"], [MixtureWeightsName])
+            .AddNode("Unsqueeze", [MixtureClustersName, "axis_last"], ["order_col"])                  // [B,m,1]
+            .AddNode("Shape", ["queries"], ["query_shape"])
+            .AddInitializer("m_axis_slice", [1], [1L])
+            .AddNode("ScatterElements", ["query_shape", "m_axis_slice", "m"], ["picked_shape"], OnnxAttributes.Int("axis", 0)) // [B,m,d]
+            .AddNode("Expand", ["order_col", "picked_shape"], ["order_full"])
+            .AddNode("GatherElements", ["queries", "order_full"], [MixtureEmbeddingsName], OnnxAttributes.Int("axis", 1))
+            .AddOutput(MixtureClustersName, i64, [null, m])
+            .AddOutput(MixtureWeightsName, f64, [null, m])
+            .AddOutput(MixtureEmbeddingsName, f, [null, m, d]);
+        return g.Build($"Divide-and-conquer encoder: {model.Encoder} of a padded history over {items} items, {(model.Prompts == null ? "no prompts" : $"{k} cluster prompts")}, "
+            + $"intent smoothing {model.IntentSmoothing:G4}, top {m} of {k} clusters, dimension {d}.");
+    }
+}
