@@ -27,7 +27,7 @@ internal static class RecommendCommand
         var onnx = Opt.Flag("--onnx", "Score with the exported ONNX graphs in ONNX Runtime.");
         var onnxDirectory = Opt.Path("--onnx-dir", "With --onnx: the exported graphs to use (exported there when missing); default a temporary directory.", "DIR");
         var recommender = Opt.Flag("--recommender", "Serve through MultiInterestRecommender.Recommend (--history = each user's fresh history).");
-        var history = Opt.Path("--history", "Edges to exclude too, beside the training history stored in the model (needs --engine, --onnx or --recommender).");
+        var history = Opt.Path("--history", "Edges to exclude too, beside the training history stored in the model. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time).");
         var threads = Opt.Int("--threads", 0, "Worker threads (0 = all cores).", min: 0);
         var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch.", min: 1);
         var gpu = Opt.Parsed<int?>("--gpu", null, "CUDA device of ONNX Runtime (falls back to the CPU without CUDA).", "ID", "the CPU",
@@ -43,8 +43,9 @@ internal static class RecommendCommand
             string? historyPath = r.Value(history);
             if ((useOnnx ? 1 : 0) + (useEngine ? 1 : 0) + (api ? 1 : 0) > 1)
                 throw new UsageException("Choose one scorer: --onnx, --engine or --recommender (or none, for the loaded zip's own lists).");
-            if (historyPath != null && !useOnnx && !useEngine && !api)
-                throw new UsageException("--history needs --engine or --onnx: the loaded zip's lists were fixed at fit time (training items excluded).");
+            // The loaded chain's lists were fixed at fit time; with fresh history the zip is served live by
+            // MultiInterestRecommender over the same loaded tables, which excludes the history too.
+            if (historyPath != null && !useOnnx && !useEngine) api = true;
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, r.Value(onnxDirectory), useOnnx, useEngine, api,
                 r.Value(threads), r.Value(batch), r.Value(gpu), console.Out);
         });
