@@ -41,5 +41,15 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal("user\trank\titem\tscore", rows[0]);
         Assert.True(rows.Length > 1);
         Assert.All(rows.Skip(1), r => Assert.InRange(int.Parse(r.Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture), 1, 5));
+
+        // The plain zip path with fresh history: served live through the recommender, the same lists as the engine, the history excluded.
+        string zipLists = Path.Combine(_directory, "zip-lists.tsv"), engineLists = Path.Combine(_directory, "engine-lists.tsv");
+        var zip = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", zipLists, "--history", test);
+        Assert.True(zip.ExitCode == 0, zip.Error);
+        var engine = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", engineLists, "--engine", "--history", test);
+        Assert.True(engine.ExitCode == 0, engine.Error);
+        Assert.Equal(File.ReadAllLines(engineLists).Select(l => string.Join('\t', l.Split('\t')[..3])), File.ReadAllLines(zipLists).Select(l => string.Join('\t', l.Split('\t')[..3])));
+        var held = File.ReadAllLines(test).Skip(1).Select(l => l.Split('\t')).Select(f => (f[0], f[1])).ToHashSet();
+        Assert.DoesNotContain(File.ReadAllLines(zipLists).Skip(1).Select(l => l.Split('\t')), f => held.Contains((f[0], f[2])));
     }
 }
