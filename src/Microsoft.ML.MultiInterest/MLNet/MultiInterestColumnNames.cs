@@ -19,6 +19,12 @@ public static partial class MultiInterestColumnNames
     /// </summary>
     public const string Weight = "Weight";
 
+    /// <summary>The conventional name of an edge relation (edge type) column, as <see cref="MultiInterestCatalog.LoadEdges(Microsoft.Data.Analysis.DataFrame, string, string, string?, string?, string?)"/> writes it: "Relation".</summary>
+    public const string Relation = "Relation";
+
+    /// <summary>The conventional name of an edge time column (a Double), as <see cref="MultiInterestCatalog.LoadEdges(Microsoft.Data.Analysis.DataFrame, string, string, string?, string?, string?)"/> writes it: "Timestamp".</summary>
+    public const string Timestamp = "Timestamp";
+
     /// <summary>The user embedding column appended by <see cref="GraphEmbeddingTrainer"/>: "UserEmbedding".</summary>
     public const string UserEmbedding = "UserEmbedding";
 

@@ -36,6 +36,31 @@ public class DataFrameTests
     }
 
     [Fact]
+    public void Relation_and_timestamp_columns_load_when_named_and_only_then()
+    {
+        var ml = new MLContext(seed: 1);
+        var frame = new DataFrame(
+            new StringDataFrameColumn("u", ["x", "x", "y"]),
+            new StringDataFrameColumn("i", ["a", "b", "a"]),
+            new Int32DataFrameColumn("kind", [1, 2, 1]),
+            new StringDataFrameColumn("when", ["1700000000", "2024-01-02T00:00:00Z", "12.5"]));
+        var view = ml.MultiInterest().LoadEdges(frame, "u", "i", relationColumnName: "kind", timestampColumnName: "when");
+        Assert.Equal(["1", "2", "1"], view.GetColumn<string>(MultiInterestColumnNames.Relation));
+        Assert.Equal([1_700_000_000d, 1_704_153_600d, 12.5], view.GetColumn<double>(MultiInterestColumnNames.Timestamp));
+        Assert.Null(view.Schema.GetColumnOrNull(MultiInterestColumnNames.Weight));
+
+        var plain = ml.MultiInterest().LoadEdges(frame, "u", "i");
+        Assert.Equal(["User", "Item"], plain.Schema.Select(c => c.Name));
+
+        var bad = new DataFrame(new StringDataFrameColumn("u", ["x"]), new StringDataFrameColumn("i", ["a"]), new StringDataFrameColumn("when", ["yesterday"]));
+        var e = Assert.Throws<FormatException>(() => ml.MultiInterest().LoadEdges(bad, "u", "i", timestampColumnName: "when"));
+        Assert.Contains("row 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'yesterday'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("relationColumnName", Assert.ThrowsAny<ArgumentException>(() => ml.MultiInterest().LoadEdges(frame, "u", "i", relationColumnName: "type")).Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Edges_load_from_csv_and_tsv_files()
     {
         var ml = new MLContext(seed: 1);

@@ -9,35 +9,47 @@ public sealed partial class MultiInterestCatalog
 {
     /// <summary>
     /// Edges from a DataFrame, as a view with text <see cref="MultiInterestColumnNames.User"/> and
-    /// <see cref="MultiInterestColumnNames.Item"/> columns (and a Single <see cref="MultiInterestColumnNames.Weight"/>
-    /// when <paramref name="weightColumnName"/> is given), ready for <c>MapValueToKey</c> or <see cref="Sweep"/>.
+    /// <see cref="MultiInterestColumnNames.Item"/> columns, ready for <c>MapValueToKey</c> or <see cref="Sweep"/>, plus, for each
+    /// optional column named: a Single <see cref="MultiInterestColumnNames.Weight"/>, a text
+    /// <see cref="MultiInterestColumnNames.Relation"/> (the edge type) and a Double <see cref="MultiInterestColumnNames.Timestamp"/>
+    /// (Unix seconds: numbers are taken as they are, text as a number or an ISO 8601 date).
     /// </summary>
     /// <param name="frame">One row per edge; id columns may be text or integers.</param>
     /// <param name="userColumnName">The frame's user id column.</param>
     /// <param name="itemColumnName">The frame's item id column.</param>
     /// <param name="weightColumnName">The frame's numeric weight column, or null for none.</param>
+    /// <param name="relationColumnName">The frame's relation (edge type) column, any id type, or null for none.</param>
+    /// <param name="timestampColumnName">The frame's time column, or null for none.</param>
+    /// <exception cref="ArgumentException">A named column is missing or has a type that cannot be read, or there is no edge.</exception>
+    /// <exception cref="FormatException">A text timestamp is neither a number nor a date (the message names the row).</exception>
     public IDataView LoadEdges(DataFrame frame, string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
-        string? weightColumnName = null)
+        string? weightColumnName = null, string? relationColumnName = null, string? timestampColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        var edges = RawEdgeReader.Read(frame, userColumnName, itemColumnName, weightColumnName);
-        return weightColumnName == null
-            ? Context.Data.LoadFromEnumerable(edges.Select(e => new EdgeFrameRow { User = e.User, Item = e.Item }))
-            : Context.Data.LoadFromEnumerable(edges.Select(e => new WeightedEdgeFrameRow { User = e.User, Item = e.Item, Weight = e.Weight }));
+        var edges = RawEdgeReader.ReadWithExtras(frame, userColumnName, itemColumnName, weightColumnName, relationColumnName, timestampColumnName);
+        var schema = SchemaDefinition.Create(typeof(EdgeFrameRow));
+        // Only the columns asked for: the row type has them all.
+        if (weightColumnName == null) schema.Remove(schema[nameof(EdgeFrameRow.Weight)]);
+        if (relationColumnName == null) schema.Remove(schema[nameof(EdgeFrameRow.Relation)]);
+        if (timestampColumnName == null) schema.Remove(schema[nameof(EdgeFrameRow.Timestamp)]);
+        return Context.Data.LoadFromEnumerable(
+            edges.Select(e => new EdgeFrameRow { User = e.User, Item = e.Item, Weight = e.Weight, Relation = e.Relation, Timestamp = e.Timestamp }), schema);
     }
 
     /// <summary>
     /// Edges from a CSV or TSV file with a header line (the separator follows the extension: .tsv/.txt tab, else comma,
-    /// unless given); ids are read as text, so string and integer ids both work.
+    /// unless given); ids, relations and text times are read as text, so string and integer ids both work.
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="userColumnName">The header name of the user id column.</param>
     /// <param name="itemColumnName">The header name of the item id column.</param>
     /// <param name="weightColumnName">The header name of a numeric weight column, or null for none.</param>
     /// <param name="separator">The field separator, or null to choose by extension.</param>
+    /// <param name="relationColumnName">The header name of a relation (edge type) column, or null for none.</param>
+    /// <param name="timestampColumnName">The header name of a time column (a number or an ISO 8601 date), or null for none.</param>
     public IDataView LoadEdges(string path, string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
-        string? weightColumnName = null, char? separator = null) =>
-        LoadEdges(EdgeFrames.ReadText(path, separator, weightColumnName), userColumnName, itemColumnName, weightColumnName);
+        string? weightColumnName = null, char? separator = null, string? relationColumnName = null, string? timestampColumnName = null) =>
+        LoadEdges(EdgeFrames.ReadText(path, separator, weightColumnName), userColumnName, itemColumnName, weightColumnName, relationColumnName, timestampColumnName);
 
     /// <summary>
     /// Any view as a DataFrame: key columns (scalar or vector) become their values (the KeyValues annotation; keys
@@ -137,21 +149,17 @@ public sealed partial class MultiInterestCatalog
         return new DataFrame(names, ks, values);
     }
 
-    /// <summary>The row of <see cref="LoadEdges(DataFrame, string, string, string?)"/> without weights.</summary>
+    /// <summary>The row of <see cref="LoadEdges(DataFrame, string, string, string?, string?, string?)"/>; the optional columns are dropped from its schema unless asked for.</summary>
     private sealed class EdgeFrameRow
-    {
-        public string User { get; set; } = "";
-
-        public string Item { get; set; } = "";
-    }
-
-    /// <summary>The row of <see cref="LoadEdges(DataFrame, string, string, string?)"/> with weights.</summary>
-    private sealed class WeightedEdgeFrameRow
     {
         public string User { get; set; } = "";
 
         public string Item { get; set; } = "";
 
         public float Weight { get; set; }
+
+        public string Relation { get; set; } = "";
+
+        public double Timestamp { get; set; }
     }
 }

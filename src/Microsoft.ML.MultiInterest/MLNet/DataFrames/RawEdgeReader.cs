@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.IO;
 
 namespace Microsoft.ML.MultiInterest;
@@ -33,4 +34,66 @@ internal static class RawEdgeReader
         if (edges.Count == 0) throw new ArgumentException("The data has no edges (no row with both a user and an item).", nameof(data));
         return edges;
     }
+
+    /// <summary>
+    /// The edges of <paramref name="data"/> with the optional columns a DataFrame or file can carry: weight, relation (any id
+    /// type, read as text) and timestamp (a number, or text holding a number or an ISO 8601 date, as Unix seconds).
+    /// </summary>
+    public static List<FrameEdge> ReadWithExtras(IDataView data, string userColumn, string itemColumn, string? weightColumn, string? relationColumn, string? timestampColumn)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var schema = data.Schema;
+        DataViewSchema.Column Find(string name, string option) =>
+            schema.GetColumnOrNull(name) ?? throw new ArgumentException($"{option}: the data has no column '{name}'.", option);
+        var user = Find(userColumn, "userColumnName");
+        var item = Find(itemColumn, "itemColumnName");
+        var active = new List<DataViewSchema.Column> { user, item };
+        DataViewSchema.Column? weight = weightColumn == null ? null : Find(weightColumn, "weightColumnName");
+        DataViewSchema.Column? relation = relationColumn == null ? null : Find(relationColumn, "relationColumnName");
+        DataViewSchema.Column? timestamp = timestampColumn == null ? null : Find(timestampColumn, "timestampColumnName");
+        foreach (var c in new[] { weight, relation, timestamp }) if (c != null) active.Add(c.Value);
+        var edges = new List<FrameEdge>();
+        using var cursor = data.GetRowCursor(active);
+        var getUser = IdColumnReader.Getter(cursor, user, "userColumnName");
+        var getItem = IdColumnReader.Getter(cursor, item, "itemColumnName");
+        var getWeight = weight == null ? null : IdColumnReader.WeightGetter(cursor, weight.Value, "weightColumnName");
+        var getRelation = relation == null ? null : IdColumnReader.Getter(cursor, relation.Value, "relationColumnName");
+        var getTime = timestamp == null ? null : TimeGetter(cursor, timestamp.Value);
+        long row = 0;
+        while (cursor.MoveNext())
+        {
+            row++;
+            string u = getUser(), i = getItem();
+            if (u.Length == 0 || i.Length == 0) continue;
+            edges.Add(new FrameEdge(u, i, getWeight?.Invoke() ?? 1f, getRelation?.Invoke() ?? "", getTime?.Invoke(row) ?? 0));
+        }
+        if (edges.Count == 0) throw new ArgumentException("The data has no edges (no row with both a user and an item).", nameof(data));
+        return edges;
+    }
+
+    /// <summary>A getter of a time column as Unix seconds; text must hold a number or an ISO 8601 date, else the row is named.</summary>
+    private static Func<long, double> TimeGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        if (column.Type is not TextDataViewType)
+        {
+            var number = IdColumnReader.WeightGetter(cursor, column, "timestampColumnName");
+            if (column.Type.RawType == typeof(double)) { var g = cursor.GetGetter<double>(column); double v = 0; return _ => { g(ref v); return v; }; }
+            if (column.Type.RawType == typeof(long)) { var g = cursor.GetGetter<long>(column); long v = 0; return _ => { g(ref v); return v; }; }
+            return _ => number();
+        }
+        var get = cursor.GetGetter<ReadOnlyMemory<char>>(column);
+        ReadOnlyMemory<char> text = default;
+        return row =>
+        {
+            get(ref text);
+            var span = text.Span.Trim();
+            if (double.TryParse(span, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds)) return seconds;
+            if (DateTimeOffset.TryParse(span, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var date))
+                return date.ToUnixTimeMilliseconds() / 1000.0;
+            throw new FormatException($"timestampColumnName: row {row} of column '{column.Name}' holds '{span.ToString()}', which is neither a number nor a date.");
+        };
+    }
 }
+
+/// <summary>An edge with the optional DataFrame columns: weight (1 when absent), relation ("" when absent), timestamp (Unix seconds, 0 when absent).</summary>
+internal sealed record FrameEdge(string User, string Item, float Weight, string Relation, double Timestamp);
