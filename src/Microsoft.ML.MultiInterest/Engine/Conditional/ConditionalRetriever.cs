@@ -174,15 +174,9 @@ public sealed class ConditionalRetriever
                 members = _clustering!.MembersOf(c);
                 first = _clustering.MembersStart(c);
                 grouped = _byCluster!;
-                query = ImplicitQuery(implicitComponents!, user, j, options, userEmbeddings, s.Query);
+                query = ComponentSearch.Query(options.ImplicitQuery, options.Beta, implicitComponents!, user, j, userEmbeddings, s.Query);
             }
-            for (int r = 0; r < members.Length; r++)
-            {
-                int item = members[r];
-                if (s.Exclusion[item]) continue;
-                float score = VectorMath.Dot(query, grouped.ReadRow(first + r));
-                if (selector.MightEnter(score)) selector.Offer(score, item);
-            }
+            ComponentSearch.Rank(query, members, first, grouped, s.Exclusion, selector);
             s.RankCounts[k] = selector.Drain(s.Ranking(k), s.RankScores(k));
         }
 
@@ -264,20 +258,6 @@ public sealed class ConditionalRetriever
         int byWeight = WeightTies.Compare(s.Weights[a], s.Weights[b]);
         if (byWeight != 0) return byWeight > 0;
         return s.Keys[a] < s.Keys[b];
-    }
-
-    private static ReadOnlySpan<float> ImplicitQuery(MixtureTable mixtures, int user, int j, ConditionalRetrievalOptions options, EmbeddingMatrix? userEmbeddings, float[] buffer)
-    {
-        switch (options.ImplicitQuery)
-        {
-            case QuotaQuery.User:
-                return userEmbeddings!.ReadRow(user);
-            case QuotaQuery.Blend:
-                QueryBlend.Write(mixtures.Embedding(user, j), userEmbeddings!.ReadRow(user), options.Beta, buffer);
-                return buffer;
-            default:
-                return mixtures.Embedding(user, j);
-        }
     }
 
     private sealed class Scratch

@@ -126,16 +126,8 @@ public sealed class ClusterQuotaRetriever
         {
             var selector = s.Selector;
             selector.Reset(s.Capacity);
-            var query = Query(mixtures, user, j, options, userEmbeddings, s.Query);
-            var members = _clustering.MembersOf(clusters[j]);
-            int first = _clustering.MembersStart(clusters[j]);
-            for (int r = 0; r < members.Length; r++)
-            {
-                int item = members[r];
-                if (s.Exclusion[item]) continue;
-                float score = VectorMath.Dot(query, _grouped.ReadRow(first + r));
-                if (selector.MightEnter(score)) selector.Offer(score, item);
-            }
+            var query = ComponentSearch.Query(options.Query, options.Beta, mixtures, user, j, userEmbeddings, s.Query);
+            ComponentSearch.Rank(query, _clustering.MembersOf(clusters[j]), _clustering.MembersStart(clusters[j]), _grouped, s.Exclusion, selector);
             s.RankCounts[j] = selector.Drain(s.Ranking(j), s.RankScores(j));
         }
 
@@ -190,21 +182,6 @@ public sealed class ClusterQuotaRetriever
             if (written < slots && fallback != null)
                 written = Fill(fallback, q, outIndices, outScores, written, slots);
             results[t].Counts[q] = written;
-        }
-    }
-
-    /// <summary>The vector that ranks component <paramref name="j"/>'s cluster (<see cref="QuotaRetrievalOptions.Query"/>).</summary>
-    private static ReadOnlySpan<float> Query(MixtureTable mixtures, int user, int j, QuotaRetrievalOptions options, EmbeddingMatrix? userEmbeddings, float[] buffer)
-    {
-        switch (options.Query)
-        {
-            case QuotaQuery.User:
-                return userEmbeddings!.ReadRow(user);
-            case QuotaQuery.Blend:
-                QueryBlend.Write(mixtures.Embedding(user, j), userEmbeddings!.ReadRow(user), options.Beta, buffer);
-                return buffer;
-            default:
-                return mixtures.Embedding(user, j);
         }
     }
 
