@@ -107,21 +107,30 @@ function exclusions(paths, userRows, itemRows, served) {
   return { seen: result, skipped };
 }
 
-/** The shortest text that reads back as the same float32, written as .NET's float.ToString("R") writes it. */
+/**
+ * The shortest text that reads back as the same float32, written as .NET's float.ToString("R") writes it (so that the
+ * lists can be compared byte for byte): the fewest significant digits that round-trip, a value exactly halfway
+ * between two such texts taking the even last digit, exponent notation below 1e-4 and from 1e9 on ("1E-05", "1E+09"), as .NET's general format with 9 digits.
+ */
 function formatFloat(value) {
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
-  let text = '';
-  for (let digits = 1; digits <= 9; digits++) {
-    text = value.toPrecision(digits);
-    if (Math.fround(Number(text)) === value) break;
+  let digits = 1;
+  while (digits < 9 && Math.fround(Number(value.toPrecision(digits))) !== value) digits++;
+  // toPrecision rounds halves away from zero; .NET takes the even digit. A float's decimal expansion is exact within
+  // 100 digits here, so a tie is an expansion of exactly digits + 1 significant digits ending in 5.
+  let [mantissa, exponent] = value.toExponential(digits - 1).split('e');
+  const exact = value.toExponential(99).split('e')[0].replace(/0+$/, '');
+  const significant = exact.replace(/^-/, '').replace('.', '');
+  if (significant.length === digits + 1 && significant.endsWith('5')) {
+    const down = value.toExponential(99).slice(0, exact.length - 1).replace(/\.$/, '');
+    const lastDown = Number(down[down.length - 1]);
+    if (lastDown % 2 === 0 && Math.fround(Number(`${down}e${exponent}`)) === value) [mantissa] = [down];
   }
-  let [mantissa, exponent] = Number(text).toExponential().split('e');
   const power = Number(exponent);
-  // .NET switches to exponent notation below 1e-5 and from 1e15 on ("1E-05", "1E+15").
-  if (power < -5 || power >= 15) {
-    return `${mantissa}E${power < 0 ? '-' : '+'}${String(Math.abs(power)).padStart(2, '0')}`;
+  if (power < -4 || power > 8) {
+    return `${mantissa.replace(/\.?0+$/, '')}E${power < 0 ? '-' : '+'}${String(Math.abs(power)).padStart(2, '0')}`;
   }
-  return String(Number(text));
+  return String(Number(`${mantissa}e${exponent}`));
 }
 
 async function main() {
