@@ -5,7 +5,10 @@
 // session creation, first batch, then the steady state over all users.
 //
 //   node score.mjs --dir DIR --users USERS.tsv --train TRAIN.tsv.gz [--history EDGES.tsv ...]
-//                  [--batch 256] [--method quota|unimodal] [--threads N] --out CANDIDATES.tsv
+//                  [--batch 64] [--method quota|unimodal] [--threads N] [--no-spin] --out CANDIDATES.tsv
+//
+// Threads: ONNX Runtime's defaults (intra-op threads = physical cores, idle threads spin) unless --threads N or
+// --no-spin (session config session.intra_op.allow_spinning = 0, what the .NET library sets by default) is given.
 //
 // Exclusions: every edge of --train and of each --history file whose user and item the model knows
 // (the .NET CLI excludes the model's stored training history plus --history; pass the training edges
@@ -17,7 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
 
-const usage = `usage: node score.mjs --dir DIR --users FILE --train FILE [--history FILE ...] [--batch N] [--method quota|unimodal] [--threads N] --out FILE`;
+const usage = `usage: node score.mjs --dir DIR --users FILE --train FILE [--history FILE ...] [--batch N] [--method quota|unimodal] [--threads N] [--no-spin] --out FILE`;
 
 function fail(message) {
   console.error(`error: ${message}`);
@@ -26,9 +29,10 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const args = { history: [], batch: 256, method: 'quota', threads: 0 };
+  const args = { history: [], batch: 64, method: 'quota', threads: 0, spin: true };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i];
+    if (name === '--no-spin') { args.spin = false; continue; }
     const value = argv[i + 1];
     if (value === undefined || value.startsWith('--')) fail(`${name} needs a value`);
     i++;
@@ -152,6 +156,7 @@ async function main() {
 
   // Set-up: the sessions this method needs (the quota path: encoder + quota scorer; unimodal: its scorer).
   const options = args.threads > 0 ? { intraOpNumThreads: args.threads } : {};
+  if (!args.spin) options.extra = { session: { intra_op: { allow_spinning: '0' } } };
   const open = performance.now();
   const graphs = quota ? [manifest.encoder, manifest.quota_scorer] : [manifest.unimodal_scorer];
   const sessions = [];
@@ -232,7 +237,8 @@ async function main() {
   }
   writeFileSync(args.out, lines.join('\n') + '\n');
 
-  const threads = args.threads > 0 ? `${args.threads} intra-op threads` : 'ONNX Runtime default intra-op threads';
+  const threads = (args.threads > 0 ? `${args.threads} intra-op threads` : 'ONNX Runtime default intra-op threads')
+    + (args.spin ? '' : ', no spinning');
   console.log(`onnxruntime-node ${ort.env.versions.node} (${threads}), ${args.method}, batch ${args.batch}: `
     + `sessions opened in ${openSeconds.toFixed(2)} s, first batch of ${warmUp.length} in ${firstSeconds.toFixed(2)} s; `
     + `${known.length.toLocaleString('en-US')} users in ${seconds.toFixed(2)} s `

@@ -3,8 +3,9 @@
 # (Node.js, onnxruntime-node) on the same exported graphs, the same users, the same exclusions and the same batch
 # size, alternately ROUNDS times each per batch size. Prints each run's timing line, then one table row per run
 # (session creation, first batch, steady-state seconds and users/s), and checks that the lists are byte-identical.
-# With SPIN=1 (the default) each round also runs the .NET client with --onnx-spin (ONNX Runtime's own default, idle
-# intra-op threads spin; the Node client always runs with ONNX Runtime's defaults, so spinning too).
+# The .NET client runs with the library's default (idle intra-op threads do not spin), the Node client with ONNX
+# Runtime's (they spin). With SPIN=1 (the default) each round also runs each the other way: .NET with --onnx-spin
+# and Node with --no-spin.
 # With ENGINE=1 (the default) each round also runs `recommend --engine` (the engine on the saved tables, all
 # cores; its first batch is the warm-up), the reference of the ">= 0.5x the engine's users/s".
 #
@@ -46,13 +47,18 @@ for batch in $batches; do
         line=$(node "$here/score.mjs" --dir "$onnx" --users "$users" --train "$train" --history "$users" --batch "$batch" \
             --out "$out/node_$batch.tsv" | grep 'users/s')
         echo "node $batch $round $line" | tee -a "$log"
+        if [ "${SPIN:-1}" = 1 ]; then
+            line=$(node "$here/score.mjs" --dir "$onnx" --users "$users" --train "$train" --history "$users" --batch "$batch" \
+                --no-spin --out "$out/node_nospin_$batch.tsv" | grep 'users/s')
+            echo "node_nospin $batch $round $line" | tee -a "$log"
+        fi
         if [ "${ENGINE:-1}" = 1 ]; then
             line=$(dotnet "$cli" recommend --model "$model" --users "$users" --out "$out/engine_$batch.tsv" --engine \
                 --history "$users" --batch "$batch" | grep 'users/s')
             echo "engine $batch $round $line" | tee -a "$log"
         fi
     done
-    for other in node dotnet_spin; do
+    for other in node node_nospin dotnet_spin; do
         [ -f "$out/${other}_$batch.tsv" ] || continue
         if cmp -s "$out/dotnet_$batch.tsv" "$out/${other}_$batch.tsv"; then echo "batch $batch: dotnet and $other lists byte-identical"
         else echo "batch $batch: dotnet and $other LISTS DIFFER"; fi
