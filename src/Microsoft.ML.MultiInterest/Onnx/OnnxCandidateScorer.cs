@@ -17,7 +17,7 @@ public sealed class OnnxCandidateScorer : IDisposable
     /// <summary>
     /// Users per ONNX Runtime call unless told otherwise: 64. Larger batches make larger dense tensors per call (the
     /// batch x items mask and fallback scores: 7 MB each at 64 users and 28,226 items); on cit-HepPh, batches of 256 took
-    /// 1.3x-2x as long per user as batches of 64, and 32 or 128 were no faster than 64 (docs/performance.md).
+    /// 1.2x-1.5x as long per user as batches of 64, and 32 or 128 were no faster than 64 (docs/performance.md).
     /// </summary>
     public const int DefaultBatchSize = 64;
 

@@ -12,7 +12,8 @@ public static class OnnxSessionDefaults
     /// Whether idle intra-op threads spin while waiting for work: false. Spinning saves a wake-up per operator on an idle
     /// machine, but the serving graphs are chains of small operators, and on a shared or busy CPU (a service, other
     /// processes) spinning threads take the cores the working threads need: on the 2-core benchmark machine under load,
-    /// quota scoring took about half the time without spinning (docs/performance.md).
+    /// quota scoring took 0.45x-0.9x the time without spinning (on its quietest rounds spinning was a little ahead;
+    /// docs/performance.md).
     /// </summary>
     public const bool AllowSpinning = false;
 }
