@@ -28,14 +28,15 @@ internal static class RecommendCommand
         var onnxDirectory = Opt.Path("--onnx-dir", "With --onnx: the exported graphs to use (exported there when missing); default a temporary directory.", "DIR");
         var recommender = Opt.Flag("--recommender", "Serve through MultiInterestRecommender.Recommend (--history = each user's fresh history).");
         var history = Opt.Path("--history", "Edges to exclude too, beside the training history stored in the model. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time).");
-        var threads = Opt.Int("--threads", 0, "Worker threads (0 = all cores).", min: 0);
+        var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0);
+        var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
         var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch.", min: 1);
         var gpu = Opt.Parsed<int?>("--gpu", null, "CUDA device of ONNX Runtime (falls back to the CPU without CUDA).", "ID", "the CPU",
             t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id) && id >= 0 ? (true, id, null) : (false, null, $"--gpu must be a device number, not '{t}'."));
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
             + "with the engine or ONNX Runtime instead. Every scorer excludes the training history stored in the model.")
         {
-            model, users, output, engine, onnx, onnxDirectory, recommender, history, threads, batch, gpu,
+            model, users, output, engine, onnx, onnxDirectory, recommender, history, threads, batch, gpu, spin,
         };
         command.SetAction(r =>
         {
@@ -47,17 +48,17 @@ internal static class RecommendCommand
             // MultiInterestRecommender over the same loaded tables, which excludes the history too.
             if (historyPath != null && !useOnnx && !useEngine) api = true;
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, r.Value(onnxDirectory), useOnnx, useEngine, api,
-                r.Value(threads), r.Value(batch), r.Value(gpu), console.Out);
+                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out);
         });
         return command;
     }
 
     private static int Run(string modelPath, string usersPath, string outPath, string? history, string? onnxDirectory, bool onnx, bool engine, bool api,
-        int threads, int batch, int? gpu, TextWriter log)
+        int threads, int batch, int? gpu, bool spin, TextWriter log)
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
         var ml = new MLContext(seed: 1);
-        var sessions = new OnnxSessionFactory(gpu, message => log.WriteLine(message));
+        var sessions = new OnnxSessionFactory(gpu, message => log.WriteLine(message)) { IntraOpThreads = threads, AllowSpinning = spin };
         sessions.ApplyTo(ml);
         var model = MultiInterestModel.Load(ml, modelPath);
         var ids = ServingData.Users(usersPath);

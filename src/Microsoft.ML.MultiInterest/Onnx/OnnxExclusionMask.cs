@@ -36,4 +36,31 @@ public static class OnnxExclusionMask
             foreach (int item in seen.ItemsOf(user)) row[item] = float.NegativeInfinity;
         }
     }
+
+    /// <summary>
+    /// Turns the mask of <paramref name="previous"/> (as <see cref="Fill"/> or this method left it; rows past
+    /// <c>previous.Length</c> all zeros) into the mask of <paramref name="users"/>, writing only the excluded entries of
+    /// both: clearing all batch x items floats every batch costs more than the few thousand entries that change.
+    /// </summary>
+    internal static void Refill(BipartiteGraph seen, ReadOnlySpan<int> previous, ReadOnlySpan<int> users, Span<float> mask)
+    {
+        int items = seen.ItemCount;
+        if (mask.Length < (long)Math.Max(previous.Length, users.Length) * items)
+            throw new ArgumentException($"The mask holds {mask.Length} values, fewer than {Math.Max(previous.Length, users.Length)} users x {items} items.", nameof(mask));
+        for (int q = 0; q < users.Length; q++)
+        {
+            if ((uint)users[q] >= (uint)seen.UserCount)
+                throw new ArgumentOutOfRangeException(nameof(users), $"User row {users[q]} (batch position {q}) is not in the exclusion graph, which has {seen.UserCount} users.");
+        }
+        for (int q = 0; q < previous.Length; q++)
+        {
+            var row = mask.Slice(q * items, items);
+            foreach (int item in seen.ItemsOf(previous[q])) row[item] = 0f;
+        }
+        for (int q = 0; q < users.Length; q++)
+        {
+            var row = mask.Slice(q * items, items);
+            foreach (int item in seen.ItemsOf(users[q])) row[item] = float.NegativeInfinity;
+        }
+    }
 }

@@ -21,8 +21,12 @@ public sealed class OnnxSessionFactory
     /// <summary>The name ONNX Runtime reports for its CUDA execution provider.</summary>
     public const string CudaProvider = "CUDAExecutionProvider";
 
+    /// <summary>ONNX Runtime's session configuration key that lets idle intra-op threads spin.</summary>
+    private const string AllowSpinningKey = "session.intra_op.allow_spinning";
+
     private readonly Action<string>? _log;
     private readonly Func<IReadOnlyCollection<string>> _availableProviders;
+    private readonly int _intraOpThreads = OnnxSessionDefaults.IntraOpThreads;
 
     /// <summary>Creates a factory.</summary>
     /// <param name="gpuDeviceId">The CUDA device to run on, or <c>null</c> (the default) for the CPU.</param>
@@ -45,6 +49,24 @@ public sealed class OnnxSessionFactory
     /// <summary>The CUDA device requested, or <c>null</c> for the CPU.</summary>
     public int? GpuDeviceId { get; }
 
+    /// <summary>
+    /// Threads each session uses inside one operator (ONNX Runtime's intra-op pool); 0 (<see cref="OnnxSessionDefaults.IntraOpThreads"/>)
+    /// lets ONNX Runtime choose, one per physical core.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 0.</exception>
+    public int IntraOpThreads
+    {
+        get => _intraOpThreads;
+        init => _intraOpThreads = value >= 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), value, "The intra-op thread count must be 0 (ONNX Runtime's choice) or more.");
+    }
+
+    /// <summary>
+    /// Whether idle intra-op threads spin while waiting for work (<see cref="OnnxSessionDefaults.AllowSpinning"/>: false, see
+    /// there why). Lists do not depend on it, only the time and the CPU taken.
+    /// </summary>
+    public bool AllowSpinning { get; init; } = OnnxSessionDefaults.AllowSpinning;
+
     /// <summary>New session options for CUDA on <see cref="GpuDeviceId"/> if that works here, else for the CPU. The caller disposes them.</summary>
     public SessionOptions CreateSessionOptions() => CreateSessionOptions(out _);
 
@@ -53,7 +75,7 @@ public sealed class OnnxSessionFactory
     public SessionOptions CreateSessionOptions(out bool usesCuda)
     {
         usesCuda = false;
-        if (GpuDeviceId is not int device) return new SessionOptions();
+        if (GpuDeviceId is not int device) return NewOptions();
 
         IReadOnlyCollection<string> providers;
         try
@@ -67,7 +89,7 @@ public sealed class OnnxSessionFactory
         if (!providers.Contains(CudaProvider))
             return Fallback($"ONNX Runtime offers no {CudaProvider} (available: {string.Join(", ", providers)}); add the Microsoft.ML.OnnxRuntime.Gpu package for CUDA");
 
-        var options = new SessionOptions();
+        var options = NewOptions();
         try
         {
             options.AppendExecutionProvider_CUDA(device);
@@ -120,7 +142,7 @@ public sealed class OnnxSessionFactory
             // CUDA was accepted but the session could not start on it (for example a missing cuDNN).
             _log?.Invoke($"ONNX Runtime could not start a session on CUDA device {GpuDeviceId} ({e.GetType().Name}: {e.Message}); running on the CPU instead.");
             options.Dispose();
-            options = new SessionOptions();
+            options = NewOptions();
             return open(options);
         }
         finally
@@ -133,6 +155,15 @@ public sealed class OnnxSessionFactory
     private SessionOptions Fallback(string reason)
     {
         _log?.Invoke($"GPU device {GpuDeviceId} was requested but {reason}; running on the CPU instead.");
-        return new SessionOptions();
+        return NewOptions();
+    }
+
+    /// <summary>Session options with this factory's threading, before any execution provider is appended.</summary>
+    private SessionOptions NewOptions()
+    {
+        var options = new SessionOptions();
+        if (IntraOpThreads > 0) options.IntraOpNumThreads = IntraOpThreads;
+        options.AddSessionConfigEntry(AllowSpinningKey, AllowSpinning ? "1" : "0");
+        return options;
     }
 }

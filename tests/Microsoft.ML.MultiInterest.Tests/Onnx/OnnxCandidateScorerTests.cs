@@ -57,6 +57,35 @@ public sealed class OnnxCandidateScorerTests : IDisposable
     }
 
     [Fact]
+    public void BatchSizeAndThreadingDoNotChangeTheLists()
+    {
+        // The mask is updated in place between batches (only the entries that change), so batches of every size,
+        // a short last batch and a user served twice in a row must all give the engine's lists.
+        var w = MixtureWorld.Create(seed: 35, dimension: 3, integers: true);
+        const int m = 10;
+        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, m, 1.0, _directory, exclusionMask: true);
+        int[] served = [.. Enumerable.Range(0, w.Users.Rows), 5, 5, 2, .. Enumerable.Range(0, w.Users.Rows).Reverse()];
+        var fallback = new UnimodalRetriever(w.Items).Retrieve(w.Users, served, w.Seen, m, threads: 1);
+        var expected = new ClusterQuotaRetriever(w.Items, w.Clustering).Retrieve(w.Mixtures, served, w.Seen, [m], 1.0, fallback, threads: 1)[0];
+
+        var factories = new[]
+        {
+            new OnnxSessionFactory(),
+            new OnnxSessionFactory { IntraOpThreads = 1, AllowSpinning = true },
+            new OnnxSessionFactory { IntraOpThreads = 2, AllowSpinning = false },
+        };
+        foreach (var factory in factories)
+        {
+            foreach (int batchSize in new[] { 1, 4, 7, OnnxCandidateScorer.DefaultBatchSize, served.Length + 3 })
+            {
+                using var scorer = OnnxCandidateScorer.Open(_directory, factory, batchSize);
+                AssertIdentical(expected, scorer.RetrieveClusterQuota(served, w.Seen));
+                AssertIdentical(fallback, scorer.RetrieveUnimodal(served, w.Seen));
+            }
+        }
+    }
+
+    [Fact]
     public void FloatEmbeddingsMatchTheEngineUpToRounding()
     {
         var w = MixtureWorld.Create(seed: 32);

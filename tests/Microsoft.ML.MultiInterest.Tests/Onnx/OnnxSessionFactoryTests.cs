@@ -26,6 +26,22 @@ public class OnnxSessionFactoryTests
     }
 
     [Fact]
+    public void ThreadingSettingsReachTheSessionOptions()
+    {
+        var factory = new OnnxSessionFactory();
+        Assert.Equal(OnnxSessionDefaults.IntraOpThreads, factory.IntraOpThreads);
+        Assert.Equal(OnnxSessionDefaults.AllowSpinning, factory.AllowSpinning);
+
+        using (var options = new OnnxSessionFactory { IntraOpThreads = 3 }.CreateSessionOptions())
+            Assert.Equal(3, options.IntraOpNumThreads);
+        // On a CPU-only host the GPU request falls back, and the fallback options keep the threading too.
+        using (var options = new OnnxSessionFactory(gpuDeviceId: 0) { IntraOpThreads = 2 }.CreateSessionOptions())
+            Assert.Equal(2, options.IntraOpNumThreads);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxSessionFactory { IntraOpThreads = -1 });
+        Assert.Equal(nameof(OnnxSessionFactory.IntraOpThreads), e.ParamName);
+    }
+
+    [Fact]
     public void AGpuRequestOnACpuOnlyHostRunsOnTheCpuAndSaysWhy()
     {
         if (OrtEnv.Instance().GetAvailableProviders().Contains(OnnxSessionFactory.CudaProvider)) return; // a real GPU host

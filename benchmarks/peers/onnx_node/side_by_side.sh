@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# ONNX serving side by side: `multiinterest recommend --onnx` (.NET, Microsoft.ML.OnnxRuntime) and score.mjs
+# (Node.js, onnxruntime-node) on the same exported graphs, the same users, the same exclusions and the same batch
+# size, alternately ROUNDS times each per batch size. Prints each run's timing line, then one table row per run
+# (session creation, first batch, steady-state seconds and users/s), and checks that the lists are byte-identical.
+# The .NET client runs with the library's default (idle intra-op threads do not spin), the Node client with ONNX
+# Runtime's (they spin). With SPIN=1 (the default) each round also runs each the other way: .NET with --onnx-spin
+# and Node with --no-spin.
+# With ENGINE=1 (the default) each round also runs `recommend --engine` (the engine on the saved tables, all
+# cores; its first batch is the warm-up), the reference of the issue's ">= 0.5x the engine's users/s".
+#
+#   benchmarks/peers/onnx_node/side_by_side.sh MODEL.zip ONNX_DIR USERS.tsv [TRAIN.tsv.gz]
+#
+# ONNX_DIR: `multiinterest export-onnx --model MODEL.zip --out ONNX_DIR`. USERS.tsv: header, user id in the first
+# column; its edges are excluded too (passed as --history to both), as in docs/performance.md.
+# TRAIN defaults to data/cit-HepPh/train.tsv.gz (the edges MODEL.zip was fitted on: the Node client builds its mask
+# from them, the CLI from the history stored in the model).
+# Environment: CLI (multiinterest.dll; default: the Release build of samples/MultiInterest.Cli, built if missing),
+# BATCHES ("64 256"), ROUNDS (3), OUT (a temporary directory for the lists).
+# Needs `npm ci` (or `npm install`) in benchmarks/peers/onnx_node first.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+model=${1:?usage: side_by_side.sh MODEL.zip ONNX_DIR USERS.tsv [TRAIN.tsv.gz]}
+onnx=${2:?ONNX_DIR missing}
+users=${3:?USERS.tsv missing}
+train=${4:-$root/data/cit-HepPh/train.tsv.gz}
+batches=${BATCHES:-64 256}; rounds=${ROUNDS:-3}
+cli=${CLI:-$root/samples/MultiInterest.Cli/bin/Release/net10.0/multiinterest.dll}
+if [ ! -f "$cli" ]; then dotnet build -c Release "$root/samples/MultiInterest.Cli" -v quiet -nologo >&2; fi
+out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
+log="$out/runs.txt"
+: > "$log"
+
+echo "load before: $(uptime)"
+for batch in $batches; do
+    for round in $(seq 1 "$rounds"); do
+        line=$(dotnet "$cli" recommend --model "$model" --users "$users" --out "$out/dotnet_$batch.tsv" --onnx --onnx-dir "$onnx" \
+            --history "$users" --batch "$batch" | grep 'users/s')
+        echo "dotnet $batch $round $line" | tee -a "$log"
+        if [ "${SPIN:-1}" = 1 ]; then
+            line=$(dotnet "$cli" recommend --model "$model" --users "$users" --out "$out/dotnet_spin_$batch.tsv" --onnx --onnx-dir "$onnx" \
+                --history "$users" --batch "$batch" --onnx-spin | grep 'users/s')
+            echo "dotnet_spin $batch $round $line" | tee -a "$log"
+        fi
+        line=$(node "$here/score.mjs" --dir "$onnx" --users "$users" --train "$train" --history "$users" --batch "$batch" \
+            --out "$out/node_$batch.tsv" | grep 'users/s')
+        echo "node $batch $round $line" | tee -a "$log"
+        if [ "${SPIN:-1}" = 1 ]; then
+            line=$(node "$here/score.mjs" --dir "$onnx" --users "$users" --train "$train" --history "$users" --batch "$batch" \
+                --no-spin --out "$out/node_nospin_$batch.tsv" | grep 'users/s')
+            echo "node_nospin $batch $round $line" | tee -a "$log"
+        fi
+        if [ "${ENGINE:-1}" = 1 ]; then
+            line=$(dotnet "$cli" recommend --model "$model" --users "$users" --out "$out/engine_$batch.tsv" --engine \
+                --history "$users" --batch "$batch" | grep 'users/s')
+            echo "engine $batch $round $line" | tee -a "$log"
+        fi
+    done
+    for other in node node_nospin dotnet_spin; do
+        [ -f "$out/${other}_$batch.tsv" ] || continue
+        if cmp -s "$out/dotnet_$batch.tsv" "$out/${other}_$batch.tsv"; then echo "batch $batch: dotnet and $other lists byte-identical"
+        else echo "batch $batch: dotnet and $other LISTS DIFFER"; fi
+    done
+done
+echo "load after: $(uptime)"
+
+echo
+echo "| client | batch | round | sessions opened (s) | first batch (s) | steady state (s) | users/s |"
+echo "|---|---|---|---|---|---|---|"
+sed -E -e 's/^([a-z_]+) ([0-9]+) ([0-9]+) .*sessions opened in ([0-9.]+) s, first batch of [0-9]+ in ([0-9.]+) s; [0-9,]+ users in ([0-9.]+) s \(([0-9,]+) users\/s\).*/| \1 | \2 | \3 | \4 | \5 | \6 | \7 |/' \
+    -e 's/^([a-z_]+) ([0-9]+) ([0-9]+) .*: first batch of [0-9]+ in ([0-9.]+) s; [0-9,]+ users in ([0-9.]+) s \(([0-9,]+) users\/s\).*/| \1 | \2 | \3 | - | \4 | \5 | \6 |/' "$log"
