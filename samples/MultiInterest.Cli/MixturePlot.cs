@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
 
@@ -86,7 +87,7 @@ internal static class MixturePlot
             var color = palette.GetColor(j);
             var member = items.Where(i => clustering.ClusterOf(i) == clusters[j]).ToArray();
             var (cx, cy) = frame.Project(mixtures.Embedding(user, j));
-            string legend = $"cluster {clusters[j]}: {member.Length} training items, weight {weights[j]:0.00}";
+            string legend = string.Create(CultureInfo.InvariantCulture, $"cluster {clusters[j]}: {member.Length} training items, weight {weights[j]:0.00}");
             if (member.Length > 0)
             {
                 var xy = member.Select(i => At(itemEmbeddings.ReadRow(i))).ToArray();
@@ -98,7 +99,7 @@ internal static class MixturePlot
             component.MarkerStyle.OutlineColor = ScottPlot.Colors.Black;
             component.MarkerStyle.OutlineWidth = 1.5f;
             if (member.Length == 0) component.LegendText = legend + " (from the neighbours)";
-            var label = plot.Add.Text($"w {weights[j]:0.00}", cx, cy);
+            var label = plot.Add.Text(weights[j].ToString("0.00", CultureInfo.InvariantCulture), cx, cy);
             label.LabelFontSize = 11;
             label.LabelBold = true;
             label.OffsetX = 12;
@@ -121,13 +122,17 @@ internal static class MixturePlot
         var self = plot.Add.Marker(ux, uy, ScottPlot.MarkerShape.FilledTriangleUp, 16, ScottPlot.Colors.Black);
         self.LegendText = "the user's own vector (Unimodal)";
 
-        plot.Title($"{dataset}: user {id}, kNN-Embed mixture of {components} components (squares, size = weight) among {items.Length} training items");
-        plot.XLabel($"PCA axis 1 of the user's items and components ({frame.ExplainedVariance1:P0} of variance; unit-length vectors)");
-        plot.YLabel($"PCA axis 2 ({frame.ExplainedVariance2:P0} of variance)");
+        plot.Title($"{dataset}: user {id}, kNN-Embed mixture (squares, size = weight) among its {items.Length} training items");
+        plot.XLabel($"PCA axis 1 of the user's items and components: {Percent(frame.ExplainedVariance1)} of their variance (unit-length vectors)");
+        plot.YLabel($"PCA axis 2: {Percent(frame.ExplainedVariance2)} of their variance");
+        // Room for the weight labels beside the outermost squares.
+        plot.Axes.Margins(0.12, 0.08);
         plot.Axes.SquareUnits();
         plot.ShowLegend(ScottPlot.Edge.Right);
         plot.SavePng(path, 1300, 800);
     }
+
+    private static string Percent(double share) => (100 * share).ToString("0", CultureInfo.InvariantCulture) + "%";
 
     private static void Unit(ReadOnlySpan<float> source, Span<float> target)
     {

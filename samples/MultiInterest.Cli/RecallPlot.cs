@@ -48,7 +48,8 @@ internal static class RecallPlot
         plot.Axes.Margins(left: 0, right: 0.12, bottom: 0.02, top: 0.02);
         plot.Title($"{dataset}: Recall@K per method ({result.TestUsers.Count:N0} test users)");
         plot.XLabel("Recall@K (mean over test users)");
-        plot.ShowLegend(ScottPlot.Alignment.LowerRight);
-        plot.SavePng(path, 1000, Math.Max(400, 120 + 70 * methods.Count));
+        // Outside the bars: inside it would hide the last method's longest bar.
+        plot.ShowLegend(ScottPlot.Edge.Right);
+        plot.SavePng(path, 1100, Math.Max(400, 120 + 70 * methods.Count));
     }
 }
