@@ -87,7 +87,7 @@ internal static class MixturePlot
             var color = palette.GetColor(j);
             var member = items.Where(i => clustering.ClusterOf(i) == clusters[j]).ToArray();
             var (cx, cy) = frame.Project(mixtures.Embedding(user, j));
-            string legend = string.Create(CultureInfo.InvariantCulture, $"cluster {clusters[j]}: {member.Length} training items, weight {weights[j]:0.00}");
+            string legend = string.Create(CultureInfo.InvariantCulture, $"cluster {clusters[j]}: {member.Length} training items; its component (square) weight {weights[j]:0.00}");
             if (member.Length > 0)
             {
                 var xy = member.Select(i => At(itemEmbeddings.ReadRow(i))).ToArray();
@@ -122,14 +122,14 @@ internal static class MixturePlot
         var self = plot.Add.Marker(ux, uy, ScottPlot.MarkerShape.FilledTriangleUp, 16, ScottPlot.Colors.Black);
         self.LegendText = "the user's own vector (Unimodal)";
 
-        plot.Title($"{dataset}: user {id}, kNN-Embed mixture (squares, size = weight) among its {items.Length} training items");
-        plot.XLabel($"PCA axis 1 of the user's items and components: {Percent(frame.ExplainedVariance1)} of their variance (unit-length vectors)");
-        plot.YLabel($"PCA axis 2: {Percent(frame.ExplainedVariance2)} of their variance");
+        plot.Title($"{dataset}, user {id}: kNN-Embed mixture among {items.Length} training items");
+        plot.XLabel($"PCA axis 1 ({Percent(frame.ExplainedVariance1)} of the variance; unit-length vectors)");
+        plot.YLabel($"PCA axis 2 ({Percent(frame.ExplainedVariance2)} of the variance)");
         // Room for the weight labels beside the outermost squares.
         plot.Axes.Margins(0.12, 0.08);
         plot.Axes.SquareUnits();
         plot.ShowLegend(ScottPlot.Edge.Right);
-        plot.SavePng(path, 1300, 800);
+        plot.SavePng(path, 1250, 850);
     }
 
     private static string Percent(double share) => (100 * share).ToString("0", CultureInfo.InvariantCulture) + "%";
