@@ -12,6 +12,9 @@ internal sealed class ExperimentSettings
     public required string TestPath { get; init; }
     public string? OutDirectory { get; init; }
     public bool Export { get; init; }
+
+    /// <summary>Users whose kNN-Embed mixture is drawn (mixture_USER.png) when <see cref="OutDirectory"/> is set; 0 = none.</summary>
+    public int PlotUsers { get; init; }
     public string? UserEmbeddingsPath { get; init; }
     public string? ItemEmbeddingsPath { get; init; }
     public string? ItemClustersPath { get; init; }
@@ -51,9 +54,12 @@ internal sealed class ExperimentSettings
     /// </summary>
     internal sealed class Flags
     {
-        public CliOption<string?> Out { get; } = Opt.Path("--out", "Directory for metrics.json (and the artefacts with --export, frontier.png with --frontier).", "DIR");
+        public CliOption<string?> Out { get; } = Opt.Path("--out", "Directory for metrics.json, recall.png and mixture_USER.png (and the artefacts with --export, frontier.png with --frontier).", "DIR");
 
         public Option<bool> Export { get; } = Opt.Flag("--export", "Also write the embeddings, clusters, mixtures and candidates as TSV files (needs --out).");
+
+        public CliOption<int> PlotUsers { get; } = Opt.Int("--plot-users", MixturePlot.DefaultUsers,
+            "With --out: draw the kNN-Embed mixture of this many test users (most training items, at least 2 components) as mixture_USER.png; 0 = none.", min: 0);
 
         public CliOption<string?> UserEmbeddings { get; } = Opt.Path("--user-embeddings", "Use these user vectors (id v0 v1 ...) instead of training; needs --item-embeddings.");
 
@@ -85,7 +91,7 @@ internal sealed class ExperimentSettings
         /// <summary>Every option of <c>reproduce</c> and <c>evaluate</c> but the data's.</summary>
         public IEnumerable<Option> All =>
         [
-            Out, Export, UserEmbeddings, ItemEmbeddings, ItemClusters, Unseen, .. Run.All, .. Embedding.All, .. Pipeline.All, .. NeighborIndex.All,
+            Out, Export, PlotUsers, UserEmbeddings, ItemEmbeddings, ItemClusters, Unseen, .. Run.All, .. Embedding.All, .. Pipeline.All, .. NeighborIndex.All,
             .. Tuned.All, .. Mixture.All, .. Dcm.All, .. Conditional.All, .. DivideConquer.All,
         ];
 
@@ -113,6 +119,7 @@ internal sealed class ExperimentSettings
                 TestPath = test,
                 OutDirectory = r.Value(Out),
                 Export = r.GetValue(Export),
+                PlotUsers = r.Value(PlotUsers),
                 UserEmbeddingsPath = r.Value(UserEmbeddings),
                 ItemEmbeddingsPath = r.Value(ItemEmbeddings),
                 ItemClustersPath = r.Value(ItemClusters),

@@ -26,6 +26,44 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_with_out_draws_recall_per_method_and_the_mixtures_of_the_most_active_test_users()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string output = Path.Combine(_directory, "plots");
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
+            "--clusters", "8", "--tuned-clusters", "0", "--threads", "1", "--plot-users", "2", "--out", output);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(IsPng(Path.Combine(output, "recall.png")));
+        var mixtures = Directory.GetFiles(output, "mixture_*.png");
+        Assert.Equal(2, mixtures.Length);
+        Assert.All(mixtures, path => Assert.True(IsPng(path), path));
+        foreach (var path in mixtures) Assert.Contains($"Wrote {path}", run.Out, StringComparison.Ordinal);
+
+        // The users drawn are test users with the most training items.
+        var degree = EdgeDegrees(train);
+        var testUsers = EdgeDegrees(test).Keys.ToHashSet();
+        var drawn = mixtures.Select(p => Path.GetFileNameWithoutExtension(p)["mixture_".Length..]).ToArray();
+        Assert.All(drawn, u => Assert.Contains(u, testUsers));
+        int least = drawn.Min(u => degree[u]);
+        Assert.True(testUsers.Where(u => !drawn.Contains(u)).All(u => degree.GetValueOrDefault(u) <= least),
+            $"A test user with more than {least} training items was not drawn.");
+
+        // --plot-users 0 draws none; recall.png still comes with --out.
+        string none = Path.Combine(_directory, "none");
+        var quiet = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "1",
+            "--clusters", "8", "--tuned-clusters", "0", "--threads", "1", "--plot-users", "0", "--out", none);
+        Assert.True(quiet.ExitCode == 0, quiet.Error);
+        Assert.Empty(Directory.GetFiles(none, "mixture_*.png"));
+        Assert.True(IsPng(Path.Combine(none, "recall.png")));
+    }
+
+    private static bool IsPng(string path) =>
+        File.Exists(path) && File.ReadAllBytes(path).AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A });
+
+    private static Dictionary<string, int> EdgeDegrees(string path) =>
+        File.ReadLines(path).Skip(1).Select(l => l.Split('\t')[0]).GroupBy(u => u).ToDictionary(g => g.Key, g => g.Count());
+
+    [Fact]
     public void Fit_with_degree_negatives_saves_a_model_that_recommend_serves()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
