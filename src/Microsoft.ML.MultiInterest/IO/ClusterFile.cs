@@ -12,7 +12,7 @@ public static class ClusterFile
     /// <summary>Reads cluster assignments for the items of <paramref name="items"/>.</summary>
     /// <returns>The cluster of every item row and the cluster count (largest id + 1).</returns>
     /// <exception cref="InvalidDataException">Bad header or cluster id, an item missing from the file or unknown to the embeddings.</exception>
-    public static (int[] Assignments, int ClusterCount) Read(string path, IdMap items)
+    public static ItemClusterFile Read(string path, IdMap items)
     {
         ArgumentNullException.ThrowIfNull(items);
         var assignments = new int[items.Count];
@@ -34,7 +34,7 @@ public static class ClusterFile
         }
         int missing = Array.IndexOf(assignments, -1);
         if (missing >= 0) throw new InvalidDataException($"The file '{path}' gives no cluster for the item '{items[missing]}'.");
-        return (assignments, max + 1);
+        return new ItemClusterFile(assignments, max + 1);
     }
 
     /// <summary>Writes the cluster of every item.</summary>
@@ -47,3 +47,8 @@ public static class ClusterFile
         for (int i = 0; i < assignments.Length; i++) writer.WriteLine($"{items[i]}\t{assignments[i].ToString(CultureInfo.InvariantCulture)}");
     }
 }
+
+/// <summary>What <see cref="ClusterFile.Read"/> returns.</summary>
+/// <param name="Assignments">The cluster of every item row.</param>
+/// <param name="ClusterCount">The number of clusters (largest id + 1).</param>
+public sealed record ItemClusterFile(int[] Assignments, int ClusterCount);

@@ -57,12 +57,12 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
     public int ClusterOfItem(uint itemKey) => itemKey == 0 || itemKey > _itemCount ? -1 : _fittedCluster[itemKey - 1];
 
     /// <summary>The nearest centroid of <paramref name="embedding"/> by cosine (ties to the lower cluster) and the similarity.</summary>
-    public (int Cluster, float Similarity) Nearest(ReadOnlySpan<float> embedding)
+    public NearestCluster Nearest(ReadOnlySpan<float> embedding)
     {
         if (embedding.Length != Centroids.Dimension)
             throw new ArgumentException($"The embedding has {embedding.Length} values, the centroids {Centroids.Dimension}.", nameof(embedding));
         float norm = VectorMath.Norm(embedding);
-        if (norm == 0) return (0, 0);
+        if (norm == 0) return new NearestCluster(0, 0);
         int best = 0;
         float bestScore = float.NegativeInfinity;
         for (int c = 0; c < Centroids.Rows; c++)
@@ -70,7 +70,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
             float score = VectorMath.Dot(embedding, Centroids.ReadRow(c));
             if (score > bestScore) (best, bestScore) = (c, score);
         }
-        return (best, bestScore / norm);
+        return new NearestCluster(best, bestScore / norm);
     }
 
     private protected override IReadOnlyList<AppendedColumn> MakeColumns(DataViewSchema inputSchema)
@@ -102,7 +102,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
     private protected override ITransformer CreateSavableModel() =>
         SphericalKMeansPersistence.CreateSavable(_featureColumn, _itemColumn, _clusterColumn, _similarityColumn, Centroids, _fittedCluster, _fittedSimilarity);
 
-    private Func<(int Cluster, float Similarity)> Assigner(DataViewRow row, DataViewSchema.Column feature, DataViewSchema.Column? item)
+    private Func<NearestCluster> Assigner(DataViewRow row, DataViewSchema.Column feature, DataViewSchema.Column? item)
     {
         var getFeature = row.GetGetter<VBuffer<float>>(feature);
         var getItem = item == null ? null : row.GetGetter<uint>(item.Value);
@@ -115,7 +115,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
             {
                 getItem(ref key);
                 int fitted = ClusterOfItem(key);
-                if (fitted >= 0) return (fitted, _fittedSimilarity[key - 1]);
+                if (fitted >= 0) return new NearestCluster(fitted, _fittedSimilarity[key - 1]);
             }
             getFeature(ref vector);
             vector.CopyTo(dense);
@@ -123,3 +123,8 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
         };
     }
 }
+
+/// <summary>The nearest centroid of an embedding (<see cref="SphericalKMeansTransformer.Nearest"/>).</summary>
+/// <param name="Cluster">The cluster index, 0-based.</param>
+/// <param name="Similarity">The cosine similarity to its centroid (0 for a zero embedding).</param>
+public readonly record struct NearestCluster(int Cluster, float Similarity);
