@@ -35,6 +35,7 @@ public static class GraphEmbeddingTrainerEngine
         options.Validate();
         if (graph.EdgeCount == 0)
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
+        MixtureRelations.Check(graph, options);
         var o = options.Clone();
         // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur. Divide and
         // conquer is left on the full graph: its options carry a cluster per item of the full index range.
