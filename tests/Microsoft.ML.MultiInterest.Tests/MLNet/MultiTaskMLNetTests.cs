@@ -84,4 +84,35 @@ public class MultiTaskMLNetTests
         var negative = Assert.Throws<ArgumentOutOfRangeException>(() => ml.MultiInterest().GraphEmbedding(Options([1f, -1f])));
         Assert.Equal("RelationWeights", negative.ParamName);
     }
+
+    [Fact]
+    public void ThePipelinePageSnippet_CompilesRuns_AndIsOnThePage()
+    {
+        var ml = new MLContext(seed: 1);
+        Keyed(ml, out var raw);
+        var mi = ml.MultiInterest();
+        {
+            #region MultiTask
+            var keyed = ml.Transforms.Conversion.MapValueToKey("User")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
+                .Append(ml.Transforms.Conversion.MapValueToKey("Relation")) // e.g. "likes", "follows": keys 1, 2 in order of first sight
+                .Fit(raw).Transform(raw);
+            var model = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.MixtureEmbedding,
+                RelationColumnName = "Relation",
+                Mixture = new MixtureEmbeddingOptions { SourceComponents = 5, RelationWeights = [1f, 0.5f] },
+            }).Fit(keyed);
+            #endregion
+            Assert.Equal(5, model.Mixture!.SourceComponents);
+        }
+
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;
+        var lines = File.ReadAllLines(Path.Combine(root, "tests", "Microsoft.ML.MultiInterest.Tests", "MLNet", nameof(MultiTaskMLNetTests) + ".cs"))
+            .SkipWhile(l => l.Trim() != "#region MultiTask").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
+        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
+        string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
+        Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
+    }
 }
