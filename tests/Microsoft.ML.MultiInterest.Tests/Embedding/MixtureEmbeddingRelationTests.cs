@@ -214,6 +214,19 @@ public class MixtureEmbeddingRelationTests(ITestOutputHelper output)
         Assert.Equal(m.WithWeights(g, 0.2f, 1).UserWeights, m.WithWeights(g, 0.2f, 1, [0, 1]).UserWeights);
         Assert.NotEqual(m.WithWeights(g, 0.2f, 1, [0]).UserWeights, subset.UserWeights);
         Assert.Throws<ArgumentOutOfRangeException>(() => m.WithWeights(g, 0.2f, 1, [2]));
+
+        // Training can compute them over the subset too (Mixture.WeightRelations).
+        var o = With(Options(), 5);
+        o.Mixture.WeightRelations = [1];
+        var trained = GraphEmbeddingTrainerEngine.Fit(g, o).Mixture!;
+        Assert.Equal(m.UserComponents.Values, trained.UserComponents.Values);
+        Assert.Equal(m.WithWeights(g, o.Mixture.WeightGamma, 1, [1]).UserWeights, trained.UserWeights);
+        Assert.NotEqual(m.UserWeights, trained.UserWeights);
+        o.Mixture.WeightRelations = [2];
+        Assert.Contains("Mixture.WeightRelations names relation 2, but the graph has 2 relation(s)",
+            Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(g, o)).Message);
+        o.Mixture.WeightRelations = [-1];
+        Assert.Equal("WeightRelations", Assert.Throws<ArgumentOutOfRangeException>(() => GraphEmbeddingTrainerEngine.Fit(g, o)).ParamName);
         Assert.Throws<ArgumentException>(() => m.WithWeights(g, 0.2f, 1, []));
     }
 

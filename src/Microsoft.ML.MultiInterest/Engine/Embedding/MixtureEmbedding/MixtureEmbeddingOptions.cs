@@ -47,6 +47,13 @@ public sealed class MixtureEmbeddingOptions
     /// </summary>
     public float[]? RelationWeights { get; set; }
 
+    /// <summary>
+    /// The relations whose edges the post-hoc weights of the trained result sum over (relation ids, e.g. the tasks retrieval
+    /// serves); null (the default) sums over all edges. <see cref="MixtureEmbeddingResult.WithWeights"/> recomputes them
+    /// for another subset after training.
+    /// </summary>
+    public int[]? WeightRelations { get; set; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -56,6 +63,12 @@ public sealed class MixtureEmbeddingOptions
         if (!float.IsFinite(Gamma) || Gamma < 1e-3f || Gamma > 1e3f) throw Bad(nameof(Gamma), Gamma, "must be within 0.001..1000");
         if (!float.IsFinite(Theta) || Theta < 0 || Theta > 1) throw Bad(nameof(Theta), Theta, "must be within [0, 1]");
         if (!float.IsFinite(WeightGamma) || WeightGamma < 1e-3f || WeightGamma > 1e3f) throw Bad(nameof(WeightGamma), WeightGamma, "must be within 0.001..1000");
+        if (WeightRelations != null)
+        {
+            if (WeightRelations.Length == 0) throw new ArgumentOutOfRangeException(nameof(WeightRelations), "WeightRelations is empty: give at least one relation, or null for all edges.");
+            foreach (int r in WeightRelations)
+                if (r < 0) throw new ArgumentOutOfRangeException(nameof(WeightRelations), r, $"WeightRelations names relation {r}: relation ids are at least 0.");
+        }
         if (RelationWeights != null)
         {
             if (RelationWeights.Length == 0) throw new ArgumentOutOfRangeException(nameof(RelationWeights), "RelationWeights is empty: give one weight per relation, or null for all 1.");
@@ -72,6 +85,7 @@ public sealed class MixtureEmbeddingOptions
     {
         var copy = (MixtureEmbeddingOptions)MemberwiseClone();
         copy.RelationWeights = (float[]?)RelationWeights?.Clone();
+        copy.WeightRelations = (int[]?)WeightRelations?.Clone();
         return copy;
     }
 

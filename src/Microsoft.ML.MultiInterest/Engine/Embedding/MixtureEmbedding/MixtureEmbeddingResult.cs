@@ -88,18 +88,16 @@ public sealed class MixtureEmbeddingResult
             throw new ArgumentOutOfRangeException(nameof(weightGamma), weightGamma, "weightGamma must be within 0.001..1000.");
         if (graph.UserCount != UserCount || graph.ItemCount != ItemCount)
             throw new ArgumentException($"The graph has {graph.UserCount} users and {graph.ItemCount} items, the model {UserCount} and {ItemCount}.", nameof(graph));
-        bool[]? counted = null;
         if (relations != null)
         {
             if (relations.Count == 0) throw new ArgumentException("The relation subset is empty: give at least one relation, or null for all edges.", nameof(relations));
-            counted = new bool[graph.RelationCount];
             foreach (int r in relations)
             {
                 if ((uint)r >= (uint)graph.RelationCount)
                     throw new ArgumentOutOfRangeException(nameof(relations), r, $"Relation {r} is outside 0..{graph.RelationCount - 1}, the graph's relations.");
-                counted[r] = true;
             }
         }
+        var counted = MixtureWeights.Filter(graph.RelationCount, relations);
         var weights = MixtureWeights.Compute(graph, UserComponents, ItemComponents, SourceComponents, DestinationComponents, weightGamma,
             Parallelism.Workers(threads), counted);
         return new MixtureEmbeddingResult(SourceComponents, DestinationComponents, UserComponents, ItemComponents, weights);

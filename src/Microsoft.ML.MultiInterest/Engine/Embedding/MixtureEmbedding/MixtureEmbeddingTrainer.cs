@@ -75,7 +75,8 @@ internal static class MixtureEmbeddingTrainer
         int cs = mix.SourceComponents, cd = mix.DestinationComponents;
         var userComponents = Unit(users.ToMatrix());
         var itemComponents = Unit(items.ToMatrix());
-        var weights = MixtureWeights.Compute(graph, userComponents, itemComponents, cs, cd, mix.WeightGamma, threads);
+        var weights = MixtureWeights.Compute(graph, userComponents, itemComponents, cs, cd, mix.WeightGamma, threads,
+            MixtureWeights.Filter(graph.RelationCount, mix.WeightRelations));
         var mixture = new MixtureEmbeddingResult(cs, cd, userComponents, itemComponents, weights);
         return new GraphEmbeddingResult(Mean(userComponents, cs), Mean(itemComponents, cd), stats.ToArray())
         {

@@ -37,6 +37,12 @@ internal sealed class MixtureRelations
         if (graph.RelationCount > 1 && o.Algorithm != EmbeddingAlgorithm.MixtureEmbedding)
             throw new ArgumentException($"The graph has {graph.RelationCount} relations (edge types), but only Algorithm = MixtureEmbedding trains on relations "
                 + $"(Algorithm is {o.Algorithm}).", nameof(graph));
+        if (o.Mixture.WeightRelations is { } weightRelations)
+        {
+            foreach (int r in weightRelations)
+                if (r >= graph.RelationCount)
+                    throw new ArgumentException($"Mixture.WeightRelations names relation {r}, but the graph has {graph.RelationCount} relation(s) (ids 0..{graph.RelationCount - 1}).", nameof(o));
+        }
         var weights = o.Mixture.RelationWeights;
         if (weights == null) return;
         if (weights.Length != graph.RelationCount)

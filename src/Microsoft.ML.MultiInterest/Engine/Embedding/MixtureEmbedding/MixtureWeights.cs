@@ -7,6 +7,15 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 internal static class MixtureWeights
 {
+    /// <summary>Which of <paramref name="relationCount"/> relations <paramref name="relations"/> names (null: all, returned as null); ids must be in range.</summary>
+    public static bool[]? Filter(int relationCount, IEnumerable<int>? relations)
+    {
+        if (relations == null) return null;
+        var counted = new bool[relationCount];
+        foreach (int r in relations) counted[r] = true;
+        return counted;
+    }
+
     /// <summary>The weights of every user's components, row-major users × C_s.</summary>
     /// <param name="graph">The edges weights are summed over.</param>
     /// <param name="users">Unit user components, rows u × C_s + c.</param>
