@@ -2,16 +2,20 @@ namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
 /// An engagement graph between users and items in compressed sparse row form: for each user, its
-/// distinct items in ascending index order, with an optional weight per edge.
+/// distinct items in ascending index order, with an optional weight per edge and an optional relation (edge type) per
+/// edge, for multi-task training (<see cref="EmbeddingAlgorithm.MixtureEmbedding"/>).
 /// </summary>
 public sealed class BipartiteGraph
 {
     private readonly int[] _offsets;
     private readonly int[] _items;
     private readonly float[]? _weights;
+    private readonly int[]? _relations;
 
-    private BipartiteGraph(int userCount, int itemCount, int[] offsets, int[] items, float[]? weights)
+    private BipartiteGraph(int userCount, int itemCount, int[] offsets, int[] items, float[]? weights, int[]? relations = null, int relationCount = 1)
     {
+        _relations = relations;
+        RelationCount = relationCount;
         UserCount = userCount;
         ItemCount = itemCount;
         _offsets = offsets;
@@ -30,6 +34,15 @@ public sealed class BipartiteGraph
 
     /// <summary>True when edges carry weights.</summary>
     public bool HasWeights => _weights != null;
+
+    /// <summary>Number of relations (edge types) R; edges carry relation ids 0..R − 1. 1 for a graph built without relations.</summary>
+    public int RelationCount { get; }
+
+    /// <summary>True when edges carry relation ids.</summary>
+    public bool HasRelations => _relations != null;
+
+    /// <summary>The relation of every edge, aligned with <see cref="EdgeItems"/> (empty when the graph has no relations: all are relation 0).</summary>
+    public ReadOnlySpan<int> EdgeRelations => _relations;
 
     /// <summary>The items of <paramref name="user"/>, ascending.</summary>
     public ReadOnlySpan<int> ItemsOf(int user) => _items.AsSpan(_offsets[user], _offsets[user + 1] - _offsets[user]);
@@ -69,13 +82,31 @@ public sealed class BipartiteGraph
     /// <param name="users">User index of each edge.</param>
     /// <param name="items">Item index of each edge.</param>
     /// <param name="weights">Optional positive finite weight of each edge.</param>
-    public static BipartiteGraph FromEdges(int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<float> weights = default)
+    public static BipartiteGraph FromEdges(int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<float> weights = default) =>
+        FromEdges(userCount, itemCount, users, items, weights, default, 1);
+
+    /// <summary>
+    /// Builds a graph whose edges carry relation ids (edge types; multi-task training). Duplicate (user, item) pairs of one
+    /// relation are merged (weights summed); a pair in two relations is rejected, since an edge has one relation.
+    /// </summary>
+    /// <param name="userCount">Number of users; every user index must be below it.</param>
+    /// <param name="itemCount">Number of items; every item index must be below it.</param>
+    /// <param name="users">User index of each edge.</param>
+    /// <param name="items">Item index of each edge.</param>
+    /// <param name="weights">Optional positive finite weight of each edge.</param>
+    /// <param name="relations">Relation id of each edge within 0..<paramref name="relationCount"/> − 1; empty for a graph without relations.</param>
+    /// <param name="relationCount">Number of relations R ≥ 1 (relations without edges are allowed).</param>
+    public static BipartiteGraph FromEdges(int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<float> weights,
+        ReadOnlySpan<int> relations, int relationCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(userCount);
         ArgumentOutOfRangeException.ThrowIfNegative(itemCount);
         if (users.Length != items.Length) throw new ArgumentException("The user and item edge lists differ in length.", nameof(items));
         bool weighted = !weights.IsEmpty;
         if (weighted && weights.Length != users.Length) throw new ArgumentException("The weight list differs in length from the edge list.", nameof(weights));
+        if (relationCount < 1) throw new ArgumentOutOfRangeException(nameof(relationCount), relationCount, "There must be at least one relation.");
+        bool related = !relations.IsEmpty;
+        if (related && relations.Length != users.Length) throw new ArgumentException("The relation list differs in length from the edge list.", nameof(relations));
 
         var counts = new int[userCount + 1];
         for (int e = 0; e < users.Length; e++)
@@ -85,18 +116,26 @@ public sealed class BipartiteGraph
             if ((uint)i >= (uint)itemCount) throw new ArgumentOutOfRangeException(nameof(items), $"Edge {e} has item index {i}, outside 0..{itemCount - 1}.");
             if (weighted && (!float.IsFinite(weights[e]) || weights[e] <= 0))
                 throw new ArgumentException($"Edge {e} has weight {weights[e]}; weights must be positive and finite.", nameof(weights));
+            if (related && (uint)relations[e] >= (uint)relationCount)
+                throw new ArgumentOutOfRangeException(nameof(relations), $"Edge {e} has relation {relations[e]}, outside 0..{relationCount - 1}.");
             counts[u + 1]++;
         }
         for (int u = 0; u < userCount; u++) counts[u + 1] += counts[u];
         var cursor = (int[])counts.Clone();
         var rawItems = new int[users.Length];
         var rawWeights = weighted ? new float[users.Length] : null;
+        var rawRelations = related ? new int[users.Length] : null;
         for (int e = 0; e < users.Length; e++)
         {
             int slot = cursor[users[e]]++;
             rawItems[slot] = items[e];
             if (rawWeights != null) rawWeights[slot] = weights[e];
+            if (rawRelations != null) rawRelations[slot] = relations[e];
         }
+        // With relations, rows are sorted through a position array so that weights and relations follow their items.
+        int[]? positions = related ? new int[users.Length] : null;
+        float[]? sortedWeights = related && weighted ? new float[users.Length] : null;
+        int[]? sortedRelations = related ? new int[users.Length] : null;
 
         // Sort each row and merge duplicates.
         var offsets = new int[userCount + 1];
@@ -104,24 +143,41 @@ public sealed class BipartiteGraph
         for (int u = 0; u < userCount; u++)
         {
             int start = counts[u], end = counts[u + 1];
-            if (rawWeights != null) Array.Sort(rawItems, rawWeights, start, end - start);
+            if (positions != null)
+            {
+                for (int e = start; e < end; e++) positions[e] = e;
+                Array.Sort(rawItems, positions, start, end - start);
+                for (int e = start; e < end; e++)
+                {
+                    sortedRelations![e] = rawRelations![positions[e]];
+                    if (sortedWeights != null) sortedWeights[e] = rawWeights![positions[e]];
+                }
+                sortedRelations.AsSpan(start, end - start).CopyTo(rawRelations.AsSpan(start));
+                if (sortedWeights != null) sortedWeights.AsSpan(start, end - start).CopyTo(rawWeights.AsSpan(start));
+            }
+            else if (rawWeights != null) Array.Sort(rawItems, rawWeights, start, end - start);
             else Array.Sort(rawItems, start, end - start);
             offsets[u] = write;
             for (int e = start; e < end; e++)
             {
                 if (write > offsets[u] && rawItems[write - 1] == rawItems[e])
                 {
+                    if (rawRelations != null && rawRelations[write - 1] != rawRelations[e])
+                        throw new ArgumentException($"The edge (user {u}, item {rawItems[e]}) occurs in relations {Math.Min(rawRelations[write - 1], rawRelations[e])} and "
+                            + $"{Math.Max(rawRelations[write - 1], rawRelations[e])}: an edge belongs to one relation.", nameof(relations));
                     if (rawWeights != null) rawWeights[write - 1] += rawWeights[e];
                     continue;
                 }
                 rawItems[write] = rawItems[e];
                 if (rawWeights != null) rawWeights[write] = rawWeights[e];
+                if (rawRelations != null) rawRelations[write] = rawRelations[e];
                 write++;
             }
         }
         offsets[userCount] = write;
         Array.Resize(ref rawItems, write);
         if (rawWeights != null) Array.Resize(ref rawWeights, write);
-        return new BipartiteGraph(userCount, itemCount, offsets, rawItems, rawWeights);
+        if (rawRelations != null) Array.Resize(ref rawRelations, write);
+        return new BipartiteGraph(userCount, itemCount, offsets, rawItems, rawWeights, rawRelations, relationCount);
     }
 }

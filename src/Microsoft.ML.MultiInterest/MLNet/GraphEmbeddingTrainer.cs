@@ -8,7 +8,8 @@ namespace Microsoft.ML.MultiInterest;
 /// an edge, contrasted with sampled negatives), so that users and items can be compared, clustered and retrieved.
 /// </summary>
 /// <remarks>
-/// Each input row is one edge: a user key and an item key (from MapValueToKey), optionally a weight. Row index
+/// Each input row is one edge: a user key and an item key (from MapValueToKey), optionally a weight and (mixture
+/// embeddings) a relation key. Row index
 /// = key - 1 and the table sizes are the key cardinalities; rows with a missing key (0) are skipped; duplicate
 /// edges are merged (weights summed). The transformer adds both embeddings to every row.
 /// </remarks>
@@ -25,6 +26,14 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
 
         /// <summary>Optional Single column of positive edge weights scaling each edge's loss. Default null (unweighted).</summary>
         public string? WeightColumnName;
+
+        /// <summary>
+        /// Optional key column (over UInt32, e.g. from MapValueToKey) of each edge's relation (edge type; relation id = key − 1,
+        /// R = the key's cardinality) for multi-task training; needs <see cref="Algorithm"/> = <see cref="EmbeddingAlgorithm.MixtureEmbedding"/>.
+        /// Negatives of an edge are drawn among the items that occur in its relation; <see cref="MixtureEmbeddingOptions.RelationWeights"/>
+        /// (under <see cref="Mixture"/>) weighs the relations' losses. Rows with a missing relation (key 0) are skipped. Default null (one relation).
+        /// </summary>
+        public string? RelationColumnName;
 
         /// <summary>Output: the user embedding column. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
         public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
@@ -149,6 +158,12 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
             OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
             if (WeightColumnName != null) OptionChecks.ColumnName(WeightColumnName, nameof(WeightColumnName));
+            if (RelationColumnName != null)
+            {
+                OptionChecks.ColumnName(RelationColumnName, nameof(RelationColumnName));
+                if (Algorithm != EmbeddingAlgorithm.MixtureEmbedding)
+                    throw new ArgumentException($"RelationColumnName is set, but only Algorithm = MixtureEmbedding trains on relations (Algorithm is {Algorithm}).", nameof(RelationColumnName));
+            }
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
             OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
             var engine = new GraphEmbeddingOptions
@@ -195,7 +210,15 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             User = (o.UserColumnName, nameof(o.UserColumnName)),
             Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
             Weight = o.WeightColumnName == null ? null : (o.WeightColumnName, nameof(o.WeightColumnName)),
+            Relation = o.RelationColumnName == null ? null : (o.RelationColumnName, nameof(o.RelationColumnName)),
         });
+        if (_engineOptions.Mixture.RelationWeights is { } relationWeights && relationWeights.Length != rows.RelationCount)
+        {
+            throw new ArgumentException(o.RelationColumnName == null
+                ? $"Mixture.RelationWeights has {relationWeights.Length} weights, but RelationColumnName is not set (one relation): set it, or give one weight."
+                : $"Mixture.RelationWeights has {relationWeights.Length} weights, but column '{o.RelationColumnName}' (option RelationColumnName) is a key over "
+                    + $"{rows.RelationCount} values: give one weight per relation.", nameof(o.Mixture));
+        }
         var graph = rows.Graph();
         var reporter = new StageReporter(_context, nameof(GraphEmbeddingTrainer), o);
         // Epochs are known in advance only for a plain iterative run; Auto and validated runs choose them.
@@ -218,6 +241,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
         ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
         if (o.WeightColumnName != null) ShapeChecks.Scalar(inputSchema, o.WeightColumnName, nameof(o.WeightColumnName), NumberDataViewType.Single);
+        if (o.RelationColumnName != null) ShapeChecks.Key(inputSchema, o.RelationColumnName, nameof(o.RelationColumnName));
         return ShapeFactory.Append(inputSchema, ShapeFactory.FloatVector(o.UserEmbeddingColumnName), ShapeFactory.FloatVector(o.ItemEmbeddingColumnName));
     }
 

@@ -81,7 +81,7 @@ public class MixtureEmbeddingGradientTests
     }
 
     /// <summary>Every logical coordinate of every gathered row that has a gradient.</summary>
-    private static void Check(MixtureChunkWorker worker, float[] rows, float[] analytic, int stride, int d)
+    internal static void Check(MixtureChunkWorker worker, float[] rows, float[] analytic, int stride, int d)
     {
         const float h = 2e-3f;
         int checkedCount = 0;

@@ -64,6 +64,11 @@ public class BadInputCatalogTests
             return $"unseen edges {g.UnseenEdges}, unseen users {g.Misses.UnseenUsers}";
         }),
         ["protocol-empty-test"] = Throws<ArgumentException>(["nothing to evaluate"], ProtocolOnEmptyTest),
+        ["relation-edge-in-two-relations"] = Throws<ArgumentException>(["The edge (user 0, item 1) occurs in relations 0 and 1", "an edge belongs to one relation"], () =>
+            BipartiteGraph.FromEdges(1, 2, [0, 0], [1, 1], default, [0, 1], 2)),
+        ["relation-weights-all-zero"] = Throws<ArgumentException>(["Every relation with edges has weight 0 in Mixture.RelationWeights", "nothing to train"], () =>
+            GraphEmbeddingTrainerEngine.Fit(BipartiteGraph.FromEdges(1, 2, [0, 0], [0, 1], default, [0, 1], 2),
+                new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.MixtureEmbedding, Mixture = new MixtureEmbeddingOptions { RelationWeights = [0f, 0f] } })),
         ["protocol-lambda-nan"] = Throws<ArgumentOutOfRangeException>(["Lambda must lie in [0, 1]"], () => new ProtocolSettings { Lambda = double.NaN }.Validate()),
 
         // ---- ML.NET columns and data ----
@@ -95,6 +100,25 @@ public class BadInputCatalogTests
             var (scored, heldOut, items) = EvaluationTestData.Views(ml);
             ml.MultiInterest().Evaluate(scored, heldOut, items, new MultiInterestEvaluatorOptions { Unseen = (UnseenHeldOut)7 });
         }),
+        ["option-relation-column-not-a-key"] = Throws<ArgumentException>(["'Relation' (option RelationColumnName)", "key type over UInt32", "String"], () =>
+        {
+            var ml = new MLContext();
+            MultiTaskMLNetTests.Keyed(ml, out var raw);
+            ml.MultiInterest().GraphEmbedding(MultiTaskMLNetTests.Options()).Fit(MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw));
+        }),
+        ["option-relation-without-mixture"] = Throws<ArgumentException>(["RelationColumnName is set", "only Algorithm = MixtureEmbedding trains on relations"], () =>
+        {
+            var options = MultiTaskMLNetTests.Options();
+            options.Algorithm = EmbeddingAlgorithm.NegativeSampling;
+            new MLContext().MultiInterest().GraphEmbedding(options);
+        }),
+        ["option-relation-weights-count"] = Throws<ArgumentException>(["Mixture.RelationWeights has 3 weights", "column 'Relation' (option RelationColumnName) is a key over 2 values"], () =>
+        {
+            var ml = new MLContext();
+            ml.MultiInterest().GraphEmbedding(MultiTaskMLNetTests.Options([1f, 1f, 1f])).Fit(MultiTaskMLNetTests.Keyed(ml, out _));
+        }),
+        ["option-relation-weight-negative"] = Throws<ArgumentOutOfRangeException>(["RelationWeights[1] is -1", "finite and at least 0"], () =>
+            new MLContext().MultiInterest().GraphEmbedding(MultiTaskMLNetTests.Options([1f, -1f]))),
 
         // ---- evaluation ----
         ["evaluate-keys-of-another-mapping"] = Throws<ArgumentException>(["over 5 values", "over 6 values", "same fitted MapValueToKey"], () =>

@@ -62,7 +62,7 @@ internal sealed class ActiveSubgraph
         }
         // A monotone renumbering keeps each user's items in ascending order, so the subgraph's edges (and the random
         // streams that walk them) follow the full graph's order.
-        var sub = BipartiteGraph.FromEdges(activeUsers, activeItems, edgeUsers, edgeItems, graph.EdgeWeights);
+        var sub = BipartiteGraph.FromEdges(activeUsers, activeItems, edgeUsers, edgeItems, graph.EdgeWeights, graph.EdgeRelations, graph.RelationCount);
         return new ActiveSubgraph(graph, users, items, sub);
     }
 

@@ -26,7 +26,11 @@ public static class GraphEmbeddingTrainerEngine
     /// <param name="progress">Optional sink receiving the statistics of each finished epoch.</param>
     /// <param name="ct">Cancels training between chunks; an <see cref="OperationCanceledException"/> is then thrown.</param>
     /// <returns>The embeddings and per-epoch statistics.</returns>
-    /// <exception cref="ArgumentException">The graph has no edges.</exception>
+    /// <exception cref="ArgumentException">
+    /// The graph has no edges, or its relations cannot be trained as asked: several relations with an algorithm other than
+    /// <see cref="EmbeddingAlgorithm.MixtureEmbedding"/>, <see cref="MixtureEmbeddingOptions.RelationWeights"/> not one per relation,
+    /// or weight 0 on every relation that has edges.
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is invalid (the message names it).</exception>
     public static GraphEmbeddingResult Fit(BipartiteGraph graph, GraphEmbeddingOptions options, IProgress<EpochStats>? progress = null, CancellationToken ct = default)
     {
@@ -35,6 +39,7 @@ public static class GraphEmbeddingTrainerEngine
         options.Validate();
         if (graph.EdgeCount == 0)
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
+        MixtureRelations.Check(graph, options);
         var o = options.Clone();
         // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur. Divide and
         // conquer is left on the full graph: its options carry a cluster per item of the full index range.

@@ -14,4 +14,7 @@ internal sealed class EdgeColumns
     public (string Name, string Option)? ItemVector { get; init; }
 
     public (string Name, string Option)? ItemCluster { get; init; }
+
+    /// <summary>A key column of edge relations (edge types): relation id = key − 1.</summary>
+    public (string Name, string Option)? Relation { get; init; }
 }

@@ -28,6 +28,12 @@ internal sealed class EdgeRows
 
     public List<float>? Weights { get; private set; }
 
+    /// <summary>Relation id (key − 1) of each edge, when a relation column is read.</summary>
+    public List<int>? Relations { get; private set; }
+
+    /// <summary>Relations: the relation key's cardinality (1 without a relation column).</summary>
+    public int RelationCount { get; private set; } = 1;
+
     public bool[] UserSeen { get; }
 
     public bool[] ItemSeen { get; }
@@ -44,7 +50,8 @@ internal sealed class EdgeRows
     public long SkippedRows { get; private set; }
 
     public BipartiteGraph Graph() =>
-        BipartiteGraph.FromEdges(UserCount, ItemCount, Users.ToArray(), Items.ToArray(), Weights == null ? default : Weights.ToArray());
+        BipartiteGraph.FromEdges(UserCount, ItemCount, Users.ToArray(), Items.ToArray(), Weights == null ? default : Weights.ToArray(),
+            Relations == null ? default : Relations.ToArray(), RelationCount);
 
     /// <summary>Reads <paramref name="data"/>; every named column is type-checked first.</summary>
     public static EdgeRows Read(IDataView data, EdgeColumns columns)
@@ -55,7 +62,7 @@ internal sealed class EdgeRows
         var itemColumn = ColumnChecks.Key(schema, columns.Item.Name, columns.Item.Option, out int itemCount);
         var rows = new EdgeRows(userCount, itemCount);
         var active = new List<DataViewSchema.Column> { userColumn, itemColumn };
-        DataViewSchema.Column? weightColumn = null, userVectorColumn = null, itemVectorColumn = null, clusterColumn = null;
+        DataViewSchema.Column? weightColumn = null, userVectorColumn = null, itemVectorColumn = null, clusterColumn = null, relationColumn = null;
         if (columns.Weight is { } w)
         {
             weightColumn = ColumnChecks.Float(schema, w.Name, w.Option);
@@ -77,7 +84,13 @@ internal sealed class EdgeRows
             rows.ClusterCount = clusters;
             rows.ItemClusters = Enumerable.Repeat(-1, itemCount).ToArray();
         }
-        foreach (var c in new[] { weightColumn, userVectorColumn, itemVectorColumn, clusterColumn })
+        if (columns.Relation is { } rc)
+        {
+            relationColumn = ColumnChecks.Key(schema, rc.Name, rc.Option, out int relations);
+            rows.RelationCount = relations;
+            rows.Relations = new List<int>();
+        }
+        foreach (var c in new[] { weightColumn, userVectorColumn, itemVectorColumn, clusterColumn, relationColumn })
             if (c != null) active.Add(c.Value);
 
         using var cursor = data.GetRowCursor(active);
@@ -87,15 +100,17 @@ internal sealed class EdgeRows
         var getUserVector = userVectorColumn == null ? null : cursor.GetGetter<VBuffer<float>>(userVectorColumn.Value);
         var getItemVector = itemVectorColumn == null ? null : cursor.GetGetter<VBuffer<float>>(itemVectorColumn.Value);
         var getCluster = clusterColumn == null ? null : cursor.GetGetter<uint>(clusterColumn.Value);
-        uint user = 0, item = 0, cluster = 0;
+        var getRelation = relationColumn == null ? null : cursor.GetGetter<uint>(relationColumn.Value);
+        uint user = 0, item = 0, cluster = 0, relation = 0;
         float weight = 0;
         var vector = default(VBuffer<float>);
         while (cursor.MoveNext())
         {
             getUser(ref user);
             getItem(ref item);
-            // Key 0 is ML.NET's missing value; such rows carry no edge.
-            if (user == 0 || item == 0)
+            getRelation?.Invoke(ref relation);
+            // Key 0 is ML.NET's missing value; such rows carry no edge (nor do rows of a missing relation).
+            if (user == 0 || item == 0 || (getRelation != null && relation == 0))
             {
                 rows.SkippedRows++;
                 continue;
@@ -103,6 +118,7 @@ internal sealed class EdgeRows
             int u = (int)user - 1, i = (int)item - 1;
             rows.Users.Add(u);
             rows.Items.Add(i);
+            rows.Relations?.Add((int)relation - 1);
             if (getWeight != null)
             {
                 getWeight(ref weight);

@@ -8,7 +8,9 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// shared negatives (the chunk's other items, then uniform and degree-proportional draws), scores every component pair of
 /// every (edge, negative) with small matrix products over unit copies of the rows, pools each pair's cosine block,
 /// applies the margin ranking loss, and back-propagates through the poolings and the normalisation to the raw rows.
-/// All buffers are allocated once; nothing is allocated per edge or per chunk.
+/// All buffers are allocated once; nothing is allocated per edge or per chunk. With relations (multi-task training,
+/// <see cref="MixtureRelations"/>) each chunk holds the edges of one relation and its negatives come from that relation's
+/// destinations; the chunks of the relations are interleaved so each relation advances at the same pace through the slice.
 /// </summary>
 /// <remarks>
 /// Row layout: a user slot s owns component rows s × C_s .. s × C_s + C_s − 1, an item slot s owns rows s × C_d ...
@@ -28,6 +30,9 @@ internal sealed class MixtureChunkWorker
     private readonly MixturePooling _positivePooling, _negativePooling;
     private readonly float _gamma, _theta, _margin;
     private EmbeddingRandom _random;
+    private readonly MixtureRelations? _relations;
+    private readonly int[] _relationStarts, _relationCursors;
+    private int[] _grouped = [];
 
     private readonly int[] _userSlots, _itemSlots;
     private readonly float[] _userRows, _itemRows, _userUnit, _itemUnit, _userNorms, _itemNorms, _userGrads, _itemGrads;
@@ -40,8 +45,11 @@ internal sealed class MixtureChunkWorker
     // The prepared chunk: edges, in-batch negatives, user slots in use.
     private int _c, _batch, _userSlotCount;
 
+    /// <summary>Test hook: called after each chunk is prepared, with the chunk's relation (−1 without relations), its edges and its negative items.</summary>
+    internal Action<int, ReadOnlySpan<int>, ReadOnlySpan<int>>? ChunkPrepared { get; set; }
+
     public MixtureChunkWorker(GraphEmbeddingOptions options, EmbeddingTable users, EmbeddingTable items, int[] edgeUsers, int[] edgeItems,
-        float[]? edgeWeights, AliasSampler? userSampler, AliasSampler? itemSampler, EmbeddingRandom random)
+        float[]? edgeWeights, AliasSampler? userSampler, AliasSampler? itemSampler, EmbeddingRandom random, MixtureRelations? relations = null)
     {
         var mix = options.Mixture;
         _options = options;
@@ -53,6 +61,9 @@ internal sealed class MixtureChunkWorker
         _userSampler = userSampler;
         _itemSampler = itemSampler;
         _random = random;
+        _relations = relations;
+        _relationStarts = new int[(relations?.Count ?? 0) + 1];
+        _relationCursors = new int[relations?.Count ?? 0];
         _cs = mix.SourceComponents;
         _cd = mix.DestinationComponents;
         _stride = users.Stride;
@@ -108,6 +119,7 @@ internal sealed class MixtureChunkWorker
     /// <summary>Trains on the edges listed in <paramref name="edges"/>, chunk by chunk; returns the summed loss.</summary>
     public double Run(ReadOnlySpan<int> edges, int epoch, CancellationToken ct)
     {
+        if (_relations != null) return RunByRelation(edges, epoch, ct);
         double loss = 0;
         int chunk = _options.ChunkSize;
         for (int start = 0; start < edges.Length; start += chunk)
@@ -121,9 +133,60 @@ internal sealed class MixtureChunkWorker
         return loss;
     }
 
-    /// <summary>Fills the slots of a chunk (edges, then sampled negatives) and gathers their raw rows.</summary>
-    internal void Prepare(ReadOnlySpan<int> edges)
+    /// <summary>
+    /// Trains on <paramref name="edges"/> grouped by relation (a stable counting sort, so each relation keeps the shuffled
+    /// order), one relation per chunk; the next chunk comes from the relation that has done the smallest share of its edges.
+    /// </summary>
+    private double RunByRelation(ReadOnlySpan<int> edges, int epoch, CancellationToken ct)
     {
+        var relations = _relations!;
+        int count = relations.Count, chunk = _options.ChunkSize;
+        var edgeRelations = relations.EdgeRelations;
+        if (_grouped.Length < edges.Length) _grouped = new int[edges.Length];
+        var starts = _relationStarts;
+        var cursors = _relationCursors;
+        Array.Clear(starts);
+        foreach (int e in edges) starts[edgeRelations[e] + 1]++;
+        for (int r = 0; r < count; r++) starts[r + 1] += starts[r];
+        starts.AsSpan(0, count).CopyTo(cursors);
+        foreach (int e in edges) _grouped[cursors[edgeRelations[e]]++] = e;
+        starts.AsSpan(0, count).CopyTo(cursors);
+
+        double loss = 0;
+        for (int done = 0; done < edges.Length;)
+        {
+            if (ct.IsCancellationRequested) break;
+            int next = -1;
+            long nextDone = 0, nextSize = 1;
+            for (int r = 0; r < count; r++)
+            {
+                long size = starts[r + 1] - starts[r], progress = cursors[r] - starts[r];
+                if (progress == size) continue;
+                // progress / size < nextDone / nextSize, without division.
+                if (next < 0 || progress * nextSize < nextDone * size) (next, nextDone, nextSize) = (r, progress, size);
+            }
+            int length = Math.Min(chunk, starts[next + 1] - cursors[next]);
+            float lr = LearningRateSchedule.At(_options, epoch, done, edges.Length);
+            Prepare(_grouped.AsSpan(cursors[next], length), next);
+            loss += Backpropagate();
+            Update(lr);
+            cursors[next] += length;
+            done += length;
+        }
+        return loss;
+    }
+
+    /// <summary>Fills the slots of a chunk (edges, then sampled negatives) and gathers their raw rows.</summary>
+    internal void Prepare(ReadOnlySpan<int> edges) => Prepare(edges, -1);
+
+    /// <summary>
+    /// Fills the slots of a chunk whose edges are all of relation <paramref name="relation"/> (−1: no relations; negatives
+    /// over all items) and gathers their raw rows.
+    /// </summary>
+    internal void Prepare(ReadOnlySpan<int> edges, int relation)
+    {
+        int[]? destinations = relation < 0 ? null : _relations!.Destinations[relation];
+        AliasSampler? itemSampler = relation < 0 ? _itemSampler : _relations!.DegreeSamplers[relation];
         int c = edges.Length;
         _c = c;
         _batch = Math.Min(_options.BatchNegatives, c);
@@ -137,12 +200,12 @@ internal sealed class MixtureChunkWorker
         int s = c;
         for (int t = 0; t < _options.UniformNegatives; t++, s++)
         {
-            _itemSlots[s] = _random.NextInt(_items.Rows / _cd);
+            _itemSlots[s] = destinations == null ? _random.NextInt(_items.Rows / _cd) : destinations[_random.NextInt(destinations.Length)];
             if (_twoSided) _userSlots[s] = _random.NextInt(_users.Rows / _cs);
         }
         for (int t = 0; t < _options.DegreeNegatives; t++, s++)
         {
-            _itemSlots[s] = _itemSampler!.Sample(ref _random);
+            _itemSlots[s] = destinations == null ? itemSampler!.Sample(ref _random) : destinations[itemSampler!.Sample(ref _random)];
             if (_twoSided) _userSlots[s] = _userSampler!.Sample(ref _random);
         }
         _userSlotCount = _twoSided ? s : c;
@@ -155,6 +218,7 @@ internal sealed class MixtureChunkWorker
         }
         Gather(_users, _userSlots, _userSlotCount, _cs, _userRows);
         Gather(_items, _itemSlots, s, _cd, _itemRows);
+        ChunkPrepared?.Invoke(relation, edges, _negItemIds.AsSpan(0, columns));
     }
 
     /// <summary>Loss of the prepared chunk and its gradients with respect to the gathered raw rows (the rows are not changed).</summary>

@@ -38,6 +38,22 @@ public sealed class MixtureEmbeddingOptions
     /// </summary>
     public float WeightGamma { get; set; } = MixtureEmbeddingDefaults.WeightGamma;
 
+    /// <summary>
+    /// Multi-task training: the weight of each relation (edge type) of the graph (<see cref="BipartiteGraph.RelationCount"/>
+    /// entries, each finite and ≥ 0); the loss is the sum over relations of its weight times the relation's (edge-weighted)
+    /// loss, so an edge's loss is scaled by its relation's weight, and a relation of weight 0 is left out of training. Null
+    /// (the default) weighs every relation 1. Negatives of a relation's edges are drawn among the destinations that occur in
+    /// that relation (its type); a graph with one relation trains exactly as one without relations.
+    /// </summary>
+    public float[]? RelationWeights { get; set; }
+
+    /// <summary>
+    /// The relations whose edges the post-hoc weights of the trained result sum over (relation ids, e.g. the tasks retrieval
+    /// serves); null (the default) sums over all edges. <see cref="MixtureEmbeddingResult.WithWeights"/> recomputes them
+    /// for another subset after training.
+    /// </summary>
+    public int[]? WeightRelations { get; set; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -47,10 +63,31 @@ public sealed class MixtureEmbeddingOptions
         if (!float.IsFinite(Gamma) || Gamma < 1e-3f || Gamma > 1e3f) throw Bad(nameof(Gamma), Gamma, "must be within 0.001..1000");
         if (!float.IsFinite(Theta) || Theta < 0 || Theta > 1) throw Bad(nameof(Theta), Theta, "must be within [0, 1]");
         if (!float.IsFinite(WeightGamma) || WeightGamma < 1e-3f || WeightGamma > 1e3f) throw Bad(nameof(WeightGamma), WeightGamma, "must be within 0.001..1000");
+        if (WeightRelations != null)
+        {
+            if (WeightRelations.Length == 0) throw new ArgumentOutOfRangeException(nameof(WeightRelations), "WeightRelations is empty: give at least one relation, or null for all edges.");
+            foreach (int r in WeightRelations)
+                if (r < 0) throw new ArgumentOutOfRangeException(nameof(WeightRelations), r, $"WeightRelations names relation {r}: relation ids are at least 0.");
+        }
+        if (RelationWeights != null)
+        {
+            if (RelationWeights.Length == 0) throw new ArgumentOutOfRangeException(nameof(RelationWeights), "RelationWeights is empty: give one weight per relation, or null for all 1.");
+            for (int r = 0; r < RelationWeights.Length; r++)
+            {
+                if (!float.IsFinite(RelationWeights[r]) || RelationWeights[r] < 0)
+                    throw new ArgumentOutOfRangeException(nameof(RelationWeights), RelationWeights[r], $"RelationWeights[{r}] is {RelationWeights[r]}: relation weights must be finite and at least 0.");
+            }
+        }
     }
 
     /// <summary>A copy.</summary>
-    public MixtureEmbeddingOptions Clone() => (MixtureEmbeddingOptions)MemberwiseClone();
+    public MixtureEmbeddingOptions Clone()
+    {
+        var copy = (MixtureEmbeddingOptions)MemberwiseClone();
+        copy.RelationWeights = (float[]?)RelationWeights?.Clone();
+        copy.WeightRelations = (int[]?)WeightRelations?.Clone();
+        return copy;
+    }
 
     private static ArgumentOutOfRangeException Bad(string name, object value, string rule) => new(name, value, $"{name} {rule}.");
 }

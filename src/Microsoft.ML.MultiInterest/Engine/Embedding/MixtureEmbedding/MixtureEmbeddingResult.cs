@@ -73,18 +73,33 @@ public sealed class MixtureEmbeddingResult
     /// (<c>w_{s,c} ∝ Σ_{(s,d) ∈ graph} Σ_l e^{M[c,l]/γ_T}</c>; see <see cref="MixtureEmbeddingOptions.WeightGamma"/>): the
     /// weights are not trained, so the temperature can be chosen after training, on a validation hold-out.
     /// </summary>
-    /// <param name="graph">The edges the weights sum over (the training graph, or a chosen subset of its relations).</param>
+    /// <param name="graph">The edges the weights sum over (the training graph, or any graph over the same users and items).</param>
     /// <param name="weightGamma">γ_T within 0.001..1000.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores).</param>
-    public MixtureEmbeddingResult WithWeights(BipartiteGraph graph, float weightGamma, int threads = 0)
+    /// <param name="relations">
+    /// The relations (ids within 0..<see cref="BipartiteGraph.RelationCount"/> − 1 of <paramref name="graph"/>) whose edges the
+    /// weights sum over, e.g. the tasks retrieval serves; null or omitted: all edges. Users without an edge of these
+    /// relations get uniform weights.
+    /// </param>
+    public MixtureEmbeddingResult WithWeights(BipartiteGraph graph, float weightGamma, int threads = 0, IReadOnlyCollection<int>? relations = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         if (!float.IsFinite(weightGamma) || weightGamma < 1e-3f || weightGamma > 1e3f)
             throw new ArgumentOutOfRangeException(nameof(weightGamma), weightGamma, "weightGamma must be within 0.001..1000.");
         if (graph.UserCount != UserCount || graph.ItemCount != ItemCount)
             throw new ArgumentException($"The graph has {graph.UserCount} users and {graph.ItemCount} items, the model {UserCount} and {ItemCount}.", nameof(graph));
+        if (relations != null)
+        {
+            if (relations.Count == 0) throw new ArgumentException("The relation subset is empty: give at least one relation, or null for all edges.", nameof(relations));
+            foreach (int r in relations)
+            {
+                if ((uint)r >= (uint)graph.RelationCount)
+                    throw new ArgumentOutOfRangeException(nameof(relations), r, $"Relation {r} is outside 0..{graph.RelationCount - 1}, the graph's relations.");
+            }
+        }
+        var counted = MixtureWeights.Filter(graph.RelationCount, relations);
         var weights = MixtureWeights.Compute(graph, UserComponents, ItemComponents, SourceComponents, DestinationComponents, weightGamma,
-            Parallelism.Workers(threads));
+            Parallelism.Workers(threads), counted);
         return new MixtureEmbeddingResult(SourceComponents, DestinationComponents, UserComponents, ItemComponents, weights);
     }
 

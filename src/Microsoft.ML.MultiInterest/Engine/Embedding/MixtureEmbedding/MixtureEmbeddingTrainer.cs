@@ -26,17 +26,14 @@ internal static class MixtureEmbeddingTrainer
         InitializeUnit(users, ref init);
         InitializeUnit(items, ref init);
 
-        int edgeCount = graph.EdgeCount;
-        var edgeUsers = new int[edgeCount];
-        var edgeItems = graph.EdgeItems.ToArray();
-        var offsets = graph.Offsets;
-        for (int u = 0; u < graph.UserCount; u++) edgeUsers.AsSpan(offsets[u], offsets[u + 1] - offsets[u]).Fill(u);
-        float[]? edgeWeights = graph.HasWeights ? graph.EdgeWeights.ToArray() : null;
+        // Relations (multi-task): edges of zero-weight relations dropped, losses scaled by relation weight, negatives per relation.
+        var (edgeUsers, edgeItems, edgeWeights, relations) = MixtureRelations.Edges(graph, o);
+        int edgeCount = edgeItems.Length;
 
         AliasSampler? userSampler = null, itemSampler = null;
         if (o.DegreeNegatives > 0)
         {
-            itemSampler = AliasSampler.FromDegrees(graph.ItemDegrees(), o.DegreeExponent);
+            if (relations == null) itemSampler = AliasSampler.FromDegrees(graph.ItemDegrees(), o.DegreeExponent);
             if (!mix.OneSidedNegatives)
             {
                 var userDegrees = new int[graph.UserCount];
@@ -47,7 +44,7 @@ internal static class MixtureEmbeddingTrainer
 
         var workers = new MixtureChunkWorker[threads];
         for (int t = 0; t < threads; t++)
-            workers[t] = new MixtureChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1));
+            workers[t] = new MixtureChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1), relations);
 
         var stats = new List<EpochStats>(o.Epochs);
         return EpochLoop.Run(edgeCount, o, threads, (t, slice, current, token) => workers[t].Run(slice, current, token),
@@ -60,7 +57,8 @@ internal static class MixtureEmbeddingTrainer
     {
         var m = o.Mixture;
         return $"mixture-embedding d={o.Dimension} Cs={m.SourceComponents} Cd={m.DestinationComponents} pooling={m.Pooling} gamma={m.Gamma} theta={m.Theta} "
-            + $"margin={o.Margin} epochs={o.Epochs} lr={o.LearningRate} negatives={o.UniformNegatives}u+{o.BatchNegatives}b+{o.DegreeNegatives}d{(m.OneSidedNegatives ? " one-sided" : "")}";
+            + $"margin={o.Margin} epochs={o.Epochs} lr={o.LearningRate} negatives={o.UniformNegatives}u+{o.BatchNegatives}b+{o.DegreeNegatives}d{(m.OneSidedNegatives ? " one-sided" : "")}"
+            + (m.RelationWeights == null ? "" : $" relation-weights={string.Join(',', m.RelationWeights)}");
     }
 
     private static void InitializeUnit(EmbeddingTable table, ref EmbeddingRandom random)
@@ -77,7 +75,8 @@ internal static class MixtureEmbeddingTrainer
         int cs = mix.SourceComponents, cd = mix.DestinationComponents;
         var userComponents = Unit(users.ToMatrix());
         var itemComponents = Unit(items.ToMatrix());
-        var weights = MixtureWeights.Compute(graph, userComponents, itemComponents, cs, cd, mix.WeightGamma, threads);
+        var weights = MixtureWeights.Compute(graph, userComponents, itemComponents, cs, cd, mix.WeightGamma, threads,
+            MixtureWeights.Filter(graph.RelationCount, mix.WeightRelations));
         var mixture = new MixtureEmbeddingResult(cs, cd, userComponents, itemComponents, weights);
         return new GraphEmbeddingResult(Mean(userComponents, cs), Mean(itemComponents, cd), stats.ToArray())
         {

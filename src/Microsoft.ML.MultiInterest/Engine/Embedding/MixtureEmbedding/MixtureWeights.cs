@@ -7,6 +7,15 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 internal static class MixtureWeights
 {
+    /// <summary>Which of <paramref name="relationCount"/> relations <paramref name="relations"/> names (null: all, returned as null); ids must be in range.</summary>
+    public static bool[]? Filter(int relationCount, IEnumerable<int>? relations)
+    {
+        if (relations == null) return null;
+        var counted = new bool[relationCount];
+        foreach (int r in relations) counted[r] = true;
+        return counted;
+    }
+
     /// <summary>The weights of every user's components, row-major users × C_s.</summary>
     /// <param name="graph">The edges weights are summed over.</param>
     /// <param name="users">Unit user components, rows u × C_s + c.</param>
@@ -15,15 +24,22 @@ internal static class MixtureWeights
     /// <param name="cd">C_d.</param>
     /// <param name="gamma">γ_T &gt; 0.</param>
     /// <param name="threads">Degree of parallelism; the result does not depend on it.</param>
-    public static double[] Compute(BipartiteGraph graph, EmbeddingMatrix users, EmbeddingMatrix items, int cs, int cd, float gamma, int threads)
+    /// <param name="relations">Per relation, whether its edges count (null: all edges); users without a counted edge get uniform weights.</param>
+    public static double[] Compute(BipartiteGraph graph, EmbeddingMatrix users, EmbeddingMatrix items, int cs, int cd, float gamma, int threads,
+        bool[]? relations = null)
     {
         var weights = new double[graph.UserCount * cs];
         double inverseGamma = 1.0 / gamma;
         Parallel.For(0, graph.UserCount, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, u =>
         {
             var w = weights.AsSpan(u * cs, cs);
-            foreach (int i in graph.ItemsOf(u))
+            var edgeItems = graph.EdgeItems;
+            var edgeRelations = graph.EdgeRelations;
+            int first = graph.Offsets[u], end = graph.Offsets[u + 1];
+            for (int e = first; e < end; e++)
             {
+                if (relations != null && !relations[edgeRelations.IsEmpty ? 0 : edgeRelations[e]]) continue;
+                int i = edgeItems[e];
                 for (int c = 0; c < cs; c++)
                 {
                     var component = users.ReadRow(u * cs + c);

@@ -40,9 +40,11 @@ internal sealed record ValidationSplit(BipartiteGraph Train, BipartiteGraph Vali
         var trainUsers = new List<int>(graph.EdgeCount);
         var trainItems = new List<int>(graph.EdgeCount);
         var trainWeights = graph.HasWeights ? new List<float>(graph.EdgeCount) : null;
+        var trainRelations = graph.HasRelations ? new List<int>(graph.EdgeCount) : null;
         var validUsers = new List<int>();
         var validItems = new List<int>();
         var weights = graph.EdgeWeights;
+        var relations = graph.EdgeRelations;
         for (int u = 0; u < graph.UserCount; u++)
         {
             for (int e = offsets[u]; e < offsets[u + 1]; e++)
@@ -57,11 +59,12 @@ internal sealed record ValidationSplit(BipartiteGraph Train, BipartiteGraph Vali
                     trainUsers.Add(u);
                     trainItems.Add(items[e]);
                     trainWeights?.Add(weights[e]);
+                    trainRelations?.Add(relations[e]);
                 }
             }
         }
         var train = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount, trainUsers.ToArray(), trainItems.ToArray(),
-            trainWeights == null ? default : trainWeights.ToArray());
+            trainWeights == null ? default : trainWeights.ToArray(), trainRelations == null ? default : trainRelations.ToArray(), graph.RelationCount);
         var validation = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount, validUsers.ToArray(), validItems.ToArray());
         return new ValidationSplit(train, validation);
     }

@@ -1,0 +1,118 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.Embedding;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+/// <summary>Multi-task mixture embeddings through the ML.NET face: the relation key column and the relation weights.</summary>
+public class MultiTaskMLNetTests
+{
+    public sealed class Edge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public string Relation { get; set; } = "";
+    }
+
+    /// <summary>A planted two-relation edge list (relations 'likes' and 'follows'), with User, Item and Relation key-mapped.</summary>
+    internal static IDataView Keyed(MLContext ml, out IDataView raw)
+    {
+        var g = TwoRelationGraph.Create(users: 16).Train;
+        var edges = new List<Edge>();
+        for (int u = 0, e = 0; u < g.UserCount; u++)
+            foreach (int i in g.ItemsOf(u)) edges.Add(new Edge { User = $"u{u}", Item = $"i{i}", Relation = g.EdgeRelations[e++] == 0 ? "likes" : "follows" });
+        raw = ml.Data.LoadFromEnumerable(edges);
+        return MLNetTestData.KeyPipeline(ml).Append(ml.Transforms.Conversion.MapValueToKey("Relation")).Fit(raw).Transform(raw);
+    }
+
+    internal static GraphEmbeddingTrainer.Options Options(float[]? weights = null) => new()
+    {
+        Algorithm = EmbeddingAlgorithm.MixtureEmbedding, Dimension = 8, Epochs = 3, Threads = 1, Seed = 5, UniformNegatives = 5, BatchNegatives = 5, ChunkSize = 10,
+        RelationColumnName = "Relation",
+        Mixture = new MixtureEmbeddingOptions { SourceComponents = 2, RelationWeights = weights },
+    };
+
+    [Fact]
+    public void TheRelationColumnTrainsAsTheEngineDoesOnTheSameRelations()
+    {
+        var ml = new MLContext(seed: 1);
+        var keyed = Keyed(ml, out _);
+        var options = Options([1f, 0.5f]);
+        var fitted = ml.MultiInterest().GraphEmbedding(options).Fit(keyed).Mixture!;
+
+        // The same edges, relations and settings given to the engine directly.
+        var users = MLNetTestData.Keys(keyed, "User").Select(k => (int)k - 1).ToArray();
+        var items = MLNetTestData.Keys(keyed, "Item").Select(k => (int)k - 1).ToArray();
+        var relations = MLNetTestData.Keys(keyed, "Relation").Select(k => (int)k - 1).ToArray();
+        var graph = BipartiteGraph.FromEdges(users.Max() + 1, items.Max() + 1, users, items, default, relations, 2);
+        var engine = GraphEmbeddingTrainerEngine.Fit(graph, options.ToEngine(5)).Mixture!;
+        Assert.Equal(engine.UserComponents.Values, fitted.UserComponents.Values);
+        Assert.Equal(engine.ItemComponents.Values, fitted.ItemComponents.Values);
+
+        // Without the relation column the run differs (negatives are drawn over all items).
+        var plain = Options([1f, 0.5f]);
+        plain.RelationColumnName = null;
+        plain.Mixture.RelationWeights = null;
+        var single = ml.MultiInterest().GraphEmbedding(plain).Fit(keyed).Mixture!;
+        Assert.NotEqual(single.UserComponents.Values, fitted.UserComponents.Values);
+    }
+
+    [Fact]
+    public void BadRelationSettingsAreNamed()
+    {
+        var ml = new MLContext(seed: 1);
+        var keyed = Keyed(ml, out var raw);
+        var notKey = Assert.Throws<ArgumentException>(() => ml.MultiInterest().GraphEmbedding(Options()).Fit(
+            MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw)));
+        Assert.Contains("'Relation' (option RelationColumnName) must be a key type over UInt32", notKey.Message);
+
+        var other = Options();
+        other.Algorithm = EmbeddingAlgorithm.NegativeSampling;
+        var algorithm = Assert.Throws<ArgumentException>(() => ml.MultiInterest().GraphEmbedding(other));
+        Assert.Equal("RelationColumnName", algorithm.ParamName);
+        Assert.Contains("only Algorithm = MixtureEmbedding trains on relations", algorithm.Message);
+
+        var count = Assert.Throws<ArgumentException>(() => ml.MultiInterest().GraphEmbedding(Options([1f, 1f, 1f])).Fit(keyed));
+        Assert.Contains("Mixture.RelationWeights has 3 weights, but column 'Relation' (option RelationColumnName) is a key over 2 values", count.Message);
+
+        var withoutColumn = Options([1f, 1f]);
+        withoutColumn.RelationColumnName = null;
+        var unset = Assert.Throws<ArgumentException>(() => ml.MultiInterest().GraphEmbedding(withoutColumn).Fit(keyed));
+        Assert.Contains("RelationColumnName is not set", unset.Message);
+
+        var negative = Assert.Throws<ArgumentOutOfRangeException>(() => ml.MultiInterest().GraphEmbedding(Options([1f, -1f])));
+        Assert.Equal("RelationWeights", negative.ParamName);
+    }
+
+    [Fact]
+    public void ThePipelinePageSnippet_CompilesRuns_AndIsOnThePage()
+    {
+        var ml = new MLContext(seed: 1);
+        Keyed(ml, out var raw);
+        var mi = ml.MultiInterest();
+        {
+            #region MultiTask
+            var keyed = ml.Transforms.Conversion.MapValueToKey("User")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
+                .Append(ml.Transforms.Conversion.MapValueToKey("Relation")) // e.g. "likes", "follows": keys 1, 2 in order of first sight
+                .Fit(raw).Transform(raw);
+            var model = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.MixtureEmbedding,
+                RelationColumnName = "Relation",
+                Mixture = new MixtureEmbeddingOptions { SourceComponents = 5, RelationWeights = [1f, 0.5f] },
+            }).Fit(keyed);
+            #endregion
+            Assert.Equal(5, model.Mixture!.SourceComponents);
+        }
+
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;
+        var lines = File.ReadAllLines(Path.Combine(root, "tests", "Microsoft.ML.MultiInterest.Tests", "MLNet", nameof(MultiTaskMLNetTests) + ".cs"))
+            .SkipWhile(l => l.Trim() != "#region MultiTask").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
+        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
+        string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
+        Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
+    }
+}
