@@ -543,12 +543,12 @@ class Protocol:
         for m in METHODS:
             self.metrics[m]["emd"] = self.emd[m]
 
-    def list_metrics(self, lists):
+    def list_metrics(self, lists, methods=METHODS):
         """lists[method][K][user] = list of item rows.  Averages over self.test_users;
         a missing list counts as recall 0 and NDCG 0 / is skipped for diversity (reported).
         NDCG@K scores the first K entries of a list (the protocol's lists have at most K)."""
         out = {}
-        for m in METHODS:
+        for m in methods:
             out[m] = {"recall": {}, "ndcg": {}, "diversity": {}, "missing": {}}
             for K in self.cutoffs:
                 rs, ns, ds, miss = [], [], [], 0
@@ -576,14 +576,14 @@ class Protocol:
 
 
 # ----------------------------------------------------------------------------- reporting
-def print_table(title, met, cutoffs, with_emd=True):
+def print_table(title, met, cutoffs, with_emd=True, methods=METHODS):
     print(title)
-    hdr = "%-10s" % "method" + "".join("%10s" % ("R@%d" % K) for K in cutoffs) + \
+    hdr = "%-16s" % "method" + "".join("%10s" % ("R@%d" % K) for K in cutoffs) + \
         "".join("%10s" % ("N@%d" % K) for K in cutoffs) + \
         "".join("%10s" % ("D@%d" % K) for K in cutoffs) + ("%10s" % "EMD" if with_emd else "")
     print(hdr)
-    for m in METHODS:
-        row = "%-10s" % m
+    for m in methods:
+        row = "%-16s" % m
         row += "".join("%10.5f" % met[m]["recall"][K] for K in cutoffs)
         row += "".join("%10.5f" % met[m]["ndcg"][K] for K in cutoffs)
         row += "".join("%10.5f" % met[m]["diversity"][K] for K in cutoffs)
@@ -593,7 +593,7 @@ def print_table(title, met, cutoffs, with_emd=True):
     print()
 
 
-def compare_metrics(P, mine, path, label):
+def compare_metrics(P, mine, path, label, methods=METHODS):
     with open(path) as f:
         js = json.load(f)
     ms = js.get("methods", {})
@@ -602,17 +602,17 @@ def compare_metrics(P, mine, path, label):
         print("  NOTE: --users %d restricts to %d of %d test users; metrics.json averages all test "
               "users, so these differences are only approximate." %
               (P.args.users, len(P.test_users), P.n_test_users_all))
-    hdr = "%-10s" % "method" + "".join("%11s" % ("R@%d" % K) for K in P.cutoffs) + \
+    hdr = "%-16s" % "method" + "".join("%11s" % ("R@%d" % K) for K in P.cutoffs) + \
         "".join("%11s" % ("N@%d" % K) for K in P.cutoffs) + \
         "".join("%11s" % ("D@%d" % K) for K in P.cutoffs) + "%11s" % "EMD"
     print(hdr)
     worst = 0.0
-    for m in METHODS:
+    for m in methods:
         t = ms.get(m)
         if t is None:
-            print("%-10s (missing in json)" % m)
+            print("%-16s (missing in json)" % m)
             continue
-        row = "%-10s" % m
+        row = "%-16s" % m
         for key in ("recall", "ndcg", "diversity"):  # a key the json lacks prints n/a (older files have no ndcg)
             for K in P.cutoffs:
                 v = t.get(key, {}).get(str(K))
@@ -779,17 +779,22 @@ def main():
         theirs = read_candidates(P, args.candidates)
         P.log("read candidates: %.1fs" % (time.time() - t0))
         compare_candidates(P, theirs, args.examples)
+        # Every method in the file, the library's extra rows (MMR, tuned kNN-Embed, multi-interest MMR, ...) included:
+        # their recall, NDCG and diversity follow from the exported lists alone.
+        listed = [m for m in METHODS if m in theirs] + sorted(m for m in theirs if m not in METHODS)
         met2 = P.list_metrics({m: {K: {u: L[0] for u, L in d.items()} for K, d in theirs.get(m, {}).items()}
-                               for m in METHODS})
-        miss = sum(met2[m]["missing"][K] for m in METHODS for K in P.cutoffs)
+                               for m in listed}, listed)
+        miss = sum(met2[m]["missing"][K] for m in listed for K in P.cutoffs)
         print_table("Recall/NDCG/Diversity recomputed directly from %s%s" % (
             args.candidates, (" (%d missing lists counted as recall and NDCG 0)" % miss) if miss else ""),
-            met2, P.cutoffs, with_emd=False)
+            met2, P.cutoffs, with_emd=False, methods=listed)
         if args.metrics:
             for m in METHODS:
-                met2[m]["emd"] = P.metrics[m]["emd"]  # EMD cannot be derived from candidates
+                if m in met2:
+                    met2[m]["emd"] = P.metrics[m]["emd"]  # EMD cannot be derived from candidates
             compare_metrics(P, met2, args.metrics,
-                            "recall/NDCG/diversity from the candidates file; EMD column = ours")
+                            "recall/NDCG/diversity from the candidates file; EMD column = ours (n/a for the extra rows)",
+                            methods=listed)
     print("total time: %.1fs" % (time.time() - T0))
 
 
