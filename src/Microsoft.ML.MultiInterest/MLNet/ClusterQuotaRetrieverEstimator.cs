@@ -104,21 +104,14 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
             ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
         });
         var items = new CompactItems(rows);
-        var assignments = new int[items.RowOf.Length];
-        for (int j = 0; j < assignments.Length; j++)
-        {
-            assignments[j] = rows.ItemClusters![items.RowOf[j]];
-            if (assignments[j] < 0)
-                throw new ArgumentException($"Item key {items.RowOf[j] + 1} has a missing cluster key in column '{o.ItemClusterColumnName}' (option {nameof(o.ItemClusterColumnName)}).");
-        }
-        var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items.Embeddings);
+        var clustering = items.Clustering(rows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
         var mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
             (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
             rows.ClusterCount, items.Embeddings.Dimension);
         OptionWarnings.Candidates(_context, nameof(ClusterQuotaRetrieverEstimator), o.Candidates, items.RowOf.Length);
         var settings = new RetrievalSettings { Query = o.Query, Beta = o.Beta, HeadShare = o.HeadShare };
         settings.Quota(o.Alpha).Validate();
-        return FittedServing.Create(_context, nameof(ClusterQuotaRetrieverEstimator), input, rows, items, new RetrieverColumns(o.UserColumnName, o.ItemColumnName, o.HistoryColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName, o.CandidateSourceColumnName),
+        return FittedServing.Create(_context, nameof(ClusterQuotaRetrieverEstimator), input, rows, items,
             CandidateMethod.ClusterQuota, o.Candidates, o.Alpha, settings, o.ExcludeSeen, mixtures, clustering, o);
     }
 

@@ -93,20 +93,13 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         ItemClustering? clustering = null;
         if (o.InterestWeight > 0)
         {
-            var assignments = new int[items.RowOf.Length];
-            for (int j = 0; j < assignments.Length; j++)
-            {
-                assignments[j] = rows.ItemClusters![items.RowOf[j]];
-                if (assignments[j] < 0)
-                    throw new ArgumentException($"Item key {items.RowOf[j] + 1} has a missing cluster key in column '{o.ItemClusterColumnName}' (option {nameof(o.ItemClusterColumnName)}).");
-            }
-            clustering = ItemClustering.Create(assignments, rows.ClusterCount, items.Embeddings);
+            clustering = items.Clustering(rows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
             mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
                 (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
                 rows.ClusterCount, items.Embeddings.Dimension);
         }
         Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranking the top {pool} of {items.RowOf.Length} items to {o.Candidates} candidates (lambda {o.Lambda}).");
-        return FittedServing.Create(_context, nameof(MmrRetrieverEstimator), input, rows, items, new RetrieverColumns(o.UserColumnName, o.ItemColumnName, o.HistoryColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName, o.CandidateSourceColumnName),
+        return FittedServing.Create(_context, nameof(MmrRetrieverEstimator), input, rows, items,
             CandidateMethod.Mmr, o.Candidates, double.NaN, new RetrievalSettings { MmrLambda = o.Lambda, MmrPoolSize = pool, InterestWeight = o.InterestWeight },
             o.ExcludeSeen, mixtures, clustering, o);
     }

@@ -55,7 +55,7 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         });
         var items = new CompactItems(rows);
         OptionWarnings.Candidates(_context, nameof(UnimodalRetrieverEstimator), o.Candidates, items.RowOf.Length);
-        return FittedServing.Create(_context, nameof(UnimodalRetrieverEstimator), input, rows, items, new RetrieverColumns(o.UserColumnName, o.ItemColumnName, o.HistoryColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName, o.CandidateSourceColumnName),
+        return FittedServing.Create(_context, nameof(UnimodalRetrieverEstimator), input, rows, items,
             CandidateMethod.Unimodal, o.Candidates, double.NaN, new RetrievalSettings(), o.ExcludeSeen, null, null, o);
     }
 

@@ -38,6 +38,22 @@ internal sealed class CompactItems
     /// <summary>The training edges over compact items: the exclusions.</summary>
     public BipartiteGraph Graph { get; }
 
+    /// <summary>
+    /// The clustering of the compact items from the cluster keys <paramref name="rows"/> read; an item with a missing cluster
+    /// key is an error naming the column and the option that chose it.
+    /// </summary>
+    public ItemClustering Clustering(EdgeRows rows, string column, string option)
+    {
+        var assignments = new int[RowOf.Length];
+        for (int j = 0; j < assignments.Length; j++)
+        {
+            assignments[j] = rows.ItemClusters![RowOf[j]];
+            if (assignments[j] < 0)
+                throw new ArgumentException($"Item key {RowOf[j] + 1} has a missing cluster key in column '{column}' (option {option}).");
+        }
+        return ItemClustering.Create(assignments, rows.ClusterCount, Embeddings);
+    }
+
     /// <summary>Users with edges, ascending.</summary>
     public int[] ActiveUsers() => Enumerable.Range(0, Graph.UserCount).Where(u => Graph.DegreeOf(u) > 0).ToArray();
 }

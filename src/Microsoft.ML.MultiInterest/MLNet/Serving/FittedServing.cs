@@ -13,9 +13,10 @@ internal static class FittedServing
     internal const int UsersPerBlock = 4096;
 
     public static CandidateRetrievalTransformer Create(MLContext context, string stage, IDataView input, EdgeRows rows, CompactItems items,
-        RetrieverColumns columns, CandidateMethod method, int candidates, double alpha, RetrievalSettings settings, bool excludeSeen,
+        CandidateMethod method, int candidates, double alpha, RetrievalSettings settings, bool excludeSeen,
         MixtureTable? mixtures, ItemClustering? clustering, RetrieverOptions options)
     {
+        var columns = RetrieverColumns.Of(options);
         var tables = new ServingTables
         {
             Method = method,
@@ -69,4 +70,9 @@ internal static class FittedServing
 }
 
 /// <summary>The column names a retrieval stage reads and writes at serving time.</summary>
-internal sealed record RetrieverColumns(string User, string Item, string History, string Candidates, string Scores, string Source);
+internal sealed record RetrieverColumns(string User, string Item, string History, string Candidates, string Scores, string Source)
+{
+    /// <summary>The columns every retriever's options name.</summary>
+    public static RetrieverColumns Of(RetrieverOptions o) =>
+        new(o.UserColumnName, o.ItemColumnName, o.HistoryColumnName, o.CandidatesColumnName, o.CandidateScoresColumnName, o.CandidateSourceColumnName);
+}
