@@ -13,7 +13,8 @@ internal static class KeyValuesAnnotation
 
     /// <summary>
     /// "1", "2", ... "<paramref name="count"/>": the names of cluster keys, and of keys without KeyValues. The strings are
-    /// shared between calls (one set for the largest count asked), so a wide key range costs each caller 8 bytes a key, not a string a key.
+    /// shared between calls (one set for the largest count asked, kept for the life of the process: a model of that key range
+    /// holds the same strings anyway), so a wide key range costs each caller 8 bytes a key, not a string a key.
     /// </summary>
     public static string[] Numbers(int count)
     {
