@@ -87,12 +87,7 @@ public static class OnnxServingDirectory
             Components = mixtures.MaxComponents,
             Dimension = items.Dimension,
             ExclusionMask = exclusionMask,
-            Encoder = new OnnxServingGraph
-            {
-                File = EncoderFileName,
-                Inputs = [UserRowsInput],
-                Outputs = [UserEmbeddingName, MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName, QuotasName],
-            },
+            Encoder = EncoderGraph(),
             QuotaScorer = new OnnxServingGraph
             {
                 File = QuotaScorerFileName,
@@ -142,12 +137,7 @@ public static class OnnxServingDirectory
             DestinationComponents = model.DestinationComponents,
             Dimension = model.Dimension,
             ExclusionMask = exclusionMask,
-            Encoder = new OnnxServingGraph
-            {
-                File = EncoderFileName,
-                Inputs = [UserRowsInput],
-                Outputs = [UserEmbeddingName, MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName, QuotasName],
-            },
+            Encoder = EncoderGraph(),
             RoundRobinScorer = new OnnxServingGraph
             {
                 File = RoundRobinScorerFileName,
@@ -164,4 +154,12 @@ public static class OnnxServingDirectory
         using var file = File.Create(Path.Combine(directory, fileName));
         model.WriteTo(file);
     }
+
+    /// <summary>The mixture encoder's entry in the manifest: user rows in; the user vector, the mixture and the quotas out.</summary>
+    private static OnnxServingGraph EncoderGraph() => new()
+    {
+        File = EncoderFileName,
+        Inputs = [UserRowsInput],
+        Outputs = [UserEmbeddingName, MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName, QuotasName],
+    };
 }
