@@ -3,8 +3,9 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <summary>
 /// The users and items of a graph that have at least one edge, renumbered densely in ascending order. Training runs
 /// on this subgraph, so its time and memory follow the distinct ids that occur, not the index range: an ML.NET key
-/// column typed <c>KeyType(10_000_000)</c> with 20,000 edges trains like a graph of its few thousand nodes. The fitted
-/// tables are then spread back to the full index range, with zero vectors for nodes without edges.
+/// column typed <c>KeyType(10_000_000)</c> with 20,000 edges trains like a graph of its few thousand nodes. The engine's
+/// public fit then spreads the tables back to the full index range, with zero vectors for nodes without edges; the ML.NET
+/// trainer keeps the vectors of the nodes with edges only (<see cref="MultiInterest.KeyedEmbeddings"/>).
 /// </summary>
 internal sealed class ActiveSubgraph
 {
@@ -70,21 +71,27 @@ internal sealed class ActiveSubgraph
     public GraphEmbeddingResult Expand(GraphEmbeddingResult result)
     {
         if (result.DivideConquer != null) throw new InvalidOperationException("A divide-and-conquer model is fitted on the full graph, not a subgraph.");
-        var mixture = result.Mixture;
-        var dcm = result.Dcm;
         return new GraphEmbeddingResult(Spread(result.UserEmbeddings, Users, Full.UserCount, 1), Spread(result.ItemEmbeddings, Items, Full.ItemCount, 1), result.Epochs)
         {
             Algorithm = result.Algorithm,
             Settings = result.Settings,
             Validation = result.Validation,
             SelectionSeconds = result.SelectionSeconds,
-            Mixture = mixture == null ? null : new MixtureEmbeddingResult(mixture.SourceComponents, mixture.DestinationComponents,
-                Spread(mixture.UserComponents, Users, Full.UserCount, mixture.SourceComponents),
-                Spread(mixture.ItemComponents, Items, Full.ItemCount, mixture.DestinationComponents),
-                SpreadWeights(mixture.UserWeights, mixture.SourceComponents)),
-            Dcm = dcm == null ? null : new DcmModel(Spread(dcm.Items, Items, Full.ItemCount, 1), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations),
+            Mixture = ExpandMixture(result.Mixture),
+            Dcm = ExpandDcm(result.Dcm),
         };
     }
+
+    /// <summary>Mixture components fitted on <see cref="Graph"/> moved to the full index range (zero components, equal weights elsewhere).</summary>
+    public MixtureEmbeddingResult? ExpandMixture(MixtureEmbeddingResult? mixture) =>
+        mixture == null ? null : new MixtureEmbeddingResult(mixture.SourceComponents, mixture.DestinationComponents,
+            Spread(mixture.UserComponents, Users, Full.UserCount, mixture.SourceComponents),
+            Spread(mixture.ItemComponents, Items, Full.ItemCount, mixture.DestinationComponents),
+            SpreadWeights(mixture.UserWeights, mixture.SourceComponents));
+
+    /// <summary>A differentiable-clustering model fitted on <see cref="Graph"/> with its item table moved to the full index range.</summary>
+    public DcmModel? ExpandDcm(DcmModel? dcm) =>
+        dcm == null ? null : new DcmModel(Spread(dcm.Items, Items, Full.ItemCount, 1), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations);
 
     /// <summary>Rows of <paramref name="dense"/> (<paramref name="block"/> rows per node) moved to their full indices; other rows zero.</summary>
     private static EmbeddingMatrix Spread(EmbeddingMatrix dense, int[] fullIndex, int fullCount, int block)

@@ -34,6 +34,18 @@ public static class GraphEmbeddingTrainerEngine
     /// <exception cref="ArgumentOutOfRangeException">An option is invalid (the message names it).</exception>
     public static GraphEmbeddingResult Fit(BipartiteGraph graph, GraphEmbeddingOptions options, IProgress<EpochStats>? progress = null, CancellationToken ct = default)
     {
+        var (result, active) = FitActive(graph, options, progress, ct);
+        return active == null ? result : active.Expand(result);
+    }
+
+    /// <summary>
+    /// As <see cref="Fit"/>, without spreading the tables back to the full index range: when some nodes have no edge, the
+    /// result covers the nodes of the returned subgraph only (row j of the user table is user <c>Active.Users[j]</c>), so a
+    /// caller that keeps vectors for the nodes with edges only never holds a table of the whole range.
+    /// </summary>
+    internal static (GraphEmbeddingResult Result, ActiveSubgraph? Active) FitActive(BipartiteGraph graph, GraphEmbeddingOptions options,
+        IProgress<EpochStats>? progress = null, CancellationToken ct = default)
+    {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -44,8 +56,8 @@ public static class GraphEmbeddingTrainerEngine
         // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur. Divide and
         // conquer is left on the full graph: its options carry a cluster per item of the full index range.
         if (o.Algorithm != EmbeddingAlgorithm.DivideConquer && ActiveSubgraph.Of(graph) is { } active)
-            return active.Expand(FitConnected(active.Graph, o, progress, ct));
-        return FitConnected(graph, o, progress, ct);
+            return (FitConnected(active.Graph, o, progress, ct), active);
+        return (FitConnected(graph, o, progress, ct), null);
     }
 
     /// <summary>Fits a graph in which every user and item has an edge.</summary>

@@ -18,9 +18,8 @@ internal sealed class CompactItems
             if (rows.ItemSeen[i]) keys.Add(i);
         }
         RowOf = keys.ToArray();
-        var all = rows.ItemVectors!;
-        Embeddings = new EmbeddingMatrix(RowOf.Length, all.Dimension);
-        for (int j = 0; j < RowOf.Length; j++) all.ReadRow(RowOf[j]).CopyTo(Embeddings.Row(j));
+        // The read vectors are those of the items that occur, ascending: the compact items themselves.
+        Embeddings = rows.ItemVectors!.Vectors;
         var users = rows.Users;
         var items = rows.Items.Select(i => IndexOfRow[i]).ToArray();
         Graph = BipartiteGraph.FromEdges(rows.UserCount, RowOf.Length, users.ToArray(), items);

@@ -122,7 +122,7 @@ internal static class CandidatePersistence
             InterestWeight = meta.TryGetValue(InterestKey, out var nu) ? double.Parse(nu, inv) : defaults.InterestWeight,
         };
         var saved = new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
-            meta.GetValueOrDefault(ScoresColumnKey, ""), m, names[1..], lists, method, alpha, settings);
+            meta.GetValueOrDefault(ScoresColumnKey, ""), m, new KeyNameList(names[1..]), lists, method, alpha, settings);
         if (model.Graph.Initializer.Any(t => t.Name == HistoryOffsetsTable))
         {
             saved.Serving = new SavedServingTables(

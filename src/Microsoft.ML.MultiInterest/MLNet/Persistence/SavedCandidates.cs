@@ -5,7 +5,7 @@ public sealed class SavedCandidates
 {
     private readonly (uint[] ItemKeys, float[] Scores)[] _lists;
 
-    internal SavedCandidates(string userColumn, string candidatesColumn, string scoresColumn, int candidates, string[] itemIds,
+    internal SavedCandidates(string userColumn, string candidatesColumn, string scoresColumn, int candidates, KeyNameList itemIds,
         (uint[] ItemKeys, float[] Scores)[] lists, CandidateMethod method, double alpha, RetrievalSettings? settings = null)
     {
         Settings = settings ?? new RetrievalSettings();
@@ -15,7 +15,7 @@ public sealed class SavedCandidates
         CandidatesColumnName = candidatesColumn;
         CandidateScoresColumnName = scoresColumn;
         Candidates = candidates;
-        ItemIds = itemIds;
+        ItemNames = itemIds;
         _lists = lists;
     }
 
@@ -44,7 +44,9 @@ public sealed class SavedCandidates
     public int UserCount => _lists.Length - 1;
 
     /// <summary>The raw id of each item key (key - 1).</summary>
-    public IReadOnlyList<string> ItemIds { get; }
+    public IReadOnlyList<string> ItemIds => ItemNames;
+
+    internal KeyNameList ItemNames { get; }
 
     /// <summary>The training history and serving items saved with the stage; null for models saved before they were.</summary>
     internal SavedServingTables? Serving { get; set; }

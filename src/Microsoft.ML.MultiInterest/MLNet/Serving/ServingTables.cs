@@ -23,19 +23,19 @@ internal sealed class ServingTables
     public required bool ExcludeSeen { get; init; }
 
     /// <summary>The raw id of every item key (key - 1).</summary>
-    public required string[] ItemNames { get; init; }
+    public required KeyNameList ItemNames { get; init; }
 
     /// <summary>The raw id of every user key (key - 1).</summary>
-    public required string[] UserNames { get; init; }
+    public required KeyNameList UserNames { get; init; }
 
-    /// <summary>Item key - 1 of each compact item.</summary>
+    /// <summary>Item key - 1 of each compact item, ascending.</summary>
     public required int[] ItemRowOf { get; init; }
 
     /// <summary>Item embeddings by compact index.</summary>
     public required EmbeddingMatrix Items { get; init; }
 
-    /// <summary>User vectors by user row; null when the stage has none (cluster-quota without fill).</summary>
-    public EmbeddingMatrix? UserVectors { get; init; }
+    /// <summary>User vectors by user row (the trained users'); null when the stage has none (cluster-quota without fill).</summary>
+    public KeyedEmbeddings? UserVectors { get; init; }
 
     /// <summary>Mixtures by user row; null for unimodal and plain MMR.</summary>
     public MixtureTable? Mixtures { get; init; }
@@ -46,16 +46,16 @@ internal sealed class ServingTables
     /// <summary>The training edges: user rows x compact items.</summary>
     public required BipartiteGraph History { get; init; }
 
-    public int UserCount => UserNames.Length;
+    public int UserCount => UserNames.Count;
 
     /// <summary>Whether user row <paramref name="user"/> has a trained representation (a training edge).</summary>
     public bool IsTrained(int user) => (uint)user < (uint)History.UserCount && History.DegreeOf(user) > 0;
 
-    /// <summary>Compact index of each item row (key - 1), or -1 for an item that cannot be recommended.</summary>
-    public int[] CompactOfRow()
+    /// <summary>Compact index of item row <paramref name="row"/> (key - 1), or -1 for an item that cannot be recommended.</summary>
+    public int CompactOf(int row)
     {
-        var compact = Enumerable.Repeat(-1, ItemNames.Length).ToArray();
-        for (int j = 0; j < ItemRowOf.Length; j++) compact[ItemRowOf[j]] = j;
-        return compact;
+        // ItemRowOf is ascending (compact index = rank of the item key), so a binary search finds the row without a table per key.
+        int j = Array.BinarySearch(ItemRowOf, row);
+        return j >= 0 ? j : -1;
     }
 }
