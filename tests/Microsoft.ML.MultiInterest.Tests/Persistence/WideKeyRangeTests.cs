@@ -108,11 +108,11 @@ public sealed class WideKeyRangeTests : IDisposable
         }
     }
 
-    /// <summary>The bytes of a model zip's entries once unpacked (what loading reads; zip compression hides zero padding).</summary>
-    private static long Uncompressed(string path)
+    /// <summary>The unpacked bytes of a model zip's library stages (their ONNX graphs and tables; zip compression would hide zero padding).</summary>
+    private static long OnnxBytes(string path)
     {
         using var zip = System.IO.Compression.ZipFile.OpenRead(path);
-        return zip.Entries.Sum(e => e.Length);
+        return zip.Entries.Where(e => e.Name == "OnnxModel").Sum(e => e.Length);
     }
 
     [Fact]
@@ -145,8 +145,10 @@ public sealed class WideKeyRangeTests : IDisposable
             wide.Ml.Model.Save(Chain(wide, k), wide.Train.Schema, widePath);
             var loaded = wide.Ml.Model.Load(widePath, out _);
             AssertSameLists(actual, Lists(loaded.Transform(wide.Scoring), ItemStride));
-            // Tables of the ids in use only: the wide model is about as large as the dense one, not 90 times larger.
-            Assert.True(Uncompressed(widePath) < 2 * Uncompressed(densePath), $"wide model {Uncompressed(widePath)} bytes, dense {Uncompressed(densePath)}");
+            // The stages' tables hold the ids in use only: about as large as the dense model's, not 90 times larger. (ML.NET's
+            // own term map behind a candidate key column still lists every item key: MapValueToKey is the only public way to
+            // make a key column of a given cardinality when loading.)
+            Assert.True(OnnxBytes(widePath) < 1.5 * OnnxBytes(densePath), $"wide model tables {OnnxBytes(widePath)} bytes, dense {OnnxBytes(densePath)}");
 
             var recommender = wide.Ml.MultiInterest().CreateRecommender(MultiInterestModel.Load(wide.Ml, widePath));
             var denseRecommender = dense.Ml.MultiInterest().CreateRecommender(MultiInterestModel.Load(dense.Ml, densePath));

@@ -42,6 +42,9 @@ internal sealed class CandidateColumns
 
     public LiveRetriever Live { get; }
 
+    /// <summary>The user rows with a list computed at Fit (the trained users), ascending.</summary>
+    public IReadOnlyList<int> FittedUsers => _users;
+
     public int UserCount => Live.Tables.UserCount;
 
     public int ItemCount => ItemNames.Count;

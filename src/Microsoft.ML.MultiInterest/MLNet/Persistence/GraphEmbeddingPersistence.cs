@@ -20,7 +20,7 @@ internal static class GraphEmbeddingPersistence
     private const string SourceComponentsKey = "SourceComponents", DestinationComponentsKey = "DestinationComponents";
     private const string UserColumnKey = "UserColumn", ItemColumnKey = "ItemColumn", UserOutputKey = "UserEmbeddingColumn", ItemOutputKey = "ItemEmbeddingColumn";
 
-    /// <summary>The metadata suffix holding a side's key count ("UserKeyCount"), written when its table is sparse or its ids are numbers.</summary>
+    /// <summary>The metadata suffix holding a side's key range ("UserKeyCount"), written when its table is sparse or its ids are numbers.</summary>
     private const string KeyCountSuffix = "KeyCount";
 
     /// <summary>The metadata suffix marking ids that are the key numbers ("UserIds" = <see cref="NumberIds"/>).</summary>
@@ -53,9 +53,9 @@ internal static class GraphEmbeddingPersistence
         KeyedEmbeddings vectors, KeyNameList ids)
     {
         builder.Graph.AddInitializer(table, [vectors.Count + 1, vectors.Dimension], WithZeroRow(vectors.Vectors));
-        if (!vectors.IsDense || ids.AreNumbers) builder.Metadata(side + KeyCountSuffix, SavedMetadata.Text(vectors.KeyCount));
         if (ids.AreNumbers)
         {
+            builder.Metadata(side + KeyCountSuffix, SavedMetadata.Text(vectors.KeyCount));
             builder.Metadata(side + IdsSuffix, NumberIds);
         }
         else
@@ -66,33 +66,19 @@ internal static class GraphEmbeddingPersistence
                 .AddNode("Identity", [idsTable], [idsTable + "_out"])
                 .AddOutput(idsTable + "_out", TensorProto.Types.DataType.String, ids.Count);
         }
-        if (vectors.IsDense) return key;
-        var keys = vectors.Rows.Select(r => (long)r + 1).ToArray();
-        builder.Graph
-            .AddInitializer(keysTable, [keys.Length], keys)
-            .AddNode("Identity", [keysTable], [keysTable + "_out"])
-            .AddOutput(keysTable + "_out", TensorProto.Types.DataType.Int64, keys.Length);
-        return builder.RowOfKey(key, table, vectors.Rows.Select(r => r + 1).ToArray());
+        return PresentKeys.Declare(builder, key, keysTable, side + KeyCountSuffix, vectors.KeyCount, vectors.Rows);
     }
 
-    /// <summary>Reads one side back: the vectors (sparse or dense) and the ids.</summary>
+    /// <summary>Reads one side back: the vectors (of the present keys, or of every key) and the ids.</summary>
     private static (KeyedEmbeddings Vectors, KeyNameList Ids) ReadSide(ModelProto model, Dictionary<string, string> meta, string side, string table,
         string keysTable, string idsTable)
     {
         var vectors = WithoutZeroRow(OnnxTensorReader.Find(model, table));
-        int keyCount = meta.ContainsKey(side + KeyCountSuffix) ? SavedMetadata.Int(meta, side + KeyCountSuffix) : vectors.Rows;
-        KeyedEmbeddings keyed;
-        if (model.Graph.Initializer.Any(t => t.Name == keysTable))
-        {
-            var keys = OnnxTensorReader.Int64s(OnnxTensorReader.Find(model, keysTable));
-            if (keys.Length != vectors.Rows)
-                throw new InvalidDataException($"Initializer '{keysTable}' has {keys.Length} keys for the {vectors.Rows} rows of '{table}'.");
-            keyed = new KeyedEmbeddings(keyCount, keys.Select(k => (int)k - 1).ToArray(), vectors);
-        }
-        else
-        {
-            keyed = KeyedEmbeddings.FromDense(vectors);
-        }
+        int keyCount = PresentKeys.KeyCount(meta, side + KeyCountSuffix, vectors.Rows);
+        var rows = PresentKeys.Read(model, keysTable);
+        if (rows != null && rows.Length != vectors.Rows)
+            throw new InvalidDataException($"Initializer '{keysTable}' has {rows.Length} keys for the {vectors.Rows} rows of '{table}'.");
+        var keyed = rows == null ? KeyedEmbeddings.FromDense(vectors) : new KeyedEmbeddings(keyCount, rows, vectors);
         var ids = meta.GetValueOrDefault(side + IdsSuffix) == NumberIds
             ? KeyNameList.Numbers(keyCount)
             : new KeyNameList(OnnxTensorReader.Strings(OnnxTensorReader.Find(model, idsTable)));

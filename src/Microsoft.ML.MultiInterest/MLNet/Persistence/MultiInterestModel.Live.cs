@@ -23,10 +23,9 @@ public sealed partial class MultiInterestModel
     {
         var saved = RequireServing();
         var embedding = RequireEmbedding();
-        int users = saved.HistoryOffsets.Length - 1;
         var userOf = new int[saved.HistoryItemKeys.Length];
-        for (int u = 0; u < users; u++)
-            for (long e = saved.HistoryOffsets[u]; e < saved.HistoryOffsets[u + 1]; e++) userOf[e] = u;
+        for (int r = 0; r < saved.Entries; r++)
+            for (long e = saved.HistoryOffsets[r]; e < saved.HistoryOffsets[r + 1]; e++) userOf[e] = saved.UserOf(r);
         return BipartiteGraph.FromEdges(embedding.UserEmbeddings.KeyCount, embedding.ItemEmbeddings.KeyCount, userOf,
             saved.HistoryItemKeys.Select(k => (int)k - 1).ToArray());
     }
@@ -43,10 +42,10 @@ public sealed partial class MultiInterestModel
         // The recommendable items, ascending; an item without a saved vector reads as the zero vector its embedding column gave at Fit.
         var rowOf = saved.ServingItemKeys.Select(k => (int)k - 1).ToArray();
         var items = embedding.ItemEmbeddings.Gather(rowOf, absentAsZero: true);
-        int users = saved.HistoryOffsets.Length - 1;
+        int users = embedding.UserEmbeddings.KeyCount;
         var userOf = new int[saved.HistoryItemKeys.Length];
-        for (int u = 0; u < users; u++)
-            for (long e = saved.HistoryOffsets[u]; e < saved.HistoryOffsets[u + 1]; e++) userOf[e] = u;
+        for (int r = 0; r < saved.Entries; r++)
+            for (long e = saved.HistoryOffsets[r]; e < saved.HistoryOffsets[r + 1]; e++) userOf[e] = saved.UserOf(r);
         var history = BipartiteGraph.FromEdges(users, rowOf.Length, userOf, saved.HistoryItemKeys.Select(k => Array.BinarySearch(rowOf, (int)k - 1)).ToArray());
 
         bool needsMixtures = stage.Method == CandidateMethod.ClusterQuota || (stage.Method == CandidateMethod.Mmr && stage.Settings.InterestWeight > 0);
