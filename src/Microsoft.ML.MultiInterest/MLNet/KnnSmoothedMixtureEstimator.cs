@@ -126,7 +126,7 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
         var assignments = new int[items.RowOf.Length];
         for (int j = 0; j < assignments.Length; j++)
         {
-            assignments[j] = rows.ItemClusters![items.RowOf[j]];
+            assignments[j] = rows.ClusterOf(items.RowOf[j]);
             if (assignments[j] < 0)
                 throw new ArgumentException($"Item key {items.RowOf[j] + 1} has a missing cluster key in column '{o.ItemClusterColumnName}' (option {nameof(o.ItemClusterColumnName)}); every item with an edge needs a cluster.");
         }
@@ -139,7 +139,7 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
         // Smoothing reads only the clusters and weights of the unsmoothed mixtures.
         reporter.ThrowIfCancelled();
         var mle = MixtureBuilder.BuildMleWeights(graph, clustering, o.Components, o.Threads);
-        var users = items.ActiveUsers();
+        var users = items.ActiveUsers;
         reporter.Report($"Unsmoothed mixtures of {users.Length} users.", 1, steps);
         reporter.ThrowIfCancelled();
         var neighbors = smooth ? FindNeighbors(rows.UserVectors!, graph, users, o.Neighbors, o.Threads, o.NeighborIndex, o.ClusteredOptions()) : new RankedLists(users.Length, 0);

@@ -20,10 +20,17 @@ internal sealed class CompactItems
         RowOf = keys.ToArray();
         // The read vectors are those of the items that occur, ascending: the compact items themselves.
         Embeddings = rows.ItemVectors!.Vectors;
-        var users = rows.Users;
-        var items = rows.Items.Select(i => IndexOfRow[i]).ToArray();
-        Graph = BipartiteGraph.FromEdges(rows.UserCount, RowOf.Length, users.ToArray(), items);
+        _items = rows.Items.Select(i => IndexOfRow[i]).ToArray();
+        _users = rows.Users.ToArray();
+        _userCount = rows.UserCount;
+        _graph = new(() => BipartiteGraph.FromEdges(_userCount, RowOf.Length, _users, _items));
+        ActiveUsers = _users.Distinct().Order().ToArray();
     }
+
+    private readonly int[] _users;
+    private readonly int[] _items;
+    private readonly int _userCount;
+    private readonly Lazy<BipartiteGraph> _graph;
 
     /// <summary>Item row (key - 1) of each compact index.</summary>
     public int[] RowOf { get; }
@@ -34,8 +41,18 @@ internal sealed class CompactItems
     /// <summary>Embeddings by compact index.</summary>
     public EmbeddingMatrix Embeddings { get; }
 
-    /// <summary>The training edges over compact items: the exclusions.</summary>
-    public BipartiteGraph Graph { get; }
+    /// <summary>The training edges over user rows and compact items (built when first asked for: it has a row per user key).</summary>
+    public BipartiteGraph Graph => _graph.Value;
+
+    /// <summary>
+    /// The training edges of the users with edges only: graph row j is user row <see cref="ActiveUsers"/>[j], so the table
+    /// follows the users in use, not the user key range (what a retrieval stage keeps as its exclusions).
+    /// </summary>
+    public BipartiteGraph ActiveHistory()
+    {
+        var slots = _users.Select(u => Array.BinarySearch(ActiveUsers, u)).ToArray();
+        return BipartiteGraph.FromEdges(ActiveUsers.Length, RowOf.Length, slots, _items);
+    }
 
     /// <summary>
     /// The clustering of the compact items from the cluster keys <paramref name="rows"/> read; an item with a missing cluster
@@ -46,7 +63,7 @@ internal sealed class CompactItems
         var assignments = new int[RowOf.Length];
         for (int j = 0; j < assignments.Length; j++)
         {
-            assignments[j] = rows.ItemClusters![RowOf[j]];
+            assignments[j] = rows.ClusterOf(RowOf[j]);
             if (assignments[j] < 0)
                 throw new ArgumentException($"Item key {RowOf[j] + 1} has a missing cluster key in column '{column}' (option {option}).");
         }
@@ -54,5 +71,5 @@ internal sealed class CompactItems
     }
 
     /// <summary>Users with edges, ascending.</summary>
-    public int[] ActiveUsers() => Enumerable.Range(0, Graph.UserCount).Where(u => Graph.DegreeOf(u) > 0).ToArray();
+    public int[] ActiveUsers { get; }
 }

@@ -45,8 +45,14 @@ internal sealed class EdgeRows
     /// <summary>The vector of each item with an edge (the first row's), when an item vector column is read.</summary>
     public KeyedEmbeddings? ItemVectors { get; private set; }
 
-    /// <summary>Cluster index (key - 1) of each item; -1 for items without a row or with a missing cluster key.</summary>
-    public int[]? ItemClusters { get; private set; }
+    /// <summary>Cluster index (key - 1) of each item with a row, when a cluster column is read (by item row; kept for those items only).</summary>
+    private Dictionary<int, int>? _itemClusters;
+
+    /// <summary>Whether a cluster column was read.</summary>
+    public bool HasItemClusters => _itemClusters != null;
+
+    /// <summary>Cluster index (key - 1) of item row <paramref name="item"/>; -1 for an item without a row or with a missing cluster key.</summary>
+    public int ClusterOf(int item) => _itemClusters!.TryGetValue(item, out int cluster) ? cluster : -1;
 
     public int ClusterCount { get; private set; }
 
@@ -86,7 +92,7 @@ internal sealed class EdgeRows
         {
             clusterColumn = ColumnChecks.Key(schema, ic.Name, ic.Option, out int clusters);
             rows.ClusterCount = clusters;
-            rows.ItemClusters = Enumerable.Repeat(-1, itemCount).ToArray();
+            rows._itemClusters = new Dictionary<int, int>();
         }
         if (columns.Relation is { } rc)
         {
@@ -148,7 +154,7 @@ internal sealed class EdgeRows
                 if (getCluster != null)
                 {
                     getCluster(ref cluster);
-                    rows.ItemClusters![i] = (int)cluster - 1;
+                    rows._itemClusters![i] = (int)cluster - 1;
                 }
             }
             rows.UserSeen[u] = true;

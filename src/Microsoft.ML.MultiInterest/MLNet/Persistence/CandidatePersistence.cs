@@ -46,11 +46,11 @@ internal static class CandidatePersistence
         var tables = columns.Live.Tables;
         var offsets = new long[rows + 1];
         int edges = 0;
-        for (int r = 0; r < rows; r++) edges += tables.History.DegreeOf(perKey ? r : fitted[r]);
+        for (int r = 0; r < rows; r++) edges += tables.HistoryOf(perKey ? r : fitted[r]).Length;
         var historyItems = new long[edges];
         for (int r = 0; r < rows; r++)
         {
-            var seen = tables.History.ItemsOf(perKey ? r : fitted[r]);
+            var seen = tables.HistoryOf(perKey ? r : fitted[r]);
             for (int e = 0; e < seen.Length; e++) historyItems[offsets[r] + e] = tables.ItemRowOf[seen[e]] + 1;
             offsets[r + 1] = offsets[r] + seen.Length;
         }

@@ -42,11 +42,12 @@ public sealed partial class MultiInterestModel
         // The recommendable items, ascending; an item without a saved vector reads as the zero vector its embedding column gave at Fit.
         var rowOf = saved.ServingItemKeys.Select(k => (int)k - 1).ToArray();
         var items = embedding.ItemEmbeddings.Gather(rowOf, absentAsZero: true);
-        int users = embedding.UserEmbeddings.KeyCount;
+        // The history by entry of the saved CSR (the trained users, or every user key in a version-1 model).
+        var historyUsers = Enumerable.Range(0, saved.Entries).Select(saved.UserOf).ToArray();
         var userOf = new int[saved.HistoryItemKeys.Length];
         for (int r = 0; r < saved.Entries; r++)
-            for (long e = saved.HistoryOffsets[r]; e < saved.HistoryOffsets[r + 1]; e++) userOf[e] = saved.UserOf(r);
-        var history = BipartiteGraph.FromEdges(users, rowOf.Length, userOf, saved.HistoryItemKeys.Select(k => Array.BinarySearch(rowOf, (int)k - 1)).ToArray());
+            for (long e = saved.HistoryOffsets[r]; e < saved.HistoryOffsets[r + 1]; e++) userOf[e] = r;
+        var history = BipartiteGraph.FromEdges(saved.Entries, rowOf.Length, userOf, saved.HistoryItemKeys.Select(k => Array.BinarySearch(rowOf, (int)k - 1)).ToArray());
 
         bool needsMixtures = stage.Method == CandidateMethod.ClusterQuota || (stage.Method == CandidateMethod.Mmr && stage.Settings.InterestWeight > 0);
         MixtureTable? mixtures = null;
@@ -78,6 +79,7 @@ public sealed partial class MultiInterestModel
             UserVectors = saved.HasUserVectors || stage.Method != CandidateMethod.ClusterQuota ? embedding.UserEmbeddings : null,
             Mixtures = mixtures,
             Clustering = clustering,
+            HistoryUsers = historyUsers,
             History = history,
         };
     }

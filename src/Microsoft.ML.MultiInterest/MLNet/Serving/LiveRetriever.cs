@@ -42,8 +42,9 @@ internal sealed class LiveRetriever
     {
         var t = Tables;
         bool trained = t.IsTrained(user);
-        var seen = new List<int>(fresh.Length + (trained ? t.History.DegreeOf(user) : 0));
-        if (trained && t.ExcludeSeen) seen.AddRange(t.History.ItemsOf(user).ToArray());
+        var trainedItems = trained ? t.HistoryOf(user) : default;
+        var seen = new List<int>(fresh.Length + trainedItems.Length);
+        if (t.ExcludeSeen) seen.AddRange(trainedItems.ToArray());
         seen.AddRange(fresh.ToArray());
         var exclusions = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[seen.Count], seen.ToArray());
         if (!trained && fresh.IsEmpty) return Popular(exclusions, count);
@@ -92,20 +93,20 @@ internal sealed class LiveRetriever
     /// <summary>The training history of <paramref name="users"/>, one graph row per entry.</summary>
     private BipartiteGraph HistoryOf(int[] users)
     {
-        var history = Tables.History;
+        var t = Tables;
         int edges = 0;
-        foreach (int u in users) edges += history.DegreeOf(u);
+        foreach (int u in users) edges += t.HistoryOf(u).Length;
         var userOf = new int[edges];
         var items = new int[edges];
         for (int q = 0, e = 0; q < users.Length; q++)
         {
-            foreach (int j in history.ItemsOf(users[q]))
+            foreach (int j in t.HistoryOf(users[q]))
             {
                 userOf[e] = q;
                 items[e++] = j;
             }
         }
-        return BipartiteGraph.FromEdges(users.Length, history.ItemCount, userOf, items);
+        return BipartiteGraph.FromEdges(users.Length, t.History.ItemCount, userOf, items);
     }
 
     private RankedLists Run(EmbeddingMatrix? vector, MixtureTable? mixture, BipartiteGraph exclusions, int count) =>

@@ -6,7 +6,8 @@ namespace Microsoft.ML.MultiInterest;
 /// Everything live retrieval reads, in one immutable bundle built at Fit (from the fit data) or from a loaded model
 /// (from the saved stages): the items that can be recommended (compact index = rank of the item key among them, so
 /// "lower index wins" ties stay "lower key wins"), the per-user vectors and mixtures by user row (key - 1), the
-/// training history (the seen items excluded by default) and the retrieval settings.
+/// training history of the trained users (the seen items excluded by default) and the retrieval settings. Nothing here has a
+/// row per user key: a wide user key range of few users in use costs what the users cost.
 /// </summary>
 internal sealed class ServingTables
 {
@@ -43,13 +44,23 @@ internal sealed class ServingTables
     /// <summary>The clusters of the compact items; null when the method reads none.</summary>
     public ItemClustering? Clustering { get; init; }
 
-    /// <summary>The training edges: user rows x compact items.</summary>
+    /// <summary>The user rows with a training history, ascending; row j of <see cref="History"/> is user HistoryUsers[j].</summary>
+    public required int[] HistoryUsers { get; init; }
+
+    /// <summary>The training edges: entries of <see cref="HistoryUsers"/> x compact items.</summary>
     public required BipartiteGraph History { get; init; }
+
+    /// <summary>The training items (compact) of user row <paramref name="user"/>; empty for a user without history.</summary>
+    public ReadOnlySpan<int> HistoryOf(int user)
+    {
+        int slot = Array.BinarySearch(HistoryUsers, user);
+        return slot < 0 ? default : History.ItemsOf(slot);
+    }
 
     public int UserCount => UserNames.Count;
 
     /// <summary>Whether user row <paramref name="user"/> has a trained representation (a training edge).</summary>
-    public bool IsTrained(int user) => (uint)user < (uint)History.UserCount && History.DegreeOf(user) > 0;
+    public bool IsTrained(int user) => (uint)user < (uint)UserCount && !HistoryOf(user).IsEmpty;
 
     /// <summary>Compact index of item row <paramref name="row"/> (key - 1), or -1 for an item that cannot be recommended.</summary>
     public int CompactOf(int row)
