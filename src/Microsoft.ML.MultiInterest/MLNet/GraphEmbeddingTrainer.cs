@@ -236,7 +236,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         {
             Mixture = active.ExpandMixture(result.Mixture),
             Dcm = active.ExpandDcm(result.Dcm),
-            DivideConquer = result.DivideConquer,
+            DivideConquer = active.ExpandDivideConquer(result.DivideConquer, _engineOptions.DivideConquer.ItemClusters),
         };
         return new GraphEmbeddingTransformer(o.UserColumnName, o.ItemColumnName, o.UserEmbeddingColumnName, o.ItemEmbeddingColumnName,
             result, users, items, userNames, itemNames);

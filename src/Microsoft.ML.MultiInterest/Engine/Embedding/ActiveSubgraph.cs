@@ -67,10 +67,12 @@ internal sealed class ActiveSubgraph
         return new ActiveSubgraph(graph, users, items, sub);
     }
 
-    /// <summary>Spreads a result fitted on <see cref="Graph"/> back to the full graph's index range.</summary>
-    public GraphEmbeddingResult Expand(GraphEmbeddingResult result)
+    /// <summary>
+    /// Spreads a result fitted on <see cref="Graph"/> back to the full graph's index range; <paramref name="itemClusters"/> is the
+    /// full-range clustering a divide-and-conquer fit was given (null when it clustered the items itself).
+    /// </summary>
+    public GraphEmbeddingResult Expand(GraphEmbeddingResult result, int[]? itemClusters = null)
     {
-        if (result.DivideConquer != null) throw new InvalidOperationException("A divide-and-conquer model is fitted on the full graph, not a subgraph.");
         return new GraphEmbeddingResult(Spread(result.UserEmbeddings, Users, Full.UserCount, 1), Spread(result.ItemEmbeddings, Items, Full.ItemCount, 1), result.Epochs)
         {
             Algorithm = result.Algorithm,
@@ -79,7 +81,27 @@ internal sealed class ActiveSubgraph
             SelectionSeconds = result.SelectionSeconds,
             Mixture = ExpandMixture(result.Mixture),
             Dcm = ExpandDcm(result.Dcm),
+            DivideConquer = ExpandDivideConquer(result.DivideConquer, itemClusters),
         };
+    }
+
+    /// <summary>
+    /// A divide-and-conquer model fitted on <see cref="Graph"/> moved to the full index range: zero item and user rows for the
+    /// nodes without edges, which keep their given cluster (<paramref name="itemClusters"/>) or go to cluster 0, as a zero vector
+    /// does in spherical k-means; prompts, the attention query and the cluster prior are the fitted ones.
+    /// </summary>
+    public DivideConquerModel? ExpandDivideConquer(DivideConquerModel? model, int[]? itemClusters)
+    {
+        if (model == null) return null;
+        var assignments = itemClusters ?? new int[Full.ItemCount];
+        if (itemClusters == null)
+            for (int n = 0; n < Items.Length; n++) assignments[Items[n]] = model.Clustering.ClusterOf(n);
+        var items = Spread(model.Items, Items, Full.ItemCount, 1);
+        return new DivideConquerModel(model.Encoder, items,
+            model.HistoryItems == null ? null : Spread(model.HistoryItems, Items, Full.ItemCount, 1),
+            model.UserVectors == null ? null : Spread(model.UserVectors, Users, Full.UserCount, 1),
+            model.Prompts, model.AttentionQuery, ItemClustering.Create(assignments, model.Clustering.ClusterCount, items),
+            model.ClusterPrior.ToArray(), model.IntentSmoothing, model.Components);
     }
 
     /// <summary>Mixture components fitted on <see cref="Graph"/> moved to the full index range (zero components, equal weights elsewhere).</summary>

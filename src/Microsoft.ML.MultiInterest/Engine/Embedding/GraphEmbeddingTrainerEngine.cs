@@ -35,7 +35,7 @@ public static class GraphEmbeddingTrainerEngine
     public static GraphEmbeddingResult Fit(BipartiteGraph graph, GraphEmbeddingOptions options, IProgress<EpochStats>? progress = null, CancellationToken ct = default)
     {
         var (result, active) = FitActive(graph, options, progress, ct);
-        return active == null ? result : active.Expand(result);
+        return active == null ? result : active.Expand(result, options.DivideConquer.ItemClusters);
     }
 
     /// <summary>
@@ -53,11 +53,18 @@ public static class GraphEmbeddingTrainerEngine
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
         MixtureRelations.Check(graph, options);
         var o = options.Clone();
-        // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur. Divide and
-        // conquer is left on the full graph: its options carry a cluster per item of the full index range.
-        if (o.Algorithm != EmbeddingAlgorithm.DivideConquer && ActiveSubgraph.Of(graph) is { } active)
-            return (FitConnected(active.Graph, o, progress, ct), active);
-        return (FitConnected(graph, o, progress, ct), null);
+        // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur.
+        if (ActiveSubgraph.Of(graph) is not { } active) return (FitConnected(graph, o, progress, ct), null);
+        if (o.Algorithm == EmbeddingAlgorithm.DivideConquer && o.DivideConquer.ItemClusters is { } given)
+        {
+            // A given clustering has a cluster per item of the full range: keep those of the items with edges, and K.
+            if (given.Length != graph.ItemCount)
+                throw new ArgumentException($"DivideConquer.ItemClusters has {given.Length} entries for {graph.ItemCount} items: give one cluster id per item.", nameof(options));
+            o.DivideConquer = o.DivideConquer.Clone();
+            o.DivideConquer.ItemClusters = active.Items.Select(i => given[i]).ToArray();
+            o.DivideConquer.GivenClusterCount = DivideConquerTrainer.ClusterCount(given);
+        }
+        return (FitConnected(active.Graph, o, progress, ct), active);
     }
 
     /// <summary>Fits a graph in which every user and item has an edge.</summary>
