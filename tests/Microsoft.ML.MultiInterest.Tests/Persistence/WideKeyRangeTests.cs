@@ -88,13 +88,12 @@ public sealed class WideKeyRangeTests : IDisposable
     /// <summary>Each scoring row's candidates as dense item keys (0 pads), scores and source.</summary>
     private static List<(uint[] Items, float[] Scores, string Source)> Lists(IDataView scored, int itemStride)
     {
-        var items = scored.GetColumn<VBuffer<uint>>(MultiInterestColumnNames.Candidates).ToList();
-        var scores = scored.GetColumn<VBuffer<float>>(MultiInterestColumnNames.CandidateScores).ToList();
-        var sources = scored.GetColumn<ReadOnlyMemory<char>>(MultiInterestColumnNames.CandidateSource).ToList();
-        return items.Select((v, r) => (
-            v.DenseValues().Select(k => k == 0 ? 0u : (k - 1) / (uint)itemStride + 1).ToArray(),
-            scores[r].DenseValues().ToArray(),
-            sources[r].ToString())).ToList();
+        // Copied row by row: the cursor reuses its buffers.
+        var items = scored.GetColumn<VBuffer<uint>>(MultiInterestColumnNames.Candidates)
+            .Select(v => v.DenseValues().Select(k => k == 0 ? 0u : (k - 1) / (uint)itemStride + 1).ToArray()).ToList();
+        var scores = scored.GetColumn<VBuffer<float>>(MultiInterestColumnNames.CandidateScores).Select(v => v.DenseValues().ToArray()).ToList();
+        var sources = scored.GetColumn<ReadOnlyMemory<char>>(MultiInterestColumnNames.CandidateSource).Select(s => s.ToString()).ToList();
+        return items.Select((v, r) => (v, scores[r], sources[r])).ToList();
     }
 
     private static void AssertSameLists(List<(uint[] Items, float[] Scores, string Source)> expected, List<(uint[] Items, float[] Scores, string Source)> actual)
@@ -113,6 +112,39 @@ public sealed class WideKeyRangeTests : IDisposable
     {
         using var zip = System.IO.Compression.ZipFile.OpenRead(path);
         return zip.Entries.Where(e => e.Name == "OnnxModel").Sum(e => e.Length);
+    }
+
+    /// <summary>The fixtures folder beside the test assembly.</summary>
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Persistence", "Fixtures", name);
+
+    /// <summary>
+    /// A model saved by the library before the per-key tables became tables of the keys in use (format version 1, commit
+    /// ab8d0c1: the pipeline of <see cref="Fit"/> with strides 7 and 5 and the cluster-quota retriever with the user query,
+    /// written by a program that ran exactly that code) loads with the lists today's fit gives, in ML.NET's chain and in
+    /// the typed model with its recommender.
+    /// </summary>
+    [Fact]
+    public void FormatVersion1Zip_OfAWideKeyRange_LoadsWithTheSameLists()
+    {
+        const int users = 7, items = 5;
+        var fitted = Fit(users, items);
+        var expected = Lists(Chain(fitted, 1).Transform(fitted.Scoring), items);
+        string path = Fixture("format1-wide-keys-quota.zip");
+        AssertSameLists(expected, Lists(fitted.Ml.Model.Load(path, out _).Transform(fitted.Scoring), items));
+
+        var model = MultiInterestModel.Load(fitted.Ml, path);
+        // Version 1 stored a row per key: every key reads as having a vector (zero for those without edges).
+        Assert.Equal(16 * users, model.GraphEmbedding!.UserEmbeddings.KeyCount);
+        Assert.True(model.GraphEmbedding.UserEmbeddings.IsDense);
+        Assert.Equal(16 * users, model.ServingStage.UserCount);
+        var recommender = fitted.Ml.MultiInterest().CreateRecommender(model);
+        for (int u = 0; u < 16; u++)
+        {
+            var list = recommender.Recommend((1 + u * users).ToString(CultureInfo.InvariantCulture));
+            Assert.Equal(expected[u].Items.Where(i => i != 0).Select(i => (1 + (i - 1) * items).ToString(CultureInfo.InvariantCulture)), list.Items.Select(i => i.ItemId));
+            Assert.Equal(expected[u].Scores.Where(float.IsFinite), list.Items.Select(i => i.Score));
+        }
+        Assert.Equal(CandidateSource.Popular, recommender.Recommend("2").Source);
     }
 
     [Fact]
@@ -139,6 +171,13 @@ public sealed class WideKeyRangeTests : IDisposable
             Assert.Equal(nameof(CandidateSource.Popular), actual[^1].Source);
             Assert.Equal(nameof(CandidateSource.Trained), actual[0].Source);
             Assert.Contains(actual, l => l.Items.All(i => i != 0));
+        }
+
+        // Saved and loaded (every stage's tables): cluster quotas with the user query (mixtures and user vectors), and MMR
+        // with the interest term (user vectors and mixtures through the unimodal pool).
+        foreach (int k in new[] { 1, 4 })
+        {
+            var actual = Lists(Chain(wide, k).Transform(wide.Scoring), ItemStride);
 
             string densePath = Path.Combine(_directory, $"dense{k}.zip"), widePath = Path.Combine(_directory, $"wide{k}.zip");
             dense.Ml.Model.Save(Chain(dense, k), dense.Train.Schema, densePath);
@@ -159,6 +198,9 @@ public sealed class WideKeyRangeTests : IDisposable
                 Assert.Equal(d.Items.Select(i => i.ItemId), w.Items.Select(i => ((int.Parse(i.ItemId, CultureInfo.InvariantCulture) - 1) / ItemStride + 1).ToString(CultureInfo.InvariantCulture)));
                 Assert.Equal(d.Items.Select(i => i.Score), w.Items.Select(i => i.Score));
                 Assert.Equal(d.Source, w.Source);
+                var direct = wide.Retrievers[k].GetCandidates((uint)(1 + u * UserStride)).ItemKeys;
+                Assert.True(actual[u].Items.Where(i => i != 0).Select(i => (1 + (i - 1) * ItemStride).ToString(CultureInfo.InvariantCulture)).SequenceEqual(w.Items.Select(i => i.ItemId)),
+                    $"k {k} u {u}: transform {string.Join(",", actual[u].Items)} direct {string.Join(",", direct)} recommender {string.Join(",", w.Items.Select(i => i.ItemId))}");
             }
             Assert.Equal(CandidateSource.Popular, recommender.Recommend("2").Source);
         }
