@@ -113,6 +113,26 @@ public class ActiveSubgraphTests
         }
     }
 
+    /// <summary>Built from the edge lists (as the ML.NET trainer does, without a graph over the whole range), the subgraph is the graph's.</summary>
+    [Fact]
+    public void FromEdgeLists_IsTheSubgraphOfTheGraph()
+    {
+        // Unsorted edges with a duplicate (merged, weights summed) over a range where most indices have no edge.
+        int[] users = [40, 3, 40, 17, 3, 40];
+        int[] items = [9, 70, 2, 9, 70, 55];
+        float[] weights = [1f, 2f, 0.5f, 1.5f, 0.25f, 3f];
+        var expected = ActiveSubgraph.Of(BipartiteGraph.FromEdges(50, 80, users, items, weights))!;
+        var actual = ActiveSubgraph.FromEdges(50, 80, users, items, weights, default, 1)!;
+        Assert.Equal(expected.Users, actual.Users);
+        Assert.Equal(expected.Items, actual.Items);
+        Assert.Equal((50, 80), (actual.FullUserCount, actual.FullItemCount));
+        Assert.Equal(expected.Graph.Offsets.ToArray(), actual.Graph.Offsets.ToArray());
+        Assert.Equal(expected.Graph.EdgeItems.ToArray(), actual.Graph.EdgeItems.ToArray());
+        Assert.Equal(expected.Graph.EdgeWeights.ToArray(), actual.Graph.EdgeWeights.ToArray());
+        Assert.Equal([3, 17, 40], actual.Users);
+        Assert.Null(ActiveSubgraph.FromEdges(2, 2, [0, 1], [1, 0], default, default, 1));
+    }
+
     [Fact]
     public void ConnectedGraph_IsNotCopied()
     {

@@ -9,16 +9,20 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 internal sealed class ActiveSubgraph
 {
-    private ActiveSubgraph(BipartiteGraph full, int[] users, int[] items, BipartiteGraph graph)
+    private ActiveSubgraph(int fullUserCount, int fullItemCount, int[] users, int[] items, BipartiteGraph graph)
     {
-        Full = full;
+        FullUserCount = fullUserCount;
+        FullItemCount = fullItemCount;
         Users = users;
         Items = items;
         Graph = graph;
     }
 
-    /// <summary>The graph the subgraph was taken from.</summary>
-    public BipartiteGraph Full { get; }
+    /// <summary>The user index range of the graph the subgraph was taken from.</summary>
+    public int FullUserCount { get; }
+
+    /// <summary>The item index range of the graph the subgraph was taken from.</summary>
+    public int FullItemCount { get; }
 
     /// <summary>Full-graph index of each subgraph user, ascending.</summary>
     public int[] Users { get; }
@@ -64,7 +68,30 @@ internal sealed class ActiveSubgraph
         // A monotone renumbering keeps each user's items in ascending order, so the subgraph's edges (and the random
         // streams that walk them) follow the full graph's order.
         var sub = BipartiteGraph.FromEdges(activeUsers, activeItems, edgeUsers, edgeItems, graph.EdgeWeights, graph.EdgeRelations, graph.RelationCount);
-        return new ActiveSubgraph(graph, users, items, sub);
+        return new ActiveSubgraph(graph.UserCount, graph.ItemCount, users, items, sub);
+    }
+
+    /// <summary>
+    /// The subgraph of the nodes with edges, built from the edge lists of a graph over <paramref name="userCount"/> users and
+    /// <paramref name="itemCount"/> items without building that graph (whose CSR offsets and degree counts would cost a few
+    /// ints per index of the range); null when every node has an edge. The same subgraph as <see cref="Of"/> of
+    /// <see cref="BipartiteGraph.FromEdges(int, int, ReadOnlySpan{int}, ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/>
+    /// of the same lists: the renumbering is monotone, so the graph's merging and ordering of edges are unchanged.
+    /// </summary>
+    public static ActiveSubgraph? FromEdges(int userCount, int itemCount, int[] users, int[] items, ReadOnlySpan<float> weights, ReadOnlySpan<int> relations, int relationCount)
+    {
+        if (users.Length == 0) return null;
+        var activeUsers = users.Distinct().Order().ToArray();
+        var activeItems = items.Distinct().Order().ToArray();
+        if (activeUsers.Length == userCount && activeItems.Length == itemCount) return null;
+        foreach (int u in new[] { activeUsers[0], activeUsers[^1] })
+            if ((uint)u >= (uint)userCount) throw new ArgumentOutOfRangeException(nameof(users), $"An edge has user index {u}, outside 0..{userCount - 1}.");
+        foreach (int i in new[] { activeItems[0], activeItems[^1] })
+            if ((uint)i >= (uint)itemCount) throw new ArgumentOutOfRangeException(nameof(items), $"An edge has item index {i}, outside 0..{itemCount - 1}.");
+        var edgeUsers = users.Select(u => Array.BinarySearch(activeUsers, u)).ToArray();
+        var edgeItems = items.Select(i => Array.BinarySearch(activeItems, i)).ToArray();
+        var sub = BipartiteGraph.FromEdges(activeUsers.Length, activeItems.Length, edgeUsers, edgeItems, weights, relations, relationCount);
+        return new ActiveSubgraph(userCount, itemCount, activeUsers, activeItems, sub);
     }
 
     /// <summary>
@@ -73,7 +100,7 @@ internal sealed class ActiveSubgraph
     /// </summary>
     public GraphEmbeddingResult Expand(GraphEmbeddingResult result, int[]? itemClusters = null)
     {
-        return new GraphEmbeddingResult(Spread(result.UserEmbeddings, Users, Full.UserCount, 1), Spread(result.ItemEmbeddings, Items, Full.ItemCount, 1), result.Epochs)
+        return new GraphEmbeddingResult(Spread(result.UserEmbeddings, Users, FullUserCount, 1), Spread(result.ItemEmbeddings, Items, FullItemCount, 1), result.Epochs)
         {
             Algorithm = result.Algorithm,
             Settings = result.Settings,
@@ -93,13 +120,13 @@ internal sealed class ActiveSubgraph
     public DivideConquerModel? ExpandDivideConquer(DivideConquerModel? model, int[]? itemClusters)
     {
         if (model == null) return null;
-        var assignments = itemClusters ?? new int[Full.ItemCount];
+        var assignments = itemClusters ?? new int[FullItemCount];
         if (itemClusters == null)
             for (int n = 0; n < Items.Length; n++) assignments[Items[n]] = model.Clustering.ClusterOf(n);
-        var items = Spread(model.Items, Items, Full.ItemCount, 1);
+        var items = Spread(model.Items, Items, FullItemCount, 1);
         return new DivideConquerModel(model.Encoder, items,
-            model.HistoryItems == null ? null : Spread(model.HistoryItems, Items, Full.ItemCount, 1),
-            model.UserVectors == null ? null : Spread(model.UserVectors, Users, Full.UserCount, 1),
+            model.HistoryItems == null ? null : Spread(model.HistoryItems, Items, FullItemCount, 1),
+            model.UserVectors == null ? null : Spread(model.UserVectors, Users, FullUserCount, 1),
             model.Prompts, model.AttentionQuery, ItemClustering.Create(assignments, model.Clustering.ClusterCount, items),
             model.ClusterPrior.ToArray(), model.IntentSmoothing, model.Components);
     }
@@ -107,13 +134,13 @@ internal sealed class ActiveSubgraph
     /// <summary>Mixture components fitted on <see cref="Graph"/> moved to the full index range (zero components, equal weights elsewhere).</summary>
     public MixtureEmbeddingResult? ExpandMixture(MixtureEmbeddingResult? mixture) =>
         mixture == null ? null : new MixtureEmbeddingResult(mixture.SourceComponents, mixture.DestinationComponents,
-            Spread(mixture.UserComponents, Users, Full.UserCount, mixture.SourceComponents),
-            Spread(mixture.ItemComponents, Items, Full.ItemCount, mixture.DestinationComponents),
+            Spread(mixture.UserComponents, Users, FullUserCount, mixture.SourceComponents),
+            Spread(mixture.ItemComponents, Items, FullItemCount, mixture.DestinationComponents),
             SpreadWeights(mixture.UserWeights, mixture.SourceComponents));
 
     /// <summary>A differentiable-clustering model fitted on <see cref="Graph"/> with its item table moved to the full index range.</summary>
     public DcmModel? ExpandDcm(DcmModel? dcm) =>
-        dcm == null ? null : new DcmModel(Spread(dcm.Items, Items, Full.ItemCount, 1), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations);
+        dcm == null ? null : new DcmModel(Spread(dcm.Items, Items, FullItemCount, 1), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations);
 
     /// <summary>Rows of <paramref name="dense"/> (<paramref name="block"/> rows per node) moved to their full indices; other rows zero.</summary>
     private static EmbeddingMatrix Spread(EmbeddingMatrix dense, int[] fullIndex, int fullCount, int block)
@@ -128,7 +155,7 @@ internal sealed class ActiveSubgraph
     /// <summary>Mixture weights moved to their full user indices; a user without edges gets equal weights, which still sum to 1.</summary>
     private double[] SpreadWeights(double[] dense, int components)
     {
-        var full = new double[checked(Full.UserCount * components)];
+        var full = new double[checked(FullUserCount * components)];
         Array.Fill(full, 1.0 / components);
         for (int n = 0; n < Users.Length; n++)
             dense.AsSpan(n * components, components).CopyTo(full.AsSpan(Users[n] * components, components));

@@ -47,19 +47,31 @@ public static class GraphEmbeddingTrainerEngine
         IProgress<EpochStats>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(graph);
+        return FitActive(graph, graph.EdgeCount == 0 ? null : ActiveSubgraph.Of(graph), options, progress, ct);
+    }
+
+    /// <summary>
+    /// As <see cref="FitActive(BipartiteGraph, GraphEmbeddingOptions, IProgress{EpochStats}?, CancellationToken)"/>, given the
+    /// subgraph of the nodes with edges (then <paramref name="graph"/> is that subgraph's graph: the full one need not exist),
+    /// or null and the full graph when every node has an edge.
+    /// </summary>
+    internal static (GraphEmbeddingResult Result, ActiveSubgraph? Active) FitActive(BipartiteGraph graph, ActiveSubgraph? active, GraphEmbeddingOptions options,
+        IProgress<EpochStats>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (graph.EdgeCount == 0)
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
-        MixtureRelations.Check(graph, options);
+        MixtureRelations.Check(active?.Graph ?? graph, options);
         var o = options.Clone();
         // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur.
-        if (ActiveSubgraph.Of(graph) is not { } active) return (FitConnected(graph, o, progress, ct), null);
+        if (active == null) return (FitConnected(graph, o, progress, ct), null);
         if (o.Algorithm == EmbeddingAlgorithm.DivideConquer && o.DivideConquer.ItemClusters is { } given)
         {
             // A given clustering has a cluster per item of the full range: keep those of the items with edges, and K.
-            if (given.Length != graph.ItemCount)
-                throw new ArgumentException($"DivideConquer.ItemClusters has {given.Length} entries for {graph.ItemCount} items: give one cluster id per item.", nameof(options));
+            if (given.Length != active.FullItemCount)
+                throw new ArgumentException($"DivideConquer.ItemClusters has {given.Length} entries for {active.FullItemCount} items: give one cluster id per item.", nameof(options));
             o.DivideConquer = o.DivideConquer.Clone();
             o.DivideConquer.ItemClusters = active.Items.Select(i => given[i]).ToArray();
             o.DivideConquer.GivenClusterCount = DivideConquerTrainer.ClusterCount(given);
