@@ -10,43 +10,27 @@ internal sealed class CompactItems
 {
     public CompactItems(EdgeRows rows)
     {
-        var keys = new List<int>();
-        IndexOfRow = new int[rows.ItemCount];
-        for (int i = 0; i < rows.ItemCount; i++)
-        {
-            IndexOfRow[i] = rows.ItemSeen[i] ? keys.Count : -1;
-            if (rows.ItemSeen[i]) keys.Add(i);
-        }
-        RowOf = keys.ToArray();
         // The read vectors are those of the items that occur, ascending: the compact items themselves.
-        Embeddings = rows.ItemVectors!.Vectors;
-        _items = rows.Items.Select(i => IndexOfRow[i]).ToArray();
+        RowOf = rows.ItemVectors!.RowArray;
+        Embeddings = rows.ItemVectors.Vectors;
+        _items = rows.Items.Select(i => Array.BinarySearch(RowOf, i)).ToArray();
         _users = rows.Users.ToArray();
-        _userCount = rows.UserCount;
-        _graph = new(() => BipartiteGraph.FromEdges(_userCount, RowOf.Length, _users, _items));
         ActiveUsers = _users.Distinct().Order().ToArray();
     }
 
     private readonly int[] _users;
     private readonly int[] _items;
-    private readonly int _userCount;
-    private readonly Lazy<BipartiteGraph> _graph;
 
     /// <summary>Item row (key - 1) of each compact index.</summary>
     public int[] RowOf { get; }
 
-    /// <summary>Compact index of each item row, or -1.</summary>
-    public int[] IndexOfRow { get; }
-
     /// <summary>Embeddings by compact index.</summary>
     public EmbeddingMatrix Embeddings { get; }
 
-    /// <summary>The training edges over user rows and compact items (built when first asked for: it has a row per user key).</summary>
-    public BipartiteGraph Graph => _graph.Value;
-
     /// <summary>
-    /// The training edges of the users with edges only: graph row j is user row <see cref="ActiveUsers"/>[j], so the table
-    /// follows the users in use, not the user key range (what a retrieval stage keeps as its exclusions).
+    /// The training edges over compact items, of the users with edges only: graph row j is user row
+    /// <see cref="ActiveUsers"/>[j], so the graph follows the users in use, not the user key range (the exclusions of a
+    /// retrieval stage, the histories of the mixtures).
     /// </summary>
     public BipartiteGraph ActiveHistory()
     {
