@@ -63,7 +63,8 @@ public sealed class MixtureTable
             if ((uint)user >= (uint)userCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {user}: there are {userCount} users.");
         }
         var stored = users.Distinct().Order().ToArray();
-        return new MixtureTable(userCount, maxComponents, dimension, stored, stored.Length);
+        // Every user listed: slot = user, no search.
+        return new MixtureTable(userCount, maxComponents, dimension, stored.Length == userCount ? null : stored, stored.Length);
     }
 
     /// <summary>Number of users (valid user indices are 0..UserCount-1).</summary>
