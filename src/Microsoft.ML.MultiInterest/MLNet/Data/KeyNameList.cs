@@ -4,34 +4,45 @@ using System.Globalization;
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
-/// The raw id of every key of a key column (index = key - 1), as text: either the column's own KeyValues, or, for a
-/// column without them, the key numbers "1".."N", which are produced when asked for and never stored, so a
-/// <c>KeyType(10_000_000)</c> column of few ids in use costs nothing per key. <see cref="IndexOf"/> finds a raw id's
-/// index without building a dictionary of the whole range for the numbers.
+/// The raw id of every key of a key column (index = key - 1), as text: the column's own text or numeric KeyValues (kept as
+/// the annotation gave them; a name's string is made when asked for), names read from a saved model, or, for a column
+/// without KeyValues, the key numbers "1".."N", made when asked for and never stored, so a <c>KeyType(10_000_000)</c>
+/// column of few ids in use costs nothing per key. <see cref="IndexOf"/> finds a raw id's index (a dictionary of the
+/// names, built on first use; none for the key numbers).
 /// </summary>
 internal sealed class KeyNameList : IReadOnlyList<string>
 {
     private readonly string[]? _names;
+    private readonly ReadOnlyMemory<char>[]? _text;
+    private readonly double[]? _numbers;
     private readonly Lazy<Dictionary<string, int>>? _indexOfName;
 
-    private KeyNameList(int count, string[]? names)
+    private KeyNameList(int count, string[]? names, ReadOnlyMemory<char>[]? text, double[]? numbers)
     {
         Count = count;
         _names = names;
-        if (names != null) _indexOfName = new(() => FirstIndexOfEach(names));
+        _text = text;
+        _numbers = numbers;
+        if (names != null || text != null || numbers != null) _indexOfName = new(FirstIndexOfEach);
     }
 
     /// <summary>The names <paramref name="names"/> (not copied).</summary>
     public KeyNameList(string[] names)
-        : this(names.Length, names)
+        : this(names.Length, names, null, null)
     {
     }
 
     /// <summary>"1", "2", ... "<paramref name="count"/>": the names of keys without KeyValues, and of cluster keys.</summary>
-    public static KeyNameList Numbers(int count) => new(count, null);
+    public static KeyNameList Numbers(int count) => new(count, null, null, null);
+
+    /// <summary>Text KeyValues as the annotation gave them (not copied; a name's string is made when read).</summary>
+    public static KeyNameList OfText(ReadOnlyMemory<char>[] text) => new(text.Length, null, text, null);
+
+    /// <summary>Numeric KeyValues, named by their shortest round-trip text in the invariant culture (made when read).</summary>
+    public static KeyNameList OfNumbers(double[] numbers) => new(numbers.Length, null, null, numbers);
 
     /// <summary>Whether the names are the key numbers (nothing stored per key).</summary>
-    public bool AreNumbers => _names == null;
+    public bool AreNumbers => _names == null && _text == null && _numbers == null;
 
     public int Count { get; }
 
@@ -40,7 +51,10 @@ internal sealed class KeyNameList : IReadOnlyList<string>
         get
         {
             if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {Count} keys.");
-            return _names?[index] ?? (index + 1).ToString(CultureInfo.InvariantCulture);
+            if (_names != null) return _names[index];
+            if (_text != null) return _text[index].ToString();
+            if (_numbers != null) return _numbers[index].ToString("R", CultureInfo.InvariantCulture);
+            return (index + 1).ToString(CultureInfo.InvariantCulture);
         }
     }
 
@@ -68,10 +82,10 @@ internal sealed class KeyNameList : IReadOnlyList<string>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private static Dictionary<string, int> FirstIndexOfEach(string[] names)
+    private Dictionary<string, int> FirstIndexOfEach()
     {
-        var map = new Dictionary<string, int>(names.Length, StringComparer.Ordinal);
-        for (int i = 0; i < names.Length; i++) map.TryAdd(names[i], i);
+        var map = new Dictionary<string, int>(Count, StringComparer.Ordinal);
+        for (int i = 0; i < Count; i++) map.TryAdd(this[i], i);
         return map;
     }
 }

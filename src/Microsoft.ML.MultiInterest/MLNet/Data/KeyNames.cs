@@ -15,15 +15,13 @@ internal static class KeyNames
         {
             VBuffer<ReadOnlyMemory<char>> values = default;
             column.Annotations.GetValue("KeyValues", ref values);
-            var names = new string[count];
-            int i = 0;
-            foreach (var value in values.DenseValues()) names[i++] = value.ToString();
-            return new KeyNameList(names);
+            // The annotation's text as it is: each name's string is made when read, not one per key up front.
+            return KeyNameList.OfText(values.DenseValues().ToArray());
         }
         if (annotation is { Type: VectorDataViewType { ItemType: NumberDataViewType } numberType } && numberType.Size == count)
         {
             var converted = new double[count];
-            if (TryNumbers(column, converted)) return new KeyNameList(converted.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+            if (TryNumbers(column, converted)) return KeyNameList.OfNumbers(converted);
         }
         return KeyNameList.Numbers(count);
     }
