@@ -11,7 +11,9 @@ namespace MultiInterest.Benchmarks;
 /// <c>keyrange --keys N [--edges E --users U --items I]</c>: the ML.NET pipeline (GraphEmbedding, SphericalKMeans,
 /// KnnSmoothedMixture, ClusterQuota, Unimodal and MMR retrievers, a recommender) on a planted graph whose U users and I items are
 /// spread over user and item key columns of cardinality N, as a <c>KeyType(N)</c> column of sparse ids would be. Seconds and
-/// memory after each stage, as JSON: how much of the cost follows the key range rather than the ids in use.
+/// memory after each stage, as JSON: how much of the cost follows the key range rather than the ids in use. With
+/// <c>--save</c>, also <c>mlContext.Model.Save</c> of the cluster-quota pipeline and <c>MultiInterestModel.Load</c> of it
+/// (the zip's size in the report).
 /// </summary>
 internal static class KeyRangeCommand
 {
@@ -22,9 +24,10 @@ internal static class KeyRangeCommand
         var users = BenchOpt.Count("--users", 2_000, "Users in use (spread evenly over the key range).", min: 1);
         var items = BenchOpt.Count("--items", 2_000, "Items in use, in 50 planted groups (spread evenly over the key range).", min: 50);
         var dimension = BenchOpt.Count("--dimension", 16, "Embedding dimension asked of GraphEmbedding (Auto may choose another).", min: 1);
+        var save = Opt.Flag("--save", "Also save the cluster-quota pipeline with Model.Save and load it with MultiInterestModel.Load.");
         var command = new Command("keyrange", "The ML.NET pipeline on a few ids spread over a wide key range: seconds and memory per stage.")
-            .With([keys, edges, users, items, dimension]);
-        command.SetAction(r => Run(r.Value(keys), r.Value(edges), r.Value(users), r.Value(items), r.Value(dimension)));
+            .With([keys, edges, users, items, dimension, save]);
+        command.SetAction(r => Run(r.Value(keys), r.Value(edges), r.Value(users), r.Value(items), r.Value(dimension), r.GetValue(save)));
         return command;
     }
 
@@ -35,7 +38,7 @@ internal static class KeyRangeCommand
         public uint Item { get; set; }
     }
 
-    private static int Run(int keys, int edgeCount, int userCount, int itemCount, int dimension)
+    private static int Run(int keys, int edgeCount, int userCount, int itemCount, int dimension, bool save)
     {
         if (userCount > keys || itemCount > keys) throw new UsageException("--users and --items must not exceed --keys.");
         var random = new Random(1);
@@ -67,14 +70,29 @@ internal static class KeyRangeCommand
 
         var embedding = Stage("embedding", () => mi.GraphEmbedding(dimension: dimension, epochs: 2, seed: 7).Fit(data));
         var embedded = embedding.Transform(data);
-        var clustered = Stage("kmeans", () => mi.SphericalKMeans(numberOfClusters: groups).Fit(embedded)).Transform(embedded);
-        var mixed = Stage("mixture", () => mi.KnnSmoothedMixture(components: 3, neighbors: 5).Fit(clustered)).Transform(clustered);
+        var kmeans = Stage("kmeans", () => mi.SphericalKMeans(numberOfClusters: groups).Fit(embedded));
+        var clustered = kmeans.Transform(embedded);
+        var mixture = Stage("mixture", () => mi.KnnSmoothedMixture(components: 3, neighbors: 5).Fit(clustered));
+        var mixed = mixture.Transform(clustered);
         var quota = Stage("cluster_quota", () => mi.ClusterQuotaRetriever(candidates: 10).Fit(mixed));
         var unimodal = Stage("unimodal", () => mi.UnimodalRetriever(candidates: 10).Fit(embedded));
         var mmr = Stage("mmr", () => mi.MmrRetriever(candidates: 10).Fit(embedded));
         Stage("recommender", () => mi.CreateRecommender(quota).Recommend(rows[0].User.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         GC.KeepAlive(unimodal);
         GC.KeepAlive(mmr);
+        long? zipBytes = null;
+        if (save)
+        {
+            string path = Path.Combine(Path.GetTempPath(), $"keyrange-{Environment.ProcessId}.zip");
+            Stage("save", () =>
+            {
+                ml.Model.Save(new TransformerChain<ITransformer>(embedding, kmeans, mixture, quota), data.Schema, path);
+                return 0;
+            });
+            zipBytes = new FileInfo(path).Length;
+            Stage("load", () => MultiInterestModel.Load(ml, path));
+            File.Delete(path);
+        }
         JsonReport.Print(new
         {
             Keys = keys,
@@ -82,6 +100,7 @@ internal static class KeyRangeCommand
             Users = userCount,
             Items = itemCount,
             embedding.Dimension,
+            ZipBytes = zipBytes,
             Seconds = seconds,
             PeakWorkingSetMb = memory.Values.Max(m => m.PeakWorkingSetMb),
             Memory = memory,

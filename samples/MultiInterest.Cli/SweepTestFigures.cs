@@ -18,10 +18,12 @@ internal static class SweepTestFigures
         var items = new IdMap(embedding.ItemIds);
         var assignments = new int[items.Count];
         for (int i = 0; i < assignments.Length; i++) assignments[i] = kmeans.ClusterOfItem((uint)(i + 1));
-        var clustering = ItemClustering.Create(assignments, kmeans.NumberOfClusters, embedding.ItemEmbeddings, kmeans.Centroids);
+        // The engine's protocol reads tables of one row per key (dense here: the keys come from MapValueToKey on the edges).
+        var (userVectors, itemVectors) = (embedding.UserEmbeddings.ToDense(), embedding.ItemEmbeddings.ToDense());
+        var clustering = ItemClustering.Create(assignments, kmeans.NumberOfClusters, itemVectors, kmeans.Centroids);
         var train = GraphData.Build(trainEdges, users, items, extendIds: false, "train");
         var (test, _) = GraphData.BuildKnown(testEdges, users, items, testPath);
         var settings = new ProtocolSettings { Components = best.Components, Neighbors = best.Neighbors, Lambda = best.Lambda, Alpha = best.Alpha, Threads = threads };
-        return ProtocolEvaluator.Run(train, test, embedding.UserEmbeddings, embedding.ItemEmbeddings, clustering, settings);
+        return ProtocolEvaluator.Run(train, test, userVectors, itemVectors, clustering, settings);
     }
 }

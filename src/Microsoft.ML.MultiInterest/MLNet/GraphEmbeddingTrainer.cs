@@ -219,18 +219,30 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 : $"Mixture.RelationWeights has {relationWeights.Length} weights, but column '{o.RelationColumnName}' (option RelationColumnName) is a key over "
                     + $"{rows.RelationCount} values: give one weight per relation.", nameof(o.Mixture));
         }
-        var graph = rows.Graph();
+        // The subgraph of the keys with edges straight from the edge lists: no graph (nor degree table) over the whole key range.
+        var active = ActiveSubgraph.FromEdges(rows.UserCount, rows.ItemCount, rows.Users.ToArray(), rows.Items.ToArray(),
+            rows.Weights == null ? default : rows.Weights.ToArray(), rows.Relations == null ? default : rows.Relations.ToArray(), rows.RelationCount);
+        var graph = active?.Graph ?? rows.Graph();
         var reporter = new StageReporter(_context, nameof(GraphEmbeddingTrainer), o);
         // Epochs are known in advance only for a plain iterative run; Auto and validated runs choose them.
         bool known = o.Algorithm != EmbeddingAlgorithm.Auto && o.Algorithm != EmbeddingAlgorithm.TruncatedSvd && o.ValidationFraction == 0;
         var progress = new EpochProgress(reporter, known ? (o.Algorithm == EmbeddingAlgorithm.ImplicitAls ? _engineOptions.Als.Iterations : o.Epochs) : 0);
-        var result = GraphEmbeddingTrainerEngine.Fit(graph, _engineOptions, progress, reporter.Token);
+        var (result, _) = GraphEmbeddingTrainerEngine.FitActive(graph, active, _engineOptions, progress, reporter.Token);
         if (result.Validation.Count > 0)
             Logging.Info(_context, nameof(GraphEmbeddingTrainer), $"Chose {result.Settings} on a validation hold-out ({result.Validation.Count} measurements, {result.SelectionSeconds:F1} s).");
         var userNames = KeyNames.Of(input.Schema[o.UserColumnName], rows.UserCount);
         var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
+        // Vectors of the keys with edges only: a wide key range with few ids in use is never spread to a table per key.
+        var users = active == null ? KeyedEmbeddings.FromDense(result.UserEmbeddings) : new KeyedEmbeddings(rows.UserCount, active.Users, result.UserEmbeddings);
+        var items = active == null ? KeyedEmbeddings.FromDense(result.ItemEmbeddings) : new KeyedEmbeddings(rows.ItemCount, active.Items, result.ItemEmbeddings);
+        if (active != null) result = new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
+        {
+            Mixture = active.ExpandMixture(result.Mixture),
+            Dcm = active.ExpandDcm(result.Dcm),
+            DivideConquer = active.ExpandDivideConquer(result.DivideConquer, _engineOptions.DivideConquer.ItemClusters),
+        };
         return new GraphEmbeddingTransformer(o.UserColumnName, o.ItemColumnName, o.UserEmbeddingColumnName, o.ItemEmbeddingColumnName,
-            result, userNames, itemNames);
+            result, users, items, userNames, itemNames);
     }
 
     /// <summary>The input shape plus the two embedding columns.</summary>

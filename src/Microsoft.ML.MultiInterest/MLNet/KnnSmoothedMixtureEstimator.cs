@@ -118,34 +118,43 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
             ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
             ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
         });
-        var items = rows.ItemVectors!;
-        if (rows.UserVectors != null && rows.UserVectors.Dimension != items.Dimension)
-            throw new ArgumentException($"User embeddings ('{o.UserEmbeddingColumnName}') have dimension {rows.UserVectors.Dimension}, item embeddings ('{o.ItemEmbeddingColumnName}') {items.Dimension}.");
-        var assignments = new int[rows.ItemCount];
-        for (int i = 0; i < assignments.Length; i++)
+        var items = new CompactItems(rows);
+        if (rows.UserVectors != null && rows.UserVectors.Dimension != items.Embeddings.Dimension)
+            throw new ArgumentException($"User embeddings ('{o.UserEmbeddingColumnName}') have dimension {rows.UserVectors.Dimension}, item embeddings ('{o.ItemEmbeddingColumnName}') {items.Embeddings.Dimension}.");
+        // The items with edges only (a monotone renumbering, so ties between items keep their order): an item without
+        // edges has no say in any mixture, and a wide item key range costs nothing per key.
+        var assignments = new int[items.RowOf.Length];
+        for (int j = 0; j < assignments.Length; j++)
         {
-            int c = rows.ItemClusters![i];
-            if (c < 0 && rows.ItemSeen[i])
-                throw new ArgumentException($"Item key {i + 1} has a missing cluster key in column '{o.ItemClusterColumnName}' (option {nameof(o.ItemClusterColumnName)}); every item with an edge needs a cluster.");
-            // Items without edges get no say in any mixture; cluster 0 is a harmless placeholder.
-            assignments[i] = Math.Max(c, 0);
+            assignments[j] = rows.ClusterOf(items.RowOf[j]);
+            if (assignments[j] < 0)
+                throw new ArgumentException($"Item key {items.RowOf[j] + 1} has a missing cluster key in column '{o.ItemClusterColumnName}' (option {nameof(o.ItemClusterColumnName)}); every item with an edge needs a cluster.");
         }
 
         OptionWarnings.Components(_context, nameof(KnnSmoothedMixtureEstimator), o.Components, rows.ClusterCount);
         var reporter = new StageReporter(_context, nameof(KnnSmoothedMixtureEstimator), o);
         const int steps = 3;
-        var graph = rows.Graph();
-        var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items);
+        // The users with edges, renumbered densely (slot j = user row rows[j], a monotone renumbering, so neighbour ties keep
+        // going to the lower row): the work and the tables follow the users in use, not the user key range.
+        var graph = items.ActiveHistory();
+        var users = items.ActiveUsers;
+        var slots = Enumerable.Range(0, users.Length).ToArray();
+        var clustering = ItemClustering.Create(assignments, rows.ClusterCount, items.Embeddings);
         // Smoothing reads only the clusters and weights of the unsmoothed mixtures.
         reporter.ThrowIfCancelled();
         var mle = MixtureBuilder.BuildMleWeights(graph, clustering, o.Components, o.Threads);
-        var users = Enumerable.Range(0, graph.UserCount).Where(u => graph.DegreeOf(u) > 0).ToArray();
         reporter.Report($"Unsmoothed mixtures of {users.Length} users.", 1, steps);
         reporter.ThrowIfCancelled();
-        var neighbors = smooth ? FindNeighbors(rows.UserVectors!, graph, users, o.Neighbors, o.Threads, o.NeighborIndex, o.ClusteredOptions()) : new RankedLists(users.Length, 0);
+        var neighbors = smooth ? FindNeighbors(rows.UserVectors!.Gather(users), slots, o.Neighbors, o.Threads, o.NeighborIndex, o.ClusteredOptions()) : new RankedLists(users.Length, 0);
         reporter.Report(smooth ? $"{o.Neighbors} nearest users of each user ({o.NeighborIndex} index)." : "No smoothing (lambda = 0): no neighbours.", 2, steps);
         reporter.ThrowIfCancelled();
-        var mixtures = KnnSmoother.Smooth(graph, clustering, items, mle, users, neighbors, o.Lambda, o.Threads);
+        var smoothed = KnnSmoother.Smooth(graph, clustering, items.Embeddings, mle, slots, neighbors, o.Lambda, o.Threads);
+        var mixtures = ByUserRow(smoothed, users, rows.UserCount);
+        for (int q = 0; q < neighbors.QueryCount; q++)
+        {
+            var found = neighbors.IndexSlots(q)[..neighbors.Counts[q]];
+            for (int p = 0; p < found.Length; p++) found[p] = users[found[p]];
+        }
         reporter.Report($"Built mixtures (m = {o.Components}, k = {o.Neighbors}, lambda = {o.Lambda}) for {users.Length} users over {rows.ClusterCount} clusters; skipped {rows.SkippedRows} rows with a missing key.",
             3, steps);
         return new KnnSmoothedMixtureTransformer(o.UserColumnName, mixtures, rows.ClusterCount, users, neighbors,
@@ -153,31 +162,44 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
     }
 
     /// <summary>
-    /// The k most similar other users (cosine) of each user with edges, among users with edges. The index holds only those
-    /// users (in ascending row order, so ties still go to the lower row): with a key type far larger than the number of
-    /// users with edges, indexing every key row cost time and memory in proportion to the key cardinality.
+    /// The k most similar other users (cosine) of each user with edges, among users with edges: <paramref name="vectors"/>
+    /// holds those users' vectors only (in ascending row order, so ties still go to the lower row), and the lists name them
+    /// by <paramref name="users"/>. With a key type far larger than the number of users with edges, indexing every key row
+    /// cost time and memory in proportion to the key cardinality.
     /// </summary>
-    /// <param name="userVectors">One vector per user row.</param>
-    /// <param name="graph">The training graph.</param>
-    /// <param name="users">The users with edges, ascending.</param>
+    /// <param name="vectors">The vectors of the users with edges, ascending by row.</param>
+    /// <param name="users">The name of each vector's user in the lists (its row, or its slot).</param>
     /// <param name="k">Neighbours per user.</param>
     /// <param name="threads">Degree of parallelism; 0 = all cores.</param>
     /// <param name="kind">Exact or clustered index.</param>
     /// <param name="clustered">Options of the clustered index.</param>
-    internal static RankedLists FindNeighbors(EmbeddingMatrix userVectors, BipartiteGraph graph, int[] users, int k, int threads,
+    internal static RankedLists FindNeighbors(EmbeddingMatrix vectors, int[] users, int k, int threads,
         NeighborIndexKind kind = NeighborIndexKind.Exact, ClusteredNeighborIndexOptions? clustered = null)
     {
-        var compact = new EmbeddingMatrix(users.Length, userVectors.Dimension);
-        for (int j = 0; j < users.Length; j++) userVectors.ReadRow(users[j]).CopyTo(compact.Row(j));
         var self = new int[users.Length];
         for (int j = 0; j < self.Length; j++) self[j] = j;
-        var lists = NeighborIndexFactory.Create(compact, null, kind, clustered).Search(compact, self, k, threads);
+        var lists = NeighborIndexFactory.Create(vectors, null, kind, clustered).Search(vectors, self, k, threads);
         for (int q = 0; q < lists.QueryCount; q++)
         {
             var slots = lists.IndexSlots(q)[..lists.Counts[q]];
             for (int p = 0; p < slots.Length; p++) slots[p] = users[slots[p]];
         }
         return lists;
+    }
+
+    /// <summary>The mixtures of slots 0..n-1 as rows of the user key range (slot j = user row <paramref name="users"/>[j]).</summary>
+    private static MixtureTable ByUserRow(MixtureTable bySlot, int[] users, int userCount)
+    {
+        var table = MixtureTable.ForUsers(userCount, users, bySlot.MaxComponents, bySlot.Dimension);
+        for (int j = 0; j < users.Length; j++)
+        {
+            int u = users[j], n = bySlot.ComponentCount(j);
+            bySlot.Clusters(j).CopyTo(table.WritableClusters(u));
+            bySlot.Weights(j).CopyTo(table.WritableWeights(u));
+            for (int c = 0; c < n && bySlot.HasEmbeddings; c++) bySlot.Embedding(j, c).CopyTo(table.WritableEmbedding(u, c));
+            table.SetCount(u, n);
+        }
+        return table;
     }
 
     /// <summary>The input shape plus the three mixture columns.</summary>

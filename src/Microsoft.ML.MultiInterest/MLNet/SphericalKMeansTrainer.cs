@@ -107,26 +107,27 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         var getItem = item == null ? null : cursor.GetGetter<uint>(item.Value);
         var values = new List<float>();
         var vector = default(VBuffer<float>);
-        var byKey = item == null ? null : new float[itemCount][];
+        // With an item column, the first row of each item, kept by key: the memory follows the items, not the key range.
+        var byKey = item == null ? null : new Dictionary<uint, float[]>();
         uint key = 0;
         while (cursor.MoveNext())
         {
             if (getItem != null)
             {
                 getItem(ref key);
-                if (key == 0 || byKey![key - 1] != null) continue;
+                if (key == 0 || key > (uint)itemCount || byKey!.ContainsKey(key)) continue;
                 getFeature(ref vector);
-                byKey[key - 1] = vector.DenseValues().ToArray();
+                byKey[key] = vector.DenseValues().ToArray();
                 continue;
             }
             getFeature(ref vector);
             values.AddRange(vector.DenseValues());
         }
         if (byKey == null) return (new EmbeddingMatrix(values.Count / dimension, dimension, values.ToArray()), null);
-        var keys = Enumerable.Range(0, itemCount).Where(i => byKey[i] != null).ToArray();
+        var keys = byKey.Keys.Order().ToArray();
         var points = new EmbeddingMatrix(keys.Length, dimension);
         for (int j = 0; j < keys.Length; j++) byKey[keys[j]].CopyTo(points.Row(j));
-        return (points, keys);
+        return (points, keys.Select(k => (int)k - 1).ToArray());
     }
 
     /// <summary>The input shape plus the cluster key and similarity columns.</summary>

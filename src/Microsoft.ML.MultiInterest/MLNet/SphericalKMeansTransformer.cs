@@ -16,9 +16,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
     private readonly string? _itemColumn;
     private readonly string _clusterColumn;
     private readonly string _similarityColumn;
-    private readonly int[] _fittedCluster;
-    private readonly float[] _fittedSimilarity;
-    private readonly int _itemCount;
+    private readonly FittedItems _fitted;
 
     internal SphericalKMeansTransformer(string featureColumn, string? itemColumn, string clusterColumn, string similarityColumn,
         SphericalKMeansResult result, int[]? itemKeys, int itemCount)
@@ -30,15 +28,8 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
         Centroids = result.Centroids;
         Iterations = result.Iterations;
         Objective = result.Objective;
-        _itemCount = itemCount;
-        _fittedCluster = Enumerable.Repeat(-1, itemCount).ToArray();
-        _fittedSimilarity = new float[itemCount];
-        if (itemKeys == null) return;
-        for (int j = 0; j < itemKeys.Length; j++)
-        {
-            _fittedCluster[itemKeys[j]] = result.Assignments[j];
-            _fittedSimilarity[itemKeys[j]] = result.Similarities[j];
-        }
+        // The clustered items only (their rows ascending, as read), not a table per item key.
+        _fitted = itemKeys == null ? new FittedItems(itemCount, [], [], []) : new FittedItems(itemCount, itemKeys, result.Assignments, result.Similarities);
     }
 
     /// <summary>The unit-length centroids, one row per cluster (row = cluster key - 1).</summary>
@@ -54,7 +45,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
     public double Objective { get; }
 
     /// <summary>The fitted cluster index (0-based) of the item with key <paramref name="itemKey"/>, or -1 if it was not clustered at Fit.</summary>
-    public int ClusterOfItem(uint itemKey) => itemKey == 0 || itemKey > _itemCount ? -1 : _fittedCluster[itemKey - 1];
+    public int ClusterOfItem(uint itemKey) => _fitted.ClusterOf(itemKey);
 
     /// <summary>The nearest centroid of <paramref name="embedding"/> by cosine (ties to the lower cluster) and the similarity.</summary>
     public NearestCluster Nearest(ReadOnlySpan<float> embedding)
@@ -81,7 +72,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
         if (_itemColumn != null)
         {
             item = ColumnChecks.Key(inputSchema, _itemColumn, "ItemColumnName", out int items);
-            ColumnChecks.SameCardinality(_itemColumn, "ItemColumnName", _itemCount, items);
+            ColumnChecks.SameCardinality(_itemColumn, "ItemColumnName", _fitted.KeyCount, items);
         }
         string[] inputs = item == null ? [_featureColumn] : [_featureColumn, _itemColumn!];
         return
@@ -100,7 +91,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
     }
 
     private protected override ITransformer CreateSavableModel() =>
-        SphericalKMeansPersistence.CreateSavable(_featureColumn, _itemColumn, _clusterColumn, _similarityColumn, Centroids, _fittedCluster, _fittedSimilarity);
+        SphericalKMeansPersistence.CreateSavable(_featureColumn, _itemColumn, _clusterColumn, _similarityColumn, Centroids, _fitted);
 
     private Func<NearestCluster> Assigner(DataViewRow row, DataViewSchema.Column feature, DataViewSchema.Column? item)
     {
@@ -114,8 +105,8 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
             if (getItem != null)
             {
                 getItem(ref key);
-                int fitted = ClusterOfItem(key);
-                if (fitted >= 0) return new NearestCluster(fitted, _fittedSimilarity[key - 1]);
+                int index = _fitted.IndexOf(key);
+                if (index >= 0) return new NearestCluster(_fitted.Clusters[index], _fitted.Similarities[index]);
             }
             getFeature(ref vector);
             vector.CopyTo(dense);

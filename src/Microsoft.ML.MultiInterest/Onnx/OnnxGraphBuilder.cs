@@ -72,8 +72,26 @@ internal sealed class OnnxGraphBuilder
         return this;
     }
 
+    /// <summary>The version of the <c>ai.onnx.ml</c> operator set a graph imports when it uses one of its operators.</summary>
+    public const int MlOpsetVersion = 2;
+
+    /// <summary>The <c>ai.onnx.ml</c> domain (LabelEncoder and the other classic-ML operators).</summary>
+    public const string MlDomain = "ai.onnx.ml";
+
+    private bool _usesMlDomain;
+
     /// <summary>Adds a node of the default domain; its inputs must already exist and its outputs must be new names.</summary>
-    public OnnxGraphBuilder AddNode(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    public OnnxGraphBuilder AddNode(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes) =>
+        AddNode("", opType, inputs, outputs, attributes);
+
+    /// <summary>Adds a node of the <c>ai.onnx.ml</c> domain (imported at <see cref="MlOpsetVersion"/>).</summary>
+    public OnnxGraphBuilder AddMlNode(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        _usesMlDomain = true;
+        return AddNode(MlDomain, opType, inputs, outputs, attributes);
+    }
+
+    private OnnxGraphBuilder AddNode(string domain, string opType, string[] inputs, string[] outputs, AttributeProto[] attributes)
     {
         ArgumentException.ThrowIfNullOrEmpty(opType);
         foreach (string input in inputs)
@@ -82,7 +100,7 @@ internal sealed class OnnxGraphBuilder
                 throw new InvalidOperationException($"Node {opType} reads '{input}', which is no input, initializer or earlier node output.");
         }
         foreach (string output in outputs) Claim(output);
-        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nodeCount++}" };
+        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nodeCount++}", Domain = domain };
         node.Input.AddRange(inputs);
         node.Output.AddRange(outputs);
         node.Attribute.AddRange(attributes);
@@ -111,6 +129,7 @@ internal sealed class OnnxGraphBuilder
         };
         model.MetadataProps.AddRange(_metadata);
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        if (_usesMlDomain) model.OpsetImport.Add(new OperatorSetIdProto { Domain = MlDomain, Version = MlOpsetVersion });
         return model;
     }
 

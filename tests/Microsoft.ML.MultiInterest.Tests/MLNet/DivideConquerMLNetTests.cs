@@ -18,7 +18,7 @@ public sealed class DivideConquerMLNetTests
         var fitted = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(options)).Fit(raw).LastTransformer;
         var model = fitted.DivideConquer!;
         Assert.Equal(3, model.Clustering.ClusterCount);
-        Assert.Equal(fitted.ItemEmbeddings.Values, model.Items.Values);
+        Assert.Equal(fitted.ItemEmbeddings.ToDense().Values, model.Items.Values);
         Assert.NotNull(model.Prompts);
         Assert.NotNull(model.AttentionQuery);
 
@@ -26,8 +26,8 @@ public sealed class DivideConquerMLNetTests
         var keyed = MLNetTestData.Keyed(ml, out _);
         var users = MLNetTestData.Keys(keyed, "User").Select(k => (int)k - 1).ToArray();
         var items = MLNetTestData.Keys(keyed, "Item").Select(k => (int)k - 1).ToArray();
-        var graph = BipartiteGraph.FromEdges(fitted.UserEmbeddings.Rows, model.Items.Rows, users, items);
-        Assert.Equal(fitted.UserEmbeddings.Values, model.UserQueries(graph, threads: 1).Values);
+        var graph = BipartiteGraph.FromEdges(fitted.UserEmbeddings.KeyCount, model.Items.Rows, users, items);
+        Assert.Equal(fitted.UserEmbeddings.ToDense().Values, model.UserQueries(graph, threads: 1).Values);
         var served = Enumerable.Range(0, graph.UserCount).Where(u => graph.DegreeOf(u) > 0).ToArray();
         int m = Math.Min(5, graph.ItemCount - served.Max(graph.DegreeOf));
         var lists = new ClusterQuotaRetriever(model.Items, model.Clustering).Retrieve(model.BuildMixtures(graph, served, threads: 1), served, graph, [m], threads: 1)[0];

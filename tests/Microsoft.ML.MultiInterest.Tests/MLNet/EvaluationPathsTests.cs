@@ -29,8 +29,8 @@ public class EvaluationPathsTests
         var test = Graph(p.HeldOut, embedding);
         var assignments = Enumerable.Range(0, train.ItemCount).Select(i => kmeans.ClusterOfItem((uint)i + 1)).ToArray();
         Assert.All(assignments, c => Assert.True(c >= 0));
-        var clustering = ItemClustering.Create(assignments, kmeans.NumberOfClusters, embedding.ItemEmbeddings);
-        var protocol = ProtocolEvaluator.Run(train, test, embedding.UserEmbeddings, embedding.ItemEmbeddings, clustering,
+        var clustering = ItemClustering.Create(assignments, kmeans.NumberOfClusters, embedding.ItemEmbeddings.ToDense());
+        var protocol = ProtocolEvaluator.Run(train, test, embedding.UserEmbeddings.ToDense(), embedding.ItemEmbeddings.ToDense(), clustering,
             new ProtocolSettings { Components = Components, Neighbors = Neighbors, Cutoffs = Cutoffs, Threads = 1 });
 
         // The ML.NET path: the same upstream stages, one retrieval per cutoff.
@@ -78,18 +78,18 @@ public class EvaluationPathsTests
         var extendedHeldOut = p.Upstream.Transform(extendedRaw);
 
         // The CLI's path: raw ids over the key mapping's id maps, GraphData.BuildHeldOut, ProtocolEvaluator with the misses.
-        var users = new IdMap(KeyNames.Of(p.Train.Schema[MultiInterestColumnNames.User], embedding.UserEmbeddings.Rows));
-        var items = new IdMap(KeyNames.Of(p.Train.Schema[MultiInterestColumnNames.Item], embedding.ItemEmbeddings.Rows));
+        var users = new IdMap(KeyNames.Of(p.Train.Schema[MultiInterestColumnNames.User], embedding.UserEmbeddings.KeyCount));
+        var items = new IdMap(KeyNames.Of(p.Train.Schema[MultiInterestColumnNames.Item], embedding.ItemEmbeddings.KeyCount));
         var train = Graph(p.Train, embedding);
         var heldOut = GraphData.BuildHeldOut(extended, users, items, "test");
         Assert.Equal(4, heldOut.UnseenEdges);
         Assert.Equal(1, heldOut.Misses.UnseenUsers);
         Assert.Equal(2, heldOut.Misses.UnseenItems);
         var assignments = Enumerable.Range(0, train.ItemCount).Select(i => kmeans.ClusterOfItem((uint)i + 1)).ToArray();
-        var clustering = ItemClustering.Create(assignments, kmeans.NumberOfClusters, embedding.ItemEmbeddings);
+        var clustering = ItemClustering.Create(assignments, kmeans.NumberOfClusters, embedding.ItemEmbeddings.ToDense());
         var settings = new ProtocolSettings { Components = Components, Neighbors = Neighbors, Cutoffs = Cutoffs, Threads = 1 };
-        var missed = ProtocolEvaluator.Run(train, heldOut.Graph, embedding.UserEmbeddings, embedding.ItemEmbeddings, clustering, settings, misses: heldOut.Misses);
-        var dropped = ProtocolEvaluator.Run(train, heldOut.Graph, embedding.UserEmbeddings, embedding.ItemEmbeddings, clustering, settings);
+        var missed = ProtocolEvaluator.Run(train, heldOut.Graph, embedding.UserEmbeddings.ToDense(), embedding.ItemEmbeddings.ToDense(), clustering, settings, misses: heldOut.Misses);
+        var dropped = ProtocolEvaluator.Run(train, heldOut.Graph, embedding.UserEmbeddings.ToDense(), embedding.ItemEmbeddings.ToDense(), clustering, settings);
         Assert.Equal(1, missed.MissedUsers);
 
         // The ML.NET path on the keyed views: default Unseen = Miss, then Drop.
@@ -158,6 +158,6 @@ public class EvaluationPathsTests
     {
         var users = view.GetColumn<uint>(MultiInterestColumnNames.User).Select(k => (int)k - 1).ToArray();
         var items = view.GetColumn<uint>(MultiInterestColumnNames.Item).Select(k => (int)k - 1).ToArray();
-        return BipartiteGraph.FromEdges(embedding.UserEmbeddings.Rows, embedding.ItemEmbeddings.Rows, users, items);
+        return BipartiteGraph.FromEdges(embedding.UserEmbeddings.KeyCount, embedding.ItemEmbeddings.KeyCount, users, items);
     }
 }

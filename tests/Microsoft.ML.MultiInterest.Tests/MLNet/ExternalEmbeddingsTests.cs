@@ -19,8 +19,8 @@ public class ExternalEmbeddingsTests
         var inPipeline = later.Fit(embedding.Transform(raw)).Transform(embedding.Transform(raw));
 
         // "Elsewhere": the same vectors as id -> float[] tables, mapped onto the raw id columns before MapValueToKey.
-        var users = trained.UserIds.Select((id, r) => new KeyValuePair<string, float[]>(id, trained.UserEmbeddings.ReadRow(r).ToArray()));
-        var items = trained.ItemIds.Select((id, r) => new KeyValuePair<string, float[]>(id, trained.ItemEmbeddings.ReadRow(r).ToArray()));
+        var users = trained.UserIds.Select((id, r) => new KeyValuePair<string, float[]>(id, trained.UserEmbeddings.ToDense().ReadRow(r).ToArray()));
+        var items = trained.ItemIds.Select((id, r) => new KeyValuePair<string, float[]>(id, trained.ItemEmbeddings.ToDense().ReadRow(r).ToArray()));
         var external = ml.Transforms.Conversion.MapValue("UserEmbedding", users, "User")
             .Append(ml.Transforms.Conversion.MapValue("ItemEmbedding", items, "Item"))
             .Append(MLNetTestData.KeyPipeline(ml))

@@ -15,8 +15,8 @@ public class GraphEmbeddingAndKMeansTests
         var type = Assert.IsType<VectorDataViewType>(output.Schema["UserEmbedding"].Type);
         Assert.Equal(NumberDataViewType.Single, type.ItemType);
         Assert.Equal(8, type.Size);
-        Assert.Equal(16, model.UserEmbeddings.Rows);
-        Assert.Equal(24, model.ItemEmbeddings.Rows);
+        Assert.Equal(16, model.UserEmbeddings.KeyCount);
+        Assert.Equal(24, model.ItemEmbeddings.KeyCount);
         Assert.Equal(3, model.Epochs.Count);
         Assert.Equal("u0", model.UserIds[0]);
 
@@ -26,8 +26,8 @@ public class GraphEmbeddingAndKMeansTests
         var itemVectors = MLNetTestData.Vectors(output, "ItemEmbedding");
         for (int r = 0; r < users.Length; r++)
         {
-            Assert.Equal(model.UserEmbeddings.ReadRow((int)users[r] - 1).ToArray(), userVectors[r]);
-            Assert.Equal(model.ItemEmbeddings.ReadRow((int)items[r] - 1).ToArray(), itemVectors[r]);
+            Assert.Equal(model.UserEmbeddings.ToDense().ReadRow((int)users[r] - 1).ToArray(), userVectors[r]);
+            Assert.Equal(model.ItemEmbeddings.ToDense().ReadRow((int)items[r] - 1).ToArray(), itemVectors[r]);
             Assert.Equal(model.ItemIds[(int)items[r] - 1], MLNetTestData.Edges()[r].Item);
         }
     }
@@ -47,7 +47,7 @@ public class GraphEmbeddingAndKMeansTests
         Assert.Equal(NumberDataViewType.Single, output.Schema["ClusterSimilarity"].Type);
 
         // The engine on the item table (all 24 items occur, so distinct items = table rows, key order).
-        var engine = MultiInterest.Engine.SphericalKMeans.Fit(embedded.ItemEmbeddings, new MultiInterest.Engine.SphericalKMeansOptions { Clusters = 4 });
+        var engine = MultiInterest.Engine.SphericalKMeans.Fit(embedded.ItemEmbeddings.ToDense(), new MultiInterest.Engine.SphericalKMeansOptions { Clusters = 4 });
         Assert.Equal(engine.Centroids.Values, kmeans.Centroids.Values);
         Assert.Equal(engine.Iterations.Count, kmeans.Iterations.Count);
         var items = MLNetTestData.Keys(output, "Item");
@@ -72,7 +72,7 @@ public class GraphEmbeddingAndKMeansTests
         var options = new SphericalKMeansTrainer.Options { NumberOfClusters = 4, MaxIterations = 2, InitialCentroids = first.Centroids };
         var warm = ml.MultiInterest().SphericalKMeans(options).Fit(withEmbeddings);
 
-        var engine = MultiInterest.Engine.SphericalKMeans.Fit(embedded.ItemEmbeddings,
+        var engine = MultiInterest.Engine.SphericalKMeans.Fit(embedded.ItemEmbeddings.ToDense(),
             new MultiInterest.Engine.SphericalKMeansOptions { Clusters = 4, MaxIterations = 2, InitialCentroids = first.Centroids });
         Assert.Equal(engine.Centroids.Values, warm.Centroids.Values);
 

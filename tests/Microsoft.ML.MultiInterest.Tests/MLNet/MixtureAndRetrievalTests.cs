@@ -18,8 +18,8 @@ public class MixtureAndRetrievalTests
         var items = MLNetTestData.Keys(data, "Item").Select(k => (int)k - 1).ToArray();
         var graph = BipartiteGraph.FromEdges(16, 24, users, items);
         var assignments = Enumerable.Range(1, 24).Select(k => kmeans.ClusterOfItem((uint)k)).ToArray();
-        var clustering = ItemClustering.Create(assignments, 4, embedding.ItemEmbeddings);
-        return (ml, data, graph, embedding.UserEmbeddings, embedding.ItemEmbeddings, clustering);
+        var clustering = ItemClustering.Create(assignments, 4, embedding.ItemEmbeddings.ToDense());
+        return (ml, data, graph, embedding.UserEmbeddings.ToDense(), embedding.ItemEmbeddings.ToDense(), clustering);
     }
 
     [Fact]

@@ -24,13 +24,13 @@ public sealed class MixtureEmbeddingMLNetTests : IDisposable
         var mixture = transformer.Mixture!;
         Assert.Equal(3, mixture.SourceComponents);
         Assert.Equal(2, mixture.DestinationComponents);
-        Assert.Equal(transformer.UserEmbeddings.Rows * 3, mixture.UserComponents.Rows);
-        Assert.Equal(transformer.ItemEmbeddings.Rows * 2, mixture.ItemComponents.Rows);
+        Assert.Equal(transformer.UserEmbeddings.KeyCount * 3, mixture.UserComponents.Rows);
+        Assert.Equal(transformer.ItemEmbeddings.KeyCount * 2, mixture.ItemComponents.Rows);
 
         // The columns carry the mean vectors.
         var users = MLNetTestData.Keys(keyed, "User");
         var vectors = MLNetTestData.Vectors(transformer.Transform(keyed), "UserEmbedding");
-        Assert.Equal(transformer.UserEmbeddings.ReadRow((int)users[0] - 1).ToArray(), vectors[0]);
+        Assert.Equal(transformer.UserEmbeddings.ToDense().ReadRow((int)users[0] - 1).ToArray(), vectors[0]);
 
         string path = Path.Combine(_directory, "mixture.zip");
         var chain = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(Options())).Fit(raw);
@@ -43,7 +43,7 @@ public sealed class MixtureEmbeddingMLNetTests : IDisposable
         Assert.Equal(fitted.UserComponents.Values, loaded.Mixture.UserComponents.Values);
         Assert.Equal(fitted.ItemComponents.Values, loaded.Mixture.ItemComponents.Values);
         Assert.Equal(fitted.UserWeights, loaded.Mixture.UserWeights);
-        Assert.Equal(chain.LastTransformer.UserEmbeddings.Values, loaded.UserEmbeddings.Values);
+        Assert.Equal(chain.LastTransformer.UserEmbeddings.ToDense().Values, loaded.UserEmbeddings.ToDense().Values);
         // The loaded model serves round robin like the fitted one.
         var usersToServe = Enumerable.Range(0, fitted.UserCount).ToArray();
         var a = new RoundRobinRetriever(fitted.ItemComponents, 2).Retrieve(fitted.ToMixtureTable(usersToServe), usersToServe, null, [5]);

@@ -96,8 +96,8 @@ public sealed class SaveLoadTests : IDisposable
         var model = MultiInterestModel.Load(s.Ml, Save(chain, s.Raw.Schema, "chain.zip"));
 
         var embedding = Assert.IsType<SavedGraphEmbedding>(model.GraphEmbedding);
-        Assert.Equal(s.Embedding.UserEmbeddings.Values, embedding.UserEmbeddings.Values);
-        Assert.Equal(s.Embedding.ItemEmbeddings.Values, embedding.ItemEmbeddings.Values);
+        Assert.Equal(s.Embedding.UserEmbeddings.ToDense().Values, embedding.UserEmbeddings.ToDense().Values);
+        Assert.Equal(s.Embedding.ItemEmbeddings.ToDense().Values, embedding.ItemEmbeddings.ToDense().Values);
         Assert.Equal(s.Embedding.UserIds, embedding.UserIds);
         Assert.Equal(s.Embedding.ItemIds, embedding.ItemIds);
         Assert.Equal(("User", "UserEmbedding"), (embedding.UserColumnName, embedding.UserEmbeddingColumnName));

@@ -3,21 +3,26 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <summary>
 /// The users and items of a graph that have at least one edge, renumbered densely in ascending order. Training runs
 /// on this subgraph, so its time and memory follow the distinct ids that occur, not the index range: an ML.NET key
-/// column typed <c>KeyType(10_000_000)</c> with 20,000 edges trains like a graph of its few thousand nodes. The fitted
-/// tables are then spread back to the full index range, with zero vectors for nodes without edges.
+/// column typed <c>KeyType(10_000_000)</c> with 20,000 edges trains like a graph of its few thousand nodes. The engine's
+/// public fit then spreads the tables back to the full index range, with zero vectors for nodes without edges; the ML.NET
+/// trainer keeps the vectors of the nodes with edges only (<see cref="MultiInterest.KeyedEmbeddings"/>).
 /// </summary>
 internal sealed class ActiveSubgraph
 {
-    private ActiveSubgraph(BipartiteGraph full, int[] users, int[] items, BipartiteGraph graph)
+    private ActiveSubgraph(int fullUserCount, int fullItemCount, int[] users, int[] items, BipartiteGraph graph)
     {
-        Full = full;
+        FullUserCount = fullUserCount;
+        FullItemCount = fullItemCount;
         Users = users;
         Items = items;
         Graph = graph;
     }
 
-    /// <summary>The graph the subgraph was taken from.</summary>
-    public BipartiteGraph Full { get; }
+    /// <summary>The user index range of the graph the subgraph was taken from.</summary>
+    public int FullUserCount { get; }
+
+    /// <summary>The item index range of the graph the subgraph was taken from.</summary>
+    public int FullItemCount { get; }
 
     /// <summary>Full-graph index of each subgraph user, ascending.</summary>
     public int[] Users { get; }
@@ -63,28 +68,79 @@ internal sealed class ActiveSubgraph
         // A monotone renumbering keeps each user's items in ascending order, so the subgraph's edges (and the random
         // streams that walk them) follow the full graph's order.
         var sub = BipartiteGraph.FromEdges(activeUsers, activeItems, edgeUsers, edgeItems, graph.EdgeWeights, graph.EdgeRelations, graph.RelationCount);
-        return new ActiveSubgraph(graph, users, items, sub);
+        return new ActiveSubgraph(graph.UserCount, graph.ItemCount, users, items, sub);
     }
 
-    /// <summary>Spreads a result fitted on <see cref="Graph"/> back to the full graph's index range.</summary>
-    public GraphEmbeddingResult Expand(GraphEmbeddingResult result)
+    /// <summary>
+    /// The subgraph of the nodes with edges, built from the edge lists of a graph over <paramref name="userCount"/> users and
+    /// <paramref name="itemCount"/> items without building that graph (whose CSR offsets and degree counts would cost a few
+    /// ints per index of the range); null when every node has an edge. The same subgraph as <see cref="Of"/> of
+    /// <see cref="BipartiteGraph.FromEdges(int, int, ReadOnlySpan{int}, ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/>
+    /// of the same lists: the renumbering is monotone, so the graph's merging and ordering of edges are unchanged.
+    /// </summary>
+    public static ActiveSubgraph? FromEdges(int userCount, int itemCount, int[] users, int[] items, ReadOnlySpan<float> weights, ReadOnlySpan<int> relations, int relationCount)
     {
-        if (result.DivideConquer != null) throw new InvalidOperationException("A divide-and-conquer model is fitted on the full graph, not a subgraph.");
-        var mixture = result.Mixture;
-        var dcm = result.Dcm;
-        return new GraphEmbeddingResult(Spread(result.UserEmbeddings, Users, Full.UserCount, 1), Spread(result.ItemEmbeddings, Items, Full.ItemCount, 1), result.Epochs)
+        if (users.Length == 0) return null;
+        var activeUsers = users.Distinct().Order().ToArray();
+        var activeItems = items.Distinct().Order().ToArray();
+        if (activeUsers.Length == userCount && activeItems.Length == itemCount) return null;
+        foreach (int u in new[] { activeUsers[0], activeUsers[^1] })
+            if ((uint)u >= (uint)userCount) throw new ArgumentOutOfRangeException(nameof(users), $"An edge has user index {u}, outside 0..{userCount - 1}.");
+        foreach (int i in new[] { activeItems[0], activeItems[^1] })
+            if ((uint)i >= (uint)itemCount) throw new ArgumentOutOfRangeException(nameof(items), $"An edge has item index {i}, outside 0..{itemCount - 1}.");
+        var edgeUsers = users.Select(u => Array.BinarySearch(activeUsers, u)).ToArray();
+        var edgeItems = items.Select(i => Array.BinarySearch(activeItems, i)).ToArray();
+        var sub = BipartiteGraph.FromEdges(activeUsers.Length, activeItems.Length, edgeUsers, edgeItems, weights, relations, relationCount);
+        return new ActiveSubgraph(userCount, itemCount, activeUsers, activeItems, sub);
+    }
+
+    /// <summary>
+    /// Spreads a result fitted on <see cref="Graph"/> back to the full graph's index range; <paramref name="itemClusters"/> is the
+    /// full-range clustering a divide-and-conquer fit was given (null when it clustered the items itself).
+    /// </summary>
+    public GraphEmbeddingResult Expand(GraphEmbeddingResult result, int[]? itemClusters = null)
+    {
+        return new GraphEmbeddingResult(Spread(result.UserEmbeddings, Users, FullUserCount, 1), Spread(result.ItemEmbeddings, Items, FullItemCount, 1), result.Epochs)
         {
             Algorithm = result.Algorithm,
             Settings = result.Settings,
             Validation = result.Validation,
             SelectionSeconds = result.SelectionSeconds,
-            Mixture = mixture == null ? null : new MixtureEmbeddingResult(mixture.SourceComponents, mixture.DestinationComponents,
-                Spread(mixture.UserComponents, Users, Full.UserCount, mixture.SourceComponents),
-                Spread(mixture.ItemComponents, Items, Full.ItemCount, mixture.DestinationComponents),
-                SpreadWeights(mixture.UserWeights, mixture.SourceComponents)),
-            Dcm = dcm == null ? null : new DcmModel(Spread(dcm.Items, Items, Full.ItemCount, 1), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations),
+            Mixture = ExpandMixture(result.Mixture),
+            Dcm = ExpandDcm(result.Dcm),
+            DivideConquer = ExpandDivideConquer(result.DivideConquer, itemClusters),
         };
     }
+
+    /// <summary>
+    /// A divide-and-conquer model fitted on <see cref="Graph"/> moved to the full index range: zero item and user rows for the
+    /// nodes without edges, which keep their given cluster (<paramref name="itemClusters"/>) or go to cluster 0, as a zero vector
+    /// does in spherical k-means; prompts, the attention query and the cluster prior are the fitted ones.
+    /// </summary>
+    public DivideConquerModel? ExpandDivideConquer(DivideConquerModel? model, int[]? itemClusters)
+    {
+        if (model == null) return null;
+        var assignments = itemClusters ?? new int[FullItemCount];
+        if (itemClusters == null)
+            for (int n = 0; n < Items.Length; n++) assignments[Items[n]] = model.Clustering.ClusterOf(n);
+        var items = Spread(model.Items, Items, FullItemCount, 1);
+        return new DivideConquerModel(model.Encoder, items,
+            model.HistoryItems == null ? null : Spread(model.HistoryItems, Items, FullItemCount, 1),
+            model.UserVectors == null ? null : Spread(model.UserVectors, Users, FullUserCount, 1),
+            model.Prompts, model.AttentionQuery, ItemClustering.Create(assignments, model.Clustering.ClusterCount, items),
+            model.ClusterPrior.ToArray(), model.IntentSmoothing, model.Components);
+    }
+
+    /// <summary>Mixture components fitted on <see cref="Graph"/> moved to the full index range (zero components, equal weights elsewhere).</summary>
+    public MixtureEmbeddingResult? ExpandMixture(MixtureEmbeddingResult? mixture) =>
+        mixture == null ? null : new MixtureEmbeddingResult(mixture.SourceComponents, mixture.DestinationComponents,
+            Spread(mixture.UserComponents, Users, FullUserCount, mixture.SourceComponents),
+            Spread(mixture.ItemComponents, Items, FullItemCount, mixture.DestinationComponents),
+            SpreadWeights(mixture.UserWeights, mixture.SourceComponents));
+
+    /// <summary>A differentiable-clustering model fitted on <see cref="Graph"/> with its item table moved to the full index range.</summary>
+    public DcmModel? ExpandDcm(DcmModel? dcm) =>
+        dcm == null ? null : new DcmModel(Spread(dcm.Items, Items, FullItemCount, 1), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations);
 
     /// <summary>Rows of <paramref name="dense"/> (<paramref name="block"/> rows per node) moved to their full indices; other rows zero.</summary>
     private static EmbeddingMatrix Spread(EmbeddingMatrix dense, int[] fullIndex, int fullCount, int block)
@@ -99,7 +155,7 @@ internal sealed class ActiveSubgraph
     /// <summary>Mixture weights moved to their full user indices; a user without edges gets equal weights, which still sum to 1.</summary>
     private double[] SpreadWeights(double[] dense, int components)
     {
-        var full = new double[checked(Full.UserCount * components)];
+        var full = new double[checked(FullUserCount * components)];
         Array.Fill(full, 1.0 / components);
         for (int n = 0; n < Users.Length; n++)
             dense.AsSpan(n * components, components).CopyTo(full.AsSpan(Users[n] * components, components));

@@ -34,18 +34,49 @@ public static class GraphEmbeddingTrainerEngine
     /// <exception cref="ArgumentOutOfRangeException">An option is invalid (the message names it).</exception>
     public static GraphEmbeddingResult Fit(BipartiteGraph graph, GraphEmbeddingOptions options, IProgress<EpochStats>? progress = null, CancellationToken ct = default)
     {
+        var (result, active) = FitActive(graph, options, progress, ct);
+        return active == null ? result : active.Expand(result, options.DivideConquer.ItemClusters);
+    }
+
+    /// <summary>
+    /// As <see cref="Fit"/>, without spreading the tables back to the full index range: when some nodes have no edge, the
+    /// result covers the nodes of the returned subgraph only (row j of the user table is user <c>Active.Users[j]</c>), so a
+    /// caller that keeps vectors for the nodes with edges only never holds a table of the whole range.
+    /// </summary>
+    internal static (GraphEmbeddingResult Result, ActiveSubgraph? Active) FitActive(BipartiteGraph graph, GraphEmbeddingOptions options,
+        IProgress<EpochStats>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        return FitActive(graph, graph.EdgeCount == 0 ? null : ActiveSubgraph.Of(graph), options, progress, ct);
+    }
+
+    /// <summary>
+    /// As <see cref="FitActive(BipartiteGraph, GraphEmbeddingOptions, IProgress{EpochStats}?, CancellationToken)"/>, given the
+    /// subgraph of the nodes with edges (then <paramref name="graph"/> is that subgraph's graph: the full one need not exist),
+    /// or null and the full graph when every node has an edge.
+    /// </summary>
+    internal static (GraphEmbeddingResult Result, ActiveSubgraph? Active) FitActive(BipartiteGraph graph, ActiveSubgraph? active, GraphEmbeddingOptions options,
+        IProgress<EpochStats>? progress = null, CancellationToken ct = default)
+    {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (graph.EdgeCount == 0)
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
-        MixtureRelations.Check(graph, options);
+        MixtureRelations.Check(active?.Graph ?? graph, options);
         var o = options.Clone();
-        // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur. Divide and
-        // conquer is left on the full graph: its options carry a cluster per item of the full index range.
-        if (o.Algorithm != EmbeddingAlgorithm.DivideConquer && ActiveSubgraph.Of(graph) is { } active)
-            return active.Expand(FitConnected(active.Graph, o, progress, ct));
-        return FitConnected(graph, o, progress, ct);
+        // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur.
+        if (active == null) return (FitConnected(graph, o, progress, ct), null);
+        if (o.Algorithm == EmbeddingAlgorithm.DivideConquer && o.DivideConquer.ItemClusters is { } given)
+        {
+            // A given clustering has a cluster per item of the full range: keep those of the items with edges, and K.
+            if (given.Length != active.FullItemCount)
+                throw new ArgumentException($"DivideConquer.ItemClusters has {given.Length} entries for {active.FullItemCount} items: give one cluster id per item.", nameof(options));
+            o.DivideConquer = o.DivideConquer.Clone();
+            o.DivideConquer.ItemClusters = active.Items.Select(i => given[i]).ToArray();
+            o.DivideConquer.GivenClusterCount = DivideConquerTrainer.ClusterCount(given);
+        }
+        return (FitConnected(active.Graph, o, progress, ct), active);
     }
 
     /// <summary>Fits a graph in which every user and item has an edge.</summary>

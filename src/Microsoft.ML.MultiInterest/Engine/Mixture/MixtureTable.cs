@@ -15,8 +15,11 @@ public sealed class MixtureTable
     private readonly double[] _weights;
     private readonly float[] _embeddings;
 
-    /// <summary>The storage slot of each user, -1 for users without a row; null when every user has its own row.</summary>
-    private readonly int[]? _slotOfUser;
+    /// <summary>
+    /// The users with a row, ascending (slot = index, found by binary search, so a table of few users over a wide user
+    /// range costs nothing per user of the range); null when every user has its own row (slot = user).
+    /// </summary>
+    private readonly int[]? _storedUsers;
 
     /// <summary>Creates an empty table (every user with zero components).</summary>
     /// <param name="userCount">Number of users (rows).</param>
@@ -27,7 +30,7 @@ public sealed class MixtureTable
     {
     }
 
-    private MixtureTable(int userCount, int maxComponents, int dimension, int[]? slotOfUser, int slots)
+    private MixtureTable(int userCount, int maxComponents, int dimension, int[]? storedUsers, int slots)
     {
         if (userCount < 0) throw new ArgumentOutOfRangeException(nameof(userCount), userCount, "The user count cannot be negative.");
         if (maxComponents < 1) throw new ArgumentOutOfRangeException(nameof(maxComponents), maxComponents, "At least one component is needed.");
@@ -36,7 +39,7 @@ public sealed class MixtureTable
         MaxComponents = maxComponents;
         Dimension = dimension;
         StoredUsers = slots;
-        _slotOfUser = slotOfUser;
+        _storedUsers = storedUsers;
         _counts = new int[slots];
         _clusters = new int[checked(slots * maxComponents)];
         _weights = new double[slots * maxComponents];
@@ -55,15 +58,13 @@ public sealed class MixtureTable
     {
         ArgumentNullException.ThrowIfNull(users);
         if (userCount < 0) throw new ArgumentOutOfRangeException(nameof(userCount), userCount, "The user count cannot be negative.");
-        var slotOfUser = new int[userCount];
-        Array.Fill(slotOfUser, -1);
-        int slots = 0;
         foreach (int user in users)
         {
             if ((uint)user >= (uint)userCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {user}: there are {userCount} users.");
-            if (slotOfUser[user] < 0) slotOfUser[user] = slots++;
         }
-        return new MixtureTable(userCount, maxComponents, dimension, slotOfUser, slots);
+        var stored = users.Distinct().Order().ToArray();
+        // Every user listed: slot = user, no search.
+        return new MixtureTable(userCount, maxComponents, dimension, stored.Length == userCount ? null : stored, stored.Length);
     }
 
     /// <summary>Number of users (valid user indices are 0..UserCount-1).</summary>
@@ -141,8 +142,13 @@ public sealed class MixtureTable
     private int SlotOf(int user)
     {
         if ((uint)user >= (uint)UserCount) throw new ArgumentOutOfRangeException(nameof(user), user, $"Unknown user row {user}: there are {UserCount} users.");
-        return _slotOfUser == null ? user : _slotOfUser[user];
+        if (_storedUsers == null) return user;
+        int slot = Array.BinarySearch(_storedUsers, user);
+        return slot >= 0 ? slot : -1;
     }
+
+    /// <summary>The users with a row of their own, ascending.</summary>
+    internal IReadOnlyList<int> RowUsers() => _storedUsers ?? (IReadOnlyList<int>)Enumerable.Range(0, UserCount).ToArray();
 
     private int WritableSlotOf(int user)
     {

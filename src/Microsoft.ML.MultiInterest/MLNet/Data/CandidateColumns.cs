@@ -14,7 +14,7 @@ namespace Microsoft.ML.MultiInterest;
 /// </summary>
 internal sealed class CandidateColumns
 {
-    private readonly int[] _queryOfUser;
+    private readonly int[] _users;
     private readonly RankedLists _lists;
     private readonly ConditionalWeakTable<DataViewRow, RowList> _rowLists = new();
     private readonly Lazy<Dictionary<string, int>> _compactOfName;
@@ -23,8 +23,8 @@ internal sealed class CandidateColumns
         string candidatesColumn, string scoresColumn, string sourceColumn)
     {
         Live = live;
-        _queryOfUser = Enumerable.Repeat(-1, live.Tables.UserCount).ToArray();
-        for (int q = 0; q < users.Length; q++) _queryOfUser[users[q]] = q;
+        // The users with a fitted list, ascending: looked up by binary search, so the cost follows them, not the key range.
+        _users = users;
         _lists = lists;
         UserColumn = userColumn;
         HistoryColumn = historyColumn;
@@ -34,18 +34,20 @@ internal sealed class CandidateColumns
         _compactOfName = new(() =>
         {
             var map = new Dictionary<string, int>(StringComparer.Ordinal);
-            var compact = live.Tables.CompactOfRow();
-            for (int r = 0; r < compact.Length; r++)
-                if (compact[r] >= 0) map.TryAdd(live.Tables.ItemNames[r], compact[r]);
+            var rowOf = live.Tables.ItemRowOf;
+            for (int j = 0; j < rowOf.Length; j++) map.TryAdd(live.Tables.ItemNames[rowOf[j]], j);
             return map;
         });
     }
 
     public LiveRetriever Live { get; }
 
-    public int UserCount => _queryOfUser.Length;
+    /// <summary>The user rows with a list computed at Fit (the trained users), ascending.</summary>
+    public IReadOnlyList<int> FittedUsers => _users;
 
-    public int ItemCount => ItemNames.Length;
+    public int UserCount => Live.Tables.UserCount;
+
+    public int ItemCount => ItemNames.Count;
 
     public CandidateMethod Method => Live.Tables.Method;
 
@@ -53,7 +55,7 @@ internal sealed class CandidateColumns
 
     public RetrievalSettings Settings => Live.Tables.Settings;
 
-    public string[] ItemNames => Live.Tables.ItemNames;
+    public KeyNameList ItemNames => Live.Tables.ItemNames;
 
     public int Candidates => Live.Tables.Candidates;
 
@@ -70,7 +72,7 @@ internal sealed class CandidateColumns
     /// <summary>The list of user row <paramref name="user"/> (-1 = unknown) with fresh history <paramref name="fresh"/> (compact items).</summary>
     public LiveList ListOf(int user, ReadOnlySpan<int> fresh)
     {
-        int q = (uint)user < (uint)UserCount ? _queryOfUser[user] : -1;
+        int q = (uint)user < (uint)UserCount ? Array.BinarySearch(_users, user) : -1;
         if (q < 0 || !fresh.IsEmpty) return Live.Retrieve(user, fresh, Candidates);
         return new LiveList(_lists.IndicesOf(q).ToArray(), _lists.ScoresOf(q).ToArray(), CandidateSource.Trained);
     }
@@ -143,7 +145,7 @@ internal sealed class CandidateColumns
     private Func<LiveList> Lookup(DataViewRow row, DataViewSchema.Column user, DataViewSchema.Column? history)
     {
         var getUser = row.GetGetter<uint>(user);
-        var readHistory = history == null ? null : new HistoryColumnReader(row, history.Value, _compactOfName, Live.Tables.CompactOfRow());
+        var readHistory = history == null ? null : new HistoryColumnReader(row, history.Value, _compactOfName, Live.Tables.CompactOf);
         var cache = _rowLists.GetValue(row, _ => new RowList());
         uint key = 0;
         return () =>

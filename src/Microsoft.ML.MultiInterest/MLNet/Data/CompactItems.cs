@@ -10,33 +10,33 @@ internal sealed class CompactItems
 {
     public CompactItems(EdgeRows rows)
     {
-        var keys = new List<int>();
-        IndexOfRow = new int[rows.ItemCount];
-        for (int i = 0; i < rows.ItemCount; i++)
-        {
-            IndexOfRow[i] = rows.ItemSeen[i] ? keys.Count : -1;
-            if (rows.ItemSeen[i]) keys.Add(i);
-        }
-        RowOf = keys.ToArray();
-        var all = rows.ItemVectors!;
-        Embeddings = new EmbeddingMatrix(RowOf.Length, all.Dimension);
-        for (int j = 0; j < RowOf.Length; j++) all.ReadRow(RowOf[j]).CopyTo(Embeddings.Row(j));
-        var users = rows.Users;
-        var items = rows.Items.Select(i => IndexOfRow[i]).ToArray();
-        Graph = BipartiteGraph.FromEdges(rows.UserCount, RowOf.Length, users.ToArray(), items);
+        // The read vectors are those of the items that occur, ascending: the compact items themselves.
+        RowOf = rows.ItemVectors!.RowArray;
+        Embeddings = rows.ItemVectors.Vectors;
+        _items = rows.Items.Select(i => Array.BinarySearch(RowOf, i)).ToArray();
+        _users = rows.Users.ToArray();
+        ActiveUsers = _users.Distinct().Order().ToArray();
     }
+
+    private readonly int[] _users;
+    private readonly int[] _items;
 
     /// <summary>Item row (key - 1) of each compact index.</summary>
     public int[] RowOf { get; }
 
-    /// <summary>Compact index of each item row, or -1.</summary>
-    public int[] IndexOfRow { get; }
-
     /// <summary>Embeddings by compact index.</summary>
     public EmbeddingMatrix Embeddings { get; }
 
-    /// <summary>The training edges over compact items: the exclusions.</summary>
-    public BipartiteGraph Graph { get; }
+    /// <summary>
+    /// The training edges over compact items, of the users with edges only: graph row j is user row
+    /// <see cref="ActiveUsers"/>[j], so the graph follows the users in use, not the user key range (the exclusions of a
+    /// retrieval stage, the histories of the mixtures).
+    /// </summary>
+    public BipartiteGraph ActiveHistory()
+    {
+        var slots = _users.Select(u => Array.BinarySearch(ActiveUsers, u)).ToArray();
+        return BipartiteGraph.FromEdges(ActiveUsers.Length, RowOf.Length, slots, _items);
+    }
 
     /// <summary>
     /// The clustering of the compact items from the cluster keys <paramref name="rows"/> read; an item with a missing cluster
@@ -47,7 +47,7 @@ internal sealed class CompactItems
         var assignments = new int[RowOf.Length];
         for (int j = 0; j < assignments.Length; j++)
         {
-            assignments[j] = rows.ItemClusters![RowOf[j]];
+            assignments[j] = rows.ClusterOf(RowOf[j]);
             if (assignments[j] < 0)
                 throw new ArgumentException($"Item key {RowOf[j] + 1} has a missing cluster key in column '{column}' (option {option}).");
         }
@@ -55,5 +55,5 @@ internal sealed class CompactItems
     }
 
     /// <summary>Users with edges, ascending.</summary>
-    public int[] ActiveUsers() => Enumerable.Range(0, Graph.UserCount).Where(u => Graph.DegreeOf(u) > 0).ToArray();
+    public int[] ActiveUsers { get; }
 }

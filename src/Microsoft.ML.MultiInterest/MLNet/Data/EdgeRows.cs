@@ -5,7 +5,8 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// The edges of a training view read into engine form: row index = key - 1 for users and items, the key
-/// cardinalities as table sizes, and per-user / per-item values taken from the first row of each entity.
+/// cardinalities as table sizes, and per-user / per-item values taken from the first row of each entity. Vectors are
+/// kept for the users and items that occur only, so reading a few ids of a wide key range costs what the ids cost.
 /// Rows whose user or item key is 0 (missing) are skipped and counted.
 /// </summary>
 internal sealed class EdgeRows
@@ -38,12 +39,20 @@ internal sealed class EdgeRows
 
     public bool[] ItemSeen { get; }
 
-    public EmbeddingMatrix? UserVectors { get; private set; }
+    /// <summary>The vector of each user with an edge (the first row's), when a user vector column is read.</summary>
+    public KeyedEmbeddings? UserVectors { get; private set; }
 
-    public EmbeddingMatrix? ItemVectors { get; private set; }
+    /// <summary>The vector of each item with an edge (the first row's), when an item vector column is read.</summary>
+    public KeyedEmbeddings? ItemVectors { get; private set; }
 
-    /// <summary>Cluster index (key - 1) of each item; -1 for items without a row or with a missing cluster key.</summary>
-    public int[]? ItemClusters { get; private set; }
+    /// <summary>Cluster index (key - 1) of each item with a row, when a cluster column is read (by item row; kept for those items only).</summary>
+    private Dictionary<int, int>? _itemClusters;
+
+    /// <summary>Whether a cluster column was read.</summary>
+    public bool HasItemClusters => _itemClusters != null;
+
+    /// <summary>Cluster index (key - 1) of item row <paramref name="item"/>; -1 for an item without a row or with a missing cluster key.</summary>
+    public int ClusterOf(int item) => _itemClusters!.TryGetValue(item, out int cluster) ? cluster : -1;
 
     public int ClusterCount { get; private set; }
 
@@ -63,6 +72,7 @@ internal sealed class EdgeRows
         var rows = new EdgeRows(userCount, itemCount);
         var active = new List<DataViewSchema.Column> { userColumn, itemColumn };
         DataViewSchema.Column? weightColumn = null, userVectorColumn = null, itemVectorColumn = null, clusterColumn = null, relationColumn = null;
+        KeyedEmbeddings.Builder? userVectors = null, itemVectors = null;
         if (columns.Weight is { } w)
         {
             weightColumn = ColumnChecks.Float(schema, w.Name, w.Option);
@@ -71,18 +81,18 @@ internal sealed class EdgeRows
         if (columns.UserVector is { } uv)
         {
             userVectorColumn = ColumnChecks.FloatVector(schema, uv.Name, uv.Option, out int size);
-            rows.UserVectors = new EmbeddingMatrix(userCount, size);
+            userVectors = new KeyedEmbeddings.Builder(userCount, size);
         }
         if (columns.ItemVector is { } iv)
         {
             itemVectorColumn = ColumnChecks.FloatVector(schema, iv.Name, iv.Option, out int size);
-            rows.ItemVectors = new EmbeddingMatrix(itemCount, size);
+            itemVectors = new KeyedEmbeddings.Builder(itemCount, size);
         }
         if (columns.ItemCluster is { } ic)
         {
             clusterColumn = ColumnChecks.Key(schema, ic.Name, ic.Option, out int clusters);
             rows.ClusterCount = clusters;
-            rows.ItemClusters = Enumerable.Repeat(-1, itemCount).ToArray();
+            rows._itemClusters = new Dictionary<int, int>();
         }
         if (columns.Relation is { } rc)
         {
@@ -104,6 +114,8 @@ internal sealed class EdgeRows
         uint user = 0, item = 0, cluster = 0, relation = 0;
         float weight = 0;
         var vector = default(VBuffer<float>);
+        var userScratch = new float[userVectors?.Dimension ?? 0];
+        var itemScratch = new float[itemVectors?.Dimension ?? 0];
         while (cursor.MoveNext())
         {
             getUser(ref user);
@@ -128,24 +140,28 @@ internal sealed class EdgeRows
             if (!rows.UserSeen[u] && getUserVector != null)
             {
                 getUserVector(ref vector);
-                vector.CopyTo(rows.UserVectors!.Row(u));
+                vector.CopyTo(userScratch);
+                userVectors!.Add(u, userScratch);
             }
             if (!rows.ItemSeen[i])
             {
                 if (getItemVector != null)
                 {
                     getItemVector(ref vector);
-                    vector.CopyTo(rows.ItemVectors!.Row(i));
+                    vector.CopyTo(itemScratch);
+                    itemVectors!.Add(i, itemScratch);
                 }
                 if (getCluster != null)
                 {
                     getCluster(ref cluster);
-                    rows.ItemClusters![i] = (int)cluster - 1;
+                    rows._itemClusters![i] = (int)cluster - 1;
                 }
             }
             rows.UserSeen[u] = true;
             rows.ItemSeen[i] = true;
         }
+        rows.UserVectors = userVectors?.Build();
+        rows.ItemVectors = itemVectors?.Build();
         return rows;
     }
 }

@@ -4,28 +4,26 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// Raw ids of a key column as text: its KeyValues annotation when present (numbers written in the invariant
-/// culture), else the key numbers as strings.
+/// culture), else the key numbers, made when read (<see cref="KeyNameList.Numbers"/>).
 /// </summary>
 internal static class KeyNames
 {
-    public static string[] Of(DataViewSchema.Column column, int count)
+    public static KeyNameList Of(DataViewSchema.Column column, int count)
     {
-        var names = new string[count];
         var annotation = column.Annotations.Schema.GetColumnOrNull("KeyValues");
         if (annotation is { Type: VectorDataViewType { ItemType: TextDataViewType } type } && type.Size == count)
         {
             VBuffer<ReadOnlyMemory<char>> values = default;
             column.Annotations.GetValue("KeyValues", ref values);
-            int i = 0;
-            foreach (var value in values.DenseValues()) names[i++] = value.ToString();
-            return names;
+            // The annotation's text as it is: each name's string is made when read, not one per key up front.
+            return KeyNameList.OfText(values.DenseValues().ToArray());
         }
         if (annotation is { Type: VectorDataViewType { ItemType: NumberDataViewType } numberType } && numberType.Size == count)
         {
             var converted = new double[count];
-            if (TryNumbers(column, converted)) return converted.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            if (TryNumbers(column, converted)) return KeyNameList.OfNumbers(converted);
         }
-        return KeyValuesAnnotation.Numbers(count);
+        return KeyNameList.Numbers(count);
     }
 
     /// <summary>Reads numeric KeyValues of the integer and floating types MapValueToKey produces.</summary>

@@ -40,7 +40,7 @@ internal static class EdgeFrames
 
     /// <summary>Calls <paramref name="visit"/> with the user id, the key vector, the value vector and the key names, for the first row of each user.</summary>
     public static void FirstRowPerUser<TKey, TValue>(IDataView data, string userColumn, string keysColumn, string valuesColumn,
-        Action<string, TKey[], TValue[], string[]> visit)
+        Action<string, TKey[], TValue[], IReadOnlyList<string>> visit)
     {
         var schema = data.Schema;
         var user = schema.GetColumnOrNull(userColumn) ?? throw new ArgumentException($"userColumnName: the data has no column '{userColumn}'.", nameof(userColumn));

@@ -25,7 +25,7 @@ internal static class IdColumnReader
             var names = KeyNames.Of(column, count);
             var get = cursor.GetGetter<uint>(column);
             uint v = 0;
-            return () => { get(ref v); return v == 0 ? "" : names[v - 1]; };
+            return () => { get(ref v); return v == 0 ? "" : names[(int)v - 1]; };
         }
         if (type.RawType == typeof(int)) return Number<int>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture));
         if (type.RawType == typeof(long)) return Number<long>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture));

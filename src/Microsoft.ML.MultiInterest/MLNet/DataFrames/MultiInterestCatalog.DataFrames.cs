@@ -86,7 +86,7 @@ public sealed partial class MultiInterestCatalog
                 if (keys[r] == 0) continue;
                 users.Append(user);
                 ranks.Append(r + 1);
-                items.Append(names[keys[r] - 1]);
+                items.Append(names[(int)keys[r] - 1]);
                 scores.Append(values[r]);
             }
         });
@@ -116,7 +116,7 @@ public sealed partial class MultiInterestCatalog
                 if (keys[c] == 0) continue;
                 users.Append(user);
                 components.Append(c);
-                clusters.Append(names[keys[c] - 1]);
+                clusters.Append(names[(int)keys[c] - 1]);
                 weights.Append(values[c]);
             }
         });

@@ -5,9 +5,11 @@ using Microsoft.ML.MultiInterest.Onnx.Proto;
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
-/// Saving and reading back candidate lists: a table of M item keys and M scores per user key (row 0 is
-/// the empty list of key 0), looked up by the user key; the keys are turned into item names by a string
-/// table and back into keys by MapValueToKey over the same names.
+/// Saving and reading back candidate lists: a table of M item keys and M scores per user key (row 0 is the list of key 0,
+/// the popular fallback), looked up by the user key; when some user keys have no fitted list, rows for the trained users
+/// only (<see cref="PresentKeys"/>), every other key reading row 0, and the training history for those users only. The
+/// keys are turned into item names by a string table (or, for item ids that are the key numbers, by casting the key to
+/// text, so no table per item key is stored) and back into keys by MapValueToKey over the same names.
 /// </summary>
 internal static class CandidatePersistence
 {
@@ -16,33 +18,41 @@ internal static class CandidatePersistence
     private const string HistoryColumnKey = "HistoryColumn", SourceColumnKey = "SourceColumn", ExcludeSeenKey = "ExcludeSeen", UserVectorsKey = "UserVectors";
     private const string UserColumnKey = "UserColumn", CandidatesColumnKey = "CandidatesColumn", ScoresColumnKey = "ScoresColumn";
     private const string MethodKey = "Method", AlphaKey = "Alpha";
+    private const string UserKeys = "candidate_users", UserKeyCountKey = "UserKeyCount", ItemIdsKey = "ItemIds", ItemKeyCountKey = "ItemKeyCount", NumberIds = "KeyNumbers";
     private const string QueryKey = "Query", BetaKey = "Beta", HeadShareKey = "HeadShare", MmrLambdaKey = "MmrLambda", MmrPoolKey = "MmrPoolSize", InterestKey = "InterestWeight";
 
     public static ITransformer CreateSavable(CandidateColumns columns)
     {
         int users = columns.UserCount, m = columns.Candidates;
-        var keys = new long[(users + 1) * m];
-        var scores = new float[(users + 1) * m];
-        var sources = new string[users + 1];
+        // Rows for the trained users after row 0 (key 0 and every untrained key: the popular fallback), or one per user key.
+        var fitted = columns.FittedUsers;
+        bool perKey = PresentKeys.AreAll(fitted, users);
+        int rows = perKey ? users : fitted.Count;
+        var keys = new long[(rows + 1) * m];
+        var scores = new float[(rows + 1) * m];
+        var sources = new string[rows + 1];
         Array.Fill(scores, float.NaN);
-        for (int u = 0; u <= users; u++)
+        for (int r = 0; r <= rows; r++)
         {
-            var (items, itemScores, source) = columns.Get((uint)u);
-            sources[u] = source.ToString();
-            for (int r = 0; r < items.Length; r++)
+            uint userKey = r == 0 ? 0 : (uint)(perKey ? r : fitted[r - 1] + 1);
+            var (items, itemScores, source) = columns.Get(userKey);
+            sources[r] = source.ToString();
+            for (int j = 0; j < items.Length; j++)
             {
-                keys[u * m + r] = items[r];
-                scores[u * m + r] = itemScores[r];
+                keys[r * m + j] = items[j];
+                scores[r * m + j] = itemScores[j];
             }
         }
         var tables = columns.Live.Tables;
-        var offsets = new long[users + 1];
-        var historyItems = new long[tables.History.EdgeCount];
-        for (int u = 0; u < users; u++)
+        var offsets = new long[rows + 1];
+        int edges = 0;
+        for (int r = 0; r < rows; r++) edges += tables.HistoryOf(perKey ? r : fitted[r]).Length;
+        var historyItems = new long[edges];
+        for (int r = 0; r < rows; r++)
         {
-            var seen = tables.History.ItemsOf(u);
-            for (int e = 0; e < seen.Length; e++) historyItems[offsets[u] + e] = tables.ItemRowOf[seen[e]] + 1;
-            offsets[u + 1] = offsets[u] + seen.Length;
+            var seen = tables.HistoryOf(perKey ? r : fitted[r]);
+            for (int e = 0; e < seen.Length; e++) historyItems[offsets[r] + e] = tables.ItemRowOf[seen[e]] + 1;
+            offsets[r + 1] = offsets[r] + seen.Length;
         }
         var servingItems = tables.ItemRowOf.Select(r => (long)r + 1).ToArray();
         var builder = new SavedChainBuilder(SavedModelFormat.CandidateStage);
@@ -62,24 +72,37 @@ internal static class CandidatePersistence
         builder.Metadata(MmrLambdaKey, settings.MmrLambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         builder.Metadata(MmrPoolKey, settings.MmrPoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.Metadata(InterestKey, settings.InterestWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-        string user = builder.KeyInput(columns.UserColumn, users);
+        string key = builder.KeyInput(columns.UserColumn, users);
+        string user = PresentKeys.Declare(builder, key, UserKeys, UserKeyCountKey, users, perKey ? Enumerable.Range(0, users).ToArray() : fitted);
         builder.Graph
-            .AddInitializer(ItemsTable, [users + 1, m], keys)
-            .AddInitializer(ScoresTable, [users + 1, m], scores)
-            .AddInitializer(OnnxTensors.String(NamesTable, [columns.ItemCount + 1], ["", .. columns.ItemNames]))
-            .AddNode("Gather", [ItemsTable, user], ["user_items"], OnnxAttributes.Int("axis", 0))
-            .AddNode("Gather", [NamesTable, "user_items"], ["user_item_ids"], OnnxAttributes.Int("axis", 0))
+            .AddInitializer(ItemsTable, [rows + 1, m], keys)
+            .AddInitializer(ScoresTable, [rows + 1, m], scores)
+            .AddNode("Gather", [ItemsTable, user], ["user_items"], OnnxAttributes.Int("axis", 0));
+        if (columns.ItemNames.AreNumbers)
+        {
+            // The ids are the key numbers: the key's text is its id (a padding 0 reads "0", which names no key, so key 0).
+            builder.Metadata(ItemIdsKey, NumberIds);
+            builder.Metadata(ItemKeyCountKey, SavedMetadata.Text(columns.ItemCount));
+            builder.Graph.AddNode("Cast", ["user_items"], ["user_item_ids"], OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.String));
+        }
+        else
+        {
+            builder.Graph
+                .AddInitializer(OnnxTensors.String(NamesTable, [columns.ItemCount + 1], ["", .. columns.ItemNames]))
+                .AddNode("Gather", [NamesTable, "user_items"], ["user_item_ids"], OnnxAttributes.Int("axis", 0));
+        }
+        builder.Graph
             .AddNode("Gather", [ScoresTable, user], ["user_scores"], OnnxAttributes.Int("axis", 0))
-            .AddInitializer(OnnxTensors.String(SourcesTable, [users + 1, 1], sources))
+            .AddInitializer(OnnxTensors.String(SourcesTable, [rows + 1, 1], sources))
             .AddNode("Gather", [SourcesTable, user], ["user_source"], OnnxAttributes.Int("axis", 0))
-            .AddInitializer(HistoryOffsetsTable, [users + 1], offsets)
+            .AddInitializer(HistoryOffsetsTable, [rows + 1], offsets)
             .AddInitializer(HistoryItemsTable, [historyItems.Length], historyItems)
             .AddInitializer(ServingItemsTable, [servingItems.Length], servingItems)
             // The serving tables feed unused outputs so ONNX Runtime does not drop them with a warning.
             .AddNode("Identity", [HistoryOffsetsTable], ["history_offsets_out"])
             .AddNode("Identity", [HistoryItemsTable], ["history_items_out"])
             .AddNode("Identity", [ServingItemsTable], ["serving_items_out"])
-            .AddOutput("history_offsets_out", TensorProto.Types.DataType.Int64, users + 1)
+            .AddOutput("history_offsets_out", TensorProto.Types.DataType.Int64, rows + 1)
             .AddOutput("history_items_out", TensorProto.Types.DataType.Int64, historyItems.Length)
             .AddOutput("serving_items_out", TensorProto.Types.DataType.Int64, servingItems.Length);
         builder.KeyOutput(columns.CandidatesColumn, "user_item_ids", m, columns.ItemNames);
@@ -90,15 +113,23 @@ internal static class CandidatePersistence
 
     public static SavedCandidates Read(ModelProto model)
     {
+        var meta = SavedMetadata.Of(model);
         var items = OnnxTensorReader.Find(model, ItemsTable);
         var shape = OnnxTensorReader.Shape(items);
-        int users = shape[0] - 1, m = shape[1];
+        int rows = shape[0] - 1, m = shape[1];
+        // Table row j + 1 belongs to user userRows[j] (version 1: row = user key).
+        var userRows = PresentKeys.Read(model, UserKeys);
+        if (userRows != null && userRows.Length != rows)
+            throw new InvalidDataException($"Initializer '{UserKeys}' has {userRows.Length} keys for the {rows} rows of '{ItemsTable}'.");
+        int users = userRows == null ? rows : PresentKeys.KeyCount(meta, UserKeyCountKey, rows);
         var keys = OnnxTensorReader.Int64s(items);
         var scores = OnnxTensorReader.Floats(OnnxTensorReader.Find(model, ScoresTable));
-        var names = OnnxTensorReader.Strings(OnnxTensorReader.Find(model, NamesTable));
+        var names = meta.GetValueOrDefault(ItemIdsKey) == NumberIds
+            ? KeyNameList.Numbers(SavedMetadata.Int(meta, ItemKeyCountKey))
+            : new KeyNameList(OnnxTensorReader.Strings(OnnxTensorReader.Find(model, NamesTable))[1..]);
         // Row 0 is the list of an unknown user (the popular fallback since the training history is saved; empty before).
-        var lists = new (uint[] ItemKeys, float[] Scores)[users + 1];
-        for (int u = 0; u <= users; u++)
+        var lists = new (uint[] ItemKeys, float[] Scores)[rows + 1];
+        for (int u = 0; u <= rows; u++)
         {
             int row = u * m, count = 0;
             while (count < m && keys[row + count] != 0) count++;
@@ -106,7 +137,6 @@ internal static class CandidatePersistence
             for (int r = 0; r < count; r++) itemKeys[r] = (uint)keys[row + r];
             lists[u] = (itemKeys, scores.AsSpan(row, count).ToArray());
         }
-        var meta = SavedMetadata.Of(model);
         var method = Enum.TryParse<CandidateMethod>(meta.GetValueOrDefault(MethodKey, ""), out var parsed) ? parsed
             : throw new InvalidDataException($"The saved candidate stage has no valid '{MethodKey}' metadata entry.");
         double alpha = double.Parse(meta.GetValueOrDefault(AlphaKey, "NaN"), System.Globalization.CultureInfo.InvariantCulture);
@@ -122,10 +152,11 @@ internal static class CandidatePersistence
             InterestWeight = meta.TryGetValue(InterestKey, out var nu) ? double.Parse(nu, inv) : defaults.InterestWeight,
         };
         var saved = new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
-            meta.GetValueOrDefault(ScoresColumnKey, ""), m, names[1..], lists, method, alpha, settings);
+            meta.GetValueOrDefault(ScoresColumnKey, ""), m, names, users, userRows, lists, method, alpha, settings);
         if (model.Graph.Initializer.Any(t => t.Name == HistoryOffsetsTable))
         {
             saved.Serving = new SavedServingTables(
+                userRows,
                 OnnxTensorReader.Int64s(OnnxTensorReader.Find(model, HistoryOffsetsTable)),
                 OnnxTensorReader.Int64s(OnnxTensorReader.Find(model, HistoryItemsTable)),
                 OnnxTensorReader.Int64s(OnnxTensorReader.Find(model, ServingItemsTable)),

@@ -6,25 +6,29 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// Saving and reading back kNN-Embed mixtures: per user key (row 0 = key 0, empty) the m cluster keys
-/// (0 pads), weights (double, as in memory) and component embeddings, gathered by the row's user key.
+/// (0 pads), weights (double, as in memory) and component embeddings, gathered by the row's user key; when some user keys
+/// have no components, for the users with components only (<see cref="PresentKeys"/>), the others reading the empty row 0.
 /// The user neighbours are not saved: they only matter while fitting.
 /// </summary>
 internal static class MixturePersistence
 {
     private const string ClustersTable = "mixture_clusters", WeightsTable = "mixture_weights", EmbeddingsTable = "mixture_embeddings";
     private const string UserColumnKey = "UserColumn", ClustersColumnKey = "ClustersColumn", WeightsColumnKey = "WeightsColumn",
-        EmbeddingsColumnKey = "EmbeddingsColumn", ClusterCountKey = "ClusterCount";
+        EmbeddingsColumnKey = "EmbeddingsColumn", ClusterCountKey = "ClusterCount", UserKeys = "mixture_users", UserKeyCountKey = "UserKeyCount";
 
     public static ITransformer CreateSavable(string userColumn, MixtureTable mixtures, int clusterCount,
         string clustersColumn, string weightsColumn, string embeddingsColumn)
     {
         int users = mixtures.UserCount, m = mixtures.MaxComponents, d = mixtures.Dimension;
-        var clusters = new uint[(users + 1) * m];
-        var weights = new double[(users + 1) * m];
-        var embeddings = new float[(long)(users + 1) * m * d];
-        for (int u = 0; u < users; u++)
+        var present = mixtures.RowUsers().Where(u => mixtures.ComponentCount(u) > 0).ToArray();
+        bool perKey = PresentKeys.AreAll(present, users);
+        int rows = perKey ? users : present.Length;
+        var clusters = new uint[(rows + 1) * m];
+        var weights = new double[(rows + 1) * m];
+        var embeddings = new float[(long)(rows + 1) * m * d];
+        for (int r = 0; r < rows; r++)
         {
-            int row = u + 1;
+            int u = perKey ? r : present[r], row = r + 1;
             var userClusters = mixtures.Clusters(u);
             for (int j = 0; j < userClusters.Length; j++) clusters[row * m + j] = (uint)userClusters[j] + 1;
             mixtures.Weights(u).CopyTo(weights.AsSpan(row * m));
@@ -36,11 +40,12 @@ internal static class MixturePersistence
         builder.Metadata(WeightsColumnKey, weightsColumn);
         builder.Metadata(EmbeddingsColumnKey, embeddingsColumn);
         builder.Metadata(ClusterCountKey, SavedMetadata.Text(clusterCount));
-        string user = builder.KeyInput(userColumn, users);
+        string key = builder.KeyInput(userColumn, users);
+        string user = PresentKeys.Declare(builder, key, UserKeys, UserKeyCountKey, users, present);
         builder.Graph
-            .AddInitializer(OnnxTensors.UInt32(ClustersTable, [users + 1, m], clusters))
-            .AddInitializer(OnnxTensors.Double(WeightsTable, [users + 1, m], weights))
-            .AddInitializer(EmbeddingsTable, [users + 1, m * d], embeddings)
+            .AddInitializer(OnnxTensors.UInt32(ClustersTable, [rows + 1, m], clusters))
+            .AddInitializer(OnnxTensors.Double(WeightsTable, [rows + 1, m], weights))
+            .AddInitializer(EmbeddingsTable, [rows + 1, m * d], embeddings)
             .AddNode("Gather", [ClustersTable, user], ["user_clusters"], OnnxAttributes.Int("axis", 0))
             .AddNode("Cast", ["user_clusters"], ["user_cluster_names"], OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.String))
             .AddNode("Gather", [WeightsTable, user], ["user_weights"], OnnxAttributes.Int("axis", 0))
@@ -56,19 +61,24 @@ internal static class MixturePersistence
         var meta = SavedMetadata.Of(model);
         var clustersTensor = OnnxTensorReader.Find(model, ClustersTable);
         var shape = OnnxTensorReader.Shape(clustersTensor);
-        int users = shape[0] - 1, m = shape[1];
+        int rows = shape[0] - 1, m = shape[1];
+        // Table row j + 1 belongs to user keyRows[j] (version 1: row = user key, every key has one).
+        var keyRows = PresentKeys.Read(model, UserKeys);
+        int users = keyRows == null ? rows : PresentKeys.KeyCount(meta, UserKeyCountKey, rows);
+        if (keyRows != null && keyRows.Length != rows)
+            throw new InvalidDataException($"Initializer '{UserKeys}' has {keyRows.Length} keys for the {rows} rows of '{ClustersTable}'.");
         var clusters = OnnxTensorReader.UInt32s(clustersTensor);
         var weights = OnnxTensorReader.Doubles(OnnxTensorReader.Find(model, WeightsTable));
         var embeddingsTensor = OnnxTensorReader.Find(model, EmbeddingsTable);
         var embeddings = OnnxTensorReader.Floats(embeddingsTensor);
         int d = OnnxTensorReader.Shape(embeddingsTensor)[1] / m;
         // Rows only for users with a component (row 0 of the tensor is the missing key's padding).
-        var stored = new List<int>();
-        for (int u = 0; u < users; u++) if (clusters[(u + 1) * m] != 0) stored.Add(u);
-        var table = MixtureTable.ForUsers(users, stored, m, d);
-        foreach (int u in stored)
+        var stored = new List<(int User, int Row)>();
+        for (int j = 0; j < rows; j++) if (clusters[(j + 1) * m] != 0) stored.Add((keyRows?[j] ?? j, j + 1));
+        var table = MixtureTable.ForUsers(users, stored.Select(s => s.User).ToArray(), m, d);
+        foreach (var (u, row) in stored)
         {
-            int row = u + 1, count = 0;
+            int count = 0;
             while (count < m && clusters[row * m + count] != 0) count++;
             table.SetCount(u, count);
             for (int j = 0; j < count; j++) table.WritableClusters(u)[j] = (int)clusters[row * m + j] - 1;

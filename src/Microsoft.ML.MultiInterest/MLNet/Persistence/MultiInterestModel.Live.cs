@@ -23,11 +23,10 @@ public sealed partial class MultiInterestModel
     {
         var saved = RequireServing();
         var embedding = RequireEmbedding();
-        int users = saved.HistoryOffsets.Length - 1;
         var userOf = new int[saved.HistoryItemKeys.Length];
-        for (int u = 0; u < users; u++)
-            for (long e = saved.HistoryOffsets[u]; e < saved.HistoryOffsets[u + 1]; e++) userOf[e] = u;
-        return BipartiteGraph.FromEdges(embedding.UserEmbeddings.Rows, embedding.ItemEmbeddings.Rows, userOf,
+        for (int r = 0; r < saved.Entries; r++)
+            for (long e = saved.HistoryOffsets[r]; e < saved.HistoryOffsets[r + 1]; e++) userOf[e] = saved.UserOf(r);
+        return BipartiteGraph.FromEdges(embedding.UserEmbeddings.KeyCount, embedding.ItemEmbeddings.KeyCount, userOf,
             saved.HistoryItemKeys.Select(k => (int)k - 1).ToArray());
     }
 
@@ -40,17 +39,15 @@ public sealed partial class MultiInterestModel
         var stage = ServingStage;
         var saved = RequireServing();
         var embedding = RequireEmbedding();
-        int d = embedding.ItemEmbeddings.Dimension;
+        // The recommendable items, ascending; an item without a saved vector reads as the zero vector its embedding column gave at Fit.
         var rowOf = saved.ServingItemKeys.Select(k => (int)k - 1).ToArray();
-        var items = new EmbeddingMatrix(rowOf.Length, d);
-        for (int j = 0; j < rowOf.Length; j++) embedding.ItemEmbeddings.ReadRow(rowOf[j]).CopyTo(items.Row(j));
-        var compactOfRow = Enumerable.Repeat(-1, embedding.ItemEmbeddings.Rows).ToArray();
-        for (int j = 0; j < rowOf.Length; j++) compactOfRow[rowOf[j]] = j;
-        int users = saved.HistoryOffsets.Length - 1;
+        var items = embedding.ItemEmbeddings.Gather(rowOf, absentAsZero: true);
+        // The history by entry of the saved CSR (the trained users, or every user key in a version-1 model).
+        var historyUsers = Enumerable.Range(0, saved.Entries).Select(saved.UserOf).ToArray();
         var userOf = new int[saved.HistoryItemKeys.Length];
-        for (int u = 0; u < users; u++)
-            for (long e = saved.HistoryOffsets[u]; e < saved.HistoryOffsets[u + 1]; e++) userOf[e] = u;
-        var history = BipartiteGraph.FromEdges(users, rowOf.Length, userOf, saved.HistoryItemKeys.Select(k => compactOfRow[k - 1]).ToArray());
+        for (int r = 0; r < saved.Entries; r++)
+            for (long e = saved.HistoryOffsets[r]; e < saved.HistoryOffsets[r + 1]; e++) userOf[e] = r;
+        var history = BipartiteGraph.FromEdges(saved.Entries, rowOf.Length, userOf, saved.HistoryItemKeys.Select(k => Array.BinarySearch(rowOf, (int)k - 1)).ToArray());
 
         bool needsMixtures = stage.Method == CandidateMethod.ClusterQuota || (stage.Method == CandidateMethod.Mmr && stage.Settings.InterestWeight > 0);
         MixtureTable? mixtures = null;
@@ -75,13 +72,14 @@ public sealed partial class MultiInterestModel
             Alpha = stage.Alpha,
             Settings = stage.Settings,
             ExcludeSeen = saved.ExcludeSeen,
-            ItemNames = stage.ItemIds.ToArray(),
-            UserNames = embedding.UserIds.ToArray(),
+            ItemNames = stage.ItemNames,
+            UserNames = embedding.UserNames,
             ItemRowOf = rowOf,
             Items = items,
             UserVectors = saved.HasUserVectors || stage.Method != CandidateMethod.ClusterQuota ? embedding.UserEmbeddings : null,
             Mixtures = mixtures,
             Clustering = clustering,
+            HistoryUsers = historyUsers,
             History = history,
         };
     }

@@ -40,8 +40,9 @@ public sealed partial class MultiInterestModel
         ArgumentNullException.ThrowIfNull(userRows);
         var stage = ServingStage;
         var embedding = RequireEmbedding();
-        var items = embedding.ItemEmbeddings;
-        var users = embedding.UserEmbeddings;
+        // The engine's searches take tables of one row per key.
+        var items = embedding.ItemEmbeddings.DenseView();
+        var users = embedding.UserEmbeddings.DenseView();
         foreach (int u in userRows)
             if ((uint)u >= (uint)users.Rows) throw new ArgumentOutOfRangeException(nameof(userRows), $"User row {u} is not in the model ({users.Rows} users).");
         var settings = stage.Settings;
@@ -80,7 +81,7 @@ public sealed partial class MultiInterestModel
         var embedding = RequireEmbedding();
         var (clustering, mixtures) = RequireMixturePath();
         var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
-        var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings, embedding.ItemEmbeddings, clustering, mixtures,
+        var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView(), clustering, mixtures,
             stage.Candidates, options, directory, exclusionMask);
         WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
@@ -96,7 +97,7 @@ public sealed partial class MultiInterestModel
         var embedding = RequireEmbedding();
         var kmeans = Clustering ?? throw new InvalidOperationException("The model has no SphericalKMeans stage: cluster-quota serving needs the item clusters.");
         var mixtures = Mixtures ?? throw new InvalidOperationException("The model has no KnnSmoothedMixture stage: cluster-quota serving needs the mixtures.");
-        int items = embedding.ItemEmbeddings.Rows;
+        int items = embedding.ItemEmbeddings.KeyCount;
         if (kmeans.ItemCount != items)
             throw new InvalidOperationException($"The SphericalKMeans stage has fitted clusters for {kmeans.ItemCount} item keys, the embeddings {items}: "
                 + "serving needs k-means fitted with the item column of the embedded items.");
@@ -106,7 +107,7 @@ public sealed partial class MultiInterestModel
             assignments[i] = kmeans.ClusterOfItem((uint)i + 1);
             if (assignments[i] < 0) throw new InvalidOperationException($"Item key {i + 1} has no fitted cluster in the SphericalKMeans stage.");
         }
-        return (ItemClustering.Create(assignments, mixtures.ClusterCount, embedding.ItemEmbeddings), mixtures.Mixtures);
+        return (ItemClustering.Create(assignments, mixtures.ClusterCount, embedding.ItemEmbeddings.DenseView()), mixtures.Mixtures);
     }
 
     private static void WriteIds(string path, string header, IReadOnlyList<string> ids)

@@ -91,15 +91,23 @@ public sealed partial class MultiInterestModel
         SavedClustering? clustering = null;
         SavedMixtures? mixtures = null;
         var candidates = new List<SavedCandidates>();
-        foreach (var stage in stages)
+        try
         {
-            switch (SavedMetadata.Of(stage)[SavedModelFormat.StageKey])
+            foreach (var stage in stages)
             {
-                case SavedModelFormat.GraphEmbeddingStage: embedding ??= GraphEmbeddingPersistence.Read(stage); break;
-                case SavedModelFormat.SphericalKMeansStage: clustering ??= SphericalKMeansPersistence.Read(stage); break;
-                case SavedModelFormat.MixtureStage: mixtures ??= MixturePersistence.Read(stage); break;
-                case SavedModelFormat.CandidateStage: candidates.Add(CandidatePersistence.Read(stage)); break;
+                switch (SavedMetadata.Of(stage)[SavedModelFormat.StageKey])
+                {
+                    case SavedModelFormat.GraphEmbeddingStage: embedding ??= GraphEmbeddingPersistence.Read(stage); break;
+                    case SavedModelFormat.SphericalKMeansStage: clustering ??= SphericalKMeansPersistence.Read(stage); break;
+                    case SavedModelFormat.MixtureStage: mixtures ??= MixturePersistence.Read(stage); break;
+                    case SavedModelFormat.CandidateStage: candidates.Add(CandidatePersistence.Read(stage)); break;
+                }
             }
+        }
+        catch (Exception e) when (e is not InvalidDataException && CorruptModel(e) is { } cause)
+        {
+            // A table the stage's graph accepted but the typed reader cannot (such as present keys out of order).
+            throw new InvalidDataException($"{what} holds a stage whose tables are inconsistent: {cause.Message}", e);
         }
         return new MultiInterestModel(transformer, schema, embedding, clustering, mixtures, candidates);
     }

@@ -4,10 +4,14 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class SavedCandidates
 {
     private readonly (uint[] ItemKeys, float[] Scores)[] _lists;
+    private readonly int[]? _userRows;
 
-    internal SavedCandidates(string userColumn, string candidatesColumn, string scoresColumn, int candidates, string[] itemIds,
-        (uint[] ItemKeys, float[] Scores)[] lists, CandidateMethod method, double alpha, RetrievalSettings? settings = null)
+
+    internal SavedCandidates(string userColumn, string candidatesColumn, string scoresColumn, int candidates, KeyNameList itemIds,
+        int userCount, int[]? userRows, (uint[] ItemKeys, float[] Scores)[] lists, CandidateMethod method, double alpha, RetrievalSettings? settings = null)
     {
+        UserCount = userCount;
+        _userRows = userRows;
         Settings = settings ?? new RetrievalSettings();
         Method = method;
         Alpha = alpha;
@@ -15,7 +19,7 @@ public sealed class SavedCandidates
         CandidatesColumnName = candidatesColumn;
         CandidateScoresColumnName = scoresColumn;
         Candidates = candidates;
-        ItemIds = itemIds;
+        ItemNames = itemIds;
         _lists = lists;
     }
 
@@ -41,10 +45,12 @@ public sealed class SavedCandidates
     public int Candidates { get; }
 
     /// <summary>The cardinality of the user keys.</summary>
-    public int UserCount => _lists.Length - 1;
+    public int UserCount { get; }
 
     /// <summary>The raw id of each item key (key - 1).</summary>
-    public IReadOnlyList<string> ItemIds { get; }
+    public IReadOnlyList<string> ItemIds => ItemNames;
+
+    internal KeyNameList ItemNames { get; }
 
     /// <summary>The training history and serving items saved with the stage; null for models saved before they were.</summary>
     internal SavedServingTables? Serving { get; set; }
@@ -58,7 +64,9 @@ public sealed class SavedCandidates
     /// </summary>
     public (uint[] ItemKeys, float[] Scores) GetCandidates(uint userKey)
     {
-        var list = userKey > UserCount ? _lists[0] : _lists[userKey];
+        int index = userKey == 0 || userKey > UserCount ? 0
+            : _userRows == null ? (int)userKey : Math.Max(Array.BinarySearch(_userRows, (int)userKey - 1) + 1, 0);
+        var list = _lists[index];
         return (list.ItemKeys.ToArray(), list.Scores.ToArray());
     }
 }

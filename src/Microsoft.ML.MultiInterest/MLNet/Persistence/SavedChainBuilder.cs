@@ -54,6 +54,26 @@ internal sealed class SavedChainBuilder
         return scalar;
     }
 
+    /// <summary>
+    /// The row of a table of present keys that the int64 key scalar <paramref name="key"/> reads: 1 + the index of the key in
+    /// <paramref name="presentKeys"/>, or 0 (the table's zero or empty row) for any other key, through an <c>ai.onnx.ml</c>
+    /// LabelEncoder, a hash lookup whose size follows the present keys, not the key range. Returns the int64 scalar's name.
+    /// </summary>
+    public string RowOfKey(string key, string name, IReadOnlyList<int> presentKeys)
+    {
+        var keys = new long[presentKeys.Count];
+        var rows = new long[presentKeys.Count];
+        for (int j = 0; j < keys.Length; j++)
+        {
+            keys[j] = presentKeys[j];
+            rows[j] = j + 1;
+        }
+        string row = name + "_row";
+        Graph.AddMlNode("LabelEncoder", [key], [row], OnnxAttributes.Ints("keys_int64s", keys), OnnxAttributes.Ints("values_int64s", rows),
+            OnnxAttributes.Int("default_int64", 0));
+        return row;
+    }
+
     /// <summary>Feeds the Single vector column <paramref name="column"/> to the graph; returns the name of its <c>[size]</c> tensor.</summary>
     public string VectorInput(string column, int size)
     {

@@ -5,17 +5,17 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>The spherical k-means state read back from a saved model (see <see cref="MultiInterestModel"/>).</summary>
 public sealed class SavedClustering
 {
-    private readonly int[] _fittedCluster;
+    private readonly FittedItems _fitted;
 
     internal SavedClustering(string featureColumn, string? itemColumn, string clusterColumn, string similarityColumn,
-        EmbeddingMatrix centroids, int[] fittedCluster)
+        EmbeddingMatrix centroids, FittedItems fitted)
     {
         FeatureColumnName = featureColumn;
         ItemColumnName = itemColumn;
         ClusterColumnName = clusterColumn;
         SimilarityColumnName = similarityColumn;
         Centroids = centroids;
-        _fittedCluster = fittedCluster;
+        _fitted = fitted;
     }
 
     /// <summary>The embedding column the stage clusters.</summary>
@@ -33,9 +33,9 @@ public sealed class SavedClustering
     /// <summary>The unit-length centroids, one row per cluster (row = cluster key - 1).</summary>
     public EmbeddingMatrix Centroids { get; }
 
-    /// <summary>Number of item keys with a fitted cluster table (0 without an item column).</summary>
-    public int ItemCount => _fittedCluster.Length;
+    /// <summary>The item key range of the fitted cluster table (0 without an item column).</summary>
+    public int ItemCount => _fitted.KeyCount;
 
     /// <summary>The fitted cluster index (0-based) of the item with key <paramref name="itemKey"/>, or -1 if it was not clustered at Fit.</summary>
-    public int ClusterOfItem(uint itemKey) => itemKey == 0 || itemKey > _fittedCluster.Length ? -1 : _fittedCluster[itemKey - 1];
+    public int ClusterOfItem(uint itemKey) => _fitted.ClusterOf(itemKey);
 }

@@ -6,7 +6,7 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class SavedGraphEmbedding
 {
     internal SavedGraphEmbedding(string userColumn, string itemColumn, string userEmbeddingColumn, string itemEmbeddingColumn,
-        EmbeddingMatrix users, EmbeddingMatrix items, string[] userIds, string[] itemIds)
+        KeyedEmbeddings users, KeyedEmbeddings items, KeyNameList userIds, KeyNameList itemIds)
     {
         UserColumnName = userColumn;
         ItemColumnName = itemColumn;
@@ -14,8 +14,8 @@ public sealed class SavedGraphEmbedding
         ItemEmbeddingColumnName = itemEmbeddingColumn;
         UserEmbeddings = users;
         ItemEmbeddings = items;
-        UserIds = userIds;
-        ItemIds = itemIds;
+        UserNames = userIds;
+        ItemNames = itemIds;
     }
 
     /// <summary>The user key column the stage reads.</summary>
@@ -30,17 +30,21 @@ public sealed class SavedGraphEmbedding
     /// <summary>The item embedding column the stage appends.</summary>
     public string ItemEmbeddingColumnName { get; }
 
-    /// <summary>User embeddings, one row per user key (row = key - 1).</summary>
-    public EmbeddingMatrix UserEmbeddings { get; }
+    /// <summary>User embeddings by user row (key - 1): the users that had a vector when the model was saved.</summary>
+    public KeyedEmbeddings UserEmbeddings { get; }
 
-    /// <summary>Item embeddings, one row per item key (row = key - 1).</summary>
-    public EmbeddingMatrix ItemEmbeddings { get; }
+    /// <summary>Item embeddings by item row (key - 1): the items that had a vector when the model was saved.</summary>
+    public KeyedEmbeddings ItemEmbeddings { get; }
 
     /// <summary>The raw id of each user row.</summary>
-    public IReadOnlyList<string> UserIds { get; }
+    public IReadOnlyList<string> UserIds => UserNames;
 
     /// <summary>The raw id of each item row.</summary>
-    public IReadOnlyList<string> ItemIds { get; }
+    public IReadOnlyList<string> ItemIds => ItemNames;
+
+    internal KeyNameList UserNames { get; }
+
+    internal KeyNameList ItemNames { get; }
 
     /// <summary>The components of a mixture-embedding stage (null when the stage was trained with a single-vector algorithm).</summary>
     public MixtureEmbeddingResult? Mixture { get; init; }

@@ -12,8 +12,12 @@ internal static class SavedModelFormat
     /// <summary>The metadata key holding <see cref="Version"/>.</summary>
     public const string VersionKey = "Microsoft.ML.MultiInterest.FormatVersion";
 
-    /// <summary>The format written now. Readers refuse newer versions with a clear message.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// The format written now. Readers refuse newer versions with a clear message and read every older one. Version 2 (2026-12)
+    /// may store per-key tables for the keys in use only, with the keys beside them and a LabelEncoder from key to row, and
+    /// leaves out id tables that are the key numbers; a version-1 stage has neither and reads as before.
+    /// </summary>
+    public const int Version = 2;
 
     public const string GraphEmbeddingStage = "GraphEmbedding";
     public const string SphericalKMeansStage = "SphericalKMeans";

@@ -31,10 +31,11 @@ internal static class FittedServing
             UserVectors = rows.UserVectors,
             Mixtures = mixtures,
             Clustering = clustering,
-            History = items.Graph,
+            HistoryUsers = items.ActiveUsers,
+            History = items.ActiveHistory(),
         };
         var live = new LiveRetriever(tables);
-        var users = items.ActiveUsers();
+        var users = items.ActiveUsers;
         var reporter = new StageReporter(context, stage, options);
         var lists = RetrieveInBlocks(live, users, candidates, options.Threads, reporter);
         reporter.Report($"Retrieved {candidates} candidates for {users.Length} users from {items.RowOf.Length} items; Transform retrieves live for fresh history and new users.",

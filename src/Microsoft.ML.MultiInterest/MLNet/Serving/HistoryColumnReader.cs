@@ -12,14 +12,14 @@ internal sealed class HistoryColumnReader
     private readonly ValueGetter<VBuffer<uint>>? _getKeys;
     private readonly ValueGetter<VBuffer<ReadOnlyMemory<char>>>? _getNames;
     private readonly Lazy<Dictionary<string, int>> _compactOfName;
-    private readonly int[] _compactOfRow;
+    private readonly Func<int, int> _compactOf;
     private VBuffer<uint> _keys;
     private VBuffer<ReadOnlyMemory<char>> _names;
 
-    public HistoryColumnReader(DataViewRow row, DataViewSchema.Column column, Lazy<Dictionary<string, int>> compactOfName, int[] compactOfRow)
+    public HistoryColumnReader(DataViewRow row, DataViewSchema.Column column, Lazy<Dictionary<string, int>> compactOfName, Func<int, int> compactOf)
     {
         _compactOfName = compactOfName;
-        _compactOfRow = compactOfRow;
+        _compactOf = compactOf;
         if (column.Type is VectorDataViewType { ItemType: KeyDataViewType }) _getKeys = row.GetGetter<VBuffer<uint>>(column);
         else _getNames = row.GetGetter<VBuffer<ReadOnlyMemory<char>>>(column);
     }
@@ -50,7 +50,10 @@ internal sealed class HistoryColumnReader
         {
             _getKeys(ref _keys);
             foreach (uint key in _keys.DenseValues())
-                if (key > 0 && key <= _compactOfRow.Length && _compactOfRow[key - 1] >= 0) items.Add(_compactOfRow[key - 1]);
+            {
+                int j = key == 0 ? -1 : _compactOf((int)key - 1);
+                if (j >= 0) items.Add(j);
+            }
         }
         else
         {

@@ -42,8 +42,9 @@ internal sealed class LiveRetriever
     {
         var t = Tables;
         bool trained = t.IsTrained(user);
-        var seen = new List<int>(fresh.Length + (trained ? t.History.DegreeOf(user) : 0));
-        if (trained && t.ExcludeSeen) seen.AddRange(t.History.ItemsOf(user).ToArray());
+        var trainedItems = trained ? t.HistoryOf(user) : default;
+        var seen = new List<int>(fresh.Length + trainedItems.Length);
+        if (t.ExcludeSeen) seen.AddRange(trainedItems.ToArray());
         seen.AddRange(fresh.ToArray());
         var exclusions = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[seen.Count], seen.ToArray());
         if (!trained && fresh.IsEmpty) return Popular(exclusions, count);
@@ -53,8 +54,8 @@ internal sealed class LiveRetriever
         MixtureTable? mixture = null;
         if (trained)
         {
-            if (t.UserVectors != null) vector = new EmbeddingMatrix(1, d, t.UserVectors.ReadRow(user).ToArray());
-            if (t.Mixtures != null) mixture = CopyMixture(t.Mixtures, user);
+            if (t.UserVectors != null) vector = t.UserVectors.Gather([user], absentAsZero: true);
+            if (t.Mixtures != null) mixture = CopyMixtures(t.Mixtures, [user]);
         }
         else
         {
@@ -75,12 +76,37 @@ internal sealed class LiveRetriever
         return new LiveList(lists.IndicesOf(0).ToArray(), lists.ScoresOf(0).ToArray(), CandidateSource.Trained);
     }
 
-    /// <summary>The lists of many trained users at once (the Fit-time lists; saved with the model).</summary>
+    /// <summary>
+    /// The lists of many trained users at once (the Fit-time lists; saved with the model). Their vectors, mixtures and
+    /// histories are gathered into tables of those users only, as a single request does for its one user, so the work and
+    /// memory follow the users served, not the user key range.
+    /// </summary>
     public RankedLists RetrieveTrained(int[] users, int threads)
     {
         var t = Tables;
-        var exclusions = t.ExcludeSeen ? t.History : null;
-        return Run(t.UserVectors, t.Mixtures, users, exclusions, t.Candidates, threads);
+        var vectors = t.UserVectors?.Gather(users, absentAsZero: true);
+        var mixtures = t.Mixtures == null ? null : CopyMixtures(t.Mixtures, users);
+        var exclusions = t.ExcludeSeen ? HistoryOf(users) : null;
+        return Run(vectors, mixtures, Enumerable.Range(0, users.Length).ToArray(), exclusions, t.Candidates, threads);
+    }
+
+    /// <summary>The training history of <paramref name="users"/>, one graph row per entry.</summary>
+    private BipartiteGraph HistoryOf(int[] users)
+    {
+        var t = Tables;
+        int edges = 0;
+        foreach (int u in users) edges += t.HistoryOf(u).Length;
+        var userOf = new int[edges];
+        var items = new int[edges];
+        for (int q = 0, e = 0; q < users.Length; q++)
+        {
+            foreach (int j in t.HistoryOf(users[q]))
+            {
+                userOf[e] = q;
+                items[e++] = j;
+            }
+        }
+        return BipartiteGraph.FromEdges(users.Length, t.History.ItemCount, userOf, items);
     }
 
     private RankedLists Run(EmbeddingMatrix? vector, MixtureTable? mixture, BipartiteGraph exclusions, int count) =>
@@ -130,14 +156,18 @@ internal sealed class LiveRetriever
         return mean;
     }
 
-    private static MixtureTable CopyMixture(MixtureTable source, int user)
+    /// <summary>The mixtures of <paramref name="users"/>, one table row per entry.</summary>
+    private static MixtureTable CopyMixtures(MixtureTable source, int[] users)
     {
-        var copy = new MixtureTable(1, source.MaxComponents, source.Dimension);
-        int n = source.ComponentCount(user);
-        source.Clusters(user).CopyTo(copy.WritableClusters(0));
-        source.Weights(user).CopyTo(copy.WritableWeights(0));
-        for (int j = 0; j < n && source.HasEmbeddings; j++) source.Embedding(user, j).CopyTo(copy.WritableEmbedding(0, j));
-        copy.SetCount(0, n);
+        var copy = new MixtureTable(users.Length, source.MaxComponents, source.Dimension);
+        for (int q = 0; q < users.Length; q++)
+        {
+            int user = users[q], n = source.ComponentCount(user);
+            source.Clusters(user).CopyTo(copy.WritableClusters(q));
+            source.Weights(user).CopyTo(copy.WritableWeights(q));
+            for (int j = 0; j < n && source.HasEmbeddings; j++) source.Embedding(user, j).CopyTo(copy.WritableEmbedding(q, j));
+            copy.SetCount(q, n);
+        }
         return copy;
     }
 }

@@ -17,19 +17,15 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class MultiInterestRecommender
 {
     private readonly LiveRetriever _live;
-    private readonly Dictionary<string, int> _userRow;
     private readonly Dictionary<string, int> _compactOfItem;
 
     internal MultiInterestRecommender(LiveRetriever live)
     {
         _live = live;
         var t = live.Tables;
-        _userRow = new Dictionary<string, int>(t.UserNames.Length, StringComparer.Ordinal);
-        for (int u = 0; u < t.UserNames.Length; u++) _userRow.TryAdd(t.UserNames[u], u);
-        var compact = t.CompactOfRow();
+        // Users are found through the names (no table per user key); items through a map of the recommendable ones only.
         _compactOfItem = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int r = 0; r < compact.Length; r++)
-            if (compact[r] >= 0) _compactOfItem.TryAdd(t.ItemNames[r], compact[r]);
+        for (int j = 0; j < t.ItemRowOf.Length; j++) _compactOfItem.TryAdd(t.ItemNames[t.ItemRowOf[j]], j);
     }
 
     /// <summary>M, the list length of the fitted retrieval stage (the default count).</summary>
@@ -55,7 +51,7 @@ public sealed class MultiInterestRecommender
         if (history != null)
             foreach (string id in history)
                 if (id != null && _compactOfItem.TryGetValue(id, out int j)) fresh.Add(j);
-        int user = _userRow.TryGetValue(userId, out int row) ? row : -1;
+        int user = _live.Tables.UserNames.IndexOf(userId);
         var list = _live.Retrieve(user, fresh.ToArray(), count == 0 ? Candidates : count);
         return new RecommendationList(userId, ToRecords(list), list.Source);
     }

@@ -6,7 +6,8 @@ namespace Microsoft.ML.MultiInterest;
 /// Everything live retrieval reads, in one immutable bundle built at Fit (from the fit data) or from a loaded model
 /// (from the saved stages): the items that can be recommended (compact index = rank of the item key among them, so
 /// "lower index wins" ties stay "lower key wins"), the per-user vectors and mixtures by user row (key - 1), the
-/// training history (the seen items excluded by default) and the retrieval settings.
+/// training history of the trained users (the seen items excluded by default) and the retrieval settings. Nothing here has a
+/// row per user key: a wide user key range of few users in use costs what the users cost.
 /// </summary>
 internal sealed class ServingTables
 {
@@ -23,19 +24,19 @@ internal sealed class ServingTables
     public required bool ExcludeSeen { get; init; }
 
     /// <summary>The raw id of every item key (key - 1).</summary>
-    public required string[] ItemNames { get; init; }
+    public required KeyNameList ItemNames { get; init; }
 
     /// <summary>The raw id of every user key (key - 1).</summary>
-    public required string[] UserNames { get; init; }
+    public required KeyNameList UserNames { get; init; }
 
-    /// <summary>Item key - 1 of each compact item.</summary>
+    /// <summary>Item key - 1 of each compact item, ascending.</summary>
     public required int[] ItemRowOf { get; init; }
 
     /// <summary>Item embeddings by compact index.</summary>
     public required EmbeddingMatrix Items { get; init; }
 
-    /// <summary>User vectors by user row; null when the stage has none (cluster-quota without fill).</summary>
-    public EmbeddingMatrix? UserVectors { get; init; }
+    /// <summary>User vectors by user row (the trained users'); null when the stage has none (cluster-quota without fill).</summary>
+    public KeyedEmbeddings? UserVectors { get; init; }
 
     /// <summary>Mixtures by user row; null for unimodal and plain MMR.</summary>
     public MixtureTable? Mixtures { get; init; }
@@ -43,19 +44,29 @@ internal sealed class ServingTables
     /// <summary>The clusters of the compact items; null when the method reads none.</summary>
     public ItemClustering? Clustering { get; init; }
 
-    /// <summary>The training edges: user rows x compact items.</summary>
+    /// <summary>The user rows with a training history, ascending; row j of <see cref="History"/> is user HistoryUsers[j].</summary>
+    public required int[] HistoryUsers { get; init; }
+
+    /// <summary>The training edges: entries of <see cref="HistoryUsers"/> x compact items.</summary>
     public required BipartiteGraph History { get; init; }
 
-    public int UserCount => UserNames.Length;
+    /// <summary>The training items (compact) of user row <paramref name="user"/>; empty for a user without history.</summary>
+    public ReadOnlySpan<int> HistoryOf(int user)
+    {
+        int slot = Array.BinarySearch(HistoryUsers, user);
+        return slot < 0 ? default : History.ItemsOf(slot);
+    }
+
+    public int UserCount => UserNames.Count;
 
     /// <summary>Whether user row <paramref name="user"/> has a trained representation (a training edge).</summary>
-    public bool IsTrained(int user) => (uint)user < (uint)History.UserCount && History.DegreeOf(user) > 0;
+    public bool IsTrained(int user) => (uint)user < (uint)UserCount && !HistoryOf(user).IsEmpty;
 
-    /// <summary>Compact index of each item row (key - 1), or -1 for an item that cannot be recommended.</summary>
-    public int[] CompactOfRow()
+    /// <summary>Compact index of item row <paramref name="row"/> (key - 1), or -1 for an item that cannot be recommended.</summary>
+    public int CompactOf(int row)
     {
-        var compact = Enumerable.Repeat(-1, ItemNames.Length).ToArray();
-        for (int j = 0; j < ItemRowOf.Length; j++) compact[ItemRowOf[j]] = j;
-        return compact;
+        // ItemRowOf is ascending (compact index = rank of the item key), so a binary search finds the row without a table per key.
+        int j = Array.BinarySearch(ItemRowOf, row);
+        return j >= 0 ? j : -1;
     }
 }

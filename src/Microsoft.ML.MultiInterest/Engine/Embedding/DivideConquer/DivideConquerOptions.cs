@@ -32,6 +32,12 @@ public sealed class DivideConquerOptions
     /// </summary>
     public int[]? ItemClusters { get; set; }
 
+    /// <summary>
+    /// K of <see cref="ItemClusters"/> when they were mapped onto the subgraph of the items with edges (K of the full array,
+    /// so dropping edgeless items never drops a cluster and the model keeps its shape); null: K = max id + 1.
+    /// </summary>
+    internal int? GivenClusterCount { get; set; }
+
     /// <summary>L ≥ 1, history items per training example (a random subset when the user has more). Default <see cref="DivideConquerDefaults.MaxHistory"/>.</summary>
     public int MaxHistory { get; set; } = DivideConquerDefaults.MaxHistory;
 

@@ -22,7 +22,7 @@ internal static class DivideConquerTrainer
         {
             if (given.Length != graph.ItemCount)
                 throw new ArgumentException($"DivideConquer.ItemClusters has {given.Length} entries for {graph.ItemCount} items: give one cluster id per item.", nameof(o));
-            return (given, given.Length == 0 ? 1 : given.Max() + 1);
+            return (given, o.DivideConquer.GivenClusterCount ?? ClusterCount(given));
         }
         var first = o.Clone();
         first.Algorithm = EmbeddingAlgorithm.ImplicitAls;
@@ -32,6 +32,9 @@ internal static class DivideConquerTrainer
         var clusters = SphericalKMeans.Fit(items, new SphericalKMeansOptions { Clusters = k, Seed = o.Seed, Threads = threads }, ct: ct);
         return (clusters.Assignments, k);
     }
+
+    /// <summary>K of a given clustering: its largest id + 1 (1 for no items).</summary>
+    internal static int ClusterCount(int[] given) => given.Length == 0 ? 1 : given.Max() + 1;
 
     /// <summary>Trains for <c>o.Epochs</c> epochs (<c>o.DivideConquer.ItemClusters</c> must be set); with a <paramref name="scorer"/>, keeps the best epoch by validation Recall@K of the quota retrieval.</summary>
     public static (GraphEmbeddingResult Result, int Epoch) Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,

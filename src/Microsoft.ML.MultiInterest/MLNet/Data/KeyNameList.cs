@@ -1,0 +1,91 @@
+using System.Collections;
+using System.Globalization;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// The raw id of every key of a key column (index = key - 1), as text: the column's own text or numeric KeyValues (kept as
+/// the annotation gave them; a name's string is made when asked for), names read from a saved model, or, for a column
+/// without KeyValues, the key numbers "1".."N", made when asked for and never stored, so a <c>KeyType(10_000_000)</c>
+/// column of few ids in use costs nothing per key. <see cref="IndexOf"/> finds a raw id's index (a dictionary of the
+/// names, built on first use; none for the key numbers).
+/// </summary>
+internal sealed class KeyNameList : IReadOnlyList<string>
+{
+    private readonly string[]? _names;
+    private readonly ReadOnlyMemory<char>[]? _text;
+    private readonly double[]? _numbers;
+    private readonly Lazy<Dictionary<string, int>>? _indexOfName;
+
+    private KeyNameList(int count, string[]? names, ReadOnlyMemory<char>[]? text, double[]? numbers)
+    {
+        Count = count;
+        _names = names;
+        _text = text;
+        _numbers = numbers;
+        if (names != null || text != null || numbers != null) _indexOfName = new(FirstIndexOfEach);
+    }
+
+    /// <summary>The names <paramref name="names"/> (not copied).</summary>
+    public KeyNameList(string[] names)
+        : this(names.Length, names, null, null)
+    {
+    }
+
+    /// <summary>"1", "2", ... "<paramref name="count"/>": the names of keys without KeyValues, and of cluster keys.</summary>
+    public static KeyNameList Numbers(int count) => new(count, null, null, null);
+
+    /// <summary>Text KeyValues as the annotation gave them (not copied; a name's string is made when read).</summary>
+    public static KeyNameList OfText(ReadOnlyMemory<char>[] text) => new(text.Length, null, text, null);
+
+    /// <summary>Numeric KeyValues, named by their shortest round-trip text in the invariant culture (made when read).</summary>
+    public static KeyNameList OfNumbers(double[] numbers) => new(numbers.Length, null, null, numbers);
+
+    /// <summary>Whether the names are the key numbers (nothing stored per key).</summary>
+    public bool AreNumbers => _names == null && _text == null && _numbers == null;
+
+    public int Count { get; }
+
+    public string this[int index]
+    {
+        get
+        {
+            if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {Count} keys.");
+            if (_names != null) return _names[index];
+            if (_text != null) return _text[index].ToString();
+            if (_numbers != null) return _numbers[index].ToString("R", CultureInfo.InvariantCulture);
+            return (index + 1).ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>The index (key - 1) of the first key named <paramref name="name"/>, or -1.</summary>
+    public int IndexOf(string name)
+    {
+        if (_indexOfName != null) return _indexOfName.Value.TryGetValue(name, out int index) ? index : -1;
+        // Only the canonical text of a number names a key ("7", not "07" or "+7"), as with a table of the numbers.
+        return int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int key) && key >= 1 && key <= Count
+            && key.ToString(CultureInfo.InvariantCulture) == name ? key - 1 : -1;
+    }
+
+    /// <summary>The names of the indices <paramref name="indices"/>, in that order.</summary>
+    public string[] Select(IReadOnlyList<int> indices)
+    {
+        var names = new string[indices.Count];
+        for (int j = 0; j < names.Length; j++) names[j] = this[indices[j]];
+        return names;
+    }
+
+    public IEnumerator<string> GetEnumerator()
+    {
+        for (int i = 0; i < Count; i++) yield return this[i];
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private Dictionary<string, int> FirstIndexOfEach()
+    {
+        var map = new Dictionary<string, int>(Count, StringComparer.Ordinal);
+        for (int i = 0; i < Count; i++) map.TryAdd(this[i], i);
+        return map;
+    }
+}
