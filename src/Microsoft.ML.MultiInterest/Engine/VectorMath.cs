@@ -103,6 +103,36 @@ internal static class VectorMath
         for (; i < n; i++) Unsafe.Add(ref rs, i) += scale * Unsafe.Add(ref rx, i);
     }
 
+    /// <summary>Σ (x[i] − y[i])² in double precision (x widened), summed in a fixed lane order.</summary>
+    public static double SquaredDistanceWidened(ReadOnlySpan<float> x, ReadOnlySpan<double> y)
+    {
+        int n = x.Length;
+        if (y.Length != n) throw new ArgumentException("Vectors must have the same length.", nameof(y));
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref double ry = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        double sum = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<double> low = default, high = default;
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref rx, (nuint)i));
+                var dLow = lower - Vector256.LoadUnsafe(ref ry, (nuint)i);
+                var dHigh = upper - Vector256.LoadUnsafe(ref ry, (nuint)(i + 4));
+                low += dLow * dLow;
+                high += dHigh * dHigh;
+            }
+            sum = Vector256.Sum(low + high);
+        }
+        for (; i < n; i++)
+        {
+            double diff = Unsafe.Add(ref rx, i) - Unsafe.Add(ref ry, i);
+            sum += diff * diff;
+        }
+        return sum;
+    }
+
     /// <summary>Euclidean distance between two equal-length vectors.</summary>
     public static float Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

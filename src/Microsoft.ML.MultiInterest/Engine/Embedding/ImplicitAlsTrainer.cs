@@ -127,12 +127,18 @@ internal static class ImplicitAlsTrainer
         int workers = Math.Max(1, Math.Min(threads, blocks));
         // Per-worker scratch: nothing is allocated per row.
         var scratch = new double[workers][];
-        for (int w = 0; w < workers; w++) scratch[w] = new double[d * d + 3 * d];
+        for (int w = 0; w < workers; w++) scratch[w] = new double[d * d + 3 * CgGroup * d];
         bool cholesky = a.Solver == ImplicitAlsSolver.Cholesky;
         BlockParallel.For(blocks, workers, (worker, block) =>
         {
             var s = scratch[worker].AsSpan();
             int from = block * RowsPerBlock, to = Math.Min(r.Rows, from + RowsPerBlock);
+            if (!cholesky)
+            {
+                for (int row = from; row < to; row += CgGroup)
+                    SolveConjugateGradient(r, row, Math.Min(CgGroup, to - row), source, scaledGram, penalties, d, a.CgSteps, s[..(3 * CgGroup * d)], target);
+                return;
+            }
             for (int row = from; row < to; row++)
             {
                 var x = target.AsSpan(row * d, d);
@@ -142,9 +148,7 @@ internal static class ImplicitAlsTrainer
                     x.Clear();
                     continue;
                 }
-                if (cholesky) SolveCholesky(columns, r.ValuesOf(row), source, scaledGram, penalties[row], d, s[..(d * d)], s.Slice(d * d, d), x);
-                else SolveConjugateGradient(columns, r.ValuesOf(row), source, scaledGram, penalties[row], d, a.CgSteps,
-                    s.Slice(0, d), s.Slice(d, d), s.Slice(2 * d, d), x);
+                SolveCholesky(columns, r.ValuesOf(row), source, scaledGram, penalties[row], d, s[..(d * d)], s.Slice(d * d, d), x);
             }
         }, ct);
     }
@@ -254,51 +258,97 @@ internal static class ImplicitAlsTrainer
             x[i] = (b[i] - TensorPrimitives.Dot(u.Slice(i * d + i + 1, d - i - 1), x[(i + 1)..])) / u[i * d + i];
     }
 
+    /// <summary>Rows whose conjugate-gradient solves run in lockstep, sharing each pass over the Gramian.</summary>
+    private const int CgGroup = 4;
+
     /// <summary>
-    /// <paramref name="steps"/> conjugate-gradient steps on A x = b (as <see cref="SolveCholesky"/>), from the current
-    /// <paramref name="x"/>; A is applied as α0 G p + λ p + Σ w y (yᵀp), never formed.
+    /// <paramref name="steps"/> conjugate-gradient steps on A x = b (as <see cref="SolveCholesky"/>) for each of rows
+    /// <paramref name="first"/>..first+count-1, from their current values; A is applied as α0 G p + λ p + Σ w y (yᵀp),
+    /// never formed. The rows advance in lockstep so that one pass over G serves all of them
+    /// (<see cref="DenseRows.SymmetricMultiply(ReadOnlySpan{double}, int, ReadOnlySpan{double}, Span{double}, int)"/>);
+    /// each row's arithmetic is exactly that of solving it alone, and a row that has converged stops changing.
+    /// Rows without entries become zero (their minimiser).
     /// </summary>
-    private static void SolveConjugateGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> weights, double[] source, double[] scaledGram,
-        double penalty, int d, int steps, Span<double> r, Span<double> p, Span<double> ap, Span<double> x)
+    private static void SolveConjugateGradient(SparseMatrix ratings, int first, int count, double[] source, double[] scaledGram,
+        double[] penalties, int d, int steps, Span<double> scratch, double[] target)
     {
+        var xs = target.AsSpan(first * d, count * d);
+        var rs = scratch[..(count * d)];
+        var ps = scratch.Slice(CgGroup * d, count * d);
+        var aps = scratch.Slice(2 * CgGroup * d, count * d);
+        Span<double> rsOld = stackalloc double[CgGroup];
+        Span<bool> active = stackalloc bool[CgGroup];
+
         // r = b − A x = Σ w (1 − yᵀx) y − α0 G x − λ x.
-        SymmetricMultiply(scaledGram, d, x, r);
-        TensorPrimitives.MultiplyAdd(x, penalty, r, r);
-        TensorPrimitives.Negate(r, r);
-        for (int e = 0; e < columns.Length; e++)
+        DenseRows.SymmetricMultiply(scaledGram, d, xs, rs, count);
+        bool any = false;
+        for (int t = 0; t < count; t++)
         {
-            var y = source.AsSpan(columns[e] * d, d);
-            TensorPrimitives.MultiplyAdd(y, weights[e] * (1 - TensorPrimitives.Dot(y, x)), r, r);
-        }
-        r.CopyTo(p);
-        double rsOld = TensorPrimitives.Dot(r, r);
-        // Absolute threshold as in the implicit library: the row is already solved to rounding.
-        if (rsOld < 1e-20) return;
-        for (int step = 0; step < steps; step++)
-        {
-            SymmetricMultiply(scaledGram, d, p, ap);
-            TensorPrimitives.MultiplyAdd(p, penalty, ap, ap);
+            int row = first + t;
+            var x = xs.Slice(t * d, d);
+            var columns = ratings.ColumnsOf(row);
+            if (columns.Length == 0)
+            {
+                x.Clear();
+                active[t] = false;
+                continue;
+            }
+            var r = rs.Slice(t * d, d);
+            var weights = ratings.ValuesOf(row);
+            TensorPrimitives.MultiplyAdd(x, penalties[row], r, r);
+            TensorPrimitives.Negate(r, r);
             for (int e = 0; e < columns.Length; e++)
             {
                 var y = source.AsSpan(columns[e] * d, d);
-                TensorPrimitives.MultiplyAdd(y, weights[e] * TensorPrimitives.Dot(y, p), ap, ap);
+                TensorPrimitives.MultiplyAdd(y, weights[e] * (1 - TensorPrimitives.Dot(y, x)), r, r);
             }
-            double curvature = TensorPrimitives.Dot(p, ap);
-            if (!(curvature > 0)) return;
-            double alpha = rsOld / curvature;
-            TensorPrimitives.MultiplyAdd(p, alpha, x, x);
-            TensorPrimitives.MultiplyAdd(ap, -alpha, r, r);
-            double rsNew = TensorPrimitives.Dot(r, r);
-            if (rsNew < 1e-20) return;
-            TensorPrimitives.MultiplyAdd(p, rsNew / rsOld, r, p);
-            rsOld = rsNew;
+            r.CopyTo(ps.Slice(t * d, d));
+            rsOld[t] = TensorPrimitives.Dot(r, r);
+            // Absolute threshold as in the implicit library: the row is already solved to rounding.
+            active[t] = rsOld[t] >= 1e-20;
+            any |= active[t];
         }
-    }
 
-    /// <summary>result = G v for a full (both triangles) row-major d × d matrix.</summary>
-    private static void SymmetricMultiply(double[] g, int d, ReadOnlySpan<double> v, Span<double> result)
-    {
-        for (int k = 0; k < d; k++) result[k] = TensorPrimitives.Dot(g.AsSpan(k * d, d), v);
+        for (int step = 0; step < steps && any; step++)
+        {
+            DenseRows.SymmetricMultiply(scaledGram, d, ps, aps, count);
+            any = false;
+            for (int t = 0; t < count; t++)
+            {
+                if (!active[t]) continue;
+                int row = first + t;
+                var x = xs.Slice(t * d, d);
+                var r = rs.Slice(t * d, d);
+                var p = ps.Slice(t * d, d);
+                var ap = aps.Slice(t * d, d);
+                var columns = ratings.ColumnsOf(row);
+                var weights = ratings.ValuesOf(row);
+                TensorPrimitives.MultiplyAdd(p, penalties[row], ap, ap);
+                for (int e = 0; e < columns.Length; e++)
+                {
+                    var y = source.AsSpan(columns[e] * d, d);
+                    TensorPrimitives.MultiplyAdd(y, weights[e] * TensorPrimitives.Dot(y, p), ap, ap);
+                }
+                double curvature = TensorPrimitives.Dot(p, ap);
+                if (!(curvature > 0))
+                {
+                    active[t] = false;
+                    continue;
+                }
+                double alpha = rsOld[t] / curvature;
+                TensorPrimitives.MultiplyAdd(p, alpha, x, x);
+                TensorPrimitives.MultiplyAdd(ap, -alpha, r, r);
+                double rsNew = TensorPrimitives.Dot(r, r);
+                if (rsNew < 1e-20)
+                {
+                    active[t] = false;
+                    continue;
+                }
+                TensorPrimitives.MultiplyAdd(p, rsNew / rsOld[t], r, p);
+                rsOld[t] = rsNew;
+                any = true;
+            }
+        }
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
@@ -91,28 +93,11 @@ public static class RetrievalMetrics
         try
         {
             mean.Clear();
-            foreach (int item in candidates)
-            {
-                var row = unitItems.ReadRow(item);
-                for (int k = 0; k < d; k++) mean[k] += row[k];
-            }
-
-            for (int k = 0; k < d; k++) mean[k] /= n;
+            foreach (int item in candidates) VectorMath.AddScaledWidened(mean, unitItems.ReadRow(item), 1.0);
+            TensorPrimitives.Divide(mean, n, mean);
 
             double total = 0;
-            foreach (int item in candidates)
-            {
-                var row = unitItems.ReadRow(item);
-                double sq = 0;
-                for (int k = 0; k < d; k++)
-                {
-                    double diff = row[k] - mean[k];
-                    sq += diff * diff;
-                }
-
-                total += Math.Sqrt(sq);
-            }
-
+            foreach (int item in candidates) total += Math.Sqrt(VectorMath.SquaredDistanceWidened(unitItems.ReadRow(item), mean));
             return total / n;
         }
         finally

@@ -1,0 +1,207 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Register-tiled AVX-512 versions of <see cref="DenseRows"/>' Gram and right-product kernels. A tile of 4 rows × 32
+/// columns of the output stays in 16 registers while the inputs stream past, instead of loading and storing output
+/// rows once per input row. Each output element goes through exactly the operations of the row-by-row kernels, in
+/// the same order (fused multiply-adds where they fuse, a product and a sum where they do not), so results are bit
+/// for bit those of <see cref="DenseRows"/>' portable paths.
+/// </summary>
+internal static class DenseTiles
+{
+    private const int Lanes = 8; // Vector512<double>.Count
+    private const int TileColumns = 4 * Lanes;
+    private const int TileRows = 4;
+
+    // Rows of Y per pass over the output tiles of the Gram: 128 rows of a few hundred doubles stay in L2.
+    private const int GramRowBlock = 128;
+
+    /// <summary>
+    /// Adds the outer products of rows from..to-1 of <paramref name="y"/> to the upper triangle of
+    /// <paramref name="g"/> (entries left of the diagonal inside a tile are written too; callers mirror the upper
+    /// triangle). Rows from the first of each group of four are fused as <see cref="DenseRows.AddFour"/> does; the
+    /// rows left over after the last group of four are added unfused, as the portable path's single-row tail does.
+    /// </summary>
+    public static void AccumulateUpper(double[] y, int from, int to, int width, double[] g)
+    {
+        int fusedEnd = from + (to - from) / 4 * 4;
+        for (int r0 = from; r0 < to; r0 += GramRowBlock)
+        {
+            int r1 = Math.Min(to, r0 + GramRowBlock);
+            int f = Math.Clamp(fusedEnd, r0, r1);
+            for (int i = 0; i < width; i += TileRows)
+            {
+                int rowsInTile = Math.Min(TileRows, width - i);
+                int j = i;
+                if (rowsInTile == TileRows)
+                {
+                    // Tiles start on a multiple of their width, left of the diagonal if need be: the few extra entries
+                    // cost less than scalar columns, and the caller mirrors the upper triangle over them.
+                    for (j = i / TileColumns * TileColumns; j + TileColumns <= width; j += TileColumns) GramTile(y, r0, f, r1, width, i, j, g);
+                    for (; j + Lanes <= width; j += Lanes) GramStrip(y, r0, f, r1, width, i, j, g);
+                }
+                for (; j < width; j++)
+                    for (int t = 0; t < rowsInTile; t++)
+                        if (j >= i + t) GramElement(y, r0, f, r1, width, i + t, j, g);
+            }
+        }
+    }
+
+    private static void GramTile(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
+    {
+        ref double gRef = ref MemoryMarshal.GetArrayDataReference(g);
+        ref double yRef = ref MemoryMarshal.GetArrayDataReference(y);
+        nuint o0 = (nuint)(i * width + j), o1 = o0 + (nuint)width, o2 = o1 + (nuint)width, o3 = o2 + (nuint)width;
+        var c00 = Vector512.LoadUnsafe(ref gRef, o0); var c01 = Vector512.LoadUnsafe(ref gRef, o0 + Lanes);
+        var c02 = Vector512.LoadUnsafe(ref gRef, o0 + 2 * Lanes); var c03 = Vector512.LoadUnsafe(ref gRef, o0 + 3 * Lanes);
+        var c10 = Vector512.LoadUnsafe(ref gRef, o1); var c11 = Vector512.LoadUnsafe(ref gRef, o1 + Lanes);
+        var c12 = Vector512.LoadUnsafe(ref gRef, o1 + 2 * Lanes); var c13 = Vector512.LoadUnsafe(ref gRef, o1 + 3 * Lanes);
+        var c20 = Vector512.LoadUnsafe(ref gRef, o2); var c21 = Vector512.LoadUnsafe(ref gRef, o2 + Lanes);
+        var c22 = Vector512.LoadUnsafe(ref gRef, o2 + 2 * Lanes); var c23 = Vector512.LoadUnsafe(ref gRef, o2 + 3 * Lanes);
+        var c30 = Vector512.LoadUnsafe(ref gRef, o3); var c31 = Vector512.LoadUnsafe(ref gRef, o3 + Lanes);
+        var c32 = Vector512.LoadUnsafe(ref gRef, o3 + 2 * Lanes); var c33 = Vector512.LoadUnsafe(ref gRef, o3 + 3 * Lanes);
+        for (int r = r0; r < r1; r++)
+        {
+            nuint row = (nuint)(r * width);
+            var b0 = Vector512.LoadUnsafe(ref yRef, row + (nuint)j);
+            var b1 = Vector512.LoadUnsafe(ref yRef, row + (nuint)j + Lanes);
+            var b2 = Vector512.LoadUnsafe(ref yRef, row + (nuint)j + 2 * Lanes);
+            var b3 = Vector512.LoadUnsafe(ref yRef, row + (nuint)j + 3 * Lanes);
+            var a0 = Vector512.Create(Unsafe.Add(ref yRef, row + (nuint)i));
+            var a1 = Vector512.Create(Unsafe.Add(ref yRef, row + (nuint)i + 1));
+            var a2 = Vector512.Create(Unsafe.Add(ref yRef, row + (nuint)i + 2));
+            var a3 = Vector512.Create(Unsafe.Add(ref yRef, row + (nuint)i + 3));
+            if (r < fusedEnd)
+            {
+                c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+                c02 = Vector512.FusedMultiplyAdd(a0, b2, c02); c03 = Vector512.FusedMultiplyAdd(a0, b3, c03);
+                c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+                c12 = Vector512.FusedMultiplyAdd(a1, b2, c12); c13 = Vector512.FusedMultiplyAdd(a1, b3, c13);
+                c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+                c22 = Vector512.FusedMultiplyAdd(a2, b2, c22); c23 = Vector512.FusedMultiplyAdd(a2, b3, c23);
+                c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+                c32 = Vector512.FusedMultiplyAdd(a3, b2, c32); c33 = Vector512.FusedMultiplyAdd(a3, b3, c33);
+            }
+            else
+            {
+                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+            }
+        }
+        c00.StoreUnsafe(ref gRef, o0); c01.StoreUnsafe(ref gRef, o0 + Lanes); c02.StoreUnsafe(ref gRef, o0 + 2 * Lanes); c03.StoreUnsafe(ref gRef, o0 + 3 * Lanes);
+        c10.StoreUnsafe(ref gRef, o1); c11.StoreUnsafe(ref gRef, o1 + Lanes); c12.StoreUnsafe(ref gRef, o1 + 2 * Lanes); c13.StoreUnsafe(ref gRef, o1 + 3 * Lanes);
+        c20.StoreUnsafe(ref gRef, o2); c21.StoreUnsafe(ref gRef, o2 + Lanes); c22.StoreUnsafe(ref gRef, o2 + 2 * Lanes); c23.StoreUnsafe(ref gRef, o2 + 3 * Lanes);
+        c30.StoreUnsafe(ref gRef, o3); c31.StoreUnsafe(ref gRef, o3 + Lanes); c32.StoreUnsafe(ref gRef, o3 + 2 * Lanes); c33.StoreUnsafe(ref gRef, o3 + 3 * Lanes);
+    }
+
+    private static void GramStrip(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
+    {
+        ref double gRef = ref MemoryMarshal.GetArrayDataReference(g);
+        ref double yRef = ref MemoryMarshal.GetArrayDataReference(y);
+        nuint o0 = (nuint)(i * width + j), o1 = o0 + (nuint)width, o2 = o1 + (nuint)width, o3 = o2 + (nuint)width;
+        var c0 = Vector512.LoadUnsafe(ref gRef, o0);
+        var c1 = Vector512.LoadUnsafe(ref gRef, o1);
+        var c2 = Vector512.LoadUnsafe(ref gRef, o2);
+        var c3 = Vector512.LoadUnsafe(ref gRef, o3);
+        for (int r = r0; r < r1; r++)
+        {
+            nuint row = (nuint)(r * width);
+            var b = Vector512.LoadUnsafe(ref yRef, row + (nuint)j);
+            var a0 = Vector512.Create(Unsafe.Add(ref yRef, row + (nuint)i));
+            var a1 = Vector512.Create(Unsafe.Add(ref yRef, row + (nuint)i + 1));
+            var a2 = Vector512.Create(Unsafe.Add(ref yRef, row + (nuint)i + 2));
+            var a3 = Vector512.Create(Unsafe.Add(ref yRef, row + (nuint)i + 3));
+            if (r < fusedEnd)
+            {
+                c0 = Vector512.FusedMultiplyAdd(a0, b, c0);
+                c1 = Vector512.FusedMultiplyAdd(a1, b, c1);
+                c2 = Vector512.FusedMultiplyAdd(a2, b, c2);
+                c3 = Vector512.FusedMultiplyAdd(a3, b, c3);
+            }
+            else
+            {
+                c0 += a0 * b;
+                c1 += a1 * b;
+                c2 += a2 * b;
+                c3 += a3 * b;
+            }
+        }
+        c0.StoreUnsafe(ref gRef, o0);
+        c1.StoreUnsafe(ref gRef, o1);
+        c2.StoreUnsafe(ref gRef, o2);
+        c3.StoreUnsafe(ref gRef, o3);
+    }
+
+    private static void GramElement(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
+    {
+        double sum = g[i * width + j];
+        for (int r = r0; r < r1; r++)
+        {
+            double a = y[r * width + i], b = y[r * width + j];
+            sum = r < fusedEnd ? Math.FusedMultiplyAdd(a, b, sum) : sum + a * b;
+        }
+        g[i * width + j] = sum;
+    }
+
+    /// <summary>
+    /// Rows from..to-1 of Y M into the same rows of <paramref name="result"/> (rows × outWidth, overwritten): each
+    /// element is Σ_j y[r, j] m[j, c] summed over j in ascending order from zero, a product and a sum per term.
+    /// </summary>
+    public static void MultiplyRight(double[] y, int from, int to, int width, double[] m, int outWidth, double[] result)
+    {
+        int r = from;
+        for (; r + TileRows <= to; r += TileRows)
+        {
+            int c = 0;
+            for (; c + TileColumns <= outWidth; c += TileColumns) ProductTile(y, r, width, m, outWidth, c, result);
+            for (; c < outWidth; c++)
+                for (int t = 0; t < TileRows; t++) ProductElement(y, r + t, width, m, outWidth, c, result);
+        }
+        for (; r < to; r++)
+            for (int c = 0; c < outWidth; c++) ProductElement(y, r, width, m, outWidth, c, result);
+    }
+
+    private static void ProductTile(double[] y, int r, int width, double[] m, int outWidth, int c, double[] result)
+    {
+        ref double yRef = ref MemoryMarshal.GetArrayDataReference(y);
+        ref double mRef = ref MemoryMarshal.GetArrayDataReference(m);
+        ref double outRef = ref MemoryMarshal.GetArrayDataReference(result);
+        Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<double> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        nuint y0 = (nuint)(r * width), y1 = y0 + (nuint)width, y2 = y1 + (nuint)width, y3 = y2 + (nuint)width;
+        for (int j = 0; j < width; j++)
+        {
+            nuint row = (nuint)(j * outWidth + c);
+            var b0 = Vector512.LoadUnsafe(ref mRef, row);
+            var b1 = Vector512.LoadUnsafe(ref mRef, row + Lanes);
+            var b2 = Vector512.LoadUnsafe(ref mRef, row + 2 * Lanes);
+            var b3 = Vector512.LoadUnsafe(ref mRef, row + 3 * Lanes);
+            var a0 = Vector512.Create(Unsafe.Add(ref yRef, y0 + (nuint)j));
+            var a1 = Vector512.Create(Unsafe.Add(ref yRef, y1 + (nuint)j));
+            var a2 = Vector512.Create(Unsafe.Add(ref yRef, y2 + (nuint)j));
+            var a3 = Vector512.Create(Unsafe.Add(ref yRef, y3 + (nuint)j));
+            c00 += b0 * a0; c01 += b1 * a0; c02 += b2 * a0; c03 += b3 * a0;
+            c10 += b0 * a1; c11 += b1 * a1; c12 += b2 * a1; c13 += b3 * a1;
+            c20 += b0 * a2; c21 += b1 * a2; c22 += b2 * a2; c23 += b3 * a2;
+            c30 += b0 * a3; c31 += b1 * a3; c32 += b2 * a3; c33 += b3 * a3;
+        }
+        nuint o0 = (nuint)(r * outWidth + c), o1 = o0 + (nuint)outWidth, o2 = o1 + (nuint)outWidth, o3 = o2 + (nuint)outWidth;
+        c00.StoreUnsafe(ref outRef, o0); c01.StoreUnsafe(ref outRef, o0 + Lanes); c02.StoreUnsafe(ref outRef, o0 + 2 * Lanes); c03.StoreUnsafe(ref outRef, o0 + 3 * Lanes);
+        c10.StoreUnsafe(ref outRef, o1); c11.StoreUnsafe(ref outRef, o1 + Lanes); c12.StoreUnsafe(ref outRef, o1 + 2 * Lanes); c13.StoreUnsafe(ref outRef, o1 + 3 * Lanes);
+        c20.StoreUnsafe(ref outRef, o2); c21.StoreUnsafe(ref outRef, o2 + Lanes); c22.StoreUnsafe(ref outRef, o2 + 2 * Lanes); c23.StoreUnsafe(ref outRef, o2 + 3 * Lanes);
+        c30.StoreUnsafe(ref outRef, o3); c31.StoreUnsafe(ref outRef, o3 + Lanes); c32.StoreUnsafe(ref outRef, o3 + 2 * Lanes); c33.StoreUnsafe(ref outRef, o3 + 3 * Lanes);
+    }
+
+    private static void ProductElement(double[] y, int r, int width, double[] m, int outWidth, int c, double[] result)
+    {
+        double sum = 0;
+        for (int j = 0; j < width; j++) sum += m[j * outWidth + c] * y[r * width + j];
+        result[r * outWidth + c] = sum;
+    }
+}

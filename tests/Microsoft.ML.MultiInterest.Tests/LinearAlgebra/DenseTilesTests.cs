@@ -1,0 +1,95 @@
+using System.Runtime.Intrinsics;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.LinearAlgebra;
+
+/// <summary>The tiled AVX-512 kernels must give the portable kernels' results bit for bit (figures must not move with the hardware path).</summary>
+public class DenseTilesTests
+{
+    private static double[] Random(int length, int seed)
+    {
+        var random = new Random(seed);
+        var values = new double[length];
+        for (int k = 0; k < length; k++) values[k] = random.NextDouble() * 2 - 1;
+        return values;
+    }
+
+    [Theory]
+    [InlineData(0, 1, 5)]
+    [InlineData(0, 7, 33)]
+    [InlineData(3, 258, 64)]
+    [InlineData(5, 700, 131)]
+    [InlineData(0, 513, 96)]
+    public void GramTilesEqualThePortableKernelBitForBit(int from, int to, int width)
+    {
+        if (!Vector512.IsHardwareAccelerated) return; // one path only: nothing to compare
+        var y = Random(to * width, width);
+        var portable = new double[width * width];
+        var tiled = new double[width * width];
+        DenseRows.AccumulateUpper(y, from, to, width, portable);
+        DenseTiles.AccumulateUpper(y, from, to, width, tiled);
+        for (int i = 0; i < width; i++)
+            for (int j = i; j < width; j++)
+                Assert.Equal(BitConverter.DoubleToInt64Bits(portable[i * width + j]), BitConverter.DoubleToInt64Bits(tiled[i * width + j]));
+    }
+
+    [Theory]
+    [InlineData(0, 1, 5, 3)]
+    [InlineData(0, 9, 40, 33)]
+    [InlineData(2, 300, 128, 128)]
+    [InlineData(0, 257, 70, 200)]
+    public void ProductTilesEqualThePortableKernelBitForBit(int from, int to, int width, int outWidth)
+    {
+        if (!Vector512.IsHardwareAccelerated) return;
+        var y = Random(to * width, width + 1);
+        var m = Random(width * outWidth, outWidth + 2);
+        var portable = new double[to * outWidth];
+        var tiled = new double[to * outWidth];
+        DenseRows.MultiplyRightRows(y, from, to, width, m, outWidth, portable);
+        DenseTiles.MultiplyRight(y, from, to, width, m, outWidth, tiled);
+        Assert.Equal(portable.Select(BitConverter.DoubleToInt64Bits), tiled.Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(13)]
+    [InlineData(64)]
+    [InlineData(72)]
+    [InlineData(128)]
+    public void SymmetricMultiplyIsTheMatrixVectorProduct(int d)
+    {
+        var half = Random(d * d, d);
+        var g = new double[d * d];
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j < d; j++) g[i * d + j] = half[Math.Min(i, j) * d + Math.Max(i, j)];
+        var v = Random(d, d + 5);
+        var result = new double[d];
+        DenseRows.SymmetricMultiply(g, d, v, result);
+        for (int i = 0; i < d; i++)
+        {
+            double expected = 0;
+            for (int j = 0; j < d; j++) expected += g[i * d + j] * v[j];
+            Assert.Equal(expected, result[i], 1e-12);
+        }
+    }
+
+    [Theory]
+    [InlineData(13, 5)]
+    [InlineData(64, 4)]
+    [InlineData(72, 9)]
+    [InlineData(128, 7)]
+    [InlineData(200, 3)]
+    public void BatchedSymmetricMultiplyEqualsOneVectorAtATimeBitForBit(int d, int count)
+    {
+        var g = Random(d * d, d);
+        var vectors = Random(count * d, d + 1);
+        var batched = new double[count * d];
+        DenseRows.SymmetricMultiply(g, d, vectors, batched, count);
+        var single = new double[d];
+        for (int t = 0; t < count; t++)
+        {
+            DenseRows.SymmetricMultiply(g, d, vectors.AsSpan(t * d, d), single);
+            Assert.Equal(single.Select(BitConverter.DoubleToInt64Bits), batched.Skip(t * d).Take(d).Select(BitConverter.DoubleToInt64Bits));
+        }
+    }
+}
