@@ -1,6 +1,9 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Tests.Onnx;
 using Microsoft.ML.MultiInterest.Tests.Serving;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 
@@ -122,6 +125,108 @@ public sealed class RoundRobinRetrieverMLNetTests : IDisposable
         var engine = loaded.RetrieveWithEngine(Enumerable.Range(0, ids.Count).ToArray(), threads: 1);
         for (int u = 0; u < ids.Count; u++)
             Assert.Equal(fitted.Recommend(ids[u]).Items.Select(i => i.ItemId), engine.IndicesOf(u).ToArray().Select(i => loaded.GraphEmbedding.ItemIds[i]));
+    }
+
+    [Theory]
+    [InlineData("mixture")]
+    [InlineData("dcm")]
+    public void LoadedModel_ExportsRoundRobinOnnxGraphs_ThatGiveTheEnginesLists(string kind)
+    {
+        var (ml, raw, model) = Fit(kind);
+        string path = Path.Combine(_directory, kind + "-onnx.zip");
+        ml.Model.Save(model, raw.Schema, path);
+        var loaded = MultiInterestModel.Load(ml, path);
+        string directory = Path.Combine(_directory, kind + "-onnx");
+        var manifest = loaded.ExportOnnx(directory);
+        Assert.NotNull(manifest.RoundRobinScorer);
+        Assert.True(File.Exists(Path.Combine(directory, MultiInterestModel.UserIdsFileName)));
+        var error = Assert.Throws<NotSupportedException>(() => OnnxCandidateScorer.Open(directory));
+        Assert.Contains("RoundRobinOnnxMerge", error.Message);
+
+        var sessions = new OnnxSessionFactory();
+        using var encoder = sessions.CreateSession(Path.Combine(directory, manifest.Encoder.File));
+        using var scorer = sessions.CreateSession(Path.Combine(directory, manifest.RoundRobinScorer!.File));
+        int[] rows = Enumerable.Range(0, loaded.GraphEmbedding!.UserIds.Count).ToArray();
+        var encoded = MixtureGraphRunner.Encode(encoder, rows);
+        int b = rows.Length, m = encoded.Components, d = encoded.Dimension;
+        var mask = OnnxExclusionMask.Build(loaded.TrainingHistory(), rows);
+        using var embeddings = OrtValue.CreateTensorValueFromMemory(encoded.Embeddings, [b, m, d]);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [b, mask.Length / b]);
+        using var runOptions = new RunOptions();
+        using var outputs = scorer.Run(runOptions, [MixtureOnnxExporter.MixtureEmbeddingsName, MixtureOnnxExporter.ExclusionMaskInput], [embeddings, maskValue],
+            [RoundRobinOnnxExporter.ComponentRowsOutput, RoundRobinOnnxExporter.ComponentScoresOutput]);
+        var viaOnnx = RoundRobinOnnxMerge.Merge(encoded.Clusters, encoded.Weights, outputs[0].GetTensorDataAsSpan<long>(), outputs[1].GetTensorDataAsSpan<float>(),
+            b, m, manifest.DestinationComponents, manifest.Items, manifest.Candidates);
+        var engine = loaded.RetrieveWithEngine(rows, threads: 1);
+        for (int q = 0; q < rows.Length; q++)
+        {
+            Assert.Equal(engine.IndicesOf(q).ToArray(), viaOnnx.IndicesOf(q).ToArray());
+            Assert.Equal(engine.ScoresOf(q).ToArray(), viaOnnx.ScoresOf(q).ToArray());
+        }
+    }
+
+    [Fact]
+    public void WideKeyRanges_GiveTheDenseLists_AndSaveTheKeysInUseOnly()
+    {
+        const int userStride = 97, itemStride = 89;
+        var dense = FitKeyed(1, 1);
+        var wide = FitKeyed(userStride, itemStride);
+        var denseLists = dense.Model.LastTransformer;
+        var wideLists = wide.Model.LastTransformer;
+        for (int u = 0; u < 16; u++)
+        {
+            var a = denseLists.GetCandidates((uint)u + 1);
+            var b = wideLists.GetCandidates((uint)(u * userStride) + 1);
+            Assert.Equal(a.ItemKeys, b.ItemKeys.Select(k => (k - 1) / (uint)itemStride + 1));
+            Assert.Equal(a.Scores, b.Scores);
+        }
+        // A key in the range without edges reads zero components and no weight, in memory and after loading.
+        var loaded = MultiInterestModel.Load(wide.Ml, wide.Path);
+        Assert.Equal(EmbeddingOf(wide.Model).Mixture!.UserComponents.Values, loaded.GraphEmbedding!.Mixture!.UserComponents.Values);
+        Assert.Equal(EmbeddingOf(wide.Model).Mixture!.UserWeights, loaded.GraphEmbedding.Mixture.UserWeights);
+        Assert.Equal(EmbeddingOf(wide.Model).Mixture!.ItemComponents.Values, loaded.GraphEmbedding.Mixture.ItemComponents.Values);
+        var scoring = wide.Ml.Data.LoadFromEnumerable(new[] { new KeyEdge { User = 1, Item = 0 }, new KeyEdge { User = userStride, Item = itemStride } }, wide.Schema);
+        foreach (var view in new[] { wide.Model.Transform(scoring), loaded.Transformer.Transform(scoring) })
+        {
+            var weights = Doubles(view, MultiInterestColumnNames.UserComponentWeights);
+            var components = MLNetTestData.Vectors(view, MultiInterestColumnNames.UserComponents);
+            Assert.All(weights[0], w => Assert.Equal(0, w));
+            Assert.All(components[0], v => Assert.Equal(0, v));
+            Assert.Equal(EmbeddingOf(wide.Model).Mixture!.ComponentsOfUser(userStride).ToArray(), components[1]);
+        }
+        // The saved graphs grow with the keys in use (a key list and a LabelEncoder), not with the 97x and 89x wider ranges.
+        Assert.True(StageBytes(wide.Path) < StageBytes(dense.Path) + 20_000, $"wide {StageBytes(wide.Path)} bytes, dense {StageBytes(dense.Path)}");
+    }
+
+    /// <summary>An edge row over key-typed columns; ML.NET reads a key property as the 0-based index (key = value + 1).</summary>
+    private sealed class KeyEdge
+    {
+        public uint User { get; set; }
+
+        public uint Item { get; set; }
+    }
+
+    private (MLContext Ml, SchemaDefinition Schema, TransformerChain<CandidateRetrievalTransformer> Model, string Path) FitKeyed(int userStride, int itemStride)
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges().Select(e => (User: int.Parse(e.User[1..], System.Globalization.CultureInfo.InvariantCulture),
+            Item: int.Parse(e.Item[1..], System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var schema = SchemaDefinition.Create(typeof(KeyEdge));
+        schema[nameof(KeyEdge.User)].ColumnType = new KeyDataViewType(typeof(uint), (edges.Max(e => e.User) + 1) * userStride);
+        schema[nameof(KeyEdge.Item)].ColumnType = new KeyDataViewType(typeof(uint), (edges.Max(e => e.Item) + 1) * itemStride);
+        var train = ml.Data.LoadFromEnumerable(edges.Select(e => new KeyEdge { User = (uint)(e.User * userStride), Item = (uint)(e.Item * itemStride) }).ToList(), schema);
+        var mi = ml.MultiInterest();
+        var model = mi.GraphEmbedding(Embedding("mixture")).Append(mi.RoundRobinRetriever(candidates: 5)).Fit(train);
+        string path = Path.Combine(_directory, $"keys-{userStride}.zip");
+        ml.Model.Save(model, train.Schema, path);
+        return (ml, schema, model, path);
+    }
+
+    /// <summary>The unpacked bytes of a model zip's ONNX graphs (the library stages' tables).</summary>
+    private static long StageBytes(string path)
+    {
+        using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+        return zip.Entries.Where(e => e.Name == "OnnxModel").Sum(e => e.Length);
     }
 
     [Fact]
