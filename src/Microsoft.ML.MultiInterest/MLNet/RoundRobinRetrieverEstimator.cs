@@ -21,6 +21,8 @@ namespace Microsoft.ML.MultiInterest;
 /// which cannot place an unseen user among learned components, one component: the mean of the history items' vectors
 /// (<see cref="CandidateSource.History"/>); a user with neither gets the popular items (<see cref="CandidateSource.Popular"/>).
 /// The soft k-means settings reach the retriever as annotations of the user components column and are saved with the stage.
+/// The fitted stage is a <see cref="CandidateRetrievalTransformer"/>, thread-safe as the other retrievers' (every request
+/// allocates its own scratch; the tables and the engine's retriever are read-only).
 /// </remarks>
 public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
 {
