@@ -11,4 +11,10 @@ public enum CandidateMethod
 
     /// <summary>The unimodal top N re-ranked by maximal marginal relevance (<see cref="MmrRetrieverEstimator"/>).</summary>
     Mmr,
+
+    /// <summary>
+    /// Several learned vectors per user, round-robin merged nearest-item-component lists (<see cref="RoundRobinRetrieverEstimator"/>
+    /// over <see cref="Engine.EmbeddingAlgorithm.MixtureEmbedding"/> or <see cref="Engine.EmbeddingAlgorithm.DifferentiableClustering"/>).
+    /// </summary>
+    RoundRobin,
 }

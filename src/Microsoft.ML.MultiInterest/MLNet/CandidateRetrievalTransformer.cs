@@ -1,8 +1,8 @@
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
-/// Fitted candidate retrieval (by <see cref="ClusterQuotaRetrieverEstimator"/>, <see cref="UnimodalRetrieverEstimator"/> or
-/// <see cref="MmrRetrieverEstimator"/>). Transform computes each row's list: a vector of M item keys, best first
+/// Fitted candidate retrieval (by <see cref="ClusterQuotaRetrieverEstimator"/>, <see cref="UnimodalRetrieverEstimator"/>,
+/// <see cref="MmrRetrieverEstimator"/> or <see cref="RoundRobinRetrieverEstimator"/>). Transform computes each row's list: a vector of M item keys, best first
 /// (KeyValues = the item ids seen at Fit, so MapKeyToValue gives raw ids), their scores, and the list's
 /// <see cref="CandidateSource"/> as text. A trained user's training items are excluded; an optional history column
 /// (<see cref="HistoryColumnName"/>, item keys or raw ids) adds fresh items to exclude, and for a user without a trained
@@ -51,7 +51,7 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     /// <summary>How the lists are retrieved.</summary>
     public CandidateMethod Method => _columns.Method;
 
-    /// <summary>The quota exponent of a cluster-quota retrieval; NaN otherwise.</summary>
+    /// <summary>The quota exponent of a cluster-quota retrieval; NaN for the other methods.</summary>
     public double Alpha => _columns.Alpha;
 
     /// <summary>The raw id of each item key (key - 1), as text.</summary>

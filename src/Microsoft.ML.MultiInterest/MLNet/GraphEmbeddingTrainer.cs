@@ -11,7 +11,9 @@ namespace Microsoft.ML.MultiInterest;
 /// Each input row is one edge: a user key and an item key (from MapValueToKey), optionally a weight and (mixture
 /// embeddings) a relation key. Row index
 /// = key - 1 and the table sizes are the key cardinalities; rows with a missing key (0) are skipped; duplicate
-/// edges are merged (weights summed). The transformer adds both embeddings to every row.
+/// edges are merged (weights summed). The transformer adds both embeddings to every row, and, for
+/// <see cref="EmbeddingAlgorithm.MixtureEmbedding"/> and <see cref="EmbeddingAlgorithm.DifferentiableClustering"/>, the row's
+/// user components, their weights and the item components, which <see cref="RoundRobinRetrieverEstimator"/> serves.
 /// </remarks>
 public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer>
 {
@@ -40,6 +42,19 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
 
         /// <summary>Output: the item embedding column. Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
         public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
+
+        /// <summary>
+        /// Output of the learned multi-vector algorithms (<see cref="EmbeddingAlgorithm.MixtureEmbedding"/>,
+        /// <see cref="EmbeddingAlgorithm.DifferentiableClustering"/>) only: each row's user components, C_s x d Singles.
+        /// Default <see cref="MultiInterestColumnNames.UserComponents"/>.
+        /// </summary>
+        public string UserComponentsColumnName = MultiInterestColumnNames.UserComponents;
+
+        /// <summary>Output of the learned multi-vector algorithms only: the weights of the user components, C_s Doubles. Default <see cref="MultiInterestColumnNames.UserComponentWeights"/>.</summary>
+        public string UserComponentWeightsColumnName = MultiInterestColumnNames.UserComponentWeights;
+
+        /// <summary>Output of the learned multi-vector algorithms only: each row's item components, C_d x d Singles. Default <see cref="MultiInterestColumnNames.ItemComponents"/>.</summary>
+        public string ItemComponentsColumnName = MultiInterestColumnNames.ItemComponents;
 
         /// <summary>Embedding dimension d, at least 1. Default <see cref="GraphEmbeddingDefaults.Dimension"/>.</summary>
         public int Dimension = GraphEmbeddingDefaults.Dimension;
@@ -166,6 +181,9 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             }
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
             OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
+            OptionChecks.ColumnName(UserComponentsColumnName, nameof(UserComponentsColumnName));
+            OptionChecks.ColumnName(UserComponentWeightsColumnName, nameof(UserComponentWeightsColumnName));
+            OptionChecks.ColumnName(ItemComponentsColumnName, nameof(ItemComponentsColumnName));
             var engine = new GraphEmbeddingOptions
             {
                 Dimension = Dimension, Epochs = Epochs, Loss = Loss, Margin = Margin, NegativeWeight = NegativeWeight, Optimizer = Optimizer, LearningRate = LearningRate,
@@ -242,10 +260,10 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             DivideConquer = active.ExpandDivideConquer(result.DivideConquer, _engineOptions.DivideConquer.ItemClusters),
         };
         return new GraphEmbeddingTransformer(o.UserColumnName, o.ItemColumnName, o.UserEmbeddingColumnName, o.ItemEmbeddingColumnName,
-            result, users, items, userNames, itemNames);
+            result, users, items, userNames, itemNames, ComponentColumns.Of(o));
     }
 
-    /// <summary>The input shape plus the two embedding columns.</summary>
+    /// <summary>The input shape plus the two embedding columns (and, for the learned multi-vector algorithms, the three component columns).</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
@@ -254,7 +272,10 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
         if (o.WeightColumnName != null) ShapeChecks.Scalar(inputSchema, o.WeightColumnName, nameof(o.WeightColumnName), NumberDataViewType.Single);
         if (o.RelationColumnName != null) ShapeChecks.Key(inputSchema, o.RelationColumnName, nameof(o.RelationColumnName));
-        return ShapeFactory.Append(inputSchema, ShapeFactory.FloatVector(o.UserEmbeddingColumnName), ShapeFactory.FloatVector(o.ItemEmbeddingColumnName));
+        var vectors = new[] { ShapeFactory.FloatVector(o.UserEmbeddingColumnName), ShapeFactory.FloatVector(o.ItemEmbeddingColumnName) };
+        if (!ComponentColumns.AreAppendedBy(o.Algorithm)) return ShapeFactory.Append(inputSchema, vectors);
+        return ShapeFactory.Append(inputSchema, [.. vectors, ShapeFactory.FloatVector(o.UserComponentsColumnName),
+            ShapeFactory.DoubleVector(o.UserComponentWeightsColumnName), ShapeFactory.FloatVector(o.ItemComponentsColumnName)]);
     }
 
     /// <summary>Reports each epoch synchronously (Progress&lt;T&gt; would post to a synchronization context).</summary>

@@ -7,7 +7,11 @@ namespace Microsoft.ML.MultiInterest;
 /// Fitted graph embeddings. Appends to each row the embedding of its user key and of its item key. Vectors are kept for
 /// the keys that had an edge at Fit only (<see cref="KeyedEmbeddings"/>), so a wide key range of few ids in use costs what
 /// the ids cost; a key without a vector, and a missing key (0), get a zero vector in the columns, so rows that Fit skipped
-/// stay harmless. Saves with <c>mlContext.Model.Save</c>.
+/// stay harmless. A learned multi-vector model (<see cref="EmbeddingAlgorithm.MixtureEmbedding"/>,
+/// <see cref="EmbeddingAlgorithm.DifferentiableClustering"/>) also appends the row's user components, their weights and the
+/// item components (<see cref="MultiInterestColumnNames.UserComponents"/>, <see cref="MultiInterestColumnNames.UserComponentWeights"/>,
+/// <see cref="MultiInterestColumnNames.ItemComponents"/>; zeros for a key without edges at Fit), which
+/// <see cref="RoundRobinRetrieverEstimator"/> serves. Saves with <c>mlContext.Model.Save</c>.
 /// </summary>
 public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
 {
@@ -17,10 +21,13 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     private readonly string _itemOutput;
     private readonly KeyNameList _userIds;
     private readonly KeyNameList _itemIds;
+    private readonly ComponentColumns _components;
 
     internal GraphEmbeddingTransformer(string userColumn, string itemColumn, string userOutput, string itemOutput, GraphEmbeddingResult result,
-        KeyedEmbeddings users, KeyedEmbeddings items, KeyNameList userIds, KeyNameList itemIds)
+        KeyedEmbeddings users, KeyedEmbeddings items, KeyNameList userIds, KeyNameList itemIds, ComponentColumns components)
     {
+        _components = components;
+        DcmClustering = result.Dcm?.Clustering;
         _userColumn = userColumn;
         _itemColumn = itemColumn;
         _userOutput = userOutput;
@@ -47,9 +54,10 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     public IReadOnlyList<string> ItemIds => _itemIds;
 
     /// <summary>
-    /// The components of a <see cref="EmbeddingAlgorithm.MixtureEmbedding"/> model, null otherwise. The embedding columns then
-    /// carry each user's and item's mean component; serve the components with <see cref="RoundRobinRetriever"/>
-    /// (<see cref="MixtureEmbeddingResult.ToMixtureTable"/>).
+    /// The components of a <see cref="EmbeddingAlgorithm.MixtureEmbedding"/> or <see cref="EmbeddingAlgorithm.DifferentiableClustering"/>
+    /// model, null otherwise. The embedding columns then carry each user's and item's mean component and the component columns
+    /// the components; serve them in a pipeline with <see cref="RoundRobinRetrieverEstimator"/>, or with the engine's
+    /// <see cref="RoundRobinRetriever"/> (<see cref="MixtureEmbeddingResult.ToMixtureTable"/>).
     /// </summary>
     public MixtureEmbeddingResult? Mixture { get; }
 
@@ -59,6 +67,9 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     /// <see cref="ClusterQuotaRetriever"/> over its items and clustering, or export it with <see cref="Onnx.DivideConquerOnnxExporter"/>.
     /// </summary>
     public DivideConquerModel? DivideConquer { get; }
+
+    /// <summary>The soft k-means settings of a differentiable-clustering model (null otherwise): annotated on the user components column.</summary>
+    internal DcmClustering? DcmClustering { get; }
 
     /// <summary>Statistics of each training epoch.</summary>
     public IReadOnlyList<EpochStats> Epochs { get; }
@@ -73,15 +84,47 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
         var item = ColumnChecks.Key(inputSchema, _itemColumn, "ItemColumnName", out int items);
         ColumnChecks.SameCardinality(_itemColumn, "ItemColumnName", ItemEmbeddings.KeyCount, items);
         var type = new VectorDataViewType(NumberDataViewType.Single, Dimension);
-        return
-        [
+        var columns = new List<AppendedColumn>
+        {
             AppendedColumn.Create<VBuffer<float>>(_userOutput, type, [_userColumn], row => RowGetter(row, user, UserEmbeddings)),
             AppendedColumn.Create<VBuffer<float>>(_itemOutput, type, [_itemColumn], row => RowGetter(row, item, ItemEmbeddings)),
-        ];
+        };
+        if (Mixture is { } m)
+        {
+            // The components of the keys with a vector; zeros (no components) for the others, as the embedding columns give them.
+            int d = m.Dimension;
+            columns.Add(AppendedColumn.Create<VBuffer<float>>(_components.User, new VectorDataViewType(NumberDataViewType.Single, m.SourceComponents * d), [_userColumn],
+                row => ComponentGetter(row, user, UserEmbeddings, m.SourceComponents * d, u => m.ComponentsOfUser(u)),
+                DcmClustering == null ? null : DcmAnnotations.Of(DcmClustering)));
+            columns.Add(AppendedColumn.Create<VBuffer<double>>(_components.Weights, new VectorDataViewType(NumberDataViewType.Double, m.SourceComponents), [_userColumn],
+                row => ComponentGetter(row, user, UserEmbeddings, m.SourceComponents, u => m.WeightsOfUser(u))));
+            columns.Add(AppendedColumn.Create<VBuffer<float>>(_components.Item, new VectorDataViewType(NumberDataViewType.Single, m.DestinationComponents * d), [_itemColumn],
+                row => ComponentGetter(row, item, ItemEmbeddings, m.DestinationComponents * d, i => m.ComponentsOfItem(i))));
+        }
+        return columns;
     }
 
+    /// <summary>A getter of one key's slice of a component table (<paramref name="size"/> values), zeros for a key without a vector.</summary>
+    private static ValueGetter<VBuffer<T>> ComponentGetter<T>(DataViewRow row, DataViewSchema.Column keyColumn, KeyedEmbeddings present, int size,
+        SliceOf<T> slice)
+    {
+        var getKey = row.GetGetter<uint>(keyColumn);
+        uint key = 0;
+        return (ref VBuffer<T> value) =>
+        {
+            getKey(ref key);
+            var editor = VBufferEditor.Create(ref value, size);
+            if (key != 0 && present.Contains((int)key - 1)) slice((int)key - 1).CopyTo(editor.Values);
+            else editor.Values.Clear();
+            value = editor.Commit();
+        };
+    }
+
+    private delegate ReadOnlySpan<T> SliceOf<T>(int row);
+
     private protected override ITransformer CreateSavableModel() =>
-        GraphEmbeddingPersistence.CreateSavable(_userColumn, _itemColumn, _userOutput, _itemOutput, UserEmbeddings, ItemEmbeddings, _userIds, _itemIds, Mixture);
+        GraphEmbeddingPersistence.CreateSavable(_userColumn, _itemColumn, _userOutput, _itemOutput, UserEmbeddings, ItemEmbeddings, _userIds, _itemIds,
+            Mixture == null ? null : (Mixture, _components));
 
     private static ValueGetter<VBuffer<float>> RowGetter(DataViewRow row, DataViewSchema.Column keyColumn, KeyedEmbeddings table)
     {

@@ -91,6 +91,16 @@ public sealed partial class MultiInterestCatalog
         bool excludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen) =>
         ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = candidates, Alpha = alpha, ExcludeSeen = excludeSeen });
 
+    /// <summary>Serves the upstream learned multi-vector model (mixture embeddings, DCM) by round-robin retrieval over its components.</summary>
+    /// <param name="options">All settings.</param>
+    public RoundRobinRetrieverEstimator RoundRobinRetriever(RoundRobinRetrieverEstimator.Options options) => new(Context, options);
+
+    /// <summary>Serves the upstream learned multi-vector model (mixture embeddings, DCM) by round-robin retrieval over its components.</summary>
+    /// <param name="candidates">M, candidates per user.</param>
+    /// <param name="excludeSeen">Whether training items are excluded.</param>
+    public RoundRobinRetrieverEstimator RoundRobinRetriever(int candidates = RoundRobinRetrieverDefaults.Candidates, bool excludeSeen = RoundRobinRetrieverDefaults.ExcludeSeen) =>
+        RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { Candidates = candidates, ExcludeSeen = excludeSeen });
+
     /// <summary>Retrieves the top items by dot(user embedding, item embedding).</summary>
     /// <param name="options">All settings.</param>
     public UnimodalRetrieverEstimator UnimodalRetriever(UnimodalRetrieverEstimator.Options options) => new(Context, options);

@@ -10,7 +10,7 @@ public sealed partial class MultiInterestCatalog
     {
         ArgumentNullException.ThrowIfNull(model);
         var retriever = MultiInterestRecommender.FindRetriever(model) ?? throw new ArgumentException(
-            "The model holds no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever or MmrRetriever). "
+            "The model holds no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever or RoundRobinRetriever). "
             + "A model loaded with mlContext.Model.Load is ML.NET's own chain: load it with MultiInterestModel.Load and pass that.", nameof(model));
         return new MultiInterestRecommender(retriever.Columns.Live);
     }

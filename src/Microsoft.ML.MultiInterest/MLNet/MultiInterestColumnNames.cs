@@ -1,3 +1,5 @@
+using Microsoft.ML.MultiInterest.Engine;
+
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
@@ -30,6 +32,19 @@ public static partial class MultiInterestColumnNames
 
     /// <summary>The item embedding column appended by <see cref="GraphEmbeddingTrainer"/>: "ItemEmbedding".</summary>
     public const string ItemEmbedding = "ItemEmbedding";
+
+    /// <summary>
+    /// The user components of a learned multi-vector model (<see cref="EmbeddingAlgorithm.MixtureEmbedding"/>,
+    /// <see cref="EmbeddingAlgorithm.DifferentiableClustering"/>), appended by <see cref="GraphEmbeddingTrainer"/>: C_s vectors
+    /// of dimension d, concatenated in component order (zeros for a key without edges at Fit): "UserComponents".
+    /// </summary>
+    public const string UserComponents = "UserComponents";
+
+    /// <summary>The weights of the <see cref="UserComponents"/> (Double, C_s, summing to 1; zeros for a key without edges at Fit): "UserComponentWeights".</summary>
+    public const string UserComponentWeights = "UserComponentWeights";
+
+    /// <summary>The item components of a learned multi-vector model, appended by <see cref="GraphEmbeddingTrainer"/>: C_d vectors of dimension d, concatenated: "ItemComponents".</summary>
+    public const string ItemComponents = "ItemComponents";
 
     /// <summary>The item cluster key column appended by <see cref="SphericalKMeansTrainer"/>: "ItemCluster".</summary>
     public const string ItemCluster = "ItemCluster";

@@ -2,7 +2,8 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// The options every candidate retriever shares (<see cref="UnimodalRetrieverEstimator.Options"/>,
-/// <see cref="MmrRetrieverEstimator.Options"/>, <see cref="ClusterQuotaRetrieverEstimator.Options"/>): the input and
+/// <see cref="MmrRetrieverEstimator.Options"/>, <see cref="ClusterQuotaRetrieverEstimator.Options"/>,
+/// <see cref="RoundRobinRetrieverEstimator.Options"/>): the input and
 /// output columns and the degree of parallelism. Each retriever's own options and defaults are in its subclass.
 /// </summary>
 public abstract class RetrieverOptions : MultiInterestStageOptions

@@ -88,6 +88,21 @@ public sealed class SaveLoadTests : IDisposable
         DumpAssert.Same(expected, SeparateProcess.Transform(_directory, Edges(), StageColumns, zip));
     }
 
+    [Theory]
+    [InlineData("mixture")]
+    [InlineData("dcm")]
+    public void RoundRobinPipeline_SavedAsOneZip_LoadsInAnotherProcess_WithTheSameColumns(string kind)
+    {
+        var ml = _stages.Ml;
+        var mi = ml.MultiInterest();
+        var pipeline = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding(kind))).Append(mi.RoundRobinRetriever(candidates: 5))
+            .Fit(_stages.Raw);
+        string zip = Save(pipeline, _stages.Raw.Schema, kind + "-roundrobin.zip");
+        string[] columns = ["UserEmbedding", "UserComponents", "UserComponentWeights", "ItemComponents", "Candidates", "CandidateScores", "CandidateSource"];
+        var expected = ColumnDump.Dump(pipeline.Transform(RawEdges()), columns);
+        DumpAssert.Same(expected, SeparateProcess.Transform(_directory, Edges(), columns, zip));
+    }
+
     [Fact]
     public void TypedAccessor_ReadsBackTheLearnedTables()
     {

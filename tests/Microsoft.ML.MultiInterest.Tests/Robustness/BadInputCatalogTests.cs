@@ -119,6 +119,28 @@ public class BadInputCatalogTests
         }),
         ["option-relation-weight-negative"] = Throws<ArgumentOutOfRangeException>(["RelationWeights[1] is -1", "finite and at least 0"], () =>
             new MLContext().MultiInterest().GraphEmbedding(MultiTaskMLNetTests.Options([1f, -1f]))),
+        ["roundrobin-single-vector-upstream"] = Throws<ArgumentException>(["'UserComponents' (option UserComponentsColumnName) was not found", "Algorithm = MixtureEmbedding or DifferentiableClustering"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            return MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding())).Append(ml.MultiInterest().RoundRobinRetriever()).Fit(raw);
+        }),
+        ["roundrobin-components-size"] = Throws<ArgumentException>(["'ItemComponents' (option UserComponentsColumnName) has vectors of length 16", "C_s x d = 3 x 8 = 24"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var keyed = MLNetTestData.Keyed(ml, out _);
+            var embedded = ml.MultiInterest().GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding("mixture")).Fit(keyed).Transform(keyed);
+            return ml.MultiInterest().RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { UserComponentsColumnName = MultiInterestColumnNames.ItemComponents }).Fit(embedded);
+        }),
+        ["roundrobin-user-without-components"] = Throws<ArgumentException>(["has training edges but no components", "'UserComponentWeights' (option UserComponentWeightsColumnName) are all 0"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var keys = MLNetTestData.KeyPipeline(ml).Fit(raw);
+            var half = keys.Transform(ml.Data.LoadFromEnumerable(MLNetTestData.Edges().Where(e => e.User.Length == 2 && e.User[1] < '8')));
+            var embedding = ml.MultiInterest().GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding("mixture")).Fit(half);
+            return ml.MultiInterest().RoundRobinRetriever().Fit(embedding.Transform(keys.Transform(raw)));
+        }),
 
         // ---- evaluation ----
         ["evaluate-keys-of-another-mapping"] = Throws<ArgumentException>(["over 5 values", "over 6 values", "same fitted MapValueToKey"], () =>

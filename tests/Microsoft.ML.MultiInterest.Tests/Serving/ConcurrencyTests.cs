@@ -1,28 +1,30 @@
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
 namespace Microsoft.ML.MultiInterest.Tests.Serving;
 
 /// <summary>
 /// A fitted and a loaded model used from 8 threads x 1,000 requests each (Transform cursors, prediction engines, Recommend)
 /// give exactly the lists of sequential use.
 /// </summary>
-public sealed class ConcurrencyTests : IDisposable
+public sealed class ConcurrencyTests
 {
     private const int Threads = 8, RequestsPerThread = 1000;
 
-    private readonly ServingWorld _world = new();
-
-    public void Dispose() => _world.Dispose();
-
-    [Fact]
-    public void EightThreads_ThousandRequestsEach_EqualSequentialResults()
+    [Theory]
+    [InlineData("quota")]
+    [InlineData("round-robin-dcm")]
+    public void EightThreads_ThousandRequestsEach_EqualSequentialResults(string retriever)
     {
-        var ml = _world.Ml;
+        using var world = retriever == "quota" ? new ServingWorld()
+            : new ServingWorld(mi => mi.RoundRobinRetriever(candidates: 5), RoundRobinRetrieverMLNetTests.Embedding("dcm"));
+        var ml = world.Ml;
         var mi = ml.MultiInterest();
-        var fitted = mi.CreateRecommender(_world.Fitted);
-        var loaded = mi.CreateRecommender(_world.Loaded);
-        var requests = _world.Requests(RequestsPerThread, seed: 21);
+        var fitted = mi.CreateRecommender(world.Fitted);
+        var loaded = mi.CreateRecommender(world.Loaded);
+        var requests = world.Requests(RequestsPerThread, seed: 21);
         var plainRequests = requests.Select(r => new ServingWorld.Request { User = r.User }).ToList();
-        var view = _world.Fitted.Transform(ml.Data.LoadFromEnumerable(requests));
-        var loadedView = _world.Loaded.Transformer.Transform(ml.Data.LoadFromEnumerable(plainRequests));
+        var view = world.Fitted.Transform(ml.Data.LoadFromEnumerable(requests));
+        var loadedView = world.Loaded.Transformer.Transform(ml.Data.LoadFromEnumerable(plainRequests));
 
         // Sequential reference.
         var expected = requests.Select(r => Key(fitted.Recommend(r.User, r.History))).ToArray();
@@ -32,9 +34,9 @@ public sealed class ConcurrencyTests : IDisposable
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
         {
-            var engine = ml.Model.CreatePredictionEngine<ServingWorld.Request, ServingWorld.Response>(_world.Fitted);
-            var loadedEngine = ml.Model.CreatePredictionEngine<ServingWorld.Request, ServingWorld.Response>(_world.Loaded.Transformer);
-            var itemIds = MultiInterestRecommender.FindRetriever(_world.Fitted)!.ItemIds;
+            var engine = ml.Model.CreatePredictionEngine<ServingWorld.Request, ServingWorld.Response>(world.Fitted);
+            var loadedEngine = ml.Model.CreatePredictionEngine<ServingWorld.Request, ServingWorld.Response>(world.Loaded.Transformer);
+            var itemIds = MultiInterestRecommender.FindRetriever(world.Fitted)!.ItemIds;
             // Each thread walks the requests from its own offset, so different requests run at the same time.
             for (int n = 0; n < RequestsPerThread; n++)
             {

@@ -1,4 +1,5 @@
 using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
 
 namespace Microsoft.ML.MultiInterest.Tests.Serving;
 
@@ -122,13 +123,21 @@ public sealed class LiveRetrievalTests : IDisposable
     [InlineData("unimodal")]
     [InlineData("mmr")]
     [InlineData("interest-mmr")]
+    [InlineData("round-robin")]
+    [InlineData("round-robin-dcm")]
     public void OtherRetrievers_ServeLiveToo_FittedAndLoadedAgree(string method)
     {
         using var world = new ServingWorld(mi => method switch
         {
             "unimodal" => mi.UnimodalRetriever(candidates: 5),
             "mmr" => mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, Lambda = 0.5 }),
-            _ => mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, Lambda = 0.5, InterestWeight = 0.3 }),
+            "interest-mmr" => mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, Lambda = 0.5, InterestWeight = 0.3 }),
+            _ => mi.RoundRobinRetriever(candidates: 5),
+        }, method switch
+        {
+            "round-robin" => RoundRobinRetrieverMLNetTests.Embedding("mixture"),
+            "round-robin-dcm" => RoundRobinRetrieverMLNetTests.Embedding("dcm"),
+            _ => null,
         });
         var mi = world.Ml.MultiInterest();
         var fitted = mi.CreateRecommender(world.Fitted);

@@ -9,13 +9,13 @@ internal sealed class ServingWorld : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mi-live-").FullName;
 
-    public ServingWorld(Func<MultiInterestCatalog, IEstimator<ITransformer>>? retriever = null)
+    public ServingWorld(Func<MultiInterestCatalog, IEstimator<ITransformer>>? retriever = null, GraphEmbeddingTrainer.Options? embedding = null)
     {
         Stages = new FittedStages();
         Ml = Stages.Ml;
         var mi = Ml.MultiInterest();
         var pipeline = MLNetTestData.KeyPipeline(Ml)
-            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(mi.GraphEmbedding(embedding ?? MLNetTestData.SmallEmbedding()))
             .Append(mi.SphericalKMeans(numberOfClusters: 4))
             .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))
             .Append(retriever?.Invoke(mi) ?? mi.ClusterQuotaRetriever(candidates: 5));

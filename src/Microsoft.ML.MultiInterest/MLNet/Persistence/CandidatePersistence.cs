@@ -19,6 +19,7 @@ internal static class CandidatePersistence
     private const string UserColumnKey = "UserColumn", CandidatesColumnKey = "CandidatesColumn", ScoresColumnKey = "ScoresColumn";
     private const string MethodKey = "Method", AlphaKey = "Alpha";
     private const string UserKeys = "candidate_users", UserKeyCountKey = "UserKeyCount", ItemIdsKey = "ItemIds", ItemKeyCountKey = "ItemKeyCount", NumberIds = "KeyNumbers";
+    private const string DcmSeedsTable = "dcm_seeds", DcmTemperatureKey = "DcmTemperature", DcmPriorWeightKey = "DcmPriorWeight", DcmIterationsKey = "DcmIterations";
     private const string QueryKey = "Query", BetaKey = "Beta", HeadShareKey = "HeadShare", MmrLambdaKey = "MmrLambda", MmrPoolKey = "MmrPoolSize", InterestKey = "InterestWeight";
 
     public static ITransformer CreateSavable(CandidateColumns columns)
@@ -72,6 +73,7 @@ internal static class CandidatePersistence
         builder.Metadata(MmrLambdaKey, settings.MmrLambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         builder.Metadata(MmrPoolKey, settings.MmrPoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.Metadata(InterestKey, settings.InterestWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        if (tables.Learned?.Dcm is { } dcm) AddDcm(builder, dcm);
         string key = builder.KeyInput(columns.UserColumn, users);
         string user = PresentKeys.Declare(builder, key, UserKeys, UserKeyCountKey, users, perKey ? Enumerable.Range(0, users).ToArray() : fitted);
         builder.Graph
@@ -109,6 +111,35 @@ internal static class CandidatePersistence
         builder.VectorOutput(columns.ScoresColumn, "user_scores", TensorProto.Types.DataType.Float, m);
         builder.TextOutput(columns.SourceColumn, "user_source");
         return builder.Build();
+    }
+
+    /// <summary>
+    /// A round-robin stage over a differentiable-clustering model keeps the soft k-means settings it read from the components
+    /// column (the seeds, τ, β, T), so a loaded model clusters a fresh history as the fitted stage does.
+    /// </summary>
+    private static void AddDcm(SavedChainBuilder builder, DcmClustering dcm)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        builder.Metadata(DcmTemperatureKey, dcm.Temperature.ToString("R", inv));
+        builder.Metadata(DcmPriorWeightKey, dcm.PriorWeight.ToString("R", inv));
+        builder.Metadata(DcmIterationsKey, SavedMetadata.Text(dcm.Iterations));
+        builder.Graph
+            .AddInitializer(DcmSeedsTable, [dcm.Interests, dcm.Seeds.Dimension], dcm.Seeds.Values)
+            .AddNode("Identity", [DcmSeedsTable], [DcmSeedsTable + "_out"])
+            .AddOutput(DcmSeedsTable + "_out", TensorProto.Types.DataType.Float, dcm.Interests, dcm.Seeds.Dimension);
+    }
+
+    private static DcmClustering? ReadDcm(ModelProto model, Dictionary<string, string> meta)
+    {
+        if (!model.Graph.Initializer.Any(t => t.Name == DcmSeedsTable)) return null;
+        var tensor = OnnxTensorReader.Find(model, DcmSeedsTable);
+        var shape = OnnxTensorReader.Shape(tensor);
+        if (shape is not [var k, var d])
+            throw new InvalidDataException($"Initializer '{DcmSeedsTable}' has shape [{string.Join(", ", shape)}]; a [interests, dimension] table was expected.");
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        float Float(string key) => meta.TryGetValue(key, out var text) && float.TryParse(text, System.Globalization.NumberStyles.Float, inv, out float value) ? value
+            : throw new InvalidDataException($"The saved candidate stage has no number metadata entry '{key}'.");
+        return new DcmClustering(new EmbeddingMatrix(k, d, OnnxTensorReader.Floats(tensor)), Float(DcmTemperatureKey), Float(DcmPriorWeightKey), SavedMetadata.Int(meta, DcmIterationsKey));
     }
 
     public static SavedCandidates Read(ModelProto model)
@@ -153,6 +184,7 @@ internal static class CandidatePersistence
         };
         var saved = new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
             meta.GetValueOrDefault(ScoresColumnKey, ""), m, names, users, userRows, lists, method, alpha, settings);
+        saved.Dcm = ReadDcm(model, meta);
         if (model.Graph.Initializer.Any(t => t.Name == HistoryOffsetsTable))
         {
             saved.Serving = new SavedServingTables(

@@ -10,7 +10,9 @@ namespace Microsoft.ML.MultiInterest;
 /// (format version 2) stores the present keys' rows only, with their keys (<c>user_keys</c>, <c>item_keys</c>) and a
 /// LabelEncoder from key to table row (any other key reads the zero row); a side where every key has one is saved as in
 /// version 1, gathered by the key itself. The raw ids ride along as string tables for <see cref="MultiInterestModel"/>,
-/// except ids that are the key numbers, which are recorded as such in the metadata and not stored.
+/// except ids that are the key numbers, which are recorded as such in the metadata and not stored. A learned multi-vector
+/// stage (format version 3) adds its component tables in the same layout, a row per key with a vector after a zero row 0,
+/// gathered by the same table row as the embeddings, and publishes them as the component columns.
 /// </summary>
 internal static class GraphEmbeddingPersistence
 {
@@ -18,6 +20,8 @@ internal static class GraphEmbeddingPersistence
     private const string UserKeys = "user_keys", ItemKeys = "item_keys";
     private const string UserComponents = "user_components", ItemComponents = "item_components", UserComponentWeights = "user_component_weights";
     private const string SourceComponentsKey = "SourceComponents", DestinationComponentsKey = "DestinationComponents";
+    private const string UserComponentTable = "user_component_table", WeightTable = "user_component_weight_table", ItemComponentTable = "item_component_table";
+    private const string UserComponentsColumnKey = "UserComponentsColumn", WeightsColumnKey = "UserComponentWeightsColumn", ItemComponentsColumnKey = "ItemComponentsColumn";
     private const string UserColumnKey = "UserColumn", ItemColumnKey = "ItemColumn", UserOutputKey = "UserEmbeddingColumn", ItemOutputKey = "ItemEmbeddingColumn";
 
     /// <summary>The metadata suffix holding a side's key range ("UserKeyCount"), written when its table is sparse or its ids are numbers.</summary>
@@ -27,7 +31,8 @@ internal static class GraphEmbeddingPersistence
     private const string IdsSuffix = "Ids", NumberIds = "KeyNumbers";
 
     public static ITransformer CreateSavable(string userColumn, string itemColumn, string userOutput, string itemOutput,
-        KeyedEmbeddings users, KeyedEmbeddings items, KeyNameList userIds, KeyNameList itemIds, MixtureEmbeddingResult? mixture = null)
+        KeyedEmbeddings users, KeyedEmbeddings items, KeyNameList userIds, KeyNameList itemIds,
+        (MixtureEmbeddingResult Mixture, ComponentColumns Columns)? components = null)
     {
         int d = users.Dimension;
         var builder = new SavedChainBuilder(SavedModelFormat.GraphEmbeddingStage);
@@ -42,9 +47,9 @@ internal static class GraphEmbeddingPersistence
         builder.Graph
             .AddNode("Gather", [UserTable, userRow], ["user_vector"], OnnxAttributes.Int("axis", 0))
             .AddNode("Gather", [ItemTable, itemRow], ["item_vector"], OnnxAttributes.Int("axis", 0));
-        if (mixture != null) AddComponents(builder, mixture);
         builder.VectorOutput(userOutput, "user_vector", TensorProto.Types.DataType.Float, d);
         builder.VectorOutput(itemOutput, "item_vector", TensorProto.Types.DataType.Float, d);
+        if (components is var (mixture, columns)) AddComponents(builder, mixture, columns, users, items, userRow, itemRow);
         return builder.Build();
     }
 
@@ -86,38 +91,88 @@ internal static class GraphEmbeddingPersistence
     }
 
     /// <summary>
-    /// A mixture-embedding model also stores its components and weights (single-vector models are saved exactly as before):
-    /// [users × C_s, d] and [items × C_d, d] tables, the weights, and C_s, C_d in the metadata. The stage's columns stay the
-    /// mean vectors; the tables ride along for <see cref="MultiInterestModel"/> and round-robin serving.
+    /// A learned multi-vector model also stores its components and weights (single-vector models are saved exactly as before):
+    /// [rows + 1, C_s x d], [rows + 1, C_s] and [rows + 1, C_d x d] tables with a zero row 0, one row per key with a vector
+    /// (as the embedding tables), gathered by the same rows and published as the component columns; C_s, C_d and the column
+    /// names in the metadata. <see cref="MultiInterestModel"/> reads them back for round-robin serving.
     /// </summary>
-    private static void AddComponents(SavedChainBuilder builder, MixtureEmbeddingResult mixture)
+    private static void AddComponents(SavedChainBuilder builder, MixtureEmbeddingResult mixture, ComponentColumns columns,
+        KeyedEmbeddings users, KeyedEmbeddings items, string userRow, string itemRow)
     {
-        builder.Metadata(SourceComponentsKey, SavedMetadata.Text(mixture.SourceComponents));
-        builder.Metadata(DestinationComponentsKey, SavedMetadata.Text(mixture.DestinationComponents));
-        int d = mixture.Dimension;
+        int cs = mixture.SourceComponents, cd = mixture.DestinationComponents, d = mixture.Dimension;
+        builder.Metadata(SourceComponentsKey, SavedMetadata.Text(cs));
+        builder.Metadata(DestinationComponentsKey, SavedMetadata.Text(cd));
+        builder.Metadata(UserComponentsColumnKey, columns.User);
+        builder.Metadata(WeightsColumnKey, columns.Weights);
+        builder.Metadata(ItemComponentsColumnKey, columns.Item);
+        var userValues = new float[(long)(users.Count + 1) * cs * d];
+        var weights = new double[(users.Count + 1) * cs];
+        for (int j = 0; j < users.Count; j++)
+        {
+            mixture.ComponentsOfUser(users.Rows[j]).CopyTo(userValues.AsSpan((j + 1) * cs * d));
+            mixture.WeightsOfUser(users.Rows[j]).CopyTo(weights.AsSpan((j + 1) * cs));
+        }
+        var itemValues = new float[(long)(items.Count + 1) * cd * d];
+        for (int j = 0; j < items.Count; j++) mixture.ComponentsOfItem(items.Rows[j]).CopyTo(itemValues.AsSpan((j + 1) * cd * d));
         builder.Graph
-            .AddInitializer(UserComponents, [mixture.UserComponents.Rows, d], mixture.UserComponents.Values)
-            .AddInitializer(ItemComponents, [mixture.ItemComponents.Rows, d], mixture.ItemComponents.Values)
-            .AddInitializer(OnnxTensors.Double(UserComponentWeights, [mixture.UserWeights.Length], mixture.UserWeights))
-            .AddNode("Identity", [UserComponents], ["user_components_out"])
-            .AddNode("Identity", [ItemComponents], ["item_components_out"])
-            .AddNode("Identity", [UserComponentWeights], ["user_component_weights_out"])
-            .AddOutput("user_components_out", TensorProto.Types.DataType.Float, mixture.UserComponents.Rows, d)
-            .AddOutput("item_components_out", TensorProto.Types.DataType.Float, mixture.ItemComponents.Rows, d)
-            .AddOutput("user_component_weights_out", TensorProto.Types.DataType.Double, mixture.UserWeights.Length);
+            .AddInitializer(UserComponentTable, [users.Count + 1, cs * d], userValues)
+            .AddInitializer(OnnxTensors.Double(WeightTable, [users.Count + 1, cs], weights))
+            .AddInitializer(ItemComponentTable, [items.Count + 1, cd * d], itemValues)
+            .AddNode("Gather", [UserComponentTable, userRow], ["user_components_vector"], OnnxAttributes.Int("axis", 0))
+            .AddNode("Gather", [WeightTable, userRow], ["user_component_weights_vector"], OnnxAttributes.Int("axis", 0))
+            .AddNode("Gather", [ItemComponentTable, itemRow], ["item_components_vector"], OnnxAttributes.Int("axis", 0));
+        builder.VectorOutput(columns.User, "user_components_vector", TensorProto.Types.DataType.Float, cs * d);
+        builder.VectorOutput(columns.Weights, "user_component_weights_vector", TensorProto.Types.DataType.Double, cs);
+        builder.VectorOutput(columns.Item, "item_components_vector", TensorProto.Types.DataType.Float, cd * d);
     }
 
-    private static MixtureEmbeddingResult? ReadComponents(ModelProto model, Dictionary<string, string> meta)
+    /// <summary>
+    /// The components of a multi-vector stage, spread back to one row per key as the fit made them (a key without a vector:
+    /// zero components, equal weights); null for a single-vector stage. Reads the keyed tables of version 3 and the
+    /// whole-range tables of version 2.
+    /// </summary>
+    private static MixtureEmbeddingResult? ReadComponents(ModelProto model, Dictionary<string, string> meta, KeyedEmbeddings users, KeyedEmbeddings items)
     {
         if (!meta.ContainsKey(SourceComponentsKey)) return null;
-        var users = OnnxTensorReader.Find(model, UserComponents);
-        var items = OnnxTensorReader.Find(model, ItemComponents);
-        var userShape = OnnxTensorReader.Shape(users);
-        var itemShape = OnnxTensorReader.Shape(items);
-        return new MixtureEmbeddingResult(SavedMetadata.Int(meta, SourceComponentsKey), SavedMetadata.Int(meta, DestinationComponentsKey),
-            new EmbeddingMatrix(userShape[0], userShape[1], OnnxTensorReader.Floats(users)),
-            new EmbeddingMatrix(itemShape[0], itemShape[1], OnnxTensorReader.Floats(items)),
-            OnnxTensorReader.Doubles(OnnxTensorReader.Find(model, UserComponentWeights)));
+        int cs = SavedMetadata.Int(meta, SourceComponentsKey), cd = SavedMetadata.Int(meta, DestinationComponentsKey);
+        if (!model.Graph.Initializer.Any(t => t.Name == UserComponentTable))
+        {
+            var wholeUsers = OnnxTensorReader.Find(model, UserComponents);
+            var wholeItems = OnnxTensorReader.Find(model, ItemComponents);
+            var userShape = OnnxTensorReader.Shape(wholeUsers);
+            var itemShape = OnnxTensorReader.Shape(wholeItems);
+            return new MixtureEmbeddingResult(cs, cd,
+                new EmbeddingMatrix(userShape[0], userShape[1], OnnxTensorReader.Floats(wholeUsers)),
+                new EmbeddingMatrix(itemShape[0], itemShape[1], OnnxTensorReader.Floats(wholeItems)),
+                OnnxTensorReader.Doubles(OnnxTensorReader.Find(model, UserComponentWeights)));
+        }
+        int d = users.Dimension;
+        var userValues = Table(model, UserComponentTable, users.Count, cs * d);
+        var weights = OnnxTensorReader.Doubles(OnnxTensorReader.Find(model, WeightTable));
+        if (weights.Length != (users.Count + 1) * cs)
+            throw new InvalidDataException($"Initializer '{WeightTable}' holds {weights.Length} weights; {users.Count + 1} rows of {cs} were expected.");
+        var itemValues = Table(model, ItemComponentTable, items.Count, cd * d);
+        var userComponents = new EmbeddingMatrix(checked(users.KeyCount * cs), d);
+        var userWeights = new double[checked(users.KeyCount * cs)];
+        Array.Fill(userWeights, 1.0 / cs);
+        for (int j = 0; j < users.Count; j++)
+        {
+            userValues.AsSpan((j + 1) * cs * d, cs * d).CopyTo(userComponents.Values.AsSpan(users.Rows[j] * cs * d));
+            weights.AsSpan((j + 1) * cs, cs).CopyTo(userWeights.AsSpan(users.Rows[j] * cs));
+        }
+        var itemComponents = new EmbeddingMatrix(checked(items.KeyCount * cd), d);
+        for (int j = 0; j < items.Count; j++) itemValues.AsSpan((j + 1) * cd * d, cd * d).CopyTo(itemComponents.Values.AsSpan(items.Rows[j] * cd * d));
+        return new MixtureEmbeddingResult(cs, cd, userComponents, itemComponents, userWeights);
+    }
+
+    /// <summary>A [rows + 1, width] Single table's values, its shape checked.</summary>
+    private static float[] Table(ModelProto model, string name, int rows, int width)
+    {
+        var tensor = OnnxTensorReader.Find(model, name);
+        var shape = OnnxTensorReader.Shape(tensor);
+        if (shape is not [var r, var w] || r != rows + 1 || w != width)
+            throw new InvalidDataException($"Initializer '{name}' has shape [{string.Join(", ", shape)}]; [{rows + 1}, {width}] was expected.");
+        return OnnxTensorReader.Floats(tensor);
     }
 
     public static SavedGraphEmbedding Read(ModelProto model)
@@ -128,7 +183,7 @@ internal static class GraphEmbeddingPersistence
         return new SavedGraphEmbedding(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(ItemColumnKey, ""),
             meta.GetValueOrDefault(UserOutputKey, ""), meta.GetValueOrDefault(ItemOutputKey, ""), users, items, userIds, itemIds)
         {
-            Mixture = ReadComponents(model, meta),
+            Mixture = ReadComponents(model, meta, users, items),
         };
     }
 

@@ -65,6 +65,17 @@ public sealed partial class MultiInterestModel
             clustering = ItemClustering.Create(assignments, savedMixtures.ClusterCount, items);
             mixtures = savedMixtures.Mixtures;
         }
+        LearnedComponents? learned = null;
+        if (stage.Method == CandidateMethod.RoundRobin)
+        {
+            var model = RequireLearnedMixture();
+            // The trained users' components as the fitted stage laid them out, and the recommendable items' components.
+            mixtures = model.ToMixtureTable(historyUsers);
+            int cd = model.DestinationComponents, d = model.Dimension;
+            var itemComponents = new EmbeddingMatrix(checked(rowOf.Length * cd), d);
+            for (int j = 0; j < rowOf.Length; j++) model.ComponentsOfItem(rowOf[j]).CopyTo(itemComponents.Values.AsSpan(j * cd * d, cd * d));
+            learned = new LearnedComponents(itemComponents, cd, stage.Dcm);
+        }
         return new ServingTables
         {
             Method = stage.Method,
@@ -76,9 +87,10 @@ public sealed partial class MultiInterestModel
             UserNames = embedding.UserNames,
             ItemRowOf = rowOf,
             Items = items,
-            UserVectors = saved.HasUserVectors || stage.Method != CandidateMethod.ClusterQuota ? embedding.UserEmbeddings : null,
+            UserVectors = saved.HasUserVectors || stage.Method is CandidateMethod.Unimodal or CandidateMethod.Mmr ? embedding.UserEmbeddings : null,
             Mixtures = mixtures,
             Clustering = clustering,
+            Learned = learned,
             HistoryUsers = historyUsers,
             History = history,
         };

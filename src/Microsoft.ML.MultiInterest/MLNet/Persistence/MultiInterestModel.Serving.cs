@@ -14,17 +14,17 @@ public sealed partial class MultiInterestModel
 
     /// <summary>
     /// The retrieval stage the serving methods reproduce: the first cluster-quota stage, else the first
-    /// other one (unimodal or MMR). Its M, alpha and settings are used.
+    /// other one (unimodal, MMR or round robin). Its M, alpha and settings are used.
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no retrieval stage.</exception>
     public SavedCandidates ServingStage =>
         CandidateLists.FirstOrDefault(c => c.Method == CandidateMethod.ClusterQuota)
         ?? (CandidateLists.Count > 0 ? CandidateLists[0] : null)
-        ?? throw new InvalidOperationException("The model has no candidate retrieval stage (ClusterQuotaRetriever or UnimodalRetriever) to serve.");
+        ?? throw new InvalidOperationException("The model has no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever or RoundRobinRetriever) to serve.");
 
     /// <summary>
     /// Retrieves candidates with this library's engine from the saved tables, exactly as the fitted retrieval
-    /// stage did (same M, alpha and fallback), excluding <paramref name="exclusions"/>. By default (null) they are the
+    /// stage did (same M, alpha and fallback; round robin over the GraphEmbedding stage's components), excluding <paramref name="exclusions"/>. By default (null) they are the
     /// training history saved with the model, so the lists equal the saved ones, as every serving path excludes seen
     /// items by default.
     /// </summary>
@@ -47,6 +47,12 @@ public sealed partial class MultiInterestModel
             if ((uint)u >= (uint)users.Rows) throw new ArgumentOutOfRangeException(nameof(userRows), $"User row {u} is not in the model ({users.Rows} users).");
         var settings = stage.Settings;
         if (exclusions == null && stage.HasTrainingHistory) exclusions = TrainingHistory();
+        if (stage.Method == CandidateMethod.RoundRobin)
+        {
+            var model = RequireLearnedMixture();
+            return new RoundRobinRetriever(model.ItemComponents, model.DestinationComponents)
+                .Retrieve(model.ToMixtureTable(userRows), userRows, exclusions, [stage.Candidates], threads)[0];
+        }
         if (stage.Method == CandidateMethod.Mmr)
         {
             int pool = Math.Max(settings.MmrPoolSize, stage.Candidates);
@@ -69,16 +75,25 @@ public sealed partial class MultiInterestModel
     /// Writes the ONNX serving graphs (encoder, quota scorer, unimodal scorer, see <see cref="OnnxServingDirectory"/>)
     /// for the <see cref="ServingStage"/>'s M and alpha into <paramref name="directory"/>, with
     /// <see cref="UserIdsFileName"/> and <see cref="ItemIdsFileName"/> mapping rows to raw ids, so ONNX Runtime
-    /// serves the model without this library.
+    /// serves the model without this library. A round-robin stage (<see cref="CandidateMethod.RoundRobin"/>) gets the encoder of the
+    /// GraphEmbedding stage's components and the round-robin scorer instead (<see cref="OnnxServingDirectory.ExportRoundRobin"/>),
+    /// whose per-component lists the client merges with <see cref="RoundRobinOnnxMerge"/>.
     /// </summary>
     /// <param name="directory">Created if needed; files of the same names are overwritten.</param>
     /// <param name="exclusionMask">True to give the scorers the seen-item mask input.</param>
-    /// <exception cref="InvalidOperationException">The model lacks the embedding, clustering or mixture stage.</exception>
+    /// <exception cref="InvalidOperationException">The model lacks the embedding, clustering or mixture stage (round robin: the embedding stage's components).</exception>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var stage = ServingStage;
         var embedding = RequireEmbedding();
+        if (stage.Method == CandidateMethod.RoundRobin)
+        {
+            var learned = OnnxServingDirectory.ExportRoundRobin(RequireLearnedMixture(), stage.Candidates, directory, exclusionMask);
+            WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
+            WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+            return learned;
+        }
         var (clustering, mixtures) = RequireMixturePath();
         var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
         var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView(), clustering, mixtures,
@@ -87,6 +102,11 @@ public sealed partial class MultiInterestModel
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
         return manifest;
     }
+
+    /// <summary>The components of the GraphEmbedding stage, which round-robin serving reads.</summary>
+    private MixtureEmbeddingResult RequireLearnedMixture() =>
+        RequireEmbedding().Mixture ?? throw new InvalidOperationException(
+            "The model's GraphEmbedding stage has no components: round-robin serving needs one fitted with Algorithm = MixtureEmbedding or DifferentiableClustering.");
 
     private SavedGraphEmbedding RequireEmbedding() =>
         GraphEmbedding ?? throw new InvalidOperationException("The model has no GraphEmbedding stage: serving needs the user and item embeddings.");

@@ -1,3 +1,5 @@
+using Microsoft.ML.MultiInterest.Engine;
+
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>The candidate lists of a retrieval stage read back from a saved model (see <see cref="MultiInterestModel"/>).</summary>
@@ -35,7 +37,7 @@ public sealed class SavedCandidates
     /// <summary>How the lists were retrieved.</summary>
     public CandidateMethod Method { get; }
 
-    /// <summary>The quota exponent of a cluster-quota retrieval; NaN for unimodal retrieval.</summary>
+    /// <summary>The quota exponent of a cluster-quota retrieval; NaN for the other methods.</summary>
     public double Alpha { get; }
 
     /// <summary>The stage's other retrieval settings (quota query, beta, head share; MMR lambda and pool).</summary>
@@ -54,6 +56,9 @@ public sealed class SavedCandidates
 
     /// <summary>The training history and serving items saved with the stage; null for models saved before they were.</summary>
     internal SavedServingTables? Serving { get; set; }
+
+    /// <summary>The soft k-means settings of a round-robin stage over a differentiable-clustering model; null otherwise.</summary>
+    internal DcmClustering? Dcm { get; set; }
 
     /// <summary>Whether the model stores its training history (models saved before 2026-11-30 do not: their fresh lists exclude nothing by default).</summary>
     public bool HasTrainingHistory => Serving != null;

@@ -15,9 +15,12 @@ internal static class SavedModelFormat
     /// <summary>
     /// The format written now. Readers refuse newer versions with a clear message and read every older one. Version 2 (2026-12)
     /// may store per-key tables for the keys in use only, with the keys beside them and a LabelEncoder from key to row, and
-    /// leaves out id tables that are the key numbers; a version-1 stage has neither and reads as before.
+    /// leaves out id tables that are the key numbers; a version-1 stage has neither and reads as before. Version 3 (2026-12)
+    /// stores a multi-vector graph embedding's components in that per-key layout and publishes them as columns, and adds the
+    /// round-robin retrieval stage (<see cref="CandidateMethod.RoundRobin"/>, with a differentiable-clustering model's seeds);
+    /// a version-2 stage keeps its whole-range component tables and reads as before.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     public const string GraphEmbeddingStage = "GraphEmbedding";
     public const string SphericalKMeansStage = "SphericalKMeans";

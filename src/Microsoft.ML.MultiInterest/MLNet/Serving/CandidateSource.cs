@@ -9,7 +9,11 @@ public enum CandidateSource
     /// <summary>The user's trained vector and mixture (its training items and any fresh history excluded).</summary>
     Trained,
 
-    /// <summary>Cold start from the request's history: a mixture built from it (the unsmoothed Mixture) and, as the unimodal query, the mean of its item vectors; the history is excluded.</summary>
+    /// <summary>
+    /// Cold start from the request's history: a mixture built from it (the unsmoothed Mixture) and, as the unimodal query, the mean
+    /// of its item vectors (round robin: a DCM model's interests of the history, or for mixture embeddings one component, that
+    /// mean); the history is excluded.
+    /// </summary>
     History,
 
     /// <summary>

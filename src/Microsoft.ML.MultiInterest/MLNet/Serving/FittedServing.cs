@@ -14,7 +14,7 @@ internal static class FittedServing
 
     public static CandidateRetrievalTransformer Create(MLContext context, string stage, IDataView input, EdgeRows rows, CompactItems items,
         CandidateMethod method, int candidates, double alpha, RetrievalSettings settings, bool excludeSeen,
-        MixtureTable? mixtures, ItemClustering? clustering, RetrieverOptions options)
+        MixtureTable? mixtures, ItemClustering? clustering, RetrieverOptions options, LearnedComponents? learned = null)
     {
         var columns = RetrieverColumns.Of(options);
         var tables = new ServingTables
@@ -31,6 +31,7 @@ internal static class FittedServing
             UserVectors = rows.UserVectors,
             Mixtures = mixtures,
             Clustering = clustering,
+            Learned = learned,
             HistoryUsers = items.ActiveUsers,
             History = items.ActiveHistory(),
         };

@@ -4,8 +4,9 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// Retrieves one user's candidates at request time from <see cref="ServingTables"/>, with the method and settings the
-/// stage was fitted with: a trained user from its own vector and mixture, a user with only fresh history from a mixture
-/// and mean vector built from that history, anyone else from the popular-items fallback. The training history and the
+/// stage was fitted with: a trained user from its own vector and mixture (round robin: its learned components), a user with
+/// only fresh history from a mixture and mean vector built from that history (round robin: <see cref="LearnedComponents.HistoryComponents"/>),
+/// anyone else from the popular-items fallback. The training history and the
 /// fresh history are excluded. A single request runs the same engine code as the batch retrieval at Fit (one user,
 /// one thread), so a trained user without fresh history gets exactly its fitted list. Thread-safe: the tables and
 /// engine retrievers are read-only, every request allocates its own scratch.
@@ -15,6 +16,7 @@ internal sealed class LiveRetriever
     private readonly UnimodalRetriever _unimodal;
     private readonly ClusterQuotaRetriever? _quota;
     private readonly MmrRetriever? _mmr;
+    private readonly RoundRobinRetriever? _roundRobin;
     private readonly Lazy<(EmbeddingMatrix Unit, UnimodalRetriever Search)> _similar;
     private readonly int[] _popular;
     private readonly float[] _degrees;
@@ -25,6 +27,7 @@ internal sealed class LiveRetriever
         _unimodal = new UnimodalRetriever(tables.Items);
         if (tables.Method == CandidateMethod.ClusterQuota) _quota = new ClusterQuotaRetriever(tables.Items, tables.Clustering!);
         if (tables.Method == CandidateMethod.Mmr) _mmr = new MmrRetriever(tables.Items);
+        if (tables.Method == CandidateMethod.RoundRobin) _roundRobin = new RoundRobinRetriever(tables.Learned!.ItemComponents, tables.Learned.DestinationComponents);
         _similar = new(() =>
         {
             var unit = tables.Items.Normalized();
@@ -60,8 +63,10 @@ internal sealed class LiveRetriever
         else
         {
             var history = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[fresh.Length], fresh);
-            vector = new EmbeddingMatrix(1, d, MeanOf(history.ItemsOf(0)));
-            if (t.Mixtures != null) mixture = MixtureBuilder.BuildMle(history, t.Clustering!, t.Items, t.Mixtures.MaxComponents, threads: 1);
+            var mean = MeanOf(history.ItemsOf(0));
+            vector = new EmbeddingMatrix(1, d, mean);
+            if (t.Learned != null) mixture = t.Learned.HistoryComponents(history.ItemsOf(0), mean);
+            else if (t.Mixtures != null) mixture = MixtureBuilder.BuildMle(history, t.Clustering!, t.Items, t.Mixtures.MaxComponents, threads: 1);
         }
         var lists = Run(vector, mixture, exclusions, count);
         return new LiveList(lists.IndicesOf(0).ToArray(), lists.ScoresOf(0).ToArray(), trained ? CandidateSource.Trained : CandidateSource.History);
@@ -127,6 +132,8 @@ internal sealed class LiveRetriever
                     ? new InterestProportionality(mixtures!, users, t.Clustering!, t.Settings.InterestWeight) : null;
                 return _mmr!.Rerank(ranking, count, t.Settings.MmrLambda, pool, interests, threads);
             }
+            case CandidateMethod.RoundRobin:
+                return _roundRobin!.Retrieve(mixtures!, users, exclusions, [count], threads)[0];
             default:
             {
                 var fallback = vectors == null ? null : _unimodal.Retrieve(vectors, users, exclusions, count, threads);

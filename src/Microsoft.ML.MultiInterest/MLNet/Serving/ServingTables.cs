@@ -38,8 +38,11 @@ internal sealed class ServingTables
     /// <summary>User vectors by user row (the trained users'); null when the stage has none (cluster-quota without fill).</summary>
     public KeyedEmbeddings? UserVectors { get; init; }
 
-    /// <summary>Mixtures by user row; null for unimodal and plain MMR.</summary>
+    /// <summary>Mixtures by user row (round robin: the learned components, component indices as clusters); null for unimodal and plain MMR.</summary>
     public MixtureTable? Mixtures { get; init; }
+
+    /// <summary>The item components (and a DCM model's clustering) of round-robin retrieval; null for the other methods.</summary>
+    public LearnedComponents? Learned { get; init; }
 
     /// <summary>The clusters of the compact items; null when the method reads none.</summary>
     public ItemClustering? Clustering { get; init; }

@@ -34,4 +34,7 @@ public sealed class DcmModel
 
     /// <summary>K, interests per user.</summary>
     public int Interests => Seeds.Rows;
+
+    /// <summary>The seeds, τ, β and T: what serving needs, besides the item vectors, to cluster a fresh history.</summary>
+    internal DcmClustering Clustering => new(Seeds, Temperature, PriorWeight, Iterations);
 }

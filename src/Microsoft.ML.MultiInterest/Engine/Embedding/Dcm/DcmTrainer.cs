@@ -82,13 +82,8 @@ internal static class DcmTrainer
                 UnitRows.Normalize(scratch.Rows, scratch.Rows, scratch.Norms, n, s);
                 scratch.Clustering.Forward(scratch.Rows, n, seedUnit, tau, dcm.PriorWeight);
                 var interests = scratch.Clustering.Interests;
-                double total = 0;
-                for (int c = 0; c < k; c++) total += weights[u * k + c] = scratch.Clustering.Mass(c);
-                for (int c = 0; c < k; c++)
-                {
-                    interests.Slice(c * s, d).CopyTo(userComponents.Row(u * k + c));
-                    weights[u * k + c] = total > 0 ? weights[u * k + c] / total : 1.0 / k;
-                }
+                DcmClustering.Masses(scratch.Clustering, weights.AsSpan(u * k, k));
+                for (int c = 0; c < k; c++) interests.Slice(c * s, d).CopyTo(userComponents.Row(u * k + c));
                 return scratch;
             }, _ => { });
         var itemUnits = items.ToMatrix();

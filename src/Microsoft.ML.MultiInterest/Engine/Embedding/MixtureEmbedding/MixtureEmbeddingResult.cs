@@ -110,27 +110,32 @@ public sealed class MixtureEmbeddingResult
     public MixtureTable ToMixtureTable(IReadOnlyList<int> users)
     {
         ArgumentNullException.ThrowIfNull(users);
-        int cs = SourceComponents, d = Dimension;
-        var table = MixtureTable.ForUsers(UserCount, users, cs, d);
-        Span<int> order = stackalloc int[cs];
-        foreach (int u in users)
-        {
-            var weights = WeightsOfUser(u);
-            for (int c = 0; c < cs; c++) order[c] = c;
-            // Insertion sort: a handful of components, stable, so equal weights keep component order.
-            for (int a = 1; a < cs; a++)
-                for (int b = a; b > 0 && weights[order[b]] > weights[order[b - 1]]; b--) (order[b], order[b - 1]) = (order[b - 1], order[b]);
-            table.SetCount(u, cs);
-            var clusters = table.WritableClusters(u);
-            var w = table.WritableWeights(u);
-            var components = ComponentsOfUser(u);
-            for (int r = 0; r < cs; r++)
-            {
-                clusters[r] = order[r];
-                w[r] = weights[order[r]];
-                components.Slice(order[r] * d, d).CopyTo(table.WritableEmbedding(u, r));
-            }
-        }
+        var table = MixtureTable.ForUsers(UserCount, users, SourceComponents, Dimension);
+        foreach (int u in users) WriteSorted(table, u, ComponentsOfUser(u), WeightsOfUser(u));
         return table;
+    }
+
+    /// <summary>
+    /// Writes one user's C_s components (consecutive rows) and weights into <paramref name="table"/>'s row of
+    /// <paramref name="user"/>, in descending weight order (ties to the lower component), the component indices as its
+    /// clusters: how <see cref="ToMixtureTable"/> lays out every user, shared with the tables served from ML.NET columns.
+    /// </summary>
+    internal static void WriteSorted(MixtureTable table, int user, ReadOnlySpan<float> components, ReadOnlySpan<double> weights)
+    {
+        int cs = weights.Length, d = table.Dimension;
+        Span<int> order = cs <= 64 ? stackalloc int[cs] : new int[cs];
+        for (int c = 0; c < cs; c++) order[c] = c;
+        // Insertion sort: a handful of components, stable, so equal weights keep component order.
+        for (int a = 1; a < cs; a++)
+            for (int b = a; b > 0 && weights[order[b]] > weights[order[b - 1]]; b--) (order[b], order[b - 1]) = (order[b - 1], order[b]);
+        table.SetCount(user, cs);
+        var clusters = table.WritableClusters(user);
+        var w = table.WritableWeights(user);
+        for (int r = 0; r < cs; r++)
+        {
+            clusters[r] = order[r];
+            w[r] = weights[order[r]];
+            components.Slice(order[r] * d, d).CopyTo(table.WritableEmbedding(user, r));
+        }
     }
 }

@@ -1,0 +1,81 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// What the interests of any history need of a trained <see cref="EmbeddingAlgorithm.DifferentiableClustering"/> model
+/// besides the unit item vectors: the K unit seeds, τ, β and T. Serving computes with it the interests of a user who has
+/// only a fresh history, by the soft k-means the trainer runs on a training user's whole history (<see cref="DcmTrainer"/>),
+/// so a new user with a trained user's history gets that user's interests (up to float rounding).
+/// </summary>
+internal sealed class DcmClustering
+{
+    /// <summary>Wraps trained parameters; throws naming the first invalid one (they may come from a saved model).</summary>
+    public DcmClustering(EmbeddingMatrix seeds, float temperature, float priorWeight, int iterations)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        if (seeds.Rows < 1 || seeds.Dimension < 1) throw new ArgumentException($"The DCM seeds are a {seeds.Rows} x {seeds.Dimension} table; at least one seed of dimension 1 is needed.", nameof(seeds));
+        seeds.ThrowIfNotFinite("DCM seeds");
+        if (!float.IsFinite(temperature) || temperature <= 0) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The DCM temperature must be finite and positive.");
+        if (!float.IsFinite(priorWeight) || priorWeight < 0) throw new ArgumentOutOfRangeException(nameof(priorWeight), priorWeight, "The DCM prior weight must be finite and non-negative.");
+        if (iterations < 1) throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "The DCM iterations must be at least 1.");
+        Seeds = seeds;
+        Temperature = temperature;
+        PriorWeight = priorWeight;
+        Iterations = iterations;
+    }
+
+    /// <summary>The K unit seeds.</summary>
+    public EmbeddingMatrix Seeds { get; }
+
+    /// <summary>τ.</summary>
+    public float Temperature { get; }
+
+    /// <summary>β.</summary>
+    public float PriorWeight { get; }
+
+    /// <summary>T.</summary>
+    public int Iterations { get; }
+
+    /// <summary>K, interests per user.</summary>
+    public int Interests => Seeds.Rows;
+
+    /// <summary>
+    /// The interests of the history <paramref name="history"/> (rows of <paramref name="unitItems"/>) as a one-user table
+    /// (user 0) in descending weight order, the interest indices as clusters, as <see cref="MixtureEmbeddingResult.ToMixtureTable"/>
+    /// lays out a trained user: the soft k-means of the history's unit vectors from the seeds, weighted by the clusters' soft masses;
+    /// the seeds with equal weights for an empty history.
+    /// </summary>
+    public MixtureTable InterestsOf(EmbeddingMatrix unitItems, ReadOnlySpan<int> history)
+    {
+        int k = Interests, d = Seeds.Dimension, n = history.Length;
+        if (unitItems.Dimension != d) throw new ArgumentException($"The items have dimension {unitItems.Dimension}, the DCM seeds {d}.", nameof(unitItems));
+        var components = new float[k * d];
+        var weights = new double[k];
+        if (n == 0)
+        {
+            Seeds.Values.AsSpan(0, k * d).CopyTo(components);
+            Array.Fill(weights, 1.0 / k);
+        }
+        else
+        {
+            var rows = new float[n * d];
+            for (int i = 0; i < n; i++) unitItems.ReadRow(history[i]).CopyTo(rows.AsSpan(i * d, d));
+            UnitRows.Normalize(rows, rows, new float[n], n, d);
+            var clustering = new SoftClustering(k, Iterations, n, d);
+            clustering.Forward(rows, n, Seeds.Values, Temperature, PriorWeight);
+            clustering.Interests.CopyTo(components);
+            Masses(clustering, weights);
+        }
+        var table = new MixtureTable(1, k, d);
+        MixtureEmbeddingResult.WriteSorted(table, 0, components, weights);
+        return table;
+    }
+
+    /// <summary>The interests' weights after a <see cref="SoftClustering.Forward"/>: the soft masses normalised to sum 1 (equal when all are 0).</summary>
+    internal static void Masses(SoftClustering clustering, Span<double> weights)
+    {
+        int k = weights.Length;
+        double total = 0;
+        for (int c = 0; c < k; c++) total += weights[c] = clustering.Mass(c);
+        for (int c = 0; c < k; c++) weights[c] = total > 0 ? weights[c] / total : 1.0 / k;
+    }
+}
