@@ -103,9 +103,9 @@ public sealed class OnnxCandidateScorer : IDisposable
         CheckArguments(users, exclusions);
         int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates;
         var result = new RankedLists(users.Count, listLength);
-        var rerank = new OnnxRerank(_tables, listLength, Math.Max(k, listLength));
-        int kFallback = CatalogueCandidates;
-        var ranking = new int[Math.Max(Math.Max(k, kFallback), listLength)];
+        int kFallback = CatalogueCandidates, width = Math.Max(Math.Max(k, kFallback), listLength);
+        var rerank = new OnnxRerank(_tables, listLength, width);
+        var ranking = new int[width];
         var rankingScores = new float[ranking.Length];
         var take = new int[m];
         var available = new int[m];
