@@ -27,21 +27,24 @@ public sealed class OnnxCandidateScorer : IDisposable
     private readonly InferenceSession _quotaScorer;
     private readonly InferenceSession _unimodalScorer;
     private readonly OnnxRerankTables _tables;
+    private readonly int _threads;
     private long _proved;
     private long _rescanned;
     private bool _disposed;
 
     private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession quotaScorer, InferenceSession unimodalScorer,
-        OnnxRerankTables tables)
+        OnnxRerankTables tables, int threads)
     {
+        _threads = threads;
         Manifest = manifest;
         BatchSize = batchSize;
         _encoder = encoder;
         _quotaScorer = quotaScorer;
         _unimodalScorer = unimodalScorer;
         _tables = tables;
-        ComponentCandidates = QuotaScorerGraph.CandidatesPerComponent(manifest.Candidates, manifest.LargestCluster);
-        CatalogueCandidates = UnimodalOnnxExporter.CandidateCount(manifest.Candidates, manifest.Items);
+        // As the graphs were exported (the manifest's slack), not as this version would export them.
+        ComponentCandidates = QuotaScorerGraph.CandidatesPerComponent(manifest.Candidates, manifest.LargestCluster, manifest.CandidateSlack);
+        CatalogueCandidates = UnimodalOnnxExporter.CandidateCount(manifest.Candidates, manifest.Items, manifest.CandidateSlack);
     }
 
     /// <summary>The manifest of the opened directory (M, sizes, names).</summary>
@@ -85,7 +88,8 @@ public sealed class OnnxCandidateScorer : IDisposable
                 opened.Add(session);
                 CheckNames(session, graph, directory);
             }
-            return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], OnnxRerankTables.Read(directory, manifest));
+            return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], OnnxRerankTables.Read(directory, manifest),
+                Parallelism.Workers(sessions.IntraOpThreads));
         }
         catch
         {
@@ -101,14 +105,8 @@ public sealed class OnnxCandidateScorer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckArguments(users, exclusions);
-        int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates;
-        var result = new RankedLists(users.Count, listLength);
-        int kFallback = CatalogueCandidates, width = Math.Max(Math.Max(k, kFallback), listLength);
-        var rerank = new OnnxRerank(_tables, listLength, width);
-        var ranking = new int[width];
-        var rankingScores = new float[ranking.Length];
-        var take = new int[m];
-        var available = new int[m];
+        var result = new RankedLists(users.Count, Manifest.Candidates);
+        var workers = CreateWorkers();
         string[] encoded = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
         ForEachBatch(users, exclusions, (options, start, batch, rows, mask) =>
         {
@@ -123,49 +121,10 @@ public sealed class OnnxCandidateScorer : IDisposable
             // ONNX Runtime runs the whole graph whichever outputs are asked for, so the fallback's candidates come at no cost.
             using var found = _quotaScorer.Run(options, names, values,
                 [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
-            var clusters = mixture[1].GetTensorDataAsSpan<long>();
-            var queries = mixture[2].GetTensorDataAsSpan<float>();
-            var quotas = mixture[3].GetTensorDataAsSpan<long>();
-            var candidateRows = found[0].GetTensorDataAsSpan<long>();
-            var candidateScores = found[1].GetTensorDataAsSpan<float>();
-            var fallbackRows = found[2].GetTensorDataAsSpan<long>();
-            var fallbackScores = found[3].GetTensorDataAsSpan<float>();
-            for (int q = 0; q < batch; q++)
-            {
-                int user = users[start + q];
-                // Components are stored by weight; padding (cluster -1) follows the real ones.
-                int n = 0;
-                while (n < m && clusters[q * m + n] >= 0) n++;
-                for (int j = 0; j < n; j++)
-                {
-                    take[j] = checked((int)quotas[q * m + j]);
-                    available[j] = Math.Min(listLength, OnnxRerank.Finite(candidateScores.Slice((q * m + j) * k, k)));
-                }
-                ClusterQuotaRetriever.HandOff(take.AsSpan(0, n), available.AsSpan(0, n));
-                var outItems = result.IndexSlots(start + q);
-                var outScores = result.ScoreSlots(start + q);
-                int written = 0;
-                for (int j = 0; j < n; j++)
-                {
-                    if (take[j] == 0) continue;
-                    int slot = (q * m + j) * k;
-                    rerank.Component(queries.Slice((q * m + j) * d, d), checked((int)clusters[q * m + j]), candidateRows.Slice(slot, k), candidateScores.Slice(slot, k),
-                        take[j], user, exclusions, ranking, rankingScores);
-                    ranking.AsSpan(0, take[j]).CopyTo(outItems[written..]);
-                    rankingScores.AsSpan(0, take[j]).CopyTo(outScores[written..]);
-                    written += take[j];
-                }
-                if (written < listLength)
-                {
-                    // What the clusters cannot fill comes from the unimodal top M, as in the engine (only these users need it exactly).
-                    int count = rerank.Catalogue(user, fallbackRows.Slice(q * kFallback, kFallback), fallbackScores.Slice(q * kFallback, kFallback), exclusions,
-                        ranking, rankingScores);
-                    written = ClusterQuotaRetriever.Fill(ranking.AsSpan(0, count), rankingScores.AsSpan(0, count), outItems, outScores, written, listLength);
-                }
-                result.Counts[start + q] = written;
-            }
+            var batchOutputs = new QuotaBatch(users, start, batch, exclusions, mixture, found, result);
+            Parallel.For(0, workers.Length, w => ServeQuota(batchOutputs, workers[w], w, workers.Length));
         });
-        Count(rerank);
+        Count(workers);
         return result;
     }
 
@@ -176,29 +135,121 @@ public sealed class OnnxCandidateScorer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckArguments(users, exclusions);
-        int listLength = Manifest.Candidates, k = CatalogueCandidates;
-        var result = new RankedLists(users.Count, listLength);
-        var rerank = new OnnxRerank(_tables, listLength, Math.Max(k, listLength));
-        var list = new int[Math.Max(k, listLength)];
-        var listScores = new float[list.Length];
+        var result = new RankedLists(users.Count, Manifest.Candidates);
+        var workers = CreateWorkers();
         ForEachBatch(users, exclusions, (options, start, batch, rows, mask) =>
         {
             using var found = mask == null
                 ? _unimodalScorer.Run(options, [UnimodalOnnxExporter.UserRowsInput], [rows], [UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput])
                 : _unimodalScorer.Run(options, [UnimodalOnnxExporter.UserRowsInput, UnimodalOnnxExporter.ExclusionMaskInput], [rows, mask],
                     [UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput]);
-            var candidateRows = found[0].GetTensorDataAsSpan<long>();
-            var candidateScores = found[1].GetTensorDataAsSpan<float>();
-            for (int q = 0; q < batch; q++)
+            Parallel.For(0, workers.Length, w =>
             {
-                int count = rerank.Catalogue(users[start + q], candidateRows.Slice(q * k, k), candidateScores.Slice(q * k, k), exclusions, list, listScores);
-                list.AsSpan(0, count).CopyTo(result.IndexSlots(start + q));
-                listScores.AsSpan(0, count).CopyTo(result.ScoreSlots(start + q));
-                result.Counts[start + q] = count;
-            }
+                var worker = workers[w];
+                var candidateRows = found[0].GetTensorDataAsSpan<long>();
+                var candidateScores = found[1].GetTensorDataAsSpan<float>();
+                int k = CatalogueCandidates;
+                for (int q = w; q < batch; q += workers.Length)
+                {
+                    int count = worker.Rerank.Catalogue(users[start + q], candidateRows.Slice(q * k, k), candidateScores.Slice(q * k, k), exclusions,
+                        worker.Ranking, worker.RankingScores);
+                    worker.Ranking.AsSpan(0, count).CopyTo(result.IndexSlots(start + q));
+                    worker.RankingScores.AsSpan(0, count).CopyTo(result.ScoreSlots(start + q));
+                    result.Counts[start + q] = count;
+                }
+            });
         });
-        Count(rerank);
+        Count(workers);
         return result;
+    }
+
+    /// <summary>One batch of the quota path: who is served and what ONNX Runtime returned for them.</summary>
+    private sealed record QuotaBatch(IReadOnlyList<int> Users, int Start, int Batch, BipartiteGraph? Exclusions,
+        IReadOnlyList<OrtValue> Mixture, IReadOnlyList<OrtValue> Found, RankedLists Result);
+
+    /// <summary>
+    /// The engine's list for every <paramref name="stride"/>-th user of the batch from <paramref name="first"/>: each component
+    /// takes its quota, cut and handed on as <see cref="ClusterQuotaRetriever"/> does, from its proved ranking; lists the
+    /// clusters cannot fill take the unimodal top M.
+    /// </summary>
+    private void ServeQuota(QuotaBatch b, Worker worker, int first, int stride)
+    {
+        int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
+        var clusters = b.Mixture[1].GetTensorDataAsSpan<long>();
+        var queries = b.Mixture[2].GetTensorDataAsSpan<float>();
+        var quotas = b.Mixture[3].GetTensorDataAsSpan<long>();
+        var candidateRows = b.Found[0].GetTensorDataAsSpan<long>();
+        var candidateScores = b.Found[1].GetTensorDataAsSpan<float>();
+        var fallbackRows = b.Found[2].GetTensorDataAsSpan<long>();
+        var fallbackScores = b.Found[3].GetTensorDataAsSpan<float>();
+        var take = worker.Take;
+        var available = worker.Available;
+        var ranking = worker.Ranking;
+        var rankingScores = worker.RankingScores;
+        for (int q = first; q < b.Batch; q += stride)
+        {
+            int position = b.Start + q, user = b.Users[position];
+            // Components are stored by weight; padding (cluster -1) follows the real ones.
+            int n = 0;
+            while (n < m && clusters[q * m + n] >= 0) n++;
+            for (int j = 0; j < n; j++)
+            {
+                take[j] = checked((int)quotas[q * m + j]);
+                available[j] = Math.Min(listLength, OnnxRerank.Finite(candidateScores.Slice((q * m + j) * k, k)));
+            }
+            ClusterQuotaRetriever.HandOff(take.AsSpan(0, n), available.AsSpan(0, n));
+            var outItems = b.Result.IndexSlots(position);
+            var outScores = b.Result.ScoreSlots(position);
+            int written = 0;
+            for (int j = 0; j < n; j++)
+            {
+                if (take[j] == 0) continue;
+                int slot = (q * m + j) * k;
+                worker.Rerank.Component(queries.Slice((q * m + j) * d, d), checked((int)clusters[q * m + j]), candidateRows.Slice(slot, k), candidateScores.Slice(slot, k),
+                    take[j], user, b.Exclusions, ranking, rankingScores);
+                ranking.AsSpan(0, take[j]).CopyTo(outItems[written..]);
+                rankingScores.AsSpan(0, take[j]).CopyTo(outScores[written..]);
+                written += take[j];
+            }
+            if (written < listLength)
+            {
+                // What the clusters cannot fill comes from the unimodal top M, as in the engine (only these users need it exactly).
+                int count = worker.Rerank.Catalogue(user, fallbackRows.Slice(q * kFallback, kFallback), fallbackScores.Slice(q * kFallback, kFallback), b.Exclusions,
+                    ranking, rankingScores);
+                written = ClusterQuotaRetriever.Fill(ranking.AsSpan(0, count), rankingScores.AsSpan(0, count), outItems, outScores, written, listLength);
+            }
+            b.Result.Counts[position] = written;
+        }
+    }
+
+    /// <summary>One re-ranking worker per thread the sessions may use (<see cref="OnnxSessionFactory.IntraOpThreads"/>); they work between ONNX Runtime's runs.</summary>
+    private Worker[] CreateWorkers()
+    {
+        int width = Math.Max(Math.Max(ComponentCandidates, CatalogueCandidates), Manifest.Candidates);
+        return Enumerable.Range(0, _threads).Select(_ => new Worker(_tables, Manifest.Candidates, width, Manifest.Components)).ToArray();
+    }
+
+    private void Count(Worker[] workers)
+    {
+        foreach (var worker in workers)
+        {
+            Interlocked.Add(ref _proved, worker.Rerank.Proved);
+            Interlocked.Add(ref _rescanned, worker.Rerank.Scanned);
+        }
+    }
+
+    /// <summary>A worker's scratch: its re-ranker, a ranking buffer, the quota slots.</summary>
+    private sealed class Worker(OnnxRerankTables tables, int listLength, int width, int components)
+    {
+        public OnnxRerank Rerank { get; } = new(tables, listLength, width);
+
+        public int[] Ranking { get; } = new int[width];
+
+        public float[] RankingScores { get; } = new float[width];
+
+        public int[] Take { get; } = new int[components];
+
+        public int[] Available { get; } = new int[components];
     }
 
     /// <summary>Releases the ONNX Runtime sessions.</summary>
@@ -254,12 +305,6 @@ public sealed class OnnxCandidateScorer : IDisposable
                 action(runOptions, start, batch, rowValue, maskValue);
             }
         }
-    }
-
-    private void Count(OnnxRerank rerank)
-    {
-        Interlocked.Add(ref _proved, rerank.Proved);
-        Interlocked.Add(ref _rescanned, rerank.Scanned);
     }
 
     private void CheckArguments(IReadOnlyList<int> users, BipartiteGraph? exclusions)

@@ -31,8 +31,8 @@ internal static class QuotaScorerGraph
     public static ModelProto Build(ClusterGroupedItems grouped, EmbeddingMatrix items, int components, int candidates, bool exclusionMask)
     {
         int m = components, d = items.Dimension, s = grouped.Slots, itemCount = items.Rows;
-        int k = CandidatesPerComponent(candidates, s);
-        int kFallback = UnimodalOnnxExporter.CandidateCount(candidates, itemCount);
+        int k = CandidatesPerComponent(candidates, s, OnnxServingDefaults.CandidateSlack);
+        int kFallback = UnimodalOnnxExporter.CandidateCount(candidates, itemCount, OnnxServingDefaults.CandidateSlack);
         var f = TensorProto.Types.DataType.Float;
         var i64 = TensorProto.Types.DataType.Int64;
         var g = new OnnxGraphBuilder("quota_scorer")
@@ -169,7 +169,7 @@ internal static class QuotaScorerGraph
     }
 
     /// <summary>How many candidates each component keeps: M plus the slack, at most the largest cluster (TopK cannot return more than it scores).</summary>
-    public static int CandidatesPerComponent(int candidates, int largestCluster) => Math.Min(candidates + OnnxServingDefaults.CandidateSlack, largestCluster);
+    public static int CandidatesPerComponent(int candidates, int largestCluster, int slack) => Math.Min(candidates + slack, largestCluster);
 
     private static AttributeProto Axis(long axis) => OnnxAttributes.Int("axis", axis);
 

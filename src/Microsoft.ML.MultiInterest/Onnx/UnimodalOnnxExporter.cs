@@ -97,7 +97,7 @@ public static class UnimodalOnnxExporter
         items.ThrowIfNotFinite("item embeddings");
 
         const string UserTable = UserTableName, ItemTable = ItemTableName, K = "k";
-        int k = CandidateCount(candidates, items.Rows);
+        int k = CandidateCount(candidates, items.Rows, OnnxServingDefaults.CandidateSlack);
         const string UserVectors = "user_vectors", RawScores = "raw_scores", MaskedScores = "masked_scores";
         var f = TensorProto.Types.DataType.Float;
         var i64 = TensorProto.Types.DataType.Int64;
@@ -132,7 +132,7 @@ public static class UnimodalOnnxExporter
     }
 
     /// <summary>How many candidates the scorer outputs: M plus the slack, at most the item count.</summary>
-    internal static int CandidateCount(int candidates, int items) => Math.Min(candidates + OnnxServingDefaults.CandidateSlack, items);
+    internal static int CandidateCount(int candidates, int items, int slack) => Math.Min(candidates + slack, items);
 
     /// <summary>The user table's initializer name (read back by <see cref="OnnxCandidateScorer"/>).</summary>
     internal const string UserTableName = "user_embeddings";
