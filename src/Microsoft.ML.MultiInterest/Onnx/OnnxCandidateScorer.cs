@@ -27,15 +27,13 @@ public sealed class OnnxCandidateScorer : IDisposable
     private readonly InferenceSession _quotaScorer;
     private readonly InferenceSession _unimodalScorer;
     private readonly OnnxRerankTables _tables;
-    private readonly int _threads;
     private long _proved;
     private long _rescanned;
     private bool _disposed;
 
     private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession quotaScorer, InferenceSession unimodalScorer,
-        OnnxRerankTables tables, int threads)
+        OnnxRerankTables tables)
     {
-        _threads = threads;
         Manifest = manifest;
         BatchSize = batchSize;
         _encoder = encoder;
@@ -88,8 +86,7 @@ public sealed class OnnxCandidateScorer : IDisposable
                 opened.Add(session);
                 CheckNames(session, graph, directory);
             }
-            return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], OnnxRerankTables.Read(directory, manifest),
-                Parallelism.Workers(sessions.IntraOpThreads));
+            return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], OnnxRerankTables.Read(directory, manifest));
         }
         catch
         {
@@ -106,25 +103,36 @@ public sealed class OnnxCandidateScorer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckArguments(users, exclusions);
         var result = new RankedLists(users.Count, Manifest.Candidates);
-        var workers = CreateWorkers();
+        var worker = CreateWorker();
         string[] encoded = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
+        using var ahead = new OneBatchAhead();
         ForEachBatch(users, exclusions, (options, start, batch, rows, mask) =>
         {
-            using var mixture = _encoder.Run(options, [UserRowsInput], [rows], encoded);
-            var names = new List<string>(encoded);
-            var values = new List<OrtValue>(mixture);
-            if (mask != null)
+            var mixture = _encoder.Run(options, [UserRowsInput], [rows], encoded);
+            IDisposableReadOnlyCollection<OrtValue> found;
+            try
             {
-                names.Add(ExclusionMaskInput);
-                values.Add(mask);
+                var names = new List<string>(encoded);
+                var values = new List<OrtValue>(mixture);
+                if (mask != null)
+                {
+                    names.Add(ExclusionMaskInput);
+                    values.Add(mask);
+                }
+                // ONNX Runtime runs the whole graph whichever outputs are asked for, so the fallback's candidates come at no cost.
+                found = _quotaScorer.Run(options, names, values,
+                    [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
             }
-            // ONNX Runtime runs the whole graph whichever outputs are asked for, so the fallback's candidates come at no cost.
-            using var found = _quotaScorer.Run(options, names, values,
-                [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
-            var batchOutputs = new QuotaBatch(users, start, batch, exclusions, mixture, found, result);
-            Parallel.For(0, workers.Length, w => ServeQuota(batchOutputs, workers[w], w, workers.Length));
+            catch
+            {
+                mixture.Dispose();
+                throw;
+            }
+            var outputs = new QuotaBatch(users, start, batch, exclusions, mixture, found, result);
+            ahead.Start(() => ServeQuota(outputs, worker), mixture, found);
         });
-        Count(workers);
+        ahead.Finish();
+        Count(worker);
         return result;
     }
 
@@ -136,31 +144,35 @@ public sealed class OnnxCandidateScorer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckArguments(users, exclusions);
         var result = new RankedLists(users.Count, Manifest.Candidates);
-        var workers = CreateWorkers();
+        var worker = CreateWorker();
+        using var ahead = new OneBatchAhead();
         ForEachBatch(users, exclusions, (options, start, batch, rows, mask) =>
         {
-            using var found = mask == null
+            var found = mask == null
                 ? _unimodalScorer.Run(options, [UnimodalOnnxExporter.UserRowsInput], [rows], [UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput])
                 : _unimodalScorer.Run(options, [UnimodalOnnxExporter.UserRowsInput, UnimodalOnnxExporter.ExclusionMaskInput], [rows, mask],
                     [UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput]);
-            Parallel.For(0, workers.Length, w =>
-            {
-                var worker = workers[w];
-                var candidateRows = found[0].GetTensorDataAsSpan<long>();
-                var candidateScores = found[1].GetTensorDataAsSpan<float>();
-                int k = CatalogueCandidates;
-                for (int q = w; q < batch; q += workers.Length)
-                {
-                    int count = worker.Rerank.Catalogue(users[start + q], candidateRows.Slice(q * k, k), candidateScores.Slice(q * k, k), exclusions,
-                        worker.Ranking, worker.RankingScores);
-                    worker.Ranking.AsSpan(0, count).CopyTo(result.IndexSlots(start + q));
-                    worker.RankingScores.AsSpan(0, count).CopyTo(result.ScoreSlots(start + q));
-                    result.Counts[start + q] = count;
-                }
-            });
+            ahead.Start(() => ServeUnimodal(users, start, batch, exclusions, found, result, worker), found);
         });
-        Count(workers);
+        ahead.Finish();
+        Count(worker);
         return result;
+    }
+
+    /// <summary>The engine's unimodal list of every user of the batch, from the unimodal scorer's candidates.</summary>
+    private void ServeUnimodal(IReadOnlyList<int> users, int start, int batch, BipartiteGraph? exclusions, IReadOnlyList<OrtValue> found, RankedLists result, Worker worker)
+    {
+        var candidateRows = found[0].GetTensorDataAsSpan<long>();
+        var candidateScores = found[1].GetTensorDataAsSpan<float>();
+        int k = CatalogueCandidates;
+        for (int q = 0; q < batch; q++)
+        {
+            int count = worker.Rerank.Catalogue(users[start + q], candidateRows.Slice(q * k, k), candidateScores.Slice(q * k, k), exclusions,
+                worker.Ranking, worker.RankingScores);
+            worker.Ranking.AsSpan(0, count).CopyTo(result.IndexSlots(start + q));
+            worker.RankingScores.AsSpan(0, count).CopyTo(result.ScoreSlots(start + q));
+            result.Counts[start + q] = count;
+        }
     }
 
     /// <summary>One batch of the quota path: who is served and what ONNX Runtime returned for them.</summary>
@@ -168,11 +180,10 @@ public sealed class OnnxCandidateScorer : IDisposable
         IReadOnlyList<OrtValue> Mixture, IReadOnlyList<OrtValue> Found, RankedLists Result);
 
     /// <summary>
-    /// The engine's list for every <paramref name="stride"/>-th user of the batch from <paramref name="first"/>: each component
-    /// takes its quota, cut and handed on as <see cref="ClusterQuotaRetriever"/> does, from its proved ranking; lists the
-    /// clusters cannot fill take the unimodal top M.
+    /// The engine's list for every user of the batch: each component takes its quota, cut and handed on as
+    /// <see cref="ClusterQuotaRetriever"/> does, from its proved ranking; lists the clusters cannot fill take the unimodal top M.
     /// </summary>
-    private void ServeQuota(QuotaBatch b, Worker worker, int first, int stride)
+    private void ServeQuota(QuotaBatch b, Worker worker)
     {
         int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
         var clusters = b.Mixture[1].GetTensorDataAsSpan<long>();
@@ -186,7 +197,7 @@ public sealed class OnnxCandidateScorer : IDisposable
         var available = worker.Available;
         var ranking = worker.Ranking;
         var rankingScores = worker.RankingScores;
-        for (int q = first; q < b.Batch; q += stride)
+        for (int q = 0; q < b.Batch; q++)
         {
             int position = b.Start + q, user = b.Users[position];
             // Components are stored by weight; padding (cluster -1) follows the real ones.
@@ -222,20 +233,13 @@ public sealed class OnnxCandidateScorer : IDisposable
         }
     }
 
-    /// <summary>One re-ranking worker per thread the sessions may use (<see cref="OnnxSessionFactory.IntraOpThreads"/>); they work between ONNX Runtime's runs.</summary>
-    private Worker[] CreateWorkers()
-    {
-        int width = Math.Max(Math.Max(ComponentCandidates, CatalogueCandidates), Manifest.Candidates);
-        return Enumerable.Range(0, _threads).Select(_ => new Worker(_tables, Manifest.Candidates, width, Manifest.Components)).ToArray();
-    }
+    private Worker CreateWorker() =>
+        new(_tables, Manifest.Candidates, Math.Max(Math.Max(ComponentCandidates, CatalogueCandidates), Manifest.Candidates), Manifest.Components);
 
-    private void Count(Worker[] workers)
+    private void Count(Worker worker)
     {
-        foreach (var worker in workers)
-        {
-            Interlocked.Add(ref _proved, worker.Rerank.Proved);
-            Interlocked.Add(ref _rescanned, worker.Rerank.Scanned);
-        }
+        Interlocked.Add(ref _proved, worker.Rerank.Proved);
+        Interlocked.Add(ref _rescanned, worker.Rerank.Scanned);
     }
 
     /// <summary>A worker's scratch: its re-ranker, a ranking buffer, the quota slots.</summary>
