@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.OnnxRuntime;
 using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
@@ -160,6 +161,8 @@ public sealed class OnnxCandidateScorer : IDisposable
     }
 
     /// <summary>The engine's unimodal list of every user of the batch, from the unimodal scorer's candidates.</summary>
+    // The re-ranking is optimised at once rather than tiered, as CertifiedRanking.Rank (why there).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ServeUnimodal(IReadOnlyList<int> users, int start, int batch, BipartiteGraph? exclusions, IReadOnlyList<OrtValue> found, RankedLists result, Worker worker)
     {
         var candidateRows = found[0].GetTensorDataAsSpan<long>();
@@ -183,6 +186,7 @@ public sealed class OnnxCandidateScorer : IDisposable
     /// The engine's list for every user of the batch: each component takes its quota, cut and handed on as
     /// <see cref="ClusterQuotaRetriever"/> does, from its proved ranking; lists the clusters cannot fill take the unimodal top M.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ServeQuota(QuotaBatch b, Worker worker)
     {
         int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
@@ -195,6 +199,7 @@ public sealed class OnnxCandidateScorer : IDisposable
         var fallbackScores = b.Found[3].GetTensorDataAsSpan<float>();
         var take = worker.Take;
         var available = worker.Available;
+        var counts = worker.CandidateCounts;
         var ranking = worker.Ranking;
         var rankingScores = worker.RankingScores;
         for (int q = 0; q < b.Batch; q++)
@@ -206,7 +211,8 @@ public sealed class OnnxCandidateScorer : IDisposable
             for (int j = 0; j < n; j++)
             {
                 take[j] = checked((int)quotas[q * m + j]);
-                available[j] = Math.Min(listLength, OnnxRerank.Finite(candidateScores.Slice((q * m + j) * k, k)));
+                counts[j] = OnnxRerank.Finite(candidateScores.Slice((q * m + j) * k, k));
+                available[j] = Math.Min(listLength, counts[j]);
             }
             ClusterQuotaRetriever.HandOff(take.AsSpan(0, n), available.AsSpan(0, n));
             var outItems = b.Result.IndexSlots(position);
@@ -217,7 +223,7 @@ public sealed class OnnxCandidateScorer : IDisposable
                 if (take[j] == 0) continue;
                 int slot = (q * m + j) * k;
                 worker.Rerank.Component(queries.Slice((q * m + j) * d, d), checked((int)clusters[q * m + j]), candidateRows.Slice(slot, k), candidateScores.Slice(slot, k),
-                    take[j], user, b.Exclusions, ranking, rankingScores);
+                    counts[j], take[j], user, b.Exclusions, ranking, rankingScores);
                 ranking.AsSpan(0, take[j]).CopyTo(outItems[written..]);
                 rankingScores.AsSpan(0, take[j]).CopyTo(outScores[written..]);
                 written += take[j];
@@ -242,7 +248,7 @@ public sealed class OnnxCandidateScorer : IDisposable
         Interlocked.Add(ref _rescanned, worker.Rerank.Scanned);
     }
 
-    /// <summary>A worker's scratch: its re-ranker, a ranking buffer, the quota slots.</summary>
+    /// <summary>A worker's scratch: its re-ranker, a ranking buffer, per component the quota slots and candidate counts.</summary>
     private sealed class Worker(OnnxRerankTables tables, int listLength, int width, int components)
     {
         public OnnxRerank Rerank { get; } = new(tables, listLength, width);
@@ -254,6 +260,8 @@ public sealed class OnnxCandidateScorer : IDisposable
         public int[] Take { get; } = new int[components];
 
         public int[] Available { get; } = new int[components];
+
+        public int[] CandidateCounts { get; } = new int[components];
     }
 
     /// <summary>Releases the ONNX Runtime sessions.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.MultiInterest.Engine;
 
 namespace Microsoft.ML.MultiInterest.Onnx;
@@ -56,16 +57,18 @@ internal sealed class OnnxRerank
     /// <param name="cluster">The component's cluster.</param>
     /// <param name="rows">ONNX Runtime's candidates for the component, best first.</param>
     /// <param name="onnxScores">Their ONNX scores; negative infinity marks entries that are not candidates (excluded, padding).</param>
+    /// <param name="finite">How many leading entries are candidates (<see cref="Finite"/> of <paramref name="onnxScores"/>).</param>
     /// <param name="need">How many entries the list takes from this component (at most M and at most its eligible members).</param>
     /// <param name="user">The user row, for its exclusions.</param>
     /// <param name="exclusions">The items excluded per user, as the mask that ONNX Runtime was given; null for none.</param>
     /// <param name="outItems">Receives the ranking's items, best first.</param>
     /// <param name="outScores">Receives their engine scores.</param>
     /// <returns>How many entries were written, at least <paramref name="need"/>.</returns>
-    public int Component(ReadOnlySpan<float> query, int cluster, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, int need, int user,
+    // The re-ranking is optimised at once rather than tiered, as CertifiedRanking.Rank (why there).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int Component(ReadOnlySpan<float> query, int cluster, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, int finite, int need, int user,
         BipartiteGraph? exclusions, Span<int> outItems, Span<float> outScores)
     {
-        int finite = Finite(onnxScores);
         bool allListed = finite < rows.Length || rows.Length >= _tables.Clustering.MembersOf(cluster).Length;
         double error = ErrorBound(query, _tables.ClusterNormBound[cluster]);
         int proved = Prove(query, component: true, rows, onnxScores, finite, allListed, error, need, outItems, outScores);
@@ -92,6 +95,7 @@ internal sealed class OnnxRerank
     /// <param name="outItems">Receives the list's items, best first.</param>
     /// <param name="outScores">Receives their engine scores.</param>
     /// <returns>The list's length: M, or the number of eligible items when fewer.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Catalogue(int user, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, BipartiteGraph? exclusions, Span<int> outItems, Span<float> outScores)
     {
         var query = _tables.Users.ReadRow(user);
@@ -120,20 +124,23 @@ internal sealed class OnnxRerank
     /// It assumes that ONNX Runtime computes in float32, as its CPU kernels do; a candidate off by more than the bound
     /// (TF32 or bfloat16 matrix products on some GPUs) makes the ranking a scan instead.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double ErrorBound(ReadOnlySpan<float> query, double itemNormBound)
     {
         int d = query.Length;
         double du = d * Math.ScaleB(1.0, -24);
         if (du >= 0.5) return double.PositiveInfinity;
-        double squares = 0;
-        foreach (float v in query) squares += (double)v * v;
-        return (2 * du / (1 - du) * Math.Sqrt(squares) * itemNormBound + 2 * d * Math.ScaleB(1.0, -149)) * (1 + 1e-9);
+        double gamma = du / (1 - du);
+        // |q|^2 in float32 is itself a sum of d non-negative products: at most gamma below the exact value, plus underflow.
+        double squares = (VectorMath.Dot(query, query) + d * Math.ScaleB(1.0, -149)) / (1 - gamma);
+        return (2 * gamma * Math.Sqrt(squares) * itemNormBound + 2 * d * Math.ScaleB(1.0, -149)) * (1 + 1e-9);
     }
 
     /// <summary>
     /// Re-scores the first candidates (more if needed) and returns the length of the proved prefix written to the outputs,
     /// or -1 when the candidates cannot prove <paramref name="need"/> entries (at most the number of candidates).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Prove(ReadOnlySpan<float> query, bool component, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, int finite, bool allListed,
         double error, int need, Span<int> outItems, Span<float> outScores)
     {
