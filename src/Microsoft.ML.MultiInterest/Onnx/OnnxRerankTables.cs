@@ -11,6 +11,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// </summary>
 internal sealed class OnnxRerankTables
 {
+    private readonly Lazy<ClusterQuotaRetriever> _clusters;
     private readonly Lazy<UnimodalRetriever> _catalogue;
 
     private OnnxRerankTables(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering)
@@ -18,8 +19,8 @@ internal sealed class OnnxRerankTables
         Users = users;
         Items = items;
         Clustering = clustering;
-        Clusters = new ClusterQuotaRetriever(items, clustering);
-        // Packing the catalogue for the search kernel costs a copy of the item table; only a scan needs it.
+        // Both retrievers copy the item table (grouped by cluster, packed for the search kernel); only a scan needs them.
+        _clusters = new Lazy<ClusterQuotaRetriever>(() => new ClusterQuotaRetriever(items, clustering));
         _catalogue = new Lazy<UnimodalRetriever>(() => new UnimodalRetriever(items));
         ClusterNormBound = new double[clustering.ClusterCount];
         for (int c = 0; c < clustering.ClusterCount; c++)
@@ -38,8 +39,8 @@ internal sealed class OnnxRerankTables
     /// <summary>The item clusters the mixtures refer to (members in ascending item order, as the engine's).</summary>
     public ItemClustering Clustering { get; }
 
-    /// <summary>The engine's cluster search, for a component whose candidates do not prove its ranking.</summary>
-    public ClusterQuotaRetriever Clusters { get; }
+    /// <summary>The engine's cluster search, for a component whose candidates do not prove its ranking (built on first use).</summary>
+    public ClusterQuotaRetriever Clusters => _clusters.Value;
 
     /// <summary>The engine's catalogue search, for a unimodal list whose candidates do not prove it (built on first use).</summary>
     public UnimodalRetriever Catalogue => _catalogue.Value;
@@ -54,15 +55,20 @@ internal sealed class OnnxRerankTables
     /// <exception cref="InvalidDataException">A graph lacks a table or its shape disagrees with the manifest.</exception>
     public static OnnxRerankTables Read(string directory, OnnxServingManifest manifest)
     {
-        var (users, items) = ReadTables(Path.Combine(directory, manifest.UnimodalScorer.File), manifest);
-        var quota = Parse(Path.Combine(directory, manifest.QuotaScorer.File));
-        var rowsTensor = OnnxTensorReader.Find(quota, QuotaScorerGraph.ClusterItemRowsName);
-        var paddingTensor = OnnxTensorReader.Find(quota, QuotaScorerGraph.ClusterPaddingName);
-        var shape = OnnxTensorReader.Shape(rowsTensor);
-        if (shape.Length != 2 || shape[0] != manifest.Clusters || !shape.SequenceEqual(OnnxTensorReader.Shape(paddingTensor)))
-            throw new InvalidDataException($"'{manifest.QuotaScorer.File}' in '{directory}' holds member tables of shape [{string.Join(", ", shape)}], not [{manifest.Clusters}, S].");
-        var rows = OnnxTensorReader.Int64s(rowsTensor);
-        var padding = OnnxTensorReader.Floats(paddingTensor);
+        var f = TensorProto.Types.DataType.Float;
+        var i64 = TensorProto.Types.DataType.Int64;
+        string unimodalPath = Path.Combine(directory, manifest.UnimodalScorer.File), quotaPath = Path.Combine(directory, manifest.QuotaScorer.File);
+        var tables = OnnxInitializerFile.Read(unimodalPath, (UnimodalOnnxExporter.UserTableName, f), (UnimodalOnnxExporter.ItemTableName, f));
+        var users = Matrix(tables[UnimodalOnnxExporter.UserTableName], unimodalPath, manifest.Users, manifest.Dimension);
+        var items = Matrix(tables[UnimodalOnnxExporter.ItemTableName], unimodalPath, manifest.Items, manifest.Dimension);
+
+        var members = OnnxInitializerFile.Read(quotaPath, (QuotaScorerGraph.ClusterItemRowsName, i64), (QuotaScorerGraph.ClusterPaddingName, f));
+        var (shape, rowValues) = members[QuotaScorerGraph.ClusterItemRowsName];
+        var (paddingShape, paddingValues) = members[QuotaScorerGraph.ClusterPaddingName];
+        if (shape.Length != 2 || shape[0] != manifest.Clusters || !shape.SequenceEqual(paddingShape))
+            throw new InvalidDataException($"'{quotaPath}' holds member tables of shape [{string.Join(", ", shape)}], not [{manifest.Clusters}, S].");
+        var rows = (long[])rowValues;
+        var padding = (float[])paddingValues;
         var assignments = new int[manifest.Items];
         assignments.AsSpan().Fill(-1);
         for (int slot = 0; slot < rows.Length; slot++)
@@ -70,43 +76,19 @@ internal sealed class OnnxRerankTables
             if (padding[slot] != 0f) continue;
             long item = rows[slot];
             if ((ulong)item >= (ulong)assignments.Length || assignments[item] >= 0)
-                throw new InvalidDataException($"'{manifest.QuotaScorer.File}' in '{directory}' lists item row {item} outside 0..{assignments.Length - 1} or in two clusters.");
+                throw new InvalidDataException($"'{quotaPath}' lists item row {item} outside 0..{assignments.Length - 1} or in two clusters.");
             assignments[item] = slot / shape[1];
         }
         int missing = Array.IndexOf(assignments, -1);
-        if (missing >= 0)
-            throw new InvalidDataException($"'{manifest.QuotaScorer.File}' in '{directory}' puts item row {missing} in no cluster.");
+        if (missing >= 0) throw new InvalidDataException($"'{quotaPath}' puts item row {missing} in no cluster.");
         return new OnnxRerankTables(users, items, ItemClustering.Create(assignments, manifest.Clusters, items));
     }
 
-    /// <summary>The user and item tables of the unimodal scorer (its parsed model is dropped on return).</summary>
-    private static (EmbeddingMatrix Users, EmbeddingMatrix Items) ReadTables(string path, OnnxServingManifest manifest)
+    private static EmbeddingMatrix Matrix((int[] Shape, Array Values) tensor, string path, int rows, int dimension)
     {
-        var unimodal = Parse(path);
-        return (Matrix(unimodal, UnimodalOnnxExporter.UserTableName, manifest.Users, manifest.Dimension),
-            Matrix(unimodal, UnimodalOnnxExporter.ItemTableName, manifest.Items, manifest.Dimension));
-    }
-
-    private static ModelProto Parse(string path)
-    {
-        using var file = File.OpenRead(path);
-        try
-        {
-            return ModelProto.Parser.ParseFrom(file);
-        }
-        catch (Google.Protobuf.InvalidProtocolBufferException e)
-        {
-            throw new InvalidDataException($"'{path}' is not a readable ONNX model: {e.Message}", e);
-        }
-    }
-
-    private static EmbeddingMatrix Matrix(ModelProto model, string name, int rows, int dimension)
-    {
-        var tensor = OnnxTensorReader.Find(model, name);
-        var shape = OnnxTensorReader.Shape(tensor);
-        if (shape.Length != 2 || shape[0] != rows || shape[1] != dimension)
-            throw new InvalidDataException($"Initializer '{name}' of '{model.Graph.Name}' has shape [{string.Join(", ", shape)}], not [{rows}, {dimension}] as the manifest says.");
-        return new EmbeddingMatrix(rows, dimension, OnnxTensorReader.Floats(tensor));
+        if (tensor.Shape.Length != 2 || tensor.Shape[0] != rows || tensor.Shape[1] != dimension)
+            throw new InvalidDataException($"A table of '{path}' has shape [{string.Join(", ", tensor.Shape)}], not [{rows}, {dimension}] as the manifest says.");
+        return new EmbeddingMatrix(rows, dimension, (float[])tensor.Values);
     }
 
     private static double Norm(ReadOnlySpan<float> row)

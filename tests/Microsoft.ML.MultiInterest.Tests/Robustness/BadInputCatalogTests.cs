@@ -164,7 +164,7 @@ public class BadInputCatalogTests
         ["model-unknown-format-version"] = Throws<InvalidDataException>(["saved in format version x1"], () => LoadModel(BadInputFixtures.ModelZipWithVersion("x1"))),
         ["onnx-directory-without-candidates"] = Throws<InvalidDataException>(["was exported without the scorers' candidate outputs", "export it again"], () =>
         {
-            // A serving directory as exported before 2026-12-01: no candidate_slack in the manifest, no candidate outputs listed.
+            // A serving directory as exported before 2026-11-30: no candidate_slack in the manifest, no candidate outputs listed.
             var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
             string directory = BadInputFixtures.Directory("old-onnx");
             var manifest = Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory, exclusionMask: true);
