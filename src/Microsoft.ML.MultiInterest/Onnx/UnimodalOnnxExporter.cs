@@ -7,8 +7,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <summary>
 /// Writes the single-vector (unimodal) scorer as a self-contained ONNX model (opset 17) whose
 /// initializers hold the user and item embeddings:
-/// <c>user_rows</c> → Gather(user embeddings) → Gemm(·, items, transB) → [Add(exclusion_mask)] → TopK
-/// → <c>item_rows</c>, <c>scores</c>. The batch dimension is dynamic.
+/// <c>user_rows</c> → Gather(user embeddings) → Gemm(·, items, transB) → [Add(exclusion_mask)] → TopK(M + slack)
+/// → <c>candidate_rows</c>, <c>candidate_scores</c>, and their first M, <c>item_rows</c>, <c>scores</c>. The batch dimension is dynamic.
 /// </summary>
 /// <remarks>
 /// <para>Inputs: <see cref="UserRowsInput"/>, int64 <c>[batch]</c>, rows of the exported user table (0-based;
@@ -21,7 +21,11 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="ScoresOutput"/>, float <c>[batch, candidates]</c>, their dot products. ONNX TopK puts equal
 /// scores in ascending index order, the library's tie rule. When a user has fewer than
 /// <c>candidates</c> items left after exclusion, the tail of its row holds excluded items with score
-/// negative infinity: treat those entries as absent (the engine returns a shorter list).</para>
+/// negative infinity: treat those entries as absent (the engine returns a shorter list). Where two eligible scores are
+/// within float rounding of each other these lists may order them differently from <see cref="UnimodalRetriever"/> (ONNX
+/// Runtime sums in another order, and the engine calls scores within 2e-7 a tie for the lower row); the candidate outputs
+/// <see cref="CandidateRowsOutput"/> and <see cref="CandidateScoresOutput"/> let <see cref="OnnxCandidateScorer"/> return
+/// the engine's lists exactly.</para>
 /// <para>The whole model is one protobuf message, which is limited to 2 GB; larger tables are refused
 /// (ONNX external data is not written yet, see docs/onnx.md).</para>
 /// </remarks>
