@@ -127,6 +127,8 @@ internal static class RecommendCommand
                 setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
                 clock.Restart();
                 ranked = Score(rows);
+                log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {scorerSession.ProvedFromCandidates:N0} rankings proved from them, "
+                    + $"{scorerSession.Rescanned:N0} scanned with the engine (warm-up batch included).");
                 if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
             }
             lists = known.Select((u, q) => (u, ranked.IndicesOf(q).ToArray().Select(i => embedding.ItemIds[i]).ToArray(), ranked.ScoresOf(q).ToArray())).ToList();

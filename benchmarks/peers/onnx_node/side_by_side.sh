@@ -2,7 +2,10 @@
 # ONNX serving side by side: `multiinterest recommend --onnx` (.NET, Microsoft.ML.OnnxRuntime) and score.mjs
 # (Node.js, onnxruntime-node) on the same exported graphs, the same users, the same exclusions and the same batch
 # size, alternately ROUNDS times each per batch size. Prints each run's timing line, then one table row per run
-# (session creation, first batch, steady-state seconds and users/s), and checks that the lists are byte-identical.
+# (session creation, first batch, steady-state seconds and users/s), checks that the .NET lists are byte-identical to
+# the engine's (and with and without spinning), and counts the lists in which the Node client differs from them: it
+# reads the plain graphs' own lists, which order near-tied items by ONNX Runtime's floats, while the .NET scorer
+# re-ranks the graphs' candidates into the engine's lists (docs/onnx.md).
 # The .NET client runs with the library's default (idle intra-op threads do not spin), the Node client with ONNX
 # Runtime's (they spin). With SPIN=1 (the default) each round also runs each the other way: .NET with --onnx-spin
 # and Node with --no-spin.
@@ -33,6 +36,12 @@ mkdir -p "$out"
 log="$out/runs.txt"
 : > "$log"
 
+# How many users' lists (the items in order) differ between two candidate files.
+differing_lists() {
+    awk -F'\t' 'FNR == 1 { file++; next } file == 1 { a[$1] = a[$1] " " $3; next } { b[$1] = b[$1] " " $3 }
+        END { n = 0; for (u in a) if (a[u] != b[u]) n++; for (u in b) if (!(u in a)) n++; print n }' "$1" "$2"
+}
+
 echo "load before: $(uptime)"
 for batch in $batches; do
     for round in $(seq 1 "$rounds"); do
@@ -58,10 +67,15 @@ for batch in $batches; do
             echo "engine $batch $round $line" | tee -a "$log"
         fi
     done
-    for other in node node_nospin dotnet_spin; do
+    for other in engine dotnet_spin; do
         [ -f "$out/${other}_$batch.tsv" ] || continue
         if cmp -s "$out/dotnet_$batch.tsv" "$out/${other}_$batch.tsv"; then echo "batch $batch: dotnet and $other lists byte-identical"
         else echo "batch $batch: dotnet and $other LISTS DIFFER"; fi
+    done
+    for other in node node_nospin; do
+        [ -f "$out/${other}_$batch.tsv" ] || continue
+        echo "batch $batch: $other differs from dotnet in the items or order of $(differing_lists "$out/dotnet_$batch.tsv" "$out/${other}_$batch.tsv") lists" \
+            "(the plain graphs' near-tie order; dotnet re-ranks into the engine's)"
     done
 done
 echo "load after: $(uptime)"

@@ -23,7 +23,10 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// with <see cref="OnnxExclusionMask.Build"/>). Outputs <see cref="ItemRowsOutput"/> int64 <c>[batch, M]</c>
 /// and <see cref="ScoresOutput"/> float <c>[batch, M]</c>: the retriever's list in its order. When the
 /// retriever's list is shorter than M (too few unexcluded items), the tail holds item row -1 and score
-/// negative infinity.</para>
+/// negative infinity. ONNX Runtime sums the dot products in another order than the engine, so where two scores are
+/// within float rounding of each other this list may order them differently from the engine; the scorer's candidate
+/// outputs (<see cref="ComponentCandidateRowsOutput"/>) let <see cref="OnnxCandidateScorer"/> return the engine's lists
+/// exactly.</para>
 /// <para>Each model is one protobuf message, limited to 2 GB; larger tables are refused with
 /// <see cref="NotSupportedException"/>. The grouped item table is C x S x d, where S is the largest cluster,
 /// so unbalanced clusterings cost more than the item table itself.</para>
@@ -56,6 +59,25 @@ public static class MixtureOnnxExporter
 
     /// <summary>Scorer output: float <c>[batch, M]</c> scores of <see cref="ItemRowsOutput"/>, negative infinity past the end of a short list.</summary>
     public const string ScoresOutput = UnimodalOnnxExporter.ScoresOutput;
+
+    /// <summary>
+    /// Scorer output: int64 <c>[batch, m, k]</c>, each component's candidates, the top k = min(M + slack, S) eligible members
+    /// of its cluster by ONNX Runtime's scores (slack: <see cref="OnnxServingManifest.CandidateSlack"/>). Entries whose score
+    /// is negative infinity (excluded items, padding, padding components) are not candidates.
+    /// </summary>
+    public const string ComponentCandidateRowsOutput = "component_candidate_rows";
+
+    /// <summary>Scorer output: float <c>[batch, m, k]</c>, the scores of <see cref="ComponentCandidateRowsOutput"/>, best first.</summary>
+    public const string ComponentCandidateScoresOutput = "component_candidate_scores";
+
+    /// <summary>
+    /// Scorer output: int64 <c>[batch, k]</c>, the fallback's candidates, the top k = min(M + slack, I) eligible items of the
+    /// catalogue by the user's vector (ONNX Runtime's scores). Entries whose score is negative infinity are excluded items.
+    /// </summary>
+    public const string FallbackCandidateRowsOutput = "fallback_candidate_rows";
+
+    /// <summary>Scorer output: float <c>[batch, k]</c>, the scores of <see cref="FallbackCandidateRowsOutput"/>, best first.</summary>
+    public const string FallbackCandidateScoresOutput = "fallback_candidate_scores";
 
     /// <summary>Writes the encoder graph to <paramref name="output"/>.</summary>
     /// <param name="users">User embeddings; row r is user row r (the fallback's query).</param>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.OnnxRuntime;
 using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
@@ -6,10 +7,12 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 
 /// <summary>
 /// Serves candidates from a directory written by <see cref="OnnxServingDirectory"/>: runs encoder then
-/// quota scorer (or the unimodal scorer) through ONNX Runtime in batches of users and returns
-/// <see cref="RankedLists"/> laid out as <see cref="ClusterQuotaRetriever"/> and <see cref="UnimodalRetriever"/>
-/// return them (short lists have a smaller <see cref="RankedLists.Counts"/> entry). Sessions come from an
-/// <see cref="OnnxSessionFactory"/>, so the GPU choice and fallback are the factory's. Thread-safe; dispose
+/// quota scorer (or the unimodal scorer) through ONNX Runtime in batches of users and returns the engine's lists,
+/// <see cref="RankedLists"/> identical to what <see cref="ClusterQuotaRetriever"/> (with the unimodal top M as fallback) and
+/// <see cref="UnimodalRetriever"/> return, bit for bit. ONNX Runtime finds the candidates, a few more per ranking than the
+/// list needs; the scorer re-scores them with the engine's arithmetic and keeps the order they prove (near-ties included),
+/// scanning a cluster or the catalogue with the engine where they do not (<see cref="Rescanned"/>; docs/onnx.md). Sessions
+/// come from an <see cref="OnnxSessionFactory"/>, so the GPU choice and fallback are the factory's. Thread-safe; dispose
 /// to release the sessions.
 /// </summary>
 public sealed class OnnxCandidateScorer : IDisposable
@@ -24,15 +27,23 @@ public sealed class OnnxCandidateScorer : IDisposable
     private readonly InferenceSession _encoder;
     private readonly InferenceSession _quotaScorer;
     private readonly InferenceSession _unimodalScorer;
+    private readonly OnnxRerankTables _tables;
+    private long _proved;
+    private long _rescanned;
     private bool _disposed;
 
-    private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession quotaScorer, InferenceSession unimodalScorer)
+    private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession quotaScorer, InferenceSession unimodalScorer,
+        OnnxRerankTables tables)
     {
         Manifest = manifest;
         BatchSize = batchSize;
         _encoder = encoder;
         _quotaScorer = quotaScorer;
         _unimodalScorer = unimodalScorer;
+        _tables = tables;
+        // As the graphs were exported (the manifest's slack), not as this version would export them.
+        ComponentCandidates = QuotaScorerGraph.CandidatesPerComponent(manifest.Candidates, manifest.LargestCluster, manifest.CandidateSlack);
+        CatalogueCandidates = UnimodalOnnxExporter.CandidateCount(manifest.Candidates, manifest.Items, manifest.CandidateSlack);
     }
 
     /// <summary>The manifest of the opened directory (M, sizes, names).</summary>
@@ -40,6 +51,21 @@ public sealed class OnnxCandidateScorer : IDisposable
 
     /// <summary>Users per ONNX Runtime call.</summary>
     public int BatchSize { get; }
+
+    /// <summary>Rankings (a component inside its cluster, or a unimodal list) read off ONNX Runtime's candidates so far, all calls together.</summary>
+    public long ProvedFromCandidates => Interlocked.Read(ref _proved);
+
+    /// <summary>
+    /// Rankings the candidates could not settle, computed by scanning the cluster or the catalogue with the engine (so far,
+    /// all calls together): where the exact score at the list's end is not clear of what the candidates leave out, or a
+    /// chain of near-ties makes the engine's order depend on its offer order. Rare with float32 arithmetic; on cit-HepPh
+    /// figures are in docs/onnx.md.
+    /// </summary>
+    public long Rescanned => Interlocked.Read(ref _rescanned);
+
+    private int ComponentCandidates { get; }
+
+    private int CatalogueCandidates { get; }
 
     /// <summary>Opens the serving directory <paramref name="directory"/>.</summary>
     /// <param name="directory">A directory written by <see cref="OnnxServingDirectory.Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, double, string, bool)"/>.</param>
@@ -59,13 +85,14 @@ public sealed class OnnxCandidateScorer : IDisposable
         var opened = new List<InferenceSession>();
         try
         {
+            CheckCandidateOutputs(manifest, directory);
             foreach (var graph in new[] { manifest.Encoder, manifest.QuotaScorer, manifest.UnimodalScorer })
             {
                 var session = sessions.CreateSession(Path.Combine(directory, graph.File));
                 opened.Add(session);
                 CheckNames(session, graph, directory);
             }
-            return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2]);
+            return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], OnnxRerankTables.Read(directory, manifest));
         }
         catch
         {
@@ -74,17 +101,173 @@ public sealed class OnnxCandidateScorer : IDisposable
         }
     }
 
-    /// <summary>The cluster-quota lists (with unimodal fill) of <paramref name="users"/>, as <see cref="ClusterQuotaRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/>.</summary>
+    /// <summary>The cluster-quota lists (with unimodal fill) of <paramref name="users"/>, exactly as <see cref="ClusterQuotaRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/> with the unimodal top M as fallback.</summary>
     /// <param name="users">User rows to serve, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
     /// <param name="exclusions">Items never to return per user (typically the training graph); needs a directory exported with the exclusion mask.</param>
-    public RankedLists RetrieveClusterQuota(IReadOnlyList<int> users, BipartiteGraph? exclusions = null) =>
-        Retrieve(users, exclusions, RunQuotaBatch, stopAtNegativeRow: true);
+    public RankedLists RetrieveClusterQuota(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckArguments(users, exclusions);
+        var result = new RankedLists(users.Count, Manifest.Candidates);
+        var worker = CreateWorker();
+        string[] encoded = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
+        using var ahead = new OneBatchAhead();
+        ForEachBatch(users, exclusions, (options, start, batch, rows, mask) =>
+        {
+            var mixture = _encoder.Run(options, [UserRowsInput], [rows], encoded);
+            IDisposableReadOnlyCollection<OrtValue> found;
+            try
+            {
+                var names = new List<string>(encoded);
+                var values = new List<OrtValue>(mixture);
+                if (mask != null)
+                {
+                    names.Add(ExclusionMaskInput);
+                    values.Add(mask);
+                }
+                // ONNX Runtime runs the whole graph whichever outputs are asked for, so the fallback's candidates come at no cost.
+                found = _quotaScorer.Run(options, names, values,
+                    [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
+            }
+            catch
+            {
+                mixture.Dispose();
+                throw;
+            }
+            var outputs = new QuotaBatch(users, start, batch, exclusions, mixture, found, result);
+            ahead.Start(() => ServeQuota(outputs, worker), mixture, found);
+        });
+        ahead.Finish();
+        Count(worker);
+        return result;
+    }
 
-    /// <summary>The unimodal lists of <paramref name="users"/>, as <see cref="UnimodalRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/>.</summary>
+    /// <summary>The unimodal lists of <paramref name="users"/>, exactly as <see cref="UnimodalRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/>.</summary>
     /// <param name="users">User rows to serve, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
     /// <param name="exclusions">Items never to return per user (typically the training graph); needs a directory exported with the exclusion mask.</param>
-    public RankedLists RetrieveUnimodal(IReadOnlyList<int> users, BipartiteGraph? exclusions = null) =>
-        Retrieve(users, exclusions, RunUnimodalBatch, stopAtNegativeRow: false);
+    public RankedLists RetrieveUnimodal(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckArguments(users, exclusions);
+        var result = new RankedLists(users.Count, Manifest.Candidates);
+        var worker = CreateWorker();
+        using var ahead = new OneBatchAhead();
+        ForEachBatch(users, exclusions, (options, start, batch, rows, mask) =>
+        {
+            var found = mask == null
+                ? _unimodalScorer.Run(options, [UnimodalOnnxExporter.UserRowsInput], [rows], [UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput])
+                : _unimodalScorer.Run(options, [UnimodalOnnxExporter.UserRowsInput, UnimodalOnnxExporter.ExclusionMaskInput], [rows, mask],
+                    [UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput]);
+            ahead.Start(() => ServeUnimodal(users, start, batch, exclusions, found, result, worker), found);
+        });
+        ahead.Finish();
+        Count(worker);
+        return result;
+    }
+
+    /// <summary>The engine's unimodal list of every user of the batch, from the unimodal scorer's candidates.</summary>
+    // The re-ranking is optimised at once rather than tiered, as CertifiedRanking.Rank (why there).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ServeUnimodal(IReadOnlyList<int> users, int start, int batch, BipartiteGraph? exclusions, IReadOnlyList<OrtValue> found, RankedLists result, Worker worker)
+    {
+        var candidateRows = found[0].GetTensorDataAsSpan<long>();
+        var candidateScores = found[1].GetTensorDataAsSpan<float>();
+        int k = CatalogueCandidates;
+        for (int q = 0; q < batch; q++)
+        {
+            int count = worker.Rerank.Catalogue(users[start + q], candidateRows.Slice(q * k, k), candidateScores.Slice(q * k, k), exclusions,
+                worker.Ranking, worker.RankingScores);
+            worker.Ranking.AsSpan(0, count).CopyTo(result.IndexSlots(start + q));
+            worker.RankingScores.AsSpan(0, count).CopyTo(result.ScoreSlots(start + q));
+            result.Counts[start + q] = count;
+        }
+    }
+
+    /// <summary>One batch of the quota path: who is served and what ONNX Runtime returned for them.</summary>
+    private sealed record QuotaBatch(IReadOnlyList<int> Users, int Start, int Batch, BipartiteGraph? Exclusions,
+        IReadOnlyList<OrtValue> Mixture, IReadOnlyList<OrtValue> Found, RankedLists Result);
+
+    /// <summary>
+    /// The engine's list for every user of the batch: each component takes its quota, cut and handed on as
+    /// <see cref="ClusterQuotaRetriever"/> does, from its proved ranking; lists the clusters cannot fill take the unimodal top M.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ServeQuota(QuotaBatch b, Worker worker)
+    {
+        int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
+        var clusters = b.Mixture[1].GetTensorDataAsSpan<long>();
+        var queries = b.Mixture[2].GetTensorDataAsSpan<float>();
+        var quotas = b.Mixture[3].GetTensorDataAsSpan<long>();
+        var candidateRows = b.Found[0].GetTensorDataAsSpan<long>();
+        var candidateScores = b.Found[1].GetTensorDataAsSpan<float>();
+        var fallbackRows = b.Found[2].GetTensorDataAsSpan<long>();
+        var fallbackScores = b.Found[3].GetTensorDataAsSpan<float>();
+        var take = worker.Take;
+        var available = worker.Available;
+        var counts = worker.CandidateCounts;
+        var ranking = worker.Ranking;
+        var rankingScores = worker.RankingScores;
+        for (int q = 0; q < b.Batch; q++)
+        {
+            int position = b.Start + q, user = b.Users[position];
+            // Components are stored by weight; padding (cluster -1) follows the real ones.
+            int n = 0;
+            while (n < m && clusters[q * m + n] >= 0) n++;
+            for (int j = 0; j < n; j++)
+            {
+                take[j] = checked((int)quotas[q * m + j]);
+                counts[j] = OnnxRerank.Finite(candidateScores.Slice((q * m + j) * k, k));
+                available[j] = Math.Min(listLength, counts[j]);
+            }
+            ClusterQuotaRetriever.HandOff(take.AsSpan(0, n), available.AsSpan(0, n));
+            var outItems = b.Result.IndexSlots(position);
+            var outScores = b.Result.ScoreSlots(position);
+            int written = 0;
+            for (int j = 0; j < n; j++)
+            {
+                if (take[j] == 0) continue;
+                int slot = (q * m + j) * k;
+                worker.Rerank.Component(queries.Slice((q * m + j) * d, d), checked((int)clusters[q * m + j]), candidateRows.Slice(slot, k), candidateScores.Slice(slot, k),
+                    counts[j], take[j], user, b.Exclusions, ranking, rankingScores);
+                ranking.AsSpan(0, take[j]).CopyTo(outItems[written..]);
+                rankingScores.AsSpan(0, take[j]).CopyTo(outScores[written..]);
+                written += take[j];
+            }
+            if (written < listLength)
+            {
+                // What the clusters cannot fill comes from the unimodal top M, as in the engine (only these users need it exactly).
+                int count = worker.Rerank.Catalogue(user, fallbackRows.Slice(q * kFallback, kFallback), fallbackScores.Slice(q * kFallback, kFallback), b.Exclusions,
+                    ranking, rankingScores);
+                written = ClusterQuotaRetriever.Fill(ranking.AsSpan(0, count), rankingScores.AsSpan(0, count), outItems, outScores, written, listLength);
+            }
+            b.Result.Counts[position] = written;
+        }
+    }
+
+    private Worker CreateWorker() =>
+        new(_tables, Manifest.Candidates, Math.Max(Math.Max(ComponentCandidates, CatalogueCandidates), Manifest.Candidates), Manifest.Components);
+
+    private void Count(Worker worker)
+    {
+        Interlocked.Add(ref _proved, worker.Rerank.Proved);
+        Interlocked.Add(ref _rescanned, worker.Rerank.Scanned);
+    }
+
+    /// <summary>A worker's scratch: its re-ranker, a ranking buffer, per component the quota slots and candidate counts.</summary>
+    private sealed class Worker(OnnxRerankTables tables, int listLength, int width, int components)
+    {
+        public OnnxRerank Rerank { get; } = new(tables, listLength, width);
+
+        public int[] Ranking { get; } = new int[width];
+
+        public float[] RankingScores { get; } = new float[width];
+
+        public int[] Take { get; } = new int[components];
+
+        public int[] Available { get; } = new int[components];
+
+        public int[] CandidateCounts { get; } = new int[components];
+    }
 
     /// <summary>Releases the ONNX Runtime sessions.</summary>
     public void Dispose()
@@ -96,14 +279,15 @@ public sealed class OnnxCandidateScorer : IDisposable
         _unimodalScorer.Dispose();
     }
 
-    private delegate IDisposableReadOnlyCollection<OrtValue> BatchRunner(RunOptions options, OrtValue rows, OrtValue? mask);
+    private delegate void BatchAction(RunOptions options, int start, int batch, OrtValue rows, OrtValue? mask);
 
-    private RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions, BatchRunner run, bool stopAtNegativeRow)
+    /// <summary>
+    /// Feeds <paramref name="users"/> to <paramref name="action"/> in batches of <see cref="BatchSize"/>: their rows as an
+    /// int64 tensor and, if the graphs take it, the exclusion mask of exactly those users.
+    /// </summary>
+    private void ForEachBatch(IReadOnlyList<int> users, BipartiteGraph? exclusions, BatchAction action)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckArguments(users, exclusions);
-        int m = Manifest.Candidates, itemCount = Manifest.Items;
-        var result = new RankedLists(users.Count, m);
+        int itemCount = Manifest.Items;
         int width = Math.Min(BatchSize, Math.Max(1, users.Count));
         var batchUsers = new int[width];
         var previousUsers = new int[width];
@@ -134,57 +318,9 @@ public sealed class OnnxCandidateScorer : IDisposable
                 maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask.AsMemory(0, batch * itemCount), [batch, itemCount]);
             }
             using (maskValue)
-            using (var outputs = run(runOptions, rowValue, maskValue))
             {
-                Copy(outputs[0].GetTensorDataAsSpan<long>(), outputs[1].GetTensorDataAsSpan<float>(), start, batch, result, stopAtNegativeRow);
+                action(runOptions, start, batch, rowValue, maskValue);
             }
-        }
-        return result;
-    }
-
-    private IDisposableReadOnlyCollection<OrtValue> RunQuotaBatch(RunOptions options, OrtValue rows, OrtValue? mask)
-    {
-        string[] encoded = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
-        using var mixture = _encoder.Run(options, [UserRowsInput], [rows], encoded);
-        var names = new List<string>(encoded);
-        var values = new List<OrtValue>(mixture);
-        if (mask != null)
-        {
-            names.Add(ExclusionMaskInput);
-            values.Add(mask);
-        }
-        return _quotaScorer.Run(options, names, values, [ItemRowsOutput, ScoresOutput]);
-    }
-
-    private IDisposableReadOnlyCollection<OrtValue> RunUnimodalBatch(RunOptions options, OrtValue rows, OrtValue? mask)
-    {
-        return mask == null
-            ? _unimodalScorer.Run(options, [UnimodalOnnxExporter.UserRowsInput], [rows], [UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput])
-            : _unimodalScorer.Run(options, [UnimodalOnnxExporter.UserRowsInput, UnimodalOnnxExporter.ExclusionMaskInput], [rows, mask],
-                [UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput]);
-    }
-
-    /// <summary>
-    /// Copies a batch into <paramref name="result"/>. A list ends at the first item row -1 (quota scorer) or
-    /// the first score of negative infinity (unimodal scorer: its tail holds excluded items).
-    /// </summary>
-    private void Copy(ReadOnlySpan<long> rows, ReadOnlySpan<float> scores, int start, int batch, RankedLists result, bool stopAtNegativeRow)
-    {
-        int m = Manifest.Candidates;
-        for (int q = 0; q < batch; q++)
-        {
-            var outRows = result.IndexSlots(start + q);
-            var outScores = result.ScoreSlots(start + q);
-            int count = 0;
-            for (; count < m; count++)
-            {
-                long row = rows[q * m + count];
-                float score = scores[q * m + count];
-                if (stopAtNegativeRow ? row < 0 : float.IsNegativeInfinity(score)) break;
-                outRows[count] = (int)row;
-                outScores[count] = score;
-            }
-            result.Counts[start + q] = count;
         }
     }
 
@@ -201,6 +337,16 @@ public sealed class OnnxCandidateScorer : IDisposable
             throw new ArgumentException("The models were exported without the exclusion mask input, so they cannot exclude items; export with exclusionMask: true.", nameof(exclusions));
         if (exclusions.ItemCount != Manifest.Items)
             throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items but the exported model {Manifest.Items}.", nameof(exclusions));
+    }
+
+    /// <summary>Refuses a directory exported before the scorers had the candidate outputs the exact re-ranking reads.</summary>
+    private static void CheckCandidateOutputs(OnnxServingManifest manifest, string directory)
+    {
+        if (manifest.CandidateSlack < 1 || !manifest.QuotaScorer.Outputs.Contains(ComponentCandidateRowsOutput)
+            || !manifest.QuotaScorer.Outputs.Contains(FallbackCandidateRowsOutput) || !manifest.UnimodalScorer.Outputs.Contains(UnimodalOnnxExporter.CandidateRowsOutput))
+            throw new InvalidDataException($"The ONNX serving directory '{directory}' was exported without the scorers' candidate outputs "
+                + $"({ComponentCandidateRowsOutput}, {UnimodalOnnxExporter.CandidateRowsOutput}), which serving the engine's exact lists needs; export it again "
+                + "(OnnxServingDirectory.Export, MultiInterestModel.ExportOnnx or multiinterest export-onnx).");
     }
 
     private static void CheckNames(InferenceSession session, OnnxServingGraph graph, string directory)

@@ -87,18 +87,21 @@ public static class OnnxServingDirectory
             Components = mixtures.MaxComponents,
             Dimension = items.Dimension,
             ExclusionMask = exclusionMask,
+            CandidateSlack = OnnxServingDefaults.CandidateSlack,
             Encoder = EncoderGraph(),
             QuotaScorer = new OnnxServingGraph
             {
                 File = QuotaScorerFileName,
                 Inputs = [MixtureClustersName, MixtureEmbeddingsName, QuotasName, UserEmbeddingName, .. mask],
-                Outputs = [ItemRowsOutput, ScoresOutput],
+                Outputs = [ItemRowsOutput, ScoresOutput, ComponentCandidateRowsOutput, ComponentCandidateScoresOutput,
+                    FallbackCandidateRowsOutput, FallbackCandidateScoresOutput],
             },
             UnimodalScorer = new OnnxServingGraph
             {
                 File = UnimodalScorerFileName,
                 Inputs = [UnimodalOnnxExporter.UserRowsInput, .. mask],
-                Outputs = [UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput],
+                Outputs = [UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput,
+                    UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput],
             },
         };
         manifest.Write(directory);

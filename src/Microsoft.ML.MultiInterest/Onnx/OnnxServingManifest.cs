@@ -45,6 +45,13 @@ public sealed class OnnxServingManifest
     /// <summary>d, the embedding dimension.</summary>
     public int Dimension { get; init; }
 
+    /// <summary>
+    /// How many candidates beyond M the scorers' candidate outputs hold (<see cref="MixtureOnnxExporter.ComponentCandidateRowsOutput"/>:
+    /// min(M + slack, S) per component; <see cref="UnimodalOnnxExporter.CandidateRowsOutput"/>: min(M + slack, I)); 0 in a
+    /// directory written before the scorers had candidate outputs, which <see cref="OnnxCandidateScorer"/> does not open.
+    /// </summary>
+    public int CandidateSlack { get; init; }
+
     /// <summary>Whether both scorers take the exclusion mask input.</summary>
     public bool ExclusionMask { get; init; }
 

@@ -9,8 +9,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// sequence of tensor operations over a batch of users (see docs/onnx.md for the diagram).
 /// </summary>
 /// <remarks>
-/// Stages: (1) each component scores the members of its own cluster and keeps its top min(M, S) eligible
-/// items; (2) quotas are cut to what each component found and the shortfall is handed on in component order
+/// Stages: (1) each component scores the members of its own cluster and keeps its top min(M + slack, S) eligible
+/// items (also outputs, with the fallback's top min(M + slack, I): the candidates <see cref="OnnxCandidateScorer"/> re-ranks
+/// with the engine's arithmetic; the list itself uses at most M of each); (2) quotas are cut to what each component found and the shortfall is handed on in component order
 /// with a closed form of the engine's loop; (3) the unimodal top M is the fallback, minus items already
 /// taken; (4) every candidate gets an integer sort key (its place in the final list, or
 /// <see cref="Absent"/>) and the M smallest keys are the list.
@@ -20,11 +21,18 @@ internal static class QuotaScorerGraph
     /// <summary>The sort key of an entry that is not in the list; every real key is below 2M.</summary>
     private const long Absent = long.MaxValue;
 
+    /// <summary>The initializer of the members' item rows, <c>[C, S]</c> int64 (read back by <see cref="OnnxCandidateScorer"/>).</summary>
+    internal const string ClusterItemRowsName = "cluster_item_rows";
+
+    /// <summary>The initializer of the padding marks, <c>[C, S]</c> float, 0 for a member and negative infinity for padding.</summary>
+    internal const string ClusterPaddingName = "cluster_padding";
+
     /// <summary>Builds the scorer over the grouped items and <paramref name="items"/> (for the fallback).</summary>
     public static ModelProto Build(ClusterGroupedItems grouped, EmbeddingMatrix items, int components, int candidates, bool exclusionMask)
     {
         int m = components, d = items.Dimension, s = grouped.Slots, itemCount = items.Rows;
-        int k = Math.Min(candidates, s); // TopK cannot return more than a cluster holds
+        int k = CandidatesPerComponent(candidates, s, OnnxServingDefaults.CandidateSlack);
+        int kFallback = UnimodalOnnxExporter.CandidateCount(candidates, itemCount, OnnxServingDefaults.CandidateSlack);
         var f = TensorProto.Types.DataType.Float;
         var i64 = TensorProto.Types.DataType.Int64;
         var g = new OnnxGraphBuilder("quota_scorer")
@@ -35,8 +43,8 @@ internal static class QuotaScorerGraph
         if (exclusionMask) g.AddInput(ExclusionMaskInput, f, [null, itemCount]);
 
         g.AddInitializer("cluster_items", [grouped.Clusters, s, d], grouped.Embeddings)
-            .AddInitializer("cluster_item_rows", [grouped.Clusters, s], grouped.Rows)
-            .AddInitializer("cluster_padding", [grouped.Clusters, s], grouped.Padding)
+            .AddInitializer(ClusterItemRowsName, [grouped.Clusters, s], grouped.Rows)
+            .AddInitializer(ClusterPaddingName, [grouped.Clusters, s], grouped.Padding)
             .AddInitializer("item_embeddings", [itemCount, d], items.Values)
             .AddInitializer("zero", [], [0L])
             .AddInitializer("zero_f", [], [0f])
@@ -48,6 +56,9 @@ internal static class QuotaScorerGraph
             .AddInitializer("last_axis", [1], [-1L])
             .AddInitializer("k_cluster", [1], [(long)k])
             .AddInitializer("k_list", [1], [(long)candidates])
+            .AddInitializer("k_fallback", [1], [(long)kFallback])
+            .AddInitializer("list_start", [1], [0L])
+            .AddInitializer("component_axis_1d", [1], [1L])
             .AddInitializer("rank_in_component", [1, 1, k], Enumerable.Range(0, k).Select(r => (long)r).ToArray())
             .AddInitializer("fallback_key", [1, candidates], Enumerable.Range(0, candidates).Select(r => (long)candidates + r).ToArray())
             .AddInitializer("flat_cluster_shape", [3], [0L, m, s])
@@ -63,8 +74,8 @@ internal static class QuotaScorerGraph
             .AddNode("Unsqueeze", [MixtureEmbeddingsName, "last_axis"], ["component_columns"])    // [B,m,d,1]
             .AddNode("MatMul", ["component_items", "component_columns"], ["item_scores_col"])     // [B,m,S,1]
             .AddNode("Squeeze", ["item_scores_col", "last_axis"], ["item_scores"])                // [B,m,S]
-            .AddNode("Gather", ["cluster_item_rows", "safe_clusters"], ["component_rows"], Axis(0))
-            .AddNode("Gather", ["cluster_padding", "safe_clusters"], ["component_padding"], Axis(0))
+            .AddNode("Gather", [ClusterItemRowsName, "safe_clusters"], ["component_rows"], Axis(0))
+            .AddNode("Gather", [ClusterPaddingName, "safe_clusters"], ["component_padding"], Axis(0))
             .AddNode("Add", ["item_scores", "component_padding"], ["member_scores"]);
         string eligible = "member_scores";
         if (exclusionMask)
@@ -77,12 +88,14 @@ internal static class QuotaScorerGraph
         }
         g.AddNode("Unsqueeze", ["is_component", "last_axis"], ["is_component_col"])
             .AddNode("Where", ["is_component_col", eligible, "neg_inf"], ["eligible_scores"])
-            .AddNode("TopK", ["eligible_scores", "k_cluster"], ["ranked_scores", "ranked_slots"], Axis(-1), Largest(true), Sorted())
-            .AddNode("GatherElements", ["component_rows", "ranked_slots"], ["ranked_rows"], Axis(-1))       // [B,m,k]
-            .AddNode("IsInf", ["ranked_scores"], ["ranked_missing"], OnnxAttributes.Int("detect_positive", 0))
+            .AddNode("TopK", ["eligible_scores", "k_cluster"], [ComponentCandidateScoresOutput, "ranked_slots"], Axis(-1), Largest(true), Sorted())
+            .AddNode("GatherElements", ["component_rows", "ranked_slots"], [ComponentCandidateRowsOutput], Axis(-1))       // [B,m,k]
+            .AddNode("IsInf", [ComponentCandidateScoresOutput], ["ranked_missing"], OnnxAttributes.Int("detect_positive", 0))
             .AddNode("Not", ["ranked_missing"], ["ranked_found"])
             .AddNode("Cast", ["ranked_found"], ["ranked_found_count"], OnnxAttributes.Int("to", (long)i64))
-            .AddNode("ReduceSum", ["ranked_found_count", "last_axis"], ["available"], OnnxAttributes.Int("keepdims", 0)); // [B,m]
+            .AddNode("ReduceSum", ["ranked_found_count", "last_axis"], ["found"], OnnxAttributes.Int("keepdims", 0)) // [B,m]
+            // The engine ranks at most M per component; the slack candidates are for re-ranking only.
+            .AddNode("Min", ["found", "k_list"], ["available"]);
 
         // (2) granted = min(quota, available); the shortfall goes to the components in order, each taking
         // min(spare, what is left after the earlier ones took theirs) - the engine's loop in closed form.
@@ -110,10 +123,14 @@ internal static class QuotaScorerGraph
             g.AddNode("Add", ["fallback_raw", ExclusionMaskInput], ["fallback_unseen"]);
             fallbackScores = "fallback_unseen";
         }
-        g.AddNode("TopK", [fallbackScores, "k_list"], ["fallback_scores", "fallback_rows"], Axis(-1), Largest(true), Sorted())
+        // The fallback's candidates, M + slack, for re-ranking; the list's fallback is their first M (TopK puts equal scores in
+        // ascending index order, so that is TopK's own top M).
+        g.AddNode("TopK", [fallbackScores, "k_fallback"], [FallbackCandidateScoresOutput, FallbackCandidateRowsOutput], Axis(-1), Largest(true), Sorted())
+            .AddNode("Slice", [FallbackCandidateScoresOutput, "list_start", "k_list", "component_axis_1d"], ["fallback_scores"])
+            .AddNode("Slice", [FallbackCandidateRowsOutput, "list_start", "k_list", "component_axis_1d"], ["fallback_rows"])
             // Mark taken items in a [B, I + 1] table; entries not taken write 0 into the spare last column,
             // so every write to a real item writes the same value and the scatter order cannot matter.
-            .AddNode("Where", ["taken", "ranked_rows", "dummy_item"], ["taken_or_dummy"])
+            .AddNode("Where", ["taken", ComponentCandidateRowsOutput, "dummy_item"], ["taken_or_dummy"])
             .AddNode("Reshape", ["taken_or_dummy", "flat_taken_shape"], ["taken_items"])
             .AddNode("Reshape", ["taken", "flat_taken_shape"], ["taken_flat"])
             .AddNode("Cast", ["taken_flat"], ["taken_marks"], OnnxAttributes.Int("to", (long)f))
@@ -131,8 +148,8 @@ internal static class QuotaScorerGraph
         // (4) Cluster entries are keyed by their place (0..M-1), fallback entries by M + fallback rank, so
         // the M smallest keys are the list in order; absent entries sort last and are blanked.
         g.AddNode("Reshape", ["taken_keys", "flat_taken_shape"], ["taken_keys_flat"])
-            .AddNode("Reshape", ["ranked_rows", "flat_taken_shape"], ["ranked_rows_flat"])
-            .AddNode("Reshape", ["ranked_scores", "flat_taken_shape"], ["ranked_scores_flat"])
+            .AddNode("Reshape", [ComponentCandidateRowsOutput, "flat_taken_shape"], ["ranked_rows_flat"])
+            .AddNode("Reshape", [ComponentCandidateScoresOutput, "flat_taken_shape"], ["ranked_scores_flat"])
             .AddNode("Concat", ["taken_keys_flat", "fallback_keys"], ["all_keys"], Axis(1))
             .AddNode("Concat", ["ranked_rows_flat", "fallback_rows"], ["all_rows"], Axis(1))
             .AddNode("Concat", ["ranked_scores_flat", "fallback_scores"], ["all_scores"], Axis(1))
@@ -143,9 +160,16 @@ internal static class QuotaScorerGraph
             .AddNode("Where", ["listed", "list_rows", "minus_one"], [ItemRowsOutput])
             .AddNode("Where", ["listed", "list_scores", "neg_inf"], [ScoresOutput])
             .AddOutput(ItemRowsOutput, i64, [null, candidates])
-            .AddOutput(ScoresOutput, f, [null, candidates]);
+            .AddOutput(ScoresOutput, f, [null, candidates])
+            .AddOutput(ComponentCandidateRowsOutput, i64, [null, m, k])
+            .AddOutput(ComponentCandidateScoresOutput, f, [null, m, k])
+            .AddOutput(FallbackCandidateRowsOutput, i64, [null, kFallback])
+            .AddOutput(FallbackCandidateScoresOutput, f, [null, kFallback]);
         return g.Build($"Quota scorer: top {candidates} of {itemCount} items in {grouped.Clusters} clusters (largest {s}) for up to {m} components of dimension {d}, unimodal fill.");
     }
+
+    /// <summary>How many candidates each component keeps: M plus the slack, at most the largest cluster (TopK cannot return more than it scores).</summary>
+    public static int CandidatesPerComponent(int candidates, int largestCluster, int slack) => Math.Min(candidates + slack, largestCluster);
 
     private static AttributeProto Axis(long axis) => OnnxAttributes.Int("axis", axis);
 

@@ -7,8 +7,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <summary>
 /// Writes the single-vector (unimodal) scorer as a self-contained ONNX model (opset 17) whose
 /// initializers hold the user and item embeddings:
-/// <c>user_rows</c> → Gather(user embeddings) → Gemm(·, items, transB) → [Add(exclusion_mask)] → TopK
-/// → <c>item_rows</c>, <c>scores</c>. The batch dimension is dynamic.
+/// <c>user_rows</c> → Gather(user embeddings) → Gemm(·, items, transB) → [Add(exclusion_mask)] → TopK(M + slack)
+/// → <c>candidate_rows</c>, <c>candidate_scores</c>, and their first M, <c>item_rows</c>, <c>scores</c>. The batch dimension is dynamic.
 /// </summary>
 /// <remarks>
 /// <para>Inputs: <see cref="UserRowsInput"/>, int64 <c>[batch]</c>, rows of the exported user table (0-based;
@@ -21,7 +21,11 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="ScoresOutput"/>, float <c>[batch, candidates]</c>, their dot products. ONNX TopK puts equal
 /// scores in ascending index order, the library's tie rule. When a user has fewer than
 /// <c>candidates</c> items left after exclusion, the tail of its row holds excluded items with score
-/// negative infinity: treat those entries as absent (the engine returns a shorter list).</para>
+/// negative infinity: treat those entries as absent (the engine returns a shorter list). Where two eligible scores are
+/// within float rounding of each other these lists may order them differently from <see cref="UnimodalRetriever"/> (ONNX
+/// Runtime sums in another order, and the engine calls scores within 2e-7 a tie for the lower row); the candidate outputs
+/// <see cref="CandidateRowsOutput"/> and <see cref="CandidateScoresOutput"/> let <see cref="OnnxCandidateScorer"/> return
+/// the engine's lists exactly.</para>
 /// <para>The whole model is one protobuf message, which is limited to 2 GB; larger tables are refused
 /// (ONNX external data is not written yet, see docs/onnx.md).</para>
 /// </remarks>
@@ -38,6 +42,16 @@ public static class UnimodalOnnxExporter
 
     /// <summary>Name of the float <c>[batch, candidates]</c> output holding the scores of <see cref="ItemRowsOutput"/>.</summary>
     public const string ScoresOutput = "scores";
+
+    /// <summary>
+    /// Name of the int64 <c>[batch, k]</c> output holding the candidates: the top k = min(M + slack, items) item rows by
+    /// ONNX Runtime's scores (slack: <see cref="OnnxServingManifest.CandidateSlack"/>), which <see cref="OnnxCandidateScorer"/>
+    /// re-ranks with the engine's arithmetic. <see cref="ItemRowsOutput"/> is their first M.
+    /// </summary>
+    public const string CandidateRowsOutput = "candidate_rows";
+
+    /// <summary>Name of the float <c>[batch, k]</c> output holding the scores of <see cref="CandidateRowsOutput"/>.</summary>
+    public const string CandidateScoresOutput = "candidate_scores";
 
     /// <summary>Largest model this exporter writes: protobuf messages cannot exceed 2 GB; a little room is kept for the graph itself.</summary>
     internal const long MaxModelBytes = int.MaxValue - (16L << 20);
@@ -86,7 +100,8 @@ public static class UnimodalOnnxExporter
         users.ThrowIfNotFinite("user embeddings");
         items.ThrowIfNotFinite("item embeddings");
 
-        const string UserTable = "user_embeddings", ItemTable = "item_embeddings", K = "k";
+        const string UserTable = UserTableName, ItemTable = ItemTableName, K = "k";
+        int k = CandidateCount(candidates, items.Rows, OnnxServingDefaults.CandidateSlack);
         const string UserVectors = "user_vectors", RawScores = "raw_scores", MaskedScores = "masked_scores";
         var f = TensorProto.Types.DataType.Float;
         var i64 = TensorProto.Types.DataType.Int64;
@@ -95,7 +110,10 @@ public static class UnimodalOnnxExporter
             .AddInput(UserRowsInput, i64, [null])
             .AddInitializer(UserTable, [users.Rows, users.Dimension], users.Values)
             .AddInitializer(ItemTable, [items.Rows, items.Dimension], items.Values)
-            .AddInitializer(K, [1], [(long)candidates])
+            .AddInitializer(K, [1], [(long)k])
+            .AddInitializer("list_start", [1], [0L])
+            .AddInitializer("list_end", [1], [(long)candidates])
+            .AddInitializer("list_axis", [1], [1L])
             .AddNode("Gather", [UserTable, UserRowsInput], [UserVectors], OnnxAttributes.Int("axis", 0))
             .AddNode("Gemm", [UserVectors, ItemTable], [RawScores], OnnxAttributes.Int("transB", 1));
         string scores = RawScores;
@@ -105,10 +123,24 @@ public static class UnimodalOnnxExporter
                 .AddNode("Add", [RawScores, ExclusionMaskInput], [MaskedScores]);
             scores = MaskedScores;
         }
-        graph.AddNode("TopK", [scores, K], [ScoresOutput, ItemRowsOutput],
+        // TopK puts equal scores in ascending index order, so the first M of the sorted candidates are TopK's own top M.
+        graph.AddNode("TopK", [scores, K], [CandidateScoresOutput, CandidateRowsOutput],
                 OnnxAttributes.Int("axis", -1), OnnxAttributes.Int("largest", 1), OnnxAttributes.Int("sorted", 1))
+            .AddNode("Slice", [CandidateScoresOutput, "list_start", "list_end", "list_axis"], [ScoresOutput])
+            .AddNode("Slice", [CandidateRowsOutput, "list_start", "list_end", "list_axis"], [ItemRowsOutput])
             .AddOutput(ItemRowsOutput, i64, [null, candidates])
-            .AddOutput(ScoresOutput, f, [null, candidates]);
-        return graph.Build($"Unimodal scorer: top {candidates} of {items.Rows} items by dot product for {users.Rows} users (dimension {users.Dimension}).");
+            .AddOutput(ScoresOutput, f, [null, candidates])
+            .AddOutput(CandidateRowsOutput, i64, [null, k])
+            .AddOutput(CandidateScoresOutput, f, [null, k]);
+        return graph.Build($"Unimodal scorer: top {candidates} (and {k} candidates) of {items.Rows} items by dot product for {users.Rows} users (dimension {users.Dimension}).");
     }
+
+    /// <summary>How many candidates the scorer outputs: M plus the slack, at most the item count.</summary>
+    internal static int CandidateCount(int candidates, int items, int slack) => Math.Min(candidates + slack, items);
+
+    /// <summary>The user table's initializer name (read back by <see cref="OnnxCandidateScorer"/>).</summary>
+    internal const string UserTableName = "user_embeddings";
+
+    /// <summary>The item table's initializer name (read back by <see cref="OnnxCandidateScorer"/>).</summary>
+    internal const string ItemTableName = "item_embeddings";
 }

@@ -70,6 +70,35 @@ public class TiledTopKSearchTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ScoreGivesTheKernelsFloatsOutsideTheKernel(bool wide)
+    {
+        // What the ONNX path re-scores candidates with must be the search's own score, bit for bit, one row or four at a time.
+        var rows = TestGraphs.RandomMatrix(37, 23, 6);
+        var query = TestGraphs.RandomMatrix(1, 23, 7);
+        var search = new TiledTopKSearch(rows, wide);
+        var buffer = search.CreateQueryBuffer();
+        query.ReadRow(0).CopyTo(buffer);
+        var selectors = new[] { new TopKSelector(rows.Rows) };
+        selectors[0].Reset(rows.Rows);
+        var filter = new SkipEvery(0);
+        search.SearchBlock(buffer, 1, 0, selectors, ref filter);
+        var kept = new int[rows.Rows];
+        var scores = new float[rows.Rows];
+        Assert.Equal(rows.Rows, selectors[0].Drain(kept, scores));
+        var which = Enumerable.Range(0, rows.Rows).Reverse().ToArray();
+        var many = new float[rows.Rows];
+        TiledTopKSearch.Score(query.ReadRow(0), rows, which, many);
+        for (int r = 0; r < rows.Rows; r++)
+        {
+            float kernel = scores[Array.IndexOf(kept, which[r])];
+            Assert.Equal(kernel, TiledTopKSearch.Score(query.ReadRow(0), rows.ReadRow(which[r])));
+            Assert.Equal(kernel, many[r]);
+        }
+    }
+
     [Fact]
     public void ABlockOfMoreThanFortyEightQueriesIsRefused()
     {

@@ -33,6 +33,13 @@ internal static class MixtureGraphRunner
 
     public static (long[] Items, float[] Scores) Score(InferenceSession scorer, EncodedBatch encoded, float[]? mask)
     {
+        var outputs = Run(scorer, encoded, mask, [ItemRowsOutput, ScoresOutput]);
+        return (outputs[0].Longs, outputs[1].Floats);
+    }
+
+    /// <summary>The named outputs of the quota scorer, each copied out as int64s (<c>Longs</c>) or floats (<c>Floats</c>).</summary>
+    public static (long[] Longs, float[] Floats)[] Run(InferenceSession scorer, EncodedBatch encoded, float[]? mask, string[] outputNames)
+    {
         int b = encoded.Batch, m = encoded.Components, d = encoded.Dimension;
         using var clusters = OrtValue.CreateTensorValueFromMemory(encoded.Clusters, [b, m]);
         using var embeddings = OrtValue.CreateTensorValueFromMemory(encoded.Embeddings, [b, m, d]);
@@ -47,7 +54,9 @@ internal static class MixtureGraphRunner
             values.Add(maskValue);
         }
         using var runOptions = new RunOptions();
-        using var outputs = scorer.Run(runOptions, names, values, [ItemRowsOutput, ScoresOutput]);
-        return (outputs[0].GetTensorDataAsSpan<long>().ToArray(), outputs[1].GetTensorDataAsSpan<float>().ToArray());
+        using var outputs = scorer.Run(runOptions, names, values, outputNames);
+        return outputs.Select(o => o.GetTensorTypeAndShape().ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64
+            ? (o.GetTensorDataAsSpan<long>().ToArray(), Array.Empty<float>())
+            : (Array.Empty<long>(), o.GetTensorDataAsSpan<float>().ToArray())).ToArray();
     }
 }

@@ -86,22 +86,17 @@ public sealed class OnnxCandidateScorerTests : IDisposable
     }
 
     [Fact]
-    public void FloatEmbeddingsMatchTheEngineUpToRounding()
+    public void FloatEmbeddingsGiveTheEnginesListsExactly()
     {
+        // ONNX Runtime rounds its sums differently; the scorer re-ranks its candidates with the engine's arithmetic, so
+        // lists and scores are the engine's for every user, near-ties or not (the plain graphs' own lists differ there).
         var w = MixtureWorld.Create(seed: 32);
         const int m = 15;
         OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, m, 1.0, _directory, exclusionMask: true);
         var served = Enumerable.Range(0, w.Users.Rows).ToArray();
         using var scorer = OnnxCandidateScorer.Open(_directory, batchSize: 5);
-
-        var expected = w.Expected(served, m, 1.0, excludeSeen: true);
-        var got = scorer.RetrieveClusterQuota(served, w.Seen);
-        for (int q = 0; q < served.Length; q++)
-        {
-            if (w.HasNearTie(served[q], excludeSeen: true, 1e-5)) continue;
-            Assert.Equal(expected.IndicesOf(q).ToArray(), got.IndicesOf(q).ToArray());
-            for (int r = 0; r < expected.Counts[q]; r++) Assert.True(Math.Abs(expected.ScoresOf(q)[r] - got.ScoresOf(q)[r]) <= 1e-5f);
-        }
+        AssertIdentical(w.Expected(served, m, 1.0, excludeSeen: true), scorer.RetrieveClusterQuota(served, w.Seen));
+        AssertIdentical(new UnimodalRetriever(w.Items).Retrieve(w.Users, served, w.Seen, m, threads: 1), scorer.RetrieveUnimodal(served, w.Seen));
     }
 
     [Fact]

@@ -13,7 +13,11 @@ public class OnnxGraphBuilderTests
 
         Assert.Equal(8, parsed.IrVersion);
         Assert.Equal(17, Assert.Single(parsed.OpsetImport).Version);
-        Assert.Equal(["Gather", "Gemm", "Add", "TopK"], parsed.Graph.Node.Select(n => n.OpType));
+        Assert.Equal(["Gather", "Gemm", "Add", "TopK", "Slice", "Slice"], parsed.Graph.Node.Select(n => n.OpType));
+        // The list (M = 2) and the candidates the scorer re-ranks: M + slack, at most the 4 items.
+        Assert.Equal([UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput, UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput],
+            parsed.Graph.Output.Select(o => o.Name));
+        Assert.Equal([2L, 4L], parsed.Graph.Output.Select(o => o.Type.TensorType.Shape.Dim[1].DimValue).Distinct());
         var rows = parsed.Graph.Input.Single(i => i.Name == UnimodalOnnxExporter.UserRowsInput);
         Assert.Equal("batch", Assert.Single(rows.Type.TensorType.Shape.Dim).DimParam);
         var mask = parsed.Graph.Input.Single(i => i.Name == UnimodalOnnxExporter.ExclusionMaskInput).Type.TensorType.Shape.Dim;

@@ -59,7 +59,13 @@ public sealed class ServingTests : IDisposable
         Assert.Equal(_stages.Embedding.ItemIds, ids);
         int[] users = Enumerable.Range(0, _stages.Quota.UserCount).ToArray();
         using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 5);
-        AssertSameAsFitted(scorer.RetrieveClusterQuota(users, TrainingGraph()), users);
+        var lists = scorer.RetrieveClusterQuota(users, TrainingGraph());
+        AssertSameAsFitted(lists, users);
+        // And the engine's lists on the saved tables exactly, scores included.
+        var engine = model.RetrieveWithEngine(users, TrainingGraph(), threads: 1);
+        Assert.Equal(engine.Counts, lists.Counts);
+        Assert.Equal(engine.Indices, lists.Indices);
+        Assert.Equal(engine.Scores, lists.Scores);
     }
 
     [Fact]

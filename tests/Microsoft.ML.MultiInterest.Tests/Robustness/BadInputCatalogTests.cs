@@ -184,6 +184,22 @@ public class BadInputCatalogTests
         ["model-not-a-zip"] = Throws<InvalidDataException>(["is not a readable ML.NET model zip"], () => LoadModel(Encoding.UTF8.GetBytes("user\titem\n"))),
         ["model-newer-format-version"] = Throws<InvalidDataException>(["saved in format version 99", "update Microsoft.ML.MultiInterest"], () => LoadModel(BadInputFixtures.ModelZipWithVersion("99"))),
         ["model-unknown-format-version"] = Throws<InvalidDataException>(["saved in format version x1"], () => LoadModel(BadInputFixtures.ModelZipWithVersion("x1"))),
+        ["onnx-directory-without-candidates"] = Throws<InvalidDataException>(["was exported without the scorers' candidate outputs", "export it again"], () =>
+        {
+            // A serving directory as exported before 2026-11-30: no candidate_slack in the manifest, no candidate outputs listed.
+            var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+            string directory = BadInputFixtures.Directory("old-onnx");
+            var manifest = Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory, exclusionMask: true);
+            File.WriteAllText(Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName), System.Text.Json.JsonSerializer.Serialize(new
+            {
+                format_version = 1, candidates = 5, alpha = 1.0, users = manifest.Users, items = manifest.Items, clusters = manifest.Clusters,
+                largest_cluster = manifest.LargestCluster, components = manifest.Components, dimension = manifest.Dimension, exclusion_mask = true,
+                encoder = new { file = manifest.Encoder.File, inputs = manifest.Encoder.Inputs, outputs = manifest.Encoder.Outputs },
+                quota_scorer = new { file = manifest.QuotaScorer.File, inputs = manifest.QuotaScorer.Inputs, outputs = new[] { "item_rows", "scores" } },
+                unimodal_scorer = new { file = manifest.UnimodalScorer.File, inputs = manifest.UnimodalScorer.Inputs, outputs = new[] { "item_rows", "scores" } },
+            }));
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
+        }),
     };
 
     /// <summary>Every case id, for the theory.</summary>

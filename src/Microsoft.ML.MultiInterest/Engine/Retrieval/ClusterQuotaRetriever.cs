@@ -127,7 +127,7 @@ public sealed class ClusterQuotaRetriever
             var selector = s.Selector;
             selector.Reset(s.Capacity);
             var query = ComponentSearch.Query(options.Query, options.Beta, mixtures, user, j, userEmbeddings, s.Query);
-            ComponentSearch.Rank(query, _clustering.MembersOf(clusters[j]), _clustering.MembersStart(clusters[j]), _grouped, s.Exclusion, selector);
+            RankCluster(query, clusters[j], s.Exclusion, selector);
             s.RankCounts[j] = selector.Drain(s.Ranking(j), s.RankScores(j));
         }
 
@@ -150,20 +150,7 @@ public sealed class ClusterQuotaRetriever
             Span<int> available = s.Available.AsSpan(0, n);
             for (int j = 0; j < n; j++) available[j] = written == 0 ? s.RankCounts[j] : CountNotIn(s.Ranking(j)[..s.RankCounts[j]], headItems);
             QuotaAllocator.Allocate(weights, clusters, options.Alpha, slots - written, take);
-            int leftover = 0;
-            for (int j = 0; j < n; j++)
-            {
-                int granted = Math.Min(take[j], available[j]);
-                leftover += take[j] - granted;
-                take[j] = granted;
-            }
-            // Short clusters hand their slots on in weight order (components are stored by weight).
-            for (int j = 0; j < n && leftover > 0; j++)
-            {
-                int extra = Math.Min(leftover, available[j] - take[j]);
-                take[j] += extra;
-                leftover -= extra;
-            }
+            HandOff(take, available);
 
             int headCount = written;
             for (int j = 0; j < n; j++)
@@ -180,7 +167,7 @@ public sealed class ClusterQuotaRetriever
                 }
             }
             if (written < slots && fallback != null)
-                written = Fill(fallback, q, outIndices, outScores, written, slots);
+                written = Fill(fallback.IndicesOf(q), fallback.ScoresOf(q), outIndices, outScores, written, slots);
             results[t].Counts[q] = written;
         }
     }
@@ -194,11 +181,39 @@ public sealed class ClusterQuotaRetriever
         return count;
     }
 
-    /// <summary>Appends fallback items not yet in the list until it holds <paramref name="slots"/> entries.</summary>
-    private static int Fill(RankedLists fallback, int q, Span<int> indices, Span<float> scores, int written, int slots)
+    /// <summary>
+    /// Offers every member of <paramref name="cluster"/> not in <paramref name="excluded"/> to <paramref name="selector"/>,
+    /// scored by <paramref name="query"/>: one component's ranking, as <see cref="Retrieve(MixtureTable, IReadOnlyList{int}, BipartiteGraph?, IReadOnlyList{int}, QuotaRetrievalOptions, RankedLists?, EmbeddingMatrix?, int)"/>
+    /// computes it (the ONNX serving path scans with it where its candidates cannot prove the order).
+    /// </summary>
+    internal void RankCluster(ReadOnlySpan<float> query, int cluster, ItemExclusion excluded, TopKSelector selector) =>
+        ComponentSearch.Rank(query, _clustering.MembersOf(cluster), _clustering.MembersStart(cluster), _grouped, excluded, selector);
+
+    /// <summary>
+    /// Cuts each component's slots (<paramref name="take"/>, the allocated quotas on entry) to what its ranking holds
+    /// (<paramref name="available"/>) and hands the shortfall on to the components in order (they are stored by weight),
+    /// each taking what it has to spare.
+    /// </summary>
+    internal static void HandOff(Span<int> take, ReadOnlySpan<int> available)
     {
-        var candidates = fallback.IndicesOf(q);
-        var candidateScores = fallback.ScoresOf(q);
+        int leftover = 0;
+        for (int j = 0; j < take.Length; j++)
+        {
+            int granted = Math.Min(take[j], available[j]);
+            leftover += take[j] - granted;
+            take[j] = granted;
+        }
+        for (int j = 0; j < take.Length && leftover > 0; j++)
+        {
+            int extra = Math.Min(leftover, available[j] - take[j]);
+            take[j] += extra;
+            leftover -= extra;
+        }
+    }
+
+    /// <summary>Appends fallback items (<paramref name="candidates"/>, best first) not yet in the list until it holds <paramref name="slots"/> entries.</summary>
+    internal static int Fill(ReadOnlySpan<int> candidates, ReadOnlySpan<float> candidateScores, Span<int> indices, Span<float> scores, int written, int slots)
+    {
         for (int r = 0; r < candidates.Length && written < slots; r++)
         {
             // Lists are short (M <= a few hundred), so a scan beats a hash set here.

@@ -1,0 +1,165 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Reads a few named initializers out of an ONNX model file without parsing the rest: it walks the protobuf wire format
+/// (ModelProto.graph, GraphProto.initializer, TensorProto's dims, data_type, name and raw_data) and seeks past every
+/// other field, so a model's large tables are neither read into memory nor left as garbage; the wanted values are read
+/// straight into their arrays. Handles the tensors this library writes (little-endian <c>raw_data</c>).
+/// </summary>
+internal static class OnnxInitializerFile
+{
+    // Field numbers of onnx.proto (see OnnxSubset.proto).
+    private const int ModelGraph = 7, GraphInitializer = 5, TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9;
+
+    /// <summary>Where one initializer's values lie in the file.</summary>
+    private sealed record Entry(long[] Dims, int DataType, long Offset, long Length);
+
+    /// <summary>
+    /// The initializers <paramref name="wanted"/> of the model at <paramref name="path"/>, each with its shape and its values
+    /// (<c>float[]</c> or <c>long[]</c>), checked to be of the element type asked for.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a complete ONNX model, or lacks one of the initializers, or one is of another type or size.</exception>
+    public static Dictionary<string, (int[] Shape, Array Values)> Read(string path, params (string Name, TensorProto.Types.DataType Type)[] wanted)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        var found = new Dictionary<string, Entry>();
+        var names = wanted.Select(w => w.Name).ToHashSet();
+        try
+        {
+            Walk(file, file.Length, (field, wire, end) =>
+            {
+                if (field != ModelGraph || wire != 2) return false;
+                Walk(file, end, (graphField, graphWire, tensorEnd) =>
+                {
+                    if (graphField != GraphInitializer || graphWire != 2) return false;
+                    var entry = Tensor(file, tensorEnd, out string name);
+                    if (entry != null && names.Contains(name)) found[name] = entry;
+                    file.Position = tensorEnd;
+                    return true;
+                });
+                return true;
+            });
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or OverflowException)
+        {
+            throw new InvalidDataException($"'{path}' is not a complete ONNX model: {e.Message}", e);
+        }
+
+        var result = new Dictionary<string, (int[] Shape, Array Values)>();
+        foreach (var (name, type) in wanted)
+        {
+            if (!found.TryGetValue(name, out var entry))
+                throw new InvalidDataException($"'{path}' has no initializer '{name}' with raw data: the model was not written by this version of Microsoft.ML.MultiInterest.");
+            if (entry.DataType != (int)type)
+                throw new InvalidDataException($"Initializer '{name}' of '{path}' has ONNX element type {entry.DataType}, expected {type}.");
+            var shape = entry.Dims.Select(d => checked((int)d)).ToArray();
+            long count = shape.Aggregate(1L, (a, b) => a * b);
+            Array values = type switch
+            {
+                TensorProto.Types.DataType.Float => new float[count],
+                TensorProto.Types.DataType.Int64 => new long[count],
+                _ => throw new NotSupportedException($"Reading initializers of element type {type} is not supported."),
+            };
+            var bytes = type == TensorProto.Types.DataType.Float ? MemoryMarshal.AsBytes(((float[])values).AsSpan()) : MemoryMarshal.AsBytes(((long[])values).AsSpan());
+            if (bytes.Length != entry.Length)
+                throw new InvalidDataException($"Initializer '{name}' of '{path}' of shape [{string.Join(", ", shape)}] holds {entry.Length} bytes instead of {bytes.Length}.");
+            file.Position = entry.Offset;
+            file.ReadExactly(bytes);
+            if (!BitConverter.IsLittleEndian)
+            {
+                int size = type == TensorProto.Types.DataType.Float ? sizeof(float) : sizeof(long);
+                for (int offset = 0; offset < bytes.Length; offset += size) bytes.Slice(offset, size).Reverse();
+            }
+            result[name] = (shape, values);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Visits the fields of the message that ends at <paramref name="end"/>: <paramref name="visit"/>(field, wire type,
+    /// end of a length-delimited field) returns true when it consumed the field; anything else is skipped.
+    /// </summary>
+    private static void Walk(Stream file, long end, Func<int, int, long, bool> visit)
+    {
+        while (file.Position < end)
+        {
+            ulong tag = Varint(file);
+            int field = (int)(tag >> 3), wire = (int)(tag & 7);
+            long fieldEnd = -1;
+            if (wire == 2)
+            {
+                long length = checked((long)Varint(file)); // read before the position it is added to
+                fieldEnd = checked(file.Position + length);
+            }
+            if (fieldEnd > end) throw new InvalidDataException("A protobuf field runs past the end of its message.");
+            if (visit(field, wire, fieldEnd)) continue;
+            Skip(file, wire, fieldEnd);
+        }
+    }
+
+    /// <summary>Reads a TensorProto's dims, type and name, and where its raw data lies (null without raw data).</summary>
+    private static Entry? Tensor(Stream file, long end, out string name)
+    {
+        var dims = new List<long>();
+        int dataType = 0;
+        long offset = -1, length = 0;
+        string tensorName = "";
+        Walk(file, end, (field, wire, fieldEnd) =>
+        {
+            switch (field)
+            {
+                case TensorDims when wire == 0:
+                    dims.Add((long)Varint(file));
+                    return true;
+                case TensorDims when wire == 2:
+                    while (file.Position < fieldEnd) dims.Add((long)Varint(file));
+                    return true;
+                case TensorDataType when wire == 0:
+                    dataType = (int)Varint(file);
+                    return true;
+                case TensorName when wire == 2:
+                    var text = new byte[fieldEnd - file.Position];
+                    file.ReadExactly(text);
+                    tensorName = System.Text.Encoding.UTF8.GetString(text);
+                    return true;
+                case TensorRawData when wire == 2:
+                    offset = file.Position;
+                    length = fieldEnd - offset;
+                    file.Position = fieldEnd;
+                    return true;
+                default:
+                    return false;
+            }
+        });
+        name = tensorName;
+        return offset < 0 ? null : new Entry(dims.ToArray(), dataType, offset, length);
+    }
+
+    private static void Skip(Stream file, int wire, long fieldEnd)
+    {
+        switch (wire)
+        {
+            case 0: Varint(file); break;
+            case 1: file.Position += 8; break;
+            case 2: file.Position = fieldEnd; break;
+            case 5: file.Position += 4; break;
+            default: throw new InvalidDataException($"Unknown protobuf wire type {wire}.");
+        }
+    }
+
+    private static ulong Varint(Stream file)
+    {
+        ulong value = 0;
+        for (int shift = 0; shift < 64; shift += 7)
+        {
+            int b = file.ReadByte();
+            if (b < 0) throw new EndOfStreamException("The file ends inside a protobuf varint.");
+            value |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return value;
+        }
+        throw new InvalidDataException("A protobuf varint is longer than 10 bytes.");
+    }
+}

@@ -1,0 +1,185 @@
+using System.Runtime.CompilerServices;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Turns ONNX Runtime's candidates into the engine's rankings. ONNX Runtime sums each dot product in another order than
+/// the engine, so two items within float rounding of each other may come out in the other order, and the engine's
+/// <see cref="TopKSelector"/> also treats scores within its tolerance as ties for the lower item row. So the candidates
+/// (a few more than needed, best first by ONNX Runtime's scores) are re-scored with the engine's own arithmetic
+/// (<see cref="VectorMath.Dot"/> inside a cluster, as <see cref="ClusterQuotaRetriever"/>; the search kernel's chain,
+/// <see cref="TiledTopKSearch.Score(ReadOnlySpan{float}, ReadOnlySpan{float})"/>, over the catalogue, as
+/// <see cref="UnimodalRetriever"/>), everything the candidates leave out is bounded by the last candidate's ONNX score plus
+/// the rounding bound <see cref="ErrorBound"/>, and <see cref="CertifiedRanking"/> keeps the prefix that this proves. When
+/// the prefix is shorter than what the list needs, the cluster or the catalogue is scanned with the engine itself. Either
+/// way the result is the engine's ranking, bit for bit. One per call (scratch buffers); not thread-safe.
+/// </summary>
+internal sealed class OnnxRerank
+{
+    /// <summary>
+    /// Candidates re-scored beyond those needed on the first try: the rest are bounded by the ONNX score of the next one.
+    /// Most lists are proved from these; otherwise every candidate is re-scored and bounded by the last one.
+    /// </summary>
+    private const int FirstExtra = 4;
+
+    private readonly OnnxRerankTables _tables;
+    private readonly int _listLength;
+    private readonly CertifiedRanking _certifier = new();
+    private readonly int[] _items;
+    private readonly float[] _exact;
+    private readonly TopKSelector _selector;
+    private readonly ItemExclusion _exclusion;
+
+    /// <summary>Creates the scratch for lists of length <paramref name="listLength"/> from up to <paramref name="maxCandidates"/> candidates per ranking.</summary>
+    public OnnxRerank(OnnxRerankTables tables, int listLength, int maxCandidates)
+    {
+        _tables = tables;
+        _listLength = listLength;
+        _items = new int[maxCandidates];
+        _exact = new float[maxCandidates];
+        _selector = new TopKSelector(listLength);
+        _exclusion = new ItemExclusion(tables.Items.Rows);
+    }
+
+    /// <summary>Rankings proved from the candidates.</summary>
+    public long Proved { get; private set; }
+
+    /// <summary>Rankings computed by an engine scan because the candidates did not prove enough of them.</summary>
+    public long Scanned { get; private set; }
+
+    /// <summary>
+    /// Writes the head of component ranking of <paramref name="query"/> in <paramref name="cluster"/>, as
+    /// <see cref="ClusterQuotaRetriever"/> ranks it for <paramref name="user"/>: at least <paramref name="need"/> entries
+    /// (the engine keeps at most M) into spans as long as the candidates or M, whichever is more.
+    /// </summary>
+    /// <param name="query">The component's query vector (the encoder's <c>mixture_embeddings</c> row).</param>
+    /// <param name="cluster">The component's cluster.</param>
+    /// <param name="rows">ONNX Runtime's candidates for the component, best first.</param>
+    /// <param name="onnxScores">Their ONNX scores; negative infinity marks entries that are not candidates (excluded, padding).</param>
+    /// <param name="finite">How many leading entries are candidates (<see cref="Finite"/> of <paramref name="onnxScores"/>).</param>
+    /// <param name="need">How many entries the list takes from this component (at most M and at most its eligible members).</param>
+    /// <param name="user">The user row, for its exclusions.</param>
+    /// <param name="exclusions">The items excluded per user, as the mask that ONNX Runtime was given; null for none.</param>
+    /// <param name="outItems">Receives the ranking's items, best first.</param>
+    /// <param name="outScores">Receives their engine scores.</param>
+    /// <returns>How many entries were written, at least <paramref name="need"/>.</returns>
+    // The re-ranking is optimised at once rather than tiered, as CertifiedRanking.Rank (why there).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int Component(ReadOnlySpan<float> query, int cluster, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, int finite, int need, int user,
+        BipartiteGraph? exclusions, Span<int> outItems, Span<float> outScores)
+    {
+        bool allListed = finite < rows.Length || rows.Length >= _tables.Clustering.MembersOf(cluster).Length;
+        double error = ErrorBound(query, _tables.ClusterNormBound[cluster]);
+        int proved = Prove(query, component: true, rows, onnxScores, finite, allListed, error, need, outItems, outScores);
+        if (proved >= 0)
+        {
+            Proved++;
+            return proved;
+        }
+        Scanned++;
+        _selector.Reset(_listLength);
+        _exclusion.Load(exclusions == null ? default : exclusions.ItemsOf(user));
+        _tables.Clusters.RankCluster(query, cluster, _exclusion, _selector);
+        return _selector.Drain(outItems, outScores);
+    }
+
+    /// <summary>
+    /// Writes the unimodal list of <paramref name="user"/> (the top M of the catalogue by the user's vector), as
+    /// <see cref="UnimodalRetriever"/> returns it, into spans as long as the candidates or M, whichever is more.
+    /// </summary>
+    /// <param name="user">The user row.</param>
+    /// <param name="rows">ONNX Runtime's candidates, best first.</param>
+    /// <param name="onnxScores">Their ONNX scores; negative infinity marks excluded items.</param>
+    /// <param name="exclusions">The items excluded per user, as the mask that ONNX Runtime was given; null for none.</param>
+    /// <param name="outItems">Receives the list's items, best first.</param>
+    /// <param name="outScores">Receives their engine scores.</param>
+    /// <returns>The list's length: M, or the number of eligible items when fewer.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int Catalogue(int user, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, BipartiteGraph? exclusions, Span<int> outItems, Span<float> outScores)
+    {
+        var query = _tables.Users.ReadRow(user);
+        int finite = Finite(onnxScores);
+        bool allListed = finite < rows.Length || rows.Length >= _tables.Items.Rows;
+        int need = Math.Min(_listLength, finite);
+        double error = ErrorBound(query, _tables.ItemNormBound);
+        int proved = Prove(query, component: false, rows, onnxScores, finite, allListed, error, need, outItems, outScores);
+        if (proved >= 0)
+        {
+            Proved++;
+            return Math.Min(proved, _listLength);
+        }
+        Scanned++;
+        var list = _tables.Catalogue.Retrieve(_tables.Users, [user], exclusions, _listLength, threads: 1);
+        list.IndicesOf(0).CopyTo(outItems);
+        list.ScoresOf(0).CopyTo(outScores);
+        return list.Counts[0];
+    }
+
+    /// <summary>
+    /// A bound on |ONNX score - engine score| for any item of norm at most <paramref name="itemNormBound"/>: each of the two
+    /// float32 dot products of length d, summed in any order (fused or not), is within gamma_d = d u / (1 - d u) of
+    /// sum |q_i v_i| &lt;= |q| |v| of the exact value (u = 2^-24; Higham, Accuracy and Stability of Numerical Algorithms,
+    /// 2nd ed., section 3.1), plus an absolute term for underflow; the relative margin covers this estimate's own rounding.
+    /// It assumes that ONNX Runtime computes in float32, as its CPU kernels do; a candidate off by more than the bound
+    /// (TF32 or bfloat16 matrix products on some GPUs) makes the ranking a scan instead.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double ErrorBound(ReadOnlySpan<float> query, double itemNormBound)
+    {
+        int d = query.Length;
+        double du = d * Math.ScaleB(1.0, -24);
+        if (du >= 0.5) return double.PositiveInfinity;
+        double gamma = du / (1 - du);
+        // |q|^2 in float32 is itself a sum of d non-negative products: at most gamma below the exact value, plus underflow.
+        double squares = (VectorMath.Dot(query, query) + d * Math.ScaleB(1.0, -149)) / (1 - gamma);
+        return (2 * gamma * Math.Sqrt(squares) * itemNormBound + 2 * d * Math.ScaleB(1.0, -149)) * (1 + 1e-9);
+    }
+
+    /// <summary>
+    /// Re-scores the first candidates (more if needed) and returns the length of the proved prefix written to the outputs,
+    /// or -1 when the candidates cannot prove <paramref name="need"/> entries (at most the number of candidates).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int Prove(ReadOnlySpan<float> query, bool component, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, int finite, bool allListed,
+        double error, int need, Span<int> outItems, Span<float> outScores)
+    {
+        int scored = 0;
+        int n = Math.Min(finite, need + FirstExtra);
+        while (true)
+        {
+            for (int i = scored; i < n; i++) _items[i] = checked((int)rows[i]);
+            var items = _items.AsSpan(scored, n - scored);
+            var exact = _exact.AsSpan(scored, n - scored);
+            if (component)
+            {
+                for (int i = 0; i < items.Length; i++) exact[i] = VectorMath.Dot(query, _tables.Items.ReadRow(items[i]));
+            }
+            else
+            {
+                TiledTopKSearch.Score(query, _tables.Items, items, exact);
+            }
+            for (int i = scored; i < n; i++)
+            {
+                // Beyond the bound: ONNX Runtime did not compute in float32 as assumed, so nothing it left out is bounded.
+                if (!(Math.Abs((double)_exact[i] - onnxScores[i]) <= error)) return -1;
+            }
+            scored = n;
+            // Candidates past n and items past the last candidate score at most the next ONNX score (TopK sorts), plus the error.
+            double othersAtMost = n < finite ? onnxScores[n] + error : allListed ? double.NegativeInfinity : onnxScores[finite - 1] + error;
+            int proved = _certifier.Rank(_items.AsSpan(0, n), _exact.AsSpan(0, n), othersAtMost, outItems, outScores);
+            // With nothing left out (othersAtMost = -inf), need <= finite = n: a full proof meets it.
+            if (proved >= need) return proved;
+            if (n == finite) return -1;
+            n = finite;
+        }
+    }
+
+    /// <summary>How many leading entries are candidates (ONNX TopK sorts, so excluded entries, at negative infinity, come last).</summary>
+    public static int Finite(ReadOnlySpan<float> scores)
+    {
+        int n = 0;
+        while (n < scores.Length && !float.IsNegativeInfinity(scores[n])) n++;
+        return n;
+    }
+}

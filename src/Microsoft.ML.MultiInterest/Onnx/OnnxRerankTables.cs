@@ -1,0 +1,100 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// What <see cref="OnnxCandidateScorer"/> re-ranks ONNX Runtime's candidates with, read back from the serving directory's
+/// own graphs (no second copy on disk): the user and item tables (the unimodal scorer's initializers), the item clusters
+/// (the quota scorer's grouped member rows), the engine's retrievers over them for the scans the candidates cannot
+/// settle, and the largest item norms that bound the two computations' rounding. Read-only once built; thread-safe.
+/// </summary>
+internal sealed class OnnxRerankTables
+{
+    private readonly Lazy<ClusterQuotaRetriever> _clusters;
+    private readonly Lazy<UnimodalRetriever> _catalogue;
+
+    private OnnxRerankTables(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering)
+    {
+        Users = users;
+        Items = items;
+        Clustering = clustering;
+        // Both retrievers copy the item table (grouped by cluster, packed for the search kernel); only a scan needs them.
+        _clusters = new Lazy<ClusterQuotaRetriever>(() => new ClusterQuotaRetriever(items, clustering));
+        _catalogue = new Lazy<UnimodalRetriever>(() => new UnimodalRetriever(items));
+        ClusterNormBound = new double[clustering.ClusterCount];
+        for (int c = 0; c < clustering.ClusterCount; c++)
+        {
+            foreach (int item in clustering.MembersOf(c)) ClusterNormBound[c] = Math.Max(ClusterNormBound[c], Norm(items.ReadRow(item)));
+            ItemNormBound = Math.Max(ItemNormBound, ClusterNormBound[c]);
+        }
+    }
+
+    /// <summary>The user table, row = user row.</summary>
+    public EmbeddingMatrix Users { get; }
+
+    /// <summary>The item table, row = item row.</summary>
+    public EmbeddingMatrix Items { get; }
+
+    /// <summary>The item clusters the mixtures refer to (members in ascending item order, as the engine's).</summary>
+    public ItemClustering Clustering { get; }
+
+    /// <summary>The engine's cluster search, for a component whose candidates do not prove its ranking (built on first use).</summary>
+    public ClusterQuotaRetriever Clusters => _clusters.Value;
+
+    /// <summary>The engine's catalogue search, for a unimodal list whose candidates do not prove it (built on first use).</summary>
+    public UnimodalRetriever Catalogue => _catalogue.Value;
+
+    /// <summary>Per cluster, the largest Euclidean norm of its members (0 for an empty cluster).</summary>
+    public double[] ClusterNormBound { get; }
+
+    /// <summary>The largest Euclidean norm of any item.</summary>
+    public double ItemNormBound { get; }
+
+    /// <summary>Reads the tables of the directory <paramref name="directory"/> described by <paramref name="manifest"/>.</summary>
+    /// <exception cref="InvalidDataException">A graph lacks a table or its shape disagrees with the manifest.</exception>
+    public static OnnxRerankTables Read(string directory, OnnxServingManifest manifest)
+    {
+        var f = TensorProto.Types.DataType.Float;
+        var i64 = TensorProto.Types.DataType.Int64;
+        string unimodalPath = Path.Combine(directory, manifest.UnimodalScorer.File), quotaPath = Path.Combine(directory, manifest.QuotaScorer.File);
+        var tables = OnnxInitializerFile.Read(unimodalPath, (UnimodalOnnxExporter.UserTableName, f), (UnimodalOnnxExporter.ItemTableName, f));
+        var users = Matrix(tables[UnimodalOnnxExporter.UserTableName], unimodalPath, manifest.Users, manifest.Dimension);
+        var items = Matrix(tables[UnimodalOnnxExporter.ItemTableName], unimodalPath, manifest.Items, manifest.Dimension);
+
+        var members = OnnxInitializerFile.Read(quotaPath, (QuotaScorerGraph.ClusterItemRowsName, i64), (QuotaScorerGraph.ClusterPaddingName, f));
+        var (shape, rowValues) = members[QuotaScorerGraph.ClusterItemRowsName];
+        var (paddingShape, paddingValues) = members[QuotaScorerGraph.ClusterPaddingName];
+        if (shape.Length != 2 || shape[0] != manifest.Clusters || !shape.SequenceEqual(paddingShape))
+            throw new InvalidDataException($"'{quotaPath}' holds member tables of shape [{string.Join(", ", shape)}], not [{manifest.Clusters}, S].");
+        var rows = (long[])rowValues;
+        var padding = (float[])paddingValues;
+        var assignments = new int[manifest.Items];
+        assignments.AsSpan().Fill(-1);
+        for (int slot = 0; slot < rows.Length; slot++)
+        {
+            if (padding[slot] != 0f) continue;
+            long item = rows[slot];
+            if ((ulong)item >= (ulong)assignments.Length || assignments[item] >= 0)
+                throw new InvalidDataException($"'{quotaPath}' lists item row {item} outside 0..{assignments.Length - 1} or in two clusters.");
+            assignments[item] = slot / shape[1];
+        }
+        int missing = Array.IndexOf(assignments, -1);
+        if (missing >= 0) throw new InvalidDataException($"'{quotaPath}' puts item row {missing} in no cluster.");
+        return new OnnxRerankTables(users, items, ItemClustering.Create(assignments, manifest.Clusters, items));
+    }
+
+    private static EmbeddingMatrix Matrix((int[] Shape, Array Values) tensor, string path, int rows, int dimension)
+    {
+        if (tensor.Shape.Length != 2 || tensor.Shape[0] != rows || tensor.Shape[1] != dimension)
+            throw new InvalidDataException($"A table of '{path}' has shape [{string.Join(", ", tensor.Shape)}], not [{rows}, {dimension}] as the manifest says.");
+        return new EmbeddingMatrix(rows, dimension, (float[])tensor.Values);
+    }
+
+    private static double Norm(ReadOnlySpan<float> row)
+    {
+        double sum = 0;
+        foreach (float v in row) sum += (double)v * v;
+        return Math.Sqrt(sum);
+    }
+}
