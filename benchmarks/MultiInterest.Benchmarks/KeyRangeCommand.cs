@@ -90,7 +90,11 @@ internal static class KeyRangeCommand
                 return 0;
             });
             zipBytes = new FileInfo(path).Length;
-            Stage("load", () => MultiInterestModel.Load(ml, path));
+            Stage("load", () =>
+            {
+                using var loaded = MultiInterestModel.Load(ml, path);
+                return 0;
+            });
             File.Delete(path);
         }
         JsonReport.Print(new

@@ -19,7 +19,7 @@ internal static class ExportOnnxCommand
 
     private static int Run(string modelPath, string outDirectory, TextWriter log)
     {
-        var model = MultiInterestModel.Load(new MLContext(seed: 1), modelPath);
+        using var model = MultiInterestModel.Load(new MLContext(seed: 1), modelPath);
         var manifest = model.ExportOnnx(outDirectory);
         log.WriteLine($"Exported M={manifest.Candidates}, alpha={manifest.Alpha}, {manifest.Users:N0} users, {manifest.Items:N0} items, {manifest.Clusters:N0} clusters to {outDirectory}:");
         foreach (var file in new DirectoryInfo(outDirectory).GetFiles().OrderBy(f => f.Name))

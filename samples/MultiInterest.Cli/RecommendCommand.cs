@@ -60,7 +60,7 @@ internal static class RecommendCommand
         var ml = new MLContext(seed: 1);
         var sessions = new OnnxSessionFactory(gpu, message => log.WriteLine(message)) { IntraOpThreads = threads, AllowSpinning = spin };
         sessions.ApplyTo(ml);
-        var model = MultiInterestModel.Load(ml, modelPath);
+        using var model = MultiInterestModel.Load(ml, modelPath);
         var ids = ServingData.Users(usersPath);
         var clock = Stopwatch.StartNew();
         List<(string User, string[] Items, float[] Scores)> lists;

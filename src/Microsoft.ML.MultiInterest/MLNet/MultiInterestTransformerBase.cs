@@ -53,7 +53,16 @@ public abstract class MultiInterestTransformerBase : ITransformer
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        ((ICanSaveModel)CreateSavableModel()).Save(ctx);
+        var savable = CreateSavableModel();
+        try
+        {
+            ((ICanSaveModel)savable).Save(ctx);
+        }
+        finally
+        {
+            // The chain's OnnxTransformer keeps a copy of its graph in the temp directory until disposed.
+            (savable as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>The ML.NET transformers that reproduce this transformer's output columns; saved in its place.</summary>

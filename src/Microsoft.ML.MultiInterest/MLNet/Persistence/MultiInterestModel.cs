@@ -13,7 +13,7 @@ namespace Microsoft.ML.MultiInterest;
 /// recreated by ML.NET), so this class also reads the tables of every library stage out of the zip: the
 /// graph embeddings, the k-means centroids, the mixtures and the candidate lists.
 /// </summary>
-public sealed partial class MultiInterestModel
+public sealed partial class MultiInterestModel : IDisposable
 {
     private MultiInterestModel(ITransformer transformer, DataViewSchema inputSchema, SavedGraphEmbedding? embedding,
         SavedClustering? clustering, SavedMixtures? mixtures, IReadOnlyList<SavedCandidates> candidates)
@@ -25,6 +25,15 @@ public sealed partial class MultiInterestModel
         Mixtures = mixtures;
         CandidateLists = candidates;
     }
+
+    /// <summary>
+    /// Releases <see cref="Transformer"/>: its ONNX Runtime sessions and the copies of the stage graphs that ML.NET's
+    /// OnnxTransformer writes to the context's temp directory (<c>MLContext.TempFilePath</c>), which stay on disk
+    /// until then (about the size of the zip for every load). The tables read from the zip, <c>Recommend</c> and
+    /// <c>ExportOnnx</c> keep working; <c>Transform</c> on <see cref="Transformer"/> does not. A chain from
+    /// <c>mlContext.Model.Load</c> holds the same files: dispose it too (<c>(model as IDisposable)?.Dispose()</c>).
+    /// </summary>
+    public void Dispose() => (Transformer as IDisposable)?.Dispose();
 
     /// <summary>The model as ML.NET loads it: call <c>Transform</c> on data of <see cref="InputSchema"/>.</summary>
     public ITransformer Transformer { get; }

@@ -133,20 +133,24 @@ internal sealed class SavedChainBuilder
             .Append(ml.Transforms.DropColumns(SingleSlotTextMapping.InputColumn, SingleSlotTextMapping.OutputColumn)));
     }
 
-    /// <summary>Fits the ML.NET chain on an empty view of the input columns; the result is what gets saved.</summary>
-    public ITransformer Build()
+    /// <summary>
+    /// Fits the ML.NET chain on an empty view of the input columns; the result is what gets saved. Dispose it after
+    /// saving: it owns a temp directory of its own, where ML.NET's OnnxTransformer keeps its copy of the graph.
+    /// </summary>
+    public SavableChain Build()
     {
         foreach (var (key, value) in _metadata)
             Graph.AddMetadata(key, value);
         byte[] model = OnnxGraphBuilder.ToBytes(Graph.Build($"Microsoft.ML.MultiInterest saved stage: {_stage}."));
-        var ml = new MLContext(seed: 0);
+        var temp = Directory.CreateTempSubdirectory("mi-save-");
+        var ml = new MLContext(seed: 0) { TempFilePath = temp.FullName };
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
         foreach (var (temporary, source) in _keyConversions)
             chain = chain.Append(ml.Transforms.Conversion.ConvertType(temporary, source, DataKind.UInt32));
         chain = chain.Append(ml.Transforms.ApplyOnnxModel(_onnxOutputs.ToArray(), _onnxInputs.ToArray(), new MemoryStream(model)));
         foreach (var step in _outputSteps) chain = chain.Append(step(ml));
         chain = chain.Append(ml.Transforms.DropColumns(_temporaries.ToArray()));
-        return chain.Fit(new EmptyDataView(_fitSchema.ToSchema()));
+        return new SavableChain(chain.Fit(new EmptyDataView(_fitSchema.ToSchema())), temp.FullName);
     }
 
     private string Output(string tensor, TensorProto.Types.DataType type, int size)

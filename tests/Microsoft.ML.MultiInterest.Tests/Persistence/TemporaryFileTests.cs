@@ -1,0 +1,77 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Persistence;
+
+/// <summary>
+/// ML.NET's OnnxTransformer keeps a copy of its graph in the context's temp directory until it is disposed: saving
+/// must dispose the chains it builds, and a disposed <see cref="MultiInterestModel"/> must leave nothing behind.
+/// </summary>
+public sealed class TemporaryFileTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-tempfiles-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void LoadedModel_LeavesNoTemporaryFiles_OnceDisposed()
+    {
+        string temp = Directory.CreateDirectory(Path.Combine(_directory, "temp")).FullName;
+        var ml = new MLContext(seed: 1) { TempFilePath = temp };
+        var mi = ml.MultiInterest();
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var model = MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(mi.UnimodalRetriever(candidates: 3))
+            .Fit(raw);
+        string path = Path.Combine(_directory, "model.zip");
+        ml.Model.Save(model, raw.Schema, path);
+
+        var loaded = MultiInterestModel.Load(ml, path);
+        Assert.NotEmpty(Directory.GetFiles(temp, "*", SearchOption.AllDirectories)); // the check below could fail
+        loaded.Dispose();
+        Assert.Empty(Directory.GetFiles(temp, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Saving_LeavesNoCopyOfTheStageGraphsInTheTempDirectory()
+    {
+        // The saved chains are built in a context of their own, whose temp directory is the system's: look there for
+        // files holding exactly one of this model's stage graphs. A seed of its own makes the graphs (their vectors and
+        // scores) this run's alone, so files of other tests or earlier runs cannot match.
+        int seed = Random.Shared.Next();
+        var ml = new MLContext(seed: seed);
+        var mi = ml.MultiInterest();
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var model = MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(mi.UnimodalRetriever(candidates: 3))
+            .Fit(raw);
+        string path = Path.Combine(_directory, "model.zip");
+        ml.Model.Save(model, raw.Schema, path);
+
+        var graphs = new List<byte[]>();
+        using (var zip = ZipFile.OpenRead(path))
+        {
+            foreach (var entry in zip.Entries.Where(e => e.Name == "OnnxModel"))
+            {
+                using var content = entry.Open();
+                using var buffer = new MemoryStream();
+                content.CopyTo(buffer);
+                var bytes = buffer.ToArray();
+                graphs.Add(bytes[4..(4 + BinaryPrimitives.ReadInt32LittleEndian(bytes))]);
+            }
+        }
+        Assert.Equal(2, graphs.Count);
+        foreach (var file in new DirectoryInfo(Path.GetTempPath()).EnumerateFiles())
+        {
+            var graph = graphs.FirstOrDefault(g => g.Length == file.Length);
+            if (graph == null) continue;
+            byte[] content;
+            try { content = File.ReadAllBytes(file.FullName); }
+            catch (IOException) { continue; } // another process's file, gone or locked
+            Assert.False(content.AsSpan().SequenceEqual(graph), $"The temp file '{file.FullName}' is a leftover copy of a saved stage graph (seed {seed}).");
+        }
+    }
+}
