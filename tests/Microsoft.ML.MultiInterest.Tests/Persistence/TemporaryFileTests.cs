@@ -19,14 +19,7 @@ public sealed class TemporaryFileTests : IDisposable
     {
         string temp = Directory.CreateDirectory(Path.Combine(_directory, "temp")).FullName;
         var ml = new MLContext(seed: 1) { TempFilePath = temp };
-        var mi = ml.MultiInterest();
-        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        var model = MLNetTestData.KeyPipeline(ml)
-            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
-            .Append(mi.UnimodalRetriever(candidates: 3))
-            .Fit(raw);
-        string path = Path.Combine(_directory, "model.zip");
-        ml.Model.Save(model, raw.Schema, path);
+        string path = SaveSmallModel(ml);
 
         var loaded = MultiInterestModel.Load(ml, path);
         Assert.NotEmpty(Directory.GetFiles(temp, "*", SearchOption.AllDirectories)); // the check below could fail
@@ -37,19 +30,11 @@ public sealed class TemporaryFileTests : IDisposable
     [Fact]
     public void Saving_LeavesNoCopyOfTheStageGraphsInTheTempDirectory()
     {
-        // The saved chains are built in a context of their own, whose temp directory is the system's: look there for
-        // files holding exactly one of this model's stage graphs. A seed of its own makes the graphs (their vectors and
-        // scores) this run's alone, so files of other tests or earlier runs cannot match.
+        // Each stage's savable chain is built in a context of its own, with a temp subdirectory of the system's: look
+        // there and in the system's for files holding exactly one of this model's stage graphs. A seed of its own makes
+        // the graphs (their vectors and scores) this run's alone, so files of other tests or earlier runs cannot match.
         int seed = Random.Shared.Next();
-        var ml = new MLContext(seed: seed);
-        var mi = ml.MultiInterest();
-        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        var model = MLNetTestData.KeyPipeline(ml)
-            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
-            .Append(mi.UnimodalRetriever(candidates: 3))
-            .Fit(raw);
-        string path = Path.Combine(_directory, "model.zip");
-        ml.Model.Save(model, raw.Schema, path);
+        string path = SaveSmallModel(new MLContext(seed: seed));
 
         var graphs = new List<byte[]>();
         using (var zip = ZipFile.OpenRead(path))
@@ -64,7 +49,8 @@ public sealed class TemporaryFileTests : IDisposable
             }
         }
         Assert.Equal(2, graphs.Count);
-        foreach (var file in new DirectoryInfo(Path.GetTempPath()).EnumerateFiles())
+        var temp = new DirectoryInfo(Path.GetTempPath());
+        foreach (var file in temp.EnumerateFiles().Concat(temp.EnumerateDirectories("mi-save-*").SelectMany(FilesOrNone)))
         {
             var graph = graphs.FirstOrDefault(g => g.Length == file.Length);
             if (graph == null) continue;
@@ -72,6 +58,33 @@ public sealed class TemporaryFileTests : IDisposable
             try { content = File.ReadAllBytes(file.FullName); }
             catch (IOException) { continue; } // another process's file, gone or locked
             Assert.False(content.AsSpan().SequenceEqual(graph), $"The temp file '{file.FullName}' is a leftover copy of a saved stage graph (seed {seed}).");
+        }
+    }
+
+    /// <summary>Fits keys, a small graph embedding and a unimodal retriever in <paramref name="ml"/> and saves them.</summary>
+    private string SaveSmallModel(MLContext ml)
+    {
+        var mi = ml.MultiInterest();
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var model = MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(mi.UnimodalRetriever(candidates: 3))
+            .Fit(raw);
+        string path = Path.Combine(_directory, $"model-{Guid.NewGuid():N}.zip");
+        ml.Model.Save(model, raw.Schema, path);
+        return path;
+    }
+
+    /// <summary>The files under <paramref name="directory"/>, or none when another test's save removes it meanwhile.</summary>
+    private static FileInfo[] FilesOrNone(DirectoryInfo directory)
+    {
+        try
+        {
+            return directory.GetFiles("*", SearchOption.AllDirectories);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return [];
         }
     }
 }
