@@ -1,7 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.MultiInterest.Engine;
@@ -105,7 +103,7 @@ internal static class DenseRows
         int k = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            for (; k + 8 * Vector512<double>.Count <= d; k += 8 * Vector512<double>.Count) MultiplyColumns512x8(g, d, v, result, k);
+            for (; k + 8 * Vector512<double>.Count <= d; k += 8 * Vector512<double>.Count) DenseTiles.MultiplyColumns512x8(g, d, v, result, k);
         }
         MultiplyColumnsFrom(g, d, v, result, k);
     }
@@ -114,7 +112,7 @@ internal static class DenseRows
     private static void MultiplyColumnsFrom(ReadOnlySpan<double> g, int d, ReadOnlySpan<double> v, Span<double> result, int k)
     {
         if (Vector512.IsHardwareAccelerated)
-            for (; k + Vector512<double>.Count <= d; k += Vector512<double>.Count) MultiplyColumns512(g, d, v, result, k);
+            for (; k + Vector512<double>.Count <= d; k += Vector512<double>.Count) DenseTiles.MultiplyColumns512(g, d, v, result, k);
         if (k == d) return;
         var rest = result[k..d];
         rest.Clear();
@@ -137,91 +135,13 @@ internal static class DenseRows
                 var v = vectors.Slice(t * d, 4 * d);
                 var result = results.Slice(t * d, 4 * d);
                 int k = 0;
-                for (; k + 4 * Vector512<double>.Count <= d; k += 4 * Vector512<double>.Count) MultiplyColumns512x4x4(g, d, v, result, k);
+                for (; k + 4 * Vector512<double>.Count <= d; k += 4 * Vector512<double>.Count) DenseTiles.MultiplyColumns512x4x4(g, d, v, result, k);
                 // The rest as the single-vector overload computes it (same per-output order).
                 if (k < d)
                     for (int q = 0; q < 4; q++) MultiplyColumnsFrom(g, d, v.Slice(q * d, d), result.Slice(q * d, d), k);
             }
         }
         for (; t < count; t++) SymmetricMultiply(g, d, vectors.Slice(t * d, d), results.Slice(t * d, d));
-    }
-
-    private static void MultiplyColumns512x4x4(ReadOnlySpan<double> g, int d, ReadOnlySpan<double> v, Span<double> result, int k)
-    {
-        const int L = 8; // Vector512<double>.Count
-        ref double gRef = ref MemoryMarshal.GetReference(g);
-        ref double vRef = ref MemoryMarshal.GetReference(v);
-        Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default;
-        Vector512<double> a20 = default, a21 = default, a22 = default, a23 = default, a30 = default, a31 = default, a32 = default, a33 = default;
-        for (int j = 0; j < d; j++)
-        {
-            nuint row = (nuint)(j * d + k);
-            var g0 = Vector512.LoadUnsafe(ref gRef, row);
-            var g1 = Vector512.LoadUnsafe(ref gRef, row + L);
-            var g2 = Vector512.LoadUnsafe(ref gRef, row + 2 * L);
-            var g3 = Vector512.LoadUnsafe(ref gRef, row + 3 * L);
-            var s0 = Vector512.Create(Unsafe.Add(ref vRef, j));
-            var s1 = Vector512.Create(Unsafe.Add(ref vRef, d + j));
-            var s2 = Vector512.Create(Unsafe.Add(ref vRef, 2 * d + j));
-            var s3 = Vector512.Create(Unsafe.Add(ref vRef, 3 * d + j));
-            a00 = Vector512.FusedMultiplyAdd(g0, s0, a00); a01 = Vector512.FusedMultiplyAdd(g1, s0, a01);
-            a02 = Vector512.FusedMultiplyAdd(g2, s0, a02); a03 = Vector512.FusedMultiplyAdd(g3, s0, a03);
-            a10 = Vector512.FusedMultiplyAdd(g0, s1, a10); a11 = Vector512.FusedMultiplyAdd(g1, s1, a11);
-            a12 = Vector512.FusedMultiplyAdd(g2, s1, a12); a13 = Vector512.FusedMultiplyAdd(g3, s1, a13);
-            a20 = Vector512.FusedMultiplyAdd(g0, s2, a20); a21 = Vector512.FusedMultiplyAdd(g1, s2, a21);
-            a22 = Vector512.FusedMultiplyAdd(g2, s2, a22); a23 = Vector512.FusedMultiplyAdd(g3, s2, a23);
-            a30 = Vector512.FusedMultiplyAdd(g0, s3, a30); a31 = Vector512.FusedMultiplyAdd(g1, s3, a31);
-            a32 = Vector512.FusedMultiplyAdd(g2, s3, a32); a33 = Vector512.FusedMultiplyAdd(g3, s3, a33);
-        }
-        Store4(result[k..], a00, a01, a02, a03);
-        Store4(result[(d + k)..], a10, a11, a12, a13);
-        Store4(result[(2 * d + k)..], a20, a21, a22, a23);
-        Store4(result[(3 * d + k)..], a30, a31, a32, a33);
-    }
-
-    private static void Store4(Span<double> output, Vector512<double> a0, Vector512<double> a1, Vector512<double> a2, Vector512<double> a3)
-    {
-        a0.CopyTo(output);
-        a1.CopyTo(output[Vector512<double>.Count..]);
-        a2.CopyTo(output[(2 * Vector512<double>.Count)..]);
-        a3.CopyTo(output[(3 * Vector512<double>.Count)..]);
-    }
-
-    private static void MultiplyColumns512x8(ReadOnlySpan<double> g, int d, ReadOnlySpan<double> v, Span<double> result, int k)
-    {
-        const int L = 8; // Vector512<double>.Count
-        ref double gRef = ref MemoryMarshal.GetReference(g);
-        Vector512<double> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        for (int j = 0; j < d; j++)
-        {
-            var s = Vector512.Create(v[j]);
-            nuint row = (nuint)(j * d + k);
-            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row), s, a0);
-            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + L), s, a1);
-            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + 2 * L), s, a2);
-            a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + 3 * L), s, a3);
-            a4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + 4 * L), s, a4);
-            a5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + 5 * L), s, a5);
-            a6 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + 6 * L), s, a6);
-            a7 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + 7 * L), s, a7);
-        }
-        var output = result.Slice(k, 8 * L);
-        a0.CopyTo(output);
-        a1.CopyTo(output[L..]);
-        a2.CopyTo(output[(2 * L)..]);
-        a3.CopyTo(output[(3 * L)..]);
-        a4.CopyTo(output[(4 * L)..]);
-        a5.CopyTo(output[(5 * L)..]);
-        a6.CopyTo(output[(6 * L)..]);
-        a7.CopyTo(output[(7 * L)..]);
-    }
-
-    private static void MultiplyColumns512(ReadOnlySpan<double> g, int d, ReadOnlySpan<double> v, Span<double> result, int k)
-    {
-        ref double gRef = ref MemoryMarshal.GetReference(g);
-        Vector512<double> a = default;
-        for (int j = 0; j < d; j++) a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, (nuint)(j * d + k)), Vector512.Create(v[j]), a);
-        a.CopyTo(result.Slice(k, Vector512<double>.Count));
     }
 
     /// <summary>Y M: (rows × width) × (width × outWidth), row-major, each output row independent.</summary>

@@ -10,6 +10,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// rows once per input row. Each output element goes through exactly the operations of the row-by-row kernels, in
 /// the same order (fused multiply-adds where they fuse, a product and a sum where they do not), so results are bit
 /// for bit those of <see cref="DenseRows"/>' portable paths.
+/// The AVX-512 kernels of <see cref="DenseRows"/>' Gramian-vector products live here too.
 /// </summary>
 internal static class DenseTiles
 {
@@ -94,10 +95,10 @@ internal static class DenseTiles
                 c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
             }
         }
-        c00.StoreUnsafe(ref gRef, o0); c01.StoreUnsafe(ref gRef, o0 + Lanes); c02.StoreUnsafe(ref gRef, o0 + 2 * Lanes); c03.StoreUnsafe(ref gRef, o0 + 3 * Lanes);
-        c10.StoreUnsafe(ref gRef, o1); c11.StoreUnsafe(ref gRef, o1 + Lanes); c12.StoreUnsafe(ref gRef, o1 + 2 * Lanes); c13.StoreUnsafe(ref gRef, o1 + 3 * Lanes);
-        c20.StoreUnsafe(ref gRef, o2); c21.StoreUnsafe(ref gRef, o2 + Lanes); c22.StoreUnsafe(ref gRef, o2 + 2 * Lanes); c23.StoreUnsafe(ref gRef, o2 + 3 * Lanes);
-        c30.StoreUnsafe(ref gRef, o3); c31.StoreUnsafe(ref gRef, o3 + Lanes); c32.StoreUnsafe(ref gRef, o3 + 2 * Lanes); c33.StoreUnsafe(ref gRef, o3 + 3 * Lanes);
+        Store4(ref gRef, o0, c00, c01, c02, c03);
+        Store4(ref gRef, o1, c10, c11, c12, c13);
+        Store4(ref gRef, o2, c20, c21, c22, c23);
+        Store4(ref gRef, o3, c30, c31, c32, c33);
     }
 
     private static void GramStrip(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
@@ -136,6 +137,15 @@ internal static class DenseTiles
         c1.StoreUnsafe(ref gRef, o1);
         c2.StoreUnsafe(ref gRef, o2);
         c3.StoreUnsafe(ref gRef, o3);
+    }
+
+    /// <summary>Stores four consecutive vectors from <paramref name="offset"/> on.</summary>
+    private static void Store4(ref double destination, nuint offset, Vector512<double> a0, Vector512<double> a1, Vector512<double> a2, Vector512<double> a3)
+    {
+        a0.StoreUnsafe(ref destination, offset);
+        a1.StoreUnsafe(ref destination, offset + Lanes);
+        a2.StoreUnsafe(ref destination, offset + 2 * Lanes);
+        a3.StoreUnsafe(ref destination, offset + 3 * Lanes);
     }
 
     private static void GramElement(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
@@ -192,10 +202,10 @@ internal static class DenseTiles
             c30 += b0 * a3; c31 += b1 * a3; c32 += b2 * a3; c33 += b3 * a3;
         }
         nuint o0 = (nuint)(r * outWidth + c), o1 = o0 + (nuint)outWidth, o2 = o1 + (nuint)outWidth, o3 = o2 + (nuint)outWidth;
-        c00.StoreUnsafe(ref outRef, o0); c01.StoreUnsafe(ref outRef, o0 + Lanes); c02.StoreUnsafe(ref outRef, o0 + 2 * Lanes); c03.StoreUnsafe(ref outRef, o0 + 3 * Lanes);
-        c10.StoreUnsafe(ref outRef, o1); c11.StoreUnsafe(ref outRef, o1 + Lanes); c12.StoreUnsafe(ref outRef, o1 + 2 * Lanes); c13.StoreUnsafe(ref outRef, o1 + 3 * Lanes);
-        c20.StoreUnsafe(ref outRef, o2); c21.StoreUnsafe(ref outRef, o2 + Lanes); c22.StoreUnsafe(ref outRef, o2 + 2 * Lanes); c23.StoreUnsafe(ref outRef, o2 + 3 * Lanes);
-        c30.StoreUnsafe(ref outRef, o3); c31.StoreUnsafe(ref outRef, o3 + Lanes); c32.StoreUnsafe(ref outRef, o3 + 2 * Lanes); c33.StoreUnsafe(ref outRef, o3 + 3 * Lanes);
+        Store4(ref outRef, o0, c00, c01, c02, c03);
+        Store4(ref outRef, o1, c10, c11, c12, c13);
+        Store4(ref outRef, o2, c20, c21, c22, c23);
+        Store4(ref outRef, o3, c30, c31, c32, c33);
     }
 
     private static void ProductElement(double[] y, int r, int width, double[] m, int outWidth, int c, double[] result)
@@ -203,5 +213,78 @@ internal static class DenseTiles
         double sum = 0;
         for (int j = 0; j < width; j++) sum += m[j * outWidth + c] * y[r * width + j];
         result[r * outWidth + c] = sum;
+    }
+
+    // The Gramian-vector products of implicit ALS (DenseRows.SymmetricMultiply): G is symmetric, so G v = Σ_j v_j G_j
+    // sums rows of G, each output over j in ascending order with fused multiply-adds.
+
+    /// <summary>Outputs k..k+31 of G v_t for four vectors laid end to end in <paramref name="v"/>: sixteen partial sums in registers, one pass over those columns of G.</summary>
+    public static void MultiplyColumns512x4x4(ReadOnlySpan<double> g, int d, ReadOnlySpan<double> v, Span<double> result, int k)
+    {
+        const int L = 8; // Vector512<double>.Count
+        ref double gRef = ref MemoryMarshal.GetReference(g);
+        ref double vRef = ref MemoryMarshal.GetReference(v);
+        Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<double> a20 = default, a21 = default, a22 = default, a23 = default, a30 = default, a31 = default, a32 = default, a33 = default;
+        for (int j = 0; j < d; j++)
+        {
+            nuint row = (nuint)(j * d + k);
+            var g0 = Vector512.LoadUnsafe(ref gRef, row);
+            var g1 = Vector512.LoadUnsafe(ref gRef, row + L);
+            var g2 = Vector512.LoadUnsafe(ref gRef, row + 2 * L);
+            var g3 = Vector512.LoadUnsafe(ref gRef, row + 3 * L);
+            var s0 = Vector512.Create(Unsafe.Add(ref vRef, j));
+            var s1 = Vector512.Create(Unsafe.Add(ref vRef, d + j));
+            var s2 = Vector512.Create(Unsafe.Add(ref vRef, 2 * d + j));
+            var s3 = Vector512.Create(Unsafe.Add(ref vRef, 3 * d + j));
+            a00 = Vector512.FusedMultiplyAdd(g0, s0, a00); a01 = Vector512.FusedMultiplyAdd(g1, s0, a01);
+            a02 = Vector512.FusedMultiplyAdd(g2, s0, a02); a03 = Vector512.FusedMultiplyAdd(g3, s0, a03);
+            a10 = Vector512.FusedMultiplyAdd(g0, s1, a10); a11 = Vector512.FusedMultiplyAdd(g1, s1, a11);
+            a12 = Vector512.FusedMultiplyAdd(g2, s1, a12); a13 = Vector512.FusedMultiplyAdd(g3, s1, a13);
+            a20 = Vector512.FusedMultiplyAdd(g0, s2, a20); a21 = Vector512.FusedMultiplyAdd(g1, s2, a21);
+            a22 = Vector512.FusedMultiplyAdd(g2, s2, a22); a23 = Vector512.FusedMultiplyAdd(g3, s2, a23);
+            a30 = Vector512.FusedMultiplyAdd(g0, s3, a30); a31 = Vector512.FusedMultiplyAdd(g1, s3, a31);
+            a32 = Vector512.FusedMultiplyAdd(g2, s3, a32); a33 = Vector512.FusedMultiplyAdd(g3, s3, a33);
+        }
+        if (result.Length < 3 * d + k + 4 * L) throw new ArgumentException("The results must hold four vectors.", nameof(result));
+        ref double outRef = ref MemoryMarshal.GetReference(result);
+        Store4(ref outRef, (nuint)k, a00, a01, a02, a03);
+        Store4(ref outRef, (nuint)(d + k), a10, a11, a12, a13);
+        Store4(ref outRef, (nuint)(2 * d + k), a20, a21, a22, a23);
+        Store4(ref outRef, (nuint)(3 * d + k), a30, a31, a32, a33);
+    }
+
+    /// <summary>Outputs k..k+63 of G v: eight partial-sum vectors in registers while G's columns stream past once.</summary>
+    public static void MultiplyColumns512x8(ReadOnlySpan<double> g, int d, ReadOnlySpan<double> v, Span<double> result, int k)
+    {
+        const int L = 8; // Vector512<double>.Count
+        ref double gRef = ref MemoryMarshal.GetReference(g);
+        Vector512<double> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (int j = 0; j < d; j++)
+        {
+            var s = Vector512.Create(v[j]);
+            nuint row = (nuint)(j * d + k);
+            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row), s, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + L), s, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + 2 * L), s, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + 3 * L), s, a3);
+            a4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + 4 * L), s, a4);
+            a5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + 5 * L), s, a5);
+            a6 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + 6 * L), s, a6);
+            a7 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, row + 7 * L), s, a7);
+        }
+        if (result.Length < k + 8 * L) throw new ArgumentException("The result is too short.", nameof(result));
+        ref double outRef = ref MemoryMarshal.GetReference(result);
+        Store4(ref outRef, (nuint)k, a0, a1, a2, a3);
+        Store4(ref outRef, (nuint)(k + 4 * L), a4, a5, a6, a7);
+    }
+
+    /// <summary>Outputs k..k+7 of G v.</summary>
+    public static void MultiplyColumns512(ReadOnlySpan<double> g, int d, ReadOnlySpan<double> v, Span<double> result, int k)
+    {
+        ref double gRef = ref MemoryMarshal.GetReference(g);
+        Vector512<double> a = default;
+        for (int j = 0; j < d; j++) a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gRef, (nuint)(j * d + k)), Vector512.Create(v[j]), a);
+        a.CopyTo(result.Slice(k, Vector512<double>.Count));
     }
 }
