@@ -161,7 +161,9 @@ public class MixtureEmbeddingTrainingTests
     {
         var planted = PlantedGraph.Create();
         var options = Small(3, 16);
-        options.Epochs = 15;
+        // Hogwild updates make two threads' result vary run to run: at 15 epochs the AUC ranged 0.848-0.891 and once
+        // failed the bar; at 25 it ranged 0.895-0.925 in 15 runs (one thread: 0.893).
+        options.Epochs = 25;
         options.Threads = 2;
         double auc = PooledAuc(planted, GraphEmbeddingTrainerEngine.Fit(planted.Train, options).Mixture!);
         Assert.True(auc > 0.85, $"AUC {auc}");
