@@ -14,7 +14,8 @@ namespace MultiInterest.Cli;
 /// <c>recommend</c>: candidates for a list of users from a saved model, by one of three scorers that give the
 /// same lists: the loaded zip's ML.NET transformers (the lists fitted with the training items excluded), the
 /// engine on the saved tables, or the exported ONNX graphs in ONNX Runtime. All three exclude the training history stored
-/// with the model; the last two also exclude --history.
+/// with the model; the last two also exclude --history. With --onnx, a round-robin model is served by <see cref="OnnxRoundRobinScorer"/>,
+/// and a DCM one also serves the users it does not know from their --history (MultiInterestRecommender's lists for them).
 /// </summary>
 internal static class RecommendCommand
 {
@@ -27,7 +28,8 @@ internal static class RecommendCommand
         var onnx = Opt.Flag("--onnx", "Score with the exported ONNX graphs in ONNX Runtime.");
         var onnxDirectory = Opt.Path("--onnx-dir", "With --onnx: the exported graphs to use (exported there when missing); default a temporary directory.", "DIR");
         var recommender = Opt.Flag("--recommender", "Serve through MultiInterestRecommender.Recommend (--history = each user's fresh history).");
-        var history = Opt.Path("--history", "Edges to exclude too, beside the training history stored in the model. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time).");
+        var history = Opt.Path("--history", "Edges to exclude too, beside the training history stored in the model. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time). "
+            + "With --onnx on a DCM round-robin model, users the model does not know are served from their history by the exported history encoder.");
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0);
         var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
         var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch.", min: 1);
@@ -95,10 +97,15 @@ internal static class RecommendCommand
             if (history != null)
             {
                 var fresh = ServingData.History(history, userRows, ServingData.RowsOf(embedding.ItemIds), out int skipped);
-                if (skipped > 0) log.WriteLine($"{skipped:N0} history edges name a user or item the model does not know; ignored.");
+                if (skipped > 0) log.WriteLine($"{skipped:N0} history edges name a user or item the model does not know; ignored as exclusions.");
                 exclusions = exclusions == null ? fresh : ServingData.Union(exclusions, fresh);
             }
             RankedLists ranked;
+            // Users the model does not know, by their --history (item rows): a DCM round-robin directory serves them (below).
+            var newUsers = history == null || !onnx ? []
+                : ServingData.NewUserHistories(history, ids.Where(u => !userRows.ContainsKey(u)), ServingData.RowsOf(embedding.ItemIds));
+            var historyLists = new Dictionary<string, int>(StringComparer.Ordinal);
+            RankedLists? fromHistory = null;
             // Set-up (session creation) and the first batch (JIT, first-run allocations) are timed apart, so the
             // users/s figure is the steady state that a long-running service sees.
             var warmUp = rows.Take(Math.Min(rows.Length, batch)).ToArray();
@@ -117,6 +124,13 @@ internal static class RecommendCommand
                 string directory = onnxDirectory ?? Path.Combine(Path.GetTempPath(), $"multiinterest-onnx-{Guid.NewGuid():N}");
                 if (onnxDirectory == null || !File.Exists(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)))
                     model.ExportOnnx(directory);
+                if (OnnxServingManifest.Read(directory).RoundRobinScorer != null)
+                {
+                    ranked = RoundRobin(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp, clock, log);
+                    if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
+                    lists = Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds);
+                    return Finish(outPath, ids, lists, scorer, setUp, clock, log);
+                }
                 var open = Stopwatch.StartNew();
                 using var scorerSession = OnnxCandidateScorer.Open(directory, sessions, batch);
                 double openSeconds = open.Elapsed.TotalSeconds;
@@ -131,14 +145,69 @@ internal static class RecommendCommand
                     + $"{scorerSession.Rescanned:N0} scanned with the engine (warm-up batch included).");
                 if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
             }
-            lists = known.Select((u, q) => (u, ranked.IndicesOf(q).ToArray().Select(i => embedding.ItemIds[i]).ToArray(), ranked.ScoresOf(q).ToArray())).ToList();
+            lists = Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds);
         }
+        return Finish(outPath, ids, lists, scorer, setUp, clock, log);
+    }
+
+    private static int Finish(string outPath, List<string> ids, List<(string User, string[] Items, float[] Scores)> lists, string scorer, string setUp, Stopwatch clock, TextWriter log)
+    {
         double seconds = clock.Elapsed.TotalSeconds;
         Write(outPath, lists);
         int unknown = ids.Count - lists.Count(l => l.Items.Length > 0);
         log.WriteLine($"{scorer}: {setUp}{lists.Count:N0} users in {seconds:F2} s ({lists.Count / Math.Max(seconds, 1e-9):N0} users/s) -> {outPath}"
             + (unknown > 0 ? $"; {unknown:N0} users without candidates (unknown to the model or without training edges)." : "."));
         return 0;
+    }
+
+    /// <summary>
+    /// A round-robin directory: the known users by row through its encoder, and, when it has the DCM history encoder, the users
+    /// unknown to the model from their --history, as MultiInterestRecommender serves them (the history excluded).
+    /// </summary>
+    private static RankedLists RoundRobin(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
+        Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory, out string setUp, Stopwatch clock, TextWriter log)
+    {
+        var open = Stopwatch.StartNew();
+        using var scorer = OnnxRoundRobinScorer.Open(directory, sessions, batch);
+        double openSeconds = open.Elapsed.TotalSeconds;
+        var first = Stopwatch.StartNew();
+        scorer.Retrieve(warmUp, exclusions);
+        setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
+        clock.Restart();
+        var ranked = scorer.Retrieve(rows, exclusions);
+        fromHistory = null;
+        if (newUsers.Count == 0) return ranked;
+        if (!scorer.HasHistoryEncoder)
+        {
+            log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but the directory has no DCM history encoder (a mixture-embedding model): "
+                + "they get no candidates here; --recommender serves them.");
+            return ranked;
+        }
+        var histories = new List<int[]>(newUsers.Count);
+        foreach (var (user, items) in newUsers)
+        {
+            historyLists[user] = histories.Count;
+            histories.Add(items);
+        }
+        fromHistory = scorer.RetrieveFromHistories(histories);
+        log.WriteLine($"Round-robin lists merged from ONNX Runtime's per-interest candidates; {newUsers.Count:N0} users unknown to the model served from their --history by the DCM history encoder.");
+        return ranked;
+    }
+
+    /// <summary>The lists in the order of the users file: known users by their row's list, new users by their history's.</summary>
+    private static List<(string User, string[] Items, float[] Scores)> Lists(List<string> ids, List<string> known, RankedLists ranked,
+        Dictionary<string, int> historyLists, RankedLists? fromHistory, IReadOnlyList<string> itemIds)
+    {
+        var positionOf = new Dictionary<string, int>(known.Count, StringComparer.Ordinal);
+        for (int q = 0; q < known.Count; q++) positionOf[known[q]] = q;
+        var lists = new List<(string, string[], float[])>(ids.Count);
+        foreach (string user in ids)
+        {
+            var (source, q) = positionOf.TryGetValue(user, out int p) ? (ranked, p)
+                : fromHistory != null && historyLists.TryGetValue(user, out int h) ? (fromHistory, h) : (null, -1);
+            if (source != null) lists.Add((user, source.IndicesOf(q).ToArray().Select(i => itemIds[i]).ToArray(), source.ScoresOf(q).ToArray()));
+        }
+        return lists;
     }
 
     /// <summary>The lists the loaded model's ML.NET transformers append, read through the model's own key names.</summary>

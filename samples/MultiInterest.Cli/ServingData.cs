@@ -54,6 +54,23 @@ internal static class ServingData
         return BipartiteGraph.FromEdges(userRows.Count, itemRows.Count, users.ToArray(), items.ToArray());
     }
 
+    /// <summary>
+    /// The history of each of <paramref name="users"/> (ids the model does not know) as the model's item rows, sorted and distinct;
+    /// items the model does not know are left out, and so is a user left with none.
+    /// </summary>
+    public static Dictionary<string, int[]> NewUserHistories(string path, IEnumerable<string> users, IReadOnlyDictionary<string, int> itemRows)
+    {
+        var wanted = new HashSet<string>(users, StringComparer.Ordinal);
+        var items = new Dictionary<string, SortedSet<int>>(StringComparer.Ordinal);
+        foreach (var edge in EdgeFile.Read(path))
+        {
+            if (!wanted.Contains(edge.User) || !itemRows.TryGetValue(edge.Item, out int i)) continue;
+            if (!items.TryGetValue(edge.User, out var set)) items[edge.User] = set = [];
+            set.Add(i);
+        }
+        return items.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
+    }
+
     /// <summary>The edges of both graphs (same users and items), duplicates removed.</summary>
     public static BipartiteGraph Union(BipartiteGraph a, BipartiteGraph b)
     {

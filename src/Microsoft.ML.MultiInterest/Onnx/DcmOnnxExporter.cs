@@ -16,7 +16,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="MixtureClustersName"/> int64 <c>[batch, K]</c> (interest indices, by descending weight, ties to the lower
 /// index), <see cref="MixtureWeightsName"/> double <c>[batch, K]</c> (soft masses over their sum; 1/K for an empty history) and
 /// <see cref="MixtureEmbeddingsName"/> float <c>[batch, K, d]</c>, the unit interests in that order. Float summation order
-/// differs from the engine's, so interests agree to rounding, not bit for bit.
+/// differs from the engine's, so interests agree to rounding, not bit for bit. The item rows are normalised at export as the
+/// engine normalises a history's rows. Every negative row is padding; a row at or past the item count makes ONNX Runtime fail,
+/// so <see cref="OnnxRoundRobinScorer"/> checks the rows before it runs the graph.
 /// </remarks>
 public static class DcmOnnxExporter
 {
@@ -43,7 +45,7 @@ public static class DcmOnnxExporter
         var i64 = TensorProto.Types.DataType.Int64;
         var g = new OnnxGraphBuilder("dcm_encoder")
             .AddInput(HistoryRowsInput, i64, [null, null])
-            .AddInitializer("items", [model.Items.Rows, d], model.Items.Values)
+            .AddInitializer("items", [model.Items.Rows, d], UnitItems(model.Items))
             .AddInitializer("seeds", [k, d], model.Seeds.Values)
             .AddInitializer("zero", [], [0L])
             .AddInitializer("inverse_tau", [], [1f / model.Temperature])
@@ -101,5 +103,16 @@ public static class DcmOnnxExporter
             .AddOutput(MixtureWeightsName, f64, [null, k])
             .AddOutput(MixtureEmbeddingsName, f, [null, k, d]);
         return g.Build($"DCM encoder: {model.Iterations} soft k-means steps (tau {model.Temperature:G4}, beta {model.PriorWeight:G4}) of a padded history over {model.Items.Rows} items into {k} interests of dimension {d}.");
+    }
+
+    /// <summary>
+    /// The item rows as the engine clusters a fresh history (<see cref="DcmClustering.InterestsOf"/>): each normalised again by
+    /// <see cref="UnitRows.Normalize"/>, so the graph starts from the very floats the engine does.
+    /// </summary>
+    private static float[] UnitItems(EmbeddingMatrix items)
+    {
+        var unit = new float[checked(items.Rows * items.Dimension)];
+        UnitRows.Normalize(items.Values, unit, new float[items.Rows], items.Rows, items.Dimension);
+        return unit;
     }
 }

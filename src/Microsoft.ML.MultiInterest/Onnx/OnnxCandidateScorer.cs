@@ -71,15 +71,15 @@ public sealed class OnnxCandidateScorer : IDisposable
     /// <param name="directory">A directory written by <see cref="OnnxServingDirectory.Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, double, string, bool)"/>.</param>
     /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
     /// <param name="batchSize">Users per call, at least 1. Memory per call grows with it (the quota scorer holds batch x m x S x d floats, the mask batch x I).</param>
-    /// <exception cref="NotSupportedException">The directory holds a round-robin export (<see cref="OnnxServingDirectory.ExportRoundRobin"/>).</exception>
+    /// <exception cref="NotSupportedException">The directory holds a round-robin export (<see cref="OnnxServingDirectory.ExportRoundRobin"/>; open it with <see cref="OnnxRoundRobinScorer"/>).</exception>
     public static OnnxCandidateScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = DefaultBatchSize)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         var manifest = OnnxServingManifest.Read(directory);
         if (manifest.RoundRobinScorer is { } roundRobin)
-            throw new NotSupportedException($"The serving directory '{directory}' holds a round-robin export of a learned multi-vector model: run its "
-                + $"'{manifest.Encoder.File}' and '{roundRobin.File}' and merge the per-component lists with RoundRobinOnnxMerge.Merge "
+            throw new NotSupportedException($"The serving directory '{directory}' holds a round-robin export of a learned multi-vector model: open it with "
+                + $"OnnxRoundRobinScorer, or run its '{manifest.Encoder.File}' and '{roundRobin.File}' and merge the per-component lists with RoundRobinOnnxMerge.Merge "
                 + "(or serve the model with MultiInterestModel.RetrieveWithEngine); OnnxCandidateScorer runs the quota and unimodal graphs.");
         sessions ??= new OnnxSessionFactory();
         var opened = new List<InferenceSession>();
@@ -349,7 +349,7 @@ public sealed class OnnxCandidateScorer : IDisposable
                 + "(OnnxServingDirectory.Export, MultiInterestModel.ExportOnnx or multiinterest export-onnx).");
     }
 
-    private static void CheckNames(InferenceSession session, OnnxServingGraph graph, string directory)
+    internal static void CheckNames(InferenceSession session, OnnxServingGraph graph, string directory)
     {
         foreach (string name in graph.Inputs)
         {

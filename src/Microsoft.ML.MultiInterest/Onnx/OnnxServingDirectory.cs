@@ -24,6 +24,9 @@ public static class OnnxServingDirectory
     /// <summary>The round-robin scorer model's file name.</summary>
     public const string RoundRobinScorerFileName = "round_robin_scorer.onnx";
 
+    /// <summary>The DCM history encoder's file name (<see cref="DcmOnnxExporter"/>; round-robin directories of a differentiable-clustering model).</summary>
+    public const string HistoryEncoderFileName = "history_encoder.onnx";
+
     /// <summary>The manifest's file name.</summary>
     public const string ManifestFileName = "manifest.json";
 
@@ -112,23 +115,32 @@ public static class OnnxServingDirectory
     /// Writes the serving directory of a learned mixture model (<see cref="EmbeddingAlgorithm.MixtureEmbedding"/> or
     /// <see cref="EmbeddingAlgorithm.DifferentiableClustering"/>): <see cref="EncoderFileName"/> (user rows to components and
     /// weights), <see cref="RoundRobinScorerFileName"/> (<see cref="RoundRobinOnnxExporter"/>) and the manifest; the client
-    /// merges the scorer's lists with <see cref="RoundRobinOnnxMerge"/>.
+    /// merges the scorer's lists with <see cref="RoundRobinOnnxMerge"/>, or <see cref="OnnxRoundRobinScorer"/> runs it all.
+    /// With <paramref name="dcm"/>, also <see cref="HistoryEncoderFileName"/> (<see cref="DcmOnnxExporter"/>: padded history
+    /// item rows to the K interests and weights), so users unseen in training are served from their history.
     /// </summary>
     /// <param name="model">The learned components (<see cref="GraphEmbeddingResult.Mixture"/>).</param>
     /// <param name="candidates">K, the largest list length served: 1 to the number of items.</param>
     /// <param name="directory">The directory to write into (created if needed).</param>
     /// <param name="exclusionMask">True to give the scorer the exclusion mask input (seen-item exclusion).</param>
+    /// <param name="dcm">
+    /// The soft k-means of a differentiable-clustering <paramref name="model"/> (<see cref="GraphEmbeddingResult.Dcm"/>), over the
+    /// same item rows as its item components; null to write no history encoder.
+    /// </param>
     /// <returns>The manifest that was written.</returns>
-    public static OnnxServingManifest ExportRoundRobin(MixtureEmbeddingResult model, int candidates, string directory, bool exclusionMask = false)
+    /// <exception cref="ArgumentException"><paramref name="dcm"/> does not fit <paramref name="model"/> (items, dimension, interests, or C_d above 1).</exception>
+    public static OnnxServingManifest ExportRoundRobin(MixtureEmbeddingResult model, int candidates, string directory, bool exclusionMask = false, DcmModel? dcm = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var (users, table) = RoundRobinOnnxExporter.EncoderTables(model);
         MixtureExportChecks.Encoder(users, table, 1, 1.0);
+        if (dcm != null) CheckDcm(model, table.MaxComponents, dcm);
         var scorer = RoundRobinOnnxExporter.BuildScorer(model.ItemComponents, model.DestinationComponents, table.MaxComponents, candidates, exclusionMask);
         Directory.CreateDirectory(directory);
         Write(scorer, directory, RoundRobinScorerFileName);
         Write(MixtureEncoderGraph.Build(users, PaddedMixtures.Create(table, 1, 1.0), 1, 1.0), directory, EncoderFileName);
+        if (dcm != null) Write(DcmOnnxExporter.BuildEncoder(dcm), directory, HistoryEncoderFileName);
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
         var manifest = new OnnxServingManifest
         {
@@ -147,9 +159,27 @@ public static class OnnxServingDirectory
                 Inputs = [MixtureEmbeddingsName, .. mask],
                 Outputs = [RoundRobinOnnxExporter.ComponentRowsOutput, RoundRobinOnnxExporter.ComponentScoresOutput],
             },
+            HistoryEncoder = dcm == null ? null : new OnnxServingGraph
+            {
+                File = HistoryEncoderFileName,
+                Inputs = [DcmOnnxExporter.HistoryRowsInput],
+                Outputs = [MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName],
+            },
         };
         manifest.Write(directory);
         return manifest;
+    }
+
+    /// <summary>The history encoder must read the scorer's item rows and return the encoder's m interests of dimension d.</summary>
+    private static void CheckDcm(MixtureEmbeddingResult model, int components, DcmModel dcm)
+    {
+        if (model.DestinationComponents != 1)
+            throw new ArgumentException($"A differentiable-clustering model has one component per item, but the model has {model.DestinationComponents}.", nameof(dcm));
+        if (dcm.Items.Rows != model.ItemCount || dcm.Items.Dimension != model.Dimension)
+            throw new ArgumentException($"The DCM item table is {dcm.Items.Rows} x {dcm.Items.Dimension}, but the model's item components are "
+                + $"{model.ItemCount} x {model.Dimension}: the history encoder must read the scorer's item rows.", nameof(dcm));
+        if (dcm.Interests != components)
+            throw new ArgumentException($"The DCM model has {dcm.Interests} interests, but the model {components} components per user.", nameof(dcm));
     }
 
     private static void Write(Proto.ModelProto model, string directory, string fileName)

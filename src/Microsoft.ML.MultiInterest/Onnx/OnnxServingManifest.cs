@@ -71,6 +71,14 @@ public sealed class OnnxServingManifest
     /// </summary>
     public OnnxServingGraph? RoundRobinScorer { get; init; }
 
+    /// <summary>
+    /// The DCM history encoder of a round-robin directory of a differentiable-clustering model (<see cref="DcmOnnxExporter"/>,
+    /// written by <see cref="OnnxServingDirectory.ExportRoundRobin"/> when given the model's soft k-means): padded history item
+    /// rows (the rows of the round-robin scorer and of the item id file) to the K interests and weights the scorer and merge
+    /// take; null in any other directory, and in one written before the encoder was exported (2026-12).
+    /// </summary>
+    public OnnxServingGraph? HistoryEncoder { get; init; }
+
     /// <summary>C_d, components per item of the round-robin scorer (0 in a quota directory).</summary>
     public int DestinationComponents { get; init; }
 

@@ -200,7 +200,31 @@ public class BadInputCatalogTests
             }));
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
         }),
+        ["onnx-history-unknown-item"] = Throws<ArgumentOutOfRangeException>(["History 1 holds item row 48 (position 0)", "item rows are 0 to 47", "item_ids.tsv"], () =>
+        {
+            using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxRoundRobinScorer.Open(RoundRobinDirectory(dcm: true));
+            scorer.RetrieveFromHistories([[0, 1], [48]]);
+        }),
+        ["onnx-history-without-encoder"] = Throws<InvalidOperationException>(["no DCM history encoder", "mixture embeddings have no encoder"], () =>
+        {
+            using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxRoundRobinScorer.Open(RoundRobinDirectory(dcm: false));
+            scorer.RetrieveFromHistories([[0, 1]]);
+        }),
     };
+
+    /// <summary>A round-robin serving directory of a small DCM model (48 items), with its history encoder or, as a mixture-embedding directory has, without.</summary>
+    private static string RoundRobinDirectory(bool dcm)
+    {
+        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 12, users: 20, itemsPerUserPerGroup: 3, seed: 2);
+        var fit = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions
+        {
+            Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dimension = 4, Epochs = 1, Threads = 1, Seed = 1, ValidationFraction = 0,
+            Dcm = new DcmOptions { Interests = 2, Iterations = 1 },
+        });
+        string directory = BadInputFixtures.Directory("round-robin-onnx");
+        Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ExportRoundRobin(fit.Mixture!, 3, directory, exclusionMask: true, dcm: dcm ? fit.Dcm : null);
+        return directory;
+    }
 
     /// <summary>Every case id, for the theory.</summary>
     public static TheoryData<string> CaseIds => new(Cases.Keys);

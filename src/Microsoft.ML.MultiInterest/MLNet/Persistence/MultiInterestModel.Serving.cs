@@ -77,7 +77,9 @@ public sealed partial class MultiInterestModel
     /// <see cref="UserIdsFileName"/> and <see cref="ItemIdsFileName"/> mapping rows to raw ids, so ONNX Runtime
     /// serves the model without this library. A round-robin stage (<see cref="CandidateMethod.RoundRobin"/>) gets the encoder of the
     /// GraphEmbedding stage's components and the round-robin scorer instead (<see cref="OnnxServingDirectory.ExportRoundRobin"/>),
-    /// whose per-component lists the client merges with <see cref="RoundRobinOnnxMerge"/>.
+    /// whose per-component lists the client merges with <see cref="RoundRobinOnnxMerge"/> (<see cref="OnnxRoundRobinScorer"/> does it all);
+    /// over a differentiable-clustering model also the DCM history encoder (<see cref="OnnxServingDirectory.HistoryEncoderFileName"/>),
+    /// which serves a user known by its history only as <see cref="MultiInterestRecommender.Recommend"/> does.
     /// </summary>
     /// <param name="directory">Created if needed; files of the same names are overwritten.</param>
     /// <param name="exclusionMask">True to give the scorers the seen-item mask input.</param>
@@ -89,7 +91,10 @@ public sealed partial class MultiInterestModel
         var embedding = RequireEmbedding();
         if (stage.Method == CandidateMethod.RoundRobin)
         {
-            var learned = OnnxServingDirectory.ExportRoundRobin(RequireLearnedMixture(), stage.Candidates, directory, exclusionMask);
+            var mixture = RequireLearnedMixture();
+            // A DCM stage also gets its history encoder, over the scorer's item rows (every item key, as item_ids.tsv lists them).
+            var dcm = stage.Dcm is { } c ? new DcmModel(mixture.ItemComponents, c.Seeds, c.Temperature, c.PriorWeight, c.Iterations) : null;
+            var learned = OnnxServingDirectory.ExportRoundRobin(mixture, stage.Candidates, directory, exclusionMask, dcm);
             WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
             WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
             return learned;

@@ -1,0 +1,63 @@
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary><c>recommend --onnx</c> on a saved round-robin model: trained users by row, and for DCM new users from their --history.</summary>
+public sealed class CliRoundRobinOnnxTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-cli-rr-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Theory]
+    [InlineData("dcm")]
+    [InlineData("mixture")]
+    public void RecommendOnnx_WithHistory_GivesTheRecommendersLists_NewDcmUsersIncluded(string kind)
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges();
+        var raw = ml.Data.LoadFromEnumerable(edges);
+        var mi = ml.MultiInterest();
+        var model = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding(kind)))
+            .Append(mi.RoundRobinRetriever(candidates: 5)).Fit(raw);
+        string zip = Path.Combine(_directory, kind + ".zip");
+        ml.Model.Save(model, raw.Schema, zip);
+
+        // Three trained users and three new ones, each new one with the items of a trained user (and an id the model does not know).
+        var trained = edges.Select(e => e.User).Distinct().Take(3).ToArray();
+        var lines = new List<string> { "user\titem" };
+        lines.AddRange(trained.Select(u => $"{u}\t"));
+        var history = new List<string> { "user\titem" };
+        for (int n = 0; n < 3; n++)
+        {
+            lines.Add($"new{n}\t");
+            history.AddRange(edges.Where(e => e.User == $"u{n + 5}").Select(e => $"new{n}\t{e.Item}"));
+            history.Add($"new{n}\tunknown-item");
+        }
+        history.Add($"{trained[0]}\t{edges.First(e => e.User != trained[0]).Item}");
+        string users = Path.Combine(_directory, "users.tsv"), fresh = Path.Combine(_directory, "history.tsv");
+        File.WriteAllLines(users, lines);
+        File.WriteAllLines(fresh, history);
+
+        string onnxLists = Path.Combine(_directory, kind + "-onnx.tsv"), apiLists = Path.Combine(_directory, kind + "-api.tsv");
+        var onnx = CliHarness.Run("recommend", "--model", zip, "--users", users, "--out", onnxLists, "--onnx", "--history", fresh);
+        Assert.True(onnx.ExitCode == 0, onnx.Error + onnx.Out);
+        var api = CliHarness.Run("recommend", "--model", zip, "--users", users, "--out", apiLists, "--recommender", "--history", fresh);
+        Assert.True(api.ExitCode == 0, api.Error + api.Out);
+        var onnxRows = File.ReadAllLines(onnxLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray();
+        var apiRows = File.ReadAllLines(apiLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray();
+        if (kind == "dcm")
+        {
+            // Every user, new ones included, gets the recommender's list, in the users file's order.
+            Assert.Equal(apiRows, onnxRows);
+            Assert.Contains(onnxRows, r => r.StartsWith("new2\t5\t", StringComparison.Ordinal));
+            Assert.Contains("3 users unknown to the model served from their --history by the DCM history encoder", onnx.Out);
+        }
+        else
+        {
+            // Mixture embeddings have no history encoder: the trained users' lists only, and a line saying where new users are served.
+            Assert.Equal(apiRows.Where(r => !r.StartsWith("new", StringComparison.Ordinal)), onnxRows);
+            Assert.Contains("no DCM history encoder", onnx.Out);
+        }
+    }
+}

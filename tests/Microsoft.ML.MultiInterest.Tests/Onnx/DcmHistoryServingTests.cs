@@ -1,0 +1,255 @@
+using System.Text.Json.Nodes;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+using Microsoft.ML.OnnxRuntime;
+using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
+
+namespace Microsoft.ML.MultiInterest.Tests.Onnx;
+
+/// <summary>
+/// A DCM pipeline (GraphEmbedding with DifferentiableClustering + RoundRobinRetriever), saved, loaded and exported to ONNX,
+/// fitted once for the class: 16 users with two planted interests each over 24 items, 3 interests, K = 5.
+/// </summary>
+public sealed class DcmServingWorld : IDisposable
+{
+    public DcmServingWorld()
+    {
+        Ml = new MLContext(seed: 1);
+        var raw = Ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = Ml.MultiInterest();
+        Fitted = MLNetTestData.KeyPipeline(Ml).Append(mi.GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding("dcm")))
+            .Append(mi.RoundRobinRetriever(candidates: 5)).Fit(raw);
+        string zip = Path.Combine(Root, "dcm.zip");
+        Ml.Model.Save(Fitted, raw.Schema, zip);
+        Loaded = MultiInterestModel.Load(Ml, zip);
+        Manifest = Loaded.ExportOnnx(Directory);
+    }
+
+    public string Root { get; } = System.IO.Directory.CreateTempSubdirectory("mi-dcm-onnx-").FullName;
+
+    public string Directory => Path.Combine(Root, "onnx");
+
+    public MLContext Ml { get; }
+
+    public ITransformer Fitted { get; }
+
+    public MultiInterestModel Loaded { get; }
+
+    public OnnxServingManifest Manifest { get; }
+
+    /// <summary>Each trained user's training items, as item rows of the exported directory.</summary>
+    public int[][] TrainingHistories()
+    {
+        var history = Loaded.TrainingHistory();
+        return Enumerable.Range(0, history.UserCount).Select(u => history.ItemsOf(u).ToArray()).ToArray();
+    }
+
+    public void Dispose()
+    {
+        Loaded.Dispose();
+        System.IO.Directory.Delete(Root, recursive: true);
+    }
+}
+
+/// <summary>
+/// The DCM history encoder in the exported serving directory: written and listed by <see cref="MultiInterestModel.ExportOnnx"/>,
+/// over the scorer's item rows, computing the engine's interests, and serving a new user through
+/// <see cref="OnnxRoundRobinScorer"/> with the list <see cref="MultiInterestRecommender.Recommend"/> gives.
+/// </summary>
+public sealed class DcmHistoryServingTests(DcmServingWorld world) : IClassFixture<DcmServingWorld>
+{
+    [Fact]
+    public void ExportOnnx_OfADcmModel_WritesTheHistoryEncoder_OverTheScorersItemRows_AndListsIt()
+    {
+        var manifest = world.Manifest;
+        var encoder = Assert.IsType<OnnxServingGraph>(manifest.HistoryEncoder);
+        Assert.Equal(OnnxServingDirectory.HistoryEncoderFileName, encoder.File);
+        Assert.Equal([DcmOnnxExporter.HistoryRowsInput], encoder.Inputs);
+        Assert.Equal([MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName], encoder.Outputs);
+
+        // Round trip: the manifest read back lists the same graph.
+        var read = OnnxServingManifest.Read(world.Directory);
+        Assert.Equal(encoder.File, read.HistoryEncoder!.File);
+        Assert.Equal(encoder.Inputs, read.HistoryEncoder.Inputs);
+        Assert.Equal(encoder.Outputs, read.HistoryEncoder.Outputs);
+        Assert.Equal(manifest.Components, read.Components);
+
+        // The encoder's item table has one row per row of the scorer and of item_ids.tsv, and the scorer's C_d is 1.
+        var items = ReadInitializerShape(Path.Combine(world.Directory, encoder.File), "items");
+        Assert.Equal([manifest.Items, manifest.Dimension], items);
+        Assert.Equal(1, manifest.DestinationComponents);
+        var idLines = File.ReadAllLines(Path.Combine(world.Directory, MultiInterestModel.ItemIdsFileName));
+        Assert.Equal(manifest.Items, idLines.Length - 1);
+        Assert.Equal(world.Loaded.GraphEmbedding!.ItemIds, idLines.Skip(1).Select(l => l.Split('\t')[1]));
+    }
+
+    [Fact]
+    public void HistoryEncoderInterests_EqualTheEnginesDcmInterests_ForTrainedUsersGivenAsHistories()
+    {
+        var histories = world.TrainingHistories();
+        var stage = world.Loaded.ServingStage;
+        var mixture = world.Loaded.GraphEmbedding!.Mixture!;
+        var dcm = stage.Dcm!;
+        int k = world.Manifest.Components, d = world.Manifest.Dimension, width = histories.Max(h => h.Length);
+        Assert.Equal(3, k);
+        var rows = new long[histories.Length * width];
+        Array.Fill(rows, -1L);
+        for (int q = 0; q < histories.Length; q++)
+            for (int p = 0; p < histories[q].Length; p++) rows[q * width + p] = histories[q][p];
+        using var session = new OnnxSessionFactory().CreateSession(Path.Combine(world.Directory, world.Manifest.HistoryEncoder!.File));
+        using var input = OrtValue.CreateTensorValueFromMemory(rows, [histories.Length, width]);
+        using var run = new RunOptions();
+        using var outputs = session.Run(run, world.Manifest.HistoryEncoder.Inputs, [input], world.Manifest.HistoryEncoder.Outputs);
+        var clusters = outputs[0].GetTensorDataAsSpan<long>().ToArray();
+        var weights = outputs[1].GetTensorDataAsSpan<double>().ToArray();
+        var embeddings = outputs[2].GetTensorDataAsSpan<float>().ToArray();
+        var trained = mixture.ToMixtureTable(Enumerable.Range(0, histories.Length).ToArray());
+        for (int q = 0; q < histories.Length; q++)
+        {
+            // The engine's interests of this history (what MultiInterestRecommender serves a new user), and the trained user's own.
+            var engine = dcm.InterestsOf(mixture.ItemComponents, histories[q]);
+            foreach (var (table, row) in new[] { (engine, 0), (trained, q) })
+            {
+                Assert.Equal(table.Clusters(row).ToArray(), clusters.AsSpan(q * k, k).ToArray().Select(c => (int)c));
+                for (int j = 0; j < k; j++)
+                {
+                    Assert.True(Math.Abs(table.Weights(row)[j] - weights[q * k + j]) < 1e-5, $"user {q} interest {j}: weight {weights[q * k + j]}, engine {table.Weights(row)[j]}");
+                    for (int t = 0; t < d; t++)
+                        Assert.True(Math.Abs(table.Embedding(row, j)[t] - embeddings[(q * k + j) * d + t]) < 1e-5, $"user {q} interest {j} dim {t}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void NewUsers_ServedThroughTheExportedDirectory_GetTheRecommendersLists()
+    {
+        var recommender = world.Ml.MultiInterest().CreateRecommender(world.Fitted);
+        var itemIds = world.Loaded.GraphEmbedding!.ItemIds;
+        var random = new Random(7);
+        // Every trained user's history, and random histories of 1 to 8 items (duplicates and any order: read as a set).
+        var histories = world.TrainingHistories().Select(h => h.Reverse().ToArray())
+            .Concat(Enumerable.Range(0, 20).Select(_ => Enumerable.Range(0, random.Next(1, 9)).Select(_ => random.Next(itemIds.Count)).ToArray()))
+            .ToArray();
+        using var scorer = OnnxRoundRobinScorer.Open(world.Directory, batchSize: 7);
+        Assert.True(scorer.HasHistoryEncoder);
+        var lists = scorer.RetrieveFromHistories(histories);
+        for (int q = 0; q < histories.Length; q++)
+        {
+            var expected = recommender.Recommend("new-user", histories[q].Select(i => itemIds[i]));
+            Assert.Equal(CandidateSource.History, expected.Source);
+            Assert.Equal(expected.Items.Select(r => r.ItemId), lists.IndicesOf(q).ToArray().Select(i => itemIds[i]));
+            var scores = lists.ScoresOf(q).ToArray();
+            for (int r = 0; r < scores.Length; r++) Assert.True(Math.Abs(expected.Items[r].Score - scores[r]) < 1e-5, $"history {q} rank {r}");
+            Assert.Empty(lists.IndicesOf(q).ToArray().Intersect(histories[q]));
+        }
+
+        // Trained users by row, with their training history excluded: the engine's lists.
+        int[] users = Enumerable.Range(0, world.Manifest.Users).ToArray();
+        var byRow = scorer.Retrieve(users, world.Loaded.TrainingHistory());
+        var engine = world.Loaded.RetrieveWithEngine(users, threads: 1);
+        for (int q = 0; q < users.Length; q++) Assert.Equal(engine.IndicesOf(q).ToArray(), byRow.IndicesOf(q).ToArray());
+
+        // Without excluding the history, a user's own items come back (the mask was what removed them).
+        var kept = scorer.RetrieveFromHistories(histories, excludeHistory: false);
+        Assert.Contains(Enumerable.Range(0, histories.Length), q => kept.IndicesOf(q).ToArray().Intersect(histories[q]).Any());
+    }
+
+    [Fact]
+    public void AnEmptyHistory_GetsTheSeedsWithEqualWeights()
+    {
+        using var scorer = OnnxRoundRobinScorer.Open(world.Directory);
+        var lists = scorer.RetrieveFromHistories([Array.Empty<int>()]);
+        var dcm = world.Loaded.ServingStage.Dcm!;
+        var mixture = world.Loaded.GraphEmbedding!.Mixture!;
+        var expected = new RoundRobinRetriever(mixture.ItemComponents, 1)
+            .Retrieve(dcm.InterestsOf(mixture.ItemComponents, []), [0], null, [world.Manifest.Candidates], threads: 1)[0];
+        Assert.Equal(expected.IndicesOf(0).ToArray(), lists.IndicesOf(0).ToArray());
+    }
+
+    [Fact]
+    public void BadHistories_AreRefusedNamingTheHistoryTheRowAndTheItemFile()
+    {
+        using var scorer = OnnxRoundRobinScorer.Open(world.Directory);
+        int items = world.Manifest.Items;
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => scorer.RetrieveFromHistories([[0, 1], [2, items]]));
+        Assert.Contains($"History 1 holds item row {items} (position 1)", error.Message);
+        Assert.Contains($"item rows are 0 to {items - 1}", error.Message);
+        Assert.Contains(MultiInterestModel.ItemIdsFileName, error.Message);
+        error = Assert.Throws<ArgumentOutOfRangeException>(() => scorer.RetrieveFromHistories([[-1]]));
+        Assert.Contains("item row -1", error.Message);
+        Assert.Contains("History 0 is null", Assert.Throws<ArgumentNullException>(() => scorer.RetrieveFromHistories([null!])).Message);
+        Assert.Contains("Unknown user row", Assert.Throws<ArgumentOutOfRangeException>(() => scorer.Retrieve([world.Manifest.Users])).Message);
+    }
+
+    [Fact]
+    public void AManifestWithoutTheHistoryEncoder_StillOpens_AndRefusesHistoriesSayingWhy()
+    {
+        // A directory exported before the history encoder: the same files, the manifest without its entry.
+        string old = Path.Combine(world.Root, "old");
+        Directory.CreateDirectory(old);
+        foreach (var file in Directory.GetFiles(world.Directory).Where(f => Path.GetFileName(f) != OnnxServingDirectory.HistoryEncoderFileName))
+            File.Copy(file, Path.Combine(old, Path.GetFileName(file)), overwrite: true);
+        string manifestPath = Path.Combine(old, OnnxServingDirectory.ManifestFileName);
+        var json = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        Assert.True(json.Remove("history_encoder"));
+        File.WriteAllText(manifestPath, json.ToJsonString());
+
+        var manifest = OnnxServingManifest.Read(old);
+        Assert.Null(manifest.HistoryEncoder);
+        Assert.Equal(OnnxServingManifest.CurrentFormatVersion, manifest.FormatVersion);
+        using var scorer = OnnxRoundRobinScorer.Open(old);
+        Assert.False(scorer.HasHistoryEncoder);
+        var error = Assert.Throws<InvalidOperationException>(() => scorer.RetrieveFromHistories([[0]]));
+        Assert.Contains("no DCM history encoder", error.Message);
+        // Trained users are served as before.
+        Assert.Equal(world.Manifest.Candidates, scorer.Retrieve([0]).Counts[0]);
+
+        // A manifest that lists the encoder whose file is missing names the file.
+        File.WriteAllText(manifestPath, File.ReadAllText(Path.Combine(world.Directory, OnnxServingDirectory.ManifestFileName)));
+        var missing = Assert.Throws<FileNotFoundException>(() => OnnxRoundRobinScorer.Open(old));
+        Assert.Contains(OnnxServingDirectory.HistoryEncoderFileName, missing.Message);
+    }
+
+    [Fact]
+    public void AMixtureEmbeddingModel_GetsNoHistoryEncoder_AndAQuotaDirectoryIsRefused()
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = ml.MultiInterest();
+        var model = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding("mixture")))
+            .Append(mi.RoundRobinRetriever(candidates: 5)).Fit(raw);
+        string zip = Path.Combine(world.Root, "mixture.zip"), directory = Path.Combine(world.Root, "mixture-onnx");
+        ml.Model.Save(model, raw.Schema, zip);
+        using var loaded = MultiInterestModel.Load(ml, zip);
+        var manifest = loaded.ExportOnnx(directory);
+        Assert.Null(manifest.HistoryEncoder);
+        Assert.False(File.Exists(Path.Combine(directory, OnnxServingDirectory.HistoryEncoderFileName)));
+        Assert.Null(JsonNode.Parse(File.ReadAllText(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)))!["history_encoder"]);
+
+        // A history encoder that does not fit the model is refused before anything is written.
+        var dcm = world.Loaded.ServingStage.Dcm!;
+        var mixture = world.Loaded.GraphEmbedding!.Mixture!;
+        var wrong = new DcmModel(new EmbeddingMatrix(mixture.ItemCount + 1, mixture.Dimension), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations);
+        var error = Assert.Throws<ArgumentException>(() => OnnxServingDirectory.ExportRoundRobin(mixture, 5, Path.Combine(world.Root, "never"), dcm: wrong));
+        Assert.Contains("must read the scorer's item rows", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(world.Root, "never")));
+
+        // A quota directory is not a round-robin one.
+        var users = new EmbeddingMatrix(2, 2, [1, 0, 0, 1]);
+        var items = new EmbeddingMatrix(3, 2, [1, 0, 0, 1, 1, 1]);
+        var clustering = ItemClustering.Create([0, 1, 0], 2, items);
+        var mixtures = MixtureBuilder.BuildMle(BipartiteGraph.FromEdges(2, 3, [0, 1], [0, 1]), clustering, items, 2, threads: 1);
+        string quota = Path.Combine(world.Root, "quota");
+        OnnxServingDirectory.Export(users, items, clustering, mixtures, 2, 1.0, quota);
+        Assert.Contains("OnnxCandidateScorer", Assert.Throws<NotSupportedException>(() => OnnxRoundRobinScorer.Open(quota)).Message);
+    }
+
+    /// <summary>The shape of initializer <paramref name="name"/> of the model at <paramref name="path"/>.</summary>
+    private static int[] ReadInitializerShape(string path, string name)
+    {
+        var model = Microsoft.ML.MultiInterest.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        return OnnxTensorReader.Shape(OnnxTensorReader.Find(model, name));
+    }
+}
