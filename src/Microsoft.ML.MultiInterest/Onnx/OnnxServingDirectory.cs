@@ -8,7 +8,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// Writes everything needed to serve both retrieval paths with ONNX Runtime into one directory:
 /// <see cref="EncoderFileName"/> and <see cref="QuotaScorerFileName"/> (<see cref="MixtureOnnxExporter"/>),
 /// <see cref="UnimodalScorerFileName"/> (<see cref="UnimodalOnnxExporter"/>) and <see cref="ManifestFileName"/>
-/// (<see cref="OnnxServingManifest"/>). <see cref="OnnxCandidateScorer"/> opens such a directory.
+/// (<see cref="OnnxServingManifest"/>). <see cref="OnnxCandidateScorer"/> opens such a directory. A learned multi-vector
+/// model gets <see cref="ExportRoundRobin"/> instead (<see cref="EncoderFileName"/>, <see cref="RoundRobinScorerFileName"/> and,
+/// for DCM, <see cref="HistoryEncoderFileName"/>), which <see cref="OnnxRoundRobinScorer"/> opens.
 /// </summary>
 public static class OnnxServingDirectory
 {

@@ -246,6 +246,66 @@ public sealed class DcmHistoryServingTests(DcmServingWorld world) : IClassFixtur
         Assert.Contains("OnnxCandidateScorer", Assert.Throws<NotSupportedException>(() => OnnxRoundRobinScorer.Open(quota)).Message);
     }
 
+    [Fact]
+    public void OnAWideKeyRange_TheEncoderReadsItemRowsByKey_AsTheScorerAndTheItemFileDo()
+    {
+        // Item keys 1, 6, 11, ... (every fifth), user keys every third: most keys have no vector.
+        const int userStride = 3, itemStride = 5;
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges().Select(e => (User: int.Parse(e.User[1..], System.Globalization.CultureInfo.InvariantCulture),
+            Item: int.Parse(e.Item[1..], System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var schema = Microsoft.ML.Data.SchemaDefinition.Create(typeof(KeyEdge));
+        schema[nameof(KeyEdge.User)].ColumnType = new Microsoft.ML.Data.KeyDataViewType(typeof(uint), (edges.Max(e => e.User) + 1) * userStride);
+        schema[nameof(KeyEdge.Item)].ColumnType = new Microsoft.ML.Data.KeyDataViewType(typeof(uint), (edges.Max(e => e.Item) + 1) * itemStride);
+        var train = ml.Data.LoadFromEnumerable(edges.Select(e => new KeyEdge { User = (uint)(e.User * userStride), Item = (uint)(e.Item * itemStride) }).ToList(), schema);
+        var mi = ml.MultiInterest();
+        var model = mi.GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding("dcm")).Append(mi.RoundRobinRetriever(candidates: 5)).Fit(train);
+        string zip = Path.Combine(world.Root, "wide.zip"), directory = Path.Combine(world.Root, "wide-onnx");
+        ml.Model.Save(model, train.Schema, zip);
+        using var loaded = MultiInterestModel.Load(ml, zip);
+        var manifest = loaded.ExportOnnx(directory);
+        int items = (edges.Max(e => e.Item) + 1) * itemStride;
+        Assert.Equal(items, manifest.Items);
+        Assert.Equal([items, manifest.Dimension], ReadInitializerShape(Path.Combine(directory, manifest.HistoryEncoder!.File), "items"));
+        Assert.Equal(items + 1, File.ReadAllLines(Path.Combine(directory, MultiInterestModel.ItemIdsFileName)).Length);
+
+        // Each trained user's history, as item rows (key - 1), gives its trained interests through the exported encoder.
+        var history = loaded.TrainingHistory();
+        var trained = Enumerable.Range(0, history.UserCount).Where(u => history.DegreeOf(u) > 0).ToArray();
+        Assert.Equal(edges.Select(e => e.User).Distinct().Count(), trained.Length);
+        Assert.All(trained, u => Assert.Equal(0, u % userStride));
+        Assert.All(trained.SelectMany(u => history.ItemsOf(u).ToArray()), i => Assert.Equal(0, i % itemStride));
+        int width = trained.Max(history.DegreeOf), k = manifest.Components, d = manifest.Dimension;
+        var rows = new long[trained.Length * width];
+        Array.Fill(rows, -1L);
+        for (int q = 0; q < trained.Length; q++)
+        {
+            var seen = history.ItemsOf(trained[q]);
+            for (int p = 0; p < seen.Length; p++) rows[q * width + p] = seen[p];
+        }
+        using var session = new OnnxSessionFactory().CreateSession(Path.Combine(directory, manifest.HistoryEncoder.File));
+        using var input = OrtValue.CreateTensorValueFromMemory(rows, [trained.Length, width]);
+        using var run = new RunOptions();
+        using var outputs = session.Run(run, manifest.HistoryEncoder.Inputs, [input], manifest.HistoryEncoder.Outputs);
+        var embeddings = outputs[2].GetTensorDataAsSpan<float>().ToArray();
+        var table = loaded.GraphEmbedding!.Mixture!.ToMixtureTable(trained);
+        for (int q = 0; q < trained.Length; q++)
+        {
+            Assert.Equal(table.Clusters(trained[q]).ToArray(), outputs[0].GetTensorDataAsSpan<long>().Slice(q * k, k).ToArray().Select(c => (int)c));
+            for (int j = 0; j < k; j++)
+                for (int t = 0; t < d; t++)
+                    Assert.True(Math.Abs(table.Embedding(trained[q], j)[t] - embeddings[(q * k + j) * d + t]) < 1e-5, $"user row {trained[q]} interest {j} dim {t}");
+        }
+    }
+
+    /// <summary>An edge row over key-typed columns; ML.NET reads a key property as the 0-based index (key = value + 1).</summary>
+    private sealed class KeyEdge
+    {
+        public uint User { get; set; }
+
+        public uint Item { get; set; }
+    }
+
     /// <summary>The shape of initializer <paramref name="name"/> of the model at <paramref name="path"/>.</summary>
     private static int[] ReadInitializerShape(string path, string name)
     {
