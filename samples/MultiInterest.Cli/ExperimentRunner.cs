@@ -79,6 +79,7 @@ internal static class ExperimentRunner
                 log.WriteLine($"  validation: {fit.Validation.Count} measurements in {fit.SelectionSeconds:F1} s; best Recall@{settings.Embedding.ValidationCutoff} {bestTrial.Recall:F4} ({bestTrial.Candidate})");
             }
             log.WriteLine($"  vectors: {fit.Settings} (d={userEmbeddings.Dimension})");
+            HistoryRowFlags.MatchFittedAls(settings.Protocol.HistoryMmr, fit.Als, settings.HistoryFoldInGiven);
         }
 
         ItemClustering clustering;
@@ -119,6 +120,12 @@ internal static class ExperimentRunner
             var r = tuned.Retrieval;
             log.WriteLine($"Tuned row: {(tunedClustering ?? clustering).ClusterCount} clusters, m={tuned.Components}, lambda={tuned.Lambda}, query={r.Query}"
                 + (r.Query == QuotaQuery.Blend ? $" (beta={r.Beta})" : "") + $", alpha={r.Alpha}, head share={r.HeadShare}; MMR + interests lambda={tuned.MmrLambda}, nu={tuned.InterestWeight}; MMR lambda={settings.Protocol.MmrLambda}, pool={settings.Protocol.MmrPoolSize}");
+        }
+        if (settings.Protocol.HistoryMmr is { } history)
+        {
+            var h = history.Interests;
+            log.WriteLine($"History-interest MMR row: lambda={history.MmrLambda}, nu={history.InterestWeight}, {h.ItemsPerInterest} items per interest, "
+                + $"at most {h.MaxInterests}; fold-in lambda={h.Regularization}, alpha0={h.UnobservedWeight}, nu={h.RegularizationExponent}");
         }
         var evaluation = progress.Begin($"Evaluating Unimodal, MMR, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
         INeighborIndex? neighborIndex = null;

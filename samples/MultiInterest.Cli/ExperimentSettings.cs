@@ -45,6 +45,9 @@ internal sealed class ExperimentSettings
     /// <summary>Clusters of the tuned row's own k-means (0 = the paper rows' clustering).</summary>
     public int TunedClusters { get; init; }
 
+    /// <summary>Which of the history_mmr row's fold-in flags were given (the others follow a fitted implicit ALS).</summary>
+    public (bool Regularization, bool UnobservedWeight) HistoryFoldInGiven { get; init; }
+
     /// <summary>Whether --clusters was given; if not, the default is clamped to small catalogues instead of failing.</summary>
     public bool ClustersGiven { get; init; }
 
@@ -80,6 +83,8 @@ internal sealed class ExperimentSettings
 
         public TunedRowFlags Tuned { get; } = new();
 
+        public HistoryRowFlags History { get; } = new();
+
         public MixtureRows.Flags Mixture { get; } = new();
 
         public DcmFlags.Flags Dcm { get; } = new();
@@ -92,7 +97,7 @@ internal sealed class ExperimentSettings
         public IEnumerable<Option> All =>
         [
             Out, Export, PlotUsers, UserEmbeddings, ItemEmbeddings, ItemClusters, Unseen, .. Run.All, .. Embedding.All, .. Pipeline.All, .. NeighborIndex.All,
-            .. Tuned.All, .. Mixture.All, .. Dcm.All, .. Conditional.All, .. DivideConquer.All,
+            .. Tuned.All, .. History.All, .. Mixture.All, .. Dcm.All, .. Conditional.All, .. DivideConquer.All,
         ];
 
         /// <summary>The run's settings; a combination that cannot work is a <see cref="UsageException"/>.</summary>
@@ -109,6 +114,7 @@ internal sealed class ExperimentSettings
                 MmrLambda = r.Value(Tuned.MmrRowLambda),
                 MmrPoolSize = r.Value(Tuned.MmrRowPool),
                 MultiInterest = Tuned.Read(r),
+                HistoryMmr = History.Read(r),
                 Frontier = r.GetValue(Tuned.Frontier),
                 Threads = threads,
             };
@@ -136,6 +142,7 @@ internal sealed class ExperimentSettings
                 LearnedQuotas = r.GetValue(Dcm.LearnedQuotas),
                 Unseen = r.Value(Unseen),
                 TunedClusters = r.Value(Tuned.TunedClusters),
+                HistoryFoldInGiven = History.Given(r),
             };
             if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
                 throw new UsageException("--user-embeddings and --item-embeddings go together.");

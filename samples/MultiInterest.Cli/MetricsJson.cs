@@ -48,6 +48,16 @@ internal static class MetricsJson
                     ["interest_mmr_lambda"] = t.MmrLambda,
                     ["interest_weight"] = t.InterestWeight,
                 } : null,
+                ["history_mmr"] = settings.Protocol.HistoryMmr is { } h ? new Dictionary<string, object>
+                {
+                    ["lambda"] = h.MmrLambda,
+                    ["interest_weight"] = h.InterestWeight,
+                    ["items_per_interest"] = h.Interests.ItemsPerInterest,
+                    ["max_interests"] = h.Interests.MaxInterests,
+                    ["fold_in_regularization"] = h.Interests.Regularization,
+                    ["fold_in_unobserved_weight"] = h.Interests.UnobservedWeight,
+                    ["fold_in_regularization_exponent"] = h.Interests.RegularizationExponent,
+                } : null,
                 ["seed"] = settings.Embedding.Seed,
                 ["threads"] = settings.Protocol.Threads,
                 ["neighbor_index"] = settings.NeighborIndex.Kind.ToString().ToLowerInvariant(),

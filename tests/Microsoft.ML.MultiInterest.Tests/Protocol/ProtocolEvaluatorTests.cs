@@ -62,6 +62,38 @@ public class ProtocolEvaluatorTests
     }
 
     [Fact]
+    public void TheHistoryInterestRowServesBothPlantedInterestsAndSweepsItsFrontier()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        var settings = new ProtocolSettings
+        {
+            Cutoffs = [5, 10], Neighbors = 3, Frontier = true, FrontierMmrLambdas = [0, 0.5, 1], Threads = 1,
+            HistoryMmr = new HistoryMmrRowSettings { MmrLambda = 0.8, Interests = new HistoryInterestOptions { ItemsPerInterest = 4, UnobservedWeight = 0.05 } },
+        };
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, settings);
+        var history = result["history_mmr"];
+        foreach (var (k, lists) in history.Candidates)
+            for (int q = 0; q < result.TestUsers.Count; q++)
+            {
+                var list = lists.IndicesOf(q).ToArray();
+                Assert.Equal(k, list.Distinct().Count());
+                Assert.DoesNotContain(list, i => train.Contains(result.TestUsers[q], i));
+            }
+        // Each user has two planted interests: every 10-list serves both of its history's groups, and mostly them.
+        var lists10 = history.Candidates[10];
+        for (int q = 0; q < result.TestUsers.Count; q++)
+        {
+            var own = train.ItemsOf(result.TestUsers[q]).ToArray().Select(i => clustering.Assignments[i]).ToHashSet();
+            var served = lists10.IndicesOf(q).ToArray().Select(i => clustering.Assignments[i]).ToArray();
+            Assert.Equal(own.Count, served.Where(own.Contains).Distinct().Count());
+            Assert.True(served.Count(own.Contains) >= 8, $"user {result.TestUsers[q]}: {served.Count(own.Contains)} of 10 items from its own interests");
+        }
+        Assert.InRange(history.Recall[10], 0.8 * result["unimodal"].Recall[10], 1);
+        var frontier = Assert.Single(result.Frontiers, f => f.Method == "history_mmr");
+        Assert.Equal([0, 0.5, 1], frontier.Points.Select(p => p.Value));
+    }
+
+    [Fact]
     public void FiguresDoNotDependOnTheThreadCount()
     {
         var (train, test, users, items, clustering) = Planted();

@@ -104,6 +104,7 @@ internal sealed class ActiveSubgraph
         {
             Algorithm = result.Algorithm,
             Settings = result.Settings,
+            Als = result.Als,
             Validation = result.Validation,
             SelectionSeconds = result.SelectionSeconds,
             Mixture = ExpandMixture(result.Mixture),

@@ -58,7 +58,7 @@ internal static class AutoEmbedding
         var result = GraphEmbeddingTrainerEngine.Fit(graph, final, progress, ct);
         return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
         {
-            Algorithm = result.Algorithm, Settings = result.Settings, Validation = curve, SelectionSeconds = selection,
+            Algorithm = result.Algorithm, Settings = result.Settings, Als = result.Als, Validation = curve, SelectionSeconds = selection,
         };
     }
 

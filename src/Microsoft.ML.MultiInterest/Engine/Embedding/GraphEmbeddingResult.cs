@@ -35,6 +35,13 @@ public sealed class GraphEmbeddingResult
     /// <summary>The settings that produced the vectors, in words (for Auto, the chosen trial).</summary>
     public string Settings { get; init; } = "";
 
+    /// <summary>
+    /// The implicit-ALS objective that produced the vectors (a copy), when <see cref="Algorithm"/> is
+    /// <see cref="EmbeddingAlgorithm.ImplicitAls"/>; null otherwise. Fold-ins that must match the embeddings, such as
+    /// <see cref="HistoryInterestOptions.FromAls"/>, read it.
+    /// </summary>
+    public ImplicitAlsOptions? Als { get; init; }
+
     /// <summary>Validation measurements, in the order taken (empty when no validation hold-out was used).</summary>
     public IReadOnlyList<ValidationPoint> Validation { get; init; } = [];
 

@@ -137,6 +137,7 @@ public static class GraphEmbeddingTrainerEngine
         {
             Algorithm = final.Algorithm,
             Settings = describe(final),
+            Als = result.Als,
             Validation = curve,
             SelectionSeconds = selection,
             Mixture = result.Mixture,

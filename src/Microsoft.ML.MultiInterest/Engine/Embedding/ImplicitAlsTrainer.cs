@@ -71,6 +71,7 @@ internal static class ImplicitAlsTrainer
         {
             Algorithm = EmbeddingAlgorithm.ImplicitAls,
             Settings = Describe(o),
+            Als = a.Clone(),
         };
         return (result, best == null ? a.Iterations : bestIteration);
     }

@@ -102,6 +102,19 @@ public static class ProtocolEvaluator
             seconds["interest_mmr_retrieval"] = Lap(clock);
         }
 
+        var history = settings.HistoryMmr;
+        HistoryInterests? historyInterests = null;
+        HistoryInterestRetriever? historyRetriever = null;
+        Dictionary<int, RankedLists>? historyLists = null;
+        if (history != null)
+        {
+            historyInterests = HistoryInterests.Build(train, itemEmbeddings, testUsers, history.Interests, threads);
+            historyRetriever = new HistoryInterestRetriever(itemEmbeddings);
+            historyLists = Prefixes(cutoffs, historyRetriever.Retrieve(userEmbeddings, historyInterests, train, maxCutoff, history.MmrLambda,
+                history.InterestWeight, settings.MmrPoolSize, threads));
+            seconds["history_mmr_retrieval"] = Lap(clock);
+        }
+
         var degrees = testUsers.Select(train.DegreeOf).ToArray();
         var scorer = new ProtocolScorer(test, testUsers, itemEmbeddings, threads, ActivityQuartiles.Assign(degrees), misses, missedUsers);
         var unimodalEvaluation = scorer.Score("unimodal", unimodalLists, null, userEmbeddings);
@@ -114,6 +127,8 @@ public static class ProtocolEvaluator
         };
         if (tuned != null) methods.Add(scorer.Score("knn_embed_tuned", tunedLists!, tunedMixtures, null));
         if (interests != null) methods.Add(scorer.Score("interest_mmr", interestLists!, tunedMixtures, null, methods[^1]));
+        // Its goodness of fit is the single vector's: the interests are not a mixture over item clusters.
+        if (history != null) methods.Add(scorer.Score("history_mmr", historyLists!, null, userEmbeddings, unimodalEvaluation));
         seconds["metrics"] = Lap(clock);
 
         var frontiers = new List<FrontierResult>();
@@ -125,6 +140,10 @@ public static class ProtocolEvaluator
             if (interests != null)
                 frontiers.Add(Sweep("interest_mmr", "lambda", settings.FrontierMmrLambdas, scorer, value =>
                     Prefixes(pair, mmr.Rerank(unimodal, FrontierRecallCutoff, value, settings.MmrPoolSize, interests, threads))));
+            if (history != null)
+                frontiers.Add(Sweep("history_mmr", "lambda", settings.FrontierMmrLambdas, scorer, value =>
+                    Prefixes(pair, historyRetriever!.Retrieve(userEmbeddings, historyInterests!, train, FrontierRecallCutoff, value,
+                        history.InterestWeight, settings.MmrPoolSize, threads))));
             if (tuned != null)
             {
                 frontiers.Add(Sweep("knn_embed_tuned", "head_share", settings.FrontierHeadShares, scorer, value =>

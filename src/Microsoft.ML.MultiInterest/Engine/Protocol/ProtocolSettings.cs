@@ -24,8 +24,11 @@ public sealed class ProtocolSettings
     /// <summary>The tuned multi-interest row (<c>knn_embed_tuned</c>), or null for none (the default).</summary>
     public MultiInterestRowSettings? MultiInterest { get; set; }
 
+    /// <summary>The history-interest MMR row (<c>history_mmr</c>), or null for none (the default).</summary>
+    public HistoryMmrRowSettings? HistoryMmr { get; set; }
+
     /// <summary>
-    /// Whether to measure the recall-diversity frontiers (Recall@50, Diversity@10): MMR and multi-interest MMR over
+    /// Whether to measure the recall-diversity frontiers (Recall@50, Diversity@10): MMR, multi-interest MMR and history-interest MMR over
     /// <see cref="FrontierMmrLambdas"/>, and the tuned quota row over <see cref="FrontierHeadShares"/> and <see cref="FrontierAlphas"/>. Default false.
     /// </summary>
     public bool Frontier { get; set; }
@@ -57,6 +60,7 @@ public sealed class ProtocolSettings
         if (!(MmrLambda >= 0 && MmrLambda <= 1)) throw new ArgumentOutOfRangeException(nameof(MmrLambda), MmrLambda, "MmrLambda must lie in [0, 1].");
         if (MmrPoolSize < 1) throw new ArgumentOutOfRangeException(nameof(MmrPoolSize), MmrPoolSize, "MmrPoolSize must be at least 1.");
         MultiInterest?.Validate();
+        HistoryMmr?.Validate();
         CheckKnob(FrontierMmrLambdas, nameof(FrontierMmrLambdas), 0, 1);
         CheckKnob(FrontierHeadShares, nameof(FrontierHeadShares), 0, 1);
         CheckKnob(FrontierAlphas, nameof(FrontierAlphas), 0, double.MaxValue);

@@ -8,7 +8,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// (nothing when its cluster is not one of the user's components). Interests the list under-serves for their weight
 /// are thus preferred, softly: relevance and the MMR novelty term still decide within and across them.
 /// </summary>
-public sealed class InterestProportionality
+public sealed class InterestProportionality : IInterestTerm
 {
     /// <summary>Creates the term.</summary>
     /// <param name="mixtures">The users' mixtures (weights and clusters; kNN-Embed or Mixture weights alike).</param>
@@ -40,4 +40,17 @@ public sealed class InterestProportionality
 
     /// <summary>The term's weight (nu).</summary>
     public double Weight { get; }
+
+    int IInterestTerm.MaxComponents => Mixtures.MaxComponents;
+
+    int IInterestTerm.Assign(int query, ReadOnlySpan<int> items, Span<int> component)
+    {
+        int user = Users[query];
+        var clusters = Mixtures.Clusters(user);
+        var assignments = Clustering.Assignments;
+        for (int r = 0; r < items.Length; r++) component[r] = clusters.IndexOf(assignments[items[r]]);
+        return Mixtures.ComponentCount(user);
+    }
+
+    ReadOnlySpan<double> IInterestTerm.Weights(int query) => Mixtures.Weights(Users[query]);
 }

@@ -49,13 +49,19 @@ public sealed class MmrRetriever
             throw new ArgumentException($"The interest term has {interests.Users.Count} users for {pool.QueryCount} pool lists.", nameof(interests));
         if (interests != null && interests.Clustering.ItemCount != _unitItems.Rows)
             throw new ArgumentException($"The interest term's clustering covers {interests.Clustering.ItemCount} items, the retriever {_unitItems.Rows}.", nameof(interests));
+        return Rerank(pool, candidates, lambda, poolSize, (IInterestTerm?)interests, threads);
+    }
+
+    /// <summary>Re-ranks with any interest term (<see cref="IInterestTerm"/>); the public overloads check their terms first.</summary>
+    internal RankedLists Rerank(RankedLists pool, int candidates, double lambda, int poolSize, IInterestTerm? interests, int threads)
+    {
         if (candidates < 1) throw new ArgumentOutOfRangeException(nameof(candidates), candidates, "Candidates (M) must be at least 1.");
         if (!(lambda >= 0 && lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "Lambda (MMR relevance weight) must lie in [0, 1].");
         if (poolSize < 1) throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "PoolSize must be at least 1.");
         int width = Math.Min(poolSize, pool.Capacity);
         var result = new RankedLists(pool.QueryCount, candidates);
         var parallel = Parallelism.Options(threads);
-        int components = interests?.Mixtures.MaxComponents ?? 0;
+        int components = interests?.MaxComponents ?? 0;
         Parallel.For(0, pool.QueryCount, parallel, () => new Scratch(width, components), (q, _, s) =>
         {
             RerankOne(pool, q, width, candidates, lambda, interests, result, s);
@@ -64,7 +70,7 @@ public sealed class MmrRetriever
         return result;
     }
 
-    private void RerankOne(RankedLists pool, int q, int width, int candidates, double lambda, InterestProportionality? interests, RankedLists result, Scratch s)
+    private void RerankOne(RankedLists pool, int q, int width, int candidates, double lambda, IInterestTerm? interests, RankedLists result, Scratch s)
     {
         var items = pool.IndicesOf(q);
         var scores = pool.ScoresOf(q);
@@ -102,14 +108,10 @@ public sealed class MmrRetriever
         Span<int> picks = default;
         if (nu > 0)
         {
-            int user = interests!.Users[q];
-            components = interests.Mixtures.ComponentCount(user);
-            var clusters = interests.Mixtures.Clusters(user);
-            weights = interests.Mixtures.Weights(user);
+            components = interests!.Assign(q, items[..n], component);
+            weights = interests.Weights(q);
             picks = s.Picks.AsSpan(0, components);
             picks.Clear();
-            var assignments = interests.Clustering.Assignments;
-            for (int r = 0; r < n; r++) component[r] = clusters.IndexOf(assignments[items[r]]);
         }
 
         for (int slot = 0; slot < m; slot++)

@@ -39,28 +39,39 @@ public sealed class UnimodalRetriever
             if (exclusions != null && u >= exclusions.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"User row {u} is not in the exclusion graph.");
         }
         userEmbeddings.ThrowIfNotFinite("user embeddings", users);
+        return Search(userEmbeddings, users, users, exclusions, candidates, threads);
+    }
 
-        var result = new RankedLists(users.Count, candidates);
-        int blocks = (users.Count + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
+    /// <summary>
+    /// The top <paramref name="candidates"/> items of every row of <paramref name="queries"/>, row j excluding the items of
+    /// user <paramref name="owners"/>[j] (several queries may share an owner). Inputs are the caller's to check.
+    /// </summary>
+    internal RankedLists RetrieveQueries(EmbeddingMatrix queries, IReadOnlyList<int> owners, BipartiteGraph? exclusions, int candidates, int threads) =>
+        Search(queries, Enumerable.Range(0, queries.Rows).ToArray(), owners, exclusions, candidates, threads);
+
+    private RankedLists Search(EmbeddingMatrix vectors, IReadOnlyList<int> rows, IReadOnlyList<int> owners, BipartiteGraph? exclusions, int candidates, int threads)
+    {
+        var result = new RankedLists(rows.Count, candidates);
+        int blocks = (rows.Count + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
         var parallel = Parallelism.Options(threads);
         Parallel.For(0, blocks, parallel, () => new Scratch(_search, candidates), (block, _, s) =>
         {
             int start = block * TiledTopKSearch.QueryBlock;
-            SearchBlock(userEmbeddings, users, exclusions, start, Math.Min(TiledTopKSearch.QueryBlock, users.Count - start), result, s);
+            SearchBlock(vectors, rows, owners, exclusions, start, Math.Min(TiledTopKSearch.QueryBlock, rows.Count - start), result, s);
             return s;
         }, _ => { });
         return result;
     }
 
-    private void SearchBlock(EmbeddingMatrix userEmbeddings, IReadOnlyList<int> users, BipartiteGraph? exclusions, int start, int count, RankedLists result, Scratch s)
+    private void SearchBlock(EmbeddingMatrix vectors, IReadOnlyList<int> rows, IReadOnlyList<int> owners, BipartiteGraph? exclusions, int start, int count, RankedLists result, Scratch s)
     {
         int d = _search.Dimension;
         for (int j = 0; j < count; j++)
         {
-            userEmbeddings.ReadRow(users[start + j]).CopyTo(s.Queries.AsSpan(j * d, d));
+            vectors.ReadRow(rows[start + j]).CopyTo(s.Queries.AsSpan(j * d, d));
             s.Selectors[j].Reset(result.Capacity);
         }
-        var filter = new UnseenItems(exclusions, users);
+        var filter = new UnseenItems(exclusions, owners);
         _search.SearchBlock(s.Queries, count, start, s.Selectors, ref filter);
         for (int j = 0; j < count; j++)
             result.Counts[start + j] = s.Selectors[j].Drain(result.IndexSlots(start + j), result.ScoreSlots(start + j));

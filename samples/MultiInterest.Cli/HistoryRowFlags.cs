@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
+
+namespace MultiInterest.Cli;
+
+/// <summary>
+/// The command line's history-interest MMR row (<c>history_mmr</c>): its flags and their defaults, chosen on a
+/// validation hold-out of cit-HepPh's training edges (docs/results.md), never on a test split.
+/// </summary>
+internal sealed class HistoryRowFlags
+{
+    /// <summary>The row's MMR relevance weight (see docs/results.md for how it was chosen).</summary>
+    public const double MmrLambda = 0.6;
+
+    public CliOption<double> Lambda { get; } = Opt.Double("--history-mmr-lambda", MmrLambda, "The history-interest MMR row (history_mmr): relevance weight.", min: 0, max: 1);
+
+    public CliOption<double> Weight { get; } = Opt.Double("--history-interest-weight", HistoryInterestDefaults.InterestWeight,
+        "The history_mmr row: weight of the proportionality term over each user's history interests (a negative value leaves the row out).");
+
+    public CliOption<int> ItemsPerInterest { get; } = Opt.Int("--history-items-per-interest", HistoryInterestDefaults.ItemsPerInterest,
+        "The history_mmr row: history items per interest (a user with n items gets min(max, n / this) interests).", min: 1);
+
+    public CliOption<int> MaxInterests { get; } = Opt.Int("--history-max-interests", HistoryInterestDefaults.MaxInterests, "The history_mmr row: most interests per user.", min: 1);
+
+    public CliOption<double> Regularization { get; } = Opt.Double("--history-regularization", HistoryInterestDefaults.Regularization,
+        "The history_mmr row: lambda of each interest's ALS fold-in (default: the fitted implicit ALS's, else this value).", min: 0);
+
+    public CliOption<double> UnobservedWeight { get; } = Opt.Double("--history-unobserved-weight", HistoryInterestDefaults.UnobservedWeight,
+        "The history_mmr row: alpha0 of the fold-in (default: the fitted implicit ALS's, else this value).", min: 0);
+
+    /// <summary>Every option of the group.</summary>
+    public IReadOnlyList<Option> All => [Lambda, Weight, ItemsPerInterest, MaxInterests, Regularization, UnobservedWeight];
+
+    /// <summary>The row's settings, or null when the row is left out.</summary>
+    public HistoryMmrRowSettings? Read(ParseResult r)
+    {
+        double weight = r.Value(Weight);
+        if (weight < 0) return null;
+        return new HistoryMmrRowSettings
+        {
+            MmrLambda = r.Value(Lambda),
+            InterestWeight = weight,
+            Interests = new HistoryInterestOptions
+            {
+                ItemsPerInterest = r.Value(ItemsPerInterest),
+                MaxInterests = r.Value(MaxInterests),
+                Regularization = r.Value(Regularization),
+                UnobservedWeight = r.Value(UnobservedWeight),
+            },
+        };
+    }
+
+    /// <summary>Which fold-in settings the command line gave (the rest follow the fitted implicit ALS, if any).</summary>
+    public (bool Regularization, bool UnobservedWeight) Given(ParseResult r) => (r.Given(Regularization), r.Given(UnobservedWeight));
+
+    /// <summary>
+    /// Gives the fold-in the objective of the embeddings the run fitted, when they are implicit ALS, for the settings the
+    /// command line did not give: an interest's vector is then the one ALS itself would fit.
+    /// </summary>
+    public static void MatchFittedAls(HistoryMmrRowSettings? row, ImplicitAlsOptions? als, (bool Regularization, bool UnobservedWeight) given)
+    {
+        if (row == null || als == null) return;
+        if (!given.Regularization) row.Interests.Regularization = als.Regularization;
+        if (!given.UnobservedWeight) row.Interests.UnobservedWeight = als.UnobservedWeight;
+        row.Interests.RegularizationExponent = als.RegularizationExponent;
+    }
+}

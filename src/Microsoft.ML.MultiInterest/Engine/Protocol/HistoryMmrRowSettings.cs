@@ -1,0 +1,27 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Settings of the protocol's history-interest MMR row (<c>history_mmr</c>, <see cref="HistoryInterestRetriever"/>): each
+/// user's interests from its own history, the best score over its vectors as relevance, MMR with the proportionality
+/// term over those interests.
+/// </summary>
+public sealed class HistoryMmrRowSettings
+{
+    /// <summary>How the interests are read (fold-in objective, items per interest, most interests).</summary>
+    public HistoryInterestOptions Interests { get; set; } = new();
+
+    /// <summary>MMR relevance weight in [0, 1]. Default <see cref="MmrRetrieverDefaults.Lambda"/>.</summary>
+    public double MmrLambda { get; set; } = MmrRetrieverDefaults.Lambda;
+
+    /// <summary>nu ≥ 0, the proportionality term's weight. Default <see cref="HistoryInterestDefaults.InterestWeight"/>.</summary>
+    public double InterestWeight { get; set; } = HistoryInterestDefaults.InterestWeight;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Interests, nameof(Interests));
+        Interests.Validate();
+        if (!(MmrLambda >= 0 && MmrLambda <= 1)) throw new ArgumentOutOfRangeException(nameof(MmrLambda), MmrLambda, "MmrLambda of the history_mmr row must lie in [0, 1].");
+        if (!double.IsFinite(InterestWeight) || InterestWeight < 0) throw new ArgumentOutOfRangeException(nameof(InterestWeight), InterestWeight, "InterestWeight (nu) of the history_mmr row must be finite and non-negative.");
+    }
+}

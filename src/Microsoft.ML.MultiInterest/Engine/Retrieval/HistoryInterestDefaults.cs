@@ -1,0 +1,35 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// The default settings of history interests (<see cref="HistoryInterests"/>) and of the MMR row built on them, in one
+/// place: <see cref="HistoryInterestOptions"/>, the protocol's <see cref="HistoryMmrRowSettings"/> and the command line
+/// start from these values.
+/// </summary>
+public static class HistoryInterestDefaults
+{
+    /// <summary>
+    /// History items per interest: 3. A user with n training items gets min(<see cref="MaxInterests"/>, max(1, n / 3))
+    /// interests, so no interest rests on fewer than about three items.
+    /// </summary>
+    public const int ItemsPerInterest = 3;
+
+    /// <summary>Most interests per user: 6.</summary>
+    public const int MaxInterests = 6;
+
+    /// <summary>Spherical k-means iterations over a user's history: 10 (histories are short; it settles in a few).</summary>
+    public const int Iterations = 10;
+
+    /// <summary>λ of each interest's least-squares fold-in: <see cref="ImplicitAlsDefaults.Regularization"/>.</summary>
+    public const double Regularization = ImplicitAlsDefaults.Regularization;
+
+    /// <summary>ν of the fold-in's penalty λ (n_c + α0 |I|)^ν: <see cref="ImplicitAlsDefaults.RegularizationExponent"/>.</summary>
+    public const double RegularizationExponent = ImplicitAlsDefaults.RegularizationExponent;
+
+    /// <summary>α0, the fold-in's weight on every item's squared score: <see cref="ImplicitAlsDefaults.UnobservedWeight"/>.</summary>
+    public const double UnobservedWeight = ImplicitAlsDefaults.UnobservedWeight;
+
+    /// <summary>
+    /// nu, the weight of the proportionality term of history-interest MMR (<see cref="HistoryInterestRetriever"/>): 0.2.
+    /// </summary>
+    public const double InterestWeight = 0.2;
+}

@@ -1,0 +1,155 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// History-interest MMR: MMR whose pool and interest term come from the user's own interests
+/// (<see cref="HistoryInterests"/>). An item's relevance is its best score over the user's vector and its interests'
+/// vectors, <c>max(⟨u, i⟩, max_c ⟨x_c, i⟩)</c>, so an item close to a minor interest the single vector underrates can
+/// enter the pool; the pool (the top N by that score) is re-ranked by
+/// <see cref="MmrRetriever.Rerank(RankedLists, int, double, int, InterestProportionality, int)"/>'s rule with the PM-2
+/// proportionality term over the interests, each pool item counted for the interest whose vector scores it highest and
+/// each interest weighted by its share of the history. With lambda = 1 and nu = 0 the list is the ranking by that
+/// best score. Thread-safe; the result does not depend on the threads.
+/// </summary>
+public sealed class HistoryInterestRetriever
+{
+    private readonly UnimodalRetriever _search;
+    private readonly MmrRetriever _mmr;
+    private readonly EmbeddingMatrix _items;
+
+    /// <summary>Creates a retriever over <paramref name="items"/>.</summary>
+    public HistoryInterestRetriever(EmbeddingMatrix items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        _search = new UnimodalRetriever(items);
+        _mmr = new MmrRetriever(items);
+        _items = items;
+    }
+
+    /// <summary>Retrieves <paramref name="candidates"/> items for each user of <paramref name="interests"/>.</summary>
+    /// <param name="userEmbeddings">The users' own vectors (rows of the training graph).</param>
+    /// <param name="interests">The users' history interests; its users are the lists' users, in order.</param>
+    /// <param name="exclusions">Optional graph whose items of each user are never returned (the training graph).</param>
+    /// <param name="candidates">M, the list length, at least 1.</param>
+    /// <param name="lambda">MMR relevance weight in [0, 1].</param>
+    /// <param name="interestWeight">nu ≥ 0, the weight of the proportionality term (0 = MMR on the best-score pool).</param>
+    /// <param name="poolSize">How many best-scoring items are re-ranked, at least 1.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores).</param>
+    public RankedLists Retrieve(EmbeddingMatrix userEmbeddings, HistoryInterests interests, BipartiteGraph? exclusions, int candidates,
+        double lambda = MmrRetrieverDefaults.Lambda, double interestWeight = HistoryInterestDefaults.InterestWeight,
+        int poolSize = MmrRetrieverDefaults.PoolSize, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(userEmbeddings);
+        ArgumentNullException.ThrowIfNull(interests);
+        if (!double.IsFinite(interestWeight) || interestWeight < 0)
+            throw new ArgumentOutOfRangeException(nameof(interestWeight), interestWeight, "The interest weight (nu) must be finite and non-negative.");
+        if (poolSize < 1) throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "PoolSize must be at least 1.");
+        if (interests.Dimension != _items.Dimension)
+            throw new ArgumentException($"The interests have dimension {interests.Dimension}, the items {_items.Dimension}.", nameof(interests));
+        var (pool, term) = Pool(userEmbeddings, interests, exclusions, poolSize, interestWeight, threads);
+        return _mmr.Rerank(pool, candidates, lambda, poolSize, term, threads);
+    }
+
+    /// <summary>
+    /// Each user's top <paramref name="poolSize"/> items by best score, and the item-to-interest assignment. Exact: an
+    /// item among a user's top N by the maximum over its vectors is among the top N of the vector attaining that maximum,
+    /// so the union of the vectors' own top-N lists, re-scored by the maximum, holds the pool.
+    /// </summary>
+    internal (RankedLists Pool, HistoryInterestTerm Term) Pool(EmbeddingMatrix userEmbeddings, HistoryInterests interests,
+        BipartiteGraph? exclusions, int poolSize, double interestWeight, int threads)
+    {
+        int d = _items.Dimension, count = interests.Users.Count;
+        if (userEmbeddings.Dimension != d)
+            throw new ArgumentException($"User embeddings have dimension {userEmbeddings.Dimension}, items {d}.", nameof(userEmbeddings));
+        foreach (int u in interests.Users)
+        {
+            if ((uint)u >= (uint)userEmbeddings.Rows) throw new ArgumentOutOfRangeException(nameof(interests), $"Unknown user row {u}: there are {userEmbeddings.Rows} users.");
+            if (exclusions != null && u >= exclusions.UserCount) throw new ArgumentOutOfRangeException(nameof(interests), $"User row {u} is not in the exclusion graph.");
+        }
+        userEmbeddings.ThrowIfNotFinite("user embeddings", interests.Users);
+        var firstQuery = new int[count + 1];
+        for (int q = 0; q < count; q++) firstQuery[q + 1] = firstQuery[q] + 1 + interests.InterestCount(q);
+        var queries = new EmbeddingMatrix(firstQuery[count], d);
+        var owners = new int[queries.Rows];
+        for (int q = 0; q < count; q++)
+        {
+            int at = firstQuery[q];
+            userEmbeddings.ReadRow(interests.Users[q]).CopyTo(queries.Row(at));
+            interests.Vectors(q).CopyTo(queries.Values.AsSpan((at + 1) * d, interests.InterestCount(q) * d));
+            for (int j = at; j < firstQuery[q + 1]; j++) owners[j] = interests.Users[q];
+        }
+        var lists = _search.RetrieveQueries(queries, owners, exclusions, poolSize, threads);
+        var pool = new RankedLists(count, poolSize);
+        var assignment = new int[count * poolSize];
+        Parallel.For(0, count, Parallelism.Options(threads), () => new Merge(poolSize * (1 + interests.MaxInterests)), (q, _, m) =>
+        {
+            MergeOne(queries, lists, firstQuery[q], firstQuery[q + 1], q, pool, assignment.AsSpan(q * poolSize, poolSize), m);
+            return m;
+        }, _ => { });
+        return (pool, new HistoryInterestTerm(interests, assignment, poolSize, interestWeight));
+    }
+
+    private void MergeOne(EmbeddingMatrix queries, RankedLists lists, int from, int to, int q, RankedLists pool, Span<int> assignment, Merge m)
+    {
+        int n = 0;
+        for (int j = from; j < to; j++)
+            foreach (int item in lists.IndicesOf(j)) m.Items[n++] = item;
+        Array.Sort(m.Items, 0, n);
+        int distinct = 0;
+        for (int r = 0; r < n; r++)
+            if (distinct == 0 || m.Items[distinct - 1] != m.Items[r]) m.Items[distinct++] = m.Items[r];
+        // Best score over every vector of the user (not only those whose list held the item), and the best interest.
+        for (int r = 0; r < distinct; r++)
+        {
+            var item = _items.ReadRow(m.Items[r]);
+            float best = VectorMath.Dot(queries.ReadRow(from), item);
+            float bestInterest = float.NegativeInfinity;
+            int interest = -1;
+            for (int j = from + 1; j < to; j++)
+            {
+                float score = VectorMath.Dot(queries.ReadRow(j), item);
+                if (score > bestInterest) (bestInterest, interest) = (score, j - from - 1);
+            }
+            m.Scores[r] = Math.Max(best, bestInterest);
+            m.Interest[r] = interest;
+            m.Order[r] = r;
+        }
+        // Descending score; equal scores to the lower item row (the items are sorted by row).
+        var scores = m.Scores;
+        Array.Sort(m.Order, 0, distinct, Comparer<int>.Create((a, b) => scores[b].CompareTo(scores[a]) is var c && c != 0 ? c : a.CompareTo(b)));
+        int kept = Math.Min(distinct, pool.Capacity);
+        var outItems = pool.IndexSlots(q);
+        var outScores = pool.ScoreSlots(q);
+        for (int r = 0; r < kept; r++)
+        {
+            int at = m.Order[r];
+            outItems[r] = m.Items[at];
+            outScores[r] = m.Scores[at];
+            assignment[r] = m.Interest[at];
+        }
+        pool.Counts[q] = kept;
+    }
+
+    private sealed class Merge(int size)
+    {
+        public int[] Items { get; } = new int[size];
+        public float[] Scores { get; } = new float[size];
+        public int[] Interest { get; } = new int[size];
+        public int[] Order { get; } = new int[size];
+    }
+}
+
+/// <summary>The proportionality term over history interests: each pool item's interest was fixed when the pool was built.</summary>
+internal sealed class HistoryInterestTerm(HistoryInterests interests, int[] assignment, int poolSize, double weight) : IInterestTerm
+{
+    public double Weight { get; } = weight;
+
+    public int MaxComponents => interests.MaxInterests;
+
+    public int Assign(int query, ReadOnlySpan<int> items, Span<int> component)
+    {
+        assignment.AsSpan(query * poolSize, items.Length).CopyTo(component);
+        return interests.InterestCount(query);
+    }
+
+    public ReadOnlySpan<double> Weights(int query) => interests.Weights(query);
+}

@@ -1,0 +1,125 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// Each user's interests read from its own history: the history's items are split by spherical k-means of their unit
+/// vectors (min(<see cref="HistoryInterestOptions.MaxInterests"/>, max(1, n / <see cref="HistoryInterestOptions.ItemsPerInterest"/>))
+/// groups for n items), and each group gets the vector implicit ALS would give a user whose history were that group
+/// alone (<see cref="HistoryInterestOptions"/>: the least-squares fold-in with the embeddings' own α0, λ and ν). Where
+/// kNN-Embed's components are global item clusters queried by the user's vector, these are the user's own interests,
+/// each queried by a vector fitted to it; the interest's weight is its share of the history. Users without training
+/// items have no interests. Deterministic; threads change only the speed.
+/// </summary>
+public sealed class HistoryInterests
+{
+    private readonly float[] _vectors;
+    private readonly double[] _weights;
+    private readonly int[] _counts;
+
+    private HistoryInterests(IReadOnlyList<int> users, int maxInterests, int dimension)
+    {
+        Users = users;
+        MaxInterests = maxInterests;
+        Dimension = dimension;
+        _vectors = new float[(long)users.Count * maxInterests * dimension];
+        _weights = new double[users.Count * maxInterests];
+        _counts = new int[users.Count];
+    }
+
+    /// <summary>The user (graph row) of each entry.</summary>
+    public IReadOnlyList<int> Users { get; }
+
+    /// <summary>The most interests any user has.</summary>
+    public int MaxInterests { get; }
+
+    /// <summary>The vectors' dimension.</summary>
+    public int Dimension { get; }
+
+    /// <summary>How many interests entry <paramref name="query"/> has (0 for a user without training items).</summary>
+    public int InterestCount(int query) => _counts[query];
+
+    /// <summary>The interests' vectors of entry <paramref name="query"/>, one after another.</summary>
+    public ReadOnlySpan<float> Vectors(int query) => _vectors.AsSpan(query * MaxInterests * Dimension, _counts[query] * Dimension);
+
+    /// <summary>The interests' weights (their shares of the history, summing to 1) of entry <paramref name="query"/>.</summary>
+    public ReadOnlySpan<double> Weights(int query) => _weights.AsSpan(query * MaxInterests, _counts[query]);
+
+    /// <summary>Reads the interests of <paramref name="users"/> from their histories in <paramref name="train"/>.</summary>
+    /// <param name="train">The training graph: its users' items are the histories (edge weights weight the fold-in).</param>
+    /// <param name="items">The item vectors the embeddings were trained with.</param>
+    /// <param name="users">The users (rows of <paramref name="train"/>) to read.</param>
+    /// <param name="options">Options, or null for the defaults.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    public static HistoryInterests Build(BipartiteGraph train, EmbeddingMatrix items, IReadOnlyList<int> users, HistoryInterestOptions? options = null, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(users);
+        options ??= new HistoryInterestOptions();
+        options.Validate();
+        if (train.ItemCount != items.Rows)
+            throw new ArgumentException($"The training graph has {train.ItemCount} items, the item embeddings {items.Rows} rows.", nameof(items));
+        foreach (int u in users)
+            if ((uint)u >= (uint)train.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {u}: there are {train.UserCount} users.");
+        items.ThrowIfNotFinite("item embeddings");
+        int d = items.Dimension, most = options.MaxInterests;
+        var result = new HistoryInterests(users, most, d);
+        var unit = items.Normalized();
+        var foldIn = new InterestFoldIn(items, options, threads);
+        int longest = 1;
+        foreach (int u in users) longest = Math.Max(longest, train.DegreeOf(u));
+        Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(foldIn, longest, most, d), (q, _, s) =>
+        {
+            result.Read(train, unit, foldIn, options, q, s);
+            return s;
+        }, _ => { });
+        return result;
+    }
+
+    private void Read(BipartiteGraph train, EmbeddingMatrix unit, InterestFoldIn foldIn, HistoryInterestOptions options, int q, Scratch s)
+    {
+        int user = Users[q], d = Dimension;
+        var history = train.ItemsOf(user);
+        var historyWeights = train.HasWeights ? train.WeightsOf(user) : default;
+        int n = history.Length;
+        if (n == 0) return;
+        int k = Math.Min(MaxInterests, Math.Max(1, n / options.ItemsPerInterest));
+        var assignment = s.Assignment.AsSpan(0, n);
+        if (k == 1) assignment.Clear();
+        else HistoryKMeans.Cluster(unit, history, k, options.Iterations, assignment, s.Centres, s.Similarity, s.Sums);
+        int stored = 0;
+        double total = 0;
+        for (int c = 0; c < k; c++)
+        {
+            int size = 0;
+            for (int i = 0; i < n; i++)
+            {
+                if (assignment[i] != c) continue;
+                s.Subset[size] = history[i];
+                if (!historyWeights.IsEmpty) s.SubsetWeights[size] = historyWeights[i];
+                size++;
+            }
+            if (size == 0) continue;   // k-means may leave a group empty; it is not an interest
+            var x = _vectors.AsSpan((q * MaxInterests + stored) * d, d);
+            foldIn.Solve(s.Subset.AsSpan(0, size), historyWeights.IsEmpty ? default : s.SubsetWeights.AsSpan(0, size), x, s.FoldIn);
+            double weight = 0;
+            if (historyWeights.IsEmpty) weight = size;
+            else for (int i = 0; i < size; i++) weight += s.SubsetWeights[i];
+            _weights[q * MaxInterests + stored] = weight;
+            total += weight;
+            stored++;
+        }
+        for (int c = 0; c < stored; c++) _weights[q * MaxInterests + c] /= total;
+        _counts[q] = stored;
+    }
+
+    private sealed class Scratch(InterestFoldIn foldIn, int longest, int most, int d)
+    {
+        public int[] Assignment { get; } = new int[longest];
+        public float[] Centres { get; } = new float[most * d];
+        public double[] Similarity { get; } = new double[longest];
+        public double[] Sums { get; } = new double[d];
+        public int[] Subset { get; } = new int[longest];
+        public float[] SubsetWeights { get; } = new float[longest];
+        public InterestFoldIn.Scratch FoldIn { get; } = foldIn.CreateScratch(Math.Min(longest, 64));
+    }
+}

@@ -1,0 +1,112 @@
+using System.Numerics.Tensors;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// The implicit-ALS user solve for a subset S of a user's items: x = A⁻¹ Σ_(i∈S) w_i y_i with
+/// A = α0 G + p I + Σ_(i∈S) w_i y_i y_iᵀ, G = YᵀY over every item and p = λ (|S| + α0 |I|)^ν, the vector ALS would give
+/// a user whose whole history were S. Solved in G's eigenbasis G = Q Λ Qᵀ (computed once) with the Woodbury identity:
+/// A = B + Zᵀ W Z with B = Q diag(α0 Λ + p) Qᵀ diagonal in that basis and Z = Y_S Q, so each solve costs
+/// O(|S|² d + d²) rather than O(d³): cheap at the large dimensions of spectral embeddings.
+/// </summary>
+internal sealed class InterestFoldIn
+{
+    private readonly double[] _basis;      // Q, d × d row-major (columns are eigenvectors)
+    private readonly double[] _spectrum;   // α0 Λ
+    private readonly float[] _rotated;     // Y Q, items × d
+    private readonly HistoryInterestOptions _options;
+    private readonly int _itemCount;
+
+    public InterestFoldIn(EmbeddingMatrix items, HistoryInterestOptions options, int threads)
+    {
+        int d = items.Dimension, n = items.Rows;
+        Dimension = d;
+        _options = options;
+        _itemCount = n;
+        var y = new double[(long)n * d];
+        for (long k = 0; k < y.Length; k++) y[k] = items.Values[k];
+        var gram = DenseRows.Gram(y, n, d, threads);
+        var evd = Matrix<double>.Build.DenseOfRowMajor(d, d, gram).Evd(Symmetricity.Symmetric);
+        _basis = new double[d * d];
+        _spectrum = new double[d];
+        for (int j = 0; j < d; j++)
+        {
+            _spectrum[j] = options.UnobservedWeight * Math.Max(0, evd.EigenValues[j].Real);
+            for (int i = 0; i < d; i++) _basis[i * d + j] = evd.EigenVectors[i, j];
+        }
+        var rotated = DenseRows.MultiplyRight(y, n, d, _basis, d, y.Length == 0 ? [] : new double[y.Length], threads);
+        _rotated = new float[rotated.Length];
+        for (long k = 0; k < rotated.Length; k++) _rotated[k] = (float)rotated[k];
+    }
+
+    public int Dimension { get; }
+
+    /// <summary>Scratch for one worker: <see cref="Solve"/> allocates nothing.</summary>
+    public Scratch CreateScratch(int maxItems) => new(Dimension, maxItems);
+
+    /// <summary>Writes the fold-in of <paramref name="subset"/> (item rows, weights <paramref name="weights"/> or 1) to <paramref name="x"/>.</summary>
+    public void Solve(ReadOnlySpan<int> subset, ReadOnlySpan<float> weights, Span<float> x, Scratch s)
+    {
+        int d = Dimension, n = subset.Length;
+        if (n > s.MaxItems) s.Grow(n);
+        double penalty = _options.Regularization * Math.Pow(n + _options.UnobservedWeight * _itemCount, _options.RegularizationExponent);
+        // With S = B^(-1/2) (diagonal in the eigenbasis) and Zs = Z S: x̃ = S (v − Zsᵀ K⁻¹ Zs v), v = Zsᵀ w,
+        // K = W⁻¹ + Zs Zsᵀ (|S| × |S|). A direction with no penalty and no energy stays at 0 rather than dividing by 0.
+        var scale = s.Scale.AsSpan(0, d);
+        for (int j = 0; j < d; j++)
+        {
+            double b = _spectrum[j] + penalty;
+            scale[j] = b > 0 ? 1 / Math.Sqrt(b) : 0;
+        }
+        var zs = s.Z.AsSpan(0, n * d);
+        var v = s.V.AsSpan(0, d);
+        v.Clear();
+        var k = s.K.AsSpan(0, n * n);
+        for (int a = 0; a < n; a++)
+        {
+            var row = zs.Slice(a * d, d);
+            var rotated = _rotated.AsSpan(subset[a] * d, d);
+            for (int j = 0; j < d; j++) row[j] = rotated[j] * scale[j];
+            double w = weights.IsEmpty ? 1 : weights[a];
+            TensorPrimitives.MultiplyAdd(row, w, v, v);
+            k[a * n + a] = 1 / w;
+        }
+        var projected = s.Projected.AsSpan(0, n);
+        for (int a = 0; a < n; a++)
+        {
+            var za = zs.Slice(a * d, d);
+            projected[a] = TensorPrimitives.Dot(za, v);
+            k[a * n + a] += TensorPrimitives.Dot(za, za);
+            for (int b = a + 1; b < n; b++) k[a * n + b] = TensorPrimitives.Dot(za, zs.Slice(b * d, d));
+        }
+        ImplicitAlsTrainer.CholeskyInPlace(k, n);
+        var coefficients = s.Coefficients.AsSpan(0, n);
+        ImplicitAlsTrainer.CholeskySolve(k, n, projected, coefficients);
+        for (int a = 0; a < n; a++) TensorPrimitives.MultiplyAdd(zs.Slice(a * d, d), -coefficients[a], v, v);
+        TensorPrimitives.Multiply(v, scale, v);
+        // x = Q x̃.
+        for (int i = 0; i < d; i++) x[i] = (float)TensorPrimitives.Dot(_basis.AsSpan(i * d, d), v);
+    }
+
+    internal sealed class Scratch(int d, int maxItems)
+    {
+        public int MaxItems { get; private set; } = maxItems;
+        public double[] Scale { get; } = new double[d];
+        public double[] V { get; } = new double[d];
+        public double[] Z { get; private set; } = new double[maxItems * d];
+        public double[] K { get; private set; } = new double[maxItems * maxItems];
+        public double[] Projected { get; private set; } = new double[maxItems];
+        public double[] Coefficients { get; private set; } = new double[maxItems];
+
+        /// <summary>Makes room for a subset of <paramref name="n"/> items (rare: only a larger interest than seen so far).</summary>
+        public void Grow(int n)
+        {
+            MaxItems = n;
+            Z = new double[n * d];
+            K = new double[n * n];
+            Projected = new double[n];
+            Coefficients = new double[n];
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using MathNet.Numerics.LinearAlgebra;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Retrieval;
+
+/// <summary>History interests (per-user k-means of the history, one ALS fold-in per interest) and history-interest MMR.</summary>
+public class HistoryInterestTests
+{
+    private static readonly HistoryInterestOptions Objective = new() { Regularization = 0.02, UnobservedWeight = 0.05, RegularizationExponent = 0.7 };
+
+    /// <summary>The dense closed form of the ALS user solve over <paramref name="subset"/> (what the fold-in must equal).</summary>
+    private static double[] DenseFoldIn(EmbeddingMatrix items, IReadOnlyList<int> subset, IReadOnlyList<float>? weights, HistoryInterestOptions o)
+    {
+        int d = items.Dimension;
+        var y = Matrix<double>.Build.Dense(items.Rows, d, (i, k) => items.Values[i * d + k]);
+        double penalty = o.Regularization * Math.Pow(subset.Count + o.UnobservedWeight * items.Rows, o.RegularizationExponent);
+        var a = o.UnobservedWeight * y.TransposeThisAndMultiply(y) + penalty * Matrix<double>.Build.DenseIdentity(d);
+        var b = Vector<double>.Build.Dense(d);
+        for (int e = 0; e < subset.Count; e++)
+        {
+            var yi = y.Row(subset[e]);
+            double w = weights?[e] ?? 1;
+            a += w * yi.OuterProduct(yi);
+            b += w * yi;
+        }
+        return a.Solve(b).ToArray();
+    }
+
+    [Fact]
+    public void OneInterestIsTheAlsUserSolveOfTheWholeHistory()
+    {
+        var (items, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 10, users: 12, itemsPerUserPerGroup: 3, dim: 6);
+        var o = Objective.Clone();
+        o.MaxInterests = 1;
+        int[] users = Enumerable.Range(0, graph.UserCount).ToArray();
+        var interests = HistoryInterests.Build(graph, items, users, o, threads: 1);
+        foreach (int u in users)
+        {
+            Assert.Equal(1, interests.InterestCount(u));
+            Assert.Equal(1.0, interests.Weights(u)[0], 12);
+            var expected = DenseFoldIn(items, graph.ItemsOf(u).ToArray(), null, o);
+            var got = interests.Vectors(u);
+            for (int k = 0; k < items.Dimension; k++) Assert.Equal(expected[k], got[k], 1e-5 * (1 + Math.Abs(expected[k])));
+        }
+    }
+
+    [Fact]
+    public void EdgeWeightsWeightTheFoldIn()
+    {
+        var (items, _, plain, _) = TestGraphs.TwoInterestUsers(groups: 3, itemsPerGroup: 8, users: 6, itemsPerUserPerGroup: 3, dim: 5);
+        var users = new List<int>();
+        var edgeItems = new List<int>();
+        for (int u = 0; u < plain.UserCount; u++)
+            foreach (int i in plain.ItemsOf(u)) { users.Add(u); edgeItems.Add(i); }
+        var weights = users.Select((u, e) => 0.5f + (e % 4)).ToArray();
+        var graph = BipartiteGraph.FromEdges(plain.UserCount, plain.ItemCount, users.ToArray(), edgeItems.ToArray(), weights);
+        var o = Objective.Clone();
+        o.MaxInterests = 1;
+        var interests = HistoryInterests.Build(graph, items, [0, 3], o, threads: 1);
+        for (int q = 0; q < 2; q++)
+        {
+            int u = interests.Users[q];
+            var expected = DenseFoldIn(items, graph.ItemsOf(u).ToArray(), graph.WeightsOf(u).ToArray(), o);
+            for (int k = 0; k < items.Dimension; k++) Assert.Equal(expected[k], interests.Vectors(q)[k], 1e-5 * (1 + Math.Abs(expected[k])));
+        }
+    }
+
+    [Fact]
+    public void EachPlantedInterestGetsItsOwnVectorFittedToItsItems()
+    {
+        // Every user engages with two well-separated groups, 6 items each: two interests, one per group, weight 1/2 each.
+        var (items, groups, graph, userGroups) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 12, users: 16, itemsPerUserPerGroup: 6, dim: 8);
+        var o = Objective.Clone();
+        o.ItemsPerInterest = 6;
+        int[] users = Enumerable.Range(0, graph.UserCount).ToArray();
+        var interests = HistoryInterests.Build(graph, items, users, o, threads: 1);
+        foreach (int u in users)
+        {
+            Assert.Equal(2, interests.InterestCount(u));
+            Assert.Equal(0.5, interests.Weights(u)[0], 12);
+            var history = graph.ItemsOf(u).ToArray();
+            var found = new HashSet<int>();
+            for (int c = 0; c < 2; c++)
+            {
+                var x = interests.Vectors(u).Slice(c * items.Dimension, items.Dimension).ToArray();
+                // The interest's vector is the fold-in of its group's history items alone...
+                int group = Enumerable.Range(0, items.Rows).MaxBy(i => VectorMath.Dot(x, items.ReadRow(i))) is int top ? groups[top] : -1;
+                found.Add(group);
+                var expected = DenseFoldIn(items, history.Where(i => groups[i] == group).ToArray(), null, o);
+                for (int k = 0; k < items.Dimension; k++) Assert.Equal(expected[k], x[k], 1e-5 * (1 + Math.Abs(expected[k])));
+            }
+            // ...and the two interests are the user's two planted groups.
+            Assert.Equal(userGroups[u].Order(), found.Order());
+        }
+    }
+
+    [Fact]
+    public void InterestsDoNotDependOnThreads()
+    {
+        var (items, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 5, itemsPerGroup: 10, users: 30, itemsPerUserPerGroup: 4, dim: 8);
+        int[] users = Enumerable.Range(0, graph.UserCount).ToArray();
+        var one = HistoryInterests.Build(graph, items, users, Objective, threads: 1);
+        var many = HistoryInterests.Build(graph, items, users, Objective, threads: 4);
+        for (int q = 0; q < users.Length; q++)
+        {
+            Assert.Equal(one.Vectors(q).ToArray(), many.Vectors(q).ToArray());
+            Assert.Equal(one.Weights(q).ToArray(), many.Weights(q).ToArray());
+        }
+    }
+
+    [Fact]
+    public void LambdaOneWithoutTheTermRanksByTheBestScoreOverTheUsersVectors()
+    {
+        var (items, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 15, users: 20, itemsPerUserPerGroup: 4, dim: 8);
+        var userVectors = TestGraphs.RandomMatrix(graph.UserCount, items.Dimension, 5);
+        int[] users = Enumerable.Range(0, graph.UserCount).ToArray();
+        var interests = HistoryInterests.Build(graph, items, users, Objective, threads: 1);
+        var lists = new HistoryInterestRetriever(items).Retrieve(userVectors, interests, graph, 10, lambda: 1, interestWeight: 0, poolSize: 25);
+        foreach (int u in users)
+        {
+            // Brute force: every unseen item's best score over the user's vector and its interests' vectors.
+            var vectors = new List<float[]> { userVectors.ReadRow(u).ToArray() };
+            for (int c = 0; c < interests.InterestCount(u); c++) vectors.Add(interests.Vectors(u).Slice(c * items.Dimension, items.Dimension).ToArray());
+            var expected = Enumerable.Range(0, items.Rows).Where(i => !graph.Contains(u, i))
+                .Select(i => (Item: i, Score: vectors.Max(v => VectorMath.Dot(v, items.ReadRow(i)))))
+                .OrderByDescending(p => p.Score).ThenBy(p => p.Item).Take(10).Select(p => p.Item).ToArray();
+            Assert.Equal(expected, lists.IndicesOf(u).ToArray());
+        }
+    }
+
+    [Fact]
+    public void ListsHoldNoSeenOrRepeatedItemsAndTheTermSpreadsThemOverTheInterests()
+    {
+        var (items, groups, graph, userGroups) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 20, users: 16, itemsPerUserPerGroup: 6, dim: 8);
+        var o = Objective.Clone();
+        o.ItemsPerInterest = 6;
+        int[] users = Enumerable.Range(0, graph.UserCount).ToArray();
+        var interests = HistoryInterests.Build(graph, items, users, o, threads: 1);
+        // Weak user vectors: relevance comes from the interests, so each group's items are its interest's best.
+        var userVectors = TestGraphs.RandomMatrix(graph.UserCount, items.Dimension, 9);
+        for (int k = 0; k < userVectors.Values.Length; k++) userVectors.Values[k] *= 0.01f;
+        var retriever = new HistoryInterestRetriever(items);
+        var plain = retriever.Retrieve(userVectors, interests, graph, 8, lambda: 1, interestWeight: 0, poolSize: 60);
+        var spread = retriever.Retrieve(userVectors, interests, graph, 8, lambda: 1, interestWeight: 1e6, poolSize: 60);
+        int plainBalanced = 0, spreadBalanced = 0;
+        foreach (int u in users)
+        {
+            foreach (var lists in new[] { plain, spread })
+            {
+                var got = lists.IndicesOf(u).ToArray();
+                Assert.Equal(8, got.Distinct().Count());
+                Assert.DoesNotContain(got, i => graph.Contains(u, i));
+            }
+            // Two interests of equal weight: a dominant term alternates them, four slots each.
+            bool Balanced(RankedLists l) => l.IndicesOf(u).ToArray().Count(i => groups[i] == userGroups[u][0]) == 4;
+            plainBalanced += Balanced(plain) ? 1 : 0;
+            spreadBalanced += Balanced(spread) ? 1 : 0;
+        }
+        Assert.Equal(users.Length, spreadBalanced);
+        Assert.True(plainBalanced < users.Length, "the random user vectors should leave some plain lists unbalanced");
+    }
+
+    [Fact]
+    public void BadInputIsRejectedByName()
+    {
+        var (items, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 3, itemsPerGroup: 8, users: 6, dim: 5);
+        Assert.Equal("ItemsPerInterest", Assert.Throws<ArgumentOutOfRangeException>(() => HistoryInterests.Build(graph, items, [0], new HistoryInterestOptions { ItemsPerInterest = 0 })).ParamName);
+        Assert.Equal("Regularization", Assert.Throws<ArgumentOutOfRangeException>(() => HistoryInterests.Build(graph, items, [0], new HistoryInterestOptions { Regularization = 0, UnobservedWeight = 0 })).ParamName);
+        Assert.Equal("users", Assert.Throws<ArgumentOutOfRangeException>(() => HistoryInterests.Build(graph, items, [99])).ParamName);
+        Assert.Equal("items", Assert.Throws<ArgumentException>(() => HistoryInterests.Build(graph, TestGraphs.RandomMatrix(5, 5, 1), [0])).ParamName);
+        var interests = HistoryInterests.Build(graph, items, [0, 1]);
+        var retriever = new HistoryInterestRetriever(items);
+        Assert.Equal("interestWeight", Assert.Throws<ArgumentOutOfRangeException>(() => retriever.Retrieve(TestGraphs.RandomMatrix(6, 5, 2), interests, graph, 5, interestWeight: -1)).ParamName);
+        Assert.Equal("userEmbeddings", Assert.Throws<ArgumentException>(() => retriever.Retrieve(TestGraphs.RandomMatrix(6, 4, 2), interests, graph, 5)).ParamName);
+    }
+}
