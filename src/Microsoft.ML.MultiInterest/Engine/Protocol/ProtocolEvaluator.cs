@@ -127,8 +127,8 @@ public static class ProtocolEvaluator
         };
         if (tuned != null) methods.Add(scorer.Score("knn_embed_tuned", tunedLists!, tunedMixtures, null));
         if (interests != null) methods.Add(scorer.Score("interest_mmr", interestLists!, tunedMixtures, null, methods[^1]));
-        // Its goodness of fit is the single vector's: the interests are not a mixture over item clusters.
-        if (history != null) methods.Add(scorer.Score("history_mmr", historyLists!, null, userEmbeddings, unimodalEvaluation));
+        // Its goodness of fit is that of the history interests (unit vectors, history shares as weights).
+        if (history != null) methods.Add(scorer.Score("history_mmr", historyLists!, historyInterests!.ToMixtureTable(train.UserCount), null));
         seconds["metrics"] = Lap(clock);
 
         var frontiers = new List<FrontierResult>();

@@ -43,6 +43,29 @@ public sealed class HistoryInterests
     /// <summary>The interests' weights (their shares of the history, summing to 1) of entry <paramref name="query"/>.</summary>
     public ReadOnlySpan<double> Weights(int query) => _weights.AsSpan(query * MaxInterests, _counts[query]);
 
+    /// <summary>
+    /// The interests as a mixture over <paramref name="userCount"/> users (unit vectors, weights; no cluster: -1), the
+    /// representation the protocol's goodness of fit (EMD) measures.
+    /// </summary>
+    internal MixtureTable ToMixtureTable(int userCount)
+    {
+        var table = MixtureTable.ForUsers(userCount, Users, MaxInterests, Dimension);
+        for (int q = 0; q < Users.Count; q++)
+        {
+            int user = Users[q], count = _counts[q];
+            table.SetCount(user, count);
+            table.WritableClusters(user)[..count].Fill(-1);
+            Weights(q).CopyTo(table.WritableWeights(user));
+            for (int c = 0; c < count; c++)
+            {
+                var target = table.WritableEmbedding(user, c);
+                Vectors(q).Slice(c * Dimension, Dimension).CopyTo(target);
+                VectorMath.NormalizeInPlace(target);
+            }
+        }
+        return table;
+    }
+
     /// <summary>Reads the interests of <paramref name="users"/> from their histories in <paramref name="train"/>.</summary>
     /// <param name="train">The training graph: its users' items are the histories (edge weights weight the fold-in).</param>
     /// <param name="items">The item vectors the embeddings were trained with.</param>
