@@ -115,7 +115,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         var als = _w.Embedding.Als;
         Assert.NotNull(als);
         Assert.Equal((0.05, 0.5, 0.1), (als.Regularization, als.RegularizationExponent, als.UnobservedWeight));
-        var settings = _w.Fitted.Columns.Settings;
+        var settings = _w.Fitted.Settings;
         Assert.Equal(MmrInterests.History, settings.Interests);
         Assert.Equal((0.05, 0.5, 0.1), (settings.FoldInRegularization, settings.FoldInRegularizationExponent, settings.FoldInUnobservedWeight));
 
@@ -151,13 +151,13 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         var mi = _w.Ml.MultiInterest();
         var o = Options();
         o.FoldInRegularization = 0.2;
-        var given = mi.MmrRetriever(o).Fit(_w.Embedded).Columns.Settings;
+        var given = mi.MmrRetriever(o).Fit(_w.Embedded).Settings;
         Assert.Equal((0.2, 0.5, 0.1), (given.FoldInRegularization, given.FoldInRegularizationExponent, given.FoldInUnobservedWeight));
 
         // Negative sampling: no objective on the item embedding column, so the defaults; no mixture columns needed either.
         var sgd = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(_w.Keyed);
         Assert.Null(sgd.Als);
-        var plain = mi.MmrRetriever(Options()).Fit(sgd.Transform(_w.Keyed)).Columns.Settings;
+        var plain = mi.MmrRetriever(Options()).Fit(sgd.Transform(_w.Keyed)).Settings;
         Assert.Equal((HistoryInterestDefaults.Regularization, HistoryInterestDefaults.RegularizationExponent, HistoryInterestDefaults.UnobservedWeight),
             (plain.FoldInRegularization, plain.FoldInRegularizationExponent, plain.FoldInUnobservedWeight));
         Assert.Equal(MmrInterests.History, plain.Interests);
@@ -178,7 +178,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
 
         // The typed model keeps the settings and retrieves the same lists with the engine, live and by RetrieveWithEngine.
         var model = MultiInterestModel.Load(_w.Ml, path);
-        Assert.Equal(_w.Fitted.Columns.Settings, model.ServingStage.Settings);
+        Assert.Equal(_w.Fitted.Settings, model.ServingStage.Settings);
         var engine = model.RetrieveWithEngine(_w.Trained, threads: 1);
         var recommender = _w.Ml.MultiInterest().CreateRecommender(model);
         for (int q = 0; q < _w.Trained.Length; q++)
