@@ -54,6 +54,12 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     /// <summary>The quota exponent of a cluster-quota retrieval; NaN for the other methods.</summary>
     public double Alpha => _columns.Alpha;
 
+    /// <summary>
+    /// The stage's other retrieval settings, as resolved at Fit and saved with the model (quota query, beta, head share; MMR
+    /// lambda, pool, interest weight and interests; for history-interest MMR the fold-in objective it uses).
+    /// </summary>
+    public RetrievalSettings Settings => _columns.Settings;
+
     /// <summary>The raw id of each item key (key - 1), as text.</summary>
     public IReadOnlyList<string> ItemIds => _columns.ItemNames;
 

@@ -255,6 +255,9 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         var items = active == null ? KeyedEmbeddings.FromDense(result.ItemEmbeddings) : new KeyedEmbeddings(rows.ItemCount, active.Items, result.ItemEmbeddings);
         if (active != null) result = new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
         {
+            Algorithm = result.Algorithm,
+            Settings = result.Settings,
+            Als = result.Als,
             Mixture = active.ExpandMixture(result.Mixture),
             Dcm = active.ExpandDcm(result.Dcm),
             DivideConquer = active.ExpandDivideConquer(result.DivideConquer, _engineOptions.DivideConquer.ItemClusters),

@@ -22,6 +22,7 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     private readonly KeyNameList _userIds;
     private readonly KeyNameList _itemIds;
     private readonly ComponentColumns _components;
+    private readonly ImplicitAlsOptions? _als;
 
     internal GraphEmbeddingTransformer(string userColumn, string itemColumn, string userOutput, string itemOutput, GraphEmbeddingResult result,
         KeyedEmbeddings users, KeyedEmbeddings items, KeyNameList userIds, KeyNameList itemIds, ComponentColumns components)
@@ -37,6 +38,7 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
         Epochs = result.Epochs;
         Mixture = result.Mixture;
         DivideConquer = result.DivideConquer;
+        _als = result.Algorithm == EmbeddingAlgorithm.ImplicitAls ? result.Als?.Clone() : null;
         _userIds = userIds;
         _itemIds = itemIds;
     }
@@ -71,6 +73,14 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     /// <summary>The soft k-means settings of a differentiable-clustering model (null otherwise): annotated on the user components column.</summary>
     internal DcmClustering? DcmClustering { get; }
 
+    /// <summary>
+    /// The implicit-ALS objective the vectors came from (a copy; <see cref="EmbeddingAlgorithm.ImplicitAls"/>, or
+    /// <see cref="EmbeddingAlgorithm.Auto"/> when it chose ALS), null for any other algorithm. Fold-ins that must match the
+    /// vectors read it: <see cref="HistoryInterestOptions.FromAls"/>, and history-interest MMR
+    /// (<see cref="MmrRetrieverEstimator.Options.Interests"/>), which finds it annotated on the item embedding column.
+    /// </summary>
+    public ImplicitAlsOptions? Als => _als?.Clone();
+
     /// <summary>Statistics of each training epoch.</summary>
     public IReadOnlyList<EpochStats> Epochs { get; }
 
@@ -87,7 +97,8 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
         var columns = new List<AppendedColumn>
         {
             AppendedColumn.Create<VBuffer<float>>(_userOutput, type, [_userColumn], row => RowGetter(row, user, UserEmbeddings)),
-            AppendedColumn.Create<VBuffer<float>>(_itemOutput, type, [_itemColumn], row => RowGetter(row, item, ItemEmbeddings)),
+            AppendedColumn.Create<VBuffer<float>>(_itemOutput, type, [_itemColumn], row => RowGetter(row, item, ItemEmbeddings),
+                _als == null ? null : AlsAnnotations.Of(_als)),
         };
         if (Mixture is { } m)
         {

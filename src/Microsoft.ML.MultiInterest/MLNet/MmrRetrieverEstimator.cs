@@ -6,7 +6,9 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>
 /// The diversified single-vector baseline: the unimodal top <see cref="Options.PoolSize"/> items re-ranked by maximal
 /// marginal relevance (<see cref="MmrRetriever"/>), keeping M; <see cref="Options.Lambda"/> = 1 gives the
-/// <see cref="UnimodalRetrieverEstimator"/>'s lists.
+/// <see cref="UnimodalRetrieverEstimator"/>'s lists. With an interest term it is multi-interest MMR over the kNN-Embed mixture
+/// (<see cref="Options.InterestWeight"/>), or, with <see cref="Options.Interests"/> = <see cref="MmrInterests.History"/>,
+/// history-interest MMR over each user's own history interests (<see cref="HistoryInterestRetriever"/>'s lists).
 /// </summary>
 public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
 {
@@ -26,11 +28,45 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         public int PoolSize = MmrRetrieverDefaults.PoolSize;
 
         /// <summary>
-        /// Weight nu of the interest term (multi-interest MMR, <see cref="InterestProportionality"/>), finite and non-negative;
-        /// 0 = plain MMR. When positive the mixture columns (from <see cref="KnnSmoothedMixtureEstimator"/>) and the item
-        /// cluster column are read. Default <see cref="MmrRetrieverDefaults.InterestWeight"/>.
+        /// Weight nu of the interest term, finite and non-negative; 0 = plain MMR (over the pool <see cref="Interests"/> makes).
+        /// With <see cref="MmrInterests.Clusters"/> and a positive weight (multi-interest MMR, <see cref="InterestProportionality"/>)
+        /// the mixture columns (from <see cref="KnnSmoothedMixtureEstimator"/>) and the item cluster column are read. Default
+        /// <see cref="MmrRetrieverDefaults.InterestWeight"/>; history-interest MMR is usually run with
+        /// <see cref="HistoryInterestDefaults.InterestWeight"/> (the engine's and the command line's default for it).
         /// </summary>
         public double InterestWeight = MmrRetrieverDefaults.InterestWeight;
+
+        /// <summary>
+        /// Whose interests the term spreads the list over. <see cref="MmrInterests.Clusters"/> (default,
+        /// <see cref="MmrRetrieverDefaults.Interests"/>): the unimodal top <see cref="PoolSize"/> and the kNN-Embed mixture.
+        /// <see cref="MmrInterests.History"/> (history-interest MMR, <see cref="HistoryInterestRetriever"/>): each user's history
+        /// split by spherical k-means into interests (<see cref="ItemsPerInterest"/>, <see cref="MaxInterests"/>), each with its
+        /// own implicit-ALS fold-in vector; the pool is the top <see cref="PoolSize"/> by the best score over the user's vector
+        /// and its interests' vectors; no mixture or cluster column is read.
+        /// </summary>
+        public MmrInterests Interests = MmrRetrieverDefaults.Interests;
+
+        /// <summary>History items per interest, at least 1 (<see cref="MmrInterests.History"/>). Default <see cref="HistoryInterestDefaults.ItemsPerInterest"/>.</summary>
+        public int ItemsPerInterest = HistoryInterestDefaults.ItemsPerInterest;
+
+        /// <summary>Most interests per user, 1 to 64 (<see cref="MmrInterests.History"/>). Default <see cref="HistoryInterestDefaults.MaxInterests"/>.</summary>
+        public int MaxInterests = HistoryInterestDefaults.MaxInterests;
+
+        /// <summary>Spherical k-means iterations per history, 1 to 1000 (<see cref="MmrInterests.History"/>). Default <see cref="HistoryInterestDefaults.Iterations"/>.</summary>
+        public int InterestIterations = HistoryInterestDefaults.Iterations;
+
+        /// <summary>
+        /// λ ≥ 0 of each interest's fold-in (<see cref="MmrInterests.History"/>). Null (default): the implicit-ALS objective the
+        /// item vectors came from, when a GraphEmbedding stage of this pipeline trained them with ALS (also chosen by Auto;
+        /// <see cref="GraphEmbeddingTransformer.Als"/>), else <see cref="HistoryInterestDefaults.Regularization"/>.
+        /// </summary>
+        public double? FoldInRegularization;
+
+        /// <summary>ν ≥ 0 of the fold-in (<see cref="MmrInterests.History"/>). Null (default): as <see cref="FoldInRegularization"/>, else <see cref="HistoryInterestDefaults.RegularizationExponent"/>.</summary>
+        public double? FoldInRegularizationExponent;
+
+        /// <summary>α0 ≥ 0 of the fold-in (<see cref="MmrInterests.History"/>). Null (default): as <see cref="FoldInRegularization"/>, else <see cref="HistoryInterestDefaults.UnobservedWeight"/>.</summary>
+        public double? FoldInUnobservedWeight;
 
         /// <summary>The item cluster key column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>
         public string ItemClusterColumnName = MultiInterestColumnNames.ItemCluster;
@@ -54,11 +90,44 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
             OptionChecks.AtLeast(PoolSize, 1, nameof(PoolSize));
             OptionChecks.NonNegativeFinite(InterestWeight, nameof(InterestWeight));
+            if (!Enum.IsDefined(Interests)) throw new ArgumentOutOfRangeException(nameof(Interests), Interests, $"{nameof(Interests)} is not a defined value (Clusters or History).");
+            OptionChecks.AtLeast(ItemsPerInterest, 1, nameof(ItemsPerInterest));
+            OptionChecks.Within(MaxInterests, 1, 64, nameof(MaxInterests));
+            OptionChecks.Within(InterestIterations, 1, 1000, nameof(InterestIterations));
+            FoldInCheck(FoldInRegularization, nameof(FoldInRegularization));
+            FoldInCheck(FoldInRegularizationExponent, nameof(FoldInRegularizationExponent));
+            FoldInCheck(FoldInUnobservedWeight, nameof(FoldInUnobservedWeight));
+            if (FoldInRegularization == 0 && FoldInUnobservedWeight == 0)
+                throw new ArgumentOutOfRangeException(nameof(FoldInRegularization), FoldInRegularization,
+                    $"{nameof(FoldInRegularization)} and {nameof(FoldInUnobservedWeight)} cannot both be 0: the fold-in would be singular.");
             OptionChecks.ColumnName(ItemClusterColumnName, nameof(ItemClusterColumnName));
             OptionChecks.ColumnName(MixtureClustersColumnName, nameof(MixtureClustersColumnName));
             OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
             OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
             if (!(Lambda >= 0 && Lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, $"{nameof(Lambda)} (MMR relevance weight) must lie in [0, 1].");
+        }
+
+        /// <summary>Whether Fit reads the mixture and item cluster columns (multi-interest MMR over the kNN-Embed mixture).</summary>
+        internal bool ReadsMixtures => Interests == MmrInterests.Clusters && InterestWeight > 0;
+
+        /// <summary>
+        /// The history-interest options: the fold-in settings given, else those of <paramref name="als"/> (the objective the item
+        /// vectors came from), else the defaults.
+        /// </summary>
+        internal HistoryInterestOptions HistoryOptions(ImplicitAlsOptions? als) => new()
+        {
+            ItemsPerInterest = ItemsPerInterest,
+            MaxInterests = MaxInterests,
+            Iterations = InterestIterations,
+            Regularization = FoldInRegularization ?? als?.Regularization ?? HistoryInterestDefaults.Regularization,
+            RegularizationExponent = FoldInRegularizationExponent ?? als?.RegularizationExponent ?? HistoryInterestDefaults.RegularizationExponent,
+            UnobservedWeight = FoldInUnobservedWeight ?? als?.UnobservedWeight ?? HistoryInterestDefaults.UnobservedWeight,
+        };
+
+        private static void FoldInCheck(double? value, string option)
+        {
+            if (value is double v && (!double.IsFinite(v) || v < 0 || v > 1e6))
+                throw new ArgumentOutOfRangeException(option, v, $"{option} must be null (the embeddings' own objective) or finite and within 0..1e6.");
         }
     }
 
@@ -85,13 +154,29 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
             UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
             ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
-            ItemCluster = o.InterestWeight > 0 ? (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)) : null,
+            ItemCluster = o.ReadsMixtures ? (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)) : null,
         });
         var items = new CompactItems(rows);
         int pool = Math.Max(o.PoolSize, o.Candidates);
         MixtureTable? mixtures = null;
         ItemClustering? clustering = null;
-        if (o.InterestWeight > 0)
+        var settings = new RetrievalSettings { MmrLambda = o.Lambda, MmrPoolSize = pool, InterestWeight = o.InterestWeight };
+        if (o.Interests == MmrInterests.History)
+        {
+            // The fold-in solves the objective the item vectors came from, read off the item embedding column when an ALS stage made it.
+            var als = AlsAnnotations.Read(input.Schema[o.ItemEmbeddingColumnName], nameof(o.ItemEmbeddingColumnName));
+            var history = o.HistoryOptions(als);
+            settings = settings with
+            {
+                Interests = MmrInterests.History, ItemsPerInterest = history.ItemsPerInterest, MaxInterests = history.MaxInterests,
+                InterestIterations = history.Iterations, FoldInRegularization = history.Regularization,
+                FoldInRegularizationExponent = history.RegularizationExponent, FoldInUnobservedWeight = history.UnobservedWeight,
+            };
+            Logging.Info(_context, nameof(MmrRetrieverEstimator), $"History interests: up to {history.MaxInterests} per user, {history.ItemsPerInterest} items each; "
+                + $"fold-in lambda {history.Regularization}, nu {history.RegularizationExponent}, alpha0 {history.UnobservedWeight} "
+                + (als != null ? "(the embeddings' implicit-ALS objective)." : "(no implicit-ALS objective on the item embedding column: the given values or the defaults)."));
+        }
+        if (o.ReadsMixtures)
         {
             clustering = items.Clustering(rows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
             mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
@@ -100,8 +185,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         }
         Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranking the top {pool} of {items.RowOf.Length} items to {o.Candidates} candidates (lambda {o.Lambda}).");
         return FittedServing.Create(_context, nameof(MmrRetrieverEstimator), input, rows, items,
-            CandidateMethod.Mmr, o.Candidates, double.NaN, new RetrievalSettings { MmrLambda = o.Lambda, MmrPoolSize = pool, InterestWeight = o.InterestWeight },
-            o.ExcludeSeen, mixtures, clustering, o);
+            CandidateMethod.Mmr, o.Candidates, double.NaN, settings, o.ExcludeSeen, mixtures, clustering, o);
     }
 
     /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>

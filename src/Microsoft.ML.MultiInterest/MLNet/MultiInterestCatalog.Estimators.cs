@@ -120,8 +120,16 @@ public sealed partial class MultiInterestCatalog
     /// <param name="lambda">Relevance weight in [0, 1]; 1 gives the unimodal ranking.</param>
     /// <param name="poolSize">Length of the re-ranked unimodal ranking.</param>
     /// <param name="excludeSeen">Whether training items are excluded.</param>
-    /// <param name="interestWeight">Weight of the interest term over the upstream mixtures (multi-interest MMR); 0 = plain MMR.</param>
+    /// <param name="interestWeight">Weight of the interest term (multi-interest MMR); 0 = plain MMR.</param>
+    /// <param name="interests">
+    /// The interests of the term: the upstream kNN-Embed mixtures (<see cref="MmrInterests.Clusters"/>), or each user's own
+    /// history interests (<see cref="MmrInterests.History"/>, history-interest MMR; its other settings in <see cref="MmrRetrieverEstimator.Options"/>).
+    /// </param>
     public MmrRetrieverEstimator MmrRetriever(int candidates = MmrRetrieverDefaults.Candidates, double lambda = MmrRetrieverDefaults.Lambda,
-        int poolSize = MmrRetrieverDefaults.PoolSize, bool excludeSeen = MmrRetrieverDefaults.ExcludeSeen, double interestWeight = MmrRetrieverDefaults.InterestWeight) =>
-        MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = candidates, Lambda = lambda, PoolSize = poolSize, ExcludeSeen = excludeSeen, InterestWeight = interestWeight });
+        int poolSize = MmrRetrieverDefaults.PoolSize, bool excludeSeen = MmrRetrieverDefaults.ExcludeSeen, double interestWeight = MmrRetrieverDefaults.InterestWeight,
+        MmrInterests interests = MmrRetrieverDefaults.Interests) =>
+        MmrRetriever(new MmrRetrieverEstimator.Options
+        {
+            Candidates = candidates, Lambda = lambda, PoolSize = poolSize, ExcludeSeen = excludeSeen, InterestWeight = interestWeight, Interests = interests,
+        });
 }

@@ -119,6 +119,10 @@ public class BadInputCatalogTests
         }),
         ["option-relation-weight-negative"] = Throws<ArgumentOutOfRangeException>(["RelationWeights[1] is -1", "finite and at least 0"], () =>
             new MLContext().MultiInterest().GraphEmbedding(MultiTaskMLNetTests.Options([1f, -1f]))),
+        ["option-mmr-items-per-interest-zero"] = Throws<ArgumentOutOfRangeException>(["ItemsPerInterest must be at least 1"], () =>
+            new MLContext().MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Interests = MmrInterests.History, ItemsPerInterest = 0 })),
+        ["option-mmr-fold-in-negative"] = Throws<ArgumentOutOfRangeException>(["FoldInRegularization must be null (the embeddings' own objective) or finite and within 0..1e6"], () =>
+            new MLContext().MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Interests = MmrInterests.History, FoldInRegularization = -1 })),
         ["roundrobin-single-vector-upstream"] = Throws<ArgumentException>(["'UserComponents' (option UserComponentsColumnName) was not found", "Algorithm = MixtureEmbedding or DifferentiableClustering"], () =>
         {
             var ml = new MLContext(seed: 1);
@@ -199,6 +203,16 @@ public class BadInputCatalogTests
                 unimodal_scorer = new { file = manifest.UnimodalScorer.File, inputs = manifest.UnimodalScorer.Inputs, outputs = new[] { "item_rows", "scores" } },
             }));
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
+        }),
+        ["onnx-export-history-mmr"] = Throws<NotSupportedException>(["history-interest MMR (MmrRetrieverEstimator.Options.Interests = History)", "cannot be exported to ONNX", "CreateRecommender"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                .Append(ml.MultiInterest().MmrRetriever(interests: MmrInterests.History)).Fit(raw);
+            var zip = new MemoryStream();
+            ml.Model.Save(model, raw.Schema, zip);
+            MultiInterestModel.Load(ml, new MemoryStream(zip.ToArray())).ExportOnnx(BadInputFixtures.Directory("history-mmr-onnx"));
         }),
         ["onnx-history-unknown-item"] = Throws<ArgumentOutOfRangeException>(["History 1 holds item row 48 (position 0)", "item rows are 0 to 47", "item_ids.tsv"], () =>
         {

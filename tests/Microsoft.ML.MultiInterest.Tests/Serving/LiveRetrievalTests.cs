@@ -123,6 +123,7 @@ public sealed class LiveRetrievalTests : IDisposable
     [InlineData("unimodal")]
     [InlineData("mmr")]
     [InlineData("interest-mmr")]
+    [InlineData("history-mmr")]
     [InlineData("round-robin")]
     [InlineData("round-robin-dcm")]
     public void OtherRetrievers_ServeLiveToo_FittedAndLoadedAgree(string method)
@@ -132,6 +133,7 @@ public sealed class LiveRetrievalTests : IDisposable
             "unimodal" => mi.UnimodalRetriever(candidates: 5),
             "mmr" => mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, Lambda = 0.5 }),
             "interest-mmr" => mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, Lambda = 0.5, InterestWeight = 0.3 }),
+            "history-mmr" => mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, Lambda = 0.5, InterestWeight = 0.3, Interests = Microsoft.ML.MultiInterest.Engine.MmrInterests.History }),
             _ => mi.RoundRobinRetriever(candidates: 5),
         }, method switch
         {

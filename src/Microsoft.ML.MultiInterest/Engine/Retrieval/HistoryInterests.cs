@@ -81,21 +81,35 @@ public sealed class HistoryInterests
         options.Validate();
         if (train.ItemCount != items.Rows)
             throw new ArgumentException($"The training graph has {train.ItemCount} items, the item embeddings {items.Rows} rows.", nameof(items));
-        foreach (int u in users)
-            if ((uint)u >= (uint)train.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {u}: there are {train.UserCount} users.");
-        items.ThrowIfNotFinite("item embeddings");
-        int d = items.Dimension, most = options.MaxInterests;
+        CheckUsers(train, users);
+        return new HistoryInterestBuilder(items, options, threads).Build(train, users, threads);
+    }
+
+    /// <summary>Reads the interests of <paramref name="users"/> with the item side of <paramref name="builder"/>.</summary>
+    internal static HistoryInterests Read(HistoryInterestBuilder builder, BipartiteGraph train, IReadOnlyList<int> users, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(users);
+        if (train.ItemCount != builder.Items.Rows)
+            throw new ArgumentException($"The history graph has {train.ItemCount} items, the item embeddings {builder.Items.Rows} rows.", nameof(train));
+        CheckUsers(train, users);
+        var options = builder.Options;
+        int d = builder.Items.Dimension, most = options.MaxInterests;
         var result = new HistoryInterests(users, most, d);
-        var unit = items.Normalized();
-        var foldIn = new InterestFoldIn(items, options, threads);
         int longest = 1;
         foreach (int u in users) longest = Math.Max(longest, train.DegreeOf(u));
-        Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(foldIn, longest, most, d), (q, _, s) =>
+        Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(builder.FoldIn, longest, most, d), (q, _, s) =>
         {
-            result.Read(train, unit, foldIn, options, q, s);
+            result.Read(train, builder.Unit, builder.FoldIn, options, q, s);
             return s;
         }, _ => { });
         return result;
+    }
+
+    private static void CheckUsers(BipartiteGraph train, IReadOnlyList<int> users)
+    {
+        foreach (int u in users)
+            if ((uint)u >= (uint)train.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {u}: there are {train.UserCount} users.");
     }
 
     private void Read(BipartiteGraph train, EmbeddingMatrix unit, InterestFoldIn foldIn, HistoryInterestOptions options, int q, Scratch s)

@@ -19,6 +19,12 @@ public static class MmrRetrieverDefaults
     /// <summary>Weight of the interest-proportionality term of multi-interest MMR (<see cref="InterestProportionality"/>): 0 (plain MMR).</summary>
     public const double InterestWeight = 0.0;
 
+    /// <summary>
+    /// The interests of the proportionality term: <see cref="MmrInterests.Clusters"/>, the kNN-Embed mixture (multi-interest
+    /// MMR; read only when <see cref="InterestWeight"/> is positive).
+    /// </summary>
+    public const MmrInterests Interests = MmrInterests.Clusters;
+
     /// <summary>Whether the user's training items are never candidates: <see cref="UnimodalRetrieverDefaults.ExcludeSeen"/> (true).</summary>
     public const bool ExcludeSeen = UnimodalRetrieverDefaults.ExcludeSeen;
 }

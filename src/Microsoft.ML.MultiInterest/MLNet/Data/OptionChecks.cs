@@ -13,6 +13,11 @@ internal static class OptionChecks
         if (value < minimum) throw new ArgumentOutOfRangeException(option, value, $"{option} must be at least {minimum}.");
     }
 
+    public static void Within(int value, int minimum, int maximum, string option)
+    {
+        if (value < minimum || value > maximum) throw new ArgumentOutOfRangeException(option, value, $"{option} must be within {minimum}..{maximum}.");
+    }
+
     public static void Threads(int value, string option)
     {
         if (value < 0) throw new ArgumentOutOfRangeException(option, value, $"{option} must be 0 (all cores) or positive.");

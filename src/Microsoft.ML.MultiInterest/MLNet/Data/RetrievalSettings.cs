@@ -27,6 +27,42 @@ public sealed record RetrievalSettings
     /// <summary>Weight of multi-interest MMR's interest term. Default <see cref="MmrRetrieverDefaults.InterestWeight"/>.</summary>
     public double InterestWeight { get; init; } = MmrRetrieverDefaults.InterestWeight;
 
+    /// <summary>
+    /// The interests of MMR's proportionality term: the kNN-Embed mixture, or the user's own history interests (history-interest
+    /// MMR, whose pool is also ranked by the best score over the user's vector and its interests' vectors). Default
+    /// <see cref="MmrRetrieverDefaults.Interests"/>; models saved before the setting existed read it back.
+    /// </summary>
+    public MmrInterests Interests { get; init; } = MmrRetrieverDefaults.Interests;
+
+    /// <summary>History items per interest of history-interest MMR. Default <see cref="HistoryInterestDefaults.ItemsPerInterest"/>.</summary>
+    public int ItemsPerInterest { get; init; } = HistoryInterestDefaults.ItemsPerInterest;
+
+    /// <summary>Most interests per user of history-interest MMR. Default <see cref="HistoryInterestDefaults.MaxInterests"/>.</summary>
+    public int MaxInterests { get; init; } = HistoryInterestDefaults.MaxInterests;
+
+    /// <summary>Spherical k-means iterations per history of history-interest MMR. Default <see cref="HistoryInterestDefaults.Iterations"/>.</summary>
+    public int InterestIterations { get; init; } = HistoryInterestDefaults.Iterations;
+
+    /// <summary>λ of history-interest MMR's fold-in (as resolved at Fit). Default <see cref="HistoryInterestDefaults.Regularization"/>.</summary>
+    public double FoldInRegularization { get; init; } = HistoryInterestDefaults.Regularization;
+
+    /// <summary>ν of history-interest MMR's fold-in (as resolved at Fit). Default <see cref="HistoryInterestDefaults.RegularizationExponent"/>.</summary>
+    public double FoldInRegularizationExponent { get; init; } = HistoryInterestDefaults.RegularizationExponent;
+
+    /// <summary>α0 of history-interest MMR's fold-in (as resolved at Fit). Default <see cref="HistoryInterestDefaults.UnobservedWeight"/>.</summary>
+    public double FoldInUnobservedWeight { get; init; } = HistoryInterestDefaults.UnobservedWeight;
+
+    /// <summary>The engine's history-interest options of these settings (for <see cref="Engine.HistoryInterests.Build"/>).</summary>
+    public HistoryInterestOptions History() => new()
+    {
+        ItemsPerInterest = ItemsPerInterest,
+        MaxInterests = MaxInterests,
+        Iterations = InterestIterations,
+        Regularization = FoldInRegularization,
+        RegularizationExponent = FoldInRegularizationExponent,
+        UnobservedWeight = FoldInUnobservedWeight,
+    };
+
     /// <summary>The engine's quota options with quota exponent <paramref name="alpha"/>.</summary>
     public QuotaRetrievalOptions Quota(double alpha) => new() { Alpha = alpha, Query = Query, Beta = Beta, HeadShare = HeadShare };
 }

@@ -21,6 +21,8 @@ internal static class CandidatePersistence
     private const string UserKeys = "candidate_users", UserKeyCountKey = "UserKeyCount", ItemIdsKey = "ItemIds", ItemKeyCountKey = "ItemKeyCount", NumberIds = "KeyNumbers";
     private const string DcmSeedsTable = "dcm_seeds", DcmTemperatureKey = "DcmTemperature", DcmPriorWeightKey = "DcmPriorWeight", DcmIterationsKey = "DcmIterations";
     private const string QueryKey = "Query", BetaKey = "Beta", HeadShareKey = "HeadShare", MmrLambdaKey = "MmrLambda", MmrPoolKey = "MmrPoolSize", InterestKey = "InterestWeight";
+    private const string InterestsKey = "MmrInterests", ItemsPerInterestKey = "ItemsPerInterest", MaxInterestsKey = "MaxInterests", InterestIterationsKey = "InterestIterations";
+    private const string FoldInLambdaKey = "FoldInRegularization", FoldInNuKey = "FoldInRegularizationExponent", FoldInAlpha0Key = "FoldInUnobservedWeight";
 
     public static ITransformer CreateSavable(CandidateColumns columns)
     {
@@ -73,6 +75,7 @@ internal static class CandidatePersistence
         builder.Metadata(MmrLambdaKey, settings.MmrLambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         builder.Metadata(MmrPoolKey, settings.MmrPoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.Metadata(InterestKey, settings.InterestWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        if (settings.Interests == MmrInterests.History) AddHistoryInterests(builder, settings);
         if (tables.Learned?.Dcm is { } dcm) AddDcm(builder, dcm);
         string key = builder.KeyInput(columns.UserColumn, users);
         string user = PresentKeys.Declare(builder, key, UserKeys, UserKeyCountKey, users, perKey ? Enumerable.Range(0, users).ToArray() : fitted);
@@ -111,6 +114,53 @@ internal static class CandidatePersistence
         builder.VectorOutput(columns.ScoresColumn, "user_scores", TensorProto.Types.DataType.Float, m);
         builder.TextOutput(columns.SourceColumn, "user_source");
         return builder.Build();
+    }
+
+    /// <summary>
+    /// A history-interest MMR stage keeps how it reads interests (the fold-in objective as resolved at Fit), so a loaded model
+    /// reads a history's interests as the fitted stage does. Other stages write none of these entries; reading a model without
+    /// them gives <see cref="MmrInterests.Clusters"/> and the defaults, what such a stage used.
+    /// </summary>
+    private static void AddHistoryInterests(SavedChainBuilder builder, RetrievalSettings settings)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        builder.Metadata(InterestsKey, settings.Interests.ToString());
+        builder.Metadata(ItemsPerInterestKey, SavedMetadata.Text(settings.ItemsPerInterest));
+        builder.Metadata(MaxInterestsKey, SavedMetadata.Text(settings.MaxInterests));
+        builder.Metadata(InterestIterationsKey, SavedMetadata.Text(settings.InterestIterations));
+        builder.Metadata(FoldInLambdaKey, settings.FoldInRegularization.ToString("R", inv));
+        builder.Metadata(FoldInNuKey, settings.FoldInRegularizationExponent.ToString("R", inv));
+        builder.Metadata(FoldInAlpha0Key, settings.FoldInUnobservedWeight.ToString("R", inv));
+    }
+
+    /// <summary>The history-interest settings of a saved stage on top of <paramref name="settings"/>; unchanged when it has none.</summary>
+    private static RetrievalSettings ReadHistoryInterests(Dictionary<string, string> meta, RetrievalSettings settings)
+    {
+        if (!meta.TryGetValue(InterestsKey, out var text)) return settings;
+        if (!Enum.TryParse<MmrInterests>(text, out var interests) || !Enum.IsDefined(interests))
+            throw new InvalidDataException($"The saved candidate stage has metadata entry '{InterestsKey}' = '{text}', which is not Clusters or History.");
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        double Number(string key) => meta.TryGetValue(key, out var value) && double.TryParse(value, System.Globalization.NumberStyles.Float, inv, out double number) ? number
+            : throw new InvalidDataException($"The saved candidate stage has no number metadata entry '{key}'.");
+        var read = settings with
+        {
+            Interests = interests,
+            ItemsPerInterest = SavedMetadata.Int(meta, ItemsPerInterestKey),
+            MaxInterests = SavedMetadata.Int(meta, MaxInterestsKey),
+            InterestIterations = SavedMetadata.Int(meta, InterestIterationsKey),
+            FoldInRegularization = Number(FoldInLambdaKey),
+            FoldInRegularizationExponent = Number(FoldInNuKey),
+            FoldInUnobservedWeight = Number(FoldInAlpha0Key),
+        };
+        try
+        {
+            read.History().Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new InvalidDataException($"The saved candidate stage's history-interest settings are invalid: {e.Message}", e);
+        }
+        return read;
     }
 
     /// <summary>
@@ -182,6 +232,7 @@ internal static class CandidatePersistence
             MmrPoolSize = meta.TryGetValue(MmrPoolKey, out var p) ? int.Parse(p, inv) : defaults.MmrPoolSize,
             InterestWeight = meta.TryGetValue(InterestKey, out var nu) ? double.Parse(nu, inv) : defaults.InterestWeight,
         };
+        settings = ReadHistoryInterests(meta, settings);
         var saved = new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
             meta.GetValueOrDefault(ScoresColumnKey, ""), m, names, users, userRows, lists, method, alpha, settings);
         saved.Dcm = ReadDcm(model, meta);

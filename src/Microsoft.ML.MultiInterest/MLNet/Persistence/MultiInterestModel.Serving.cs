@@ -26,7 +26,8 @@ public sealed partial class MultiInterestModel
     /// Retrieves candidates with this library's engine from the saved tables, exactly as the fitted retrieval
     /// stage did (same M, alpha and fallback; round robin over the GraphEmbedding stage's components), excluding <paramref name="exclusions"/>. By default (null) they are the
     /// training history saved with the model, so the lists equal the saved ones, as every serving path excludes seen
-    /// items by default.
+    /// items by default. A history-interest MMR stage (<see cref="MmrInterests.History"/>) reads each user's interests from the
+    /// saved training history and retrieves among the items the stage was fitted with (those with a vector), as its Fit did.
     /// </summary>
     /// <param name="userRows">User rows (user key - 1) to serve.</param>
     /// <param name="exclusions">
@@ -53,6 +54,7 @@ public sealed partial class MultiInterestModel
             return new RoundRobinRetriever(model.ItemComponents, model.DestinationComponents)
                 .Retrieve(model.ToMixtureTable(userRows), userRows, exclusions, [stage.Candidates], threads)[0];
         }
+        if (stage.Method == CandidateMethod.Mmr && settings.Interests == MmrInterests.History) return RetrieveHistoryMmr(userRows, exclusions, threads);
         if (stage.Method == CandidateMethod.Mmr)
         {
             int pool = Math.Max(settings.MmrPoolSize, stage.Candidates);
@@ -84,10 +86,18 @@ public sealed partial class MultiInterestModel
     /// <param name="directory">Created if needed; files of the same names are overwritten.</param>
     /// <param name="exclusionMask">True to give the scorers the seen-item mask input.</param>
     /// <exception cref="InvalidOperationException">The model lacks the embedding, clustering or mixture stage (round robin: the embedding stage's components).</exception>
+    /// <exception cref="NotSupportedException">
+    /// The stage is history-interest MMR (<see cref="MmrRetrieverEstimator.Options.Interests"/> = <see cref="MmrInterests.History"/>):
+    /// the ONNX graphs serve quota and unimodal retrieval, not the MMR re-ranking over history interests.
+    /// </exception>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var stage = ServingStage;
+        if (stage.Method == CandidateMethod.Mmr && stage.Settings.Interests == MmrInterests.History)
+            throw new NotSupportedException("The model's retrieval stage is history-interest MMR (MmrRetrieverEstimator.Options.Interests = History), which cannot be "
+                + "exported to ONNX: the serving graphs hold the quota and unimodal scorers, not the fold-in of history interests or the MMR re-ranking. Serve it "
+                + "with mlContext.MultiInterest().CreateRecommender(model) or MultiInterestModel.RetrieveWithEngine, or fit Interests = Clusters to export.");
         var embedding = RequireEmbedding();
         if (stage.Method == CandidateMethod.RoundRobin)
         {
@@ -106,6 +116,46 @@ public sealed partial class MultiInterestModel
         WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
         return manifest;
+    }
+
+    /// <summary>
+    /// History-interest MMR through the live tables (the fitted stage's recommendable items, its fold-in and the saved training
+    /// history): <paramref name="exclusions"/> (item rows) become exclusions over those items, and the lists item rows again.
+    /// </summary>
+    private RankedLists RetrieveHistoryMmr(IReadOnlyList<int> userRows, BipartiteGraph? exclusions, int threads)
+    {
+        var live = Live();
+        var t = live.Tables;
+        int[] users = userRows.ToArray();
+        BipartiteGraph? compact = null;
+        if (exclusions != null)
+        {
+            var entryOf = new List<int>();
+            var items = new List<int>();
+            for (int q = 0; q < users.Length; q++)
+            {
+                if (users[q] >= exclusions.UserCount) continue;
+                foreach (int row in exclusions.ItemsOf(users[q]))
+                {
+                    int j = t.CompactOf(row);
+                    if (j < 0) continue;   // an item without a vector is never a candidate
+                    entryOf.Add(q);
+                    items.Add(j);
+                }
+            }
+            compact = BipartiteGraph.FromEdges(users.Length, t.Items.Rows, entryOf.ToArray(), items.ToArray());
+        }
+        var lists = live.RetrieveUsers(users, compact, threads);
+        var result = new RankedLists(users.Length, lists.Capacity);
+        for (int q = 0; q < users.Length; q++)
+        {
+            var from = lists.IndicesOf(q);
+            var to = result.IndexSlots(q);
+            for (int r = 0; r < from.Length; r++) to[r] = t.ItemRowOf[from[r]];
+            lists.ScoresOf(q).CopyTo(result.ScoreSlots(q));
+            result.Counts[q] = from.Length;
+        }
+        return result;
     }
 
     /// <summary>The components of the GraphEmbedding stage, which round-robin serving reads.</summary>

@@ -35,7 +35,7 @@ internal static class FittedServing
             HistoryUsers = items.ActiveUsers,
             History = items.ActiveHistory(),
         };
-        var live = new LiveRetriever(tables);
+        var live = new LiveRetriever(tables, options.Threads);
         var users = items.ActiveUsers;
         var reporter = new StageReporter(context, stage, options);
         var lists = RetrieveInBlocks(live, users, candidates, options.Threads, reporter);

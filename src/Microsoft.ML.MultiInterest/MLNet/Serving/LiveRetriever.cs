@@ -4,9 +4,10 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// Retrieves one user's candidates at request time from <see cref="ServingTables"/>, with the method and settings the
-/// stage was fitted with: a trained user from its own vector and mixture (round robin: its learned components), a user with
-/// only fresh history from a mixture and mean vector built from that history (round robin: <see cref="LearnedComponents.HistoryComponents"/>),
-/// anyone else from the popular-items fallback. The training history and the
+/// stage was fitted with: a trained user from its own vector and mixture (round robin: its learned components; history-interest
+/// MMR: the interests of its training history), a user with only fresh history from a mixture and mean vector built from that
+/// history (round robin: <see cref="LearnedComponents.HistoryComponents"/>; history-interest MMR: the history's interests and,
+/// as its own vector, the implicit-ALS fold-in of the whole history), anyone else from the popular-items fallback. The training history and the
 /// fresh history are excluded. A single request runs the same engine code as the batch retrieval at Fit (one user,
 /// one thread), so a trained user without fresh history gets exactly its fitted list. Thread-safe: the tables and
 /// engine retrievers are read-only, every request allocates its own scratch.
@@ -17,16 +18,25 @@ internal sealed class LiveRetriever
     private readonly ClusterQuotaRetriever? _quota;
     private readonly MmrRetriever? _mmr;
     private readonly RoundRobinRetriever? _roundRobin;
+    private readonly HistoryInterestBuilder? _interests;
+    private readonly HistoryInterestRetriever? _historyMmr;
     private readonly Lazy<(EmbeddingMatrix Unit, UnimodalRetriever Search)> _similar;
     private readonly int[] _popular;
     private readonly float[] _degrees;
 
-    public LiveRetriever(ServingTables tables)
+    /// <summary>Creates the retriever; <paramref name="threads"/> parallelise the one-off item-side work of history interests.</summary>
+    public LiveRetriever(ServingTables tables, int threads = 0)
     {
         Tables = tables;
         _unimodal = new UnimodalRetriever(tables.Items);
         if (tables.Method == CandidateMethod.ClusterQuota) _quota = new ClusterQuotaRetriever(tables.Items, tables.Clustering!);
-        if (tables.Method == CandidateMethod.Mmr) _mmr = new MmrRetriever(tables.Items);
+        if (tables.Method == CandidateMethod.Mmr && tables.Settings.Interests == MmrInterests.History)
+        {
+            // The item side of the fold-in (YᵀY's eigenbasis) once, so a request's interests cost its own history only.
+            _interests = new HistoryInterestBuilder(tables.Items, tables.Settings.History(), threads);
+            _historyMmr = new HistoryInterestRetriever(tables.Items);
+        }
+        else if (tables.Method == CandidateMethod.Mmr) _mmr = new MmrRetriever(tables.Items);
         if (tables.Method == CandidateMethod.RoundRobin) _roundRobin = new RoundRobinRetriever(tables.Learned!.ItemComponents, tables.Learned.DestinationComponents);
         _similar = new(() =>
         {
@@ -55,20 +65,32 @@ internal sealed class LiveRetriever
         int d = t.Items.Dimension;
         EmbeddingMatrix? vector = null;
         MixtureTable? mixture = null;
+        HistoryInterests? interests = null;
         if (trained)
         {
             if (t.UserVectors != null) vector = t.UserVectors.Gather([user], absentAsZero: true);
             if (t.Mixtures != null) mixture = CopyMixtures(t.Mixtures, [user]);
+            // The interests of the training history, as at Fit (fresh items are only excluded, as for every method).
+            if (_interests != null) interests = _interests.Build(BipartiteGraph.FromEdges(1, t.Items.Rows, new int[trainedItems.Length], trainedItems), [0], threads: 1);
         }
         else
         {
             var history = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[fresh.Length], fresh);
-            var mean = MeanOf(history.ItemsOf(0));
-            vector = new EmbeddingMatrix(1, d, mean);
-            if (t.Learned != null) mixture = t.Learned.HistoryComponents(history.ItemsOf(0), mean);
-            else if (t.Mixtures != null) mixture = MixtureBuilder.BuildMle(history, t.Clustering!, t.Items, t.Mixtures.MaxComponents, threads: 1);
+            if (_interests != null)
+            {
+                // The history's interests, and as the user's own vector the fold-in of the whole history (one interest of every item).
+                vector = new EmbeddingMatrix(1, d, _interests.FoldInAll(history.ItemsOf(0)));
+                interests = _interests.Build(history, [0], threads: 1);
+            }
+            else
+            {
+                var mean = MeanOf(history.ItemsOf(0));
+                vector = new EmbeddingMatrix(1, d, mean);
+                if (t.Learned != null) mixture = t.Learned.HistoryComponents(history.ItemsOf(0), mean);
+                else if (t.Mixtures != null) mixture = MixtureBuilder.BuildMle(history, t.Clustering!, t.Items, t.Mixtures.MaxComponents, threads: 1);
+            }
         }
-        var lists = Run(vector, mixture, exclusions, count);
+        var lists = Run(vector, mixture, interests, [0], exclusions, count, threads: 1);
         return new LiveList(lists.IndicesOf(0).ToArray(), lists.ScoresOf(0).ToArray(), trained ? CandidateSource.Trained : CandidateSource.History);
     }
 
@@ -86,13 +108,22 @@ internal sealed class LiveRetriever
     /// histories are gathered into tables of those users only, as a single request does for its one user, so the work and
     /// memory follow the users served, not the user key range.
     /// </summary>
-    public RankedLists RetrieveTrained(int[] users, int threads)
+    public RankedLists RetrieveTrained(int[] users, int threads) =>
+        RetrieveUsers(users, Tables.ExcludeSeen ? HistoryOf(users) : null, threads);
+
+    /// <summary>
+    /// The lists of user rows <paramref name="users"/> from their vectors, mixtures and training histories (the trained users'
+    /// representations; a user without history has no mixture and no interests), excluding <paramref name="exclusions"/>
+    /// (one row per entry, compact items; null for none).
+    /// </summary>
+    public RankedLists RetrieveUsers(int[] users, BipartiteGraph? exclusions, int threads)
     {
         var t = Tables;
         var vectors = t.UserVectors?.Gather(users, absentAsZero: true);
         var mixtures = t.Mixtures == null ? null : CopyMixtures(t.Mixtures, users);
-        var exclusions = t.ExcludeSeen ? HistoryOf(users) : null;
-        return Run(vectors, mixtures, Enumerable.Range(0, users.Length).ToArray(), exclusions, t.Candidates, threads);
+        var entries = Enumerable.Range(0, users.Length).ToArray();
+        var interests = _interests?.Build(HistoryOf(users), entries, threads);
+        return Run(vectors, mixtures, interests, entries, exclusions, t.Candidates, threads);
     }
 
     /// <summary>The training history of <paramref name="users"/>, one graph row per entry.</summary>
@@ -114,10 +145,8 @@ internal sealed class LiveRetriever
         return BipartiteGraph.FromEdges(users.Length, t.History.ItemCount, userOf, items);
     }
 
-    private RankedLists Run(EmbeddingMatrix? vector, MixtureTable? mixture, BipartiteGraph exclusions, int count) =>
-        Run(vector, mixture, [0], exclusions, count, threads: 1);
-
-    private RankedLists Run(EmbeddingMatrix? vectors, MixtureTable? mixtures, int[] users, BipartiteGraph? exclusions, int count, int threads)
+    private RankedLists Run(EmbeddingMatrix? vectors, MixtureTable? mixtures, HistoryInterests? interests, int[] users, BipartiteGraph? exclusions,
+        int count, int threads)
     {
         var t = Tables;
         switch (t.Method)
@@ -127,10 +156,12 @@ internal sealed class LiveRetriever
             case CandidateMethod.Mmr:
             {
                 int pool = Math.Max(t.Settings.MmrPoolSize, count);
+                if (_historyMmr != null)
+                    return _historyMmr.Retrieve(vectors!, interests!, exclusions, count, t.Settings.MmrLambda, t.Settings.InterestWeight, pool, threads);
                 var ranking = _unimodal.Retrieve(vectors!, users, exclusions, pool, threads);
-                InterestProportionality? interests = t.Settings.InterestWeight > 0
+                InterestProportionality? term = t.Settings.InterestWeight > 0
                     ? new InterestProportionality(mixtures!, users, t.Clustering!, t.Settings.InterestWeight) : null;
-                return _mmr!.Rerank(ranking, count, t.Settings.MmrLambda, pool, interests, threads);
+                return _mmr!.Rerank(ranking, count, t.Settings.MmrLambda, pool, term, threads);
             }
             case CandidateMethod.RoundRobin:
                 return _roundRobin!.Retrieve(mixtures!, users, exclusions, [count], threads)[0];

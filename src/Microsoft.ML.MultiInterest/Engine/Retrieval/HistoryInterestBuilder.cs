@@ -1,0 +1,55 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// The item side of <see cref="HistoryInterests"/>, computed once and shared by every history read with it: the unit item
+/// vectors the per-history k-means compares, and the fold-in's eigenbasis of YᵀY (<see cref="InterestFoldIn"/>,
+/// O(|I| d² + d³)). Live serving keeps one, so that a request's interests cost only its own history. Read-only after
+/// construction; thread-safe (every read allocates its own scratch).
+/// </summary>
+internal sealed class HistoryInterestBuilder
+{
+    /// <summary>Prepares reading histories over <paramref name="items"/> with <paramref name="options"/> (copied).</summary>
+    /// <param name="items">The item vectors the embeddings were trained with.</param>
+    /// <param name="options">How histories are split and folded in; validated.</param>
+    /// <param name="threads">Degree of parallelism of the one-off item-side work; the result does not depend on it.</param>
+    public HistoryInterestBuilder(EmbeddingMatrix items, HistoryInterestOptions options, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        items.ThrowIfNotFinite("item embeddings");
+        Items = items;
+        Options = options.Clone();
+        Unit = items.Normalized();
+        FoldIn = new InterestFoldIn(items, Options, threads);
+    }
+
+    /// <summary>The item vectors.</summary>
+    public EmbeddingMatrix Items { get; }
+
+    /// <summary>The item vectors at unit length (what the per-history k-means compares).</summary>
+    public EmbeddingMatrix Unit { get; }
+
+    /// <summary>The options (a copy).</summary>
+    public HistoryInterestOptions Options { get; }
+
+    /// <summary>The fold-in over <see cref="Items"/>.</summary>
+    public InterestFoldIn FoldIn { get; }
+
+    /// <summary>The interests of <paramref name="users"/> (rows of <paramref name="train"/>, whose items are the histories).</summary>
+    public HistoryInterests Build(BipartiteGraph train, IReadOnlyList<int> users, int threads) => HistoryInterests.Read(this, train, users, threads);
+
+    /// <summary>
+    /// The fold-in of a whole history: the vector implicit ALS gives a user whose history is <paramref name="items"/>, i.e. the
+    /// vector of one interest holding every item (weights <paramref name="weights"/>, or 1). The zero vector for an empty history.
+    /// </summary>
+    public float[] FoldInAll(ReadOnlySpan<int> items, ReadOnlySpan<float> weights = default)
+    {
+        var x = new float[Items.Dimension];
+        if (items.IsEmpty) return x;
+        foreach (int i in items)
+            if ((uint)i >= (uint)Items.Rows) throw new ArgumentOutOfRangeException(nameof(items), $"Unknown item row {i}: there are {Items.Rows} items.");
+        FoldIn.Solve(items, weights, x, FoldIn.CreateScratch(items.Length));
+        return x;
+    }
+}

@@ -1,0 +1,321 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.Serving;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+/// <summary>
+/// History-interest MMR in an ML.NET pipeline (<see cref="MmrRetrieverEstimator.Options.Interests"/> = <see cref="MmrInterests.History"/>):
+/// its lists are the engine's <see cref="HistoryInterestRetriever"/> lists, its fold-in follows the implicit-ALS stage, it saves
+/// and loads with its settings, serves trained and new users live, and refuses ONNX export.
+/// </summary>
+public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.World>, IDisposable
+{
+    private readonly World _w;
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-history-mmr-").FullName;
+
+    public HistoryMmrMLNetTests(World world) => _w = world;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>The planted two-interest edges through key mapping, implicit ALS (its own objective), k-means, mixtures and history-interest MMR.</summary>
+    public sealed class World
+    {
+        public World()
+        {
+            Ml = new MLContext(seed: 1);
+            var mi = Ml.MultiInterest();
+            Raw = Ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            Keys = MLNetTestData.KeyPipeline(Ml).Fit(Raw);
+            Keyed = Keys.Transform(Raw);
+            Embedding = mi.GraphEmbedding(AlsEmbedding()).Fit(Keyed);
+            Embedded = Embedding.Transform(Keyed);
+            KMeans = mi.SphericalKMeans(numberOfClusters: 4).Fit(Embedded);
+            Mixture = mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(KMeans.Transform(Embedded));
+            Mixed = Mixture.Transform(KMeans.Transform(Embedded));
+            Fitted = mi.MmrRetriever(Options()).Fit(Mixed);
+
+            // The engine's inputs: the items with a vector (the stage's compact items, ascending keys) and the training graph over them.
+            ItemRows = Embedding.ItemEmbeddings.Rows.ToArray();
+            Items = Embedding.ItemEmbeddings.Vectors;
+            UserVectors = Embedding.UserEmbeddings.ToDense();
+            var users = MLNetTestData.Keys(Keyed, "User").Select(k => (int)k - 1).ToArray();
+            var items = MLNetTestData.Keys(Keyed, "Item").Select(k => Array.BinarySearch(ItemRows, (int)k - 1)).ToArray();
+            Graph = BipartiteGraph.FromEdges(UserVectors.Rows, Items.Rows, users, items);
+            Trained = users.Distinct().Order().ToArray();
+        }
+
+        public MLContext Ml { get; }
+
+        public IDataView Raw { get; }
+
+        public ITransformer Keys { get; }
+
+        public IDataView Keyed { get; }
+
+        public GraphEmbeddingTransformer Embedding { get; }
+
+        public IDataView Embedded { get; }
+
+        public SphericalKMeansTransformer KMeans { get; }
+
+        public KnnSmoothedMixtureTransformer Mixture { get; }
+
+        public IDataView Mixed { get; }
+
+        public CandidateRetrievalTransformer Fitted { get; }
+
+        public int[] ItemRows { get; }
+
+        public EmbeddingMatrix Items { get; }
+
+        public EmbeddingMatrix UserVectors { get; }
+
+        public BipartiteGraph Graph { get; }
+
+        public int[] Trained { get; }
+
+        /// <summary>The raw id of user row <paramref name="row"/> and of compact item <paramref name="item"/>.</summary>
+        public string UserId(int row) => Embedding.UserIds[row];
+
+        public string ItemId(int item) => Embedding.ItemIds[ItemRows[item]];
+
+        /// <summary>The engine's options for the stage's settings: the ALS stage's fold-in and the estimator's splitting.</summary>
+        public HistoryInterestOptions EngineOptions(int maxInterests = 3)
+        {
+            var o = HistoryInterestOptions.FromAls(Embedding.Als!);
+            o.ItemsPerInterest = 3;
+            o.MaxInterests = maxInterests;
+            return o;
+        }
+
+        /// <summary>The engine's history-interest MMR with the stage's M, lambda, nu and pool.</summary>
+        public RankedLists Engine(EmbeddingMatrix vectors, HistoryInterests interests, BipartiteGraph? exclusions) =>
+            new HistoryInterestRetriever(Items).Retrieve(vectors, interests, exclusions, 5, lambda: 0.6, interestWeight: 0.3, poolSize: 12, threads: 1);
+    }
+
+    /// <summary>Implicit ALS with an objective of its own (not the fold-in defaults), so following it is visible.</summary>
+    private static GraphEmbeddingTrainer.Options AlsEmbedding() => new()
+    {
+        Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 8, Threads = 1,
+        Als = new ImplicitAlsOptions { Regularization = 0.05, RegularizationExponent = 0.5, UnobservedWeight = 0.1, Iterations = 6 },
+    };
+
+    private static MmrRetrieverEstimator.Options Options() => new()
+    {
+        Candidates = 5, Lambda = 0.6, PoolSize = 12, InterestWeight = 0.3, Interests = MmrInterests.History, ItemsPerInterest = 3, MaxInterests = 3, Threads = 1,
+    };
+
+    private int[] CompactList(CandidateRetrievalTransformer retriever, int userRow) =>
+        retriever.GetCandidates((uint)userRow + 1).ItemKeys.Select(k => Array.BinarySearch(_w.ItemRows, (int)k - 1)).ToArray();
+
+    [Fact]
+    public void FittedListsAndTransform_AreTheEnginesLists_WithTheAlsStagesObjective()
+    {
+        var als = _w.Embedding.Als;
+        Assert.NotNull(als);
+        Assert.Equal((0.05, 0.5, 0.1), (als.Regularization, als.RegularizationExponent, als.UnobservedWeight));
+        var settings = _w.Fitted.Settings;
+        Assert.Equal(MmrInterests.History, settings.Interests);
+        Assert.Equal((0.05, 0.5, 0.1), (settings.FoldInRegularization, settings.FoldInRegularizationExponent, settings.FoldInUnobservedWeight));
+
+        var interests = HistoryInterests.Build(_w.Graph, _w.Items, _w.Trained, _w.EngineOptions(), threads: 1);
+        Assert.Contains(_w.Trained.Select((_, q) => interests.InterestCount(q)), c => c > 1);
+        var engine = _w.Engine(_w.UserVectors, interests, _w.Graph);
+        for (int q = 0; q < _w.Trained.Length; q++)
+        {
+            int u = _w.Trained[q];
+            Assert.Equal(engine.IndicesOf(q).ToArray(), CompactList(_w.Fitted, u));
+            Assert.Equal(engine.ScoresOf(q).ToArray(), _w.Fitted.GetCandidates((uint)u + 1).Scores);
+        }
+
+        // Transform appends each row's list: its user's.
+        var rows = ServingWorld.Read(_w.Fitted.Transform(_w.Mixed));
+        var userKeys = MLNetTestData.Keys(_w.Mixed, "User");
+        for (int r = 0; r < rows.Count; r++)
+        {
+            int q = Array.BinarySearch(_w.Trained, (int)userKeys[r] - 1);
+            Assert.Equal(engine.IndicesOf(q).ToArray().Select(_w.ItemId), rows[r].Items);
+            Assert.Equal(engine.ScoresOf(q).ToArray(), rows[r].Scores);
+            Assert.Equal("Trained", rows[r].Source);
+        }
+
+        // Not the mixture's multi-interest MMR with the same settings: the interests and the pool are the history's.
+        var clusters = _w.Ml.MultiInterest().MmrRetriever(candidates: 5, lambda: 0.6, poolSize: 12, interestWeight: 0.3).Fit(_w.Mixed);
+        Assert.Contains(_w.Trained, u => !CompactList(clusters, u).SequenceEqual(CompactList(_w.Fitted, u)));
+    }
+
+    [Fact]
+    public void FoldIn_FollowsTheAlsStage_UnlessGiven_AndIsTheDefaultsWithoutAls()
+    {
+        var mi = _w.Ml.MultiInterest();
+        var o = Options();
+        o.FoldInRegularization = 0.2;
+        var given = mi.MmrRetriever(o).Fit(_w.Embedded).Settings;
+        Assert.Equal((0.2, 0.5, 0.1), (given.FoldInRegularization, given.FoldInRegularizationExponent, given.FoldInUnobservedWeight));
+
+        // Negative sampling: no objective on the item embedding column, so the defaults; no mixture columns needed either.
+        var sgd = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(_w.Keyed);
+        Assert.Null(sgd.Als);
+        var plain = mi.MmrRetriever(Options()).Fit(sgd.Transform(_w.Keyed)).Settings;
+        Assert.Equal((HistoryInterestDefaults.Regularization, HistoryInterestDefaults.RegularizationExponent, HistoryInterestDefaults.UnobservedWeight),
+            (plain.FoldInRegularization, plain.FoldInRegularizationExponent, plain.FoldInUnobservedWeight));
+        Assert.Equal(MmrInterests.History, plain.Interests);
+    }
+
+    [Fact]
+    public void SaveAndLoad_KeepTheSettings_AndGiveTheSameLists()
+    {
+        string path = Path.Combine(_directory, "history-mmr.zip");
+        _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, _w.Fitted), _w.Raw.Schema, path);
+
+        // ML.NET's own chain looks the saved lists up.
+        var fittedChain = new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, _w.Fitted);
+        var expected = ServingWorld.Read(fittedChain.Transform(_w.Raw));
+        var loadedChain = ServingWorld.Read(_w.Ml.Model.Load(path, out _).Transform(_w.Raw));
+        Assert.Equal(expected.Select(r => r.Items), loadedChain.Select(r => r.Items));
+        Assert.Equal(expected.Select(r => r.Scores), loadedChain.Select(r => r.Scores));
+
+        // The typed model keeps the settings and retrieves the same lists with the engine, live and by RetrieveWithEngine.
+        var model = MultiInterestModel.Load(_w.Ml, path);
+        Assert.Equal(_w.Fitted.Settings, model.ServingStage.Settings);
+        var engine = model.RetrieveWithEngine(_w.Trained, threads: 1);
+        var recommender = _w.Ml.MultiInterest().CreateRecommender(model);
+        for (int q = 0; q < _w.Trained.Length; q++)
+        {
+            int u = _w.Trained[q];
+            var (keys, scores) = _w.Fitted.GetCandidates((uint)u + 1);
+            Assert.Equal(keys.Select(k => (int)k - 1), engine.IndicesOf(q).ToArray());
+            Assert.Equal(scores, engine.ScoresOf(q).ToArray());
+            var live = recommender.Recommend(_w.UserId(u));
+            Assert.Equal(keys.Select(k => _w.Embedding.ItemIds[(int)k - 1]), live.Items.Select(i => i.ItemId));
+            Assert.Equal(scores, live.Items.Select(i => i.Score));
+        }
+    }
+
+    [Fact]
+    public void AModelSavedBeforeTheSetting_LoadsWithClusterInterestsAndTheDefaults()
+    {
+        var model = MultiInterestModel.Load(new MLContext(seed: 1), Path.Combine(AppContext.BaseDirectory, "Persistence", "Fixtures", "format1-wide-keys-quota.zip"));
+        var settings = model.ServingStage.Settings;
+        var defaults = new RetrievalSettings();
+        Assert.Equal(MmrInterests.Clusters, settings.Interests);
+        Assert.Equal(defaults.History().ItemsPerInterest, settings.ItemsPerInterest);
+        Assert.Equal(defaults with { Query = settings.Query, Beta = settings.Beta, HeadShare = settings.HeadShare }, settings);
+    }
+
+    [Fact]
+    public void Recommend_TrainedUserWithFreshHistory_AndNewUser_AreTheEnginesLists()
+    {
+        var mi = _w.Ml.MultiInterest();
+        string path = Path.Combine(_directory, "live.zip");
+        _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.Fitted), _w.Raw.Schema, path);
+        var recommenders = new[] { mi.CreateRecommender(_w.Fitted), mi.CreateRecommender(MultiInterestModel.Load(_w.Ml, path)) };
+        var options = _w.EngineOptions();
+
+        // A trained user with fresh items: the interests of its training history, both histories excluded.
+        int user = _w.Trained[2];
+        int[] fresh = Enumerable.Range(0, _w.Items.Rows).Where(i => !_w.Graph.Contains(user, i)).Take(2).ToArray();
+        var seen = _w.Graph.ItemsOf(user).ToArray().Concat(fresh).ToArray();
+        var exclusions = BipartiteGraph.FromEdges(_w.UserVectors.Rows, _w.Items.Rows, Enumerable.Repeat(user, seen.Length).ToArray(), seen);
+        var trained = _w.Engine(_w.UserVectors, HistoryInterests.Build(_w.Graph, _w.Items, [user], options, threads: 1), exclusions);
+        foreach (var recommender in recommenders)
+        {
+            var list = recommender.Recommend(_w.UserId(user), fresh.Select(_w.ItemId));
+            Assert.Equal(CandidateSource.Trained, list.Source);
+            Assert.Equal(trained.IndicesOf(0).ToArray().Select(_w.ItemId), list.Items.Select(i => i.ItemId));
+            Assert.Equal(trained.ScoresOf(0).ToArray(), list.Items.Select(i => i.Score));
+        }
+        Assert.DoesNotContain(trained.IndicesOf(0).ToArray(), fresh.Contains);
+
+        // A new user: the interests of its history and, as its own vector, the fold-in of the whole history (one interest).
+        int[] history = [.. _w.Graph.ItemsOf(_w.Trained[0]).ToArray().Take(4), .. _w.Graph.ItemsOf(_w.Trained[5]).ToArray().Take(3)];
+        var one = BipartiteGraph.FromEdges(1, _w.Items.Rows, new int[history.Length], history);
+        var whole = HistoryInterests.Build(one, _w.Items, [0], _w.EngineOptions(maxInterests: 1), threads: 1);
+        var vector = new EmbeddingMatrix(1, _w.Items.Dimension, whole.Vectors(0).ToArray());
+        var interests = HistoryInterests.Build(one, _w.Items, [0], options, threads: 1);
+        Assert.True(interests.InterestCount(0) > 1);
+        var cold = _w.Engine(vector, interests, one);
+        foreach (var recommender in recommenders)
+        {
+            var list = recommender.Recommend("someone-new", history.Select(_w.ItemId));
+            Assert.Equal(CandidateSource.History, list.Source);
+            Assert.Equal(cold.IndicesOf(0).ToArray().Select(_w.ItemId), list.Items.Select(i => i.ItemId));
+            Assert.Equal(cold.ScoresOf(0).ToArray(), list.Items.Select(i => i.Score));
+            Assert.Empty(list.Items.Select(i => i.ItemId).Intersect(history.Select(_w.ItemId)));
+        }
+    }
+
+    [Fact]
+    public void ExportOnnx_RefusesHistoryInterestMmr_NamingTheOption()
+    {
+        string path = Path.Combine(_directory, "onnx.zip");
+        _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, _w.Fitted), _w.Raw.Schema, path);
+        var model = MultiInterestModel.Load(_w.Ml, path);
+        string directory = Path.Combine(_directory, "onnx");
+        var error = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(directory));
+        Assert.Contains("Interests = History", error.Message);
+        Assert.False(Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any());
+    }
+
+    [Fact]
+    public void BadOptions_AreRefusedNamingTheOption()
+    {
+        var mi = new MLContext(seed: 1).MultiInterest();
+        string Refused(Action<MmrRetrieverEstimator.Options> set)
+        {
+            var o = Options();
+            set(o);
+            return Assert.ThrowsAny<ArgumentException>(() => mi.MmrRetriever(o)).ParamName!;
+        }
+
+        Assert.Equal("ItemsPerInterest", Refused(o => o.ItemsPerInterest = 0));
+        Assert.Equal("MaxInterests", Refused(o => o.MaxInterests = 65));
+        Assert.Equal("InterestIterations", Refused(o => o.InterestIterations = 0));
+        Assert.Equal("InterestWeight", Refused(o => o.InterestWeight = -0.5));
+        Assert.Equal("FoldInRegularization", Refused(o => o.FoldInRegularization = -1));
+        Assert.Equal("FoldInRegularizationExponent", Refused(o => o.FoldInRegularizationExponent = double.NaN));
+        Assert.Equal("FoldInUnobservedWeight", Refused(o => o.FoldInUnobservedWeight = double.PositiveInfinity));
+        Assert.Equal("FoldInRegularization", Refused(o => (o.FoldInRegularization, o.FoldInUnobservedWeight) = (0, 0)));
+        Assert.Equal("Interests", Refused(o => o.Interests = (MmrInterests)7));
+    }
+
+    [Fact]
+    public void ThePipelinePageSnippet_CompilesRuns_AndIsOnThePage()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = ml.MultiInterest();
+        {
+            #region HistoryMmr
+            var pipeline = ml.Transforms.Conversion.MapValueToKey("User")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
+                .Append(mi.GraphEmbedding(algorithm: EmbeddingAlgorithm.ImplicitAls, dimension: 16))   // the fold-in follows its objective
+                .Append(mi.MmrRetriever(new MmrRetrieverEstimator.Options
+                {
+                    Candidates = 10,
+                    Interests = MmrInterests.History,                        // each user's own history interests
+                    InterestWeight = HistoryInterestDefaults.InterestWeight,  // nu of the proportionality term
+                    ItemsPerInterest = 3,
+                    MaxInterests = 6,
+                }));
+            var model = pipeline.Fit(train);
+
+            var recommender = mi.CreateRecommender(model);
+            RecommendationList known = recommender.Recommend("u1");                      // Trained: its vector and its history's interests
+            RecommendationList cold = recommender.Recommend("new-user", ["i3", "i7"]);   // History: the fold-in of i3, i7 and their interests
+            #endregion
+            Assert.Equal(CandidateSource.Trained, known.Source);
+            Assert.Equal(CandidateSource.History, cold.Source);
+            Assert.Equal(10, known.Items.Count);
+        }
+
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;
+        var lines = File.ReadAllLines(Path.Combine(root, "tests", "Microsoft.ML.MultiInterest.Tests", "MLNet", nameof(HistoryMmrMLNetTests) + ".cs"))
+            .SkipWhile(l => l.Trim() != "#region HistoryMmr").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
+        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
+        string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
+        Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
+    }
+}
