@@ -125,7 +125,7 @@ internal static class ExperimentRunner
         {
             var h = history.Interests;
             log.WriteLine($"History-interest MMR row: lambda={history.MmrLambda}, nu={history.InterestWeight}, {h.ItemsPerInterest} items per interest, "
-                + $"at most {h.MaxInterests}; fold-in lambda={h.Regularization}, alpha0={h.UnobservedWeight}, nu={h.RegularizationExponent}");
+                + $"at most {h.MaxInterests}; fold-in " + (h.MatchUserVectors ? "fitted to the user vectors" : $"lambda={h.Regularization}, alpha0={h.UnobservedWeight}, nu={h.RegularizationExponent}"));
         }
         var evaluation = progress.Begin($"Evaluating Unimodal, MMR, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
         INeighborIndex? neighborIndex = null;
@@ -143,6 +143,8 @@ internal static class ExperimentRunner
             settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, tunedClustering);
         evaluation.Dispose();
         foreach (var (stage, s) in result.Seconds) seconds[stage] = s;
+        if (result.HistoryInterests is { MatchUserVectors: true } fitted)
+            log.WriteLine($"  history_mmr fold-in fitted to the user vectors: lambda={fitted.Regularization}, alpha0={fitted.UnobservedWeight}");
         clock.Restart();
 
         var learned = new List<LearnedRow>();

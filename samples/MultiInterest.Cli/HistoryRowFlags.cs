@@ -28,10 +28,10 @@ internal sealed class HistoryRowFlags
     public CliOption<int> MaxInterests { get; } = Opt.Int("--history-max-interests", HistoryInterestDefaults.MaxInterests, "The history_mmr row: most interests per user.", min: 1);
 
     public CliOption<double> Regularization { get; } = Opt.Double("--history-regularization", HistoryInterestDefaults.Regularization,
-        "The history_mmr row: lambda of each interest's ALS fold-in (default: the fitted implicit ALS's, else this value).", min: 0);
+        "The history_mmr row: lambda of each interest's ALS fold-in (default: the fitted implicit ALS's; for other or given vectors, fitted to the user vectors).", min: 0);
 
     public CliOption<double> UnobservedWeight { get; } = Opt.Double("--history-unobserved-weight", HistoryInterestDefaults.UnobservedWeight,
-        "The history_mmr row: alpha0 of the fold-in (default: the fitted implicit ALS's, else this value).", min: 0);
+        "The history_mmr row: alpha0 of the fold-in (default: as --history-regularization).", min: 0);
 
     /// <summary>Every option of the group.</summary>
     public IReadOnlyList<Option> All => [Lambda, Weight, ItemsPerInterest, MaxInterests, Regularization, UnobservedWeight];
@@ -51,6 +51,8 @@ internal sealed class HistoryRowFlags
                 MaxInterests = r.Value(MaxInterests),
                 Regularization = r.Value(Regularization),
                 UnobservedWeight = r.Value(UnobservedWeight),
+                // Without a given objective the fold-in is fitted to the user vectors; a fitted ALS replaces this below.
+                MatchUserVectors = !r.Given(Regularization) && !r.Given(UnobservedWeight),
             },
         };
     }
@@ -68,5 +70,6 @@ internal sealed class HistoryRowFlags
         if (!given.Regularization) row.Interests.Regularization = als.Regularization;
         if (!given.UnobservedWeight) row.Interests.UnobservedWeight = als.UnobservedWeight;
         row.Interests.RegularizationExponent = als.RegularizationExponent;
+        row.Interests.MatchUserVectors = false;
     }
 }

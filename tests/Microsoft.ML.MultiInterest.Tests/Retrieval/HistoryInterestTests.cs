@@ -161,6 +161,43 @@ public class HistoryInterestTests
     }
 
     [Fact]
+    public void MatchingUserVectorsFindsTheAlsObjectiveAgainAndFollowsTheVectorsScale()
+    {
+        // Vectors trained by implicit ALS with an objective on the calibration grid (alpha0 0.01, lambda 1e-3).
+        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 5, itemsPerGroup: 12, users: 60, itemsPerUserPerGroup: 4, dim: 8);
+        var fit = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions
+        {
+            Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 6, Threads = 1, Seed = 3,
+            Als = new ImplicitAlsOptions { Iterations = 12, Regularization = 1e-3, UnobservedWeight = 0.01 },
+        });
+        int[] users = Enumerable.Range(0, graph.UserCount).ToArray();
+        var matched = new HistoryInterestOptions { MatchUserVectors = true };
+        var interests = HistoryInterests.Build(graph, fit.ItemEmbeddings, users, matched, threads: 1, userEmbeddings: fit.UserEmbeddings);
+        Assert.True(interests.Options.MatchUserVectors);
+        // The chosen objective's whole-history fold-in points where the users' own vectors do.
+        var chosen = interests.Options;
+        chosen.MaxInterests = 1;
+        chosen.MatchUserVectors = false;
+        var whole = HistoryInterests.Build(graph, fit.ItemEmbeddings, users, chosen, threads: 1);
+        foreach (int u in users)
+        {
+            var x = whole.Vectors(u);
+            var own = fit.UserEmbeddings.ReadRow(u);
+            Assert.True(VectorMath.Dot(x, own) / (VectorMath.Norm(x) * VectorMath.Norm(own)) > 0.99, $"user {u}");
+        }
+        // Scaling the user vectors scales the interests by the same factor (the fit of the objective uses directions only).
+        var tripled = fit.UserEmbeddings.Clone();
+        for (int k = 0; k < tripled.Values.Length; k++) tripled.Values[k] *= 3;
+        var scaled = HistoryInterests.Build(graph, fit.ItemEmbeddings, users, matched, threads: 1, userEmbeddings: tripled);
+        Assert.Equal(chosen.Regularization, scaled.Options.Regularization);
+        Assert.Equal(chosen.UnobservedWeight, scaled.Options.UnobservedWeight);
+        for (int q = 0; q < users.Length; q++)
+            for (int k = 0; k < interests.Vectors(q).Length; k++)
+                Assert.Equal(3 * interests.Vectors(q)[k], scaled.Vectors(q)[k], 1e-4 * (1 + Math.Abs(interests.Vectors(q)[k])));
+        Assert.Equal("userEmbeddings", Assert.Throws<ArgumentException>(() => HistoryInterests.Build(graph, fit.ItemEmbeddings, users, matched)).ParamName);
+    }
+
+    [Fact]
     public void BadInputIsRejectedByName()
     {
         var (items, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 3, itemsPerGroup: 8, users: 6, dim: 5);

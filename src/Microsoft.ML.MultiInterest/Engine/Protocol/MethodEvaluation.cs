@@ -77,12 +77,18 @@ public sealed class ProtocolResult
     /// <summary>Wall-clock seconds per stage.</summary>
     public IReadOnlyDictionary<string, double> Seconds { get; }
 
+    /// <summary>
+    /// The options the <c>history_mmr</c> row read its interests with, after any fitting to the user vectors
+    /// (<see cref="HistoryInterestOptions.MatchUserVectors"/>); null without that row.
+    /// </summary>
+    public HistoryInterestOptions? HistoryInterests { get; init; }
+
     /// <summary>This result with <paramref name="methods"/> appended (same test users; for rows measured separately, such as learned mixtures).</summary>
     public ProtocolResult With(IEnumerable<MethodEvaluation> methods)
     {
         ArgumentNullException.ThrowIfNull(methods);
         var seconds = new Dictionary<string, double>(Seconds);
-        return new ProtocolResult(TestUsers.ToArray(), Methods.Concat(methods).ToArray(), seconds, Frontiers, MissedUsers);
+        return new ProtocolResult(TestUsers.ToArray(), Methods.Concat(methods).ToArray(), seconds, Frontiers, MissedUsers) { HistoryInterests = HistoryInterests };
     }
 
     /// <summary>The method called <paramref name="name"/>.</summary>

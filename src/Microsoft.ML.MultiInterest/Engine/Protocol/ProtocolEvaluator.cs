@@ -108,7 +108,7 @@ public static class ProtocolEvaluator
         Dictionary<int, RankedLists>? historyLists = null;
         if (history != null)
         {
-            historyInterests = HistoryInterests.Build(train, itemEmbeddings, testUsers, history.Interests, threads);
+            historyInterests = HistoryInterests.Build(train, itemEmbeddings, testUsers, history.Interests, threads, userEmbeddings);
             historyRetriever = new HistoryInterestRetriever(itemEmbeddings);
             historyLists = Prefixes(cutoffs, historyRetriever.Retrieve(userEmbeddings, historyInterests, train, maxCutoff, history.MmrLambda,
                 history.InterestWeight, settings.MmrPoolSize, threads));
@@ -161,7 +161,7 @@ public static class ProtocolEvaluator
             }
             seconds["frontier"] = Lap(clock);
         }
-        return new ProtocolResult(testUsers, methods, seconds, frontiers, missedUsers);
+        return new ProtocolResult(testUsers, methods, seconds, frontiers, missedUsers) { HistoryInterests = historyInterests?.Options };
     }
 
     /// <summary>K of the frontier's recall: 50.</summary>

@@ -24,6 +24,25 @@ internal sealed class HistoryInterestBuilder
         FoldIn = new InterestFoldIn(items, Options, threads);
     }
 
+    private HistoryInterestBuilder(HistoryInterestBuilder source, HistoryInterestOptions options)
+    {
+        Items = source.Items;
+        Unit = source.Unit;
+        Options = options;
+        FoldIn = source.FoldIn.WithObjective(options);
+    }
+
+    /// <summary>
+    /// This builder with the fold-in fitted to <paramref name="userEmbeddings"/> (<see cref="FoldInCalibration"/>), over a
+    /// sample of <paramref name="users"/>' histories in <paramref name="train"/>; the item side is not recomputed.
+    /// </summary>
+    public HistoryInterestBuilder MatchedTo(BipartiteGraph train, EmbeddingMatrix userEmbeddings, IReadOnlyList<int> users, int threads)
+    {
+        var options = FoldInCalibration.Calibrate(FoldIn, train, userEmbeddings, users, Options, threads);
+        options.MatchUserVectors = true;
+        return new HistoryInterestBuilder(this, options);
+    }
+
     /// <summary>The item vectors.</summary>
     public EmbeddingMatrix Items { get; }
 
@@ -37,7 +56,9 @@ internal sealed class HistoryInterestBuilder
     public InterestFoldIn FoldIn { get; }
 
     /// <summary>The interests of <paramref name="users"/> (rows of <paramref name="train"/>, whose items are the histories).</summary>
-    public HistoryInterests Build(BipartiteGraph train, IReadOnlyList<int> users, int threads) => HistoryInterests.Read(this, train, users, threads);
+    /// <remarks>With <see cref="HistoryInterestOptions.MatchUserVectors"/>, <paramref name="userEmbeddings"/> scale each user's interests.</remarks>
+    public HistoryInterests Build(BipartiteGraph train, IReadOnlyList<int> users, int threads, EmbeddingMatrix? userEmbeddings = null) =>
+        HistoryInterests.Read(this, train, users, threads, userEmbeddings);
 
     /// <summary>
     /// The fold-in of a whole history: the vector implicit ALS gives a user whose history is <paramref name="items"/>, i.e. the

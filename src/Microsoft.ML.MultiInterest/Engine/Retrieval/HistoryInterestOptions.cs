@@ -26,6 +26,15 @@ public sealed class HistoryInterestOptions
     /// <summary>α0 ≥ 0 of the fold-in. Default <see cref="HistoryInterestDefaults.UnobservedWeight"/>.</summary>
     public double UnobservedWeight { get; set; } = HistoryInterestDefaults.UnobservedWeight;
 
+    /// <summary>
+    /// Whether to fit the fold-in to the users' own vectors instead of taking α0 and λ as given: for embeddings not trained
+    /// by implicit ALS (a truncated SVD, negative sampling), whose user vectors no ALS objective produced. α0 and λ are then
+    /// chosen from a grid by how well a whole history's fold-in reproduces the direction of the user's own vector, and each
+    /// user's interests are scaled by the factor that maps its whole-history fold-in onto that vector. Needs the user
+    /// vectors (<see cref="HistoryInterests.Build"/>'s <c>userEmbeddings</c>). Default false.
+    /// </summary>
+    public bool MatchUserVectors { get; set; }
+
     /// <summary>Options whose fold-in uses the objective of <paramref name="als"/> (λ, ν, α0); the rest are defaults.</summary>
     public static HistoryInterestOptions FromAls(ImplicitAlsOptions als)
     {

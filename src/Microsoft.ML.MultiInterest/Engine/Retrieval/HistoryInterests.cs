@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
@@ -14,6 +16,7 @@ public sealed class HistoryInterests
     private readonly float[] _vectors;
     private readonly double[] _weights;
     private readonly int[] _counts;
+    private HistoryInterestOptions _options = new();
 
     private HistoryInterests(IReadOnlyList<int> users, int maxInterests, int dimension)
     {
@@ -24,6 +27,9 @@ public sealed class HistoryInterests
         _weights = new double[users.Count * maxInterests];
         _counts = new int[users.Count];
     }
+
+    /// <summary>The options the interests were read with (after fitting to the user vectors, if asked; a copy).</summary>
+    public HistoryInterestOptions Options => _options.Clone();
 
     /// <summary>The user (graph row) of each entry.</summary>
     public IReadOnlyList<int> Users { get; }
@@ -72,7 +78,9 @@ public sealed class HistoryInterests
     /// <param name="users">The users (rows of <paramref name="train"/>) to read.</param>
     /// <param name="options">Options, or null for the defaults.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
-    public static HistoryInterests Build(BipartiteGraph train, EmbeddingMatrix items, IReadOnlyList<int> users, HistoryInterestOptions? options = null, int threads = 0)
+    /// <param name="userEmbeddings">The users' own vectors (rows of <paramref name="train"/>); needed only with <see cref="HistoryInterestOptions.MatchUserVectors"/>.</param>
+    public static HistoryInterests Build(BipartiteGraph train, EmbeddingMatrix items, IReadOnlyList<int> users, HistoryInterestOptions? options = null, int threads = 0,
+        EmbeddingMatrix? userEmbeddings = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(items);
@@ -82,11 +90,21 @@ public sealed class HistoryInterests
         if (train.ItemCount != items.Rows)
             throw new ArgumentException($"The training graph has {train.ItemCount} items, the item embeddings {items.Rows} rows.", nameof(items));
         CheckUsers(train, users);
-        return new HistoryInterestBuilder(items, options, threads).Build(train, users, threads);
+        if (options.MatchUserVectors)
+        {
+            if (userEmbeddings == null)
+                throw new ArgumentException("HistoryInterestOptions.MatchUserVectors needs the users' own vectors: pass userEmbeddings.", nameof(userEmbeddings));
+            if (userEmbeddings.Dimension != items.Dimension || userEmbeddings.Rows != train.UserCount)
+                throw new ArgumentException($"The user embeddings are {userEmbeddings.Rows} x {userEmbeddings.Dimension}; expected {train.UserCount} x {items.Dimension}.", nameof(userEmbeddings));
+            userEmbeddings.ThrowIfNotFinite("user embeddings", users);
+        }
+        var builder = new HistoryInterestBuilder(items, options, threads);
+        if (options.MatchUserVectors) builder = builder.MatchedTo(train, userEmbeddings!, users, threads);
+        return builder.Build(train, users, threads, userEmbeddings);
     }
 
     /// <summary>Reads the interests of <paramref name="users"/> with the item side of <paramref name="builder"/>.</summary>
-    internal static HistoryInterests Read(HistoryInterestBuilder builder, BipartiteGraph train, IReadOnlyList<int> users, int threads)
+    internal static HistoryInterests Read(HistoryInterestBuilder builder, BipartiteGraph train, IReadOnlyList<int> users, int threads, EmbeddingMatrix? userEmbeddings = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(users);
@@ -94,16 +112,31 @@ public sealed class HistoryInterests
             throw new ArgumentException($"The history graph has {train.ItemCount} items, the item embeddings {builder.Items.Rows} rows.", nameof(train));
         CheckUsers(train, users);
         var options = builder.Options;
+        if (options.MatchUserVectors && userEmbeddings == null)
+            throw new ArgumentException("HistoryInterestOptions.MatchUserVectors needs the users' own vectors to scale the interests.", nameof(userEmbeddings));
         int d = builder.Items.Dimension, most = options.MaxInterests;
-        var result = new HistoryInterests(users, most, d);
+        var result = new HistoryInterests(users, most, d) { _options = options.Clone() };
         int longest = 1;
         foreach (int u in users) longest = Math.Max(longest, train.DegreeOf(u));
         Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(builder.FoldIn, longest, most, d), (q, _, s) =>
         {
             result.Read(train, builder.Unit, builder.FoldIn, options, q, s);
+            if (options.MatchUserVectors) result.ScaleToOwnVector(train, builder.FoldIn, userEmbeddings!, q, s);
             return s;
         }, _ => { });
         return result;
+    }
+
+    /// <summary>Scales entry <paramref name="q"/>'s interests by the factor mapping its whole-history fold-in onto its own vector.</summary>
+    private void ScaleToOwnVector(BipartiteGraph train, InterestFoldIn foldIn, EmbeddingMatrix userEmbeddings, int q, Scratch s)
+    {
+        int user = Users[q];
+        if (_counts[q] == 0) return;
+        var whole = s.Whole.AsSpan(0, Dimension);
+        foldIn.Solve(train.ItemsOf(user), train.HasWeights ? train.WeightsOf(user) : default, whole, s.FoldIn);
+        float factor = FoldInCalibration.Scale(whole, userEmbeddings.ReadRow(user));
+        var vectors = _vectors.AsSpan(q * MaxInterests * Dimension, _counts[q] * Dimension);
+        TensorPrimitives.Multiply(vectors, factor, vectors);
     }
 
     private static void CheckUsers(BipartiteGraph train, IReadOnlyList<int> users)
@@ -157,6 +190,7 @@ public sealed class HistoryInterests
         public double[] Sums { get; } = new double[d];
         public int[] Subset { get; } = new int[longest];
         public float[] SubsetWeights { get; } = new float[longest];
+        public float[] Whole { get; } = new float[d];
         public InterestFoldIn.Scratch FoldIn { get; } = foldIn.CreateScratch(Math.Min(longest, 64));
     }
 }

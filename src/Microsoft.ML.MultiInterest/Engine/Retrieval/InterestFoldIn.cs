@@ -13,7 +13,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 internal sealed class InterestFoldIn
 {
     private readonly double[] _basis;      // Q, d × d row-major (columns are eigenvectors)
-    private readonly double[] _spectrum;   // α0 Λ
+    private readonly double[] _eigenvalues; // Λ
     private readonly float[] _rotated;     // Y Q, items × d
     private readonly HistoryInterestOptions _options;
     private readonly int _itemCount;
@@ -29,10 +29,10 @@ internal sealed class InterestFoldIn
         var gram = DenseRows.Gram(y, n, d, threads);
         var evd = Matrix<double>.Build.DenseOfRowMajor(d, d, gram).Evd(Symmetricity.Symmetric);
         _basis = new double[d * d];
-        _spectrum = new double[d];
+        _eigenvalues = new double[d];
         for (int j = 0; j < d; j++)
         {
-            _spectrum[j] = options.UnobservedWeight * Math.Max(0, evd.EigenValues[j].Real);
+            _eigenvalues[j] = Math.Max(0, evd.EigenValues[j].Real);
             for (int i = 0; i < d; i++) _basis[i * d + j] = evd.EigenVectors[i, j];
         }
         var rotated = DenseRows.MultiplyRight(y, n, d, _basis, d, y.Length == 0 ? [] : new double[y.Length], threads);
@@ -40,7 +40,21 @@ internal sealed class InterestFoldIn
         for (long k = 0; k < rotated.Length; k++) _rotated[k] = (float)rotated[k];
     }
 
+    /// <summary>The same item side with another objective (α0, λ, ν of <paramref name="options"/>): nothing is recomputed.</summary>
+    private InterestFoldIn(InterestFoldIn source, HistoryInterestOptions options)
+    {
+        Dimension = source.Dimension;
+        _basis = source._basis;
+        _eigenvalues = source._eigenvalues;
+        _rotated = source._rotated;
+        _itemCount = source._itemCount;
+        _options = options;
+    }
+
     public int Dimension { get; }
+
+    /// <summary>This fold-in with the objective of <paramref name="options"/>.</summary>
+    public InterestFoldIn WithObjective(HistoryInterestOptions options) => new(this, options);
 
     /// <summary>Scratch for one worker: <see cref="Solve"/> allocates nothing.</summary>
     public Scratch CreateScratch(int maxItems) => new(Dimension, maxItems);
@@ -56,7 +70,7 @@ internal sealed class InterestFoldIn
         var scale = s.Scale.AsSpan(0, d);
         for (int j = 0; j < d; j++)
         {
-            double b = _spectrum[j] + penalty;
+            double b = _options.UnobservedWeight * _eigenvalues[j] + penalty;
             scale[j] = b > 0 ? 1 / Math.Sqrt(b) : 0;
         }
         var zs = s.Z.AsSpan(0, n * d);
