@@ -295,9 +295,8 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
                 {
                     Candidates = 10,
                     Interests = MmrInterests.History,                        // each user's own history interests
-                    InterestWeight = HistoryInterestDefaults.InterestWeight,  // nu of the proportionality term
-                    ItemsPerInterest = 3,
-                    MaxInterests = 6,
+                    Lambda = 0.75,                                            // the relevance weight chosen on cit-HepPh's validation split
+                    InterestWeight = HistoryInterestDefaults.InterestWeight,  // nu of the proportionality term (0.5)
                 }));
             var model = pipeline.Fit(train);
 
