@@ -126,6 +126,15 @@ public class HistoryInterestTests
                 .OrderByDescending(p => p.Score).ThenBy(p => p.Item).Take(10).Select(p => p.Item).ToArray();
             Assert.Equal(expected, lists.IndicesOf(u).ToArray());
         }
+        // The users' own rankings, when given, are reused rather than searched again: same lists.
+        var retriever = new HistoryInterestRetriever(items);
+        var own = new UnimodalRetriever(items).Retrieve(userVectors, users, graph, 40);
+        var plain = retriever.Retrieve(userVectors, interests, graph, 10, lambda: 0.7, interestWeight: 0.5, poolSize: 25);
+        var reused = retriever.Retrieve(userVectors, interests, graph, 10, lambda: 0.7, interestWeight: 0.5, poolSize: 25, userLists: own);
+        Assert.Equal(plain.Indices, reused.Indices);
+        Assert.Equal(plain.Scores, reused.Scores);
+        var tooShort = new UnimodalRetriever(items).Retrieve(userVectors, users, graph, 10);
+        Assert.Equal("userLists", Assert.Throws<ArgumentException>(() => retriever.Retrieve(userVectors, interests, graph, 10, poolSize: 25, userLists: tooShort)).ParamName);
     }
 
     [Fact]

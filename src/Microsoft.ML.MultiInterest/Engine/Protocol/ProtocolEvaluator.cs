@@ -111,7 +111,7 @@ public static class ProtocolEvaluator
             historyInterests = HistoryInterests.Build(train, itemEmbeddings, testUsers, history.Interests, threads, userEmbeddings);
             historyRetriever = new HistoryInterestRetriever(itemEmbeddings);
             historyLists = Prefixes(cutoffs, historyRetriever.Retrieve(userEmbeddings, historyInterests, train, maxCutoff, history.MmrLambda,
-                history.InterestWeight, settings.MmrPoolSize, threads));
+                history.InterestWeight, settings.MmrPoolSize, threads, unimodal));
             seconds["history_mmr_retrieval"] = Lap(clock);
         }
 
@@ -143,7 +143,7 @@ public static class ProtocolEvaluator
             if (history != null)
                 frontiers.Add(Sweep("history_mmr", "lambda", settings.FrontierMmrLambdas, scorer, value =>
                     Prefixes(pair, historyRetriever!.Retrieve(userEmbeddings, historyInterests!, train, FrontierRecallCutoff, value,
-                        history.InterestWeight, settings.MmrPoolSize, threads))));
+                        history.InterestWeight, settings.MmrPoolSize, threads, unimodal))));
             if (tuned != null)
             {
                 frontiers.Add(Sweep("knn_embed_tuned", "head_share", settings.FrontierHeadShares, scorer, value =>

@@ -34,9 +34,13 @@ public sealed class HistoryInterestRetriever
     /// <param name="interestWeight">nu ≥ 0, the weight of the proportionality term (0 = MMR on the best-score pool).</param>
     /// <param name="poolSize">How many best-scoring items are re-ranked, at least 1.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores).</param>
+    /// <param name="userLists">
+    /// Optional: each user's own ranking by its vector alone (at least <paramref name="poolSize"/> long, or all its unseen
+    /// items; same users, order and exclusions), e.g. <see cref="UnimodalRetriever"/>'s, reused instead of searched again.
+    /// </param>
     public RankedLists Retrieve(EmbeddingMatrix userEmbeddings, HistoryInterests interests, BipartiteGraph? exclusions, int candidates,
         double lambda = MmrRetrieverDefaults.Lambda, double interestWeight = HistoryInterestDefaults.InterestWeight,
-        int poolSize = MmrRetrieverDefaults.PoolSize, int threads = 0)
+        int poolSize = MmrRetrieverDefaults.PoolSize, int threads = 0, RankedLists? userLists = null)
     {
         ArgumentNullException.ThrowIfNull(userEmbeddings);
         ArgumentNullException.ThrowIfNull(interests);
@@ -45,7 +49,11 @@ public sealed class HistoryInterestRetriever
         if (poolSize < 1) throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "PoolSize must be at least 1.");
         if (interests.Dimension != _items.Dimension)
             throw new ArgumentException($"The interests have dimension {interests.Dimension}, the items {_items.Dimension}.", nameof(interests));
-        var (pool, term) = Pool(userEmbeddings, interests, exclusions, poolSize, interestWeight, threads);
+        if (userLists != null && userLists.QueryCount != interests.Users.Count)
+            throw new ArgumentException($"There are {userLists.QueryCount} user lists for {interests.Users.Count} users.", nameof(userLists));
+        if (userLists != null && userLists.Capacity < poolSize)
+            throw new ArgumentException($"The user lists hold {userLists.Capacity} items, fewer than the pool's {poolSize}.", nameof(userLists));
+        var (pool, term) = Pool(userEmbeddings, interests, exclusions, poolSize, interestWeight, threads, userLists);
         return _mmr.Rerank(pool, candidates, lambda, poolSize, term, threads);
     }
 
@@ -55,7 +63,7 @@ public sealed class HistoryInterestRetriever
     /// so the union of the vectors' own top-N lists, re-scored by the maximum, holds the pool.
     /// </summary>
     internal (RankedLists Pool, HistoryInterestTerm Term) Pool(EmbeddingMatrix userEmbeddings, HistoryInterests interests,
-        BipartiteGraph? exclusions, int poolSize, double interestWeight, int threads)
+        BipartiteGraph? exclusions, int poolSize, double interestWeight, int threads, RankedLists? userLists = null)
     {
         int d = _items.Dimension, count = interests.Users.Count;
         if (userEmbeddings.Dimension != d)
@@ -66,31 +74,34 @@ public sealed class HistoryInterestRetriever
             if (exclusions != null && u >= exclusions.UserCount) throw new ArgumentOutOfRangeException(nameof(interests), $"User row {u} is not in the exclusion graph.");
         }
         userEmbeddings.ThrowIfNotFinite("user embeddings", interests.Users);
-        var firstQuery = new int[count + 1];
-        for (int q = 0; q < count; q++) firstQuery[q + 1] = firstQuery[q] + 1 + interests.InterestCount(q);
-        var queries = new EmbeddingMatrix(firstQuery[count], d);
-        var owners = new int[queries.Rows];
+        // Interest vectors one after another, user by user; the users' own lists are searched (or given) separately.
+        var firstInterest = new int[count + 1];
+        for (int q = 0; q < count; q++) firstInterest[q + 1] = firstInterest[q] + interests.InterestCount(q);
+        var interestQueries = new EmbeddingMatrix(firstInterest[count], d);
+        var owners = new int[interestQueries.Rows];
         for (int q = 0; q < count; q++)
         {
-            int at = firstQuery[q];
-            userEmbeddings.ReadRow(interests.Users[q]).CopyTo(queries.Row(at));
-            interests.Vectors(q).CopyTo(queries.Values.AsSpan((at + 1) * d, interests.InterestCount(q) * d));
-            for (int j = at; j < firstQuery[q + 1]; j++) owners[j] = interests.Users[q];
+            interests.Vectors(q).CopyTo(interestQueries.Values.AsSpan(firstInterest[q] * d, interests.InterestCount(q) * d));
+            owners.AsSpan(firstInterest[q], interests.InterestCount(q)).Fill(interests.Users[q]);
         }
-        var lists = _search.RetrieveQueries(queries, owners, exclusions, poolSize, threads);
+        var own = userLists ?? _search.Retrieve(userEmbeddings, interests.Users, exclusions, poolSize, threads);
+        var lists = _search.RetrieveQueries(interestQueries, owners, exclusions, poolSize, threads);
         var pool = new RankedLists(count, poolSize);
         var assignment = new int[count * poolSize];
         Parallel.For(0, count, Parallelism.Options(threads), () => new Merge(poolSize * (1 + interests.MaxInterests)), (q, _, m) =>
         {
-            MergeOne(queries, lists, firstQuery[q], firstQuery[q + 1], q, pool, assignment.AsSpan(q * poolSize, poolSize), m);
+            MergeOne(userEmbeddings.ReadRow(interests.Users[q]), own.IndicesOf(q), interestQueries, lists, firstInterest[q], firstInterest[q + 1], q, pool,
+                assignment.AsSpan(q * poolSize, poolSize), m);
             return m;
         }, _ => { });
         return (pool, new HistoryInterestTerm(interests, assignment, poolSize, interestWeight));
     }
 
-    private void MergeOne(EmbeddingMatrix queries, RankedLists lists, int from, int to, int q, RankedLists pool, Span<int> assignment, Merge m)
+    private void MergeOne(ReadOnlySpan<float> userVector, ReadOnlySpan<int> ownList, EmbeddingMatrix interestQueries, RankedLists lists,
+        int from, int to, int q, RankedLists pool, Span<int> assignment, Merge m)
     {
         int n = 0;
+        foreach (int item in ownList[..Math.Min(ownList.Length, pool.Capacity)]) m.Items[n++] = item;
         for (int j = from; j < to; j++)
             foreach (int item in lists.IndicesOf(j)) m.Items[n++] = item;
         Array.Sort(m.Items, 0, n);
@@ -101,13 +112,13 @@ public sealed class HistoryInterestRetriever
         for (int r = 0; r < distinct; r++)
         {
             var item = _items.ReadRow(m.Items[r]);
-            float best = VectorMath.Dot(queries.ReadRow(from), item);
+            float best = VectorMath.Dot(userVector, item);
             float bestInterest = float.NegativeInfinity;
             int interest = -1;
-            for (int j = from + 1; j < to; j++)
+            for (int j = from; j < to; j++)
             {
-                float score = VectorMath.Dot(queries.ReadRow(j), item);
-                if (score > bestInterest) (bestInterest, interest) = (score, j - from - 1);
+                float score = VectorMath.Dot(interestQueries.ReadRow(j), item);
+                if (score > bestInterest) (bestInterest, interest) = (score, j - from);
             }
             m.Scores[r] = Math.Max(best, bestInterest);
             m.Interest[r] = interest;
