@@ -35,6 +35,12 @@ internal sealed class RetrievalSettings
     public bool Unimodal { get; set; } = true;
 
     /// <summary>
+    /// Also time history-interest MMR (<c>HistoryInterestRetriever</c>) as the command line's <c>history_mmr</c> row runs it:
+    /// the interests of the query users (fold-in fitted to the user vectors) and the retrieval of M candidates. Default true.
+    /// </summary>
+    public bool HistoryMmr { get; set; } = true;
+
+    /// <summary>
     /// Build the unsmoothed mixtures of all users with their component embeddings (<c>MixtureBuilder.BuildMle</c>,
     /// m * d more floats per user, neighbours' centroids read during smoothing) instead of clusters and weights only
     /// (<c>BuildMleWeights</c>, centroids recomputed per query, as the ML.NET estimator does). Default false.
@@ -66,6 +72,7 @@ internal sealed class RetrievalSettings
         Threads = Threads == 0 ? Environment.ProcessorCount : Threads,
         Warmup,
         Repeats,
+        HistoryMmr,
         MleEmbeddings,
         NeighborIndex = NeighborIndex.ToString().ToLowerInvariant(),
         NeighborLists,
@@ -82,7 +89,7 @@ internal sealed class RetrievalSettings
         public Flags(int defaultRepeats)
         {
             Repeats = BenchOpt.Count("--repeats", defaultRepeats, "Timed passes over the users; each stage reports median and best.", min: 1);
-            All = [Components, Neighbors, Lambda, Alpha, Candidates, Threads, Repeats, NoWarmup, NoUnimodal, MleEmbeddings, NeighborIndex, NeighborLists, NeighborProbes];
+            All = [Components, Neighbors, Lambda, Alpha, Candidates, Threads, Repeats, NoWarmup, NoUnimodal, NoHistoryMmr, MleEmbeddings, NeighborIndex, NeighborLists, NeighborProbes];
         }
 
         public CliOption<int> Components { get; } = BenchOpt.Count("--components", Defaults.Components, "m: mixture components per user.", min: 1);
@@ -102,6 +109,8 @@ internal sealed class RetrievalSettings
         public Option<bool> NoWarmup { get; } = Opt.Flag("--no-warmup", "Skip the untimed warm-up pass (JIT and tiering).");
 
         public Option<bool> NoUnimodal { get; } = Opt.Flag("--no-unimodal", "Skip the exact unimodal top-M baseline.");
+
+        public Option<bool> NoHistoryMmr { get; } = Opt.Flag("--no-history-mmr", "Skip history-interest MMR (interests of the query users, then M candidates).");
 
         public Option<bool> MleEmbeddings { get; } = Opt.Flag("--mle-embeddings",
             "Unsmoothed mixtures with component embeddings: faster smoothing, m*d floats more per user.");
@@ -128,6 +137,7 @@ internal sealed class RetrievalSettings
             Repeats = r.Value(Repeats),
             Warmup = !r.GetValue(NoWarmup),
             Unimodal = !r.GetValue(NoUnimodal),
+            HistoryMmr = !r.GetValue(NoHistoryMmr),
             MleEmbeddings = r.GetValue(MleEmbeddings),
             NeighborIndex = r.Value(NeighborIndex),
             NeighborLists = r.Value(NeighborLists),

@@ -6,7 +6,7 @@ namespace MultiInterest.Benchmarks;
 
 /// <summary>What <see cref="RetrievalStages.Run"/> measured.</summary>
 /// <param name="SetupSeconds">One-off index builds (not per user): neighbour index, quota retriever, unimodal panels.</param>
-/// <param name="Stages">Per-user stages in run order: mixtures (all users), neighbours, smoothing, quota retrieval, unimodal.</param>
+/// <param name="Stages">Per-user stages in run order: mixtures (all users), neighbours, smoothing, quota retrieval, unimodal, history interests and history-interest MMR.</param>
 /// <param name="QuotaWork">Dot products per user of quota retrieval against the catalogue size.</param>
 /// <param name="ShortQuotaLists">Quota lists shorter than M (no unimodal fallback is used, so nothing fills them).</param>
 /// <param name="RecallAtM">Mean Recall@M of the kNN-Embed quota lists and the unimodal lists over the timed users (with a test graph).</param>
@@ -63,7 +63,9 @@ internal static class RetrievalStages
         setup["quota_retriever"] = JsonReport.Round(Lap(clock), 4);
         var unimodal = s.Unimodal ? new UnimodalRetriever(items) : null;
         if (unimodal != null) setup["unimodal_panels"] = JsonReport.Round(Lap(clock), 4);
-        var chain = new Chain(train, users, items, clustering, neighborIndex, quota, unimodal, s);
+        var history = s.HistoryMmr ? new HistoryInterestRetriever(items) : null;
+        if (history != null) setup["history_mmr_panels"] = JsonReport.Round(Lap(clock), 4);
+        var chain = new Chain(train, users, items, clustering, neighborIndex, quota, unimodal, history, s);
 
         if (s.Warmup) chain.Run(queryUsers[..Math.Min(WarmupUsers, queryUsers.Length)], null, null);
         var runs = new Dictionary<string, List<double>>();
@@ -78,6 +80,7 @@ internal static class RetrievalStages
         {
             recall = new() { ["knn_embed_quota"] = MeanRecall(output.Quota, queryUsers, test) };
             if (output.Unimodal != null) recall["unimodal"] = MeanRecall(output.Unimodal, queryUsers, test);
+            if (output.HistoryMmr != null) recall["history_mmr"] = MeanRecall(output.HistoryMmr, queryUsers, test);
         }
         var graded = neighborIndex is ClusteredNeighborIndex clustered ? Grade(clustered, users, eligible, queryUsers, output.Neighbors, s) : null;
         return new RetrievalReport(setup, stages, work, shortLists, recall, graded);
@@ -134,10 +137,15 @@ internal static class RetrievalStages
 
     /// <summary>One pass of the stages over a set of users, recording each stage's seconds.</summary>
     private sealed class Chain(BipartiteGraph train, EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering,
-        INeighborIndex neighborIndex, ClusterQuotaRetriever quota, UnimodalRetriever? unimodal, RetrievalSettings s)
+        INeighborIndex neighborIndex, ClusterQuotaRetriever quota, UnimodalRetriever? unimodal, HistoryInterestRetriever? history, RetrievalSettings s)
     {
         /// <summary>The results of a pass that the report needs.</summary>
-        public readonly record struct Output(MixtureTable Smoothed, RankedLists Neighbors, RankedLists Quota, RankedLists? Unimodal);
+        public readonly record struct Output(MixtureTable Smoothed, RankedLists Neighbors, RankedLists Quota, RankedLists? Unimodal, RankedLists? HistoryMmr);
+
+        /// <summary>The command line's history_mmr settings (docs/results.md), the fold-in fitted to the user vectors.</summary>
+        private static readonly HistoryInterestOptions HistoryOptions = new() { MatchUserVectors = true };
+
+        private const double HistoryLambda = 0.75;
 
         public Output Run(int[] queryUsers, Dictionary<string, List<double>>? runs, IDictionary<string, MemorySnapshot>? memory)
         {
@@ -162,7 +170,16 @@ internal static class RetrievalStages
                 unimodal.Retrieve(users, queryUsers, null, s.Candidates, s.Threads);
                 Record("unimodal_plain");
             }
-            return new Output(smoothed, neighbors, lists, baseline);
+            RankedLists? historyLists = null;
+            if (history != null)
+            {
+                var interests = HistoryInterests.Build(train, items, queryUsers, HistoryOptions, s.Threads, users);
+                Record("history_interests");
+                historyLists = history.Retrieve(users, interests, train, s.Candidates, HistoryLambda, HistoryInterestDefaults.InterestWeight,
+                    MmrRetrieverDefaults.PoolSize, s.Threads);
+                Record("history_mmr");
+            }
+            return new Output(smoothed, neighbors, lists, baseline, historyLists);
 
             void Record(string stage)
             {
