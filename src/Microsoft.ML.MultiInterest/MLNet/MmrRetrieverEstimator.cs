@@ -166,15 +166,19 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             // The fold-in solves the objective the item vectors came from, read off the item embedding column when an ALS stage made it.
             var als = AlsAnnotations.Read(input.Schema[o.ItemEmbeddingColumnName], nameof(o.ItemEmbeddingColumnName));
             var history = o.HistoryOptions(als);
+            // Vectors no ALS objective produced, and no objective given: fit the fold-in to the user vectors instead.
+            bool match = als == null && o.FoldInRegularization == null && o.FoldInUnobservedWeight == null;
             settings = settings with
             {
                 Interests = MmrInterests.History, ItemsPerInterest = history.ItemsPerInterest, MaxInterests = history.MaxInterests,
                 InterestIterations = history.Iterations, FoldInRegularization = history.Regularization,
                 FoldInRegularizationExponent = history.RegularizationExponent, FoldInUnobservedWeight = history.UnobservedWeight,
+                FoldInMatchUserVectors = match,
             };
             Logging.Info(_context, nameof(MmrRetrieverEstimator), $"History interests: up to {history.MaxInterests} per user, {history.ItemsPerInterest} items each; "
-                + $"fold-in lambda {history.Regularization}, nu {history.RegularizationExponent}, alpha0 {history.UnobservedWeight} "
-                + (als != null ? "(the embeddings' implicit-ALS objective)." : "(no implicit-ALS objective on the item embedding column: the given values or the defaults)."));
+                + (match ? "no implicit-ALS objective on the item embedding column and none given: the fold-in is fitted to the user vectors."
+                    : $"fold-in lambda {history.Regularization}, nu {history.RegularizationExponent}, alpha0 {history.UnobservedWeight} "
+                    + (als != null ? "(the embeddings' implicit-ALS objective)." : "(as given).")));
         }
         if (o.ReadsMixtures)
         {

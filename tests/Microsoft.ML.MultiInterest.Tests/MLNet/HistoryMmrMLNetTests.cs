@@ -146,21 +146,49 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
     }
 
     [Fact]
-    public void FoldIn_FollowsTheAlsStage_UnlessGiven_AndIsTheDefaultsWithoutAls()
+    public void FoldIn_FollowsTheAlsStage_UnlessGiven_AndIsFittedToTheUserVectorsWithoutAls()
     {
         var mi = _w.Ml.MultiInterest();
         var o = Options();
         o.FoldInRegularization = 0.2;
         var given = mi.MmrRetriever(o).Fit(_w.Embedded).Settings;
         Assert.Equal((0.2, 0.5, 0.1), (given.FoldInRegularization, given.FoldInRegularizationExponent, given.FoldInUnobservedWeight));
+        Assert.False(given.FoldInMatchUserVectors);
+        Assert.False(_w.Fitted.Settings.FoldInMatchUserVectors);
 
-        // Negative sampling: no objective on the item embedding column, so the defaults; no mixture columns needed either.
+        // Negative sampling: no objective on the item embedding column and none given, so the fold-in is fitted to the user
+        // vectors (HistoryInterestOptions.MatchUserVectors); no mixture columns needed either.
         var sgd = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(_w.Keyed);
         Assert.Null(sgd.Als);
-        var plain = mi.MmrRetriever(Options()).Fit(sgd.Transform(_w.Keyed)).Settings;
-        Assert.Equal((HistoryInterestDefaults.Regularization, HistoryInterestDefaults.RegularizationExponent, HistoryInterestDefaults.UnobservedWeight),
-            (plain.FoldInRegularization, plain.FoldInRegularizationExponent, plain.FoldInUnobservedWeight));
+        var embedded = sgd.Transform(_w.Keyed);
+        var fitted = mi.MmrRetriever(Options()).Fit(embedded);
+        var plain = fitted.Settings;
+        Assert.True(plain.FoldInMatchUserVectors);
         Assert.Equal(MmrInterests.History, plain.Interests);
+
+        // Its lists are the engine's with MatchUserVectors over the same users (all trained users, ascending), and a save and
+        // load refits the same objective.
+        var itemRows = sgd.ItemEmbeddings.Rows.ToArray();
+        var items = sgd.ItemEmbeddings.Vectors;
+        var userVectors = sgd.UserEmbeddings.ToDense();
+        var users = MLNetTestData.Keys(embedded, "User").Select(k => (int)k - 1).ToArray();
+        var edgeItems = MLNetTestData.Keys(embedded, "Item").Select(k => Array.BinarySearch(itemRows, (int)k - 1)).ToArray();
+        var graph = BipartiteGraph.FromEdges(userVectors.Rows, items.Rows, users, edgeItems);
+        var trained = users.Distinct().Order().ToArray();
+        var options = new HistoryInterestOptions { ItemsPerInterest = 3, MaxInterests = 3, MatchUserVectors = true };
+        var interests = HistoryInterests.Build(graph, items, trained, options, threads: 1, userEmbeddings: userVectors);
+        var engine = new HistoryInterestRetriever(items).Retrieve(userVectors, interests, graph, 5, lambda: 0.6, interestWeight: 0.3, poolSize: 12, threads: 1);
+        string path = Path.Combine(_directory, "matched.zip");
+        _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, sgd, fitted), _w.Raw.Schema, path);
+        var model = MultiInterestModel.Load(_w.Ml, path);
+        Assert.True(model.ServingStage.Settings.FoldInMatchUserVectors);
+        var loaded = model.RetrieveWithEngine(trained, threads: 1);
+        for (int q = 0; q < trained.Length; q++)
+        {
+            var keys = fitted.GetCandidates((uint)trained[q] + 1).ItemKeys.Select(k => Array.BinarySearch(itemRows, (int)k - 1)).ToArray();
+            Assert.Equal(engine.IndicesOf(q).ToArray(), keys);
+            Assert.Equal(fitted.GetCandidates((uint)trained[q] + 1).ItemKeys.Select(k => (int)k - 1), loaded.IndicesOf(q).ToArray());
+        }
     }
 
     [Fact]

@@ -52,9 +52,17 @@ public sealed record RetrievalSettings
     /// <summary>α0 of history-interest MMR's fold-in (as resolved at Fit). Default <see cref="HistoryInterestDefaults.UnobservedWeight"/>.</summary>
     public double FoldInUnobservedWeight { get; init; } = HistoryInterestDefaults.UnobservedWeight;
 
+    /// <summary>
+    /// Whether history-interest MMR's fold-in is fitted to the user vectors (<see cref="HistoryInterestOptions.MatchUserVectors"/>),
+    /// as Fit decides when the item vectors carry no implicit-ALS objective and no fold-in value was given. Default false;
+    /// models saved before the setting existed read it back.
+    /// </summary>
+    public bool FoldInMatchUserVectors { get; init; }
+
     /// <summary>The engine's history-interest options of these settings (for <see cref="Engine.HistoryInterests.Build"/>).</summary>
     public HistoryInterestOptions History() => new()
     {
+        MatchUserVectors = FoldInMatchUserVectors,
         ItemsPerInterest = ItemsPerInterest,
         MaxInterests = MaxInterests,
         Iterations = InterestIterations,

@@ -23,6 +23,7 @@ internal static class CandidatePersistence
     private const string QueryKey = "Query", BetaKey = "Beta", HeadShareKey = "HeadShare", MmrLambdaKey = "MmrLambda", MmrPoolKey = "MmrPoolSize", InterestKey = "InterestWeight";
     private const string InterestsKey = "MmrInterests", ItemsPerInterestKey = "ItemsPerInterest", MaxInterestsKey = "MaxInterests", InterestIterationsKey = "InterestIterations";
     private const string FoldInLambdaKey = "FoldInRegularization", FoldInNuKey = "FoldInRegularizationExponent", FoldInAlpha0Key = "FoldInUnobservedWeight";
+    private const string FoldInMatchKey = "FoldInMatchUserVectors";
 
     public static ITransformer CreateSavable(CandidateColumns columns)
     {
@@ -131,6 +132,7 @@ internal static class CandidatePersistence
         builder.Metadata(FoldInLambdaKey, settings.FoldInRegularization.ToString("R", inv));
         builder.Metadata(FoldInNuKey, settings.FoldInRegularizationExponent.ToString("R", inv));
         builder.Metadata(FoldInAlpha0Key, settings.FoldInUnobservedWeight.ToString("R", inv));
+        builder.Metadata(FoldInMatchKey, settings.FoldInMatchUserVectors ? "true" : "false");
     }
 
     /// <summary>The history-interest settings of a saved stage on top of <paramref name="settings"/>; unchanged when it has none.</summary>
@@ -151,6 +153,9 @@ internal static class CandidatePersistence
             FoldInRegularization = Number(FoldInLambdaKey),
             FoldInRegularizationExponent = Number(FoldInNuKey),
             FoldInUnobservedWeight = Number(FoldInAlpha0Key),
+            // Absent from stages saved before it existed, which used the given objective.
+            FoldInMatchUserVectors = meta.TryGetValue(FoldInMatchKey, out var match) && (match == "true" ? true
+                : match == "false" ? false : throw new InvalidDataException($"The saved candidate stage has metadata entry '{FoldInMatchKey}' = '{match}', which is not true or false.")),
         };
         try
         {

@@ -34,6 +34,13 @@ internal sealed class LiveRetriever
         {
             // The item side of the fold-in (YᵀY's eigenbasis) once, so a request's interests cost its own history only.
             _interests = new HistoryInterestBuilder(tables.Items, tables.Settings.History(), threads);
+            // Fitted to the trained users' own vectors when the stage was (deterministic, so a loaded model refits the same).
+            if (tables.Settings.FoldInMatchUserVectors && tables.UserVectors != null)
+            {
+                var trained = Enumerable.Range(0, tables.UserCount).Where(tables.IsTrained).ToArray();
+                _interests = _interests.MatchedTo(HistoryOf(trained), tables.UserVectors.Gather(trained, absentAsZero: true),
+                    Enumerable.Range(0, trained.Length).ToArray(), threads);
+            }
             _historyMmr = new HistoryInterestRetriever(tables.Items);
         }
         else if (tables.Method == CandidateMethod.Mmr) _mmr = new MmrRetriever(tables.Items);
@@ -71,7 +78,7 @@ internal sealed class LiveRetriever
             if (t.UserVectors != null) vector = t.UserVectors.Gather([user], absentAsZero: true);
             if (t.Mixtures != null) mixture = CopyMixtures(t.Mixtures, [user]);
             // The interests of the training history, as at Fit (fresh items are only excluded, as for every method).
-            if (_interests != null) interests = _interests.Build(BipartiteGraph.FromEdges(1, t.Items.Rows, new int[trainedItems.Length], trainedItems), [0], threads: 1);
+            if (_interests != null) interests = _interests.Build(BipartiteGraph.FromEdges(1, t.Items.Rows, new int[trainedItems.Length], trainedItems), [0], threads: 1, vector);
         }
         else
         {
@@ -80,7 +87,7 @@ internal sealed class LiveRetriever
             {
                 // The history's interests, and as the user's own vector the fold-in of the whole history (one interest of every item).
                 vector = new EmbeddingMatrix(1, d, _interests.FoldInAll(history.ItemsOf(0)));
-                interests = _interests.Build(history, [0], threads: 1);
+                interests = _interests.Build(history, [0], threads: 1, vector);
             }
             else
             {
@@ -122,7 +129,7 @@ internal sealed class LiveRetriever
         var vectors = t.UserVectors?.Gather(users, absentAsZero: true);
         var mixtures = t.Mixtures == null ? null : CopyMixtures(t.Mixtures, users);
         var entries = Enumerable.Range(0, users.Length).ToArray();
-        var interests = _interests?.Build(HistoryOf(users), entries, threads);
+        var interests = _interests?.Build(HistoryOf(users), entries, threads, vectors);
         return Run(vectors, mixtures, interests, entries, exclusions, t.Candidates, threads);
     }
 
