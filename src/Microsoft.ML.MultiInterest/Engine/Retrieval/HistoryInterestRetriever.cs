@@ -125,8 +125,7 @@ public sealed class HistoryInterestRetriever
             m.Order[r] = r;
         }
         // Descending score; equal scores to the lower item row (the items are sorted by row).
-        var scores = m.Scores;
-        Array.Sort(m.Order, 0, distinct, Comparer<int>.Create((a, b) => scores[b].CompareTo(scores[a]) is var c && c != 0 ? c : a.CompareTo(b)));
+        Array.Sort(m.Order, 0, distinct, m.ByScore);
         int kept = Math.Min(distinct, pool.Capacity);
         var outItems = pool.IndexSlots(q);
         var outScores = pool.ScoreSlots(q);
@@ -140,12 +139,33 @@ public sealed class HistoryInterestRetriever
         pool.Counts[q] = kept;
     }
 
-    private sealed class Merge(int size)
+    private sealed class Merge
     {
-        public int[] Items { get; } = new int[size];
-        public float[] Scores { get; } = new float[size];
-        public int[] Interest { get; } = new int[size];
-        public int[] Order { get; } = new int[size];
+        public Merge(int size)
+        {
+            Items = new int[size];
+            Scores = new float[size];
+            Interest = new int[size];
+            Order = new int[size];
+            ByScore = new DescendingScore(Scores);
+        }
+
+        public int[] Items { get; }
+        public float[] Scores { get; }
+        public int[] Interest { get; }
+        public int[] Order { get; }
+
+        /// <summary>Orders positions by descending <see cref="Scores"/>, equal scores by position (one per scratch, not per user).</summary>
+        public IComparer<int> ByScore { get; }
+    }
+
+    private sealed class DescendingScore(float[] scores) : IComparer<int>
+    {
+        public int Compare(int a, int b)
+        {
+            int c = scores[b].CompareTo(scores[a]);
+            return c != 0 ? c : a.CompareTo(b);
+        }
     }
 }
 
