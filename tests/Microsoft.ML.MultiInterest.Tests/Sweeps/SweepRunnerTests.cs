@@ -135,9 +135,18 @@ public class SweepRunnerTests
         // Negative sampling for many epochs would take seconds; the token is checked inside the fit.
         var options = SweepTestData.Options();
         options.BaseSettings!.Embedding = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 16, Epochs = 100000, Threads = 1 };
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var cancel = new CancellationTokenSource();
+        // A thread of its own cancels: a CancelAfter timer fires on the thread pool, which the suite's parallel tests can
+        // starve for seconds (this test once took 10.2 s in CI that way, against 0.3 s alone).
+        var canceller = new Thread(() =>
+        {
+            Thread.Sleep(300);
+            cancel.Cancel();
+        }) { IsBackground = true };
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        canceller.Start();
         var outcome = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), options, null, cancel.Token);
+        canceller.Join();
         Assert.Equal(SweepStopReason.Cancelled, outcome.StopReason);
         Assert.Empty(outcome.Trials);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
