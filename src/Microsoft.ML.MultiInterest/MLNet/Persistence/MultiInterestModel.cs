@@ -89,8 +89,12 @@ public sealed partial class MultiInterestModel : IDisposable
         {
             bytes.Position = 0;
             stages.AddRange(ReadStages(bytes, what));
-            bytes.Position = 0;
-            transformer = mlContext.Model.Load(bytes, out schema);
+            (transformer, schema) = OrtNameClash.Retry(() =>
+            {
+                bytes.Position = 0;
+                var loaded = mlContext.Model.Load(bytes, out var loadedSchema);
+                return (loaded, loadedSchema);
+            });
         }
         catch (Exception e) when (CorruptModel(e) is { } cause)
         {

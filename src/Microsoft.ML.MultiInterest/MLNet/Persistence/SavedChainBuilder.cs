@@ -143,11 +143,15 @@ internal sealed class SavedChainBuilder
             Graph.AddMetadata(key, value);
         byte[] model = OnnxGraphBuilder.ToBytes(Graph.Build($"Microsoft.ML.MultiInterest saved stage: {_stage}."));
         var temp = Directory.CreateTempSubdirectory("mi-save-");
+        // A file of our naming, not a stream: ML.NET would copy a stream to a random name, which ONNX Runtime misreads one
+        // time in 32,768 (OrtNameClash).
+        string modelFile = Path.Combine(temp.FullName, "stage.onnx");
+        File.WriteAllBytes(modelFile, model);
         var ml = new MLContext(seed: 0) { TempFilePath = temp.FullName };
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
         foreach (var (temporary, source) in _keyConversions)
             chain = chain.Append(ml.Transforms.Conversion.ConvertType(temporary, source, DataKind.UInt32));
-        chain = chain.Append(ml.Transforms.ApplyOnnxModel(_onnxOutputs.ToArray(), _onnxInputs.ToArray(), new MemoryStream(model)));
+        chain = chain.Append(ml.Transforms.ApplyOnnxModel(_onnxOutputs.ToArray(), _onnxInputs.ToArray(), modelFile));
         foreach (var step in _outputSteps) chain = chain.Append(step(ml));
         chain = chain.Append(ml.Transforms.DropColumns(_temporaries.ToArray()));
         return new SavableChain(chain.Fit(new EmptyDataView(_fitSchema.ToSchema())), temp.FullName);
