@@ -180,7 +180,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         var engine = new HistoryInterestRetriever(items).Retrieve(userVectors, interests, graph, 5, lambda: 0.6, interestWeight: 0.3, poolSize: 12, threads: 1);
         string path = Path.Combine(_directory, "matched.zip");
         _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, sgd, fitted), _w.Raw.Schema, path);
-        var model = MultiInterestModel.Load(_w.Ml, path);
+        using var model = MultiInterestModel.Load(_w.Ml, path);
         Assert.True(model.ServingStage.Settings.FoldInMatchUserVectors);
         var loaded = model.RetrieveWithEngine(trained, threads: 1);
         for (int q = 0; q < trained.Length; q++)
@@ -200,12 +200,14 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         // ML.NET's own chain looks the saved lists up.
         var fittedChain = new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, _w.Fitted);
         var expected = ServingWorld.Read(fittedChain.Transform(_w.Raw));
-        var loadedChain = ServingWorld.Read(_w.Ml.Model.Load(path, out _).Transform(_w.Raw));
+        var loaded = _w.Ml.Model.Load(path, out _);
+        using var loadedFiles = loaded as IDisposable;   // ML.NET's OnnxTransformer keeps temp copies of the graphs until disposed
+        var loadedChain = ServingWorld.Read(loaded.Transform(_w.Raw));
         Assert.Equal(expected.Select(r => r.Items), loadedChain.Select(r => r.Items));
         Assert.Equal(expected.Select(r => r.Scores), loadedChain.Select(r => r.Scores));
 
         // The typed model keeps the settings and retrieves the same lists with the engine, live and by RetrieveWithEngine.
-        var model = MultiInterestModel.Load(_w.Ml, path);
+        using var model = MultiInterestModel.Load(_w.Ml, path);
         Assert.Equal(_w.Fitted.Settings, model.ServingStage.Settings);
         var engine = model.RetrieveWithEngine(_w.Trained, threads: 1);
         var recommender = _w.Ml.MultiInterest().CreateRecommender(model);
@@ -224,7 +226,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
     [Fact]
     public void AModelSavedBeforeTheSetting_LoadsWithClusterInterestsAndTheDefaults()
     {
-        var model = MultiInterestModel.Load(new MLContext(seed: 1), Path.Combine(AppContext.BaseDirectory, "Persistence", "Fixtures", "format1-wide-keys-quota.zip"));
+        using var model = MultiInterestModel.Load(new MLContext(seed: 1), Path.Combine(AppContext.BaseDirectory, "Persistence", "Fixtures", "format1-wide-keys-quota.zip"));
         var settings = model.ServingStage.Settings;
         var defaults = new RetrievalSettings();
         Assert.Equal(MmrInterests.Clusters, settings.Interests);
@@ -238,7 +240,8 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         var mi = _w.Ml.MultiInterest();
         string path = Path.Combine(_directory, "live.zip");
         _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.Fitted), _w.Raw.Schema, path);
-        var recommenders = new[] { mi.CreateRecommender(_w.Fitted), mi.CreateRecommender(MultiInterestModel.Load(_w.Ml, path)) };
+        using var reloaded = MultiInterestModel.Load(_w.Ml, path);
+        var recommenders = new[] { mi.CreateRecommender(_w.Fitted), mi.CreateRecommender(reloaded) };
         var options = _w.EngineOptions();
 
         // A trained user with fresh items: the interests of its training history, both histories excluded.
@@ -279,7 +282,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
     {
         string path = Path.Combine(_directory, "onnx.zip");
         _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, _w.Fitted), _w.Raw.Schema, path);
-        var model = MultiInterestModel.Load(_w.Ml, path);
+        using var model = MultiInterestModel.Load(_w.Ml, path);
         string directory = Path.Combine(_directory, "onnx");
         var error = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(directory));
         Assert.Contains("Interests = History", error.Message);
