@@ -48,18 +48,7 @@ internal static class MetricsJson
                     ["interest_mmr_lambda"] = t.MmrLambda,
                     ["interest_weight"] = t.InterestWeight,
                 } : null,
-                ["history_mmr"] = settings.Protocol.HistoryMmr is { } h ? new Dictionary<string, object>
-                {
-                    ["lambda"] = h.MmrLambda,
-                    ["interest_weight"] = h.InterestWeight,
-                    ["items_per_interest"] = h.Interests.ItemsPerInterest,
-                    ["max_interests"] = h.Interests.MaxInterests,
-                    ["fold_in_matched_to_user_vectors"] = h.Interests.MatchUserVectors,
-                    // The objective used: after fitting to the user vectors when that was asked.
-                    ["fold_in_regularization"] = (result.HistoryInterests ?? h.Interests).Regularization,
-                    ["fold_in_unobserved_weight"] = (result.HistoryInterests ?? h.Interests).UnobservedWeight,
-                    ["fold_in_regularization_exponent"] = (result.HistoryInterests ?? h.Interests).RegularizationExponent,
-                } : null,
+                ["history_mmr"] = settings.Protocol.HistoryMmr is { } h ? HistoryMmr(h, result.HistoryInterests ?? h.Interests) : null,
                 ["seed"] = settings.Embedding.Seed,
                 ["threads"] = settings.Protocol.Threads,
                 ["neighbor_index"] = settings.NeighborIndex.Kind.ToString().ToLowerInvariant(),
@@ -142,4 +131,17 @@ internal static class MetricsJson
 
     private static Dictionary<string, double?> Finite(IReadOnlyDictionary<int, double> values) =>
         values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => double.IsFinite(p.Value) ? p.Value : (double?)null);
+
+    /// <summary>The history_mmr row's settings; <paramref name="used"/> is the fold-in objective used (after any fitting to the user vectors).</summary>
+    private static Dictionary<string, object> HistoryMmr(HistoryMmrRowSettings row, HistoryInterestOptions used) => new()
+    {
+        ["lambda"] = row.MmrLambda,
+        ["interest_weight"] = row.InterestWeight,
+        ["items_per_interest"] = row.Interests.ItemsPerInterest,
+        ["max_interests"] = row.Interests.MaxInterests,
+        ["fold_in_matched_to_user_vectors"] = row.Interests.MatchUserVectors,
+        ["fold_in_regularization"] = used.Regularization,
+        ["fold_in_unobserved_weight"] = used.UnobservedWeight,
+        ["fold_in_regularization_exponent"] = used.RegularizationExponent,
+    };
 }

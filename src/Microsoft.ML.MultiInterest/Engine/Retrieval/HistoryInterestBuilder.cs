@@ -43,6 +43,18 @@ internal sealed class HistoryInterestBuilder
         return new HistoryInterestBuilder(this, options);
     }
 
+    /// <summary>
+    /// This builder without the per-user scaling of <see cref="HistoryInterestOptions.MatchUserVectors"/> (same objective):
+    /// for a history whose own vector is its whole-history fold-in (<see cref="FoldInAll"/>), where the factor is 1.
+    /// </summary>
+    public HistoryInterestBuilder Unscaled()
+    {
+        if (!Options.MatchUserVectors) return this;
+        var options = Options.Clone();
+        options.MatchUserVectors = false;
+        return new HistoryInterestBuilder(this, options);
+    }
+
     /// <summary>The item vectors.</summary>
     public EmbeddingMatrix Items { get; }
 

@@ -19,6 +19,7 @@ internal sealed class LiveRetriever
     private readonly MmrRetriever? _mmr;
     private readonly RoundRobinRetriever? _roundRobin;
     private readonly HistoryInterestBuilder? _interests;
+    private readonly HistoryInterestBuilder? _freshInterests;
     private readonly HistoryInterestRetriever? _historyMmr;
     private readonly Lazy<(EmbeddingMatrix Unit, UnimodalRetriever Search)> _similar;
     private readonly int[] _popular;
@@ -41,6 +42,8 @@ internal sealed class LiveRetriever
                 _interests = _interests.MatchedTo(HistoryOf(trained), tables.UserVectors.Gather(trained, absentAsZero: true),
                     Enumerable.Range(0, trained.Length).ToArray(), threads);
             }
+            // A fresh history's own vector is its whole-history fold-in, so scaling onto it would solve that fold-in again for a factor of 1.
+            _freshInterests = _interests.Unscaled();
             _historyMmr = new HistoryInterestRetriever(tables.Items);
         }
         else if (tables.Method == CandidateMethod.Mmr) _mmr = new MmrRetriever(tables.Items);
@@ -87,7 +90,7 @@ internal sealed class LiveRetriever
             {
                 // The history's interests, and as the user's own vector the fold-in of the whole history (one interest of every item).
                 vector = new EmbeddingMatrix(1, d, _interests.FoldInAll(history.ItemsOf(0)));
-                interests = _interests.Build(history, [0], threads: 1, vector);
+                interests = _freshInterests!.Build(history, [0], threads: 1);
             }
             else
             {
