@@ -145,8 +145,6 @@ internal static class RetrievalStages
         /// <summary>The command line's history_mmr settings (docs/results.md), the fold-in fitted to the user vectors.</summary>
         private static readonly HistoryInterestOptions HistoryOptions = new() { MatchUserVectors = true };
 
-        private const double HistoryLambda = 0.75;
-
         public Output Run(int[] queryUsers, Dictionary<string, List<double>>? runs, IDictionary<string, MemorySnapshot>? memory)
         {
             var clock = Stopwatch.StartNew();
@@ -175,7 +173,7 @@ internal static class RetrievalStages
             {
                 var interests = HistoryInterests.Build(train, items, queryUsers, HistoryOptions, s.Threads, users);
                 Record("history_interests");
-                historyLists = history.Retrieve(users, interests, train, s.Candidates, HistoryLambda, HistoryInterestDefaults.InterestWeight,
+                historyLists = history.Retrieve(users, interests, train, s.Candidates, HistoryInterestDefaults.MmrLambda, HistoryInterestDefaults.InterestWeight,
                     MmrRetrieverDefaults.PoolSize, s.Threads);
                 Record("history_mmr");
             }

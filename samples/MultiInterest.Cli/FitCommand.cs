@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
@@ -11,13 +12,25 @@ namespace MultiInterest.Cli;
 
 /// <summary>
 /// <c>fit</c>: the kNN-Embed pipeline as ML.NET estimators (MapValueToKey, GraphEmbedding, SphericalKMeans,
-/// KnnSmoothedMixture, ClusterQuotaRetriever) fitted on an edge file and saved with mlContext.Model.Save.
+/// KnnSmoothedMixture, ClusterQuotaRetriever) fitted on an edge file and saved with mlContext.Model.Save; with
+/// <c>--retriever</c> the embeddings end in the unimodal or the history-interest MMR stage instead.
 /// </summary>
 internal static class FitCommand
 {
     /// <summary>The library's components whose MLContext log messages are the fit's progress.</summary>
     private static readonly string[] Components =
-        [nameof(GraphEmbeddingTrainer), nameof(SphericalKMeansTrainer), nameof(KnnSmoothedMixtureEstimator), nameof(ClusterQuotaRetrieverEstimator)];
+        [
+            nameof(GraphEmbeddingTrainer), nameof(SphericalKMeansTrainer), nameof(KnnSmoothedMixtureEstimator), nameof(ClusterQuotaRetrieverEstimator),
+            nameof(UnimodalRetrieverEstimator), nameof(MmrRetrieverEstimator),
+        ];
+
+    private static string Name(FitRetriever retriever) => retriever switch
+    {
+        FitRetriever.Quota => "quota",
+        FitRetriever.Unimodal => "unimodal",
+        FitRetriever.HistoryMmr => "history-mmr",
+        _ => throw new ArgumentOutOfRangeException(nameof(retriever), retriever, null),
+    };
 
     public static Command Create(CliConsole console)
     {
@@ -28,8 +41,12 @@ internal static class FitCommand
         var embedding = new EmbeddingFlags();
         var pipeline = new PipelineFlags();
         var neighborIndex = new NeighborIndexOption.Flags();
+        var retriever = Opt.Choice("--retriever", FitRetriever.Quota, Name,
+            "The retrieval stage: quota (kNN-Embed: clusters, smoothed mixtures, cluster quotas), unimodal (the single vector's top M) or "
+            + "history-mmr (history-interest MMR, the --history-* settings; no clustering or mixture stage).");
+        var history = new HistoryRowFlags();
         var command = new Command("fit", "Fits the kNN-Embed pipeline (ML.NET estimators) on an edge file and saves it with mlContext.Model.Save.")
-            .With([train, model, candidates, .. run.All, .. embedding.All, .. pipeline.All, .. neighborIndex.All]);
+            .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. neighborIndex.All, .. history.All]);
         command.SetAction(r =>
         {
             int threads = r.Value(run.Threads), seed = r.Value(run.Seed);
@@ -58,29 +75,57 @@ internal static class FitCommand
                 NeighborProbes = index.Probes,
                 Threads = threads,
             };
-            var retrieval = new ClusterQuotaRetrieverEstimator.Options { Candidates = r.Value(candidates), Alpha = r.Value(pipeline.Alpha), Threads = threads };
+            var quota = new ClusterQuotaRetrieverEstimator.Options { Candidates = r.Value(candidates), Alpha = r.Value(pipeline.Alpha), Threads = threads };
+            var stage = r.Value(retriever);
+            // Only the chosen stage's options are read, so a bad --history-* value fails only where it is used.
+            var last = stage switch
+            {
+                FitRetriever.Unimodal => new Stages { Unimodal = new UnimodalRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
+                FitRetriever.HistoryMmr => new Stages { HistoryMmr = history.Stage(r, r.Value(candidates), threads) },
+                _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
+            };
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;
-            return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, kmeans, mixture, retrieval, progress));
+            return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, last, progress));
         });
         return command;
     }
 
-    private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, SphericalKMeansTrainer.Options kmeans,
-        KnnSmoothedMixtureEstimator.Options mixture, ClusterQuotaRetrieverEstimator.Options retrieval, ProgressReporter progress)
+    /// <summary>The stages after the embedding: the kNN-Embed chain (k-means, mixture, quota), or one retriever.</summary>
+    private sealed class Stages
+    {
+        public SphericalKMeansTrainer.Options? KMeans { get; init; }
+
+        public KnnSmoothedMixtureEstimator.Options? Mixture { get; init; }
+
+        public ClusterQuotaRetrieverEstimator.Options? Quota { get; init; }
+
+        public UnimodalRetrieverEstimator.Options? Unimodal { get; init; }
+
+        public MmrRetrieverEstimator.Options? HistoryMmr { get; init; }
+
+        public string Description => Unimodal != null ? "the unimodal pipeline" : HistoryMmr != null ? "the history-interest MMR pipeline" : "the kNN-Embed pipeline";
+
+        public EstimatorChain<CandidateRetrievalTransformer> Append(EstimatorChain<ITransformer> chain, MultiInterestCatalog mi)
+        {
+            if (Unimodal != null) return chain.Append(mi.UnimodalRetriever(Unimodal));
+            if (HistoryMmr != null) return chain.Append(mi.MmrRetriever(HistoryMmr));
+            return chain.Append(mi.SphericalKMeans(KMeans!)).Append(mi.KnnSmoothedMixture(Mixture!)).Append(mi.ClusterQuotaRetriever(Quota!));
+        }
+    }
+
+    private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, ProgressReporter progress)
     {
         var clock = Stopwatch.StartNew();
         var ml = new MLContext(seed);
         var edges = ServingData.Edges(EdgeFile.Read(train));
         var data = ml.Data.LoadFromEnumerable(edges);
         var mi = ml.MultiInterest();
-        var pipeline = ml.Transforms.Conversion.MapValueToKey(ServingData.UserColumn)
+        var embedded = ml.Transforms.Conversion.MapValueToKey(ServingData.UserColumn)
             .Append(ml.Transforms.Conversion.MapValueToKey(ServingData.ItemColumn))
-            .Append(mi.GraphEmbedding(embedding))
-            .Append(mi.SphericalKMeans(kmeans))
-            .Append(mi.KnnSmoothedMixture(mixture))
-            .Append(mi.ClusterQuotaRetriever(retrieval));
+            .Append<ITransformer>(mi.GraphEmbedding(embedding));
+        var pipeline = stages.Append(embedded, mi);
         ITransformer model;
-        using (var stage = progress.Begin($"Fitting the kNN-Embed pipeline on {edges.Count:N0} edges..."))
+        using (var stage = progress.Begin($"Fitting {stages.Description} on {edges.Count:N0} edges..."))
         {
             // The library's estimators report their stages (epochs, clusters, neighbours) through the MLContext log.
             void Forward(object? sender, LoggingEventArgs e)
@@ -99,7 +144,7 @@ internal static class FitCommand
         string? directory = Path.GetDirectoryName(Path.GetFullPath(modelPath));
         if (directory != null) Directory.CreateDirectory(directory);
         ml.Model.Save(model, data.Schema, modelPath);
-        progress.Out.WriteLine($"Fitted on {edges.Count:N0} edges in {fitSeconds:F1} s; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath} in {clock.Elapsed.TotalSeconds:F1} s.");
+        progress.Out.WriteLine($"Fitted {stages.Description} on {edges.Count:N0} edges in {fitSeconds:F1} s; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath} in {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.ML.MultiInterest;
 using Microsoft.ML.MultiInterest.Engine;
 using MultiInterest.Cli.Common;
 
@@ -10,14 +11,7 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal sealed class HistoryRowFlags
 {
-    /// <summary>
-    /// The row's MMR relevance weight: 0.75. On cit-HepPh's validation hold-out, the largest Recall@50 among the settings
-    /// tried whose Diversity@10 is at least 1.10x Unimodal's, recall differences under 0.0005 counting as ties broken by
-    /// diversity (docs/results.md).
-    /// </summary>
-    public const double MmrLambda = 0.75;
-
-    public CliOption<double> Lambda { get; } = Opt.Double("--history-mmr-lambda", MmrLambda, "The history-interest MMR row (history_mmr): relevance weight.", min: 0, max: 1);
+    public CliOption<double> Lambda { get; } = Opt.Double("--history-mmr-lambda", HistoryInterestDefaults.MmrLambda, "The history-interest MMR row (history_mmr): relevance weight.", min: 0, max: 1);
 
     public CliOption<double> Weight { get; } = Opt.Double("--history-interest-weight", HistoryInterestDefaults.InterestWeight,
         "The history_mmr row: weight of the proportionality term over each user's history interests (a negative value leaves the row out).");
@@ -54,6 +48,28 @@ internal sealed class HistoryRowFlags
                 // Without a given objective the fold-in is fitted to the user vectors; a fitted ALS replaces this below.
                 MatchUserVectors = !r.Given(Regularization) && !r.Given(UnobservedWeight),
             },
+        };
+    }
+
+    /// <summary>
+    /// The history-interest MMR stage of <c>fit --retriever history-mmr</c>: the same settings as the row; the fold-in
+    /// objective as given, else the fitted implicit ALS's, else fitted to the user vectors (the stage decides at Fit).
+    /// </summary>
+    public MmrRetrieverEstimator.Options Stage(ParseResult r, int candidates, int threads)
+    {
+        double weight = r.Value(Weight);
+        if (weight < 0) throw new UsageException($"--history-interest-weight must be non-negative with --retriever history-mmr (got {Opt.Text(weight)}).");
+        return new MmrRetrieverEstimator.Options
+        {
+            Candidates = candidates,
+            Interests = MmrInterests.History,
+            Lambda = r.Value(Lambda),
+            InterestWeight = weight,
+            ItemsPerInterest = r.Value(ItemsPerInterest),
+            MaxInterests = r.Value(MaxInterests),
+            FoldInRegularization = r.Given(Regularization) ? r.Value(Regularization) : null,
+            FoldInUnobservedWeight = r.Given(UnobservedWeight) ? r.Value(UnobservedWeight) : null,
+            Threads = threads,
         };
     }
 

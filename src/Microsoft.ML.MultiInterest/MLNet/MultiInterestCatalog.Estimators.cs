@@ -132,4 +132,21 @@ public sealed partial class MultiInterestCatalog
         {
             Candidates = candidates, Lambda = lambda, PoolSize = poolSize, ExcludeSeen = excludeSeen, InterestWeight = interestWeight, Interests = interests,
         });
+    /// <summary>
+    /// History-interest MMR (<see cref="MmrRetrieverEstimator"/> with <see cref="MmrInterests.History"/>) with the settings
+    /// chosen on cit-HepPh's validation hold-out (docs/results.md): each user's history split into interests, each with its
+    /// implicit-ALS fold-in vector, relevance the best score over the user's vectors, MMR with the proportionality term over
+    /// those interests. The fold-in follows the embeddings' ALS objective when the GraphEmbedding stage trained them with
+    /// ALS, and is fitted to the user vectors otherwise. Other settings: <see cref="MmrRetriever(MmrRetrieverEstimator.Options)"/>.
+    /// </summary>
+    /// <param name="candidates">M, candidates per user.</param>
+    /// <param name="lambda">MMR relevance weight in [0, 1].</param>
+    /// <param name="interestWeight">nu ≥ 0, the weight of the proportionality term over the history interests.</param>
+    /// <param name="excludeSeen">Whether training items are excluded.</param>
+    public MmrRetrieverEstimator HistoryInterestMmr(int candidates = MmrRetrieverDefaults.Candidates, double lambda = HistoryInterestDefaults.MmrLambda,
+        double interestWeight = HistoryInterestDefaults.InterestWeight, bool excludeSeen = MmrRetrieverDefaults.ExcludeSeen) =>
+        MmrRetriever(new MmrRetrieverEstimator.Options
+        {
+            Candidates = candidates, Lambda = lambda, InterestWeight = interestWeight, ExcludeSeen = excludeSeen, Interests = MmrInterests.History,
+        });
 }

@@ -71,7 +71,7 @@ public sealed class CliRunTests : IDisposable
         var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
             "--degree-negatives", "3", "--clusters", "8", "--candidates", "5", "--threads", "1");
         Assert.True(fit.ExitCode == 0, fit.Error);
-        Assert.Contains("Fitted on", fit.Out, StringComparison.Ordinal);
+        Assert.Contains("Fitted the kNN-Embed pipeline on", fit.Out, StringComparison.Ordinal);
         Assert.True(File.Exists(model));
         var recommend = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", lists, "--engine", "--history", train);
         Assert.True(recommend.ExitCode == 0, recommend.Error);
@@ -89,5 +89,38 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal(File.ReadAllLines(engineLists).Select(l => string.Join('\t', l.Split('\t')[..3])), File.ReadAllLines(zipLists).Select(l => string.Join('\t', l.Split('\t')[..3])));
         var held = File.ReadAllLines(test).Skip(1).Select(l => l.Split('\t')).Select(f => (f[0], f[1])).ToHashSet();
         Assert.DoesNotContain(File.ReadAllLines(zipLists).Skip(1).Select(l => l.Split('\t')), f => held.Contains((f[0], f[2])));
+    }
+    [Fact]
+    public void Fit_with_the_history_mmr_retriever_saves_a_model_that_every_local_scorer_serves_alike()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, "history.zip");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
+            "--retriever", "history-mmr", "--history-mmr-lambda", "0.6", "--candidates", "5", "--threads", "1");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains("history-interest MMR pipeline", fit.Out, StringComparison.Ordinal);
+
+        // The zip's own lists, the engine and the live recommender give the same lists; seen items never come back.
+        var lists = new List<string[]>();
+        foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"], ["--recommender"] })
+        {
+            string path = Path.Combine(_directory, $"history{lists.Count}.tsv");
+            var run = CliHarness.Run(["recommend", "--model", model, "--users", test, "--out", path, .. scorer]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            lists.Add(File.ReadAllLines(path));
+        }
+        Assert.True(lists[0].Length > 1);
+        Assert.Equal(lists[0], lists[1]);
+        Assert.Equal(lists[0], lists[2]);
+        var seen = File.ReadAllLines(train).Skip(1).Select(l => l.Split('\t')).Select(f => (f[0], f[1])).ToHashSet();
+        Assert.DoesNotContain(lists[0].Skip(1).Select(l => l.Split('\t')), f => seen.Contains((f[0], f[2])));
+
+        // ONNX cannot serve it: a clear refusal, not an empty file.
+        var onnx = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", Path.Combine(_directory, "onnx.tsv"), "--onnx");
+        Assert.NotEqual(0, onnx.ExitCode);
+        Assert.Contains("history-interest MMR", onnx.Error, StringComparison.Ordinal);
+        var negative = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "history-mmr", "--history-interest-weight", "-1");
+        Assert.NotEqual(0, negative.ExitCode);
+        Assert.Contains("--history-interest-weight", negative.Error, StringComparison.Ordinal);
     }
 }

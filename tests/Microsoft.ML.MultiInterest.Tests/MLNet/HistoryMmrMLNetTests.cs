@@ -180,8 +180,14 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         var engine = new HistoryInterestRetriever(items).Retrieve(userVectors, interests, graph, 5, lambda: 0.6, interestWeight: 0.3, poolSize: 12, threads: 1);
         string path = Path.Combine(_directory, "matched.zip");
         _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, sgd, fitted), _w.Raw.Schema, path);
+        // Fit records the fitted objective (the engine's calibration over the trained users), so a load does not fit it again.
+        var calibrated = new HistoryInterestBuilder(items, new HistoryInterestOptions { ItemsPerInterest = 3, MaxInterests = 3, MatchUserVectors = true }, 1)
+            .MatchedTo(graph, userVectors, trained, 1).Options;
+        Assert.True(plain.FoldInFitted);
+        Assert.Equal((calibrated.Regularization, calibrated.UnobservedWeight), (plain.FoldInRegularization, plain.FoldInUnobservedWeight));
+        Assert.False(given.FoldInFitted);
         using var model = MultiInterestModel.Load(_w.Ml, path);
-        Assert.True(model.ServingStage.Settings.FoldInMatchUserVectors);
+        Assert.Equal(plain, model.ServingStage.Settings);
         var loaded = model.RetrieveWithEngine(trained, threads: 1);
         for (int q = 0; q < trained.Length; q++)
         {
@@ -312,6 +318,21 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
     }
 
     [Fact]
+    public void TheCatalogShortcut_IsTheHistoryStage_WithTheValidatedSettings()
+    {
+        var mi = _w.Ml.MultiInterest();
+        var shortcut = mi.HistoryInterestMmr(candidates: 5).Fit(_w.Embedded);
+        var full = mi.MmrRetriever(new MmrRetrieverEstimator.Options
+        {
+            Candidates = 5, Interests = MmrInterests.History, Lambda = HistoryInterestDefaults.MmrLambda, InterestWeight = HistoryInterestDefaults.InterestWeight,
+        }).Fit(_w.Embedded);
+        Assert.Equal(MmrInterests.History, shortcut.Settings.Interests);
+        Assert.Equal((0.75, 0.5), (shortcut.Settings.MmrLambda, shortcut.Settings.InterestWeight));
+        Assert.Equal(full.Settings, shortcut.Settings);
+        foreach (int u in _w.Trained) Assert.Equal(full.GetCandidates((uint)u + 1).ItemKeys, shortcut.GetCandidates((uint)u + 1).ItemKeys);
+    }
+
+    [Fact]
     public void ThePipelinePageSnippet_CompilesRuns_AndIsOnThePage()
     {
         var ml = new MLContext(seed: 1);
@@ -322,13 +343,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
             var pipeline = ml.Transforms.Conversion.MapValueToKey("User")
                 .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
                 .Append(mi.GraphEmbedding(algorithm: EmbeddingAlgorithm.ImplicitAls, dimension: 16))   // the fold-in follows its objective
-                .Append(mi.MmrRetriever(new MmrRetrieverEstimator.Options
-                {
-                    Candidates = 10,
-                    Interests = MmrInterests.History,                        // each user's own history interests
-                    Lambda = 0.75,                                            // the relevance weight chosen on cit-HepPh's validation split
-                    InterestWeight = HistoryInterestDefaults.InterestWeight,  // nu of the proportionality term (0.5)
-                }));
+                .Append(mi.HistoryInterestMmr(candidates: 10));   // lambda 0.75, nu 0.5: chosen on cit-HepPh's validation split
             var model = pipeline.Fit(train);
 
             var recommender = mi.CreateRecommender(model);

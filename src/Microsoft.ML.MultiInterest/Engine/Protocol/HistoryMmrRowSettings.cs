@@ -10,8 +10,8 @@ public sealed class HistoryMmrRowSettings
     /// <summary>How the interests are read (fold-in objective, items per interest, most interests).</summary>
     public HistoryInterestOptions Interests { get; set; } = new();
 
-    /// <summary>MMR relevance weight in [0, 1]. Default <see cref="MmrRetrieverDefaults.Lambda"/>.</summary>
-    public double MmrLambda { get; set; } = MmrRetrieverDefaults.Lambda;
+    /// <summary>MMR relevance weight in [0, 1]. Default <see cref="HistoryInterestDefaults.MmrLambda"/>.</summary>
+    public double MmrLambda { get; set; } = HistoryInterestDefaults.MmrLambda;
 
     /// <summary>nu ≥ 0, the proportionality term's weight. Default <see cref="HistoryInterestDefaults.InterestWeight"/>.</summary>
     public double InterestWeight { get; set; } = HistoryInterestDefaults.InterestWeight;

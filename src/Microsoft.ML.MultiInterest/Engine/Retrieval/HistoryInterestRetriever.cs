@@ -39,7 +39,7 @@ public sealed class HistoryInterestRetriever
     /// items; same users, order and exclusions), e.g. <see cref="UnimodalRetriever"/>'s, reused instead of searched again.
     /// </param>
     public RankedLists Retrieve(EmbeddingMatrix userEmbeddings, HistoryInterests interests, BipartiteGraph? exclusions, int candidates,
-        double lambda = MmrRetrieverDefaults.Lambda, double interestWeight = HistoryInterestDefaults.InterestWeight,
+        double lambda = HistoryInterestDefaults.MmrLambda, double interestWeight = HistoryInterestDefaults.InterestWeight,
         int poolSize = MmrRetrieverDefaults.PoolSize, int threads = 0, RankedLists? userLists = null)
     {
         ArgumentNullException.ThrowIfNull(userEmbeddings);

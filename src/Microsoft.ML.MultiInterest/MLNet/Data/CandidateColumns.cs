@@ -53,7 +53,7 @@ internal sealed class CandidateColumns
 
     public double Alpha => Live.Tables.Alpha;
 
-    public RetrievalSettings Settings => Live.Tables.Settings;
+    public RetrievalSettings Settings => Live.Settings;
 
     public KeyNameList ItemNames => Live.Tables.ItemNames;
 

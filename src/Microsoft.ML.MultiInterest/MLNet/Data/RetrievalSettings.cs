@@ -59,6 +59,14 @@ public sealed record RetrievalSettings
     /// </summary>
     public bool FoldInMatchUserVectors { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="FoldInRegularization"/> and <see cref="FoldInUnobservedWeight"/> are already the values fitted to the
+    /// user vectors (<see cref="FoldInMatchUserVectors"/>): Fit records them, so a loaded model only scales each user's
+    /// interests instead of fitting the objective again (a grid of fold-ins over a sample of users, seconds on a dense graph).
+    /// False for models saved before 2026-11-30, which refit on load (deterministically, to the same values).
+    /// </summary>
+    public bool FoldInFitted { get; init; }
+
     /// <summary>The engine's history-interest options of these settings (for <see cref="Engine.HistoryInterests.Build"/>).</summary>
     public HistoryInterestOptions History() => new()
     {

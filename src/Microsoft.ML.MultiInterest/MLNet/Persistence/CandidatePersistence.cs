@@ -24,6 +24,7 @@ internal static class CandidatePersistence
     private const string InterestsKey = "MmrInterests", ItemsPerInterestKey = "ItemsPerInterest", MaxInterestsKey = "MaxInterests", InterestIterationsKey = "InterestIterations";
     private const string FoldInLambdaKey = "FoldInRegularization", FoldInNuKey = "FoldInRegularizationExponent", FoldInAlpha0Key = "FoldInUnobservedWeight";
     private const string FoldInMatchKey = "FoldInMatchUserVectors";
+    private const string FoldInFittedKey = "FoldInFitted";
 
     public static ITransformer CreateSavable(CandidateColumns columns)
     {
@@ -133,7 +134,13 @@ internal static class CandidatePersistence
         builder.Metadata(FoldInNuKey, settings.FoldInRegularizationExponent.ToString("R", inv));
         builder.Metadata(FoldInAlpha0Key, settings.FoldInUnobservedWeight.ToString("R", inv));
         builder.Metadata(FoldInMatchKey, settings.FoldInMatchUserVectors ? "true" : "false");
+        builder.Metadata(FoldInFittedKey, settings.FoldInFitted ? "true" : "false");
     }
+
+    /// <summary>A true/false metadata entry; false when absent (stages saved before it existed).</summary>
+    private static bool Flag(Dictionary<string, string> meta, string key) =>
+        meta.TryGetValue(key, out var text) && (text == "true" ? true
+            : text == "false" ? false : throw new InvalidDataException($"The saved candidate stage has metadata entry '{key}' = '{text}', which is not true or false."));
 
     /// <summary>The history-interest settings of a saved stage on top of <paramref name="settings"/>; unchanged when it has none.</summary>
     private static RetrievalSettings ReadHistoryInterests(Dictionary<string, string> meta, RetrievalSettings settings)
@@ -154,8 +161,9 @@ internal static class CandidatePersistence
             FoldInRegularizationExponent = Number(FoldInNuKey),
             FoldInUnobservedWeight = Number(FoldInAlpha0Key),
             // Absent from stages saved before it existed, which used the given objective.
-            FoldInMatchUserVectors = meta.TryGetValue(FoldInMatchKey, out var match) && (match == "true" ? true
-                : match == "false" ? false : throw new InvalidDataException($"The saved candidate stage has metadata entry '{FoldInMatchKey}' = '{match}', which is not true or false.")),
+            FoldInMatchUserVectors = Flag(meta, FoldInMatchKey),
+            // Absent from stages saved before it existed: they refit the objective on load.
+            FoldInFitted = Flag(meta, FoldInFittedKey),
         };
         try
         {

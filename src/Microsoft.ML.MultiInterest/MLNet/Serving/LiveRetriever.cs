@@ -29,18 +29,24 @@ internal sealed class LiveRetriever
     public LiveRetriever(ServingTables tables, int threads = 0)
     {
         Tables = tables;
+        Settings = tables.Settings;
         _unimodal = new UnimodalRetriever(tables.Items);
         if (tables.Method == CandidateMethod.ClusterQuota) _quota = new ClusterQuotaRetriever(tables.Items, tables.Clustering!);
         if (tables.Method == CandidateMethod.Mmr && tables.Settings.Interests == MmrInterests.History)
         {
             // The item side of the fold-in (YᵀY's eigenbasis) once, so a request's interests cost its own history only.
             _interests = new HistoryInterestBuilder(tables.Items, tables.Settings.History(), threads);
-            // Fitted to the trained users' own vectors when the stage was (deterministic, so a loaded model refits the same).
-            if (tables.Settings.FoldInMatchUserVectors && tables.UserVectors != null)
+            // Fitted to the trained users' own vectors when the stage was and the fit is not recorded yet (at Fit, or a model
+            // saved before the fitted values were); the fitted values then go into Settings, which a save records.
+            if (tables.Settings.FoldInMatchUserVectors && !tables.Settings.FoldInFitted && tables.UserVectors != null)
             {
                 var trained = Enumerable.Range(0, tables.UserCount).Where(tables.IsTrained).ToArray();
                 _interests = _interests.MatchedTo(HistoryOf(trained), tables.UserVectors.Gather(trained, absentAsZero: true),
                     Enumerable.Range(0, trained.Length).ToArray(), threads);
+                Settings = Settings with
+                {
+                    FoldInRegularization = _interests.Options.Regularization, FoldInUnobservedWeight = _interests.Options.UnobservedWeight, FoldInFitted = true,
+                };
             }
             // A fresh history's own vector is its whole-history fold-in, so scaling onto it would solve that fold-in again for a factor of 1.
             _freshInterests = _interests.Unscaled();
@@ -59,6 +65,9 @@ internal sealed class LiveRetriever
     }
 
     public ServingTables Tables { get; }
+
+    /// <summary>The stage's settings as served: the tables' own, with the fold-in fitted to the user vectors filled in once fitted.</summary>
+    public RetrievalSettings Settings { get; }
 
     /// <summary>The list of user row <paramref name="user"/> (-1 = unknown) with fresh history <paramref name="fresh"/> (compact items).</summary>
     public LiveList Retrieve(int user, ReadOnlySpan<int> fresh, int count)
