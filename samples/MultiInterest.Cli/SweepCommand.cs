@@ -165,6 +165,11 @@ internal static class SweepCommand
             testResult = SweepTestFigures.Evaluate(result.Model, edges, EdgeFile.Read(test), outcome.Best.Settings, threads, test);
             ResultTable.Print(testResult, showPaper: false, log);
         }
+        else if (test != null)
+        {
+            log.WriteLine($"No test figures: --test is scored for a knn-embed best only (this best is {outcome.Best.Parameters.GetValueOrDefault("method", "knn-embed")}); "
+                + "`recommend --model` on the saved model gives its lists.");
+        }
         foreach (string png in SweepPlot.Write(outDirectory, outcome, options, Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(train))) ?? train))
             log.WriteLine($"Wrote {png}");
         string json = Path.Combine(outDirectory, "sweep.json");

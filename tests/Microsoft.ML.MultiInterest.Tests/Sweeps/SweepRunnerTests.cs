@@ -198,6 +198,38 @@ public class SweepRunnerTests
     }
 
     [Fact]
+    public void Mmr_methods_sweep_their_lambda_without_clusters_and_mmr_at_lambda_1_is_unimodal()
+    {
+        var space = new SweepSearchSpace().Add(SweepRetrievalMethod.Unimodal, SweepRetrievalMethod.Mmr, SweepRetrievalMethod.HistoryMmr).Add("mmr-lambda", 0.5, 1.0);
+        var options = SweepTestData.Options();
+        options.IncludeDefaults = false;
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), space, options);
+        Assert.Equal(6, outcome.Trials.Count);
+        Assert.Equal(1, outcome.StageFits[SweepStage.Embedding]);
+        Assert.Equal(0, outcome.StageFits[SweepStage.Clustering]);
+        SweepTrial Trial(string method, string lambda) => outcome.Trials.Single(t => t.Parameters["method"] == method && t.Parameters["mmr-lambda"] == lambda);
+
+        // Unimodal ignores lambda; MMR at lambda 1 keeps the unimodal order; lower lambda spreads the list.
+        Assert.Equal(Trial("unimodal", "0.5").Recall, Trial("unimodal", "1").Recall);
+        Assert.Equal(Trial("unimodal", "1").Recall, Trial("mmr", "1").Recall);
+        Assert.Equal(Trial("unimodal", "1").Diversity, Trial("mmr", "1").Diversity);
+        Assert.True(Trial("mmr", "0.5").Diversity > Trial("mmr", "1").Diversity);
+        // History interests change the lists (their vectors widen the pool), and the term spreads them further at lower lambda.
+        Assert.True(Trial("history-mmr", "0.5").Diversity > Trial("history-mmr", "1").Diversity);
+        Assert.All(outcome.Trials, t => Assert.InRange(t.Recall, 0, 1));
+    }
+
+    [Fact]
+    public void Mmr_settings_are_validated_naming_the_parameter()
+    {
+        Assert.Contains("mmr-lambda", Assert.Throws<ArgumentException>(() => new SweepSearchSpace().Add("mmr-lambda", 1.5)).Message, StringComparison.Ordinal);
+        Assert.Contains("max-interests", Assert.Throws<ArgumentException>(() => new SweepSearchSpace().Add("max-interests", 0)).Message, StringComparison.Ordinal);
+        Assert.Contains("interest-weight", Assert.Throws<ArgumentException>(() => new SweepSearchSpace().Add("interest-weight", -1)).Message, StringComparison.Ordinal);
+        Assert.Equal(HistoryInterestDefaults.MmrLambda, new SweepSettings { Method = SweepRetrievalMethod.HistoryMmr }.ResolvedMmrLambda);
+        Assert.Equal(MmrRetrieverDefaults.Lambda, new SweepSettings { Method = SweepRetrievalMethod.Mmr }.ResolvedMmrLambda);
+    }
+
+    [Fact]
     public void Progress_reports_every_stage_fit_and_every_trial()
     {
         var reports = new List<SweepProgress>();

@@ -43,6 +43,20 @@ public enum SweepRetrievalMethod
 
     /// <summary>The top items by dot product with the single user vector (clusters and mixtures unused).</summary>
     Unimodal,
+
+    /// <summary>
+    /// The unimodal top <see cref="MmrRetrieverDefaults.PoolSize"/> re-ranked by maximal marginal relevance
+    /// (<see cref="MmrRetriever"/>, <see cref="SweepSettings.MmrLambda"/>); clusters and mixtures unused.
+    /// </summary>
+    Mmr,
+
+    /// <summary>
+    /// History-interest MMR (<see cref="HistoryInterestRetriever"/>: each user's history interests with their fold-in
+    /// vectors, <see cref="SweepSettings.MmrLambda"/>, <see cref="SweepSettings.InterestWeight"/>,
+    /// <see cref="SweepSettings.ItemsPerInterest"/>, <see cref="SweepSettings.MaxInterests"/>); the fold-in follows the
+    /// embedding's implicit-ALS objective, or is fitted to the user vectors for other embeddings. Clusters and mixtures unused.
+    /// </summary>
+    HistoryMmr,
 }
 
 /// <summary>The stages of the pipeline a sweep parameter belongs to, upstream first.</summary>

@@ -31,8 +31,14 @@ internal static class SweepParameterCatalog
         new("neighbors", SweepStage.Smoothing, true, "smoothing neighbours k", (s, v) => s.Neighbors = Int(v), s => Text(s.Neighbors)),
         new("lambda", SweepStage.Smoothing, true, "Jelinek-Mercer smoothing weight in [0, 1]", (s, v) => s.Lambda = Double(v), s => Text(s.Lambda)),
         new("alpha", SweepStage.Retrieval, true, "quota exponent", (s, v) => s.Alpha = Double(v), s => Text(s.Alpha)),
-        new("method", SweepStage.Retrieval, false, "retrieval method: knn-embed, unimodal",
+        new("method", SweepStage.Retrieval, false, "retrieval method: knn-embed, unimodal, mmr, history-mmr",
             (s, v) => s.Method = ParseMethod(v), s => MethodName(s.Method)),
+        new("mmr-lambda", SweepStage.Retrieval, true, "MMR relevance weight in [0, 1] of mmr and history-mmr (when not searched: the method's own default)",
+            (s, v) => s.MmrLambda = Double(v), s => Text(s.ResolvedMmrLambda)),
+        new("interest-weight", SweepStage.Retrieval, true, "history-mmr: weight nu of the proportionality term over the history interests",
+            (s, v) => s.InterestWeight = Double(v), s => Text(s.InterestWeight)),
+        new("items-per-interest", SweepStage.Retrieval, true, "history-mmr: history items per interest", (s, v) => s.ItemsPerInterest = Int(v), s => Text(s.ItemsPerInterest)),
+        new("max-interests", SweepStage.Retrieval, true, "history-mmr: most interests per user", (s, v) => s.MaxInterests = Int(v), s => Text(s.MaxInterests)),
     ];
 
     private static readonly Dictionary<string, Definition> ByName = All.ToDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
@@ -64,7 +70,13 @@ internal static class SweepParameterCatalog
         _ => "auto",
     };
 
-    public static string MethodName(SweepRetrievalMethod m) => m == SweepRetrievalMethod.Unimodal ? "unimodal" : "knn-embed";
+    public static string MethodName(SweepRetrievalMethod m) => m switch
+    {
+        SweepRetrievalMethod.Unimodal => "unimodal",
+        SweepRetrievalMethod.Mmr => "mmr",
+        SweepRetrievalMethod.HistoryMmr => "history-mmr",
+        _ => "knn-embed",
+    };
 
     private static EmbeddingAlgorithm ParseAlgorithm(string v)
     {
@@ -77,7 +89,7 @@ internal static class SweepParameterCatalog
     {
         foreach (var m in Enum.GetValues<SweepRetrievalMethod>())
             if (string.Equals(MethodName(m), v, StringComparison.OrdinalIgnoreCase) || string.Equals(m.ToString(), v, StringComparison.OrdinalIgnoreCase)) return m;
-        throw new FormatException($"'{v}' is not a retrieval method (knn-embed, unimodal).");
+        throw new FormatException($"'{v}' is not a retrieval method (knn-embed, unimodal, mmr, history-mmr).");
     }
 
     private static int Int(string v) => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int x) ? x : throw new FormatException($"'{v}' is not an integer.");

@@ -24,6 +24,25 @@ public sealed class SweepSettings
     /// <summary>The retrieval method. Default <see cref="SweepRetrievalMethod.KnnEmbed"/>.</summary>
     public SweepRetrievalMethod Method { get; set; } = SweepRetrievalMethod.KnnEmbed;
 
+    /// <summary>
+    /// MMR relevance weight in [0, 1] of the <see cref="SweepRetrievalMethod.Mmr"/> and <see cref="SweepRetrievalMethod.HistoryMmr"/>
+    /// methods. Null (default): the method's own default, <see cref="MmrRetrieverDefaults.Lambda"/> or
+    /// <see cref="HistoryInterestDefaults.MmrLambda"/> (<see cref="ResolvedMmrLambda"/>).
+    /// </summary>
+    public double? MmrLambda { get; set; }
+
+    /// <summary>nu ≥ 0, the proportionality term of <see cref="SweepRetrievalMethod.HistoryMmr"/>. Default <see cref="HistoryInterestDefaults.InterestWeight"/>.</summary>
+    public double InterestWeight { get; set; } = HistoryInterestDefaults.InterestWeight;
+
+    /// <summary>History items per interest of <see cref="SweepRetrievalMethod.HistoryMmr"/>, at least 1. Default <see cref="HistoryInterestDefaults.ItemsPerInterest"/>.</summary>
+    public int ItemsPerInterest { get; set; } = HistoryInterestDefaults.ItemsPerInterest;
+
+    /// <summary>Most interests per user of <see cref="SweepRetrievalMethod.HistoryMmr"/>, 1 to 64. Default <see cref="HistoryInterestDefaults.MaxInterests"/>.</summary>
+    public int MaxInterests { get; set; } = HistoryInterestDefaults.MaxInterests;
+
+    /// <summary>The MMR relevance weight the method uses: <see cref="MmrLambda"/>, else the method's default.</summary>
+    public double ResolvedMmrLambda => MmrLambda ?? (Method == SweepRetrievalMethod.HistoryMmr ? HistoryInterestDefaults.MmrLambda : MmrRetrieverDefaults.Lambda);
+
     /// <summary>A deep copy.</summary>
     public SweepSettings Clone()
     {
@@ -47,5 +66,9 @@ public sealed class SweepSettings
         if (Neighbors < 1) throw new ArgumentOutOfRangeException("neighbors", Neighbors, "neighbors (k) must be at least 1.");
         if (double.IsNaN(Lambda) || Lambda < 0 || Lambda > 1) throw new ArgumentOutOfRangeException("lambda", Lambda, "lambda must lie in [0, 1].");
         if (!double.IsFinite(Alpha) || Alpha < 0) throw new ArgumentOutOfRangeException("alpha", Alpha, "alpha must be finite and non-negative.");
+        if (MmrLambda is double l && !(l >= 0 && l <= 1)) throw new ArgumentOutOfRangeException("mmr-lambda", l, "mmr-lambda must lie in [0, 1].");
+        if (!double.IsFinite(InterestWeight) || InterestWeight < 0) throw new ArgumentOutOfRangeException("interest-weight", InterestWeight, "interest-weight must be finite and non-negative.");
+        if (ItemsPerInterest < 1) throw new ArgumentOutOfRangeException("items-per-interest", ItemsPerInterest, "items-per-interest must be at least 1.");
+        if (MaxInterests < 1 || MaxInterests > 64) throw new ArgumentOutOfRangeException("max-interests", MaxInterests, "max-interests must lie in 1..64.");
     }
 }

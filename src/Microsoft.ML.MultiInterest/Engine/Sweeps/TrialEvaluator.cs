@@ -26,6 +26,7 @@ internal sealed class TrialEvaluator
     private readonly StageCache<ClusteringEntry> _clusterings;
     private readonly StageCache<MixtureTable> _mixtures;
     private readonly StageCache<MixtureTable> _smoothed;
+    private readonly StageCache<HistoryInterests> _interests;
 
     /// <param name="train">The fit part of the validation split.</param>
     /// <param name="validation">The held-out part.</param>
@@ -49,6 +50,7 @@ internal sealed class TrialEvaluator
         _clusterings = new(capacity, reuse);
         _mixtures = new(capacity, reuse);
         _smoothed = new(capacity, reuse);
+        _interests = new(capacity, reuse);
     }
 
     /// <summary>Fits per stage so far.</summary>
@@ -99,9 +101,11 @@ internal sealed class TrialEvaluator
         var userVectors = embedding.Result.UserEmbeddings;
         var itemVectors = embedding.Result.ItemEmbeddings;
 
-        // One unimodal ranking of 2K per embedding serves the unimodal method and the quota fill of short lists.
+        // One unimodal ranking per embedding serves the unimodal method, the quota fill of short lists (2K) and the MMR
+        // methods' pools (their own vector's top PoolSize).
+        int pool = Math.Max(MmrRetrieverDefaults.PoolSize, k);
         var (unimodal, uSeconds, uReused) = _unimodal.GetOrFit(eKey, () =>
-            new UnimodalRetriever(itemVectors).Retrieve(userVectors, _users, _train, 2 * k, threads));
+            new UnimodalRetriever(itemVectors).Retrieve(userVectors, _users, _train, Math.Max(2 * k, pool), threads));
         Note(SweepStage.Embedding, uSeconds, uReused);
         ct.ThrowIfCancellationRequested();
 
@@ -109,6 +113,27 @@ internal sealed class TrialEvaluator
         if (settings.Method == SweepRetrievalMethod.Unimodal)
         {
             lists = Rows(unimodal, userCount, k);
+        }
+        else if (settings.Method == SweepRetrievalMethod.Mmr)
+        {
+            lists = new MmrRetriever(itemVectors).Rerank(Rows(unimodal, userCount, pool), k, settings.ResolvedMmrLambda, pool, threads);
+        }
+        else if (settings.Method == SweepRetrievalMethod.HistoryMmr)
+        {
+            // The interests depend on the embedding and how histories are split; the fold-in follows the embedding's ALS
+            // objective, or is fitted to its user vectors (as the ML.NET stage and the command line's row do).
+            var (interests, iSeconds, iReused) = _interests.GetOrFit(
+                $"{eKey}|items-per-interest={settings.ItemsPerInterest}|max-interests={settings.MaxInterests}|users={userCount}", () =>
+                {
+                    var options = embedding.Result.Als is { } als ? HistoryInterestOptions.FromAls(als) : new HistoryInterestOptions { MatchUserVectors = true };
+                    options.ItemsPerInterest = settings.ItemsPerInterest;
+                    options.MaxInterests = settings.MaxInterests;
+                    return HistoryInterests.Build(_train, itemVectors, users, options, threads, userVectors);
+                });
+            Note(SweepStage.Retrieval, iSeconds, iReused);
+            ct.ThrowIfCancellationRequested();
+            lists = new HistoryInterestRetriever(itemVectors).Retrieve(userVectors, interests, _train, k, settings.ResolvedMmrLambda, settings.InterestWeight,
+                pool, threads, Rows(unimodal, userCount, pool));
         }
         else
         {

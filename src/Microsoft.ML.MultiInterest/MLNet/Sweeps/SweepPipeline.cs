@@ -25,6 +25,16 @@ internal static class SweepPipeline
             .Append(mi.GraphEmbedding(embedding));
         if (settings.Method == SweepRetrievalMethod.Unimodal)
             return keyed.Append(mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = candidates, Threads = threads }));
+        if (settings.Method == SweepRetrievalMethod.Mmr)
+            return keyed.Append(mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = candidates, Lambda = settings.ResolvedMmrLambda, Threads = threads }));
+        if (settings.Method == SweepRetrievalMethod.HistoryMmr)
+        {
+            return keyed.Append(mi.MmrRetriever(new MmrRetrieverEstimator.Options
+            {
+                Candidates = candidates, Interests = MmrInterests.History, Lambda = settings.ResolvedMmrLambda, InterestWeight = settings.InterestWeight,
+                ItemsPerInterest = settings.ItemsPerInterest, MaxInterests = settings.MaxInterests, Threads = threads,
+            }));
+        }
         var c = settings.Clustering;
         return keyed
             .Append(mi.SphericalKMeans(new SphericalKMeansTrainer.Options
