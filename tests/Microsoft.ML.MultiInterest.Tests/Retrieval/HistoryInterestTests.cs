@@ -50,6 +50,26 @@ public class HistoryInterestTests
     }
 
     [Fact]
+    public void HistoriesLongerAndShorterThanTheDimensionGiveTheDenseSolve_WeightedOrNot()
+    {
+        // dim 4: the 2-item subsets take the Woodbury path, the 12- and 40-item ones the d x d path.
+        var (items, _, _, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 10, users: 2, itemsPerUserPerGroup: 3, dim: 4);
+        var o = Objective.Clone();
+        var foldIn = new InterestFoldIn(items, o, threads: 1);
+        var scratch = foldIn.CreateScratch(3);
+        var x = new float[4];
+        foreach (int n in new[] { 2, 4, 5, 12, 40 })
+        {
+            int[] subset = Enumerable.Range(0, n).Select(i => (i * 7) % items.Rows).Distinct().ToArray();
+            float[] weights = subset.Select(i => 0.5f + i % 3).ToArray();
+            foldIn.Solve(subset, default, x, scratch);
+            AssertFoldIn(DenseFoldIn(items, subset, null, o), x);
+            foldIn.Solve(subset, weights, x, scratch);
+            AssertFoldIn(DenseFoldIn(items, subset, weights, o), x);
+        }
+    }
+
+    [Fact]
     public void EdgeWeightsWeightTheFoldIn()
     {
         var (items, _, plain, _) = TestGraphs.TwoInterestUsers(groups: 3, itemsPerGroup: 8, users: 6, itemsPerUserPerGroup: 3, dim: 5);

@@ -8,7 +8,10 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// A = α0 G + p I + Σ_(i∈S) w_i y_i y_iᵀ, G = YᵀY over every item and p = λ (|S| + α0 |I|)^ν, the vector ALS would give
 /// a user whose whole history were S. Solved in G's eigenbasis G = Q Λ Qᵀ (computed once) with the Woodbury identity:
 /// A = B + Zᵀ W Z with B = Q diag(α0 Λ + p) Qᵀ diagonal in that basis and Z = Y_S Q, so each solve costs
-/// O(|S|² d + d²) rather than O(d³): cheap at the large dimensions of spectral embeddings.
+/// O(|S|² d + |S|³ + d²) rather than O(d³): cheap at the large dimensions of spectral embeddings. A subset larger than the
+/// dimension is solved directly in that basis instead, (diag(α0 Λ + p) + Zᵀ W Z) x̃ = Zᵀ w, at O(|S| d² + d³): the
+/// same solution, and a long history (a heavy user, a large fresh history at serving) never costs |S|³ time or |S|²
+/// memory.
 /// </summary>
 internal sealed class InterestFoldIn
 {
@@ -56,15 +59,23 @@ internal sealed class InterestFoldIn
     /// <summary>This fold-in with the objective of <paramref name="options"/>.</summary>
     public InterestFoldIn WithObjective(HistoryInterestOptions options) => new(this, options);
 
-    /// <summary>Scratch for one worker: <see cref="Solve"/> allocates nothing.</summary>
-    public Scratch CreateScratch(int maxItems) => new(Dimension, maxItems);
+    /// <summary>
+    /// Scratch for one worker: <see cref="Solve"/> allocates nothing for subsets of up to <paramref name="maxItems"/> items.
+    /// Subsets larger than the dimension are solved in a d × d system, so the scratch never needs more than d items.
+    /// </summary>
+    public Scratch CreateScratch(int maxItems) => new(Dimension, Math.Min(maxItems, Dimension));
 
     /// <summary>Writes the fold-in of <paramref name="subset"/> (item rows, weights <paramref name="weights"/> or 1) to <paramref name="x"/>.</summary>
     public void Solve(ReadOnlySpan<int> subset, ReadOnlySpan<float> weights, Span<float> x, Scratch s)
     {
         int d = Dimension, n = subset.Length;
-        if (n > s.MaxItems) s.Grow(n);
         double penalty = _options.Regularization * Math.Pow(n + _options.UnobservedWeight * _itemCount, _options.RegularizationExponent);
+        if (n > d)
+        {
+            SolveInBasis(subset, weights, x, s, penalty);
+            return;
+        }
+        if (n > s.MaxItems) s.Grow(n);
         // With S = B^(-1/2) (diagonal in the eigenbasis) and Zs = Z S: x̃ = S (v − Zsᵀ K⁻¹ Zs v), v = Zsᵀ w,
         // K = W⁻¹ + Zs Zsᵀ (|S| × |S|). A direction with no penalty and no energy stays at 0 rather than dividing by 0.
         var scale = s.Scale.AsSpan(0, d);
@@ -103,8 +114,45 @@ internal sealed class InterestFoldIn
         for (int i = 0; i < d; i++) x[i] = (float)TensorPrimitives.Dot(_basis.AsSpan(i * d, d), v);
     }
 
+    /// <summary>
+    /// The solve for |S| > d: M x̃ = r with M = diag(α0 Λ + p) + Σ_a w_a z_a z_aᵀ (upper triangle, d × d) and r = Σ_a w_a z_a,
+    /// z_a the item's row of Y Q; then x = Q x̃.
+    /// </summary>
+    private void SolveInBasis(ReadOnlySpan<int> subset, ReadOnlySpan<float> weights, Span<float> x, Scratch s, double penalty)
+    {
+        int d = Dimension;
+        var m = s.Basis.AsSpan(0, d * d);
+        var r = s.V.AsSpan(0, d);
+        var z = s.Scale.AsSpan(0, d);
+        m.Clear();
+        r.Clear();
+        for (int j = 0; j < d; j++) m[j * d + j] = _options.UnobservedWeight * _eigenvalues[j] + penalty;
+        for (int a = 0; a < subset.Length; a++)
+        {
+            var rotated = _rotated.AsSpan(subset[a] * d, d);
+            for (int j = 0; j < d; j++) z[j] = rotated[j];
+            double w = weights.IsEmpty ? 1 : weights[a];
+            TensorPrimitives.MultiplyAdd(z, w, r, r);
+            for (int j = 0; j < d; j++)
+            {
+                var row = m.Slice(j * d + j, d - j);
+                TensorPrimitives.MultiplyAdd(z[j..], w * z[j], row, row);
+            }
+        }
+        ImplicitAlsTrainer.CholeskyInPlace(m, d);
+        var solution = s.Solution.AsSpan(0, d);
+        ImplicitAlsTrainer.CholeskySolve(m, d, r, solution);
+        for (int i = 0; i < d; i++) x[i] = (float)TensorPrimitives.Dot(_basis.AsSpan(i * d, d), solution);
+    }
+
     internal sealed class Scratch(int d, int maxItems)
     {
+        /// <summary>The d × d system of a subset larger than the dimension.</summary>
+        public double[] Basis { get; } = new double[d * d];
+
+        /// <summary>Its solution x̃.</summary>
+        public double[] Solution { get; } = new double[d];
+
         public int MaxItems { get; private set; } = maxItems;
         public double[] Scale { get; } = new double[d];
         public double[] V { get; } = new double[d];
