@@ -45,7 +45,7 @@ internal static class FitCommand
             "The retrieval stage: quota (kNN-Embed: clusters, smoothed mixtures, cluster quotas), unimodal (the single vector's top M) or "
             + "history-mmr (history-interest MMR, the --history-* settings; no clustering or mixture stage).");
         var history = new HistoryRowFlags();
-        var command = new Command("fit", "Fits the kNN-Embed pipeline (ML.NET estimators) on an edge file and saves it with mlContext.Model.Save.")
+        var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal or history-mmr) on an edge file and saves it with mlContext.Model.Save.")
             .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. neighborIndex.All, .. history.All]);
         command.SetAction(r =>
         {
