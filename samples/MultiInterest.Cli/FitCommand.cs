@@ -29,6 +29,7 @@ internal static class FitCommand
         FitRetriever.Quota => "quota",
         FitRetriever.Unimodal => "unimodal",
         FitRetriever.HistoryMmr => "history-mmr",
+        FitRetriever.RoundRobin => "round-robin",
         _ => throw new ArgumentOutOfRangeException(nameof(retriever), retriever, null),
     };
 
@@ -42,26 +43,22 @@ internal static class FitCommand
         var pipeline = new PipelineFlags();
         var neighborIndex = new NeighborIndexOption.Flags();
         var retriever = Opt.Choice("--retriever", FitRetriever.Quota, Name,
-            "The retrieval stage: quota (kNN-Embed: clusters, smoothed mixtures, cluster quotas), unimodal (the single vector's top M) or "
-            + "history-mmr (history-interest MMR, the --history-* settings; no clustering or mixture stage).");
+            "The retrieval stage: quota (kNN-Embed: clusters, smoothed mixtures, cluster quotas), unimodal (the single vector's top M), "
+            + "history-mmr (history-interest MMR, the --history-* settings; no clustering or mixture stage) or round-robin (learned multi-vector "
+            + "embeddings: the --dcm or --mixture-embeddings model with its --dcm-* / --mix-* settings, instead of --algorithm).");
         var history = new HistoryRowFlags();
-        var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal or history-mmr) on an edge file and saves it with mlContext.Model.Save.")
-            .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. neighborIndex.All, .. history.All]);
+        var dcm = new DcmFlags.Flags();
+        var mixtureEmbedding = new MixtureRows.Flags();
+        var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr or round-robin) on an edge file and saves it with mlContext.Model.Save.")
+            .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. neighborIndex.All, .. history.All, .. dcm.All, .. mixtureEmbedding.All]);
         command.SetAction(r =>
         {
             int threads = r.Value(run.Threads), seed = r.Value(run.Seed);
             var engine = embedding.Read(r, seed, threads);
-            var trainer = new GraphEmbeddingTrainer.Options
-            {
-                Algorithm = engine.Algorithm, Dimension = engine.Dimension, Epochs = engine.Epochs, Loss = engine.Loss, Margin = engine.Margin,
-                NegativeWeight = engine.NegativeWeight, LearningRate = engine.LearningRate, UniformNegatives = engine.UniformNegatives,
-                BatchNegatives = engine.BatchNegatives, DegreeNegatives = engine.DegreeNegatives, Initialization = engine.Initialization,
-                L2Regularization = engine.L2Regularization, L2DegreeExponent = engine.L2DegreeExponent, HistoryBlend = engine.HistoryBlend,
-                PopularityCorrection = engine.PopularityCorrection, Svd = engine.Svd, Als = engine.Als,
-                AutoIncludesNegativeSampling = engine.AutoIncludesNegativeSampling, ValidationFraction = engine.ValidationFraction,
-                ValidationUsers = engine.ValidationUsers, ValidationCutoff = engine.ValidationCutoff, EarlyStoppingPatience = engine.EarlyStoppingPatience,
-                AutoMaxDimension = engine.AutoMaxDimension, AutoTolerance = engine.AutoTolerance, Seed = seed, Threads = threads,
-            };
+            var stage = r.Value(retriever);
+            if (stage != FitRetriever.RoundRobin && (r.GetValue(dcm.On) || r.GetValue(mixtureEmbedding.On)))
+                throw new UsageException("--dcm and --mixture-embeddings train the model of --retriever round-robin; add it, or leave them out.");
+            var trainer = GraphEmbeddingTrainer.Options.FromEngine(stage == FitRetriever.RoundRobin ? LearnedModel(r, dcm, mixtureEmbedding, seed, threads) : engine);
             var clustering = pipeline.Clustering(r, seed, threads);
             var kmeans = new SphericalKMeansTrainer.Options { NumberOfClusters = clustering.Clusters, MaxIterations = clustering.MaxIterations, Tolerance = 0, Seed = seed, Threads = threads };
             var index = neighborIndex.Read(r);
@@ -76,18 +73,28 @@ internal static class FitCommand
                 Threads = threads,
             };
             var quota = new ClusterQuotaRetrieverEstimator.Options { Candidates = r.Value(candidates), Alpha = r.Value(pipeline.Alpha), Threads = threads };
-            var stage = r.Value(retriever);
             // Only the chosen stage's options are read, so a bad --history-* value fails only where it is used.
             var last = stage switch
             {
                 FitRetriever.Unimodal => new Stages { Unimodal = new UnimodalRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
                 FitRetriever.HistoryMmr => new Stages { HistoryMmr = history.Stage(r, r.Value(candidates), threads) },
+                FitRetriever.RoundRobin => new Stages { RoundRobin = new RoundRobinRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
             };
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;
             return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, last, progress));
         });
         return command;
+    }
+
+    /// <summary>The learned multi-vector model of <c>--retriever round-robin</c>: exactly one of --dcm and --mixture-embeddings.</summary>
+    private static GraphEmbeddingOptions LearnedModel(ParseResult r, DcmFlags.Flags dcm, MixtureRows.Flags mixture, int seed, int threads)
+    {
+        var dcmOptions = dcm.Read(r, seed, threads);
+        var mixtureOptions = mixture.Read(r, seed, threads)?.Mixture;
+        if ((dcmOptions == null) == (mixtureOptions == null))
+            throw new UsageException("--retriever round-robin serves a learned multi-vector model: give exactly one of --dcm and --mixture-embeddings (their --dcm-* / --mix-* options set it).");
+        return dcmOptions ?? mixtureOptions!;
     }
 
     /// <summary>The stages after the embedding: the kNN-Embed chain (k-means, mixture, quota), or one retriever.</summary>
@@ -103,12 +110,16 @@ internal static class FitCommand
 
         public MmrRetrieverEstimator.Options? HistoryMmr { get; init; }
 
-        public string Description => Unimodal != null ? "the unimodal pipeline" : HistoryMmr != null ? "the history-interest MMR pipeline" : "the kNN-Embed pipeline";
+        public RoundRobinRetrieverEstimator.Options? RoundRobin { get; init; }
+
+        public string Description => Unimodal != null ? "the unimodal pipeline" : HistoryMmr != null ? "the history-interest MMR pipeline"
+            : RoundRobin != null ? "the round-robin pipeline" : "the kNN-Embed pipeline";
 
         public EstimatorChain<CandidateRetrievalTransformer> Append(EstimatorChain<ITransformer> chain, MultiInterestCatalog mi)
         {
             if (Unimodal != null) return chain.Append(mi.UnimodalRetriever(Unimodal));
             if (HistoryMmr != null) return chain.Append(mi.MmrRetriever(HistoryMmr));
+            if (RoundRobin != null) return chain.Append(mi.RoundRobinRetriever(RoundRobin));
             return chain.Append(mi.SphericalKMeans(KMeans!)).Append(mi.KnnSmoothedMixture(Mixture!)).Append(mi.ClusterQuotaRetriever(Quota!));
         }
     }

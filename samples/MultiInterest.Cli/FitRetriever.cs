@@ -11,4 +11,7 @@ internal enum FitRetriever
 
     /// <summary>History-interest MMR: the user's history interests and MMR over the best score of its vectors (docs/results.md).</summary>
     HistoryMmr,
+
+    /// <summary>Round-robin retrieval over learned multi-vector embeddings (the --dcm or --mixture-embeddings model).</summary>
+    RoundRobin,
 }

@@ -168,6 +168,28 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Worker threads; 0 = all cores. Only 1 gives bit-identical runs (more threads update without locks). Default 0.</summary>
         public int Threads;
 
+        /// <summary>
+        /// Options training as the engine's <paramref name="engine"/> does (every training setting copied, sub-options cloned,
+        /// the seed and threads included); the column names keep their defaults.
+        /// </summary>
+        public static Options FromEngine(GraphEmbeddingOptions engine)
+        {
+            ArgumentNullException.ThrowIfNull(engine);
+            return new Options
+            {
+                Dimension = engine.Dimension, Epochs = engine.Epochs, Loss = engine.Loss, Margin = engine.Margin, NegativeWeight = engine.NegativeWeight,
+                Optimizer = engine.Optimizer, LearningRate = engine.LearningRate, ChunkSize = engine.ChunkSize, UniformNegatives = engine.UniformNegatives,
+                DegreeNegatives = engine.DegreeNegatives, DegreeExponent = engine.DegreeExponent, BatchNegatives = engine.BatchNegatives,
+                InitScale = engine.InitScale, Initialization = engine.Initialization, PopularityCorrection = engine.PopularityCorrection,
+                L2Regularization = engine.L2Regularization, L2DegreeExponent = engine.L2DegreeExponent, HistoryBlend = engine.HistoryBlend,
+                Algorithm = engine.Algorithm, Svd = engine.Svd.Clone(), Als = engine.Als.Clone(), Mixture = engine.Mixture.Clone(), Dcm = engine.Dcm.Clone(),
+                DivideConquer = engine.DivideConquer.Clone(), ValidationFraction = engine.ValidationFraction, ValidationUsers = engine.ValidationUsers,
+                ValidationCutoff = engine.ValidationCutoff, EarlyStoppingPatience = engine.EarlyStoppingPatience, AutoMaxDimension = engine.AutoMaxDimension,
+                AutoTolerance = engine.AutoTolerance, AutoIncludesNegativeSampling = engine.AutoIncludesNegativeSampling, Seed = engine.Seed,
+                Threads = engine.Threads,
+            };
+        }
+
         internal GraphEmbeddingOptions ToEngine(int seed)
         {
             OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));

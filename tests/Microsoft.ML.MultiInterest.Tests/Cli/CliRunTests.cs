@@ -123,4 +123,34 @@ public sealed class CliRunTests : IDisposable
         Assert.NotEqual(0, negative.ExitCode);
         Assert.Contains("--history-interest-weight", negative.Error, StringComparison.Ordinal);
     }
+    [Fact]
+    public void Fit_with_the_round_robin_retriever_trains_the_dcm_model_that_recommend_serves_alike_with_onnx()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, "dcm.zip");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "round-robin", "--dcm", "--dcm-dim", "8", "--dcm-epochs", "2",
+            "--dcm-validation-fraction", "0", "--candidates", "5", "--threads", "1");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains("round-robin pipeline", fit.Out, StringComparison.Ordinal);
+
+        var lists = new List<string[]>();
+        foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"], ["--onnx"] })
+        {
+            string path = Path.Combine(_directory, $"dcm{lists.Count}.tsv");
+            var run = CliHarness.Run(["recommend", "--model", model, "--users", test, "--out", path, .. scorer]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            lists.Add(File.ReadAllLines(path).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray());
+        }
+        Assert.True(lists[0].Length > 1);
+        Assert.Equal(lists[0], lists[1]);
+        Assert.Equal(lists[0], lists[2]);
+
+        // The learned model is chosen by exactly one of its flags, and those flags need the round-robin stage.
+        var neither = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "round-robin");
+        Assert.NotEqual(0, neither.ExitCode);
+        Assert.Contains("--dcm", neither.Error, StringComparison.Ordinal);
+        var stray = CliHarness.Run("fit", "--train", train, "--model", model, "--dcm");
+        Assert.NotEqual(0, stray.ExitCode);
+        Assert.Contains("--retriever round-robin", stray.Error, StringComparison.Ordinal);
+    }
 }

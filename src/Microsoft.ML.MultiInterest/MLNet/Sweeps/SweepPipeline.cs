@@ -8,18 +8,8 @@ internal static class SweepPipeline
     public static IEstimator<ITransformer> Create(MLContext ml, SweepSettings settings, int candidates, int threads)
     {
         var mi = ml.MultiInterest();
-        var e = settings.Embedding;
-        var embedding = new GraphEmbeddingTrainer.Options
-        {
-            Algorithm = e.Algorithm, Dimension = e.Dimension, Epochs = e.Epochs, Loss = e.Loss, Margin = e.Margin, NegativeWeight = e.NegativeWeight,
-            Optimizer = e.Optimizer, LearningRate = e.LearningRate, ChunkSize = e.ChunkSize, UniformNegatives = e.UniformNegatives,
-            DegreeNegatives = e.DegreeNegatives, DegreeExponent = e.DegreeExponent, BatchNegatives = e.BatchNegatives, InitScale = e.InitScale,
-            Initialization = e.Initialization, L2Regularization = e.L2Regularization, L2DegreeExponent = e.L2DegreeExponent, HistoryBlend = e.HistoryBlend,
-            PopularityCorrection = e.PopularityCorrection, Svd = e.Svd.Clone(), Als = e.Als.Clone(), ValidationFraction = e.ValidationFraction,
-            ValidationUsers = e.ValidationUsers, ValidationCutoff = e.ValidationCutoff, EarlyStoppingPatience = e.EarlyStoppingPatience,
-            AutoMaxDimension = e.AutoMaxDimension, AutoTolerance = e.AutoTolerance, AutoIncludesNegativeSampling = e.AutoIncludesNegativeSampling,
-            Seed = e.Seed, Threads = threads,
-        };
+        var embedding = GraphEmbeddingTrainer.Options.FromEngine(settings.Embedding);
+        embedding.Threads = threads;
         var keyed = ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.User)
             .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.Item))
             .Append(mi.GraphEmbedding(embedding));
