@@ -17,21 +17,6 @@ internal static class DcmFlags
     /// <summary>Suffix of a learned row's cluster-quota twin (--learned-quotas).</summary>
     public const string QuotaSuffix = "_quotas";
 
-    /// <summary>Dimension unless --dcm-dim is given (the learned mixtures' per-component dimension).</summary>
-    public const int Dimension = 32;
-
-    /// <summary>Epochs at most (chosen on the validation hold-out) unless --dcm-epochs is given.</summary>
-    public const int Epochs = 20;
-
-    /// <summary>Learning rate unless --dcm-lr is given.</summary>
-    public const float LearningRate = 0.2f;
-
-    /// <summary>Margin unless --dcm-margin is given.</summary>
-    public const float Margin = 0.3f;
-
-    /// <summary>Uniform negatives per edge unless --dcm-negatives is given.</summary>
-    public const int Negatives = 16;
-
     /// <summary>The DCM row's options and --learned-quotas, declared once.</summary>
     internal sealed class Flags
     {
@@ -50,15 +35,15 @@ internal static class DcmFlags
 
         public CliOption<int> History { get; } = Opt.Int("--dcm-history", DcmDefaults.MaxHistory, "DCM: most recent history items per user.", min: 1);
 
-        public CliOption<int> Dim { get; } = Opt.Int("--dcm-dim", Dimension, "DCM: dimension.", min: 1);
+        public CliOption<int> Dim { get; } = Opt.Int("--dcm-dim", DcmDefaults.Dimension, "DCM: dimension.", min: 1);
 
-        public CliOption<int> DcmEpochs { get; } = Opt.Int("--dcm-epochs", Epochs, "DCM: epochs at most (chosen on the validation hold-out).", min: 1);
+        public CliOption<int> DcmEpochs { get; } = Opt.Int("--dcm-epochs", DcmDefaults.Epochs, "DCM: epochs at most (chosen on the validation hold-out).", min: 1);
 
-        public CliOption<float> Lr { get; } = Opt.Float("--dcm-lr", LearningRate, "DCM: learning rate.");
+        public CliOption<float> Lr { get; } = Opt.Float("--dcm-lr", DcmDefaults.LearningRate, "DCM: learning rate.");
 
-        public CliOption<float> DcmMargin { get; } = Opt.Float("--dcm-margin", Margin, "DCM: margin.");
+        public CliOption<float> DcmMargin { get; } = Opt.Float("--dcm-margin", DcmDefaults.Margin, "DCM: margin.");
 
-        public CliOption<int> DcmNegatives { get; } = Opt.Int("--dcm-negatives", Negatives, "DCM: uniform negatives per edge.", min: 0);
+        public CliOption<int> DcmNegatives { get; } = Opt.Int("--dcm-negatives", DcmDefaults.Negatives, "DCM: uniform negatives per edge.", min: 0);
 
         public CliOption<MixturePooling> Pooling { get; } = Opt.Choice("--dcm-pooling", DcmDefaults.Pooling, MixtureRows.Name, "DCM: pooling of the interests.");
 

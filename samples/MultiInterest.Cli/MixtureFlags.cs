@@ -18,21 +18,6 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
     /// <summary>Name of the equal-size single-vector row.</summary>
     public const string ControlName = "single_vector_equal_size";
 
-    /// <summary>Per-component dimension of the rows unless --mix-dim is given.</summary>
-    public const int Dimension = 32;
-
-    /// <summary>Epochs at most (the number is chosen on the validation hold-out) unless --mix-epochs is given.</summary>
-    public const int Epochs = 20;
-
-    /// <summary>Learning rate unless --mix-lr is given.</summary>
-    public const float LearningRate = 0.2f;
-
-    /// <summary>
-    /// Margin of the mixture unless --mix-margin is given: chosen on a validation split of cit-HepPh's training edges
-    /// (docs/results.md). The regularised pooling adds θ Σ M to the positives only, which eats into a small margin.
-    /// </summary>
-    public const float Margin = 1.0f;
-
     /// <summary>Margin of the equal-size single vector unless --mix-control-margin is given (its own best on the same validation split).</summary>
     public const float ControlMargin = 0.3f;
 
@@ -46,13 +31,13 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
 
         public CliOption<int> DestinationComponents { get; } = Opt.Int("--mix-item-components", MixtureEmbeddingDefaults.DestinationComponents, "Vectors per item.", min: 1);
 
-        public CliOption<int> Dim { get; } = Opt.Int("--mix-dim", Dimension, "Dimension per component; the control gets N x --mix-components.", min: 1);
+        public CliOption<int> Dim { get; } = Opt.Int("--mix-dim", MixtureEmbeddingDefaults.Dimension, "Dimension per component; the control gets N x --mix-components.", min: 1);
 
-        public CliOption<int> MixEpochs { get; } = Opt.Int("--mix-epochs", Epochs, "Epochs at most (chosen on the validation hold-out).", min: 1);
+        public CliOption<int> MixEpochs { get; } = Opt.Int("--mix-epochs", MixtureEmbeddingDefaults.Epochs, "Epochs at most (chosen on the validation hold-out).", min: 1);
 
-        public CliOption<float> Lr { get; } = Opt.Float("--mix-lr", LearningRate, "Learning rate.");
+        public CliOption<float> Lr { get; } = Opt.Float("--mix-lr", MixtureEmbeddingDefaults.LearningRate, "Learning rate.");
 
-        public CliOption<float> MixMargin { get; } = Opt.Float("--mix-margin", Margin, "Margin of the mixture.");
+        public CliOption<float> MixMargin { get; } = Opt.Float("--mix-margin", MixtureEmbeddingDefaults.Margin, "Margin of the mixture.");
 
         public CliOption<float> MixControlMargin { get; } = Opt.Float("--mix-control-margin", ControlMargin, "Margin of the equal-size single vector.");
 

@@ -41,13 +41,34 @@ public sealed partial class MultiInterestCatalog
     /// <param name="seed">Random seed; null draws it from the MLContext's seed.</param>
     public GraphEmbeddingTrainer MixtureEmbedding(string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
         int sourceComponents = MixtureEmbeddingDefaults.SourceComponents, int destinationComponents = MixtureEmbeddingDefaults.DestinationComponents,
-        int dimension = GraphEmbeddingDefaults.Dimension, int epochs = GraphEmbeddingDefaults.Epochs, MixturePooling pooling = MixtureEmbeddingDefaults.Pooling,
+        int dimension = MixtureEmbeddingDefaults.Dimension, int epochs = MixtureEmbeddingDefaults.Epochs, MixturePooling pooling = MixtureEmbeddingDefaults.Pooling,
         int? seed = null) =>
         GraphEmbedding(new GraphEmbeddingTrainer.Options
         {
             UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = dimension, Epochs = epochs, Seed = seed,
-            Algorithm = EmbeddingAlgorithm.MixtureEmbedding,
+            Algorithm = EmbeddingAlgorithm.MixtureEmbedding, Margin = MixtureEmbeddingDefaults.Margin, LearningRate = MixtureEmbeddingDefaults.LearningRate,
             Mixture = new MixtureEmbeddingOptions { SourceComponents = sourceComponents, DestinationComponents = destinationComponents, Pooling = pooling },
+        });
+
+    /// <summary>
+    /// Learns Pinterest's differentiable clustering with the same estimator (<see cref="EmbeddingAlgorithm.DifferentiableClustering"/>):
+    /// item vectors trained so that soft k-means over a user's history gives <paramref name="interests"/> interest vectors, with
+    /// the settings of the library's validation runs (<see cref="DcmDefaults"/>: d 32, margin 0.3, learning rate 0.2, 16
+    /// negatives, τ 0.4). Served by <see cref="RoundRobinRetriever(int, bool)"/>; other settings in <see cref="GraphEmbeddingTrainer.Options.Dcm"/>.
+    /// </summary>
+    /// <param name="userColumnName">The user key column.</param>
+    /// <param name="itemColumnName">The item key column.</param>
+    /// <param name="interests">K, interest vectors per user.</param>
+    /// <param name="dimension">Dimension of the item vectors.</param>
+    /// <param name="epochs">Passes over the edges.</param>
+    /// <param name="seed">Random seed; null draws it from the MLContext's seed.</param>
+    public GraphEmbeddingTrainer DifferentiableClustering(string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
+        int interests = DcmDefaults.Interests, int dimension = DcmDefaults.Dimension, int epochs = DcmDefaults.Epochs, int? seed = null) =>
+        GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = dimension, Epochs = epochs, Seed = seed,
+            Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Margin = DcmDefaults.Margin, LearningRate = DcmDefaults.LearningRate,
+            UniformNegatives = DcmDefaults.Negatives, Dcm = new DcmOptions { Interests = interests },
         });
 
     /// <summary>Clusters item embeddings with spherical k-means.</summary>

@@ -10,6 +10,18 @@ public sealed class DcmMLNetTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
+    public void TheCatalogShortcut_TrainsDcmInterests_OfTheGivenCountAndDimension()
+    {
+        var ml = new MLContext(seed: 1);
+        MLNetTestData.Keyed(ml, out var raw);
+        var fitted = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().DifferentiableClustering(interests: 3, dimension: 8, epochs: 2, seed: 5)).Fit(raw);
+        var model = fitted.LastTransformer.Mixture!;
+        Assert.Equal(3, model.SourceComponents);
+        Assert.Equal(8, fitted.LastTransformer.ItemEmbeddings.Dimension);
+        Assert.Equal(1, model.DestinationComponents);
+    }
+
+    [Fact]
     public void FitsInterestsAndRoundTripsThemThroughSaveAndLoad()
     {
         var ml = new MLContext(seed: 1);

@@ -30,4 +30,19 @@ public static class DcmDefaults
 
     /// <summary>γ of the smooth poolings: 0.1.</summary>
     public const float Gamma = 0.1f;
+
+    /// <summary>Dimension d: 32, as the learned mixtures' per-component dimension (so they compare at equal size).</summary>
+    public const int Dimension = 32;
+
+    /// <summary>Epochs at most: 20 (with a validation hold-out the best epoch is kept, then the model refitted).</summary>
+    public const int Epochs = 20;
+
+    /// <summary>Learning rate: 0.2 (row-wise Adagrad).</summary>
+    public const float LearningRate = 0.2f;
+
+    /// <summary>Margin of the ranking loss: 0.3.</summary>
+    public const float Margin = 0.3f;
+
+    /// <summary>Uniform negatives per edge: 16.</summary>
+    public const int Negatives = 16;
 }

@@ -23,4 +23,20 @@ public static class MixtureEmbeddingDefaults
 
     /// <summary>γ_T of the post-hoc mixture weights: 0.1.</summary>
     public const float WeightGamma = 0.1f;
+
+    /// <summary>Per-component dimension d: 32, the setting of the validation runs (docs/results.md; five components = 160 numbers per user).</summary>
+    public const int Dimension = 32;
+
+    /// <summary>Epochs at most: 20 (with a validation hold-out the best epoch is kept, then the model refitted).</summary>
+    public const int Epochs = 20;
+
+    /// <summary>Learning rate: 0.2 (row-wise Adagrad).</summary>
+    public const float LearningRate = 0.2f;
+
+    /// <summary>
+    /// Margin of the ranking loss: 1.0, chosen on a validation split of cit-HepPh's training edges (docs/results.md). The
+    /// regularised pooling adds θ Σ M to the positives only, which eats into a small margin (at the single-vector trainer's
+    /// 0.1 the mixture collapses).
+    /// </summary>
+    public const float Margin = 1.0f;
 }
