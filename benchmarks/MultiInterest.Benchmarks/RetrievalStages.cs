@@ -65,7 +65,9 @@ internal static class RetrievalStages
         if (unimodal != null) setup["unimodal_panels"] = JsonReport.Round(Lap(clock), 4);
         var history = s.HistoryMmr ? new HistoryInterestRetriever(items) : null;
         if (history != null) setup["history_mmr_panels"] = JsonReport.Round(Lap(clock), 4);
-        var chain = new Chain(train, users, items, clustering, neighborIndex, quota, unimodal, history, s);
+        var historyPool = s.HistoryMmr && s.HistoryPoolOptions() is { } poolOptions ? new HistoryInterestRetriever(items, poolOptions) : null;
+        if (historyPool != null) setup["history_pool_index"] = JsonReport.Round(Lap(clock), 4);
+        var chain = new Chain(train, users, items, clustering, neighborIndex, quota, unimodal, history, historyPool, s);
 
         if (s.Warmup) chain.Run(queryUsers[..Math.Min(WarmupUsers, queryUsers.Length)], null, null);
         var runs = new Dictionary<string, List<double>>();
@@ -81,6 +83,7 @@ internal static class RetrievalStages
             recall = new() { ["knn_embed_quota"] = MeanRecall(output.Quota, queryUsers, test) };
             if (output.Unimodal != null) recall["unimodal"] = MeanRecall(output.Unimodal, queryUsers, test);
             if (output.HistoryMmr != null) recall["history_mmr"] = MeanRecall(output.HistoryMmr, queryUsers, test);
+            if (output.HistoryMmrClustered != null) recall["history_mmr_clustered"] = MeanRecall(output.HistoryMmrClustered, queryUsers, test);
         }
         var graded = neighborIndex is ClusteredNeighborIndex clustered ? Grade(clustered, users, eligible, queryUsers, output.Neighbors, s) : null;
         return new RetrievalReport(setup, stages, work, shortLists, recall, graded);
@@ -137,10 +140,12 @@ internal static class RetrievalStages
 
     /// <summary>One pass of the stages over a set of users, recording each stage's seconds.</summary>
     private sealed class Chain(BipartiteGraph train, EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering,
-        INeighborIndex neighborIndex, ClusterQuotaRetriever quota, UnimodalRetriever? unimodal, HistoryInterestRetriever? history, RetrievalSettings s)
+        INeighborIndex neighborIndex, ClusterQuotaRetriever quota, UnimodalRetriever? unimodal, HistoryInterestRetriever? history,
+        HistoryInterestRetriever? historyPool, RetrievalSettings s)
     {
         /// <summary>The results of a pass that the report needs.</summary>
-        public readonly record struct Output(MixtureTable Smoothed, RankedLists Neighbors, RankedLists Quota, RankedLists? Unimodal, RankedLists? HistoryMmr);
+        public readonly record struct Output(MixtureTable Smoothed, RankedLists Neighbors, RankedLists Quota, RankedLists? Unimodal, RankedLists? HistoryMmr,
+            RankedLists? HistoryMmrClustered);
 
         /// <summary>The command line's history_mmr settings (docs/results.md), the fold-in fitted to the user vectors.</summary>
         private static readonly HistoryInterestOptions HistoryOptions = new() { MatchUserVectors = true };
@@ -170,7 +175,7 @@ internal static class RetrievalStages
                 unimodal.Retrieve(users, queryUsers, null, s.Candidates, s.Threads);
                 Record("unimodal_plain");
             }
-            RankedLists? historyLists = null;
+            RankedLists? historyLists = null, clusteredLists = null;
             if (history != null)
             {
                 var interests = HistoryInterests.Build(train, items, queryUsers, HistoryOptions, s.Threads, users);
@@ -178,8 +183,14 @@ internal static class RetrievalStages
                 historyLists = history.Retrieve(users, interests, train, s.Candidates, HistoryLambda, HistoryInterestDefaults.InterestWeight,
                     MmrRetrieverDefaults.PoolSize, s.Threads);
                 Record("history_mmr");
+                if (historyPool != null)
+                {
+                    clusteredLists = historyPool.Retrieve(users, interests, train, s.Candidates, HistoryLambda, HistoryInterestDefaults.InterestWeight,
+                        MmrRetrieverDefaults.PoolSize, s.Threads);
+                    Record("history_mmr_clustered");
+                }
             }
-            return new Output(smoothed, neighbors, lists, baseline, historyLists);
+            return new Output(smoothed, neighbors, lists, baseline, historyLists, clusteredLists);
 
             void Record(string stage)
             {

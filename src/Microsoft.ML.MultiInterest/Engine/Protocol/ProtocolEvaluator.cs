@@ -108,8 +108,12 @@ public static class ProtocolEvaluator
         Dictionary<int, RankedLists>? historyLists = null;
         if (history != null)
         {
+            // The clustered pool's lists are built once per item table, as a service would: timed apart from retrieval.
+            var pool = history.Pool.Clone();
+            if (pool.Threads == 0) pool.Threads = threads;
+            historyRetriever = new HistoryInterestRetriever(itemEmbeddings, pool);
+            if (pool.Search != HistoryPoolSearch.Exact) seconds["history_pool_index"] = Lap(clock);
             historyInterests = HistoryInterests.Build(train, itemEmbeddings, testUsers, history.Interests, threads, userEmbeddings);
-            historyRetriever = new HistoryInterestRetriever(itemEmbeddings);
             historyLists = Prefixes(cutoffs, historyRetriever.Retrieve(userEmbeddings, historyInterests, train, maxCutoff, history.MmrLambda,
                 history.InterestWeight, settings.MmrPoolSize, threads, unimodal));
             seconds["history_mmr_retrieval"] = Lap(clock);

@@ -8,22 +8,39 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <see cref="MmrRetriever.Rerank(RankedLists, int, double, int, InterestProportionality, int)"/>'s rule with the PM-2
 /// proportionality term over the interests, each pool item counted for the interest whose vector scores it highest and
 /// each interest weighted by its share of the history. With lambda = 1 and nu = 0 the list is the ranking by that
-/// best score. Thread-safe; the result does not depend on the threads.
+/// best score. The pool is exact by default; <see cref="HistoryPoolOptions"/> can have the interests search an inverted
+/// file over the items instead (<see cref="HistoryPoolSearch.Clustered"/>), built once here. Thread-safe; the result does
+/// not depend on the threads.
 /// </summary>
 public sealed class HistoryInterestRetriever
 {
     private readonly UnimodalRetriever _search;
     private readonly MmrRetriever _mmr;
     private readonly EmbeddingMatrix _items;
+    private readonly HistoryPoolOptions _pool;
+    private readonly HistoryPoolIndex? _index;
 
     /// <summary>Creates a retriever over <paramref name="items"/>.</summary>
-    public HistoryInterestRetriever(EmbeddingMatrix items)
+    /// <param name="items">The item vectors.</param>
+    /// <param name="pool">How the pool is searched; null = exact (<see cref="HistoryPoolDefaults"/>). A clustered search
+    /// builds its lists here, once.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A pool option is out of range (<see cref="HistoryPoolOptions.Validate"/>).</exception>
+    public HistoryInterestRetriever(EmbeddingMatrix items, HistoryPoolOptions? pool = null)
     {
         ArgumentNullException.ThrowIfNull(items);
+        pool?.Validate();
         _search = new UnimodalRetriever(items);
         _mmr = new MmrRetriever(items);
         _items = items;
+        _pool = pool?.Clone() ?? new HistoryPoolOptions();
+        if (_pool.Search == HistoryPoolSearch.Clustered) _index = new HistoryPoolIndex(items, _pool);
     }
+
+    /// <summary>The pool search's options (a copy).</summary>
+    public HistoryPoolOptions PoolOptions => _pool.Clone();
+
+    /// <summary>Inverted lists of the clustered pool search (0 for the exact search).</summary>
+    public int PoolLists => _index?.Lists ?? 0;
 
     /// <summary>Retrieves <paramref name="candidates"/> items for each user of <paramref name="interests"/>.</summary>
     /// <param name="userEmbeddings">The users' own vectors (rows of the training graph).</param>
@@ -60,7 +77,8 @@ public sealed class HistoryInterestRetriever
     /// <summary>
     /// Each user's top <paramref name="poolSize"/> items by best score, and the item-to-interest assignment. Exact: an
     /// item among a user's top N by the maximum over its vectors is among the top N of the vector attaining that maximum,
-    /// so the union of the vectors' own top-N lists, re-scored by the maximum, holds the pool.
+    /// so the union of the vectors' own top-N lists, re-scored by the maximum, holds the pool. The clustered search finds
+    /// each interest's top N among the lists it searches only; the union is re-scored the same way.
     /// </summary>
     internal (RankedLists Pool, HistoryInterestTerm Term) Pool(EmbeddingMatrix userEmbeddings, HistoryInterests interests,
         BipartiteGraph? exclusions, int poolSize, double interestWeight, int threads, RankedLists? userLists = null)
@@ -85,7 +103,11 @@ public sealed class HistoryInterestRetriever
             owners.AsSpan(firstInterest[q], interests.InterestCount(q)).Fill(interests.Users[q]);
         }
         var own = userLists ?? _search.Retrieve(userEmbeddings, interests.Users, exclusions, poolSize, threads);
-        var lists = _search.RetrieveQueries(interestQueries, owners, exclusions, poolSize, threads);
+        if (_index != null && exclusions != null && exclusions.ItemCount != _items.Rows)
+            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {_items.Rows}.", nameof(exclusions));
+        var lists = _index == null
+            ? _search.RetrieveQueries(interestQueries, owners, exclusions, poolSize, threads)
+            : _index.Search(interestQueries, firstInterest, interests.Users, exclusions, poolSize, threads);
         var pool = new RankedLists(count, poolSize);
         var assignment = new int[count * poolSize];
         Parallel.For(0, count, Parallelism.Options(threads), () => new Merge(poolSize * (1 + interests.MaxInterests)), (q, _, m) =>
