@@ -42,6 +42,9 @@ public class HistoryPoolTests
         var (exactPool, _) = exact.Pool(users, interests, graph, PoolSize, 0.5, threads: 1);
         var (clusteredPool, _) = clustered.Pool(users, interests, graph, PoolSize, 0.5, threads: 1);
         AssertSameLists(exactPool, clusteredPool);
+        // Given the users' own exact lists, the clustered search takes them instead of searching the user vectors.
+        var own = new UnimodalRetriever(items).Retrieve(users, interests.Users, graph, PoolSize, threads: 1);
+        AssertSameLists(exactPool, clustered.Pool(users, interests, graph, PoolSize, 0.5, threads: 1, own).Pool);
         AssertSameLists(exact.Retrieve(users, interests, graph, 10, 0.75, poolSize: PoolSize, threads: 1),
             clustered.Retrieve(users, interests, graph, 10, 0.75, poolSize: PoolSize, threads: 1));
     }
@@ -78,6 +81,16 @@ public class HistoryPoolTests
         }
         // One probe of twelve lists does miss items somewhere: the search really is approximate.
         Assert.True(differing > 0);
+        // With the exact own lists given, every user's pool holds them (the own vector's top N are among the best-score top N
+        // only partly, so: holds every own-list item that the exact pool holds).
+        var ownLists = new UnimodalRetriever(items).Retrieve(users, interests.Users, graph, PoolSize, threads: 1);
+        var (given, _) = clustered.Pool(users, interests, graph, PoolSize, 0.5, threads: 1, ownLists);
+        for (int q = 0; q < given.QueryCount; q++)
+        {
+            var held = given.IndicesOf(q).ToArray();
+            foreach (int item in ownLists.IndicesOf(q))
+                if (exactPool.IndicesOf(q).Contains(item)) Assert.Contains(item, held);
+        }
     }
 
     [Fact]

@@ -42,6 +42,9 @@ public sealed class HistoryInterestRetriever
     /// <summary>Inverted lists of the clustered pool search (0 for the exact search).</summary>
     public int PoolLists => _index?.Lists ?? 0;
 
+    /// <summary>The clustered pool's index (null for the exact search), for reports.</summary>
+    internal HistoryPoolIndex? PoolIndex => _index;
+
     /// <summary>Retrieves <paramref name="candidates"/> items for each user of <paramref name="interests"/>.</summary>
     /// <param name="userEmbeddings">The users' own vectors (rows of the training graph).</param>
     /// <param name="interests">The users' history interests; its users are the lists' users, in order.</param>
@@ -54,6 +57,8 @@ public sealed class HistoryInterestRetriever
     /// <param name="userLists">
     /// Optional: each user's own ranking by its vector alone (at least <paramref name="poolSize"/> long, or all its unseen
     /// items; same users, order and exclusions), e.g. <see cref="UnimodalRetriever"/>'s, reused instead of searched again.
+    /// Without them the clustered pool search (<see cref="HistoryPoolSearch.Clustered"/>) searches the user's vector through
+    /// its lists with the interests, so given exact lists make that pool a little more exact.
     /// </param>
     public RankedLists Retrieve(EmbeddingMatrix userEmbeddings, HistoryInterests interests, BipartiteGraph? exclusions, int candidates,
         double lambda = MmrRetrieverDefaults.Lambda, double interestWeight = HistoryInterestDefaults.InterestWeight,
@@ -78,7 +83,8 @@ public sealed class HistoryInterestRetriever
     /// Each user's top <paramref name="poolSize"/> items by best score, and the item-to-interest assignment. Exact: an
     /// item among a user's top N by the maximum over its vectors is among the top N of the vector attaining that maximum,
     /// so the union of the vectors' own top-N lists, re-scored by the maximum, holds the pool. The clustered search finds
-    /// each interest's top N among the lists it searches only; the union is re-scored the same way.
+    /// each interest's top N (and, unless <paramref name="userLists"/> are given, the user vector's) among the lists it
+    /// searches only; the union is re-scored the same way.
     /// </summary>
     internal (RankedLists Pool, HistoryInterestTerm Term) Pool(EmbeddingMatrix userEmbeddings, HistoryInterests interests,
         BipartiteGraph? exclusions, int poolSize, double interestWeight, int threads, RankedLists? userLists = null)
@@ -92,19 +98,23 @@ public sealed class HistoryInterestRetriever
             if (exclusions != null && u >= exclusions.UserCount) throw new ArgumentOutOfRangeException(nameof(interests), $"User row {u} is not in the exclusion graph.");
         }
         userEmbeddings.ThrowIfNotFinite("user embeddings", interests.Users);
-        // Interest vectors one after another, user by user; the users' own lists are searched (or given) separately.
+        if (_index != null && exclusions != null && exclusions.ItemCount != _items.Rows)
+            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {_items.Rows}.", nameof(exclusions));
+        // Interest vectors one after another, user by user. The exact search takes the users' own lists separately (searched
+        // or given); the clustered search, without given lists, searches each own vector first in its user's rows, in the
+        // same pass over the lists as its interests.
+        int lead = _index != null && userLists == null ? 1 : 0;
         var firstInterest = new int[count + 1];
-        for (int q = 0; q < count; q++) firstInterest[q + 1] = firstInterest[q] + interests.InterestCount(q);
+        for (int q = 0; q < count; q++) firstInterest[q + 1] = firstInterest[q] + lead + interests.InterestCount(q);
         var interestQueries = new EmbeddingMatrix(firstInterest[count], d);
         var owners = new int[interestQueries.Rows];
         for (int q = 0; q < count; q++)
         {
-            interests.Vectors(q).CopyTo(interestQueries.Values.AsSpan(firstInterest[q] * d, interests.InterestCount(q) * d));
-            owners.AsSpan(firstInterest[q], interests.InterestCount(q)).Fill(interests.Users[q]);
+            if (lead == 1) userEmbeddings.ReadRow(interests.Users[q]).CopyTo(interestQueries.Row(firstInterest[q]));
+            interests.Vectors(q).CopyTo(interestQueries.Values.AsSpan((firstInterest[q] + lead) * d, interests.InterestCount(q) * d));
+            owners.AsSpan(firstInterest[q], lead + interests.InterestCount(q)).Fill(interests.Users[q]);
         }
-        var own = userLists ?? _search.Retrieve(userEmbeddings, interests.Users, exclusions, poolSize, threads);
-        if (_index != null && exclusions != null && exclusions.ItemCount != _items.Rows)
-            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {_items.Rows}.", nameof(exclusions));
+        var own = lead == 1 ? null : userLists ?? _search.Retrieve(userEmbeddings, interests.Users, exclusions, poolSize, threads);
         var lists = _index == null
             ? _search.RetrieveQueries(interestQueries, owners, exclusions, poolSize, threads)
             : _index.Search(interestQueries, firstInterest, interests.Users, exclusions, poolSize, threads);
@@ -112,7 +122,8 @@ public sealed class HistoryInterestRetriever
         var assignment = new int[count * poolSize];
         Parallel.For(0, count, Parallelism.Options(threads), () => new Merge(poolSize * (1 + interests.MaxInterests)), (q, _, m) =>
         {
-            MergeOne(userEmbeddings.ReadRow(interests.Users[q]), own.IndicesOf(q), interestQueries, lists, firstInterest[q], firstInterest[q + 1], q, pool,
+            var ownList = own == null ? lists.IndicesOf(firstInterest[q]) : own.IndicesOf(q);
+            MergeOne(userEmbeddings.ReadRow(interests.Users[q]), ownList, interestQueries, lists, firstInterest[q] + lead, firstInterest[q + 1], q, pool,
                 assignment.AsSpan(q * poolSize, poolSize), m);
             return m;
         }, _ => { });
