@@ -24,6 +24,7 @@ internal static class CandidatePersistence
     private const string InterestsKey = "MmrInterests", ItemsPerInterestKey = "ItemsPerInterest", MaxInterestsKey = "MaxInterests", InterestIterationsKey = "InterestIterations";
     private const string FoldInLambdaKey = "FoldInRegularization", FoldInNuKey = "FoldInRegularizationExponent", FoldInAlpha0Key = "FoldInUnobservedWeight";
     private const string FoldInMatchKey = "FoldInMatchUserVectors";
+    private const string PoolSearchKey = "HistoryPoolSearch", PoolListsKey = "HistoryPoolLists", PoolProbesKey = "HistoryPoolProbes", PoolHistoryListsKey = "HistoryPoolHistoryLists";
 
     public static ITransformer CreateSavable(CandidateColumns columns)
     {
@@ -133,6 +134,14 @@ internal static class CandidatePersistence
         builder.Metadata(FoldInNuKey, settings.FoldInRegularizationExponent.ToString("R", inv));
         builder.Metadata(FoldInAlpha0Key, settings.FoldInUnobservedWeight.ToString("R", inv));
         builder.Metadata(FoldInMatchKey, settings.FoldInMatchUserVectors ? "true" : "false");
+        // The exact pool writes nothing, as before the setting existed.
+        if (settings.PoolSearch != HistoryPoolSearch.Exact)
+        {
+            builder.Metadata(PoolSearchKey, settings.PoolSearch.ToString());
+            builder.Metadata(PoolListsKey, SavedMetadata.Text(settings.PoolLists));
+            builder.Metadata(PoolProbesKey, SavedMetadata.Text(settings.PoolProbes));
+            builder.Metadata(PoolHistoryListsKey, settings.PoolHistoryLists ? "true" : "false");
+        }
     }
 
     /// <summary>The history-interest settings of a saved stage on top of <paramref name="settings"/>; unchanged when it has none.</summary>
@@ -157,9 +166,24 @@ internal static class CandidatePersistence
             FoldInMatchUserVectors = meta.TryGetValue(FoldInMatchKey, out var match) && (match == "true" ? true
                 : match == "false" ? false : throw new InvalidDataException($"The saved candidate stage has metadata entry '{FoldInMatchKey}' = '{match}', which is not true or false.")),
         };
+        // Absent from stages saved before it existed and from exact pools: the exact pool.
+        if (meta.TryGetValue(PoolSearchKey, out var pool))
+        {
+            if (!Enum.TryParse<HistoryPoolSearch>(pool, out var search) || !Enum.IsDefined(search))
+                throw new InvalidDataException($"The saved candidate stage has metadata entry '{PoolSearchKey}' = '{pool}', which is not Exact or Clustered.");
+            read = read with
+            {
+                PoolSearch = search,
+                PoolLists = SavedMetadata.Int(meta, PoolListsKey),
+                PoolProbes = SavedMetadata.Int(meta, PoolProbesKey),
+                PoolHistoryLists = meta.TryGetValue(PoolHistoryListsKey, out var lists) && (lists == "true" ? true
+                    : lists == "false" ? false : throw new InvalidDataException($"The saved candidate stage has metadata entry '{PoolHistoryListsKey}' = '{lists}', which is not true or false.")),
+            };
+        }
         try
         {
             read.History().Validate();
+            read.Pool().Validate();
         }
         catch (ArgumentOutOfRangeException e)
         {
