@@ -68,12 +68,15 @@ internal sealed class RetrievalSettings
     /// <summary>Lists each interest probes (<c>--history-pool-probes</c>). Default <see cref="HistoryPoolDefaults.Probes"/>.</summary>
     public int HistoryPoolProbes { get; set; } = HistoryPoolDefaults.Probes;
 
+    /// <summary>Lists the user's own vector probes, 0 = its exact list (<c>--history-pool-user-probes</c>). Default <see cref="HistoryPoolDefaults.UserProbes"/>.</summary>
+    public int HistoryPoolUserProbes { get; set; } = HistoryPoolDefaults.UserProbes;
+
     /// <summary>Also search the lists of the user's training items (<c>--history-pool-history-lists</c>). Default <see cref="HistoryPoolDefaults.HistoryLists"/>.</summary>
     public bool HistoryPoolHistoryLists { get; set; } = HistoryPoolDefaults.HistoryLists;
 
     /// <summary>The clustered pool's options from these settings (null for the exact pool).</summary>
     public HistoryPoolOptions? HistoryPoolOptions() => HistoryPool == HistoryPoolSearch.Clustered
-        ? new HistoryPoolOptions { Search = HistoryPool, Lists = HistoryPoolLists, Probes = HistoryPoolProbes, HistoryLists = HistoryPoolHistoryLists, Threads = Threads }
+        ? new HistoryPoolOptions { Search = HistoryPool, Lists = HistoryPoolLists, Probes = HistoryPoolProbes, UserProbes = HistoryPoolUserProbes, HistoryLists = HistoryPoolHistoryLists, Threads = Threads }
         : null;
 
     /// <summary>The clustered index's options from these settings (null for the exact index).</summary>
@@ -100,6 +103,7 @@ internal sealed class RetrievalSettings
         HistoryPool = HistoryPool.ToString().ToLowerInvariant(),
         HistoryPoolLists,
         HistoryPoolProbes,
+        HistoryPoolUserProbes,
         HistoryPoolHistoryLists,
         SimdFloats = System.Numerics.Vector<float>.Count,
     };
@@ -114,7 +118,7 @@ internal sealed class RetrievalSettings
         {
             Repeats = BenchOpt.Count("--repeats", defaultRepeats, "Timed passes over the users; each stage reports median and best.", min: 1);
             All = [Components, Neighbors, Lambda, Alpha, Candidates, Threads, Repeats, NoWarmup, NoUnimodal, NoHistoryMmr, MleEmbeddings, NeighborIndex, NeighborLists, NeighborProbes,
-                HistoryPool, HistoryPoolLists, HistoryPoolProbes, HistoryPoolHistoryLists];
+                HistoryPool, HistoryPoolLists, HistoryPoolProbes, HistoryPoolUserProbes, HistoryPoolHistoryLists];
         }
 
         public CliOption<int> Components { get; } = BenchOpt.Count("--components", Defaults.Components, "m: mixture components per user.", min: 1);
@@ -154,6 +158,9 @@ internal sealed class RetrievalSettings
 
         public CliOption<int> HistoryPoolProbes { get; } = BenchOpt.Count("--history-pool-probes", Defaults.HistoryPoolProbes, "Lists each interest of the clustered pool probes.", min: 0);
 
+        public CliOption<int> HistoryPoolUserProbes { get; } = BenchOpt.Count("--history-pool-user-probes", Defaults.HistoryPoolUserProbes,
+            "Lists the user's own vector probes in the clustered pool (0 = its exact list).", min: 0);
+
         public Option<bool> HistoryPoolHistoryLists { get; } = Opt.Flag("--history-pool-history-lists", "The clustered pool also searches the lists of the user's training items.");
 
         /// <summary>Every option of the group.</summary>
@@ -179,6 +186,7 @@ internal sealed class RetrievalSettings
             HistoryPool = r.Value(HistoryPool),
             HistoryPoolLists = r.Value(HistoryPoolLists),
             HistoryPoolProbes = r.Value(HistoryPoolProbes),
+            HistoryPoolUserProbes = r.Value(HistoryPoolUserProbes),
             HistoryPoolHistoryLists = r.GetValue(HistoryPoolHistoryLists),
         };
     }

@@ -24,12 +24,13 @@ internal sealed record RetrievalReport(
 /// <summary>The clustered history pool against the exact one, over the timed users (computed outside the timed stages).</summary>
 /// <param name="Lists">Inverted lists over the items.</param>
 /// <param name="Probes">Lists each interest probes.</param>
+/// <param name="UserProbes">Lists the user's own vector probes (0 = its exact list).</param>
 /// <param name="HistoryLists">Whether the lists of the user's training items are searched too.</param>
 /// <param name="PoolRecall">Share of the exact pool's items in the clustered pool, averaged over the users.</param>
 /// <param name="SameTopM">Share of users whose M-item history-interest MMR list equals the exact pool's.</param>
 /// <param name="MeanItemsScanned">Items in the lists a user's interests search, averaged over the users.</param>
 /// <param name="MeanInterests">Interest vectors per user.</param>
-internal sealed record HistoryPoolReport(int Lists, int Probes, bool HistoryLists, double PoolRecall, double SameTopM, double MeanItemsScanned, double MeanInterests);
+internal sealed record HistoryPoolReport(int Lists, int Probes, int UserProbes, bool HistoryLists, double PoolRecall, double SameTopM, double MeanItemsScanned, double MeanInterests);
 
 /// <summary>The clustered neighbour index as built and graded.</summary>
 /// <param name="Lists">Inverted lists built.</param>
@@ -149,7 +150,7 @@ internal static class RetrievalStages
         var (queries, first) = InterestQueries(interests);
         var scanned = new int[queryUsers.Length];
         clustered.PoolIndex!.Search(queries, first, interests.Users, train, MmrRetrieverDefaults.PoolSize, s.Threads, scanned);
-        return new HistoryPoolReport(clustered.PoolLists, o.Probes, o.HistoryLists, JsonReport.Round(found / n, 4), JsonReport.Round((double)same / n, 4),
+        return new HistoryPoolReport(clustered.PoolLists, o.Probes, o.UserProbes, o.HistoryLists, JsonReport.Round(found / n, 4), JsonReport.Round((double)same / n, 4),
             JsonReport.Round(scanned.Average(), 1), JsonReport.Round(Enumerable.Range(0, queryUsers.Length).Average(q => interests.InterestCount(q)), 2));
     }
 

@@ -42,11 +42,14 @@ internal sealed class HistoryRowFlags
     public CliOption<int> PoolProbes { get; } = Opt.Int("--history-pool-probes", HistoryPoolDefaults.Probes,
         "The history_mmr row's clustered pool: lists each interest probes by centroid score.", min: 0);
 
+    public CliOption<int> PoolUserProbes { get; } = Opt.Int("--history-pool-user-probes", HistoryPoolDefaults.UserProbes,
+        "The history_mmr row's clustered pool: lists the user's own vector probes (0 = its exact list).", min: 0);
+
     public Option<bool> PoolHistoryLists { get; } = Opt.Flag("--history-pool-history-lists",
         "The history_mmr row's clustered pool: also search the lists of the user's own training items.");
 
     /// <summary>Every option of the group.</summary>
-    public IReadOnlyList<Option> All => [Lambda, Weight, ItemsPerInterest, MaxInterests, Regularization, UnobservedWeight, PoolSearch, PoolLists, PoolProbes, PoolHistoryLists];
+    public IReadOnlyList<Option> All => [Lambda, Weight, ItemsPerInterest, MaxInterests, Regularization, UnobservedWeight, PoolSearch, PoolLists, PoolProbes, PoolUserProbes, PoolHistoryLists];
 
     /// <summary>The row's settings, or null when the row is left out.</summary>
     public HistoryMmrRowSettings? Read(ParseResult r)
@@ -71,6 +74,7 @@ internal sealed class HistoryRowFlags
                 Search = r.Value(PoolSearch),
                 Lists = r.Value(PoolLists),
                 Probes = r.Value(PoolProbes),
+                UserProbes = r.Value(PoolUserProbes),
                 HistoryLists = r.GetValue(PoolHistoryLists),
             },
         };

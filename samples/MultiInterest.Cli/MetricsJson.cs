@@ -152,6 +152,7 @@ internal static class MetricsJson
             block["pool_search"] = row.Pool.Search.ToString().ToLowerInvariant();
             block["pool_lists"] = row.Pool.Lists;
             block["pool_probes"] = row.Pool.Probes;
+            block["pool_user_probes"] = row.Pool.UserProbes;
             block["pool_history_lists"] = row.Pool.HistoryLists;
         }
         return block;

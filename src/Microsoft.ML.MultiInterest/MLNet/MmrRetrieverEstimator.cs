@@ -79,8 +79,14 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         /// <summary>Inverted lists of the clustered pool, 0 = about 4 sqrt(items). Default <see cref="HistoryPoolDefaults.Lists"/>.</summary>
         public int PoolLists = HistoryPoolDefaults.Lists;
 
-        /// <summary>Lists each vector of the clustered pool probes, at least 1 (0 with <see cref="PoolHistoryLists"/>). Default <see cref="HistoryPoolDefaults.Probes"/>.</summary>
+        /// <summary>Lists each interest vector of the clustered pool probes, at least 1 (0 with <see cref="PoolHistoryLists"/>). Default <see cref="HistoryPoolDefaults.Probes"/>.</summary>
         public int PoolProbes = HistoryPoolDefaults.Probes;
+
+        /// <summary>
+        /// Lists the user's own vector probes in the clustered pool: 0 (default, <see cref="HistoryPoolDefaults.UserProbes"/>)
+        /// searches it exactly over all items; more is cheaper and less exact.
+        /// </summary>
+        public int PoolUserProbes = HistoryPoolDefaults.UserProbes;
 
         /// <summary>Whether the clustered pool also searches the lists of the user's history items. Default <see cref="HistoryPoolDefaults.HistoryLists"/>.</summary>
         public bool PoolHistoryLists = HistoryPoolDefaults.HistoryLists;
@@ -114,6 +120,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             if (!Enum.IsDefined(PoolSearch)) throw new ArgumentOutOfRangeException(nameof(PoolSearch), PoolSearch, $"{nameof(PoolSearch)} is not a defined value (Exact or Clustered).");
             OptionChecks.AtLeast(PoolLists, 0, nameof(PoolLists));
             OptionChecks.AtLeast(PoolProbes, PoolHistoryLists ? 0 : 1, nameof(PoolProbes));
+            OptionChecks.AtLeast(PoolUserProbes, 0, nameof(PoolUserProbes));
             FoldInCheck(FoldInRegularization, nameof(FoldInRegularization));
             FoldInCheck(FoldInRegularizationExponent, nameof(FoldInRegularizationExponent));
             FoldInCheck(FoldInUnobservedWeight, nameof(FoldInUnobservedWeight));
@@ -194,7 +201,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
                 InterestIterations = history.Iterations, FoldInRegularization = history.Regularization,
                 FoldInRegularizationExponent = history.RegularizationExponent, FoldInUnobservedWeight = history.UnobservedWeight,
                 FoldInMatchUserVectors = match,
-                PoolSearch = o.PoolSearch, PoolLists = o.PoolLists, PoolProbes = o.PoolProbes, PoolHistoryLists = o.PoolHistoryLists,
+                PoolSearch = o.PoolSearch, PoolLists = o.PoolLists, PoolProbes = o.PoolProbes, PoolUserProbes = o.PoolUserProbes, PoolHistoryLists = o.PoolHistoryLists,
             };
             Logging.Info(_context, nameof(MmrRetrieverEstimator), $"History interests: up to {history.MaxInterests} per user, {history.ItemsPerInterest} items each; "
                 + (match ? "no implicit-ALS objective on the item embedding column and none given: the fold-in is fitted to the user vectors."

@@ -228,13 +228,14 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
     {
         var mi = _w.Ml.MultiInterest();
         var o = Options();
-        (o.PoolSearch, o.PoolLists, o.PoolProbes) = (HistoryPoolSearch.Clustered, 3, 3);
+        (o.PoolSearch, o.PoolLists, o.PoolProbes, o.PoolUserProbes) = (HistoryPoolSearch.Clustered, 3, 3, 3);
         var all = mi.MmrRetriever(o).Fit(_w.Mixed);
-        Assert.Equal((HistoryPoolSearch.Clustered, 3, 3, false), (all.Settings.PoolSearch, all.Settings.PoolLists, all.Settings.PoolProbes, all.Settings.PoolHistoryLists));
+        var s = all.Settings;
+        Assert.Equal((HistoryPoolSearch.Clustered, 3, 3, 3, false), (s.PoolSearch, s.PoolLists, s.PoolProbes, s.PoolUserProbes, s.PoolHistoryLists));
         foreach (int u in _w.Trained) Assert.Equal(CompactList(_w.Fitted, u), CompactList(all, u));
 
         // One probe of three lists: a saved and loaded model builds the same lists again and serves the fitted lists.
-        o.PoolProbes = 1;
+        (o.PoolProbes, o.PoolUserProbes) = (1, 1);
         var one = mi.MmrRetriever(o).Fit(_w.Mixed);
         string path = Path.Combine(_directory, "clustered-pool.zip");
         _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, one), _w.Raw.Schema, path);
@@ -335,6 +336,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         Assert.Equal("PoolSearch", Refused(o => o.PoolSearch = (HistoryPoolSearch)7));
         Assert.Equal("PoolLists", Refused(o => o.PoolLists = -1));
         Assert.Equal("PoolProbes", Refused(o => o.PoolProbes = 0));
+        Assert.Equal("PoolUserProbes", Refused(o => o.PoolUserProbes = -1));
         Assert.Equal("PoolProbes", Refused(o => (o.PoolProbes, o.PoolHistoryLists) = (-1, true)));
     }
 

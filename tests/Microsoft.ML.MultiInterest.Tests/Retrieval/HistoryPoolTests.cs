@@ -18,8 +18,8 @@ public class HistoryPoolTests
         return (items, graph, users, interests);
     }
 
-    private static HistoryPoolOptions Clustered(int lists, int probes, bool historyLists = false) =>
-        new() { Search = HistoryPoolSearch.Clustered, Lists = lists, Probes = probes, HistoryLists = historyLists, Threads = 1 };
+    private static HistoryPoolOptions Clustered(int lists, int probes, bool historyLists = false, int userProbes = 0) =>
+        new() { Search = HistoryPoolSearch.Clustered, Lists = lists, Probes = probes, UserProbes = userProbes, HistoryLists = historyLists, Threads = 1 };
 
     private static void AssertSameLists(RankedLists expected, RankedLists actual)
     {
@@ -47,6 +47,24 @@ public class HistoryPoolTests
         AssertSameLists(exactPool, clustered.Pool(users, interests, graph, PoolSize, 0.5, threads: 1, own).Pool);
         AssertSameLists(exact.Retrieve(users, interests, graph, 10, 0.75, poolSize: PoolSize, threads: 1),
             clustered.Retrieve(users, interests, graph, 10, 0.75, poolSize: PoolSize, threads: 1));
+
+        // The user vectors searched through the lists too (a user vector and 8 interests: two tiles per user).
+        var withUsers = new HistoryInterestRetriever(items, Clustered(lists: 10, probes: 10, userProbes: 10));
+        AssertSameLists(exactPool, withUsers.Pool(users, interests, graph, PoolSize, 0.5, threads: 1).Pool);
+    }
+
+    [Fact]
+    public void UserProbesSearchTheUserVectorThroughTheLists_UnlessItsListIsGiven()
+    {
+        var (items, graph, users, interests) = Data();
+        var exactOwn = new HistoryInterestRetriever(items, Clustered(lists: 12, probes: 1));
+        var probedOwn = new HistoryInterestRetriever(items, Clustered(lists: 12, probes: 1, userProbes: 1));
+        var (a, _) = exactOwn.Pool(users, interests, graph, PoolSize, 0.5, threads: 1);
+        var (b, _) = probedOwn.Pool(users, interests, graph, PoolSize, 0.5, threads: 1);
+        Assert.Contains(Enumerable.Range(0, a.QueryCount), q => !a.IndicesOf(q).SequenceEqual(b.IndicesOf(q)));
+        // Given the exact own lists, the probed search takes them: the pools agree again.
+        var own = new UnimodalRetriever(items).Retrieve(users, interests.Users, graph, PoolSize, threads: 1);
+        AssertSameLists(a, probedOwn.Pool(users, interests, graph, PoolSize, 0.5, threads: 1, own).Pool);
     }
 
     [Fact]
@@ -135,6 +153,7 @@ public class HistoryPoolTests
     [InlineData("Probes")]
     [InlineData("ProbesWithoutHistoryLists")]
     [InlineData("Threads")]
+    [InlineData("UserProbes")]
     [InlineData("Search")]
     public void BadOptionsNameTheOption(string option)
     {
@@ -147,6 +166,7 @@ public class HistoryPoolTests
             case "Probes": o.Probes = -2; break;
             case "ProbesWithoutHistoryLists": o.Probes = 0; name = "Probes"; break;
             case "Threads": o.Threads = -1; break;
+            case "UserProbes": o.UserProbes = -1; break;
             default: o.Search = (HistoryPoolSearch)9; break;
         }
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new HistoryInterestRetriever(items, o));

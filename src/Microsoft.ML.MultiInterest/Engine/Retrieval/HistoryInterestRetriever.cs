@@ -57,8 +57,8 @@ public sealed class HistoryInterestRetriever
     /// <param name="userLists">
     /// Optional: each user's own ranking by its vector alone (at least <paramref name="poolSize"/> long, or all its unseen
     /// items; same users, order and exclusions), e.g. <see cref="UnimodalRetriever"/>'s, reused instead of searched again.
-    /// Without them the clustered pool search (<see cref="HistoryPoolSearch.Clustered"/>) searches the user's vector through
-    /// its lists with the interests, so given exact lists make that pool a little more exact.
+    /// Without them the user's vector is searched exactly, or, by a clustered pool search with
+    /// <see cref="HistoryPoolOptions.UserProbes"/> above 0, through its lists with the interests.
     /// </param>
     public RankedLists Retrieve(EmbeddingMatrix userEmbeddings, HistoryInterests interests, BipartiteGraph? exclusions, int candidates,
         double lambda = MmrRetrieverDefaults.Lambda, double interestWeight = HistoryInterestDefaults.InterestWeight,
@@ -83,8 +83,8 @@ public sealed class HistoryInterestRetriever
     /// Each user's top <paramref name="poolSize"/> items by best score, and the item-to-interest assignment. Exact: an
     /// item among a user's top N by the maximum over its vectors is among the top N of the vector attaining that maximum,
     /// so the union of the vectors' own top-N lists, re-scored by the maximum, holds the pool. The clustered search finds
-    /// each interest's top N (and, unless <paramref name="userLists"/> are given, the user vector's) among the lists it
-    /// searches only; the union is re-scored the same way.
+    /// each interest's top N (and with <see cref="HistoryPoolOptions.UserProbes"/>, unless <paramref name="userLists"/> are
+    /// given, the user vector's) among the lists it searches only; the union is re-scored the same way.
     /// </summary>
     internal (RankedLists Pool, HistoryInterestTerm Term) Pool(EmbeddingMatrix userEmbeddings, HistoryInterests interests,
         BipartiteGraph? exclusions, int poolSize, double interestWeight, int threads, RankedLists? userLists = null)
@@ -100,10 +100,10 @@ public sealed class HistoryInterestRetriever
         userEmbeddings.ThrowIfNotFinite("user embeddings", interests.Users);
         if (_index != null && exclusions != null && exclusions.ItemCount != _items.Rows)
             throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {_items.Rows}.", nameof(exclusions));
-        // Interest vectors one after another, user by user. The exact search takes the users' own lists separately (searched
-        // or given); the clustered search, without given lists, searches each own vector first in its user's rows, in the
-        // same pass over the lists as its interests.
-        int lead = _index != null && userLists == null ? 1 : 0;
+        // Interest vectors one after another, user by user. The users' own lists are exact and separate (searched or given),
+        // unless the clustered search probes for them too (UserProbes, no lists given): each own vector then comes first
+        // in its user's rows, searched in the same pass over the lists as its interests.
+        int lead = _index != null && userLists == null && _index.UserProbes > 0 ? 1 : 0;
         var firstInterest = new int[count + 1];
         for (int q = 0; q < count; q++) firstInterest[q + 1] = firstInterest[q] + lead + interests.InterestCount(q);
         var interestQueries = new EmbeddingMatrix(firstInterest[count], d);
@@ -117,7 +117,7 @@ public sealed class HistoryInterestRetriever
         var own = lead == 1 ? null : userLists ?? _search.Retrieve(userEmbeddings, interests.Users, exclusions, poolSize, threads);
         var lists = _index == null
             ? _search.RetrieveQueries(interestQueries, owners, exclusions, poolSize, threads)
-            : _index.Search(interestQueries, firstInterest, interests.Users, exclusions, poolSize, threads);
+            : _index.Search(interestQueries, firstInterest, interests.Users, exclusions, poolSize, threads, userLead: lead == 1);
         var pool = new RankedLists(count, poolSize);
         var assignment = new int[count * poolSize];
         Parallel.For(0, count, Parallelism.Options(threads), () => new Merge(poolSize * (1 + interests.MaxInterests)), (q, _, m) =>

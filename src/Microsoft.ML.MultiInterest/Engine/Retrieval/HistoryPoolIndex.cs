@@ -41,6 +41,7 @@ internal sealed class HistoryPoolIndex
             : CoarseQuantizer.Train(unit, n, d, lists, new ClusteredNeighborIndexOptions { Lists = lists, Seed = options.Seed, Threads = options.Threads });
         Lists = quantizer.Centroids.Rows;
         Probes = Math.Min(options.Probes, Lists);
+        UserProbes = Math.Min(options.UserProbes, Lists);
         HistoryLists = options.HistoryLists;
         _listOf = quantizer.Lists;
 
@@ -64,6 +65,9 @@ internal sealed class HistoryPoolIndex
     /// <summary>Lists each interest probes by centroid score (clamped to <see cref="Lists"/>).</summary>
     public int Probes { get; }
 
+    /// <summary>Lists a user's own vector probes when it leads its user's rows (clamped to <see cref="Lists"/>).</summary>
+    public int UserProbes { get; }
+
     /// <summary>Whether the lists of the user's excluded items are searched too.</summary>
     public bool HistoryLists { get; }
 
@@ -85,14 +89,15 @@ internal sealed class HistoryPoolIndex
     /// <param name="k">Items per interest.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
     /// <param name="scanned">Optional: receives the item rows searched for each user.</param>
+    /// <param name="userLead">Whether each user's first row is its own vector, which probes <see cref="UserProbes"/> lists.</param>
     public RankedLists Search(EmbeddingMatrix queries, int[] firstInterest, IReadOnlyList<int> users, BipartiteGraph? exclusions, int k, int threads,
-        int[]? scanned = null)
+        int[]? scanned = null, bool userLead = false)
     {
         var result = new RankedLists(queries.Rows, k);
         Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(this, k), (q, _, s) =>
         {
             var history = exclusions == null ? default : exclusions.ItemsOf(users[q]);
-            int rows = SearchUser(queries, firstInterest[q], firstInterest[q + 1], history, result, s);
+            int rows = SearchUser(queries, firstInterest[q], firstInterest[q + 1], userLead, history, result, s);
             if (scanned != null) scanned[q] = rows;
             return s;
         }, _ => { });
@@ -100,7 +105,7 @@ internal sealed class HistoryPoolIndex
     }
 
     /// <summary>Searches one user's interests; returns the item rows scanned.</summary>
-    private int SearchUser(EmbeddingMatrix queries, int from, int to, ReadOnlySpan<int> history, RankedLists result, Scratch s)
+    private int SearchUser(EmbeddingMatrix queries, int from, int to, bool userLead, ReadOnlySpan<int> history, RankedLists result, Scratch s)
     {
         s.Excluded.Load(history);
         int touched = 0;
@@ -109,14 +114,16 @@ internal sealed class HistoryPoolIndex
             foreach (int item in history) touched = Touch(_listOf[item], touched, s);
         }
         // The lists each interest probes, a tile of interests per pass over the centroids.
-        for (int t = from; t < to && Probes > 0; t += PanelQueryTile.Queries)
+        for (int t = from; t < to && (Probes > 0 || userLead); t += PanelQueryTile.Queries)
         {
             int used = LoadTile(queries, t, Math.Min(PanelQueryTile.Queries, to - t), s);
             _centroids.ScoreQueries(s.QueryTile, used, 0, _centroids.PanelCount(0), s.Tile, s.CentroidScores, s.CentroidOffsets);
             for (int r = 0; r < used; r++)
             {
+                int probes = userLead && t + r == from ? UserProbes : Probes;
+                if (probes == 0) continue;
                 var selector = s.ListSelector;
-                selector.Reset(Probes);
+                selector.Reset(probes);
                 var scores = s.CentroidScores.AsSpan(s.CentroidOffsets[r], Lists);
                 float bound = float.NegativeInfinity;
                 for (int l = 0; l < Lists; l++)
@@ -211,8 +218,9 @@ internal sealed class HistoryPoolIndex
                 CentroidOffsets[r] = r * centroidSlots;
                 ScoreOffsets[r] = r * listSlots;
             }
-            ListSelector = new TopKSelector(Math.Max(1, index.Probes));
-            Picked = new int[Math.Max(1, index.Probes)];
+            int probes = Math.Max(1, Math.Max(index.Probes, index.UserProbes));
+            ListSelector = new TopKSelector(probes);
+            Picked = new int[probes];
             Marked = new bool[index.Lists];
             Touched = new int[index.Lists];
             Excluded = new ItemExclusion(index.Items);

@@ -19,11 +19,19 @@ public sealed class HistoryPoolOptions
 
     /// <summary>
     /// Lists each interest vector probes: those whose centroids score highest against it (clustered search only; clamped
-    /// to the list count). A user's interests all search the union of the lists any of them probes, scored a tile of
-    /// interests at a time, so a list costs one pass for all of them. 0 is allowed with <see cref="HistoryLists"/>.
+    /// to the list count). A user's vectors all search the union of the lists any of them probes, scored a tile of
+    /// vectors at a time, so a list costs one pass for all of them. 0 is allowed with <see cref="HistoryLists"/>.
     /// Default <see cref="HistoryPoolDefaults.Probes"/>.
     /// </summary>
     public int Probes { get; set; } = HistoryPoolDefaults.Probes;
+
+    /// <summary>
+    /// Lists the user's own vector probes (clustered search only). 0: its pool list is exact, searched over the whole
+    /// catalogue unless the caller gives it (the protocol reuses the unimodal lists). More than 0: it is searched through
+    /// the lists with the interests, probing this many (clamped to the list count): much cheaper, less exact. Default
+    /// <see cref="HistoryPoolDefaults.UserProbes"/>.
+    /// </summary>
+    public int UserProbes { get; set; } = HistoryPoolDefaults.UserProbes;
 
     /// <summary>
     /// Also search the lists holding the user's excluded (training) items, the history its interests came from: no
@@ -48,6 +56,7 @@ public sealed class HistoryPoolOptions
         if (Probes < 0) throw new ArgumentOutOfRangeException(nameof(Probes), Probes, "Probes must not be negative.");
         if (Probes == 0 && !HistoryLists)
             throw new ArgumentOutOfRangeException(nameof(Probes), Probes, "Probes must be at least 1 unless HistoryLists is set (nothing would be searched).");
+        if (UserProbes < 0) throw new ArgumentOutOfRangeException(nameof(UserProbes), UserProbes, "UserProbes must not be negative (0 = the exact own-vector list).");
         if (Threads < 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must not be negative (0 = all cores).");
     }
 }

@@ -68,8 +68,11 @@ public sealed record RetrievalSettings
     /// <summary>Inverted lists of the clustered pool (0 = automatic). Default <see cref="HistoryPoolDefaults.Lists"/>.</summary>
     public int PoolLists { get; init; } = HistoryPoolDefaults.Lists;
 
-    /// <summary>Lists each vector of the clustered pool probes. Default <see cref="HistoryPoolDefaults.Probes"/>.</summary>
+    /// <summary>Lists each interest vector of the clustered pool probes. Default <see cref="HistoryPoolDefaults.Probes"/>.</summary>
     public int PoolProbes { get; init; } = HistoryPoolDefaults.Probes;
+
+    /// <summary>Lists the user's own vector probes in the clustered pool (0 = its exact list). Default <see cref="HistoryPoolDefaults.UserProbes"/>.</summary>
+    public int PoolUserProbes { get; init; } = HistoryPoolDefaults.UserProbes;
 
     /// <summary>Whether the clustered pool also searches the lists of the user's history items. Default <see cref="HistoryPoolDefaults.HistoryLists"/>.</summary>
     public bool PoolHistoryLists { get; init; } = HistoryPoolDefaults.HistoryLists;
@@ -80,6 +83,7 @@ public sealed record RetrievalSettings
         Search = PoolSearch,
         Lists = PoolLists,
         Probes = PoolProbes,
+        UserProbes = PoolUserProbes,
         HistoryLists = PoolHistoryLists,
         Threads = threads,
     };

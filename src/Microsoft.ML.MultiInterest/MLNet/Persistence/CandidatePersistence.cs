@@ -24,7 +24,8 @@ internal static class CandidatePersistence
     private const string InterestsKey = "MmrInterests", ItemsPerInterestKey = "ItemsPerInterest", MaxInterestsKey = "MaxInterests", InterestIterationsKey = "InterestIterations";
     private const string FoldInLambdaKey = "FoldInRegularization", FoldInNuKey = "FoldInRegularizationExponent", FoldInAlpha0Key = "FoldInUnobservedWeight";
     private const string FoldInMatchKey = "FoldInMatchUserVectors";
-    private const string PoolSearchKey = "HistoryPoolSearch", PoolListsKey = "HistoryPoolLists", PoolProbesKey = "HistoryPoolProbes", PoolHistoryListsKey = "HistoryPoolHistoryLists";
+    private const string PoolSearchKey = "HistoryPoolSearch", PoolListsKey = "HistoryPoolLists", PoolProbesKey = "HistoryPoolProbes", PoolUserProbesKey = "HistoryPoolUserProbes",
+        PoolHistoryListsKey = "HistoryPoolHistoryLists";
 
     public static ITransformer CreateSavable(CandidateColumns columns)
     {
@@ -140,6 +141,7 @@ internal static class CandidatePersistence
             builder.Metadata(PoolSearchKey, settings.PoolSearch.ToString());
             builder.Metadata(PoolListsKey, SavedMetadata.Text(settings.PoolLists));
             builder.Metadata(PoolProbesKey, SavedMetadata.Text(settings.PoolProbes));
+            builder.Metadata(PoolUserProbesKey, SavedMetadata.Text(settings.PoolUserProbes));
             builder.Metadata(PoolHistoryListsKey, settings.PoolHistoryLists ? "true" : "false");
         }
     }
@@ -176,6 +178,7 @@ internal static class CandidatePersistence
                 PoolSearch = search,
                 PoolLists = SavedMetadata.Int(meta, PoolListsKey),
                 PoolProbes = SavedMetadata.Int(meta, PoolProbesKey),
+                PoolUserProbes = SavedMetadata.Int(meta, PoolUserProbesKey),
                 PoolHistoryLists = meta.TryGetValue(PoolHistoryListsKey, out var lists) && (lists == "true" ? true
                     : lists == "false" ? false : throw new InvalidDataException($"The saved candidate stage has metadata entry '{PoolHistoryListsKey}' = '{lists}', which is not true or false.")),
             };
