@@ -147,39 +147,98 @@ internal sealed class HistoryPoolIndex
 
         int width = _lists.Width;
         var ids = _lists.Ids;
+        // A tile's scores over every touched list, row r's block at r * total, so that each row first finds its k-th best
+        // score and offers only what can enter: with a few hundred items scanned for k = 100, offering them all to the
+        // heap would cost more than scoring them.
+        int total = 0;
+        for (int i = 0; i < touched; i++)
+        {
+            s.ListOffsets[i] = total;
+            total += _lists.PanelCount(s.Touched[i]) * width;
+        }
+        s.Ensure(total);
+        int k = result.Capacity;
         for (int t = from; t < to; t += PanelQueryTile.Queries)
         {
             int used = LoadTile(queries, t, Math.Min(PanelQueryTile.Queries, to - t), s);
-            for (int r = 0; r < used; r++) s.Selectors[r].Reset(result.Capacity);
             for (int i = 0; i < touched; i++)
             {
                 int list = s.Touched[i];
                 int panels = _lists.PanelCount(list);
                 if (panels == 0) continue;
+                for (int r = 0; r < PanelQueryTile.Queries; r++) s.ScoreOffsets[r] = r * total + s.ListOffsets[i];
                 _lists.ScoreQueries(s.QueryTile, used, _lists.FirstPanel(list), panels, s.Tile, s.Scores, s.ScoreOffsets);
-                int slotBase = _lists.FirstPanel(list) * width;
-                int slots = panels * width;
-                for (int r = 0; r < used; r++)
+            }
+            for (int r = 0; r < used; r++)
+            {
+                var scores = s.Scores.AsSpan(r * total, total);
+                int eligible = 0;
+                for (int i = 0; i < touched; i++)
                 {
-                    var top = s.Selectors[r];
-                    float bound = top.EntryBound;
-                    int offset = s.ScoreOffsets[r];
+                    int slotBase = _lists.FirstPanel(s.Touched[i]) * width;
+                    int slots = _lists.PanelCount(s.Touched[i]) * width;
                     for (int slot = 0; slot < slots; slot++)
                     {
-                        float score = s.Scores[offset + slot];
-                        if (score < bound) continue;
                         int item = ids[slotBase + slot];
                         // Padding slots (-1) and the user's excluded items never enter.
-                        if (item < 0 || s.Excluded[item]) continue;
-                        top.Offer(score, item);
-                        bound = top.EntryBound;
+                        if (item >= 0 && !s.Excluded[item]) s.Candidates[eligible++] = scores[s.ListOffsets[i] + slot];
                     }
                 }
+                // Below the k-th best score by more than the tie tolerance nothing can enter (the selector's EntryBound rule).
+                float bound = float.NegativeInfinity;
+                if (eligible > k)
+                {
+                    float kth = KthLargest(s.Candidates.AsSpan(0, eligible), k);
+                    bound = kth - 4 * TopKSelector.RelativeTolerance * Math.Abs(kth);
+                }
+                var top = s.Selectors[r];
+                top.Reset(k);
+                for (int i = 0; i < touched; i++)
+                {
+                    int slotBase = _lists.FirstPanel(s.Touched[i]) * width;
+                    int slots = _lists.PanelCount(s.Touched[i]) * width;
+                    int offset = s.ListOffsets[i];
+                    for (int slot = 0; slot < slots; slot++)
+                    {
+                        float score = scores[offset + slot];
+                        if (score < bound) continue;
+                        int item = ids[slotBase + slot];
+                        if (item < 0 || s.Excluded[item]) continue;
+                        top.Offer(score, item);
+                    }
+                }
+                result.Counts[t + r] = top.Drain(result.IndexSlots(t + r), result.ScoreSlots(t + r));
             }
-            for (int r = 0; r < used; r++) result.Counts[t + r] = s.Selectors[r].Drain(result.IndexSlots(t + r), result.ScoreSlots(t + r));
         }
         s.Excluded.Clear();
         return rows;
+    }
+
+    /// <summary>The <paramref name="k"/>-th largest of <paramref name="values"/> (1 ≤ k ≤ length), by quickselect
+    /// with the middle element as pivot (deterministic); the values are reordered.</summary>
+    private static float KthLargest(Span<float> values, int k)
+    {
+        int lo = 0, hi = values.Length - 1, target = k - 1;
+        while (lo < hi)
+        {
+            float pivot = values[lo + (hi - lo) / 2];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (values[i] > pivot) i++;
+                while (values[j] < pivot) j--;
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+            if (target <= j) hi = j;
+            else if (target >= i) lo = i;
+            else return values[target];
+        }
+        return values[target];
     }
 
     private static int Touch(int list, int touched, Scratch s)
@@ -207,17 +266,14 @@ internal sealed class HistoryPoolIndex
         {
             int centroidSlots = index._centroids.PanelCount(0) * index._centroids.Width;
             int listSlots = index._maxPanels * index._lists.Width;
+            ScoreOffsets = new int[PanelQueryTile.Queries];
             QueryTile = new float[PanelQueryTile.Queries * index.Dimension];
             Tile = new float[PanelQueryTile.Queries * 2 * index._lists.Width];
             CentroidScores = new float[PanelQueryTile.Queries * centroidSlots];
-            Scores = new float[PanelQueryTile.Queries * listSlots];
+            Ensure(listSlots);
+            ListOffsets = new int[index.Lists];
             CentroidOffsets = new int[PanelQueryTile.Queries];
-            ScoreOffsets = new int[PanelQueryTile.Queries];
-            for (int r = 0; r < PanelQueryTile.Queries; r++)
-            {
-                CentroidOffsets[r] = r * centroidSlots;
-                ScoreOffsets[r] = r * listSlots;
-            }
+            for (int r = 0; r < PanelQueryTile.Queries; r++) CentroidOffsets[r] = r * centroidSlots;
             int probes = Math.Max(1, Math.Max(index.Probes, index.UserProbes));
             ListSelector = new TopKSelector(probes);
             Picked = new int[probes];
@@ -233,8 +289,23 @@ internal sealed class HistoryPoolIndex
 
         public float[] CentroidScores { get; }
 
-        /// <summary>One list's scores, query r's at <see cref="ScoreOffsets"/>[r] (room for the longest list).</summary>
-        public float[] Scores { get; }
+        /// <summary>A tile's scores over a user's lists, row r's block first; grown per user when a user scans more.</summary>
+        public float[] Scores { get; private set; } = [];
+
+        /// <summary>One row's eligible scores, reordered by the k-th best selection.</summary>
+        public float[] Candidates { get; private set; } = [];
+
+        /// <summary>Where each touched list's slots start in a row's block.</summary>
+        public int[] ListOffsets { get; }
+
+        /// <summary>Room for <paramref name="slots"/> slots per row.</summary>
+        public void Ensure(int slots)
+        {
+            if (Candidates.Length >= slots) return;
+            int size = Math.Max(slots, 2 * Candidates.Length);
+            Candidates = new float[size];
+            Scores = new float[PanelQueryTile.Queries * size];
+        }
 
         public int[] CentroidOffsets { get; }
 
