@@ -4,7 +4,8 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// The clustered pool search of <see cref="HistoryInterestRetriever"/>: an inverted file over the items, whose lists are
 /// <see cref="CoarseQuantizer"/>'s spherical k-means clusters of the unit item vectors, the lists' rows being the items'
 /// own (unnormalised) vectors, so scores are inner products. A user's interest vectors pick their lists by centroid score
-/// and all search the union of those lists, a tile of up to six interests per loaded panel.
+/// and all search the union of those lists, a tile of up to six interests per loaded panel (with
+/// <see cref="HistoryPoolOptions.UserProbes"/>, the user's own vector leads its rows and probes that many lists).
 /// </summary>
 /// <remarks>
 /// A (vector, item) score is the exact search's to the bit (<see cref="PanelRows"/>' arithmetic is
