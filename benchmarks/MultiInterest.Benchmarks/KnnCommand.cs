@@ -46,6 +46,7 @@ internal static class KnnCommand
             report.ShortQuotaLists,
             report.RecallAtM,
             report.NeighborIndex,
+            report.HistoryPool,
             Users = inputs.Train.UserCount,
             Items = inputs.Train.ItemCount,
             TrainEdges = inputs.Train.EdgeCount,

@@ -56,6 +56,29 @@ internal sealed class RetrievalSettings
     /// <summary>Lists the clustered index scans per query (<c>--neighbor-probes</c>). Default <see cref="ClusteredNeighborIndexDefaults.Probes"/>.</summary>
     public int NeighborProbes { get; set; } = ClusteredNeighborIndexDefaults.Probes;
 
+    /// <summary>
+    /// History-interest MMR's pool search (<c>--history-pool</c>). Exact by default; clustered also times the exact
+    /// search beside it (stages <c>history_mmr</c> and <c>history_mmr_clustered</c>, same interests).
+    /// </summary>
+    public HistoryPoolSearch HistoryPool { get; set; } = HistoryPoolDefaults.Search;
+
+    /// <summary>Inverted lists of the clustered pool; 0 = automatic (<c>--history-pool-lists</c>). Default <see cref="HistoryPoolDefaults.Lists"/>.</summary>
+    public int HistoryPoolLists { get; set; } = HistoryPoolDefaults.Lists;
+
+    /// <summary>Lists each interest probes (<c>--history-pool-probes</c>). Default <see cref="HistoryPoolDefaults.Probes"/>.</summary>
+    public int HistoryPoolProbes { get; set; } = HistoryPoolDefaults.Probes;
+
+    /// <summary>Lists the user's own vector probes, 0 = its exact list (<c>--history-pool-user-probes</c>). Default <see cref="HistoryPoolDefaults.UserProbes"/>.</summary>
+    public int HistoryPoolUserProbes { get; set; } = HistoryPoolDefaults.UserProbes;
+
+    /// <summary>Also search the lists of the user's training items (<c>--history-pool-history-lists</c>). Default <see cref="HistoryPoolDefaults.HistoryLists"/>.</summary>
+    public bool HistoryPoolHistoryLists { get; set; } = HistoryPoolDefaults.HistoryLists;
+
+    /// <summary>The clustered pool's options from these settings (null for the exact pool).</summary>
+    public HistoryPoolOptions? HistoryPoolOptions() => HistoryPool == HistoryPoolSearch.Clustered
+        ? new HistoryPoolOptions { Search = HistoryPool, Lists = HistoryPoolLists, Probes = HistoryPoolProbes, UserProbes = HistoryPoolUserProbes, HistoryLists = HistoryPoolHistoryLists, Threads = Threads }
+        : null;
+
     /// <summary>The clustered index's options from these settings (null for the exact index).</summary>
     public ClusteredNeighborIndexOptions? ClusteredOptions() => NeighborIndex == NeighborIndexKind.Clustered
         ? new ClusteredNeighborIndexOptions { Lists = NeighborLists, Probes = NeighborProbes, Threads = Threads }
@@ -77,6 +100,11 @@ internal sealed class RetrievalSettings
         NeighborIndex = NeighborIndex.ToString().ToLowerInvariant(),
         NeighborLists,
         NeighborProbes,
+        HistoryPool = HistoryPool.ToString().ToLowerInvariant(),
+        HistoryPoolLists,
+        HistoryPoolProbes,
+        HistoryPoolUserProbes,
+        HistoryPoolHistoryLists,
         SimdFloats = System.Numerics.Vector<float>.Count,
     };
 
@@ -89,7 +117,8 @@ internal sealed class RetrievalSettings
         public Flags(int defaultRepeats)
         {
             Repeats = BenchOpt.Count("--repeats", defaultRepeats, "Timed passes over the users; each stage reports median and best.", min: 1);
-            All = [Components, Neighbors, Lambda, Alpha, Candidates, Threads, Repeats, NoWarmup, NoUnimodal, NoHistoryMmr, MleEmbeddings, NeighborIndex, NeighborLists, NeighborProbes];
+            All = [Components, Neighbors, Lambda, Alpha, Candidates, Threads, Repeats, NoWarmup, NoUnimodal, NoHistoryMmr, MleEmbeddings, NeighborIndex, NeighborLists, NeighborProbes,
+                HistoryPool, HistoryPoolLists, HistoryPoolProbes, HistoryPoolUserProbes, HistoryPoolHistoryLists];
         }
 
         public CliOption<int> Components { get; } = BenchOpt.Count("--components", Defaults.Components, "m: mixture components per user.", min: 1);
@@ -122,6 +151,18 @@ internal sealed class RetrievalSettings
 
         public CliOption<int> NeighborProbes { get; } = BenchOpt.Count("--neighbor-probes", Defaults.NeighborProbes, "Lists the clustered index scans per query.", min: 1);
 
+        public CliOption<HistoryPoolSearch> HistoryPool { get; } = Opt.Choice("--history-pool", Defaults.HistoryPool, k => k.ToString().ToLowerInvariant(),
+            "History-interest MMR's pool search; clustered (an inverted file over the items) is timed beside the exact search.");
+
+        public CliOption<int> HistoryPoolLists { get; } = BenchOpt.Count("--history-pool-lists", Defaults.HistoryPoolLists, "Inverted lists of the clustered pool (0 = about 4 sqrt(items)).", min: 0);
+
+        public CliOption<int> HistoryPoolProbes { get; } = BenchOpt.Count("--history-pool-probes", Defaults.HistoryPoolProbes, "Lists each interest of the clustered pool probes.", min: 0);
+
+        public CliOption<int> HistoryPoolUserProbes { get; } = BenchOpt.Count("--history-pool-user-probes", Defaults.HistoryPoolUserProbes,
+            "Lists the user's own vector probes in the clustered pool (0 = its exact list).", min: 0);
+
+        public Option<bool> HistoryPoolHistoryLists { get; } = Opt.Flag("--history-pool-history-lists", "The clustered pool also searches the lists of the user's training items.");
+
         /// <summary>Every option of the group.</summary>
         public IReadOnlyList<Option> All { get; }
 
@@ -142,6 +183,11 @@ internal sealed class RetrievalSettings
             NeighborIndex = r.Value(NeighborIndex),
             NeighborLists = r.Value(NeighborLists),
             NeighborProbes = r.Value(NeighborProbes),
+            HistoryPool = r.Value(HistoryPool),
+            HistoryPoolLists = r.Value(HistoryPoolLists),
+            HistoryPoolProbes = r.Value(HistoryPoolProbes),
+            HistoryPoolUserProbes = r.Value(HistoryPoolUserProbes),
+            HistoryPoolHistoryLists = r.GetValue(HistoryPoolHistoryLists),
         };
     }
 }

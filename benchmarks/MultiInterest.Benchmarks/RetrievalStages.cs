@@ -11,13 +11,26 @@ namespace MultiInterest.Benchmarks;
 /// <param name="ShortQuotaLists">Quota lists shorter than M (no unimodal fallback is used, so nothing fills them).</param>
 /// <param name="RecallAtM">Mean Recall@M of the kNN-Embed quota lists and the unimodal lists over the timed users (with a test graph).</param>
 /// <param name="NeighborIndex">With the clustered index: its shape and its neighbour recall@k against the exact index.</param>
+/// <param name="HistoryPool">With the clustered history pool: its lists and the share of the exact pool it finds.</param>
 internal sealed record RetrievalReport(
     IReadOnlyDictionary<string, double> SetupSeconds,
     IReadOnlyDictionary<string, StageTiming> Stages,
     QuotaWork QuotaWork,
     int ShortQuotaLists,
     [property: JsonPropertyName("recall_at_m")] IReadOnlyDictionary<string, double>? RecallAtM,
-    NeighborIndexReport? NeighborIndex);
+    NeighborIndexReport? NeighborIndex,
+    HistoryPoolReport? HistoryPool = null);
+
+/// <summary>The clustered history pool against the exact one, over the timed users (computed outside the timed stages).</summary>
+/// <param name="Lists">Inverted lists over the items.</param>
+/// <param name="Probes">Lists each interest probes.</param>
+/// <param name="UserProbes">Lists the user's own vector probes (0 = its exact list).</param>
+/// <param name="HistoryLists">Whether the lists of the user's training items are searched too.</param>
+/// <param name="PoolRecall">Share of the exact pool's items in the clustered pool, averaged over the users.</param>
+/// <param name="SameTopM">Share of users whose M-item history-interest MMR list equals the exact pool's.</param>
+/// <param name="MeanItemsScanned">Items in the lists a user's interests search, averaged over the users.</param>
+/// <param name="MeanInterests">Interest vectors per user.</param>
+internal sealed record HistoryPoolReport(int Lists, int Probes, int UserProbes, bool HistoryLists, double PoolRecall, double SameTopM, double MeanItemsScanned, double MeanInterests);
 
 /// <summary>The clustered neighbour index as built and graded.</summary>
 /// <param name="Lists">Inverted lists built.</param>
@@ -65,7 +78,9 @@ internal static class RetrievalStages
         if (unimodal != null) setup["unimodal_panels"] = JsonReport.Round(Lap(clock), 4);
         var history = s.HistoryMmr ? new HistoryInterestRetriever(items) : null;
         if (history != null) setup["history_mmr_panels"] = JsonReport.Round(Lap(clock), 4);
-        var chain = new Chain(train, users, items, clustering, neighborIndex, quota, unimodal, history, s);
+        var historyPool = s.HistoryMmr && s.HistoryPoolOptions() is { } poolOptions ? new HistoryInterestRetriever(items, poolOptions) : null;
+        if (historyPool != null) setup["history_pool_index"] = JsonReport.Round(Lap(clock), 4);
+        var chain = new Chain(train, users, items, clustering, neighborIndex, quota, unimodal, history, historyPool, s);
 
         if (s.Warmup) chain.Run(queryUsers[..Math.Min(WarmupUsers, queryUsers.Length)], null, null);
         var runs = new Dictionary<string, List<double>>();
@@ -81,9 +96,11 @@ internal static class RetrievalStages
             recall = new() { ["knn_embed_quota"] = MeanRecall(output.Quota, queryUsers, test) };
             if (output.Unimodal != null) recall["unimodal"] = MeanRecall(output.Unimodal, queryUsers, test);
             if (output.HistoryMmr != null) recall["history_mmr"] = MeanRecall(output.HistoryMmr, queryUsers, test);
+            if (output.HistoryMmrClustered != null) recall["history_mmr_clustered"] = MeanRecall(output.HistoryMmrClustered, queryUsers, test);
         }
         var graded = neighborIndex is ClusteredNeighborIndex clustered ? Grade(clustered, users, eligible, queryUsers, output.Neighbors, s) : null;
-        return new RetrievalReport(setup, stages, work, shortLists, recall, graded);
+        var pool = historyPool != null ? GradePool(history!, historyPool, train, users, items, queryUsers, output, s) : null;
+        return new RetrievalReport(setup, stages, work, shortLists, recall, graded, pool);
     }
 
     /// <summary>Runs the exact search of the same queries (untimed as a stage) and compares the clustered lists with it.</summary>
@@ -97,6 +114,44 @@ internal static class RetrievalStages
         double recall = NeighborRecall.Mean(exact, approximate);
         return new NeighborIndexReport(index.Lists, index.Probes, index.ListSizes.Max(), JsonReport.Round(scanned, 1),
             JsonReport.Round(recall, 4), JsonReport.Round(exactSeconds, 4), JsonReport.Round(clock.Elapsed.TotalSeconds, 4));
+    }
+
+    /// <summary>The interest vectors of every user one after another, and each user's first row.</summary>
+    private static (EmbeddingMatrix Queries, int[] First) InterestQueries(HistoryInterests interests)
+    {
+        int count = interests.Users.Count, d = interests.Dimension;
+        var first = new int[count + 1];
+        for (int q = 0; q < count; q++) first[q + 1] = first[q] + interests.InterestCount(q);
+        var queries = new EmbeddingMatrix(first[count], d);
+        for (int q = 0; q < count; q++) interests.Vectors(q).CopyTo(queries.Values.AsSpan(first[q] * d));
+        return (queries, first);
+    }
+
+    /// <summary>The clustered pool's share of the exact pool's items, and how often the final lists agree (untimed).</summary>
+    private static HistoryPoolReport GradePool(HistoryInterestRetriever exact, HistoryInterestRetriever clustered, BipartiteGraph train, EmbeddingMatrix users,
+        EmbeddingMatrix items, int[] queryUsers, Chain.Output output, RetrievalSettings s)
+    {
+        var interests = HistoryInterests.Build(train, items, queryUsers, Chain.HistoryOptions, s.Threads, users);
+        var exactPool = exact.Pool(users, interests, train, MmrRetrieverDefaults.PoolSize, HistoryInterestDefaults.InterestWeight, s.Threads).Pool;
+        var approximate = clustered.Pool(users, interests, train, MmrRetrieverDefaults.PoolSize, HistoryInterestDefaults.InterestWeight, s.Threads).Pool;
+        double found = 0;
+        int same = 0;
+        for (int q = 0; q < queryUsers.Length; q++)
+        {
+            var reference = exactPool.IndicesOf(q);
+            var got = new HashSet<int>(approximate.IndicesOf(q).ToArray());
+            int hits = 0;
+            foreach (int item in reference) if (got.Contains(item)) hits++;
+            found += reference.Length == 0 ? 1 : (double)hits / reference.Length;
+            if (output.HistoryMmr!.IndicesOf(q).SequenceEqual(output.HistoryMmrClustered!.IndicesOf(q))) same++;
+        }
+        int n = Math.Max(1, queryUsers.Length);
+        var o = clustered.PoolOptions;
+        var (queries, first) = InterestQueries(interests);
+        var scanned = new int[queryUsers.Length];
+        clustered.PoolIndex!.Search(queries, first, interests.Users, train, MmrRetrieverDefaults.PoolSize, s.Threads, scanned);
+        return new HistoryPoolReport(clustered.PoolLists, o.Probes, o.UserProbes, o.HistoryLists, JsonReport.Round(found / n, 4), JsonReport.Round((double)same / n, 4),
+            JsonReport.Round(scanned.Average(), 1), JsonReport.Round(Enumerable.Range(0, queryUsers.Length).Average(q => interests.InterestCount(q)), 2));
     }
 
     private static EmbeddingMatrix Queries(EmbeddingMatrix users, int[] queryUsers)
@@ -137,13 +192,15 @@ internal static class RetrievalStages
 
     /// <summary>One pass of the stages over a set of users, recording each stage's seconds.</summary>
     private sealed class Chain(BipartiteGraph train, EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering,
-        INeighborIndex neighborIndex, ClusterQuotaRetriever quota, UnimodalRetriever? unimodal, HistoryInterestRetriever? history, RetrievalSettings s)
+        INeighborIndex neighborIndex, ClusterQuotaRetriever quota, UnimodalRetriever? unimodal, HistoryInterestRetriever? history,
+        HistoryInterestRetriever? historyPool, RetrievalSettings s)
     {
         /// <summary>The results of a pass that the report needs.</summary>
-        public readonly record struct Output(MixtureTable Smoothed, RankedLists Neighbors, RankedLists Quota, RankedLists? Unimodal, RankedLists? HistoryMmr);
+        public readonly record struct Output(MixtureTable Smoothed, RankedLists Neighbors, RankedLists Quota, RankedLists? Unimodal, RankedLists? HistoryMmr,
+            RankedLists? HistoryMmrClustered);
 
         /// <summary>The command line's history_mmr settings (docs/results.md), the fold-in fitted to the user vectors.</summary>
-        private static readonly HistoryInterestOptions HistoryOptions = new() { MatchUserVectors = true };
+        public static readonly HistoryInterestOptions HistoryOptions = new() { MatchUserVectors = true };
 
         public Output Run(int[] queryUsers, Dictionary<string, List<double>>? runs, IDictionary<string, MemorySnapshot>? memory)
         {
@@ -168,7 +225,7 @@ internal static class RetrievalStages
                 unimodal.Retrieve(users, queryUsers, null, s.Candidates, s.Threads);
                 Record("unimodal_plain");
             }
-            RankedLists? historyLists = null;
+            RankedLists? historyLists = null, clusteredLists = null;
             if (history != null)
             {
                 var interests = HistoryInterests.Build(train, items, queryUsers, HistoryOptions, s.Threads, users);
@@ -176,8 +233,22 @@ internal static class RetrievalStages
                 historyLists = history.Retrieve(users, interests, train, s.Candidates, HistoryInterestDefaults.MmrLambda, HistoryInterestDefaults.InterestWeight,
                     MmrRetrieverDefaults.PoolSize, s.Threads);
                 Record("history_mmr");
+                // The pool alone (the union of the vectors' top lists, re-scored), the part the clustered search replaces.
+                history.Pool(users, interests, train, MmrRetrieverDefaults.PoolSize, HistoryInterestDefaults.InterestWeight, s.Threads);
+                Record("history_mmr_pool");
+                if (historyPool != null)
+                {
+                    clusteredLists = historyPool.Retrieve(users, interests, train, s.Candidates, HistoryInterestDefaults.MmrLambda, HistoryInterestDefaults.InterestWeight,
+                        MmrRetrieverDefaults.PoolSize, s.Threads);
+                    Record("history_mmr_clustered");
+                    historyPool.Pool(users, interests, train, MmrRetrieverDefaults.PoolSize, HistoryInterestDefaults.InterestWeight, s.Threads);
+                    Record("history_mmr_clustered_pool");
+                    var (interestVectors, first) = InterestQueries(interests);
+                    historyPool.PoolIndex!.Search(interestVectors, first, interests.Users, train, MmrRetrieverDefaults.PoolSize, s.Threads);
+                    Record("history_mmr_clustered_search");
+                }
             }
-            return new Output(smoothed, neighbors, lists, baseline, historyLists);
+            return new Output(smoothed, neighbors, lists, baseline, historyLists, clusteredLists);
 
             void Record(string stage)
             {

@@ -27,8 +27,23 @@ internal sealed class HistoryRowFlags
     public CliOption<double> UnobservedWeight { get; } = Opt.Double("--history-unobserved-weight", HistoryInterestDefaults.UnobservedWeight,
         "The history_mmr row: alpha0 of the fold-in (default: as --history-regularization).", min: 0);
 
+    public CliOption<HistoryPoolSearch> PoolSearch { get; } = Opt.Choice("--history-pool", HistoryPoolDefaults.Search, k => k.ToString().ToLowerInvariant(),
+        "The history_mmr row: how each interest finds its pool items: the whole catalogue, or an inverted file over the items scanning a few lists.");
+
+    public CliOption<int> PoolLists { get; } = Opt.Int("--history-pool-lists", HistoryPoolDefaults.Lists,
+        "The history_mmr row's clustered pool: inverted lists over the items (0 = about 4 sqrt(items)).", min: 0);
+
+    public CliOption<int> PoolProbes { get; } = Opt.Int("--history-pool-probes", HistoryPoolDefaults.Probes,
+        "The history_mmr row's clustered pool: lists each interest probes by centroid score.", min: 0);
+
+    public CliOption<int> PoolUserProbes { get; } = Opt.Int("--history-pool-user-probes", HistoryPoolDefaults.UserProbes,
+        "The history_mmr row's clustered pool: lists the user's own vector probes (0 = its exact list).", min: 0);
+
+    public Option<bool> PoolHistoryLists { get; } = Opt.Flag("--history-pool-history-lists",
+        "The history_mmr row's clustered pool: also search the lists of the user's own training items.");
+
     /// <summary>Every option of the group.</summary>
-    public IReadOnlyList<Option> All => [Lambda, Weight, ItemsPerInterest, MaxInterests, Regularization, UnobservedWeight];
+    public IReadOnlyList<Option> All => [Lambda, Weight, ItemsPerInterest, MaxInterests, Regularization, UnobservedWeight, PoolSearch, PoolLists, PoolProbes, PoolUserProbes, PoolHistoryLists];
 
     /// <summary>The row's settings, or null when the row is left out.</summary>
     public HistoryMmrRowSettings? Read(ParseResult r)
@@ -47,6 +62,14 @@ internal sealed class HistoryRowFlags
                 UnobservedWeight = r.Value(UnobservedWeight),
                 // Without a given objective the fold-in is fitted to the user vectors; a fitted ALS replaces this below.
                 MatchUserVectors = !r.Given(Regularization) && !r.Given(UnobservedWeight),
+            },
+            Pool = new HistoryPoolOptions
+            {
+                Search = r.Value(PoolSearch),
+                Lists = r.Value(PoolLists),
+                Probes = r.Value(PoolProbes),
+                UserProbes = r.Value(PoolUserProbes),
+                HistoryLists = r.GetValue(PoolHistoryLists),
             },
         };
     }

@@ -133,15 +133,28 @@ internal static class MetricsJson
         values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => double.IsFinite(p.Value) ? p.Value : (double?)null);
 
     /// <summary>The history_mmr row's settings; <paramref name="used"/> is the fold-in objective used (after any fitting to the user vectors).</summary>
-    private static Dictionary<string, object> HistoryMmr(HistoryMmrRowSettings row, HistoryInterestOptions used) => new()
+    private static Dictionary<string, object> HistoryMmr(HistoryMmrRowSettings row, HistoryInterestOptions used)
     {
-        ["lambda"] = row.MmrLambda,
-        ["interest_weight"] = row.InterestWeight,
-        ["items_per_interest"] = row.Interests.ItemsPerInterest,
-        ["max_interests"] = row.Interests.MaxInterests,
-        ["fold_in_matched_to_user_vectors"] = row.Interests.MatchUserVectors,
-        ["fold_in_regularization"] = used.Regularization,
-        ["fold_in_unobserved_weight"] = used.UnobservedWeight,
-        ["fold_in_regularization_exponent"] = used.RegularizationExponent,
-    };
+        var block = new Dictionary<string, object>
+        {
+            ["lambda"] = row.MmrLambda,
+            ["interest_weight"] = row.InterestWeight,
+            ["items_per_interest"] = row.Interests.ItemsPerInterest,
+            ["max_interests"] = row.Interests.MaxInterests,
+            ["fold_in_matched_to_user_vectors"] = row.Interests.MatchUserVectors,
+            ["fold_in_regularization"] = used.Regularization,
+            ["fold_in_unobserved_weight"] = used.UnobservedWeight,
+            ["fold_in_regularization_exponent"] = used.RegularizationExponent,
+        };
+        // The exact pool adds nothing, so its metrics.json stays as it was before the option existed.
+        if (row.Pool.Search != HistoryPoolSearch.Exact)
+        {
+            block["pool_search"] = row.Pool.Search.ToString().ToLowerInvariant();
+            block["pool_lists"] = row.Pool.Lists;
+            block["pool_probes"] = row.Pool.Probes;
+            block["pool_user_probes"] = row.Pool.UserProbes;
+            block["pool_history_lists"] = row.Pool.HistoryLists;
+        }
+        return block;
+    }
 }

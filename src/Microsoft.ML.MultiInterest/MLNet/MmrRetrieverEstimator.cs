@@ -68,6 +68,29 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         /// <summary>α0 ≥ 0 of the fold-in (<see cref="MmrInterests.History"/>). Null (default): as <see cref="FoldInRegularization"/>, else <see cref="HistoryInterestDefaults.UnobservedWeight"/>.</summary>
         public double? FoldInUnobservedWeight;
 
+        /// <summary>
+        /// How history-interest MMR searches each user's pool (<see cref="MmrInterests.History"/>): every vector against all
+        /// items (<see cref="HistoryPoolSearch.Exact"/>, the default, <see cref="HistoryPoolDefaults.Search"/>) or through an
+        /// inverted file over the items, each vector scanning only the lists it probes (<see cref="HistoryPoolSearch.Clustered"/>,
+        /// approximate and much faster; the lists are built again when a saved model is loaded, the same for the same items).
+        /// </summary>
+        public HistoryPoolSearch PoolSearch = HistoryPoolDefaults.Search;
+
+        /// <summary>Inverted lists of the clustered pool, 0 = about 4 sqrt(items). Default <see cref="HistoryPoolDefaults.Lists"/>.</summary>
+        public int PoolLists = HistoryPoolDefaults.Lists;
+
+        /// <summary>Lists each interest vector of the clustered pool probes, at least 1 (0 with <see cref="PoolHistoryLists"/>). Default <see cref="HistoryPoolDefaults.Probes"/>.</summary>
+        public int PoolProbes = HistoryPoolDefaults.Probes;
+
+        /// <summary>
+        /// Lists the user's own vector probes in the clustered pool: 0 (default, <see cref="HistoryPoolDefaults.UserProbes"/>)
+        /// searches it exactly over all items; more is cheaper and less exact.
+        /// </summary>
+        public int PoolUserProbes = HistoryPoolDefaults.UserProbes;
+
+        /// <summary>Whether the clustered pool also searches the lists of the user's history items. Default <see cref="HistoryPoolDefaults.HistoryLists"/>.</summary>
+        public bool PoolHistoryLists = HistoryPoolDefaults.HistoryLists;
+
         /// <summary>The item cluster key column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>
         public string ItemClusterColumnName = MultiInterestColumnNames.ItemCluster;
 
@@ -94,6 +117,10 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             OptionChecks.AtLeast(ItemsPerInterest, 1, nameof(ItemsPerInterest));
             OptionChecks.Within(MaxInterests, 1, 64, nameof(MaxInterests));
             OptionChecks.Within(InterestIterations, 1, 1000, nameof(InterestIterations));
+            if (!Enum.IsDefined(PoolSearch)) throw new ArgumentOutOfRangeException(nameof(PoolSearch), PoolSearch, $"{nameof(PoolSearch)} is not a defined value (Exact or Clustered).");
+            OptionChecks.AtLeast(PoolLists, 0, nameof(PoolLists));
+            OptionChecks.AtLeast(PoolProbes, PoolHistoryLists ? 0 : 1, nameof(PoolProbes));
+            OptionChecks.AtLeast(PoolUserProbes, 0, nameof(PoolUserProbes));
             FoldInCheck(FoldInRegularization, nameof(FoldInRegularization));
             FoldInCheck(FoldInRegularizationExponent, nameof(FoldInRegularizationExponent));
             FoldInCheck(FoldInUnobservedWeight, nameof(FoldInUnobservedWeight));
@@ -174,6 +201,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
                 InterestIterations = history.Iterations, FoldInRegularization = history.Regularization,
                 FoldInRegularizationExponent = history.RegularizationExponent, FoldInUnobservedWeight = history.UnobservedWeight,
                 FoldInMatchUserVectors = match,
+                PoolSearch = o.PoolSearch, PoolLists = o.PoolLists, PoolProbes = o.PoolProbes, PoolUserProbes = o.PoolUserProbes, PoolHistoryLists = o.PoolHistoryLists,
             };
             Logging.Info(_context, nameof(MmrRetrieverEstimator), $"History interests: up to {history.MaxInterests} per user, {history.ItemsPerInterest} items each; "
                 + (match ? "no implicit-ALS objective on the item embedding column and none given: the fold-in is fitted to the user vectors."

@@ -230,6 +230,29 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
     }
 
     [Fact]
+    public void ClusteredPool_ProbingEveryList_GivesTheExactLists_AndSavesAndLoads()
+    {
+        var mi = _w.Ml.MultiInterest();
+        var o = Options();
+        (o.PoolSearch, o.PoolLists, o.PoolProbes, o.PoolUserProbes) = (HistoryPoolSearch.Clustered, 3, 3, 3);
+        var all = mi.MmrRetriever(o).Fit(_w.Mixed);
+        var s = all.Settings;
+        Assert.Equal((HistoryPoolSearch.Clustered, 3, 3, 3, false), (s.PoolSearch, s.PoolLists, s.PoolProbes, s.PoolUserProbes, s.PoolHistoryLists));
+        foreach (int u in _w.Trained) Assert.Equal(CompactList(_w.Fitted, u), CompactList(all, u));
+
+        // One probe of three lists: a saved and loaded model builds the same lists again and serves the fitted lists.
+        (o.PoolProbes, o.PoolUserProbes) = (1, 1);
+        var one = mi.MmrRetriever(o).Fit(_w.Mixed);
+        string path = Path.Combine(_directory, "clustered-pool.zip");
+        _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, one), _w.Raw.Schema, path);
+        using var model = MultiInterestModel.Load(_w.Ml, path);
+        Assert.Equal(one.Settings, model.ServingStage.Settings);
+        var engine = model.RetrieveWithEngine(_w.Trained, threads: 1);
+        for (int q = 0; q < _w.Trained.Length; q++)
+            Assert.Equal(one.GetCandidates((uint)_w.Trained[q] + 1).ItemKeys.Select(k => (int)k - 1), engine.IndicesOf(q).ToArray());
+    }
+
+    [Fact]
     public void AModelSavedBeforeTheSetting_LoadsWithClusterInterestsAndTheDefaults()
     {
         using var model = MultiInterestModel.Load(new MLContext(seed: 1), Path.Combine(AppContext.BaseDirectory, "Persistence", "Fixtures", "format1-wide-keys-quota.zip"));
@@ -237,6 +260,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         var defaults = new RetrievalSettings();
         Assert.Equal(MmrInterests.Clusters, settings.Interests);
         Assert.Equal(defaults.History().ItemsPerInterest, settings.ItemsPerInterest);
+        Assert.Equal(HistoryPoolSearch.Exact, settings.PoolSearch);
         Assert.Equal(defaults with { Query = settings.Query, Beta = settings.Beta, HeadShare = settings.HeadShare }, settings);
     }
 
@@ -315,6 +339,11 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         Assert.Equal("FoldInUnobservedWeight", Refused(o => o.FoldInUnobservedWeight = double.PositiveInfinity));
         Assert.Equal("FoldInRegularization", Refused(o => (o.FoldInRegularization, o.FoldInUnobservedWeight) = (0, 0)));
         Assert.Equal("Interests", Refused(o => o.Interests = (MmrInterests)7));
+        Assert.Equal("PoolSearch", Refused(o => o.PoolSearch = (HistoryPoolSearch)7));
+        Assert.Equal("PoolLists", Refused(o => o.PoolLists = -1));
+        Assert.Equal("PoolProbes", Refused(o => o.PoolProbes = 0));
+        Assert.Equal("PoolUserProbes", Refused(o => o.PoolUserProbes = -1));
+        Assert.Equal("PoolProbes", Refused(o => (o.PoolProbes, o.PoolHistoryLists) = (-1, true)));
     }
 
     [Fact]

@@ -121,6 +121,8 @@ public class BadInputCatalogTests
             new MLContext().MultiInterest().GraphEmbedding(MultiTaskMLNetTests.Options([1f, -1f]))),
         ["option-mmr-items-per-interest-zero"] = Throws<ArgumentOutOfRangeException>(["ItemsPerInterest must be at least 1"], () =>
             new MLContext().MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Interests = MmrInterests.History, ItemsPerInterest = 0 })),
+        ["option-mmr-pool-probes-zero"] = Throws<ArgumentOutOfRangeException>(["PoolProbes must be at least 1"], () =>
+            new MLContext().MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Interests = MmrInterests.History, PoolSearch = HistoryPoolSearch.Clustered, PoolProbes = 0 })),
         ["option-mmr-fold-in-negative"] = Throws<ArgumentOutOfRangeException>(["FoldInRegularization must be null (the embeddings' own objective) or finite and within 0..1e6"], () =>
             new MLContext().MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Interests = MmrInterests.History, FoldInRegularization = -1 })),
         ["roundrobin-single-vector-upstream"] = Throws<ArgumentException>(["'UserComponents' (option UserComponentsColumnName) was not found", "Algorithm = MixtureEmbedding or DifferentiableClustering"], () =>

@@ -16,11 +16,16 @@ public sealed class HistoryMmrRowSettings
     /// <summary>nu ≥ 0, the proportionality term's weight. Default <see cref="HistoryInterestDefaults.InterestWeight"/>.</summary>
     public double InterestWeight { get; set; } = HistoryInterestDefaults.InterestWeight;
 
+    /// <summary>How each user's pool is searched: exact (the default) or by an inverted file over the items.</summary>
+    public HistoryPoolOptions Pool { get; set; } = new();
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Interests, nameof(Interests));
         Interests.Validate();
+        ArgumentNullException.ThrowIfNull(Pool, nameof(Pool));
+        Pool.Validate();
         if (!(MmrLambda >= 0 && MmrLambda <= 1)) throw new ArgumentOutOfRangeException(nameof(MmrLambda), MmrLambda, "MmrLambda of the history_mmr row must lie in [0, 1].");
         if (!double.IsFinite(InterestWeight) || InterestWeight < 0) throw new ArgumentOutOfRangeException(nameof(InterestWeight), InterestWeight, "InterestWeight (nu) of the history_mmr row must be finite and non-negative.");
     }

@@ -108,10 +108,14 @@ public static class ProtocolEvaluator
         Dictionary<int, RankedLists>? historyLists = null;
         if (history != null)
         {
+            // The clustered pool's lists are built once per item table, as a service would: timed apart from retrieval.
+            var pool = history.Pool.Clone();
+            if (pool.Threads == 0) pool.Threads = threads;
+            historyRetriever = new HistoryInterestRetriever(itemEmbeddings, pool);
+            if (pool.Search != HistoryPoolSearch.Exact) seconds["history_pool_index"] = Lap(clock);
             historyInterests = HistoryInterests.Build(train, itemEmbeddings, testUsers, history.Interests, threads, userEmbeddings);
-            historyRetriever = new HistoryInterestRetriever(itemEmbeddings);
             historyLists = Prefixes(cutoffs, historyRetriever.Retrieve(userEmbeddings, historyInterests, train, maxCutoff, history.MmrLambda,
-                history.InterestWeight, settings.MmrPoolSize, threads, unimodal));
+                history.InterestWeight, settings.MmrPoolSize, threads, OwnLists(pool, unimodal)));
             seconds["history_mmr_retrieval"] = Lap(clock);
         }
 
@@ -143,7 +147,7 @@ public static class ProtocolEvaluator
             if (history != null)
                 frontiers.Add(Sweep("history_mmr", "lambda", settings.FrontierMmrLambdas, scorer, value =>
                     Prefixes(pair, historyRetriever!.Retrieve(userEmbeddings, historyInterests!, train, FrontierRecallCutoff, value,
-                        history.InterestWeight, settings.MmrPoolSize, threads, unimodal))));
+                        history.InterestWeight, settings.MmrPoolSize, threads, OwnLists(history.Pool, unimodal)))));
             if (tuned != null)
             {
                 frontiers.Add(Sweep("knn_embed_tuned", "head_share", settings.FrontierHeadShares, scorer, value =>
@@ -163,6 +167,13 @@ public static class ProtocolEvaluator
         }
         return new ProtocolResult(testUsers, methods, seconds, frontiers, missedUsers) { HistoryInterests = historyInterests?.Options };
     }
+
+    /// <summary>
+    /// The unimodal lists as the history row's own-vector lists, unless its clustered pool searches the user vectors through
+    /// its lists (<see cref="HistoryPoolOptions.UserProbes"/>): then the row is measured as it would serve.
+    /// </summary>
+    private static RankedLists? OwnLists(HistoryPoolOptions pool, RankedLists unimodal) =>
+        pool.Search == HistoryPoolSearch.Clustered && pool.UserProbes > 0 ? null : unimodal;
 
     /// <summary>K of the frontier's recall: 50.</summary>
     public const int FrontierRecallCutoff = 50;

@@ -8,22 +8,42 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <see cref="MmrRetriever.Rerank(RankedLists, int, double, int, InterestProportionality, int)"/>'s rule with the PM-2
 /// proportionality term over the interests, each pool item counted for the interest whose vector scores it highest and
 /// each interest weighted by its share of the history. With lambda = 1 and nu = 0 the list is the ranking by that
-/// best score. Thread-safe; the result does not depend on the threads.
+/// best score. The pool is exact by default; <see cref="HistoryPoolOptions"/> can have the interests search an inverted
+/// file over the items instead (<see cref="HistoryPoolSearch.Clustered"/>), built once here. Thread-safe; the result does
+/// not depend on the threads.
 /// </summary>
 public sealed class HistoryInterestRetriever
 {
     private readonly UnimodalRetriever _search;
     private readonly MmrRetriever _mmr;
     private readonly EmbeddingMatrix _items;
+    private readonly HistoryPoolOptions _pool;
+    private readonly HistoryPoolIndex? _index;
 
     /// <summary>Creates a retriever over <paramref name="items"/>.</summary>
-    public HistoryInterestRetriever(EmbeddingMatrix items)
+    /// <param name="items">The item vectors.</param>
+    /// <param name="pool">How the pool is searched; null = exact (<see cref="HistoryPoolDefaults"/>). A clustered search
+    /// builds its lists here, once.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A pool option is out of range (<see cref="HistoryPoolOptions.Validate"/>).</exception>
+    public HistoryInterestRetriever(EmbeddingMatrix items, HistoryPoolOptions? pool = null)
     {
         ArgumentNullException.ThrowIfNull(items);
+        pool?.Validate();
         _search = new UnimodalRetriever(items);
         _mmr = new MmrRetriever(items);
         _items = items;
+        _pool = pool?.Clone() ?? new HistoryPoolOptions();
+        if (_pool.Search == HistoryPoolSearch.Clustered) _index = new HistoryPoolIndex(items, _pool);
     }
+
+    /// <summary>The pool search's options (a copy).</summary>
+    public HistoryPoolOptions PoolOptions => _pool.Clone();
+
+    /// <summary>Inverted lists of the clustered pool search (0 for the exact search).</summary>
+    public int PoolLists => _index?.Lists ?? 0;
+
+    /// <summary>The clustered pool's index (null for the exact search), for reports.</summary>
+    internal HistoryPoolIndex? PoolIndex => _index;
 
     /// <summary>Retrieves <paramref name="candidates"/> items for each user of <paramref name="interests"/>.</summary>
     /// <param name="userEmbeddings">The users' own vectors (rows of the training graph).</param>
@@ -37,6 +57,8 @@ public sealed class HistoryInterestRetriever
     /// <param name="userLists">
     /// Optional: each user's own ranking by its vector alone (at least <paramref name="poolSize"/> long, or all its unseen
     /// items; same users, order and exclusions), e.g. <see cref="UnimodalRetriever"/>'s, reused instead of searched again.
+    /// Without them the user's vector is searched exactly, or, by a clustered pool search with
+    /// <see cref="HistoryPoolOptions.UserProbes"/> above 0, through its lists with the interests.
     /// </param>
     public RankedLists Retrieve(EmbeddingMatrix userEmbeddings, HistoryInterests interests, BipartiteGraph? exclusions, int candidates,
         double lambda = HistoryInterestDefaults.MmrLambda, double interestWeight = HistoryInterestDefaults.InterestWeight,
@@ -60,7 +82,9 @@ public sealed class HistoryInterestRetriever
     /// <summary>
     /// Each user's top <paramref name="poolSize"/> items by best score, and the item-to-interest assignment. Exact: an
     /// item among a user's top N by the maximum over its vectors is among the top N of the vector attaining that maximum,
-    /// so the union of the vectors' own top-N lists, re-scored by the maximum, holds the pool.
+    /// so the union of the vectors' own top-N lists, re-scored by the maximum, holds the pool. The clustered search finds
+    /// each interest's top N (and with <see cref="HistoryPoolOptions.UserProbes"/>, unless <paramref name="userLists"/> are
+    /// given, the user vector's) among the lists it searches only; the union is re-scored the same way.
     /// </summary>
     internal (RankedLists Pool, HistoryInterestTerm Term) Pool(EmbeddingMatrix userEmbeddings, HistoryInterests interests,
         BipartiteGraph? exclusions, int poolSize, double interestWeight, int threads, RankedLists? userLists = null)
@@ -74,23 +98,32 @@ public sealed class HistoryInterestRetriever
             if (exclusions != null && u >= exclusions.UserCount) throw new ArgumentOutOfRangeException(nameof(interests), $"User row {u} is not in the exclusion graph.");
         }
         userEmbeddings.ThrowIfNotFinite("user embeddings", interests.Users);
-        // Interest vectors one after another, user by user; the users' own lists are searched (or given) separately.
+        if (_index != null && exclusions != null && exclusions.ItemCount != _items.Rows)
+            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {_items.Rows}.", nameof(exclusions));
+        // Interest vectors one after another, user by user. The users' own lists are exact and separate (searched or given),
+        // unless the clustered search probes for them too (UserProbes, no lists given): each own vector then comes first
+        // in its user's rows, searched in the same pass over the lists as its interests.
+        int lead = _index != null && userLists == null && _index.UserProbes > 0 ? 1 : 0;
         var firstInterest = new int[count + 1];
-        for (int q = 0; q < count; q++) firstInterest[q + 1] = firstInterest[q] + interests.InterestCount(q);
+        for (int q = 0; q < count; q++) firstInterest[q + 1] = firstInterest[q] + lead + interests.InterestCount(q);
         var interestQueries = new EmbeddingMatrix(firstInterest[count], d);
         var owners = new int[interestQueries.Rows];
         for (int q = 0; q < count; q++)
         {
-            interests.Vectors(q).CopyTo(interestQueries.Values.AsSpan(firstInterest[q] * d, interests.InterestCount(q) * d));
-            owners.AsSpan(firstInterest[q], interests.InterestCount(q)).Fill(interests.Users[q]);
+            if (lead == 1) userEmbeddings.ReadRow(interests.Users[q]).CopyTo(interestQueries.Row(firstInterest[q]));
+            interests.Vectors(q).CopyTo(interestQueries.Values.AsSpan((firstInterest[q] + lead) * d, interests.InterestCount(q) * d));
+            owners.AsSpan(firstInterest[q], lead + interests.InterestCount(q)).Fill(interests.Users[q]);
         }
-        var own = userLists ?? _search.Retrieve(userEmbeddings, interests.Users, exclusions, poolSize, threads);
-        var lists = _search.RetrieveQueries(interestQueries, owners, exclusions, poolSize, threads);
+        var own = lead == 1 ? null : userLists ?? _search.Retrieve(userEmbeddings, interests.Users, exclusions, poolSize, threads);
+        var lists = _index == null
+            ? _search.RetrieveQueries(interestQueries, owners, exclusions, poolSize, threads)
+            : _index.Search(interestQueries, firstInterest, interests.Users, exclusions, poolSize, threads, userLead: lead == 1);
         var pool = new RankedLists(count, poolSize);
         var assignment = new int[count * poolSize];
         Parallel.For(0, count, Parallelism.Options(threads), () => new Merge(poolSize * (1 + interests.MaxInterests)), (q, _, m) =>
         {
-            MergeOne(userEmbeddings.ReadRow(interests.Users[q]), own.IndicesOf(q), interestQueries, lists, firstInterest[q], firstInterest[q + 1], q, pool,
+            var ownList = own == null ? lists.IndicesOf(firstInterest[q]) : own.IndicesOf(q);
+            MergeOne(userEmbeddings.ReadRow(interests.Users[q]), ownList, interestQueries, lists, firstInterest[q] + lead, firstInterest[q + 1], q, pool,
                 assignment.AsSpan(q * poolSize, poolSize), m);
             return m;
         }, _ => { });

@@ -67,6 +67,35 @@ public sealed record RetrievalSettings
     /// </summary>
     public bool FoldInFitted { get; init; }
 
+    /// <summary>
+    /// How history-interest MMR searches each user's pool: exactly, or through an inverted file over the items. Default
+    /// <see cref="HistoryPoolDefaults.Search"/>; models saved before the setting existed read it back.
+    /// </summary>
+    public HistoryPoolSearch PoolSearch { get; init; } = HistoryPoolDefaults.Search;
+
+    /// <summary>Inverted lists of the clustered pool (0 = automatic). Default <see cref="HistoryPoolDefaults.Lists"/>.</summary>
+    public int PoolLists { get; init; } = HistoryPoolDefaults.Lists;
+
+    /// <summary>Lists each interest vector of the clustered pool probes. Default <see cref="HistoryPoolDefaults.Probes"/>.</summary>
+    public int PoolProbes { get; init; } = HistoryPoolDefaults.Probes;
+
+    /// <summary>Lists the user's own vector probes in the clustered pool (0 = its exact list). Default <see cref="HistoryPoolDefaults.UserProbes"/>.</summary>
+    public int PoolUserProbes { get; init; } = HistoryPoolDefaults.UserProbes;
+
+    /// <summary>Whether the clustered pool also searches the lists of the user's history items. Default <see cref="HistoryPoolDefaults.HistoryLists"/>.</summary>
+    public bool PoolHistoryLists { get; init; } = HistoryPoolDefaults.HistoryLists;
+
+    /// <summary>The engine's pool options of these settings; <paramref name="threads"/> build the clustered lists.</summary>
+    public HistoryPoolOptions Pool(int threads = 0) => new()
+    {
+        Search = PoolSearch,
+        Lists = PoolLists,
+        Probes = PoolProbes,
+        UserProbes = PoolUserProbes,
+        HistoryLists = PoolHistoryLists,
+        Threads = threads,
+    };
+
     /// <summary>The engine's history-interest options of these settings (for <see cref="Engine.HistoryInterests.Build"/>).</summary>
     public HistoryInterestOptions History() => new()
     {

@@ -25,6 +25,8 @@ internal static class CandidatePersistence
     private const string FoldInLambdaKey = "FoldInRegularization", FoldInNuKey = "FoldInRegularizationExponent", FoldInAlpha0Key = "FoldInUnobservedWeight";
     private const string FoldInMatchKey = "FoldInMatchUserVectors";
     private const string FoldInFittedKey = "FoldInFitted";
+    private const string PoolSearchKey = "HistoryPoolSearch", PoolListsKey = "HistoryPoolLists", PoolProbesKey = "HistoryPoolProbes", PoolUserProbesKey = "HistoryPoolUserProbes",
+        PoolHistoryListsKey = "HistoryPoolHistoryLists";
 
     public static ITransformer CreateSavable(CandidateColumns columns)
     {
@@ -135,6 +137,15 @@ internal static class CandidatePersistence
         builder.Metadata(FoldInAlpha0Key, settings.FoldInUnobservedWeight.ToString("R", inv));
         builder.Metadata(FoldInMatchKey, settings.FoldInMatchUserVectors ? "true" : "false");
         builder.Metadata(FoldInFittedKey, settings.FoldInFitted ? "true" : "false");
+        // The exact pool writes nothing, as before the setting existed.
+        if (settings.PoolSearch != HistoryPoolSearch.Exact)
+        {
+            builder.Metadata(PoolSearchKey, settings.PoolSearch.ToString());
+            builder.Metadata(PoolListsKey, SavedMetadata.Text(settings.PoolLists));
+            builder.Metadata(PoolProbesKey, SavedMetadata.Text(settings.PoolProbes));
+            builder.Metadata(PoolUserProbesKey, SavedMetadata.Text(settings.PoolUserProbes));
+            builder.Metadata(PoolHistoryListsKey, settings.PoolHistoryLists ? "true" : "false");
+        }
     }
 
     /// <summary>A true/false metadata entry; false when absent (stages saved before it existed).</summary>
@@ -165,9 +176,24 @@ internal static class CandidatePersistence
             // Absent from stages saved before it existed: they refit the objective on load.
             FoldInFitted = Flag(meta, FoldInFittedKey),
         };
+        // Absent from stages saved before it existed and from exact pools: the exact pool.
+        if (meta.TryGetValue(PoolSearchKey, out var pool))
+        {
+            if (!Enum.TryParse<HistoryPoolSearch>(pool, out var search) || !Enum.IsDefined(search))
+                throw new InvalidDataException($"The saved candidate stage has metadata entry '{PoolSearchKey}' = '{pool}', which is not Exact or Clustered.");
+            read = read with
+            {
+                PoolSearch = search,
+                PoolLists = SavedMetadata.Int(meta, PoolListsKey),
+                PoolProbes = SavedMetadata.Int(meta, PoolProbesKey),
+                PoolUserProbes = SavedMetadata.Int(meta, PoolUserProbesKey),
+                PoolHistoryLists = Flag(meta, PoolHistoryListsKey),
+            };
+        }
         try
         {
             read.History().Validate();
+            read.Pool().Validate();
         }
         catch (ArgumentOutOfRangeException e)
         {

@@ -50,7 +50,7 @@ internal sealed class LiveRetriever
             }
             // A fresh history's own vector is its whole-history fold-in, so scaling onto it would solve that fold-in again for a factor of 1.
             _freshInterests = _interests.Unscaled();
-            _historyMmr = new HistoryInterestRetriever(tables.Items);
+            _historyMmr = new HistoryInterestRetriever(tables.Items, tables.Settings.Pool(threads));
         }
         else if (tables.Method == CandidateMethod.Mmr) _mmr = new MmrRetriever(tables.Items);
         if (tables.Method == CandidateMethod.RoundRobin) _roundRobin = new RoundRobinRetriever(tables.Learned!.ItemComponents, tables.Learned.DestinationComponents);
