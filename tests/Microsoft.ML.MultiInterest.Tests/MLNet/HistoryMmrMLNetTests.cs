@@ -188,6 +188,17 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         Assert.False(given.FoldInFitted);
         using var model = MultiInterestModel.Load(_w.Ml, path);
         Assert.Equal(plain, model.ServingStage.Settings);
+        // A model saved before the fitted values were recorded (FoldInFitted false, the defaults' objective) fits them again
+        // on load, to the same values and lists.
+        var older = new LiveRetriever(model.CreateServingTables(plain with
+        {
+            FoldInFitted = false, FoldInRegularization = HistoryInterestDefaults.Regularization, FoldInUnobservedWeight = HistoryInterestDefaults.UnobservedWeight,
+        }), threads: 1);
+        Assert.Equal(plain, older.Settings);
+        var rows = Enumerable.Range(0, older.Tables.UserCount).Where(older.Tables.IsTrained).ToArray();
+        var olderLists = older.RetrieveTrained(rows, threads: 1);
+        var fittedLists = model.Live().RetrieveTrained(rows, threads: 1);
+        for (int q = 0; q < fittedLists.QueryCount; q++) Assert.Equal(fittedLists.IndicesOf(q).ToArray(), olderLists.IndicesOf(q).ToArray());
         var loaded = model.RetrieveWithEngine(trained, threads: 1);
         for (int q = 0; q < trained.Length; q++)
         {

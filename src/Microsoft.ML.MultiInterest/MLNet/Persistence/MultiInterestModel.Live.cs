@@ -34,7 +34,8 @@ public sealed partial class MultiInterestModel
         ServingStage.Serving ?? throw new InvalidOperationException(
             "The model's retrieval stage was saved without its training history (a model saved before 2026-11-30): refit or re-save it with this library version to serve it live.");
 
-    private ServingTables CreateServingTables()
+    /// <summary>The serving tables of the <see cref="ServingStage"/>, with its saved settings or <paramref name="settings"/> (tests read older models' settings this way).</summary>
+    internal ServingTables CreateServingTables(RetrievalSettings? settings = null)
     {
         var stage = ServingStage;
         var saved = RequireServing();
@@ -81,7 +82,7 @@ public sealed partial class MultiInterestModel
             Method = stage.Method,
             Candidates = stage.Candidates,
             Alpha = stage.Alpha,
-            Settings = stage.Settings,
+            Settings = settings ?? stage.Settings,
             ExcludeSeen = saved.ExcludeSeen,
             ItemNames = stage.ItemNames,
             UserNames = embedding.UserNames,
