@@ -92,6 +92,11 @@ internal sealed class HistoryRowFlags
             MaxInterests = r.Value(MaxInterests),
             FoldInRegularization = r.Given(Regularization) ? r.Value(Regularization) : null,
             FoldInUnobservedWeight = r.Given(UnobservedWeight) ? r.Value(UnobservedWeight) : null,
+            PoolSearch = r.Value(PoolSearch),
+            PoolLists = r.Value(PoolLists),
+            PoolProbes = r.Value(PoolProbes),
+            PoolUserProbes = r.Value(PoolUserProbes),
+            PoolHistoryLists = r.GetValue(PoolHistoryLists),
             Threads = threads,
         };
     }

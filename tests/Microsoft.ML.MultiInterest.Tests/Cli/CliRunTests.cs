@@ -115,6 +115,21 @@ public sealed class CliRunTests : IDisposable
         var seen = File.ReadAllLines(train).Skip(1).Select(l => l.Split('\t')).Select(f => (f[0], f[1])).ToHashSet();
         Assert.DoesNotContain(lists[0].Skip(1).Select(l => l.Split('\t')), f => seen.Contains((f[0], f[2])));
 
+        // The clustered pool is a setting of the saved stage: its model serves its own lists alike too.
+        string clustered = Path.Combine(_directory, "history-clustered.zip");
+        var fitClustered = CliHarness.Run("fit", "--train", train, "--model", clustered, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
+            "--retriever", "history-mmr", "--history-pool", "clustered", "--history-pool-lists", "4", "--candidates", "5", "--threads", "1");
+        Assert.True(fitClustered.ExitCode == 0, fitClustered.Error);
+        using (var saved = MultiInterestModel.Load(new Microsoft.ML.MLContext(seed: 1), clustered))
+        {
+            Assert.Equal(Microsoft.ML.MultiInterest.Engine.HistoryPoolSearch.Clustered, saved.ServingStage.Settings.PoolSearch);
+            Assert.Equal(4, saved.ServingStage.Settings.PoolLists);
+        }
+        string zipPath = Path.Combine(_directory, "clustered-zip.tsv"), enginePath = Path.Combine(_directory, "clustered-engine.tsv");
+        Assert.Equal(0, CliHarness.Run("recommend", "--model", clustered, "--users", test, "--out", zipPath).ExitCode);
+        Assert.Equal(0, CliHarness.Run("recommend", "--model", clustered, "--users", test, "--out", enginePath, "--engine").ExitCode);
+        Assert.Equal(File.ReadAllLines(zipPath), File.ReadAllLines(enginePath));
+
         // ONNX cannot serve it: a clear refusal, not an empty file.
         var onnx = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", Path.Combine(_directory, "onnx.tsv"), "--onnx");
         Assert.NotEqual(0, onnx.ExitCode);
