@@ -80,23 +80,25 @@ internal sealed class HistoryRowFlags
     /// </summary>
     public MmrRetrieverEstimator.Options Stage(ParseResult r, int candidates, int threads)
     {
-        double weight = r.Value(Weight);
-        if (weight < 0) throw new UsageException($"--history-interest-weight must be non-negative with --retriever history-mmr (got {Opt.Text(weight)}).");
+        // The row's reading of the flags is the one reading; only the fold-in's "not given" becomes null here.
+        var row = Read(r) ?? throw new UsageException(
+            $"--history-interest-weight must be non-negative with --retriever history-mmr (got {Opt.Text(r.Value(Weight))}).");
+        var (regularizationGiven, unobservedGiven) = Given(r);
         return new MmrRetrieverEstimator.Options
         {
             Candidates = candidates,
             Interests = MmrInterests.History,
-            Lambda = r.Value(Lambda),
-            InterestWeight = weight,
-            ItemsPerInterest = r.Value(ItemsPerInterest),
-            MaxInterests = r.Value(MaxInterests),
-            FoldInRegularization = r.Given(Regularization) ? r.Value(Regularization) : null,
-            FoldInUnobservedWeight = r.Given(UnobservedWeight) ? r.Value(UnobservedWeight) : null,
-            PoolSearch = r.Value(PoolSearch),
-            PoolLists = r.Value(PoolLists),
-            PoolProbes = r.Value(PoolProbes),
-            PoolUserProbes = r.Value(PoolUserProbes),
-            PoolHistoryLists = r.GetValue(PoolHistoryLists),
+            Lambda = row.MmrLambda,
+            InterestWeight = row.InterestWeight,
+            ItemsPerInterest = row.Interests.ItemsPerInterest,
+            MaxInterests = row.Interests.MaxInterests,
+            FoldInRegularization = regularizationGiven ? row.Interests.Regularization : null,
+            FoldInUnobservedWeight = unobservedGiven ? row.Interests.UnobservedWeight : null,
+            PoolSearch = row.Pool.Search,
+            PoolLists = row.Pool.Lists,
+            PoolProbes = row.Pool.Probes,
+            PoolUserProbes = row.Pool.UserProbes,
+            PoolHistoryLists = row.Pool.HistoryLists,
             Threads = threads,
         };
     }
