@@ -55,9 +55,12 @@ internal static class DcmFlags
         public Option<bool> LearnedQuotas { get; } = Opt.Flag("--learned-quotas",
             "Also serve every learned multi-vector row (mixture embeddings, DCM) by cluster quotas over a spherical k-means of its own item vectors (--clusters, --alpha).");
 
+        public Option<bool> WarmStart { get; } = Opt.Flag("--dcm-warm-start",
+            "DCM: start its item vectors from the main table's item vectors (and take their dimension instead of --dcm-dim) rather than random ones.");
+
         /// <summary>Every option of the group.</summary>
         public IReadOnlyList<Option> All =>
-            [On, Interests, Iterations, Tau, LearnTau, Beta, History, Dim, DcmEpochs, Lr, DcmMargin, DcmNegatives, Pooling, Gamma, ValidationFraction, LearnedQuotas];
+            [On, Interests, Iterations, Tau, LearnTau, Beta, History, Dim, DcmEpochs, Lr, DcmMargin, DcmNegatives, Pooling, Gamma, ValidationFraction, WarmStart, LearnedQuotas];
 
         /// <summary>The row's training options; null unless --dcm is given (the other --dcm-* options are still checked).</summary>
         public GraphEmbeddingOptions? Read(ParseResult r, int seed, int threads)
@@ -100,5 +103,6 @@ internal static class DcmFlags
     /// <summary>The settings in words, for the log.</summary>
     public static string Describe(GraphEmbeddingOptions o) =>
         $"K={o.Dcm.Interests} T={o.Dcm.Iterations} tau={o.Dcm.Temperature}{(o.Dcm.LearnTemperature ? " (learned)" : "")} beta={o.Dcm.PriorWeight} L={o.Dcm.MaxHistory} d={o.Dimension} "
-        + $"pooling={MixtureRows.Name(o.Dcm.Pooling)} gamma={o.Dcm.Gamma} margin={o.Margin} negatives={o.UniformNegatives} lr={o.LearningRate} epochs<={o.Epochs}";
+        + $"pooling={MixtureRows.Name(o.Dcm.Pooling)} gamma={o.Dcm.Gamma} margin={o.Margin} negatives={o.UniformNegatives} lr={o.LearningRate} epochs<={o.Epochs}"
+        + (o.Dcm.InitialItems != null ? " items warm-started" : "");
 }

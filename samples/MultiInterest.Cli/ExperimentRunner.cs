@@ -165,6 +165,12 @@ internal static class ExperimentRunner
         }
         if (settings.Dcm is { } dcm)
         {
+            if (settings.DcmWarmStart)
+            {
+                dcm = dcm.Clone();
+                dcm.Dimension = itemEmbeddings!.Dimension;
+                dcm.Dcm.InitialItems = itemEmbeddings;
+            }
             var row = TrainLearned(DcmFlags.RowName, dcm, train, progress);
             learned.Add(row);
             seconds["dcm_training"] = Lap(clock);

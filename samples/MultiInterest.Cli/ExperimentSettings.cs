@@ -30,6 +30,9 @@ internal sealed class ExperimentSettings
     /// <summary>The DCM row's training options (--dcm), or null.</summary>
     public GraphEmbeddingOptions? Dcm { get; init; }
 
+    /// <summary>Whether the DCM row starts from the main table's item vectors (--dcm-warm-start).</summary>
+    public bool DcmWarmStart { get; init; }
+
     /// <summary>The conditional-retrieval rows' settings (--conditional), or null.</summary>
     public ConditionalFlags.Settings? Conditional { get; init; }
 
@@ -137,6 +140,7 @@ internal sealed class ExperimentSettings
                 ClustersGiven = r.Given(Pipeline.Clusters),
                 MixtureRows = Mixture.Read(r, seed, threads),
                 Dcm = Dcm.Read(r, seed, threads),
+                DcmWarmStart = r.GetValue(Dcm.WarmStart),
                 Conditional = Conditional.Read(r, seed),
                 DivideConquer = DivideConquer.Read(r, seed, threads),
                 LearnedQuotas = r.GetValue(Dcm.LearnedQuotas),
@@ -149,6 +153,7 @@ internal sealed class ExperimentSettings
             if (settings.ItemClustersPath != null && settings.ItemEmbeddingsPath == null)
                 throw new UsageException("--item-clusters needs --user-embeddings and --item-embeddings (cluster ids refer to those items).");
             if (settings.Export && settings.OutDirectory == null) throw new UsageException("--export needs --out DIR.");
+            if (settings.DcmWarmStart && settings.Dcm == null) throw new UsageException("--dcm-warm-start starts the --dcm row's item vectors: add --dcm, or leave it out.");
             try
             {
                 protocol.Validate();

@@ -57,6 +57,22 @@ public sealed class CliRunTests : IDisposable
         Assert.True(IsPng(Path.Combine(none, "recall.png")));
     }
 
+    [Fact]
+    public void Evaluate_with_a_warm_started_dcm_row_trains_it_at_the_main_tables_dimension()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
+            "--clusters", "8", "--tuned-clusters", "0", "--threads", "1", "--dcm", "--dcm-warm-start", "--dcm-dim", "4", "--dcm-epochs", "1",
+            "--dcm-validation-fraction", "0");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("| DCM (round robin) |", run.Out, StringComparison.Ordinal);
+        Assert.Contains("d=8 ", run.Error, StringComparison.Ordinal);
+        Assert.Contains("items warm-started", run.Error, StringComparison.Ordinal);
+        var stray = CliHarness.Run("evaluate", "--train", train, "--test", test, "--dcm-warm-start");
+        Assert.NotEqual(0, stray.ExitCode);
+        Assert.Contains("--dcm-warm-start", stray.Error, StringComparison.Ordinal);
+    }
+
     private static bool IsPng(string path) =>
         File.Exists(path) && File.ReadAllBytes(path).AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A });
 

@@ -135,4 +135,51 @@ public class DcmTests
         bad.Dcm.MaxHistory = 0;
         Assert.Contains("Dcm.MaxHistory", Assert.Throws<ArgumentOutOfRangeException>(() => GraphEmbeddingTrainerEngine.Fit(planted.Train, bad)).Message);
     }
+
+    [Fact]
+    public void WarmStartBeginsFromTheGivenItemVectors_MappedPastItemsWithoutEdges()
+    {
+        var planted = PlantedGraph.Create();
+        var g = planted.Train;
+        // One more item index with no edge: the start table covers the full range, training only the items with edges.
+        var users = new List<int>();
+        var items = new List<int>();
+        for (int u = 0; u < g.UserCount; u++)
+            foreach (int i in g.ItemsOf(u)) { users.Add(u); items.Add(i < 5 ? i : i + 1); }
+        var graph = BipartiteGraph.FromEdges(g.UserCount, g.ItemCount + 1, users.ToArray(), items.ToArray());
+        var random = new Random(11);
+        var start = new EmbeddingMatrix(graph.ItemCount, 8);
+        for (int v = 0; v < start.Values.Length; v++) start.Values[v] = (float)(random.NextDouble() * 2 - 1);
+        var options = Small(2);
+        options.Epochs = 1;
+        options.LearningRate = 1e-6f; // the start barely moves, so the result shows where it began
+        options.Dcm.InitialItems = start;
+        var warm = GraphEmbeddingTrainerEngine.Fit(graph, options).Mixture!;
+        var unit = start.Normalized();
+        for (int i = 0; i < graph.ItemCount; i++)
+        {
+            if (i == 5) { Assert.Equal(0f, VectorMath.Norm(warm.ItemComponents.ReadRow(i))); continue; }
+            for (int j = 0; j < 8; j++) Assert.InRange(warm.ItemComponents.ReadRow(i)[j] - unit.ReadRow(i)[j], -1e-3f, 1e-3f);
+        }
+        options.Dcm.InitialItems = null;
+        var cold = GraphEmbeddingTrainerEngine.Fit(graph, options).Mixture!;
+        Assert.True(VectorMath.Dot(cold.ItemComponents.ReadRow(0), unit.ReadRow(0)) < 0.9f);
+    }
+
+    [Fact]
+    public void WarmStartOfTheWrongShapeOrWithNaNNamesTheOption()
+    {
+        var planted = PlantedGraph.Create();
+        var options = Small(2);
+        options.Dcm.InitialItems = new EmbeddingMatrix(planted.Train.ItemCount, 7);
+        var e = Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(planted.Train, options));
+        Assert.Contains("Dcm.InitialItems", e.Message);
+        Assert.Contains("Dimension is 8", e.Message);
+        options.Dcm.InitialItems = new EmbeddingMatrix(planted.Train.ItemCount - 1, 8);
+        Assert.Contains("items", Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(planted.Train, options)).Message);
+        var nan = new EmbeddingMatrix(planted.Train.ItemCount, 8);
+        nan.Values[17] = float.NaN;
+        options.Dcm.InitialItems = nan;
+        Assert.Contains("Dcm.InitialItems", Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(planted.Train, options)).Message);
+    }
 }

@@ -65,6 +65,21 @@ public static class GraphEmbeddingTrainerEngine
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
         MixtureRelations.Check(active?.Graph ?? graph, options);
         var o = options.Clone();
+        if (o.Algorithm == EmbeddingAlgorithm.DifferentiableClustering && o.Dcm.InitialItems is { } start)
+        {
+            int itemCount = active?.FullItemCount ?? graph.ItemCount;
+            if (start.Rows != itemCount || start.Dimension != o.Dimension)
+                throw new ArgumentException($"Dcm.InitialItems is {start.Rows} x {start.Dimension}; the graph has {itemCount} items and Dimension is {o.Dimension}: give one row of that dimension per item.", nameof(options));
+            start.ThrowIfNotFinite("Dcm.InitialItems");
+            if (active != null)
+            {
+                // Keep the rows of the items with edges, in the subgraph's order.
+                var kept = new EmbeddingMatrix(active.Items.Length, start.Dimension);
+                for (int i = 0; i < active.Items.Length; i++) start.ReadRow(active.Items[i]).CopyTo(kept.Row(i));
+                o.Dcm = o.Dcm.Clone();
+                o.Dcm.InitialItems = kept;
+            }
+        }
         // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur.
         if (active == null) return (FitConnected(graph, o, progress, ct), null);
         if (o.Algorithm == EmbeddingAlgorithm.DivideConquer && o.DivideConquer.ItemClusters is { } given)

@@ -40,6 +40,14 @@ public sealed class DcmOptions
     /// <summary>θ within [0, 1] of <see cref="MixturePooling.RegularizedSmoothmax"/> (ignored by the others). Default <see cref="MixtureEmbeddingDefaults.Theta"/>.</summary>
     public float Theta { get; set; } = MixtureEmbeddingDefaults.Theta;
 
+    /// <summary>
+    /// Item vectors to start from instead of random ones (warm start), one row per item of the graph and
+    /// <see cref="GraphEmbeddingOptions.Dimension"/> columns, e.g. a single-vector model's item table; rows are projected on
+    /// the unit sphere. Null (the default) starts from random unit vectors. With a start that already ranks well, DCM only has
+    /// to learn how to split a history into interests, instead of learning the item space from nothing (docs/results.md).
+    /// </summary>
+    public EmbeddingMatrix? InitialItems { get; set; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -53,7 +61,7 @@ public sealed class DcmOptions
         if (!float.IsFinite(Theta) || Theta < 0 || Theta > 1) throw Bad(nameof(Theta), Theta, "must be within [0, 1]");
     }
 
-    /// <summary>A copy.</summary>
+    /// <summary>A copy (the <see cref="InitialItems"/> table is shared, not copied).</summary>
     public DcmOptions Clone() => (DcmOptions)MemberwiseClone();
 
     private static ArgumentOutOfRangeException Bad(string name, object value, string rule) => new(name, value, $"Dcm.{name} {rule}.");
