@@ -1,0 +1,121 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
+
+namespace Microsoft.ML.MultiInterest.Tests.Onnx;
+
+/// <summary>The ONNX round-robin serving path returns <see cref="RoundRobinRetriever"/>'s lists bit for bit, near-ties and duplicated items included.</summary>
+public sealed class RoundRobinExactListsTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"onnx-rr-exact-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>
+    /// A learned model over <see cref="NearTieWorld"/>'s item table (families one ulp apart, an exact duplicate in each) as item
+    /// components, C_d per item, and C_s user components with the world's large first coordinate, so that the components'
+    /// rankings are full of ties and near-ties; and a random seen graph over its items.
+    /// </summary>
+    private static (MixtureEmbeddingResult Model, BipartiteGraph Seen) World(int seed, int destinationComponents, int users = 36, int sourceComponents = 3)
+    {
+        var w = NearTieWorld.Create(seed, users: 1, clusters: 4, familiesPerCluster: 6, dimension: 16);
+        var random = new Random(seed);
+        int d = w.Items.Dimension, items = w.Items.Rows / destinationComponents;
+        var userComponents = new EmbeddingMatrix(users * sourceComponents, d);
+        for (int r = 0; r < userComponents.Rows; r++)
+        {
+            var row = userComponents.Row(r);
+            row[0] = (float)(1 + random.NextDouble());
+            for (int t = 1; t < d; t++) row[t] = (float)(0.5 * random.NextDouble() - 0.25);
+        }
+        var weights = Enumerable.Range(0, users * sourceComponents).Select(_ => 0.05 + random.NextDouble()).ToArray();
+        var model = new MixtureEmbeddingResult(sourceComponents, destinationComponents, userComponents, w.Items, weights);
+        var edgeUsers = new List<int>();
+        var edgeItems = new List<int>();
+        for (int u = 0; u < users; u++)
+        {
+            // Every fifth user has seen all but 3 items, so its components' lists run short.
+            int seen = u % 5 == 4 ? items - 3 : random.Next(0, items / 4);
+            foreach (int i in Enumerable.Range(0, items).OrderBy(_ => random.Next()).Take(seen))
+            {
+                edgeUsers.Add(u);
+                edgeItems.Add(i);
+            }
+        }
+        return (model, BipartiteGraph.FromEdges(users, items, edgeUsers.ToArray(), edgeItems.ToArray()));
+    }
+
+    private static void AssertIdentical(RankedLists expected, RankedLists got)
+    {
+        Assert.Equal(expected.Counts, got.Counts);
+        for (int q = 0; q < expected.QueryCount; q++)
+        {
+            Assert.Equal(expected.IndicesOf(q).ToArray(), got.IndicesOf(q).ToArray());
+            Assert.Equal(expected.ScoresOf(q).ToArray(), got.ScoresOf(q).ToArray());
+        }
+    }
+
+    /// <summary>The scorer's own per-component lists merged by <see cref="RoundRobinOnnxMerge"/>: what the directory gives without re-scoring.</summary>
+    private RankedLists PlainOnnx(OnnxServingManifest manifest, int[] served, BipartiteGraph seen)
+    {
+        var factory = new OnnxSessionFactory();
+        using var encoder = factory.CreateSession(Path.Combine(_directory, manifest.Encoder.File));
+        using var scorer = factory.CreateSession(Path.Combine(_directory, manifest.RoundRobinScorer!.File));
+        var encoded = MixtureGraphRunner.Encode(encoder, served);
+        using var embeddings = OrtValue.CreateTensorValueFromMemory(encoded.Embeddings, [served.Length, encoded.Components, encoded.Dimension]);
+        var mask = OnnxExclusionMask.Build(seen, served);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [served.Length, manifest.Items]);
+        using var run = new RunOptions();
+        using var outputs = scorer.Run(run, [MixtureEmbeddingsName, ExclusionMaskInput], [embeddings, maskValue],
+            [RoundRobinOnnxExporter.ComponentRowsOutput, RoundRobinOnnxExporter.ComponentScoresOutput]);
+        return RoundRobinOnnxMerge.Merge(encoded.Clusters, encoded.Weights, outputs[0].GetTensorDataAsSpan<long>(), outputs[1].GetTensorDataAsSpan<float>(),
+            served.Length, encoded.Components, manifest.DestinationComponents, manifest.Items, manifest.Candidates);
+    }
+
+    [Theory]
+    [InlineData(1, 51)]
+    [InlineData(2, 52)]
+    public void NearTiesAndDuplicatedItems_ComeOutInTheEnginesOrder(int destinationComponents, int seed)
+    {
+        const int k = 8;
+        var (model, seen) = World(seed, destinationComponents);
+        var manifest = OnnxServingDirectory.ExportRoundRobin(model, k, _directory, exclusionMask: true);
+        int[] served = [.. Enumerable.Range(0, model.UserCount), 7, 3];
+        var retriever = new RoundRobinRetriever(model.ItemComponents, destinationComponents);
+        var expected = retriever.Retrieve(model.ToMixtureTable(served), served, seen, [k], threads: 1)[0];
+
+        // The scorer's own lists break the near-ties by float value, not as the engine does: the world is a real test.
+        var plain = PlainOnnx(manifest, served, seen);
+        int differing = Enumerable.Range(0, served.Length).Count(q => !expected.IndicesOf(q).SequenceEqual(plain.IndicesOf(q)));
+        Assert.True(differing >= 3, $"only {differing} plain ONNX lists differ from the engine's");
+
+        using var scorer = OnnxRoundRobinScorer.Open(_directory, batchSize: 5);
+        AssertIdentical(expected, scorer.Retrieve(served, seen));
+        Assert.Contains(expected.Counts, c => c < k); // some lists run short
+        // Both ways were taken: component lists proved from the candidates, and ties at the cut fetched with the engine.
+        Assert.True(scorer.ProvedFromCandidates > 20, $"{scorer.ProvedFromCandidates} lists proved");
+        Assert.True(scorer.Rescanned >= 3, $"{scorer.Rescanned} lists rescanned");
+
+        // Nothing excluded (the mask stays zero), one user per batch.
+        using var single = OnnxRoundRobinScorer.Open(_directory, batchSize: 1);
+        AssertIdentical(retriever.Retrieve(model.ToMixtureTable(served), served, null, [k], threads: 1)[0], single.Retrieve(served));
+    }
+
+    [Fact]
+    public void ListsWhoseCandidatesAreTheWholeCatalogue_StillMatch()
+    {
+        // K x C_d + slack above every item component: nothing is left out, and only near-tie chains need the engine.
+        var (model, seen) = World(53, destinationComponents: 2, users: 10);
+        int k = model.ItemCount - 2;
+        OnnxServingDirectory.ExportRoundRobin(model, k, _directory, exclusionMask: true);
+        var served = Enumerable.Range(0, model.UserCount).ToArray();
+        using var scorer = OnnxRoundRobinScorer.Open(_directory);
+        AssertIdentical(new RoundRobinRetriever(model.ItemComponents, 2).Retrieve(model.ToMixtureTable(served), served, seen, [k], threads: 1)[0],
+            scorer.Retrieve(served, seen));
+        Assert.True(scorer.ProvedFromCandidates > 0);
+    }
+}
