@@ -118,4 +118,73 @@ public sealed class RoundRobinExactListsTests : IDisposable
             scorer.Retrieve(served, seen));
         Assert.True(scorer.ProvedFromCandidates > 0);
     }
+
+    [Fact]
+    public void HistoryUsers_GetTheEnginesDcmInterestsAndLists_NearTiesIncluded()
+    {
+        const int k = 8, interests = 3;
+        var (model, _) = World(54, destinationComponents: 1, users: 4, sourceComponents: interests);
+        var random = new Random(54);
+        int d = model.Dimension, items = model.ItemCount;
+        var seeds = new EmbeddingMatrix(interests, d);
+        for (int c = 0; c < interests; c++)
+        {
+            var row = seeds.Row(c);
+            for (int t = 0; t < d; t++) row[t] = (float)(random.NextDouble() - 0.5);
+            float norm = MathF.Sqrt(row.ToArray().Sum(v => v * v));
+            for (int t = 0; t < d; t++) row[t] /= norm;
+        }
+        var dcm = new DcmModel(model.ItemComponents, seeds, 0.4f, 1f, 3);
+        var manifest = OnnxServingDirectory.ExportRoundRobin(model, k, _directory, exclusionMask: true, dcm: dcm);
+        // Random histories (duplicates and any order: read as sets), and an empty one.
+        int[][] histories = [.. Enumerable.Range(0, 30).Select(_ => Enumerable.Range(0, random.Next(1, 11)).Select(_ => random.Next(items)).ToArray()), []];
+        var retriever = new RoundRobinRetriever(model.ItemComponents);
+
+        // The engine: the history's interests by its soft k-means, then round robin with the history excluded.
+        var expected = new RankedLists(histories.Length, k);
+        for (int q = 0; q < histories.Length; q++)
+        {
+            var set = histories[q].Distinct().Order().ToArray();
+            var seen = BipartiteGraph.FromEdges(1, items, new int[set.Length], set);
+            var list = retriever.Retrieve(dcm.Clustering.InterestsOf(model.ItemComponents, set), [0], seen, [k], threads: 1)[0];
+            list.IndicesOf(0).CopyTo(expected.IndexSlots(q));
+            list.ScoresOf(0).CopyTo(expected.ScoreSlots(q));
+            expected.Counts[q] = list.Counts[0];
+        }
+
+        // The history encoder's interests through the scorer and the merge: float sums in ONNX Runtime's order, near-ties broken otherwise.
+        var factory = new OnnxSessionFactory();
+        using (var encoder = factory.CreateSession(Path.Combine(_directory, manifest.HistoryEncoder!.File)))
+        using (var plainScorer = factory.CreateSession(Path.Combine(_directory, manifest.RoundRobinScorer!.File)))
+        {
+            int width = histories.Max(h => h.Length);
+            var rows = new long[histories.Length * width];
+            Array.Fill(rows, -1L);
+            var mask = new float[histories.Length * items];
+            for (int q = 0; q < histories.Length; q++)
+            {
+                var set = histories[q].Distinct().Order().ToArray();
+                for (int p = 0; p < set.Length; p++)
+                {
+                    rows[q * width + p] = set[p];
+                    mask[q * items + set[p]] = float.NegativeInfinity;
+                }
+            }
+            using var input = OrtValue.CreateTensorValueFromMemory(rows, [histories.Length, width]);
+            using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [histories.Length, items]);
+            using var run = new RunOptions();
+            using var encoded = encoder.Run(run, manifest.HistoryEncoder.Inputs, [input], manifest.HistoryEncoder.Outputs);
+            using var found = plainScorer.Run(run, [MixtureEmbeddingsName, ExclusionMaskInput], [encoded[2], maskValue],
+                [RoundRobinOnnxExporter.ComponentRowsOutput, RoundRobinOnnxExporter.ComponentScoresOutput]);
+            var plain = RoundRobinOnnxMerge.Merge(encoded[0].GetTensorDataAsSpan<long>(), encoded[1].GetTensorDataAsSpan<double>(), found[0].GetTensorDataAsSpan<long>(),
+                found[1].GetTensorDataAsSpan<float>(), histories.Length, interests, 1, items, k);
+            int differing = Enumerable.Range(0, histories.Length).Count(q => !expected.IndicesOf(q).SequenceEqual(plain.IndicesOf(q))
+                || !expected.ScoresOf(q).SequenceEqual(plain.ScoresOf(q)));
+            Assert.True(differing >= 3, $"only {differing} plain ONNX lists differ from the engine's");
+        }
+
+        using var scorer = OnnxRoundRobinScorer.Open(_directory, batchSize: 7);
+        AssertIdentical(expected, scorer.RetrieveFromHistories(histories));
+        Assert.True(scorer.Rescanned >= 1, $"{scorer.Rescanned} lists rescanned");
+    }
 }
