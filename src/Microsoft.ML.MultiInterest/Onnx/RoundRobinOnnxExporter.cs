@@ -91,8 +91,9 @@ public static class RoundRobinOnnxExporter
     internal static int FetchCount(int candidates, int destinationComponents, int rows, int slack) =>
         (int)Math.Min((long)candidates * destinationComponents + slack, rows);
 
-    /// <summary>Validates the arguments and builds the scorer model.</summary>
-    internal static ModelProto BuildScorer(EmbeddingMatrix itemComponents, int destinationComponents, int maxComponents, int candidates, bool exclusionMask)
+    /// <summary>Validates the arguments and builds the scorer model (<paramref name="slack"/> other than the default only to test older directories).</summary>
+    internal static ModelProto BuildScorer(EmbeddingMatrix itemComponents, int destinationComponents, int maxComponents, int candidates, bool exclusionMask,
+        int slack = OnnxServingDefaults.CandidateSlack)
     {
         ArgumentNullException.ThrowIfNull(itemComponents);
         if (destinationComponents < 1) throw new ArgumentOutOfRangeException(nameof(destinationComponents), destinationComponents, "destinationComponents (C_d) must be at least 1.");
@@ -104,7 +105,7 @@ public static class RoundRobinOnnxExporter
             throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"candidates (K) must be within 1..{items}, the number of items.");
         MixtureExportChecks.CheckSize("round-robin scorer", (double)rows * (d * sizeof(float) + sizeof(long)));
         itemComponents.ThrowIfNotFinite("item components");
-        int fetch = FetchCount(candidates, destinationComponents, rows, OnnxServingDefaults.CandidateSlack);
+        int fetch = FetchCount(candidates, destinationComponents, rows, slack);
 
         var f = TensorProto.Types.DataType.Float;
         var i64 = TensorProto.Types.DataType.Int64;

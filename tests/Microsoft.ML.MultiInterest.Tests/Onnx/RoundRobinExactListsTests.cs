@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
 using Microsoft.ML.OnnxRuntime;
@@ -117,6 +118,29 @@ public sealed class RoundRobinExactListsTests : IDisposable
         AssertIdentical(new RoundRobinRetriever(model.ItemComponents, 2).Retrieve(model.ToMixtureTable(served), served, seen, [k], threads: 1)[0],
             scorer.Retrieve(served, seen));
         Assert.True(scorer.ProvedFromCandidates > 0);
+    }
+
+    [Fact]
+    public void ADirectoryWithoutCandidateSlack_IsServedExactly_ByTheEnginesFetches()
+    {
+        // As exported before the slack: the scorer returns exactly K x C_d per interest and the manifest says slack 0.
+        const int k = 6;
+        var (model, seen) = World(55, destinationComponents: 2, users: 12);
+        OnnxServingDirectory.ExportRoundRobin(model, k, _directory, exclusionMask: true);
+        using (var file = File.Create(Path.Combine(_directory, OnnxServingDirectory.RoundRobinScorerFileName)))
+            RoundRobinOnnxExporter.BuildScorer(model.ItemComponents, 2, 3, k, exclusionMask: true, slack: 0).WriteTo(file);
+        string manifestPath = Path.Combine(_directory, OnnxServingDirectory.ManifestFileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        Assert.True(json.Remove("candidate_slack"));
+        File.WriteAllText(manifestPath, json.ToJsonString());
+        Assert.Equal(0, OnnxServingManifest.Read(_directory).CandidateSlack);
+
+        var served = Enumerable.Range(0, model.UserCount).ToArray();
+        using var scorer = OnnxRoundRobinScorer.Open(_directory, batchSize: 4);
+        AssertIdentical(new RoundRobinRetriever(model.ItemComponents, 2).Retrieve(model.ToMixtureTable(served), served, seen, [k], threads: 1)[0],
+            scorer.Retrieve(served, seen));
+        // Nothing bounds what the K x C_d candidates leave out, so only lists shorter than K x C_d (all eligible listed) are proved.
+        Assert.True(scorer.Rescanned >= 3 * (served.Length - served.Length / 5), $"{scorer.Rescanned} lists rescanned");
     }
 
     [Fact]
