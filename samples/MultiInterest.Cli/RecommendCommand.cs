@@ -29,7 +29,7 @@ internal static class RecommendCommand
         var onnxDirectory = Opt.Path("--onnx-dir", "With --onnx: the exported graphs to use (exported there when missing); default a temporary directory.", "DIR");
         var recommender = Opt.Flag("--recommender", "Serve through MultiInterestRecommender.Recommend (--history = each user's fresh history).");
         var history = Opt.Path("--history", "Edges to exclude too, beside the training history stored in the model. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time). "
-            + "With --onnx on a DCM round-robin model, users the model does not know are served from their history by the exported history encoder.");
+            + "With --onnx on a DCM round-robin model, users the model does not know are served from their history by the exported history encoder's soft k-means.");
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0);
         var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
         var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch.", min: 1);
@@ -176,11 +176,16 @@ internal static class RecommendCommand
         clock.Restart();
         var ranked = scorer.Retrieve(rows, exclusions);
         fromHistory = null;
-        if (newUsers.Count == 0) return ranked;
+        if (newUsers.Count == 0)
+        {
+            LogRoundRobin(scorer, log);
+            return ranked;
+        }
         if (!scorer.HasHistoryEncoder)
         {
             log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but the directory has no DCM history encoder (a mixture-embedding model): "
                 + "they get no candidates here; --recommender serves them.");
+            LogRoundRobin(scorer, log);
             return ranked;
         }
         var histories = new List<int[]>(newUsers.Count);
@@ -190,9 +195,14 @@ internal static class RecommendCommand
             histories.Add(items);
         }
         fromHistory = scorer.RetrieveFromHistories(histories);
-        log.WriteLine($"Round-robin lists merged from ONNX Runtime's per-interest candidates; {newUsers.Count:N0} users unknown to the model served from their --history by the DCM history encoder.");
+        log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history by the DCM history encoder's soft k-means (computed as the engine does).");
+        LogRoundRobin(scorer, log);
         return ranked;
     }
+
+    private static void LogRoundRobin(OnnxRoundRobinScorer scorer, TextWriter log) =>
+        log.WriteLine($"Round-robin lists merged from ONNX Runtime's per-interest candidates, re-ranked with the engine's arithmetic: {scorer.ProvedFromCandidates:N0} "
+            + $"interest lists proved from them, {scorer.Rescanned:N0} fetched with the engine (warm-up batch included).");
 
     /// <summary>The lists in the order of the users file: known users by their row's list, new users by their history's.</summary>
     private static List<(string User, string[] Items, float[] Scores)> Lists(List<string> ids, List<string> known, RankedLists ranked,

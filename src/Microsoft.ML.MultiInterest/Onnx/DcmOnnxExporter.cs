@@ -25,6 +25,18 @@ public static class DcmOnnxExporter
     /// <summary>Encoder input: int64 <c>[batch, H]</c> history item rows, -1 for padding.</summary>
     public const string HistoryRowsInput = "history_rows";
 
+    /// <summary>Initializer: float <c>[K, d]</c>, the seeds (<see cref="DcmModel.Seeds"/>).</summary>
+    internal const string SeedsName = "seeds";
+
+    /// <summary>Initializer: float scalar, <c>1f / τ</c>, the factor the engine's soft k-means multiplies by.</summary>
+    internal const string InverseTemperatureName = "inverse_tau";
+
+    /// <summary>Initializer: float scalar, β (<see cref="DcmModel.PriorWeight"/>).</summary>
+    internal const string PriorWeightName = "beta";
+
+    /// <summary>The operator run once per soft k-means step (T of them in the graph).</summary>
+    internal const string StepOperator = "Softmax";
+
     /// <summary>Writes the history encoder of <paramref name="model"/> to <paramref name="output"/>.</summary>
     /// <param name="model">A trained DCM model (<see cref="GraphEmbeddingResult.Dcm"/>).</param>
     /// <param name="output">A writable stream; it is not closed.</param>
@@ -46,10 +58,10 @@ public static class DcmOnnxExporter
         var g = new OnnxGraphBuilder("dcm_encoder")
             .AddInput(HistoryRowsInput, i64, [null, null])
             .AddInitializer("items", [model.Items.Rows, d], UnitItems(model.Items))
-            .AddInitializer("seeds", [k, d], model.Seeds.Values)
+            .AddInitializer(SeedsName, [k, d], model.Seeds.Values)
             .AddInitializer("zero", [], [0L])
-            .AddInitializer("inverse_tau", [], [1f / model.Temperature])
-            .AddInitializer("beta", [], [model.PriorWeight])
+            .AddInitializer(InverseTemperatureName, [], [1f / model.Temperature])
+            .AddInitializer(PriorWeightName, [], [model.PriorWeight])
             .AddInitializer("min_norm", [], [UnitRows.MinimumNorm])
             .AddInitializer("axis_1", [1], [1L])
             .AddInitializer("axis_2", [1], [2L])
@@ -62,18 +74,18 @@ public static class DcmOnnxExporter
             .AddNode("Cast", ["valid"], ["valid_f"], OnnxAttributes.Int("to", (long)f))
             .AddNode("Unsqueeze", ["valid_f", "axis_2"], ["valid_col"])                                // [B,H,1]
             .AddNode("Mul", ["gathered", "valid_col"], ["x"])
-            .AddNode("Transpose", ["seeds"], ["m_0_t"], OnnxAttributes.Ints("perm", 1, 0));           // [d,K]
-        string previous = "seeds", previousT = "m_0_t", assignments = "";
+            .AddNode("Transpose", [SeedsName], ["m_0_t"], OnnxAttributes.Ints("perm", 1, 0));           // [d,K]
+        string previous = SeedsName, previousT = "m_0_t", assignments = "";
         for (int t = 0; t < model.Iterations; t++)
         {
             string p = $"s{t}_";
             g.AddNode("MatMul", ["x", previousT], [p + "dots"])                                          // [B,H,K]
-                .AddNode("Mul", [p + "dots", "inverse_tau"], [p + "z"])
-                .AddNode("Softmax", [p + "z"], [p + "soft"], OnnxAttributes.Int("axis", -1))
+                .AddNode("Mul", [p + "dots", InverseTemperatureName], [p + "z"])
+                .AddNode(StepOperator, [p + "z"], [p + "soft"], OnnxAttributes.Int("axis", -1))
                 .AddNode("Mul", [p + "soft", "valid_col"], [p + "a"])                                  // padding assigns nothing
                 .AddNode("Transpose", [p + "a"], [p + "a_t"], OnnxAttributes.Ints("perm", 0, 2, 1))   // [B,K,H]
                 .AddNode("MatMul", [p + "a_t", "x"], [p + "pulled"])                                   // [B,K,d]
-                .AddNode("Mul", [previous, "beta"], [p + "prior"])
+                .AddNode("Mul", [previous, PriorWeightName], [p + "prior"])
                 .AddNode("Add", [p + "pulled", p + "prior"], [p + "c"])
                 .AddNode("Mul", [p + "c", p + "c"], [p + "c2"])
                 .AddNode("ReduceSum", [p + "c2", "axis_last"], [p + "c2_sum"], OnnxAttributes.Int("keepdims", 1))

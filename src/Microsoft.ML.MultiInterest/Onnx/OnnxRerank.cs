@@ -17,17 +17,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// </summary>
 internal sealed class OnnxRerank
 {
-    /// <summary>
-    /// Candidates re-scored beyond those needed on the first try: the rest are bounded by the ONNX score of the next one.
-    /// Most lists are proved from these; otherwise every candidate is re-scored and bounded by the last one.
-    /// </summary>
-    private const int FirstExtra = 4;
-
     private readonly OnnxRerankTables _tables;
     private readonly int _listLength;
-    private readonly CertifiedRanking _certifier = new();
-    private readonly int[] _items;
-    private readonly float[] _exact;
+    private readonly OnnxCandidateProof _proof;
     private readonly TopKSelector _selector;
     private readonly ItemExclusion _exclusion;
 
@@ -36,8 +28,7 @@ internal sealed class OnnxRerank
     {
         _tables = tables;
         _listLength = listLength;
-        _items = new int[maxCandidates];
-        _exact = new float[maxCandidates];
+        _proof = new OnnxCandidateProof(maxCandidates);
         _selector = new TopKSelector(listLength);
         _exclusion = new ItemExclusion(tables.Items.Rows);
     }
@@ -71,7 +62,7 @@ internal sealed class OnnxRerank
     {
         bool allListed = finite < rows.Length || rows.Length >= _tables.Clustering.MembersOf(cluster).Length;
         double error = ErrorBound(query, _tables.ClusterNormBound[cluster]);
-        int proved = Prove(query, component: true, rows, onnxScores, finite, allListed, error, need, outItems, outScores);
+        int proved = _proof.Prove(query, _tables.Items, kernel: false, rows, onnxScores, finite, allListed, error, need, outItems, outScores);
         if (proved >= 0)
         {
             Proved++;
@@ -103,7 +94,7 @@ internal sealed class OnnxRerank
         bool allListed = finite < rows.Length || rows.Length >= _tables.Items.Rows;
         int need = Math.Min(_listLength, finite);
         double error = ErrorBound(query, _tables.ItemNormBound);
-        int proved = Prove(query, component: false, rows, onnxScores, finite, allListed, error, need, outItems, outScores);
+        int proved = _proof.Prove(query, _tables.Items, kernel: true, rows, onnxScores, finite, allListed, error, need, outItems, outScores);
         if (proved >= 0)
         {
             Proved++;
@@ -134,45 +125,6 @@ internal sealed class OnnxRerank
         // |q|^2 in float32 is itself a sum of d non-negative products: at most gamma below the exact value, plus underflow.
         double squares = (VectorMath.Dot(query, query) + d * Math.ScaleB(1.0, -149)) / (1 - gamma);
         return (2 * gamma * Math.Sqrt(squares) * itemNormBound + 2 * d * Math.ScaleB(1.0, -149)) * (1 + 1e-9);
-    }
-
-    /// <summary>
-    /// Re-scores the first candidates (more if needed) and returns the length of the proved prefix written to the outputs,
-    /// or -1 when the candidates cannot prove <paramref name="need"/> entries (at most the number of candidates).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int Prove(ReadOnlySpan<float> query, bool component, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, int finite, bool allListed,
-        double error, int need, Span<int> outItems, Span<float> outScores)
-    {
-        int scored = 0;
-        int n = Math.Min(finite, need + FirstExtra);
-        while (true)
-        {
-            for (int i = scored; i < n; i++) _items[i] = checked((int)rows[i]);
-            var items = _items.AsSpan(scored, n - scored);
-            var exact = _exact.AsSpan(scored, n - scored);
-            if (component)
-            {
-                for (int i = 0; i < items.Length; i++) exact[i] = VectorMath.Dot(query, _tables.Items.ReadRow(items[i]));
-            }
-            else
-            {
-                TiledTopKSearch.Score(query, _tables.Items, items, exact);
-            }
-            for (int i = scored; i < n; i++)
-            {
-                // Beyond the bound: ONNX Runtime did not compute in float32 as assumed, so nothing it left out is bounded.
-                if (!(Math.Abs((double)_exact[i] - onnxScores[i]) <= error)) return -1;
-            }
-            scored = n;
-            // Candidates past n and items past the last candidate score at most the next ONNX score (TopK sorts), plus the error.
-            double othersAtMost = n < finite ? onnxScores[n] + error : allListed ? double.NegativeInfinity : onnxScores[finite - 1] + error;
-            int proved = _certifier.Rank(_items.AsSpan(0, n), _exact.AsSpan(0, n), othersAtMost, outItems, outScores);
-            // With nothing left out (othersAtMost = -inf), need <= finite = n: a full proof meets it.
-            if (proved >= need) return proved;
-            if (n == finite) return -1;
-            n = finite;
-        }
     }
 
     /// <summary>How many leading entries are candidates (ONNX TopK sorts, so excluded entries, at negative infinity, come last).</summary>

@@ -7,11 +7,15 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <summary>
 /// Serves round-robin lists from a directory written by <see cref="OnnxServingDirectory.ExportRoundRobin"/> (or
 /// <see cref="MultiInterestModel.ExportOnnx"/> of a round-robin model): trained users by row through the encoder, and, when the
-/// directory has the DCM history encoder (<see cref="OnnxServingManifest.HistoryEncoder"/>), users known by their history only,
-/// whose interests the graph computes by the model's soft k-means. Either way the round-robin scorer fetches each interest's
-/// nearest item components and <see cref="RoundRobinOnnxMerge"/> merges them, so the lists are the engine's
-/// (<see cref="RoundRobinRetriever"/>; for a history, <see cref="MultiInterestRecommender.Recommend"/>'s) wherever ONNX Runtime's float
-/// sums do not reorder a near-tie. Sessions come from an <see cref="OnnxSessionFactory"/>. Thread-safe; dispose to release the sessions.
+/// directory has the DCM history encoder (<see cref="OnnxServingManifest.HistoryEncoder"/>), users known by their history only.
+/// The lists are the engine's, bit for bit (<see cref="RoundRobinRetriever"/>; for a history,
+/// <see cref="MultiInterestRecommender.Recommend"/>'s), near-ties included: the round-robin scorer finds each interest's nearest
+/// item components and a few more, which are re-scored with the engine's arithmetic on the scorer's own item table; the
+/// prefix a rounding bound proves is the engine's list, and a component whose K × C_d it does not prove is searched with
+/// the engine itself (<see cref="Rescanned"/>); the lists are then merged as <see cref="RoundRobinRetriever"/> merges them
+/// (docs/onnx.md). A history's interests are computed in .NET by the engine's soft k-means from the settings stored in the
+/// history encoder, not by running that graph, whose float sums differ from the engine's. Sessions come from an
+/// <see cref="OnnxSessionFactory"/>. Thread-safe; dispose to release the sessions.
 /// </summary>
 public sealed class OnnxRoundRobinScorer : IDisposable
 {
@@ -19,16 +23,20 @@ public sealed class OnnxRoundRobinScorer : IDisposable
 
     private readonly InferenceSession _encoder;
     private readonly InferenceSession _scorer;
-    private readonly InferenceSession? _historyEncoder;
+    private readonly OnnxRoundRobinTables _tables;
+    private long _proved;
+    private long _rescanned;
     private bool _disposed;
 
-    private OnnxRoundRobinScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession scorer, InferenceSession? historyEncoder)
+    private OnnxRoundRobinScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession scorer, OnnxRoundRobinTables tables)
     {
         Manifest = manifest;
         BatchSize = batchSize;
         _encoder = encoder;
         _scorer = scorer;
-        _historyEncoder = historyEncoder;
+        _tables = tables;
+        // As the scorer was exported (the manifest's slack), not as this version would export it.
+        Fetched = RoundRobinOnnxExporter.FetchCount(manifest.Candidates, manifest.DestinationComponents, manifest.Items * manifest.DestinationComponents, manifest.CandidateSlack);
     }
 
     /// <summary>The manifest of the opened directory (K, sizes, names).</summary>
@@ -38,14 +46,28 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     public int BatchSize { get; }
 
     /// <summary>Whether the directory has the DCM history encoder, which <see cref="RetrieveFromHistories"/> needs.</summary>
-    public bool HasHistoryEncoder => _historyEncoder != null;
+    public bool HasHistoryEncoder => _tables.Dcm != null;
+
+    /// <summary>Component lists (an interest's nearest K × C_d item components) read off ONNX Runtime's candidates so far, all calls together.</summary>
+    public long ProvedFromCandidates => Interlocked.Read(ref _proved);
+
+    /// <summary>
+    /// Component lists the candidates could not settle, fetched by the engine's own search (so far, all calls together): where
+    /// the exact score at the list's end is not clear of what the candidates leave out (ties and near-ties at the cut, as
+    /// duplicated items make), or a chain of near-ties makes the engine's order depend on its offer order; every list of a
+    /// directory exported without candidate slack.
+    /// </summary>
+    public long Rescanned => Interlocked.Read(ref _rescanned);
+
+    /// <summary>F, the scorer's candidates per component.</summary>
+    private int Fetched { get; }
 
     /// <summary>Opens the round-robin serving directory <paramref name="directory"/>.</summary>
     /// <param name="directory">A directory written by <see cref="OnnxServingDirectory.ExportRoundRobin"/> or <see cref="MultiInterestModel.ExportOnnx"/>.</param>
     /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
     /// <param name="batchSize">Users per call, at least 1 (the mask is batch x items floats, the scorer's scores batch x m x items x C_d).</param>
     /// <exception cref="NotSupportedException">The directory holds a cluster-quota export (open it with <see cref="OnnxCandidateScorer"/>).</exception>
-    /// <exception cref="InvalidDataException">A model lacks a name the manifest lists, or the history encoder returns another number of interests than the encoder.</exception>
+    /// <exception cref="InvalidDataException">A model lacks a name or table the manifest lists, or the history encoder's seeds are not the scorer's m interests of dimension d.</exception>
     public static OnnxRoundRobinScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -53,13 +75,13 @@ public sealed class OnnxRoundRobinScorer : IDisposable
         var manifest = OnnxServingManifest.Read(directory);
         var roundRobin = manifest.RoundRobinScorer ?? throw new NotSupportedException(
             $"The serving directory '{directory}' holds a cluster-quota export (no round-robin scorer in its manifest): open it with OnnxCandidateScorer.");
+        if (manifest.DestinationComponents < 1)
+            throw new InvalidDataException($"The ONNX serving manifest of '{directory}' gives {manifest.DestinationComponents} components per item; a round-robin scorer has at least 1.");
         sessions ??= new OnnxSessionFactory();
-        var graphs = new List<OnnxServingGraph> { manifest.Encoder, roundRobin };
-        if (manifest.HistoryEncoder != null) graphs.Add(manifest.HistoryEncoder);
         var opened = new List<InferenceSession>();
         try
         {
-            foreach (var graph in graphs)
+            foreach (var graph in new[] { manifest.Encoder, roundRobin })
             {
                 string path = Path.Combine(directory, graph.File);
                 if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{graph.File}', which is missing.", path);
@@ -67,13 +89,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
                 opened.Add(session);
                 OnnxCandidateScorer.CheckNames(session, graph, directory);
             }
-            if (manifest.HistoryEncoder is { } history)
-            {
-                var shape = opened[2].OutputMetadata[MixtureClustersName].Dimensions;
-                if (shape.Length != 2 || shape[1] != manifest.Components)
-                    throw new InvalidDataException($"'{Path.Combine(directory, history.File)}' returns [{string.Join(", ", shape)}] interests; the round-robin scorer takes {manifest.Components} per user.");
-            }
-            return new OnnxRoundRobinScorer(manifest, batchSize, opened[0], opened[1], opened.Count > 2 ? opened[2] : null);
+            return new OnnxRoundRobinScorer(manifest, batchSize, opened[0], opened[1], OnnxRoundRobinTables.Read(directory, manifest));
         }
         catch
         {
@@ -106,6 +122,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
         }
         var result = new RankedLists(users.Count, Manifest.Candidates);
         int width = Math.Min(BatchSize, Math.Max(1, users.Count));
+        var worker = new Worker(_tables, Manifest, Fetched);
         var rows = new long[width];
         var batchUsers = new int[width];
         var mask = Manifest.ExclusionMask ? new float[checked(width * Manifest.Items)] : null;
@@ -122,18 +139,21 @@ public sealed class OnnxRoundRobinScorer : IDisposable
             }
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, rows.AsMemory(0, batch), [batch]);
             using var encoded = _encoder.Run(options, [UserRowsInput], [input], EncodedNames);
-            Score(options, encoded, mask, start, batch, result);
+            Score(options, encoded[0].GetTensorDataAsSpan<long>(), encoded[1].GetTensorDataAsSpan<double>(), encoded[2], mask, start, batch,
+                q => exclusions == null ? default : exclusions.ItemsOf(batchUsers[q]), result, worker);
         }
+        Count(worker);
         return result;
     }
 
     /// <summary>
-    /// The round-robin lists of users known by their history only, K = <see cref="OnnxServingManifest.Candidates"/> each: the DCM
-    /// history encoder computes each history's interests (the model's soft k-means from its seeds, as for a trained user's
-    /// whole history), and the scorer and merge serve them, the history's items excluded. These are the lists
-    /// <see cref="MultiInterestRecommender.Recommend"/> gives a new user with that history. Each history is read as a set:
-    /// duplicates count once and the order does not matter, as there. An empty history gets the seeds with equal weights
-    /// (the model's own answer; <see cref="MultiInterestRecommender.Recommend"/> gives such a user the popular items instead).
+    /// The round-robin lists of users known by their history only, K = <see cref="OnnxServingManifest.Candidates"/> each: each
+    /// history's interests are the engine's soft k-means from the model's seeds (as for a trained user's whole history),
+    /// computed in .NET from the settings the history encoder stores, and the scorer, re-scoring and merge serve them, the
+    /// history's items excluded. These are the lists <see cref="MultiInterestRecommender.Recommend"/> gives a new user with that
+    /// history, bit for bit. Each history is read as a set: duplicates count once and the order does not matter, as there. An
+    /// empty history gets the seeds with equal weights (the model's own answer; <see cref="MultiInterestRecommender.Recommend"/>
+    /// gives such a user the popular items instead).
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file <see cref="MultiInterestModel.ItemIdsFileName"/>).</param>
     /// <param name="excludeHistory">True (the default, as every serving path does) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
@@ -143,14 +163,13 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(histories);
-        var historyEncoder = _historyEncoder ?? throw new InvalidOperationException(
+        var dcm = _tables.Dcm ?? throw new InvalidOperationException(
             "The serving directory has no DCM history encoder (manifest 'history_encoder'): only a differentiable-clustering model's directory, exported "
             + "since 2026-12, serves users from their history; mixture embeddings have no encoder that places an unseen user among learned components.");
         if (excludeHistory && !Manifest.ExclusionMask)
             throw new ArgumentException("The round-robin scorer was exported without the exclusion mask input, so it cannot exclude the histories' items; "
                 + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
         var sets = new int[histories.Count][];
-        int longest = 1;
         for (int q = 0; q < histories.Count; q++)
         {
             var history = histories[q] ?? throw new ArgumentNullException(nameof(histories), $"History {q} is null; pass an empty list for a user without history.");
@@ -162,20 +181,27 @@ public sealed class OnnxRoundRobinScorer : IDisposable
             }
             // Sorted and distinct, as the engine reads a fresh history (the same float sums in the same order).
             sets[q] = history.Distinct().Order().ToArray();
-            longest = Math.Max(longest, sets[q].Length);
         }
+        int m = Manifest.Components, d = Manifest.Dimension;
         var result = new RankedLists(histories.Count, Manifest.Candidates);
         int width = Math.Min(BatchSize, Math.Max(1, histories.Count));
+        var worker = new Worker(_tables, Manifest, Fetched);
+        var clusters = new long[width * m];
+        var weights = new double[width * m];
+        var embeddings = new float[checked(width * m * d)];
         var mask = Manifest.ExclusionMask ? new float[checked(width * Manifest.Items)] : null;
         using var options = new RunOptions();
         for (int start = 0; start < histories.Count; start += width)
         {
-            int batch = Math.Min(width, histories.Count - start), h = 1;
-            for (int q = 0; q < batch; q++) h = Math.Max(h, sets[start + q].Length);
-            var rows = new long[batch * h];
-            Array.Fill(rows, -1L);
+            int batch = Math.Min(width, histories.Count - start);
             for (int q = 0; q < batch; q++)
-                for (int p = 0; p < sets[start + q].Length; p++) rows[q * h + p] = sets[start + q][p];
+            {
+                // The engine's interests (LearnedComponents.HistoryComponents), in its descending weight order.
+                var interests = dcm.InterestsOf(_tables.ItemComponents, sets[start + q]);
+                for (int c = 0; c < m; c++) clusters[q * m + c] = interests.Clusters(0)[c];
+                interests.Weights(0).CopyTo(weights.AsSpan(q * m, m));
+                interests.Embeddings(0).CopyTo(embeddings.AsSpan(q * m * d, m * d));
+            }
             if (mask != null)
             {
                 mask.AsSpan(0, batch * Manifest.Items).Clear();
@@ -183,31 +209,71 @@ public sealed class OnnxRoundRobinScorer : IDisposable
                     for (int q = 0; q < batch; q++)
                         foreach (int item in sets[start + q]) mask[q * Manifest.Items + item] = float.NegativeInfinity;
             }
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, rows.AsMemory(), [batch, h]);
-            using var encoded = historyEncoder.Run(options, [DcmOnnxExporter.HistoryRowsInput], [input], EncodedNames);
-            Score(options, encoded, mask, start, batch, result);
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, embeddings.AsMemory(0, batch * m * d), [batch, m, d]);
+            Score(options, clusters.AsSpan(0, batch * m), weights.AsSpan(0, batch * m), input, mask, start, batch,
+                q => excludeHistory ? sets[start + q] : default, result, worker);
         }
+        Count(worker);
         return result;
     }
 
-    /// <summary>Runs the scorer on one batch's interests (and mask) and merges its per-interest lists into rows <paramref name="start"/>.. of <paramref name="result"/>.</summary>
-    private void Score(RunOptions options, IReadOnlyList<OrtValue> encoded, float[]? mask, int start, int batch, RankedLists result)
+    /// <summary>The items excluded for the batch's user <c>q</c>, as its mask row excludes them.</summary>
+    private delegate ReadOnlySpan<int> BatchExclusions(int q);
+
+    /// <summary>
+    /// Runs the scorer on one batch's interests <paramref name="embeddings"/> (and mask), turns each interest's candidates into
+    /// the engine's nearest-component list and merges them into rows <paramref name="start"/>.. of <paramref name="result"/>.
+    /// </summary>
+    private void Score(RunOptions options, ReadOnlySpan<long> clusters, ReadOnlySpan<double> weights, OrtValue embeddings, float[]? mask, int start, int batch,
+        BatchExclusions excluded, RankedLists result, Worker worker)
     {
         using var maskValue = mask == null ? null
             : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask.AsMemory(0, batch * Manifest.Items), [batch, Manifest.Items]);
         using var found = maskValue == null
-            ? _scorer.Run(options, [MixtureEmbeddingsName], [encoded[2]], [RoundRobinOnnxExporter.ComponentRowsOutput, RoundRobinOnnxExporter.ComponentScoresOutput])
-            : _scorer.Run(options, [MixtureEmbeddingsName, ExclusionMaskInput], [encoded[2], maskValue],
+            ? _scorer.Run(options, [MixtureEmbeddingsName], [embeddings], [RoundRobinOnnxExporter.ComponentRowsOutput, RoundRobinOnnxExporter.ComponentScoresOutput])
+            : _scorer.Run(options, [MixtureEmbeddingsName, ExclusionMaskInput], [embeddings, maskValue],
                 [RoundRobinOnnxExporter.ComponentRowsOutput, RoundRobinOnnxExporter.ComponentScoresOutput]);
-        var lists = RoundRobinOnnxMerge.Merge(encoded[0].GetTensorDataAsSpan<long>(), encoded[1].GetTensorDataAsSpan<double>(),
-            found[0].GetTensorDataAsSpan<long>(), found[1].GetTensorDataAsSpan<float>(), batch, Manifest.Components, Manifest.DestinationComponents,
-            Manifest.Items, Manifest.Candidates);
+        var rows = found[0].GetTensorDataAsSpan<long>();
+        var scores = found[1].GetTensorDataAsSpan<float>();
+        var queries = embeddings.GetTensorDataAsSpan<float>();
+        int m = Manifest.Components, d = Manifest.Dimension, f = Fetched;
+        if (rows.Length != batch * m * f)
+            throw new InvalidDataException($"The round-robin scorer returned {rows.Length} candidates for {batch} x {m} interests; the manifest's K, C_d and slack give {f} per interest.");
+        var nearest = worker.Nearest;
         for (int q = 0; q < batch; q++)
         {
-            lists.IndicesOf(q).CopyTo(result.IndexSlots(start + q));
-            lists.ScoresOf(q).CopyTo(result.ScoreSlots(start + q));
-            result.Counts[start + q] = lists.Counts[q];
+            int n = 0;
+            for (int c = 0; c < m; c++)
+            {
+                // -1 marks padding components (a kNN-Embed table's user with fewer), which the engine does not have.
+                if (clusters[q * m + c] < 0) continue;
+                worker.Weights[n] = weights[q * m + c];
+                int slot = (q * m + c) * f;
+                nearest.Counts[n] = worker.Rerank.Nearest(queries.Slice((q * m + c) * d, d), rows.Slice(slot, f), scores.Slice(slot, f), excluded(q),
+                    nearest.IndexSlots(n), nearest.ScoreSlots(n));
+                n++;
+            }
+            result.Counts[start + q] = RoundRobinRetriever.Merge(nearest, 0, worker.Weights.AsSpan(0, n), Manifest.Candidates, Manifest.DestinationComponents,
+                Manifest.Items, result.IndexSlots(start + q), result.ScoreSlots(start + q), worker.Merge);
         }
+    }
+
+    private void Count(Worker worker)
+    {
+        Interlocked.Add(ref _proved, worker.Rerank.Proved);
+        Interlocked.Add(ref _rescanned, worker.Rerank.Scanned);
+    }
+
+    /// <summary>A call's scratch: the re-ranker, one user's nearest-component lists and weights, the merge's state.</summary>
+    private sealed class Worker(OnnxRoundRobinTables tables, OnnxServingManifest manifest, int fetched)
+    {
+        public OnnxRoundRobinRerank Rerank { get; } = new(tables, manifest.Candidates * manifest.DestinationComponents, fetched);
+
+        public RankedLists Nearest { get; } = new(manifest.Components, manifest.Candidates * manifest.DestinationComponents);
+
+        public double[] Weights { get; } = new double[manifest.Components];
+
+        public RoundRobinRetriever.MergeScratch Merge { get; } = new(manifest.Items, manifest.Candidates * manifest.DestinationComponents, manifest.Candidates);
     }
 
     /// <summary>Releases the ONNX Runtime sessions.</summary>
@@ -217,6 +283,5 @@ public sealed class OnnxRoundRobinScorer : IDisposable
         _disposed = true;
         _encoder.Dispose();
         _scorer.Dispose();
-        _historyEncoder?.Dispose();
     }
 }

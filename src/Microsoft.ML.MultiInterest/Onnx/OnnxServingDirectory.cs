@@ -154,6 +154,7 @@ public static class OnnxServingDirectory
             DestinationComponents = model.DestinationComponents,
             Dimension = model.Dimension,
             ExclusionMask = exclusionMask,
+            CandidateSlack = OnnxServingDefaults.CandidateSlack,
             Encoder = EncoderGraph(),
             RoundRobinScorer = new OnnxServingGraph
             {

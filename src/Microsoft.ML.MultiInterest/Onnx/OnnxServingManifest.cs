@@ -47,8 +47,10 @@ public sealed class OnnxServingManifest
 
     /// <summary>
     /// How many candidates beyond M the scorers' candidate outputs hold (<see cref="MixtureOnnxExporter.ComponentCandidateRowsOutput"/>:
-    /// min(M + slack, S) per component; <see cref="UnimodalOnnxExporter.CandidateRowsOutput"/>: min(M + slack, I)); 0 in a
-    /// directory written before the scorers had candidate outputs, which <see cref="OnnxCandidateScorer"/> does not open.
+    /// min(M + slack, S) per component; <see cref="UnimodalOnnxExporter.CandidateRowsOutput"/>: min(M + slack, I); the
+    /// round-robin scorer's <see cref="RoundRobinOnnxExporter.ComponentRowsOutput"/>: min(K × C_d + slack, I × C_d)); 0 in a
+    /// directory written before the scorers had candidate outputs, which <see cref="OnnxCandidateScorer"/> does not open
+    /// (<see cref="OnnxRoundRobinScorer"/> does, and fetches every component's list with the engine instead).
     /// </summary>
     public int CandidateSlack { get; init; }
 

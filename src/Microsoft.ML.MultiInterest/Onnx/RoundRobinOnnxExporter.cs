@@ -9,10 +9,13 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// Writes the ONNX graphs (opset 17, batched over users) that serve <see cref="RoundRobinRetriever"/>: the
 /// <em>encoder</em> (the mixture encoder of <see cref="MixtureOnnxExporter"/>, here over the learned components: user
 /// rows to C_s component vectors and their weights) and the <em>round-robin scorer</em>, which returns, for every user
-/// component, its nearest K × C_d unseen item components. The final step, summing an item's fetched components, ranking
-/// per component and merging by <c>max_c w_c / rank_c</c>, is done on the .NET side by <see cref="RoundRobinOnnxMerge"/>,
-/// with the very code <see cref="RoundRobinRetriever"/> runs, so the lists are the retriever's whenever the two dot
-/// products rank the components alike (exactly for integer-valued tables; otherwise up to near-ties within float rounding).
+/// component, its nearest K × C_d unseen item components and a few more (<see cref="OnnxServingManifest.CandidateSlack"/>).
+/// The final step, summing an item's fetched components, ranking per component and merging by <c>max_c w_c / rank_c</c>,
+/// is done on the .NET side with the very code <see cref="RoundRobinRetriever"/> runs: <see cref="OnnxRoundRobinScorer"/>
+/// first re-scores the candidates with the engine's arithmetic and proves (or, where it cannot, fetches with the engine)
+/// each component's K × C_d, so its lists are the retriever's bit for bit; <see cref="RoundRobinOnnxMerge"/> merges the
+/// scorer's own lists, which are the retriever's whenever the two dot products rank the components alike (exactly for
+/// integer-valued tables; otherwise up to near-ties within float rounding).
 /// </summary>
 /// <remarks>
 /// <para>Encoder: see <see cref="MixtureOnnxExporter"/>; the cluster ids it returns are the component indices (-1 pads a
@@ -21,7 +24,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="ExclusionMaskInput"/> float <c>[batch, I]</c> (0 keeps, negative infinity excludes; see
 /// <see cref="OnnxExclusionMask.Build"/>). Outputs <see cref="ComponentRowsOutput"/> int64 <c>[batch, m, F]</c> (item
 /// component rows <c>i × C_d + l</c>, nearest first, -1 past the unexcluded ones) and <see cref="ComponentScoresOutput"/>
-/// float <c>[batch, m, F]</c> (their dot products, negative infinity for -1), where F = min(K × C_d, I × C_d).</para>
+/// float <c>[batch, m, F]</c> (their dot products, negative infinity for -1), where F = min(K × C_d + slack, I × C_d); the
+/// slack is <see cref="OnnxServingManifest.CandidateSlack"/> (16; 0 in a directory exported before 2026-12).</para>
 /// </remarks>
 public static class RoundRobinOnnxExporter
 {
@@ -30,6 +34,9 @@ public static class RoundRobinOnnxExporter
 
     /// <summary>Scorer output: float <c>[batch, m, F]</c> dot products of <see cref="ComponentRowsOutput"/>, negative infinity past the end.</summary>
     public const string ComponentScoresOutput = "component_scores";
+
+    /// <summary>Scorer initializer: float <c>[d, I × C_d]</c>, the item components transposed (read back by <see cref="OnnxRoundRobinScorer"/>).</summary>
+    internal const string ItemComponentsName = "item_components_t";
 
     /// <summary>Writes the encoder over a learned mixture model (all its users, components in descending weight order).</summary>
     /// <param name="model">The learned components and weights (<see cref="GraphEmbeddingResult.Mixture"/>).</param>
@@ -77,8 +84,16 @@ public static class RoundRobinOnnxExporter
         return (users, model.ToMixtureTable(Enumerable.Range(0, model.UserCount).ToArray()));
     }
 
-    /// <summary>Validates the arguments and builds the scorer model.</summary>
-    internal static ModelProto BuildScorer(EmbeddingMatrix itemComponents, int destinationComponents, int maxComponents, int candidates, bool exclusionMask)
+    /// <summary>
+    /// F, the candidates per user component: K × C_d, which the merge takes, plus <paramref name="slack"/>, which
+    /// <see cref="OnnxRoundRobinScorer"/> needs to prove the K × C_d are the engine's; at most every row.
+    /// </summary>
+    internal static int FetchCount(int candidates, int destinationComponents, int rows, int slack) =>
+        (int)Math.Min((long)candidates * destinationComponents + slack, rows);
+
+    /// <summary>Validates the arguments and builds the scorer model (<paramref name="slack"/> other than the default only to test older directories).</summary>
+    internal static ModelProto BuildScorer(EmbeddingMatrix itemComponents, int destinationComponents, int maxComponents, int candidates, bool exclusionMask,
+        int slack = OnnxServingDefaults.CandidateSlack)
     {
         ArgumentNullException.ThrowIfNull(itemComponents);
         if (destinationComponents < 1) throw new ArgumentOutOfRangeException(nameof(destinationComponents), destinationComponents, "destinationComponents (C_d) must be at least 1.");
@@ -90,7 +105,7 @@ public static class RoundRobinOnnxExporter
             throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"candidates (K) must be within 1..{items}, the number of items.");
         MixtureExportChecks.CheckSize("round-robin scorer", (double)rows * (d * sizeof(float) + sizeof(long)));
         itemComponents.ThrowIfNotFinite("item components");
-        int fetch = Math.Min(checked(candidates * destinationComponents), rows);
+        int fetch = FetchCount(candidates, destinationComponents, rows, slack);
 
         var f = TensorProto.Types.DataType.Float;
         var i64 = TensorProto.Types.DataType.Int64;
@@ -100,12 +115,12 @@ public static class RoundRobinOnnxExporter
         var g = new OnnxGraphBuilder("round_robin_scorer")
             .AddInput(MixtureEmbeddingsName, f, [null, maxComponents, d]);
         if (exclusionMask) g.AddInput(ExclusionMaskInput, f, [null, items]);
-        g.AddInitializer("item_components_t", [d, rows], transposed)
+        g.AddInitializer(ItemComponentsName, [d, rows], transposed)
             .AddInitializer("fetch", [1], [(long)fetch])
             .AddInitializer("mask_axis", [1], [1L])
             .AddInitializer("minus_one", [], [-1L])
             .AddInitializer("neg_inf", [], [float.NegativeInfinity])
-            .AddNode("MatMul", [MixtureEmbeddingsName, "item_components_t"], ["raw_scores"]); // [B,m,R]
+            .AddNode("MatMul", [MixtureEmbeddingsName, ItemComponentsName], ["raw_scores"]); // [B,m,R]
         string scores = "raw_scores";
         if (exclusionMask)
         {

@@ -6,7 +6,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// The .NET half of round-robin serving with ONNX Runtime: turns the encoder's weights and clusters and the
 /// <see cref="RoundRobinOnnxExporter"/> scorer's per-component lists into final lists, with the merge
 /// <see cref="RoundRobinRetriever"/> itself runs (sum an item's fetched components, rank per component, keep
-/// <c>max_c w_c / rank_c</c>, ties to the earlier component, then the lower item row).
+/// <c>max_c w_c / rank_c</c>, ties to the earlier component, then the lower item row). It takes the scorer's per-component
+/// lists as they are, so its lists are the retriever's only where ONNX Runtime's float sums do not reorder a near-tie;
+/// <see cref="OnnxRoundRobinScorer"/> first turns each component's candidates into the engine's list, and is exact.
 /// </summary>
 public static class RoundRobinOnnxMerge
 {

@@ -51,7 +51,8 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
             // Every user, new ones included, gets the recommender's list, in the users file's order.
             Assert.Equal(apiRows, onnxRows);
             Assert.Contains(onnxRows, r => r.StartsWith("new2\t5\t", StringComparison.Ordinal));
-            Assert.Contains("3 users unknown to the model served from their --history by the DCM history encoder", onnx.Out);
+            Assert.Contains("3 users unknown to the model served from their --history by the DCM history encoder's soft k-means", onnx.Out);
+            Assert.Contains("fetched with the engine", onnx.Out);
         }
         else
         {

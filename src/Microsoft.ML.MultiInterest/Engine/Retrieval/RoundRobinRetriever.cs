@@ -114,6 +114,30 @@ public sealed class RoundRobinRetriever
     }
 
     /// <summary>
+    /// The nearest <paramref name="fetch"/> item components of one query, those of the items <paramref name="excluded"/>
+    /// left out, best first: the list <see cref="Retrieve"/> fetches for a user component (the same kernel, selector and
+    /// ties, whatever the block). For the ONNX serving path, where ONNX Runtime's candidates cannot prove the list.
+    /// </summary>
+    /// <param name="query">The user component.</param>
+    /// <param name="excluded">The items whose components are never fetched.</param>
+    /// <param name="fetch">How many to fetch (K x C_d), at least 1.</param>
+    /// <param name="s">A per-thread scratch of capacity at least <paramref name="fetch"/>.</param>
+    /// <param name="rows">Receives the item component rows.</param>
+    /// <param name="scores">Receives their scores.</param>
+    /// <returns>How many were written: <paramref name="fetch"/>, or fewer when fewer are eligible.</returns>
+    internal int Nearest(ReadOnlySpan<float> query, ItemExclusion excluded, int fetch, NearestScratch s, Span<int> rows, Span<float> scores)
+    {
+        query.CopyTo(s.Query);
+        s.Selector[0].Reset(fetch);
+        var filter = new UnexcludedItemComponents(excluded, _components);
+        _search.SearchBlock(s.Query, 1, 0, s.Selector, ref filter);
+        return s.Selector[0].Drain(rows, scores);
+    }
+
+    /// <summary>Creates the scratch of <see cref="Nearest"/> for lists of up to <paramref name="capacity"/> item components.</summary>
+    internal NearestScratch CreateNearestScratch(int capacity) => new(_search.CreateQueryBuffer(), [new TopKSelector(capacity)]);
+
+    /// <summary>
     /// One user's round-robin list of length <paramref name="k"/> from its components' nearest item-component lists
     /// (queries <paramref name="firstQuery"/>.. of <paramref name="nearest"/>, one per weight, best first); returns its length.
     /// Shared with the ONNX serving path (<see cref="Onnx.RoundRobinOnnxMerge"/>), so both merge identically.
@@ -169,6 +193,15 @@ public sealed class RoundRobinRetriever
     {
         public bool Accepts(int query, int row) => exclusions == null || exclusions.ItemsOf(users[queryOwner[query]]).BinarySearch(row / components) < 0;
     }
+
+    /// <summary>Keeps the excluded items' components out of one query's list.</summary>
+    private readonly struct UnexcludedItemComponents(ItemExclusion excluded, int components) : ICandidateFilter
+    {
+        public bool Accepts(int query, int row) => !excluded[row / components];
+    }
+
+    /// <summary>The query buffer (one block, the query in its first row) and the one selector of <see cref="Nearest"/>.</summary>
+    internal sealed record NearestScratch(float[] Query, TopKSelector[] Selector);
 
     private sealed class SearchScratch(TiledTopKSearch search, int capacity)
     {
