@@ -42,4 +42,34 @@ public sealed class DcmMLNetTests : IDisposable
         Assert.Equal(fitted.ItemComponents.Values, loaded.ItemComponents.Values);
         Assert.Equal(fitted.UserWeights, loaded.UserWeights);
     }
+
+    [Fact]
+    public void WarmStartsFromASingleVectorModelsItemTable_InKeyOrder()
+    {
+        var ml = new MLContext(seed: 1);
+        MLNetTestData.Keyed(ml, out var raw);
+        var single = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 6, Threads = 1,
+        })).Fit(raw).LastTransformer;
+        var start = single.ItemEmbeddings.ToDense();
+        var options = new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dimension = 6, Epochs = 1, LearningRate = 1e-6f, Threads = 1, UniformNegatives = 4,
+            ValidationFraction = 0, Dcm = new DcmOptions { Interests = 2, InitialItems = start },
+        };
+        var dcm = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(options)).Fit(raw).LastTransformer;
+        var items = dcm.ItemEmbeddings;
+        Assert.Equal(start.Rows, items.KeyCount);
+        int compared = 0;
+        for (int key = 0; key < start.Rows; key++)
+        {
+            if (!items.TryGetVector(key, out var learned) || VectorMath.Norm(start.ReadRow(key)) == 0) continue;
+            var unit = start.ReadRow(key).ToArray();
+            VectorMath.NormalizeInPlace(unit);
+            Assert.True(VectorMath.Dot(unit, learned) > 0.999f, $"item key {key} moved away from its start");
+            compared++;
+        }
+        Assert.True(compared >= start.Rows / 2, $"only {compared} of {start.Rows} items compared");
+    }
 }
