@@ -56,7 +56,9 @@ internal static class DcmFlags
             "Also serve every learned multi-vector row (mixture embeddings, DCM) by cluster quotas over a spherical k-means of its own item vectors (--clusters, --alpha).");
 
         public Option<bool> WarmStart { get; } = Opt.Flag("--dcm-warm-start",
-            "DCM: start its item vectors from the main table's item vectors (and take their dimension instead of --dcm-dim) rather than random ones.");
+            "DCM: start its item vectors from a single vector's item vectors (evaluate, reproduce: the main table's; fit: a model of --algorithm fitted first), "
+            + "at their dimension instead of --dcm-dim, rather than random ones. The start has seen every training edge, so choose the epochs with "
+            + "--dcm-validation-fraction 0 and a split of your own (docs/results.md).");
 
         /// <summary>Every option of the group.</summary>
         public IReadOnlyList<Option> All =>

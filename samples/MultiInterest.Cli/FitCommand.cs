@@ -82,7 +82,11 @@ internal static class FitCommand
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
             };
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;
-            return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, last, progress));
+            // --dcm-warm-start: the single vector of --algorithm is fitted first, and its item table starts DCM's.
+            var warmStart = stage == FitRetriever.RoundRobin && r.GetValue(dcm.WarmStart) ? GraphEmbeddingTrainer.Options.FromEngine(engine) : null;
+            if (r.GetValue(dcm.WarmStart) && (stage != FitRetriever.RoundRobin || !r.GetValue(dcm.On)))
+                throw new UsageException("--dcm-warm-start starts the item vectors of --retriever round-robin --dcm: add them, or leave it out.");
+            return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, last, progress, warmStart));
         });
         return command;
     }
@@ -124,16 +128,24 @@ internal static class FitCommand
         }
     }
 
-    private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, ProgressReporter progress)
+    private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, ProgressReporter progress,
+        GraphEmbeddingTrainer.Options? warmStart = null)
     {
         var clock = Stopwatch.StartNew();
         var ml = new MLContext(seed);
         var edges = ServingData.Edges(EdgeFile.Read(train));
         var data = ml.Data.LoadFromEnumerable(edges);
         var mi = ml.MultiInterest();
-        var embedded = ml.Transforms.Conversion.MapValueToKey(ServingData.UserColumn)
-            .Append(ml.Transforms.Conversion.MapValueToKey(ServingData.ItemColumn))
-            .Append<ITransformer>(mi.GraphEmbedding(embedding));
+        var keys = ml.Transforms.Conversion.MapValueToKey(ServingData.UserColumn).Append(ml.Transforms.Conversion.MapValueToKey(ServingData.ItemColumn));
+        if (warmStart != null)
+        {
+            EmbeddingMatrix start;
+            using (progress.Begin($"Fitting the single vector that starts DCM's item vectors ({warmStart.Algorithm}) on {edges.Count:N0} edges..."))
+                start = keys.Append(mi.GraphEmbedding(warmStart)).Fit(data).LastTransformer.ItemEmbeddings.ToDense();
+            embedding.Dimension = start.Dimension;
+            embedding.Dcm.InitialItems = start;
+        }
+        var embedded = keys.Append<ITransformer>(mi.GraphEmbedding(embedding));
         var pipeline = stages.Append(embedded, mi);
         ITransformer model;
         using (var stage = progress.Begin($"Fitting {stages.Description} on {edges.Count:N0} edges..."))

@@ -58,6 +58,29 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Fit_with_a_warm_started_dcm_model_fits_the_single_vector_first_and_saves_dcm_at_its_dimension()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, "dcm-warm.zip");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "round-robin", "--dcm", "--dcm-warm-start",
+            "--algorithm", "truncated-svd", "--dim", "6", "--dcm-epochs", "1", "--dcm-validation-fraction", "0", "--candidates", "5", "--threads", "1");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains("Fitting the single vector that starts DCM's item vectors", fit.Error, StringComparison.Ordinal);
+        var ml = new MLContext(seed: 1);
+        var saved = MultiInterestModel.Load(ml, model).GraphEmbedding!;
+        Assert.Equal(6, saved.ItemEmbeddings.Dimension);
+        Assert.Equal(5, saved.Mixture!.SourceComponents);
+        string path = Path.Combine(_directory, "dcm-warm.tsv");
+        var served = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", path);
+        Assert.True(served.ExitCode == 0, served.Error);
+        Assert.True(File.ReadAllLines(path).Length > 1);
+
+        var stray = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "unimodal", "--dcm-warm-start");
+        Assert.NotEqual(0, stray.ExitCode);
+        Assert.Contains("--dcm-warm-start", stray.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_with_a_warm_started_dcm_row_trains_it_at_the_main_tables_dimension()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
