@@ -55,6 +55,13 @@ internal static class DcmFlags
         public Option<bool> LearnedQuotas { get; } = Opt.Flag("--learned-quotas",
             "Also serve every learned multi-vector row (mixture embeddings, DCM) by cluster quotas over a spherical k-means of its own item vectors (--clusters, --alpha).");
 
+        public CliOption<float> WeightExponent { get; } = Opt.Float("--dcm-weight-exponent", DcmDefaults.WeightExponent,
+            "DCM: the interests' weights are their soft masses raised to this power, normalised (1: the masses; 0: equal weights, the most diverse round robin).");
+
+        public CliOption<float[]> WeightExponentSweep { get; } = Opt.Parsed("--dcm-weight-exponent-sweep", Array.Empty<float>(),
+            "Also report the DCM row with its weights raised to each of these powers (the same model; for choosing --dcm-weight-exponent on a validation split).",
+            "X,Y,...", null, ParseSweep);
+
         public Option<bool> WarmStart { get; } = Opt.Flag("--dcm-warm-start",
             "DCM: start its item vectors from a single vector's item vectors (evaluate, reproduce: the main table's; fit: a model of --algorithm fitted first), "
             + "at their dimension instead of --dcm-dim, rather than random ones. The start has seen every training edge, so choose the epochs with "
@@ -62,7 +69,7 @@ internal static class DcmFlags
 
         /// <summary>Every option of the group.</summary>
         public IReadOnlyList<Option> All =>
-            [On, Interests, Iterations, Tau, LearnTau, Beta, History, Dim, DcmEpochs, Lr, DcmMargin, DcmNegatives, Pooling, Gamma, ValidationFraction, WarmStart, LearnedQuotas];
+            [On, Interests, Iterations, Tau, LearnTau, Beta, History, Dim, DcmEpochs, Lr, DcmMargin, DcmNegatives, Pooling, Gamma, ValidationFraction, WeightExponent, WeightExponentSweep, WarmStart, LearnedQuotas];
 
         /// <summary>The row's training options; null unless --dcm is given (the other --dcm-* options are still checked).</summary>
         public GraphEmbeddingOptions? Read(ParseResult r, int seed, int threads)
@@ -86,6 +93,7 @@ internal static class DcmFlags
                     MaxHistory = r.Value(History),
                     Pooling = r.Value(Pooling),
                     Gamma = r.Value(Gamma),
+                    WeightExponent = r.Value(WeightExponent),
                 },
                 Seed = seed,
                 Threads = threads,
@@ -100,11 +108,23 @@ internal static class DcmFlags
             }
             return r.GetValue(On) ? options : null;
         }
+
+        private static (bool, float[], string?) ParseSweep(string text)
+        {
+            var values = new List<float>();
+            foreach (string x in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!float.TryParse(x, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float v) || !(v >= 0 && v <= 16))
+                    return (false, [], $"--dcm-weight-exponent-sweep takes numbers within 0..16, not '{x}'.");
+                values.Add(v);
+            }
+            return (true, values.ToArray(), null);
+        }
     }
 
     /// <summary>The settings in words, for the log.</summary>
     public static string Describe(GraphEmbeddingOptions o) =>
         $"K={o.Dcm.Interests} T={o.Dcm.Iterations} tau={o.Dcm.Temperature}{(o.Dcm.LearnTemperature ? " (learned)" : "")} beta={o.Dcm.PriorWeight} L={o.Dcm.MaxHistory} d={o.Dimension} "
-        + $"pooling={MixtureRows.Name(o.Dcm.Pooling)} gamma={o.Dcm.Gamma} margin={o.Margin} negatives={o.UniformNegatives} lr={o.LearningRate} epochs<={o.Epochs}"
+        + $"pooling={MixtureRows.Name(o.Dcm.Pooling)} gamma={o.Dcm.Gamma} weight exponent={o.Dcm.WeightExponent} margin={o.Margin} negatives={o.UniformNegatives} lr={o.LearningRate} epochs<={o.Epochs}"
         + (o.Dcm.InitialItems != null ? " items warm-started" : "");
 }

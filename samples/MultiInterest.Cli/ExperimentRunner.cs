@@ -174,8 +174,11 @@ internal static class ExperimentRunner
             var row = TrainLearned(DcmFlags.RowName, dcm, train, progress);
             learned.Add(row);
             seconds["dcm_training"] = Lap(clock);
-            result = result.With([LearnedMixtureEvaluator.Evaluate(row.Name, train, test, row.Fit.Mixture!, itemEmbeddings!,
-                settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)]);
+            var dcmRows = new List<(string Name, MixtureEmbeddingResult Model)> { (row.Name, row.Fit.Mixture!) };
+            foreach (float a in settings.DcmWeightExponentSweep)
+                dcmRows.Add(($"{row.Name}@weight_exponent={a.ToString(System.Globalization.CultureInfo.InvariantCulture)}", row.Fit.Mixture!.WithWeightExponent(a)));
+            result = result.With(dcmRows.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!,
+                settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
             seconds["dcm_evaluation"] = Lap(clock);
         }
         if (settings.Conditional is { } conditional)

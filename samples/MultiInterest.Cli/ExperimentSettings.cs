@@ -30,6 +30,9 @@ internal sealed class ExperimentSettings
     /// <summary>The DCM row's training options (--dcm), or null.</summary>
     public GraphEmbeddingOptions? Dcm { get; init; }
 
+    /// <summary>Weight exponents at which the DCM row is also reported (--dcm-weight-exponent-sweep), from the same model.</summary>
+    public float[] DcmWeightExponentSweep { get; init; } = [];
+
     /// <summary>Whether the DCM row starts from the main table's item vectors (--dcm-warm-start).</summary>
     public bool DcmWarmStart { get; init; }
 
@@ -141,6 +144,7 @@ internal sealed class ExperimentSettings
                 MixtureRows = Mixture.Read(r, seed, threads),
                 Dcm = Dcm.Read(r, seed, threads),
                 DcmWarmStart = r.GetValue(Dcm.WarmStart),
+                DcmWeightExponentSweep = r.Value(Dcm.WeightExponentSweep),
                 Conditional = Conditional.Read(r, seed),
                 DivideConquer = DivideConquer.Read(r, seed, threads),
                 LearnedQuotas = r.GetValue(Dcm.LearnedQuotas),
@@ -153,6 +157,8 @@ internal sealed class ExperimentSettings
             if (settings.ItemClustersPath != null && settings.ItemEmbeddingsPath == null)
                 throw new UsageException("--item-clusters needs --user-embeddings and --item-embeddings (cluster ids refer to those items).");
             if (settings.Export && settings.OutDirectory == null) throw new UsageException("--export needs --out DIR.");
+            if (settings.DcmWeightExponentSweep.Length > 0 && settings.Dcm is not { Dcm.WeightExponent: 1 })
+                throw new UsageException("--dcm-weight-exponent-sweep re-weights the --dcm row's masses: add --dcm, with --dcm-weight-exponent 1 (the default).");
             if (settings.DcmWarmStart && settings.Dcm == null) throw new UsageException("--dcm-warm-start starts the --dcm row's item vectors: add --dcm, or leave it out.");
             try
             {

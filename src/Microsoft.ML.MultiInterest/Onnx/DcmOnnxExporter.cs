@@ -14,7 +14,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <remarks>
 /// Input <see cref="HistoryRowsInput"/> int64 <c>[batch, H]</c>: item rows, -1 for padding (any H). Outputs
 /// <see cref="MixtureClustersName"/> int64 <c>[batch, K]</c> (interest indices, by descending weight, ties to the lower
-/// index), <see cref="MixtureWeightsName"/> double <c>[batch, K]</c> (soft masses over their sum; 1/K for an empty history) and
+/// index), <see cref="MixtureWeightsName"/> double <c>[batch, K]</c> (soft masses over their sum, raised to <see cref="DcmModel.WeightExponent"/> and normalised again when it is not 1; 1/K for an empty history) and
 /// <see cref="MixtureEmbeddingsName"/> float <c>[batch, K, d]</c>, the unit interests in that order. Float summation order
 /// differs from the engine's, so interests agree to rounding, not bit for bit. The item rows are normalised at export as the
 /// engine normalises a history's rows. Every negative row is padding; a row at or past the item count makes ONNX Runtime fail,
@@ -33,6 +33,9 @@ public static class DcmOnnxExporter
 
     /// <summary>Initializer: float scalar, β (<see cref="DcmModel.PriorWeight"/>).</summary>
     internal const string PriorWeightName = "beta";
+
+    /// <summary>Initializer: double scalar, the power of the masses in the weights (<see cref="DcmModel.WeightExponent"/>); only when it is not 1.</summary>
+    internal const string WeightExponentName = "weight_exponent";
 
     /// <summary>The operator run once per soft k-means step (T of them in the graph).</summary>
     internal const string StepOperator = "Softmax";
@@ -103,9 +106,19 @@ public static class DcmOnnxExporter
             .AddNode("Cast", ["mass"], ["mass_d"], OnnxAttributes.Int("to", (long)f64))
             .AddNode("Cast", ["total"], ["total_d"], OnnxAttributes.Int("to", (long)f64))
             .AddNode("Greater", ["total", "zero_f"], ["has_history"])
-            .AddNode("Div", ["mass_d", "total_d"], ["share"])
-            .AddInitializer(OnnxTensors.Double("uniform_d", [], [1.0 / k]))
-            .AddNode("Where", ["has_history", "share", "uniform_d"], ["weights"])
+            .AddNode("Div", ["mass_d", "total_d"], ["share"]);
+        string shares = "share";
+        if (model.WeightExponent != 1)
+        {
+            // As WeightPower.Apply: share^a over its sum (an empty history is replaced by 1/K below either way).
+            g.AddInitializer(OnnxTensors.Double(WeightExponentName, [], [(double)model.WeightExponent]))
+                .AddNode("Pow", ["share", WeightExponentName], ["share_pow"])
+                .AddNode("ReduceSum", ["share_pow", "axis_last"], ["share_pow_total"], OnnxAttributes.Int("keepdims", 1))
+                .AddNode("Div", ["share_pow", "share_pow_total"], ["share_sharpened"]);
+            shares = "share_sharpened";
+        }
+        g.AddInitializer(OnnxTensors.Double("uniform_d", [], [1.0 / k]))
+            .AddNode("Where", ["has_history", shares, "uniform_d"], ["weights"])
             .AddNode("TopK", ["weights", "k"], [MixtureWeightsName, MixtureClustersName], OnnxAttributes.Int("axis", -1), OnnxAttributes.Int("largest", 1), OnnxAttributes.Int("sorted", 1))
             .AddNode("Unsqueeze", [MixtureClustersName, "axis_last"], ["order_col"])                        // [B,K,1]
             .AddNode("Shape", [previous], ["interest_shape"])

@@ -89,6 +89,10 @@ internal sealed class OnnxRoundRobinTables
         }
         if (!float.IsFinite(inverse) || inverse <= 0 || 1f / tau != inverse)
             throw new InvalidDataException($"'{path}' holds the inverse temperature {inverse}, which is no positive float's reciprocal.");
-        return new DcmClustering(new EmbeddingMatrix(shape[0], shape[1], OnnxTensorReader.Floats(seedTensor)), tau, beta, steps);
+        // Absent when the weights are the masses themselves (exponent 1), as in directories exported before the exponent existed.
+        float exponent = model.Graph.Initializer.Any(t => t.Name == DcmOnnxExporter.WeightExponentName)
+            ? (float)OnnxTensorReader.Doubles(OnnxTensorReader.Find(model, DcmOnnxExporter.WeightExponentName)).Single()
+            : DcmDefaults.WeightExponent;
+        return new DcmClustering(new EmbeddingMatrix(shape[0], shape[1], OnnxTensorReader.Floats(seedTensor)), tau, beta, steps, exponent);
     }
 }

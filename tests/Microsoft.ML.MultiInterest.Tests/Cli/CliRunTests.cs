@@ -86,14 +86,19 @@ public sealed class CliRunTests : IDisposable
         var (train, test) = CliHarness.WriteSplit(_directory);
         var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
             "--clusters", "8", "--tuned-clusters", "0", "--threads", "1", "--dcm", "--dcm-warm-start", "--dcm-dim", "4", "--dcm-epochs", "1",
-            "--dcm-validation-fraction", "0");
+            "--dcm-validation-fraction", "0", "--dcm-weight-exponent-sweep", "0.5,0");
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("| DCM (round robin) |", run.Out, StringComparison.Ordinal);
+        Assert.Contains("| dcm@weight_exponent=0.5 |", run.Out, StringComparison.Ordinal);
+        Assert.Contains("| dcm@weight_exponent=0 |", run.Out, StringComparison.Ordinal);
         Assert.Contains("d=8 ", run.Error, StringComparison.Ordinal);
         Assert.Contains("items warm-started", run.Error, StringComparison.Ordinal);
         var stray = CliHarness.Run("evaluate", "--train", train, "--test", test, "--dcm-warm-start");
         Assert.NotEqual(0, stray.ExitCode);
         Assert.Contains("--dcm-warm-start", stray.Error, StringComparison.Ordinal);
+        var resharpened = CliHarness.Run("evaluate", "--train", train, "--test", test, "--dcm", "--dcm-weight-exponent", "0.5", "--dcm-weight-exponent-sweep", "1");
+        Assert.NotEqual(0, resharpened.ExitCode);
+        Assert.Contains("--dcm-weight-exponent 1", resharpened.Error, StringComparison.Ordinal);
     }
 
     private static bool IsPng(string path) =>

@@ -182,4 +182,38 @@ public class DcmTests
         options.Dcm.InitialItems = nan;
         Assert.Contains("Dcm.InitialItems", Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(planted.Train, options)).Message);
     }
+
+    [Fact]
+    public void WeightExponent_RaisesTheMassesToItsPower_AsReweightingTheExponentOneModel()
+    {
+        var planted = PlantedGraph.Create();
+        var options = Small(3);
+        options.Epochs = 2;
+        var masses = GraphEmbeddingTrainerEngine.Fit(planted.Train, options);
+        options.Dcm.WeightExponent = 0.5f;
+        var sharpened = GraphEmbeddingTrainerEngine.Fit(planted.Train, options);
+        options.Dcm.WeightExponent = 0f;
+        var equal = GraphEmbeddingTrainerEngine.Fit(planted.Train, options).Mixture!;
+        // Training does not read the weights, so one thread trains the same interests; only the weights differ.
+        Assert.Equal(masses.Mixture!.UserComponents.Values, sharpened.Mixture!.UserComponents.Values);
+        Assert.Equal(masses.Mixture.WithWeightExponent(0.5f).UserWeights, sharpened.Mixture.UserWeights);
+        Assert.Equal(0.5f, sharpened.Dcm!.WeightExponent);
+        int flatter = 0;
+        for (int u = 0; u < planted.Train.UserCount; u++)
+        {
+            var m = masses.Mixture.WeightsOfUser(u);
+            var s = sharpened.Mixture.WeightsOfUser(u);
+            Assert.Equal(1.0, s.ToArray().Sum(), 9);
+            for (int c = 0; c < 3; c++)
+            {
+                Assert.Equal(1.0 / 3, equal.WeightsOfUser(u)[c], 12);
+                Assert.True(Math.Abs(s[c] - Math.Sqrt(m[c]) / m.ToArray().Sum(Math.Sqrt)) < 1e-12);
+            }
+            if (s.ToArray().Max() < m.ToArray().Max() - 1e-9) flatter++;
+        }
+        Assert.True(flatter > planted.Train.UserCount / 2, $"only {flatter} users' weights got flatter");
+        var bad = Small(2);
+        bad.Dcm.WeightExponent = -1;
+        Assert.Contains("Dcm.WeightExponent", Assert.Throws<ArgumentOutOfRangeException>(() => GraphEmbeddingTrainerEngine.Fit(planted.Train, bad)).Message);
+    }
 }

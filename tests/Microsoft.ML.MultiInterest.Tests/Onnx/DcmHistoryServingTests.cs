@@ -9,7 +9,7 @@ namespace Microsoft.ML.MultiInterest.Tests.Onnx;
 
 /// <summary>
 /// A DCM pipeline (GraphEmbedding with DifferentiableClustering + RoundRobinRetriever), saved, loaded and exported to ONNX,
-/// fitted once for the class: 16 users with two planted interests each over 24 items, 3 interests, K = 5.
+/// fitted once for the class: 16 users with two planted interests each over 24 items, 3 interests (weights: masses^0.5), K = 5.
 /// </summary>
 public sealed class DcmServingWorld : IDisposable
 {
@@ -18,7 +18,9 @@ public sealed class DcmServingWorld : IDisposable
         Ml = new MLContext(seed: 1);
         var raw = Ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
         var mi = Ml.MultiInterest();
-        Fitted = MLNetTestData.KeyPipeline(Ml).Append(mi.GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding("dcm")))
+        var options = RoundRobinRetrieverMLNetTests.Embedding("dcm");
+        options.Dcm.WeightExponent = 0.5f; // not the masses themselves: the exponent must survive save, load and export
+        Fitted = MLNetTestData.KeyPipeline(Ml).Append(mi.GraphEmbedding(options))
             .Append(mi.RoundRobinRetriever(candidates: 5)).Fit(raw);
         string zip = Path.Combine(Root, "dcm.zip");
         Ml.Model.Save(Fitted, raw.Schema, zip);
@@ -91,6 +93,7 @@ public sealed class DcmHistoryServingTests(DcmServingWorld world) : IClassFixtur
         var stage = world.Loaded.ServingStage;
         var mixture = world.Loaded.GraphEmbedding!.Mixture!;
         var dcm = stage.Dcm!;
+        Assert.Equal(0.5f, dcm.WeightExponent);
         int k = world.Manifest.Components, d = world.Manifest.Dimension, width = histories.Max(h => h.Length);
         Assert.Equal(3, k);
         var rows = new long[histories.Length * width];
@@ -235,7 +238,7 @@ public sealed class DcmHistoryServingTests(DcmServingWorld world) : IClassFixtur
         // A history encoder that does not fit the model is refused before anything is written.
         var dcm = world.Loaded.ServingStage.Dcm!;
         var mixture = world.Loaded.GraphEmbedding!.Mixture!;
-        var wrong = new DcmModel(new EmbeddingMatrix(mixture.ItemCount + 1, mixture.Dimension), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations);
+        var wrong = new DcmModel(new EmbeddingMatrix(mixture.ItemCount + 1, mixture.Dimension), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations, dcm.WeightExponent);
         var error = Assert.Throws<ArgumentException>(() => OnnxServingDirectory.ExportRoundRobin(mixture, 5, Path.Combine(world.Root, "never"), dcm: wrong));
         Assert.Contains("must read the scorer's item rows", error.Message);
         Assert.False(Directory.Exists(Path.Combine(world.Root, "never")));

@@ -8,19 +8,23 @@ namespace Microsoft.ML.MultiInterest.Tests.Onnx;
 
 public class DcmOnnxExporterTests
 {
-    [Fact]
-    public void HistoryEncoder_ComputesTheTrainersInterestsAndWeights_IncludingAnEmptyHistory()
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(0.5f)]
+    [InlineData(0f)]
+    public void HistoryEncoder_ComputesTheTrainersInterestsAndWeights_IncludingAnEmptyHistory(float weightExponent)
     {
         var planted = PlantedGraph.Create();
         var options = new GraphEmbeddingOptions
         {
             Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dimension = 8, Epochs = 2, UniformNegatives = 4, Threads = 1, Seed = 5,
-            Dcm = new DcmOptions { Interests = 3, Iterations = 2, Temperature = 0.2f },
+            Dcm = new DcmOptions { Interests = 3, Iterations = 2, Temperature = 0.2f, WeightExponent = weightExponent },
         };
         var fit = GraphEmbeddingTrainerEngine.Fit(planted.Train, options);
         var mixture = fit.Mixture!;
         var dcm = fit.Dcm!;
         Assert.Equal(0.2f, dcm.Temperature);
+        Assert.Equal(weightExponent, dcm.WeightExponent);
         int[] served = Enumerable.Range(0, Math.Min(20, planted.Train.UserCount)).ToArray();
         int width = served.Max(u => planted.Train.DegreeOf(u)) + 2;
         int b = served.Length + 1; // the last row is an empty history

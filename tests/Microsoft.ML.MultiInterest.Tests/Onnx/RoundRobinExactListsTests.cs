@@ -158,7 +158,7 @@ public sealed class RoundRobinExactListsTests : IDisposable
             float norm = MathF.Sqrt(row.ToArray().Sum(v => v * v));
             for (int t = 0; t < d; t++) row[t] /= norm;
         }
-        var dcm = new DcmModel(model.ItemComponents, seeds, 0.4f, 1f, 3);
+        var dcm = new DcmModel(model.ItemComponents, seeds, 0.4f, 1f, 3, weightExponent: 0.5f); // sharpened weights: the exponent travels through the export too
         var manifest = OnnxServingDirectory.ExportRoundRobin(model, k, _directory, exclusionMask: true, dcm: dcm);
         // Random histories (duplicates and any order: read as sets), and an empty one.
         int[][] histories = [.. Enumerable.Range(0, 30).Select(_ => Enumerable.Range(0, random.Next(1, 11)).Select(_ => random.Next(items)).ToArray()), []];

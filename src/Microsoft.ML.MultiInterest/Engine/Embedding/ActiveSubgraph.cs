@@ -141,7 +141,7 @@ internal sealed class ActiveSubgraph
 
     /// <summary>A differentiable-clustering model fitted on <see cref="Graph"/> with its item table moved to the full index range.</summary>
     public DcmModel? ExpandDcm(DcmModel? dcm) =>
-        dcm == null ? null : new DcmModel(Spread(dcm.Items, Items, FullItemCount, 1), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations);
+        dcm == null ? null : new DcmModel(Spread(dcm.Items, Items, FullItemCount, 1), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations, dcm.WeightExponent);
 
     /// <summary>Rows of <paramref name="dense"/> (<paramref name="block"/> rows per node) moved to their full indices; other rows zero.</summary>
     private static EmbeddingMatrix Spread(EmbeddingMatrix dense, int[] fullIndex, int fullCount, int block)

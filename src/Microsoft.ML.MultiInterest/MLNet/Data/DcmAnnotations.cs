@@ -4,7 +4,7 @@ using Microsoft.ML.MultiInterest.Engine;
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
-/// A differentiable-clustering model's soft k-means settings (seeds, τ, β, T) as annotations of its user components
+/// A differentiable-clustering model's soft k-means settings (seeds, τ, β, T, the weights' exponent) as annotations of its user components
 /// column: they are the same for every row, so they ride on the column, and the round-robin retriever, which sees the
 /// fit data only, reads them to compute the interests of a user who has only a fresh history.
 /// </summary>
@@ -14,6 +14,7 @@ internal static class DcmAnnotations
     public const string Temperature = "MultiInterest.DcmTemperature";
     public const string PriorWeight = "MultiInterest.DcmPriorWeight";
     public const string Iterations = "MultiInterest.DcmIterations";
+    public const string WeightExponent = "MultiInterest.DcmWeightExponent";
 
     /// <summary>The annotations of <paramref name="dcm"/>: the seeds as a [K, d] Single vector, τ and β as Single, T as Int32.</summary>
     public static DataViewSchema.Annotations Of(DcmClustering dcm)
@@ -29,6 +30,7 @@ internal static class DcmAnnotations
         builder.Add(Temperature, NumberDataViewType.Single, (ref float value) => value = dcm.Temperature);
         builder.Add(PriorWeight, NumberDataViewType.Single, (ref float value) => value = dcm.PriorWeight);
         builder.Add(Iterations, NumberDataViewType.Int32, (ref int value) => value = dcm.Iterations);
+        builder.Add(WeightExponent, NumberDataViewType.Single, (ref float value) => value = dcm.WeightExponent);
         return builder.ToAnnotations();
     }
 
@@ -49,7 +51,10 @@ internal static class DcmAnnotations
             column.Annotations.GetValue(Temperature, ref tau);
             column.Annotations.GetValue(PriorWeight, ref beta);
             column.Annotations.GetValue(Iterations, ref iterations);
-            return new DcmClustering(new EmbeddingMatrix(k, d, seeds.DenseValues().ToArray()), tau, beta, iterations);
+            // Absent in data annotated before the exponent existed: those weights were the masses themselves.
+            float exponent = DcmDefaults.WeightExponent;
+            if (schema.GetColumnOrNull(WeightExponent) != null) column.Annotations.GetValue(WeightExponent, ref exponent);
+            return new DcmClustering(new EmbeddingMatrix(k, d, seeds.DenseValues().ToArray()), tau, beta, iterations, exponent);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {

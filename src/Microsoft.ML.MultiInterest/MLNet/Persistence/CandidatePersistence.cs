@@ -19,7 +19,8 @@ internal static class CandidatePersistence
     private const string UserColumnKey = "UserColumn", CandidatesColumnKey = "CandidatesColumn", ScoresColumnKey = "ScoresColumn";
     private const string MethodKey = "Method", AlphaKey = "Alpha";
     private const string UserKeys = "candidate_users", UserKeyCountKey = "UserKeyCount", ItemIdsKey = "ItemIds", ItemKeyCountKey = "ItemKeyCount", NumberIds = "KeyNumbers";
-    private const string DcmSeedsTable = "dcm_seeds", DcmTemperatureKey = "DcmTemperature", DcmPriorWeightKey = "DcmPriorWeight", DcmIterationsKey = "DcmIterations";
+    private const string DcmSeedsTable = "dcm_seeds", DcmTemperatureKey = "DcmTemperature", DcmPriorWeightKey = "DcmPriorWeight", DcmIterationsKey = "DcmIterations",
+        DcmWeightExponentKey = "DcmWeightExponent";
     private const string QueryKey = "Query", BetaKey = "Beta", HeadShareKey = "HeadShare", MmrLambdaKey = "MmrLambda", MmrPoolKey = "MmrPoolSize", InterestKey = "InterestWeight";
     private const string InterestsKey = "MmrInterests", ItemsPerInterestKey = "ItemsPerInterest", MaxInterestsKey = "MaxInterests", InterestIterationsKey = "InterestIterations";
     private const string FoldInLambdaKey = "FoldInRegularization", FoldInNuKey = "FoldInRegularizationExponent", FoldInAlpha0Key = "FoldInUnobservedWeight";
@@ -204,7 +205,7 @@ internal static class CandidatePersistence
 
     /// <summary>
     /// A round-robin stage over a differentiable-clustering model keeps the soft k-means settings it read from the components
-    /// column (the seeds, τ, β, T), so a loaded model clusters a fresh history as the fitted stage does.
+    /// column (the seeds, τ, β, T, the weights' exponent), so a loaded model clusters a fresh history as the fitted stage does.
     /// </summary>
     private static void AddDcm(SavedChainBuilder builder, DcmClustering dcm)
     {
@@ -212,6 +213,7 @@ internal static class CandidatePersistence
         builder.Metadata(DcmTemperatureKey, dcm.Temperature.ToString("R", inv));
         builder.Metadata(DcmPriorWeightKey, dcm.PriorWeight.ToString("R", inv));
         builder.Metadata(DcmIterationsKey, SavedMetadata.Text(dcm.Iterations));
+        builder.Metadata(DcmWeightExponentKey, dcm.WeightExponent.ToString("R", inv));
         builder.Graph
             .AddInitializer(DcmSeedsTable, [dcm.Interests, dcm.Seeds.Dimension], dcm.Seeds.Values)
             .AddNode("Identity", [DcmSeedsTable], [DcmSeedsTable + "_out"])
@@ -228,7 +230,10 @@ internal static class CandidatePersistence
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         float Float(string key) => meta.TryGetValue(key, out var text) && float.TryParse(text, System.Globalization.NumberStyles.Float, inv, out float value) ? value
             : throw new InvalidDataException($"The saved candidate stage has no number metadata entry '{key}'.");
-        return new DcmClustering(new EmbeddingMatrix(k, d, OnnxTensorReader.Floats(tensor)), Float(DcmTemperatureKey), Float(DcmPriorWeightKey), SavedMetadata.Int(meta, DcmIterationsKey));
+        // Models saved before the exponent existed have no entry: their weights were the masses themselves.
+        float exponent = meta.ContainsKey(DcmWeightExponentKey) ? Float(DcmWeightExponentKey) : DcmDefaults.WeightExponent;
+        return new DcmClustering(new EmbeddingMatrix(k, d, OnnxTensorReader.Floats(tensor)), Float(DcmTemperatureKey), Float(DcmPriorWeightKey), SavedMetadata.Int(meta, DcmIterationsKey),
+            exponent);
     }
 
     public static SavedCandidates Read(ModelProto model)

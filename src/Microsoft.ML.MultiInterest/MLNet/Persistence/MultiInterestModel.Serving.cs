@@ -103,7 +103,7 @@ public sealed partial class MultiInterestModel
         {
             var mixture = RequireLearnedMixture();
             // A DCM stage also gets its history encoder, over the scorer's item rows (every item key, as item_ids.tsv lists them).
-            var dcm = stage.Dcm is { } c ? new DcmModel(mixture.ItemComponents, c.Seeds, c.Temperature, c.PriorWeight, c.Iterations) : null;
+            var dcm = stage.Dcm is { } c ? new DcmModel(mixture.ItemComponents, c.Seeds, c.Temperature, c.PriorWeight, c.Iterations, c.WeightExponent) : null;
             var learned = OnnxServingDirectory.ExportRoundRobin(mixture, stage.Candidates, directory, exclusionMask, dcm);
             WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
             WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);

@@ -9,7 +9,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 internal sealed class DcmClustering
 {
     /// <summary>Wraps trained parameters; throws naming the first invalid one (they may come from a saved model).</summary>
-    public DcmClustering(EmbeddingMatrix seeds, float temperature, float priorWeight, int iterations)
+    public DcmClustering(EmbeddingMatrix seeds, float temperature, float priorWeight, int iterations, float weightExponent = DcmDefaults.WeightExponent)
     {
         ArgumentNullException.ThrowIfNull(seeds);
         if (seeds.Rows < 1 || seeds.Dimension < 1) throw new ArgumentException($"The DCM seeds are a {seeds.Rows} x {seeds.Dimension} table; at least one seed of dimension 1 is needed.", nameof(seeds));
@@ -17,6 +17,8 @@ internal sealed class DcmClustering
         if (!float.IsFinite(temperature) || temperature <= 0) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The DCM temperature must be finite and positive.");
         if (!float.IsFinite(priorWeight) || priorWeight < 0) throw new ArgumentOutOfRangeException(nameof(priorWeight), priorWeight, "The DCM prior weight must be finite and non-negative.");
         if (iterations < 1) throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "The DCM iterations must be at least 1.");
+        if (!float.IsFinite(weightExponent) || weightExponent < 0) throw new ArgumentOutOfRangeException(nameof(weightExponent), weightExponent, "The DCM weight exponent must be finite and non-negative.");
+        WeightExponent = weightExponent;
         Seeds = seeds;
         Temperature = temperature;
         PriorWeight = priorWeight;
@@ -34,6 +36,9 @@ internal sealed class DcmClustering
 
     /// <summary>T.</summary>
     public int Iterations { get; }
+
+    /// <summary>a, the power of the soft masses in the weights (<see cref="DcmOptions.WeightExponent"/>).</summary>
+    public float WeightExponent { get; }
 
     /// <summary>K, interests per user.</summary>
     public int Interests => Seeds.Rows;
@@ -63,19 +68,23 @@ internal sealed class DcmClustering
             var clustering = new SoftClustering(k, Iterations, n, d);
             clustering.Forward(rows, n, Seeds.Values, Temperature, PriorWeight);
             clustering.Interests.CopyTo(components);
-            Masses(clustering, weights);
+            Masses(clustering, weights, WeightExponent);
         }
         var table = new MixtureTable(1, k, d);
         MixtureEmbeddingResult.WriteSorted(table, 0, components, weights);
         return table;
     }
 
-    /// <summary>The interests' weights after a <see cref="SoftClustering.Forward"/>: the soft masses normalised to sum 1 (equal when all are 0).</summary>
-    internal static void Masses(SoftClustering clustering, Span<double> weights)
+    /// <summary>
+    /// The interests' weights after a <see cref="SoftClustering.Forward"/>: the soft masses normalised to sum 1 (equal when all
+    /// are 0), then raised to <paramref name="exponent"/> and normalised again (<see cref="WeightPower.Apply"/>).
+    /// </summary>
+    internal static void Masses(SoftClustering clustering, Span<double> weights, float exponent)
     {
         int k = weights.Length;
         double total = 0;
         for (int c = 0; c < k; c++) total += weights[c] = clustering.Mass(c);
         for (int c = 0; c < k; c++) weights[c] = total > 0 ? weights[c] / total : 1.0 / k;
+        WeightPower.Apply(weights, exponent);
     }
 }

@@ -22,6 +22,14 @@ public static class DcmDefaults
     /// <summary>β: 1, the pseudo-count pulling each centroid towards its previous position (an empty cluster stays where it was).</summary>
     public const float PriorWeight = 1f;
 
+    /// <summary>
+    /// a: 1, the power the interests' soft masses are raised to before they are normalised into weights (1: the masses
+    /// themselves, as Pinterest serves them; 0: equal weights, the most diverse round robin; in between, minor interests get
+    /// more of the list). Validation on cit-HepPh chose 0.5 for the warm-started model (docs/results.md); the default stays
+    /// the masses, since the cold-started model was not validated with it.
+    /// </summary>
+    public const float WeightExponent = 1f;
+
     /// <summary>L: 32 history items per training example (sampled when a user has more).</summary>
     public const int MaxHistory = 32;
 

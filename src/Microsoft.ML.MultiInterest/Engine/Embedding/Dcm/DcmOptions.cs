@@ -28,6 +28,9 @@ public sealed class DcmOptions
     /// <summary>β ≥ 0, the pseudo-count of the previous centroid in each update. Default <see cref="DcmDefaults.PriorWeight"/>.</summary>
     public float PriorWeight { get; set; } = DcmDefaults.PriorWeight;
 
+    /// <summary>a within [0, 16]: the interests' weights are their soft masses raised to a, normalised (0: equal weights). Default <see cref="DcmDefaults.WeightExponent"/>.</summary>
+    public float WeightExponent { get; set; } = DcmDefaults.WeightExponent;
+
     /// <summary>L ≥ 1, history items per training example (a random subset when the user has more; serving uses the whole history). Default <see cref="DcmDefaults.MaxHistory"/>.</summary>
     public int MaxHistory { get; set; } = DcmDefaults.MaxHistory;
 
@@ -55,6 +58,7 @@ public sealed class DcmOptions
         if (Iterations < 1 || Iterations > 20) throw Bad(nameof(Iterations), Iterations, "must be within 1..20");
         if (!float.IsFinite(Temperature) || Temperature < 1e-3f || Temperature > 1e3f) throw Bad(nameof(Temperature), Temperature, "must be within 0.001..1000");
         if (!float.IsFinite(PriorWeight) || PriorWeight < 0 || PriorWeight > 1e4f) throw Bad(nameof(PriorWeight), PriorWeight, "must be within 0..10000");
+        if (!float.IsFinite(WeightExponent) || WeightExponent < 0 || WeightExponent > 16) throw Bad(nameof(WeightExponent), WeightExponent, "must be within [0, 16]");
         if (MaxHistory < 1 || MaxHistory > 100_000) throw Bad(nameof(MaxHistory), MaxHistory, "must be within 1..100000");
         if (!Enum.IsDefined(Pooling)) throw Bad(nameof(Pooling), Pooling, "is not a known pooling");
         if (!float.IsFinite(Gamma) || Gamma < 1e-3f || Gamma > 1e3f) throw Bad(nameof(Gamma), Gamma, "must be within 0.001..1000");

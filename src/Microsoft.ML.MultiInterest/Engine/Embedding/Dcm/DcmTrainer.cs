@@ -45,7 +45,7 @@ internal static class DcmTrainer
     {
         var m = o.Dcm;
         return $"dcm d={o.Dimension} K={m.Interests} T={m.Iterations} tau={m.Temperature}{(m.LearnTemperature ? " (learned)" : "")} beta={m.PriorWeight} L={m.MaxHistory} "
-            + $"pooling={m.Pooling} gamma={m.Gamma} margin={o.Margin} epochs={o.Epochs} lr={o.LearningRate} negatives={Math.Max(1, o.UniformNegatives)}u"
+            + $"pooling={m.Pooling} gamma={m.Gamma}{(m.WeightExponent != 1 ? $" weight_exponent={m.WeightExponent}" : "")} margin={o.Margin} epochs={o.Epochs} lr={o.LearningRate} negatives={Math.Max(1, o.UniformNegatives)}u"
             + (m.InitialItems != null ? " warm-start=given items" : "");
     }
 
@@ -84,7 +84,7 @@ internal static class DcmTrainer
                 UnitRows.Normalize(scratch.Rows, scratch.Rows, scratch.Norms, n, s);
                 scratch.Clustering.Forward(scratch.Rows, n, seedUnit, tau, dcm.PriorWeight);
                 var interests = scratch.Clustering.Interests;
-                DcmClustering.Masses(scratch.Clustering, weights.AsSpan(u * k, k));
+                DcmClustering.Masses(scratch.Clustering, weights.AsSpan(u * k, k), dcm.WeightExponent);
                 for (int c = 0; c < k; c++) interests.Slice(c * s, d).CopyTo(userComponents.Row(u * k + c));
                 return scratch;
             }, _ => { });
@@ -110,7 +110,7 @@ internal static class DcmTrainer
             Algorithm = EmbeddingAlgorithm.DifferentiableClustering,
             Settings = settings,
             Mixture = mixture,
-            Dcm = new DcmModel(mixture.ItemComponents, UnitSeeds(seeds), tau, o.Dcm.PriorWeight, o.Dcm.Iterations),
+            Dcm = new DcmModel(mixture.ItemComponents, UnitSeeds(seeds), tau, o.Dcm.PriorWeight, o.Dcm.Iterations, o.Dcm.WeightExponent),
         };
     }
 

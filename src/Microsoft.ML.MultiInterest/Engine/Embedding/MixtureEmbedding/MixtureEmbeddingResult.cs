@@ -104,6 +104,21 @@ public sealed class MixtureEmbeddingResult
     }
 
     /// <summary>
+    /// A copy sharing the components whose weights are raised to <paramref name="exponent"/> and normalised per user
+    /// (<c>w_c^a / Σ_l w_l^a</c>): for a DCM model trained with exponent 1, exactly the weights of
+    /// <see cref="DcmOptions.WeightExponent"/> = <paramref name="exponent"/>, so the exponent can be chosen after training.
+    /// </summary>
+    /// <param name="exponent">a within [0, 16]; 0 gives equal weights.</param>
+    public MixtureEmbeddingResult WithWeightExponent(float exponent)
+    {
+        if (!float.IsFinite(exponent) || exponent < 0 || exponent > 16)
+            throw new ArgumentOutOfRangeException(nameof(exponent), exponent, "The weight exponent must be within [0, 16].");
+        var weights = (double[])UserWeights.Clone();
+        for (int u = 0; u < UserCount; u++) WeightPower.Apply(weights.AsSpan(u * SourceComponents, SourceComponents), exponent);
+        return new MixtureEmbeddingResult(SourceComponents, DestinationComponents, UserComponents, ItemComponents, weights);
+    }
+
+    /// <summary>
     /// The users' components as a <see cref="MixtureTable"/> for <paramref name="users"/> (its cluster ids are the component
     /// indices), in descending weight order (ties to the lower component), for round-robin retrieval and the goodness of fit.
     /// </summary>
