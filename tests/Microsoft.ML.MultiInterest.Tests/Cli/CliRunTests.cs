@@ -86,13 +86,18 @@ public sealed class CliRunTests : IDisposable
         var (train, test) = CliHarness.WriteSplit(_directory);
         var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
             "--clusters", "8", "--tuned-clusters", "0", "--threads", "1", "--dcm", "--dcm-warm-start", "--dcm-dim", "4", "--dcm-epochs", "1",
-            "--dcm-validation-fraction", "0", "--dcm-weight-exponent-sweep", "0.5,0");
+            "--dcm-validation-fraction", "0", "--dcm-weight-exponent", "1", "--dcm-weight-exponent-sweep", "0.5,0");
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("| DCM (round robin) |", run.Out, StringComparison.Ordinal);
         Assert.Contains("| dcm@weight_exponent=0.5 |", run.Out, StringComparison.Ordinal);
         Assert.Contains("| dcm@weight_exponent=0 |", run.Out, StringComparison.Ordinal);
         Assert.Contains("d=8 ", run.Error, StringComparison.Ordinal);
         Assert.Contains("items warm-started", run.Error, StringComparison.Ordinal);
+        // The warm-start settings fill in the --dcm-* options not given; given ones win.
+        Assert.Contains("tau=0.2 ", run.Error, StringComparison.Ordinal);
+        Assert.Contains("lr=0.05 ", run.Error, StringComparison.Ordinal);
+        Assert.Contains("weight exponent=1 ", run.Error, StringComparison.Ordinal);
+        Assert.Contains("epochs<=1", run.Error, StringComparison.Ordinal);
         var stray = CliHarness.Run("evaluate", "--train", train, "--test", test, "--dcm-warm-start");
         Assert.NotEqual(0, stray.ExitCode);
         Assert.Contains("--dcm-warm-start", stray.Error, StringComparison.Ordinal);
