@@ -58,9 +58,8 @@ internal static class DcmFlags
         public CliOption<float> WeightExponent { get; } = Opt.Float("--dcm-weight-exponent", DcmDefaults.WeightExponent,
             "DCM: the interests' weights are their soft masses raised to this power, normalised (1: the masses; 0: equal weights, the most diverse round robin).");
 
-        public CliOption<float[]> WeightExponentSweep { get; } = Opt.Parsed("--dcm-weight-exponent-sweep", Array.Empty<float>(),
-            "Also report the DCM row with its weights raised to each of these powers (the same model; for choosing --dcm-weight-exponent on a validation split).",
-            "X,Y,...", null, ParseSweep);
+        public CliOption<float[]> WeightExponentSweep { get; } = Opt.FloatList("--dcm-weight-exponent-sweep", 0, 16,
+            "Also report the DCM row with its weights raised to each of these powers (the same model; for choosing --dcm-weight-exponent on a validation split).");
 
         public Option<bool> WarmStart { get; } = Opt.Flag("--dcm-warm-start",
             "DCM: start its item vectors from a single vector's item vectors (evaluate, reproduce: the main table's; fit: a model of --algorithm fitted first), "
@@ -112,17 +111,6 @@ internal static class DcmFlags
             return r.GetValue(On) ? options : null;
         }
 
-        private static (bool, float[], string?) ParseSweep(string text)
-        {
-            var values = new List<float>();
-            foreach (string x in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (!float.TryParse(x, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float v) || !(v >= 0 && v <= 16))
-                    return (false, [], $"--dcm-weight-exponent-sweep takes numbers within 0..16, not '{x}'.");
-                values.Add(v);
-            }
-            return (true, values.ToArray(), null);
-        }
     }
 
     /// <summary>The settings in words, for the log.</summary>

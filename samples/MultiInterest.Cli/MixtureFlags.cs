@@ -54,8 +54,8 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
 
         public Option<bool> TwoSided { get; } = Opt.Flag("--mix-two-sided", "Also corrupt users.");
 
-        public CliOption<float[]> WeightGammaSweep { get; } = Opt.Parsed("--mix-weight-gamma-sweep", Array.Empty<float>(),
-            "Also report the mixture row with post-hoc weights at each of these temperatures (for choosing on a validation split).", "X,Y,...", null, ParseSweep);
+        public CliOption<float[]> WeightGammaSweep { get; } = Opt.FloatList("--mix-weight-gamma-sweep", 1e-3f, 1e3f,
+            "Also report the mixture row with post-hoc weights at each of these temperatures (for choosing on a validation split).");
 
         /// <summary>Every option of the group.</summary>
         public IReadOnlyList<Option> All =>
@@ -103,17 +103,6 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
             return r.GetValue(On) ? new MixtureRows(options, control, r.Value(WeightGammaSweep)) : null;
         }
 
-        private static (bool, float[], string?) ParseSweep(string text)
-        {
-            var values = new List<float>();
-            foreach (string x in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (!float.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) || !(v >= 1e-3f && v <= 1e3f))
-                    return (false, [], $"--mix-weight-gamma-sweep takes numbers within 0.001..1000, not '{x}'.");
-                values.Add(v);
-            }
-            return (true, values.ToArray(), null);
-        }
     }
 
     /// <summary>The command-line spelling of a pooling.</summary>

@@ -70,6 +70,20 @@ internal static class Opt
     public static CliOption<T> Parsed<T>(string name, T fallback, string description, string helpName, string? shown, Func<string, (bool Ok, T Value, string? Error)> parse) =>
         Make(name, fallback, description, helpName, shown, parse);
 
+    /// <summary>A comma list of numbers within [<paramref name="min"/>, <paramref name="max"/>], empty unless given (extra rows to report).</summary>
+    public static CliOption<float[]> FloatList(string name, float min, float max, string description) =>
+        Make(name, Array.Empty<float>(), description, "X,Y,...", null, text =>
+        {
+            var values = new List<float>();
+            foreach (string x in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!float.TryParse(x, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float v) || !(v >= min && v <= max))
+                    return (false, Array.Empty<float>(), $"{name} takes numbers within {Text(min)}..{Text(max)}, not '{x}'.");
+                values.Add(v);
+            }
+            return (true, values.ToArray(), null);
+        });
+
     /// <summary>A file or directory path (or other text), optional unless <paramref name="required"/>.</summary>
     public static CliOption<string?> Path(string name, string description, string helpName = "FILE", bool required = false, string? shown = null)
     {

@@ -104,6 +104,9 @@ public sealed class CliRunTests : IDisposable
         var resharpened = CliHarness.Run("evaluate", "--train", train, "--test", test, "--dcm", "--dcm-weight-exponent", "0.5", "--dcm-weight-exponent-sweep", "1");
         Assert.NotEqual(0, resharpened.ExitCode);
         Assert.Contains("--dcm-weight-exponent 1", resharpened.Error, StringComparison.Ordinal);
+        var outOfRange = CliHarness.Run("evaluate", "--train", train, "--test", test, "--dcm", "--dcm-weight-exponent-sweep", "0.5,20");
+        Assert.NotEqual(0, outOfRange.ExitCode);
+        Assert.Contains("--dcm-weight-exponent-sweep takes numbers within 0..16, not '20'", outOfRange.Error, StringComparison.Ordinal);
     }
 
     private static bool IsPng(string path) =>
