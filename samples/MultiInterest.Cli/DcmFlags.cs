@@ -64,7 +64,8 @@ internal static class DcmFlags
         public Option<bool> WarmStart { get; } = Opt.Flag("--dcm-warm-start",
             "DCM: start its item vectors from a single vector's item vectors (evaluate, reproduce: the main table's; fit: a model of --algorithm fitted first), "
             + "at their dimension instead of --dcm-dim, rather than random ones, with the warm-start settings validated on cit-HepPh for every --dcm-* option "
-            + "not given: --dcm-lr 0.05, --dcm-tau 0.2, --dcm-epochs 32, --dcm-weight-exponent 0.75 and --dcm-validation-fraction 0 (the start has seen "
+            + $"not given: --dcm-lr {Opt.Text(DcmDefaults.WarmStartLearningRate)}, --dcm-tau {Opt.Text(DcmDefaults.WarmStartTemperature)}, "
+            + $"--dcm-epochs {Opt.Text(DcmDefaults.WarmStartEpochs)}, --dcm-weight-exponent {Opt.Text(DcmDefaults.WarmStartWeightExponent)} and --dcm-validation-fraction 0 (the start has seen "
             + "every training edge, so the engine's own hold-out would choose the epochs optimistically).");
 
         /// <summary>Every option of the group.</summary>
@@ -110,7 +111,6 @@ internal static class DcmFlags
             }
             return r.GetValue(On) ? options : null;
         }
-
     }
 
     /// <summary>The settings in words, for the log.</summary>
