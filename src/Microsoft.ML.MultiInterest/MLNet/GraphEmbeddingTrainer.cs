@@ -231,6 +231,9 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
     private readonly Options _options;
     private readonly GraphEmbeddingOptions _engineOptions;
 
+    /// <summary>The engine settings this trainer fits with (resolved at construction).</summary>
+    internal GraphEmbeddingOptions EngineOptions => _engineOptions;
+
     internal GraphEmbeddingTrainer(MLContext context, Options options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -71,6 +71,38 @@ public sealed partial class MultiInterestCatalog
             UniformNegatives = DcmDefaults.Negatives, Dcm = new DcmOptions { Interests = interests },
         });
 
+    /// <summary>
+    /// Learns differentiable clustering warm-started from a fitted single-vector stage (<see cref="DcmOptions.InitialItems"/>):
+    /// DCM's item vectors start from <paramref name="start"/>'s item table, at its dimension, with the settings validated for
+    /// that start (<see cref="DcmDefaults"/>' WarmStart values: learning rate 0.05, τ 0.2, 32 fixed epochs, weight exponent
+    /// 0.75; no epoch selection, since the start has seen every training edge). On cit-HepPh this reaches the single vector's
+    /// Recall@50 (docs/results.md). Fit it on the same data as <paramref name="start"/>, so that item keys mean the same items.
+    /// </summary>
+    /// <param name="start">A fitted single-vector <see cref="GraphEmbeddingTransformer"/> (e.g. implicit ALS or Auto).</param>
+    /// <param name="userColumnName">The user key column.</param>
+    /// <param name="itemColumnName">The item key column.</param>
+    /// <param name="interests">K, interest vectors per user.</param>
+    /// <param name="seed">Random seed; null draws it from the MLContext's seed.</param>
+    /// <exception cref="ArgumentException"><paramref name="start"/> is itself a multi-vector model.</exception>
+    public GraphEmbeddingTrainer DifferentiableClustering(GraphEmbeddingTransformer start, string userColumnName = MultiInterestColumnNames.User,
+        string itemColumnName = MultiInterestColumnNames.Item, int interests = DcmDefaults.Interests, int? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        if (start.Mixture != null)
+            throw new ArgumentException("The start is a multi-vector model (mixture embeddings or DCM): warm-start DCM from a single-vector GraphEmbedding stage.", nameof(start));
+        var items = start.ItemEmbeddings.ToDense();
+        return GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = items.Dimension, Epochs = DcmDefaults.WarmStartEpochs, Seed = seed,
+            Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Margin = DcmDefaults.Margin, LearningRate = DcmDefaults.WarmStartLearningRate,
+            UniformNegatives = DcmDefaults.Negatives, ValidationFraction = 0,
+            Dcm = new DcmOptions
+            {
+                Interests = interests, Temperature = DcmDefaults.WarmStartTemperature, WeightExponent = DcmDefaults.WarmStartWeightExponent, InitialItems = items,
+            },
+        });
+    }
+
     /// <summary>Clusters item embeddings with spherical k-means.</summary>
     /// <param name="options">All settings.</param>
     public SphericalKMeansTrainer SphericalKMeans(SphericalKMeansTrainer.Options options) => new(Context, options);

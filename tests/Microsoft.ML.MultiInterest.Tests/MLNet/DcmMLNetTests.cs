@@ -72,4 +72,30 @@ public sealed class DcmMLNetTests : IDisposable
         }
         Assert.True(compared >= start.Rows / 2, $"only {compared} of {start.Rows} items compared");
     }
+
+    [Fact]
+    public void TheWarmStartShortcut_StartsFromTheStagesItemTable_WithTheWarmStartSettings()
+    {
+        var ml = new MLContext(seed: 1);
+        MLNetTestData.Keyed(ml, out var raw);
+        var mi = ml.MultiInterest();
+        var single = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 6, Threads = 1,
+        })).Fit(raw).LastTransformer;
+        var trainer = mi.DifferentiableClustering(single, interests: 2, seed: 4);
+        var o = trainer.EngineOptions;
+        Assert.Equal(6, o.Dimension);
+        Assert.Equal(DcmDefaults.WarmStartEpochs, o.Epochs);
+        Assert.Equal(DcmDefaults.WarmStartLearningRate, o.LearningRate);
+        Assert.Equal(0, o.ValidationFraction);
+        Assert.Equal(DcmDefaults.WarmStartTemperature, o.Dcm.Temperature);
+        Assert.Equal(DcmDefaults.WarmStartWeightExponent, o.Dcm.WeightExponent);
+        Assert.Equal(single.ItemEmbeddings.ToDense().Values, o.Dcm.InitialItems!.Values);
+        var dcm = MLNetTestData.KeyPipeline(ml).Append(trainer).Fit(raw).LastTransformer;
+        Assert.Equal(2, dcm.Mixture!.SourceComponents);
+        Assert.Equal(6, dcm.ItemEmbeddings.Dimension);
+        var mixtureStart = MLNetTestData.KeyPipeline(ml).Append(mi.DifferentiableClustering(interests: 2, dimension: 4, epochs: 1)).Fit(raw).LastTransformer;
+        Assert.Contains("multi-vector", Assert.Throws<ArgumentException>(() => mi.DifferentiableClustering(mixtureStart)).Message);
+    }
 }
