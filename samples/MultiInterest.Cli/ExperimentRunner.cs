@@ -150,7 +150,15 @@ internal static class ExperimentRunner
         var learned = new List<LearnedRow>();
         if (settings.MixtureRows is { } rows)
         {
-            learned.Add(TrainLearned(MixtureRows.MixtureName, rows.Mixture, train, progress));
+            var mixture = rows.Mixture;
+            if (rows.WarmStart)
+            {
+                mixture = mixture.Clone();
+                mixture.Dimension = itemEmbeddings!.Dimension;
+                mixture.Mixture.InitialUsers = userEmbeddings;
+                mixture.Mixture.InitialItems = itemEmbeddings;
+            }
+            learned.Add(TrainLearned(MixtureRows.MixtureName, mixture, train, progress));
             seconds["mixture_embedding_training"] = Lap(clock);
             learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control, train, progress));
             seconds["equal_size_single_vector_training"] = Lap(clock);
@@ -259,7 +267,8 @@ internal static class ExperimentRunner
     }
 
     private static string MixtureEmbeddingDescription(GraphEmbeddingOptions o) => o.Algorithm == EmbeddingAlgorithm.DifferentiableClustering ? DcmFlags.Describe(o) :
-        $"C_s={o.Mixture.SourceComponents} C_d={o.Mixture.DestinationComponents} d={o.Dimension} pooling={MixtureRows.Name(o.Mixture.Pooling)} gamma={o.Mixture.Gamma} theta={o.Mixture.Theta} margin={o.Margin} lr={o.LearningRate} epochs<={o.Epochs}";
+        $"C_s={o.Mixture.SourceComponents} C_d={o.Mixture.DestinationComponents} d={o.Dimension} pooling={MixtureRows.Name(o.Mixture.Pooling)} gamma={o.Mixture.Gamma} theta={o.Mixture.Theta} margin={o.Margin} lr={o.LearningRate} epochs<={o.Epochs}"
+        + (o.Mixture.InitialUsers != null || o.Mixture.InitialItems != null ? " warm-started" : "");
 
     private static double Lap(Stopwatch clock)
     {

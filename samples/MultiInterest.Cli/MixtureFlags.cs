@@ -10,7 +10,7 @@ namespace MultiInterest.Cli;
 /// embeddings served by round-robin retrieval, and the fair control, one vector per user with as many parameters
 /// (dimension C_s × d) trained by the same loss.
 /// </summary>
-internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbeddingOptions Control, float[] WeightGammaSweep)
+internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbeddingOptions Control, float[] WeightGammaSweep, bool WarmStart = false)
 {
     /// <summary>Name of the mixture row in metrics.json and candidates.tsv.</summary>
     public const string MixtureName = "mixture_embeddings";
@@ -57,9 +57,14 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
         public CliOption<float[]> WeightGammaSweep { get; } = Opt.FloatList("--mix-weight-gamma-sweep", 1e-3f, 1e3f,
             "Also report the mixture row with post-hoc weights at each of these temperatures (for choosing on a validation split).");
 
+        public Option<bool> WarmStart { get; } = Opt.Flag("--mix-warm-start",
+            "Mixture embeddings: start every user's components near its main-table user vector and the items at their main-table vectors, at that "
+            + "table's dimension instead of --mix-dim (the control row stays random). The start has seen every training edge: fix the epochs with "
+            + "--mix-validation-fraction 0.");
+
         /// <summary>Every option of the group.</summary>
         public IReadOnlyList<Option> All =>
-            [On, SourceComponents, DestinationComponents, Dim, MixEpochs, Lr, MixMargin, MixControlMargin, ValidationFraction, Pooling, Gamma, Theta, WeightGamma, TwoSided, WeightGammaSweep];
+            [On, SourceComponents, DestinationComponents, Dim, MixEpochs, Lr, MixMargin, MixControlMargin, ValidationFraction, Pooling, Gamma, Theta, WeightGamma, TwoSided, WeightGammaSweep, WarmStart];
 
         /// <summary>The rows' settings; null unless --mixture-embeddings is given (the other options are still checked).</summary>
         public MixtureRows? Read(ParseResult r, int seed, int threads)
@@ -100,7 +105,8 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
             {
                 throw new UsageException($"Mixture-embedding option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
             }
-            return r.GetValue(On) ? new MixtureRows(options, control, r.Value(WeightGammaSweep)) : null;
+            if (r.GetValue(WarmStart) && !r.GetValue(On)) throw new UsageException("--mix-warm-start starts the --mixture-embeddings row: add it, or leave it out.");
+            return r.GetValue(On) ? new MixtureRows(options, control, r.Value(WeightGammaSweep), r.GetValue(WarmStart)) : null;
         }
 
     }

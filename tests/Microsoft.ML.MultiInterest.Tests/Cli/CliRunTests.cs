@@ -109,6 +109,21 @@ public sealed class CliRunTests : IDisposable
         Assert.Contains("--dcm-weight-exponent-sweep takes numbers within 0..16, not '20'", outOfRange.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Evaluate_with_warm_started_mixture_embeddings_trains_them_at_the_main_tables_dimension()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
+            "--clusters", "8", "--tuned-clusters", "0", "--threads", "1", "--mixture-embeddings", "--mix-warm-start", "--mix-dim", "4", "--mix-epochs", "1",
+            "--mix-validation-fraction", "0");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("| Mixture embeddings (round robin) |", run.Out, StringComparison.Ordinal);
+        Assert.Contains("C_s=5 C_d=1 d=8 ", run.Error, StringComparison.Ordinal);
+        var stray = CliHarness.Run("evaluate", "--train", train, "--test", test, "--mix-warm-start");
+        Assert.NotEqual(0, stray.ExitCode);
+        Assert.Contains("--mix-warm-start", stray.Error, StringComparison.Ordinal);
+    }
+
     private static bool IsPng(string path) =>
         File.Exists(path) && File.ReadAllBytes(path).AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A });
 

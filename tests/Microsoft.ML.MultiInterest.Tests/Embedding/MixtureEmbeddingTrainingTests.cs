@@ -206,4 +206,42 @@ public class MixtureEmbeddingTrainingTests
         Assert.Equal(name, error.ParamName);
         Assert.Contains(name, error.Message);
     }
+
+    [Fact]
+    public void WarmStart_PutsItemsAtTheirStartAndEachUsersComponentsNearItsVector_Apart()
+    {
+        var planted = PlantedGraph.Create();
+        var g = planted.Train;
+        var random = new Random(5);
+        EmbeddingMatrix Start(int rows)
+        {
+            var m = new EmbeddingMatrix(rows, 8);
+            for (int v = 0; v < m.Values.Length; v++) m.Values[v] = (float)(random.NextDouble() * 2 - 1);
+            return m;
+        }
+        var users = Start(g.UserCount);
+        var items = Start(g.ItemCount);
+        var options = Small(3);
+        options.Epochs = 1;
+        options.LearningRate = 1e-6f; // the start barely moves
+        options.Mixture.InitialUsers = users;
+        options.Mixture.InitialItems = items;
+        var m = GraphEmbeddingTrainerEngine.Fit(g, options).Mixture!;
+        var unitItems = items.Normalized();
+        var unitUsers = users.Normalized();
+        for (int i = 0; i < g.ItemCount; i++)
+            Assert.True(VectorMath.Dot(unitItems.ReadRow(i), m.ItemComponents.ReadRow(i)) > 0.999f, $"item {i} did not start at its row");
+        for (int u = 0; u < g.UserCount; u++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                float toStart = VectorMath.Dot(unitUsers.ReadRow(u), m.UserComponents.ReadRow(u * 3 + c));
+                Assert.InRange(toStart, 0.75f, 0.995f); // spread 0.5 puts a component about 27 degrees from its start
+            }
+            Assert.True(VectorMath.Dot(m.UserComponents.ReadRow(u * 3), m.UserComponents.ReadRow(u * 3 + 1)) < 0.999f, $"user {u}: components 0 and 1 coincide");
+        }
+        options.Mixture.InitialUsers = new EmbeddingMatrix(g.UserCount + 1, 8);
+        var e = Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(g, options));
+        Assert.Contains("Mixture.InitialUsers", e.Message);
+    }
 }

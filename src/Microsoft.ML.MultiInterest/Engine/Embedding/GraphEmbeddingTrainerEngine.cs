@@ -65,21 +65,13 @@ public static class GraphEmbeddingTrainerEngine
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
         MixtureRelations.Check(active?.Graph ?? graph, options);
         var o = options.Clone();
-        if (o.Algorithm == EmbeddingAlgorithm.DifferentiableClustering && o.Dcm.InitialItems is { } start)
-        {
-            int itemCount = active?.FullItemCount ?? graph.ItemCount;
-            if (start.Rows != itemCount || start.Dimension != o.Dimension)
-                throw new ArgumentException($"Dcm.InitialItems is {start.Rows} x {start.Dimension}; the graph has {itemCount} items and Dimension is {o.Dimension}: give one row of that dimension per item.", nameof(options));
-            start.ThrowIfNotFinite("Dcm.InitialItems");
-            if (active != null)
-            {
-                // Keep the rows of the items with edges, in the subgraph's order.
-                var kept = new EmbeddingMatrix(active.Items.Length, start.Dimension);
-                for (int i = 0; i < active.Items.Length; i++) start.ReadRow(active.Items[i]).CopyTo(kept.Row(i));
-                o.Dcm = o.Dcm.Clone();
-                o.Dcm.InitialItems = kept;
-            }
-        }
+        // Warm starts cover the full index range; training sees the nodes with edges (o is a deep copy, so this changes no caller's options).
+        if (o.Algorithm == EmbeddingAlgorithm.DifferentiableClustering && o.Dcm.InitialItems is { } dcmItems)
+            o.Dcm.InitialItems = StartRows(dcmItems, "Dcm.InitialItems", "items", active?.FullItemCount ?? graph.ItemCount, active?.Items, o.Dimension);
+        if (o.Algorithm == EmbeddingAlgorithm.MixtureEmbedding && o.Mixture.InitialUsers is { } mixUsers)
+            o.Mixture.InitialUsers = StartRows(mixUsers, "Mixture.InitialUsers", "users", active?.FullUserCount ?? graph.UserCount, active?.Users, o.Dimension);
+        if (o.Algorithm == EmbeddingAlgorithm.MixtureEmbedding && o.Mixture.InitialItems is { } mixItems)
+            o.Mixture.InitialItems = StartRows(mixItems, "Mixture.InitialItems", "items", active?.FullItemCount ?? graph.ItemCount, active?.Items, o.Dimension);
         // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur.
         if (active == null) return (FitConnected(graph, o, progress, ct), null);
         if (o.Algorithm == EmbeddingAlgorithm.DivideConquer && o.DivideConquer.ItemClusters is { } given)
@@ -92,6 +84,21 @@ public static class GraphEmbeddingTrainerEngine
             o.DivideConquer.GivenClusterCount = DivideConquerTrainer.ClusterCount(given);
         }
         return (FitConnected(active.Graph, o, progress, ct), active);
+    }
+
+    /// <summary>
+    /// Checks a warm-start table (one row per node of the full range, <paramref name="dimension"/> columns, finite) and keeps
+    /// the rows of the nodes with edges, in the subgraph's order (all of them when <paramref name="kept"/> is null).
+    /// </summary>
+    private static EmbeddingMatrix StartRows(EmbeddingMatrix start, string option, string nodes, int count, int[]? kept, int dimension)
+    {
+        if (start.Rows != count || start.Dimension != dimension)
+            throw new ArgumentException($"{option} is {start.Rows} x {start.Dimension}; the graph has {count} {nodes} and Dimension is {dimension}: give one row of that dimension per {nodes[..^1]}.", "options");
+        start.ThrowIfNotFinite(option);
+        if (kept == null) return start;
+        var rows = new EmbeddingMatrix(kept.Length, dimension);
+        for (int i = 0; i < kept.Length; i++) start.ReadRow(kept[i]).CopyTo(rows.Row(i));
+        return rows;
     }
 
     /// <summary>Fits a graph in which every user and item has an edge.</summary>

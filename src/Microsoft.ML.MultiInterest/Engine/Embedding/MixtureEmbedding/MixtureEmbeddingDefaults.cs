@@ -39,4 +39,10 @@ public static class MixtureEmbeddingDefaults
     /// 0.1 the mixture collapses).
     /// </summary>
     public const float Margin = 1.0f;
+
+    /// <summary>
+    /// Spread of a warm start (<see cref="MixtureEmbeddingOptions.InitialUsers"/>): a component starts at
+    /// unit(unit(start) + 0.5 · random unit direction), about 27 degrees from its start, so a user's components begin near its single vector yet apart.
+    /// </summary>
+    public const float WarmStartSpread = 0.5f;
 }

@@ -54,6 +54,18 @@ public sealed class MixtureEmbeddingOptions
     /// </summary>
     public int[]? WeightRelations { get; set; }
 
+    /// <summary>
+    /// User vectors to start from (warm start), one row per user of the graph and <see cref="GraphEmbeddingOptions.Dimension"/>
+    /// columns, e.g. a single-vector model's user table: each of a user's components starts at its row, spread by
+    /// <see cref="MixtureEmbeddingDefaults.WarmStartSpread"/> times a random unit direction so that the components can part (a
+    /// single component starts at its row exactly).
+    /// Null (the default): random unit components. Zero rows keep their random components.
+    /// </summary>
+    public EmbeddingMatrix? InitialUsers { get; set; }
+
+    /// <summary>Item vectors to start from, as <see cref="InitialUsers"/> (one row per item); null: random.</summary>
+    public EmbeddingMatrix? InitialItems { get; set; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -80,7 +92,7 @@ public sealed class MixtureEmbeddingOptions
         }
     }
 
-    /// <summary>A copy.</summary>
+    /// <summary>A copy (the <see cref="InitialUsers"/> and <see cref="InitialItems"/> tables are shared, not copied).</summary>
     public MixtureEmbeddingOptions Clone()
     {
         var copy = (MixtureEmbeddingOptions)MemberwiseClone();
