@@ -119,6 +119,22 @@ public class BadInputCatalogTests
         }),
         ["option-relation-weight-negative"] = Throws<ArgumentOutOfRangeException>(["RelationWeights[1] is -1", "finite and at least 0"], () =>
             new MLContext().MultiInterest().GraphEmbedding(MultiTaskMLNetTests.Options([1f, -1f]))),
+        ["option-dcm-warm-start-shape"] = Throws<ArgumentException>(["Dcm.InitialItems is 3 x 8", "give one row of that dimension per item"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var options = new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dimension = 8, Epochs = 1, Threads = 1,
+                Dcm = new DcmOptions { Interests = 2, InitialItems = new EmbeddingMatrix(3, 8) },
+            };
+            return MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(options)).Fit(raw);
+        }),
+        ["option-dcm-weight-exponent-negative"] = Throws<ArgumentOutOfRangeException>(["Dcm.WeightExponent must be within [0, 16]"], () =>
+            new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dcm = new DcmOptions { WeightExponent = -1 },
+            })),
         ["option-mmr-items-per-interest-zero"] = Throws<ArgumentOutOfRangeException>(["ItemsPerInterest must be at least 1"], () =>
             new MLContext().MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Interests = MmrInterests.History, ItemsPerInterest = 0 })),
         ["option-mmr-pool-probes-zero"] = Throws<ArgumentOutOfRangeException>(["PoolProbes must be at least 1"], () =>
