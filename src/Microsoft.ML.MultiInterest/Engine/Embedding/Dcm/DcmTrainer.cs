@@ -23,7 +23,7 @@ internal static class DcmTrainer
         var seeds = new EmbeddingTable(dcm.Interests, o.Dimension);
         InitializeUnit(items, ref init);
         InitializeUnit(seeds, ref init);
-        if (dcm.InitialItems is { } start) WarmStart(items, start);
+        if (dcm.InitialItems is { } start) EmbeddingWarmStart.Apply(items, start, components: 1, spread: 0);
         var temperature = new[] { dcm.Temperature };
 
         int edgeCount = graph.EdgeCount;
@@ -119,23 +119,6 @@ internal static class DcmTrainer
         var m = seeds.ToMatrix();
         for (int r = 0; r < m.Rows; r++) VectorMath.NormalizeInPlace(m.Row(r));
         return m;
-    }
-
-    /// <summary>
-    /// Overwrites the random unit rows with the unit rows of <paramref name="start"/>; a zero row of the start keeps its random
-    /// row, since a zero vector has no direction to train from. The random rows are drawn first either way, so the seeds' draws
-    /// do not depend on the start.
-    /// </summary>
-    private static void WarmStart(EmbeddingTable items, EmbeddingMatrix start)
-    {
-        for (int r = 0; r < items.Rows; r++)
-        {
-            var source = start.ReadRow(r);
-            if (TensorPrimitives.Norm(source) <= UnitRows.MinimumNorm) continue;
-            var row = items.Values.AsSpan(r * items.Stride, items.Dimension);
-            source.CopyTo(row);
-            UnitRows.Project(row);
-        }
     }
 
     private static void InitializeUnit(EmbeddingTable table, ref EmbeddingRandom random)

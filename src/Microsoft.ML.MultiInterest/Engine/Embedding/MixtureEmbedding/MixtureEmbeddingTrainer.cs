@@ -25,8 +25,9 @@ internal static class MixtureEmbeddingTrainer
         var items = new EmbeddingTable(checked(graph.ItemCount * cd), o.Dimension);
         InitializeUnit(users, ref init);
         InitializeUnit(items, ref init);
-        if (mix.InitialUsers is { } userStart) WarmStart(users, userStart, cs);
-        if (mix.InitialItems is { } itemStart) WarmStart(items, itemStart, cd);
+        // Several components of a node start apart (spread), a single one at its start exactly.
+        if (mix.InitialUsers is { } userStart) EmbeddingWarmStart.Apply(users, userStart, cs, cs > 1 ? MixtureEmbeddingDefaults.WarmStartSpread : 0f);
+        if (mix.InitialItems is { } itemStart) EmbeddingWarmStart.Apply(items, itemStart, cd, cd > 1 ? MixtureEmbeddingDefaults.WarmStartSpread : 0f);
 
         // Relations (multi-task): edges of zero-weight relations dropped, losses scaled by relation weight, negatives per relation.
         var (edgeUsers, edgeItems, edgeWeights, relations) = MixtureRelations.Edges(graph, o);
@@ -62,30 +63,6 @@ internal static class MixtureEmbeddingTrainer
             + $"margin={o.Margin} epochs={o.Epochs} lr={o.LearningRate} negatives={o.UniformNegatives}u+{o.BatchNegatives}b+{o.DegreeNegatives}d{(m.OneSidedNegatives ? " one-sided" : "")}"
             + (m.RelationWeights == null ? "" : $" relation-weights={string.Join(',', m.RelationWeights)}")
             + (m.InitialUsers != null || m.InitialItems != null ? " warm-start=given vectors" : "");
-    }
-
-    /// <summary>
-    /// Moves each node's <paramref name="components"/> random unit rows to unit(unit(start) + spread · random): near the node's
-    /// start, apart from each other (a single component starts at its start exactly). A zero start row keeps the random rows.
-    /// </summary>
-    private static void WarmStart(EmbeddingTable table, EmbeddingMatrix start, int components)
-    {
-        int d = table.Dimension;
-        float spread = components > 1 ? MixtureEmbeddingDefaults.WarmStartSpread : 0f;
-        var unit = new float[d];
-        for (int node = 0; node < start.Rows; node++)
-        {
-            start.ReadRow(node).CopyTo(unit);
-            float norm = System.Numerics.Tensors.TensorPrimitives.Norm(unit);
-            if (norm <= UnitRows.MinimumNorm) continue;
-            for (int c = 0; c < components; c++)
-            {
-                var row = table.Values.AsSpan((node * components + c) * table.Stride, d);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(row, spread, row);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(unit, 1f / norm, row, row);
-                UnitRows.Project(row);
-            }
-        }
     }
 
     private static void InitializeUnit(EmbeddingTable table, ref EmbeddingRandom random)
