@@ -69,7 +69,16 @@ internal static class ExperimentRunner
         {
             GraphEmbeddingResult fit;
             using (var stage = progress.Begin($"Training embeddings: algorithm {EmbeddingFlags.Name(settings.Embedding.Algorithm)}...", EpochTotal(settings.Embedding)))
-                fit = GraphEmbeddingTrainerEngine.Fit(train, settings.Embedding, stage.Epochs());
+            {
+                var options = settings.Embedding;
+                if (settings.Protocol.HistoryMmr != null && !settings.HistoryLambdaGiven && options.Algorithm == EmbeddingAlgorithm.Auto)
+                {
+                    // The history row's lambda is then chosen on Auto's own hold-out and chosen vectors: no second fit.
+                    options = options.Clone();
+                    options.KeepHoldout = true;
+                }
+                fit = GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs());
+            }
             (userEmbeddings, itemEmbeddings) = (fit.UserEmbeddings, fit.ItemEmbeddings);
             embedding = fit;
             seconds["embedding"] = Lap(clock);
@@ -80,6 +89,14 @@ internal static class ExperimentRunner
             }
             log.WriteLine($"  vectors: {fit.Settings} (d={userEmbeddings.Dimension})");
             HistoryRowFlags.MatchFittedAls(settings.Protocol.HistoryMmr, fit.Als, settings.HistoryFoldInGiven);
+        }
+
+        // The history row's lambda is chosen for this graph on a hold-out of its training edges (unless given), before any test figure.
+        HistoryLambdaOutcome? historyLambda = null;
+        if (settings.Protocol.HistoryMmr is { } historyRow)
+        {
+            historyLambda = HistoryLambdaStep.Apply(historyRow, settings.HistoryLambdaGiven, train, settings.Embedding, embedding, settings.Protocol.Threads, progress);
+            if (historyLambda.Choice != null) seconds["history_mmr_lambda_selection"] = Lap(clock);
         }
 
         ItemClustering clustering;
@@ -242,7 +259,7 @@ internal static class ExperimentRunner
         if (settings.OutDirectory != null)
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
-            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned);
+            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda);
             log.WriteLine($"Wrote {path}");
             foreach (var png in plots) log.WriteLine($"Wrote {png}");
         }

@@ -54,6 +54,9 @@ internal sealed class ExperimentSettings
     /// <summary>Which of the history_mmr row's fold-in flags were given (the others follow a fitted implicit ALS).</summary>
     public (bool Regularization, bool UnobservedWeight) HistoryFoldInGiven { get; init; }
 
+    /// <summary>Whether --history-mmr-lambda was given; if not, the run chooses it on a validation hold-out when it fits the vectors itself.</summary>
+    public bool HistoryLambdaGiven { get; init; }
+
     /// <summary>Whether --clusters was given; if not, the default is clamped to small catalogues instead of failing.</summary>
     public bool ClustersGiven { get; init; }
 
@@ -151,6 +154,7 @@ internal sealed class ExperimentSettings
                 Unseen = r.Value(Unseen),
                 TunedClusters = r.Value(Tuned.TunedClusters),
                 HistoryFoldInGiven = History.Given(r),
+                HistoryLambdaGiven = r.Given(History.Lambda),
             };
             if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
                 throw new UsageException("--user-embeddings and --item-embeddings go together.");

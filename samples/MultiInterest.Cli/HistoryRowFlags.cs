@@ -11,7 +11,8 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal sealed class HistoryRowFlags
 {
-    public CliOption<double> Lambda { get; } = Opt.Double("--history-mmr-lambda", HistoryInterestDefaults.MmrLambda, "The history-interest MMR row (history_mmr): relevance weight.", min: 0, max: 1);
+    public CliOption<double> Lambda { get; } = Opt.Double("--history-mmr-lambda", HistoryInterestDefaults.MmrLambda,
+        "The history-interest MMR row (history_mmr): relevance weight (not given: chosen on a validation hold-out of the training edges when the run fits the vectors, else this default).", min: 0, max: 1);
 
     public CliOption<double> Weight { get; } = Opt.Double("--history-interest-weight", HistoryInterestDefaults.InterestWeight,
         "The history_mmr row: weight of the proportionality term over each user's history interests (a negative value leaves the row out).");

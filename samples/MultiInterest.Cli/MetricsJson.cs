@@ -9,7 +9,7 @@ internal static class MetricsJson
 {
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
         int unseenTestEdges, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
-        int tunedClusters, IReadOnlyList<LearnedRow> learned)
+        int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
         var document = new Dictionary<string, object?>
@@ -48,7 +48,7 @@ internal static class MetricsJson
                     ["interest_mmr_lambda"] = t.MmrLambda,
                     ["interest_weight"] = t.InterestWeight,
                 } : null,
-                ["history_mmr"] = settings.Protocol.HistoryMmr is { } h ? HistoryMmr(h, result.HistoryInterests ?? h.Interests) : null,
+                ["history_mmr"] = settings.Protocol.HistoryMmr is { } h ? HistoryMmr(h, result.HistoryInterests ?? h.Interests, historyLambda) : null,
                 ["seed"] = settings.Embedding.Seed,
                 ["threads"] = settings.Protocol.Threads,
                 ["neighbor_index"] = settings.NeighborIndex.Kind.ToString().ToLowerInvariant(),
@@ -133,11 +133,12 @@ internal static class MetricsJson
         values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => double.IsFinite(p.Value) ? p.Value : (double?)null);
 
     /// <summary>The history_mmr row's settings; <paramref name="used"/> is the fold-in objective used (after any fitting to the user vectors).</summary>
-    private static Dictionary<string, object> HistoryMmr(HistoryMmrRowSettings row, HistoryInterestOptions used)
+    private static Dictionary<string, object> HistoryMmr(HistoryMmrRowSettings row, HistoryInterestOptions used, HistoryLambdaOutcome? lambda)
     {
         var block = new Dictionary<string, object>
         {
             ["lambda"] = row.MmrLambda,
+            ["lambda_source"] = lambda?.Source ?? "given",
             ["interest_weight"] = row.InterestWeight,
             ["items_per_interest"] = row.Interests.ItemsPerInterest,
             ["max_interests"] = row.Interests.MaxInterests,
@@ -146,6 +147,17 @@ internal static class MetricsJson
             ["fold_in_unobserved_weight"] = used.UnobservedWeight,
             ["fold_in_regularization_exponent"] = used.RegularizationExponent,
         };
+        if (lambda?.Choice is { } choice)
+            block["lambda_selection"] = new Dictionary<string, object>
+            {
+                ["rule"] = HistoryLambdaStep.RuleName(choice.Rule),
+                ["validation_users"] = choice.Users,
+                ["unimodal_recall_at_50"] = choice.UnimodalRecall,
+                ["unimodal_diversity_at_10"] = choice.UnimodalDiversity,
+                ["points"] = choice.Points.Select(p => new Dictionary<string, double> { ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity }).ToList(),
+                ["seconds"] = choice.Seconds,
+            };
+        if (lambda?.Reason is { } reason) block["lambda_default_reason"] = reason;
         // The exact pool adds nothing, so its metrics.json stays as it was before the option existed.
         if (row.Pool.Search != HistoryPoolSearch.Exact)
         {

@@ -81,6 +81,38 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_chooses_the_history_rows_lambda_on_a_hold_out_unless_it_is_given()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string chosen = Path.Combine(_directory, "chosen"), given = Path.Combine(_directory, "given");
+        string[] common = ["evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
+            "--clusters", "8", "--tuned-clusters", "0", "--threads", "1"];
+        var run = CliHarness.Run([.. common, "--out", chosen]);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("validation users", run.Out, StringComparison.Ordinal);
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(chosen, "metrics.json"))))
+        {
+            var row = json.RootElement.GetProperty("settings").GetProperty("history_mmr");
+            Assert.Equal("validation", row.GetProperty("lambda_source").GetString());
+            var selection = row.GetProperty("lambda_selection");
+            var tried = selection.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("lambda").GetDouble()).ToArray();
+            Assert.Equal(Microsoft.ML.MultiInterest.Engine.HistoryInterestDefaults.SelectionLambdas, tried);
+            Assert.Contains(row.GetProperty("lambda").GetDouble(), tried);
+            Assert.True(selection.GetProperty("validation_users").GetInt32() > 0);
+        }
+
+        run = CliHarness.Run([.. common, "--history-mmr-lambda", "0.6", "--out", given]);
+        Assert.True(run.ExitCode == 0, run.Error);
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(given, "metrics.json"))))
+        {
+            var row = json.RootElement.GetProperty("settings").GetProperty("history_mmr");
+            Assert.Equal("given", row.GetProperty("lambda_source").GetString());
+            Assert.Equal(0.6, row.GetProperty("lambda").GetDouble());
+            Assert.False(row.TryGetProperty("lambda_selection", out _));
+        }
+    }
+
+    [Fact]
     public void Evaluate_with_a_warm_started_dcm_row_trains_it_at_the_main_tables_dimension()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);

@@ -33,6 +33,32 @@ public class MmrRetrieverTests
         }
     }
 
+    [Theory]
+    [InlineData(80, 40)]   // the shared cosine table
+    [InlineData(400, 300)] // a pool wider than the table: cosines computed per pick
+    public void A_sweep_over_lambdas_gives_each_lambdas_own_reranking_bit_for_bit(int itemCount, int poolSize)
+    {
+        var items = TestGraphs.RandomMatrix(itemCount, 6, 9);
+        var users = TestGraphs.RandomMatrix(12, 6, 10);
+        var served = Enumerable.Range(0, 12).ToArray();
+        var pool = new UnimodalRetriever(items).Retrieve(users, served, null, poolSize, threads: 1);
+        var retriever = new MmrRetriever(items);
+        double[] lambdas = [0, 0.3, 0.75, 1];
+        var swept = retriever.RerankMany(pool, 20, lambdas, poolSize, null, threads: 2);
+        Assert.Equal(lambdas.Length, swept.Length);
+        for (int t = 0; t < lambdas.Length; t++)
+        {
+            var single = retriever.Rerank(pool, 20, lambdas[t], poolSize, threads: 1);
+            for (int q = 0; q < served.Length; q++)
+            {
+                Assert.Equal(single.IndicesOf(q).ToArray(), swept[t].IndicesOf(q).ToArray());
+                Assert.Equal(single.ScoresOf(q).ToArray(), swept[t].ScoresOf(q).ToArray());
+            }
+        }
+        // Not a degenerate sweep: the lambdas disagree somewhere.
+        Assert.NotEqual(swept[0].IndicesOf(0).ToArray(), swept[^1].IndicesOf(0).ToArray());
+    }
+
     [Fact]
     public void SmallerLambdaGivesMoreDiverseListsWithoutSeenOrDuplicateItems()
     {

@@ -107,6 +107,8 @@ internal sealed class ActiveSubgraph
             Als = result.Als,
             Validation = result.Validation,
             SelectionSeconds = result.SelectionSeconds,
+            ChosenOptions = result.ChosenOptions,
+            Holdout = ExpandHoldout(result.Holdout),
             Mixture = ExpandMixture(result.Mixture),
             Dcm = ExpandDcm(result.Dcm),
             DivideConquer = ExpandDivideConquer(result.DivideConquer, itemClusters),
@@ -142,6 +144,25 @@ internal sealed class ActiveSubgraph
     /// <summary>A differentiable-clustering model fitted on <see cref="Graph"/> with its item table moved to the full index range.</summary>
     public DcmModel? ExpandDcm(DcmModel? dcm) =>
         dcm == null ? null : new DcmModel(Spread(dcm.Items, Items, FullItemCount, 1), dcm.Seeds, dcm.Temperature, dcm.PriorWeight, dcm.Iterations, dcm.WeightExponent);
+
+    /// <summary>A hold-out of the subgraph moved to the full index range: the same edges, zero vectors for nodes without edges.</summary>
+    public ValidationHoldout? ExpandHoldout(ValidationHoldout? holdout) =>
+        holdout == null ? null : new ValidationHoldout(ExpandGraph(holdout.Train), ExpandGraph(holdout.Validation),
+            Spread(holdout.UserEmbeddings, Users, FullUserCount, 1), Spread(holdout.ItemEmbeddings, Items, FullItemCount, 1));
+
+    /// <summary>A graph over the subgraph's rows renumbered to the full range (monotone, so edge order is kept).</summary>
+    private BipartiteGraph ExpandGraph(BipartiteGraph graph)
+    {
+        var users = new int[graph.EdgeCount];
+        var items = new int[graph.EdgeCount];
+        for (int u = 0, e = 0; u < graph.UserCount; u++)
+            foreach (int i in graph.ItemsOf(u))
+            {
+                users[e] = Users[u];
+                items[e++] = Items[i];
+            }
+        return BipartiteGraph.FromEdges(FullUserCount, FullItemCount, users, items, graph.EdgeWeights, graph.EdgeRelations, graph.RelationCount);
+    }
 
     /// <summary>Rows of <paramref name="dense"/> (<paramref name="block"/> rows per node) moved to their full indices; other rows zero.</summary>
     private static EmbeddingMatrix Spread(EmbeddingMatrix dense, int[] fullIndex, int fullCount, int block)

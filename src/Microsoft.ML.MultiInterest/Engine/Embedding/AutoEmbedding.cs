@@ -49,7 +49,14 @@ internal static class AutoEmbedding
         var trials = spectral.Trials.Concat(others).ToList();
 
         var final = o.Clone();
-        Confirm(split, o, scorer, trials, threads, curve, ct).Configure(final);
+        var chosen = Confirm(split, o, scorer, trials, threads, curve, ct);
+        chosen.Configure(final);
+        ValidationHoldout? holdout = null;
+        if (o.KeepHoldout)
+        {
+            var (users, items) = chosen.Vectors();
+            holdout = new ValidationHoldout(split.Train, split.Validation, users, items);
+        }
         // Nothing of the selection is kept past this point (its factorisations and vectors become garbage before the final fit).
         trials.Clear();
         double selection = clock.Elapsed.TotalSeconds;
@@ -59,6 +66,8 @@ internal static class AutoEmbedding
         return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
         {
             Algorithm = result.Algorithm, Settings = result.Settings, Als = result.Als, Validation = curve, SelectionSeconds = selection,
+            ChosenOptions = final.Clone(),
+            Holdout = holdout,
         };
     }
 

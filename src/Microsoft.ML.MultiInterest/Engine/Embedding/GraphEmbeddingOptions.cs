@@ -62,6 +62,13 @@ public sealed class GraphEmbeddingOptions
     /// </summary>
     public bool AutoIncludesNegativeSampling { get; set; }
 
+    /// <summary>
+    /// <see cref="EmbeddingAlgorithm.Auto"/> only: keep the validation hold-out it chose on and the chosen trial's vectors
+    /// fitted without it (<see cref="GraphEmbeddingResult.Holdout"/>), so later settings can be chosen on the same hold-out
+    /// without a second fit. Default false: they are dropped before the final fit (on cit-HepPh they hold about 32 MB).
+    /// </summary>
+    public bool KeepHoldout { get; set; }
+
     /// <summary>Embedding dimension. Default <see cref="GraphEmbeddingDefaults.Dimension"/>.</summary>
     public int Dimension { get; set; } = GraphEmbeddingDefaults.Dimension;
 

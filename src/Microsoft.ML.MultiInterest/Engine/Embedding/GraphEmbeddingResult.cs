@@ -60,6 +60,19 @@ public sealed class GraphEmbeddingResult
     /// </summary>
     public DivideConquerModel? DivideConquer { get; init; }
 
+    /// <summary>
+    /// For <see cref="EmbeddingAlgorithm.Auto"/>, the concrete options of the final fit it chose (algorithm, dimension,
+    /// objective, iterations; no validation fraction), so the same fit can be repeated on other edges, such as a
+    /// validation hold-out (<see cref="HistoryMmrLambdaSelection"/>); null for other algorithms, whose options are the given ones.
+    /// </summary>
+    public GraphEmbeddingOptions? ChosenOptions { get; init; }
+
+    /// <summary>
+    /// For <see cref="EmbeddingAlgorithm.Auto"/> with <see cref="GraphEmbeddingOptions.KeepHoldout"/>: the validation hold-out
+    /// it chose on and the chosen trial's vectors fitted without it; null otherwise.
+    /// </summary>
+    public ValidationHoldout? Holdout { get; init; }
+
     /// <summary>Seconds spent choosing (validation fits and scoring) before the final fit; 0 without validation.</summary>
     public double SelectionSeconds { get; init; }
 }

@@ -139,15 +139,21 @@ public static class ProtocolEvaluator
         if (settings.Frontier)
         {
             int[] pair = [FrontierDiversityCutoff, FrontierRecallCutoff];
-            frontiers.Add(Sweep("mmr", "lambda", settings.FrontierMmrLambdas, scorer, value =>
-                Prefixes(pair, mmr.Rerank(unimodal, FrontierRecallCutoff, value, settings.MmrPoolSize, threads))));
+            // Every lambda of an MMR frontier re-ranks the same pool: one pass shares each pool's pairwise cosines.
+            var lambdas = settings.FrontierMmrLambdas;
+            frontiers.Add(Sweep("mmr", "lambda", lambdas, scorer,
+                mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, settings.MmrPoolSize, null, threads)));
             if (interests != null)
-                frontiers.Add(Sweep("interest_mmr", "lambda", settings.FrontierMmrLambdas, scorer, value =>
-                    Prefixes(pair, mmr.Rerank(unimodal, FrontierRecallCutoff, value, settings.MmrPoolSize, interests, threads))));
+                frontiers.Add(Sweep("interest_mmr", "lambda", lambdas, scorer,
+                    mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, settings.MmrPoolSize, interests, threads)));
             if (history != null)
-                frontiers.Add(Sweep("history_mmr", "lambda", settings.FrontierMmrLambdas, scorer, value =>
-                    Prefixes(pair, historyRetriever!.Retrieve(userEmbeddings, historyInterests!, train, FrontierRecallCutoff, value,
-                        history.InterestWeight, settings.MmrPoolSize, threads, OwnLists(history.Pool, unimodal)))));
+            {
+                // The pool does not depend on lambda either: searched once.
+                var (pool, term) = historyRetriever!.Pool(userEmbeddings, historyInterests!, train, settings.MmrPoolSize, history.InterestWeight, threads,
+                    OwnLists(history.Pool, unimodal));
+                frontiers.Add(Sweep("history_mmr", "lambda", lambdas, scorer,
+                    historyRetriever.RerankMany(pool, term, FrontierRecallCutoff, lambdas, settings.MmrPoolSize, threads)));
+            }
             if (tuned != null)
             {
                 frontiers.Add(Sweep("knn_embed_tuned", "head_share", settings.FrontierHeadShares, scorer, value =>
@@ -180,6 +186,19 @@ public static class ProtocolEvaluator
 
     /// <summary>K of the frontier's diversity: 10.</summary>
     public const int FrontierDiversityCutoff = 10;
+
+    /// <summary>A frontier from lists already retrieved, one per knob value.</summary>
+    private static FrontierResult Sweep(string method, string knob, double[] values, ProtocolScorer scorer, RankedLists[] lists)
+    {
+        int[] pair = [FrontierDiversityCutoff, FrontierRecallCutoff];
+        var points = new List<FrontierPoint>();
+        for (int t = 0; t < values.Length; t++)
+        {
+            var (recall, diversity) = scorer.ScoreLists(Prefixes(pair, lists[t]), FrontierRecallCutoff, FrontierDiversityCutoff);
+            points.Add(new FrontierPoint(values[t], recall, diversity));
+        }
+        return new FrontierResult(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff, points);
+    }
 
     private static FrontierResult Sweep(string method, string knob, double[] values, ProtocolScorer scorer, Func<double, IReadOnlyDictionary<int, RankedLists>> retrieve)
     {

@@ -43,4 +43,19 @@ public static class HistoryInterestDefaults
     /// chosen with the MMR lambda on cit-HepPh's validation hold-out (docs/results.md).
     /// </summary>
     public const double InterestWeight = 0.5;
+
+    /// <summary>
+    /// The lambdas <see cref="HistoryMmrLambdaSelection"/> tries on a graph's validation hold-out: 0.5, 0.55, ..., 1 (below
+    /// 0.5 no graph measured kept Unimodal's recall).
+    /// </summary>
+    public static IReadOnlyList<double> SelectionLambdas { get; } = Enumerable.Range(10, 11).Select(i => i / 20.0).ToArray();
+
+    /// <summary>The selection's diversity target: Diversity@10 at least 1.10x Unimodal's (the bar).</summary>
+    public const double SelectionDiversityRatio = 1.10;
+
+    /// <summary>The selection's recall tie: Recall@50 differences under 0.0005 count as ties, broken by diversity (as when the defaults were chosen).</summary>
+    public const double SelectionRecallTie = 0.0005;
+
+    /// <summary>Validation users the selection scores, at most: 10,000 (a seeded sample; about 0.003 of Recall@50 noise between lambdas is far less).</summary>
+    public const int SelectionUsers = 10_000;
 }

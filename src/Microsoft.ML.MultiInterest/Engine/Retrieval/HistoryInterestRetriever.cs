@@ -76,8 +76,19 @@ public sealed class HistoryInterestRetriever
         if (userLists != null && userLists.Capacity < poolSize)
             throw new ArgumentException($"The user lists hold {userLists.Capacity} items, fewer than the pool's {poolSize}.", nameof(userLists));
         var (pool, term) = Pool(userEmbeddings, interests, exclusions, poolSize, interestWeight, threads, userLists);
-        return _mmr.Rerank(pool, candidates, lambda, poolSize, term, threads);
+        return Rerank(pool, term, candidates, lambda, poolSize, threads);
     }
+
+    /// <summary>
+    /// MMR over a pool from <see cref="Pool"/>: what <see cref="Retrieve"/> returns for that lambda. The pool does not depend
+    /// on lambda, so a sweep over lambdas searches once and re-ranks many times.
+    /// </summary>
+    internal RankedLists Rerank(RankedLists pool, HistoryInterestTerm term, int candidates, double lambda, int poolSize, int threads) =>
+        _mmr.Rerank(pool, candidates, lambda, poolSize, term, threads);
+
+    /// <summary>As <see cref="Rerank"/> for several lambdas at once, sharing each pool's pairwise cosines (<see cref="MmrRetriever"/>).</summary>
+    internal RankedLists[] RerankMany(RankedLists pool, HistoryInterestTerm term, int candidates, IReadOnlyList<double> lambdas, int poolSize, int threads) =>
+        _mmr.RerankMany(pool, candidates, lambdas, poolSize, term, threads);
 
     /// <summary>
     /// Each user's top <paramref name="poolSize"/> items by best score, and the item-to-interest assignment. Exact: an

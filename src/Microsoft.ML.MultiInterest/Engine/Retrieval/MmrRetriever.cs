@@ -55,32 +55,44 @@ public sealed class MmrRetriever
     /// <summary>Re-ranks with any interest term (<see cref="IInterestTerm"/>); the public overloads check their terms first.</summary>
     internal RankedLists Rerank(RankedLists pool, int candidates, double lambda, int poolSize, IInterestTerm? interests, int threads)
     {
-        if (candidates < 1) throw new ArgumentOutOfRangeException(nameof(candidates), candidates, "Candidates (M) must be at least 1.");
         if (!(lambda >= 0 && lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "Lambda (MMR relevance weight) must lie in [0, 1].");
-        if (poolSize < 1) throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "PoolSize must be at least 1.");
-        int width = Math.Min(poolSize, pool.Capacity);
-        var result = new RankedLists(pool.QueryCount, candidates);
-        var parallel = Parallelism.Options(threads);
-        int components = interests?.MaxComponents ?? 0;
-        Parallel.For(0, pool.QueryCount, parallel, () => new Scratch(width, components), (q, _, s) =>
-        {
-            RerankOne(pool, q, width, candidates, lambda, interests, result, s);
-            return s;
-        }, _ => { });
-        return result;
+        return RerankMany(pool, candidates, [lambda], poolSize, interests, threads)[0];
     }
 
-    private void RerankOne(RankedLists pool, int q, int width, int candidates, double lambda, IInterestTerm? interests, RankedLists result, Scratch s)
+    /// <summary>
+    /// Re-ranks every pool list once per lambda: element t is exactly what <see cref="Rerank(RankedLists, int, double, int, IInterestTerm?, int)"/>
+    /// returns for <paramref name="lambdas"/>[t]. The pool's pairwise cosines are computed once per user and shared by the
+    /// lambdas, so a sweep costs about one re-ranking plus a cheap greedy pass per lambda.
+    /// </summary>
+    internal RankedLists[] RerankMany(RankedLists pool, int candidates, IReadOnlyList<double> lambdas, int poolSize, IInterestTerm? interests, int threads)
+    {
+        if (candidates < 1) throw new ArgumentOutOfRangeException(nameof(candidates), candidates, "Candidates (M) must be at least 1.");
+        foreach (double lambda in lambdas)
+            if (!(lambda >= 0 && lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(lambdas), lambda, "Lambda (MMR relevance weight) must lie in [0, 1].");
+        if (poolSize < 1) throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "PoolSize must be at least 1.");
+        int width = Math.Min(poolSize, pool.Capacity);
+        var results = lambdas.Select(_ => new RankedLists(pool.QueryCount, candidates)).ToArray();
+        var parallel = Parallelism.Options(threads);
+        int components = interests?.MaxComponents ?? 0;
+        // One lambda computes each picked item's cosines as it goes (fewer than the whole table: the picked are skipped).
+        bool table = lambdas.Count > 1 && width <= CosineTableWidth;
+        Parallel.For(0, pool.QueryCount, parallel, () => new Scratch(width, components, table), (q, _, s) =>
+        {
+            RerankOne(pool, q, width, candidates, lambdas, interests, results, s);
+            return s;
+        }, _ => { });
+        return results;
+    }
+
+    private void RerankOne(RankedLists pool, int q, int width, int candidates, IReadOnlyList<double> lambdas, IInterestTerm? interests, RankedLists[] results, Scratch s)
     {
         var items = pool.IndicesOf(q);
         var scores = pool.ScoresOf(q);
         int n = Math.Min(width, items.Length);
         int m = Math.Min(candidates, n);
-        var outItems = result.IndexSlots(q);
-        var outScores = result.ScoreSlots(q);
         if (n == 0)
         {
-            result.Counts[q] = 0;
+            foreach (var result in results) result.Counts[q] = 0;
             return;
         }
         float top = scores[0], bottom = scores[0];
@@ -91,29 +103,61 @@ public sealed class MmrRetriever
         }
         double range = (double)top - bottom;
         var relevance = s.Relevance.AsSpan(0, n);
-        var redundancy = s.Redundancy.AsSpan(0, n);
-        var picked = s.Picked.AsSpan(0, n);
-        picked.Clear();
-        redundancy.Fill(double.NegativeInfinity);
         for (int r = 0; r < n; r++) relevance[r] = range > 0 ? (scores[r] - bottom) / range : 1.0;
         // The pool's order is the unimodal ranking with its tie rule (near-equal scores to the lower row), so relevance
         // never rises along it: lambda = 1 then reproduces that ranking exactly.
         for (int r = 1; r < n; r++) relevance[r] = Math.Min(relevance[r], relevance[r - 1]);
 
-        // The interest term: each pool item's component (-1 outside the user's mixture), each component's weight and picks.
+        // The interest term: each pool item's component (-1 outside the user's mixture) and each component's weight.
         double nu = interests?.Weight ?? 0;
         int components = 0;
         var component = s.Component.AsSpan(0, n);
         ReadOnlySpan<double> weights = default;
-        Span<int> picks = default;
         if (nu > 0)
         {
             components = interests!.Assign(q, items[..n], component);
             weights = interests.Weights(q);
-            picks = s.Picks.AsSpan(0, components);
-            picks.Clear();
         }
 
+        // Pairwise cosines of the pool, once for every lambda that reads them (lambda = 1 without the term never does); with
+        // one lambda or a pool too wide for the table, the picked item's row is computed at each pick instead (the same values).
+        bool anyRedundancy = false;
+        foreach (double lambda in lambdas) anyRedundancy |= !(lambda >= 1 && nu == 0);
+        var cosines = s.Cosines.AsSpan(0, s.Cosines.Length == 0 ? 0 : n * n);
+        if (anyRedundancy && m > 1 && !cosines.IsEmpty)
+        {
+            for (int a = 0; a < n; a++)
+            {
+                var row = _unitItems.ReadRow(items[a]);
+                for (int b = a + 1; b < n; b++)
+                {
+                    float cosine = VectorMath.Dot(row, _unitItems.ReadRow(items[b]));
+                    cosines[a * n + b] = cosine;
+                    cosines[b * n + a] = cosine;
+                }
+            }
+        }
+
+        for (int t = 0; t < lambdas.Count; t++)
+            Greedy(items, scores, n, m, lambdas[t], nu, components, component, weights, cosines, results[t], q, s);
+    }
+
+    /// <summary>Pools at most this wide keep their pairwise cosines in a table (256 x 256 floats, 256 KB per thread).</summary>
+    internal const int CosineTableWidth = 256;
+
+    /// <summary>The greedy MMR pass for one lambda over a prepared pool (relevance, interests and cosines in <paramref name="s"/>).</summary>
+    private void Greedy(ReadOnlySpan<int> items, ReadOnlySpan<float> scores, int n, int m, double lambda, double nu, int components,
+        ReadOnlySpan<int> component, ReadOnlySpan<double> weights, ReadOnlySpan<float> cosines, RankedLists result, int q, Scratch s)
+    {
+        var relevance = s.Relevance.AsSpan(0, n);
+        var redundancy = s.Redundancy.AsSpan(0, n);
+        var picked = s.Picked.AsSpan(0, n);
+        var picks = s.Picks.AsSpan(0, components);
+        picked.Clear();
+        picks.Clear();
+        redundancy.Fill(double.NegativeInfinity);
+        var outItems = result.IndexSlots(q);
+        var outScores = result.ScoreSlots(q);
         for (int slot = 0; slot < m; slot++)
         {
             int best = -1;
@@ -137,23 +181,34 @@ public sealed class MmrRetriever
             outItems[slot] = items[best];
             outScores[slot] = scores[best];
             if (slot + 1 == m || (lambda >= 1 && nu == 0)) continue;
-            var chosen = _unitItems.ReadRow(items[best]);
+            ReadOnlySpan<float> row = cosines.IsEmpty ? CosineRow(items, n, best, picked, s.Row) : cosines.Slice(best * n, n);
             for (int r = 0; r < n; r++)
             {
                 if (picked[r]) continue;
-                double cosine = VectorMath.Dot(chosen, _unitItems.ReadRow(items[r]));
+                double cosine = row[r];
                 if (cosine > redundancy[r]) redundancy[r] = cosine;
             }
         }
         result.Counts[q] = m;
     }
 
-    private sealed class Scratch(int width, int components)
+    /// <summary>The cosines of pool item <paramref name="best"/> with the items not yet picked (the others are not read).</summary>
+    private float[] CosineRow(ReadOnlySpan<int> items, int n, int best, ReadOnlySpan<bool> picked, float[] row)
+    {
+        var chosen = _unitItems.ReadRow(items[best]);
+        for (int r = 0; r < n; r++)
+            if (!picked[r]) row[r] = VectorMath.Dot(chosen, _unitItems.ReadRow(items[r]));
+        return row;
+    }
+
+    private sealed class Scratch(int width, int components, bool table)
     {
         public int[] Component { get; } = new int[width];
         public int[] Picks { get; } = new int[components];
         public double[] Relevance { get; } = new double[width];
         public double[] Redundancy { get; } = new double[width];
         public bool[] Picked { get; } = new bool[width];
+        public float[] Cosines { get; } = table ? new float[width * width] : [];
+        public float[] Row { get; } = table ? [] : new float[width];
     }
 }

@@ -1,0 +1,63 @@
+using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
+
+namespace MultiInterest.Cli;
+
+/// <summary>
+/// How the run's history_mmr lambda was set: given on the command line, chosen on a validation hold-out of this graph's
+/// training edges (<see cref="HistoryMmrLambdaSelection"/>), or the library default when there is nothing to choose on.
+/// </summary>
+/// <param name="Source">"given", "validation" or "default".</param>
+/// <param name="Choice">The validation figures, when chosen there.</param>
+/// <param name="Reason">Why the default was kept, when it was.</param>
+internal sealed record HistoryLambdaOutcome(string Source, HistoryMmrLambdaChoice? Choice = null, string? Reason = null);
+
+/// <summary>The run's step that chooses history_mmr's lambda for the graph at hand, before the test split is scored.</summary>
+internal static class HistoryLambdaStep
+{
+    /// <summary>
+    /// Sets <paramref name="row"/>'s lambda: kept when given; otherwise chosen on a hold-out when the run fitted the vectors
+    /// (the hold-out's vectors are fitted with the same concrete settings), else the default.
+    /// </summary>
+    public static HistoryLambdaOutcome Apply(HistoryMmrRowSettings row, bool given, BipartiteGraph train, GraphEmbeddingOptions requested,
+        GraphEmbeddingResult? fit, int threads, ProgressReporter progress)
+    {
+        var log = progress.Out;
+        if (given) return new HistoryLambdaOutcome("given");
+        string? reason = fit == null ? "the vectors were given, so no hold-out vectors can be fitted"
+            : requested.Algorithm == EmbeddingAlgorithm.Auto && fit.ChosenOptions == null ? "Auto had no validation hold-out to choose on"
+            : !Enumerable.Range(0, train.UserCount).Any(u => train.DegreeOf(u) >= HistoryMmrLambdaSelection.MinimumUserEdges)
+                ? $"no user has {HistoryMmrLambdaSelection.MinimumUserEdges} training edges to hold some out"
+            : null;
+        if (reason != null)
+        {
+            log.WriteLine($"  history_mmr lambda: the default {Opt.Text(row.MmrLambda)} ({reason}; --history-mmr-lambda sets it).");
+            return new HistoryLambdaOutcome("default", Reason: reason);
+        }
+        var options = new HistoryMmrSelectionOptions { Seed = requested.Seed, Threads = threads };
+        HistoryMmrLambdaChoice choice;
+        using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values)..."))
+            choice = HistoryMmrLambdaSelection.Choose(train, fit!, requested, row, options);
+        row.MmrLambda = choice.Lambda;
+        var point = choice.Points.First(p => p.Value == choice.Lambda);
+        log.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}, chosen on {choice.Users:N0} validation users ({Rule(choice.Rule)}): "
+            + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}, Diversity@10 {point.Diversity / choice.UnimodalDiversity:F3}x Unimodal's ({choice.Seconds:F1} s).");
+        return new HistoryLambdaOutcome("validation", choice);
+    }
+
+    /// <summary>The rule's clause in words.</summary>
+    public static string Rule(HistoryMmrSelectionRule rule) => rule switch
+    {
+        HistoryMmrSelectionRule.MeetsBar => $"the best recall among lambdas keeping Unimodal's and reaching {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity",
+        HistoryMmrSelectionRule.KeepsRecall => $"no lambda reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse keeping its recall",
+        _ => "no lambda kept Unimodal's recall: the best recall",
+    };
+
+    /// <summary>The rule's clause as metrics.json names it.</summary>
+    public static string RuleName(HistoryMmrSelectionRule rule) => rule switch
+    {
+        HistoryMmrSelectionRule.MeetsBar => "meets_bar",
+        HistoryMmrSelectionRule.KeepsRecall => "keeps_recall",
+        _ => "best_recall",
+    };
+}

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>Which clause of the selection rule chose a lambda (<see cref="HistoryMmrLambdaSelection"/>).</summary>
+public enum HistoryMmrSelectionRule
+{
+    /// <summary>Some lambdas kept Unimodal's validation Recall@50 and reached the diversity target: the one with the best recall.</summary>
+    MeetsBar,
+
+    /// <summary>Some lambdas kept Unimodal's recall, none reached the diversity target: the most diverse of them.</summary>
+    KeepsRecall,
+
+    /// <summary>No lambda kept Unimodal's recall: the one with the best recall.</summary>
+    BestRecall,
+}
+
+/// <summary>The lambda chosen for a graph and the validation figures it was chosen on.</summary>
+/// <param name="Lambda">The chosen MMR relevance weight.</param>
+/// <param name="Rule">The clause of the rule that chose it.</param>
+/// <param name="Points">Validation Recall@50 and Diversity@10 of every lambda tried, ascending.</param>
+/// <param name="UnimodalRecall">Unimodal's validation Recall@50 on the same users.</param>
+/// <param name="UnimodalDiversity">Unimodal's validation Diversity@10 on the same users.</param>
+/// <param name="Users">Validation users scored.</param>
+/// <param name="Seconds">Wall time of the selection, the hold-out's embedding fit included.</param>
+public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRule Rule, IReadOnlyList<FrontierPoint> Points,
+    double UnimodalRecall, double UnimodalDiversity, int Users, double Seconds);
+
+/// <summary>
+/// Chooses the history-interest MMR row's lambda for the graph at hand instead of carrying one graph's choice to another:
+/// the protocol's validation hold-out is carved from the training edges (the test split is never read), the embeddings are
+/// fitted again on the rest with the same settings, and every lambda of <see cref="HistoryMmrSelectionOptions.Lambdas"/> is
+/// scored on the held-out edges against Unimodal on the same vectors. The rule, fixed in advance, is the bar: among
+/// lambdas keeping Unimodal's Recall@50 and reaching Diversity@10 of <see cref="HistoryMmrSelectionOptions.DiversityRatio"/>
+/// times Unimodal's, the best recall; failing that, the most diverse lambda keeping the recall; failing that, the best
+/// recall. Recall differences under <see cref="HistoryMmrSelectionOptions.RecallTie"/> are ties, broken by diversity.
+/// Deterministic for a seed; the thread count changes nothing.
+/// </summary>
+public static class HistoryMmrLambdaSelection
+{
+    /// <summary>K of the recall the rule reads: 50.</summary>
+    public const int RecallCutoff = ProtocolEvaluator.FrontierRecallCutoff;
+
+    /// <summary>K of the diversity the rule reads: 10.</summary>
+    public const int DiversityCutoff = ProtocolEvaluator.FrontierDiversityCutoff;
+
+    /// <summary>Users need at least this many training edges to hand some to the hold-out (the protocol's rule).</summary>
+    public const int MinimumUserEdges = ValidationSplit.MinimumUserEdges;
+
+    /// <summary>
+    /// Chooses for vectors fitted on <paramref name="train"/>: on the hold-out <paramref name="fit"/> kept
+    /// (<see cref="GraphEmbeddingOptions.KeepHoldout"/>: an Auto fit's own hold-out and chosen trial), else on a new hold-out
+    /// fitted with the fit's concrete settings (<see cref="GraphEmbeddingResult.ChosenOptions"/>, else <paramref name="options"/>).
+    /// </summary>
+    /// <param name="train">All training edges.</param>
+    /// <param name="fit">The fit of <paramref name="options"/> on <paramref name="train"/>.</param>
+    /// <param name="options">The options <paramref name="fit"/> was trained with.</param>
+    /// <param name="row">The row's other settings (interests, nu, pool).</param>
+    /// <param name="selection">Lambdas, rule thresholds, users, seed; null for the defaults.</param>
+    /// <param name="ct">Cancels a fit.</param>
+    public static HistoryMmrLambdaChoice Choose(BipartiteGraph train, GraphEmbeddingResult fit, GraphEmbeddingOptions options, HistoryMmrRowSettings row,
+        HistoryMmrSelectionOptions? selection = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        ArgumentNullException.ThrowIfNull(options);
+        if (fit.Holdout is not { } h) return Choose(train, fit.ChosenOptions ?? options, row, selection, ct);
+        var clock = Stopwatch.StartNew();
+        var choice = Choose(h.Train, h.Validation, h.UserEmbeddings, h.ItemEmbeddings, row, selection);
+        return choice with { Seconds = clock.Elapsed.TotalSeconds };
+    }
+
+    /// <summary>Carves the hold-out from <paramref name="train"/>, fits <paramref name="embedding"/> on the rest and chooses.</summary>
+    /// <param name="train">All training edges.</param>
+    /// <param name="embedding">
+    /// Concrete embedding settings (for an <see cref="EmbeddingAlgorithm.Auto"/> fit, its <see cref="GraphEmbeddingResult.ChosenOptions"/>):
+    /// the hold-out's vectors are fitted with them, not chosen again.
+    /// </param>
+    /// <param name="row">The row's other settings (interests, nu, pool); its fold-in objective should be that of <paramref name="embedding"/>.</param>
+    /// <param name="options">Lambdas, rule thresholds, users, seed; null for the defaults.</param>
+    /// <param name="ct">Cancels the fit.</param>
+    /// <exception cref="ArgumentException">The embedding settings are <see cref="EmbeddingAlgorithm.Auto"/>, or no user has enough edges to hold any out.</exception>
+    public static HistoryMmrLambdaChoice Choose(BipartiteGraph train, GraphEmbeddingOptions embedding, HistoryMmrRowSettings row,
+        HistoryMmrSelectionOptions? options = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(embedding);
+        ArgumentNullException.ThrowIfNull(row);
+        if (embedding.Algorithm == EmbeddingAlgorithm.Auto)
+            throw new ArgumentException("The embedding settings must be concrete: pass an Auto fit's GraphEmbeddingResult.ChosenOptions, not Auto itself.", nameof(embedding));
+        options = (options ?? new HistoryMmrSelectionOptions()).Clone();
+        options.Validate();
+        row.Validate();
+        var clock = Stopwatch.StartNew();
+        var split = ValidationSplit.Create(train, options.ValidationFraction, options.Seed);
+        if (split.Validation.EdgeCount == 0)
+            throw new ArgumentException($"No user of the {train.UserCount:N0} has {ValidationSplit.MinimumUserEdges} or more training edges: there is no validation hold-out to choose lambda on.", nameof(train));
+        var fit = GraphEmbeddingTrainerEngine.Fit(split.Train, embedding, null, ct);
+        var choice = Choose(split.Train, split.Validation, fit.UserEmbeddings, fit.ItemEmbeddings, row, options);
+        return choice with { Seconds = clock.Elapsed.TotalSeconds };
+    }
+
+    /// <summary>Chooses on a given hold-out and the vectors fitted without it.</summary>
+    /// <param name="train">The training part (its items are excluded from the lists; its histories give the interests).</param>
+    /// <param name="validation">The held-out edges, over the same user and item rows.</param>
+    /// <param name="userEmbeddings">User vectors fitted on <paramref name="train"/>.</param>
+    /// <param name="itemEmbeddings">Item vectors fitted on <paramref name="train"/>.</param>
+    /// <param name="row">The row's other settings (interests, nu, pool).</param>
+    /// <param name="options">Lambdas, rule thresholds, users, seed; null for the defaults.</param>
+    public static HistoryMmrLambdaChoice Choose(BipartiteGraph train, BipartiteGraph validation, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
+        HistoryMmrRowSettings row, HistoryMmrSelectionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(userEmbeddings);
+        ArgumentNullException.ThrowIfNull(itemEmbeddings);
+        ArgumentNullException.ThrowIfNull(row);
+        options ??= new HistoryMmrSelectionOptions();
+        options.Validate();
+        row.Validate();
+        if (validation.UserCount > train.UserCount || validation.ItemCount > train.ItemCount)
+            throw new ArgumentException("The validation graph must use the training graph's user and item rows.", nameof(validation));
+        if (userEmbeddings.Rows != train.UserCount || itemEmbeddings.Rows != train.ItemCount)
+            throw new ArgumentException($"The vectors are {userEmbeddings.Rows} users x {itemEmbeddings.Rows} items for a graph of {train.UserCount} x {train.ItemCount}.");
+        var clock = Stopwatch.StartNew();
+        int threads = options.Threads;
+        var users = Sample(validation, options.MaxUsers, options.Seed);
+        if (users.Length == 0) throw new ArgumentException("The validation graph has no edge: there is nothing to choose lambda on.", nameof(validation));
+
+        int[] pair = [DiversityCutoff, RecallCutoff];
+        var unimodal = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, users, train, Math.Max(RecallCutoff, options.PoolSize), threads);
+        var scorer = new ProtocolScorer(validation, users, itemEmbeddings, threads);
+        var (unimodalRecall, unimodalDiversity) = scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(unimodal, k)), RecallCutoff, DiversityCutoff);
+
+        var poolOptions = row.Pool.Clone();
+        if (poolOptions.Threads == 0) poolOptions.Threads = threads;
+        var retriever = new HistoryInterestRetriever(itemEmbeddings, poolOptions);
+        var interests = HistoryInterests.Build(train, itemEmbeddings, users, row.Interests, threads, userEmbeddings);
+        var own = poolOptions.Search == HistoryPoolSearch.Clustered && poolOptions.UserProbes > 0 ? null : unimodal;
+        // The pool does not depend on lambda: searched once, re-ranked per lambda.
+        var (pool, term) = retriever.Pool(userEmbeddings, interests, train, options.PoolSize, row.InterestWeight, threads, own);
+        var lists = retriever.RerankMany(pool, term, RecallCutoff, options.Lambdas, options.PoolSize, threads);
+        var points = new List<FrontierPoint>();
+        for (int t = 0; t < lists.Length; t++)
+        {
+            var (recall, diversity) = scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists[t], k)), RecallCutoff, DiversityCutoff);
+            points.Add(new FrontierPoint(options.Lambdas[t], recall, diversity));
+        }
+        var (chosen, rule) = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie);
+        return new HistoryMmrLambdaChoice(chosen.Value, rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The rule (see the class summary) applied to measured points.</summary>
+    internal static (FrontierPoint Point, HistoryMmrSelectionRule Rule) Pick(IReadOnlyList<FrontierPoint> points, double unimodalRecall, double unimodalDiversity,
+        double diversityRatio, double recallTie)
+    {
+        if (points.Count == 0) throw new ArgumentException("There are no points to choose from.", nameof(points));
+        var keeps = points.Where(p => p.Recall >= unimodalRecall).ToList();
+        var meets = keeps.Where(p => p.Diversity >= diversityRatio * unimodalDiversity).ToList();
+        if (meets.Count > 0) return (BestRecall(meets, recallTie), HistoryMmrSelectionRule.MeetsBar);
+        if (keeps.Count > 0) return (MostDiverse(keeps), HistoryMmrSelectionRule.KeepsRecall);
+        return (BestRecall(points, recallTie), HistoryMmrSelectionRule.BestRecall);
+    }
+
+    /// <summary>The best recall, points within <paramref name="tie"/> of it counting as equal and the most diverse of them winning.</summary>
+    private static FrontierPoint BestRecall(IReadOnlyList<FrontierPoint> points, double tie)
+    {
+        double best = points.Max(p => p.Recall);
+        return MostDiverse(points.Where(p => p.Recall >= best - tie).ToList());
+    }
+
+    /// <summary>The most diverse point; equal diversity to the larger recall, then to the earlier (smaller) lambda.</summary>
+    private static FrontierPoint MostDiverse(List<FrontierPoint> points)
+    {
+        var best = points[0];
+        foreach (var p in points.Skip(1))
+            if (p.Diversity > best.Diversity || (p.Diversity == best.Diversity && p.Recall > best.Recall)) best = p;
+        return best;
+    }
+
+    /// <summary>The users with a held-out edge, ascending; at most <paramref name="max"/> of them by a seeded draw (0 = all).</summary>
+    private static int[] Sample(BipartiteGraph validation, int max, int seed)
+    {
+        var users = Enumerable.Range(0, validation.UserCount).Where(u => validation.DegreeOf(u) > 0).ToArray();
+        if (max == 0 || users.Length <= max) return users;
+        var random = new EmbeddingRandom(seed, 0x5E1);
+        for (int j = 0; j < max; j++)
+        {
+            int pick = j + random.NextInt(users.Length - j);
+            (users[j], users[pick]) = (users[pick], users[j]);
+        }
+        var sample = users[..max];
+        Array.Sort(sample);
+        return sample;
+    }
+}

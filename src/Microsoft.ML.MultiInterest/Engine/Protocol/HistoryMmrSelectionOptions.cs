@@ -1,0 +1,57 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// How <see cref="HistoryMmrLambdaSelection"/> chooses the history-interest MMR row's lambda for a graph: on a validation
+/// hold-out carved from the training edges, by a rule fixed in advance (<see cref="HistoryMmrSelectionRule"/>).
+/// </summary>
+public sealed class HistoryMmrSelectionOptions
+{
+    /// <summary>The lambdas tried, strictly ascending in [0, 1]. Default <see cref="HistoryInterestDefaults.SelectionLambdas"/>.</summary>
+    public double[] Lambdas { get; set; } = [.. HistoryInterestDefaults.SelectionLambdas];
+
+    /// <summary>The diversity target: Diversity@10 at least this multiple of Unimodal's. Default <see cref="HistoryInterestDefaults.SelectionDiversityRatio"/>.</summary>
+    public double DiversityRatio { get; set; } = HistoryInterestDefaults.SelectionDiversityRatio;
+
+    /// <summary>Recall@50 differences below this count as ties, broken by diversity. Default <see cref="HistoryInterestDefaults.SelectionRecallTie"/>.</summary>
+    public double RecallTie { get; set; } = HistoryInterestDefaults.SelectionRecallTie;
+
+    /// <summary>At most this many validation users are scored (a seeded sample); 0 = all. Default <see cref="HistoryInterestDefaults.SelectionUsers"/>.</summary>
+    public int MaxUsers { get; set; } = HistoryInterestDefaults.SelectionUsers;
+
+    /// <summary>Share of each user's training edges held out (users with at least three). Default <see cref="GraphEmbeddingDefaults.ValidationFraction"/>.</summary>
+    public double ValidationFraction { get; set; } = GraphEmbeddingDefaults.ValidationFraction;
+
+    /// <summary>Seed of the hold-out and the user sample. Default <see cref="GraphEmbeddingDefaults.Seed"/>.</summary>
+    public int Seed { get; set; } = GraphEmbeddingDefaults.Seed;
+
+    /// <summary>The unimodal top N the row re-ranks. Default <see cref="MmrRetrieverDefaults.PoolSize"/>.</summary>
+    public int PoolSize { get; set; } = MmrRetrieverDefaults.PoolSize;
+
+    /// <summary>Degree of parallelism; 0 = all cores. The choice does not depend on it.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>A deep copy.</summary>
+    public HistoryMmrSelectionOptions Clone()
+    {
+        var copy = (HistoryMmrSelectionOptions)MemberwiseClone();
+        copy.Lambdas = [.. Lambdas];
+        return copy;
+    }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (Lambdas == null || Lambdas.Length == 0) throw new ArgumentOutOfRangeException(nameof(Lambdas), "Lambdas must hold at least one value.");
+        for (int i = 0; i < Lambdas.Length; i++)
+        {
+            if (!(Lambdas[i] >= 0 && Lambdas[i] <= 1)) throw new ArgumentOutOfRangeException(nameof(Lambdas), Lambdas[i], "Lambdas must lie in [0, 1].");
+            if (i > 0 && Lambdas[i] <= Lambdas[i - 1]) throw new ArgumentOutOfRangeException(nameof(Lambdas), Lambdas[i], "Lambdas must be strictly ascending.");
+        }
+        if (!double.IsFinite(DiversityRatio) || DiversityRatio <= 0) throw new ArgumentOutOfRangeException(nameof(DiversityRatio), DiversityRatio, "DiversityRatio must be finite and positive.");
+        if (!double.IsFinite(RecallTie) || RecallTie < 0) throw new ArgumentOutOfRangeException(nameof(RecallTie), RecallTie, "RecallTie must be finite and non-negative.");
+        if (MaxUsers < 0) throw new ArgumentOutOfRangeException(nameof(MaxUsers), MaxUsers, "MaxUsers must be 0 (all) or positive.");
+        if (!(ValidationFraction > 0 && ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must lie in (0, 1).");
+        if (PoolSize < 1) throw new ArgumentOutOfRangeException(nameof(PoolSize), PoolSize, "PoolSize must be at least 1.");
+        if (Threads < 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be 0 (all cores) or positive.");
+    }
+}

@@ -1,0 +1,143 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Protocol;
+
+/// <summary>Choosing history_mmr's lambda for a graph on a hold-out of its training edges (<see cref="HistoryMmrLambdaSelection"/>).</summary>
+public class HistoryMmrLambdaSelectionTests
+{
+    private const double Unimodal = 0.50, UnimodalDiversity = 0.60;
+
+    private static (FrontierPoint Point, HistoryMmrSelectionRule Rule) Pick(params FrontierPoint[] points) =>
+        HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005);
+
+    [Fact]
+    public void Among_lambdas_meeting_the_bar_the_best_recall_wins_and_near_ties_go_to_the_more_diverse()
+    {
+        // 0.6 is the most diverse but loses recall; 0.7 and 0.8 meet the bar, 0.8 with more recall by more than the tie.
+        var (point, rule) = Pick(new(0.6, 0.49, 0.80), new(0.7, 0.503, 0.70), new(0.8, 0.505, 0.67), new(0.9, 0.51, 0.62));
+        Assert.Equal(HistoryMmrSelectionRule.MeetsBar, rule);
+        Assert.Equal(0.8, point.Value);
+
+        // Within the tie (0.0004 apart) the more diverse wins.
+        (point, _) = Pick(new(0.7, 0.5046, 0.70), new(0.8, 0.5050, 0.67));
+        Assert.Equal(0.7, point.Value);
+    }
+
+    [Fact]
+    public void Without_the_bar_the_most_diverse_lambda_keeping_recall_wins_and_without_that_the_best_recall()
+    {
+        var (point, rule) = Pick(new(0.6, 0.49, 0.80), new(0.8, 0.501, 0.64), new(0.9, 0.51, 0.62));
+        Assert.Equal(HistoryMmrSelectionRule.KeepsRecall, rule);
+        Assert.Equal(0.8, point.Value);
+
+        (point, rule) = Pick(new(0.6, 0.45, 0.80), new(0.8, 0.47, 0.70), new(0.9, 0.4698, 0.72), new(1.0, 0.46, 0.61));
+        Assert.Equal(HistoryMmrSelectionRule.BestRecall, rule);
+        Assert.Equal(0.9, point.Value); // within the tie of 0.8's recall and more diverse
+    }
+
+    private static (BipartiteGraph Train, GraphEmbeddingOptions Embedding, HistoryMmrRowSettings Row) World()
+    {
+        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 6, itemsPerGroup: 15, users: 120, itemsPerUserPerGroup: 5, dim: 8, seed: 3);
+        var embedding = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 8, Seed = 5 };
+        embedding.Als.Iterations = 4;
+        var row = new HistoryMmrRowSettings { Interests = HistoryInterestOptions.FromAls(embedding.Als) };
+        return (graph, embedding, row);
+    }
+
+    [Fact]
+    public void The_choice_is_one_of_the_lambdas_tried_the_rule_applied_to_its_own_figures_and_the_same_on_any_thread_count()
+    {
+        var (train, embedding, row) = World();
+        var lambdas = new[] { 0.5, 0.75, 1.0 };
+        var one = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = lambdas, Threads = 1 });
+        var two = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = lambdas, Threads = 2 });
+
+        Assert.Equal(lambdas, one.Points.Select(p => p.Value));
+        Assert.All(one.Points, p => Assert.InRange(p.Recall, 0, 1));
+        Assert.InRange(one.UnimodalRecall, 0.01, 1); // the planted interests are learnable: not a degenerate hold-out
+        Assert.True(one.Users > 50, $"{one.Users} validation users");
+        var (expected, rule) = HistoryMmrLambdaSelection.Pick(one.Points, one.UnimodalRecall, one.UnimodalDiversity,
+            HistoryInterestDefaults.SelectionDiversityRatio, HistoryInterestDefaults.SelectionRecallTie);
+        Assert.Equal(expected.Value, one.Lambda);
+        Assert.Equal(rule, one.Rule);
+        Assert.Equal(one.Points, two.Points);
+        Assert.Equal(one.Lambda, two.Lambda);
+        Assert.Equal(one.UnimodalRecall, two.UnimodalRecall);
+    }
+
+    [Fact]
+    public void A_user_sample_scores_at_most_MaxUsers_validation_users()
+    {
+        var (train, embedding, row) = World();
+        var choice = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = [1.0], MaxUsers = 30, Threads = 1 });
+        Assert.Equal(30, choice.Users);
+    }
+
+    [Fact]
+    public void Auto_settings_and_bad_options_are_refused_by_name()
+    {
+        var (train, embedding, row) = World();
+        var auto = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.Auto };
+        var e = Assert.Throws<ArgumentException>(() => HistoryMmrLambdaSelection.Choose(train, auto, row));
+        Assert.Contains("ChosenOptions", e.Message, StringComparison.Ordinal);
+        var bad = Assert.Throws<ArgumentOutOfRangeException>(() => HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = [0.9, 0.5] }));
+        Assert.Equal("Lambdas", bad.ParamName);
+        bad = Assert.Throws<ArgumentOutOfRangeException>(() => HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { ValidationFraction = 1 }));
+        Assert.Equal("ValidationFraction", bad.ParamName);
+
+        // Users with fewer than three edges hold nothing out: no hold-out, a clear refusal.
+        var sparse = BipartiteGraph.FromEdges(3, 3, [0, 0, 1, 2], [0, 1, 1, 2]);
+        var none = Assert.Throws<ArgumentException>(() => HistoryMmrLambdaSelection.Choose(sparse, embedding, row));
+        Assert.Contains("hold-out", none.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_auto_fit_records_the_concrete_options_it_chose_and_they_refit_without_choosing_again()
+    {
+        var (train, _, _) = World();
+        var fit = GraphEmbeddingTrainerEngine.Fit(train, new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.Auto, Threads = 1, Seed = 2 });
+        Assert.NotNull(fit.ChosenOptions);
+        Assert.NotEqual(EmbeddingAlgorithm.Auto, fit.ChosenOptions!.Algorithm);
+        Assert.Equal(fit.Algorithm, fit.ChosenOptions.Algorithm);
+        Assert.Equal(0, fit.ChosenOptions.ValidationFraction);
+        var again = GraphEmbeddingTrainerEngine.Fit(train, fit.ChosenOptions);
+        Assert.Equal(fit.UserEmbeddings.Values, again.UserEmbeddings.Values);
+    }
+
+    [Fact]
+    public void Auto_keeps_its_hold_out_in_the_full_index_range_on_request_and_the_choice_reads_it_without_a_second_fit()
+    {
+        var (world, _, row) = World();
+        // One more user and item without edges: the fit trains on the subgraph with edges and spreads back.
+        var users = new List<int>();
+        var items = new List<int>();
+        for (int u = 0; u < world.UserCount; u++)
+            foreach (int i in world.ItemsOf(u)) { users.Add(u); items.Add(i); }
+        var train = BipartiteGraph.FromEdges(world.UserCount + 1, world.ItemCount + 1, users.ToArray(), items.ToArray());
+        var options = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.Auto, Threads = 1, Seed = 2 };
+        Assert.Null(GraphEmbeddingTrainerEngine.Fit(train, options).Holdout);
+
+        options.KeepHoldout = true;
+        var fit = GraphEmbeddingTrainerEngine.Fit(train, options);
+        var h = fit.Holdout!;
+        Assert.Equal((train.UserCount, train.ItemCount), (h.Train.UserCount, h.Train.ItemCount));
+        Assert.Equal((train.UserCount, train.ItemCount), (h.UserEmbeddings.Rows, h.ItemEmbeddings.Rows));
+        Assert.True(h.Validation.EdgeCount > 0);
+        Assert.Equal(train.EdgeCount, h.Train.EdgeCount + h.Validation.EdgeCount);
+        for (int u = 0; u < train.UserCount; u++)
+        {
+            var all = train.ItemsOf(u).ToArray();
+            Assert.Equal(all, h.Train.ItemsOf(u).ToArray().Concat(h.Validation.ItemsOf(u).ToArray()).Order().ToArray());
+        }
+        Assert.All(h.UserEmbeddings.ReadRow(world.UserCount).ToArray(), v => Assert.Equal(0f, v));
+        Assert.All(h.ItemEmbeddings.ReadRow(world.ItemCount).ToArray(), v => Assert.Equal(0f, v));
+
+        // The choice on the kept hold-out is the choice on those very graphs and vectors.
+        var selection = new HistoryMmrSelectionOptions { Lambdas = [0.6, 1.0], Threads = 1 };
+        row.Interests.MatchUserVectors = true;
+        var viaFit = HistoryMmrLambdaSelection.Choose(train, fit, options, row, selection);
+        var direct = HistoryMmrLambdaSelection.Choose(h.Train, h.Validation, h.UserEmbeddings, h.ItemEmbeddings, row, selection);
+        Assert.Equal(direct.Points, viaFit.Points);
+        Assert.Equal(direct.Lambda, viaFit.Lambda);
+    }
+}
