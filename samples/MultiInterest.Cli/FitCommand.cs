@@ -77,7 +77,12 @@ internal static class FitCommand
             var last = stage switch
             {
                 FitRetriever.Unimodal => new Stages { Unimodal = new UnimodalRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
-                FitRetriever.HistoryMmr => new Stages { HistoryMmr = history.Stage(r, r.Value(candidates), threads) },
+                FitRetriever.HistoryMmr => new Stages
+                {
+                    HistoryMmr = history.Stage(r, r.Value(candidates), threads),
+                    // Without --history-mmr-lambda the stage's lambda is chosen for these edges on a hold-out, as evaluate does.
+                    HistorySelection = r.Given(history.Lambda) ? null : new HistorySelection(history.Read(r)!, history.Given(r), engine),
+                },
                 FitRetriever.RoundRobin => new Stages { RoundRobin = new RoundRobinRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
             };
@@ -116,6 +121,9 @@ internal static class FitCommand
 
         public RoundRobinRetrieverEstimator.Options? RoundRobin { get; init; }
 
+        /// <summary>When set, <see cref="HistoryMmr"/>'s lambda is chosen on a hold-out after the embedding stage is fitted.</summary>
+        public HistorySelection? HistorySelection { get; init; }
+
         public string Description => Unimodal != null ? "the unimodal pipeline" : HistoryMmr != null ? "the history-interest MMR pipeline"
             : RoundRobin != null ? "the round-robin pipeline" : "the kNN-Embed pipeline";
 
@@ -128,12 +136,34 @@ internal static class FitCommand
         }
     }
 
+    /// <summary>The history row's selection inputs: its settings, which fold-in flags were given, and the embedding options.</summary>
+    private sealed record HistorySelection(HistoryMmrRowSettings Row, (bool Regularization, bool UnobservedWeight) FoldInGiven, GraphEmbeddingOptions Embedding);
+
+    /// <summary>
+    /// Fits the embedding stage, chooses the history-interest MMR lambda on a hold-out of the same edges with the same
+    /// concrete embedding settings (Auto's choice, not a new one), then fits the MMR stage with it.
+    /// </summary>
+    private static TransformerChain<CandidateRetrievalTransformer> FitChoosingLambda(MultiInterestCatalog mi, EstimatorChain<ITransformer> embedded, IDataView data,
+        IReadOnlyList<RawEdge> edges, string trainPath, int seed, MmrRetrieverEstimator.Options stage, HistorySelection selection, ProgressReporter progress)
+    {
+        var embeddingModel = embedded.Fit(data);
+        var vectors = (GraphEmbeddingTransformer)embeddingModel.LastTransformer;
+        var row = selection.Row;
+        HistoryRowFlags.MatchFittedAls(row, vectors.Als, selection.FoldInGiven);
+        var graph = Microsoft.ML.MultiInterest.Data.GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, trainPath);
+        var embedding = vectors.ChosenOptions ?? selection.Embedding;
+        var choice = HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(graph, embedding, row, options));
+        stage.Lambda = choice.Lambda;
+        return embeddingModel.Append(mi.MmrRetriever(stage).Fit(embeddingModel.Transform(data)));
+    }
+
     private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, ProgressReporter progress,
         GraphEmbeddingTrainer.Options? warmStart = null)
     {
         var clock = Stopwatch.StartNew();
         var ml = new MLContext(seed);
-        var edges = ServingData.Edges(EdgeFile.Read(train));
+        var rawEdges = EdgeFile.Read(train);
+        var edges = ServingData.Edges(rawEdges);
         var data = ml.Data.LoadFromEnumerable(edges);
         var mi = ml.MultiInterest();
         var keys = ml.Transforms.Conversion.MapValueToKey(ServingData.UserColumn).Append(ml.Transforms.Conversion.MapValueToKey(ServingData.ItemColumn));
@@ -159,7 +189,9 @@ internal static class FitCommand
                 else stage.Update(line);
             }
             ml.Log += Forward;
-            model = pipeline.Fit(data);
+            model = stages.HistorySelection is { } selection
+                ? FitChoosingLambda(mi, embedded, data, rawEdges, train, seed, stages.HistoryMmr!, selection, progress)
+                : pipeline.Fit(data);
             ml.Log -= Forward;
         }
         double fitSeconds = clock.Elapsed.TotalSeconds;

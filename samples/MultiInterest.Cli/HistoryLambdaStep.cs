@@ -34,15 +34,23 @@ internal static class HistoryLambdaStep
             log.WriteLine($"  history_mmr lambda: the default {Opt.Text(row.MmrLambda)} ({reason}; --history-mmr-lambda sets it).");
             return new HistoryLambdaOutcome("default", Reason: reason);
         }
-        var options = new HistoryMmrSelectionOptions { Seed = requested.Seed, Threads = threads };
+        var choice = Choose(row, requested.Seed, threads, progress, options => HistoryMmrLambdaSelection.Choose(train, fit!, requested, row, options));
+        return new HistoryLambdaOutcome("validation", choice);
+    }
+
+    /// <summary>Runs a selection (<paramref name="choose"/>, given the selection options), sets the row's lambda and reports it.</summary>
+    public static HistoryMmrLambdaChoice Choose(HistoryMmrRowSettings row, int seed, int threads, ProgressReporter progress,
+        Func<HistoryMmrSelectionOptions, HistoryMmrLambdaChoice> choose)
+    {
+        var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads };
         HistoryMmrLambdaChoice choice;
         using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values)..."))
-            choice = HistoryMmrLambdaSelection.Choose(train, fit!, requested, row, options);
+            choice = choose(options);
         row.MmrLambda = choice.Lambda;
         var point = choice.Points.First(p => p.Value == choice.Lambda);
-        log.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}, chosen on {choice.Users:N0} validation users ({Rule(choice.Rule)}): "
+        progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}, chosen on {choice.Users:N0} validation users ({Rule(choice.Rule)}): "
             + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}, Diversity@10 {point.Diversity / choice.UnimodalDiversity:F3}x Unimodal's ({choice.Seconds:F1} s).");
-        return new HistoryLambdaOutcome("validation", choice);
+        return choice;
     }
 
     /// <summary>The rule's clause in words.</summary>

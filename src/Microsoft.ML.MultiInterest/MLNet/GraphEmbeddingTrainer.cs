@@ -283,6 +283,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             Algorithm = result.Algorithm,
             Settings = result.Settings,
             Als = result.Als,
+            ChosenOptions = result.ChosenOptions,
             Mixture = active.ExpandMixture(result.Mixture),
             Dcm = active.ExpandDcm(result.Dcm),
             DivideConquer = active.ExpandDivideConquer(result.DivideConquer, _engineOptions.DivideConquer.ItemClusters),

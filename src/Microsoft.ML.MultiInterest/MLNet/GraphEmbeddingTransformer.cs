@@ -23,6 +23,7 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     private readonly KeyNameList _itemIds;
     private readonly ComponentColumns _components;
     private readonly ImplicitAlsOptions? _als;
+    private readonly GraphEmbeddingOptions? _chosenOptions;
 
     internal GraphEmbeddingTransformer(string userColumn, string itemColumn, string userOutput, string itemOutput, GraphEmbeddingResult result,
         KeyedEmbeddings users, KeyedEmbeddings items, KeyNameList userIds, KeyNameList itemIds, ComponentColumns components)
@@ -39,9 +40,17 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
         Mixture = result.Mixture;
         DivideConquer = result.DivideConquer;
         _als = result.Algorithm == EmbeddingAlgorithm.ImplicitAls ? result.Als?.Clone() : null;
+        _chosenOptions = result.ChosenOptions?.Clone();
         _userIds = userIds;
         _itemIds = itemIds;
     }
+
+    /// <summary>
+    /// For an <see cref="EmbeddingAlgorithm.Auto"/> fit, the concrete engine options it chose
+    /// (<see cref="GraphEmbeddingResult.ChosenOptions"/>), e.g. to fit the same vectors on a validation hold-out
+    /// (<see cref="HistoryMmrLambdaSelection"/>); null for other algorithms and after a save/load round trip. A copy.
+    /// </summary>
+    public GraphEmbeddingOptions? ChosenOptions => _chosenOptions?.Clone();
 
     /// <summary>User embeddings by user row (key - 1): a vector for each user key that had an edge at Fit.</summary>
     public KeyedEmbeddings UserEmbeddings { get; }

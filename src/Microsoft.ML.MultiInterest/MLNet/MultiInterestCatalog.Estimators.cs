@@ -191,6 +191,8 @@ public sealed partial class MultiInterestCatalog
     /// implicit-ALS fold-in vector, relevance the best score over the user's vectors, MMR with the proportionality term over
     /// those interests. The fold-in follows the embeddings' ALS objective when the GraphEmbedding stage trained them with
     /// ALS, and is fitted to the user vectors otherwise. Other settings: <see cref="MmrRetriever(MmrRetrieverEstimator.Options)"/>.
+    /// The default lambda is cit-HepPh's; for another graph choose it on a hold-out of its training edges with
+    /// <see cref="Engine.HistoryMmrLambdaSelection"/> (what <c>evaluate</c> does) or a sweep (<see cref="Sweep"/>, <c>mmr-lambda</c>).
     /// </summary>
     /// <param name="candidates">M, candidates per user.</param>
     /// <param name="lambda">MMR relevance weight in [0, 1].</param>

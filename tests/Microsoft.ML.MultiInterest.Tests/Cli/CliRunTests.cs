@@ -190,6 +190,28 @@ public sealed class CliRunTests : IDisposable
         Assert.DoesNotContain(File.ReadAllLines(zipLists).Skip(1).Select(l => l.Split('\t')), f => held.Contains((f[0], f[2])));
     }
     [Fact]
+    public void Fit_with_the_history_mmr_retriever_chooses_its_lambda_on_a_hold_out_unless_given()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, "chosen.zip");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "implicit-als", "--dim", "8",
+            "--retriever", "history-mmr", "--candidates", "5", "--threads", "1");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        var line = fit.Out.Split('\n').Single(l => l.Contains("history_mmr lambda", StringComparison.Ordinal));
+        Assert.Contains("validation users", line, StringComparison.Ordinal);
+        string lists = Path.Combine(_directory, "chosen.tsv");
+        var run = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", lists);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(File.ReadAllLines(lists).Length > 1);
+
+        // Given, it is used as it is: no selection.
+        var given = CliHarness.Run("fit", "--train", train, "--model", Path.Combine(_directory, "given.zip"), "--algorithm", "implicit-als", "--dim", "8",
+            "--retriever", "history-mmr", "--history-mmr-lambda", "0.6", "--candidates", "5", "--threads", "1");
+        Assert.True(given.ExitCode == 0, given.Error);
+        Assert.DoesNotContain("history_mmr lambda", given.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fit_with_the_history_mmr_retriever_saves_a_model_that_every_local_scorer_serves_alike()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
