@@ -152,8 +152,11 @@ internal static class FitCommand
         HistoryRowFlags.MatchFittedAls(row, vectors.Als, selection.FoldInGiven);
         var graph = Microsoft.ML.MultiInterest.Data.GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, trainPath);
         var embedding = vectors.ChosenOptions ?? selection.Embedding;
-        var choice = HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(graph, embedding, row, options));
-        stage.Lambda = choice.Lambda;
+        string? reason = embedding.Algorithm == EmbeddingAlgorithm.Auto ? "Auto had no validation hold-out to choose on" : HistoryLambdaStep.NoHoldout(graph);
+        if (reason != null)
+            progress.Out.WriteLine($"  history_mmr lambda: the default {Opt.Text(stage.Lambda)} ({reason}; --history-mmr-lambda sets it).");
+        else
+            stage.Lambda = HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(graph, embedding, row, options)).Lambda;
         return embeddingModel.Append(mi.MmrRetriever(stage).Fit(embeddingModel.Transform(data)));
     }
 

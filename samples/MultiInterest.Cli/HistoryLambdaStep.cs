@@ -26,9 +26,7 @@ internal static class HistoryLambdaStep
         if (given) return new HistoryLambdaOutcome("given");
         string? reason = fit == null ? "the vectors were given, so no hold-out vectors can be fitted"
             : requested.Algorithm == EmbeddingAlgorithm.Auto && fit.ChosenOptions == null ? "Auto had no validation hold-out to choose on"
-            : !Enumerable.Range(0, train.UserCount).Any(u => train.DegreeOf(u) >= HistoryMmrLambdaSelection.MinimumUserEdges)
-                ? $"no user has {HistoryMmrLambdaSelection.MinimumUserEdges} training edges to hold some out"
-            : null;
+            : NoHoldout(train);
         if (reason != null)
         {
             log.WriteLine($"  history_mmr lambda: the default {Opt.Text(row.MmrLambda)} ({reason}; --history-mmr-lambda sets it).");
@@ -37,6 +35,11 @@ internal static class HistoryLambdaStep
         var choice = Choose(row, requested.Seed, threads, progress, options => HistoryMmrLambdaSelection.Choose(train, fit!, requested, row, options));
         return new HistoryLambdaOutcome("validation", choice);
     }
+
+    /// <summary>Why no hold-out can be carved from <paramref name="train"/> (no user has enough edges), or null when one can.</summary>
+    public static string? NoHoldout(BipartiteGraph train) =>
+        Enumerable.Range(0, train.UserCount).Any(u => train.DegreeOf(u) >= HistoryMmrLambdaSelection.MinimumUserEdges) ? null
+            : $"no user has {HistoryMmrLambdaSelection.MinimumUserEdges} training edges to hold some out";
 
     /// <summary>Runs a selection (<paramref name="choose"/>, given the selection options), sets the row's lambda and reports it.</summary>
     public static HistoryMmrLambdaChoice Choose(HistoryMmrRowSettings row, int seed, int threads, ProgressReporter progress,

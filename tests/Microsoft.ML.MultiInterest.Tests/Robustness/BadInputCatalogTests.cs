@@ -135,6 +135,14 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dcm = new DcmOptions { WeightExponent = -1 },
             })),
+        ["option-history-lambda-selection-unordered"] = Throws<ArgumentOutOfRangeException>(["Lambdas must be strictly ascending"], () =>
+            HistoryMmrLambdaSelection.Choose(TestGraphs.TwoInterestUsers().Graph, new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 4 },
+                new HistoryMmrRowSettings(), new HistoryMmrSelectionOptions { Lambdas = [0.9, 0.5] })),
+        ["option-history-lambda-selection-auto"] = Throws<ArgumentException>(["pass an Auto fit's GraphEmbeddingResult.ChosenOptions, not Auto itself"], () =>
+            HistoryMmrLambdaSelection.Choose(TestGraphs.TwoInterestUsers().Graph, new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.Auto }, new HistoryMmrRowSettings())),
+        ["history-lambda-selection-no-holdout"] = Throws<ArgumentException>(["there is no validation hold-out to choose lambda on"], () =>
+            HistoryMmrLambdaSelection.Choose(BipartiteGraph.FromEdges(2, 2, [0, 0, 1], [0, 1, 1]), new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 2 },
+                new HistoryMmrRowSettings())),
         ["option-mmr-items-per-interest-zero"] = Throws<ArgumentOutOfRangeException>(["ItemsPerInterest must be at least 1"], () =>
             new MLContext().MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Interests = MmrInterests.History, ItemsPerInterest = 0 })),
         ["option-mmr-pool-probes-zero"] = Throws<ArgumentOutOfRangeException>(["PoolProbes must be at least 1"], () =>
