@@ -153,6 +153,7 @@ public sealed class MmrRetriever
         var redundancy = s.Redundancy.AsSpan(0, n);
         var picked = s.Picked.AsSpan(0, n);
         var picks = s.Picks.AsSpan(0, components);
+        var bonus = s.Bonus.AsSpan(0, components);
         picked.Clear();
         picks.Clear();
         redundancy.Fill(double.NegativeInfinity);
@@ -164,12 +165,16 @@ public sealed class MmrRetriever
             double bestValue = double.NegativeInfinity;
             double topQuotient = 0;
             for (int j = 0; j < components; j++) topQuotient = Math.Max(topQuotient, weights[j] / (2 * picks[j] + 1));
+            // Each component's interest bonus for this slot, computed once (the same expression as per item, so the same bits).
+            bool withBonus = nu > 0 && topQuotient > 0;
+            if (withBonus)
+                for (int j = 0; j < components; j++) bonus[j] = nu * weights[j] / (2 * picks[j] + 1) / topQuotient;
             for (int r = 0; r < n; r++)
             {
                 if (picked[r]) continue;
                 // Nothing picked yet: no redundancy term.
                 double value = slot == 0 ? lambda * relevance[r] : lambda * relevance[r] - (1 - lambda) * redundancy[r];
-                if (nu > 0 && component[r] >= 0 && topQuotient > 0) value += nu * weights[component[r]] / (2 * picks[component[r]] + 1) / topQuotient;
+                if (withBonus && component[r] >= 0) value += bonus[component[r]];
                 if (best < 0 || value > bestValue)
                 {
                     best = r;
@@ -205,6 +210,7 @@ public sealed class MmrRetriever
     {
         public int[] Component { get; } = new int[width];
         public int[] Picks { get; } = new int[components];
+        public double[] Bonus { get; } = new double[components];
         public double[] Relevance { get; } = new double[width];
         public double[] Redundancy { get; } = new double[width];
         public bool[] Picked { get; } = new bool[width];
