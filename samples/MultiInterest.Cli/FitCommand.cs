@@ -59,6 +59,8 @@ internal static class FitCommand
             if (stage != FitRetriever.RoundRobin && (r.GetValue(dcm.On) || r.GetValue(mixtureEmbedding.On)))
                 throw new UsageException("--dcm and --mixture-embeddings train the model of --retriever round-robin; add it, or leave them out.");
             var trainer = GraphEmbeddingTrainer.Options.FromEngine(stage == FitRetriever.RoundRobin ? LearnedModel(r, dcm, mixtureEmbedding, seed, threads) : engine);
+            // A history stage whose lambda is to be chosen reads Auto's own hold-out (FitChoosingLambda); other algorithms ignore this.
+            trainer.KeepHoldout = stage == FitRetriever.HistoryMmr && !r.Given(history.Lambda);
             var clustering = pipeline.Clustering(r, seed, threads);
             var kmeans = new SphericalKMeansTrainer.Options { NumberOfClusters = clustering.Clusters, MaxIterations = clustering.MaxIterations, Tolerance = 0, Seed = seed, Threads = threads };
             var index = neighborIndex.Read(r);
@@ -150,13 +152,21 @@ internal static class FitCommand
         var vectors = (GraphEmbeddingTransformer)embeddingModel.LastTransformer;
         var row = selection.Row;
         HistoryRowFlags.MatchFittedAls(row, vectors.Als, selection.FoldInGiven);
-        var graph = Microsoft.ML.MultiInterest.Data.GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, trainPath);
-        var embedding = vectors.ChosenOptions ?? selection.Embedding;
-        string? reason = embedding.Algorithm == EmbeddingAlgorithm.Auto ? "Auto had no validation hold-out to choose on" : HistoryLambdaStep.NoHoldout(graph);
-        if (reason != null)
-            progress.Out.WriteLine($"  history_mmr lambda: the default {Opt.Text(stage.Lambda)} ({reason}; --history-mmr-lambda sets it).");
+        if (vectors.Holdout is { } holdout)
+        {
+            // Auto's own hold-out and chosen vectors, as evaluate uses them: no second fit.
+            stage.Lambda = HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(holdout, row, options)).Lambda;
+        }
         else
-            stage.Lambda = HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(graph, embedding, row, options)).Lambda;
+        {
+            var graph = Microsoft.ML.MultiInterest.Data.GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, trainPath);
+            var embedding = vectors.ChosenOptions ?? selection.Embedding;
+            string? reason = embedding.Algorithm == EmbeddingAlgorithm.Auto ? "Auto had no validation hold-out to choose on" : HistoryLambdaStep.NoHoldout(graph);
+            if (reason != null)
+                progress.Out.WriteLine($"  history_mmr lambda: the default {Opt.Text(stage.Lambda)} ({reason}; --history-mmr-lambda sets it).");
+            else
+                stage.Lambda = HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(graph, embedding, row, options)).Lambda;
+        }
         return embeddingModel.Append(mi.MmrRetriever(stage).Fit(embeddingModel.Transform(data)));
     }
 

@@ -162,6 +162,12 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Whether Auto also tries negative-sampling SGD. Default false.</summary>
         public bool AutoIncludesNegativeSampling;
 
+        /// <summary>
+        /// Auto only: keep the validation hold-out it chose on and the chosen trial's vectors
+        /// (<see cref="GraphEmbeddingTransformer.Holdout"/>, not saved), to choose later settings on the same hold-out. Default false.
+        /// </summary>
+        public bool KeepHoldout;
+
         /// <summary>Seed of every random choice; null draws it from the MLContext's seed (<c>new MLContext(seed: s)</c>). Default null.</summary>
         public int? Seed;
 
@@ -185,7 +191,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 Algorithm = engine.Algorithm, Svd = engine.Svd.Clone(), Als = engine.Als.Clone(), Mixture = engine.Mixture.Clone(), Dcm = engine.Dcm.Clone(),
                 DivideConquer = engine.DivideConquer.Clone(), ValidationFraction = engine.ValidationFraction, ValidationUsers = engine.ValidationUsers,
                 ValidationCutoff = engine.ValidationCutoff, EarlyStoppingPatience = engine.EarlyStoppingPatience, AutoMaxDimension = engine.AutoMaxDimension,
-                AutoTolerance = engine.AutoTolerance, AutoIncludesNegativeSampling = engine.AutoIncludesNegativeSampling, Seed = engine.Seed,
+                AutoTolerance = engine.AutoTolerance, AutoIncludesNegativeSampling = engine.AutoIncludesNegativeSampling, KeepHoldout = engine.KeepHoldout, Seed = engine.Seed,
                 Threads = engine.Threads,
             };
         }
@@ -215,7 +221,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 Algorithm = Algorithm, Svd = (Svd ?? throw new ArgumentNullException(nameof(Svd), "Svd must not be null.")).Clone(),
                 ValidationFraction = ValidationFraction, ValidationUsers = ValidationUsers, ValidationCutoff = ValidationCutoff,
                 EarlyStoppingPatience = EarlyStoppingPatience, AutoMaxDimension = AutoMaxDimension, AutoTolerance = AutoTolerance,
-                AutoIncludesNegativeSampling = AutoIncludesNegativeSampling,
+                AutoIncludesNegativeSampling = AutoIncludesNegativeSampling, KeepHoldout = KeepHoldout,
                 Als = (Als ?? throw new ArgumentNullException(nameof(Als), "Als must not be null.")).Clone(),
                 Mixture = (Mixture ?? throw new ArgumentNullException(nameof(Mixture), "Mixture must not be null.")).Clone(),
                 Dcm = (Dcm ?? throw new ArgumentNullException(nameof(Dcm), "Dcm must not be null.")).Clone(),
@@ -284,6 +290,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             Settings = result.Settings,
             Als = result.Als,
             ChosenOptions = result.ChosenOptions,
+            Holdout = active.ExpandHoldout(result.Holdout),
             Mixture = active.ExpandMixture(result.Mixture),
             Dcm = active.ExpandDcm(result.Dcm),
             DivideConquer = active.ExpandDivideConquer(result.DivideConquer, _engineOptions.DivideConquer.ItemClusters),

@@ -41,6 +41,7 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
         DivideConquer = result.DivideConquer;
         _als = result.Algorithm == EmbeddingAlgorithm.ImplicitAls ? result.Als?.Clone() : null;
         _chosenOptions = result.ChosenOptions?.Clone();
+        Holdout = result.Holdout;
         _userIds = userIds;
         _itemIds = itemIds;
     }
@@ -51,6 +52,13 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     /// (<see cref="HistoryMmrLambdaSelection"/>); null for other algorithms and after a save/load round trip. A copy.
     /// </summary>
     public GraphEmbeddingOptions? ChosenOptions => _chosenOptions?.Clone();
+
+    /// <summary>
+    /// With <see cref="GraphEmbeddingTrainer.Options.KeepHoldout"/> on an <see cref="EmbeddingAlgorithm.Auto"/> fit: the
+    /// validation hold-out it chose on and the chosen trial's vectors, by user and item row (key - 1); null otherwise and
+    /// after a save/load round trip.
+    /// </summary>
+    public ValidationHoldout? Holdout { get; }
 
     /// <summary>User embeddings by user row (key - 1): a vector for each user key that had an edge at Fit.</summary>
     public KeyedEmbeddings UserEmbeddings { get; }

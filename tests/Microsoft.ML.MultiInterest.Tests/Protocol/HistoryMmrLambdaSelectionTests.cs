@@ -140,4 +140,26 @@ public class HistoryMmrLambdaSelectionTests
         Assert.Equal(direct.Points, viaFit.Points);
         Assert.Equal(direct.Lambda, viaFit.Lambda);
     }
+
+    [Fact]
+    public void An_mlnet_auto_stage_keeps_its_hold_out_on_request_for_the_choice()
+    {
+        var ml = new MLContext(seed: 4);
+        var raw = ml.Data.LoadFromEnumerable(Microsoft.ML.MultiInterest.Tests.MLNet.MLNetTestData.Edges());
+        var keys = Microsoft.ML.MultiInterest.Tests.MLNet.MLNetTestData.KeyPipeline(ml);
+        var options = new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.Auto, Threads = 1 };
+        var plain = (GraphEmbeddingTransformer)keys.Append(ml.MultiInterest().GraphEmbedding(options)).Fit(raw).LastTransformer;
+        Assert.Null(plain.Holdout);
+        Assert.NotNull(plain.ChosenOptions);
+
+        options.KeepHoldout = true;
+        var kept = (GraphEmbeddingTransformer)keys.Append(ml.MultiInterest().GraphEmbedding(options)).Fit(raw).LastTransformer;
+        var h = kept.Holdout!;
+        Assert.Equal(kept.UserIds.Count, h.UserEmbeddings.Rows);
+        Assert.Equal(kept.ItemIds.Count, h.ItemEmbeddings.Rows);
+        Assert.True(h.Validation.EdgeCount > 0);
+        var choice = HistoryMmrLambdaSelection.Choose(h, new HistoryMmrRowSettings { Interests = new HistoryInterestOptions { MatchUserVectors = true } },
+            new HistoryMmrSelectionOptions { Lambdas = [0.75, 1.0], Threads = 1 });
+        Assert.Contains(choice.Lambda, new[] { 0.75, 1.0 });
+    }
 }

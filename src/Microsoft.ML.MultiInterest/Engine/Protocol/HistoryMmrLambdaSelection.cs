@@ -63,10 +63,17 @@ public static class HistoryMmrLambdaSelection
     {
         ArgumentNullException.ThrowIfNull(fit);
         ArgumentNullException.ThrowIfNull(options);
-        if (fit.Holdout is not { } h) return Choose(train, fit.ChosenOptions ?? options, row, selection, ct);
-        var clock = Stopwatch.StartNew();
-        var choice = Choose(h.Train, h.Validation, h.UserEmbeddings, h.ItemEmbeddings, row, selection);
-        return choice with { Seconds = clock.Elapsed.TotalSeconds };
+        return fit.Holdout is { } holdout ? Choose(holdout, row, selection) : Choose(train, fit.ChosenOptions ?? options, row, selection, ct);
+    }
+
+    /// <summary>Chooses on a kept hold-out (<see cref="GraphEmbeddingResult.Holdout"/>, <see cref="GraphEmbeddingTransformer.Holdout"/>).</summary>
+    /// <param name="holdout">The hold-out and the vectors fitted without it.</param>
+    /// <param name="row">The row's other settings (interests, nu, pool).</param>
+    /// <param name="selection">Lambdas, rule thresholds, users, seed; null for the defaults.</param>
+    public static HistoryMmrLambdaChoice Choose(ValidationHoldout holdout, HistoryMmrRowSettings row, HistoryMmrSelectionOptions? selection = null)
+    {
+        ArgumentNullException.ThrowIfNull(holdout);
+        return Choose(holdout.Train, holdout.Validation, holdout.UserEmbeddings, holdout.ItemEmbeddings, row, selection);
     }
 
     /// <summary>Carves the hold-out from <paramref name="train"/>, fits <paramref name="embedding"/> on the rest and chooses.</summary>
