@@ -104,6 +104,20 @@ public class FuzzTests
         Assert.True(refused > 0);
     }
 
+    [Fact]
+    public void ModelLoader_AKeyMappingWhoseDamagedCountOverflows_IsAnInvalidDataException()
+    {
+        // Found by the property above (CsCheck seed 9A1nL-4YB0-5): ML.NET's loader of the user key mapping threw an
+        // OverflowException inside its reflection wrappers, which Load did not yet count as damage.
+        var mutated = Entries(BadInputFixtures.ModelZip);
+        Assert.EndsWith("Model.key", mutated[7].Name, StringComparison.Ordinal);
+        mutated[7] = (mutated[7].Name, Mutate(Mutate(mutated[7].Content, (0, 0.5852314275960124, 162, 4)), (1, 5d / 32, 231, 4)));
+        var e = Assert.Throws<InvalidDataException>(() => MultiInterestModel.Load(new MLContext(seed: 1), new MemoryStream(Zip(mutated))));
+        var causes = new List<Exception>();
+        for (var x = e.InnerException; x != null; x = x.InnerException) causes.Add(x);
+        Assert.Contains(causes, x => x is OverflowException);
+    }
+
     private static List<(string Name, byte[] Content)> Entries(byte[] zipBytes)
     {
         using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(zipBytes));

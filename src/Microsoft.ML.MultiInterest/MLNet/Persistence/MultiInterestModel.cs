@@ -133,8 +133,9 @@ public sealed partial class MultiInterestModel : IDisposable
     {
         for (Exception? x = e; x != null; x = x.InnerException)
         {
+            // OverflowException: a damaged count or length in an ML.NET transform's own entry (e.g. a key mapping's) overflows its arithmetic.
             if (x is InvalidDataException or IOException or FormatException or InvalidOperationException or InvalidProtocolBufferException
-                or ArgumentException or EndOfStreamException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+                or ArgumentException or EndOfStreamException or OverflowException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
                 return x;
             if (x is not (System.Reflection.TargetInvocationException or AggregateException)) return null;
         }
