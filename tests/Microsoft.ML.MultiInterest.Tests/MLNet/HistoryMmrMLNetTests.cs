@@ -403,4 +403,37 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
         Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ThePipelinePageSnippetChoosingLambda_CompilesRuns_AndIsOnThePage()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = ml.MultiInterest();
+        {
+            #region HistoryMmrChosenLambda
+            var embedding = ml.Transforms.Conversion.MapValueToKey("User")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
+                .Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { KeepHoldout = true }))   // Auto, keeping the hold-out it chose on
+                .Fit(train);
+            var vectors = (GraphEmbeddingTransformer)embedding.LastTransformer;
+            var row = new HistoryMmrRowSettings   // nu 0.5, six interests; the fold-in the stage will use
+            {
+                Interests = vectors.Als is { } als ? HistoryInterestOptions.FromAls(als) : new HistoryInterestOptions { MatchUserVectors = true },
+            };
+            HistoryMmrLambdaChoice choice = HistoryMmrLambdaSelection.Choose(vectors.Holdout!, row);   // this graph's lambda, test data unseen
+            var model = embedding.Append(mi.HistoryInterestMmr(candidates: 10, lambda: choice.Lambda).Fit(embedding.Transform(train)));
+            #endregion
+            Assert.Contains(choice.Lambda, HistoryInterestDefaults.SelectionLambdas);
+            Assert.Equal(10, mi.CreateRecommender(model).Recommend("u1").Items.Count);
+        }
+
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;
+        var lines = File.ReadAllLines(Path.Combine(root, "tests", "Microsoft.ML.MultiInterest.Tests", "MLNet", nameof(HistoryMmrMLNetTests) + ".cs"))
+            .SkipWhile(l => l.Trim() != "#region HistoryMmrChosenLambda").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
+        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
+        string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
+        Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
+    }
 }
