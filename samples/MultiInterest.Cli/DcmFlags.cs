@@ -14,6 +14,9 @@ internal static class DcmFlags
     /// <summary>Name of the row in metrics.json and candidates.tsv.</summary>
     public const string RowName = "dcm";
 
+    /// <summary>The name of the DCM rows served by history-interest MMR (<c>dcm_mmr@lambda=X</c>).</summary>
+    public const string MmrRowName = "dcm_mmr";
+
     /// <summary>Suffix of a learned row's cluster-quota twin (--learned-quotas).</summary>
     public const string QuotaSuffix = "_quotas";
 
@@ -61,6 +64,10 @@ internal static class DcmFlags
         public CliOption<float[]> WeightExponentSweep { get; } = Opt.FloatList("--dcm-weight-exponent-sweep", 0, 16,
             "Also report the DCM row with its weights raised to each of these powers (the same model; for choosing --dcm-weight-exponent on a validation split).");
 
+        public CliOption<float[]> MmrLambdas { get; } = Opt.FloatList("--dcm-mmr-lambdas", 0, 1,
+            "Also serve the DCM model by history-interest MMR over its learned interests (pool of each interest's and the mean vector's best items, "
+            + "MMR with the PM-2 term, nu 0.5), one row per lambda: dcm_mmr@lambda=X.");
+
         public Option<bool> WarmStart { get; } = Opt.Flag("--dcm-warm-start",
             "DCM: start its item vectors from a single vector's item vectors (evaluate, reproduce: the main table's; fit: a model of --algorithm fitted first), "
             + "at their dimension instead of --dcm-dim, rather than random ones, with the warm-start settings validated on cit-HepPh for every --dcm-* option "
@@ -70,7 +77,7 @@ internal static class DcmFlags
 
         /// <summary>Every option of the group.</summary>
         public IReadOnlyList<Option> All =>
-            [On, Interests, Iterations, Tau, LearnTau, Beta, History, Dim, DcmEpochs, Lr, DcmMargin, DcmNegatives, Pooling, Gamma, ValidationFraction, WeightExponent, WeightExponentSweep, WarmStart, LearnedQuotas];
+            [On, Interests, Iterations, Tau, LearnTau, Beta, History, Dim, DcmEpochs, Lr, DcmMargin, DcmNegatives, Pooling, Gamma, ValidationFraction, WeightExponent, WeightExponentSweep, MmrLambdas, WarmStart, LearnedQuotas];
 
         /// <summary>The row's training options; null unless --dcm is given (the other --dcm-* options are still checked).</summary>
         public GraphEmbeddingOptions? Read(ParseResult r, int seed, int threads)

@@ -205,6 +205,13 @@ internal static class ExperimentRunner
             result = result.With(dcmRows.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!,
                 settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
             seconds["dcm_evaluation"] = Lap(clock);
+            if (settings.DcmMmrLambdas.Length > 0)
+            {
+                result = result.With(LearnedInterestMmr.Evaluate(DcmFlags.MmrRowName, train, test, row.Fit.Mixture!, row.Fit.UserEmbeddings, itemEmbeddings!,
+                    settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.DcmMmrLambdas.Select(l => double.Parse(Opt.Text(l), System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+                    threads: settings.Protocol.Threads, misses: settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null));
+                seconds["dcm_mmr_evaluation"] = Lap(clock);
+            }
         }
         if (settings.Conditional is { } conditional)
         {

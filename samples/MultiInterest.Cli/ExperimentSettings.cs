@@ -33,6 +33,9 @@ internal sealed class ExperimentSettings
     /// <summary>Weight exponents at which the DCM row is also reported (--dcm-weight-exponent-sweep), from the same model.</summary>
     public float[] DcmWeightExponentSweep { get; init; } = [];
 
+    /// <summary>The lambdas of the DCM rows served by history-interest MMR (--dcm-mmr-lambdas); empty for none.</summary>
+    public float[] DcmMmrLambdas { get; init; } = [];
+
     /// <summary>Whether the DCM row starts from the main table's item vectors (--dcm-warm-start).</summary>
     public bool DcmWarmStart { get; init; }
 
@@ -148,6 +151,7 @@ internal sealed class ExperimentSettings
                 Dcm = Dcm.Read(r, seed, threads),
                 DcmWarmStart = r.GetValue(Dcm.WarmStart),
                 DcmWeightExponentSweep = r.Value(Dcm.WeightExponentSweep),
+                DcmMmrLambdas = r.Value(Dcm.MmrLambdas),
                 Conditional = Conditional.Read(r, seed),
                 DivideConquer = DivideConquer.Read(r, seed, threads),
                 LearnedQuotas = r.GetValue(Dcm.LearnedQuotas),
@@ -161,6 +165,8 @@ internal sealed class ExperimentSettings
             if (settings.ItemClustersPath != null && settings.ItemEmbeddingsPath == null)
                 throw new UsageException("--item-clusters needs --user-embeddings and --item-embeddings (cluster ids refer to those items).");
             if (settings.Export && settings.OutDirectory == null) throw new UsageException("--export needs --out DIR.");
+            if (settings.DcmMmrLambdas.Length > 0 && settings.Dcm == null)
+                throw new UsageException("--dcm-mmr-lambdas serves the DCM row's model: add --dcm, or leave it out.");
             if (settings.DcmWeightExponentSweep.Length > 0 && settings.Dcm is not { Dcm.WeightExponent: 1 })
                 throw new UsageException("--dcm-weight-exponent-sweep re-weights the --dcm row's masses: add --dcm, with --dcm-weight-exponent 1 (the default).");
             if (settings.DcmWarmStart && settings.Dcm == null) throw new UsageException("--dcm-warm-start starts the --dcm row's item vectors: add --dcm, or leave it out.");

@@ -72,6 +72,29 @@ public sealed class HistoryInterests
         return table;
     }
 
+    /// <summary>
+    /// Learned interests in the same shape: each user's C_s components of <paramref name="model"/> as its interests, their
+    /// weights (renormalised to sum to 1) as the shares, so history-interest MMR can serve a learned model (DCM's or the
+    /// mixture embeddings') over the model's own item vectors.
+    /// </summary>
+    internal static HistoryInterests FromComponents(MixtureEmbeddingResult model, IReadOnlyList<int> users)
+    {
+        int cs = model.SourceComponents, d = model.Dimension;
+        var interests = new HistoryInterests(users, cs, d);
+        for (int q = 0; q < users.Count; q++)
+        {
+            int u = users[q];
+            if ((uint)u >= (uint)model.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {u}: the model has {model.UserCount} users.");
+            interests._counts[q] = cs;
+            model.ComponentsOfUser(u).CopyTo(interests._vectors.AsSpan(q * cs * d, cs * d));
+            var weights = model.WeightsOfUser(u);
+            double total = 0;
+            foreach (double w in weights) total += w;
+            for (int c = 0; c < cs; c++) interests._weights[q * cs + c] = total > 0 ? weights[c] / total : 1.0 / cs;
+        }
+        return interests;
+    }
+
     /// <summary>Reads the interests of <paramref name="users"/> from their histories in <paramref name="train"/>.</summary>
     /// <param name="train">The training graph: its users' items are the histories (edge weights weight the fold-in).</param>
     /// <param name="items">The item vectors the embeddings were trained with.</param>
