@@ -118,9 +118,11 @@ public sealed class CliRunTests : IDisposable
         var (train, test) = CliHarness.WriteSplit(_directory);
         var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
             "--clusters", "8", "--tuned-clusters", "0", "--threads", "1", "--dcm", "--dcm-warm-start", "--dcm-dim", "4", "--dcm-epochs", "1",
-            "--dcm-validation-fraction", "0", "--dcm-weight-exponent", "1", "--dcm-weight-exponent-sweep", "0.5,0");
+            "--dcm-validation-fraction", "0", "--dcm-weight-exponent", "1", "--dcm-weight-exponent-sweep", "0.5,0", "--dcm-mmr-lambdas", "0.75,1");
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("| DCM (round robin) |", run.Out, StringComparison.Ordinal);
+        Assert.Contains("| dcm_mmr@lambda=0.75 |", run.Out, StringComparison.Ordinal);
+        Assert.Contains("| dcm_mmr@lambda=1 |", run.Out, StringComparison.Ordinal);
         Assert.Contains("| dcm@weight_exponent=0.5 |", run.Out, StringComparison.Ordinal);
         Assert.Contains("| dcm@weight_exponent=0 |", run.Out, StringComparison.Ordinal);
         Assert.Contains("d=8 ", run.Error, StringComparison.Ordinal);
@@ -130,6 +132,9 @@ public sealed class CliRunTests : IDisposable
         Assert.Contains("lr=0.05 ", run.Error, StringComparison.Ordinal);
         Assert.Contains("weight exponent=1 ", run.Error, StringComparison.Ordinal);
         Assert.Contains("epochs<=1", run.Error, StringComparison.Ordinal);
+        var strayMmr = CliHarness.Run("evaluate", "--train", train, "--test", test, "--dcm-mmr-lambdas", "1");
+        Assert.Equal(2, strayMmr.ExitCode);
+        Assert.Contains("--dcm-mmr-lambdas", strayMmr.Error, StringComparison.Ordinal);
         var stray = CliHarness.Run("evaluate", "--train", train, "--test", test, "--dcm-warm-start");
         Assert.NotEqual(0, stray.ExitCode);
         Assert.Contains("--dcm-warm-start", stray.Error, StringComparison.Ordinal);
