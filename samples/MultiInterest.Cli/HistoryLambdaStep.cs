@@ -17,7 +17,8 @@ internal static class HistoryLambdaStep
 {
     /// <summary>
     /// Sets <paramref name="row"/>'s lambda: kept when given; otherwise chosen on a hold-out when the run fitted the vectors
-    /// (the hold-out's vectors are fitted with the same concrete settings), else the default.
+    /// (Auto's own hold-out and chosen vectors when the fit kept them, else a new hold-out fitted with the same concrete
+    /// settings), else the default.
     /// </summary>
     public static HistoryLambdaOutcome Apply(HistoryMmrRowSettings row, bool given, BipartiteGraph train, GraphEmbeddingOptions requested,
         GraphEmbeddingResult? fit, int threads, ProgressReporter progress)
