@@ -395,13 +395,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
             Assert.Equal(10, known.Items.Count);
         }
 
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;
-        var lines = File.ReadAllLines(Path.Combine(root, "tests", "Microsoft.ML.MultiInterest.Tests", "MLNet", nameof(HistoryMmrMLNetTests) + ".cs"))
-            .SkipWhile(l => l.Trim() != "#region HistoryMmr").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
-        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
-        string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
-        Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
+        AssertRegionIsOnThePipelinePage("HistoryMmr");
     }
 
     [Fact]
@@ -428,10 +422,17 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
             Assert.Equal(10, mi.CreateRecommender(model).Recommend("u1").Items.Count);
         }
 
+        AssertRegionIsOnThePipelinePage("HistoryMmrChosenLambda");
+    }
+
+    /// <summary>The code of <c>#region name</c> in this file, de-indented, appears verbatim in docs/pipeline.md.</summary>
+    private static void AssertRegionIsOnThePipelinePage(string name)
+    {
         string root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;
         var lines = File.ReadAllLines(Path.Combine(root, "tests", "Microsoft.ML.MultiInterest.Tests", "MLNet", nameof(HistoryMmrMLNetTests) + ".cs"))
-            .SkipWhile(l => l.Trim() != "#region HistoryMmrChosenLambda").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
+            .SkipWhile(l => l.Trim() != "#region " + name).Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
+        Assert.NotEmpty(lines);
         int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
         string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
         Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
