@@ -98,6 +98,8 @@ internal static class ExperimentRunner
             historyLambda = HistoryLambdaStep.Apply(historyRow, settings.HistoryLambdaGiven, train, settings.Embedding, embedding, settings.Protocol.Threads, progress);
             if (historyLambda.Choice != null) seconds["history_mmr_lambda_selection"] = Lap(clock);
         }
+        // Chosen: the hold-out's graphs and vectors (about 230 MB on Gowalla) need not live through the rest of the run.
+        embedding = embedding?.WithoutHoldout();
 
         ItemClustering clustering;
         if (settings.ItemClustersPath != null)

@@ -129,6 +129,10 @@ public class HistoryMmrLambdaSelectionTests
             var all = train.ItemsOf(u).ToArray();
             Assert.Equal(all, h.Train.ItemsOf(u).ToArray().Concat(h.Validation.ItemsOf(u).ToArray()).Order().ToArray());
         }
+        var stripped = fit.WithoutHoldout();
+        Assert.Null(stripped.Holdout);
+        Assert.Same(fit.UserEmbeddings, stripped.UserEmbeddings);
+        Assert.Same(h, fit.Holdout);
         Assert.All(h.UserEmbeddings.ReadRow(world.UserCount).ToArray(), v => Assert.Equal(0f, v));
         Assert.All(h.ItemEmbeddings.ReadRow(world.ItemCount).ToArray(), v => Assert.Equal(0f, v));
 

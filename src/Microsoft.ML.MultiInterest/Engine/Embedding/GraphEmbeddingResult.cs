@@ -71,7 +71,20 @@ public sealed class GraphEmbeddingResult
     /// For <see cref="EmbeddingAlgorithm.Auto"/> with <see cref="GraphEmbeddingOptions.KeepHoldout"/>: the validation hold-out
     /// it chose on and the chosen trial's vectors fitted without it; null otherwise.
     /// </summary>
-    public ValidationHoldout? Holdout { get; init; }
+    public ValidationHoldout? Holdout { get => _holdout; init => _holdout = value; }
+
+    private ValidationHoldout? _holdout;
+
+    /// <summary>
+    /// The same result without <see cref="Holdout"/> (a shallow copy), so that the hold-out's tables can be collected once
+    /// the settings chosen on it are known.
+    /// </summary>
+    public GraphEmbeddingResult WithoutHoldout()
+    {
+        var copy = (GraphEmbeddingResult)MemberwiseClone();
+        copy._holdout = null;
+        return copy;
+    }
 
     /// <summary>Seconds spent choosing (validation fits and scoring) before the final fit; 0 without validation.</summary>
     public double SelectionSeconds { get; init; }
