@@ -44,6 +44,9 @@ public static class HistoryMmrLambdaSelection
     /// <summary>K of the diversity the rule reads: 10.</summary>
     public const int DiversityCutoff = ProtocolEvaluator.FrontierDiversityCutoff;
 
+    /// <summary>The random stream of the validation-user sample (its own, apart from Auto's).</summary>
+    private const long SampleStream = 0x5E1;
+
     /// <summary>Users need at least this many training edges to hand some to the hold-out (the protocol's rule).</summary>
     public const int MinimumUserEdges = ValidationSplit.MinimumUserEdges;
 
@@ -130,7 +133,7 @@ public static class HistoryMmrLambdaSelection
             throw new ArgumentException($"The vectors are {userEmbeddings.Rows} users x {itemEmbeddings.Rows} items for a graph of {train.UserCount} x {train.ItemCount}.");
         var clock = Stopwatch.StartNew();
         int threads = options.Threads;
-        var users = Sample(validation, options.MaxUsers, options.Seed);
+        var users = ValidationScorer.SampleUsers(validation, options.MaxUsers, options.Seed, SampleStream);
         if (users.Length == 0) throw new ArgumentException("The validation graph has no edge: there is nothing to choose lambda on.", nameof(validation));
 
         int[] pair = [DiversityCutoff, RecallCutoff];
@@ -142,7 +145,7 @@ public static class HistoryMmrLambdaSelection
         if (poolOptions.Threads == 0) poolOptions.Threads = threads;
         var retriever = new HistoryInterestRetriever(itemEmbeddings, poolOptions);
         var interests = HistoryInterests.Build(train, itemEmbeddings, users, row.Interests, threads, userEmbeddings);
-        var own = poolOptions.Search == HistoryPoolSearch.Clustered && poolOptions.UserProbes > 0 ? null : unimodal;
+        var own = ProtocolEvaluator.OwnLists(poolOptions, unimodal);
         // The pool does not depend on lambda: searched once, re-ranked per lambda.
         var (pool, term) = retriever.Pool(userEmbeddings, interests, train, options.PoolSize, row.InterestWeight, threads, own);
         var lists = retriever.RerankMany(pool, term, RecallCutoff, options.Lambdas, options.PoolSize, threads);
@@ -182,21 +185,5 @@ public static class HistoryMmrLambdaSelection
         foreach (var p in points.Skip(1))
             if (p.Diversity > best.Diversity || (p.Diversity == best.Diversity && p.Recall > best.Recall)) best = p;
         return best;
-    }
-
-    /// <summary>The users with a held-out edge, ascending; at most <paramref name="max"/> of them by a seeded draw (0 = all).</summary>
-    private static int[] Sample(BipartiteGraph validation, int max, int seed)
-    {
-        var users = Enumerable.Range(0, validation.UserCount).Where(u => validation.DegreeOf(u) > 0).ToArray();
-        if (max == 0 || users.Length <= max) return users;
-        var random = new EmbeddingRandom(seed, 0x5E1);
-        for (int j = 0; j < max; j++)
-        {
-            int pick = j + random.NextInt(users.Length - j);
-            (users[j], users[pick]) = (users[pick], users[j]);
-        }
-        var sample = users[..max];
-        Array.Sort(sample);
-        return sample;
     }
 }

@@ -34,20 +34,15 @@ public static class LearnedInterestMmr
         ArgumentNullException.ThrowIfNull(lambdas);
         if (model.DestinationComponents != 1)
             throw new ArgumentException($"The model has {model.DestinationComponents} components per item; MMR over learned interests needs one vector per item.", nameof(model));
-        if (model.UserCount != train.UserCount || model.ItemCount != train.ItemCount)
-            throw new ArgumentException($"The model has {model.UserCount} users and {model.ItemCount} items, the graph {train.UserCount} and {train.ItemCount}.", nameof(model));
         if (userVectors.Rows != model.UserCount || userVectors.Dimension != model.Dimension)
             throw new ArgumentException($"The user vectors are {userVectors.Rows} x {userVectors.Dimension}; the model has {model.UserCount} users of dimension {model.Dimension}.", nameof(userVectors));
         var sorted = cutoffs.Distinct().Order().ToArray();
-        var testUsers = Enumerable.Range(0, test.UserCount).Where(u => test.DegreeOf(u) > 0).ToArray();
+        var (testUsers, scorer) = LearnedMixtureEvaluator.Scoring(train, test, model, referenceItems, threads, misses);
         var interests = HistoryInterests.FromComponents(model, testUsers);
         var retriever = new HistoryInterestRetriever(model.ItemComponents);
-        var (pool, term) = retriever.Pool(userVectors, interests, train, Math.Max(poolSize, sorted[^1]), interestWeight, threads);
-        var lists = retriever.RerankMany(pool, term, sorted[^1], lambdas, Math.Max(poolSize, sorted[^1]), threads);
-        misses ??= HeldOutMisses.None;
-        int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
-        var activity = ActivityQuartiles.Assign(testUsers.Select(train.DegreeOf).ToArray());
-        var scorer = new ProtocolScorer(test, testUsers, referenceItems, threads, activity, misses, missedUsers, model.ItemComponents);
+        int width = Math.Max(poolSize, sorted[^1]);
+        var (pool, term) = retriever.Pool(userVectors, interests, train, width, interestWeight, threads);
+        var lists = retriever.RerankMany(pool, term, sorted[^1], lambdas, width, threads);
         var table = model.ToMixtureTable(testUsers);
         var rows = new List<MethodEvaluation>();
         for (int t = 0; t < lambdas.Count; t++)

@@ -26,18 +26,28 @@ public static class LearnedMixtureEvaluator
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(referenceItems);
         ArgumentNullException.ThrowIfNull(cutoffs);
-        if (model.UserCount != train.UserCount || model.ItemCount != train.ItemCount)
-            throw new ArgumentException($"The model has {model.UserCount} users and {model.ItemCount} items, the graph {train.UserCount} and {train.ItemCount}.", nameof(model));
         var sorted = cutoffs.Distinct().Order().ToArray();
-        var testUsers = Enumerable.Range(0, test.UserCount).Where(u => test.DegreeOf(u) > 0).ToArray();
+        var (testUsers, scorer) = Scoring(train, test, model, referenceItems, threads, misses);
         var table = model.ToMixtureTable(testUsers);
         var lists = new RoundRobinRetriever(model.ItemComponents, model.DestinationComponents).Retrieve(table, testUsers, train, sorted, threads);
         var byCutoff = sorted.Select((k, t) => (k, t)).ToDictionary(p => p.k, p => lists[p.t]);
+        return scorer.Score(name, byCutoff, table, null);
+    }
+
+    /// <summary>
+    /// What every learned row is scored with: the test users (a held-out edge), and a scorer measuring diversity on
+    /// <paramref name="referenceItems"/> and the fit in the model's own space, with activity quartiles and misses.
+    /// </summary>
+    internal static (int[] TestUsers, ProtocolScorer Scorer) Scoring(BipartiteGraph train, BipartiteGraph test, MixtureEmbeddingResult model,
+        EmbeddingMatrix referenceItems, int threads, HeldOutMisses? misses)
+    {
+        if (model.UserCount != train.UserCount || model.ItemCount != train.ItemCount)
+            throw new ArgumentException($"The model has {model.UserCount} users and {model.ItemCount} items, the graph {train.UserCount} and {train.ItemCount}.", nameof(model));
+        var testUsers = Enumerable.Range(0, test.UserCount).Where(u => test.DegreeOf(u) > 0).ToArray();
         misses ??= HeldOutMisses.None;
         int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
         var activity = ActivityQuartiles.Assign(testUsers.Select(train.DegreeOf).ToArray());
-        var scorer = new ProtocolScorer(test, testUsers, referenceItems, threads, activity, misses, missedUsers, OwnItems(model));
-        return scorer.Score(name, byCutoff, table, null);
+        return (testUsers, new ProtocolScorer(test, testUsers, referenceItems, threads, activity, misses, missedUsers, OwnItems(model)));
     }
 
     /// <summary>One vector per item in the model's space: the item itself for C_d = 1, else the mean of its components.</summary>

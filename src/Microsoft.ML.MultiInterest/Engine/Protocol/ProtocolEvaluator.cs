@@ -178,7 +178,7 @@ public static class ProtocolEvaluator
     /// The unimodal lists as the history row's own-vector lists, unless its clustered pool searches the user vectors through
     /// its lists (<see cref="HistoryPoolOptions.UserProbes"/>): then the row is measured as it would serve.
     /// </summary>
-    private static RankedLists? OwnLists(HistoryPoolOptions pool, RankedLists unimodal) =>
+    internal static RankedLists? OwnLists(HistoryPoolOptions pool, RankedLists unimodal) =>
         pool.Search == HistoryPoolSearch.Clustered && pool.UserProbes > 0 ? null : unimodal;
 
     /// <summary>K of the frontier's recall: 50.</summary>

@@ -17,19 +17,26 @@ internal sealed class ValidationScorer
         _train = split.Train;
         _validation = split.Validation;
         Cutoff = cutoff;
-        var users = Enumerable.Range(0, _validation.UserCount).Where(u => _validation.DegreeOf(u) > 0).ToArray();
-        if (maxUsers > 0 && users.Length > maxUsers)
+        _users = SampleUsers(_validation, maxUsers, seed, 0x5C0);
+    }
+
+    /// <summary>
+    /// The users with a held-out edge, ascending; at most <paramref name="maxUsers"/> of them (0 = all), drawn without
+    /// replacement from the random stream (<paramref name="seed"/>, <paramref name="stream"/>).
+    /// </summary>
+    internal static int[] SampleUsers(BipartiteGraph validation, int maxUsers, int seed, long stream)
+    {
+        var users = Enumerable.Range(0, validation.UserCount).Where(u => validation.DegreeOf(u) > 0).ToArray();
+        if (maxUsers == 0 || users.Length <= maxUsers) return users;
+        var random = new EmbeddingRandom(seed, stream);
+        for (int j = 0; j < maxUsers; j++)
         {
-            var random = new EmbeddingRandom(seed, 0x5C0);
-            for (int j = 0; j < maxUsers; j++)
-            {
-                int pick = j + random.NextInt(users.Length - j);
-                (users[j], users[pick]) = (users[pick], users[j]);
-            }
-            users = users[..maxUsers];
-            Array.Sort(users);
+            int pick = j + random.NextInt(users.Length - j);
+            (users[j], users[pick]) = (users[pick], users[j]);
         }
-        _users = users;
+        var sample = users[..maxUsers];
+        Array.Sort(sample);
+        return sample;
     }
 
     /// <summary>K of Recall@K.</summary>
