@@ -17,17 +17,25 @@ internal static class SplitCommand
         var train = Opt.Path("--train", "Where to write the training edges.", required: true);
         var test = Opt.Path("--test", "Where to write the held-out edges.", required: true);
         var seed = Opt.Int("--seed", Seed, "Seed of the hold-out.");
-        var command = new Command("split", "The protocol's per-user 20% hold-out of an edge file.") { edges, train, test, seed };
-        command.SetAction(r => Run(r.Value(edges)!, r.Value(train)!, r.Value(test)!, r.Value(seed), console.Out));
+        var keepSelfLoops = Opt.Flag("--keep-self-loops",
+            "Keep edges whose user id equals their item id. The protocol drops them (self-citations, where both ids name papers); "
+            + "keep them when users and items are numbered separately, where such a pair is a real edge.");
+        var command = new Command("split", "The protocol's per-user 20% hold-out of an edge file.") { edges, train, test, seed, keepSelfLoops };
+        command.SetAction(r => Run(r.Value(edges)!, r.Value(train)!, r.Value(test)!, r.Value(seed), r.GetValue(keepSelfLoops), console.Out));
         return command;
     }
 
-    private static int Run(string edges, string train, string test, int seed, TextWriter log)
+    private static int Run(string edges, string train, string test, int seed, bool keepSelfLoops, TextWriter log)
     {
-        var split = HoldOutSplitter.Split(EdgeFile.Read(edges), new HoldOutSplitOptions { Seed = seed });
+        var split = HoldOutSplitter.Split(EdgeFile.Read(edges), new HoldOutSplitOptions { Seed = seed, DropSelfLoops = !keepSelfLoops });
         EdgeFile.Write(train, split.Train);
         EdgeFile.Write(test, split.Test);
         log.WriteLine($"{split.Train.Count:N0} training edges -> {train}; {split.Test.Count:N0} test edges -> {test}; {split.ReturnedToTraining:N0} returned to training (item unseen).");
+        // Say what was left out, so that no edge goes missing silently.
+        if (split.DuplicatesDropped > 0) log.WriteLine($"{split.DuplicatesDropped:N0} repeated (user, item) pairs left out (each pair is kept once).");
+        if (split.SelfLoopsDropped > 0)
+            log.WriteLine($"{split.SelfLoopsDropped:N0} self-loops left out (user id = item id). If users and items are numbered separately these are real edges: "
+                + "add --keep-self-loops.");
         return 0;
     }
 }

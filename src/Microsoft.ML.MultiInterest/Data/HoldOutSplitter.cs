@@ -11,7 +11,11 @@ public sealed class HoldOutSplitOptions
     /// <summary>Users with fewer edges than this keep all of them in training. Default 3.</summary>
     public int MinimumUserEdges { get; set; } = 3;
 
-    /// <summary>Drop edges whose user id equals its item id (self-citations). Default true.</summary>
+    /// <summary>
+    /// Drop edges whose user id equals its item id (self-citations). Default true, the protocol's rule for a citation graph,
+    /// where both ids name papers; set it to false for a user-item graph whose users and items are numbered separately,
+    /// where such a pair is a real edge.
+    /// </summary>
     public bool DropSelfLoops { get; set; } = true;
 
     /// <summary>Seed of the random draw. Default 20261123.</summary>
@@ -30,7 +34,9 @@ public sealed class HoldOutSplitOptions
 /// <param name="Train">Training edges, sorted by (user, item).</param>
 /// <param name="Test">Held-out edges, sorted by (user, item).</param>
 /// <param name="ReturnedToTraining">Held-out edges put back because their item had no training edge.</param>
-public sealed record HoldOutSplit(IReadOnlyList<RawEdge> Train, IReadOnlyList<RawEdge> Test, int ReturnedToTraining);
+/// <param name="SelfLoopsDropped">Input edges left out because their user id equals their item id (<see cref="HoldOutSplitOptions.DropSelfLoops"/>).</param>
+/// <param name="DuplicatesDropped">Input edges left out because the same (user, item) pair came earlier.</param>
+public sealed record HoldOutSplit(IReadOnlyList<RawEdge> Train, IReadOnlyList<RawEdge> Test, int ReturnedToTraining, int SelfLoopsDropped, int DuplicatesDropped);
 
 /// <summary>
 /// The evaluation protocol's per-user hold-out, for users' own data: drop self-loops and duplicate
@@ -49,10 +55,11 @@ public static class HoldOutSplitter
         options.Validate();
 
         var distinct = new Dictionary<(string, string), RawEdge>();
+        int selfLoops = 0, duplicates = 0;
         foreach (var e in edges)
         {
-            if (options.DropSelfLoops && e.User == e.Item) continue;
-            distinct.TryAdd((e.User, e.Item), e);
+            if (options.DropSelfLoops && e.User == e.Item) selfLoops++;
+            else if (!distinct.TryAdd((e.User, e.Item), e)) duplicates++;
         }
         if (distinct.Count == 0) throw new ArgumentException("There are no edges to split (after dropping self-loops and duplicates).", nameof(edges));
         var sorted = distinct.Values.OrderBy(e => e.User, IdComparer.Instance).ThenBy(e => e.Item, IdComparer.Instance).ToList();
@@ -93,7 +100,7 @@ public static class HoldOutSplitter
                 train.Add(sorted[e]);
             }
         }
-        return new HoldOutSplit(train, test, returned);
+        return new HoldOutSplit(train, test, returned, selfLoops, duplicates);
     }
 
     /// <summary>Orders ids numerically when both are integers, else ordinally.</summary>

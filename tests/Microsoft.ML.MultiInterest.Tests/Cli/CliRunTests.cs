@@ -26,6 +26,35 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Split_says_what_it_left_out_and_keeps_self_loops_when_asked()
+    {
+        // Users and items numbered separately: user 1 rated item 1, a real edge; one pair is repeated.
+        string edges = Path.Combine(_directory, "ratings.tsv");
+        var lines = new List<string> { "user\titem" };
+        for (int u = 1; u <= 12; u++)
+            for (int i = 1; i <= 6; i++) lines.Add($"{u}\t{(u * 7 + i * 3) % 40 + 1}");
+        lines.Add("1\t1");
+        lines.Add(lines[1]);
+        File.WriteAllLines(edges, lines);
+        string train = Path.Combine(_directory, "train.tsv"), test = Path.Combine(_directory, "test.tsv");
+        int selfLoops = lines.Skip(1).Count(l => l.Split('\t') is [var user, var item] && user == item);
+        Assert.True(selfLoops >= 1);
+
+        var dropped = CliHarness.Run("split", "--edges", edges, "--train", train, "--test", test);
+        Assert.True(dropped.ExitCode == 0, dropped.Error);
+        Assert.Contains($"{selfLoops} self-loops left out", dropped.Out, StringComparison.Ordinal);
+        Assert.Contains("--keep-self-loops", dropped.Out, StringComparison.Ordinal);
+        Assert.Contains("1 repeated (user, item) pairs left out", dropped.Out, StringComparison.Ordinal);
+        Assert.Equal(lines.Count - 1 - selfLoops - 1, File.ReadLines(train).Count() - 1 + File.ReadLines(test).Count() - 1);
+
+        var kept = CliHarness.Run("split", "--edges", edges, "--train", train, "--test", test, "--keep-self-loops");
+        Assert.True(kept.ExitCode == 0, kept.Error);
+        Assert.DoesNotContain("self-loops", kept.Out, StringComparison.Ordinal);
+        Assert.Equal(lines.Count - 1 - 1, File.ReadLines(train).Count() - 1 + File.ReadLines(test).Count() - 1);
+        Assert.Contains("1\t1", File.ReadLines(train).Concat(File.ReadLines(test)));
+    }
+
+    [Fact]
     public void Evaluate_with_out_draws_recall_per_method_and_the_mixtures_of_the_most_active_test_users()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);

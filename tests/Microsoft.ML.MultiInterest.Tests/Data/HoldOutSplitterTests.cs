@@ -45,6 +45,28 @@ public class HoldOutSplitterTests
     }
 
     [Fact]
+    public void CountsWhatItDropsAndKeepsSelfLoopsWhenAsked()
+    {
+        var edges = RandomEdges(3);
+        int selfLoops = edges.Count(e => e.User == e.Item);
+        int duplicates = edges.Count - edges.Select(e => (e.User, e.Item)).Distinct().Count();
+        Assert.True(selfLoops >= 1 && duplicates >= 1, "the fixture needs both kinds");
+
+        var dropped = HoldOutSplitter.Split(edges);
+        Assert.Equal(selfLoops, dropped.SelfLoopsDropped);
+        // A repeated self-loop is counted once, as a self-loop.
+        Assert.Equal(edges.Count - selfLoops - edges.Where(e => e.User != e.Item).Select(e => (e.User, e.Item)).Distinct().Count(), dropped.DuplicatesDropped);
+        Assert.Equal(edges.Count, dropped.Train.Count + dropped.Test.Count + dropped.SelfLoopsDropped + dropped.DuplicatesDropped);
+
+        // A user-item graph numbered separately: user 7 rated item 7, a real edge.
+        var kept = HoldOutSplitter.Split(edges, new HoldOutSplitOptions { DropSelfLoops = false });
+        Assert.Equal(0, kept.SelfLoopsDropped);
+        Assert.Equal(duplicates, kept.DuplicatesDropped);
+        Assert.Contains(kept.Train.Concat(kept.Test), e => e.User == "7" && e.Item == "7");
+        Assert.Equal(edges.Count, kept.Train.Count + kept.Test.Count + kept.DuplicatesDropped);
+    }
+
+    [Fact]
     public void SameSeedSameSplitOtherSeedOtherSplit()
     {
         var edges = RandomEdges(2);
