@@ -30,43 +30,73 @@ internal static class DivideConquerCommand
         var patience = BenchOpt.Count("--patience", 4, "Epochs without a validation gain before stopping.", min: 1);
         var threads = BenchOpt.Count("--threads", 1, "Worker threads (1 = deterministic).", min: 0);
         var seed = BenchOpt.Count("--seed", 1, "Seed.");
-        var quick = Opt.Flag("--quick", "One setting per row instead of the grid (a smoke run).");
+        var quick = Opt.Flag("--quick", "One setting per row instead of the grid (a smoke run); overrides the grid options.");
+        var grid = new GridOptions();
         var output = Opt.Path("--out", "Also write the JSON report with every trial here.");
         var command = new Command("divide-conquer", "Kuaishou's divide-and-conquer table under its protocol on a ratings file: last item = test, penultimate = "
             + "validation, Recall@20/50 over all unseen items; MF, history encoder, tuned negative mix, divide-and-conquer with and without prompts, "
-            + "every setting chosen on the validation item (markdown on stdout).")
-            .With([ratings, dim, epochs, negatives, patience, threads, seed, quick, output]);
+            + "every setting chosen on the validation item among the grid's values (markdown on stdout).")
+            .With([ratings, dim, epochs, negatives, patience, threads, seed, quick, .. grid.All, output]);
         command.SetAction(r => Run(r.Value(ratings)!, r.Value(dim), r.Value(epochs), r.Value(negatives), r.Value(threads), r.Value(seed), r.Value(patience),
-            r.GetValue(quick), r.Value(output)));
+            r.GetValue(quick) ? Grid.Quick : grid.Read(r), r.Value(output)));
         return command;
     }
 
-    private static int Run(string path, int dim, int maxEpochs, int negatives, int threads, int seed, int patience, bool quick, string? outPath)
+    /// <summary>The values each row's validation search tries.</summary>
+    internal sealed record Grid(double[] Rates, DivideConquerEncoder[] Encoders, double[] MixShares, int[] MixClusters, double[] DcShares, int[] DcClusters)
+    {
+        /// <summary>One setting per row (a smoke run).</summary>
+        public static Grid Quick { get; } = new([0.1], [DivideConquerEncoder.MeanPooling], [0.5], [20], [0], [20]);
+    }
+
+    /// <summary>The grid's options; their defaults are the full grid run on ML-100k (docs/results.md).</summary>
+    private sealed class GridOptions
+    {
+        private readonly CliOption<double[]> _rates = BenchOpt.Numbers("--rates", [0.05, 0.1, 0.2], "Learning rates tried (Adagrad), for every row.", 1e-6, 10);
+        private readonly CliOption<DivideConquerEncoder[]> _encoders = Opt.Parsed("--encoders", new[] { DivideConquerEncoder.MeanPooling, DivideConquerEncoder.AttentionPooling },
+            "History encoders tried by the history-encoder row (mean, attention); the later rows reuse its choice.", "NAME[,NAME...]", "mean,attention", text =>
+            {
+                var values = new List<DivideConquerEncoder>();
+                foreach (string part in text.Split(','))
+                {
+                    if (part == "mean") values.Add(DivideConquerEncoder.MeanPooling);
+                    else if (part == "attention") values.Add(DivideConquerEncoder.AttentionPooling);
+                    else return (false, [], $"--encoders takes a comma list of mean and attention, not '{text}'.");
+                }
+                return (true, values.Distinct().ToArray(), null);
+            });
+        private readonly CliOption<double[]> _mixShares = BenchOpt.Numbers("--mix-shares", [0.25, 0.5, 0.75], "Global negative shares tried by the tuned-mix row.", 0, 1);
+        private readonly CliOption<int[]> _mixClusters = BenchOpt.Counts("--mix-clusters", [10, 50], "Item clusters K tried by the tuned-mix row.", 2);
+        private readonly CliOption<double[]> _dcShares = BenchOpt.Numbers("--dc-shares", [0, 0.25], "Global negative shares tried by the divide-and-conquer rows.", 0, 1);
+        private readonly CliOption<int[]> _dcClusters = BenchOpt.Counts("--dc-clusters", [10, 20, 50], "Item clusters K tried by the divide-and-conquer rows.", 2);
+
+        public Option[] All => [_rates, _encoders, _mixShares, _mixClusters, _dcShares, _dcClusters];
+
+        public Grid Read(ParseResult r) =>
+            new(r.Value(_rates), r.Value(_encoders), r.Value(_mixShares), r.Value(_mixClusters), r.Value(_dcShares), r.Value(_dcClusters));
+    }
+
+    private static int Run(string path, int dim, int maxEpochs, int negatives, int threads, int seed, int patience, Grid grid, string? outPath)
     {
         var clock = Stopwatch.StartNew();
         var split = LeaveLastOutSplit.Read(path);
         var runner = new Runner(split, dim, maxEpochs, negatives, threads, seed, patience);
         Console.Error.WriteLine($"{path}: {split.UserCount} users, {split.ItemCount} items, {split.Sequences.Sum(s => s.Length)} ratings; {runner.Users.Length} evaluated users");
-        double[] rates = quick ? [0.1] : [0.05, 0.1, 0.2];
-        int[] clusterCounts = quick ? [20] : [10, 20, 50];
 
         var rows = new List<RowResult>();
         // 1. MF with the Eq. 2 loss (global negatives), unimodal retrieval.
-        rows.Add(runner.Best("MF (Eq. 2 loss)", rates.Select(lr => new Trial(DivideConquerEncoder.UserVector, false, 1, 20, lr, Quota: false))));
+        rows.Add(runner.Best("MF (Eq. 2 loss)", grid.Rates.Select(lr => new Trial(DivideConquerEncoder.UserVector, false, 1, 20, lr, Quota: false))));
         // 2. The history encoder (pooling over the history's input vectors) without prompts, Eq. 2 loss.
-        var encoders = quick ? new[] { DivideConquerEncoder.MeanPooling } : [DivideConquerEncoder.MeanPooling, DivideConquerEncoder.AttentionPooling];
-        var history = runner.Best("history encoder (pooling)", encoders.SelectMany(e => rates.Select(lr => new Trial(e, false, 1, 20, lr, Quota: false))));
+        var history = runner.Best("history encoder (pooling)", grid.Encoders.SelectMany(e => grid.Rates.Select(lr => new Trial(e, false, 1, 20, lr, Quota: false))));
         rows.Add(history);
         var (encoder, rate) = (history.Chosen.Encoder, history.Chosen.LearningRate);
         // 3. + a tuned mix of global and within-cluster negatives.
-        double[] shares = quick ? [0.5] : [0.25, 0.5, 0.75];
-        int[] mixClusters = quick ? [20] : [10, 50];
-        rows.Add(runner.Best("+ tuned mix of global / within-cluster negatives", shares.SelectMany(s => mixClusters.Select(k => new Trial(encoder, false, s, k, rate, Quota: false)))));
+        rows.Add(runner.Best("+ tuned mix of global / within-cluster negatives",
+            grid.MixShares.SelectMany(s => grid.MixClusters.Select(k => new Trial(encoder, false, s, k, rate, Quota: false)))));
         // 4-5. Divide and conquer: within-cluster negatives (a small global share tried too), cluster-quota retrieval, with and without prompts.
-        double[] dcShares = quick ? [0] : [0, 0.25];
         foreach (bool prompts in new[] { true, false })
             rows.Add(runner.Best(prompts ? "divide-and-conquer + prompts" : "same, shared model without prompts",
-                dcShares.SelectMany(s => clusterCounts.Select(k => new Trial(encoder, prompts, s, k, rate, Quota: true)))));
+                grid.DcShares.SelectMany(s => grid.DcClusters.Select(k => new Trial(encoder, prompts, s, k, rate, Quota: true)))));
 
         Console.WriteLine();
         Console.WriteLine($"| method ({Path.GetFileName(path)}, test item) | R@20 | R@50 | validation R@50 | chosen setting |");
@@ -80,6 +110,7 @@ internal static class DivideConquerCommand
             {
                 Ratings = path, Dimension = dim, MaxEpochs = maxEpochs, Negatives = negatives, Threads = threads, Seed = seed,
                 Users = runner.Users.Length, Seconds = JsonReport.Round(clock.Elapsed.TotalSeconds, 1),
+                Grid = grid,
                 Rows = rows.Select(r => new { r.Name, Setting = r.Chosen.Describe(), r.Epochs, Serving = r.ServingText, r.ValidationRecall50, r.TestRecall20, r.TestRecall50 }),
                 Trials = runner.Trials,
             };
