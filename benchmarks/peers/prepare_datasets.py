@@ -12,13 +12,19 @@ Subcommands
   lightgcn    --train FILE --test FILE --out DIR            LightGCN/NGCF `user item item ...` split -> train.tsv.gz, test.tsv.gz
   sslrec      --train PKL --test PKL [--valid PKL] --out DIR  SSLRec scipy COO pickles (loaded with a restricted
                                                            unpickler that admits only numpy/scipy array classes)
+  bert4rec-pickle --pickle PKL --out DIR                   a BERT4Rec-VAE-Pytorch `dataset.pkl` (dicts train / val / test of
+                                                           per-user item sequences in time order, umap / smap to the raw
+                                                           ids; loaded with an unpickler that admits no class at all) ->
+                                                           DIR/ratings.tsv, `user item 1 position` without a header (as
+                                                           MovieLens u.data, for the benchmarks' divide-conquer command),
+                                                           raw ids, position = 0-based place in the user's sequence
   split       --edges FILE --out DIR --repo MAIN [--seed 1] [--python]
               The project's hold-out on edges.tsv.gz -> train.tsv.gz, test.tsv.gz. By default it runs the project's
-              CLI (`dotnet run -c Release --project samples/MultiInterest.Cli -- split ...` in --repo). The CLI drops
-              "self-loops" (user id == item id), which on a bipartite graph whose user and item ids are separate
-              numberings are real edges; so the CLI is given a copy whose item ids are shifted by a constant (which keeps
-              every user's item order, hence the same draw) and the shift is undone afterwards. --python uses
-              rec_common.protocol_split (numpy default_rng(seed)) instead.
+              CLI (`dotnet run -c Release --project samples/MultiInterest.Cli -- split --keep-self-loops ...` in
+              --repo): the protocol drops "self-loops" (user id == item id), which on a bipartite graph whose user and
+              item ids are separate numberings are real edges. (Before the CLI had that flag, the CLI was given a copy
+              whose item ids were shifted by a constant and the shift was undone afterwards: the same draw, byte for
+              byte.) --python uses rec_common.protocol_split (numpy default_rng(seed)) instead.
 Each subcommand writes DIR/counts.json.
 """
 import argparse
@@ -134,6 +140,29 @@ def cmd_sslrec(a):
     write_counts(a.out, result)
 
 
+def cmd_bert4rec_pickle(a):
+    import pickle
+
+    class NoClasses(pickle.Unpickler):
+        def find_class(self, module, name):
+            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from {a.pickle}: the file should hold plain dicts and lists")
+
+    with open(a.pickle, "rb") as f:
+        d = NoClasses(f).load()
+    raw_user = {v: k for k, v in d["umap"].items()}
+    raw_item = {v: k for k, v in d["smap"].items()}
+    os.makedirs(a.out, exist_ok=True)
+    rows = 0
+    with open(os.path.join(a.out, "ratings.tsv"), "w", newline="\n") as f:
+        for u in sorted(d["train"], key=lambda x: raw_user[x]):
+            sequence = d["train"][u] + d["val"].get(u, []) + d["test"].get(u, [])
+            for position, i in enumerate(sequence):
+                f.write(f"{raw_user[u]}\t{raw_item[i]}\t1\t{position}\n")
+            rows += len(sequence)
+    items = {i for part in ("train", "val", "test") for seq in d[part].values() for i in seq}
+    write_counts(a.out, {"source": os.path.basename(a.pickle), "users": len(d["train"]), "items": len(items), "interactions": rows})
+
+
 def cmd_split(a):
     edges = rc.read_edges(a.edges)
     os.makedirs(a.out, exist_ok=True)
@@ -142,20 +171,15 @@ def cmd_split(a):
         train, test, returned = rc.protocol_split(edges, a.seed)
         how = f"rec_common.protocol_split, numpy default_rng({a.seed}), user==item pairs kept"
     else:
-        if not all(u.isdigit() and i.isdigit() for u, i in edges):
-            raise SystemExit("the item-shift trick needs non-negative integer ids; use --python")
-        shift = 10 ** (len(str(max(int(u) for u, _ in edges))) + 1)
         with tempfile.TemporaryDirectory() as tmp:
-            shifted, tr, te = (os.path.join(tmp, n) for n in ("edges.tsv.gz", "train.tsv.gz", "test.tsv.gz"))
-            rc.write_edges(shifted, [(u, int(i) + shift) for u, i in edges])
+            tr, te = (os.path.join(tmp, n) for n in ("train.tsv.gz", "test.tsv.gz"))
             cmd = ["dotnet", "run", "-c", "Release", "--project", "samples/MultiInterest.Cli", "--",
-                   "split", "--edges", shifted, "--train", tr, "--test", te, "--seed", str(a.seed)]
+                   "split", "--edges", os.path.abspath(a.edges), "--train", tr, "--test", te, "--seed", str(a.seed), "--keep-self-loops"]
             log = subprocess.run(cmd, cwd=a.repo, check=True, capture_output=True, text=True).stdout.strip()
             print(log, file=sys.stderr)
-            train = [(u, str(int(i) - shift)) for u, i in rc.read_edges(tr)]
-            test = [(u, str(int(i) - shift)) for u, i in rc.read_edges(te)]
+            train, test = rc.read_edges(tr), rc.read_edges(te)
         returned = int(log.split(" returned to training")[0].split(";")[-1].strip().split()[-1].replace(",", ""))
-        how = f"project CLI split --seed {a.seed} (items shifted by {shift} so that user==item pairs are kept)"
+        how = f"project CLI split --seed {a.seed} --keep-self-loops"
         train, test = rc.sort_pairs(train), rc.sort_pairs(test)
     rc.write_edges(train_path, train)
     rc.write_edges(test_path, test)
@@ -189,6 +213,10 @@ def main():
     s.add_argument("--valid")
     s.add_argument("--out", required=True)
     s.set_defaults(fn=cmd_sslrec)
+    s = sub.add_parser("bert4rec-pickle")
+    s.add_argument("--pickle", required=True)
+    s.add_argument("--out", required=True)
+    s.set_defaults(fn=cmd_bert4rec_pickle)
     s = sub.add_parser("split")
     s.add_argument("--edges", required=True)
     s.add_argument("--out", required=True)
