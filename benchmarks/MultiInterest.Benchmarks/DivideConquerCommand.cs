@@ -30,15 +30,18 @@ internal static class DivideConquerCommand
         var patience = BenchOpt.Count("--patience", 4, "Epochs without a validation gain before stopping.", min: 1);
         var threads = BenchOpt.Count("--threads", 1, "Worker threads (1 = deterministic).", min: 0);
         var seed = BenchOpt.Count("--seed", 1, "Seed.");
+        var sequential = Opt.Flag("--sequential",
+            "History encoders see time order: a training item's history is the L items before it, and a user is served from its last L items "
+            + "(DivideConquerOptions.Sequences); without it the history is a random L of the user's other items.");
         var quick = Opt.Flag("--quick", "One setting per row instead of the grid (a smoke run); overrides the grid options.");
         var grid = new GridOptions();
         var output = Opt.Path("--out", "Also write the JSON report with every trial here.");
         var command = new Command("divide-conquer", "Kuaishou's divide-and-conquer table under its protocol on a ratings file: last item = test, penultimate = "
             + "validation, Recall@20/50 over all unseen items; MF, history encoder, tuned negative mix, divide-and-conquer with and without prompts, "
             + "every setting chosen on the validation item among the grid's values (markdown on stdout).")
-            .With([ratings, dim, epochs, negatives, patience, threads, seed, quick, .. grid.All, output]);
+            .With([ratings, dim, epochs, negatives, patience, threads, seed, sequential, quick, .. grid.All, output]);
         command.SetAction(r => Run(r.Value(ratings)!, r.Value(dim), r.Value(epochs), r.Value(negatives), r.Value(threads), r.Value(seed), r.Value(patience),
-            r.GetValue(quick) ? Grid.Quick : grid.Read(r), r.Value(output)));
+            r.GetValue(sequential), r.GetValue(quick) ? Grid.Quick : grid.Read(r), r.Value(output)));
         return command;
     }
 
@@ -76,11 +79,11 @@ internal static class DivideConquerCommand
             new(r.Value(_rates), r.Value(_encoders), r.Value(_mixShares), r.Value(_mixClusters), r.Value(_dcShares), r.Value(_dcClusters));
     }
 
-    private static int Run(string path, int dim, int maxEpochs, int negatives, int threads, int seed, int patience, Grid grid, string? outPath)
+    private static int Run(string path, int dim, int maxEpochs, int negatives, int threads, int seed, int patience, bool sequential, Grid grid, string? outPath)
     {
         var clock = Stopwatch.StartNew();
         var split = LeaveLastOutSplit.Read(path);
-        var runner = new Runner(split, dim, maxEpochs, negatives, threads, seed, patience);
+        var runner = new Runner(split, dim, maxEpochs, negatives, threads, seed, patience, sequential);
         Console.Error.WriteLine($"{path}: {split.UserCount} users, {split.ItemCount} items, {split.Sequences.Sum(s => s.Length)} ratings; {runner.Users.Length} evaluated users");
 
         var rows = new List<RowResult>();
@@ -108,7 +111,7 @@ internal static class DivideConquerCommand
         {
             var report = new
             {
-                Ratings = path, Dimension = dim, MaxEpochs = maxEpochs, Negatives = negatives, Threads = threads, Seed = seed,
+                Ratings = path, Dimension = dim, MaxEpochs = maxEpochs, Negatives = negatives, Threads = threads, Seed = seed, Sequential = sequential,
                 Users = runner.Users.Length, Seconds = JsonReport.Round(clock.Elapsed.TotalSeconds, 1),
                 Grid = grid,
                 Rows = rows.Select(r => new { r.Name, Setting = r.Chosen.Describe(), r.Epochs, Serving = r.ServingText, r.ValidationRecall50, r.TestRecall20, r.TestRecall50 }),
@@ -136,13 +139,13 @@ internal static class DivideConquerCommand
         private readonly LeaveLastOutSplit _split;
         private readonly int _dim, _maxEpochs, _negatives, _threads, _seed, _patience;
         private readonly Dictionary<(bool Test, int K), int[]> _clusters = [];
-        private readonly (BipartiteGraph Train, int[] Targets) _validation, _test;
+        private readonly LeaveLastOutPhase _validation, _test;
 
-        public Runner(LeaveLastOutSplit split, int dim, int maxEpochs, int negatives, int threads, int seed, int patience)
+        public Runner(LeaveLastOutSplit split, int dim, int maxEpochs, int negatives, int threads, int seed, int patience, bool sequential)
         {
             (_split, _dim, _maxEpochs, _negatives, _threads, _seed, _patience) = (split, dim, maxEpochs, negatives, threads, seed, patience);
-            _validation = split.Phase(test: false);
-            _test = split.Phase(test: true);
+            _validation = new LeaveLastOutPhase(split, test: false, sequential);
+            _test = new LeaveLastOutPhase(split, test: true, sequential);
             Users = Enumerable.Range(0, split.UserCount).Where(split.Evaluated).ToArray();
         }
 
@@ -197,7 +200,8 @@ internal static class DivideConquerCommand
 
         private GraphEmbeddingOptions Options(Trial t, bool test, int epochs)
         {
-            var graph = test ? _test.Train : _validation.Train;
+            var phase = test ? _test : _validation;
+            var graph = phase.Train;
             if (!_clusters.TryGetValue((test, t.Clusters), out var clusters))
             {
                 var first = new GraphEmbeddingOptions { Dimension = _dim, Seed = _seed, Threads = _threads, DivideConquer = new DivideConquerOptions { Clusters = t.Clusters } };
@@ -212,22 +216,26 @@ internal static class DivideConquerCommand
                 UniformNegatives = _negatives,
                 Threads = _threads,
                 Seed = _seed,
-                DivideConquer = new DivideConquerOptions { Encoder = t.Encoder, Prompts = t.Prompts, GlobalNegativeShare = t.Share, ItemClusters = clusters },
+                DivideConquer = new DivideConquerOptions
+                {
+                    Encoder = t.Encoder, Prompts = t.Prompts, GlobalNegativeShare = t.Share, ItemClusters = clusters, Sequences = phase.Sequences,
+                },
             };
         }
 
         /// <summary>Recall@M of the phase's target item: unimodal over all unseen items, or cluster quotas (alpha, intent smoothing).</summary>
-        private double Recall(GraphEmbeddingResult result, Trial t, (BipartiteGraph Train, int[] Targets) phase, double alpha, double smoothing, int m)
+        private double Recall(GraphEmbeddingResult result, Trial t, LeaveLastOutPhase phase, double alpha, double smoothing, int m)
         {
             RankedLists lists;
             if (!t.Quota)
             {
+                // The result's user vectors are already the served histories' (the sequences' last items when in time order).
                 lists = new UnimodalRetriever(result.ItemEmbeddings).Retrieve(result.UserEmbeddings, Users, phase.Train, m, _threads);
             }
             else
             {
                 var model = result.DivideConquer!.WithIntent(smoothing, DivideConquerDefaults.Components);
-                var mixtures = model.BuildMixtures(phase.Train, Users, _threads);
+                var mixtures = model.BuildMixtures(phase.Served, Users, _threads);
                 lists = new ClusterQuotaRetriever(model.Items, model.Clustering)
                     .Retrieve(mixtures, Users, phase.Train, [m], new QuotaRetrievalOptions { Alpha = alpha }, null, null, _threads)[0];
             }

@@ -47,6 +47,10 @@ internal sealed class LeaveLastOutSplit
     /// <summary>Whether user <paramref name="u"/> has validation and test items.</summary>
     public bool Evaluated(int u) => Sequences[u].Length >= 3;
 
+    /// <summary>Each user's training items of a phase, oldest first (the graph of <see cref="Phase"/>, in time order).</summary>
+    public int[][] PhaseSequences(bool test) =>
+        Sequences.Select((s, u) => Evaluated(u) ? s[..(s.Length - (test ? 1 : 2))] : s).ToArray();
+
     /// <summary>
     /// The training graph of a phase: for validation all but the last two items of each evaluated user, for test all but
     /// the last; the target of each evaluated user (-1 for the others).

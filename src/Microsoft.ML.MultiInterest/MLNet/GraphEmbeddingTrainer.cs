@@ -229,6 +229,10 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             };
             // The engine's checks name the option, and the names are the same here.
             engine.Validate();
+            // Sequences index the engine graph's rows, which an ML.NET user never sees (keys are mapped inside Fit).
+            if (engine.DivideConquer.Sequences != null)
+                throw new ArgumentException("DivideConquer.Sequences is an engine option (rows of the engine's graph); the ML.NET trainer takes no time order yet: "
+                    + "train with GraphEmbeddingTrainerEngine.Fit, or leave Sequences null.", nameof(DivideConquer));
             return engine;
         }
     }

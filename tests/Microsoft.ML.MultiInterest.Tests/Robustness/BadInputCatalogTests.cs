@@ -135,6 +135,17 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dcm = new DcmOptions { WeightExponent = -1 },
             })),
+        ["option-dc-sequences-mlnet"] = Throws<ArgumentException>(["DivideConquer.Sequences is an engine option", "the ML.NET trainer takes no time order yet"], () =>
+            new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.DivideConquer, DivideConquer = new DivideConquerOptions { Sequences = [[0, 1]] },
+            })),
+        ["option-dc-sequences-mismatch"] = Throws<ArgumentException>(["DivideConquer.Sequences[0] holds item 1, not a training item of user row 0"], () =>
+            GraphEmbeddingTrainerEngine.Fit(BipartiteGraph.FromEdges(1, 2, [0], [0]), new GraphEmbeddingOptions
+            {
+                Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1,
+                DivideConquer = new DivideConquerOptions { Clusters = 1, Sequences = [[1]] },
+            })),
         ["option-history-lambda-selection-unordered"] = Throws<ArgumentOutOfRangeException>(["Lambdas must be strictly ascending"], () =>
             HistoryMmrLambdaSelection.Choose(TestGraphs.TwoInterestUsers().Graph, new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 4 },
                 new HistoryMmrRowSettings(), new HistoryMmrSelectionOptions { Lambdas = [0.9, 0.5] })),

@@ -83,7 +83,26 @@ public static class GraphEmbeddingTrainerEngine
             o.DivideConquer.ItemClusters = active.Items.Select(i => given[i]).ToArray();
             o.DivideConquer.GivenClusterCount = DivideConquerTrainer.ClusterCount(given);
         }
+        if (o.Algorithm == EmbeddingAlgorithm.DivideConquer && o.DivideConquer.Sequences is { } sequences)
+        {
+            o.DivideConquer = o.DivideConquer.Clone();
+            o.DivideConquer.Sequences = SubgraphSequences(sequences, active);
+        }
         return (FitConnected(active.Graph, o, progress, ct), active);
+    }
+
+    /// <summary>The time orders of the subgraph's users, in its item indices (SequenceOrder checks them against its graph).</summary>
+    private static int[][] SubgraphSequences(IReadOnlyList<int[]> sequences, ActiveSubgraph active)
+    {
+        if (sequences.Count != active.FullUserCount)
+            throw new ArgumentException($"DivideConquer.Sequences has {sequences.Count} sequences for the graph's {active.FullUserCount} users.", "options");
+        var itemIndex = new int[active.FullItemCount];
+        itemIndex.AsSpan().Fill(-1);
+        for (int i = 0; i < active.Items.Length; i++) itemIndex[active.Items[i]] = i;
+        return active.Users.Select(u => (sequences[u] ?? throw new ArgumentException($"DivideConquer.Sequences[{u}] is null.", "options"))
+            .Select(item => (uint)item < (uint)itemIndex.Length && itemIndex[item] >= 0 ? itemIndex[item]
+                : throw new ArgumentException($"DivideConquer.Sequences[{u}] holds item {item}, not a training item of user row {u}.", "options"))
+            .ToArray()).ToArray();
     }
 
     /// <summary>

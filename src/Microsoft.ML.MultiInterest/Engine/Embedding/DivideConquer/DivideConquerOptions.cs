@@ -41,6 +41,16 @@ public sealed class DivideConquerOptions
     /// <summary>L ≥ 1, history items per training example (a random subset when the user has more). Default <see cref="DivideConquerDefaults.MaxHistory"/>.</summary>
     public int MaxHistory { get; set; } = DivideConquerDefaults.MaxHistory;
 
+    /// <summary>
+    /// Optional time order: <c>Sequences[u]</c> holds every training item of user row u exactly once, oldest first. Then a
+    /// training edge's history is the up to <see cref="MaxHistory"/> items just before it (never a later one, as a
+    /// next-item protocol serves; a user's first item trains nothing), and the model is served from each user's last
+    /// <see cref="MaxHistory"/> items: the result's user vectors are, and <see cref="DivideConquerModel.BuildMixtures"/>
+    /// should be given a graph of those (<see cref="BipartiteGraph.FromEdges(int, int, ReadOnlySpan{int}, ReadOnlySpan{int}, ReadOnlySpan{float})"/> of each user's last L items). Ignored by <see cref="DivideConquerEncoder.UserVector"/>.
+    /// Null (default): the history is a random L of the user's other items, in no order.
+    /// </summary>
+    public IReadOnlyList<int[]>? Sequences { get; set; }
+
     /// <summary>s ≥ 0, pseudo-count of the user-intent distribution p_uk (0 = the plain share of the history). Default <see cref="DivideConquerDefaults.IntentSmoothing"/>.</summary>
     public double IntentSmoothing { get; set; } = DivideConquerDefaults.IntentSmoothing;
 
@@ -61,7 +71,7 @@ public sealed class DivideConquerOptions
                 if (c < 0) throw Bad(nameof(ItemClusters), c, "holds a negative cluster id");
     }
 
-    /// <summary>A copy (the <see cref="ItemClusters"/> array is shared, not copied).</summary>
+    /// <summary>A copy (the <see cref="ItemClusters"/> array and the <see cref="Sequences"/> are shared, not copied).</summary>
     public DivideConquerOptions Clone() => (DivideConquerOptions)MemberwiseClone();
 
     private static ArgumentOutOfRangeException Bad(string name, object value, string rule) => new(name, value, $"DivideConquer.{name} {rule}.");

@@ -58,12 +58,15 @@ internal static class DivideConquerTrainer
         for (int u = 0; u < graph.UserCount; u++) edgeUsers.AsSpan(offsets[u], offsets[u + 1] - offsets[u]).Fill(u);
         var prior = new double[k];
         foreach (int item in graph.EdgeItems) prior[assignments[item]] += 1.0 / edgeCount;
+        // With time order the model is served from each user's last L items, as it was trained on the L before each edge.
+        var order = dc.Sequences == null || dc.Encoder == DivideConquerEncoder.UserVector ? null : new SequenceOrder(graph, dc.Sequences);
+        var served = order?.RecentGraph(dc.MaxHistory) ?? graph;
 
         var workers = new Worker[threads];
-        for (int t = 0; t < threads; t++) workers[t] = new Worker(graph, o, tables, assignments, sampler, edgeUsers, new EmbeddingRandom(o.Seed, t + 1));
+        for (int t = 0; t < threads; t++) workers[t] = new Worker(graph, o, tables, assignments, sampler, edgeUsers, order, new EmbeddingRandom(o.Seed, t + 1));
         var stats = new List<EpochStats>(o.Epochs);
         return EpochLoop.Run(edgeCount, o, threads, (t, slice, epoch, token) => workers[t].Run(slice, epoch, token),
-            () => Snapshot(graph, tables, assignments, k, prior, o, stats, threads), score,
+            () => Snapshot(served, tables, assignments, k, prior, o, stats, threads), score,
             "divide-conquer", stats, progress, curve, ct);
     }
 
@@ -138,7 +141,8 @@ internal static class DivideConquerTrainer
         private readonly int _stride;
         private EmbeddingRandom _random;
 
-        public Worker(BipartiteGraph graph, GraphEmbeddingOptions o, Tables tables, int[] clusterOf, ClusterNegativeSampler sampler, int[] edgeUsers, EmbeddingRandom random)
+        public Worker(BipartiteGraph graph, GraphEmbeddingOptions o, Tables tables, int[] clusterOf, ClusterNegativeSampler sampler, int[] edgeUsers,
+            SequenceOrder? order, EmbeddingRandom random)
         {
             _graph = graph;
             _o = o;
@@ -153,7 +157,7 @@ internal static class DivideConquerTrainer
             int tokens = 1;
             if (tables.Users == null)
             {
-                _history = new HistorySampler(graph, o.DivideConquer.MaxHistory);
+                _history = new HistorySampler(graph, o.DivideConquer.MaxHistory, order);
                 tokens = _history.Ids.Length;
             }
             _model = new DivideConquerEdgeModel(o.DivideConquer.Encoder, tokens, negatives, _stride);
