@@ -33,15 +33,17 @@ internal static class DivideConquerCommand
         var sequential = Opt.Flag("--sequential",
             "History encoders see time order: a training item's history is the L items before it, and a user is served from its last L items "
             + "(DivideConquerOptions.Sequences); without it the history is a random L of the user's other items.");
+        var onlyDivideConquer = Opt.Flag("--only-divide-conquer",
+            "Run the two divide-and-conquer rows alone, with the first --encoders and --rates values (e.g. to widen their grid after a full run).");
         var quick = Opt.Flag("--quick", "One setting per row instead of the grid (a smoke run); overrides the grid options.");
         var grid = new GridOptions();
         var output = Opt.Path("--out", "Also write the JSON report with every trial here.");
         var command = new Command("divide-conquer", "Kuaishou's divide-and-conquer table under its protocol on a ratings file: last item = test, penultimate = "
             + "validation, Recall@20/50 over all unseen items; MF, history encoder, tuned negative mix, divide-and-conquer with and without prompts, "
             + "every setting chosen on the validation item among the grid's values (markdown on stdout).")
-            .With([ratings, dim, epochs, negatives, patience, threads, seed, sequential, quick, .. grid.All, output]);
+            .With([ratings, dim, epochs, negatives, patience, threads, seed, sequential, onlyDivideConquer, quick, .. grid.All, output]);
         command.SetAction(r => Run(r.Value(ratings)!, r.Value(dim), r.Value(epochs), r.Value(negatives), r.Value(threads), r.Value(seed), r.Value(patience),
-            r.GetValue(sequential), r.GetValue(quick) ? Grid.Quick : grid.Read(r), r.Value(output)));
+            r.GetValue(sequential), r.GetValue(onlyDivideConquer), r.GetValue(quick) ? Grid.Quick : grid.Read(r), r.Value(output)));
         return command;
     }
 
@@ -79,7 +81,8 @@ internal static class DivideConquerCommand
             new(r.Value(_rates), r.Value(_encoders), r.Value(_mixShares), r.Value(_mixClusters), r.Value(_dcShares), r.Value(_dcClusters));
     }
 
-    private static int Run(string path, int dim, int maxEpochs, int negatives, int threads, int seed, int patience, bool sequential, Grid grid, string? outPath)
+    private static int Run(string path, int dim, int maxEpochs, int negatives, int threads, int seed, int patience, bool sequential, bool onlyDivideConquer,
+        Grid grid, string? outPath)
     {
         var clock = Stopwatch.StartNew();
         var split = LeaveLastOutSplit.Read(path);
@@ -87,15 +90,19 @@ internal static class DivideConquerCommand
         Console.Error.WriteLine($"{path}: {split.UserCount} users, {split.ItemCount} items, {split.Sequences.Sum(s => s.Length)} ratings; {runner.Users.Length} evaluated users");
 
         var rows = new List<RowResult>();
-        // 1. MF with the Eq. 2 loss (global negatives), unimodal retrieval.
-        rows.Add(runner.Best("MF (Eq. 2 loss)", grid.Rates.Select(lr => new Trial(DivideConquerEncoder.UserVector, false, 1, 20, lr, Quota: false))));
-        // 2. The history encoder (pooling over the history's input vectors) without prompts, Eq. 2 loss.
-        var history = runner.Best("history encoder (pooling)", grid.Encoders.SelectMany(e => grid.Rates.Select(lr => new Trial(e, false, 1, 20, lr, Quota: false))));
-        rows.Add(history);
-        var (encoder, rate) = (history.Chosen.Encoder, history.Chosen.LearningRate);
-        // 3. + a tuned mix of global and within-cluster negatives.
-        rows.Add(runner.Best("+ tuned mix of global / within-cluster negatives",
-            grid.MixShares.SelectMany(s => grid.MixClusters.Select(k => new Trial(encoder, false, s, k, rate, Quota: false)))));
+        var (encoder, rate) = (grid.Encoders[0], grid.Rates[0]);
+        if (!onlyDivideConquer)
+        {
+            // 1. MF with the Eq. 2 loss (global negatives), unimodal retrieval.
+            rows.Add(runner.Best("MF (Eq. 2 loss)", grid.Rates.Select(lr => new Trial(DivideConquerEncoder.UserVector, false, 1, 20, lr, Quota: false))));
+            // 2. The history encoder (pooling over the history's input vectors) without prompts, Eq. 2 loss.
+            var history = runner.Best("history encoder (pooling)", grid.Encoders.SelectMany(e => grid.Rates.Select(lr => new Trial(e, false, 1, 20, lr, Quota: false))));
+            rows.Add(history);
+            (encoder, rate) = (history.Chosen.Encoder, history.Chosen.LearningRate);
+            // 3. + a tuned mix of global and within-cluster negatives.
+            rows.Add(runner.Best("+ tuned mix of global / within-cluster negatives",
+                grid.MixShares.SelectMany(s => grid.MixClusters.Select(k => new Trial(encoder, false, s, k, rate, Quota: false)))));
+        }
         // 4-5. Divide and conquer: within-cluster negatives (a small global share tried too), cluster-quota retrieval, with and without prompts.
         foreach (bool prompts in new[] { true, false })
             rows.Add(runner.Best(prompts ? "divide-and-conquer + prompts" : "same, shared model without prompts",
@@ -111,9 +118,9 @@ internal static class DivideConquerCommand
         {
             var report = new
             {
-                Ratings = path, Dimension = dim, MaxEpochs = maxEpochs, Negatives = negatives, Threads = threads, Seed = seed, Sequential = sequential,
+                Ratings = path, Dimension = dim, MaxEpochs = maxEpochs, Negatives = negatives, Threads = threads, Seed = seed, Sequential = sequential, OnlyDivideConquer = onlyDivideConquer,
                 Users = runner.Users.Length, Seconds = JsonReport.Round(clock.Elapsed.TotalSeconds, 1),
-                Grid = grid,
+                Grid = new { grid.Rates, Encoders = grid.Encoders.Select(e => e.ToString()), grid.MixShares, grid.MixClusters, grid.DcShares, grid.DcClusters },
                 Rows = rows.Select(r => new { r.Name, Setting = r.Chosen.Describe(), r.Epochs, Serving = r.ServingText, r.ValidationRecall50, r.TestRecall20, r.TestRecall50 }),
                 Trials = runner.Trials,
             };
