@@ -20,6 +20,8 @@ internal static class DivideConquerCommand
     private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
     private static readonly double[] Alphas = [0, 0.5, 1, 2];
     private static readonly double[] Smoothings = [0.5, 2, 8];
+    // In time order, p_uk may also be counted on the most recent items only (0 = the served history, all L of them).
+    private static readonly int[] IntentWindows = [0, 20, 10, 5];
 
     public static Command Create()
     {
@@ -136,6 +138,12 @@ internal static class DivideConquerCommand
             $"{Encoder} prompts={(Prompts ? "on" : "off")} global-share={Share} K={Clusters} lr={LearningRate}");
     }
 
+    /// <summary>Quota serving: alpha, the intent pseudo-count s, and the intent window (the last W items in time order; 0 = the served history).</summary>
+    internal readonly record struct QuotaServing(double Alpha, double Smoothing, int Window)
+    {
+        public static QuotaServing Default { get; } = new(1, DivideConquerDefaults.IntentSmoothing, 0);
+    }
+
     internal sealed record RowResult(string Name, Trial Chosen, int Epochs, string ServingText, double ValidationRecall50, double TestRecall20, double TestRecall50);
 
     /// <summary>A validation fit's outcome, for the JSON report.</summary>
@@ -145,12 +153,13 @@ internal static class DivideConquerCommand
     {
         private readonly LeaveLastOutSplit _split;
         private readonly int _dim, _maxEpochs, _negatives, _threads, _seed, _patience;
+        private readonly bool _sequential;
         private readonly Dictionary<(bool Test, int K), int[]> _clusters = [];
         private readonly LeaveLastOutPhase _validation, _test;
 
         public Runner(LeaveLastOutSplit split, int dim, int maxEpochs, int negatives, int threads, int seed, int patience, bool sequential)
         {
-            (_split, _dim, _maxEpochs, _negatives, _threads, _seed, _patience) = (split, dim, maxEpochs, negatives, threads, seed, patience);
+            (_split, _dim, _maxEpochs, _negatives, _threads, _seed, _patience, _sequential) = (split, dim, maxEpochs, negatives, threads, seed, patience, sequential);
             _validation = new LeaveLastOutPhase(split, test: false, sequential);
             _test = new LeaveLastOutPhase(split, test: true, sequential);
             Users = Enumerable.Range(0, split.UserCount).Where(split.Evaluated).ToArray();
@@ -163,37 +172,38 @@ internal static class DivideConquerCommand
         /// <summary>Fits every trial on the validation phase, keeps the best by validation Recall@50, refits it on the test phase.</summary>
         public RowResult Best(string name, IEnumerable<Trial> trials)
         {
-            (Trial Trial, int Epochs, double Alpha, double Smoothing, double Recall)? best = null;
+            (Trial Trial, int Epochs, QuotaServing Serving, double Recall)? best = null;
             foreach (var trial in trials)
             {
                 var clock = Stopwatch.StartNew();
                 var (result, epochs, recall) = FitValidated(trial);
-                double alpha = 1, smoothing = DivideConquerDefaults.IntentSmoothing;
+                var serving = QuotaServing.Default;
                 if (trial.Quota)
                 {
                     // Retrieval-time settings, tuned on the validation item without retraining.
-                    foreach (double a in Alphas)
-                        foreach (double s in Smoothings)
-                        {
-                            double r = Recall(result, trial, _validation, a, s, 50);
-                            if (r > recall + 1e-12) (recall, alpha, smoothing) = (r, a, s);
-                        }
+                    foreach (int w in _sequential ? IntentWindows : [0])
+                        foreach (double a in Alphas)
+                            foreach (double s in Smoothings)
+                            {
+                                double r = Recall(result, trial, _validation, new QuotaServing(a, s, w), 50);
+                                if (r > recall + 1e-12) (recall, serving) = (r, new QuotaServing(a, s, w));
+                            }
                 }
-                string serving = Serving(trial, alpha, smoothing);
-                Trials.Add(new TrialRecord(name, trial.Describe(), epochs, JsonReport.Round(recall, 4), serving, JsonReport.Round(clock.Elapsed.TotalSeconds, 1)));
-                Console.Error.WriteLine($"  [{name}] {trial.Describe()}: validation R@50 {recall:F4} at epoch {epochs}{serving} ({clock.Elapsed.TotalSeconds:F1} s)");
-                if (best == null || recall > best.Value.Recall) best = (trial, epochs, alpha, smoothing, recall);
+                string text = Describe(trial, serving);
+                Trials.Add(new TrialRecord(name, trial.Describe(), epochs, JsonReport.Round(recall, 4), text, JsonReport.Round(clock.Elapsed.TotalSeconds, 1)));
+                Console.Error.WriteLine($"  [{name}] {trial.Describe()}: validation R@50 {recall:F4} at epoch {epochs}{text} ({clock.Elapsed.TotalSeconds:F1} s)");
+                if (best == null || recall > best.Value.Recall) best = (trial, epochs, serving, recall);
             }
-            var (chosen, bestEpochs, bestAlpha, bestSmoothing, validationRecall) = best!.Value;
+            var (chosen, bestEpochs, bestServing, validationRecall) = best!.Value;
             var final = GraphEmbeddingTrainerEngine.Fit(_test.Train, Options(chosen, test: true, bestEpochs));
-            double r20 = Recall(final, chosen, _test, bestAlpha, bestSmoothing, 20);
-            double r50 = Recall(final, chosen, _test, bestAlpha, bestSmoothing, 50);
+            double r20 = Recall(final, chosen, _test, bestServing, 20);
+            double r50 = Recall(final, chosen, _test, bestServing, 50);
             Console.Error.WriteLine($"  [{name}] chosen {chosen.Describe()} epochs {bestEpochs}: test R@20 {r20:F4} R@50 {r50:F4}");
-            return new RowResult(name, chosen, bestEpochs, Serving(chosen, bestAlpha, bestSmoothing), validationRecall, r20, r50);
+            return new RowResult(name, chosen, bestEpochs, Describe(chosen, bestServing), validationRecall, r20, r50);
         }
 
-        private static string Serving(Trial t, double alpha, double smoothing) =>
-            t.Quota ? string.Create(CultureInfo.InvariantCulture, $" quotas alpha={alpha} intent-smoothing={smoothing}") : " unimodal";
+        private static string Describe(Trial t, QuotaServing q) => !t.Quota ? " unimodal"
+            : string.Create(CultureInfo.InvariantCulture, $" quotas alpha={q.Alpha} intent-smoothing={q.Smoothing}{(q.Window > 0 ? $" intent-window={q.Window}" : "")}");
 
         private (GraphEmbeddingResult Result, int Epochs, double Recall) FitValidated(Trial trial)
         {
@@ -201,7 +211,7 @@ internal static class DivideConquerCommand
             o.EarlyStoppingPatience = _patience;
             var curve = new List<ValidationPoint>();
             var (result, epochs) = DivideConquerTrainer.Fit(_validation.Train, o, Math.Max(1, _threads), null,
-                r => new ValidationScore(Recall(r, trial, _validation, 1, DivideConquerDefaults.IntentSmoothing, 50), 0), curve, CancellationToken.None);
+                r => new ValidationScore(Recall(r, trial, _validation, QuotaServing.Default, 50), 0), curve, CancellationToken.None);
             return (result, epochs, curve.Max(p => p.Recall));
         }
 
@@ -230,8 +240,8 @@ internal static class DivideConquerCommand
             };
         }
 
-        /// <summary>Recall@M of the phase's target item: unimodal over all unseen items, or cluster quotas (alpha, intent smoothing).</summary>
-        private double Recall(GraphEmbeddingResult result, Trial t, LeaveLastOutPhase phase, double alpha, double smoothing, int m)
+        /// <summary>Recall@M of the phase's target item: unimodal over all unseen items, or cluster quotas (<paramref name="q"/>).</summary>
+        private double Recall(GraphEmbeddingResult result, Trial t, LeaveLastOutPhase phase, QuotaServing q, int m)
         {
             RankedLists lists;
             if (!t.Quota)
@@ -241,14 +251,14 @@ internal static class DivideConquerCommand
             }
             else
             {
-                var model = result.DivideConquer!.WithIntent(smoothing, DivideConquerDefaults.Components);
-                var mixtures = model.BuildMixtures(phase.Served, Users, _threads);
+                var model = result.DivideConquer!.WithIntent(q.Smoothing, DivideConquerDefaults.Components);
+                var mixtures = model.BuildMixtures(phase.Served, Users, _threads, phase.IntentHistory(q.Window));
                 lists = new ClusterQuotaRetriever(model.Items, model.Clustering)
-                    .Retrieve(mixtures, Users, phase.Train, [m], new QuotaRetrievalOptions { Alpha = alpha }, null, null, _threads)[0];
+                    .Retrieve(mixtures, Users, phase.Train, [m], new QuotaRetrievalOptions { Alpha = q.Alpha }, null, null, _threads)[0];
             }
             int hits = 0;
-            for (int q = 0; q < Users.Length; q++)
-                if (lists.IndicesOf(q).Contains(phase.Targets[Users[q]])) hits++;
+            for (int j = 0; j < Users.Length; j++)
+                if (lists.IndicesOf(j).Contains(phase.Targets[Users[j]])) hits++;
             return (double)hits / Users.Length;
         }
     }

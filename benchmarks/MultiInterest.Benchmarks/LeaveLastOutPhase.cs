@@ -17,6 +17,18 @@ internal sealed class LeaveLastOutPhase
         if (!sequential) return;
         Sequences = split.PhaseSequences(test);
         Served = SequenceOrder.RecentGraph(split.ItemCount, Sequences, DivideConquerDefaults.MaxHistory);
+        _itemCount = split.ItemCount;
+    }
+
+    private readonly int _itemCount;
+    private readonly Dictionary<int, BipartiteGraph> _recent = [];
+
+    /// <summary>The histories the user intent p_uk is counted on: the last <paramref name="window"/> items in time order (0, or no order: <see cref="Served"/>).</summary>
+    public BipartiteGraph IntentHistory(int window)
+    {
+        if (window == 0 || Sequences == null) return Served;
+        if (!_recent.TryGetValue(window, out var graph)) _recent[window] = graph = SequenceOrder.RecentGraph(_itemCount, Sequences, window);
+        return graph;
     }
 
     /// <summary>The phase's training graph (also the items every list excludes).</summary>

@@ -96,4 +96,28 @@ public class SequenceOrderTests
         double ordered = Recall(true), unordered = Recall(false);
         Assert.True(ordered > unordered + 0.1, $"Recall@10 in time order {ordered:F3}, without order {unordered:F3}");
     }
+
+    [Fact]
+    public void BuildMixtures_CountsTheIntentOnTheGivenHistories_AndPoolsTheServedOnes()
+    {
+        var (_, itemGroup, graph, userGroups) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 12, users: 40, itemsPerUserPerGroup: 4);
+        var fit = GraphEmbeddingTrainerEngine.Fit(graph, DivideConquerTrainingTests.Small(DivideConquerEncoder.MeanPooling, true, itemGroup, epochs: 2));
+        var model = fit.DivideConquer!;
+        var users = Enumerable.Range(0, graph.UserCount).ToArray();
+        // Intent on one interest only: each user's items of its second planted group.
+        var second = users.SelectMany(u => graph.ItemsOf(u).ToArray().Where(i => itemGroup[i] == userGroups[u][1]).Select(i => (u, i))).ToArray();
+        var recent = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount, second.Select(e => e.u).ToArray(), second.Select(e => e.i).ToArray());
+        var both = model.BuildMixtures(graph, users, threads: 1);
+        var narrowed = model.BuildMixtures(graph, users, threads: 1, intentHistory: recent);
+        foreach (int u in users)
+        {
+            Assert.Equal(userGroups[u][1], narrowed.Clusters(u)[0]);
+            Assert.True(narrowed.Weights(u)[0] > both.Weights(u)[0], $"user {u}: the narrowed intent puts more weight on its recent interest");
+            // The queries still pool the whole served history: the same query for the same cluster.
+            int inBoth = both.Clusters(u).IndexOf(userGroups[u][1]);
+            Assert.Equal(both.Embedding(u, inBoth).ToArray(), narrowed.Embedding(u, 0).ToArray());
+        }
+        var small = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount - 1, [0], [0]);
+        Assert.Contains("intent histories", Assert.Throws<ArgumentException>(() => model.BuildMixtures(graph, users, 1, small)).Message, StringComparison.Ordinal);
+    }
 }

@@ -69,11 +69,19 @@ public sealed class DivideConquerModel
     /// <param name="history">The users' histories (the training graph, or fresh ones with the same item indices).</param>
     /// <param name="users">The users to encode (rows of <paramref name="history"/>).</param>
     /// <param name="threads">Degree of parallelism (0 = all cores).</param>
-    public MixtureTable BuildMixtures(BipartiteGraph history, IReadOnlyList<int> users, int threads = 0)
+    /// <param name="intentHistory">
+    /// Optional histories p_uk is counted on instead of <paramref name="history"/> (same users and items), e.g. each user's
+    /// most recent items when the next item is wanted; the queries still pool <paramref name="history"/>.
+    /// </param>
+    public MixtureTable BuildMixtures(BipartiteGraph history, IReadOnlyList<int> users, int threads = 0, BipartiteGraph? intentHistory = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(users);
         CheckHistory(history, users);
+        if (intentHistory != null && (intentHistory.UserCount != history.UserCount || intentHistory.ItemCount != history.ItemCount))
+            throw new ArgumentException($"The intent histories are {intentHistory.UserCount} users x {intentHistory.ItemCount} items, the histories {history.UserCount} x {history.ItemCount}.",
+                nameof(intentHistory));
+        var intentOf = intentHistory ?? history;
         int k = Clustering.ClusterCount, m = Math.Min(Components, k), d = Items.Dimension;
         var table = MixtureTable.ForUsers(history.UserCount, users, m, d);
         int maxDegree = MaxDegree(history, users);
@@ -82,7 +90,7 @@ public sealed class DivideConquerModel
             int u = users[q];
             int n = s.Load(this, history, u);
             if (n == 0) { table.SetCount(u, 0); return s; }
-            int count = s.TopClusters(this, history.ItemsOf(u), m);
+            int count = s.TopClusters(this, intentOf.ItemsOf(u), m);
             table.SetCount(u, count);
             var clusters = table.WritableClusters(u);
             var weights = table.WritableWeights(u);
