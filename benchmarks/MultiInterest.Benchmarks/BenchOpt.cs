@@ -10,34 +10,6 @@ internal static class BenchOpt
     public static CliOption<int> Count(string name, int fallback, string description, int min = int.MinValue, string? shown = null) =>
         Opt.Int(name, fallback, description, min, shown, suffixes: true);
 
-    /// <summary>A comma list of numbers within [<paramref name="min"/>, <paramref name="max"/>] (a grid's values), <paramref name="fallback"/> unless given.</summary>
-    public static CliOption<double[]> Numbers(string name, double[] fallback, string description, double min, double max) =>
-        Opt.Parsed(name, fallback, description, "X[,X...]", string.Join(",", fallback.Select(Opt.Text)), text =>
-        {
-            var values = new List<double>();
-            foreach (string part in text.Split(','))
-            {
-                if (!double.TryParse(part, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) || !(v >= min && v <= max))
-                    return (false, fallback, $"{name} takes a comma list of numbers within {Opt.Text(min)}..{Opt.Text(max)}, not '{text}'.");
-                values.Add(v);
-            }
-            return (true, values.ToArray(), null);
-        });
-
-    /// <summary>A comma list of integers of at least <paramref name="min"/> (a grid's values), <paramref name="fallback"/> unless given.</summary>
-    public static CliOption<int[]> Counts(string name, int[] fallback, string description, int min) =>
-        Opt.Parsed(name, fallback, description, "N[,N...]", string.Join(",", fallback.Select(Opt.Text)), text =>
-        {
-            var values = new List<int>();
-            foreach (string part in text.Split(','))
-            {
-                if (!int.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int v) || v < min)
-                    return (false, fallback, $"{name} takes a comma list of integers of at least {min}, not '{text}'.");
-                values.Add(v);
-            }
-            return (true, values.ToArray(), null);
-        });
-
     /// <summary>Adds <paramref name="options"/> to <paramref name="command"/>.</summary>
     public static Command With(this Command command, IEnumerable<Option> options)
     {

@@ -59,7 +59,7 @@ internal static class DivideConquerCommand
     /// <summary>The grid's options; their defaults are the full grid run on ML-100k (docs/results.md).</summary>
     private sealed class GridOptions
     {
-        private readonly CliOption<double[]> _rates = BenchOpt.Numbers("--rates", [0.05, 0.1, 0.2], "Learning rates tried (Adagrad), for every row.", 1e-6, 10);
+        private readonly CliOption<double[]> _rates = Opt.NumberList("--rates", [0.05, 0.1, 0.2], "Learning rates tried (Adagrad), for every row.", 1e-6, 10);
         private readonly CliOption<DivideConquerEncoder[]> _encoders = Opt.Parsed("--encoders", new[] { DivideConquerEncoder.MeanPooling, DivideConquerEncoder.AttentionPooling },
             "History encoders tried by the history-encoder row (mean, attention); the later rows reuse its choice.", "NAME[,NAME...]", "mean,attention", text =>
             {
@@ -72,10 +72,10 @@ internal static class DivideConquerCommand
                 }
                 return (true, values.Distinct().ToArray(), null);
             });
-        private readonly CliOption<double[]> _mixShares = BenchOpt.Numbers("--mix-shares", [0.25, 0.5, 0.75], "Global negative shares tried by the tuned-mix row.", 0, 1);
-        private readonly CliOption<int[]> _mixClusters = BenchOpt.Counts("--mix-clusters", [10, 50], "Item clusters K tried by the tuned-mix row.", 2);
-        private readonly CliOption<double[]> _dcShares = BenchOpt.Numbers("--dc-shares", [0, 0.25], "Global negative shares tried by the divide-and-conquer rows.", 0, 1);
-        private readonly CliOption<int[]> _dcClusters = BenchOpt.Counts("--dc-clusters", [10, 20, 50], "Item clusters K tried by the divide-and-conquer rows.", 2);
+        private readonly CliOption<double[]> _mixShares = Opt.NumberList("--mix-shares", [0.25, 0.5, 0.75], "Global negative shares tried by the tuned-mix row.", 0, 1);
+        private readonly CliOption<int[]> _mixClusters = Opt.IntList("--mix-clusters", [10, 50], "Item clusters K tried by the tuned-mix row.", 2);
+        private readonly CliOption<double[]> _dcShares = Opt.NumberList("--dc-shares", [0, 0.25], "Global negative shares tried by the divide-and-conquer rows.", 0, 1);
+        private readonly CliOption<int[]> _dcClusters = Opt.IntList("--dc-clusters", [10, 20, 50], "Item clusters K tried by the divide-and-conquer rows.", 2);
 
         public Option[] All => [_rates, _encoders, _mixShares, _mixClusters, _dcShares, _dcClusters];
 

@@ -10,6 +10,9 @@ namespace MultiInterest.Benchmarks;
 /// </summary>
 internal sealed class LeaveLastOutPhase
 {
+    private readonly int _itemCount;
+    private readonly Dictionary<int, BipartiteGraph> _recent = [];
+
     public LeaveLastOutPhase(LeaveLastOutSplit split, bool test, bool sequential)
     {
         (Train, Targets) = split.Phase(test);
@@ -19,9 +22,6 @@ internal sealed class LeaveLastOutPhase
         Served = SequenceOrder.RecentGraph(split.ItemCount, Sequences, DivideConquerDefaults.MaxHistory);
         _itemCount = split.ItemCount;
     }
-
-    private readonly int _itemCount;
-    private readonly Dictionary<int, BipartiteGraph> _recent = [];
 
     /// <summary>The histories the user intent p_uk is counted on: the last <paramref name="window"/> items in time order (0, or no order: <see cref="Served"/>).</summary>
     public BipartiteGraph IntentHistory(int window)

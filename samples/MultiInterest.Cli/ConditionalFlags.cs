@@ -76,31 +76,12 @@ internal static class ConditionalFlags
             return r.GetValue(On) ? s : null;
         }
 
+        // One value is the default; a comma list gives one row per value.
         private static CliOption<int[]> IntList(string name, int fallback, string description) =>
-            Opt.Parsed(name, new[] { fallback }, description + " A comma list gives one row per value.", "N[,N...]", Opt.Text(fallback), text =>
-            {
-                var values = new List<int>();
-                foreach (var part in text.Split(','))
-                {
-                    if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
-                        return (false, [fallback], $"{name} must be an integer or a comma list of them, not '{text}'.");
-                    values.Add(v);
-                }
-                return (true, values.ToArray(), null);
-            });
+            Opt.IntList(name, [fallback], description + " A comma list gives one row per value.");
 
         private static CliOption<double[]> NumberList(string name, double fallback, string description) =>
-            Opt.Parsed(name, new[] { fallback }, description + " A comma list gives one row per value.", "X[,X...]", Opt.Text(fallback), text =>
-            {
-                var values = new List<double>();
-                foreach (var part in text.Split(','))
-                {
-                    if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-                        return (false, [fallback], $"{name} must be a number or a comma list of them, not '{text}'.");
-                    values.Add(v);
-                }
-                return (true, values.ToArray(), null);
-            });
+            Opt.NumberList(name, [fallback], description + " A comma list gives one row per value.");
     }
 
     /// <summary>Trains the conditional model(s) and appends their rows to <paramref name="result"/>.</summary>

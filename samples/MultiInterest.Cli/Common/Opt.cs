@@ -84,6 +84,37 @@ internal static class Opt
             return (true, values.ToArray(), null);
         });
 
+    /// <summary>A comma list of finite numbers within [<paramref name="min"/>, <paramref name="max"/>] (a grid's values, one row each), <paramref name="fallback"/> unless given.</summary>
+    public static CliOption<double[]> NumberList(string name, double[] fallback, string description, double min = double.NegativeInfinity, double max = double.PositiveInfinity) =>
+        Make(name, fallback, description, "X[,X...]", string.Join(",", fallback.Select(Text)), text =>
+        {
+            var values = new List<double>();
+            foreach (string part in text.Split(','))
+            {
+                if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v) || !(v >= min && v <= max))
+                    return (false, fallback, $"{name} takes a comma list of numbers{Range(min, max)}, not '{text}'.");
+                values.Add(v);
+            }
+            return (true, values.ToArray(), null);
+        });
+
+    /// <summary>A comma list of integers of at least <paramref name="min"/> (a grid's values, one row each), <paramref name="fallback"/> unless given.</summary>
+    public static CliOption<int[]> IntList(string name, int[] fallback, string description, int min = int.MinValue) =>
+        Make(name, fallback, description, "N[,N...]", string.Join(",", fallback.Select(Text)), text =>
+        {
+            var values = new List<int>();
+            foreach (string part in text.Split(','))
+            {
+                if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) || v < min)
+                    return (false, fallback, $"{name} takes a comma list of integers{(min == int.MinValue ? "" : $" of at least {min}")}, not '{text}'.");
+                values.Add(v);
+            }
+            return (true, values.ToArray(), null);
+        });
+
+    private static string Range(double min, double max) =>
+        double.IsNegativeInfinity(min) && double.IsPositiveInfinity(max) ? "" : $" within {Text(min)}..{Text(max)}";
+
     /// <summary>A file or directory path (or other text), optional unless <paramref name="required"/>.</summary>
     public static CliOption<string?> Path(string name, string description, string helpName = "FILE", bool required = false, string? shown = null)
     {
