@@ -61,14 +61,15 @@ internal static class DivideConquerCommand
     {
         private readonly CliOption<double[]> _rates = Opt.NumberList("--rates", [0.05, 0.1, 0.2], "Learning rates tried (Adagrad), for every row.", 1e-6, 10);
         private readonly CliOption<DivideConquerEncoder[]> _encoders = Opt.Parsed("--encoders", new[] { DivideConquerEncoder.MeanPooling, DivideConquerEncoder.AttentionPooling },
-            "History encoders tried by the history-encoder row (mean, attention); the later rows reuse its choice.", "NAME[,NAME...]", "mean,attention", text =>
+            "History encoders tried by the history-encoder row (mean, attention, self-attention: needs --sequential); the later rows reuse its choice.", "NAME[,NAME...]", "mean,attention", text =>
             {
                 var values = new List<DivideConquerEncoder>();
                 foreach (string part in text.Split(','))
                 {
                     if (part == "mean") values.Add(DivideConquerEncoder.MeanPooling);
                     else if (part == "attention") values.Add(DivideConquerEncoder.AttentionPooling);
-                    else return (false, [], $"--encoders takes a comma list of mean and attention, not '{text}'.");
+                    else if (part == "self-attention") values.Add(DivideConquerEncoder.SelfAttention);
+                    else return (false, [], $"--encoders takes a comma list of mean, attention and self-attention, not '{text}'.");
                 }
                 return (true, values.Distinct().ToArray(), null);
             });
@@ -86,6 +87,8 @@ internal static class DivideConquerCommand
     private static int Run(string path, int dim, int maxEpochs, int negatives, int threads, int seed, int patience, bool sequential, bool onlyDivideConquer,
         Grid grid, string? outPath)
     {
+        if (!sequential && grid.Encoders.Contains(DivideConquerEncoder.SelfAttention))
+            throw new ArgumentException("--encoders self-attention reads each history in time order: add --sequential.");
         var clock = Stopwatch.StartNew();
         var split = LeaveLastOutSplit.Read(path);
         var runner = new Runner(split, dim, maxEpochs, negatives, threads, seed, patience, sequential);
@@ -252,7 +255,7 @@ internal static class DivideConquerCommand
             else
             {
                 var model = result.DivideConquer!.WithIntent(q.Smoothing, DivideConquerDefaults.Components);
-                var mixtures = model.BuildMixtures(phase.Served, Users, _threads, phase.IntentHistory(q.Window));
+                var mixtures = model.BuildMixtures(phase.Served, Users, _threads, phase.IntentHistory(q.Window), phase.Sequences);
                 lists = new ClusterQuotaRetriever(model.Items, model.Clustering)
                     .Retrieve(mixtures, Users, phase.Train, [m], new QuotaRetrievalOptions { Alpha = q.Alpha }, null, null, _threads)[0];
             }

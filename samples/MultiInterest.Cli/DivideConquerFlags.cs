@@ -42,7 +42,9 @@ internal static class DivideConquerFlags
         public Option<bool> On { get; } = Opt.Flag("--divide-conquer",
             "Add the row \"divide-and-conquer\": Kuaishou's prompted history encoder, within-cluster negatives, intent quotas (trains one more model).");
 
-        public CliOption<DivideConquerEncoder> Encoder { get; } = Opt.Choice("--dc-encoder", DivideConquerDefaults.Encoder, Name, "Divide-and-conquer: the history encoder.");
+        public CliOption<DivideConquerEncoder> Encoder { get; } = Opt.Choice("--dc-encoder", DivideConquerDefaults.Encoder, Name, "Divide-and-conquer: the history encoder.",
+            // Edge files carry no time order, which the self-attention encoder reads: the engine API and `benchmarks divide-conquer --sequential` offer it.
+            [DivideConquerEncoder.MeanPooling, DivideConquerEncoder.AttentionPooling, DivideConquerEncoder.UserVector]);
 
         public Option<bool> NoPrompts { get; } = Opt.Flag("--dc-no-prompts", "Divide-and-conquer: one shared query per user (no cluster prompts).");
 
@@ -153,6 +155,7 @@ internal static class DivideConquerFlags
     {
         DivideConquerEncoder.MeanPooling => "mean",
         DivideConquerEncoder.AttentionPooling => "attention",
+        DivideConquerEncoder.SelfAttention => "self-attention",
         _ => "user",
     };
 

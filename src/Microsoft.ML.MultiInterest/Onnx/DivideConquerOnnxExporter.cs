@@ -11,10 +11,11 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="DivideConquerModel.BuildMixtures"/> computes them (pooling of the history's input vectors, each multiplied by
 /// the cluster's prompt; p_uk the smoothed share of the history in each cluster). The outputs have the names and shapes of
 /// the mixture encoders', so they feed a cluster-quota scorer as any mixture does; users unseen in training are served
-/// without retraining. Only the pooling encoders export (<see cref="DivideConquerEncoder.UserVector"/> has no history encoder).
+/// without retraining. Only the history encoders export (<see cref="DivideConquerEncoder.UserVector"/> has none).
 /// </summary>
 /// <remarks>
-/// Input <see cref="DcmOnnxExporter.HistoryRowsInput"/> int64 <c>[batch, H]</c>: item rows, -1 for padding (any H). Outputs
+/// Input <see cref="DcmOnnxExporter.HistoryRowsInput"/> int64 <c>[batch, H]</c>: item rows, -1 for padding (any H; for
+/// <see cref="DivideConquerEncoder.SelfAttention"/> each row's items in time order, oldest first, padding anywhere). Outputs
 /// <see cref="MixtureClustersName"/> int64 <c>[batch, m]</c> (clusters by descending p_uk, ties to the lower id),
 /// <see cref="MixtureWeightsName"/> double <c>[batch, m]</c> (p_uk over its sum across the m) and
 /// <see cref="MixtureEmbeddingsName"/> float <c>[batch, m, d]</c> (the unit queries e_u^k). An empty history gives the
@@ -33,6 +34,59 @@ public static class DivideConquerOnnxExporter
         ArgumentNullException.ThrowIfNull(output);
         if (!output.CanWrite) throw new ArgumentException("The output stream is not writable.", nameof(output));
         BuildEncoder(model).WriteTo(output);
+    }
+
+    /// <summary>Softmax over the history of z_raw [B,H,K] (rows where "invalid" get -1e30, so weight zero), then <c>t_k ⊙ Σ_h a s</c> into "queries_raw".</summary>
+    private static void AddAttentionPooling(OnnxGraphBuilder g, string tokens) =>
+        g.AddInitializer("padding_logit", [], [-1e30f])
+            .AddNode("Unsqueeze", ["invalid", "axis_last"], ["invalid_col"])
+            .AddNode("Where", ["invalid_col", "padding_logit", "z_raw"], ["z"])
+            .AddNode("Softmax", ["z"], ["a"], OnnxAttributes.Int("axis", 1))
+            .AddNode("Transpose", ["a"], ["a_t"], OnnxAttributes.Ints("perm", 0, 2, 1))                 // [B,K,H]
+            .AddNode("MatMul", ["a_t", tokens], ["pooled"])                                               // [B,K,d]
+            .AddNode("Mul", ["pooled", "prompts"], ["queries_raw"]);
+
+    /// <summary>
+    /// The self-attention encoder: a token's recency rank is the number of valid rows after it (padding may sit anywhere);
+    /// the last L = positions' count of them attend, each its input vector plus the position vector of its rank; the query
+    /// of cluster k is <c>v_k = q + W (x_last ⊙ t_k)</c>, <c>z[b,h,k] = ⟨v_k ⊙ t_k, x_bh⟩</c>.
+    /// </summary>
+    private static void AddSelfAttention(OnnxGraphBuilder g, DivideConquerModel model, int d)
+    {
+        var positions = model.Positions!;
+        g.AddInitializer("query", [1, d], model.AttentionQuery!.Values)
+            .AddInitializer("positions", [positions.Rows, d], positions.Values)
+            .AddInitializer("mixing", [d, d], model.AttentionMixing!.Values)
+            .AddInitializer("zero_f", [], [0f])
+            .AddInitializer("last_rank", [], [(long)positions.Rows - 1])
+            .AddInitializer("read_l", [], [(float)positions.Rows])
+            .AddInitializer("axis_1_scalar", [], [1L])
+            .AddNode("CumSum", ["valid_f", "axis_1_scalar"], ["rank_f"], OnnxAttributes.Int("exclusive", 1), OnnxAttributes.Int("reverse", 1)) // [B,H]
+            .AddNode("Less", ["rank_f", "read_l"], ["recent"])
+            .AddNode("And", ["valid", "recent"], ["attends"])
+            .AddNode("Not", ["attends"], ["invalid"])
+            .AddNode("Cast", ["attends"], ["attends_f"], OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.Float))
+            .AddNode("Unsqueeze", ["attends_f", "axis_last"], ["attends_col"])                         // [B,H,1]
+            .AddNode("Cast", ["rank_f"], ["rank_raw"], OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.Int64))
+            .AddNode("Min", ["rank_raw", "last_rank"], ["rank"])
+            .AddNode("Gather", ["positions", "rank"], ["position_rows"], OnnxAttributes.Int("axis", 0)) // [B,H,d]
+            .AddNode("Add", ["gathered", "position_rows"], ["x_raw"])
+            .AddNode("Mul", ["x_raw", "attends_col"], ["x"])
+            // The last token: the valid row of rank 0.
+            .AddNode("Equal", ["rank_f", "zero_f"], ["rank_zero"])
+            .AddNode("And", ["valid", "rank_zero"], ["is_last"])
+            .AddNode("Cast", ["is_last"], ["is_last_f"], OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.Float))
+            .AddNode("Unsqueeze", ["is_last_f", "axis_last"], ["is_last_col"])
+            .AddNode("Mul", ["x", "is_last_col"], ["last_only"])
+            .AddNode("ReduceSum", ["last_only", "axis_1"], ["last"], OnnxAttributes.Int("keepdims", 1))  // [B,1,d]
+            .AddNode("Mul", ["last", "prompts"], ["h"])                                                  // [B,K,d]
+            .AddNode("Transpose", ["mixing"], ["mixing_t"], OnnxAttributes.Ints("perm", 1, 0))
+            .AddNode("MatMul", ["h", "mixing_t"], ["wh"])                                                // [B,K,d]
+            .AddNode("Add", ["wh", "query"], ["v"])
+            .AddNode("Mul", ["v", "prompts"], ["vt"])
+            .AddNode("Transpose", ["vt"], ["vt_t"], OnnxAttributes.Ints("perm", 0, 2, 1))               // [B,d,K]
+            .AddNode("MatMul", ["x", "vt_t"], ["z_raw"]);                                                 // [B,H,K]
+        AddAttentionPooling(g, "x");
     }
 
     internal static ModelProto BuildEncoder(DivideConquerModel model)
@@ -74,21 +128,19 @@ public static class DivideConquerOnnxExporter
             .AddNode("Gather", ["history_items", "safe_rows"], ["gathered"], OnnxAttributes.Int("axis", 0)) // [B,H,d]
             .AddNode("Mul", ["gathered", "valid_col"], ["s"])
             .AddNode("ReduceSum", ["valid_f", "axis_last"], ["n"], OnnxAttributes.Int("keepdims", 1));    // [B,1]
-        if (model.Encoder == DivideConquerEncoder.AttentionPooling)
+        if (model.Encoder == DivideConquerEncoder.SelfAttention)
         {
-            // z[b,h,k] = <q ⊙ t_k, s_bh>; padding gets -1e30 so its softmax weight is zero.
+            AddSelfAttention(g, model, d);
+        }
+        else if (model.Encoder == DivideConquerEncoder.AttentionPooling)
+        {
+            // z[b,h,k] = <q ⊙ t_k, s_bh>.
             g.AddInitializer("query", [1, d], model.AttentionQuery!.Values)
-                .AddInitializer("padding_logit", [], [-1e30f])
                 .AddNode("Mul", ["prompts", "query"], ["qt"])                                            // [K,d]
                 .AddNode("Transpose", ["qt"], ["qt_t"], OnnxAttributes.Ints("perm", 1, 0))              // [d,K]
                 .AddNode("MatMul", ["s", "qt_t"], ["z_raw"])                                              // [B,H,K]
-                .AddNode("Not", ["valid"], ["invalid"])
-                .AddNode("Unsqueeze", ["invalid", "axis_last"], ["invalid_col"])
-                .AddNode("Where", ["invalid_col", "padding_logit", "z_raw"], ["z"])
-                .AddNode("Softmax", ["z"], ["a"], OnnxAttributes.Int("axis", 1))
-                .AddNode("Transpose", ["a"], ["a_t"], OnnxAttributes.Ints("perm", 0, 2, 1))             // [B,K,H]
-                .AddNode("MatMul", ["a_t", "s"], ["pooled"])                                              // [B,K,d]
-                .AddNode("Mul", ["pooled", "prompts"], ["queries_raw"]);
+                .AddNode("Not", ["valid"], ["invalid"]);
+            AddAttentionPooling(g, "s");
         }
         else
         {

@@ -8,6 +8,9 @@ public class PromptGradientTests
     [InlineData(DivideConquerEncoder.MeanPooling, 5, 4)]
     [InlineData(DivideConquerEncoder.AttentionPooling, 5, 4)]
     [InlineData(DivideConquerEncoder.AttentionPooling, 1, 2)]
+    [InlineData(DivideConquerEncoder.SelfAttention, 5, 4)]
+    [InlineData(DivideConquerEncoder.SelfAttention, 2, 3)]
+    [InlineData(DivideConquerEncoder.SelfAttention, 1, 2)]
     [InlineData(DivideConquerEncoder.UserVector, 1, 3)]
     public void GradientsMatchFiniteDifferences(DivideConquerEncoder encoder, int n, int negatives)
     {
@@ -24,12 +27,15 @@ public class PromptGradientTests
         Fill(model.Candidates, 1 + negatives, 1, 0);
         Fill(model.Prompt, 1, 0.5, 1);   // around the all-ones start
         Fill(model.Query, 1, 1, 0);
+        bool selfAttention = encoder == DivideConquerEncoder.SelfAttention;
+        if (selfAttention) Fill(model.Mixing, d, 0.5, 0);
         const float weight = 1.7f;
         model.Compute(n, negatives, weight);
         var tokens = (float[])model.TokenGradients.Clone();
         var candidates = (float[])model.CandidateGradients.Clone();
         var prompt = (float[])model.PromptGradient.Clone();
         var query = (float[])model.QueryGradient.Clone();
+        var mixing = (float[])model.MixingGradient.Clone();
 
         void Check(float[] rows, float[] analytic, int count, string what)
         {
@@ -52,7 +58,12 @@ public class PromptGradientTests
         Check(model.Tokens, tokens, n, "tokens");
         Check(model.Candidates, candidates, 1 + negatives, "candidates");
         Check(model.Prompt, prompt, 1, "prompt");
-        if (encoder == DivideConquerEncoder.AttentionPooling)
+        if (selfAttention)
+        {
+            Check(model.Mixing, mixing, d, "mixing");
+            if (n > 1) Assert.Contains(mixing, g => Math.Abs(g) > 1e-4f); // W gets a gradient once there is something to attend over
+        }
+        if (encoder is DivideConquerEncoder.AttentionPooling or DivideConquerEncoder.SelfAttention)
         {
             Check(model.Query, query, 1, "query");
             if (n > 1) Assert.Contains(query, g => Math.Abs(g) > 1e-4f); // the query does get a gradient (with one token the softmax is constant)

@@ -61,6 +61,58 @@ public class DivideConquerOnnxExporterTests
         Assert.All(embeddings.Skip(served.Length * m * d), v => Assert.Equal(0f, v));
     }
 
+    /// <summary>
+    /// The self-attention encoder reads each row in time order: the ranks count the valid items after each one (padding
+    /// anywhere, here at the start and in the middle), and only the last L attend while the intent counts them all.
+    /// </summary>
+    [Fact]
+    public void SelfAttentionEncoder_ComputesTheEnginesQueries_FromTimeOrderedRows()
+    {
+        var graph = PlantedGraph.Create().Train;
+        var random = new Random(17);
+        var sequences = Enumerable.Range(0, graph.UserCount).Select(u => graph.ItemsOf(u).ToArray().OrderBy(_ => random.Next()).ToArray()).ToArray();
+        var options = DivideConquerTrainingTests.Small(DivideConquerEncoder.SelfAttention, prompts: true, null, epochs: 2);
+        options.DivideConquer.Clusters = 6;
+        options.DivideConquer.Components = 4;
+        options.DivideConquer.MaxHistory = 4;
+        options.DivideConquer.Sequences = sequences;
+        var model = GraphEmbeddingTrainerEngine.Fit(graph, options).DivideConquer!;
+        Assert.True(model.Positions!.ReadRow(0).ToArray().Any(v => v != 0f), "the positions trained");
+        int[] served = Enumerable.Range(0, 30).Select(j => j * 5).ToArray();
+        Assert.Contains(served, u => graph.DegreeOf(u) > 4); // some histories are longer than the L the encoder reads
+        var engine = model.BuildMixtures(graph, served, threads: 1, sequences: sequences);
+        int width = served.Max(graph.DegreeOf) + 3;
+        var rows = new long[served.Length * width];
+        Array.Fill(rows, -1L);
+        for (int q = 0; q < served.Length; q++)
+        {
+            var items = sequences[served[q]];
+            // Two padding slots first, one after the first item: only the order of the valid items counts.
+            int at = q * width + 2;
+            for (int i = 0; i < items.Length; i++) rows[at + i + (i >= 1 ? 1 : 0)] = items[i];
+        }
+        using var session = MixtureGraphRunner.Open(s => DivideConquerOnnxExporter.ExportEncoder(model, s));
+        using var input = OrtValue.CreateTensorValueFromMemory(rows, [served.Length, width]);
+        using var run = new RunOptions();
+        using var outputs = session.Run(run, [DcmOnnxExporter.HistoryRowsInput], [input], [MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName]);
+        var clusters = outputs[0].GetTensorDataAsSpan<long>().ToArray();
+        var weights = outputs[1].GetTensorDataAsSpan<double>().ToArray();
+        var embeddings = outputs[2].GetTensorDataAsSpan<float>().ToArray();
+        const int m = 4, d = 8;
+        for (int q = 0; q < served.Length; q++)
+        {
+            int u = served[q];
+            for (int j = 0; j < m; j++)
+            {
+                Assert.Equal(engine.Clusters(u)[j], (int)clusters[q * m + j]);
+                Assert.Equal(engine.Weights(u)[j], weights[q * m + j], 12);
+                var expected = engine.Embedding(u, j);
+                for (int t = 0; t < d; t++)
+                    Assert.True(Math.Abs(expected[t] - embeddings[(q * m + j) * d + t]) < 1e-4, $"user {u} component {j} dim {t}: engine {expected[t]}, onnx {embeddings[(q * m + j) * d + t]}");
+            }
+        }
+    }
+
     [Fact]
     public void AUserVectorModel_HasNoHistoryEncoderToExport()
     {

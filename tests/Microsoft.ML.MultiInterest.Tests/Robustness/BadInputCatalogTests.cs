@@ -146,6 +146,18 @@ public class BadInputCatalogTests
                 Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1,
                 DivideConquer = new DivideConquerOptions { Clusters = 1, Sequences = [[1]] },
             })),
+        ["option-dc-self-attention-unordered"] = Throws<ArgumentException>(["DivideConquer.Encoder SelfAttention reads each history in time order: give DivideConquer.Sequences"], () =>
+            new DivideConquerOptions { Encoder = DivideConquerEncoder.SelfAttention }.Validate()),
+        ["dc-self-attention-serving-unordered"] = Throws<ArgumentException>(["A SelfAttention model reads each history in time order: give the users' sequences"], () =>
+        {
+            var graph = BipartiteGraph.FromEdges(1, 2, [0, 0], [0, 1]);
+            var model = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions
+            {
+                Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1,
+                DivideConquer = new DivideConquerOptions { Encoder = DivideConquerEncoder.SelfAttention, Clusters = 1, Sequences = [[1, 0]] },
+            }).DivideConquer!;
+            model.BuildMixtures(graph, [0]);
+        }),
         ["option-history-lambda-selection-unordered"] = Throws<ArgumentOutOfRangeException>(["Lambdas must be strictly ascending"], () =>
             HistoryMmrLambdaSelection.Choose(TestGraphs.TwoInterestUsers().Graph, new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 4 },
                 new HistoryMmrRowSettings(), new HistoryMmrSelectionOptions { Lambdas = [0.9, 0.5] })),

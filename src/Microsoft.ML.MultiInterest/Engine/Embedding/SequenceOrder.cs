@@ -10,6 +10,7 @@ internal sealed class SequenceOrder
 {
     private readonly BipartiteGraph _graph;
     private readonly int[] _ordered, _position;
+    private int[][]? _sequences;
 
     /// <summary>Checks that <paramref name="sequences"/>[u] holds every item of user u of <paramref name="graph"/> exactly once.</summary>
     /// <exception cref="ArgumentException">A count, an unknown item or a repeated item, naming the user row.</exception>
@@ -51,6 +52,10 @@ internal sealed class SequenceOrder
         _ordered.AsSpan(from + p - n, n).CopyTo(ids);
         return n;
     }
+
+    /// <summary>Each user's items, oldest first (user row = index): what <see cref="DivideConquerModel.BuildMixtures"/> reads time order from. Built once.</summary>
+    public IReadOnlyList<int[]> Sequences() => _sequences ??= Enumerable.Range(0, _graph.UserCount)
+        .Select(u => _ordered.AsSpan(_graph.Offsets[u], _graph.DegreeOf(u)).ToArray()).ToArray();
 
     /// <summary>The graph of each user's last <paramref name="count"/> items: the history a sequence-trained model is served from.</summary>
     public BipartiteGraph RecentGraph(int count) => Recent(_graph.UserCount, _graph.ItemCount, u => _ordered.AsSpan(_graph.Offsets[u], _graph.DegreeOf(u)), count);

@@ -28,6 +28,9 @@ internal sealed class DivideConquerEdgeModel
         PromptGradient = new float[stride];
         Query = new float[stride];
         QueryGradient = new float[stride];
+        int mixingRows = encoder == DivideConquerEncoder.SelfAttention ? stride : 0;
+        Mixing = new float[mixingRows * stride];
+        MixingGradient = new float[Mixing.Length];
         _output = new float[stride];
         _gradOutput = new float[stride];
         _scores = new float[1 + maxNegatives];
@@ -44,6 +47,12 @@ internal sealed class DivideConquerEdgeModel
 
     /// <summary>The attention query q (ignored by the mean encoders).</summary>
     public float[] Query { get; }
+
+    /// <summary>The self-attention matrix W (rows of <c>stride</c> floats; empty for the other encoders). Rows past the dimension stay zero.</summary>
+    public float[] Mixing { get; }
+
+    /// <summary>dL/dMixing after <see cref="Compute"/>.</summary>
+    public float[] MixingGradient { get; }
 
     /// <summary>dL/dTokens after <see cref="Compute"/>.</summary>
     public float[] TokenGradients { get; }
@@ -62,7 +71,7 @@ internal sealed class DivideConquerEdgeModel
     {
         int s = _stride, candidates = 1 + negatives;
         _pooling.Load(Tokens, n);
-        _pooling.Forward(Prompt, Query, _output);
+        _pooling.Forward(Prompt, Query, Mixing, _output);
         for (int c = 0; c < candidates; c++) _scores[c] = TensorPrimitives.Dot(_output, Candidates.AsSpan(c * s, s));
 
         // dL/dr: −w σ(−r_0) for the target, (w/N) σ(r_c) for each negative.
@@ -82,7 +91,7 @@ internal sealed class DivideConquerEdgeModel
             TensorPrimitives.MultiplyAdd(Candidates.AsSpan(c * s, s), _scores[c], _gradOutput, _gradOutput);
         }
         Array.Clear(QueryGradient);
-        _pooling.Backward(_gradOutput, Prompt, Query, TokenGradients, PromptGradient, QueryGradient);
+        _pooling.Backward(_gradOutput, Prompt, Mixing, TokenGradients, PromptGradient, QueryGradient, MixingGradient);
         return loss;
     }
 

@@ -46,8 +46,14 @@ public sealed class DivideConquerModel
     /// <summary>The learned prompts t_k, one row per cluster; null when the model was trained without prompts (t_k = 1).</summary>
     public EmbeddingMatrix? Prompts { get; }
 
-    /// <summary>The attention query q (one row) of <see cref="DivideConquerEncoder.AttentionPooling"/>; null otherwise.</summary>
+    /// <summary>The attention query q (one row) of <see cref="DivideConquerEncoder.AttentionPooling"/> and <see cref="DivideConquerEncoder.SelfAttention"/>; null otherwise.</summary>
     public EmbeddingMatrix? AttentionQuery { get; }
+
+    /// <summary>The position vectors p_r of <see cref="DivideConquerEncoder.SelfAttention"/>, row r for recency rank r (0 = the most recent item); null otherwise. Their count is the longest history the encoder reads.</summary>
+    public EmbeddingMatrix? Positions { get; internal init; }
+
+    /// <summary>The d × d matrix W of <see cref="DivideConquerEncoder.SelfAttention"/> (query <c>v = q + W h</c>); null otherwise.</summary>
+    public EmbeddingMatrix? AttentionMixing { get; internal init; }
 
     /// <summary>The item clusters the model was trained and is served with.</summary>
     public ItemClustering Clustering { get; }
@@ -73,11 +79,18 @@ public sealed class DivideConquerModel
     /// Optional histories p_uk is counted on instead of <paramref name="history"/> (same users and items), e.g. each user's
     /// most recent items when the next item is wanted; the queries still pool <paramref name="history"/>.
     /// </param>
-    public MixtureTable BuildMixtures(BipartiteGraph history, IReadOnlyList<int> users, int threads = 0, BipartiteGraph? intentHistory = null)
+    /// <param name="sequences">
+    /// The users' items in time order, oldest first (user row = index), ending with the items of <paramref name="history"/>
+    /// (e.g. <see cref="DivideConquerOptions.Sequences"/>): required by <see cref="DivideConquerEncoder.SelfAttention"/>,
+    /// which reads the last <c>history.DegreeOf(u)</c> of them in that order (at most <see cref="Positions"/>' count);
+    /// ignored by the other encoders.
+    /// </param>
+    public MixtureTable BuildMixtures(BipartiteGraph history, IReadOnlyList<int> users, int threads = 0, BipartiteGraph? intentHistory = null,
+        IReadOnlyList<int[]>? sequences = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(users);
-        CheckHistory(history, users);
+        CheckHistory(history, users, sequences);
         if (intentHistory != null && (intentHistory.UserCount != history.UserCount || intentHistory.ItemCount != history.ItemCount))
             throw new ArgumentException($"The intent histories are {intentHistory.UserCount} users x {intentHistory.ItemCount} items, the histories {history.UserCount} x {history.ItemCount}.",
                 nameof(intentHistory));
@@ -88,7 +101,7 @@ public sealed class DivideConquerModel
         Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(this, maxDegree), (q, _, s) =>
         {
             int u = users[q];
-            int n = s.Load(this, history, u);
+            int n = s.Load(this, history, u, sequences);
             if (n == 0) { table.SetCount(u, 0); return s; }
             int count = s.TopClusters(this, intentOf.ItemsOf(u), m);
             table.SetCount(u, count);
@@ -102,7 +115,7 @@ public sealed class DivideConquerModel
                 clusters[j] = c;
                 weights[j] = s.Probability[c] / total;
                 var row = table.WritableEmbedding(u, j);
-                s.Pooling.Forward(PromptOf(c, s.Ones), Query, row);
+                s.Pooling.Forward(PromptOf(c, s.Ones), Query, Mixing, row);
                 VectorMath.NormalizeInPlace(row);
             }
             return s;
@@ -113,23 +126,23 @@ public sealed class DivideConquerModel
     /// <summary>
     /// One query vector per user of <paramref name="history"/> for single-vector (unimodal) retrieval: the encoder without
     /// prompts (t = 1) when the model has none, else the p_uk-weighted sum of its top-m clusters' queries (not normalised).
-    /// Users without history get a zero row.
+    /// Users without history get a zero row. <paramref name="sequences"/> as for <see cref="BuildMixtures"/>.
     /// </summary>
-    public EmbeddingMatrix UserQueries(BipartiteGraph history, int threads = 0)
+    public EmbeddingMatrix UserQueries(BipartiteGraph history, int threads = 0, IReadOnlyList<int[]>? sequences = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         var users = Enumerable.Range(0, history.UserCount).ToArray();
-        CheckHistory(history, users);
+        CheckHistory(history, users, sequences);
         int k = Clustering.ClusterCount, m = Math.Min(Components, k), d = Items.Dimension;
         var result = new EmbeddingMatrix(history.UserCount, d);
         int maxDegree = MaxDegree(history, users);
         Parallel.For(0, users.Length, Parallelism.Options(threads), () => new Scratch(this, maxDegree), (u, _, s) =>
         {
-            if (s.Load(this, history, u) == 0) return s;
+            if (s.Load(this, history, u, sequences) == 0) return s;
             var row = result.Row(u);
             if (Prompts == null)
             {
-                s.Pooling.Forward(s.Ones, Query, row);
+                s.Pooling.Forward(s.Ones, Query, Mixing, row);
                 return s;
             }
             int count = s.TopClusters(this, history.ItemsOf(u), m);
@@ -138,7 +151,7 @@ public sealed class DivideConquerModel
             for (int j = 0; j < count; j++)
             {
                 int c = s.Order[j];
-                s.Pooling.Forward(PromptOf(c, s.Ones), Query, s.Output);
+                s.Pooling.Forward(PromptOf(c, s.Ones), Query, Mixing, s.Output);
                 TensorPrimitives.MultiplyAdd(s.Output, (float)(s.Probability[c] / total), row, row);
             }
             return s;
@@ -148,7 +161,11 @@ public sealed class DivideConquerModel
 
     /// <summary>The same trained tables served with another intent pseudo-count s and m (retrieval-time settings, tuned without retraining).</summary>
     internal DivideConquerModel WithIntent(double intentSmoothing, int components) =>
-        new(Encoder, Items, HistoryItems, UserVectors, Prompts, AttentionQuery, Clustering, _prior, intentSmoothing, components);
+        new(Encoder, Items, HistoryItems, UserVectors, Prompts, AttentionQuery, Clustering, _prior, intentSmoothing, components)
+        {
+            Positions = Positions,
+            AttentionMixing = AttentionMixing,
+        };
 
     /// <summary>p_uk of a history over all clusters into <paramref name="probability"/> (length K).</summary>
     internal void Intent(ReadOnlySpan<int> history, Span<double> probability)
@@ -163,12 +180,30 @@ public sealed class DivideConquerModel
 
     private ReadOnlySpan<float> Query => AttentionQuery == null ? default : AttentionQuery.ReadRow(0);
 
+    private ReadOnlySpan<float> Mixing => AttentionMixing == null ? default : AttentionMixing.Values;
+
     private ReadOnlySpan<float> PromptOf(int cluster, float[] ones) => Prompts == null ? ones : Prompts.ReadRow(cluster);
 
-    private void CheckHistory(BipartiteGraph history, IReadOnlyList<int> users)
+    private void CheckHistory(BipartiteGraph history, IReadOnlyList<int> users, IReadOnlyList<int[]>? sequences)
     {
         if (history.ItemCount != Items.Rows)
             throw new ArgumentException($"The history graph has {history.ItemCount} items, the model {Items.Rows}.", nameof(history));
+        if (Positions != null)
+        {
+            if (sequences == null)
+                throw new ArgumentException($"A {Encoder} model reads each history in time order: give the users' sequences.", nameof(sequences));
+            if (sequences.Count != history.UserCount)
+                throw new ArgumentException($"There are {sequences.Count} sequences for the history's {history.UserCount} users.", nameof(sequences));
+            foreach (int u in users)
+            {
+                var sequence = sequences[u] ?? throw new ArgumentException($"Sequence {u} is null.", nameof(sequences));
+                if (sequence.Length < history.DegreeOf(u))
+                    throw new ArgumentException($"Sequence {u} has {sequence.Length} items, fewer than the {history.DegreeOf(u)} of user row {u}'s history.", nameof(sequences));
+                foreach (int item in sequence.AsSpan(sequence.Length - history.DegreeOf(u)))
+                    if ((uint)item >= (uint)Items.Rows)
+                        throw new ArgumentException($"Sequence {u} holds item {item}, outside the model's {Items.Rows} items.", nameof(sequences));
+            }
+        }
         if (UserVectors == null) return;
         foreach (int u in users)
             if ((uint)u >= (uint)UserVectors.Rows)
@@ -216,10 +251,24 @@ public sealed class DivideConquerModel
         public int[] Order { get; }
 
         /// <summary>Gathers user <paramref name="u"/>'s tokens into the encoder; returns its history length (0: nothing loaded).</summary>
-        public int Load(DivideConquerModel model, BipartiteGraph history, int u)
+        public int Load(DivideConquerModel model, BipartiteGraph history, int u, IReadOnlyList<int[]>? sequences)
         {
             var items = history.ItemsOf(u);
             if (items.Length == 0) return 0;
+            if (model.Positions is { } positions)
+            {
+                // The last items in time order, oldest first, each plus the position vector of its recency rank.
+                var sequence = sequences![u];
+                int n = Math.Min(items.Length, positions.Rows);
+                var recent = sequence.AsSpan(sequence.Length - n);
+                for (int j = 0; j < n; j++)
+                {
+                    var token = _tokens.AsSpan(j * _d, _d);
+                    TensorPrimitives.Add(model.HistoryItems!.ReadRow(recent[j]), positions.ReadRow(n - 1 - j), token);
+                }
+                Pooling.Load(_tokens, n);
+                return items.Length;
+            }
             if (model.UserVectors != null)
             {
                 model.UserVectors.ReadRow(u).CopyTo(_tokens);

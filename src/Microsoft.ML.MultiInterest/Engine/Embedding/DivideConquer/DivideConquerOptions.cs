@@ -66,6 +66,8 @@ public sealed class DivideConquerOptions
         if (MaxHistory < 1 || MaxHistory > 100_000) throw Bad(nameof(MaxHistory), MaxHistory, "must be within 1..100000");
         if (!double.IsFinite(IntentSmoothing) || IntentSmoothing < 0) throw Bad(nameof(IntentSmoothing), IntentSmoothing, "must be finite and non-negative");
         if (Components < 1 || Components > 100_000) throw Bad(nameof(Components), Components, "must be within 1..100000");
+        if (Encoder == DivideConquerEncoder.SelfAttention && Sequences == null)
+            throw new ArgumentException($"DivideConquer.Encoder {Encoder} reads each history in time order: give DivideConquer.Sequences.", nameof(Sequences));
         if (ItemClusters != null)
             foreach (int c in ItemClusters)
                 if (c < 0) throw Bad(nameof(ItemClusters), c, "holds a negative cluster id");

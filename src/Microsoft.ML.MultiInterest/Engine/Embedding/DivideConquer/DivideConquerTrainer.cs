@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
@@ -66,7 +68,7 @@ internal static class DivideConquerTrainer
         for (int t = 0; t < threads; t++) workers[t] = new Worker(graph, o, tables, assignments, sampler, edgeUsers, order, new EmbeddingRandom(o.Seed, t + 1));
         var stats = new List<EpochStats>(o.Epochs);
         return EpochLoop.Run(edgeCount, o, threads, (t, slice, epoch, token) => workers[t].Run(slice, epoch, token),
-            () => Snapshot(served, tables, assignments, k, prior, o, stats, threads), score,
+            () => Snapshot(served, order, tables, assignments, k, prior, o, stats, threads), score,
             "divide-conquer", stats, progress, curve, ct);
     }
 
@@ -79,14 +81,18 @@ internal static class DivideConquerTrainer
             + $"intent-smoothing={m.IntentSmoothing:G3} m={m.Components} epochs={o.Epochs} lr={o.LearningRate} negatives={Math.Max(1, o.UniformNegatives)}";
     }
 
-    private static GraphEmbeddingResult Snapshot(BipartiteGraph graph, Tables t, int[] assignments, int k, double[] prior, GraphEmbeddingOptions o,
+    private static GraphEmbeddingResult Snapshot(BipartiteGraph graph, SequenceOrder? order, Tables t, int[] assignments, int k, double[] prior, GraphEmbeddingOptions o,
         List<EpochStats> stats, int threads)
     {
         var dc = o.DivideConquer;
         var items = t.Items.ToMatrix();
         var model = new DivideConquerModel(dc.Encoder, items, t.Inputs?.ToMatrix(), t.Users?.ToMatrix(), t.Prompts?.ToMatrix(), t.Query?.ToMatrix(),
-            ItemClustering.Create(assignments, k, items), prior, dc.IntentSmoothing, dc.Components);
-        return new GraphEmbeddingResult(model.UserQueries(graph, threads), items.Clone(), stats.ToArray())
+            ItemClustering.Create(assignments, k, items), prior, dc.IntentSmoothing, dc.Components)
+        {
+            Positions = t.Positions?.ToMatrix(),
+            AttentionMixing = t.Mixing?.ToMatrix(),
+        };
+        return new GraphEmbeddingResult(model.UserQueries(graph, threads, order?.Sequences()), items.Clone(), stats.ToArray())
         {
             Algorithm = EmbeddingAlgorithm.DivideConquer,
             Settings = Describe(o),
@@ -94,7 +100,7 @@ internal static class DivideConquerTrainer
         };
     }
 
-    /// <summary>The trained tables: output items always; input items or user vectors by encoder; prompts (ones at the start) and the query (zero at the start) when used.</summary>
+    /// <summary>The trained tables: output items always; input items or user vectors by encoder; prompts (ones at the start), the query, and the self-attention positions and W (zero at the start) when used.</summary>
     private sealed class Tables
     {
         public Tables(BipartiteGraph graph, GraphEmbeddingOptions o, int clusters, ref EmbeddingRandom init)
@@ -118,7 +124,13 @@ internal static class DivideConquerTrainer
                 Prompts = new EmbeddingTable(clusters, d);
                 for (int c = 0; c < clusters; c++) Prompts.Values.AsSpan(c * Prompts.Stride, d).Fill(1f);
             }
-            if (dc.Encoder == DivideConquerEncoder.AttentionPooling) Query = new EmbeddingTable(1, d);
+            if (dc.Encoder is DivideConquerEncoder.AttentionPooling or DivideConquerEncoder.SelfAttention) Query = new EmbeddingTable(1, d);
+            if (dc.Encoder == DivideConquerEncoder.SelfAttention)
+            {
+                // Zero positions and W: training starts from attention pooling with a zero query, i.e. from the mean.
+                Positions = new EmbeddingTable(dc.MaxHistory, d);
+                Mixing = new EmbeddingTable(d, d);
+            }
         }
 
         public EmbeddingTable Items { get; }
@@ -126,6 +138,8 @@ internal static class DivideConquerTrainer
         public EmbeddingTable? Users { get; }
         public EmbeddingTable? Prompts { get; }
         public EmbeddingTable? Query { get; }
+        public EmbeddingTable? Positions { get; }
+        public EmbeddingTable? Mixing { get; }
     }
 
     /// <summary>One thread's trainer: allocated once, nothing allocated per edge.</summary>
@@ -187,12 +201,20 @@ internal static class DivideConquerTrainer
                     n = _history.Sample(offsets[u], offsets[u + 1], e, ref _random);
                     if (n == 0) continue;
                     for (int i = 0; i < n; i++) _t.Inputs!.Values.AsSpan(_history.Ids[i] * s, s).CopyTo(_model.Tokens.AsSpan(i * s, s));
+                    // Self-attention: token i (oldest first) also carries the position vector of its recency rank n−1−i.
+                    if (_t.Positions != null)
+                        for (int i = 0; i < n; i++)
+                        {
+                            var token = _model.Tokens.AsSpan(i * s, s);
+                            TensorPrimitives.Add(token, _t.Positions.Values.AsSpan((n - 1 - i) * s, s), token);
+                        }
                 }
                 int count = _sampler.Sample(cluster, _graph.ItemsOf(u), negatives, ref _random);
                 _candidateIds[0] = target;
                 for (int j = 0; j <= count; j++) _t.Items.Values.AsSpan(_candidateIds[j] * s, s).CopyTo(_model.Candidates.AsSpan(j * s, s));
                 _t.Prompts?.Values.AsSpan(cluster * s, s).CopyTo(_model.Prompt);
                 _t.Query?.Values.AsSpan(0, s).CopyTo(_model.Query);
+                _t.Mixing?.Values.CopyTo(_model.Mixing, 0);
                 float weight = edgeWeights.IsEmpty ? 1f : edgeWeights[e];
                 loss += _model.Compute(n, count, weight);
 
@@ -203,6 +225,10 @@ internal static class DivideConquerTrainer
                 for (int j = 0; j <= count; j++) RowUpdate.Apply(_t.Items, _candidateIds[j], _model.CandidateGradients.AsSpan(j * s, s), optimizer, lr);
                 if (_t.Prompts != null) RowUpdate.Apply(_t.Prompts, cluster, _model.PromptGradient, optimizer, lr);
                 if (_t.Query != null) RowUpdate.Apply(_t.Query, 0, _model.QueryGradient, optimizer, lr);
+                if (_t.Positions != null)
+                    for (int i = 0; i < n; i++) RowUpdate.Apply(_t.Positions, n - 1 - i, _model.TokenGradients.AsSpan(i * s, s), optimizer, lr);
+                if (_t.Mixing != null)
+                    for (int r = 0; r < _o.Dimension; r++) RowUpdate.Apply(_t.Mixing, r, _model.MixingGradient.AsSpan(r * s, s), optimizer, lr);
             }
             return loss;
         }
