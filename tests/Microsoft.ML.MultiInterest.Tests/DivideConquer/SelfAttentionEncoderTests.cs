@@ -73,6 +73,31 @@ public class SelfAttentionEncoderTests
         Assert.True(attention > mean + 0.2, $"Recall@10 of the next item: self-attention {attention:F3}, mean {mean:F3}");
     }
 
+    /// <summary>Items without edges are trained around (the active subgraph) and put back: the positions and W must come back too.</summary>
+    [Fact]
+    public void AnItemWithoutEdges_KeepsTheTrainedEncoder()
+    {
+        int[][] sequences = [[0, 1, 2, 3], [4, 5, 6, 7], [1, 3, 5, 7], [2, 0, 6, 4]];
+        int[] clusters = [0, 0, 0, 0, 1, 1, 1, 1];
+        var compact = Graph(sequences, 4, 8);
+        var wider = Graph(sequences, 4, 9); // item 8 has no edge
+        DivideConquerModel Fit(BipartiteGraph graph, int[] itemClusters)
+        {
+            var options = DivideConquerTrainingTests.Small(DivideConquerEncoder.SelfAttention, prompts: true, itemClusters, epochs: 3);
+            options.DivideConquer.Sequences = sequences;
+            return GraphEmbeddingTrainerEngine.Fit(graph, options).DivideConquer!;
+        }
+        var a = Fit(compact, clusters);
+        var b = Fit(wider, [.. clusters, 1]);
+        Assert.Equal(a.Positions!.Values, b.Positions!.Values);
+        Assert.Equal(a.AttentionMixing!.Values, b.AttentionMixing!.Values);
+        Assert.Contains(b.AttentionMixing.Values, v => v != 0f);
+        int[] users = [0, 1, 2, 3];
+        var servedA = a.BuildMixtures(compact, users, threads: 1, sequences: sequences);
+        var servedB = b.BuildMixtures(wider, users, threads: 1, sequences: sequences);
+        foreach (int u in users) Assert.Equal(servedA.Embedding(u, 0).ToArray(), servedB.Embedding(u, 0).ToArray());
+    }
+
     [Fact]
     public void WithoutTimeOrder_ItIsRefused_NamingTheSequences()
     {

@@ -118,7 +118,8 @@ internal sealed class ActiveSubgraph
     /// <summary>
     /// A divide-and-conquer model fitted on <see cref="Graph"/> moved to the full index range: zero item and user rows for the
     /// nodes without edges, which keep their given cluster (<paramref name="itemClusters"/>) or go to cluster 0, as a zero vector
-    /// does in spherical k-means; prompts, the attention query and the cluster prior are the fitted ones.
+    /// does in spherical k-means; prompts, the attention query, the self-attention positions and matrix and the cluster prior
+    /// are the fitted ones.
     /// </summary>
     public DivideConquerModel? ExpandDivideConquer(DivideConquerModel? model, int[]? itemClusters)
     {
@@ -130,7 +131,7 @@ internal sealed class ActiveSubgraph
         return new DivideConquerModel(model.Encoder, items,
             model.HistoryItems == null ? null : Spread(model.HistoryItems, Items, FullItemCount, 1),
             model.UserVectors == null ? null : Spread(model.UserVectors, Users, FullUserCount, 1),
-            model.Prompts, model.AttentionQuery, ItemClustering.Create(assignments, model.Clustering.ClusterCount, items),
+            model.Prompts, model.AttentionQuery, model.Positions, model.AttentionMixing, ItemClustering.Create(assignments, model.Clustering.ClusterCount, items),
             model.ClusterPrior.ToArray(), model.IntentSmoothing, model.Components);
     }
 

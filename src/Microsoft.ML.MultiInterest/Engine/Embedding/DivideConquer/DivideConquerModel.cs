@@ -16,8 +16,13 @@ public sealed class DivideConquerModel
     private readonly int[] _priorOrder;
 
     internal DivideConquerModel(DivideConquerEncoder encoder, EmbeddingMatrix items, EmbeddingMatrix? historyItems, EmbeddingMatrix? userVectors,
-        EmbeddingMatrix? prompts, EmbeddingMatrix? attentionQuery, ItemClustering clustering, double[] prior, double intentSmoothing, int components)
+        EmbeddingMatrix? prompts, EmbeddingMatrix? attentionQuery, EmbeddingMatrix? positions, EmbeddingMatrix? attentionMixing,
+        ItemClustering clustering, double[] prior, double intentSmoothing, int components)
     {
+        if (encoder == DivideConquerEncoder.SelfAttention && (positions == null || attentionMixing == null || attentionQuery == null))
+            throw new ArgumentException("A SelfAttention model needs its positions, attention query and mixing matrix.", nameof(positions));
+        Positions = positions;
+        AttentionMixing = attentionMixing;
         Encoder = encoder;
         Items = items;
         HistoryItems = historyItems;
@@ -50,10 +55,10 @@ public sealed class DivideConquerModel
     public EmbeddingMatrix? AttentionQuery { get; }
 
     /// <summary>The position vectors p_r of <see cref="DivideConquerEncoder.SelfAttention"/>, row r for recency rank r (0 = the most recent item); null otherwise. Their count is the longest history the encoder reads.</summary>
-    public EmbeddingMatrix? Positions { get; internal init; }
+    public EmbeddingMatrix? Positions { get; }
 
     /// <summary>The d × d matrix W of <see cref="DivideConquerEncoder.SelfAttention"/> (query <c>v = q + W h</c>); null otherwise.</summary>
-    public EmbeddingMatrix? AttentionMixing { get; internal init; }
+    public EmbeddingMatrix? AttentionMixing { get; }
 
     /// <summary>The item clusters the model was trained and is served with.</summary>
     public ItemClustering Clustering { get; }
@@ -161,11 +166,7 @@ public sealed class DivideConquerModel
 
     /// <summary>The same trained tables served with another intent pseudo-count s and m (retrieval-time settings, tuned without retraining).</summary>
     internal DivideConquerModel WithIntent(double intentSmoothing, int components) =>
-        new(Encoder, Items, HistoryItems, UserVectors, Prompts, AttentionQuery, Clustering, _prior, intentSmoothing, components)
-        {
-            Positions = Positions,
-            AttentionMixing = AttentionMixing,
-        };
+        new(Encoder, Items, HistoryItems, UserVectors, Prompts, AttentionQuery, Positions, AttentionMixing, Clustering, _prior, intentSmoothing, components);
 
     /// <summary>p_uk of a history over all clusters into <paramref name="probability"/> (length K).</summary>
     internal void Intent(ReadOnlySpan<int> history, Span<double> probability)

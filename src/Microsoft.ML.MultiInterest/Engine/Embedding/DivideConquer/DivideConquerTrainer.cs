@@ -87,11 +87,7 @@ internal static class DivideConquerTrainer
         var dc = o.DivideConquer;
         var items = t.Items.ToMatrix();
         var model = new DivideConquerModel(dc.Encoder, items, t.Inputs?.ToMatrix(), t.Users?.ToMatrix(), t.Prompts?.ToMatrix(), t.Query?.ToMatrix(),
-            ItemClustering.Create(assignments, k, items), prior, dc.IntentSmoothing, dc.Components)
-        {
-            Positions = t.Positions?.ToMatrix(),
-            AttentionMixing = t.Mixing?.ToMatrix(),
-        };
+            t.Positions?.ToMatrix(), t.Mixing?.ToMatrix(), ItemClustering.Create(assignments, k, items), prior, dc.IntentSmoothing, dc.Components);
         return new GraphEmbeddingResult(model.UserQueries(graph, threads, order?.Sequences()), items.Clone(), stats.ToArray())
         {
             Algorithm = EmbeddingAlgorithm.DivideConquer,
