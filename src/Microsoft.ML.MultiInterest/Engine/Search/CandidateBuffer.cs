@@ -53,7 +53,7 @@ internal sealed class CandidateBuffer
         Bound = k == 0 ? float.PositiveInfinity : float.NegativeInfinity;
     }
 
-    /// <summary>Appends an eligible candidate (its score at least <see cref="Bound"/>, or the caller's loss).</summary>
+    /// <summary>Appends an eligible candidate. The scan appends only scores at or above <see cref="Bound"/>; a lower one would only be cut again.</summary>
     public void Add(float score, int index)
     {
         _keys[_count++] = ScoreKeys.Key(score, index);

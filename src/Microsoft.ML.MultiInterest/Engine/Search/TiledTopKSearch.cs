@@ -18,6 +18,9 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// (<see cref="TopKSelector.EntryBound"/>): once the list is full almost every comparison fails, which makes
 /// selection nearly free. Every score is the same chain of fused multiply-adds over the dimensions in ascending
 /// order wherever it sits in a tile, so results depend neither on the blocking nor on the thread count.
+/// For long lists (k of 100: a few hundred heap updates per query, which cost as much as the dot products), the
+/// caller's <see cref="CandidateBlock"/> replaces the offers by appends to a buffer and proves each selector's list
+/// from it afterwards (<see cref="CandidateBuffer"/>): the same lists, with a fraction of the bookkeeping.
 /// </remarks>
 internal sealed class TiledTopKSearch
 {
