@@ -63,8 +63,16 @@ public sealed class BipartiteGraph
     /// <summary>The weight of every edge (null when unweighted).</summary>
     public ReadOnlySpan<float> EdgeWeights => _weights;
 
-    /// <summary>True when <paramref name="user"/> has an edge to <paramref name="item"/> (binary search).</summary>
-    public bool Contains(int user, int item) => ItemsOf(user).BinarySearch(item) >= 0;
+    /// <summary>True when <paramref name="user"/> has an edge to <paramref name="item"/>.</summary>
+    public bool Contains(int user, int item) => SortedContains(ItemsOf(user), item);
+
+    /// <summary>
+    /// True when the ascending <paramref name="sorted"/> holds <paramref name="value"/>: a vectorised scan for short spans
+    /// (a typical user's items: no unpredictable branch), a binary search for long ones. The exact-search filters ask this
+    /// for every candidate.
+    /// </summary>
+    internal static bool SortedContains(ReadOnlySpan<int> sorted, int value) =>
+        sorted.Length <= 64 ? sorted.Contains(value) : sorted.BinarySearch(value) >= 0;
 
     /// <summary>The number of users engaging with each item.</summary>
     public int[] ItemDegrees()

@@ -15,6 +15,9 @@ internal sealed class TopKSelector
     private int _count;
     private int _k;
 
+    // Set by Load: the held pairs are sorted worst first (a valid heap), so Drain can copy them.
+    private bool _sorted;
+
     /// <summary>Creates a selector able to keep up to <paramref name="capacity"/> pairs.</summary>
     public TopKSelector(int capacity)
     {
@@ -36,6 +39,27 @@ internal sealed class TopKSelector
         if ((uint)k > (uint)_scores.Length) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be within 0..{_scores.Length}.");
         _k = k;
         _count = 0;
+        _sorted = false;
+    }
+
+    /// <summary>
+    /// Empties the selector and holds the given pairs instead, best first: what it holds after every eligible pair was
+    /// offered, when the caller has proven that list (<see cref="CertifiedRanking"/>). At most <see cref="K"/> pairs,
+    /// ranked strictly by <see cref="Better"/>; <see cref="Drain"/> then copies them back without sifting.
+    /// </summary>
+    public void Load(ReadOnlySpan<int> indices, ReadOnlySpan<float> scores)
+    {
+        int n = indices.Length;
+        if (scores.Length != n) throw new ArgumentException("Every index needs a score.", nameof(scores));
+        if (n > _k) throw new ArgumentOutOfRangeException(nameof(indices), n, $"At most k = {_k} pairs can be held.");
+        // Worst first: every later slot is better than the earlier ones, so each child is better than its parent.
+        for (int i = 0; i < n; i++)
+        {
+            _scores[i] = scores[n - 1 - i];
+            _indices[i] = indices[n - 1 - i];
+        }
+        _count = n;
+        _sorted = true;
     }
 
     /// <summary>
@@ -96,6 +120,7 @@ internal sealed class TopKSelector
     /// <summary>Offers one pair.</summary>
     public void Offer(float score, int index)
     {
+        _sorted = false;
         if (_count < _k)
         {
             int i = _count++;
@@ -143,6 +168,17 @@ internal sealed class TopKSelector
     {
         int n = _count;
         if (indices.Length < n || (!scores.IsEmpty && scores.Length < n)) throw new ArgumentException("Output spans are too short.");
+        if (_sorted)
+        {
+            for (int pos = 0; pos < n; pos++)
+            {
+                indices[pos] = _indices[n - 1 - pos];
+                if (!scores.IsEmpty) scores[pos] = _scores[n - 1 - pos];
+            }
+            _count = 0;
+            _sorted = false;
+            return n;
+        }
         // Pop the worst repeatedly, filling from the back.
         for (int pos = n - 1; pos >= 0; pos--)
         {

@@ -61,7 +61,7 @@ public sealed class ExactNeighborIndex : INeighborIndex
             scratch.Selectors[j].Reset(result.Capacity);
         }
         var filter = new EligibleRows(excludeRows, _eligible);
-        _search.SearchBlock(scratch.Queries, count, start, scratch.Selectors, ref filter);
+        _search.SearchBlock(scratch.Queries, count, start, scratch.Selectors, ref filter, scratch.Candidates);
         for (int j = 0; j < count; j++)
             result.Counts[start + j] = scratch.Selectors[j].Drain(result.IndexSlots(start + j), result.ScoreSlots(start + j));
     }
@@ -75,6 +75,8 @@ public sealed class ExactNeighborIndex : INeighborIndex
     private sealed class BlockScratch(TiledTopKSearch search, int k)
     {
         public float[] Queries { get; } = search.CreateQueryBuffer();
+
+        public CandidateBlock Candidates { get; } = search.CreateCandidateBlock();
 
         public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(k)).ToArray();
     }

@@ -152,47 +152,43 @@ public sealed class MmrRetriever
         var relevance = s.Relevance.AsSpan(0, n);
         var redundancy = s.Redundancy.AsSpan(0, n);
         var picked = s.Picked.AsSpan(0, n);
+        var pickedMask = s.PickedMask.AsSpan(0, n);
         var picks = s.Picks.AsSpan(0, components);
         var bonus = s.Bonus.AsSpan(0, components);
+        var addend = s.Addend.AsSpan(0, nu > 0 ? n : 0);
+        var hasAddend = s.HasAddend.AsSpan(0, n);
         picked.Clear();
+        pickedMask.Clear();
         picks.Clear();
         redundancy.Fill(double.NegativeInfinity);
+        if (nu > 0)
+            for (int r = 0; r < n; r++) hasAddend[r] = component[r] >= 0 ? -1L : 0L;
         var outItems = result.IndexSlots(q);
         var outScores = result.ScoreSlots(q);
         for (int slot = 0; slot < m; slot++)
         {
-            int best = -1;
-            double bestValue = double.NegativeInfinity;
             double topQuotient = 0;
             for (int j = 0; j < components; j++) topQuotient = Math.Max(topQuotient, weights[j] / (2 * picks[j] + 1));
             // Each component's interest bonus for this slot, computed once (the same expression as per item, so the same bits).
             bool withBonus = nu > 0 && topQuotient > 0;
             if (withBonus)
-                for (int j = 0; j < components; j++) bonus[j] = nu * weights[j] / (2 * picks[j] + 1) / topQuotient;
-            for (int r = 0; r < n; r++)
             {
-                if (picked[r]) continue;
-                // Nothing picked yet: no redundancy term.
-                double value = slot == 0 ? lambda * relevance[r] : lambda * relevance[r] - (1 - lambda) * redundancy[r];
-                if (withBonus && component[r] >= 0) value += bonus[component[r]];
-                if (best < 0 || value > bestValue)
-                {
-                    best = r;
-                    bestValue = value;
-                }
+                for (int j = 0; j < components; j++) bonus[j] = nu * weights[j] / (2 * picks[j] + 1) / topQuotient;
+                for (int r = 0; r < n; r++) addend[r] = component[r] >= 0 ? bonus[component[r]] : 0;
             }
+            // With lambda = 1 and no interest term the redundancy is never raised, so after the first slot every value is
+            // 1 * rel - 0 * (-inf), not a number, and the greedy rule takes the first unpicked item: the pool's order.
+            int best = slot > 0 && lambda >= 1 && nu == 0
+                ? picked.IndexOf(false)
+                : MmrGreedy.Best(relevance, redundancy, withBonus ? addend : default, hasAddend, pickedMask, s.Values.AsSpan(0, n), lambda, first: slot == 0);
             picked[best] = true;
+            pickedMask[best] = -1;
             if (nu > 0 && component[best] >= 0) picks[component[best]]++;
             outItems[slot] = items[best];
             outScores[slot] = scores[best];
             if (slot + 1 == m || (lambda >= 1 && nu == 0)) continue;
             ReadOnlySpan<float> row = cosines.IsEmpty ? CosineRow(items, n, best, picked, s.Row) : cosines.Slice(best * n, n);
-            for (int r = 0; r < n; r++)
-            {
-                if (picked[r]) continue;
-                double cosine = row[r];
-                if (cosine > redundancy[r]) redundancy[r] = cosine;
-            }
+            MmrGreedy.Raise(redundancy, row);
         }
         result.Counts[q] = m;
     }
@@ -214,6 +210,10 @@ public sealed class MmrRetriever
         public double[] Relevance { get; } = new double[width];
         public double[] Redundancy { get; } = new double[width];
         public bool[] Picked { get; } = new bool[width];
+        public long[] PickedMask { get; } = new long[width];
+        public long[] HasAddend { get; } = new long[width];
+        public double[] Addend { get; } = new double[width];
+        public double[] Values { get; } = new double[width];
         public float[] Cosines { get; } = table ? new float[width * width] : [];
         public float[] Row { get; } = table ? [] : new float[width];
     }

@@ -105,7 +105,7 @@ public sealed class RoundRobinRetriever
                 s.Selectors[j].Reset(fetch);
             }
             var filter = new UnseenItemComponents(exclusions, users, queryOwner, _components);
-            _search.SearchBlock(s.Queries, count, start, s.Selectors, ref filter);
+            _search.SearchBlock(s.Queries, count, start, s.Selectors, ref filter, s.Candidates);
             for (int j = 0; j < count; j++)
                 nearest.Counts[start + j] = s.Selectors[j].Drain(nearest.IndexSlots(start + j), nearest.ScoreSlots(start + j));
             return s;
@@ -191,7 +191,7 @@ public sealed class RoundRobinRetriever
     /// <summary>Keeps a user's training items out of its components' lists.</summary>
     private readonly struct UnseenItemComponents(BipartiteGraph? exclusions, IReadOnlyList<int> users, int[] queryOwner, int components) : ICandidateFilter
     {
-        public bool Accepts(int query, int row) => exclusions == null || exclusions.ItemsOf(users[queryOwner[query]]).BinarySearch(row / components) < 0;
+        public bool Accepts(int query, int row) => exclusions == null || !exclusions.Contains(users[queryOwner[query]], row / components);
     }
 
     /// <summary>Keeps the excluded items' components out of one query's list.</summary>
@@ -206,6 +206,8 @@ public sealed class RoundRobinRetriever
     private sealed class SearchScratch(TiledTopKSearch search, int capacity)
     {
         public float[] Queries { get; } = search.CreateQueryBuffer();
+
+        public CandidateBlock Candidates { get; } = search.CreateCandidateBlock();
 
         public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(capacity)).ToArray();
     }

@@ -51,19 +51,21 @@ public sealed class UnimodalRetriever
 
     private RankedLists Search(EmbeddingMatrix vectors, IReadOnlyList<int> rows, IReadOnlyList<int> owners, BipartiteGraph? exclusions, int candidates, int threads)
     {
+        // An array, so that the filter, asked for every candidate, indexes it directly.
+        var ownerRows = owners as int[] ?? owners.ToArray();
         var result = new RankedLists(rows.Count, candidates);
         int blocks = (rows.Count + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
         var parallel = Parallelism.Options(threads);
         Parallel.For(0, blocks, parallel, () => new Scratch(_search, candidates), (block, _, s) =>
         {
             int start = block * TiledTopKSearch.QueryBlock;
-            SearchBlock(vectors, rows, owners, exclusions, start, Math.Min(TiledTopKSearch.QueryBlock, rows.Count - start), result, s);
+            SearchBlock(vectors, rows, ownerRows, exclusions, start, Math.Min(TiledTopKSearch.QueryBlock, rows.Count - start), result, s);
             return s;
         }, _ => { });
         return result;
     }
 
-    private void SearchBlock(EmbeddingMatrix vectors, IReadOnlyList<int> rows, IReadOnlyList<int> owners, BipartiteGraph? exclusions, int start, int count, RankedLists result, Scratch s)
+    private void SearchBlock(EmbeddingMatrix vectors, IReadOnlyList<int> rows, int[] owners, BipartiteGraph? exclusions, int start, int count, RankedLists result, Scratch s)
     {
         int d = _search.Dimension;
         for (int j = 0; j < count; j++)
@@ -72,20 +74,22 @@ public sealed class UnimodalRetriever
             s.Selectors[j].Reset(result.Capacity);
         }
         var filter = new UnseenItems(exclusions, owners);
-        _search.SearchBlock(s.Queries, count, start, s.Selectors, ref filter);
+        _search.SearchBlock(s.Queries, count, start, s.Selectors, ref filter, s.Candidates);
         for (int j = 0; j < count; j++)
             result.Counts[start + j] = s.Selectors[j].Drain(result.IndexSlots(start + j), result.ScoreSlots(start + j));
     }
 
     /// <summary>Keeps a user's training items out of its list: a binary search in the user's sorted items, asked only for scores that could enter.</summary>
-    private readonly struct UnseenItems(BipartiteGraph? exclusions, IReadOnlyList<int> users) : ICandidateFilter
+    private readonly struct UnseenItems(BipartiteGraph? exclusions, int[] users) : ICandidateFilter
     {
-        public bool Accepts(int query, int row) => exclusions == null || exclusions.ItemsOf(users[query]).BinarySearch(row) < 0;
+        public bool Accepts(int query, int row) => exclusions == null || !exclusions.Contains(users[query], row);
     }
 
     private sealed class Scratch(TiledTopKSearch search, int capacity)
     {
         public float[] Queries { get; } = search.CreateQueryBuffer();
+
+        public CandidateBlock Candidates { get; } = search.CreateCandidateBlock();
 
         public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(capacity)).ToArray();
     }
