@@ -76,12 +76,15 @@ public class PromptGradientTests
         for (int r = 0; r < n; r++) Assert.All(tokens.AsSpan(r * stride + d, stride - d).ToArray(), g => Assert.Equal(0f, g));
     }
 
-    [Fact]
-    public void AttentionWithAZeroQuery_IsTheMeanEncoder()
+    /// <summary>Attention starts from a zero query (and self-attention from zero W and positions): both start at the mean.</summary>
+    [Theory]
+    [InlineData(DivideConquerEncoder.AttentionPooling)]
+    [InlineData(DivideConquerEncoder.SelfAttention)]
+    public void AttentionWithAZeroQuery_IsTheMeanEncoder(DivideConquerEncoder encoder)
     {
         const int d = 8, n = 4;
         var mean = new DivideConquerEdgeModel(DivideConquerEncoder.MeanPooling, n, 2, d);
-        var attention = new DivideConquerEdgeModel(DivideConquerEncoder.AttentionPooling, n, 2, d);
+        var attention = new DivideConquerEdgeModel(encoder, n, 2, d);
         foreach (var m in new[] { mean, attention })
         {
             var r = new Random(5);

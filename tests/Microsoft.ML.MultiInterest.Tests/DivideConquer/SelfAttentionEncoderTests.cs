@@ -5,30 +5,6 @@ namespace Microsoft.ML.MultiInterest.Tests.DivideConquer;
 /// <summary><see cref="DivideConquerEncoder.SelfAttention"/>: positions by recency and a query from the last item.</summary>
 public class SelfAttentionEncoderTests
 {
-    private static BipartiteGraph Graph(int[][] sequences, int userCount, int itemCount)
-    {
-        var users = sequences.SelectMany((s, u) => s.Select(_ => u)).ToArray();
-        return BipartiteGraph.FromEdges(userCount, itemCount, users, sequences.SelectMany(s => s).ToArray());
-    }
-
-    [Fact]
-    public void WithZeroQueryMixingAndPositions_ItIsTheMeanEncoder()
-    {
-        const int d = 8, n = 5;
-        var mean = new DivideConquerEdgeModel(DivideConquerEncoder.MeanPooling, n, 2, d);
-        var attention = new DivideConquerEdgeModel(DivideConquerEncoder.SelfAttention, n, 2, d);
-        foreach (var m in new[] { mean, attention })
-        {
-            var r = new Random(11);
-            for (int i = 0; i < m.Tokens.Length; i++) m.Tokens[i] = (float)r.NextDouble();
-            for (int i = 0; i < m.Candidates.Length; i++) m.Candidates[i] = (float)r.NextDouble();
-            for (int i = 0; i < d; i++) m.Prompt[i] = 1f + 0.1f * i;
-        }
-        Assert.Equal(mean.Compute(n, 2, 1f), attention.Compute(n, 2, 1f), 5);
-        Assert.Equal(mean.TokenGradients, attention.TokenGradients, (a, b) => Math.Abs(a - b) < 1e-5f);
-        Assert.Equal(mean.PromptGradient, attention.PromptGradient, (a, b) => Math.Abs(a - b) < 1e-5f);
-    }
-
     /// <summary>
     /// Every user visits four of six planted item groups, three items each, in a random order; its next item is another
     /// item of the group it is in now. A mean over the whole history weighs the four groups alike; the self-attention
@@ -53,7 +29,7 @@ public class SelfAttentionEncoderTests
             }
             sequences[u] = [.. sequence];
         }
-        var graph = Graph(sequences, users, groups * perGroup);
+        var graph = SequenceOrderTests.Graph(sequences, users, groups * perGroup);
 
         double Recall(DivideConquerEncoder encoder)
         {
@@ -79,8 +55,8 @@ public class SelfAttentionEncoderTests
     {
         int[][] sequences = [[0, 1, 2, 3], [4, 5, 6, 7], [1, 3, 5, 7], [2, 0, 6, 4]];
         int[] clusters = [0, 0, 0, 0, 1, 1, 1, 1];
-        var compact = Graph(sequences, 4, 8);
-        var wider = Graph(sequences, 4, 9); // item 8 has no edge
+        var compact = SequenceOrderTests.Graph(sequences, 4, 8);
+        var wider = SequenceOrderTests.Graph(sequences, 4, 9); // item 8 has no edge
         DivideConquerModel Fit(BipartiteGraph graph, int[] itemClusters)
         {
             var options = DivideConquerTrainingTests.Small(DivideConquerEncoder.SelfAttention, prompts: true, itemClusters, epochs: 3);
@@ -110,7 +86,7 @@ public class SelfAttentionEncoderTests
     public void Serving_NeedsTheSequences_AndReadsThemInOrder()
     {
         int[][] sequences = [[0, 1, 2, 3], [4, 5, 6, 7], [1, 3, 5, 7]];
-        var graph = Graph(sequences, 3, 8);
+        var graph = SequenceOrderTests.Graph(sequences, 3, 8);
         var options = DivideConquerTrainingTests.Small(DivideConquerEncoder.SelfAttention, prompts: true, clusters: [0, 0, 0, 0, 1, 1, 1, 1], epochs: 5);
         options.DivideConquer.Sequences = sequences;
         var model = GraphEmbeddingTrainerEngine.Fit(graph, options).DivideConquer!;

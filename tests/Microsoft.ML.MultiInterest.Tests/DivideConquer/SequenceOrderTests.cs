@@ -8,7 +8,8 @@ public class SequenceOrderTests
     // User 0 rated 4, 0, 3, 1 in that order; user 1 rated 2 then 0.
     private static readonly int[][] Orders = [[4, 0, 3, 1], [2, 0]];
 
-    private static BipartiteGraph Graph(int[][] sequences, int userCount, int itemCount)
+    /// <summary>The graph of the sequences' edges (user row = index).</summary>
+    internal static BipartiteGraph Graph(int[][] sequences, int userCount, int itemCount)
     {
         var users = sequences.SelectMany((s, u) => s.Select(_ => u)).ToArray();
         return BipartiteGraph.FromEdges(userCount, itemCount, users, sequences.SelectMany(s => s).ToArray());

@@ -33,27 +33,8 @@ public class DivideConquerOnnxExporterTests
             // Histories at the end of the row, padding first: the position of padding must not matter.
             for (int i = 0; i < items.Length; i++) rows[q * width + width - items.Length + i] = items[i];
         }
-        using var session = MixtureGraphRunner.Open(s => DivideConquerOnnxExporter.ExportEncoder(model, s));
-        using var input = OrtValue.CreateTensorValueFromMemory(rows, [b, width]);
-        using var run = new RunOptions();
-        using var outputs = session.Run(run, [DcmOnnxExporter.HistoryRowsInput], [input], [MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName]);
-        var clusters = outputs[0].GetTensorDataAsSpan<long>().ToArray();
-        var weights = outputs[1].GetTensorDataAsSpan<double>().ToArray();
-        var embeddings = outputs[2].GetTensorDataAsSpan<float>().ToArray();
+        var (clusters, embeddings) = RunAndCompare(model, rows, b, width, engine, served);
         const int m = 4, d = 8;
-        for (int q = 0; q < served.Length; q++)
-        {
-            int u = served[q];
-            Assert.Equal(m, engine.ComponentCount(u));
-            for (int j = 0; j < m; j++)
-            {
-                Assert.Equal(engine.Clusters(u)[j], (int)clusters[q * m + j]);
-                Assert.Equal(engine.Weights(u)[j], weights[q * m + j], 12);
-                var expected = engine.Embedding(u, j);
-                for (int t = 0; t < d; t++)
-                    Assert.True(Math.Abs(expected[t] - embeddings[(q * m + j) * d + t]) < 1e-4, $"user {u} component {j} dim {t}: engine {expected[t]}, onnx {embeddings[(q * m + j) * d + t]}");
-            }
-        }
         // The empty history: the prior's top clusters, zero queries.
         var prior = model.ClusterPrior.ToArray();
         var byPrior = Enumerable.Range(0, prior.Length).OrderByDescending(c => prior[c]).ThenBy(c => c).Take(m).ToArray();
@@ -91,8 +72,18 @@ public class DivideConquerOnnxExporterTests
             int at = q * width + 2;
             for (int i = 0; i < items.Length; i++) rows[at + i + (i >= 1 ? 1 : 0)] = items[i];
         }
+        RunAndCompare(model, rows, served.Length, width, engine, served);
+    }
+
+    /// <summary>
+    /// Runs the exported encoder on <paramref name="b"/> rows of <paramref name="width"/> and checks the first
+    /// <paramref name="served"/>.Length against the engine's mixtures (m = 4 clusters, d = 8): clusters and weights
+    /// exact, queries to 1e-4. Returns the raw cluster and query outputs for further checks.
+    /// </summary>
+    private static (long[] Clusters, float[] Embeddings) RunAndCompare(DivideConquerModel model, long[] rows, int b, int width, MixtureTable engine, int[] served)
+    {
         using var session = MixtureGraphRunner.Open(s => DivideConquerOnnxExporter.ExportEncoder(model, s));
-        using var input = OrtValue.CreateTensorValueFromMemory(rows, [served.Length, width]);
+        using var input = OrtValue.CreateTensorValueFromMemory(rows, [b, width]);
         using var run = new RunOptions();
         using var outputs = session.Run(run, [DcmOnnxExporter.HistoryRowsInput], [input], [MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName]);
         var clusters = outputs[0].GetTensorDataAsSpan<long>().ToArray();
@@ -102,6 +93,7 @@ public class DivideConquerOnnxExporterTests
         for (int q = 0; q < served.Length; q++)
         {
             int u = served[q];
+            Assert.Equal(m, engine.ComponentCount(u));
             for (int j = 0; j < m; j++)
             {
                 Assert.Equal(engine.Clusters(u)[j], (int)clusters[q * m + j]);
@@ -111,6 +103,7 @@ public class DivideConquerOnnxExporterTests
                     Assert.True(Math.Abs(expected[t] - embeddings[(q * m + j) * d + t]) < 1e-4, $"user {u} component {j} dim {t}: engine {expected[t]}, onnx {embeddings[(q * m + j) * d + t]}");
             }
         }
+        return (clusters, embeddings);
     }
 
     [Fact]
