@@ -8,30 +8,6 @@ namespace Microsoft.ML.MultiInterest.Tests.Engine;
 /// </summary>
 public class BufferedSelectionTests
 {
-    /// <summary>Accepts every row whose index plus the query's is not a multiple of <see cref="Skip"/> (0 = all rows).</summary>
-    private readonly struct SkipEvery(int skip) : ICandidateFilter
-    {
-        public int Skip => skip;
-
-        public bool Accepts(int query, int row) => skip == 0 || (row + query) % skip != 0;
-    }
-
-    /// <summary>The plain reference: one fused multiply-add chain per pair, ascending dimensions, every row offered in order.</summary>
-    private static (int[] Rows, float[] Scores) Reference(EmbeddingMatrix rows, ReadOnlySpan<float> query, int queryIndex, int k, SkipEvery filter)
-    {
-        var selector = new TopKSelector(k);
-        for (int r = 0; r < rows.Rows; r++)
-        {
-            float score = 0;
-            var row = rows.ReadRow(r);
-            for (int d = 0; d < row.Length; d++) score = MathF.FusedMultiplyAdd(query[d], row[d], score);
-            if (filter.Accepts(queryIndex, r)) selector.Offer(score, r);
-        }
-        var indices = new int[k];
-        var scores = new float[k];
-        int n = selector.Drain(indices, scores);
-        return (indices[..n], scores[..n]);
-    }
 
     /// <summary>
     /// Random rows with planted ties: an exact copy of one row repeated <paramref name="copies"/> times (a tied group longer
@@ -63,7 +39,7 @@ public class BufferedSelectionTests
         var rows = Rows(rowCount, dimension, copies, 21 + rowCount);
         var queries = TestGraphs.RandomMatrix(2 * TiledTopKSearch.QueryBlock + 13, dimension, 3 + dimension);
         var search = new TiledTopKSearch(rows, wide);
-        var filter = new SkipEvery(skip);
+        var filter = new TiledTopKSearchTests.SkipEvery(skip);
         var buffer = search.CreateQueryBuffer();
         var candidates = search.CreateCandidateBlock();
         var selectors = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(k)).ToArray();
@@ -80,7 +56,7 @@ public class BufferedSelectionTests
             search.SearchBlock(buffer, count, start, selectors, ref filter, candidates);
             for (int j = 0; j < count; j++)
             {
-                var (expectedRows, expectedScores) = Reference(rows, queries.ReadRow(start + j), start + j, k, filter);
+                var (expectedRows, expectedScores) = TiledTopKSearchTests.Reference(rows, queries.ReadRow(start + j), start + j, k, filter);
                 int n = selectors[j].Drain(gotRows, gotScores);
                 Assert.Equal(expectedRows, gotRows[..n]);
                 Assert.Equal(expectedScores, gotScores[..n]);
@@ -103,7 +79,7 @@ public class BufferedSelectionTests
         TestGraphs.RandomMatrix(1, 9, 8).ReadRow(0).CopyTo(buffer);
         var selectors = new[] { new TopKSelector(TiledTopKSearch.MinBufferedK - 1) };
         selectors[0].Reset(TiledTopKSearch.MinBufferedK - 1);
-        var filter = new SkipEvery(0);
+        var filter = new TiledTopKSearchTests.SkipEvery(0);
         candidates.Bounds[0] = 42f;
         search.SearchBlock(buffer, 1, 0, selectors, ref filter, candidates);
         Assert.Equal(TiledTopKSearch.MinBufferedK - 1, selectors[0].Count);

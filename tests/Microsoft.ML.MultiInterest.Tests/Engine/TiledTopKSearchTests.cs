@@ -4,16 +4,16 @@ namespace Microsoft.ML.MultiInterest.Tests.Engine;
 
 public class TiledTopKSearchTests
 {
-    /// <summary>Accepts every row whose index is not a multiple of <see cref="Skip"/> (0 = all rows).</summary>
-    private readonly struct SkipEvery(int skip) : ICandidateFilter
+    /// <summary>Accepts every row whose index plus the query's is not a multiple of <see cref="Skip"/> (0 = all rows).</summary>
+    internal readonly struct SkipEvery(int skip) : ICandidateFilter
     {
         public int Skip => skip;
 
         public bool Accepts(int query, int row) => skip == 0 || (row + query) % skip != 0;
     }
 
-    /// <summary>The reference: one fused multiply-add chain per pair, ascending dimensions, every row offered in order.</summary>
-    private static (int[] Rows, float[] Scores) Reference(EmbeddingMatrix rows, ReadOnlySpan<float> query, int queryIndex, int k, SkipEvery filter)
+    /// <summary>The plain reference: one fused multiply-add chain per pair, ascending dimensions, every row offered in order.</summary>
+    internal static (int[] Rows, float[] Scores) Reference(EmbeddingMatrix rows, ReadOnlySpan<float> query, int queryIndex, int k, SkipEvery filter)
     {
         var selector = new TopKSelector(k);
         selector.Reset(k);
