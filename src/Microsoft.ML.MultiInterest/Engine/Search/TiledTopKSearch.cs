@@ -190,22 +190,14 @@ internal sealed class TiledTopKSearch
         where TLanes : struct, ISimdLanes<TVector>
         where TFilter : struct, ICandidateFilter
     {
-        int d = Dimension;
-        int lanes = TLanes.Count;
-        int width = 2 * lanes;
+        int width = 2 * TLanes.Count;
         Span<float> bounds = stackalloc float[QueryBlock];
         for (int q = 0; q < count; q++) bounds[q] = selectors[q].EntryBound;
         // One panel's scores for the whole block; filtered once the panel is done, outside the register tile.
         Span<float> panelScores = stackalloc float[QueryBlock * width];
-        ref float tile = ref MemoryMarshal.GetReference(panelScores);
-        ref float queryBase = ref MemoryMarshal.GetArrayDataReference(queryRows);
-        ref float packedBase = ref MemoryMarshal.GetArrayDataReference(_packed);
-
         for (int p = 0; p < Panels; p++)
         {
-            ref float panel = ref Unsafe.Add(ref packedBase, (nint)p * d * width);
-            for (int t = 0; t < count; t += QueryTile)
-                RegisterTile.Score<TVector, TLanes>(ref Unsafe.Add(ref queryBase, t * d), d, ref panel, ref Unsafe.Add(ref tile, t * width));
+            ScorePanel<TVector, TLanes>(queryRows, count, p, panelScores);
             OfferPanel<TVector, TLanes, TFilter>(panelScores, count, p * width, bounds, selectors, firstQuery, ref filter);
         }
     }
@@ -216,20 +208,28 @@ internal sealed class TiledTopKSearch
         where TLanes : struct, ISimdLanes<TVector>
         where TFilter : struct, ICandidateFilter
     {
-        int d = Dimension;
         int width = 2 * TLanes.Count;
         Span<float> panelScores = stackalloc float[QueryBlock * width];
-        ref float tile = ref MemoryMarshal.GetReference(panelScores);
-        ref float queryBase = ref MemoryMarshal.GetArrayDataReference(queryRows);
-        ref float packedBase = ref MemoryMarshal.GetArrayDataReference(_packed);
-
         for (int p = 0; p < Panels; p++)
         {
-            ref float panel = ref Unsafe.Add(ref packedBase, (nint)p * d * width);
-            for (int t = 0; t < count; t += QueryTile)
-                RegisterTile.Score<TVector, TLanes>(ref Unsafe.Add(ref queryBase, t * d), d, ref panel, ref Unsafe.Add(ref tile, t * width));
+            ScorePanel<TVector, TLanes>(queryRows, count, p, panelScores);
             GatherPanel<TVector, TLanes, TFilter>(panelScores, count, p * width, candidates, firstQuery, ref filter);
         }
+    }
+
+    /// <summary>Scores the block's <paramref name="count"/> queries against panel <paramref name="p"/> into <paramref name="panelScores"/> (query-major, one panel width per query), one register tile at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ScorePanel<TVector, TLanes>(float[] queryRows, int count, int p, Span<float> panelScores)
+        where TVector : struct
+        where TLanes : struct, ISimdLanes<TVector>
+    {
+        int d = Dimension;
+        int width = 2 * TLanes.Count;
+        ref float tile = ref MemoryMarshal.GetReference(panelScores);
+        ref float queryBase = ref MemoryMarshal.GetArrayDataReference(queryRows);
+        ref float panel = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), (nint)p * d * width);
+        for (int t = 0; t < count; t += QueryTile)
+            RegisterTile.Score<TVector, TLanes>(ref Unsafe.Add(ref queryBase, t * d), d, ref panel, ref Unsafe.Add(ref tile, t * width));
     }
 
     /// <summary>Appends, for each query of the block, the eligible rows of one panel whose scores reach its buffer's bound.</summary>
