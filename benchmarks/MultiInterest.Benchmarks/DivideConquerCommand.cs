@@ -22,6 +22,9 @@ internal static class DivideConquerCommand
     private static readonly double[] Smoothings = [0.5, 2, 8];
     // In time order, p_uk may also be counted on the most recent items only (0 = the served history, all L of them).
     private static readonly int[] IntentWindows = [0, 20, 10, 5];
+    // In time order, p_uk may also be predicted by a learned next-cluster model (NextClusterIntent) with these decays.
+    private static readonly double[] IntentDecays = [0.5, 0.8, 0.95];
+    private static readonly int[] WithinClusterCutoffs = [5, 20, 50];
 
     public static Command Create()
     {
@@ -37,15 +40,22 @@ internal static class DivideConquerCommand
             + "(DivideConquerOptions.Sequences); without it the history is a random L of the user's other items.");
         var onlyDivideConquer = Opt.Flag("--only-divide-conquer",
             "Run the two divide-and-conquer rows alone, with the first --encoders and --rates values (e.g. to widen their grid after a full run).");
+        var rowNames = Opt.Parsed("--rows", RowNames, "Rows to run, a comma list of " + string.Join(", ", RowNames) + " (default all; rows after a skipped "
+            + "history row use the first --encoders and --rates values).", "NAME[,NAME...]", string.Join(",", RowNames), text =>
+            {
+                var parts = text.Split(',');
+                var unknown = parts.FirstOrDefault(p => !RowNames.Contains(p));
+                return unknown == null ? (true, parts.Distinct().ToArray(), null) : (false, [], $"--rows takes a comma list of {string.Join(", ", RowNames)}, not '{unknown}'.");
+            });
         var quick = Opt.Flag("--quick", "One setting per row instead of the grid (a smoke run); overrides the grid options.");
         var grid = new GridOptions();
         var output = Opt.Path("--out", "Also write the JSON report with every trial here.");
         var command = new Command("divide-conquer", "Kuaishou's divide-and-conquer table under its protocol on a ratings file: last item = test, penultimate = "
             + "validation, Recall@20/50 over all unseen items; MF, history encoder, tuned negative mix, divide-and-conquer with and without prompts, "
             + "every setting chosen on the validation item among the grid's values (markdown on stdout).")
-            .With([ratings, dim, epochs, negatives, patience, threads, seed, sequential, onlyDivideConquer, quick, .. grid.All, output]);
+            .With([ratings, dim, epochs, negatives, patience, threads, seed, sequential, onlyDivideConquer, rowNames, quick, .. grid.All, output]);
         command.SetAction(r => Run(r.Value(ratings)!, r.Value(dim), r.Value(epochs), r.Value(negatives), r.Value(threads), r.Value(seed), r.Value(patience),
-            r.GetValue(sequential), r.GetValue(onlyDivideConquer), r.GetValue(quick) ? Grid.Quick : grid.Read(r), r.Value(output)));
+            r.GetValue(sequential), r.GetValue(onlyDivideConquer) ? ["dc", "shared"] : r.Value(rowNames), r.GetValue(quick) ? Grid.Quick : grid.Read(r), r.Value(output)));
         return command;
     }
 
@@ -84,7 +94,10 @@ internal static class DivideConquerCommand
             new(r.Value(_rates), r.Value(_encoders), r.Value(_mixShares), r.Value(_mixClusters), r.Value(_dcShares), r.Value(_dcClusters));
     }
 
-    private static int Run(string path, int dim, int maxEpochs, int negatives, int threads, int seed, int patience, bool sequential, bool onlyDivideConquer,
+    /// <summary>The table's rows, in order: MF, history encoder, tuned mix, divide-and-conquer with prompts, the same shared model without.</summary>
+    private static readonly string[] RowNames = ["mf", "history", "mix", "dc", "shared"];
+
+    private static int Run(string path, int dim, int maxEpochs, int negatives, int threads, int seed, int patience, bool sequential, string[] rowsToRun,
         Grid grid, string? outPath)
     {
         if (!sequential && grid.Encoders.Contains(DivideConquerEncoder.SelfAttention))
@@ -96,37 +109,42 @@ internal static class DivideConquerCommand
 
         var rows = new List<RowResult>();
         var (encoder, rate) = (grid.Encoders[0], grid.Rates[0]);
-        if (!onlyDivideConquer)
-        {
-            // 1. MF with the Eq. 2 loss (global negatives), unimodal retrieval.
+        // 1. MF with the Eq. 2 loss (global negatives), unimodal retrieval.
+        if (rowsToRun.Contains("mf"))
             rows.Add(runner.Best("MF (Eq. 2 loss)", grid.Rates.Select(lr => new Trial(DivideConquerEncoder.UserVector, false, 1, 20, lr, Quota: false))));
-            // 2. The history encoder (pooling over the history's input vectors) without prompts, Eq. 2 loss.
+        // 2. The history encoder (pooling over the history's input vectors) without prompts, Eq. 2 loss.
+        if (rowsToRun.Contains("history"))
+        {
             var history = runner.Best("history encoder (pooling)", grid.Encoders.SelectMany(e => grid.Rates.Select(lr => new Trial(e, false, 1, 20, lr, Quota: false))));
             rows.Add(history);
             (encoder, rate) = (history.Chosen.Encoder, history.Chosen.LearningRate);
-            // 3. + a tuned mix of global and within-cluster negatives.
+        }
+        // 3. + a tuned mix of global and within-cluster negatives.
+        if (rowsToRun.Contains("mix"))
             rows.Add(runner.Best("+ tuned mix of global / within-cluster negatives",
                 grid.MixShares.SelectMany(s => grid.MixClusters.Select(k => new Trial(encoder, false, s, k, rate, Quota: false)))));
-        }
         // 4-5. Divide and conquer: within-cluster negatives (a small global share tried too), cluster-quota retrieval, with and without prompts.
         foreach (bool prompts in new[] { true, false })
-            rows.Add(runner.Best(prompts ? "divide-and-conquer + prompts" : "same, shared model without prompts",
-                grid.DcShares.SelectMany(s => grid.DcClusters.Select(k => new Trial(encoder, prompts, s, k, rate, Quota: true)))));
+            if (rowsToRun.Contains(prompts ? "dc" : "shared"))
+                rows.Add(runner.Best(prompts ? "divide-and-conquer + prompts" : "same, shared model without prompts",
+                    grid.DcShares.SelectMany(s => grid.DcClusters.Select(k => new Trial(encoder, prompts, s, k, rate, Quota: true)))));
 
         Console.WriteLine();
-        Console.WriteLine($"| method ({Path.GetFileName(path)}, test item) | R@20 | R@50 | validation R@50 | chosen setting |");
-        Console.WriteLine("|---|---|---|---|---|");
+        Console.WriteLine($"| method ({Path.GetFileName(path)}, test item) | R@20 | R@50 | within the target's cluster R@5 / R@20 / R@50 | validation R@50 | chosen setting |");
+        Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var r in rows)
-            Console.WriteLine($"| {r.Name} | {r.TestRecall20:F3} | {r.TestRecall50:F3} | {r.ValidationRecall50:F3} | {r.Chosen.Describe()} epochs={r.Epochs}{r.ServingText} |");
+            Console.WriteLine($"| {r.Name} | {r.TestRecall20:F3} | {r.TestRecall50:F3} | {string.Join(" / ", r.WithinCluster.Select(x => x.ToString("F3", CultureInfo.InvariantCulture)))} | "
+                + $"{r.ValidationRecall50:F3} | {r.Chosen.Describe()} epochs={r.Epochs}{r.ServingText} |");
         Console.WriteLine($"({clock.Elapsed.TotalSeconds:F0} s, {runner.Trials.Count} validation fits, {threads} thread(s))");
         if (outPath != null)
         {
             var report = new
             {
-                Ratings = path, Dimension = dim, MaxEpochs = maxEpochs, Negatives = negatives, Threads = threads, Seed = seed, Sequential = sequential, OnlyDivideConquer = onlyDivideConquer,
+                Ratings = path, Dimension = dim, MaxEpochs = maxEpochs, Negatives = negatives, Threads = threads, Seed = seed, Sequential = sequential, RowsRun = rowsToRun,
                 Users = runner.Users.Length, Seconds = JsonReport.Round(clock.Elapsed.TotalSeconds, 1),
                 Grid = new { grid.Rates, Encoders = grid.Encoders.Select(e => e.ToString()), grid.MixShares, grid.MixClusters, grid.DcShares, grid.DcClusters },
-                Rows = rows.Select(r => new { r.Name, Setting = r.Chosen.Describe(), r.Epochs, Serving = r.ServingText, r.ValidationRecall50, r.TestRecall20, r.TestRecall50 }),
+                Rows = rows.Select(r => new { r.Name, Setting = r.Chosen.Describe(), r.Epochs, Serving = r.ServingText, r.ValidationRecall50, r.TestRecall20, r.TestRecall50,
+                    WithinClusterRecall5_20_50 = r.WithinCluster }),
                 Trials = runner.Trials,
             };
             File.WriteAllText(outPath, System.Text.Json.JsonSerializer.Serialize(report, Indented));
@@ -141,16 +159,22 @@ internal static class DivideConquerCommand
             $"{Encoder} prompts={(Prompts ? "on" : "off")} global-share={Share} K={Clusters} lr={LearningRate}");
     }
 
-    /// <summary>Quota serving: alpha, the intent pseudo-count s, and the intent window (the last W items in time order; 0 = the served history).</summary>
-    internal readonly record struct QuotaServing(double Alpha, double Smoothing, int Window)
+    /// <summary>
+    /// Quota serving: alpha, the intent pseudo-count s, and the intent window (the last W items in time order; 0 = the served
+    /// history); or, when <paramref name="Decay"/> &gt; 0, p_uk from a <see cref="NextClusterIntent"/> with that decay.
+    /// </summary>
+    internal readonly record struct QuotaServing(double Alpha, double Smoothing, int Window, double Decay = 0)
     {
         public static QuotaServing Default { get; } = new(1, DivideConquerDefaults.IntentSmoothing, 0);
     }
 
-    internal sealed record RowResult(string Name, Trial Chosen, int Epochs, string ServingText, double ValidationRecall50, double TestRecall20, double TestRecall50);
+    internal sealed record RowResult(string Name, Trial Chosen, int Epochs, string ServingText, double ValidationRecall50, double TestRecall20, double TestRecall50,
+        double[] WithinCluster);
 
     /// <summary>A validation fit's outcome, for the JSON report.</summary>
-    internal sealed record TrialRecord(string Row, string Setting, int BestEpoch, double ValidationRecall50, string Serving, double Seconds);
+    /// <remarks>For quota rows, <paramref name="CountedIntentRecall50"/> and <paramref name="LearnedIntentRecall50"/> are the best validation Recall@50 with p_uk counted and learned (null without time order).</remarks>
+    internal sealed record TrialRecord(string Row, string Setting, int BestEpoch, double ValidationRecall50, string Serving, double Seconds,
+        double CountedIntentRecall50, double? LearnedIntentRecall50);
 
     private sealed class Runner
     {
@@ -181,6 +205,7 @@ internal static class DivideConquerCommand
                 var clock = Stopwatch.StartNew();
                 var (result, epochs, recall) = FitValidated(trial);
                 var serving = QuotaServing.Default;
+                double counted = recall, learned = double.NaN;
                 if (trial.Quota)
                 {
                     // Retrieval-time settings, tuned on the validation item without retraining.
@@ -191,22 +216,54 @@ internal static class DivideConquerCommand
                                 double r = Recall(result, trial, _validation, new QuotaServing(a, s, w), 50);
                                 if (r > recall + 1e-12) (recall, serving) = (r, new QuotaServing(a, s, w));
                             }
+                    counted = recall;
+                    // The learned next-cluster intent (time order only): one intent model per decay, alpha tuned beside it.
+                    foreach (double decay in _sequential ? IntentDecays : [])
+                    {
+                        var intents = LearnedIntents(result, _validation, decay);
+                        foreach (double a in Alphas)
+                        {
+                            var q = new QuotaServing(a, 0, 0, decay);
+                            double r = Recall(result, trial, _validation, q, 50, intents);
+                            learned = double.IsNaN(learned) ? r : Math.Max(learned, r);
+                            if (r > recall + 1e-12) (recall, serving) = (r, q);
+                        }
+                    }
                 }
                 string text = Describe(trial, serving);
-                Trials.Add(new TrialRecord(name, trial.Describe(), epochs, JsonReport.Round(recall, 4), text, JsonReport.Round(clock.Elapsed.TotalSeconds, 1)));
-                Console.Error.WriteLine($"  [{name}] {trial.Describe()}: validation R@50 {recall:F4} at epoch {epochs}{text} ({clock.Elapsed.TotalSeconds:F1} s)");
+                Trials.Add(new TrialRecord(name, trial.Describe(), epochs, JsonReport.Round(recall, 4), text, JsonReport.Round(clock.Elapsed.TotalSeconds, 1),
+                    JsonReport.Round(counted, 4), double.IsNaN(learned) ? null : JsonReport.Round(learned, 4)));
+                string intentText = double.IsNaN(learned) ? "" : $" [best counted intent {counted:F4}, learned {learned:F4}]";
+                Console.Error.WriteLine($"  [{name}] {trial.Describe()}: validation R@50 {recall:F4} at epoch {epochs}{text}{intentText} ({clock.Elapsed.TotalSeconds:F1} s)");
                 if (best == null || recall > best.Value.Recall) best = (trial, epochs, serving, recall);
             }
             var (chosen, bestEpochs, bestServing, validationRecall) = best!.Value;
             var final = GraphEmbeddingTrainerEngine.Fit(_test.Train, Options(chosen, test: true, bestEpochs));
-            double r20 = Recall(final, chosen, _test, bestServing, 20);
-            double r50 = Recall(final, chosen, _test, bestServing, 50);
-            Console.Error.WriteLine($"  [{name}] chosen {chosen.Describe()} epochs {bestEpochs}: test R@20 {r20:F4} R@50 {r50:F4}");
-            return new RowResult(name, chosen, bestEpochs, Describe(chosen, bestServing), validationRecall, r20, r50);
+            var finalIntents = bestServing.Decay > 0 ? LearnedIntents(final, _test, bestServing.Decay) : null;
+            double r20 = Recall(final, chosen, _test, bestServing, 20, finalIntents);
+            double r50 = Recall(final, chosen, _test, bestServing, 50, finalIntents);
+            var within = WithinCluster(final, _test);
+            Console.Error.WriteLine($"  [{name}] chosen {chosen.Describe()} epochs {bestEpochs}: test R@20 {r20:F4} R@50 {r50:F4}, "
+                + $"within the target's cluster (K = {final.DivideConquer!.Clustering.ClusterCount}) R@5/20/50 {string.Join(" / ", within.Select(x => x.ToString("F4", CultureInfo.InvariantCulture)))}");
+            return new RowResult(name, chosen, bestEpochs, Describe(chosen, bestServing), validationRecall, r20, r50, within);
         }
 
         private static string Describe(Trial t, QuotaServing q) => !t.Quota ? " unimodal"
+            : q.Decay > 0 ? string.Create(CultureInfo.InvariantCulture, $" quotas alpha={q.Alpha} learned-intent decay={q.Decay}")
             : string.Create(CultureInfo.InvariantCulture, $" quotas alpha={q.Alpha} intent-smoothing={q.Smoothing}{(q.Window > 0 ? $" intent-window={q.Window}" : "")}");
+
+        /// <summary>p_uk of every evaluated user from a <see cref="NextClusterIntent"/> trained on the phase's training sequences.</summary>
+        private EmbeddingMatrix LearnedIntents(GraphEmbeddingResult result, LeaveLastOutPhase phase, double decay) =>
+            NextClusterIntent.Fit(phase.Sequences!, result.DivideConquer!.Clustering, decay, seed: _seed).Predict(phase.Sequences!, Users);
+
+        /// <summary>Recall@5/20/50 of the target inside its own cluster, ranked by the user's query for that cluster (the paper's second table).</summary>
+        private double[] WithinCluster(GraphEmbeddingResult result, LeaveLastOutPhase phase)
+        {
+            var model = result.DivideConquer!;
+            var targets = Users.Select(u => phase.Targets[u]).ToArray();
+            var queries = model.ClusterQueries(phase.Served, Users, targets.Select(model.Clustering.ClusterOf).ToArray(), _threads, phase.Sequences);
+            return WithinClusterRecall.Compute(model.Items, model.Clustering, phase.Train, Users, targets, queries, WithinClusterCutoffs);
+        }
 
         private (GraphEmbeddingResult Result, int Epochs, double Recall) FitValidated(Trial trial)
         {
@@ -244,7 +301,7 @@ internal static class DivideConquerCommand
         }
 
         /// <summary>Recall@M of the phase's target item: unimodal over all unseen items, or cluster quotas (<paramref name="q"/>).</summary>
-        private double Recall(GraphEmbeddingResult result, Trial t, LeaveLastOutPhase phase, QuotaServing q, int m)
+        private double Recall(GraphEmbeddingResult result, Trial t, LeaveLastOutPhase phase, QuotaServing q, int m, EmbeddingMatrix? intents = null)
         {
             RankedLists lists;
             if (!t.Quota)
@@ -255,7 +312,7 @@ internal static class DivideConquerCommand
             else
             {
                 var model = result.DivideConquer!.WithIntent(q.Smoothing, DivideConquerDefaults.Components);
-                var mixtures = model.BuildMixtures(phase.Served, Users, _threads, phase.IntentHistory(q.Window), phase.Sequences);
+                var mixtures = model.BuildMixtures(phase.Served, Users, _threads, phase.IntentHistory(q.Window), phase.Sequences, intents);
                 lists = new ClusterQuotaRetriever(model.Items, model.Clustering)
                     .Retrieve(mixtures, Users, phase.Train, [m], new QuotaRetrievalOptions { Alpha = q.Alpha }, null, null, _threads)[0];
             }

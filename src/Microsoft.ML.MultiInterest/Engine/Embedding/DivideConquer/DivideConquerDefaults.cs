@@ -21,6 +21,15 @@ public static class DivideConquerDefaults
     /// <summary>Pseudo-count of the user-intent model: p_uk = (n_uk + s·π_k) / (n_u + s), π_k the cluster's share of all training edges.</summary>
     public const double IntentSmoothing = 1;
 
+    /// <summary>γ of <see cref="NextClusterIntent"/>: each item weighs 0.8 of the one after it in the recent-cluster histogram.</summary>
+    public const double IntentDecay = 0.8;
+
+    /// <summary>Passes of <see cref="NextClusterIntent"/> over the training items.</summary>
+    public const int IntentEpochs = 3;
+
+    /// <summary>Adagrad step of <see cref="NextClusterIntent"/>.</summary>
+    public const double IntentLearningRate = 0.1;
+
     /// <summary>m: at most 50 clusters per user get a query (the most likely ones; M ≤ 50 slots never need more).</summary>
     public const int Components = 50;
 

@@ -90,8 +90,12 @@ public sealed class DivideConquerModel
     /// which reads the last <c>history.DegreeOf(u)</c> of them in that order (at most <see cref="Positions"/>' count);
     /// ignored by the other encoders.
     /// </param>
+    /// <param name="intents">
+    /// Optional p_uk given instead of counted (row = history user, one column per cluster), e.g. a
+    /// <see cref="NextClusterIntent"/>'s prediction; <paramref name="intentHistory"/> is then not read.
+    /// </param>
     public MixtureTable BuildMixtures(BipartiteGraph history, IReadOnlyList<int> users, int threads = 0, BipartiteGraph? intentHistory = null,
-        IReadOnlyList<int[]>? sequences = null)
+        IReadOnlyList<int[]>? sequences = null, EmbeddingMatrix? intents = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(users);
@@ -99,8 +103,11 @@ public sealed class DivideConquerModel
         if (intentHistory != null && (intentHistory.UserCount != history.UserCount || intentHistory.ItemCount != history.ItemCount))
             throw new ArgumentException($"The intent histories are {intentHistory.UserCount} users x {intentHistory.ItemCount} items, the histories {history.UserCount} x {history.ItemCount}.",
                 nameof(intentHistory));
-        var intentOf = intentHistory ?? history;
         int k = Clustering.ClusterCount, m = Math.Min(Components, k), d = Items.Dimension;
+        if (intents != null && (intents.Rows != history.UserCount || intents.Dimension != k))
+            throw new ArgumentException($"The intents are {intents.Rows} x {intents.Dimension}: give one row per history user ({history.UserCount}) and one column per cluster ({k}).",
+                nameof(intents));
+        var intentOf = intentHistory ?? history;
         var table = MixtureTable.ForUsers(history.UserCount, users, m, d);
         int maxDegree = MaxDegree(history, users);
         Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(this, maxDegree), (q, _, s) =>
@@ -108,7 +115,7 @@ public sealed class DivideConquerModel
             int u = users[q];
             int n = s.Load(this, history, u, sequences);
             if (n == 0) { table.SetCount(u, 0); return s; }
-            int count = s.TopClusters(this, intentOf.ItemsOf(u), m);
+            int count = intents != null ? s.TopClusters(intents.ReadRow(u), m) : s.TopClusters(this, intentOf.ItemsOf(u), m);
             table.SetCount(u, count);
             var clusters = table.WritableClusters(u);
             var weights = table.WritableWeights(u);
@@ -159,6 +166,34 @@ public sealed class DivideConquerModel
                 s.Pooling.Forward(PromptOf(c, s.Ones), Query, Mixing, s.Output);
                 TensorPrimitives.MultiplyAdd(s.Output, (float)(s.Probability[c] / total), row, row);
             }
+            return s;
+        }, _ => { });
+        return result;
+    }
+
+    /// <summary>
+    /// The query <c>e_u^k</c> of each listed user for one given cluster each (row j: <paramref name="users"/>[j] for
+    /// <paramref name="clusters"/>[j], not normalised), whatever that cluster's intent: e.g. to rank items inside a
+    /// cluster the user has not touched, or inside the cluster of a held-out item. Without prompts every cluster's query
+    /// is the shared one. Users without history get a zero row. <paramref name="sequences"/> as for <see cref="BuildMixtures"/>.
+    /// </summary>
+    public EmbeddingMatrix ClusterQueries(BipartiteGraph history, IReadOnlyList<int> users, IReadOnlyList<int> clusters, int threads = 0,
+        IReadOnlyList<int[]>? sequences = null)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(clusters);
+        if (clusters.Count != users.Count)
+            throw new ArgumentException($"There are {clusters.Count} clusters for {users.Count} users: give one cluster per user.", nameof(clusters));
+        for (int j = 0; j < clusters.Count; j++)
+            if ((uint)clusters[j] >= (uint)Clustering.ClusterCount)
+                throw new ArgumentOutOfRangeException(nameof(clusters), clusters[j], $"Cluster {clusters[j]} (entry {j}) is outside the model's {Clustering.ClusterCount} clusters.");
+        CheckHistory(history, users, sequences);
+        var result = new EmbeddingMatrix(users.Count, Items.Dimension);
+        int maxDegree = MaxDegree(history, users);
+        Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(this, maxDegree), (j, _, s) =>
+        {
+            if (s.Load(this, history, users[j], sequences) > 0) s.Pooling.Forward(PromptOf(clusters[j], s.Ones), Query, Mixing, result.Row(j));
             return s;
         }, _ => { });
         return result;
@@ -279,6 +314,19 @@ public sealed class DivideConquerModel
             for (int j = 0; j < items.Length; j++) model.HistoryItems!.ReadRow(items[j]).CopyTo(_tokens.AsSpan(j * _d, _d));
             Pooling.Load(_tokens, items.Length);
             return items.Length;
+        }
+
+        /// <summary>Takes p_uk as given and puts the top <paramref name="m"/> clusters with p &gt; 0 first in <see cref="Order"/> (p descending, ties to the lower id); returns how many.</summary>
+        public int TopClusters(ReadOnlySpan<float> intent, int m)
+        {
+            int count = 0;
+            for (int c = 0; c < Probability.Length; c++)
+            {
+                Probability[c] = intent[c];
+                if (intent[c] > 0) Order[count++] = c;
+            }
+            Array.Sort(Order, 0, count, _byProbability);
+            return Math.Min(count, m);
         }
 
         /// <summary>
