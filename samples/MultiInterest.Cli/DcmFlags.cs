@@ -17,6 +17,9 @@ internal static class DcmFlags
     /// <summary>The name of the DCM rows served by history-interest MMR (<c>dcm_mmr@lambda=X</c>).</summary>
     public const string MmrRowName = "dcm_mmr";
 
+    /// <summary>The row fusing DCM's round robin with history-interest MMR (<see cref="RankFusion"/>).</summary>
+    public const string FusionRowName = "dcm_history_fusion";
+
     /// <summary>Suffix of a learned row's cluster-quota twin (--learned-quotas).</summary>
     public const string QuotaSuffix = "_quotas";
 
@@ -68,6 +71,13 @@ internal static class DcmFlags
             "Also serve the DCM model by history-interest MMR over its learned interests (pool of each interest's and the mean vector's best items, "
             + "MMR with the PM-2 term, nu 0.5), one row per lambda: dcm_mmr@lambda=X.");
 
+        public CliOption<double> FusionWeight { get; } = Opt.Double("--dcm-fusion-weight", DcmDefaults.FusionWeight,
+            $"The row \"{FusionRowName}\" (with --dcm and the history-interest MMR row): DCM's round-robin list and history-interest MMR's fused by "
+            + "max(w / rank in history-interest MMR's list, (1 - w) / rank in DCM's); this is w, in [0, 1].", min: 0, max: 1);
+
+        public CliOption<float[]> FusionWeightSweep { get; } = Opt.FloatList("--dcm-fusion-weight-sweep", 0, 1,
+            $"Also report the fused row at each of these weights ({FusionRowName}@weight=W; for choosing --dcm-fusion-weight on a validation split).");
+
         public Option<bool> WarmStart { get; } = Opt.Flag("--dcm-warm-start",
             "DCM: start its item vectors from a single vector's item vectors (evaluate, reproduce: the main table's; fit: a model of --algorithm fitted first), "
             + "at their dimension instead of --dcm-dim, rather than random ones, with the warm-start settings validated on cit-HepPh for every --dcm-* option "
@@ -77,7 +87,7 @@ internal static class DcmFlags
 
         /// <summary>Every option of the group.</summary>
         public IReadOnlyList<Option> All =>
-            [On, Interests, Iterations, Tau, LearnTau, Beta, History, Dim, DcmEpochs, Lr, DcmMargin, DcmNegatives, Pooling, Gamma, ValidationFraction, WeightExponent, WeightExponentSweep, MmrLambdas, WarmStart, LearnedQuotas];
+            [On, Interests, Iterations, Tau, LearnTau, Beta, History, Dim, DcmEpochs, Lr, DcmMargin, DcmNegatives, Pooling, Gamma, ValidationFraction, WeightExponent, WeightExponentSweep, MmrLambdas, FusionWeight, FusionWeightSweep, WarmStart, LearnedQuotas];
 
         /// <summary>The row's training options; null unless --dcm is given (the other --dcm-* options are still checked).</summary>
         public GraphEmbeddingOptions? Read(ParseResult r, int seed, int threads)

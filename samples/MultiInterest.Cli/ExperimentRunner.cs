@@ -207,6 +207,16 @@ internal static class ExperimentRunner
             result = result.With(dcmRows.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!,
                 settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
             seconds["dcm_evaluation"] = Lap(clock);
+            if (result.Methods.FirstOrDefault(m => m.Name == "history_mmr") is { } historyList)
+            {
+                // DCM's round robin fused with history-interest MMR: two retrievers with different errors, one list.
+                var dcmRow = result.Methods.First(m => m.Name == row.Name);
+                var weights = settings.DcmFusionWeights;
+                result = result.With(weights.Select((w, j) => RankFusionEvaluator.Evaluate(
+                    j == 0 ? DcmFlags.FusionRowName : $"{DcmFlags.FusionRowName}@weight={Opt.Text(w)}", train, test, [historyList, dcmRow], [w, 1 - w], historyList,
+                    itemEmbeddings!, settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
+                seconds["dcm_fusion_evaluation"] = Lap(clock);
+            }
             if (settings.DcmMmrLambdas.Length > 0)
             {
                 result = result.With(LearnedInterestMmr.Evaluate(DcmFlags.MmrRowName, train, test, row.Fit.Mixture!, row.Fit.UserEmbeddings, itemEmbeddings!,

@@ -39,6 +39,9 @@ internal sealed class ExperimentSettings
     /// <summary>Whether the DCM row starts from the main table's item vectors (--dcm-warm-start).</summary>
     public bool DcmWarmStart { get; init; }
 
+    /// <summary>w of the row fusing DCM's round robin with history-interest MMR, then the extra weights reported.</summary>
+    public double[] DcmFusionWeights { get; init; } = [DcmDefaults.FusionWeight];
+
     /// <summary>The conditional-retrieval rows' settings (--conditional), or null.</summary>
     public ConditionalFlags.Settings? Conditional { get; init; }
 
@@ -150,6 +153,7 @@ internal sealed class ExperimentSettings
                 MixtureRows = Mixture.Read(r, seed, threads),
                 Dcm = Dcm.Read(r, seed, threads),
                 DcmWarmStart = r.GetValue(Dcm.WarmStart),
+                DcmFusionWeights = [r.Value(Dcm.FusionWeight), .. r.Value(Dcm.FusionWeightSweep).Select(w => double.Parse(Opt.Text(w), System.Globalization.CultureInfo.InvariantCulture))],
                 DcmWeightExponentSweep = r.Value(Dcm.WeightExponentSweep),
                 DcmMmrLambdas = r.Value(Dcm.MmrLambdas),
                 Conditional = Conditional.Read(r, seed),

@@ -22,6 +22,7 @@ internal static class ResultTable
         [DcmFlags.RowName] = "DCM (round robin)",
         [MixtureRows.MixtureName + DcmFlags.QuotaSuffix] = "Mixture embeddings + cluster quotas",
         [DcmFlags.RowName + DcmFlags.QuotaSuffix] = "DCM + cluster quotas",
+        [DcmFlags.FusionRowName] = "DCM + history-interest MMR (fused)",
     };
 
     /// <summary>The label of method <paramref name="name"/> in the tables and the plot.</summary>

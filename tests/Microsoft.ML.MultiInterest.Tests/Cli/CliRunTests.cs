@@ -147,9 +147,19 @@ public sealed class CliRunTests : IDisposable
         var (train, test) = CliHarness.WriteSplit(_directory);
         var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
             "--clusters", "8", "--tuned-clusters", "0", "--threads", "1", "--dcm", "--dcm-warm-start", "--dcm-dim", "4", "--dcm-epochs", "1",
-            "--dcm-validation-fraction", "0", "--dcm-weight-exponent", "1", "--dcm-weight-exponent-sweep", "0.5,0", "--dcm-mmr-lambdas", "0.75,1");
+            "--dcm-validation-fraction", "0", "--dcm-weight-exponent", "1", "--dcm-weight-exponent-sweep", "0.5,0", "--dcm-mmr-lambdas", "0.75,1",
+            "--dcm-fusion-weight-sweep", "1,0", "--out", Path.Combine(_directory, "dcm"));
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("| DCM (round robin) |", run.Out, StringComparison.Ordinal);
+        Assert.Contains("| DCM + history-interest MMR (fused) |", run.Out, StringComparison.Ordinal);
+        // The fused row at weight 1 is history-interest MMR's lists, at weight 0 DCM's: the same figures to the last digit.
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "dcm", "metrics.json"))))
+        {
+            var methods = json.RootElement.GetProperty("methods");
+            string Recall(string row) => methods.GetProperty(row).GetProperty("recall").GetRawText();
+            Assert.Equal(Recall("history_mmr"), Recall("dcm_history_fusion@weight=1"));
+            Assert.Equal(Recall("dcm"), Recall("dcm_history_fusion@weight=0"));
+        }
         Assert.Contains("| dcm_mmr@lambda=0.75 |", run.Out, StringComparison.Ordinal);
         Assert.Contains("| dcm_mmr@lambda=1 |", run.Out, StringComparison.Ordinal);
         Assert.Contains("| dcm@weight_exponent=0.5 |", run.Out, StringComparison.Ordinal);

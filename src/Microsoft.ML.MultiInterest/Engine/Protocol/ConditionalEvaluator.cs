@@ -52,10 +52,7 @@ public static class ConditionalEvaluator
             VectorMath.NormalizeInPlace(row);
         }
         var byCutoff = sorted.Select((k, t) => (k, t)).ToDictionary(p => p.k, p => lists[p.t]);
-        misses ??= HeldOutMisses.None;
-        int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
-        var activity = ActivityQuartiles.Assign(testUsers.Select(train.DegreeOf).ToArray());
-        var scorer = new ProtocolScorer(test, testUsers, itemEmbeddings, threads, activity, misses, missedUsers);
+        var scorer = ProtocolScorer.ForAddedRow(train, test, testUsers, itemEmbeddings, threads, misses);
         return scorer.Score(name, byCutoff, table, null);
     }
 }

@@ -58,10 +58,7 @@ public static class DivideConquerEvaluator
         }
         retrievalSeconds = clock.Elapsed.TotalSeconds;
         var byCutoff = sorted.Select((k, t) => (k, t)).ToDictionary(p => p.k, p => lists[p.t]);
-        misses ??= HeldOutMisses.None;
-        int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
-        var activity = ActivityQuartiles.Assign(testUsers.Select(train.DegreeOf).ToArray());
-        var scorer = new ProtocolScorer(test, testUsers, referenceItems, threads, activity, misses, missedUsers, model.Items);
+        var scorer = ProtocolScorer.ForAddedRow(train, test, testUsers, referenceItems, threads, misses, model.Items);
         return scorer.Score(name, byCutoff, table, null);
     }
 }

@@ -44,10 +44,7 @@ public static class LearnedMixtureEvaluator
         if (model.UserCount != train.UserCount || model.ItemCount != train.ItemCount)
             throw new ArgumentException($"The model has {model.UserCount} users and {model.ItemCount} items, the graph {train.UserCount} and {train.ItemCount}.", nameof(model));
         var testUsers = Enumerable.Range(0, test.UserCount).Where(u => test.DegreeOf(u) > 0).ToArray();
-        misses ??= HeldOutMisses.None;
-        int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
-        var activity = ActivityQuartiles.Assign(testUsers.Select(train.DegreeOf).ToArray());
-        return (testUsers, new ProtocolScorer(test, testUsers, referenceItems, threads, activity, misses, missedUsers, OwnItems(model)));
+        return (testUsers, ProtocolScorer.ForAddedRow(train, test, testUsers, referenceItems, threads, misses, OwnItems(model)));
     }
 
     /// <summary>One vector per item in the model's space: the item itself for C_d = 1, else the mean of its components.</summary>

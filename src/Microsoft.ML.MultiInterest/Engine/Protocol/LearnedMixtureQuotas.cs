@@ -94,10 +94,7 @@ public static class LearnedMixtureQuotas
         var fallback = new UnimodalRetriever(model.ItemComponents).Retrieve(mean, testUsers, train, sorted[^1], threads);
         var lists = new ClusterQuotaRetriever(model.ItemComponents, clustering).Retrieve(table, testUsers, train, sorted, alpha, fallback, threads);
         var byCutoff = sorted.Select((k, t) => (k, t)).ToDictionary(p => p.k, p => lists[p.t]);
-        misses ??= HeldOutMisses.None;
-        int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
-        var activity = ActivityQuartiles.Assign(testUsers.Select(train.DegreeOf).ToArray());
-        var scorer = new ProtocolScorer(test, testUsers, referenceItems, threads, activity, misses, missedUsers, model.ItemComponents);
+        var scorer = ProtocolScorer.ForAddedRow(train, test, testUsers, referenceItems, threads, misses, model.ItemComponents);
         return scorer.Score(name, byCutoff, table, null);
     }
 

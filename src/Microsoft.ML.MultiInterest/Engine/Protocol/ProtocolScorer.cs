@@ -42,6 +42,20 @@ internal sealed class ProtocolScorer
         _threads = threads;
     }
 
+    /// <summary>
+    /// The scorer of a row added beside the main table's (learned, divide-and-conquer, conditional, fused rows): the test
+    /// users' activity quartiles from their training degree, and the users or held-out items unseen in training counted as
+    /// misses when <paramref name="misses"/> is given.
+    /// </summary>
+    public static ProtocolScorer ForAddedRow(BipartiteGraph train, BipartiteGraph test, int[] testUsers, EmbeddingMatrix itemEmbeddings, int threads,
+        HeldOutMisses? misses, EmbeddingMatrix? fitItemEmbeddings = null)
+    {
+        misses ??= HeldOutMisses.None;
+        int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
+        var activity = ActivityQuartiles.Assign(testUsers.Select(train.DegreeOf).ToArray());
+        return new ProtocolScorer(test, testUsers, itemEmbeddings, threads, activity, misses, missedUsers, fitItemEmbeddings);
+    }
+
     /// <summary>Scores one method. Mixture methods pass <paramref name="mixtures"/>; the unimodal one its user embeddings.</summary>
     /// <param name="name">The method's name.</param>
     /// <param name="lists">Its lists per cutoff.</param>

@@ -72,6 +72,12 @@ public static class DcmDefaults
     /// </summary>
     public const float WarmStartTemperature = 0.2f;
 
+    /// <summary>
+    /// w of the row fusing DCM's round robin with history-interest MMR (<see cref="RankFusion"/>): the history-interest
+    /// list's weight, DCM's 1 − w; chosen on cit-HepPh's validation split (docs/results.md).
+    /// </summary>
+    public const double FusionWeight = 0.6;
+
     /// <summary>Epochs of a warm-started model, fixed rather than chosen on the engine's hold-out: 32 (validation Recall@50 0.681 / 0.686 / 0.685 at 16 / 32 / 64).</summary>
     public const int WarmStartEpochs = 32;
 
