@@ -55,12 +55,12 @@ public static class RankFusion
             }
             // Each item's best entry: sort by item, then best first; keep the first of each item.
             var span = entries.AsSpan(0, n);
-            span.Sort(static (a, b) => a.Item != b.Item ? a.Item.CompareTo(b.Item) : Entry.Compare(a, b));
+            span.Sort(ByItemThenFusedOrder);
             int distinct = 0;
             for (int j = 0; j < n; j++)
                 if (distinct == 0 || span[distinct - 1].Item != span[j].Item) span[distinct++] = span[j];
             var best = span[..distinct];
-            best.Sort(Entry.Compare);
+            best.Sort(FusedOrder);
             int count = Math.Min(k, distinct);
             var indices = result.IndexSlots(q);
             var scores = result.ScoreSlots(q);
@@ -69,6 +69,9 @@ public static class RankFusion
         }
         return result;
     }
+
+    private static readonly Comparison<Entry> FusedOrder = Entry.Compare;
+    private static readonly Comparison<Entry> ByItemThenFusedOrder = (a, b) => a.Item != b.Item ? a.Item.CompareTo(b.Item) : Entry.Compare(a, b);
 
     /// <summary>One item's place in one source list.</summary>
     private readonly record struct Entry(int Item, double Score, int Source, int Rank)
