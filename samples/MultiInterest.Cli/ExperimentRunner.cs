@@ -207,7 +207,7 @@ internal static class ExperimentRunner
             result = result.With(dcmRows.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!,
                 settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
             seconds["dcm_evaluation"] = Lap(clock);
-            if (result.Methods.FirstOrDefault(m => m.Name == "history_mmr") is { } historyList)
+            if (result.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.HistoryMmrName) is { } historyList)
             {
                 // DCM's round robin fused with history-interest MMR: two retrievers with different errors, one list.
                 var dcmRow = result.Methods.First(m => m.Name == row.Name);

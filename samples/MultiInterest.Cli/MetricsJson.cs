@@ -48,7 +48,7 @@ internal static class MetricsJson
                     ["interest_mmr_lambda"] = t.MmrLambda,
                     ["interest_weight"] = t.InterestWeight,
                 } : null,
-                ["history_mmr"] = settings.Protocol.HistoryMmr is { } h ? HistoryMmr(h, result.HistoryInterests ?? h.Interests, historyLambda) : null,
+                [ProtocolEvaluator.HistoryMmrName] = settings.Protocol.HistoryMmr is { } h ? HistoryMmr(h, result.HistoryInterests ?? h.Interests, historyLambda) : null,
                 ["seed"] = settings.Embedding.Seed,
                 ["threads"] = settings.Protocol.Threads,
                 ["neighbor_index"] = settings.NeighborIndex.Kind.ToString().ToLowerInvariant(),

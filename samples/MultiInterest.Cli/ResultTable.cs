@@ -16,7 +16,7 @@ internal static class ResultTable
         ["knn_embed"] = "kNN-Embed",
         ["knn_embed_tuned"] = "kNN-Embed (tuned)",
         ["interest_mmr"] = "MMR + interests",
-        ["history_mmr"] = "MMR + history interests",
+        [ProtocolEvaluator.HistoryMmrName] = "MMR + history interests",
         [MixtureRows.MixtureName] = "Mixture embeddings (round robin)",
         [MixtureRows.ControlName] = "Single vector, C_s x d",
         [DcmFlags.RowName] = "DCM (round robin)",

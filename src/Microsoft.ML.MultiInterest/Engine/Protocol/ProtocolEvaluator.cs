@@ -13,6 +13,9 @@ public static class ProtocolEvaluator
     /// <summary>Names of the three methods, in report order.</summary>
     public static readonly string[] MethodNames = ["unimodal", "mmr", "mixture", "knn_embed", "knn_embed_tuned", "interest_mmr"];
 
+    /// <summary>Name of the history-interest MMR row (<see cref="ProtocolSettings.HistoryMmr"/>), after the others.</summary>
+    public const string HistoryMmrName = "history_mmr";
+
     /// <summary>Runs the comparison.</summary>
     /// <param name="train">Training graph (its items are excluded from retrieval).</param>
     /// <param name="test">Held-out graph over the same user and item rows.</param>
@@ -132,7 +135,7 @@ public static class ProtocolEvaluator
         if (tuned != null) methods.Add(scorer.Score("knn_embed_tuned", tunedLists!, tunedMixtures, null));
         if (interests != null) methods.Add(scorer.Score("interest_mmr", interestLists!, tunedMixtures, null, methods[^1]));
         // Its goodness of fit is that of the history interests (unit vectors, history shares as weights).
-        if (history != null) methods.Add(scorer.Score("history_mmr", historyLists!, historyInterests!.ToMixtureTable(train.UserCount), null));
+        if (history != null) methods.Add(scorer.Score(HistoryMmrName, historyLists!, historyInterests!.ToMixtureTable(train.UserCount), null));
         seconds["metrics"] = Lap(clock);
 
         var frontiers = new List<FrontierResult>();
@@ -151,7 +154,7 @@ public static class ProtocolEvaluator
                 // The pool does not depend on lambda either: searched once.
                 var (pool, term) = historyRetriever!.Pool(userEmbeddings, historyInterests!, train, settings.MmrPoolSize, history.InterestWeight, threads,
                     OwnLists(history.Pool, unimodal));
-                frontiers.Add(Sweep("history_mmr", "lambda", lambdas, scorer,
+                frontiers.Add(Sweep(HistoryMmrName, "lambda", lambdas, scorer,
                     historyRetriever.RerankMany(pool, term, FrontierRecallCutoff, lambdas, settings.MmrPoolSize, threads)));
             }
             if (tuned != null)
