@@ -48,10 +48,7 @@ public sealed class NextClusterIntent
         if (maxHistory < 1) throw new ArgumentOutOfRangeException(nameof(maxHistory), maxHistory, "The intent history length must be at least 1.");
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "The intent epochs must not be negative.");
         if (!(learningRate > 0 && double.IsFinite(learningRate))) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The intent learning rate must be positive and finite.");
-        for (int u = 0; u < sequences.Count; u++)
-            foreach (int item in sequences[u] ?? throw new ArgumentException($"Sequence {u} is null.", nameof(sequences)))
-                if ((uint)item >= (uint)clustering.ItemCount)
-                    throw new ArgumentException($"Sequence {u} holds item {item}, outside the clustering's {clustering.ItemCount} items.", nameof(sequences));
+        for (int u = 0; u < sequences.Count; u++) CheckedSequence(sequences, u, clustering.ItemCount);
 
         int k = clustering.ClusterCount;
         var bias = new double[k];
@@ -120,15 +117,22 @@ public sealed class NextClusterIntent
         foreach (int u in users)
         {
             if ((uint)u >= (uint)sequences.Count) throw new ArgumentOutOfRangeException(nameof(users), u, $"User {u} has no sequence (there are {sequences.Count}).");
-            var sequence = sequences[u] ?? throw new ArgumentException($"Sequence {u} is null.", nameof(sequences));
-            foreach (int item in sequence)
-                if ((uint)item >= (uint)_clustering.ItemCount)
-                    throw new ArgumentException($"Sequence {u} holds item {item}, outside the clustering's {_clustering.ItemCount} items.", nameof(sequences));
+            var sequence = CheckedSequence(sequences, u, _clustering.ItemCount);
             Predict(sequence, histogram, probability);
             var row = result.Row(u);
             for (int c = 0; c < k; c++) row[c] = (float)probability[c];
         }
         return result;
+    }
+
+    /// <summary>Sequence <paramref name="u"/>, after checking that it exists and holds only items below <paramref name="itemCount"/>.</summary>
+    private static int[] CheckedSequence(IReadOnlyList<int[]> sequences, int u, int itemCount)
+    {
+        var sequence = sequences[u] ?? throw new ArgumentException($"Sequence {u} is null.", nameof(sequences));
+        foreach (int item in sequence)
+            if ((uint)item >= (uint)itemCount)
+                throw new ArgumentException($"Sequence {u} holds item {item}, outside the clustering's {itemCount} items.", nameof(sequences));
+        return sequence;
     }
 
     /// <summary>softmax(b + h A) of one history (oldest first) into <paramref name="probability"/>; leaves h in <paramref name="histogram"/>.</summary>
