@@ -154,6 +154,21 @@ public sealed partial class MultiInterestCatalog
     public RoundRobinRetrieverEstimator RoundRobinRetriever(int candidates = RoundRobinRetrieverDefaults.Candidates, bool excludeSeen = RoundRobinRetrieverDefaults.ExcludeSeen) =>
         RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { Candidates = candidates, ExcludeSeen = excludeSeen });
 
+    /// <summary>Fuses the candidate lists of several retrieval stages into one (<see cref="RankFusionEstimator"/>).</summary>
+    /// <param name="options">All settings.</param>
+    public RankFusionEstimator RankFusion(RankFusionEstimator.Options options) => new(Context, options);
+
+    /// <summary>
+    /// Fuses the candidate columns <paramref name="sourceColumnNames"/> (each from a retriever given its own
+    /// <see cref="RetrieverOptions.CandidatesColumnName"/>) into <see cref="MultiInterestColumnNames.Candidates"/> and
+    /// <see cref="MultiInterestColumnNames.CandidateScores"/>: an item scores <c>max_l w_l / rank_l</c>, the M best are kept.
+    /// </summary>
+    /// <param name="sourceColumnNames">The source candidate columns, at least one; earlier sources win ties.</param>
+    /// <param name="weights">w_l per source; null gives every source <see cref="RankFusionDefaults.Weight"/>.</param>
+    /// <param name="candidates">M, the fused list length.</param>
+    public RankFusionEstimator RankFusion(string[] sourceColumnNames, double[]? weights = null, int candidates = RankFusionDefaults.Candidates) =>
+        RankFusion(new RankFusionEstimator.Options { SourceColumnNames = sourceColumnNames, Weights = weights ?? [], Candidates = candidates });
+
     /// <summary>Retrieves the top items by dot(user embedding, item embedding).</summary>
     /// <param name="options">All settings.</param>
     public UnimodalRetrieverEstimator UnimodalRetriever(UnimodalRetrieverEstimator.Options options) => new(Context, options);

@@ -194,6 +194,12 @@ public class BadInputCatalogTests
             var embedding = ml.MultiInterest().GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding("mixture")).Fit(half);
             return ml.MultiInterest().RoundRobinRetriever().Fit(embedding.Transform(keys.Transform(raw)));
         }),
+        ["fusion-weights-count"] = Throws<ArgumentException>(["Option Weights has 3 weights for 2 source columns"], () => new MLContext().MultiInterest().RankFusion(["A", "B"], [1, 1, 1])),
+        ["fusion-key-types-differ"] = Throws<ArgumentException>(["'B' (option SourceColumnNames[1]) is a key over 5 items, but 'A' is a key over 12"], () =>
+        {
+            var ml = new MLContext();
+            return ml.MultiInterest().RankFusion(["A", "B"]).Fit(ml.Data.LoadFromEnumerable(new[] { new FusionSources() }));
+        }),
 
         // ---- evaluation ----
         ["evaluate-keys-of-another-mapping"] = Throws<ArgumentException>(["over 5 values", "over 6 values", "same fitted MapValueToKey"], () =>
@@ -419,5 +425,17 @@ public class BadInputCatalogTests
 
         [VectorType(2)]
         public float[] ItemEmbedding { get; set; } = [];
+    }
+
+    /// <summary>Two candidate columns over different item key types.</summary>
+    private sealed class FusionSources
+    {
+        [KeyType(12)]
+        [VectorType(2)]
+        public uint[] A { get; set; } = [1, 2];
+
+        [KeyType(5)]
+        [VectorType(2)]
+        public uint[] B { get; set; } = [1, 2];
     }
 }

@@ -43,44 +43,13 @@ public static class RankFusion
         }
 
         var result = new RankedLists(queries, k);
-        var entries = new Entry[longest];
+        var row = new RankFusionRow(longest);
         for (int q = 0; q < queries; q++)
         {
-            int n = 0;
-            for (int l = 0; l < sources.Count; l++)
-            {
-                if (weights[l] == 0) continue;
-                var items = sources[l].IndicesOf(q);
-                for (int r = 0; r < items.Length; r++) entries[n++] = new Entry(items[r], weights[l] / (r + 1), l, r);
-            }
-            // Each item's best entry: sort by item, then best first; keep the first of each item.
-            var span = entries.AsSpan(0, n);
-            span.Sort(ByItemThenFusedOrder);
-            int distinct = 0;
-            for (int j = 0; j < n; j++)
-                if (distinct == 0 || span[distinct - 1].Item != span[j].Item) span[distinct++] = span[j];
-            var best = span[..distinct];
-            best.Sort(FusedOrder);
-            int count = Math.Min(k, distinct);
-            var indices = result.IndexSlots(q);
-            var scores = result.ScoreSlots(q);
-            for (int j = 0; j < count; j++) (indices[j], scores[j]) = (best[j].Item, (float)best[j].Score);
-            result.Counts[q] = count;
+            row.Clear();
+            for (int l = 0; l < sources.Count; l++) row.AddList(sources[l].IndicesOf(q), weights[l], l);
+            result.Counts[q] = row.TakeBest(result.IndexSlots(q), result.ScoreSlots(q));
         }
         return result;
-    }
-
-    private static readonly Comparison<Entry> FusedOrder = Entry.Compare;
-    private static readonly Comparison<Entry> ByItemThenFusedOrder = (a, b) => a.Item != b.Item ? a.Item.CompareTo(b.Item) : Entry.Compare(a, b);
-
-    /// <summary>One item's place in one source list.</summary>
-    private readonly record struct Entry(int Item, double Score, int Source, int Rank)
-    {
-        /// <summary>Fused order: higher score, then the earlier source, then the better rank, then the lower item.</summary>
-        public static int Compare(Entry a, Entry b) =>
-            a.Score != b.Score ? b.Score.CompareTo(a.Score)
-            : a.Source != b.Source ? a.Source.CompareTo(b.Source)
-            : a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank)
-            : a.Item.CompareTo(b.Item);
     }
 }

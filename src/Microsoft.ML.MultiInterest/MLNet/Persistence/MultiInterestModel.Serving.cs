@@ -16,9 +16,15 @@ public sealed partial class MultiInterestModel
     /// The retrieval stage the serving methods reproduce: the first cluster-quota stage, else the first
     /// other one (unimodal, MMR or round robin). Its M, alpha and settings are used.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The model has no retrieval stage.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The model has no retrieval stage, or fuses several (<see cref="RankFusions"/>): its lists are the fusion's, which no single
+    /// stage reproduces.
+    /// </exception>
     public SavedCandidates ServingStage =>
-        CandidateLists.FirstOrDefault(c => c.Method == CandidateMethod.ClusterQuota)
+        RankFusions.Count > 0 ? throw new InvalidOperationException(
+            $"The model fuses the candidate lists of several retrieval stages (RankFusion over {string.Join(", ", RankFusions[0].SourceColumnNames)}): "
+            + "Recommend, RetrieveWithEngine and ExportOnnx serve one stage and would return one source's lists. Serve it with Transformer.Transform or a prediction engine.")
+        : CandidateLists.FirstOrDefault(c => c.Method == CandidateMethod.ClusterQuota)
         ?? (CandidateLists.Count > 0 ? CandidateLists[0] : null)
         ?? throw new InvalidOperationException("The model has no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever or RoundRobinRetriever) to serve.");
 

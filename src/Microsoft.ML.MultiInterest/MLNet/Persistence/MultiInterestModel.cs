@@ -16,8 +16,9 @@ namespace Microsoft.ML.MultiInterest;
 public sealed partial class MultiInterestModel : IDisposable
 {
     private MultiInterestModel(ITransformer transformer, DataViewSchema inputSchema, SavedGraphEmbedding? embedding,
-        SavedClustering? clustering, SavedMixtures? mixtures, IReadOnlyList<SavedCandidates> candidates)
+        SavedClustering? clustering, SavedMixtures? mixtures, IReadOnlyList<SavedCandidates> candidates, IReadOnlyList<SavedRankFusion> fusions)
     {
+        RankFusions = fusions;
         Transformer = transformer;
         InputSchema = inputSchema;
         GraphEmbedding = embedding;
@@ -52,6 +53,13 @@ public sealed partial class MultiInterestModel : IDisposable
 
     /// <summary>The candidate lists of every retrieval stage, in pipeline order.</summary>
     public IReadOnlyList<SavedCandidates> CandidateLists { get; }
+
+    /// <summary>
+    /// The rank-fusion stages (<see cref="RankFusionTransformer"/>), in pipeline order; empty for a model without one. A model
+    /// that fuses lists is served by <see cref="Transformer"/>'s Transform: the serving methods, which reproduce one retrieval
+    /// stage, refuse it.
+    /// </summary>
+    public IReadOnlyList<SavedRankFusion> RankFusions { get; }
 
     /// <summary>Loads the model zip at <paramref name="path"/>.</summary>
     /// <param name="mlContext">The context that loads the ML.NET transformers (its ONNX session options apply).</param>
@@ -104,6 +112,7 @@ public sealed partial class MultiInterestModel : IDisposable
         SavedClustering? clustering = null;
         SavedMixtures? mixtures = null;
         var candidates = new List<SavedCandidates>();
+        var fusions = new List<SavedRankFusion>();
         try
         {
             foreach (var stage in stages)
@@ -114,6 +123,7 @@ public sealed partial class MultiInterestModel : IDisposable
                     case SavedModelFormat.SphericalKMeansStage: clustering ??= SphericalKMeansPersistence.Read(stage); break;
                     case SavedModelFormat.MixtureStage: mixtures ??= MixturePersistence.Read(stage); break;
                     case SavedModelFormat.CandidateStage: candidates.Add(CandidatePersistence.Read(stage)); break;
+                    case SavedModelFormat.RankFusionStage: fusions.Add(RankFusionPersistence.Read(stage)); break;
                 }
             }
         }
@@ -122,7 +132,7 @@ public sealed partial class MultiInterestModel : IDisposable
             // A table the stage's graph accepted but the typed reader cannot (such as present keys out of order).
             throw new InvalidDataException($"{what} holds a stage whose tables are inconsistent: {cause.Message}", e);
         }
-        return new MultiInterestModel(transformer, schema, embedding, clustering, mixtures, candidates);
+        return new MultiInterestModel(transformer, schema, embedding, clustering, mixtures, candidates, fusions);
     }
 
     /// <summary>

@@ -55,6 +55,24 @@ internal sealed class SavedChainBuilder
     }
 
     /// <summary>
+    /// Feeds the known-size vector of keys <paramref name="column"/> (<paramref name="size"/> keys over <paramref name="count"/>
+    /// values) to the graph; returns the name of its int64 <c>[size]</c> tensor (0 = missing key).
+    /// </summary>
+    public string KeyVectorInput(string column, int size, int count)
+    {
+        string converted = Temporary();
+        AddFitColumn(column, new VectorDataViewType(new KeyDataViewType(typeof(uint), count), size));
+        _keyConversions.Add((converted, column));
+        _onnxInputs.Add(converted);
+        string wide = converted + "_int64", flat = converted + "_flat";
+        Graph.AddInput(converted, TensorProto.Types.DataType.Uint32, 1, size)
+            .AddNode("Cast", [converted], [wide], OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.Int64))
+            .AddInitializer(flat + "_shape", [1], [(long)size])
+            .AddNode("Reshape", [wide, flat + "_shape"], [flat]);
+        return flat;
+    }
+
+    /// <summary>
     /// The row of a table of present keys that the int64 key scalar <paramref name="key"/> reads: 1 + the index of the key in
     /// <paramref name="presentKeys"/>, or 0 (the table's zero or empty row) for any other key, through an <c>ai.onnx.ml</c>
     /// LabelEncoder, a hash lookup whose size follows the present keys, not the key range. Returns the int64 scalar's name.

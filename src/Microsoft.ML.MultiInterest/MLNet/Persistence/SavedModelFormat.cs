@@ -18,14 +18,16 @@ internal static class SavedModelFormat
     /// leaves out id tables that are the key numbers; a version-1 stage has neither and reads as before. Version 3 (2026-12)
     /// stores a multi-vector graph embedding's components in that per-key layout and publishes them as columns, and adds the
     /// round-robin retrieval stage (<see cref="CandidateMethod.RoundRobin"/>, with a differentiable-clustering model's seeds);
-    /// a version-2 stage keeps its whole-range component tables and reads as before.
+    /// a version-2 stage keeps its whole-range component tables and reads as before. Version 4 (2026-12) adds the rank-fusion
+    /// stage (<see cref="RankFusionTransformer"/>), which an older reader would skip and then serve one of the fused sources.
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     public const string GraphEmbeddingStage = "GraphEmbedding";
     public const string SphericalKMeansStage = "SphericalKMeans";
     public const string MixtureStage = "KnnSmoothedMixture";
     public const string CandidateStage = "CandidateRetrieval";
+    public const string RankFusionStage = "RankFusion";
 
     /// <summary>The zip entry name ML.NET gives a saved ONNX model (after the transformer's folder).</summary>
     public const string OnnxEntryName = "OnnxModel";

@@ -76,6 +76,14 @@ public sealed class MultiInterestRecommender
         return records;
     }
 
+    /// <summary>A rank-fusion stage of <paramref name="model"/>, looking inside transformer chains; null when it has none.</summary>
+    internal static RankFusionTransformer? FindFusion(ITransformer model) => model switch
+    {
+        RankFusionTransformer fusion => fusion,
+        IEnumerable<ITransformer> chain => chain.Select(FindFusion).FirstOrDefault(f => f != null),
+        _ => null,
+    };
+
     /// <summary>The last retrieval stage of <paramref name="model"/>, looking inside transformer chains.</summary>
     internal static CandidateRetrievalTransformer? FindRetriever(ITransformer model) => model switch
     {

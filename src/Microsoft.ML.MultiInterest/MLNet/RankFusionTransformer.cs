@@ -1,0 +1,142 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Fitted rank fusion (<see cref="RankFusionEstimator"/>): Transform appends, per row, the <see cref="RankFusion"/> of the
+/// row's source candidate lists: M item keys, best first (KeyValues = the sources' item ids, so MapKeyToValue gives raw ids),
+/// and their fused scores; a row whose sources hold fewer than M distinct items is padded with key 0 and NaN scores. The lists
+/// equal the engine's <see cref="RankFusion.Fuse"/> of the same lists. Saves with <c>mlContext.Model.Save</c> (the fusion
+/// becomes an ONNX graph of a few operators, no table per user).
+/// </summary>
+/// <remarks>
+/// Thread-safe: the state is immutable and every getter keeps its own buffers. <see cref="MultiInterestRecommender"/> and
+/// <see cref="MultiInterestModel.ExportOnnx"/> serve one retrieval stage, so a pipeline ending in a fusion is served by its
+/// Transform (or a prediction engine) and refuses to build a recommender that would silently serve one source.
+/// </remarks>
+public sealed class RankFusionTransformer : MultiInterestTransformerBase
+{
+    internal RankFusionTransformer(string[] sources, int[] sizes, double[] weights, int candidates, string candidatesColumn, string scoresColumn, KeyNameList itemNames)
+    {
+        SourceColumnNames = sources;
+        SourceSizes = sizes;
+        Weights = weights;
+        Candidates = candidates;
+        CandidatesColumnName = candidatesColumn;
+        CandidateScoresColumnName = scoresColumn;
+        ItemNames = itemNames;
+    }
+
+    /// <summary>The source candidate columns, in fusion order (earlier sources win ties).</summary>
+    public IReadOnlyList<string> SourceColumnNames { get; }
+
+    /// <summary>The length of each source column's lists, as seen at Fit.</summary>
+    internal IReadOnlyList<int> SourceSizes { get; }
+
+    /// <summary>w_l per source.</summary>
+    public IReadOnlyList<double> Weights { get; }
+
+    /// <summary>M, the length of every fused list.</summary>
+    public int Candidates { get; }
+
+    /// <summary>The fused item keys column.</summary>
+    public string CandidatesColumnName { get; }
+
+    /// <summary>The fused scores column.</summary>
+    public string CandidateScoresColumnName { get; }
+
+    /// <summary>The cardinality of the item keys the candidates are drawn from.</summary>
+    public int ItemCount => ItemNames.Count;
+
+    /// <summary>The raw id of each item key (key - 1), as text.</summary>
+    internal KeyNameList ItemNames { get; }
+
+    /// <summary>
+    /// The item ids of the first source column and each source's list length, after checking that every source is a key vector
+    /// of the same key type.
+    /// </summary>
+    internal static (KeyNameList Items, int[] Sizes) SourcesOf(DataViewSchema schema, IReadOnlyList<string> sources)
+    {
+        var sizes = new int[sources.Count];
+        var first = Source(schema, sources, 0, out sizes[0], out int items);
+        for (int l = 1; l < sources.Count; l++)
+        {
+            Source(schema, sources, l, out sizes[l], out int count);
+            if (count != items)
+                throw new ArgumentException($"Input column '{sources[l]}' (option SourceColumnNames[{l}]) is a key over {count} items, but '{sources[0]}' "
+                    + $"is a key over {items}: fuse the lists of retrievers fitted on the same item keys.");
+        }
+        return (KeyNames.Of(first, items), sizes);
+    }
+
+    private static DataViewSchema.Column Source(DataViewSchema schema, IReadOnlyList<string> sources, int l, out int size, out int items) =>
+        ColumnChecks.KeyVector(schema, sources[l], $"SourceColumnNames[{l}]", out size, out items);
+
+    private protected override IReadOnlyList<AppendedColumn> MakeColumns(DataViewSchema inputSchema)
+    {
+        var columns = new DataViewSchema.Column[SourceColumnNames.Count];
+        for (int l = 0; l < columns.Length; l++)
+        {
+            columns[l] = Source(inputSchema, SourceColumnNames, l, out int size, out int items);
+            ColumnChecks.SameCardinality(SourceColumnNames[l], $"SourceColumnNames[{l}]", ItemCount, items);
+            ColumnChecks.SameSize(SourceColumnNames[l], $"SourceColumnNames[{l}]", SourceSizes[l], size);
+        }
+        string[] inputs = [.. SourceColumnNames.Distinct()];
+        int m = Candidates;
+        return
+        [
+            AppendedColumn.Create<VBuffer<uint>>(CandidatesColumnName, new VectorDataViewType(new KeyDataViewType(typeof(uint), ItemCount), m), inputs, row =>
+            {
+                var fuse = Fuser(row, columns);
+                return (ref VBuffer<uint> value) =>
+                {
+                    var (items, _, count) = fuse();
+                    var editor = VBufferEditor.Create(ref value, m);
+                    editor.Values.Clear();
+                    for (int j = 0; j < count; j++) editor.Values[j] = (uint)items[j] + 1;
+                    value = editor.Commit();
+                };
+            }, KeyValuesAnnotation.Of(ItemNames)),
+            AppendedColumn.Create<VBuffer<float>>(CandidateScoresColumnName, new VectorDataViewType(NumberDataViewType.Single, m), inputs, row =>
+            {
+                var fuse = Fuser(row, columns);
+                return (ref VBuffer<float> value) =>
+                {
+                    var (_, scores, count) = fuse();
+                    var editor = VBufferEditor.Create(ref value, m);
+                    editor.Values.Fill(float.NaN);
+                    scores.AsSpan(0, count).CopyTo(editor.Values);
+                    value = editor.Commit();
+                };
+            }),
+        ];
+    }
+
+    /// <summary>A function that fuses the current row's source lists into buffers it owns (item rows = key - 1) and returns them with their length.</summary>
+    private Func<(int[] Items, float[] Scores, int Count)> Fuser(DataViewRow row, DataViewSchema.Column[] columns)
+    {
+        var getters = columns.Select(c => row.GetGetter<VBuffer<uint>>(c)).ToArray();
+        var lists = new VBuffer<uint>[columns.Length];
+        var fusion = new RankFusionRow();
+        var items = new int[Candidates];
+        var scores = new float[Candidates];
+        return () =>
+        {
+            fusion.Clear();
+            for (int l = 0; l < getters.Length; l++)
+            {
+                if (Weights[l] == 0) continue;
+                getters[l](ref lists[l]);
+                // Ranks are positions in the list; key 0 (padding, or a missing key) holds its place but names no item.
+                var keys = lists[l].GetValues();
+                var positions = lists[l].GetIndices();
+                for (int j = 0; j < keys.Length; j++)
+                    if (keys[j] != 0) fusion.Add((int)keys[j] - 1, Weights[l], l, lists[l].IsDense ? j : positions[j]);
+            }
+            return (items, scores, fusion.TakeBest(items, scores));
+        };
+    }
+
+    private protected override ITransformer CreateSavableModel() => RankFusionPersistence.CreateSavable(this);
+}

@@ -1,0 +1,301 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+/// <summary>
+/// RankFusion as a pipeline stage: its lists equal the engine's <see cref="RankFusion.Fuse"/> of the source retrievers' lists,
+/// on random key lists with duplicates and key 0 as well; the saved model (an ONNX graph) gives the same lists and scores; a
+/// model that fuses is not served as if it were one of its sources; bad options and columns fail naming them.
+/// </summary>
+public sealed class RankFusionMLNetTests : IDisposable
+{
+    private const int Items = 12;
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-fusion-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static UnimodalRetrieverEstimator.Options Unimodal(string prefix, int candidates) => new()
+    {
+        Candidates = candidates, CandidatesColumnName = prefix + "Candidates", CandidateScoresColumnName = prefix + "Scores", CandidateSourceColumnName = prefix + "Source",
+    };
+
+    /// <summary>Embedding, then a unimodal list (8) and an MMR list (6, lambda 0.3), fused into 10 with weights 0.6 / 0.4.</summary>
+    private static (MLContext Ml, IDataView Raw, TransformerChain<RankFusionTransformer> Model) Fit(double[] weights)
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = ml.MultiInterest();
+        var model = MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(mi.UnimodalRetriever(Unimodal("Unimodal", 8)))
+            .Append(mi.MmrRetriever(new MmrRetrieverEstimator.Options
+            {
+                Candidates = 6, Lambda = 0.3, PoolSize = 15, CandidatesColumnName = "MmrCandidates", CandidateScoresColumnName = "MmrScores", CandidateSourceColumnName = "MmrSource",
+            }))
+            .Append(mi.RankFusion(["UnimodalCandidates", "MmrCandidates"], weights, candidates: 10))
+            .Fit(raw);
+        return (ml, raw, model);
+    }
+
+    private static uint[][] KeyLists(IDataView view, string column) =>
+        view.GetColumn<VBuffer<uint>>(view.Schema[column]).Select(v => v.DenseValues().ToArray()).ToArray();
+
+    /// <summary>The engine's fusion of one row's lists (key vectors, 0 = no item), as keys padded to <paramref name="m"/> with 0, and scores padded with NaN.</summary>
+    private static (uint[] Keys, float[] Scores) Reference(IReadOnlyList<uint[]> lists, double[] weights, int m)
+    {
+        var best = new Dictionary<uint, (double Score, int Source, int Rank)>();
+        for (int l = 0; l < lists.Count; l++)
+        {
+            if (weights[l] == 0) continue;
+            for (int r = 0; r < lists[l].Length; r++)
+            {
+                uint key = lists[l][r];
+                var entry = (weights[l] / (r + 1), l, r);
+                if (key != 0 && (!best.TryGetValue(key, out var old) || entry.Item1 > old.Score)) best[key] = entry;
+            }
+        }
+        var kept = best.OrderByDescending(p => p.Value.Score).ThenBy(p => p.Value.Source).ThenBy(p => p.Value.Rank).ThenBy(p => p.Key).Take(m).ToArray();
+        var keys = new uint[m];
+        var scores = Enumerable.Repeat(float.NaN, m).ToArray();
+        for (int j = 0; j < kept.Length; j++) (keys[j], scores[j]) = (kept[j].Key, (float)kept[j].Value.Score);
+        return (keys, scores);
+    }
+
+    [Fact]
+    public void PipelineLists_EqualTheEnginesFusion_OfTheSourceRetrievers()
+    {
+        double[] weights = [0.6, 0.4];
+        var (_, raw, model) = Fit(weights);
+        var stages = ((IEnumerable<ITransformer>)model).OfType<CandidateRetrievalTransformer>().ToArray();
+        var fusion = model.LastTransformer;
+        Assert.Equal(["UnimodalCandidates", "MmrCandidates"], fusion.SourceColumnNames);
+        Assert.Equal(weights, fusion.Weights);
+        int users = stages[0].UserCount;
+        var sources = stages.Select(s =>
+        {
+            var lists = new RankedLists(users, s.Candidates);
+            for (int u = 0; u < users; u++)
+            {
+                var (keys, _) = s.GetCandidates((uint)u + 1);
+                var items = keys.TakeWhile(k => k != 0).Select(k => (int)k - 1).ToArray();
+                items.CopyTo(lists.IndexSlots(u));
+                lists.Counts[u] = items.Length;
+            }
+            return lists;
+        }).ToArray();
+        var expected = RankFusion.Fuse(sources, weights, 10);
+
+        var scored = model.Transform(raw);
+        var rowUsers = MLNetTestData.Keys(scored, "User");
+        var fused = KeyLists(scored, MultiInterestColumnNames.Candidates);
+        var scores = MLNetTestData.Vectors(scored, MultiInterestColumnNames.CandidateScores);
+        for (int r = 0; r < fused.Length; r++)
+        {
+            int u = (int)rowUsers[r] - 1;
+            int count = expected.Counts[u];
+            Assert.Equal(expected.IndicesOf(u).ToArray(), fused[r][..count].Select(k => (int)k - 1));
+            Assert.Equal(expected.ScoresOf(u).ToArray(), scores[r][..count]);
+            Assert.All(fused[r][count..], k => Assert.Equal(0u, k));
+        }
+        // Both sources' items are in the fused lists, and the output keys name the items as the sources do.
+        var fusedType = (VectorDataViewType)scored.Schema[MultiInterestColumnNames.Candidates].Type;
+        Assert.Equal(((VectorDataViewType)scored.Schema["UnimodalCandidates"].Type).ItemType, fusedType.ItemType);
+        Assert.Equal(10, fusedType.Size);
+        VBuffer<ReadOnlyMemory<char>> names = default, sourceNames = default;
+        scored.Schema[MultiInterestColumnNames.Candidates].GetKeyValues(ref names);
+        scored.Schema["UnimodalCandidates"].GetKeyValues(ref sourceNames);
+        Assert.Equal(sourceNames.DenseValues().Select(n => n.ToString()), names.DenseValues().Select(n => n.ToString()));
+    }
+
+    [Fact]
+    public void SavedModel_GivesTheSameListsAndScores_AndIsNotServedAsOneOfItsSources()
+    {
+        var (ml, raw, model) = Fit([0.6, 0.4]);
+        string path = Path.Combine(_directory, "fused.zip");
+        ml.Model.Save(model, raw.Schema, path);
+        using var loaded = MultiInterestModel.Load(ml, path);
+        var fitted = model.Transform(raw);
+        var fromZip = loaded.Transformer.Transform(raw);
+        Assert.Equal(KeyLists(fitted, MultiInterestColumnNames.Candidates), KeyLists(fromZip, MultiInterestColumnNames.Candidates));
+        Assert.Equal(MLNetTestData.Vectors(fitted, MultiInterestColumnNames.CandidateScores), MLNetTestData.Vectors(fromZip, MultiInterestColumnNames.CandidateScores));
+
+        var saved = Assert.Single(loaded.RankFusions);
+        Assert.Equal(["UnimodalCandidates", "MmrCandidates"], saved.SourceColumnNames);
+        Assert.Equal([0.6, 0.4], saved.Weights);
+        Assert.Equal(10, saved.Candidates);
+        var error = Assert.Throws<InvalidOperationException>(() => loaded.ServingStage);
+        Assert.Contains("RankFusion over UnimodalCandidates, MmrCandidates", error.Message);
+        Assert.Throws<InvalidOperationException>(() => ml.MultiInterest().CreateRecommender(loaded));
+        var chainError = Assert.Throws<ArgumentException>(() => ml.MultiInterest().CreateRecommender(model));
+        Assert.Contains("fuses candidate lists", chainError.Message);
+    }
+
+    [Fact]
+    public void ThePipelinePageSnippet_FusesHistoryMmrWithWarmStartedDcm_AsTheEngineDoes_AndIsOnThePage()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = ml.MultiInterest();
+        #region RankFusion
+        var keys = ml.Transforms.Conversion.MapValueToKey("User").Append(ml.Transforms.Conversion.MapValueToKey("Item")).Fit(train);
+        var als = mi.GraphEmbedding(algorithm: EmbeddingAlgorithm.ImplicitAls, dimension: 16).Fit(keys.Transform(train));
+        var vectors = keys.Append(als);
+        var lists = mi.HistoryInterestMmr(candidates: 10)
+            .Append(ml.Transforms.CopyColumns("HistoryMmrCandidates", "Candidates"))   // kept: the next retriever writes Candidates
+            .Append(mi.DifferentiableClustering(start: als, interests: 4))             // DCM's item vectors start from the ALS ones
+            .Append(mi.RoundRobinRetriever(candidates: 10))
+            .Append(mi.RankFusion(["HistoryMmrCandidates", "Candidates"], [DcmDefaults.FusionWeight, 1 - DcmDefaults.FusionWeight], candidates: 10))
+            .Fit(vectors.Transform(train));
+        var model = vectors.Append(lists);   // Transform appends the fused Candidates and CandidateScores
+        #endregion
+
+        var stages = ((IEnumerable<ITransformer>)lists).OfType<CandidateRetrievalTransformer>().ToArray();
+        Assert.Equal([CandidateMethod.Mmr, CandidateMethod.RoundRobin], stages.Select(s => s.Method));
+        int users = stages[0].UserCount;
+        var sources = stages.Select(s =>
+        {
+            var ranked = new RankedLists(users, s.Candidates);
+            for (int u = 0; u < users; u++)
+            {
+                var items = s.GetCandidates((uint)u + 1).ItemKeys.TakeWhile(k => k != 0).Select(k => (int)k - 1).ToArray();
+                items.CopyTo(ranked.IndexSlots(u));
+                ranked.Counts[u] = items.Length;
+            }
+            return ranked;
+        }).ToArray();
+        var expected = RankFusion.Fuse(sources, [DcmDefaults.FusionWeight, 1 - DcmDefaults.FusionWeight], 10);
+        var scored = model.Transform(train);
+        var rowUsers = MLNetTestData.Keys(scored, "User");
+        var fused = KeyLists(scored, MultiInterestColumnNames.Candidates);
+        for (int r = 0; r < fused.Length; r++)
+            Assert.Equal(expected.IndicesOf((int)rowUsers[r] - 1).ToArray(), fused[r].TakeWhile(k => k != 0).Select(k => (int)k - 1));
+        // The fusion takes from both lists: some user's fused list holds items outside each source's list.
+        Assert.Contains(Enumerable.Range(0, users), u =>
+        {
+            var f = expected.IndicesOf(u).ToArray();
+            return f.Except(sources[0].IndicesOf(u).ToArray()).Any() && f.Except(sources[1].IndicesOf(u).ToArray()).Any();
+        });
+
+        string path = Path.Combine(_directory, "snippet.zip");
+        ml.Model.Save(model, train.Schema, path);
+        using var loaded = MultiInterestModel.Load(ml, path);
+        Assert.Equal(fused, KeyLists(loaded.Transformer.Transform(train), MultiInterestColumnNames.Candidates));
+
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;
+        var lines = File.ReadAllLines(Path.Combine(root, "tests", "Microsoft.ML.MultiInterest.Tests", "MLNet", nameof(RankFusionMLNetTests) + ".cs"))
+            .SkipWhile(l => l.Trim() != "#region RankFusion").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
+        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
+        string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
+        Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
+    }
+
+    /// <summary>A row of two source lists of keys over <see cref="Items"/> items, 0 = no item.</summary>
+    private sealed class ListsRow
+    {
+        [KeyType(Items)]
+        [VectorType(6)]
+        public uint[] A { get; set; } = [];
+
+        [KeyType(Items)]
+        [VectorType(4)]
+        public uint[] B { get; set; } = [];
+    }
+
+    /// <summary>Random lists over few items, with repeats within a list and key 0 anywhere, so every rule of the fusion is used.</summary>
+    private static ListsRow[] RandomRows(int seed, int rows)
+    {
+        var random = new Random(seed);
+        uint Key() => random.Next(5) == 0 ? 0u : (uint)random.Next(1, Items + 1);
+        return Enumerable.Range(0, rows).Select(_ => new ListsRow { A = Enumerable.Range(0, 6).Select(_ => Key()).ToArray(), B = Enumerable.Range(0, 4).Select(_ => Key()).ToArray() }).ToArray();
+    }
+
+    [Theory]
+    [InlineData(1.0, 1.0, 5)]
+    [InlineData(1.0, 0.5, 12)]
+    [InlineData(0.25, 1.0, 3)]
+    [InlineData(0.0, 1.0, 8)]
+    public void OnRandomLists_TheStageAndItsSavedGraph_EqualTheReference(double wa, double wb, int m)
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = RandomRows(seed: (int)(wa * 8 + wb * 4) + m, rows: 300);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        double[] weights = [wa, wb];
+        var model = ml.MultiInterest().RankFusion(["A", "B"], weights, m).Fit(data);
+        string path = Path.Combine(_directory, $"random-{m}.zip");
+        ml.Model.Save(model, data.Schema, path);
+        using var loaded = MultiInterestModel.Load(ml, path);
+        foreach (var view in new[] { model.Transform(data), loaded.Transformer.Transform(data) })
+        {
+            var keys = KeyLists(view, MultiInterestColumnNames.Candidates);
+            var scores = MLNetTestData.Vectors(view, MultiInterestColumnNames.CandidateScores);
+            for (int r = 0; r < rows.Length; r++)
+            {
+                var (expectedKeys, expectedScores) = Reference([rows[r].A, rows[r].B], weights, m);
+                Assert.Equal(expectedKeys, keys[r]);
+                Assert.Equal(expectedScores, scores[r]);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_prediction_engine_fuses_one_row_at_a_time()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = RandomRows(seed: 9, rows: 20);
+        var model = ml.MultiInterest().RankFusion(["A", "B"], candidates: 7).Fit(ml.Data.LoadFromEnumerable(rows));
+        var engine = ml.Model.CreatePredictionEngine<ListsRow, FusedRow>(model);
+        foreach (var row in rows)
+        {
+            var (keys, scores) = Reference([row.A, row.B], [1, 1], 7);
+            var predicted = engine.Predict(row);
+            Assert.Equal(keys, predicted.Candidates);
+            Assert.Equal(scores, predicted.CandidateScores);
+        }
+    }
+
+    private sealed class FusedRow
+    {
+        [KeyType(Items)]
+        public uint[] Candidates { get; set; } = [];
+
+        public float[] CandidateScores { get; set; } = [];
+    }
+
+    [Fact]
+    public void Bad_options_and_columns_fail_naming_them()
+    {
+        var mi = new MLContext(seed: 1).MultiInterest();
+        Assert.Contains("SourceColumnNames must name at least one", Assert.Throws<ArgumentException>(() => mi.RankFusion([])).Message);
+        Assert.Contains("3 weights for 2 source columns", Assert.Throws<ArgumentException>(() => mi.RankFusion(["A", "B"], [1, 1, 1])).Message);
+        Assert.Contains("Weights[1]", Assert.Throws<ArgumentOutOfRangeException>(() => mi.RankFusion(["A", "B"], [1, -1])).Message);
+        Assert.Contains("Weights[0]", Assert.Throws<ArgumentOutOfRangeException>(() => mi.RankFusion(["A", "B"], [double.NaN, 1])).Message);
+        Assert.Contains("at least one positive weight", Assert.Throws<ArgumentException>(() => mi.RankFusion(["A", "B"], [0, 0])).Message);
+        Assert.Contains("Candidates", Assert.Throws<ArgumentOutOfRangeException>(() => mi.RankFusion(["A"], candidates: 0)).Message);
+
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(RandomRows(1, 3));
+        var missing = Assert.Throws<ArgumentException>(() => ml.MultiInterest().RankFusion(["A", "C"]).Fit(data));
+        Assert.Contains("'C' (option SourceColumnNames[1]) was not found", missing.Message);
+        var other = ml.Data.LoadFromEnumerable(new[] { new OtherKeys() });
+        var cardinality = Assert.Throws<ArgumentException>(() => ml.MultiInterest().RankFusion(["A", "B"]).Fit(other));
+        Assert.Contains("'B' (option SourceColumnNames[1]) is a key over 5 items, but 'A' is a key over 12", cardinality.Message);
+        var notKeys = Assert.Throws<ArgumentException>(() => ml.MultiInterest().RankFusion(["A", "Scores"]).Fit(other));
+        Assert.Contains("'Scores' (option SourceColumnNames[1]) must be a known-size vector of UInt32 keys", notKeys.Message);
+    }
+
+    private sealed class OtherKeys
+    {
+        [KeyType(Items)]
+        [VectorType(2)]
+        public uint[] A { get; set; } = [1, 2];
+
+        [KeyType(5)]
+        [VectorType(2)]
+        public uint[] B { get; set; } = [1, 2];
+
+        [VectorType(2)]
+        public float[] Scores { get; set; } = [1, 2];
+    }
+}
