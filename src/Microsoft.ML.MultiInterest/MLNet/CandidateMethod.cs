@@ -17,4 +17,10 @@ public enum CandidateMethod
     /// over <see cref="Engine.EmbeddingAlgorithm.MixtureEmbedding"/> or <see cref="Engine.EmbeddingAlgorithm.DifferentiableClustering"/>).
     /// </summary>
     RoundRobin,
+
+    /// <summary>
+    /// The lists of several retrieval stages fused by the round-robin rule (<see cref="RankFusionEstimator"/>): what a
+    /// <see cref="MultiInterestRecommender"/> over a fusing pipeline reports. No retrieval stage has this method.
+    /// </summary>
+    RankFusion,
 }

@@ -3,29 +3,50 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>The serving entry points of <see cref="MultiInterestCatalog"/>.</summary>
 public sealed partial class MultiInterestCatalog
 {
-    /// <summary>A thread-safe recommender over the last retrieval stage of a fitted pipeline (or the stage itself).</summary>
+    /// <summary>
+    /// A thread-safe recommender over the last retrieval stage of a fitted pipeline (or the stage itself); for a pipeline with a
+    /// <see cref="RankFusionTransformer"/>, over its last fusion: the retrieval stages that filled its source columns, fused with
+    /// its weights into its M.
+    /// </summary>
     /// <param name="model">A fitted chain holding a <see cref="CandidateRetrievalTransformer"/>, e.g. <c>pipeline.Fit(train)</c>.</param>
-    /// <exception cref="ArgumentException">The model has no retrieval stage, or fuses several (<see cref="RankFusionTransformer"/>); for a chain loaded with <c>mlContext.Model.Load</c> use the <see cref="MultiInterestModel"/> overload.</exception>
+    /// <exception cref="ArgumentException">
+    /// The model has no retrieval stage, or a fusion source column was not filled by a retrieval stage of the model; for a chain
+    /// loaded with <c>mlContext.Model.Load</c> use the <see cref="MultiInterestModel"/> overload.
+    /// </exception>
     public MultiInterestRecommender CreateRecommender(ITransformer model)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (MultiInterestRecommender.FindFusion(model) is { } fusion)
-            throw new ArgumentException($"The model fuses candidate lists (RankFusion over {string.Join(", ", fusion.SourceColumnNames)}): a recommender serves one retrieval "
-                + "stage and would return one source's lists. Serve the fused lists with the model's Transform or a prediction engine.", nameof(model));
+        {
+            var retrievers = MultiInterestRecommender.Retrievers(model).ToArray();
+            var sources = fusion.SourceStageIds.Select((id, l) => retrievers.FirstOrDefault(r => id != null && r.Columns.StageId == id)?.Columns.Live
+                ?? throw new ArgumentException($"The rank fusion's source column '{fusion.SourceColumnNames[l]}' was not filled by a retrieval stage of this model, so it "
+                    + "cannot be served live: fuse the Candidates of retrievers fitted in the same pipeline (renamed by their CandidatesColumnName option or CopyColumns).", nameof(model)))
+                .ToArray();
+            return new MultiInterestRecommender(sources, fusion.Weights, fusion.Candidates);
+        }
         var retriever = MultiInterestRecommender.FindRetriever(model) ?? throw new ArgumentException(
             "The model holds no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever or RoundRobinRetriever). "
             + "A model loaded with mlContext.Model.Load is ML.NET's own chain: load it with MultiInterestModel.Load and pass that.", nameof(model));
         return new MultiInterestRecommender(retriever.Columns.Live);
     }
 
-    /// <summary>A thread-safe recommender over a loaded model's <see cref="MultiInterestModel.ServingStage"/>, with the same lists as the fitted pipeline it was saved from.</summary>
+    /// <summary>
+    /// A thread-safe recommender over a loaded model's <see cref="MultiInterestModel.ServingStage"/>, or over its last rank fusion
+    /// (<see cref="MultiInterestModel.RankFusions"/>), with the same lists as the fitted pipeline it was saved from.
+    /// </summary>
     /// <exception cref="InvalidOperationException">
-    /// The model lacks a stage its retrieval needs, was saved without its training history, or fuses candidate lists
-    /// (<see cref="MultiInterestModel.RankFusions"/>).
+    /// The model lacks a stage its retrieval needs, was saved without its training history, or fuses a column no saved
+    /// retrieval stage filled.
     /// </exception>
     public MultiInterestRecommender CreateRecommender(MultiInterestModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (model.RankFusions.Count > 0)
+        {
+            var fusion = model.RankFusions[^1];
+            return new MultiInterestRecommender(model.FusionSources(), fusion.Weights, fusion.Candidates);
+        }
         return new MultiInterestRecommender(model.Live());
     }
 }

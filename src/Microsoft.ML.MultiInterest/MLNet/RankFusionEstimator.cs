@@ -76,8 +76,8 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
-        var (items, sizes) = RankFusionTransformer.SourcesOf(input.Schema, o.SourceColumnNames);
-        var transformer = new RankFusionTransformer([.. o.SourceColumnNames], sizes, o.ResolvedWeights(), o.Candidates, o.CandidatesColumnName, o.CandidateScoresColumnName, items);
+        var (items, sizes, stageIds) = RankFusionTransformer.SourcesOf(input.Schema, o.SourceColumnNames);
+        var transformer = new RankFusionTransformer([.. o.SourceColumnNames], stageIds, sizes, o.ResolvedWeights(), o.Candidates, o.CandidatesColumnName, o.CandidateScoresColumnName, items);
         Logging.Info(_context, nameof(RankFusionEstimator), $"Fusing {o.SourceColumnNames.Length} candidate columns ({string.Join(", ", o.SourceColumnNames)}) "
             + $"with weights {string.Join(", ", transformer.Weights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))} into {o.Candidates} candidates.");
         return transformer;

@@ -11,16 +11,19 @@ namespace Microsoft.ML.MultiInterest;
 /// becomes an ONNX graph of a few operators, no table per user).
 /// </summary>
 /// <remarks>
-/// Thread-safe: the state is immutable and every getter keeps its own buffers. <see cref="MultiInterestRecommender"/> and
-/// <see cref="MultiInterestModel.ExportOnnx"/> serve one retrieval stage, so a pipeline ending in a fusion is served by its
-/// Transform (or a prediction engine) and refuses to build a recommender that would silently serve one source.
+/// Thread-safe: the state is immutable and every getter keeps its own buffers. At Fit the stage notes which retrieval stage
+/// filled each source column (an annotation the retrievers put on their Candidates column, kept by CopyColumns and saved with
+/// the model), so <see cref="MultiInterestCatalog.CreateRecommender(ITransformer)"/> on a pipeline ending in a fusion, or on the
+/// loaded model, serves the fused lists of those stages' live retrieval. <see cref="MultiInterestModel.ExportOnnx"/> exports one
+/// retrieval stage and refuses a fusing model.
 /// </remarks>
 public sealed class RankFusionTransformer : MultiInterestTransformerBase
 {
-    internal RankFusionTransformer(string[] sources, int[] sizes, double[] weights, int candidates, string candidatesColumn, string scoresColumn, KeyNameList itemNames)
+    internal RankFusionTransformer(string[] sources, string?[] stageIds, int[] sizes, double[] weights, int candidates, string candidatesColumn, string scoresColumn, KeyNameList itemNames)
     {
         SourceColumnNames = sources;
         SourceSizes = sizes;
+        SourceStageIds = stageIds;
         Weights = weights;
         Candidates = candidates;
         CandidatesColumnName = candidatesColumn;
@@ -33,6 +36,12 @@ public sealed class RankFusionTransformer : MultiInterestTransformerBase
 
     /// <summary>The length of each source column's lists, as seen at Fit.</summary>
     internal IReadOnlyList<int> SourceSizes { get; }
+
+    /// <summary>
+    /// The retrieval stage that filled each source column at Fit (<see cref="CandidateStageId"/>), or null for a column of
+    /// another origin: how a recommender finds the stages to fuse.
+    /// </summary>
+    internal IReadOnlyList<string?> SourceStageIds { get; }
 
     /// <summary>w_l per source.</summary>
     public IReadOnlyList<double> Weights { get; }
@@ -56,18 +65,20 @@ public sealed class RankFusionTransformer : MultiInterestTransformerBase
     /// The item ids of the first source column and each source's list length, after checking that every source is a key vector
     /// of the same key type.
     /// </summary>
-    internal static (KeyNameList Items, int[] Sizes) SourcesOf(DataViewSchema schema, IReadOnlyList<string> sources)
+    internal static (KeyNameList Items, int[] Sizes, string?[] StageIds) SourcesOf(DataViewSchema schema, IReadOnlyList<string> sources)
     {
         var sizes = new int[sources.Count];
+        var stageIds = new string?[sources.Count];
         var first = Source(schema, sources, 0, out sizes[0], out int items);
+        stageIds[0] = CandidateStageId.Read(first);
         for (int l = 1; l < sources.Count; l++)
         {
-            Source(schema, sources, l, out sizes[l], out int count);
+            stageIds[l] = CandidateStageId.Read(Source(schema, sources, l, out sizes[l], out int count));
             if (count != items)
                 throw new ArgumentException($"Input column '{sources[l]}' (option SourceColumnNames[{l}]) is a key over {count} items, but '{sources[0]}' "
                     + $"is a key over {items}: fuse the lists of retrievers fitted on the same item keys.");
         }
-        return (KeyNames.Of(first, items), sizes);
+        return (KeyNames.Of(first, items), sizes, stageIds);
     }
 
     private static DataViewSchema.Column Source(DataViewSchema schema, IReadOnlyList<string> sources, int l, out int size, out int items) =>

@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.Serving;
 
 namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 
@@ -109,7 +110,7 @@ public sealed class RankFusionMLNetTests : IDisposable
     }
 
     [Fact]
-    public void SavedModel_GivesTheSameListsAndScores_AndIsNotServedAsOneOfItsSources()
+    public void SavedModel_GivesTheSameListsAndScores_AndRecommendersServeTheFusion()
     {
         var (ml, raw, model) = Fit([0.6, 0.4]);
         string path = Path.Combine(_directory, "fused.zip");
@@ -124,11 +125,52 @@ public sealed class RankFusionMLNetTests : IDisposable
         Assert.Equal(["UnimodalCandidates", "MmrCandidates"], saved.SourceColumnNames);
         Assert.Equal([0.6, 0.4], saved.Weights);
         Assert.Equal(10, saved.Candidates);
+        // One stage's serving paths would return one source's lists: they refuse.
         var error = Assert.Throws<InvalidOperationException>(() => loaded.ServingStage);
         Assert.Contains("RankFusion over UnimodalCandidates, MmrCandidates", error.Message);
-        Assert.Throws<InvalidOperationException>(() => ml.MultiInterest().CreateRecommender(loaded));
-        var chainError = Assert.Throws<ArgumentException>(() => ml.MultiInterest().CreateRecommender(model));
-        Assert.Contains("fuses candidate lists", chainError.Message);
+        Assert.Throws<InvalidOperationException>(() => loaded.ExportOnnx(Path.Combine(_directory, "fused-onnx")));
+
+        // The recommenders of the fitted chain and of the zip give the Transform's fused lists, and agree on fresh histories.
+        AssertRecommendersServeTheFusion(ml, model, loaded, fitted);
+    }
+
+    /// <summary>
+    /// Both recommenders report <see cref="CandidateMethod.RankFusion"/>, give every trained user its row's fused list and
+    /// scores, and give trained and new users with a fresh history the same list, without the history's items.
+    /// </summary>
+    private static void AssertRecommendersServeTheFusion(MLContext ml, ITransformer model, MultiInterestModel loaded, IDataView scored)
+    {
+        var fromChain = ml.MultiInterest().CreateRecommender(model);
+        var fromZip = ml.MultiInterest().CreateRecommender(loaded);
+        Assert.Equal(CandidateMethod.RankFusion, fromChain.Method);
+        Assert.Equal(CandidateMethod.RankFusion, fromZip.Method);
+        VBuffer<ReadOnlyMemory<char>> userNames = default, itemNames = default;
+        scored.Schema["User"].GetKeyValues(ref userNames);
+        scored.Schema[MultiInterestColumnNames.Candidates].GetKeyValues(ref itemNames);
+        var users = userNames.DenseValues().Select(n => n.ToString()).ToArray();
+        var items = itemNames.DenseValues().Select(n => n.ToString()).ToArray();
+        var rowUsers = MLNetTestData.Keys(scored, "User");
+        var lists = KeyLists(scored, MultiInterestColumnNames.Candidates);
+        var scores = MLNetTestData.Vectors(scored, MultiInterestColumnNames.CandidateScores);
+        for (int r = 0; r < lists.Length; r++)
+        {
+            string user = users[rowUsers[r] - 1];
+            var recommended = fromChain.Recommend(user);
+            Assert.Equal(CandidateSource.Trained, recommended.Source);
+            Assert.Equal(lists[r].TakeWhile(k => k != 0).Select(k => items[k - 1]), recommended.Items.Select(i => i.ItemId));
+            Assert.Equal(scores[r].Take(recommended.Items.Count), recommended.Items.Select(i => i.Score));
+            Assert.Equal(recommended, fromZip.Recommend(user), RecommendationListComparer.Instance);
+        }
+        var random = new Random(3);
+        foreach (string user in users.Take(4).Append("new"))
+        {
+            var history = items.OrderBy(_ => random.Next()).Take(3).ToArray();
+            var a = fromChain.Recommend(user, history);
+            Assert.Equal(a, fromZip.Recommend(user, history), RecommendationListComparer.Instance);
+            Assert.Empty(a.Items.Select(i => i.ItemId).Intersect(history));
+            Assert.Equal(user == "new" ? CandidateSource.History : CandidateSource.Trained, a.Source);
+            Assert.Equal(4, fromChain.Recommend(user, history, count: 4).Items.Count);
+        }
     }
 
     [Fact]
@@ -181,6 +223,8 @@ public sealed class RankFusionMLNetTests : IDisposable
         ml.Model.Save(model, train.Schema, path);
         using var loaded = MultiInterestModel.Load(ml, path);
         Assert.Equal(fused, KeyLists(loaded.Transformer.Transform(train), MultiInterestColumnNames.Candidates));
+        // Served live from both: the MMR stage over the ALS vectors, the round robin over the DCM stage's components.
+        AssertRecommendersServeTheFusion(ml, model, loaded, scored);
 
         string root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;

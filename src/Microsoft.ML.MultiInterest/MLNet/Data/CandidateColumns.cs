@@ -18,6 +18,7 @@ internal sealed class CandidateColumns
     private readonly RankedLists _lists;
     private readonly ConditionalWeakTable<DataViewRow, RowList> _rowLists = new();
     private readonly Lazy<Dictionary<string, int>> _compactOfName;
+    private readonly Lazy<string> _stageId;
 
     public CandidateColumns(LiveRetriever live, int[] users, RankedLists lists, string userColumn, string historyColumn,
         string candidatesColumn, string scoresColumn, string sourceColumn)
@@ -31,6 +32,7 @@ internal sealed class CandidateColumns
         CandidatesColumn = candidatesColumn;
         ScoresColumn = scoresColumn;
         SourceColumn = sourceColumn;
+        _stageId = new(() => CandidateStageId.Of(Method, Settings, Alpha, Candidates, _users, _lists));
         _compactOfName = new(() =>
         {
             var map = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -69,6 +71,9 @@ internal sealed class CandidateColumns
 
     public string SourceColumn { get; }
 
+    /// <summary>The stage's fingerprint (<see cref="CandidateStageId"/>), annotated on the Candidates column and saved with the stage.</summary>
+    public string StageId => _stageId.Value;
+
     /// <summary>The list of user row <paramref name="user"/> (-1 = unknown) with fresh history <paramref name="fresh"/> (compact items).</summary>
     public LiveList ListOf(int user, ReadOnlySpan<int> fresh)
     {
@@ -100,7 +105,7 @@ internal sealed class CandidateColumns
         ColumnChecks.SameCardinality(UserColumn, "UserColumnName", UserCount, users);
         var history = HistoryColumnReader.Find(inputSchema, HistoryColumn, ItemCount);
         string[] inputs = history == null ? [UserColumn] : [UserColumn, HistoryColumn];
-        var annotations = KeyValuesAnnotation.Of(ItemNames);
+        var annotations = KeyValuesAnnotation.Of(ItemNames, StageId);
         int m = Candidates;
         var keyType = new VectorDataViewType(new KeyDataViewType(typeof(uint), ItemCount), m);
         return

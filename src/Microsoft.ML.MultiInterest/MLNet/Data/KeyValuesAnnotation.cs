@@ -16,10 +16,14 @@ internal static class KeyValuesAnnotation
     /// An annotation set holding only KeyValues = <paramref name="names"/>. The text is materialised only when a reader asks
     /// for the annotation's value, so declaring a column over a wide key range of numbered keys costs nothing per key.
     /// </summary>
-    public static DataViewSchema.Annotations Of(IReadOnlyList<string> names)
+    public static DataViewSchema.Annotations Of(IReadOnlyList<string> names) => Of(names, null);
+
+    /// <summary>KeyValues = <paramref name="names"/> and, when given, the id of the retrieval stage that fills the column (<see cref="CandidateStageId"/>).</summary>
+    public static DataViewSchema.Annotations Of(IReadOnlyList<string> names, string? stageId)
     {
         int count = names.Count;
         var builder = new DataViewSchema.Annotations.Builder();
+        if (stageId != null) builder.Add(CandidateStageId.Annotation, TextDataViewType.Instance, (ref ReadOnlyMemory<char> value) => value = stageId.AsMemory());
         builder.Add("KeyValues", new VectorDataViewType(TextDataViewType.Instance, count), (ref VBuffer<ReadOnlyMemory<char>> value) =>
         {
             var editor = VBufferEditor.Create(ref value, count);

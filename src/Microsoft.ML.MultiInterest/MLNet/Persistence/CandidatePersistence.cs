@@ -26,6 +26,7 @@ internal static class CandidatePersistence
     private const string FoldInLambdaKey = "FoldInRegularization", FoldInNuKey = "FoldInRegularizationExponent", FoldInAlpha0Key = "FoldInUnobservedWeight";
     private const string FoldInMatchKey = "FoldInMatchUserVectors";
     private const string FoldInFittedKey = "FoldInFitted";
+    private const string StageIdKey = "StageId";
     private const string PoolSearchKey = "HistoryPoolSearch", PoolListsKey = "HistoryPoolLists", PoolProbesKey = "HistoryPoolProbes", PoolUserProbesKey = "HistoryPoolUserProbes",
         PoolHistoryListsKey = "HistoryPoolHistoryLists";
 
@@ -72,6 +73,7 @@ internal static class CandidatePersistence
         builder.Metadata(ExcludeSeenKey, tables.ExcludeSeen ? "true" : "false");
         builder.Metadata(UserVectorsKey, tables.UserVectors != null ? "true" : "false");
         builder.Metadata(MethodKey, columns.Method.ToString());
+        builder.Metadata(StageIdKey, columns.StageId);
         builder.Metadata(AlphaKey, columns.Alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         var settings = columns.Settings;
         builder.Metadata(QueryKey, settings.Query.ToString());
@@ -280,6 +282,7 @@ internal static class CandidatePersistence
         var saved = new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
             meta.GetValueOrDefault(ScoresColumnKey, ""), m, names, users, userRows, lists, method, alpha, settings);
         saved.Dcm = ReadDcm(model, meta);
+        saved.StageId = meta.GetValueOrDefault(StageIdKey);
         if (model.Graph.Initializer.Any(t => t.Name == HistoryOffsetsTable))
         {
             saved.Serving = new SavedServingTables(

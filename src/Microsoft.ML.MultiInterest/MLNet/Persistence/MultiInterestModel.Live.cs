@@ -30,16 +30,36 @@ public sealed partial class MultiInterestModel
             saved.HistoryItemKeys.Select(k => (int)k - 1).ToArray());
     }
 
-    private SavedServingTables RequireServing() =>
-        ServingStage.Serving ?? throw new InvalidOperationException(
+    private SavedServingTables RequireServing() => RequireServing(ServingStage);
+
+    private static SavedServingTables RequireServing(SavedCandidates stage) =>
+        stage.Serving ?? throw new InvalidOperationException(
             "The model's retrieval stage was saved without its training history (a model saved before 2026-11-30): refit or re-save it with this library version to serve it live.");
 
     /// <summary>The serving tables of the <see cref="ServingStage"/>, with its saved settings or <paramref name="settings"/> (tests read older models' settings this way).</summary>
-    internal ServingTables CreateServingTables(RetrievalSettings? settings = null)
+    internal ServingTables CreateServingTables(RetrievalSettings? settings = null) => CreateServingTables(ServingStage, settings);
+
+    /// <summary>The live retriever of each source of the model's last rank fusion, in source order, found by the stage fingerprints.</summary>
+    /// <exception cref="InvalidOperationException">A source column was not filled by a retrieval stage saved in this model.</exception>
+    internal LiveRetriever[] FusionSources()
     {
-        var stage = ServingStage;
-        var saved = RequireServing();
-        var embedding = RequireEmbedding();
+        var fusion = RankFusions[^1];
+        var lives = new LiveRetriever[fusion.SourceColumnNames.Count];
+        for (int l = 0; l < lives.Length; l++)
+        {
+            string? id = fusion.SourceStageIds.Count > l ? fusion.SourceStageIds[l] : null;
+            var stage = CandidateLists.FirstOrDefault(c => id != null && c.StageId == id) ?? throw new InvalidOperationException(
+                $"The rank fusion's source column '{fusion.SourceColumnNames[l]}' was not filled by a retrieval stage saved in this model, so it cannot be served live: "
+                + "fuse the Candidates of retrievers fitted in the same pipeline (renamed by their CandidatesColumnName option or CopyColumns).");
+            lives[l] = new LiveRetriever(CreateServingTables(stage, null));
+        }
+        return lives;
+    }
+
+    private ServingTables CreateServingTables(SavedCandidates stage, RetrievalSettings? settings)
+    {
+        var saved = RequireServing(stage);
+        var embedding = stage.Embedding ?? RequireEmbedding();
         // The recommendable items, ascending; an item without a saved vector reads as the zero vector its embedding column gave at Fit.
         var rowOf = saved.ServingItemKeys.Select(k => (int)k - 1).ToArray();
         var items = embedding.ItemEmbeddings.Gather(rowOf, absentAsZero: true);
@@ -69,7 +89,7 @@ public sealed partial class MultiInterestModel
         LearnedComponents? learned = null;
         if (stage.Method == CandidateMethod.RoundRobin)
         {
-            var model = RequireLearnedMixture();
+            var model = RequireLearnedMixture(embedding);
             // The trained users' components as the fitted stage laid them out, and the recommendable items' components.
             mixtures = model.ToMixtureTable(historyUsers);
             int cd = model.DestinationComponents, d = model.Dimension;

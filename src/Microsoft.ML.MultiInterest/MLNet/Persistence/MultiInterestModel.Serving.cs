@@ -18,12 +18,13 @@ public sealed partial class MultiInterestModel
     /// </summary>
     /// <exception cref="InvalidOperationException">
     /// The model has no retrieval stage, or fuses several (<see cref="RankFusions"/>): its lists are the fusion's, which no single
-    /// stage reproduces.
+    /// stage reproduces (<see cref="MultiInterestCatalog.CreateRecommender(MultiInterestModel)"/> serves them).
     /// </exception>
     public SavedCandidates ServingStage =>
         RankFusions.Count > 0 ? throw new InvalidOperationException(
             $"The model fuses the candidate lists of several retrieval stages (RankFusion over {string.Join(", ", RankFusions[0].SourceColumnNames)}): "
-            + "Recommend, RetrieveWithEngine and ExportOnnx serve one stage and would return one source's lists. Serve it with Transformer.Transform or a prediction engine.")
+            + "RetrieveWithEngine, TrainingHistory and ExportOnnx serve one stage and would return one source's lists. Serve it with CreateRecommender, which fuses the "
+            + "source stages' live lists, or with Transformer.Transform.")
         : CandidateLists.FirstOrDefault(c => c.Method == CandidateMethod.ClusterQuota)
         ?? (CandidateLists.Count > 0 ? CandidateLists[0] : null)
         ?? throw new InvalidOperationException("The model has no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever or RoundRobinRetriever) to serve.");
@@ -165,8 +166,10 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>The components of the GraphEmbedding stage, which round-robin serving reads.</summary>
-    private MixtureEmbeddingResult RequireLearnedMixture() =>
-        RequireEmbedding().Mixture ?? throw new InvalidOperationException(
+    private MixtureEmbeddingResult RequireLearnedMixture() => RequireLearnedMixture(RequireEmbedding());
+
+    private static MixtureEmbeddingResult RequireLearnedMixture(SavedGraphEmbedding embedding) =>
+        embedding.Mixture ?? throw new InvalidOperationException(
             "The model's GraphEmbedding stage has no components: round-robin serving needs one fitted with Algorithm = MixtureEmbedding or DifferentiableClustering.");
 
     private SavedGraphEmbedding RequireEmbedding() =>

@@ -56,8 +56,9 @@ public sealed partial class MultiInterestModel : IDisposable
 
     /// <summary>
     /// The rank-fusion stages (<see cref="RankFusionTransformer"/>), in pipeline order; empty for a model without one. A model
-    /// that fuses lists is served by <see cref="Transformer"/>'s Transform: the serving methods, which reproduce one retrieval
-    /// stage, refuse it.
+    /// that fuses lists is served by <see cref="MultiInterestCatalog.CreateRecommender(MultiInterestModel)"/> (the saved source
+    /// stages' live lists, fused) and by <see cref="Transformer"/>'s Transform; <see cref="ServingStage"/> and the methods
+    /// built on it (<c>RetrieveWithEngine</c>, <c>TrainingHistory</c>, <c>ExportOnnx</c>), which reproduce one retrieval stage, refuse it.
     /// </summary>
     public IReadOnlyList<SavedRankFusion> RankFusions { get; }
 
@@ -113,16 +114,24 @@ public sealed partial class MultiInterestModel : IDisposable
         SavedMixtures? mixtures = null;
         var candidates = new List<SavedCandidates>();
         var fusions = new List<SavedRankFusion>();
+        SavedGraphEmbedding? latest = null;
         try
         {
             foreach (var stage in stages)
             {
                 switch (SavedMetadata.Of(stage)[SavedModelFormat.StageKey])
                 {
-                    case SavedModelFormat.GraphEmbeddingStage: embedding ??= GraphEmbeddingPersistence.Read(stage); break;
+                    case SavedModelFormat.GraphEmbeddingStage:
+                        latest = GraphEmbeddingPersistence.Read(stage);
+                        embedding ??= latest;
+                        break;
                     case SavedModelFormat.SphericalKMeansStage: clustering ??= SphericalKMeansPersistence.Read(stage); break;
                     case SavedModelFormat.MixtureStage: mixtures ??= MixturePersistence.Read(stage); break;
-                    case SavedModelFormat.CandidateStage: candidates.Add(CandidatePersistence.Read(stage)); break;
+                    case SavedModelFormat.CandidateStage:
+                        var saved = CandidatePersistence.Read(stage);
+                        saved.Embedding = latest;
+                        candidates.Add(saved);
+                        break;
                     case SavedModelFormat.RankFusionStage: fusions.Add(RankFusionPersistence.Read(stage)); break;
                 }
             }

@@ -13,7 +13,7 @@ namespace Microsoft.ML.MultiInterest;
 /// </summary>
 internal static class RankFusionPersistence
 {
-    private const string SourcesKey = "SourceColumns", WeightsKey = "Weights", CandidatesKey = "Candidates";
+    private const string SourcesKey = "SourceColumns", StagesKey = "SourceStages", WeightsKey = "Weights", CandidatesKey = "Candidates";
     private const string CandidatesColumnKey = "CandidatesColumn", ScoresColumnKey = "ScoresColumn";
     private const string NamesTable = "item_ids";
 
@@ -21,6 +21,7 @@ internal static class RankFusionPersistence
     {
         var builder = new SavedChainBuilder(SavedModelFormat.RankFusionStage);
         builder.Metadata(SourcesKey, string.Join('\n', fusion.SourceColumnNames));
+        builder.Metadata(StagesKey, string.Join('\n', fusion.SourceStageIds.Select(id => id ?? "")));
         builder.Metadata(WeightsKey, string.Join(' ', fusion.Weights.Select(w => w.ToString("R", CultureInfo.InvariantCulture))));
         builder.Metadata(CandidatesKey, SavedMetadata.Text(fusion.Candidates));
         builder.Metadata(CandidatesColumnKey, fusion.CandidatesColumnName);
@@ -104,6 +105,9 @@ internal static class RankFusionPersistence
             : throw new InvalidDataException($"The saved rank-fusion stage has weight '{w}', which is not a number.")).ToArray();
         if (weights.Length != sources.Length)
             throw new InvalidDataException($"The saved rank-fusion stage has {weights.Length} weights for {sources.Length} source columns.");
-        return new SavedRankFusion(sources, weights, SavedMetadata.Int(meta, CandidatesKey), Text(CandidatesColumnKey), Text(ScoresColumnKey));
+        var stages = Text(StagesKey).Split('\n').Select(id => id.Length == 0 ? null : id).ToArray();
+        if (stages.Length != sources.Length)
+            throw new InvalidDataException($"The saved rank-fusion stage has {stages.Length} source stages for {sources.Length} source columns.");
+        return new SavedRankFusion(sources, weights, SavedMetadata.Int(meta, CandidatesKey), Text(CandidatesColumnKey), Text(ScoresColumnKey)) { SourceStageIds = stages };
     }
 }

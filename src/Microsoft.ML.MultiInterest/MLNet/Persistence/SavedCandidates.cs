@@ -60,6 +60,12 @@ public sealed class SavedCandidates
     /// <summary>The soft k-means settings of a round-robin stage over a differentiable-clustering model; null otherwise.</summary>
     internal DcmClustering? Dcm { get; set; }
 
+    /// <summary>The fingerprint of the fitted stage (<see cref="CandidateStageId"/>); null in models saved before 2026-12-01.</summary>
+    internal string? StageId { get; set; }
+
+    /// <summary>The GraphEmbedding stage before this one in the pipeline, whose vectors it retrieves with; null when there is none.</summary>
+    internal SavedGraphEmbedding? Embedding { get; set; }
+
     /// <summary>Whether the model stores its training history (models saved before 2026-11-30 do not: their fresh lists exclude nothing by default).</summary>
     public bool HasTrainingHistory => Serving != null;
 

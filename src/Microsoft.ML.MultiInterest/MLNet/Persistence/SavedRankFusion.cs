@@ -15,6 +15,9 @@ public sealed class SavedRankFusion
     /// <summary>The source candidate columns, in fusion order.</summary>
     public IReadOnlyList<string> SourceColumnNames { get; }
 
+    /// <summary>The fingerprint of the retrieval stage behind each source column (<see cref="CandidateStageId"/>), null where none was found.</summary>
+    internal IReadOnlyList<string?> SourceStageIds { get; init; } = [];
+
     /// <summary>w_l per source.</summary>
     public IReadOnlyList<double> Weights { get; }
 

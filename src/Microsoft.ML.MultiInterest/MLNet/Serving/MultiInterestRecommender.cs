@@ -5,7 +5,8 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>
 /// Live recommendations by raw ids from a fitted pipeline or a loaded model
 /// (<see cref="MultiInterestCatalog.CreateRecommender(ITransformer)"/>, <see cref="MultiInterestCatalog.CreateRecommender(MultiInterestModel)"/>),
-/// with the retrieval stage's method and settings. Its lists equal the pipeline's Transform, the engine
+/// with the retrieval stage's method and settings, or, for a pipeline that ends in a <see cref="RankFusionTransformer"/>, its source
+/// stages' lists fused with its weights. Its lists equal the pipeline's Transform, the engine
 /// (<see cref="MultiInterestModel.RetrieveWithEngine"/>) and the exported ONNX graphs for the same user and history:
 /// seen items (the training history and the request's history) are always excluded.
 /// </summary>
@@ -18,26 +19,33 @@ public sealed class MultiInterestRecommender
 {
     private readonly LiveRetriever _live;
     private readonly Dictionary<string, int> _compactOfItem;
+    private readonly Fusion? _fusion;
 
     internal MultiInterestRecommender(LiveRetriever live)
     {
         _live = live;
-        var t = live.Tables;
-        // Users are found through the names (no table per user key); items through a map of the recommendable ones only.
-        _compactOfItem = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int j = 0; j < t.ItemRowOf.Length; j++) _compactOfItem.TryAdd(t.ItemNames[t.ItemRowOf[j]], j);
+        _compactOfItem = CompactOfItem(live);
     }
 
-    /// <summary>M, the list length of the fitted retrieval stage (the default count).</summary>
-    public int Candidates => _live.Tables.Candidates;
+    /// <summary>A recommender that fuses the lists of <paramref name="sources"/> as a <see cref="RankFusionTransformer"/> does.</summary>
+    internal MultiInterestRecommender(IReadOnlyList<LiveRetriever> sources, IReadOnlyList<double> weights, int candidates)
+        : this(sources[0])
+    {
+        _fusion = new Fusion(sources.Select((s, l) => l == 0 ? _compactOfItem : CompactOfItem(s)).ToArray(), sources.ToArray(), weights.ToArray(), candidates);
+    }
 
-    /// <summary>How the lists are retrieved.</summary>
-    public CandidateMethod Method => _live.Tables.Method;
+    /// <summary>M, the list length of the fitted retrieval stage, or of the fusion (the default count).</summary>
+    public int Candidates => _fusion?.Candidates ?? _live.Tables.Candidates;
+
+    /// <summary>How the lists are retrieved (<see cref="CandidateMethod.RankFusion"/> for a fusing pipeline).</summary>
+    public CandidateMethod Method => _fusion != null ? CandidateMethod.RankFusion : _live.Tables.Method;
 
     /// <summary>
     /// The candidates of user <paramref name="userId"/>. A user trained on gets its own vector and mixture; otherwise a non-empty
     /// <paramref name="history"/> builds its representation (<see cref="CandidateSource.History"/>); otherwise the most popular items
-    /// (<see cref="CandidateSource.Popular"/>). The user's training items and the history are never returned.
+    /// (<see cref="CandidateSource.Popular"/>). The user's training items and the history are never returned. For a fusing
+    /// pipeline every source stage retrieves so (its own M, or <paramref name="count"/>) and the lists are fused as its
+    /// <see cref="RankFusionTransformer"/> fuses them; the source reported is the first weighted stage's.
     /// </summary>
     /// <param name="userId">The raw user id (unknown ids are new users).</param>
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
@@ -47,16 +55,59 @@ public sealed class MultiInterestRecommender
     {
         ArgumentNullException.ThrowIfNull(userId);
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1 (0 = the model's M).");
-        var fresh = new SortedSet<int>();
-        if (history != null)
-            foreach (string id in history)
-                if (id != null && _compactOfItem.TryGetValue(id, out int j)) fresh.Add(j);
-        int user = _live.Tables.UserNames.IndexOf(userId);
-        var list = _live.Retrieve(user, fresh.ToArray(), count == 0 ? Candidates : count);
+        var ids = history?.Where(id => id != null).ToArray() ?? [];
+        if (_fusion != null) return _fusion.Recommend(userId, ids, count);
+        var list = RetrieveFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count);
         return new RecommendationList(userId, ToRecords(list), list.Source);
     }
 
+    /// <summary>One stage's live list for a raw user id and raw history ids (those the stage knows).</summary>
+    private static LiveList RetrieveFrom(LiveRetriever live, Dictionary<string, int> compactOfItem, string userId, string[] history, int count)
+    {
+        var fresh = new SortedSet<int>();
+        foreach (string id in history)
+            if (compactOfItem.TryGetValue(id, out int j)) fresh.Add(j);
+        return live.Retrieve(live.Tables.UserNames.IndexOf(userId), fresh.ToArray(), count);
+    }
+
+    /// <summary>Users are found through the names (no table per user key); items through a map of the recommendable ones only.</summary>
+    private static Dictionary<string, int> CompactOfItem(LiveRetriever live)
+    {
+        var t = live.Tables;
+        var map = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int j = 0; j < t.ItemRowOf.Length; j++) map.TryAdd(t.ItemNames[t.ItemRowOf[j]], j);
+        return map;
+    }
+
+    /// <summary>The source stages of a fusing pipeline, each with its own item map, and the fusion's weights and M.</summary>
+    private sealed record Fusion(Dictionary<string, int>[] CompactOfItem, LiveRetriever[] Sources, double[] Weights, int Candidates)
+    {
+        public RecommendationList Recommend(string userId, string[] history, int count)
+        {
+            var fusion = new Engine.RankFusionRow();
+            CandidateSource? source = null;
+            for (int l = 0; l < Sources.Length; l++)
+            {
+                if (Weights[l] == 0) continue;
+                var live = Sources[l];
+                var list = RetrieveFrom(live, CompactOfItem[l], userId, history, count == 0 ? live.Tables.Candidates : count);
+                source ??= list.Source;
+                // Fused on item rows (key - 1), which every source shares; each stage's compact items are its own.
+                for (int r = 0; r < list.Items.Length; r++) fusion.Add(live.Tables.ItemRowOf[list.Items[r]], Weights[l], l, r);
+            }
+            int m = count == 0 ? Candidates : count;
+            var items = new int[m];
+            var scores = new float[m];
+            int kept = fusion.TakeBest(items, scores);
+            var names = Sources[0].Tables.ItemNames;
+            var records = new Recommendation[kept];
+            for (int r = 0; r < kept; r++) records[r] = new Recommendation(names[items[r]], scores[r], r + 1);
+            return new RecommendationList(userId, records, source ?? CandidateSource.Popular);
+        }
+    }
+
     /// <summary>The <paramref name="count"/> items closest to <paramref name="itemId"/> by cosine of the item embeddings, itself excluded.</summary>
+    /// <remarks>For a fusing pipeline, by the first source stage's item embeddings.</remarks>
     /// <exception cref="ArgumentException">The item is unknown to the model.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
     public IReadOnlyList<Recommendation> SimilarItems(string itemId, int count)
@@ -76,12 +127,20 @@ public sealed class MultiInterestRecommender
         return records;
     }
 
-    /// <summary>A rank-fusion stage of <paramref name="model"/>, looking inside transformer chains; null when it has none.</summary>
+    /// <summary>The last rank-fusion stage of <paramref name="model"/>, looking inside transformer chains; null when it has none.</summary>
     internal static RankFusionTransformer? FindFusion(ITransformer model) => model switch
     {
         RankFusionTransformer fusion => fusion,
-        IEnumerable<ITransformer> chain => chain.Select(FindFusion).FirstOrDefault(f => f != null),
+        IEnumerable<ITransformer> chain => chain.Reverse().Select(FindFusion).FirstOrDefault(f => f != null),
         _ => null,
+    };
+
+    /// <summary>Every retrieval stage of <paramref name="model"/>, looking inside transformer chains.</summary>
+    internal static IEnumerable<CandidateRetrievalTransformer> Retrievers(ITransformer model) => model switch
+    {
+        CandidateRetrievalTransformer retriever => [retriever],
+        IEnumerable<ITransformer> chain => chain.SelectMany(Retrievers),
+        _ => [],
     };
 
     /// <summary>The last retrieval stage of <paramref name="model"/>, looking inside transformer chains.</summary>

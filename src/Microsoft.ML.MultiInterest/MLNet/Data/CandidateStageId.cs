@@ -1,0 +1,47 @@
+using System.Globalization;
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Which fitted retrieval stage produced a candidate column: a fingerprint of the stage (its method, settings, M and the lists
+/// computed at Fit), carried as an annotation of its Candidates column, kept by <c>CopyColumns</c>, and saved with the stage.
+/// A <see cref="RankFusionTransformer"/> reads it from its source columns at Fit, so a recommender can serve the fusion from the
+/// very stages that fill those columns, however they were renamed. Content-based, so the same fit gives the same id.
+/// </summary>
+internal static class CandidateStageId
+{
+    /// <summary>The annotation's name.</summary>
+    public const string Annotation = "Microsoft.ML.MultiInterest.CandidateStage";
+
+    /// <summary>FNV-1a over the stage's description and its fitted lists, as 16 hex digits.</summary>
+    public static string Of(CandidateMethod method, RetrievalSettings settings, double alpha, int candidates, IReadOnlyList<int> users, RankedLists lists)
+    {
+        ulong hash = 14695981039346656037UL;
+        void Add(ulong value)
+        {
+            for (int b = 0; b < 8; b++)
+            {
+                hash ^= (value >> (8 * b)) & 0xFF;
+                hash *= 1099511628211UL;
+            }
+        }
+        foreach (char c in $"{method}|{settings}|{alpha.ToString("R", CultureInfo.InvariantCulture)}|{candidates}") Add(c);
+        for (int q = 0; q < users.Count; q++)
+        {
+            Add((ulong)users[q]);
+            foreach (int item in lists.IndicesOf(q)) Add((ulong)item);
+        }
+        return hash.ToString("x16", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The stage id a column carries, or null when it has none (not a retriever's output, or a loaded chain's).</summary>
+    public static string? Read(DataViewSchema.Column column)
+    {
+        if (column.Annotations.Schema.GetColumnOrNull(Annotation) is not { Type: TextDataViewType }) return null;
+        ReadOnlyMemory<char> value = default;
+        column.Annotations.GetValue(Annotation, ref value);
+        return value.ToString();
+    }
+}
