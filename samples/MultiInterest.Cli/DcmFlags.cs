@@ -89,10 +89,14 @@ internal static class DcmFlags
         public IReadOnlyList<Option> All =>
             [On, Interests, Iterations, Tau, LearnTau, Beta, History, Dim, DcmEpochs, Lr, DcmMargin, DcmNegatives, Pooling, Gamma, ValidationFraction, WeightExponent, WeightExponentSweep, MmrLambdas, FusionWeight, FusionWeightSweep, WarmStart, LearnedQuotas];
 
-        /// <summary>The row's training options; null unless --dcm is given (the other --dcm-* options are still checked).</summary>
-        public GraphEmbeddingOptions? Read(ParseResult r, int seed, int threads)
+        /// <summary>
+        /// The row's training options; null unless --dcm is given or <paramref name="warmStarted"/> (the other --dcm-* options are
+        /// still checked). <paramref name="warmStarted"/>: the model of <c>fit --retriever fused</c>, which always starts from the
+        /// single vector, so the warm-start settings apply as with --dcm-warm-start.
+        /// </summary>
+        public GraphEmbeddingOptions? Read(ParseResult r, int seed, int threads, bool warmStarted = false)
         {
-            bool warm = r.GetValue(WarmStart);
+            bool warm = warmStarted || r.GetValue(WarmStart);
             T Pick<T>(CliOption<T> option, T warmDefault) => warm && !r.Given(option) ? warmDefault : r.Value(option);
             var options = new GraphEmbeddingOptions
             {
@@ -126,7 +130,7 @@ internal static class DcmFlags
             {
                 throw new UsageException($"DCM option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
             }
-            return r.GetValue(On) ? options : null;
+            return r.GetValue(On) || warmStarted ? options : null;
         }
     }
 

@@ -21,8 +21,11 @@ internal static class FitCommand
     private static readonly string[] Components =
         [
             nameof(GraphEmbeddingTrainer), nameof(SphericalKMeansTrainer), nameof(KnnSmoothedMixtureEstimator), nameof(ClusterQuotaRetrieverEstimator),
-            nameof(UnimodalRetrieverEstimator), nameof(MmrRetrieverEstimator),
+            nameof(UnimodalRetrieverEstimator), nameof(MmrRetrieverEstimator), nameof(RoundRobinRetrieverEstimator), nameof(RankFusionEstimator),
         ];
+
+    /// <summary>Where <c>--retriever fused</c> keeps the history-interest MMR list before the round robin writes Candidates.</summary>
+    private const string HistoryMmrCandidates = "HistoryMmrCandidates";
 
     private static string Name(FitRetriever retriever) => retriever switch
     {
@@ -30,6 +33,7 @@ internal static class FitCommand
         FitRetriever.Unimodal => "unimodal",
         FitRetriever.HistoryMmr => "history-mmr",
         FitRetriever.RoundRobin => "round-robin",
+        FitRetriever.Fused => "fused",
         _ => throw new ArgumentOutOfRangeException(nameof(retriever), retriever, null),
     };
 
@@ -45,11 +49,12 @@ internal static class FitCommand
         var retriever = Opt.Choice("--retriever", FitRetriever.Quota, Name,
             "The retrieval stage: quota (kNN-Embed: clusters, smoothed mixtures, cluster quotas), unimodal (the single vector's top M), "
             + "history-mmr (history-interest MMR, the --history-* settings; no clustering or mixture stage) or round-robin (learned multi-vector "
-            + "embeddings: the --dcm or --mixture-embeddings model with its --dcm-* / --mix-* settings, instead of --algorithm).");
+            + "embeddings: the --dcm or --mixture-embeddings model with its --dcm-* / --mix-* settings, instead of --algorithm) or fused (history-mmr fused with the "
+            + "round robin of a DCM model warm-started from the same --algorithm vectors, weights --dcm-fusion-weight and 1 minus it: the dcm_history_fusion row).");
         var history = new HistoryRowFlags();
         var dcm = new DcmFlags.Flags();
         var mixtureEmbedding = new MixtureRows.Flags();
-        var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr or round-robin) on an edge file and saves it with mlContext.Model.Save.")
+        var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr, round-robin or fused) on an edge file and saves it with mlContext.Model.Save.")
             .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. neighborIndex.All, .. history.All, .. dcm.All, .. mixtureEmbedding.All]);
         command.SetAction(r =>
         {
@@ -57,10 +62,10 @@ internal static class FitCommand
             var engine = embedding.Read(r, seed, threads);
             var stage = r.Value(retriever);
             if (stage != FitRetriever.RoundRobin && (r.GetValue(dcm.On) || r.GetValue(mixtureEmbedding.On)))
-                throw new UsageException("--dcm and --mixture-embeddings train the model of --retriever round-robin; add it, or leave them out.");
+                throw new UsageException("--dcm and --mixture-embeddings train the model of --retriever round-robin (fused trains its own DCM model from the --dcm-* settings); add it, or leave them out.");
             var trainer = GraphEmbeddingTrainer.Options.FromEngine(stage == FitRetriever.RoundRobin ? LearnedModel(r, dcm, mixtureEmbedding, seed, threads) : engine);
             // A history stage whose lambda is to be chosen reads Auto's own hold-out (FitChoosingLambda); other algorithms ignore this.
-            trainer.KeepHoldout = stage == FitRetriever.HistoryMmr && !r.Given(history.Lambda);
+            trainer.KeepHoldout = stage is FitRetriever.HistoryMmr or FitRetriever.Fused && !r.Given(history.Lambda);
             var clustering = pipeline.Clustering(r, seed, threads);
             var kmeans = new SphericalKMeansTrainer.Options { NumberOfClusters = clustering.Clusters, MaxIterations = clustering.MaxIterations, Tolerance = 0, Seed = seed, Threads = threads };
             var index = neighborIndex.Read(r);
@@ -79,11 +84,12 @@ internal static class FitCommand
             var last = stage switch
             {
                 FitRetriever.Unimodal => new Stages { Unimodal = new UnimodalRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
-                FitRetriever.HistoryMmr => new Stages
+                FitRetriever.HistoryMmr or FitRetriever.Fused => new Stages
                 {
                     HistoryMmr = history.Stage(r, r.Value(candidates), threads),
                     // Without --history-mmr-lambda the stage's lambda is chosen for these edges on a hold-out, as evaluate does.
                     HistorySelection = r.Given(history.Lambda) ? null : new HistorySelection(history.Read(r)!, history.Given(r), engine),
+                    Fusion = stage == FitRetriever.Fused ? new FusedDcm(dcm.Read(r, seed, threads, warmStarted: true)!, r.Value(dcm.FusionWeight), r.Value(candidates), threads) : null,
                 },
                 FitRetriever.RoundRobin => new Stages { RoundRobin = new RoundRobinRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
@@ -126,7 +132,11 @@ internal static class FitCommand
         /// <summary>When set, <see cref="HistoryMmr"/>'s lambda is chosen on a hold-out after the embedding stage is fitted.</summary>
         public HistorySelection? HistorySelection { get; init; }
 
-        public string Description => Unimodal != null ? "the unimodal pipeline" : HistoryMmr != null ? "the history-interest MMR pipeline"
+        /// <summary>When set, the warm-started DCM round robin fused with <see cref="HistoryMmr"/>'s list (<c>--retriever fused</c>).</summary>
+        public FusedDcm? Fusion { get; init; }
+
+        public string Description => Unimodal != null ? "the unimodal pipeline" : Fusion != null ? "the fused history-interest MMR + DCM pipeline"
+            : HistoryMmr != null ? "the history-interest MMR pipeline"
             : RoundRobin != null ? "the round-robin pipeline" : "the kNN-Embed pipeline";
 
         public EstimatorChain<CandidateRetrievalTransformer> Append(EstimatorChain<ITransformer> chain, MultiInterestCatalog mi)
@@ -135,6 +145,33 @@ internal static class FitCommand
             if (HistoryMmr != null) return chain.Append(mi.MmrRetriever(HistoryMmr));
             if (RoundRobin != null) return chain.Append(mi.RoundRobinRetriever(RoundRobin));
             return chain.Append(mi.SphericalKMeans(KMeans!)).Append(mi.KnnSmoothedMixture(Mixture!)).Append(mi.ClusterQuotaRetriever(Quota!));
+        }
+    }
+
+    /// <summary>The DCM model of <c>--retriever fused</c> (warm-start settings), the history list's fusion weight w, M and threads.</summary>
+    private sealed record FusedDcm(GraphEmbeddingOptions Dcm, double Weight, int Candidates, int Threads)
+    {
+        /// <summary>
+        /// Appends to <paramref name="model"/> (ending in history-interest MMR over a single vector) a DCM model whose item vectors
+        /// start from that vector's, its round robin, and their fusion with the MMR list.
+        /// </summary>
+        public TransformerChain<ITransformer> Fit(MLContext ml, ITransformer model, IDataView data)
+        {
+            var mi = ml.MultiInterest();
+            var vectors = ((IEnumerable<ITransformer>)model).OfType<GraphEmbeddingTransformer>().Last();
+            var start = vectors.ItemEmbeddings.ToDense();
+            var dcm = GraphEmbeddingTrainer.Options.FromEngine(Dcm);
+            dcm.Dimension = start.Dimension;
+            dcm.Dcm.InitialItems = start;
+            var rest = ml.Transforms.CopyColumns(HistoryMmrCandidates, MultiInterestColumnNames.Candidates)
+                .Append(mi.GraphEmbedding(dcm))
+                .Append(mi.RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { Candidates = Candidates, Threads = Threads }))
+                .Append(mi.RankFusion(new RankFusionEstimator.Options
+                {
+                    SourceColumnNames = [HistoryMmrCandidates, MultiInterestColumnNames.Candidates], Weights = [Weight, 1 - Weight], Candidates = Candidates,
+                }))
+                .Fit(model.Transform(data));
+            return new TransformerChain<ITransformer>(model, rest);
         }
     }
 
@@ -205,6 +242,7 @@ internal static class FitCommand
             model = stages.HistorySelection is { } selection
                 ? FitChoosingLambda(mi, embedded, data, rawEdges, train, seed, stages.HistoryMmr!, selection, progress)
                 : pipeline.Fit(data);
+            if (stages.Fusion is { } fusion) model = fusion.Fit(ml, model, data);
             ml.Log -= Forward;
         }
         double fitSeconds = clock.Elapsed.TotalSeconds;

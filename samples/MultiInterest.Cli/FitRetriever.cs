@@ -14,4 +14,10 @@ internal enum FitRetriever
 
     /// <summary>Round-robin retrieval over learned multi-vector embeddings (the --dcm or --mixture-embeddings model).</summary>
     RoundRobin,
+
+    /// <summary>
+    /// History-interest MMR fused with the round robin of a DCM model warm-started from the same single vector (the
+    /// <c>dcm_history_fusion</c> row): RankFusion over the two stages' lists.
+    /// </summary>
+    Fused,
 }

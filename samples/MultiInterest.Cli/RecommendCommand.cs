@@ -223,17 +223,20 @@ internal static class RecommendCommand
     /// <summary>The lists the loaded model's ML.NET transformers append, read through the model's own key names.</summary>
     private static List<(string User, string[] Items, float[] Scores)> FromZip(MLContext ml, MultiInterestModel model, List<string> users)
     {
-        var stage = model.ServingStage;
+        // A fusing model's lists are its last fusion's columns; any other model's, its serving stage's.
+        var (candidatesColumn, scoresColumn) = model.RankFusions.Count > 0
+            ? (model.RankFusions[^1].CandidatesColumnName, model.RankFusions[^1].CandidateScoresColumnName)
+            : (model.ServingStage.CandidatesColumnName, model.ServingStage.CandidateScoresColumnName);
         var input = ml.Data.LoadFromEnumerable(users.Select(u => new ServingData.EdgeRow { User = u, Item = "" }));
         var output = model.Transformer.Transform(input);
-        var candidates = output.Schema[stage.CandidatesColumnName];
+        var candidates = output.Schema[candidatesColumn];
         var names = default(VBuffer<ReadOnlyMemory<char>>);
         candidates.GetKeyValues(ref names);
         var itemIds = names.DenseValues().Select(n => n.ToString()).ToArray();
         var lists = new List<(string, string[], float[])>(users.Count);
-        using var cursor = output.GetRowCursor([candidates, output.Schema[stage.CandidateScoresColumnName]]);
+        using var cursor = output.GetRowCursor([candidates, output.Schema[scoresColumn]]);
         var getKeys = cursor.GetGetter<VBuffer<uint>>(candidates);
-        var getScores = cursor.GetGetter<VBuffer<float>>(output.Schema[stage.CandidateScoresColumnName]);
+        var getScores = cursor.GetGetter<VBuffer<float>>(output.Schema[scoresColumn]);
         VBuffer<uint> keys = default;
         VBuffer<float> scores = default;
         int row = 0;

@@ -110,6 +110,38 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Fit_fused_saves_history_mmr_fused_with_warm_started_dcm_which_recommend_serves_from_the_zip_and_live()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, "fused.zip");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "fused", "--algorithm", "truncated-svd", "--dim", "6",
+            "--history-mmr-lambda", "0.75", "--dcm-epochs", "1", "--dcm-fusion-weight", "0.7", "--candidates", "5", "--threads", "1");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains("fused history-interest MMR + DCM pipeline", fit.Out, StringComparison.Ordinal);
+        var ml = new MLContext(seed: 1);
+        using (var loaded = MultiInterestModel.Load(ml, model))
+        {
+            var fusion = Assert.Single(loaded.RankFusions);
+            Assert.Equal(["HistoryMmrCandidates", MultiInterestColumnNames.Candidates], fusion.SourceColumnNames);
+            Assert.Equal(0.7, fusion.Weights[0], 12);
+            Assert.Equal(0.3, fusion.Weights[1], 12);
+            Assert.Equal([CandidateMethod.Mmr, CandidateMethod.RoundRobin], loaded.CandidateLists.Select(c => c.Method));
+        }
+        // The zip's fused lists and the live recommender's are the same lists.
+        string zip = Path.Combine(_directory, "fused-zip.tsv"), live = Path.Combine(_directory, "fused-live.tsv");
+        var fromZip = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", zip);
+        Assert.True(fromZip.ExitCode == 0, fromZip.Error);
+        var fromRecommender = CliHarness.Run("recommend", "--model", model, "--users", test, "--recommender", "--out", live);
+        Assert.True(fromRecommender.ExitCode == 0, fromRecommender.Error);
+        Assert.True(File.ReadAllLines(zip).Length > 1);
+        Assert.Equal(File.ReadAllLines(zip), File.ReadAllLines(live));   // user, rank, item, score
+        // One stage's scorers would serve one source: they refuse, saying why.
+        var engine = CliHarness.Run("recommend", "--model", model, "--users", test, "--engine", "--out", Path.Combine(_directory, "fused-engine.tsv"));
+        Assert.NotEqual(0, engine.ExitCode);
+        Assert.Contains("fuses the candidate lists", engine.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_chooses_the_history_rows_lambda_on_a_hold_out_unless_it_is_given()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
