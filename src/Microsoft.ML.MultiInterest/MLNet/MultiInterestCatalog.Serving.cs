@@ -20,8 +20,7 @@ public sealed partial class MultiInterestCatalog
         {
             var retrievers = MultiInterestRecommender.Retrievers(model).ToArray();
             var sources = fusion.SourceStageIds.Select((id, l) => retrievers.FirstOrDefault(r => id != null && r.Columns.StageId == id)?.Columns.Live
-                ?? throw new ArgumentException($"The rank fusion's source column '{fusion.SourceColumnNames[l]}' was not filled by a retrieval stage of this model, so it "
-                    + "cannot be served live: fuse the Candidates of retrievers fitted in the same pipeline (renamed by their CandidatesColumnName option or CopyColumns).", nameof(model)))
+                ?? throw new ArgumentException(RankFusionTransformer.UnservedSource(fusion.SourceColumnNames[l]), nameof(model)))
                 .ToArray();
             return new MultiInterestRecommender(sources, fusion.Weights, fusion.Candidates);
         }

@@ -81,6 +81,11 @@ public sealed class RankFusionTransformer : MultiInterestTransformerBase
         return (KeyNames.Of(first, items), sizes, stageIds);
     }
 
+    /// <summary>Why a fusion cannot be served live when source column <paramref name="column"/> has no retrieval stage behind it.</summary>
+    internal static string UnservedSource(string column) =>
+        $"The rank fusion's source column '{column}' was not filled by a retrieval stage of this model, so it cannot be served live: "
+        + "fuse the Candidates of retrievers fitted in the same pipeline (renamed by their CandidatesColumnName option or CopyColumns).";
+
     private static DataViewSchema.Column Source(DataViewSchema schema, IReadOnlyList<string> sources, int l, out int size, out int items) =>
         ColumnChecks.KeyVector(schema, sources[l], $"SourceColumnNames[{l}]", out size, out items);
 

@@ -284,6 +284,19 @@ public sealed class RankFusionMLNetTests : IDisposable
     }
 
     [Fact]
+    public void A_fusion_of_columns_no_retriever_filled_transforms_but_is_not_served_live()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(RandomRows(seed: 4, rows: 5));
+        var model = ml.MultiInterest().RankFusion(["A", "B"]).Fit(data);
+        string path = Path.Combine(_directory, "no-retriever.zip");
+        ml.Model.Save(model, data.Schema, path);
+        using var loaded = MultiInterestModel.Load(ml, path);
+        Assert.Contains("'A' was not filled by a retrieval stage", Assert.Throws<ArgumentException>(() => ml.MultiInterest().CreateRecommender(model)).Message);
+        Assert.Contains("'A' was not filled by a retrieval stage", Assert.Throws<InvalidOperationException>(() => ml.MultiInterest().CreateRecommender(loaded)).Message);
+    }
+
+    [Fact]
     public void A_prediction_engine_fuses_one_row_at_a_time()
     {
         var ml = new MLContext(seed: 1);

@@ -48,9 +48,8 @@ public sealed partial class MultiInterestModel
         for (int l = 0; l < lives.Length; l++)
         {
             string? id = fusion.SourceStageIds.Count > l ? fusion.SourceStageIds[l] : null;
-            var stage = CandidateLists.FirstOrDefault(c => id != null && c.StageId == id) ?? throw new InvalidOperationException(
-                $"The rank fusion's source column '{fusion.SourceColumnNames[l]}' was not filled by a retrieval stage saved in this model, so it cannot be served live: "
-                + "fuse the Candidates of retrievers fitted in the same pipeline (renamed by their CandidatesColumnName option or CopyColumns).");
+            var stage = CandidateLists.FirstOrDefault(c => id != null && c.StageId == id)
+                ?? throw new InvalidOperationException(RankFusionTransformer.UnservedSource(fusion.SourceColumnNames[l]));
             lives[l] = new LiveRetriever(CreateServingTables(stage, null));
         }
         return lives;
