@@ -127,6 +127,36 @@ public sealed class RoundRobinRetrieverMLNetTests : IDisposable
             Assert.Equal(fitted.Recommend(ids[u]).Items.Select(i => i.ItemId), engine.IndicesOf(u).ToArray().Select(i => loaded.GraphEmbedding.ItemIds[i]));
     }
 
+    [Fact]
+    public void A_warm_started_dcm_pipeline_holding_two_embedding_stages_is_served_from_the_dcm_stage()
+    {
+        // keys -> implicit ALS -> DCM started from it -> round robin: the saved model holds two GraphEmbedding stages, and every
+        // serving path of the loaded model must read the DCM one (the one before the retrieval stage), not the first.
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = ml.MultiInterest();
+        var keys = MLNetTestData.KeyPipeline(ml).Fit(raw);
+        var als = mi.GraphEmbedding(algorithm: EmbeddingAlgorithm.ImplicitAls, dimension: 8).Fit(keys.Transform(raw));
+        var vectors = keys.Append(als);
+        var model = vectors.Append(mi.DifferentiableClustering(start: als, interests: 3).Append(mi.RoundRobinRetriever(candidates: 5)).Fit(vectors.Transform(raw)));
+        string path = Path.Combine(_directory, "warm.zip");
+        ml.Model.Save(model, raw.Schema, path);
+        using var loaded = MultiInterestModel.Load(ml, path);
+        Assert.Null(loaded.GraphEmbedding!.Mixture);   // the first stage: ALS
+
+        var fitted = mi.CreateRecommender(model);
+        var fromZip = mi.CreateRecommender(loaded);
+        var ids = loaded.GraphEmbedding.UserIds;
+        var engine = loaded.RetrieveWithEngine(Enumerable.Range(0, ids.Count).ToArray(), threads: 1);
+        for (int u = 0; u < ids.Count; u++)
+        {
+            var list = fitted.Recommend(ids[u]);
+            Assert.Equal(list, fromZip.Recommend(ids[u]), RecommendationListComparer.Instance);
+            Assert.Equal(list.Items.Select(i => i.ItemId), engine.IndicesOf(u).ToArray().Select(i => loaded.GraphEmbedding.ItemIds[i]));
+        }
+        Assert.NotNull(loaded.ExportOnnx(Path.Combine(_directory, "warm-onnx")).RoundRobinScorer);
+    }
+
     [Theory]
     [InlineData("mixture")]
     [InlineData("dcm")]

@@ -21,16 +21,15 @@ public sealed partial class MultiInterestModel
     /// <exception cref="InvalidOperationException">The model was saved without its training history.</exception>
     public BipartiteGraph TrainingHistory()
     {
-        var saved = RequireServing();
-        var embedding = RequireEmbedding();
+        var stage = ServingStage;
+        var saved = RequireServing(stage);
+        var embedding = EmbeddingOf(stage);
         var userOf = new int[saved.HistoryItemKeys.Length];
         for (int r = 0; r < saved.Entries; r++)
             for (long e = saved.HistoryOffsets[r]; e < saved.HistoryOffsets[r + 1]; e++) userOf[e] = saved.UserOf(r);
         return BipartiteGraph.FromEdges(embedding.UserEmbeddings.KeyCount, embedding.ItemEmbeddings.KeyCount, userOf,
             saved.HistoryItemKeys.Select(k => (int)k - 1).ToArray());
     }
-
-    private SavedServingTables RequireServing() => RequireServing(ServingStage);
 
     private static SavedServingTables RequireServing(SavedCandidates stage) =>
         stage.Serving ?? throw new InvalidOperationException(
@@ -58,7 +57,7 @@ public sealed partial class MultiInterestModel
     private ServingTables CreateServingTables(SavedCandidates stage, RetrievalSettings? settings)
     {
         var saved = RequireServing(stage);
-        var embedding = stage.Embedding ?? RequireEmbedding();
+        var embedding = EmbeddingOf(stage);
         // The recommendable items, ascending; an item without a saved vector reads as the zero vector its embedding column gave at Fit.
         var rowOf = saved.ServingItemKeys.Select(k => (int)k - 1).ToArray();
         var items = embedding.ItemEmbeddings.Gather(rowOf, absentAsZero: true);

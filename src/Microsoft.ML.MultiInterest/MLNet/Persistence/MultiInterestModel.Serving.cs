@@ -47,7 +47,7 @@ public sealed partial class MultiInterestModel
     {
         ArgumentNullException.ThrowIfNull(userRows);
         var stage = ServingStage;
-        var embedding = RequireEmbedding();
+        var embedding = EmbeddingOf(stage);
         // The engine's searches take tables of one row per key.
         var items = embedding.ItemEmbeddings.DenseView();
         var users = embedding.UserEmbeddings.DenseView();
@@ -57,7 +57,7 @@ public sealed partial class MultiInterestModel
         if (exclusions == null && stage.HasTrainingHistory) exclusions = TrainingHistory();
         if (stage.Method == CandidateMethod.RoundRobin)
         {
-            var model = RequireLearnedMixture();
+            var model = RequireLearnedMixture(embedding);
             return new RoundRobinRetriever(model.ItemComponents, model.DestinationComponents)
                 .Retrieve(model.ToMixtureTable(userRows), userRows, exclusions, [stage.Candidates], threads)[0];
         }
@@ -69,14 +69,14 @@ public sealed partial class MultiInterestModel
             InterestProportionality? interests = null;
             if (settings.InterestWeight > 0)
             {
-                var (interestClusters, interestMixtures) = RequireMixturePath();
+                var (interestClusters, interestMixtures) = RequireMixturePath(embedding);
                 interests = new InterestProportionality(interestMixtures, userRows, interestClusters, settings.InterestWeight);
             }
             return new MmrRetriever(items).Rerank(ranking, stage.Candidates, settings.MmrLambda, pool, interests, threads);
         }
         var fallback = new UnimodalRetriever(items).Retrieve(users, userRows, exclusions, stage.Candidates, threads);
         if (stage.Method == CandidateMethod.Unimodal) return fallback;
-        var (clustering, mixtures) = RequireMixturePath();
+        var (clustering, mixtures) = RequireMixturePath(embedding);
         return new ClusterQuotaRetriever(items, clustering).Retrieve(mixtures, userRows, exclusions, [stage.Candidates], settings.Quota(stage.Alpha), fallback, users, threads)[0];
     }
 
@@ -105,10 +105,10 @@ public sealed partial class MultiInterestModel
             throw new NotSupportedException("The model's retrieval stage is history-interest MMR (MmrRetrieverEstimator.Options.Interests = History), which cannot be "
                 + "exported to ONNX: the serving graphs hold the quota and unimodal scorers, not the fold-in of history interests or the MMR re-ranking. Serve it "
                 + "with mlContext.MultiInterest().CreateRecommender(model) or MultiInterestModel.RetrieveWithEngine, or fit Interests = Clusters to export.");
-        var embedding = RequireEmbedding();
+        var embedding = EmbeddingOf(stage);
         if (stage.Method == CandidateMethod.RoundRobin)
         {
-            var mixture = RequireLearnedMixture();
+            var mixture = RequireLearnedMixture(embedding);
             // A DCM stage also gets its history encoder, over the scorer's item rows (every item key, as item_ids.tsv lists them).
             var dcm = stage.Dcm is { } c ? new DcmModel(mixture.ItemComponents, c.Seeds, c.Temperature, c.PriorWeight, c.Iterations, c.WeightExponent) : null;
             var learned = OnnxServingDirectory.ExportRoundRobin(mixture, stage.Candidates, directory, exclusionMask, dcm);
@@ -116,7 +116,7 @@ public sealed partial class MultiInterestModel
             WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
             return learned;
         }
-        var (clustering, mixtures) = RequireMixturePath();
+        var (clustering, mixtures) = RequireMixturePath(embedding);
         var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
         var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView(), clustering, mixtures,
             stage.Candidates, options, directory, exclusionMask);
@@ -166,19 +166,20 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>The components of the GraphEmbedding stage, which round-robin serving reads.</summary>
-    private MixtureEmbeddingResult RequireLearnedMixture() => RequireLearnedMixture(RequireEmbedding());
-
     private static MixtureEmbeddingResult RequireLearnedMixture(SavedGraphEmbedding embedding) =>
         embedding.Mixture ?? throw new InvalidOperationException(
             "The model's GraphEmbedding stage has no components: round-robin serving needs one fitted with Algorithm = MixtureEmbedding or DifferentiableClustering.");
 
-    private SavedGraphEmbedding RequireEmbedding() =>
-        GraphEmbedding ?? throw new InvalidOperationException("The model has no GraphEmbedding stage: serving needs the user and item embeddings.");
+    /// <summary>
+    /// The vectors <paramref name="stage"/> retrieves with: the GraphEmbedding stage before it in the pipeline (a model may hold
+    /// two, e.g. the implicit-ALS vectors a DCM model is warm-started from and the DCM model), else the model's first.
+    /// </summary>
+    private SavedGraphEmbedding EmbeddingOf(SavedCandidates stage) =>
+        stage.Embedding ?? GraphEmbedding ?? throw new InvalidOperationException("The model has no GraphEmbedding stage: serving needs the user and item embeddings.");
 
     /// <summary>The item clustering (from the k-means stage's fitted items) and the mixtures.</summary>
-    private (ItemClustering Clustering, MixtureTable Mixtures) RequireMixturePath()
+    private (ItemClustering Clustering, MixtureTable Mixtures) RequireMixturePath(SavedGraphEmbedding embedding)
     {
-        var embedding = RequireEmbedding();
         var kmeans = Clustering ?? throw new InvalidOperationException("The model has no SphericalKMeans stage: cluster-quota serving needs the item clusters.");
         var mixtures = Mixtures ?? throw new InvalidOperationException("The model has no KnnSmoothedMixture stage: cluster-quota serving needs the mixtures.");
         int items = embedding.ItemEmbeddings.KeyCount;

@@ -42,7 +42,10 @@ public sealed partial class MultiInterestModel : IDisposable
     /// <summary>The input schema saved with the model.</summary>
     public DataViewSchema InputSchema { get; }
 
-    /// <summary>The graph embedding stage, or null when the model has none (the first one when it has several).</summary>
+    /// <summary>
+    /// The graph embedding stage, or null when the model has none (the first one when it has several, as a DCM pipeline
+    /// warm-started from implicit ALS does; each retrieval stage is served with the embedding stage before it).
+    /// </summary>
     public SavedGraphEmbedding? GraphEmbedding { get; }
 
     /// <summary>The spherical k-means stage, or null when the model has none (the first one when it has several).</summary>
