@@ -63,26 +63,11 @@ public sealed class TutorialTests
             Assert.DoesNotContain(list.Items, r => graph.ItemsOf(1).ToArray().Select(i => $"i{i}").Contains(r.ItemId));
             Assert.Contains("1. i", output.ToString());
 
-            string snippet = Region(Path.Combine(RepositoryRoot(), "tests", "Microsoft.ML.MultiInterest.Tests", "Docs", nameof(TutorialTests) + ".cs"));
-            Assert.Contains(snippet, File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "tutorial.md")).Replace("\r\n", "\n"));
+            DocSnippets.AssertOnPage(Path.Combine("Docs", nameof(TutorialTests) + ".cs"), "Tutorial", "docs/tutorial.md");
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static string Region(string path)
-    {
-        var lines = File.ReadAllLines(path).SkipWhile(l => l.Trim() != "#region Tutorial").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
-        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
-        return string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MLMultiInterest.sln"))) return dir.FullName;
-        throw new InvalidOperationException("MLMultiInterest.sln not found above the test binaries.");
     }
 }

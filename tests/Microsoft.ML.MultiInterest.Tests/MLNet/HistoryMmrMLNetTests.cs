@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.Docs;
 using Microsoft.ML.MultiInterest.Tests.Serving;
 
 namespace Microsoft.ML.MultiInterest.Tests.MLNet;
@@ -428,13 +429,6 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
     /// <summary>The code of <c>#region name</c> in this file, de-indented, appears verbatim in docs/pipeline.md.</summary>
     private static void AssertRegionIsOnThePipelinePage(string name)
     {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;
-        var lines = File.ReadAllLines(Path.Combine(root, "tests", "Microsoft.ML.MultiInterest.Tests", "MLNet", nameof(HistoryMmrMLNetTests) + ".cs"))
-            .SkipWhile(l => l.Trim() != "#region " + name).Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
-        Assert.NotEmpty(lines);
-        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
-        string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
-        Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
+        DocSnippets.AssertOnPage(Path.Combine("MLNet", nameof(HistoryMmrMLNetTests) + ".cs"), name, "docs/pipeline.md");
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.Docs;
 using Microsoft.ML.MultiInterest.Tests.Embedding;
 
 namespace Microsoft.ML.MultiInterest.Tests.MLNet;
@@ -107,12 +108,6 @@ public class MultiTaskMLNetTests
             Assert.Equal(5, model.Mixture!.SourceComponents);
         }
 
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;
-        var lines = File.ReadAllLines(Path.Combine(root, "tests", "Microsoft.ML.MultiInterest.Tests", "MLNet", nameof(MultiTaskMLNetTests) + ".cs"))
-            .SkipWhile(l => l.Trim() != "#region MultiTask").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
-        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
-        string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
-        Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
+        DocSnippets.AssertOnPage(Path.Combine("MLNet", nameof(MultiTaskMLNetTests) + ".cs"), "MultiTask", "docs/pipeline.md");
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.Docs;
 
 namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 
@@ -179,12 +180,6 @@ public class ProgressCancellationSeedTests
             Assert.Equal(2, ml.MultiInterest().GraphEmbedding(options).Fit(data).Epochs.Count);
         }
 
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;
-        var lines = File.ReadAllLines(Path.Combine(root, "tests", "Microsoft.ML.MultiInterest.Tests", "MLNet", nameof(ProgressCancellationSeedTests) + ".cs"))
-            .SkipWhile(l => l.Trim() != "#region Progress").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
-        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
-        string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
-        Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
+        DocSnippets.AssertOnPage(Path.Combine("MLNet", nameof(ProgressCancellationSeedTests) + ".cs"), "Progress", "docs/pipeline.md");
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.Docs;
 using Microsoft.ML.MultiInterest.Tests.Serving;
 
 namespace Microsoft.ML.MultiInterest.Tests.MLNet;
@@ -226,13 +227,7 @@ public sealed class RankFusionMLNetTests : IDisposable
         // Served live from both: the MMR stage over the ALS vectors, the round robin over the DCM stage's components.
         AssertRecommendersServeTheFusion(ml, model, loaded, scored);
 
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;
-        var lines = File.ReadAllLines(Path.Combine(root, "tests", "Microsoft.ML.MultiInterest.Tests", "MLNet", nameof(RankFusionMLNetTests) + ".cs"))
-            .SkipWhile(l => l.Trim() != "#region RankFusion").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
-        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
-        string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
-        Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
+        DocSnippets.AssertOnPage(Path.Combine("MLNet", nameof(RankFusionMLNetTests) + ".cs"), "RankFusion", "docs/pipeline.md");
     }
 
     /// <summary>A row of two source lists of keys over <see cref="Items"/> items, 0 = no item.</summary>

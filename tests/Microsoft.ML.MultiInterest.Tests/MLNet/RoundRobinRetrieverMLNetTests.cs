@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Tests.Docs;
 using Microsoft.ML.MultiInterest.Tests.Onnx;
 using Microsoft.ML.MultiInterest.Tests.Serving;
 using Microsoft.ML.OnnxRuntime;
@@ -405,13 +406,7 @@ public sealed class RoundRobinRetrieverMLNetTests : IDisposable
             Assert.Equal(known, mi.CreateRecommender(model).Recommend("u1"), RecommendationListComparer.Instance);
         }
 
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "MLMultiInterest.sln"))) root = Path.GetDirectoryName(root)!;
-        var lines = File.ReadAllLines(Path.Combine(root, "tests", "Microsoft.ML.MultiInterest.Tests", "MLNet", nameof(RoundRobinRetrieverMLNetTests) + ".cs"))
-            .SkipWhile(l => l.Trim() != "#region RoundRobin").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
-        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
-        string snippet = string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
-        Assert.Contains(snippet, File.ReadAllText(Path.Combine(root, "docs", "pipeline.md")).Replace("\r\n", "\n"), StringComparison.Ordinal);
+        DocSnippets.AssertOnPage(Path.Combine("MLNet", nameof(RoundRobinRetrieverMLNetTests) + ".cs"), "RoundRobin", "docs/pipeline.md");
     }
 
     private static double[][] Doubles(IDataView data, string column) =>

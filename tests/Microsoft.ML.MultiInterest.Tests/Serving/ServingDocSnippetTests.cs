@@ -1,3 +1,4 @@
+using Microsoft.ML.MultiInterest.Tests.Docs;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
 
 namespace Microsoft.ML.MultiInterest.Tests.Serving;
@@ -42,25 +43,7 @@ public sealed class ServingDocSnippetTests
         Assert.Equal(10, similar.Count);
         Assert.Contains("1. ", output.ToString());
 
-        string snippet = Region(Path.Combine(RepositoryRoot(), "tests", "Microsoft.ML.MultiInterest.Tests", "Serving", nameof(ServingDocSnippetTests) + ".cs"));
-        foreach (string doc in new[] { "README.md", Path.Combine("docs", "pipeline.md") })
-            Assert.Contains(snippet, Normalise(File.ReadAllText(Path.Combine(RepositoryRoot(), doc))));
-    }
-
-    /// <summary>The lines between "#region Serving" and "#endregion", unindented.</summary>
-    private static string Region(string path)
-    {
-        var lines = File.ReadAllLines(path).SkipWhile(l => l.Trim() != "#region Serving").Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
-        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
-        return Normalise(string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart())));
-    }
-
-    private static string Normalise(string text) => text.Replace("\r\n", "\n");
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MLMultiInterest.sln"))) return dir.FullName;
-        throw new InvalidOperationException("MLMultiInterest.sln not found above the test binaries.");
+        foreach (string doc in new[] { "README.md", "docs/pipeline.md" })
+            DocSnippets.AssertOnPage(Path.Combine("Serving", nameof(ServingDocSnippetTests) + ".cs"), "Serving", doc);
     }
 }

@@ -1,0 +1,35 @@
+namespace Microsoft.ML.MultiInterest.Tests.Docs;
+
+/// <summary>
+/// The documents' code snippets are regions of test files, compiled and run there: this finds a region's code and checks
+/// that the page shows it verbatim, so a page cannot drift from code that works.
+/// </summary>
+internal static class DocSnippets
+{
+    /// <summary>The repository root (the folder holding MLMultiInterest.sln), found above the test binaries.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MLMultiInterest.sln"))) return dir.FullName;
+        throw new InvalidOperationException("MLMultiInterest.sln not found above the test binaries.");
+    }
+
+    /// <summary>The code between <c>#region name</c> and <c>#endregion</c> in a file of the test project, de-indented, with \n line ends.</summary>
+    /// <param name="testFile">The file, relative to the test project (e.g. <c>MLNet/RankFusionMLNetTests.cs</c>).</param>
+    /// <param name="name">The region's name.</param>
+    public static string Region(string testFile, string name)
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "tests", "Microsoft.ML.MultiInterest.Tests", testFile))
+            .SkipWhile(l => l.Trim() != "#region " + name).Skip(1).TakeWhile(l => l.Trim() != "#endregion").ToList();
+        Assert.NotEmpty(lines);
+        int indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
+        return string.Join("\n", lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
+    }
+
+    /// <summary>The text of a page of the repository (e.g. <c>docs/pipeline.md</c>) with \n line ends.</summary>
+    public static string Page(string page) => File.ReadAllText(Path.Combine(RepositoryRoot(), page)).Replace("\r\n", "\n");
+
+    /// <summary>Asserts that <paramref name="page"/> shows the code of region <paramref name="name"/> of <paramref name="testFile"/> verbatim.</summary>
+    public static void AssertOnPage(string testFile, string name, string page) =>
+        Assert.Contains(Region(testFile, name), Page(page), StringComparison.Ordinal);
+}
