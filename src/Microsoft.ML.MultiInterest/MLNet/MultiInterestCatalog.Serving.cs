@@ -18,11 +18,13 @@ public sealed partial class MultiInterestCatalog
         ArgumentNullException.ThrowIfNull(model);
         if (MultiInterestRecommender.FindFusion(model) is { } fusion)
         {
+            // Sources of weight 0 add nothing to the lists, so they need no stage behind them.
             var retrievers = MultiInterestRecommender.Retrievers(model).ToArray();
-            var sources = fusion.SourceStageIds.Select((id, l) => retrievers.FirstOrDefault(r => id != null && r.Columns.StageId == id)?.Columns.Live
+            var counted = Enumerable.Range(0, fusion.SourceColumnNames.Count).Where(l => fusion.Weights[l] > 0).ToArray();
+            var sources = counted.Select(l => retrievers.FirstOrDefault(r => fusion.SourceStageIds[l] is { } id && r.Columns.StageId == id)?.Columns.Live
                 ?? throw new ArgumentException(RankFusionTransformer.UnservedSource(fusion.SourceColumnNames[l]), nameof(model)))
                 .ToArray();
-            return new MultiInterestRecommender(sources, fusion.Weights, fusion.Candidates);
+            return new MultiInterestRecommender(sources, counted.Select(l => fusion.Weights[l]).ToArray(), fusion.Candidates);
         }
         var retriever = MultiInterestRecommender.FindRetriever(model) ?? throw new ArgumentException(
             "The model holds no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever or RoundRobinRetriever). "
@@ -43,8 +45,8 @@ public sealed partial class MultiInterestCatalog
         ArgumentNullException.ThrowIfNull(model);
         if (model.RankFusions.Count > 0)
         {
-            var fusion = model.RankFusions[^1];
-            return new MultiInterestRecommender(model.FusionSources(), fusion.Weights, fusion.Candidates);
+            var (sources, weights) = model.FusionSources();
+            return new MultiInterestRecommender(sources, weights, model.RankFusions[^1].Candidates);
         }
         return new MultiInterestRecommender(model.Live());
     }

@@ -110,11 +110,13 @@ public sealed class RankFusionMLNetTests : IDisposable
         Assert.Equal(sourceNames.DenseValues().Select(n => n.ToString()), names.DenseValues().Select(n => n.ToString()));
     }
 
-    [Fact]
-    public void SavedModel_GivesTheSameListsAndScores_AndRecommendersServeTheFusion()
+    [Theory]
+    [InlineData(0.6, 0.4)]
+    [InlineData(0.0, 1.0)]
+    public void SavedModel_GivesTheSameListsAndScores_AndRecommendersServeTheFusion(double first, double second)
     {
-        var (ml, raw, model) = Fit([0.6, 0.4]);
-        string path = Path.Combine(_directory, "fused.zip");
+        var (ml, raw, model) = Fit([first, second]);
+        string path = Path.Combine(_directory, $"fused-{first}.zip");
         ml.Model.Save(model, raw.Schema, path);
         using var loaded = MultiInterestModel.Load(ml, path);
         var fitted = model.Transform(raw);
@@ -124,12 +126,12 @@ public sealed class RankFusionMLNetTests : IDisposable
 
         var saved = Assert.Single(loaded.RankFusions);
         Assert.Equal(["UnimodalCandidates", "MmrCandidates"], saved.SourceColumnNames);
-        Assert.Equal([0.6, 0.4], saved.Weights);
+        Assert.Equal([first, second], saved.Weights);
         Assert.Equal(10, saved.Candidates);
         // One stage's serving paths would return one source's lists: they refuse.
         var error = Assert.Throws<InvalidOperationException>(() => loaded.ServingStage);
         Assert.Contains("RankFusion over UnimodalCandidates, MmrCandidates", error.Message);
-        Assert.Throws<InvalidOperationException>(() => loaded.ExportOnnx(Path.Combine(_directory, "fused-onnx")));
+        Assert.Throws<InvalidOperationException>(() => loaded.ExportOnnx(Path.Combine(_directory, $"fused-onnx-{first}")));
 
         // The recommenders of the fitted chain and of the zip give the Transform's fused lists, and agree on fresh histories.
         AssertRecommendersServeTheFusion(ml, model, loaded, fitted);

@@ -38,20 +38,23 @@ public sealed partial class MultiInterestModel
     /// <summary>The serving tables of the <see cref="ServingStage"/>, with its saved settings or <paramref name="settings"/> (tests read older models' settings this way).</summary>
     internal ServingTables CreateServingTables(RetrievalSettings? settings = null) => CreateServingTables(ServingStage, settings);
 
-    /// <summary>The live retriever of each source of the model's last rank fusion, in source order, found by the stage fingerprints.</summary>
+    /// <summary>
+    /// The live retriever and weight of each source of the model's last rank fusion that counts (weight &gt; 0), in source order,
+    /// found by the stage fingerprints.
+    /// </summary>
     /// <exception cref="InvalidOperationException">A source column was not filled by a retrieval stage saved in this model.</exception>
-    internal LiveRetriever[] FusionSources()
+    internal (LiveRetriever[] Sources, double[] Weights) FusionSources()
     {
         var fusion = RankFusions[^1];
-        var lives = new LiveRetriever[fusion.SourceColumnNames.Count];
-        for (int l = 0; l < lives.Length; l++)
+        var counted = Enumerable.Range(0, fusion.SourceColumnNames.Count).Where(l => fusion.Weights[l] > 0).ToArray();
+        var lives = counted.Select(l =>
         {
             string? id = fusion.SourceStageIds.Count > l ? fusion.SourceStageIds[l] : null;
             var stage = CandidateLists.FirstOrDefault(c => id != null && c.StageId == id)
                 ?? throw new InvalidOperationException(RankFusionTransformer.UnservedSource(fusion.SourceColumnNames[l]));
-            lives[l] = new LiveRetriever(CreateServingTables(stage, null));
-        }
-        return lives;
+            return new LiveRetriever(CreateServingTables(stage, null));
+        }).ToArray();
+        return (lives, counted.Select(l => fusion.Weights[l]).ToArray());
     }
 
     private ServingTables CreateServingTables(SavedCandidates stage, RetrievalSettings? settings)

@@ -27,7 +27,7 @@ public sealed class MultiInterestRecommender
         _compactOfItem = CompactOfItem(live);
     }
 
-    /// <summary>A recommender that fuses the lists of <paramref name="sources"/> as a <see cref="RankFusionTransformer"/> does.</summary>
+    /// <summary>A recommender that fuses the lists of <paramref name="sources"/> (each of weight &gt; 0) as a <see cref="RankFusionTransformer"/> does.</summary>
     internal MultiInterestRecommender(IReadOnlyList<LiveRetriever> sources, IReadOnlyList<double> weights, int candidates)
         : this(sources[0])
     {
@@ -88,7 +88,6 @@ public sealed class MultiInterestRecommender
             CandidateSource? source = null;
             for (int l = 0; l < Sources.Length; l++)
             {
-                if (Weights[l] == 0) continue;
                 var live = Sources[l];
                 var list = RetrieveFrom(live, CompactOfItem[l], userId, history, count == 0 ? live.Tables.Candidates : count);
                 source ??= list.Source;
