@@ -95,6 +95,7 @@ internal static class FitCommand
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
             };
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;
+            OutputFile.CheckWritable(modelPath, "--model");
             // --dcm-warm-start: the single vector of --algorithm is fitted first, and its item table starts DCM's.
             var warmStart = stage == FitRetriever.RoundRobin && r.GetValue(dcm.WarmStart) ? GraphEmbeddingTrainer.Options.FromEngine(engine) : null;
             if (r.GetValue(dcm.WarmStart) && (stage != FitRetriever.RoundRobin || !r.GetValue(dcm.On)))

@@ -110,6 +110,19 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Fit_refuses_a_model_path_it_cannot_write_before_fitting()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        // A folder that cannot be made: a file stands where it should be.
+        string blocked = Path.Combine(train, "model.zip");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", blocked, "--retriever", "unimodal", "--algorithm", "truncated-svd", "--dim", "6");
+        Assert.Equal(2, fit.ExitCode);
+        Assert.Contains($"--model '{blocked}' cannot be written", fit.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Fitting", fit.Error + fit.Out, StringComparison.Ordinal);
+        Assert.False(File.Exists(blocked));
+    }
+
+    [Fact]
     public void Fit_fused_saves_history_mmr_fused_with_warm_started_dcm_which_recommend_serves_from_the_zip_and_live()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
