@@ -173,6 +173,10 @@ public sealed class RankFusionMLNetTests : IDisposable
             Assert.Empty(a.Items.Select(i => i.ItemId).Intersect(history));
             Assert.Equal(user == "new" ? CandidateSource.History : CandidateSource.Trained, a.Source);
             Assert.Equal(4, fromChain.Recommend(user, history, count: 4).Items.Count);
+            // A count beyond the catalogue is capped: every item not seen, once.
+            var everything = fromChain.Recommend(user, history, count: int.MaxValue).Items.Select(i => i.ItemId).ToArray();
+            Assert.Equal(everything.Length, everything.Distinct().Count());
+            Assert.True(everything.Length <= items.Length);
         }
     }
 

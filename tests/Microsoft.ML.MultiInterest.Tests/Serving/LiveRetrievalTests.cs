@@ -46,6 +46,17 @@ public sealed class LiveRetrievalTests : IDisposable
     }
 
     [Fact]
+    public void A_count_beyond_the_catalogue_is_capped_at_it_rather_than_allocated()
+    {
+        var recommender = _world.Ml.MultiInterest().CreateRecommender(_world.Fitted);
+        string user = _world.Users[0];
+        var all = recommender.Recommend(user, count: int.MaxValue);
+        Assert.Equal(_world.Items.Length - TrainingItems(user).Count, all.Items.Count);
+        Assert.Equal(all.Items.Count, all.Items.Select(i => i.ItemId).Distinct().Count());
+        Assert.Equal(_world.Items.Length, recommender.Recommend("nobody", count: int.MaxValue).Items.Count);
+    }
+
+    [Fact]
     public void HistoryAsItemKeys_GivesTheSameListAsRawIds()
     {
         var history = _world.Items.Take(3).ToArray();

@@ -49,7 +49,10 @@ public sealed class MultiInterestRecommender
     /// </summary>
     /// <param name="userId">The raw user id (unknown ids are new users).</param>
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
-    /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/>. Quotas are recomputed for it (a shorter list is not a prefix of a longer one).</param>
+    /// <param name="count">
+    /// List length, at least 1; 0 = <see cref="Candidates"/>; capped at the recommendable items. Quotas are recomputed for it (a
+    /// shorter list is not a prefix of a longer one).
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history = null, int count = 0)
     {
@@ -67,7 +70,8 @@ public sealed class MultiInterestRecommender
         var fresh = new SortedSet<int>();
         foreach (string id in history)
             if (compactOfItem.TryGetValue(id, out int j)) fresh.Add(j);
-        return live.Retrieve(live.Tables.UserNames.IndexOf(userId), fresh.ToArray(), count);
+        // A count beyond the catalogue asks for every item: capped, so a request cannot make the service allocate for it.
+        return live.Retrieve(live.Tables.UserNames.IndexOf(userId), fresh.ToArray(), Math.Min(count, live.Tables.ItemRowOf.Length));
     }
 
     /// <summary>Users are found through the names (no table per user key); items through a map of the recommendable ones only.</summary>
@@ -86,6 +90,7 @@ public sealed class MultiInterestRecommender
         {
             var fusion = new Engine.RankFusionRow();
             CandidateSource? source = null;
+            int entries = 0;
             for (int l = 0; l < Sources.Length; l++)
             {
                 var live = Sources[l];
@@ -93,8 +98,9 @@ public sealed class MultiInterestRecommender
                 source ??= list.Source;
                 // Fused on item rows (key - 1), which every source shares; each stage's compact items are its own.
                 for (int r = 0; r < list.Items.Length; r++) fusion.Add(live.Tables.ItemRowOf[list.Items[r]], Weights[l], l, r);
+                entries += list.Items.Length;
             }
-            int m = count == 0 ? Candidates : count;
+            int m = Math.Min(count == 0 ? Candidates : count, entries);
             var items = new int[m];
             var scores = new float[m];
             int kept = fusion.TakeBest(items, scores);
