@@ -54,6 +54,7 @@ public sealed class LiveRetrievalTests : IDisposable
         Assert.Equal(_world.Items.Length - TrainingItems(user).Count, all.Items.Count);
         Assert.Equal(all.Items.Count, all.Items.Select(i => i.ItemId).Distinct().Count());
         Assert.Equal(_world.Items.Length, recommender.Recommend("nobody", count: int.MaxValue).Items.Count);
+        Assert.Equal(_world.Items.Length - 1, recommender.SimilarItems(_world.Items[0], int.MaxValue).Count);
     }
 
     [Fact]

@@ -111,7 +111,10 @@ public sealed class MultiInterestRecommender
         }
     }
 
-    /// <summary>The <paramref name="count"/> items closest to <paramref name="itemId"/> by cosine of the item embeddings, itself excluded.</summary>
+    /// <summary>
+    /// The <paramref name="count"/> items closest to <paramref name="itemId"/> by cosine of the item embeddings, itself excluded
+    /// (every other item when <paramref name="count"/> exceeds them).
+    /// </summary>
     /// <remarks>For a fusing pipeline, by the first source stage's item embeddings.</remarks>
     /// <exception cref="ArgumentException">The item is unknown to the model.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
@@ -121,7 +124,7 @@ public sealed class MultiInterestRecommender
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1.");
         if (!_compactOfItem.TryGetValue(itemId, out int item))
             throw new ArgumentException($"Item '{itemId}' is unknown to the model (it had no training edge).", nameof(itemId));
-        return ToRecords(_live.Similar(item, count));
+        return ToRecords(_live.Similar(item, Math.Min(count, _live.Tables.ItemRowOf.Length)));
     }
 
     private Recommendation[] ToRecords(LiveList list)
