@@ -159,11 +159,8 @@ internal static class FitCommand
         public TransformerChain<ITransformer> Fit(MLContext ml, ITransformer model, IDataView data)
         {
             var mi = ml.MultiInterest();
-            var vectors = ((IEnumerable<ITransformer>)model).OfType<GraphEmbeddingTransformer>().Last();
-            var start = vectors.ItemEmbeddings.ToDense();
             var dcm = GraphEmbeddingTrainer.Options.FromEngine(Dcm);
-            dcm.Dimension = start.Dimension;
-            dcm.Dcm.InitialItems = start;
+            dcm.InitialItemsColumnName = MultiInterestColumnNames.ItemEmbedding;
             var rest = ml.Transforms.CopyColumns(HistoryMmrCandidates, MultiInterestColumnNames.Candidates)
                 .Append(mi.GraphEmbedding(dcm))
                 .Append(mi.RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { Candidates = Candidates, Threads = Threads }))

@@ -141,6 +141,16 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// </summary>
         public DivideConquerOptions DivideConquer = new();
 
+        /// <summary>
+        /// Warm start of <see cref="EmbeddingAlgorithm.DifferentiableClustering"/> or <see cref="EmbeddingAlgorithm.MixtureEmbedding"/>
+        /// from an input column of item vectors (known-size Singles, the first row of each item key), such as the
+        /// <see cref="MultiInterestColumnNames.ItemEmbedding"/> an upstream single-vector GraphEmbedding appends: the item vectors
+        /// start there, at the column's dimension (<see cref="Dimension"/> is not used), as <see cref="DcmOptions.InitialItems"/>
+        /// or <see cref="MixtureEmbeddingOptions.InitialItems"/> would start them, so the single vector and the model it starts fit
+        /// in one pipeline. Null (default): no start from a column.
+        /// </summary>
+        public string? InitialItemsColumnName;
+
         /// <summary>Validation share of each user's edges (Auto: 0 = <see cref="GraphEmbeddingDefaults.ValidationFraction"/>; negative sampling: 0 = off). Default 0.</summary>
         public double ValidationFraction;
 
@@ -207,6 +217,15 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 if (Algorithm != EmbeddingAlgorithm.MixtureEmbedding)
                     throw new ArgumentException($"RelationColumnName is set, but only Algorithm = MixtureEmbedding trains on relations (Algorithm is {Algorithm}).", nameof(RelationColumnName));
             }
+            if (InitialItemsColumnName != null)
+            {
+                OptionChecks.ColumnName(InitialItemsColumnName, nameof(InitialItemsColumnName));
+                if (Algorithm is not (EmbeddingAlgorithm.DifferentiableClustering or EmbeddingAlgorithm.MixtureEmbedding))
+                    throw new ArgumentException($"InitialItemsColumnName is set, but only Algorithm = DifferentiableClustering or MixtureEmbedding starts from given item vectors (Algorithm is {Algorithm}).",
+                        nameof(InitialItemsColumnName));
+                if ((Algorithm == EmbeddingAlgorithm.DifferentiableClustering ? Dcm?.InitialItems : Mixture?.InitialItems) != null)
+                    throw new ArgumentException("InitialItemsColumnName and the algorithm's InitialItems table are both set: give the start one way.", nameof(InitialItemsColumnName));
+            }
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
             OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
             OptionChecks.ColumnName(UserComponentsColumnName, nameof(UserComponentsColumnName));
@@ -264,8 +283,10 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
             Weight = o.WeightColumnName == null ? null : (o.WeightColumnName, nameof(o.WeightColumnName)),
             Relation = o.RelationColumnName == null ? null : (o.RelationColumnName, nameof(o.RelationColumnName)),
+            ItemVector = o.InitialItemsColumnName == null ? null : (o.InitialItemsColumnName, nameof(o.InitialItemsColumnName)),
         });
-        if (_engineOptions.Mixture.RelationWeights is { } relationWeights && relationWeights.Length != rows.RelationCount)
+        var engineOptions = WithInitialItems(_engineOptions, rows);
+        if (engineOptions.Mixture.RelationWeights is { } relationWeights && relationWeights.Length != rows.RelationCount)
         {
             throw new ArgumentException(o.RelationColumnName == null
                 ? $"Mixture.RelationWeights has {relationWeights.Length} weights, but RelationColumnName is not set (one relation): set it, or give one weight."
@@ -279,8 +300,8 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         var reporter = new StageReporter(_context, nameof(GraphEmbeddingTrainer), o);
         // Epochs are known in advance only for a plain iterative run; Auto and validated runs choose them.
         bool known = o.Algorithm != EmbeddingAlgorithm.Auto && o.Algorithm != EmbeddingAlgorithm.TruncatedSvd && o.ValidationFraction == 0;
-        var progress = new EpochProgress(reporter, known ? (o.Algorithm == EmbeddingAlgorithm.ImplicitAls ? _engineOptions.Als.Iterations : o.Epochs) : 0);
-        var (result, _) = GraphEmbeddingTrainerEngine.FitActive(graph, active, _engineOptions, progress, reporter.Token);
+        var progress = new EpochProgress(reporter, known ? (o.Algorithm == EmbeddingAlgorithm.ImplicitAls ? engineOptions.Als.Iterations : o.Epochs) : 0);
+        var (result, _) = GraphEmbeddingTrainerEngine.FitActive(graph, active, engineOptions, progress, reporter.Token);
         if (result.Validation.Count > 0)
             Logging.Info(_context, nameof(GraphEmbeddingTrainer), $"Chose {result.Settings} on a validation hold-out ({result.Validation.Count} measurements, {result.SelectionSeconds:F1} s).");
         var userNames = KeyNames.Of(input.Schema[o.UserColumnName], rows.UserCount);
@@ -297,10 +318,26 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             Holdout = active.ExpandHoldout(result.Holdout),
             Mixture = active.ExpandMixture(result.Mixture),
             Dcm = active.ExpandDcm(result.Dcm),
-            DivideConquer = active.ExpandDivideConquer(result.DivideConquer, _engineOptions.DivideConquer.ItemClusters),
+            DivideConquer = active.ExpandDivideConquer(result.DivideConquer, engineOptions.DivideConquer.ItemClusters),
         };
         return new GraphEmbeddingTransformer(o.UserColumnName, o.ItemColumnName, o.UserEmbeddingColumnName, o.ItemEmbeddingColumnName,
             result, users, items, userNames, itemNames, ComponentColumns.Of(o));
+    }
+
+    /// <summary>
+    /// The engine settings with the item vectors of <see cref="Options.InitialItemsColumnName"/> as the algorithm's start, at
+    /// their dimension; <paramref name="engine"/> itself when no such column is set.
+    /// </summary>
+    private GraphEmbeddingOptions WithInitialItems(GraphEmbeddingOptions engine, EdgeRows rows)
+    {
+        if (rows.ItemVectors is not { } start) return engine;
+        var items = start.ToDense();
+        var withStart = engine.Clone();
+        withStart.Dimension = items.Dimension;
+        if (engine.Algorithm == EmbeddingAlgorithm.DifferentiableClustering) withStart.Dcm.InitialItems = items;
+        else withStart.Mixture.InitialItems = items;
+        Logging.Info(_context, nameof(GraphEmbeddingTrainer), $"Item vectors start from column '{_options.InitialItemsColumnName}' (d = {items.Dimension}).");
+        return withStart;
     }
 
     /// <summary>The input shape plus the two embedding columns (and, for the learned multi-vector algorithms, the three component columns).</summary>
@@ -312,6 +349,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
         if (o.WeightColumnName != null) ShapeChecks.Scalar(inputSchema, o.WeightColumnName, nameof(o.WeightColumnName), NumberDataViewType.Single);
         if (o.RelationColumnName != null) ShapeChecks.Key(inputSchema, o.RelationColumnName, nameof(o.RelationColumnName));
+        if (o.InitialItemsColumnName != null) ShapeChecks.Vector(inputSchema, o.InitialItemsColumnName, nameof(o.InitialItemsColumnName), NumberDataViewType.Single);
         var vectors = new[] { ShapeFactory.FloatVector(o.UserEmbeddingColumnName), ShapeFactory.FloatVector(o.ItemEmbeddingColumnName) };
         if (!ComponentColumns.AreAppendedBy(o.Algorithm)) return ShapeFactory.Append(inputSchema, vectors);
         return ShapeFactory.Append(inputSchema, [.. vectors, ShapeFactory.FloatVector(o.UserComponentsColumnName),

@@ -90,18 +90,40 @@ public sealed partial class MultiInterestCatalog
         ArgumentNullException.ThrowIfNull(start);
         if (start.Mixture != null)
             throw new ArgumentException("The start is a multi-vector model (mixture embeddings or DCM): warm-start DCM from a single-vector GraphEmbedding stage.", nameof(start));
-        var items = start.ItemEmbeddings.ToDense();
-        return GraphEmbedding(new GraphEmbeddingTrainer.Options
-        {
-            UserColumnName = userColumnName, ItemColumnName = itemColumnName, Dimension = items.Dimension, Epochs = DcmDefaults.WarmStartEpochs, Seed = seed,
-            Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Margin = DcmDefaults.Margin, LearningRate = DcmDefaults.WarmStartLearningRate,
-            UniformNegatives = DcmDefaults.Negatives, ValidationFraction = 0,
-            Dcm = new DcmOptions
-            {
-                Interests = interests, Temperature = DcmDefaults.WarmStartTemperature, WeightExponent = DcmDefaults.WarmStartWeightExponent, InitialItems = items,
-            },
-        });
+        var options = WarmStartedDcm(userColumnName, itemColumnName, interests, seed);
+        options.Dcm.InitialItems = start.ItemEmbeddings.ToDense();
+        options.Dimension = options.Dcm.InitialItems.Dimension;
+        return GraphEmbedding(options);
     }
+
+    /// <summary>
+    /// Learns differentiable clustering warm-started from the item vectors of an input column
+    /// (<see cref="GraphEmbeddingTrainer.Options.InitialItemsColumnName"/>), e.g. the <see cref="MultiInterestColumnNames.ItemEmbedding"/>
+    /// of a single-vector GraphEmbedding earlier in the same pipeline, with the warm-start settings of
+    /// <see cref="DifferentiableClustering(GraphEmbeddingTransformer, string, string, int, int?)"/>: the single vector and DCM
+    /// then fit in one <c>pipeline.Fit</c>. DCM's own ItemEmbedding column then replaces the input's.
+    /// </summary>
+    /// <param name="itemEmbeddingColumnName">The input column of item vectors the model starts from.</param>
+    /// <param name="userColumnName">The user key column.</param>
+    /// <param name="itemColumnName">The item key column.</param>
+    /// <param name="interests">K, interest vectors per user.</param>
+    /// <param name="seed">Random seed; null draws it from the MLContext's seed.</param>
+    public GraphEmbeddingTrainer WarmStartedDifferentiableClustering(string itemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding,
+        string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item, int interests = DcmDefaults.Interests, int? seed = null)
+    {
+        var options = WarmStartedDcm(userColumnName, itemColumnName, interests, seed);
+        options.InitialItemsColumnName = itemEmbeddingColumnName;
+        return GraphEmbedding(options);
+    }
+
+    /// <summary>DCM with the settings validated for a start from a single vector's item table (<see cref="DcmDefaults"/>' WarmStart values).</summary>
+    private static GraphEmbeddingTrainer.Options WarmStartedDcm(string userColumnName, string itemColumnName, int interests, int? seed) => new()
+    {
+        UserColumnName = userColumnName, ItemColumnName = itemColumnName, Epochs = DcmDefaults.WarmStartEpochs, Seed = seed,
+        Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Margin = DcmDefaults.Margin, LearningRate = DcmDefaults.WarmStartLearningRate,
+        UniformNegatives = DcmDefaults.Negatives, ValidationFraction = 0,
+        Dcm = new DcmOptions { Interests = interests, Temperature = DcmDefaults.WarmStartTemperature, WeightExponent = DcmDefaults.WarmStartWeightExponent },
+    };
 
     /// <summary>Clusters item embeddings with spherical k-means.</summary>
     /// <param name="options">All settings.</param>

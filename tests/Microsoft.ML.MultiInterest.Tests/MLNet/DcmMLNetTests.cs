@@ -98,4 +98,48 @@ public sealed class DcmMLNetTests : IDisposable
         var mixtureStart = MLNetTestData.KeyPipeline(ml).Append(mi.DifferentiableClustering(interests: 2, dimension: 4, epochs: 1)).Fit(raw).LastTransformer;
         Assert.Contains("multi-vector", Assert.Throws<ArgumentException>(() => mi.DifferentiableClustering(mixtureStart)).Message);
     }
+
+    [Fact]
+    public void A_start_from_an_input_column_equals_the_start_from_the_stages_table_in_one_pipeline()
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = ml.MultiInterest();
+        var svd = new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 6, Threads = 1, Seed = 2 };
+        GraphEmbeddingTrainer.Options Dcm() => new()
+        {
+            Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dimension = 32, Epochs = 2, Threads = 1, UniformNegatives = 4, ValidationFraction = 0, Seed = 3,
+            Dcm = new DcmOptions { Interests = 2 },
+        };
+        // Two fits: the single vector, then DCM from its table.
+        var single = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(svd)).Fit(raw);
+        var fromTable = Dcm();
+        fromTable.Dimension = 6;
+        fromTable.Dcm.InitialItems = single.LastTransformer.ItemEmbeddings.ToDense();
+        var twoFits = mi.GraphEmbedding(fromTable).Fit(single.Transform(raw));
+        // One fit: DCM reads the single vector's ItemEmbedding column (its Dimension of 32 is not used).
+        var fromColumn = Dcm();
+        fromColumn.InitialItemsColumnName = MultiInterestColumnNames.ItemEmbedding;
+        var oneFit = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(svd)).Append(mi.GraphEmbedding(fromColumn)).Fit(raw).LastTransformer;
+        Assert.Equal(6, oneFit.ItemEmbeddings.Dimension);
+        Assert.Equal(twoFits.Mixture!.ItemComponents.Values, oneFit.Mixture!.ItemComponents.Values);
+        Assert.Equal(twoFits.Mixture.UserComponents.Values, oneFit.Mixture.UserComponents.Values);
+        // The catalog shortcut: the warm-start settings, the column as the start.
+        var shortcut = mi.WarmStartedDifferentiableClustering(interests: 2);
+        Assert.Equal(DcmDefaults.WarmStartEpochs, shortcut.EngineOptions.Epochs);
+        Assert.Equal(DcmDefaults.WarmStartTemperature, shortcut.EngineOptions.Dcm.Temperature);
+
+        // Misuse is named: an algorithm that takes no start, both starts at once, a missing or mistyped column.
+        var wrongAlgorithm = new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.ImplicitAls, InitialItemsColumnName = "ItemEmbedding" };
+        Assert.Contains("InitialItemsColumnName is set, but only", Assert.Throws<ArgumentException>(() => mi.GraphEmbedding(wrongAlgorithm)).Message);
+        Assert.Contains("both set", Assert.Throws<ArgumentException>(() => mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.DifferentiableClustering, InitialItemsColumnName = "ItemEmbedding", Dcm = new DcmOptions { InitialItems = fromTable.Dcm.InitialItems },
+        })).Message);
+        var keyed = MLNetTestData.Keyed(ml, out _);
+        Assert.Contains("'ItemEmbedding' (option InitialItemsColumnName) was not found", Assert.Throws<ArgumentException>(() => mi.GraphEmbedding(fromColumn).Fit(keyed)).Message);
+        var noVectors = Dcm();
+        noVectors.InitialItemsColumnName = "User";
+        Assert.Contains("(option InitialItemsColumnName)", Assert.Throws<ArgumentException>(() => mi.GraphEmbedding(noVectors).Fit(keyed)).Message);
+    }
 }

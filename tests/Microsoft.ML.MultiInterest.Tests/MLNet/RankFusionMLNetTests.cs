@@ -187,20 +187,21 @@ public sealed class RankFusionMLNetTests : IDisposable
         var train = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
         var mi = ml.MultiInterest();
         #region RankFusion
-        var keys = ml.Transforms.Conversion.MapValueToKey("User").Append(ml.Transforms.Conversion.MapValueToKey("Item")).Fit(train);
-        var als = mi.GraphEmbedding(algorithm: EmbeddingAlgorithm.ImplicitAls, dimension: 16).Fit(keys.Transform(train));
-        var vectors = keys.Append(als);
-        var lists = mi.HistoryInterestMmr(candidates: 10)
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("User")
+            .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
+            .Append(mi.GraphEmbedding(algorithm: EmbeddingAlgorithm.ImplicitAls, dimension: 16))
+            .Append(mi.HistoryInterestMmr(candidates: 10))
             .Append(ml.Transforms.CopyColumns("HistoryMmrCandidates", "Candidates"))   // kept: the next retriever writes Candidates
-            .Append(mi.DifferentiableClustering(start: als, interests: 4))             // DCM's item vectors start from the ALS ones
+            .Append(mi.WarmStartedDifferentiableClustering(interests: 4))              // DCM's item vectors start from the ALS ones
             .Append(mi.RoundRobinRetriever(candidates: 10))
-            .Append(mi.RankFusion(["HistoryMmrCandidates", "Candidates"], [DcmDefaults.FusionWeight, 1 - DcmDefaults.FusionWeight], candidates: 10))
-            .Fit(vectors.Transform(train));
-        var model = vectors.Append(lists);   // Transform appends the fused Candidates and CandidateScores
+            .Append(mi.RankFusion(["HistoryMmrCandidates", "Candidates"], [DcmDefaults.FusionWeight, 1 - DcmDefaults.FusionWeight], candidates: 10));
+        var model = pipeline.Fit(train);   // Transform appends the fused Candidates and CandidateScores
         #endregion
 
-        var stages = ((IEnumerable<ITransformer>)lists).OfType<CandidateRetrievalTransformer>().ToArray();
+        var stages = ((IEnumerable<ITransformer>)model).OfType<CandidateRetrievalTransformer>().ToArray();
         Assert.Equal([CandidateMethod.Mmr, CandidateMethod.RoundRobin], stages.Select(s => s.Method));
+        // DCM learned at the ALS dimension: its item vectors started from the ALS ones.
+        Assert.Equal(16, ((IEnumerable<ITransformer>)model).OfType<GraphEmbeddingTransformer>().Last().Mixture!.Dimension);
         int users = stages[0].UserCount;
         var sources = stages.Select(s =>
         {
