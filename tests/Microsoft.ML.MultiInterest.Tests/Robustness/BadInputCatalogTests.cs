@@ -200,6 +200,11 @@ public class BadInputCatalogTests
             var ml = new MLContext();
             return ml.MultiInterest().RankFusion(["A", "B"]).Fit(ml.Data.LoadFromEnumerable(new[] { new FusionSources() }));
         }),
+        ["option-initial-items-wrong-algorithm"] = Throws<ArgumentException>(["InitialItemsColumnName is set, but only Algorithm = DifferentiableClustering or MixtureEmbedding",
+            "(Algorithm is ImplicitAls)"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.ImplicitAls, InitialItemsColumnName = MultiInterestColumnNames.ItemEmbedding,
+            })),
 
         // ---- evaluation ----
         ["evaluate-keys-of-another-mapping"] = Throws<ArgumentException>(["over 5 values", "over 6 values", "same fitted MapValueToKey"], () =>
