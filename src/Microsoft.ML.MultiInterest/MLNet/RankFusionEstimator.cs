@@ -9,7 +9,9 @@ namespace Microsoft.ML.MultiInterest;
 /// retrievers with different errors recall more together than either: on cit-HepPh, history-interest MMR fused with DCM's
 /// round robin (weights 0.6 / 0.4, <see cref="DcmDefaults.FusionWeight"/>) recalls more than either at 1.10x Unimodal's
 /// diversity (docs/results.md). Give the source retrievers their own output column names (their
-/// <see cref="RetrieverOptions.CandidatesColumnName"/>), then name those columns here.
+/// <see cref="RetrieverOptions.CandidatesColumnName"/>, or a <c>CopyColumns</c> of a list before the next retriever writes
+/// Candidates again), then name those columns here. <see cref="MultiInterestCatalog.CreateRecommender(ITransformer)"/> serves
+/// the fitted pipeline's fusion live, and the saved model's too.
 /// </summary>
 /// <remarks>
 /// Nothing is learned: Fit checks the columns and returns a <see cref="RankFusionTransformer"/>, which fuses row by row, so
