@@ -40,6 +40,19 @@ public sealed class RankFusionMLNetTests : IDisposable
         return (ml, raw, model);
     }
 
+    /// <summary>A retrieval stage's fitted list of every user key, as the engine's lists over item rows (key - 1).</summary>
+    private static RankedLists ListsOf(CandidateRetrievalTransformer stage)
+    {
+        var lists = new RankedLists(stage.UserCount, stage.Candidates);
+        for (int u = 0; u < stage.UserCount; u++)
+        {
+            var items = stage.GetCandidates((uint)u + 1).ItemKeys.TakeWhile(k => k != 0).Select(k => (int)k - 1).ToArray();
+            items.CopyTo(lists.IndexSlots(u));
+            lists.Counts[u] = items.Length;
+        }
+        return lists;
+    }
+
     private static uint[][] KeyLists(IDataView view, string column) =>
         view.GetColumn<VBuffer<uint>>(view.Schema[column]).Select(v => v.DenseValues().ToArray()).ToArray();
 
@@ -74,18 +87,7 @@ public sealed class RankFusionMLNetTests : IDisposable
         Assert.Equal(["UnimodalCandidates", "MmrCandidates"], fusion.SourceColumnNames);
         Assert.Equal(weights, fusion.Weights);
         int users = stages[0].UserCount;
-        var sources = stages.Select(s =>
-        {
-            var lists = new RankedLists(users, s.Candidates);
-            for (int u = 0; u < users; u++)
-            {
-                var (keys, _) = s.GetCandidates((uint)u + 1);
-                var items = keys.TakeWhile(k => k != 0).Select(k => (int)k - 1).ToArray();
-                items.CopyTo(lists.IndexSlots(u));
-                lists.Counts[u] = items.Length;
-            }
-            return lists;
-        }).ToArray();
+        var sources = stages.Select(ListsOf).ToArray();
         var expected = RankFusion.Fuse(sources, weights, 10);
 
         var scored = model.Transform(raw);
@@ -203,17 +205,7 @@ public sealed class RankFusionMLNetTests : IDisposable
         // DCM learned at the ALS dimension: its item vectors started from the ALS ones.
         Assert.Equal(16, ((IEnumerable<ITransformer>)model).OfType<GraphEmbeddingTransformer>().Last().Mixture!.Dimension);
         int users = stages[0].UserCount;
-        var sources = stages.Select(s =>
-        {
-            var ranked = new RankedLists(users, s.Candidates);
-            for (int u = 0; u < users; u++)
-            {
-                var items = s.GetCandidates((uint)u + 1).ItemKeys.TakeWhile(k => k != 0).Select(k => (int)k - 1).ToArray();
-                items.CopyTo(ranked.IndexSlots(u));
-                ranked.Counts[u] = items.Length;
-            }
-            return ranked;
-        }).ToArray();
+        var sources = stages.Select(ListsOf).ToArray();
         var expected = RankFusion.Fuse(sources, [DcmDefaults.FusionWeight, 1 - DcmDefaults.FusionWeight], 10);
         var scored = model.Transform(train);
         var rowUsers = MLNetTestData.Keys(scored, "User");

@@ -40,36 +40,32 @@ internal sealed class SavedChainBuilder
     public void Metadata(string key, string value) => _metadata[key] = value;
 
     /// <summary>Feeds the key column <paramref name="column"/> to the graph; returns the name of its int64 scalar (0 = missing key).</summary>
-    public string KeyInput(string column, int count)
-    {
-        string converted = Temporary();
-        AddFitColumn(column, new KeyDataViewType(typeof(uint), count));
-        _keyConversions.Add((converted, column));
-        _onnxInputs.Add(converted);
-        string wide = converted + "_int64", scalar = converted + "_scalar";
-        Graph.AddInput(converted, TensorProto.Types.DataType.Uint32, 1, 1)
-            .AddNode("Cast", [converted], [wide], OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.Int64))
-            .AddInitializer(scalar + "_shape", [0], ReadOnlySpan<long>.Empty)
-            .AddNode("Reshape", [wide, scalar + "_shape"], [scalar]);
-        return scalar;
-    }
+    public string KeyInput(string column, int count) =>
+        KeyTensorInput(column, new KeyDataViewType(typeof(uint), count), 1, "_scalar", []);
 
     /// <summary>
     /// Feeds the known-size vector of keys <paramref name="column"/> (<paramref name="size"/> keys over <paramref name="count"/>
     /// values) to the graph; returns the name of its int64 <c>[size]</c> tensor (0 = missing key).
     /// </summary>
-    public string KeyVectorInput(string column, int size, int count)
+    public string KeyVectorInput(string column, int size, int count) =>
+        KeyTensorInput(column, new VectorDataViewType(new KeyDataViewType(typeof(uint), count), size), size, "_flat", [size]);
+
+    /// <summary>
+    /// A key column of <paramref name="width"/> keys, converted to UInt32 before the graph and to an int64 tensor of shape
+    /// <paramref name="shape"/> inside it; returns that tensor's name.
+    /// </summary>
+    private string KeyTensorInput(string column, DataViewType fitType, int width, string suffix, long[] shape)
     {
         string converted = Temporary();
-        AddFitColumn(column, new VectorDataViewType(new KeyDataViewType(typeof(uint), count), size));
+        AddFitColumn(column, fitType);
         _keyConversions.Add((converted, column));
         _onnxInputs.Add(converted);
-        string wide = converted + "_int64", flat = converted + "_flat";
-        Graph.AddInput(converted, TensorProto.Types.DataType.Uint32, 1, size)
+        string wide = converted + "_int64", reshaped = converted + suffix;
+        Graph.AddInput(converted, TensorProto.Types.DataType.Uint32, 1, width)
             .AddNode("Cast", [converted], [wide], OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.Int64))
-            .AddInitializer(flat + "_shape", [1], [(long)size])
-            .AddNode("Reshape", [wide, flat + "_shape"], [flat]);
-        return flat;
+            .AddInitializer(reshaped + "_shape", [shape.Length], shape)
+            .AddNode("Reshape", [wide, reshaped + "_shape"], [reshaped]);
+        return reshaped;
     }
 
     /// <summary>
