@@ -18,13 +18,10 @@ public sealed partial class MultiInterestCatalog
         ArgumentNullException.ThrowIfNull(model);
         if (MultiInterestRecommender.FindFusion(model) is { } fusion)
         {
-            // Sources of weight 0 add nothing to the lists, so they need no stage behind them.
             var retrievers = MultiInterestRecommender.Retrievers(model).ToArray();
-            var counted = Enumerable.Range(0, fusion.SourceColumnNames.Count).Where(l => fusion.Weights[l] > 0).ToArray();
-            var sources = counted.Select(l => retrievers.FirstOrDefault(r => fusion.SourceStageIds[l] is { } id && r.Columns.StageId == id)?.Columns.Live
-                ?? throw new ArgumentException(RankFusionTransformer.UnservedSource(fusion.SourceColumnNames[l]), nameof(model)))
-                .ToArray();
-            return new MultiInterestRecommender(sources, counted.Select(l => fusion.Weights[l]).ToArray(), fusion.Candidates);
+            var (sources, weights) = RankFusionTransformer.ServedSources(fusion.SourceColumnNames, fusion.SourceStageIds, fusion.Weights,
+                id => retrievers.FirstOrDefault(r => r.Columns.StageId == id)?.Columns.Live, message => new ArgumentException(message, nameof(model)));
+            return new MultiInterestRecommender(sources, weights, fusion.Candidates);
         }
         var retriever = MultiInterestRecommender.FindRetriever(model) ?? throw new ArgumentException(
             "The model holds no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever or RoundRobinRetriever). "

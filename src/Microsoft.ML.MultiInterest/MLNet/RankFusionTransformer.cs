@@ -81,6 +81,19 @@ public sealed class RankFusionTransformer : MultiInterestTransformerBase
         return (KeyNames.Of(first, items), sizes, stageIds);
     }
 
+    /// <summary>
+    /// The stage behind each source of weight &gt; 0 (those with weight 0 add nothing, so need none), in source order, with its
+    /// weight: <paramref name="stageOf"/> finds a stage by its fingerprint; a source with none fails through
+    /// <paramref name="unserved"/>, which gets <see cref="UnservedSource"/>'s message.
+    /// </summary>
+    internal static (T[] Stages, double[] Weights) ServedSources<T>(IReadOnlyList<string> columns, IReadOnlyList<string?> stageIds, IReadOnlyList<double> weights,
+        Func<string, T?> stageOf, Func<string, Exception> unserved) where T : class
+    {
+        var counted = Enumerable.Range(0, columns.Count).Where(l => weights[l] > 0).ToArray();
+        var stages = counted.Select(l => (l < stageIds.Count && stageIds[l] is { } id ? stageOf(id) : null) ?? throw unserved(UnservedSource(columns[l]))).ToArray();
+        return (stages, counted.Select(l => weights[l]).ToArray());
+    }
+
     /// <summary>Why a fusion cannot be served live when source column <paramref name="column"/> has no retrieval stage behind it.</summary>
     internal static string UnservedSource(string column) =>
         $"The rank fusion's source column '{column}' was not filled by a retrieval stage of this model, so it cannot be served live: "

@@ -46,15 +46,9 @@ public sealed partial class MultiInterestModel
     internal (LiveRetriever[] Sources, double[] Weights) FusionSources()
     {
         var fusion = RankFusions[^1];
-        var counted = Enumerable.Range(0, fusion.SourceColumnNames.Count).Where(l => fusion.Weights[l] > 0).ToArray();
-        var lives = counted.Select(l =>
-        {
-            string? id = fusion.SourceStageIds.Count > l ? fusion.SourceStageIds[l] : null;
-            var stage = CandidateLists.FirstOrDefault(c => id != null && c.StageId == id)
-                ?? throw new InvalidOperationException(RankFusionTransformer.UnservedSource(fusion.SourceColumnNames[l]));
-            return new LiveRetriever(CreateServingTables(stage, null));
-        }).ToArray();
-        return (lives, counted.Select(l => fusion.Weights[l]).ToArray());
+        var (stages, weights) = RankFusionTransformer.ServedSources(fusion.SourceColumnNames, fusion.SourceStageIds, fusion.Weights,
+            id => CandidateLists.FirstOrDefault(c => c.StageId == id), message => new InvalidOperationException(message));
+        return (stages.Select(stage => new LiveRetriever(CreateServingTables(stage, null))).ToArray(), weights);
     }
 
     private ServingTables CreateServingTables(SavedCandidates stage, RetrievalSettings? settings)
