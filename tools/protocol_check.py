@@ -8,7 +8,7 @@ Usage (numpy/scipy required, e.g. apt-get install python3-numpy python3-scipy):
   /usr/bin/python3 tools/protocol_check.py --train TRAIN.tsv[.gz] --test TEST.tsv[.gz] \
       --user-embeddings U.tsv --item-embeddings I.tsv --item-clusters C.tsv \
       [--components 5 --neighbors 10 --lambda 0.8 --alpha 1 --cutoffs 10,20,50] \
-      [--metrics metrics.json] [--candidates candidates.tsv] [--users N]
+      [--metrics metrics.json] [--candidates candidates.tsv] [--users N] [--unseen miss|drop]
 
 Reading of the spec implemented here (see the report / --help for details):
   * Unimodal: top-M items by float32 dot(u, i) (raw vectors), training items excluded.
@@ -41,6 +41,11 @@ Reading of the spec implemented here (see the report / --help for details):
     ||i_k - mean|| on unit-normalised item embeddings (divides by the list length);
     EMD exact (scipy linprog / HiGHS), Euclidean cost, sources u^c with w_c (unimodal: the
     normalised user embedding, weight 1), targets the unit held-out item embeddings, uniform.
+  * Held-out edges whose user or item is not in the embedding files (unseen in training), as
+    `evaluate` treats them: with --unseen miss (the default, evaluate's too) an unseen item stays
+    in its user's Recall and NDCG denominators as a miss, and a test user with no seen held-out
+    item counts as 0 in Recall and NDCG (it has no list); Diversity and EMD average the users with
+    a seen held-out item. --unseen drop leaves such edges out of every figure.
 """
 import argparse
 import gzip
@@ -190,17 +195,18 @@ def emd_exact(src, w, tgt):
     return float(res.fun)
 
 
-def ndcg_at(L, held, K):
+def ndcg_at(L, held, K, n_held=None):
     """NDCG@K with binary gains of the ranked list L against the set of held-out items:
     DCG = sum over the first K ranks p (0-based) whose item is held out of 1/log2(p + 2), an item
-    listed twice counting at its first rank only; IDCG = sum over p < min(K, |held|) of the same."""
+    listed twice counting at its first rank only; IDCG = sum over p < min(K, n_held) of the same,
+    n_held = |held| unless given (held-out items unseen in training count there too)."""
     seen = set()
     dcg = 0.0
     for p, x in enumerate(L[:K]):
         if x in held and x not in seen:
             dcg += 1.0 / math.log2(p + 2)
         seen.add(x)
-    ideal = sum(1.0 / math.log2(p + 2) for p in range(min(K, len(held))))
+    ideal = sum(1.0 / math.log2(p + 2) for p in range(min(K, len(held) if n_held is None else n_held)))
     return dcg / ideal
 
 
@@ -286,20 +292,36 @@ class Protocol:
         self.has_train = np.array([len(x) > 0 for x in self.train])
         # test users in order of first appearance
         test_sets = OrderedDict()
-        bad = 0
+        unseen_pairs = set()  # distinct held-out (user, item) pairs whose user or item has no embedding
         for u, i in test:
             ur = self.user_row.get(u)
             ir = self.item_row.get(i)
             if ur is None or ir is None:
-                bad += 1
+                unseen_pairs.add((u, i))
                 continue
             test_sets.setdefault(ur, set()).add(ir)
-        if bad:
-            self.log("WARNING: %d test edges with unknown user/item skipped" % bad)
+        # Unseen items of seen users stay in their denominators; users without a seen item are missed users.
+        self.unseen_items = Counter()
+        missed = set()
+        for u, i in unseen_pairs:
+            ur = self.user_row.get(u)
+            if ur is not None and ur in test_sets:
+                self.unseen_items[ur] += 1
+            else:
+                missed.add(u)
+        self.missed_users = len(missed)
+        if a.unseen == "drop":
+            self.unseen_items.clear()
+            self.missed_users = 0
+        if unseen_pairs:
+            self.log("NOTE: %d held-out edges name a user or item without an embedding (%s): %d missed users"
+                     % (len(unseen_pairs), "misses, as evaluate's default" if a.unseen == "miss" else "left out",
+                        self.missed_users))
         self.test_users = list(test_sets.keys())
         self.n_test_users_all = len(self.test_users)
         if a.users:
             self.test_users = self.test_users[:a.users]
+            self.missed_users = 0  # a prefix of the users: the missed ones are not among them
         self.test_sets = {u: np.array(sorted(test_sets[u]), dtype=np.int64)
                           for u in self.test_users}
         # derived
@@ -544,9 +566,10 @@ class Protocol:
             self.metrics[m]["emd"] = self.emd[m]
 
     def list_metrics(self, lists, methods=METHODS):
-        """lists[method][K][user] = list of item rows.  Averages over self.test_users;
-        a missing list counts as recall 0 and NDCG 0 / is skipped for diversity (reported).
-        NDCG@K scores the first K entries of a list (the protocol's lists have at most K)."""
+        """lists[method][K][user] = list of item rows.  Averages over self.test_users (and the missed
+        users, as zeros, for recall and NDCG); a missing list counts as recall 0 and NDCG 0 / is
+        skipped for diversity (reported). Unseen held-out items count in the recall and NDCG
+        denominators. NDCG@K scores the first K entries of a list (the protocol's lists have at most K)."""
         out = {}
         for m in methods:
             out[m] = {"recall": {}, "ndcg": {}, "diversity": {}, "missing": {}}
@@ -563,11 +586,14 @@ class Protocol:
                         continue
                     L = list(L)
                     held = set(ts.tolist())
-                    rs.append(len(set(L) & held) / len(ts))
-                    ns.append(ndcg_at(L, held, K))
+                    total = len(ts) + self.unseen_items[u]
+                    rs.append(len(set(L) & held) / total)
+                    ns.append(ndcg_at(L, held, K, total))
                     if L:
                         X = self.In[L]
                         ds.append(float(np.linalg.norm(X - X.mean(axis=0), axis=1).mean()))
+                rs += [0.0] * self.missed_users
+                ns += [0.0] * self.missed_users
                 out[m]["recall"][K] = float(np.mean(rs)) if rs else float("nan")
                 out[m]["ndcg"][K] = float(np.mean(ns)) if ns else float("nan")
                 out[m]["diversity"][K] = float(np.mean(ds)) if ds else float("nan")
@@ -752,6 +778,9 @@ def main():
     ap.add_argument("--users", type=int, default=0,
                     help="restrict to the first N test users (order of first appearance)")
     ap.add_argument("--block", type=int, default=512, help="users per scoring block")
+    ap.add_argument("--unseen", choices=("miss", "drop"), default="miss",
+                    help="held-out edges whose user or item has no embedding: misses (evaluate's default) "
+                         "or left out (evaluate --unseen drop)")
     ap.add_argument("--float-arith", action="store_true",
                     help="diagnostic: compute cluster probabilities p_s and quota shares in IEEE "
                          "doubles instead of exact fractions (rounding then breaks exact ties)")
@@ -765,9 +794,10 @@ def main():
     T0 = time.time()
     P = Protocol(args)
     P.load()
-    print("protocol_check: %d test users%s; m=%d k=%d lambda=%s alpha=%s cutoffs=%s" % (
+    print("protocol_check: %d test users%s%s; m=%d k=%d lambda=%s alpha=%s cutoffs=%s" % (
         len(P.test_users),
         (" (first %d of %d)" % (len(P.test_users), P.n_test_users_all)) if args.users else "",
+        (" + %d missed (0 in recall and NDCG)" % P.missed_users) if P.missed_users else "",
         P.m, P.k, args.lam, args.alpha, args.cutoffs))
     print()
     P.run()

@@ -120,6 +120,9 @@ internal static class MetricsJson
                 ["test_edges_unseen"] = unseenTestEdges,
                 ["test_users"] = result.TestUsers.Count,
                 ["test_users_missed"] = result.MissedUsers,
+                // The users each figure is averaged over (missed users count as zeros in Recall and NDCG only).
+                ["users_averaged_recall_ndcg"] = result.TestUsers.Count + result.MissedUsers,
+                ["users_averaged_diversity_emd"] = result.TestUsers.Count,
             },
             ["seconds"] = seconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
         };

@@ -33,7 +33,12 @@ internal static class ResultTable
         var cutoffs = result.Methods[0].Recall.Keys.Order().ToArray();
         string header = "| approach | " + string.Join(" | ", cutoffs.Select(k => $"R@{k}")) + " | " + string.Join(" | ", cutoffs.Select(k => $"D@{k}")) + " | EMD |";
         log.WriteLine();
-        log.WriteLine($"Measured on {result.TestUsers.Count:N0} test users:");
+        log.WriteLine(result.MissedUsers == 0
+            ? $"Measured on {result.TestUsers.Count:N0} test users:"
+            // Say which users each figure averages, so that a reader re-deriving them from the exported lists gets the same.
+            : $"Measured on {result.TestUsers.Count:N0} test users with lists, plus {result.MissedUsers:N0} with no held-out item seen in training"
+              + $" (no list; 0 in Recall and NDCG, which average all {result.TestUsers.Count + result.MissedUsers:N0}; Diversity and EMD average the"
+              + $" {result.TestUsers.Count:N0} with lists):");
         log.WriteLine(header);
         log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", 2 * cutoffs.Length + 2)));
         foreach (var m in result.Methods)

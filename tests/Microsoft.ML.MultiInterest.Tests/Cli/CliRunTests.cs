@@ -245,6 +245,43 @@ public sealed class CliRunTests : IDisposable
         Assert.Contains("--mix-warm-start", stray.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Evaluate_says_which_users_each_figure_averages_when_some_held_out_edges_are_unseen()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        // A test user with no training edge, and a seen test user's edge to an item never trained on.
+        var heldOut = File.ReadAllLines(test).ToList();
+        string seenUser = heldOut[1].Split('\t')[0];
+        heldOut.Add("new-user\ti0");
+        heldOut.Add($"{seenUser}\tnew-item");
+        File.WriteAllLines(test, heldOut);
+        string output = Path.Combine(_directory, "unseen");
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
+            "--clusters", "8", "--tuned-clusters", "0", "--history-interest-weight", "-1", "--threads", "1", "--out", output, "--export");
+        Assert.True(run.ExitCode == 0, run.Error);
+
+        using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
+        var counts = metrics.RootElement.GetProperty("counts");
+        int withLists = counts.GetProperty("test_users").GetInt32();
+        Assert.Equal(1, counts.GetProperty("test_users_missed").GetInt32());
+        Assert.Equal(2, counts.GetProperty("test_edges_unseen").GetInt32());
+        Assert.Equal(withLists + 1, counts.GetProperty("users_averaged_recall_ndcg").GetInt32());
+        Assert.Equal(withLists, counts.GetProperty("users_averaged_diversity_emd").GetInt32());
+        Assert.Contains($"Measured on {withLists:N0} test users with lists, plus 1 with no held-out item seen in training", run.Out, StringComparison.Ordinal);
+
+        // Recall@10 re-derived from the exported lists with those denominators: every held-out edge of a user counts
+        // (the unseen item too), and the unseen user, who has no list, adds a zero.
+        var held = File.ReadLines(test).Skip(1).Select(l => l.Split('\t')).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Select(p => p[1]).ToHashSet());
+        var lists = File.ReadLines(Path.Combine(output, "candidates.tsv")).Skip(1).Select(l => l.Split('\t'))
+            .Where(p => p[1] == "unimodal@10").GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Select(p => p[3]).ToHashSet());
+        Assert.Equal(withLists, lists.Count);
+        Assert.DoesNotContain("new-user", lists.Keys);
+        double recall = held.Sum(p => lists.TryGetValue(p.Key, out var list) ? (double)p.Value.Count(list.Contains) / p.Value.Count : 0) / held.Count;
+        double reported = metrics.RootElement.GetProperty("methods").GetProperty("unimodal").GetProperty("recall").GetProperty("10").GetDouble();
+        Assert.Equal(withLists + 1, held.Count);
+        Assert.Equal(recall, reported, 12);
+    }
+
     private static bool IsPng(string path) =>
         File.Exists(path) && File.ReadAllBytes(path).AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A });
 
