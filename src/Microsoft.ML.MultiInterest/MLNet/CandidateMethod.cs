@@ -23,4 +23,10 @@ public enum CandidateMethod
     /// <see cref="MultiInterestRecommender"/> over a fusing pipeline reports. No retrieval stage has this method.
     /// </summary>
     RankFusion,
+
+    /// <summary>
+    /// Pinterest's conditional retrieval (<see cref="ConditionalRetrieverEstimator"/>): one learned query per condition (topic) of
+    /// the user, searched inside that condition's items, quotas by the user's share of each condition, the unimodal ranking as the fill.
+    /// </summary>
+    Conditional,
 }

@@ -176,6 +176,30 @@ public sealed partial class MultiInterestCatalog
     public RoundRobinRetrieverEstimator RoundRobinRetriever(int candidates = RoundRobinRetrieverDefaults.Candidates, bool excludeSeen = RoundRobinRetrieverDefaults.ExcludeSeen) =>
         RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { Candidates = candidates, ExcludeSeen = excludeSeen });
 
+    /// <summary>
+    /// Pinterest's conditional retrieval (<see cref="ConditionalRetrieverEstimator"/>): one learned query per condition (explicit
+    /// topic) of the user, searched inside the condition's items, quotas by the user's condition shares, the unimodal ranking as the fill.
+    /// </summary>
+    /// <param name="options">All settings.</param>
+    public ConditionalRetrieverEstimator ConditionalRetriever(ConditionalRetrieverEstimator.Options options) => new(Context, options);
+
+    /// <summary>
+    /// Pinterest's conditional retrieval over the item condition key column <paramref name="itemConditionColumnName"/> (a
+    /// missing key: the item has no condition). Other settings: <see cref="ConditionalRetriever(ConditionalRetrieverEstimator.Options)"/>.
+    /// </summary>
+    /// <param name="itemConditionColumnName">The item condition (topic) key column of the edge rows.</param>
+    /// <param name="candidates">M, candidates per user.</param>
+    /// <param name="maxConditions">Conditions per user at most (its most frequent ones).</param>
+    /// <param name="headShare">Share of each list reserved for the unimodal head, in [0, 1].</param>
+    /// <param name="excludeSeen">Whether training items are excluded.</param>
+    public ConditionalRetrieverEstimator ConditionalRetriever(string itemConditionColumnName = MultiInterestColumnNames.ItemCondition,
+        int candidates = ClusterQuotaRetrieverDefaults.Candidates, int maxConditions = ConditionalDefaults.MaxConditions,
+        double headShare = ClusterQuotaRetrieverDefaults.HeadShare, bool excludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen) =>
+        ConditionalRetriever(new ConditionalRetrieverEstimator.Options
+        {
+            ItemConditionColumnName = itemConditionColumnName, Candidates = candidates, MaxConditions = maxConditions, HeadShare = headShare, ExcludeSeen = excludeSeen,
+        });
+
     /// <summary>Fuses the candidate lists of several retrieval stages into one (<see cref="RankFusionEstimator"/>).</summary>
     /// <param name="options">All settings.</param>
     public RankFusionEstimator RankFusion(RankFusionEstimator.Options options) => new(Context, options);

@@ -49,6 +49,12 @@ public static partial class MultiInterestColumnNames
     /// <summary>The item cluster key column appended by <see cref="SphericalKMeansTrainer"/>: "ItemCluster".</summary>
     public const string ItemCluster = "ItemCluster";
 
+    /// <summary>
+    /// The conventional name of an item condition (explicit topic) key column on the edge rows, read by
+    /// <see cref="ConditionalRetrieverEstimator"/>: "ItemCondition". A missing key (0) means the item has no condition.
+    /// </summary>
+    public const string ItemCondition = "ItemCondition";
+
     /// <summary>The similarity to the cluster centroid appended by <see cref="SphericalKMeansTrainer"/>: "ClusterSimilarity".</summary>
     public const string ClusterSimilarity = "ClusterSimilarity";
 

@@ -32,4 +32,10 @@ public static class ConditionalDefaults
 
     /// <summary>Quota exponent over the union of explicit and implicit components: 1.</summary>
     public const double Alpha = 1.0;
+
+    /// <summary>
+    /// The unimodal ranking that fills a conditional list of M (and holds its head) is this many times M long: 2, since the
+    /// conditions' quotas may already hold its first items.
+    /// </summary>
+    public const int FillFactor = 2;
 }

@@ -54,6 +54,20 @@ internal sealed class CompactItems
         return ItemClustering.Create(assignments, rows.ClusterCount, Embeddings);
     }
 
+    /// <summary>
+    /// The conditions (explicit topics) of the compact items from the condition keys <paramref name="rows"/> read (in its
+    /// cluster slot): a missing key (0) is an item without a condition, which only the unimodal fill can return.
+    /// </summary>
+    /// <exception cref="ArgumentException">No item has a condition.</exception>
+    public ItemConditions Conditions(EdgeRows rows, IReadOnlyList<string> names, string column, string option)
+    {
+        var assignments = new int[RowOf.Length];
+        for (int j = 0; j < assignments.Length; j++) assignments[j] = Math.Max(rows.ClusterOf(RowOf[j]), ItemConditions.None);
+        if (Array.TrueForAll(assignments, c => c == ItemConditions.None))
+            throw new ArgumentException($"No item has a condition in column '{column}' (option {option}): every key is missing, so there is nothing to condition on.");
+        return ItemConditions.Create(assignments, rows.ClusterCount, names);
+    }
+
     /// <summary>Users with edges, ascending.</summary>
     public int[] ActiveUsers { get; }
 }

@@ -85,6 +85,12 @@ public sealed record RetrievalSettings
     /// <summary>Whether the clustered pool also searches the lists of the user's history items. Default <see cref="HistoryPoolDefaults.HistoryLists"/>.</summary>
     public bool PoolHistoryLists { get; init; } = HistoryPoolDefaults.HistoryLists;
 
+    /// <summary>
+    /// Conditions per user at most of conditional retrieval (its most frequent ones in its history). Default
+    /// <see cref="ConditionalDefaults.MaxConditions"/>; models saved before the setting existed read it back.
+    /// </summary>
+    public int MaxConditions { get; init; } = ConditionalDefaults.MaxConditions;
+
     /// <summary>The engine's pool options of these settings; <paramref name="threads"/> build the clustered lists.</summary>
     public HistoryPoolOptions Pool(int threads = 0) => new()
     {

@@ -27,6 +27,8 @@ internal static class CandidatePersistence
     private const string FoldInMatchKey = "FoldInMatchUserVectors";
     private const string FoldInFittedKey = "FoldInFitted";
     private const string StageIdKey = "StageId";
+    private const string ConditionVectorsTable = "condition_vectors", ConditionBetasTable = "condition_betas", ConditionItemsTable = "condition_of_serving_items",
+        ConditionNamesTable = "condition_names", ConditionScaleKey = "ConditionScoreScale", MaxConditionsKey = "MaxConditions";
     private const string PoolSearchKey = "HistoryPoolSearch", PoolListsKey = "HistoryPoolLists", PoolProbesKey = "HistoryPoolProbes", PoolUserProbesKey = "HistoryPoolUserProbes",
         PoolHistoryListsKey = "HistoryPoolHistoryLists";
 
@@ -84,6 +86,7 @@ internal static class CandidatePersistence
         builder.Metadata(InterestKey, settings.InterestWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         if (settings.Interests == MmrInterests.History) AddHistoryInterests(builder, settings);
         if (tables.Learned?.Dcm is { } dcm) AddDcm(builder, dcm);
+        if (tables.Conditional is { } conditional) AddConditional(builder, conditional, settings.MaxConditions);
         string key = builder.KeyInput(columns.UserColumn, users);
         string user = PresentKeys.Declare(builder, key, UserKeys, UserKeyCountKey, users, perKey ? Enumerable.Range(0, users).ToArray() : fitted);
         builder.Graph
@@ -238,6 +241,66 @@ internal static class CandidatePersistence
             exponent);
     }
 
+    /// <summary>
+    /// A conditional stage keeps its condition parameters (t_c, β_c, the score scale), the condition of each serving item
+    /// (-1: none, as <see cref="ItemConditions.None"/>), the condition names and the conditions per user, so a loaded model
+    /// represents a fresh history as the fitted stage does.
+    /// </summary>
+    private static void AddConditional(SavedChainBuilder builder, ConditionalModel model, int maxConditions)
+    {
+        int count = model.Conditions.Count, d = model.Dimension;
+        var vectors = new float[count * d];
+        var betas = new float[count];
+        for (int c = 0; c < count; c++)
+        {
+            model.ConditionVector(c).CopyTo(vectors.AsSpan(c * d, d));
+            betas[c] = model.HistoryWeight(c);
+        }
+        var conditionOf = model.Conditions.Assignments.ToArray().Select(c => (long)c).ToArray();
+        builder.Metadata(ConditionScaleKey, model.ScoreScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        builder.Metadata(MaxConditionsKey, SavedMetadata.Text(maxConditions));
+        // Unused outputs keep ONNX Runtime from dropping the tables with a warning, as for the serving tables.
+        builder.Graph
+            .AddInitializer(ConditionVectorsTable, [count, d], vectors)
+            .AddInitializer(ConditionBetasTable, [count], betas)
+            .AddInitializer(ConditionItemsTable, [conditionOf.Length], conditionOf)
+            .AddInitializer(OnnxTensors.String(ConditionNamesTable, [count], [.. model.Conditions.Names]))
+            .AddNode("Identity", [ConditionVectorsTable], [ConditionVectorsTable + "_out"])
+            .AddNode("Identity", [ConditionBetasTable], [ConditionBetasTable + "_out"])
+            .AddNode("Identity", [ConditionItemsTable], [ConditionItemsTable + "_out"])
+            .AddNode("Identity", [ConditionNamesTable], [ConditionNamesTable + "_out"])
+            .AddOutput(ConditionVectorsTable + "_out", TensorProto.Types.DataType.Float, count, d)
+            .AddOutput(ConditionBetasTable + "_out", TensorProto.Types.DataType.Float, count)
+            .AddOutput(ConditionItemsTable + "_out", TensorProto.Types.DataType.Int64, conditionOf.Length)
+            .AddOutput(ConditionNamesTable + "_out", TensorProto.Types.DataType.String, count);
+    }
+
+    private static ConditionalModel? ReadConditional(ModelProto model, Dictionary<string, string> meta)
+    {
+        if (!model.Graph.Initializer.Any(t => t.Name == ConditionVectorsTable)) return null;
+        var vectorsTensor = OnnxTensorReader.Find(model, ConditionVectorsTable);
+        if (OnnxTensorReader.Shape(vectorsTensor) is not [var count, var d])
+            throw new InvalidDataException($"Initializer '{ConditionVectorsTable}' is not a [conditions, dimension] table.");
+        var betas = OnnxTensorReader.Floats(OnnxTensorReader.Find(model, ConditionBetasTable));
+        var conditionOf = OnnxTensorReader.Int64s(OnnxTensorReader.Find(model, ConditionItemsTable));
+        var names = OnnxTensorReader.Strings(OnnxTensorReader.Find(model, ConditionNamesTable));
+        if (betas.Length != count || names.Length != count)
+            throw new InvalidDataException($"The saved conditional stage has {count} condition vectors, {betas.Length} history weights and {names.Length} names.");
+        if (!meta.TryGetValue(ConditionScaleKey, out var scaleText)
+            || !double.TryParse(scaleText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double scale))
+            throw new InvalidDataException($"The saved conditional stage has no number metadata entry '{ConditionScaleKey}'.");
+        ItemConditions conditions;
+        try
+        {
+            conditions = ItemConditions.Create(conditionOf.Select(c => checked((int)c)).ToArray(), count, names);
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException)
+        {
+            throw new InvalidDataException($"The saved conditional stage's item conditions are invalid: {e.Message}", e);
+        }
+        return new ConditionalModel(conditions, new EmbeddingMatrix(count, d, OnnxTensorReader.Floats(vectorsTensor)), betas, [], scale);
+    }
+
     public static SavedCandidates Read(ModelProto model)
     {
         var meta = SavedMetadata.Of(model);
@@ -279,9 +342,14 @@ internal static class CandidatePersistence
             InterestWeight = meta.TryGetValue(InterestKey, out var nu) ? double.Parse(nu, inv) : defaults.InterestWeight,
         };
         settings = ReadHistoryInterests(meta, settings);
+        // Absent from stages other than conditional ones, which keep the default.
+        if (meta.ContainsKey(MaxConditionsKey)) settings = settings with { MaxConditions = SavedMetadata.Int(meta, MaxConditionsKey) };
         var saved = new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
             meta.GetValueOrDefault(ScoresColumnKey, ""), m, names, users, userRows, lists, method, alpha, settings);
         saved.Dcm = ReadDcm(model, meta);
+        saved.Conditional = ReadConditional(model, meta);
+        if (method == CandidateMethod.Conditional && saved.Conditional == null)
+            throw new InvalidDataException($"The saved conditional stage has no '{ConditionVectorsTable}' initializer: its condition parameters are missing.");
         saved.StageId = meta.GetValueOrDefault(StageIdKey);
         if (model.Graph.Initializer.Any(t => t.Name == HistoryOffsetsTable))
         {

@@ -107,6 +107,7 @@ public sealed partial class MultiInterestModel
             Mixtures = mixtures,
             Clustering = clustering,
             Learned = learned,
+            Conditional = stage.Conditional,
             HistoryUsers = historyUsers,
             History = history,
         };

@@ -27,14 +27,15 @@ public sealed partial class MultiInterestModel
             + "source stages' live lists, or with Transformer.Transform.")
         : CandidateLists.FirstOrDefault(c => c.Method == CandidateMethod.ClusterQuota)
         ?? (CandidateLists.Count > 0 ? CandidateLists[0] : null)
-        ?? throw new InvalidOperationException("The model has no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever or RoundRobinRetriever) to serve.");
+        ?? throw new InvalidOperationException("The model has no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever, RoundRobinRetriever or ConditionalRetriever) to serve.");
 
     /// <summary>
     /// Retrieves candidates with this library's engine from the saved tables, exactly as the fitted retrieval
     /// stage did (same M, alpha and fallback; round robin over the GraphEmbedding stage's components), excluding <paramref name="exclusions"/>. By default (null) they are the
     /// training history saved with the model, so the lists equal the saved ones, as every serving path excludes seen
     /// items by default. A history-interest MMR stage (<see cref="MmrInterests.History"/>) reads each user's interests from the
-    /// saved training history and retrieves among the items the stage was fitted with (those with a vector), as its Fit did.
+    /// saved training history and retrieves among the items the stage was fitted with (those with a vector), as its Fit did; so
+    /// does a conditional stage (<see cref="CandidateMethod.Conditional"/>), with the conditions of that history.
     /// </summary>
     /// <param name="userRows">User rows (user key - 1) to serve.</param>
     /// <param name="exclusions">
@@ -61,7 +62,8 @@ public sealed partial class MultiInterestModel
             return new RoundRobinRetriever(model.ItemComponents, model.DestinationComponents)
                 .Retrieve(model.ToMixtureTable(userRows), userRows, exclusions, [stage.Candidates], threads)[0];
         }
-        if (stage.Method == CandidateMethod.Mmr && settings.Interests == MmrInterests.History) return RetrieveHistoryMmr(userRows, exclusions, threads);
+        if (stage.Method == CandidateMethod.Conditional || (stage.Method == CandidateMethod.Mmr && settings.Interests == MmrInterests.History))
+            return RetrieveLive(userRows, exclusions, threads);
         if (stage.Method == CandidateMethod.Mmr)
         {
             int pool = Math.Max(settings.MmrPoolSize, stage.Candidates);
@@ -95,7 +97,8 @@ public sealed partial class MultiInterestModel
     /// <exception cref="InvalidOperationException">The model lacks the embedding, clustering or mixture stage (round robin: the embedding stage's components).</exception>
     /// <exception cref="NotSupportedException">
     /// The stage is history-interest MMR (<see cref="MmrRetrieverEstimator.Options.Interests"/> = <see cref="MmrInterests.History"/>):
-    /// the ONNX graphs serve quota and unimodal retrieval, not the MMR re-ranking over history interests.
+    /// the ONNX graphs serve quota and unimodal retrieval, not the MMR re-ranking over history interests; or conditional
+    /// retrieval (<see cref="CandidateMethod.Conditional"/>), whose per-condition queries the graphs do not compute.
     /// </exception>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
     {
@@ -105,6 +108,10 @@ public sealed partial class MultiInterestModel
             throw new NotSupportedException("The model's retrieval stage is history-interest MMR (MmrRetrieverEstimator.Options.Interests = History), which cannot be "
                 + "exported to ONNX: the serving graphs hold the quota and unimodal scorers, not the fold-in of history interests or the MMR re-ranking. Serve it "
                 + "with mlContext.MultiInterest().CreateRecommender(model) or MultiInterestModel.RetrieveWithEngine, or fit Interests = Clusters to export.");
+        if (stage.Method == CandidateMethod.Conditional)
+            throw new NotSupportedException("The model's retrieval stage is conditional retrieval (ConditionalRetriever), which cannot be exported to ONNX: the serving "
+                + "graphs hold the quota and unimodal scorers, not the per-condition queries (u + beta_c h_u^c) * (1 + t_c). Serve it with "
+                + "mlContext.MultiInterest().CreateRecommender(model) or MultiInterestModel.RetrieveWithEngine.");
         var embedding = EmbeddingOf(stage);
         if (stage.Method == CandidateMethod.RoundRobin)
         {
@@ -126,10 +133,11 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>
-    /// History-interest MMR through the live tables (the fitted stage's recommendable items, its fold-in and the saved training
-    /// history): <paramref name="exclusions"/> (item rows) become exclusions over those items, and the lists item rows again.
+    /// Retrieval through the live tables (the fitted stage's recommendable items, its history interests or conditions and the
+    /// saved training history), for the stages whose representation is read off the history: <paramref name="exclusions"/>
+    /// (item rows) become exclusions over those items, and the lists item rows again.
     /// </summary>
-    private RankedLists RetrieveHistoryMmr(IReadOnlyList<int> userRows, BipartiteGraph? exclusions, int threads)
+    private RankedLists RetrieveLive(IReadOnlyList<int> userRows, BipartiteGraph? exclusions, int threads)
     {
         var live = Live();
         var t = live.Tables;

@@ -60,6 +60,9 @@ public sealed class SavedCandidates
     /// <summary>The soft k-means settings of a round-robin stage over a differentiable-clustering model; null otherwise.</summary>
     internal DcmClustering? Dcm { get; set; }
 
+    /// <summary>The condition parameters of a conditional-retrieval stage, over its serving items; null for the other methods.</summary>
+    internal ConditionalModel? Conditional { get; set; }
+
     /// <summary>The fingerprint of the fitted stage (<see cref="CandidateStageId"/>); null in models saved before 2026-12-01.</summary>
     internal string? StageId { get; set; }
 

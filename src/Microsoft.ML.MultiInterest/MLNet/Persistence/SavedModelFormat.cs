@@ -20,8 +20,10 @@ internal static class SavedModelFormat
     /// round-robin retrieval stage (<see cref="CandidateMethod.RoundRobin"/>, with a differentiable-clustering model's seeds);
     /// a version-2 stage keeps its whole-range component tables and reads as before. Version 4 (2026-12) adds the rank-fusion
     /// stage (<see cref="RankFusionTransformer"/>), which an older reader would skip and then serve one of the fused sources.
+    /// Version 5 (2026-12) adds the conditional retrieval stage (<see cref="CandidateMethod.Conditional"/>, with its condition
+    /// parameters and the condition of each serving item), which an older reader could not serve.
     /// </summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
     public const string GraphEmbeddingStage = "GraphEmbedding";
     public const string SphericalKMeansStage = "SphericalKMeans";

@@ -14,7 +14,7 @@ internal static class FittedServing
 
     public static CandidateRetrievalTransformer Create(MLContext context, string stage, IDataView input, EdgeRows rows, CompactItems items,
         CandidateMethod method, int candidates, double alpha, RetrievalSettings settings, bool excludeSeen,
-        MixtureTable? mixtures, ItemClustering? clustering, RetrieverOptions options, LearnedComponents? learned = null)
+        MixtureTable? mixtures, ItemClustering? clustering, RetrieverOptions options, LearnedComponents? learned = null, ConditionalModel? conditional = null)
     {
         var columns = RetrieverColumns.Of(options);
         var tables = new ServingTables
@@ -32,6 +32,7 @@ internal static class FittedServing
             Mixtures = mixtures,
             Clustering = clustering,
             Learned = learned,
+            Conditional = conditional,
             HistoryUsers = items.ActiveUsers,
             History = items.ActiveHistory(),
         };

@@ -5,9 +5,10 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>
 /// Retrieves one user's candidates at request time from <see cref="ServingTables"/>, with the method and settings the
 /// stage was fitted with: a trained user from its own vector and mixture (round robin: its learned components; history-interest
-/// MMR: the interests of its training history), a user with only fresh history from a mixture and mean vector built from that
-/// history (round robin: <see cref="LearnedComponents.HistoryComponents"/>; history-interest MMR: the history's interests and,
-/// as its own vector, the implicit-ALS fold-in of the whole history), anyone else from the popular-items fallback. The training history and the
+/// MMR: the interests of its training history; conditional: the conditions of its training history), a user with only fresh
+/// history from a mixture and mean vector built from that history (round robin: <see cref="LearnedComponents.HistoryComponents"/>;
+/// history-interest MMR: the history's interests and, as its own vector, the implicit-ALS fold-in of the whole history;
+/// conditional: the history's conditions over its mean vector), anyone else from the popular-items fallback. The training history and the
 /// fresh history are excluded. A single request runs the same engine code as the batch retrieval at Fit (one user,
 /// one thread), so a trained user without fresh history gets exactly its fitted list. Thread-safe: the tables and
 /// engine retrievers are read-only, every request allocates its own scratch.
@@ -21,6 +22,7 @@ internal sealed class LiveRetriever
     private readonly HistoryInterestBuilder? _interests;
     private readonly HistoryInterestBuilder? _freshInterests;
     private readonly HistoryInterestRetriever? _historyMmr;
+    private readonly ConditionalRetriever? _conditional;
     private readonly Lazy<(EmbeddingMatrix Unit, UnimodalRetriever Search)> _similar;
     private readonly int[] _popular;
     private readonly float[] _degrees;
@@ -54,6 +56,7 @@ internal sealed class LiveRetriever
         }
         else if (tables.Method == CandidateMethod.Mmr) _mmr = new MmrRetriever(tables.Items);
         if (tables.Method == CandidateMethod.RoundRobin) _roundRobin = new RoundRobinRetriever(tables.Learned!.ItemComponents, tables.Learned.DestinationComponents);
+        if (tables.Method == CandidateMethod.Conditional) _conditional = new ConditionalRetriever(tables.Items, tables.Conditional!.Conditions);
         _similar = new(() =>
         {
             var unit = tables.Items.Normalized();
@@ -89,8 +92,10 @@ internal sealed class LiveRetriever
         {
             if (t.UserVectors != null) vector = t.UserVectors.Gather([user], absentAsZero: true);
             if (t.Mixtures != null) mixture = CopyMixtures(t.Mixtures, [user]);
-            // The interests of the training history, as at Fit (fresh items are only excluded, as for every method).
-            if (_interests != null) interests = _interests.Build(BipartiteGraph.FromEdges(1, t.Items.Rows, new int[trainedItems.Length], trainedItems), [0], threads: 1, vector);
+            // The interests (or conditions) of the training history, as at Fit (fresh items are only excluded, as for every method).
+            var trainedHistory = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[trainedItems.Length], trainedItems);
+            if (_interests != null) interests = _interests.Build(trainedHistory, [0], threads: 1, vector);
+            if (t.Conditional != null) mixture = t.Conditional.Represent(trainedHistory, vector!, t.Items, [0], t.Settings.MaxConditions, threads: 1);
         }
         else
         {
@@ -106,6 +111,7 @@ internal sealed class LiveRetriever
                 var mean = MeanOf(history.ItemsOf(0));
                 vector = new EmbeddingMatrix(1, d, mean);
                 if (t.Learned != null) mixture = t.Learned.HistoryComponents(history.ItemsOf(0), mean);
+                else if (t.Conditional != null) mixture = t.Conditional.Represent(history, vector, t.Items, [0], t.Settings.MaxConditions, threads: 1);
                 else if (t.Mixtures != null) mixture = MixtureBuilder.BuildMle(history, t.Clustering!, t.Items, t.Mixtures.MaxComponents, threads: 1);
             }
         }
@@ -142,6 +148,7 @@ internal sealed class LiveRetriever
         var mixtures = t.Mixtures == null ? null : CopyMixtures(t.Mixtures, users);
         var entries = Enumerable.Range(0, users.Length).ToArray();
         var interests = _interests?.Build(HistoryOf(users), entries, threads, vectors);
+        if (t.Conditional != null) mixtures = t.Conditional.Represent(HistoryOf(users), vectors!, t.Items, entries, t.Settings.MaxConditions, threads: threads);
         return Run(vectors, mixtures, interests, entries, exclusions, t.Candidates, threads);
     }
 
@@ -184,6 +191,12 @@ internal sealed class LiveRetriever
             }
             case CandidateMethod.RoundRobin:
                 return _roundRobin!.Retrieve(mixtures!, users, exclusions, [count], threads)[0];
+            case CandidateMethod.Conditional:
+            {
+                var fill = _unimodal.Retrieve(vectors!, users, exclusions, ConditionalDefaults.FillFactor * count, threads);
+                var options = new ConditionalRetrievalOptions { Alpha = t.Alpha, HeadShare = t.Settings.HeadShare };
+                return _conditional!.Retrieve(mixtures!, null, users, exclusions, [count], options, fill, vectors, threads)[0];
+            }
             default:
             {
                 var fallback = vectors == null ? null : _unimodal.Retrieve(vectors, users, exclusions, count, threads);

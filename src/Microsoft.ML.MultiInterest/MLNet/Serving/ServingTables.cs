@@ -44,6 +44,9 @@ internal sealed class ServingTables
     /// <summary>The item components (and a DCM model's clustering) of round-robin retrieval; null for the other methods.</summary>
     public LearnedComponents? Learned { get; init; }
 
+    /// <summary>The trained conditional model over the compact items (conditional retrieval); null for the other methods.</summary>
+    public ConditionalModel? Conditional { get; init; }
+
     /// <summary>The clusters of the compact items; null when the method reads none.</summary>
     public ItemClustering? Clustering { get; init; }
 

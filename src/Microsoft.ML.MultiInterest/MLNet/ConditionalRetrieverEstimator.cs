@@ -1,0 +1,139 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Pinterest's conditional retrieval as a pipeline stage: each item may carry a condition (an explicit topic, a key column on
+/// the edge rows); Fit trains a vector t_c and a history weight β_c per condition over the upstream user and item vectors
+/// (<see cref="ConditionalModel"/>), so that a user gets one query per condition of its history,
+/// <c>e_u^c = (u + β_c h_u^c) ⊙ (1 + t_c)</c>, searched inside that condition's items; the M slots are shared by quotas
+/// <c>M w_c^α / Σ w^α</c> over the user's shares of its conditions, an optional unimodal head comes first and the unimodal
+/// ranking fills what the conditions leave (<see cref="ConditionalRetriever"/>).
+/// </summary>
+/// <remarks>
+/// Fit reads the training edges (user and item keys, user and item embeddings, the item condition keys; the first row of each
+/// item gives its condition, a missing key none) and retrieves for every user with edges. A user with fresh history but no
+/// trained vector is served from its history's mean item vector and conditions. Saves with <c>mlContext.Model.Save</c>; the
+/// condition parameters are saved with the lists. Training is single-threaded and deterministic for <see cref="Options.Seed"/>.
+/// </remarks>
+public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
+{
+    /// <summary>Options of <see cref="ConditionalRetrieverEstimator"/>.</summary>
+    public sealed class Options : RetrieverOptions
+    {
+        /// <summary>The user embedding column (the base of every query and the unimodal fill). Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
+        public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
+
+        /// <summary>The item condition key column (explicit topics; a missing key: no condition). Default <see cref="MultiInterestColumnNames.ItemCondition"/>.</summary>
+        public string ItemConditionColumnName = MultiInterestColumnNames.ItemCondition;
+
+        /// <summary>M, the number of candidates per user, at least 1. Default <see cref="ClusterQuotaRetrieverDefaults.Candidates"/>.</summary>
+        public int Candidates = ClusterQuotaRetrieverDefaults.Candidates;
+
+        /// <summary>Conditions per user at most (its most frequent ones in its history), at least 1. Default <see cref="ConditionalDefaults.MaxConditions"/>.</summary>
+        public int MaxConditions = ConditionalDefaults.MaxConditions;
+
+        /// <summary>Quota exponent over the conditions, finite and non-negative: 0 splits evenly, 1 by share. Default <see cref="ConditionalDefaults.Alpha"/>.</summary>
+        public double Alpha = ConditionalDefaults.Alpha;
+
+        /// <summary>Share of each list, in [0, 1], reserved for the unimodal head. Default <see cref="ClusterQuotaRetrieverDefaults.HeadShare"/>.</summary>
+        public double HeadShare = ClusterQuotaRetrieverDefaults.HeadShare;
+
+        /// <summary>Training epochs over the edges, 1 to 10,000. Default <see cref="ConditionalDefaults.Epochs"/>.</summary>
+        public int Epochs = ConditionalDefaults.Epochs;
+
+        /// <summary>Adagrad learning rate of the condition parameters, positive, at most 100. Default <see cref="ConditionalDefaults.LearningRate"/>.</summary>
+        public float LearningRate = ConditionalDefaults.LearningRate;
+
+        /// <summary>Negatives per edge from the target's own condition, 0 to 1000. Default <see cref="ConditionalDefaults.HardNegatives"/>.</summary>
+        public int HardNegatives = ConditionalDefaults.HardNegatives;
+
+        /// <summary>Negatives per edge from all items, 0 to 1000 (not both 0). Default <see cref="ConditionalDefaults.GlobalNegatives"/>.</summary>
+        public int GlobalNegatives = ConditionalDefaults.GlobalNegatives;
+
+        /// <summary>τ, the softmax temperature as a fraction of the mean training score, 0.001 to 1000. Default <see cref="ConditionalDefaults.Temperature"/>.</summary>
+        public float Temperature = ConditionalDefaults.Temperature;
+
+        /// <summary>λ, the L2 penalty on the condition vectors, 0 to 1000. Default <see cref="ConditionalDefaults.L2"/>.</summary>
+        public float L2 = ConditionalDefaults.L2;
+
+        /// <summary>Seed of the shuffles and negative draws. Default <see cref="ConditionalDefaults.Seed"/>.</summary>
+        public int Seed = ConditionalDefaults.Seed;
+
+        /// <summary>Whether the user's training items are never candidates. Default <see cref="ClusterQuotaRetrieverDefaults.ExcludeSeen"/>.</summary>
+        public bool ExcludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen;
+
+        /// <summary>The engine's training options of these settings.</summary>
+        internal ConditionalOptions Training() => new()
+        {
+            Epochs = Epochs, LearningRate = LearningRate, HardNegatives = HardNegatives, GlobalNegatives = GlobalNegatives,
+            Temperature = Temperature, L2 = L2, Seed = Seed,
+        };
+
+        internal void Validate()
+        {
+            ValidateShared();
+            OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
+            OptionChecks.ColumnName(ItemConditionColumnName, nameof(ItemConditionColumnName));
+            OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
+            OptionChecks.AtLeast(MaxConditions, 1, nameof(MaxConditions));
+            OptionChecks.NonNegativeFinite(Alpha, nameof(Alpha));
+            if (!(HeadShare >= 0 && HeadShare <= 1)) throw new ArgumentOutOfRangeException(nameof(HeadShare), HeadShare, $"{nameof(HeadShare)} must lie in [0, 1].");
+            Training().Validate();
+        }
+    }
+
+    private readonly MLContext _context;
+    private readonly Options _options;
+
+    internal ConditionalRetrieverEstimator(MLContext context, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _context = context;
+        _options = options;
+    }
+
+    /// <summary>Trains the condition parameters and retrieves the candidates of every user with training edges.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type, or no item has a condition.</exception>
+    public CandidateRetrievalTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = _options;
+        var rows = EdgeRows.Read(input, new EdgeColumns
+        {
+            User = (o.UserColumnName, nameof(o.UserColumnName)),
+            Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
+            UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
+            ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
+            ItemCluster = (o.ItemConditionColumnName, nameof(o.ItemConditionColumnName)),
+        });
+        var items = new CompactItems(rows);
+        var names = KeyNames.Of(input.Schema[o.ItemConditionColumnName], rows.ClusterCount);
+        var conditions = items.Conditions(rows, names, o.ItemConditionColumnName, nameof(o.ItemConditionColumnName));
+        OptionWarnings.Candidates(_context, nameof(ConditionalRetrieverEstimator), o.Candidates, items.RowOf.Length);
+        // Trained over the users with edges (graph rows = ActiveUsers), as the lists are retrieved.
+        var history = items.ActiveHistory();
+        var userVectors = rows.UserVectors!.Gather(items.ActiveUsers, absentAsZero: true);
+        Logging.Info(_context, nameof(ConditionalRetrieverEstimator),
+            $"Training {conditions.Count} conditions ({conditions.AssignedItems} of {items.RowOf.Length} items have one) over {history.EdgeCount} edges, {o.Epochs} epochs.");
+        var model = ConditionalModel.Fit(history, userVectors, items.Embeddings, conditions, o.Training());
+        var settings = new RetrievalSettings { HeadShare = o.HeadShare, MaxConditions = o.MaxConditions };
+        return FittedServing.Create(_context, nameof(ConditionalRetrieverEstimator), input, rows, items,
+            CandidateMethod.Conditional, o.Candidates, o.Alpha, settings, o.ExcludeSeen, null, null, o, conditional: model);
+    }
+
+    /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var o = _options;
+        ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
+        ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
+        ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
+        ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
+        ShapeChecks.Key(inputSchema, o.ItemConditionColumnName, nameof(o.ItemConditionColumnName));
+        return CandidateShape.Append(inputSchema, o.CandidatesColumnName, o.CandidateScoresColumnName);
+    }
+}

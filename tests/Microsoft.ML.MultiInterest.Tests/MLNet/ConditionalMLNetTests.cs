@@ -1,0 +1,308 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.Conditional;
+using Microsoft.ML.MultiInterest.Tests.Docs;
+using Microsoft.ML.MultiInterest.Tests.Serving;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+/// <summary>
+/// Conditional retrieval in an ML.NET pipeline (<see cref="ConditionalRetrieverEstimator"/>) on the planted-topics graph: its
+/// lists are the engine's (<see cref="ConditionalModel"/>, <see cref="ConditionalRetriever"/>), they cover the users' topics
+/// better than the single vector's, and the stage saves, loads, serves trained and new users live and refuses ONNX export.
+/// </summary>
+public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.World>, IDisposable
+{
+    private const int M = 10;
+    private readonly World _w;
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-conditional-").FullName;
+
+    public ConditionalMLNetTests(World world) => _w = world;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>An edge with its item's topic (the explicit condition) as text.</summary>
+    public sealed class TopicEdge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public string Topic { get; set; } = "";
+    }
+
+    /// <summary>One term of a topic vocabulary (MapValueToKey's key data has one column).</summary>
+    public sealed class TopicTerm
+    {
+        public string Topic { get; set; } = "";
+    }
+
+    /// <summary>The planted edges through key mapping (topic 5 outside the topic vocabulary: its items have no condition), ALS and the stage.</summary>
+    public sealed class World
+    {
+        public World()
+        {
+            Ml = new MLContext(seed: 1);
+            var mi = Ml.MultiInterest();
+            Planted = PlantedTopics.Create();
+            var edges = new List<TopicEdge>();
+            for (int u = 0; u < Planted.Train.UserCount; u++)
+                foreach (int i in Planted.Train.ItemsOf(u))
+                    edges.Add(new TopicEdge { User = $"u{u}", Item = $"i{i}", Topic = $"topic{PlantedTopics.TopicOf(i)}" });
+            Raw = Ml.Data.LoadFromEnumerable(edges);
+            // The topic vocabulary leaves topic 5 out: its values map to the missing key, so its items have no condition.
+            var vocabulary = Ml.Data.LoadFromEnumerable(Enumerable.Range(0, PlantedTopics.Topics - 1).Select(t => new TopicTerm { Topic = $"topic{t}" }));
+            Keys = Ml.Transforms.Conversion.MapValueToKey("User")
+                .Append(Ml.Transforms.Conversion.MapValueToKey("Item"))
+                .Append(Ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Topic", keyData: vocabulary))
+                .Fit(Raw);
+            Keyed = Keys.Transform(Raw);
+            Embedding = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 12, Threads = 1, Seed = 3,
+                Als = new ImplicitAlsOptions { Iterations = 8, Regularization = 0.05, UnobservedWeight = 0.05 },
+            }).Fit(Keyed);
+            Embedded = Embedding.Transform(Keyed);
+            Fitted = mi.ConditionalRetriever(Options()).Fit(Embedded);
+
+            // The engine's inputs: the items with a vector (ascending keys), the training graph over them and their conditions.
+            ItemRows = Embedding.ItemEmbeddings.Rows.ToArray();
+            Items = Embedding.ItemEmbeddings.Vectors;
+            UserVectors = Embedding.UserEmbeddings.ToDense();
+            var users = MLNetTestData.Keys(Keyed, "User").Select(k => (int)k - 1).ToArray();
+            var items = MLNetTestData.Keys(Keyed, "Item").Select(k => Array.BinarySearch(ItemRows, (int)k - 1)).ToArray();
+            Graph = BipartiteGraph.FromEdges(UserVectors.Rows, Items.Rows, users, items);
+            Trained = users.Distinct().Order().ToArray();
+            var conditionKeys = MLNetTestData.Keys(Keyed, MultiInterestColumnNames.ItemCondition);
+            var conditionOf = new int[Items.Rows];
+            for (int e = 0; e < items.Length; e++) conditionOf[items[e]] = (int)conditionKeys[e] - 1;
+            Conditions = ItemConditions.Create(conditionOf, PlantedTopics.Topics - 1, Enumerable.Range(0, PlantedTopics.Topics - 1).Select(t => $"topic{t}").ToArray());
+        }
+
+        public MLContext Ml { get; }
+
+        internal PlantedTopics Planted { get; }
+
+        public IDataView Raw { get; }
+
+        public ITransformer Keys { get; }
+
+        public IDataView Keyed { get; }
+
+        public GraphEmbeddingTransformer Embedding { get; }
+
+        public IDataView Embedded { get; }
+
+        public CandidateRetrievalTransformer Fitted { get; }
+
+        public int[] ItemRows { get; }
+
+        public EmbeddingMatrix Items { get; }
+
+        public EmbeddingMatrix UserVectors { get; }
+
+        public BipartiteGraph Graph { get; }
+
+        public int[] Trained { get; }
+
+        public ItemConditions Conditions { get; }
+
+        public string UserId(int row) => Embedding.UserIds[row];
+
+        public string ItemId(int item) => Embedding.ItemIds[ItemRows[item]];
+
+        /// <summary>The engine's conditional lists of <paramref name="users"/> (rows of <paramref name="graph"/> and <paramref name="vectors"/>) under <paramref name="model"/>.</summary>
+        public RankedLists Engine(ConditionalModel model, BipartiteGraph graph, EmbeddingMatrix vectors, int[] users, BipartiteGraph exclusions)
+        {
+            var table = model.Represent(graph, vectors, Items, users, maxConditions: 3, threads: 1);
+            var fill = new UnimodalRetriever(Items).Retrieve(vectors, users, exclusions, ConditionalDefaults.FillFactor * M, threads: 1);
+            return new ConditionalRetriever(Items, Conditions).Retrieve(table, null, users, exclusions, [M],
+                new ConditionalRetrievalOptions { Alpha = 0.5, HeadShare = 0.2 }, fill, vectors, threads: 1)[0];
+        }
+
+        /// <summary>The engine's model trained as the stage trains it.</summary>
+        public ConditionalModel EngineModel() =>
+            ConditionalModel.Fit(Graph, UserVectors, Items, Conditions, new ConditionalOptions { Epochs = 3, Seed = 4 });
+    }
+
+    private static ConditionalRetrieverEstimator.Options Options() => new()
+    {
+        Candidates = M, MaxConditions = 3, Alpha = 0.5, HeadShare = 0.2, Epochs = 3, Seed = 4, Threads = 1,
+    };
+
+    private int[] CompactList(CandidateRetrievalTransformer retriever, int userRow) =>
+        retriever.GetCandidates((uint)userRow + 1).ItemKeys.Select(k => Array.BinarySearch(_w.ItemRows, (int)k - 1)).ToArray();
+
+    [Fact]
+    public void FittedListsAndTransform_AreTheEnginesConditionalLists_WithoutSeenOrRepeatedItems()
+    {
+        Assert.Equal(CandidateMethod.Conditional, _w.Fitted.Method);
+        Assert.Equal((3, 0.2), (_w.Fitted.Settings.MaxConditions, _w.Fitted.Settings.HeadShare));
+        Assert.Equal(0.5, _w.Fitted.Alpha);
+        // Topic 5 is outside the vocabulary: its items have no condition, every other item its topic.
+        for (int i = 0; i < _w.Items.Rows; i++)
+        {
+            int topic = PlantedTopics.TopicOf(int.Parse(_w.ItemId(i).AsSpan(1), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(topic == PlantedTopics.Topics - 1 ? ItemConditions.None : topic, _w.Conditions.ConditionOf(i));
+        }
+
+        var engine = _w.Engine(_w.EngineModel(), _w.Graph, _w.UserVectors, _w.Trained, _w.Graph);
+        for (int q = 0; q < _w.Trained.Length; q++)
+        {
+            int u = _w.Trained[q];
+            var list = CompactList(_w.Fitted, u);
+            Assert.Equal(engine.IndicesOf(q).ToArray(), list);
+            Assert.Equal(engine.ScoresOf(q).ToArray(), _w.Fitted.GetCandidates((uint)u + 1).Scores);
+            Assert.Equal(M, list.Length);
+            Assert.Equal(M, list.Distinct().Count());
+            Assert.DoesNotContain(list, i => _w.Graph.Contains(u, i));
+        }
+
+        var rows = ServingWorld.Read(_w.Fitted.Transform(_w.Embedded));
+        var userKeys = MLNetTestData.Keys(_w.Embedded, "User");
+        for (int r = 0; r < rows.Count; r++)
+        {
+            int q = Array.BinarySearch(_w.Trained, (int)userKeys[r] - 1);
+            Assert.Equal(engine.IndicesOf(q).ToArray().Select(_w.ItemId), rows[r].Items);
+            Assert.Equal("Trained", rows[r].Source);
+        }
+    }
+
+    [Fact]
+    public void ConditionalLists_CoverTheUsersTopics_BetterThanTheSingleVector()
+    {
+        // Items and users in the planted graph's numbering, to read its topics.
+        int PlantedItem(int compact) => int.Parse(_w.ItemId(compact).AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
+        int PlantedUser(int row) => int.Parse(_w.UserId(row).AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
+        var unimodal = _w.Ml.MultiInterest().UnimodalRetriever(candidates: M).Fit(_w.Embedded);
+        double Coverage(CandidateRetrievalTransformer retriever) => _w.Trained.Average(u =>
+        {
+            var topics = CompactList(retriever, u).Select(i => PlantedTopics.TopicOf(PlantedItem(i))).ToHashSet();
+            return (double)_w.Planted.UserTopics[PlantedUser(u)].Count(topics.Contains) / 3;
+        });
+        double conditional = Coverage(_w.Fitted), single = Coverage(unimodal);
+        Assert.True(conditional > single + 0.05, $"Conditional lists cover {conditional:F3} of the users' topics, the single vector's {single:F3}.");
+    }
+
+    [Fact]
+    public void SaveAndLoad_GiveTheSameLists_AndServeTrainedAndNewUsersLive()
+    {
+        string path = Path.Combine(_directory, "conditional.zip");
+        var chain = new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.Fitted);
+        _w.Ml.Model.Save(chain, _w.Raw.Schema, path);
+        var expected = ServingWorld.Read(chain.Transform(_w.Raw));
+        var loaded = _w.Ml.Model.Load(path, out _);
+        using (loaded as IDisposable)
+            Assert.Equal(expected.Select(r => r.Items), ServingWorld.Read(loaded.Transform(_w.Raw)).Select(r => r.Items));
+
+        using var model = MultiInterestModel.Load(_w.Ml, path);
+        Assert.Equal(CandidateMethod.Conditional, model.ServingStage.Method);
+        Assert.Equal(_w.Fitted.Settings, model.ServingStage.Settings);
+        var engine = model.RetrieveWithEngine(_w.Trained, threads: 1);
+        var recommenders = new[] { _w.Ml.MultiInterest().CreateRecommender(chain), _w.Ml.MultiInterest().CreateRecommender(model) };
+        for (int q = 0; q < _w.Trained.Length; q++)
+        {
+            int u = _w.Trained[q];
+            var (keys, scores) = _w.Fitted.GetCandidates((uint)u + 1);
+            Assert.Equal(keys.Select(k => (int)k - 1), engine.IndicesOf(q).ToArray());
+            foreach (var recommender in recommenders)
+            {
+                var live = recommender.Recommend(_w.UserId(u));
+                Assert.Equal(CandidateMethod.Conditional, recommender.Method);
+                Assert.Equal(keys.Select(k => _w.Embedding.ItemIds[(int)k - 1]), live.Items.Select(i => i.ItemId));
+                Assert.Equal(scores, live.Items.Select(i => i.Score));
+            }
+        }
+
+        // A new user: its history's mean item vector and its history's conditions, the history excluded.
+        int[] history = [.. _w.Graph.ItemsOf(_w.Trained[0]).ToArray().Take(5), .. _w.Graph.ItemsOf(_w.Trained[7]).ToArray().Take(3)];
+        var one = BipartiteGraph.FromEdges(1, _w.Items.Rows, new int[history.Length], history);
+        var mean = new float[_w.Items.Dimension];
+        foreach (int i in history)
+            for (int k = 0; k < mean.Length; k++) mean[k] += _w.Items.ReadRow(i)[k];
+        for (int k = 0; k < mean.Length; k++) mean[k] *= 1f / history.Length;
+        var cold = _w.Engine(_w.EngineModel(), one, new EmbeddingMatrix(1, mean.Length, mean), [0], one);
+        foreach (var recommender in recommenders)
+        {
+            var list = recommender.Recommend("someone-new", history.Select(_w.ItemId));
+            Assert.Equal(CandidateSource.History, list.Source);
+            Assert.Equal(cold.IndicesOf(0).ToArray().Select(_w.ItemId), list.Items.Select(i => i.ItemId));
+            Assert.Empty(list.Items.Select(i => i.ItemId).Intersect(history.Select(_w.ItemId)));
+        }
+    }
+
+    [Fact]
+    public void ExportOnnx_RefusesConditionalRetrieval_NamingTheStage()
+    {
+        string path = Path.Combine(_directory, "onnx.zip");
+        _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.Fitted), _w.Raw.Schema, path);
+        using var model = MultiInterestModel.Load(_w.Ml, path);
+        string directory = Path.Combine(_directory, "onnx");
+        var error = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(directory));
+        Assert.Contains("ConditionalRetriever", error.Message);
+        Assert.False(Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any());
+    }
+
+    [Fact]
+    public void BadOptionsAndInputs_AreRefusedNamingTheOptionOrColumn()
+    {
+        var mi = new MLContext(seed: 1).MultiInterest();
+        string Refused(Action<ConditionalRetrieverEstimator.Options> set)
+        {
+            var o = Options();
+            set(o);
+            return Assert.ThrowsAny<ArgumentException>(() => mi.ConditionalRetriever(o)).ParamName!;
+        }
+
+        Assert.Equal("MaxConditions", Refused(o => o.MaxConditions = 0));
+        Assert.Equal("Alpha", Refused(o => o.Alpha = double.NaN));
+        Assert.Equal("HeadShare", Refused(o => o.HeadShare = 1.5));
+        Assert.Equal("Epochs", Refused(o => o.Epochs = 0));
+        Assert.Equal("GlobalNegatives", Refused(o => (o.HardNegatives, o.GlobalNegatives) = (0, 0)));
+        Assert.Equal("Temperature", Refused(o => o.Temperature = 0));
+        Assert.Equal("ItemConditionColumnName", Refused(o => o.ItemConditionColumnName = ""));
+
+        // No condition column in the data, and a column whose every key is missing.
+        var dropped = _w.Ml.Transforms.DropColumns(MultiInterestColumnNames.ItemCondition).Fit(_w.Embedded).Transform(_w.Embedded);
+        var noColumn = Assert.ThrowsAny<ArgumentException>(() => mi.ConditionalRetriever(Options()).Fit(dropped));
+        Assert.Contains(MultiInterestColumnNames.ItemCondition, noColumn.Message);
+        var none = _w.Ml.Transforms.Conversion.MapValueToKey("NoTopic", "Topic", keyData: _w.Ml.Data.LoadFromEnumerable(new[] { new TopicTerm { Topic = "no-such-topic" } }))
+            .Fit(_w.Raw).Transform(_w.Raw);
+        var keyed = _w.Embedding.Transform(_w.Keys.Transform(none));
+        var o = Options();
+        o.ItemConditionColumnName = "NoTopic";
+        var allMissing = Assert.ThrowsAny<ArgumentException>(() => mi.ConditionalRetriever(o).Fit(keyed));
+        Assert.Contains("No item has a condition in column 'NoTopic'", allMissing.Message);
+    }
+
+    [Fact]
+    public void ThePipelinePageSnippet_CompilesRuns_AndIsOnThePage()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 40).SelectMany(u => Enumerable.Range(0, 6).Select(k =>
+        {
+            int item = (u * 7 + k * 5) % 60;
+            return new TopicEdge { User = $"u{u}", Item = $"i{item}", Topic = $"t{item / 15}" };
+        })).ToList());
+        var mi = ml.MultiInterest();
+        {
+            #region Conditional
+            var pipeline = ml.Transforms.Conversion.MapValueToKey("User")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
+                .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Topic"))   // each item's topic
+                .Append(mi.GraphEmbedding(algorithm: EmbeddingAlgorithm.ImplicitAls, dimension: 16))
+                .Append(mi.ConditionalRetriever(candidates: 10, maxConditions: 3, headShare: 0.2));
+            var model = pipeline.Fit(train);
+
+            var recommender = mi.CreateRecommender(model);
+            RecommendationList known = recommender.Recommend("u1");                      // its vector, one query per topic of its history
+            RecommendationList cold = recommender.Recommend("new-user", ["i3", "i31"]);  // the history's mean vector and topics
+            #endregion
+            Assert.Equal(CandidateSource.Trained, known.Source);
+            Assert.Equal(CandidateSource.History, cold.Source);
+            Assert.Equal(10, known.Items.Count);
+        }
+
+        DocSnippets.AssertOnPage(Path.Combine("MLNet", nameof(ConditionalMLNetTests) + ".cs"), "Conditional", "docs/pipeline.md");
+    }
+}
