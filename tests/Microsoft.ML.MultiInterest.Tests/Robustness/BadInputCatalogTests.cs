@@ -200,6 +200,19 @@ public class BadInputCatalogTests
             var ml = new MLContext();
             return ml.MultiInterest().RankFusion(["A", "B"]).Fit(ml.Data.LoadFromEnumerable(new[] { new FusionSources() }));
         }),
+        ["conditional-no-condition-column"] = Throws<ArgumentException>(["'ItemCondition'", "ItemConditionColumnName"], () =>
+            new MLContext(seed: 1).MultiInterest().ConditionalRetriever().Fit(Embedded())),
+        ["conditional-no-item-has-a-condition"] = Throws<ArgumentException>(["No item has a condition in column 'ItemCondition' (option ItemConditionColumnName)"], () =>
+        {
+            // Every item's topic is outside the topic vocabulary, so every condition key is missing.
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var vocabulary = ml.Data.LoadFromEnumerable(new[] { new ConditionalMLNetTests.TopicTerm { Topic = "no-such-topic" } });
+            var keyed = ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Item", keyData: vocabulary)
+                .Append(MLNetTestData.KeyPipeline(ml)).Fit(raw).Transform(raw);
+            var embedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed).Transform(keyed);
+            return ml.MultiInterest().ConditionalRetriever().Fit(embedded);
+        }),
         ["option-initial-items-wrong-algorithm"] = Throws<ArgumentException>(["InitialItemsColumnName is set, but only Algorithm = DifferentiableClustering or MixtureEmbedding",
             "(Algorithm is ImplicitAls)"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
             {
