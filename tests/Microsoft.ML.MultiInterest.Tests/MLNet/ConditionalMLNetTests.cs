@@ -275,6 +275,46 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         Assert.Contains("No item has a condition in column 'NoTopic'", allMissing.Message);
     }
 
+    /// <summary>A row of an item-to-topic table.</summary>
+    public sealed class ItemTopic
+    {
+        public string Item { get; set; } = "";
+
+        public string Topic { get; set; } = "";
+    }
+
+    [Fact]
+    public void ConditionsFromAnItemTable_AreLookedUpInsideThePipeline_SoServingNeedsUsersAndItemsOnly()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = Enumerable.Range(0, 40).SelectMany(u => Enumerable.Range(0, 6).Select(k => new MLNetTestData.Edge { User = $"u{u}", Item = $"i{(u * 7 + k * 5) % 60}" })).ToList();
+        var train = ml.Data.LoadFromEnumerable(edges);
+        var mi = ml.MultiInterest();
+        // Items i45..i59 have no topic.
+        var table = Enumerable.Range(0, 45).Select(i => new ItemTopic { Item = $"i{i}", Topic = $"t{i / 15}" }).ToList();
+        {
+            #region ConditionTable
+            var topics = ml.Data.LoadFromEnumerable(table);                                     // item<TAB>topic rows
+            var vocabulary = ml.Transforms.SelectColumns("Topic").Fit(topics).Transform(topics);   // the topics, one column
+            var pipeline = ml.Transforms.Conversion.MapValue("Topic", topics, topics.Schema["Item"], topics.Schema["Topic"], "Item")   // "" for an item without one
+                .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Topic", keyData: vocabulary))   // "": missing key, no condition
+                .Append(ml.Transforms.Conversion.MapValueToKey("User"))
+                .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
+                .Append(mi.GraphEmbedding(algorithm: EmbeddingAlgorithm.ImplicitAls, dimension: 16))
+                .Append(mi.ConditionalRetriever(candidates: 10));
+            var model = pipeline.Fit(train);   // the edges need only User and Item
+            #endregion
+            var scored = ServingWorld.Read(model.Transform(train));
+            Assert.All(scored, r => Assert.Equal(10, r.Items.Length));
+            // Each edge's condition key, in the edges' order: missing (0) exactly for the items without a topic.
+            var keys = MLNetTestData.Keys(model.Transform(train), MultiInterestColumnNames.ItemCondition);
+            for (int e = 0; e < edges.Count; e++)
+                Assert.Equal(int.Parse(edges[e].Item.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) >= 45, keys[e] == 0);
+        }
+
+        DocSnippets.AssertOnPage(Path.Combine("MLNet", nameof(ConditionalMLNetTests) + ".cs"), "ConditionTable", "docs/pipeline.md");
+    }
+
     [Fact]
     public void ThePipelinePageSnippet_CompilesRuns_AndIsOnThePage()
     {

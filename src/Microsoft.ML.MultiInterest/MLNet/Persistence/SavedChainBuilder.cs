@@ -165,7 +165,8 @@ internal sealed class SavedChainBuilder
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
         foreach (var (temporary, source) in _keyConversions)
             chain = chain.Append(ml.Transforms.Conversion.ConvertType(temporary, source, DataKind.UInt32));
-        chain = chain.Append(ml.Transforms.ApplyOnnxModel(_onnxOutputs.ToArray(), _onnxInputs.ToArray(), modelFile));
+        // The saved stage is an ONNX graph run by ML.NET's OnnxTransformer, which opens an ONNX Runtime session here.
+        chain = chain.Append(Onnx.OnnxRuntimeNative.Require($"Saving the {_stage} stage", () => ml.Transforms.ApplyOnnxModel(_onnxOutputs.ToArray(), _onnxInputs.ToArray(), modelFile)));
         foreach (var step in _outputSteps) chain = chain.Append(step(ml));
         chain = chain.Append(ml.Transforms.DropColumns(_temporaries.ToArray()));
         return new SavableChain(chain.Fit(new EmptyDataView(_fitSchema.ToSchema())), temp.FullName);
