@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.MultiInterest;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
 
@@ -56,7 +58,37 @@ internal static class ConditionalFlags
         public CliOption<double[]> Head { get; } = NumberList("--cond-head", ClusterQuotaRetrieverDefaults.HeadShare, "Conditional: the unimodal head's share of each list.");
 
         /// <summary>Every option of the group.</summary>
-        public IReadOnlyList<Option> All => [On, Conditions, Epochs, LearningRate, Hard, Global, Tau, L2, Max, Alpha, Share, Head];
+        public IReadOnlyList<Option> All => [On, .. Stage];
+
+        /// <summary>The settings <c>fit --retriever conditional</c> reads too (not --conditional, nor the implicit share: the stage serves the conditions alone).</summary>
+        public IReadOnlyList<Option> Stage => [Conditions, Epochs, LearningRate, Hard, Global, Tau, L2, Max, Alpha, Share, Head];
+
+        /// <summary>
+        /// The <c>ConditionalRetriever</c> stage of <c>fit --retriever conditional</c>: one value per setting (a list is a
+        /// usage error), the conditions file required.
+        /// </summary>
+        public (ConditionalRetrieverEstimator.Options Options, string ConditionsPath) ReadStage(ParseResult r, int candidates, int seed, int threads)
+        {
+            string path = r.Value(Conditions) ?? throw new UsageException("--retriever conditional needs --conditions FILE (item<TAB>condition with a header).");
+            T One<T>(CliOption<T[]> option) => r.Value(option) is [var single] ? single
+                : throw new UsageException($"{option.Name} takes one value with --retriever conditional (a comma list makes one evaluate row per value).");
+            if (r.Given(Share)) throw new UsageException("--cond-implicit-share does not apply to --retriever conditional, which serves the conditions alone.");
+            var options = new ConditionalRetrieverEstimator.Options
+            {
+                Candidates = candidates, MaxConditions = One(Max), Alpha = One(Alpha), HeadShare = One(Head), Epochs = r.Value(Epochs),
+                LearningRate = (float)r.Value(LearningRate), HardNegatives = One(Hard), GlobalNegatives = r.Value(Global), Temperature = (float)One(Tau),
+                L2 = (float)r.Value(L2), Seed = seed, Threads = threads,
+            };
+            try
+            {
+                _ = new MLContext().MultiInterest().ConditionalRetriever(options);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"Conditional option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+            }
+            return (options, path);
+        }
 
         /// <summary>Reads the flags; null unless --conditional is given (the other --cond-* options are still checked).</summary>
         public Settings? Read(ParseResult r, int seed)
@@ -142,11 +174,15 @@ internal static class ConditionalFlags
             new ConditionalRetrievalOptions { Alpha = alpha, ImplicitShare = share, HeadShare = head });
 
     /// <summary>Reads <c>item&lt;TAB&gt;condition</c>; items not in the file have no condition, items unknown to the training data are skipped.</summary>
-    private static ItemConditions ReadConditions(string path, IdMap items, TextWriter log)
+    /// <summary>
+    /// The rows of a conditions file (<c>item&lt;TAB&gt;condition</c> with that header; one condition per item, repeated rows
+    /// allowed), in file order, each distinct item once.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The header, a line, or an item's second condition, naming the file and line.</exception>
+    public static List<(string Item, string Condition)> ReadTable(string path)
     {
-        var conditionOf = Enumerable.Repeat(ItemConditions.None, items.Count).ToArray();
-        var names = new IdMap();
-        int unknown = 0;
+        var rows = new List<(string Item, string Condition)>();
+        var conditionOf = new Dictionary<string, string>(StringComparer.Ordinal);
         using var reader = TextFile.OpenRead(path);
         string? header = reader.ReadLine();
         if (header == null || header.Split('\t') is not ["item", "condition", ..])
@@ -158,16 +194,32 @@ internal static class ConditionalFlags
             if (line.Length == 0) continue;
             var parts = line.Split('\t');
             if (parts.Length < 2 || parts[1].Length == 0) throw new InvalidDataException($"{path}, line {lineNumber}: expected 'item<TAB>condition' but found '{line}'.");
-            if (!items.TryGetIndex(parts[0], out int item)) { unknown++; continue; }
-            int c = names.GetOrAdd(parts[1]);
-            if (conditionOf[item] != ItemConditions.None && conditionOf[item] != c)
-                throw new InvalidDataException($"{path}, line {lineNumber}: the item '{parts[0]}' has a second condition '{parts[1]}' (one condition per item).");
-            conditionOf[item] = c;
+            if (conditionOf.TryGetValue(parts[0], out var earlier))
+            {
+                if (earlier != parts[1])
+                    throw new InvalidDataException($"{path}, line {lineNumber}: the item '{parts[0]}' has a second condition '{parts[1]}' (one condition per item).");
+                continue;
+            }
+            conditionOf[parts[0]] = parts[1];
+            rows.Add((parts[0], parts[1]));
+        }
+        return rows;
+    }
+
+    private static ItemConditions ReadConditions(string path, IdMap items, TextWriter log)
+    {
+        var conditionOf = Enumerable.Repeat(ItemConditions.None, items.Count).ToArray();
+        var names = new IdMap();
+        int unknown = 0;
+        foreach (var (id, condition) in ReadTable(path))
+        {
+            if (!items.TryGetIndex(id, out int item)) { unknown++; continue; }
+            conditionOf[item] = names.GetOrAdd(condition);
         }
         if (names.Count == 0) throw new InvalidDataException($"{path}: no condition of an item in the training data.");
         int none = conditionOf.Count(c => c == ItemConditions.None);
         log.WriteLine($"  conditions: {names.Count:N0} from {path}; {items.Count - none:N0} items with one, {none:N0} without (only the implicit components and the fill retrieve those)"
-            + (unknown > 0 ? $"; {unknown:N0} lines of items without a training edge skipped" : ""));
+            + (unknown > 0 ? $"; {unknown:N0} items without a training edge skipped" : ""));
         return ItemConditions.Create(conditionOf, names.Count, names.Ids);
     }
 }

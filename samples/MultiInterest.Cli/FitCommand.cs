@@ -22,6 +22,7 @@ internal static class FitCommand
         [
             nameof(GraphEmbeddingTrainer), nameof(SphericalKMeansTrainer), nameof(KnnSmoothedMixtureEstimator), nameof(ClusterQuotaRetrieverEstimator),
             nameof(UnimodalRetrieverEstimator), nameof(MmrRetrieverEstimator), nameof(RoundRobinRetrieverEstimator), nameof(RankFusionEstimator),
+            nameof(ConditionalRetrieverEstimator),
         ];
 
     /// <summary>Where <c>--retriever fused</c> keeps the history-interest MMR list before the round robin writes Candidates.</summary>
@@ -34,6 +35,7 @@ internal static class FitCommand
         FitRetriever.HistoryMmr => "history-mmr",
         FitRetriever.RoundRobin => "round-robin",
         FitRetriever.Fused => "fused",
+        FitRetriever.Conditional => "conditional",
         _ => throw new ArgumentOutOfRangeException(nameof(retriever), retriever, null),
     };
 
@@ -50,12 +52,15 @@ internal static class FitCommand
             "The retrieval stage: quota (kNN-Embed: clusters, smoothed mixtures, cluster quotas), unimodal (the single vector's top M), "
             + "history-mmr (history-interest MMR, the --history-* settings; no clustering or mixture stage) or round-robin (learned multi-vector "
             + "embeddings: the --dcm or --mixture-embeddings model with its --dcm-* / --mix-* settings, instead of --algorithm) or fused (history-mmr fused with the "
-            + "round robin of a DCM model warm-started from the same --algorithm vectors, weights --dcm-fusion-weight and 1 minus it: the dcm_history_fusion row).");
+            + "round robin of a DCM model warm-started from the same --algorithm vectors, weights --dcm-fusion-weight and 1 minus it: the dcm_history_fusion row) "
+            + "or conditional (Pinterest's conditional retrieval over the item topics of --conditions FILE, the --cond-* settings, one value each).");
         var history = new HistoryRowFlags();
         var dcm = new DcmFlags.Flags();
         var mixtureEmbedding = new MixtureRows.Flags();
-        var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr, round-robin or fused) on an edge file and saves it with mlContext.Model.Save.")
-            .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. neighborIndex.All, .. history.All, .. dcm.All, .. mixtureEmbedding.All]);
+        var conditional = new ConditionalFlags.Flags();
+        var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr, round-robin, fused or conditional) on an edge file and saves it with mlContext.Model.Save.")
+            .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. neighborIndex.All, .. history.All, .. dcm.All, .. mixtureEmbedding.All,
+                .. conditional.Stage]);
         command.SetAction(r =>
         {
             int threads = r.Value(run.Threads), seed = r.Value(run.Seed);
@@ -92,6 +97,7 @@ internal static class FitCommand
                     Fusion = stage == FitRetriever.Fused ? new FusedDcm(dcm.Read(r, seed, threads, warmStarted: true)!, r.Value(dcm.FusionWeight), r.Value(candidates), threads) : null,
                 },
                 FitRetriever.RoundRobin => new Stages { RoundRobin = new RoundRobinRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
+                FitRetriever.Conditional => Stages.ForConditional(conditional.ReadStage(r, r.Value(candidates), seed, threads)),
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
             };
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;
@@ -130,6 +136,14 @@ internal static class FitCommand
 
         public RoundRobinRetrieverEstimator.Options? RoundRobin { get; init; }
 
+        public ConditionalRetrieverEstimator.Options? Conditional { get; init; }
+
+        public static Stages ForConditional((ConditionalRetrieverEstimator.Options Options, string Path) stage) =>
+            new() { Conditional = stage.Options, ConditionsPath = stage.Path };
+
+        /// <summary>The item conditions of <see cref="Conditional"/>: an <c>item&lt;TAB&gt;condition</c> file, looked up inside the pipeline.</summary>
+        public string? ConditionsPath { get; init; }
+
         /// <summary>When set, <see cref="HistoryMmr"/>'s lambda is chosen on a hold-out after the embedding stage is fitted.</summary>
         public HistorySelection? HistorySelection { get; init; }
 
@@ -138,13 +152,14 @@ internal static class FitCommand
 
         public string Description => Unimodal != null ? "the unimodal pipeline" : Fusion != null ? "the fused history-interest MMR + DCM pipeline"
             : HistoryMmr != null ? "the history-interest MMR pipeline"
-            : RoundRobin != null ? "the round-robin pipeline" : "the kNN-Embed pipeline";
+            : RoundRobin != null ? "the round-robin pipeline" : Conditional != null ? "the conditional pipeline" : "the kNN-Embed pipeline";
 
         public EstimatorChain<CandidateRetrievalTransformer> Append(EstimatorChain<ITransformer> chain, MultiInterestCatalog mi)
         {
             if (Unimodal != null) return chain.Append(mi.UnimodalRetriever(Unimodal));
             if (HistoryMmr != null) return chain.Append(mi.MmrRetriever(HistoryMmr));
             if (RoundRobin != null) return chain.Append(mi.RoundRobinRetriever(RoundRobin));
+            if (Conditional != null) return chain.Append(mi.ConditionalRetriever(Conditional));
             return chain.Append(mi.SphericalKMeans(KMeans!)).Append(mi.KnnSmoothedMixture(Mixture!)).Append(mi.ClusterQuotaRetriever(Quota!));
         }
     }
@@ -205,6 +220,37 @@ internal static class FitCommand
         return embeddingModel.Append(mi.MmrRetriever(stage).Fit(embeddingModel.Transform(data)));
     }
 
+    /// <summary>
+    /// For a conditional stage, the item condition key column looked up from the conditions file by the raw item id inside the
+    /// pipeline (so the saved model, and a served request, need only users and items); an item without a row gets the missing
+    /// key, no condition. Nothing for the other stages.
+    /// </summary>
+    private static IEstimator<ITransformer> ConditionKeys(MLContext ml, string? conditionsPath, ProgressReporter progress)
+    {
+        if (conditionsPath == null) return new EstimatorChain<ITransformer>();
+        var rows = ConditionalFlags.ReadTable(conditionsPath);
+        if (rows.Count == 0) throw new InvalidDataException($"{conditionsPath}: no item has a condition.");
+        var table = ml.Data.LoadFromEnumerable(rows.Select(p => new ItemCondition { Item = p.Item, Condition = p.Condition }));
+        var names = rows.Select(p => p.Condition).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var vocabulary = ml.Data.LoadFromEnumerable(names.Select(c => new ItemCondition { Condition = c }));
+        progress.Out.WriteLine($"Conditions: {rows.Count:N0} items with one of {names.Length:N0} from {conditionsPath}.");
+        return ml.Transforms.Conversion.MapValue(ConditionText, table, table.Schema[nameof(ItemCondition.Item)], table.Schema[nameof(ItemCondition.Condition)], ServingData.ItemColumn)
+            .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, ConditionText,
+                keyData: ml.Transforms.SelectColumns(nameof(ItemCondition.Condition)).Fit(vocabulary).Transform(vocabulary)))
+            .Append(ml.Transforms.DropColumns(ConditionText));
+    }
+
+    /// <summary>The temporary column holding each edge's condition as text.</summary>
+    private const string ConditionText = "ConditionText";
+
+    /// <summary>A row of the conditions file.</summary>
+    private sealed class ItemCondition
+    {
+        public string Item { get; set; } = "";
+
+        public string Condition { get; set; } = "";
+    }
+
     private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, ProgressReporter progress,
         GraphEmbeddingTrainer.Options? warmStart = null)
     {
@@ -214,7 +260,8 @@ internal static class FitCommand
         var edges = ServingData.Edges(rawEdges);
         var data = ml.Data.LoadFromEnumerable(edges);
         var mi = ml.MultiInterest();
-        var keys = ml.Transforms.Conversion.MapValueToKey(ServingData.UserColumn).Append(ml.Transforms.Conversion.MapValueToKey(ServingData.ItemColumn));
+        var keys = ConditionKeys(ml, stages.ConditionsPath, progress)
+            .Append(ml.Transforms.Conversion.MapValueToKey(ServingData.UserColumn)).Append(ml.Transforms.Conversion.MapValueToKey(ServingData.ItemColumn));
         if (warmStart != null)
         {
             EmbeddingMatrix start;

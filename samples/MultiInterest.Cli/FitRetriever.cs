@@ -20,4 +20,7 @@ internal enum FitRetriever
     /// <c>dcm_history_fusion</c> row): RankFusion over the two stages' lists.
     /// </summary>
     Fused,
+
+    /// <summary>Pinterest's conditional retrieval over the item conditions of <c>--conditions FILE</c> (<c>ConditionalRetriever</c>).</summary>
+    Conditional,
 }

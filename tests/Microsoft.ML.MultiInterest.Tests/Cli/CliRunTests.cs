@@ -1,3 +1,5 @@
+using MultiInterest.Cli.Common;
+
 namespace Microsoft.ML.MultiInterest.Tests.Cli;
 
 /// <summary>Commands run end to end in process on a small planted graph: results on standard output, plain progress on standard error.</summary>
@@ -315,6 +317,49 @@ public sealed class CliRunTests : IDisposable
         var held = File.ReadAllLines(test).Skip(1).Select(l => l.Split('\t')).Select(f => (f[0], f[1])).ToHashSet();
         Assert.DoesNotContain(File.ReadAllLines(zipLists).Skip(1).Select(l => l.Split('\t')), f => held.Contains((f[0], f[2])));
     }
+    [Fact]
+    public void Fit_with_the_conditional_retriever_looks_the_conditions_up_and_recommend_serves_it_but_not_by_onnx()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        // Items i0..i89 in three topics of 30 (the planted groups); the rest have none.
+        string conditions = Path.Combine(_directory, "conditions.tsv");
+        File.WriteAllLines(conditions, ["item\tcondition", .. Enumerable.Range(0, 90).Select(i => $"i{i}\tgroup{i / 30}")]);
+        string model = Path.Combine(_directory, "conditional.zip");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional", "--conditions", conditions, "--algorithm", "implicit-als",
+            "--dim", "8", "--candidates", "6", "--cond-max", "2", "--cond-head", "0.2", "--cond-epochs", "2", "--threads", "1");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains("Conditions: 90 items with one of 3 from", fit.Out, StringComparison.Ordinal);
+        Assert.Contains("Fitted the conditional pipeline on", fit.Out, StringComparison.Ordinal);
+        Assert.Contains("Training 3 conditions (90 of", fit.Error, StringComparison.Ordinal);
+
+        // The zip's lists, the live recommender's and the engine's are the same file; no list holds a training item.
+        string Serve(string name, params string[] extra)
+        {
+            string path = Path.Combine(_directory, name);
+            var run = CliHarness.Run(["recommend", "--model", model, "--users", test, "--out", path, .. extra]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            return File.ReadAllText(path);
+        }
+        string zip = Serve("zip.tsv");
+        Assert.Equal(zip, Serve("live.tsv", "--recommender"));
+        Assert.Equal(zip, Serve("engine.tsv", "--engine"));
+        var trained = File.ReadAllLines(train).Skip(1).Select(l => l.Split('\t')).Select(f => (f[0], f[1])).ToHashSet();
+        var rows = zip.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split('\t')).ToList();
+        Assert.NotEmpty(rows);
+        Assert.DoesNotContain(rows, f => trained.Contains((f[0], f[2])));
+        var onnx = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", Path.Combine(_directory, "onnx.tsv"), "--onnx");
+        Assert.Equal(CliRunner.Failure, onnx.ExitCode);
+        Assert.Contains("ConditionalRetriever", onnx.Error, StringComparison.Ordinal);
+
+        // Without --conditions, and with a list where the stage takes one value: usage errors naming the flag.
+        var noTable = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional");
+        Assert.Equal(CliRunner.BadUsage, noTable.ExitCode);
+        Assert.Contains("--conditions", noTable.Error, StringComparison.Ordinal);
+        var list = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional", "--conditions", conditions, "--cond-max", "2,3");
+        Assert.Equal(CliRunner.BadUsage, list.ExitCode);
+        Assert.Contains("--cond-max takes one value", list.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Fit_with_the_history_mmr_retriever_chooses_its_lambda_on_a_hold_out_unless_given()
     {
