@@ -93,9 +93,12 @@ internal sealed class LiveRetriever
             if (t.UserVectors != null) vector = t.UserVectors.Gather([user], absentAsZero: true);
             if (t.Mixtures != null) mixture = CopyMixtures(t.Mixtures, [user]);
             // The interests (or conditions) of the training history, as at Fit (fresh items are only excluded, as for every method).
-            var trainedHistory = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[trainedItems.Length], trainedItems);
-            if (_interests != null) interests = _interests.Build(trainedHistory, [0], threads: 1, vector);
-            if (t.Conditional != null) mixture = t.Conditional.Represent(trainedHistory, vector!, t.Items, [0], t.Settings.MaxConditions, threads: 1);
+            if (_interests != null || t.Conditional != null)
+            {
+                var trainedHistory = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[trainedItems.Length], trainedItems);
+                if (_interests != null) interests = _interests.Build(trainedHistory, [0], threads: 1, vector);
+                else mixture = t.Conditional!.Represent(trainedHistory, vector!, t.Items, [0], t.Settings.MaxConditions, threads: 1);
+            }
         }
         else
         {
