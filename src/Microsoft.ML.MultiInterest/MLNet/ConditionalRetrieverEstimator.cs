@@ -9,7 +9,9 @@ namespace Microsoft.ML.MultiInterest;
 /// (<see cref="ConditionalModel"/>), so that a user gets one query per condition of its history,
 /// <c>e_u^c = (u + β_c h_u^c) ⊙ (1 + t_c)</c>, searched inside that condition's items; the M slots are shared by quotas
 /// <c>M w_c^α / Σ w^α</c> over the user's shares of its conditions, an optional unimodal head comes first and the unimodal
-/// ranking fills what the conditions leave (<see cref="ConditionalRetriever"/>).
+/// ranking fills what the conditions leave (<see cref="ConditionalRetriever"/>). With <see cref="Options.ImplicitShare"/> &gt; 0
+/// the user's implicit components (the kNN-Embed mixture of an upstream <see cref="KnnSmoothedMixtureEstimator"/> over the
+/// item clusters) join the conditions under the same quota policy, as Pinterest merges explicit and implicit interests.
 /// </summary>
 /// <remarks>
 /// Fit reads the training edges (user and item keys, user and item embeddings, the item condition keys; the first row of each
@@ -64,6 +66,31 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         /// <summary>Whether the user's training items are never candidates. Default <see cref="ClusterQuotaRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen;
 
+        /// <summary>
+        /// Share of the quota weight, in [0, 1], given to the user's implicit components (the mixture columns over the item
+        /// clusters); the conditions get the rest (a user with components of one kind only gives them the whole list). 0 (default,
+        /// <see cref="ConditionalDefaults.StageImplicitShare"/>): the conditions alone, no mixture or cluster column read.
+        /// </summary>
+        public double ImplicitShare = ConditionalDefaults.StageImplicitShare;
+
+        /// <summary>The vector that ranks an implicit component's cluster (as <see cref="ClusterQuotaRetrieverEstimator.Options.Query"/>). Default <see cref="ClusterQuotaRetrieverDefaults.Query"/>.</summary>
+        public QuotaQuery ImplicitQuery = ClusterQuotaRetrieverDefaults.Query;
+
+        /// <summary>Weight of the user vector in the Blend implicit query, finite and non-negative. Default <see cref="ClusterQuotaRetrieverDefaults.Beta"/>.</summary>
+        public double Beta = ClusterQuotaRetrieverDefaults.Beta;
+
+        /// <summary>The item cluster key column of the implicit components, read when <see cref="ImplicitShare"/> is positive. Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>
+        public string ItemClusterColumnName = MultiInterestColumnNames.ItemCluster;
+
+        /// <summary>The mixture cluster keys column, read when <see cref="ImplicitShare"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureClusters"/>.</summary>
+        public string MixtureClustersColumnName = MultiInterestColumnNames.MixtureClusters;
+
+        /// <summary>The mixture weights column, read when <see cref="ImplicitShare"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureWeights"/>.</summary>
+        public string MixtureWeightsColumnName = MultiInterestColumnNames.MixtureWeights;
+
+        /// <summary>The mixture embeddings column, read when <see cref="ImplicitShare"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureEmbeddings"/>.</summary>
+        public string MixtureEmbeddingsColumnName = MultiInterestColumnNames.MixtureEmbeddings;
+
         /// <summary>The engine's training options of these settings.</summary>
         internal ConditionalOptions Training() => new()
         {
@@ -80,6 +107,13 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
             OptionChecks.AtLeast(MaxConditions, 1, nameof(MaxConditions));
             OptionChecks.NonNegativeFinite(Alpha, nameof(Alpha));
             if (!(HeadShare >= 0 && HeadShare <= 1)) throw new ArgumentOutOfRangeException(nameof(HeadShare), HeadShare, $"{nameof(HeadShare)} must lie in [0, 1].");
+            if (!(ImplicitShare >= 0 && ImplicitShare <= 1)) throw new ArgumentOutOfRangeException(nameof(ImplicitShare), ImplicitShare, $"{nameof(ImplicitShare)} must lie in [0, 1].");
+            if (!Enum.IsDefined(ImplicitQuery)) throw new ArgumentOutOfRangeException(nameof(ImplicitQuery), ImplicitQuery, $"{nameof(ImplicitQuery)} must be Component, User or Blend.");
+            OptionChecks.NonNegativeFinite(Beta, nameof(Beta));
+            OptionChecks.ColumnName(ItemClusterColumnName, nameof(ItemClusterColumnName));
+            OptionChecks.ColumnName(MixtureClustersColumnName, nameof(MixtureClustersColumnName));
+            OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
+            OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
             Training().Validate();
         }
     }
@@ -119,9 +153,29 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         Logging.Info(_context, nameof(ConditionalRetrieverEstimator),
             $"Training {conditions.Count} conditions ({conditions.AssignedItems} of {items.RowOf.Length} items have one) over {history.EdgeCount} edges, {o.Epochs} epochs.");
         var model = ConditionalModel.Fit(history, userVectors, items.Embeddings, conditions, o.Training());
-        var settings = new RetrievalSettings { HeadShare = o.HeadShare, MaxConditions = o.MaxConditions };
+        var settings = new RetrievalSettings
+        {
+            HeadShare = o.HeadShare, MaxConditions = o.MaxConditions, ImplicitShare = o.ImplicitShare, Query = o.ImplicitQuery, Beta = o.Beta,
+        };
+        settings.Conditional(o.Alpha).Validate();
+        // The implicit components: the upstream mixtures over the item clusters (a second read of the edges for the cluster keys).
+        MixtureTable? mixtures = null;
+        ItemClustering? clustering = null;
+        if (o.ImplicitShare > 0)
+        {
+            var clusterRows = EdgeRows.Read(input, new EdgeColumns
+            {
+                User = (o.UserColumnName, nameof(o.UserColumnName)),
+                Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
+                ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
+            });
+            clustering = items.Clustering(clusterRows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
+            mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
+                (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
+                clusterRows.ClusterCount, items.Embeddings.Dimension);
+        }
         return FittedServing.Create(_context, nameof(ConditionalRetrieverEstimator), input, rows, items,
-            CandidateMethod.Conditional, o.Candidates, o.Alpha, settings, o.ExcludeSeen, null, null, o, conditional: model);
+            CandidateMethod.Conditional, o.Candidates, o.Alpha, settings, o.ExcludeSeen, mixtures, clustering, o, conditional: model);
     }
 
     /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>
@@ -134,6 +188,13 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
         ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
         ShapeChecks.Key(inputSchema, o.ItemConditionColumnName, nameof(o.ItemConditionColumnName));
+        if (o.ImplicitShare > 0)
+        {
+            ShapeChecks.Key(inputSchema, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
+            ShapeChecks.KeyVector(inputSchema, o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName));
+            ShapeChecks.Vector(inputSchema, o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName), NumberDataViewType.Double);
+            ShapeChecks.Vector(inputSchema, o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName), NumberDataViewType.Single);
+        }
         return CandidateShape.Append(inputSchema, o.CandidatesColumnName, o.CandidateScoresColumnName);
     }
 }

@@ -232,6 +232,59 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
     }
 
     [Fact]
+    public void MergedWithTheKnnEmbedMixture_UnderOneQuotaPolicy_AndSavedLoadedAndServedLive()
+    {
+        var mi = _w.Ml.MultiInterest();
+        var kmeans = mi.SphericalKMeans(numberOfClusters: 12).Fit(_w.Embedded);
+        var mixture = mi.KnnSmoothedMixture(components: 3, neighbors: 5).Fit(kmeans.Transform(_w.Embedded));
+        var mixed = mixture.Transform(kmeans.Transform(_w.Embedded));
+        CandidateRetrievalTransformer Conditional(double share)
+        {
+            var o = Options();
+            (o.ImplicitShare, o.HeadShare, o.Alpha) = (share, 0, 1);
+            return mi.ConditionalRetriever(o).Fit(mixed);
+        }
+
+        // All the weight on the implicit components: the cluster-quota retriever's items over the same mixtures.
+        var implicitOnly = Conditional(1);
+        var quota = mi.ClusterQuotaRetriever(candidates: M, alpha: 1).Fit(mixed);
+        foreach (int u in _w.Trained) Assert.Equal(CompactList(quota, u).Order(), CompactList(implicitOnly, u).Order());
+        // Half each: a list of its own, neither kind's alone, still without seen or repeated items.
+        var merged = Conditional(0.5);
+        var conditionsOnly = Conditional(0);
+        Assert.Equal(0.5, merged.Settings.ImplicitShare);
+        Assert.Contains(_w.Trained, u => !CompactList(merged, u).SequenceEqual(CompactList(conditionsOnly, u)));
+        Assert.Contains(_w.Trained, u => !CompactList(merged, u).Order().SequenceEqual(CompactList(quota, u).Order()));
+        foreach (int u in _w.Trained)
+        {
+            var list = CompactList(merged, u);
+            Assert.Equal(M, list.Distinct().Count());
+            Assert.DoesNotContain(list, i => _w.Graph.Contains(u, i));
+        }
+
+        // Saved with its k-means and mixture stages, loaded, and served live: the fitted lists, and a new user from its history.
+        string path = Path.Combine(_directory, "merged.zip");
+        var chain = new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, kmeans, mixture, merged);
+        _w.Ml.Model.Save(chain, _w.Raw.Schema, path);
+        using var model = MultiInterestModel.Load(_w.Ml, path);
+        Assert.Equal(merged.Settings, model.ServingStage.Settings);
+        var engine = model.RetrieveWithEngine(_w.Trained, threads: 1);
+        var recommenders = new[] { mi.CreateRecommender(chain), mi.CreateRecommender(model) };
+        for (int q = 0; q < _w.Trained.Length; q++)
+        {
+            var keys = merged.GetCandidates((uint)_w.Trained[q] + 1).ItemKeys;
+            Assert.Equal(keys.Select(k => (int)k - 1), engine.IndicesOf(q).ToArray());
+            foreach (var recommender in recommenders)
+                Assert.Equal(keys.Select(k => _w.Embedding.ItemIds[(int)k - 1]), recommender.Recommend(_w.UserId(_w.Trained[q])).Items.Select(i => i.ItemId));
+        }
+        int[] history = [.. _w.Graph.ItemsOf(_w.Trained[3]).ToArray().Take(6)];
+        var fresh = recommenders.Select(r => r.Recommend("someone-new", history.Select(_w.ItemId))).ToArray();
+        Assert.All(fresh, list => Assert.Equal(CandidateSource.History, list.Source));
+        Assert.Equal(fresh[0].Items.Select(i => i.ItemId), fresh[1].Items.Select(i => i.ItemId));
+        Assert.Empty(fresh[0].Items.Select(i => i.ItemId).Intersect(history.Select(_w.ItemId)));
+    }
+
+    [Fact]
     public void ExportOnnx_RefusesConditionalRetrieval_NamingTheStage()
     {
         string path = Path.Combine(_directory, "onnx.zip");
@@ -261,6 +314,8 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         Assert.Equal("GlobalNegatives", Refused(o => (o.HardNegatives, o.GlobalNegatives) = (0, 0)));
         Assert.Equal("Temperature", Refused(o => o.Temperature = 0));
         Assert.Equal("ItemConditionColumnName", Refused(o => o.ItemConditionColumnName = ""));
+        Assert.Equal("ImplicitShare", Refused(o => o.ImplicitShare = -0.1));
+        Assert.Equal("ImplicitQuery", Refused(o => o.ImplicitQuery = (QuotaQuery)9));
 
         // No condition column in the data, and a column whose every key is missing.
         var dropped = _w.Ml.Transforms.DropColumns(MultiInterestColumnNames.ItemCondition).Fit(_w.Embedded).Transform(_w.Embedded);

@@ -30,6 +30,12 @@ public static class ConditionalDefaults
     /// <summary>Share of the quota weight given to the implicit components when both kinds are merged: 0.5.</summary>
     public const double ImplicitShare = 0.5;
 
+    /// <summary>
+    /// The implicit components' share in the pipeline stage (<c>ConditionalRetrieverEstimator</c>): 0, the conditions alone,
+    /// so the stage reads no mixture columns unless asked to merge them.
+    /// </summary>
+    public const double StageImplicitShare = 0.0;
+
     /// <summary>Quota exponent over the union of explicit and implicit components: 1.</summary>
     public const double Alpha = 1.0;
 

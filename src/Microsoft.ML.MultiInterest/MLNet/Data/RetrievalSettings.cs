@@ -91,6 +91,17 @@ public sealed record RetrievalSettings
     /// </summary>
     public int MaxConditions { get; init; } = ConditionalDefaults.MaxConditions;
 
+    /// <summary>
+    /// Share of the quota weight conditional retrieval gives the implicit (kNN-Embed) components it merges with the
+    /// conditions; 0 = the conditions alone. Their query is <see cref="Query"/> (and <see cref="Beta"/>). Default
+    /// <see cref="ConditionalDefaults.StageImplicitShare"/>; models saved before the setting existed read it back.
+    /// </summary>
+    public double ImplicitShare { get; init; } = ConditionalDefaults.StageImplicitShare;
+
+    /// <summary>The engine's conditional retrieval options of these settings with quota exponent <paramref name="alpha"/>.</summary>
+    public ConditionalRetrievalOptions Conditional(double alpha) =>
+        new() { Alpha = alpha, HeadShare = HeadShare, ImplicitShare = ImplicitShare, ImplicitQuery = Query, Beta = Beta };
+
     /// <summary>The engine's pool options of these settings; <paramref name="threads"/> build the clustered lists.</summary>
     public HistoryPoolOptions Pool(int threads = 0) => new()
     {

@@ -28,7 +28,8 @@ internal static class CandidatePersistence
     private const string FoldInFittedKey = "FoldInFitted";
     private const string StageIdKey = "StageId";
     private const string ConditionVectorsTable = "condition_vectors", ConditionBetasTable = "condition_betas", ConditionItemsTable = "condition_of_serving_items",
-        ConditionNamesTable = "condition_names", ConditionScaleKey = "ConditionScoreScale", MaxConditionsKey = "MaxConditions";
+        ConditionNamesTable = "condition_names", ConditionScaleKey = "ConditionScoreScale", MaxConditionsKey = "MaxConditions",
+        ImplicitShareKey = "ImplicitShare";
     private const string PoolSearchKey = "HistoryPoolSearch", PoolListsKey = "HistoryPoolLists", PoolProbesKey = "HistoryPoolProbes", PoolUserProbesKey = "HistoryPoolUserProbes",
         PoolHistoryListsKey = "HistoryPoolHistoryLists";
 
@@ -86,7 +87,7 @@ internal static class CandidatePersistence
         builder.Metadata(InterestKey, settings.InterestWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         if (settings.Interests == MmrInterests.History) AddHistoryInterests(builder, settings);
         if (tables.Learned?.Dcm is { } dcm) AddDcm(builder, dcm);
-        if (tables.Conditional is { } conditional) AddConditional(builder, conditional, settings.MaxConditions);
+        if (tables.Conditional is { } conditional) AddConditional(builder, conditional, settings);
         string key = builder.KeyInput(columns.UserColumn, users);
         string user = PresentKeys.Declare(builder, key, UserKeys, UserKeyCountKey, users, perKey ? Enumerable.Range(0, users).ToArray() : fitted);
         builder.Graph
@@ -243,10 +244,11 @@ internal static class CandidatePersistence
 
     /// <summary>
     /// A conditional stage keeps its condition parameters (t_c, β_c, the score scale), the condition of each serving item
-    /// (-1: none, as <see cref="ItemConditions.None"/>), the condition names and the conditions per user, so a loaded model
-    /// represents a fresh history as the fitted stage does.
+    /// (-1: none, as <see cref="ItemConditions.None"/>), the condition names, the conditions per user and the implicit
+    /// components' share (their clusters and mixtures are the model's k-means and mixture stages), so a loaded model represents
+    /// a fresh history as the fitted stage does.
     /// </summary>
-    private static void AddConditional(SavedChainBuilder builder, ConditionalModel model, int maxConditions)
+    private static void AddConditional(SavedChainBuilder builder, ConditionalModel model, RetrievalSettings settings)
     {
         int count = model.Conditions.Count, d = model.Dimension;
         var vectors = new float[count * d];
@@ -258,7 +260,8 @@ internal static class CandidatePersistence
         }
         var conditionOf = model.Conditions.Assignments.ToArray().Select(c => (long)c).ToArray();
         builder.Metadata(ConditionScaleKey, model.ScoreScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-        builder.Metadata(MaxConditionsKey, SavedMetadata.Text(maxConditions));
+        builder.Metadata(MaxConditionsKey, SavedMetadata.Text(settings.MaxConditions));
+        builder.Metadata(ImplicitShareKey, settings.ImplicitShare.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         // Unused outputs keep ONNX Runtime from dropping the tables with a warning, as for the serving tables.
         builder.Graph
             .AddInitializer(ConditionVectorsTable, [count, d], vectors)
@@ -344,6 +347,7 @@ internal static class CandidatePersistence
         settings = ReadHistoryInterests(meta, settings);
         // Absent from stages other than conditional ones, which keep the default.
         if (meta.ContainsKey(MaxConditionsKey)) settings = settings with { MaxConditions = SavedMetadata.Int(meta, MaxConditionsKey) };
+        if (meta.TryGetValue(ImplicitShareKey, out var share)) settings = settings with { ImplicitShare = double.Parse(share, inv) };
         var saved = new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
             meta.GetValueOrDefault(ScoresColumnKey, ""), m, names, users, userRows, lists, method, alpha, settings);
         saved.Dcm = ReadDcm(model, meta);

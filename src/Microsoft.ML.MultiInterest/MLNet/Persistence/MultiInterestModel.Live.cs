@@ -65,7 +65,9 @@ public sealed partial class MultiInterestModel
             for (long e = saved.HistoryOffsets[r]; e < saved.HistoryOffsets[r + 1]; e++) userOf[e] = r;
         var history = BipartiteGraph.FromEdges(saved.Entries, rowOf.Length, userOf, saved.HistoryItemKeys.Select(k => Array.BinarySearch(rowOf, (int)k - 1)).ToArray());
 
-        bool needsMixtures = stage.Method == CandidateMethod.ClusterQuota || (stage.Method == CandidateMethod.Mmr && stage.Settings.Interests == MmrInterests.Clusters && stage.Settings.InterestWeight > 0);
+        bool needsMixtures = stage.Method == CandidateMethod.ClusterQuota
+            || (stage.Method == CandidateMethod.Mmr && stage.Settings.Interests == MmrInterests.Clusters && stage.Settings.InterestWeight > 0)
+            || (stage.Method == CandidateMethod.Conditional && stage.Settings.ImplicitShare > 0);
         MixtureTable? mixtures = null;
         ItemClustering? clustering = null;
         if (needsMixtures)

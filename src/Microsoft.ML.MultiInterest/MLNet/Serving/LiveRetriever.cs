@@ -56,7 +56,7 @@ internal sealed class LiveRetriever
         }
         else if (tables.Method == CandidateMethod.Mmr) _mmr = new MmrRetriever(tables.Items);
         if (tables.Method == CandidateMethod.RoundRobin) _roundRobin = new RoundRobinRetriever(tables.Learned!.ItemComponents, tables.Learned.DestinationComponents);
-        if (tables.Method == CandidateMethod.Conditional) _conditional = new ConditionalRetriever(tables.Items, tables.Conditional!.Conditions);
+        if (tables.Method == CandidateMethod.Conditional) _conditional = new ConditionalRetriever(tables.Items, tables.Conditional!.Conditions, tables.Clustering);
         _similar = new(() =>
         {
             var unit = tables.Items.Normalized();
@@ -86,7 +86,7 @@ internal sealed class LiveRetriever
 
         int d = t.Items.Dimension;
         EmbeddingMatrix? vector = null;
-        MixtureTable? mixture = null;
+        MixtureTable? mixture = null, conditions = null;
         HistoryInterests? interests = null;
         if (trained)
         {
@@ -97,7 +97,7 @@ internal sealed class LiveRetriever
             {
                 var trainedHistory = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[trainedItems.Length], trainedItems);
                 if (_interests != null) interests = _interests.Build(trainedHistory, [0], threads: 1, vector);
-                else mixture = t.Conditional!.Represent(trainedHistory, vector!, t.Items, [0], t.Settings.MaxConditions, threads: 1);
+                else conditions = t.Conditional!.Represent(trainedHistory, vector!, t.Items, [0], t.Settings.MaxConditions, threads: 1);
             }
         }
         else
@@ -114,11 +114,11 @@ internal sealed class LiveRetriever
                 var mean = MeanOf(history.ItemsOf(0));
                 vector = new EmbeddingMatrix(1, d, mean);
                 if (t.Learned != null) mixture = t.Learned.HistoryComponents(history.ItemsOf(0), mean);
-                else if (t.Conditional != null) mixture = t.Conditional.Represent(history, vector, t.Items, [0], t.Settings.MaxConditions, threads: 1);
                 else if (t.Mixtures != null) mixture = MixtureBuilder.BuildMle(history, t.Clustering!, t.Items, t.Mixtures.MaxComponents, threads: 1);
+                if (t.Conditional != null) conditions = t.Conditional.Represent(history, vector, t.Items, [0], t.Settings.MaxConditions, threads: 1);
             }
         }
-        var lists = Run(vector, mixture, interests, [0], exclusions, count, threads: 1);
+        var lists = Run(vector, mixture, interests, conditions, [0], exclusions, count, threads: 1);
         return new LiveList(lists.IndicesOf(0).ToArray(), lists.ScoresOf(0).ToArray(), trained ? CandidateSource.Trained : CandidateSource.History);
     }
 
@@ -151,8 +151,8 @@ internal sealed class LiveRetriever
         var mixtures = t.Mixtures == null ? null : CopyMixtures(t.Mixtures, users);
         var entries = Enumerable.Range(0, users.Length).ToArray();
         var interests = _interests?.Build(HistoryOf(users), entries, threads, vectors);
-        if (t.Conditional != null) mixtures = t.Conditional.Represent(HistoryOf(users), vectors!, t.Items, entries, t.Settings.MaxConditions, threads: threads);
-        return Run(vectors, mixtures, interests, entries, exclusions, t.Candidates, threads);
+        var conditions = t.Conditional?.Represent(HistoryOf(users), vectors!, t.Items, entries, t.Settings.MaxConditions, threads: threads);
+        return Run(vectors, mixtures, interests, conditions, entries, exclusions, t.Candidates, threads);
     }
 
     /// <summary>The training history of <paramref name="users"/>, one graph row per entry.</summary>
@@ -174,7 +174,8 @@ internal sealed class LiveRetriever
         return BipartiteGraph.FromEdges(users.Length, t.History.ItemCount, userOf, items);
     }
 
-    private RankedLists Run(EmbeddingMatrix? vectors, MixtureTable? mixtures, HistoryInterests? interests, int[] users, BipartiteGraph? exclusions,
+    /// <summary>The lists of <paramref name="users"/> (entries of the tables given); <paramref name="conditions"/> are a conditional stage's explicit components, <paramref name="mixtures"/> the implicit ones.</summary>
+    private RankedLists Run(EmbeddingMatrix? vectors, MixtureTable? mixtures, HistoryInterests? interests, MixtureTable? conditions, int[] users, BipartiteGraph? exclusions,
         int count, int threads)
     {
         var t = Tables;
@@ -197,8 +198,7 @@ internal sealed class LiveRetriever
             case CandidateMethod.Conditional:
             {
                 var fill = _unimodal.Retrieve(vectors!, users, exclusions, ConditionalDefaults.FillFactor * count, threads);
-                var options = new ConditionalRetrievalOptions { Alpha = t.Alpha, HeadShare = t.Settings.HeadShare };
-                return _conditional!.Retrieve(mixtures!, null, users, exclusions, [count], options, fill, vectors, threads)[0];
+                return _conditional!.Retrieve(conditions!, mixtures, users, exclusions, [count], t.Settings.Conditional(t.Alpha), fill, vectors, threads)[0];
             }
             default:
             {
