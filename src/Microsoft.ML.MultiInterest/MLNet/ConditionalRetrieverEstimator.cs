@@ -14,8 +14,9 @@ namespace Microsoft.ML.MultiInterest;
 /// item clusters) join the conditions under the same quota policy, as Pinterest merges explicit and implicit interests.
 /// </summary>
 /// <remarks>
-/// Fit reads the training edges (user and item keys, user and item embeddings, the item condition keys; the first row of each
-/// item gives its condition, a missing key none) and retrieves for every user with edges. A user with fresh history but no
+/// Fit reads the training edges (user and item keys, user and item embeddings, the item condition keys: each item takes the
+/// condition most of its rows carry, ties to the lower key, and an item whose rows all have the missing key has none) and
+/// retrieves for every user with edges. A user with fresh history but no
 /// trained vector is served from its history's mean item vector and conditions. Saves with <c>mlContext.Model.Save</c>; the
 /// condition parameters are saved with the lists. Training is single-threaded and deterministic for <see cref="Options.Seed"/>.
 /// </remarks>
@@ -27,7 +28,11 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         /// <summary>The user embedding column (the base of every query and the unimodal fill). Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
         public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
 
-        /// <summary>The item condition key column (explicit topics; a missing key: no condition). Default <see cref="MultiInterestColumnNames.ItemCondition"/>.</summary>
+        /// <summary>
+        /// The item condition key column (explicit topics): an item takes the condition most of its rows carry (rows may
+        /// disagree, e.g. the tag of each engagement), ties to the lower key; a missing key counts for none. Default
+        /// <see cref="MultiInterestColumnNames.ItemCondition"/>.
+        /// </summary>
         public string ItemConditionColumnName = MultiInterestColumnNames.ItemCondition;
 
         /// <summary>M, the number of candidates per user, at least 1. Default <see cref="ClusterQuotaRetrieverDefaults.Candidates"/>.</summary>
@@ -142,6 +147,7 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
             UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
             ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
             ItemCluster = (o.ItemConditionColumnName, nameof(o.ItemConditionColumnName)),
+            ClusterPerEdge = true,
         });
         var items = new CompactItems(rows);
         var names = KeyNames.Of(input.Schema[o.ItemConditionColumnName], rows.ClusterCount);

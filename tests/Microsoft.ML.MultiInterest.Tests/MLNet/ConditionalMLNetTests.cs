@@ -330,6 +330,37 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         Assert.Contains("No item has a condition in column 'NoTopic'", allMissing.Message);
     }
 
+    [Fact]
+    public void AnItemWhoseRowsDisagree_TakesTheConditionMostOfItsRowsCarry()
+    {
+        var ml = new MLContext(seed: 1);
+        // Every item's rows carry its topic t{i / 15}, except item i0's: its first row says t0, two of the other three t1 and
+        // one a topic outside the vocabulary (a missing key, which counts for none). The first row alone would give t0. Items i30..i44 have only missing keys: no condition.
+        var edges = Enumerable.Range(0, 40).SelectMany(u => Enumerable.Range(0, 6).Select(k => (u * 7 + k * 5) % 60)
+            .Select(i => new TopicEdge { User = $"u{u}", Item = $"i{i}", Topic = i is >= 30 and < 45 ? "unknown" : $"t{i / 15}" })).ToList();
+        var zero = edges.Where(e => e.Item == "i0").ToList();
+        Assert.Equal(4, zero.Count);
+        (zero[1].Topic, zero[2].Topic, zero[3].Topic) = ("t1", "t1", "unknown");
+        var vocabulary = ml.Data.LoadFromEnumerable(new[] { "t0", "t1", "t3" }.Select(t => new TopicTerm { Topic = t }));
+        var data = ml.Data.LoadFromEnumerable(edges);
+        var fitted = ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Topic", keyData: vocabulary)
+            .Append(ml.Transforms.Conversion.MapValueToKey("User"))
+            .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
+            .Append(ml.MultiInterest().GraphEmbedding(algorithm: EmbeddingAlgorithm.ImplicitAls, dimension: 8))
+            .Append(ml.MultiInterest().ConditionalRetriever(candidates: 5))
+            .Fit(data);
+        var embedding = (GraphEmbeddingTransformer)fitted.First(t => t is GraphEmbeddingTransformer);
+        var tables = fitted.LastTransformer.Columns.Live.Tables;
+        var conditions = tables.Conditional!.Conditions;
+        string ConditionOf(string item) => conditions.ConditionOf(Array.BinarySearch(tables.ItemRowOf, embedding.ItemIds.ToList().IndexOf(item))) is var c && c >= 0
+            ? conditions.Names[c] : "none";
+        Assert.Equal(1, zero.Count(e => e.Topic == "t0"));
+        Assert.Equal("t1", ConditionOf("i0"));
+        Assert.Equal("t0", ConditionOf("i1"));
+        Assert.Equal("t3", ConditionOf("i45"));
+        Assert.Equal("none", ConditionOf("i31"));
+    }
+
     /// <summary>A row of an item-to-topic table.</summary>
     public sealed class ItemTopic
     {

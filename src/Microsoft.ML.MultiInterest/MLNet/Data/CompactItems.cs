@@ -55,17 +55,18 @@ internal sealed class CompactItems
     }
 
     /// <summary>
-    /// The conditions (explicit topics) of the compact items from the condition keys <paramref name="rows"/> read (in its
-    /// cluster slot): a missing key (0) is an item without a condition, which only the unimodal fill can return.
+    /// The conditions (explicit topics) of the compact items from the condition key of every edge <paramref name="rows"/> read
+    /// (<see cref="EdgeRows.EdgeClusters"/>): each item takes the condition most of its rows carry, ties to the lower key
+    /// (<see cref="ItemConditions.FromEdges"/>); an item whose every row has the missing key (0) has no condition, and only
+    /// the unimodal fill can return it.
     /// </summary>
     /// <exception cref="ArgumentException">No item has a condition.</exception>
     public ItemConditions Conditions(EdgeRows rows, IReadOnlyList<string> names, string column, string option)
     {
-        var assignments = new int[RowOf.Length];
-        for (int j = 0; j < assignments.Length; j++) assignments[j] = Math.Max(rows.ClusterOf(RowOf[j]), ItemConditions.None);
-        if (Array.TrueForAll(assignments, c => c == ItemConditions.None))
+        var edgeConditions = rows.EdgeClusters ?? throw new InvalidOperationException("The condition of every edge was not read (EdgeColumns.ClusterPerEdge).");
+        if (edgeConditions.TrueForAll(c => c < 0))
             throw new ArgumentException($"No item has a condition in column '{column}' (option {option}): every key is missing, so there is nothing to condition on.");
-        return ItemConditions.Create(assignments, rows.ClusterCount, names);
+        return ItemConditions.FromEdges(RowOf.Length, _items, edgeConditions.Select(c => Math.Max(c, ItemConditions.None)).ToArray(), rows.ClusterCount, names);
     }
 
     /// <summary>Users with edges, ascending.</summary>

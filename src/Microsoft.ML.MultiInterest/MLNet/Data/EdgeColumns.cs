@@ -15,6 +15,12 @@ internal sealed class EdgeColumns
 
     public (string Name, string Option)? ItemCluster { get; init; }
 
+    /// <summary>
+    /// Whether the cluster key of every edge is kept (<see cref="EdgeRows.EdgeClusters"/>), not only each item's first: for
+    /// columns whose rows may disagree about an item (an engagement's tag), which the reader resolves by majority.
+    /// </summary>
+    public bool ClusterPerEdge { get; init; }
+
     /// <summary>A key column of edge relations (edge types): relation id = key − 1.</summary>
     public (string Name, string Option)? Relation { get; init; }
 }

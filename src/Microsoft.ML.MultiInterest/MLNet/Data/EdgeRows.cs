@@ -56,6 +56,9 @@ internal sealed class EdgeRows
 
     public int ClusterCount { get; private set; }
 
+    /// <summary>The cluster index (key - 1; -1 for a missing key) of every edge, when <see cref="EdgeColumns.ClusterPerEdge"/> asked for it.</summary>
+    public List<int>? EdgeClusters { get; private set; }
+
     public long SkippedRows { get; private set; }
 
     public BipartiteGraph Graph() =>
@@ -93,6 +96,7 @@ internal sealed class EdgeRows
             clusterColumn = ColumnChecks.Key(schema, ic.Name, ic.Option, out int clusters);
             rows.ClusterCount = clusters;
             rows._itemClusters = new Dictionary<int, int>();
+            if (columns.ClusterPerEdge) rows.EdgeClusters = new List<int>();
         }
         if (columns.Relation is { } rc)
         {
@@ -131,6 +135,11 @@ internal sealed class EdgeRows
             rows.Users.Add(u);
             rows.Items.Add(i);
             rows.Relations?.Add((int)relation - 1);
+            if (rows.EdgeClusters != null)
+            {
+                getCluster!(ref cluster);
+                rows.EdgeClusters.Add((int)cluster - 1);
+            }
             if (getWeight != null)
             {
                 getWeight(ref weight);
