@@ -17,22 +17,10 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
 {
     /// <summary>Options of <see cref="ClusterQuotaRetrieverEstimator"/>.</summary>
-    public sealed class Options : RetrieverOptions
+    public sealed class Options : MixtureRetrieverOptions
     {
-        /// <summary>The item cluster key column. Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>
-        public string ItemClusterColumnName = MultiInterestColumnNames.ItemCluster;
-
         /// <summary>The user embedding column for the unimodal fill of short lists; null disables the fill. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
         public string? UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
-
-        /// <summary>The mixture cluster keys column. Default <see cref="MultiInterestColumnNames.MixtureClusters"/>.</summary>
-        public string MixtureClustersColumnName = MultiInterestColumnNames.MixtureClusters;
-
-        /// <summary>The mixture weights column (Double vector). Default <see cref="MultiInterestColumnNames.MixtureWeights"/>.</summary>
-        public string MixtureWeightsColumnName = MultiInterestColumnNames.MixtureWeights;
-
-        /// <summary>The mixture embeddings column. Default <see cref="MultiInterestColumnNames.MixtureEmbeddings"/>.</summary>
-        public string MixtureEmbeddingsColumnName = MultiInterestColumnNames.MixtureEmbeddings;
 
         /// <summary>M, the number of candidates per user, at least 1. Default <see cref="ClusterQuotaRetrieverDefaults.Candidates"/>.</summary>
         public int Candidates = ClusterQuotaRetrieverDefaults.Candidates;
@@ -62,12 +50,8 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
 
         internal void Validate()
         {
-            ValidateShared();
-            OptionChecks.ColumnName(ItemClusterColumnName, nameof(ItemClusterColumnName));
+            ValidateMixtureRetriever();
             if (UserEmbeddingColumnName != null) OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
-            OptionChecks.ColumnName(MixtureClustersColumnName, nameof(MixtureClustersColumnName));
-            OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
-            OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
             OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
             OptionChecks.NonNegativeFinite(Alpha, nameof(Alpha));
             OptionChecks.NonNegativeFinite(Beta, nameof(Beta));
@@ -105,9 +89,7 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         });
         var items = new CompactItems(rows);
         var clustering = items.Clustering(rows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
-        var mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
-            (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
-            rows.ClusterCount, items.Embeddings.Dimension);
+        var mixtures = o.ReadMixtures(input, rows.ClusterCount, items.Embeddings.Dimension);
         OptionWarnings.Candidates(_context, nameof(ClusterQuotaRetrieverEstimator), o.Candidates, items.RowOf.Length);
         var settings = new RetrievalSettings { Query = o.Query, Beta = o.Beta, HeadShare = o.HeadShare };
         settings.Quota(o.Alpha).Validate();
@@ -123,11 +105,8 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
         ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
         ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
-        ShapeChecks.Key(inputSchema, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
         if (o.UserEmbeddingColumnName != null) ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
-        ShapeChecks.KeyVector(inputSchema, o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName));
-        ShapeChecks.Vector(inputSchema, o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName), NumberDataViewType.Double);
-        ShapeChecks.Vector(inputSchema, o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName), NumberDataViewType.Single);
+        o.CheckMixtureShape(inputSchema);
         return CandidateShape.Append(inputSchema, o.CandidatesColumnName, o.CandidateScoresColumnName);
     }
 }

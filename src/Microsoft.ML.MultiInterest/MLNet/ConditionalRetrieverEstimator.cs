@@ -23,7 +23,7 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
 {
     /// <summary>Options of <see cref="ConditionalRetrieverEstimator"/>.</summary>
-    public sealed class Options : RetrieverOptions
+    public sealed class Options : MixtureRetrieverOptions
     {
         /// <summary>The user embedding column (the base of every query and the unimodal fill). Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
         public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
@@ -84,18 +84,6 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         /// <summary>Weight of the user vector in the Blend implicit query, finite and non-negative. Default <see cref="ClusterQuotaRetrieverDefaults.Beta"/>.</summary>
         public double Beta = ClusterQuotaRetrieverDefaults.Beta;
 
-        /// <summary>The item cluster key column of the implicit components, read when <see cref="ImplicitShare"/> is positive. Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>
-        public string ItemClusterColumnName = MultiInterestColumnNames.ItemCluster;
-
-        /// <summary>The mixture cluster keys column, read when <see cref="ImplicitShare"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureClusters"/>.</summary>
-        public string MixtureClustersColumnName = MultiInterestColumnNames.MixtureClusters;
-
-        /// <summary>The mixture weights column, read when <see cref="ImplicitShare"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureWeights"/>.</summary>
-        public string MixtureWeightsColumnName = MultiInterestColumnNames.MixtureWeights;
-
-        /// <summary>The mixture embeddings column, read when <see cref="ImplicitShare"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureEmbeddings"/>.</summary>
-        public string MixtureEmbeddingsColumnName = MultiInterestColumnNames.MixtureEmbeddings;
-
         /// <summary>The engine's training options of these settings.</summary>
         internal ConditionalOptions Training() => new()
         {
@@ -105,7 +93,7 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
 
         internal void Validate()
         {
-            ValidateShared();
+            ValidateMixtureRetriever();
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
             OptionChecks.ColumnName(ItemConditionColumnName, nameof(ItemConditionColumnName));
             OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
@@ -115,10 +103,6 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
             if (!(ImplicitShare >= 0 && ImplicitShare <= 1)) throw new ArgumentOutOfRangeException(nameof(ImplicitShare), ImplicitShare, $"{nameof(ImplicitShare)} must lie in [0, 1].");
             if (!Enum.IsDefined(ImplicitQuery)) throw new ArgumentOutOfRangeException(nameof(ImplicitQuery), ImplicitQuery, $"{nameof(ImplicitQuery)} must be Component, User or Blend.");
             OptionChecks.NonNegativeFinite(Beta, nameof(Beta));
-            OptionChecks.ColumnName(ItemClusterColumnName, nameof(ItemClusterColumnName));
-            OptionChecks.ColumnName(MixtureClustersColumnName, nameof(MixtureClustersColumnName));
-            OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
-            OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
             Training().Validate();
         }
     }
@@ -176,9 +160,7 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
                 ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
             });
             clustering = items.Clustering(clusterRows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
-            mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
-                (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
-                clusterRows.ClusterCount, items.Embeddings.Dimension);
+            mixtures = o.ReadMixtures(input, clusterRows.ClusterCount, items.Embeddings.Dimension);
         }
         return FittedServing.Create(_context, nameof(ConditionalRetrieverEstimator), input, rows, items,
             CandidateMethod.Conditional, o.Candidates, o.Alpha, settings, o.ExcludeSeen, mixtures, clustering, o, conditional: model);
@@ -194,13 +176,7 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
         ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
         ShapeChecks.Key(inputSchema, o.ItemConditionColumnName, nameof(o.ItemConditionColumnName));
-        if (o.ImplicitShare > 0)
-        {
-            ShapeChecks.Key(inputSchema, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
-            ShapeChecks.KeyVector(inputSchema, o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName));
-            ShapeChecks.Vector(inputSchema, o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName), NumberDataViewType.Double);
-            ShapeChecks.Vector(inputSchema, o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName), NumberDataViewType.Single);
-        }
+        if (o.ImplicitShare > 0) o.CheckMixtureShape(inputSchema);
         return CandidateShape.Append(inputSchema, o.CandidatesColumnName, o.CandidateScoresColumnName);
     }
 }

@@ -13,7 +13,7 @@ namespace Microsoft.ML.MultiInterest;
 public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
 {
     /// <summary>Options of <see cref="MmrRetrieverEstimator"/>.</summary>
-    public sealed class Options : RetrieverOptions
+    public sealed class Options : MixtureRetrieverOptions
     {
         /// <summary>The user embedding column. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
         public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
@@ -91,24 +91,12 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         /// <summary>Whether the clustered pool also searches the lists of the user's history items. Default <see cref="HistoryPoolDefaults.HistoryLists"/>.</summary>
         public bool PoolHistoryLists = HistoryPoolDefaults.HistoryLists;
 
-        /// <summary>The item cluster key column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>
-        public string ItemClusterColumnName = MultiInterestColumnNames.ItemCluster;
-
-        /// <summary>The mixture cluster keys column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureClusters"/>.</summary>
-        public string MixtureClustersColumnName = MultiInterestColumnNames.MixtureClusters;
-
-        /// <summary>The mixture weights column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureWeights"/>.</summary>
-        public string MixtureWeightsColumnName = MultiInterestColumnNames.MixtureWeights;
-
-        /// <summary>The mixture embeddings column, read when <see cref="InterestWeight"/> is positive. Default <see cref="MultiInterestColumnNames.MixtureEmbeddings"/>.</summary>
-        public string MixtureEmbeddingsColumnName = MultiInterestColumnNames.MixtureEmbeddings;
-
         /// <summary>Whether the user's training items are never candidates. Default <see cref="MmrRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = MmrRetrieverDefaults.ExcludeSeen;
 
         internal void Validate()
         {
-            ValidateShared();
+            ValidateMixtureRetriever();
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
             OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
             OptionChecks.AtLeast(PoolSize, 1, nameof(PoolSize));
@@ -127,10 +115,6 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             if (FoldInRegularization == 0 && FoldInUnobservedWeight == 0)
                 throw new ArgumentOutOfRangeException(nameof(FoldInRegularization), FoldInRegularization,
                     $"{nameof(FoldInRegularization)} and {nameof(FoldInUnobservedWeight)} cannot both be 0: the fold-in would be singular.");
-            OptionChecks.ColumnName(ItemClusterColumnName, nameof(ItemClusterColumnName));
-            OptionChecks.ColumnName(MixtureClustersColumnName, nameof(MixtureClustersColumnName));
-            OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
-            OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
             if (!(Lambda >= 0 && Lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, $"{nameof(Lambda)} (MMR relevance weight) must lie in [0, 1].");
         }
 
@@ -211,9 +195,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         if (o.ReadsMixtures)
         {
             clustering = items.Clustering(rows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
-            mixtures = MixtureReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)), (o.MixtureClustersColumnName, nameof(o.MixtureClustersColumnName)),
-                (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName)), (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)),
-                rows.ClusterCount, items.Embeddings.Dimension);
+            mixtures = o.ReadMixtures(input, rows.ClusterCount, items.Embeddings.Dimension);
         }
         Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranking the top {pool} of {items.RowOf.Length} items to {o.Candidates} candidates (lambda {o.Lambda}).");
         return FittedServing.Create(_context, nameof(MmrRetrieverEstimator), input, rows, items,
