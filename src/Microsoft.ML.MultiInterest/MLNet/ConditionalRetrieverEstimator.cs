@@ -35,6 +35,14 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         /// </summary>
         public string ItemConditionColumnName = MultiInterestColumnNames.ItemCondition;
 
+        /// <summary>
+        /// Optional: a column of the edge rows holding the conditions each user follows (explicit topics it chose, e.g. on
+        /// sign-up), a vector of keys over the same key type as <see cref="ItemConditionColumnName"/> (map both with the same
+        /// vocabulary), read from each user's first row. A user following any is served one query per followed condition
+        /// (equal weights) instead of its history's most frequent ones; one following none, from its history. Null (default): none.
+        /// </summary>
+        public string? FollowedConditionsColumnName;
+
         /// <summary>M, the number of candidates per user, at least 1. Default <see cref="ClusterQuotaRetrieverDefaults.Candidates"/>.</summary>
         public int Candidates = ClusterQuotaRetrieverDefaults.Candidates;
 
@@ -96,6 +104,7 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
             ValidateMixtureRetriever();
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
             OptionChecks.ColumnName(ItemConditionColumnName, nameof(ItemConditionColumnName));
+            if (FollowedConditionsColumnName != null) OptionChecks.ColumnName(FollowedConditionsColumnName, nameof(FollowedConditionsColumnName));
             OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
             OptionChecks.AtLeast(MaxConditions, 1, nameof(MaxConditions));
             OptionChecks.NonNegativeFinite(Alpha, nameof(Alpha));
@@ -142,6 +151,8 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         var userVectors = rows.UserVectors!.Gather(items.ActiveUsers, absentAsZero: true);
         Logging.Info(_context, nameof(ConditionalRetrieverEstimator),
             $"Training {conditions.Count} conditions ({conditions.AssignedItems} of {items.RowOf.Length} items have one) over {history.EdgeCount} edges, {o.Epochs} epochs.");
+        var followed = o.FollowedConditionsColumnName == null ? null : FollowedConditionsReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)),
+            (o.FollowedConditionsColumnName, nameof(o.FollowedConditionsColumnName)), (o.ItemConditionColumnName, conditions.Count));
         var model = ConditionalModel.Fit(history, userVectors, items.Embeddings, conditions, o.Training());
         var settings = new RetrievalSettings
         {
@@ -163,7 +174,7 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
             mixtures = o.ReadMixtures(input, clusterRows.ClusterCount, items.Embeddings.Dimension);
         }
         return FittedServing.Create(_context, nameof(ConditionalRetrieverEstimator), input, rows, items,
-            CandidateMethod.Conditional, o.Candidates, o.Alpha, settings, o.ExcludeSeen, mixtures, clustering, o, conditional: model);
+            CandidateMethod.Conditional, o.Candidates, o.Alpha, settings, o.ExcludeSeen, mixtures, clustering, o, conditional: model, followed: followed);
     }
 
     /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>

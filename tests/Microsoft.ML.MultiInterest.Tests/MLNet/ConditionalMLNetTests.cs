@@ -284,6 +284,79 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         Assert.Empty(fresh[0].Items.Select(i => i.ItemId).Intersect(history.Select(_w.ItemId)));
     }
 
+    /// <summary>An edge with its item's topic and the topics its user follows.</summary>
+    public sealed class FollowingEdge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public string Topic { get; set; } = "";
+
+        public string[] Follows { get; set; } = [];
+    }
+
+    [Fact]
+    public void FollowedTopics_ReplaceTheHistorysConditions_AsTheEnginesRepresent_AndAreSavedWithTheStage()
+    {
+        // User u0 follows one topic outside its three planted ones; u1 follows two of its own; the others follow nothing.
+        int outside = Enumerable.Range(0, PlantedTopics.Topics - 1).First(t => !_w.Planted.UserTopics[0].Contains(t));
+        int[] own = [.. _w.Planted.UserTopics[1].Where(t => t < PlantedTopics.Topics - 1).Take(2)];
+        string[] Follows(int u) => u == 0 ? [$"topic{outside}"] : u == 1 ? own.Select(t => $"topic{t}").ToArray() : [];
+        var edges = new List<FollowingEdge>();
+        for (int u = 0; u < _w.Planted.Train.UserCount; u++)
+            foreach (int i in _w.Planted.Train.ItemsOf(u))
+                edges.Add(new FollowingEdge { User = $"u{u}", Item = $"i{i}", Topic = $"topic{PlantedTopics.TopicOf(i)}", Follows = Follows(u) });
+        var ml = _w.Ml;
+        var raw = ml.Data.LoadFromEnumerable(edges);
+        var vocabulary = ml.Data.LoadFromEnumerable(Enumerable.Range(0, PlantedTopics.Topics - 1).Select(t => new TopicTerm { Topic = $"topic{t}" }));
+        var keys = ml.Transforms.Conversion.MapValueToKey("User")
+            .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
+            .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Topic", keyData: vocabulary))
+            .Append(ml.Transforms.Conversion.MapValueToKey("Followed", "Follows", keyData: vocabulary))
+            .Fit(raw);
+        // The same key mapping and vectors as the world's (the same edges in the same order), so its engine inputs apply.
+        var embedded = _w.Embedding.Transform(keys.Transform(raw));
+        var o = Options();
+        o.FollowedConditionsColumnName = "Followed";
+        var fitted = ml.MultiInterest().ConditionalRetriever(o).Fit(embedded);
+
+        var followed = _w.Trained.Select(u => _w.UserId(u) switch
+        {
+            "u0" => new[] { outside },
+            "u1" => own,
+            _ => null,
+        }).ToArray();
+        var model = _w.EngineModel();
+        var table = model.Represent(_w.Graph, _w.UserVectors, _w.Items, _w.Trained, maxConditions: 3, followed, threads: 1);
+        var fill = new UnimodalRetriever(_w.Items).Retrieve(_w.UserVectors, _w.Trained, _w.Graph, ConditionalDefaults.FillFactor * M, threads: 1);
+        var engine = new ConditionalRetriever(_w.Items, _w.Conditions).Retrieve(table, null, _w.Trained, _w.Graph, [M],
+            new ConditionalRetrievalOptions { Alpha = 0.5, HeadShare = 0.2 }, fill, _w.UserVectors, threads: 1)[0];
+        for (int q = 0; q < _w.Trained.Length; q++) Assert.Equal(engine.IndicesOf(q).ToArray(), CompactList(fitted, _w.Trained[q]));
+        // u0's list past the unimodal head comes from the topic it follows, which its history does not have.
+        int u0 = _w.Trained.Single(u => _w.UserId(u) == "u0");
+        var tail = CompactList(fitted, u0).Skip(2).Select(i => PlantedTopics.TopicOf(int.Parse(_w.ItemId(i).AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.All(tail, t => Assert.Equal(outside, t));
+        Assert.NotEqual(CompactList(_w.Fitted, u0), CompactList(fitted, u0));
+
+        // Saved and loaded: the followed topics come back with the stage, and the live lists are the fitted ones.
+        string path = Path.Combine(_directory, "followed.zip");
+        var chain = new TransformerChain<ITransformer>(keys, _w.Embedding, fitted);
+        ml.Model.Save(chain, raw.Schema, path);
+        using var loaded = MultiInterestModel.Load(ml, path);
+        var live = ml.MultiInterest().CreateRecommender(loaded);
+        foreach (int u in _w.Trained)
+            Assert.Equal(fitted.GetCandidates((uint)u + 1).ItemKeys.Select(k => _w.Embedding.ItemIds[(int)k - 1]), live.Recommend(_w.UserId(u)).Items.Select(i => i.ItemId));
+
+        // A followed column over another vocabulary is refused, naming both columns.
+        var other = ml.Transforms.Conversion.MapValueToKey("Other", "Follows").Fit(raw).Transform(raw);
+        var wrong = _w.Embedding.Transform(keys.Transform(other));
+        o.FollowedConditionsColumnName = "Other";
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().ConditionalRetriever(o).Fit(wrong));
+        Assert.Contains("'Other' (option FollowedConditionsColumnName)", error.Message);
+        Assert.Contains($"'{MultiInterestColumnNames.ItemCondition}'", error.Message);
+    }
+
     [Fact]
     public void ExportOnnx_RefusesConditionalRetrieval_NamingTheStage()
     {

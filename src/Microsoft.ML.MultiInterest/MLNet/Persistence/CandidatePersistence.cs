@@ -29,7 +29,8 @@ internal static class CandidatePersistence
     private const string StageIdKey = "StageId";
     private const string ConditionVectorsTable = "condition_vectors", ConditionBetasTable = "condition_betas", ConditionItemsTable = "condition_of_serving_items",
         ConditionNamesTable = "condition_names", ConditionScaleKey = "ConditionScoreScale", MaxConditionsKey = "MaxConditions",
-        ImplicitShareKey = "ImplicitShare";
+        ImplicitShareKey = "ImplicitShare", FollowedUsersTable = "followed_users", FollowedOffsetsTable = "followed_offsets",
+        FollowedConditionsTable = "followed_conditions";
     private const string PoolSearchKey = "HistoryPoolSearch", PoolListsKey = "HistoryPoolLists", PoolProbesKey = "HistoryPoolProbes", PoolUserProbesKey = "HistoryPoolUserProbes",
         PoolHistoryListsKey = "HistoryPoolHistoryLists";
 
@@ -88,6 +89,7 @@ internal static class CandidatePersistence
         if (settings.Interests == MmrInterests.History) AddHistoryInterests(builder, settings);
         if (tables.Learned?.Dcm is { } dcm) AddDcm(builder, dcm);
         if (tables.Conditional is { } conditional) AddConditional(builder, conditional, settings);
+        if (tables.Followed is { Count: > 0 } followed) AddFollowed(builder, followed);
         string key = builder.KeyInput(columns.UserColumn, users);
         string user = PresentKeys.Declare(builder, key, UserKeys, UserKeyCountKey, users, perKey ? Enumerable.Range(0, users).ToArray() : fitted);
         builder.Graph
@@ -278,6 +280,43 @@ internal static class CandidatePersistence
             .AddOutput(ConditionNamesTable + "_out", TensorProto.Types.DataType.String, count);
     }
 
+    /// <summary>The conditions the trained users follow, as CSR over the user rows that follow any (ascending).</summary>
+    private static void AddFollowed(SavedChainBuilder builder, IReadOnlyDictionary<int, int[]> followed)
+    {
+        var users = followed.Keys.Order().ToArray();
+        var offsets = new long[users.Length + 1];
+        var conditions = new List<long>();
+        for (int r = 0; r < users.Length; r++)
+        {
+            conditions.AddRange(followed[users[r]].Select(c => (long)c));
+            offsets[r + 1] = conditions.Count;
+        }
+        builder.Graph
+            .AddInitializer(FollowedUsersTable, [users.Length], users.Select(u => (long)u).ToArray())
+            .AddInitializer(FollowedOffsetsTable, [offsets.Length], offsets)
+            .AddInitializer(FollowedConditionsTable, [conditions.Count], conditions.ToArray())
+            .AddNode("Identity", [FollowedUsersTable], [FollowedUsersTable + "_out"])
+            .AddNode("Identity", [FollowedOffsetsTable], [FollowedOffsetsTable + "_out"])
+            .AddNode("Identity", [FollowedConditionsTable], [FollowedConditionsTable + "_out"])
+            .AddOutput(FollowedUsersTable + "_out", TensorProto.Types.DataType.Int64, users.Length)
+            .AddOutput(FollowedOffsetsTable + "_out", TensorProto.Types.DataType.Int64, offsets.Length)
+            .AddOutput(FollowedConditionsTable + "_out", TensorProto.Types.DataType.Int64, conditions.Count);
+    }
+
+    private static Dictionary<int, int[]>? ReadFollowed(ModelProto model)
+    {
+        if (!model.Graph.Initializer.Any(t => t.Name == FollowedUsersTable)) return null;
+        var users = OnnxTensorReader.Int64s(OnnxTensorReader.Find(model, FollowedUsersTable));
+        var offsets = OnnxTensorReader.Int64s(OnnxTensorReader.Find(model, FollowedOffsetsTable));
+        var conditions = OnnxTensorReader.Int64s(OnnxTensorReader.Find(model, FollowedConditionsTable));
+        if (offsets.Length != users.Length + 1 || offsets[^1] != conditions.Length)
+            throw new InvalidDataException($"The saved conditional stage's followed conditions are inconsistent: {users.Length} users, {offsets.Length} offsets, {conditions.Length} conditions.");
+        var result = new Dictionary<int, int[]>();
+        for (int r = 0; r < users.Length; r++)
+            result[checked((int)users[r])] = conditions[(int)offsets[r]..(int)offsets[r + 1]].Select(c => checked((int)c)).ToArray();
+        return result;
+    }
+
     private static ConditionalModel? ReadConditional(ModelProto model, Dictionary<string, string> meta)
     {
         if (!model.Graph.Initializer.Any(t => t.Name == ConditionVectorsTable)) return null;
@@ -352,6 +391,7 @@ internal static class CandidatePersistence
             meta.GetValueOrDefault(ScoresColumnKey, ""), m, names, users, userRows, lists, method, alpha, settings);
         saved.Dcm = ReadDcm(model, meta);
         saved.Conditional = ReadConditional(model, meta);
+        saved.Followed = ReadFollowed(model);
         if (method == CandidateMethod.Conditional && saved.Conditional == null)
             throw new InvalidDataException($"The saved conditional stage has no '{ConditionVectorsTable}' initializer: its condition parameters are missing.");
         saved.StageId = meta.GetValueOrDefault(StageIdKey);

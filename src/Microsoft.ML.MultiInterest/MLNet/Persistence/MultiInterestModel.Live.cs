@@ -110,6 +110,7 @@ public sealed partial class MultiInterestModel
             Clustering = clustering,
             Learned = learned,
             Conditional = stage.Conditional,
+            Followed = stage.Followed,
             HistoryUsers = historyUsers,
             History = history,
         };

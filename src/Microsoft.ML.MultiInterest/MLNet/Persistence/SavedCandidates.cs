@@ -63,6 +63,9 @@ public sealed class SavedCandidates
     /// <summary>The condition parameters of a conditional-retrieval stage, over its serving items; null for the other methods.</summary>
     internal ConditionalModel? Conditional { get; set; }
 
+    /// <summary>The conditions the trained users of a conditional stage follow, by user row; null when none were given.</summary>
+    internal IReadOnlyDictionary<int, int[]>? Followed { get; set; }
+
     /// <summary>The fingerprint of the fitted stage (<see cref="CandidateStageId"/>); null in models saved before 2026-12-01.</summary>
     internal string? StageId { get; set; }
 

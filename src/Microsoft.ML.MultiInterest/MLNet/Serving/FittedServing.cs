@@ -14,7 +14,8 @@ internal static class FittedServing
 
     public static CandidateRetrievalTransformer Create(MLContext context, string stage, IDataView input, EdgeRows rows, CompactItems items,
         CandidateMethod method, int candidates, double alpha, RetrievalSettings settings, bool excludeSeen,
-        MixtureTable? mixtures, ItemClustering? clustering, RetrieverOptions options, LearnedComponents? learned = null, ConditionalModel? conditional = null)
+        MixtureTable? mixtures, ItemClustering? clustering, RetrieverOptions options, LearnedComponents? learned = null, ConditionalModel? conditional = null,
+        IReadOnlyDictionary<int, int[]>? followed = null)
     {
         var columns = RetrieverColumns.Of(options);
         var tables = new ServingTables
@@ -33,6 +34,7 @@ internal static class FittedServing
             Clustering = clustering,
             Learned = learned,
             Conditional = conditional,
+            Followed = followed,
             HistoryUsers = items.ActiveUsers,
             History = items.ActiveHistory(),
         };

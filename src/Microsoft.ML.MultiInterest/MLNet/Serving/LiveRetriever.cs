@@ -97,7 +97,7 @@ internal sealed class LiveRetriever
             {
                 var trainedHistory = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[trainedItems.Length], trainedItems);
                 if (_interests != null) interests = _interests.Build(trainedHistory, [0], threads: 1, vector);
-                else conditions = t.Conditional!.Represent(trainedHistory, vector!, t.Items, [0], t.Settings.MaxConditions, threads: 1);
+                else conditions = t.Conditional!.Represent(trainedHistory, vector!, t.Items, [0], t.Settings.MaxConditions, t.FollowedOf([user]), threads: 1);
             }
         }
         else
@@ -151,7 +151,7 @@ internal sealed class LiveRetriever
         var mixtures = t.Mixtures == null ? null : CopyMixtures(t.Mixtures, users);
         var entries = Enumerable.Range(0, users.Length).ToArray();
         var interests = _interests?.Build(HistoryOf(users), entries, threads, vectors);
-        var conditions = t.Conditional?.Represent(HistoryOf(users), vectors!, t.Items, entries, t.Settings.MaxConditions, threads: threads);
+        var conditions = t.Conditional?.Represent(HistoryOf(users), vectors!, t.Items, entries, t.Settings.MaxConditions, t.FollowedOf(users), threads);
         return Run(vectors, mixtures, interests, conditions, entries, exclusions, t.Candidates, threads);
     }
 

@@ -47,6 +47,12 @@ internal sealed class ServingTables
     /// <summary>The trained conditional model over the compact items (conditional retrieval); null for the other methods.</summary>
     public ConditionalModel? Conditional { get; init; }
 
+    /// <summary>The conditions each trained user follows (conditional retrieval), by user row; null when none were given.</summary>
+    public IReadOnlyDictionary<int, int[]>? Followed { get; init; }
+
+    /// <summary>The followed conditions of user rows <paramref name="users"/> (null entries: from the history), or null when there are none.</summary>
+    public int[]?[]? FollowedOf(IReadOnlyList<int> users) => Followed == null ? null : users.Select(u => Followed.GetValueOrDefault(u)).ToArray();
+
     /// <summary>The clusters of the compact items; null when the method reads none.</summary>
     public ItemClustering? Clustering { get; init; }
 
