@@ -72,6 +72,13 @@ internal sealed class OnnxGraphBuilder
         return this;
     }
 
+    /// <summary>
+    /// Publishes initializer <paramref name="table"/> as the output <c>{table}_out</c> (an Identity node): a table kept for readers
+    /// of the saved graph that no node uses, which ONNX Runtime would otherwise drop with a warning.
+    /// </summary>
+    public OnnxGraphBuilder KeepAsOutput(string table, TensorProto.Types.DataType type, params long?[] dims) =>
+        AddNode("Identity", [table], [table + "_out"]).AddOutput(table + "_out", type, dims);
+
     /// <summary>The version of the <c>ai.onnx.ml</c> operator set a graph imports when it uses one of its operators.</summary>
     public const int MlOpsetVersion = 2;
 

@@ -117,12 +117,9 @@ internal static class CandidatePersistence
             .AddInitializer(HistoryItemsTable, [historyItems.Length], historyItems)
             .AddInitializer(ServingItemsTable, [servingItems.Length], servingItems)
             // The serving tables feed unused outputs so ONNX Runtime does not drop them with a warning.
-            .AddNode("Identity", [HistoryOffsetsTable], ["history_offsets_out"])
-            .AddNode("Identity", [HistoryItemsTable], ["history_items_out"])
-            .AddNode("Identity", [ServingItemsTable], ["serving_items_out"])
-            .AddOutput("history_offsets_out", TensorProto.Types.DataType.Int64, rows + 1)
-            .AddOutput("history_items_out", TensorProto.Types.DataType.Int64, historyItems.Length)
-            .AddOutput("serving_items_out", TensorProto.Types.DataType.Int64, servingItems.Length);
+            .KeepAsOutput(HistoryOffsetsTable, TensorProto.Types.DataType.Int64, rows + 1)
+            .KeepAsOutput(HistoryItemsTable, TensorProto.Types.DataType.Int64, historyItems.Length)
+            .KeepAsOutput(ServingItemsTable, TensorProto.Types.DataType.Int64, servingItems.Length);
         builder.KeyOutput(columns.CandidatesColumn, "user_item_ids", m, columns.ItemNames);
         builder.VectorOutput(columns.ScoresColumn, "user_scores", TensorProto.Types.DataType.Float, m);
         builder.TextOutput(columns.SourceColumn, "user_source");
@@ -224,8 +221,7 @@ internal static class CandidatePersistence
         builder.Metadata(DcmWeightExponentKey, dcm.WeightExponent.ToString("R", inv));
         builder.Graph
             .AddInitializer(DcmSeedsTable, [dcm.Interests, dcm.Seeds.Dimension], dcm.Seeds.Values)
-            .AddNode("Identity", [DcmSeedsTable], [DcmSeedsTable + "_out"])
-            .AddOutput(DcmSeedsTable + "_out", TensorProto.Types.DataType.Float, dcm.Interests, dcm.Seeds.Dimension);
+            .KeepAsOutput(DcmSeedsTable, TensorProto.Types.DataType.Float, dcm.Interests, dcm.Seeds.Dimension);
     }
 
     private static DcmClustering? ReadDcm(ModelProto model, Dictionary<string, string> meta)
@@ -264,20 +260,15 @@ internal static class CandidatePersistence
         builder.Metadata(ConditionScaleKey, model.ScoreScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         builder.Metadata(MaxConditionsKey, SavedMetadata.Text(settings.MaxConditions));
         builder.Metadata(ImplicitShareKey, settings.ImplicitShare.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-        // Unused outputs keep ONNX Runtime from dropping the tables with a warning, as for the serving tables.
         builder.Graph
             .AddInitializer(ConditionVectorsTable, [count, d], vectors)
             .AddInitializer(ConditionBetasTable, [count], betas)
             .AddInitializer(ConditionItemsTable, [conditionOf.Length], conditionOf)
             .AddInitializer(OnnxTensors.String(ConditionNamesTable, [count], [.. model.Conditions.Names]))
-            .AddNode("Identity", [ConditionVectorsTable], [ConditionVectorsTable + "_out"])
-            .AddNode("Identity", [ConditionBetasTable], [ConditionBetasTable + "_out"])
-            .AddNode("Identity", [ConditionItemsTable], [ConditionItemsTable + "_out"])
-            .AddNode("Identity", [ConditionNamesTable], [ConditionNamesTable + "_out"])
-            .AddOutput(ConditionVectorsTable + "_out", TensorProto.Types.DataType.Float, count, d)
-            .AddOutput(ConditionBetasTable + "_out", TensorProto.Types.DataType.Float, count)
-            .AddOutput(ConditionItemsTable + "_out", TensorProto.Types.DataType.Int64, conditionOf.Length)
-            .AddOutput(ConditionNamesTable + "_out", TensorProto.Types.DataType.String, count);
+            .KeepAsOutput(ConditionVectorsTable, TensorProto.Types.DataType.Float, count, d)
+            .KeepAsOutput(ConditionBetasTable, TensorProto.Types.DataType.Float, count)
+            .KeepAsOutput(ConditionItemsTable, TensorProto.Types.DataType.Int64, conditionOf.Length)
+            .KeepAsOutput(ConditionNamesTable, TensorProto.Types.DataType.String, count);
     }
 
     /// <summary>The conditions the trained users follow, as CSR over the user rows that follow any (ascending).</summary>
@@ -295,12 +286,9 @@ internal static class CandidatePersistence
             .AddInitializer(FollowedUsersTable, [users.Length], users.Select(u => (long)u).ToArray())
             .AddInitializer(FollowedOffsetsTable, [offsets.Length], offsets)
             .AddInitializer(FollowedConditionsTable, [conditions.Count], conditions.ToArray())
-            .AddNode("Identity", [FollowedUsersTable], [FollowedUsersTable + "_out"])
-            .AddNode("Identity", [FollowedOffsetsTable], [FollowedOffsetsTable + "_out"])
-            .AddNode("Identity", [FollowedConditionsTable], [FollowedConditionsTable + "_out"])
-            .AddOutput(FollowedUsersTable + "_out", TensorProto.Types.DataType.Int64, users.Length)
-            .AddOutput(FollowedOffsetsTable + "_out", TensorProto.Types.DataType.Int64, offsets.Length)
-            .AddOutput(FollowedConditionsTable + "_out", TensorProto.Types.DataType.Int64, conditions.Count);
+            .KeepAsOutput(FollowedUsersTable, TensorProto.Types.DataType.Int64, users.Length)
+            .KeepAsOutput(FollowedOffsetsTable, TensorProto.Types.DataType.Int64, offsets.Length)
+            .KeepAsOutput(FollowedConditionsTable, TensorProto.Types.DataType.Int64, conditions.Count);
     }
 
     private static Dictionary<int, int[]>? ReadFollowed(ModelProto model)

@@ -65,11 +65,9 @@ internal static class GraphEmbeddingPersistence
         }
         else
         {
-            // The id tables feed unused outputs so ONNX Runtime does not drop them with a warning.
             builder.Graph
                 .AddInitializer(OnnxTensors.String(idsTable, [ids.Count], ids))
-                .AddNode("Identity", [idsTable], [idsTable + "_out"])
-                .AddOutput(idsTable + "_out", TensorProto.Types.DataType.String, ids.Count);
+                .KeepAsOutput(idsTable, TensorProto.Types.DataType.String, ids.Count);
         }
         return PresentKeys.Declare(builder, key, keysTable, side + KeyCountSuffix, vectors.KeyCount, vectors.Rows);
     }

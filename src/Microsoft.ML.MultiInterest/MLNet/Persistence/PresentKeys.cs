@@ -24,11 +24,9 @@ internal static class PresentKeys
         if (AreAll(rows, keyCount)) return key;
         builder.Metadata(countKey, SavedMetadata.Text(keyCount));
         var keys = rows.Select(r => (long)r + 1).ToArray();
-        // The key list feeds an unused output so ONNX Runtime does not drop it with a warning.
         builder.Graph
             .AddInitializer(keysTable, [keys.Length], keys)
-            .AddNode("Identity", [keysTable], [keysTable + "_out"])
-            .AddOutput(keysTable + "_out", TensorProto.Types.DataType.Int64, keys.Length);
+            .KeepAsOutput(keysTable, TensorProto.Types.DataType.Int64, keys.Length);
         return builder.RowOfKey(key, keysTable, rows.Select(r => r + 1).ToArray());
     }
 
