@@ -149,32 +149,33 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         // Trained over the users with edges (graph rows = ActiveUsers), as the lists are retrieved.
         var history = items.ActiveHistory();
         var userVectors = rows.UserVectors!.Gather(items.ActiveUsers, absentAsZero: true);
-        Logging.Info(_context, nameof(ConditionalRetrieverEstimator),
-            $"Training {conditions.Count} conditions ({conditions.AssignedItems} of {items.RowOf.Length} items have one) over {history.EdgeCount} edges, {o.Epochs} epochs.");
         var followed = o.FollowedConditionsColumnName == null ? null : FollowedConditionsReader.Read(input, (o.UserColumnName, nameof(o.UserColumnName)),
             (o.FollowedConditionsColumnName, nameof(o.FollowedConditionsColumnName)), (o.ItemConditionColumnName, conditions.Count));
+        // Read before training, so that a missing column fails fast.
+        var (mixtures, clustering) = o.ImplicitShare > 0 ? ImplicitComponents(input, items) : (null, null);
+        Logging.Info(_context, nameof(ConditionalRetrieverEstimator),
+            $"Training {conditions.Count} conditions ({conditions.AssignedItems} of {items.RowOf.Length} items have one) over {history.EdgeCount} edges, {o.Epochs} epochs.");
         var model = ConditionalModel.Fit(history, userVectors, items.Embeddings, conditions, o.Training());
         var settings = new RetrievalSettings
         {
             HeadShare = o.HeadShare, MaxConditions = o.MaxConditions, ImplicitShare = o.ImplicitShare, Query = o.ImplicitQuery, Beta = o.Beta,
         };
-        settings.Conditional(o.Alpha).Validate();
-        // The implicit components: the upstream mixtures over the item clusters (a second read of the edges for the cluster keys).
-        MixtureTable? mixtures = null;
-        ItemClustering? clustering = null;
-        if (o.ImplicitShare > 0)
-        {
-            var clusterRows = EdgeRows.Read(input, new EdgeColumns
-            {
-                User = (o.UserColumnName, nameof(o.UserColumnName)),
-                Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
-                ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
-            });
-            clustering = items.Clustering(clusterRows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
-            mixtures = o.ReadMixtures(input, clusterRows.ClusterCount, items.Embeddings.Dimension);
-        }
         return FittedServing.Create(_context, nameof(ConditionalRetrieverEstimator), input, rows, items,
             CandidateMethod.Conditional, o.Candidates, o.Alpha, settings, o.ExcludeSeen, mixtures, clustering, o, conditional: model, followed: followed);
+    }
+
+    /// <summary>The implicit components: the upstream mixtures over the item clusters (a second read of the edges for the cluster keys).</summary>
+    private (MixtureTable Mixtures, ItemClustering Clustering) ImplicitComponents(IDataView input, CompactItems items)
+    {
+        var o = _options;
+        var clusterRows = EdgeRows.Read(input, new EdgeColumns
+        {
+            User = (o.UserColumnName, nameof(o.UserColumnName)),
+            Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
+            ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
+        });
+        var clustering = items.Clustering(clusterRows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
+        return (o.ReadMixtures(input, clusterRows.ClusterCount, items.Embeddings.Dimension), clustering);
     }
 
     /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>
