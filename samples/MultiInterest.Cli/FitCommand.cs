@@ -220,37 +220,6 @@ internal static class FitCommand
         return embeddingModel.Append(mi.MmrRetriever(stage).Fit(embeddingModel.Transform(data)));
     }
 
-    /// <summary>
-    /// For a conditional stage, the item condition key column looked up from the conditions file by the raw item id inside the
-    /// pipeline (so the saved model, and a served request, need only users and items); an item without a row gets the missing
-    /// key, no condition. Nothing for the other stages.
-    /// </summary>
-    private static IEstimator<ITransformer> ConditionKeys(MLContext ml, string? conditionsPath, ProgressReporter progress)
-    {
-        if (conditionsPath == null) return new EstimatorChain<ITransformer>();
-        var rows = ConditionalFlags.ReadTable(conditionsPath);
-        if (rows.Count == 0) throw new InvalidDataException($"{conditionsPath}: no item has a condition.");
-        var table = ml.Data.LoadFromEnumerable(rows.Select(p => new ItemCondition { Item = p.Item, Condition = p.Condition }));
-        var names = rows.Select(p => p.Condition).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var vocabulary = ml.Data.LoadFromEnumerable(names.Select(c => new ItemCondition { Condition = c }));
-        progress.Out.WriteLine($"Conditions: {rows.Count:N0} items with one of {names.Length:N0} from {conditionsPath}.");
-        return ml.Transforms.Conversion.MapValue(ConditionText, table, table.Schema[nameof(ItemCondition.Item)], table.Schema[nameof(ItemCondition.Condition)], ServingData.ItemColumn)
-            .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, ConditionText,
-                keyData: ml.Transforms.SelectColumns(nameof(ItemCondition.Condition)).Fit(vocabulary).Transform(vocabulary)))
-            .Append(ml.Transforms.DropColumns(ConditionText));
-    }
-
-    /// <summary>The temporary column holding each edge's condition as text.</summary>
-    private const string ConditionText = "ConditionText";
-
-    /// <summary>A row of the conditions file.</summary>
-    private sealed class ItemCondition
-    {
-        public string Item { get; set; } = "";
-
-        public string Condition { get; set; } = "";
-    }
-
     private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, ProgressReporter progress,
         GraphEmbeddingTrainer.Options? warmStart = null)
     {
@@ -260,7 +229,7 @@ internal static class FitCommand
         var edges = ServingData.Edges(rawEdges);
         var data = ml.Data.LoadFromEnumerable(edges);
         var mi = ml.MultiInterest();
-        var keys = ConditionKeys(ml, stages.ConditionsPath, progress)
+        var keys = (stages.ConditionsPath == null ? new EstimatorChain<ITransformer>() : ConditionLookup.Keys(ml, stages.ConditionsPath, progress))
             .Append(ml.Transforms.Conversion.MapValueToKey(ServingData.UserColumn)).Append(ml.Transforms.Conversion.MapValueToKey(ServingData.ItemColumn));
         if (warmStart != null)
         {

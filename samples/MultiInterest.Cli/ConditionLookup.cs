@@ -1,0 +1,41 @@
+using Microsoft.ML;
+using Microsoft.ML.MultiInterest;
+using MultiInterest.Cli.Common;
+
+namespace MultiInterest.Cli;
+
+/// <summary>
+/// <c>fit --retriever conditional</c>'s first steps: each edge's item condition from an <c>item&lt;TAB&gt;condition</c> table,
+/// by ML.NET's <c>MapValue</c> and <c>MapValueToKey</c> over the table's conditions.
+/// </summary>
+internal static class ConditionLookup
+{
+    /// <summary>
+    /// The item condition key column, looked up from the conditions file by the raw item id inside the pipeline (so the saved
+    /// model, and a served request, need only users and items); an item without a row gets the missing key, no condition.
+    /// </summary>
+    public static IEstimator<ITransformer> Keys(MLContext ml, string conditionsPath, ProgressReporter progress)
+    {
+        var rows = ConditionalFlags.ReadTable(conditionsPath);
+        if (rows.Count == 0) throw new InvalidDataException($"{conditionsPath}: no item has a condition.");
+        var table = ml.Data.LoadFromEnumerable(rows.Select(p => new ItemCondition { Item = p.Item, Condition = p.Condition }));
+        var names = rows.Select(p => p.Condition).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var vocabulary = ml.Data.LoadFromEnumerable(names.Select(c => new ItemCondition { Condition = c }));
+        progress.Out.WriteLine($"Conditions: {rows.Count:N0} items with one of {names.Length:N0} from {conditionsPath}.");
+        return ml.Transforms.Conversion.MapValue(ConditionText, table, table.Schema[nameof(ItemCondition.Item)], table.Schema[nameof(ItemCondition.Condition)], ServingData.ItemColumn)
+            .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, ConditionText,
+                keyData: ml.Transforms.SelectColumns(nameof(ItemCondition.Condition)).Fit(vocabulary).Transform(vocabulary)))
+            .Append(ml.Transforms.DropColumns(ConditionText));
+    }
+
+    /// <summary>The temporary column holding each edge's condition as text.</summary>
+    private const string ConditionText = "ConditionText";
+
+    /// <summary>A row of the conditions file.</summary>
+    private sealed class ItemCondition
+    {
+        public string Item { get; set; } = "";
+
+        public string Condition { get; set; } = "";
+    }
+}
