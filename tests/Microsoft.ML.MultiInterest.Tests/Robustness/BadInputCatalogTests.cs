@@ -213,6 +213,21 @@ public class BadInputCatalogTests
             var embedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed).Transform(keyed);
             return ml.MultiInterest().ConditionalRetriever().Fit(embedded);
         }),
+        ["conditional-followed-other-vocabulary"] = Throws<ArgumentException>(["'Followed' (option FollowedConditionsColumnName) is a key over 1 values",
+            "'ItemCondition' over 2", "same topic vocabulary"], () =>
+        {
+            // Conditions over two topics; the followed column mapped on its own, over the one value it holds.
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges().Select(e => new ConditionalMLNetTests.FollowingEdge
+            {
+                User = e.User, Item = e.Item, Topic = int.Parse(e.Item.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) % 2 == 0 ? "even" : "odd", Follows = ["odd"],
+            }));
+            var keyed = ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Topic")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Followed", "Follows"))
+                .Append(MLNetTestData.KeyPipeline(ml)).Fit(raw).Transform(raw);
+            var embedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed).Transform(keyed);
+            return ml.MultiInterest().ConditionalRetriever(new ConditionalRetrieverEstimator.Options { FollowedConditionsColumnName = "Followed" }).Fit(embedded);
+        }),
         ["option-initial-items-wrong-algorithm"] = Throws<ArgumentException>(["InitialItemsColumnName is set, but only Algorithm = DifferentiableClustering or MixtureEmbedding",
             "(Algorithm is ImplicitAls)"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
             {
