@@ -60,7 +60,7 @@ internal static class ConditionalFlags
         /// <summary>Every option of the group.</summary>
         public IReadOnlyList<Option> All => [On, .. Stage];
 
-        /// <summary>The settings <c>fit --retriever conditional</c> reads too (not --conditional, nor the implicit share: the stage serves the conditions alone).</summary>
+        /// <summary>The settings <c>fit --retriever conditional</c> reads too (not --conditional).</summary>
         public IReadOnlyList<Option> Stage => [Conditions, Epochs, LearningRate, Hard, Global, Tau, L2, Max, Alpha, Share, Head];
 
         /// <summary>
@@ -72,12 +72,13 @@ internal static class ConditionalFlags
             string path = r.Value(Conditions) ?? throw new UsageException("--retriever conditional needs --conditions FILE (item<TAB>condition with a header).");
             T One<T>(CliOption<T[]> option) => r.Value(option) is [var single] ? single
                 : throw new UsageException($"{option.Name} takes one value with --retriever conditional (a comma list makes one evaluate row per value).");
-            if (r.Given(Share)) throw new UsageException("--cond-implicit-share does not apply to --retriever conditional, which serves the conditions alone.");
             var options = new ConditionalRetrieverEstimator.Options
             {
                 Candidates = candidates, MaxConditions = One(Max), Alpha = One(Alpha), HeadShare = One(Head), Epochs = r.Value(Epochs),
                 LearningRate = (float)r.Value(LearningRate), HardNegatives = One(Hard), GlobalNegatives = r.Value(Global), Temperature = (float)One(Tau),
                 L2 = (float)r.Value(L2), Seed = seed, Threads = threads,
+                // Unless given, the stage serves the conditions alone (the estimator's default), not evaluate's merged row's share.
+                ImplicitShare = r.Given(Share) ? One(Share) : ConditionalDefaults.StageImplicitShare,
             };
             try
             {

@@ -53,7 +53,8 @@ internal static class FitCommand
             + "history-mmr (history-interest MMR, the --history-* settings; no clustering or mixture stage) or round-robin (learned multi-vector "
             + "embeddings: the --dcm or --mixture-embeddings model with its --dcm-* / --mix-* settings, instead of --algorithm) or fused (history-mmr fused with the "
             + "round robin of a DCM model warm-started from the same --algorithm vectors, weights --dcm-fusion-weight and 1 minus it: the dcm_history_fusion row) "
-            + "or conditional (Pinterest's conditional retrieval over the item topics of --conditions FILE, the --cond-* settings, one value each).");
+            + "or conditional (Pinterest's conditional retrieval over the item topics of --conditions FILE, the --cond-* settings, one value each; with "
+            + "--cond-implicit-share above 0 merged with the kNN-Embed mixture of --clusters, --components, --neighbors, --lambda).");
         var history = new HistoryRowFlags();
         var dcm = new DcmFlags.Flags();
         var mixtureEmbedding = new MixtureRows.Flags();
@@ -97,7 +98,7 @@ internal static class FitCommand
                     Fusion = stage == FitRetriever.Fused ? new FusedDcm(dcm.Read(r, seed, threads, warmStarted: true)!, r.Value(dcm.FusionWeight), r.Value(candidates), threads) : null,
                 },
                 FitRetriever.RoundRobin => new Stages { RoundRobin = new RoundRobinRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
-                FitRetriever.Conditional => Stages.ForConditional(conditional.ReadStage(r, r.Value(candidates), seed, threads)),
+                FitRetriever.Conditional => Stages.ForConditional(conditional.ReadStage(r, r.Value(candidates), seed, threads), kmeans, mixture),
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
             };
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;
@@ -138,8 +139,12 @@ internal static class FitCommand
 
         public ConditionalRetrieverEstimator.Options? Conditional { get; init; }
 
-        public static Stages ForConditional((ConditionalRetrieverEstimator.Options Options, string Path) stage) =>
-            new() { Conditional = stage.Options, ConditionsPath = stage.Path };
+        /// <summary>The conditional stage, after the kNN-Embed clusters and mixtures when it merges them (<c>--cond-implicit-share</c> &gt; 0).</summary>
+        public static Stages ForConditional((ConditionalRetrieverEstimator.Options Options, string Path) stage, SphericalKMeansTrainer.Options kmeans,
+            KnnSmoothedMixtureEstimator.Options mixture) =>
+            stage.Options.ImplicitShare > 0
+                ? new() { Conditional = stage.Options, ConditionsPath = stage.Path, KMeans = kmeans, Mixture = mixture }
+                : new() { Conditional = stage.Options, ConditionsPath = stage.Path };
 
         /// <summary>The item conditions of <see cref="Conditional"/>: an <c>item&lt;TAB&gt;condition</c> file, looked up inside the pipeline.</summary>
         public string? ConditionsPath { get; init; }
@@ -159,7 +164,8 @@ internal static class FitCommand
             if (Unimodal != null) return chain.Append(mi.UnimodalRetriever(Unimodal));
             if (HistoryMmr != null) return chain.Append(mi.MmrRetriever(HistoryMmr));
             if (RoundRobin != null) return chain.Append(mi.RoundRobinRetriever(RoundRobin));
-            if (Conditional != null) return chain.Append(mi.ConditionalRetriever(Conditional));
+            if (Conditional != null && KMeans == null) return chain.Append(mi.ConditionalRetriever(Conditional));
+            if (Conditional != null) return chain.Append(mi.SphericalKMeans(KMeans!)).Append(mi.KnnSmoothedMixture(Mixture!)).Append(mi.ConditionalRetriever(Conditional));
             return chain.Append(mi.SphericalKMeans(KMeans!)).Append(mi.KnnSmoothedMixture(Mixture!)).Append(mi.ClusterQuotaRetriever(Quota!));
         }
     }

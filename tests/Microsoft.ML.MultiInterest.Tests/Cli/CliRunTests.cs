@@ -351,6 +351,16 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal(CliRunner.Failure, onnx.ExitCode);
         Assert.Contains("ConditionalRetriever", onnx.Error, StringComparison.Ordinal);
 
+        // Merged with the kNN-Embed mixture: the k-means and mixture stages come first, and the three servings agree again.
+        var merged = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional", "--conditions", conditions, "--algorithm", "implicit-als",
+            "--dim", "8", "--candidates", "6", "--cond-max", "2", "--cond-implicit-share", "0.5", "--clusters", "8", "--components", "3", "--cond-epochs", "2", "--threads", "1");
+        Assert.True(merged.ExitCode == 0, merged.Error);
+        Assert.Contains("KnnSmoothedMixtureEstimator", merged.Error, StringComparison.Ordinal);
+        string mergedZip = Serve("merged-zip.tsv");
+        Assert.Equal(mergedZip, Serve("merged-live.tsv", "--recommender"));
+        Assert.Equal(mergedZip, Serve("merged-engine.tsv", "--engine"));
+        Assert.NotEqual(zip, mergedZip);
+
         // Without --conditions, and with a list where the stage takes one value: usage errors naming the flag.
         var noTable = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional");
         Assert.Equal(CliRunner.BadUsage, noTable.ExitCode);
