@@ -325,22 +325,14 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         string path = Path.Combine(_directory, "onnx.zip");
         _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, _w.Fitted), _w.Raw.Schema, path);
         using var model = MultiInterestModel.Load(_w.Ml, path);
-        string directory = Path.Combine(_directory, "onnx");
-        var error = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(directory));
-        Assert.Contains("Interests = History", error.Message);
-        Assert.False(Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any());
+        StageRefusals.AssertExportRefused(model, Path.Combine(_directory, "onnx"), "Interests = History");
     }
 
     [Fact]
     public void BadOptions_AreRefusedNamingTheOption()
     {
         var mi = new MLContext(seed: 1).MultiInterest();
-        string Refused(Action<MmrRetrieverEstimator.Options> set)
-        {
-            var o = Options();
-            set(o);
-            return Assert.ThrowsAny<ArgumentException>(() => mi.MmrRetriever(o)).ParamName!;
-        }
+        string Refused(Action<MmrRetrieverEstimator.Options> set) => StageRefusals.RefusedOption(Options, set, mi.MmrRetriever);
 
         Assert.Equal("ItemsPerInterest", Refused(o => o.ItemsPerInterest = 0));
         Assert.Equal("MaxInterests", Refused(o => o.MaxInterests = 65));
