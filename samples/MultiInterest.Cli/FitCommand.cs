@@ -47,6 +47,7 @@ internal static class FitCommand
         var run = new RunFlags();
         var embedding = new EmbeddingFlags();
         var pipeline = new PipelineFlags();
+        var quotaStage = new PipelineFlags.QuotaStage();
         var neighborIndex = new NeighborIndexOption.Flags();
         var retriever = Opt.Choice("--retriever", FitRetriever.Quota, Name,
             "The retrieval stage: quota (kNN-Embed: clusters, smoothed mixtures, cluster quotas), unimodal (the single vector's top M), "
@@ -60,7 +61,7 @@ internal static class FitCommand
         var mixtureEmbedding = new MixtureRows.Flags();
         var conditional = new ConditionalFlags.Flags();
         var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr, round-robin, fused or conditional) on an edge file and saves it with mlContext.Model.Save.")
-            .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. neighborIndex.All, .. history.All, .. dcm.All, .. mixtureEmbedding.All,
+            .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.All, .. mixtureEmbedding.All,
                 .. conditional.Stage]);
         command.SetAction(r =>
         {
@@ -85,7 +86,17 @@ internal static class FitCommand
                 NeighborProbes = index.Probes,
                 Threads = threads,
             };
-            var quota = new ClusterQuotaRetrieverEstimator.Options { Candidates = r.Value(candidates), Alpha = r.Value(pipeline.Alpha), Threads = threads };
+            if (stage != FitRetriever.Quota && quotaStage.Given(r).FirstOrDefault() is { } stray)
+                throw new UsageException($"{stray} sets the quota stage of --retriever quota (the default); --retriever {Name(stage)} has none: leave it out.");
+            var quota = new ClusterQuotaRetrieverEstimator.Options
+            {
+                Candidates = r.Value(candidates),
+                Alpha = r.Value(pipeline.Alpha),
+                Query = r.Value(quotaStage.Query),
+                Beta = r.Value(quotaStage.Beta),
+                HeadShare = r.Value(quotaStage.HeadShare),
+                Threads = threads,
+            };
             // Only the chosen stage's options are read, so a bad --history-* value fails only where it is used.
             var last = stage switch
             {

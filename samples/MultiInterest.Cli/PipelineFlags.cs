@@ -26,6 +26,27 @@ internal sealed class PipelineFlags
     /// <summary>Every option of the group.</summary>
     public IReadOnlyList<Option> All => [Clusters, Iterations, Components, Neighbors, Lambda, Alpha];
 
+    /// <summary>
+    /// <c>fit</c>'s quota stage beyond alpha (<c>--query --beta --head-share</c>), with the library's defaults; <c>evaluate</c>
+    /// and <c>reproduce</c> have flags of the same names for their tuned row instead (<see cref="TunedRowFlags"/>).
+    /// </summary>
+    internal sealed class QuotaStage
+    {
+        public CliOption<QuotaQuery> Query { get; } = Opt.Choice("--query", ClusterQuotaRetrieverDefaults.Query, q => q.ToString().ToLowerInvariant(),
+            "The quota stage: the query inside a cluster (component = the paper's u^c, user = the user's own vector, blend).");
+
+        public CliOption<double> Beta { get; } = Opt.Double("--beta", ClusterQuotaRetrieverDefaults.Beta, "The quota stage: the user vector's weight in the blend query.", min: 0);
+
+        public CliOption<double> HeadShare { get; } = Opt.Double("--head-share", ClusterQuotaRetrieverDefaults.HeadShare,
+            "The quota stage: share of each list taken by the unimodal head before the quotas (0 = none, 1 = the unimodal list).", min: 0, max: 1);
+
+        /// <summary>Every option of the group.</summary>
+        public IReadOnlyList<Option> All => [Query, Beta, HeadShare];
+
+        /// <summary>The given flags among <see cref="All"/>, for a refusal where the stage is not the quota stage.</summary>
+        public IEnumerable<string> Given(ParseResult r) => All.Where(r.Given).Select(o => o.Name);
+    }
+
     /// <summary>The k-means options (tolerance 0: every iteration runs, as the paper's setting does).</summary>
     public SphericalKMeansOptions Clustering(ParseResult r, int seed, int threads) => new()
     {

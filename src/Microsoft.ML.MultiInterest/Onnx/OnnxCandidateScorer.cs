@@ -188,13 +188,15 @@ public sealed class OnnxCandidateScorer : IDisposable
         IReadOnlyList<OrtValue> Mixture, IReadOnlyList<OrtValue> Found, RankedLists Result);
 
     /// <summary>
-    /// The engine's list for every user of the batch: each component takes its quota, cut and handed on as
-    /// <see cref="ClusterQuotaRetriever"/> does, from its proved ranking; lists the clusters cannot fill take the unimodal top M.
+    /// The engine's list for every user of the batch: the unimodal head (if exported with one), then each component takes
+    /// its quota, cut and handed on as <see cref="ClusterQuotaRetriever"/> does, from its proved ranking; lists the clusters
+    /// cannot fill take the unimodal top M.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ServeQuota(QuotaBatch b, Worker worker)
     {
         int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
+        int headSlots = Manifest.HeadSlots;
         var clusters = b.Mixture[1].GetTensorDataAsSpan<long>();
         var queries = b.Mixture[2].GetTensorDataAsSpan<float>();
         var quotas = b.Mixture[3].GetTensorDataAsSpan<long>();
@@ -210,38 +212,73 @@ public sealed class OnnxCandidateScorer : IDisposable
         for (int q = 0; q < b.Batch; q++)
         {
             int position = b.Start + q, user = b.Users[position];
+            var outItems = b.Result.IndexSlots(position);
+            var outScores = b.Result.ScoreSlots(position);
+            var userFallbackRows = fallbackRows.Slice(q * kFallback, kFallback);
+            var userFallbackScores = fallbackScores.Slice(q * kFallback, kFallback);
+            // The unimodal head: the engine's fallback's first H items. The graph masked its own head out of the components;
+            // if that is another set (a near-tie at the head's end), the components are ranked by the engine instead.
+            int fallbackCount = -1, written = 0;
+            bool rankByEngine = false;
+            if (headSlots > 0)
+            {
+                fallbackCount = worker.Rerank.Catalogue(user, userFallbackRows, userFallbackScores, b.Exclusions, worker.Fallback, worker.FallbackScores);
+                written = Math.Min(headSlots, fallbackCount);
+                worker.Fallback.AsSpan(0, written).CopyTo(outItems);
+                worker.FallbackScores.AsSpan(0, written).CopyTo(outScores);
+                rankByEngine = !SameHead(worker.Fallback.AsSpan(0, written), userFallbackRows[..headSlots], userFallbackScores[..headSlots]);
+            }
+            var head = worker.Fallback.AsSpan(0, written);
             // Components are stored by weight; padding (cluster -1) follows the real ones.
             int n = 0;
             while (n < m && clusters[q * m + n] >= 0) n++;
             for (int j = 0; j < n; j++)
             {
                 take[j] = checked((int)quotas[q * m + j]);
-                counts[j] = OnnxRerank.Finite(candidateScores.Slice((q * m + j) * k, k));
+                counts[j] = rankByEngine
+                    ? worker.Rerank.ScanComponent(queries.Slice((q * m + j) * d, d), checked((int)clusters[q * m + j]), user, b.Exclusions, head,
+                        worker.ComponentRanking(j), worker.ComponentRankingScores(j))
+                    : OnnxRerank.Finite(candidateScores.Slice((q * m + j) * k, k));
                 available[j] = Math.Min(listLength, counts[j]);
             }
             ClusterQuotaRetriever.HandOff(take.AsSpan(0, n), available.AsSpan(0, n));
-            var outItems = b.Result.IndexSlots(position);
-            var outScores = b.Result.ScoreSlots(position);
-            int written = 0;
             for (int j = 0; j < n; j++)
             {
                 if (take[j] == 0) continue;
-                int slot = (q * m + j) * k;
-                worker.Rerank.Component(queries.Slice((q * m + j) * d, d), checked((int)clusters[q * m + j]), candidateRows.Slice(slot, k), candidateScores.Slice(slot, k),
-                    counts[j], take[j], user, b.Exclusions, ranking, rankingScores);
-                ranking.AsSpan(0, take[j]).CopyTo(outItems[written..]);
-                rankingScores.AsSpan(0, take[j]).CopyTo(outScores[written..]);
+                if (rankByEngine)
+                {
+                    worker.ComponentRanking(j)[..take[j]].CopyTo(outItems[written..]);
+                    worker.ComponentRankingScores(j)[..take[j]].CopyTo(outScores[written..]);
+                }
+                else
+                {
+                    int slot = (q * m + j) * k;
+                    worker.Rerank.Component(queries.Slice((q * m + j) * d, d), checked((int)clusters[q * m + j]), candidateRows.Slice(slot, k), candidateScores.Slice(slot, k),
+                        counts[j], take[j], user, b.Exclusions, head, ranking, rankingScores);
+                    ranking.AsSpan(0, take[j]).CopyTo(outItems[written..]);
+                    rankingScores.AsSpan(0, take[j]).CopyTo(outScores[written..]);
+                }
                 written += take[j];
             }
             if (written < listLength)
             {
                 // What the clusters cannot fill comes from the unimodal top M, as in the engine (only these users need it exactly).
-                int count = worker.Rerank.Catalogue(user, fallbackRows.Slice(q * kFallback, kFallback), fallbackScores.Slice(q * kFallback, kFallback), b.Exclusions,
-                    ranking, rankingScores);
-                written = ClusterQuotaRetriever.Fill(ranking.AsSpan(0, count), rankingScores.AsSpan(0, count), outItems, outScores, written, listLength);
+                if (fallbackCount < 0)
+                    fallbackCount = worker.Rerank.Catalogue(user, userFallbackRows, userFallbackScores, b.Exclusions, worker.Fallback, worker.FallbackScores);
+                written = ClusterQuotaRetriever.Fill(worker.Fallback.AsSpan(0, fallbackCount), worker.FallbackScores.AsSpan(0, fallbackCount), outItems, outScores,
+                    written, listLength);
             }
             b.Result.Counts[position] = written;
         }
+    }
+
+    /// <summary>Whether the engine's head holds the same items as the graph's: ONNX Runtime's first H fallback candidates that are not excluded.</summary>
+    private static bool SameHead(ReadOnlySpan<int> engineHead, ReadOnlySpan<long> onnxRows, ReadOnlySpan<float> onnxScores)
+    {
+        if (OnnxRerank.Finite(onnxScores) != engineHead.Length) return false;
+        foreach (int item in engineHead)
+            if (!onnxRows[..engineHead.Length].Contains(item)) return false;
+        return true;
     }
 
     private Worker CreateWorker() =>
@@ -253,14 +290,28 @@ public sealed class OnnxCandidateScorer : IDisposable
         Interlocked.Add(ref _rescanned, worker.Rerank.Scanned);
     }
 
-    /// <summary>A worker's scratch: its re-ranker, a ranking buffer, per component the quota slots and candidate counts.</summary>
+    /// <summary>
+    /// A worker's scratch: its re-ranker, a ranking buffer, the user's fallback list, per component the quota slots, candidate
+    /// counts and (for engine-ranked components) rankings.
+    /// </summary>
     private sealed class Worker(OnnxRerankTables tables, int listLength, int width, int components)
     {
+        private readonly int[] _componentRankings = new int[components * width];
+        private readonly float[] _componentRankingScores = new float[components * width];
+
         public OnnxRerank Rerank { get; } = new(tables, listLength, width);
 
         public int[] Ranking { get; } = new int[width];
 
         public float[] RankingScores { get; } = new float[width];
+
+        public int[] Fallback { get; } = new int[width];
+
+        public float[] FallbackScores { get; } = new float[width];
+
+        public Span<int> ComponentRanking(int component) => _componentRankings.AsSpan(component * width, width);
+
+        public Span<float> ComponentRankingScores(int component) => _componentRankingScores.AsSpan(component * width, width);
 
         public int[] Take { get; } = new int[components];
 

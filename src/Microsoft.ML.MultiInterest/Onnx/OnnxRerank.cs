@@ -52,27 +52,65 @@ internal sealed class OnnxRerank
     /// <param name="need">How many entries the list takes from this component (at most M and at most its eligible members).</param>
     /// <param name="user">The user row, for its exclusions.</param>
     /// <param name="exclusions">The items excluded per user, as the mask that ONNX Runtime was given; null for none.</param>
+    /// <param name="head">The list's unimodal head, which the graph masked out of the component too (empty for none).</param>
     /// <param name="outItems">Receives the ranking's items, best first.</param>
     /// <param name="outScores">Receives their engine scores.</param>
     /// <returns>How many entries were written, at least <paramref name="need"/>.</returns>
     // The re-ranking is optimised at once rather than tiered, as CertifiedRanking.Rank (why there).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Component(ReadOnlySpan<float> query, int cluster, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, int finite, int need, int user,
-        BipartiteGraph? exclusions, Span<int> outItems, Span<float> outScores)
+        BipartiteGraph? exclusions, ReadOnlySpan<int> head, Span<int> outItems, Span<float> outScores)
     {
         bool allListed = finite < rows.Length || rows.Length >= _tables.Clustering.MembersOf(cluster).Length;
         double error = ErrorBound(query, _tables.ClusterNormBound[cluster]);
         int proved = _proof.Prove(query, _tables.Items, kernel: false, rows, onnxScores, finite, allListed, error, need, outItems, outScores);
-        if (proved >= 0)
+        if (proved >= 0 && !HeadNearTie(query, cluster, head, outScores[..Math.Min(proved, need)]))
         {
             Proved++;
             return proved;
         }
+        return ScanComponent(query, cluster, user, exclusions, head, outItems, outScores);
+    }
+
+    /// <summary>
+    /// Whether a head item of <paramref name="cluster"/> scores within twice the selector's tie tolerance of a proved entry.
+    /// The engine ranks the cluster with the head's items in it and skips them when taking; the proof covers the cluster
+    /// without them, which is the same order unless a head item is a near-tie of a proved entry (then the selector's order
+    /// could depend on the order it was offered items in, and a scan reproduces it).
+    /// </summary>
+    private bool HeadNearTie(ReadOnlySpan<float> query, int cluster, ReadOnlySpan<int> head, ReadOnlySpan<float> proved)
+    {
+        foreach (int item in head)
+        {
+            if (_tables.Clustering.ClusterOf(item) != cluster) continue;
+            float score = VectorMath.Dot(query, _tables.Items.ReadRow(item));
+            foreach (float other in proved)
+                if (Math.Abs(score - other) <= 2 * TopKSelector.RelativeTolerance * Math.Max(Math.Abs(score), Math.Abs(other))) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The engine's ranking of <paramref name="query"/> in <paramref name="cluster"/> by a scan of the cluster, as
+    /// <see cref="ClusterQuotaRetriever"/> computes it: its top M without the user's exclusions, then without the items of
+    /// <paramref name="head"/>. Where the candidates prove too little, or were found around another head than the engine's
+    /// (a near-tie at the head's end).
+    /// </summary>
+    /// <returns>How many entries were written (the component's available items).</returns>
+    public int ScanComponent(ReadOnlySpan<float> query, int cluster, int user, BipartiteGraph? exclusions, ReadOnlySpan<int> head, Span<int> outItems, Span<float> outScores)
+    {
         Scanned++;
         _selector.Reset(_listLength);
         _exclusion.Load(exclusions == null ? default : exclusions.ItemsOf(user));
         _tables.Clusters.RankCluster(query, cluster, _exclusion, _selector);
-        return _selector.Drain(outItems, outScores);
+        int count = _selector.Drain(outItems, outScores), kept = 0;
+        for (int r = 0; r < count; r++)
+        {
+            if (head.Contains(outItems[r])) continue;
+            outItems[kept] = outItems[r];
+            outScores[kept++] = outScores[r];
+        }
+        return kept;
     }
 
     /// <summary>

@@ -58,11 +58,10 @@ public static class OnnxServingDirectory
     /// <param name="clustering">The item clusters the mixtures refer to.</param>
     /// <param name="mixtures">The users' mixtures, one row per user row.</param>
     /// <param name="candidates">M, the list length: 1 to the number of items.</param>
-    /// <param name="options">Alpha, Query and Beta; HeadShare must be 0.</param>
+    /// <param name="options">Alpha, Query, Beta and HeadShare (the list opens with the unimodal top round(HeadShare × M), which the components skip).</param>
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give both scorers the exclusion mask input (seen-item exclusion).</param>
     /// <returns>The manifest that was written.</returns>
-    /// <exception cref="NotSupportedException"><see cref="QuotaRetrievalOptions.HeadShare"/> is positive (the hybrid head is not exported).</exception>
     public static OnnxServingManifest Export(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering, MixtureTable mixtures,
         int candidates, QuotaRetrievalOptions options, string directory, bool exclusionMask = false)
     {
@@ -73,11 +72,13 @@ public static class OnnxServingDirectory
         MixtureExportChecks.Encoder(users, mixtures, candidates, alpha);
         MixtureExportChecks.QuotaScorer(items, clustering, mixtures, candidates);
         var padded = PaddedMixtures.Create(mixtures, candidates, options, users);
+        int headSlots = options.HeadSlots(candidates);
 
         Directory.CreateDirectory(directory);
         // One model at a time, so that at most one copy of the tables is held as protobuf bytes.
         Write(MixtureEncoderGraph.Build(users, padded, candidates, alpha), directory, EncoderFileName);
-        Write(QuotaScorerGraph.Build(ClusterGroupedItems.Create(items, clustering), items, mixtures.MaxComponents, candidates, exclusionMask), directory, QuotaScorerFileName);
+        Write(QuotaScorerGraph.Build(ClusterGroupedItems.Create(items, clustering), items, mixtures.MaxComponents, candidates, exclusionMask, headSlots),
+            directory, QuotaScorerFileName);
         Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), directory, UnimodalScorerFileName);
 
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
@@ -85,6 +86,8 @@ public static class OnnxServingDirectory
         {
             Candidates = candidates,
             Alpha = alpha,
+            HeadShare = options.HeadShare,
+            HeadSlots = headSlots,
             Users = users.Rows,
             Items = items.Rows,
             Clusters = clustering.ClusterCount,

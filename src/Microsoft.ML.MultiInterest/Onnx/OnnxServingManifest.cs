@@ -27,6 +27,18 @@ public sealed class OnnxServingManifest
     /// <summary>The quota exponent the encoder's quotas were computed with.</summary>
     public double Alpha { get; init; }
 
+    /// <summary>
+    /// The unimodal head's share of the quota list (<see cref="Engine.QuotaRetrievalOptions.HeadShare"/>); 0 for none, and in a
+    /// directory written before the head was exported (2026-12).
+    /// </summary>
+    public double HeadShare { get; init; }
+
+    /// <summary>
+    /// H, the quota list's head slots: it opens with the unimodal top H, which the components skip, and the encoder's quotas
+    /// share out the other M − H slots; 0 for none.
+    /// </summary>
+    public int HeadSlots { get; init; }
+
     /// <summary>U, the number of user rows.</summary>
     public int Users { get; init; }
 
@@ -105,6 +117,8 @@ public sealed class OnnxServingManifest
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has format version {manifest?.FormatVersion}; this library reads version {CurrentFormatVersion}.");
         if (manifest.Candidates < 1 || manifest.Users < 1 || manifest.Items < 1 || manifest.Components < 1 || manifest.Dimension < 1)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has a size below 1 (candidates, users, items, components, dimension).");
+        if (manifest.HeadSlots < 0 || manifest.HeadSlots > manifest.Candidates)
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' has head_slots {manifest.HeadSlots}, outside 0..{manifest.Candidates} (candidates).");
         return manifest;
     }
 

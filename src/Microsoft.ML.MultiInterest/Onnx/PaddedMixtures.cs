@@ -41,7 +41,7 @@ internal sealed class PaddedMixtures
     /// <summary>[U, m, d] component embeddings, zero rows for padding.</summary>
     public float[] Embeddings { get; }
 
-    /// <summary>[U, m] slots of each component for the exported list length, 0 for padding.</summary>
+    /// <summary>[U, m] slots of each component for the exported list length (after the unimodal head, if any), 0 for padding.</summary>
     public long[] Quotas { get; }
 
     /// <summary>Pads <paramref name="mixtures"/> and allocates <paramref name="candidates"/> slots per user with exponent <paramref name="alpha"/>.</summary>
@@ -51,14 +51,12 @@ internal sealed class PaddedMixtures
     /// <summary>
     /// Pads <paramref name="mixtures"/> and allocates slots with <paramref name="options"/>' Alpha; the embedding table holds
     /// each component's <em>query</em>: u^c (Component), the user vector (User) or unit(u^c + Beta unit(u)) (Blend), so
-    /// the quota scorer serves every query mode unchanged.
+    /// the quota scorer serves every query mode unchanged. With a unimodal head (<see cref="QuotaRetrievalOptions.HeadShare"/>)
+    /// the quotas share out the M − H slots after it, as <see cref="ClusterQuotaRetriever"/> allocates them.
     /// </summary>
-    /// <exception cref="NotSupportedException">HeadShare is positive: the unimodal head is not part of the exported graphs.</exception>
     public static PaddedMixtures Create(MixtureTable mixtures, int candidates, QuotaRetrievalOptions options, EmbeddingMatrix? users)
     {
         options.Validate();
-        if (options.HeadShare > 0)
-            throw new NotSupportedException($"HeadShare {options.HeadShare}: the hybrid unimodal head cannot be exported to ONNX yet; export with HeadShare = 0.");
         if (options.NeedsUserVectors && users == null)
             throw new ArgumentException($"Query {options.Query} needs the user embeddings to export the queries.", nameof(users));
         double alpha = options.Alpha;
@@ -72,7 +70,7 @@ internal sealed class PaddedMixtures
             var clusters = mixtures.Clusters(u);
             var weights = mixtures.Weights(u);
             // The same call, with the same arguments, as ClusterQuotaRetriever makes for this user.
-            QuotaAllocator.Allocate(weights, clusters, alpha, candidates, quotas);
+            QuotaAllocator.Allocate(weights, clusters, alpha, candidates - options.HeadSlots(candidates), quotas);
             for (int j = 0; j < n; j++)
             {
                 padded.Clusters[u * m + j] = clusters[j];

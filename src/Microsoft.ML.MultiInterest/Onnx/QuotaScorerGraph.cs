@@ -27,9 +27,20 @@ internal static class QuotaScorerGraph
     /// <summary>The initializer of the padding marks, <c>[C, S]</c> float, 0 for a member and negative infinity for padding.</summary>
     internal const string ClusterPaddingName = "cluster_padding";
 
-    /// <summary>Builds the scorer over the grouped items and <paramref name="items"/> (for the fallback).</summary>
-    public static ModelProto Build(ClusterGroupedItems grouped, EmbeddingMatrix items, int components, int candidates, bool exclusionMask)
+    /// <summary>Builds the scorer over the grouped items and <paramref name="items"/> (for the fallback and the head).</summary>
+    /// <param name="grouped">The items grouped by cluster.</param>
+    /// <param name="items">The item table of the fallback (the unimodal ranking).</param>
+    /// <param name="components">m, the components per user.</param>
+    /// <param name="candidates">M, the list length.</param>
+    /// <param name="exclusionMask">Whether the graph takes the exclusion mask input.</param>
+    /// <param name="headSlots">
+    /// H, the unimodal head's slots (<see cref="QuotaRetrievalOptions.HeadSlots"/>): the list opens with the fallback's first H
+    /// items, which the components then skip; 0 for none. The encoder's quotas must share out M − H slots.
+    /// </param>
+    public static ModelProto Build(ClusterGroupedItems grouped, EmbeddingMatrix items, int components, int candidates, bool exclusionMask, int headSlots = 0)
     {
+        if (headSlots < 0 || headSlots > candidates)
+            throw new ArgumentOutOfRangeException(nameof(headSlots), headSlots, $"The head's slots must lie in 0..{candidates} (the list length).");
         int m = components, d = items.Dimension, s = grouped.Slots, itemCount = items.Rows;
         int k = CandidatesPerComponent(candidates, s, OnnxServingDefaults.CandidateSlack);
         int kFallback = UnimodalOnnxExporter.CandidateCount(candidates, itemCount, OnnxServingDefaults.CandidateSlack);
@@ -60,11 +71,42 @@ internal static class QuotaScorerGraph
             .AddInitializer("list_start", [1], [0L])
             .AddInitializer("component_axis_1d", [1], [1L])
             .AddInitializer("rank_in_component", [1, 1, k], Enumerable.Range(0, k).Select(r => (long)r).ToArray())
-            .AddInitializer("fallback_key", [1, candidates], Enumerable.Range(0, candidates).Select(r => (long)candidates + r).ToArray())
+            // Component entries follow the head: place = H + the slots of earlier components + rank.
+            .AddInitializer("head_slots", [], [(long)headSlots])
+            // The head is the fallback's first H entries (key r); later fallback entries fill after every component (key M + r).
+            .AddInitializer("fallback_key", [1, candidates], Enumerable.Range(0, candidates).Select(r => r < headSlots ? r : (long)candidates + r).ToArray())
             .AddInitializer("flat_cluster_shape", [3], [0L, m, s])
             .AddInitializer("flat_component_shape", [2], [0L, (long)m * s])
             .AddInitializer("flat_taken_shape", [2], [0L, (long)m * k])
             .AddInitializer("chosen_width", [1], [(long)itemCount + 1]);
+
+        // (0) The fallback, the unimodal top M: the head (its first H items) and the fill of short lists.
+        g.AddNode("Gemm", [UserEmbeddingName, "item_embeddings"], ["fallback_raw"], OnnxAttributes.Int("transB", 1));
+        string fallbackScores = "fallback_raw";
+        if (exclusionMask)
+        {
+            g.AddNode("Add", ["fallback_raw", ExclusionMaskInput], ["fallback_unseen"]);
+            fallbackScores = "fallback_unseen";
+        }
+        // The fallback's candidates, M + slack, for re-ranking; the list's fallback is their first M (TopK puts equal scores in
+        // ascending index order, so that is TopK's own top M).
+        g.AddNode("TopK", [fallbackScores, "k_fallback"], [FallbackCandidateScoresOutput, FallbackCandidateRowsOutput], Axis(-1), Largest(true), Sorted())
+            .AddNode("Slice", [FallbackCandidateScoresOutput, "list_start", "k_list", "component_axis_1d"], ["fallback_scores"])
+            .AddNode("Slice", [FallbackCandidateRowsOutput, "list_start", "k_list", "component_axis_1d"], ["fallback_rows"]);
+        string headMask = "";
+        if (headSlots > 0)
+        {
+            // The head's items, -inf in a [B, I + 1] table, so that the components skip them as they skip seen items.
+            g.AddInitializer("head_end", [1], [(long)headSlots])
+                .AddNode("Slice", [FallbackCandidateRowsOutput, "list_start", "head_end", "component_axis_1d"], ["head_rows"])
+                .AddNode("Shape", ["head_rows"], ["head_shape"])
+                .AddNode("Expand", ["neg_inf", "head_shape"], ["head_marks"])
+                .AddNode("Shape", [UserEmbeddingName], ["head_batch"], OnnxAttributes.Int("end", 1))
+                .AddNode("Concat", ["head_batch", "chosen_width"], ["head_table_shape"], Axis(0))
+                .AddNode("Expand", ["zero_f", "head_table_shape"], ["no_head"])
+                .AddNode("ScatterElements", ["no_head", "head_rows", "head_marks"], ["head_table"], Axis(1));
+            headMask = "head_table";
+        }
 
         // (1) Each component against its own cluster. Padding components (cluster -1) read cluster 0 and
         // are then masked out entirely, so they find nothing and take no slots.
@@ -78,13 +120,20 @@ internal static class QuotaScorerGraph
             .AddNode("Gather", [ClusterPaddingName, "safe_clusters"], ["component_padding"], Axis(0))
             .AddNode("Add", ["item_scores", "component_padding"], ["member_scores"]);
         string eligible = "member_scores";
+        if (exclusionMask || headSlots > 0) g.AddNode("Reshape", ["component_rows", "flat_component_shape"], ["flat_component_rows"]);
         if (exclusionMask)
         {
-            g.AddNode("Reshape", ["component_rows", "flat_component_shape"], ["flat_component_rows"])
-                .AddNode("GatherElements", [ExclusionMaskInput, "flat_component_rows"], ["flat_component_mask"], Axis(1))
+            g.AddNode("GatherElements", [ExclusionMaskInput, "flat_component_rows"], ["flat_component_mask"], Axis(1))
                 .AddNode("Reshape", ["flat_component_mask", "flat_cluster_shape"], ["component_mask"])
-                .AddNode("Add", ["member_scores", "component_mask"], ["unseen_scores"]);
+                .AddNode("Add", [eligible, "component_mask"], ["unseen_scores"]);
             eligible = "unseen_scores";
+        }
+        if (headSlots > 0)
+        {
+            g.AddNode("GatherElements", [headMask, "flat_component_rows"], ["flat_component_head"], Axis(1))
+                .AddNode("Reshape", ["flat_component_head", "flat_cluster_shape"], ["component_head"])
+                .AddNode("Add", [eligible, "component_head"], ["off_head_scores"]);
+            eligible = "off_head_scores";
         }
         g.AddNode("Unsqueeze", ["is_component", "last_axis"], ["is_component_col"])
             .AddNode("Where", ["is_component_col", eligible, "neg_inf"], ["eligible_scores"])
@@ -112,23 +161,12 @@ internal static class QuotaScorerGraph
             .AddNode("Unsqueeze", ["take", "last_axis"], ["take_col"])
             .AddNode("Unsqueeze", ["first_place", "last_axis"], ["first_place_col"])
             .AddNode("Less", ["rank_in_component", "take_col"], ["taken"])                   // [B,m,k]
-            .AddNode("Add", ["first_place_col", "rank_in_component"], ["place"])
+            .AddNode("Add", ["first_place_col", "rank_in_component"], ["place_after_head"])
+            .AddNode("Add", ["place_after_head", "head_slots"], ["place"])
             .AddNode("Where", ["taken", "place", "absent"], ["taken_keys"]);
 
-        // (3) Fallback: the unimodal top M, without items the components already took.
-        g.AddNode("Gemm", [UserEmbeddingName, "item_embeddings"], ["fallback_raw"], OnnxAttributes.Int("transB", 1));
-        string fallbackScores = "fallback_raw";
-        if (exclusionMask)
-        {
-            g.AddNode("Add", ["fallback_raw", ExclusionMaskInput], ["fallback_unseen"]);
-            fallbackScores = "fallback_unseen";
-        }
-        // The fallback's candidates, M + slack, for re-ranking; the list's fallback is their first M (TopK puts equal scores in
-        // ascending index order, so that is TopK's own top M).
-        g.AddNode("TopK", [fallbackScores, "k_fallback"], [FallbackCandidateScoresOutput, FallbackCandidateRowsOutput], Axis(-1), Largest(true), Sorted())
-            .AddNode("Slice", [FallbackCandidateScoresOutput, "list_start", "k_list", "component_axis_1d"], ["fallback_scores"])
-            .AddNode("Slice", [FallbackCandidateRowsOutput, "list_start", "k_list", "component_axis_1d"], ["fallback_rows"])
-            // Mark taken items in a [B, I + 1] table; entries not taken write 0 into the spare last column,
+        // (3) The fallback (computed first: the head masks the components) without items the components already took.
+        g            // Mark taken items in a [B, I + 1] table; entries not taken write 0 into the spare last column,
             // so every write to a real item writes the same value and the scatter order cannot matter.
             .AddNode("Where", ["taken", ComponentCandidateRowsOutput, "dummy_item"], ["taken_or_dummy"])
             .AddNode("Reshape", ["taken_or_dummy", "flat_taken_shape"], ["taken_items"])

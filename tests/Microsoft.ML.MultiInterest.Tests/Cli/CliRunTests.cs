@@ -318,6 +318,44 @@ public sealed class CliRunTests : IDisposable
         Assert.DoesNotContain(File.ReadAllLines(zipLists).Skip(1).Select(l => l.Split('\t')), f => held.Contains((f[0], f[2])));
     }
     [Fact]
+    public void Fit_with_a_quota_query_and_head_share_saves_them_and_every_scorer_serves_them_alike_onnx_included()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, "hybrid.zip");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "implicit-als", "--dim", "8", "--clusters", "8", "--candidates", "6",
+            "--query", "user", "--head-share", "0.5", "--threads", "1");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        using (var saved = MultiInterestModel.Load(new Microsoft.ML.MLContext(seed: 1), model))
+        {
+            Assert.Equal(Microsoft.ML.MultiInterest.Engine.QuotaQuery.User, saved.ServingStage.Settings.Query);
+            Assert.Equal(0.5, saved.ServingStage.Settings.HeadShare);
+        }
+        var lists = new List<string[]>();
+        foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"], ["--onnx"] })
+        {
+            string path = Path.Combine(_directory, $"hybrid{lists.Count}.tsv");
+            var run = CliHarness.Run(["recommend", "--model", model, "--users", test, "--out", path, .. scorer]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            lists.Add(File.ReadAllLines(path).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray());
+        }
+        Assert.True(lists[0].Length > 1);
+        Assert.Equal(lists[0], lists[1]);
+        Assert.Equal(lists[0], lists[2]);
+
+        // Without the head the lists differ: the flag reached the stage.
+        string plain = Path.Combine(_directory, "plain.zip"), plainLists = Path.Combine(_directory, "plain.tsv");
+        Assert.Equal(0, CliHarness.Run("fit", "--train", train, "--model", plain, "--algorithm", "implicit-als", "--dim", "8", "--clusters", "8", "--candidates", "6",
+            "--query", "user", "--threads", "1").ExitCode);
+        Assert.Equal(0, CliHarness.Run("recommend", "--model", plain, "--users", test, "--out", plainLists).ExitCode);
+        Assert.NotEqual(lists[0], File.ReadAllLines(plainLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray());
+
+        // The quota flags with another retriever: a usage error naming the flag, not a silently ignored setting.
+        var stray = CliHarness.Run("fit", "--train", train, "--model", plain, "--retriever", "unimodal", "--head-share", "0.2");
+        Assert.Equal(CliRunner.BadUsage, stray.ExitCode);
+        Assert.Contains("--head-share", stray.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fit_with_the_conditional_retriever_looks_the_conditions_up_and_recommend_serves_it_but_not_by_onnx()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);

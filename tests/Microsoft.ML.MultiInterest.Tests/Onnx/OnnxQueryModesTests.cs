@@ -3,7 +3,7 @@ using Microsoft.ML.MultiInterest.Onnx;
 
 namespace Microsoft.ML.MultiInterest.Tests.Onnx;
 
-/// <summary>The quota query options through ONNX export: User is served exactly, the hybrid head is refused by name.</summary>
+/// <summary>The quota query options through ONNX export: User is served exactly, Blend up to rounding (the hybrid head: OnnxHeadShareTests).</summary>
 public sealed class OnnxQueryModesTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"onnx-query-{Guid.NewGuid():N}");
@@ -48,15 +48,5 @@ public sealed class OnnxQueryModesTests : IDisposable
             Assert.Equal(expected.IndicesOf(q).ToArray().Order(), got.IndicesOf(q).ToArray().Order());
             for (int r = 0; r < expected.Counts[q]; r++) Assert.Equal(expected.ScoresOf(q)[r], got.ScoresOf(q)[r], 1e-4f);
         }
-    }
-
-    [Fact]
-    public void TheHybridHeadIsRefusedNamingTheOption()
-    {
-        var w = MixtureWorld.Create(seed: 3);
-        var e = Assert.Throws<NotSupportedException>(() =>
-            OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 6, new QuotaRetrievalOptions { HeadShare = 0.4 }, _directory));
-        Assert.Contains("HeadShare", e.Message);
-        Assert.False(Directory.Exists(_directory));
     }
 }

@@ -53,14 +53,17 @@ public sealed class ServingOptionsTests : IDisposable
     }
 
     [Fact]
-    public void TheHybridHeadIsServedByTheEngineAndRefusedByOnnxExport()
+    public void TheHybridHeadIsServedByTheEngineAndOnnxAsFitted()
     {
         var fitted = _stages.Ml.MultiInterest().ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 5, HeadShare = 0.4 }).Fit(_stages.Mixed);
         var model = SaveAndLoad(fitted, "hybrid.zip");
         Assert.Equal(0.4, model.ServingStage.Settings.HeadShare);
         int[] users = Enumerable.Range(0, fitted.UserCount).ToArray();
         AssertSame(fitted, model.RetrieveWithEngine(users, TrainingGraph(), threads: 1), users);
-        Assert.Contains("HeadShare", Assert.Throws<NotSupportedException>(() => model.ExportOnnx(Path.Combine(_directory, "no"))).Message);
+        string onnx = Path.Combine(_directory, "hybrid-onnx");
+        Assert.Equal(2, model.ExportOnnx(onnx).HeadSlots);
+        using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 3);
+        AssertSame(fitted, scorer.RetrieveClusterQuota(users, TrainingGraph()), users);
     }
 
     [Fact]
