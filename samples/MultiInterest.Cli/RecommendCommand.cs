@@ -134,7 +134,8 @@ internal static class RecommendCommand
                 var open = Stopwatch.StartNew();
                 using var scorerSession = OnnxCandidateScorer.Open(directory, sessions, batch);
                 double openSeconds = open.Elapsed.TotalSeconds;
-                bool quota = model.ServingStage.Method == CandidateMethod.ClusterQuota;
+                // Cluster-quota and conditional stages are served by the quota graphs (the latter over the items grouped by condition).
+                bool quota = model.ServingStage.Method is CandidateMethod.ClusterQuota or CandidateMethod.Conditional;
                 RankedLists Score(int[] users) => quota ? scorerSession.RetrieveClusterQuota(users, exclusions) : scorerSession.RetrieveUnimodal(users, exclusions);
                 var first = Stopwatch.StartNew();
                 Score(warmUp);

@@ -38,23 +38,37 @@ internal sealed class ClusterGroupedItems
     public float[] Padding { get; }
 
     /// <summary>The size of the largest cluster of <paramref name="clustering"/> (at least 1 when there are items).</summary>
-    public static int LargestCluster(ItemClustering clustering)
+    public static int LargestCluster(ItemClustering clustering) => Largest(clustering.ClusterCount, clustering.MembersOf);
+
+    /// <summary>The size of the largest condition of <paramref name="conditions"/>, at least 1 (TopK needs a slot to rank).</summary>
+    public static int LargestCondition(ItemConditions conditions) => Math.Max(1, Largest(conditions.Count, conditions.MembersOf));
+
+    /// <summary>Groups <paramref name="items"/> by <paramref name="clustering"/>.</summary>
+    public static ClusterGroupedItems Create(EmbeddingMatrix items, ItemClustering clustering) =>
+        Create(items, clustering.ClusterCount, LargestCluster(clustering), clustering.MembersOf);
+
+    /// <summary>Groups <paramref name="items"/> by condition; items without one are in no group (only the fill reaches them).</summary>
+    public static ClusterGroupedItems Create(EmbeddingMatrix items, ItemConditions conditions) =>
+        Create(items, conditions.Count, LargestCondition(conditions), conditions.MembersOf);
+
+    private delegate ReadOnlySpan<int> MembersOf(int group);
+
+    private static int Largest(int groups, MembersOf membersOf)
     {
         int largest = 0;
-        for (int c = 0; c < clustering.ClusterCount; c++) largest = Math.Max(largest, clustering.MembersOf(c).Length);
+        for (int c = 0; c < groups; c++) largest = Math.Max(largest, membersOf(c).Length);
         return largest;
     }
 
-    /// <summary>Groups <paramref name="items"/> by <paramref name="clustering"/>.</summary>
-    public static ClusterGroupedItems Create(EmbeddingMatrix items, ItemClustering clustering)
+    private static ClusterGroupedItems Create(EmbeddingMatrix items, int groups, int slots, MembersOf membersOf)
     {
         int d = items.Dimension;
-        var grouped = new ClusterGroupedItems(clustering.ClusterCount, LargestCluster(clustering), d);
+        var grouped = new ClusterGroupedItems(groups, slots, d);
         int s = grouped.Slots;
         grouped.Padding.AsSpan().Fill(float.NegativeInfinity);
-        for (int c = 0; c < clustering.ClusterCount; c++)
+        for (int c = 0; c < groups; c++)
         {
-            var members = clustering.MembersOf(c);
+            var members = membersOf(c);
             for (int p = 0; p < members.Length; p++)
             {
                 int slot = c * s + p;

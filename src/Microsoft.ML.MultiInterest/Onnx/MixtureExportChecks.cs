@@ -31,26 +31,39 @@ internal static class MixtureExportChecks
     /// <summary>Checks the arguments of the quota scorer export.</summary>
     public static void QuotaScorer(EmbeddingMatrix items, ItemClustering clustering, MixtureTable mixtures, int candidates)
     {
-        ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(clustering);
+        QuotaScorer(items, clustering.ItemCount, clustering.ClusterCount, ClusterGroupedItems.LargestCluster(clustering), "clustering", "cluster", mixtures, candidates);
+    }
+
+    /// <summary>Checks the arguments of the conditional quota scorer export (groups = conditions).</summary>
+    public static void QuotaScorer(EmbeddingMatrix items, ItemConditions conditions, MixtureTable mixtures, int candidates)
+    {
+        ArgumentNullException.ThrowIfNull(conditions);
+        QuotaScorer(items, conditions.ItemCount, conditions.Count, ClusterGroupedItems.LargestCondition(conditions), "conditions", "condition", mixtures, candidates);
+    }
+
+    private static void QuotaScorer(EmbeddingMatrix items, int groupedItems, int groups, int largest, string groupsName, string group, MixtureTable mixtures, int candidates)
+    {
+        ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(mixtures);
         if (items.Rows < 1) throw new ArgumentException("The item embedding table is empty: there is nothing to export.", nameof(items));
-        if (clustering.ItemCount != items.Rows)
-            throw new ArgumentException($"The clustering covers {clustering.ItemCount} items but there are {items.Rows} item embeddings.", nameof(clustering));
+        if (groupedItems != items.Rows)
+            throw new ArgumentException($"The {groupsName} cover {groupedItems} items but there are {items.Rows} item embeddings.", groupsName);
         if (mixtures.Dimension != items.Dimension)
             throw new ArgumentException($"Mixture embeddings have dimension {mixtures.Dimension} but item embeddings {items.Dimension}.", nameof(mixtures));
         if (candidates < 1 || candidates > items.Rows)
             throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"Candidates (M) must be between 1 and the number of items ({items.Rows}); ONNX TopK cannot return more than it scores.");
-        double slots = (double)clustering.ClusterCount * ClusterGroupedItems.LargestCluster(clustering);
+        double slots = (double)groups * largest;
         double bytes = slots * ((double)items.Dimension * sizeof(float) + sizeof(long) + sizeof(float)) + (double)items.Rows * items.Dimension * sizeof(float);
         CheckSize("quota scorer", bytes);
         items.ThrowIfNotFinite("item embeddings");
         for (int u = 0; u < mixtures.UserCount; u++)
         {
-            foreach (int cluster in mixtures.Clusters(u))
+            foreach (int c in mixtures.Clusters(u))
             {
-                if ((uint)cluster >= (uint)clustering.ClusterCount)
-                    throw new ArgumentException($"User row {u} has a component in cluster {cluster}, outside the clustering's 0..{clustering.ClusterCount - 1}.", nameof(mixtures));
+                if ((uint)c >= (uint)groups)
+                    throw new ArgumentException($"User row {u} has a component in {group} {c}, outside the {groupsName}{(groupsName.EndsWith('s') ? "'" : "'s")} 0..{groups - 1}.",
+                        nameof(mixtures));
             }
         }
     }

@@ -65,6 +65,7 @@ public sealed class OnnxCandidateScorer : IDisposable
 
     private int ComponentCandidates { get; }
 
+    /// <summary>The unimodal scorer's and the quota scorer's fallback candidates per user: M + slack, at most the catalogue.</summary>
     private int CatalogueCandidates { get; }
 
     /// <summary>Opens the serving directory <paramref name="directory"/>.</summary>
@@ -189,14 +190,15 @@ public sealed class OnnxCandidateScorer : IDisposable
 
     /// <summary>
     /// The engine's list for every user of the batch: the unimodal head (if exported with one), then each component takes
-    /// its quota, cut and handed on as <see cref="ClusterQuotaRetriever"/> does, from its proved ranking; lists the clusters
-    /// cannot fill take the unimodal top M.
+    /// its quota, cut and handed on as <see cref="ClusterQuotaRetriever"/> (or, for a conditional directory,
+    /// <see cref="ConditionalRetriever"/>) does, from its proved ranking; lists the components cannot fill take the unimodal ranking.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ServeQuota(QuotaBatch b, Worker worker)
     {
         int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
         int headSlots = Manifest.HeadSlots;
+        bool extrasAfterQuotas = Manifest.IsConditional;
         var clusters = b.Mixture[1].GetTensorDataAsSpan<long>();
         var queries = b.Mixture[2].GetTensorDataAsSpan<float>();
         var quotas = b.Mixture[3].GetTensorDataAsSpan<long>();
@@ -205,10 +207,9 @@ public sealed class OnnxCandidateScorer : IDisposable
         var fallbackRows = b.Found[2].GetTensorDataAsSpan<long>();
         var fallbackScores = b.Found[3].GetTensorDataAsSpan<float>();
         var take = worker.Take;
+        var granted = worker.Granted;
         var available = worker.Available;
         var counts = worker.CandidateCounts;
-        var ranking = worker.Ranking;
-        var rankingScores = worker.RankingScores;
         for (int q = 0; q < b.Batch; q++)
         {
             int position = b.Start + q, user = b.Users[position];
@@ -240,29 +241,25 @@ public sealed class OnnxCandidateScorer : IDisposable
                         worker.ComponentRanking(j), worker.ComponentRankingScores(j))
                     : OnnxRerank.Finite(candidateScores.Slice((q * m + j) * k, k));
                 available[j] = Math.Min(listLength, counts[j]);
+                granted[j] = Math.Min(take[j], available[j]);
             }
             ClusterQuotaRetriever.HandOff(take.AsSpan(0, n), available.AsSpan(0, n));
-            for (int j = 0; j < n; j++)
+            // Each component's ranking, as far as the list takes it.
+            for (int j = 0; j < n && !rankByEngine; j++)
             {
                 if (take[j] == 0) continue;
-                if (rankByEngine)
-                {
-                    worker.ComponentRanking(j)[..take[j]].CopyTo(outItems[written..]);
-                    worker.ComponentRankingScores(j)[..take[j]].CopyTo(outScores[written..]);
-                }
-                else
-                {
-                    int slot = (q * m + j) * k;
-                    worker.Rerank.Component(queries.Slice((q * m + j) * d, d), checked((int)clusters[q * m + j]), candidateRows.Slice(slot, k), candidateScores.Slice(slot, k),
-                        counts[j], take[j], user, b.Exclusions, head, ranking, rankingScores);
-                    ranking.AsSpan(0, take[j]).CopyTo(outItems[written..]);
-                    rankingScores.AsSpan(0, take[j]).CopyTo(outScores[written..]);
-                }
-                written += take[j];
+                int slot = (q * m + j) * k;
+                worker.Rerank.Component(queries.Slice((q * m + j) * d, d), checked((int)clusters[q * m + j]), candidateRows.Slice(slot, k), candidateScores.Slice(slot, k),
+                    counts[j], take[j], user, b.Exclusions, head, worker.ComponentRanking(j), worker.ComponentRankingScores(j));
             }
+            // Cluster quotas: each component's whole take in turn. Conditional: every quota first, then the hand-off in component order.
+            for (int j = 0; j < n; j++)
+                written = Append(worker, j, 0, extrasAfterQuotas ? granted[j] : take[j], outItems, outScores, written);
+            if (extrasAfterQuotas)
+                for (int j = 0; j < n; j++) written = Append(worker, j, granted[j], take[j], outItems, outScores, written);
             if (written < listLength)
             {
-                // What the clusters cannot fill comes from the unimodal top M, as in the engine (only these users need it exactly).
+                // What the components cannot fill comes from the unimodal top M, as in the engine (only these users need it exactly).
                 if (fallbackCount < 0)
                     fallbackCount = worker.Rerank.Catalogue(user, userFallbackRows, userFallbackScores, b.Exclusions, worker.Fallback, worker.FallbackScores);
                 written = ClusterQuotaRetriever.Fill(worker.Fallback.AsSpan(0, fallbackCount), worker.FallbackScores.AsSpan(0, fallbackCount), outItems, outScores,
@@ -270,6 +267,16 @@ public sealed class OnnxCandidateScorer : IDisposable
             }
             b.Result.Counts[position] = written;
         }
+    }
+
+    /// <summary>Appends entries <paramref name="from"/>..<paramref name="to"/> of component <paramref name="component"/>'s ranking to the list.</summary>
+    private static int Append(Worker worker, int component, int from, int to, Span<int> outItems, Span<float> outScores, int written)
+    {
+        int count = to - from;
+        if (count <= 0) return written;
+        worker.ComponentRanking(component).Slice(from, count).CopyTo(outItems[written..]);
+        worker.ComponentRankingScores(component).Slice(from, count).CopyTo(outScores[written..]);
+        return written + count;
     }
 
     /// <summary>Whether the engine's head holds the same items as the graph's: ONNX Runtime's first H fallback candidates that are not excluded.</summary>
@@ -282,7 +289,8 @@ public sealed class OnnxCandidateScorer : IDisposable
     }
 
     private Worker CreateWorker() =>
-        new(_tables, Manifest.Candidates, Math.Max(Math.Max(ComponentCandidates, CatalogueCandidates), Manifest.Candidates), Manifest.Components);
+        new(_tables, Manifest.Candidates, new[] { ComponentCandidates, CatalogueCandidates, Manifest.Candidates }.Max(),
+            Manifest.Components);
 
     private void Count(Worker worker)
     {
@@ -314,6 +322,8 @@ public sealed class OnnxCandidateScorer : IDisposable
         public Span<float> ComponentRankingScores(int component) => _componentRankingScores.AsSpan(component * width, width);
 
         public int[] Take { get; } = new int[components];
+
+        public int[] Granted { get; } = new int[components];
 
         public int[] Available { get; } = new int[components];
 

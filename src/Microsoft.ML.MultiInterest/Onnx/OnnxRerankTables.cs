@@ -80,8 +80,12 @@ internal sealed class OnnxRerankTables
             assignments[item] = slot / shape[1];
         }
         int missing = Array.IndexOf(assignments, -1);
-        if (missing >= 0) throw new InvalidDataException($"'{quotaPath}' puts item row {missing} in no cluster.");
-        return new OnnxRerankTables(users, items, ItemClustering.Create(assignments, manifest.Clusters, items));
+        if (missing < 0) return new OnnxRerankTables(users, items, ItemClustering.Create(assignments, manifest.Clusters, items));
+        if (!manifest.IsConditional) throw new InvalidDataException($"'{quotaPath}' puts item row {missing} in no cluster.");
+        // A conditional directory's items without a condition are in no group; here they form one more, which no user's component reads.
+        for (int i = missing; i < assignments.Length; i++)
+            if (assignments[i] < 0) assignments[i] = manifest.Clusters;
+        return new OnnxRerankTables(users, items, ItemClustering.Create(assignments, manifest.Clusters + 1, items));
     }
 
     private static EmbeddingMatrix Matrix((int[] Shape, Array Values) tensor, string path, int rows, int dimension)

@@ -67,31 +67,68 @@ public static class OnnxServingDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
-        double alpha = options.Alpha;
         MixtureExportChecks.Together(users, items);
-        MixtureExportChecks.Encoder(users, mixtures, candidates, alpha);
+        MixtureExportChecks.Encoder(users, mixtures, candidates, options.Alpha);
         MixtureExportChecks.QuotaScorer(items, clustering, mixtures, candidates);
+        return WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(items, clustering), clustering.ClusterCount, ClusterGroupedItems.LargestCluster(clustering),
+            mixtures, options, QuotaListLayout.ClusterQuota(candidates, options), OnnxServingManifest.ClusterQuotaRetrieval, directory, exclusionMask);
+    }
+
+    /// <summary>
+    /// Writes the serving directory of <see cref="ConditionalRetriever"/> without implicit components: the same three graphs
+    /// and manifest as <see cref="Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool)"/>,
+    /// with the items grouped by condition (an item without one is in no group: only the fill reaches it), each user's
+    /// components its conditions with their queries (<see cref="ConditionalModel.Represent"/>), the unimodal head and fill, and
+    /// the hand-off's slots after every quota, as the engine lays its lists out. <see cref="OnnxCandidateScorer.RetrieveClusterQuota"/> serves it exactly.
+    /// </summary>
+    /// <param name="users">User embeddings; row r is user row r (the head and the fill).</param>
+    /// <param name="items">Item embeddings; returned item rows index this table.</param>
+    /// <param name="conditions">The items' conditions.</param>
+    /// <param name="conditionQueries">The users' conditions (clusters = condition indices), weights and queries, one row per user row.</param>
+    /// <param name="candidates">M, the list length: 1 to the number of items.</param>
+    /// <param name="alpha">Quota exponent over the condition shares.</param>
+    /// <param name="headShare">The unimodal head's share of each list, in [0, 1].</param>
+    /// <param name="directory">The directory to write into.</param>
+    /// <param name="exclusionMask">True to give both scorers the exclusion mask input (seen-item exclusion).</param>
+    /// <returns>The manifest that was written (<see cref="OnnxServingManifest.Retrieval"/> = <see cref="OnnxServingManifest.ConditionalRetrieval"/>).</returns>
+    public static OnnxServingManifest ExportConditional(EmbeddingMatrix users, EmbeddingMatrix items, ItemConditions conditions, MixtureTable conditionQueries,
+        int candidates, double alpha, double headShare, string directory, bool exclusionMask = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var options = new QuotaRetrievalOptions { Alpha = alpha, HeadShare = headShare };
+        options.Validate();
+        MixtureExportChecks.Together(users, items);
+        MixtureExportChecks.Encoder(users, conditionQueries, candidates, alpha);
+        MixtureExportChecks.QuotaScorer(items, conditions, conditionQueries, candidates);
+        return WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(items, conditions), conditions.Count, ClusterGroupedItems.LargestCondition(conditions),
+            conditionQueries, options, QuotaListLayout.Conditional(candidates, headShare), OnnxServingManifest.ConditionalRetrieval, directory, exclusionMask);
+    }
+
+    /// <summary>Writes the encoder, quota scorer, unimodal scorer and manifest of a quota directory (arguments already checked).</summary>
+    private static OnnxServingManifest WriteQuotaDirectory(EmbeddingMatrix users, EmbeddingMatrix items, Func<ClusterGroupedItems> group, int groups, int largestGroup,
+        MixtureTable mixtures, QuotaRetrievalOptions options, QuotaListLayout layout, string retrieval, string directory, bool exclusionMask)
+    {
+        int candidates = layout.Candidates;
         var padded = PaddedMixtures.Create(mixtures, candidates, options, users);
-        int headSlots = options.HeadSlots(candidates);
 
         Directory.CreateDirectory(directory);
         // One model at a time, so that at most one copy of the tables is held as protobuf bytes.
-        Write(MixtureEncoderGraph.Build(users, padded, candidates, alpha), directory, EncoderFileName);
-        Write(QuotaScorerGraph.Build(ClusterGroupedItems.Create(items, clustering), items, mixtures.MaxComponents, candidates, exclusionMask, headSlots),
-            directory, QuotaScorerFileName);
+        Write(MixtureEncoderGraph.Build(users, padded, candidates, options.Alpha), directory, EncoderFileName);
+        Write(QuotaScorerGraph.Build(group(), items, mixtures.MaxComponents, layout, exclusionMask), directory, QuotaScorerFileName);
         Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), directory, UnimodalScorerFileName);
 
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
         var manifest = new OnnxServingManifest
         {
             Candidates = candidates,
-            Alpha = alpha,
+            Alpha = options.Alpha,
+            Retrieval = retrieval,
             HeadShare = options.HeadShare,
-            HeadSlots = headSlots,
+            HeadSlots = layout.HeadSlots,
             Users = users.Rows,
             Items = items.Rows,
-            Clusters = clustering.ClusterCount,
-            LargestCluster = ClusterGroupedItems.LargestCluster(clustering),
+            Clusters = groups,
+            LargestCluster = largestGroup,
             Components = mixtures.MaxComponents,
             Dimension = items.Dimension,
             ExclusionMask = exclusionMask,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.ML.MultiInterest.Engine;
 
 namespace Microsoft.ML.MultiInterest.Onnx;
 
@@ -26,6 +27,24 @@ public sealed class OnnxServingManifest
 
     /// <summary>The quota exponent the encoder's quotas were computed with.</summary>
     public double Alpha { get; init; }
+
+    /// <summary>The <see cref="Retrieval"/> of a directory of <see cref="ClusterQuotaRetriever"/>.</summary>
+    public const string ClusterQuotaRetrieval = "cluster_quota";
+
+    /// <summary>The <see cref="Retrieval"/> of a directory of <see cref="ConditionalRetriever"/>.</summary>
+    public const string ConditionalRetrieval = "conditional";
+
+    /// <summary>
+    /// What the quota scorer serves: <see cref="ClusterQuotaRetrieval"/> (also when absent, in a directory written before
+    /// 2026-12, or in a round-robin directory) for <see cref="ClusterQuotaRetriever"/>; <see cref="ConditionalRetrieval"/>
+    /// for <see cref="ConditionalRetriever"/> (<see cref="OnnxServingDirectory.ExportConditional"/>): the groups are conditions,
+    /// an item may be in none (only the fill reaches it), and the hand-off's extra slots come after every component's quota.
+    /// </summary>
+    public string? Retrieval { get; init; }
+
+    /// <summary>Whether <see cref="Retrieval"/> is <see cref="ConditionalRetrieval"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsConditional => Retrieval == ConditionalRetrieval;
 
     /// <summary>
     /// The unimodal head's share of the quota list (<see cref="Engine.QuotaRetrievalOptions.HeadShare"/>); 0 for none, and in a
@@ -117,6 +136,8 @@ public sealed class OnnxServingManifest
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has format version {manifest?.FormatVersion}; this library reads version {CurrentFormatVersion}.");
         if (manifest.Candidates < 1 || manifest.Users < 1 || manifest.Items < 1 || manifest.Components < 1 || manifest.Dimension < 1)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has a size below 1 (candidates, users, items, components, dimension).");
+        if (manifest.Retrieval is not (null or ClusterQuotaRetrieval or ConditionalRetrieval))
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' has retrieval '{manifest.Retrieval}'; this library serves '{ClusterQuotaRetrieval}' and '{ConditionalRetrieval}'.");
         if (manifest.HeadSlots < 0 || manifest.HeadSlots > manifest.Candidates)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has head_slots {manifest.HeadSlots}, outside 0..{manifest.Candidates} (candidates).");
         return manifest;

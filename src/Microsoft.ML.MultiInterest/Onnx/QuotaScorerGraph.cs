@@ -28,19 +28,18 @@ internal static class QuotaScorerGraph
     internal const string ClusterPaddingName = "cluster_padding";
 
     /// <summary>Builds the scorer over the grouped items and <paramref name="items"/> (for the fallback and the head).</summary>
-    /// <param name="grouped">The items grouped by cluster.</param>
+    /// <param name="grouped">The items grouped by cluster (or by condition: an item may be in no group, then only the fill reaches it).</param>
     /// <param name="items">The item table of the fallback (the unimodal ranking).</param>
     /// <param name="components">m, the components per user.</param>
-    /// <param name="candidates">M, the list length.</param>
-    /// <param name="exclusionMask">Whether the graph takes the exclusion mask input.</param>
-    /// <param name="headSlots">
-    /// H, the unimodal head's slots (<see cref="QuotaRetrievalOptions.HeadSlots"/>): the list opens with the fallback's first H
-    /// items, which the components then skip; 0 for none. The encoder's quotas must share out M − H slots.
+    /// <param name="layout">
+    /// M, the unimodal head's H slots (the list opens with the fallback's first H items, which the components then skip; the
+    /// encoder's quotas must share out M − H slots) and where hand-off slots go.
     /// </param>
-    public static ModelProto Build(ClusterGroupedItems grouped, EmbeddingMatrix items, int components, int candidates, bool exclusionMask, int headSlots = 0)
+    /// <param name="exclusionMask">Whether the graph takes the exclusion mask input.</param>
+    public static ModelProto Build(ClusterGroupedItems grouped, EmbeddingMatrix items, int components, QuotaListLayout layout, bool exclusionMask)
     {
-        if (headSlots < 0 || headSlots > candidates)
-            throw new ArgumentOutOfRangeException(nameof(headSlots), headSlots, $"The head's slots must lie in 0..{candidates} (the list length).");
+        layout.Validate();
+        int candidates = layout.Candidates, headSlots = layout.HeadSlots;
         int m = components, d = items.Dimension, s = grouped.Slots, itemCount = items.Rows;
         int k = CandidatesPerComponent(candidates, s, OnnxServingDefaults.CandidateSlack);
         int kFallback = UnimodalOnnxExporter.CandidateCount(candidates, itemCount, OnnxServingDefaults.CandidateSlack);
@@ -157,18 +156,36 @@ internal static class QuotaScorerGraph
             .AddNode("Max", ["leftover_here_raw", "zero"], ["leftover_here"])
             .AddNode("Min", ["spare", "leftover_here"], ["extra"])
             .AddNode("Add", ["granted", "extra"], ["take"])
-            .AddNode("CumSum", ["take", "component_axis"], ["first_place"], OnnxAttributes.Int("exclusive", 1))
             .AddNode("Unsqueeze", ["take", "last_axis"], ["take_col"])
-            .AddNode("Unsqueeze", ["first_place", "last_axis"], ["first_place_col"])
-            .AddNode("Less", ["rank_in_component", "take_col"], ["taken"])                   // [B,m,k]
-            .AddNode("Add", ["first_place_col", "rank_in_component"], ["place_after_head"])
+            .AddNode("Less", ["rank_in_component", "take_col"], ["taken"]);                  // [B,m,k]
+        if (layout.ExtrasAfterQuotas)
+        {
+            // Every component's granted quota first, in component order, then the hand-off's extras in component order.
+            g.AddNode("CumSum", ["granted", "component_axis"], ["first_granted"], OnnxAttributes.Int("exclusive", 1))
+                .AddNode("ReduceSum", ["granted", "last_axis"], ["all_granted"], OnnxAttributes.Int("keepdims", 1))   // [B,1]
+                .AddNode("CumSum", ["extra", "component_axis"], ["first_extra"], OnnxAttributes.Int("exclusive", 1))
+                .AddNode("Add", ["all_granted", "first_extra"], ["extra_start"])
+                .AddNode("Sub", ["extra_start", "granted"], ["extra_offset"])       // place of rank r >= granted: extra_start + r - granted
+                .AddNode("Unsqueeze", ["granted", "last_axis"], ["granted_col"])
+                .AddNode("Unsqueeze", ["first_granted", "last_axis"], ["first_granted_col"])
+                .AddNode("Unsqueeze", ["extra_offset", "last_axis"], ["extra_offset_col"])
+                .AddNode("Less", ["rank_in_component", "granted_col"], ["in_quota"])
+                .AddNode("Where", ["in_quota", "first_granted_col", "extra_offset_col"], ["first_place_col"]);
+        }
+        else
+        {
+            // Each component's whole take contiguously, in component order.
+            g.AddNode("CumSum", ["take", "component_axis"], ["first_place"], OnnxAttributes.Int("exclusive", 1))
+                .AddNode("Unsqueeze", ["first_place", "last_axis"], ["first_place_col"]);
+        }
+        g.AddNode("Add", ["first_place_col", "rank_in_component"], ["place_after_head"])
             .AddNode("Add", ["place_after_head", "head_slots"], ["place"])
             .AddNode("Where", ["taken", "place", "absent"], ["taken_keys"]);
 
-        // (3) The fallback (computed first: the head masks the components) without items the components already took.
-        g            // Mark taken items in a [B, I + 1] table; entries not taken write 0 into the spare last column,
-            // so every write to a real item writes the same value and the scatter order cannot matter.
-            .AddNode("Where", ["taken", ComponentCandidateRowsOutput, "dummy_item"], ["taken_or_dummy"])
+        // (3) The fill: the fallback (computed first, as the head masks the components) without items the components took.
+        // Taken items are marked in a [B, I + 1] table; entries not taken write 0 into the spare last column,
+        // so every write to a real item writes the same value and the scatter order cannot matter.
+        g.AddNode("Where", ["taken", ComponentCandidateRowsOutput, "dummy_item"], ["taken_or_dummy"])
             .AddNode("Reshape", ["taken_or_dummy", "flat_taken_shape"], ["taken_items"])
             .AddNode("Reshape", ["taken", "flat_taken_shape"], ["taken_flat"])
             .AddNode("Cast", ["taken_flat"], ["taken_marks"], OnnxAttributes.Int("to", (long)f))
@@ -183,7 +200,7 @@ internal static class QuotaScorerGraph
             .AddNode("And", ["fallback_new", "fallback_found"], ["fallback_used"])
             .AddNode("Where", ["fallback_used", "fallback_key", "absent"], ["fallback_keys"]);
 
-        // (4) Cluster entries are keyed by their place (0..M-1), fallback entries by M + fallback rank, so
+        // (4) Component entries are keyed by their place (H..M-1), the head by its rank (0..H-1), fill entries by M + fallback rank, so
         // the M smallest keys are the list in order; absent entries sort last and are blanked.
         g.AddNode("Reshape", ["taken_keys", "flat_taken_shape"], ["taken_keys_flat"])
             .AddNode("Reshape", [ComponentCandidateRowsOutput, "flat_taken_shape"], ["ranked_rows_flat"])
@@ -203,7 +220,8 @@ internal static class QuotaScorerGraph
             .AddOutput(ComponentCandidateScoresOutput, f, [null, m, k])
             .AddOutput(FallbackCandidateRowsOutput, i64, [null, kFallback])
             .AddOutput(FallbackCandidateScoresOutput, f, [null, kFallback]);
-        return g.Build($"Quota scorer: top {candidates} of {itemCount} items in {grouped.Clusters} clusters (largest {s}) for up to {m} components of dimension {d}, unimodal fill.");
+        return g.Build($"Quota scorer: top {candidates} of {itemCount} items in {grouped.Clusters} groups (largest {s}) for up to {m} components of dimension {d}, "
+            + $"unimodal head of {headSlots}, unimodal fill{(layout.ExtrasAfterQuotas ? ", hand-off after every quota" : "")}.");
     }
 
     /// <summary>How many candidates each component keeps: M plus the slack, at most the largest cluster (TopK cannot return more than it scores).</summary>

@@ -9,7 +9,8 @@ namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 /// <summary>
 /// Conditional retrieval in an ML.NET pipeline (<see cref="ConditionalRetrieverEstimator"/>) on the planted-topics graph: its
 /// lists are the engine's (<see cref="ConditionalModel"/>, <see cref="ConditionalRetriever"/>), they cover the users' topics
-/// better than the single vector's, and the stage saves, loads, serves trained and new users live and refuses ONNX export.
+/// better than the single vector's, and the stage saves, loads, serves trained and new users live and exports to ONNX (alone,
+/// not merged with implicit components).
 /// </summary>
 public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.World>, IDisposable
 {
@@ -268,6 +269,8 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         _w.Ml.Model.Save(chain, _w.Raw.Schema, path);
         using var model = MultiInterestModel.Load(_w.Ml, path);
         Assert.Equal(merged.Settings, model.ServingStage.Settings);
+        // Its conditions and clusters share items, which the quota graphs cannot serve: a refusal naming the option.
+        StageRefusals.AssertExportRefused(model, Path.Combine(_directory, "merged-onnx"), "ImplicitShare");
         var engine = model.RetrieveWithEngine(_w.Trained, threads: 1);
         var recommenders = new[] { mi.CreateRecommender(chain), mi.CreateRecommender(model) };
         for (int q = 0; q < _w.Trained.Length; q++)
@@ -347,6 +350,15 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         var live = ml.MultiInterest().CreateRecommender(loaded);
         foreach (int u in _w.Trained)
             Assert.Equal(fitted.GetCandidates((uint)u + 1).ItemKeys.Select(k => _w.Embedding.ItemIds[(int)k - 1]), live.Recommend(_w.UserId(u)).Items.Select(i => i.ItemId));
+        // And through ONNX: the encoder holds each user's conditions, the followed ones included.
+        string onnxDirectory = Path.Combine(_directory, "followed-onnx");
+        loaded.ExportOnnx(onnxDirectory);
+        using (var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(onnxDirectory))
+        {
+            var onnx = scorer.RetrieveClusterQuota(_w.Trained, loaded.TrainingHistory());
+            for (int q = 0; q < _w.Trained.Length; q++)
+                Assert.Equal(fitted.GetCandidates((uint)_w.Trained[q] + 1).ItemKeys.Select(k => (int)k - 1), onnx.IndicesOf(q).ToArray());
+        }
 
         // A followed column over another vocabulary is refused, naming both columns.
         var other = ml.Transforms.Conversion.MapValueToKey("Other", "Follows").Fit(raw).Transform(raw);
@@ -358,12 +370,25 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
     }
 
     [Fact]
-    public void ExportOnnx_RefusesConditionalRetrieval_NamingTheStage()
+    public void ExportOnnx_ServesTheConditionalLists_AsTheEngineAndTheFittedStage()
     {
         string path = Path.Combine(_directory, "onnx.zip");
         _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.Fitted), _w.Raw.Schema, path);
         using var model = MultiInterestModel.Load(_w.Ml, path);
-        StageRefusals.AssertExportRefused(model, Path.Combine(_directory, "onnx"), "ConditionalRetriever");
+        string directory = Path.Combine(_directory, "onnx");
+        var manifest = model.ExportOnnx(directory);
+        Assert.True(manifest.IsConditional);
+        Assert.Equal(2, manifest.HeadSlots);   // HeadShare 0.2 of M = 10
+        using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory, batchSize: 7);
+        var onnx = scorer.RetrieveClusterQuota(_w.Trained, model.TrainingHistory());
+        var engine = model.RetrieveWithEngine(_w.Trained, threads: 1);
+        Assert.Equal(engine.Counts, onnx.Counts);
+        for (int q = 0; q < _w.Trained.Length; q++)
+        {
+            Assert.Equal(engine.IndicesOf(q).ToArray(), onnx.IndicesOf(q).ToArray());
+            Assert.Equal(engine.ScoresOf(q).ToArray(), onnx.ScoresOf(q).ToArray());
+            Assert.Equal(_w.Fitted.GetCandidates((uint)_w.Trained[q] + 1).ItemKeys.Select(k => (int)k - 1), onnx.IndicesOf(q).ToArray());
+        }
     }
 
     [Fact]

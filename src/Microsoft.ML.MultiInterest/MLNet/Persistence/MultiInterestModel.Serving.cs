@@ -98,7 +98,9 @@ public sealed partial class MultiInterestModel
     /// <exception cref="NotSupportedException">
     /// The stage is history-interest MMR (<see cref="MmrRetrieverEstimator.Options.Interests"/> = <see cref="MmrInterests.History"/>):
     /// the ONNX graphs serve quota and unimodal retrieval, not the MMR re-ranking over history interests; or conditional
-    /// retrieval (<see cref="CandidateMethod.Conditional"/>), whose per-condition queries the graphs do not compute.
+    /// retrieval merged with implicit components (<see cref="ConditionalRetrieverEstimator.Options.ImplicitShare"/> &gt; 0), whose
+    /// conditions and clusters share items. (Conditional retrieval alone is exported: the quota graphs over the items grouped by
+    /// condition, each user's conditions and queries precomputed, <see cref="OnnxServingDirectory.ExportConditional"/>.)
     /// </exception>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
     {
@@ -108,11 +110,8 @@ public sealed partial class MultiInterestModel
             throw new NotSupportedException("The model's retrieval stage is history-interest MMR (MmrRetrieverEstimator.Options.Interests = History), which cannot be "
                 + "exported to ONNX: the serving graphs hold the quota and unimodal scorers, not the fold-in of history interests or the MMR re-ranking. Serve it "
                 + "with mlContext.MultiInterest().CreateRecommender(model) or MultiInterestModel.RetrieveWithEngine, or fit Interests = Clusters to export.");
-        if (stage.Method == CandidateMethod.Conditional)
-            throw new NotSupportedException("The model's retrieval stage is conditional retrieval (ConditionalRetriever), which cannot be exported to ONNX: the serving "
-                + "graphs hold the quota and unimodal scorers, not the per-condition queries (u + beta_c h_u^c) * (1 + t_c). Serve it with "
-                + "mlContext.MultiInterest().CreateRecommender(model) or MultiInterestModel.RetrieveWithEngine.");
         var embedding = EmbeddingOf(stage);
+        if (stage.Method == CandidateMethod.Conditional) return ExportConditionalOnnx(stage, embedding, directory, exclusionMask);
         if (stage.Method == CandidateMethod.RoundRobin)
         {
             var mixture = RequireLearnedMixture(embedding);
@@ -127,6 +126,32 @@ public sealed partial class MultiInterestModel
         var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
         var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView(), clustering, mixtures,
             stage.Candidates, options, directory, exclusionMask);
+        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
+        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        return manifest;
+    }
+
+    /// <summary>
+    /// The ONNX directory of a conditional stage without implicit components (<see cref="OnnxServingDirectory.ExportConditional"/>):
+    /// every user row's conditions and queries as the live tables compute them for a trained user (its training history's
+    /// conditions, or the topics it follows), the items grouped by condition, the stage's M, alpha and head share.
+    /// </summary>
+    private OnnxServingManifest ExportConditionalOnnx(SavedCandidates stage, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
+    {
+        if (stage.Settings.ImplicitShare > 0)
+            throw new NotSupportedException($"The model's conditional retrieval stage merges the kNN-Embed components (ImplicitShare {stage.Settings.ImplicitShare}), "
+                + "which cannot be exported to ONNX: its conditions and clusters share items, and the quota scorer serves one partition of the items. Serve it with "
+                + "mlContext.MultiInterest().CreateRecommender(model) or MultiInterestModel.RetrieveWithEngine, or fit ImplicitShare = 0 to export.");
+        var live = Live();
+        var t = live.Tables;
+        int itemKeys = embedding.ItemEmbeddings.KeyCount, userKeys = embedding.UserEmbeddings.KeyCount;
+        if (t.ItemRowOf.Length != itemKeys)
+            throw new NotSupportedException($"The conditional stage recommends {t.ItemRowOf.Length} of the {itemKeys} item keys (those it was fitted with), which "
+                + "the ONNX graphs, indexed by item key, cannot serve: serve it with CreateRecommender or RetrieveWithEngine.");
+        int[] users = [.. Enumerable.Range(0, userKeys)];
+        var queries = live.ConditionQueries(users, threads: 0);
+        var manifest = OnnxServingDirectory.ExportConditional(t.UserVectors!.Gather(users, absentAsZero: true), t.Items, t.Conditional!.Conditions, queries,
+            stage.Candidates, stage.Alpha, stage.Settings.HeadShare, directory, exclusionMask);
         WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
         return manifest;

@@ -155,6 +155,20 @@ internal sealed class LiveRetriever
         return Run(vectors, mixtures, interests, conditions, entries, exclusions, t.Candidates, threads);
     }
 
+    /// <summary>
+    /// A conditional stage's explicit components of user rows <paramref name="users"/> (one table row per entry): their
+    /// conditions from the training history or the followed topics, with their queries, as <see cref="RetrieveUsers"/> builds them.
+    /// </summary>
+    internal MixtureTable ConditionQueries(int[] users, int threads)
+    {
+        var t = Tables;
+        var conditional = t.Conditional ?? throw new InvalidOperationException("The stage is not conditional retrieval.");
+        var vectors = t.UserVectors?.Gather(users, absentAsZero: true)
+            ?? throw new InvalidOperationException("The conditional stage was saved without user vectors.");
+        var entries = Enumerable.Range(0, users.Length).ToArray();
+        return conditional.Represent(HistoryOf(users), vectors, t.Items, entries, t.Settings.MaxConditions, t.FollowedOf(users), threads);
+    }
+
     /// <summary>The training history of <paramref name="users"/>, one graph row per entry.</summary>
     private BipartiteGraph HistoryOf(int[] users)
     {
