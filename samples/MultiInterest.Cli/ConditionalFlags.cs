@@ -65,9 +65,11 @@ internal static class ConditionalFlags
 
         /// <summary>
         /// The <c>ConditionalRetriever</c> stage of <c>fit --retriever conditional</c>: one value per setting (a list is a
-        /// usage error), the conditions file required.
+        /// usage error), the conditions file required; <paramref name="implicitQuery"/> and <paramref name="beta"/> (fit's
+        /// <c>--query</c>, <c>--beta</c>) search the implicit components' clusters when the stage merges them.
         /// </summary>
-        public (ConditionalRetrieverEstimator.Options Options, string ConditionsPath) ReadStage(ParseResult r, int candidates, int seed, int threads)
+        public (ConditionalRetrieverEstimator.Options Options, string ConditionsPath) ReadStage(ParseResult r, int candidates, int seed, int threads,
+            QuotaQuery implicitQuery, double beta)
         {
             string path = r.Value(Conditions) ?? throw new UsageException("--retriever conditional needs --conditions FILE (item<TAB>condition with a header).");
             T One<T>(CliOption<T[]> option) => r.Value(option) is [var single] ? single
@@ -79,7 +81,11 @@ internal static class ConditionalFlags
                 L2 = (float)r.Value(L2), Seed = seed, Threads = threads,
                 // Unless given, the stage serves the conditions alone (the estimator's default), not evaluate's merged row's share.
                 ImplicitShare = r.Given(Share) ? One(Share) : ConditionalDefaults.StageImplicitShare,
+                ImplicitQuery = implicitQuery,
+                Beta = beta,
             };
+            if (options.ImplicitShare == 0 && (implicitQuery != ClusterQuotaRetrieverDefaults.Query || beta != ClusterQuotaRetrieverDefaults.Beta))
+                throw new UsageException("--query and --beta set the query of the kNN-Embed components a conditional stage merges: add --cond-implicit-share above 0, or leave them out.");
             try
             {
                 _ = new MLContext().MultiInterest().ConditionalRetriever(options);

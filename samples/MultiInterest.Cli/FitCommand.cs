@@ -86,7 +86,10 @@ internal static class FitCommand
                 NeighborProbes = index.Probes,
                 Threads = threads,
             };
-            if (stage != FitRetriever.Quota && quotaStage.Given(r).FirstOrDefault() is { } stray)
+            // --query and --beta also set the implicit components' query of a conditional stage merged with them.
+            var allowed = stage == FitRetriever.Quota ? quotaStage.All.Select(o => o.Name)
+                : stage == FitRetriever.Conditional ? [quotaStage.Query.Name, quotaStage.Beta.Name] : [];
+            if (quotaStage.Given(r).Except(allowed).FirstOrDefault() is { } stray)
                 throw new UsageException($"{stray} sets the quota stage of --retriever quota (the default); --retriever {Name(stage)} has none: leave it out.");
             var quota = new ClusterQuotaRetrieverEstimator.Options
             {
@@ -109,7 +112,8 @@ internal static class FitCommand
                     Fusion = stage == FitRetriever.Fused ? new FusedDcm(dcm.Read(r, seed, threads, warmStarted: true)!, r.Value(dcm.FusionWeight), r.Value(candidates), threads) : null,
                 },
                 FitRetriever.RoundRobin => new Stages { RoundRobin = new RoundRobinRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
-                FitRetriever.Conditional => Stages.ForConditional(conditional.ReadStage(r, r.Value(candidates), seed, threads), kmeans, mixture),
+                FitRetriever.Conditional => Stages.ForConditional(conditional.ReadStage(r, r.Value(candidates), seed, threads, r.Value(quotaStage.Query), r.Value(quotaStage.Beta)),
+                    kmeans, mixture),
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
             };
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;

@@ -401,6 +401,23 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal(CliRunner.Failure, mergedOnnx.ExitCode);
         Assert.Contains("ImplicitShare", mergedOnnx.Error, StringComparison.Ordinal);
 
+        // --query and --beta set the merged components' query (saved with the stage); without implicit components they are refused.
+        var userQuery = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional", "--conditions", conditions, "--algorithm", "implicit-als",
+            "--dim", "8", "--candidates", "6", "--cond-max", "2", "--cond-implicit-share", "0.5", "--clusters", "8", "--components", "3", "--cond-epochs", "2",
+            "--query", "blend", "--beta", "0.5", "--threads", "1");
+        Assert.True(userQuery.ExitCode == 0, userQuery.Error);
+        using (var saved = MultiInterestModel.Load(new Microsoft.ML.MLContext(seed: 1), model))
+        {
+            Assert.Equal(Microsoft.ML.MultiInterest.Engine.QuotaQuery.Blend, saved.ServingStage.Settings.Query);
+            Assert.Equal(0.5, saved.ServingStage.Settings.Beta);
+        }
+        string blendZip = Serve("blend-zip.tsv");
+        Assert.Equal(blendZip, Serve("blend-engine.tsv", "--engine"));
+        Assert.NotEqual(mergedZip, blendZip);
+        var queryAlone = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional", "--conditions", conditions, "--query", "user");
+        Assert.Equal(CliRunner.BadUsage, queryAlone.ExitCode);
+        Assert.Contains("--cond-implicit-share", queryAlone.Error, StringComparison.Ordinal);
+
         // Without --conditions, and with a list where the stage takes one value: usage errors naming the flag.
         var noTable = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional");
         Assert.Equal(CliRunner.BadUsage, noTable.ExitCode);
