@@ -370,6 +370,56 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
     }
 
     [Fact]
+    public void RecommendFollowing_TakesTopicsAtRequestTime_AsTheEngineRepresentsFollowedTopics_AndColdStartsFromTheTopicsPopularItems()
+    {
+        var mi = _w.Ml.MultiInterest();
+        var recommender = mi.CreateRecommender(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.Fitted));
+        Assert.Equal(Enumerable.Range(0, PlantedTopics.Topics - 1).Select(t => $"topic{t}"), recommender.Topics);
+        var model = _w.EngineModel();
+        var options = new ConditionalRetrievalOptions { Alpha = 0.5, HeadShare = 0.2 };
+        RankedLists Engine(BipartiteGraph graph, EmbeddingMatrix vectors, int user, int[] followed)
+        {
+            var table = model.Represent(graph, vectors, _w.Items, [user], maxConditions: 3, [followed], threads: 1);
+            var fill = new UnimodalRetriever(_w.Items).Retrieve(vectors, [user], graph, ConditionalDefaults.FillFactor * M, threads: 1);
+            return new ConditionalRetriever(_w.Items, _w.Conditions).Retrieve(table, null, [user], graph, [M], options, fill, vectors, threads: 1)[0];
+        }
+
+        // A trained user who now follows a topic outside its own: the engine's followed representation over its vector and history.
+        int u0 = _w.Trained.Single(u => _w.UserId(u) == "u0");
+        int outside = Enumerable.Range(0, PlantedTopics.Topics - 1).First(t => !_w.Planted.UserTopics[0].Contains(t));
+        var trained = recommender.RecommendFollowing("u0", [$"topic{outside}", $"topic{outside}"]);
+        Assert.Equal(CandidateSource.Trained, trained.Source);
+        Assert.Equal(Engine(_w.Graph, _w.UserVectors, u0, [outside]).IndicesOf(0).ToArray().Select(_w.ItemId), trained.Items.Select(i => i.ItemId));
+        Assert.NotEqual(recommender.Recommend("u0").Items.Select(i => i.ItemId), trained.Items.Select(i => i.ItemId));
+
+        // A new user with a history and two topics: the history's mean vector, the topics' queries.
+        int[] history = [.. _w.Graph.ItemsOf(_w.Trained[2]).ToArray().Take(6)];
+        var one = BipartiteGraph.FromEdges(1, _w.Items.Rows, new int[history.Length], history);
+        var mean = new float[_w.Items.Dimension];
+        foreach (int i in history) VectorMath.AddScaled(mean, _w.Items.ReadRow(i), 1f);
+        for (int k = 0; k < mean.Length; k++) mean[k] *= 1f / history.Length;
+        var fresh = recommender.RecommendFollowing("someone-new", ["topic1", "topic3"], history.Select(_w.ItemId));
+        Assert.Equal(CandidateSource.History, fresh.Source);
+        Assert.Equal(Engine(one, new EmbeddingMatrix(1, mean.Length, mean), 0, [1, 3]).IndicesOf(0).ToArray().Select(_w.ItemId), fresh.Items.Select(i => i.ItemId));
+
+        // Nobody known, two topics: each topic's five most popular items (training degree, ties to the lower item), in topic order.
+        var cold = recommender.RecommendFollowing("nobody", ["topic3", "topic1"]);
+        Assert.Equal(CandidateSource.FollowedTopics, cold.Source);
+        var degrees = _w.Graph.ItemDegrees();
+        IEnumerable<string> Popular(int topic) => _w.Conditions.MembersOf(topic).ToArray().OrderByDescending(i => degrees[i]).ThenBy(i => i).Take(M / 2).Select(_w.ItemId);
+        Assert.Equal(Popular(1).Concat(Popular(3)), cold.Items.Select(i => i.ItemId));
+
+        // Bad requests: an unknown topic (topic5 is outside the vocabulary), none, or a stage that is not conditional.
+        var unknown = Assert.Throws<ArgumentException>(() => recommender.RecommendFollowing("u0", ["topic1", "topic5"]));
+        Assert.Contains("'topic5'", unknown.Message);
+        Assert.Equal("followedTopics", unknown.ParamName);
+        Assert.Equal("followedTopics", Assert.Throws<ArgumentException>(() => recommender.RecommendFollowing("u0", [])).ParamName);
+        var unimodal = mi.CreateRecommender(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, mi.UnimodalRetriever(candidates: M).Fit(_w.Embedded)));
+        Assert.Empty(unimodal.Topics);
+        Assert.Contains("ConditionalRetriever", Assert.Throws<InvalidOperationException>(() => unimodal.RecommendFollowing("u0", ["topic1"])).Message);
+    }
+
+    [Fact]
     public void ExportOnnx_ServesTheConditionalLists_AsTheEngineAndTheFittedStage()
     {
         string path = Path.Combine(_directory, "onnx.zip");
@@ -513,9 +563,12 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
             var recommender = mi.CreateRecommender(model);
             RecommendationList known = recommender.Recommend("u1");                      // its vector, one query per topic of its history
             RecommendationList cold = recommender.Recommend("new-user", ["i3", "i31"]);  // the history's mean vector and topics
+            RecommendationList picked = recommender.RecommendFollowing("new-user", ["t1", "t3"]);   // topics chosen at sign-up: their popular items
             #endregion
             Assert.Equal(CandidateSource.Trained, known.Source);
             Assert.Equal(CandidateSource.History, cold.Source);
+            Assert.Equal(CandidateSource.FollowedTopics, picked.Source);
+            Assert.All(picked.Items, i => Assert.Contains(int.Parse(i.ItemId.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) / 15, new[] { 1, 3 }));
             Assert.Equal(10, known.Items.Count);
         }
 

@@ -228,6 +228,18 @@ public class BadInputCatalogTests
             var embedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed).Transform(keyed);
             return ml.MultiInterest().ConditionalRetriever(new ConditionalRetrieverEstimator.Options { FollowedConditionsColumnName = "Followed" }).Fit(embedded);
         }),
+        ["conditional-unknown-followed-topic"] = Throws<ArgumentException>(["Topic 'jazz' is not one of the stage's 2 topics", "Topics lists them"], () =>
+        {
+            // A request following a topic the stage was not fitted with.
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges().Select(e => new ConditionalMLNetTests.TopicEdge
+            {
+                User = e.User, Item = e.Item, Topic = int.Parse(e.Item.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) % 2 == 0 ? "even" : "odd",
+            }));
+            var model = ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Topic").Append(MLNetTestData.KeyPipeline(ml))
+                .Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding())).Append(ml.MultiInterest().ConditionalRetriever(candidates: 3)).Fit(raw);
+            return ml.MultiInterest().CreateRecommender(model).RecommendFollowing("new-user", ["odd", "jazz"]);
+        }),
         ["option-initial-items-wrong-algorithm"] = Throws<ArgumentException>(["InitialItemsColumnName is set, but only Algorithm = DifferentiableClustering or MixtureEmbedding",
             "(Algorithm is ImplicitAls)"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
             {

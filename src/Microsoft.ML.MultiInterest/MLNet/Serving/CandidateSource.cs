@@ -21,4 +21,11 @@ public enum CandidateSource
     /// ties to the lower item key); the scores are the items' training degrees, not affinities.
     /// </summary>
     Popular,
+
+    /// <summary>
+    /// Cold start from the topics a user follows, given at request time to a conditional stage
+    /// (<see cref="MultiInterestRecommender.RecommendFollowing"/>) with no trained vector and no history: each topic's most
+    /// popular items under equal quotas, then the popular items; the scores are training degrees, not affinities.
+    /// </summary>
+    FollowedTopics,
 }

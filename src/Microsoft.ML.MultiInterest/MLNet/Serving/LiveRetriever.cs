@@ -27,6 +27,9 @@ internal sealed class LiveRetriever
     private readonly int[] _popular;
     private readonly float[] _degrees;
 
+    /// <summary>A conditional stage's members of each condition by popularity (training degree, ties to the lower item): built on first use.</summary>
+    private readonly Lazy<int[][]> _popularByCondition;
+
     /// <summary>Creates the retriever; <paramref name="threads"/> parallelise the one-off item-side work of history interests.</summary>
     public LiveRetriever(ServingTables tables, int threads = 0)
     {
@@ -65,6 +68,12 @@ internal sealed class LiveRetriever
         var degrees = tables.History.ItemDegrees();
         _degrees = degrees.Select(d => (float)d).ToArray();
         _popular = Enumerable.Range(0, degrees.Length).OrderByDescending(j => degrees[j]).ThenBy(j => j).ToArray();
+        _popularByCondition = new(() =>
+        {
+            var conditions = tables.Conditional!.Conditions;
+            return Enumerable.Range(0, conditions.Count)
+                .Select(c => conditions.MembersOf(c).ToArray().OrderByDescending(j => degrees[j]).ThenBy(j => j).ToArray()).ToArray();
+        });
     }
 
     public ServingTables Tables { get; }
@@ -72,8 +81,12 @@ internal sealed class LiveRetriever
     /// <summary>The stage's settings as served: the tables' own, with the fold-in fitted to the user vectors filled in once fitted.</summary>
     public RetrievalSettings Settings { get; }
 
-    /// <summary>The list of user row <paramref name="user"/> (-1 = unknown) with fresh history <paramref name="fresh"/> (compact items).</summary>
-    public LiveList Retrieve(int user, ReadOnlySpan<int> fresh, int count)
+    /// <summary>
+    /// The list of user row <paramref name="user"/> (-1 = unknown) with fresh history <paramref name="fresh"/> (compact items);
+    /// for a conditional stage, <paramref name="followed"/> (condition indices, distinct, ascending) are the conditions the
+    /// user follows at request time, in place of the history's or those saved for it.
+    /// </summary>
+    public LiveList Retrieve(int user, ReadOnlySpan<int> fresh, int count, int[]? followed = null)
     {
         var t = Tables;
         bool trained = t.IsTrained(user);
@@ -82,7 +95,8 @@ internal sealed class LiveRetriever
         if (t.ExcludeSeen) seen.AddRange(trainedItems.ToArray());
         seen.AddRange(fresh.ToArray());
         var exclusions = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[seen.Count], seen.ToArray());
-        if (!trained && fresh.IsEmpty) return Popular(exclusions, count);
+        if (!trained && fresh.IsEmpty) return followed != null ? PopularInConditions(exclusions, followed, count) : Popular(exclusions, count);
+        int[]?[]? followedOf = followed != null ? [followed] : trained ? t.FollowedOf([user]) : null;
 
         int d = t.Items.Dimension;
         EmbeddingMatrix? vector = null;
@@ -97,7 +111,7 @@ internal sealed class LiveRetriever
             {
                 var trainedHistory = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[trainedItems.Length], trainedItems);
                 if (_interests != null) interests = _interests.Build(trainedHistory, [0], threads: 1, vector);
-                else conditions = t.Conditional!.Represent(trainedHistory, vector!, t.Items, [0], t.Settings.MaxConditions, t.FollowedOf([user]), threads: 1);
+                else conditions = t.Conditional!.Represent(trainedHistory, vector!, t.Items, [0], t.Settings.MaxConditions, followedOf, threads: 1);
             }
         }
         else
@@ -115,7 +129,7 @@ internal sealed class LiveRetriever
                 vector = new EmbeddingMatrix(1, d, mean);
                 if (t.Learned != null) mixture = t.Learned.HistoryComponents(history.ItemsOf(0), mean);
                 else if (t.Mixtures != null) mixture = MixtureBuilder.BuildMle(history, t.Clustering!, t.Items, t.Mixtures.MaxComponents, threads: 1);
-                if (t.Conditional != null) conditions = t.Conditional.Represent(history, vector, t.Items, [0], t.Settings.MaxConditions, threads: 1);
+                if (t.Conditional != null) conditions = t.Conditional.Represent(history, vector, t.Items, [0], t.Settings.MaxConditions, followedOf, threads: 1);
             }
         }
         var lists = Run(vector, mixture, interests, conditions, [0], exclusions, count, threads: 1);
@@ -220,6 +234,46 @@ internal sealed class LiveRetriever
                 return _quota!.Retrieve(mixtures!, users, exclusions, [count], t.Settings.Quota(t.Alpha), fallback, vectors, threads)[0];
             }
         }
+    }
+
+    /// <summary>
+    /// A user known only by the conditions it follows: each condition's most popular items (training degree, ties to the lower
+    /// item), the list shared out among the conditions by equal quotas (<see cref="QuotaAllocator"/>, in condition order; a
+    /// condition short of items hands its slots on), then the popular items of the whole catalogue.
+    /// </summary>
+    private LiveList PopularInConditions(BipartiteGraph exclusions, int[] followed, int count)
+    {
+        var seen = exclusions.ItemsOf(0).ToArray();
+        var items = new List<int>(count);
+        var taken = new HashSet<int>();
+        bool Take(int j)
+        {
+            if (Array.BinarySearch(seen, j) >= 0 || !taken.Add(j)) return false;
+            items.Add(j);
+            return true;
+        }
+        var quotas = new int[followed.Length];
+        QuotaAllocator.Allocate(Enumerable.Repeat(1.0 / followed.Length, followed.Length).ToArray(), followed, 1.0, count, quotas);
+        // A cursor per condition into its members by popularity, so a hand-off continues where its quota stopped.
+        var ranked = _popularByCondition.Value;
+        var cursor = new int[followed.Length];
+        int TakeFrom(int k, int wanted)
+        {
+            var members = ranked[followed[k]];
+            int got = 0;
+            for (; got < wanted && cursor[k] < members.Length; cursor[k]++)
+                if (Take(members[cursor[k]])) got++;
+            return got;
+        }
+        int leftover = 0;
+        for (int k = 0; k < followed.Length; k++) leftover += quotas[k] - TakeFrom(k, quotas[k]);
+        for (int k = 0; k < followed.Length && leftover > 0; k++) leftover -= TakeFrom(k, leftover);
+        foreach (int j in _popular)
+        {
+            if (items.Count == count) break;
+            Take(j);
+        }
+        return new LiveList(items.ToArray(), items.Select(j => _degrees[j]).ToArray(), CandidateSource.FollowedTopics);
     }
 
     private LiveList Popular(BipartiteGraph exclusions, int count)

@@ -64,14 +64,67 @@ public sealed class MultiInterestRecommender
         return new RecommendationList(userId, ToRecords(list), list.Source);
     }
 
-    /// <summary>One stage's live list for a raw user id and raw history ids (those the stage knows).</summary>
-    private static LiveList RetrieveFrom(LiveRetriever live, Dictionary<string, int> compactOfItem, string userId, string[] history, int count)
+    /// <summary>
+    /// The topics (conditions) a conditional stage retrieves within, in condition order: the names
+    /// <see cref="RecommendFollowing"/> takes. Empty for the other methods.
+    /// </summary>
+    public IReadOnlyList<string> Topics => _fusion == null ? _live.Tables.Conditional?.Conditions.Names ?? [] : [];
+
+    /// <summary>
+    /// The candidates of user <paramref name="userId"/> who follows <paramref name="followedTopics"/> now (Pinterest's explicit
+    /// interests given at request time), from a conditional stage (<see cref="ConditionalRetrieverEstimator"/>): one query per
+    /// followed topic, as for a user whose topics were given at Fit (<see cref="ConditionalRetrieverEstimator.Options.FollowedConditionsColumnName"/>),
+    /// over the user's trained vector and history (<see cref="CandidateSource.Trained"/>), or over <paramref name="history"/>'s mean
+    /// vector for a user known by that history only (<see cref="CandidateSource.History"/>). A user with neither gets each
+    /// followed topic's most popular items under equal quotas (<see cref="CandidateSource.FollowedTopics"/>). Seen items are
+    /// excluded as by <see cref="Recommend"/>.
+    /// </summary>
+    /// <param name="userId">The raw user id (unknown ids are new users).</param>
+    /// <param name="followedTopics">Names from <see cref="Topics"/>, at least one; a name given twice counts once.</param>
+    /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
+    /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/>.</param>
+    /// <exception cref="InvalidOperationException">The stage is not conditional retrieval.</exception>
+    /// <exception cref="NotSupportedException">The recommender fuses several stages.</exception>
+    /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given.</exception>
+    public RecommendationList RecommendFollowing(string userId, IEnumerable<string> followedTopics, IEnumerable<string>? history = null, int count = 0)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(followedTopics);
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1 (0 = the model's M).");
+        if (_fusion != null)
+            throw new NotSupportedException("RecommendFollowing serves one conditional stage; this recommender fuses several stages' lists (RankFusion).");
+        var conditions = _live.Tables.Conditional?.Conditions
+            ?? throw new InvalidOperationException($"RecommendFollowing needs a conditional retrieval stage (ConditionalRetriever); this recommender's stage is {Method}.");
+        var followed = new SortedSet<int>();
+        foreach (string topic in followedTopics)
+        {
+            if (topic == null) throw new ArgumentException("A followed topic is null.", nameof(followedTopics));
+            int c = IndexOf(conditions.Names, topic);
+            if (c < 0)
+                throw new ArgumentException($"Topic '{topic}' is not one of the stage's {conditions.Count:N0} topics (MultiInterestRecommender.Topics lists them).", nameof(followedTopics));
+            followed.Add(c);
+        }
+        if (followed.Count == 0) throw new ArgumentException("Follow at least one topic (Recommend serves a user without topics).", nameof(followedTopics));
+        var ids = history?.Where(id => id != null).ToArray() ?? [];
+        var list = RetrieveFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, followed.ToArray());
+        return new RecommendationList(userId, ToRecords(list), list.Source);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (int c = 0; c < names.Count; c++)
+            if (string.Equals(names[c], name, StringComparison.Ordinal)) return c;
+        return -1;
+    }
+
+    /// <summary>One stage's live list for a raw user id and raw history ids (those the stage knows), and optional followed conditions.</summary>
+    private static LiveList RetrieveFrom(LiveRetriever live, Dictionary<string, int> compactOfItem, string userId, string[] history, int count, int[]? followed = null)
     {
         var fresh = new SortedSet<int>();
         foreach (string id in history)
             if (compactOfItem.TryGetValue(id, out int j)) fresh.Add(j);
         // A count beyond the catalogue asks for every item: capped, so a request cannot make the service allocate for it.
-        return live.Retrieve(live.Tables.UserNames.IndexOf(userId), fresh.ToArray(), Math.Min(count, live.Tables.ItemRowOf.Length));
+        return live.Retrieve(live.Tables.UserNames.IndexOf(userId), fresh.ToArray(), Math.Min(count, live.Tables.ItemRowOf.Length), followed);
     }
 
     /// <summary>Users are found through the names (no table per user key); items through a map of the recommendable ones only.</summary>
