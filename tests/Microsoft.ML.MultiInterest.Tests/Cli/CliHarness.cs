@@ -24,6 +24,27 @@ internal static class CliHarness
     public static ParseResult Parse(params string[] args) => CliApp.Build(new CliConsole(TextWriter.Null, TextWriter.Null, Interactive: false)).Parse(args);
 
     /// <summary>A small two-community edge file (header line, raw ids) in <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Runs <c>recommend</c> on <paramref name="model"/> for the users of <paramref name="users"/> with each scorer (the zip's
+    /// lists, <c>--engine</c>, <c>--onnx</c>), asserts that each run succeeds and that all three write the same lists
+    /// (user, rank, item), and returns those lines (header included).
+    /// </summary>
+    public static string[] RecommendAlikeWithEveryScorer(string directory, string model, string users, string name)
+    {
+        var lists = new List<string[]>();
+        foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"], ["--onnx"] })
+        {
+            string path = Path.Combine(directory, $"{name}{lists.Count}.tsv");
+            var run = Run(["recommend", "--model", model, "--users", users, "--out", path, .. scorer]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            lists.Add(File.ReadAllLines(path).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray());
+        }
+        Assert.True(lists[0].Length > 1);
+        Assert.Equal(lists[0], lists[1]);
+        Assert.Equal(lists[0], lists[2]);
+        return lists[0];
+    }
+
     public static (string Train, string Test) WriteSplit(string directory)
     {
         var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 30, users: 80, itemsPerUserPerGroup: 8, seed: 3);

@@ -330,24 +330,14 @@ public sealed class CliRunTests : IDisposable
             Assert.Equal(Microsoft.ML.MultiInterest.Engine.QuotaQuery.User, saved.ServingStage.Settings.Query);
             Assert.Equal(0.5, saved.ServingStage.Settings.HeadShare);
         }
-        var lists = new List<string[]>();
-        foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"], ["--onnx"] })
-        {
-            string path = Path.Combine(_directory, $"hybrid{lists.Count}.tsv");
-            var run = CliHarness.Run(["recommend", "--model", model, "--users", test, "--out", path, .. scorer]);
-            Assert.True(run.ExitCode == 0, run.Error);
-            lists.Add(File.ReadAllLines(path).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray());
-        }
-        Assert.True(lists[0].Length > 1);
-        Assert.Equal(lists[0], lists[1]);
-        Assert.Equal(lists[0], lists[2]);
+        var served = CliHarness.RecommendAlikeWithEveryScorer(_directory, model, test, "hybrid");
 
         // Without the head the lists differ: the flag reached the stage.
         string plain = Path.Combine(_directory, "plain.zip"), plainLists = Path.Combine(_directory, "plain.tsv");
         Assert.Equal(0, CliHarness.Run("fit", "--train", train, "--model", plain, "--algorithm", "implicit-als", "--dim", "8", "--clusters", "8", "--candidates", "6",
             "--query", "user", "--threads", "1").ExitCode);
         Assert.Equal(0, CliHarness.Run("recommend", "--model", plain, "--users", test, "--out", plainLists).ExitCode);
-        Assert.NotEqual(lists[0], File.ReadAllLines(plainLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray());
+        Assert.NotEqual(served, File.ReadAllLines(plainLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray());
 
         // The quota flags with another retriever: a usage error naming the flag, not a silently ignored setting.
         var stray = CliHarness.Run("fit", "--train", train, "--model", plain, "--retriever", "unimodal", "--head-share", "0.2");
@@ -507,17 +497,7 @@ public sealed class CliRunTests : IDisposable
         Assert.True(fit.ExitCode == 0, fit.Error);
         Assert.Contains("round-robin pipeline", fit.Out, StringComparison.Ordinal);
 
-        var lists = new List<string[]>();
-        foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"], ["--onnx"] })
-        {
-            string path = Path.Combine(_directory, $"dcm{lists.Count}.tsv");
-            var run = CliHarness.Run(["recommend", "--model", model, "--users", test, "--out", path, .. scorer]);
-            Assert.True(run.ExitCode == 0, run.Error);
-            lists.Add(File.ReadAllLines(path).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray());
-        }
-        Assert.True(lists[0].Length > 1);
-        Assert.Equal(lists[0], lists[1]);
-        Assert.Equal(lists[0], lists[2]);
+        CliHarness.RecommendAlikeWithEveryScorer(_directory, model, test, "dcm");
 
         // The learned model is chosen by exactly one of its flags, and those flags need the round-robin stage.
         var neither = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "round-robin");

@@ -33,16 +33,6 @@ public sealed class OnnxConditionalTests : IDisposable
             new ConditionalRetrievalOptions { Alpha = alpha, HeadShare = headShare }, fill, w.Users, threads: 1)[0];
     }
 
-    private static void AssertIdentical(RankedLists expected, RankedLists got)
-    {
-        Assert.Equal(expected.Counts, got.Counts);
-        for (int q = 0; q < expected.QueryCount; q++)
-        {
-            Assert.Equal(expected.IndicesOf(q).ToArray(), got.IndicesOf(q).ToArray());
-            Assert.Equal(expected.ScoresOf(q).ToArray(), got.ScoresOf(q).ToArray());
-        }
-    }
-
     [Theory]
     [InlineData(0.0, 1.0, 10)]
     [InlineData(0.3, 0.5, 10)]
@@ -59,19 +49,10 @@ public sealed class OnnxConditionalTests : IDisposable
         int[] served = [.. Enumerable.Range(0, w.Users.Rows)];
         var expected = Engine(w, conditions, served, m, alpha, headShare, excludeSeen: true);
 
-        using (var encoder = MixtureGraphRunner.Open(s => File.OpenRead(Path.Combine(_directory, OnnxServingDirectory.EncoderFileName)).CopyTo(s)))
-        using (var quotaScorer = MixtureGraphRunner.Open(s => File.OpenRead(Path.Combine(_directory, OnnxServingDirectory.QuotaScorerFileName)).CopyTo(s)))
-        {
-            var (rows, scores) = MixtureGraphRunner.Score(quotaScorer, MixtureGraphRunner.Encode(encoder, served), OnnxExclusionMask.Build(w.Seen, served));
-            for (int q = 0; q < served.Length; q++)
-            {
-                Assert.Equal(expected.IndicesOf(q).ToArray().Select(i => (long)i), rows.Skip(q * m).Take(expected.Counts[q]));
-                Assert.Equal(expected.ScoresOf(q).ToArray(), scores.Skip(q * m).Take(expected.Counts[q]));
-            }
-        }
+        EngineLists.AssertPlainQuotaGraphGives(_directory, served, w.Seen, expected, m);
         using var scorer = OnnxCandidateScorer.Open(_directory, batchSize: 5);
-        AssertIdentical(expected, scorer.RetrieveClusterQuota(served, w.Seen));
-        AssertIdentical(Engine(w, conditions, served, m, alpha, headShare, excludeSeen: false), scorer.RetrieveClusterQuota(served));
+        EngineLists.AssertIdentical(expected, scorer.RetrieveClusterQuota(served, w.Seen));
+        EngineLists.AssertIdentical(Engine(w, conditions, served, m, alpha, headShare, excludeSeen: false), scorer.RetrieveClusterQuota(served));
     }
 
     [Fact]
@@ -105,7 +86,7 @@ public sealed class OnnxConditionalTests : IDisposable
         {
             OnnxServingDirectory.ExportConditional(w.Users, w.Items, conditions, w.Mixtures, m, 1.0, headShare, _directory, exclusionMask: true);
             using var scorer = OnnxCandidateScorer.Open(_directory, batchSize: 6);
-            AssertIdentical(Engine(w, conditions, served, m, 1.0, headShare, excludeSeen: true), scorer.RetrieveClusterQuota(served, w.Seen));
+            EngineLists.AssertIdentical(Engine(w, conditions, served, m, 1.0, headShare, excludeSeen: true), scorer.RetrieveClusterQuota(served, w.Seen));
             Assert.True(scorer.ProvedFromCandidates > 50, $"{scorer.ProvedFromCandidates} rankings proved");
         }
     }

@@ -13,16 +13,6 @@ public sealed class OnnxExactListsTests : IDisposable
         if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
     }
 
-    private static void AssertIdentical(RankedLists expected, RankedLists got)
-    {
-        Assert.Equal(expected.Counts, got.Counts);
-        for (int q = 0; q < expected.QueryCount; q++)
-        {
-            Assert.Equal(expected.IndicesOf(q).ToArray(), got.IndicesOf(q).ToArray());
-            Assert.Equal(expected.ScoresOf(q).ToArray(), got.ScoresOf(q).ToArray());
-        }
-    }
-
     [Fact]
     public void NearTiesComeOutInTheEnginesOrder()
     {
@@ -44,8 +34,8 @@ public sealed class OnnxExactListsTests : IDisposable
         }
 
         using var scorer = OnnxCandidateScorer.Open(_directory, batchSize: 6);
-        AssertIdentical(quota, scorer.RetrieveClusterQuota(served, w.Seen));
-        AssertIdentical(unimodal, scorer.RetrieveUnimodal(served, w.Seen));
+        EngineLists.AssertIdentical(quota, scorer.RetrieveClusterQuota(served, w.Seen));
+        EngineLists.AssertIdentical(unimodal, scorer.RetrieveUnimodal(served, w.Seen));
         Assert.Contains(quota.Counts, c => c < m); // some lists run short even with the fill
         // Both ways were taken: rankings proved from the candidates, and chains of near-ties scanned with the engine.
         Assert.True(scorer.ProvedFromCandidates > 50, $"{scorer.ProvedFromCandidates} rankings proved");
@@ -54,8 +44,8 @@ public sealed class OnnxExactListsTests : IDisposable
         // Nothing excluded (the mask stays zero), one user per batch.
         using var single = OnnxCandidateScorer.Open(_directory, batchSize: 1);
         var open = new UnimodalRetriever(w.Items).Retrieve(w.Users, served, null, m, threads: 1);
-        AssertIdentical(open, single.RetrieveUnimodal(served));
-        AssertIdentical(w.Expected(served, m, 1.0, excludeSeen: false), single.RetrieveClusterQuota(served));
+        EngineLists.AssertIdentical(open, single.RetrieveUnimodal(served));
+        EngineLists.AssertIdentical(w.Expected(served, m, 1.0, excludeSeen: false), single.RetrieveClusterQuota(served));
     }
 
     [Fact]
@@ -67,8 +57,8 @@ public sealed class OnnxExactListsTests : IDisposable
         OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, m, 0.5, _directory, exclusionMask: true);
         var served = Enumerable.Range(0, w.Users.Rows).ToArray();
         using var scorer = OnnxCandidateScorer.Open(_directory);
-        AssertIdentical(w.Expected(served, m, 0.5, excludeSeen: true), scorer.RetrieveClusterQuota(served, w.Seen));
-        AssertIdentical(new UnimodalRetriever(w.Items).Retrieve(w.Users, served, w.Seen, m, threads: 1), scorer.RetrieveUnimodal(served, w.Seen));
+        EngineLists.AssertIdentical(w.Expected(served, m, 0.5, excludeSeen: true), scorer.RetrieveClusterQuota(served, w.Seen));
+        EngineLists.AssertIdentical(new UnimodalRetriever(w.Items).Retrieve(w.Users, served, w.Seen, m, threads: 1), scorer.RetrieveUnimodal(served, w.Seen));
     }
 
     [Fact]

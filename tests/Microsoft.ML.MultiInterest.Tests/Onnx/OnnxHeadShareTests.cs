@@ -24,16 +24,6 @@ public sealed class OnnxHeadShareTests : IDisposable
         return new ClusterQuotaRetriever(w.Items, w.Clustering).Retrieve(w.Mixtures, served, seen, [m], options, fallback, w.Users, threads: 1)[0];
     }
 
-    private static void AssertIdentical(RankedLists expected, RankedLists got)
-    {
-        Assert.Equal(expected.Counts, got.Counts);
-        for (int q = 0; q < expected.QueryCount; q++)
-        {
-            Assert.Equal(expected.IndicesOf(q).ToArray(), got.IndicesOf(q).ToArray());
-            Assert.Equal(expected.ScoresOf(q).ToArray(), got.ScoresOf(q).ToArray());
-        }
-    }
-
     [Theory]
     [InlineData(0.2, 10)]
     [InlineData(0.5, 10)]
@@ -52,21 +42,11 @@ public sealed class OnnxHeadShareTests : IDisposable
         var expected = Engine(w, served, m, options, excludeSeen: true);
         Assert.NotEqual(Engine(w, served, m, new QuotaRetrievalOptions { Alpha = 0.5 }, excludeSeen: true).Indices, expected.Indices); // the head matters here
 
-        using (var encoder = MixtureGraphRunner.Open(s => File.OpenRead(Path.Combine(_directory, OnnxServingDirectory.EncoderFileName)).CopyTo(s)))
-        using (var quotaScorer = MixtureGraphRunner.Open(s => File.OpenRead(Path.Combine(_directory, OnnxServingDirectory.QuotaScorerFileName)).CopyTo(s)))
-        {
-            var (rows, scores) = MixtureGraphRunner.Score(quotaScorer, MixtureGraphRunner.Encode(encoder, served), OnnxExclusionMask.Build(w.Seen, served));
-            for (int q = 0; q < served.Length; q++)
-            {
-                Assert.Equal(expected.IndicesOf(q).ToArray().Select(i => (long)i), rows.Skip(q * m).Take(expected.Counts[q]));
-                Assert.Equal(expected.ScoresOf(q).ToArray(), scores.Skip(q * m).Take(expected.Counts[q]));
-                Assert.All(rows.Skip(q * m + expected.Counts[q]).Take(m - expected.Counts[q]), r => Assert.Equal(-1L, r));
-            }
-        }
+        EngineLists.AssertPlainQuotaGraphGives(_directory, served, w.Seen, expected, m);
 
         using var scorer = OnnxCandidateScorer.Open(_directory, batchSize: 5);
-        AssertIdentical(expected, scorer.RetrieveClusterQuota(served, w.Seen));
-        AssertIdentical(Engine(w, served, m, options, excludeSeen: false), scorer.RetrieveClusterQuota(served));
+        EngineLists.AssertIdentical(expected, scorer.RetrieveClusterQuota(served, w.Seen));
+        EngineLists.AssertIdentical(Engine(w, served, m, options, excludeSeen: false), scorer.RetrieveClusterQuota(served));
     }
 
     [Fact]
@@ -82,8 +62,8 @@ public sealed class OnnxHeadShareTests : IDisposable
             var options = new QuotaRetrievalOptions { HeadShare = headShare };
             OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, m, options, _directory, exclusionMask: true);
             using var scorer = OnnxCandidateScorer.Open(_directory, batchSize: 7);
-            AssertIdentical(Engine(w, served, m, options, excludeSeen: true), scorer.RetrieveClusterQuota(served, w.Seen));
-            AssertIdentical(Engine(w, served, m, options, excludeSeen: false), scorer.RetrieveClusterQuota(served));
+            EngineLists.AssertIdentical(Engine(w, served, m, options, excludeSeen: true), scorer.RetrieveClusterQuota(served, w.Seen));
+            EngineLists.AssertIdentical(Engine(w, served, m, options, excludeSeen: false), scorer.RetrieveClusterQuota(served));
             Assert.True(scorer.ProvedFromCandidates > 50, $"{scorer.ProvedFromCandidates} rankings proved");
         }
     }
@@ -120,7 +100,7 @@ public sealed class OnnxHeadShareTests : IDisposable
         var expected = Engine(w, [0], 4, options, excludeSeen: false);
         Assert.Equal([0, 1, 2, 9], expected.IndicesOf(0).ToArray());
         using var scorer = OnnxCandidateScorer.Open(_directory);
-        AssertIdentical(expected, scorer.RetrieveClusterQuota([0]));
+        EngineLists.AssertIdentical(expected, scorer.RetrieveClusterQuota([0]));
         Assert.Equal(2, scorer.Rescanned); // both components, ranked by the engine
     }
 
@@ -134,7 +114,7 @@ public sealed class OnnxHeadShareTests : IDisposable
         int[] served = [.. Enumerable.Range(0, w.Users.Rows)];
         using var scorer = OnnxCandidateScorer.Open(_directory);
         var got = scorer.RetrieveClusterQuota(served, w.Seen);
-        AssertIdentical(Engine(w, served, m, options, excludeSeen: true), got);
+        EngineLists.AssertIdentical(Engine(w, served, m, options, excludeSeen: true), got);
         for (int q = 0; q < served.Length; q++)
         {
             var list = got.IndicesOf(q).ToArray();
