@@ -30,6 +30,8 @@ internal static class RecommendCommand
         var recommender = Opt.Flag("--recommender", "Serve through MultiInterestRecommender.Recommend (--history = each user's fresh history).");
         var history = Opt.Path("--history", "Edges to exclude too, beside the training history stored in the model. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time). "
             + "With --onnx on a DCM round-robin model, users the model does not know are served from their history by the exported history encoder's soft k-means.");
+        var follows = Opt.Path("--follows", "A conditional model: the topics users follow now (user<TAB>topic with a header, a line per topic), served live through "
+            + "MultiInterestRecommender.RecommendFollowing (a user with topics and no history or trained vector gets its topics' popular items); implies --recommender.");
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0);
         var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
         var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch.", min: 1);
@@ -38,7 +40,7 @@ internal static class RecommendCommand
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
             + "with the engine or ONNX Runtime instead. Every scorer excludes the training history stored in the model.")
         {
-            model, users, output, engine, onnx, onnxDirectory, recommender, history, threads, batch, gpu, spin,
+            model, users, output, engine, onnx, onnxDirectory, recommender, history, follows, threads, batch, gpu, spin,
         };
         command.SetAction(r =>
         {
@@ -49,13 +51,16 @@ internal static class RecommendCommand
             // The loaded chain's lists were fixed at fit time; with fresh history the zip is served live by
             // MultiInterestRecommender over the same loaded tables, which excludes the history too.
             if (historyPath != null && !useOnnx && !useEngine) api = true;
-            return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, r.Value(onnxDirectory), useOnnx, useEngine, api,
+            string? followsPath = r.Value(follows);
+            if (followsPath != null && (useOnnx || useEngine))
+                throw new UsageException("--follows serves the topics live (MultiInterestRecommender.RecommendFollowing): leave out --onnx and --engine.");
+            return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, r.Value(onnxDirectory), useOnnx, useEngine, api || followsPath != null,
                 r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out);
         });
         return command;
     }
 
-    private static int Run(string modelPath, string usersPath, string outPath, string? history, string? onnxDirectory, bool onnx, bool engine, bool api,
+    private static int Run(string modelPath, string usersPath, string outPath, string? history, string? follows, string? onnxDirectory, bool onnx, bool engine, bool api,
         int threads, int batch, int? gpu, bool spin, TextWriter log)
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
@@ -71,12 +76,24 @@ internal static class RecommendCommand
         {
             scorer = "MultiInterestRecommender";
             var fresh = history == null ? null : Microsoft.ML.MultiInterest.IO.EdgeFile.Read(history).ToLookup(e => e.User, e => e.Item);
+            var topics = follows == null ? null : ServingData.Follows(follows);
             var recommender = ml.MultiInterest().CreateRecommender(model);
+            if (topics != null)
+            {
+                if (recommender.Topics.Count == 0)
+                    throw new InvalidDataException($"--follows needs a conditional model (fit --retriever conditional); '{modelPath}' retrieves by {recommender.Method}.");
+                // Checked before serving, so a typo fails with its line rather than in the middle of the run.
+                var known = recommender.Topics.ToHashSet(StringComparer.Ordinal);
+                foreach (var (user, topic, line) in topics.Rows)
+                    if (!known.Contains(topic))
+                        throw new InvalidDataException($"{follows}, line {line}: topic '{topic}' (user '{user}') is not one of the model's {known.Count:N0} topics.");
+            }
             clock.Restart();
             var results = new (string User, string[] Items, float[] Scores)[ids.Count];
             Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads }, q =>
             {
-                var list = recommender.Recommend(ids[q], fresh?[ids[q]]);
+                var followed = topics?.Of(ids[q]);
+                var list = followed is { Length: > 0 } ? recommender.RecommendFollowing(ids[q], followed, fresh?[ids[q]]) : recommender.Recommend(ids[q], fresh?[ids[q]]);
                 results[q] = (ids[q], list.Items.Select(i => i.ItemId).ToArray(), list.Items.Select(i => i.Score).ToArray());
             });
             lists = results.ToList();

@@ -89,6 +89,38 @@ internal static class ServingData
         return BipartiteGraph.FromEdges(a.UserCount, a.ItemCount, users.ToArray(), items.ToArray());
     }
 
+    /// <summary>The topics each user follows, from a <c>user&lt;TAB&gt;topic</c> file with a header (one line per topic).</summary>
+    public static FollowedTopics Follows(string path)
+    {
+        using var reader = Microsoft.ML.MultiInterest.IO.TextFile.OpenRead(path);
+        string? header = reader.ReadLine()?.TrimEnd('\r');
+        if (header == null || header.Split('\t') is not ["user", "topic", ..])
+            throw new InvalidDataException($"{path}: the header must be 'user<TAB>topic', not '{header}'.");
+        var rows = new List<(string User, string Topic, int Line)>();
+        int lineNumber = 1;
+        for (string? line = reader.ReadLine(); line != null; line = reader.ReadLine())
+        {
+            lineNumber++;
+            line = line.TrimEnd('\r');
+            if (line.Length == 0) continue;
+            var parts = line.Split('\t');
+            if (parts.Length < 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                throw new InvalidDataException($"{path}, line {lineNumber}: expected 'user<TAB>topic' but found '{line}'.");
+            rows.Add((parts[0], parts[1], lineNumber));
+        }
+        return new FollowedTopics(rows);
+    }
+
+    /// <summary>The rows of a <c>--follows</c> file, and each user's topics.</summary>
+    internal sealed class FollowedTopics(List<(string User, string Topic, int Line)> rows)
+    {
+        private readonly ILookup<string, string> _byUser = rows.ToLookup(r => r.User, r => r.Topic, StringComparer.Ordinal);
+
+        public IReadOnlyList<(string User, string Topic, int Line)> Rows => rows;
+
+        public string[] Of(string user) => _byUser[user].ToArray();
+    }
+
     public static Dictionary<string, int> RowsOf(IReadOnlyList<string> ids)
     {
         var rows = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);

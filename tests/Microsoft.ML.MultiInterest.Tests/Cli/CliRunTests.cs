@@ -378,6 +378,28 @@ public sealed class CliRunTests : IDisposable
         string Columns(string lists) => string.Join('\n', lists.Split('\n').Select(l => string.Join('\t', l.Split('\t').Take(3))));
         Assert.Equal(Columns(zip), Columns(Serve("onnx.tsv", "--onnx")));
 
+        // Topics followed now (--follows): a known user's list changes; a new user with only topics gets their popular items.
+        string follows = Path.Combine(_directory, "follows.tsv");
+        string someone = File.ReadAllLines(test)[1].Split('\t')[0];
+        File.WriteAllLines(follows, ["user\ttopic", $"{someone}\tgroup2", "newcomer\tgroup1"]);
+        string users = Path.Combine(_directory, "follow-users.tsv");
+        File.WriteAllLines(users, ["user", someone, "newcomer"]);
+        string followLists = Path.Combine(_directory, "follows-lists.tsv"), plainLists = Path.Combine(_directory, "follows-plain.tsv");
+        var followed = CliHarness.Run("recommend", "--model", model, "--users", users, "--out", followLists, "--follows", follows);
+        Assert.True(followed.ExitCode == 0, followed.Error);
+        Assert.Equal(0, CliHarness.Run("recommend", "--model", model, "--users", users, "--out", plainLists).ExitCode);
+        string[] ItemsOf(string path, string user) => [.. File.ReadAllLines(path).Skip(1).Select(l => l.Split('\t')).Where(f => f[0] == user).Select(f => f[2])];
+        Assert.NotEqual(ItemsOf(plainLists, someone), ItemsOf(followLists, someone));
+        var newcomer = ItemsOf(followLists, "newcomer");
+        Assert.Equal(6, newcomer.Length);
+        Assert.All(newcomer, item => Assert.InRange(int.Parse(item.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture), 30, 59));   // group1
+        File.WriteAllLines(follows, ["user\ttopic", "newcomer\tgroup1", "newcomer\tjazz"]);
+        var unknown = CliHarness.Run("recommend", "--model", model, "--users", users, "--out", followLists, "--follows", follows);
+        Assert.Equal(CliRunner.Failure, unknown.ExitCode);
+        Assert.Contains("line 3: topic 'jazz'", unknown.Error, StringComparison.Ordinal);
+        var withOnnx = CliHarness.Run("recommend", "--model", model, "--users", users, "--out", followLists, "--follows", follows, "--onnx");
+        Assert.Equal(CliRunner.BadUsage, withOnnx.ExitCode);
+
         // Merged with the kNN-Embed mixture: the k-means and mixture stages come first, and the three servings agree again.
         var merged = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional", "--conditions", conditions, "--algorithm", "implicit-als",
             "--dim", "8", "--candidates", "6", "--cond-max", "2", "--cond-implicit-share", "0.5", "--clusters", "8", "--components", "3", "--cond-epochs", "2", "--threads", "1");
