@@ -141,7 +141,15 @@ internal static class RecommendCommand
                 string directory = onnxDirectory ?? Path.Combine(Path.GetTempPath(), $"multiinterest-onnx-{Guid.NewGuid():N}");
                 if (onnxDirectory == null || !File.Exists(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)))
                     model.ExportOnnx(directory);
-                if (OnnxServingManifest.Read(directory).RoundRobinScorer != null)
+                var exported = OnnxServingManifest.Read(directory);
+                if (exported.Retrieval == OnnxServingManifest.HistoryMmrRetrieval)
+                {
+                    ranked = HistoryMmr(directory, sessions, batch, rows, warmUp, exclusions, out setUp, clock, log);
+                    if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
+                    lists = Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds);
+                    return Finish(outPath, ids, lists, scorer, setUp, clock, log);
+                }
+                if (exported.RoundRobinScorer != null)
                 {
                     ranked = RoundRobin(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp, clock, log);
                     if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
@@ -182,6 +190,23 @@ internal static class RecommendCommand
     /// A round-robin directory: the known users by row through its encoder, and, when it has the DCM history encoder, the users
     /// unknown to the model from their --history, as MultiInterestRecommender serves them (the history excluded).
     /// </summary>
+    /// <summary>A history-interest MMR directory: ONNX Runtime ranks the catalogue per vector, the engine merges and re-ranks (trained users by row).</summary>
+    private static RankedLists HistoryMmr(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
+        out string setUp, Stopwatch clock, TextWriter log)
+    {
+        var open = Stopwatch.StartNew();
+        using var scorer = OnnxHistoryMmrScorer.Open(directory, sessions, batch);
+        double openSeconds = open.Elapsed.TotalSeconds;
+        var first = Stopwatch.StartNew();
+        scorer.Retrieve(warmUp, exclusions);
+        setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
+        clock.Restart();
+        var ranked = scorer.Retrieve(rows, exclusions);
+        log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {scorer.ProvedFromCandidates:N0} vector rankings proved from them, "
+            + $"{scorer.Rescanned:N0} searched with the engine (warm-up batch included); the pool merged and re-ranked by the engine's MMR.");
+        return ranked;
+    }
+
     private static RankedLists RoundRobin(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
         Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory, out string setUp, Stopwatch clock, TextWriter log)
     {

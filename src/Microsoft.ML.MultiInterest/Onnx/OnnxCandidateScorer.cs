@@ -78,6 +78,8 @@ public sealed class OnnxCandidateScorer : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         var manifest = OnnxServingManifest.Read(directory);
+        if (manifest.Retrieval == OnnxServingManifest.HistoryMmrRetrieval)
+            throw new NotSupportedException($"The serving directory '{directory}' holds a history-interest MMR export: open it with OnnxHistoryMmrScorer.");
         if (manifest.RoundRobinScorer is { } roundRobin)
             throw new NotSupportedException($"The serving directory '{directory}' holds a round-robin export of a learned multi-vector model: open it with "
                 + $"OnnxRoundRobinScorer, or run its '{manifest.Encoder.File}' and '{roundRobin.File}' and merge the per-component lists with RoundRobinOnnxMerge.Merge "

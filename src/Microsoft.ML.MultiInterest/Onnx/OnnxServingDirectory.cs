@@ -29,6 +29,9 @@ public static class OnnxServingDirectory
     /// <summary>The DCM history encoder's file name (<see cref="DcmOnnxExporter"/>; round-robin directories of a differentiable-clustering model).</summary>
     public const string HistoryEncoderFileName = "history_encoder.onnx";
 
+    /// <summary>The history-interest MMR pool scorer's file name (<see cref="ExportHistoryMmr"/>).</summary>
+    public const string PoolScorerFileName = "pool_scorer.onnx";
+
     /// <summary>The manifest's file name.</summary>
     public const string ManifestFileName = "manifest.json";
 
@@ -102,6 +105,80 @@ public static class OnnxServingDirectory
         MixtureExportChecks.QuotaScorer(items, conditions, conditionQueries, candidates);
         return WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(items, conditions), conditions.Count, ClusterGroupedItems.LargestCondition(conditions),
             conditionQueries, options, QuotaListLayout.Conditional(candidates, headShare), OnnxServingManifest.ConditionalRetrieval, directory, exclusionMask);
+    }
+
+    /// <summary>
+    /// Writes the serving directory of history-interest MMR: <see cref="EncoderFileName"/> (user rows to the user's vector, its
+    /// history interests with their shares, computed here for every user row), <see cref="PoolScorerFileName"/> (each vector's
+    /// top items; <see cref="HistoryMmrGraphs"/>) and the manifest with N, lambda and nu. <see cref="OnnxHistoryMmrScorer"/>
+    /// merges the vectors' lists into the pool and re-ranks it as <see cref="HistoryInterestRetriever"/> does, exactly.
+    /// </summary>
+    /// <param name="users">The users' own vectors; row r is user row r.</param>
+    /// <param name="items">Item embeddings; returned item rows index this table.</param>
+    /// <param name="interests">Every user row's history interests, in row order (<see cref="HistoryInterests.Build"/> over users 0..U-1).</param>
+    /// <param name="candidates">M, the list length: 1 to the pool size.</param>
+    /// <param name="poolSize">N, the best-scoring items each list is re-ranked from: M to the number of items.</param>
+    /// <param name="lambda">MMR relevance weight in [0, 1].</param>
+    /// <param name="interestWeight">nu, at least 0.</param>
+    /// <param name="directory">The directory to write into.</param>
+    /// <param name="exclusionMask">True to give the pool scorer the exclusion mask input (seen-item exclusion).</param>
+    /// <returns>The manifest that was written (<see cref="OnnxServingManifest.Retrieval"/> = <see cref="OnnxServingManifest.HistoryMmrRetrieval"/>).</returns>
+    public static OnnxServingManifest ExportHistoryMmr(EmbeddingMatrix users, EmbeddingMatrix items, HistoryInterests interests, int candidates, int poolSize,
+        double lambda, double interestWeight, string directory, bool exclusionMask = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(interests);
+        MixtureExportChecks.Together(users, items);
+        if (interests.Users.Count != users.Rows || interests.Users.Where((u, r) => u != r).Any())
+            throw new ArgumentException($"The interests must be those of user rows 0..{users.Rows - 1}, in order ({interests.Users.Count} users given).", nameof(interests));
+        if (interests.Dimension != users.Dimension)
+            throw new ArgumentException($"The interests have dimension {interests.Dimension}, the user vectors {users.Dimension}.", nameof(interests));
+        if (poolSize < 1 || poolSize > items.Rows)
+            throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, $"The pool size must be between 1 and the number of items ({items.Rows}).");
+        if (candidates < 1 || candidates > poolSize)
+            throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"Candidates (M) must be between 1 and the pool size ({poolSize}).");
+        if (!(lambda >= 0 && lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "Lambda (MMR relevance weight) must lie in [0, 1].");
+        if (!double.IsFinite(interestWeight) || interestWeight < 0)
+            throw new ArgumentOutOfRangeException(nameof(interestWeight), interestWeight, "The interest weight (nu) must be finite and non-negative.");
+        users.ThrowIfNotFinite("user embeddings");
+        items.ThrowIfNotFinite("item embeddings");
+        // At least one interest slot, so every tensor has a non-empty interest axis.
+        if (interests.MaxInterests < 1)
+            interests = HistoryInterests.FromTables(1, interests.Dimension, new long[users.Rows], new float[users.Rows * interests.Dimension], new double[users.Rows]);
+
+        Directory.CreateDirectory(directory);
+        Write(HistoryMmrGraphs.BuildEncoder(users, interests), directory, EncoderFileName);
+        Write(HistoryMmrGraphs.BuildPoolScorer(items, interests.MaxInterests, poolSize, exclusionMask), directory, PoolScorerFileName);
+        string[] mask = exclusionMask ? [HistoryMmrGraphs.ExclusionMaskInput] : [];
+        var manifest = new OnnxServingManifest
+        {
+            Candidates = candidates,
+            Retrieval = OnnxServingManifest.HistoryMmrRetrieval,
+            PoolSize = poolSize,
+            MmrLambda = lambda,
+            InterestWeight = interestWeight,
+            Users = users.Rows,
+            Items = items.Rows,
+            Components = interests.MaxInterests,
+            Dimension = items.Dimension,
+            ExclusionMask = exclusionMask,
+            CandidateSlack = OnnxServingDefaults.CandidateSlack,
+            Encoder = new OnnxServingGraph
+            {
+                File = EncoderFileName,
+                Inputs = [HistoryMmrGraphs.UserRowsInput],
+                Outputs = [HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName,
+                    HistoryMmrGraphs.InterestWeightsName, HistoryMmrGraphs.InterestCountsName],
+            },
+            PoolScorer = new OnnxServingGraph
+            {
+                File = PoolScorerFileName,
+                Inputs = [HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName, .. mask],
+                Outputs = [HistoryMmrGraphs.CandidateRowsOutput, HistoryMmrGraphs.CandidateScoresOutput],
+            },
+        };
+        manifest.Write(directory);
+        return manifest;
     }
 
     /// <summary>Writes the encoder, quota scorer, unimodal scorer and manifest of a quota directory (arguments already checked).</summary>

@@ -34,6 +34,9 @@ public sealed class OnnxServingManifest
     /// <summary>The <see cref="Retrieval"/> of a directory of <see cref="ConditionalRetriever"/>.</summary>
     public const string ConditionalRetrieval = "conditional";
 
+    /// <summary>The <see cref="Retrieval"/> of a directory of history-interest MMR (<see cref="HistoryInterestRetriever"/>, <see cref="OnnxServingDirectory.ExportHistoryMmr"/>).</summary>
+    public const string HistoryMmrRetrieval = "history_mmr";
+
     /// <summary>
     /// What the quota scorer serves: <see cref="ClusterQuotaRetrieval"/> (also when absent, in a directory written before
     /// 2026-12, or in a round-robin directory) for <see cref="ClusterQuotaRetriever"/>; <see cref="ConditionalRetrieval"/>
@@ -41,6 +44,21 @@ public sealed class OnnxServingManifest
     /// an item may be in none (only the fill reaches it), and the hand-off's extra slots come after every component's quota.
     /// </summary>
     public string? Retrieval { get; init; }
+
+    /// <summary>History-interest MMR: N, how many best-scoring items each list is re-ranked from; 0 in other directories.</summary>
+    public int PoolSize { get; init; }
+
+    /// <summary>History-interest MMR: lambda, the relevance weight of the re-ranking.</summary>
+    public double MmrLambda { get; init; }
+
+    /// <summary>History-interest MMR: nu, the weight of the proportionality term over the interests.</summary>
+    public double InterestWeight { get; init; }
+
+    /// <summary>
+    /// History-interest MMR's pool scorer (<see cref="HistoryMmrGraphs"/>): the encoder's vectors (and the mask) to each vector's
+    /// top items, which <see cref="OnnxHistoryMmrScorer"/> merges and re-ranks; null in any other directory.
+    /// </summary>
+    public OnnxServingGraph? PoolScorer { get; init; }
 
     /// <summary>Whether <see cref="Retrieval"/> is <see cref="ConditionalRetrieval"/>.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -136,8 +154,11 @@ public sealed class OnnxServingManifest
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has format version {manifest?.FormatVersion}; this library reads version {CurrentFormatVersion}.");
         if (manifest.Candidates < 1 || manifest.Users < 1 || manifest.Items < 1 || manifest.Components < 1 || manifest.Dimension < 1)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has a size below 1 (candidates, users, items, components, dimension).");
-        if (manifest.Retrieval is not (null or ClusterQuotaRetrieval or ConditionalRetrieval))
-            throw new InvalidDataException($"The ONNX serving manifest '{path}' has retrieval '{manifest.Retrieval}'; this library serves '{ClusterQuotaRetrieval}' and '{ConditionalRetrieval}'.");
+        if (manifest.Retrieval is not (null or ClusterQuotaRetrieval or ConditionalRetrieval or HistoryMmrRetrieval))
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' has retrieval '{manifest.Retrieval}'; this library serves '{ClusterQuotaRetrieval}', "
+                + $"'{ConditionalRetrieval}' and '{HistoryMmrRetrieval}'.");
+        if (manifest.Retrieval == HistoryMmrRetrieval && (manifest.PoolScorer == null || manifest.PoolSize < manifest.Candidates))
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' is a history-interest MMR directory without a pool scorer or with a pool ({manifest.PoolSize}) below candidates ({manifest.Candidates}).");
         if (manifest.HeadSlots < 0 || manifest.HeadSlots > manifest.Candidates)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has head_slots {manifest.HeadSlots}, outside 0..{manifest.Candidates} (candidates).");
         return manifest;

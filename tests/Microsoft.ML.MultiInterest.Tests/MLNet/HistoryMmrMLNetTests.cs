@@ -320,12 +320,38 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
     }
 
     [Fact]
-    public void ExportOnnx_RefusesHistoryInterestMmr_NamingTheOption()
+    public void ExportOnnx_ServesTheEnginesLists_AndRefusesAClusteredPool()
     {
         string path = Path.Combine(_directory, "onnx.zip");
         _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, _w.Fitted), _w.Raw.Schema, path);
         using var model = MultiInterestModel.Load(_w.Ml, path);
-        StageRefusals.AssertExportRefused(model, Path.Combine(_directory, "onnx"), "Interests = History");
+        string directory = Path.Combine(_directory, "onnx");
+        var manifest = model.ExportOnnx(directory);
+        Assert.Equal(Microsoft.ML.MultiInterest.Onnx.OnnxServingManifest.HistoryMmrRetrieval, manifest.Retrieval);
+        using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxHistoryMmrScorer.Open(directory, batchSize: 5);
+        int[] users = [.. _w.Trained, _w.Trained[3]];
+        var onnx = scorer.Retrieve(users, model.TrainingHistory());
+        var engine = model.RetrieveWithEngine(users, threads: 1);
+        Assert.Equal(engine.Counts, onnx.Counts);
+        for (int q = 0; q < users.Length; q++)
+        {
+            Assert.Equal(engine.IndicesOf(q).ToArray(), onnx.IndicesOf(q).ToArray());
+            Assert.Equal(engine.ScoresOf(q).ToArray(), onnx.ScoresOf(q).ToArray());
+            Assert.Equal(_w.Fitted.GetCandidates((uint)users[q] + 1).ItemKeys.Select(k => (int)k - 1), onnx.IndicesOf(q).ToArray());
+        }
+        Assert.True(scorer.ProvedFromCandidates > users.Length, $"{scorer.ProvedFromCandidates} vector rankings proved");
+        // The other scorers refuse the directory, naming the one that opens it.
+        Assert.Contains("OnnxHistoryMmrScorer", Assert.Throws<NotSupportedException>(() => Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory)).Message);
+
+        // A clustered pool is approximate; the pool scorer scans every item, so it is refused rather than served differently.
+        var o = Options();
+        o.PoolSearch = HistoryPoolSearch.Clustered;
+        o.PoolLists = 4;
+        var clustered = _w.Ml.MultiInterest().MmrRetriever(o).Fit(_w.Mixed);
+        string clusteredPath = Path.Combine(_directory, "clustered.zip");
+        _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, clustered), _w.Raw.Schema, clusteredPath);
+        using var clusteredModel = MultiInterestModel.Load(_w.Ml, clusteredPath);
+        StageRefusals.AssertExportRefused(clusteredModel, Path.Combine(_directory, "clustered-onnx"), "PoolSearch");
     }
 
     [Fact]

@@ -304,12 +304,15 @@ public class BadInputCatalogTests
             }));
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
         }),
-        ["onnx-export-history-mmr"] = Throws<NotSupportedException>(["history-interest MMR (MmrRetrieverEstimator.Options.Interests = History)", "cannot be exported to ONNX", "CreateRecommender"], () =>
+        ["onnx-export-history-mmr-clustered-pool"] = Throws<NotSupportedException>(["searches its pool through item lists (PoolSearch Clustered)", "fit PoolSearch = Exact to export"], () =>
         {
             var ml = new MLContext(seed: 1);
             var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
             var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
-                .Append(ml.MultiInterest().MmrRetriever(interests: MmrInterests.History)).Fit(raw);
+                .Append(ml.MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options
+                {
+                    Interests = MmrInterests.History, PoolSearch = HistoryPoolSearch.Clustered, PoolLists = 4,
+                })).Fit(raw);
             var zip = new MemoryStream();
             ml.Model.Save(model, raw.Schema, zip);
             MultiInterestModel.Load(ml, new MemoryStream(zip.ToArray())).ExportOnnx(BadInputFixtures.Directory("history-mmr-onnx"));

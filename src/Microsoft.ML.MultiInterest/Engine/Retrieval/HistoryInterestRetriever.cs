@@ -129,6 +129,37 @@ public sealed class HistoryInterestRetriever
         var lists = _index == null
             ? _search.RetrieveQueries(interestQueries, owners, exclusions, poolSize, threads)
             : _index.Search(interestQueries, firstInterest, interests.Users, exclusions, poolSize, threads, userLead: lead == 1);
+        return MergeLists(userEmbeddings, interests, own, lists, interestQueries, firstInterest, lead, poolSize, interestWeight, threads);
+    }
+
+    /// <summary>
+    /// The pool from each user's own top-N list and its interests' top-N lists, found elsewhere (ONNX Runtime's, proved equal
+    /// to the engine's searches): their union re-scored by the best of the user's vectors, as <see cref="Pool"/> builds it.
+    /// </summary>
+    /// <param name="userEmbeddings">The users' own vectors.</param>
+    /// <param name="interests">The users' interests (their users are the pool's, in order).</param>
+    /// <param name="own">Each user's own top-N list (one per user of <paramref name="interests"/>).</param>
+    /// <param name="interestLists">Each interest's top-N list, user by user, interests in order (<see cref="HistoryInterests.Vectors"/>).</param>
+    /// <param name="poolSize">N.</param>
+    /// <param name="interestWeight">nu.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores).</param>
+    internal (RankedLists Pool, HistoryInterestTerm Term) MergePool(EmbeddingMatrix userEmbeddings, HistoryInterests interests, RankedLists own, RankedLists interestLists,
+        int poolSize, double interestWeight, int threads)
+    {
+        int d = _items.Dimension, count = interests.Users.Count;
+        var firstInterest = new int[count + 1];
+        for (int q = 0; q < count; q++) firstInterest[q + 1] = firstInterest[q] + interests.InterestCount(q);
+        if (own.QueryCount != count || interestLists.QueryCount != firstInterest[count])
+            throw new ArgumentException($"{own.QueryCount} own lists and {interestLists.QueryCount} interest lists for {count} users with {firstInterest[count]} interests.");
+        var interestQueries = new EmbeddingMatrix(firstInterest[count], d);
+        for (int q = 0; q < count; q++) interests.Vectors(q).CopyTo(interestQueries.Values.AsSpan(firstInterest[q] * d, interests.InterestCount(q) * d));
+        return MergeLists(userEmbeddings, interests, own, interestLists, interestQueries, firstInterest, 0, poolSize, interestWeight, threads);
+    }
+
+    private (RankedLists Pool, HistoryInterestTerm Term) MergeLists(EmbeddingMatrix userEmbeddings, HistoryInterests interests, RankedLists? own, RankedLists lists,
+        EmbeddingMatrix interestQueries, int[] firstInterest, int lead, int poolSize, double interestWeight, int threads)
+    {
+        int count = interests.Users.Count;
         var pool = new RankedLists(count, poolSize);
         var assignment = new int[count * poolSize];
         Parallel.For(0, count, Parallelism.Options(threads), () => new Merge(poolSize * (1 + interests.MaxInterests)), (q, _, m) =>

@@ -95,6 +95,32 @@ public sealed class HistoryInterests
         return interests;
     }
 
+    /// <summary>
+    /// Interests read back from tables (an ONNX encoder's): user row r's <paramref name="counts"/>[r] interests are the first
+    /// rows of its block of <paramref name="vectors"/> (<c>[users, maxInterests, dimension]</c>) with the first entries of its
+    /// row of <paramref name="weights"/> (<c>[users, maxInterests]</c>); the users are rows 0..users-1.
+    /// </summary>
+    internal static HistoryInterests FromTables(int maxInterests, int dimension, ReadOnlySpan<long> counts, ReadOnlySpan<float> vectors, ReadOnlySpan<double> weights)
+    {
+        int users = counts.Length;
+        if (vectors.Length != (long)users * maxInterests * dimension || weights.Length != users * maxInterests)
+            throw new ArgumentException($"Interest tables of {vectors.Length} values and {weights.Length} weights do not hold {users} users x {maxInterests} interests of dimension {dimension}.");
+        var interests = new HistoryInterests(Enumerable.Range(0, users).ToArray(), maxInterests, dimension);
+        for (int q = 0; q < users; q++)
+        {
+            if (counts[q] < 0 || counts[q] > maxInterests)
+                throw new ArgumentException($"User row {q} has {counts[q]} interests, outside 0..{maxInterests}.", nameof(counts));
+            interests._counts[q] = (int)counts[q];
+        }
+        vectors.CopyTo(interests._vectors);
+        weights.CopyTo(interests._weights);
+        return interests;
+    }
+
+    /// <summary>The interests' tables as <see cref="FromTables"/> reads them: counts, vectors <c>[users, MaxInterests, Dimension]</c> and weights <c>[users, MaxInterests]</c>.</summary>
+    internal (long[] Counts, float[] Vectors, double[] Weights) ToTables() =>
+        (_counts.Select(c => (long)c).ToArray(), (float[])_vectors.Clone(), (double[])_weights.Clone());
+
     /// <summary>Reads the interests of <paramref name="users"/> from their histories in <paramref name="train"/>.</summary>
     /// <param name="train">The training graph: its users' items are the histories (edge weights weight the fold-in).</param>
     /// <param name="items">The item vectors the embeddings were trained with.</param>

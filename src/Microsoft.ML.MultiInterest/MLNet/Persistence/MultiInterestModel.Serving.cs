@@ -96,8 +96,9 @@ public sealed partial class MultiInterestModel
     /// <param name="exclusionMask">True to give the scorers the seen-item mask input.</param>
     /// <exception cref="InvalidOperationException">The model lacks the embedding, clustering or mixture stage (round robin: the embedding stage's components).</exception>
     /// <exception cref="NotSupportedException">
-    /// The stage is history-interest MMR (<see cref="MmrRetrieverEstimator.Options.Interests"/> = <see cref="MmrInterests.History"/>):
-    /// the ONNX graphs serve quota and unimodal retrieval, not the MMR re-ranking over history interests; or conditional
+    /// The stage is history-interest MMR (<see cref="MmrRetrieverEstimator.Options.Interests"/> = <see cref="MmrInterests.History"/>)
+    /// with a clustered pool search, which the pool scorer (a scan of every item) would not reproduce (with the exact pool it is
+    /// exported: <see cref="OnnxServingDirectory.ExportHistoryMmr"/>, served by <see cref="OnnxHistoryMmrScorer"/>); or conditional
     /// retrieval merged with implicit components (<see cref="ConditionalRetrieverEstimator.Options.ImplicitShare"/> &gt; 0), whose
     /// conditions and clusters share items. (Conditional retrieval alone is exported: the quota graphs over the items grouped by
     /// condition, each user's conditions and queries precomputed, <see cref="OnnxServingDirectory.ExportConditional"/>.)
@@ -106,11 +107,8 @@ public sealed partial class MultiInterestModel
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var stage = ServingStage;
-        if (stage.Method == CandidateMethod.Mmr && stage.Settings.Interests == MmrInterests.History)
-            throw new NotSupportedException("The model's retrieval stage is history-interest MMR (MmrRetrieverEstimator.Options.Interests = History), which cannot be "
-                + "exported to ONNX: the serving graphs hold the quota and unimodal scorers, not the fold-in of history interests or the MMR re-ranking. Serve it "
-                + "with mlContext.MultiInterest().CreateRecommender(model) or MultiInterestModel.RetrieveWithEngine, or fit Interests = Clusters to export.");
         var embedding = EmbeddingOf(stage);
+        if (stage.Method == CandidateMethod.Mmr && stage.Settings.Interests == MmrInterests.History) return ExportHistoryMmrOnnx(stage, embedding, directory, exclusionMask);
         if (stage.Method == CandidateMethod.Conditional) return ExportConditionalOnnx(stage, embedding, directory, exclusionMask);
         if (stage.Method == CandidateMethod.RoundRobin)
         {
@@ -126,6 +124,30 @@ public sealed partial class MultiInterestModel
         var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
         var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView(), clustering, mixtures,
             stage.Candidates, options, directory, exclusionMask);
+        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
+        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        return manifest;
+    }
+
+    /// <summary>
+    /// The ONNX directory of a history-interest MMR stage with an exact pool (<see cref="OnnxServingDirectory.ExportHistoryMmr"/>):
+    /// every user row's interests as the live tables compute them for a trained user, the stage's M, N, lambda and nu.
+    /// </summary>
+    private OnnxServingManifest ExportHistoryMmrOnnx(SavedCandidates stage, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
+    {
+        if (stage.Settings.PoolSearch != HistoryPoolSearch.Exact)
+            throw new NotSupportedException($"The model's history-interest MMR stage searches its pool through item lists (PoolSearch {stage.Settings.PoolSearch}), "
+                + "which the ONNX pool scorer, a scan of every item, would not reproduce: serve it with CreateRecommender or RetrieveWithEngine, or fit PoolSearch = Exact to export.");
+        var live = Live();
+        var t = live.Tables;
+        int itemKeys = embedding.ItemEmbeddings.KeyCount;
+        if (t.ItemRowOf.Length != itemKeys)
+            throw new NotSupportedException($"The history-interest MMR stage recommends {t.ItemRowOf.Length} of the {itemKeys} item keys (those it was fitted with), which "
+                + "the ONNX graphs, indexed by item key, cannot serve: serve it with CreateRecommender or RetrieveWithEngine.");
+        int[] users = [.. Enumerable.Range(0, embedding.UserEmbeddings.KeyCount)];
+        var (interests, vectors) = live.HistoryInterestsOf(users, threads: 0);
+        var manifest = OnnxServingDirectory.ExportHistoryMmr(vectors, t.Items, interests, stage.Candidates, Math.Max(t.Settings.MmrPoolSize, stage.Candidates),
+            t.Settings.MmrLambda, t.Settings.InterestWeight, directory, exclusionMask);
         WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
         return manifest;

@@ -183,6 +183,18 @@ internal sealed class LiveRetriever
         return conditional.Represent(HistoryOf(users), vectors, t.Items, entries, t.Settings.MaxConditions, t.FollowedOf(users), threads);
     }
 
+    /// <summary>
+    /// A history-interest MMR stage's interests of user rows <paramref name="users"/> (one row per entry), as
+    /// <see cref="RetrieveUsers"/> builds them (the fold-in fitted to the user vectors, if the stage was), and their vectors.
+    /// </summary>
+    internal (HistoryInterests Interests, EmbeddingMatrix Vectors) HistoryInterestsOf(int[] users, int threads)
+    {
+        var builder = _interests ?? throw new InvalidOperationException("The stage is not history-interest MMR.");
+        var vectors = Tables.UserVectors?.Gather(users, absentAsZero: true)
+            ?? throw new InvalidOperationException("The history-interest MMR stage has no user vectors.");
+        return (builder.Build(HistoryOf(users), Enumerable.Range(0, users.Length).ToArray(), threads, vectors), vectors);
+    }
+
     /// <summary>The training history of <paramref name="users"/>, one graph row per entry.</summary>
     private BipartiteGraph HistoryOf(int[] users)
     {

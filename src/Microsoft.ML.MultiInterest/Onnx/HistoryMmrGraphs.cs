@@ -1,0 +1,123 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// The two graphs of history-interest MMR (<see cref="OnnxServingDirectory.ExportHistoryMmr"/>): an encoder of each user
+/// row's vector and history interests (computed at export), and a pool scorer that ranks the catalogue once per vector.
+/// The pool's union, its re-scoring by the best vector and the MMR re-ranking are the engine's (<see cref="OnnxHistoryMmrScorer"/>):
+/// a greedy loop of N steps over pairwise cosines is the client's work, as the round-robin merge is.
+/// </summary>
+public static class HistoryMmrGraphs
+{
+    /// <summary>The encoder's input: user rows, int64 <c>[batch]</c>.</summary>
+    public const string UserRowsInput = "user_rows";
+
+    /// <summary>Each user's own vector, float <c>[batch, d]</c> (encoder output, pool scorer input).</summary>
+    public const string UserEmbeddingName = "user_embedding";
+
+    /// <summary>Each user's interest vectors, float <c>[batch, K, d]</c>, zero rows past its count (encoder output, pool scorer input).</summary>
+    public const string InterestEmbeddingsName = "interest_embeddings";
+
+    /// <summary>
+    /// 0 for each vector the pool uses and negative infinity for padding, float <c>[batch, K + 1]</c>: the user's own vector
+    /// first, then its interests (encoder output, pool scorer input).
+    /// </summary>
+    public const string QueryMaskName = "query_mask";
+
+    /// <summary>Each user's interest count, int64 <c>[batch]</c> (encoder output).</summary>
+    public const string InterestCountsName = "interest_counts";
+
+    /// <summary>Each interest's share of the user's history, double <c>[batch, K]</c>, 0 past its count (encoder output).</summary>
+    public const string InterestWeightsName = "interest_weights";
+
+    /// <summary>The pool scorer's optional seen-item mask, float <c>[batch, I]</c>: 0 keeps, negative infinity excludes.</summary>
+    public const string ExclusionMaskInput = "exclusion_mask";
+
+    /// <summary>Per user and vector (own first, then interests), the top min(N + slack, I) item rows, int64 <c>[batch, K + 1, k]</c>.</summary>
+    public const string CandidateRowsOutput = "query_candidate_rows";
+
+    /// <summary>Their scores, float <c>[batch, K + 1, k]</c>; negative infinity for excluded items and padding vectors.</summary>
+    public const string CandidateScoresOutput = "query_candidate_scores";
+
+    internal const string UserTableName = UnimodalOnnxExporter.UserTableName;
+    internal const string ItemTableName = UnimodalOnnxExporter.ItemTableName;
+    internal const string InterestTableName = "interest_table";
+    internal const string InterestWeightTableName = "interest_weight_table";
+    internal const string InterestCountTableName = "interest_count_table";
+
+    /// <summary>The vectors per user the pool scorer ranks with: the user's own and up to K interests.</summary>
+    internal static int Queries(int maxInterests) => maxInterests + 1;
+
+    /// <summary>Builds the encoder over <paramref name="users"/> and every user row's <paramref name="interests"/> (rows 0..U-1, K at least 1).</summary>
+    internal static ModelProto BuildEncoder(EmbeddingMatrix users, HistoryInterests interests)
+    {
+        int u = users.Rows, k = interests.MaxInterests, d = users.Dimension;
+        var (counts, vectors, weights) = interests.ToTables();
+        var queryMask = new float[u * (k + 1)];
+        for (int r = 0; r < u; r++)
+            for (int j = (int)counts[r]; j < k; j++) queryMask[r * (k + 1) + 1 + j] = float.NegativeInfinity;
+        var f = TensorProto.Types.DataType.Float;
+        var f64 = TensorProto.Types.DataType.Double;
+        var i64 = TensorProto.Types.DataType.Int64;
+        var axis0 = OnnxAttributes.Int("axis", 0);
+        return new OnnxGraphBuilder("history_encoder")
+            .AddInput(UserRowsInput, i64, [null])
+            .AddInitializer(UserTableName, [u, d], users.Values)
+            .AddInitializer(InterestTableName, [u, k, d], vectors)
+            .AddInitializer("query_mask_table", [u, k + 1], queryMask)
+            .AddInitializer(OnnxTensors.Double(InterestWeightTableName, [u, k], weights))
+            .AddInitializer(InterestCountTableName, [u], counts)
+            .AddNode("Gather", [UserTableName, UserRowsInput], [UserEmbeddingName], axis0)
+            .AddNode("Gather", [InterestTableName, UserRowsInput], [InterestEmbeddingsName], axis0)
+            .AddNode("Gather", ["query_mask_table", UserRowsInput], [QueryMaskName], axis0)
+            .AddNode("Gather", [InterestWeightTableName, UserRowsInput], [InterestWeightsName], axis0)
+            .AddNode("Gather", [InterestCountTableName, UserRowsInput], [InterestCountsName], axis0)
+            .AddOutput(UserEmbeddingName, f, [null, d])
+            .AddOutput(InterestEmbeddingsName, f, [null, k, d])
+            .AddOutput(QueryMaskName, f, [null, k + 1])
+            .AddOutput(InterestWeightsName, f64, [null, k])
+            .AddOutput(InterestCountsName, i64, [null])
+            .Build($"History-interest encoder: {u} users, their vectors and up to {k} history interests of dimension {d}.");
+    }
+
+    /// <summary>Builds the pool scorer: each of a user's K + 1 vectors ranks every item; its top min(N + slack, I) are the candidates.</summary>
+    internal static ModelProto BuildPoolScorer(EmbeddingMatrix items, int maxInterests, int poolSize, bool exclusionMask)
+    {
+        int i = items.Rows, d = items.Dimension, q = Queries(maxInterests);
+        int k = CandidateCount(poolSize, i);
+        var f = TensorProto.Types.DataType.Float;
+        var i64 = TensorProto.Types.DataType.Int64;
+        var g = new OnnxGraphBuilder("history_pool_scorer")
+            .AddInput(UserEmbeddingName, f, [null, d])
+            .AddInput(InterestEmbeddingsName, f, [null, maxInterests, d])
+            .AddInput(QueryMaskName, f, [null, q]);
+        if (exclusionMask) g.AddInput(ExclusionMaskInput, f, [null, i]);
+        g.AddInitializer(ItemTableName, [i, d], items.Values)
+            .AddInitializer("axis_1", [1], [1L])
+            .AddInitializer("axis_2", [1], [2L])
+            .AddInitializer("k", [1], [(long)k])
+            .AddNode("Unsqueeze", [UserEmbeddingName, "axis_1"], ["user_query"])                              // [B,1,d]
+            .AddNode("Concat", ["user_query", InterestEmbeddingsName], ["queries"], OnnxAttributes.Int("axis", 1))  // [B,K+1,d]
+            .AddNode("Transpose", [ItemTableName], ["items_by_column"], OnnxAttributes.Ints("perm", [1, 0]))  // [d,I]
+            .AddNode("MatMul", ["queries", "items_by_column"], ["raw_scores"])                               // [B,K+1,I]
+            .AddNode("Unsqueeze", [QueryMaskName, "axis_2"], ["query_mask_column"])                          // [B,K+1,1]
+            .AddNode("Add", ["raw_scores", "query_mask_column"], ["query_scores"]);
+        string scores = "query_scores";
+        if (exclusionMask)
+        {
+            g.AddNode("Unsqueeze", [ExclusionMaskInput, "axis_1"], ["mask_row"])                              // [B,1,I]
+                .AddNode("Add", [scores, "mask_row"], ["unseen_scores"]);
+            scores = "unseen_scores";
+        }
+        return g.AddNode("TopK", [scores, "k"], [CandidateScoresOutput, CandidateRowsOutput], OnnxAttributes.Int("axis", -1), OnnxAttributes.Int("largest", 1),
+                OnnxAttributes.Int("sorted", 1))
+            .AddOutput(CandidateRowsOutput, i64, [null, q, k])
+            .AddOutput(CandidateScoresOutput, f, [null, q, k])
+            .Build($"History-interest pool scorer: each of up to {q} vectors per user ranks {i} items of dimension {d}; top {k} (pool {poolSize} + slack).");
+    }
+
+    /// <summary>Candidates per vector: N plus the slack, at most the catalogue.</summary>
+    internal static int CandidateCount(int poolSize, int items) => Math.Min(poolSize + OnnxServingDefaults.CandidateSlack, items);
+}

@@ -1,0 +1,231 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.OnnxRuntime;
+using static Microsoft.ML.MultiInterest.Onnx.HistoryMmrGraphs;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Serves history-interest MMR from a directory written by <see cref="OnnxServingDirectory.ExportHistoryMmr"/> (or
+/// <see cref="MultiInterestModel.ExportOnnx"/> of a history-interest MMR model): ONNX Runtime ranks the catalogue once per vector
+/// of each user (its own and its history interests', the encoder's tables); each vector's top N is proved equal to the engine's
+/// search from those candidates (<see cref="OnnxCandidateProof"/>, the catalogue scanned with the engine where it cannot be),
+/// and the engine merges the lists into the pool and re-ranks it (<see cref="HistoryInterestRetriever"/>). The lists are
+/// <see cref="HistoryInterestRetriever.Retrieve"/>'s with an exact pool, bit for bit. Trained users by row; a user known by a
+/// fresh history only needs the live path (<see cref="MultiInterestRecommender"/>). Thread-safe; dispose to release the sessions.
+/// </summary>
+public sealed class OnnxHistoryMmrScorer : IDisposable
+{
+    private readonly InferenceSession _encoder;
+    private readonly InferenceSession _poolScorer;
+    private readonly EmbeddingMatrix _users;
+    private readonly EmbeddingMatrix _items;
+    private readonly HistoryInterestRetriever _retriever;
+    private readonly UnimodalRetriever _catalogue;
+    private readonly double _itemNormBound;
+    private long _proved;
+    private long _rescanned;
+    private bool _disposed;
+
+    private OnnxHistoryMmrScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession poolScorer, EmbeddingMatrix users, EmbeddingMatrix items)
+    {
+        Manifest = manifest;
+        BatchSize = batchSize;
+        _encoder = encoder;
+        _poolScorer = poolScorer;
+        _users = users;
+        _items = items;
+        _retriever = new HistoryInterestRetriever(items);
+        _catalogue = new UnimodalRetriever(items);
+        // The largest item norm, summed in double (the rounding bound's |v|).
+        for (int i = 0; i < items.Rows; i++)
+        {
+            double sum = 0;
+            foreach (float v in items.ReadRow(i)) sum += (double)v * v;
+            _itemNormBound = Math.Max(_itemNormBound, Math.Sqrt(sum));
+        }
+        Candidates = Math.Min(manifest.PoolSize + manifest.CandidateSlack, manifest.Items);
+    }
+
+    /// <summary>The manifest of the opened directory (M, N, lambda, nu, sizes, names).</summary>
+    public OnnxServingManifest Manifest { get; }
+
+    /// <summary>Users per ONNX Runtime call.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Vector rankings (a user's own or an interest's top N) read off ONNX Runtime's candidates so far.</summary>
+    public long ProvedFromCandidates => Interlocked.Read(ref _proved);
+
+    /// <summary>Vector rankings the candidates could not settle, searched with the engine instead (so far).</summary>
+    public long Rescanned => Interlocked.Read(ref _rescanned);
+
+    /// <summary>Candidates per vector in the pool scorer's outputs.</summary>
+    private int Candidates { get; }
+
+    /// <summary>Opens the history-interest MMR directory <paramref name="directory"/>.</summary>
+    /// <param name="directory">A directory written by <see cref="OnnxServingDirectory.ExportHistoryMmr"/> or <see cref="MultiInterestModel.ExportOnnx"/>.</param>
+    /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
+    /// <param name="batchSize">Users per call, at least 1 (the pool scorer holds batch x (K + 1) x items scores).</param>
+    /// <exception cref="NotSupportedException">The directory holds another export (cluster quotas, round robin).</exception>
+    public static OnnxHistoryMmrScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
+        var manifest = OnnxServingManifest.Read(directory);
+        var pool = manifest.Retrieval == OnnxServingManifest.HistoryMmrRetrieval ? manifest.PoolScorer! : throw new NotSupportedException(
+            $"The serving directory '{directory}' holds a {manifest.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval} export, not history-interest MMR: open it with "
+            + (manifest.RoundRobinScorer != null ? "OnnxRoundRobinScorer." : "OnnxCandidateScorer."));
+        sessions ??= new OnnxSessionFactory();
+        var opened = new List<InferenceSession>();
+        try
+        {
+            foreach (var graph in new[] { manifest.Encoder, pool })
+            {
+                string path = Path.Combine(directory, graph.File);
+                if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{graph.File}', which is missing.", path);
+                var session = sessions.CreateSession(path);
+                opened.Add(session);
+                OnnxCandidateScorer.CheckNames(session, graph, directory);
+            }
+            var f = Proto.TensorProto.Types.DataType.Float;
+            string encoderPath = Path.Combine(directory, manifest.Encoder.File), poolPath = Path.Combine(directory, pool.File);
+            var users = Table(OnnxInitializerFile.Read(encoderPath, (UserTableName, f))[UserTableName], encoderPath, manifest.Users, manifest.Dimension);
+            var items = Table(OnnxInitializerFile.Read(poolPath, (ItemTableName, f))[ItemTableName], poolPath, manifest.Items, manifest.Dimension);
+            return new OnnxHistoryMmrScorer(manifest, batchSize, opened[0], opened[1], users, items);
+        }
+        catch
+        {
+            foreach (var session in opened) session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The history-interest MMR lists of <paramref name="users"/>, M = <see cref="OnnxServingManifest.Candidates"/> each, as
+    /// <see cref="HistoryInterestRetriever.Retrieve"/> returns them with the exported interests, N, lambda and nu
+    /// (<see cref="MultiInterestModel.RetrieveWithEngine"/> for a saved model).
+    /// </summary>
+    /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
+    /// <param name="exclusions">Items never to return per user row (typically the training history); needs a directory exported with the exclusion mask.</param>
+    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(users);
+        for (int q = 0; q < users.Count; q++)
+            if ((uint)users[q] >= (uint)Manifest.Users)
+                throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {users[q]} (position {q}): the exported model has {Manifest.Users} users.");
+        if (exclusions != null)
+        {
+            if (!Manifest.ExclusionMask)
+                throw new ArgumentException("The pool scorer was exported without the exclusion mask input, so it cannot exclude items; export with exclusionMask: true.", nameof(exclusions));
+            if (exclusions.ItemCount != Manifest.Items)
+                throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items but the exported model {Manifest.Items}.", nameof(exclusions));
+        }
+        int m = Manifest.Candidates, n = Manifest.PoolSize, k = Manifest.Components, d = Manifest.Dimension, items = Manifest.Items;
+        var result = new RankedLists(users.Count, m);
+        int width = Math.Min(BatchSize, Math.Max(1, users.Count));
+        var rows = new long[width];
+        var batchUsers = new int[width];
+        var mask = Manifest.ExclusionMask ? new float[checked(width * items)] : null;
+        var proof = new OnnxCandidateProof(Candidates);
+        var proved = new int[Math.Max(Candidates, n)];
+        var provedScores = new float[proved.Length];
+        long provedCount = 0, rescanned = 0;
+        using var options = new RunOptions();
+        for (int start = 0; start < users.Count; start += width)
+        {
+            int batch = Math.Min(width, users.Count - start);
+            for (int q = 0; q < batch; q++) rows[q] = batchUsers[q] = users[start + q];
+            using var rowValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, rows.AsMemory(0, batch), [batch]);
+            using var encoded = _encoder.Run(options, [UserRowsInput], [rowValue],
+                [UserEmbeddingName, InterestEmbeddingsName, QueryMaskName, InterestWeightsName, InterestCountsName]);
+            var names = new List<string> { UserEmbeddingName, InterestEmbeddingsName, QueryMaskName };
+            var values = new List<OrtValue> { encoded[0], encoded[1], encoded[2] };
+            OrtValue? maskValue = null;
+            if (mask != null)
+            {
+                var span = mask.AsSpan(0, batch * items);
+                if (exclusions == null) span.Clear();
+                else OnnxExclusionMask.Fill(exclusions, batchUsers.AsSpan(0, batch), span);
+                maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask.AsMemory(0, batch * items), [batch, items]);
+                names.Add(ExclusionMaskInput);
+                values.Add(maskValue);
+            }
+            using (maskValue)
+            using (var found = _poolScorer.Run(options, names, values, [CandidateRowsOutput, CandidateScoresOutput]))
+            {
+                var counts = encoded[4].GetTensorDataAsSpan<long>();
+                var interests = HistoryInterests.FromTables(k, d, counts, encoded[1].GetTensorDataAsSpan<float>(), encoded[3].GetTensorDataAsSpan<double>());
+                var batchVectors = new EmbeddingMatrix(batch, d, encoded[0].GetTensorDataAsSpan<float>().ToArray());
+                var candidateRows = found[0].GetTensorDataAsSpan<long>();
+                var candidateScores = found[1].GetTensorDataAsSpan<float>();
+                int interestTotal = 0;
+                for (int q = 0; q < batch; q++) interestTotal += (int)counts[q];
+                var own = new RankedLists(batch, n);
+                var interestLists = new RankedLists(interestTotal, n);
+                for (int q = 0, list = 0; q < batch; q++)
+                {
+                    for (int v = 0; v <= counts[q]; v++)
+                    {
+                        // Vector 0 is the user's own, then its interests in order.
+                        var query = v == 0 ? batchVectors.ReadRow(q) : interests.Vectors(q).Slice((v - 1) * d, d);
+                        int slot = (q * (k + 1) + v) * Candidates;
+                        var target = v == 0 ? own : interestLists;
+                        int entry = v == 0 ? q : list++;
+                        int count = VectorRanking(query, batchUsers[q], candidateRows.Slice(slot, Candidates), candidateScores.Slice(slot, Candidates), exclusions, n,
+                            proof, proved, provedScores, ref provedCount, ref rescanned);
+                        proved.AsSpan(0, count).CopyTo(target.IndexSlots(entry));
+                        provedScores.AsSpan(0, count).CopyTo(target.ScoreSlots(entry));
+                        target.Counts[entry] = count;
+                    }
+                }
+                var (pool, term) = _retriever.MergePool(batchVectors, interests, own, interestLists, n, Manifest.InterestWeight, threads: 1);
+                var lists = _retriever.Rerank(pool, term, m, Manifest.MmrLambda, n, threads: 1);
+                for (int q = 0; q < batch; q++)
+                {
+                    lists.IndicesOf(q).CopyTo(result.IndexSlots(start + q));
+                    lists.ScoresOf(q).CopyTo(result.ScoreSlots(start + q));
+                    result.Counts[start + q] = lists.Counts[q];
+                }
+            }
+        }
+        Interlocked.Add(ref _proved, provedCount);
+        Interlocked.Add(ref _rescanned, rescanned);
+        return result;
+    }
+
+    /// <summary>One vector's top N as the engine's catalogue search ranks it: proved from ONNX Runtime's candidates, else searched.</summary>
+    private int VectorRanking(ReadOnlySpan<float> query, int user, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, BipartiteGraph? exclusions, int n,
+        OnnxCandidateProof proof, int[] outItems, float[] outScores, ref long provedCount, ref long rescanned)
+    {
+        int finite = OnnxRerank.Finite(onnxScores);
+        bool allListed = finite < rows.Length || rows.Length >= _items.Rows;
+        int need = Math.Min(n, finite);
+        int got = proof.Prove(query, _items, kernel: true, rows, onnxScores, finite, allListed, OnnxRerank.ErrorBound(query, _itemNormBound), need, outItems, outScores);
+        if (got >= 0)
+        {
+            provedCount++;
+            return Math.Min(got, n);
+        }
+        rescanned++;
+        var list = _catalogue.RetrieveQueries(new EmbeddingMatrix(1, query.Length, query.ToArray()), [user], exclusions, n, threads: 1);
+        list.IndicesOf(0).CopyTo(outItems);
+        list.ScoresOf(0).CopyTo(outScores);
+        return list.Counts[0];
+    }
+
+    private static EmbeddingMatrix Table((int[] Shape, Array Values) tensor, string path, int rows, int dimension)
+    {
+        if (tensor.Shape.Length != 2 || tensor.Shape[0] != rows || tensor.Shape[1] != dimension)
+            throw new InvalidDataException($"A table of '{path}' has shape [{string.Join(", ", tensor.Shape)}], not [{rows}, {dimension}] as the manifest says.");
+        return new EmbeddingMatrix(rows, dimension, (float[])tensor.Values);
+    }
+
+    /// <summary>Releases the ONNX Runtime sessions.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _encoder.Dispose();
+        _poolScorer.Dispose();
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx;
+
+namespace Microsoft.ML.MultiInterest.Tests.Onnx;
+
+/// <summary>
+/// History-interest MMR through ONNX (<see cref="OnnxServingDirectory.ExportHistoryMmr"/>, <see cref="OnnxHistoryMmrScorer"/>):
+/// ONNX Runtime ranks the catalogue per vector, the engine proves those rankings, merges the pool and re-ranks it; the lists
+/// are <see cref="HistoryInterestRetriever.Retrieve"/>'s, near-ties included.
+/// </summary>
+public sealed class OnnxHistoryMmrTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"onnx-history-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>Every user row's interests, from its seen items as history (two items per interest, so most users have several).</summary>
+    private static HistoryInterests Interests(MixtureWorld w) =>
+        HistoryInterests.Build(w.Seen, w.Items, [.. Enumerable.Range(0, w.Users.Rows)], new HistoryInterestOptions { ItemsPerInterest = 2, MaxInterests = 4 }, threads: 1);
+
+    [Theory]
+    [InlineData(0.75, 0.5, 10, 30)]
+    [InlineData(1.0, 0.0, 6, 6)]
+    [InlineData(0.3, 1.0, 8, 40)]
+    public void TheListsAreTheEnginesWithNearTiesInTheRankings(double lambda, double nu, int m, int pool)
+    {
+        // Families of items 1-3 ulps apart: ONNX Runtime's float sums order them otherwise than the engine's kernel.
+        var w = NearTieWorld.Create(seed: 53);
+        var interests = Interests(w);
+        Assert.Contains(Enumerable.Range(0, w.Users.Rows), u => interests.InterestCount(u) > 1);
+        OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, m, pool, lambda, nu, _directory, exclusionMask: true);
+        int[] served = [.. Enumerable.Range(0, w.Users.Rows), 3];
+        var retriever = new HistoryInterestRetriever(w.Items);
+        var rowsOf = HistoryInterests.Build(w.Seen, w.Items, served, new HistoryInterestOptions { ItemsPerInterest = 2, MaxInterests = 4 }, threads: 1);
+        var expected = retriever.Retrieve(w.Users, rowsOf, w.Seen, m, lambda, nu, pool, threads: 1);
+        using var scorer = OnnxHistoryMmrScorer.Open(_directory, batchSize: 7);
+        EngineLists.AssertIdentical(expected, scorer.Retrieve(served, w.Seen));
+        Assert.True(scorer.ProvedFromCandidates > served.Length, $"{scorer.ProvedFromCandidates} rankings proved");
+
+        // Nothing excluded: the mask stays zero, and the engine's lists without exclusions come out.
+        var open = retriever.Retrieve(w.Users, rowsOf, null, m, lambda, nu, pool, threads: 1);
+        EngineLists.AssertIdentical(open, scorer.Retrieve(served));
+    }
+
+    [Fact]
+    public void APoolAsLargeAsTheCatalogueAndUsersWithoutInterestsStillMatch()
+    {
+        var w = MixtureWorld.Create(seed: 19, users: 15, items: 40, dimension: 6);
+        var interests = Interests(w);
+        Assert.Contains(Enumerable.Range(0, w.Users.Rows), u => interests.InterestCount(u) == 0);   // users who have seen nothing
+        OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, 10, w.Items.Rows, 0.6, 0.5, _directory, exclusionMask: true);
+        int[] served = [.. Enumerable.Range(0, w.Users.Rows)];
+        var expected = new HistoryInterestRetriever(w.Items).Retrieve(w.Users, interests, w.Seen, 10, 0.6, 0.5, w.Items.Rows, threads: 1);
+        using var scorer = OnnxHistoryMmrScorer.Open(_directory);
+        EngineLists.AssertIdentical(expected, scorer.Retrieve(served, w.Seen));
+    }
+
+    [Fact]
+    public void BadArgumentsAreRefusedNamingThem()
+    {
+        var w = MixtureWorld.Create(seed: 5);
+        var interests = Interests(w);
+        Assert.Equal("poolSize", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, 5, w.Items.Rows + 1, 0.5, 0.5, _directory)).ParamName);
+        Assert.Equal("candidates", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, 20, 10, 0.5, 0.5, _directory)).ParamName);
+        Assert.Equal("lambda", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, 5, 10, 1.5, 0.5, _directory)).ParamName);
+        var some = HistoryInterests.Build(w.Seen, w.Items, [0, 2, 1], threads: 1);
+        Assert.Contains("user rows 0..", Assert.Throws<ArgumentException>(() =>
+            OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, some, 5, 10, 0.5, 0.5, _directory)).Message);
+        Assert.False(Directory.Exists(_directory));
+
+        OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, 5, 10, 0.5, 0.5, _directory);
+        using var scorer = OnnxHistoryMmrScorer.Open(_directory);
+        Assert.Equal("exclusions", Assert.Throws<ArgumentException>(() => scorer.Retrieve([0], w.Seen)).ParamName);   // exported without the mask
+        Assert.Equal("users", Assert.Throws<ArgumentOutOfRangeException>(() => scorer.Retrieve([w.Users.Rows])).ParamName);
+    }
+}
