@@ -109,7 +109,8 @@ internal static class RecommendCommand
             var userRows = ServingData.RowsOf(embedding.UserIds);
             var known = ids.Where(userRows.ContainsKey).ToList();
             var rows = known.Select(u => userRows[u]).ToArray();
-            BipartiteGraph? exclusions = model.ServingStage.HasTrainingHistory ? model.TrainingHistory() : null;
+            // A fusing model has no single serving stage; its sources share the training history (TrainingHistory reads the first's).
+            BipartiteGraph? exclusions = model.RankFusions.Count > 0 || model.ServingStage.HasTrainingHistory ? model.TrainingHistory() : null;
             if (exclusions == null) log.WriteLine("The model was saved without its training history: only --history is excluded.");
             if (history != null)
             {
@@ -142,9 +143,11 @@ internal static class RecommendCommand
                 if (onnxDirectory == null || !File.Exists(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)))
                     model.ExportOnnx(directory);
                 var exported = OnnxServingManifest.Read(directory);
-                if (exported.Retrieval == OnnxServingManifest.HistoryMmrRetrieval)
+                if (exported.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.RankFusionRetrieval)
                 {
-                    ranked = HistoryMmr(directory, sessions, batch, rows, warmUp, exclusions, out setUp, clock, log);
+                    ranked = exported.Retrieval == OnnxServingManifest.RankFusionRetrieval
+                        ? Fusion(directory, sessions, batch, rows, warmUp, exclusions, out setUp, clock, log)
+                        : HistoryMmr(directory, sessions, batch, rows, warmUp, exclusions, out setUp, clock, log);
                     if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
                     lists = Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds);
                     return Finish(outPath, ids, lists, scorer, setUp, clock, log);
@@ -190,6 +193,22 @@ internal static class RecommendCommand
     /// A round-robin directory: the known users by row through its encoder, and, when it has the DCM history encoder, the users
     /// unknown to the model from their --history, as MultiInterestRecommender serves them (the history excluded).
     /// </summary>
+    /// <summary>A fusing model's directory: each source's scorer, its lists fused as the fitted stage fuses them (trained users by row).</summary>
+    private static RankedLists Fusion(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
+        out string setUp, Stopwatch clock, TextWriter log)
+    {
+        var open = Stopwatch.StartNew();
+        using var scorer = OnnxFusionScorer.Open(directory, sessions, batch);
+        double openSeconds = open.Elapsed.TotalSeconds;
+        var first = Stopwatch.StartNew();
+        scorer.Retrieve(warmUp, exclusions);
+        setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
+        clock.Restart();
+        var ranked = scorer.Retrieve(rows, exclusions);
+        log.WriteLine($"ONNX Runtime served {scorer.Manifest.Sources!.Count} sources ({string.Join(", ", scorer.Manifest.Sources!.Select(s => $"{s.Method} x {s.Weight:R}"))}), fused by rank.");
+        return ranked;
+    }
+
     /// <summary>A history-interest MMR directory: ONNX Runtime ranks the catalogue per vector, the engine merges and re-ranks (trained users by row).</summary>
     private static RankedLists HistoryMmr(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
         out string setUp, Stopwatch clock, TextWriter log)

@@ -34,6 +34,9 @@ public sealed class OnnxServingManifest
     /// <summary>The <see cref="Retrieval"/> of a directory of <see cref="ConditionalRetriever"/>.</summary>
     public const string ConditionalRetrieval = "conditional";
 
+    /// <summary>The <see cref="Retrieval"/> of a fusing model's directory: its sources' directories and weights (<see cref="Sources"/>), fused by <see cref="OnnxFusionScorer"/>.</summary>
+    public const string RankFusionRetrieval = "rank_fusion";
+
     /// <summary>The <see cref="Retrieval"/> of a directory of history-interest MMR (<see cref="HistoryInterestRetriever"/>, <see cref="OnnxServingDirectory.ExportHistoryMmr"/>).</summary>
     public const string HistoryMmrRetrieval = "history_mmr";
 
@@ -44,6 +47,9 @@ public sealed class OnnxServingManifest
     /// an item may be in none (only the fill reaches it), and the hand-off's extra slots come after every component's quota.
     /// </summary>
     public string? Retrieval { get; init; }
+
+    /// <summary>A fusing model's sources (<see cref="RankFusionRetrieval"/>), in fusion order; null in any other directory.</summary>
+    public IReadOnlyList<OnnxFusionSource>? Sources { get; init; }
 
     /// <summary>History-interest MMR: N, how many best-scoring items each list is re-ranked from; 0 in other directories.</summary>
     public int PoolSize { get; init; }
@@ -154,6 +160,12 @@ public sealed class OnnxServingManifest
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has format version {manifest?.FormatVersion}; this library reads version {CurrentFormatVersion}.");
         if (manifest.Candidates < 1 || manifest.Users < 1 || manifest.Items < 1 || manifest.Components < 1 || manifest.Dimension < 1)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has a size below 1 (candidates, users, items, components, dimension).");
+        if (manifest.Retrieval == RankFusionRetrieval)
+        {
+            if (manifest.Sources is not { Count: > 0 } || manifest.Sources.Any(s => string.IsNullOrEmpty(s.Directory) || !(s.Weight > 0)))
+                throw new InvalidDataException($"The ONNX serving manifest '{path}' is a rank-fusion directory without sources, or with a source lacking its directory or a positive weight.");
+            return manifest;
+        }
         if (manifest.Retrieval is not (null or ClusterQuotaRetrieval or ConditionalRetrieval or HistoryMmrRetrieval))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has retrieval '{manifest.Retrieval}'; this library serves '{ClusterQuotaRetrieval}', "
                 + $"'{ConditionalRetrieval}' and '{HistoryMmrRetrieval}'.");

@@ -125,7 +125,7 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
-    public void Fit_fused_saves_history_mmr_fused_with_warm_started_dcm_which_recommend_serves_from_the_zip_and_live()
+    public void Fit_fused_saves_history_mmr_fused_with_warm_started_dcm_which_recommend_serves_from_the_zip_live_and_onnx()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
         string model = Path.Combine(_directory, "fused.zip");
@@ -150,7 +150,13 @@ public sealed class CliRunTests : IDisposable
         Assert.True(fromRecommender.ExitCode == 0, fromRecommender.Error);
         Assert.True(File.ReadAllLines(zip).Length > 1);
         Assert.Equal(File.ReadAllLines(zip), File.ReadAllLines(live));   // user, rank, item, score
-        // One stage's scorers would serve one source: they refuse, saying why.
+        // ONNX Runtime serves each source from its own graphs and the lists are fused alike (user, rank, item).
+        string onnx = Path.Combine(_directory, "fused-onnx.tsv");
+        var fromOnnx = CliHarness.Run("recommend", "--model", model, "--users", test, "--onnx", "--out", onnx);
+        Assert.True(fromOnnx.ExitCode == 0, fromOnnx.Error);
+        Assert.Equal(File.ReadAllLines(zip).Select(l => string.Join('\t', l.Split('\t')[..3])), File.ReadAllLines(onnx).Select(l => string.Join('\t', l.Split('\t')[..3])));
+        Assert.Contains("fused by rank", fromOnnx.Out, StringComparison.Ordinal);
+        // The engine's one-stage scorer would serve one source: it refuses, saying why.
         var engine = CliHarness.Run("recommend", "--model", model, "--users", test, "--engine", "--out", Path.Combine(_directory, "fused-engine.tsv"));
         Assert.NotEqual(0, engine.ExitCode);
         Assert.Contains("fuses the candidate lists", engine.Error, StringComparison.Ordinal);

@@ -15,13 +15,15 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>
-    /// The training history saved with the <see cref="ServingStage"/>, as a graph over user rows and item rows (key - 1): the
-    /// items every serving path excludes by default (pass it, or its union with fresh history, to an ONNX scorer).
+    /// The training history saved with the <see cref="ServingStage"/> (for a model that fuses several stages, with the first
+    /// weighted source stage: the sources of one pipeline are fitted on the same edges), as a graph over user rows and item
+    /// rows (key - 1): the items every serving path excludes by default (pass it, or its union with fresh history, to an ONNX scorer).
     /// </summary>
     /// <exception cref="InvalidOperationException">The model was saved without its training history.</exception>
     public BipartiteGraph TrainingHistory()
     {
-        var stage = ServingStage;
+        // A fusing model's sources were fitted on the same edges: the first one's history is the model's.
+        var stage = RankFusions.Count > 0 ? FusionStages().Stages[0] : ServingStage;
         var saved = RequireServing(stage);
         var embedding = EmbeddingOf(stage);
         var userOf = new int[saved.HistoryItemKeys.Length];
@@ -45,10 +47,17 @@ public sealed partial class MultiInterestModel
     /// <exception cref="InvalidOperationException">A source column was not filled by a retrieval stage saved in this model.</exception>
     internal (LiveRetriever[] Sources, double[] Weights) FusionSources()
     {
-        var fusion = RankFusions[^1];
-        var (stages, weights) = RankFusionTransformer.ServedSources(fusion.SourceColumnNames, fusion.SourceStageIds, fusion.Weights,
-            id => CandidateLists.FirstOrDefault(c => c.StageId == id), message => new InvalidOperationException(message));
+        var (stages, weights) = FusionStages();
         return (stages.Select(stage => new LiveRetriever(CreateServingTables(stage, null))).ToArray(), weights);
+    }
+
+    /// <summary>The saved retrieval stage and weight of each source of the model's last rank fusion that counts (weight &gt; 0), in source order.</summary>
+    /// <exception cref="InvalidOperationException">A source column was not filled by a retrieval stage saved in this model.</exception>
+    private (SavedCandidates[] Stages, double[] Weights) FusionStages()
+    {
+        var fusion = RankFusions[^1];
+        return RankFusionTransformer.ServedSources(fusion.SourceColumnNames, fusion.SourceStageIds, fusion.Weights,
+            id => CandidateLists.FirstOrDefault(c => c.StageId == id), message => new InvalidOperationException(message));
     }
 
     private ServingTables CreateServingTables(SavedCandidates stage, RetrievalSettings? settings)

@@ -1,0 +1,158 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>The ONNX export of a loaded model: one retrieval stage's serving directory, or a fusing model's sources and weights.</summary>
+public sealed partial class MultiInterestModel
+{
+    /// <summary>
+    /// Writes the ONNX serving graphs (encoder, quota scorer, unimodal scorer, see <see cref="OnnxServingDirectory"/>)
+    /// for the <see cref="ServingStage"/>'s M and alpha into <paramref name="directory"/>, with
+    /// <see cref="UserIdsFileName"/> and <see cref="ItemIdsFileName"/> mapping rows to raw ids, so ONNX Runtime
+    /// serves the model without this library. A round-robin stage (<see cref="CandidateMethod.RoundRobin"/>) gets the encoder of the
+    /// GraphEmbedding stage's components and the round-robin scorer instead (<see cref="OnnxServingDirectory.ExportRoundRobin"/>),
+    /// whose per-component lists the client merges with <see cref="RoundRobinOnnxMerge"/> (<see cref="OnnxRoundRobinScorer"/> does it all);
+    /// over a differentiable-clustering model also the DCM history encoder (<see cref="OnnxServingDirectory.HistoryEncoderFileName"/>),
+    /// which serves a user known by its history only as <see cref="MultiInterestRecommender.Recommend"/> does.
+    /// </summary>
+    /// <param name="directory">Created if needed; files of the same names are overwritten.</param>
+    /// <param name="exclusionMask">True to give the scorers the seen-item mask input.</param>
+    /// <exception cref="InvalidOperationException">The model lacks the embedding, clustering or mixture stage (round robin: the embedding stage's components).</exception>
+    /// <exception cref="NotSupportedException">
+    /// The stage is history-interest MMR (<see cref="MmrRetrieverEstimator.Options.Interests"/> = <see cref="MmrInterests.History"/>)
+    /// with a clustered pool search, which the pool scorer (a scan of every item) would not reproduce (with the exact pool it is
+    /// exported: <see cref="OnnxServingDirectory.ExportHistoryMmr"/>, served by <see cref="OnnxHistoryMmrScorer"/>); or conditional
+    /// retrieval merged with implicit components (<see cref="ConditionalRetrieverEstimator.Options.ImplicitShare"/> &gt; 0), whose
+    /// conditions and clusters share items. (Conditional retrieval alone is exported: the quota graphs over the items grouped by
+    /// condition, each user's conditions and queries precomputed, <see cref="OnnxServingDirectory.ExportConditional"/>.)
+    /// </exception>
+    public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        return RankFusions.Count > 0 ? ExportFusionOnnx(directory, exclusionMask) : ExportStageOnnx(ServingStage, Live, directory, exclusionMask);
+    }
+
+    /// <summary>One retrieval stage's serving directory; <paramref name="live"/> gives its live tables (history MMR and conditional read them).</summary>
+    private OnnxServingManifest ExportStageOnnx(SavedCandidates stage, Func<LiveRetriever> live, string directory, bool exclusionMask)
+    {
+        var embedding = EmbeddingOf(stage);
+        if (stage.Method == CandidateMethod.Mmr && stage.Settings.Interests == MmrInterests.History) return ExportHistoryMmrOnnx(stage, live(), embedding, directory, exclusionMask);
+        if (stage.Method == CandidateMethod.Conditional) return ExportConditionalOnnx(stage, live(), embedding, directory, exclusionMask);
+        if (stage.Method == CandidateMethod.RoundRobin)
+        {
+            var mixture = RequireLearnedMixture(embedding);
+            // A DCM stage also gets its history encoder, over the scorer's item rows (every item key, as item_ids.tsv lists them).
+            var dcm = stage.Dcm is { } c ? new DcmModel(mixture.ItemComponents, c.Seeds, c.Temperature, c.PriorWeight, c.Iterations, c.WeightExponent) : null;
+            var learned = OnnxServingDirectory.ExportRoundRobin(mixture, stage.Candidates, directory, exclusionMask, dcm);
+            WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
+            WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+            return learned;
+        }
+        if (stage.Method == CandidateMethod.Mmr)
+            throw new NotSupportedException("The model's retrieval stage is MMR over the unimodal ranking (MmrRetriever with Interests = Clusters), which has no ONNX "
+                + "graphs: the serving directory's scorers would return the unimodal or quota lists, not the MMR re-ranking. Serve it with CreateRecommender or "
+                + "RetrieveWithEngine; history-interest MMR (Interests = History) is exported.");
+        var (clustering, mixtures) = RequireMixturePath(embedding);
+        var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
+        var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView(), clustering, mixtures,
+            stage.Candidates, options, directory, exclusionMask);
+        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
+        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        return manifest;
+    }
+
+    /// <summary>
+    /// The ONNX directory of a history-interest MMR stage with an exact pool (<see cref="OnnxServingDirectory.ExportHistoryMmr"/>):
+    /// every user row's interests as the live tables compute them for a trained user, the stage's M, N, lambda and nu.
+    /// </summary>
+    private static OnnxServingManifest ExportHistoryMmrOnnx(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
+    {
+        if (stage.Settings.PoolSearch != HistoryPoolSearch.Exact)
+            throw new NotSupportedException($"The model's history-interest MMR stage searches its pool through item lists (PoolSearch {stage.Settings.PoolSearch}), "
+                + "which the ONNX pool scorer, a scan of every item, would not reproduce: serve it with CreateRecommender or RetrieveWithEngine, or fit PoolSearch = Exact to export.");
+        var t = live.Tables;
+        int itemKeys = embedding.ItemEmbeddings.KeyCount;
+        if (t.ItemRowOf.Length != itemKeys)
+            throw new NotSupportedException($"The history-interest MMR stage recommends {t.ItemRowOf.Length} of the {itemKeys} item keys (those it was fitted with), which "
+                + "the ONNX graphs, indexed by item key, cannot serve: serve it with CreateRecommender or RetrieveWithEngine.");
+        int[] users = [.. Enumerable.Range(0, embedding.UserEmbeddings.KeyCount)];
+        var (interests, vectors) = live.HistoryInterestsOf(users, threads: 0);
+        // A pool larger than the catalogue holds the catalogue: the same lists with N = the item count.
+        int pool = Math.Min(Math.Max(t.Settings.MmrPoolSize, stage.Candidates), t.Items.Rows);
+        var manifest = OnnxServingDirectory.ExportHistoryMmr(vectors, t.Items, interests, Math.Min(stage.Candidates, pool), pool,
+            t.Settings.MmrLambda, t.Settings.InterestWeight, directory, exclusionMask);
+        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
+        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        return manifest;
+    }
+
+    /// <summary>
+    /// The ONNX directory of a conditional stage without implicit components (<see cref="OnnxServingDirectory.ExportConditional"/>):
+    /// every user row's conditions and queries as the live tables compute them for a trained user (its training history's
+    /// conditions, or the topics it follows), the items grouped by condition, the stage's M, alpha and head share.
+    /// </summary>
+    private static OnnxServingManifest ExportConditionalOnnx(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
+    {
+        if (stage.Settings.ImplicitShare > 0)
+            throw new NotSupportedException($"The model's conditional retrieval stage merges the kNN-Embed components (ImplicitShare {stage.Settings.ImplicitShare}), "
+                + "which cannot be exported to ONNX: its conditions and clusters share items, and the quota scorer serves one partition of the items. Serve it with "
+                + "mlContext.MultiInterest().CreateRecommender(model) or MultiInterestModel.RetrieveWithEngine, or fit ImplicitShare = 0 to export.");
+        var t = live.Tables;
+        int itemKeys = embedding.ItemEmbeddings.KeyCount, userKeys = embedding.UserEmbeddings.KeyCount;
+        if (t.ItemRowOf.Length != itemKeys)
+            throw new NotSupportedException($"The conditional stage recommends {t.ItemRowOf.Length} of the {itemKeys} item keys (those it was fitted with), which "
+                + "the ONNX graphs, indexed by item key, cannot serve: serve it with CreateRecommender or RetrieveWithEngine.");
+        int[] users = [.. Enumerable.Range(0, userKeys)];
+        var queries = live.ConditionQueries(users, threads: 0);
+        var manifest = OnnxServingDirectory.ExportConditional(t.UserVectors!.Gather(users, absentAsZero: true), t.Items, t.Conditional!.Conditions, queries,
+            stage.Candidates, stage.Alpha, stage.Settings.HeadShare, directory, exclusionMask);
+        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
+        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        return manifest;
+    }
+
+    /// <summary>
+    /// A fusing model's directory: each weighted source stage's own serving directory in <c>source0</c>, <c>source1</c>, ...
+    /// and a manifest (<see cref="OnnxServingManifest.RankFusionRetrieval"/>) with their weights, which <see cref="OnnxFusionScorer"/>
+    /// opens and fuses as <see cref="RankFusionTransformer"/> does.
+    /// </summary>
+    private OnnxServingManifest ExportFusionOnnx(string directory, bool exclusionMask)
+    {
+        var fusion = RankFusions[^1];
+        var (stages, weights) = FusionStages();
+        var sources = new List<OnnxFusionSource>();
+        OnnxServingManifest? first = null;
+        for (int l = 0; l < stages.Length; l++)
+        {
+            var stage = stages[l];
+            string name = $"source{l}";
+            var manifest = ExportStageOnnx(stage, () => new LiveRetriever(CreateServingTables(stage, null)), Path.Combine(directory, name), exclusionMask);
+            first ??= manifest;
+            sources.Add(new OnnxFusionSource { Directory = name, Weight = weights[l], Method = stage.Method.ToString(), Candidates = manifest.Candidates });
+        }
+        var embedding = EmbeddingOf(stages[0]);
+        var fused = new OnnxServingManifest
+        {
+            Retrieval = OnnxServingManifest.RankFusionRetrieval,
+            Candidates = fusion.Candidates,
+            Users = first!.Users,
+            Items = first.Items,
+            Components = sources.Count,
+            Dimension = first.Dimension,
+            ExclusionMask = exclusionMask,
+            Sources = sources,
+        };
+        fused.Write(directory);
+        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
+        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        return fused;
+    }
+
+    private static void WriteIds(string path, string header, IReadOnlyList<string> ids)
+    {
+        using var writer = new StreamWriter(path);
+        writer.WriteLine($"row\t{header}");
+        for (int r = 0; r < ids.Count; r++) writer.WriteLine($"{r}\t{ids[r]}");
+    }
+}

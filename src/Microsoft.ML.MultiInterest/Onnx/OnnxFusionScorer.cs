@@ -1,0 +1,127 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Serves a fusing model's directory (<see cref="MultiInterestModel.ExportOnnx"/> of a model ending in a
+/// <see cref="RankFusionTransformer"/>): each source's serving directory is opened with its own scorer
+/// (<see cref="OnnxHistoryMmrScorer"/>, <see cref="OnnxRoundRobinScorer"/> or <see cref="OnnxCandidateScorer"/>), each returns
+/// its stage's exact lists, and the lists are fused as the fitted stage fuses them (<c>max_l w_l / rank_l</c>, M kept once
+/// each): <see cref="MultiInterestRecommender.Recommend"/>'s lists for trained users, bit for bit. Dispose to release the sessions.
+/// </summary>
+public sealed class OnnxFusionScorer : IDisposable
+{
+    private readonly Source[] _sources;
+    private bool _disposed;
+
+    private OnnxFusionScorer(OnnxServingManifest manifest, Source[] sources)
+    {
+        Manifest = manifest;
+        _sources = sources;
+    }
+
+    /// <summary>The fusing directory's manifest (M, sources, weights).</summary>
+    public OnnxServingManifest Manifest { get; }
+
+    /// <summary>Opens the fusing directory <paramref name="directory"/> and every source directory in it.</summary>
+    /// <param name="directory">A directory written by <see cref="MultiInterestModel.ExportOnnx"/> of a fusing model.</param>
+    /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
+    /// <param name="batchSize">Users per call of each source's scorer, at least 1.</param>
+    /// <exception cref="NotSupportedException">The directory is not a fusing model's, or a source's method has no scorer here.</exception>
+    public static OnnxFusionScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var manifest = OnnxServingManifest.Read(directory);
+        if (manifest.Retrieval != OnnxServingManifest.RankFusionRetrieval)
+            throw new NotSupportedException($"The serving directory '{directory}' holds one retrieval stage ({manifest.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval}), not a fusion: "
+                + "open it with its own scorer.");
+        var opened = new List<Source>();
+        try
+        {
+            foreach (var source in manifest.Sources!)
+                opened.Add(Source.Open(Path.Combine(directory, source.Directory), source, sessions, batchSize));
+            if (opened.Any(s => s.Users != manifest.Users || s.Items != manifest.Items))
+                throw new InvalidDataException($"The sources of '{directory}' do not all have its {manifest.Users} users and {manifest.Items} items.");
+            return new OnnxFusionScorer(manifest, [.. opened]);
+        }
+        catch
+        {
+            foreach (var source in opened) source.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The fused lists of <paramref name="users"/> (user rows), M = <see cref="OnnxServingManifest.Candidates"/> each.</summary>
+    /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
+    /// <param name="exclusions">Items never to return per user row (typically <see cref="MultiInterestModel.TrainingHistory"/>), applied to every source.</param>
+    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(users);
+        var lists = _sources.Select(s => s.Retrieve(users, exclusions)).ToArray();
+        var result = new RankedLists(users.Count, Manifest.Candidates);
+        var fusion = new RankFusionRow();
+        for (int q = 0; q < users.Count; q++)
+        {
+            fusion.Clear();
+            int entries = 0;
+            for (int l = 0; l < _sources.Length; l++)
+            {
+                var items = lists[l].IndicesOf(q);
+                for (int r = 0; r < items.Length; r++) fusion.Add(items[r], _sources[l].Weight, l, r);
+                entries += items.Length;
+            }
+            // As the live recommender fuses: the best min(M, entries) distinct items.
+            int m = Math.Min(Manifest.Candidates, entries);
+            result.Counts[q] = fusion.TakeBest(result.IndexSlots(q)[..m], result.ScoreSlots(q)[..m]);
+        }
+        return result;
+    }
+
+    /// <summary>Releases every source's sessions.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var source in _sources) source.Dispose();
+    }
+
+    /// <summary>One source: its scorer, as a function from users and exclusions to the stage's exact lists, and its weight.</summary>
+    private sealed class Source(Func<IReadOnlyList<int>, BipartiteGraph?, RankedLists> retrieve, IDisposable scorer, double weight, int users, int items) : IDisposable
+    {
+        public double Weight { get; } = weight;
+
+        public int Users { get; } = users;
+
+        public int Items { get; } = items;
+
+        public RankedLists Retrieve(IReadOnlyList<int> rows, BipartiteGraph? exclusions) => retrieve(rows, exclusions);
+
+        public void Dispose() => scorer.Dispose();
+
+        public static Source Open(string directory, OnnxFusionSource source, OnnxSessionFactory? sessions, int batchSize)
+        {
+            var manifest = OnnxServingManifest.Read(directory);
+            switch (source.Method)
+            {
+                case nameof(CandidateMethod.Mmr):
+                {
+                    var scorer = OnnxHistoryMmrScorer.Open(directory, sessions, batchSize);
+                    return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items);
+                }
+                case nameof(CandidateMethod.RoundRobin):
+                {
+                    var scorer = OnnxRoundRobinScorer.Open(directory, sessions, batchSize);
+                    return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items);
+                }
+                case nameof(CandidateMethod.ClusterQuota) or nameof(CandidateMethod.Conditional):
+                {
+                    var scorer = OnnxCandidateScorer.Open(directory, sessions, batchSize);
+                    return new Source(scorer.RetrieveClusterQuota, scorer, source.Weight, manifest.Users, manifest.Items);
+                }
+                default:
+                    throw new NotSupportedException($"The fusion source '{source.Directory}' is a {source.Method} stage, which no ONNX scorer of this library serves.");
+            }
+        }
+    }
+}
