@@ -195,34 +195,33 @@ internal static class RecommendCommand
     /// </summary>
     /// <summary>A fusing model's directory: each source's scorer, its lists fused as the fitted stage fuses them (trained users by row).</summary>
     private static RankedLists Fusion(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
-        out string setUp, Stopwatch clock, TextWriter log)
-    {
-        var open = Stopwatch.StartNew();
-        using var scorer = OnnxFusionScorer.Open(directory, sessions, batch);
-        double openSeconds = open.Elapsed.TotalSeconds;
-        var first = Stopwatch.StartNew();
-        scorer.Retrieve(warmUp, exclusions);
-        setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
-        clock.Restart();
-        var ranked = scorer.Retrieve(rows, exclusions);
-        log.WriteLine($"ONNX Runtime served {scorer.Manifest.Sources!.Count} sources ({string.Join(", ", scorer.Manifest.Sources!.Select(s => $"{s.Method} x {s.Weight:R}"))}), fused by rank.");
-        return ranked;
-    }
+        out string setUp, Stopwatch clock, TextWriter log) =>
+        ServeTimed(() => OnnxFusionScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock,
+            s => log.WriteLine($"ONNX Runtime served {s.Manifest.Sources!.Count} sources ({string.Join(", ", s.Manifest.Sources!.Select(x => $"{x.Method} x {x.Weight:R}"))}), fused by rank."));
 
     /// <summary>A history-interest MMR directory: ONNX Runtime ranks the catalogue per vector, the engine merges and re-ranks (trained users by row).</summary>
     private static RankedLists HistoryMmr(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
-        out string setUp, Stopwatch clock, TextWriter log)
+        out string setUp, Stopwatch clock, TextWriter log) =>
+        ServeTimed(() => OnnxHistoryMmrScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock,
+            s => log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} vector rankings proved from them, "
+                + $"{s.Rescanned:N0} searched with the engine (warm-up batch included); the pool merged and re-ranked by the engine's MMR."));
+
+    /// <summary>
+    /// Opens a scorer, serves the warm-up batch, then every row, timing the set-up apart (the steady state is what a
+    /// long-running service sees), reports and disposes the scorer.
+    /// </summary>
+    private static RankedLists ServeTimed<TScorer>(Func<TScorer> open, Func<TScorer, int[], RankedLists> retrieve, int[] rows, int[] warmUp, out string setUp,
+        Stopwatch clock, Action<TScorer> report) where TScorer : IDisposable
     {
-        var open = Stopwatch.StartNew();
-        using var scorer = OnnxHistoryMmrScorer.Open(directory, sessions, batch);
-        double openSeconds = open.Elapsed.TotalSeconds;
+        var opening = Stopwatch.StartNew();
+        using var scorer = open();
+        double openSeconds = opening.Elapsed.TotalSeconds;
         var first = Stopwatch.StartNew();
-        scorer.Retrieve(warmUp, exclusions);
+        retrieve(scorer, warmUp);
         setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
         clock.Restart();
-        var ranked = scorer.Retrieve(rows, exclusions);
-        log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {scorer.ProvedFromCandidates:N0} vector rankings proved from them, "
-            + $"{scorer.Rescanned:N0} searched with the engine (warm-up batch included); the pool merged and re-ranked by the engine's MMR.");
+        var ranked = retrieve(scorer, rows);
+        report(scorer);
         return ranked;
     }
 

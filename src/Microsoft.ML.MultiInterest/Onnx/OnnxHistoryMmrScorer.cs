@@ -74,18 +74,9 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
         var pool = manifest.Retrieval == OnnxServingManifest.HistoryMmrRetrieval ? manifest.PoolScorer! : throw new NotSupportedException(
             $"The serving directory '{directory}' holds a {manifest.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval} export, not history-interest MMR: open it with "
             + (manifest.RoundRobinScorer != null ? "OnnxRoundRobinScorer." : "OnnxCandidateScorer."));
-        sessions ??= new OnnxSessionFactory();
-        var opened = new List<InferenceSession>();
+        var opened = OnnxScorerParts.OpenSessions(directory, sessions, manifest.Encoder, pool);
         try
         {
-            foreach (var graph in new[] { manifest.Encoder, pool })
-            {
-                string path = Path.Combine(directory, graph.File);
-                if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{graph.File}', which is missing.", path);
-                var session = sessions.CreateSession(path);
-                opened.Add(session);
-                OnnxCandidateScorer.CheckNames(session, graph, directory);
-            }
             var f = Proto.TensorProto.Types.DataType.Float;
             string encoderPath = Path.Combine(directory, manifest.Encoder.File), poolPath = Path.Combine(directory, pool.File);
             var users = Table(OnnxInitializerFile.Read(encoderPath, (UserTableName, f))[UserTableName], encoderPath, manifest.Users, manifest.Dimension);
@@ -109,17 +100,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(users);
-        for (int q = 0; q < users.Count; q++)
-            if ((uint)users[q] >= (uint)Manifest.Users)
-                throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {users[q]} (position {q}): the exported model has {Manifest.Users} users.");
-        if (exclusions != null)
-        {
-            if (!Manifest.ExclusionMask)
-                throw new ArgumentException("The pool scorer was exported without the exclusion mask input, so it cannot exclude items; export with exclusionMask: true.", nameof(exclusions));
-            if (exclusions.ItemCount != Manifest.Items)
-                throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items but the exported model {Manifest.Items}.", nameof(exclusions));
-        }
+        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "pool scorer");
         int m = Manifest.Candidates, n = Manifest.PoolSize, k = Manifest.Components, d = Manifest.Dimension, items = Manifest.Items;
         var result = new RankedLists(users.Count, m);
         int width = Math.Min(BatchSize, Math.Max(1, users.Count));

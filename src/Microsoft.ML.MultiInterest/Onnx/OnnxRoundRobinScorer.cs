@@ -77,18 +77,9 @@ public sealed class OnnxRoundRobinScorer : IDisposable
             $"The serving directory '{directory}' holds a cluster-quota export (no round-robin scorer in its manifest): open it with OnnxCandidateScorer.");
         if (manifest.DestinationComponents < 1)
             throw new InvalidDataException($"The ONNX serving manifest of '{directory}' gives {manifest.DestinationComponents} components per item; a round-robin scorer has at least 1.");
-        sessions ??= new OnnxSessionFactory();
-        var opened = new List<InferenceSession>();
+        var opened = OnnxScorerParts.OpenSessions(directory, sessions, manifest.Encoder, roundRobin);
         try
         {
-            foreach (var graph in new[] { manifest.Encoder, roundRobin })
-            {
-                string path = Path.Combine(directory, graph.File);
-                if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{graph.File}', which is missing.", path);
-                var session = sessions.CreateSession(path);
-                opened.Add(session);
-                OnnxCandidateScorer.CheckNames(session, graph, directory);
-            }
             return new OnnxRoundRobinScorer(manifest, batchSize, opened[0], opened[1], OnnxRoundRobinTables.Read(directory, manifest));
         }
         catch
@@ -107,19 +98,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(users);
-        for (int q = 0; q < users.Count; q++)
-        {
-            if ((uint)users[q] >= (uint)Manifest.Users)
-                throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {users[q]} (position {q}): the exported model has {Manifest.Users} users.");
-        }
-        if (exclusions != null)
-        {
-            if (!Manifest.ExclusionMask)
-                throw new ArgumentException("The round-robin scorer was exported without the exclusion mask input, so it cannot exclude items; export with exclusionMask: true.", nameof(exclusions));
-            if (exclusions.ItemCount != Manifest.Items)
-                throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items but the exported model {Manifest.Items}.", nameof(exclusions));
-        }
+        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "round-robin scorer");
         var result = new RankedLists(users.Count, Manifest.Candidates);
         int width = Math.Min(BatchSize, Math.Max(1, users.Count));
         var worker = new Worker(_tables, Manifest, Fetched);

@@ -1,0 +1,55 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>What the ONNX scorers share: opening a directory's sessions all or none, and checking a call's users and exclusions.</summary>
+internal static class OnnxScorerParts
+{
+    /// <summary>
+    /// Opens a session per graph of <paramref name="directory"/>, checking that each file exists and has the names the manifest
+    /// lists; on any failure the sessions already opened are disposed.
+    /// </summary>
+    public static InferenceSession[] OpenSessions(string directory, OnnxSessionFactory? sessions, params OnnxServingGraph[] graphs)
+    {
+        sessions ??= new OnnxSessionFactory();
+        var opened = new List<InferenceSession>();
+        try
+        {
+            foreach (var graph in graphs)
+            {
+                string path = Path.Combine(directory, graph.File);
+                if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{graph.File}', which is missing.", path);
+                var session = sessions.CreateSession(path);
+                opened.Add(session);
+                OnnxCandidateScorer.CheckNames(session, graph, directory);
+            }
+            return [.. opened];
+        }
+        catch
+        {
+            foreach (var session in opened) session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Refuses user rows outside the export and exclusions the export cannot apply (no mask, or another item count).</summary>
+    /// <param name="manifest">The opened directory's manifest.</param>
+    /// <param name="users">The call's user rows.</param>
+    /// <param name="exclusions">The call's exclusions, or null.</param>
+    /// <param name="scorer">The graph that would take the mask, for the message (e.g. "round-robin scorer").</param>
+    public static void CheckCall(OnnxServingManifest manifest, IReadOnlyList<int> users, BipartiteGraph? exclusions, string scorer)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        for (int q = 0; q < users.Count; q++)
+        {
+            if ((uint)users[q] >= (uint)manifest.Users)
+                throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {users[q]} (position {q}): the exported model has {manifest.Users} users.");
+        }
+        if (exclusions == null) return;
+        if (!manifest.ExclusionMask)
+            throw new ArgumentException($"The {scorer} was exported without the exclusion mask input, so it cannot exclude items; export with exclusionMask: true.", nameof(exclusions));
+        if (exclusions.ItemCount != manifest.Items)
+            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items but the exported model {manifest.Items}.", nameof(exclusions));
+    }
+}
