@@ -142,6 +142,10 @@ public static class OnnxServingDirectory
             throw new ArgumentOutOfRangeException(nameof(interestWeight), interestWeight, "The interest weight (nu) must be finite and non-negative.");
         users.ThrowIfNotFinite("user embeddings");
         items.ThrowIfNotFinite("item embeddings");
+        int slots = Math.Max(1, interests.MaxInterests);
+        MixtureExportChecks.CheckSize("history-interest encoder", (double)users.Rows * users.Dimension * sizeof(float)
+            + (double)users.Rows * slots * (users.Dimension * sizeof(float) + sizeof(double) + sizeof(float)));
+        MixtureExportChecks.CheckSize("history-interest pool scorer", (double)items.Rows * items.Dimension * sizeof(float));
         // At least one interest slot, so every tensor has a non-empty interest axis.
         if (interests.MaxInterests < 1)
             interests = HistoryInterests.FromTables(1, interests.Dimension, new long[users.Rows], new float[users.Rows * interests.Dimension], new double[users.Rows]);
