@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.ML;
 using Microsoft.ML.MultiInterest;
+using Microsoft.ML.MultiInterest.Onnx;
 using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
@@ -11,7 +12,8 @@ internal static class ExportOnnxCommand
     public static Command Create(CliConsole console)
     {
         var model = Opt.Path("--model", "The model zip (fit or sweep).", "model.zip", required: true);
-        var output = Opt.Path("--out", "Directory for encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx (round robin: round_robin_scorer.onnx, and for DCM history_encoder.onnx), manifest.json and the row -> id files.", "DIR", required: true);
+        var output = Opt.Path("--out", "Directory for encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx (round robin: round_robin_scorer.onnx, and for DCM history_encoder.onnx; "
+            + "history-interest MMR: pool_scorer.onnx; a fusing model: one such directory per source, source0, source1, ...), manifest.json and the row -> id files.", "DIR", required: true);
         var command = new Command("export-onnx", "Writes the ONNX serving graphs of a saved model and the files that map rows to ids.") { model, output };
         command.SetAction(r => Run(r.Value(model)!, r.Value(output)!, console.Out));
         return command;
@@ -21,9 +23,20 @@ internal static class ExportOnnxCommand
     {
         using var model = MultiInterestModel.Load(new MLContext(seed: 1), modelPath);
         var manifest = model.ExportOnnx(outDirectory);
-        log.WriteLine($"Exported M={manifest.Candidates}, alpha={manifest.Alpha}, {manifest.Users:N0} users, {manifest.Items:N0} items, {manifest.Clusters:N0} clusters to {outDirectory}:");
-        foreach (var file in new DirectoryInfo(outDirectory).GetFiles().OrderBy(f => f.Name))
-            log.WriteLine($"  {file.Name,-22} {file.Length / 1e6,8:F1} MB");
+        log.WriteLine($"Exported {Describe(manifest)}, M={manifest.Candidates}, {manifest.Users:N0} users, {manifest.Items:N0} items to {outDirectory}:");
+        var root = new DirectoryInfo(outDirectory);
+        foreach (var file in root.GetFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal))
+            log.WriteLine($"  {Path.GetRelativePath(root.FullName, file.FullName),-30} {file.Length / 1e6,8:F1} MB");
         return 0;
     }
+
+    /// <summary>What the directory serves, in the manifest's terms.</summary>
+    private static string Describe(OnnxServingManifest manifest) => manifest.Retrieval switch
+    {
+        OnnxServingManifest.RankFusionRetrieval => $"a fusion of {string.Join(" and ", manifest.Sources!.Select(s => $"{s.Method} (weight {s.Weight:R}, M={s.Candidates}, in {s.Directory})"))}",
+        OnnxServingManifest.HistoryMmrRetrieval => $"history-interest MMR (pool N={manifest.PoolSize}, lambda={manifest.MmrLambda:R}, nu={manifest.InterestWeight:R}, up to {manifest.Components} interests)",
+        OnnxServingManifest.ConditionalRetrieval => $"conditional retrieval ({manifest.Clusters:N0} conditions, alpha={manifest.Alpha:R}, head {manifest.HeadSlots} slots)",
+        _ when manifest.RoundRobinScorer != null => $"round robin ({manifest.Components} components per user{(manifest.HistoryEncoder != null ? ", DCM history encoder" : "")})",
+        _ => $"cluster quotas ({manifest.Clusters:N0} clusters, alpha={manifest.Alpha:R}, head {manifest.HeadSlots} slots) and the unimodal scorer",
+    };
 }

@@ -156,6 +156,10 @@ public sealed class CliRunTests : IDisposable
         Assert.True(fromOnnx.ExitCode == 0, fromOnnx.Error);
         Assert.Equal(File.ReadAllLines(zip).Select(l => string.Join('\t', l.Split('\t')[..3])), File.ReadAllLines(onnx).Select(l => string.Join('\t', l.Split('\t')[..3])));
         Assert.Contains("fused by rank", fromOnnx.Out, StringComparison.Ordinal);
+        var export = CliHarness.Run("export-onnx", "--model", model, "--out", Path.Combine(_directory, "fused-onnx"));
+        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.Contains("Exported a fusion of Mmr (weight 0.7, M=5, in source0) and RoundRobin (weight 0.3", export.Out, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine("source0", "pool_scorer.onnx"), export.Out, StringComparison.Ordinal);
         // The engine's one-stage scorer would serve one source: it refuses, saying why.
         var engine = CliHarness.Run("recommend", "--model", model, "--users", test, "--engine", "--out", Path.Combine(_directory, "fused-engine.tsv"));
         Assert.NotEqual(0, engine.ExitCode);
