@@ -429,7 +429,8 @@ class Protocol:
         t0 = time.time()
         users = np.array(self.test_users, dtype=np.int64)
         n = len(users)
-        T = 2 * self.Kmax  # enough for the unimodal fill (skips at most Kmax-1 chosen)
+        # Enough for the unimodal fill (skips at most Kmax-1 chosen), and no more than the catalogue holds.
+        T = min(2 * self.Kmax, len(self.Iinv))
         self.uni_items = np.zeros((n, T), dtype=np.int64)
         self.uni_scores = np.zeros((n, T), dtype=np.float32)
         B = self.args.block
