@@ -24,15 +24,16 @@ public sealed class OnnxCandidateScorer : IDisposable
     /// </summary>
     public const int DefaultBatchSize = 64;
 
-    private readonly InferenceSession _encoder;
-    private readonly InferenceSession _quotaScorer;
+    // Null in a unimodal-only directory (OnnxServingDirectory.ExportUnimodal).
+    private readonly InferenceSession? _encoder;
+    private readonly InferenceSession? _quotaScorer;
     private readonly InferenceSession _unimodalScorer;
     private readonly OnnxRerankTables _tables;
     private long _proved;
     private long _rescanned;
     private bool _disposed;
 
-    private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession quotaScorer, InferenceSession unimodalScorer,
+    private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession? encoder, InferenceSession? quotaScorer, InferenceSession unimodalScorer,
         OnnxRerankTables tables)
     {
         Manifest = manifest;
@@ -84,18 +85,16 @@ public sealed class OnnxCandidateScorer : IDisposable
             throw new NotSupportedException($"The serving directory '{directory}' holds a round-robin export of a learned multi-vector model: open it with "
                 + $"OnnxRoundRobinScorer, or run its '{manifest.Encoder.File}' and '{roundRobin.File}' and merge the per-component lists with RoundRobinOnnxMerge.Merge "
                 + "(or serve the model with MultiInterestModel.RetrieveWithEngine); OnnxCandidateScorer runs the quota and unimodal graphs.");
-        sessions ??= new OnnxSessionFactory();
-        var opened = new List<InferenceSession>();
+        bool unimodalOnly = manifest.Retrieval == OnnxServingManifest.UnimodalRetrieval;
+        CheckCandidateOutputs(manifest, directory);
+        var opened = unimodalOnly
+            ? OnnxScorerParts.OpenSessions(directory, sessions, manifest.UnimodalScorer)
+            : OnnxScorerParts.OpenSessions(directory, sessions, manifest.Encoder, manifest.QuotaScorer, manifest.UnimodalScorer);
         try
         {
-            CheckCandidateOutputs(manifest, directory);
-            foreach (var graph in new[] { manifest.Encoder, manifest.QuotaScorer, manifest.UnimodalScorer })
-            {
-                var session = sessions.CreateSession(Path.Combine(directory, graph.File));
-                opened.Add(session);
-                CheckNames(session, graph, directory);
-            }
-            return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], OnnxRerankTables.Read(directory, manifest));
+            return unimodalOnly
+                ? new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], OnnxRerankTables.Read(directory, manifest))
+                : new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], OnnxRerankTables.Read(directory, manifest));
         }
         catch
         {
@@ -110,6 +109,8 @@ public sealed class OnnxCandidateScorer : IDisposable
     public RankedLists RetrieveClusterQuota(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_encoder == null || _quotaScorer == null)
+            throw new InvalidOperationException("The serving directory holds the unimodal scorer alone (a model without item clusters): RetrieveUnimodal serves it.");
         CheckArguments(users, exclusions);
         var result = new RankedLists(users.Count, Manifest.Candidates);
         var worker = CreateWorker();
@@ -337,8 +338,8 @@ public sealed class OnnxCandidateScorer : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _encoder.Dispose();
-        _quotaScorer.Dispose();
+        _encoder?.Dispose();
+        _quotaScorer?.Dispose();
         _unimodalScorer.Dispose();
     }
 
@@ -405,8 +406,9 @@ public sealed class OnnxCandidateScorer : IDisposable
     /// <summary>Refuses a directory exported before the scorers had the candidate outputs the exact re-ranking reads.</summary>
     private static void CheckCandidateOutputs(OnnxServingManifest manifest, string directory)
     {
-        if (manifest.CandidateSlack < 1 || !manifest.QuotaScorer.Outputs.Contains(ComponentCandidateRowsOutput)
-            || !manifest.QuotaScorer.Outputs.Contains(FallbackCandidateRowsOutput) || !manifest.UnimodalScorer.Outputs.Contains(UnimodalOnnxExporter.CandidateRowsOutput))
+        bool quota = manifest.Retrieval != OnnxServingManifest.UnimodalRetrieval;
+        if (manifest.CandidateSlack < 1 || (quota && !manifest.QuotaScorer.Outputs.Contains(ComponentCandidateRowsOutput))
+            || (quota && !manifest.QuotaScorer.Outputs.Contains(FallbackCandidateRowsOutput)) || !manifest.UnimodalScorer.Outputs.Contains(UnimodalOnnxExporter.CandidateRowsOutput))
             throw new InvalidDataException($"The ONNX serving directory '{directory}' was exported without the scorers' candidate outputs "
                 + $"({ComponentCandidateRowsOutput}, {UnimodalOnnxExporter.CandidateRowsOutput}), which serving the engine's exact lists needs; export it again "
                 + "(OnnxServingDirectory.Export, MultiInterestModel.ExportOnnx or multiinterest export-onnx).");

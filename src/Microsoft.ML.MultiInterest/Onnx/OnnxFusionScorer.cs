@@ -114,6 +114,11 @@ public sealed class OnnxFusionScorer : IDisposable
                     var scorer = OnnxRoundRobinScorer.Open(directory, sessions, batchSize);
                     return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items);
                 }
+                case nameof(CandidateMethod.Unimodal):
+                {
+                    var scorer = OnnxCandidateScorer.Open(directory, sessions, batchSize);
+                    return new Source(scorer.RetrieveUnimodal, scorer, source.Weight, manifest.Users, manifest.Items);
+                }
                 case nameof(CandidateMethod.ClusterQuota) or nameof(CandidateMethod.Conditional):
                 {
                     var scorer = OnnxCandidateScorer.Open(directory, sessions, batchSize);

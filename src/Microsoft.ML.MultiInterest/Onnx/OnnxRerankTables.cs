@@ -62,6 +62,8 @@ internal sealed class OnnxRerankTables
         var users = Matrix(tables[UnimodalOnnxExporter.UserTableName], unimodalPath, manifest.Users, manifest.Dimension);
         var items = Matrix(tables[UnimodalOnnxExporter.ItemTableName], unimodalPath, manifest.Items, manifest.Dimension);
 
+        // A unimodal-only directory has no groups: one cluster of every item (only the norm bound reads it).
+        if (manifest.Retrieval == OnnxServingManifest.UnimodalRetrieval) return new OnnxRerankTables(users, items, ItemClustering.Create(new int[manifest.Items], 1, items));
         var members = OnnxInitializerFile.Read(quotaPath, (QuotaScorerGraph.ClusterItemRowsName, i64), (QuotaScorerGraph.ClusterPaddingName, f));
         var (shape, rowValues) = members[QuotaScorerGraph.ClusterItemRowsName];
         var (paddingShape, paddingValues) = members[QuotaScorerGraph.ClusterPaddingName];

@@ -108,6 +108,50 @@ public static class OnnxServingDirectory
     }
 
     /// <summary>
+    /// Writes the serving directory of the single vector alone: <see cref="UnimodalScorerFileName"/> and the manifest
+    /// (<see cref="OnnxServingManifest.UnimodalRetrieval"/>), for a model without item clusters or mixtures (a
+    /// <see cref="UnimodalRetrieverEstimator"/> pipeline); <see cref="OnnxCandidateScorer.RetrieveUnimodal"/> serves it.
+    /// </summary>
+    /// <param name="users">User embeddings; row r is user row r.</param>
+    /// <param name="items">Item embeddings; returned item rows index this table.</param>
+    /// <param name="candidates">M, the list length: 1 to the number of items.</param>
+    /// <param name="directory">The directory to write into.</param>
+    /// <param name="exclusionMask">True to give the scorer the exclusion mask input (seen-item exclusion).</param>
+    /// <returns>The manifest that was written.</returns>
+    public static OnnxServingManifest ExportUnimodal(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string directory, bool exclusionMask = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        MixtureExportChecks.Together(users, items);
+        if (candidates < 1 || candidates > items.Rows)
+            throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"Candidates (M) must be between 1 and the number of items ({items.Rows}); ONNX TopK cannot return more than it scores.");
+        users.ThrowIfNotFinite("user embeddings");
+        items.ThrowIfNotFinite("item embeddings");
+        Directory.CreateDirectory(directory);
+        Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), directory, UnimodalScorerFileName);
+        string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
+        var manifest = new OnnxServingManifest
+        {
+            Candidates = candidates,
+            Retrieval = OnnxServingManifest.UnimodalRetrieval,
+            Users = users.Rows,
+            Items = items.Rows,
+            Components = 1,
+            Dimension = items.Dimension,
+            ExclusionMask = exclusionMask,
+            CandidateSlack = OnnxServingDefaults.CandidateSlack,
+            UnimodalScorer = new OnnxServingGraph
+            {
+                File = UnimodalScorerFileName,
+                Inputs = [UnimodalOnnxExporter.UserRowsInput, .. mask],
+                Outputs = [UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput,
+                    UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput],
+            },
+        };
+        manifest.Write(directory);
+        return manifest;
+    }
+
+    /// <summary>
     /// Writes the serving directory of history-interest MMR: <see cref="EncoderFileName"/> (user rows to the user's vector, its
     /// history interests with their shares, computed here for every user row), <see cref="PoolScorerFileName"/> (each vector's
     /// top items; <see cref="HistoryMmrGraphs"/>) and the manifest with N, lambda and nu. <see cref="OnnxHistoryMmrScorer"/>

@@ -328,6 +328,22 @@ public sealed class CliRunTests : IDisposable
         Assert.DoesNotContain(File.ReadAllLines(zipLists).Skip(1).Select(l => l.Split('\t')), f => held.Contains((f[0], f[2])));
     }
     [Fact]
+    public void Fit_with_the_unimodal_retriever_saves_a_model_every_scorer_serves_alike_onnx_included()
+    {
+        // No clusters or mixtures in the pipeline: ONNX serves it with the unimodal scorer alone.
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, "unimodal.zip");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "unimodal", "--algorithm", "implicit-als", "--dim", "8", "--candidates", "6",
+            "--threads", "1");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        CliHarness.RecommendAlikeWithEveryScorer(_directory, model, test, "unimodal");
+        var export = CliHarness.Run("export-onnx", "--model", model, "--out", Path.Combine(_directory, "unimodal-onnx"));
+        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.Contains("unimodal_scorer.onnx", export.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("quota_scorer.onnx", export.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fit_with_a_quota_query_and_head_share_saves_them_and_every_scorer_serves_them_alike_onnx_included()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);

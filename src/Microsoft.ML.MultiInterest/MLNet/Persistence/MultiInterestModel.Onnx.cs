@@ -53,6 +53,16 @@ public sealed partial class MultiInterestModel
             throw new NotSupportedException("The model's retrieval stage is MMR over the unimodal ranking (MmrRetriever with Interests = Clusters), which has no ONNX "
                 + "graphs: the serving directory's scorers would return the unimodal or quota lists, not the MMR re-ranking. Serve it with CreateRecommender or "
                 + "RetrieveWithEngine; history-interest MMR (Interests = History) is exported.");
+        if (stage.Method == CandidateMethod.Unimodal && (Clustering == null || Mixtures == null))
+        {
+            // A single-vector pipeline has no clusters or mixtures: the unimodal scorer alone. Its top M is a prefix of a longer
+            // ranking, so an M beyond the catalogue is the whole catalogue.
+            var items = embedding.ItemEmbeddings.DenseView();
+            var unimodal = OnnxServingDirectory.ExportUnimodal(embedding.UserEmbeddings.DenseView(), items, Math.Min(stage.Candidates, items.Rows), directory, exclusionMask);
+            WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
+            WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+            return unimodal;
+        }
         var (clustering, mixtures) = RequireMixturePath(embedding);
         var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
         var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView(), clustering, mixtures,
