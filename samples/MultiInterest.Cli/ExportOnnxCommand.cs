@@ -35,6 +35,7 @@ internal static class ExportOnnxCommand
     {
         OnnxServingManifest.RankFusionRetrieval => $"a fusion of {string.Join(" and ", manifest.Sources!.Select(s => $"{s.Method} (weight {s.Weight:R}, M={s.Candidates}, in {s.Directory})"))}",
         OnnxServingManifest.HistoryMmrRetrieval => $"history-interest MMR (pool N={manifest.PoolSize}, lambda={manifest.MmrLambda:R}, nu={manifest.InterestWeight:R}, up to {manifest.Components} interests)",
+        OnnxServingManifest.MmrRetrieval => $"MMR over the unimodal top N={manifest.PoolSize} (lambda={manifest.MmrLambda:R}, nu={manifest.InterestWeight:R})",
         OnnxServingManifest.UnimodalRetrieval => "the unimodal scorer alone (a model without item clusters)",
         OnnxServingManifest.ConditionalRetrieval => $"conditional retrieval ({manifest.Clusters:N0} conditions, alpha={manifest.Alpha:R}, head {manifest.HeadSlots} slots)",
         _ when manifest.RoundRobinScorer != null => $"round robin ({manifest.Components} components per user{(manifest.HistoryEncoder != null ? ", DCM history encoder" : "")})",

@@ -143,11 +143,15 @@ internal static class RecommendCommand
                 if (onnxDirectory == null || !File.Exists(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)))
                     model.ExportOnnx(directory);
                 var exported = OnnxServingManifest.Read(directory);
-                if (exported.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.RankFusionRetrieval)
+                if (exported.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.RankFusionRetrieval or OnnxServingManifest.MmrRetrieval)
                 {
-                    ranked = exported.Retrieval == OnnxServingManifest.RankFusionRetrieval
-                        ? Fusion(directory, sessions, batch, rows, warmUp, exclusions, out setUp, clock, log)
-                        : HistoryMmr(directory, sessions, batch, rows, warmUp, exclusions, out setUp, clock, log);
+                    ranked = exported.Retrieval switch
+                    {
+                        OnnxServingManifest.RankFusionRetrieval => Fusion(directory, sessions, batch, rows, warmUp, exclusions, out setUp, clock, log),
+                        OnnxServingManifest.MmrRetrieval => ServeTimed(() => OnnxMmrScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions),
+                            rows, warmUp, out setUp, clock, s => log.WriteLine("ONNX Runtime served the unimodal pool; MMR re-ranked it with the engine.")),
+                        _ => HistoryMmr(directory, sessions, batch, rows, warmUp, exclusions, out setUp, clock, log),
+                    };
                     if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
                     lists = Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds);
                     return Finish(outPath, ids, lists, scorer, setUp, clock, log);

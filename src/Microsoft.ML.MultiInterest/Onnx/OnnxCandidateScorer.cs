@@ -79,8 +79,9 @@ public sealed class OnnxCandidateScorer : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         var manifest = OnnxServingManifest.Read(directory);
-        if (manifest.Retrieval == OnnxServingManifest.HistoryMmrRetrieval)
-            throw new NotSupportedException($"The serving directory '{directory}' holds a history-interest MMR export: open it with OnnxHistoryMmrScorer.");
+        if (manifest.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.MmrRetrieval or OnnxServingManifest.RankFusionRetrieval)
+            throw new NotSupportedException($"The serving directory '{directory}' holds a {manifest.Retrieval} export: open it with "
+                + (manifest.Retrieval switch { OnnxServingManifest.HistoryMmrRetrieval => "OnnxHistoryMmrScorer.", OnnxServingManifest.MmrRetrieval => "OnnxMmrScorer.", _ => "OnnxFusionScorer." }));
         if (manifest.RoundRobinScorer is { } roundRobin)
             throw new NotSupportedException($"The serving directory '{directory}' holds a round-robin export of a learned multi-vector model: open it with "
                 + $"OnnxRoundRobinScorer, or run its '{manifest.Encoder.File}' and '{roundRobin.File}' and merge the per-component lists with RoundRobinOnnxMerge.Merge "

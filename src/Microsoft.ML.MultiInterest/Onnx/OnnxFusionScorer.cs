@@ -101,32 +101,28 @@ public sealed class OnnxFusionScorer : IDisposable
 
         public static Source Open(string directory, OnnxFusionSource source, OnnxSessionFactory? sessions, int batchSize)
         {
+            // The source's own manifest says which scorer serves it; a quota directory serves a unimodal stage by its unimodal scorer.
             var manifest = OnnxServingManifest.Read(directory);
-            switch (source.Method)
+            if (manifest.Retrieval == OnnxServingManifest.HistoryMmrRetrieval)
             {
-                case nameof(CandidateMethod.Mmr):
-                {
-                    var scorer = OnnxHistoryMmrScorer.Open(directory, sessions, batchSize);
-                    return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items);
-                }
-                case nameof(CandidateMethod.RoundRobin):
-                {
-                    var scorer = OnnxRoundRobinScorer.Open(directory, sessions, batchSize);
-                    return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items);
-                }
-                case nameof(CandidateMethod.Unimodal):
-                {
-                    var scorer = OnnxCandidateScorer.Open(directory, sessions, batchSize);
-                    return new Source(scorer.RetrieveUnimodal, scorer, source.Weight, manifest.Users, manifest.Items);
-                }
-                case nameof(CandidateMethod.ClusterQuota) or nameof(CandidateMethod.Conditional):
-                {
-                    var scorer = OnnxCandidateScorer.Open(directory, sessions, batchSize);
-                    return new Source(scorer.RetrieveClusterQuota, scorer, source.Weight, manifest.Users, manifest.Items);
-                }
-                default:
-                    throw new NotSupportedException($"The fusion source '{source.Directory}' is a {source.Method} stage, which no ONNX scorer of this library serves.");
+                var scorer = OnnxHistoryMmrScorer.Open(directory, sessions, batchSize);
+                return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items);
             }
+            if (manifest.Retrieval == OnnxServingManifest.MmrRetrieval)
+            {
+                var scorer = OnnxMmrScorer.Open(directory, sessions, batchSize);
+                return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items);
+            }
+            if (manifest.RoundRobinScorer != null)
+            {
+                var scorer = OnnxRoundRobinScorer.Open(directory, sessions, batchSize);
+                return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items);
+            }
+            if (manifest.Retrieval == OnnxServingManifest.RankFusionRetrieval)
+                throw new NotSupportedException($"The fusion source '{source.Directory}' is itself a fusion, which this scorer does not nest.");
+            var candidates = OnnxCandidateScorer.Open(directory, sessions, batchSize);
+            bool unimodal = manifest.Retrieval == OnnxServingManifest.UnimodalRetrieval || source.Method == nameof(CandidateMethod.Unimodal);
+            return new Source(unimodal ? candidates.RetrieveUnimodal : candidates.RetrieveClusterQuota, candidates, source.Weight, manifest.Users, manifest.Items);
         }
     }
 }

@@ -152,6 +152,89 @@ public static class OnnxServingDirectory
     }
 
     /// <summary>
+    /// Writes the serving directory of MMR over the unimodal ranking: the pool's unimodal directory (<see cref="ExportUnimodal"/>
+    /// with M = N) in <see cref="OnnxMmrScorer.PoolDirectoryName"/>, and with an interest weight <see cref="OnnxMmrScorer.InterestsFileName"/>
+    /// (each user's mixture clusters and weights, every item's cluster) for the PM-2 term; the manifest holds M, N, lambda and nu.
+    /// <see cref="OnnxMmrScorer"/> re-ranks the pool with the engine's MMR, exactly as <see cref="MmrRetriever"/> does.
+    /// </summary>
+    /// <param name="users">User embeddings; row r is user row r.</param>
+    /// <param name="items">Item embeddings; returned item rows index this table.</param>
+    /// <param name="candidates">M: 1 to <paramref name="poolSize"/>.</param>
+    /// <param name="poolSize">N, the unimodal top N re-ranked: M to the number of items.</param>
+    /// <param name="lambda">MMR relevance weight in [0, 1].</param>
+    /// <param name="interestWeight">nu, at least 0 (0 = plain MMR, no interest graph).</param>
+    /// <param name="mixtures">With nu above 0: the users' mixtures, one row per user row; else null.</param>
+    /// <param name="clustering">With nu above 0: the item clusters the mixtures refer to; else null.</param>
+    /// <param name="directory">The directory to write into.</param>
+    /// <param name="exclusionMask">True to give the pool's scorer the exclusion mask input.</param>
+    /// <returns>The manifest that was written.</returns>
+    public static OnnxServingManifest ExportMmr(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, int poolSize, double lambda, double interestWeight,
+        MixtureTable? mixtures, ItemClustering? clustering, string directory, bool exclusionMask = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(items);
+        if (poolSize < 1 || poolSize > items.Rows)
+            throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, $"The pool size must be between 1 and the number of items ({items.Rows}).");
+        if (candidates < 1 || candidates > poolSize)
+            throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"Candidates (M) must be between 1 and the pool size ({poolSize}).");
+        if (!(lambda >= 0 && lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "Lambda (MMR relevance weight) must lie in [0, 1].");
+        if (!double.IsFinite(interestWeight) || interestWeight < 0)
+            throw new ArgumentOutOfRangeException(nameof(interestWeight), interestWeight, "The interest weight (nu) must be finite and non-negative.");
+        if (interestWeight > 0)
+        {
+            ArgumentNullException.ThrowIfNull(mixtures);
+            ArgumentNullException.ThrowIfNull(clustering);
+            if (mixtures.UserCount != users.Rows) throw new ArgumentException($"The mixtures have {mixtures.UserCount} users, the embeddings {users.Rows}.", nameof(mixtures));
+            if (clustering.ItemCount != items.Rows) throw new ArgumentException($"The clustering covers {clustering.ItemCount} items, the embeddings {items.Rows}.", nameof(clustering));
+        }
+        var pool = ExportUnimodal(users, items, poolSize, Path.Combine(directory, OnnxMmrScorer.PoolDirectoryName), exclusionMask);
+        int m = 1;
+        if (interestWeight > 0)
+        {
+            m = Math.Max(1, mixtures!.MaxComponents);
+            var clusters = new long[users.Rows * m];
+            var weights = new double[users.Rows * m];
+            clusters.AsSpan().Fill(PaddedMixtures.NoCluster);
+            for (int u = 0; u < users.Rows; u++)
+                for (int j = 0; j < mixtures.ComponentCount(u); j++)
+                {
+                    clusters[u * m + j] = mixtures.Clusters(u)[j];
+                    weights[u * m + j] = mixtures.Weights(u)[j];
+                }
+            var axis0 = OnnxAttributes.Int("axis", 0);
+            var graph = new OnnxGraphBuilder("mmr_interests")
+                .AddInput(UserRowsInput, Proto.TensorProto.Types.DataType.Int64, [null])
+                .AddInitializer("cluster_table", [users.Rows, m], clusters)
+                .AddInitializer(OnnxTensors.Double("weight_table", [users.Rows, m], weights))
+                .AddInitializer(OnnxMmrScorer.ItemClusterTableName, [items.Rows], clustering!.Assignments.ToArray().Select(c => (long)c).ToArray())
+                .AddNode("Gather", ["cluster_table", UserRowsInput], [MixtureClustersName], axis0)
+                .AddNode("Gather", ["weight_table", UserRowsInput], [MixtureWeightsName], axis0)
+                .AddOutput(MixtureClustersName, Proto.TensorProto.Types.DataType.Int64, [null, m])
+                .AddOutput(MixtureWeightsName, Proto.TensorProto.Types.DataType.Double, [null, m])
+                .KeepAsOutput(OnnxMmrScorer.ItemClusterTableName, Proto.TensorProto.Types.DataType.Int64, [items.Rows])
+                .Build($"MMR interest term: {users.Rows} users' mixtures (up to {m} components) over {clustering.ClusterCount} item clusters.");
+            Write(graph, directory, OnnxMmrScorer.InterestsFileName);
+        }
+        var manifest = new OnnxServingManifest
+        {
+            Candidates = candidates,
+            Retrieval = OnnxServingManifest.MmrRetrieval,
+            PoolSize = poolSize,
+            MmrLambda = lambda,
+            InterestWeight = interestWeight,
+            Users = pool.Users,
+            Items = pool.Items,
+            Clusters = interestWeight > 0 ? clustering!.ClusterCount : 0,
+            Components = m,
+            Dimension = pool.Dimension,
+            ExclusionMask = exclusionMask,
+            CandidateSlack = pool.CandidateSlack,
+        };
+        manifest.Write(directory);
+        return manifest;
+    }
+
+    /// <summary>
     /// Writes the serving directory of history-interest MMR: <see cref="EncoderFileName"/> (user rows to the user's vector, its
     /// history interests with their shares, computed here for every user row), <see cref="PoolScorerFileName"/> (each vector's
     /// top items; <see cref="HistoryMmrGraphs"/>) and the manifest with N, lambda and nu. <see cref="OnnxHistoryMmrScorer"/>

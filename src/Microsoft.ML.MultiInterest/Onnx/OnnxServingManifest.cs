@@ -34,6 +34,9 @@ public sealed class OnnxServingManifest
     /// <summary>The <see cref="Retrieval"/> of a directory of <see cref="ConditionalRetriever"/>.</summary>
     public const string ConditionalRetrieval = "conditional";
 
+    /// <summary>The <see cref="Retrieval"/> of an MMR directory (<see cref="OnnxServingDirectory.ExportMmr"/>): the pool's unimodal directory and the interest term, re-ranked by <see cref="OnnxMmrScorer"/>.</summary>
+    public const string MmrRetrieval = "mmr";
+
     /// <summary>The <see cref="Retrieval"/> of a directory of the unimodal scorer alone (<see cref="OnnxServingDirectory.ExportUnimodal"/>): no encoder or quota scorer.</summary>
     public const string UnimodalRetrieval = "unimodal";
 
@@ -169,9 +172,9 @@ public sealed class OnnxServingManifest
                 throw new InvalidDataException($"The ONNX serving manifest '{path}' is a rank-fusion directory without sources, or with a source lacking its directory or a positive weight.");
             return manifest;
         }
-        if (manifest.Retrieval is not (null or ClusterQuotaRetrieval or ConditionalRetrieval or HistoryMmrRetrieval or UnimodalRetrieval))
+        if (manifest.Retrieval is not (null or ClusterQuotaRetrieval or ConditionalRetrieval or HistoryMmrRetrieval or UnimodalRetrieval or MmrRetrieval))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has retrieval '{manifest.Retrieval}'; this library serves '{ClusterQuotaRetrieval}', "
-                + $"'{ConditionalRetrieval}', '{HistoryMmrRetrieval}' and '{UnimodalRetrieval}'.");
+                + $"'{ConditionalRetrieval}', '{HistoryMmrRetrieval}', '{UnimodalRetrieval}' and '{MmrRetrieval}'.");
         if (manifest.Retrieval == HistoryMmrRetrieval && (manifest.PoolScorer == null || manifest.PoolSize < manifest.Candidates))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is a history-interest MMR directory without a pool scorer or with a pool ({manifest.PoolSize}) below candidates ({manifest.Candidates}).");
         if (manifest.HeadSlots < 0 || manifest.HeadSlots > manifest.Candidates)

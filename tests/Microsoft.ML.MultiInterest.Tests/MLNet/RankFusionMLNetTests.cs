@@ -133,10 +133,23 @@ public sealed class RankFusionMLNetTests : IDisposable
         // One stage's serving paths would return one source's lists: they refuse.
         var error = Assert.Throws<InvalidOperationException>(() => loaded.ServingStage);
         Assert.Contains("RankFusion over UnimodalCandidates, MmrCandidates", error.Message);
-        // ONNX exports each weighted source's graphs; plain MMR has none (they would give the unimodal lists), so the export
-        // refuses, naming it.
+        // ONNX: each weighted source's directory (the unimodal scorer alone; MMR's pool and re-ranking), fused as the stage fuses.
         string onnx = Path.Combine(_directory, $"fused-onnx-{first}");
-        Assert.Contains("MMR over the unimodal ranking", Assert.Throws<NotSupportedException>(() => loaded.ExportOnnx(onnx)).Message);
+        var manifest = loaded.ExportOnnx(onnx);
+        Assert.Equal(first > 0 ? ["Unimodal", "Mmr"] : ["Mmr"], manifest.Sources!.Select(s => s.Method));
+        using (var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxFusionScorer.Open(onnx, batchSize: 3))
+        {
+            var embedding = ((IEnumerable<ITransformer>)model).OfType<GraphEmbeddingTransformer>().First();
+            int[] rows = [.. Enumerable.Range(0, embedding.UserIds.Count)];
+            var served = scorer.Retrieve(rows, loaded.TrainingHistory());
+            var recommender = ml.MultiInterest().CreateRecommender(loaded);
+            for (int u = 0; u < rows.Length; u++)
+            {
+                var live = recommender.Recommend(embedding.UserIds[u]);
+                Assert.Equal(live.Items.Select(i => i.ItemId), served.IndicesOf(u).ToArray().Select(i => embedding.ItemIds[i]));
+                Assert.Equal(live.Items.Select(i => i.Score), served.ScoresOf(u).ToArray());
+            }
+        }
 
         // The recommenders of the fitted chain and of the zip give the Transform's fused lists, and agree on fresh histories.
         AssertRecommendersServeTheFusion(ml, model, loaded, fitted);

@@ -77,5 +77,15 @@ public sealed class ServingOptionsTests : IDisposable
         int[] users = Enumerable.Range(0, fitted.UserCount).ToArray();
         AssertSame(fitted, model.RetrieveWithEngine(users, TrainingGraph(), threads: 1), users);
         Assert.Contains(users, u => !fitted.GetCandidates((uint)u + 1).ItemKeys.SequenceEqual(plain.GetCandidates((uint)u + 1).ItemKeys));
+
+        // ONNX: the unimodal pool from ONNX Runtime, the mixtures and clusters of the PM-2 term from the interest graph, the engine's MMR.
+        string onnx = Path.Combine(_directory, "interest-mmr-onnx");
+        var manifest = model.ExportOnnx(onnx);
+        Assert.Equal(OnnxServingManifest.MmrRetrieval, manifest.Retrieval);
+        Assert.True(File.Exists(Path.Combine(onnx, OnnxMmrScorer.InterestsFileName)));
+        using var scorer = OnnxMmrScorer.Open(onnx, batchSize: 4);
+        var served = scorer.Retrieve(users, TrainingGraph());
+        AssertSame(fitted, served, users);
+        for (int q = 0; q < users.Length; q++) Assert.Equal(fitted.GetCandidates((uint)users[q] + 1).Scores, served.ScoresOf(q).ToArray());
     }
 }

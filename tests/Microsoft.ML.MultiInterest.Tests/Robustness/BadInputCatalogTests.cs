@@ -304,16 +304,6 @@ public class BadInputCatalogTests
             }));
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
         }),
-        ["onnx-export-plain-mmr"] = Throws<NotSupportedException>(["MMR over the unimodal ranking (MmrRetriever with Interests = Clusters), which has no ONNX graphs"], () =>
-        {
-            var ml = new MLContext(seed: 1);
-            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
-                .Append(ml.MultiInterest().MmrRetriever(candidates: 5)).Fit(raw);
-            var zip = new MemoryStream();
-            ml.Model.Save(model, raw.Schema, zip);
-            MultiInterestModel.Load(ml, new MemoryStream(zip.ToArray())).ExportOnnx(BadInputFixtures.Directory("plain-mmr-onnx"));
-        }),
         ["onnx-export-history-mmr-clustered-pool"] = Throws<NotSupportedException>(["searches its pool through item lists (PoolSearch Clustered)", "fit PoolSearch = Exact to export"], () =>
         {
             var ml = new MLContext(seed: 1);

@@ -49,10 +49,7 @@ public sealed partial class MultiInterestModel
             WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
             return learned;
         }
-        if (stage.Method == CandidateMethod.Mmr)
-            throw new NotSupportedException("The model's retrieval stage is MMR over the unimodal ranking (MmrRetriever with Interests = Clusters), which has no ONNX "
-                + "graphs: the serving directory's scorers would return the unimodal or quota lists, not the MMR re-ranking. Serve it with CreateRecommender or "
-                + "RetrieveWithEngine; history-interest MMR (Interests = History) is exported.");
+        if (stage.Method == CandidateMethod.Mmr) return ExportMmrOnnx(stage, embedding, directory, exclusionMask);
         if (stage.Method == CandidateMethod.Unimodal && (Clustering == null || Mixtures == null))
         {
             // A single-vector pipeline has no clusters or mixtures: the unimodal scorer alone. Its top M is a prefix of a longer
@@ -67,6 +64,23 @@ public sealed partial class MultiInterestModel
         var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
         var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView(), clustering, mixtures,
             stage.Candidates, options, directory, exclusionMask);
+        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
+        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        return manifest;
+    }
+
+    /// <summary>
+    /// The ONNX directory of MMR over the unimodal ranking (<see cref="OnnxServingDirectory.ExportMmr"/>): the pool's unimodal
+    /// scorer and, for multi-interest MMR, the kNN-Embed mixtures and item clusters of its PM-2 term.
+    /// </summary>
+    private OnnxServingManifest ExportMmrOnnx(SavedCandidates stage, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
+    {
+        var items = embedding.ItemEmbeddings.DenseView();
+        // A pool larger than the catalogue holds the catalogue: the same lists with N = the item count.
+        int pool = Math.Min(Math.Max(stage.Settings.MmrPoolSize, stage.Candidates), items.Rows);
+        var (clustering, mixtures) = stage.Settings.InterestWeight > 0 ? RequireMixturePath(embedding) : (null, null);
+        var manifest = OnnxServingDirectory.ExportMmr(embedding.UserEmbeddings.DenseView(), items, Math.Min(stage.Candidates, pool), pool, stage.Settings.MmrLambda,
+            stage.Settings.InterestWeight, mixtures, clustering, directory, exclusionMask);
         WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
         return manifest;

@@ -1,0 +1,124 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Serves MMR over the unimodal ranking (plain, or multi-interest with the PM-2 term over the kNN-Embed mixture) from a
+/// directory written by <see cref="OnnxServingDirectory.ExportMmr"/> or <see cref="MultiInterestModel.ExportOnnx"/>: the
+/// pool, the unimodal top N, comes from the unimodal scorer in <see cref="PoolDirectoryName"/> (the engine's exact lists,
+/// <see cref="OnnxCandidateScorer.RetrieveUnimodal"/>); for the multi-interest term, <see cref="InterestsFileName"/> gives each
+/// user's mixture (clusters and weights) and every item's cluster; the re-ranking is the engine's
+/// (<see cref="MmrRetriever.Rerank(RankedLists, int, double, int, InterestProportionality, int)"/>), so the lists are
+/// <see cref="MultiInterestModel.RetrieveWithEngine"/>'s bit for bit. Dispose to release the sessions.
+/// </summary>
+public sealed class OnnxMmrScorer : IDisposable
+{
+    /// <summary>The subdirectory holding the pool's unimodal serving directory.</summary>
+    public const string PoolDirectoryName = "pool";
+
+    /// <summary>The multi-interest term's graph: user rows to <c>mixture_clusters</c> (int64, -1 padding) and <c>mixture_weights</c> (double).</summary>
+    public const string InterestsFileName = "interests.onnx";
+
+    internal const string ItemClusterTableName = "item_cluster_table";
+
+    private readonly OnnxCandidateScorer _pool;
+    private readonly InferenceSession? _interests;
+    private readonly ItemClustering? _clustering;
+    private readonly MmrRetriever _mmr;
+    private bool _disposed;
+
+    private OnnxMmrScorer(OnnxServingManifest manifest, OnnxCandidateScorer pool, InferenceSession? interests, ItemClustering? clustering, EmbeddingMatrix items)
+    {
+        Manifest = manifest;
+        _pool = pool;
+        _interests = interests;
+        _clustering = clustering;
+        _mmr = new MmrRetriever(items);
+    }
+
+    /// <summary>The directory's manifest (M, N, lambda, nu).</summary>
+    public OnnxServingManifest Manifest { get; }
+
+    /// <summary>Opens the MMR directory <paramref name="directory"/>.</summary>
+    /// <param name="directory">A directory written by <see cref="OnnxServingDirectory.ExportMmr"/> or <see cref="MultiInterestModel.ExportOnnx"/>.</param>
+    /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
+    /// <param name="batchSize">Users per call of the pool's scorer, at least 1.</param>
+    /// <exception cref="NotSupportedException">The directory holds another export.</exception>
+    public static OnnxMmrScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var manifest = OnnxServingManifest.Read(directory);
+        if (manifest.Retrieval != OnnxServingManifest.MmrRetrieval)
+            throw new NotSupportedException($"The serving directory '{directory}' holds a {manifest.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval} export, not MMR.");
+        string poolDirectory = Path.Combine(directory, PoolDirectoryName);
+        var pool = OnnxCandidateScorer.Open(poolDirectory, sessions, batchSize);
+        InferenceSession? interests = null;
+        try
+        {
+            string unimodalPath = Path.Combine(poolDirectory, pool.Manifest.UnimodalScorer.File);
+            var (shape, values) = OnnxInitializerFile.Read(unimodalPath, (UnimodalOnnxExporter.ItemTableName, TensorProto.Types.DataType.Float))[UnimodalOnnxExporter.ItemTableName];
+            var items = new EmbeddingMatrix(shape[0], shape[1], (float[])values);
+            ItemClustering? clustering = null;
+            if (manifest.InterestWeight > 0)
+            {
+                string path = Path.Combine(directory, InterestsFileName);
+                if (!File.Exists(path)) throw new FileNotFoundException($"The MMR directory '{directory}' has an interest weight but no '{InterestsFileName}'.", path);
+                interests = (sessions ?? new OnnxSessionFactory()).CreateSession(path);
+                var table = (long[])OnnxInitializerFile.Read(path, (ItemClusterTableName, TensorProto.Types.DataType.Int64))[ItemClusterTableName].Values;
+                clustering = ItemClustering.Create([.. table.Select(c => checked((int)c))], manifest.Clusters, items);
+            }
+            return new OnnxMmrScorer(manifest, pool, interests, clustering, items);
+        }
+        catch
+        {
+            interests?.Dispose();
+            pool.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The MMR lists of <paramref name="users"/> (user rows), M = <see cref="OnnxServingManifest.Candidates"/> each.</summary>
+    /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
+    /// <param name="exclusions">Items never to return per user row (typically the training history); needs a directory exported with the exclusion mask.</param>
+    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var pool = _pool.RetrieveUnimodal(users, exclusions);
+        InterestProportionality? term = null;
+        if (_interests != null)
+        {
+            var rows = users.Select(u => (long)u).ToArray();
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, rows.AsMemory(), [rows.Length]);
+            using var options = new RunOptions();
+            using var found = _interests.Run(options, [MixtureOnnxExporter.UserRowsInput], [input], [MixtureOnnxExporter.MixtureClustersName, MixtureOnnxExporter.MixtureWeightsName]);
+            var clusters = found[0].GetTensorDataAsSpan<long>();
+            var weights = found[1].GetTensorDataAsSpan<double>();
+            int m = Manifest.Components;
+            var mixtures = new MixtureTable(users.Count, m, 0);
+            for (int q = 0; q < users.Count; q++)
+            {
+                int n = 0;
+                while (n < m && clusters[q * m + n] >= 0) n++;
+                mixtures.SetCount(q, n);
+                for (int j = 0; j < n; j++)
+                {
+                    mixtures.WritableClusters(q)[j] = checked((int)clusters[q * m + j]);
+                    mixtures.WritableWeights(q)[j] = weights[q * m + j];
+                }
+            }
+            term = new InterestProportionality(mixtures, [.. Enumerable.Range(0, users.Count)], _clustering!, Manifest.InterestWeight);
+        }
+        return _mmr.Rerank(pool, Manifest.Candidates, Manifest.MmrLambda, Manifest.PoolSize, term, threads: 1);
+    }
+
+    /// <summary>Releases the sessions.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _interests?.Dispose();
+        _pool.Dispose();
+    }
+}
