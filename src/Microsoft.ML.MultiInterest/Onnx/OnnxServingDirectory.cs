@@ -139,13 +139,7 @@ public static class OnnxServingDirectory
             Dimension = items.Dimension,
             ExclusionMask = exclusionMask,
             CandidateSlack = OnnxServingDefaults.CandidateSlack,
-            UnimodalScorer = new OnnxServingGraph
-            {
-                File = UnimodalScorerFileName,
-                Inputs = [UnimodalOnnxExporter.UserRowsInput, .. mask],
-                Outputs = [UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput,
-                    UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput],
-            },
+            UnimodalScorer = UnimodalScorerGraph(mask),
         };
         manifest.Write(directory);
         return manifest;
@@ -349,13 +343,7 @@ public static class OnnxServingDirectory
                 Outputs = [ItemRowsOutput, ScoresOutput, ComponentCandidateRowsOutput, ComponentCandidateScoresOutput,
                     FallbackCandidateRowsOutput, FallbackCandidateScoresOutput],
             },
-            UnimodalScorer = new OnnxServingGraph
-            {
-                File = UnimodalScorerFileName,
-                Inputs = [UnimodalOnnxExporter.UserRowsInput, .. mask],
-                Outputs = [UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput,
-                    UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput],
-            },
+            UnimodalScorer = UnimodalScorerGraph(mask),
         };
         manifest.Write(directory);
         return manifest;
@@ -440,6 +428,14 @@ public static class OnnxServingDirectory
     }
 
     /// <summary>The mixture encoder's entry in the manifest: user rows in; the user vector, the mixture and the quotas out.</summary>
+    /// <summary>The manifest entry of <see cref="UnimodalScorerFileName"/>, with the mask input when <paramref name="mask"/> names it.</summary>
+    private static OnnxServingGraph UnimodalScorerGraph(string[] mask) => new()
+    {
+        File = UnimodalScorerFileName,
+        Inputs = [UnimodalOnnxExporter.UserRowsInput, .. mask],
+        Outputs = [UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput, UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput],
+    };
+
     private static OnnxServingGraph EncoderGraph() => new()
     {
         File = EncoderFileName,
