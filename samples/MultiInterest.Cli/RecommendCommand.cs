@@ -29,7 +29,8 @@ internal static class RecommendCommand
         var onnxDirectory = Opt.Path("--onnx-dir", "With --onnx: the exported graphs to use (exported there when missing); default a temporary directory.", "DIR");
         var recommender = Opt.Flag("--recommender", "Serve through MultiInterestRecommender.Recommend (--history = each user's fresh history).");
         var history = Opt.Path("--history", "Edges to exclude too, beside the training history stored in the model. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time). "
-            + "With --onnx on a DCM round-robin model, users the model does not know are served from their history by the exported history encoder's soft k-means.");
+            + "With --onnx on a DCM round-robin model, users the model does not know are served from their history by the exported history encoder's soft k-means; "
+            + "on a history-interest MMR model, by the history's fold-in and interests.");
         var follows = Opt.Path("--follows", "A conditional model: the topics users follow now (user<TAB>topic with a header, a line per topic), served live through "
             + "MultiInterestRecommender.RecommendFollowing (a user with topics and no history or trained vector gets its topics' popular items); implies --recommender.");
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0);
@@ -150,7 +151,7 @@ internal static class RecommendCommand
                         OnnxServingManifest.RankFusionRetrieval => Fusion(directory, sessions, batch, rows, warmUp, exclusions, out setUp, clock, log),
                         OnnxServingManifest.MmrRetrieval => ServeTimed(() => OnnxMmrScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions),
                             rows, warmUp, out setUp, clock, s => log.WriteLine("ONNX Runtime served the unimodal pool; MMR re-ranked it with the engine.")),
-                        _ => HistoryMmr(directory, sessions, batch, rows, warmUp, exclusions, out setUp, clock, log),
+                        _ => HistoryMmr(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp, clock, log),
                     };
                     if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
                     lists = Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds);
@@ -203,12 +204,39 @@ internal static class RecommendCommand
         ServeTimed(() => OnnxFusionScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock,
             s => log.WriteLine($"ONNX Runtime served {s.Manifest.Sources!.Count} sources ({string.Join(", ", s.Manifest.Sources!.Select(x => $"{x.Method} x {x.Weight:R}"))}), fused by rank."));
 
-    /// <summary>A history-interest MMR directory: ONNX Runtime ranks the catalogue per vector, the engine merges and re-ranks (trained users by row).</summary>
+    /// <summary>
+    /// A history-interest MMR directory: ONNX Runtime ranks the catalogue per vector, the engine merges and re-ranks; trained
+    /// users by row, users unknown to the model from their --history (its fold-in and interests, as the live path).
+    /// </summary>
     private static RankedLists HistoryMmr(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
-        out string setUp, Stopwatch clock, TextWriter log) =>
-        ServeTimed(() => OnnxHistoryMmrScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock,
-            s => log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} vector rankings proved from them, "
-                + $"{s.Rescanned:N0} searched with the engine (warm-up batch included); the pool merged and re-ranked by the engine's MMR."));
+        Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory, out string setUp, Stopwatch clock, TextWriter log)
+    {
+        RankedLists? fresh = null;
+        var ranked = ServeTimed(() => OnnxHistoryMmrScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock, s =>
+        {
+            if (newUsers.Count > 0)
+            {
+                fresh = s.RetrieveFromHistories(Histories(newUsers, historyLists));
+                log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its fold-in and interests, computed as the engine does).");
+            }
+            log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} vector rankings proved from them, "
+                + $"{s.Rescanned:N0} searched with the engine (warm-up batch included); the pool merged and re-ranked by the engine's MMR.");
+        });
+        fromHistory = fresh;
+        return ranked;
+    }
+
+    /// <summary>The new users' histories in a fixed order, recording each user's place in <paramref name="historyLists"/>.</summary>
+    private static List<int[]> Histories(Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists)
+    {
+        var histories = new List<int[]>(newUsers.Count);
+        foreach (var (user, items) in newUsers)
+        {
+            historyLists[user] = histories.Count;
+            histories.Add(items);
+        }
+        return histories;
+    }
 
     /// <summary>
     /// Opens a scorer, serves the warm-up batch, then every row, timing the set-up apart (the steady state is what a
@@ -253,13 +281,7 @@ internal static class RecommendCommand
             LogRoundRobin(scorer, log);
             return ranked;
         }
-        var histories = new List<int[]>(newUsers.Count);
-        foreach (var (user, items) in newUsers)
-        {
-            historyLists[user] = histories.Count;
-            histories.Add(items);
-        }
-        fromHistory = scorer.RetrieveFromHistories(histories);
+        fromHistory = scorer.RetrieveFromHistories(Histories(newUsers, historyLists));
         log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history by the DCM history encoder's soft k-means (computed as the engine does).");
         LogRoundRobin(scorer, log);
         return ranked;

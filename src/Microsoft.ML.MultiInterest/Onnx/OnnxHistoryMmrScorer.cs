@@ -22,6 +22,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     private readonly HistoryInterestRetriever _retriever;
     private readonly UnimodalRetriever _catalogue;
     private readonly double _itemNormBound;
+    private readonly Lazy<HistoryInterestBuilder?> _freshBuilder;
     private long _proved;
     private long _rescanned;
     private bool _disposed;
@@ -36,6 +37,8 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
         _items = items;
         _retriever = new HistoryInterestRetriever(items);
         _catalogue = new UnimodalRetriever(items);
+        // The fold-in of fresh histories, built on first use (its item side is an eigendecomposition of YᵀY).
+        _freshBuilder = new Lazy<HistoryInterestBuilder?>(() => manifest.HistoryOptions is { } o ? new HistoryInterestBuilder(items, o, threads: 0) : null);
         // The largest item norm, summed in double (the rounding bound's |v|).
         for (int i = 0; i < items.Rows; i++)
         {
@@ -101,32 +104,106 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         OnnxScorerParts.CheckCall(Manifest, users, exclusions, "pool scorer");
+        int k = Manifest.Components, d = Manifest.Dimension;
+        using var options = new RunOptions();
+        return Serve(users, exclusions, (start, batch) =>
+        {
+            var rows = new long[batch];
+            for (int q = 0; q < batch; q++) rows[q] = users[start + q];
+            using var rowValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, rows.AsMemory(), [batch]);
+            using var encoded = _encoder.Run(options, [UserRowsInput], [rowValue], [UserEmbeddingName, InterestEmbeddingsName, InterestWeightsName, InterestCountsName]);
+            return (new EmbeddingMatrix(batch, d, encoded[0].GetTensorDataAsSpan<float>().ToArray()),
+                HistoryInterests.FromTables(k, d, encoded[3].GetTensorDataAsSpan<long>(), encoded[1].GetTensorDataAsSpan<float>(), encoded[2].GetTensorDataAsSpan<double>()));
+        });
+    }
+
+    /// <summary>
+    /// The history-interest MMR lists of users known by their history only: each history's interests and, as the user's own
+    /// vector, the fold-in of the whole history, computed in .NET with the fold-in the model serves fresh histories with
+    /// (<see cref="OnnxServingManifest.HistoryOptions"/>), then the pool scorer, the proofs, the merge and MMR as for trained
+    /// users. These are the lists <see cref="MultiInterestRecommender.Recommend"/> gives a new user with that history, bit for
+    /// bit. Each history is read as a set (duplicates once, order irrelevant), as there.
+    /// </summary>
+    /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file).</param>
+    /// <param name="excludeHistory">True (the default) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
+    /// <exception cref="InvalidOperationException">The directory was exported without the fold-in's settings.</exception>
+    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(histories);
+        var builder = _freshBuilder.Value ?? throw new InvalidOperationException(
+            "The serving directory has no fold-in settings for fresh histories (manifest 'history_options'): export it again with this library version.");
+        if (excludeHistory && !Manifest.ExclusionMask)
+            throw new ArgumentException("The pool scorer was exported without the exclusion mask input, so it cannot exclude the histories' items; "
+                + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
+        var sets = new int[histories.Count][];
+        for (int q = 0; q < histories.Count; q++)
+        {
+            var history = histories[q] ?? throw new ArgumentNullException(nameof(histories), $"History {q} is null; pass an empty list for a user without history.");
+            for (int p = 0; p < history.Count; p++)
+                if ((uint)history[p] >= (uint)Manifest.Items)
+                    throw new ArgumentOutOfRangeException(nameof(histories), $"History {q} holds item row {history[p]} (position {p}), which is not an item of the exported model: "
+                        + $"item rows are 0 to {Manifest.Items - 1}, the rows of {MultiInterestModel.ItemIdsFileName}.");
+            // Sorted and distinct, as the live path reads a fresh history (the same float sums in the same order).
+            sets[q] = history.Distinct().Order().ToArray();
+        }
+        var graph = BipartiteGraph.FromEdges(sets.Length, Manifest.Items, sets.SelectMany((h, q) => h.Select(_ => q)).ToArray(), sets.SelectMany(h => h).ToArray());
+        int d = Manifest.Dimension;
+        return Serve([.. Enumerable.Range(0, sets.Length)], excludeHistory ? graph : null, (start, batch) =>
+        {
+            var vectors = new EmbeddingMatrix(batch, d);
+            for (int q = 0; q < batch; q++) builder.FoldInAll(sets[start + q]).CopyTo(vectors.Row(q));
+            var rows = sets.Skip(start).Take(batch).ToArray();
+            var part = BipartiteGraph.FromEdges(batch, Manifest.Items, rows.SelectMany((h, q) => h.Select(_ => q)).ToArray(), rows.SelectMany(h => h).ToArray());
+            return (vectors, builder.Build(part, [.. Enumerable.Range(0, batch)], threads: 1));
+        });
+    }
+
+    /// <summary>
+    /// The lists of <paramref name="owners"/> (rows of <paramref name="exclusions"/>), batch by batch: <paramref name="batchOf"/>
+    /// gives a batch's vectors and interests, ONNX Runtime ranks the catalogue per vector, the engine proves, merges and re-ranks.
+    /// </summary>
+    private RankedLists Serve(IReadOnlyList<int> owners, BipartiteGraph? exclusions, Func<int, int, (EmbeddingMatrix Vectors, HistoryInterests Interests)> batchOf)
+    {
         int m = Manifest.Candidates, n = Manifest.PoolSize, k = Manifest.Components, d = Manifest.Dimension, items = Manifest.Items;
-        var result = new RankedLists(users.Count, m);
-        int width = Math.Min(BatchSize, Math.Max(1, users.Count));
-        var rows = new long[width];
-        var batchUsers = new int[width];
+        var result = new RankedLists(owners.Count, m);
+        int width = Math.Min(BatchSize, Math.Max(1, owners.Count));
+        var batchOwners = new int[width];
         var mask = Manifest.ExclusionMask ? new float[checked(width * items)] : null;
+        var interestTable = new float[checked(width * k * d)];
+        var queryMask = new float[width * (k + 1)];
         var proof = new OnnxCandidateProof(Candidates);
         var proved = new int[Math.Max(Candidates, n)];
         var provedScores = new float[proved.Length];
         long provedCount = 0, rescanned = 0;
         using var options = new RunOptions();
-        for (int start = 0; start < users.Count; start += width)
+        for (int start = 0; start < owners.Count; start += width)
         {
-            int batch = Math.Min(width, users.Count - start);
-            for (int q = 0; q < batch; q++) rows[q] = batchUsers[q] = users[start + q];
-            using var rowValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, rows.AsMemory(0, batch), [batch]);
-            using var encoded = _encoder.Run(options, [UserRowsInput], [rowValue],
-                [UserEmbeddingName, InterestEmbeddingsName, QueryMaskName, InterestWeightsName, InterestCountsName]);
+            int batch = Math.Min(width, owners.Count - start);
+            for (int q = 0; q < batch; q++) batchOwners[q] = owners[start + q];
+            var (batchVectors, interests) = batchOf(start, batch);
+            if (interests.MaxInterests > k)
+                throw new InvalidOperationException($"A history has up to {interests.MaxInterests} interests; the pool scorer takes {k}.");
+            // The pool scorer's inputs: the vectors, the interests padded to K, and the mask of the vectors in use.
+            Array.Clear(interestTable);
+            for (int q = 0; q < batch; q++)
+            {
+                interests.Vectors(q).CopyTo(interestTable.AsSpan(q * k * d));
+                var row = queryMask.AsSpan(q * (k + 1), k + 1);
+                row.Clear();
+                row[(1 + interests.InterestCount(q))..].Fill(float.NegativeInfinity);
+            }
+            using var userValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batchVectors.Values.AsMemory(0, batch * d), [batch, d]);
+            using var interestValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, interestTable.AsMemory(0, batch * k * d), [batch, k, d]);
+            using var queryMaskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, queryMask.AsMemory(0, batch * (k + 1)), [batch, k + 1]);
             var names = new List<string> { UserEmbeddingName, InterestEmbeddingsName, QueryMaskName };
-            var values = new List<OrtValue> { encoded[0], encoded[1], encoded[2] };
+            var values = new List<OrtValue> { userValue, interestValue, queryMaskValue };
             OrtValue? maskValue = null;
             if (mask != null)
             {
                 var span = mask.AsSpan(0, batch * items);
                 if (exclusions == null) span.Clear();
-                else OnnxExclusionMask.Fill(exclusions, batchUsers.AsSpan(0, batch), span);
+                else OnnxExclusionMask.Fill(exclusions, batchOwners.AsSpan(0, batch), span);
                 maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask.AsMemory(0, batch * items), [batch, items]);
                 names.Add(ExclusionMaskInput);
                 values.Add(maskValue);
@@ -134,25 +211,22 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
             using (maskValue)
             using (var found = _poolScorer.Run(options, names, values, [CandidateRowsOutput, CandidateScoresOutput]))
             {
-                var counts = encoded[4].GetTensorDataAsSpan<long>();
-                var interests = HistoryInterests.FromTables(k, d, counts, encoded[1].GetTensorDataAsSpan<float>(), encoded[3].GetTensorDataAsSpan<double>());
-                var batchVectors = new EmbeddingMatrix(batch, d, encoded[0].GetTensorDataAsSpan<float>().ToArray());
                 var candidateRows = found[0].GetTensorDataAsSpan<long>();
                 var candidateScores = found[1].GetTensorDataAsSpan<float>();
                 int interestTotal = 0;
-                for (int q = 0; q < batch; q++) interestTotal += (int)counts[q];
+                for (int q = 0; q < batch; q++) interestTotal += interests.InterestCount(q);
                 var own = new RankedLists(batch, n);
                 var interestLists = new RankedLists(interestTotal, n);
                 for (int q = 0, list = 0; q < batch; q++)
                 {
-                    for (int v = 0; v <= counts[q]; v++)
+                    for (int v = 0; v <= interests.InterestCount(q); v++)
                     {
                         // Vector 0 is the user's own, then its interests in order.
                         var query = v == 0 ? batchVectors.ReadRow(q) : interests.Vectors(q).Slice((v - 1) * d, d);
                         int slot = (q * (k + 1) + v) * Candidates;
                         var target = v == 0 ? own : interestLists;
                         int entry = v == 0 ? q : list++;
-                        int count = VectorRanking(query, batchUsers[q], candidateRows.Slice(slot, Candidates), candidateScores.Slice(slot, Candidates), exclusions, n,
+                        int count = VectorRanking(query, batchOwners[q], candidateRows.Slice(slot, Candidates), candidateScores.Slice(slot, Candidates), exclusions, n,
                             proof, proved, provedScores, ref provedCount, ref rescanned);
                         proved.AsSpan(0, count).CopyTo(target.IndexSlots(entry));
                         provedScores.AsSpan(0, count).CopyTo(target.ScoreSlots(entry));

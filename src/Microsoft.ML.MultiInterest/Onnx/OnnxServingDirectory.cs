@@ -243,9 +243,14 @@ public static class OnnxServingDirectory
     /// <param name="interestWeight">nu, at least 0.</param>
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give the pool scorer the exclusion mask input (seen-item exclusion).</param>
+    /// <param name="freshHistories">
+    /// How a fresh history is split and folded in (without the per-user scaling), stored so that
+    /// <see cref="OnnxHistoryMmrScorer.RetrieveFromHistories"/> serves users known by their history only; null to leave it out.
+    /// The pool scorer then takes up to its <see cref="HistoryInterestOptions.MaxInterests"/> interests.
+    /// </param>
     /// <returns>The manifest that was written (<see cref="OnnxServingManifest.Retrieval"/> = <see cref="OnnxServingManifest.HistoryMmrRetrieval"/>).</returns>
     public static OnnxServingManifest ExportHistoryMmr(EmbeddingMatrix users, EmbeddingMatrix items, HistoryInterests interests, int candidates, int poolSize,
-        double lambda, double interestWeight, string directory, bool exclusionMask = false)
+        double lambda, double interestWeight, string directory, bool exclusionMask = false, HistoryInterestOptions? freshHistories = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(interests);
@@ -263,13 +268,15 @@ public static class OnnxServingDirectory
             throw new ArgumentOutOfRangeException(nameof(interestWeight), interestWeight, "The interest weight (nu) must be finite and non-negative.");
         users.ThrowIfNotFinite("user embeddings");
         items.ThrowIfNotFinite("item embeddings");
-        int slots = Math.Max(1, interests.MaxInterests);
+        int slots = Math.Max(1, Math.Max(interests.MaxInterests, freshHistories?.MaxInterests ?? 0));
         MixtureExportChecks.CheckSize("history-interest encoder", (double)users.Rows * users.Dimension * sizeof(float)
             + (double)users.Rows * slots * (users.Dimension * sizeof(float) + sizeof(double) + sizeof(float)));
         MixtureExportChecks.CheckSize("history-interest pool scorer", (double)items.Rows * items.Dimension * sizeof(float));
-        // At least one interest slot, so every tensor has a non-empty interest axis.
-        if (interests.MaxInterests < 1)
-            interests = HistoryInterests.FromTables(1, interests.Dimension, new long[users.Rows], new float[users.Rows * interests.Dimension], new double[users.Rows]);
+        freshHistories?.Validate();
+        if (freshHistories is { MatchUserVectors: true })
+            throw new ArgumentException("A fresh history's interests are not scaled to a user vector: pass the options with MatchUserVectors false.", nameof(freshHistories));
+        // At least one interest slot, so every tensor has a non-empty interest axis, and room for a fresh history's interests.
+        interests = interests.Padded(Math.Max(1, Math.Max(interests.MaxInterests, freshHistories?.MaxInterests ?? 0)));
 
         Directory.CreateDirectory(directory);
         Write(HistoryMmrGraphs.BuildEncoder(users, interests), directory, EncoderFileName);
@@ -282,6 +289,7 @@ public static class OnnxServingDirectory
             PoolSize = poolSize,
             MmrLambda = lambda,
             InterestWeight = interestWeight,
+            HistoryOptions = freshHistories?.Clone(),
             Users = users.Rows,
             Items = items.Rows,
             Components = interests.MaxInterests,

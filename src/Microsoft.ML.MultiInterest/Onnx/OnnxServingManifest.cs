@@ -60,6 +60,13 @@ public sealed class OnnxServingManifest
     /// <summary>History-interest MMR: N, how many best-scoring items each list is re-ranked from; 0 in other directories.</summary>
     public int PoolSize { get; init; }
 
+    /// <summary>
+    /// History-interest MMR: how a fresh history is split and folded in (the model's objective, fitted values included, without
+    /// the per-user scaling), for <see cref="OnnxHistoryMmrScorer.RetrieveFromHistories"/>; null in other directories and in
+    /// one exported without it.
+    /// </summary>
+    public HistoryInterestOptions? HistoryOptions { get; init; }
+
     /// <summary>History-interest MMR: lambda, the relevance weight of the re-ranking.</summary>
     public double MmrLambda { get; init; }
 

@@ -12,14 +12,19 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
     [Theory]
     [InlineData("dcm")]
     [InlineData("mixture")]
-    public void RecommendOnnx_WithHistory_GivesTheRecommendersLists_NewDcmUsersIncluded(string kind)
+    [InlineData("history")]
+    public void RecommendOnnx_WithHistory_GivesTheRecommendersLists_NewUsersIncludedForDcmAndHistoryMmr(string kind)
     {
         var ml = new MLContext(seed: 1);
         var edges = MLNetTestData.Edges();
         var raw = ml.Data.LoadFromEnumerable(edges);
         var mi = ml.MultiInterest();
-        var model = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding(kind)))
-            .Append(mi.RoundRobinRetriever(candidates: 5)).Fit(raw);
+        // "history" is history-interest MMR over ALS vectors, whose directory serves new users by its fold-in too.
+        var model = kind == "history"
+            ? MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = Microsoft.ML.MultiInterest.Engine.EmbeddingAlgorithm.ImplicitAls, Dimension = 8, Seed = 2 }))
+                .Append(mi.HistoryInterestMmr(candidates: 5)).Fit(raw)
+            : MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding(kind)))
+                .Append(mi.RoundRobinRetriever(candidates: 5)).Fit(raw);
         string zip = Path.Combine(_directory, kind + ".zip");
         ml.Model.Save(model, raw.Schema, zip);
 
@@ -46,7 +51,13 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
         Assert.True(api.ExitCode == 0, api.Error + api.Out);
         var onnxRows = File.ReadAllLines(onnxLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray();
         var apiRows = File.ReadAllLines(apiLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray();
-        if (kind == "dcm")
+        if (kind == "history")
+        {
+            Assert.Equal(apiRows, onnxRows);
+            Assert.Contains(onnxRows, r => r.StartsWith("new2\t5\t", StringComparison.Ordinal));
+            Assert.Contains("3 users unknown to the model served from their --history (its fold-in and interests", onnx.Out);
+        }
+        else if (kind == "dcm")
         {
             // Every user, new ones included, gets the recommender's list, in the users file's order.
             Assert.Equal(apiRows, onnxRows);

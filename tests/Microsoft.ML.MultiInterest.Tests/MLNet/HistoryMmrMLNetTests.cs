@@ -340,6 +340,19 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
             Assert.Equal(_w.Fitted.GetCandidates((uint)users[q] + 1).ItemKeys.Select(k => (int)k - 1), onnx.IndicesOf(q).ToArray());
         }
         Assert.True(scorer.ProvedFromCandidates > users.Length, $"{scorer.ProvedFromCandidates} vector rankings proved");
+
+        // Users known by a fresh history only: the live recommender's lists (its fold-in and interests of the history), bit for bit.
+        var recommender = _w.Ml.MultiInterest().CreateRecommender(model);
+        int[][] histories = [[.. _w.Graph.ItemsOf(_w.Trained[0]).ToArray().Take(4), .. _w.Graph.ItemsOf(_w.Trained[5]).ToArray().Take(3)],
+            [.. _w.Graph.ItemsOf(_w.Trained[2]).ToArray().Take(2)], [.. _w.Graph.ItemsOf(_w.Trained[7]).ToArray()]];
+        var fresh = scorer.RetrieveFromHistories([.. histories.Select(h => (IReadOnlyList<int>)h.Select(i => _w.ItemRows[i]).ToArray())]);
+        for (int q = 0; q < histories.Length; q++)
+        {
+            var live = recommender.Recommend("someone-new", histories[q].Select(_w.ItemId));
+            Assert.Equal(CandidateSource.History, live.Source);
+            Assert.Equal(live.Items.Select(i => i.ItemId), fresh.IndicesOf(q).ToArray().Select(r => _w.Embedding.ItemIds[r]));
+            Assert.Equal(live.Items.Select(i => i.Score), fresh.ScoresOf(q).ToArray());
+        }
         // The other scorers refuse the directory, naming the one that opens it.
         Assert.Contains("OnnxHistoryMmrScorer", Assert.Throws<NotSupportedException>(() => Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory)).Message);
 

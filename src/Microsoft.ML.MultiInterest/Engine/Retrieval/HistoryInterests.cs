@@ -117,6 +117,21 @@ public sealed class HistoryInterests
         return interests;
     }
 
+    /// <summary>These interests with room for <paramref name="maxInterests"/> per user (at least <see cref="MaxInterests"/>): the same vectors, weights and counts.</summary>
+    internal HistoryInterests Padded(int maxInterests)
+    {
+        if (maxInterests < MaxInterests) throw new ArgumentOutOfRangeException(nameof(maxInterests), maxInterests, $"Padding cannot drop interests: {MaxInterests} are held.");
+        if (maxInterests == MaxInterests) return this;
+        var padded = new HistoryInterests(Users, maxInterests, Dimension) { _options = _options };
+        for (int q = 0; q < Users.Count; q++)
+        {
+            padded._counts[q] = _counts[q];
+            Vectors(q).CopyTo(padded._vectors.AsSpan(q * maxInterests * Dimension));
+            Weights(q).CopyTo(padded._weights.AsSpan(q * maxInterests));
+        }
+        return padded;
+    }
+
     /// <summary>The interests' tables as <see cref="FromTables"/> reads them: counts, vectors <c>[users, MaxInterests, Dimension]</c> and weights <c>[users, MaxInterests]</c>.</summary>
     internal (long[] Counts, float[] Vectors, double[] Weights) ToTables() =>
         (_counts.Select(c => (long)c).ToArray(), (float[])_vectors.Clone(), (double[])_weights.Clone());

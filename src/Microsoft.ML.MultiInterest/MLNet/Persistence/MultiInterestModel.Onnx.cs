@@ -105,7 +105,7 @@ public sealed partial class MultiInterestModel
         // A pool larger than the catalogue holds the catalogue: the same lists with N = the item count.
         int pool = Math.Min(Math.Max(t.Settings.MmrPoolSize, stage.Candidates), t.Items.Rows);
         var manifest = OnnxServingDirectory.ExportHistoryMmr(vectors, t.Items, interests, Math.Min(stage.Candidates, pool), pool,
-            t.Settings.MmrLambda, t.Settings.InterestWeight, directory, exclusionMask);
+            t.Settings.MmrLambda, t.Settings.InterestWeight, directory, exclusionMask, live.FreshHistoryOptions);
         WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
         return manifest;

@@ -195,6 +195,10 @@ internal sealed class LiveRetriever
         return (builder.Build(HistoryOf(users), Enumerable.Range(0, users.Length).ToArray(), threads, vectors), vectors);
     }
 
+    /// <summary>How a history-interest MMR stage reads a fresh history (its fold-in, fitted values included, unscaled).</summary>
+    internal HistoryInterestOptions FreshHistoryOptions =>
+        (_freshInterests ?? throw new InvalidOperationException("The stage is not history-interest MMR.")).Options;
+
     /// <summary>The training history of <paramref name="users"/>, one graph row per entry.</summary>
     private BipartiteGraph HistoryOf(int[] users)
     {
