@@ -148,7 +148,8 @@ internal static class RecommendCommand
                 {
                     ranked = exported.Retrieval switch
                     {
-                        OnnxServingManifest.RankFusionRetrieval => Fusion(directory, sessions, batch, rows, warmUp, exclusions, out setUp, clock, log),
+                        OnnxServingManifest.RankFusionRetrieval => Fusion(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp,
+                            clock, log),
                         OnnxServingManifest.MmrRetrieval => ServeTimed(() => OnnxMmrScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions),
                             rows, warmUp, out setUp, clock, s => log.WriteLine("ONNX Runtime served the unimodal pool; MMR re-ranked it with the engine.")),
                         _ => HistoryMmr(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp, clock, log),
@@ -198,11 +199,28 @@ internal static class RecommendCommand
     /// A round-robin directory: the known users by row through its encoder, and, when it has the DCM history encoder, the users
     /// unknown to the model from their --history, as MultiInterestRecommender serves them (the history excluded).
     /// </summary>
-    /// <summary>A fusing model's directory: each source's scorer, its lists fused as the fitted stage fuses them (trained users by row).</summary>
+    /// <summary>
+    /// A fusing model's directory: each source's scorer, its lists fused as the fitted stage fuses them; trained users by row,
+    /// users unknown to the model from their --history when every source serves histories.
+    /// </summary>
     private static RankedLists Fusion(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
-        out string setUp, Stopwatch clock, TextWriter log) =>
-        ServeTimed(() => OnnxFusionScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock,
-            s => log.WriteLine($"ONNX Runtime served {s.Manifest.Sources!.Count} sources ({string.Join(", ", s.Manifest.Sources!.Select(x => $"{x.Method} x {x.Weight:R}"))}), fused by rank."));
+        Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory, out string setUp, Stopwatch clock, TextWriter log)
+    {
+        RankedLists? fresh = null;
+        var ranked = ServeTimed(() => OnnxFusionScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock, s =>
+        {
+            if (newUsers.Count > 0 && s.ServesHistories)
+            {
+                fresh = s.RetrieveFromHistories(Histories(newUsers, historyLists));
+                log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history by every source.");
+            }
+            else if (newUsers.Count > 0)
+                log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but a source of the fusion serves trained users only: --recommender serves them.");
+            log.WriteLine($"ONNX Runtime served {s.Manifest.Sources!.Count} sources ({string.Join(", ", s.Manifest.Sources!.Select(x => $"{x.Method} x {x.Weight:R}"))}), fused by rank.");
+        });
+        fromHistory = fresh;
+        return ranked;
+    }
 
     /// <summary>
     /// A history-interest MMR directory: ONNX Runtime ranks the catalogue per vector, the engine merges and re-ranks; trained

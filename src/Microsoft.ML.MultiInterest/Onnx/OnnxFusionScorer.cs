@@ -58,10 +58,33 @@ public sealed class OnnxFusionScorer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(users);
-        var lists = _sources.Select(s => s.Retrieve(users, exclusions)).ToArray();
-        var result = new RankedLists(users.Count, Manifest.Candidates);
+        return Fuse(_sources.Select(s => s.Retrieve(users, exclusions)).ToArray(), users.Count);
+    }
+
+    /// <summary>Whether every source serves users known by a history only (<see cref="RetrieveFromHistories"/>).</summary>
+    public bool ServesHistories => _sources.All(s => s.FromHistories != null);
+
+    /// <summary>
+    /// The fused lists of users known by their history only: each source's lists for the histories (its own
+    /// <c>RetrieveFromHistories</c>), fused as for trained users: <see cref="MultiInterestRecommender.Recommend"/>'s lists for a new user.
+    /// </summary>
+    /// <param name="histories">Per user, item rows (the rows of the item id file).</param>
+    /// <exception cref="InvalidOperationException">A source cannot serve histories (<see cref="ServesHistories"/> is false).</exception>
+    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(histories);
+        if (!ServesHistories)
+            throw new InvalidOperationException("A source of this fusion serves trained users only (no history encoder or fold-in in its directory).");
+        return Fuse(_sources.Select(s => s.FromHistories!(histories)).ToArray(), histories.Count);
+    }
+
+    /// <summary>The sources' lists fused by rank, M each, as the live recommender fuses them.</summary>
+    private RankedLists Fuse(RankedLists[] lists, int count)
+    {
+        var result = new RankedLists(count, Manifest.Candidates);
         var fusion = new RankFusionRow();
-        for (int q = 0; q < users.Count; q++)
+        for (int q = 0; q < count; q++)
         {
             fusion.Clear();
             int entries = 0;
@@ -87,9 +110,13 @@ public sealed class OnnxFusionScorer : IDisposable
     }
 
     /// <summary>One source: its scorer, as a function from users and exclusions to the stage's exact lists, and its weight.</summary>
-    private sealed class Source(Func<IReadOnlyList<int>, BipartiteGraph?, RankedLists> retrieve, IDisposable scorer, double weight, int users, int items) : IDisposable
+    private sealed class Source(Func<IReadOnlyList<int>, BipartiteGraph?, RankedLists> retrieve, IDisposable scorer, double weight, int users, int items,
+        Func<IReadOnlyList<IReadOnlyList<int>>, RankedLists>? fromHistories = null) : IDisposable
     {
         public double Weight { get; } = weight;
+
+        /// <summary>The source's lists for users known by a history only; null when its directory cannot serve them.</summary>
+        public Func<IReadOnlyList<IReadOnlyList<int>>, RankedLists>? FromHistories { get; } = fromHistories;
 
         public int Users { get; } = users;
 
@@ -106,7 +133,8 @@ public sealed class OnnxFusionScorer : IDisposable
             if (manifest.Retrieval == OnnxServingManifest.HistoryMmrRetrieval)
             {
                 var scorer = OnnxHistoryMmrScorer.Open(directory, sessions, batchSize);
-                return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items);
+                return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items,
+                    manifest.HistoryOptions != null ? h => scorer.RetrieveFromHistories(h) : null);
             }
             if (manifest.Retrieval == OnnxServingManifest.MmrRetrieval)
             {
@@ -116,7 +144,8 @@ public sealed class OnnxFusionScorer : IDisposable
             if (manifest.RoundRobinScorer != null)
             {
                 var scorer = OnnxRoundRobinScorer.Open(directory, sessions, batchSize);
-                return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items);
+                return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items,
+                    scorer.HasHistoryEncoder ? h => scorer.RetrieveFromHistories(h) : null);
             }
             if (manifest.Retrieval == OnnxServingManifest.RankFusionRetrieval)
                 throw new NotSupportedException($"The fusion source '{source.Directory}' is itself a fusion, which this scorer does not nest.");

@@ -261,6 +261,16 @@ public sealed class RankFusionMLNetTests : IDisposable
                 Assert.Equal(live.Items.Select(i => i.Score), served.ScoresOf(u).ToArray());
                 Assert.Equal(expected.IndicesOf(u).ToArray(), served.IndicesOf(u).ToArray());
             }
+            // A new user known by a history: both sources read it (history interests, DCM's soft k-means), then the fusion.
+            Assert.True(scorer.ServesHistories);
+            int[][] histories = [[2, 5, 9, 14], [1, 3]];
+            var fresh = scorer.RetrieveFromHistories([.. histories.Select(h => (IReadOnlyList<int>)h)]);
+            for (int q = 0; q < histories.Length; q++)
+            {
+                var live = recommender.Recommend("someone-new", histories[q].Select(i => itemIds[i]));
+                Assert.Equal(live.Items.Select(i => i.ItemId), fresh.IndicesOf(q).ToArray().Select(i => itemIds[i]));
+                Assert.Equal(live.Items.Select(i => i.Score), fresh.ScoresOf(q).ToArray());
+            }
         }
 
         DocSnippets.AssertOnPage(Path.Combine("MLNet", nameof(RankFusionMLNetTests) + ".cs"), "RankFusion", "docs/pipeline.md");
