@@ -148,19 +148,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
         if (excludeHistory && !Manifest.ExclusionMask)
             throw new ArgumentException("The round-robin scorer was exported without the exclusion mask input, so it cannot exclude the histories' items; "
                 + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
-        var sets = new int[histories.Count][];
-        for (int q = 0; q < histories.Count; q++)
-        {
-            var history = histories[q] ?? throw new ArgumentNullException(nameof(histories), $"History {q} is null; pass an empty list for a user without history.");
-            for (int p = 0; p < history.Count; p++)
-            {
-                if ((uint)history[p] >= (uint)Manifest.Items)
-                    throw new ArgumentOutOfRangeException(nameof(histories), $"History {q} holds item row {history[p]} (position {p}), which is not an item of the exported model: "
-                        + $"item rows are 0 to {Manifest.Items - 1}, the rows of {MultiInterestModel.ItemIdsFileName}.");
-            }
-            // Sorted and distinct, as the engine reads a fresh history (the same float sums in the same order).
-            sets[q] = history.Distinct().Order().ToArray();
-        }
+        var sets = OnnxScorerParts.HistorySets(histories, Manifest);
         int m = Manifest.Components, d = Manifest.Dimension;
         var result = new RankedLists(histories.Count, Manifest.Candidates);
         int width = Math.Min(BatchSize, Math.Max(1, histories.Count));

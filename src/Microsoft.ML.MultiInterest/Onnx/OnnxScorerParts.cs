@@ -33,6 +33,27 @@ internal static class OnnxScorerParts
         }
     }
 
+    /// <summary>
+    /// Fresh histories as the engine reads them: each a sorted set of item rows (the same float sums in the same order);
+    /// a null history, or an item row outside the export, is refused naming its place.
+    /// </summary>
+    public static int[][] HistorySets(IReadOnlyList<IReadOnlyList<int>> histories, OnnxServingManifest manifest)
+    {
+        var sets = new int[histories.Count][];
+        for (int q = 0; q < histories.Count; q++)
+        {
+            var history = histories[q] ?? throw new ArgumentNullException(nameof(histories), $"History {q} is null; pass an empty list for a user without history.");
+            for (int p = 0; p < history.Count; p++)
+            {
+                if ((uint)history[p] >= (uint)manifest.Items)
+                    throw new ArgumentOutOfRangeException(nameof(histories), $"History {q} holds item row {history[p]} (position {p}), which is not an item of the exported model: "
+                        + $"item rows are 0 to {manifest.Items - 1}, the rows of {MultiInterestModel.ItemIdsFileName}.");
+            }
+            sets[q] = history.Distinct().Order().ToArray();
+        }
+        return sets;
+    }
+
     /// <summary>Refuses user rows outside the export and exclusions the export cannot apply (no mask, or another item count).</summary>
     /// <param name="manifest">The opened directory's manifest.</param>
     /// <param name="users">The call's user rows.</param>

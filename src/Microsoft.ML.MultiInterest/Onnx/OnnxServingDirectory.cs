@@ -10,9 +10,11 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="UnimodalScorerFileName"/> (<see cref="UnimodalOnnxExporter"/>) and <see cref="ManifestFileName"/>
 /// (<see cref="OnnxServingManifest"/>). <see cref="OnnxCandidateScorer"/> opens such a directory. A learned multi-vector
 /// model gets <see cref="ExportRoundRobin"/> instead (<see cref="EncoderFileName"/>, <see cref="RoundRobinScorerFileName"/> and,
-/// for DCM, <see cref="HistoryEncoderFileName"/>), which <see cref="OnnxRoundRobinScorer"/> opens.
+/// for DCM, <see cref="HistoryEncoderFileName"/>), which <see cref="OnnxRoundRobinScorer"/> opens. Conditional retrieval
+/// (<see cref="ExportConditional"/>) uses the quota graphs; a model without clusters the unimodal scorer alone
+/// (<see cref="ExportUnimodal"/>); the MMR retrievers have their own (<see cref="ExportMmr"/>, <see cref="ExportHistoryMmr"/>).
 /// </summary>
-public static class OnnxServingDirectory
+public static partial class OnnxServingDirectory
 {
     /// <summary>The encoder model's file name.</summary>
     public const string EncoderFileName = "encoder.onnx";
@@ -145,175 +147,6 @@ public static class OnnxServingDirectory
         return manifest;
     }
 
-    /// <summary>
-    /// Writes the serving directory of MMR over the unimodal ranking: the pool's unimodal directory (<see cref="ExportUnimodal"/>
-    /// with M = N) in <see cref="OnnxMmrScorer.PoolDirectoryName"/>, and with an interest weight <see cref="OnnxMmrScorer.InterestsFileName"/>
-    /// (each user's mixture clusters and weights, every item's cluster) for the PM-2 term; the manifest holds M, N, lambda and nu.
-    /// <see cref="OnnxMmrScorer"/> re-ranks the pool with the engine's MMR, exactly as <see cref="MmrRetriever"/> does.
-    /// </summary>
-    /// <param name="users">User embeddings; row r is user row r.</param>
-    /// <param name="items">Item embeddings; returned item rows index this table.</param>
-    /// <param name="candidates">M: 1 to <paramref name="poolSize"/>.</param>
-    /// <param name="poolSize">N, the unimodal top N re-ranked: M to the number of items.</param>
-    /// <param name="lambda">MMR relevance weight in [0, 1].</param>
-    /// <param name="interestWeight">nu, at least 0 (0 = plain MMR, no interest graph).</param>
-    /// <param name="mixtures">With nu above 0: the users' mixtures, one row per user row; else null.</param>
-    /// <param name="clustering">With nu above 0: the item clusters the mixtures refer to; else null.</param>
-    /// <param name="directory">The directory to write into.</param>
-    /// <param name="exclusionMask">True to give the pool's scorer the exclusion mask input.</param>
-    /// <returns>The manifest that was written.</returns>
-    public static OnnxServingManifest ExportMmr(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, int poolSize, double lambda, double interestWeight,
-        MixtureTable? mixtures, ItemClustering? clustering, string directory, bool exclusionMask = false)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        ArgumentNullException.ThrowIfNull(items);
-        if (poolSize < 1 || poolSize > items.Rows)
-            throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, $"The pool size must be between 1 and the number of items ({items.Rows}).");
-        if (candidates < 1 || candidates > poolSize)
-            throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"Candidates (M) must be between 1 and the pool size ({poolSize}).");
-        if (!(lambda >= 0 && lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "Lambda (MMR relevance weight) must lie in [0, 1].");
-        if (!double.IsFinite(interestWeight) || interestWeight < 0)
-            throw new ArgumentOutOfRangeException(nameof(interestWeight), interestWeight, "The interest weight (nu) must be finite and non-negative.");
-        if (interestWeight > 0)
-        {
-            ArgumentNullException.ThrowIfNull(mixtures);
-            ArgumentNullException.ThrowIfNull(clustering);
-            if (mixtures.UserCount != users.Rows) throw new ArgumentException($"The mixtures have {mixtures.UserCount} users, the embeddings {users.Rows}.", nameof(mixtures));
-            if (clustering.ItemCount != items.Rows) throw new ArgumentException($"The clustering covers {clustering.ItemCount} items, the embeddings {items.Rows}.", nameof(clustering));
-        }
-        var pool = ExportUnimodal(users, items, poolSize, Path.Combine(directory, OnnxMmrScorer.PoolDirectoryName), exclusionMask);
-        int m = 1;
-        if (interestWeight > 0)
-        {
-            m = Math.Max(1, mixtures!.MaxComponents);
-            var clusters = new long[users.Rows * m];
-            var weights = new double[users.Rows * m];
-            clusters.AsSpan().Fill(PaddedMixtures.NoCluster);
-            for (int u = 0; u < users.Rows; u++)
-                for (int j = 0; j < mixtures.ComponentCount(u); j++)
-                {
-                    clusters[u * m + j] = mixtures.Clusters(u)[j];
-                    weights[u * m + j] = mixtures.Weights(u)[j];
-                }
-            var axis0 = OnnxAttributes.Int("axis", 0);
-            var graph = new OnnxGraphBuilder("mmr_interests")
-                .AddInput(UserRowsInput, Proto.TensorProto.Types.DataType.Int64, [null])
-                .AddInitializer("cluster_table", [users.Rows, m], clusters)
-                .AddInitializer(OnnxTensors.Double("weight_table", [users.Rows, m], weights))
-                .AddInitializer(OnnxMmrScorer.ItemClusterTableName, [items.Rows], clustering!.Assignments.ToArray().Select(c => (long)c).ToArray())
-                .AddNode("Gather", ["cluster_table", UserRowsInput], [MixtureClustersName], axis0)
-                .AddNode("Gather", ["weight_table", UserRowsInput], [MixtureWeightsName], axis0)
-                .AddOutput(MixtureClustersName, Proto.TensorProto.Types.DataType.Int64, [null, m])
-                .AddOutput(MixtureWeightsName, Proto.TensorProto.Types.DataType.Double, [null, m])
-                .KeepAsOutput(OnnxMmrScorer.ItemClusterTableName, Proto.TensorProto.Types.DataType.Int64, [items.Rows])
-                .Build($"MMR interest term: {users.Rows} users' mixtures (up to {m} components) over {clustering.ClusterCount} item clusters.");
-            Write(graph, directory, OnnxMmrScorer.InterestsFileName);
-        }
-        var manifest = new OnnxServingManifest
-        {
-            Candidates = candidates,
-            Retrieval = OnnxServingManifest.MmrRetrieval,
-            PoolSize = poolSize,
-            MmrLambda = lambda,
-            InterestWeight = interestWeight,
-            Users = pool.Users,
-            Items = pool.Items,
-            Clusters = interestWeight > 0 ? clustering!.ClusterCount : 0,
-            Components = m,
-            Dimension = pool.Dimension,
-            ExclusionMask = exclusionMask,
-            CandidateSlack = pool.CandidateSlack,
-        };
-        manifest.Write(directory);
-        return manifest;
-    }
-
-    /// <summary>
-    /// Writes the serving directory of history-interest MMR: <see cref="EncoderFileName"/> (user rows to the user's vector, its
-    /// history interests with their shares, computed here for every user row), <see cref="PoolScorerFileName"/> (each vector's
-    /// top items; <see cref="HistoryMmrGraphs"/>) and the manifest with N, lambda and nu. <see cref="OnnxHistoryMmrScorer"/>
-    /// merges the vectors' lists into the pool and re-ranks it as <see cref="HistoryInterestRetriever"/> does, exactly.
-    /// </summary>
-    /// <param name="users">The users' own vectors; row r is user row r.</param>
-    /// <param name="items">Item embeddings; returned item rows index this table.</param>
-    /// <param name="interests">Every user row's history interests, in row order (<see cref="HistoryInterests.Build"/> over users 0..U-1).</param>
-    /// <param name="candidates">M, the list length: 1 to the pool size.</param>
-    /// <param name="poolSize">N, the best-scoring items each list is re-ranked from: M to the number of items.</param>
-    /// <param name="lambda">MMR relevance weight in [0, 1].</param>
-    /// <param name="interestWeight">nu, at least 0.</param>
-    /// <param name="directory">The directory to write into.</param>
-    /// <param name="exclusionMask">True to give the pool scorer the exclusion mask input (seen-item exclusion).</param>
-    /// <param name="freshHistories">
-    /// How a fresh history is split and folded in (without the per-user scaling), stored so that
-    /// <see cref="OnnxHistoryMmrScorer.RetrieveFromHistories"/> serves users known by their history only; null to leave it out.
-    /// The pool scorer then takes up to its <see cref="HistoryInterestOptions.MaxInterests"/> interests.
-    /// </param>
-    /// <returns>The manifest that was written (<see cref="OnnxServingManifest.Retrieval"/> = <see cref="OnnxServingManifest.HistoryMmrRetrieval"/>).</returns>
-    public static OnnxServingManifest ExportHistoryMmr(EmbeddingMatrix users, EmbeddingMatrix items, HistoryInterests interests, int candidates, int poolSize,
-        double lambda, double interestWeight, string directory, bool exclusionMask = false, HistoryInterestOptions? freshHistories = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        ArgumentNullException.ThrowIfNull(interests);
-        MixtureExportChecks.Together(users, items);
-        if (interests.Users.Count != users.Rows || interests.Users.Where((u, r) => u != r).Any())
-            throw new ArgumentException($"The interests must be those of user rows 0..{users.Rows - 1}, in order ({interests.Users.Count} users given).", nameof(interests));
-        if (interests.Dimension != users.Dimension)
-            throw new ArgumentException($"The interests have dimension {interests.Dimension}, the user vectors {users.Dimension}.", nameof(interests));
-        if (poolSize < 1 || poolSize > items.Rows)
-            throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, $"The pool size must be between 1 and the number of items ({items.Rows}).");
-        if (candidates < 1 || candidates > poolSize)
-            throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"Candidates (M) must be between 1 and the pool size ({poolSize}).");
-        if (!(lambda >= 0 && lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "Lambda (MMR relevance weight) must lie in [0, 1].");
-        if (!double.IsFinite(interestWeight) || interestWeight < 0)
-            throw new ArgumentOutOfRangeException(nameof(interestWeight), interestWeight, "The interest weight (nu) must be finite and non-negative.");
-        users.ThrowIfNotFinite("user embeddings");
-        items.ThrowIfNotFinite("item embeddings");
-        int slots = Math.Max(1, Math.Max(interests.MaxInterests, freshHistories?.MaxInterests ?? 0));
-        MixtureExportChecks.CheckSize("history-interest encoder", (double)users.Rows * users.Dimension * sizeof(float)
-            + (double)users.Rows * slots * (users.Dimension * sizeof(float) + sizeof(double) + sizeof(float)));
-        MixtureExportChecks.CheckSize("history-interest pool scorer", (double)items.Rows * items.Dimension * sizeof(float));
-        freshHistories?.Validate();
-        if (freshHistories is { MatchUserVectors: true })
-            throw new ArgumentException("A fresh history's interests are not scaled to a user vector: pass the options with MatchUserVectors false.", nameof(freshHistories));
-        // At least one interest slot, so every tensor has a non-empty interest axis, and room for a fresh history's interests.
-        interests = interests.Padded(Math.Max(1, Math.Max(interests.MaxInterests, freshHistories?.MaxInterests ?? 0)));
-
-        Directory.CreateDirectory(directory);
-        Write(HistoryMmrGraphs.BuildEncoder(users, interests), directory, EncoderFileName);
-        Write(HistoryMmrGraphs.BuildPoolScorer(items, interests.MaxInterests, poolSize, exclusionMask), directory, PoolScorerFileName);
-        string[] mask = exclusionMask ? [HistoryMmrGraphs.ExclusionMaskInput] : [];
-        var manifest = new OnnxServingManifest
-        {
-            Candidates = candidates,
-            Retrieval = OnnxServingManifest.HistoryMmrRetrieval,
-            PoolSize = poolSize,
-            MmrLambda = lambda,
-            InterestWeight = interestWeight,
-            HistoryOptions = freshHistories?.Clone(),
-            Users = users.Rows,
-            Items = items.Rows,
-            Components = interests.MaxInterests,
-            Dimension = items.Dimension,
-            ExclusionMask = exclusionMask,
-            CandidateSlack = OnnxServingDefaults.CandidateSlack,
-            Encoder = new OnnxServingGraph
-            {
-                File = EncoderFileName,
-                Inputs = [HistoryMmrGraphs.UserRowsInput],
-                Outputs = [HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName,
-                    HistoryMmrGraphs.InterestWeightsName, HistoryMmrGraphs.InterestCountsName],
-            },
-            PoolScorer = new OnnxServingGraph
-            {
-                File = PoolScorerFileName,
-                Inputs = [HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName, .. mask],
-                Outputs = [HistoryMmrGraphs.CandidateRowsOutput, HistoryMmrGraphs.CandidateScoresOutput],
-            },
-        };
-        manifest.Write(directory);
-        return manifest;
-    }
-
     /// <summary>Writes the encoder, quota scorer, unimodal scorer and manifest of a quota directory (arguments already checked).</summary>
     private static OnnxServingManifest WriteQuotaDirectory(EmbeddingMatrix users, EmbeddingMatrix items, Func<ClusterGroupedItems> group, int groups, int largestGroup,
         MixtureTable mixtures, QuotaRetrievalOptions options, QuotaListLayout layout, string retrieval, string directory, bool exclusionMask)
@@ -435,7 +268,6 @@ public static class OnnxServingDirectory
         model.WriteTo(file);
     }
 
-    /// <summary>The mixture encoder's entry in the manifest: user rows in; the user vector, the mixture and the quotas out.</summary>
     /// <summary>The manifest entry of <see cref="UnimodalScorerFileName"/>, with the mask input when <paramref name="mask"/> names it.</summary>
     private static OnnxServingGraph UnimodalScorerGraph(string[] mask) => new()
     {
@@ -444,6 +276,7 @@ public static class OnnxServingDirectory
         Outputs = [UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput, UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput],
     };
 
+    /// <summary>The mixture encoder's entry in the manifest: user rows in; the user vector, the mixture and the quotas out.</summary>
     private static OnnxServingGraph EncoderGraph() => new()
     {
         File = EncoderFileName,
