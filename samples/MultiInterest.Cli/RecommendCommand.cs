@@ -30,7 +30,7 @@ internal static class RecommendCommand
         var recommender = Opt.Flag("--recommender", "Serve through MultiInterestRecommender.Recommend (--history = each user's fresh history).");
         var history = Opt.Path("--history", "Edges to exclude too, beside the training history stored in the model. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time). "
             + "With --onnx on a DCM round-robin model, users the model does not know are served from their history by the exported history encoder's soft k-means; "
-            + "on a history-interest MMR model, by the history's fold-in and interests.");
+            + "on a history-interest MMR model, by the history's fold-in and interests; on a kNN-Embed model, by the history's mixture and mean vector.");
         var follows = Opt.Path("--follows", "A conditional model: the topics users follow now (user<TAB>topic with a header, a line per topic), served live through "
             + "MultiInterestRecommender.RecommendFollowing (a user with topics and no history or trained vector gets its topics' popular items); implies --recommender.");
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0);
@@ -176,6 +176,14 @@ internal static class RecommendCommand
                 setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
                 clock.Restart();
                 ranked = Score(rows);
+                // Users the model does not know, by their --history: a kNN-Embed quota directory builds their mixtures as the recommender does.
+                if (newUsers.Count > 0 && model.ServingStage.Method == CandidateMethod.ClusterQuota)
+                {
+                    fromHistory = scorerSession.RetrieveClusterQuotaFromHistories(Histories(newUsers, historyLists));
+                    log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its Mixture and mean vector, computed as the engine does).");
+                }
+                else if (newUsers.Count > 0)
+                    log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but this model's ONNX directory serves trained users only: --recommender serves them.");
                 log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {scorerSession.ProvedFromCandidates:N0} rankings proved from them, "
                     + $"{scorerSession.Rescanned:N0} scanned with the engine (warm-up batch included).");
                 if (onnxDirectory == null) Directory.Delete(directory, recursive: true);

@@ -117,7 +117,8 @@ internal sealed class OnnxRerank
     /// Writes the unimodal list of <paramref name="user"/> (the top M of the catalogue by the user's vector), as
     /// <see cref="UnimodalRetriever"/> returns it, into spans as long as the candidates or M, whichever is more.
     /// </summary>
-    /// <param name="user">The user row.</param>
+    /// <param name="query">The user's vector (its row of the user table, or a fresh history's vector).</param>
+    /// <param name="user">The user's row of <paramref name="exclusions"/>.</param>
     /// <param name="rows">ONNX Runtime's candidates, best first.</param>
     /// <param name="onnxScores">Their ONNX scores; negative infinity marks excluded items.</param>
     /// <param name="exclusions">The items excluded per user, as the mask that ONNX Runtime was given; null for none.</param>
@@ -125,9 +126,9 @@ internal sealed class OnnxRerank
     /// <param name="outScores">Receives their engine scores.</param>
     /// <returns>The list's length: M, or the number of eligible items when fewer.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public int Catalogue(int user, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, BipartiteGraph? exclusions, Span<int> outItems, Span<float> outScores)
+    public int Catalogue(ReadOnlySpan<float> query, int user, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, BipartiteGraph? exclusions, Span<int> outItems,
+        Span<float> outScores)
     {
-        var query = _tables.Users.ReadRow(user);
         int finite = Finite(onnxScores);
         bool allListed = finite < rows.Length || rows.Length >= _tables.Items.Rows;
         int need = Math.Min(_listLength, finite);
@@ -139,7 +140,7 @@ internal sealed class OnnxRerank
             return Math.Min(proved, _listLength);
         }
         Scanned++;
-        var list = _tables.Catalogue.Retrieve(_tables.Users, [user], exclusions, _listLength, threads: 1);
+        var list = _tables.Catalogue.RetrieveQueries(new EmbeddingMatrix(1, query.Length, query.ToArray()), [user], exclusions, _listLength, threads: 1);
         list.IndicesOf(0).CopyTo(outItems);
         list.ScoresOf(0).CopyTo(outScores);
         return list.Counts[0];

@@ -168,6 +168,8 @@ public static partial class OnnxServingDirectory
             Retrieval = retrieval,
             HeadShare = options.HeadShare,
             HeadSlots = layout.HeadSlots,
+            Query = options.Query.ToString(),
+            Beta = options.Beta,
             Users = users.Rows,
             Items = items.Rows,
             Clusters = groups,

@@ -95,6 +95,16 @@ public sealed class OnnxServingManifest
     /// </summary>
     public int HeadSlots { get; init; }
 
+    /// <summary>
+    /// The query inside a component's cluster the encoder's queries were computed with (<see cref="QuotaQuery"/> name), and
+    /// <see cref="Beta"/>: what <see cref="OnnxCandidateScorer.RetrieveClusterQuotaFromHistories"/> computes a fresh history's
+    /// queries with. Null in other directories and in a quota directory written before 2026-12.
+    /// </summary>
+    public string? Query { get; init; }
+
+    /// <summary>The user vector's weight in the <see cref="QuotaQuery.Blend"/> query (with <see cref="Query"/>).</summary>
+    public double Beta { get; init; }
+
     /// <summary>U, the number of user rows.</summary>
     public int Users { get; init; }
 

@@ -13,18 +13,23 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
     [InlineData("dcm")]
     [InlineData("mixture")]
     [InlineData("history")]
-    public void RecommendOnnx_WithHistory_GivesTheRecommendersLists_NewUsersIncludedForDcmAndHistoryMmr(string kind)
+    [InlineData("knn")]
+    public void RecommendOnnx_WithHistory_GivesTheRecommendersLists_NewUsersIncludedForDcmHistoryMmrAndKnnEmbed(string kind)
     {
         var ml = new MLContext(seed: 1);
         var edges = MLNetTestData.Edges();
         var raw = ml.Data.LoadFromEnumerable(edges);
         var mi = ml.MultiInterest();
         // "history" is history-interest MMR over ALS vectors, whose directory serves new users by its fold-in too.
-        var model = kind == "history"
-            ? MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = Microsoft.ML.MultiInterest.Engine.EmbeddingAlgorithm.ImplicitAls, Dimension = 8, Seed = 2 }))
-                .Append(mi.HistoryInterestMmr(candidates: 5)).Fit(raw)
-            : MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding(kind)))
-                .Append(mi.RoundRobinRetriever(candidates: 5)).Fit(raw);
+        // "knn" is the kNN-Embed pipeline, whose quota directory builds a new user's mixture from its history.
+        var als = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = Microsoft.ML.MultiInterest.Engine.EmbeddingAlgorithm.ImplicitAls, Dimension = 8, Seed = 2 });
+        ITransformer model = kind switch
+        {
+            "history" => MLNetTestData.KeyPipeline(ml).Append(als).Append(mi.HistoryInterestMmr(candidates: 5)).Fit(raw),
+            "knn" => MLNetTestData.KeyPipeline(ml).Append(als).Append(mi.SphericalKMeans(numberOfClusters: 6)).Append(mi.KnnSmoothedMixture(components: 3, neighbors: 4))
+                .Append(mi.ClusterQuotaRetriever(candidates: 5)).Fit(raw),
+            _ => MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding(kind))).Append(mi.RoundRobinRetriever(candidates: 5)).Fit(raw),
+        };
         string zip = Path.Combine(_directory, kind + ".zip");
         ml.Model.Save(model, raw.Schema, zip);
 
@@ -51,11 +56,12 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
         Assert.True(api.ExitCode == 0, api.Error + api.Out);
         var onnxRows = File.ReadAllLines(onnxLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray();
         var apiRows = File.ReadAllLines(apiLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray();
-        if (kind == "history")
+        if (kind is "history" or "knn")
         {
             Assert.Equal(apiRows, onnxRows);
             Assert.Contains(onnxRows, r => r.StartsWith("new2\t5\t", StringComparison.Ordinal));
-            Assert.Contains("3 users unknown to the model served from their --history (its fold-in and interests", onnx.Out);
+            Assert.Contains(kind == "history" ? "3 users unknown to the model served from their --history (its fold-in and interests"
+                : "3 users unknown to the model served from their --history (its Mixture and mean vector", onnx.Out);
         }
         else if (kind == "dcm")
         {

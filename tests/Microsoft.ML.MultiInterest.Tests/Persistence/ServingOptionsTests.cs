@@ -50,6 +50,34 @@ public sealed class ServingOptionsTests : IDisposable
         model.ExportOnnx(onnx);
         using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 4);
         AssertSame(fitted, scorer.RetrieveClusterQuota(users, TrainingGraph()), users);
+
+        // Users known by a fresh history: the recommender's lists (the history's Mixture and mean vector, the User query).
+        AssertFreshHistoriesServedAsTheRecommender(model, scorer);
+    }
+
+    /// <summary>
+    /// <see cref="OnnxCandidateScorer.RetrieveClusterQuotaFromHistories"/> gives the live recommender's lists for new users with
+    /// histories of several sizes (one of them empty: no list there, the popular items live).
+    /// </summary>
+    private void AssertFreshHistoriesServedAsTheRecommender(MultiInterestModel model, OnnxCandidateScorer scorer)
+    {
+        var itemIds = _stages.Embedding.ItemIds;
+        int[][] histories = [[0, 3, 7, 11, 20], [5], [2, 9, 14, 17, 21, 22, 23], []];
+        var fresh = scorer.RetrieveClusterQuotaFromHistories([.. histories.Select(h => (IReadOnlyList<int>)h)]);
+        var recommender = _stages.Ml.MultiInterest().CreateRecommender(model);
+        for (int q = 0; q < histories.Length; q++)
+        {
+            var live = recommender.Recommend("someone-new", histories[q].Select(i => itemIds[i]));
+            if (histories[q].Length == 0)
+            {
+                Assert.Equal(CandidateSource.Popular, live.Source);
+                Assert.Equal(0, fresh.Counts[q]);
+                continue;
+            }
+            Assert.Equal(CandidateSource.History, live.Source);
+            Assert.Equal(live.Items.Select(i => i.ItemId), fresh.IndicesOf(q).ToArray().Select(i => itemIds[i]));
+            Assert.Equal(live.Items.Select(i => i.Score), fresh.ScoresOf(q).ToArray());
+        }
     }
 
     [Fact]
@@ -64,6 +92,7 @@ public sealed class ServingOptionsTests : IDisposable
         Assert.Equal(2, model.ExportOnnx(onnx).HeadSlots);
         using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 3);
         AssertSame(fitted, scorer.RetrieveClusterQuota(users, TrainingGraph()), users);
+        AssertFreshHistoriesServedAsTheRecommender(model, scorer);
     }
 
     [Fact]
