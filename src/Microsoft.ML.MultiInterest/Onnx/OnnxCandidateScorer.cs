@@ -15,7 +15,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// come from an <see cref="OnnxSessionFactory"/>, so the GPU choice and fallback are the factory's. Thread-safe; dispose
 /// to release the sessions.
 /// </summary>
-public sealed class OnnxCandidateScorer : IDisposable
+public sealed partial class OnnxCandidateScorer : IDisposable
 {
     /// <summary>
     /// Users per ONNX Runtime call unless told otherwise: 64. Larger batches make larger dense tensors per call (the
@@ -145,109 +145,6 @@ public sealed class OnnxCandidateScorer : IDisposable
         ahead.Finish();
         Count(worker);
         return result;
-    }
-
-    /// <summary>
-    /// The cluster-quota lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend"/> gives a
-    /// new user with that history: its mixture (<see cref="MixtureBuilder.BuildMle"/> over the exported clusters, the
-    /// unsmoothed Mixture) and the mean of its item vectors as the user's vector, computed in .NET, then the quota scorer and
-    /// the exact re-ranking as for trained users. Each history is read as a set. An empty history gets an empty list (the
-    /// recommender gives such a user the popular items).
-    /// </summary>
-    /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file).</param>
-    /// <param name="excludeHistory">True (the default) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
-    /// <exception cref="NotSupportedException">The directory serves conditional retrieval, or was written before it recorded its query (export it again).</exception>
-    public RankedLists RetrieveClusterQuotaFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(histories);
-        if (_encoder == null || _quotaScorer == null)
-            throw new InvalidOperationException("The serving directory holds the unimodal scorer alone (a model without item clusters): it has no mixtures to build.");
-        if (Manifest.IsConditional)
-            throw new NotSupportedException("The serving directory holds conditional retrieval, whose fresh users need the trained condition model: serve them with CreateRecommender.");
-        if (!Enum.TryParse<QuotaQuery>(Manifest.Query, out var query))
-            throw new NotSupportedException("The serving directory does not record its query (exported before 2026-12): export it again to serve fresh histories.");
-        if (excludeHistory && !Manifest.ExclusionMask)
-            throw new ArgumentException("The models were exported without the exclusion mask input, so they cannot exclude the histories' items; "
-                + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
-        var sets = OnnxScorerParts.HistorySets(histories, Manifest);
-        var graph = BipartiteGraph.FromEdges(sets.Length, Manifest.Items, sets.SelectMany((h, q) => h.Select(_ => q)).ToArray(), sets.SelectMany(h => h).ToArray());
-        var exclusions = excludeHistory ? graph : null;
-        var options = new QuotaRetrievalOptions { Alpha = Manifest.Alpha, Query = query, Beta = Manifest.Beta, HeadShare = Manifest.HeadShare };
-        int m = Manifest.Components, d = Manifest.Dimension, users = sets.Length;
-        var entries = Enumerable.Range(0, users).ToArray();
-        var result = new RankedLists(users, Manifest.Candidates);
-        var worker = CreateWorker();
-        string[] names = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
-        using var ahead = new OneBatchAhead();
-        ForEachBatch(entries, exclusions, (runOptions, start, batch, _, mask) =>
-        {
-            // The live path's representation of a fresh history: its MLE mixture over the clusters and its mean item vector.
-            var part = sets.Skip(start).Take(batch).ToArray();
-            var histories = BipartiteGraph.FromEdges(batch, Manifest.Items, part.SelectMany((h, q) => h.Select(_ => q)).ToArray(), part.SelectMany(h => h).ToArray());
-            var mixtures = MixtureBuilder.BuildMle(histories, _tables.Clustering, _tables.Items, m, threads: 1);
-            var means = new EmbeddingMatrix(batch, d);
-            for (int q = 0; q < batch; q++)
-            {
-                if (part[q].Length == 0) continue;
-                var mean = means.Row(q);
-                foreach (int item in part[q]) VectorMath.AddScaled(mean, _tables.Items.ReadRow(item), 1f);
-                float scale = 1f / part[q].Length;
-                for (int t = 0; t < d; t++) mean[t] *= scale;
-            }
-            var padded = PaddedMixtures.Create(mixtures, Manifest.Candidates, options, means);
-            var mixture = new OrtValue[]
-            {
-                OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, means.Values.AsMemory(), [batch, d]),
-                OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.Clusters.AsMemory(), [batch, m]),
-                OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.Embeddings.AsMemory(), [batch, m, d]),
-                OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.Quotas.AsMemory(), [batch, m]),
-            };
-            var inputs = new OrtValueList(mixture);
-            IDisposableReadOnlyCollection<OrtValue> found;
-            try
-            {
-                var inputNames = new List<string>(names);
-                var values = new List<OrtValue>(mixture);
-                if (mask != null)
-                {
-                    inputNames.Add(ExclusionMaskInput);
-                    values.Add(mask);
-                }
-                found = _quotaScorer.Run(runOptions, inputNames, values,
-                    [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
-            }
-            catch
-            {
-                inputs.Dispose();
-                throw;
-            }
-            var outputs = new QuotaBatch(entries, start, batch, exclusions, inputs, found, result);
-            ahead.Start(() => ServeQuota(outputs, worker), inputs, found);
-        });
-        ahead.Finish();
-        Count(worker);
-        // An empty history has no representation: no list, as documented.
-        for (int q = 0; q < users; q++)
-            if (sets[q].Length == 0) result.Counts[q] = 0;
-        return result;
-    }
-
-    /// <summary>Tensors made here, disposed together (the batch's inputs built in .NET rather than by the encoder).</summary>
-    private sealed class OrtValueList(OrtValue[] values) : IDisposableReadOnlyCollection<OrtValue>
-    {
-        public OrtValue this[int index] => values[index];
-
-        public int Count => values.Length;
-
-        public IEnumerator<OrtValue> GetEnumerator() => ((IEnumerable<OrtValue>)values).GetEnumerator();
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => values.GetEnumerator();
-
-        public void Dispose()
-        {
-            foreach (var value in values) value.Dispose();
-        }
     }
 
     /// <summary>The unimodal lists of <paramref name="users"/>, exactly as <see cref="UnimodalRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/>.</summary>
