@@ -48,6 +48,19 @@ public sealed class EmbeddingMatrix
     /// <summary>A deep copy of this table.</summary>
     public EmbeddingMatrix Clone() => new(Rows, Dimension, (float[])Values.Clone());
 
+    /// <summary>
+    /// Writes the mean of rows <paramref name="rows"/> to <paramref name="destination"/> (summed in row order, then scaled: the
+    /// vector a user known by that history gets); zeros for no rows.
+    /// </summary>
+    internal void MeanOf(ReadOnlySpan<int> rows, Span<float> destination)
+    {
+        destination.Clear();
+        if (rows.IsEmpty) return;
+        foreach (int r in rows) VectorMath.AddScaled(destination, ReadRow(r), 1f);
+        float scale = 1f / rows.Length;
+        for (int k = 0; k < destination.Length; k++) destination[k] *= scale;
+    }
+
     /// <summary>A copy whose rows are scaled to unit Euclidean length (zero rows stay zero).</summary>
     public EmbeddingMatrix Normalized()
     {

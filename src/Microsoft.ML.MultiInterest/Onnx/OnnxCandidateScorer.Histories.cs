@@ -47,14 +47,7 @@ public sealed partial class OnnxCandidateScorer
             var histories = BipartiteGraph.FromEdges(batch, Manifest.Items, part.SelectMany((h, q) => h.Select(_ => q)).ToArray(), part.SelectMany(h => h).ToArray());
             var mixtures = MixtureBuilder.BuildMle(histories, _tables.Clustering, _tables.Items, m, threads: 1);
             var means = new EmbeddingMatrix(batch, d);
-            for (int q = 0; q < batch; q++)
-            {
-                if (part[q].Length == 0) continue;
-                var mean = means.Row(q);
-                foreach (int item in part[q]) VectorMath.AddScaled(mean, _tables.Items.ReadRow(item), 1f);
-                float scale = 1f / part[q].Length;
-                for (int t = 0; t < d; t++) mean[t] *= scale;
-            }
+            for (int q = 0; q < batch; q++) _tables.Items.MeanOf(part[q], means.Row(q));
             var padded = PaddedMixtures.Create(mixtures, Manifest.Candidates, options, means);
             var mixture = new OrtValue[]
             {

@@ -307,9 +307,7 @@ internal sealed class LiveRetriever
     private float[] MeanOf(ReadOnlySpan<int> items)
     {
         var mean = new float[Tables.Items.Dimension];
-        foreach (int j in items) VectorMath.AddScaled(mean, Tables.Items.ReadRow(j), 1f);
-        float scale = 1f / items.Length;
-        for (int k = 0; k < mean.Length; k++) mean[k] *= scale;
+        Tables.Items.MeanOf(items, mean);
         return mean;
     }
 
