@@ -31,7 +31,7 @@ public sealed partial class OnnxCandidateScorer
             throw new ArgumentException("The models were exported without the exclusion mask input, so they cannot exclude the histories' items; "
                 + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
         var sets = OnnxScorerParts.HistorySets(histories, Manifest);
-        var graph = BipartiteGraph.FromEdges(sets.Length, Manifest.Items, sets.SelectMany((h, q) => h.Select(_ => q)).ToArray(), sets.SelectMany(h => h).ToArray());
+        var graph = OnnxScorerParts.HistoryGraph(sets, Manifest.Items);
         var exclusions = excludeHistory ? graph : null;
         var options = new QuotaRetrievalOptions { Alpha = Manifest.Alpha, Query = query, Beta = Manifest.Beta, HeadShare = Manifest.HeadShare };
         int m = Manifest.Components, d = Manifest.Dimension, users = sets.Length;
@@ -44,7 +44,7 @@ public sealed partial class OnnxCandidateScorer
         {
             // The live path's representation of a fresh history: its MLE mixture over the clusters and its mean item vector.
             var part = sets.Skip(start).Take(batch).ToArray();
-            var histories = BipartiteGraph.FromEdges(batch, Manifest.Items, part.SelectMany((h, q) => h.Select(_ => q)).ToArray(), part.SelectMany(h => h).ToArray());
+            var histories = OnnxScorerParts.HistoryGraph(part, Manifest.Items);
             var mixtures = MixtureBuilder.BuildMle(histories, _tables.Clustering, _tables.Items, m, threads: 1);
             var means = new EmbeddingMatrix(batch, d);
             for (int q = 0; q < batch; q++) _tables.Items.MeanOf(part[q], means.Row(q));

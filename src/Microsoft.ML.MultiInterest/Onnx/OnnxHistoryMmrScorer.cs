@@ -39,13 +39,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
         _catalogue = new UnimodalRetriever(items);
         // The fold-in of fresh histories, built on first use (its item side is an eigendecomposition of YᵀY).
         _freshBuilder = new Lazy<HistoryInterestBuilder?>(() => manifest.HistoryOptions is { } o ? new HistoryInterestBuilder(items, o, threads: 0) : null);
-        // The largest item norm, summed in double (the rounding bound's |v|).
-        for (int i = 0; i < items.Rows; i++)
-        {
-            double sum = 0;
-            foreach (float v in items.ReadRow(i)) sum += (double)v * v;
-            _itemNormBound = Math.Max(_itemNormBound, Math.Sqrt(sum));
-        }
+        _itemNormBound = OnnxRerankTables.LargestNorm(items);
         Candidates = Math.Min(manifest.PoolSize + manifest.CandidateSlack, manifest.Items);
     }
 
@@ -137,14 +131,14 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
             throw new ArgumentException("The pool scorer was exported without the exclusion mask input, so it cannot exclude the histories' items; "
                 + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
         var sets = OnnxScorerParts.HistorySets(histories, Manifest);
-        var graph = BipartiteGraph.FromEdges(sets.Length, Manifest.Items, sets.SelectMany((h, q) => h.Select(_ => q)).ToArray(), sets.SelectMany(h => h).ToArray());
+        var graph = OnnxScorerParts.HistoryGraph(sets, Manifest.Items);
         int d = Manifest.Dimension;
         return Serve([.. Enumerable.Range(0, sets.Length)], excludeHistory ? graph : null, (start, batch) =>
         {
             var vectors = new EmbeddingMatrix(batch, d);
             for (int q = 0; q < batch; q++) builder.FoldInAll(sets[start + q]).CopyTo(vectors.Row(q));
             var rows = sets.Skip(start).Take(batch).ToArray();
-            var part = BipartiteGraph.FromEdges(batch, Manifest.Items, rows.SelectMany((h, q) => h.Select(_ => q)).ToArray(), rows.SelectMany(h => h).ToArray());
+            var part = OnnxScorerParts.HistoryGraph(rows, Manifest.Items);
             return (vectors, builder.Build(part, [.. Enumerable.Range(0, batch)], threads: 1));
         });
     }

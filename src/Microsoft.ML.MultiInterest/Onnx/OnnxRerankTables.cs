@@ -97,6 +97,14 @@ internal sealed class OnnxRerankTables
         return new EmbeddingMatrix(rows, dimension, (float[])tensor.Values);
     }
 
+    /// <summary>The largest Euclidean norm of a row of <paramref name="items"/>, summed in double: the rounding bound's |v|.</summary>
+    public static double LargestNorm(EmbeddingMatrix items)
+    {
+        double largest = 0;
+        for (int i = 0; i < items.Rows; i++) largest = Math.Max(largest, Norm(items.ReadRow(i)));
+        return largest;
+    }
+
     private static double Norm(ReadOnlySpan<float> row)
     {
         double sum = 0;

@@ -54,6 +54,10 @@ internal static class OnnxScorerParts
         return sets;
     }
 
+    /// <summary>Histories as a graph: row q holds <paramref name="sets"/>[q] (from <see cref="HistorySets"/>) over <paramref name="items"/> items.</summary>
+    public static BipartiteGraph HistoryGraph(IReadOnlyList<int[]> sets, int items) =>
+        BipartiteGraph.FromEdges(sets.Count, items, sets.SelectMany((h, q) => h.Select(_ => q)).ToArray(), sets.SelectMany(h => h).ToArray());
+
     /// <summary>Refuses user rows outside the export and exclusions the export cannot apply (no mask, or another item count).</summary>
     /// <param name="manifest">The opened directory's manifest.</param>
     /// <param name="users">The call's user rows.</param>
