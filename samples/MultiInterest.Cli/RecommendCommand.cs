@@ -150,8 +150,7 @@ internal static class RecommendCommand
                     {
                         OnnxServingManifest.RankFusionRetrieval => Fusion(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp,
                             clock, log),
-                        OnnxServingManifest.MmrRetrieval => ServeTimed(() => OnnxMmrScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions),
-                            rows, warmUp, out setUp, clock, s => log.WriteLine("ONNX Runtime served the unimodal pool; MMR re-ranked it with the engine.")),
+                        OnnxServingManifest.MmrRetrieval => Mmr(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp, clock, log),
                         _ => HistoryMmr(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp, clock, log),
                     };
                     if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
@@ -176,11 +175,17 @@ internal static class RecommendCommand
                 setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
                 clock.Restart();
                 ranked = Score(rows);
-                // Users the model does not know, by their --history: a kNN-Embed quota directory builds their mixtures as the recommender does.
-                if (newUsers.Count > 0 && model.ServingStage.Method == CandidateMethod.ClusterQuota)
+                // Users the model does not know, by their --history: a kNN-Embed quota directory builds their mixtures as the recommender
+                // does; a unimodal model ranks their history's mean item vector.
+                if (newUsers.Count > 0 && model.ServingStage.Method == CandidateMethod.ClusterQuota && scorerSession.ServesQuotaHistories)
                 {
                     fromHistory = scorerSession.RetrieveClusterQuotaFromHistories(Histories(newUsers, historyLists));
                     log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its Mixture and mean vector, computed as the engine does).");
+                }
+                else if (newUsers.Count > 0 && !quota && scorerSession.ServesUnimodalHistories)
+                {
+                    fromHistory = scorerSession.RetrieveUnimodalFromHistories(Histories(newUsers, historyLists));
+                    log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its mean item vector, computed as the engine does).");
                 }
                 else if (newUsers.Count > 0)
                     log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but this model's ONNX directory serves trained users only: --recommender serves them.");
@@ -247,6 +252,29 @@ internal static class RecommendCommand
             }
             log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} vector rankings proved from them, "
                 + $"{s.Rescanned:N0} searched with the engine (warm-up batch included); the pool merged and re-ranked by the engine's MMR.");
+        });
+        fromHistory = fresh;
+        return ranked;
+    }
+
+    /// <summary>
+    /// An MMR directory: ONNX Runtime serves the unimodal pool, the engine re-ranks it; trained users by row, users unknown to
+    /// the model from their --history (the pool of its mean item vector, the PM-2 term over its own mixture, as the live path).
+    /// </summary>
+    private static RankedLists Mmr(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
+        Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory, out string setUp, Stopwatch clock, TextWriter log)
+    {
+        RankedLists? fresh = null;
+        var ranked = ServeTimed(() => OnnxMmrScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock, s =>
+        {
+            if (newUsers.Count > 0 && s.ServesHistories)
+            {
+                fresh = s.RetrieveFromHistories(Histories(newUsers, historyLists));
+                log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its mean item vector and mixture, computed as the engine does).");
+            }
+            else if (newUsers.Count > 0)
+                log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but this MMR directory was exported before it served histories: export it again, or --recommender serves them.");
+            log.WriteLine("ONNX Runtime served the unimodal pool; MMR re-ranked it with the engine.");
         });
         fromHistory = fresh;
         return ranked;

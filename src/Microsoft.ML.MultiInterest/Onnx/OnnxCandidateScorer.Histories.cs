@@ -4,7 +4,7 @@ using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
 
 namespace Microsoft.ML.MultiInterest.Onnx;
 
-/// <summary>Users known by a fresh history only, through a quota directory: their representation built in .NET, then the quota scorer.</summary>
+/// <summary>Users known by a fresh history only: their representation built in .NET, then the directory's scorers.</summary>
 public sealed partial class OnnxCandidateScorer
 {
     /// <summary>
@@ -27,9 +27,7 @@ public sealed partial class OnnxCandidateScorer
             throw new NotSupportedException("The serving directory holds conditional retrieval, whose fresh users need the trained condition model: serve them with CreateRecommender.");
         if (!Enum.TryParse<QuotaQuery>(Manifest.Query, out var query))
             throw new NotSupportedException("The serving directory does not record its query (exported before 2026-12): export it again to serve fresh histories.");
-        if (excludeHistory && !Manifest.ExclusionMask)
-            throw new ArgumentException("The models were exported without the exclusion mask input, so they cannot exclude the histories' items; "
-                + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
+        CheckHistoryExclusion(excludeHistory);
         var sets = OnnxScorerParts.HistorySets(histories, Manifest);
         var graph = OnnxScorerParts.HistoryGraph(sets, Manifest.Items);
         var exclusions = excludeHistory ? graph : null;
@@ -84,6 +82,95 @@ public sealed partial class OnnxCandidateScorer
         for (int q = 0; q < users; q++)
             if (sets[q].Length == 0) result.Counts[q] = 0;
         return result;
+    }
+
+    /// <summary>Whether <see cref="RetrieveClusterQuotaFromHistories"/> serves this directory: a quota directory that records its query.</summary>
+    public bool ServesQuotaHistories => _quotaScorer != null && !Manifest.IsConditional && Enum.TryParse<QuotaQuery>(Manifest.Query, out _);
+
+    /// <summary>Whether <see cref="RetrieveUnimodalFromHistories"/> serves this directory: it has the vector scorer, or is a quota directory.</summary>
+    public bool ServesUnimodalHistories => _vectorScorer != null || _quotaScorer != null;
+
+    /// <summary>
+    /// The unimodal lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend"/> gives a new
+    /// user with that history when the model retrieves by the single vector: the mean of its item vectors (computed in .NET, as
+    /// the recommender does) ranked against the catalogue by the directory's vector scorer (a quota directory's quota scorer,
+    /// whose unimodal fallback ranks the same vector), then the engine's exact re-ranking as for trained users. Each history is
+    /// read as a set; an empty history gets an empty list (the recommender gives such a user the popular items).
+    /// </summary>
+    /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file).</param>
+    /// <param name="excludeHistory">True (the default) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
+    /// <exception cref="NotSupportedException">A unimodal directory written before it held the vector scorer (export it again).</exception>
+    public RankedLists RetrieveUnimodalFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(histories);
+        if (_vectorScorer == null && _quotaScorer == null)
+            throw new NotSupportedException($"The unimodal serving directory has no {OnnxServingDirectory.VectorScorerFileName} (exported before 2026-12): export it again to serve fresh histories.");
+        CheckHistoryExclusion(excludeHistory);
+        var sets = OnnxScorerParts.HistorySets(histories, Manifest);
+        var exclusions = excludeHistory ? OnnxScorerParts.HistoryGraph(sets, Manifest.Items) : null;
+        int d = Manifest.Dimension, users = sets.Length;
+        var means = new EmbeddingMatrix(users, d);
+        for (int q = 0; q < users; q++) _tables.Items.MeanOf(sets[q], means.Row(q));
+        var entries = Enumerable.Range(0, users).ToArray();
+        var result = new RankedLists(users, Manifest.Candidates);
+        var worker = CreateWorker();
+        using var ahead = new OneBatchAhead();
+        ForEachBatch(entries, exclusions, (runOptions, start, batch, _, mask) =>
+        {
+            using var vectors = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, means.Values.AsMemory(start * d, batch * d), [batch, d]);
+            var found = RankVectors(runOptions, vectors, batch, mask);
+            ahead.Start(() => ServeUnimodal(means, entries, start, batch, exclusions, found, result, worker), found);
+        });
+        ahead.Finish();
+        Count(worker);
+        for (int q = 0; q < users; q++)
+            if (sets[q].Length == 0) result.Counts[q] = 0;
+        return result;
+    }
+
+    /// <summary>
+    /// ONNX Runtime's unimodal candidates (rows, scores) of the given user vectors: the vector scorer's, or in a quota directory
+    /// the quota scorer's fallback, fed mixtures without components.
+    /// </summary>
+    private IDisposableReadOnlyCollection<OrtValue> RankVectors(RunOptions runOptions, OrtValue vectors, int batch, OrtValue? mask)
+    {
+        var inputNames = new List<string> { UserEmbeddingName };
+        var values = new List<OrtValue> { vectors };
+        if (_vectorScorer != null)
+        {
+            if (mask != null)
+            {
+                inputNames.Add(UnimodalOnnxExporter.ExclusionMaskInput);
+                values.Add(mask);
+            }
+            return _vectorScorer.Run(runOptions, inputNames, values, [UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput]);
+        }
+        int m = Manifest.Components, d = Manifest.Dimension;
+        var clusters = new long[batch * m];
+        clusters.AsSpan().Fill(PaddedMixtures.NoCluster);
+        using var empty = new OrtValueList(
+        [
+            OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, clusters.AsMemory(), [batch, m]),
+            OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new float[batch * m * d].AsMemory(), [batch, m, d]),
+            OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new long[batch * m].AsMemory(), [batch, m]),
+        ]);
+        inputNames.AddRange([MixtureClustersName, MixtureEmbeddingsName, QuotasName]);
+        values.AddRange(empty);
+        if (mask != null)
+        {
+            inputNames.Add(ExclusionMaskInput);
+            values.Add(mask);
+        }
+        return _quotaScorer!.Run(runOptions, inputNames, values, [FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
+    }
+
+    /// <summary>Refuses to exclude the histories' items when the graphs have no exclusion mask input.</summary>
+    private void CheckHistoryExclusion(bool excludeHistory)
+    {
+        if (excludeHistory && !Manifest.ExclusionMask)
+            throw new ArgumentException("The models were exported without the exclusion mask input, so they cannot exclude the histories' items; "
+                + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
     }
 
     /// <summary>Tensors made here, disposed together (the batch's inputs built in .NET rather than by the encoder).</summary>

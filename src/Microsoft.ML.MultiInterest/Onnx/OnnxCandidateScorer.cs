@@ -28,19 +28,22 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     private readonly InferenceSession? _encoder;
     private readonly InferenceSession? _quotaScorer;
     private readonly InferenceSession _unimodalScorer;
+    // Null where the directory has none (every quota directory, and unimodal ones written before 2026-12).
+    private readonly InferenceSession? _vectorScorer;
     private readonly OnnxRerankTables _tables;
     private long _proved;
     private long _rescanned;
     private bool _disposed;
 
     private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession? encoder, InferenceSession? quotaScorer, InferenceSession unimodalScorer,
-        OnnxRerankTables tables)
+        InferenceSession? vectorScorer, OnnxRerankTables tables)
     {
         Manifest = manifest;
         BatchSize = batchSize;
         _encoder = encoder;
         _quotaScorer = quotaScorer;
         _unimodalScorer = unimodalScorer;
+        _vectorScorer = vectorScorer;
         _tables = tables;
         // As the graphs were exported (the manifest's slack), not as this version would export them.
         ComponentCandidates = QuotaScorerGraph.CandidatesPerComponent(manifest.Candidates, manifest.LargestCluster, manifest.CandidateSlack);
@@ -88,14 +91,16 @@ public sealed partial class OnnxCandidateScorer : IDisposable
                 + "(or serve the model with MultiInterestModel.RetrieveWithEngine); OnnxCandidateScorer runs the quota and unimodal graphs.");
         bool unimodalOnly = manifest.Retrieval == OnnxServingManifest.UnimodalRetrieval;
         CheckCandidateOutputs(manifest, directory);
-        var opened = unimodalOnly
-            ? OnnxScorerParts.OpenSessions(directory, sessions, manifest.UnimodalScorer)
-            : OnnxScorerParts.OpenSessions(directory, sessions, manifest.Encoder, manifest.QuotaScorer, manifest.UnimodalScorer);
+        OnnxServingGraph[] graphs = unimodalOnly ? [manifest.UnimodalScorer] : [manifest.Encoder, manifest.QuotaScorer, manifest.UnimodalScorer];
+        if (manifest.VectorScorer != null) graphs = [.. graphs, manifest.VectorScorer];
+        var opened = OnnxScorerParts.OpenSessions(directory, sessions, graphs);
         try
         {
+            var vectorScorer = manifest.VectorScorer != null ? opened[^1] : null;
+            var tables = OnnxRerankTables.Read(directory, manifest);
             return unimodalOnly
-                ? new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], OnnxRerankTables.Read(directory, manifest))
-                : new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], OnnxRerankTables.Read(directory, manifest));
+                ? new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, tables)
+                : new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, tables);
         }
         catch
         {
@@ -163,24 +168,29 @@ public sealed partial class OnnxCandidateScorer : IDisposable
                 ? _unimodalScorer.Run(options, [UnimodalOnnxExporter.UserRowsInput], [rows], [UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput])
                 : _unimodalScorer.Run(options, [UnimodalOnnxExporter.UserRowsInput, UnimodalOnnxExporter.ExclusionMaskInput], [rows, mask],
                     [UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput]);
-            ahead.Start(() => ServeUnimodal(users, start, batch, exclusions, found, result, worker), found);
+            ahead.Start(() => ServeUnimodal(_tables.Users, users, start, batch, exclusions, found, result, worker), found);
         });
         ahead.Finish();
         Count(worker);
         return result;
     }
 
-    /// <summary>The engine's unimodal list of every user of the batch, from the unimodal scorer's candidates.</summary>
+    /// <summary>
+    /// The engine's unimodal list of every user of the batch, from the candidates in <paramref name="found"/>[0] (rows) and [1]
+    /// (scores): user <c>users[start + q]</c>'s query is that row of <paramref name="vectors"/>, its exclusions that row of
+    /// <paramref name="exclusions"/>.
+    /// </summary>
     // The re-ranking is optimised at once rather than tiered, as CertifiedRanking.Rank (why there).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ServeUnimodal(IReadOnlyList<int> users, int start, int batch, BipartiteGraph? exclusions, IReadOnlyList<OrtValue> found, RankedLists result, Worker worker)
+    private void ServeUnimodal(EmbeddingMatrix vectors, IReadOnlyList<int> users, int start, int batch, BipartiteGraph? exclusions, IReadOnlyList<OrtValue> found,
+        RankedLists result, Worker worker)
     {
         var candidateRows = found[0].GetTensorDataAsSpan<long>();
         var candidateScores = found[1].GetTensorDataAsSpan<float>();
         int k = CatalogueCandidates;
         for (int q = 0; q < batch; q++)
         {
-            int count = worker.Rerank.Catalogue(_tables.Users.ReadRow(users[start + q]), users[start + q], candidateRows.Slice(q * k, k), candidateScores.Slice(q * k, k), exclusions,
+            int count = worker.Rerank.Catalogue(vectors.ReadRow(users[start + q]), users[start + q], candidateRows.Slice(q * k, k), candidateScores.Slice(q * k, k), exclusions,
                 worker.Ranking, worker.RankingScores);
             worker.Ranking.AsSpan(0, count).CopyTo(result.IndexSlots(start + q));
             worker.RankingScores.AsSpan(0, count).CopyTo(result.ScoreSlots(start + q));
@@ -343,6 +353,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         _encoder?.Dispose();
         _quotaScorer?.Dispose();
         _unimodalScorer.Dispose();
+        _vectorScorer?.Dispose();
     }
 
     private delegate void BatchAction(RunOptions options, int start, int batch, OrtValue rows, OrtValue? mask);

@@ -139,7 +139,8 @@ public sealed class OnnxFusionScorer : IDisposable
             if (manifest.Retrieval == OnnxServingManifest.MmrRetrieval)
             {
                 var scorer = OnnxMmrScorer.Open(directory, sessions, batchSize);
-                return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items);
+                return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items,
+                    scorer.ServesHistories ? h => scorer.RetrieveFromHistories(h) : null);
             }
             if (manifest.RoundRobinScorer != null)
             {
@@ -151,7 +152,10 @@ public sealed class OnnxFusionScorer : IDisposable
                 throw new NotSupportedException($"The fusion source '{source.Directory}' is itself a fusion, which this scorer does not nest.");
             var candidates = OnnxCandidateScorer.Open(directory, sessions, batchSize);
             bool unimodal = manifest.Retrieval == OnnxServingManifest.UnimodalRetrieval || source.Method == nameof(CandidateMethod.Unimodal);
-            return new Source(unimodal ? candidates.RetrieveUnimodal : candidates.RetrieveClusterQuota, candidates, source.Weight, manifest.Users, manifest.Items);
+            Func<IReadOnlyList<IReadOnlyList<int>>, RankedLists>? fromHistories = unimodal
+                ? candidates.ServesUnimodalHistories ? h => candidates.RetrieveUnimodalFromHistories(h) : null
+                : candidates.ServesQuotaHistories ? h => candidates.RetrieveClusterQuotaFromHistories(h) : null;
+            return new Source(unimodal ? candidates.RetrieveUnimodal : candidates.RetrieveClusterQuota, candidates, source.Weight, manifest.Users, manifest.Items, fromHistories);
         }
     }
 }

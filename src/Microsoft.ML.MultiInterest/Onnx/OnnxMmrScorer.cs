@@ -27,6 +27,7 @@ public sealed class OnnxMmrScorer : IDisposable
     private readonly InferenceSession? _interests;
     private readonly ItemClustering? _clustering;
     private readonly MmrRetriever _mmr;
+    private readonly EmbeddingMatrix _items;
     private bool _disposed;
 
     private OnnxMmrScorer(OnnxServingManifest manifest, OnnxCandidateScorer pool, InferenceSession? interests, ItemClustering? clustering, EmbeddingMatrix items)
@@ -36,6 +37,7 @@ public sealed class OnnxMmrScorer : IDisposable
         _interests = interests;
         _clustering = clustering;
         _mmr = new MmrRetriever(items);
+        _items = items;
     }
 
     /// <summary>The directory's manifest (M, N, lambda, nu).</summary>
@@ -112,6 +114,34 @@ public sealed class OnnxMmrScorer : IDisposable
         }
         return _mmr.Rerank(pool, Manifest.Candidates, Manifest.MmrLambda, Manifest.PoolSize, term, threads: 1);
     }
+
+    /// <summary>
+    /// The MMR lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend"/> gives a new user
+    /// with that history: the pool is the unimodal top N of the history's mean item vector
+    /// (<see cref="OnnxCandidateScorer.RetrieveUnimodalFromHistories"/>), the PM-2 term's mixture the history's own
+    /// (<see cref="MixtureBuilder.BuildMle"/> over the exported clusters, computed in .NET as the recommender does), the
+    /// re-ranking the engine's. An empty history gets an empty list (the recommender gives such a user the popular items).
+    /// </summary>
+    /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file).</param>
+    /// <param name="excludeHistory">True (the default) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
+    /// <exception cref="NotSupportedException">The pool was exported before it held the vector scorer (export it again).</exception>
+    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var pool = _pool.RetrieveUnimodalFromHistories(histories, excludeHistory);
+        var entries = Enumerable.Range(0, histories.Count).ToArray();
+        InterestProportionality? term = null;
+        if (_interests != null)
+        {
+            var graph = OnnxScorerParts.HistoryGraph(OnnxScorerParts.HistorySets(histories, _pool.Manifest), _items.Rows);
+            var mixtures = MixtureBuilder.BuildMle(graph, _clustering!, _items, Manifest.Components, threads: 1);
+            term = new InterestProportionality(mixtures, entries, _clustering!, Manifest.InterestWeight);
+        }
+        return _mmr.Rerank(pool, Manifest.Candidates, Manifest.MmrLambda, Manifest.PoolSize, term, threads: 1);
+    }
+
+    /// <summary>Whether the directory serves users known by a fresh history only (<see cref="RetrieveFromHistories"/>): its pool holds the vector scorer.</summary>
+    public bool ServesHistories => _pool.Manifest.VectorScorer != null;
 
     /// <summary>Releases the sessions.</summary>
     public void Dispose()

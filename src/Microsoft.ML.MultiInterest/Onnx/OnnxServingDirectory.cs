@@ -34,6 +34,9 @@ public static partial class OnnxServingDirectory
     /// <summary>The history-interest MMR pool scorer's file name (<see cref="ExportHistoryMmr"/>).</summary>
     public const string PoolScorerFileName = "pool_scorer.onnx";
 
+    /// <summary>The vector scorer's file name (<see cref="ExportUnimodal"/>: the unimodal ranking of given user vectors).</summary>
+    public const string VectorScorerFileName = "vector_scorer.onnx";
+
     /// <summary>The manifest's file name.</summary>
     public const string ManifestFileName = "manifest.json";
 
@@ -110,7 +113,8 @@ public static partial class OnnxServingDirectory
     }
 
     /// <summary>
-    /// Writes the serving directory of the single vector alone: <see cref="UnimodalScorerFileName"/> and the manifest
+    /// Writes the serving directory of the single vector alone: <see cref="UnimodalScorerFileName"/>, <see cref="VectorScorerFileName"/>
+    /// (the same ranking of given vectors, for users known by a fresh history) and the manifest
     /// (<see cref="OnnxServingManifest.UnimodalRetrieval"/>), for a model without item clusters or mixtures (a
     /// <see cref="UnimodalRetrieverEstimator"/> pipeline); <see cref="OnnxCandidateScorer.RetrieveUnimodal"/> serves it.
     /// </summary>
@@ -130,6 +134,7 @@ public static partial class OnnxServingDirectory
         items.ThrowIfNotFinite("item embeddings");
         Directory.CreateDirectory(directory);
         Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), directory, UnimodalScorerFileName);
+        Write(UnimodalOnnxExporter.BuildVectorModel(items, candidates, exclusionMask), directory, VectorScorerFileName);
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
         var manifest = new OnnxServingManifest
         {
@@ -142,6 +147,12 @@ public static partial class OnnxServingDirectory
             ExclusionMask = exclusionMask,
             CandidateSlack = OnnxServingDefaults.CandidateSlack,
             UnimodalScorer = UnimodalScorerGraph(mask),
+            VectorScorer = new OnnxServingGraph
+            {
+                File = VectorScorerFileName,
+                Inputs = [UserEmbeddingName, .. mask],
+                Outputs = [UnimodalOnnxExporter.ItemRowsOutput, UnimodalOnnxExporter.ScoresOutput, UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput],
+            },
         };
         manifest.Write(directory);
         return manifest;

@@ -145,6 +145,14 @@ public sealed class OnnxServingManifest
     public OnnxServingGraph UnimodalScorer { get; init; } = new();
 
     /// <summary>
+    /// The vector scorer of a unimodal directory (<see cref="OnnxServingDirectory.ExportUnimodal"/>, also an MMR directory's
+    /// pool): user vectors (and the mask) to the unimodal lists, for users known by a fresh history only
+    /// (<see cref="OnnxCandidateScorer.RetrieveUnimodalFromHistories"/>); null in other directories and in one written before
+    /// 2026-12. A quota directory ranks such vectors with its quota scorer's fallback instead.
+    /// </summary>
+    public OnnxServingGraph? VectorScorer { get; init; }
+
+    /// <summary>
     /// The round-robin scorer of a learned-mixture directory (<see cref="OnnxServingDirectory.ExportRoundRobin"/>): the
     /// encoder's component embeddings (and the mask) to per-component nearest item components, merged by
     /// <see cref="RoundRobinOnnxMerge"/>; null in a quota directory.

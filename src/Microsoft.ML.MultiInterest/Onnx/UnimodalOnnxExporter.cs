@@ -89,33 +89,56 @@ public static class UnimodalOnnxExporter
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(items);
         if (users.Rows < 1) throw new ArgumentException("The user embedding table is empty: there is nothing to export.", nameof(users));
-        if (items.Rows < 1) throw new ArgumentException("The item embedding table is empty: there is nothing to export.", nameof(items));
         if (users.Dimension != items.Dimension)
             throw new ArgumentException($"User embeddings have dimension {users.Dimension} but item embeddings {items.Dimension}.", nameof(users));
+        return BuildScorer(users, items, candidates, exclusionMask);
+    }
+
+    /// <summary>
+    /// Builds the vector scorer: the same ranking as <see cref="BuildModel"/>, but its input is the users' vectors themselves,
+    /// <see cref="MixtureOnnxExporter.UserEmbeddingName"/> float <c>[batch, d]</c>, in place of user rows, so a vector computed
+    /// outside the model (a fresh history's mean item vector) can be ranked; only the item table is stored.
+    /// </summary>
+    internal static ModelProto BuildVectorModel(EmbeddingMatrix items, int candidates, bool exclusionMask) => BuildScorer(null, items, candidates, exclusionMask);
+
+    /// <summary>The scorer over <paramref name="items"/>: of the rows of <paramref name="users"/>, or of given vectors when it is null.</summary>
+    private static ModelProto BuildScorer(EmbeddingMatrix? users, EmbeddingMatrix items, int candidates, bool exclusionMask)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Rows < 1) throw new ArgumentException("The item embedding table is empty: there is nothing to export.", nameof(items));
         if (candidates < 1 || candidates > items.Rows)
             throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"Candidates (M) must be between 1 and the number of items ({items.Rows}); ONNX TopK cannot return more than it scores.");
-        long bytes = ((long)users.Values.Length + items.Values.Length) * sizeof(float);
+        long bytes = ((long)(users?.Values.Length ?? 0) + items.Values.Length) * sizeof(float);
         if (bytes > MaxModelBytes)
             throw new NotSupportedException($"The embeddings take {bytes} bytes, over the 2 GB limit of a single protobuf ONNX model; ONNX external data is not supported yet.");
-        users.ThrowIfNotFinite("user embeddings");
+        users?.ThrowIfNotFinite("user embeddings");
         items.ThrowIfNotFinite("item embeddings");
 
         const string UserTable = UserTableName, ItemTable = ItemTableName, K = "k";
         int k = CandidateCount(candidates, items.Rows, OnnxServingDefaults.CandidateSlack);
-        const string UserVectors = "user_vectors", RawScores = "raw_scores", MaskedScores = "masked_scores";
+        const string RawScores = "raw_scores", MaskedScores = "masked_scores";
+        string userVectors = "user_vectors";
         var f = TensorProto.Types.DataType.Float;
         var i64 = TensorProto.Types.DataType.Int64;
 
-        var graph = new OnnxGraphBuilder("unimodal_scorer")
-            .AddInput(UserRowsInput, i64, [null])
-            .AddInitializer(UserTable, [users.Rows, users.Dimension], users.Values)
-            .AddInitializer(ItemTable, [items.Rows, items.Dimension], items.Values)
+        var graph = new OnnxGraphBuilder(users != null ? "unimodal_scorer" : "vector_scorer");
+        if (users != null)
+        {
+            graph.AddInput(UserRowsInput, i64, [null])
+                .AddInitializer(UserTable, [users.Rows, users.Dimension], users.Values)
+                .AddNode("Gather", [UserTable, UserRowsInput], [userVectors], OnnxAttributes.Int("axis", 0));
+        }
+        else
+        {
+            userVectors = MixtureOnnxExporter.UserEmbeddingName;
+            graph.AddInput(userVectors, f, [null, items.Dimension]);
+        }
+        graph.AddInitializer(ItemTable, [items.Rows, items.Dimension], items.Values)
             .AddInitializer(K, [1], [(long)k])
             .AddInitializer("list_start", [1], [0L])
             .AddInitializer("list_end", [1], [(long)candidates])
             .AddInitializer("list_axis", [1], [1L])
-            .AddNode("Gather", [UserTable, UserRowsInput], [UserVectors], OnnxAttributes.Int("axis", 0))
-            .AddNode("Gemm", [UserVectors, ItemTable], [RawScores], OnnxAttributes.Int("transB", 1));
+            .AddNode("Gemm", [userVectors, ItemTable], [RawScores], OnnxAttributes.Int("transB", 1));
         string scores = RawScores;
         if (exclusionMask)
         {
@@ -132,7 +155,9 @@ public static class UnimodalOnnxExporter
             .AddOutput(ScoresOutput, f, [null, candidates])
             .AddOutput(CandidateRowsOutput, i64, [null, k])
             .AddOutput(CandidateScoresOutput, f, [null, k]);
-        return graph.Build($"Unimodal scorer: top {candidates} (and {k} candidates) of {items.Rows} items by dot product for {users.Rows} users (dimension {users.Dimension}).");
+        return graph.Build(users != null
+            ? $"Unimodal scorer: top {candidates} (and {k} candidates) of {items.Rows} items by dot product for {users.Rows} users (dimension {users.Dimension})."
+            : $"Vector scorer: top {candidates} (and {k} candidates) of {items.Rows} items by dot product with the given vectors (dimension {items.Dimension}).");
     }
 
     /// <summary>How many candidates the scorer outputs: M plus the slack, at most the item count.</summary>

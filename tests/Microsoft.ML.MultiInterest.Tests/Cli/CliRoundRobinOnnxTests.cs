@@ -14,7 +14,9 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
     [InlineData("mixture")]
     [InlineData("history")]
     [InlineData("knn")]
-    public void RecommendOnnx_WithHistory_GivesTheRecommendersLists_NewUsersIncludedForDcmHistoryMmrAndKnnEmbed(string kind)
+    [InlineData("unimodal")]
+    [InlineData("mmr")]
+    public void RecommendOnnx_WithHistory_GivesTheRecommendersLists_NewUsersIncludedButForMixtureEmbeddings(string kind)
     {
         var ml = new MLContext(seed: 1);
         var edges = MLNetTestData.Edges();
@@ -28,6 +30,10 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
             "history" => MLNetTestData.KeyPipeline(ml).Append(als).Append(mi.HistoryInterestMmr(candidates: 5)).Fit(raw),
             "knn" => MLNetTestData.KeyPipeline(ml).Append(als).Append(mi.SphericalKMeans(numberOfClusters: 6)).Append(mi.KnnSmoothedMixture(components: 3, neighbors: 4))
                 .Append(mi.ClusterQuotaRetriever(candidates: 5)).Fit(raw),
+            // A unimodal model without clusters (the unimodal directory's vector scorer), and multi-interest MMR (its pool's).
+            "unimodal" => MLNetTestData.KeyPipeline(ml).Append(als).Append(mi.UnimodalRetriever(candidates: 5)).Fit(raw),
+            "mmr" => MLNetTestData.KeyPipeline(ml).Append(als).Append(mi.SphericalKMeans(numberOfClusters: 6)).Append(mi.KnnSmoothedMixture(components: 3, neighbors: 4))
+                .Append(mi.MmrRetriever(candidates: 5, lambda: 0.6, poolSize: 12, interestWeight: 0.3)).Fit(raw),
             _ => MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding(kind))).Append(mi.RoundRobinRetriever(candidates: 5)).Fit(raw),
         };
         string zip = Path.Combine(_directory, kind + ".zip");
@@ -56,12 +62,17 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
         Assert.True(api.ExitCode == 0, api.Error + api.Out);
         var onnxRows = File.ReadAllLines(onnxLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray();
         var apiRows = File.ReadAllLines(apiLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray();
-        if (kind is "history" or "knn")
+        if (kind is "history" or "knn" or "unimodal" or "mmr")
         {
             Assert.Equal(apiRows, onnxRows);
             Assert.Contains(onnxRows, r => r.StartsWith("new2\t5\t", StringComparison.Ordinal));
-            Assert.Contains(kind == "history" ? "3 users unknown to the model served from their --history (its fold-in and interests"
-                : "3 users unknown to the model served from their --history (its Mixture and mean vector", onnx.Out);
+            Assert.Contains("3 users unknown to the model served from their --history (its " + kind switch
+            {
+                "history" => "fold-in and interests",
+                "knn" => "Mixture and mean vector",
+                "unimodal" => "mean item vector, computed",
+                _ => "mean item vector and mixture",
+            }, onnx.Out);
         }
         else if (kind == "dcm")
         {

@@ -149,6 +149,24 @@ public sealed class RankFusionMLNetTests : IDisposable
                 Assert.Equal(live.Items.Select(i => i.ItemId), served.IndicesOf(u).ToArray().Select(i => embedding.ItemIds[i]));
                 Assert.Equal(live.Items.Select(i => i.Score), served.ScoresOf(u).ToArray());
             }
+            // New users known by a history: the unimodal directory's vector scorer and MMR's pool rank the history's mean
+            // item vector, as the recommender does; an empty history gets no list there (the popular items live).
+            Assert.True(scorer.ServesHistories);
+            int[][] histories = [[0, 4, 7], [2], [1, 3, 5, 8, 9, 10], []];
+            var fresh = scorer.RetrieveFromHistories([.. histories.Select(h => (IReadOnlyList<int>)h)]);
+            for (int q = 0; q < histories.Length; q++)
+            {
+                var live = recommender.Recommend("someone-new", histories[q].Select(i => embedding.ItemIds[i]));
+                if (histories[q].Length == 0)
+                {
+                    Assert.Equal(CandidateSource.Popular, live.Source);
+                    Assert.Equal(0, fresh.Counts[q]);
+                    continue;
+                }
+                Assert.Equal(live.Items.Select(i => i.ItemId), fresh.IndicesOf(q).ToArray().Select(i => embedding.ItemIds[i]));
+                Assert.Equal(live.Items.Select(i => i.Score), fresh.ScoresOf(q).ToArray());
+                Assert.DoesNotContain(fresh.IndicesOf(q).ToArray(), i => histories[q].Contains(i));
+            }
         }
 
         // The recommenders of the fitted chain and of the zip give the Transform's fused lists, and agree on fresh histories.

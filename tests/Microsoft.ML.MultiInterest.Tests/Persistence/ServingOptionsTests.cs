@@ -59,11 +59,14 @@ public sealed class ServingOptionsTests : IDisposable
     /// <see cref="OnnxCandidateScorer.RetrieveClusterQuotaFromHistories"/> gives the live recommender's lists for new users with
     /// histories of several sizes (one of them empty: no list there, the popular items live).
     /// </summary>
-    private void AssertFreshHistoriesServedAsTheRecommender(MultiInterestModel model, OnnxCandidateScorer scorer)
+    private void AssertFreshHistoriesServedAsTheRecommender(MultiInterestModel model, OnnxCandidateScorer scorer) =>
+        AssertFreshHistoriesServedAsTheRecommender(model, h => scorer.RetrieveClusterQuotaFromHistories(h));
+
+    private void AssertFreshHistoriesServedAsTheRecommender(MultiInterestModel model, Func<IReadOnlyList<IReadOnlyList<int>>, RankedLists> serve)
     {
         var itemIds = _stages.Embedding.ItemIds;
         int[][] histories = [[0, 3, 7, 11, 20], [5], [2, 9, 14, 17, 21, 22, 23], []];
-        var fresh = scorer.RetrieveClusterQuotaFromHistories([.. histories.Select(h => (IReadOnlyList<int>)h)]);
+        var fresh = serve([.. histories.Select(h => (IReadOnlyList<int>)h)]);
         var recommender = _stages.Ml.MultiInterest().CreateRecommender(model);
         for (int q = 0; q < histories.Length; q++)
         {
@@ -116,5 +119,33 @@ public sealed class ServingOptionsTests : IDisposable
         var served = scorer.Retrieve(users, TrainingGraph());
         AssertSame(fitted, served, users);
         for (int q = 0; q < users.Length; q++) Assert.Equal(fitted.GetCandidates((uint)users[q] + 1).Scores, served.ScoresOf(q).ToArray());
+
+        // Users known by a fresh history: the pool of its mean item vector, the PM-2 term over its own Mixture, as the recommender.
+        Assert.True(scorer.ServesHistories);
+        AssertFreshHistoriesServedAsTheRecommender(model, h => scorer.RetrieveFromHistories(h));
+    }
+
+    [Fact]
+    public void AQuotaDirectoryRanksAFreshHistorysMeanVectorAsTheUnimodalSearch()
+    {
+        var fitted = _stages.Ml.MultiInterest().ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 5 }).Fit(_stages.Mixed);
+        var model = SaveAndLoad(fitted, "quota-unimodal.zip");
+        string onnx = Path.Combine(_directory, "quota-unimodal-onnx");
+        model.ExportOnnx(onnx);
+        using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 3);
+        Assert.True(scorer.ServesUnimodalHistories);
+        int[][] histories = [[0, 3, 7, 11, 20], [5], [2, 9, 14, 17, 21, 22, 23], []];
+        var fresh = scorer.RetrieveUnimodalFromHistories([.. histories.Select(h => (IReadOnlyList<int>)h)]);
+        var items = _stages.Embedding.ItemEmbeddings.DenseView();
+        var means = new EmbeddingMatrix(histories.Length, items.Dimension);
+        for (int q = 0; q < histories.Length; q++) items.MeanOf(histories[q], means.Row(q));
+        var graph = BipartiteGraph.FromEdges(histories.Length, items.Rows, [.. histories.SelectMany((h, q) => h.Select(_ => q))], [.. histories.SelectMany(h => h)]);
+        var expected = new UnimodalRetriever(items).Retrieve(means, [.. Enumerable.Range(0, histories.Length)], graph, 5, threads: 1);
+        for (int q = 0; q < histories.Length - 1; q++)
+        {
+            Assert.Equal(expected.IndicesOf(q).ToArray(), fresh.IndicesOf(q).ToArray());
+            Assert.Equal(expected.ScoresOf(q).ToArray(), fresh.ScoresOf(q).ToArray());
+        }
+        Assert.Equal(0, fresh.Counts[^1]);
     }
 }
