@@ -12,7 +12,8 @@ internal static class ExportOnnxCommand
     public static Command Create(CliConsole console)
     {
         var model = Opt.Path("--model", "The model zip (fit or sweep).", "model.zip", required: true);
-        var output = Opt.Path("--out", "Directory for encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx (round robin: round_robin_scorer.onnx, and for DCM history_encoder.onnx; "
+        var output = Opt.Path("--out", "Directory for encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx (a model without clusters: unimodal_scorer.onnx and vector_scorer.onnx; "
+            + "conditional: conditions.onnx too; MMR: pool/ and interests.onnx; round robin: round_robin_scorer.onnx, and for DCM history_encoder.onnx; "
             + "history-interest MMR: pool_scorer.onnx; a fusing model: one such directory per source, source0, source1, ...), manifest.json and the row -> id files.", "DIR", required: true);
         var command = new Command("export-onnx", "Writes the ONNX serving graphs of a saved model and the files that map rows to ids.") { model, output };
         command.SetAction(r => Run(r.Value(model)!, r.Value(output)!, console.Out));

@@ -175,12 +175,13 @@ internal static class RecommendCommand
                 setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
                 clock.Restart();
                 ranked = Score(rows);
-                // Users the model does not know, by their --history: a kNN-Embed quota directory builds their mixtures as the recommender
-                // does; a unimodal model ranks their history's mean item vector.
-                if (newUsers.Count > 0 && model.ServingStage.Method == CandidateMethod.ClusterQuota && scorerSession.ServesQuotaHistories)
+                // Users the model does not know, by their --history: a kNN-Embed quota directory builds their mixtures (a conditional
+                // one their conditions' queries) as the recommender does; a unimodal model ranks their history's mean item vector.
+                if (newUsers.Count > 0 && quota && scorerSession.ServesQuotaHistories)
                 {
                     fromHistory = scorerSession.RetrieveClusterQuotaFromHistories(Histories(newUsers, historyLists));
-                    log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its Mixture and mean vector, computed as the engine does).");
+                    log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its "
+                        + (exported.IsConditional ? "conditions' queries" : "Mixture") + " and mean vector, computed as the engine does).");
                 }
                 else if (newUsers.Count > 0 && !quota && scorerSession.ServesUnimodalHistories)
                 {

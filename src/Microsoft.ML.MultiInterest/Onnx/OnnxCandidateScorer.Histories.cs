@@ -10,21 +10,25 @@ public sealed partial class OnnxCandidateScorer
     /// <summary>
     /// The cluster-quota lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend"/> gives a
     /// new user with that history: its mixture (<see cref="MixtureBuilder.BuildMle"/> over the exported clusters, the
-    /// unsmoothed Mixture) and the mean of its item vectors as the user's vector, computed in .NET, then the quota scorer and
-    /// the exact re-ranking as for trained users. Each history is read as a set. An empty history gets an empty list (the
-    /// recommender gives such a user the popular items).
+    /// unsmoothed Mixture; in a conditional directory, its conditions and their queries, <see cref="ConditionalModel.Represent"/>
+    /// with the exported condition model) and the mean of its item vectors as the user's vector, computed in .NET, then the
+    /// quota scorer and the exact re-ranking as for trained users. Each history is read as a set. An empty history gets an
+    /// empty list (the recommender gives such a user the popular items).
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file).</param>
     /// <param name="excludeHistory">True (the default) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
-    /// <exception cref="NotSupportedException">The directory serves conditional retrieval, or was written before it recorded its query (export it again).</exception>
+    /// <exception cref="NotSupportedException">
+    /// The directory was written before it recorded its query, or is conditional without its condition model (export it again).
+    /// </exception>
     public RankedLists RetrieveClusterQuotaFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(histories);
         if (_encoder == null || _quotaScorer == null)
             throw new InvalidOperationException("The serving directory holds the unimodal scorer alone (a model without item clusters): it has no mixtures to build.");
-        if (Manifest.IsConditional)
-            throw new NotSupportedException("The serving directory holds conditional retrieval, whose fresh users need the trained condition model: serve them with CreateRecommender.");
+        if (Manifest.IsConditional && _conditionModel == null)
+            throw new NotSupportedException($"The conditional serving directory has no {OnnxServingDirectory.ConditionModelFileName} (exported before 2026-12, or without the model): "
+                + "export it again to serve fresh histories, or serve them with CreateRecommender.");
         if (!Enum.TryParse<QuotaQuery>(Manifest.Query, out var query))
             throw new NotSupportedException("The serving directory does not record its query (exported before 2026-12): export it again to serve fresh histories.");
         CheckHistoryExclusion(excludeHistory);
@@ -40,12 +44,16 @@ public sealed partial class OnnxCandidateScorer
         using var ahead = new OneBatchAhead();
         ForEachBatch(entries, exclusions, (runOptions, start, batch, _, mask) =>
         {
-            // The live path's representation of a fresh history: its MLE mixture over the clusters and its mean item vector.
+            // The live path's representation of a fresh history: its mean item vector, and its MLE mixture over the clusters
+            // (or its conditions' queries), widened to the encoder's m components.
             var part = sets.Skip(start).Take(batch).ToArray();
             var histories = OnnxScorerParts.HistoryGraph(part, Manifest.Items);
-            var mixtures = MixtureBuilder.BuildMle(histories, _tables.Clustering, _tables.Items, m, threads: 1);
             var means = new EmbeddingMatrix(batch, d);
             for (int q = 0; q < batch; q++) _tables.Items.MeanOf(part[q], means.Row(q));
+            var rows = Enumerable.Range(0, batch).ToArray();
+            var mixtures = _conditionModel != null
+                ? _conditionModel.Represent(histories, means, _tables.Items, rows, Manifest.MaxConditions, threads: 1).Gather(rows, m)
+                : MixtureBuilder.BuildMle(histories, _tables.Clustering, _tables.Items, m, threads: 1);
             var padded = PaddedMixtures.Create(mixtures, Manifest.Candidates, options, means);
             var mixture = new OrtValue[]
             {
@@ -84,8 +92,11 @@ public sealed partial class OnnxCandidateScorer
         return result;
     }
 
-    /// <summary>Whether <see cref="RetrieveClusterQuotaFromHistories"/> serves this directory: a quota directory that records its query.</summary>
-    public bool ServesQuotaHistories => _quotaScorer != null && !Manifest.IsConditional && Enum.TryParse<QuotaQuery>(Manifest.Query, out _);
+    /// <summary>
+    /// Whether <see cref="RetrieveClusterQuotaFromHistories"/> serves this directory: a quota directory that records its query
+    /// (a conditional one with its condition model).
+    /// </summary>
+    public bool ServesQuotaHistories => _quotaScorer != null && (!Manifest.IsConditional || _conditionModel != null) && Enum.TryParse<QuotaQuery>(Manifest.Query, out _);
 
     /// <summary>Whether <see cref="RetrieveUnimodalFromHistories"/> serves this directory: it has the vector scorer, or is a quota directory.</summary>
     public bool ServesUnimodalHistories => _vectorScorer != null || _quotaScorer != null;

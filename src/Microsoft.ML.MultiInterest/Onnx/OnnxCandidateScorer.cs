@@ -30,14 +30,17 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     private readonly InferenceSession _unimodalScorer;
     // Null where the directory has none (every quota directory, and unimodal ones written before 2026-12).
     private readonly InferenceSession? _vectorScorer;
+    // A conditional directory's trained condition model, for fresh histories; null elsewhere and where it was not exported.
+    private readonly ConditionalModel? _conditionModel;
     private readonly OnnxRerankTables _tables;
     private long _proved;
     private long _rescanned;
     private bool _disposed;
 
     private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession? encoder, InferenceSession? quotaScorer, InferenceSession unimodalScorer,
-        InferenceSession? vectorScorer, OnnxRerankTables tables)
+        InferenceSession? vectorScorer, ConditionalModel? conditionModel, OnnxRerankTables tables)
     {
+        _conditionModel = conditionModel;
         Manifest = manifest;
         BatchSize = batchSize;
         _encoder = encoder;
@@ -98,9 +101,16 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         {
             var vectorScorer = manifest.VectorScorer != null ? opened[^1] : null;
             var tables = OnnxRerankTables.Read(directory, manifest);
+            ConditionalModel? conditionModel = null;
+            if (manifest.ConditionModel is { } conditionGraph)
+            {
+                string path = Path.Combine(directory, conditionGraph.File);
+                if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{conditionGraph.File}', which is missing.", path);
+                conditionModel = ConditionModelGraph.Read(path, manifest);
+            }
             return unimodalOnly
-                ? new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, tables)
-                : new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, tables);
+                ? new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, null, tables)
+                : new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, conditionModel, tables);
         }
         catch
         {

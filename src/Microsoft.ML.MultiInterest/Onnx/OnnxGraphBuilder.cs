@@ -77,7 +77,10 @@ internal sealed class OnnxGraphBuilder
     /// of the saved graph that no node uses, which ONNX Runtime would otherwise drop with a warning.
     /// </summary>
     public OnnxGraphBuilder KeepAsOutput(string table, TensorProto.Types.DataType type, params long?[] dims) =>
-        AddNode("Identity", [table], [table + "_out"]).AddOutput(table + "_out", type, dims);
+        AddNode("Identity", [table], [table + KeptOutputSuffix]).AddOutput(table + KeptOutputSuffix, type, dims);
+
+    /// <summary>What <see cref="KeepAsOutput"/> appends to a table's name to name its output.</summary>
+    public const string KeptOutputSuffix = "_out";
 
     /// <summary>The version of the <c>ai.onnx.ml</c> operator set a graph imports when it uses one of its operators.</summary>
     public const int MlOpsetVersion = 2;

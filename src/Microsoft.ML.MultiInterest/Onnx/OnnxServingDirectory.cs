@@ -34,6 +34,9 @@ public static partial class OnnxServingDirectory
     /// <summary>The history-interest MMR pool scorer's file name (<see cref="ExportHistoryMmr"/>).</summary>
     public const string PoolScorerFileName = "pool_scorer.onnx";
 
+    /// <summary>The condition model's file name (<see cref="ExportConditional"/> given the trained model: t_c, β_c, every item's condition).</summary>
+    public const string ConditionModelFileName = "conditions.onnx";
+
     /// <summary>The vector scorer's file name (<see cref="ExportUnimodal"/>: the unimodal ranking of given user vectors).</summary>
     public const string VectorScorerFileName = "vector_scorer.onnx";
 
@@ -98,9 +101,16 @@ public static partial class OnnxServingDirectory
     /// <param name="headShare">The unimodal head's share of each list, in [0, 1].</param>
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give both scorers the exclusion mask input (seen-item exclusion).</param>
+    /// <param name="model">
+    /// The trained condition model, written as <see cref="ConditionModelFileName"/> so that users known by a fresh history only
+    /// are served too (<see cref="OnnxCandidateScorer.RetrieveClusterQuotaFromHistories"/>); null to serve trained users only.
+    /// Its conditions must be <paramref name="conditions"/>.
+    /// </param>
+    /// <param name="maxConditions">With <paramref name="model"/>: the most conditions a fresh history gets (the stage's <c>MaxConditions</c>), at least 1.</param>
     /// <returns>The manifest that was written (<see cref="OnnxServingManifest.Retrieval"/> = <see cref="OnnxServingManifest.ConditionalRetrieval"/>).</returns>
     public static OnnxServingManifest ExportConditional(EmbeddingMatrix users, EmbeddingMatrix items, ItemConditions conditions, MixtureTable conditionQueries,
-        int candidates, double alpha, double headShare, string directory, bool exclusionMask = false)
+        int candidates, double alpha, double headShare, string directory, bool exclusionMask = false, ConditionalModel? model = null,
+        int maxConditions = ConditionalDefaults.MaxConditions)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var options = new QuotaRetrievalOptions { Alpha = alpha, HeadShare = headShare };
@@ -108,8 +118,29 @@ public static partial class OnnxServingDirectory
         MixtureExportChecks.Together(users, items);
         MixtureExportChecks.Encoder(users, conditionQueries, candidates, alpha);
         MixtureExportChecks.QuotaScorer(items, conditions, conditionQueries, candidates);
+        if (model != null)
+        {
+            if (!model.Conditions.Assignments.SequenceEqual(conditions.Assignments) || model.Conditions.Count != conditions.Count)
+                throw new ArgumentException("The condition model was trained with other item conditions than those given.", nameof(model));
+            if (model.Dimension != items.Dimension)
+                throw new ArgumentException($"The condition model has dimension {model.Dimension}, the item embeddings {items.Dimension}.", nameof(model));
+            if (maxConditions < 1) throw new ArgumentOutOfRangeException(nameof(maxConditions), maxConditions, "A fresh history needs at least one condition (maxConditions >= 1).");
+        }
+        OnnxServingGraph? conditionGraph = null;
+        if (model != null)
+        {
+            Directory.CreateDirectory(directory);
+            Write(ConditionModelGraph.Build(model), directory, ConditionModelFileName);
+            conditionGraph = new OnnxServingGraph
+            {
+                File = ConditionModelFileName,
+                Inputs = [],
+                Outputs = [.. ConditionModelGraph.Tables.Select(t => t + OnnxGraphBuilder.KeptOutputSuffix)],
+            };
+        }
         return WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(items, conditions), conditions.Count, ClusterGroupedItems.LargestCondition(conditions),
-            conditionQueries, options, QuotaListLayout.Conditional(candidates, headShare), OnnxServingManifest.ConditionalRetrieval, directory, exclusionMask);
+            conditionQueries, options, QuotaListLayout.Conditional(candidates, headShare), OnnxServingManifest.ConditionalRetrieval, directory, exclusionMask,
+            conditionGraph, model != null ? maxConditions : 0);
     }
 
     /// <summary>
@@ -160,7 +191,8 @@ public static partial class OnnxServingDirectory
 
     /// <summary>Writes the encoder, quota scorer, unimodal scorer and manifest of a quota directory (arguments already checked).</summary>
     private static OnnxServingManifest WriteQuotaDirectory(EmbeddingMatrix users, EmbeddingMatrix items, Func<ClusterGroupedItems> group, int groups, int largestGroup,
-        MixtureTable mixtures, QuotaRetrievalOptions options, QuotaListLayout layout, string retrieval, string directory, bool exclusionMask)
+        MixtureTable mixtures, QuotaRetrievalOptions options, QuotaListLayout layout, string retrieval, string directory, bool exclusionMask,
+        OnnxServingGraph? conditionModel = null, int maxConditions = 0)
     {
         int candidates = layout.Candidates;
         var padded = PaddedMixtures.Create(mixtures, candidates, options, users);
@@ -198,6 +230,8 @@ public static partial class OnnxServingDirectory
                     FallbackCandidateRowsOutput, FallbackCandidateScoresOutput],
             },
             UnimodalScorer = UnimodalScorerGraph(mask),
+            ConditionModel = conditionModel,
+            MaxConditions = maxConditions,
         };
         manifest.Write(directory);
         return manifest;

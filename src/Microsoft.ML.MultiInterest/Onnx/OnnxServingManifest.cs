@@ -145,6 +145,16 @@ public sealed class OnnxServingManifest
     public OnnxServingGraph UnimodalScorer { get; init; } = new();
 
     /// <summary>
+    /// A conditional directory's trained condition model (<see cref="OnnxServingDirectory.ConditionModelFileName"/>: t_c, β_c and
+    /// every item's condition, as initializers and outputs), from which <see cref="OnnxCandidateScorer.RetrieveClusterQuotaFromHistories"/>
+    /// computes a fresh history's condition queries; null in other directories and in one written before 2026-12.
+    /// </summary>
+    public OnnxServingGraph? ConditionModel { get; init; }
+
+    /// <summary>A conditional directory's most conditions per user taken from a history (<see cref="ConditionalDefaults.MaxConditions"/>); 0 elsewhere.</summary>
+    public int MaxConditions { get; init; }
+
+    /// <summary>
     /// The vector scorer of a unimodal directory (<see cref="OnnxServingDirectory.ExportUnimodal"/>, also an MMR directory's
     /// pool): user vectors (and the mask) to the unimodal lists, for users known by a fresh history only
     /// (<see cref="OnnxCandidateScorer.RetrieveUnimodalFromHistories"/>); null in other directories and in one written before

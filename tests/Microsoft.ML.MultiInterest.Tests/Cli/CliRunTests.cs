@@ -403,6 +403,20 @@ public sealed class CliRunTests : IDisposable
         Assert.DoesNotContain(rows, f => trained.Contains((f[0], f[2])));
         string Columns(string lists) => string.Join('\n', lists.Split('\n').Select(l => string.Join('\t', l.Split('\t').Take(3))));
         Assert.Equal(Columns(zip), Columns(Serve("onnx.tsv", "--onnx")));
+        // A user the model does not know, by its --history: ONNX (the exported condition model) gives the recommender's list.
+        string newHistory = Path.Combine(_directory, "new-history.tsv"), newUsers = Path.Combine(_directory, "new-users.tsv");
+        File.WriteAllLines(newHistory, ["user	item", "stranger	i3", "stranger	i4", "stranger	i35", "stranger	i95"]);
+        File.WriteAllLines(newUsers, ["user", "stranger"]);
+        string ServeNew(string name, string scorer)
+        {
+            string path = Path.Combine(_directory, name);
+            var run = CliHarness.Run("recommend", "--model", model, "--users", newUsers, "--out", path, scorer, "--history", newHistory);
+            Assert.True(run.ExitCode == 0, run.Error);
+            return File.ReadAllText(path);
+        }
+        string strangerOnnx = ServeNew("stranger-onnx.tsv", "--onnx");
+        Assert.Equal(Columns(ServeNew("stranger-live.tsv", "--recommender")), Columns(strangerOnnx));
+        Assert.Equal(7, strangerOnnx.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
 
         // Topics followed now (--follows): a known user's list changes; a new user with only topics gets their popular items.
         string follows = Path.Combine(_directory, "follows.tsv");

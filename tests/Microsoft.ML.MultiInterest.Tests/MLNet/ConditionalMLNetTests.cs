@@ -358,6 +358,8 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
             var onnx = scorer.RetrieveClusterQuota(_w.Trained, loaded.TrainingHistory());
             for (int q = 0; q < _w.Trained.Length; q++)
                 Assert.Equal(fitted.GetCandidates((uint)_w.Trained[q] + 1).ItemKeys.Select(k => (int)k - 1), onnx.IndicesOf(q).ToArray());
+            // Fresh histories take their conditions from the history, padded to the encoder's width (wider for the followed topics).
+            AssertFreshHistoriesServedAsTheRecommender(loaded, scorer);
         }
 
         // A followed column over another vocabulary is refused, naming both columns.
@@ -438,6 +440,47 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
             Assert.Equal(engine.IndicesOf(q).ToArray(), onnx.IndicesOf(q).ToArray());
             Assert.Equal(engine.ScoresOf(q).ToArray(), onnx.ScoresOf(q).ToArray());
             Assert.Equal(_w.Fitted.GetCandidates((uint)_w.Trained[q] + 1).ItemKeys.Select(k => (int)k - 1), onnx.IndicesOf(q).ToArray());
+        }
+        AssertFreshHistoriesServedAsTheRecommender(model, scorer);
+
+        // The condition model is a graph any ONNX runtime runs without inputs: t_c, beta_c and every item row's condition.
+        Assert.Equal(3, manifest.MaxConditions);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ConditionModelFileName));
+        using var options = new Microsoft.ML.OnnxRuntime.RunOptions();
+        using var tables = session.Run(options, [], [], manifest.ConditionModel!.Outputs.ToArray());
+        Assert.Equal([_w.Conditions.Count, _w.Items.Dimension], tables[0].GetTensorTypeAndShape().Shape);
+        var conditionOfRow = tables[2].GetTensorDataAsSpan<long>().ToArray();
+        for (int i = 0; i < _w.Items.Rows; i++) Assert.Equal(_w.Conditions.ConditionOf(i), conditionOfRow[_w.ItemRows[i]]);
+    }
+
+    /// <summary>
+    /// Users known by a fresh history only, through the directory's condition model: the recommender's lists for histories
+    /// over one, two and several topics, an item-less one and an empty one (no list there; the popular items live).
+    /// </summary>
+    private void AssertFreshHistoriesServedAsTheRecommender(MultiInterestModel model, Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer scorer)
+    {
+        Assert.True(scorer.ServesQuotaHistories);
+        int[][] compact =
+        [
+            [.. _w.Graph.ItemsOf(_w.Trained[0]).ToArray().Take(5), .. _w.Graph.ItemsOf(_w.Trained[7]).ToArray().Take(3)],
+            [.. _w.Graph.ItemsOf(_w.Trained[3]).ToArray()],
+            [.. Enumerable.Range(0, _w.Items.Rows).Where(i => i % 7 == 0)],
+            [],
+        ];
+        var histories = compact.Select(h => (IReadOnlyList<int>)h.Select(i => _w.ItemRows[i]).ToArray()).ToArray();
+        var fresh = scorer.RetrieveClusterQuotaFromHistories(histories);
+        var recommender = _w.Ml.MultiInterest().CreateRecommender(model);
+        for (int q = 0; q < compact.Length; q++)
+        {
+            var live = recommender.Recommend("someone-new", compact[q].Select(_w.ItemId));
+            if (compact[q].Length == 0)
+            {
+                Assert.Equal(0, fresh.Counts[q]);
+                continue;
+            }
+            Assert.Equal(CandidateSource.History, live.Source);
+            Assert.Equal(live.Items.Select(i => i.ItemId), fresh.IndicesOf(q).ToArray().Select(i => _w.Embedding.ItemIds[i]));
+            Assert.Equal(live.Items.Select(i => i.Score), fresh.ScoresOf(q).ToArray());
         }
     }
 

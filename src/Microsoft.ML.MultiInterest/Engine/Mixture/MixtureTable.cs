@@ -148,6 +148,25 @@ public sealed class MixtureTable
     }
 
     /// <summary>The users with a row of their own, ascending.</summary>
+    /// <summary>
+    /// The mixtures of <paramref name="users"/>, one row per entry, <paramref name="maxComponents"/> wide (at least the widest
+    /// of them; this table's width when 0).
+    /// </summary>
+    internal MixtureTable Gather(IReadOnlyList<int> users, int maxComponents = 0)
+    {
+        var copy = new MixtureTable(users.Count, maxComponents > 0 ? maxComponents : MaxComponents, Dimension);
+        for (int q = 0; q < users.Count; q++)
+        {
+            int user = users[q], n = ComponentCount(user);
+            if (n > copy.MaxComponents) throw new ArgumentOutOfRangeException(nameof(maxComponents), maxComponents, $"User {user} has {n} components, more than {maxComponents}.");
+            Clusters(user).CopyTo(copy.WritableClusters(q));
+            Weights(user).CopyTo(copy.WritableWeights(q));
+            for (int j = 0; j < n && HasEmbeddings; j++) Embedding(user, j).CopyTo(copy.WritableEmbedding(q, j));
+            copy.SetCount(q, n);
+        }
+        return copy;
+    }
+
     internal IReadOnlyList<int> RowUsers() => _storedUsers ?? (IReadOnlyList<int>)Enumerable.Range(0, UserCount).ToArray();
 
     private int WritableSlotOf(int user)

@@ -114,7 +114,8 @@ public sealed partial class MultiInterestModel
     /// <summary>
     /// The ONNX directory of a conditional stage without implicit components (<see cref="OnnxServingDirectory.ExportConditional"/>):
     /// every user row's conditions and queries as the live tables compute them for a trained user (its training history's
-    /// conditions, or the topics it follows), the items grouped by condition, the stage's M, alpha and head share.
+    /// conditions, or the topics it follows), the items grouped by condition, the stage's M, alpha and head share, and the
+    /// condition model with MaxConditions for users known by a fresh history.
     /// </summary>
     private static OnnxServingManifest ExportConditionalOnnx(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
     {
@@ -130,7 +131,7 @@ public sealed partial class MultiInterestModel
         int[] users = [.. Enumerable.Range(0, userKeys)];
         var queries = live.ConditionQueries(users, threads: 0);
         var manifest = OnnxServingDirectory.ExportConditional(t.UserVectors!.Gather(users, absentAsZero: true), t.Items, t.Conditional!.Conditions, queries,
-            stage.Candidates, stage.Alpha, stage.Settings.HeadShare, directory, exclusionMask);
+            stage.Candidates, stage.Alpha, stage.Settings.HeadShare, directory, exclusionMask, t.Conditional, t.Settings.MaxConditions);
         WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
         return manifest;

@@ -105,7 +105,7 @@ internal sealed class LiveRetriever
         if (trained)
         {
             if (t.UserVectors != null) vector = t.UserVectors.Gather([user], absentAsZero: true);
-            if (t.Mixtures != null) mixture = CopyMixtures(t.Mixtures, [user]);
+            if (t.Mixtures != null) mixture = t.Mixtures.Gather([user]);
             // The interests (or conditions) of the training history, as at Fit (fresh items are only excluded, as for every method).
             if (_interests != null || t.Conditional != null)
             {
@@ -162,7 +162,7 @@ internal sealed class LiveRetriever
     {
         var t = Tables;
         var vectors = t.UserVectors?.Gather(users, absentAsZero: true);
-        var mixtures = t.Mixtures == null ? null : CopyMixtures(t.Mixtures, users);
+        var mixtures = t.Mixtures == null ? null : t.Mixtures.Gather(users);
         var entries = Enumerable.Range(0, users.Length).ToArray();
         var interests = _interests?.Build(HistoryOf(users), entries, threads, vectors);
         var conditions = t.Conditional?.Represent(HistoryOf(users), vectors!, t.Items, entries, t.Settings.MaxConditions, t.FollowedOf(users), threads);
@@ -309,20 +309,5 @@ internal sealed class LiveRetriever
         var mean = new float[Tables.Items.Dimension];
         Tables.Items.MeanOf(items, mean);
         return mean;
-    }
-
-    /// <summary>The mixtures of <paramref name="users"/>, one table row per entry.</summary>
-    private static MixtureTable CopyMixtures(MixtureTable source, int[] users)
-    {
-        var copy = new MixtureTable(users.Length, source.MaxComponents, source.Dimension);
-        for (int q = 0; q < users.Length; q++)
-        {
-            int user = users[q], n = source.ComponentCount(user);
-            source.Clusters(user).CopyTo(copy.WritableClusters(q));
-            source.Weights(user).CopyTo(copy.WritableWeights(q));
-            for (int j = 0; j < n && source.HasEmbeddings; j++) source.Embedding(user, j).CopyTo(copy.WritableEmbedding(q, j));
-            copy.SetCount(q, n);
-        }
-        return copy;
     }
 }
