@@ -32,7 +32,8 @@ internal static class RecommendCommand
             + "With --onnx on a DCM round-robin model, users the model does not know are served from their history by the exported history encoder's soft k-means; "
             + "on a history-interest MMR model, by the history's fold-in and interests; on a kNN-Embed model, by the history's mixture and mean vector.");
         var follows = Opt.Path("--follows", "A conditional model: the topics users follow now (user<TAB>topic with a header, a line per topic), served live through "
-            + "MultiInterestRecommender.RecommendFollowing (a user with topics and no history or trained vector gets its topics' popular items); implies --recommender.");
+            + "MultiInterestRecommender.RecommendFollowing (a user with topics and no history or trained vector gets its topics' popular items; implies --recommender), "
+            + "or with --onnx by the exported condition model (trained users, and new users with a --history).");
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0);
         var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
         var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch.", min: 1);
@@ -53,9 +54,9 @@ internal static class RecommendCommand
             // MultiInterestRecommender over the same loaded tables, which excludes the history too.
             if (historyPath != null && !useOnnx && !useEngine) api = true;
             string? followsPath = r.Value(follows);
-            if (followsPath != null && (useOnnx || useEngine))
-                throw new UsageException("--follows serves the topics live (MultiInterestRecommender.RecommendFollowing): leave out --onnx and --engine.");
-            return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, r.Value(onnxDirectory), useOnnx, useEngine, api || followsPath != null,
+            if (followsPath != null && useEngine)
+                throw new UsageException("--follows serves the topics live (MultiInterestRecommender.RecommendFollowing) or through a conditional model's ONNX directory: leave out --engine.");
+            return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
                 r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out);
         });
         return command;
@@ -84,10 +85,7 @@ internal static class RecommendCommand
                 if (recommender.Topics.Count == 0)
                     throw new InvalidDataException($"--follows needs a conditional model (fit --retriever conditional); '{modelPath}' retrieves by {recommender.Method}.");
                 // Checked before serving, so a typo fails with its line rather than in the middle of the run.
-                var known = recommender.Topics.ToHashSet(StringComparer.Ordinal);
-                foreach (var (user, topic, line) in topics.Rows)
-                    if (!known.Contains(topic))
-                        throw new InvalidDataException($"{follows}, line {line}: topic '{topic}' (user '{user}') is not one of the model's {known.Count:N0} topics.");
+                ServingData.CheckTopics(topics, recommender.Topics, follows!);
             }
             clock.Restart();
             var results = new (string User, string[] Items, float[] Scores)[ids.Count];
@@ -144,6 +142,9 @@ internal static class RecommendCommand
                 if (onnxDirectory == null || !File.Exists(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)))
                     model.ExportOnnx(directory);
                 var exported = OnnxServingManifest.Read(directory);
+                if (follows != null && exported.ConditionModel == null)
+                    throw new InvalidDataException($"--follows with --onnx needs a conditional model's directory with its condition model (fit --retriever conditional, export-onnx); "
+                        + $"'{directory}' holds {(exported.IsConditional ? "a conditional export without it (export it again)" : exported.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval)}.");
                 if (exported.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.RankFusionRetrieval or OnnxServingManifest.MmrRetrieval)
                 {
                     ranked = exported.Retrieval switch
@@ -173,11 +174,16 @@ internal static class RecommendCommand
                 var first = Stopwatch.StartNew();
                 Score(warmUp);
                 setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
+                var topics = follows == null ? null : ServingData.Follows(follows);
+                if (topics != null) ServingData.CheckTopics(topics, scorerSession.Topics, follows!);
                 clock.Restart();
                 ranked = Score(rows);
+                if (topics != null) OnnxFollowing.ServeKnown(scorerSession, topics, known, rows, ranked, model.TrainingHistory(), exclusions, log);
                 // Users the model does not know, by their --history: a kNN-Embed quota directory builds their mixtures (a conditional
                 // one their conditions' queries) as the recommender does; a unimodal model ranks their history's mean item vector.
-                if (newUsers.Count > 0 && quota && scorerSession.ServesQuotaHistories)
+                if (topics != null)
+                    fromHistory = OnnxFollowing.ServeNew(scorerSession, topics, ids.Where(u => !userRows.ContainsKey(u)), newUsers, historyLists, log);
+                else if (newUsers.Count > 0 && quota && scorerSession.ServesQuotaHistories)
                 {
                     fromHistory = scorerSession.RetrieveClusterQuotaFromHistories(Histories(newUsers, historyLists));
                     log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its "

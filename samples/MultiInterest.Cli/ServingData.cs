@@ -111,6 +111,15 @@ internal static class ServingData
         return new FollowedTopics(rows);
     }
 
+    /// <summary>Refuses a <c>--follows</c> file naming a topic the model does not have, with its line (before anything is served).</summary>
+    public static void CheckTopics(FollowedTopics topics, IReadOnlyList<string> modelTopics, string path)
+    {
+        var known = modelTopics.ToHashSet(StringComparer.Ordinal);
+        foreach (var (user, topic, line) in topics.Rows)
+            if (!known.Contains(topic))
+                throw new InvalidDataException($"{path}, line {line}: topic '{topic}' (user '{user}') is not one of the model's {known.Count:N0} topics.");
+    }
+
     /// <summary>The rows of a <c>--follows</c> file, and each user's topics.</summary>
     internal sealed class FollowedTopics(List<(string User, string Topic, int Line)> rows)
     {

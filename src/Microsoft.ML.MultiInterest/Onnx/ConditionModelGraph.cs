@@ -62,7 +62,9 @@ internal static class ConditionModelGraph
                 + $"the manifest says {manifest.Clusters} conditions of dimension {manifest.Dimension} over {manifest.Items} items.");
         if (conditionOf.Any(k => k < ItemConditions.None || k >= manifest.Clusters))
             throw new InvalidDataException($"'{path}' assigns an item a condition outside -1..{manifest.Clusters - 1}.");
-        var conditions = ItemConditions.Create(conditionOf, manifest.Clusters);
+        if (manifest.ConditionNames != null && manifest.ConditionNames.Count != manifest.Clusters)
+            throw new InvalidDataException($"The manifest names {manifest.ConditionNames.Count} conditions but has {manifest.Clusters}.");
+        var conditions = ItemConditions.Create(conditionOf, manifest.Clusters, manifest.ConditionNames);
         return new ConditionalModel(conditions, new EmbeddingMatrix(shape[0], shape[1], (float[])values), weights, [], scoreScale: 0);
     }
 }

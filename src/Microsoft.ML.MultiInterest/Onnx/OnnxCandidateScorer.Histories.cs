@@ -33,31 +33,53 @@ public sealed partial class OnnxCandidateScorer
             throw new NotSupportedException("The serving directory does not record its query (exported before 2026-12): export it again to serve fresh histories.");
         CheckHistoryExclusion(excludeHistory);
         var sets = OnnxScorerParts.HistorySets(histories, Manifest);
-        var graph = OnnxScorerParts.HistoryGraph(sets, Manifest.Items);
-        var exclusions = excludeHistory ? graph : null;
+        var exclusions = excludeHistory ? OnnxScorerParts.HistoryGraph(sets, Manifest.Items) : null;
+        var result = ServeRepresented(Enumerable.Range(0, sets.Length).ToArray(), exclusions, query, (start, batch) => RepresentHistories(sets.AsSpan(start, batch), null));
+        // An empty history has no representation: no list, as documented.
+        for (int q = 0; q < sets.Length; q++)
+            if (sets[q].Length == 0) result.Counts[q] = 0;
+        return result;
+    }
+
+    /// <summary>
+    /// The live path's representation of fresh histories (sets of item rows): their mean item vectors, and their MLE mixtures
+    /// over the clusters or, in a conditional directory, their conditions' queries (the <paramref name="followed"/> conditions
+    /// where given), widened to the encoder's m components.
+    /// </summary>
+    private (EmbeddingMatrix Vectors, MixtureTable Mixtures) RepresentHistories(ReadOnlySpan<int[]> sets, int[]?[]? followed)
+    {
+        int batch = sets.Length, m = Manifest.Components;
+        var histories = OnnxScorerParts.HistoryGraph(sets.ToArray(), Manifest.Items);
+        var means = new EmbeddingMatrix(batch, Manifest.Dimension);
+        for (int q = 0; q < batch; q++) _tables.Items.MeanOf(sets[q], means.Row(q));
+        var rows = Enumerable.Range(0, batch).ToArray();
+        var mixtures = _conditionModel != null
+            ? _conditionModel.Represent(histories, means, _tables.Items, rows, Manifest.MaxConditions, followed, threads: 1).Gather(rows, m)
+            : MixtureBuilder.BuildMle(histories, _tables.Clustering, _tables.Items, m, threads: 1);
+        return (means, mixtures);
+    }
+
+    /// <summary>
+    /// The quota lists of <paramref name="entries"/> (rows of <paramref name="exclusions"/>) from representations built in .NET:
+    /// <paramref name="represent"/>(start, batch) gives the vectors and mixtures of entries start..start + batch - 1, which the
+    /// quota scorer takes in place of the encoder's outputs; then the exact re-ranking, as for trained users.
+    /// </summary>
+    private RankedLists ServeRepresented(int[] entries, BipartiteGraph? exclusions, QuotaQuery query,
+        Func<int, int, (EmbeddingMatrix Vectors, MixtureTable Mixtures)> represent)
+    {
         var options = new QuotaRetrievalOptions { Alpha = Manifest.Alpha, Query = query, Beta = Manifest.Beta, HeadShare = Manifest.HeadShare };
-        int m = Manifest.Components, d = Manifest.Dimension, users = sets.Length;
-        var entries = Enumerable.Range(0, users).ToArray();
-        var result = new RankedLists(users, Manifest.Candidates);
+        int m = Manifest.Components, d = Manifest.Dimension;
+        var result = new RankedLists(entries.Length, Manifest.Candidates);
         var worker = CreateWorker();
         string[] names = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
         using var ahead = new OneBatchAhead();
         ForEachBatch(entries, exclusions, (runOptions, start, batch, _, mask) =>
         {
-            // The live path's representation of a fresh history: its mean item vector, and its MLE mixture over the clusters
-            // (or its conditions' queries), widened to the encoder's m components.
-            var part = sets.Skip(start).Take(batch).ToArray();
-            var histories = OnnxScorerParts.HistoryGraph(part, Manifest.Items);
-            var means = new EmbeddingMatrix(batch, d);
-            for (int q = 0; q < batch; q++) _tables.Items.MeanOf(part[q], means.Row(q));
-            var rows = Enumerable.Range(0, batch).ToArray();
-            var mixtures = _conditionModel != null
-                ? _conditionModel.Represent(histories, means, _tables.Items, rows, Manifest.MaxConditions, threads: 1).Gather(rows, m)
-                : MixtureBuilder.BuildMle(histories, _tables.Clustering, _tables.Items, m, threads: 1);
-            var padded = PaddedMixtures.Create(mixtures, Manifest.Candidates, options, means);
+            var (vectors, mixtures) = represent(start, batch);
+            var padded = PaddedMixtures.Create(mixtures, Manifest.Candidates, options, vectors);
             var mixture = new OrtValue[]
             {
-                OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, means.Values.AsMemory(), [batch, d]),
+                OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, vectors.Values.AsMemory(), [batch, d]),
                 OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.Clusters.AsMemory(), [batch, m]),
                 OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.Embeddings.AsMemory(), [batch, m, d]),
                 OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.Quotas.AsMemory(), [batch, m]),
@@ -73,7 +95,7 @@ public sealed partial class OnnxCandidateScorer
                     inputNames.Add(ExclusionMaskInput);
                     values.Add(mask);
                 }
-                found = _quotaScorer.Run(runOptions, inputNames, values,
+                found = _quotaScorer!.Run(runOptions, inputNames, values,
                     [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
             }
             catch
@@ -86,9 +108,6 @@ public sealed partial class OnnxCandidateScorer
         });
         ahead.Finish();
         Count(worker);
-        // An empty history has no representation: no list, as documented.
-        for (int q = 0; q < users; q++)
-            if (sets[q].Length == 0) result.Counts[q] = 0;
         return result;
     }
 

@@ -140,7 +140,7 @@ public static partial class OnnxServingDirectory
         }
         return WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(items, conditions), conditions.Count, ClusterGroupedItems.LargestCondition(conditions),
             conditionQueries, options, QuotaListLayout.Conditional(candidates, headShare), OnnxServingManifest.ConditionalRetrieval, directory, exclusionMask,
-            conditionGraph, model != null ? maxConditions : 0);
+            conditionGraph, model != null ? maxConditions : 0, model != null ? conditions.Names : null);
     }
 
     /// <summary>
@@ -192,7 +192,7 @@ public static partial class OnnxServingDirectory
     /// <summary>Writes the encoder, quota scorer, unimodal scorer and manifest of a quota directory (arguments already checked).</summary>
     private static OnnxServingManifest WriteQuotaDirectory(EmbeddingMatrix users, EmbeddingMatrix items, Func<ClusterGroupedItems> group, int groups, int largestGroup,
         MixtureTable mixtures, QuotaRetrievalOptions options, QuotaListLayout layout, string retrieval, string directory, bool exclusionMask,
-        OnnxServingGraph? conditionModel = null, int maxConditions = 0)
+        OnnxServingGraph? conditionModel = null, int maxConditions = 0, IReadOnlyList<string>? conditionNames = null)
     {
         int candidates = layout.Candidates;
         var padded = PaddedMixtures.Create(mixtures, candidates, options, users);
@@ -232,6 +232,7 @@ public static partial class OnnxServingDirectory
             UnimodalScorer = UnimodalScorerGraph(mask),
             ConditionModel = conditionModel,
             MaxConditions = maxConditions,
+            ConditionNames = conditionNames,
         };
         manifest.Write(directory);
         return manifest;

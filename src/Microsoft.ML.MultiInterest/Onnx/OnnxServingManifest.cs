@@ -151,6 +151,9 @@ public sealed class OnnxServingManifest
     /// </summary>
     public OnnxServingGraph? ConditionModel { get; init; }
 
+    /// <summary>The names of a conditional directory's conditions (topics), in condition order, with its condition model; null elsewhere.</summary>
+    public IReadOnlyList<string>? ConditionNames { get; init; }
+
     /// <summary>A conditional directory's most conditions per user taken from a history (<see cref="ConditionalDefaults.MaxConditions"/>); 0 elsewhere.</summary>
     public int MaxConditions { get; init; }
 

@@ -438,7 +438,23 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal(CliRunner.Failure, unknown.ExitCode);
         Assert.Contains("line 3: topic 'jazz'", unknown.Error, StringComparison.Ordinal);
         var withOnnx = CliHarness.Run("recommend", "--model", model, "--users", users, "--out", followLists, "--follows", follows, "--onnx");
-        Assert.Equal(CliRunner.BadUsage, withOnnx.ExitCode);
+        Assert.Equal(CliRunner.Failure, withOnnx.ExitCode);
+        Assert.Contains("line 3: topic 'jazz'", withOnnx.Error, StringComparison.Ordinal);
+        Assert.Equal(CliRunner.BadUsage, CliHarness.Run("recommend", "--model", model, "--users", users, "--out", followLists, "--follows", follows, "--engine").ExitCode);
+        // Through ONNX (the exported condition model): the known user who follows a topic and a new user with a history and a
+        // topic get RecommendFollowing's lists; a new user with topics only gets none there (its topics' popular items are live).
+        File.WriteAllLines(follows, ["user\ttopic", $"{someone}\tgroup2", "newcomer\tgroup1", "stranger\tgroup0"]);
+        File.WriteAllLines(users, ["user", someone, "newcomer", "stranger"]);
+        string onnxFollows = Path.Combine(_directory, "follows-onnx.tsv"), liveFollows = Path.Combine(_directory, "follows-live.tsv");
+        var onnxRun = CliHarness.Run("recommend", "--model", model, "--users", users, "--out", onnxFollows, "--follows", follows, "--history", newHistory, "--onnx");
+        Assert.True(onnxRun.ExitCode == 0, onnxRun.Error);
+        Assert.Contains("1 known users served with the topics they follow now", onnxRun.Out, StringComparison.Ordinal);
+        Assert.Contains("1 users unknown to the model follow topics but have no --history", onnxRun.Out, StringComparison.Ordinal);
+        Assert.Equal(0, CliHarness.Run("recommend", "--model", model, "--users", users, "--out", liveFollows, "--follows", follows, "--history", newHistory).ExitCode);
+        Assert.Equal(Columns(File.ReadAllText(liveFollows)).Split('\n').Where(l => !l.StartsWith("newcomer", StringComparison.Ordinal)),
+            Columns(File.ReadAllText(onnxFollows)).Split('\n'));
+        Assert.Equal(6, ItemsOf(onnxFollows, "stranger").Length);
+        Assert.Empty(ItemsOf(onnxFollows, "newcomer"));
 
         // Merged with the kNN-Embed mixture: the k-means and mixture stages come first, and the three servings agree again.
         var merged = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional", "--conditions", conditions, "--algorithm", "implicit-als",

@@ -443,6 +443,34 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         }
         AssertFreshHistoriesServedAsTheRecommender(model, scorer);
 
+        // Topics followed at request time, by trained users and by new users known by a history: RecommendFollowing's lists.
+        var recommender = _w.Ml.MultiInterest().CreateRecommender(model);
+        Assert.Equal(recommender.Topics, scorer.Topics);
+        int[] users = [.. _w.Trained.Take(6)];
+        IReadOnlyList<string>[] topics = [.. users.Select((_, q) => (IReadOnlyList<string>)(q % 3 == 0 ? ["topic1"] : q % 3 == 1 ? ["topic3", "topic0", "topic3"] : ["topic2", "topic0"]))];
+        var following = scorer.RetrieveFollowing(users, topics, model.TrainingHistory(), model.TrainingHistory());
+        for (int q = 0; q < users.Length; q++)
+        {
+            var live = recommender.RecommendFollowing(_w.UserId(users[q]), topics[q]);
+            Assert.Equal(CandidateSource.Trained, live.Source);
+            Assert.Equal(live.Items.Select(i => i.ItemId), following.IndicesOf(q).ToArray().Select(i => _w.Embedding.ItemIds[i]));
+            Assert.Equal(live.Items.Select(i => i.Score), following.ScoresOf(q).ToArray());
+        }
+        int[][] compact = [[.. _w.Graph.ItemsOf(_w.Trained[2]).ToArray().Take(6)], [.. _w.Graph.ItemsOf(_w.Trained[9]).ToArray()]];
+        IReadOnlyList<string>[] freshTopics = [["topic1", "topic3"], ["topic0"]];
+        var freshFollowing = scorer.RetrieveFollowingFromHistories([.. compact.Select(h => (IReadOnlyList<int>)h.Select(i => _w.ItemRows[i]).ToArray())], freshTopics);
+        for (int q = 0; q < compact.Length; q++)
+        {
+            var live = recommender.RecommendFollowing("someone-new", freshTopics[q], compact[q].Select(_w.ItemId));
+            Assert.Equal(CandidateSource.History, live.Source);
+            Assert.Equal(live.Items.Select(i => i.ItemId), freshFollowing.IndicesOf(q).ToArray().Select(i => _w.Embedding.ItemIds[i]));
+            Assert.Equal(live.Items.Select(i => i.Score), freshFollowing.ScoresOf(q).ToArray());
+        }
+        // Bad requests name what is wrong: an unknown topic, no topic, a user given twice.
+        Assert.Contains("'topic5'", Assert.Throws<ArgumentException>(() => scorer.RetrieveFollowing([users[0]], [["topic5"]], model.TrainingHistory())).Message);
+        Assert.Contains("follows no topic", Assert.Throws<ArgumentException>(() => scorer.RetrieveFollowing([users[0]], [[]], model.TrainingHistory())).Message);
+        Assert.Contains("given twice", Assert.Throws<ArgumentException>(() => scorer.RetrieveFollowing([users[0], users[0]], [["topic1"], ["topic2"]], model.TrainingHistory())).Message);
+
         // The condition model is a graph any ONNX runtime runs without inputs: t_c, beta_c and every item row's condition.
         Assert.Equal(3, manifest.MaxConditions);
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ConditionModelFileName));
