@@ -13,7 +13,7 @@ internal static class ExportOnnxCommand
     {
         var model = Opt.Path("--model", "The model zip (fit or sweep).", "model.zip", required: true);
         var output = Opt.Path("--out", "Directory for encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx (a model without clusters: unimodal_scorer.onnx and vector_scorer.onnx; "
-            + "conditional: conditions.onnx too; MMR: pool/ and interests.onnx; round robin: round_robin_scorer.onnx, and for DCM history_encoder.onnx; "
+            + "conditional: conditions.onnx too, and merged with a mixture explicit/ and implicit/; MMR: pool/ and interests.onnx; round robin: round_robin_scorer.onnx, and for DCM history_encoder.onnx; "
             + "history-interest MMR: pool_scorer.onnx; a fusing model: one such directory per source, source0, source1, ...), manifest.json and the row -> id files.", "DIR", required: true);
         var command = new Command("export-onnx", "Writes the ONNX serving graphs of a saved model and the files that map rows to ids.") { model, output };
         command.SetAction(r => Run(r.Value(model)!, r.Value(output)!, console.Out));
@@ -39,6 +39,8 @@ internal static class ExportOnnxCommand
         OnnxServingManifest.MmrRetrieval => $"MMR over the unimodal top N={manifest.PoolSize} (lambda={manifest.MmrLambda:R}, nu={manifest.InterestWeight:R})",
         OnnxServingManifest.UnimodalRetrieval => "the unimodal scorer alone (a model without item clusters)",
         OnnxServingManifest.ConditionalRetrieval => $"conditional retrieval ({manifest.Clusters:N0} conditions, alpha={manifest.Alpha:R}, head {manifest.HeadSlots} slots)",
+        OnnxServingManifest.ConditionalMergedRetrieval => $"conditional retrieval merged with implicit components ({manifest.Clusters:N0} conditions in explicit/, "
+            + $"the clusters in implicit/, implicit share {manifest.ImplicitShare:R}, alpha={manifest.Alpha:R}, head {manifest.HeadSlots} slots)",
         _ when manifest.RoundRobinScorer != null => $"round robin ({manifest.Components} components per user{(manifest.HistoryEncoder != null ? ", DCM history encoder" : "")})",
         _ => $"cluster quotas ({manifest.Clusters:N0} clusters, alpha={manifest.Alpha:R}, head {manifest.HeadSlots} slots) and the unimodal scorer",
     };

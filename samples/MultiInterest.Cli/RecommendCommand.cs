@@ -145,13 +145,16 @@ internal static class RecommendCommand
                 if (follows != null && exported.ConditionModel == null)
                     throw new InvalidDataException($"--follows with --onnx needs a conditional model's directory with its condition model (fit --retriever conditional, export-onnx); "
                         + $"'{directory}' holds {(exported.IsConditional ? "a conditional export without it (export it again)" : exported.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval)}.");
-                if (exported.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.RankFusionRetrieval or OnnxServingManifest.MmrRetrieval)
+                if (exported.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.RankFusionRetrieval or OnnxServingManifest.MmrRetrieval
+                    or OnnxServingManifest.ConditionalMergedRetrieval)
                 {
                     ranked = exported.Retrieval switch
                     {
                         OnnxServingManifest.RankFusionRetrieval => Fusion(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp,
                             clock, log),
                         OnnxServingManifest.MmrRetrieval => Mmr(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp, clock, log),
+                        OnnxServingManifest.ConditionalMergedRetrieval => ConditionalMerged(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists,
+                            out fromHistory, out setUp, clock, log),
                         _ => HistoryMmr(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp, clock, log),
                     };
                     if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
@@ -282,6 +285,28 @@ internal static class RecommendCommand
             else if (newUsers.Count > 0)
                 log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but this MMR directory was exported before it served histories: export it again, or --recommender serves them.");
             log.WriteLine("ONNX Runtime served the unimodal pool; MMR re-ranked it with the engine.");
+        });
+        fromHistory = fresh;
+        return ranked;
+    }
+
+    /// <summary>
+    /// A merged conditional directory: ONNX Runtime's candidates of the conditions and of the clusters, each ranking proved, the
+    /// list laid out by the engine's merge; trained users by row, users unknown to the model from their --history.
+    /// </summary>
+    private static RankedLists ConditionalMerged(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
+        Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory, out string setUp, Stopwatch clock, TextWriter log)
+    {
+        RankedLists? fresh = null;
+        var ranked = ServeTimed(() => OnnxConditionalMergeScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock, s =>
+        {
+            if (newUsers.Count > 0 && s.ServesHistories)
+            {
+                fresh = s.RetrieveFromHistories(Histories(newUsers, historyLists));
+                log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its conditions' queries, Mixture and mean vector, computed as the engine does).");
+            }
+            log.WriteLine($"ONNX Runtime's candidates of the conditions and the clusters re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} rankings proved "
+                + $"from them, {s.Rescanned:N0} scanned with the engine (warm-up batch included); the lists merged as the engine merges them.");
         });
         fromHistory = fresh;
         return ranked;

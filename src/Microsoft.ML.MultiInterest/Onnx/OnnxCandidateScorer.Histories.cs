@@ -67,9 +67,21 @@ public sealed partial class OnnxCandidateScorer
     private RankedLists ServeRepresented(int[] entries, BipartiteGraph? exclusions, QuotaQuery query,
         Func<int, int, (EmbeddingMatrix Vectors, MixtureTable Mixtures)> represent)
     {
+        var result = new RankedLists(entries.Length, Manifest.Candidates);
+        RunRepresented(entries, exclusions, query, represent, result, ServeQuota);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs the quota scorer over representations built in .NET (see <see cref="ServeRepresented"/>) and hands each batch's
+    /// outputs (mixture values: vectors, clusters, queries, quotas, weights) to <paramref name="serve"/>, with
+    /// <paramref name="result"/> (null when <paramref name="serve"/> writes elsewhere).
+    /// </summary>
+    private void RunRepresented(int[] entries, BipartiteGraph? exclusions, QuotaQuery query, Func<int, int, (EmbeddingMatrix Vectors, MixtureTable Mixtures)> represent,
+        RankedLists? result, Action<QuotaBatch, Worker> serve)
+    {
         var options = new QuotaRetrievalOptions { Alpha = Manifest.Alpha, Query = query, Beta = Manifest.Beta, HeadShare = Manifest.HeadShare };
         int m = Manifest.Components, d = Manifest.Dimension;
-        var result = new RankedLists(entries.Length, Manifest.Candidates);
         var worker = CreateWorker();
         string[] names = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
         using var ahead = new OneBatchAhead();
@@ -83,13 +95,14 @@ public sealed partial class OnnxCandidateScorer
                 OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.Clusters.AsMemory(), [batch, m]),
                 OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.Embeddings.AsMemory(), [batch, m, d]),
                 OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.Quotas.AsMemory(), [batch, m]),
+                OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, padded.Weights.AsMemory(), [batch, m]),
             };
             var inputs = new OrtValueList(mixture);
             IDisposableReadOnlyCollection<OrtValue> found;
             try
             {
                 var inputNames = new List<string>(names);
-                var values = new List<OrtValue>(mixture);
+                var values = new List<OrtValue>(mixture[..names.Length]);
                 if (mask != null)
                 {
                     inputNames.Add(ExclusionMaskInput);
@@ -104,11 +117,10 @@ public sealed partial class OnnxCandidateScorer
                 throw;
             }
             var outputs = new QuotaBatch(entries, start, batch, exclusions, inputs, found, result);
-            ahead.Start(() => ServeQuota(outputs, worker), inputs, found);
+            ahead.Start(() => serve(outputs, worker), inputs, found);
         });
         ahead.Finish();
         Count(worker);
-        return result;
     }
 
     /// <summary>

@@ -85,9 +85,15 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         var manifest = OnnxServingManifest.Read(directory);
-        if (manifest.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.MmrRetrieval or OnnxServingManifest.RankFusionRetrieval)
-            throw new NotSupportedException($"The serving directory '{directory}' holds a {manifest.Retrieval} export: open it with "
-                + (manifest.Retrieval switch { OnnxServingManifest.HistoryMmrRetrieval => "OnnxHistoryMmrScorer.", OnnxServingManifest.MmrRetrieval => "OnnxMmrScorer.", _ => "OnnxFusionScorer." }));
+        if (manifest.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.MmrRetrieval or OnnxServingManifest.RankFusionRetrieval
+            or OnnxServingManifest.ConditionalMergedRetrieval)
+            throw new NotSupportedException($"The serving directory '{directory}' holds a {manifest.Retrieval} export: open it with " + manifest.Retrieval switch
+            {
+                OnnxServingManifest.HistoryMmrRetrieval => "OnnxHistoryMmrScorer.",
+                OnnxServingManifest.MmrRetrieval => "OnnxMmrScorer.",
+                OnnxServingManifest.ConditionalMergedRetrieval => "OnnxConditionalMergeScorer.",
+                _ => "OnnxFusionScorer.",
+            });
         if (manifest.RoundRobinScorer is { } roundRobin)
             throw new NotSupportedException($"The serving directory '{directory}' holds a round-robin export of a learned multi-vector model: open it with "
                 + $"OnnxRoundRobinScorer, or run its '{manifest.Encoder.File}' and '{roundRobin.File}' and merge the per-component lists with RoundRobinOnnxMerge.Merge "
@@ -210,7 +216,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
 
     /// <summary>One batch of the quota path: who is served and what ONNX Runtime returned for them.</summary>
     private sealed record QuotaBatch(IReadOnlyList<int> Users, int Start, int Batch, BipartiteGraph? Exclusions,
-        IReadOnlyList<OrtValue> Mixture, IReadOnlyList<OrtValue> Found, RankedLists Result);
+        IReadOnlyList<OrtValue> Mixture, IReadOnlyList<OrtValue> Found, RankedLists? Result);
 
     /// <summary>
     /// The engine's list for every user of the batch: the unimodal head (if exported with one), then each component takes
@@ -238,7 +244,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         for (int q = 0; q < b.Batch; q++)
         {
             int position = b.Start + q, user = b.Users[position];
-            var outItems = b.Result.IndexSlots(position);
+            var outItems = b.Result!.IndexSlots(position);
             var outScores = b.Result.ScoreSlots(position);
             var userFallbackRows = fallbackRows.Slice(q * kFallback, kFallback);
             var userFallbackScores = fallbackScores.Slice(q * kFallback, kFallback);

@@ -142,6 +142,12 @@ public sealed class OnnxFusionScorer : IDisposable
                 return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items,
                     scorer.ServesHistories ? h => scorer.RetrieveFromHistories(h) : null);
             }
+            if (manifest.Retrieval == OnnxServingManifest.ConditionalMergedRetrieval)
+            {
+                var scorer = OnnxConditionalMergeScorer.Open(directory, sessions, batchSize);
+                return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items,
+                    scorer.ServesHistories ? h => scorer.RetrieveFromHistories(h) : null);
+            }
             if (manifest.RoundRobinScorer != null)
             {
                 var scorer = OnnxRoundRobinScorer.Open(directory, sessions, batchSize);

@@ -43,6 +43,13 @@ public sealed class OnnxServingManifest
     /// <summary>The <see cref="Retrieval"/> of a fusing model's directory: its sources' directories and weights (<see cref="Sources"/>), fused by <see cref="OnnxFusionScorer"/>.</summary>
     public const string RankFusionRetrieval = "rank_fusion";
 
+    /// <summary>
+    /// The <see cref="Retrieval"/> of a conditional stage merged with implicit components
+    /// (<see cref="OnnxServingDirectory.ExportConditionalMerged"/>): a conditional directory and a quota directory, whose
+    /// component rankings <see cref="OnnxConditionalMergeScorer"/> lays out under one quota policy.
+    /// </summary>
+    public const string ConditionalMergedRetrieval = "conditional_merged";
+
     /// <summary>The <see cref="Retrieval"/> of a directory of history-interest MMR (<see cref="HistoryInterestRetriever"/>, <see cref="OnnxServingDirectory.ExportHistoryMmr"/>).</summary>
     public const string HistoryMmrRetrieval = "history_mmr";
 
@@ -151,6 +158,9 @@ public sealed class OnnxServingManifest
     /// </summary>
     public OnnxServingGraph? ConditionModel { get; init; }
 
+    /// <summary>A merged conditional directory's share of the list weights given to the implicit components; 0 elsewhere.</summary>
+    public double ImplicitShare { get; init; }
+
     /// <summary>The names of a conditional directory's conditions (topics), in condition order, with its condition model; null elsewhere.</summary>
     public IReadOnlyList<string>? ConditionNames { get; init; }
 
@@ -210,9 +220,11 @@ public sealed class OnnxServingManifest
                 throw new InvalidDataException($"The ONNX serving manifest '{path}' is a rank-fusion directory without sources, or with a source lacking its directory or a positive weight.");
             return manifest;
         }
-        if (manifest.Retrieval is not (null or ClusterQuotaRetrieval or ConditionalRetrieval or HistoryMmrRetrieval or UnimodalRetrieval or MmrRetrieval))
+        if (manifest.Retrieval is not (null or ClusterQuotaRetrieval or ConditionalRetrieval or ConditionalMergedRetrieval or HistoryMmrRetrieval or UnimodalRetrieval or MmrRetrieval))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has retrieval '{manifest.Retrieval}'; this library serves '{ClusterQuotaRetrieval}', "
-                + $"'{ConditionalRetrieval}', '{HistoryMmrRetrieval}', '{UnimodalRetrieval}' and '{MmrRetrieval}'.");
+                + $"'{ConditionalRetrieval}', '{ConditionalMergedRetrieval}', '{HistoryMmrRetrieval}', '{UnimodalRetrieval}', '{MmrRetrieval}' and '{RankFusionRetrieval}'.");
+        if (manifest.Retrieval == ConditionalMergedRetrieval && !(manifest.ImplicitShare > 0 && manifest.ImplicitShare <= 1))
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' is a merged conditional directory with implicit_share {manifest.ImplicitShare}, outside (0, 1].");
         if (manifest.Retrieval == HistoryMmrRetrieval && (manifest.PoolScorer == null || manifest.PoolSize < manifest.Candidates))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is a history-interest MMR directory without a pool scorer or with a pool ({manifest.PoolSize}) below candidates ({manifest.Candidates}).");
         if (manifest.HeadSlots < 0 || manifest.HeadSlots > manifest.Candidates)

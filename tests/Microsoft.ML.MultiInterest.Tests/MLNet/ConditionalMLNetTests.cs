@@ -269,8 +269,6 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         _w.Ml.Model.Save(chain, _w.Raw.Schema, path);
         using var model = MultiInterestModel.Load(_w.Ml, path);
         Assert.Equal(merged.Settings, model.ServingStage.Settings);
-        // Its conditions and clusters share items, which the quota graphs cannot serve: a refusal naming the option.
-        StageRefusals.AssertExportRefused(model, Path.Combine(_directory, "merged-onnx"), "ImplicitShare");
         var engine = model.RetrieveWithEngine(_w.Trained, threads: 1);
         var recommenders = new[] { mi.CreateRecommender(chain), mi.CreateRecommender(model) };
         for (int q = 0; q < _w.Trained.Length; q++)
@@ -285,6 +283,46 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         Assert.All(fresh, list => Assert.Equal(CandidateSource.History, list.Source));
         Assert.Equal(fresh[0].Items.Select(i => i.ItemId), fresh[1].Items.Select(i => i.ItemId));
         Assert.Empty(fresh[0].Items.Select(i => i.ItemId).Intersect(history.Select(_w.ItemId)));
+
+        // ONNX: the conditions' and the clusters' directories, every ranking proved, laid out as the engine merges them, with
+        // and without the head; trained users by row, new users from their history, as the recommender serves them.
+        foreach (double head in new[] { 0.0, 0.3 })
+        {
+            var o = Options();
+            (o.ImplicitShare, o.HeadShare, o.Alpha) = (0.5, head, 0.5);
+            var stage = head == 0 ? merged : mi.ConditionalRetriever(o).Fit(mixed);
+            string zip = Path.Combine(_directory, $"merged-{head}.zip");
+            _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, kmeans, mixture, stage), _w.Raw.Schema, zip);
+            using var saved = MultiInterestModel.Load(_w.Ml, zip);
+            string onnx = Path.Combine(_directory, $"merged-onnx-{head}");
+            var manifest = saved.ExportOnnx(onnx);
+            Assert.Equal(Microsoft.ML.MultiInterest.Onnx.OnnxServingManifest.ConditionalMergedRetrieval, manifest.Retrieval);
+            using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxConditionalMergeScorer.Open(onnx, batchSize: 5);
+            var expected = saved.RetrieveWithEngine(_w.Trained, threads: 1);
+            var served = scorer.Retrieve(_w.Trained, saved.TrainingHistory());
+            Assert.Equal(expected.Counts, served.Counts);
+            for (int q = 0; q < _w.Trained.Length; q++)
+            {
+                Assert.Equal(expected.IndicesOf(q).ToArray(), served.IndicesOf(q).ToArray());
+                Assert.Equal(expected.ScoresOf(q).ToArray(), served.ScoresOf(q).ToArray());
+                Assert.Equal(stage.GetCandidates((uint)_w.Trained[q] + 1).ItemKeys.Select(k => (int)k - 1), served.IndicesOf(q).ToArray());
+            }
+            Assert.True(scorer.ServesHistories);
+            var live = mi.CreateRecommender(saved);
+            int[][] compact = [history, [.. _w.Graph.ItemsOf(_w.Trained[8]).ToArray()], []];
+            var fromHistories = scorer.RetrieveFromHistories([.. compact.Select(h => (IReadOnlyList<int>)h.Select(i => _w.ItemRows[i]).ToArray())]);
+            for (int q = 0; q < compact.Length; q++)
+            {
+                var list = live.Recommend("someone-new", compact[q].Select(_w.ItemId));
+                if (compact[q].Length == 0)
+                {
+                    Assert.Equal(0, fromHistories.Counts[q]);
+                    continue;
+                }
+                Assert.Equal(list.Items.Select(i => i.ItemId), fromHistories.IndicesOf(q).ToArray().Select(i => _w.Embedding.ItemIds[i]));
+                Assert.Equal(list.Items.Select(i => i.Score), fromHistories.ScoresOf(q).ToArray());
+            }
+        }
     }
 
     /// <summary>An edge with its item's topic and the topics its user follows.</summary>

@@ -131,173 +131,79 @@ public sealed class ConditionalRetriever
         ConditionalRetrievalOptions options, RankedLists? fallback, EmbeddingMatrix? userEmbeddings, RankedLists[] results, Scratch s)
     {
         s.Exclusion.Load(exclusions == null ? default : exclusions.ItemsOf(user));
-        int explicitCount = explicitComponents.ComponentCount(user);
-        int implicitCount = implicitComponents?.ComponentCount(user) ?? 0;
-        // A user with components of one kind only gives them the whole list.
-        double explicitFactor = implicitCount == 0 ? 1 : 1 - options.ImplicitShare;
-        double implicitFactor = explicitCount == 0 ? 1 : options.ImplicitShare;
-        int n = 0;
-        for (int j = 0; j < explicitCount && explicitFactor > 0; j++)
-        {
-            s.Weights[n] = explicitFactor * explicitComponents.Weights(user)[j];
-            s.Keys[n] = explicitComponents.Clusters(user)[j];
-            s.Source[n++] = j;
-        }
-        for (int j = 0; j < implicitCount && implicitFactor > 0; j++)
-        {
-            s.Weights[n] = implicitFactor * implicitComponents!.Weights(user)[j];
-            s.Keys[n] = _conditions.Count + implicitComponents.Clusters(user)[j];
-            s.Source[n++] = -1 - j;
-        }
-        SortByWeight(s, n);
+        var layout = s.Layout;
+        int n = Components(explicitComponents.Clusters(user), explicitComponents.Weights(user), implicitComponents == null ? default : implicitComponents.Clusters(user),
+            implicitComponents == null ? default : implicitComponents.Weights(user), _conditions.Count, options.ImplicitShare, layout);
 
         // One ranking per component inside its group, long enough for the largest cutoff.
         for (int k = 0; k < n; k++)
         {
             var selector = s.Selector;
-            selector.Reset(s.Capacity);
+            selector.Reset(layout.Capacity);
             ReadOnlySpan<int> members;
             int first;
             EmbeddingMatrix grouped;
             ReadOnlySpan<float> query;
-            if (s.Source[k] >= 0)
+            if (layout.Source[k] >= 0)
             {
-                int c = s.Keys[k];
+                int c = layout.Keys[k];
                 members = _conditions.MembersOf(c);
                 first = _conditions.MembersStart(c);
                 grouped = _byCondition;
-                query = explicitComponents.Embedding(user, s.Source[k]);
+                query = explicitComponents.Embedding(user, layout.Source[k]);
             }
             else
             {
-                int j = -1 - s.Source[k], c = s.Keys[k] - _conditions.Count;
+                int j = -1 - layout.Source[k], c = layout.Keys[k] - _conditions.Count;
                 members = _clustering!.MembersOf(c);
                 first = _clustering.MembersStart(c);
                 grouped = _byCluster!;
                 query = ComponentSearch.Query(options.ImplicitQuery, options.Beta, implicitComponents!, user, j, userEmbeddings, s.Query);
             }
             ComponentSearch.Rank(query, members, first, grouped, s.Exclusion, selector);
-            s.RankCounts[k] = selector.Drain(s.Ranking(k), s.RankScores(k));
+            layout.RankCounts[k] = selector.Drain(layout.Ranking(k), layout.RankScores(k));
         }
 
         for (int t = 0; t < cutoffs.Count; t++)
         {
-            int slots = cutoffs[t];
-            var outIndices = results[t].IndexSlots(q);
-            var outScores = results[t].ScoreSlots(q);
-            s.Taken.Clear();
-            Array.Clear(s.Cursor, 0, n);
-            int written = 0, leftover = 0;
-            // The unimodal head: the fallback's first round(share × M) items.
-            if (options.HeadShare > 0)
-            {
-                var head = fallback!.IndicesOf(q)[..Math.Min(options.HeadSlots(slots), fallback.Counts[q])];
-                head.CopyTo(outIndices);
-                fallback.ScoresOf(q)[..head.Length].CopyTo(outScores);
-                foreach (int item in head) s.Taken.Add(item);
-                written = head.Length;
-            }
-            var take = s.Take.AsSpan(0, n);
-            QuotaAllocator.Allocate(s.Weights.AsSpan(0, n), s.Keys.AsSpan(0, n), options.Alpha, slots - written, take);
-            for (int k = 0; k < n; k++)
-            {
-                int got = Take(s, k, take[k], outIndices, outScores, ref written);
-                leftover += take[k] - got;
-            }
-            // Short components hand their slots on in weight order.
-            for (int k = 0; k < n && leftover > 0; k++) leftover -= Take(s, k, leftover, outIndices, outScores, ref written);
-            if (fallback != null)
-            {
-                var candidates = fallback.IndicesOf(q);
-                var candidateScores = fallback.ScoresOf(q);
-                for (int r = 0; r < candidates.Length && written < slots; r++)
-                {
-                    if (s.Taken[candidates[r]]) continue;
-                    s.Taken.Add(candidates[r]);
-                    outIndices[written] = candidates[r];
-                    outScores[written++] = candidateScores[r];
-                }
-            }
-            results[t].Counts[q] = written;
+            var candidates = fallback == null ? default : fallback.IndicesOf(q);
+            var candidateScores = fallback == null ? default : fallback.ScoresOf(q);
+            results[t].Counts[q] = layout.Write(cutoffs[t], n, options, candidates, candidateScores, fallback != null, results[t].IndexSlots(q), results[t].ScoreSlots(q));
         }
     }
 
-    /// <summary>Appends up to <paramref name="wanted"/> not-yet-taken items of component <paramref name="k"/>'s ranking; returns how many.</summary>
-    private static int Take(Scratch s, int k, int wanted, Span<int> indices, Span<float> scores, ref int written)
+    /// <summary>
+    /// Writes a user's components into <paramref name="layout"/> (weights scaled by their kind's share: a user with
+    /// components of one kind only gives them the whole list) in the layout's order, an implicit component's key
+    /// <paramref name="conditions"/> plus its cluster; returns how many.
+    /// </summary>
+    internal static int Components(ReadOnlySpan<int> explicitConditions, ReadOnlySpan<double> explicitWeights, ReadOnlySpan<int> implicitClusters,
+        ReadOnlySpan<double> implicitWeights, int conditions, double implicitShare, ConditionalListLayout layout)
     {
-        var ranking = s.Ranking(k);
-        var rankScores = s.RankScores(k);
-        int got = 0;
-        ref int r = ref s.Cursor[k];
-        for (; got < wanted && r < s.RankCounts[k]; r++)
+        double explicitFactor = implicitClusters.IsEmpty ? 1 : 1 - implicitShare;
+        double implicitFactor = explicitConditions.IsEmpty ? 1 : implicitShare;
+        int n = 0;
+        for (int j = 0; j < explicitConditions.Length && explicitFactor > 0; j++)
         {
-            int item = ranking[r];
-            if (s.Taken[item]) continue;
-            s.Taken.Add(item);
-            indices[written] = item;
-            scores[written++] = rankScores[r];
-            got++;
+            layout.Weights[n] = explicitFactor * explicitWeights[j];
+            layout.Keys[n] = explicitConditions[j];
+            layout.Source[n++] = j;
         }
-        return got;
-    }
-
-    /// <summary>Components by descending weight; ties to explicit ones, then the lower condition or cluster (insertion sort: a few components).</summary>
-    private static void SortByWeight(Scratch s, int n)
-    {
-        for (int a = 1; a < n; a++)
-            for (int b = a; b > 0 && Before(s, b, b - 1); b--)
-            {
-                (s.Weights[b], s.Weights[b - 1]) = (s.Weights[b - 1], s.Weights[b]);
-                (s.Keys[b], s.Keys[b - 1]) = (s.Keys[b - 1], s.Keys[b]);
-                (s.Source[b], s.Source[b - 1]) = (s.Source[b - 1], s.Source[b]);
-            }
-    }
-
-    private static bool Before(Scratch s, int a, int b)
-    {
-        int byWeight = WeightTies.Compare(s.Weights[a], s.Weights[b]);
-        if (byWeight != 0) return byWeight > 0;
-        return s.Keys[a] < s.Keys[b];
-    }
-
-    private sealed class Scratch
-    {
-        private readonly int[] _ranking;
-        private readonly float[] _rankScores;
-
-        public Scratch(int items, int components, int capacity, int dimension)
+        for (int j = 0; j < implicitClusters.Length && implicitFactor > 0; j++)
         {
-            components = Math.Max(components, 1);
-            Capacity = capacity;
-            Exclusion = new ItemExclusion(items);
-            Taken = new ItemExclusion(items);
-            Selector = new TopKSelector(capacity);
-            _ranking = new int[components * capacity];
-            _rankScores = new float[components * capacity];
-            RankCounts = new int[components];
-            Take = new int[components];
-            Cursor = new int[components];
-            Weights = new double[components];
-            Keys = new int[components];
-            Source = new int[components];
-            Query = new float[dimension];
+            layout.Weights[n] = implicitFactor * implicitWeights[j];
+            layout.Keys[n] = conditions + implicitClusters[j];
+            layout.Source[n++] = -1 - j;
         }
+        layout.Order(n);
+        return n;
+    }
 
-        public int Capacity { get; }
-        public ItemExclusion Exclusion { get; }
-        public ItemExclusion Taken { get; }
-        public TopKSelector Selector { get; }
-        public int[] RankCounts { get; }
-        public int[] Take { get; }
-        public int[] Cursor { get; }
-        public double[] Weights { get; }
-        public int[] Keys { get; }
-
-        /// <summary>Explicit component j as j, implicit component j as −1 − j.</summary>
-        public int[] Source { get; }
-
-        public float[] Query { get; }
-        public Span<int> Ranking(int component) => _ranking.AsSpan(component * Capacity, Capacity);
-        public Span<float> RankScores(int component) => _rankScores.AsSpan(component * Capacity, Capacity);
+    private sealed class Scratch(int items, int components, int capacity, int dimension)
+    {
+        public ItemExclusion Exclusion { get; } = new(items);
+        public TopKSelector Selector { get; } = new(capacity);
+        public ConditionalListLayout Layout { get; } = new(items, components, capacity);
+        public float[] Query { get; } = new float[dimension];
     }
 }

@@ -22,10 +22,10 @@ public sealed partial class MultiInterestModel
     /// <exception cref="NotSupportedException">
     /// The stage is history-interest MMR (<see cref="MmrRetrieverEstimator.Options.Interests"/> = <see cref="MmrInterests.History"/>)
     /// with a clustered pool search, which the pool scorer (a scan of every item) would not reproduce (with the exact pool it is
-    /// exported: <see cref="OnnxServingDirectory.ExportHistoryMmr"/>, served by <see cref="OnnxHistoryMmrScorer"/>); or conditional
-    /// retrieval merged with implicit components (<see cref="ConditionalRetrieverEstimator.Options.ImplicitShare"/> &gt; 0), whose
-    /// conditions and clusters share items. (Conditional retrieval alone is exported: the quota graphs over the items grouped by
-    /// condition, each user's conditions and queries precomputed, <see cref="OnnxServingDirectory.ExportConditional"/>.)
+    /// exported: <see cref="OnnxServingDirectory.ExportHistoryMmr"/>, served by <see cref="OnnxHistoryMmrScorer"/>). (Conditional
+    /// retrieval is exported as the quota graphs over the items grouped by condition, each user's conditions and queries
+    /// precomputed, <see cref="OnnxServingDirectory.ExportConditional"/>; merged with implicit components, as that and a quota
+    /// directory laid out together, <see cref="OnnxServingDirectory.ExportConditionalMerged"/>.)
     /// </exception>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
     {
@@ -112,17 +112,14 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>
-    /// The ONNX directory of a conditional stage without implicit components (<see cref="OnnxServingDirectory.ExportConditional"/>):
-    /// every user row's conditions and queries as the live tables compute them for a trained user (its training history's
-    /// conditions, or the topics it follows), the items grouped by condition, the stage's M, alpha and head share, and the
-    /// condition model with MaxConditions for users known by a fresh history.
+    /// The ONNX directory of a conditional stage (<see cref="OnnxServingDirectory.ExportConditional"/>): every user row's
+    /// conditions and queries as the live tables compute them for a trained user (its training history's conditions, or the
+    /// topics it follows), the items grouped by condition, the stage's M, alpha and head share, and the condition model with
+    /// MaxConditions for users known by a fresh history; merged with implicit components, also their quota directory
+    /// (<see cref="OnnxServingDirectory.ExportConditionalMerged"/>).
     /// </summary>
     private static OnnxServingManifest ExportConditionalOnnx(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
     {
-        if (stage.Settings.ImplicitShare > 0)
-            throw new NotSupportedException($"The model's conditional retrieval stage merges the kNN-Embed components (ImplicitShare {stage.Settings.ImplicitShare}), "
-                + "which cannot be exported to ONNX: its conditions and clusters share items, and the quota scorer serves one partition of the items. Serve it with "
-                + "mlContext.MultiInterest().CreateRecommender(model) or MultiInterestModel.RetrieveWithEngine, or fit ImplicitShare = 0 to export.");
         var t = live.Tables;
         int itemKeys = embedding.ItemEmbeddings.KeyCount, userKeys = embedding.UserEmbeddings.KeyCount;
         if (t.ItemRowOf.Length != itemKeys)
@@ -130,8 +127,13 @@ public sealed partial class MultiInterestModel
                 + "the ONNX graphs, indexed by item key, cannot serve: serve it with CreateRecommender or RetrieveWithEngine.");
         int[] users = [.. Enumerable.Range(0, userKeys)];
         var queries = live.ConditionQueries(users, threads: 0);
-        var manifest = OnnxServingDirectory.ExportConditional(t.UserVectors!.Gather(users, absentAsZero: true), t.Items, t.Conditional!.Conditions, queries,
-            stage.Candidates, stage.Alpha, stage.Settings.HeadShare, directory, exclusionMask, t.Conditional, t.Settings.MaxConditions);
+        var vectors = t.UserVectors!.Gather(users, absentAsZero: true);
+        // Merged with implicit components, whose clusters share items with the conditions: a directory per kind, laid out together.
+        var manifest = stage.Settings.ImplicitShare > 0
+            ? OnnxServingDirectory.ExportConditionalMerged(vectors, t.Items, t.Conditional!.Conditions, queries, t.Clustering!, t.Mixtures!.Gather(users),
+                stage.Candidates, t.Settings.Conditional(stage.Alpha), directory, exclusionMask, t.Conditional, t.Settings.MaxConditions)
+            : OnnxServingDirectory.ExportConditional(vectors, t.Items, t.Conditional!.Conditions, queries,
+                stage.Candidates, stage.Alpha, stage.Settings.HeadShare, directory, exclusionMask, t.Conditional, t.Settings.MaxConditions);
         WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
         return manifest;

@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.OnnxRuntime;
+using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>The proved rankings behind the lists, for a scorer that lays lists out itself (a merged conditional stage).</summary>
+public sealed partial class OnnxCandidateScorer
+{
+    /// <summary>
+    /// Per user: its components (cluster or condition, weight) and each one's exact ranking inside its group, M deep, as the
+    /// engine ranks a component (the user's exclusions only, no head), and its unimodal top M.
+    /// </summary>
+    internal sealed class ComponentRankings(int users, int width, int depth)
+    {
+        /// <summary>Components per user at most (the encoder's m).</summary>
+        public int Width { get; } = width;
+
+        /// <summary>M, the deepest ranking.</summary>
+        public int Depth { get; } = depth;
+
+        public int[] Counts { get; } = new int[users];
+
+        public int[] Clusters { get; } = new int[users * width];
+
+        public double[] Weights { get; } = new double[users * width];
+
+        public int[] RankCounts { get; } = new int[users * width];
+
+        public int[] Items { get; } = new int[users * width * depth];
+
+        public float[] Scores { get; } = new float[users * width * depth];
+
+        public int[] FallbackCounts { get; } = new int[users];
+
+        public int[] Fallback { get; } = new int[users * depth];
+
+        public float[] FallbackScores { get; } = new float[users * depth];
+
+        public Span<int> Ranking(int user, int component) => Items.AsSpan((user * Width + component) * Depth, Depth);
+
+        public Span<float> RankingScores(int user, int component) => Scores.AsSpan((user * Width + component) * Depth, Depth);
+    }
+
+    /// <summary>The component rankings of trained <paramref name="users"/> (rows), by the encoder's mixtures and the quota scorer's candidates.</summary>
+    internal ComponentRankings RankComponents(IReadOnlyList<int> users, BipartiteGraph? exclusions)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_encoder == null || _quotaScorer == null) throw new InvalidOperationException("The serving directory holds the unimodal scorer alone.");
+        CheckArguments(users, exclusions);
+        var into = new ComponentRankings(users.Count, Manifest.Components, Manifest.Candidates);
+        var worker = CreateWorker();
+        string[] encoded = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName, MixtureWeightsName];
+        using var ahead = new OneBatchAhead();
+        ForEachBatch(users, exclusions, (options, start, batch, rows, mask) =>
+        {
+            var mixture = _encoder.Run(options, [UserRowsInput], [rows], encoded);
+            IDisposableReadOnlyCollection<OrtValue> found;
+            try
+            {
+                var names = new List<string>(encoded[..4]);
+                var values = new List<OrtValue>(mixture.Take(4));
+                if (mask != null)
+                {
+                    names.Add(ExclusionMaskInput);
+                    values.Add(mask);
+                }
+                found = _quotaScorer.Run(options, names, values,
+                    [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
+            }
+            catch
+            {
+                mixture.Dispose();
+                throw;
+            }
+            var outputs = new QuotaBatch(users, start, batch, exclusions, mixture, found, null);
+            ahead.Start(() => ServeRankings(outputs, worker, into), mixture, found);
+        });
+        ahead.Finish();
+        Count(worker);
+        return into;
+    }
+
+    /// <summary>The component rankings of users known by fresh histories (sets of item rows), represented as the live path represents them.</summary>
+    internal ComponentRankings RankComponentsFromHistories(int[][] sets, BipartiteGraph? exclusions)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!ServesQuotaHistories) throw new NotSupportedException("The serving directory cannot represent fresh histories (export it again).");
+        var into = new ComponentRankings(sets.Length, Manifest.Components, Manifest.Candidates);
+        RunRepresented([.. Enumerable.Range(0, sets.Length)], exclusions, Enum.Parse<QuotaQuery>(Manifest.Query!), (start, batch) => RepresentHistories(sets.AsSpan(start, batch), null),
+            null, (batch, worker) => ServeRankings(batch, worker, into));
+        for (int q = 0; q < sets.Length; q++)
+            if (sets[q].Length == 0) into.Counts[q] = into.FallbackCounts[q] = 0;
+        return into;
+    }
+
+    /// <summary>Every component's ranking of every user of the batch, M deep, proved from ONNX Runtime's candidates (or scanned), and the unimodal top M.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ServeRankings(QuotaBatch b, Worker worker, ComponentRankings into)
+    {
+        int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
+        var userVectors = b.Mixture[0].GetTensorDataAsSpan<float>();
+        var clusters = b.Mixture[1].GetTensorDataAsSpan<long>();
+        var queries = b.Mixture[2].GetTensorDataAsSpan<float>();
+        var weights = b.Mixture[4].GetTensorDataAsSpan<double>();
+        var candidateRows = b.Found[0].GetTensorDataAsSpan<long>();
+        var candidateScores = b.Found[1].GetTensorDataAsSpan<float>();
+        var fallbackRows = b.Found[2].GetTensorDataAsSpan<long>();
+        var fallbackScores = b.Found[3].GetTensorDataAsSpan<float>();
+        for (int q = 0; q < b.Batch; q++)
+        {
+            int position = b.Start + q, user = b.Users[position];
+            int n = 0;
+            while (n < m && clusters[q * m + n] >= 0) n++;
+            into.Counts[position] = n;
+            for (int j = 0; j < n; j++)
+            {
+                int slot = (q * m + j) * k, cluster = checked((int)clusters[q * m + j]);
+                var scores = candidateScores.Slice(slot, k);
+                int finite = OnnxRerank.Finite(scores);
+                int count = worker.Rerank.Component(queries.Slice((q * m + j) * d, d), cluster, candidateRows.Slice(slot, k), scores, finite, Math.Min(listLength, finite),
+                    user, b.Exclusions, default, worker.ComponentRanking(j), worker.ComponentRankingScores(j));
+                count = Math.Min(count, listLength);
+                worker.ComponentRanking(j)[..count].CopyTo(into.Ranking(position, j));
+                worker.ComponentRankingScores(j)[..count].CopyTo(into.RankingScores(position, j));
+                into.RankCounts[position * m + j] = count;
+                into.Clusters[position * m + j] = cluster;
+                into.Weights[position * m + j] = weights[q * m + j];
+            }
+            int fallbackCount = worker.Rerank.Catalogue(userVectors.Slice(q * d, d), user, fallbackRows.Slice(q * kFallback, kFallback), fallbackScores.Slice(q * kFallback, kFallback),
+                b.Exclusions, worker.Fallback, worker.FallbackScores);
+            worker.Fallback.AsSpan(0, fallbackCount).CopyTo(into.Fallback.AsSpan(position * listLength));
+            worker.FallbackScores.AsSpan(0, fallbackCount).CopyTo(into.FallbackScores.AsSpan(position * listLength));
+            into.FallbackCounts[position] = fallbackCount;
+        }
+    }
+}

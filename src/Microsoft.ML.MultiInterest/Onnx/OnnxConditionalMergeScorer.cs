@@ -1,0 +1,156 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Serves conditional retrieval merged with implicit components from a directory written by
+/// <see cref="OnnxServingDirectory.ExportConditionalMerged"/> or <see cref="MultiInterestModel.ExportOnnx"/>: the explicit
+/// directory's graphs give each condition's candidates and the unimodal ones, the implicit directory's each cluster's; every
+/// ranking is proved with the engine's arithmetic (<see cref="OnnxCandidateScorer"/>), and the list is laid out as
+/// <see cref="ConditionalRetriever"/> lays it out (weights scaled by the implicit share, the head, quotas, items taken once,
+/// the hand-off, the fill), so the lists are <see cref="MultiInterestModel.RetrieveWithEngine"/>'s, scores included. A merged
+/// stage cannot use one quota graph: a condition and a cluster share items, and a later component skips what an earlier one
+/// took. Dispose to release the sessions.
+/// </summary>
+public sealed class OnnxConditionalMergeScorer : IDisposable
+{
+    /// <summary>The subdirectory of the explicit components (a conditional directory, with the condition model).</summary>
+    public const string ExplicitDirectoryName = "explicit";
+
+    /// <summary>The subdirectory of the implicit components (a quota directory over the item clusters).</summary>
+    public const string ImplicitDirectoryName = "implicit";
+
+    /// <summary>Users whose rankings are held at once: about 24 KB each at m = 15 and M = 50 on both sides.</summary>
+    private const int UsersPerChunk = 2048;
+
+    private readonly OnnxCandidateScorer _explicit;
+    private readonly OnnxCandidateScorer _implicit;
+    private readonly ConditionalRetrievalOptions _options;
+    private bool _disposed;
+
+    private OnnxConditionalMergeScorer(OnnxServingManifest manifest, OnnxCandidateScorer explicitPart, OnnxCandidateScorer implicitPart)
+    {
+        Manifest = manifest;
+        _explicit = explicitPart;
+        _implicit = implicitPart;
+        _options = new ConditionalRetrievalOptions { Alpha = manifest.Alpha, HeadShare = manifest.HeadShare, ImplicitShare = manifest.ImplicitShare };
+    }
+
+    /// <summary>The directory's manifest (M, alpha, head and implicit shares).</summary>
+    public OnnxServingManifest Manifest { get; }
+
+    /// <summary>Rankings proved from ONNX Runtime's candidates so far, both directories together.</summary>
+    public long ProvedFromCandidates => _explicit.ProvedFromCandidates + _implicit.ProvedFromCandidates;
+
+    /// <summary>Rankings computed by scanning with the engine so far, both directories together.</summary>
+    public long Rescanned => _explicit.Rescanned + _implicit.Rescanned;
+
+    /// <summary>Whether users known by a fresh history only are served (<see cref="RetrieveFromHistories"/>): the explicit directory holds the condition model.</summary>
+    public bool ServesHistories => _explicit.ServesQuotaHistories && _implicit.ServesQuotaHistories;
+
+    /// <summary>Opens the merged conditional directory <paramref name="directory"/>.</summary>
+    /// <param name="directory">A directory written by <see cref="OnnxServingDirectory.ExportConditionalMerged"/>.</param>
+    /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
+    /// <param name="batchSize">Users per ONNX Runtime call, at least 1.</param>
+    /// <exception cref="NotSupportedException">The directory holds another export.</exception>
+    public static OnnxConditionalMergeScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var manifest = OnnxServingManifest.Read(directory);
+        if (manifest.Retrieval != OnnxServingManifest.ConditionalMergedRetrieval)
+            throw new NotSupportedException($"The serving directory '{directory}' holds a {manifest.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval} export, not merged conditional retrieval.");
+        var explicitPart = OnnxCandidateScorer.Open(Path.Combine(directory, ExplicitDirectoryName), sessions, batchSize);
+        try
+        {
+            var implicitPart = OnnxCandidateScorer.Open(Path.Combine(directory, ImplicitDirectoryName), sessions, batchSize);
+            if (!explicitPart.Manifest.IsConditional || implicitPart.Manifest.IsConditional || implicitPart.Manifest.Items != explicitPart.Manifest.Items
+                || implicitPart.Manifest.Users != explicitPart.Manifest.Users || explicitPart.Manifest.Candidates != manifest.Candidates || implicitPart.Manifest.Candidates != manifest.Candidates)
+            {
+                implicitPart.Dispose();
+                throw new InvalidDataException($"'{directory}' does not hold a conditional '{ExplicitDirectoryName}' and a quota '{ImplicitDirectoryName}' directory of the same users, items and M.");
+            }
+            return new OnnxConditionalMergeScorer(manifest, explicitPart, implicitPart);
+        }
+        catch
+        {
+            explicitPart.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The merged lists of trained <paramref name="users"/> (rows), M = <see cref="OnnxServingManifest.Candidates"/> each.</summary>
+    /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
+    /// <param name="exclusions">Items never to return per user row (typically the training history); needs the exclusion mask.</param>
+    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(users);
+        var result = new RankedLists(users.Count, Manifest.Candidates);
+        for (int start = 0; start < users.Count; start += UsersPerChunk)
+        {
+            var chunk = users.Skip(start).Take(UsersPerChunk).ToArray();
+            Lay(_explicit.RankComponents(chunk, exclusions), _implicit.RankComponents(chunk, exclusions), result, start);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The merged lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend"/> gives a new user
+    /// with that history: its conditions' queries (the exported condition model) and its Mixture over the clusters, the mean of
+    /// its item vectors as its vector. An empty history gets an empty list (the recommender gives the popular items).
+    /// </summary>
+    /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1.</param>
+    /// <param name="excludeHistory">True (the default) to never return a history's own items; needs the exclusion mask.</param>
+    /// <exception cref="NotSupportedException">The directory was exported without the condition model (<see cref="ServesHistories"/>).</exception>
+    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(histories);
+        if (!ServesHistories) throw new NotSupportedException("The merged conditional directory was exported without its condition model: export it again to serve fresh histories.");
+        if (excludeHistory && !Manifest.ExclusionMask)
+            throw new ArgumentException("The models were exported without the exclusion mask input, so they cannot exclude the histories' items; pass excludeHistory: false.", nameof(excludeHistory));
+        var sets = OnnxScorerParts.HistorySets(histories, Manifest);
+        var result = new RankedLists(sets.Length, Manifest.Candidates);
+        for (int start = 0; start < sets.Length; start += UsersPerChunk)
+        {
+            var chunk = sets.Skip(start).Take(UsersPerChunk).ToArray();
+            var exclusions = excludeHistory ? OnnxScorerParts.HistoryGraph(chunk, Manifest.Items) : null;
+            Lay(_explicit.RankComponentsFromHistories(chunk, exclusions), _implicit.RankComponentsFromHistories(chunk, exclusions), result, start);
+        }
+        return result;
+    }
+
+    /// <summary>Lays out the lists of a chunk of users from both sides' rankings (the explicit side's fallback fills), at <paramref name="offset"/> of <paramref name="result"/>.</summary>
+    private void Lay(OnnxCandidateScorer.ComponentRankings conditions, OnnxCandidateScorer.ComponentRankings clusters, RankedLists result, int offset)
+    {
+        int users = conditions.Counts.Length, depth = Manifest.Candidates;
+        var layout = new ConditionalListLayout(Manifest.Items, conditions.Width + clusters.Width, depth);
+        for (int q = 0; q < users; q++)
+        {
+            int explicitCount = conditions.Counts[q], implicitCount = clusters.Counts[q];
+            int n = ConditionalRetriever.Components(conditions.Clusters.AsSpan(q * conditions.Width, explicitCount), conditions.Weights.AsSpan(q * conditions.Width, explicitCount),
+                clusters.Clusters.AsSpan(q * clusters.Width, implicitCount), clusters.Weights.AsSpan(q * clusters.Width, implicitCount), Manifest.Clusters, Manifest.ImplicitShare, layout);
+            for (int k = 0; k < n; k++)
+            {
+                int source = layout.Source[k];
+                var side = source >= 0 ? conditions : clusters;
+                int j = source >= 0 ? source : -1 - source, count = side.RankCounts[q * side.Width + j];
+                side.Ranking(q, j)[..count].CopyTo(layout.Ranking(k));
+                side.RankingScores(q, j)[..count].CopyTo(layout.RankScores(k));
+                layout.RankCounts[k] = count;
+            }
+            int fallback = conditions.FallbackCounts[q];
+            result.Counts[offset + q] = layout.Write(depth, n, _options, conditions.Fallback.AsSpan(q * depth, fallback), conditions.FallbackScores.AsSpan(q * depth, fallback),
+                hasFallback: true, result.IndexSlots(offset + q), result.ScoreSlots(offset + q));
+        }
+    }
+
+    /// <summary>Releases the sessions.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _explicit.Dispose();
+        _implicit.Dispose();
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>The serving directory of conditional retrieval merged with implicit components.</summary>
+public static partial class OnnxServingDirectory
+{
+    /// <summary>
+    /// Writes the serving directory of <see cref="ConditionalRetriever"/> with implicit components
+    /// (<see cref="ConditionalRetrievalOptions.ImplicitShare"/> above 0), whose conditions and clusters share items: the
+    /// conditional directory of the explicit components (<see cref="ExportConditional"/>, without a head) in
+    /// <see cref="OnnxConditionalMergeScorer.ExplicitDirectoryName"/>, the quota directory of the implicit ones
+    /// (<see cref="Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool)"/>
+    /// with the implicit query) in <see cref="OnnxConditionalMergeScorer.ImplicitDirectoryName"/>, and a manifest
+    /// (<see cref="OnnxServingManifest.ConditionalMergedRetrieval"/>) with M, alpha, the head share and the implicit share.
+    /// <see cref="OnnxConditionalMergeScorer"/> proves every component's ranking from the two directories' candidates and lays
+    /// the list out as the engine does.
+    /// </summary>
+    /// <param name="users">User embeddings; row r is user row r.</param>
+    /// <param name="items">Item embeddings; returned item rows index this table.</param>
+    /// <param name="conditions">The items' conditions.</param>
+    /// <param name="conditionQueries">The users' conditions, weights and queries, one row per user row.</param>
+    /// <param name="clustering">The implicit components' item clusters.</param>
+    /// <param name="mixtures">The users' implicit mixtures, one row per user row.</param>
+    /// <param name="candidates">M, the list length: 1 to the number of items.</param>
+    /// <param name="options">Alpha, HeadShare, ImplicitShare (above 0), ImplicitQuery and Beta.</param>
+    /// <param name="directory">The directory to write into.</param>
+    /// <param name="exclusionMask">True to give the scorers the exclusion mask input (seen-item exclusion).</param>
+    /// <param name="model">The trained condition model, for users known by a fresh history (<see cref="OnnxConditionalMergeScorer.RetrieveFromHistories"/>); null to serve trained users only.</param>
+    /// <param name="maxConditions">With <paramref name="model"/>: the most conditions a fresh history gets.</param>
+    /// <returns>The manifest that was written.</returns>
+    public static OnnxServingManifest ExportConditionalMerged(EmbeddingMatrix users, EmbeddingMatrix items, ItemConditions conditions, MixtureTable conditionQueries,
+        ItemClustering clustering, MixtureTable mixtures, int candidates, ConditionalRetrievalOptions options, string directory, bool exclusionMask = false,
+        ConditionalModel? model = null, int maxConditions = ConditionalDefaults.MaxConditions)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (!(options.ImplicitShare > 0))
+            throw new ArgumentException("A stage without implicit components (ImplicitShare 0) is exported by ExportConditional.", nameof(options));
+        var explicitPart = ExportConditional(users, items, conditions, conditionQueries, candidates, options.Alpha, headShare: 0,
+            Path.Combine(directory, OnnxConditionalMergeScorer.ExplicitDirectoryName), exclusionMask, model, maxConditions);
+        Export(users, items, clustering, mixtures, candidates, new QuotaRetrievalOptions { Alpha = options.Alpha, Query = options.ImplicitQuery, Beta = options.Beta },
+            Path.Combine(directory, OnnxConditionalMergeScorer.ImplicitDirectoryName), exclusionMask);
+        var manifest = new OnnxServingManifest
+        {
+            Candidates = candidates,
+            Alpha = options.Alpha,
+            Retrieval = OnnxServingManifest.ConditionalMergedRetrieval,
+            HeadShare = options.HeadShare,
+            HeadSlots = options.HeadSlots(candidates),
+            ImplicitShare = options.ImplicitShare,
+            Query = options.ImplicitQuery.ToString(),
+            Beta = options.Beta,
+            Users = explicitPart.Users,
+            Items = explicitPart.Items,
+            Clusters = conditions.Count,
+            Components = explicitPart.Components + mixtures.MaxComponents,
+            Dimension = explicitPart.Dimension,
+            ExclusionMask = exclusionMask,
+            CandidateSlack = explicitPart.CandidateSlack,
+            MaxConditions = explicitPart.MaxConditions,
+            ConditionNames = explicitPart.ConditionNames,
+        };
+        manifest.Write(directory);
+        return manifest;
+    }
+}
