@@ -144,7 +144,13 @@ internal static class RecommendCommand
                 var exported = OnnxServingManifest.Read(directory);
                 if (follows != null && exported.ConditionModel == null)
                     throw new InvalidDataException($"--follows with --onnx needs a conditional model's directory with its condition model (fit --retriever conditional, export-onnx); "
-                        + $"'{directory}' holds {(exported.IsConditional ? "a conditional export without it (export it again)" : exported.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval)}.");
+                        + $"'{directory}' holds " + exported.Retrieval switch
+                        {
+                            OnnxServingManifest.ConditionalRetrieval => "a conditional export without it (export it again).",
+                            OnnxServingManifest.ConditionalMergedRetrieval => "conditions merged with a mixture, whose followed topics the library serves "
+                                + "(OnnxConditionalMergeScorer.RetrieveFollowing) and --recommender, not this command.",
+                            _ => (exported.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval) + ".",
+                        });
                 if (exported.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.RankFusionRetrieval or OnnxServingManifest.MmrRetrieval
                     or OnnxServingManifest.ConditionalMergedRetrieval)
                 {

@@ -23,7 +23,23 @@ public sealed partial class OnnxCandidateScorer
     /// <param name="exclusions">Items never to return per user (typically the training history, with any fresh items); needs the exclusion mask.</param>
     /// <exception cref="InvalidOperationException">The directory is not conditional, or has no condition model (export it again).</exception>
     public RankedLists RetrieveFollowing(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory,
-        BipartiteGraph? exclusions = null)
+        BipartiteGraph? exclusions = null) => Lists(FollowingRequest(users, followedTopics, trainingHistory, exclusions));
+
+    /// <summary>
+    /// The conditional lists of users known by their history only who follow <paramref name="followedTopics"/> now, as
+    /// <see cref="MultiInterestRecommender.RecommendFollowing"/> gives a new user with that history: one query per followed
+    /// topic over the history's mean item vector. An empty history gets an empty list (the recommender gives such a user its
+    /// topics' popular items, which the directory does not hold).
+    /// </summary>
+    /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1.</param>
+    /// <param name="followedTopics">Per user, names from <see cref="Topics"/>, at least one.</param>
+    /// <param name="excludeHistory">True (the default) to never return a history's own items; needs the exclusion mask.</param>
+    /// <exception cref="InvalidOperationException">The directory is not conditional, or has no condition model (export it again).</exception>
+    public RankedLists RetrieveFollowingFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics,
+        bool excludeHistory = true) => Lists(FreshFollowingRequest(histories, followedTopics, excludeHistory));
+
+    /// <summary>Trained users' followed topics as the live path represents them: their vectors, one query per followed topic over their training items.</summary>
+    private Represented FollowingRequest(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory, BipartiteGraph? exclusions)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(trainingHistory);
@@ -37,41 +53,23 @@ public sealed partial class OnnxCandidateScorer
         for (int q = 0; q < users.Count; q++)
             if (!seen.Add(users[q])) throw new ArgumentException($"User row {users[q]} is given twice (positions {users.ToList().IndexOf(users[q])} and {q}): serve each once.", nameof(users));
         var rows = users.ToArray();
-        return ServeRepresented(rows, exclusions, QuotaQuery.Component, (start, batch) =>
+        return new Represented(rows, exclusions, QuotaQuery.Component, (start, batch) =>
         {
             var part = rows.AsSpan(start, batch).ToArray();
             var vectors = new EmbeddingMatrix(batch, Manifest.Dimension);
             for (int q = 0; q < batch; q++) _tables.Users.ReadRow(part[q]).CopyTo(vectors.Row(q));
             var queries = model.Represent(trainingHistory, _tables.Users, _tables.Items, part, Manifest.MaxConditions, followed.AsSpan(start, batch).ToArray(), threads: 1);
             return (vectors, queries.Gather(part, Manifest.Components));
-        });
+        }, null);
     }
 
-    /// <summary>
-    /// The conditional lists of users known by their history only who follow <paramref name="followedTopics"/> now, as
-    /// <see cref="MultiInterestRecommender.RecommendFollowing"/> gives a new user with that history: one query per followed
-    /// topic over the history's mean item vector. An empty history gets an empty list (the recommender gives such a user its
-    /// topics' popular items, which the directory does not hold).
-    /// </summary>
-    /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1.</param>
-    /// <param name="followedTopics">Per user, names from <see cref="Topics"/>, at least one.</param>
-    /// <param name="excludeHistory">True (the default) to never return a history's own items; needs the exclusion mask.</param>
-    /// <exception cref="InvalidOperationException">The directory is not conditional, or has no condition model (export it again).</exception>
-    public RankedLists RetrieveFollowingFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics,
-        bool excludeHistory = true)
+    /// <summary>Fresh histories with the topics their users follow, as the live path represents them.</summary>
+    private Represented FreshFollowingRequest(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics, bool excludeHistory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(histories);
         RequireConditionModel();
-        CheckHistoryExclusion(excludeHistory);
-        var followed = FollowedConditions(followedTopics, histories.Count, nameof(followedTopics));
-        var sets = OnnxScorerParts.HistorySets(histories, Manifest);
-        var exclusions = excludeHistory ? OnnxScorerParts.HistoryGraph(sets, Manifest.Items) : null;
-        var result = ServeRepresented(Enumerable.Range(0, sets.Length).ToArray(), exclusions, QuotaQuery.Component,
-            (start, batch) => RepresentHistories(sets.AsSpan(start, batch), followed.AsSpan(start, batch).ToArray()));
-        for (int q = 0; q < sets.Length; q++)
-            if (sets[q].Length == 0) result.Counts[q] = 0;
-        return result;
+        return FreshRequest(histories, excludeHistory, FollowedConditions(followedTopics, histories.Count, nameof(followedTopics)));
     }
 
     private ConditionalModel RequireConditionModel()

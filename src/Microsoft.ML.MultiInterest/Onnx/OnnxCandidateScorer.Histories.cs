@@ -20,7 +20,23 @@ public sealed partial class OnnxCandidateScorer
     /// <exception cref="NotSupportedException">
     /// The directory was written before it recorded its query, or is conditional without its condition model (export it again).
     /// </exception>
-    public RankedLists RetrieveClusterQuotaFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
+    public RankedLists RetrieveClusterQuotaFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true) =>
+        Lists(FreshRequest(histories, excludeHistory, null));
+
+    /// <summary>Users whose vectors and mixtures are built in .NET: the rows the quota scorer serves, and how to represent a batch of them.</summary>
+    /// <param name="Entries">Rows of <paramref name="Exclusions"/> (user rows, or positions of fresh histories).</param>
+    /// <param name="Exclusions">Items never to return per entry; null for none.</param>
+    /// <param name="Query">The query inside a component's group the representations are padded with.</param>
+    /// <param name="Represent">The vectors and mixtures of entries start..start + batch - 1.</param>
+    /// <param name="Empty">Fresh histories without items (no representation: no list), or null.</param>
+    private sealed record Represented(int[] Entries, BipartiteGraph? Exclusions, QuotaQuery Query,
+        Func<int, int, (EmbeddingMatrix Vectors, MixtureTable Mixtures)> Represent, bool[]? Empty);
+
+    /// <summary>
+    /// Fresh histories (checked, read as sets) as the live path represents them: their mixtures, or their conditions'
+    /// queries (the <paramref name="followed"/> ones where given), and their mean item vectors.
+    /// </summary>
+    private Represented FreshRequest(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory, int[]?[]? followed)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(histories);
@@ -34,10 +50,17 @@ public sealed partial class OnnxCandidateScorer
         CheckHistoryExclusion(excludeHistory);
         var sets = OnnxScorerParts.HistorySets(histories, Manifest);
         var exclusions = excludeHistory ? OnnxScorerParts.HistoryGraph(sets, Manifest.Items) : null;
-        var result = ServeRepresented(Enumerable.Range(0, sets.Length).ToArray(), exclusions, query, (start, batch) => RepresentHistories(sets.AsSpan(start, batch), null));
-        // An empty history has no representation: no list, as documented.
-        for (int q = 0; q < sets.Length; q++)
-            if (sets[q].Length == 0) result.Counts[q] = 0;
+        return new Represented([.. Enumerable.Range(0, sets.Length)], exclusions, query,
+            (start, batch) => RepresentHistories(sets.AsSpan(start, batch), followed?.AsSpan(start, batch).ToArray()), [.. sets.Select(h => h.Length == 0)]);
+    }
+
+    /// <summary>The quota lists of a request (an empty history gets none, as documented).</summary>
+    private RankedLists Lists(Represented request)
+    {
+        var result = new RankedLists(request.Entries.Length, Manifest.Candidates);
+        RunRepresented(request, result, ServeQuota);
+        for (int q = 0; q < result.QueryCount; q++)
+            if (request.Empty?[q] == true) result.Counts[q] = 0;
         return result;
     }
 
@@ -60,30 +83,16 @@ public sealed partial class OnnxCandidateScorer
     }
 
     /// <summary>
-    /// The quota lists of <paramref name="entries"/> (rows of <paramref name="exclusions"/>) from representations built in .NET:
-    /// <paramref name="represent"/>(start, batch) gives the vectors and mixtures of entries start..start + batch - 1, which the
-    /// quota scorer takes in place of the encoder's outputs; then the exact re-ranking, as for trained users.
-    /// </summary>
-    private RankedLists ServeRepresented(int[] entries, BipartiteGraph? exclusions, QuotaQuery query,
-        Func<int, int, (EmbeddingMatrix Vectors, MixtureTable Mixtures)> represent)
-    {
-        var result = new RankedLists(entries.Length, Manifest.Candidates);
-        RunRepresented(entries, exclusions, query, represent, result, ServeQuota);
-        return result;
-    }
-
-    /// <summary>
-    /// Runs the quota scorer over representations built in .NET (see <see cref="ServeRepresented"/>) and hands each batch's
-    /// outputs (mixture values: vectors, clusters, queries, quotas, weights) to <paramref name="serve"/>, with
+    /// Runs the quota scorer over a request's representations, built in .NET in place of the encoder's outputs, and hands each
+    /// batch's outputs (mixture values: vectors, clusters, queries, quotas, weights) to <paramref name="serve"/>, with
     /// <paramref name="result"/> (null when <paramref name="serve"/> writes elsewhere).
     /// </summary>
-    private void RunRepresented(int[] entries, BipartiteGraph? exclusions, QuotaQuery query, Func<int, int, (EmbeddingMatrix Vectors, MixtureTable Mixtures)> represent,
-        RankedLists? result, Action<QuotaBatch, Worker> serve)
+    private void RunRepresented(Represented request, RankedLists? result, Action<QuotaBatch, Worker> serve)
     {
+        var (entries, exclusions, query, represent, _) = request;
         var options = new QuotaRetrievalOptions { Alpha = Manifest.Alpha, Query = query, Beta = Manifest.Beta, HeadShare = Manifest.HeadShare };
         int m = Manifest.Components, d = Manifest.Dimension;
         var worker = CreateWorker();
-        string[] names = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
         using var ahead = new OneBatchAhead();
         ForEachBatch(entries, exclusions, (runOptions, start, batch, _, mask) =>
         {
@@ -101,15 +110,7 @@ public sealed partial class OnnxCandidateScorer
             IDisposableReadOnlyCollection<OrtValue> found;
             try
             {
-                var inputNames = new List<string>(names);
-                var values = new List<OrtValue>(mixture[..names.Length]);
-                if (mask != null)
-                {
-                    inputNames.Add(ExclusionMaskInput);
-                    values.Add(mask);
-                }
-                found = _quotaScorer!.Run(runOptions, inputNames, values,
-                    [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
+                found = RunQuotaScorer(runOptions, mixture, mask);
             }
             catch
             {

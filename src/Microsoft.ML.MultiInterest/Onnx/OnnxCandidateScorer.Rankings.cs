@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
 using Microsoft.ML.MultiInterest.Engine;
-using Microsoft.ML.OnnxRuntime;
-using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
 
 namespace Microsoft.ML.MultiInterest.Onnx;
 
@@ -50,48 +48,29 @@ public sealed partial class OnnxCandidateScorer
         if (_encoder == null || _quotaScorer == null) throw new InvalidOperationException("The serving directory holds the unimodal scorer alone.");
         CheckArguments(users, exclusions);
         var into = new ComponentRankings(users.Count, Manifest.Components, Manifest.Candidates);
-        var worker = CreateWorker();
-        string[] encoded = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName, MixtureWeightsName];
-        using var ahead = new OneBatchAhead();
-        ForEachBatch(users, exclusions, (options, start, batch, rows, mask) =>
-        {
-            var mixture = _encoder.Run(options, [UserRowsInput], [rows], encoded);
-            IDisposableReadOnlyCollection<OrtValue> found;
-            try
-            {
-                var names = new List<string>(encoded[..4]);
-                var values = new List<OrtValue>(mixture.Take(4));
-                if (mask != null)
-                {
-                    names.Add(ExclusionMaskInput);
-                    values.Add(mask);
-                }
-                found = _quotaScorer.Run(options, names, values,
-                    [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
-            }
-            catch
-            {
-                mixture.Dispose();
-                throw;
-            }
-            var outputs = new QuotaBatch(users, start, batch, exclusions, mixture, found, null);
-            ahead.Start(() => ServeRankings(outputs, worker, into), mixture, found);
-        });
-        ahead.Finish();
-        Count(worker);
+        RunEncoded(users, exclusions, null, (batch, worker) => ServeRankings(batch, worker, into));
         return into;
     }
 
-    /// <summary>The component rankings of users known by fresh histories (sets of item rows), represented as the live path represents them.</summary>
-    internal ComponentRankings RankComponentsFromHistories(int[][] sets, BipartiteGraph? exclusions)
+    /// <summary>The component rankings of users known by fresh histories, represented as the live path represents them.</summary>
+    internal ComponentRankings RankComponentsFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory) =>
+        Rankings(FreshRequest(histories, excludeHistory, null));
+
+    /// <summary>The component rankings of trained users who follow topics now (a conditional directory's).</summary>
+    internal ComponentRankings RankComponentsFollowing(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory,
+        BipartiteGraph? exclusions) => Rankings(FollowingRequest(users, followedTopics, trainingHistory, exclusions));
+
+    /// <summary>The component rankings of users known by fresh histories who follow topics now (a conditional directory's).</summary>
+    internal ComponentRankings RankComponentsFollowingFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics,
+        bool excludeHistory) => Rankings(FreshFollowingRequest(histories, followedTopics, excludeHistory));
+
+    /// <summary>The component rankings of a request (an empty history gets no components and no fallback).</summary>
+    private ComponentRankings Rankings(Represented request)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!ServesQuotaHistories) throw new NotSupportedException("The serving directory cannot represent fresh histories (export it again).");
-        var into = new ComponentRankings(sets.Length, Manifest.Components, Manifest.Candidates);
-        RunRepresented([.. Enumerable.Range(0, sets.Length)], exclusions, Enum.Parse<QuotaQuery>(Manifest.Query!), (start, batch) => RepresentHistories(sets.AsSpan(start, batch), null),
-            null, (batch, worker) => ServeRankings(batch, worker, into));
-        for (int q = 0; q < sets.Length; q++)
-            if (sets[q].Length == 0) into.Counts[q] = into.FallbackCounts[q] = 0;
+        var into = new ComponentRankings(request.Entries.Length, Manifest.Components, Manifest.Candidates);
+        RunRepresented(request, null, (batch, worker) => ServeRankings(batch, worker, into));
+        for (int q = 0; q < request.Entries.Length; q++)
+            if (request.Empty?[q] == true) into.Counts[q] = into.FallbackCounts[q] = 0;
         return into;
     }
 

@@ -135,25 +135,26 @@ public sealed partial class OnnxCandidateScorer : IDisposable
             throw new InvalidOperationException("The serving directory holds the unimodal scorer alone (a model without item clusters): RetrieveUnimodal serves it.");
         CheckArguments(users, exclusions);
         var result = new RankedLists(users.Count, Manifest.Candidates);
+        RunEncoded(users, exclusions, result, ServeQuota);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs the encoder and the quota scorer over trained <paramref name="users"/> (checked by the caller) and hands each batch's
+    /// outputs (mixture values: vectors, clusters, queries, quotas, weights) to <paramref name="serve"/>, with <paramref name="result"/>.
+    /// </summary>
+    private void RunEncoded(IReadOnlyList<int> users, BipartiteGraph? exclusions, RankedLists? result, Action<QuotaBatch, Worker> serve)
+    {
         var worker = CreateWorker();
-        string[] encoded = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
+        string[] encoded = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName, MixtureWeightsName];
         using var ahead = new OneBatchAhead();
         ForEachBatch(users, exclusions, (options, start, batch, rows, mask) =>
         {
-            var mixture = _encoder.Run(options, [UserRowsInput], [rows], encoded);
+            var mixture = _encoder!.Run(options, [UserRowsInput], [rows], encoded);
             IDisposableReadOnlyCollection<OrtValue> found;
             try
             {
-                var names = new List<string>(encoded);
-                var values = new List<OrtValue>(mixture);
-                if (mask != null)
-                {
-                    names.Add(ExclusionMaskInput);
-                    values.Add(mask);
-                }
-                // ONNX Runtime runs the whole graph whichever outputs are asked for, so the fallback's candidates come at no cost.
-                found = _quotaScorer.Run(options, names, values,
-                    [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
+                found = RunQuotaScorer(options, mixture, mask);
             }
             catch
             {
@@ -161,11 +162,28 @@ public sealed partial class OnnxCandidateScorer : IDisposable
                 throw;
             }
             var outputs = new QuotaBatch(users, start, batch, exclusions, mixture, found, result);
-            ahead.Start(() => ServeQuota(outputs, worker), mixture, found);
+            ahead.Start(() => serve(outputs, worker), mixture, found);
         });
         ahead.Finish();
         Count(worker);
-        return result;
+    }
+
+    /// <summary>
+    /// The quota scorer's candidates (per component, and the fallback's) for a batch's mixture values: the user vectors,
+    /// clusters, queries and quotas (<paramref name="mixture"/>'s first four), and the mask when the graph takes one.
+    /// </summary>
+    private IDisposableReadOnlyCollection<OrtValue> RunQuotaScorer(RunOptions options, IReadOnlyList<OrtValue> mixture, OrtValue? mask)
+    {
+        var names = new List<string> { UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName };
+        var values = new List<OrtValue>(mixture.Take(names.Count));
+        if (mask != null)
+        {
+            names.Add(ExclusionMaskInput);
+            values.Add(mask);
+        }
+        // ONNX Runtime runs the whole graph whichever outputs are asked for, so the fallback's candidates come at no cost.
+        return _quotaScorer!.Run(options, names, values,
+            [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
     }
 
     /// <summary>The unimodal lists of <paramref name="users"/>, exactly as <see cref="UnimodalRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/>.</summary>

@@ -107,15 +107,67 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(histories);
         if (!ServesHistories) throw new NotSupportedException("The merged conditional directory was exported without its condition model: export it again to serve fresh histories.");
-        if (excludeHistory && !Manifest.ExclusionMask)
-            throw new ArgumentException("The models were exported without the exclusion mask input, so they cannot exclude the histories' items; pass excludeHistory: false.", nameof(excludeHistory));
-        var sets = OnnxScorerParts.HistorySets(histories, Manifest);
-        var result = new RankedLists(sets.Length, Manifest.Candidates);
-        for (int start = 0; start < sets.Length; start += UsersPerChunk)
+        var result = new RankedLists(histories.Count, Manifest.Candidates);
+        for (int start = 0; start < histories.Count; start += UsersPerChunk)
         {
-            var chunk = sets.Skip(start).Take(UsersPerChunk).ToArray();
-            var exclusions = excludeHistory ? OnnxScorerParts.HistoryGraph(chunk, Manifest.Items) : null;
-            Lay(_explicit.RankComponentsFromHistories(chunk, exclusions), _implicit.RankComponentsFromHistories(chunk, exclusions), result, start);
+            var chunk = histories.Skip(start).Take(UsersPerChunk).ToArray();
+            Lay(_explicit.RankComponentsFromHistories(chunk, excludeHistory), _implicit.RankComponentsFromHistories(chunk, excludeHistory), result, start);
+        }
+        return result;
+    }
+
+    /// <summary>The topics (condition names) <see cref="RetrieveFollowing"/> takes, in condition order; empty without the condition model.</summary>
+    public IReadOnlyList<string> Topics => _explicit.Topics;
+
+    /// <summary>
+    /// The merged lists of trained users who follow <paramref name="followedTopics"/> now, as
+    /// <see cref="MultiInterestRecommender.RecommendFollowing"/> gives them: one query per followed topic over the user's vector and
+    /// training items in that topic, beside the user's implicit components.
+    /// </summary>
+    /// <param name="users">User rows, each once.</param>
+    /// <param name="followedTopics">Per user, names from <see cref="Topics"/>, at least one.</param>
+    /// <param name="trainingHistory">The users' training edges: the items each topic's query averages.</param>
+    /// <param name="exclusions">Items never to return per user row; needs the exclusion mask.</param>
+    public RankedLists RetrieveFollowing(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory,
+        BipartiteGraph? exclusions = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(followedTopics);
+        if (followedTopics.Count != users.Count)
+            throw new ArgumentException($"There are {followedTopics.Count} followed-topic lists for {users.Count} users.", nameof(followedTopics));
+        var result = new RankedLists(users.Count, Manifest.Candidates);
+        for (int start = 0; start < users.Count; start += UsersPerChunk)
+        {
+            var chunk = users.Skip(start).Take(UsersPerChunk).ToArray();
+            var topics = followedTopics.Skip(start).Take(UsersPerChunk).ToArray();
+            Lay(_explicit.RankComponentsFollowing(chunk, topics, trainingHistory, exclusions), _implicit.RankComponents(chunk, exclusions), result, start);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The merged lists of users known by their history only who follow <paramref name="followedTopics"/> now, as
+    /// <see cref="MultiInterestRecommender.RecommendFollowing"/> gives a new user with that history. An empty history gets an
+    /// empty list (the recommender gives its topics' popular items, which the directory does not hold).
+    /// </summary>
+    /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1.</param>
+    /// <param name="followedTopics">Per user, names from <see cref="Topics"/>, at least one.</param>
+    /// <param name="excludeHistory">True (the default) to never return a history's own items; needs the exclusion mask.</param>
+    public RankedLists RetrieveFollowingFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics,
+        bool excludeHistory = true)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(histories);
+        ArgumentNullException.ThrowIfNull(followedTopics);
+        if (followedTopics.Count != histories.Count)
+            throw new ArgumentException($"There are {followedTopics.Count} followed-topic lists for {histories.Count} histories.", nameof(followedTopics));
+        var result = new RankedLists(histories.Count, Manifest.Candidates);
+        for (int start = 0; start < histories.Count; start += UsersPerChunk)
+        {
+            var chunk = histories.Skip(start).Take(UsersPerChunk).ToArray();
+            var topics = followedTopics.Skip(start).Take(UsersPerChunk).ToArray();
+            Lay(_explicit.RankComponentsFollowingFromHistories(chunk, topics, excludeHistory), _implicit.RankComponentsFromHistories(chunk, excludeHistory), result, start);
         }
         return result;
     }

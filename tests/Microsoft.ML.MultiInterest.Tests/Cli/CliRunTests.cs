@@ -468,6 +468,9 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal(Columns(mergedZip), Columns(Serve("merged-onnx.tsv", "--onnx")));
         string strangerMerged = ServeNew("stranger-merged-onnx.tsv", "--onnx");
         Assert.Equal(Columns(ServeNew("stranger-merged-live.tsv", "--recommender")), Columns(strangerMerged));
+        var mergedFollows = CliHarness.Run("recommend", "--model", model, "--users", users, "--out", onnxFollows, "--follows", follows, "--onnx");
+        Assert.Equal(CliRunner.Failure, mergedFollows.ExitCode);
+        Assert.Contains("OnnxConditionalMergeScorer.RetrieveFollowing", mergedFollows.Error, StringComparison.Ordinal);
 
         // --query and --beta set the merged components' query (saved with the stage); without implicit components they are refused.
         var userQuery = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional", "--conditions", conditions, "--algorithm", "implicit-als",

@@ -322,6 +322,24 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
                 Assert.Equal(list.Items.Select(i => i.ItemId), fromHistories.IndicesOf(q).ToArray().Select(i => _w.Embedding.ItemIds[i]));
                 Assert.Equal(list.Items.Select(i => i.Score), fromHistories.ScoresOf(q).ToArray());
             }
+            // Topics followed now, beside the implicit components: RecommendFollowing's lists, trained users and fresh histories.
+            Assert.Equal(live.Topics, scorer.Topics);
+            int[] users = [.. _w.Trained.Take(4)];
+            IReadOnlyList<string>[] topics = [["topic1"], ["topic3", "topic0"], ["topic2"], ["topic0", "topic1", "topic2"]];
+            var following = scorer.RetrieveFollowing(users, topics, saved.TrainingHistory(), saved.TrainingHistory());
+            for (int q = 0; q < users.Length; q++)
+            {
+                var list = live.RecommendFollowing(_w.UserId(users[q]), topics[q]);
+                Assert.Equal(list.Items.Select(i => i.ItemId), following.IndicesOf(q).ToArray().Select(i => _w.Embedding.ItemIds[i]));
+                Assert.Equal(list.Items.Select(i => i.Score), following.ScoresOf(q).ToArray());
+            }
+            var freshFollowing = scorer.RetrieveFollowingFromHistories([.. compact[..2].Select(h => (IReadOnlyList<int>)h.Select(i => _w.ItemRows[i]).ToArray())], topics[..2]);
+            for (int q = 0; q < 2; q++)
+            {
+                var list = live.RecommendFollowing("someone-new", topics[q], compact[q].Select(_w.ItemId));
+                Assert.Equal(list.Items.Select(i => i.ItemId), freshFollowing.IndicesOf(q).ToArray().Select(i => _w.Embedding.ItemIds[i]));
+                Assert.Equal(list.Items.Select(i => i.Score), freshFollowing.ScoresOf(q).ToArray());
+            }
         }
     }
 
