@@ -151,27 +151,11 @@ internal static class RecommendCommand
                                 + "(OnnxConditionalMergeScorer.RetrieveFollowing) and --recommender, not this command.",
                             _ => (exported.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval) + ".",
                         });
-                if (exported.Retrieval is OnnxServingManifest.HistoryMmrRetrieval or OnnxServingManifest.RankFusionRetrieval or OnnxServingManifest.MmrRetrieval
-                    or OnnxServingManifest.ConditionalMergedRetrieval)
+                if (OnnxDirectoryServing.TryServe(exported, directory, sessions, batch, exclusions, rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log)
+                    is { } served)
                 {
-                    ranked = exported.Retrieval switch
-                    {
-                        OnnxServingManifest.RankFusionRetrieval => Fusion(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp,
-                            clock, log),
-                        OnnxServingManifest.MmrRetrieval => Mmr(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp, clock, log),
-                        OnnxServingManifest.ConditionalMergedRetrieval => ConditionalMerged(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists,
-                            out fromHistory, out setUp, clock, log),
-                        _ => HistoryMmr(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp, clock, log),
-                    };
                     if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
-                    lists = Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds);
-                    return Finish(outPath, ids, lists, scorer, setUp, clock, log);
-                }
-                if (exported.RoundRobinScorer != null)
-                {
-                    ranked = RoundRobin(directory, sessions, batch, rows, warmUp, exclusions, newUsers, historyLists, out fromHistory, out setUp, clock, log);
-                    if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
-                    lists = Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds);
+                    lists = Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds);
                     return Finish(outPath, ids, lists, scorer, setUp, clock, log);
                 }
                 var open = Stopwatch.StartNew();
@@ -194,13 +178,13 @@ internal static class RecommendCommand
                     fromHistory = OnnxFollowing.ServeNew(scorerSession, topics, ids.Where(u => !userRows.ContainsKey(u)), newUsers, historyLists, log);
                 else if (newUsers.Count > 0 && quota && scorerSession.ServesQuotaHistories)
                 {
-                    fromHistory = scorerSession.RetrieveClusterQuotaFromHistories(Histories(newUsers, historyLists));
+                    fromHistory = scorerSession.RetrieveClusterQuotaFromHistories(OnnxDirectoryServing.Histories(newUsers, historyLists));
                     log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its "
                         + (exported.IsConditional ? "conditions' queries" : "Mixture") + " and mean vector, computed as the engine does).");
                 }
                 else if (newUsers.Count > 0 && !quota && scorerSession.ServesUnimodalHistories)
                 {
-                    fromHistory = scorerSession.RetrieveUnimodalFromHistories(Histories(newUsers, historyLists));
+                    fromHistory = scorerSession.RetrieveUnimodalFromHistories(OnnxDirectoryServing.Histories(newUsers, historyLists));
                     log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its mean item vector, computed as the engine does).");
                 }
                 else if (newUsers.Count > 0)
@@ -223,165 +207,6 @@ internal static class RecommendCommand
             + (unknown > 0 ? $"; {unknown:N0} users without candidates (unknown to the model or without training edges)." : "."));
         return 0;
     }
-
-    /// <summary>
-    /// A round-robin directory: the known users by row through its encoder, and, when it has the DCM history encoder, the users
-    /// unknown to the model from their --history, as MultiInterestRecommender serves them (the history excluded).
-    /// </summary>
-    /// <summary>
-    /// A fusing model's directory: each source's scorer, its lists fused as the fitted stage fuses them; trained users by row,
-    /// users unknown to the model from their --history when every source serves histories.
-    /// </summary>
-    private static RankedLists Fusion(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
-        Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory, out string setUp, Stopwatch clock, TextWriter log)
-    {
-        RankedLists? fresh = null;
-        var ranked = ServeTimed(() => OnnxFusionScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock, s =>
-        {
-            if (newUsers.Count > 0 && s.ServesHistories)
-            {
-                fresh = s.RetrieveFromHistories(Histories(newUsers, historyLists));
-                log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history by every source.");
-            }
-            else if (newUsers.Count > 0)
-                log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but a source of the fusion serves trained users only: --recommender serves them.");
-            log.WriteLine($"ONNX Runtime served {s.Manifest.Sources!.Count} sources ({string.Join(", ", s.Manifest.Sources!.Select(x => $"{x.Method} x {x.Weight:R}"))}), fused by rank.");
-        });
-        fromHistory = fresh;
-        return ranked;
-    }
-
-    /// <summary>
-    /// A history-interest MMR directory: ONNX Runtime ranks the catalogue per vector, the engine merges and re-ranks; trained
-    /// users by row, users unknown to the model from their --history (its fold-in and interests, as the live path).
-    /// </summary>
-    private static RankedLists HistoryMmr(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
-        Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory, out string setUp, Stopwatch clock, TextWriter log)
-    {
-        RankedLists? fresh = null;
-        var ranked = ServeTimed(() => OnnxHistoryMmrScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock, s =>
-        {
-            if (newUsers.Count > 0)
-            {
-                fresh = s.RetrieveFromHistories(Histories(newUsers, historyLists));
-                log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its fold-in and interests, computed as the engine does).");
-            }
-            log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} vector rankings proved from them, "
-                + $"{s.Rescanned:N0} searched with the engine (warm-up batch included); the pool merged and re-ranked by the engine's MMR.");
-        });
-        fromHistory = fresh;
-        return ranked;
-    }
-
-    /// <summary>
-    /// An MMR directory: ONNX Runtime serves the unimodal pool, the engine re-ranks it; trained users by row, users unknown to
-    /// the model from their --history (the pool of its mean item vector, the PM-2 term over its own mixture, as the live path).
-    /// </summary>
-    private static RankedLists Mmr(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
-        Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory, out string setUp, Stopwatch clock, TextWriter log)
-    {
-        RankedLists? fresh = null;
-        var ranked = ServeTimed(() => OnnxMmrScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock, s =>
-        {
-            if (newUsers.Count > 0 && s.ServesHistories)
-            {
-                fresh = s.RetrieveFromHistories(Histories(newUsers, historyLists));
-                log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its mean item vector and mixture, computed as the engine does).");
-            }
-            else if (newUsers.Count > 0)
-                log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but this MMR directory was exported before it served histories: export it again, or --recommender serves them.");
-            log.WriteLine("ONNX Runtime served the unimodal pool; MMR re-ranked it with the engine.");
-        });
-        fromHistory = fresh;
-        return ranked;
-    }
-
-    /// <summary>
-    /// A merged conditional directory: ONNX Runtime's candidates of the conditions and of the clusters, each ranking proved, the
-    /// list laid out by the engine's merge; trained users by row, users unknown to the model from their --history.
-    /// </summary>
-    private static RankedLists ConditionalMerged(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
-        Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory, out string setUp, Stopwatch clock, TextWriter log)
-    {
-        RankedLists? fresh = null;
-        var ranked = ServeTimed(() => OnnxConditionalMergeScorer.Open(directory, sessions, batch), (s, users) => s.Retrieve(users, exclusions), rows, warmUp, out setUp, clock, s =>
-        {
-            if (newUsers.Count > 0 && s.ServesHistories)
-            {
-                fresh = s.RetrieveFromHistories(Histories(newUsers, historyLists));
-                log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its conditions' queries, Mixture and mean vector, computed as the engine does).");
-            }
-            log.WriteLine($"ONNX Runtime's candidates of the conditions and the clusters re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} rankings proved "
-                + $"from them, {s.Rescanned:N0} scanned with the engine (warm-up batch included); the lists merged as the engine merges them.");
-        });
-        fromHistory = fresh;
-        return ranked;
-    }
-
-    /// <summary>The new users' histories in a fixed order, recording each user's place in <paramref name="historyLists"/>.</summary>
-    private static List<int[]> Histories(Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists)
-    {
-        var histories = new List<int[]>(newUsers.Count);
-        foreach (var (user, items) in newUsers)
-        {
-            historyLists[user] = histories.Count;
-            histories.Add(items);
-        }
-        return histories;
-    }
-
-    /// <summary>
-    /// Opens a scorer, serves the warm-up batch, then every row, timing the set-up apart (the steady state is what a
-    /// long-running service sees), reports and disposes the scorer.
-    /// </summary>
-    private static RankedLists ServeTimed<TScorer>(Func<TScorer> open, Func<TScorer, int[], RankedLists> retrieve, int[] rows, int[] warmUp, out string setUp,
-        Stopwatch clock, Action<TScorer> report) where TScorer : IDisposable
-    {
-        var opening = Stopwatch.StartNew();
-        using var scorer = open();
-        double openSeconds = opening.Elapsed.TotalSeconds;
-        var first = Stopwatch.StartNew();
-        retrieve(scorer, warmUp);
-        setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
-        clock.Restart();
-        var ranked = retrieve(scorer, rows);
-        report(scorer);
-        return ranked;
-    }
-
-    private static RankedLists RoundRobin(string directory, OnnxSessionFactory sessions, int batch, int[] rows, int[] warmUp, BipartiteGraph? exclusions,
-        Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory, out string setUp, Stopwatch clock, TextWriter log)
-    {
-        var open = Stopwatch.StartNew();
-        using var scorer = OnnxRoundRobinScorer.Open(directory, sessions, batch);
-        double openSeconds = open.Elapsed.TotalSeconds;
-        var first = Stopwatch.StartNew();
-        scorer.Retrieve(warmUp, exclusions);
-        setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
-        clock.Restart();
-        var ranked = scorer.Retrieve(rows, exclusions);
-        fromHistory = null;
-        if (newUsers.Count == 0)
-        {
-            LogRoundRobin(scorer, log);
-            return ranked;
-        }
-        if (!scorer.HasHistoryEncoder)
-        {
-            log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but the directory has no DCM history encoder (a mixture-embedding model): "
-                + "they get no candidates here; --recommender serves them.");
-            LogRoundRobin(scorer, log);
-            return ranked;
-        }
-        fromHistory = scorer.RetrieveFromHistories(Histories(newUsers, historyLists));
-        log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history by the DCM history encoder's soft k-means (computed as the engine does).");
-        LogRoundRobin(scorer, log);
-        return ranked;
-    }
-
-    private static void LogRoundRobin(OnnxRoundRobinScorer scorer, TextWriter log) =>
-        log.WriteLine($"Round-robin lists merged from ONNX Runtime's per-interest candidates, re-ranked with the engine's arithmetic: {scorer.ProvedFromCandidates:N0} "
-            + $"interest lists proved from them, {scorer.Rescanned:N0} fetched with the engine (warm-up batch included).");
 
     /// <summary>The lists in the order of the users file: known users by their row's list, new users by their history's.</summary>
     private static List<(string User, string[] Items, float[] Scores)> Lists(List<string> ids, List<string> known, RankedLists ranked,
