@@ -85,13 +85,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(users);
-        var result = new RankedLists(users.Count, Manifest.Candidates);
-        for (int start = 0; start < users.Count; start += UsersPerChunk)
-        {
-            var chunk = users.Skip(start).Take(UsersPerChunk).ToArray();
-            Lay(_explicit.RankComponents(chunk, exclusions), _implicit.RankComponents(chunk, exclusions), result, start);
-        }
-        return result;
+        return Chunked(users, (chunk, _) => (_explicit.RankComponents(chunk, exclusions), _implicit.RankComponents(chunk, exclusions)));
     }
 
     /// <summary>
@@ -107,13 +101,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(histories);
         if (!ServesHistories) throw new NotSupportedException("The merged conditional directory was exported without its condition model: export it again to serve fresh histories.");
-        var result = new RankedLists(histories.Count, Manifest.Candidates);
-        for (int start = 0; start < histories.Count; start += UsersPerChunk)
-        {
-            var chunk = histories.Skip(start).Take(UsersPerChunk).ToArray();
-            Lay(_explicit.RankComponentsFromHistories(chunk, excludeHistory), _implicit.RankComponentsFromHistories(chunk, excludeHistory), result, start);
-        }
-        return result;
+        return Chunked(histories, (chunk, _) => (_explicit.RankComponentsFromHistories(chunk, excludeHistory), _implicit.RankComponentsFromHistories(chunk, excludeHistory)));
     }
 
     /// <summary>The topics (condition names) <see cref="RetrieveFollowing"/> takes, in condition order; empty without the condition model.</summary>
@@ -136,14 +124,8 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         ArgumentNullException.ThrowIfNull(followedTopics);
         if (followedTopics.Count != users.Count)
             throw new ArgumentException($"There are {followedTopics.Count} followed-topic lists for {users.Count} users.", nameof(followedTopics));
-        var result = new RankedLists(users.Count, Manifest.Candidates);
-        for (int start = 0; start < users.Count; start += UsersPerChunk)
-        {
-            var chunk = users.Skip(start).Take(UsersPerChunk).ToArray();
-            var topics = followedTopics.Skip(start).Take(UsersPerChunk).ToArray();
-            Lay(_explicit.RankComponentsFollowing(chunk, topics, trainingHistory, exclusions), _implicit.RankComponents(chunk, exclusions), result, start);
-        }
-        return result;
+        return Chunked(users, (chunk, start) => (_explicit.RankComponentsFollowing(chunk, [.. followedTopics.Skip(start).Take(chunk.Length)], trainingHistory, exclusions),
+            _implicit.RankComponents(chunk, exclusions)));
     }
 
     /// <summary>
@@ -162,12 +144,22 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         ArgumentNullException.ThrowIfNull(followedTopics);
         if (followedTopics.Count != histories.Count)
             throw new ArgumentException($"There are {followedTopics.Count} followed-topic lists for {histories.Count} histories.", nameof(followedTopics));
-        var result = new RankedLists(histories.Count, Manifest.Candidates);
-        for (int start = 0; start < histories.Count; start += UsersPerChunk)
+        return Chunked(histories, (chunk, start) => (_explicit.RankComponentsFollowingFromHistories(chunk, [.. followedTopics.Skip(start).Take(chunk.Length)], excludeHistory),
+            _implicit.RankComponentsFromHistories(chunk, excludeHistory)));
+    }
+
+    /// <summary>
+    /// The lists of <paramref name="entries"/> (user rows or histories), a chunk at a time so that the rankings held stay
+    /// small: <paramref name="rank"/>(chunk, start) gives both sides' rankings of entries start..start + chunk.Length - 1.
+    /// </summary>
+    private RankedLists Chunked<T>(IReadOnlyList<T> entries,
+        Func<T[], int, (OnnxCandidateScorer.ComponentRankings Conditions, OnnxCandidateScorer.ComponentRankings Clusters)> rank)
+    {
+        var result = new RankedLists(entries.Count, Manifest.Candidates);
+        for (int start = 0; start < entries.Count; start += UsersPerChunk)
         {
-            var chunk = histories.Skip(start).Take(UsersPerChunk).ToArray();
-            var topics = followedTopics.Skip(start).Take(UsersPerChunk).ToArray();
-            Lay(_explicit.RankComponentsFollowingFromHistories(chunk, topics, excludeHistory), _implicit.RankComponentsFromHistories(chunk, excludeHistory), result, start);
+            var (conditions, clusters) = rank([.. entries.Skip(start).Take(UsersPerChunk)], start);
+            Lay(conditions, clusters, result, start);
         }
         return result;
     }
