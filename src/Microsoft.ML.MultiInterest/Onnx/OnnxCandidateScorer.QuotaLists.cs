@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>The quota lists laid out from the rankings proved from ONNX Runtime's candidates, as the engine lays them out.</summary>
+public sealed partial class OnnxCandidateScorer
+{
+    /// <summary>One batch of the quota path: who is served and what ONNX Runtime returned for them.</summary>
+    private sealed record QuotaBatch(IReadOnlyList<int> Users, int Start, int Batch, BipartiteGraph? Exclusions,
+        IReadOnlyList<OrtValue> Mixture, IReadOnlyList<OrtValue> Found, RankedLists? Result);
+
+    /// <summary>
+    /// The engine's list for every user of the batch: the unimodal head (if exported with one), then each component takes
+    /// its quota, cut and handed on as <see cref="ClusterQuotaRetriever"/> (or, for a conditional directory,
+    /// <see cref="ConditionalRetriever"/>) does, from its proved ranking; lists the components cannot fill take the unimodal ranking.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ServeQuota(QuotaBatch b, Worker worker)
+    {
+        int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
+        int headSlots = Manifest.HeadSlots;
+        bool extrasAfterQuotas = Manifest.IsConditional;
+        var userVectors = b.Mixture[0].GetTensorDataAsSpan<float>();
+        var clusters = b.Mixture[1].GetTensorDataAsSpan<long>();
+        var queries = b.Mixture[2].GetTensorDataAsSpan<float>();
+        var quotas = b.Mixture[3].GetTensorDataAsSpan<long>();
+        var candidateRows = b.Found[0].GetTensorDataAsSpan<long>();
+        var candidateScores = b.Found[1].GetTensorDataAsSpan<float>();
+        var fallbackRows = b.Found[2].GetTensorDataAsSpan<long>();
+        var fallbackScores = b.Found[3].GetTensorDataAsSpan<float>();
+        var take = worker.Take;
+        var granted = worker.Granted;
+        var available = worker.Available;
+        var counts = worker.CandidateCounts;
+        for (int q = 0; q < b.Batch; q++)
+        {
+            int position = b.Start + q, user = b.Users[position];
+            var outItems = b.Result!.IndexSlots(position);
+            var outScores = b.Result.ScoreSlots(position);
+            var userFallbackRows = fallbackRows.Slice(q * kFallback, kFallback);
+            var userFallbackScores = fallbackScores.Slice(q * kFallback, kFallback);
+            // The unimodal head: the engine's fallback's first H items. The graph masked its own head out of the components;
+            // if that is another set (a near-tie at the head's end), the components are ranked by the engine instead.
+            int fallbackCount = -1, written = 0;
+            bool rankByEngine = false;
+            if (headSlots > 0)
+            {
+                fallbackCount = worker.Rerank.Catalogue(userVectors.Slice(q * d, d), user, userFallbackRows, userFallbackScores, b.Exclusions, worker.Fallback, worker.FallbackScores);
+                written = Math.Min(headSlots, fallbackCount);
+                worker.Fallback.AsSpan(0, written).CopyTo(outItems);
+                worker.FallbackScores.AsSpan(0, written).CopyTo(outScores);
+                rankByEngine = !SameHead(worker.Fallback.AsSpan(0, written), userFallbackRows[..headSlots], userFallbackScores[..headSlots]);
+            }
+            var head = worker.Fallback.AsSpan(0, written);
+            // Components are stored by weight; padding (cluster -1) follows the real ones.
+            int n = 0;
+            while (n < m && clusters[q * m + n] >= 0) n++;
+            for (int j = 0; j < n; j++)
+            {
+                take[j] = checked((int)quotas[q * m + j]);
+                counts[j] = rankByEngine
+                    ? worker.Rerank.ScanComponent(queries.Slice((q * m + j) * d, d), checked((int)clusters[q * m + j]), user, b.Exclusions, head,
+                        worker.ComponentRanking(j), worker.ComponentRankingScores(j))
+                    : OnnxRerank.Finite(candidateScores.Slice((q * m + j) * k, k));
+                available[j] = Math.Min(listLength, counts[j]);
+                granted[j] = Math.Min(take[j], available[j]);
+            }
+            ClusterQuotaRetriever.HandOff(take.AsSpan(0, n), available.AsSpan(0, n));
+            // Each component's ranking, as far as the list takes it.
+            for (int j = 0; j < n && !rankByEngine; j++)
+            {
+                if (take[j] == 0) continue;
+                int slot = (q * m + j) * k;
+                worker.Rerank.Component(queries.Slice((q * m + j) * d, d), checked((int)clusters[q * m + j]), candidateRows.Slice(slot, k), candidateScores.Slice(slot, k),
+                    counts[j], take[j], user, b.Exclusions, head, worker.ComponentRanking(j), worker.ComponentRankingScores(j));
+            }
+            // Cluster quotas: each component's whole take in turn. Conditional: every quota first, then the hand-off in component order.
+            for (int j = 0; j < n; j++)
+                written = Append(worker, j, 0, extrasAfterQuotas ? granted[j] : take[j], outItems, outScores, written);
+            if (extrasAfterQuotas)
+                for (int j = 0; j < n; j++) written = Append(worker, j, granted[j], take[j], outItems, outScores, written);
+            if (written < listLength)
+            {
+                // What the components cannot fill comes from the unimodal top M, as in the engine (only these users need it exactly).
+                if (fallbackCount < 0)
+                    fallbackCount = worker.Rerank.Catalogue(userVectors.Slice(q * d, d), user, userFallbackRows, userFallbackScores, b.Exclusions, worker.Fallback, worker.FallbackScores);
+                written = ClusterQuotaRetriever.Fill(worker.Fallback.AsSpan(0, fallbackCount), worker.FallbackScores.AsSpan(0, fallbackCount), outItems, outScores,
+                    written, listLength);
+            }
+            b.Result.Counts[position] = written;
+        }
+    }
+
+    /// <summary>Appends entries <paramref name="from"/>..<paramref name="to"/> of component <paramref name="component"/>'s ranking to the list.</summary>
+    private static int Append(Worker worker, int component, int from, int to, Span<int> outItems, Span<float> outScores, int written)
+    {
+        int count = to - from;
+        if (count <= 0) return written;
+        worker.ComponentRanking(component).Slice(from, count).CopyTo(outItems[written..]);
+        worker.ComponentRankingScores(component).Slice(from, count).CopyTo(outScores[written..]);
+        return written + count;
+    }
+
+    /// <summary>Whether the engine's head holds the same items as the graph's: ONNX Runtime's first H fallback candidates that are not excluded.</summary>
+    private static bool SameHead(ReadOnlySpan<int> engineHead, ReadOnlySpan<long> onnxRows, ReadOnlySpan<float> onnxScores)
+    {
+        if (OnnxRerank.Finite(onnxScores) != engineHead.Length) return false;
+        foreach (int item in engineHead)
+            if (!onnxRows[..engineHead.Length].Contains(item)) return false;
+        return true;
+    }
+}
