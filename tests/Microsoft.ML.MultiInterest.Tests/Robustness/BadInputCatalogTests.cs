@@ -317,6 +317,17 @@ public class BadInputCatalogTests
             ml.Model.Save(model, raw.Schema, zip);
             MultiInterestModel.Load(ml, new MemoryStream(zip.ToArray())).ExportOnnx(BadInputFixtures.Directory("history-mmr-onnx"));
         }),
+        ["onnx-followed-topic-unknown"] = Throws<ArgumentException>(["Topic 'polka' (user 1) is not one of the directory's 7 topics", "OnnxCandidateScorer.Topics lists them"], () =>
+        {
+            // A conditional directory with its condition model, over topics named by the world's clusters.
+            var w = Onnx.MixtureWorld.Create(seed: 7, dimension: 3, integers: true);
+            var conditions = ItemConditions.Create(w.Clustering.Assignments.ToArray(), w.Clustering.ClusterCount, [.. Enumerable.Range(0, w.Clustering.ClusterCount).Select(c => $"genre{c}")]);
+            var model = ConditionalModel.Fit(w.Seen, w.Users, w.Items, conditions, new ConditionalOptions { Epochs = 1 });
+            string directory = BadInputFixtures.Directory("conditional-onnx");
+            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ExportConditional(w.Users, w.Items, conditions, w.Mixtures, 5, 1.0, 0, directory, exclusionMask: true, model);
+            using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory);
+            scorer.RetrieveFollowing([0, 1], [["genre1"], ["genre0", "polka"]], w.Seen);
+        }),
         ["onnx-history-unknown-item"] = Throws<ArgumentOutOfRangeException>(["History 1 holds item row 48 (position 0)", "item rows are 0 to 47", "item_ids.tsv"], () =>
         {
             using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxRoundRobinScorer.Open(RoundRobinDirectory(dcm: true));
