@@ -89,7 +89,7 @@ public sealed class KnnSmoothedMixtureTransformer : MultiInterestTransformerBase
                     if (u >= 0) Mixtures.Embeddings(u).CopyTo(editor.Values);
                     value = editor.Commit();
                 };
-            }),
+            }, ComponentSourceAnnotation.Of(ComponentSourceAnnotation.KnnSmoothedMixture)),
         ];
     }
 

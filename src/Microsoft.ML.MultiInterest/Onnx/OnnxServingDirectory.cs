@@ -263,7 +263,39 @@ public static partial class OnnxServingDirectory
         var (users, table) = RoundRobinOnnxExporter.EncoderTables(model);
         MixtureExportChecks.Encoder(users, table, 1, 1.0);
         if (dcm != null) CheckDcm(model, table.MaxComponents, dcm);
-        var scorer = RoundRobinOnnxExporter.BuildScorer(model.ItemComponents, model.DestinationComponents, table.MaxComponents, candidates, exclusionMask);
+        return WriteRoundRobin(users, table, model.ItemComponents, model.DestinationComponents, candidates, directory, exclusionMask, dcm);
+    }
+
+    /// <summary>
+    /// Writes the round-robin serving directory of any mixture table (a kNN-Embed or Mixture stage's): the encoder of the
+    /// users' components and weights (a user with fewer than m components padded, which the scorer's merge skips), the
+    /// round-robin scorer over the item vectors (C_d = 1) and the manifest; <see cref="OnnxRoundRobinScorer"/> serves it as
+    /// <see cref="RoundRobinRetriever"/> serves the same table.
+    /// </summary>
+    /// <param name="users">User vectors (the encoder's user vector output); row r is user row r.</param>
+    /// <param name="mixtures">The users' components (embeddings) and weights, one row per user row, in the order the merge reads them.</param>
+    /// <param name="items">Item embeddings; returned item rows index this table.</param>
+    /// <param name="candidates">K, the largest list length served: 1 to the number of items.</param>
+    /// <param name="directory">The directory to write into (created if needed).</param>
+    /// <param name="exclusionMask">True to give the scorer the exclusion mask input (seen-item exclusion).</param>
+    /// <returns>The manifest that was written.</returns>
+    public static OnnxServingManifest ExportMixtureRoundRobin(EmbeddingMatrix users, MixtureTable mixtures, EmbeddingMatrix items, int candidates, string directory,
+        bool exclusionMask = false)
+    {
+        ArgumentNullException.ThrowIfNull(mixtures);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        MixtureExportChecks.Together(users, items);
+        MixtureExportChecks.Encoder(users, mixtures, 1, 1.0);
+        if (!mixtures.HasEmbeddings || mixtures.Dimension != items.Dimension)
+            throw new ArgumentException($"The mixtures must carry component embeddings of the items' dimension {items.Dimension}.", nameof(mixtures));
+        return WriteRoundRobin(users, mixtures, items, 1, candidates, directory, exclusionMask, null);
+    }
+
+    /// <summary>Writes the round-robin scorer, the encoder (and DCM's history encoder) and the manifest (arguments already checked).</summary>
+    private static OnnxServingManifest WriteRoundRobin(EmbeddingMatrix users, MixtureTable table, EmbeddingMatrix itemComponents, int destinationComponents, int candidates,
+        string directory, bool exclusionMask, DcmModel? dcm)
+    {
+        var scorer = RoundRobinOnnxExporter.BuildScorer(itemComponents, destinationComponents, table.MaxComponents, candidates, exclusionMask);
         Directory.CreateDirectory(directory);
         Write(scorer, directory, RoundRobinScorerFileName);
         Write(MixtureEncoderGraph.Build(users, PaddedMixtures.Create(table, 1, 1.0), 1, 1.0), directory, EncoderFileName);
@@ -273,11 +305,11 @@ public static partial class OnnxServingDirectory
         {
             Candidates = candidates,
             Alpha = 1.0,
-            Users = model.UserCount,
-            Items = model.ItemCount,
+            Users = users.Rows,
+            Items = itemComponents.Rows / destinationComponents,
             Components = table.MaxComponents,
-            DestinationComponents = model.DestinationComponents,
-            Dimension = model.Dimension,
+            DestinationComponents = destinationComponents,
+            Dimension = itemComponents.Dimension,
             ExclusionMask = exclusionMask,
             CandidateSlack = OnnxServingDefaults.CandidateSlack,
             Encoder = EncoderGraph(),

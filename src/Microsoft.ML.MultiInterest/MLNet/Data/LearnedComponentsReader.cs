@@ -37,6 +37,8 @@ internal static class LearnedComponentsReader
                 + $"C_d >= 1 of components of dimension d = {d} (from column '{o.ItemEmbeddingColumnName}' (option {nameof(o.ItemEmbeddingColumnName)})).");
         int cd = itemSize / d;
         var dcm = DcmAnnotations.Read(componentColumn, nameof(o.UserComponentsColumnName));
+        // A kNN-Embed mixture's user with fewer than m components is padded with weight 0 in the columns: the padding takes no part.
+        bool fromMixtureStage = ComponentSourceAnnotation.Read(componentColumn) == ComponentSourceAnnotation.KnnSmoothedMixture;
 
         var users = MixtureTable.ForUsers(userCount, items.ActiveUsers, cs, d);
         var itemComponents = new EmbeddingMatrix(checked(items.RowOf.Length * cd), d);
@@ -68,6 +70,7 @@ internal static class LearnedComponentsReader
                 c.CopyTo(components);
                 CheckUser(o, user, weights, components);
                 MixtureEmbeddingResult.WriteSorted(users, u, components, weights);
+                if (fromMixtureStage) users.SetCount(u, weights.Count(x => x > 0));
             }
             int j = Array.BinarySearch(items.RowOf, (int)item - 1);
             if (!itemSeen[j])
@@ -81,7 +84,7 @@ internal static class LearnedComponentsReader
                         throw new ArgumentException($"Input column '{o.ItemComponentsColumnName}' (option {nameof(o.ItemComponentsColumnName)}) holds a non-finite value ({v}) for item key {item}.");
             }
         }
-        return (users, new LearnedComponents(itemComponents, cd, dcm));
+        return (users, new LearnedComponents(itemComponents, cd, dcm, fromMixtureStage));
     }
 
     /// <summary>The name of a component column the schema has; a missing one is an error that says where such columns come from.</summary>

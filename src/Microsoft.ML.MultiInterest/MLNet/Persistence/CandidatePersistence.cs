@@ -27,6 +27,7 @@ internal static class CandidatePersistence
     private const string FoldInMatchKey = "FoldInMatchUserVectors";
     private const string FoldInFittedKey = "FoldInFitted";
     private const string StageIdKey = "StageId";
+    private const string ComponentSourceKey = "RoundRobinComponents";
     private const string ConditionVectorsTable = "condition_vectors", ConditionBetasTable = "condition_betas", ConditionItemsTable = "condition_of_serving_items",
         ConditionNamesTable = "condition_names", ConditionScaleKey = "ConditionScoreScale", MaxConditionsKey = "MaxConditions",
         ImplicitShareKey = "ImplicitShare", FollowedUsersTable = "followed_users", FollowedOffsetsTable = "followed_offsets",
@@ -88,6 +89,7 @@ internal static class CandidatePersistence
         builder.Metadata(InterestKey, settings.InterestWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         if (settings.Interests == MmrInterests.History) AddHistoryInterests(builder, settings);
         if (tables.Learned?.Dcm is { } dcm) AddDcm(builder, dcm);
+        if (tables.Learned is { FromMixtureStage: true }) builder.Metadata(ComponentSourceKey, ComponentSourceAnnotation.KnnSmoothedMixture);
         if (tables.Conditional is { } conditional) AddConditional(builder, conditional, settings);
         if (tables.Followed is { Count: > 0 } followed) AddFollowed(builder, followed);
         string key = builder.KeyInput(columns.UserColumn, users);
@@ -378,6 +380,7 @@ internal static class CandidatePersistence
         var saved = new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
             meta.GetValueOrDefault(ScoresColumnKey, ""), m, names, users, userRows, lists, method, alpha, settings);
         saved.Dcm = ReadDcm(model, meta);
+        saved.ComponentsFromMixtureStage = meta.GetValueOrDefault(ComponentSourceKey) == ComponentSourceAnnotation.KnnSmoothedMixture;
         saved.Conditional = ReadConditional(model, meta);
         saved.Followed = ReadFollowed(model);
         if (method == CandidateMethod.Conditional && saved.Conditional == null)

@@ -93,7 +93,13 @@ public sealed partial class MultiInterestModel
             mixtures = savedMixtures.Mixtures;
         }
         LearnedComponents? learned = null;
-        if (stage.Method == CandidateMethod.RoundRobin)
+        if (stage.Method == CandidateMethod.RoundRobin && stage.ComponentsFromMixtureStage)
+        {
+            // Over the kNN-Embed mixtures: each trained user's components as the fitted stage read them, the items' own vectors.
+            mixtures = KnnComponents(historyUsers);
+            learned = new LearnedComponents(items, 1, null, fromMixtureStage: true);
+        }
+        else if (stage.Method == CandidateMethod.RoundRobin)
         {
             var model = RequireLearnedMixture(embedding);
             // The trained users' components as the fitted stage laid them out, and the recommendable items' components.
@@ -123,5 +129,18 @@ public sealed partial class MultiInterestModel
             HistoryUsers = historyUsers,
             History = history,
         };
+    }
+
+    /// <summary>
+    /// The kNN-Embed mixture of <paramref name="users"/> (user rows) laid out as a round-robin stage fitted over it reads its
+    /// columns (<see cref="MixtureEmbeddingResult.WriteSorted"/>: descending weight, component indices as clusters).
+    /// </summary>
+    private MixtureTable KnnComponents(IReadOnlyList<int> users)
+    {
+        var saved = (Mixtures ?? throw new InvalidOperationException("The round-robin stage was fitted over the kNN-Embed mixtures, but the model has no KnnSmoothedMixture stage.")).Mixtures;
+        var table = MixtureTable.ForUsers(saved.UserCount, users, Math.Max(1, saved.MaxComponents), saved.Dimension);
+        foreach (int u in users)
+            if (saved.ComponentCount(u) > 0) MixtureEmbeddingResult.WriteSorted(table, u, saved.Embeddings(u), saved.Weights(u));
+        return table;
     }
 }

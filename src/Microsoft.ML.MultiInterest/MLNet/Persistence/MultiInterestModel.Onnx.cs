@@ -39,6 +39,16 @@ public sealed partial class MultiInterestModel
         var embedding = EmbeddingOf(stage);
         if (stage.Method == CandidateMethod.Mmr && stage.Settings.Interests == MmrInterests.History) return ExportHistoryMmrOnnx(stage, live(), embedding, directory, exclusionMask);
         if (stage.Method == CandidateMethod.Conditional) return ExportConditionalOnnx(stage, live(), embedding, directory, exclusionMask);
+        if (stage.Method == CandidateMethod.RoundRobin && stage.ComponentsFromMixtureStage)
+        {
+            // Over the kNN-Embed mixtures: every user row's components as the stage reads them, the item vectors as item components.
+            var users = embedding.UserEmbeddings.DenseView();
+            var overMixtures = OnnxServingDirectory.ExportMixtureRoundRobin(users, KnnComponents([.. Enumerable.Range(0, users.Rows)]).Gather([.. Enumerable.Range(0, users.Rows)]),
+                embedding.ItemEmbeddings.DenseView(), stage.Candidates, directory, exclusionMask);
+            WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
+            WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+            return overMixtures;
+        }
         if (stage.Method == CandidateMethod.RoundRobin)
         {
             var mixture = RequireLearnedMixture(embedding);

@@ -56,6 +56,8 @@ public sealed partial class MultiInterestModel
             if ((uint)u >= (uint)users.Rows) throw new ArgumentOutOfRangeException(nameof(userRows), $"User row {u} is not in the model ({users.Rows} users).");
         var settings = stage.Settings;
         if (exclusions == null && stage.HasTrainingHistory) exclusions = TrainingHistory();
+        if (stage.Method == CandidateMethod.RoundRobin && stage.ComponentsFromMixtureStage)
+            return new RoundRobinRetriever(items).Retrieve(KnnComponents(userRows), userRows, exclusions, [stage.Candidates], threads)[0];
         if (stage.Method == CandidateMethod.RoundRobin)
         {
             var model = RequireLearnedMixture(embedding);

@@ -9,7 +9,7 @@ namespace Microsoft.ML.MultiInterest;
 /// </summary>
 internal sealed class LearnedComponents
 {
-    public LearnedComponents(EmbeddingMatrix itemComponents, int destinationComponents, DcmClustering? dcm)
+    public LearnedComponents(EmbeddingMatrix itemComponents, int destinationComponents, DcmClustering? dcm, bool fromMixtureStage = false)
     {
         if (dcm != null && (destinationComponents != 1 || dcm.Seeds.Dimension != itemComponents.Dimension))
             throw new ArgumentException($"A differentiable-clustering model has one component per item of the seeds' dimension {dcm.Seeds.Dimension}, "
@@ -17,7 +17,14 @@ internal sealed class LearnedComponents
         ItemComponents = itemComponents;
         DestinationComponents = destinationComponents;
         Dcm = dcm;
+        FromMixtureStage = fromMixtureStage;
     }
+
+    /// <summary>
+    /// Whether the user components are the kNN-Embed mixture stage's (each user's mixture, over the item embeddings, C_d = 1)
+    /// rather than a GraphEmbedding stage's learned components: saved with the stage, so a loaded model rebuilds them from there.
+    /// </summary>
+    public bool FromMixtureStage { get; }
 
     /// <summary>Item components by compact item, C_d consecutive rows each.</summary>
     public EmbeddingMatrix ItemComponents { get; }
