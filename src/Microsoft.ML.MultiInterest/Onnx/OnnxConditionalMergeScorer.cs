@@ -20,7 +20,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// <summary>The subdirectory of the implicit components (a quota directory over the item clusters).</summary>
     public const string ImplicitDirectoryName = "implicit";
 
-    /// <summary>Users whose rankings are held at once: about 24 KB each at m = 15 and M = 50 on both sides.</summary>
+    /// <summary>Users whose rankings are held at once: about 6 KB per side each at m = 15 and M = 50 (m x M items and scores).</summary>
     private const int UsersPerChunk = 2048;
 
     private readonly OnnxCandidateScorer _explicit;
