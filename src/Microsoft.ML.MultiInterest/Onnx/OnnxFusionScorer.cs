@@ -75,7 +75,7 @@ public sealed class OnnxFusionScorer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(histories);
         if (!ServesHistories)
-            throw new InvalidOperationException("A source of this fusion serves trained users only (no history encoder or fold-in in its directory).");
+            throw new InvalidOperationException("A source of this fusion serves trained users only (its directory has no history encoder, fold-in, vector scorer or condition model: export it again).");
         return Fuse(_sources.Select(s => s.FromHistories!(histories)).ToArray(), histories.Count);
     }
 
