@@ -131,6 +131,7 @@ internal sealed class ExperimentSettings
                 MultiInterest = Tuned.Read(r),
                 HistoryMmr = History.Read(r),
                 Frontier = r.GetValue(Tuned.Frontier),
+                KnnRoundRobin = r.GetValue(Tuned.KnnRoundRobin),
                 Threads = threads,
             };
             var settings = new ExperimentSettings

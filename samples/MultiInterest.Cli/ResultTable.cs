@@ -15,6 +15,7 @@ internal static class ResultTable
         ["mixture"] = "Mixture",
         ["knn_embed"] = "kNN-Embed",
         ["knn_embed_tuned"] = "kNN-Embed (tuned)",
+        ["knn_embed_round_robin"] = "kNN-Embed (round robin)",
         ["interest_mmr"] = "MMR + interests",
         [ProtocolEvaluator.HistoryMmrName] = "MMR + history interests",
         [MixtureRows.MixtureName] = "Mixture embeddings (round robin)",

@@ -63,11 +63,15 @@ internal sealed class TunedRowFlags
     public CliOption<double> InterestWeightOption { get; } = Opt.Double("--interest-weight", InterestWeight,
         "The multi-interest MMR row: weight of a PM-2 proportionality term over the tuned row's mixture (0 = no row).", min: 0);
 
+    public Option<bool> KnnRoundRobin { get; } = Opt.Flag("--knn-round-robin",
+        "Also serve the kNN-Embed mixtures by round-robin retrieval (each component's nearest items, merged by max w/rank): the knn_embed_round_robin row.");
+
     public Option<bool> Frontier { get; } = Opt.Flag("--frontier", "Also measure the (Recall@50, Diversity@10) frontiers (MMR lambda; tuned head share and alpha): metrics.json, frontier.png.");
 
     /// <summary>Every option of the group.</summary>
     public IReadOnlyList<Option> All =>
-        [MmrRowLambda, MmrRowPool, TunedClusters, TunedComponents, TunedLambda, TunedAlpha, QueryOption, BetaOption, HeadShareOption, InterestMmrLambda, InterestWeightOption, Frontier];
+        [MmrRowLambda, MmrRowPool, TunedClusters, TunedComponents, TunedLambda, TunedAlpha, QueryOption, BetaOption, HeadShareOption, InterestMmrLambda, InterestWeightOption,
+            KnnRoundRobin, Frontier];
 
     /// <summary>The tuned and multi-interest MMR rows' settings.</summary>
     public MultiInterestRowSettings Read(ParseResult r) => new()

@@ -94,6 +94,26 @@ public class ProtocolEvaluatorTests
     }
 
     [Fact]
+    public void TheRoundRobinRowServesTheKnnEmbedMixturesAsTheEnginesRoundRobin()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3, KnnRoundRobin = true, Threads = 1 });
+        Assert.Equal(["unimodal", "mmr", "mixture", "knn_embed", ProtocolEvaluator.KnnRoundRobinName], result.Methods.Select(m => m.Name));
+        var row = result[ProtocolEvaluator.KnnRoundRobinName];
+        // The kNN-Embed row's mixtures, served by round robin over the catalogue rather than by quotas inside the clusters.
+        var mixtures = result["knn_embed"].Mixtures!;
+        var expected = new RoundRobinRetriever(items).Retrieve(mixtures, result.TestUsers, train, [5, 10], threads: 1);
+        for (int c = 0; c < 2; c++)
+        {
+            var lists = row.Candidates[c == 0 ? 5 : 10];
+            for (int q = 0; q < result.TestUsers.Count; q++)
+                Assert.Equal(expected[c].IndicesOf(q).ToArray(), lists.IndicesOf(q).ToArray());
+        }
+        Assert.Contains(Enumerable.Range(0, result.TestUsers.Count), q =>
+            !row.Candidates[10].IndicesOf(q).ToArray().SequenceEqual(result["knn_embed"].Candidates[10].IndicesOf(q).ToArray()));
+    }
+
+    [Fact]
     public void FiguresDoNotDependOnTheThreadCount()
     {
         var (train, test, users, items, clustering) = Planted();

@@ -13,6 +13,9 @@ public static class ProtocolEvaluator
     /// <summary>Names of the three methods, in report order.</summary>
     public static readonly string[] MethodNames = ["unimodal", "mmr", "mixture", "knn_embed", "knn_embed_tuned", "interest_mmr"];
 
+    /// <summary>The name of the row of kNN-Embed served by round robin (<see cref="ProtocolSettings.KnnRoundRobin"/>).</summary>
+    public const string KnnRoundRobinName = "knn_embed_round_robin";
+
     /// <summary>Name of the history-interest MMR row (<see cref="ProtocolSettings.HistoryMmr"/>), after the others.</summary>
     public const string HistoryMmrName = "history_mmr";
 
@@ -82,6 +85,9 @@ public static class ProtocolEvaluator
         var mixtureLists = Zip(cutoffs, retriever.Retrieve(mle, testUsers, train, cutoffs, settings.Alpha, unimodal, threads));
         var knnLists = Zip(cutoffs, retriever.Retrieve(smoothed, testUsers, train, cutoffs, settings.Alpha, unimodal, threads));
         seconds["quota_retrieval"] = Lap(clock);
+        // The same mixtures served by round robin (each component over the whole catalogue), beside the quotas.
+        var roundRobinLists = settings.KnnRoundRobin ? Zip(cutoffs, new RoundRobinRetriever(itemEmbeddings).Retrieve(smoothed, testUsers, train, cutoffs, threads)) : null;
+        if (roundRobinLists != null) seconds["round_robin_retrieval"] = Lap(clock);
 
         MixtureTable? tunedMixtures = null;
         Dictionary<int, RankedLists>? tunedLists = null;
@@ -132,6 +138,7 @@ public static class ProtocolEvaluator
             scorer.Score("mixture", mixtureLists, mle, null),
             scorer.Score("knn_embed", knnLists, smoothed, null),
         };
+        if (roundRobinLists != null) methods.Add(scorer.Score(KnnRoundRobinName, roundRobinLists, smoothed, null));
         if (tuned != null) methods.Add(scorer.Score("knn_embed_tuned", tunedLists!, tunedMixtures, null));
         if (interests != null) methods.Add(scorer.Score("interest_mmr", interestLists!, tunedMixtures, null, methods[^1]));
         // Its goodness of fit is that of the history interests (unit vectors, history shares as weights).

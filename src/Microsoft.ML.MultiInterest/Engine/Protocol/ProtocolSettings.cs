@@ -28,6 +28,13 @@ public sealed class ProtocolSettings
     public HistoryMmrRowSettings? HistoryMmr { get; set; }
 
     /// <summary>
+    /// Whether to add the <c>knn_embed_round_robin</c> row: the kNN-Embed mixtures served by round-robin retrieval
+    /// (<see cref="RoundRobinRetriever"/>: each component's nearest items, merged by max w_c / rank_c) instead of cluster quotas.
+    /// Default false.
+    /// </summary>
+    public bool KnnRoundRobin { get; set; }
+
+    /// <summary>
     /// Whether to measure the recall-diversity frontiers (Recall@50, Diversity@10): MMR, multi-interest MMR and history-interest MMR over
     /// <see cref="FrontierMmrLambdas"/>, and the tuned quota row over <see cref="FrontierHeadShares"/> and <see cref="FrontierAlphas"/>. Default false.
     /// </summary>
