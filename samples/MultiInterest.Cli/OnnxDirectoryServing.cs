@@ -13,11 +13,11 @@ namespace MultiInterest.Cli;
 /// <param name="Retrieve">The lists of user rows.</param>
 /// <param name="ServesHistories">Whether the opened directory serves fresh histories.</param>
 /// <param name="FromHistories">The lists of fresh histories (item rows).</param>
-/// <param name="Fresh">How new users were represented, for the log ("(its fold-in and interests, ...)").</param>
+/// <param name="Fresh">How the opened directory represents new users, for the log ("(its fold-in and interests, ...)").</param>
 /// <param name="NoHistories">Why new users were not served, for the log, when the directory cannot.</param>
 /// <param name="Report">What the scorer did, for the log.</param>
 internal sealed record OnnxDirectoryServing<TScorer>(Func<TScorer> Open, Func<TScorer, int[], RankedLists> Retrieve, Func<TScorer, bool> ServesHistories,
-    Func<TScorer, List<int[]>, RankedLists> FromHistories, string Fresh, string NoHistories, Func<TScorer, string> Report) where TScorer : IDisposable
+    Func<TScorer, List<int[]>, RankedLists> FromHistories, Func<TScorer, string> Fresh, string NoHistories, Func<TScorer, string> Report) where TScorer : IDisposable
 {
     /// <summary>Serves <paramref name="rows"/> and the new users of <paramref name="newUsers"/> (their places recorded in <paramref name="historyLists"/>).</summary>
     public RankedLists Serve(int[] rows, int[] warmUp, Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory,
@@ -35,7 +35,7 @@ internal sealed record OnnxDirectoryServing<TScorer>(Func<TScorer> Open, Func<TS
         if (newUsers.Count > 0 && ServesHistories(scorer))
         {
             fromHistory = FromHistories(scorer, OnnxDirectoryServing.Histories(newUsers, historyLists));
-            log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history {Fresh}.");
+            log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history {Fresh(scorer)}.");
         }
         else if (newUsers.Count > 0)
             log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but {NoHistories}: --recommender serves them.");
@@ -58,30 +58,31 @@ internal static class OnnxDirectoryServing
         return manifest.Retrieval switch
         {
             OnnxServingManifest.RankFusionRetrieval => new OnnxDirectoryServing<OnnxFusionScorer>(() => OnnxFusionScorer.Open(directory, sessions, batch),
-                (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h), "by every source",
+                (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h), _ => "by every source",
                 "a source of the fusion serves trained users only",
                 s => $"ONNX Runtime served {s.Manifest.Sources!.Count} sources ({string.Join(", ", s.Manifest.Sources!.Select(x => $"{x.Method} x {x.Weight:R}"))}), fused by rank.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.HistoryMmrRetrieval => new OnnxDirectoryServing<OnnxHistoryMmrScorer>(() => OnnxHistoryMmrScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions), s => s.Manifest.HistoryOptions != null, (s, h) => s.RetrieveFromHistories(h),
-                "(its fold-in and interests, computed as the engine does)", "the directory was exported without the fold-in settings (export it again)",
+                _ => "(its fold-in and interests, computed as the engine does)", "the directory was exported without the fold-in settings (export it again)",
                 s => $"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} vector rankings proved from them, "
                     + $"{s.Rescanned:N0} searched with the engine (warm-up batch included); the pool merged and re-ranked by the engine's MMR.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.MmrRetrieval => new OnnxDirectoryServing<OnnxMmrScorer>(() => OnnxMmrScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h),
-                "(its mean item vector and mixture, computed as the engine does)", "this MMR directory was exported before it served histories (export it again)",
+                _ => "(its mean item vector and mixture, computed as the engine does)", "this MMR directory was exported before it served histories (export it again)",
                 _ => "ONNX Runtime served the unimodal pool; MMR re-ranked it with the engine.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.ConditionalMergedRetrieval => new OnnxDirectoryServing<OnnxConditionalMergeScorer>(() => OnnxConditionalMergeScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h),
-                "(its conditions' queries, Mixture and mean vector, computed as the engine does)", "the directory was exported without its condition model (export it again)",
+                _ => "(its conditions' queries, Mixture and mean vector, computed as the engine does)", "the directory was exported without its condition model (export it again)",
                 s => $"ONNX Runtime's candidates of the conditions and the clusters re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} rankings proved "
                     + $"from them, {s.Rescanned:N0} scanned with the engine (warm-up batch included); the lists merged as the engine merges them.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             _ when manifest.RoundRobinScorer != null => new OnnxDirectoryServing<OnnxRoundRobinScorer>(() => OnnxRoundRobinScorer.Open(directory, sessions, batch),
-                (s, users) => s.Retrieve(users, exclusions), s => s.HasHistoryEncoder, (s, h) => s.RetrieveFromHistories(h),
-                "by the DCM history encoder's soft k-means (computed as the engine does)", "the directory has no DCM history encoder (a mixture-embedding model)",
+                (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h),
+                s => s.HasHistoryEncoder ? "by the DCM history encoder's soft k-means (computed as the engine does)" : "(one component, its items' mean vector, as the engine serves it)",
+                "the directory was exported without the DCM history encoder or the fresh-history mean (export it again)",
                 s => $"Round-robin lists merged from ONNX Runtime's per-interest candidates, re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} "
                     + $"interest lists proved from them, {s.Rescanned:N0} fetched with the engine (warm-up batch included).")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),

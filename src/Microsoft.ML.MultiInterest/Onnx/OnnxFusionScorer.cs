@@ -152,7 +152,7 @@ public sealed class OnnxFusionScorer : IDisposable
             {
                 var scorer = OnnxRoundRobinScorer.Open(directory, sessions, batchSize);
                 return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items,
-                    scorer.HasHistoryEncoder ? h => scorer.RetrieveFromHistories(h) : null);
+                    scorer.ServesHistories ? h => scorer.RetrieveFromHistories(h) : null);
             }
             if (manifest.Retrieval == OnnxServingManifest.RankFusionRetrieval)
                 throw new NotSupportedException($"The fusion source '{source.Directory}' is itself a fusion, which this scorer does not nest.");

@@ -24,6 +24,8 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     private readonly InferenceSession _encoder;
     private readonly InferenceSession _scorer;
     private readonly OnnxRoundRobinTables _tables;
+    // Each item's single vector (the mean of its C_d components, as the GraphEmbedding stage computes it), for a fresh history's mean.
+    private readonly Lazy<EmbeddingMatrix> _itemVectors;
     private long _proved;
     private long _rescanned;
     private bool _disposed;
@@ -35,6 +37,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
         _encoder = encoder;
         _scorer = scorer;
         _tables = tables;
+        _itemVectors = new Lazy<EmbeddingMatrix>(() => MixtureEmbeddingTrainer.Mean(tables.ItemComponents, manifest.DestinationComponents));
         // As the scorer was exported (the manifest's slack), not as this version would export it.
         Fetched = RoundRobinOnnxExporter.FetchCount(manifest.Candidates, manifest.DestinationComponents, manifest.Items * manifest.DestinationComponents, manifest.CandidateSlack);
     }
@@ -45,8 +48,14 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// <summary>Users (or histories) per ONNX Runtime call.</summary>
     public int BatchSize { get; }
 
-    /// <summary>Whether the directory has the DCM history encoder, which <see cref="RetrieveFromHistories"/> needs.</summary>
+    /// <summary>Whether the directory has the DCM history encoder (a differentiable-clustering model's interests of a fresh history).</summary>
     public bool HasHistoryEncoder => _tables.Dcm != null;
+
+    /// <summary>
+    /// Whether <see cref="RetrieveFromHistories"/> serves this directory: it has the DCM history encoder, or (mixture embeddings,
+    /// kNN-Embed) gives a fresh history one component, its items' mean vector (<see cref="OnnxServingManifest.HistoryMean"/>).
+    /// </summary>
+    public bool ServesHistories => HasHistoryEncoder || Manifest.HistoryMean;
 
     /// <summary>Component lists (an interest's nearest K × C_d item components) read off ONNX Runtime's candidates so far, all calls together.</summary>
     public long ProvedFromCandidates => Interlocked.Read(ref _proved);
@@ -126,25 +135,28 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     }
 
     /// <summary>
-    /// The round-robin lists of users known by their history only, K = <see cref="OnnxServingManifest.Candidates"/> each: each
-    /// history's interests are the engine's soft k-means from the model's seeds (as for a trained user's whole history),
-    /// computed in .NET from the settings the history encoder stores, and the scorer, re-scoring and merge serve them, the
-    /// history's items excluded. These are the lists <see cref="MultiInterestRecommender.Recommend"/> gives a new user with that
-    /// history, bit for bit. Each history is read as a set: duplicates count once and the order does not matter, as there. An
-    /// empty history gets the seeds with equal weights (the model's own answer; <see cref="MultiInterestRecommender.Recommend"/>
+    /// The round-robin lists of users known by their history only, K = <see cref="OnnxServingManifest.Candidates"/> each: for a
+    /// differentiable-clustering model each history's interests are the engine's soft k-means from the model's seeds (as for a
+    /// trained user's whole history), computed in .NET from the settings the history encoder stores; for mixture embeddings and
+    /// a kNN-Embed table (<see cref="OnnxServingManifest.HistoryMean"/>), one component of weight 1, the mean of the history
+    /// items' vectors. The scorer, re-scoring and merge then serve them, the history's items excluded. These are the lists
+    /// <see cref="MultiInterestRecommender.Recommend"/> gives a new user with that history, bit for bit. Each history is read as
+    /// a set: duplicates count once and the order does not matter, as there. An empty history gets the seeds with equal weights
+    /// from a DCM model (the model's own answer) and an empty list otherwise (<see cref="MultiInterestRecommender.Recommend"/>
     /// gives such a user the popular items instead).
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file <see cref="MultiInterestModel.ItemIdsFileName"/>).</param>
     /// <param name="excludeHistory">True (the default, as every serving path does) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
-    /// <exception cref="InvalidOperationException">The directory has no history encoder (a mixture-embedding model, or exported before 2026-12).</exception>
+    /// <exception cref="InvalidOperationException">The directory was exported before 2026-12 without the DCM history encoder or <see cref="OnnxServingManifest.HistoryMean"/> (<see cref="ServesHistories"/> is false).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A history holds an item row outside the exported items.</exception>
     public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(histories);
-        var dcm = _tables.Dcm ?? throw new InvalidOperationException(
-            "The serving directory has no DCM history encoder (manifest 'history_encoder'): only a differentiable-clustering model's directory, exported "
-            + "since 2026-12, serves users from their history; mixture embeddings have no encoder that places an unseen user among learned components.");
+        var dcm = _tables.Dcm;
+        if (dcm == null && !Manifest.HistoryMean)
+            throw new InvalidOperationException("The serving directory has no DCM history encoder (manifest 'history_encoder') and does not say how a fresh history "
+                + "is served (manifest 'history_mean'): it was exported before 2026-12; export it again to serve users from their history.");
         if (excludeHistory && !Manifest.ExclusionMask)
             throw new ArgumentException("The round-robin scorer was exported without the exclusion mask input, so it cannot exclude the histories' items; "
                 + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
@@ -163,11 +175,23 @@ public sealed class OnnxRoundRobinScorer : IDisposable
             int batch = Math.Min(width, histories.Count - start);
             for (int q = 0; q < batch; q++)
             {
-                // The engine's interests (LearnedComponents.HistoryComponents), in its descending weight order.
-                var interests = dcm.InterestsOf(_tables.ItemComponents, sets[start + q]);
-                for (int c = 0; c < m; c++) clusters[q * m + c] = interests.Clusters(0)[c];
-                interests.Weights(0).CopyTo(weights.AsSpan(q * m, m));
-                interests.Embeddings(0).CopyTo(embeddings.AsSpan(q * m * d, m * d));
+                // The engine's components of a fresh history (LearnedComponents.HistoryComponents): DCM's interests in its descending
+                // weight order, else one component of weight 1, the mean of the history items' vectors (no list for an empty one).
+                if (dcm != null)
+                {
+                    var interests = dcm.InterestsOf(_tables.ItemComponents, sets[start + q]);
+                    for (int c = 0; c < m; c++) clusters[q * m + c] = interests.Clusters(0)[c];
+                    interests.Weights(0).CopyTo(weights.AsSpan(q * m, m));
+                    interests.Embeddings(0).CopyTo(embeddings.AsSpan(q * m * d, m * d));
+                    continue;
+                }
+                clusters.AsSpan(q * m, m).Fill(PaddedMixtures.NoCluster);
+                weights.AsSpan(q * m, m).Clear();
+                embeddings.AsSpan(q * m * d, m * d).Clear();
+                if (sets[start + q].Length == 0) continue;
+                clusters[q * m] = 0;
+                weights[q * m] = 1.0;
+                _itemVectors.Value.MeanOf(sets[start + q], embeddings.AsSpan(q * m * d, d));
             }
             if (mask != null)
             {

@@ -310,6 +310,7 @@ public static partial class OnnxServingDirectory
             Components = table.MaxComponents,
             DestinationComponents = destinationComponents,
             Dimension = itemComponents.Dimension,
+            HistoryMean = dcm == null,
             ExclusionMask = exclusionMask,
             CandidateSlack = OnnxServingDefaults.CandidateSlack,
             Encoder = EncoderGraph(),

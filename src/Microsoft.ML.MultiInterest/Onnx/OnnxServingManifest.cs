@@ -190,6 +190,14 @@ public sealed class OnnxServingManifest
     /// </summary>
     public OnnxServingGraph? HistoryEncoder { get; init; }
 
+    /// <summary>
+    /// A round-robin directory without a DCM history encoder (mixture embeddings, a kNN-Embed table) whose users known by a
+    /// fresh history get one component, the mean of the history items' vectors (each item's vector the mean of its C_d
+    /// components), as <see cref="MultiInterestRecommender.Recommend"/> serves them (<see cref="OnnxRoundRobinScorer.RetrieveFromHistories"/>);
+    /// false elsewhere and in one written before 2026-12.
+    /// </summary>
+    public bool HistoryMean { get; init; }
+
     /// <summary>C_d, components per item of the round-robin scorer (0 in a quota directory).</summary>
     public int DestinationComponents { get; init; }
 

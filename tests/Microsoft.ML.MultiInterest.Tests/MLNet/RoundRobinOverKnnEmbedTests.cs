@@ -7,7 +7,8 @@ namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 /// <summary>
 /// Round-robin retrieval over the kNN-Embed mixtures (issue 11: "usable with kNN-Embed mixtures too"): the pipeline's lists
 /// are the engine's <see cref="RoundRobinRetriever"/> over each user's mixture and the item vectors; a saved and loaded model
-/// serves the same lists live, through the engine and through ONNX (it used to fail asking for learned components).
+/// serves the same lists live, through the engine and through ONNX (it used to fail asking for learned components), new users
+/// (one component, their items' mean vector) included.
 /// </summary>
 public sealed class RoundRobinOverKnnEmbedTests : IDisposable
 {
@@ -66,6 +67,18 @@ public sealed class RoundRobinOverKnnEmbedTests : IDisposable
             Assert.Equal(keys[..count].Select(k => (int)k - 1), engine.IndicesOf(q).ToArray());
             Assert.Equal(keys[..count].Select(k => (int)k - 1), served.IndicesOf(q).ToArray());
             Assert.Equal(scores[..count], served.ScoresOf(q).ToArray());
+        }
+
+        // A new user: one component, its items' mean vector, through ONNX as in the recommender.
+        Assert.True(scorer.ServesHistories);
+        int[][] histories = [[1, 4, 9], [3]];
+        var fresh = scorer.RetrieveFromHistories([.. histories.Select(h => (IReadOnlyList<int>)h)]);
+        for (int q = 0; q < histories.Length; q++)
+        {
+            var live = recommender.Recommend("someone-new", histories[q].Select(i => embedding.ItemIds[i]));
+            Assert.Equal(CandidateSource.History, live.Source);
+            Assert.Equal(live.Items.Select(i => i.ItemId), fresh.IndicesOf(q).ToArray().Select(i => embedding.ItemIds[i]));
+            Assert.Equal(live.Items.Select(i => i.Score), fresh.ScoresOf(q).ToArray());
         }
     }
 }

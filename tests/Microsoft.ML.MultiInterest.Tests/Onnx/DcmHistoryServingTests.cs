@@ -220,7 +220,7 @@ public sealed class DcmHistoryServingTests(DcmServingWorld world) : IClassFixtur
     }
 
     [Fact]
-    public void AMixtureEmbeddingModel_GetsNoHistoryEncoder_AndAQuotaDirectoryIsRefused()
+    public void AMixtureEmbeddingModel_GetsNoHistoryEncoder_ServesNewUsersByTheirMean_AndAQuotaDirectoryIsRefused()
     {
         var ml = new MLContext(seed: 1);
         var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
@@ -234,6 +234,27 @@ public sealed class DcmHistoryServingTests(DcmServingWorld world) : IClassFixtur
         Assert.Null(manifest.HistoryEncoder);
         Assert.False(File.Exists(Path.Combine(directory, OnnxServingDirectory.HistoryEncoderFileName)));
         Assert.Null(JsonNode.Parse(File.ReadAllText(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)))!["history_encoder"]);
+        // Its new users get one component, the mean of their items' vectors, as the recommender serves them.
+        Assert.True(manifest.HistoryMean);
+        using (var scorer = OnnxRoundRobinScorer.Open(directory))
+        {
+            Assert.True(scorer.ServesHistories);
+            var recommender = mi.CreateRecommender(loaded);
+            var itemIds = loaded.GraphEmbedding!.ItemIds;
+            int[][] histories = [[0, 2, 5], [7], []];
+            var fresh = scorer.RetrieveFromHistories([.. histories.Select(h => (IReadOnlyList<int>)h)]);
+            for (int q = 0; q < histories.Length; q++)
+            {
+                var live = recommender.Recommend("someone-new", histories[q].Select(i => itemIds[i]));
+                if (histories[q].Length == 0)
+                {
+                    Assert.Equal(0, fresh.Counts[q]);
+                    continue;
+                }
+                Assert.Equal(live.Items.Select(i => i.ItemId), fresh.IndicesOf(q).ToArray().Select(i => itemIds[i]));
+                Assert.Equal(live.Items.Select(i => i.Score), fresh.ScoresOf(q).ToArray());
+            }
+        }
 
         // A history encoder that does not fit the model is refused before anything is written.
         var dcm = world.Loaded.ServingStage.Dcm!;

@@ -333,9 +333,15 @@ public class BadInputCatalogTests
             using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxRoundRobinScorer.Open(RoundRobinDirectory(dcm: true));
             scorer.RetrieveFromHistories([[0, 1], [48]]);
         }),
-        ["onnx-history-without-encoder"] = Throws<InvalidOperationException>(["no DCM history encoder", "mixture embeddings have no encoder"], () =>
+        ["onnx-history-without-encoder"] = Throws<InvalidOperationException>(["no DCM history encoder", "'history_mean'", "export it again"], () =>
         {
-            using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxRoundRobinScorer.Open(RoundRobinDirectory(dcm: false));
+            // A mixture-embedding directory as exported before 2026-12: its manifest does not say how a fresh history is served.
+            string directory = RoundRobinDirectory(dcm: false);
+            string manifestPath = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+            json.Remove("history_mean");
+            File.WriteAllText(manifestPath, json.ToJsonString());
+            using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxRoundRobinScorer.Open(directory);
             scorer.RetrieveFromHistories([[0, 1]]);
         }),
     };

@@ -97,7 +97,8 @@ internal static class MixtureEmbeddingTrainer
     }
 
     /// <summary>Row e of the result is the mean of rows e × components .. e × components + components − 1.</summary>
-    private static EmbeddingMatrix Mean(EmbeddingMatrix components, int count)
+    /// <summary>Each entity's single vector: the mean of its <paramref name="count"/> consecutive component rows (a copy when there is one).</summary>
+    internal static EmbeddingMatrix Mean(EmbeddingMatrix components, int count)
     {
         if (count == 1) return components.Clone();
         int d = components.Dimension;
