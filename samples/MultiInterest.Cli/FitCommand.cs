@@ -36,6 +36,7 @@ internal static class FitCommand
         FitRetriever.RoundRobin => "round-robin",
         FitRetriever.Fused => "fused",
         FitRetriever.Conditional => "conditional",
+        FitRetriever.Mmr => "mmr",
         _ => throw new ArgumentOutOfRangeException(nameof(retriever), retriever, null),
     };
 
@@ -55,14 +56,16 @@ internal static class FitCommand
             + "embeddings: the --dcm or --mixture-embeddings model with its --dcm-* / --mix-* settings, instead of --algorithm) or fused (history-mmr fused with the "
             + "round robin of a DCM model warm-started from the same --algorithm vectors, weights --dcm-fusion-weight and 1 minus it: the dcm_history_fusion row) "
             + "or conditional (Pinterest's conditional retrieval over the item topics of --conditions FILE, the --cond-* settings, one value each; with "
-            + "--cond-implicit-share above 0 merged with the kNN-Embed mixture of --clusters, --components, --neighbors, --lambda).");
+            + "--cond-implicit-share above 0 merged with the kNN-Embed mixture of --clusters, --components, --neighbors, --lambda) or mmr (the single vector's "
+            + "ranking re-ranked by MMR, --mmr-lambda, --mmr-pool; with --interest-weight above 0 multi-interest MMR over the kNN-Embed mixtures).");
         var history = new HistoryRowFlags();
         var dcm = new DcmFlags.Flags();
         var mixtureEmbedding = new MixtureRows.Flags();
         var conditional = new ConditionalFlags.Flags();
-        var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr, round-robin, fused or conditional) on an edge file and saves it with mlContext.Model.Save.")
+        var mmr = new MmrStageFlags();
+        var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr, round-robin, fused, conditional or mmr) on an edge file and saves it with mlContext.Model.Save.")
             .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.All, .. mixtureEmbedding.All,
-                .. conditional.Stage]);
+                .. conditional.Stage, .. mmr.All]);
         command.SetAction(r =>
         {
             int threads = r.Value(run.Threads), seed = r.Value(run.Seed);
@@ -91,6 +94,8 @@ internal static class FitCommand
                 : stage == FitRetriever.Conditional ? [quotaStage.Query.Name, quotaStage.Beta.Name] : [];
             if (quotaStage.Given(r).Except(allowed).FirstOrDefault() is { } stray)
                 throw new UsageException($"{stray} sets the quota stage of --retriever quota (the default); --retriever {Name(stage)} has none: leave it out.");
+            if (stage != FitRetriever.Mmr && mmr.Given(r).FirstOrDefault() is { } strayMmr)
+                throw new UsageException($"{strayMmr} sets the stage of --retriever mmr; --retriever {Name(stage)} has none: leave it out.");
             var quota = new ClusterQuotaRetrieverEstimator.Options
             {
                 Candidates = r.Value(candidates),
@@ -112,6 +117,10 @@ internal static class FitCommand
                     Fusion = stage == FitRetriever.Fused ? new FusedDcm(dcm.Read(r, seed, threads, warmStarted: true)!, r.Value(dcm.FusionWeight), r.Value(candidates), threads) : null,
                 },
                 FitRetriever.RoundRobin => new Stages { RoundRobin = new RoundRobinRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
+                // Multi-interest MMR reads the kNN-Embed mixtures: the clustering and mixture stages come first.
+                FitRetriever.Mmr => mmr.Read(r, r.Value(candidates), threads) is { InterestWeight: > 0 } interestMmr
+                    ? new Stages { Mmr = interestMmr, KMeans = kmeans, Mixture = mixture }
+                    : new Stages { Mmr = mmr.Read(r, r.Value(candidates), threads) },
                 FitRetriever.Conditional => Stages.ForConditional(conditional.ReadStage(r, r.Value(candidates), seed, threads, r.Value(quotaStage.Query), r.Value(quotaStage.Beta)),
                     kmeans, mixture),
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
@@ -150,6 +159,9 @@ internal static class FitCommand
 
         public MmrRetrieverEstimator.Options? HistoryMmr { get; init; }
 
+        /// <summary>MMR over the unimodal ranking (<c>--retriever mmr</c>), after the kNN-Embed stages when it has the interest term.</summary>
+        public MmrRetrieverEstimator.Options? Mmr { get; init; }
+
         public RoundRobinRetrieverEstimator.Options? RoundRobin { get; init; }
 
         public ConditionalRetrieverEstimator.Options? Conditional { get; init; }
@@ -171,6 +183,7 @@ internal static class FitCommand
         public FusedDcm? Fusion { get; init; }
 
         public string Description => Unimodal != null ? "the unimodal pipeline" : Fusion != null ? "the fused history-interest MMR + DCM pipeline"
+            : Mmr != null ? (KMeans != null ? "the multi-interest MMR pipeline" : "the MMR pipeline")
             : HistoryMmr != null ? "the history-interest MMR pipeline"
             : RoundRobin != null ? "the round-robin pipeline" : Conditional != null ? "the conditional pipeline" : "the kNN-Embed pipeline";
 
@@ -179,6 +192,8 @@ internal static class FitCommand
             if (Unimodal != null) return chain.Append(mi.UnimodalRetriever(Unimodal));
             if (HistoryMmr != null) return chain.Append(mi.MmrRetriever(HistoryMmr));
             if (RoundRobin != null) return chain.Append(mi.RoundRobinRetriever(RoundRobin));
+            if (Mmr != null && KMeans == null) return chain.Append(mi.MmrRetriever(Mmr));
+            if (Mmr != null) return chain.Append(mi.SphericalKMeans(KMeans!)).Append(mi.KnnSmoothedMixture(Mixture!)).Append(mi.MmrRetriever(Mmr));
             if (Conditional != null && KMeans == null) return chain.Append(mi.ConditionalRetriever(Conditional));
             if (Conditional != null) return chain.Append(mi.SphericalKMeans(KMeans!)).Append(mi.KnnSmoothedMixture(Mixture!)).Append(mi.ConditionalRetriever(Conditional));
             return chain.Append(mi.SphericalKMeans(KMeans!)).Append(mi.KnnSmoothedMixture(Mixture!)).Append(mi.ClusterQuotaRetriever(Quota!));

@@ -23,4 +23,10 @@ internal enum FitRetriever
 
     /// <summary>Pinterest's conditional retrieval over the item conditions of <c>--conditions FILE</c> (<c>ConditionalRetriever</c>).</summary>
     Conditional,
+
+    /// <summary>
+    /// MMR over the single vector's ranking (the baseline the multi-interest rows are judged against), plain or, with
+    /// <c>--interest-weight</c> above 0, with the PM-2 term over the kNN-Embed mixtures (multi-interest MMR).
+    /// </summary>
+    Mmr,
 }
