@@ -117,10 +117,7 @@ internal static class FitCommand
                     Fusion = stage == FitRetriever.Fused ? new FusedDcm(dcm.Read(r, seed, threads, warmStarted: true)!, r.Value(dcm.FusionWeight), r.Value(candidates), threads) : null,
                 },
                 FitRetriever.RoundRobin => new Stages { RoundRobin = new RoundRobinRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
-                // Multi-interest MMR reads the kNN-Embed mixtures: the clustering and mixture stages come first.
-                FitRetriever.Mmr => mmr.Read(r, r.Value(candidates), threads) is { InterestWeight: > 0 } interestMmr
-                    ? new Stages { Mmr = interestMmr, KMeans = kmeans, Mixture = mixture }
-                    : new Stages { Mmr = mmr.Read(r, r.Value(candidates), threads) },
+                FitRetriever.Mmr => Stages.ForMmr(mmr.Read(r, r.Value(candidates), threads), kmeans, mixture),
                 FitRetriever.Conditional => Stages.ForConditional(conditional.ReadStage(r, r.Value(candidates), seed, threads, r.Value(quotaStage.Query), r.Value(quotaStage.Beta)),
                     kmeans, mixture),
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
@@ -172,6 +169,10 @@ internal static class FitCommand
             stage.Options.ImplicitShare > 0
                 ? new() { Conditional = stage.Options, ConditionsPath = stage.Path, KMeans = kmeans, Mixture = mixture }
                 : new() { Conditional = stage.Options, ConditionsPath = stage.Path };
+
+        /// <summary>The MMR stage, after the kNN-Embed clusters and mixtures when its interest term reads them (<c>--interest-weight</c> &gt; 0).</summary>
+        public static Stages ForMmr(MmrRetrieverEstimator.Options mmr, SphericalKMeansTrainer.Options kmeans, KnnSmoothedMixtureEstimator.Options mixture) =>
+            mmr.InterestWeight > 0 ? new() { Mmr = mmr, KMeans = kmeans, Mixture = mixture } : new() { Mmr = mmr };
 
         /// <summary>The item conditions of <see cref="Conditional"/>: an <c>item&lt;TAB&gt;condition</c> file, looked up inside the pipeline.</summary>
         public string? ConditionsPath { get; init; }
