@@ -7,9 +7,32 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <summary>The quota lists laid out from the rankings proved from ONNX Runtime's candidates, as the engine lays them out.</summary>
 public sealed partial class OnnxCandidateScorer
 {
-    /// <summary>One batch of the quota path: who is served and what ONNX Runtime returned for them.</summary>
+    /// <summary>
+    /// One batch of the quota path: who is served and what ONNX Runtime returned for them. <paramref name="Mixture"/> holds the
+    /// user vectors, clusters, queries, quotas and weights (the encoder's outputs, or tables built in .NET, in that order);
+    /// <paramref name="Found"/> the quota scorer's component and fallback candidates (rows, scores).
+    /// </summary>
     private sealed record QuotaBatch(IReadOnlyList<int> Users, int Start, int Batch, BipartiteGraph? Exclusions,
-        IReadOnlyList<OrtValue> Mixture, IReadOnlyList<OrtValue> Found, RankedLists? Result);
+        IReadOnlyList<OrtValue> Mixture, IReadOnlyList<OrtValue> Found, RankedLists? Result)
+    {
+        public ReadOnlySpan<float> UserVectors => Mixture[0].GetTensorDataAsSpan<float>();
+
+        public ReadOnlySpan<long> Clusters => Mixture[1].GetTensorDataAsSpan<long>();
+
+        public ReadOnlySpan<float> Queries => Mixture[2].GetTensorDataAsSpan<float>();
+
+        public ReadOnlySpan<long> Quotas => Mixture[3].GetTensorDataAsSpan<long>();
+
+        public ReadOnlySpan<double> Weights => Mixture[4].GetTensorDataAsSpan<double>();
+
+        public ReadOnlySpan<long> CandidateRows => Found[0].GetTensorDataAsSpan<long>();
+
+        public ReadOnlySpan<float> CandidateScores => Found[1].GetTensorDataAsSpan<float>();
+
+        public ReadOnlySpan<long> FallbackRows => Found[2].GetTensorDataAsSpan<long>();
+
+        public ReadOnlySpan<float> FallbackScores => Found[3].GetTensorDataAsSpan<float>();
+    }
 
     /// <summary>
     /// The engine's list for every user of the batch: the unimodal head (if exported with one), then each component takes
@@ -22,14 +45,14 @@ public sealed partial class OnnxCandidateScorer
         int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
         int headSlots = Manifest.HeadSlots;
         bool extrasAfterQuotas = Manifest.IsConditional;
-        var userVectors = b.Mixture[0].GetTensorDataAsSpan<float>();
-        var clusters = b.Mixture[1].GetTensorDataAsSpan<long>();
-        var queries = b.Mixture[2].GetTensorDataAsSpan<float>();
-        var quotas = b.Mixture[3].GetTensorDataAsSpan<long>();
-        var candidateRows = b.Found[0].GetTensorDataAsSpan<long>();
-        var candidateScores = b.Found[1].GetTensorDataAsSpan<float>();
-        var fallbackRows = b.Found[2].GetTensorDataAsSpan<long>();
-        var fallbackScores = b.Found[3].GetTensorDataAsSpan<float>();
+        var userVectors = b.UserVectors;
+        var clusters = b.Clusters;
+        var queries = b.Queries;
+        var quotas = b.Quotas;
+        var candidateRows = b.CandidateRows;
+        var candidateScores = b.CandidateScores;
+        var fallbackRows = b.FallbackRows;
+        var fallbackScores = b.FallbackScores;
         var take = worker.Take;
         var granted = worker.Granted;
         var available = worker.Available;

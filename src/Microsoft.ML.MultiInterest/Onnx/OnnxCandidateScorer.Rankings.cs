@@ -10,8 +10,15 @@ public sealed partial class OnnxCandidateScorer
     /// Per user: its components (cluster or condition, weight) and each one's exact ranking inside its group, M deep, as the
     /// engine ranks a component (the user's exclusions only, no head), and its unimodal top M.
     /// </summary>
-    internal sealed class ComponentRankings(int users, int width, int depth)
+    /// <param name="users">Users (rows of the tables).</param>
+    /// <param name="width">Components per user at most.</param>
+    /// <param name="depth">M.</param>
+    /// <param name="withFallback">Whether the unimodal top M is proved and kept too (one side of a merge needs it).</param>
+    internal sealed class ComponentRankings(int users, int width, int depth, bool withFallback)
     {
+        /// <summary>Whether <see cref="Fallback"/> holds the unimodal top M.</summary>
+        public bool HasFallback { get; } = withFallback;
+
         /// <summary>Components per user at most (the encoder's m).</summary>
         public int Width { get; } = width;
 
@@ -32,9 +39,9 @@ public sealed partial class OnnxCandidateScorer
 
         public int[] FallbackCounts { get; } = new int[users];
 
-        public int[] Fallback { get; } = new int[users * depth];
+        public int[] Fallback { get; } = new int[withFallback ? users * depth : 0];
 
-        public float[] FallbackScores { get; } = new float[users * depth];
+        public float[] FallbackScores { get; } = new float[withFallback ? users * depth : 0];
 
         public Span<int> Ranking(int user, int component) => Items.AsSpan((user * Width + component) * Depth, Depth);
 
@@ -42,32 +49,32 @@ public sealed partial class OnnxCandidateScorer
     }
 
     /// <summary>The component rankings of trained <paramref name="users"/> (rows), by the encoder's mixtures and the quota scorer's candidates.</summary>
-    internal ComponentRankings RankComponents(IReadOnlyList<int> users, BipartiteGraph? exclusions)
+    internal ComponentRankings RankComponents(IReadOnlyList<int> users, BipartiteGraph? exclusions, bool withFallback = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_encoder == null || _quotaScorer == null) throw new InvalidOperationException("The serving directory holds the unimodal scorer alone.");
         CheckArguments(users, exclusions);
-        var into = new ComponentRankings(users.Count, Manifest.Components, Manifest.Candidates);
+        var into = new ComponentRankings(users.Count, Manifest.Components, Manifest.Candidates, withFallback);
         RunEncoded(users, exclusions, null, (batch, worker) => ServeRankings(batch, worker, into));
         return into;
     }
 
     /// <summary>The component rankings of users known by fresh histories, represented as the live path represents them.</summary>
-    internal ComponentRankings RankComponentsFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory) =>
-        Rankings(FreshRequest(histories, excludeHistory, null));
+    internal ComponentRankings RankComponentsFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory, bool withFallback = true) =>
+        Rankings(FreshRequest(histories, excludeHistory, null), withFallback);
 
     /// <summary>The component rankings of trained users who follow topics now (a conditional directory's).</summary>
     internal ComponentRankings RankComponentsFollowing(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory,
-        BipartiteGraph? exclusions) => Rankings(FollowingRequest(users, followedTopics, trainingHistory, exclusions));
+        BipartiteGraph? exclusions) => Rankings(FollowingRequest(users, followedTopics, trainingHistory, exclusions), withFallback: true);
 
     /// <summary>The component rankings of users known by fresh histories who follow topics now (a conditional directory's).</summary>
     internal ComponentRankings RankComponentsFollowingFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics,
-        bool excludeHistory) => Rankings(FreshFollowingRequest(histories, followedTopics, excludeHistory));
+        bool excludeHistory) => Rankings(FreshFollowingRequest(histories, followedTopics, excludeHistory), withFallback: true);
 
     /// <summary>The component rankings of a request (an empty history gets no components and no fallback).</summary>
-    private ComponentRankings Rankings(Represented request)
+    private ComponentRankings Rankings(Represented request, bool withFallback)
     {
-        var into = new ComponentRankings(request.Entries.Length, Manifest.Components, Manifest.Candidates);
+        var into = new ComponentRankings(request.Entries.Length, Manifest.Components, Manifest.Candidates, withFallback);
         RunRepresented(request, null, (batch, worker) => ServeRankings(batch, worker, into));
         for (int q = 0; q < request.Entries.Length; q++)
             if (request.Empty?[q] == true) into.Counts[q] = into.FallbackCounts[q] = 0;
@@ -79,14 +86,14 @@ public sealed partial class OnnxCandidateScorer
     private void ServeRankings(QuotaBatch b, Worker worker, ComponentRankings into)
     {
         int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
-        var userVectors = b.Mixture[0].GetTensorDataAsSpan<float>();
-        var clusters = b.Mixture[1].GetTensorDataAsSpan<long>();
-        var queries = b.Mixture[2].GetTensorDataAsSpan<float>();
-        var weights = b.Mixture[4].GetTensorDataAsSpan<double>();
-        var candidateRows = b.Found[0].GetTensorDataAsSpan<long>();
-        var candidateScores = b.Found[1].GetTensorDataAsSpan<float>();
-        var fallbackRows = b.Found[2].GetTensorDataAsSpan<long>();
-        var fallbackScores = b.Found[3].GetTensorDataAsSpan<float>();
+        var userVectors = b.UserVectors;
+        var clusters = b.Clusters;
+        var queries = b.Queries;
+        var weights = b.Weights;
+        var candidateRows = b.CandidateRows;
+        var candidateScores = b.CandidateScores;
+        var fallbackRows = b.FallbackRows;
+        var fallbackScores = b.FallbackScores;
         for (int q = 0; q < b.Batch; q++)
         {
             int position = b.Start + q, user = b.Users[position];
@@ -107,6 +114,7 @@ public sealed partial class OnnxCandidateScorer
                 into.Clusters[position * m + j] = cluster;
                 into.Weights[position * m + j] = weights[q * m + j];
             }
+            if (!into.HasFallback) continue;
             int fallbackCount = worker.Rerank.Catalogue(userVectors.Slice(q * d, d), user, fallbackRows.Slice(q * kFallback, kFallback), fallbackScores.Slice(q * kFallback, kFallback),
                 b.Exclusions, worker.Fallback, worker.FallbackScores);
             worker.Fallback.AsSpan(0, fallbackCount).CopyTo(into.Fallback.AsSpan(position * listLength));

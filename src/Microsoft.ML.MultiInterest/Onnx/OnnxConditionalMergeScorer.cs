@@ -85,7 +85,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(users);
-        return Chunked(users, (chunk, _) => (_explicit.RankComponents(chunk, exclusions), _implicit.RankComponents(chunk, exclusions)));
+        return Chunked(users, (chunk, _) => (_explicit.RankComponents(chunk, exclusions), _implicit.RankComponents(chunk, exclusions, withFallback: false)));
     }
 
     /// <summary>
@@ -101,7 +101,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(histories);
         if (!ServesHistories) throw new NotSupportedException("The merged conditional directory was exported without its condition model: export it again to serve fresh histories.");
-        return Chunked(histories, (chunk, _) => (_explicit.RankComponentsFromHistories(chunk, excludeHistory), _implicit.RankComponentsFromHistories(chunk, excludeHistory)));
+        return Chunked(histories, (chunk, _) => (_explicit.RankComponentsFromHistories(chunk, excludeHistory), _implicit.RankComponentsFromHistories(chunk, excludeHistory, withFallback: false)));
     }
 
     /// <summary>The topics (condition names) <see cref="RetrieveFollowing"/> takes, in condition order; empty without the condition model.</summary>
@@ -125,7 +125,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         if (followedTopics.Count != users.Count)
             throw new ArgumentException($"There are {followedTopics.Count} followed-topic lists for {users.Count} users.", nameof(followedTopics));
         return Chunked(users, (chunk, start) => (_explicit.RankComponentsFollowing(chunk, [.. followedTopics.Skip(start).Take(chunk.Length)], trainingHistory, exclusions),
-            _implicit.RankComponents(chunk, exclusions)));
+            _implicit.RankComponents(chunk, exclusions, withFallback: false)));
     }
 
     /// <summary>
@@ -145,7 +145,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         if (followedTopics.Count != histories.Count)
             throw new ArgumentException($"There are {followedTopics.Count} followed-topic lists for {histories.Count} histories.", nameof(followedTopics));
         return Chunked(histories, (chunk, start) => (_explicit.RankComponentsFollowingFromHistories(chunk, [.. followedTopics.Skip(start).Take(chunk.Length)], excludeHistory),
-            _implicit.RankComponentsFromHistories(chunk, excludeHistory)));
+            _implicit.RankComponentsFromHistories(chunk, excludeHistory, withFallback: false)));
     }
 
     /// <summary>
