@@ -2,8 +2,11 @@
 """Compares a method's (Recall@50, Diversity@10) frontier with MMR's, from a metrics.json written with --frontier.
 
 A frontier is the Pareto envelope of a knob's points (for each recall, the best diversity at that recall or above,
-linearly interpolated). At every MMR point the script prints the method's envelope diversity at MMR's recall ('none'
-when the method never reaches that recall), then the same the other way round. Usage:
+linearly interpolated). MMR is swept at its row's pool and, when that pool is longer than 50, again at a pool of 50
+(the unimodal top 50 re-ordered: Unimodal's Recall@50 at every lambda, a more diverse head); the reference here is the
+envelope of every MMR point in the file, the strongest MMR. At each MMR point the script prints the method's envelope
+diversity at MMR's recall ('does not reach' when the method never gets that recall), then the other way round, for the
+method's frontier at each of its pools and for their union. Usage:
   frontier_compare.py METRICS_JSON [METHOD KNOB]   (default: interest_mmr lambda)
 """
 import json
@@ -11,7 +14,7 @@ import sys
 
 
 def envelope(points):
-    """MMR's Pareto envelope: points sorted by recall, each with the best diversity at that recall or above."""
+    """The Pareto envelope: points sorted by recall, each with the best diversity at that recall or above."""
     pts = sorted((p["recall"], p["diversity"]) for p in points)
     best = []
     top = float("-inf")
@@ -33,27 +36,42 @@ def diversity_at(env, recall):
     return None
 
 
-def main():
-    metrics = json.load(open(sys.argv[1]))
-    method, knob = (sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else ("interest_mmr", "lambda")
-    frontiers = {(f["method"], f["knob"]): f["points"] for f in metrics["frontiers"]}
-    mmr, other = frontiers[("mmr", "lambda")], frontiers[(method, knob)]
-    mmr_env, other_env = envelope(mmr), envelope(other)
+def label(frontier):
+    return f"pool {frontier['pool']}" if frontier.get("pool") is not None else "no pool"
+
+
+def compare(name, points, mmr):
+    """Prints the method's envelope at every MMR point and MMR's at every method point; returns the smallest margin."""
+    env, mmr_env = envelope(points), envelope([p for _, p in mmr])
     worst = float("inf")
-    print(f"at MMR's points: {method}'s envelope diversity at the same recall")
-    for p in mmr:
-        d = diversity_at(other_env, p["recall"])
+    print(f"{name}: its envelope's diversity at each MMR point's recall")
+    for pool, p in mmr:
+        d = diversity_at(env, p["recall"])
         gap = None if d is None else d - p["diversity"]
         if gap is not None:
             worst = min(worst, gap)
-        print(f"  MMR lambda {p['value']:<4g} R@50 {p['recall']:.4f} D@10 {p['diversity']:.4f}  {method}: "
+        print(f"  MMR {pool}, lambda {p['value']:<4g} R@50 {p['recall']:.4f} D@10 {p['diversity']:.4f}  "
               + ("does not reach this recall" if d is None else f"{d:.4f} ({gap:+.4f})"))
-    print(f"at {method}'s points: MMR's envelope diversity at the same recall")
-    for p in other:
+    print(f"{name}: MMR's envelope diversity at each of its points' recall")
+    for p in points:
         d = diversity_at(mmr_env, p["recall"])
-        print(f"  {knob} {p['value']:<4g} R@50 {p['recall']:.4f} D@10 {p['diversity']:.4f}  MMR: "
+        print(f"  {p.get('label', '')}{p['value']:<4g} R@50 {p['recall']:.4f} D@10 {p['diversity']:.4f}  MMR: "
               + ("does not reach this recall" if d is None else f"{d:.4f} ({p['diversity'] - d:+.4f})"))
-    print(f"smallest margin of {method} over MMR at MMR's points: {worst:+.4f}")
+    print(f"smallest margin of {name} over MMR at MMR's points: {worst:+.4f}\n")
+    return worst
+
+
+def main():
+    metrics = json.load(open(sys.argv[1]))
+    method, knob = (sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else ("interest_mmr", "lambda")
+    mmr = [(label(f), p) for f in metrics["frontiers"] if f["method"] == "mmr" and f["knob"] == "lambda" for p in f["points"]]
+    ours = [f for f in metrics["frontiers"] if f["method"] == method and f["knob"] == knob]
+    if not mmr or not ours:
+        sys.exit(f"{sys.argv[1]} has no frontier of mmr over lambda or of {method} over {knob}")
+    for f in ours:
+        compare(f"{method} ({label(f)})", [dict(p, label=f"{knob} ") for p in f["points"]], mmr)
+    if len(ours) > 1:
+        compare(f"{method} (every pool)", [dict(p, label=f"{label(f)}, {knob} ") for f in ours for p in f["points"]], mmr)
 
 
 if __name__ == "__main__":

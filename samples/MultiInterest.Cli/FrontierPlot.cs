@@ -12,7 +12,7 @@ internal static class FrontierPlot
         foreach (var f in result.Frontiers)
         {
             var line = plot.Add.Scatter(f.Points.Select(p => p.Recall).ToArray(), f.Points.Select(p => p.Diversity).ToArray());
-            line.LegendText = $"{ResultTable.Label(f.Method)}, {f.Knob} {f.Points[0].Value:0.##}..{f.Points[^1].Value:0.##}";
+            line.LegendText = $"{ResultTable.Label(f.Method)}{FrontierTable.PoolText(f)}, {f.Knob} {f.Points[0].Value:0.##}..{f.Points[^1].Value:0.##}";
             line.MarkerSize = 6;
             foreach (var p in new[] { f.Points[0], f.Points[^1] })
             {

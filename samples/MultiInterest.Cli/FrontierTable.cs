@@ -10,8 +10,11 @@ internal static class FrontierTable
         foreach (var f in result.Frontiers)
         {
             log.WriteLine();
-            log.WriteLine($"Frontier of {ResultTable.Label(f.Method)} over {f.Knob}: " + string.Join(", ",
+            log.WriteLine($"Frontier of {ResultTable.Label(f.Method)}{PoolText(f)} over {f.Knob}: " + string.Join(", ",
                 f.Points.Select(p => $"{p.Value:0.##} -> R@{f.RecallCutoff} {p.Recall:F4} D@{f.DiversityCutoff} {p.Diversity:F4}")));
         }
     }
+
+    /// <summary>", pool N" for a re-ranking's frontier, else nothing.</summary>
+    public static string PoolText(FrontierResult f) => f.Pool is { } pool ? $", pool {pool}" : "";
 }

@@ -77,10 +77,11 @@ internal static class MetricsJson
                     ["emd"] = double.IsFinite(g.Emd) ? g.Emd : null,
                 }).ToArray(),
             }),
-            ["frontiers"] = result.Frontiers.Select(f => new Dictionary<string, object>
+            ["frontiers"] = result.Frontiers.Select(f => new Dictionary<string, object?>
             {
                 ["method"] = f.Method,
                 ["knob"] = f.Knob,
+                ["pool"] = f.Pool,
                 ["recall_k"] = f.RecallCutoff,
                 ["diversity_k"] = f.DiversityCutoff,
                 ["points"] = f.Points.Select(p => new { value = p.Value, recall = p.Recall, diversity = p.Diversity }).ToArray(),

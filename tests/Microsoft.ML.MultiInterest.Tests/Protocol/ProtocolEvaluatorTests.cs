@@ -89,8 +89,38 @@ public class ProtocolEvaluatorTests
             Assert.True(served.Count(own.Contains) >= 8, $"user {result.TestUsers[q]}: {served.Count(own.Contains)} of 10 items from its own interests");
         }
         Assert.InRange(history.Recall[10], 0.8 * result["unimodal"].Recall[10], 1);
-        var frontier = Assert.Single(result.Frontiers, f => f.Method == "history_mmr");
+        var frontier = Assert.Single(result.Frontiers, f => f.Method == "history_mmr" && f.Pool == MmrRetrieverDefaults.PoolSize);
         Assert.Equal([0, 0.5, 1], frontier.Points.Select(p => p.Value));
+    }
+
+    [Fact]
+    public void ARowPoolLongerThanTheRecallCutoffIsSweptAgainAsAReorderingOfTheFirstFifty()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        var settings = new ProtocolSettings
+        {
+            Cutoffs = [5, 10], Neighbors = 3, Frontier = true, FrontierMmrLambdas = [0, 0.5, 1], Threads = 1,
+            HistoryMmr = new HistoryMmrRowSettings { MmrLambda = 0.8, Interests = new HistoryInterestOptions { ItemsPerInterest = 4, UnobservedWeight = 0.05 } },
+        };
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, settings);
+        int cutoff = ProtocolEvaluator.FrontierRecallCutoff;
+        var wide = Assert.Single(result.Frontiers, f => f.Method == "mmr" && f.Pool == MmrRetrieverDefaults.PoolSize);
+        var reordered = Assert.Single(result.Frontiers, f => f.Method == "mmr" && f.Pool == cutoff);
+        // At lambda 1 both are the unimodal ranking. A pool of 50 only re-orders the unimodal top 50: the same recall at every
+        // lambda, while the wide pool's lambda 0 swaps items in (the planted users have about 80 unseen items).
+        Assert.Equal(wide.Points[^1], reordered.Points[^1]);
+        Assert.All(reordered.Points, p => Assert.Equal(wide.Points[^1].Recall, p.Recall, 12));
+        Assert.NotEqual(wide.Points[^1].Recall, wide.Points[0].Recall);
+        Assert.True(reordered.Points[0].Diversity > reordered.Points[^1].Diversity);
+        // The history row's pool is re-ordered the same way: one recall for every lambda.
+        var history = Assert.Single(result.Frontiers, f => f.Method == "history_mmr" && f.Pool == cutoff);
+        Assert.All(history.Points, p => Assert.Equal(history.Points[0].Recall, p.Recall, 12));
+        // A row pool no longer than the cutoff has one frontier per method.
+        var narrow = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings
+        {
+            Cutoffs = [5, 10], Neighbors = 3, Frontier = true, FrontierMmrLambdas = [0, 1], Threads = 1, MmrPoolSize = cutoff,
+        });
+        Assert.Equal(cutoff, Assert.Single(narrow.Frontiers, f => f.Method == "mmr").Pool);
     }
 
     [Fact]

@@ -12,4 +12,9 @@ public readonly record struct FrontierPoint(double Value, double Recall, double 
 /// <param name="RecallCutoff">K of the recall figures.</param>
 /// <param name="DiversityCutoff">K of the diversity figures.</param>
 /// <param name="Points">One point per knob value, ascending.</param>
-public sealed record FrontierResult(string Method, string Knob, int RecallCutoff, int DiversityCutoff, IReadOnlyList<FrontierPoint> Points);
+/// <param name="Pool">
+/// For a re-ranking (MMR and its variants), the pool it re-ranks: each list's first <c>Pool</c> items by relevance; null
+/// for knobs without one. A pool as long as the recall cutoff only re-orders that many items, so every point then has
+/// the pool's Recall@<see cref="RecallCutoff"/> and only the diversity of the head moves.
+/// </param>
+public sealed record FrontierResult(string Method, string Knob, int RecallCutoff, int DiversityCutoff, IReadOnlyList<FrontierPoint> Points, int? Pool = null);

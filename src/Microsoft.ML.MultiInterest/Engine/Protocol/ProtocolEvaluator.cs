@@ -149,20 +149,26 @@ public static class ProtocolEvaluator
         if (settings.Frontier)
         {
             int[] pair = [FrontierDiversityCutoff, FrontierRecallCutoff];
-            // Every lambda of an MMR frontier re-ranks the same pool: one pass shares each pool's pairwise cosines.
+            // Every lambda of an MMR frontier re-ranks the same pool: one pass shares each pool's pairwise cosines. A pool
+            // longer than the recall cutoff is swept again at the cutoff: MMR then only re-orders the first 50, keeps their
+            // recall and diversifies the head, the strongest MMR for this (Recall@50, Diversity@10) pair.
             var lambdas = settings.FrontierMmrLambdas;
-            frontiers.Add(Sweep("mmr", "lambda", lambdas, scorer,
-                mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, settings.MmrPoolSize, null, threads)));
-            if (interests != null)
-                frontiers.Add(Sweep("interest_mmr", "lambda", lambdas, scorer,
-                    mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, settings.MmrPoolSize, interests, threads)));
+            int[] pools = settings.MmrPoolSize > FrontierRecallCutoff ? [settings.MmrPoolSize, FrontierRecallCutoff] : [settings.MmrPoolSize];
+            (RankedLists Pool, HistoryInterestTerm Term)? historyPool = null;
+            // The history pool does not depend on lambda either: searched once, at the row's size (a shorter pool is its prefix).
             if (history != null)
-            {
-                // The pool does not depend on lambda either: searched once.
-                var (pool, term) = historyRetriever!.Pool(userEmbeddings, historyInterests!, train, settings.MmrPoolSize, history.InterestWeight, threads,
+                historyPool = historyRetriever!.Pool(userEmbeddings, historyInterests!, train, settings.MmrPoolSize, history.InterestWeight, threads,
                     OwnLists(history.Pool, unimodal));
-                frontiers.Add(Sweep(HistoryMmrName, "lambda", lambdas, scorer,
-                    historyRetriever.RerankMany(pool, term, FrontierRecallCutoff, lambdas, settings.MmrPoolSize, threads)));
+            foreach (int poolSize in pools)
+            {
+                frontiers.Add(Sweep("mmr", "lambda", lambdas, scorer,
+                    mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, poolSize, null, threads), poolSize));
+                if (interests != null)
+                    frontiers.Add(Sweep("interest_mmr", "lambda", lambdas, scorer,
+                        mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, poolSize, interests, threads), poolSize));
+                if (historyPool is { } h)
+                    frontiers.Add(Sweep(HistoryMmrName, "lambda", lambdas, scorer,
+                        historyRetriever!.RerankMany(h.Pool, h.Term, FrontierRecallCutoff, lambdas, poolSize, threads), poolSize));
             }
             if (tuned != null)
             {
@@ -197,8 +203,8 @@ public static class ProtocolEvaluator
     /// <summary>K of the frontier's diversity: 10.</summary>
     public const int FrontierDiversityCutoff = 10;
 
-    /// <summary>A frontier from lists already retrieved, one per knob value.</summary>
-    private static FrontierResult Sweep(string method, string knob, double[] values, ProtocolScorer scorer, RankedLists[] lists)
+    /// <summary>A re-ranking's frontier from lists already retrieved, one per knob value, over pools of <paramref name="pool"/> items.</summary>
+    private static FrontierResult Sweep(string method, string knob, double[] values, ProtocolScorer scorer, RankedLists[] lists, int pool)
     {
         int[] pair = [FrontierDiversityCutoff, FrontierRecallCutoff];
         var points = new List<FrontierPoint>();
@@ -207,7 +213,7 @@ public static class ProtocolEvaluator
             var (recall, diversity) = scorer.ScoreLists(Prefixes(pair, lists[t]), FrontierRecallCutoff, FrontierDiversityCutoff);
             points.Add(new FrontierPoint(values[t], recall, diversity));
         }
-        return new FrontierResult(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff, points);
+        return new FrontierResult(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff, points, pool);
     }
 
     private static FrontierResult Sweep(string method, string knob, double[] values, ProtocolScorer scorer, Func<double, IReadOnlyDictionary<int, RankedLists>> retrieve)
