@@ -128,6 +128,7 @@ internal sealed class ExperimentSettings
                 Alpha = r.Value(Pipeline.Alpha),
                 MmrLambda = r.Value(Tuned.MmrRowLambda),
                 MmrPoolSize = r.Value(Tuned.MmrRowPool),
+                ReorderMmrLambda = r.Value(Tuned.ReorderMmrLambda) is var reorder && reorder >= 0 ? reorder : null,
                 MultiInterest = Tuned.Read(r),
                 HistoryMmr = History.Read(r),
                 Frontier = r.GetValue(Tuned.Frontier),

@@ -36,6 +36,7 @@ internal static class MetricsJson
                 ["alpha"] = settings.Protocol.Alpha,
                 ["mmr_lambda"] = settings.Protocol.MmrLambda,
                 ["mmr_pool"] = settings.Protocol.MmrPoolSize,
+                ["mmr_reorder_lambda"] = settings.Protocol.ReorderMmrLambda,
                 ["tuned"] = settings.Protocol.MultiInterest is { } t ? new Dictionary<string, object>
                 {
                     ["clusters"] = tunedClusters,

@@ -12,6 +12,7 @@ internal static class ResultTable
     {
         ["unimodal"] = "Unimodal",
         ["mmr"] = "MMR",
+        [ProtocolEvaluator.ReorderMmrName] = "MMR re-ordering Unimodal's list",
         ["mixture"] = "Mixture",
         ["knn_embed"] = "kNN-Embed",
         ["knn_embed_tuned"] = "kNN-Embed (tuned)",

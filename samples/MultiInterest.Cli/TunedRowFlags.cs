@@ -44,6 +44,9 @@ internal sealed class TunedRowFlags
 
     public CliOption<int> MmrRowPool { get; } = Opt.Int("--mmr-pool", MmrRetrieverDefaults.PoolSize, "The MMR row: the unimodal top N it re-ranks.", min: 1);
 
+    public CliOption<double> ReorderMmrLambda { get; } = Opt.Double("--reorder-mmr-lambda", MmrRetrieverDefaults.Lambda,
+        "The row mmr_reorder: MMR over Unimodal's top M only (M the largest cutoff), a re-ordering with Unimodal's Recall@M and a more diverse head; its relevance weight (a negative value leaves the row out).", max: 1);
+
     public CliOption<int> TunedClusters { get; } = Opt.Int("--tuned-clusters", Clusters, "The tuned row (knn_embed_tuned): clusters of its own k-means (0 = the paper rows' --clusters).", min: 0);
 
     public CliOption<int> TunedComponents { get; } = Opt.Int("--tuned-components", Components, "The tuned row: m.", min: 1);
@@ -70,7 +73,7 @@ internal sealed class TunedRowFlags
 
     /// <summary>Every option of the group.</summary>
     public IReadOnlyList<Option> All =>
-        [MmrRowLambda, MmrRowPool, TunedClusters, TunedComponents, TunedLambda, TunedAlpha, QueryOption, BetaOption, HeadShareOption, InterestMmrLambda, InterestWeightOption,
+        [MmrRowLambda, MmrRowPool, ReorderMmrLambda, TunedClusters, TunedComponents, TunedLambda, TunedAlpha, QueryOption, BetaOption, HeadShareOption, InterestMmrLambda, InterestWeightOption,
             KnnRoundRobin, Frontier];
 
     /// <summary>The tuned and multi-interest MMR rows' settings.</summary>

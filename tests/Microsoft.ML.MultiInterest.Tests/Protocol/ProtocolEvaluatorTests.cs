@@ -94,6 +94,29 @@ public class ProtocolEvaluatorTests
     }
 
     [Fact]
+    public void TheReorderRowPermutesUnimodalsLongestListAndDiversifiesItsHead()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3, ReorderMmrLambda = 0.3, Threads = 1 });
+        Assert.Equal(["unimodal", "mmr", ProtocolEvaluator.ReorderMmrName, "mixture", "knn_embed"], result.Methods.Select(m => m.Name));
+        var row = result[ProtocolEvaluator.ReorderMmrName];
+        var unimodal = result["unimodal"];
+        for (int q = 0; q < result.TestUsers.Count; q++)
+        {
+            var longest = row.Candidates[10].IndicesOf(q).ToArray();
+            Assert.Equal(unimodal.Candidates[10].IndicesOf(q).ToArray().Order(), longest.Order());
+            Assert.Equal(longest[..5], row.Candidates[5].IndicesOf(q).ToArray());
+        }
+        Assert.Equal(unimodal.Recall[10], row.Recall[10], 12);
+        Assert.True(row.Diversity[5] > unimodal.Diversity[5], $"D@5 {row.Diversity[5]} against Unimodal's {unimodal.Diversity[5]}");
+        // Lambda 1 keeps Unimodal's order.
+        var kept = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3, ReorderMmrLambda = 1, Threads = 1 });
+        for (int q = 0; q < kept.TestUsers.Count; q++)
+            Assert.Equal(kept["unimodal"].Candidates[5].IndicesOf(q).ToArray(), kept[ProtocolEvaluator.ReorderMmrName].Candidates[5].IndicesOf(q).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ProtocolSettings { ReorderMmrLambda = 1.5 }.Validate());
+    }
+
+    [Fact]
     public void ARowPoolLongerThanTheRecallCutoffIsSweptAgainAsAReorderingOfTheFirstFifty()
     {
         var (train, test, users, items, clustering) = Planted();

@@ -66,6 +66,8 @@ public static class ProtocolEvaluator
         seconds["unimodal_retrieval"] = Lap(clock);
         var mmr = new MmrRetriever(itemEmbeddings);
         var mmrLists = Prefixes(cutoffs, mmr.Rerank(unimodal, maxCutoff, settings.MmrLambda, settings.MmrPoolSize, threads));
+        // The same MMR over Unimodal's top M only: a re-ordering of its list (its pool is the list's length).
+        var reorderLists = settings.ReorderMmrLambda is { } reorderLambda ? Prefixes(cutoffs, mmr.Rerank(unimodal, maxCutoff, reorderLambda, maxCutoff, threads)) : null;
         seconds["mmr_retrieval"] = Lap(clock);
 
         var mle = MixtureBuilder.BuildMle(train, clustering, itemEmbeddings, settings.Components, threads);
@@ -138,6 +140,7 @@ public static class ProtocolEvaluator
             scorer.Score("mixture", mixtureLists, mle, null),
             scorer.Score("knn_embed", knnLists, smoothed, null),
         };
+        if (reorderLists != null) methods.Insert(2, scorer.Score(ReorderMmrName, reorderLists, null, userEmbeddings, unimodalEvaluation));
         if (roundRobinLists != null) methods.Add(scorer.Score(KnnRoundRobinName, roundRobinLists, smoothed, null));
         if (tuned != null) methods.Add(scorer.Score("knn_embed_tuned", tunedLists!, tunedMixtures, null));
         if (interests != null) methods.Add(scorer.Score("interest_mmr", interestLists!, tunedMixtures, null, methods[^1]));
@@ -196,6 +199,9 @@ public static class ProtocolEvaluator
     /// </summary>
     internal static RankedLists? OwnLists(HistoryPoolOptions pool, RankedLists unimodal) =>
         pool.Search == HistoryPoolSearch.Clustered && pool.UserProbes > 0 ? null : unimodal;
+
+    /// <summary>The name of the row that re-orders Unimodal's list by MMR (<see cref="ProtocolSettings.ReorderMmrLambda"/>).</summary>
+    public const string ReorderMmrName = "mmr_reorder";
 
     /// <summary>K of the frontier's recall: 50.</summary>
     public const int FrontierRecallCutoff = 50;

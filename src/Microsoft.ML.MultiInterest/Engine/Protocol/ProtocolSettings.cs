@@ -21,6 +21,14 @@ public sealed class ProtocolSettings
     /// <summary>Length of the unimodal ranking the MMR row re-ranks. Default <see cref="MmrRetrieverDefaults.PoolSize"/>.</summary>
     public int MmrPoolSize { get; set; } = MmrRetrieverDefaults.PoolSize;
 
+    /// <summary>
+    /// The relevance weight of the <c>mmr_reorder</c> row, in [0, 1], or null for no row (the default): MMR over Unimodal's
+    /// top M only, M the largest cutoff, so the row only re-orders Unimodal's list: Unimodal's Recall@M at every lambda and
+    /// a more diverse head. Each shorter cutoff is a prefix of the one greedy order. It is the strongest MMR for a comparison
+    /// of Recall@M with Diversity at a shorter cutoff, which a re-ordering alone can win.
+    /// </summary>
+    public double? ReorderMmrLambda { get; set; }
+
     /// <summary>The tuned multi-interest row (<c>knn_embed_tuned</c>), or null for none (the default).</summary>
     public MultiInterestRowSettings? MultiInterest { get; set; }
 
@@ -66,6 +74,8 @@ public sealed class ProtocolSettings
             throw new ArgumentOutOfRangeException(nameof(Cutoffs), "Cutoffs must be a non-empty list of positive list lengths.");
         if (!(MmrLambda >= 0 && MmrLambda <= 1)) throw new ArgumentOutOfRangeException(nameof(MmrLambda), MmrLambda, "MmrLambda must lie in [0, 1].");
         if (MmrPoolSize < 1) throw new ArgumentOutOfRangeException(nameof(MmrPoolSize), MmrPoolSize, "MmrPoolSize must be at least 1.");
+        if (ReorderMmrLambda is { } reorder && !(reorder >= 0 && reorder <= 1))
+            throw new ArgumentOutOfRangeException(nameof(ReorderMmrLambda), reorder, "ReorderMmrLambda must lie in [0, 1] (null for no row).");
         MultiInterest?.Validate();
         HistoryMmr?.Validate();
         CheckKnob(FrontierMmrLambdas, nameof(FrontierMmrLambdas), 0, 1);
