@@ -6,16 +6,21 @@ linearly interpolated). MMR is swept at its row's pool and, when that pool is lo
 (the unimodal top 50 re-ordered: Unimodal's Recall@50 at every lambda, a more diverse head); the reference here is the
 envelope of every MMR point in the file, the strongest MMR. At each MMR point the script prints the method's envelope
 diversity at MMR's recall ('does not reach' when the method never gets that recall), then the other way round, for the
-method's frontier at each of its pools and for their union. Usage:
-  frontier_compare.py METRICS_JSON [METHOD KNOB]   (default: interest_mmr lambda)
+method's frontier at each of its pools and for their union. With --set the diversity is the whole list's
+(Diversity@50, the set a retrieval stage hands on, which no re-ordering changes) instead of the head's (Diversity@10).
+Usage:
+  frontier_compare.py METRICS_JSON [METHOD KNOB] [--set]   (default: interest_mmr lambda)
 """
 import json
 import sys
 
 
+DIVERSITY = "diversity"
+
+
 def envelope(points):
     """The Pareto envelope: points sorted by recall, each with the best diversity at that recall or above."""
-    pts = sorted((p["recall"], p["diversity"]) for p in points)
+    pts = sorted((p["recall"], p[DIVERSITY]) for p in points)
     best = []
     top = float("-inf")
     for r, d in reversed(pts):
@@ -47,27 +52,34 @@ def compare(name, points, mmr):
     print(f"{name}: its envelope's diversity at each MMR point's recall")
     for pool, p in mmr:
         d = diversity_at(env, p["recall"])
-        gap = None if d is None else d - p["diversity"]
+        gap = None if d is None else d - p[DIVERSITY]
         if gap is not None:
             worst = min(worst, gap)
-        print(f"  MMR {pool}, lambda {p['value']:<4g} R@50 {p['recall']:.4f} D@10 {p['diversity']:.4f}  "
+        print(f"  MMR {pool}, lambda {p['value']:<4g} R@50 {p['recall']:.4f} D {p[DIVERSITY]:.4f}  "
               + ("does not reach this recall" if d is None else f"{d:.4f} ({gap:+.4f})"))
     print(f"{name}: MMR's envelope diversity at each of its points' recall")
     for p in points:
         d = diversity_at(mmr_env, p["recall"])
-        print(f"  {p.get('label', '')}{p['value']:<4g} R@50 {p['recall']:.4f} D@10 {p['diversity']:.4f}  MMR: "
-              + ("does not reach this recall" if d is None else f"{d:.4f} ({p['diversity'] - d:+.4f})"))
+        print(f"  {p.get('label', '')}{p['value']:<4g} R@50 {p['recall']:.4f} D {p[DIVERSITY]:.4f}  MMR: "
+              + ("does not reach this recall" if d is None else f"{d:.4f} ({p[DIVERSITY] - d:+.4f})"))
     print(f"smallest margin of {name} over MMR at MMR's points: {worst:+.4f}\n")
     return worst
 
 
 def main():
-    metrics = json.load(open(sys.argv[1]))
-    method, knob = (sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else ("interest_mmr", "lambda")
+    global DIVERSITY
+    args = [a for a in sys.argv[1:] if a != "--set"]
+    if len(args) != len(sys.argv) - 1:
+        DIVERSITY = "set_diversity"
+    metrics = json.load(open(args[0]))
+    method, knob = (args[1], args[2]) if len(args) > 2 else ("interest_mmr", "lambda")
     mmr = [(label(f), p) for f in metrics["frontiers"] if f["method"] == "mmr" and f["knob"] == "lambda" for p in f["points"]]
     ours = [f for f in metrics["frontiers"] if f["method"] == method and f["knob"] == knob]
     if not mmr or not ours:
-        sys.exit(f"{sys.argv[1]} has no frontier of mmr over lambda or of {method} over {knob}")
+        sys.exit(f"{args[0]} has no frontier of mmr over lambda or of {method} over {knob}")
+    if any(p.get(DIVERSITY) is None for f in ours for p in f["points"]) or any(p.get(DIVERSITY) is None for _, p in mmr):
+        sys.exit(f"{args[0]} has frontier points without '{DIVERSITY}' (written before it was measured)")
+    print(f"diversity: {'Diversity@50 of the whole list' if DIVERSITY == 'set_diversity' else 'Diversity@10 of the head'}\n")
     for f in ours:
         compare(f"{method} ({label(f)})", [dict(p, label=f"{knob} ") for p in f["points"]], mmr)
     if len(ours) > 1:

@@ -11,7 +11,7 @@ internal static class FrontierTable
         {
             log.WriteLine();
             log.WriteLine($"Frontier of {ResultTable.Label(f.Method)}{PoolText(f)} over {f.Knob}: " + string.Join(", ",
-                f.Points.Select(p => $"{p.Value:0.##} -> R@{f.RecallCutoff} {p.Recall:F4} D@{f.DiversityCutoff} {p.Diversity:F4}")));
+                f.Points.Select(p => $"{p.Value:0.##} -> R@{f.RecallCutoff} {p.Recall:F4} D@{f.DiversityCutoff} {p.Diversity:F4} D@{f.RecallCutoff} {p.SetDiversity:F4}")));
         }
     }
 

@@ -85,7 +85,7 @@ internal static class MetricsJson
                 ["pool"] = f.Pool,
                 ["recall_k"] = f.RecallCutoff,
                 ["diversity_k"] = f.DiversityCutoff,
-                ["points"] = f.Points.Select(p => new { value = p.Value, recall = p.Recall, diversity = p.Diversity }).ToArray(),
+                ["points"] = f.Points.Select(p => new { value = p.Value, recall = p.Recall, diversity = p.Diversity, set_diversity = double.IsFinite(p.SetDiversity) ? p.SetDiversity : (double?)null }).ToArray(),
             }).ToArray(),
             ["embedding_validation"] = embedding == null || embedding.Validation.Count == 0 ? null : new Dictionary<string, object>
             {
@@ -159,7 +159,7 @@ internal static class MetricsJson
                 ["validation_users"] = choice.Users,
                 ["unimodal_recall_at_50"] = choice.UnimodalRecall,
                 ["unimodal_diversity_at_10"] = choice.UnimodalDiversity,
-                ["points"] = choice.Points.Select(p => new Dictionary<string, double> { ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity }).ToList(),
+                ["points"] = choice.Points.Select(p => new Dictionary<string, double> { ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity, ["diversity_at_50"] = p.SetDiversity }).ToList(),
                 ["seconds"] = choice.Seconds,
             };
         if (lambda?.Reason is { } reason) block["lambda_default_reason"] = reason;

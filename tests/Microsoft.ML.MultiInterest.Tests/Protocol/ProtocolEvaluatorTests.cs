@@ -135,6 +135,9 @@ public class ProtocolEvaluatorTests
         Assert.All(reordered.Points, p => Assert.Equal(wide.Points[^1].Recall, p.Recall, 12));
         Assert.NotEqual(wide.Points[^1].Recall, wide.Points[0].Recall);
         Assert.True(reordered.Points[0].Diversity > reordered.Points[^1].Diversity);
+        // The whole list's diversity is a property of the set: a re-ordering leaves it at Unimodal's, a wider pool does not.
+        Assert.All(reordered.Points, p => Assert.Equal(wide.Points[^1].SetDiversity, p.SetDiversity, 9));
+        Assert.True(wide.Points[0].SetDiversity > wide.Points[^1].SetDiversity);
         // The history row's pool is re-ordered the same way: one recall for every lambda.
         var history = Assert.Single(result.Frontiers, f => f.Method == "history_mmr" && f.Pool == cutoff);
         Assert.All(history.Points, p => Assert.Equal(history.Points[0].Recall, p.Recall, 12));

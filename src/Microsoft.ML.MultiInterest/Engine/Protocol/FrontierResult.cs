@@ -3,8 +3,12 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <summary>One point of a recall-diversity frontier: a knob value and the figures it gives.</summary>
 /// <param name="Value">The knob's value.</param>
 /// <param name="Recall">Mean Recall@<see cref="FrontierResult.RecallCutoff"/>.</param>
-/// <param name="Diversity">Mean Diversity@<see cref="FrontierResult.DiversityCutoff"/>.</param>
-public readonly record struct FrontierPoint(double Value, double Recall, double Diversity);
+/// <param name="Diversity">Mean Diversity@<see cref="FrontierResult.DiversityCutoff"/>: how varied the head is.</param>
+/// <param name="SetDiversity">
+/// Mean Diversity@<see cref="FrontierResult.RecallCutoff"/>: how varied the whole list is, the set a retrieval stage hands
+/// on, which no re-ordering changes (NaN where not measured).
+/// </param>
+public readonly record struct FrontierPoint(double Value, double Recall, double Diversity, double SetDiversity = double.NaN);
 
 /// <summary>A method's (Recall, Diversity) points as one knob moves, in ascending knob order.</summary>
 /// <param name="Method">The method's name (e.g. "mmr", "knn_embed_tuned").</param>

@@ -139,7 +139,7 @@ public static class HistoryMmrLambdaSelection
         int[] pair = [DiversityCutoff, RecallCutoff];
         var unimodal = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, users, train, Math.Max(RecallCutoff, options.PoolSize), threads);
         var scorer = new ProtocolScorer(validation, users, itemEmbeddings, threads);
-        var (unimodalRecall, unimodalDiversity) = scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(unimodal, k)), RecallCutoff, DiversityCutoff);
+        var (unimodalRecall, unimodalDiversity, _) = scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(unimodal, k)), RecallCutoff, DiversityCutoff);
 
         var poolOptions = row.Pool.Clone();
         if (poolOptions.Threads == 0) poolOptions.Threads = threads;
@@ -152,8 +152,8 @@ public static class HistoryMmrLambdaSelection
         var points = new List<FrontierPoint>();
         for (int t = 0; t < lists.Length; t++)
         {
-            var (recall, diversity) = scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists[t], k)), RecallCutoff, DiversityCutoff);
-            points.Add(new FrontierPoint(options.Lambdas[t], recall, diversity));
+            var (recall, diversity, setDiversity) = scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists[t], k)), RecallCutoff, DiversityCutoff);
+            points.Add(new FrontierPoint(options.Lambdas[t], recall, diversity, setDiversity));
         }
         var (chosen, rule) = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie);
         return new HistoryMmrLambdaChoice(chosen.Value, rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds);

@@ -216,8 +216,8 @@ public static class ProtocolEvaluator
         var points = new List<FrontierPoint>();
         for (int t = 0; t < values.Length; t++)
         {
-            var (recall, diversity) = scorer.ScoreLists(Prefixes(pair, lists[t]), FrontierRecallCutoff, FrontierDiversityCutoff);
-            points.Add(new FrontierPoint(values[t], recall, diversity));
+            var (recall, diversity, setDiversity) = scorer.ScoreLists(Prefixes(pair, lists[t]), FrontierRecallCutoff, FrontierDiversityCutoff);
+            points.Add(new FrontierPoint(values[t], recall, diversity, setDiversity));
         }
         return new FrontierResult(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff, points, pool);
     }
@@ -227,8 +227,8 @@ public static class ProtocolEvaluator
         var points = new List<FrontierPoint>();
         foreach (double value in values)
         {
-            var (recall, diversity) = scorer.ScoreLists(retrieve(value), FrontierRecallCutoff, FrontierDiversityCutoff);
-            points.Add(new FrontierPoint(value, recall, diversity));
+            var (recall, diversity, setDiversity) = scorer.ScoreLists(retrieve(value), FrontierRecallCutoff, FrontierDiversityCutoff);
+            points.Add(new FrontierPoint(value, recall, diversity, setDiversity));
         }
         return new FrontierResult(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff, points);
     }

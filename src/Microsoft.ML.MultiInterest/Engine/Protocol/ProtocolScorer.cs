@@ -88,14 +88,18 @@ internal sealed class ProtocolScorer
             sameRepresentation?.Emd ?? means.Emd, lists, mixtures, groups);
     }
 
-    /// <summary>Recall@K and Diversity@K of lists alone (no goodness of fit), for frontier points.</summary>
-    public (double Recall, double Diversity) ScoreLists(IReadOnlyDictionary<int, RankedLists> lists, int recallCutoff, int diversityCutoff)
+    /// <summary>
+    /// Recall at <paramref name="recallCutoff"/>, Diversity at <paramref name="diversityCutoff"/> and Diversity at
+    /// <paramref name="recallCutoff"/> (the whole list's) of lists alone (no goodness of fit), for frontier points.
+    /// </summary>
+    public (double Recall, double Diversity, double SetDiversity) ScoreLists(IReadOnlyDictionary<int, RankedLists> lists, int recallCutoff, int diversityCutoff)
     {
         var cutoffs = lists.Keys.Order().ToArray();
         var ranked = cutoffs.Select(k => lists[k]).ToArray();
         var means = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]), _unitItems, null, _threads,
             q => _misses.UnseenItemsOf(_testUsers[q]), _missedUsers);
-        return (means.Recall[Array.IndexOf(cutoffs, recallCutoff)], means.Diversity[Array.IndexOf(cutoffs, diversityCutoff)]);
+        int recallAt = Array.IndexOf(cutoffs, recallCutoff);
+        return (means.Recall[recallAt], means.Diversity[Array.IndexOf(cutoffs, diversityCutoff)], means.Diversity[recallAt]);
     }
 
     private static Dictionary<int, double> ByCutoff(int[] cutoffs, double[] values) =>
