@@ -61,16 +61,18 @@ public class ProtocolEvaluatorTests
         Assert.True(result["mixture"].Recall[10] >= result["unimodal"].Recall[10]);
     }
 
+    /// <summary>The history row on the planted users, with the frontier over three lambdas.</summary>
+    private static ProtocolSettings HistoryRowWithFrontier() => new()
+    {
+        Cutoffs = [5, 10], Neighbors = 3, Frontier = true, FrontierMmrLambdas = [0, 0.5, 1], Threads = 1,
+        HistoryMmr = new HistoryMmrRowSettings { MmrLambda = 0.8, Interests = new HistoryInterestOptions { ItemsPerInterest = 4, UnobservedWeight = 0.05 } },
+    };
+
     [Fact]
     public void TheHistoryInterestRowServesBothPlantedInterestsAndSweepsItsFrontier()
     {
         var (train, test, users, items, clustering) = Planted();
-        var settings = new ProtocolSettings
-        {
-            Cutoffs = [5, 10], Neighbors = 3, Frontier = true, FrontierMmrLambdas = [0, 0.5, 1], Threads = 1,
-            HistoryMmr = new HistoryMmrRowSettings { MmrLambda = 0.8, Interests = new HistoryInterestOptions { ItemsPerInterest = 4, UnobservedWeight = 0.05 } },
-        };
-        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, settings);
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, HistoryRowWithFrontier());
         var history = result["history_mmr"];
         foreach (var (k, lists) in history.Candidates)
             for (int q = 0; q < result.TestUsers.Count; q++)
@@ -120,12 +122,7 @@ public class ProtocolEvaluatorTests
     public void ARowPoolLongerThanTheRecallCutoffIsSweptAgainAsAReorderingOfTheFirstFifty()
     {
         var (train, test, users, items, clustering) = Planted();
-        var settings = new ProtocolSettings
-        {
-            Cutoffs = [5, 10], Neighbors = 3, Frontier = true, FrontierMmrLambdas = [0, 0.5, 1], Threads = 1,
-            HistoryMmr = new HistoryMmrRowSettings { MmrLambda = 0.8, Interests = new HistoryInterestOptions { ItemsPerInterest = 4, UnobservedWeight = 0.05 } },
-        };
-        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, settings);
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, HistoryRowWithFrontier());
         int cutoff = ProtocolEvaluator.FrontierRecallCutoff;
         var wide = Assert.Single(result.Frontiers, f => f.Method == "mmr" && f.Pool == MmrRetrieverDefaults.PoolSize);
         var reordered = Assert.Single(result.Frontiers, f => f.Method == "mmr" && f.Pool == cutoff);
