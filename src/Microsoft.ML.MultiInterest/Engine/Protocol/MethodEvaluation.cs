@@ -20,7 +20,7 @@ public sealed class MethodEvaluation
     /// <summary>The same figures per activity quartile of the test users (training degree), least active first.</summary>
     public IReadOnlyList<GroupEvaluation> ByActivity { get; }
 
-    /// <summary>Method name: "unimodal", "mmr", "mixture", "knn_embed", "knn_embed_tuned", "interest_mmr", or a row added with <see cref="ProtocolResult.With"/>.</summary>
+    /// <summary>Method name: "unimodal", "mmr", "mmr_reorder", "mixture", "knn_embed", "knn_embed_tuned", "interest_mmr", "history_mmr", or a row added with <see cref="ProtocolResult.With"/>.</summary>
     public string Name { get; }
 
     /// <summary>Mean Recall@K over test users, per cutoff K.</summary>
