@@ -4,9 +4,11 @@
 A frontier is the Pareto envelope of a knob's points (for each recall, the best diversity at that recall or above,
 linearly interpolated). MMR is swept at its row's pool and, when that pool is longer than 50, again at a pool of 50
 (the unimodal top 50 re-ordered: Unimodal's Recall@50 at every lambda, a more diverse head); the reference here is the
-envelope of every MMR point in the file, the strongest MMR. At each MMR point the script prints the method's envelope
-diversity at MMR's recall ('does not reach' when the method never gets that recall), then the other way round, for the
-method's frontier at each of its pools and for their union. With --set the diversity is the whole list's
+best of every MMR frontier in the file (each frontier's own envelope; the strongest MMR). At each MMR point the script
+prints the method's envelope diversity at MMR's recall ('does not reach' when the method never gets that recall), then
+the other way round, for the method's frontier at each of its pools and for the best of them (again the largest of the
+frontiers' own envelopes: an envelope of the pooled points would interpolate between points of different frontiers and
+could fall below one of them). With --set the diversity is the whole list's
 (Diversity@50, the set a retrieval stage hands on, which no re-ordering changes) instead of the head's (Diversity@10).
 Usage:
   frontier_compare.py METRICS_JSON [METHOD KNOB] [--set]   (default: interest_mmr lambda)
@@ -45,24 +47,35 @@ def label(frontier):
     return f"pool {frontier['pool']}" if frontier.get("pool") is not None else "no pool"
 
 
-def compare(name, points, mmr):
-    """Prints the method's envelope at every MMR point and MMR's at every method point; returns the smallest margin."""
-    env, mmr_env = envelope(points), envelope([p for _, p in mmr])
+def best_at(envs, recall):
+    """The largest of several frontiers' envelope diversities at this recall (None when none reaches it)."""
+    values = [d for d in (diversity_at(env, recall) for env in envs) if d is not None]
+    return max(values) if values else None
+
+
+def compare(name, frontiers, mmr):
+    """Prints the method's envelope at every MMR point and MMR's at every method point; returns the smallest margin.
+    frontiers and mmr are lists of (label, points), one per frontier."""
+    envs, mmr_envs = [envelope(f) for _, f in frontiers], [envelope(f) for _, f in mmr]
     worst = float("inf")
+    beyond = 0
     print(f"{name}: its envelope's diversity at each MMR point's recall")
-    for pool, p in mmr:
-        d = diversity_at(env, p["recall"])
+    for pool, p in ((pool, p) for pool, f in mmr for p in f):
+        d = best_at(envs, p["recall"])
         gap = None if d is None else d - p[DIVERSITY]
         if gap is not None:
             worst = min(worst, gap)
+        else:
+            beyond += 1
         print(f"  MMR {pool}, lambda {p['value']:<4g} R@50 {p['recall']:.4f} D {p[DIVERSITY]:.4f}  "
               + ("does not reach this recall" if d is None else f"{d:.4f} ({gap:+.4f})"))
     print(f"{name}: MMR's envelope diversity at each of its points' recall")
-    for p in points:
-        d = diversity_at(mmr_env, p["recall"])
-        print(f"  {p.get('label', '')}{p['value']:<4g} R@50 {p['recall']:.4f} D {p[DIVERSITY]:.4f}  MMR: "
+    for label, p in ((label, p) for label, f in frontiers for p in f):
+        d = best_at(mmr_envs, p["recall"])
+        print(f"  {label}{p['value']:<4g} R@50 {p['recall']:.4f} D {p[DIVERSITY]:.4f}  MMR: "
               + ("does not reach this recall" if d is None else f"{d:.4f} ({p[DIVERSITY] - d:+.4f})"))
-    print(f"smallest margin of {name} over MMR at MMR's points: {worst:+.4f}\n")
+    print(f"smallest margin of {name} over MMR at MMR's points: {worst:+.4f}"
+          + (f"; {beyond} MMR point(s) at a recall it never reaches (below MMR there)" if beyond else "") + "\n")
     return worst
 
 
@@ -73,17 +86,17 @@ def main():
         DIVERSITY = "set_diversity"
     metrics = json.load(open(args[0]))
     method, knob = (args[1], args[2]) if len(args) > 2 else ("interest_mmr", "lambda")
-    mmr = [(label(f), p) for f in metrics["frontiers"] if f["method"] == "mmr" and f["knob"] == "lambda" for p in f["points"]]
+    mmr = [(label(f), f["points"]) for f in metrics["frontiers"] if f["method"] == "mmr" and f["knob"] == "lambda"]
     ours = [f for f in metrics["frontiers"] if f["method"] == method and f["knob"] == knob]
     if not mmr or not ours:
         sys.exit(f"{args[0]} has no frontier of mmr over lambda or of {method} over {knob}")
-    if any(p.get(DIVERSITY) is None for f in ours for p in f["points"]) or any(p.get(DIVERSITY) is None for _, p in mmr):
+    if any(p.get(DIVERSITY) is None for f in ours for p in f["points"]) or any(p.get(DIVERSITY) is None for _, f in mmr for p in f):
         sys.exit(f"{args[0]} has frontier points without '{DIVERSITY}' (written before it was measured)")
     print(f"diversity: {'Diversity@50 of the whole list' if DIVERSITY == 'set_diversity' else 'Diversity@10 of the head'}\n")
     for f in ours:
-        compare(f"{method} ({label(f)})", [dict(p, label=f"{knob} ") for p in f["points"]], mmr)
+        compare(f"{method} ({label(f)})", [(f"{knob} ", f["points"])], mmr)
     if len(ours) > 1:
-        compare(f"{method} (every pool)", [dict(p, label=f"{label(f)}, {knob} ") for f in ours for p in f["points"]], mmr)
+        compare(f"{method} (every pool)", [(f"{label(f)}, {knob} ", f["points"]) for f in ours], mmr)
 
 
 if __name__ == "__main__":
