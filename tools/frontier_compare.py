@@ -17,12 +17,9 @@ import json
 import sys
 
 
-DIVERSITY = "diversity"
-
-
 def envelope(points):
     """The Pareto envelope: points sorted by recall, each with the best diversity at that recall or above."""
-    pts = sorted((p["recall"], p[DIVERSITY]) for p in points)
+    pts = sorted((p["recall"], p["d"]) for p in points)
     best = []
     top = float("-inf")
     for r, d in reversed(pts):
@@ -62,37 +59,39 @@ def compare(name, frontiers, mmr):
     print(f"{name}: its envelope's diversity at each MMR point's recall")
     for pool, p in ((pool, p) for pool, f in mmr for p in f):
         d = best_at(envs, p["recall"])
-        gap = None if d is None else d - p[DIVERSITY]
+        gap = None if d is None else d - p["d"]
         if gap is not None:
             worst = min(worst, gap)
         else:
             beyond += 1
-        print(f"  MMR {pool}, lambda {p['value']:<4g} R@50 {p['recall']:.4f} D {p[DIVERSITY]:.4f}  "
+        print(f"  MMR {pool}, lambda {p['value']:<4g} R@50 {p['recall']:.4f} D {p['d']:.4f}  "
               + ("does not reach this recall" if d is None else f"{d:.4f} ({gap:+.4f})"))
     print(f"{name}: MMR's envelope diversity at each of its points' recall")
     for label, p in ((label, p) for label, f in frontiers for p in f):
         d = best_at(mmr_envs, p["recall"])
-        print(f"  {label}{p['value']:<4g} R@50 {p['recall']:.4f} D {p[DIVERSITY]:.4f}  MMR: "
-              + ("does not reach this recall" if d is None else f"{d:.4f} ({p[DIVERSITY] - d:+.4f})"))
+        print(f"  {label}{p['value']:<4g} R@50 {p['recall']:.4f} D {p['d']:.4f}  MMR: "
+              + ("does not reach this recall" if d is None else f"{d:.4f} ({p['d'] - d:+.4f})"))
     print(f"smallest margin of {name} over MMR at MMR's points: {worst:+.4f}"
           + (f"; {beyond} MMR point(s) at a recall it never reaches (below MMR there)" if beyond else "") + "\n")
     return worst
 
 
 def main():
-    global DIVERSITY
     args = [a for a in sys.argv[1:] if a != "--set"]
-    if len(args) != len(sys.argv) - 1:
-        DIVERSITY = "set_diversity"
+    key = "set_diversity" if len(args) != len(sys.argv) - 1 else "diversity"
     metrics = json.load(open(args[0]))
     method, knob = (args[1], args[2]) if len(args) > 2 else ("interest_mmr", "lambda")
-    mmr = [(label(f), f["points"]) for f in metrics["frontiers"] if f["method"] == "mmr" and f["knob"] == "lambda"]
-    ours = [f for f in metrics["frontiers"] if f["method"] == method and f["knob"] == knob]
+    frontiers = [f for f in metrics["frontiers"] if f["knob"] == knob and f["method"] == method or f["method"] == "mmr" and f["knob"] == "lambda"]
+    if any(p.get(key) is None for f in frontiers for p in f["points"]):
+        sys.exit(f"{args[0]} has frontier points without '{key}' (written before it was measured)")
+    # The chosen diversity as "d", read by everything below.
+    for f in frontiers:
+        f["points"] = [dict(p, d=p[key]) for p in f["points"]]
+    mmr = [(label(f), f["points"]) for f in frontiers if f["method"] == "mmr" and f["knob"] == "lambda"]
+    ours = [f for f in frontiers if f["method"] == method and f["knob"] == knob]
     if not mmr or not ours:
         sys.exit(f"{args[0]} has no frontier of mmr over lambda or of {method} over {knob}")
-    if any(p.get(DIVERSITY) is None for f in ours for p in f["points"]) or any(p.get(DIVERSITY) is None for _, f in mmr for p in f):
-        sys.exit(f"{args[0]} has frontier points without '{DIVERSITY}' (written before it was measured)")
-    print(f"diversity: {'Diversity@50 of the whole list' if DIVERSITY == 'set_diversity' else 'Diversity@10 of the head'}\n")
+    print(f"diversity: {'Diversity@50 of the whole list' if key == 'set_diversity' else 'Diversity@10 of the head'}\n")
     for f in ours:
         compare(f"{method} ({label(f)})", [(f"{knob} ", f["points"])], mmr)
     if len(ours) > 1:
