@@ -47,15 +47,41 @@ public class MixtureEmbeddingGradientTests
     }
 
     [Theory]
-    [InlineData(MixturePooling.Max, true)]
-    [InlineData(MixturePooling.Smoothmax, true)]
-    [InlineData(MixturePooling.RegularizedSmoothmax, true)]
-    [InlineData(MixturePooling.Max, false)]
-    [InlineData(MixturePooling.Smoothmax, false)]
-    [InlineData(MixturePooling.RegularizedSmoothmax, false)]
-    public void ChunkGradientsMatchFiniteDifferences(MixturePooling pooling, bool oneSided)
+    [InlineData(0.3f)]
+    [InlineData(0.005f)] // exponentials of −400: the shift by each column's largest keeps them finite
+    public void ColumnSmoothmaxEqualsThePoolingOfEachColumn(float gamma)
     {
-        const int users = 6, items = 7, cs = 3, cd = 2, d = 5;
+        const int rows = 5, columns = 13;
+        var random = new Random(9);
+        var m = Enumerable.Range(0, rows * columns).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] gradients = new float[rows * columns], pooled = new float[columns];
+        PoolingFunctions.SmoothmaxColumns(m, rows, columns, gamma, pooled, gradients);
+        var block = new float[rows];
+        var gradient = new float[rows];
+        for (int n = 0; n < columns; n++) // 13 columns: vector lanes and a scalar tail
+        {
+            for (int a = 0; a < rows; a++) block[a] = m[a * columns + n];
+            float expected = PoolingFunctions.Pool(MixturePooling.Smoothmax, block, gamma, 0f, gradient);
+            Assert.Equal(expected, pooled[n], 1e-5f);
+            for (int a = 0; a < rows; a++) Assert.Equal(gradient[a], gradients[a * columns + n], 1e-4f);
+        }
+    }
+
+    [Theory]
+    [InlineData(MixturePooling.Max, true, 2)]
+    [InlineData(MixturePooling.Smoothmax, true, 2)]
+    [InlineData(MixturePooling.RegularizedSmoothmax, true, 2)]
+    [InlineData(MixturePooling.Max, false, 2)]
+    [InlineData(MixturePooling.Smoothmax, false, 2)]
+    [InlineData(MixturePooling.RegularizedSmoothmax, false, 2)]
+    // One destination component (the default): the item side pools its blocks column-wise in vectors.
+    [InlineData(MixturePooling.Max, true, 1)]
+    [InlineData(MixturePooling.Smoothmax, true, 1)]
+    [InlineData(MixturePooling.RegularizedSmoothmax, true, 1)]
+    [InlineData(MixturePooling.RegularizedSmoothmax, false, 1)]
+    public void ChunkGradientsMatchFiniteDifferences(MixturePooling pooling, bool oneSided, int cd)
+    {
+        const int users = 6, items = 7, cs = 3, d = 5;
         var options = new GraphEmbeddingOptions
         {
             Algorithm = EmbeddingAlgorithm.MixtureEmbedding, Dimension = d, ChunkSize = 3, BatchNegatives = 2, UniformNegatives = 2,

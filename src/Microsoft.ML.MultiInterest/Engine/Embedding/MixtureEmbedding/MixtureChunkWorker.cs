@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -8,6 +9,8 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// shared negatives (the chunk's other items, then uniform and degree-proportional draws), scores every component pair of
 /// every (edge, negative) with small matrix products over unit copies of the rows, pools each pair's cosine block,
 /// applies the margin ranking loss, and back-propagates through the poolings and the normalisation to the raw rows.
+/// Each edge's active blocks go straight into the row gradients (no score-sized gradient matrix); with one destination
+/// component, the default, an edge's blocks are the columns of its C_s score rows and are pooled all at once in vectors.
 /// All buffers are allocated once; nothing is allocated per edge or per chunk. With relations (multi-task training,
 /// <see cref="MixtureRelations"/>) each chunk holds the edges of one relation and its negatives come from that relation's
 /// destinations; the chunks of the relations are interleaved so each relation advances at the same pace through the slice.
@@ -38,8 +41,8 @@ internal sealed class MixtureChunkWorker
     private readonly float[] _userRows, _itemRows, _userUnit, _itemUnit, _userNorms, _itemNorms, _userGrads, _itemGrads;
     private readonly float[] _pos, _dPos, _weights, _posGrads, _block, _blockGrad;
     private readonly int[] _negUserIds, _negItemIds, _negRows;
-    private readonly float[] _itemScores, _userScores, _scoreGrads;
-    private readonly int[] _nzRows;
+    private readonly float[] _itemScores, _userScores, _largest, _activeGrads, _columnGrads, _pooled;
+    private readonly int[] _activeColumns, _nzRows;
     private readonly float[] _nzWeights;
 
     // The prepared chunk: edges, in-batch negatives, user slots in use.
@@ -99,7 +102,11 @@ internal sealed class MixtureChunkWorker
         _negRows = new int[columns * wide];
         _itemScores = new float[chunk * _cs * columns * _cd];
         _userScores = _twoSided ? new float[chunk * _cd * columns * _cs] : [];
-        _scoreGrads = new float[_itemScores.Length];
+        _largest = new float[columns];
+        _columnGrads = new float[wide * columns];
+        _pooled = new float[columns];
+        _activeColumns = new int[columns];
+        _activeGrads = new float[columns * _cs * _cd];
         _nzRows = new int[Math.Max(chunk, columns) * wide];
         _nzWeights = new float[_nzRows.Length];
     }
@@ -249,10 +256,8 @@ internal sealed class MixtureChunkWorker
         int itemLd = columns * cd;
         var itemScores = _itemScores.AsSpan(0, c * cs * itemLd);
         ScoreSide(_userUnit, c * cs, _itemUnit, c, cd, itemScores, itemLd);
-        var itemGradients = _scoreGrads.AsSpan(0, itemScores.Length);
-        double loss = LossSide(itemScores, itemGradients, cs, cd, _itemSlots, _negItemIds, dPos);
         NegativeRows(c, cd);
-        BackwardSide(itemGradients, c * cs, itemLd, _userUnit, _itemUnit, _userGrads, _itemGrads);
+        double loss = LossSide(itemScores, cs, cd, _itemSlots, _negItemIds, dPos, _userUnit, _itemUnit, _userGrads, _itemGrads);
 
         // 3. Users corrupted (two-sided only): chunk items' components against the negative users' components.
         if (_twoSided)
@@ -260,10 +265,8 @@ internal sealed class MixtureChunkWorker
             int userLd = columns * cs;
             var userScores = _userScores.AsSpan(0, c * cd * userLd);
             ScoreSide(_itemUnit, c * cd, _userUnit, c, cs, userScores, userLd);
-            var userGradients = _scoreGrads.AsSpan(0, userScores.Length);
-            loss += LossSide(userScores, userGradients, cd, cs, _userSlots, _negUserIds, dPos);
             NegativeRows(c, cs);
-            BackwardSide(userGradients, c * cd, userLd, _itemUnit, _userUnit, _itemGrads, _userGrads);
+            loss += LossSide(userScores, cd, cs, _userSlots, _negUserIds, dPos, _itemUnit, _userUnit, _itemGrads, _userGrads);
         }
 
         // 4. Positives: dLoss/dM = dLoss/dPos · dPool/dM, into both sides' unit gradients.
@@ -342,49 +345,132 @@ internal sealed class MixtureChunkWorker
 
     /// <summary>
     /// Pools every (edge, negative) block with the negative pooling, applies the hinge against the edge's positive and
-    /// writes dLoss/dM into <paramref name="gradients"/> (cleared first; zero where the hinge is inactive or the negative is
-    /// the edge's own entity). Both poolings of negatives are at most the block's largest cosine, so a block whose largest
-    /// entry does not reach pos − margin is inactive without pooling it: once training has separated most negatives, most
-    /// blocks end there, after a few reads.
+    /// back-propagates each active block straight into the row gradients: the anchors' rows get Σ dLoss/dM · negative row,
+    /// the negatives' rows Σ dLoss/dM · anchor row. Both poolings of negatives are at most the block's largest cosine, so a
+    /// block whose largest entry does not reach pos − margin is inactive without pooling it; once training has separated
+    /// most negatives, most blocks end there, and only the active ones cost more than a comparison (no score-sized
+    /// gradient matrix is cleared or scanned). The negative that is the edge's own entity is skipped.
     /// </summary>
-    private double LossSide(ReadOnlySpan<float> scores, Span<float> gradients, int anchorComponents, int negativeComponents, int[] positiveIds,
-        int[] negativeIds, Span<float> dPos)
+    private double LossSide(ReadOnlySpan<float> scores, int anchorComponents, int negativeComponents, int[] positiveIds, int[] negativeIds,
+        Span<float> dPos, float[] anchors, float[] negatives, float[] anchorGrads, float[] negativeGrads)
     {
-        int c = _c, columns = _batch + _sampled, ld = columns * negativeComponents, pairs = anchorComponents * negativeComponents;
+        int c = _c, columns = _batch + _sampled, ld = columns * negativeComponents, pairs = anchorComponents * negativeComponents, stride = _stride;
         var block = _block.AsSpan(0, pairs);
-        var blockGrad = _blockGrad.AsSpan(0, pairs);
-        gradients.Clear();
+        var largest = _largest.AsSpan(0, columns);
+        var active = _activeColumns;
+        var activeGrads = _activeGrads;
         double loss = 0;
         for (int j = 0; j < c; j++)
         {
             float w = _weights[j], threshold = _pos[j] - _margin;
             int self = positiveIds[j], first = j * anchorComponents * ld;
+
+            int count = 0;
+            if (negativeComponents == 1 && _negativePooling == MixturePooling.Smoothmax)
+            {
+                count = SmoothmaxEdge(scores.Slice(first, anchorComponents * ld), anchorComponents, threshold, w, self, negativeIds, ref loss);
+                dPos[j] -= w * count;
+                if (count > 0) BackwardEdge(j, count, anchorComponents, negativeComponents, anchors, negatives, anchorGrads, negativeGrads, stride);
+                continue;
+            }
+            BlockMaxima(scores.Slice(first, anchorComponents * ld), anchorComponents, negativeComponents, columns, largest);
             for (int n = 0; n < columns; n++)
             {
+                if (largest[n] <= threshold || negativeIds[n] == self) continue;
                 int column = first + n * negativeComponents;
-                float largest = float.NegativeInfinity;
                 for (int a = 0, at = column, k = 0; a < anchorComponents; a++, at += ld)
-                {
-                    for (int b = 0; b < negativeComponents; b++, k++)
-                    {
-                        float v = scores[at + b];
-                        block[k] = v;
-                        largest = MathF.Max(largest, v);
-                    }
-                }
-                if (largest <= threshold || negativeIds[n] == self) continue;
+                    for (int b = 0; b < negativeComponents; b++, k++) block[k] = scores[at + b];
+                var blockGrad = activeGrads.AsSpan(count * pairs, pairs);
                 float hinge = PoolingFunctions.Pool(_negativePooling, block, _gamma, 0f, blockGrad) - threshold;
                 if (hinge <= 0f) continue;
                 loss += w * hinge;
                 dPos[j] -= w;
-                for (int a = 0, at = column, k = 0; a < anchorComponents; a++, at += ld)
-                    for (int b = 0; b < negativeComponents; b++, k++) gradients[at + b] = w * blockGrad[k];
+                if (w != 1f) TensorPrimitives.Multiply(blockGrad, w, blockGrad);
+                active[count++] = n;
             }
+            if (count > 0) BackwardEdge(j, count, anchorComponents, negativeComponents, anchors, negatives, anchorGrads, negativeGrads, stride);
         }
         return loss;
     }
 
-    /// <summary>Back-propagates one side's dLoss/dM into the row gradients (<see cref="ChunkKernels.BackwardSparse"/>).</summary>
-    private void BackwardSide(ReadOnlySpan<float> g, int anchorRows, int ld, float[] anchors, float[] negatives, float[] anchorGrads, float[] negativeGrads) =>
-        ChunkKernels.BackwardSparse(g, anchorRows, ld, _negRows, anchors, negatives, anchorGrads, negativeGrads, _stride, _nzRows, _nzWeights);
+    /// <summary>
+    /// One edge's blocks when each is a column (one negative component) pooled by smoothmax: every column pooled, with its
+    /// derivatives, at once in vectors (<see cref="PoolingFunctions.SmoothmaxColumns"/>), then the active ones' weighted
+    /// dLoss/dM written to <c>_activeGrads</c> and their columns to <c>_activeColumns</c>. Returns how many are active.
+    /// </summary>
+    private int SmoothmaxEdge(ReadOnlySpan<float> rows, int anchorComponents, float threshold, float w, int self, int[] negativeIds, ref double loss)
+    {
+        int columns = _batch + _sampled;
+        var pooled = _pooled.AsSpan(0, columns);
+        var gradients = _columnGrads.AsSpan(0, anchorComponents * columns);
+        PoolingFunctions.SmoothmaxColumns(rows, anchorComponents, columns, _gamma, pooled, gradients);
+        int count = 0;
+        for (int n = 0; n < columns; n++)
+        {
+            float hinge = pooled[n] - threshold;
+            if (hinge <= 0f || negativeIds[n] == self) continue;
+            loss += w * hinge;
+            int at = count * anchorComponents;
+            for (int a = 0; a < anchorComponents; a++) _activeGrads[at + a] = w * gradients[a * columns + n];
+            _activeColumns[count++] = n;
+        }
+        return count;
+    }
+
+    /// <summary>largest[n] = the largest cosine of edge block n (the pooled value's upper bound).</summary>
+    private static void BlockMaxima(ReadOnlySpan<float> rows, int anchorComponents, int negativeComponents, int columns, Span<float> largest)
+    {
+        int ld = columns * negativeComponents;
+        if (negativeComponents == 1)
+        {
+            rows.Slice(0, columns).CopyTo(largest);
+            for (int a = 1; a < anchorComponents; a++) TensorPrimitives.Max(largest, rows.Slice(a * ld, columns), largest);
+            return;
+        }
+        for (int n = 0; n < columns; n++)
+        {
+            float m = float.NegativeInfinity;
+            for (int a = 0, at = n * negativeComponents; a < anchorComponents; a++, at += ld)
+                for (int b = 0; b < negativeComponents; b++) m = MathF.Max(m, rows[at + b]);
+            largest[n] = m;
+        }
+    }
+
+    /// <summary>
+    /// Adds edge <paramref name="j"/>'s active blocks (columns in <c>_activeColumns</c>, dLoss/dM in <c>_activeGrads</c>) to
+    /// the row gradients: each anchor component's row gets its weighted negatives in one pass, each negative
+    /// component's row its weighted anchor components.
+    /// </summary>
+    private void BackwardEdge(int j, int count, int anchorComponents, int negativeComponents, float[] anchors, float[] negatives,
+        float[] anchorGrads, float[] negativeGrads, int stride)
+    {
+        int pairs = anchorComponents * negativeComponents, anchorFirst = j * anchorComponents;
+        var rows = _nzRows;
+        var weights = _nzWeights;
+        for (int a = 0; a < anchorComponents; a++)
+        {
+            int t = 0;
+            for (int i = 0; i < count; i++)
+            {
+                int n = _activeColumns[i];
+                for (int b = 0; b < negativeComponents; b++)
+                {
+                    rows[t] = _negRows[n * negativeComponents + b];
+                    weights[t++] = _activeGrads[i * pairs + a * negativeComponents + b];
+                }
+            }
+            ChunkKernels.AddWeightedRows(anchorGrads.AsSpan((anchorFirst + a) * stride, stride), negatives, rows, weights, t, stride);
+        }
+        for (int a = 0; a < anchorComponents; a++) rows[a] = anchorFirst + a;
+        for (int i = 0; i < count; i++)
+        {
+            int n = _activeColumns[i];
+            for (int b = 0; b < negativeComponents; b++)
+            {
+                for (int a = 0; a < anchorComponents; a++) weights[a] = _activeGrads[i * pairs + a * negativeComponents + b];
+                ChunkKernels.AddWeightedRows(negativeGrads.AsSpan(_negRows[n * negativeComponents + b] * stride, stride), anchors, rows, weights,
+                    anchorComponents, stride);
+            }
+        }
+    }
 }

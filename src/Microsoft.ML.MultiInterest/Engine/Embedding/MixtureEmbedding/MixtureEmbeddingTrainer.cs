@@ -96,7 +96,6 @@ internal static class MixtureEmbeddingTrainer
         return m;
     }
 
-    /// <summary>Row e of the result is the mean of rows e × components .. e × components + components − 1.</summary>
     /// <summary>Each entity's single vector: the mean of its <paramref name="count"/> consecutive component rows (a copy when there is one).</summary>
     internal static EmbeddingMatrix Mean(EmbeddingMatrix components, int count)
     {

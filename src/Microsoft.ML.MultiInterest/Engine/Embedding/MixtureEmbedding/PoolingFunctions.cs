@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
@@ -48,6 +52,68 @@ internal static class PoolingFunctions
             gradient[k] = t + (1f - t) * gradient[k] * (1f + (m[k] - s) * inverseGamma);
         return t * sum + (1f - t) * s;
     }
+
+    /// <summary>
+    /// Smoothmax of many one-column blocks at once, with its derivatives: block n is column n of <paramref name="rows"/>
+    /// (<paramref name="rowCount"/> rows of <paramref name="columns"/> entries), so the maxima, exponentials and sums run
+    /// in vectors across the blocks (a scalar tail for the last columns). Writes S_n to <paramref name="pooled"/> and
+    /// dS_n/dM_an = p_an (1 + (M_an − S_n)/γ) to <paramref name="gradients"/> (same layout as the rows): the value and
+    /// derivatives of <see cref="Pool"/> with <see cref="MixturePooling.Smoothmax"/>, up to rounding.
+    /// </summary>
+    public static void SmoothmaxColumns(ReadOnlySpan<float> rows, int rowCount, int columns, float gamma, Span<float> pooled, Span<float> gradients)
+    {
+        if (rows.Length < rowCount * columns || gradients.Length < rowCount * columns || pooled.Length < columns)
+            throw new ArgumentException("Pooling buffers are too short.");
+        int w = Vector<float>.Count, n = 0;
+        float inverseGamma = 1f / gamma;
+        ref float r = ref MemoryMarshal.GetReference(rows);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float s = ref MemoryMarshal.GetReference(pooled);
+        var scale = new Vector<float>(inverseGamma);
+        for (; n + w <= columns; n += w)
+        {
+            // Shifted by each column's largest entry, so no exponential overflows whatever γ.
+            var max = V(ref r, n);
+            for (int a = 1; a < rowCount; a++) max = Vector.Max(max, V(ref r, a * columns + n));
+            Vector<float> z = Vector<float>.Zero, weighted = Vector<float>.Zero;
+            for (int a = 0; a < rowCount; a++)
+            {
+                var m = V(ref r, a * columns + n);
+                var e = Vector.Exp((m - max) * scale);
+                V(ref g, a * columns + n) = e;
+                z += e;
+                weighted += m * e;
+            }
+            var pooledValue = weighted / z;
+            V(ref s, n) = pooledValue;
+            var inverseZ = Vector<float>.One / z;
+            for (int a = 0; a < rowCount; a++)
+            {
+                ref var ga = ref V(ref g, a * columns + n);
+                ga = ga * inverseZ * (Vector<float>.One + (V(ref r, a * columns + n) - pooledValue) * scale);
+            }
+        }
+        for (; n < columns; n++)
+        {
+            float max = rows[n];
+            for (int a = 1; a < rowCount; a++) max = MathF.Max(max, rows[a * columns + n]);
+            float z = 0f, weighted = 0f;
+            for (int a = 0; a < rowCount; a++)
+            {
+                float m = rows[a * columns + n], e = MathF.Exp((m - max) * inverseGamma);
+                gradients[a * columns + n] = e;
+                z += e;
+                weighted += m * e;
+            }
+            float pooledValue = weighted / z;
+            pooled[n] = pooledValue;
+            for (int a = 0; a < rowCount; a++)
+                gradients[a * columns + n] = gradients[a * columns + n] / z * (1f + (rows[a * columns + n] - pooledValue) * inverseGamma);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref Vector<float> V(ref float origin, int offset) => ref Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref origin, offset));
 
     /// <summary>The pooling of negatives that goes with <paramref name="positive"/>: max with max, smoothmax otherwise.</summary>
     public static MixturePooling NegativePooling(MixturePooling positive) =>
