@@ -95,7 +95,8 @@ internal static class ExperimentRunner
         HistoryLambdaOutcome? historyLambda = null;
         if (settings.Protocol.HistoryMmr is { } historyRow)
         {
-            historyLambda = HistoryLambdaStep.Apply(historyRow, settings.HistoryLambdaGiven, train, settings.Embedding, embedding, settings.Protocol.Threads, progress);
+            historyLambda = HistoryLambdaStep.Apply(historyRow, settings.HistoryLambdaGiven, train, settings.Embedding, embedding, settings.Protocol.Threads, progress,
+                settings.Protocol.ReorderMmrLambda);
             if (historyLambda.Choice != null) seconds["history_mmr_lambda_selection"] = Lap(clock);
         }
         // Chosen: the hold-out's graphs and vectors (about 230 MB on Gowalla) need not live through the rest of the run.

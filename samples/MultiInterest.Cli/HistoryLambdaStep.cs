@@ -20,8 +20,9 @@ internal static class HistoryLambdaStep
     /// (Auto's own hold-out and chosen vectors when the fit kept them, else a new hold-out fitted with the same concrete
     /// settings), else the default.
     /// </summary>
+    /// <param name="reorderLambda">The re-ordering row's lambda, whose diversity the rule asks for too; null when the run has no such row.</param>
     public static HistoryLambdaOutcome Apply(HistoryMmrRowSettings row, bool given, BipartiteGraph train, GraphEmbeddingOptions requested,
-        GraphEmbeddingResult? fit, int threads, ProgressReporter progress)
+        GraphEmbeddingResult? fit, int threads, ProgressReporter progress, double? reorderLambda)
     {
         var log = progress.Out;
         if (given) return new HistoryLambdaOutcome("given");
@@ -33,7 +34,7 @@ internal static class HistoryLambdaStep
             log.WriteLine($"  history_mmr lambda: the default {Opt.Text(row.MmrLambda)} ({reason}; --history-mmr-lambda sets it).");
             return new HistoryLambdaOutcome("default", Reason: reason);
         }
-        var choice = Choose(row, requested.Seed, threads, progress, options => HistoryMmrLambdaSelection.Choose(train, fit!, requested, row, options));
+        var choice = Choose(row, requested.Seed, threads, progress, options => HistoryMmrLambdaSelection.Choose(train, fit!, requested, row, options), reorderLambda);
         return new HistoryLambdaOutcome("validation", choice);
     }
 
@@ -43,23 +44,26 @@ internal static class HistoryLambdaStep
             : $"no user has {HistoryMmrLambdaSelection.MinimumUserEdges} training edges to hold some out";
 
     /// <summary>Runs a selection (<paramref name="choose"/>, given the selection options), sets the row's lambda and reports it.</summary>
+    /// <remarks><paramref name="reorderLambda"/> is the re-ordering baseline's lambda (null: none, the ratio alone is the target).</remarks>
     public static HistoryMmrLambdaChoice Choose(HistoryMmrRowSettings row, int seed, int threads, ProgressReporter progress,
-        Func<HistoryMmrSelectionOptions, HistoryMmrLambdaChoice> choose)
+        Func<HistoryMmrSelectionOptions, HistoryMmrLambdaChoice> choose, double? reorderLambda = MmrRetrieverDefaults.Lambda)
     {
-        var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads };
+        var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads, ReorderLambda = reorderLambda };
         HistoryMmrLambdaChoice choice;
         using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values)..."))
             choice = choose(options);
         row.MmrLambda = choice.Lambda;
         var point = choice.Points.First(p => p.Value == choice.Lambda);
         progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}, chosen on {choice.Users:N0} validation users ({Rule(choice.Rule)}): "
-            + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}, Diversity@10 {point.Diversity / choice.UnimodalDiversity:F3}x Unimodal's ({choice.Seconds:F1} s).");
+            + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}, Diversity@10 {point.Diversity / choice.UnimodalDiversity:F3}x Unimodal's"
+            + (choice.ReorderDiversity is { } reorder ? $" (the re-ordering baseline's: {reorder / choice.UnimodalDiversity:F3}x)" : "") + $" ({choice.Seconds:F1} s).");
         return choice;
     }
 
     /// <summary>The rule's clause in words.</summary>
     public static string Rule(HistoryMmrSelectionRule rule) => rule switch
     {
+        HistoryMmrSelectionRule.BeatsReordering => $"the best recall among lambdas keeping Unimodal's and reaching both {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity and the re-ordering baseline's",
         HistoryMmrSelectionRule.MeetsBar => $"the best recall among lambdas keeping Unimodal's and reaching {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity",
         HistoryMmrSelectionRule.KeepsRecall => $"no lambda reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse keeping its recall",
         _ => "no lambda kept Unimodal's recall: the best recall",
@@ -68,6 +72,7 @@ internal static class HistoryLambdaStep
     /// <summary>The rule's clause as metrics.json names it.</summary>
     public static string RuleName(HistoryMmrSelectionRule rule) => rule switch
     {
+        HistoryMmrSelectionRule.BeatsReordering => "beats_reordering",
         HistoryMmrSelectionRule.MeetsBar => "meets_bar",
         HistoryMmrSelectionRule.KeepsRecall => "keeps_recall",
         _ => "best_recall",

@@ -159,6 +159,7 @@ internal static class MetricsJson
                 ["validation_users"] = choice.Users,
                 ["unimodal_recall_at_50"] = choice.UnimodalRecall,
                 ["unimodal_diversity_at_10"] = choice.UnimodalDiversity,
+                ["reorder_diversity_at_10"] = choice.ReorderDiversity!,
                 ["points"] = choice.Points.Select(p => new Dictionary<string, double> { ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity, ["diversity_at_50"] = p.SetDiversity }).ToList(),
                 ["seconds"] = choice.Seconds,
             };

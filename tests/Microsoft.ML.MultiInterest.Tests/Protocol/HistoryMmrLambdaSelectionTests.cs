@@ -35,6 +35,42 @@ public class HistoryMmrLambdaSelectionTests
         Assert.Equal(0.9, point.Value); // within the tie of 0.8's recall and more diverse
     }
 
+    [Fact]
+    public void With_the_reordering_baseline_the_best_recall_among_lambdas_beating_it_too_wins_else_the_bar_alone()
+    {
+        FrontierPoint[] points = [new(0.6, 0.49, 0.80), new(0.7, 0.503, 0.70), new(0.8, 0.505, 0.67), new(0.9, 0.51, 0.62)];
+        // The baseline's 0.68: only 0.7 keeps the recall with at least that diversity; 0.8 has more recall but less diversity.
+        var (point, rule) = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, reorderDiversity: 0.68);
+        Assert.Equal(HistoryMmrSelectionRule.BeatsReordering, rule);
+        Assert.Equal(0.7, point.Value);
+
+        // A baseline no lambda keeping the recall reaches: the bar alone, as without one.
+        (point, rule) = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, reorderDiversity: 0.75);
+        Assert.Equal(HistoryMmrSelectionRule.MeetsBar, rule);
+        Assert.Equal(0.8, point.Value);
+
+        // Beating the baseline never excuses missing the ratio bar: 0.9 is above a weak baseline's 0.61 but under 1.10x.
+        (point, rule) = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, reorderDiversity: 0.61);
+        Assert.Equal(HistoryMmrSelectionRule.BeatsReordering, rule);
+        Assert.Equal(0.8, point.Value);
+    }
+
+    [Fact]
+    public void The_reordering_baseline_is_measured_on_the_same_users_more_diverse_than_Unimodal_and_Unimodal_itself_at_lambda_1()
+    {
+        var (train, embedding, row) = World();
+        double[] lambdas = [0.75];
+        var reordered = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = lambdas, Threads = 1 });
+        var identity = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = lambdas, Threads = 1, ReorderLambda = 1.0 });
+        var none = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = lambdas, Threads = 1, ReorderLambda = null });
+        Assert.True(reordered.ReorderDiversity > reordered.UnimodalDiversity, $"{reordered.ReorderDiversity} vs Unimodal's {reordered.UnimodalDiversity}");
+        Assert.Equal(identity.UnimodalDiversity, identity.ReorderDiversity!.Value, 12);
+        Assert.Null(none.ReorderDiversity);
+        Assert.NotEqual(HistoryMmrSelectionRule.BeatsReordering, none.Rule);
+        Assert.Throws<ArgumentOutOfRangeException>("ReorderLambda", () =>
+            HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = lambdas, ReorderLambda = 1.5 }));
+    }
+
     private static (BipartiteGraph Train, GraphEmbeddingOptions Embedding, HistoryMmrRowSettings Row) World()
     {
         var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 6, itemsPerGroup: 15, users: 120, itemsPerUserPerGroup: 5, dim: 8, seed: 3);
@@ -57,12 +93,14 @@ public class HistoryMmrLambdaSelectionTests
         Assert.InRange(one.UnimodalRecall, 0.01, 1); // the planted interests are learnable: not a degenerate hold-out
         Assert.True(one.Users > 50, $"{one.Users} validation users");
         var (expected, rule) = HistoryMmrLambdaSelection.Pick(one.Points, one.UnimodalRecall, one.UnimodalDiversity,
-            HistoryInterestDefaults.SelectionDiversityRatio, HistoryInterestDefaults.SelectionRecallTie);
+            HistoryInterestDefaults.SelectionDiversityRatio, HistoryInterestDefaults.SelectionRecallTie, one.ReorderDiversity);
+        Assert.NotNull(one.ReorderDiversity); // measured by default
         Assert.Equal(expected.Value, one.Lambda);
         Assert.Equal(rule, one.Rule);
         Assert.Equal(one.Points, two.Points);
         Assert.Equal(one.Lambda, two.Lambda);
         Assert.Equal(one.UnimodalRecall, two.UnimodalRecall);
+        Assert.Equal(one.ReorderDiversity, two.ReorderDiversity);
     }
 
     [Fact]

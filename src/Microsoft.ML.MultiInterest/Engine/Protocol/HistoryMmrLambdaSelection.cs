@@ -8,6 +8,12 @@ public enum HistoryMmrSelectionRule
     /// <summary>Some lambdas kept Unimodal's validation Recall@50 and reached the diversity target: the one with the best recall.</summary>
     MeetsBar,
 
+    /// <summary>
+    /// Some lambdas kept Unimodal's validation Recall@50 and reached both the diversity target and the re-ordering baseline's
+    /// Diversity@10 (<see cref="HistoryMmrSelectionOptions.ReorderLambda"/>): the one with the best recall. Checked first.
+    /// </summary>
+    BeatsReordering,
+
     /// <summary>Some lambdas kept Unimodal's recall, none reached the diversity target: the most diverse of them.</summary>
     KeepsRecall,
 
@@ -23,16 +29,22 @@ public enum HistoryMmrSelectionRule
 /// <param name="UnimodalDiversity">Unimodal's validation Diversity@10 on the same users.</param>
 /// <param name="Users">Validation users scored.</param>
 /// <param name="Seconds">Wall time of the selection, the hold-out's embedding fit included.</param>
+/// <param name="ReorderDiversity">
+/// Validation Diversity@10 of the re-ordering baseline on the same users (<see cref="HistoryMmrSelectionOptions.ReorderLambda"/>),
+/// or null when it was left out.
+/// </param>
 public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRule Rule, IReadOnlyList<FrontierPoint> Points,
-    double UnimodalRecall, double UnimodalDiversity, int Users, double Seconds);
+    double UnimodalRecall, double UnimodalDiversity, int Users, double Seconds, double? ReorderDiversity = null);
 
 /// <summary>
 /// Chooses the history-interest MMR row's lambda for the graph at hand instead of carrying one graph's choice to another:
 /// the protocol's validation hold-out is carved from the training edges (the test split is never read), the embeddings are
 /// fitted again on the rest with the same settings, and every lambda of <see cref="HistoryMmrSelectionOptions.Lambdas"/> is
-/// scored on the held-out edges against Unimodal on the same vectors. The rule, fixed in advance, is the bar: among
-/// lambdas keeping Unimodal's Recall@50 and reaching Diversity@10 of <see cref="HistoryMmrSelectionOptions.DiversityRatio"/>
-/// times Unimodal's, the best recall; failing that, the most diverse lambda keeping the recall; failing that, the best
+/// scored on the held-out edges against Unimodal on the same vectors. The rule, fixed in advance, is the bar raised to
+/// the strongest baseline at Unimodal's recall: among lambdas keeping Unimodal's Recall@50 and reaching both Diversity@10 of
+/// <see cref="HistoryMmrSelectionOptions.DiversityRatio"/> times Unimodal's and the Diversity@10 of Unimodal's list
+/// re-ordered by MMR (<see cref="HistoryMmrSelectionOptions.ReorderLambda"/>), the best recall; failing that, the same
+/// without the re-ordering baseline; failing that, the most diverse lambda keeping the recall; failing that, the best
 /// recall. Recall differences under <see cref="HistoryMmrSelectionOptions.RecallTie"/> are ties, broken by diversity.
 /// Deterministic for a seed; the thread count changes nothing.
 /// </summary>
@@ -140,6 +152,13 @@ public static class HistoryMmrLambdaSelection
         var unimodal = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, users, train, Math.Max(RecallCutoff, options.PoolSize), threads);
         var scorer = new ProtocolScorer(validation, users, itemEmbeddings, threads);
         var (unimodalRecall, unimodalDiversity, _) = scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(unimodal, k)), RecallCutoff, DiversityCutoff);
+        double? reorderDiversity = null;
+        if (options.ReorderLambda is { } reorderLambda)
+        {
+            // The protocol's re-ordering row: Unimodal's top 50 re-ordered, nothing added.
+            var reordered = new MmrRetriever(itemEmbeddings).Rerank(unimodal, RecallCutoff, reorderLambda, RecallCutoff, threads);
+            reorderDiversity = scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(reordered, k)), RecallCutoff, DiversityCutoff).Diversity;
+        }
 
         var poolOptions = row.Pool.Clone();
         if (poolOptions.Threads == 0) poolOptions.Threads = threads;
@@ -155,17 +174,22 @@ public static class HistoryMmrLambdaSelection
             var (recall, diversity, setDiversity) = scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists[t], k)), RecallCutoff, DiversityCutoff);
             points.Add(new FrontierPoint(options.Lambdas[t], recall, diversity, setDiversity));
         }
-        var (chosen, rule) = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie);
-        return new HistoryMmrLambdaChoice(chosen.Value, rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds);
+        var (chosen, rule) = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity);
+        return new HistoryMmrLambdaChoice(chosen.Value, rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds, reorderDiversity);
     }
 
     /// <summary>The rule (see the class summary) applied to measured points.</summary>
     internal static (FrontierPoint Point, HistoryMmrSelectionRule Rule) Pick(IReadOnlyList<FrontierPoint> points, double unimodalRecall, double unimodalDiversity,
-        double diversityRatio, double recallTie)
+        double diversityRatio, double recallTie, double? reorderDiversity = null)
     {
         if (points.Count == 0) throw new ArgumentException("There are no points to choose from.", nameof(points));
         var keeps = points.Where(p => p.Recall >= unimodalRecall).ToList();
         var meets = keeps.Where(p => p.Diversity >= diversityRatio * unimodalDiversity).ToList();
+        if (reorderDiversity is { } reorder)
+        {
+            var beats = meets.Where(p => p.Diversity >= reorder).ToList();
+            if (beats.Count > 0) return (BestRecall(beats, recallTie), HistoryMmrSelectionRule.BeatsReordering);
+        }
         if (meets.Count > 0) return (BestRecall(meets, recallTie), HistoryMmrSelectionRule.MeetsBar);
         if (keeps.Count > 0) return (MostDiverse(keeps), HistoryMmrSelectionRule.KeepsRecall);
         return (BestRecall(points, recallTie), HistoryMmrSelectionRule.BestRecall);

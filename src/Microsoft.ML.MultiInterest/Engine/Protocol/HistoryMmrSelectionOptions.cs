@@ -12,6 +12,15 @@ public sealed class HistoryMmrSelectionOptions
     /// <summary>The diversity target: Diversity@10 at least this multiple of Unimodal's. Default <see cref="HistoryInterestDefaults.SelectionDiversityRatio"/>.</summary>
     public double DiversityRatio { get; set; } = HistoryInterestDefaults.SelectionDiversityRatio;
 
+    /// <summary>
+    /// MMR lambda of the re-ordering baseline (Unimodal's top 50 re-ordered by MMR, the protocol's
+    /// <see cref="ProtocolEvaluator.ReorderMmrName"/> row), whose validation Diversity@10 the rule's first clause asks the
+    /// row to reach too, so that the chosen lambda beats that baseline on both axes where some lambda can; null leaves the
+    /// baseline out (the diversity target is then <see cref="DiversityRatio"/> alone). Default <see cref="MmrRetrieverDefaults.Lambda"/>,
+    /// the row's own default.
+    /// </summary>
+    public double? ReorderLambda { get; set; } = MmrRetrieverDefaults.Lambda;
+
     /// <summary>Recall@50 differences below this count as ties, broken by diversity. Default <see cref="HistoryInterestDefaults.SelectionRecallTie"/>.</summary>
     public double RecallTie { get; set; } = HistoryInterestDefaults.SelectionRecallTie;
 
@@ -48,6 +57,8 @@ public sealed class HistoryMmrSelectionOptions
             if (i > 0 && Lambdas[i] <= Lambdas[i - 1]) throw new ArgumentOutOfRangeException(nameof(Lambdas), Lambdas[i], "Lambdas must be strictly ascending.");
         }
         if (!double.IsFinite(DiversityRatio) || DiversityRatio <= 0) throw new ArgumentOutOfRangeException(nameof(DiversityRatio), DiversityRatio, "DiversityRatio must be finite and positive.");
+        if (ReorderLambda is { } reorder && !(reorder >= 0 && reorder <= 1))
+            throw new ArgumentOutOfRangeException(nameof(ReorderLambda), reorder, "ReorderLambda must lie in [0, 1] (null for no re-ordering baseline).");
         if (!double.IsFinite(RecallTie) || RecallTie < 0) throw new ArgumentOutOfRangeException(nameof(RecallTie), RecallTie, "RecallTie must be finite and non-negative.");
         if (MaxUsers < 0) throw new ArgumentOutOfRangeException(nameof(MaxUsers), MaxUsers, "MaxUsers must be 0 (all) or positive.");
         if (!(ValidationFraction > 0 && ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must lie in (0, 1).");
