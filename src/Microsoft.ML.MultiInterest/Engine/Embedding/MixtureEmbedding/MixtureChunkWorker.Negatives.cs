@@ -16,43 +16,49 @@ internal sealed partial class MixtureChunkWorker
     private double LossSide(ReadOnlySpan<float> scores, int anchorComponents, int negativeComponents, int[] positiveIds, int[] negativeIds,
         Span<float> dPos, float[] anchors, float[] negatives, float[] anchorGrads, float[] negativeGrads)
     {
-        int c = _c, columns = _batch + _sampled, ld = columns * negativeComponents, pairs = anchorComponents * negativeComponents, stride = _stride;
-        var block = _block.AsSpan(0, pairs);
-        var largest = _largest.AsSpan(0, columns);
-        var active = _activeColumns;
-        var activeGrads = _activeGrads;
+        int ld = (_batch + _sampled) * negativeComponents, edgeScores = anchorComponents * ld;
+        bool byColumns = negativeComponents == 1 && _negativePooling == MixturePooling.Smoothmax;
         double loss = 0;
-        for (int j = 0; j < c; j++)
+        for (int j = 0; j < _c; j++)
         {
             float w = _weights[j], threshold = _pos[j] - _margin;
-            int self = positiveIds[j], first = j * anchorComponents * ld;
-
-            int count = 0;
-            if (negativeComponents == 1 && _negativePooling == MixturePooling.Smoothmax)
-            {
-                count = SmoothmaxEdge(scores.Slice(first, anchorComponents * ld), anchorComponents, threshold, w, self, negativeIds, ref loss);
-                dPos[j] -= w * count;
-                if (count > 0) BackwardEdge(j, count, anchorComponents, negativeComponents, anchors, negatives, anchorGrads, negativeGrads, stride);
-                continue;
-            }
-            BlockMaxima(scores.Slice(first, anchorComponents * ld), anchorComponents, negativeComponents, columns, largest);
-            for (int n = 0; n < columns; n++)
-            {
-                if (largest[n] <= threshold || negativeIds[n] == self) continue;
-                int column = first + n * negativeComponents;
-                for (int a = 0, at = column, k = 0; a < anchorComponents; a++, at += ld)
-                    for (int b = 0; b < negativeComponents; b++, k++) block[k] = scores[at + b];
-                var blockGrad = activeGrads.AsSpan(count * pairs, pairs);
-                float hinge = PoolingFunctions.Pool(_negativePooling, block, _gamma, 0f, blockGrad) - threshold;
-                if (hinge <= 0f) continue;
-                loss += w * hinge;
-                dPos[j] -= w;
-                if (w != 1f) TensorPrimitives.Multiply(blockGrad, w, blockGrad);
-                active[count++] = n;
-            }
-            if (count > 0) BackwardEdge(j, count, anchorComponents, negativeComponents, anchors, negatives, anchorGrads, negativeGrads, stride);
+            var rows = scores.Slice(j * edgeScores, edgeScores);
+            int count = byColumns
+                ? SmoothmaxEdge(rows, anchorComponents, threshold, w, positiveIds[j], negativeIds, ref loss)
+                : BlockEdge(rows, anchorComponents, negativeComponents, threshold, w, positiveIds[j], negativeIds, ref loss);
+            if (count == 0) continue;
+            dPos[j] -= w * count;
+            BackwardEdge(j, count, anchorComponents, negativeComponents, anchors, negatives, anchorGrads, negativeGrads, _stride);
         }
         return loss;
+    }
+
+    /// <summary>
+    /// One edge's blocks in general (any number of negative components, any pooling): each block whose largest cosine
+    /// reaches the threshold is pooled on its own (<see cref="PoolingFunctions.Pool"/>), the active ones' weighted dLoss/dM
+    /// written to <c>_activeGrads</c> and their columns to <c>_activeColumns</c>. Returns how many are active.
+    /// </summary>
+    private int BlockEdge(ReadOnlySpan<float> rows, int anchorComponents, int negativeComponents, float threshold, float w, int self, int[] negativeIds,
+        ref double loss)
+    {
+        int columns = _batch + _sampled, ld = columns * negativeComponents, pairs = anchorComponents * negativeComponents;
+        var block = _block.AsSpan(0, pairs);
+        var largest = _largest.AsSpan(0, columns);
+        BlockMaxima(rows, anchorComponents, negativeComponents, columns, largest);
+        int count = 0;
+        for (int n = 0; n < columns; n++)
+        {
+            if (largest[n] <= threshold || negativeIds[n] == self) continue;
+            for (int a = 0, at = n * negativeComponents, k = 0; a < anchorComponents; a++, at += ld)
+                for (int b = 0; b < negativeComponents; b++, k++) block[k] = rows[at + b];
+            var blockGrad = _activeGrads.AsSpan(count * pairs, pairs);
+            float hinge = PoolingFunctions.Pool(_negativePooling, block, _gamma, 0f, blockGrad) - threshold;
+            if (hinge <= 0f) continue;
+            loss += w * hinge;
+            if (w != 1f) TensorPrimitives.Multiply(blockGrad, w, blockGrad);
+            _activeColumns[count++] = n;
+        }
+        return count;
     }
 
     /// <summary>
