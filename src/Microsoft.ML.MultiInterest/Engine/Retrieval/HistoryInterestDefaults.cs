@@ -34,7 +34,9 @@ public static class HistoryInterestDefaults
     /// The MMR relevance weight of history-interest MMR: 0.75. On cit-HepPh's validation hold-out, the largest Recall@50
     /// among the settings tried whose Diversity@10 is at least 1.10x Unimodal's, recall differences under 0.0005 counting
     /// as ties broken by diversity (docs/results.md). The protocol's row, the command line and
-    /// <see cref="Microsoft.ML.MultiInterest.MultiInterestCatalog.HistoryInterestMmr"/> start from it.
+    /// <see cref="Microsoft.ML.MultiInterest.MultiInterestCatalog.HistoryInterestMmr"/> start from it. Where a run can choose
+    /// on a hold-out, <see cref="HistoryMmrLambdaSelection"/> does, and its rule, which also asks for the re-ordering
+    /// baseline's diversity, takes 0.7 on cit-HepPh.
     /// </summary>
     public const double MmrLambda = 0.75;
 
