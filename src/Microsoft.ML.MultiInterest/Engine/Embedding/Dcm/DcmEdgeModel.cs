@@ -15,7 +15,8 @@ internal sealed class DcmEdgeModel
     private readonly MixturePooling _positive, _negative;
     private readonly float _margin;
     private readonly float[] _historyUnit, _historyNorms, _candidateUnit, _candidateNorms, _seedUnit, _seedNorms;
-    private readonly float[] _scores, _dScores, _gradInterests;
+    private readonly float[] _scores, _dScores, _gradInterests, _dByInterest;
+    private readonly int[] _active, _interestRows;
 
     /// <summary>Allocates for up to <paramref name="maxHistory"/> history rows and <paramref name="maxNegatives"/> negatives.</summary>
     public DcmEdgeModel(DcmOptions dcm, float margin, int maxHistory, int maxNegatives, int stride)
@@ -43,6 +44,9 @@ internal sealed class DcmEdgeModel
         _scores = new float[_maxCandidates * _k];
         _dScores = new float[_scores.Length];
         _gradInterests = new float[_k * stride];
+        _dByInterest = new float[_k * _maxCandidates];
+        _active = new int[_maxCandidates];
+        _interestRows = Enumerable.Range(0, _k).ToArray();
     }
 
     /// <summary>The clustering (its interests after <see cref="Compute"/>).</summary>
@@ -78,9 +82,7 @@ internal sealed class DcmEdgeModel
         UnitRows.Normalize(Seeds, _seedUnit, _seedNorms, k, s);
         Clustering.Forward(_historyUnit, n, _seedUnit, tau, _dcm.PriorWeight);
         var interests = Clustering.Interests;
-        for (int c = 0; c < candidates; c++)
-            for (int j = 0; j < k; j++)
-                _scores[c * k + j] = TensorPrimitives.Dot(interests.Slice(j * s, s), _candidateUnit.AsSpan(c * s, s));
+        ChunkKernels.Scores(_candidateUnit, candidates, interests, k, s, _scores, k);
 
         var dPositive = _dScores.AsSpan(0, k);
         float positive = PoolingFunctions.Pool(_positive, _scores.AsSpan(0, k), _dcm.Gamma, _dcm.Theta, dPositive);
@@ -103,21 +105,23 @@ internal sealed class DcmEdgeModel
         }
         TensorPrimitives.Multiply(dPositive, -active, dPositive);
 
-        // dL/dInterests and dL/dCandidates (unit), then through the clustering and the normalisations.
+        // dL/dInterests and dL/dCandidates (unit) as weighted sums over the candidates with a gradient (the target when any
+        // hinge is active, and the active negatives), then through the clustering and the normalisations.
         Array.Clear(_gradInterests);
         Array.Clear(HistoryGradients, 0, n * s);
+        Array.Clear(CandidateGradients, 0, candidates * s);
+        int used = 0;
         for (int c = 0; c < candidates; c++)
         {
-            var gCandidate = CandidateGradients.AsSpan(c * s, s);
-            gCandidate.Clear();
-            for (int j = 0; j < k; j++)
-            {
-                float d = _dScores[c * k + j];
-                if (d == 0f) continue;
-                TensorPrimitives.MultiplyAdd(_candidateUnit.AsSpan(c * s, s), d, _gradInterests.AsSpan(j * s, s), _gradInterests.AsSpan(j * s, s));
-                TensorPrimitives.MultiplyAdd(interests.Slice(j * s, s), d, gCandidate, gCandidate);
-            }
+            var d = _dScores.AsSpan(c * k, k);
+            if (!d.ContainsAnyExcept(0f)) continue;
+            _active[used] = c;
+            for (int j = 0; j < k; j++) _dByInterest[j * _maxCandidates + used] = d[j];
+            used++;
+            ChunkKernels.AddWeightedRows(CandidateGradients.AsSpan(c * s, s), interests, _interestRows, d, k, s);
         }
+        for (int j = 0; j < k; j++)
+            ChunkKernels.AddWeightedRows(_gradInterests.AsSpan(j * s, s), _candidateUnit, _active, _dByInterest.AsSpan(j * _maxCandidates, used), used, s);
         TemperatureGradient = active == 0f ? 0f : Clustering.Backward(_gradInterests, _historyUnit, HistoryGradients, SeedGradients);
         if (active == 0f) Array.Clear(SeedGradients);
         UnitRows.ChainRule(HistoryGradients, _historyUnit, _historyNorms, n, s);

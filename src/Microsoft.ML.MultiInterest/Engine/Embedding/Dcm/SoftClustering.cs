@@ -17,7 +17,8 @@ namespace Microsoft.ML.MultiInterest.Engine;
 internal sealed class SoftClustering
 {
     private readonly int _k, _steps, _stride;
-    private readonly float[] _m, _a, _z, _norms, _g, _gc, _gPrev, _ga;
+    private readonly float[] _m, _a, _z, _norms, _g, _gc, _gPrev, _ga, _aT, _gzScaled, _gzT;
+    private readonly int[] _rowIndex;
     private int _n;
     private float _tau, _beta;
 
@@ -36,6 +37,10 @@ internal sealed class SoftClustering
         _gc = new float[_g.Length];
         _gPrev = new float[_g.Length];
         _ga = new float[maxRows * interests];
+        _aT = new float[interests * maxRows];
+        _gzScaled = new float[maxRows * interests];
+        _gzT = new float[interests * maxRows];
+        _rowIndex = Enumerable.Range(0, Math.Max(maxRows, interests)).ToArray();
         MaxRows = maxRows;
     }
 
@@ -70,24 +75,23 @@ internal sealed class SoftClustering
             var next = _m.AsSpan((t + 1) * k * s, k * s);
             var a = _a.AsSpan(t * MaxRows * k, n * k);
             var z = _z.AsSpan(t * MaxRows * k, n * k);
+            // z = x mᵀ / τ in one blocked product, the softmax per row, then each c_k as one weighted sum of the rows.
+            ChunkKernels.Scores(x, n, prev, k, s, z, k);
             for (int i = 0; i < n; i++)
             {
-                var xi = x.Slice(i * s, s);
                 float max = float.NegativeInfinity;
                 for (int c = 0; c < k; c++)
                 {
-                    float v = TensorPrimitives.Dot(xi, prev.Slice(c * s, s)) * inverse;
-                    z[i * k + c] = v;
+                    float v = z[i * k + c] *= inverse;
                     if (v > max) max = v;
                 }
                 float sum = 0f;
                 for (int c = 0; c < k; c++) sum += a[i * k + c] = MathF.Exp(z[i * k + c] - max);
-                for (int c = 0; c < k; c++) a[i * k + c] /= sum;
+                for (int c = 0; c < k; c++) _aT[c * n + i] = a[i * k + c] /= sum;
             }
             TensorPrimitives.Multiply(prev, beta, next);
-            for (int i = 0; i < n; i++)
-                for (int c = 0; c < k; c++)
-                    TensorPrimitives.MultiplyAdd(x.Slice(i * s, s), a[i * k + c], next.Slice(c * s, s), next.Slice(c * s, s));
+            for (int c = 0; c < k; c++)
+                ChunkKernels.AddWeightedRows(next.Slice(c * s, s), x, _rowIndex, _aT.AsSpan(c * n, n), n, s);
             for (int c = 0; c < k; c++)
             {
                 var row = next.Slice(c * s, s);
@@ -123,29 +127,26 @@ internal sealed class SoftClustering
                 TensorPrimitives.Multiply(gc, 1f / _norms[t * k + c], gc);
                 TensorPrimitives.Multiply(gc, _beta, _gPrev.AsSpan(c * s, s));
             }
+            // g_a = x g_cᵀ in one blocked product; then per row the softmax's reverse, and the rows' and the previous
+            // interests' gradients as weighted sums.
+            var ga = _ga.AsSpan(0, n * k);
+            ChunkKernels.Scores(x, n, _gc, k, s, ga, k);
             for (int i = 0; i < n; i++)
             {
-                var xi = x.Slice(i * s, s);
-                var gxi = gradX.Slice(i * s, s);
                 float mean = 0f;
+                for (int c = 0; c < k; c++) mean += a[i * k + c] * ga[i * k + c];
                 for (int c = 0; c < k; c++)
                 {
-                    var gc = _gc.AsSpan(c * s, s);
-                    float ga = TensorPrimitives.Dot(gc, xi);
-                    _ga[i * k + c] = ga;
-                    mean += a[i * k + c] * ga;
-                    TensorPrimitives.MultiplyAdd(gc, a[i * k + c], gxi, gxi);
-                }
-                for (int c = 0; c < k; c++)
-                {
-                    float gz = a[i * k + c] * (_ga[i * k + c] - mean);
-                    if (gz == 0f) continue;
+                    float gz = a[i * k + c] * (ga[i * k + c] - mean);
                     gradTau -= gz * z[i * k + c] * inverse;
-                    float scaled = gz * inverse;
-                    TensorPrimitives.MultiplyAdd(prev.Slice(c * s, s), scaled, gxi, gxi);
-                    TensorPrimitives.MultiplyAdd(xi, scaled, _gPrev.AsSpan(c * s, s), _gPrev.AsSpan(c * s, s));
+                    _gzT[c * n + i] = _gzScaled[i * k + c] = gz * inverse;
                 }
+                var gxi = gradX.Slice(i * s, s);
+                ChunkKernels.AddWeightedRows(gxi, _gc, _rowIndex, a.Slice(i * k, k), k, s);
+                ChunkKernels.AddWeightedRows(gxi, prev, _rowIndex, _gzScaled.AsSpan(i * k, k), k, s);
             }
+            for (int c = 0; c < k; c++)
+                ChunkKernels.AddWeightedRows(_gPrev.AsSpan(c * s, s), x, _rowIndex, _gzT.AsSpan(c * n, n), n, s);
             _gPrev.CopyTo(_g, 0);
         }
         _g.AsSpan(0, k * s).CopyTo(gradSeeds);
