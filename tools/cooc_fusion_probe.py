@@ -8,21 +8,12 @@ Prints Recall@50 (unknown held-out items count as misses) and Diversity@10 (mean
 their centroid, the protocol's) beside Unimodal's. numpy and scipy required. Usage:
   cooc_fusion_probe.py TRAIN.tsv.gz TEST.tsv.gz EXPORT_DIR [--users N]   (N seeded users; 0 = all)
 """
-import argparse, gzip
-import numpy as np, scipy.sparse as sp
+import argparse
 
-def read_edges(path):
-    with gzip.open(path, "rt") as f:
-        next(f)
-        return [tuple(l.rstrip("\n").split("\t")[:2]) for l in f]
+import numpy as np
+import scipy.sparse as sp
 
-def read_vectors(path):
-    ids, rows = [], []
-    with open(path) as f:
-        next(f)
-        for l in f:
-            p = l.rstrip("\n").split("\t"); ids.append(p[0]); rows.append(np.array(p[1:], dtype=np.float32))
-    return ids, np.vstack(rows)
+from relevance_probe import read_edges, read_vectors  # the same file readers (this script's folder is on the path)
 
 ap = argparse.ArgumentParser(); ap.add_argument("train"); ap.add_argument("test"); ap.add_argument("export")
 ap.add_argument("--users", type=int, default=0); a = ap.parse_args()

@@ -25,8 +25,9 @@ internal static class ChunkKernels
         return a * b + c;
     }
 
+    /// <summary>The SIMD vector of floats starting at <paramref name="offset"/> past <paramref name="origin"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref Vector<float> V(ref float origin, int offset) => ref Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref origin, offset));
+    internal static ref Vector<float> V(ref float origin, int offset) => ref Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref origin, offset));
 
     /// <summary>Dot product of two padded rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,6 +1,6 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using static Microsoft.ML.MultiInterest.Engine.ChunkKernels;
 
 namespace Microsoft.ML.MultiInterest.Engine;
 
@@ -111,9 +111,6 @@ internal static class PoolingFunctions
                 gradients[a * columns + n] = gradients[a * columns + n] / z * (1f + (rows[a * columns + n] - pooledValue) * inverseGamma);
         }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref Vector<float> V(ref float origin, int offset) => ref Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref origin, offset));
 
     /// <summary>The pooling of negatives that goes with <paramref name="positive"/>: max with max, smoothmax otherwise.</summary>
     public static MixturePooling NegativePooling(MixturePooling positive) =>
