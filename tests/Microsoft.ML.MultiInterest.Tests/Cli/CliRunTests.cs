@@ -185,6 +185,20 @@ public sealed class CliRunTests : IDisposable
             Assert.Equal(Microsoft.ML.MultiInterest.Engine.HistoryInterestDefaults.SelectionLambdas, tried);
             Assert.Contains(row.GetProperty("lambda").GetDouble(), tried);
             Assert.True(selection.GetProperty("validation_users").GetInt32() > 0);
+            // The re-ordering baseline the rule's first clause reads, measured on the same users.
+            Assert.InRange(selection.GetProperty("reorder_diversity_at_10").GetDouble(), 1e-6, 2.0);
+            Assert.Contains(selection.GetProperty("rule").GetString(), new[] { "beats_reordering", "meets_bar", "keeps_recall", "best_recall" });
+        }
+
+        // Without the re-ordering row the rule has no such baseline.
+        string bare = Path.Combine(_directory, "bare");
+        run = CliHarness.Run([.. common, "--reorder-mmr-lambda", "-1", "--out", bare]);
+        Assert.True(run.ExitCode == 0, run.Error);
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(bare, "metrics.json"))))
+        {
+            var selection = json.RootElement.GetProperty("settings").GetProperty("history_mmr").GetProperty("lambda_selection");
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, selection.GetProperty("reorder_diversity_at_10").ValueKind);
+            Assert.NotEqual("beats_reordering", selection.GetProperty("rule").GetString());
         }
 
         run = CliHarness.Run([.. common, "--history-mmr-lambda", "0.6", "--out", given]);
