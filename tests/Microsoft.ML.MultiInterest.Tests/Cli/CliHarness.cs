@@ -23,7 +23,6 @@ internal static class CliHarness
     /// <summary>Parses without running: the command tree as the program builds it.</summary>
     public static ParseResult Parse(params string[] args) => CliApp.Build(new CliConsole(TextWriter.Null, TextWriter.Null, Interactive: false)).Parse(args);
 
-    /// <summary>A small two-community edge file (header line, raw ids) in <paramref name="directory"/>.</summary>
     /// <summary>
     /// Runs <c>recommend</c> on <paramref name="model"/> for the users of <paramref name="users"/> with each scorer (the zip's
     /// lists, <c>--engine</c>, <c>--onnx</c>), asserts that each run succeeds and that all three write the same lists
@@ -45,6 +44,10 @@ internal static class CliHarness
         return lists[0];
     }
 
+    /// <summary>
+    /// A small planted graph (80 users with two of four interests each) written as an edge file with raw ids (header line) in
+    /// <paramref name="directory"/>, then split by the CLI's own <c>split</c>; returns the training and test files.
+    /// </summary>
     public static (string Train, string Test) WriteSplit(string directory)
     {
         var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 30, users: 80, itemsPerUserPerGroup: 8, seed: 3);

@@ -151,14 +151,12 @@ public static class HistoryMmrLambdaSelection
         int[] pair = [DiversityCutoff, RecallCutoff];
         var unimodal = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, users, train, Math.Max(RecallCutoff, options.PoolSize), threads);
         var scorer = new ProtocolScorer(validation, users, itemEmbeddings, threads);
-        var (unimodalRecall, unimodalDiversity, _) = scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(unimodal, k)), RecallCutoff, DiversityCutoff);
-        double? reorderDiversity = null;
-        if (options.ReorderLambda is { } reorderLambda)
-        {
-            // The protocol's re-ordering row: Unimodal's top 50 re-ordered, nothing added.
-            var reordered = new MmrRetriever(itemEmbeddings).Rerank(unimodal, RecallCutoff, reorderLambda, RecallCutoff, threads);
-            reorderDiversity = scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(reordered, k)), RecallCutoff, DiversityCutoff).Diversity;
-        }
+        (double Recall, double Diversity, double SetDiversity) Score(RankedLists lists) =>
+            scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists, k)), RecallCutoff, DiversityCutoff);
+        var (unimodalRecall, unimodalDiversity, _) = Score(unimodal);
+        // The protocol's re-ordering row: Unimodal's top 50 re-ordered, nothing added.
+        double? reorderDiversity = options.ReorderLambda is { } reorderLambda
+            ? Score(new MmrRetriever(itemEmbeddings).Reorder(unimodal, RecallCutoff, reorderLambda, threads)).Diversity : null;
 
         var poolOptions = row.Pool.Clone();
         if (poolOptions.Threads == 0) poolOptions.Threads = threads;
@@ -171,7 +169,7 @@ public static class HistoryMmrLambdaSelection
         var points = new List<FrontierPoint>();
         for (int t = 0; t < lists.Length; t++)
         {
-            var (recall, diversity, setDiversity) = scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists[t], k)), RecallCutoff, DiversityCutoff);
+            var (recall, diversity, setDiversity) = Score(lists[t]);
             points.Add(new FrontierPoint(options.Lambdas[t], recall, diversity, setDiversity));
         }
         var (chosen, rule) = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity);

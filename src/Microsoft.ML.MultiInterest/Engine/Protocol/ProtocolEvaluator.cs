@@ -66,8 +66,8 @@ public static class ProtocolEvaluator
         seconds["unimodal_retrieval"] = Lap(clock);
         var mmr = new MmrRetriever(itemEmbeddings);
         var mmrLists = Prefixes(cutoffs, mmr.Rerank(unimodal, maxCutoff, settings.MmrLambda, settings.MmrPoolSize, threads));
-        // The same MMR over Unimodal's top M only: a re-ordering of its list (its pool is the list's length).
-        var reorderLists = settings.ReorderMmrLambda is { } reorderLambda ? Prefixes(cutoffs, mmr.Rerank(unimodal, maxCutoff, reorderLambda, maxCutoff, threads)) : null;
+        // The same MMR over Unimodal's top M only: a re-ordering of its list.
+        var reorderLists = settings.ReorderMmrLambda is { } reorderLambda ? Prefixes(cutoffs, mmr.Reorder(unimodal, maxCutoff, reorderLambda, threads)) : null;
         seconds["mmr_retrieval"] = Lap(clock);
 
         var mle = MixtureBuilder.BuildMle(train, clustering, itemEmbeddings, settings.Components, threads);

@@ -32,6 +32,17 @@ public sealed class MmrRetriever
         Rerank(pool, candidates, lambda, poolSize, null, threads);
 
     /// <summary>
+    /// Re-orders the first <paramref name="length"/> entries of each list by MMR and keeps nothing else: the pool is the
+    /// list itself, so each result holds the same items as the list's prefix, in a more varied order (the protocol's
+    /// <see cref="ProtocolEvaluator.ReorderMmrName"/> row).
+    /// </summary>
+    /// <param name="lists">Each user's ranking, best first (already without excluded items).</param>
+    /// <param name="length">How many of each list's first entries are re-ordered and returned, at least 1.</param>
+    /// <param name="lambda">Relevance weight in [0, 1]: 1 keeps the order.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    public RankedLists Reorder(RankedLists lists, int length, double lambda, int threads = 0) => Rerank(lists, length, lambda, length, threads);
+
+    /// <summary>
     /// Multi-interest MMR: re-ranks each pool list by <c>lambda * rel(i) - (1 - lambda) * max cos(i, picked)
     /// + interest term</c> (<see cref="InterestProportionality"/>), keeping the first <paramref name="candidates"/> entries.
     /// With a null or zero-weight term it is plain MMR.

@@ -17,7 +17,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 internal sealed class SoftClustering
 {
     private readonly int _k, _steps, _stride;
-    private readonly float[] _m, _a, _z, _norms, _g, _gc, _gPrev, _ga, _aT, _gzScaled, _gzT;
+    private readonly float[] _m, _a, _z, _norms, _g, _gc, _gPrev, _ga, _aT, _gzRow, _gzT;
     private readonly int[] _rowIndex;
     private int _n;
     private float _tau, _beta;
@@ -38,7 +38,7 @@ internal sealed class SoftClustering
         _gPrev = new float[_g.Length];
         _ga = new float[maxRows * interests];
         _aT = new float[interests * maxRows];
-        _gzScaled = new float[maxRows * interests];
+        _gzRow = new float[interests];
         _gzT = new float[interests * maxRows];
         _rowIndex = Enumerable.Range(0, Math.Max(maxRows, interests)).ToArray();
         MaxRows = maxRows;
@@ -139,11 +139,11 @@ internal sealed class SoftClustering
                 {
                     float gz = a[i * k + c] * (ga[i * k + c] - mean);
                     gradTau -= gz * z[i * k + c] * inverse;
-                    _gzT[c * n + i] = _gzScaled[i * k + c] = gz * inverse;
+                    _gzT[c * n + i] = _gzRow[c] = gz * inverse;
                 }
                 var gxi = gradX.Slice(i * s, s);
                 ChunkKernels.AddWeightedRows(gxi, _gc, _rowIndex, a.Slice(i * k, k), k, s);
-                ChunkKernels.AddWeightedRows(gxi, prev, _rowIndex, _gzScaled.AsSpan(i * k, k), k, s);
+                ChunkKernels.AddWeightedRows(gxi, prev, _rowIndex, _gzRow, k, s);
             }
             for (int c = 0; c < k; c++)
                 ChunkKernels.AddWeightedRows(_gPrev.AsSpan(c * s, s), x, _rowIndex, _gzT.AsSpan(c * n, n), n, s);
