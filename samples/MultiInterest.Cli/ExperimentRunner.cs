@@ -96,7 +96,7 @@ internal static class ExperimentRunner
         if (settings.Protocol.HistoryMmr is { } historyRow)
         {
             historyLambda = HistoryLambdaStep.Apply(historyRow, settings.HistoryLambdaGiven, train, settings.Embedding, embedding, settings.Protocol.Threads, progress,
-                settings.Protocol.ReorderMmrLambda);
+                settings.Protocol.ReorderMmrLambda, settings.Protocol.MmrPoolSize);
             if (historyLambda.Choice != null) seconds["history_mmr_lambda_selection"] = Lap(clock);
         }
         // Chosen: the hold-out's graphs and vectors (about 230 MB on Gowalla) need not live through the rest of the run.
@@ -144,7 +144,8 @@ internal static class ExperimentRunner
         if (settings.Protocol.HistoryMmr is { } history)
         {
             var h = history.Interests;
-            log.WriteLine($"History-interest MMR row: lambda={history.MmrLambda}, nu={history.InterestWeight}, {h.ItemsPerInterest} items per interest, "
+            log.WriteLine($"History-interest MMR row: lambda={history.MmrLambda}, " + (history.Reorder ? "re-ordering its own list" : $"pool={settings.Protocol.MmrPoolSize}")
+                + $", nu={history.InterestWeight}, {h.ItemsPerInterest} items per interest, "
                 + $"at most {h.MaxInterests}; fold-in " + (h.MatchUserVectors ? "fitted to the user vectors" : $"lambda={h.Regularization}, alpha0={h.UnobservedWeight}, nu={h.RegularizationExponent}"));
         }
         var evaluation = progress.Begin($"Evaluating Unimodal, MMR, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");

@@ -242,7 +242,7 @@ internal static class FitCommand
         if (vectors.Holdout is { } holdout)
         {
             // Auto's own hold-out and chosen vectors, as evaluate uses them: no second fit.
-            stage.Lambda = HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(holdout, row, options)).Lambda;
+            Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(holdout, row, options), poolSize: stage.PoolSize));
         }
         else
         {
@@ -252,9 +252,16 @@ internal static class FitCommand
             if (reason != null)
                 progress.Out.WriteLine($"  history_mmr lambda: the default {Opt.Text(stage.Lambda)} ({reason}; --history-mmr-lambda sets it).");
             else
-                stage.Lambda = HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(graph, embedding, row, options)).Lambda;
+                Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(graph, embedding, row, options), poolSize: stage.PoolSize));
         }
         return embeddingModel.Append(mi.MmrRetriever(stage).Fit(embeddingModel.Transform(data)));
+
+        // The chosen lambda, and a pool as long as the list when re-ordering the stage's own top M was chosen.
+        void Apply(HistoryMmrLambdaChoice choice)
+        {
+            stage.Lambda = choice.Lambda;
+            if (choice.Reorder) stage.PoolSize = stage.Candidates;
+        }
     }
 
     private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, ProgressReporter progress,

@@ -21,8 +21,9 @@ internal static class HistoryLambdaStep
     /// settings), else the default.
     /// </summary>
     /// <param name="reorderLambda">The re-ordering row's lambda, whose diversity the rule asks for too; null when the run has no such row.</param>
+    /// <param name="poolSize">The pool the row re-ranks when it does not re-order its own list (the run's MMR pool).</param>
     public static HistoryLambdaOutcome Apply(HistoryMmrRowSettings row, bool given, BipartiteGraph train, GraphEmbeddingOptions requested,
-        GraphEmbeddingResult? fit, int threads, ProgressReporter progress, double? reorderLambda)
+        GraphEmbeddingResult? fit, int threads, ProgressReporter progress, double? reorderLambda, int poolSize)
     {
         var log = progress.Out;
         if (given) return new HistoryLambdaOutcome("given");
@@ -34,7 +35,7 @@ internal static class HistoryLambdaStep
             log.WriteLine($"  history_mmr lambda: the default {Opt.Text(row.MmrLambda)} ({reason}; --history-mmr-lambda sets it).");
             return new HistoryLambdaOutcome("default", Reason: reason);
         }
-        var choice = Choose(row, requested.Seed, threads, progress, options => HistoryMmrLambdaSelection.Choose(train, fit!, requested, row, options), reorderLambda);
+        var choice = Choose(row, requested.Seed, threads, progress, options => HistoryMmrLambdaSelection.Choose(train, fit!, requested, row, options), reorderLambda, poolSize);
         return new HistoryLambdaOutcome("validation", choice);
     }
 
@@ -43,18 +44,27 @@ internal static class HistoryLambdaStep
         Enumerable.Range(0, train.UserCount).Any(u => train.DegreeOf(u) >= HistoryMmrLambdaSelection.MinimumUserEdges) ? null
             : $"no user has {HistoryMmrLambdaSelection.MinimumUserEdges} training edges to hold some out";
 
-    /// <summary>Runs a selection (<paramref name="choose"/>, given the selection options), sets the row's lambda and reports it.</summary>
-    /// <remarks><paramref name="reorderLambda"/> is the re-ordering baseline's lambda (null: none, the ratio alone is the target).</remarks>
+    /// <summary>
+    /// Runs a selection (<paramref name="choose"/>, given the selection options), sets the row's lambda and whether it
+    /// re-orders its own list, and reports them.
+    /// </summary>
+    /// <remarks>
+    /// <paramref name="reorderLambda"/> is the re-ordering baseline's lambda (null: none, the ratio alone is the target);
+    /// <paramref name="poolSize"/> the pool the lambdas re-rank.
+    /// </remarks>
     public static HistoryMmrLambdaChoice Choose(HistoryMmrRowSettings row, int seed, int threads, ProgressReporter progress,
-        Func<HistoryMmrSelectionOptions, HistoryMmrLambdaChoice> choose, double? reorderLambda = MmrRetrieverDefaults.Lambda)
+        Func<HistoryMmrSelectionOptions, HistoryMmrLambdaChoice> choose, double? reorderLambda = MmrRetrieverDefaults.Lambda, int poolSize = MmrRetrieverDefaults.PoolSize)
     {
-        var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads, ReorderLambda = reorderLambda };
+        var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads, ReorderLambda = reorderLambda, PoolSize = poolSize };
         HistoryMmrLambdaChoice choice;
-        using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values)..."))
+        using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values"
+            + (options.TryReordering ? " and its own top 50 re-ordered" : "") + ")..."))
             choice = choose(options);
         row.MmrLambda = choice.Lambda;
-        var point = choice.Points.First(p => p.Value == choice.Lambda);
-        progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}, chosen on {choice.Users:N0} validation users ({Rule(choice.Rule)}): "
+        row.Reorder = choice.Reorder;
+        var point = choice.Chosen;
+        progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}" + (choice.Reorder ? ", re-ordering its own top 50" : $", pool {poolSize}")
+            + $", chosen on {choice.Users:N0} validation users ({Rule(choice.Rule)}): "
             + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}, Diversity@10 {point.Diversity / choice.UnimodalDiversity:F3}x Unimodal's"
             + (choice.ReorderDiversity is { } reorder ? $" (the re-ordering baseline's: {reorder / choice.UnimodalDiversity:F3}x)" : "") + $" ({choice.Seconds:F1} s).");
         return choice;
@@ -63,10 +73,10 @@ internal static class HistoryLambdaStep
     /// <summary>The rule's clause in words.</summary>
     public static string Rule(HistoryMmrSelectionRule rule) => rule switch
     {
-        HistoryMmrSelectionRule.BeatsReordering => $"the best recall among lambdas keeping Unimodal's and reaching both {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity and the re-ordering baseline's",
-        HistoryMmrSelectionRule.MeetsBar => $"the best recall among lambdas keeping Unimodal's and reaching {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity",
-        HistoryMmrSelectionRule.KeepsRecall => $"no lambda reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse keeping its recall",
-        _ => "no lambda kept Unimodal's recall: the best recall",
+        HistoryMmrSelectionRule.BeatsReordering => $"the best recall among candidates keeping Unimodal's and reaching both {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity and the re-ordering baseline's",
+        HistoryMmrSelectionRule.MeetsBar => $"the best recall among candidates keeping Unimodal's and reaching {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity",
+        HistoryMmrSelectionRule.KeepsRecall => $"no candidate reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse keeping its recall",
+        _ => "no candidate kept Unimodal's recall: the best recall",
     };
 
     /// <summary>The rule's clause as metrics.json names it.</summary>

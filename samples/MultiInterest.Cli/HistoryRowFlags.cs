@@ -14,6 +14,9 @@ internal sealed class HistoryRowFlags
     public CliOption<double> Lambda { get; } = Opt.Double("--history-mmr-lambda", HistoryInterestDefaults.MmrLambda,
         "The history-interest MMR row (history_mmr): relevance weight (not given: chosen on a validation hold-out of the training edges when the run fits the vectors, else this default).", min: 0, max: 1);
 
+    public Option<bool> Reorder { get; } = Opt.Flag("--history-mmr-reorder",
+        "The history_mmr row re-orders its own top M (a pool as long as the list) instead of re-ranking the MMR pool; with --history-mmr-lambda only (without it both are chosen on the hold-out).");
+
     public CliOption<double> Weight { get; } = Opt.Double("--history-interest-weight", HistoryInterestDefaults.InterestWeight,
         "The history_mmr row: weight of the proportionality term over each user's history interests (a negative value leaves the row out).");
 
@@ -44,16 +47,19 @@ internal sealed class HistoryRowFlags
         "The history_mmr row's clustered pool: also search the lists of the user's own training items.");
 
     /// <summary>Every option of the group.</summary>
-    public IReadOnlyList<Option> All => [Lambda, Weight, ItemsPerInterest, MaxInterests, Regularization, UnobservedWeight, PoolSearch, PoolLists, PoolProbes, PoolUserProbes, PoolHistoryLists];
+    public IReadOnlyList<Option> All => [Lambda, Reorder, Weight, ItemsPerInterest, MaxInterests, Regularization, UnobservedWeight, PoolSearch, PoolLists, PoolProbes, PoolUserProbes, PoolHistoryLists];
 
     /// <summary>The row's settings, or null when the row is left out.</summary>
     public HistoryMmrRowSettings? Read(ParseResult r)
     {
         double weight = r.Value(Weight);
         if (weight < 0) return null;
+        if (r.GetValue(Reorder) && !r.Given(Lambda))
+            throw new UsageException("--history-mmr-reorder goes with --history-mmr-lambda: without a lambda, the lambda and the re-ordering are chosen together on a validation hold-out.");
         return new HistoryMmrRowSettings
         {
             MmrLambda = r.Value(Lambda),
+            Reorder = r.GetValue(Reorder),
             InterestWeight = weight,
             Interests = new HistoryInterestOptions
             {
@@ -90,6 +96,8 @@ internal sealed class HistoryRowFlags
             Candidates = candidates,
             Interests = MmrInterests.History,
             Lambda = row.MmrLambda,
+            // Re-ordering: a pool as long as the list (the stage raises a smaller pool to M).
+            PoolSize = row.Reorder ? candidates : MmrRetrieverDefaults.PoolSize,
             InterestWeight = row.InterestWeight,
             ItemsPerInterest = row.Interests.ItemsPerInterest,
             MaxInterests = row.Interests.MaxInterests,

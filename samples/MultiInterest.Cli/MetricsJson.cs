@@ -144,6 +144,7 @@ internal static class MetricsJson
         {
             ["lambda"] = row.MmrLambda,
             ["lambda_source"] = lambda?.Source ?? "given",
+            ["reorder"] = row.Reorder,
             ["interest_weight"] = row.InterestWeight,
             ["items_per_interest"] = row.Interests.ItemsPerInterest,
             ["max_interests"] = row.Interests.MaxInterests,
@@ -160,10 +161,13 @@ internal static class MetricsJson
                 ["unimodal_recall_at_50"] = choice.UnimodalRecall,
                 ["unimodal_diversity_at_10"] = choice.UnimodalDiversity,
                 ["reorder_diversity_at_10"] = choice.ReorderDiversity!,
-                ["points"] = choice.Points.Select(p => new Dictionary<string, double> { ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity, ["diversity_at_50"] = p.SetDiversity }).ToList(),
+                ["points"] = choice.Points.Select(Point).ToList(),
+                ["reordered"] = choice.Reordered is { } reordered ? Point(reordered) : null!,
                 ["seconds"] = choice.Seconds,
             };
         if (lambda?.Reason is { } reason) block["lambda_default_reason"] = reason;
+        static Dictionary<string, double> Point(FrontierPoint p) =>
+            new() { ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity, ["diversity_at_50"] = p.SetDiversity };
         // The exact pool adds nothing, so its metrics.json stays as it was before the option existed.
         if (row.Pool.Search != HistoryPoolSearch.Exact)
         {

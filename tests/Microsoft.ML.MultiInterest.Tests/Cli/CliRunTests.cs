@@ -183,7 +183,12 @@ public sealed class CliRunTests : IDisposable
             var selection = row.GetProperty("lambda_selection");
             var tried = selection.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("lambda").GetDouble()).ToArray();
             Assert.Equal(Microsoft.ML.MultiInterest.Engine.HistoryInterestDefaults.SelectionLambdas, tried);
-            Assert.Contains(row.GetProperty("lambda").GetDouble(), tried);
+            // The row's own top 50 re-ordered at the re-ordering row's lambda is the rule's one more candidate.
+            var reordered = selection.GetProperty("reordered");
+            Assert.Equal(Microsoft.ML.MultiInterest.Engine.MmrRetrieverDefaults.Lambda, reordered.GetProperty("lambda").GetDouble());
+            Assert.InRange(reordered.GetProperty("recall_at_50").GetDouble(), 0, 1);
+            bool reorder = row.GetProperty("reorder").GetBoolean();
+            Assert.Contains(row.GetProperty("lambda").GetDouble(), reorder ? [reordered.GetProperty("lambda").GetDouble()] : tried);
             Assert.True(selection.GetProperty("validation_users").GetInt32() > 0);
             // The re-ordering baseline the rule's first clause reads, measured on the same users.
             Assert.InRange(selection.GetProperty("reorder_diversity_at_10").GetDouble(), 1e-6, 2.0);
@@ -208,8 +213,19 @@ public sealed class CliRunTests : IDisposable
             var row = json.RootElement.GetProperty("settings").GetProperty("history_mmr");
             Assert.Equal("given", row.GetProperty("lambda_source").GetString());
             Assert.Equal(0.6, row.GetProperty("lambda").GetDouble());
+            Assert.False(row.GetProperty("reorder").GetBoolean());
             Assert.False(row.TryGetProperty("lambda_selection", out _));
         }
+
+        // Re-ordering is given with a lambda, or chosen with it: alone it is refused by name.
+        string givenReorder = Path.Combine(_directory, "given-reorder");
+        run = CliHarness.Run([.. common, "--history-mmr-lambda", "0.6", "--history-mmr-reorder", "--out", givenReorder]);
+        Assert.True(run.ExitCode == 0, run.Error);
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(givenReorder, "metrics.json"))))
+            Assert.True(json.RootElement.GetProperty("settings").GetProperty("history_mmr").GetProperty("reorder").GetBoolean());
+        run = CliHarness.Run([.. common, "--history-mmr-reorder", "--out", Path.Combine(_directory, "refused")]);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--history-mmr-reorder goes with --history-mmr-lambda", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,8 +7,12 @@ public class HistoryMmrLambdaSelectionTests
 {
     private const double Unimodal = 0.50, UnimodalDiversity = 0.60;
 
-    private static (FrontierPoint Point, HistoryMmrSelectionRule Rule) Pick(params FrontierPoint[] points) =>
-        HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005);
+    private static (FrontierPoint Point, HistoryMmrSelectionRule Rule) Pick(params FrontierPoint[] points)
+    {
+        var (point, rule, reorder) = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005);
+        Assert.False(reorder); // no re-ordering candidate offered, none chosen
+        return (point, rule);
+    }
 
     [Fact]
     public void Among_lambdas_meeting_the_bar_the_best_recall_wins_and_near_ties_go_to_the_more_diverse()
@@ -40,19 +44,66 @@ public class HistoryMmrLambdaSelectionTests
     {
         FrontierPoint[] points = [new(0.6, 0.49, 0.80), new(0.7, 0.503, 0.70), new(0.8, 0.505, 0.67), new(0.9, 0.51, 0.62)];
         // The baseline's 0.68: only 0.7 keeps the recall with at least that diversity; 0.8 has more recall but less diversity.
-        var (point, rule) = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, reorderDiversity: 0.68);
+        var (point, rule, _) = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, reorderDiversity: 0.68);
         Assert.Equal(HistoryMmrSelectionRule.BeatsReordering, rule);
         Assert.Equal(0.7, point.Value);
 
         // A baseline no lambda keeping the recall reaches: the bar alone, as without one.
-        (point, rule) = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, reorderDiversity: 0.75);
+        (point, rule, _) = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, reorderDiversity: 0.75);
         Assert.Equal(HistoryMmrSelectionRule.MeetsBar, rule);
         Assert.Equal(0.8, point.Value);
 
         // Beating the baseline never excuses missing the ratio bar: 0.9 is above a weak baseline's 0.61 but under 1.10x.
-        (point, rule) = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, reorderDiversity: 0.61);
+        (point, rule, _) = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, reorderDiversity: 0.61);
         Assert.Equal(HistoryMmrSelectionRule.BeatsReordering, rule);
         Assert.Equal(0.8, point.Value);
+    }
+
+    [Fact]
+    public void The_rows_own_list_re_ordered_is_one_more_candidate_chosen_only_where_the_rule_prefers_it()
+    {
+        FrontierPoint[] points = [new(0.6, 0.49, 0.80), new(0.8, 0.501, 0.64), new(0.9, 0.51, 0.62)];
+        // No lambda reaches 1.10x (0.66) at Unimodal's recall; the re-ordered own list keeps it with 0.70 and beats the baseline's 0.68.
+        var (point, rule, reorder) = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, new FrontierPoint(0.5, 0.502, 0.70));
+        Assert.True(reorder);
+        Assert.Equal(HistoryMmrSelectionRule.BeatsReordering, rule);
+        Assert.Equal((0.5, 0.502, 0.70), (point.Value, point.Recall, point.Diversity));
+
+        // A lambda meeting the same clause with more recall (beyond the tie) still wins.
+        FrontierPoint[] better = [.. points, new(0.7, 0.506, 0.69)];
+        (point, _, reorder) = HistoryMmrLambdaSelection.Pick(better.OrderBy(p => p.Value).ToArray(), Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, new FrontierPoint(0.5, 0.502, 0.70));
+        Assert.False(reorder);
+        Assert.Equal(0.7, point.Value);
+
+        // An exact tie goes to the lambda re-ranking the wider pool.
+        (point, _, reorder) = HistoryMmrLambdaSelection.Pick([new(0.7, 0.506, 0.69)], Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, new FrontierPoint(0.5, 0.506, 0.69));
+        Assert.False(reorder);
+
+        // Where nothing keeps Unimodal's recall, the best recall: the re-ordered list when its recall is the best.
+        (point, rule, reorder) = HistoryMmrLambdaSelection.Pick([new(0.9, 0.47, 0.62), new(1.0, 0.48, 0.61)], Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68,
+            new FrontierPoint(0.5, 0.49, 0.70));
+        Assert.Equal((HistoryMmrSelectionRule.BestRecall, true), (rule, reorder));
+    }
+
+    [Fact]
+    public void The_re_ordering_candidate_is_the_rows_own_top_50_re_ordered_at_the_baselines_lambda_and_can_be_left_out()
+    {
+        var (train, embedding, row) = World();
+        var tried = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = [1.0], Threads = 1, ReorderLambda = 0.3 });
+        var without = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = [1.0], Threads = 1, ReorderLambda = 0.3, TryReordering = false });
+        Assert.Null(without.Reordered);
+        Assert.False(without.Reorder);
+        Assert.Equal(tried.Points, without.Points);
+        var r = tried.Reordered!.Value;
+        Assert.Equal(0.3, r.Value);
+        // Only the order of the best-score top 50 changes: re-ordered at lambda 1 it is that ranking's own top 50, and the
+        // same 50 items at any lambda, so the recall at 50 does not move with the lambda.
+        var identity = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = [1.0], Threads = 1, ReorderLambda = 1.0 });
+        Assert.Equal(identity.Reordered!.Value.Recall, r.Recall, 12);
+        Assert.True(r.Diversity > identity.Reordered!.Value.Diversity, $"{r.Diversity} vs {identity.Reordered!.Value.Diversity}");
+        // Without the baseline, the candidate re-orders at the re-ordering row's default lambda.
+        var noBaseline = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = [1.0], Threads = 1, ReorderLambda = null });
+        Assert.Equal(MmrRetrieverDefaults.Lambda, noBaseline.Reordered!.Value.Value);
     }
 
     [Fact]
@@ -92,11 +143,16 @@ public class HistoryMmrLambdaSelectionTests
         Assert.All(one.Points, p => Assert.InRange(p.Recall, 0, 1));
         Assert.InRange(one.UnimodalRecall, 0.01, 1); // the planted interests are learnable: not a degenerate hold-out
         Assert.True(one.Users > 50, $"{one.Users} validation users");
-        var (expected, rule) = HistoryMmrLambdaSelection.Pick(one.Points, one.UnimodalRecall, one.UnimodalDiversity,
-            HistoryInterestDefaults.SelectionDiversityRatio, HistoryInterestDefaults.SelectionRecallTie, one.ReorderDiversity);
+        var (expected, rule, reorder) = HistoryMmrLambdaSelection.Pick(one.Points, one.UnimodalRecall, one.UnimodalDiversity,
+            HistoryInterestDefaults.SelectionDiversityRatio, HistoryInterestDefaults.SelectionRecallTie, one.ReorderDiversity, one.Reordered);
         Assert.NotNull(one.ReorderDiversity); // measured by default
+        Assert.NotNull(one.Reordered); // tried by default
         Assert.Equal(expected.Value, one.Lambda);
+        Assert.Equal(expected, one.Chosen);
         Assert.Equal(rule, one.Rule);
+        Assert.Equal(reorder, one.Reorder);
+        Assert.Equal(one.Reordered, two.Reordered);
+        Assert.Equal(one.Reorder, two.Reorder);
         Assert.Equal(one.Points, two.Points);
         Assert.Equal(one.Lambda, two.Lambda);
         Assert.Equal(one.UnimodalRecall, two.UnimodalRecall);
@@ -202,6 +258,7 @@ public class HistoryMmrLambdaSelectionTests
         Assert.True(h.Validation.EdgeCount > 0);
         var choice = HistoryMmrLambdaSelection.Choose(h, new HistoryMmrRowSettings { Interests = new HistoryInterestOptions { MatchUserVectors = true } },
             new HistoryMmrSelectionOptions { Lambdas = [0.75, 1.0], Threads = 1 });
-        Assert.Contains(choice.Lambda, new[] { 0.75, 1.0 });
+        // One of the lambdas tried, or the row's own list re-ordered at the re-ordering baseline's lambda.
+        Assert.Contains(choice.Lambda, choice.Reorder ? [MmrRetrieverDefaults.Lambda] : new[] { 0.75, 1.0 });
     }
 }

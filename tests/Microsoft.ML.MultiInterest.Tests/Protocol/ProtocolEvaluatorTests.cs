@@ -96,6 +96,33 @@ public class ProtocolEvaluatorTests
     }
 
     [Fact]
+    public void TheHistoryRowReorderingItsOwnListPermutesItsBestScoreTopMAndDiversifiesItsHead()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        ProtocolResult Run(double lambda, double nu, bool reorder) => ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings
+        {
+            Cutoffs = [5, 10], Neighbors = 3, Threads = 1,
+            HistoryMmr = new HistoryMmrRowSettings { MmrLambda = lambda, InterestWeight = nu, Reorder = reorder, Interests = new HistoryInterestOptions { ItemsPerInterest = 4, UnobservedWeight = 0.05 } },
+        });
+        // Lambda 1 without the proportionality term: the ranking by best score over the user's vectors, whatever the pool.
+        var ranking = Run(1, 0, reorder: true)["history_mmr"];
+        var reordered = Run(0.3, 0.5, reorder: true)["history_mmr"];
+        var wide = Run(0.3, 0.5, reorder: false)["history_mmr"];
+        Assert.Equal(Run(1, 0, reorder: false)["history_mmr"].Candidates[10].Indices, ranking.Candidates[10].Indices);
+        bool anyNewItem = false;
+        for (int q = 0; q < reordered.Candidates[10].QueryCount; q++)
+        {
+            var list = reordered.Candidates[10].IndicesOf(q).ToArray();
+            Assert.Equal(ranking.Candidates[10].IndicesOf(q).ToArray().Order(), list.Order());
+            Assert.Equal(list[..5], reordered.Candidates[5].IndicesOf(q).ToArray());
+            anyNewItem |= wide.Candidates[10].IndicesOf(q).ToArray().Except(list).Any();
+        }
+        Assert.Equal(ranking.Recall[10], reordered.Recall[10], 12);
+        Assert.True(reordered.Diversity[5] > ranking.Diversity[5], $"D@5 {reordered.Diversity[5]} against the ranking's {ranking.Diversity[5]}");
+        Assert.True(anyNewItem, "the wide pool brings in items the re-ordering cannot");
+    }
+
+    [Fact]
     public void TheReorderRowPermutesUnimodalsLongestListAndDiversifiesItsHead()
     {
         var (train, test, users, items, clustering) = Planted();

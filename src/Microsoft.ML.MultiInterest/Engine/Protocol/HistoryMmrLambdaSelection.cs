@@ -33,8 +33,21 @@ public enum HistoryMmrSelectionRule
 /// Validation Diversity@10 of the re-ordering baseline on the same users (<see cref="HistoryMmrSelectionOptions.ReorderLambda"/>),
 /// or null when it was left out.
 /// </param>
+/// <param name="Reorder">
+/// Whether the chosen candidate is the row's own top 50 re-ordered (<see cref="HistoryMmrRowSettings.Reorder"/>, at
+/// <see cref="Lambda"/>) rather than a lambda re-ranking the wider pool.
+/// </param>
+/// <param name="Reordered">
+/// Validation figures of that re-ordering candidate (its <see cref="FrontierPoint.Value"/> the lambda it re-orders at), or
+/// null when it was not tried (<see cref="HistoryMmrSelectionOptions.TryReordering"/>).
+/// </param>
 public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRule Rule, IReadOnlyList<FrontierPoint> Points,
-    double UnimodalRecall, double UnimodalDiversity, int Users, double Seconds, double? ReorderDiversity = null);
+    double UnimodalRecall, double UnimodalDiversity, int Users, double Seconds, double? ReorderDiversity = null, bool Reorder = false,
+    FrontierPoint? Reordered = null)
+{
+    /// <summary>The validation figures of the chosen candidate.</summary>
+    public FrontierPoint Chosen => Reorder ? Reordered!.Value : Points.First(p => p.Value == Lambda);
+}
 
 /// <summary>
 /// Chooses the history-interest MMR row's lambda for the graph at hand instead of carrying one graph's choice to another:
@@ -46,6 +59,9 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
 /// re-ordered by MMR (<see cref="HistoryMmrSelectionOptions.ReorderLambda"/>), the best recall; failing that, the same
 /// without the re-ordering baseline; failing that, the most diverse lambda keeping the recall; failing that, the best
 /// recall. Recall differences under <see cref="HistoryMmrSelectionOptions.RecallTie"/> are ties, broken by diversity.
+/// Beside the lambdas, one more candidate enters every clause (<see cref="HistoryMmrSelectionOptions.TryReordering"/>): the
+/// row's own top 50 re-ordered at the re-ordering baseline's lambda (<see cref="HistoryMmrRowSettings.Reorder"/>), the
+/// baseline's own method applied to the row's better ranking; on an exact tie the wider pool's lambda wins.
 /// Deterministic for a seed; the thread count changes nothing.
 /// </summary>
 public static class HistoryMmrLambdaSelection
@@ -172,40 +188,57 @@ public static class HistoryMmrLambdaSelection
             var (recall, diversity, setDiversity) = Score(lists[t]);
             points.Add(new FrontierPoint(options.Lambdas[t], recall, diversity, setDiversity));
         }
-        var (chosen, rule) = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity);
-        return new HistoryMmrLambdaChoice(chosen.Value, rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds, reorderDiversity);
+        FrontierPoint? reordered = null;
+        if (options.TryReordering)
+        {
+            // The row's own top 50 (the pool's first 50 by best score: the same items a pool of 50 would hold) re-ordered.
+            double lambda = options.ReorderLambda ?? MmrRetrieverDefaults.Lambda;
+            var (recall, diversity, setDiversity) = Score(retriever.Rerank(pool, term, RecallCutoff, lambda, Math.Min(RecallCutoff, options.PoolSize), threads));
+            reordered = new FrontierPoint(lambda, recall, diversity, setDiversity);
+        }
+        var (chosen, rule, reorder) = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity, reordered);
+        return new HistoryMmrLambdaChoice(chosen.Value, rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds, reorderDiversity,
+            reorder, reordered);
     }
 
-    /// <summary>The rule (see the class summary) applied to measured points.</summary>
-    internal static (FrontierPoint Point, HistoryMmrSelectionRule Rule) Pick(IReadOnlyList<FrontierPoint> points, double unimodalRecall, double unimodalDiversity,
-        double diversityRatio, double recallTie, double? reorderDiversity = null)
+    /// <summary>
+    /// The rule (see the class summary) applied to measured points and, when given, the re-ordering candidate
+    /// <paramref name="reordered"/>; <c>Reorder</c> says whether it was chosen.
+    /// </summary>
+    internal static (FrontierPoint Point, HistoryMmrSelectionRule Rule, bool Reorder) Pick(IReadOnlyList<FrontierPoint> points, double unimodalRecall,
+        double unimodalDiversity, double diversityRatio, double recallTie, double? reorderDiversity = null, FrontierPoint? reordered = null)
     {
         if (points.Count == 0) throw new ArgumentException("There are no points to choose from.", nameof(points));
-        var keeps = points.Where(p => p.Recall >= unimodalRecall).ToList();
-        var meets = keeps.Where(p => p.Diversity >= diversityRatio * unimodalDiversity).ToList();
+        // The re-ordering candidate last: the scans below keep the first of equals, so an exact tie goes to a lambda.
+        var candidates = points.Select(p => (Point: p, Reorder: false)).ToList();
+        if (reordered is { } r) candidates.Add((r, true));
+        var keeps = candidates.Where(c => c.Point.Recall >= unimodalRecall).ToList();
+        var meets = keeps.Where(c => c.Point.Diversity >= diversityRatio * unimodalDiversity).ToList();
         if (reorderDiversity is { } reorder)
         {
-            var beats = meets.Where(p => p.Diversity >= reorder).ToList();
-            if (beats.Count > 0) return (BestRecall(beats, recallTie), HistoryMmrSelectionRule.BeatsReordering);
+            var beats = meets.Where(c => c.Point.Diversity >= reorder).ToList();
+            if (beats.Count > 0) return With(BestRecall(beats, recallTie), HistoryMmrSelectionRule.BeatsReordering);
         }
-        if (meets.Count > 0) return (BestRecall(meets, recallTie), HistoryMmrSelectionRule.MeetsBar);
-        if (keeps.Count > 0) return (MostDiverse(keeps), HistoryMmrSelectionRule.KeepsRecall);
-        return (BestRecall(points, recallTie), HistoryMmrSelectionRule.BestRecall);
+        if (meets.Count > 0) return With(BestRecall(meets, recallTie), HistoryMmrSelectionRule.MeetsBar);
+        if (keeps.Count > 0) return With(MostDiverse(keeps), HistoryMmrSelectionRule.KeepsRecall);
+        return With(BestRecall(candidates, recallTie), HistoryMmrSelectionRule.BestRecall);
+
+        static (FrontierPoint, HistoryMmrSelectionRule, bool) With((FrontierPoint Point, bool Reorder) c, HistoryMmrSelectionRule rule) => (c.Point, rule, c.Reorder);
     }
 
     /// <summary>The best recall, points within <paramref name="tie"/> of it counting as equal and the most diverse of them winning.</summary>
-    private static FrontierPoint BestRecall(IReadOnlyList<FrontierPoint> points, double tie)
+    private static (FrontierPoint Point, bool Reorder) BestRecall(IReadOnlyList<(FrontierPoint Point, bool Reorder)> candidates, double tie)
     {
-        double best = points.Max(p => p.Recall);
-        return MostDiverse(points.Where(p => p.Recall >= best - tie).ToList());
+        double best = candidates.Max(c => c.Point.Recall);
+        return MostDiverse(candidates.Where(c => c.Point.Recall >= best - tie).ToList());
     }
 
-    /// <summary>The most diverse point; equal diversity to the larger recall, then to the earlier (smaller) lambda.</summary>
-    private static FrontierPoint MostDiverse(List<FrontierPoint> points)
+    /// <summary>The most diverse point; equal diversity to the larger recall, then to the earlier (smaller lambda, then the re-ordering).</summary>
+    private static (FrontierPoint Point, bool Reorder) MostDiverse(List<(FrontierPoint Point, bool Reorder)> candidates)
     {
-        var best = points[0];
-        foreach (var p in points.Skip(1))
-            if (p.Diversity > best.Diversity || (p.Diversity == best.Diversity && p.Recall > best.Recall)) best = p;
+        var best = candidates[0];
+        foreach (var c in candidates.Skip(1))
+            if (c.Point.Diversity > best.Point.Diversity || (c.Point.Diversity == best.Point.Diversity && c.Point.Recall > best.Point.Recall)) best = c;
         return best;
     }
 }

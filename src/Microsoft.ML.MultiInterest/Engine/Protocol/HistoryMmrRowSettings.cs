@@ -16,6 +16,14 @@ public sealed class HistoryMmrRowSettings
     /// <summary>nu ≥ 0, the proportionality term's weight. Default <see cref="HistoryInterestDefaults.InterestWeight"/>.</summary>
     public double InterestWeight { get; set; } = HistoryInterestDefaults.InterestWeight;
 
+    /// <summary>
+    /// Re-order the row's own top M instead of re-ranking a wider pool: the pool is then as long as the list (the M items
+    /// with the best score over the user's vectors), so MMR only changes their order, the list keeps that ranking's recall at
+    /// M and the head gets more diverse. False (the default) re-ranks the protocol's MMR pool
+    /// (<see cref="ProtocolSettings.MmrPoolSize"/>). <see cref="HistoryMmrLambdaSelection"/> chooses it with the lambda.
+    /// </summary>
+    public bool Reorder { get; set; }
+
     /// <summary>How each user's pool is searched: exact (the default) or by an inverted file over the items.</summary>
     public HistoryPoolOptions Pool { get; set; } = new();
 

@@ -21,6 +21,14 @@ public sealed class HistoryMmrSelectionOptions
     /// </summary>
     public double? ReorderLambda { get; set; } = MmrRetrieverDefaults.Lambda;
 
+    /// <summary>
+    /// Also try the row's own top 50 re-ordered (<see cref="HistoryMmrRowSettings.Reorder"/>) at the re-ordering
+    /// baseline's lambda (<see cref="ReorderLambda"/>, or <see cref="MmrRetrieverDefaults.Lambda"/> without a baseline):
+    /// the baseline's own re-ordering applied to the row's ranking, one more candidate for the rule. Default
+    /// <see cref="HistoryInterestDefaults.SelectionTriesReordering"/>.
+    /// </summary>
+    public bool TryReordering { get; set; } = HistoryInterestDefaults.SelectionTriesReordering;
+
     /// <summary>Recall@50 differences below this count as ties, broken by diversity. Default <see cref="HistoryInterestDefaults.SelectionRecallTie"/>.</summary>
     public double RecallTie { get; set; } = HistoryInterestDefaults.SelectionRecallTie;
 

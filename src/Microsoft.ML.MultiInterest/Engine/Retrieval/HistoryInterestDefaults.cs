@@ -52,6 +52,14 @@ public static class HistoryInterestDefaults
     /// </summary>
     public static IReadOnlyList<double> SelectionLambdas { get; } = Enumerable.Range(10, 11).Select(i => i / 20.0).ToArray();
 
+    /// <summary>
+    /// Whether <see cref="HistoryMmrLambdaSelection"/> also tries the row re-ordering its own top M (a pool as long as the
+    /// list, <see cref="HistoryMmrRowSettings.Reorder"/>) beside the lambdas re-ranking the wider pool: true. That candidate
+    /// keeps the best-score ranking's Recall@50 and diversifies only the head, as the protocol's re-ordering row does with
+    /// Unimodal's list.
+    /// </summary>
+    public const bool SelectionTriesReordering = true;
+
     /// <summary>The selection's diversity target: Diversity@10 at least 1.10x Unimodal's (the bar).</summary>
     public const double SelectionDiversityRatio = 1.10;
 
