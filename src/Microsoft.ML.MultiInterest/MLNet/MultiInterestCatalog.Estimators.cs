@@ -259,10 +259,14 @@ public sealed partial class MultiInterestCatalog
     /// <param name="lambda">MMR relevance weight in [0, 1].</param>
     /// <param name="interestWeight">nu ≥ 0, the weight of the proportionality term over the history interests.</param>
     /// <param name="excludeSeen">Whether training items are excluded.</param>
+    /// <param name="poolSize">
+    /// How many best-scoring items are re-ranked (raised to M if smaller); M itself only re-orders the user's best M
+    /// (<see cref="Engine.HistoryMmrLambdaChoice.PoolFor"/> gives the chosen one).
+    /// </param>
     public MmrRetrieverEstimator HistoryInterestMmr(int candidates = MmrRetrieverDefaults.Candidates, double lambda = HistoryInterestDefaults.MmrLambda,
-        double interestWeight = HistoryInterestDefaults.InterestWeight, bool excludeSeen = MmrRetrieverDefaults.ExcludeSeen) =>
+        double interestWeight = HistoryInterestDefaults.InterestWeight, bool excludeSeen = MmrRetrieverDefaults.ExcludeSeen, int poolSize = MmrRetrieverDefaults.PoolSize) =>
         MmrRetriever(new MmrRetrieverEstimator.Options
         {
-            Candidates = candidates, Lambda = lambda, InterestWeight = interestWeight, ExcludeSeen = excludeSeen, Interests = MmrInterests.History,
+            Candidates = candidates, Lambda = lambda, InterestWeight = interestWeight, ExcludeSeen = excludeSeen, Interests = MmrInterests.History, PoolSize = poolSize,
         });
 }

@@ -538,6 +538,11 @@ public sealed class CliRunTests : IDisposable
         Assert.True(fit.ExitCode == 0, fit.Error);
         var line = fit.Out.Split('\n').Single(l => l.Contains("history_mmr lambda", StringComparison.Ordinal));
         Assert.Contains("validation users", line, StringComparison.Ordinal);
+        // The saved stage re-ranks the pool the choice names: the list's own 5 when re-ordering was chosen, else 100.
+        bool reorder = line.Contains("re-ordering its own top 50", StringComparison.Ordinal);
+        Assert.True(reorder || line.Contains("pool 100", StringComparison.Ordinal), line);
+        using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
+            Assert.Equal(reorder ? 5 : Microsoft.ML.MultiInterest.Engine.MmrRetrieverDefaults.PoolSize, saved.ServingStage.Settings.MmrPoolSize);
         string lists = Path.Combine(_directory, "chosen.tsv");
         var run = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", lists);
         Assert.True(run.ExitCode == 0, run.Error);
@@ -548,6 +553,12 @@ public sealed class CliRunTests : IDisposable
             "--retriever", "history-mmr", "--history-mmr-lambda", "0.6", "--candidates", "5", "--threads", "1");
         Assert.True(given.ExitCode == 0, given.Error);
         Assert.DoesNotContain("history_mmr lambda", given.Out, StringComparison.Ordinal);
+        string reordered = Path.Combine(_directory, "reordered.zip");
+        var withReorder = CliHarness.Run("fit", "--train", train, "--model", reordered, "--algorithm", "implicit-als", "--dim", "8",
+            "--retriever", "history-mmr", "--history-mmr-lambda", "0.6", "--history-mmr-reorder", "--candidates", "5", "--threads", "1");
+        Assert.True(withReorder.ExitCode == 0, withReorder.Error);
+        using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), reordered))
+            Assert.Equal((0.6, 5), (saved.ServingStage.Settings.MmrLambda, saved.ServingStage.Settings.MmrPoolSize));
     }
 
     [Fact]

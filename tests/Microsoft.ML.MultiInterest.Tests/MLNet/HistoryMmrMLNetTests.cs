@@ -448,7 +448,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
                 Interests = vectors.Als is { } als ? HistoryInterestOptions.FromAls(als) : new HistoryInterestOptions { MatchUserVectors = true },
             };
             HistoryMmrLambdaChoice choice = HistoryMmrLambdaSelection.Choose(vectors.Holdout!, row);   // this graph's lambda, test data unseen
-            var model = embedding.Append(mi.HistoryInterestMmr(candidates: 10, lambda: choice.Lambda).Fit(embedding.Transform(train)));
+            var model = embedding.Append(mi.HistoryInterestMmr(candidates: 10, lambda: choice.Lambda, poolSize: choice.PoolFor(10)).Fit(embedding.Transform(train)));
             #endregion
             Assert.Contains(choice.Lambda, HistoryInterestDefaults.SelectionLambdas);
             Assert.Equal(10, mi.CreateRecommender(model).Recommend("u1").Items.Count);

@@ -60,7 +60,7 @@ public class HistoryMmrLambdaSelectionTests
     }
 
     [Fact]
-    public void The_rows_own_list_re_ordered_is_one_more_candidate_chosen_only_where_the_rule_prefers_it()
+    public void The_rows_own_list_re_ordered_is_one_more_candidate_taken_in_the_first_clauses_only_where_no_lambda_qualifies()
     {
         FrontierPoint[] points = [new(0.6, 0.49, 0.80), new(0.8, 0.501, 0.64), new(0.9, 0.51, 0.62)];
         // No lambda reaches 1.10x (0.66) at Unimodal's recall; the re-ordered own list keeps it with 0.70 and beats the baseline's 0.68.
@@ -69,15 +69,24 @@ public class HistoryMmrLambdaSelectionTests
         Assert.Equal(HistoryMmrSelectionRule.BeatsReordering, rule);
         Assert.Equal((0.5, 0.502, 0.70), (point.Value, point.Recall, point.Diversity));
 
-        // A lambda meeting the same clause with more recall (beyond the tie) still wins.
-        FrontierPoint[] better = [.. points, new(0.7, 0.506, 0.69)];
-        (point, _, reorder) = HistoryMmrLambdaSelection.Pick(better.OrderBy(p => p.Value).ToArray(), Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, new FrontierPoint(0.5, 0.502, 0.70));
-        Assert.False(reorder);
-        Assert.Equal(0.7, point.Value);
+        // A lambda meeting the same clause wins, even with less recall: it changes the list's items, a re-ordering cannot.
+        FrontierPoint[] better = [.. points, new(0.7, 0.5015, 0.69)];
+        (point, rule, reorder) = HistoryMmrLambdaSelection.Pick(better.OrderBy(p => p.Value).ToArray(), Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68,
+            new FrontierPoint(0.5, 0.503, 0.70));
+        Assert.Equal((HistoryMmrSelectionRule.BeatsReordering, false, 0.7), (rule, reorder, point.Value));
 
-        // An exact tie goes to the lambda re-ranking the wider pool.
-        (point, _, reorder) = HistoryMmrLambdaSelection.Pick([new(0.7, 0.506, 0.69)], Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, new FrontierPoint(0.5, 0.506, 0.69));
-        Assert.False(reorder);
+        // But an earlier clause comes first: a lambda reaching only the ratio bar loses to the re-ordering beating the baseline too.
+        (point, rule, reorder) = HistoryMmrLambdaSelection.Pick([new(0.7, 0.506, 0.67)], Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, new FrontierPoint(0.5, 0.502, 0.70));
+        Assert.Equal((HistoryMmrSelectionRule.BeatsReordering, true), (rule, reorder));
+        // Without a baseline the same pair is one clause, the bar's: the lambda.
+        (point, rule, reorder) = HistoryMmrLambdaSelection.Pick([new(0.7, 0.506, 0.67)], Unimodal, UnimodalDiversity, 1.10, 0.0005, null, new FrontierPoint(0.5, 0.502, 0.70));
+        Assert.Equal((HistoryMmrSelectionRule.MeetsBar, false), (rule, reorder));
+
+        // Short of the bar every candidate competes alike, and an exact tie goes to the lambda.
+        (point, rule, reorder) = HistoryMmrLambdaSelection.Pick([new(0.7, 0.506, 0.64)], Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, new FrontierPoint(0.5, 0.506, 0.65));
+        Assert.Equal((HistoryMmrSelectionRule.KeepsRecall, true), (rule, reorder));
+        (point, rule, reorder) = HistoryMmrLambdaSelection.Pick([new(0.7, 0.506, 0.64)], Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, new FrontierPoint(0.5, 0.506, 0.64));
+        Assert.Equal((HistoryMmrSelectionRule.KeepsRecall, false), (rule, reorder));
 
         // Where nothing keeps Unimodal's recall, the best recall: the re-ordered list when its recall is the best.
         (point, rule, reorder) = HistoryMmrLambdaSelection.Pick([new(0.9, 0.47, 0.62), new(1.0, 0.48, 0.61)], Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68,

@@ -41,12 +41,19 @@ public enum HistoryMmrSelectionRule
 /// Validation figures of that re-ordering candidate (its <see cref="FrontierPoint.Value"/> the lambda it re-orders at), or
 /// null when it was not tried (<see cref="HistoryMmrSelectionOptions.TryReordering"/>).
 /// </param>
+/// <param name="PoolSize">The pool the lambdas re-ranked (<see cref="HistoryMmrSelectionOptions.PoolSize"/>).</param>
 public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRule Rule, IReadOnlyList<FrontierPoint> Points,
     double UnimodalRecall, double UnimodalDiversity, int Users, double Seconds, double? ReorderDiversity = null, bool Reorder = false,
-    FrontierPoint? Reordered = null)
+    FrontierPoint? Reordered = null, int PoolSize = MmrRetrieverDefaults.PoolSize)
 {
     /// <summary>The validation figures of the chosen candidate.</summary>
     public FrontierPoint Chosen => Reorder ? Reordered!.Value : Points.First(p => p.Value == Lambda);
+
+    /// <summary>
+    /// The pool a stage serving <paramref name="candidates"/> items should re-rank for this choice: the list's own length when
+    /// re-ordering was chosen, else <see cref="PoolSize"/> (<see cref="MmrRetrieverEstimator.Options.PoolSize"/>).
+    /// </summary>
+    public int PoolFor(int candidates) => Reorder ? candidates : PoolSize;
 }
 
 /// <summary>
@@ -59,9 +66,11 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
 /// re-ordered by MMR (<see cref="HistoryMmrSelectionOptions.ReorderLambda"/>), the best recall; failing that, the same
 /// without the re-ordering baseline; failing that, the most diverse lambda keeping the recall; failing that, the best
 /// recall. Recall differences under <see cref="HistoryMmrSelectionOptions.RecallTie"/> are ties, broken by diversity.
-/// Beside the lambdas, one more candidate enters every clause (<see cref="HistoryMmrSelectionOptions.TryReordering"/>): the
-/// row's own top 50 re-ordered at the re-ordering baseline's lambda (<see cref="HistoryMmrRowSettings.Reorder"/>), the
-/// baseline's own method applied to the row's better ranking; on an exact tie the wider pool's lambda wins.
+/// Beside the lambdas, one more candidate (<see cref="HistoryMmrSelectionOptions.TryReordering"/>): the row's own top 50
+/// re-ordered at the re-ordering baseline's lambda (<see cref="HistoryMmrRowSettings.Reorder"/>), the baseline's own
+/// method applied to the row's ranking. In the first two clauses it is taken only when no lambda qualifies (a lambda
+/// changes which items the list holds, a re-ordering only their order); in the last two it competes with the lambdas,
+/// an exact tie going to a lambda.
 /// Deterministic for a seed; the thread count changes nothing.
 /// </summary>
 public static class HistoryMmrLambdaSelection
@@ -198,7 +207,7 @@ public static class HistoryMmrLambdaSelection
         }
         var (chosen, rule, reorder) = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity, reordered);
         return new HistoryMmrLambdaChoice(chosen.Value, rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds, reorderDiversity,
-            reorder, reordered);
+            reorder, reordered, options.PoolSize);
     }
 
     /// <summary>
@@ -209,22 +218,31 @@ public static class HistoryMmrLambdaSelection
         double unimodalDiversity, double diversityRatio, double recallTie, double? reorderDiversity = null, FrontierPoint? reordered = null)
     {
         if (points.Count == 0) throw new ArgumentException("There are no points to choose from.", nameof(points));
-        // The re-ordering candidate last: the scans below keep the first of equals, so an exact tie goes to a lambda.
-        var candidates = points.Select(p => (Point: p, Reorder: false)).ToList();
-        if (reordered is { } r) candidates.Add((r, true));
-        var keeps = candidates.Where(c => c.Point.Recall >= unimodalRecall).ToList();
-        var meets = keeps.Where(c => c.Point.Diversity >= diversityRatio * unimodalDiversity).ToList();
-        if (reorderDiversity is { } reorder)
+        bool Keeps(FrontierPoint p) => p.Recall >= unimodalRecall;
+        bool Meets(FrontierPoint p) => Keeps(p) && p.Diversity >= diversityRatio * unimodalDiversity;
+        bool Beats(FrontierPoint p) => Meets(p) && p.Diversity >= reorderDiversity!.Value;
+        // The first two clauses prefer the wider pool's lambdas: they change which items the list holds (its Diversity@50),
+        // which a re-ordering cannot; the row's own list re-ordered is taken in a clause only when no lambda qualifies there.
+        if (reorderDiversity != null)
         {
-            var beats = meets.Where(c => c.Point.Diversity >= reorder).ToList();
-            if (beats.Count > 0) return With(BestRecall(beats, recallTie), HistoryMmrSelectionRule.BeatsReordering);
+            var beats = points.Where(Beats).ToList();
+            if (beats.Count > 0) return (BestRecall(beats, recallTie), HistoryMmrSelectionRule.BeatsReordering, false);
+            if (reordered is { } r && Beats(r)) return (r, HistoryMmrSelectionRule.BeatsReordering, true);
         }
-        if (meets.Count > 0) return With(BestRecall(meets, recallTie), HistoryMmrSelectionRule.MeetsBar);
-        if (keeps.Count > 0) return With(MostDiverse(keeps), HistoryMmrSelectionRule.KeepsRecall);
-        return With(BestRecall(candidates, recallTie), HistoryMmrSelectionRule.BestRecall);
-
-        static (FrontierPoint, HistoryMmrSelectionRule, bool) With((FrontierPoint Point, bool Reorder) c, HistoryMmrSelectionRule rule) => (c.Point, rule, c.Reorder);
+        var meets = points.Where(Meets).ToList();
+        if (meets.Count > 0) return (BestRecall(meets, recallTie), HistoryMmrSelectionRule.MeetsBar, false);
+        if (reordered is { } m && Meets(m)) return (m, HistoryMmrSelectionRule.MeetsBar, true);
+        // Short of the bar, every candidate competes alike; the re-ordering comes last, so an exact tie goes to a lambda.
+        var all = points.Select(p => (Point: p, Reorder: false)).ToList();
+        if (reordered is { } c) all.Add((c, true));
+        var keeps = all.Where(c => Keeps(c.Point)).ToList();
+        var (point, reorder) = keeps.Count > 0 ? MostDiverse(keeps) : BestRecall(all, recallTie);
+        return (point, keeps.Count > 0 ? HistoryMmrSelectionRule.KeepsRecall : HistoryMmrSelectionRule.BestRecall, reorder);
     }
+
+    /// <summary>The best recall, points within <paramref name="tie"/> of it counting as equal and the most diverse of them winning.</summary>
+    private static FrontierPoint BestRecall(IReadOnlyList<FrontierPoint> points, double tie) =>
+        BestRecall(points.Select(p => (p, false)).ToList(), tie).Point;
 
     /// <summary>The best recall, points within <paramref name="tie"/> of it counting as equal and the most diverse of them winning.</summary>
     private static (FrontierPoint Point, bool Reorder) BestRecall(IReadOnlyList<(FrontierPoint Point, bool Reorder)> candidates, double tie)
