@@ -166,8 +166,6 @@ internal static class MetricsJson
                 ["seconds"] = choice.Seconds,
             };
         if (lambda?.Reason is { } reason) block["lambda_default_reason"] = reason;
-        static Dictionary<string, double> Point(FrontierPoint p) =>
-            new() { ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity, ["diversity_at_50"] = p.SetDiversity };
         // The exact pool adds nothing, so its metrics.json stays as it was before the option existed.
         if (row.Pool.Search != HistoryPoolSearch.Exact)
         {
@@ -178,5 +176,8 @@ internal static class MetricsJson
             block["pool_history_lists"] = row.Pool.HistoryLists;
         }
         return block;
+
+        static Dictionary<string, double> Point(FrontierPoint p) =>
+            new() { ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity, ["diversity_at_50"] = p.SetDiversity };
     }
 }

@@ -559,6 +559,8 @@ public sealed class CliRunTests : IDisposable
         Assert.True(withReorder.ExitCode == 0, withReorder.Error);
         using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), reordered))
             Assert.Equal((0.6, 5), (saved.ServingStage.Settings.MmrLambda, saved.ServingStage.Settings.MmrPoolSize));
+        // The zip, the engine and ONNX Runtime serve the re-ordering alike.
+        CliHarness.RecommendAlikeWithEveryScorer(_directory, reordered, test, "reordered");
     }
 
     [Fact]
