@@ -63,17 +63,18 @@ public class CatalogSweepTests
     }
 
     [Fact]
-    public void A_history_mmr_sweep_refits_the_history_interest_stage_with_the_chosen_lambda()
+    public void A_history_mmr_sweep_refits_the_history_interest_stage_with_the_chosen_lambda_and_pool()
     {
         var ml = new MLContext(seed: 3);
         var options = Options();
         options.IncludeDefaults = false;
-        var space = new SweepSearchSpace().Add(SweepRetrievalMethod.HistoryMmr).Add("mmr-lambda", 0.6, 0.9);
+        var space = new SweepSearchSpace().Add(SweepRetrievalMethod.HistoryMmr).Add("mmr-lambda", 0.6, 0.9).Add("mmr-pool", 150);
         var result = ml.MultiInterest().Sweep(Edges(ml), space, options);
         var stage = Assert.IsType<TransformerChain<CandidateRetrievalTransformer>>(result.Model).LastTransformer;
         Assert.Equal(MmrInterests.History, stage.Settings.Interests);
         Assert.Equal(double.Parse(result.Best!.Parameters["mmr-lambda"], System.Globalization.CultureInfo.InvariantCulture), stage.Settings.MmrLambda);
         Assert.Equal(HistoryInterestDefaults.InterestWeight, stage.Settings.InterestWeight);
+        Assert.Equal(150, stage.Settings.MmrPoolSize); // the pool searched, kept by the refitted stage
     }
 
     [Fact]

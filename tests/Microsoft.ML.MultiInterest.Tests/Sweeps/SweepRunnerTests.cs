@@ -220,11 +220,33 @@ public class SweepRunnerTests
     }
 
     [Fact]
+    public void A_pool_of_K_only_re_orders_each_methods_own_top_K_and_a_wider_pool_spreads_it()
+    {
+        var space = new SweepSearchSpace().Add(SweepRetrievalMethod.Unimodal, SweepRetrievalMethod.Mmr, SweepRetrievalMethod.HistoryMmr)
+            .Add("mmr-lambda", 0.3, 1.0).Add("mmr-pool", 10, 100);
+        var options = SweepTestData.Options(); // K = 10
+        options.IncludeDefaults = false;
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), space, options);
+        SweepTrial Trial(string method, string lambda, string pool) =>
+            outcome.Trials.Single(t => t.Parameters["method"] == method && t.Parameters["mmr-lambda"] == lambda && t.Parameters["mmr-pool"] == pool);
+
+        // With a pool of K the lambda only re-orders the K items the trial scores: recall and diversity at K are those of
+        // lambda 1 (for MMR, Unimodal's); a wider pool swaps items in and spreads the list.
+        Assert.Equal(Trial("unimodal", "1", "10").Recall, Trial("mmr", "0.3", "10").Recall, 12);
+        Assert.Equal(Trial("unimodal", "1", "10").Diversity, Trial("mmr", "0.3", "10").Diversity, 9);
+        Assert.Equal(Trial("history-mmr", "1", "10").Recall, Trial("history-mmr", "0.3", "10").Recall, 12);
+        Assert.Equal(Trial("history-mmr", "1", "10").Diversity, Trial("history-mmr", "0.3", "10").Diversity, 9);
+        Assert.True(Trial("mmr", "0.3", "100").Diversity > Trial("mmr", "0.3", "10").Diversity);
+        Assert.Equal(1, outcome.StageFits[SweepStage.Embedding]);
+    }
+
+    [Fact]
     public void Mmr_settings_are_validated_naming_the_parameter()
     {
         Assert.Contains("mmr-lambda", Assert.Throws<ArgumentException>(() => new SweepSearchSpace().Add("mmr-lambda", 1.5)).Message, StringComparison.Ordinal);
         Assert.Contains("max-interests", Assert.Throws<ArgumentException>(() => new SweepSearchSpace().Add("max-interests", 0)).Message, StringComparison.Ordinal);
         Assert.Contains("interest-weight", Assert.Throws<ArgumentException>(() => new SweepSearchSpace().Add("interest-weight", -1)).Message, StringComparison.Ordinal);
+        Assert.Contains("mmr-pool", Assert.Throws<ArgumentException>(() => new SweepSearchSpace().Add("mmr-pool", 0)).Message, StringComparison.Ordinal);
         Assert.Equal(HistoryInterestDefaults.MmrLambda, new SweepSettings { Method = SweepRetrievalMethod.HistoryMmr }.ResolvedMmrLambda);
         Assert.Equal(MmrRetrieverDefaults.Lambda, new SweepSettings { Method = SweepRetrievalMethod.Mmr }.ResolvedMmrLambda);
     }

@@ -35,6 +35,8 @@ internal static class SweepParameterCatalog
             (s, v) => s.Method = ParseMethod(v), s => MethodName(s.Method)),
         new("mmr-lambda", SweepStage.Retrieval, true, "MMR relevance weight in [0, 1] of mmr and history-mmr (when not searched: the method's own default)",
             (s, v) => s.MmrLambda = Double(v), s => Text(s.ResolvedMmrLambda)),
+        new("mmr-pool", SweepStage.Retrieval, true, "how many best items mmr and history-mmr re-rank (raised to K; K only re-orders the method's own top K)",
+            (s, v) => s.MmrPool = Int(v), s => Text(s.MmrPool)),
         new("interest-weight", SweepStage.Retrieval, true, "history-mmr: weight nu of the proportionality term over the history interests",
             (s, v) => s.InterestWeight = Double(v), s => Text(s.InterestWeight)),
         new("items-per-interest", SweepStage.Retrieval, true, "history-mmr: history items per interest", (s, v) => s.ItemsPerInterest = Int(v), s => Text(s.ItemsPerInterest)),

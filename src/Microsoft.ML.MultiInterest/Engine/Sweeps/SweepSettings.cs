@@ -31,6 +31,13 @@ public sealed class SweepSettings
     /// </summary>
     public double? MmrLambda { get; set; }
 
+    /// <summary>
+    /// How many of the method's best items <see cref="SweepRetrievalMethod.Mmr"/> and <see cref="SweepRetrievalMethod.HistoryMmr"/>
+    /// re-rank, at least 1, raised to K when smaller: K itself only re-orders the method's own top K (its recall at K fixed,
+    /// the head diversified), a larger pool swaps items in. Default <see cref="MmrRetrieverDefaults.PoolSize"/>.
+    /// </summary>
+    public int MmrPool { get; set; } = MmrRetrieverDefaults.PoolSize;
+
     /// <summary>nu ≥ 0, the proportionality term of <see cref="SweepRetrievalMethod.HistoryMmr"/>. Default <see cref="HistoryInterestDefaults.InterestWeight"/>.</summary>
     public double InterestWeight { get; set; } = HistoryInterestDefaults.InterestWeight;
 
@@ -67,6 +74,7 @@ public sealed class SweepSettings
         if (double.IsNaN(Lambda) || Lambda < 0 || Lambda > 1) throw new ArgumentOutOfRangeException("lambda", Lambda, "lambda must lie in [0, 1].");
         if (!double.IsFinite(Alpha) || Alpha < 0) throw new ArgumentOutOfRangeException("alpha", Alpha, "alpha must be finite and non-negative.");
         if (MmrLambda is double l && !(l >= 0 && l <= 1)) throw new ArgumentOutOfRangeException("mmr-lambda", l, "mmr-lambda must lie in [0, 1].");
+        if (MmrPool < 1) throw new ArgumentOutOfRangeException("mmr-pool", MmrPool, "mmr-pool must be at least 1.");
         if (!double.IsFinite(InterestWeight) || InterestWeight < 0) throw new ArgumentOutOfRangeException("interest-weight", InterestWeight, "interest-weight must be finite and non-negative.");
         if (ItemsPerInterest < 1) throw new ArgumentOutOfRangeException("items-per-interest", ItemsPerInterest, "items-per-interest must be at least 1.");
         if (MaxInterests < 1 || MaxInterests > 64) throw new ArgumentOutOfRangeException("max-interests", MaxInterests, "max-interests must lie in 1..64.");

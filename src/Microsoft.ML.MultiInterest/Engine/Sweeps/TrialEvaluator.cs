@@ -101,11 +101,12 @@ internal sealed class TrialEvaluator
         var userVectors = embedding.Result.UserEmbeddings;
         var itemVectors = embedding.Result.ItemEmbeddings;
 
-        // One unimodal ranking per embedding serves the unimodal method, the quota fill of short lists (2K) and the MMR
-        // methods' pools (their own vector's top PoolSize).
-        int pool = Math.Max(MmrRetrieverDefaults.PoolSize, k);
-        var (unimodal, uSeconds, uReused) = _unimodal.GetOrFit(eKey, () =>
-            new UnimodalRetriever(itemVectors).Retrieve(userVectors, _users, _train, Math.Max(2 * k, pool), threads));
+        // One unimodal ranking per embedding (and length) serves the unimodal method, the quota fill of short lists (2K) and
+        // the MMR methods' pools (their own vector's top mmr-pool, raised to K).
+        int pool = Math.Max(settings.MmrPool, k);
+        int length = Math.Max(2 * k, Math.Max(MmrRetrieverDefaults.PoolSize, pool));
+        var (unimodal, uSeconds, uReused) = _unimodal.GetOrFit($"{eKey}|length={length}", () =>
+            new UnimodalRetriever(itemVectors).Retrieve(userVectors, _users, _train, length, threads));
         Note(SweepStage.Embedding, uSeconds, uReused);
         ct.ThrowIfCancellationRequested();
 

@@ -16,12 +16,15 @@ internal static class SweepPipeline
         if (settings.Method == SweepRetrievalMethod.Unimodal)
             return keyed.Append(mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = candidates, Threads = threads }));
         if (settings.Method == SweepRetrievalMethod.Mmr)
-            return keyed.Append(mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = candidates, Lambda = settings.ResolvedMmrLambda, Threads = threads }));
+            return keyed.Append(mi.MmrRetriever(new MmrRetrieverEstimator.Options
+            {
+                Candidates = candidates, Lambda = settings.ResolvedMmrLambda, PoolSize = settings.MmrPool, Threads = threads,
+            }));
         if (settings.Method == SweepRetrievalMethod.HistoryMmr)
         {
             return keyed.Append(mi.MmrRetriever(new MmrRetrieverEstimator.Options
             {
-                Candidates = candidates, Interests = MmrInterests.History, Lambda = settings.ResolvedMmrLambda, InterestWeight = settings.InterestWeight,
+                Candidates = candidates, Interests = MmrInterests.History, Lambda = settings.ResolvedMmrLambda, PoolSize = settings.MmrPool, InterestWeight = settings.InterestWeight,
                 ItemsPerInterest = settings.ItemsPerInterest, MaxInterests = settings.MaxInterests, Threads = threads,
             }));
         }
