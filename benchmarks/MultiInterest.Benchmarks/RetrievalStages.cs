@@ -97,6 +97,7 @@ internal static class RetrievalStages
             if (output.Unimodal != null) recall["unimodal"] = MeanRecall(output.Unimodal, queryUsers, test);
             if (output.HistoryMmr != null) recall["history_mmr"] = MeanRecall(output.HistoryMmr, queryUsers, test);
             if (output.HistoryMmrClustered != null) recall["history_mmr_clustered"] = MeanRecall(output.HistoryMmrClustered, queryUsers, test);
+            if (output.HistoryMmrReorder != null) recall["history_mmr_reorder"] = MeanRecall(output.HistoryMmrReorder, queryUsers, test);
         }
         var graded = neighborIndex is ClusteredNeighborIndex clustered ? Grade(clustered, users, eligible, queryUsers, output.Neighbors, s) : null;
         var pool = historyPool != null ? GradePool(history!, historyPool, train, users, items, queryUsers, output, s) : null;
@@ -197,7 +198,7 @@ internal static class RetrievalStages
     {
         /// <summary>The results of a pass that the report needs.</summary>
         public readonly record struct Output(MixtureTable Smoothed, RankedLists Neighbors, RankedLists Quota, RankedLists? Unimodal, RankedLists? HistoryMmr,
-            RankedLists? HistoryMmrClustered);
+            RankedLists? HistoryMmrClustered, RankedLists? HistoryMmrReorder = null);
 
         /// <summary>The command line's history_mmr settings (docs/results.md), the fold-in fitted to the user vectors.</summary>
         public static readonly HistoryInterestOptions HistoryOptions = new() { MatchUserVectors = true };
@@ -225,7 +226,7 @@ internal static class RetrievalStages
                 unimodal.Retrieve(users, queryUsers, null, s.Candidates, s.Threads);
                 Record("unimodal_plain");
             }
-            RankedLists? historyLists = null, clusteredLists = null;
+            RankedLists? historyLists = null, clusteredLists = null, reorderLists = null;
             if (history != null)
             {
                 var interests = HistoryInterests.Build(train, items, queryUsers, HistoryOptions, s.Threads, users);
@@ -236,6 +237,10 @@ internal static class RetrievalStages
                 // The pool alone (the union of the vectors' top lists, re-scored), the part the clustered search replaces.
                 history.Pool(users, interests, train, MmrRetrieverDefaults.PoolSize, HistoryInterestDefaults.InterestWeight, s.Threads);
                 Record("history_mmr_pool");
+                // The row re-ordering its own top M (a pool of M) at the re-ordering row's lambda, as the lambda rule may choose.
+                reorderLists = history.Retrieve(users, interests, train, s.Candidates, MmrRetrieverDefaults.Lambda, HistoryInterestDefaults.InterestWeight,
+                    s.Candidates, s.Threads);
+                Record("history_mmr_reorder");
                 if (historyPool != null)
                 {
                     clusteredLists = historyPool.Retrieve(users, interests, train, s.Candidates, HistoryInterestDefaults.MmrLambda, HistoryInterestDefaults.InterestWeight,
@@ -248,7 +253,7 @@ internal static class RetrievalStages
                     Record("history_mmr_clustered_search");
                 }
             }
-            return new Output(smoothed, neighbors, lists, baseline, historyLists, clusteredLists);
+            return new Output(smoothed, neighbors, lists, baseline, historyLists, clusteredLists, reorderLists);
 
             void Record(string stage)
             {
