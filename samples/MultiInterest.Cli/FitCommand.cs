@@ -256,11 +256,11 @@ internal static class FitCommand
         }
         return embeddingModel.Append(mi.MmrRetriever(stage).Fit(embeddingModel.Transform(data)));
 
-        // The chosen lambda, and a pool as long as the list when re-ordering the stage's own top M was chosen.
+        // The chosen lambda and pool (the list's own length when re-ordering the stage's own top M was chosen).
         void Apply(HistoryMmrLambdaChoice choice)
         {
             stage.Lambda = choice.Lambda;
-            if (choice.Reorder) stage.PoolSize = stage.Candidates;
+            stage.PoolSize = choice.PoolFor(stage.Candidates);
         }
     }
 
