@@ -96,8 +96,7 @@ internal sealed class HistoryRowFlags
             Candidates = candidates,
             Interests = MmrInterests.History,
             Lambda = row.MmrLambda,
-            // Re-ordering: a pool as long as the list (the stage raises a smaller pool to M).
-            PoolSize = row.Reorder ? candidates : MmrRetrieverDefaults.PoolSize,
+            PoolSize = row.PoolFor(candidates, MmrRetrieverDefaults.PoolSize),
             InterestWeight = row.InterestWeight,
             ItemsPerInterest = row.Interests.ItemsPerInterest,
             MaxInterests = row.Interests.MaxInterests,

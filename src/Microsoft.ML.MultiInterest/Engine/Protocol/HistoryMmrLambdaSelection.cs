@@ -53,7 +53,7 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
     /// The pool a stage serving <paramref name="candidates"/> items should re-rank for this choice: the list's own length when
     /// re-ordering was chosen, else <see cref="PoolSize"/> (<see cref="MmrRetrieverEstimator.Options.PoolSize"/>).
     /// </summary>
-    public int PoolFor(int candidates) => Reorder ? candidates : PoolSize;
+    public int PoolFor(int candidates) => HistoryMmrRowSettings.PoolFor(Reorder, candidates, PoolSize);
 }
 
 /// <summary>

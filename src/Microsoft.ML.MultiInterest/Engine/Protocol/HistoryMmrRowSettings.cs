@@ -24,6 +24,12 @@ public sealed class HistoryMmrRowSettings
     /// </summary>
     public bool Reorder { get; set; }
 
+    /// <summary>The pool a list of <paramref name="candidates"/> re-ranks: the list's own length when re-ordering, else <paramref name="pool"/>.</summary>
+    public int PoolFor(int candidates, int pool) => PoolFor(Reorder, candidates, pool);
+
+    /// <summary>The one rule: re-ordering re-ranks a pool as long as the list (<see cref="HistoryMmrLambdaChoice.PoolFor"/> too).</summary>
+    internal static int PoolFor(bool reorder, int candidates, int pool) => reorder ? candidates : pool;
+
     /// <summary>How each user's pool is searched: exact (the default) or by an inverted file over the items.</summary>
     public HistoryPoolOptions Pool { get; set; } = new();
 

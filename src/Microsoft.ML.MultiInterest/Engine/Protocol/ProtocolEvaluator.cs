@@ -125,9 +125,8 @@ public static class ProtocolEvaluator
             historyRetriever = new HistoryInterestRetriever(itemEmbeddings, pool);
             if (pool.Search != HistoryPoolSearch.Exact) seconds["history_pool_index"] = Lap(clock);
             historyInterests = HistoryInterests.Build(train, itemEmbeddings, testUsers, history.Interests, threads, userEmbeddings);
-            // Re-ordering the row's own list: a pool as long as the list.
             historyLists = Prefixes(cutoffs, historyRetriever.Retrieve(userEmbeddings, historyInterests, train, maxCutoff, history.MmrLambda,
-                history.InterestWeight, history.Reorder ? maxCutoff : settings.MmrPoolSize, threads, OwnLists(pool, unimodal)));
+                history.InterestWeight, history.PoolFor(maxCutoff, settings.MmrPoolSize), threads, OwnLists(pool, unimodal)));
             seconds["history_mmr_retrieval"] = Lap(clock);
         }
 
