@@ -13,7 +13,7 @@ public class BufferedSelectionTests
     /// Random rows with planted ties: an exact copy of one row repeated <paramref name="copies"/> times (a tied group longer
     /// than any list, which the buffers cannot prove), and rows one ulp away from another in one coordinate (near-ties).
     /// </summary>
-    internal static EmbeddingMatrix Rows(int count, int dimension, int copies, int seed)
+    private static EmbeddingMatrix Rows(int count, int dimension, int copies, int seed)
     {
         var rows = TestGraphs.RandomMatrix(count, dimension, seed);
         for (int r = 1; r <= copies; r++) rows.ReadRow(0).CopyTo(rows.Row(r));
@@ -38,8 +38,7 @@ public class BufferedSelectionTests
     {
         var rows = Rows(rowCount, dimension, copies, 21 + rowCount);
         var queries = TestGraphs.RandomMatrix(2 * TiledTopKSearch.QueryBlock + 13, dimension, 3 + dimension);
-        // The float scan's buffers; the 8-bit prefilter's are QuantizedSearchTests'.
-        var search = new TiledTopKSearch(rows, wide, quantize: false);
+        var search = new TiledTopKSearch(rows, wide);
         var filter = new TiledTopKSearchTests.SkipEvery(skip);
         var buffer = search.CreateQueryBuffer();
         var candidates = search.CreateCandidateBlock();

@@ -32,9 +32,6 @@ internal sealed class CandidateBlock
     /// <summary>The one selector of <see cref="SingleQuery"/>'s scan.</summary>
     public TopKSelector[] SingleSelector { get; } = new TopKSelector[1];
 
-    /// <summary>The block's queries coded for the 8-bit prefilter, when the search has one.</summary>
-    public QuantizedQueryBlock? QuantizedQueries { get; init; }
-
     /// <summary>Proves lists (<see cref="CandidateBuffer.Prove"/>).</summary>
     public CertifiedRanking Ranking { get; } = new();
 

@@ -37,18 +37,11 @@ internal sealed class CandidateBuffer
     public static int Spare(int k) => 8 + k / 16;
 
     /// <summary>Empties the buffer for a list of <paramref name="k"/> entries.</summary>
-    public void Reset(int k) => Reset(k, k + Spare(k));
-
-    /// <summary>
-    /// Empties the buffer for a list of <paramref name="k"/> entries, keeping <paramref name="keep"/> candidates (at least
-    /// k) at each cut: more than <see cref="Spare"/> when the appended values are bounds rather than exact scores.
-    /// </summary>
-    public void Reset(int k, int keep)
+    public void Reset(int k)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(k);
-        ArgumentOutOfRangeException.ThrowIfLessThan(keep, k);
         _k = k;
-        _keep = Math.Max(keep, 1);
+        _keep = k + Spare(k);
         _capacity = Growth * _keep;
         if (_keys.Length < _capacity)
         {
@@ -65,17 +58,6 @@ internal sealed class CandidateBuffer
     {
         _keys[_count++] = ScoreKeys.Key(score, index);
         if (_count == _capacity) Cut();
-    }
-
-    /// <summary>True once a cut has dropped candidates: every dropped one was at most <see cref="Bound"/>.</summary>
-    public bool Dropped => _dropped;
-
-    /// <summary>The kept candidates' indices (at most the keep of <see cref="Reset(int, int)"/>), in no particular order, into <paramref name="indices"/>; returns how many.</summary>
-    public int CopyKept(Span<int> indices)
-    {
-        if (_count > _keep) Cut();
-        for (int i = 0; i < _count; i++) indices[i] = ScoreKeys.Index(_keys[i]);
-        return _count;
     }
 
     /// <summary>

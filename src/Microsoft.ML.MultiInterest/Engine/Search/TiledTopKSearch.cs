@@ -40,24 +40,16 @@ internal sealed class TiledTopKSearch
 
     private readonly bool _wide;
 
-    // The 8-bit prefilter of long lists, where the processor runs it (null elsewhere).
-    private readonly QuantizedRows? _quantized;
-
     /// <summary>Packs <paramref name="rows"/> (copied) for the widest accelerated vectors.</summary>
     public TiledTopKSearch(EmbeddingMatrix rows)
         : this(rows, Vector512.IsHardwareAccelerated)
     {
     }
 
-    /// <summary>
-    /// Packs <paramref name="rows"/> (copied) for 512-bit (<paramref name="wide"/>) or 256-bit vectors; tests run both, and
-    /// with and without the 8-bit prefilter (<paramref name="quantize"/>; used only where <see cref="QuantizedRows.IsSupported"/>).
-    /// </summary>
-    internal TiledTopKSearch(EmbeddingMatrix rows, bool wide, bool quantize = true)
+    /// <summary>Packs <paramref name="rows"/> (copied) for 512-bit (<paramref name="wide"/>) or 256-bit vectors; tests run both.</summary>
+    internal TiledTopKSearch(EmbeddingMatrix rows, bool wide)
     {
         _wide = wide;
-        if (quantize && QuantizedRows.IsSupported && rows.Dimension <= QuantizedRows.MaxDimension && rows.Rows > 0)
-            _quantized = new QuantizedRows(rows);
         Rows = rows.Rows;
         Dimension = rows.Dimension;
         PanelWidth = 2 * (wide ? Vector512<float>.Count : Vector256<float>.Count);
@@ -83,17 +75,6 @@ internal sealed class TiledTopKSearch
 
     /// <summary>Number of panels.</summary>
     public int Panels { get; }
-
-    /// <summary>True when long lists are prefiltered by 8-bit bounds (<see cref="QuantizedRows"/>).</summary>
-    internal bool IsQuantized => _quantized != null;
-
-    /// <summary>
-    /// Candidates the prefiltered selection keeps per list of k: k + k / 2 + 16. The proof needs every row outside them
-    /// bounded below the k-th exact score, and a bound exceeds its score by up to about 1% of |q| |x| (d = 128): on
-    /// cit-HepPh's ALS vectors 110 kept rows proved the median list of 100 and 139 the 99th percentile; the rest are
-    /// scanned again in float.
-    /// </summary>
-    internal static int QuantizedKeep(int k) => k + k / 2 + 16;
 
     /// <summary>
     /// The score the kernel gives <paramref name="row"/> for <paramref name="query"/>, computed alone: one chain of fused
@@ -146,8 +127,7 @@ internal sealed class TiledTopKSearch
     public float[] CreateQueryBuffer() => new float[QueryBlock * Dimension];
 
     /// <summary>Creates the scratch of the buffered selection (<see cref="SearchBlock{TFilter}(float[], int, int, TopKSelector[], ref TFilter, CandidateBlock?)"/>).</summary>
-    public CandidateBlock CreateCandidateBlock() =>
-        new(Dimension) { QuantizedQueries = _quantized == null ? null : new QuantizedQueryBlock(_quantized.Groups) };
+    public CandidateBlock CreateCandidateBlock() => new(Dimension);
 
     /// <summary>
     /// Leaves each selector of queries 0..<paramref name="count"/>-1 of the block holding what it holds once offered
@@ -176,20 +156,16 @@ internal sealed class TiledTopKSearch
             else Search<Vector256<float>, Lanes256, TFilter>(queryRows, count, firstQuery, selectors, ref filter);
             return;
         }
-        bool quantized = CodeQueries(queryRows, count, candidates.QuantizedQueries);
         for (int q = 0; q < count; q++)
         {
-            int k = selectors[q].K;
-            if (quantized) candidates.Buffers[q].Reset(k, QuantizedKeep(k));
-            else candidates.Buffers[q].Reset(k);
+            candidates.Buffers[q].Reset(selectors[q].K);
             candidates.Bounds[q] = candidates.Buffers[q].Bound;
         }
-        if (quantized) GatherQuantized(count, firstQuery, candidates, ref filter);
-        else if (_wide) Gather<Vector512<float>, Lanes512, TFilter>(queryRows, count, firstQuery, candidates, ref filter);
+        if (_wide) Gather<Vector512<float>, Lanes512, TFilter>(queryRows, count, firstQuery, candidates, ref filter);
         else Gather<Vector256<float>, Lanes256, TFilter>(queryRows, count, firstQuery, candidates, ref filter);
         for (int q = 0; q < count; q++)
         {
-            if (quantized ? TryLoadRescored(queryRows, q, candidates, selectors[q]) : candidates.TryLoad(q, selectors[q])) continue;
+            if (candidates.TryLoad(q, selectors[q])) continue;
             // Not proven (near-ties across the buffer's cut): the selector's own scan of this query, as without buffers.
             candidates.Rescans++;
             int d = Dimension;
@@ -199,88 +175,6 @@ internal sealed class TiledTopKSearch
             if (_wide) Search<Vector512<float>, Lanes512, TFilter>(candidates.SingleQuery, 1, firstQuery + q, candidates.SingleSelector, ref filter);
             else Search<Vector256<float>, Lanes256, TFilter>(candidates.SingleQuery, 1, firstQuery + q, candidates.SingleSelector, ref filter);
         }
-    }
-
-    /// <summary>Codes the block's queries for the prefilter; false (float scan) without one or when a query is not finite.</summary>
-    private bool CodeQueries(float[] queryRows, int count, QuantizedQueryBlock? block)
-    {
-        if (_quantized == null || block == null) return false;
-        int d = Dimension;
-        for (int q = 0; q < count; q++)
-            if (!_quantized.CodeQuery(queryRows.AsSpan(q * d, d), block, q)) return false;
-        return true;
-    }
-
-    /// <summary>
-    /// As <see cref="Gather{TVector, TLanes, TFilter}"/>, appending each eligible row whose 8-bit bound reaches the
-    /// buffer's bound, with the bound in place of the score.
-    /// </summary>
-    private void GatherQuantized<TFilter>(int count, int firstQuery, CandidateBlock candidates, ref TFilter filter)
-        where TFilter : struct, ICandidateFilter
-    {
-        var quantized = _quantized!;
-        var block = candidates.QuantizedQueries!;
-        var bounds = candidates.Bounds;
-        const int width = QuantizedRows.PanelWidth;
-        for (int p = 0; p < quantized.Panels; p++)
-        {
-            quantized.BoundPanel(block, count, p, block.Bounds, block.Tile);
-            int firstRow = p * width;
-            for (int q = 0; q < count; q++)
-            {
-                ref float s = ref block.Bounds[q * width];
-                ulong mask = RegisterTile.AtLeast<Vector256<float>, Lanes256>(ref s, bounds[q]);
-                if (mask == 0) continue;
-                var buffer = candidates.Buffers[q];
-                do
-                {
-                    int lane = BitOperations.TrailingZeroCount(mask);
-                    mask &= mask - 1;
-                    int row = firstRow + lane;
-                    if (row >= Rows || !filter.Accepts(firstQuery + q, row)) continue;
-                    buffer.Add(Unsafe.Add(ref s, lane), row);
-                }
-                while (mask != 0);
-                bounds[q] = buffer.Bound;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Scores query <paramref name="q"/>'s kept rows exactly, proves its list against the bound on every row not kept
-    /// (<see cref="CertifiedRanking"/>) and loads it into <paramref name="selector"/>; false when it cannot be proven.
-    /// </summary>
-    private bool TryLoadRescored(float[] queryRows, int q, CandidateBlock candidates, TopKSelector selector)
-    {
-        var block = candidates.QuantizedQueries!;
-        var buffer = candidates.Buffers[q];
-        int room = QuantizedKeep(selector.K);
-        if (block.Kept.Length < room)
-        {
-            block.Kept = new int[room];
-            block.Exact = new float[room];
-            block.RankedItems = new int[room];
-            block.RankedScores = new float[room];
-        }
-        int n = buffer.CopyKept(block.Kept);
-        var query = queryRows.AsSpan(q * Dimension, Dimension);
-        for (int i = 0; i < n; i++) block.Exact[i] = PackedScore(query, block.Kept[i]);
-        double othersAtMost = buffer.Dropped ? buffer.Bound : double.NegativeInfinity;
-        int needed = Math.Min(selector.K, n);
-        int proven = candidates.Ranking.Rank(block.Kept.AsSpan(0, n), block.Exact.AsSpan(0, n), othersAtMost, block.RankedItems, block.RankedScores);
-        if (proven < needed) return false;
-        selector.Load(block.RankedItems.AsSpan(0, needed), block.RankedScores.AsSpan(0, needed));
-        return true;
-    }
-
-    /// <summary>The kernel's score of <paramref name="row"/>, read from the packed panels: the same ascending chain of fused multiply-adds.</summary>
-    private float PackedScore(ReadOnlySpan<float> query, int row)
-    {
-        int width = PanelWidth;
-        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), (nint)(row / width) * Dimension * width + row % width);
-        float score = 0f;
-        for (int d = 0; d < query.Length; d++) score = MathF.FusedMultiplyAdd(query[d], Unsafe.Add(ref x, d * width), score);
-        return score;
     }
 
     /// <summary>True when every list of the block is at least <see cref="MinBufferedK"/> long.</summary>
