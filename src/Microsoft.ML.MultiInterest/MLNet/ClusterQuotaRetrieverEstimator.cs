@@ -79,12 +79,9 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
-        var rows = EdgeRows.Read(input, new EdgeColumns
+        var rows = EdgeRows.Read(input, o.SharedColumns() with
         {
-            User = (o.UserColumnName, nameof(o.UserColumnName)),
-            Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
             UserVector = o.UserEmbeddingColumnName == null ? null : (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
-            ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
             ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
         });
         var items = new CompactItems(rows);

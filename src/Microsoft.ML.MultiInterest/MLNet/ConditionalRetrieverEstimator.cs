@@ -133,12 +133,9 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
-        var rows = EdgeRows.Read(input, new EdgeColumns
+        var rows = EdgeRows.Read(input, o.SharedColumns() with
         {
-            User = (o.UserColumnName, nameof(o.UserColumnName)),
-            Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
             UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
-            ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
             ItemCluster = (o.ItemConditionColumnName, nameof(o.ItemConditionColumnName)),
             ClusterPerEdge = true,
         });
@@ -168,12 +165,8 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
     private (MixtureTable Mixtures, ItemClustering Clustering) ImplicitComponents(IDataView input, CompactItems items)
     {
         var o = _options;
-        var clusterRows = EdgeRows.Read(input, new EdgeColumns
-        {
-            User = (o.UserColumnName, nameof(o.UserColumnName)),
-            Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
-            ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
-        });
+        // No item vectors this time: the first read has them.
+        var clusterRows = EdgeRows.Read(input, o.SharedColumns() with { ItemVector = null, ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)) });
         var clustering = items.Clustering(clusterRows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
         return (o.ReadMixtures(input, clusterRows.ClusterCount, items.Embeddings.Dimension), clustering);
     }

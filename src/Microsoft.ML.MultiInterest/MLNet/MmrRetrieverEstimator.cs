@@ -159,12 +159,9 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
-        var rows = EdgeRows.Read(input, new EdgeColumns
+        var rows = EdgeRows.Read(input, o.SharedColumns() with
         {
-            User = (o.UserColumnName, nameof(o.UserColumnName)),
-            Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
             UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
-            ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
             ItemCluster = o.ReadsMixtures ? (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)) : null,
         });
         var items = new CompactItems(rows);

@@ -36,6 +36,17 @@ public abstract class RetrieverOptions : MultiInterestStageOptions
     /// <summary>Output: where each list came from (<see cref="CandidateSource"/> as text). Default <see cref="MultiInterestColumnNames.CandidateSource"/>.</summary>
     public string CandidateSourceColumnName = MultiInterestColumnNames.CandidateSource;
 
+    /// <summary>
+    /// The edge columns every retriever reads (user, item, item embedding), each with the option that names it; a retriever
+    /// adds its own with a <c>with</c> expression.
+    /// </summary>
+    internal EdgeColumns SharedColumns() => new()
+    {
+        User = (UserColumnName, nameof(UserColumnName)),
+        Item = (ItemColumnName, nameof(ItemColumnName)),
+        ItemVector = (ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName)),
+    };
+
     /// <summary>Checks the shared columns and <see cref="Threads"/>, naming the first bad option.</summary>
     private protected void ValidateShared()
     {

@@ -74,12 +74,7 @@ public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrieval
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
-        var rows = EdgeRows.Read(input, new EdgeColumns
-        {
-            User = (o.UserColumnName, nameof(o.UserColumnName)),
-            Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
-            ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
-        });
+        var rows = EdgeRows.Read(input, o.SharedColumns());
         var items = new CompactItems(rows);
         var (users, learned) = LearnedComponentsReader.Read(input, o, items);
         OptionWarnings.Candidates(_context, nameof(RoundRobinRetrieverEstimator), o.Candidates, items.RowOf.Length);

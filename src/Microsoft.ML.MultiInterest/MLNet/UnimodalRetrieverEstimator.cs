@@ -46,13 +46,7 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
-        var rows = EdgeRows.Read(input, new EdgeColumns
-        {
-            User = (o.UserColumnName, nameof(o.UserColumnName)),
-            Item = (o.ItemColumnName, nameof(o.ItemColumnName)),
-            UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)),
-            ItemVector = (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)),
-        });
+        var rows = EdgeRows.Read(input, o.SharedColumns() with { UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)) });
         var items = new CompactItems(rows);
         OptionWarnings.Candidates(_context, nameof(UnimodalRetrieverEstimator), o.Candidates, items.RowOf.Length);
         return FittedServing.Create(_context, nameof(UnimodalRetrieverEstimator), input, rows, items,

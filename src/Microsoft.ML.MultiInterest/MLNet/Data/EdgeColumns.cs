@@ -1,7 +1,7 @@
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>Which columns of an edge view to read, and the options that named them (for error messages).</summary>
-internal sealed class EdgeColumns
+internal sealed record EdgeColumns
 {
     public required (string Name, string Option) User { get; init; }
 
