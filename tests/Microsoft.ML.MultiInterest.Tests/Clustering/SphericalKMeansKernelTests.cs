@@ -5,16 +5,21 @@ namespace Microsoft.ML.MultiInterest.Tests.Clustering;
 public class SphericalKMeansKernelTests
 {
     [Theory]
-    [InlineData(1, 1, 1)]
-    [InlineData(7, 5, 3)]
-    [InlineData(101, 37, 13)]
-    [InlineData(96, 16, 8)]
-    [InlineData(50, 33, 100)]
-    public void MatchesBruteForceArgMaxBitForBit(int rows, int clusters, int dimension)
+    // Both panel widths: 512-bit where AVX-512 runs, 256-bit on AVX2-only processors (forced here so both are checked).
+    [InlineData(1, 1, 1, true)]
+    [InlineData(7, 5, 3, true)]
+    [InlineData(101, 37, 13, true)]
+    [InlineData(96, 16, 8, true)]
+    [InlineData(50, 33, 100, true)]
+    [InlineData(1, 1, 1, false)]
+    [InlineData(101, 37, 13, false)]
+    [InlineData(96, 16, 8, false)]
+    [InlineData(50, 33, 100, false)]
+    public void MatchesBruteForceArgMaxBitForBit(int rows, int clusters, int dimension, bool wide)
     {
         var points = new UnitPoints(SphericalKMeansTestData.RandomPoints(rows, dimension, seed: rows));
         var centroids = SphericalKMeansTestData.RandomPoints(clusters, dimension, seed: clusters + 1000).Normalized();
-        var kernel = new NearestCentroidKernel(clusters, dimension, workers: 1);
+        var kernel = new NearestCentroidKernel(clusters, dimension, workers: 1, wide);
         kernel.Pack(centroids.Values);
 
         for (int start = 0; start < rows; start += NearestCentroidKernel.BlockPoints)
@@ -32,8 +37,10 @@ public class SphericalKMeansKernelTests
         }
     }
 
-    [Fact]
-    public void TiesGoToTheLowerCentroidIndex()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TiesGoToTheLowerCentroidIndex(bool wide)
     {
         // Centroids 3, 20 and 35 are the same vector (in different panels and lanes); a point equal to it must pick 3.
         const int d = 8, k = 40;
@@ -42,7 +49,7 @@ public class SphericalKMeansKernelTests
         var source = new EmbeddingMatrix(1, d);
         centroids.ReadRow(3).CopyTo(source.Row(0));
         var points = new UnitPoints(source);
-        var kernel = new NearestCentroidKernel(k, d, workers: 1);
+        var kernel = new NearestCentroidKernel(k, d, workers: 1, wide);
         kernel.Pack(centroids.Values);
         var cluster = new int[1];
         var score = new float[1];

@@ -10,9 +10,10 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 /// <remarks>
 /// Centroids are packed into panels of 16 (AVX2) or 32 (AVX-512) centroids, interleaved by dimension, so one
-/// dimension of a panel is two contiguous vectors. A micro-tile of <see cref="PointTile"/> points x one panel
-/// keeps its 12 accumulators in registers for the whole dimension: per dimension it loads 2 centroid vectors,
-/// broadcasts 6 point values and issues 12 FMAs. Points are processed in
+/// dimension of a panel is two contiguous vectors. A micro-tile of <see cref="PointTile"/> points x one panel is the
+/// exact search's <see cref="RegisterTile"/>: 12 accumulators in registers for the whole dimension (per dimension 2
+/// centroid vectors loaded, 6 point values broadcast, 12 FMAs), stored, then folded into each lane's running arg-max.
+/// Points are processed in
 /// blocks of <see cref="BlockPoints"/> (about 19 KB at d = 100, L1-resident) against every panel (L2-resident).
 /// Every (point, centroid) score is the same chain of fused multiply-adds over the dimensions in ascending
 /// order wherever the pair sits in a tile, so scores, and hence assignments, do not depend on blocking or threads.
@@ -31,11 +32,11 @@ internal sealed class NearestCentroidKernel
     /// <summary>Points per cache block (a multiple of <see cref="PointTile"/>).</summary>
     public const int BlockPoints = 48;
 
-    private const int Lanes = 8;
-    private const int Lanes512 = 16;
+    private const int Floats256 = 8;
+    private const int Floats512 = 16;
 
-    /// <summary>Centroids per packed panel (columns of the register tile): two vectors of the widest accelerated width.</summary>
-    private readonly int _tile = Vector512.IsHardwareAccelerated ? Tile512 : Tile256;
+    /// <summary>Centroids per packed panel (columns of the register tile): two vectors of 512 or 256 bits.</summary>
+    private readonly int _tile;
 
     private readonly int _dimension;
     private readonly int _clusters;
@@ -48,7 +49,14 @@ internal sealed class NearestCentroidKernel
     /// <param name="dimension">Dimension of points and centroids.</param>
     /// <param name="workers">Number of workers that may call <see cref="AssignBlock"/> concurrently.</param>
     public NearestCentroidKernel(int clusters, int dimension, int workers)
+        : this(clusters, dimension, workers, Vector512.IsHardwareAccelerated)
     {
+    }
+
+    /// <summary>As the public constructor, with 512-bit (<paramref name="wide"/>) or 256-bit panels; tests run both.</summary>
+    internal NearestCentroidKernel(int clusters, int dimension, int workers, bool wide)
+    {
+        _tile = wide ? Tile512 : Tile256;
         _dimension = dimension;
         _clusters = clusters;
         _panels = (clusters + _tile - 1) / _tile;
@@ -93,8 +101,8 @@ internal sealed class NearestCentroidKernel
         _bestValue[worker].AsSpan(0, rows * NR).Fill(float.NegativeInfinity);
         _bestIndex[worker].AsSpan(0, rows * NR).Clear();
 
-        if (_tile == Tile512) Tiles512(points, start, rows, ref bestValue, ref bestIndex);
-        else Tiles256(points, start, rows, ref bestValue, ref bestIndex);
+        if (_tile == Tile512) Tiles<Vector512<float>, Lanes512, Fold512>(points, start, rows, ref bestValue, ref bestIndex);
+        else Tiles<Vector256<float>, Lanes256, Fold256>(points, start, rows, ref bestValue, ref bestIndex);
 
         // Each lane holds the best of its residue class of centroids; pick the best lane, ties to the lower centroid.
         for (int r = 0; r < count; r++)
@@ -117,178 +125,93 @@ internal sealed class NearestCentroidKernel
     }
 
     /// <summary>
-    /// Lane-wise running arg-max. Panels arrive in ascending centroid order and the comparison is strict, so within
-    /// a lane the lower centroid index keeps a tie.
+    /// All panels against the point block: each micro-tile (<see cref="PointTile"/> points x one panel) is scored by the
+    /// search's register tile (<see cref="RegisterTile"/>, the same ascending chain of fused multiply-adds per pair) and
+    /// stored, then folded into the lanes' running arg-max.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Fold(Vector256<float> s0, Vector256<float> s1, Vector256<float> valid0, Vector256<float> valid1,
-        Vector256<int> index0, Vector256<int> index1, ref float bestValue, ref int bestIndex)
+    private void Tiles<TVector, TLanes, TFold>(float[] points, int start, int rows, ref float bestValue, ref int bestIndex)
+        where TVector : struct
+        where TLanes : struct, ISimdLanes<TVector>
+        where TFold : struct, ILaneArgMax
     {
-        var negInf = Vector256.Create(float.NegativeInfinity);
-        s0 = Vector256.ConditionalSelect(valid0, s0, negInf);
-        s1 = Vector256.ConditionalSelect(valid1, s1, negInf);
-        var old0 = Vector256.LoadUnsafe(ref bestValue);
-        var old1 = Vector256.LoadUnsafe(ref bestValue, Lanes);
-        var win0 = Vector256.GreaterThan(s0, old0);
-        var win1 = Vector256.GreaterThan(s1, old1);
-        Vector256.ConditionalSelect(win0, s0, old0).StoreUnsafe(ref bestValue);
-        Vector256.ConditionalSelect(win1, s1, old1).StoreUnsafe(ref bestValue, Lanes);
-        Vector256.ConditionalSelect(win0.AsInt32(), index0, Vector256.LoadUnsafe(ref bestIndex)).StoreUnsafe(ref bestIndex);
-        Vector256.ConditionalSelect(win1.AsInt32(), index1, Vector256.LoadUnsafe(ref bestIndex, Lanes)).StoreUnsafe(ref bestIndex, Lanes);
-    }
-    /// <summary>512-bit twin of <see cref="Fold"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Fold512(Vector512<float> s0, Vector512<float> s1, Vector512<float> valid0, Vector512<float> valid1,
-        Vector512<int> index0, Vector512<int> index1, ref float bestValue, ref int bestIndex)
-    {
-        var negInf = Vector512.Create(float.NegativeInfinity);
-        s0 = Vector512.ConditionalSelect(valid0, s0, negInf);
-        s1 = Vector512.ConditionalSelect(valid1, s1, negInf);
-        var old0 = Vector512.LoadUnsafe(ref bestValue);
-        var old1 = Vector512.LoadUnsafe(ref bestValue, Lanes512);
-        var win0 = Vector512.GreaterThan(s0, old0);
-        var win1 = Vector512.GreaterThan(s1, old1);
-        Vector512.ConditionalSelect(win0, s0, old0).StoreUnsafe(ref bestValue);
-        Vector512.ConditionalSelect(win1, s1, old1).StoreUnsafe(ref bestValue, Lanes512);
-        Vector512.ConditionalSelect(win0.AsInt32(), index0, Vector512.LoadUnsafe(ref bestIndex)).StoreUnsafe(ref bestIndex);
-        Vector512.ConditionalSelect(win1.AsInt32(), index1, Vector512.LoadUnsafe(ref bestIndex, Lanes512)).StoreUnsafe(ref bestIndex, Lanes512);
-    }
-
-    /// <summary>All panels against the point block, 256-bit vectors (6 points x 16 centroids per micro-tile).</summary>
-    private void Tiles256(float[] points, int start, int rows, ref float bestValue, ref int bestIndex)
-    {
-        const int NR = Tile256;
+        int width = 2 * TLanes.Count;
         int d = _dimension;
         ref float pointBase = ref MemoryMarshal.GetArrayDataReference(points);
         ref float packedBase = ref MemoryMarshal.GetArrayDataReference(_packed);
-        var laneIota0 = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-        var laneIota1 = laneIota0 + Vector256.Create(Lanes);
-        var allValid = Vector256<float>.AllBitsSet;
-
+        Span<float> scores = stackalloc float[PointTile * width];
+        ref float tile = ref MemoryMarshal.GetReference(scores);
         for (int p = 0; p < _panels; p++)
         {
-            ref float panel = ref Unsafe.Add(ref packedBase, (nint)p * d * NR);
-            var index0 = Vector256.Create(p * NR) + laneIota0;
-            var index1 = Vector256.Create(p * NR) + laneIota1;
-            // Lanes past the last centroid hold padding; mask them to -infinity so they can never win.
-            var valid0 = p == _panels - 1 ? Vector256.LessThan(index0, Vector256.Create(_clusters)).AsSingle() : allValid;
-            var valid1 = p == _panels - 1 ? Vector256.LessThan(index1, Vector256.Create(_clusters)).AsSingle() : allValid;
-
+            ref float panel = ref Unsafe.Add(ref packedBase, (nint)p * d * width);
+            int first = p * width;
+            // Lanes past the last centroid hold padding; the fold masks them so that they can never win.
+            int valid = Math.Min(width, _clusters - first);
             for (int t = 0; t < rows; t += PointTile)
             {
-                ref float x0 = ref Unsafe.Add(ref pointBase, (nint)(start + t) * d);
-                ref float x1 = ref Unsafe.Add(ref x0, d);
-                ref float x2 = ref Unsafe.Add(ref x1, d);
-                ref float x3 = ref Unsafe.Add(ref x2, d);
-                ref float x4 = ref Unsafe.Add(ref x3, d);
-                ref float x5 = ref Unsafe.Add(ref x4, d);
-                Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
-                Vector256<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
-                ref float c = ref panel;
-                for (int j = 0; j < d; j++)
-                {
-                    var c0 = Vector256.LoadUnsafe(ref c);
-                    var c1 = Vector256.LoadUnsafe(ref c, Lanes);
-                    c = ref Unsafe.Add(ref c, NR);
-                    var b = Vector256.Create(Unsafe.Add(ref x0, j));
-                    a00 = Vector256.FusedMultiplyAdd(b, c0, a00);
-                    a01 = Vector256.FusedMultiplyAdd(b, c1, a01);
-                    b = Vector256.Create(Unsafe.Add(ref x1, j));
-                    a10 = Vector256.FusedMultiplyAdd(b, c0, a10);
-                    a11 = Vector256.FusedMultiplyAdd(b, c1, a11);
-                    b = Vector256.Create(Unsafe.Add(ref x2, j));
-                    a20 = Vector256.FusedMultiplyAdd(b, c0, a20);
-                    a21 = Vector256.FusedMultiplyAdd(b, c1, a21);
-                    b = Vector256.Create(Unsafe.Add(ref x3, j));
-                    a30 = Vector256.FusedMultiplyAdd(b, c0, a30);
-                    a31 = Vector256.FusedMultiplyAdd(b, c1, a31);
-                    b = Vector256.Create(Unsafe.Add(ref x4, j));
-                    a40 = Vector256.FusedMultiplyAdd(b, c0, a40);
-                    a41 = Vector256.FusedMultiplyAdd(b, c1, a41);
-                    b = Vector256.Create(Unsafe.Add(ref x5, j));
-                    a50 = Vector256.FusedMultiplyAdd(b, c0, a50);
-                    a51 = Vector256.FusedMultiplyAdd(b, c1, a51);
-                }
-
-                ref float bv = ref Unsafe.Add(ref bestValue, t * NR);
-                ref int bi = ref Unsafe.Add(ref bestIndex, t * NR);
-                Fold(a00, a01, valid0, valid1, index0, index1, ref bv, ref bi);
-                Fold(a10, a11, valid0, valid1, index0, index1, ref Unsafe.Add(ref bv, NR), ref Unsafe.Add(ref bi, NR));
-                Fold(a20, a21, valid0, valid1, index0, index1, ref Unsafe.Add(ref bv, 2 * NR), ref Unsafe.Add(ref bi, 2 * NR));
-                Fold(a30, a31, valid0, valid1, index0, index1, ref Unsafe.Add(ref bv, 3 * NR), ref Unsafe.Add(ref bi, 3 * NR));
-                Fold(a40, a41, valid0, valid1, index0, index1, ref Unsafe.Add(ref bv, 4 * NR), ref Unsafe.Add(ref bi, 4 * NR));
-                Fold(a50, a51, valid0, valid1, index0, index1, ref Unsafe.Add(ref bv, 5 * NR), ref Unsafe.Add(ref bi, 5 * NR));
+                RegisterTile.Score<TVector, TLanes>(ref Unsafe.Add(ref pointBase, (nint)(start + t) * d), d, ref panel, ref tile);
+                for (int r = 0; r < PointTile; r++)
+                    TFold.Fold(ref Unsafe.Add(ref tile, r * width), first, valid,
+                        ref Unsafe.Add(ref bestValue, (t + r) * width), ref Unsafe.Add(ref bestIndex, (t + r) * width));
             }
         }
-
     }
 
-    /// <summary>All panels against the point block, 512-bit vectors (6 points x 32 centroids per micro-tile).</summary>
-    private void Tiles512(float[] points, int start, int rows, ref float bestValue, ref int bestIndex)
+    /// <summary>
+    /// Lane-wise running arg-max over one stored tile row of two vectors. Panels arrive in ascending centroid order and
+    /// the comparison is strict, so within a lane the lower centroid index keeps a tie.
+    /// </summary>
+    private interface ILaneArgMax
     {
-        const int NR = Tile512;
-        int d = _dimension;
-        ref float pointBase = ref MemoryMarshal.GetArrayDataReference(points);
-        ref float packedBase = ref MemoryMarshal.GetArrayDataReference(_packed);
-        var laneIota0 = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        var laneIota1 = laneIota0 + Vector512.Create(Lanes512);
-        var allValid = Vector512<float>.AllBitsSet;
+        /// <summary>
+        /// Folds the row's scores of centroids <paramref name="first"/>.. (the first <paramref name="valid"/> lanes real,
+        /// the rest padding) into the running best values and indices.
+        /// </summary>
+        static abstract void Fold(ref float scores, int first, int valid, ref float bestValue, ref int bestIndex);
+    }
 
-        for (int p = 0; p < _panels; p++)
+    /// <summary><see cref="ILaneArgMax"/> on 256-bit vectors (a row of 16 centroids).</summary>
+    private readonly struct Fold256 : ILaneArgMax
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Fold(ref float scores, int first, int valid, ref float bestValue, ref int bestIndex)
         {
-            ref float panel = ref Unsafe.Add(ref packedBase, (nint)p * d * NR);
-            var index0 = Vector512.Create(p * NR) + laneIota0;
-            var index1 = Vector512.Create(p * NR) + laneIota1;
-            // Lanes past the last centroid hold padding; mask them to -infinity so they can never win.
-            var valid0 = p == _panels - 1 ? Vector512.LessThan(index0, Vector512.Create(_clusters)).AsSingle() : allValid;
-            var valid1 = p == _panels - 1 ? Vector512.LessThan(index1, Vector512.Create(_clusters)).AsSingle() : allValid;
-
-            for (int t = 0; t < rows; t += PointTile)
-            {
-                ref float x0 = ref Unsafe.Add(ref pointBase, (nint)(start + t) * d);
-                ref float x1 = ref Unsafe.Add(ref x0, d);
-                ref float x2 = ref Unsafe.Add(ref x1, d);
-                ref float x3 = ref Unsafe.Add(ref x2, d);
-                ref float x4 = ref Unsafe.Add(ref x3, d);
-                ref float x5 = ref Unsafe.Add(ref x4, d);
-                Vector512<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
-                Vector512<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
-                ref float c = ref panel;
-                for (int j = 0; j < d; j++)
-                {
-                    var c0 = Vector512.LoadUnsafe(ref c);
-                    var c1 = Vector512.LoadUnsafe(ref c, Lanes512);
-                    c = ref Unsafe.Add(ref c, NR);
-                    var b = Vector512.Create(Unsafe.Add(ref x0, j));
-                    a00 = Vector512.FusedMultiplyAdd(b, c0, a00);
-                    a01 = Vector512.FusedMultiplyAdd(b, c1, a01);
-                    b = Vector512.Create(Unsafe.Add(ref x1, j));
-                    a10 = Vector512.FusedMultiplyAdd(b, c0, a10);
-                    a11 = Vector512.FusedMultiplyAdd(b, c1, a11);
-                    b = Vector512.Create(Unsafe.Add(ref x2, j));
-                    a20 = Vector512.FusedMultiplyAdd(b, c0, a20);
-                    a21 = Vector512.FusedMultiplyAdd(b, c1, a21);
-                    b = Vector512.Create(Unsafe.Add(ref x3, j));
-                    a30 = Vector512.FusedMultiplyAdd(b, c0, a30);
-                    a31 = Vector512.FusedMultiplyAdd(b, c1, a31);
-                    b = Vector512.Create(Unsafe.Add(ref x4, j));
-                    a40 = Vector512.FusedMultiplyAdd(b, c0, a40);
-                    a41 = Vector512.FusedMultiplyAdd(b, c1, a41);
-                    b = Vector512.Create(Unsafe.Add(ref x5, j));
-                    a50 = Vector512.FusedMultiplyAdd(b, c0, a50);
-                    a51 = Vector512.FusedMultiplyAdd(b, c1, a51);
-                }
-
-                ref float bv = ref Unsafe.Add(ref bestValue, t * NR);
-                ref int bi = ref Unsafe.Add(ref bestIndex, t * NR);
-                Fold512(a00, a01, valid0, valid1, index0, index1, ref bv, ref bi);
-                Fold512(a10, a11, valid0, valid1, index0, index1, ref Unsafe.Add(ref bv, NR), ref Unsafe.Add(ref bi, NR));
-                Fold512(a20, a21, valid0, valid1, index0, index1, ref Unsafe.Add(ref bv, 2 * NR), ref Unsafe.Add(ref bi, 2 * NR));
-                Fold512(a30, a31, valid0, valid1, index0, index1, ref Unsafe.Add(ref bv, 3 * NR), ref Unsafe.Add(ref bi, 3 * NR));
-                Fold512(a40, a41, valid0, valid1, index0, index1, ref Unsafe.Add(ref bv, 4 * NR), ref Unsafe.Add(ref bi, 4 * NR));
-                Fold512(a50, a51, valid0, valid1, index0, index1, ref Unsafe.Add(ref bv, 5 * NR), ref Unsafe.Add(ref bi, 5 * NR));
-            }
+            var lane0 = Vector256<int>.Indices;
+            var lane1 = lane0 + Vector256.Create(Floats256);
+            var negInf = Vector256.Create(float.NegativeInfinity);
+            var s0 = Vector256.ConditionalSelect(Vector256.LessThan(lane0, Vector256.Create(valid)).AsSingle(), Vector256.LoadUnsafe(ref scores), negInf);
+            var s1 = Vector256.ConditionalSelect(Vector256.LessThan(lane1, Vector256.Create(valid)).AsSingle(), Vector256.LoadUnsafe(ref scores, Floats256), negInf);
+            var old0 = Vector256.LoadUnsafe(ref bestValue);
+            var old1 = Vector256.LoadUnsafe(ref bestValue, Floats256);
+            var win0 = Vector256.GreaterThan(s0, old0);
+            var win1 = Vector256.GreaterThan(s1, old1);
+            Vector256.ConditionalSelect(win0, s0, old0).StoreUnsafe(ref bestValue);
+            Vector256.ConditionalSelect(win1, s1, old1).StoreUnsafe(ref bestValue, Floats256);
+            var firstIndex = Vector256.Create(first);
+            Vector256.ConditionalSelect(win0.AsInt32(), firstIndex + lane0, Vector256.LoadUnsafe(ref bestIndex)).StoreUnsafe(ref bestIndex);
+            Vector256.ConditionalSelect(win1.AsInt32(), firstIndex + lane1, Vector256.LoadUnsafe(ref bestIndex, Floats256)).StoreUnsafe(ref bestIndex, Floats256);
         }
+    }
 
+    /// <summary><see cref="ILaneArgMax"/> on 512-bit vectors (a row of 32 centroids).</summary>
+    private readonly struct Fold512 : ILaneArgMax
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Fold(ref float scores, int first, int valid, ref float bestValue, ref int bestIndex)
+        {
+            var lane0 = Vector512<int>.Indices;
+            var lane1 = lane0 + Vector512.Create(Floats512);
+            var negInf = Vector512.Create(float.NegativeInfinity);
+            var s0 = Vector512.ConditionalSelect(Vector512.LessThan(lane0, Vector512.Create(valid)).AsSingle(), Vector512.LoadUnsafe(ref scores), negInf);
+            var s1 = Vector512.ConditionalSelect(Vector512.LessThan(lane1, Vector512.Create(valid)).AsSingle(), Vector512.LoadUnsafe(ref scores, Floats512), negInf);
+            var old0 = Vector512.LoadUnsafe(ref bestValue);
+            var old1 = Vector512.LoadUnsafe(ref bestValue, Floats512);
+            var win0 = Vector512.GreaterThan(s0, old0);
+            var win1 = Vector512.GreaterThan(s1, old1);
+            Vector512.ConditionalSelect(win0, s0, old0).StoreUnsafe(ref bestValue);
+            Vector512.ConditionalSelect(win1, s1, old1).StoreUnsafe(ref bestValue, Floats512);
+            var firstIndex = Vector512.Create(first);
+            Vector512.ConditionalSelect(win0.AsInt32(), firstIndex + lane0, Vector512.LoadUnsafe(ref bestIndex)).StoreUnsafe(ref bestIndex);
+            Vector512.ConditionalSelect(win1.AsInt32(), firstIndex + lane1, Vector512.LoadUnsafe(ref bestIndex, Floats512)).StoreUnsafe(ref bestIndex, Floats512);
+        }
     }
 }
