@@ -32,9 +32,6 @@ internal sealed class NearestCentroidKernel
     /// <summary>Points per cache block (a multiple of <see cref="PointTile"/>).</summary>
     public const int BlockPoints = 48;
 
-    private const int Floats256 = 8;
-    private const int Floats512 = 16;
-
     /// <summary>Centroids per packed panel (columns of the register tile): two vectors of 512 or 256 bits.</summary>
     private readonly int _tile;
 
@@ -43,7 +40,8 @@ internal sealed class NearestCentroidKernel
     private readonly int _panels;
     private readonly float[] _packed;
     private readonly float[][] _bestValue;
-    private readonly int[][] _bestIndex;
+    // Centroid indices held as floats (exact below 2^24) so that the arg-max runs in the same vectors as the scores.
+    private readonly float[][] _bestIndex;
 
     /// <param name="clusters">Number of centroids.</param>
     /// <param name="dimension">Dimension of points and centroids.</param>
@@ -56,17 +54,19 @@ internal sealed class NearestCentroidKernel
     /// <summary>As the public constructor, with 512-bit (<paramref name="wide"/>) or 256-bit panels; tests run both.</summary>
     internal NearestCentroidKernel(int clusters, int dimension, int workers, bool wide)
     {
+        // The arg-max holds centroid indices in floats, exact up to 2^24.
+        if (clusters > 1 << 24) throw new ArgumentOutOfRangeException(nameof(clusters), clusters, "At most 2^24 centroids.");
         _tile = wide ? Tile512 : Tile256;
         _dimension = dimension;
         _clusters = clusters;
         _panels = (clusters + _tile - 1) / _tile;
         _packed = new float[(long)_panels * dimension * _tile];
         _bestValue = new float[workers][];
-        _bestIndex = new int[workers][];
+        _bestIndex = new float[workers][];
         for (int w = 0; w < workers; w++)
         {
             _bestValue[w] = new float[BlockPoints * _tile];
-            _bestIndex[w] = new int[BlockPoints * _tile];
+            _bestIndex[w] = new float[BlockPoints * _tile];
         }
     }
 
@@ -97,12 +97,12 @@ internal sealed class NearestCentroidKernel
         int NR = _tile;
         int rows = (count + PointTile - 1) / PointTile * PointTile;
         ref float bestValue = ref MemoryMarshal.GetArrayDataReference(_bestValue[worker]);
-        ref int bestIndex = ref MemoryMarshal.GetArrayDataReference(_bestIndex[worker]);
+        ref float bestIndex = ref MemoryMarshal.GetArrayDataReference(_bestIndex[worker]);
         _bestValue[worker].AsSpan(0, rows * NR).Fill(float.NegativeInfinity);
         _bestIndex[worker].AsSpan(0, rows * NR).Clear();
 
-        if (_tile == Tile512) Tiles<Vector512<float>, Lanes512, Fold512>(points, start, rows, ref bestValue, ref bestIndex);
-        else Tiles<Vector256<float>, Lanes256, Fold256>(points, start, rows, ref bestValue, ref bestIndex);
+        if (_tile == Tile512) Tiles<Vector512<float>, Lanes512>(points, start, rows, ref bestValue, ref bestIndex);
+        else Tiles<Vector256<float>, Lanes256>(points, start, rows, ref bestValue, ref bestIndex);
 
         // Each lane holds the best of its residue class of centroids; pick the best lane, ties to the lower centroid.
         for (int r = 0; r < count; r++)
@@ -112,7 +112,7 @@ internal sealed class NearestCentroidKernel
             for (int l = 0; l < NR; l++)
             {
                 float v = Unsafe.Add(ref bestValue, r * NR + l);
-                int i = Unsafe.Add(ref bestIndex, r * NR + l);
+                int i = (int)Unsafe.Add(ref bestIndex, r * NR + l);
                 if (v > best || (v == best && i < arg))
                 {
                     best = v;
@@ -129,10 +129,9 @@ internal sealed class NearestCentroidKernel
     /// search's register tile (<see cref="RegisterTile"/>, the same ascending chain of fused multiply-adds per pair) and
     /// stored, then folded into the lanes' running arg-max.
     /// </summary>
-    private void Tiles<TVector, TLanes, TFold>(float[] points, int start, int rows, ref float bestValue, ref int bestIndex)
+    private void Tiles<TVector, TLanes>(float[] points, int start, int rows, ref float bestValue, ref float bestIndex)
         where TVector : struct
         where TLanes : struct, ISimdLanes<TVector>
-        where TFold : struct, ILaneArgMax
     {
         int width = 2 * TLanes.Count;
         int d = _dimension;
@@ -150,68 +149,38 @@ internal sealed class NearestCentroidKernel
             {
                 RegisterTile.Score<TVector, TLanes>(ref Unsafe.Add(ref pointBase, (nint)(start + t) * d), d, ref panel, ref tile);
                 for (int r = 0; r < PointTile; r++)
-                    TFold.Fold(ref Unsafe.Add(ref tile, r * width), first, valid,
+                    Fold<TVector, TLanes>(ref Unsafe.Add(ref tile, r * width), first, valid,
                         ref Unsafe.Add(ref bestValue, (t + r) * width), ref Unsafe.Add(ref bestIndex, (t + r) * width));
             }
         }
     }
 
     /// <summary>
-    /// Lane-wise running arg-max over one stored tile row of two vectors. Panels arrive in ascending centroid order and
-    /// the comparison is strict, so within a lane the lower centroid index keeps a tie.
+    /// Lane-wise running arg-max over one stored tile row of two vectors: the scores of centroids <paramref name="first"/>..
+    /// (the first <paramref name="valid"/> lanes real, the rest padding, masked to negative infinity). Panels arrive in
+    /// ascending centroid order and the comparison is strict, so within a lane the lower centroid index keeps a tie.
     /// </summary>
-    private interface ILaneArgMax
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fold<TVector, TLanes>(ref float scores, int first, int valid, ref float bestValue, ref float bestIndex)
+        where TVector : struct
+        where TLanes : struct, ISimdLanes<TVector>
     {
-        /// <summary>
-        /// Folds the row's scores of centroids <paramref name="first"/>.. (the first <paramref name="valid"/> lanes real,
-        /// the rest padding) into the running best values and indices.
-        /// </summary>
-        static abstract void Fold(ref float scores, int first, int valid, ref float bestValue, ref int bestIndex);
-    }
-
-    /// <summary><see cref="ILaneArgMax"/> on 256-bit vectors (a row of 16 centroids).</summary>
-    private readonly struct Fold256 : ILaneArgMax
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Fold(ref float scores, int first, int valid, ref float bestValue, ref int bestIndex)
-        {
-            var lane0 = Vector256<int>.Indices;
-            var lane1 = lane0 + Vector256.Create(Floats256);
-            var negInf = Vector256.Create(float.NegativeInfinity);
-            var s0 = Vector256.ConditionalSelect(Vector256.LessThan(lane0, Vector256.Create(valid)).AsSingle(), Vector256.LoadUnsafe(ref scores), negInf);
-            var s1 = Vector256.ConditionalSelect(Vector256.LessThan(lane1, Vector256.Create(valid)).AsSingle(), Vector256.LoadUnsafe(ref scores, Floats256), negInf);
-            var old0 = Vector256.LoadUnsafe(ref bestValue);
-            var old1 = Vector256.LoadUnsafe(ref bestValue, Floats256);
-            var win0 = Vector256.GreaterThan(s0, old0);
-            var win1 = Vector256.GreaterThan(s1, old1);
-            Vector256.ConditionalSelect(win0, s0, old0).StoreUnsafe(ref bestValue);
-            Vector256.ConditionalSelect(win1, s1, old1).StoreUnsafe(ref bestValue, Floats256);
-            var firstIndex = Vector256.Create(first);
-            Vector256.ConditionalSelect(win0.AsInt32(), firstIndex + lane0, Vector256.LoadUnsafe(ref bestIndex)).StoreUnsafe(ref bestIndex);
-            Vector256.ConditionalSelect(win1.AsInt32(), firstIndex + lane1, Vector256.LoadUnsafe(ref bestIndex, Floats256)).StoreUnsafe(ref bestIndex, Floats256);
-        }
-    }
-
-    /// <summary><see cref="ILaneArgMax"/> on 512-bit vectors (a row of 32 centroids).</summary>
-    private readonly struct Fold512 : ILaneArgMax
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Fold(ref float scores, int first, int valid, ref float bestValue, ref int bestIndex)
-        {
-            var lane0 = Vector512<int>.Indices;
-            var lane1 = lane0 + Vector512.Create(Floats512);
-            var negInf = Vector512.Create(float.NegativeInfinity);
-            var s0 = Vector512.ConditionalSelect(Vector512.LessThan(lane0, Vector512.Create(valid)).AsSingle(), Vector512.LoadUnsafe(ref scores), negInf);
-            var s1 = Vector512.ConditionalSelect(Vector512.LessThan(lane1, Vector512.Create(valid)).AsSingle(), Vector512.LoadUnsafe(ref scores, Floats512), negInf);
-            var old0 = Vector512.LoadUnsafe(ref bestValue);
-            var old1 = Vector512.LoadUnsafe(ref bestValue, Floats512);
-            var win0 = Vector512.GreaterThan(s0, old0);
-            var win1 = Vector512.GreaterThan(s1, old1);
-            Vector512.ConditionalSelect(win0, s0, old0).StoreUnsafe(ref bestValue);
-            Vector512.ConditionalSelect(win1, s1, old1).StoreUnsafe(ref bestValue, Floats512);
-            var firstIndex = Vector512.Create(first);
-            Vector512.ConditionalSelect(win0.AsInt32(), firstIndex + lane0, Vector512.LoadUnsafe(ref bestIndex)).StoreUnsafe(ref bestIndex);
-            Vector512.ConditionalSelect(win1.AsInt32(), firstIndex + lane1, Vector512.LoadUnsafe(ref bestIndex, Floats512)).StoreUnsafe(ref bestIndex, Floats512);
-        }
+        nuint n = (nuint)TLanes.Count;
+        var one = TLanes.Broadcast(1f);
+        var lane0 = TLanes.Indices;
+        var lane1 = TLanes.MultiplyAdd(one, TLanes.Broadcast(TLanes.Count), lane0);
+        var validLanes = TLanes.Broadcast(valid);
+        var negInf = TLanes.Broadcast(float.NegativeInfinity);
+        var s0 = TLanes.Select(TLanes.GreaterThan(validLanes, lane0), TLanes.Load(ref scores, 0), negInf);
+        var s1 = TLanes.Select(TLanes.GreaterThan(validLanes, lane1), TLanes.Load(ref scores, n), negInf);
+        var old0 = TLanes.Load(ref bestValue, 0);
+        var old1 = TLanes.Load(ref bestValue, n);
+        var win0 = TLanes.GreaterThan(s0, old0);
+        var win1 = TLanes.GreaterThan(s1, old1);
+        TLanes.Store(TLanes.Select(win0, s0, old0), ref bestValue, 0);
+        TLanes.Store(TLanes.Select(win1, s1, old1), ref bestValue, n);
+        var firstLanes = TLanes.Broadcast(first);
+        TLanes.Store(TLanes.Select(win0, TLanes.MultiplyAdd(one, firstLanes, lane0), TLanes.Load(ref bestIndex, 0)), ref bestIndex, 0);
+        TLanes.Store(TLanes.Select(win1, TLanes.MultiplyAdd(one, firstLanes, lane1), TLanes.Load(ref bestIndex, n)), ref bestIndex, n);
     }
 }

@@ -29,6 +29,15 @@ internal interface ISimdLanes<TVector> where TVector : struct
 
     /// <summary>Writes the lanes to <paramref name="destination"/> + <paramref name="offset"/> (unaligned).</summary>
     static abstract void Store(TVector value, ref float destination, nuint offset);
+
+    /// <summary>0, 1, 2, ... in the lanes.</summary>
+    static abstract TVector Indices { get; }
+
+    /// <summary>All bits set in the lanes where <paramref name="a"/> &gt; <paramref name="b"/>, clear elsewhere.</summary>
+    static abstract TVector GreaterThan(TVector a, TVector b);
+
+    /// <summary>Lane by lane, <paramref name="a"/> where <paramref name="mask"/> is set, else <paramref name="b"/>.</summary>
+    static abstract TVector Select(TVector mask, TVector a, TVector b);
 }
 
 /// <summary>256-bit lanes (AVX2 and FMA, or the JIT's emulation elsewhere).</summary>
@@ -52,6 +61,14 @@ internal readonly struct Lanes256 : ISimdLanes<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+
+    public static Vector256<float> Indices => Vector256<float>.Indices;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> GreaterThan(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThan(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(mask, a, b);
 }
 
 /// <summary>512-bit lanes (AVX-512).</summary>
@@ -75,4 +92,12 @@ internal readonly struct Lanes512 : ISimdLanes<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+
+    public static Vector512<float> Indices => Vector512<float>.Indices;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> GreaterThan(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThan(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(mask, a, b);
 }
