@@ -160,15 +160,17 @@ internal sealed class NearestCentroidKernel
     /// (the first <paramref name="valid"/> lanes real, the rest padding, masked to negative infinity). Panels arrive in
     /// ascending centroid order and the comparison is strict, so within a lane the lower centroid index keeps a tie.
     /// </summary>
+    /// <remarks>The lane indices and masks are rebuilt per call from two integers. Hoisting them per panel and passing four
+    /// vectors was not faster: Lloyd seconds 1.05x the former kernel's (median of 8 alternating pairs) against 1.00x for
+    /// this form, within the machine's noise.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Fold<TVector, TLanes>(ref float scores, int first, int valid, ref float bestValue, ref float bestIndex)
         where TVector : struct
         where TLanes : struct, ISimdLanes<TVector>
     {
         nuint n = (nuint)TLanes.Count;
-        var one = TLanes.Broadcast(1f);
         var lane0 = TLanes.Indices;
-        var lane1 = TLanes.MultiplyAdd(one, TLanes.Broadcast(TLanes.Count), lane0);
+        var lane1 = TLanes.Add(lane0, TLanes.Broadcast(TLanes.Count));
         var validLanes = TLanes.Broadcast(valid);
         var negInf = TLanes.Broadcast(float.NegativeInfinity);
         var s0 = TLanes.Select(TLanes.GreaterThan(validLanes, lane0), TLanes.Load(ref scores, 0), negInf);
@@ -180,7 +182,7 @@ internal sealed class NearestCentroidKernel
         TLanes.Store(TLanes.Select(win0, s0, old0), ref bestValue, 0);
         TLanes.Store(TLanes.Select(win1, s1, old1), ref bestValue, n);
         var firstLanes = TLanes.Broadcast(first);
-        TLanes.Store(TLanes.Select(win0, TLanes.MultiplyAdd(one, firstLanes, lane0), TLanes.Load(ref bestIndex, 0)), ref bestIndex, 0);
-        TLanes.Store(TLanes.Select(win1, TLanes.MultiplyAdd(one, firstLanes, lane1), TLanes.Load(ref bestIndex, n)), ref bestIndex, n);
+        TLanes.Store(TLanes.Select(win0, TLanes.Add(firstLanes, lane0), TLanes.Load(ref bestIndex, 0)), ref bestIndex, 0);
+        TLanes.Store(TLanes.Select(win1, TLanes.Add(firstLanes, lane1), TLanes.Load(ref bestIndex, n)), ref bestIndex, n);
     }
 }

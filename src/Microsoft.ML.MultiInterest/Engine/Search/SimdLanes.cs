@@ -30,6 +30,9 @@ internal interface ISimdLanes<TVector> where TVector : struct
     /// <summary>Writes the lanes to <paramref name="destination"/> + <paramref name="offset"/> (unaligned).</summary>
     static abstract void Store(TVector value, ref float destination, nuint offset);
 
+    /// <summary>a + b, lane by lane.</summary>
+    static abstract TVector Add(TVector a, TVector b);
+
     /// <summary>0, 1, 2, ... in the lanes.</summary>
     static abstract TVector Indices { get; }
 
@@ -62,6 +65,9 @@ internal readonly struct Lanes256 : ISimdLanes<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
     public static Vector256<float> Indices => Vector256<float>.Indices;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -92,6 +98,9 @@ internal readonly struct Lanes512 : ISimdLanes<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
 
     public static Vector512<float> Indices => Vector512<float>.Indices;
 
