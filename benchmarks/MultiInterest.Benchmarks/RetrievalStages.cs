@@ -203,6 +203,8 @@ internal static class RetrievalStages
         /// <summary>The command line's history_mmr settings (docs/results.md), the fold-in fitted to the user vectors.</summary>
         public static readonly HistoryInterestOptions HistoryOptions = new() { MatchUserVectors = true };
 
+        private readonly MmrRetriever _reorderBaseline = new(items);
+
         public Output Run(int[] queryUsers, Dictionary<string, List<double>>? runs, IDictionary<string, MemorySnapshot>? memory)
         {
             var clock = Stopwatch.StartNew();
@@ -225,6 +227,10 @@ internal static class RetrievalStages
                 Record("unimodal");
                 unimodal.Retrieve(users, queryUsers, null, s.Candidates, s.Threads);
                 Record("unimodal_plain");
+                // The re-ordering baseline's own work on top of that ranking (the strongest single-vector row that meets the
+                // bar): MMR over the unimodal top M alone, the scan not counted.
+                _reorderBaseline.Reorder(baseline, s.Candidates, MmrRetrieverDefaults.Lambda, s.Threads);
+                Record("mmr_reorder");
             }
             RankedLists? historyLists = null, clusteredLists = null, reorderLists = null;
             if (history != null)
@@ -235,8 +241,11 @@ internal static class RetrievalStages
                     MmrRetrieverDefaults.PoolSize, s.Threads);
                 Record("history_mmr");
                 // The pool alone (the union of the vectors' top lists, re-scored), the part the clustered search replaces.
-                history.Pool(users, interests, train, MmrRetrieverDefaults.PoolSize, HistoryInterestDefaults.InterestWeight, s.Threads);
+                var (pool, term) = history.Pool(users, interests, train, MmrRetrieverDefaults.PoolSize, HistoryInterestDefaults.InterestWeight, s.Threads);
                 Record("history_mmr_pool");
+                // MMR's re-ranking of that pool alone: what no faster pool search removes.
+                history.Rerank(pool, term, s.Candidates, HistoryInterestDefaults.MmrLambda, MmrRetrieverDefaults.PoolSize, s.Threads);
+                Record("history_mmr_rerank");
                 // The row re-ordering its own top M (a pool of M) at the re-ordering row's lambda, as the lambda rule may choose.
                 reorderLists = history.Retrieve(users, interests, train, s.Candidates, MmrRetrieverDefaults.Lambda, HistoryInterestDefaults.InterestWeight,
                     s.Candidates, s.Threads);
