@@ -13,9 +13,13 @@ internal static class ActivityTable
         int recallK = cutoffs[^1], diversityK = cutoffs[0];
         log.WriteLine();
         log.WriteLine($"By user activity (training-degree quartiles): R@{recallK} / D@{diversityK}");
-        log.WriteLine("| approach | " + string.Join(" | ", first.ByActivity.Select(g => $"Q{g.Group + 1}: degree {g.LowerDegree}-{g.UpperDegree}, {g.Users:N0} users")) + " |");
+        log.WriteLine("| approach | " + string.Join(" | ", first.ByActivity.Select(Header)) + " |");
         log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", first.ByActivity.Count + 1)));
         foreach (var m in result.Methods)
             log.WriteLine($"| {ResultTable.Label(m.Name)} | " + string.Join(" | ", m.ByActivity.Select(g => g.Users == 0 ? "-" : $"{g.Recall[recallK]:F3} / {g.Diversity[diversityK]:F3}")) + " |");
     }
+
+    /// <summary>A quartile's column: its degree range, or "no users" when tied degrees left it empty (every user in an earlier one).</summary>
+    private static string Header(GroupEvaluation group) =>
+        group.Users == 0 ? $"Q{group.Group + 1}: no users" : $"Q{group.Group + 1}: degree {group.LowerDegree}-{group.UpperDegree}, {group.Users:N0} users";
 }

@@ -70,8 +70,9 @@ internal static class MetricsJson
                 {
                     ["quartile"] = g.Group + 1,
                     ["users"] = g.Users,
-                    ["degree_min"] = g.LowerDegree,
-                    ["degree_max"] = g.UpperDegree,
+                    // An empty quartile (tied degrees put every user in an earlier one) has no range: null, not 0.
+                    ["degree_min"] = g.Users == 0 ? null : g.LowerDegree,
+                    ["degree_max"] = g.Users == 0 ? null : g.UpperDegree,
                     ["recall"] = Finite(g.Recall),
                     ["ndcg"] = Finite(g.Ndcg),
                     ["diversity"] = Finite(g.Diversity),

@@ -28,6 +28,36 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_names_activity_quartiles_that_tied_degrees_left_empty()
+    {
+        // Every user has four training items, so every test user falls in the first quartile.
+        string train = Path.Combine(_directory, "equal-train.tsv"), test = Path.Combine(_directory, "equal-test.tsv");
+        var random = new Random(1);
+        var trainLines = new List<string> { "user\titem" };
+        var testLines = new List<string> { "user\titem" };
+        for (int u = 0; u < 30; u++)
+        {
+            var items = Enumerable.Range(0, 8).OrderBy(_ => random.Next()).Take(5).ToArray();
+            trainLines.AddRange(items[..4].Select(i => $"u{u}\ti{i}"));
+            testLines.Add($"u{u}\ti{items[4]}");
+        }
+        File.WriteAllLines(train, trainLines);
+        File.WriteAllLines(test, testLines);
+        string output = Path.Combine(_directory, "equal-out");
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--threads", "1", "--out", output, "--plot-users", "0");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("Q1: degree 4-4, 30 users", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Q2: no users", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("degree 0-0", run.Out, StringComparison.Ordinal);
+        // metrics.json: the empty quartiles' degree range is null, not a range of 0.
+        using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
+        var quartiles = metrics.RootElement.GetProperty("methods").GetProperty("unimodal").GetProperty("by_activity");
+        Assert.Equal(4, quartiles[0].GetProperty("degree_max").GetInt32());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, quartiles[1].GetProperty("degree_min").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, quartiles[3].GetProperty("degree_max").ValueKind);
+    }
+
+    [Fact]
     public void Split_says_what_it_left_out_and_keeps_self_loops_when_asked()
     {
         // Users and items numbered separately: user 1 rated item 1, a real edge; one pair is repeated.
