@@ -3,8 +3,8 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>The metrics of one activity group of test users (see <see cref="MultiInterestMetrics.ByActivity"/>).</summary>
 /// <param name="Group">0 = least active quartile, 3 = most active.</param>
 /// <param name="UserCount">Test users in the group.</param>
-/// <param name="LowerDegree">Smallest training degree in the group.</param>
-/// <param name="UpperDegree">Largest training degree in the group.</param>
+/// <param name="LowerDegree">Smallest training degree in the group (0 for an empty group: tied degrees can leave one empty).</param>
+/// <param name="UpperDegree">Largest training degree in the group (0 for an empty group).</param>
 /// <param name="RecallAtK">Mean Recall@K by K (NaN for an empty group).</param>
 /// <param name="NdcgAtK">Mean NDCG@K by K.</param>
 /// <param name="DiversityAtK">Mean Diversity@K by K.</param>
