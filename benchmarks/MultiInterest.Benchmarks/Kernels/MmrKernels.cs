@@ -4,7 +4,7 @@ using Microsoft.ML.MultiInterest.Engine;
 namespace MultiInterest.Benchmarks.Kernels;
 
 /// <summary>
-/// MMR over one user's pool of 50 (the re-ordering rows) on random unit vectors of cit-HepPh's dimension, one thread: the
+/// MMR over one user's pool of 50 (the re-ordering rows) on random vectors of <see cref="KernelData.Dimension"/> dimensions, one thread: the
 /// greedy pass's per-slot sweeps alone, and the whole re-ordering of one list (cosines included).
 /// </summary>
 public class MmrKernels
