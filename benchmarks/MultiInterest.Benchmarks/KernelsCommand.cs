@@ -17,7 +17,8 @@ internal static class KernelsCommand
     {
         var command = new Command("kernels", "Kernel micro-benchmarks under BenchmarkDotNet, one thread, cit-HepPh-sized random data: exact top-k search "
             + "(unimodal and neighbours, k = 10 and 50), spherical k-means (seeding + 1 and + 5 Lloyd iterations), vector kernels (dot product, widened "
-            + "scaled accumulation, top-50 selection), MMR's greedy pass over a pool of 50 (its per-slot sweeps, one user's re-ordering), one embedding epoch on a 300k-edge synthetic graph. Every other argument goes to BenchmarkDotNet, "
+            + "scaled accumulation, top-50 selection), MMR's greedy pass over a pool of 50 (its per-slot sweeps, one user's re-ordering), "
+            + "one embedding epoch on a 300k-edge synthetic graph. Every other argument goes to BenchmarkDotNet, "
             + "e.g. --filter *SearchKernels* --job short --exporters json; without --filter all run. Results go to BenchmarkDotNet.Artifacts/.")
         {
             // BenchmarkDotNet's own options are not declared here: they pass through as they were given.
