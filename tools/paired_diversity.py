@@ -11,21 +11,14 @@ import collections
 
 import numpy as np
 
+from protocol_check import read_embeddings
+
 
 def unit_item_vectors(path):
-    ids, rows = {}, []
-    with open(path) as f:
-        for line in f:
-            fields = line.rstrip("\n").split("\t")
-            try:
-                vector = [float(x) for x in fields[1:]]
-            except ValueError:
-                continue  # a header line
-            if vector:
-                ids[fields[0]] = len(rows)
-                rows.append(vector)
-    matrix = np.array(rows)
-    return ids, matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-30)
+    """The exported item vectors, read as the protocol check reads them, unit-normalised in float64."""
+    ids, rows = read_embeddings(path)
+    matrix = rows.astype(np.float64)
+    return {item: row for row, item in enumerate(ids)}, matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-30)
 
 
 def ranked_lists(path, method):

@@ -203,7 +203,8 @@ internal static class RetrievalStages
         /// <summary>The command line's history_mmr settings (docs/results.md), the fold-in fitted to the user vectors.</summary>
         public static readonly HistoryInterestOptions HistoryOptions = new() { MatchUserVectors = true };
 
-        private readonly MmrRetriever _reorderBaseline = new(items);
+        /// <summary>The re-ordering baseline's MMR (a normalised copy of the items), only when the unimodal stage runs.</summary>
+        private readonly MmrRetriever? _reorderBaseline = unimodal == null ? null : new MmrRetriever(items);
 
         public Output Run(int[] queryUsers, Dictionary<string, List<double>>? runs, IDictionary<string, MemorySnapshot>? memory)
         {
@@ -229,7 +230,7 @@ internal static class RetrievalStages
                 Record("unimodal_plain");
                 // The re-ordering baseline's own work on top of that ranking (the strongest single-vector row that meets the
                 // bar): MMR over the unimodal top M alone, the scan not counted.
-                _reorderBaseline.Reorder(baseline, s.Candidates, MmrRetrieverDefaults.Lambda, s.Threads);
+                _reorderBaseline!.Reorder(baseline, s.Candidates, MmrRetrieverDefaults.Lambda, s.Threads);
                 Record("mmr_reorder");
             }
             RankedLists? historyLists = null, clusteredLists = null, reorderLists = null;
