@@ -5,8 +5,8 @@ A frontier is the Pareto envelope of a knob's points (for each recall, the best 
 linearly interpolated). MMR is swept at its row's pool and, when that pool is longer than 50, again at a pool of 50
 (the unimodal top 50 re-ordered: Unimodal's Recall@50 at every lambda, a more diverse head); the reference here is the
 best of every MMR frontier in the file (each frontier's own envelope; the strongest MMR). At each MMR point the script
-prints the method's envelope diversity at MMR's recall ('does not reach' when the method never gets that recall), then
-the other way round, for the method's frontier at each of its pools and for the best of them (again the largest of the
+prints the method's envelope diversity at MMR's recall ('does not reach' when the method never gets that recall; counted
+as below MMR in the closing count of points below), then the other way round, for the method's frontier at each of its pools and for the best of them (again the largest of the
 frontiers' own envelopes: an envelope of the pooled points would interpolate between points of different frontiers and
 could fall below one of them). With --set the diversity is the whole list's
 (Diversity@50, the set a retrieval stage hands on, which no re-ordering changes) instead of the head's (Diversity@10).
@@ -55,13 +55,15 @@ def compare(name, frontiers, mmr):
     frontiers and mmr are lists of (label, points), one per frontier."""
     envs, mmr_envs = [envelope(f) for _, f in frontiers], [envelope(f) for _, f in mmr]
     worst = float("inf")
-    beyond = 0
+    beyond = below = points = 0
     print(f"{name}: its envelope's diversity at each MMR point's recall")
     for pool, p in ((pool, p) for pool, f in mmr for p in f):
         d = best_at(envs, p["recall"])
         gap = None if d is None else d - p["d"]
+        points += 1
         if gap is not None:
             worst = min(worst, gap)
+            below += gap < 0
         else:
             beyond += 1
         print(f"  MMR {pool}, lambda {p['value']:<4g} R@50 {p['recall']:.4f} D {p['d']:.4f}  "
@@ -72,7 +74,8 @@ def compare(name, frontiers, mmr):
         print(f"  {label}{p['value']:<4g} R@50 {p['recall']:.4f} D {p['d']:.4f}  MMR: "
               + ("does not reach this recall" if d is None else f"{d:.4f} ({p['d'] - d:+.4f})"))
     print(f"smallest margin of {name} over MMR at MMR's points: {worst:+.4f}"
-          + (f"; {beyond} MMR point(s) at a recall it never reaches (below MMR there)" if beyond else "") + "\n")
+          + (f"; {beyond} MMR point(s) at a recall it never reaches (below MMR there)" if beyond else ""))
+    print(f"{name} below MMR at {below + beyond} of {points} MMR points\n")
     return worst
 
 
