@@ -261,6 +261,7 @@ internal static class FitCommand
         {
             stage.Lambda = choice.Lambda;
             stage.PoolSize = choice.PoolFor(stage.Candidates);
+            if (choice.UnimodalPool) stage.PoolSearch = HistoryPoolSearch.Unimodal;
         }
     }
 

@@ -58,12 +58,14 @@ internal static class HistoryLambdaStep
         var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads, ReorderLambda = reorderLambda, PoolSize = poolSize };
         HistoryMmrLambdaChoice choice;
         using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values"
-            + (options.TryReordering ? " and its own top 50 re-ordered" : "") + ")..."))
+            + (options.TryReordering ? ", its own top 50 and Unimodal's re-ordered" : "") + ")..."))
             choice = choose(options);
         row.MmrLambda = choice.Lambda;
         row.Reorder = choice.Reorder;
+        if (choice.UnimodalPool) row.Pool.Search = HistoryPoolSearch.Unimodal;
         var point = choice.Chosen;
-        progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}" + (choice.Reorder ? ", re-ordering its own top 50" : $", pool {poolSize}")
+        progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}" + (choice.UnimodalPool ? ", re-ordering Unimodal's top 50 with the interests"
+            : choice.Reorder ? ", re-ordering its own top 50" : $", pool {poolSize}")
             + $", chosen on {choice.Users:N0} validation users ({Rule(choice.Rule)}): "
             + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}, Diversity@10 {point.Diversity / choice.UnimodalDiversity:F3}x Unimodal's"
             + (choice.ReorderDiversity is { } reorder ? $" (the re-ordering baseline's: {reorder / choice.UnimodalDiversity:F3}x)" : "") + $" ({choice.Seconds:F1} s).");

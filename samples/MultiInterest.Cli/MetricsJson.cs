@@ -164,11 +164,13 @@ internal static class MetricsJson
                 ["reorder_diversity_at_10"] = choice.ReorderDiversity!,
                 ["points"] = choice.Points.Select(Point).ToList(),
                 ["reordered"] = choice.Reordered is { } reordered ? Point(reordered) : null!,
+                ["unimodal_reordered"] = choice.UnimodalReordered is { } unimodalReordered ? Point(unimodalReordered) : null!,
                 ["seconds"] = choice.Seconds,
             };
         if (lambda?.Reason is { } reason) block["lambda_default_reason"] = reason;
         // The exact pool adds nothing, so its metrics.json stays as it was before the option existed.
-        if (row.Pool.Search != HistoryPoolSearch.Exact)
+        if (row.Pool.Search == HistoryPoolSearch.Unimodal) block["pool_search"] = "unimodal";
+        else if (row.Pool.Search != HistoryPoolSearch.Exact)
         {
             block["pool_search"] = row.Pool.Search.ToString().ToLowerInvariant();
             block["pool_lists"] = row.Pool.Lists;

@@ -72,7 +72,9 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         /// How history-interest MMR searches each user's pool (<see cref="MmrInterests.History"/>): every vector against all
         /// items (<see cref="HistoryPoolSearch.Exact"/>, the default, <see cref="HistoryPoolDefaults.Search"/>) or through an
         /// inverted file over the items, each vector scanning only the lists it probes (<see cref="HistoryPoolSearch.Clustered"/>,
-        /// approximate and much faster; the lists are built again when a saved model is loaded, the same for the same items).
+        /// approximate and much faster; the lists are built again when a saved model is loaded, the same for the same items),
+        /// or no interest search at all (<see cref="HistoryPoolSearch.Unimodal"/>: the pool is the user vector's own list,
+        /// which the interests only re-rank; with <see cref="PoolSize"/> = <see cref="Candidates"/> the list holds Unimodal's items).
         /// </summary>
         public HistoryPoolSearch PoolSearch = HistoryPoolDefaults.Search;
 
@@ -105,7 +107,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             OptionChecks.AtLeast(ItemsPerInterest, 1, nameof(ItemsPerInterest));
             OptionChecks.Within(MaxInterests, 1, 64, nameof(MaxInterests));
             OptionChecks.Within(InterestIterations, 1, 1000, nameof(InterestIterations));
-            if (!Enum.IsDefined(PoolSearch)) throw new ArgumentOutOfRangeException(nameof(PoolSearch), PoolSearch, $"{nameof(PoolSearch)} is not a defined value (Exact or Clustered).");
+            if (!Enum.IsDefined(PoolSearch)) throw new ArgumentOutOfRangeException(nameof(PoolSearch), PoolSearch, $"{nameof(PoolSearch)} is not a defined value (Exact, Clustered or Unimodal).");
             OptionChecks.AtLeast(PoolLists, 0, nameof(PoolLists));
             OptionChecks.AtLeast(PoolProbes, PoolHistoryLists ? 0 : 1, nameof(PoolProbes));
             OptionChecks.AtLeast(PoolUserProbes, 0, nameof(PoolUserProbes));

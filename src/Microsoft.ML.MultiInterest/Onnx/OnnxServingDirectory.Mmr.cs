@@ -103,9 +103,13 @@ public static partial class OnnxServingDirectory
     /// <see cref="OnnxHistoryMmrScorer.RetrieveFromHistories"/> serves users known by their history only; null to leave it out.
     /// The pool scorer then takes up to its <see cref="HistoryInterestOptions.MaxInterests"/> interests.
     /// </param>
+    /// <param name="unimodalPool">
+    /// True when the pool is the user vector's own list alone (<see cref="HistoryPoolSearch.Unimodal"/>): the scorer then
+    /// merges no interest's candidates, and the interests only re-rank.
+    /// </param>
     /// <returns>The manifest that was written (<see cref="OnnxServingManifest.Retrieval"/> = <see cref="OnnxServingManifest.HistoryMmrRetrieval"/>).</returns>
     public static OnnxServingManifest ExportHistoryMmr(EmbeddingMatrix users, EmbeddingMatrix items, HistoryInterests interests, int candidates, int poolSize,
-        double lambda, double interestWeight, string directory, bool exclusionMask = false, HistoryInterestOptions? freshHistories = null)
+        double lambda, double interestWeight, string directory, bool exclusionMask = false, HistoryInterestOptions? freshHistories = null, bool unimodalPool = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(interests);
@@ -138,6 +142,7 @@ public static partial class OnnxServingDirectory
             PoolSize = poolSize,
             MmrLambda = lambda,
             InterestWeight = interestWeight,
+            UnimodalPool = unimodalPool,
             HistoryOptions = freshHistories?.Clone(),
             Users = users.Rows,
             Items = items.Rows,

@@ -81,6 +81,13 @@ public sealed class OnnxServingManifest
     public double InterestWeight { get; init; }
 
     /// <summary>
+    /// History-interest MMR: true when the pool is the user vector's own list alone (<see cref="Engine.HistoryPoolSearch.Unimodal"/>),
+    /// so the interests' candidates are not merged in; false (and absent) for the exact pool.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool UnimodalPool { get; init; }
+
+    /// <summary>
     /// History-interest MMR's pool scorer (<see cref="HistoryMmrGraphs"/>): the encoder's vectors (and the mask) to each vector's
     /// top items, which <see cref="OnnxHistoryMmrScorer"/> merges and re-ranks; null in any other directory.
     /// </summary>

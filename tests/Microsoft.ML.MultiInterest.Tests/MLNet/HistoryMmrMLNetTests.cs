@@ -265,6 +265,51 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
     }
 
     [Fact]
+    public void UnimodalPool_ReordersUnimodalsList_SavesAndLoads_AndServesTheSameListsLiveAndByOnnx()
+    {
+        var o = Options();
+        (o.PoolSearch, o.PoolSize) = (HistoryPoolSearch.Unimodal, o.Candidates);
+        var reordering = _w.Ml.MultiInterest().MmrRetriever(o).Fit(_w.Mixed);
+        Assert.Equal(HistoryPoolSearch.Unimodal, reordering.Settings.PoolSearch);
+
+        // Each list holds Unimodal's top M, in another order (the interests re-rank, they add nothing).
+        var unimodal = new UnimodalRetriever(_w.Items).Retrieve(_w.UserVectors, _w.Trained, _w.Graph, o.Candidates, threads: 1);
+        bool reordered = false;
+        for (int q = 0; q < _w.Trained.Length; q++)
+        {
+            var list = CompactList(reordering, _w.Trained[q]);
+            Assert.Equal(unimodal.IndicesOf(q).ToArray().Order(), list.Order());
+            reordered |= !unimodal.IndicesOf(q).SequenceEqual(list);
+        }
+        Assert.True(reordered, "no list was re-ordered");
+
+        string path = Path.Combine(_directory, "unimodal-pool.zip");
+        _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, reordering), _w.Raw.Schema, path);
+        using var model = MultiInterestModel.Load(_w.Ml, path);
+        Assert.Equal(reordering.Settings, model.ServingStage.Settings);
+        var engine = model.RetrieveWithEngine(_w.Trained, threads: 1);
+        for (int q = 0; q < _w.Trained.Length; q++)
+            Assert.Equal(CompactList(reordering, _w.Trained[q]), engine.IndicesOf(q).ToArray().Select(k => Array.BinarySearch(_w.ItemRows, k)));
+
+        // ONNX Runtime serves it too: the manifest says the interests' candidates are not merged, and the lists are the engine's.
+        string directory = Path.Combine(_directory, "unimodal-pool-onnx");
+        Assert.True(model.ExportOnnx(directory).UnimodalPool);
+        using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxHistoryMmrScorer.Open(directory, batchSize: 4);
+        var onnx = scorer.Retrieve(_w.Trained, model.TrainingHistory());
+        for (int q = 0; q < _w.Trained.Length; q++)
+        {
+            Assert.Equal(engine.IndicesOf(q).ToArray(), onnx.IndicesOf(q).ToArray());
+            Assert.Equal(engine.ScoresOf(q).ToArray(), onnx.ScoresOf(q).ToArray());
+        }
+        var recommender = _w.Ml.MultiInterest().CreateRecommender(model);
+        int[] history = [.. _w.Graph.ItemsOf(_w.Trained[0]).ToArray().Take(4), .. _w.Graph.ItemsOf(_w.Trained[5]).ToArray().Take(3)];
+        var fresh = scorer.RetrieveFromHistories([history.Select(i => _w.ItemRows[i]).ToArray()]);
+        var live = recommender.Recommend("someone-new", history.Select(_w.ItemId));
+        Assert.Equal(live.Items.Select(i => i.ItemId), fresh.IndicesOf(0).ToArray().Select(r => _w.Embedding.ItemIds[r]));
+        Assert.Equal(live.Items.Select(i => i.Score), fresh.ScoresOf(0).ToArray());
+    }
+
+    [Fact]
     public void AModelSavedBeforeTheSetting_LoadsWithClusterInterestsAndTheDefaults()
     {
         using var model = MultiInterestModel.Load(new MLContext(seed: 1), Path.Combine(AppContext.BaseDirectory, "Persistence", "Fixtures", "format1-wide-keys-quota.zip"));

@@ -95,6 +95,44 @@ public class HistoryMmrLambdaSelectionTests
     }
 
     [Fact]
+    public void Unimodals_list_re_ordered_with_the_interests_comes_after_the_rows_own_and_keeps_the_recall_where_nothing_else_does()
+    {
+        FrontierPoint[] points = [new(0.6, 0.47, 0.80), new(0.9, 0.48, 0.62)];
+        FrontierPoint own = new(0.5, 0.49, 0.70), unimodal = new(0.5, Unimodal, 0.69);
+        // Nothing of the row's own keeps Unimodal's recall; Unimodal's list re-ordered does, beating the baseline's 0.68.
+        var pick = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, own, unimodal);
+        Assert.Equal((HistoryMmrSelectionRule.BeatsReordering, true, true, unimodal), (pick.Rule, pick.Reorder, pick.UnimodalPool, pick.Point));
+        // Short of the baseline it is still the bar's; short of the bar, the most diverse keeping the recall.
+        pick = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.70, own, unimodal);
+        Assert.Equal((HistoryMmrSelectionRule.MeetsBar, true), (pick.Rule, pick.UnimodalPool));
+        pick = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.70, own, new FrontierPoint(0.5, Unimodal, 0.64));
+        Assert.Equal((HistoryMmrSelectionRule.KeepsRecall, true), (pick.Rule, pick.UnimodalPool));
+
+        // The row's own list comes first in a clause: where it qualifies too, it is taken, even with less diversity.
+        pick = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, new FrontierPoint(0.5, 0.502, 0.685), unimodal);
+        Assert.Equal((HistoryMmrSelectionRule.BeatsReordering, true, false), (pick.Rule, pick.Reorder, pick.UnimodalPool));
+        // Short of the bar, an exact tie of diversity goes to the row's own list (the earlier candidate).
+        pick = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, new FrontierPoint(0.5, Unimodal, 0.64), new FrontierPoint(0.5, Unimodal, 0.64));
+        Assert.Equal((HistoryMmrSelectionRule.KeepsRecall, true, false), (pick.Rule, pick.Reorder, pick.UnimodalPool));
+    }
+
+    [Fact]
+    public void Unimodals_list_re_ordered_is_measured_with_Unimodals_recall_exactly_and_a_chosen_one_says_so()
+    {
+        var (train, embedding, row) = World();
+        var choice = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = [1.0], Threads = 1, ReorderLambda = 0.3 });
+        var candidate = choice.UnimodalReordered!.Value;
+        Assert.Equal(0.3, candidate.Value);
+        Assert.Equal(choice.UnimodalRecall, candidate.Recall); // the same 50 items per user, so the same hits
+        Assert.NotEqual(choice.UnimodalDiversity, candidate.Diversity);
+        Assert.Null(HistoryMmrLambdaSelection.Choose(train, embedding, row,
+            new HistoryMmrSelectionOptions { Lambdas = [1.0], Threads = 1, TryReordering = false }).UnimodalReordered);
+        var chosen = choice with { UnimodalPool = true, Reorder = true };
+        Assert.Equal(candidate, chosen.Chosen);
+        Assert.Equal(7, chosen.PoolFor(7));
+    }
+
+    [Fact]
     public void The_re_ordering_candidate_is_the_rows_own_top_50_re_ordered_at_the_baselines_lambda_and_can_be_left_out()
     {
         var (train, embedding, row) = World();
@@ -152,8 +190,11 @@ public class HistoryMmrLambdaSelectionTests
         Assert.All(one.Points, p => Assert.InRange(p.Recall, 0, 1));
         Assert.InRange(one.UnimodalRecall, 0.01, 1); // the planted interests are learnable: not a degenerate hold-out
         Assert.True(one.Users > 50, $"{one.Users} validation users");
-        var (expected, rule, reorder) = HistoryMmrLambdaSelection.Pick(one.Points, one.UnimodalRecall, one.UnimodalDiversity,
-            HistoryInterestDefaults.SelectionDiversityRatio, HistoryInterestDefaults.SelectionRecallTie, one.ReorderDiversity, one.Reordered);
+        var pick = HistoryMmrLambdaSelection.Pick(one.Points, one.UnimodalRecall, one.UnimodalDiversity,
+            HistoryInterestDefaults.SelectionDiversityRatio, HistoryInterestDefaults.SelectionRecallTie, one.ReorderDiversity, one.Reordered, one.UnimodalReordered);
+        var (expected, rule, reorder) = pick;
+        Assert.Equal(pick.UnimodalPool, one.UnimodalPool);
+        Assert.Equal(one.UnimodalReordered, two.UnimodalReordered);
         Assert.NotNull(one.ReorderDiversity); // measured by default
         Assert.NotNull(one.Reordered); // tried by default
         Assert.Equal(expected.Value, one.Lambda);

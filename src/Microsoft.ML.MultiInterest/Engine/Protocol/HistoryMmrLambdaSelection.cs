@@ -42,12 +42,17 @@ public enum HistoryMmrSelectionRule
 /// null when it was not tried (<see cref="HistoryMmrSelectionOptions.TryReordering"/>).
 /// </param>
 /// <param name="PoolSize">The pool the lambdas re-ranked (<see cref="HistoryMmrSelectionOptions.PoolSize"/>).</param>
+/// <param name="UnimodalPool">
+/// Whether the chosen candidate is Unimodal's top 50 re-ordered with the interests (<see cref="HistoryPoolSearch.Unimodal"/>,
+/// with <see cref="Reorder"/> also set): the fallback that keeps Unimodal's items.
+/// </param>
+/// <param name="UnimodalReordered">Validation figures of that candidate, or null when it was not tried.</param>
 public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRule Rule, IReadOnlyList<FrontierPoint> Points,
     double UnimodalRecall, double UnimodalDiversity, int Users, double Seconds, double? ReorderDiversity = null, bool Reorder = false,
-    FrontierPoint? Reordered = null, int PoolSize = MmrRetrieverDefaults.PoolSize)
+    FrontierPoint? Reordered = null, int PoolSize = MmrRetrieverDefaults.PoolSize, bool UnimodalPool = false, FrontierPoint? UnimodalReordered = null)
 {
     /// <summary>The validation figures of the chosen candidate.</summary>
-    public FrontierPoint Chosen => Reorder ? Reordered!.Value : Points.First(p => p.Value == Lambda);
+    public FrontierPoint Chosen => UnimodalPool ? UnimodalReordered!.Value : Reorder ? Reordered!.Value : Points.First(p => p.Value == Lambda);
 
     /// <summary>
     /// The pool a stage serving <paramref name="candidates"/> items should re-rank for this choice: the list's own length when
@@ -68,9 +73,12 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
 /// recall. Recall differences under <see cref="HistoryMmrSelectionOptions.RecallTie"/> are ties, broken by diversity.
 /// Beside the lambdas, one more candidate (<see cref="HistoryMmrSelectionOptions.TryReordering"/>): the row's own top 50
 /// re-ordered at the re-ordering baseline's lambda (<see cref="HistoryMmrRowSettings.Reorder"/>), the baseline's own
-/// method applied to the row's ranking. In the first two clauses it is taken only when no lambda qualifies (a lambda
-/// changes which items the list holds, a re-ordering only their order); in the last two it competes with the lambdas,
-/// an exact tie going to a lambda.
+/// method applied to the row's ranking; and after it (with <see cref="HistoryMmrSelectionOptions.TryReordering"/> too)
+/// Unimodal's own top 50 re-ordered with the interests at that lambda (<see cref="HistoryPoolSearch.Unimodal"/>), which
+/// keeps Unimodal's items and recall. In the first two clauses the re-orderings are taken only when no lambda qualifies (a
+/// lambda changes which items the list holds, a re-ordering only their order), the row's own list before Unimodal's (it
+/// may hold more of the held-out items); in the last two all compete, an exact tie going to a lambda, then to the row's
+/// own list.
 /// Deterministic for a seed; the thread count changes nothing.
 /// </summary>
 public static class HistoryMmrLambdaSelection
@@ -197,25 +205,31 @@ public static class HistoryMmrLambdaSelection
             var (recall, diversity, setDiversity) = Score(lists[t]);
             points.Add(new FrontierPoint(options.Lambdas[t], recall, diversity, setDiversity));
         }
-        FrontierPoint? reordered = null;
+        FrontierPoint? reordered = null, unimodalReordered = null;
         if (options.TryReordering)
         {
             // The row's own top 50 (the pool's first 50 by best score: the same items a pool of 50 would hold) re-ordered.
             double lambda = options.ReorderLambda ?? MmrRetrieverDefaults.Lambda;
             var (recall, diversity, setDiversity) = Score(retriever.Rerank(pool, term, RecallCutoff, lambda, Math.Min(RecallCutoff, options.PoolSize), threads));
             reordered = new FrontierPoint(lambda, recall, diversity, setDiversity);
+            // Unimodal's own top 50 re-ordered with the interests: no interest search, the unimodal lists are the pool.
+            var unimodalPool = new HistoryInterestRetriever(itemEmbeddings, new HistoryPoolOptions { Search = HistoryPoolSearch.Unimodal });
+            var (ownPool, ownTerm) = unimodalPool.Pool(userEmbeddings, interests, train, RecallCutoff, row.InterestWeight, threads, unimodal);
+            (recall, diversity, setDiversity) = Score(unimodalPool.Rerank(ownPool, ownTerm, RecallCutoff, lambda, RecallCutoff, threads));
+            unimodalReordered = new FrontierPoint(lambda, recall, diversity, setDiversity);
         }
-        var (chosen, rule, reorder) = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity, reordered);
-        return new HistoryMmrLambdaChoice(chosen.Value, rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds, reorderDiversity,
-            reorder, reordered, options.PoolSize);
+        var pick = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity, reordered, unimodalReordered);
+        return new HistoryMmrLambdaChoice(pick.Point.Value, pick.Rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds,
+            reorderDiversity, pick.Reorder, reordered, options.PoolSize, pick.UnimodalPool, unimodalReordered);
     }
 
     /// <summary>
-    /// The rule (see the class summary) applied to measured points and, when given, the re-ordering candidate
-    /// <paramref name="reordered"/>; <c>Reorder</c> says whether it was chosen.
+    /// The rule (see the class summary) applied to measured points and, when given, the re-ordering candidates
+    /// <paramref name="reordered"/> (the row's own list) and <paramref name="unimodalReordered"/> (Unimodal's);
+    /// <c>Reorder</c> says whether either was chosen, <c>UnimodalPool</c> whether it was Unimodal's.
     /// </summary>
-    internal static (FrontierPoint Point, HistoryMmrSelectionRule Rule, bool Reorder) Pick(IReadOnlyList<FrontierPoint> points, double unimodalRecall,
-        double unimodalDiversity, double diversityRatio, double recallTie, double? reorderDiversity = null, FrontierPoint? reordered = null)
+    internal static HistoryMmrPick Pick(IReadOnlyList<FrontierPoint> points, double unimodalRecall, double unimodalDiversity, double diversityRatio,
+        double recallTie, double? reorderDiversity = null, FrontierPoint? reordered = null, FrontierPoint? unimodalReordered = null)
     {
         if (points.Count == 0) throw new ArgumentException("There are no points to choose from.", nameof(points));
         bool Keeps(FrontierPoint p) => p.Recall >= unimodalRecall;
@@ -226,37 +240,51 @@ public static class HistoryMmrLambdaSelection
         if (reorderDiversity != null)
         {
             var beats = points.Where(Beats).ToList();
-            if (beats.Count > 0) return (BestRecall(beats, recallTie), HistoryMmrSelectionRule.BeatsReordering, false);
-            if (reordered is { } r && Beats(r)) return (r, HistoryMmrSelectionRule.BeatsReordering, true);
+            if (beats.Count > 0) return new(BestRecall(beats, recallTie), HistoryMmrSelectionRule.BeatsReordering, false, false);
+            if (reordered is { } r && Beats(r)) return new(r, HistoryMmrSelectionRule.BeatsReordering, true, false);
+            if (unimodalReordered is { } u && Beats(u)) return new(u, HistoryMmrSelectionRule.BeatsReordering, true, true);
         }
         var meets = points.Where(Meets).ToList();
-        if (meets.Count > 0) return (BestRecall(meets, recallTie), HistoryMmrSelectionRule.MeetsBar, false);
-        if (reordered is { } m && Meets(m)) return (m, HistoryMmrSelectionRule.MeetsBar, true);
-        // Short of the bar, every candidate competes alike; the re-ordering comes last, so an exact tie goes to a lambda.
-        var all = points.Select(p => (Point: p, Reorder: false)).ToList();
-        if (reordered is { } c) all.Add((c, true));
+        if (meets.Count > 0) return new(BestRecall(meets, recallTie), HistoryMmrSelectionRule.MeetsBar, false, false);
+        if (reordered is { } m && Meets(m)) return new(m, HistoryMmrSelectionRule.MeetsBar, true, false);
+        if (unimodalReordered is { } mu && Meets(mu)) return new(mu, HistoryMmrSelectionRule.MeetsBar, true, true);
+        // Short of the bar, every candidate competes alike; the re-orderings come last, so an exact tie goes to a lambda.
+        var all = points.Select(p => (Point: p, Candidate: 0)).ToList();
+        if (reordered is { } c) all.Add((c, 1));
+        if (unimodalReordered is { } cu) all.Add((cu, 2));
         var keeps = all.Where(c => Keeps(c.Point)).ToList();
-        var (point, reorder) = keeps.Count > 0 ? MostDiverse(keeps) : BestRecall(all, recallTie);
-        return (point, keeps.Count > 0 ? HistoryMmrSelectionRule.KeepsRecall : HistoryMmrSelectionRule.BestRecall, reorder);
+        var (point, candidate) = keeps.Count > 0 ? MostDiverse(keeps) : BestRecall(all, recallTie);
+        return new(point, keeps.Count > 0 ? HistoryMmrSelectionRule.KeepsRecall : HistoryMmrSelectionRule.BestRecall, candidate > 0, candidate == 2);
     }
 
     /// <summary>The best recall, points within <paramref name="tie"/> of it counting as equal and the most diverse of them winning.</summary>
     private static FrontierPoint BestRecall(IReadOnlyList<FrontierPoint> points, double tie) =>
-        BestRecall(points.Select(p => (p, false)).ToList(), tie).Point;
+        BestRecall(points.Select(p => (p, 0)).ToList(), tie).Point;
 
     /// <summary>The best recall, points within <paramref name="tie"/> of it counting as equal and the most diverse of them winning.</summary>
-    private static (FrontierPoint Point, bool Reorder) BestRecall(IReadOnlyList<(FrontierPoint Point, bool Reorder)> candidates, double tie)
+    private static (FrontierPoint Point, int Candidate) BestRecall(IReadOnlyList<(FrontierPoint Point, int Candidate)> candidates, double tie)
     {
         double best = candidates.Max(c => c.Point.Recall);
         return MostDiverse(candidates.Where(c => c.Point.Recall >= best - tie).ToList());
     }
 
-    /// <summary>The most diverse point; equal diversity to the larger recall, then to the earlier (smaller lambda, then the re-ordering).</summary>
-    private static (FrontierPoint Point, bool Reorder) MostDiverse(List<(FrontierPoint Point, bool Reorder)> candidates)
+    /// <summary>The most diverse point; equal diversity to the larger recall, then to the earlier (smaller lambda, then the re-orderings).</summary>
+    private static (FrontierPoint Point, int Candidate) MostDiverse(List<(FrontierPoint Point, int Candidate)> candidates)
     {
         var best = candidates[0];
         foreach (var c in candidates.Skip(1))
             if (c.Point.Diversity > best.Point.Diversity || (c.Point.Diversity == best.Point.Diversity && c.Point.Recall > best.Point.Recall)) best = c;
         return best;
     }
+}
+
+/// <summary>What <see cref="HistoryMmrLambdaSelection.Pick"/> chose: the point, the clause, and which candidate it is.</summary>
+/// <param name="Point">The chosen candidate's validation figures.</param>
+/// <param name="Rule">The clause that chose it.</param>
+/// <param name="Reorder">Whether it is a re-ordering (the row's own top 50, or Unimodal's when <paramref name="UnimodalPool"/>).</param>
+/// <param name="UnimodalPool">Whether it is Unimodal's top 50 re-ordered with the interests.</param>
+internal readonly record struct HistoryMmrPick(FrontierPoint Point, HistoryMmrSelectionRule Rule, bool Reorder, bool UnimodalPool)
+{
+    /// <summary>The point, the clause and whether a re-ordering was chosen.</summary>
+    public void Deconstruct(out FrontierPoint point, out HistoryMmrSelectionRule rule, out bool reorder) => (point, rule, reorder) = (Point, Rule, Reorder);
 }

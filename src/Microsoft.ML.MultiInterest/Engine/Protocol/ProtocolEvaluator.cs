@@ -123,7 +123,7 @@ public static class ProtocolEvaluator
             var pool = history.Pool.Clone();
             if (pool.Threads == 0) pool.Threads = threads;
             historyRetriever = new HistoryInterestRetriever(itemEmbeddings, pool);
-            if (pool.Search != HistoryPoolSearch.Exact) seconds["history_pool_index"] = Lap(clock);
+            if (pool.Search == HistoryPoolSearch.Clustered) seconds["history_pool_index"] = Lap(clock);
             historyInterests = HistoryInterests.Build(train, itemEmbeddings, testUsers, history.Interests, threads, userEmbeddings);
             historyLists = Prefixes(cutoffs, historyRetriever.Retrieve(userEmbeddings, historyInterests, train, maxCutoff, history.MmrLambda,
                 history.InterestWeight, history.PoolFor(maxCutoff, settings.MmrPoolSize), threads, OwnLists(pool, unimodal)));

@@ -9,7 +9,8 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// proportionality term over the interests, each pool item counted for the interest whose vector scores it highest and
 /// each interest weighted by its share of the history. With lambda = 1 and nu = 0 the list is the ranking by that
 /// best score. The pool is exact by default; <see cref="HistoryPoolOptions"/> can have the interests search an inverted
-/// file over the items instead (<see cref="HistoryPoolSearch.Clustered"/>), built once here. Thread-safe; the result does
+/// file over the items instead (<see cref="HistoryPoolSearch.Clustered"/>), built once here, or search nothing
+/// (<see cref="HistoryPoolSearch.Unimodal"/>: the pool is the user vector's own list, which the interests only re-rank). Thread-safe; the result does
 /// not depend on the threads.
 /// </summary>
 public sealed class HistoryInterestRetriever
@@ -126,8 +127,9 @@ public sealed class HistoryInterestRetriever
             owners.AsSpan(firstInterest[q], lead + interests.InterestCount(q)).Fill(interests.Users[q]);
         }
         var own = lead == 1 ? null : userLists ?? _search.Retrieve(userEmbeddings, interests.Users, exclusions, poolSize, threads);
-        var lists = _index == null
-            ? _search.RetrieveQueries(interestQueries, owners, exclusions, poolSize, threads)
+        // The Unimodal pool searches no interest: every interest's list is empty, so the union is the user's own list.
+        var lists = _pool.Search == HistoryPoolSearch.Unimodal ? new RankedLists(interestQueries.Rows, poolSize)
+            : _index == null ? _search.RetrieveQueries(interestQueries, owners, exclusions, poolSize, threads)
             : _index.Search(interestQueries, firstInterest, interests.Users, exclusions, poolSize, threads, userLead: lead == 1);
         return MergeLists(userEmbeddings, interests, own, lists, interestQueries, firstInterest, lead, poolSize, interestWeight, threads);
     }

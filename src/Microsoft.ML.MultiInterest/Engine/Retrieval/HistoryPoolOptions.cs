@@ -4,6 +4,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// How <see cref="HistoryInterestRetriever"/> builds each user's pool: exactly (every interest vector against the whole
 /// catalogue) or through an inverted file over the items (<see cref="HistoryPoolSearch.Clustered"/>). The clustered
 /// pool is still re-scored exactly by the best score over all the user's vectors; only which items reach it is approximate.
+/// <see cref="HistoryPoolSearch.Unimodal"/> searches no interest: the pool is the user vector's own list.
 /// </summary>
 public sealed class HistoryPoolOptions
 {
@@ -51,7 +52,7 @@ public sealed class HistoryPoolOptions
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
-        if (!Enum.IsDefined(Search)) throw new ArgumentOutOfRangeException(nameof(Search), Search, "Search must be Exact or Clustered.");
+        if (!Enum.IsDefined(Search)) throw new ArgumentOutOfRangeException(nameof(Search), Search, "Search must be Exact, Clustered or Unimodal.");
         if (Lists < 0) throw new ArgumentOutOfRangeException(nameof(Lists), Lists, "Lists must not be negative (0 = automatic).");
         if (Probes < 0) throw new ArgumentOutOfRangeException(nameof(Probes), Probes, "Probes must not be negative.");
         if (Probes == 0 && !HistoryLists)

@@ -11,4 +11,12 @@ public enum HistoryPoolSearch
     /// lists it probes. Approximate; with probes = lists it is the exact pool.
     /// </summary>
     Clustered,
+
+    /// <summary>
+    /// No interest search: the pool is the user vector's own exact top N, Unimodal's list, which the interests then re-rank
+    /// (relevance by the best score over the user's vectors, the PM-2 term) without adding an item. Re-ordering the list's
+    /// own length (<see cref="HistoryMmrRowSettings.Reorder"/>) then keeps Unimodal's items and recall exactly; the
+    /// fallback of <see cref="HistoryMmrLambdaSelection"/> on graphs where the interests' items cost recall.
+    /// </summary>
+    Unimodal,
 }

@@ -97,12 +97,12 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>
-    /// The ONNX directory of a history-interest MMR stage with an exact pool (<see cref="OnnxServingDirectory.ExportHistoryMmr"/>):
+    /// The ONNX directory of a history-interest MMR stage with an exact or Unimodal pool (<see cref="OnnxServingDirectory.ExportHistoryMmr"/>):
     /// every user row's interests as the live tables compute them for a trained user, the stage's M, N, lambda and nu.
     /// </summary>
     private static OnnxServingManifest ExportHistoryMmrOnnx(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
     {
-        if (stage.Settings.PoolSearch != HistoryPoolSearch.Exact)
+        if (stage.Settings.PoolSearch == HistoryPoolSearch.Clustered)
             throw new NotSupportedException($"The model's history-interest MMR stage searches its pool through item lists (PoolSearch {stage.Settings.PoolSearch}), "
                 + "which the ONNX pool scorer, a scan of every item, would not reproduce: serve it with CreateRecommender or RetrieveWithEngine, or fit PoolSearch = Exact to export.");
         var t = live.Tables;
@@ -115,7 +115,7 @@ public sealed partial class MultiInterestModel
         // A pool larger than the catalogue holds the catalogue: the same lists with N = the item count.
         int pool = Math.Min(Math.Max(t.Settings.MmrPoolSize, stage.Candidates), t.Items.Rows);
         var manifest = OnnxServingDirectory.ExportHistoryMmr(vectors, t.Items, interests, Math.Min(stage.Candidates, pool), pool,
-            t.Settings.MmrLambda, t.Settings.InterestWeight, directory, exclusionMask, live.FreshHistoryOptions);
+            t.Settings.MmrLambda, t.Settings.InterestWeight, directory, exclusionMask, live.FreshHistoryOptions, t.Settings.PoolSearch == HistoryPoolSearch.Unimodal);
         WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
         return manifest;
