@@ -152,7 +152,8 @@ internal sealed class RetrievalSettings
         public CliOption<int> NeighborProbes { get; } = BenchOpt.Count("--neighbor-probes", Defaults.NeighborProbes, "Lists the clustered index scans per query.", min: 1);
 
         public CliOption<HistoryPoolSearch> HistoryPool { get; } = Opt.Choice("--history-pool", Defaults.HistoryPool, k => k.ToString().ToLowerInvariant(),
-            "History-interest MMR's pool search; clustered (an inverted file over the items) is timed beside the exact search.");
+            "History-interest MMR's pool search; clustered (an inverted file over the items) is timed beside the exact search.",
+            choices: [HistoryPoolSearch.Exact, HistoryPoolSearch.Clustered]);
 
         public CliOption<int> HistoryPoolLists { get; } = BenchOpt.Count("--history-pool-lists", Defaults.HistoryPoolLists, "Inverted lists of the clustered pool (0 = about 4 sqrt(items)).", min: 0);
 
