@@ -199,13 +199,13 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
                 var candidateScores = found[1].GetTensorDataAsSpan<float>();
                 int interestTotal = 0;
                 for (int q = 0; q < batch; q++) interestTotal += interests.InterestCount(q);
-                // A Unimodal pool merges the user's own list only: every interest's list stays empty, as in the engine.
-                int vectors = Manifest.UnimodalPool ? 0 : int.MaxValue;
                 var own = new RankedLists(batch, n);
                 var interestLists = new RankedLists(interestTotal, n);
                 for (int q = 0, list = 0; q < batch; q++)
                 {
-                    for (int v = 0; v <= Math.Min(interests.InterestCount(q), vectors); v++)
+                    // A Unimodal pool merges the user's own list only: every interest's list stays empty, as in the engine.
+                    int interestVectors = Manifest.UnimodalPool ? 0 : interests.InterestCount(q);
+                    for (int v = 0; v <= interestVectors; v++)
                     {
                         // Vector 0 is the user's own, then its interests in order.
                         var query = v == 0 ? batchVectors.ReadRow(q) : interests.Vectors(q).Slice((v - 1) * d, d);

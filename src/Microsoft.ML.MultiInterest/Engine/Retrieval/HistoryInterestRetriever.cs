@@ -10,8 +10,8 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// each interest weighted by its share of the history. With lambda = 1 and nu = 0 the list is the ranking by that
 /// best score. The pool is exact by default; <see cref="HistoryPoolOptions"/> can have the interests search an inverted
 /// file over the items instead (<see cref="HistoryPoolSearch.Clustered"/>), built once here, or search nothing
-/// (<see cref="HistoryPoolSearch.Unimodal"/>: the pool is the user vector's own list, which the interests only re-rank). Thread-safe; the result does
-/// not depend on the threads.
+/// (<see cref="HistoryPoolSearch.Unimodal"/>: the pool is the user vector's own list, which the interests only re-rank).
+/// Thread-safe; the result does not depend on the threads.
 /// </summary>
 public sealed class HistoryInterestRetriever
 {
