@@ -219,6 +219,10 @@ public sealed class CliRunTests : IDisposable
             Assert.InRange(reordered.GetProperty("recall_at_50").GetDouble(), 0, 1);
             bool reorder = row.GetProperty("reorder").GetBoolean();
             Assert.Contains(row.GetProperty("lambda").GetDouble(), reorder ? [reordered.GetProperty("lambda").GetDouble()] : tried);
+            // And after it Unimodal's own top 50 re-ordered with the interests: Unimodal's items, so exactly its recall.
+            var unimodalReordered = selection.GetProperty("unimodal_reordered");
+            Assert.Equal(selection.GetProperty("unimodal_recall_at_50").GetDouble(), unimodalReordered.GetProperty("recall_at_50").GetDouble());
+            if (row.TryGetProperty("pool_search", out var pool)) Assert.Equal(("unimodal", true), (pool.GetString(), reorder));
             Assert.True(selection.GetProperty("validation_users").GetInt32() > 0);
             // The re-ordering baseline the rule's first clause reads, measured on the same users.
             Assert.InRange(selection.GetProperty("reorder_diversity_at_10").GetDouble(), 1e-6, 2.0);
@@ -245,6 +249,19 @@ public sealed class CliRunTests : IDisposable
             Assert.Equal(0.6, row.GetProperty("lambda").GetDouble());
             Assert.False(row.GetProperty("reorder").GetBoolean());
             Assert.False(row.TryGetProperty("lambda_selection", out _));
+        }
+
+        // The Unimodal pool given: the row re-orders Unimodal's lists, so its Recall@50 is Unimodal's on the test split.
+        string unimodalPool = Path.Combine(_directory, "unimodal-pool");
+        run = CliHarness.Run([.. common, "--history-mmr-lambda", "0.6", "--history-mmr-reorder", "--history-pool", "unimodal", "--out", unimodalPool]);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("re-ordering Unimodal's list", run.Out, StringComparison.Ordinal);
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(unimodalPool, "metrics.json"))))
+        {
+            var methods = json.RootElement.GetProperty("methods");
+            double Recall50(string method) => methods.GetProperty(method).GetProperty("recall").GetProperty("50").GetDouble();
+            Assert.Equal(Recall50("unimodal"), Recall50("history_mmr"));
+            Assert.Equal("unimodal", json.RootElement.GetProperty("settings").GetProperty("history_mmr").GetProperty("pool_search").GetString());
         }
 
         // Re-ordering is given with a lambda, or chosen with it: alone it is refused by name.
