@@ -213,9 +213,8 @@ public static class HistoryMmrLambdaSelection
             var (recall, diversity, setDiversity) = Score(retriever.Rerank(pool, term, RecallCutoff, lambda, Math.Min(RecallCutoff, options.PoolSize), threads));
             reordered = new FrontierPoint(lambda, recall, diversity, setDiversity);
             // Unimodal's own top 50 re-ordered with the interests: no interest search, the unimodal lists are the pool.
-            var unimodalPool = new HistoryInterestRetriever(itemEmbeddings, new HistoryPoolOptions { Search = HistoryPoolSearch.Unimodal });
-            var (ownPool, ownTerm) = unimodalPool.Pool(userEmbeddings, interests, train, RecallCutoff, row.InterestWeight, threads, unimodal);
-            (recall, diversity, setDiversity) = Score(unimodalPool.Rerank(ownPool, ownTerm, RecallCutoff, lambda, RecallCutoff, threads));
+            var (ownPool, ownTerm) = retriever.Pool(userEmbeddings, interests, train, RecallCutoff, row.InterestWeight, threads, unimodal, HistoryPoolSearch.Unimodal);
+            (recall, diversity, setDiversity) = Score(retriever.Rerank(ownPool, ownTerm, RecallCutoff, lambda, RecallCutoff, threads));
             unimodalReordered = new FrontierPoint(lambda, recall, diversity, setDiversity);
         }
         var pick = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity, reordered, unimodalReordered);

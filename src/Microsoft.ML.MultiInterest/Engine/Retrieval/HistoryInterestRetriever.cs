@@ -96,10 +96,11 @@ public sealed class HistoryInterestRetriever
     /// item among a user's top N by the maximum over its vectors is among the top N of the vector attaining that maximum,
     /// so the union of the vectors' own top-N lists, re-scored by the maximum, holds the pool. The clustered search finds
     /// each interest's top N (and with <see cref="HistoryPoolOptions.UserProbes"/>, unless <paramref name="userLists"/> are
-    /// given, the user vector's) among the lists it searches only; the union is re-scored the same way.
+    /// given, the user vector's) among the lists it searches only; the union is re-scored the same way. With
+    /// <paramref name="search"/> = <see cref="HistoryPoolSearch.Unimodal"/> (or that pool option) no interest is searched.
     /// </summary>
     internal (RankedLists Pool, HistoryInterestTerm Term) Pool(EmbeddingMatrix userEmbeddings, HistoryInterests interests,
-        BipartiteGraph? exclusions, int poolSize, double interestWeight, int threads, RankedLists? userLists = null)
+        BipartiteGraph? exclusions, int poolSize, double interestWeight, int threads, RankedLists? userLists = null, HistoryPoolSearch? search = null)
     {
         int d = _items.Dimension, count = interests.Users.Count;
         if (userEmbeddings.Dimension != d)
@@ -115,7 +116,8 @@ public sealed class HistoryInterestRetriever
         // Interest vectors one after another, user by user. The users' own lists are exact and separate (searched or given),
         // unless the clustered search probes for them too (UserProbes, no lists given): each own vector then comes first
         // in its user's rows, searched in the same pass over the lists as its interests.
-        int lead = _index != null && userLists == null && _index.UserProbes > 0 ? 1 : 0;
+        bool searchInterests = (search ?? _pool.Search) != HistoryPoolSearch.Unimodal;
+        int lead = searchInterests && _index != null && userLists == null && _index.UserProbes > 0 ? 1 : 0;
         var firstInterest = new int[count + 1];
         for (int q = 0; q < count; q++) firstInterest[q + 1] = firstInterest[q] + lead + interests.InterestCount(q);
         var interestQueries = new EmbeddingMatrix(firstInterest[count], d);
@@ -128,7 +130,7 @@ public sealed class HistoryInterestRetriever
         }
         var own = lead == 1 ? null : userLists ?? _search.Retrieve(userEmbeddings, interests.Users, exclusions, poolSize, threads);
         // The Unimodal pool searches no interest: every interest's list is empty, so the union is the user's own list.
-        var lists = _pool.Search == HistoryPoolSearch.Unimodal ? new RankedLists(interestQueries.Rows, poolSize)
+        var lists = !searchInterests ? new RankedLists(interestQueries.Rows, poolSize)
             : _index == null ? _search.RetrieveQueries(interestQueries, owners, exclusions, poolSize, threads)
             : _index.Search(interestQueries, firstInterest, interests.Users, exclusions, poolSize, threads, userLead: lead == 1);
         return MergeLists(userEmbeddings, interests, own, lists, interestQueries, firstInterest, lead, poolSize, interestWeight, threads);
