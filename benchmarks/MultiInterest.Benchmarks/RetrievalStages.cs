@@ -98,6 +98,7 @@ internal static class RetrievalStages
             if (output.HistoryMmr != null) recall["history_mmr"] = MeanRecall(output.HistoryMmr, queryUsers, test);
             if (output.HistoryMmrClustered != null) recall["history_mmr_clustered"] = MeanRecall(output.HistoryMmrClustered, queryUsers, test);
             if (output.HistoryMmrReorder != null) recall["history_mmr_reorder"] = MeanRecall(output.HistoryMmrReorder, queryUsers, test);
+            if (output.HistoryMmrUnimodalReorder != null) recall["history_mmr_unimodal_reorder"] = MeanRecall(output.HistoryMmrUnimodalReorder, queryUsers, test);
         }
         var graded = neighborIndex is ClusteredNeighborIndex clustered ? Grade(clustered, users, eligible, queryUsers, output.Neighbors, s) : null;
         var pool = historyPool != null ? GradePool(history!, historyPool, train, users, items, queryUsers, output, s) : null;
@@ -198,7 +199,7 @@ internal static class RetrievalStages
     {
         /// <summary>The results of a pass that the report needs.</summary>
         public readonly record struct Output(MixtureTable Smoothed, RankedLists Neighbors, RankedLists Quota, RankedLists? Unimodal, RankedLists? HistoryMmr,
-            RankedLists? HistoryMmrClustered, RankedLists? HistoryMmrReorder = null);
+            RankedLists? HistoryMmrClustered, RankedLists? HistoryMmrReorder = null, RankedLists? HistoryMmrUnimodalReorder = null);
 
         /// <summary>The command line's history_mmr settings (docs/results.md), the fold-in fitted to the user vectors.</summary>
         public static readonly HistoryInterestOptions HistoryOptions = new() { MatchUserVectors = true };
@@ -233,7 +234,7 @@ internal static class RetrievalStages
                 _reorderBaseline!.Reorder(baseline, s.Candidates, MmrRetrieverDefaults.Lambda, s.Threads);
                 Record("mmr_reorder");
             }
-            RankedLists? historyLists = null, clusteredLists = null, reorderLists = null;
+            RankedLists? historyLists = null, clusteredLists = null, reorderLists = null, unimodalReorderLists = null;
             if (history != null)
             {
                 var interests = HistoryInterests.Build(train, items, queryUsers, HistoryOptions, s.Threads, users);
@@ -251,6 +252,15 @@ internal static class RetrievalStages
                 reorderLists = history.Retrieve(users, interests, train, s.Candidates, MmrRetrieverDefaults.Lambda, HistoryInterestDefaults.InterestWeight,
                     s.Candidates, s.Threads);
                 Record("history_mmr_reorder");
+                if (baseline != null)
+                {
+                    // Unimodal's top M re-ordered with the interests (the lambda rule's fallback): its own work on top of the
+                    // unimodal ranking and the interests, neither counted again.
+                    var (own, ownTerm) = history.Pool(users, interests, train, s.Candidates, HistoryInterestDefaults.InterestWeight, s.Threads, baseline,
+                        HistoryPoolSearch.Unimodal);
+                    unimodalReorderLists = history.Rerank(own, ownTerm, s.Candidates, MmrRetrieverDefaults.Lambda, s.Candidates, s.Threads);
+                    Record("history_mmr_unimodal_reorder");
+                }
                 if (historyPool != null)
                 {
                     clusteredLists = historyPool.Retrieve(users, interests, train, s.Candidates, HistoryInterestDefaults.MmrLambda, HistoryInterestDefaults.InterestWeight,
@@ -263,7 +273,7 @@ internal static class RetrievalStages
                     Record("history_mmr_clustered_search");
                 }
             }
-            return new Output(smoothed, neighbors, lists, baseline, historyLists, clusteredLists, reorderLists);
+            return new Output(smoothed, neighbors, lists, baseline, historyLists, clusteredLists, reorderLists, unimodalReorderLists);
 
             void Record(string stage)
             {
