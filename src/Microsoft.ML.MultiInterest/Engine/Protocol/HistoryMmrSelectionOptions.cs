@@ -24,8 +24,9 @@ public sealed class HistoryMmrSelectionOptions
     /// <summary>
     /// Also try the row's own top 50 re-ordered (<see cref="HistoryMmrRowSettings.Reorder"/>) at the re-ordering
     /// baseline's lambda (<see cref="ReorderLambda"/>, or <see cref="MmrRetrieverDefaults.Lambda"/> without a baseline):
-    /// the baseline's own re-ordering applied to the row's ranking, one more candidate for the rule. Default
-    /// <see cref="HistoryInterestDefaults.SelectionTriesReordering"/>.
+    /// the baseline's own re-ordering applied to the row's ranking, one more candidate for the rule; and after it Unimodal's
+    /// own top 50 re-ordered with the interests (<see cref="HistoryPoolSearch.Unimodal"/>), which keeps Unimodal's recall.
+    /// Default <see cref="HistoryInterestDefaults.SelectionTriesReordering"/>.
     /// </summary>
     public bool TryReordering { get; set; } = HistoryInterestDefaults.SelectionTriesReordering;
 

@@ -56,7 +56,7 @@ public static class HistoryInterestDefaults
     /// Whether <see cref="HistoryMmrLambdaSelection"/> also tries the row re-ordering its own top M (a pool as long as the
     /// list, <see cref="HistoryMmrRowSettings.Reorder"/>) beside the lambdas re-ranking the wider pool: true. That candidate
     /// keeps the best-score ranking's Recall@50 and diversifies only the head, as the protocol's re-ordering row does with
-    /// Unimodal's list.
+    /// Unimodal's list; and Unimodal's own top M re-ordered with the interests (<see cref="HistoryPoolSearch.Unimodal"/>).
     /// </summary>
     public const bool SelectionTriesReordering = true;
 
