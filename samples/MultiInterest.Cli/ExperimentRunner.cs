@@ -144,7 +144,8 @@ internal static class ExperimentRunner
         if (settings.Protocol.HistoryMmr is { } history)
         {
             var h = history.Interests;
-            log.WriteLine($"History-interest MMR row: lambda={history.MmrLambda}, " + (history.Pool.Search == HistoryPoolSearch.Unimodal && history.Reorder ? "re-ordering Unimodal's list"
+            log.WriteLine($"History-interest MMR row: lambda={history.MmrLambda}, " + (history.Pool.Search == HistoryPoolSearch.Unimodal
+                ? (history.Reorder ? "re-ordering Unimodal's list" : $"Unimodal's pool={settings.Protocol.MmrPoolSize}")
                 : history.Reorder ? "re-ordering its own list" : $"pool={settings.Protocol.MmrPoolSize}")
                 + $", nu={history.InterestWeight}, {h.ItemsPerInterest} items per interest, "
                 + $"at most {h.MaxInterests}; fold-in " + (h.MatchUserVectors ? "fitted to the user vectors" : $"lambda={h.Regularization}, alpha0={h.UnobservedWeight}, nu={h.RegularizationExponent}"));

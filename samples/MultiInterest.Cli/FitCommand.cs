@@ -261,7 +261,7 @@ internal static class FitCommand
         {
             stage.Lambda = choice.Lambda;
             stage.PoolSize = choice.PoolFor(stage.Candidates);
-            if (choice.UnimodalPool) stage.PoolSearch = HistoryPoolSearch.Unimodal;
+            stage.PoolSearch = choice.PoolSearchFor(stage.PoolSearch);
         }
     }
 

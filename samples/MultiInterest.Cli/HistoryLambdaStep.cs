@@ -62,7 +62,7 @@ internal static class HistoryLambdaStep
             choice = choose(options);
         row.MmrLambda = choice.Lambda;
         row.Reorder = choice.Reorder;
-        if (choice.UnimodalPool) row.Pool.Search = HistoryPoolSearch.Unimodal;
+        row.Pool.Search = choice.PoolSearchFor(row.Pool.Search);
         var point = choice.Chosen;
         progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}" + (choice.UnimodalPool ? ", re-ordering Unimodal's top 50 with the interests"
             : choice.Reorder ? ", re-ordering its own top 50" : $", pool {poolSize}")

@@ -169,10 +169,10 @@ internal static class MetricsJson
             };
         if (lambda?.Reason is { } reason) block["lambda_default_reason"] = reason;
         // The exact pool adds nothing, so its metrics.json stays as it was before the option existed.
-        if (row.Pool.Search == HistoryPoolSearch.Unimodal) block["pool_search"] = "unimodal";
-        else if (row.Pool.Search != HistoryPoolSearch.Exact)
+        if (row.Pool.Search != HistoryPoolSearch.Exact) block["pool_search"] = row.Pool.Search.ToString().ToLowerInvariant();
+        // The item lists' settings mean something for the clustered search only.
+        if (row.Pool.Search == HistoryPoolSearch.Clustered)
         {
-            block["pool_search"] = row.Pool.Search.ToString().ToLowerInvariant();
             block["pool_lists"] = row.Pool.Lists;
             block["pool_probes"] = row.Pool.Probes;
             block["pool_user_probes"] = row.Pool.UserProbes;

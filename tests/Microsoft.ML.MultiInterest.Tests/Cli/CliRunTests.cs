@@ -256,6 +256,7 @@ public sealed class CliRunTests : IDisposable
         run = CliHarness.Run([.. common, "--history-mmr-lambda", "0.6", "--history-mmr-reorder", "--history-pool", "unimodal", "--out", unimodalPool]);
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("re-ordering Unimodal's list", run.Out, StringComparison.Ordinal);
+        Assert.Contains("History-interest MMR row: lambda=0.6, re-ordering Unimodal's list", run.Out, StringComparison.Ordinal);
         using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(unimodalPool, "metrics.json"))))
         {
             var methods = json.RootElement.GetProperty("methods");

@@ -59,6 +59,12 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
     /// re-ordering was chosen, else <see cref="PoolSize"/> (<see cref="MmrRetrieverEstimator.Options.PoolSize"/>).
     /// </summary>
     public int PoolFor(int candidates) => HistoryMmrRowSettings.PoolFor(Reorder, candidates, PoolSize);
+
+    /// <summary>
+    /// The pool search a stage should use for this choice: <see cref="HistoryPoolSearch.Unimodal"/> when Unimodal's list
+    /// re-ordered was chosen, else the one it asked for (<paramref name="requested"/>, which the other candidates used).
+    /// </summary>
+    public HistoryPoolSearch PoolSearchFor(HistoryPoolSearch requested) => UnimodalPool ? HistoryPoolSearch.Unimodal : requested;
 }
 
 /// <summary>
@@ -234,41 +240,42 @@ public static class HistoryMmrLambdaSelection
         bool Keeps(FrontierPoint p) => p.Recall >= unimodalRecall;
         bool Meets(FrontierPoint p) => Keeps(p) && p.Diversity >= diversityRatio * unimodalDiversity;
         bool Beats(FrontierPoint p) => Meets(p) && p.Diversity >= reorderDiversity!.Value;
+        // The re-orderings in the rule's order: the row's own list, then Unimodal's.
+        var reorderings = new List<(FrontierPoint Point, HistoryMmrCandidate Kind)>();
+        if (reordered is { } own) reorderings.Add((own, HistoryMmrCandidate.OwnReordered));
+        if (unimodalReordered is { } unimodal) reorderings.Add((unimodal, HistoryMmrCandidate.UnimodalReordered));
         // The first two clauses prefer the wider pool's lambdas: they change which items the list holds (its Diversity@50),
-        // which a re-ordering cannot; the row's own list re-ordered is taken in a clause only when no lambda qualifies there.
-        if (reorderDiversity != null)
+        // which a re-ordering cannot; a re-ordering is taken in a clause only when no lambda qualifies there.
+        HistoryMmrPick? Clause(Func<FrontierPoint, bool> qualifies, HistoryMmrSelectionRule rule)
         {
-            var beats = points.Where(Beats).ToList();
-            if (beats.Count > 0) return new(BestRecall(beats, recallTie), HistoryMmrSelectionRule.BeatsReordering, false, false);
-            if (reordered is { } r && Beats(r)) return new(r, HistoryMmrSelectionRule.BeatsReordering, true, false);
-            if (unimodalReordered is { } u && Beats(u)) return new(u, HistoryMmrSelectionRule.BeatsReordering, true, true);
+            var lambdas = points.Where(qualifies).ToList();
+            if (lambdas.Count > 0) return new(BestRecall(lambdas, recallTie), rule, HistoryMmrCandidate.Lambda);
+            foreach (var (point, kind) in reorderings)
+                if (qualifies(point)) return new(point, rule, kind);
+            return null;
         }
-        var meets = points.Where(Meets).ToList();
-        if (meets.Count > 0) return new(BestRecall(meets, recallTie), HistoryMmrSelectionRule.MeetsBar, false, false);
-        if (reordered is { } m && Meets(m)) return new(m, HistoryMmrSelectionRule.MeetsBar, true, false);
-        if (unimodalReordered is { } mu && Meets(mu)) return new(mu, HistoryMmrSelectionRule.MeetsBar, true, true);
+        if (reorderDiversity != null && Clause(Beats, HistoryMmrSelectionRule.BeatsReordering) is { } beats) return beats;
+        if (Clause(Meets, HistoryMmrSelectionRule.MeetsBar) is { } meets) return meets;
         // Short of the bar, every candidate competes alike; the re-orderings come last, so an exact tie goes to a lambda.
-        var all = points.Select(p => (Point: p, Candidate: 0)).ToList();
-        if (reordered is { } c) all.Add((c, 1));
-        if (unimodalReordered is { } cu) all.Add((cu, 2));
+        var all = points.Select(p => (Point: p, Kind: HistoryMmrCandidate.Lambda)).Concat(reorderings).ToList();
         var keeps = all.Where(c => Keeps(c.Point)).ToList();
-        var (point, candidate) = keeps.Count > 0 ? MostDiverse(keeps) : BestRecall(all, recallTie);
-        return new(point, keeps.Count > 0 ? HistoryMmrSelectionRule.KeepsRecall : HistoryMmrSelectionRule.BestRecall, candidate > 0, candidate == 2);
+        var (point, kind) = keeps.Count > 0 ? MostDiverse(keeps) : BestRecall(all, recallTie);
+        return new(point, keeps.Count > 0 ? HistoryMmrSelectionRule.KeepsRecall : HistoryMmrSelectionRule.BestRecall, kind);
     }
 
     /// <summary>The best recall, points within <paramref name="tie"/> of it counting as equal and the most diverse of them winning.</summary>
     private static FrontierPoint BestRecall(IReadOnlyList<FrontierPoint> points, double tie) =>
-        BestRecall(points.Select(p => (p, 0)).ToList(), tie).Point;
+        BestRecall(points.Select(p => (p, HistoryMmrCandidate.Lambda)).ToList(), tie).Point;
 
     /// <summary>The best recall, points within <paramref name="tie"/> of it counting as equal and the most diverse of them winning.</summary>
-    private static (FrontierPoint Point, int Candidate) BestRecall(IReadOnlyList<(FrontierPoint Point, int Candidate)> candidates, double tie)
+    private static (FrontierPoint Point, HistoryMmrCandidate Kind) BestRecall(IReadOnlyList<(FrontierPoint Point, HistoryMmrCandidate Kind)> candidates, double tie)
     {
         double best = candidates.Max(c => c.Point.Recall);
         return MostDiverse(candidates.Where(c => c.Point.Recall >= best - tie).ToList());
     }
 
     /// <summary>The most diverse point; equal diversity to the larger recall, then to the earlier (smaller lambda, then the re-orderings).</summary>
-    private static (FrontierPoint Point, int Candidate) MostDiverse(List<(FrontierPoint Point, int Candidate)> candidates)
+    private static (FrontierPoint Point, HistoryMmrCandidate Kind) MostDiverse(List<(FrontierPoint Point, HistoryMmrCandidate Kind)> candidates)
     {
         var best = candidates[0];
         foreach (var c in candidates.Skip(1))
@@ -277,13 +284,40 @@ public static class HistoryMmrLambdaSelection
     }
 }
 
-/// <summary>What <see cref="HistoryMmrLambdaSelection.Pick"/> chose: the point, the clause, and which candidate it is.</summary>
-/// <param name="Point">The chosen candidate's validation figures.</param>
-/// <param name="Rule">The clause that chose it.</param>
-/// <param name="Reorder">Whether it is a re-ordering (the row's own top 50, or Unimodal's when <paramref name="UnimodalPool"/>).</param>
-/// <param name="UnimodalPool">Whether it is Unimodal's top 50 re-ordered with the interests.</param>
-internal readonly record struct HistoryMmrPick(FrontierPoint Point, HistoryMmrSelectionRule Rule, bool Reorder, bool UnimodalPool)
+/// <summary>The kinds of candidate the lambda rule weighs, in its order of preference within a clause.</summary>
+internal enum HistoryMmrCandidate
 {
+    /// <summary>A lambda re-ranking the row's pool.</summary>
+    Lambda,
+
+    /// <summary>The row's own top 50 re-ordered.</summary>
+    OwnReordered,
+
+    /// <summary>Unimodal's top 50 re-ordered with the interests (<see cref="HistoryPoolSearch.Unimodal"/>).</summary>
+    UnimodalReordered,
+}
+
+/// <summary>What <see cref="HistoryMmrLambdaSelection.Pick"/> chose: the point, the clause, and which kind of candidate it is.</summary>
+internal readonly record struct HistoryMmrPick
+{
+    /// <summary>The choice of <paramref name="kind"/> at <paramref name="point"/> by the clause <paramref name="rule"/>.</summary>
+    public HistoryMmrPick(FrontierPoint point, HistoryMmrSelectionRule rule, HistoryMmrCandidate kind) => (Point, Rule, Kind) = (point, rule, kind);
+
+    /// <summary>The chosen candidate's validation figures.</summary>
+    public FrontierPoint Point { get; }
+
+    /// <summary>The clause that chose it.</summary>
+    public HistoryMmrSelectionRule Rule { get; }
+
+    /// <summary>Which candidate it is.</summary>
+    public HistoryMmrCandidate Kind { get; }
+
+    /// <summary>Whether a re-ordering was chosen (the row's own top 50 or Unimodal's).</summary>
+    public bool Reorder => Kind != HistoryMmrCandidate.Lambda;
+
+    /// <summary>Whether Unimodal's top 50 re-ordered with the interests was chosen.</summary>
+    public bool UnimodalPool => Kind == HistoryMmrCandidate.UnimodalReordered;
+
     /// <summary>The point, the clause and whether a re-ordering was chosen.</summary>
     public void Deconstruct(out FrontierPoint point, out HistoryMmrSelectionRule rule, out bool reorder) => (point, rule, reorder) = (Point, Rule, Reorder);
 }
