@@ -130,6 +130,9 @@ public class HistoryMmrLambdaSelectionTests
         var chosen = choice with { UnimodalPool = true, Reorder = true };
         Assert.Equal(candidate, chosen.Chosen);
         Assert.Equal(7, chosen.PoolFor(7));
+        // The stage it configures searches no interest; any other choice keeps the search the row asked for.
+        Assert.Equal(HistoryPoolSearch.Unimodal, chosen.PoolSearchFor(HistoryPoolSearch.Clustered));
+        Assert.Equal(HistoryPoolSearch.Clustered, (choice with { UnimodalPool = false }).PoolSearchFor(HistoryPoolSearch.Clustered));
     }
 
     [Fact]
