@@ -7,7 +7,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <summary>
 /// Serves history-interest MMR from a directory written by <see cref="OnnxServingDirectory.ExportHistoryMmr"/> (or
 /// <see cref="MultiInterestModel.ExportOnnx"/> of a history-interest MMR model): ONNX Runtime ranks the catalogue once per vector
-/// of each user (its own and its history interests', the encoder's tables); each vector's top N is proved equal to the engine's
+/// of each user (its own and its history interests', the encoder's tables; its own alone for a Unimodal pool); each vector's top N is proved equal to the engine's
 /// search from those candidates (<see cref="OnnxCandidateProof"/>, the catalogue scanned with the engine where it cannot be),
 /// and the engine merges the lists into the pool and re-ranks it (<see cref="HistoryInterestRetriever"/>). The lists are
 /// <see cref="HistoryInterestRetriever.Retrieve"/>'s with an exact pool, bit for bit. Trained users by row; users known by a
@@ -23,6 +23,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     private readonly UnimodalRetriever _catalogue;
     private readonly double _itemNormBound;
     private readonly Lazy<HistoryInterestBuilder?> _freshBuilder;
+    private readonly bool _interestsRanked;
     private long _proved;
     private long _rescanned;
     private bool _disposed;
@@ -41,6 +42,9 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
         _freshBuilder = new Lazy<HistoryInterestBuilder?>(() => manifest.HistoryOptions is { } o ? new HistoryInterestBuilder(items, o, threads: 0) : null);
         _itemNormBound = OnnxRerankTables.LargestNorm(items);
         Candidates = Math.Min(manifest.PoolSize + manifest.CandidateSlack, manifest.Items);
+        // A Unimodal pool's graph ranks with the user's vector alone; a directory written before that graph existed ranks
+        // with every vector and takes the interests, so its inputs say which one this is.
+        _interestsRanked = manifest.PoolScorer!.Inputs.Contains(InterestEmbeddingsName);
     }
 
     /// <summary>The manifest of the opened directory (M, N, lambda, nu, sizes, names).</summary>
@@ -154,8 +158,10 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
         int width = Math.Min(BatchSize, Math.Max(1, owners.Count));
         var batchOwners = new int[width];
         var mask = Manifest.ExclusionMask ? new float[checked(width * items)] : null;
-        var interestTable = new float[checked(width * k * d)];
-        var queryMask = new float[width * (k + 1)];
+        // The vectors per user the pool scorer ranks: the user's own and K interests, or the user's own alone.
+        int rankedPerUser = _interestsRanked ? k + 1 : 1;
+        var interestTable = _interestsRanked ? new float[checked(width * k * d)] : [];
+        var queryMask = _interestsRanked ? new float[width * (k + 1)] : [];
         var proof = new OnnxCandidateProof(Candidates);
         var proved = new int[Math.Max(Candidates, n)];
         var provedScores = new float[proved.Length];
@@ -168,21 +174,26 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
             var (batchVectors, interests) = batchOf(start, batch);
             if (interests.MaxInterests > k)
                 throw new InvalidOperationException($"A history has up to {interests.MaxInterests} interests; the pool scorer takes {k}.");
-            // The pool scorer's inputs: the vectors, the interests padded to K, and the mask of the vectors in use.
-            Array.Clear(interestTable);
-            for (int q = 0; q < batch; q++)
-            {
-                interests.Vectors(q).CopyTo(interestTable.AsSpan(q * k * d));
-                var row = queryMask.AsSpan(q * (k + 1), k + 1);
-                row.Clear();
-                row[(1 + interests.InterestCount(q))..].Fill(float.NegativeInfinity);
-            }
             using var userValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batchVectors.Values.AsMemory(0, batch * d), [batch, d]);
-            using var interestValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, interestTable.AsMemory(0, batch * k * d), [batch, k, d]);
-            using var queryMaskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, queryMask.AsMemory(0, batch * (k + 1)), [batch, k + 1]);
-            var names = new List<string> { UserEmbeddingName, InterestEmbeddingsName, QueryMaskName };
-            var values = new List<OrtValue> { userValue, interestValue, queryMaskValue };
-            OrtValue? maskValue = null;
+            var names = new List<string> { UserEmbeddingName };
+            var values = new List<OrtValue> { userValue };
+            OrtValue? interestValue = null, queryMaskValue = null, maskValue = null;
+            if (_interestsRanked)
+            {
+                // The pool scorer's inputs: the vectors, the interests padded to K, and the mask of the vectors in use.
+                Array.Clear(interestTable);
+                for (int q = 0; q < batch; q++)
+                {
+                    interests.Vectors(q).CopyTo(interestTable.AsSpan(q * k * d));
+                    var row = queryMask.AsSpan(q * (k + 1), k + 1);
+                    row.Clear();
+                    row[(1 + interests.InterestCount(q))..].Fill(float.NegativeInfinity);
+                }
+                interestValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, interestTable.AsMemory(0, batch * k * d), [batch, k, d]);
+                queryMaskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, queryMask.AsMemory(0, batch * (k + 1)), [batch, k + 1]);
+                names.AddRange([InterestEmbeddingsName, QueryMaskName]);
+                values.AddRange([interestValue, queryMaskValue]);
+            }
             if (mask != null)
             {
                 var span = mask.AsSpan(0, batch * items);
@@ -192,6 +203,8 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
                 names.Add(ExclusionMaskInput);
                 values.Add(maskValue);
             }
+            using (interestValue)
+            using (queryMaskValue)
             using (maskValue)
             using (var found = _poolScorer.Run(options, names, values, [CandidateRowsOutput, CandidateScoresOutput]))
             {
@@ -209,7 +222,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
                     {
                         // Vector 0 is the user's own, then its interests in order.
                         var query = v == 0 ? batchVectors.ReadRow(q) : interests.Vectors(q).Slice((v - 1) * d, d);
-                        int slot = (q * (k + 1) + v) * Candidates;
+                        int slot = (q * rankedPerUser + v) * Candidates;
                         var target = v == 0 ? own : interestLists;
                         int entry = v == 0 ? q : list++;
                         int count = VectorRanking(query, batchOwners[q], candidateRows.Slice(slot, Candidates), candidateScores.Slice(slot, Candidates), exclusions, n,

@@ -104,8 +104,8 @@ public static partial class OnnxServingDirectory
     /// The pool scorer then takes up to its <see cref="HistoryInterestOptions.MaxInterests"/> interests.
     /// </param>
     /// <param name="unimodalPool">
-    /// True when the pool is the user vector's own list alone (<see cref="HistoryPoolSearch.Unimodal"/>): the scorer then
-    /// merges no interest's candidates, and the interests only re-rank.
+    /// True when the pool is the user vector's own list alone (<see cref="HistoryPoolSearch.Unimodal"/>): the pool scorer
+    /// then ranks the catalogue with the user's vector only, and the interests only re-rank.
     /// </param>
     /// <returns>The manifest that was written (<see cref="OnnxServingManifest.Retrieval"/> = <see cref="OnnxServingManifest.HistoryMmrRetrieval"/>).</returns>
     public static OnnxServingManifest ExportHistoryMmr(EmbeddingMatrix users, EmbeddingMatrix items, HistoryInterests interests, int candidates, int poolSize,
@@ -133,8 +133,12 @@ public static partial class OnnxServingDirectory
 
         Directory.CreateDirectory(directory);
         Write(HistoryMmrGraphs.BuildEncoder(users, interests), directory, EncoderFileName);
-        Write(HistoryMmrGraphs.BuildPoolScorer(items, interests.MaxInterests, poolSize, exclusionMask), directory, PoolScorerFileName);
+        // A Unimodal pool ranks with the user's own vector alone: its graph takes no interest, so the catalogue is scanned once per user.
+        Write(unimodalPool ? HistoryMmrGraphs.BuildUnimodalPoolScorer(items, poolSize, exclusionMask)
+            : HistoryMmrGraphs.BuildPoolScorer(items, interests.MaxInterests, poolSize, exclusionMask), directory, PoolScorerFileName);
         string[] mask = exclusionMask ? [HistoryMmrGraphs.ExclusionMaskInput] : [];
+        string[] queries = unimodalPool ? [HistoryMmrGraphs.UserEmbeddingName]
+            : [HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName];
         var manifest = new OnnxServingManifest
         {
             Candidates = candidates,
@@ -160,7 +164,7 @@ public static partial class OnnxServingDirectory
             PoolScorer = new OnnxServingGraph
             {
                 File = PoolScorerFileName,
-                Inputs = [HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName, .. mask],
+                Inputs = [.. queries, .. mask],
                 Outputs = [HistoryMmrGraphs.CandidateRowsOutput, HistoryMmrGraphs.CandidateScoresOutput],
             },
         };

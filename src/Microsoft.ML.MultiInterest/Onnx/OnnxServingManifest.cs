@@ -242,6 +242,9 @@ public sealed class OnnxServingManifest
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is a merged conditional directory with implicit_share {manifest.ImplicitShare}, outside (0, 1].");
         if (manifest.Retrieval == HistoryMmrRetrieval && (manifest.PoolScorer == null || manifest.PoolSize < manifest.Candidates))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is a history-interest MMR directory without a pool scorer or with a pool ({manifest.PoolSize}) below candidates ({manifest.Candidates}).");
+        if (manifest.Retrieval == HistoryMmrRetrieval && !manifest.UnimodalPool && !manifest.PoolScorer!.Inputs.Contains(HistoryMmrGraphs.InterestEmbeddingsName))
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' is a history-interest MMR directory whose pool scorer takes no '{HistoryMmrGraphs.InterestEmbeddingsName}' "
+                + "input, which only a Unimodal pool's does, but unimodal_pool is not set.");
         if (manifest.HeadSlots < 0 || manifest.HeadSlots > manifest.Candidates)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has head_slots {manifest.HeadSlots}, outside 0..{manifest.Candidates} (candidates).");
         return manifest;

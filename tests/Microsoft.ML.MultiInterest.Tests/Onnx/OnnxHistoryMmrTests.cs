@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
 
@@ -56,6 +57,54 @@ public sealed class OnnxHistoryMmrTests : IDisposable
         var expected = new HistoryInterestRetriever(w.Items).Retrieve(w.Users, interests, w.Seen, 10, 0.6, 0.5, w.Items.Rows, threads: 1);
         using var scorer = OnnxHistoryMmrScorer.Open(_directory);
         EngineLists.AssertIdentical(expected, scorer.Retrieve(served, w.Seen));
+    }
+
+    [Fact]
+    public void AUnimodalPoolRanksWithTheUserVectorAloneAndStillGivesTheEnginesLists()
+    {
+        var w = NearTieWorld.Create(seed: 59);
+        var interests = Interests(w);
+        Assert.Contains(Enumerable.Range(0, w.Users.Rows), u => interests.InterestCount(u) > 1);
+        var manifest = OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, 8, 8, 0.5, 0.5, _directory, exclusionMask: true, unimodalPool: true);
+
+        // The graph takes the user's vector (and the mask), not the interests, and gives one ranking per user.
+        Assert.Equal([HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.ExclusionMaskInput], manifest.PoolScorer!.Inputs);
+        using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(Path.Combine(_directory, OnnxServingDirectory.PoolScorerFileName)))
+        {
+            Assert.Equal([HistoryMmrGraphs.ExclusionMaskInput, HistoryMmrGraphs.UserEmbeddingName], session.InputMetadata.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(1, session.OutputMetadata[HistoryMmrGraphs.CandidateRowsOutput].Dimensions[1]);
+        }
+
+        int[] served = [.. Enumerable.Range(0, w.Users.Rows)];
+        var engine = new HistoryInterestRetriever(w.Items, new HistoryPoolOptions { Search = HistoryPoolSearch.Unimodal });
+        var expected = engine.Retrieve(w.Users, interests, w.Seen, 8, 0.5, 0.5, 8, threads: 1);
+        using var scorer = OnnxHistoryMmrScorer.Open(_directory, batchSize: 5);
+        EngineLists.AssertIdentical(expected, scorer.Retrieve(served, w.Seen));
+        Assert.Equal(served.Length, scorer.ProvedFromCandidates + scorer.Rescanned);   // every user ranked once
+
+        // A directory written before this graph (every vector ranked, unimodal_pool set) still serves the same lists.
+        using (var file = File.Create(Path.Combine(_directory, OnnxServingDirectory.PoolScorerFileName)))
+            HistoryMmrGraphs.BuildPoolScorer(w.Items, interests.MaxInterests, 8, exclusionMask: true).WriteTo(file);
+        string manifestPath = Path.Combine(_directory, OnnxServingDirectory.ManifestFileName);
+        EditManifest(manifestPath, m => m["pool_scorer"]!["inputs"] = new System.Text.Json.Nodes.JsonArray(
+            HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName, HistoryMmrGraphs.ExclusionMaskInput));
+        using var older = OnnxHistoryMmrScorer.Open(_directory, batchSize: 5);
+        EngineLists.AssertIdentical(expected, older.Retrieve(served, w.Seen));
+
+        // A pool scorer without the interests is read as a Unimodal pool only when the manifest says so.
+        EditManifest(manifestPath, m =>
+        {
+            m["pool_scorer"]!["inputs"] = new System.Text.Json.Nodes.JsonArray(HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.ExclusionMaskInput);
+            m.AsObject().Remove("unimodal_pool");
+        });
+        Assert.Contains("unimodal_pool", Assert.Throws<InvalidDataException>(() => OnnxHistoryMmrScorer.Open(_directory)).Message);
+    }
+
+    private static void EditManifest(string path, Action<System.Text.Json.Nodes.JsonNode> edit)
+    {
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        edit(manifest);
+        File.WriteAllText(path, manifest.ToJsonString());
     }
 
     [Fact]
