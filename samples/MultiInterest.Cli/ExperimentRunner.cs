@@ -47,7 +47,9 @@ internal static class ExperimentRunner
         var (test, unseenTestEdges) = (heldOut.Graph, heldOut.UnseenEdges);
         seconds["load"] = Lap(clock);
         // Fail before the expensive stages, not after them.
-        log.WriteLine($"Loaded {train.EdgeCount:N0} training and {test.EdgeCount:N0} test edges over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
+        // The file's total first: a count of the scoreable edges alone reads as a short read of the file.
+        string testEdgeText = unseenTestEdges > 0 ? $"{test.EdgeCount + unseenTestEdges:N0} test edges ({test.EdgeCount:N0} between users and items seen in training)" : $"{test.EdgeCount:N0} test edges";
+        log.WriteLine($"Loaded {train.EdgeCount:N0} training and {testEdgeText} over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
         if (unseenTestEdges > 0)
             log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
                 + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")

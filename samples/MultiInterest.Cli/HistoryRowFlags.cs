@@ -32,7 +32,7 @@ internal sealed class HistoryRowFlags
         "The history_mmr row: alpha0 of the fold-in (default: as --history-regularization).", min: 0);
 
     public CliOption<HistoryPoolSearch> PoolSearch { get; } = Opt.Choice("--history-pool", HistoryPoolDefaults.Search, k => k.ToString().ToLowerInvariant(),
-        "The history_mmr row: how each interest finds its pool items: the whole catalogue (exact), an inverted file over the items scanning a few lists (clustered), or none, the pool being the user vector's own list which the interests only re-order (unimodal).");
+        "The history_mmr row: how each interest finds its pool items: the whole catalogue (exact), an inverted file over the items scanning a few lists (clustered), or none, the pool being the user vector's own list which the interests only re-order (unimodal). When the row's lambda is chosen on the hold-out, that choice may take unimodal (metrics.json pool_search says which ran).");
 
     public CliOption<int> PoolLists { get; } = Opt.Int("--history-pool-lists", HistoryPoolDefaults.Lists,
         "The history_mmr row's clustered pool: inverted lists over the items (0 = about 4 sqrt(items)).", min: 0);

@@ -119,7 +119,9 @@ internal static class MetricsJson
                 ["users"] = train.UserCount,
                 ["items"] = train.ItemCount,
                 ["train_edges"] = train.EdgeCount,
+                // Edges between users and items seen in training; with the unseen ones, every edge of the test file.
                 ["test_edges"] = test.EdgeCount,
+                ["test_edges_in_file"] = test.EdgeCount + unseenTestEdges,
                 ["test_edges_unseen"] = unseenTestEdges,
                 ["test_users"] = result.TestUsers.Count,
                 ["test_users_missed"] = result.MissedUsers,

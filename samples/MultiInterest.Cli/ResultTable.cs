@@ -45,7 +45,7 @@ internal static class ResultTable
         log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", 2 * cutoffs.Length + 2)));
         foreach (var m in result.Methods)
         {
-            log.WriteLine($"| {Labels.GetValueOrDefault(m.Name, m.Name)} | "
+            log.WriteLine($"| {Label(m.Name)} | "
                 + string.Join(" | ", cutoffs.Select(k => $"{m.Recall[k]:P1}")) + " | "
                 + string.Join(" | ", cutoffs.Select(k => $"{m.Diversity[k]:F3}")) + $" | {m.Emd:F3} |");
         }
@@ -54,7 +54,11 @@ internal static class ResultTable
         log.WriteLine("| approach | " + string.Join(" | ", cutoffs.Select(k => $"N@{k}")) + " |");
         log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", cutoffs.Length + 1)));
         foreach (var m in result.Methods)
-            log.WriteLine($"| {Labels.GetValueOrDefault(m.Name, m.Name)} | " + string.Join(" | ", cutoffs.Select(k => $"{m.Ndcg[k]:F4}")) + " |");
+            log.WriteLine($"| {Label(m.Name)} | " + string.Join(" | ", cutoffs.Select(k => $"{m.Ndcg[k]:F4}")) + " |");
+        // The tables name rows for reading; metrics.json, candidates.tsv and the options name them by key.
+        log.WriteLine();
+        log.WriteLine("Row keys (metrics.json, --export files): " + string.Join("; ", result.Methods.Select(m => $"{Label(m.Name)} = {m.Name}")) + ".");
+        log.WriteLine("EMD compares each user's representation (its vector or mixture), not its list, with its held-out items: rows that share a representation share it.");
         if (!showPaper) return;
         log.WriteLine();
         log.WriteLine("The kNN-Embed paper (its own split and embeddings):");

@@ -358,6 +358,13 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal(withLists + 1, counts.GetProperty("users_averaged_recall_ndcg").GetInt32());
         Assert.Equal(withLists, counts.GetProperty("users_averaged_diversity_emd").GetInt32());
         Assert.Contains($"Measured on {withLists:N0} test users with lists, plus 1 with no held-out item seen in training", run.Out, StringComparison.Ordinal);
+        // The log and metrics.json give the file's own edge count beside the scoreable ones.
+        int inFile = heldOut.Count - 1;
+        Assert.Equal(inFile, counts.GetProperty("test_edges_in_file").GetInt32());
+        Assert.Equal(inFile - 2, counts.GetProperty("test_edges").GetInt32());
+        Assert.Contains($"{inFile:N0} test edges ({inFile - 2:N0} between users and items seen in training)", run.Out, StringComparison.Ordinal);
+        // Each printed row names its key in metrics.json and the exported files.
+        Assert.Contains("Row keys (metrics.json, --export files): Unimodal = unimodal; MMR = mmr;", run.Out, StringComparison.Ordinal);
 
         // Recall@10 re-derived from the exported lists with those denominators: every held-out edge of a user counts
         // (the unseen item too), and the unseen user, who has no list, adds a zero.
