@@ -6,7 +6,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <summary>
 /// The two graphs of history-interest MMR (<see cref="OnnxServingDirectory.ExportHistoryMmr"/>): an encoder of each user
 /// row's vector and history interests (computed at export), and a pool scorer that ranks the catalogue once per vector
-/// (once per user for a Unimodal pool, <see cref="BuildUnimodalPoolScorer"/>).
+/// (a Unimodal pool's is the vector scorer, <see cref="UnimodalOnnxExporter.BuildVectorModel"/>: once per user).
 /// The pool's union, its re-scoring by the best vector and the MMR re-ranking are the engine's (<see cref="OnnxHistoryMmrScorer"/>):
 /// a greedy loop of N steps over pairwise cosines is the client's work, as the round-robin merge is.
 /// </summary>
@@ -117,40 +117,6 @@ public static class HistoryMmrGraphs
             .AddOutput(CandidateRowsOutput, i64, [null, q, k])
             .AddOutput(CandidateScoresOutput, f, [null, q, k])
             .Build($"History-interest pool scorer: each of up to {q} vectors per user ranks {i} items of dimension {d}; top {k} (pool {poolSize} + slack).");
-    }
-
-    /// <summary>
-    /// Builds the pool scorer of a Unimodal pool (<see cref="HistoryPoolSearch.Unimodal"/>): only the user's own vector ranks
-    /// the catalogue, since the interests only re-rank its list. Same output names as <see cref="BuildPoolScorer"/>, with one
-    /// vector per user (<c>[batch, 1, k]</c>), so the client reads both alike; inputs are the user vectors and the optional mask.
-    /// </summary>
-    internal static ModelProto BuildUnimodalPoolScorer(EmbeddingMatrix items, int poolSize, bool exclusionMask)
-    {
-        int i = items.Rows, d = items.Dimension;
-        int k = CandidateCount(poolSize, i);
-        var f = TensorProto.Types.DataType.Float;
-        var i64 = TensorProto.Types.DataType.Int64;
-        var g = new OnnxGraphBuilder("history_unimodal_pool_scorer")
-            .AddInput(UserEmbeddingName, f, [null, d]);
-        if (exclusionMask) g.AddInput(ExclusionMaskInput, f, [null, i]);
-        g.AddInitializer(ItemTableName, [i, d], items.Values)
-            .AddInitializer("axis_1", [1], [1L])
-            .AddInitializer("k", [1], [(long)k])
-            .AddNode("Transpose", [ItemTableName], ["items_by_column"], OnnxAttributes.Ints("perm", [1, 0]))  // [d,I]
-            .AddNode("MatMul", [UserEmbeddingName, "items_by_column"], ["raw_scores"]);                       // [B,I]
-        string scores = "raw_scores";
-        if (exclusionMask)
-        {
-            g.AddNode("Add", [scores, ExclusionMaskInput], ["unseen_scores"]);
-            scores = "unseen_scores";
-        }
-        return g.AddNode("TopK", [scores, "k"], ["user_candidate_scores", "user_candidate_rows"], OnnxAttributes.Int("axis", -1), OnnxAttributes.Int("largest", 1),
-                OnnxAttributes.Int("sorted", 1))
-            .AddNode("Unsqueeze", ["user_candidate_scores", "axis_1"], [CandidateScoresOutput])              // [B,1,k]
-            .AddNode("Unsqueeze", ["user_candidate_rows", "axis_1"], [CandidateRowsOutput])
-            .AddOutput(CandidateRowsOutput, i64, [null, 1, k])
-            .AddOutput(CandidateScoresOutput, f, [null, 1, k])
-            .Build($"History-interest pool scorer, Unimodal pool: each user's own vector ranks {i} items of dimension {d}; top {k} (pool {poolSize} + slack).");
     }
 
     /// <summary>Candidates per vector: N plus the slack, at most the catalogue.</summary>

@@ -24,6 +24,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     private readonly double _itemNormBound;
     private readonly Lazy<HistoryInterestBuilder?> _freshBuilder;
     private readonly bool _interestsRanked;
+    private readonly string[] _candidateOutputs;
     private long _proved;
     private long _rescanned;
     private bool _disposed;
@@ -42,9 +43,11 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
         _freshBuilder = new Lazy<HistoryInterestBuilder?>(() => manifest.HistoryOptions is { } o ? new HistoryInterestBuilder(items, o, threads: 0) : null);
         _itemNormBound = OnnxRerankTables.LargestNorm(items);
         Candidates = Math.Min(manifest.PoolSize + manifest.CandidateSlack, manifest.Items);
-        // A Unimodal pool's graph ranks with the user's vector alone; a directory written before that graph existed ranks
-        // with every vector and takes the interests, so its inputs say which one this is.
+        // A Unimodal pool's graph is the vector scorer, ranking with the user's vector alone ([batch, k] candidates); a
+        // directory written before it ranks with every vector and takes the interests, so the inputs say which one this is.
         _interestsRanked = manifest.PoolScorer!.Inputs.Contains(InterestEmbeddingsName);
+        _candidateOutputs = _interestsRanked ? [CandidateRowsOutput, CandidateScoresOutput]
+            : [UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput];
     }
 
     /// <summary>The manifest of the opened directory (M, N, lambda, nu, sizes, names).</summary>
@@ -206,7 +209,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
             using (interestValue)
             using (queryMaskValue)
             using (maskValue)
-            using (var found = _poolScorer.Run(options, names, values, [CandidateRowsOutput, CandidateScoresOutput]))
+            using (var found = _poolScorer.Run(options, names, values, _candidateOutputs))
             {
                 var candidateRows = found[0].GetTensorDataAsSpan<long>();
                 var candidateScores = found[1].GetTensorDataAsSpan<float>();

@@ -133,12 +133,14 @@ public static partial class OnnxServingDirectory
 
         Directory.CreateDirectory(directory);
         Write(HistoryMmrGraphs.BuildEncoder(users, interests), directory, EncoderFileName);
-        // A Unimodal pool ranks with the user's own vector alone: its graph takes no interest, so the catalogue is scanned once per user.
-        Write(unimodalPool ? HistoryMmrGraphs.BuildUnimodalPoolScorer(items, poolSize, exclusionMask)
+        // A Unimodal pool ranks with the user's own vector alone, which is the vector scorer's graph: the catalogue is scanned once per user.
+        Write(unimodalPool ? UnimodalOnnxExporter.BuildVectorModel(items, poolSize, exclusionMask)
             : HistoryMmrGraphs.BuildPoolScorer(items, interests.MaxInterests, poolSize, exclusionMask), directory, PoolScorerFileName);
         string[] mask = exclusionMask ? [HistoryMmrGraphs.ExclusionMaskInput] : [];
         string[] queries = unimodalPool ? [HistoryMmrGraphs.UserEmbeddingName]
             : [HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName];
+        string[] outputs = unimodalPool ? [UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput]
+            : [HistoryMmrGraphs.CandidateRowsOutput, HistoryMmrGraphs.CandidateScoresOutput];
         var manifest = new OnnxServingManifest
         {
             Candidates = candidates,
@@ -165,7 +167,7 @@ public static partial class OnnxServingDirectory
             {
                 File = PoolScorerFileName,
                 Inputs = [.. queries, .. mask],
-                Outputs = [HistoryMmrGraphs.CandidateRowsOutput, HistoryMmrGraphs.CandidateScoresOutput],
+                Outputs = outputs,
             },
         };
         manifest.Write(directory);

@@ -72,7 +72,7 @@ public sealed class OnnxHistoryMmrTests : IDisposable
         using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(Path.Combine(_directory, OnnxServingDirectory.PoolScorerFileName)))
         {
             Assert.Equal([HistoryMmrGraphs.ExclusionMaskInput, HistoryMmrGraphs.UserEmbeddingName], session.InputMetadata.Keys.Order(StringComparer.Ordinal));
-            Assert.Equal(1, session.OutputMetadata[HistoryMmrGraphs.CandidateRowsOutput].Dimensions[1]);
+            Assert.Equal(2, session.OutputMetadata[UnimodalOnnxExporter.CandidateRowsOutput].Dimensions.Length);   // [batch, k]: the vector scorer
         }
 
         int[] served = [.. Enumerable.Range(0, w.Users.Rows)];
@@ -86,8 +86,12 @@ public sealed class OnnxHistoryMmrTests : IDisposable
         using (var file = File.Create(Path.Combine(_directory, OnnxServingDirectory.PoolScorerFileName)))
             HistoryMmrGraphs.BuildPoolScorer(w.Items, interests.MaxInterests, 8, exclusionMask: true).WriteTo(file);
         string manifestPath = Path.Combine(_directory, OnnxServingDirectory.ManifestFileName);
-        EditManifest(manifestPath, m => m["pool_scorer"]!["inputs"] = new System.Text.Json.Nodes.JsonArray(
-            HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName, HistoryMmrGraphs.ExclusionMaskInput));
+        EditManifest(manifestPath, m =>
+        {
+            m["pool_scorer"]!["inputs"] = new System.Text.Json.Nodes.JsonArray(
+                HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName, HistoryMmrGraphs.ExclusionMaskInput);
+            m["pool_scorer"]!["outputs"] = new System.Text.Json.Nodes.JsonArray(HistoryMmrGraphs.CandidateRowsOutput, HistoryMmrGraphs.CandidateScoresOutput);
+        });
         using var older = OnnxHistoryMmrScorer.Open(_directory, batchSize: 5);
         EngineLists.AssertIdentical(expected, older.Retrieve(served, w.Seen));
 
