@@ -72,6 +72,12 @@ public class BadInputCatalogTests
         ["protocol-lambda-nan"] = Throws<ArgumentOutOfRangeException>(["Lambda must lie in [0, 1]"], () => new ProtocolSettings { Lambda = double.NaN }.Validate()),
 
         // ---- ML.NET columns and data ----
+        ["loadedges-gzip"] = Accepts(["rows 100"], () =>
+            $"rows {new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Bytes("edges.tsv.gz", BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(100)))), "user", "item").GetColumn<string>("User").Count()}"),
+        ["loadedges-unparseable"] = Throws<InvalidDataException>(["Edge file", "quote.csv", "could not be read as ','-separated text"], () =>
+            new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("quote.csv", "user,item\na,\"b\nc,d\n"), "user", "item")),
+        ["loadedges-column-case"] = Throws<ArgumentException>(["Input column 'User' (option userColumnName)", "its columns are 'user', 'item'", "differs only in case"], () =>
+            new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("lower.tsv", "user\titem\na\tb\n"))),
         ["column-missing"] = Throws<ArgumentException>(["'Reader'", "UserColumnName"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { UserColumnName = "Reader" }).Fit(Keyed())),
         ["column-not-a-key"] = Throws<ArgumentException>(["'User'", "key type", "String"], () => new MLContext().MultiInterest().GraphEmbedding().Fit(new MLContext().Data.LoadFromEnumerable(MLNetTestData.Edges()))),
         ["column-wrong-vector-type"] = Throws<ArgumentException>(["'Item'", "vector of Single"], () => new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { FeatureColumnName = "Item", NumberOfClusters = 2 }).Fit(Keyed())),

@@ -75,6 +75,21 @@ public class DataFrameTests
             Assert.Equal([1.5f, 1f], csv.GetColumn<float>("Weight"));
             var tsv = ml.MultiInterest().LoadEdges(Path.Combine(dir, "e.tsv"), "u", "i");
             Assert.Equal(["x", "y"], tsv.GetColumn<string>("Item"));
+
+            // A .tsv.gz is the same file compressed (tab-separated, as its name under the compression says).
+            using (var gz = new System.IO.Compression.GZipStream(File.Create(Path.Combine(dir, "e.tsv.gz")), System.IO.Compression.CompressionLevel.Optimal))
+                gz.Write(File.ReadAllBytes(Path.Combine(dir, "e.tsv")));
+            var gzipped = ml.MultiInterest().LoadEdges(Path.Combine(dir, "e.tsv.gz"), "u", "i");
+            Assert.Equal(tsv.GetColumn<string>("User"), gzipped.GetColumn<string>("User"));
+            Assert.Equal(tsv.GetColumn<string>("Item"), gzipped.GetColumn<string>("Item"));
+
+            // A cut .gz and a line the parser cannot read are errors naming the file.
+            var whole = File.ReadAllBytes(Path.Combine(dir, "e.tsv.gz"));
+            File.WriteAllBytes(Path.Combine(dir, "cut.tsv.gz"), whole[..^6]);
+            Assert.Contains("cut.tsv.gz", Assert.Throws<InvalidDataException>(() => ml.MultiInterest().LoadEdges(Path.Combine(dir, "cut.tsv.gz"), "u", "i")).Message);
+            File.WriteAllText(Path.Combine(dir, "quote.csv"), "u,i\na,\"b\nc,d\n");
+            var unreadable = Assert.Throws<InvalidDataException>(() => ml.MultiInterest().LoadEdges(Path.Combine(dir, "quote.csv"), "u", "i"));
+            Assert.Contains("quote.csv", unreadable.Message);
         }
         finally
         {
@@ -88,7 +103,11 @@ public class DataFrameTests
         var ml = new MLContext(seed: 1);
         var frame = new DataFrame(new StringDataFrameColumn("User", ["a"]), new StringDataFrameColumn("Item", ["b"]));
         var e = Assert.ThrowsAny<ArgumentException>(() => ml.MultiInterest().LoadEdges(frame, "User", "Product"));
-        Assert.Contains("Product", e.Message);
+        Assert.Contains("Input column 'Product' (option itemColumnName) was not found in the data; its columns are 'User', 'Item'", e.Message);
+
+        // A name that differs only in case is pointed out.
+        var lower = Assert.ThrowsAny<ArgumentException>(() => ml.MultiInterest().LoadEdges(frame, "user", "Item"));
+        Assert.Contains("'User' differs only in case", lower.Message);
     }
 
     [Fact]

@@ -8,13 +8,24 @@ namespace Microsoft.ML.MultiInterest;
 /// </summary>
 internal static class ColumnChecks
 {
-    /// <summary>Finds a column or throws naming it.</summary>
+    /// <summary>Finds a column or throws naming it, the columns the data has, and one that differs only in case.</summary>
     public static DataViewSchema.Column Find(DataViewSchema schema, string name, string option)
     {
         var column = schema.GetColumnOrNull(name);
         if (column == null)
-            throw new ArgumentException($"Input column '{name}' (option {option}) was not found in the data.", nameof(schema));
+            throw new ArgumentException($"Input column '{name}' (option {option}) was not found in the data{Present(schema, name)}.", nameof(schema));
         return column.Value;
+    }
+
+    /// <summary>What the data does have, for a missing column's message: its visible columns (the first 20), and a near miss by case.</summary>
+    private static string Present(DataViewSchema schema, string name)
+    {
+        const int Listed = 20;
+        var visible = schema.Where(c => !c.IsHidden).Select(c => c.Name).ToList();
+        if (visible.Count == 0) return "; it has no columns";
+        string list = string.Join(", ", visible.Take(Listed).Select(n => $"'{n}'")) + (visible.Count > Listed ? $" and {visible.Count - Listed} more" : "");
+        string? nearMiss = visible.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+        return $"; its columns are {list}" + (nearMiss == null ? "" : $" ('{nearMiss}' differs only in case: names are case-sensitive)");
     }
 
     /// <summary>A key column over UInt32, as MapValueToKey produces; returns its key cardinality.</summary>

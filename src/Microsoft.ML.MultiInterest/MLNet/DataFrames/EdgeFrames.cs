@@ -8,16 +8,37 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>The helpers behind the catalog's DataFrame methods.</summary>
 internal static class EdgeFrames
 {
-    /// <summary>A CSV/TSV with a header, every column read as text (ids stay ids); the weight column, if named, as Single.</summary>
+    /// <summary>
+    /// A CSV/TSV with a header, every column read as text (ids stay ids); the weight column, if named, as Single. A name
+    /// ending in .gz is decompressed (and checked, as the engine's readers check it); the separator follows the name under
+    /// the compression. A line the parser cannot read is an <see cref="InvalidDataException"/> naming the file.
+    /// </summary>
     public static DataFrame ReadText(string path, char? separator, string? weightColumn)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Edge file '{path}' does not exist.", path);
-        char sep = separator ?? (path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) ? '\t' : ',');
-        string header = File.ReadLines(path).FirstOrDefault() ?? throw new InvalidDataException($"Edge file '{path}' is empty: a header line was expected.");
+        bool gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+        string name = gzip ? path[..^3] : path;
+        char sep = separator ?? (name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) ? '\t' : ',');
+        string header;
+        using (var reader = IO.TextTables.OpenRead(path))
+            header = reader.ReadLine() ?? throw new InvalidDataException($"Edge file '{path}' is empty: a header line was expected.");
         var names = header.Split(sep).Select(n => n.Trim()).ToArray();
         var types = names.Select(n => n == weightColumn ? typeof(float) : typeof(string)).ToArray();
-        return DataFrame.LoadCsv(path, sep, header: true, dataTypes: types, cultureInfo: CultureInfo.InvariantCulture);
+        try
+        {
+            if (!gzip) return DataFrame.LoadCsv(path, sep, header: true, dataTypes: types, cultureInfo: CultureInfo.InvariantCulture);
+            // The DataFrame reader needs a seekable stream: the decompressed text, read whole (and checked against the gzip trailer).
+            var text = new MemoryStream();
+            using (var reader = IO.TextTables.OpenRead(path)) reader.BaseStream.CopyTo(text);
+            text.Position = 0;
+            return DataFrame.LoadCsv(text, sep, header: true, dataTypes: types, cultureInfo: CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is not (InvalidDataException or IOException or OutOfMemoryException))
+        {
+            string separatorName = sep == '\t' ? "tab" : $"'{sep}'";
+            throw new InvalidDataException($"Edge file '{path}' could not be read as {separatorName}-separated text under the header '{header}': {e.Message}", e);
+        }
     }
 
     /// <summary><paramref name="data"/> with every key column mapped to its values (or to UInt32 numbers without KeyValues).</summary>
@@ -39,15 +60,15 @@ internal static class EdgeFrames
     }
 
     /// <summary>Calls <paramref name="visit"/> with the user id, the key vector, the value vector and the key names, for the first row of each user.</summary>
-    public static void FirstRowPerUser<TKey, TValue>(IDataView data, string userColumn, string keysColumn, string valuesColumn,
+    public static void FirstRowPerUser<TKey, TValue>(IDataView data, string userColumn, (string Name, string Option) keysColumn, (string Name, string Option) valuesColumn,
         Action<string, TKey[], TValue[], IReadOnlyList<string>> visit)
     {
         var schema = data.Schema;
-        var user = schema.GetColumnOrNull(userColumn) ?? throw new ArgumentException($"userColumnName: the data has no column '{userColumn}'.", nameof(userColumn));
-        var keys = schema.GetColumnOrNull(keysColumn) ?? throw new ArgumentException($"The data has no column '{keysColumn}'.", nameof(keysColumn));
-        var values = schema.GetColumnOrNull(valuesColumn) ?? throw new ArgumentException($"The data has no column '{valuesColumn}'.", nameof(valuesColumn));
+        var user = ColumnChecks.Find(schema, userColumn, "userColumnName");
+        var keys = ColumnChecks.Find(schema, keysColumn.Name, keysColumn.Option);
+        var values = ColumnChecks.Find(schema, valuesColumn.Name, valuesColumn.Option);
         if (keys.Type is not VectorDataViewType { ItemType: KeyDataViewType keyType })
-            throw new ArgumentException($"The column '{keysColumn}' must be a vector of keys, not {keys.Type}.", nameof(keysColumn));
+            throw new ArgumentException($"The column '{keysColumn.Name}' (option {keysColumn.Option}) must be a vector of keys, not {keys.Type}.", keysColumn.Option);
         var names = KeyNames.Of(keys, checked((int)keyType.Count));
         using var cursor = data.GetRowCursor([user, keys, values]);
         var getUser = IdColumnReader.Getter(cursor, user, "userColumnName");

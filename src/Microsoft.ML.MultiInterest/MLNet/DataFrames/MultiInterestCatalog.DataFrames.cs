@@ -79,7 +79,7 @@ public sealed partial class MultiInterestCatalog
         var ranks = new Int32DataFrameColumn(Frames.Rank);
         var items = new StringDataFrameColumn(MultiInterestColumnNames.Item);
         var scores = new SingleDataFrameColumn(Frames.Score);
-        EdgeFrames.FirstRowPerUser<uint, float>(scored, userColumnName, candidatesColumnName, scoresColumnName, (user, keys, values, names) =>
+        EdgeFrames.FirstRowPerUser<uint, float>(scored, userColumnName, (candidatesColumnName, nameof(candidatesColumnName)), (scoresColumnName, nameof(scoresColumnName)), (user, keys, values, names) =>
         {
             for (int r = 0; r < keys.Length; r++)
             {
@@ -109,7 +109,7 @@ public sealed partial class MultiInterestCatalog
         var components = new Int32DataFrameColumn(Frames.Component);
         var clusters = new StringDataFrameColumn(Frames.Cluster);
         var weights = new DoubleDataFrameColumn(Frames.Weight);
-        EdgeFrames.FirstRowPerUser<uint, double>(data, userColumnName, clustersColumnName, weightsColumnName, (user, keys, values, names) =>
+        EdgeFrames.FirstRowPerUser<uint, double>(data, userColumnName, (clustersColumnName, nameof(clustersColumnName)), (weightsColumnName, nameof(weightsColumnName)), (user, keys, values, names) =>
         {
             for (int c = 0; c < keys.Length; c++)
             {

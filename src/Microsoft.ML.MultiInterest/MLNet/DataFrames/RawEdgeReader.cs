@@ -11,13 +11,13 @@ internal static class RawEdgeReader
     {
         ArgumentNullException.ThrowIfNull(data);
         var schema = data.Schema;
-        var user = schema.GetColumnOrNull(userColumn) ?? throw new ArgumentException($"userColumnName: the data has no column '{userColumn}'.", nameof(userColumn));
-        var item = schema.GetColumnOrNull(itemColumn) ?? throw new ArgumentException($"itemColumnName: the data has no column '{itemColumn}'.", nameof(itemColumn));
+        var user = ColumnChecks.Find(schema, userColumn, "userColumnName");
+        var item = ColumnChecks.Find(schema, itemColumn, "itemColumnName");
         var active = new List<DataViewSchema.Column> { user, item };
         DataViewSchema.Column? weight = null;
         if (weightColumn != null)
         {
-            weight = schema.GetColumnOrNull(weightColumn) ?? throw new ArgumentException($"weightColumnName: the data has no column '{weightColumn}'.", nameof(weightColumn));
+            weight = ColumnChecks.Find(schema, weightColumn, "weightColumnName");
             active.Add(weight.Value);
         }
         var edges = new List<RawEdge>();
@@ -43,8 +43,7 @@ internal static class RawEdgeReader
     {
         ArgumentNullException.ThrowIfNull(data);
         var schema = data.Schema;
-        DataViewSchema.Column Find(string name, string option) =>
-            schema.GetColumnOrNull(name) ?? throw new ArgumentException($"{option}: the data has no column '{name}'.", option);
+        DataViewSchema.Column Find(string name, string option) => ColumnChecks.Find(schema, name, option);
         var user = Find(userColumn, "userColumnName");
         var item = Find(itemColumn, "itemColumnName");
         var active = new List<DataViewSchema.Column> { user, item };
