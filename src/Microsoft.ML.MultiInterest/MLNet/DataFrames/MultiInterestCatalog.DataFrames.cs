@@ -38,9 +38,13 @@ public sealed partial class MultiInterestCatalog
 
     /// <summary>
     /// Edges from a CSV or TSV file with a header line (the separator follows the extension: .tsv/.txt tab, else comma,
-    /// unless given); ids, relations and text times are read as text, so string and integer ids both work.
+    /// unless given); ids, relations and text times are read as text, so string and integer ids both work. A name ending
+    /// in .gz is decompressed first (held in memory while it is parsed) and checked against its gzip trailer; the
+    /// separator then follows the name under it (<c>edges.tsv.gz</c> is tab-separated).
     /// </summary>
     /// <param name="path">The file.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is empty, a .gz is truncated or corrupt, or a line cannot be parsed (the message names the file).</exception>
     /// <param name="userColumnName">The header name of the user id column.</param>
     /// <param name="itemColumnName">The header name of the item id column.</param>
     /// <param name="weightColumnName">The header name of a numeric weight column, or null for none.</param>
