@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -35,10 +36,10 @@ internal sealed record OnnxDirectoryServing<TScorer>(Func<TScorer> Open, Func<TS
         if (newUsers.Count > 0 && ServesHistories(scorer))
         {
             fromHistory = FromHistories(scorer, OnnxDirectoryServing.Histories(newUsers, historyLists));
-            log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history {Fresh(scorer)}.");
+            log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model served from their --history {Fresh(scorer)}.");
         }
         else if (newUsers.Count > 0)
-            log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but {NoHistories}: --recommender serves them.");
+            log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model have a --history, but {NoHistories}: --recommender serves them.");
         log.WriteLine(Report(scorer));
         return ranked;
     }

@@ -70,7 +70,11 @@ internal static class RecommendCommand
         var sessions = new OnnxSessionFactory(gpu, message => log.WriteLine(message)) { IntraOpThreads = threads, AllowSpinning = spin };
         sessions.ApplyTo(ml);
         using var model = MultiInterestModel.Load(ml, modelPath);
-        var ids = ServingData.Users(usersPath);
+        var ids = ServingData.Users(usersPath, out string header);
+        string firstField = header.Split('\t')[0].Trim();
+        if (model.GraphEmbedding?.UserIds.Contains(firstField) == true)
+            log.WriteLine($"warning: the first line of '{usersPath}' is read as its header, but it starts with '{firstField}', a user the model knows: "
+                + "that user is not served (add a header line such as 'user').");
         var clock = Stopwatch.StartNew();
         List<(string User, string[] Items, float[] Scores)> lists;
         string scorer, setUp = "";
@@ -89,13 +93,17 @@ internal static class RecommendCommand
             }
             clock.Restart();
             var results = new (string User, string[] Items, float[] Scores)[ids.Count];
+            var sources = new CandidateSource[ids.Count];
             Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads }, q =>
             {
                 var followed = topics?.Of(ids[q]);
                 var list = followed is { Length: > 0 } ? recommender.RecommendFollowing(ids[q], followed, fresh?[ids[q]]) : recommender.Recommend(ids[q], fresh?[ids[q]]);
                 results[q] = (ids[q], list.Items.Select(i => i.ItemId).ToArray(), list.Items.Select(i => i.Score).ToArray());
+                sources[q] = list.Source;
             });
             lists = results.ToList();
+            // Where each list came from: the file has no column for it, and a popular fallback must not pass for a personal list.
+            log.WriteLine("Lists by source: " + string.Join(", ", sources.GroupBy(x => x).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count():N0}")) + ".");
         }
         else if (!onnx && !engine)
         {
@@ -113,8 +121,11 @@ internal static class RecommendCommand
             if (exclusions == null) log.WriteLine("The model was saved without its training history: only --history is excluded.");
             if (history != null)
             {
-                var fresh = ServingData.History(history, userRows, ServingData.RowsOf(embedding.ItemIds), out int skipped);
-                if (skipped > 0) log.WriteLine($"{skipped:N0} history edges name a user or item the model does not know; ignored as exclusions.");
+                var fresh = ServingData.History(history, userRows, ServingData.RowsOf(embedding.ItemIds), out int newUserEdges, out int unknownItemEdges);
+                if (newUserEdges > 0)
+                    log.WriteLine($"--history '{history}': {Counted.Of(newUserEdges, "edge")} of users the model does not know (their lists come from these histories where this model's scorer serves them; see below).");
+                if (unknownItemEdges > 0)
+                    log.WriteLine($"--history '{history}': {Counted.Of(unknownItemEdges, "edge")} of known users with an item the model does not know (ignored: such an item is never recommended).");
                 exclusions = exclusions == null ? fresh : ServingData.Union(exclusions, fresh);
             }
             RankedLists ranked;
@@ -179,16 +190,16 @@ internal static class RecommendCommand
                 else if (newUsers.Count > 0 && quota && scorerSession.ServesQuotaHistories)
                 {
                     fromHistory = scorerSession.RetrieveClusterQuotaFromHistories(OnnxDirectoryServing.Histories(newUsers, historyLists));
-                    log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its "
+                    log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model served from their --history (its "
                         + (exported.IsConditional ? "conditions' queries" : "Mixture") + " and mean vector, computed as the engine does).");
                 }
                 else if (newUsers.Count > 0 && !quota && scorerSession.ServesUnimodalHistories)
                 {
                     fromHistory = scorerSession.RetrieveUnimodalFromHistories(OnnxDirectoryServing.Histories(newUsers, historyLists));
-                    log.WriteLine($"{newUsers.Count:N0} users unknown to the model served from their --history (its mean item vector, computed as the engine does).");
+                    log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model served from their --history (its mean item vector, computed as the engine does).");
                 }
                 else if (newUsers.Count > 0)
-                    log.WriteLine($"{newUsers.Count:N0} users unknown to the model have a --history, but this model's ONNX directory serves trained users only: --recommender serves them.");
+                    log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model have a --history, but this model's ONNX directory serves trained users only: --recommender serves them.");
                 log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {scorerSession.ProvedFromCandidates:N0} rankings proved from them, "
                     + $"{scorerSession.Rescanned:N0} scanned with the engine (warm-up batch included).");
                 if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
@@ -203,8 +214,9 @@ internal static class RecommendCommand
         double seconds = clock.Elapsed.TotalSeconds;
         Write(outPath, lists);
         int unknown = ids.Count - lists.Count(l => l.Items.Length > 0);
-        log.WriteLine($"{scorer}: {setUp}{lists.Count:N0} users in {seconds:F2} s ({lists.Count / Math.Max(seconds, 1e-9):N0} users/s) -> {outPath}"
-            + (unknown > 0 ? $"; {unknown:N0} users without candidates (unknown to the model or without training edges)." : "."));
+        log.WriteLine($"{scorer}: {setUp}{Counted.Of(lists.Count, "user")} in {seconds:F2} s ({lists.Count / Math.Max(seconds, 1e-9):N0} users/s) -> {outPath}"
+            + (unknown > 0 ? $"; {Counted.Of(unknown, "user")} without candidates (unknown to the model or without training edges, and no --history this scorer serves; "
+                + "the zip's own lists and --recommender give such users the popular items)." : "."));
         return 0;
     }
 

@@ -19,11 +19,14 @@ internal static class ServingData
     public static List<EdgeRow> Edges(IEnumerable<RawEdge> edges) => edges.Select(e => new EdgeRow { User = e.User, Item = e.Item }).ToList();
 
     /// <summary>The distinct user ids of the first column of a TSV with a header line (an edge file works), in order of appearance.</summary>
-    public static List<string> Users(string path)
+    public static List<string> Users(string path, out string header)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Users file '{path}' does not exist.", path);
         using var reader = TextFile.OpenRead(path); // a truncated .gz throws instead of ending early
-        if (reader.ReadLine() == null) throw new InvalidDataException($"Users file '{path}' is empty: a header line and one user id per line were expected.");
+        header = reader.ReadLine() ?? throw new InvalidDataException($"Users file '{path}' is empty: a header line and one user id per line were expected.");
+        // A comma-separated file would make whole lines ("5,274") into user ids, each served as an unknown user.
+        if (header.Contains(',') && !header.Contains('\t'))
+            throw new InvalidDataException($"Users file '{path}' looks comma-separated (header '{header}'): the user id is the first TAB-separated field of each line.");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var users = new List<string>();
         string? line;
@@ -32,24 +35,30 @@ internal static class ServingData
             string id = line.Split('\t')[0].Trim();
             if (id.Length > 0 && seen.Add(id)) users.Add(id);
         }
-        if (users.Count == 0) throw new InvalidDataException($"Users file '{path}' has no user ids after its header.");
+        if (users.Count == 0) throw new InvalidDataException($"Users file '{path}' has no user ids after its header line ('{header}'; the first line is always the header).");
         return users;
     }
 
-    /// <summary>The history edges whose user and item the model knows, as a graph over model rows.</summary>
-    public static BipartiteGraph History(string path, IReadOnlyDictionary<string, int> userRows, IReadOnlyDictionary<string, int> itemRows, out int skipped)
+    /// <summary>
+    /// The history edges whose user and item the model knows, as a graph over model rows (the exclusions of trained users);
+    /// <paramref name="newUserEdges"/> counts the edges of users the model does not know (their lists, where the scorer
+    /// serves fresh histories, come from them), <paramref name="unknownItemEdges"/> those of known users naming an item it does not know.
+    /// </summary>
+    public static BipartiteGraph History(string path, IReadOnlyDictionary<string, int> userRows, IReadOnlyDictionary<string, int> itemRows,
+        out int newUserEdges, out int unknownItemEdges)
     {
         var users = new List<int>();
         var items = new List<int>();
-        skipped = 0;
+        (newUserEdges, unknownItemEdges) = (0, 0);
         foreach (var edge in EdgeFile.Read(path))
         {
-            if (userRows.TryGetValue(edge.User, out int u) && itemRows.TryGetValue(edge.Item, out int i))
+            if (!userRows.TryGetValue(edge.User, out int u)) newUserEdges++;
+            else if (!itemRows.TryGetValue(edge.Item, out int i)) unknownItemEdges++;
+            else
             {
                 users.Add(u);
                 items.Add(i);
             }
-            else skipped++;
         }
         return BipartiteGraph.FromEdges(userRows.Count, itemRows.Count, users.ToArray(), items.ToArray());
     }

@@ -133,7 +133,12 @@ internal static class Opt
     public static bool Given(this ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
 
     /// <summary>A number as the command line spells it (invariant culture, shortest round trip).</summary>
-    public static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    public static string Text(double value)
+    {
+        // A single-precision default widened to double (0.05f -> 0.05000000074505806) is shown as the float it was written as.
+        float narrow = (float)value;
+        return (double)narrow == value ? Text(narrow) : value.ToString("R", CultureInfo.InvariantCulture);
+    }
 
     /// <inheritdoc cref="Text(double)"/>
     public static string Text(float value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -51,6 +51,7 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
             history.Add($"new{n}\tunknown-item");
         }
         history.Add($"{trained[0]}\t{edges.First(e => e.User != trained[0]).Item}");
+        history.Add($"{trained[1]}\tunknown-item");
         string users = Path.Combine(_directory, "users.tsv"), fresh = Path.Combine(_directory, "history.tsv");
         File.WriteAllLines(users, lines);
         File.WriteAllLines(fresh, history);
@@ -60,6 +61,11 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
         Assert.True(onnx.ExitCode == 0, onnx.Error + onnx.Out);
         var api = CliHarness.Run("recommend", "--model", zip, "--users", users, "--out", apiLists, "--recommender", "--history", fresh);
         Assert.True(api.ExitCode == 0, api.Error + api.Out);
+        // The log tells the new users' history edges from the unknown item of a trained user's, and says where the lists came from.
+        int newUserEdges = history.Count(l => l.StartsWith("new", StringComparison.Ordinal));
+        Assert.Contains($"{newUserEdges} edges of users the model does not know", onnx.Out);
+        Assert.Contains("1 edge of known users with an item the model does not know", onnx.Out);
+        Assert.Contains("Lists by source: Trained 3, History 3.", api.Out);
         var onnxRows = File.ReadAllLines(onnxLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray();
         var apiRows = File.ReadAllLines(apiLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray();
         if (kind is "history" or "knn" or "unimodal" or "mmr")

@@ -136,6 +136,18 @@ public sealed class CliRunTests : IDisposable
         Assert.True(served.ExitCode == 0, served.Error);
         Assert.True(File.ReadAllLines(path).Length > 1);
 
+        // A users file without its header line loses its first user, and says so; a comma-separated one is refused naming it.
+        var testUsers = File.ReadLines(test).Skip(1).Select(l => l.Split('\t')[0]).Distinct().Take(2).ToArray();
+        string firstUser = testUsers[0];
+        string headless = Path.Combine(_directory, "headless.tsv"), commas = Path.Combine(_directory, "users.csv");
+        File.WriteAllLines(headless, testUsers);
+        File.WriteAllLines(commas, ["user,item", $"{firstUser},x"]);
+        var noHeader = CliHarness.Run("recommend", "--model", model, "--users", headless, "--out", path);
+        Assert.Contains($"starts with '{firstUser}', a user the model knows", noHeader.Out, StringComparison.Ordinal);
+        var csv = CliHarness.Run("recommend", "--model", model, "--users", commas, "--out", path);
+        Assert.Equal(1, csv.ExitCode);
+        Assert.Contains("users.csv' looks comma-separated", csv.Error + csv.Out, StringComparison.Ordinal);
+
         var stray = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "unimodal", "--dcm-warm-start");
         Assert.NotEqual(0, stray.ExitCode);
         Assert.Contains("--dcm-warm-start", stray.Error, StringComparison.Ordinal);
