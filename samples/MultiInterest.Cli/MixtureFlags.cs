@@ -66,6 +66,9 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
         public IReadOnlyList<Option> All =>
             [On, SourceComponents, DestinationComponents, Dim, MixEpochs, Lr, MixMargin, MixControlMargin, ValidationFraction, Pooling, Gamma, Theta, WeightGamma, TwoSided, WeightGammaSweep, WarmStart];
 
+        /// <summary>The options <c>fit</c> offers: all but the sweep, which only adds report rows to <c>evaluate</c> and <c>reproduce</c>.</summary>
+        public IReadOnlyList<Option> Fit => [.. All.Except([WeightGammaSweep])];
+
         /// <summary>The rows' settings; null unless --mixture-embeddings is given (the other options are still checked).</summary>
         public MixtureRows? Read(ParseResult r, int seed, int threads)
         {
