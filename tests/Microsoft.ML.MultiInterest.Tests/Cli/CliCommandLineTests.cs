@@ -111,4 +111,16 @@ public sealed class CliCommandLineTests
         Assert.Equal(viaOption.Out, viaWord.Out);
         Assert.Contains("--edges", viaWord.Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Fit_help_shows_single_precision_defaults_as_written_and_no_report_only_sweeps()
+    {
+        var help = CliHarness.Run("fit", "--help");
+        Assert.Equal(0, help.ExitCode);
+        string learningRate = help.Out.Split('\n').Single(l => l.TrimStart().StartsWith("--cond-lr", StringComparison.Ordinal));
+        Assert.EndsWith("[default: 0.05]", learningRate.TrimEnd());
+        Assert.DoesNotContain("0.05000000074505806", help.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("--dcm-fusion-weight-sweep", help.Out, StringComparison.Ordinal);
+        Assert.Contains("--dcm-fusion-weight-sweep", CliHarness.Run("evaluate", "--help").Out, StringComparison.Ordinal);
+    }
 }
