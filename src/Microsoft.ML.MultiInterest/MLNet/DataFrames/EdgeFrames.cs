@@ -20,18 +20,17 @@ internal static class EdgeFrames
         bool gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
         string name = gzip ? path[..^3] : path;
         char sep = separator ?? (name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) ? '\t' : ',');
+        // One read of the file: the DataFrame reader needs a seekable stream, so a .gz is decompressed into memory once
+        // (and checked against its gzip trailer); the header is read from the same stream, which then starts over.
+        using Stream text = gzip ? Decompressed(path) : File.OpenRead(path);
         string header;
-        using (var reader = IO.TextTables.OpenRead(path))
+        using (var reader = new StreamReader(text, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 12, leaveOpen: true))
             header = reader.ReadLine() ?? throw new InvalidDataException($"Edge file '{path}' is empty: a header line was expected.");
+        text.Position = 0;
         var names = header.Split(sep).Select(n => n.Trim()).ToArray();
         var types = names.Select(n => n == weightColumn ? typeof(float) : typeof(string)).ToArray();
         try
         {
-            if (!gzip) return DataFrame.LoadCsv(path, sep, header: true, dataTypes: types, cultureInfo: CultureInfo.InvariantCulture);
-            // The DataFrame reader needs a seekable stream: the decompressed text, read whole (and checked against the gzip trailer).
-            var text = new MemoryStream();
-            using (var reader = IO.TextTables.OpenRead(path)) reader.BaseStream.CopyTo(text);
-            text.Position = 0;
             return DataFrame.LoadCsv(text, sep, header: true, dataTypes: types, cultureInfo: CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is not (InvalidDataException or IOException or OutOfMemoryException))
@@ -39,6 +38,15 @@ internal static class EdgeFrames
             string separatorName = sep == '\t' ? "tab" : $"'{sep}'";
             throw new InvalidDataException($"Edge file '{path}' could not be read as {separatorName}-separated text under the header '{header}': {e.Message}", e);
         }
+    }
+
+    /// <summary>The decompressed text of the .gz file <paramref name="path"/>, checked against its gzip trailer.</summary>
+    private static MemoryStream Decompressed(string path)
+    {
+        var text = new MemoryStream();
+        using (var reader = IO.TextTables.OpenRead(path)) reader.BaseStream.CopyTo(text);
+        text.Position = 0;
+        return text;
     }
 
     /// <summary><paramref name="data"/> with every key column mapped to its values (or to UInt32 numbers without KeyValues).</summary>
