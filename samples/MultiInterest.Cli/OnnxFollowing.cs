@@ -1,6 +1,8 @@
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
 
+using MultiInterest.Cli.Common;
+
 namespace MultiInterest.Cli;
 
 /// <summary>
@@ -25,14 +27,15 @@ internal static class OnnxFollowing
     /// <summary>
     /// The lists of the users the model does not know, in the order <see cref="RecommendCommand"/> records in
     /// <paramref name="historyLists"/>: from their --history, with the topics they follow where they follow some. Users with
-    /// topics and no history get no list (their topics' popular items are the live recommender's).
+    /// topics and no history get no list here (their topics' popular items are the live recommender's, which
+    /// <see cref="RecommendCommand"/> gives them after).
     /// </summary>
     public static RankedLists? ServeNew(OnnxCandidateScorer scorer, ServingData.FollowedTopics topics, IEnumerable<string> unknown, Dictionary<string, int[]> newUsers,
         Dictionary<string, int> historyLists, TextWriter log)
     {
         int topicsOnly = unknown.Count(u => !newUsers.ContainsKey(u) && topics.Of(u).Length > 0);
         if (topicsOnly > 0)
-            log.WriteLine($"{topicsOnly:N0} users unknown to the model follow topics but have no --history: their topics' popular items need --recommender; no list here.");
+            log.WriteLine($"Unknown to the model, with topics but no --history: {Counted.Of(topicsOnly, "user")}, whom the ONNX graphs do not serve (their topics' popular items are MultiInterestRecommender's; see below).");
         if (newUsers.Count == 0) return null;
         var order = newUsers.Keys.ToArray();
         for (int q = 0; q < order.Length; q++) historyLists[order[q]] = q;

@@ -23,7 +23,7 @@ internal static class RecommendCommand
     {
         var model = Opt.Path("--model", "The model zip (fit or sweep).", "model.zip", required: true);
         var users = Opt.Path("--users", "Users in the first column (header line; an edge file works).", required: true);
-        var output = Opt.Path("--out", "Where to write the lists: user, rank, item, score.", "candidates.tsv", required: true);
+        var output = Opt.Path("--out", "Where to write the lists: user, rank, item, score, source (Trained, History, FollowedTopics or Popular).", "candidates.tsv", required: true);
         var engine = Opt.Flag("--engine", "Score with the engine on the saved tables instead of the zip's lists.");
         var onnx = Opt.Flag("--onnx", "Score with the exported ONNX graphs in ONNX Runtime.");
         var onnxDirectory = Opt.Path("--onnx-dir", "With --onnx: the exported graphs to use (exported there when missing); default a temporary directory.", "DIR");
@@ -76,7 +76,7 @@ internal static class RecommendCommand
             log.WriteLine($"warning: the first line of '{usersPath}' is read as its header, but it starts with '{firstField}', a user the model knows: "
                 + "that user is not served (add a header line such as 'user').");
         var clock = Stopwatch.StartNew();
-        List<(string User, string[] Items, float[] Scores)> lists;
+        List<ServedList> lists;
         string scorer, setUp = "";
         if (api)
         {
@@ -92,18 +92,10 @@ internal static class RecommendCommand
                 ServingData.CheckTopics(topics, recommender.Topics, follows!);
             }
             clock.Restart();
-            var results = new (string User, string[] Items, float[] Scores)[ids.Count];
-            var sources = new CandidateSource[ids.Count];
-            Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads }, q =>
-            {
-                var followed = topics?.Of(ids[q]);
-                var list = followed is { Length: > 0 } ? recommender.RecommendFollowing(ids[q], followed, fresh?[ids[q]]) : recommender.Recommend(ids[q], fresh?[ids[q]]);
-                results[q] = (ids[q], list.Items.Select(i => i.ItemId).ToArray(), list.Items.Select(i => i.Score).ToArray());
-                sources[q] = list.Source;
-            });
+            var results = new ServedList[ids.Count];
+            Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads },
+                q => results[q] = Serve(recommender, ids[q], fresh, topics));
             lists = results.ToList();
-            // Where each list came from: the file has no column for it, and a popular fallback must not pass for a personal list.
-            log.WriteLine("Lists by source: " + string.Join(", ", sources.GroupBy(x => x).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count():N0}")) + ".");
         }
         else if (!onnx && !engine)
         {
@@ -123,7 +115,7 @@ internal static class RecommendCommand
             {
                 var fresh = ServingData.History(history, userRows, ServingData.RowsOf(embedding.ItemIds), out int newUserEdges, out int unknownItemEdges);
                 if (newUserEdges > 0)
-                    log.WriteLine($"--history '{history}': {Counted.Of(newUserEdges, "edge")} of users the model does not know (their lists come from these histories where this model's scorer serves them; see below).");
+                    log.WriteLine($"--history '{history}': {Counted.Of(newUserEdges, "edge")} of users the model does not know (their lists come from these histories; see below).");
                 if (unknownItemEdges > 0)
                     log.WriteLine($"--history '{history}': {Counted.Of(unknownItemEdges, "edge")} of known users with an item the model does not know (ignored: such an item is never recommended).");
                 exclusions = exclusions == null ? fresh : ServingData.Union(exclusions, fresh);
@@ -166,7 +158,7 @@ internal static class RecommendCommand
                     is { } served)
                 {
                     if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
-                    lists = Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds);
+                    lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), ml, model, history, follows, scorer, log);
                     return Finish(outPath, ids, lists, scorer, setUp, clock, log);
                 }
                 var open = Stopwatch.StartNew();
@@ -204,57 +196,99 @@ internal static class RecommendCommand
                     + $"{scorerSession.Rescanned:N0} scanned with the engine (warm-up batch included).");
                 if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
             }
-            lists = Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds);
+            lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), ml, model, history, follows, scorer, log);
         }
         return Finish(outPath, ids, lists, scorer, setUp, clock, log);
     }
 
-    private static int Finish(string outPath, List<string> ids, List<(string User, string[] Items, float[] Scores)> lists, string scorer, string setUp, Stopwatch clock, TextWriter log)
+    private static int Finish(string outPath, List<string> ids, List<ServedList> lists, string scorer, string setUp, Stopwatch clock, TextWriter log)
     {
         double seconds = clock.Elapsed.TotalSeconds;
-        Write(outPath, lists);
-        int unknown = ids.Count - lists.Count(l => l.Items.Length > 0);
+        CandidateFile.Write(outPath, lists);
+        int without = ids.Count - lists.Count(l => l.Items.Length > 0);
         log.WriteLine($"{scorer}: {setUp}{Counted.Of(lists.Count, "user")} in {seconds:F2} s ({lists.Count / Math.Max(seconds, 1e-9):N0} users/s) -> {outPath}"
-            + (unknown > 0 ? $"; {Counted.Of(unknown, "user")} without candidates (unknown to the model or without training edges, and no --history this scorer serves; "
-                + "the zip's own lists and --recommender give such users the popular items)." : "."));
+            + (without > 0 ? $"; {Counted.Of(without, "user")} without candidates (a model saved before 2026-11-30 serves only the users it was trained on)." : "."));
+        // Where the lists came from (also the file's source column): a popular fallback must not pass for a personal list.
+        log.WriteLine(CandidateFile.SourceSummary(lists));
         return 0;
     }
 
-    /// <summary>The lists in the order of the users file: known users by their row's list, new users by their history's.</summary>
-    private static List<(string User, string[] Items, float[] Scores)> Lists(List<string> ids, List<string> known, RankedLists ranked,
+    /// <summary>One user's list from MultiInterestRecommender: by the topics it follows (--follows) when it has any, else by its --history.</summary>
+    private static ServedList Serve(MultiInterestRecommender recommender, string user, ILookup<string, string>? fresh, ServingData.FollowedTopics? topics)
+    {
+        var followed = topics?.Of(user);
+        var list = followed is { Length: > 0 } ? recommender.RecommendFollowing(user, followed, fresh?[user]) : recommender.Recommend(user, fresh?[user]);
+        return new ServedList(user, list.Items.Select(i => i.ItemId).ToArray(), list.Items.Select(i => i.Score).ToArray(), list.Source);
+    }
+
+    /// <summary>
+    /// Gives the users the engine or ONNX scorer left without a list (unknown to the model, with no --history or topics that
+    /// scorer serves) the list MultiInterestRecommender gives them: from their --history or followed topics, else the
+    /// popular items. Every scorer then writes a list for every user of the file, the same as the zip's and --recommender's,
+    /// and the source column tells the fallbacks. A model saved without its training history cannot be served live: its
+    /// unserved users keep no list.
+    /// </summary>
+    private static List<ServedList> Complete(List<string> ids, ServedList?[] lists, MLContext ml, MultiInterestModel model, string? history, string? follows,
+        string scorer, TextWriter log)
+    {
+        var missing = Enumerable.Range(0, ids.Count).Where(q => lists[q] == null).ToArray();
+        bool live = model.RankFusions.Count > 0 || model.ServingStage.HasTrainingHistory;
+        if (missing.Length > 0 && live)
+        {
+            var recommender = ml.MultiInterest().CreateRecommender(model);
+            var fresh = history == null ? null : Microsoft.ML.MultiInterest.IO.EdgeFile.Read(history).ToLookup(e => e.User, e => e.Item);
+            var topics = follows == null ? null : ServingData.Follows(follows);
+            foreach (int q in missing) lists[q] = Serve(recommender, ids[q], fresh, topics);
+            log.WriteLine($"{Counted.Of(missing.Length, "user")} of the users file unknown to the model and not served from a --history or topics by {scorer}: "
+                + $"they get MultiInterestRecommender's lists ({CandidateFile.CountBySource(missing.Select(q => lists[q]!))}).");
+        }
+        return lists.Where(l => l != null).Select(l => l!).ToList();
+    }
+
+    /// <summary>
+    /// The lists in the order of the users file: known users by their row's list (Trained), new users by their history's
+    /// (History); null for a user the scorer did not serve.
+    /// </summary>
+    private static ServedList?[] Lists(List<string> ids, List<string> known, RankedLists ranked,
         Dictionary<string, int> historyLists, RankedLists? fromHistory, IReadOnlyList<string> itemIds)
     {
         var positionOf = new Dictionary<string, int>(known.Count, StringComparer.Ordinal);
         for (int q = 0; q < known.Count; q++) positionOf[known[q]] = q;
-        var lists = new List<(string, string[], float[])>(ids.Count);
-        foreach (string user in ids)
+        var lists = new ServedList?[ids.Count];
+        for (int u = 0; u < ids.Count; u++)
         {
-            var (source, q) = positionOf.TryGetValue(user, out int p) ? (ranked, p)
-                : fromHistory != null && historyLists.TryGetValue(user, out int h) ? (fromHistory, h) : (null, -1);
-            if (source != null) lists.Add((user, source.IndicesOf(q).ToArray().Select(i => itemIds[i]).ToArray(), source.ScoresOf(q).ToArray()));
+            string user = ids[u];
+            var (from, q, source) = positionOf.TryGetValue(user, out int p) ? (ranked, p, CandidateSource.Trained)
+                : fromHistory != null && historyLists.TryGetValue(user, out int h) ? (fromHistory, h, CandidateSource.History) : (null, -1, CandidateSource.Popular);
+            if (from != null) lists[u] = new ServedList(user, from.IndicesOf(q).ToArray().Select(i => itemIds[i]).ToArray(), from.ScoresOf(q).ToArray(), source);
         }
         return lists;
     }
 
-    /// <summary>The lists the loaded model's ML.NET transformers append, read through the model's own key names.</summary>
-    private static List<(string User, string[] Items, float[] Scores)> FromZip(MLContext ml, MultiInterestModel model, List<string> users)
+    /// <summary>The lists the loaded model's ML.NET transformers append, read through the model's own key names, with their source column.</summary>
+    private static List<ServedList> FromZip(MLContext ml, MultiInterestModel model, List<string> users)
     {
-        // A fusing model's lists are its last fusion's columns; any other model's, its serving stage's.
-        var (candidatesColumn, scoresColumn) = model.RankFusions.Count > 0
-            ? (model.RankFusions[^1].CandidatesColumnName, model.RankFusions[^1].CandidateScoresColumnName)
-            : (model.ServingStage.CandidatesColumnName, model.ServingStage.CandidateScoresColumnName);
+        // A fusing model's lists are its last fusion's columns; any other model's, its serving stage's. A fusion has no source
+        // column of its own: its sources serve the same users (MultiInterestRecommender takes the first's), so the first's tells.
+        var (candidatesColumn, scoresColumn, stage) = model.RankFusions.Count > 0
+            ? (model.RankFusions[^1].CandidatesColumnName, model.RankFusions[^1].CandidateScoresColumnName, model.CandidateLists[0])
+            : (model.ServingStage.CandidatesColumnName, model.ServingStage.CandidateScoresColumnName, model.ServingStage);
         var input = ml.Data.LoadFromEnumerable(users.Select(u => new ServingData.EdgeRow { User = u, Item = "" }));
         var output = model.Transformer.Transform(input);
         var candidates = output.Schema[candidatesColumn];
+        // Models saved before 2026-11-30 append no source: they list the trained users only, so a list is a trained user's.
+        var sourceColumn = stage.CandidateSourceColumnName is { } name ? output.Schema.GetColumnOrNull(name) : null;
         var names = default(VBuffer<ReadOnlyMemory<char>>);
         candidates.GetKeyValues(ref names);
         var itemIds = names.DenseValues().Select(n => n.ToString()).ToArray();
-        var lists = new List<(string, string[], float[])>(users.Count);
-        using var cursor = output.GetRowCursor([candidates, output.Schema[scoresColumn]]);
+        var lists = new List<ServedList>(users.Count);
+        using var cursor = output.GetRowCursor(sourceColumn is { } c ? [candidates, output.Schema[scoresColumn], c] : [candidates, output.Schema[scoresColumn]]);
         var getKeys = cursor.GetGetter<VBuffer<uint>>(candidates);
         var getScores = cursor.GetGetter<VBuffer<float>>(output.Schema[scoresColumn]);
+        var getSource = sourceColumn is { } sc ? cursor.GetGetter<ReadOnlyMemory<char>>(sc) : null;
         VBuffer<uint> keys = default;
         VBuffer<float> scores = default;
+        ReadOnlyMemory<char> sourceText = default;
         int row = 0;
         while (cursor.MoveNext())
         {
@@ -263,19 +297,14 @@ internal static class RecommendCommand
             var k = keys.DenseValues().ToArray();
             var s = scores.DenseValues().ToArray();
             int count = Array.IndexOf(k, 0u) is int end and >= 0 ? end : k.Length;
-            lists.Add((users[row++], k[..count].Select(key => itemIds[key - 1]).ToArray(), s[..count]));
+            var source = CandidateSource.Trained;
+            if (getSource != null)
+            {
+                getSource(ref sourceText);
+                source = Enum.Parse<CandidateSource>(sourceText.Span);
+            }
+            lists.Add(new ServedList(users[row++], k[..count].Select(key => itemIds[key - 1]).ToArray(), s[..count], source));
         }
         return lists;
-    }
-
-    private static void Write(string path, List<(string User, string[] Items, float[] Scores)> lists)
-    {
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory != null) Directory.CreateDirectory(directory);
-        using var writer = new StreamWriter(path);
-        writer.WriteLine("user\trank\titem\tscore");
-        foreach (var (user, items, scores) in lists)
-            for (int r = 0; r < items.Length; r++)
-                writer.WriteLine($"{user}\t{r + 1}\t{items[r]}\t{scores[r].ToString("R", CultureInfo.InvariantCulture)}");
     }
 }

@@ -24,25 +24,37 @@ internal static class CliHarness
     public static ParseResult Parse(params string[] args) => CliApp.Build(new CliConsole(TextWriter.Null, TextWriter.Null, Interactive: false)).Parse(args);
 
     /// <summary>
-    /// Runs <c>recommend</c> on <paramref name="model"/> for the users of <paramref name="users"/> with each scorer (the zip's
-    /// lists, <c>--engine</c>, <c>--onnx</c>), asserts that each run succeeds and that all three write the same lists
-    /// (user, rank, item), and returns those lines (header included).
+    /// Runs <c>recommend</c> on <paramref name="model"/> for the users of <paramref name="users"/> and one user the model does
+    /// not know, with each scorer (the zip's lists, <c>--engine</c>, <c>--onnx</c>); asserts that each run succeeds, that all
+    /// three write the same lists (user, rank, item, source), the known users' marked Trained and the stranger's the popular
+    /// fallback, and returns the known users' lines (user, rank, item; header included).
     /// </summary>
     public static string[] RecommendAlikeWithEveryScorer(string directory, string model, string users, string name)
     {
-        var lists = new List<string[]>();
+        string withStranger = Path.Combine(directory, $"{name}-users.tsv");
+        File.WriteAllLines(withStranger, [.. File.ReadAllLines(users), Stranger]);
+        var lists = new List<string[][]>();
         foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"], ["--onnx"] })
         {
             string path = Path.Combine(directory, $"{name}{lists.Count}.tsv");
-            var run = Run(["recommend", "--model", model, "--users", users, "--out", path, .. scorer]);
+            var run = Run(["recommend", "--model", model, "--users", withStranger, "--out", path, .. scorer]);
             Assert.True(run.ExitCode == 0, run.Error);
-            lists.Add(File.ReadAllLines(path).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray());
+            lists.Add(File.ReadAllLines(path).Select(l => l.Split('\t')).ToArray());
         }
-        Assert.True(lists[0].Length > 1);
-        Assert.Equal(lists[0], lists[1]);
-        Assert.Equal(lists[0], lists[2]);
-        return lists[0];
+        string Columns(string[] f) => string.Join('\t', f[0], f[1], f[2], f[4]);
+        Assert.Equal(lists[0].Select(Columns), lists[1].Select(Columns));
+        Assert.Equal(lists[0].Select(Columns), lists[2].Select(Columns));
+        var stranger = lists[0].Where(f => f[0] == Stranger).ToArray();
+        Assert.NotEmpty(stranger);
+        Assert.All(stranger, f => Assert.Equal("Popular", f[4]));
+        var known = lists[0].Where(f => f[0] != Stranger).ToArray();
+        Assert.True(known.Length > 1);
+        Assert.All(known.Skip(1), f => Assert.Equal("Trained", f[4]));
+        return [.. known.Select(f => string.Join('\t', f[..3]))];
     }
+
+    /// <summary>The id of the user <see cref="RecommendAlikeWithEveryScorer"/> adds, one no model here is trained on.</summary>
+    private const string Stranger = "stranger-nobody-trained";
 
     /// <summary>
     /// A small planted graph (80 users with two of four interests each) written as an edge file with raw ids (header line) in

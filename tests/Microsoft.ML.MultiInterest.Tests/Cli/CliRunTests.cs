@@ -410,7 +410,7 @@ public sealed class CliRunTests : IDisposable
         var recommend = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", lists, "--engine", "--history", train);
         Assert.True(recommend.ExitCode == 0, recommend.Error);
         var rows = File.ReadAllLines(lists);
-        Assert.Equal("user\trank\titem\tscore", rows[0]);
+        Assert.Equal("user\trank\titem\tscore\tsource", rows[0]);
         Assert.True(rows.Length > 1);
         Assert.All(rows.Skip(1), r => Assert.InRange(int.Parse(r.Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture), 1, 5));
 
@@ -512,8 +512,13 @@ public sealed class CliRunTests : IDisposable
             return File.ReadAllText(path);
         }
         string strangerOnnx = ServeNew("stranger-onnx.tsv", "--onnx");
-        Assert.Equal(Columns(ServeNew("stranger-live.tsv", "--recommender")), Columns(strangerOnnx));
+        string strangerLive = ServeNew("stranger-live.tsv", "--recommender");
+        Assert.Equal(Columns(strangerLive), Columns(strangerOnnx));
         Assert.Equal(7, strangerOnnx.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        // The engine serves trained users only: the stranger gets MultiInterestRecommender's list from its history, marked so.
+        string strangerEngine = ServeNew("stranger-engine.tsv", "--engine");
+        Assert.Equal(strangerLive, strangerEngine);
+        Assert.All(strangerEngine.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1), l => Assert.EndsWith("\tHistory", l, StringComparison.Ordinal));
 
         // Topics followed now (--follows): a known user's list changes; a new user with only topics gets their popular items.
         string follows = Path.Combine(_directory, "follows.tsv");
@@ -546,12 +551,15 @@ public sealed class CliRunTests : IDisposable
         var onnxRun = CliHarness.Run("recommend", "--model", model, "--users", users, "--out", onnxFollows, "--follows", follows, "--history", newHistory, "--onnx");
         Assert.True(onnxRun.ExitCode == 0, onnxRun.Error);
         Assert.Contains("1 known users served with the topics they follow now", onnxRun.Out, StringComparison.Ordinal);
-        Assert.Contains("1 users unknown to the model follow topics but have no --history", onnxRun.Out, StringComparison.Ordinal);
+        Assert.Contains("Unknown to the model, with topics but no --history: 1 user,", onnxRun.Out, StringComparison.Ordinal);
+        // The one the graphs do not serve gets MultiInterestRecommender's list, flagged in the source column.
+        Assert.Contains("they get MultiInterestRecommender's lists (FollowedTopics 1)", onnxRun.Out, StringComparison.Ordinal);
         Assert.Equal(0, CliHarness.Run("recommend", "--model", model, "--users", users, "--out", liveFollows, "--follows", follows, "--history", newHistory).ExitCode);
-        Assert.Equal(Columns(File.ReadAllText(liveFollows)).Split('\n').Where(l => !l.StartsWith("newcomer", StringComparison.Ordinal)),
-            Columns(File.ReadAllText(onnxFollows)).Split('\n'));
+        string ColumnsAndSource(string lists) => string.Join('\n', lists.Split('\n').Select(l => l.Split('\t')).Select(f => f.Length < 5 ? "" : string.Join('\t', f[0], f[1], f[2], f[4])));
+        Assert.Equal(ColumnsAndSource(File.ReadAllText(liveFollows)), ColumnsAndSource(File.ReadAllText(onnxFollows)));
         Assert.Equal(6, ItemsOf(onnxFollows, "stranger").Length);
-        Assert.Empty(ItemsOf(onnxFollows, "newcomer"));
+        Assert.Equal(6, ItemsOf(onnxFollows, "newcomer").Length);
+        Assert.All(File.ReadAllLines(onnxFollows).Skip(1).Where(l => l.StartsWith("newcomer\t", StringComparison.Ordinal)), l => Assert.EndsWith("\tFollowedTopics", l, StringComparison.Ordinal));
 
         // Merged with the kNN-Embed mixture: the k-means and mixture stages come first, and the three servings agree again.
         var merged = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional", "--conditions", conditions, "--algorithm", "implicit-als",

@@ -75,6 +75,13 @@ public sealed class SavedCandidates
     /// <summary>The GraphEmbedding stage before this one in the pipeline, whose vectors it retrieves with; null when there is none.</summary>
     internal SavedGraphEmbedding? Embedding { get; set; }
 
+    /// <summary>
+    /// The text column the stage appends with each list's <see cref="CandidateSource"/> (Trained, History or Popular), so a
+    /// reader of its output can tell a fallback from a personal list; null for models saved before 2026-11-30, which kept no
+    /// serving tables.
+    /// </summary>
+    public string? CandidateSourceColumnName => Serving?.SourceColumn;
+
     /// <summary>Whether the model stores its training history (models saved before 2026-11-30 do not: their fresh lists exclude nothing by default).</summary>
     public bool HasTrainingHistory => Serving != null;
 
