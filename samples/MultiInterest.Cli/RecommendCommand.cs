@@ -207,7 +207,8 @@ internal static class RecommendCommand
         CandidateFile.Write(outPath, lists);
         int without = ids.Count - lists.Count(l => l.Items.Length > 0);
         log.WriteLine($"{scorer}: {setUp}{Counted.Of(lists.Count, "user")} in {seconds:F2} s ({lists.Count / Math.Max(seconds, 1e-9):N0} users/s) -> {outPath}"
-            + (without > 0 ? $"; {Counted.Of(without, "user")} without candidates (a model saved before 2026-11-30 serves only the users it was trained on)." : "."));
+            + (without > 0 ? $"; {Counted.Of(without, "user")} without candidates (every item excluded for them, or unknown to a model saved without its training history, "
+                + "which serves only the users it was trained on)." : "."));
         // Where the lists came from (also the file's source column): a popular fallback must not pass for a personal list.
         log.WriteLine(CandidateFile.SourceSummary(lists));
         return 0;

@@ -227,12 +227,13 @@ async function main() {
   const { outRows, outScores, outCounts } = await scoreAll(rows);
   const seconds = (performance.now() - clock) / 1000;
 
-  const lines = ['user\trank\titem\tscore'];
+  // The source column of `recommend --out`: this client serves the users the model was trained on only.
+  const lines = ['user\trank\titem\tscore\tsource'];
   let empty = ids.length - known.length;
   for (let q = 0; q < known.length; q++) {
     if (outCounts[q] === 0) empty++;
     for (let r = 0; r < outCounts[q]; r++) {
-      lines.push(`${known[q]}\t${r + 1}\t${items.ids[outRows[q * M + r]]}\t${formatFloat(outScores[q * M + r])}`);
+      lines.push(`${known[q]}\t${r + 1}\t${items.ids[outRows[q * M + r]]}\t${formatFloat(outScores[q * M + r])}\tTrained`);
     }
   }
   writeFileSync(args.out, lines.join('\n') + '\n');
