@@ -39,9 +39,29 @@ internal static class TextTables
         for (int i = 0; i < expected.Length; i++)
         {
             if (i >= header.Length || !string.Equals(header[i].Trim(), expected[i], StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException($"The file '{path}' must start with a header whose column {i + 1} is '{expected[i]}', but the header is '{line}'.");
+                throw new InvalidDataException($"The file '{path}' must start with a header whose column {i + 1} is '{expected[i]}', but the header is '{line}'"
+                    + HeaderHint(header, expected));
         }
         return header;
+    }
+
+    /// <summary>What a wrong first line most likely means, for the message: another separator, no header, or other column names.</summary>
+    private static string HeaderHint(string[] fields, string[] expected)
+    {
+        string names = string.Join("<TAB>", expected);
+        if (fields.Length == 1)
+        {
+            string only = fields[0];
+            foreach (var (separator, name) in new[] { (',', "comma"), (';', "semicolon"), (' ', "space") })
+                if (only.Trim().Contains(separator))
+                    return $": it looks {name}-separated, and this reader takes TAB-separated columns under a header '{names}'.";
+        }
+        if (fields.Length >= expected.Length && fields.All(f => double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)))
+            return $": it looks like data, not a header; add the header line '{names}' first (it is required so that a missing one is never read as data).";
+        if (fields.Length >= expected.Length)
+            return $". If the file's first columns are these, name them so in the header line ('{names}'): the names are checked so that a file without a header "
+                + "never loses its first line as one.";
+        return ".";
     }
 
     /// <summary>The non-empty lines after the header, split on tabs, with their 1-based line numbers.</summary>
