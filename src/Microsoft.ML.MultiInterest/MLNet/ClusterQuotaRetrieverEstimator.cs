@@ -94,16 +94,14 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
             CandidateMethod.ClusterQuota, o.Candidates, o.Alpha, settings, o.ExcludeSeen, mixtures, clustering, o);
     }
 
-    /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>
+    /// <summary>The input shape plus the Candidates, CandidateScores and CandidateSource columns.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var o = _options;
-        ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
-        ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
-        ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
+        o.CheckSharedShape(inputSchema);
         if (o.UserEmbeddingColumnName != null) ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
         o.CheckMixtureShape(inputSchema);
-        return CandidateShape.Append(inputSchema, o.CandidatesColumnName, o.CandidateScoresColumnName);
+        return o.AppendOutputShape(inputSchema);
     }
 }

@@ -171,17 +171,15 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         return (o.ReadMixtures(input, clusterRows.ClusterCount, items.Embeddings.Dimension), clustering);
     }
 
-    /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>
+    /// <summary>The input shape plus the Candidates, CandidateScores and CandidateSource columns.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var o = _options;
-        ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
-        ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
+        o.CheckSharedShape(inputSchema);
         ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
-        ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
         ShapeChecks.Key(inputSchema, o.ItemConditionColumnName, nameof(o.ItemConditionColumnName));
         if (o.ImplicitShare > 0) o.CheckMixtureShape(inputSchema);
-        return CandidateShape.Append(inputSchema, o.CandidatesColumnName, o.CandidateScoresColumnName);
+        return o.AppendOutputShape(inputSchema);
     }
 }

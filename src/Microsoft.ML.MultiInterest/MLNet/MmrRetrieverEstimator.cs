@@ -201,15 +201,14 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             CandidateMethod.Mmr, o.Candidates, double.NaN, settings, o.ExcludeSeen, mixtures, clustering, o);
     }
 
-    /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>
+    /// <summary>The input shape plus the Candidates, CandidateScores and CandidateSource columns.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var o = _options;
-        ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
-        ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
+        o.CheckSharedShape(inputSchema);
         ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
-        ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
-        return CandidateShape.Append(inputSchema, o.CandidatesColumnName, o.CandidateScoresColumnName);
+        if (o.ReadsMixtures) o.CheckMixtureShape(inputSchema);
+        return o.AppendOutputShape(inputSchema);
     }
 }

@@ -47,6 +47,19 @@ public abstract class RetrieverOptions : MultiInterestStageOptions
         ItemVector = (ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName)),
     };
 
+    /// <summary>Checks the shared input columns of <paramref name="input"/>: user and item keys, the item embedding vector.</summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    internal void CheckSharedShape(SchemaShape input)
+    {
+        ShapeChecks.Key(input, UserColumnName, nameof(UserColumnName));
+        ShapeChecks.Key(input, ItemColumnName, nameof(ItemColumnName));
+        ShapeChecks.Vector(input, ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName), Microsoft.ML.Data.NumberDataViewType.Single);
+    }
+
+    /// <summary>The output shape: <paramref name="input"/> with the candidates, their scores and each list's source appended.</summary>
+    internal SchemaShape AppendOutputShape(SchemaShape input) =>
+        CandidateShape.Append(input, CandidatesColumnName, CandidateScoresColumnName, CandidateSourceColumnName);
+
     /// <summary>Checks the shared columns and <see cref="Threads"/>, naming the first bad option.</summary>
     private protected void ValidateShared()
     {

@@ -84,19 +84,17 @@ public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrieval
             new RetrievalSettings(), o.ExcludeSeen, users, null, o, learned);
     }
 
-    /// <summary>The input shape plus the Candidates and CandidateScores columns.</summary>
+    /// <summary>The input shape plus the Candidates, CandidateScores and CandidateSource columns.</summary>
     /// <exception cref="ArgumentException">A column is missing (as after a single-vector GraphEmbedding) or has the wrong type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var o = _options;
-        ShapeChecks.Key(inputSchema, o.UserColumnName, nameof(o.UserColumnName));
-        ShapeChecks.Key(inputSchema, o.ItemColumnName, nameof(o.ItemColumnName));
-        ShapeChecks.Vector(inputSchema, o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), NumberDataViewType.Single);
+        o.CheckSharedShape(inputSchema);
         ShapeChecks.Vector(inputSchema, Present(inputSchema, o.UserComponentsColumnName, nameof(o.UserComponentsColumnName)), nameof(o.UserComponentsColumnName), NumberDataViewType.Single);
         ShapeChecks.Vector(inputSchema, Present(inputSchema, o.UserComponentWeightsColumnName, nameof(o.UserComponentWeightsColumnName)), nameof(o.UserComponentWeightsColumnName), NumberDataViewType.Double);
         ShapeChecks.Vector(inputSchema, Present(inputSchema, o.ItemComponentsColumnName, nameof(o.ItemComponentsColumnName)), nameof(o.ItemComponentsColumnName), NumberDataViewType.Single);
-        return CandidateShape.Append(inputSchema, o.CandidatesColumnName, o.CandidateScoresColumnName);
+        return o.AppendOutputShape(inputSchema);
     }
 
     /// <summary>The name of a component column the shape has; a missing one is an error that says where such columns come from.</summary>

@@ -27,6 +27,9 @@ internal static class ShapeFactory
     public static SchemaShape.Column FloatVector(string name) =>
         Make(name, nameof(Prototype.FloatVector), new VectorDataViewType(NumberDataViewType.Single, 1), 0);
 
+    /// <summary>A scalar text column.</summary>
+    public static SchemaShape.Column Text(string name) => Make(name, nameof(Prototype.Text), TextDataViewType.Instance, 0);
+
     /// <summary>A fixed-length Double vector.</summary>
     public static SchemaShape.Column DoubleVector(string name) =>
         Make(name, nameof(Prototype.DoubleVector), new VectorDataViewType(NumberDataViewType.Double, 1), 0);
@@ -71,5 +74,7 @@ internal static class ShapeFactory
         public float[] FloatVector { get; set; } = [];
 
         public double[] DoubleVector { get; set; } = [];
+
+        public string Text { get; set; } = "";
     }
 }
