@@ -5,7 +5,8 @@ namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 /// <summary>
 /// What each pipeline promises before it sees data (<see cref="IEstimator{TTransformer}.GetOutputSchema"/>) is what its fitted
 /// model appends: the same columns, each of the same kind and item type. ML.NET plans a pipeline from the promised shape,
-/// so a column missing there (a retriever's CandidateSource once was) cannot be consumed by a later estimator.
+/// so a column missing there (a retriever's CandidateSource once was) cannot be consumed by a later estimator. The fitted
+/// model's own propagation (<see cref="ITransformer.GetOutputSchema"/>) matches its output too.
 /// </summary>
 public class OutputShapeTests
 {
@@ -39,7 +40,11 @@ public class OutputShapeTests
         var rawShape = ml.Transforms.CustomMapping<NoInput, MLNetTestData.Edge>((_, _) => { }, null)
             .GetOutputSchema(new SchemaShape(Array.Empty<SchemaShape.Column>()));
         var promised = pipeline.GetOutputSchema(rawShape);
-        var schema = pipeline.Fit(raw).Transform(raw).Schema;
+        var model = pipeline.Fit(raw);
+        var schema = model.Transform(raw).Schema;
+        // The fitted model's own schema propagation (ITransformer.GetOutputSchema) gives the same columns and types.
+        var propagated = model.GetOutputSchema(raw.Schema);
+        Assert.Equal(schema.Select(c => (c.Name, c.IsHidden, c.Type.ToString())), propagated.Select(c => (c.Name, c.IsHidden, c.Type.ToString())));
 
         var visible = schema.Where(c => !c.IsHidden).ToList();
         Assert.Equal(visible.Select(c => c.Name).Order(), promised.Select(c => c.Name).Order());
