@@ -122,7 +122,7 @@ internal static class ExperimentRunner
 
         // Settings that cannot be honoured in full still give figures: say so (the library's estimators log the same warnings).
         if (settings.Protocol.Components > clustering.ClusterCount)
-            log.WriteLine($"  warning: --components {settings.Protocol.Components} exceeds the {clustering.ClusterCount:N0} clusters: every mixture has at most {clustering.ClusterCount:N0} components.");
+            log.WriteLine($"  warning: --components {settings.Protocol.Components} exceeds the {clustering.ClusterCount:N0} clusters: every mixture has at most {Counted.Of(clustering.ClusterCount, "component")}.");
         if (settings.Protocol.Cutoffs.Max() > items.Count)
             log.WriteLine($"  warning: the cutoff K = {settings.Protocol.Cutoffs.Max()} exceeds the {items.Count:N0} items: lists hold at most the items a user has not seen.");
         ItemClustering? tunedClustering = null;
@@ -149,7 +149,7 @@ internal static class ExperimentRunner
             log.WriteLine($"History-interest MMR row: lambda={history.MmrLambda}, " + (history.Pool.Search == HistoryPoolSearch.Unimodal
                 ? (history.Reorder ? "re-ordering Unimodal's list" : $"Unimodal's pool={settings.Protocol.MmrPoolSize}")
                 : history.Reorder ? "re-ordering its own list" : $"pool={settings.Protocol.MmrPoolSize}")
-                + $", nu={history.InterestWeight}, {h.ItemsPerInterest} items per interest, "
+                + $", nu={history.InterestWeight}, {Counted.Of(h.ItemsPerInterest, "item")} per interest, "
                 + $"at most {h.MaxInterests}; fold-in " + (h.MatchUserVectors ? "fitted to the user vectors" : $"lambda={h.Regularization}, alpha0={h.UnobservedWeight}, nu={h.RegularizationExponent}"));
         }
         var evaluation = progress.Begin($"Evaluating Unimodal, MMR, Mixture and kNN-Embed (m={settings.Protocol.Components}, k={settings.Protocol.Neighbors}, lambda={settings.Protocol.Lambda}, alpha={settings.Protocol.Alpha})...");
