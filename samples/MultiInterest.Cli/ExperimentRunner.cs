@@ -12,9 +12,6 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal static class ExperimentRunner
 {
-    /// <summary>With the default cluster count, clusters hold at least this many items on average (cit-HepPh's 2,000 hold 14).</summary>
-    private const int MinimumItemsPerDefaultCluster = 10;
-
     /// <summary>Runs the comparison; results go to <paramref name="progress"/>'s output, the long stages report through it.</summary>
     public static int Run(ExperimentSettings settings, ProgressReporter progress)
     {
@@ -54,16 +51,11 @@ internal static class ExperimentRunner
             log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
                 + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
                 + $" ({heldOut.Misses.UnseenUsers:N0} unseen users); metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0).");
-        if (settings.ItemClustersPath == null && settings.Clustering.Clusters > items.Count / MinimumItemsPerDefaultCluster)
+        if (settings.ItemClustersPath == null)
         {
             if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)
                 throw new ArgumentException($"--clusters {settings.Clustering.Clusters} asks for more clusters than the {items.Count} items.");
-            if (!settings.ClustersGiven)
-            {
-                // The default (the paper's 2,000 for 28,226 items) cannot work on a small catalogue: keep clusters of a useful size.
-                settings.Clustering.Clusters = Math.Max(1, items.Count / MinimumItemsPerDefaultCluster);
-                log.WriteLine($"  warning: {items.Count:N0} items are too few for the default {SphericalKMeansDefaults.NumberOfClusters:N0} clusters; using {settings.Clustering.Clusters:N0} (pass --clusters to choose).");
-            }
+            settings.Clustering.Clusters = DefaultClusters.For(items.Count, settings.Clustering.Clusters, settings.ClustersGiven, log);
         }
 
         GraphEmbeddingResult? embedding = null;

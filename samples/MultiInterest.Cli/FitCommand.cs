@@ -128,7 +128,8 @@ internal static class FitCommand
             var warmStart = stage == FitRetriever.RoundRobin && r.GetValue(dcm.WarmStart) ? GraphEmbeddingTrainer.Options.FromEngine(engine) : null;
             if (r.GetValue(dcm.WarmStart) && (stage != FitRetriever.RoundRobin || !r.GetValue(dcm.On)))
                 throw new UsageException("--dcm-warm-start starts the item vectors of --retriever round-robin --dcm: add them, or leave it out.");
-            return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, last, progress, warmStart));
+            bool clustersGiven = r.Given(pipeline.Clusters);
+            return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, warmStart));
         });
         return command;
     }
@@ -265,12 +266,17 @@ internal static class FitCommand
         }
     }
 
-    private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, ProgressReporter progress,
+    private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, bool clustersGiven, ProgressReporter progress,
         GraphEmbeddingTrainer.Options? warmStart = null)
     {
         var clock = Stopwatch.StartNew();
         var ml = new MLContext(seed);
         var rawEdges = EdgeFile.Read(train);
+        if (stages.KMeans is { } kmeans)
+        {
+            int items = rawEdges.Select(e => e.Item).Distinct(StringComparer.Ordinal).Count();
+            kmeans.NumberOfClusters = DefaultClusters.For(items, kmeans.NumberOfClusters, clustersGiven, progress.Out);
+        }
         var edges = ServingData.Edges(rawEdges);
         var data = ml.Data.LoadFromEnumerable(edges);
         var mi = ml.MultiInterest();

@@ -154,6 +154,28 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Fit_with_the_default_clusters_on_a_small_catalogue_keeps_ten_items_per_cluster_as_evaluate_does()
+    {
+        // 120 items: the default 2,000 clusters cannot be fitted; evaluate and fit both use 12 and say so.
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, "small.zip");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "implicit-als", "--dim", "8", "--candidates", "5", "--threads", "1");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains("120 items are too few for the default 2,000 clusters; using 12 (pass --clusters to choose)", fit.Out + fit.Error, StringComparison.Ordinal);
+        using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
+            Assert.Equal(12, saved.Clustering!.Centroids.Rows);
+        // A count the user gives is kept, and one beyond the items fails naming the items.
+        var given = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "implicit-als", "--dim", "8", "--candidates", "5", "--threads", "1", "--clusters", "30");
+        Assert.True(given.ExitCode == 0, given.Error);
+        Assert.DoesNotContain("too few for the default", given.Out + given.Error, StringComparison.Ordinal);
+        using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
+            Assert.Equal(30, saved.Clustering!.Centroids.Rows);
+        var tooMany = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "implicit-als", "--dim", "8", "--threads", "1", "--clusters", "500");
+        Assert.Equal(CliRunner.Failure, tooMany.ExitCode);
+        Assert.Contains("only 120 distinct items", tooMany.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fit_refuses_a_model_path_it_cannot_write_before_fitting()
     {
         var (train, _) = CliHarness.WriteSplit(_directory);

@@ -1,0 +1,26 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace MultiInterest.Cli;
+
+/// <summary>
+/// The rule for <c>--clusters</c> left at its default (the paper's 2,000) on a small catalogue, shared by <c>evaluate</c>
+/// and <c>fit</c>: the default cannot work there, so clusters keep a useful size instead of failing.
+/// </summary>
+internal static class DefaultClusters
+{
+    /// <summary>With the default cluster count, clusters hold at least this many items on average (cit-HepPh's 2,000 hold 14).</summary>
+    public const int MinimumItemsPerCluster = 10;
+
+    /// <summary>
+    /// The clusters to use over <paramref name="items"/> items: <paramref name="clusters"/>, unless it was not
+    /// <paramref name="given"/> and would leave fewer than <see cref="MinimumItemsPerCluster"/> items per cluster; then one
+    /// cluster per that many items (at least one), with a warning on <paramref name="log"/>.
+    /// </summary>
+    public static int For(int items, int clusters, bool given, TextWriter log)
+    {
+        if (given || clusters <= items / MinimumItemsPerCluster) return clusters;
+        int capped = Math.Max(1, items / MinimumItemsPerCluster);
+        log.WriteLine($"  warning: {items:N0} items are too few for the default {SphericalKMeansDefaults.NumberOfClusters:N0} clusters; using {capped:N0} (pass --clusters to choose).");
+        return capped;
+    }
+}
