@@ -80,9 +80,20 @@ def compare(name, frontiers, mmr):
 
 
 def main():
+    if any(a in ("-h", "--help") for a in sys.argv[1:]):
+        print(__doc__)
+        return
     args = [a for a in sys.argv[1:] if a != "--set"]
+    if len(args) not in (1, 3) or any(a.startswith("-") for a in args):
+        sys.exit(__doc__)
     key = "set_diversity" if len(args) != len(sys.argv) - 1 else "diversity"
-    metrics = json.load(open(args[0]))
+    try:
+        with open(args[0]) as f:
+            metrics = json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit(f"cannot read {args[0]}: {e}")
+    if "frontiers" not in metrics:
+        sys.exit(f"{args[0]} has no frontiers: write it with evaluate or reproduce --frontier")
     method, knob = (args[1], args[2]) if len(args) > 2 else ("interest_mmr", "lambda")
     frontiers = [f for f in metrics["frontiers"] if f["knob"] == knob and f["method"] == method or f["method"] == "mmr" and f["knob"] == "lambda"]
     if any(p.get(key) is None for f in frontiers for p in f["points"]):
