@@ -20,7 +20,9 @@ internal static class SplitCommand
         var keepSelfLoops = Opt.Flag("--keep-self-loops",
             "Keep edges whose user id equals their item id. The protocol drops them (self-citations, where both ids name papers); "
             + "keep them when users and items are numbered separately, where such a pair is a real edge.");
-        var command = new Command("split", "The protocol's per-user 20% hold-out of an edge file.") { edges, train, test, seed, keepSelfLoops };
+        var command = new Command("split", "The protocol's per-user hold-out of an edge file: each user with at least 3 distinct edges holds out 20% of them "
+            + "(rounded up), drawn at random with --seed (the file's line order, such as time, is not used); a held-out edge whose item would then be "
+            + "missing from training goes back to training; repeated (user, item) pairs count once; self-loops are dropped unless --keep-self-loops.") { edges, train, test, seed, keepSelfLoops };
         command.SetAction(r => Run(r.Value(edges)!, r.Value(train)!, r.Value(test)!, r.Value(seed), r.GetValue(keepSelfLoops), console.Out));
         return command;
     }
