@@ -174,6 +174,30 @@ public class ProtocolEvaluatorTests
     }
 
     [Fact]
+    public void AHistoryRowOverUnimodalsListLiesOnItsOwnFrontier()
+    {
+        // The lambda rule's fallback: Unimodal's top 50 re-ordered with the interests. Its frontier at a pool of 50 must be that
+        // row's configuration at every lambda (Unimodal's set, so Unimodal's recall), not the first 50 of a longer pool.
+        var (train, test, users, items, clustering) = Planted();
+        int cutoff = ProtocolEvaluator.FrontierRecallCutoff;
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings
+        {
+            Cutoffs = [ProtocolEvaluator.FrontierDiversityCutoff, cutoff], Neighbors = 3, Frontier = true, FrontierMmrLambdas = [0, 0.5, 1], Threads = 1,
+            HistoryMmr = new HistoryMmrRowSettings
+            {
+                MmrLambda = 0.5, Reorder = true, Pool = new HistoryPoolOptions { Search = HistoryPoolSearch.Unimodal },
+                Interests = new HistoryInterestOptions { ItemsPerInterest = 4, UnobservedWeight = 0.05 },
+            },
+        });
+        var row = result["history_mmr"];
+        Assert.Equal(result["unimodal"].Recall[cutoff], row.Recall[cutoff], 12);
+        var frontier = Assert.Single(result.Frontiers, f => f.Method == "history_mmr" && f.Pool == cutoff);
+        Assert.All(frontier.Points, p => Assert.Equal(row.Recall[cutoff], p.Recall, 12));
+        var atRow = Assert.Single(frontier.Points, p => p.Value == 0.5);
+        Assert.Equal(row.Diversity[ProtocolEvaluator.FrontierDiversityCutoff], atRow.Diversity, 12);
+    }
+
+    [Fact]
     public void TheRoundRobinRowServesTheKnnEmbedMixturesAsTheEnginesRoundRobin()
     {
         var (train, test, users, items, clustering) = Planted();

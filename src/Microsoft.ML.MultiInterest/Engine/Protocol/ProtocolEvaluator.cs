@@ -158,12 +158,15 @@ public static class ProtocolEvaluator
             var lambdas = settings.FrontierMmrLambdas;
             int[] pools = settings.MmrPoolSize > FrontierRecallCutoff ? [settings.MmrPoolSize, FrontierRecallCutoff] : [settings.MmrPoolSize];
             (RankedLists Pool, HistoryInterestTerm Term)? historyPool = null;
-            // The history pool does not depend on lambda either: searched once, at the row's size (a shorter pool is its prefix).
-            if (history != null)
-                historyPool = historyRetriever!.Pool(userEmbeddings, historyInterests!, train, settings.MmrPoolSize, history.InterestWeight, threads,
-                    OwnLists(history.Pool, unimodal));
+            // The history pool does not depend on lambda either: searched once, at the row's size. A shorter searched pool is
+            // its prefix (both ranked by the best score over the user's vectors); a Unimodal pool is not (Unimodal's top 50 is
+            // not the first 50 of its top 100 re-ranked by that score), so it is taken again at each size, as the row serves it.
+            (RankedLists Pool, HistoryInterestTerm Term) HistoryPool(int size) => historyRetriever!.Pool(userEmbeddings, historyInterests!, train, size,
+                history!.InterestWeight, threads, OwnLists(history.Pool, unimodal));
+            if (history != null) historyPool = HistoryPool(settings.MmrPoolSize);
             foreach (int poolSize in pools)
             {
+                if (history != null && history.Pool.Search == HistoryPoolSearch.Unimodal && poolSize != settings.MmrPoolSize) historyPool = HistoryPool(poolSize);
                 frontiers.Add(Sweep("mmr", "lambda", lambdas, scorer,
                     mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, poolSize, null, threads), poolSize));
                 if (interests != null)
