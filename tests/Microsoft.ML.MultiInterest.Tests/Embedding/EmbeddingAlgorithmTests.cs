@@ -215,6 +215,32 @@ public class EmbeddingAlgorithmTests
     }
 
     [Fact]
+    public void Auto_RefitsAnSvdRankWithTheSketchItWasMeasuredOn()
+    {
+        // Rank 32 is measured as the prefix of a rank-64 factorisation. Its final fit must sketch as many columns: refitted on
+        // the graph it was measured on, it then gives exactly the vectors Auto scored (a rank-32 sketch of its own would not).
+        var graph = Communities(4, 40, 40, 0.25, 0, seed: 11);
+        var o = new GraphEmbeddingOptions { Threads = 1, AutoMaxDimension = 128 };
+        var split = ValidationSplit.Create(graph, GraphEmbeddingDefaults.ValidationFraction, o.Seed);
+        var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
+        var search = new SpectralSearch(split.Train, o, scorer, 1, [], default, screeningRank: 16, firstTopRank: 64);
+        search.Screen();
+        var trial = search.Trials.First(t => t.Dimension == 32);
+        var (users, items) = trial.Vectors();
+
+        var refit = o.Clone();
+        trial.Configure(refit);
+        Assert.Equal(64 + TruncatedSvdDefaults.Oversampling - 32, refit.Svd.Oversampling);
+        var fitted = GraphEmbeddingTrainerEngine.Fit(split.Train, refit);
+        Assert.Equal(users.Values, fitted.UserEmbeddings.Values);
+        Assert.Equal(items.Values, fitted.ItemEmbeddings.Values);
+        Assert.EndsWith($" sketch={64 + TruncatedSvdDefaults.Oversampling}", fitted.Settings, StringComparison.Ordinal);
+
+        refit.Svd.Oversampling = TruncatedSvdDefaults.Oversampling;
+        Assert.NotEqual(users.Values, GraphEmbeddingTrainerEngine.Fit(split.Train, refit).UserEmbeddings.Values);
+    }
+
+    [Fact]
     public void NegativeSampling_InitialisedFromTheSvd_StartsAtTheSvdVectors()
     {
         var graph = PlantedGraph.Create().Train;

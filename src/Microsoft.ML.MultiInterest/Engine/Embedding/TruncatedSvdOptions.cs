@@ -20,7 +20,13 @@ public sealed class TruncatedSvdOptions
     /// <summary>c: item vectors scaled by (deg_i + s)^c. Default <see cref="TruncatedSvdDefaults.ItemDegreeExponent"/>.</summary>
     public double ItemDegreeExponent { get; set; } = TruncatedSvdDefaults.ItemDegreeExponent;
 
-    /// <summary>p ≥ 0: extra columns of the random sketch. Default <see cref="TruncatedSvdDefaults.Oversampling"/>.</summary>
+    /// <summary>The largest <see cref="Oversampling"/>.</summary>
+    public const int MaxOversampling = 1024;
+
+    /// <summary>
+    /// p ≥ 0: extra columns of the random sketch. Default <see cref="TruncatedSvdDefaults.Oversampling"/>; Auto's choice sets it so
+    /// that the final fit sketches as many columns as the factorisation the chosen rank was measured on.
+    /// </summary>
     public int Oversampling { get; set; } = TruncatedSvdDefaults.Oversampling;
 
     /// <summary>q ≥ 0: subspace iterations. Default <see cref="TruncatedSvdDefaults.PowerIterations"/>.</summary>
@@ -33,7 +39,8 @@ public sealed class TruncatedSvdOptions
         Check(DegreeSmoothing, nameof(DegreeSmoothing), 0, 1e6);
         Check(SpectralExponent, nameof(SpectralExponent), -4, 8);
         Check(ItemDegreeExponent, nameof(ItemDegreeExponent), -2, 2);
-        if (Oversampling < 0 || Oversampling > 1024) throw new ArgumentOutOfRangeException(nameof(Oversampling), Oversampling, "Oversampling must be within 0..1024.");
+        if (Oversampling < 0 || Oversampling > MaxOversampling)
+            throw new ArgumentOutOfRangeException(nameof(Oversampling), Oversampling, $"Oversampling must be within 0..{MaxOversampling}.");
         if (PowerIterations < 0 || PowerIterations > 32) throw new ArgumentOutOfRangeException(nameof(PowerIterations), PowerIterations, "PowerIterations must be within 0..32.");
     }
 
