@@ -763,19 +763,26 @@ def compare_candidates(P, theirs, n_examples):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--train", required=True)
-    ap.add_argument("--test", required=True)
-    ap.add_argument("--user-embeddings", required=True)
-    ap.add_argument("--item-embeddings", required=True)
-    ap.add_argument("--item-clusters", required=True)
-    ap.add_argument("--components", type=int, default=5)
-    ap.add_argument("--neighbors", type=int, default=10)
-    ap.add_argument("--lambda", dest="lam", type=float, default=0.8)
-    ap.add_argument("--alpha", type=float, default=1.0)
-    ap.add_argument("--cutoffs", default="10,20,50")
-    ap.add_argument("--metrics")
-    ap.add_argument("--candidates")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0] + " It recomputes the Unimodal, Mixture and kNN-Embed lists from the "
+        "exported vectors and clusters, and every row's figures from the exported candidates.",
+        epilog="With DIR the --out of `evaluate ... --export` (or `reproduce --export`): --train and --test the same files "
+               "as evaluate's, --user-embeddings DIR/user_embeddings.tsv --item-embeddings DIR/item_embeddings.tsv "
+               "--item-clusters DIR/item_clusters.tsv (the paper rows' clusters, not item_clusters_tuned.tsv) "
+               "--metrics DIR/metrics.json --candidates DIR/candidates.tsv. Memory and time grow with the test users "
+               "times the items: --users N checks the first N.")
+    ap.add_argument("--train", required=True, help="the training edges evaluate read (user<TAB>item, header, .gz allowed)")
+    ap.add_argument("--test", required=True, help="the test edges evaluate read")
+    ap.add_argument("--user-embeddings", required=True, help="DIR/user_embeddings.tsv")
+    ap.add_argument("--item-embeddings", required=True, help="DIR/item_embeddings.tsv")
+    ap.add_argument("--item-clusters", required=True, help="DIR/item_clusters.tsv (the Mixture and kNN-Embed rows' clusters)")
+    ap.add_argument("--components", type=int, default=5, help="m, as evaluate's --components (default 5)")
+    ap.add_argument("--neighbors", type=int, default=10, help="k, as evaluate's --neighbors (default 10)")
+    ap.add_argument("--lambda", dest="lam", type=float, default=0.8, help="as evaluate's --lambda (default 0.8)")
+    ap.add_argument("--alpha", type=float, default=1.0, help="as evaluate's --alpha (default 1)")
+    ap.add_argument("--cutoffs", default="10,20,50", help="K values, comma-separated (default 10,20,50)")
+    ap.add_argument("--metrics", help="DIR/metrics.json: compare every figure with it")
+    ap.add_argument("--candidates", help="DIR/candidates.tsv: score every row's exported lists (all methods, not only the three recomputed)")
     ap.add_argument("--users", type=int, default=0,
                     help="restrict to the first N test users (order of first appearance)")
     ap.add_argument("--block", type=int, default=512, help="users per scoring block")

@@ -17,6 +17,9 @@ internal static class ActivityTable
         log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", first.ByActivity.Count + 1)));
         foreach (var m in result.Methods)
             log.WriteLine($"| {ResultTable.Label(m.Name)} | " + string.Join(" | ", m.ByActivity.Select(g => g.Users == 0 ? "-" : $"{g.Recall[recallK]:F3} / {g.Diversity[diversityK]:F3}")) + " |");
+        if (first.ByActivity.Any(g => g.Users == 0))
+            log.WriteLine("Quartiles cut the users by training degree and keep a degree whole: where many users share a degree, one group "
+                + "holds more than a quarter and a later one may be empty.");
     }
 
     /// <summary>A quartile's column: its degree range, or "no users" when tied degrees left it empty (every user in an earlier one).</summary>
