@@ -5,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest;
 using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
 using Microsoft.ML.MultiInterest.Onnx;
 using MultiInterest.Cli.Common;
 
@@ -71,6 +72,9 @@ internal static class RecommendCommand
         sessions.ApplyTo(ml);
         using var model = MultiInterestModel.Load(ml, modelPath);
         var ids = ServingData.Users(usersPath, out string header);
+        // Read once: the exclusions, the new users' histories and the recommender's fresh histories all come from it.
+        var historyEdges = history == null ? null : EdgeFile.Read(history);
+        var fresh = historyEdges?.ToLookup(e => e.User, e => e.Item, StringComparer.Ordinal);
         string firstField = header.Split('\t')[0].Trim();
         if (model.GraphEmbedding?.UserIds.Contains(firstField) == true)
             log.WriteLine($"warning: the first line of '{usersPath}' is read as its header, but it starts with '{firstField}', a user the model knows: "
@@ -81,7 +85,6 @@ internal static class RecommendCommand
         if (api)
         {
             scorer = "MultiInterestRecommender";
-            var fresh = history == null ? null : Microsoft.ML.MultiInterest.IO.EdgeFile.Read(history).ToLookup(e => e.User, e => e.Item);
             var topics = follows == null ? null : ServingData.Follows(follows);
             var recommender = ml.MultiInterest().CreateRecommender(model);
             if (topics != null)
@@ -111,19 +114,19 @@ internal static class RecommendCommand
             // A fusing model has no single serving stage; its sources share the training history (TrainingHistory reads the first's).
             BipartiteGraph? exclusions = model.RankFusions.Count > 0 || model.ServingStage.HasTrainingHistory ? model.TrainingHistory() : null;
             if (exclusions == null) log.WriteLine("The model was saved without its training history: only --history is excluded.");
-            if (history != null)
+            if (historyEdges != null)
             {
-                var fresh = ServingData.History(history, userRows, ServingData.RowsOf(embedding.ItemIds), out int newUserEdges, out int unknownItemEdges);
+                var freshRows = ServingData.History(historyEdges, userRows, ServingData.RowsOf(embedding.ItemIds), out int newUserEdges, out int unknownItemEdges);
                 if (newUserEdges > 0)
                     log.WriteLine($"--history '{history}': {Counted.Of(newUserEdges, "edge")} of users the model does not know (their lists come from these histories; see below).");
                 if (unknownItemEdges > 0)
                     log.WriteLine($"--history '{history}': {Counted.Of(unknownItemEdges, "edge")} of known users with an item the model does not know (ignored: such an item is never recommended).");
-                exclusions = exclusions == null ? fresh : ServingData.Union(exclusions, fresh);
+                exclusions = exclusions == null ? freshRows : ServingData.Union(exclusions, freshRows);
             }
             RankedLists ranked;
             // Users the model does not know, by their --history (item rows): a DCM round-robin directory serves them (below).
-            var newUsers = history == null || !onnx ? []
-                : ServingData.NewUserHistories(history, ids.Where(u => !userRows.ContainsKey(u)), ServingData.RowsOf(embedding.ItemIds));
+            var newUsers = historyEdges == null || !onnx ? []
+                : ServingData.NewUserHistories(historyEdges, ids.Where(u => !userRows.ContainsKey(u)), ServingData.RowsOf(embedding.ItemIds));
             var historyLists = new Dictionary<string, int>(StringComparer.Ordinal);
             RankedLists? fromHistory = null;
             // Set-up (session creation) and the first batch (JIT, first-run allocations) are timed apart, so the
@@ -158,7 +161,7 @@ internal static class RecommendCommand
                     is { } served)
                 {
                     if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
-                    lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), ml, model, history, follows, scorer, log);
+                    lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, follows, scorer, log);
                     return Finish(outPath, ids, lists, scorer, setUp, clock, log);
                 }
                 var open = Stopwatch.StartNew();
@@ -191,12 +194,12 @@ internal static class RecommendCommand
                     log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model served from their --history (its mean item vector, computed as the engine does).");
                 }
                 else if (newUsers.Count > 0)
-                    log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model have a --history, but this model's ONNX directory serves trained users only: --recommender serves them.");
+                    log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model have a --history, but this model's ONNX directory serves trained users only: MultiInterestRecommender serves them (below).");
                 log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {scorerSession.ProvedFromCandidates:N0} rankings proved from them, "
                     + $"{scorerSession.Rescanned:N0} scanned with the engine (warm-up batch included).");
                 if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
             }
-            lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), ml, model, history, follows, scorer, log);
+            lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, follows, scorer, log);
         }
         return Finish(outPath, ids, lists, scorer, setUp, clock, log);
     }
@@ -229,15 +232,14 @@ internal static class RecommendCommand
     /// and the source column tells the fallbacks. A model saved without its training history cannot be served live: its
     /// unserved users keep no list.
     /// </summary>
-    private static List<ServedList> Complete(List<string> ids, ServedList?[] lists, MLContext ml, MultiInterestModel model, string? history, string? follows,
-        string scorer, TextWriter log)
+    private static List<ServedList> Complete(List<string> ids, ServedList?[] lists, MLContext ml, MultiInterestModel model, ILookup<string, string>? fresh,
+        string? follows, string scorer, TextWriter log)
     {
         var missing = Enumerable.Range(0, ids.Count).Where(q => lists[q] == null).ToArray();
         bool live = model.RankFusions.Count > 0 || model.ServingStage.HasTrainingHistory;
         if (missing.Length > 0 && live)
         {
             var recommender = ml.MultiInterest().CreateRecommender(model);
-            var fresh = history == null ? null : Microsoft.ML.MultiInterest.IO.EdgeFile.Read(history).ToLookup(e => e.User, e => e.Item);
             var topics = follows == null ? null : ServingData.Follows(follows);
             foreach (int q in missing) lists[q] = Serve(recommender, ids[q], fresh, topics);
             log.WriteLine($"{Counted.Of(missing.Length, "user")} of the users file unknown to the model and not served from a --history or topics by {scorer}: "

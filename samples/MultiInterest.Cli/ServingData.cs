@@ -44,13 +44,13 @@ internal static class ServingData
     /// <paramref name="newUserEdges"/> counts the edges of users the model does not know (their lists, where the scorer
     /// serves fresh histories, come from them), <paramref name="unknownItemEdges"/> those of known users naming an item it does not know.
     /// </summary>
-    public static BipartiteGraph History(string path, IReadOnlyDictionary<string, int> userRows, IReadOnlyDictionary<string, int> itemRows,
+    public static BipartiteGraph History(IEnumerable<RawEdge> edges, IReadOnlyDictionary<string, int> userRows, IReadOnlyDictionary<string, int> itemRows,
         out int newUserEdges, out int unknownItemEdges)
     {
         var users = new List<int>();
         var items = new List<int>();
         (newUserEdges, unknownItemEdges) = (0, 0);
-        foreach (var edge in EdgeFile.Read(path))
+        foreach (var edge in edges)
         {
             if (!userRows.TryGetValue(edge.User, out int u)) newUserEdges++;
             else if (!itemRows.TryGetValue(edge.Item, out int i)) unknownItemEdges++;
@@ -67,11 +67,11 @@ internal static class ServingData
     /// The history of each of <paramref name="users"/> (ids the model does not know) as the model's item rows, sorted and distinct;
     /// items the model does not know are left out, and so is a user left with none.
     /// </summary>
-    public static Dictionary<string, int[]> NewUserHistories(string path, IEnumerable<string> users, IReadOnlyDictionary<string, int> itemRows)
+    public static Dictionary<string, int[]> NewUserHistories(IEnumerable<RawEdge> edges, IEnumerable<string> users, IReadOnlyDictionary<string, int> itemRows)
     {
         var wanted = new HashSet<string>(users, StringComparer.Ordinal);
         var items = new Dictionary<string, SortedSet<int>>(StringComparer.Ordinal);
-        foreach (var edge in EdgeFile.Read(path))
+        foreach (var edge in edges)
         {
             if (!wanted.Contains(edge.User) || !itemRows.TryGetValue(edge.Item, out int i)) continue;
             if (!items.TryGetValue(edge.User, out var set)) items[edge.User] = set = [];
