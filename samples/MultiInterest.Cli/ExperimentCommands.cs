@@ -37,9 +37,20 @@ internal static class ExperimentCommands
         command.SetAction(r =>
         {
             string trainPath = r.Value(train)!, testPath = r.Value(test)!;
-            var settings = flags.Read(r, Path.GetFileName(trainPath), trainPath, testPath, showPaper: false);
+            var settings = flags.Read(r, DatasetName(trainPath), trainPath, testPath, showPaper: false);
             return ProgressReporter.Run(console, progress => ExperimentRunner.Run(settings, progress));
         });
         return command;
+    }
+
+    /// <summary>
+    /// The name plots and metrics.json give the data: the training file's name, or its folder's when the file is just called
+    /// train (data/ciao/train.tsv.gz is "ciao", not "train.tsv.gz").
+    /// </summary>
+    internal static string DatasetName(string trainPath)
+    {
+        string file = Path.GetFileName(trainPath);
+        string folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(trainPath)) ?? "");
+        return file.Split('.')[0].Equals("train", StringComparison.OrdinalIgnoreCase) && folder.Length > 0 ? folder : file;
     }
 }

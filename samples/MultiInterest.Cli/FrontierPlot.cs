@@ -9,28 +9,36 @@ internal static class FrontierPlot
     {
         var plot = new ScottPlot.Plot();
         int recallK = ProtocolEvaluator.FrontierRecallCutoff, diversityK = ProtocolEvaluator.FrontierDiversityCutoff;
-        foreach (var f in result.Frontiers)
+        // Frontiers are lines of small circles; rows are large diamonds of another palette, so no row shares a frontier's look.
+        var lineColors = new ScottPlot.Palettes.Category10();
+        var rowColors = new ScottPlot.Palettes.Dark();
+        // Frontiers often share an end (every MMR sweep ends at Unimodal): each point is labelled once.
+        var labelled = new HashSet<(double, double)>();
+        for (int l = 0; l < result.Frontiers.Count; l++)
         {
-            var line = plot.Add.Scatter(f.Points.Select(p => p.Recall).ToArray(), f.Points.Select(p => p.Diversity).ToArray());
+            var f = result.Frontiers[l];
+            var line = plot.Add.Scatter(f.Points.Select(p => p.Recall).ToArray(), f.Points.Select(p => p.Diversity).ToArray(), lineColors.GetColor(l));
             line.LegendText = $"{ResultTable.Label(f.Method)}{FrontierTable.PoolText(f)}, {f.Knob} {f.Points[0].Value:0.##}..{f.Points[^1].Value:0.##}";
             line.MarkerSize = 6;
             foreach (var p in new[] { f.Points[0], f.Points[^1] })
             {
+                if (!labelled.Add((Math.Round(p.Recall, 3), Math.Round(p.Diversity, 3)))) continue;
                 var label = plot.Add.Text($"{f.Knob} {p.Value:0.##}", p.Recall, p.Diversity);
                 label.LabelFontSize = 10;
             }
         }
+        int row = 0;
         foreach (var m in result.Methods)
         {
             if (!m.Recall.ContainsKey(recallK) || !m.Diversity.ContainsKey(diversityK)) continue;
-            var marker = plot.Add.Marker(m.Recall[recallK], m.Diversity[diversityK]);
+            var marker = plot.Add.Marker(m.Recall[recallK], m.Diversity[diversityK], ScottPlot.MarkerShape.FilledDiamond, 12, rowColors.GetColor(row++));
             marker.LegendText = ResultTable.Label(m.Name);
-            marker.MarkerSize = 11;
         }
         plot.Title($"{dataset}: recall-diversity frontier ({result.TestUsers.Count:N0} users)");
         plot.XLabel($"Recall@{recallK}");
         plot.YLabel($"Diversity@{diversityK}");
-        plot.ShowLegend(ScottPlot.Alignment.LowerLeft);
-        plot.SavePng(path, 900, 650);
+        // Outside the data: low-recall rows sit in the lower left, where a legend inside would hide them.
+        plot.ShowLegend(ScottPlot.Edge.Right);
+        plot.SavePng(path, 1150, 650);
     }
 }

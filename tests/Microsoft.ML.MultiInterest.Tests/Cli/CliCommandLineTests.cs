@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.MultiInterest.Engine;
 using MultiInterest.Cli.Common;
+using MultiInterest.Cli;
 
 namespace Microsoft.ML.MultiInterest.Tests.Cli;
 
@@ -20,6 +21,14 @@ public sealed class CliCommandLineTests
         Assert.DoesNotContain("--onnx-dir", run.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("--space", run.Out, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("data/ciao/train.tsv.gz", "ciao")]
+    [InlineData("runs/video/train.txt", "video")]
+    [InlineData("data/my-edges.tsv", "my-edges.tsv")]
+    [InlineData("data/training.tsv", "training.tsv")]
+    public void Evaluate_names_the_data_after_its_folder_when_the_training_file_is_called_train(string path, string name) =>
+        Assert.Equal(name, ExperimentCommands.DatasetName(path));
 
     [Fact]
     public void Fit_accepts_the_degree_negatives_its_help_lists()
