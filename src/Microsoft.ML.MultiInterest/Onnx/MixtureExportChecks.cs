@@ -51,8 +51,7 @@ internal static class MixtureExportChecks
             throw new ArgumentException($"The {groupsName} cover {groupedItems} items but there are {items.Rows} item embeddings.", groupsName);
         if (mixtures.Dimension != items.Dimension)
             throw new ArgumentException($"Mixture embeddings have dimension {mixtures.Dimension} but item embeddings {items.Dimension}.", nameof(mixtures));
-        if (candidates < 1 || candidates > items.Rows)
-            throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"Candidates (M) must be between 1 and the number of items ({items.Rows}); ONNX TopK cannot return more than it scores.");
+        Candidates(candidates, items.Rows);
         double slots = (double)groups * largest;
         double bytes = slots * ((double)items.Dimension * sizeof(float) + sizeof(long) + sizeof(float)) + (double)items.Rows * items.Dimension * sizeof(float);
         CheckSize("quota scorer", bytes);
@@ -95,6 +94,16 @@ internal static class MixtureExportChecks
                     throw new ArgumentException($"User row {u} has a non-finite value ({embeddings[i]}) in component {i / mixtures.Dimension}, column {i % mixtures.Dimension}.", nameof(mixtures));
             }
         }
+    }
+
+    /// <summary>M must lie within 1..items: ONNX TopK cannot return more than it scores.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">It does not; the message says what to do instead.</exception>
+    public static void Candidates(int candidates, int items)
+    {
+        if (candidates < 1 || candidates > items)
+            throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"Candidates (M) is {candidates}, but must be between 1 and the number of items "
+                + $"({items}): ONNX TopK cannot return more than it scores. Fit the stage with M at most {items} (fit --candidates), or serve it "
+                + "from the zip or the engine, whose lists hold at most the items a user has not seen.");
     }
 
     internal static void CheckSize(string model, double bytes)

@@ -159,8 +159,7 @@ public static partial class OnnxServingDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         MixtureExportChecks.Together(users, items);
-        if (candidates < 1 || candidates > items.Rows)
-            throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"Candidates (M) must be between 1 and the number of items ({items.Rows}); ONNX TopK cannot return more than it scores.");
+        MixtureExportChecks.Candidates(candidates, items.Rows);
         users.ThrowIfNotFinite("user embeddings");
         items.ThrowIfNotFinite("item embeddings");
         Directory.CreateDirectory(directory);

@@ -101,8 +101,7 @@ public static class RoundRobinOnnxExporter
             throw new ArgumentException($"{itemComponents.Rows} item component rows are not a positive whole number of items with {destinationComponents} components each.", nameof(itemComponents));
         if (maxComponents < 1) throw new ArgumentOutOfRangeException(nameof(maxComponents), maxComponents, "maxComponents (m) must be at least 1.");
         int rows = itemComponents.Rows, items = rows / destinationComponents, d = itemComponents.Dimension;
-        if (candidates < 1 || candidates > items)
-            throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"candidates (K) must be within 1..{items}, the number of items.");
+        MixtureExportChecks.Candidates(candidates, items);
         MixtureExportChecks.CheckSize("round-robin scorer", (double)rows * (d * sizeof(float) + sizeof(long)));
         itemComponents.ThrowIfNotFinite("item components");
         int fetch = FetchCount(candidates, destinationComponents, rows, slack);

@@ -106,8 +106,7 @@ public static class UnimodalOnnxExporter
     {
         ArgumentNullException.ThrowIfNull(items);
         if (items.Rows < 1) throw new ArgumentException("The item embedding table is empty: there is nothing to export.", nameof(items));
-        if (candidates < 1 || candidates > items.Rows)
-            throw new ArgumentOutOfRangeException(nameof(candidates), candidates, $"Candidates (M) must be between 1 and the number of items ({items.Rows}); ONNX TopK cannot return more than it scores.");
+        MixtureExportChecks.Candidates(candidates, items.Rows);
         long bytes = ((long)(users?.Values.Length ?? 0) + items.Values.Length) * sizeof(float);
         if (bytes > MaxModelBytes)
             throw new NotSupportedException($"The embeddings take {bytes} bytes, over the 2 GB limit of a single protobuf ONNX model; ONNX external data is not supported yet.");

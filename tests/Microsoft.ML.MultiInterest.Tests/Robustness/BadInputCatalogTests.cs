@@ -316,6 +316,11 @@ public class BadInputCatalogTests
             }));
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
         }),
+        ["onnx-export-candidates-beyond-items"] = Throws<ArgumentOutOfRangeException>(["Candidates (M) is", "must be between 1 and the number of items", "fit --candidates", "serve it from the zip or the engine"], () =>
+        {
+            var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, w.Items.Rows + 1, 1.0, BadInputFixtures.Directory("too-long"));
+        }),
         ["onnx-export-history-mmr-clustered-pool"] = Throws<NotSupportedException>(["searches its pool through item lists (PoolSearch Clustered)", "fit PoolSearch = Exact to export"], () =>
         {
             var ml = new MLContext(seed: 1);
