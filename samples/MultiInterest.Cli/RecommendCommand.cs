@@ -72,9 +72,11 @@ internal static class RecommendCommand
         sessions.ApplyTo(ml);
         using var model = MultiInterestModel.Load(ml, modelPath);
         var ids = ServingData.Users(usersPath, out string header);
-        // Read once: the exclusions, the new users' histories and the recommender's fresh histories all come from it.
+        // Read once each: the exclusions, the new users' histories and the recommender's fresh histories come from the
+        // history; every scorer that serves topics, and the recommender's fill, from the same followed topics.
         var historyEdges = history == null ? null : EdgeFile.Read(history);
         var fresh = historyEdges?.ToLookup(e => e.User, e => e.Item, StringComparer.Ordinal);
+        var topics = follows == null ? null : ServingData.Follows(follows);
         string firstField = header.Split('\t')[0].Trim();
         if (model.GraphEmbedding?.UserIds.Contains(firstField) == true)
             log.WriteLine($"warning: the first line of '{usersPath}' is read as its header, but it starts with '{firstField}', a user the model knows: "
@@ -85,7 +87,6 @@ internal static class RecommendCommand
         if (api)
         {
             scorer = "MultiInterestRecommender";
-            var topics = follows == null ? null : ServingData.Follows(follows);
             var recommender = ml.MultiInterest().CreateRecommender(model);
             if (topics != null)
             {
@@ -161,7 +162,7 @@ internal static class RecommendCommand
                     is { } served)
                 {
                     if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
-                    lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, follows, scorer, log);
+                    lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, topics, scorer, log);
                     return Finish(outPath, ids, lists, scorer, setUp, clock, log);
                 }
                 var open = Stopwatch.StartNew();
@@ -173,7 +174,6 @@ internal static class RecommendCommand
                 var first = Stopwatch.StartNew();
                 Score(warmUp);
                 setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
-                var topics = follows == null ? null : ServingData.Follows(follows);
                 if (topics != null) ServingData.CheckTopics(topics, scorerSession.Topics, follows!);
                 clock.Restart();
                 ranked = Score(rows);
@@ -199,7 +199,7 @@ internal static class RecommendCommand
                     + $"{scorerSession.Rescanned:N0} scanned with the engine (warm-up batch included).");
                 if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
             }
-            lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, follows, scorer, log);
+            lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, topics, scorer, log);
         }
         return Finish(outPath, ids, lists, scorer, setUp, clock, log);
     }
@@ -233,14 +233,13 @@ internal static class RecommendCommand
     /// unserved users keep no list.
     /// </summary>
     private static List<ServedList> Complete(List<string> ids, ServedList?[] lists, MLContext ml, MultiInterestModel model, ILookup<string, string>? fresh,
-        string? follows, string scorer, TextWriter log)
+        ServingData.FollowedTopics? topics, string scorer, TextWriter log)
     {
         var missing = Enumerable.Range(0, ids.Count).Where(q => lists[q] == null).ToArray();
         bool live = model.RankFusions.Count > 0 || model.ServingStage.HasTrainingHistory;
         if (missing.Length > 0 && live)
         {
             var recommender = ml.MultiInterest().CreateRecommender(model);
-            var topics = follows == null ? null : ServingData.Follows(follows);
             foreach (int q in missing) lists[q] = Serve(recommender, ids[q], fresh, topics);
             log.WriteLine($"{Counted.Of(missing.Length, "user")} of the users file unknown to the model and not served from a --history or topics by {scorer}: "
                 + $"they get MultiInterestRecommender's lists ({CandidateFile.CountBySource(missing.Select(q => lists[q]!))}).");
