@@ -108,7 +108,16 @@ def cmd_lightgcn(a):
         edges = dedupe_sorted(raw)
         rc.write_edges(os.path.join(a.out, name + ".tsv.gz"), edges)
         result[name] = {"source_pairs": len(raw), **counts_of(edges)}
+        if name == "train":
+            train_users, train_items = {u for u, _ in edges}, {i for _, i in edges}
+        else:
+            # What the protocol counts as misses (evaluate's --unseen): test pairs whose user or item has no training edge.
+            unseen = [(u, i) for u, i in edges if u not in train_users or i not in train_items]
+            result[name]["edges_unseen_in_train"] = len(unseen)
+            result[name]["users_unseen_in_train"] = len({u for u, _ in edges} - train_users)
     write_counts(a.out, result)
+    print(f"wrote {a.out}/train.tsv.gz and test.tsv.gz: {result['train']['edges']:,} and {result['test']['edges']:,} edges; "
+          f"{result['test']['edges_unseen_in_train']:,} test edges name a user or item with no training edge", file=sys.stderr)
 
 
 def safe_load_coo(path):

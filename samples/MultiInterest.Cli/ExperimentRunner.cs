@@ -122,6 +122,10 @@ internal static class ExperimentRunner
         if (tuned != null && settings.TunedClusters > 0 && !(settings.ItemClustersPath == null && settings.TunedClusters == settings.Clustering.Clusters))
         {
             int k = Math.Min(settings.TunedClusters, items.Count);
+            // Not capped like the main clustering: on ml-100k and Adressa, 10 items per cluster moved the row both ways (docs/results.md).
+            if (k > items.Count / DefaultClusters.MinimumItemsPerCluster)
+                log.WriteLine($"  warning: the tuned row's {Counted.Of(k, "cluster")} over {items.Count:N0} items hold {(double)items.Count / k:F1} items each on average "
+                    + $"(the main clustering keeps at least {DefaultClusters.MinimumItemsPerCluster}); --tuned-clusters sets them.");
             var options = new SphericalKMeansOptions { Clusters = k, MaxIterations = settings.Clustering.MaxIterations, Tolerance = 0, Seed = settings.Clustering.Seed, Threads = settings.Clustering.Threads };
             SphericalKMeansResult kmeans;
             using (progress.Begin($"Clustering {items.Count:N0} items into {k:N0} clusters for the tuned row..."))

@@ -170,8 +170,8 @@ internal static class MetricsJson
                 ["seconds"] = choice.Seconds,
             };
         if (lambda?.Reason is { } reason) block["lambda_default_reason"] = reason;
-        // The exact pool adds nothing, so its metrics.json stays as it was before the option existed.
-        if (row.Pool.Search != HistoryPoolSearch.Exact) block["pool_search"] = row.Pool.Search.ToString().ToLowerInvariant();
+        // Written for every pool, the exact one included, so a reader need not know the default.
+        block["pool_search"] = row.Pool.Search.ToString().ToLowerInvariant();
         // The item lists' settings mean something for the clustered search only.
         if (row.Pool.Search == HistoryPoolSearch.Clustered)
         {

@@ -241,8 +241,8 @@ internal static class RecommendCommand
         {
             var recommender = ml.MultiInterest().CreateRecommender(model);
             foreach (int q in missing) lists[q] = Serve(recommender, ids[q], fresh, topics);
-            log.WriteLine($"{Counted.Of(missing.Length, "user")} of the users file unknown to the model and not served from a --history or topics by {scorer}: "
-                + $"they get MultiInterestRecommender's lists ({CandidateFile.CountBySource(missing.Select(q => lists[q]!))}).");
+            log.WriteLine($"{Counted.Of(missing.Length, "user")} of the users file unknown to the model, which {scorer} did not serve: MultiInterestRecommender serves them, "
+                + $"from their --history or followed topics where they have one, else with the popular items ({CandidateFile.CountBySource(missing.Select(q => lists[q]!))}).");
         }
         return lists.Where(l => l != null).Select(l => l!).ToList();
     }

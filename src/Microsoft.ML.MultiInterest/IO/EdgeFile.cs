@@ -31,6 +31,9 @@ public static class EdgeFile
         {
             if (parts.Length < 2 || parts[0].Length == 0 || parts[1].Length == 0)
                 throw new InvalidDataException($"{path}, line {lineNumber}: expected 'user<TAB>item' but found '{line}'.");
+            if (TextTables.ExtraFields(parts, header.Length) is { } extra)
+                throw new InvalidDataException($"{path}, line {lineNumber}: {parts.Length} fields under a header of {header.Length} ('{string.Join("<TAB>", header)}'), "
+                    + $"the first extra one '{extra}'. " + TextTables.EdgeListHint);
             float weight = 1f;
             if (weighted)
             {

@@ -52,6 +52,9 @@ internal static class TextTables
         if (fields.Length == 1)
         {
             string only = fields[0];
+            string[] tokens = only.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (tokens.Length > expected.Length && tokens.All(t => long.TryParse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)))
+                return $": it looks like a user id followed by that user's items (LightGCN's format), not a header. {EdgeListHint}";
             foreach (var (separator, name) in new[] { (',', "comma"), (';', "semicolon"), (' ', "space") })
                 if (only.Trim().Contains(separator))
                     return $": it looks {name}-separated, and this reader takes TAB-separated columns under a header '{names}'.";
@@ -62,6 +65,21 @@ internal static class TextTables
             return $". If the file's first columns are these, name them so in the header line ('{names}'): the names are checked so that a file without a header "
                 + "never loses its first line as one.";
         return ".";
+    }
+
+    /// <summary>What to do with a file listing each user's items on one line, for messages about such a file.</summary>
+    public const string EdgeListHint = "An edge file holds one user-item pair per line; a file listing each user's items on one line "
+        + "('user item item ...', LightGCN's train.txt) must be converted first: benchmarks/peers/prepare_datasets.py lightgcn writes the edge files.";
+
+    /// <summary>
+    /// The first non-empty field beyond the header's <paramref name="columns"/>, or null: a row longer than its header is not
+    /// read in part (empty trailing fields, as a trailing tab leaves, are allowed).
+    /// </summary>
+    public static string? ExtraFields(string[] parts, int columns)
+    {
+        for (int i = columns; i < parts.Length; i++)
+            if (parts[i].Trim().Length > 0) return parts[i];
+        return null;
     }
 
     /// <summary>The non-empty lines after the header, split on tabs, with their 1-based line numbers.</summary>

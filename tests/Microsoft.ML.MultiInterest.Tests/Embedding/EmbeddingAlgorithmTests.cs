@@ -150,6 +150,19 @@ public class EmbeddingAlgorithmTests
     }
 
     [Fact]
+    public void Auto_WithNothingToHoldOut_FallsBackToNegativeSampling_AndSaysWithWhichSettings()
+    {
+        // Two edges per user: no user can hand any to a hold-out, so Auto has nothing to choose on (the log and metrics.json
+        // used to show an empty algorithm and settings here).
+        var graph = BipartiteGraph.FromEdges(12, 6, Enumerable.Range(0, 12).SelectMany(u => new[] { u, u }).ToArray(),
+            Enumerable.Range(0, 12).SelectMany(u => new[] { u % 6, (u + 1) % 6 }).ToArray());
+        var result = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions { Dimension = 4, Epochs = 2, Threads = 1 });
+        Assert.Equal(EmbeddingAlgorithm.NegativeSampling, result.Algorithm);
+        Assert.Equal(NegativeSamplingTrainer.Describe(new GraphEmbeddingOptions { Dimension = 4, Epochs = 2 }), result.Settings);
+        Assert.Empty(result.Validation);
+    }
+
+    [Fact]
     public void Auto_TriesNegativeSamplingOnlyWhenAsked()
     {
         var graph = PlantedGraph.Create().Train;

@@ -117,6 +117,23 @@ public class HistoryMmrLambdaSelectionTests
     }
 
     [Fact]
+    public void Short_of_the_bar_diversity_within_the_tie_goes_to_the_better_recall()
+    {
+        // Douban-Book's hold-out (2026-12-02): Unimodal's list re-ordered was 0.0001 more diverse than the row's own, which
+        // recalled 0.006 more; both kept Unimodal's recall, neither reached 1.10x.
+        FrontierPoint[] points = [new(0.5, 0.2211, 0.9104), new(0.9, 0.2634, 0.8681), new(1.0, 0.2669, 0.8582)];
+        FrontierPoint own = new(0.5, 0.2691, 0.90331), unimodal = new(0.5, 0.2633, 0.90341);
+        var pick = HistoryMmrLambdaSelection.Pick(points, 0.2633, 0.8242, 1.10, 0.0005, 0.8968, own, unimodal);
+        Assert.Equal((HistoryMmrSelectionRule.KeepsRecall, true, false, own), (pick.Rule, pick.Reorder, pick.UnimodalPool, pick.Point));
+        // Without the tie the 0.0001 decides, as before; a difference beyond the tie still does.
+        pick = HistoryMmrLambdaSelection.Pick(points, 0.2633, 0.8242, 1.10, 0.0005, 0.8968, own, unimodal, diversityTie: 0);
+        Assert.Equal((true, unimodal), (pick.UnimodalPool, pick.Point));
+        pick = HistoryMmrLambdaSelection.Pick(points, 0.2633, 0.8242, 1.10, 0.0005, 0.8968, own, new FrontierPoint(0.5, 0.2633, 0.9040));
+        Assert.True(pick.UnimodalPool);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HistoryMmrSelectionOptions { DiversityTie = -1 }.Validate());
+    }
+
+    [Fact]
     public void Unimodals_list_re_ordered_is_measured_with_Unimodals_recall_exactly_and_a_chosen_one_says_so()
     {
         var (train, embedding, row) = World();

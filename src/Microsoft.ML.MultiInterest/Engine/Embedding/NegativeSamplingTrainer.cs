@@ -82,7 +82,7 @@ internal static class NegativeSamplingTrainer
         var (tables, epoch) = EpochLoop.Run(edgeCount, o, threads, (t, slice, current, token) => workers[t].Run(slice, current, token),
             () => Output(users, items, graph, o), scorer == null ? null : m => scorer.Score(m.Users, m.Items, threads),
             "negative-sampling", stats, progress, curve, ct);
-        return (new GraphEmbeddingResult(tables.Users, tables.Items, stats), epoch);
+        return (new GraphEmbeddingResult(tables.Users, tables.Items, stats) { Algorithm = EmbeddingAlgorithm.NegativeSampling, Settings = Describe(o) }, epoch);
     }
 
     /// <summary>

@@ -76,7 +76,8 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
 /// <see cref="HistoryMmrSelectionOptions.DiversityRatio"/> times Unimodal's and the Diversity@10 of Unimodal's list
 /// re-ordered by MMR (<see cref="HistoryMmrSelectionOptions.ReorderLambda"/>), the best recall; failing that, the same
 /// without the re-ordering baseline; failing that, the most diverse lambda keeping the recall; failing that, the best
-/// recall. Recall differences under <see cref="HistoryMmrSelectionOptions.RecallTie"/> are ties, broken by diversity.
+/// recall. Recall differences under <see cref="HistoryMmrSelectionOptions.RecallTie"/> are ties, broken by diversity, and
+/// diversity differences under <see cref="HistoryMmrSelectionOptions.DiversityTie"/> ties, broken by recall.
 /// Beside the lambdas, one more candidate (<see cref="HistoryMmrSelectionOptions.TryReordering"/>): the row's own top 50
 /// re-ordered at the re-ordering baseline's lambda (<see cref="HistoryMmrRowSettings.Reorder"/>), the baseline's own
 /// method applied to the row's ranking; and after it (with <see cref="HistoryMmrSelectionOptions.TryReordering"/> too)
@@ -223,7 +224,8 @@ public static class HistoryMmrLambdaSelection
             (recall, diversity, setDiversity) = Score(retriever.Rerank(ownPool, ownTerm, RecallCutoff, lambda, RecallCutoff, threads));
             unimodalReordered = new FrontierPoint(lambda, recall, diversity, setDiversity);
         }
-        var pick = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity, reordered, unimodalReordered);
+        var pick = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity, reordered, unimodalReordered,
+            options.DiversityTie);
         return new HistoryMmrLambdaChoice(pick.Point.Value, pick.Rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds,
             reorderDiversity, pick.Reorder, reordered, options.PoolSize, pick.UnimodalPool, unimodalReordered);
     }
@@ -234,7 +236,8 @@ public static class HistoryMmrLambdaSelection
     /// <c>Reorder</c> says whether either was chosen, <c>UnimodalPool</c> whether it was Unimodal's.
     /// </summary>
     internal static HistoryMmrPick Pick(IReadOnlyList<FrontierPoint> points, double unimodalRecall, double unimodalDiversity, double diversityRatio,
-        double recallTie, double? reorderDiversity = null, FrontierPoint? reordered = null, FrontierPoint? unimodalReordered = null)
+        double recallTie, double? reorderDiversity = null, FrontierPoint? reordered = null, FrontierPoint? unimodalReordered = null,
+        double diversityTie = HistoryInterestDefaults.SelectionDiversityTie)
     {
         if (points.Count == 0) throw new ArgumentException("There are no points to choose from.", nameof(points));
         bool Keeps(FrontierPoint p) => p.Recall >= unimodalRecall;
@@ -249,7 +252,7 @@ public static class HistoryMmrLambdaSelection
         HistoryMmrPick? Clause(Func<FrontierPoint, bool> qualifies, HistoryMmrSelectionRule rule)
         {
             var lambdas = points.Where(qualifies).ToList();
-            if (lambdas.Count > 0) return new(BestRecall(lambdas, recallTie), rule, HistoryMmrCandidate.Lambda);
+            if (lambdas.Count > 0) return new(BestRecall(lambdas, recallTie, diversityTie), rule, HistoryMmrCandidate.Lambda);
             foreach (var (point, kind) in reorderings)
                 if (qualifies(point)) return new(point, rule, kind);
             return null;
@@ -259,27 +262,33 @@ public static class HistoryMmrLambdaSelection
         // Short of the bar, every candidate competes alike; the re-orderings come last, so an exact tie goes to a lambda.
         var all = points.Select(p => (Point: p, Kind: HistoryMmrCandidate.Lambda)).Concat(reorderings).ToList();
         var keeps = all.Where(c => Keeps(c.Point)).ToList();
-        var (point, kind) = keeps.Count > 0 ? MostDiverse(keeps) : BestRecall(all, recallTie);
+        var (point, kind) = keeps.Count > 0 ? MostDiverse(keeps, diversityTie) : BestRecall(all, recallTie, diversityTie);
         return new(point, keeps.Count > 0 ? HistoryMmrSelectionRule.KeepsRecall : HistoryMmrSelectionRule.BestRecall, kind);
     }
 
-    /// <summary>The best recall, points within <paramref name="tie"/> of it counting as equal and the most diverse of them winning.</summary>
-    private static FrontierPoint BestRecall(IReadOnlyList<FrontierPoint> points, double tie) =>
-        BestRecall(points.Select(p => (p, HistoryMmrCandidate.Lambda)).ToList(), tie).Point;
+    /// <summary>The best recall, points within <paramref name="recallTie"/> of it counting as equal and the most diverse of them winning.</summary>
+    private static FrontierPoint BestRecall(IReadOnlyList<FrontierPoint> points, double recallTie, double diversityTie) =>
+        BestRecall(points.Select(p => (p, HistoryMmrCandidate.Lambda)).ToList(), recallTie, diversityTie).Point;
 
-    /// <summary>The best recall, points within <paramref name="tie"/> of it counting as equal and the most diverse of them winning.</summary>
-    private static (FrontierPoint Point, HistoryMmrCandidate Kind) BestRecall(IReadOnlyList<(FrontierPoint Point, HistoryMmrCandidate Kind)> candidates, double tie)
+    /// <summary>The best recall, points within <paramref name="recallTie"/> of it counting as equal and the most diverse of them winning.</summary>
+    private static (FrontierPoint Point, HistoryMmrCandidate Kind) BestRecall(IReadOnlyList<(FrontierPoint Point, HistoryMmrCandidate Kind)> candidates,
+        double recallTie, double diversityTie)
     {
         double best = candidates.Max(c => c.Point.Recall);
-        return MostDiverse(candidates.Where(c => c.Point.Recall >= best - tie).ToList());
+        return MostDiverse(candidates.Where(c => c.Point.Recall >= best - recallTie).ToList(), diversityTie);
     }
 
-    /// <summary>The most diverse point; equal diversity to the larger recall, then to the earlier (smaller lambda, then the re-orderings).</summary>
-    private static (FrontierPoint Point, HistoryMmrCandidate Kind) MostDiverse(List<(FrontierPoint Point, HistoryMmrCandidate Kind)> candidates)
+    /// <summary>
+    /// The most diverse point, points within <paramref name="diversityTie"/> of it counting as equal and the best recall of
+    /// them winning; equal recall to the larger diversity, then to the earlier (smaller lambda, then the re-orderings).
+    /// </summary>
+    private static (FrontierPoint Point, HistoryMmrCandidate Kind) MostDiverse(List<(FrontierPoint Point, HistoryMmrCandidate Kind)> candidates, double diversityTie)
     {
-        var best = candidates[0];
-        foreach (var c in candidates.Skip(1))
-            if (c.Point.Diversity > best.Point.Diversity || (c.Point.Diversity == best.Point.Diversity && c.Point.Recall > best.Point.Recall)) best = c;
+        double most = candidates.Max(c => c.Point.Diversity);
+        var tied = candidates.Where(c => c.Point.Diversity >= most - diversityTie).ToList();
+        var best = tied[0];
+        foreach (var c in tied.Skip(1))
+            if (c.Point.Recall > best.Point.Recall || (c.Point.Recall == best.Point.Recall && c.Point.Diversity > best.Point.Diversity)) best = c;
         return best;
     }
 }

@@ -33,6 +33,9 @@ public sealed class HistoryMmrSelectionOptions
     /// <summary>Recall@50 differences below this count as ties, broken by diversity. Default <see cref="HistoryInterestDefaults.SelectionRecallTie"/>.</summary>
     public double RecallTie { get; set; } = HistoryInterestDefaults.SelectionRecallTie;
 
+    /// <summary>Diversity@10 differences below this count as ties, broken by recall. Default <see cref="HistoryInterestDefaults.SelectionDiversityTie"/>.</summary>
+    public double DiversityTie { get; set; } = HistoryInterestDefaults.SelectionDiversityTie;
+
     /// <summary>At most this many validation users are scored (a seeded sample); 0 = all. Default <see cref="HistoryInterestDefaults.SelectionUsers"/>.</summary>
     public int MaxUsers { get; set; } = HistoryInterestDefaults.SelectionUsers;
 
@@ -69,6 +72,7 @@ public sealed class HistoryMmrSelectionOptions
         if (ReorderLambda is { } reorder && !(reorder >= 0 && reorder <= 1))
             throw new ArgumentOutOfRangeException(nameof(ReorderLambda), reorder, "ReorderLambda must lie in [0, 1] (null for no re-ordering baseline).");
         if (!double.IsFinite(RecallTie) || RecallTie < 0) throw new ArgumentOutOfRangeException(nameof(RecallTie), RecallTie, "RecallTie must be finite and non-negative.");
+        if (!double.IsFinite(DiversityTie) || DiversityTie < 0) throw new ArgumentOutOfRangeException(nameof(DiversityTie), DiversityTie, "DiversityTie must be finite and non-negative.");
         if (MaxUsers < 0) throw new ArgumentOutOfRangeException(nameof(MaxUsers), MaxUsers, "MaxUsers must be 0 (all) or positive.");
         if (!(ValidationFraction > 0 && ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must lie in (0, 1).");
         if (PoolSize < 1) throw new ArgumentOutOfRangeException(nameof(PoolSize), PoolSize, "PoolSize must be at least 1.");

@@ -36,8 +36,30 @@ internal static class EdgeFrames
         catch (Exception e) when (e is not (InvalidDataException or IOException or OutOfMemoryException))
         {
             string separatorName = sep == '\t' ? "tab" : $"'{sep}'";
-            throw new InvalidDataException($"Edge file '{path}' could not be read as {separatorName}-separated text under the header '{header}': {e.Message}", e);
+            throw new InvalidDataException($"Edge file '{path}' could not be read as {separatorName}-separated text under the header '{header}': "
+                + (LongerThanHeader(text, sep, names.Length) is { } line
+                    ? $"line {line.Number} has {line.Fields} fields where the header names {names.Length}. {IO.TextTables.EdgeListHint}"
+                    : e.Message), e);
         }
+    }
+
+    /// <summary>
+    /// The first line of <paramref name="text"/> after its header with more non-empty fields than the header's
+    /// <paramref name="columns"/> (split plainly, for the message of a file the DataFrame reader refused), or null.
+    /// </summary>
+    private static (int Number, int Fields)? LongerThanHeader(Stream text, char separator, int columns)
+    {
+        text.Position = 0;
+        using var reader = new StreamReader(text, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: true);
+        reader.ReadLine();
+        int number = 1;
+        for (string? line; (line = reader.ReadLine()) != null;)
+        {
+            number++;
+            var parts = line.TrimEnd('\r').Split(separator);
+            if (IO.TextTables.ExtraFields(parts, columns) != null) return (number, parts.Length);
+        }
+        return null;
     }
 
     /// <summary>The decompressed text of the .gz file <paramref name="path"/>, checked against its gzip trailer.</summary>
