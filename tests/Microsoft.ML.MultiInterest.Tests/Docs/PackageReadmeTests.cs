@@ -7,6 +7,7 @@ namespace Microsoft.ML.MultiInterest.Tests.Docs;
 /// region, compiled and run on a small planted graph written as a TSV file; and the project packs that readme and the
 /// licence.
 /// </summary>
+[Collection(ConsoleCapture.Name)]
 public sealed class PackageReadmeTests
 {
     private const string Readme = "src/Microsoft.ML.MultiInterest/PACKAGE.md";

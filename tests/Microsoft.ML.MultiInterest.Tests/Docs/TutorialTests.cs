@@ -8,6 +8,7 @@ namespace Microsoft.ML.MultiInterest.Tests.Docs;
 /// docs/tutorial.md's code is this test's region, compiled and run on a small planted graph written as a CSV file: the
 /// test fails when the tutorial and the library drift apart.
 /// </summary>
+[Collection(ConsoleCapture.Name)]
 public sealed class TutorialTests
 {
     [Fact]

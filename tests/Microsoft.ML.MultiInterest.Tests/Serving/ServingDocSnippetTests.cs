@@ -7,6 +7,7 @@ namespace Microsoft.ML.MultiInterest.Tests.Serving;
 /// The "Serving" snippet of README.md and docs/pipeline.md is this test's region, compiled and run: the test fails when
 /// the documents and the code drift apart.
 /// </summary>
+[Collection(ConsoleCapture.Name)]
 public sealed class ServingDocSnippetTests
 {
     [Fact]
