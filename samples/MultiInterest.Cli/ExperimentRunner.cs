@@ -50,7 +50,9 @@ internal static class ExperimentRunner
         if (unseenTestEdges > 0)
             log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
                 + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
-                + $" ({heldOut.Misses.UnseenUsers:N0} unseen users); metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0).");
+                + $" ({heldOut.Misses.UnseenUsers:N0} unseen users); metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0)."
+                // Most of a test file unseen is seldom the data: more often the two files' columns disagree.
+                + (unseenTestEdges > test.EdgeCount ? " Most test edges are unseen: check that both files give the user first and the item second." : ""));
         if (settings.ItemClustersPath == null)
         {
             if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)

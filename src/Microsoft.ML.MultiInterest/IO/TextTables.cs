@@ -39,11 +39,14 @@ internal static class TextTables
         for (int i = 0; i < expected.Length; i++)
         {
             if (i >= header.Length || !string.Equals(header[i].Trim(), expected[i], StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException($"The file '{path}' must start with a header whose column {i + 1} is '{expected[i]}', but the header is '{line}'"
+                throw new InvalidDataException($"The file '{path}' must start with a header whose column {i + 1} is '{expected[i]}', but the header is '{Shortened(line)}'"
                     + HeaderHint(header, expected));
         }
         return header;
     }
+
+    /// <summary>A line as a message quotes it: at most 80 characters (a per-user list can run to thousands).</summary>
+    private static string Shortened(string line) => line.Length <= 80 ? line : line[..77] + "...";
 
     /// <summary>What a wrong first line most likely means, for the message: another separator, no header, or other column names.</summary>
     private static string HeaderHint(string[] fields, string[] expected)

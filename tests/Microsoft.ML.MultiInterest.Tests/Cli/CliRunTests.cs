@@ -377,6 +377,19 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_points_at_the_column_order_when_most_test_edges_are_unseen()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        // The test file's values swapped under a correct header: nearly every edge names an unknown user.
+        var lines = File.ReadAllLines(test);
+        File.WriteAllLines(test, lines.Take(1).Concat(lines.Skip(1).Select(l => string.Join('\t', l.Split('\t').Reverse()))));
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "1",
+            "--clusters", "8", "--tuned-clusters", "0", "--history-interest-weight", "-1", "--threads", "1", "--plot-users", "0");
+        Assert.Contains("Most test edges are unseen: check that both files give the user first and the item second.", run.Out + run.Error, StringComparison.Ordinal);
+        // A few unseen edges say nothing of the kind (the test below).
+    }
+
+    [Fact]
     public void Evaluate_says_which_users_each_figure_averages_when_some_held_out_edges_are_unseen()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
@@ -390,6 +403,7 @@ public sealed class CliRunTests : IDisposable
         var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
             "--clusters", "8", "--tuned-clusters", "0", "--history-interest-weight", "-1", "--threads", "1", "--out", output, "--export");
         Assert.True(run.ExitCode == 0, run.Error);
+        Assert.DoesNotContain("Most test edges are unseen", run.Out + run.Error, StringComparison.Ordinal);
 
         using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
         var counts = metrics.RootElement.GetProperty("counts");
