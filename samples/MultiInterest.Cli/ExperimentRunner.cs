@@ -163,7 +163,7 @@ internal static class ExperimentRunner
             log.WriteLine($"  clustered neighbour index: {index.Lists:N0} lists, {index.Probes} probes");
         }
         var result = ProtocolEvaluator.Run(train, test, userEmbeddings!, itemEmbeddings!, clustering, settings.Protocol, neighborIndex,
-            settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, tunedClustering);
+            settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, tunedClustering, evaluation.Lines());
         evaluation.Dispose();
         foreach (var (stage, s) in result.Seconds) seconds[stage] = s;
         if (result.HistoryInterests is { MatchUserVectors: true } fitted)

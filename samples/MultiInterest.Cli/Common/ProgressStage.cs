@@ -24,6 +24,9 @@ internal abstract class ProgressStage : IDisposable
     public IProgress<EpochStats> Epochs() => new Inline<EpochStats>(e =>
         Update($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s", e.Epoch));
 
+    /// <summary>Lines of a long computation (which part it has reached) as indented updates, on the calling thread.</summary>
+    public IProgress<string> Lines() => new Inline<string>(line => Update("  " + line));
+
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and print late, out of order).</summary>
     private sealed class Inline<T>(Action<T> report) : IProgress<T>
     {

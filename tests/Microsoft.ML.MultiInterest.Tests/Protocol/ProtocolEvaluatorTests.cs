@@ -96,6 +96,32 @@ public class ProtocolEvaluatorTests
     }
 
     [Fact]
+    public void EachStageIsAnnouncedBeforeItRunsInOrder()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        var stages = new List<string>();
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, HistoryRowWithFrontier(), progress: new Lines(stages));
+        string count = $"{result.TestUsers.Count:N0} users";
+        Assert.Collection(stages,
+            s => Assert.StartsWith($"Unimodal and MMR: {count}, {items.Rows:N0} items", s, StringComparison.Ordinal),
+            s => Assert.StartsWith("Mixture and kNN-Embed:", s, StringComparison.Ordinal),
+            s => Assert.StartsWith($"History-interest MMR: {count}, pool {MmrRetrieverDefaults.PoolSize} (exact search)", s, StringComparison.Ordinal),
+            s => Assert.StartsWith("Scoring the lists", s, StringComparison.Ordinal),
+            s => Assert.StartsWith("Frontier: 3 lambdas x 2 pools for MMR, history-interest MMR", s, StringComparison.Ordinal));
+        // Without the row and the frontier, their stages are not announced.
+        stages.Clear();
+        ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3, Threads = 1 }, progress: new Lines(stages));
+        Assert.Equal(3, stages.Count);
+        Assert.DoesNotContain(stages, s => s.StartsWith("History", StringComparison.Ordinal) || s.StartsWith("Frontier", StringComparison.Ordinal));
+    }
+
+    /// <summary>Collects reports on the calling thread (<see cref="Progress{T}"/> would post them later).</summary>
+    private sealed class Lines(List<string> lines) : IProgress<string>
+    {
+        public void Report(string value) => lines.Add(value);
+    }
+
+    [Fact]
     public void TheHistoryRowReorderingItsOwnListPermutesItsBestScoreTopMAndDiversifiesItsHead()
     {
         var (train, test, users, items, clustering) = Planted();

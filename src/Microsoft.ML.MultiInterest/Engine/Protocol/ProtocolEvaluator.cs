@@ -32,9 +32,13 @@ public static class ProtocolEvaluator
     /// (<see cref="UnseenHeldOut.Miss"/>, see <see cref="Data.GraphData.BuildHeldOut"/>); null to leave them out of the figures.
     /// </param>
     /// <param name="multiInterestClustering">The item clusters of the tuned row (<see cref="ProtocolSettings.MultiInterest"/>); null for <paramref name="clustering"/>.</param>
+    /// <param name="progress">
+    /// Told, on the calling thread, as each stage starts (one line such as <c>history-interest MMR: 12,000 users, pool 100...</c>):
+    /// on a large catalogue a stage can take minutes, and a log that stops for that long looks hung. Null for none.
+    /// </param>
     public static ProtocolResult Run(BipartiteGraph train, BipartiteGraph test, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
         ItemClustering clustering, ProtocolSettings settings, INeighborIndex? neighborIndex = null, HeldOutMisses? misses = null,
-        ItemClustering? multiInterestClustering = null)
+        ItemClustering? multiInterestClustering = null, IProgress<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
@@ -58,8 +62,11 @@ public static class ProtocolEvaluator
         if (testUsers.Length == 0)
             throw new ArgumentException("The test graph has no edge of a user and an item seen in training: there is nothing to evaluate.", nameof(test));
         misses ??= HeldOutMisses.None;
+        string users = $"{testUsers.Length:N0} users";
+        void Starting(string stage) => progress?.Report(stage);
         int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
 
+        Starting($"Unimodal and MMR: {users}, {itemEmbeddings.Rows:N0} items scanned each...");
         // Unimodal: one ranking of twice the largest cutoff (or the MMR pool) serves every cutoff, the quota fill and the MMR pool.
         var unimodal = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, testUsers, train, Math.Max(2 * maxCutoff, settings.MmrPoolSize), threads);
         var unimodalLists = cutoffs.ToDictionary(k => k, k => Prefix(unimodal, k));
@@ -70,6 +77,7 @@ public static class ProtocolEvaluator
         var reorderLists = settings.ReorderMmrLambda is { } reorderLambda ? Prefixes(cutoffs, mmr.Reorder(unimodal, maxCutoff, reorderLambda, threads)) : null;
         seconds["mmr_retrieval"] = Lap(clock);
 
+        Starting($"Mixture and kNN-Embed: mixtures, {settings.Neighbors} neighbours and cluster quotas for {users}...");
         var mle = MixtureBuilder.BuildMle(train, clustering, itemEmbeddings, settings.Components, threads);
         seconds["mixture"] = Lap(clock);
 
@@ -98,6 +106,7 @@ public static class ProtocolEvaluator
         var tunedRetriever = tuned == null ? null : new ClusterQuotaRetriever(itemEmbeddings, tunedClustering);
         if (tuned != null)
         {
+            Starting($"kNN-Embed (tuned) and multi-interest MMR: {users}...");
             var tunedMle = MixtureBuilder.BuildMle(train, tunedClustering, itemEmbeddings, tuned.Components, threads);
             tunedMixtures = tuned.Lambda == 0 ? tunedMle
                 : KnnSmoother.Smooth(train, tunedClustering, itemEmbeddings, tunedMle, testUsers, neighbors, tuned.Lambda, threads);
@@ -119,6 +128,7 @@ public static class ProtocolEvaluator
         Dictionary<int, RankedLists>? historyLists = null;
         if (history != null)
         {
+            Starting($"History-interest MMR: {users}, pool {history.PoolFor(maxCutoff, settings.MmrPoolSize)} ({history.Pool.Search.ToString().ToLowerInvariant()} search)...");
             // The clustered pool's lists are built once per item table, as a service would: timed apart from retrieval.
             var pool = history.Pool.Clone();
             if (pool.Threads == 0) pool.Threads = threads;
@@ -130,6 +140,7 @@ public static class ProtocolEvaluator
             seconds["history_mmr_retrieval"] = Lap(clock);
         }
 
+        Starting($"Scoring the lists over {users}: recall, NDCG, diversity, EMD...");
         var degrees = testUsers.Select(train.DegreeOf).ToArray();
         var scorer = new ProtocolScorer(test, testUsers, itemEmbeddings, threads, ActivityQuartiles.Assign(degrees), misses, missedUsers);
         var unimodalEvaluation = scorer.Score("unimodal", unimodalLists, null, userEmbeddings);
@@ -157,6 +168,11 @@ public static class ProtocolEvaluator
             // recall and diversifies the head, the strongest MMR for this (Recall@50, Diversity@10) pair.
             var lambdas = settings.FrontierMmrLambdas;
             int[] pools = settings.MmrPoolSize > FrontierRecallCutoff ? [settings.MmrPoolSize, FrontierRecallCutoff] : [settings.MmrPoolSize];
+            // Each MMR row is re-ranked once per lambda and pool: about as long as the stages above together on a large catalogue.
+            Starting($"Frontier: {lambdas.Length} lambdas x {pools.Length} pools for MMR"
+                + (interests != null ? ", multi-interest MMR" : "") + (history != null ? ", history-interest MMR" : "")
+                + (tuned != null ? $"; {settings.FrontierHeadShares.Length} head shares and {settings.FrontierAlphas.Length} alphas for kNN-Embed (tuned)" : "")
+                + $", {users} each...");
             (RankedLists Pool, HistoryInterestTerm Term)? historyPool = null;
             // The history pool does not depend on lambda either: searched once, at the row's size. A shorter searched pool is
             // its prefix (both ranked by the best score over the user's vectors); a Unimodal pool is not (Unimodal's top 50 is
