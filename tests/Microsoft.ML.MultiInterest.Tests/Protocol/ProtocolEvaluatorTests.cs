@@ -95,6 +95,36 @@ public class ProtocolEvaluatorTests
         Assert.Equal([0, 0.5, 1], frontier.Points.Select(p => p.Value));
     }
 
+    [Theory]
+    [InlineData(false, HistoryPoolSearch.Exact, 0)]
+    [InlineData(true, HistoryPoolSearch.Exact, 0)]
+    [InlineData(true, HistoryPoolSearch.Clustered, 0)]
+    [InlineData(true, HistoryPoolSearch.Clustered, 2)]
+    public void HistoryRowListsDoNotDependOnTheFrontier(bool reorder, HistoryPoolSearch search, int userProbes)
+    {
+        // With the frontier the row's pool is searched at the MMR size and the row re-ranks its prefix (the re-ordering
+        // row's pool is 10 long here, the frontier's 100): the lists must be those of the row searched at its own size.
+        var (train, test, users, items, clustering) = Planted();
+        ProtocolSettings Settings(bool frontier)
+        {
+            var settings = HistoryRowWithFrontier();
+            settings.Frontier = frontier;
+            settings.HistoryMmr!.Reorder = reorder;
+            settings.HistoryMmr.Pool = new HistoryPoolOptions { Search = search, Lists = 6, Probes = 2, UserProbes = userProbes };
+            return settings;
+        }
+        var with = ProtocolEvaluator.Run(train, test, users, items, clustering, Settings(true))["history_mmr"];
+        var without = ProtocolEvaluator.Run(train, test, users, items, clustering, Settings(false))["history_mmr"];
+        foreach (var (k, lists) in without.Candidates)
+            for (int q = 0; q < lists.QueryCount; q++)
+            {
+                Assert.Equal(lists.IndicesOf(q).ToArray(), with.Candidates[k].IndicesOf(q).ToArray());
+                Assert.Equal(lists.ScoresOf(q).ToArray(), with.Candidates[k].ScoresOf(q).ToArray());
+            }
+        Assert.Equal(without.Recall, with.Recall);
+        Assert.Equal(without.Diversity, with.Diversity);
+    }
+
     [Fact]
     public void EachStageIsAnnouncedBeforeItRunsInOrder()
     {

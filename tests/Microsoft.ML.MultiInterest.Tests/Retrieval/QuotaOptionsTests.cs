@@ -53,6 +53,37 @@ public class QuotaOptionsTests
         }
     }
 
+    [Theory]
+    [InlineData(QuotaQuery.Component)]
+    [InlineData(QuotaQuery.User)]
+    [InlineData(QuotaQuery.Blend)]
+    public void OptionSetsSharingTheRankingsGiveEachSetsOwnRetrieval(QuotaQuery query)
+    {
+        // A frontier sweep searches the components' rankings once for many quota settings: each must be its own retrieval.
+        var (items, clustering, graph, users, _, knn) = World();
+        var served = Enumerable.Range(0, graph.UserCount).ToArray();
+        var fallback = new UnimodalRetriever(items).Retrieve(users, served, graph, 24);
+        var retriever = new ClusterQuotaRetriever(items, clustering);
+        var sets = new[] { (0.0, 1.0), (0.3, 1.0), (1.0, 1.0), (0.0, 0.0), (0.0, 2.0), (0.5, 0.25) }
+            .Select(p => new QuotaRetrievalOptions { Query = query, Beta = 0.7, HeadShare = p.Item1, Alpha = p.Item2 }).ToArray();
+        var shared = retriever.RetrieveMany(knn, served, graph, Cutoffs, sets, fallback, users, threads: 2);
+        Assert.Equal(sets.Length, shared.Length);
+        for (int o = 0; o < sets.Length; o++)
+        {
+            var alone = retriever.Retrieve(knn, served, graph, Cutoffs, sets[o], fallback, users, threads: 1);
+            for (int t = 0; t < Cutoffs.Length; t++)
+                foreach (int user in served)
+                {
+                    Assert.Equal(alone[t].IndicesOf(user).ToArray(), shared[o][t].IndicesOf(user).ToArray());
+                    Assert.Equal(alone[t].ScoresOf(user).ToArray(), shared[o][t].ScoresOf(user).ToArray());
+                }
+        }
+        // The sets differ: the sweep is not one list repeated.
+        Assert.NotEqual(shared[0][2].IndicesOf(0).ToArray(), shared[2][2].IndicesOf(0).ToArray());
+        var otherQuery = new QuotaRetrievalOptions { Query = query == QuotaQuery.User ? QuotaQuery.Component : QuotaQuery.User };
+        Assert.Throws<ArgumentException>(() => retriever.RetrieveMany(knn, served, graph, Cutoffs, [sets[0], otherQuery], fallback, users));
+    }
+
     [Fact]
     public void HeadShareOneIsTheUnimodalRankingAndZeroIsPureQuotas()
     {

@@ -126,6 +126,7 @@ public static class ProtocolEvaluator
         HistoryInterests? historyInterests = null;
         HistoryInterestRetriever? historyRetriever = null;
         Dictionary<int, RankedLists>? historyLists = null;
+        (RankedLists Pool, HistoryInterestTerm Term)? frontierHistoryPool = null;
         if (history != null)
         {
             Starting($"History-interest MMR: {users}, pool {history.PoolFor(maxCutoff, settings.MmrPoolSize)} ({history.Pool.Search.ToString().ToLowerInvariant()} search)...");
@@ -135,8 +136,15 @@ public static class ProtocolEvaluator
             historyRetriever = new HistoryInterestRetriever(itemEmbeddings, pool);
             if (pool.Search == HistoryPoolSearch.Clustered) seconds["history_pool_index"] = Lap(clock);
             historyInterests = HistoryInterests.Build(train, itemEmbeddings, testUsers, history.Interests, threads, userEmbeddings);
-            historyLists = Prefixes(cutoffs, historyRetriever.Retrieve(userEmbeddings, historyInterests, train, maxCutoff, history.MmrLambda,
-                history.InterestWeight, history.PoolFor(maxCutoff, settings.MmrPoolSize), threads, OwnLists(pool, unimodal)));
+            // The frontier sweeps a pool of the MMR size: searched once here, at the larger of the two sizes, since a shorter
+            // searched pool is the longer one's prefix (the re-ranking reads only the first rowPool entries). What the row
+            // serves is unchanged (HistoryRowListsDoNotDependOnTheFrontier); on a large catalogue the search is most of its time.
+            int rowPool = history.PoolFor(maxCutoff, settings.MmrPoolSize);
+            bool frontierShares = settings.Frontier && pool.Search != HistoryPoolSearch.Unimodal;
+            var searched = historyRetriever.Pool(userEmbeddings, historyInterests, train, frontierShares ? Math.Max(rowPool, settings.MmrPoolSize) : rowPool,
+                history.InterestWeight, threads, OwnLists(pool, unimodal));
+            historyLists = Prefixes(cutoffs, historyRetriever.Rerank(searched.Pool, searched.Term, maxCutoff, history.MmrLambda, rowPool, threads));
+            if (frontierShares) frontierHistoryPool = searched;
             seconds["history_mmr_retrieval"] = Lap(clock);
         }
 
@@ -179,7 +187,7 @@ public static class ProtocolEvaluator
             // not the first 50 of its top 100 re-ranked by that score), so it is taken again at each size, as the row serves it.
             (RankedLists Pool, HistoryInterestTerm Term) HistoryPool(int size) => historyRetriever!.Pool(userEmbeddings, historyInterests!, train, size,
                 history!.InterestWeight, threads, OwnLists(history.Pool, unimodal));
-            if (history != null) historyPool = HistoryPool(settings.MmrPoolSize);
+            if (history != null) historyPool = frontierHistoryPool ?? HistoryPool(settings.MmrPoolSize);
             foreach (int poolSize in pools)
             {
                 if (history != null && history.Pool.Search == HistoryPoolSearch.Unimodal && poolSize != settings.MmrPoolSize) historyPool = HistoryPool(poolSize);
@@ -194,18 +202,21 @@ public static class ProtocolEvaluator
             }
             if (tuned != null)
             {
-                frontiers.Add(Sweep("knn_embed_tuned", "head_share", settings.FrontierHeadShares, scorer, value =>
+                QuotaRetrievalOptions With(Action<QuotaRetrievalOptions> set)
                 {
                     var options = tuned.Retrieval.Clone();
-                    options.HeadShare = value;
-                    return Zip(pair, tunedRetriever!.Retrieve(tunedMixtures!, testUsers, train, pair, options, unimodal, userEmbeddings, threads));
-                }));
-                frontiers.Add(Sweep("knn_embed_tuned", "alpha", settings.FrontierAlphas, scorer, value =>
-                {
-                    var options = tuned.Retrieval.Clone();
-                    options.Alpha = value;
-                    return Zip(pair, tunedRetriever!.Retrieve(tunedMixtures!, testUsers, train, pair, options, unimodal, userEmbeddings, threads));
-                }));
+                    set(options);
+                    return options;
+                }
+                var shares = settings.FrontierHeadShares;
+                var sets = shares.Select(v => With(o => o.HeadShare = v)).Concat(settings.FrontierAlphas.Select(v => With(o => o.Alpha = v))).ToArray();
+                // Only the quotas move along these knobs: the components' rankings are searched once per chunk of knob
+                // values, not once per value; chunked so that the lists held at once stay a few retrievals' worth.
+                var lists = sets.Chunk(FrontierQuotaSetsPerSearch)
+                    .SelectMany(chunk => tunedRetriever!.RetrieveMany(tunedMixtures!, testUsers, train, pair, chunk, unimodal, userEmbeddings, threads)
+                        .Select(l => scorer.ScoreLists(Zip(pair, l), FrontierRecallCutoff, FrontierDiversityCutoff))).ToArray();
+                frontiers.Add(Points("knn_embed_tuned", "head_share", shares, lists[..shares.Length]));
+                frontiers.Add(Points("knn_embed_tuned", "alpha", settings.FrontierAlphas, lists[shares.Length..]));
             }
             seconds["frontier"] = Lap(clock);
         }
@@ -241,16 +252,13 @@ public static class ProtocolEvaluator
         return new FrontierResult(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff, points, pool);
     }
 
-    private static FrontierResult Sweep(string method, string knob, double[] values, ProtocolScorer scorer, Func<double, IReadOnlyDictionary<int, RankedLists>> retrieve)
-    {
-        var points = new List<FrontierPoint>();
-        foreach (double value in values)
-        {
-            var (recall, diversity, setDiversity) = scorer.ScoreLists(retrieve(value), FrontierRecallCutoff, FrontierDiversityCutoff);
-            points.Add(new FrontierPoint(value, recall, diversity, setDiversity));
-        }
-        return new FrontierResult(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff, points);
-    }
+    /// <summary>A frontier from the scores of lists retrieved at each knob value, in the order of <paramref name="values"/>.</summary>
+    private static FrontierResult Points(string method, string knob, double[] values, (double Recall, double Diversity, double SetDiversity)[] scores) =>
+        new(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff,
+            values.Select((v, t) => new FrontierPoint(v, scores[t].Recall, scores[t].Diversity, scores[t].SetDiversity)).ToList());
+
+    /// <summary>Quota knob values retrieved per search of the components' rankings in a frontier (lists held at once).</summary>
+    private const int FrontierQuotaSetsPerSearch = 6;
 
     private static Dictionary<int, RankedLists> Prefixes(int[] cutoffs, RankedLists lists) => cutoffs.ToDictionary(k => k, k => Prefix(lists, k));
 

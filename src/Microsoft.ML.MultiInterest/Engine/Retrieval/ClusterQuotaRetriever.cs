@@ -71,11 +71,30 @@ public sealed class ClusterQuotaRetriever
     public RankedLists[] Retrieve(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs,
         QuotaRetrievalOptions options, RankedLists? fallback, EmbeddingMatrix? userEmbeddings, int threads = 0)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        return RetrieveMany(mixtures, users, exclusions, cutoffs, [options], fallback, userEmbeddings, threads)[0];
+    }
+
+    /// <summary>
+    /// As <see cref="Retrieve(MixtureTable, IReadOnlyList{int}, BipartiteGraph?, IReadOnlyList{int}, QuotaRetrievalOptions, RankedLists?, EmbeddingMatrix?, int)"/>
+    /// for several option sets that differ only in the quotas (<see cref="QuotaRetrievalOptions.Alpha"/>,
+    /// <see cref="QuotaRetrievalOptions.HeadShare"/>): each component's ranking inside its cluster, the costly part, is
+    /// searched once and shared (a frontier sweep). Result [set][cutoff], each as one retrieval with those options.
+    /// </summary>
+    internal RankedLists[][] RetrieveMany(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs,
+        IReadOnlyList<QuotaRetrievalOptions> optionSets, RankedLists? fallback, EmbeddingMatrix? userEmbeddings, int threads = 0)
+    {
         ArgumentNullException.ThrowIfNull(mixtures);
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(cutoffs);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        ArgumentNullException.ThrowIfNull(optionSets);
+        if (optionSets.Count == 0) throw new ArgumentException("At least one option set is needed.", nameof(optionSets));
+        foreach (var set in optionSets) set.Validate();
+        var options = optionSets[0];
+        if (optionSets.Any(o => o.Query != options.Query || o.Beta != options.Beta))
+            throw new ArgumentException("The option sets share the component rankings: they must have the same Query and Beta.", nameof(optionSets));
+        if (fallback == null && optionSets.FirstOrDefault(o => o.HeadShare > 0) is { } headed)
+            throw new ArgumentException($"HeadShare {headed.HeadShare} reserves a unimodal head: pass the unimodal ranking as the fallback.", nameof(fallback));
         if (cutoffs.Count == 0) throw new ArgumentException("At least one cutoff is needed.", nameof(cutoffs));
         foreach (int cutoff in cutoffs)
             if (cutoff < 1) throw new ArgumentOutOfRangeException(nameof(cutoffs), cutoff, "Candidates (M) must be at least 1.");
@@ -85,8 +104,6 @@ public sealed class ClusterQuotaRetriever
             throw new ArgumentException($"Mixtures have dimension {mixtures.Dimension}, items {_grouped.Dimension}.", nameof(mixtures));
         if (fallback != null && fallback.QueryCount != users.Count)
             throw new ArgumentException("The fallback ranking must have one list per user.", nameof(fallback));
-        if (options.HeadShare > 0 && fallback == null)
-            throw new ArgumentException($"HeadShare {options.HeadShare} reserves a unimodal head: pass the unimodal ranking as the fallback.", nameof(fallback));
         if (options.NeedsUserVectors)
         {
             if (userEmbeddings == null)
@@ -103,25 +120,24 @@ public sealed class ClusterQuotaRetriever
         }
 
         int maxCutoff = cutoffs.Max();
-        var results = cutoffs.Select(c => new RankedLists(users.Count, c)).ToArray();
+        var results = optionSets.Select(_ => cutoffs.Select(c => new RankedLists(users.Count, c)).ToArray()).ToArray();
         var parallel = Parallelism.Options(threads);
         Parallel.For(0, users.Count, parallel, () => new Scratch(_grouped.Rows, mixtures.MaxComponents, maxCutoff, _grouped.Dimension), (q, _, s) =>
         {
-            RetrieveOne(mixtures, users[q], q, exclusions, cutoffs, options, fallback, userEmbeddings, results, s);
+            RankComponents(mixtures, users[q], exclusions, options, userEmbeddings, s);
+            for (int o = 0; o < optionSets.Count; o++)
+                Assemble(mixtures, users[q], q, cutoffs, optionSets[o], fallback, results[o], s);
             return s;
         }, _ => { });
         return results;
     }
 
-    private void RetrieveOne(MixtureTable mixtures, int user, int q, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs, QuotaRetrievalOptions options,
-        RankedLists? fallback, EmbeddingMatrix? userEmbeddings, RankedLists[] results, Scratch s)
+    /// <summary>One ranking per component of <paramref name="user"/>, long enough for the largest cutoff, into the scratch.</summary>
+    private void RankComponents(MixtureTable mixtures, int user, BipartiteGraph? exclusions, QuotaRetrievalOptions options, EmbeddingMatrix? userEmbeddings, Scratch s)
     {
         int n = mixtures.ComponentCount(user);
         var clusters = mixtures.Clusters(user);
-        var weights = mixtures.Weights(user);
         s.Exclusion.Load(exclusions == null ? default : exclusions.ItemsOf(user));
-
-        // One ranking per component, long enough for the largest cutoff.
         for (int j = 0; j < n; j++)
         {
             var selector = s.Selector;
@@ -130,7 +146,15 @@ public sealed class ClusterQuotaRetriever
             RankCluster(query, clusters[j], s.Exclusion, selector);
             s.RankCounts[j] = selector.Drain(s.Ranking(j), s.RankScores(j));
         }
+    }
 
+    /// <summary>The user's list at every cutoff from the component rankings in the scratch: head, quotas, hand-off, fill.</summary>
+    private static void Assemble(MixtureTable mixtures, int user, int q, IReadOnlyList<int> cutoffs, QuotaRetrievalOptions options,
+        RankedLists? fallback, RankedLists[] results, Scratch s)
+    {
+        int n = mixtures.ComponentCount(user);
+        var clusters = mixtures.Clusters(user);
+        var weights = mixtures.Weights(user);
         for (int t = 0; t < cutoffs.Count; t++)
         {
             int slots = cutoffs[t];
