@@ -45,12 +45,18 @@ internal static class ExperimentCommands
 
     /// <summary>
     /// The name plots and metrics.json give the data: the training file's name, or its folder's when the file is just called
-    /// train (data/ciao/train.tsv.gz is "ciao", not "train.tsv.gz").
+    /// train (data/ciao/train.tsv.gz is "ciao", not "train.tsv.gz"), or the folder above when that one has a generic name
+    /// (citeulike/data/train.tsv.gz, as prepare_datasets.py lays it out, is "citeulike").
     /// </summary>
     internal static string DatasetName(string trainPath)
     {
         string file = Path.GetFileName(trainPath);
-        string folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(trainPath)) ?? "");
-        return file.Split('.')[0].Equals("train", StringComparison.OrdinalIgnoreCase) && folder.Length > 0 ? folder : file;
+        if (!file.Split('.')[0].Equals("train", StringComparison.OrdinalIgnoreCase)) return file;
+        var folder = new FileInfo(trainPath).Directory;
+        while (folder?.Parent != null && GenericFolders.Contains(folder.Name)) folder = folder.Parent;
+        return folder is { Name.Length: > 0 } && folder.Parent != null ? folder.Name : file;
     }
+
+    /// <summary>Folder names that say where data sits, not which data it is.</summary>
+    private static readonly HashSet<string> GenericFolders = new(["data", "split", "splits", "dataset", "datasets"], StringComparer.OrdinalIgnoreCase);
 }

@@ -20,6 +20,7 @@ internal static class ExperimentRunner
         var total = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
 
+        if (settings.OutDirectory != null) OutputFile.CheckWritableDirectory(settings.OutDirectory, "--out");
         var trainEdges = EdgeFile.Read(settings.TrainPath);
         var testEdges = EdgeFile.Read(settings.TestPath);
         IdMap users, items;
@@ -47,12 +48,14 @@ internal static class ExperimentRunner
         // The file's total first: a count of the scoreable edges alone reads as a short read of the file.
         string testEdgeText = unseenTestEdges > 0 ? $"{test.EdgeCount + unseenTestEdges:N0} test edges ({test.EdgeCount:N0} between users and items seen in training)" : $"{test.EdgeCount:N0} test edges";
         log.WriteLine($"Loaded {train.EdgeCount:N0} training and {testEdgeText} over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
+        // Most of a test file unseen is seldom the data: more often the two files' columns disagree.
+        string? columnHint = ColumnOrderHint.For(testEdges, users, items);
+        if (test.EdgeCount == 0)
+            throw new InvalidDataException($"No edge of the test file '{settings.TestPath}' is between a user and an item seen in training: there is nothing to evaluate.{columnHint}");
         if (unseenTestEdges > 0)
             log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
                 + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
-                + $" ({heldOut.Misses.UnseenUsers:N0} unseen users); metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0)."
-                // Most of a test file unseen is seldom the data: more often the two files' columns disagree.
-                + (unseenTestEdges > test.EdgeCount ? " Most test edges are unseen: check that both files give the user first and the item second." : ""));
+                + $" ({heldOut.Misses.UnseenUsers:N0} unseen users); metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0).{columnHint}");
         if (settings.ItemClustersPath == null)
         {
             if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)

@@ -148,7 +148,8 @@ internal static class RecommendCommand
                 string directory = onnxDirectory ?? Path.Combine(Path.GetTempPath(), $"multiinterest-onnx-{Guid.NewGuid():N}");
                 if (onnxDirectory == null || !File.Exists(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)))
                     model.ExportOnnx(directory);
-                var exported = OnnxServingManifest.Read(directory);
+                // A directory given with --onnx-dir may hold another model's export: refused rather than served.
+                var exported = model.CheckOnnxDirectory(directory);
                 if (follows != null && exported.ConditionModel == null)
                     throw new InvalidDataException($"--follows with --onnx needs a conditional model's directory with its condition model (fit --retriever conditional, export-onnx); "
                         + $"'{directory}' holds " + exported.Retrieval switch
@@ -214,6 +215,10 @@ internal static class RecommendCommand
                 + "which serves only the users it was trained on)." : "."));
         // Where the lists came from (also the file's source column): a popular fallback must not pass for a personal list.
         log.WriteLine(CandidateFile.SourceSummary(lists));
+        // Every list a fallback: the ids of the users file are not the model's (another dataset, a column or format mix-up).
+        if (lists.Count > 1 && lists.All(l => l.Source == CandidateSource.Popular))
+            log.WriteLine($"warning: none of the {lists.Count:N0} users is known to the model or has a --history: every list is the popular fallback. "
+                + "Check that the users file's first TAB-separated column holds the user ids the model was fitted on.");
         return 0;
     }
 

@@ -23,4 +23,24 @@ internal static class OutputFile
             throw new UsageException($"{option} '{path}' cannot be written: {e.Message}");
         }
     }
+
+    /// <summary>
+    /// Creates the folder <paramref name="path"/> and writes and removes a probe file in it, so an output folder that is a file
+    /// or cannot be written fails now, naming <paramref name="option"/>, rather than after the whole run.
+    /// </summary>
+    /// <exception cref="UsageException">The path is a file, or the folder cannot be created or written.</exception>
+    public static void CheckWritableDirectory(string path, string option)
+    {
+        if (File.Exists(path)) throw new UsageException($"{option} '{path}' is a file: give a folder (created if missing) for the outputs.");
+        try
+        {
+            Directory.CreateDirectory(path);
+            string probe = Path.Combine(path, $".write-check-{Environment.ProcessId}");
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new UsageException($"{option} '{path}' cannot be written: {e.Message}");
+        }
+    }
 }

@@ -186,7 +186,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
                 FoldInMatchUserVectors = match,
                 PoolSearch = o.PoolSearch, PoolLists = o.PoolLists, PoolProbes = o.PoolProbes, PoolUserProbes = o.PoolUserProbes, PoolHistoryLists = o.PoolHistoryLists,
             };
-            Logging.Info(_context, nameof(MmrRetrieverEstimator), $"History interests: up to {history.MaxInterests} per user, {history.ItemsPerInterest} items each; "
+            Logging.Info(_context, nameof(MmrRetrieverEstimator), $"History interests: up to {history.MaxInterests} per user, {history.ItemsPerInterest} item{(history.ItemsPerInterest == 1 ? "" : "s")} each; "
                 + (match ? "no implicit-ALS objective on the item embedding column and none given: the fold-in is fitted to the user vectors."
                     : $"fold-in lambda {history.Regularization}, nu {history.RegularizationExponent}, alpha0 {history.UnobservedWeight} "
                     + (als != null ? "(the embeddings' implicit-ALS objective)." : "(as given).")));

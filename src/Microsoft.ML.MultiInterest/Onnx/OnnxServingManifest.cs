@@ -208,6 +208,15 @@ public sealed class OnnxServingManifest
     /// <summary>C_d, components per item of the round-robin scorer (0 in a quota directory).</summary>
     public int DestinationComponents { get; init; }
 
+    /// <summary>
+    /// The fitted stage the directory serves, as <see cref="MultiInterestModel.ExportOnnx"/> stamps it (a fingerprint of the
+    /// stage's method, settings and lists; for a fusing model its sources' and weights), so that a directory can be matched to
+    /// its model (<see cref="MultiInterestModel.CheckOnnxDirectory"/>). Null when exported by <see cref="OnnxServingDirectory"/>
+    /// alone, or from a model saved before stages had fingerprints.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    public string? ModelStage { get; internal set; }
+
     /// <summary>Reads the manifest of the serving directory <paramref name="directory"/>.</summary>
     /// <exception cref="FileNotFoundException">The directory has no manifest.</exception>
     /// <exception cref="InvalidDataException">The manifest cannot be read or is of another format version.</exception>

@@ -27,6 +27,8 @@ public sealed class CliCommandLineTests
     [InlineData("runs/video/train.txt", "video")]
     [InlineData("data/my-edges.tsv", "my-edges.tsv")]
     [InlineData("data/training.tsv", "training.tsv")]
+    [InlineData("scratch/citeulike/data/train.tsv.gz", "citeulike")]
+    [InlineData("runs/ml-1m/split/train.tsv", "ml-1m")]
     public void Evaluate_names_the_data_after_its_folder_when_the_training_file_is_called_train(string path, string name) =>
         Assert.Equal(name, ExperimentCommands.DatasetName(path));
 

@@ -377,16 +377,54 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
-    public void Evaluate_points_at_the_column_order_when_most_test_edges_are_unseen()
+    public void Evaluate_points_at_the_column_order_when_the_test_files_values_look_swapped()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
-        // The test file's values swapped under a correct header: nearly every edge names an unknown user.
+        string[] Swapped(string[] lines) => [.. lines.Take(1), .. lines.Skip(1).Select(l => string.Join('\t', l.Split('\t').Reverse()))];
+        string[] Numeric(string[] lines) => [.. lines.Take(1), .. lines.Skip(1).Select(l => string.Join('\t', l.Split('\t').Select(f => f[1..])))];
+        string[] flags = ["--algorithm", "negative-sampling", "--dim", "8", "--epochs", "1", "--clusters", "8", "--tuned-clusters", "0",
+            "--history-interest-weight", "-1", "--threads", "1", "--plot-users", "0"];
         var lines = File.ReadAllLines(test);
-        File.WriteAllLines(test, lines.Take(1).Concat(lines.Skip(1).Select(l => string.Join('\t', l.Split('\t').Reverse()))));
-        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "1",
-            "--clusters", "8", "--tuned-clusters", "0", "--history-interest-weight", "-1", "--threads", "1", "--plot-users", "0");
-        Assert.Contains("Most test edges are unseen: check that both files give the user first and the item second.", run.Out + run.Error, StringComparison.Ordinal);
-        // A few unseen edges say nothing of the kind (the test below).
+        // Values swapped under a correct header, ids of separate kinds (u1, i7): no test edge is scoreable. Stopped before
+        // training, naming the file and the likely cause.
+        File.WriteAllLines(test, Swapped(lines));
+        var none = CliHarness.Run(["evaluate", "--train", train, "--test", test, .. flags]);
+        Assert.Equal(1, none.ExitCode);
+        Assert.Contains($"No edge of the test file '{test}' is between a user and an item seen in training", none.Error, StringComparison.Ordinal);
+        Assert.Contains("the test file's columns look swapped", none.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Training embeddings", none.Error, StringComparison.Ordinal);
+
+        // Numeric ids (80 users, 120 items): swapped, two thirds of the edges still read as seen, so "most unseen" would not
+        // say it; read the other way round all are seen.
+        string numericTrain = Path.Combine(_directory, "numeric-train.tsv"), numericTest = Path.Combine(_directory, "numeric-test.tsv");
+        File.WriteAllLines(numericTrain, Numeric(File.ReadAllLines(train)));
+        File.WriteAllLines(numericTest, Swapped(Numeric(lines)));
+        var some = CliHarness.Run(["evaluate", "--train", numericTrain, "--test", numericTest, .. flags]);
+        Assert.True(some.ExitCode == 0, some.Error);
+        Assert.Contains("Read item first, ", some.Out, StringComparison.Ordinal);
+        Assert.Contains("the test file's columns look swapped", some.Out, StringComparison.Ordinal);
+        // The file in its right order says nothing of the kind (nor do a few unseen edges: the test below).
+        File.WriteAllLines(numericTest, Numeric(lines));
+        var right = CliHarness.Run(["evaluate", "--train", numericTrain, "--test", numericTest, .. flags]);
+        Assert.True(right.ExitCode == 0, right.Error);
+        Assert.DoesNotContain("swapped", right.Out + right.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_refuses_an_output_folder_it_cannot_write_before_it_trains()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string file = Path.Combine(_directory, "a-file");
+        File.WriteAllText(file, "not a folder");
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--out", file);
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Contains($"--out '{file}' is a file: give a folder", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Training embeddings", run.Error, StringComparison.Ordinal);
+        Assert.Equal("not a folder", File.ReadAllText(file));
+        // A folder below that file cannot be created either.
+        var below = CliHarness.Run("evaluate", "--train", train, "--test", test, "--out", Path.Combine(file, "out"));
+        Assert.Equal(CliRunner.BadUsage, below.ExitCode);
+        Assert.Contains("cannot be written", below.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -481,6 +519,22 @@ public sealed class CliRunTests : IDisposable
         Assert.True(export.ExitCode == 0, export.Error);
         Assert.Contains("unimodal_scorer.onnx", export.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("quota_scorer.onnx", export.Out, StringComparison.Ordinal);
+
+        // A LightGCN list file as --users: each whole line would be one unknown user id. Refused, naming the line.
+        string lists = Path.Combine(_directory, "lists.txt");
+        File.WriteAllLines(lists, ["u0 i1 i2", "u1 i3 i4 i5"]);
+        var listed = CliHarness.Run("recommend", "--model", model, "--users", lists, "--out", Path.Combine(_directory, "listed.tsv"));
+        Assert.Equal(1, listed.ExitCode);
+        Assert.Contains($"Users file '{lists}' line 2 is 'u1 i3 i4 i5': space-separated, without a TAB", listed.Error, StringComparison.Ordinal);
+        Assert.Contains("prepare_datasets.py lightgcn", listed.Error, StringComparison.Ordinal);
+        // Ids the model does not know at all: served, every list the popular fallback, and said so.
+        string strangers = Path.Combine(_directory, "strangers.tsv");
+        File.WriteAllLines(strangers, ["user", "nobody1", "nobody2"]);
+        var unknown = CliHarness.Run("recommend", "--model", model, "--users", strangers, "--out", Path.Combine(_directory, "strangers-lists.tsv"));
+        Assert.True(unknown.ExitCode == 0, unknown.Error);
+        Assert.Contains("warning: none of the 2 users is known to the model or has a --history: every list is the popular fallback", unknown.Out, StringComparison.Ordinal);
+        var known = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", Path.Combine(_directory, "known-lists.tsv"));
+        Assert.DoesNotContain("none of the", known.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -504,6 +558,14 @@ public sealed class CliRunTests : IDisposable
             "--query", "user", "--threads", "1").ExitCode);
         Assert.Equal(0, CliHarness.Run("recommend", "--model", plain, "--users", test, "--out", plainLists).ExitCode);
         Assert.NotEqual(served, File.ReadAllLines(plainLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray());
+
+        // The other model's ONNX export given to --onnx-dir: refused by name, not served as this model's lists.
+        string plainOnnx = Path.Combine(_directory, "plain-onnx");
+        Assert.Equal(0, CliHarness.Run("export-onnx", "--model", plain, "--out", plainOnnx).ExitCode);
+        var mixed = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", Path.Combine(_directory, "mixed.tsv"), "--onnx", "--onnx-dir", plainOnnx);
+        Assert.NotEqual(0, mixed.ExitCode);
+        Assert.Contains($"'{plainOnnx}' was exported from another model", mixed.Error, StringComparison.Ordinal);
+        Assert.Equal(0, CliHarness.Run("recommend", "--model", plain, "--users", test, "--out", Path.Combine(_directory, "own.tsv"), "--onnx", "--onnx-dir", plainOnnx).ExitCode);
 
         // The quota flags with another retriever: a usage error naming the flag, not a silently ignored setting.
         var stray = CliHarness.Run("fit", "--train", train, "--model", plain, "--retriever", "unimodal", "--head-share", "0.2");

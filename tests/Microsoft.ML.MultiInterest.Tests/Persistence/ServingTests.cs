@@ -69,6 +69,34 @@ public sealed class ServingTests : IDisposable
     }
 
     [Fact]
+    public void AnOnnxDirectoryOfAnotherModelIsRefusedByName()
+    {
+        // Two models over the same vectors, cluster quotas and Unimodal: each export opens and runs, so only the stamp tells them apart.
+        var s = _stages;
+        var quota = SaveAndLoad();
+        string unimodalPath = Path.Combine(_directory, "unimodal.zip");
+        s.Ml.Model.Save(new Microsoft.ML.Data.TransformerChain<ITransformer>(s.Keys, s.Embedding, s.KMeans, s.Mixture, s.Unimodal), s.Raw.Schema, unimodalPath);
+        var unimodal = MultiInterestModel.Load(s.Ml, unimodalPath);
+        string quotaOnnx = Path.Combine(_directory, "quota-onnx"), unimodalOnnx = Path.Combine(_directory, "unimodal-onnx");
+        var stamped = quota.ExportOnnx(quotaOnnx);
+        unimodal.ExportOnnx(unimodalOnnx);
+        Assert.Equal(quota.ServingStage.StageId, stamped.ModelStage);
+        Assert.Equal(stamped.ModelStage, OnnxServingManifest.Read(quotaOnnx).ModelStage);
+        Assert.Equal(stamped.ModelStage, quota.CheckOnnxDirectory(quotaOnnx).ModelStage);
+        var refused = Assert.Throws<InvalidDataException>(() => quota.CheckOnnxDirectory(unimodalOnnx));
+        Assert.Contains($"'{unimodalOnnx}' was exported from another model", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => unimodal.CheckOnnxDirectory(quotaOnnx));
+        // A directory without the stamp (exported before it existed): checked on what it still says.
+        var manifestPath = Path.Combine(quotaOnnx, OnnxServingDirectory.ManifestFileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        Assert.True(json.Remove("model_stage"));
+        File.WriteAllText(manifestPath, json.ToJsonString());
+        Assert.Null(OnnxServingManifest.Read(quotaOnnx).ModelStage);
+        quota.CheckOnnxDirectory(quotaOnnx);
+        Assert.Throws<FileNotFoundException>(() => quota.CheckOnnxDirectory(Path.Combine(_directory, "none")));
+    }
+
+    [Fact]
     public void ServingWithoutTheNeededStages_SaysWhichIsMissing()
     {
         var s = _stages;

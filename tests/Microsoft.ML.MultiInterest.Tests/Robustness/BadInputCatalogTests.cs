@@ -327,6 +327,23 @@ public class BadInputCatalogTests
             var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
             Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, w.Items.Rows + 1, 1.0, BadInputFixtures.Directory("too-long"));
         }),
+        ["onnx-directory-of-another-model"] = Throws<InvalidDataException>(["was exported from another model (its stage", "export this model's graphs there again"], () =>
+        {
+            // Two fits of one pipeline differing in the retriever's M: the first one's export checked against the second.
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            MultiInterestModel Fit(int candidates)
+            {
+                var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                    .Append(ml.MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = candidates })).Fit(raw);
+                var zip = new MemoryStream();
+                ml.Model.Save(model, raw.Schema, zip);
+                return MultiInterestModel.Load(ml, new MemoryStream(zip.ToArray()));
+            }
+            string directory = BadInputFixtures.Directory("another-model-onnx");
+            Fit(4).ExportOnnx(directory);
+            Fit(5).CheckOnnxDirectory(directory);
+        }),
         ["onnx-export-history-mmr-clustered-pool"] = Throws<NotSupportedException>(["searches its pool through item lists (PoolSearch Clustered)", "fit PoolSearch = Exact to export"], () =>
         {
             var ml = new MLContext(seed: 1);

@@ -139,7 +139,7 @@ internal static class AutoEmbedding
             int first = curve.Count;
             var (result, iterations) = ImplicitAlsTrainer.Fit(train, options, threads, null, scorer, curve, ct);
             for (int p = first; p < curve.Count; p++)
-                curve[p] = curve[p] with { Candidate = $"implicit-als d={dimension} reg={regularization:G3} alpha0={unobserved:G3} {curve[p].Candidate}" };
+                curve[p] = curve[p] with { Candidate = $"implicit-als d={dimension} reg={regularization:G3} alpha0={unobserved:G3} iteration {curve[p].Step}" };
             double recall = curve.Skip(first).Max(p => p.Recall);
             var trial = new AutoTrial($"implicit-als d={dimension} reg={regularization:G3} alpha0={unobserved:G3} iterations={iterations}", dimension, recall,
                 () => (result.UserEmbeddings, result.ItemEmbeddings),

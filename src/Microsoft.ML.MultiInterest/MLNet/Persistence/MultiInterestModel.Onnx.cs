@@ -30,7 +30,57 @@ public sealed partial class MultiInterestModel
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return RankFusions.Count > 0 ? ExportFusionOnnx(directory, exclusionMask) : ExportStageOnnx(ServingStage, Live, directory, exclusionMask);
+        var manifest = RankFusions.Count > 0 ? ExportFusionOnnx(directory, exclusionMask) : ExportStageOnnx(ServingStage, Live, directory, exclusionMask);
+        // Stamped with the stage it serves, so that serving it with another model is caught (CheckOnnxDirectory).
+        manifest.ModelStage = OnnxStageKey();
+        manifest.Write(directory);
+        return manifest;
+    }
+
+    /// <summary>
+    /// Reads the manifest of an ONNX serving directory and checks that it was exported from this model, before anything is
+    /// served from it: a directory of another model (another fit, retriever or settings) opens and runs without error, and
+    /// would return that model's lists for this model's users.
+    /// </summary>
+    /// <param name="directory">A directory written by <see cref="ExportOnnx"/>.</param>
+    /// <returns>The directory's manifest.</returns>
+    /// <exception cref="FileNotFoundException">The directory has no manifest.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The directory was exported from another model: its stage fingerprint (<see cref="OnnxServingManifest.ModelStage"/>)
+    /// differs from this model's, or, where either has none, its retrieval, item count or dimension differ.
+    /// </exception>
+    public OnnxServingManifest CheckOnnxDirectory(string directory)
+    {
+        var manifest = OnnxServingManifest.Read(directory);
+        string? ours = OnnxStageKey();
+        string Again(string what) => $"The ONNX directory '{directory}' was exported from another model ({what}): "
+            + "export this model's graphs there again (ExportOnnx, or the CLI's export-onnx) or give another directory.";
+        if (manifest.ModelStage != null && ours != null)
+        {
+            if (manifest.ModelStage != ours) throw new InvalidDataException(Again($"its stage {manifest.ModelStage}, this model's {ours}"));
+            return manifest;
+        }
+        // A directory or model from before the stamp: what both still say.
+        var embedding = EmbeddingOf(RankFusions.Count > 0 ? FusionStages().Stages[0] : ServingStage);
+        string expected = RankFusions.Count > 0 ? OnnxServingManifest.RankFusionRetrieval : ServingStage.Method switch
+        {
+            CandidateMethod.Mmr when ServingStage.Settings.Interests == MmrInterests.History => OnnxServingManifest.HistoryMmrRetrieval,
+            CandidateMethod.Mmr => OnnxServingManifest.MmrRetrieval,
+            _ => manifest.Retrieval ?? "",
+        };
+        if ((manifest.Retrieval ?? "") != expected) throw new InvalidDataException(Again($"it serves {manifest.Retrieval ?? "cluster quotas"}, this model {expected}"));
+        if (manifest.Items != embedding.ItemEmbeddings.KeyCount || manifest.Dimension != embedding.ItemEmbeddings.Dimension)
+            throw new InvalidDataException(Again($"{manifest.Items:N0} items of dimension {manifest.Dimension}, this model {embedding.ItemEmbeddings.KeyCount:N0} of {embedding.ItemEmbeddings.Dimension}"));
+        return manifest;
+    }
+
+    /// <summary>The fingerprint an export is stamped with: the serving stage's, or a fusion's sources and weights; null if any stage has none.</summary>
+    private string? OnnxStageKey()
+    {
+        if (RankFusions.Count == 0) return ServingStage.StageId;
+        var (stages, weights) = FusionStages();
+        if (stages.Any(s => s.StageId == null)) return null;
+        return "fusion:" + string.Join(",", stages.Select((s, l) => $"{s.StageId}*{weights[l].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"));
     }
 
     /// <summary>One retrieval stage's serving directory; <paramref name="live"/> gives its live tables (history MMR and conditional read them).</summary>
