@@ -19,6 +19,13 @@ internal static class ExperimentRunner
         var seconds = new Dictionary<string, double>();
         var total = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
+        var memory = new PeakMemory();
+        // A stage's seconds, and the process's peak working set by its end (where a large graph's memory goes).
+        void Stage(string name)
+        {
+            seconds[name] = Lap(clock);
+            memory.Mark(name);
+        }
 
         if (settings.OutDirectory != null) OutputFile.CheckWritableDirectory(settings.OutDirectory, "--out");
         var trainEdges = EdgeFile.Read(settings.TrainPath);
@@ -43,7 +50,7 @@ internal static class ExperimentRunner
         // Test edges of users or items unseen in training are counted and reported, not a reason to stop.
         var heldOut = GraphData.BuildHeldOut(testEdges, users, items, settings.TestPath);
         var (test, unseenTestEdges) = (heldOut.Graph, heldOut.UnseenEdges);
-        seconds["load"] = Lap(clock);
+        Stage("load");
         // Fail before the expensive stages, not after them.
         // The file's total first: a count of the scoreable edges alone reads as a short read of the file.
         string testEdgeText = unseenTestEdges > 0 ? $"{test.EdgeCount + unseenTestEdges:N0} test edges ({test.EdgeCount:N0} between users and items seen in training)" : $"{test.EdgeCount:N0} test edges";
@@ -80,7 +87,7 @@ internal static class ExperimentRunner
             }
             (userEmbeddings, itemEmbeddings) = (fit.UserEmbeddings, fit.ItemEmbeddings);
             embedding = fit;
-            seconds["embedding"] = Lap(clock);
+            Stage("embedding");
             if (fit.Validation.Count > 0)
             {
                 var bestTrial = fit.Validation.MaxBy(p => p.Recall)!;
@@ -96,7 +103,7 @@ internal static class ExperimentRunner
         {
             historyLambda = HistoryLambdaStep.Apply(historyRow, settings.HistoryLambdaGiven, train, settings.Embedding, embedding, settings.Protocol.Threads, progress,
                 settings.Protocol.ReorderMmrLambda, settings.Protocol.MmrPoolSize);
-            if (historyLambda.Choice != null) seconds["history_mmr_lambda_selection"] = Lap(clock);
+            if (historyLambda.Choice != null) Stage("history_mmr_lambda_selection");
         }
         // Chosen: the hold-out's graphs and vectors (about 230 MB on Gowalla) need not live through the rest of the run.
         embedding = embedding?.WithoutHoldout();
@@ -114,7 +121,7 @@ internal static class ExperimentRunner
                 kmeans = SphericalKMeans.Fit(itemEmbeddings!, settings.Clustering);
             clustering = ItemClustering.Create(kmeans.Assignments, settings.Clustering.Clusters, itemEmbeddings!, kmeans.Centroids);
             log.WriteLine($"  k-means: {settings.Clustering.Clusters:N0} clusters of the items, mean cosine of an item to its centroid {kmeans.Objective:F4} (1 = every cluster a single direction)");
-            seconds["clustering"] = Lap(clock);
+            Stage("clustering");
         }
 
         // Settings that cannot be honoured in full still give figures: say so (the library's estimators log the same warnings).
@@ -136,7 +143,7 @@ internal static class ExperimentRunner
             using (progress.Begin($"Clustering {items.Count:N0} items into {k:N0} clusters for the tuned row..."))
                 kmeans = SphericalKMeans.Fit(itemEmbeddings!, options);
             tunedClustering = ItemClustering.Create(kmeans.Assignments, k, itemEmbeddings!, kmeans.Centroids);
-            seconds["tuned_clustering"] = Lap(clock);
+            Stage("tuned_clustering");
         }
         if (tuned != null)
         {
@@ -162,11 +169,12 @@ internal static class ExperimentRunner
             var eligible = Enumerable.Range(0, train.UserCount).Select(u => train.DegreeOf(u) > 0).ToArray();
             var index = new ClusteredNeighborIndex(userEmbeddings!, eligible, settings.NeighborIndex.Clustered(settings.Protocol.Threads));
             neighborIndex = index;
-            seconds["neighbor_index"] = Lap(clock);
+            Stage("neighbor_index");
             log.WriteLine($"  clustered neighbour index: {index.Lists:N0} lists, {index.Probes} probes");
         }
         var result = ProtocolEvaluator.Run(train, test, userEmbeddings!, itemEmbeddings!, clustering, settings.Protocol, neighborIndex,
-            settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, tunedClustering, evaluation.Lines());
+            settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, tunedClustering, memory.Marking(evaluation.Lines()));
+        memory.EndMarking();
         evaluation.Dispose();
         foreach (var (stage, s) in result.Seconds) seconds[stage] = s;
         if (result.HistoryInterests is { MatchUserVectors: true } fitted)
@@ -185,9 +193,9 @@ internal static class ExperimentRunner
                 mixture.Mixture.InitialItems = itemEmbeddings;
             }
             learned.Add(TrainLearned(MixtureRows.MixtureName, mixture, train, progress));
-            seconds["mixture_embedding_training"] = Lap(clock);
+            Stage("mixture_embedding_training");
             learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control, train, progress));
-            seconds["equal_size_single_vector_training"] = Lap(clock);
+            Stage("equal_size_single_vector_training");
             var cutoffs = settings.Protocol.Cutoffs.Distinct().Order().ToArray();
             var rowsToScore = learned.Select(l => (l.Name, Model: l.Fit.Mixture!)).ToList();
             foreach (float g in rows.WeightGammaSweep)
@@ -195,7 +203,7 @@ internal static class ExperimentRunner
                     learned[0].Fit.Mixture!.WithWeights(train, g, settings.Protocol.Threads)));
             result = result.With(rowsToScore.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!, cutoffs, settings.Protocol.Threads,
                 settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
-            seconds["learned_mixture_evaluation"] = Lap(clock);
+            Stage("learned_mixture_evaluation");
         }
         if (settings.Dcm is { } dcm)
         {
@@ -207,13 +215,13 @@ internal static class ExperimentRunner
             }
             var row = TrainLearned(DcmFlags.RowName, dcm, train, progress);
             learned.Add(row);
-            seconds["dcm_training"] = Lap(clock);
+            Stage("dcm_training");
             var dcmRows = new List<(string Name, MixtureEmbeddingResult Model)> { (row.Name, row.Fit.Mixture!) };
             foreach (float a in settings.DcmWeightExponentSweep)
                 dcmRows.Add(($"{row.Name}@weight_exponent={a.ToString(System.Globalization.CultureInfo.InvariantCulture)}", row.Fit.Mixture!.WithWeightExponent(a)));
             result = result.With(dcmRows.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!,
                 settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
-            seconds["dcm_evaluation"] = Lap(clock);
+            Stage("dcm_evaluation");
             if (result.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.HistoryMmrName) is { } historyList)
             {
                 // DCM's round robin fused with history-interest MMR: two retrievers with different errors, one list.
@@ -222,21 +230,21 @@ internal static class ExperimentRunner
                 result = result.With(weights.Select((w, j) => RankFusionEvaluator.Evaluate(
                     j == 0 ? DcmFlags.FusionRowName : $"{DcmFlags.FusionRowName}@weight={Opt.Text(w)}", train, test, [historyList, dcmRow], [w, 1 - w], historyList,
                     itemEmbeddings!, settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
-                seconds["dcm_fusion_evaluation"] = Lap(clock);
+                Stage("dcm_fusion_evaluation");
             }
             if (settings.DcmMmrLambdas.Length > 0)
             {
                 result = result.With(LearnedInterestMmr.Evaluate(DcmFlags.MmrRowName, train, test, row.Fit.Mixture!, row.Fit.UserEmbeddings, itemEmbeddings!,
                     settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.DcmMmrLambdas.Select(l => double.Parse(Opt.Text(l), System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
                     threads: settings.Protocol.Threads, misses: settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null));
-                seconds["dcm_mmr_evaluation"] = Lap(clock);
+                Stage("dcm_mmr_evaluation");
             }
         }
         if (settings.Conditional is { } conditional)
         {
             result = ConditionalFlags.AddRows(conditional, result, train, test, items, userEmbeddings!, itemEmbeddings!, clustering, tunedClustering, settings.Protocol,
                 settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, log);
-            seconds["conditional"] = Lap(clock);
+            Stage("conditional");
         }
         if (settings.DivideConquer is { } dc)
         {
@@ -252,14 +260,14 @@ internal static class ExperimentRunner
                 result = result.With([LearnedMixtureQuotas.Evaluate(l.Name + DcmFlags.QuotaSuffix, train, test, l.Fit.Mixture!, own, settings.Protocol.Alpha, itemEmbeddings!,
                     settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)]);
             }
-            seconds["learned_quota_evaluation"] = Lap(clock);
+            Stage("learned_quota_evaluation");
         }
 
         if (settings.Export)
         {
             ArtifactExporter.Export(settings.OutDirectory!, users, items, userEmbeddings!, itemEmbeddings!, clustering, result, tunedClustering);
             foreach (var l in learned) ArtifactExporter.ExportComponents(settings.OutDirectory!, l.Name, users, items, l.Fit.Mixture!);
-            seconds["export"] = Lap(clock);
+            Stage("export");
         }
         // Drawn before the total is taken, so metrics.json reports what the plots cost.
         var plots = new List<string>();
@@ -275,7 +283,7 @@ internal static class ExperimentRunner
                 FrontierPlot.Write(plots[^1], result, settings.Dataset);
             }
             plots.AddRange(MixturePlot.Write(settings.OutDirectory, settings.PlotUsers, result, train, test, users, userEmbeddings!, itemEmbeddings!, clustering, settings.Dataset));
-            seconds["plots"] = Lap(clock);
+            Stage("plots");
         }
         seconds["total"] = total.Elapsed.TotalSeconds;
 
@@ -285,11 +293,13 @@ internal static class ExperimentRunner
         if (settings.OutDirectory != null)
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
-            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda);
+            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, memory.ByStage);
             log.WriteLine($"Wrote {path}");
             foreach (var png in plots) log.WriteLine($"Wrote {png}");
         }
         log.WriteLine("Stage seconds: " + string.Join(", ", seconds.Select(p => $"{p.Key} {p.Value:F1}")));
+        if (memory.LargestRise() is { } rise)
+            log.WriteLine($"Peak working set {memory.ByStage.Values.Max():N0} MB; the largest rise, +{rise.Megabytes:N0} MB, in the stage '{rise.Stage}' (metrics.json: peak_working_set_mb).");
         return 0;
     }
 

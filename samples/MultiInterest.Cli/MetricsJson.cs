@@ -9,7 +9,7 @@ internal static class MetricsJson
 {
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
         int unseenTestEdges, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
-        int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda)
+        int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda, IReadOnlyDictionary<string, double>? peakMemory = null)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
         var document = new Dictionary<string, object?>
@@ -131,6 +131,7 @@ internal static class MetricsJson
             },
             ["seconds"] = seconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
         };
+        if (peakMemory != null) document["peak_working_set_mb"] = peakMemory;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, JsonSerializer.Serialize(document, Indented) + "\n");
     }

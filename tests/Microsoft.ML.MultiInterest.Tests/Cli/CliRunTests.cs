@@ -444,6 +444,13 @@ public sealed class CliRunTests : IDisposable
         Assert.DoesNotContain("Most test edges are unseen", run.Out + run.Error, StringComparison.Ordinal);
 
         using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
+        // The peak working set at the end of each stage, evaluation stages by name, never falling.
+        var peaks = metrics.RootElement.GetProperty("peak_working_set_mb").EnumerateObject().ToList();
+        Assert.Equal(["load", "embedding", "clustering"], peaks.Take(3).Select(p => p.Name));
+        Assert.Contains(peaks, p => p.Name == "evaluation: Unimodal and MMR");
+        Assert.True(peaks[0].Value.GetDouble() > 0);
+        Assert.All(peaks.Zip(peaks.Skip(1)), pair => Assert.True(pair.Second.Value.GetDouble() >= pair.First.Value.GetDouble()));
+        Assert.Contains("Peak working set ", run.Out, StringComparison.Ordinal);
         var counts = metrics.RootElement.GetProperty("counts");
         int withLists = counts.GetProperty("test_users").GetInt32();
         Assert.Equal(1, counts.GetProperty("test_users_missed").GetInt32());
