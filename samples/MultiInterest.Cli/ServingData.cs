@@ -36,8 +36,9 @@ internal static class ServingData
             number++;
             string id = line.Split('\t')[0].Trim();
             // A LightGCN list ('user item item ...', space-separated) would make each whole line a user id, unknown to the model.
-            if (id.Contains(' ', StringComparison.Ordinal) && !header.Contains('\t') && id.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > 1)
-                throw new InvalidDataException($"Users file '{path}' line {number} is '{Shorten(line)}': space-separated, without a TAB, so its whole line would be read "
+            if (!header.Contains('\t') && id.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 1 } fields)
+                throw new InvalidDataException($"Users file '{path}' line {number} holds {fields.Length} space-separated fields ('{fields[0]} {fields[1]}"
+                    + (fields.Length > 2 ? " ..." : "") + "'), without a TAB, so its whole line would be read "
                     + "as one user id. The user id is the first TAB-separated field of each line, under a header; a file listing each user's items on one line "
                     + "(LightGCN's test.txt) must be converted first (benchmarks/peers/prepare_datasets.py lightgcn writes edge files, whose users serve).");
             if (id.Length > 0 && seen.Add(id)) users.Add(id);
@@ -45,9 +46,6 @@ internal static class ServingData
         if (users.Count == 0) throw new InvalidDataException($"Users file '{path}' has no user ids after its header line ('{header}'; the first line is always the header).");
         return users;
     }
-
-    /// <summary>A line as quoted in a message: at most 80 characters.</summary>
-    private static string Shorten(string line) => line.Length <= 80 ? line : string.Concat(line.AsSpan(0, 77), "...");
 
     /// <summary>
     /// The history edges whose user and item the model knows, as a graph over model rows (the exclusions of trained users);

@@ -532,7 +532,7 @@ public sealed class CliRunTests : IDisposable
         File.WriteAllLines(lists, ["u0 i1 i2", "u1 i3 i4 i5"]);
         var listed = CliHarness.Run("recommend", "--model", model, "--users", lists, "--out", Path.Combine(_directory, "listed.tsv"));
         Assert.Equal(1, listed.ExitCode);
-        Assert.Contains($"Users file '{lists}' line 2 is 'u1 i3 i4 i5': space-separated, without a TAB", listed.Error, StringComparison.Ordinal);
+        Assert.Contains($"Users file '{lists}' line 2 holds 4 space-separated fields ('u1 i3 ...'), without a TAB", listed.Error, StringComparison.Ordinal);
         Assert.Contains("prepare_datasets.py lightgcn", listed.Error, StringComparison.Ordinal);
         // Ids the model does not know at all: served, every list the popular fallback, and said so.
         string strangers = Path.Combine(_directory, "strangers.tsv");

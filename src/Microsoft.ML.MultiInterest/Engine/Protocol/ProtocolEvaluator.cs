@@ -33,7 +33,7 @@ public static class ProtocolEvaluator
     /// </param>
     /// <param name="multiInterestClustering">The item clusters of the tuned row (<see cref="ProtocolSettings.MultiInterest"/>); null for <paramref name="clustering"/>.</param>
     /// <param name="progress">
-    /// Told, on the calling thread, as each stage starts (one line such as <c>history-interest MMR: 12,000 users, pool 100...</c>):
+    /// Told, on the calling thread, as each stage starts (one line such as <c>History-interest MMR: 12,000 users, pool 100 (exact search)...</c>):
     /// on a large catalogue a stage can take minutes, and a log that stops for that long looks hung. Null for none.
     /// </param>
     public static ProtocolResult Run(BipartiteGraph train, BipartiteGraph test, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,

@@ -47,7 +47,8 @@ public sealed partial class MultiInterestModel
     /// <exception cref="FileNotFoundException">The directory has no manifest.</exception>
     /// <exception cref="InvalidDataException">
     /// The directory was exported from another model: its stage fingerprint (<see cref="OnnxServingManifest.ModelStage"/>)
-    /// differs from this model's, or, where either has none, its retrieval, item count or dimension differ.
+    /// differs from this model's, or, where either has none, its item count or dimension (for an MMR or fusing model also its
+    /// retrieval) differ.
     /// </exception>
     public OnnxServingManifest CheckOnnxDirectory(string directory)
     {
