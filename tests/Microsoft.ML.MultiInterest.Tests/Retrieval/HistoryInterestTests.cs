@@ -133,6 +133,80 @@ public class HistoryInterestTests
         }
     }
 
+    /// <summary>Users of 0, 1, 2, 5, 9 and 14 history items: 0, 1, 1, 2, 4 and 4 interests at two items each, at most four.</summary>
+    private static (EmbeddingMatrix Items, BipartiteGraph Graph, HistoryInterests Interests) UnevenHistories()
+    {
+        var (items, _, _, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 10, users: 2, itemsPerUserPerGroup: 3, dim: 6);
+        int[] degrees = [0, 1, 2, 5, 9, 14];
+        var edgeUsers = new List<int>();
+        var edgeItems = new List<int>();
+        for (int u = 0; u < degrees.Length; u++)
+            for (int j = 0; j < degrees[u]; j++) { edgeUsers.Add(u); edgeItems.Add((u * 7 + j * 3) % items.Rows); }
+        var graph = BipartiteGraph.FromEdges(degrees.Length, items.Rows, edgeUsers.ToArray(), edgeItems.ToArray());
+        var o = Objective.Clone();
+        o.MaxInterests = 4;
+        o.ItemsPerInterest = 2;
+        return (items, graph, HistoryInterests.Build(graph, items, Enumerable.Range(0, degrees.Length).ToArray(), o, threads: 1));
+    }
+
+    [Fact]
+    public void InterestsAreStoredWithoutPaddingAndTheOnnxTablesRoundTrip()
+    {
+        var (_, _, interests) = UnevenHistories();
+        Assert.Equal([0, 1, 1, 2, 4, 4], Enumerable.Range(0, 6).Select(interests.InterestCount));
+        // One matrix, entry after entry, no padding: what the pool search takes as its queries.
+        var matrix = interests.Matrix;
+        Assert.Equal(12, matrix.Rows);
+        for (int q = 0; q < 6; q++)
+        {
+            Assert.Equal(interests.InterestCount(q), interests.FirstInterests[q + 1] - interests.FirstInterests[q]);
+            Assert.Equal(interests.Vectors(q).ToArray(), matrix.Values.AsSpan(interests.FirstInterests[q] * 6, interests.InterestCount(q) * 6).ToArray());
+        }
+        // The padded tables of the ONNX export read back to the same interests; a wider copy shares them.
+        var (counts, vectors, weights) = interests.Padded(5).ToTables();
+        Assert.Equal(6 * 5 * 6, vectors.Length);
+        var back = HistoryInterests.FromTables(5, 6, counts, vectors, weights);
+        for (int q = 0; q < 6; q++)
+        {
+            Assert.Equal(interests.Vectors(q).ToArray(), back.Vectors(q).ToArray());
+            Assert.Equal(interests.Weights(q).ToArray(), back.Weights(q).ToArray());
+            Assert.True(vectors.AsSpan((q * 5 + interests.InterestCount(q)) * 6, (5 - interests.InterestCount(q)) * 6).IndexOfAnyExcept(0f) < 0, "padding is zeros");
+        }
+    }
+
+    [Fact]
+    public void TheHistoryRowsGoodnessOfFitIsThatOfTheUnitInterestTable()
+    {
+        var (items, graph, interests) = UnevenHistories();
+        // Held-out edges for the users with interests; the fit read from the interests must equal the one of a full table.
+        int[] testUsers = [1, 2, 3, 4, 5];
+        var test = BipartiteGraph.FromEdges(6, items.Rows, [1, 2, 3, 3, 4, 5, 5], [30, 31, 32, 2, 33, 34, 1]);
+        var rowInterests = HistoryInterests.Build(graph, items, testUsers, interests.Options, threads: 1);
+        var table = MixtureTable.ForUsers(6, testUsers, rowInterests.MaxInterests, 6);
+        for (int q = 0; q < testUsers.Length; q++)
+        {
+            int user = testUsers[q], count = rowInterests.InterestCount(q);
+            table.SetCount(user, count);
+            table.WritableClusters(user)[..count].Fill(-1);
+            rowInterests.Weights(q).CopyTo(table.WritableWeights(user));
+            for (int c = 0; c < count; c++)
+            {
+                var target = table.WritableEmbedding(user, c);
+                rowInterests.Vectors(q).Slice(c * 6, 6).CopyTo(target);
+                VectorMath.NormalizeInPlace(target);
+            }
+        }
+        var lists = new Dictionary<int, RankedLists> { [5] = new UnimodalRetriever(items).Retrieve(items.Normalized(), testUsers, graph, 5, threads: 1) };
+        var scorer = new ProtocolScorer(test, testUsers, items, threads: 2, ActivityQuartiles.Assign(testUsers.Select(graph.DegreeOf).ToArray()));
+        var fromTable = scorer.Score("history", lists, table, null);
+        var fromInterests = scorer.Score("history", lists, rowInterests, 6);
+        Assert.True(fromTable.Emd > 0);
+        Assert.Equal(fromTable.Emd, fromInterests.Emd);
+        Assert.Equal(fromTable.ByActivity.Select(g => g.Emd), fromInterests.ByActivity.Select(g => g.Emd));
+        Assert.False(fromInterests.Mixtures!.HasEmbeddings);
+        foreach (int u in testUsers) Assert.Equal(table.Weights(u).ToArray(), fromInterests.Mixtures.Weights(u).ToArray());
+    }
+
     [Fact]
     public void LambdaOneWithoutTheTermRanksByTheBestScoreOverTheUsersVectors()
     {

@@ -147,7 +147,6 @@ public sealed class MixtureTable
         return slot >= 0 ? slot : -1;
     }
 
-    /// <summary>The users with a row of their own, ascending.</summary>
     /// <summary>
     /// The mixtures of <paramref name="users"/>, one row per entry, <paramref name="maxComponents"/> wide (at least the widest
     /// of them; this table's width when 0).
@@ -167,6 +166,7 @@ public sealed class MixtureTable
         return copy;
     }
 
+    /// <summary>The users with a row of their own, ascending.</summary>
     internal IReadOnlyList<int> RowUsers() => _storedUsers ?? (IReadOnlyList<int>)Enumerable.Range(0, UserCount).ToArray();
 
     private int WritableSlotOf(int user)

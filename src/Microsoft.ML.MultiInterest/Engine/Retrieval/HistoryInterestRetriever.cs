@@ -113,21 +113,14 @@ public sealed class HistoryInterestRetriever
         userEmbeddings.ThrowIfNotFinite("user embeddings", interests.Users);
         if (_index != null && exclusions != null && exclusions.ItemCount != _items.Rows)
             throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {_items.Rows}.", nameof(exclusions));
-        // Interest vectors one after another, user by user. The users' own lists are exact and separate (searched or given),
-        // unless the clustered search probes for them too (UserProbes, no lists given): each own vector then comes first
-        // in its user's rows, searched in the same pass over the lists as its interests.
+        // Interest vectors one after another, user by user: the interests' own matrix. The users' own lists are exact and
+        // separate (searched or given), unless the clustered search probes for them too (UserProbes, no lists given): each
+        // own vector then comes first in its user's rows, searched in the same pass over the lists as its interests.
         bool searchInterests = (search ?? _pool.Search) != HistoryPoolSearch.Unimodal;
         int lead = searchInterests && _index != null && userLists == null && _index.UserProbes > 0 ? 1 : 0;
-        var firstInterest = new int[count + 1];
-        for (int q = 0; q < count; q++) firstInterest[q + 1] = firstInterest[q] + lead + interests.InterestCount(q);
-        var interestQueries = new EmbeddingMatrix(firstInterest[count], d);
+        var (interestQueries, firstInterest) = lead == 0 ? (interests.Matrix, interests.FirstInterests) : WithOwnVectors(userEmbeddings, interests);
         var owners = new int[interestQueries.Rows];
-        for (int q = 0; q < count; q++)
-        {
-            if (lead == 1) userEmbeddings.ReadRow(interests.Users[q]).CopyTo(interestQueries.Row(firstInterest[q]));
-            interests.Vectors(q).CopyTo(interestQueries.Values.AsSpan((firstInterest[q] + lead) * d, interests.InterestCount(q) * d));
-            owners.AsSpan(firstInterest[q], lead + interests.InterestCount(q)).Fill(interests.Users[q]);
-        }
+        for (int q = 0; q < count; q++) owners.AsSpan(firstInterest[q], firstInterest[q + 1] - firstInterest[q]).Fill(interests.Users[q]);
         var own = lead == 1 ? null : userLists ?? _search.Retrieve(userEmbeddings, interests.Users, exclusions, poolSize, threads);
         // The Unimodal pool searches no interest: every interest's list is empty, so the union is the user's own list.
         var lists = !searchInterests ? new RankedLists(interestQueries.Rows, poolSize)
@@ -150,14 +143,25 @@ public sealed class HistoryInterestRetriever
     internal (RankedLists Pool, HistoryInterestTerm Term) MergePool(EmbeddingMatrix userEmbeddings, HistoryInterests interests, RankedLists own, RankedLists interestLists,
         int poolSize, double interestWeight, int threads)
     {
-        int d = _items.Dimension, count = interests.Users.Count;
-        var firstInterest = new int[count + 1];
-        for (int q = 0; q < count; q++) firstInterest[q + 1] = firstInterest[q] + interests.InterestCount(q);
-        if (own.QueryCount != count || interestLists.QueryCount != firstInterest[count])
-            throw new ArgumentException($"{own.QueryCount} own lists and {interestLists.QueryCount} interest lists for {count} users with {firstInterest[count]} interests.");
-        var interestQueries = new EmbeddingMatrix(firstInterest[count], d);
-        for (int q = 0; q < count; q++) interests.Vectors(q).CopyTo(interestQueries.Values.AsSpan(firstInterest[q] * d, interests.InterestCount(q) * d));
-        return MergeLists(userEmbeddings, interests, own, interestLists, interestQueries, firstInterest, 0, poolSize, interestWeight, threads);
+        int count = interests.Users.Count, total = interests.FirstInterests[count];
+        if (own.QueryCount != count || interestLists.QueryCount != total)
+            throw new ArgumentException($"{own.QueryCount} own lists and {interestLists.QueryCount} interest lists for {count} users with {total} interests.");
+        return MergeLists(userEmbeddings, interests, own, interestLists, interests.Matrix, interests.FirstInterests, 0, poolSize, interestWeight, threads);
+    }
+
+    /// <summary>Each user's own vector followed by its interests' (the clustered search's rows when the user probes too), and each user's first row.</summary>
+    private static (EmbeddingMatrix Queries, int[] FirstRow) WithOwnVectors(EmbeddingMatrix userEmbeddings, HistoryInterests interests)
+    {
+        int count = interests.Users.Count, d = interests.Dimension;
+        var firstRow = new int[count + 1];
+        for (int q = 0; q < count; q++) firstRow[q + 1] = firstRow[q] + 1 + interests.InterestCount(q);
+        var queries = new EmbeddingMatrix(firstRow[count], d);
+        for (int q = 0; q < count; q++)
+        {
+            userEmbeddings.ReadRow(interests.Users[q]).CopyTo(queries.Row(firstRow[q]));
+            interests.Vectors(q).CopyTo(queries.Values.AsSpan((firstRow[q] + 1) * d, interests.InterestCount(q) * d));
+        }
+        return (queries, firstRow);
     }
 
     private (RankedLists Pool, HistoryInterestTerm Term) MergeLists(EmbeddingMatrix userEmbeddings, HistoryInterests interests, RankedLists? own, RankedLists lists,

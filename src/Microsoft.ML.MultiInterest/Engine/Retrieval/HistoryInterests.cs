@@ -13,19 +13,41 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 public sealed class HistoryInterests
 {
+    // Stored without padding: entry q's interests are rows _first[q].._first[q + 1] of one matrix, which the pool search
+    // takes as its queries as it is (a padded copy is made only for the ONNX tables).
+    private readonly int[] _first;
     private readonly float[] _vectors;
     private readonly double[] _weights;
-    private readonly int[] _counts;
     private HistoryInterestOptions _options = new();
 
-    private HistoryInterests(IReadOnlyList<int> users, int maxInterests, int dimension)
+    private HistoryInterests(IReadOnlyList<int> users, int maxInterests, int dimension, int[] first)
     {
         Users = users;
         MaxInterests = maxInterests;
         Dimension = dimension;
-        _vectors = new float[(long)users.Count * maxInterests * dimension];
-        _weights = new double[users.Count * maxInterests];
-        _counts = new int[users.Count];
+        _first = first;
+        _vectors = new float[(long)first[^1] * dimension];
+        _weights = new double[first[^1]];
+    }
+
+    // The same interests under another MaxInterests (at least the largest count): the arrays are shared, not copied.
+    private HistoryInterests(HistoryInterests source, int maxInterests)
+    {
+        Users = source.Users;
+        MaxInterests = maxInterests;
+        Dimension = source.Dimension;
+        _first = source._first;
+        _vectors = source._vectors;
+        _weights = source._weights;
+        _options = source._options;
+    }
+
+    // Offsets of entries holding counts[q] interests each.
+    private static int[] Offsets(ReadOnlySpan<int> counts)
+    {
+        var first = new int[counts.Length + 1];
+        for (int q = 0; q < counts.Length; q++) first[q + 1] = checked(first[q] + counts[q]);
+        return first;
     }
 
     /// <summary>The options the interests were read with (after fitting to the user vectors, if asked; a copy).</summary>
@@ -41,35 +63,46 @@ public sealed class HistoryInterests
     public int Dimension { get; }
 
     /// <summary>How many interests entry <paramref name="query"/> has (0 for a user without training items).</summary>
-    public int InterestCount(int query) => _counts[query];
+    public int InterestCount(int query) => _first[query + 1] - _first[query];
 
     /// <summary>The interests' vectors of entry <paramref name="query"/>, one after another.</summary>
-    public ReadOnlySpan<float> Vectors(int query) => _vectors.AsSpan(query * MaxInterests * Dimension, _counts[query] * Dimension);
+    public ReadOnlySpan<float> Vectors(int query) => _vectors.AsSpan(_first[query] * Dimension, InterestCount(query) * Dimension);
 
     /// <summary>The interests' weights (their shares of the history, summing to 1) of entry <paramref name="query"/>.</summary>
-    public ReadOnlySpan<double> Weights(int query) => _weights.AsSpan(query * MaxInterests, _counts[query]);
+    public ReadOnlySpan<double> Weights(int query) => _weights.AsSpan(_first[query], InterestCount(query));
+
+    /// <summary>Every interest vector as one matrix, entry by entry (rows <see cref="FirstInterests"/>[q] onwards are entry q's); not a copy.</summary>
+    internal EmbeddingMatrix Matrix => new(_first[^1], Dimension, _vectors);
+
+    /// <summary>Entry q's first row of <see cref="Matrix"/>, and one past the last entry's (the array itself: read only).</summary>
+    internal int[] FirstInterests => _first;
 
     /// <summary>
-    /// The interests as a mixture over <paramref name="userCount"/> users (unit vectors, weights; no cluster: -1), the
-    /// representation the protocol's goodness of fit (EMD) measures.
+    /// The interests as a mixture over <paramref name="userCount"/> users without its vectors (no cluster: -1; the history
+    /// shares as weights): what a row's exported mixtures hold. The goodness of fit reads the vectors through
+    /// <see cref="UnitVectors"/>.
     /// </summary>
-    internal MixtureTable ToMixtureTable(int userCount)
+    internal MixtureTable ToWeightsTable(int userCount)
     {
-        var table = MixtureTable.ForUsers(userCount, Users, MaxInterests, Dimension);
+        var table = MixtureTable.ForUsers(userCount, Users, MaxInterests, 0);
         for (int q = 0; q < Users.Count; q++)
         {
-            int user = Users[q], count = _counts[q];
+            int user = Users[q], count = InterestCount(q);
             table.SetCount(user, count);
             table.WritableClusters(user)[..count].Fill(-1);
             Weights(q).CopyTo(table.WritableWeights(user));
-            for (int c = 0; c < count; c++)
-            {
-                var target = table.WritableEmbedding(user, c);
-                Vectors(q).Slice(c * Dimension, Dimension).CopyTo(target);
-                VectorMath.NormalizeInPlace(target);
-            }
         }
         return table;
+    }
+
+    /// <summary>Entry <paramref name="query"/>'s interest vectors at unit length, written to <paramref name="destination"/> (room for <see cref="MaxInterests"/>): the mixture the protocol's goodness of fit (EMD) measures.</summary>
+    internal ReadOnlySpan<float> UnitVectors(int query, Span<float> destination)
+    {
+        int d = Dimension, count = InterestCount(query);
+        var unit = destination[..(count * d)];
+        Vectors(query).CopyTo(unit);
+        for (int c = 0; c < count; c++) VectorMath.NormalizeInPlace(unit.Slice(c * d, d));
+        return unit;
     }
 
     /// <summary>
@@ -80,12 +113,11 @@ public sealed class HistoryInterests
     internal static HistoryInterests FromComponents(MixtureEmbeddingResult model, IReadOnlyList<int> users)
     {
         int cs = model.SourceComponents, d = model.Dimension;
-        var interests = new HistoryInterests(users, cs, d);
+        var interests = new HistoryInterests(users, cs, d, Offsets(Enumerable.Repeat(cs, users.Count).ToArray()));
         for (int q = 0; q < users.Count; q++)
         {
             int u = users[q];
             if ((uint)u >= (uint)model.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {u}: the model has {model.UserCount} users.");
-            interests._counts[q] = cs;
             model.ComponentsOfUser(u).CopyTo(interests._vectors.AsSpan(q * cs * d, cs * d));
             var weights = model.WeightsOfUser(u);
             double total = 0;
@@ -105,36 +137,42 @@ public sealed class HistoryInterests
         int users = counts.Length;
         if (vectors.Length != (long)users * maxInterests * dimension || weights.Length != users * maxInterests)
             throw new ArgumentException($"Interest tables of {vectors.Length} values and {weights.Length} weights do not hold {users} users x {maxInterests} interests of dimension {dimension}.");
-        var interests = new HistoryInterests(Enumerable.Range(0, users).ToArray(), maxInterests, dimension);
         for (int q = 0; q < users; q++)
-        {
             if (counts[q] < 0 || counts[q] > maxInterests)
                 throw new ArgumentException($"User row {q} has {counts[q]} interests, outside 0..{maxInterests}.", nameof(counts));
-            interests._counts[q] = (int)counts[q];
+        var first = Offsets(counts.ToArray().Select(c => (int)c).ToArray());
+        var interests = new HistoryInterests(Enumerable.Range(0, users).ToArray(), maxInterests, dimension, first);
+        for (int q = 0; q < users; q++)
+        {
+            int count = (int)counts[q];
+            vectors.Slice(q * maxInterests * dimension, count * dimension).CopyTo(interests._vectors.AsSpan(first[q] * dimension));
+            weights.Slice(q * maxInterests, count).CopyTo(interests._weights.AsSpan(first[q]));
         }
-        vectors.CopyTo(interests._vectors);
-        weights.CopyTo(interests._weights);
         return interests;
     }
 
-    /// <summary>These interests with room for <paramref name="maxInterests"/> per user (at least <see cref="MaxInterests"/>): the same vectors, weights and counts.</summary>
+    /// <summary>These interests with room for <paramref name="maxInterests"/> per user (at least <see cref="MaxInterests"/>): the same vectors, weights and counts (shared, not copied).</summary>
     internal HistoryInterests Padded(int maxInterests)
     {
         if (maxInterests < MaxInterests) throw new ArgumentOutOfRangeException(nameof(maxInterests), maxInterests, $"Padding cannot drop interests: {MaxInterests} are held.");
-        if (maxInterests == MaxInterests) return this;
-        var padded = new HistoryInterests(Users, maxInterests, Dimension) { _options = _options };
-        for (int q = 0; q < Users.Count; q++)
-        {
-            padded._counts[q] = _counts[q];
-            Vectors(q).CopyTo(padded._vectors.AsSpan(q * maxInterests * Dimension));
-            Weights(q).CopyTo(padded._weights.AsSpan(q * maxInterests));
-        }
-        return padded;
+        return maxInterests == MaxInterests ? this : new HistoryInterests(this, maxInterests);
     }
 
-    /// <summary>The interests' tables as <see cref="FromTables"/> reads them: counts, vectors <c>[users, MaxInterests, Dimension]</c> and weights <c>[users, MaxInterests]</c>.</summary>
-    internal (long[] Counts, float[] Vectors, double[] Weights) ToTables() =>
-        (_counts.Select(c => (long)c).ToArray(), (float[])_vectors.Clone(), (double[])_weights.Clone());
+    /// <summary>The interests' tables as <see cref="FromTables"/> reads them: counts, vectors <c>[users, MaxInterests, Dimension]</c> and weights <c>[users, MaxInterests]</c> (zeros after each user's count).</summary>
+    internal (long[] Counts, float[] Vectors, double[] Weights) ToTables()
+    {
+        int users = Users.Count, k = MaxInterests, d = Dimension;
+        var counts = new long[users];
+        var vectors = new float[(long)users * k * d];
+        var weights = new double[users * k];
+        for (int q = 0; q < users; q++)
+        {
+            counts[q] = InterestCount(q);
+            Vectors(q).CopyTo(vectors.AsSpan(q * k * d));
+            Weights(q).CopyTo(weights.AsSpan(q * k));
+        }
+        return (counts, vectors, weights);
+    }
 
     /// <summary>Reads the interests of <paramref name="users"/> from their histories in <paramref name="train"/>.</summary>
     /// <param name="train">The training graph: its users' items are the histories (edge weights weight the fold-in).</param>
@@ -179,12 +217,27 @@ public sealed class HistoryInterests
         if (options.MatchUserVectors && userEmbeddings == null)
             throw new ArgumentException("HistoryInterestOptions.MatchUserVectors needs the users' own vectors to scale the interests.", nameof(userEmbeddings));
         int d = builder.Items.Dimension, most = options.MaxInterests;
-        var result = new HistoryInterests(users, most, d) { _options = options.Clone() };
         int longest = 1;
-        foreach (int u in users) longest = Math.Max(longest, train.DegreeOf(u));
-        Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(builder.FoldIn, longest, most, d), (q, _, s) =>
+        var historyStart = new long[users.Count + 1];
+        for (int q = 0; q < users.Count; q++)
         {
-            result.Read(train, builder.Unit, builder.FoldIn, options, q, s);
+            int degree = train.DegreeOf(users[q]);
+            longest = Math.Max(longest, degree);
+            historyStart[q + 1] = historyStart[q] + degree;
+        }
+        // First the groups of every history (each history item's interest, empty groups dropped), so that the interests
+        // can be stored without padding; then each group's fold-in.
+        var groups = new int[historyStart[^1]];
+        var counts = new int[users.Count];
+        Parallel.For(0, users.Count, Parallelism.Options(threads), () => new GroupScratch(longest, most, d), (q, _, s) =>
+        {
+            counts[q] = Group(train.ItemsOf(users[q]), builder.Unit, options, groups.AsSpan((int)historyStart[q], (int)(historyStart[q + 1] - historyStart[q])), s);
+            return s;
+        }, _ => { });
+        var result = new HistoryInterests(users, most, d, Offsets(counts)) { _options = options.Clone() };
+        Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(builder.FoldIn, longest, d), (q, _, s) =>
+        {
+            result.FoldIn(train, builder.FoldIn, groups.AsSpan((int)historyStart[q], (int)(historyStart[q + 1] - historyStart[q])), q, s);
             if (options.MatchUserVectors) result.ScaleToOwnVector(train, builder.FoldIn, userEmbeddings!, q, s);
             return s;
         }, _ => { });
@@ -195,11 +248,11 @@ public sealed class HistoryInterests
     private void ScaleToOwnVector(BipartiteGraph train, InterestFoldIn foldIn, EmbeddingMatrix userEmbeddings, int q, Scratch s)
     {
         int user = Users[q];
-        if (_counts[q] == 0) return;
+        if (InterestCount(q) == 0) return;
         var whole = s.Whole.AsSpan(0, Dimension);
         foldIn.Solve(train.ItemsOf(user), train.HasWeights ? train.WeightsOf(user) : default, whole, s.FoldIn);
         float factor = FoldInCalibration.Scale(whole, userEmbeddings.ReadRow(user));
-        var vectors = _vectors.AsSpan(q * MaxInterests * Dimension, _counts[q] * Dimension);
+        var vectors = _vectors.AsSpan(_first[q] * Dimension, InterestCount(q) * Dimension);
         TensorPrimitives.Multiply(vectors, factor, vectors);
     }
 
@@ -209,49 +262,70 @@ public sealed class HistoryInterests
             if ((uint)u >= (uint)train.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {u}: there are {train.UserCount} users.");
     }
 
-    private void Read(BipartiteGraph train, EmbeddingMatrix unit, InterestFoldIn foldIn, HistoryInterestOptions options, int q, Scratch s)
+    /// <summary>
+    /// Splits <paramref name="history"/> into min(max, n / items-per-interest) groups by spherical k-means and writes each
+    /// item's group to <paramref name="groups"/>, numbering the non-empty groups 0, 1, ... in the k-means' order (k-means
+    /// may leave a group empty; it is not an interest). Returns how many there are.
+    /// </summary>
+    private static int Group(ReadOnlySpan<int> history, EmbeddingMatrix unit, HistoryInterestOptions options, Span<int> groups, GroupScratch s)
     {
-        int user = Users[q], d = Dimension;
+        int n = history.Length;
+        if (n == 0) return 0;
+        int k = Math.Min(options.MaxInterests, Math.Max(1, n / options.ItemsPerInterest));
+        if (k == 1)
+        {
+            groups.Clear();
+            return 1;
+        }
+        HistoryKMeans.Cluster(unit, history, k, options.Iterations, groups, s.Centres, s.Similarity, s.Sums);
+        var label = s.Label.AsSpan(0, k);
+        label.Fill(-1);
+        foreach (int c in groups) label[c] = 0;
+        int stored = 0;
+        for (int c = 0; c < k; c++)
+            if (label[c] == 0) label[c] = stored++;
+        for (int i = 0; i < n; i++) groups[i] = label[groups[i]];
+        return stored;
+    }
+
+    /// <summary>Entry <paramref name="q"/>'s interests from its history's <paramref name="groups"/>: each group's fold-in, weighted by its share of the history.</summary>
+    private void FoldIn(BipartiteGraph train, InterestFoldIn foldIn, ReadOnlySpan<int> groups, int q, Scratch s)
+    {
+        int user = Users[q], d = Dimension, first = _first[q], stored = InterestCount(q);
         var history = train.ItemsOf(user);
         var historyWeights = train.HasWeights ? train.WeightsOf(user) : default;
-        int n = history.Length;
-        if (n == 0) return;
-        int k = Math.Min(MaxInterests, Math.Max(1, n / options.ItemsPerInterest));
-        var assignment = s.Assignment.AsSpan(0, n);
-        if (k == 1) assignment.Clear();
-        else HistoryKMeans.Cluster(unit, history, k, options.Iterations, assignment, s.Centres, s.Similarity, s.Sums);
-        int stored = 0;
         double total = 0;
-        for (int c = 0; c < k; c++)
+        for (int g = 0; g < stored; g++)
         {
             int size = 0;
-            for (int i = 0; i < n; i++)
+            for (int i = 0; i < history.Length; i++)
             {
-                if (assignment[i] != c) continue;
+                if (groups[i] != g) continue;
                 s.Subset[size] = history[i];
                 if (!historyWeights.IsEmpty) s.SubsetWeights[size] = historyWeights[i];
                 size++;
             }
-            if (size == 0) continue;   // k-means may leave a group empty; it is not an interest
-            var x = _vectors.AsSpan((q * MaxInterests + stored) * d, d);
+            var x = _vectors.AsSpan((first + g) * d, d);
             foldIn.Solve(s.Subset.AsSpan(0, size), historyWeights.IsEmpty ? default : s.SubsetWeights.AsSpan(0, size), x, s.FoldIn);
             double weight = 0;
             if (historyWeights.IsEmpty) weight = size;
             else for (int i = 0; i < size; i++) weight += s.SubsetWeights[i];
-            _weights[q * MaxInterests + stored] = weight;
+            _weights[first + g] = weight;
             total += weight;
-            stored++;
         }
-        for (int c = 0; c < stored; c++) _weights[q * MaxInterests + c] /= total;
-        _counts[q] = stored;
+        for (int g = 0; g < stored; g++) _weights[first + g] /= total;
     }
 
-    private sealed class Scratch(InterestFoldIn foldIn, int longest, int most, int d)
+    private sealed class GroupScratch(int longest, int most, int d)
     {
-        public int[] Assignment { get; } = new int[longest];
         public float[] Centres { get; } = new float[most * d];
         public double[] Similarity { get; } = new double[longest];
         public double[] Sums { get; } = new double[d];
+        public int[] Label { get; } = new int[most];
+    }
+
+    private sealed class Scratch(InterestFoldIn foldIn, int longest, int d)
+    {
         public int[] Subset { get; } = new int[longest];
         public float[] SubsetWeights { get; } = new float[longest];
         public float[] Whole { get; } = new float[d];
