@@ -10,6 +10,12 @@ Subcommands
   lastfm-2k   --user-artists FILE --out DIR                 hetrec2011 user_artists.dat -> edges.tsv.gz and
                                                            plays.tsv.gz (user item weight)
   lightgcn    --train FILE --test FILE --out DIR            LightGCN/NGCF `user item item ...` split -> train.tsv.gz, test.tsv.gz
+  lists       --lists FILE --out DIR                       one unsplit `user item item ...` file (LightGCN's layout, SASRec's
+                                                           Beauty.txt, ...) -> edges.tsv.gz (then `multiinterest split`)
+  csv         --csv FILE [--user-column NAME] [--item-column NAME] [--delimiter ,] --out DIR
+                                                           a delimited file with a header (MovieLens ratings.csv, ...) ->
+                                                           edges.tsv.gz; the columns by name, by default the first two
+                                                           (then `multiinterest split`)
   sslrec      --train PKL --test PKL [--valid PKL] --out DIR  SSLRec scipy COO pickles (loaded with a restricted
                                                            unpickler that admits only numpy/scipy array classes)
   bert4rec-pickle --pickle PKL --out DIR                   a BERT4Rec-VAE-Pytorch `dataset.pkl` (dicts train / val / test of
@@ -98,6 +104,52 @@ def read_lightgcn(path):
                 continue
             pairs.extend((p[0], i) for i in p[1:])
     return pairs
+
+
+def cmd_lists(a):
+    raw = read_lightgcn(a.lists)
+    edges = dedupe_sorted(raw)
+    os.makedirs(a.out, exist_ok=True)
+    rc.write_edges(os.path.join(a.out, "edges.tsv.gz"), edges)
+    write_counts(a.out, {"source_pairs": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges), **counts_of(edges)})
+    print(f"wrote {a.out}/edges.tsv.gz; split it with: multiinterest split --edges {a.out}/edges.tsv.gz "
+          f"--train {a.out}/train.tsv.gz --test {a.out}/test.tsv.gz", file=sys.stderr)
+
+
+def cmd_csv(a):
+    import csv
+    with open(a.csv, newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f, delimiter=a.delimiter)
+        header = next(reader, None)
+        if header is None:
+            sys.exit(f"error: '{a.csv}' is empty: a header line is expected")
+        names = [h.strip().lower() for h in header]
+
+        def column(name, default):
+            if name is None:
+                return default
+            if name.lower() not in names:
+                sys.exit(f"error: '{a.csv}' has no column '{name}'; its header is {header}")
+            return names.index(name.lower())
+
+        user, item = column(a.user_column, 0), column(a.item_column, 1)
+        if len(header) < 2 or user == item:
+            sys.exit(f"error: '{a.csv}' needs two columns, the user's and the item's; its header is {header} "
+                     f"(is the delimiter '{a.delimiter}'? pass --delimiter)")
+        raw = []
+        for number, row in enumerate(reader, start=2):
+            if not row or all(not field.strip() for field in row):
+                continue
+            if len(row) <= max(user, item) or not row[user].strip() or not row[item].strip():
+                sys.exit(f"error: '{a.csv}' line {number} has no user or item: {row}")
+            raw.append((row[user].strip(), row[item].strip()))
+    edges = dedupe_sorted(raw)
+    os.makedirs(a.out, exist_ok=True)
+    rc.write_edges(os.path.join(a.out, "edges.tsv.gz"), edges)
+    write_counts(a.out, {"source_rows": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges),
+                         "user_column": header[user], "item_column": header[item], **counts_of(edges)})
+    print(f"wrote {a.out}/edges.tsv.gz (user = '{header[user]}', item = '{header[item]}', every row an edge); split it with: "
+          f"multiinterest split --edges {a.out}/edges.tsv.gz --train {a.out}/train.tsv.gz --test {a.out}/test.tsv.gz", file=sys.stderr)
 
 
 def cmd_lightgcn(a):
@@ -216,6 +268,18 @@ def main():
     s.add_argument("--test", required=True)
     s.add_argument("--out", required=True)
     s.set_defaults(fn=cmd_lightgcn)
+    s = sub.add_parser("lists")
+    s.add_argument("--lists", required=True)
+    s.add_argument("--out", required=True)
+    s.set_defaults(fn=cmd_lists)
+    s = sub.add_parser("csv")
+    s.add_argument("--csv", required=True)
+    s.add_argument("--user-column")
+    s.add_argument("--item-column")
+    s.add_argument("--delimiter", default=",")
+    s.add_argument("--out", required=True)
+    s.set_defaults(fn=cmd_csv)
+
     s = sub.add_parser("sslrec")
     s.add_argument("--train", required=True)
     s.add_argument("--test", required=True)

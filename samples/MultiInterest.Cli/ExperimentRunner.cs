@@ -15,7 +15,7 @@ internal static class ExperimentRunner
     /// <summary>Runs the comparison; results go to <paramref name="progress"/>'s output, the long stages report through it.</summary>
     public static int Run(ExperimentSettings settings, ProgressReporter progress)
     {
-        var log = progress.Out;
+        var (log, warnings) = (progress.Out, progress.Warnings);
         var seconds = new Dictionary<string, double>();
         var total = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
@@ -60,14 +60,15 @@ internal static class ExperimentRunner
         if (test.EdgeCount == 0)
             throw new InvalidDataException($"No edge of the test file '{settings.TestPath}' is between a user and an item seen in training: there is nothing to evaluate.{columnHint}");
         if (unseenTestEdges > 0)
-            log.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
+            warnings.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
                 + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
                 + $" ({heldOut.Misses.UnseenUsers:N0} unseen users); metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0).{columnHint}");
+        SplitChecks.Check(train, test, unseenTestEdges, settings.TrainPath, settings.TestPath, warnings);
         if (settings.ItemClustersPath == null)
         {
             if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)
                 throw new ArgumentException($"--clusters {settings.Clustering.Clusters} asks for more clusters than the {items.Count} items.");
-            settings.Clustering.Clusters = DefaultClusters.For(items.Count, settings.Clustering.Clusters, settings.ClustersGiven, log);
+            settings.Clustering.Clusters = DefaultClusters.For(items.Count, settings.Clustering.Clusters, settings.ClustersGiven, warnings);
         }
 
         GraphEmbeddingResult? embedding = null;
@@ -126,9 +127,9 @@ internal static class ExperimentRunner
 
         // Settings that cannot be honoured in full still give figures: say so (the library's estimators log the same warnings).
         if (settings.Protocol.Components > clustering.ClusterCount)
-            log.WriteLine($"  warning: --components {settings.Protocol.Components} exceeds the {clustering.ClusterCount:N0} clusters: every mixture has at most {Counted.Of(clustering.ClusterCount, "component")}.");
+            warnings.WriteLine($"  warning: --components {settings.Protocol.Components} exceeds the {clustering.ClusterCount:N0} clusters: every mixture has at most {Counted.Of(clustering.ClusterCount, "component")}.");
         if (settings.Protocol.Cutoffs.Max() > items.Count)
-            log.WriteLine($"  warning: the cutoff K = {settings.Protocol.Cutoffs.Max()} exceeds the {items.Count:N0} items: lists hold at most the items a user has not seen.");
+            warnings.WriteLine($"  warning: the cutoff K = {settings.Protocol.Cutoffs.Max()} exceeds the {items.Count:N0} items: lists hold at most the items a user has not seen.");
         ItemClustering? tunedClustering = null;
         var tuned = settings.Protocol.MultiInterest;
         if (tuned != null && settings.TunedClusters > 0 && !(settings.ItemClustersPath == null && settings.TunedClusters == settings.Clustering.Clusters))
@@ -136,7 +137,7 @@ internal static class ExperimentRunner
             int k = Math.Min(settings.TunedClusters, items.Count);
             // Not capped like the main clustering: on ml-100k and Adressa, 10 items per cluster moved the row both ways (docs/results.md).
             if (k > items.Count / DefaultClusters.MinimumItemsPerCluster)
-                log.WriteLine($"  warning: the tuned row's {Counted.Of(k, "cluster")} over {items.Count:N0} items hold {(double)items.Count / k:F1} items each on average "
+                warnings.WriteLine($"  warning: the tuned row's {Counted.Of(k, "cluster")} over {items.Count:N0} items hold {(double)items.Count / k:F1} items each on average "
                     + $"(the main clustering keeps at least {DefaultClusters.MinimumItemsPerCluster}); --tuned-clusters sets them.");
             var options = new SphericalKMeansOptions { Clusters = k, MaxIterations = settings.Clustering.MaxIterations, Tolerance = 0, Seed = settings.Clustering.Seed, Threads = settings.Clustering.Threads };
             SphericalKMeansResult kmeans;

@@ -58,8 +58,9 @@ internal static class FitCommand
             + "or conditional (Pinterest's conditional retrieval over the item topics of --conditions FILE, the --cond-* settings, one value each; with "
             + "--cond-implicit-share above 0 merged with the kNN-Embed mixture of --clusters, --components, --neighbors, --lambda) or mmr (the single vector's "
             + "ranking re-ranked by MMR, --mmr-lambda, --mmr-pool; with --interest-weight above 0 multi-interest MMR over the kNN-Embed mixtures). "
-            + "Which to take: quota serves cheapest but recalls less than unimodal on most graphs; history-mmr keeps unimodal's Recall@50 with about "
-            + "1.1x its diversity (README, \"Which retriever\"; evaluate measures them all on your data).");
+            + "Which to take: quota serves cheapest but recalls less than unimodal on most graphs; history-mmr kept unimodal's Recall@50 with at least "
+            + "1.1x its diversity on 11 of the 16 graphs measured and fell a little short of one or the other on the rest (README, \"Which retriever\"; "
+            + "evaluate measures them all on your data).");
         var history = new HistoryRowFlags();
         var dcm = new DcmFlags.Flags();
         var mixtureEmbedding = new MixtureRows.Flags();
@@ -277,7 +278,7 @@ internal static class FitCommand
         if (stages.KMeans is { } kmeans)
         {
             int items = rawEdges.Select(e => e.Item).Distinct(StringComparer.Ordinal).Count();
-            kmeans.NumberOfClusters = DefaultClusters.For(items, kmeans.NumberOfClusters, clustersGiven, progress.Out);
+            kmeans.NumberOfClusters = DefaultClusters.For(items, kmeans.NumberOfClusters, clustersGiven, progress.Warnings);
         }
         var edges = ServingData.Edges(rawEdges);
         var data = ml.Data.LoadFromEnumerable(edges);

@@ -123,6 +123,8 @@ internal static class MetricsJson
                 ["test_edges"] = test.EdgeCount,
                 ["test_edges_in_file"] = test.EdgeCount + unseenTestEdges,
                 ["test_edges_unseen"] = unseenTestEdges,
+                // Scoreable test edges that are training edges too: never listed, so always misses (SplitChecks warns of them).
+                ["test_edges_in_training"] = SplitChecks.EdgesInTraining(train, test),
                 ["test_users"] = result.TestUsers.Count,
                 ["test_users_missed"] = result.MissedUsers,
                 // The users each figure is averaged over (missed users count as zeros in Recall and NDCG only).

@@ -58,13 +58,13 @@ internal static class RecommendCommand
             if (followsPath != null && useEngine)
                 throw new UsageException("--follows serves the topics live (MultiInterestRecommender.RecommendFollowing) or through a conditional model's ONNX directory: leave out --engine.");
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
-                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out);
+                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error);
         });
         return command;
     }
 
     private static int Run(string modelPath, string usersPath, string outPath, string? history, string? follows, string? onnxDirectory, bool onnx, bool engine, bool api,
-        int threads, int batch, int? gpu, bool spin, TextWriter log)
+        int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings)
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
         var ml = new MLContext(seed: 1);
@@ -79,7 +79,7 @@ internal static class RecommendCommand
         var topics = follows == null ? null : ServingData.Follows(follows);
         string firstField = header.Split('\t')[0].Trim();
         if (model.GraphEmbedding?.UserIds.Contains(firstField) == true)
-            log.WriteLine($"warning: the first line of '{usersPath}' is read as its header, but it starts with '{firstField}', a user the model knows: "
+            warnings.WriteLine($"warning: the first line of '{usersPath}' is read as its header, but it starts with '{firstField}', a user the model knows: "
                 + "that user is not served (add a header line such as 'user').");
         var clock = Stopwatch.StartNew();
         List<ServedList> lists;
@@ -164,7 +164,7 @@ internal static class RecommendCommand
                 {
                     if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
                     lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, topics, scorer, log);
-                    return Finish(outPath, ids, lists, scorer, setUp, clock, log);
+                    return Finish(outPath, ids, lists, scorer, setUp, clock, log, warnings);
                 }
                 var open = Stopwatch.StartNew();
                 using var scorerSession = OnnxCandidateScorer.Open(directory, sessions, batch);
@@ -202,10 +202,10 @@ internal static class RecommendCommand
             }
             lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, topics, scorer, log);
         }
-        return Finish(outPath, ids, lists, scorer, setUp, clock, log);
+        return Finish(outPath, ids, lists, scorer, setUp, clock, log, warnings);
     }
 
-    private static int Finish(string outPath, List<string> ids, List<ServedList> lists, string scorer, string setUp, Stopwatch clock, TextWriter log)
+    private static int Finish(string outPath, List<string> ids, List<ServedList> lists, string scorer, string setUp, Stopwatch clock, TextWriter log, TextWriter warnings)
     {
         double seconds = clock.Elapsed.TotalSeconds;
         CandidateFile.Write(outPath, lists);
@@ -217,7 +217,7 @@ internal static class RecommendCommand
         log.WriteLine(CandidateFile.SourceSummary(lists));
         // Every list a fallback: the ids of the users file are not the model's (another dataset, a column or format mix-up).
         if (lists.Count > 1 && lists.All(l => l.Source == CandidateSource.Popular))
-            log.WriteLine($"warning: none of the {lists.Count:N0} users is known to the model or has a --history: every list is the popular fallback. "
+            warnings.WriteLine($"warning: none of the {lists.Count:N0} users is known to the model or has a --history: every list is the popular fallback. "
                 + "Check that the users file's first TAB-separated column holds the user ids the model was fitted on.");
         return 0;
     }

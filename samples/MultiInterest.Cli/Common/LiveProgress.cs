@@ -24,6 +24,9 @@ internal sealed class LiveProgress : ProgressReporter
     public override TextWriter Out { get; }
 
     /// <inheritdoc/>
+    public override TextWriter Warnings => Out;
+
+    /// <inheritdoc/>
     public override ProgressStage Begin(string line, double? total = null)
     {
         string title = line.Trim().TrimEnd('.');

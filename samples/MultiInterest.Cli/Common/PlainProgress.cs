@@ -7,6 +7,9 @@ internal sealed class PlainProgress(TextWriter output, TextWriter error) : Progr
     public override TextWriter Out => output;
 
     /// <inheritdoc/>
+    public override TextWriter Warnings => error;
+
+    /// <inheritdoc/>
     public override ProgressStage Begin(string line, double? total = null)
     {
         error.WriteLine(line);

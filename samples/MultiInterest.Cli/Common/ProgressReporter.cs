@@ -13,6 +13,12 @@ internal abstract class ProgressReporter
     public abstract TextWriter Out { get; }
 
     /// <summary>
+    /// Where warnings go: standard error when output is redirected (so that <c>evaluate &gt; table.txt</c> still shows them and
+    /// the results file holds results only), the console above the bars on a terminal.
+    /// </summary>
+    public abstract TextWriter Warnings { get; }
+
+    /// <summary>
     /// Starts a stage described by <paramref name="line"/>: a bar out of <paramref name="total"/> steps, or a spinner when
     /// the total is unknown; in plain mode the line itself is printed.
     /// </summary>

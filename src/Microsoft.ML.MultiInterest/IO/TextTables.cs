@@ -60,10 +60,17 @@ internal static class TextTables
                 return $": it looks like a user id followed by that user's items (LightGCN's format), not a header. {EdgeListHint}";
             foreach (var (separator, name) in new[] { (',', "comma"), (';', "semicolon"), (' ', "space") })
                 if (only.Trim().Contains(separator))
-                    return $": it looks {name}-separated, and this reader takes TAB-separated columns under a header '{names}'.";
+                    return $": it looks {name}-separated, and this reader takes TAB-separated columns under a header '{names}'"
+                        + (separator == ' ' ? "." : $" (benchmarks/peers/prepare_datasets.py csv --csv FILE --out DIR{(separator == ';' ? " --delimiter ';'" : "")} writes "
+                            + "DIR/edges.tsv.gz from such a file, then `multiinterest split` makes a train/test pair).");
         }
         if (fields.Length >= expected.Length && fields.All(f => double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)))
             return $": it looks like data, not a header; add the header line '{names}' first (it is required so that a missing one is never read as data).";
+        // The right names in another order: renaming the header alone would read every value under the wrong name.
+        if (fields.Length >= expected.Length && !fields.Take(expected.Length).Select(f => f.Trim()).SequenceEqual(expected, StringComparer.OrdinalIgnoreCase)
+            && expected.All(name => fields.Any(f => string.Equals(f.Trim(), name, StringComparison.OrdinalIgnoreCase))))
+            return $": it names the same columns in another order, and the columns are read by position, '{names}'. Put the columns themselves in that "
+                + "order (renaming the header alone would read every value the wrong way round).";
         if (fields.Length >= expected.Length)
             return $". If the file's first columns are these, name them so in the header line ('{names}'): the names are checked so that a file without a header "
                 + "never loses its first line as one.";
@@ -72,7 +79,8 @@ internal static class TextTables
 
     /// <summary>What to do with a file listing each user's items on one line, for messages about such a file.</summary>
     public const string EdgeListHint = "An edge file holds one user-item pair per line; a file listing each user's items on one line "
-        + "('user item item ...', LightGCN's train.txt) must be converted first: benchmarks/peers/prepare_datasets.py lightgcn writes the edge files.";
+        + "('user item item ...', LightGCN's train.txt) must be converted first: benchmarks/peers/prepare_datasets.py lightgcn writes the edge files "
+        + "of a train/test pair of them, prepare_datasets.py lists those of one unsplit file.";
 
     /// <summary>
     /// The first non-empty field beyond the header's <paramref name="columns"/>, or null: a row longer than its header is not

@@ -147,7 +147,7 @@ public sealed class CliRunTests : IDisposable
         File.WriteAllLines(headless, testUsers);
         File.WriteAllLines(commas, ["user,item", $"{firstUser},x"]);
         var noHeader = CliHarness.Run("recommend", "--model", model, "--users", headless, "--out", path);
-        Assert.Contains($"starts with '{firstUser}', a user the model knows", noHeader.Out, StringComparison.Ordinal);
+        Assert.Contains($"starts with '{firstUser}', a user the model knows", noHeader.Error, StringComparison.Ordinal);
         var csv = CliHarness.Run("recommend", "--model", model, "--users", commas, "--out", path);
         Assert.Equal(1, csv.ExitCode);
         Assert.Contains("users.csv' looks comma-separated", csv.Error + csv.Out, StringComparison.Ordinal);
@@ -401,13 +401,57 @@ public sealed class CliRunTests : IDisposable
         File.WriteAllLines(numericTest, Swapped(Numeric(lines)));
         var some = CliHarness.Run(["evaluate", "--train", numericTrain, "--test", numericTest, .. flags]);
         Assert.True(some.ExitCode == 0, some.Error);
-        Assert.Contains("Read item first, ", some.Out, StringComparison.Ordinal);
-        Assert.Contains("the test file's columns look swapped", some.Out, StringComparison.Ordinal);
+        // A warning: on standard error, so that `evaluate > table.txt` still shows it and the results hold results only.
+        Assert.Contains("Read item first, ", some.Error, StringComparison.Ordinal);
+        Assert.Contains("the test file's columns look swapped", some.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("warning", some.Out, StringComparison.Ordinal);
         // The file in its right order says nothing of the kind (nor do a few unseen edges: the test below).
         File.WriteAllLines(numericTest, Numeric(lines));
         var right = CliHarness.Run(["evaluate", "--train", numericTrain, "--test", numericTest, .. flags]);
         Assert.True(right.ExitCode == 0, right.Error);
         Assert.DoesNotContain("swapped", right.Out + right.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_says_when_the_files_look_swapped_or_the_test_edges_are_in_the_training_file()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string[] flags = ["--algorithm", "negative-sampling", "--dim", "8", "--epochs", "1", "--clusters", "8", "--tuned-clusters", "0",
+            "--history-interest-weight", "-1", "--threads", "1", "--plot-users", "0"];
+        var trainLines = File.ReadAllLines(train);
+        var testLines = File.ReadAllLines(test);
+
+        // The training file is the whole dataset (test edges included): nothing could be recalled. Refused before training.
+        string whole = Path.Combine(_directory, "whole.tsv");
+        File.WriteAllLines(whole, [.. trainLines, .. testLines.Skip(1)]);
+        var all = CliHarness.Run(["evaluate", "--train", whole, "--test", test, .. flags]);
+        Assert.Equal(1, all.ExitCode);
+        Assert.Contains($"of the test file '{test}' between a seen user and item", all.Error, StringComparison.Ordinal);
+        Assert.Contains($"is also an edge of the training file '{whole}'", all.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Training embeddings", all.Error, StringComparison.Ordinal);
+
+        // Some test edges left in training: a warning with their count, and metrics.json counts them.
+        string some = Path.Combine(_directory, "some.tsv"), output = Path.Combine(_directory, "some-out");
+        File.WriteAllLines(some, [.. trainLines, .. testLines.Skip(1).Take(3)]);
+        var part = CliHarness.Run(["evaluate", "--train", some, "--test", test, "--out", output, .. flags]);
+        Assert.True(part.ExitCode == 0, part.Error);
+        Assert.Contains("warning: 3 test edges (", part.Error, StringComparison.Ordinal);
+        Assert.Contains("are also training edges", part.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("warning", part.Out, StringComparison.Ordinal);
+        using (var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json"))))
+            Assert.Equal(3, metrics.RootElement.GetProperty("counts").GetProperty("test_edges_in_training").GetInt32());
+
+        // The files swapped: the test file is the larger one.
+        var swapped = CliHarness.Run(["evaluate", "--train", test, "--test", train, .. flags]);
+        Assert.True(swapped.ExitCode == 0, swapped.Error);
+        Assert.Contains($"warning: the test file '{train}' has", swapped.Error, StringComparison.Ordinal);
+        Assert.Contains("check that --train and --test are not swapped", swapped.Error, StringComparison.Ordinal);
+
+        // The right pair says neither.
+        var right = CliHarness.Run(["evaluate", "--train", train, "--test", test, .. flags]);
+        Assert.True(right.ExitCode == 0, right.Error);
+        Assert.DoesNotContain("also training edges", right.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not swapped", right.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -539,7 +583,8 @@ public sealed class CliRunTests : IDisposable
         File.WriteAllLines(strangers, ["user", "nobody1", "nobody2"]);
         var unknown = CliHarness.Run("recommend", "--model", model, "--users", strangers, "--out", Path.Combine(_directory, "strangers-lists.tsv"));
         Assert.True(unknown.ExitCode == 0, unknown.Error);
-        Assert.Contains("warning: none of the 2 users is known to the model or has a --history: every list is the popular fallback", unknown.Out, StringComparison.Ordinal);
+        Assert.Contains("warning: none of the 2 users is known to the model or has a --history: every list is the popular fallback", unknown.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("warning", unknown.Out, StringComparison.Ordinal);
         var known = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", Path.Combine(_directory, "known-lists.tsv"));
         Assert.DoesNotContain("none of the", known.Out, StringComparison.Ordinal);
     }

@@ -25,6 +25,8 @@ public class BadInputCatalogTests
         ["edge-header-wrong"] = Throws<InvalidDataException>(["must start with a header whose column 1 is 'user'", "header.tsv"], () => EdgeFile.Read(BadInputFixtures.Text("header.tsv", "src\tdst\na\tb\n"))),
         ["edge-header-renamed"] = Throws<InvalidDataException>(["column 1 is 'user'", "name them so in the header line ('user<TAB>item')"],
             () => EdgeFile.Read(BadInputFixtures.Text("renamed.tsv", "user_id\titem_id\trating\na\tb\t5\n"))),
+        ["edge-header-reordered"] = Throws<InvalidDataException>(["reordered.tsv", "column 1 is 'user'", "names the same columns in another order",
+            "Put the columns themselves in that order"], () => EdgeFile.Read(BadInputFixtures.Text("reordered.tsv", "item\tuser\nb\ta\n"))),
         ["edge-header-comma"] = Throws<InvalidDataException>(["comma.csv", "looks comma-separated", "TAB-separated"], () => EdgeFile.Read(BadInputFixtures.Text("comma.csv", "user,item\na,b\n"))),
         ["edge-header-space"] = Throws<InvalidDataException>(["looks space-separated"], () => EdgeFile.Read(BadInputFixtures.Text("space.txt", "1 6393\n1 13504\n"))),
         ["edge-header-missing"] = Throws<InvalidDataException>(["looks like data, not a header", "add the header line 'user<TAB>item'"],

@@ -1,0 +1,43 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace MultiInterest.Cli;
+
+/// <summary>
+/// Mistakes in a train/test pair that still give figures, said before anything is fitted: the two files swapped, or test
+/// edges left in the training file (the protocol never lists an item of the user's training history, so such an edge can
+/// only be missed; a training file that is the whole dataset gives zero recall everywhere).
+/// </summary>
+internal static class SplitChecks
+{
+    /// <summary>Test edges (between users and items seen in training) that are training edges too.</summary>
+    public static int EdgesInTraining(BipartiteGraph train, BipartiteGraph test)
+    {
+        int count = 0;
+        for (int u = 0; u < test.UserCount; u++)
+            foreach (int item in test.ItemsOf(u))
+                if (u < train.UserCount && train.Contains(u, item)) count++;
+        return count;
+    }
+
+    /// <summary>
+    /// Warns on <paramref name="warnings"/> when the test file is the larger one or shares edges with the training file, and
+    /// throws when every scoreable test edge is a training edge (nothing could be recalled).
+    /// </summary>
+    /// <exception cref="InvalidDataException">Every scoreable test edge is also a training edge.</exception>
+    public static void Check(BipartiteGraph train, BipartiteGraph test, int unseenTestEdges, string trainPath, string testPath, TextWriter warnings)
+    {
+        int inTraining = EdgesInTraining(train, test);
+        if (inTraining > 0 && inTraining == test.EdgeCount)
+            throw new InvalidDataException($"Every edge of the test file '{testPath}' between a seen user and item ({test.EdgeCount:N0}) is also an edge of the "
+                + $"training file '{trainPath}': no list holds an item of the user's training history, so nothing could be recalled. Is the training "
+                + "file the whole dataset? Split it first (multiinterest split --edges FILE --train TRAIN --test TEST).");
+        if (inTraining > 0)
+            warnings.WriteLine($"  warning: {inTraining:N0} test edges ({(double)inTraining / test.EdgeCount:P1} of those between seen users and items) are also "
+                + "training edges: no list holds an item of the user's training history, so they can only be missed (was part of the test file left "
+                + "in the training file?); metrics.json: counts.test_edges_in_training.");
+        long testEdges = (long)test.EdgeCount + unseenTestEdges;
+        if (testEdges > train.EdgeCount)
+            warnings.WriteLine($"  warning: the test file '{testPath}' has {testEdges:N0} edges, more than the training file's {train.EdgeCount:N0}: "
+                + "check that --train and --test are not swapped.");
+    }
+}
