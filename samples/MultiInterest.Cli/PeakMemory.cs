@@ -16,7 +16,14 @@ internal sealed class PeakMemory
     public IReadOnlyDictionary<string, double> ByStage => _byStage;
 
     /// <summary>Records the peak so far as that of <paramref name="stage"/>, which has just ended.</summary>
-    public void Mark(string stage) => _byStage[stage] = Peak();
+    public void Mark(string stage)
+    {
+        // The runtime's reading has been seen 0.2 MB under an earlier one (292.6 after 292.8): the peak so far is the
+        // largest reading so far, so the record never falls.
+        double peak = Peak();
+        foreach (double earlier in _byStage.Values) peak = Math.Max(peak, earlier);
+        _byStage[stage] = peak;
+    }
 
     private static double Peak()
     {
