@@ -63,7 +63,7 @@ internal static class ExperimentRunner
             warnings.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
                 + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
                 + $" ({heldOut.Misses.UnseenUsers:N0} unseen users); metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0).{columnHint}");
-        SplitChecks.Check(train, test, unseenTestEdges, settings.TrainPath, settings.TestPath, warnings);
+        int testEdgesInTraining = SplitChecks.Check(train, test, unseenTestEdges, settings.TrainPath, settings.TestPath, warnings);
         if (settings.ItemClustersPath == null)
         {
             if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)
@@ -294,7 +294,7 @@ internal static class ExperimentRunner
         if (settings.OutDirectory != null)
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
-            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, memory.ByStage);
+            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, testEdgesInTraining, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, memory.ByStage);
             log.WriteLine($"Wrote {path}");
             foreach (var png in plots) log.WriteLine($"Wrote {png}");
         }

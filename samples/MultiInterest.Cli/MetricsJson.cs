@@ -8,7 +8,7 @@ namespace MultiInterest.Cli;
 internal static class MetricsJson
 {
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
-        int unseenTestEdges, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
+        int unseenTestEdges, int testEdgesInTraining, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
         int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda, IReadOnlyDictionary<string, double>? peakMemory = null)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
@@ -124,7 +124,7 @@ internal static class MetricsJson
                 ["test_edges_in_file"] = test.EdgeCount + unseenTestEdges,
                 ["test_edges_unseen"] = unseenTestEdges,
                 // Scoreable test edges that are training edges too: never listed, so always misses (SplitChecks warns of them).
-                ["test_edges_in_training"] = SplitChecks.EdgesInTraining(train, test),
+                ["test_edges_in_training"] = testEdgesInTraining,
                 ["test_users"] = result.TestUsers.Count,
                 ["test_users_missed"] = result.MissedUsers,
                 // The users each figure is averaged over (missed users count as zeros in Recall and NDCG only).

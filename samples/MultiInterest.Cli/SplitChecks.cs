@@ -10,7 +10,7 @@ namespace MultiInterest.Cli;
 internal static class SplitChecks
 {
     /// <summary>Test edges (between users and items seen in training) that are training edges too.</summary>
-    public static int EdgesInTraining(BipartiteGraph train, BipartiteGraph test)
+    private static int EdgesInTraining(BipartiteGraph train, BipartiteGraph test)
     {
         int count = 0;
         for (int u = 0; u < test.UserCount; u++)
@@ -21,10 +21,11 @@ internal static class SplitChecks
 
     /// <summary>
     /// Warns on <paramref name="warnings"/> when the test file is the larger one or shares edges with the training file, and
-    /// throws when every scoreable test edge is a training edge (nothing could be recalled).
+    /// throws when every scoreable test edge is a training edge (nothing could be recalled). Returns how many test edges
+    /// are training edges too (<see cref="EdgesInTraining"/>).
     /// </summary>
     /// <exception cref="InvalidDataException">Every scoreable test edge is also a training edge.</exception>
-    public static void Check(BipartiteGraph train, BipartiteGraph test, int unseenTestEdges, string trainPath, string testPath, TextWriter warnings)
+    public static int Check(BipartiteGraph train, BipartiteGraph test, int unseenTestEdges, string trainPath, string testPath, TextWriter warnings)
     {
         int inTraining = EdgesInTraining(train, test);
         if (inTraining > 0 && inTraining == test.EdgeCount)
@@ -39,5 +40,6 @@ internal static class SplitChecks
         if (testEdges > train.EdgeCount)
             warnings.WriteLine($"  warning: the test file '{testPath}' has {testEdges:N0} edges, more than the training file's {train.EdgeCount:N0}: "
                 + "check that --train and --test are not swapped.");
+        return inTraining;
     }
 }

@@ -67,8 +67,7 @@ internal static class TextTables
         if (fields.Length >= expected.Length && fields.All(f => double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)))
             return $": it looks like data, not a header; add the header line '{names}' first (it is required so that a missing one is never read as data).";
         // The right names in another order: renaming the header alone would read every value under the wrong name.
-        if (fields.Length >= expected.Length && !fields.Take(expected.Length).Select(f => f.Trim()).SequenceEqual(expected, StringComparer.OrdinalIgnoreCase)
-            && expected.All(name => fields.Any(f => string.Equals(f.Trim(), name, StringComparison.OrdinalIgnoreCase))))
+        if (fields.Length >= expected.Length && expected.All(name => fields.Any(f => string.Equals(f.Trim(), name, StringComparison.OrdinalIgnoreCase))))
             return $": it names the same columns in another order, and the columns are read by position, '{names}'. Put the columns themselves in that "
                 + "order (renaming the header alone would read every value the wrong way round).";
         if (fields.Length >= expected.Length)
