@@ -84,18 +84,37 @@ def read_edges(path):
 
 
 def read_embeddings(path):
-    ids = []
-    rows = []
-    with _open(path) as f:
+    """ids and the float32 matrix; each value parsed as a double and rounded to float32 (as
+    np.array(strings, dtype=np.float32) does).  Fast path: one numpy parse of all the values."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
         f.readline()
-        for line in f:
-            line = line.rstrip("\n").rstrip("\r")
-            if not line:
-                continue
-            p = line.split("\t")
-            ids.append(p[0])
-            rows.append(p[1:])
-    arr = np.array(rows, dtype=np.float32)
+        data = f.read()
+    lines = data.split(b"\n")
+    del data
+    ids = []
+    vals = []
+    for line in lines:
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if not line:
+            continue
+        x, _, rest = line.partition(b"\t")
+        ids.append(x.decode("utf-8"))
+        vals.append(rest)
+    del lines
+    ncol = vals[0].count(b"\t") + 1 if vals else 0
+    arr = None
+    if vals and all(v.count(b"\t") + 1 == ncol for v in vals) and b"" not in vals:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a parse error shows as a short result: the plain way then
+            flat = np.fromstring(b"\t".join(vals), dtype=np.float64, sep="\t")
+        if flat.size == len(vals) * ncol:
+            arr = flat.astype(np.float32).reshape(len(vals), ncol)
+        del flat
+    if arr is None:  # ragged or unusual rows: the plain way (fails as before on bad input)
+        arr = np.array([v.decode("utf-8").split("\t") for v in vals], dtype=np.float32)
     return ids, arr
 
 
@@ -113,6 +132,63 @@ def read_clusters(path):
 
 
 # ----------------------------------------------------------------------------- helpers
+_SGEMM = None  # cblas_sgemm of an optimised BLAS loaded with ctypes (see load_sgemm), else numpy's matmul
+OPENBLAS_PATHS = ("/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+                  "/usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so.0",
+                  "/usr/lib/x86_64-linux-gnu/openblas-serial/libopenblas.so.0",
+                  "/usr/lib/x86_64-linux-gnu/libopenblas.so.0")
+
+
+def load_sgemm(spec):
+    """The float32 pre-selection GEMMs (users x items, users x users) are the bulk of the
+    arithmetic; numpy linked to the reference BLAS does them at ~1 GFLOP/s.  spec: 'auto' (an
+    installed OpenBLAS if found, else numpy), 'numpy', or the path of a shared library exporting
+    cblas_sgemm.  Returns a description of what is used."""
+    global _SGEMM
+    import ctypes
+    import ctypes.util
+    import os
+    _SGEMM = None
+    if spec == "numpy":
+        return "numpy matmul"
+    if spec == "auto":
+        cands = [x for x in OPENBLAS_PATHS if os.path.exists(x)]
+        found = ctypes.util.find_library("openblas")
+        if found:
+            cands.append(found)
+    else:
+        cands = [spec]
+    for path in cands:
+        try:
+            lib = ctypes.CDLL(path)
+            f = lib.cblas_sgemm
+        except (OSError, AttributeError):
+            if spec != "auto":
+                raise
+            continue
+        f.restype = None
+        ci, vp = ctypes.c_int, ctypes.c_void_p
+        f.argtypes = [ci, ci, ci, ci, ci, ci, ctypes.c_float, vp, ci, vp, ci, ctypes.c_float, vp, ci]
+        _SGEMM = f
+        return "cblas_sgemm of " + path
+    return "numpy matmul (no OpenBLAS found)"
+
+
+def matmul32(A, B):
+    """A (m x k) @ B (k x n), float32 (the pre-selection GEMM)."""
+    if _SGEMM is None:
+        return A @ B
+    A = np.ascontiguousarray(A, dtype=np.float32)
+    B = np.ascontiguousarray(B, dtype=np.float32)
+    m, k = A.shape
+    n = B.shape[1]
+    C = np.empty((m, n), dtype=np.float32)
+    if m and n:
+        # CblasRowMajor = 101, CblasNoTrans = 111
+        _SGEMM(101, 111, 111, m, n, k, 1.0, A.ctypes.data, k, B.ctypes.data, n, 0.0, C.ctypes.data, n)
+    return C
+
+
 def dedup_rows(mat):
     """Representative (first occurrence) rows of identical rows, and the row -> rep map."""
     _, first, inv = np.unique(mat, axis=0, return_index=True, return_inverse=True)
@@ -121,7 +197,51 @@ def dedup_rows(mat):
     return mat[first], inv
 
 
+def dedup_rows_ordered(mat):
+    """As dedup_rows, the representatives in the order of their first occurrence, so that the
+    map is the identity (and returned as None) when no two rows are identical."""
+    _, first, inv = np.unique(mat, axis=0, return_index=True, return_inverse=True)
+    inv = inv.reshape(-1)
+    if len(first) == mat.shape[0]:
+        return mat, None
+    o = np.argsort(first, kind="stable")
+    rank = np.empty_like(o)
+    rank[o] = np.arange(len(o))
+    return mat[first[o]], rank[inv]
+
+
+TOPK_GROUP = 32
+RESCORE_CHUNK = 4096  # (user, candidate) pairs gathered at once for the float64 re-scoring
+
+
 def topk_with_ties(S, T):
+    """For each row of S (float32), indices of the T largest values; equal values are ordered
+    by the lower column index, i.e. the first T columns in the total order (value descending,
+    column ascending) -- the same result as topk_with_ties_ref, found without a full
+    argpartition: the T-th largest of the maxima of groups of TOPK_GROUP columns is a lower
+    bound of the T-th largest value (T groups hold a value at least as large), so only the
+    columns at or above it are sorted."""
+    n, N = S.shape
+    T = min(T, N)
+    G = N // TOPK_GROUP
+    if n == 0 or G < 2 * T:
+        return topk_with_ties_ref(S, T)
+    M = S[:, :G * TOPK_GROUP].reshape(n, G, TOPK_GROUP).max(axis=2)
+    if np.isnan(M).any():
+        return topk_with_ties_ref(S, T)
+    lb = np.partition(M, G - T, axis=1)[:, G - T]
+    r, c = np.nonzero(S >= lb[:, None])  # row-major: rows ascending, columns ascending
+    v = S[r, c]
+    o = np.lexsort((c, -v, r))  # by row, then value descending, then column ascending
+    c = c[o]
+    v = v[o]
+    start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(r, minlength=n), out=start[1:])
+    pos = start[:-1, None] + np.arange(T)[None, :]
+    return c[pos], v[pos]
+
+
+def topk_with_ties_ref(S, T):
     """For each row of S (float32), indices of the T largest values; equal values are ordered
     by the lower column index.  Exact: boundary ties are resolved by index as well."""
     n, N = S.shape
@@ -150,8 +270,11 @@ def rescore_topk(idx, Q64, E64, T):
     """Re-score the pre-selected columns idx (n x T2) exactly: float64 dot products of the
     float32 vectors, rounded once to float32; then keep the T best, ties to the lower index.
     Columns that were masked (-inf) stay masked via the caller."""
-    vals = np.einsum("nd,ntd->nt", Q64, E64[idx]).astype(np.float32)
-    return vals
+    out = np.empty(idx.shape, dtype=np.float32)
+    step = max(1, RESCORE_CHUNK // max(1, idx.shape[1]))  # bounded gather (same einsum per element)
+    for a in range(0, idx.shape[0], step):
+        out[a:a + step] = np.einsum("nd,ntd->nt", Q64[a:a + step], E64[idx[a:a + step]])
+    return out
 
 
 def order_topk(idx, vals, T):
@@ -241,6 +364,14 @@ def quotas(M, comps, alpha, float_arith=False):
 
 
 # ----------------------------------------------------------------------------- main work
+USER_CHUNK = 500  # test users per task of the per-user pass
+_WORKER = None  # the Protocol whose per-user pass runs (inherited by forked workers)
+
+
+def _user_chunk(lohi):
+    return _WORKER.user_rows(*lohi)
+
+
 class Protocol:
     def __init__(self, args):
         self.args = args
@@ -339,7 +470,8 @@ class Protocol:
             c = int(self.cluster[grp[0]])
             items = np.sort(grp)
             ureps, mapping = np.unique(self.Iinv[items], return_inverse=True)
-            self.cl_items[c] = (items, np.ascontiguousarray(self.Irep[ureps]), mapping)
+            reps = np.ascontiguousarray(self.Irep[ureps])
+            self.cl_items[c] = (items, reps, mapping, reps.astype(np.float64))
         self._cl_centroid = {}
         self._user_info = {}
 
@@ -377,11 +509,11 @@ class Protocol:
     def component_ranking(self, u, c, vec32):
         """Items of cluster c, training items of u excluded, ranked by float32 dot(vec, i)
         descending, ties to the lower item row.  Returns (items, scores)."""
-        items, reps, mapping = self.cl_items[c]
+        items, reps, mapping, reps64 = self.cl_items[c]
         if self.args.blas_f32:
             sc = (reps @ vec32)[mapping]
         else:
-            sc = (reps.astype(np.float64) @ vec32.astype(np.float64)).astype(np.float32)[mapping]
+            sc = (reps64 @ vec32.astype(np.float64)).astype(np.float32)[mapping]
         keep = ~np.isin(items, self.train[u], assume_unique=True)
         items = items[keep]
         sc = sc[keep]
@@ -424,75 +556,22 @@ class Protocol:
             out[K] = (items, scores)
         return out
 
-    # ------------------------------------------------------------------ full run
-    def run(self):
-        t0 = time.time()
-        users = np.array(self.test_users, dtype=np.int64)
-        n = len(users)
-        # Enough for the unimodal fill (skips at most Kmax-1 chosen), and no more than the catalogue holds.
-        T = min(2 * self.Kmax, len(self.Iinv))
-        self.uni_items = np.zeros((n, T), dtype=np.int64)
-        self.uni_scores = np.zeros((n, T), dtype=np.float32)
-        B = self.args.block
-        IrepT = np.ascontiguousarray(self.Irep.T)
-        for s in range(0, n, B):
-            ub = users[s:s + B]
-            S = (self.U[ub] @ IrepT)[:, self.Iinv]
-            for r, u in enumerate(ub):
-                S[r, self.train[u]] = -np.inf
-            if self.args.blas_f32:
-                idx, vals = topk_with_ties(S, T)
-            else:
-                idx, vals = topk_with_ties(S, T + MARGIN)
-                v2 = rescore_topk(idx, self.U[ub].astype(np.float64), self.I64, T)
-                v2[~np.isfinite(vals)] = -np.inf
-                idx, vals = order_topk(idx, v2, T)
-            self.uni_items[s:s + B] = idx
-            self.uni_scores[s:s + B] = vals
-        self.log("unimodal retrieval: %.1fs" % (time.time() - t0))
-
-        # neighbours
-        t0 = time.time()
-        Un = self.U.astype(np.float64)
-        nrm = np.linalg.norm(Un, axis=1, keepdims=True)
-        nrm[nrm == 0] = 1.0
-        Un64 = Un / nrm  # cosine = dot of the float64-normalised float32 vectors
-        Un = Un64.astype(np.float32)
-        self.Unorm = Un
-        Urep, Uinv = dedup_rows(Un)
-        self.log("user rows: %d unique of %d" % (Urep.shape[0], Un.shape[0]))
-        UrepT = np.ascontiguousarray(Urep.T)
-        noedge = np.nonzero(~self.has_train)[0]
-        self.nbrs = np.zeros((n, self.k), dtype=np.int64)
-        for s in range(0, n, B):
-            ub = users[s:s + B]
-            S = (Un[ub] @ UrepT)[:, Uinv]
-            S[np.arange(len(ub)), ub] = -np.inf
-            if len(noedge):
-                S[:, noedge] = -np.inf
-            if self.args.blas_f32:
-                idx, _ = topk_with_ties(S, self.k)
-            else:
-                idx, vals = topk_with_ties(S, self.k + MARGIN)
-                v2 = rescore_topk(idx, Un64[ub], Un64, self.k)
-                v2[~np.isfinite(vals)] = -np.inf
-                idx, _ = order_topk(idx, v2, self.k)
-            self.nbrs[s:s + B] = idx
-        self.log("neighbours: %.1fs" % (time.time() - t0))
-
-        # mixtures, smoothing, quota retrieval, metrics
-        t0 = time.time()
+    def user_rows(self, lo, hi):
+        """Mixture, kNN-Embed and the lists of the test users at positions lo..hi-1 (and the three
+        EMDs): (cands[method][K][user], mixtures[method][user], emd[method] in user order)."""
+        users = self.run_users
         lam = self.lam
         k = self.k
         lamf = float(lam)
-        self.cands = {m: {K: {} for K in self.cutoffs} for m in METHODS}
-        self.mixtures = {"mixture": {}, "knn_embed": {}}
+        cands = {m: {K: {} for K in self.cutoffs} for m in METHODS}
+        mixtures = {"mixture": {}, "knn_embed": {}}
         emd = {m: [] for m in METHODS}
-        for pos, u in enumerate(users.tolist()):
+        for pos in range(lo, hi):
+            u = int(users[pos])
             uni_rank = (self.uni_items[pos], self.uni_scores[pos])
             for K in self.cutoffs:
-                self.cands["unimodal"][K][u] = (self.uni_items[pos, :K].tolist(),
-                                                self.uni_scores[pos, :K].tolist())
+                cands["unimodal"][K][u] = (self.uni_items[pos, :K].tolist(),
+                                           self.uni_scores[pos, :K].tolist())
             pm, cents = self.user_info(u)
             # --- mixture
             comps = [(c, w) for c, w in pm if w > 0]
@@ -501,8 +580,8 @@ class Protocol:
             vecs = [v.astype(np.float32) for v in vecs64]
             res = self.quota_lists(u, comps, vecs, uni_rank)
             for K in self.cutoffs:
-                self.cands["mixture"][K][u] = res[K]
-            self.mixtures["mixture"][u] = comps
+                cands["mixture"][K][u] = res[K]
+            mixtures["mixture"][u] = comps
             tgt = self.In[self.test_sets[u]]
             emd["mixture"].append(emd_exact(np.array(vecs64), [float(w) for _, w in comps], tgt))
             # --- unimodal EMD
@@ -554,12 +633,106 @@ class Protocol:
             kvecs = [v.astype(np.float32) for v in kvecs64]
             res = self.quota_lists(u, kcomps, kvecs, uni_rank)
             for K in self.cutoffs:
-                self.cands["knn_embed"][K][u] = res[K]
-            self.mixtures["knn_embed"][u] = kcomps
+                cands["knn_embed"][K][u] = res[K]
+            mixtures["knn_embed"][u] = kcomps
             emd["knn_embed"].append(emd_exact(np.array(kvecs64), [float(w) for _, w in kcomps], tgt))
-            if (pos + 1) % 5000 == 0:
-                self.log("  %d/%d users (%.1fs)" % (pos + 1, n, time.time() - t0))
-        self.log("mixtures + quota retrieval + EMD: %.1fs" % (time.time() - t0))
+        return cands, mixtures, emd
+
+    # ------------------------------------------------------------------ full run
+    def run(self):
+        t0 = time.time()
+        users = np.array(self.test_users, dtype=np.int64)
+        n = len(users)
+        # Enough for the unimodal fill (skips at most Kmax-1 chosen), and no more than the catalogue holds.
+        T = min(2 * self.Kmax, len(self.Iinv))
+        self.uni_items = np.zeros((n, T), dtype=np.int64)
+        self.uni_scores = np.zeros((n, T), dtype=np.float32)
+        B = self.args.block
+        IrepG, IinvG = dedup_rows_ordered(self.I)  # for the GEMM: no gather when all rows differ
+        IrepT = np.ascontiguousarray(IrepG.T)
+        for s in range(0, n, B):
+            ub = users[s:s + B]
+            S = matmul32(self.U[ub], IrepT)
+            if IinvG is not None:
+                S = S[:, IinvG]
+            for r, u in enumerate(ub):
+                S[r, self.train[u]] = -np.inf
+            if self.args.blas_f32:
+                idx, vals = topk_with_ties(S, T)
+            else:
+                idx, vals = topk_with_ties(S, T + MARGIN)
+                v2 = rescore_topk(idx, self.U[ub].astype(np.float64), self.I64, T)
+                v2[~np.isfinite(vals)] = -np.inf
+                idx, vals = order_topk(idx, v2, T)
+            self.uni_items[s:s + B] = idx
+            self.uni_scores[s:s + B] = vals
+        self.log("unimodal retrieval: %.1fs" % (time.time() - t0))
+
+        # neighbours
+        t0 = time.time()
+        Un = self.U.astype(np.float64)
+        nrm = np.linalg.norm(Un, axis=1, keepdims=True)
+        nrm[nrm == 0] = 1.0
+        Un64 = Un / nrm  # cosine = dot of the float64-normalised float32 vectors
+        Un = Un64.astype(np.float32)
+        self.Unorm = Un
+        Urep, Uinv = dedup_rows_ordered(Un)
+        self.log("user rows: %d unique of %d" % (Urep.shape[0], Un.shape[0]))
+        UrepT = np.ascontiguousarray(Urep.T)
+        noedge = np.nonzero(~self.has_train)[0]
+        self.nbrs = np.zeros((n, self.k), dtype=np.int64)
+        for s in range(0, n, B):
+            ub = users[s:s + B]
+            S = matmul32(Un[ub], UrepT)
+            if Uinv is not None:
+                S = S[:, Uinv]
+            S[np.arange(len(ub)), ub] = -np.inf
+            if len(noedge):
+                S[:, noedge] = -np.inf
+            if self.args.blas_f32:
+                idx, _ = topk_with_ties(S, self.k)
+            else:
+                idx, vals = topk_with_ties(S, self.k + MARGIN)
+                v2 = rescore_topk(idx, Un64[ub], Un64, self.k)
+                v2[~np.isfinite(vals)] = -np.inf
+                idx, _ = order_topk(idx, v2, self.k)
+            self.nbrs[s:s + B] = idx
+        self.log("neighbours: %.1fs" % (time.time() - t0))
+
+        # mixtures, smoothing, quota retrieval, metrics (users in chunks, --jobs processes)
+        t0 = time.time()
+        self.run_users = users
+        self.cands = {m: {K: {} for K in self.cutoffs} for m in METHODS}
+        self.mixtures = {"mixture": {}, "knn_embed": {}}
+        emd = {m: [] for m in METHODS}
+        step = USER_CHUNK
+        chunks = [(a, min(n, a + step)) for a in range(0, n, step)]
+        global _WORKER
+        _WORKER = self
+        pool = None
+        if self.args.jobs > 1 and len(chunks) > 1:
+            import multiprocessing
+            pool = multiprocessing.get_context("fork").Pool(self.args.jobs)
+            results = pool.imap(_user_chunk, chunks)
+        else:
+            results = map(_user_chunk, chunks)
+        done = 0
+        last = 0
+        for cands, mixtures, emdp in results:  # in user order
+            for m in METHODS:
+                for K in self.cutoffs:
+                    self.cands[m][K].update(cands[m][K])
+                emd[m].extend(emdp[m])
+            for m in mixtures:
+                self.mixtures[m].update(mixtures[m])
+            done += len(cands["unimodal"][self.cutoffs[0]])
+            if done // 5000 > last:
+                last = done // 5000
+                self.log("  %d/%d users (%.1fs)" % (done, n, time.time() - t0))
+        if pool is not None:
+            pool.close()
+            pool.join()
+        _WORKER = None
         self.emd = {m: float(np.mean(v)) for m, v in emd.items()}
         self.metrics = self.list_metrics({m: {K: {u: self.cands[m][K][u][0] for u in users.tolist()}
                                               for K in self.cutoffs} for m in METHODS})
@@ -795,11 +968,19 @@ def main():
     ap.add_argument("--blas-f32", action="store_true",
                     help="use the raw float32 GEMM scores (accumulation order of the BLAS) "
                          "instead of float64-accumulated dot products rounded to float32")
+    ap.add_argument("--jobs", type=int, default=2,
+                    help="processes for the per-user pass (mixtures, quota lists, EMD); default 2")
+    ap.add_argument("--sgemm", default="auto", metavar="auto|numpy|LIB",
+                    help="who does the float32 pre-selection GEMMs: auto (an installed OpenBLAS, e.g. apt-get install "
+                         "libopenblas0, loaded with ctypes, else numpy), numpy (numpy's matmul, i.e. the BLAS numpy is "
+                         "linked to), or the path of a shared library with cblas_sgemm. The figures do not depend on it "
+                         "(except with --blas-f32); its thread count is the library's own (OPENBLAS_NUM_THREADS)")
     ap.add_argument("--examples", type=int, default=2,
                     help="example users to print per differing method@K")
     args = ap.parse_args()
 
     T0 = time.time()
+    print("pre-selection GEMM: " + load_sgemm(args.sgemm), file=sys.stderr, flush=True)
     P = Protocol(args)
     P.load()
     print("protocol_check: %d test users%s%s; m=%d k=%d lambda=%s alpha=%s cutoffs=%s" % (
