@@ -8,7 +8,26 @@ Usage (numpy/scipy required, e.g. apt-get install python3-numpy python3-scipy):
   /usr/bin/python3 tools/protocol_check.py --train TRAIN.tsv[.gz] --test TEST.tsv[.gz] \
       --user-embeddings U.tsv --item-embeddings I.tsv --item-clusters C.tsv \
       [--components 5 --neighbors 10 --lambda 0.8 --alpha 1 --cutoffs 10,20,50] \
-      [--metrics metrics.json] [--candidates candidates.tsv] [--users N] [--unseen miss|drop]
+      [--metrics metrics.json] [--candidates candidates.tsv] [--users N] [--unseen miss|drop] \
+      [--jobs 2] [--sgemm auto|numpy|LIB] [--emd-linprog]
+
+Runtime at scale.  The bulk of the arithmetic is two float32 GEMMs (test users x items for the
+Unimodal pre-selection, test users x users for the neighbours: ~9e11 and ~5e12 flops on a
+70,000-user, 25,000-item graph at d = 512).  Debian's numpy is linked to the reference BLAS
+(~1 GFLOP/s, which is why that graph took over 20 minutes before), so these GEMMs go through an
+installed OpenBLAS's cblas_sgemm, loaded with ctypes (apt-get install libopenblas0-pthread; it
+need not be the system's default BLAS; --sgemm LIB names another library, --sgemm numpy turns
+it off); its threads follow OPENBLAS_NUM_THREADS.  The GEMMs only pre-select candidates, which
+are then re-scored as below, so the figures do not depend on the library (except with
+--blas-f32).  The per-user pass (mixtures, quota lists, EMD) runs in --jobs forked processes
+(default 2); the EMDs call scipy's HiGHS the way linprog does, without linprog's input checks,
+after a start-up self-test shows equal objectives (--emd-linprog: through linprog).  The
+metrics and the candidates file are computed / parsed with numpy over all users at once, each
+figure with the same IEEE operations in the same order as the per-user code (kept as
+list_metrics_ref and read_candidates_ref).  Measured on a 2-core machine shared with other jobs
+(2026-12-02): cit-HepPh 348 s -> see the commit message; the 70,000-user graph above, every
+user and candidates.tsv (45M rows): see the commit message.  Memory: a few GB at that size
+(the candidates of every row are held as arrays).
 
 Reading of the spec implemented here (see the report / --help for details):
   * Unimodal: top-M items by float32 dot(u, i) (raw vectors), training items excluded.
@@ -292,6 +311,101 @@ def normalize(v):
     return v / n
 
 
+_HIGHS_DIRECT = None  # (wrapper, constants) when the direct HiGHS call is known to match linprog
+
+
+def _highs_direct(c, s, t, beq):
+    """The call linprog(c, A_eq=A[:-1], b_eq=beq[:-1], bounds=(0, None), method="highs") makes
+    to HiGHS (scipy 1.10's _linprog_highs), with the transport matrix built directly in CSC
+    form: the same arrays and options, so the same solver run and objective, without linprog's
+    input checks (about two thirds of its time on these small problems).  Returns None when
+    HiGHS does not report an optimum (the caller then goes through linprog)."""
+    wrapper, K = _HIGHS_DIRECT
+    n = s * t
+    m = s + t - 1
+    # column i*t + j: rows i and s + j (the last target row is dropped)
+    jj = np.tile(np.arange(t), s)
+    ii = np.repeat(np.arange(s), t)
+    two = jj < t - 1
+    counts = 1 + two.astype(np.int32)
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(counts, out=indptr[1:])
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    indices[indptr[:-1]] = ii
+    indices[indptr[:-1][two] + 1] = (s + jj[two])
+    data = np.ones(indptr[-1], dtype=np.float64)
+    rhs = np.array(beq[:-1], dtype=np.float64)
+    lhs = rhs.copy()
+    lb = np.zeros(n)
+    ub = np.full(n, K["CONST_INF"], dtype=np.float64)
+    options = {
+        'presolve': True,
+        'sense': K["HIGHS_OBJECTIVE_SENSE_MINIMIZE"],
+        'solver': None,
+        'time_limit': None,
+        'highs_debug_level': K["MESSAGE_LEVEL_NONE"],
+        'dual_feasibility_tolerance': None,
+        'ipm_optimality_tolerance': None,
+        'log_to_console': False,
+        'mip_max_nodes': None,
+        'output_flag': False,
+        'primal_feasibility_tolerance': None,
+        'simplex_dual_edge_weight_strategy': None,
+        'simplex_strategy': K["HIGHS_SIMPLEX_STRATEGY_DUAL"],
+        'simplex_crash_strategy': K["HIGHS_SIMPLEX_CRASH_STRATEGY_OFF"],
+        'ipm_iteration_limit': None,
+        'simplex_iteration_limit': None,
+        'mip_rel_gap': None,
+    }
+    res = wrapper(np.ascontiguousarray(c, dtype=np.float64), indptr, indices, data, lhs, rhs, lb, ub,
+                  np.empty(0).astype(np.uint8), options)
+    if res.get("status") != K["MODEL_STATUS_OPTIMAL"] or "fun" not in res:
+        return None
+    return float(res["fun"])
+
+
+def enable_highs_direct(trials=200, seed=0):
+    """Use _highs_direct only if this scipy has the same internals (scipy 1.10) and it returns,
+    bit for bit, linprog's objective on random transport problems of the shapes met here;
+    otherwise every EMD goes through linprog.  Returns a description."""
+    global _HIGHS_DIRECT
+    _HIGHS_DIRECT = None
+    try:
+        import scipy
+        from scipy.optimize import linprog
+        from scipy.optimize._highs._highs_wrapper import _highs_wrapper
+        from scipy.optimize._highs import _highs_constants as hc
+        if not scipy.__version__.startswith("1.10."):
+            return "linprog (scipy %s: direct HiGHS call not verified for it)" % scipy.__version__
+        K = {x: getattr(hc, x) for x in ("CONST_INF", "HIGHS_OBJECTIVE_SENSE_MINIMIZE", "MESSAGE_LEVEL_NONE",
+                                         "HIGHS_SIMPLEX_STRATEGY_DUAL", "HIGHS_SIMPLEX_CRASH_STRATEGY_OFF",
+                                         "MODEL_STATUS_OPTIMAL")}
+    except Exception as e:  # noqa: BLE001 - any difference in internals: the plain way
+        return "linprog (direct HiGHS call unavailable: %s)" % e
+    _HIGHS_DIRECT = (_highs_wrapper, K)
+    rng = np.random.default_rng(seed)
+    for _ in range(trials):
+        s = int(rng.integers(2, 8))
+        t = int(rng.integers(2, 40))
+        src = rng.standard_normal((s, 16))
+        tgt = rng.standard_normal((t, 16))
+        w = rng.integers(1, 20, size=s).astype(np.float64)
+        w = w / w.sum()
+        D = np.sqrt(np.maximum(((src[:, None, :] - tgt[None, :, :]) ** 2).sum(-1), 0.0))
+        beq = np.concatenate([w, np.full(t, 1.0 / t)])
+        A = np.zeros((s + t, s * t))
+        for i in range(s):
+            A[i, i * t:(i + 1) * t] = 1.0
+        for j in range(t):
+            A[s + j, j::t] = 1.0
+        ref = linprog(D.reshape(-1), A_eq=A[:-1], b_eq=beq[:-1], bounds=(0, None), method="highs")
+        got = _highs_direct(D.reshape(-1), s, t, beq)
+        if ref.status != 0 or got is None or float(ref.fun) != got:
+            _HIGHS_DIRECT = None
+            return "linprog (direct HiGHS call differed from linprog in a self-test)"
+    return "HiGHS called directly (scipy 1.10 internals; equal to linprog on %d random problems)" % trials
+
+
 def emd_exact(src, w, tgt):
     """Exact EMD between sum_i w_i delta(src_i) and the uniform distribution on tgt rows."""
     w = np.asarray(w, dtype=np.float64)
@@ -303,14 +417,18 @@ def emd_exact(src, w, tgt):
         return float(D[0].mean())
     if t == 1:
         return float((w * D[:, 0]).sum())
-    from scipy.optimize import linprog
     b = np.full(t, 1.0 / t)
+    beq = np.concatenate([w, b])
+    if _HIGHS_DIRECT is not None:
+        fun = _highs_direct(D.reshape(-1), s, t, beq)
+        if fun is not None:
+            return fun
+    from scipy.optimize import linprog
     A = np.zeros((s + t, s * t))
     for i in range(s):
         A[i, i * t:(i + 1) * t] = 1.0
     for j in range(t):
         A[s + j, j::t] = 1.0
-    beq = np.concatenate([w, b])
     # one equality is redundant; drop the last to keep the system full rank
     res = linprog(D.reshape(-1), A_eq=A[:-1], b_eq=beq[:-1], bounds=(0, None), method="highs")
     if res.status != 0:
@@ -345,10 +463,23 @@ def quotas(M, comps, alpha, float_arith=False):
             tot += p
         shares = [M * p / tot for p in pw]
     elif float(alpha).is_integer():
+        # exact: shares M * pw_j / sum pw on a common denominator, so that floor and remainder are
+        # integer divmods (the same values and order as the Fractions M * p / tot)
         a = int(alpha)
-        pw = [w ** a for _, w in comps]
-        tot = sum(pw)
-        shares = [Fraction(M) * p / tot for p in pw]
+        pw = [Fraction(w) ** a for _, w in comps]
+        den = 1
+        for p in pw:
+            den = den * p.denominator // math.gcd(den, p.denominator)
+        nums = [p.numerator * (den // p.denominator) for p in pw]
+        tot = sum(nums)
+        dm = [divmod(M * x, tot) for x in nums]
+        base = [x[0] for x in dm]
+        rem = M - sum(base)
+        order = sorted(range(len(comps)), key=lambda j: (-dm[j][1], -comps[j][1], comps[j][0]))
+        q = list(base)
+        for j in order[:rem]:
+            q[j] += 1
+        return q
     else:
         pw = [float(w) ** alpha for _, w in comps]
         tot = sum(pw)
@@ -514,7 +645,12 @@ class Protocol:
             sc = (reps @ vec32)[mapping]
         else:
             sc = (reps64 @ vec32.astype(np.float64)).astype(np.float32)[mapping]
-        keep = ~np.isin(items, self.train[u], assume_unique=True)
+        tr = self.train[u]  # sorted, unique
+        if len(tr):
+            p = np.minimum(np.searchsorted(tr, items), len(tr) - 1)
+            keep = tr[p] != items
+        else:
+            keep = np.ones(len(items), dtype=bool)
         items = items[keep]
         sc = sc[keep]
         o = np.argsort(-sc, kind="stable")  # items ascending -> ties to lower row
@@ -740,6 +876,65 @@ class Protocol:
             self.metrics[m]["emd"] = self.emd[m]
 
     def list_metrics(self, lists, methods=METHODS):
+        """lists[method][K] = {user: list of item rows} or a ListTable.  Averages over self.test_users (and the missed
+        users, as zeros, for recall and NDCG); a missing list counts as recall 0 and NDCG 0 / is
+        skipped for diversity (reported). Unseen held-out items count in the recall and NDCG
+        denominators. NDCG@K scores the first K entries of a list (the protocol's lists have at most K).
+        Vectorised over the users; every figure is the same IEEE computation, in the same order, as
+        the per-user one (list_metrics_ref, kept for reference and tests)."""
+        out = {}
+        n = len(self.test_users)
+        held = self.held_keys()
+        tot = np.array([len(self.test_sets[u]) + self.unseen_items[u] for u in self.test_users], dtype=np.int64)
+        nI = np.int64(len(self.item_ids))
+        for m in methods:
+            out[m] = {"recall": {}, "ndcg": {}, "diversity": {}, "missing": {}}
+            for K in self.cutoffs:
+                d = lists.get(m, {}).get(K, {})
+                tab = d if isinstance(d, ListTable) else ListTable.from_dict(self, d)
+                present = tab.lens >= 0
+                miss = int(n - present.sum())
+                W = tab.items.shape[1]
+                cols = np.arange(W)[None, :]
+                valid = cols < tab.lens[:, None]
+                items = np.where(valid, tab.items, -1)
+                first = valid & first_occurrence(items)
+                keys = np.arange(n, dtype=np.int64)[:, None] * nI + items
+                hit = first & np.isin(keys, held)
+                rs = np.zeros(n)
+                ns = np.zeros(n)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    rs[present] = hit.sum(axis=1)[present] / tot[present]
+                    dcg = np.zeros(n)
+                    for p in range(min(K, W)):
+                        dcg = dcg + np.where(hit[:, p], 1.0 / math.log2(p + 2), 0.0)
+                    ideal = np.array([sum(1.0 / math.log2(p + 2) for p in range(min(K, x))) for x in range(K + 1)])
+                    ns[present] = dcg[present] / ideal[np.minimum(tot[present], K)]
+                ds = np.full(n, np.nan)
+                for L in np.unique(tab.lens[tab.lens > 0]):
+                    rows = np.nonzero(tab.lens == L)[0]
+                    for a in range(0, len(rows), 256):
+                        r = rows[a:a + 256]
+                        X = self.In[tab.items[r, :L]]
+                        ds[r] = np.linalg.norm(X - X.mean(axis=1)[:, None, :], axis=2).mean(axis=1)
+                ds = ds[tab.lens > 0]
+                rs = np.concatenate([rs, np.zeros(self.missed_users)])
+                ns = np.concatenate([ns, np.zeros(self.missed_users)])
+                out[m]["recall"][K] = float(np.mean(rs)) if len(rs) else float("nan")
+                out[m]["ndcg"][K] = float(np.mean(ns)) if len(ns) else float("nan")
+                out[m]["diversity"][K] = float(np.mean(ds)) if len(ds) else float("nan")
+                out[m]["missing"][K] = miss
+        return out
+
+    def held_keys(self):
+        """sorted position * n_items + item row of every seen held-out (test user, item)."""
+        if getattr(self, "_held_keys", None) is None:
+            nI = len(self.item_ids)
+            parts = [r * nI + self.test_sets[u] for r, u in enumerate(self.test_users)]
+            self._held_keys = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        return self._held_keys
+
+    def list_metrics_ref(self, lists, methods=METHODS):
         """lists[method][K][user] = list of item rows.  Averages over self.test_users (and the missed
         users, as zeros, for recall and NDCG); a missing list counts as recall 0 and NDCG 0 / is
         skipped for diversity (reported). Unseen held-out items count in the recall and NDCG
@@ -776,6 +971,50 @@ class Protocol:
 
 
 # ----------------------------------------------------------------------------- reporting
+class ListTable:
+    """The lists of one method@K for the test users, in self.test_users order: items (n x W, item
+    rows, -1 after the end), lens (-1: no list), scores (n x W float, NaN where unknown)."""
+
+    def __init__(self, items, lens, scores):
+        self.items, self.lens, self.scores = items, lens, scores
+
+    @staticmethod
+    def from_dict(P, d):
+        n = len(P.test_users)
+        lens = np.full(n, -1, dtype=np.int64)
+        ls = [None] * n
+        for r, u in enumerate(P.test_users):
+            L = d.get(u)
+            if L is not None:
+                L = L[0] if isinstance(L, tuple) else L
+                ls[r] = L
+                lens[r] = len(L)
+        W = int(max(1, lens.max(initial=0)))
+        items = np.full((n, W), -1, dtype=np.int64)
+        for r in np.nonzero(lens > 0)[0]:
+            items[r, :lens[r]] = ls[r]
+        return ListTable(items, lens, None)
+
+    def get(self, r):
+        """(items, scores) lists of position r, or None."""
+        L = int(self.lens[r])
+        if L < 0:
+            return None
+        sc = self.scores[r, :L].tolist() if self.scores is not None else [float("nan")] * L
+        return self.items[r, :L].tolist(), sc
+
+
+def first_occurrence(items):
+    """Boolean mask of the entries of each row that are the first occurrence of their value."""
+    o = np.argsort(items, axis=1, kind="stable")
+    srt = np.take_along_axis(items, o, axis=1)
+    dup_sorted = np.zeros(items.shape, dtype=bool)
+    dup_sorted[:, 1:] = srt[:, 1:] == srt[:, :-1]
+    dup = np.zeros(items.shape, dtype=bool)
+    np.put_along_axis(dup, o, dup_sorted, axis=1)
+    return ~dup
+
+
 def print_table(title, met, cutoffs, with_emd=True, methods=METHODS):
     print(title)
     hdr = "%-16s" % "method" + "".join("%10s" % ("R@%d" % K) for K in cutoffs) + \
@@ -834,7 +1073,238 @@ def compare_metrics(P, mine, path, label, methods=METHODS):
     print()
 
 
+def _fixed_width(arr, starts, ends):
+    """The byte ranges arr[starts[i]:ends[i]] as one fixed-width bytes ('S') array."""
+    L = ends - starts
+    w = max(1, int(L.max())) if len(L) else 1
+    cols = np.arange(w)[None, :]
+    M = arr[np.minimum(starts[:, None] + cols, len(arr) - 1)]
+    M[cols >= L[:, None]] = 0
+    return np.ascontiguousarray(M).view("S%d" % w).reshape(-1)
+
+
+_POW10 = np.array([10 ** k for k in range(16)], dtype=np.int64)
+
+
+class _Vocab:
+    """Exact lookup of byte strings in an id -> row dict, vectorised (sorted array + searchsorted)."""
+
+    def __init__(self, d):
+        ks = [k.encode("utf-8") for k in d]
+        self.keys = np.array(ks) if ks else np.zeros(0, dtype="S1")
+        self.rows = np.array(list(d.values()), dtype=np.int64)
+        o = np.argsort(self.keys, kind="stable")
+        self.keys, self.rows = self.keys[o], self.rows[o]
+
+    def numeric(self):
+        """(sorted int64 ids, rows) when every id is a canonical non-negative decimal integer below
+        2**53 (no sign, no leading zero), so that a field parses to a number exactly when it spells
+        such an id and has as many characters as that number has digits; else None."""
+        if not hasattr(self, "_num"):
+            self._num = None
+            ks = self.keys.tolist()
+            if ks and all(k.isdigit() and (k == b"0" or not k.startswith(b"0")) and len(k) <= 15 for k in ks):
+                v = np.array([int(k) for k in ks], dtype=np.int64)
+                o = np.argsort(v, kind="stable")
+                self._num = (v[o], self.rows[o])
+        return self._num
+
+    def rows_of_numbers(self, x, length):
+        """Rows of the fields parsed as the float64 numbers x with the given character counts, or None
+        when a field is not such a canonical spelling (then the caller takes the bytes path)."""
+        num = self.numeric()
+        if num is None:
+            return None
+        ok = np.isfinite(x) & (x >= 0) & (x < 2.0 ** 53) & (x == np.floor(x))
+        if not ok.all():
+            return None
+        xi = x.astype(np.int64)
+        digits = np.maximum(1, np.searchsorted(_POW10, xi, side="right"))
+        if not np.array_equal(digits, length):
+            return None
+        K, R = num
+        pos = np.minimum(np.searchsorted(K, xi), len(K) - 1)
+        return np.where(K[pos] == xi, R[pos], -1)
+
+    def rows_of(self, F):
+        if len(self.keys) == 0 or len(F) == 0:
+            return np.full(len(F), -1, dtype=np.int64)
+        w = "S%d" % max(F.dtype.itemsize, self.keys.dtype.itemsize)
+        K, F = self.keys.astype(w), F.astype(w)
+        pos = np.minimum(np.searchsorted(K, F), len(K) - 1)
+        return np.where(K[pos] == F, self.rows[pos], -1)
+
+
 def read_candidates(P, path):
+    """cands[method][K] = ListTable of the test users' lists, ordered by rank (then item row, then
+    score, as sorting (rank, item, score) tuples); rows whose user or item is unknown are counted and
+    left out, rows of other users skipped -- read_candidates_ref's rules, parsed with numpy in blocks
+    of lines (a block whose lines are not all 5 tab-separated fields is split line by line)."""
+    want = np.zeros(len(P.user_ids), dtype=bool)
+    want[np.array(P.test_users, dtype=np.int64)] = True
+    pos_of = np.full(len(P.user_ids), -1, dtype=np.int64)
+    pos_of[np.array(P.test_users, dtype=np.int64)] = np.arange(len(P.test_users))
+    uvoc = _Vocab(P.user_row)
+    ivoc = _Vocab(P.item_row)
+    key_index = {}  # (method, K) -> code
+    keys = []
+    spelled = {}  # method@K bytes -> code
+    parts = []
+    unknown = 0
+    CH = 1 << 25
+    with open(path, "rb") as f:
+        f.readline()
+        rest = b""
+        while True:
+            buf = f.read(CH)
+            if not buf and not rest:
+                break
+            data = rest + buf
+            if buf:
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:
+                    rest = data
+                    continue
+                data, rest = data[:cut], data[cut:]
+            else:
+                rest = b""
+                if not data.endswith(b"\n"):
+                    data += b"\n"
+            arr = np.frombuffer(data, dtype=np.uint8)
+            nl = np.flatnonzero(arr == 10)
+            tb = np.flatnonzero(arr == 9)
+            n = len(nl)
+            regular = b"\r" not in data and len(tb) == 4 * n
+            if regular:
+                T = tb.reshape(n, 4)
+                ls = np.r_[0, nl[:-1] + 1]
+                regular = bool(np.all(T[:, 0] >= ls) and np.all(T[:, 3] < nl))  # 4 tabs on every line
+            rnk = scv = ur = ir = None
+            if regular:
+                # numeric fast path: method field overwritten with zeros, all five fields parsed by numpy
+                delta = np.zeros(len(arr) + 1, dtype=np.int8)
+                delta[T[:, 0] + 1] += 1
+                delta[T[:, 1]] -= 1
+                inside = np.cumsum(delta[:-1], dtype=np.int8).astype(bool)
+                b2 = arr.copy()
+                b2[inside] = 48
+                b2[nl] = 9
+                del delta, inside
+                import warnings
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    V = np.fromstring(b2[:-1].tobytes(), dtype=np.float64, sep="\t")
+                del b2
+                if V.size == 5 * n:
+                    V = V.reshape(n, 5)
+                    ur = uvoc.rows_of_numbers(V[:, 0], T[:, 0] - ls)
+                    ir = ivoc.rows_of_numbers(V[:, 3], T[:, 3] - T[:, 2] - 1)
+                    rk = V[:, 2]
+                    if ur is not None and ir is not None and bool(np.all(rk == np.floor(rk))) \
+                            and bool(np.all(np.abs(rk) < 2.0 ** 53)) and bool(np.all(T[:, 1] > T[:, 0] + 1)):
+                        rnk = rk.astype(np.int64)
+                        scv = V[:, 4].copy()
+                        ms = _fixed_width(arr, T[:, 0] + 1, T[:, 1])
+                    else:
+                        ur = ir = None
+                del V
+            if regular and ur is None:
+                us = _fixed_width(arr, ls, T[:, 0])
+                ms = _fixed_width(arr, T[:, 0] + 1, T[:, 1])
+                rk = _fixed_width(arr, T[:, 1] + 1, T[:, 2])
+                it = _fixed_width(arr, T[:, 2] + 1, T[:, 3])
+                sc = _fixed_width(arr, T[:, 3] + 1, nl)
+            elif not regular:  # line by line: fewer than 4 fields skipped, the score optional
+                lus, lms, lrk, lit, lsc = [], [], [], [], []
+                for line in data.decode("utf-8").split("\n")[:-1]:
+                    if line.endswith("\r"):  # as text mode's newline translation
+                        line = line[:-1]
+                    q = line.split("\t")
+                    if len(q) < 4:
+                        continue
+                    lus.append(q[0].encode("utf-8"))
+                    lms.append(q[1].encode("utf-8"))
+                    lrk.append(int(q[2]))
+                    lit.append(q[3].encode("utf-8"))
+                    lsc.append(float(q[4]) if len(q) > 4 and q[4] != "" else float("nan"))
+                us, ms, it = (np.array(x) if x else np.zeros(0, dtype="S1") for x in (lus, lms, lit))
+                rnk = np.array(lrk, dtype=np.int64)
+                scv = np.array(lsc, dtype=np.float64)
+                sc = rk = None
+            del arr, nl, tb
+            if ur is None:
+                ur = uvoc.rows_of(us)
+                ir = ivoc.rows_of(it)
+            unknown += int((ur < 0).sum())
+            ok = ur >= 0
+            ok[ok] = want[ur[ok]]
+            bad_item = ok & (ir < 0)
+            unknown += int(bad_item.sum())
+            ok &= ~bad_item
+            sel = np.nonzero(ok)[0]
+            if len(sel) == 0:
+                continue
+            um, minv = np.unique(ms[sel], return_inverse=True)
+            code_of = []
+            for x in um.tolist():
+                c = spelled.get(x)
+                if c is None:
+                    meth, _, K = x.decode("utf-8").partition("@")
+                    kk = (meth, int(K))
+                    c = key_index.get(kk)
+                    if c is None:
+                        c = key_index[kk] = len(keys)
+                        keys.append(kk)
+                    spelled[x] = c
+                code_of.append(c)
+            mc = np.array(code_of, dtype=np.int64)[minv.reshape(-1)]
+            if rnk is None:
+                try:
+                    rnk = rk[sel].astype(np.int64)
+                except ValueError:
+                    rnk = np.array([int(x) for x in rk[sel].tolist()], dtype=np.int64)
+                try:
+                    scv = sc[sel].astype(np.float64)
+                except ValueError:
+                    scv = np.array([float(x) if x != b"" else float("nan") for x in sc[sel].tolist()],
+                                   dtype=np.float64)
+            else:
+                rnk, scv = rnk[sel], scv[sel]
+            parts.append((pos_of[ur[sel]], mc, rnk, ir[sel], scv))
+    out = {}
+    if parts:
+        pos = np.concatenate([x[0] for x in parts])
+        mc = np.concatenate([x[1] for x in parts])
+        rnk = np.concatenate([x[2] for x in parts])
+        ir = np.concatenate([x[3] for x in parts])
+        scv = np.concatenate([x[4] for x in parts])
+        del parts
+        o = np.lexsort((scv, ir, rnk, pos, mc))
+        pos, mc, rnk, ir, scv = pos[o], mc[o], rnk[o], ir[o], scv[o]
+        bounds = np.searchsorted(mc, np.arange(len(keys) + 1))
+        n = len(P.test_users)
+        for c, (meth, K) in enumerate(keys):
+            a, b = bounds[c], bounds[c + 1]
+            if a == b:
+                continue
+            p_, i_, s_ = pos[a:b], ir[a:b], scv[a:b]
+            starts = np.flatnonzero(np.r_[True, p_[1:] != p_[:-1]])
+            cnt = np.diff(np.r_[starts, len(p_)])
+            lens = np.full(n, -1, dtype=np.int64)
+            lens[p_[starts]] = cnt
+            W = int(cnt.max())
+            col = np.arange(len(p_)) - np.repeat(starts, cnt)
+            items = np.full((n, W), -1, dtype=np.int64)
+            scores = np.full((n, W), np.nan)
+            items[p_, col] = i_
+            scores[p_, col] = s_
+            out.setdefault(meth, {})[K] = ListTable(items, lens, scores)
+    if unknown:
+        P.log("WARNING: %d candidate rows with unknown user/item ids" % unknown)
+    return out
+
+
+def read_candidates_ref(P, path):
     """cands[method][K][user_row] = list of item rows ordered by rank; also scores."""
     want = set(P.test_users)
     out = {}
@@ -869,46 +1339,57 @@ def read_candidates(P, path):
 
 
 def compare_candidates(P, theirs, n_examples):
+    """theirs[method][K] = ListTable (read_candidates)."""
     print("Candidate lists: ours vs %s (%d test users)" % (P.args.candidates, len(P.test_users)))
     print("%-16s %8s %8s %10s %10s %12s" % ("method@K", "lists", "missing", "diff(seq)",
                                             "diff(set)", "items diff"))
     examples = {}
     seq_examples = {}
+    n = len(P.test_users)
     for m in METHODS:
         for K in P.cutoffs:
-            ours = P.cands[m][K]
-            th = theirs.get(m, {}).get(K, {})
-            nd_seq = nd_set = miss = nitems = 0
-            for u in P.test_users:
-                a = ours[u][0]
-                b = th.get(u)
-                if b is None:
-                    miss += 1
-                    continue
-                b = b[0]
-                if a != b:
-                    nd_seq += 1
-                    seq_examples.setdefault((m, K), []).append(u)
-                sa, sb = set(a), set(b)
+            ours = ListTable.from_dict(P, P.cands[m][K])
+            th = theirs.get(m, {}).get(K)
+            if th is None:
+                print("%-16s %8d %8d %10d %10d %12d" % ("%s@%d" % (m, K), n, n, 0, 0, 0))
+                continue
+            have = th.lens >= 0
+            miss = int(n - have.sum())
+            W = max(ours.items.shape[1], th.items.shape[1])
+            A = np.full((n, W), -1, dtype=np.int64)
+            B = np.full((n, W), -1, dtype=np.int64)
+            A[:, :ours.items.shape[1]] = np.where(np.arange(ours.items.shape[1])[None, :] < ours.lens[:, None],
+                                                  ours.items, -1)
+            B[:, :th.items.shape[1]] = np.where(np.arange(th.items.shape[1])[None, :] < th.lens[:, None],
+                                                th.items, -1)
+            differ = have & ((ours.lens != th.lens) | (A != B).any(axis=1))
+            nd_seq = nd_set = nitems = 0
+            for r in np.nonzero(differ)[0].tolist():
+                u = P.test_users[r]
+                nd_seq += 1
+                seq_examples.setdefault((m, K), []).append(u)
+                sa = set(A[r, :max(ours.lens[r], 0)].tolist())
+                sb = set(B[r, :th.lens[r]].tolist())
                 if sa != sb:
                     nd_set += 1
                     nitems += len(sa - sb)
                     examples.setdefault((m, K), []).append(u)
-            print("%-16s %8d %8d %10d %10d %12d" % ("%s@%d" % (m, K), len(P.test_users), miss,
+            print("%-16s %8d %8d %10d %10d %12d" % ("%s@%d" % (m, K), n, miss,
                                                     nd_seq, nd_set, nitems))
     print()
     if n_examples <= 0:
         return
+    pos = {u: r for r, u in enumerate(P.test_users)}
     for (m, K), us in seq_examples.items():
         shown = 0
         for u in us:
             if shown >= n_examples:
                 break
-            if set(P.cands[m][K][u][0]) != set(theirs[m][K][u][0]):
+            if set(P.cands[m][K][u][0]) != set(theirs[m][K].get(pos[u])[0]):
                 continue
             shown += 1
             a, asc = P.cands[m][K][u]
-            b, bsc = theirs[m][K][u]
+            b, bsc = theirs[m][K].get(pos[u])
             p = next(j for j in range(min(len(a), len(b))) if a[j] != b[j])
             print("--- order-only example: user %s  %s@%d, first difference at rank %d:" % (
                 P.user_ids[u], m, K, p + 1))
@@ -920,7 +1401,7 @@ def compare_candidates(P, theirs, n_examples):
         for u in us[:n_examples]:
             print("--- example: user %s  %s@%d" % (P.user_ids[u], m, K))
             a, asc = P.cands[m][K][u]
-            b, bsc = theirs[m][K][u]
+            b, bsc = theirs[m][K].get(pos[u])
             if m in P.mixtures:
                 print("  our components (cluster:weight): " +
                       " ".join("%d:%.6f" % (c, float(w)) for c, w in P.mixtures[m][u]))
@@ -968,6 +1449,9 @@ def main():
     ap.add_argument("--blas-f32", action="store_true",
                     help="use the raw float32 GEMM scores (accumulation order of the BLAS) "
                          "instead of float64-accumulated dot products rounded to float32")
+    ap.add_argument("--emd-linprog", action="store_true",
+                    help="solve every EMD through scipy's linprog even where the direct HiGHS call (the same "
+                         "solver run, checked against linprog at start) is available")
     ap.add_argument("--jobs", type=int, default=2,
                     help="processes for the per-user pass (mixtures, quota lists, EMD); default 2")
     ap.add_argument("--sgemm", default="auto", metavar="auto|numpy|LIB",
@@ -981,6 +1465,7 @@ def main():
 
     T0 = time.time()
     print("pre-selection GEMM: " + load_sgemm(args.sgemm), file=sys.stderr, flush=True)
+    print("EMD: " + (enable_highs_direct() if not args.emd_linprog else "linprog"), file=sys.stderr, flush=True)
     P = Protocol(args)
     P.load()
     print("protocol_check: %d test users%s%s; m=%d k=%d lambda=%s alpha=%s cutoffs=%s" % (
@@ -1001,8 +1486,7 @@ def main():
         # Every method in the file, the library's extra rows (MMR, tuned kNN-Embed, multi-interest MMR, ...) included:
         # their recall, NDCG and diversity follow from the exported lists alone.
         listed = [m for m in METHODS if m in theirs] + sorted(m for m in theirs if m not in METHODS)
-        met2 = P.list_metrics({m: {K: {u: L[0] for u, L in d.items()} for K, d in theirs.get(m, {}).items()}
-                               for m in listed}, listed)
+        met2 = P.list_metrics({m: dict(theirs.get(m, {})) for m in listed}, listed)
         miss = sum(met2[m]["missing"][K] for m in listed for K in P.cutoffs)
         print_table("Recall/NDCG/Diversity recomputed directly from %s%s" % (
             args.candidates, (" (%d missing lists counted as recall and NDCG 0)" % miss) if miss else ""),
