@@ -24,10 +24,15 @@ are then re-scored as below, so the figures do not depend on the library (except
 after a start-up self-test shows equal objectives (--emd-linprog: through linprog).  The
 metrics and the candidates file are computed / parsed with numpy over all users at once, each
 figure with the same IEEE operations in the same order as the per-user code (kept as
-list_metrics_ref and read_candidates_ref).  Measured on a 2-core machine shared with other jobs
-(2026-12-02): cit-HepPh 348 s -> see the commit message; the 70,000-user graph above, every
-user and candidates.tsv (45M rows): see the commit message.  Memory: a few GB at that size
-(the candidates of every row are held as arrays).
+list_metrics_ref and read_candidates_ref).  Measured 2026-12-02 on a 2-core machine shared with
+other jobs (load 2-6), OPENBLAS_NUM_THREADS=2, --jobs 2, with --metrics and --candidates:
+  cit-HepPh reproduce --export (27,052 test users, d = 128): 348 s before, 153 s now, same output;
+  the 70,000-user graph, --users 10000: 979 s before, 162 s now, same output;
+  the 70,000-user graph, every user, candidates.tsv of 8 rows (45M lines): 607 s (load 27 s,
+  Unimodal 44 s, neighbours 98 s, per-user pass 170 s, candidates.tsv 118 s, the 33 method@K
+  figures ~150 s, Diversity's gathers of unit vectors the bulk of it), 8.2 GB peak.
+Without OpenBLAS (--sgemm numpy on the reference BLAS) the GEMMs alone take about two hours on
+that graph; --users N then checks the first N test users.
 
 Reading of the spec implemented here (see the report / --help for details):
   * Unimodal: top-M items by float32 dot(u, i) (raw vectors), training items excluded.
