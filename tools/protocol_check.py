@@ -8,7 +8,31 @@ Usage (numpy/scipy required, e.g. apt-get install python3-numpy python3-scipy):
   /usr/bin/python3 tools/protocol_check.py --train TRAIN.tsv[.gz] --test TEST.tsv[.gz] \
       --user-embeddings U.tsv --item-embeddings I.tsv --item-clusters C.tsv \
       [--components 5 --neighbors 10 --lambda 0.8 --alpha 1 --cutoffs 10,20,50] \
-      [--metrics metrics.json] [--candidates candidates.tsv] [--users N] [--unseen miss|drop]
+      [--metrics metrics.json] [--candidates candidates.tsv] [--users N] [--unseen miss|drop] \
+      [--jobs 2] [--sgemm auto|numpy|LIB] [--emd-linprog]
+
+Runtime at scale.  The bulk of the arithmetic is two float32 GEMMs (test users x items for the
+Unimodal pre-selection, test users x users for the neighbours: ~9e11 and ~5e12 flops on a
+70,000-user, 25,000-item graph at d = 512).  Debian's numpy is linked to the reference BLAS
+(~1 GFLOP/s, which is why that graph took over 20 minutes before), so these GEMMs go through an
+installed OpenBLAS's cblas_sgemm, loaded with ctypes (apt-get install libopenblas0-pthread; it
+need not be the system's default BLAS; --sgemm LIB names another library, --sgemm numpy turns
+it off); its threads follow OPENBLAS_NUM_THREADS.  The GEMMs only pre-select candidates, which
+are then re-scored as below, so the figures do not depend on the library (except with
+--blas-f32).  The per-user pass (mixtures, quota lists, EMD) runs in --jobs forked processes
+(default 2); the EMDs call scipy's HiGHS the way linprog does, without linprog's input checks,
+after a start-up self-test shows equal objectives (--emd-linprog: through linprog).  The
+metrics and the candidates file are computed / parsed with numpy over all users at once, each
+figure with the same IEEE operations in the same order as the per-user code (kept as
+list_metrics_ref and read_candidates_ref).  Measured 2026-12-02 on a 2-core machine shared with
+other jobs (load 2-6), OPENBLAS_NUM_THREADS=2, --jobs 2, with --metrics and --candidates:
+  cit-HepPh reproduce --export (27,052 test users, d = 128): 348 s before, 153 s now, same output;
+  the 70,000-user graph, --users 10000: 979 s before, 162 s now, same output;
+  the 70,000-user graph, every user, candidates.tsv of 8 rows (45M lines): 607 s (load 27 s,
+  Unimodal 44 s, neighbours 98 s, per-user pass 170 s, candidates.tsv 118 s, the 33 method@K
+  figures ~150 s, Diversity's gathers of unit vectors the bulk of it), 8.2 GB peak.
+Without OpenBLAS (--sgemm numpy on the reference BLAS) the GEMMs alone take about two hours on
+that graph; --users N then checks the first N test users.
 
 Reading of the spec implemented here (see the report / --help for details):
   * Unimodal: top-M items by float32 dot(u, i) (raw vectors), training items excluded.
@@ -84,18 +108,37 @@ def read_edges(path):
 
 
 def read_embeddings(path):
-    ids = []
-    rows = []
-    with _open(path) as f:
+    """ids and the float32 matrix; each value parsed as a double and rounded to float32 (as
+    np.array(strings, dtype=np.float32) does).  Fast path: one numpy parse of all the values."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
         f.readline()
-        for line in f:
-            line = line.rstrip("\n").rstrip("\r")
-            if not line:
-                continue
-            p = line.split("\t")
-            ids.append(p[0])
-            rows.append(p[1:])
-    arr = np.array(rows, dtype=np.float32)
+        data = f.read()
+    lines = data.split(b"\n")
+    del data
+    ids = []
+    vals = []
+    for line in lines:
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if not line:
+            continue
+        x, _, rest = line.partition(b"\t")
+        ids.append(x.decode("utf-8"))
+        vals.append(rest)
+    del lines
+    ncol = vals[0].count(b"\t") + 1 if vals else 0
+    arr = None
+    if vals and all(v.count(b"\t") + 1 == ncol for v in vals) and b"" not in vals:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a parse error shows as a short result: the plain way then
+            flat = np.fromstring(b"\t".join(vals), dtype=np.float64, sep="\t")
+        if flat.size == len(vals) * ncol:
+            arr = flat.astype(np.float32).reshape(len(vals), ncol)
+        del flat
+    if arr is None:  # ragged or unusual rows: the plain way (fails as before on bad input)
+        arr = np.array([v.decode("utf-8").split("\t") for v in vals], dtype=np.float32)
     return ids, arr
 
 
@@ -113,6 +156,63 @@ def read_clusters(path):
 
 
 # ----------------------------------------------------------------------------- helpers
+_SGEMM = None  # cblas_sgemm of an optimised BLAS loaded with ctypes (see load_sgemm), else numpy's matmul
+OPENBLAS_PATHS = ("/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+                  "/usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so.0",
+                  "/usr/lib/x86_64-linux-gnu/openblas-serial/libopenblas.so.0",
+                  "/usr/lib/x86_64-linux-gnu/libopenblas.so.0")
+
+
+def load_sgemm(spec):
+    """The float32 pre-selection GEMMs (users x items, users x users) are the bulk of the
+    arithmetic; numpy linked to the reference BLAS does them at ~1 GFLOP/s.  spec: 'auto' (an
+    installed OpenBLAS if found, else numpy), 'numpy', or the path of a shared library exporting
+    cblas_sgemm.  Returns a description of what is used."""
+    global _SGEMM
+    import ctypes
+    import ctypes.util
+    import os
+    _SGEMM = None
+    if spec == "numpy":
+        return "numpy matmul"
+    if spec == "auto":
+        cands = [x for x in OPENBLAS_PATHS if os.path.exists(x)]
+        found = ctypes.util.find_library("openblas")
+        if found:
+            cands.append(found)
+    else:
+        cands = [spec]
+    for path in cands:
+        try:
+            lib = ctypes.CDLL(path)
+            f = lib.cblas_sgemm
+        except (OSError, AttributeError):
+            if spec != "auto":
+                raise
+            continue
+        f.restype = None
+        ci, vp = ctypes.c_int, ctypes.c_void_p
+        f.argtypes = [ci, ci, ci, ci, ci, ci, ctypes.c_float, vp, ci, vp, ci, ctypes.c_float, vp, ci]
+        _SGEMM = f
+        return "cblas_sgemm of " + path
+    return "numpy matmul (no OpenBLAS found)"
+
+
+def matmul32(A, B):
+    """A (m x k) @ B (k x n), float32 (the pre-selection GEMM)."""
+    if _SGEMM is None:
+        return A @ B
+    A = np.ascontiguousarray(A, dtype=np.float32)
+    B = np.ascontiguousarray(B, dtype=np.float32)
+    m, k = A.shape
+    n = B.shape[1]
+    C = np.empty((m, n), dtype=np.float32)
+    if m and n:
+        # CblasRowMajor = 101, CblasNoTrans = 111
+        _SGEMM(101, 111, 111, m, n, k, 1.0, A.ctypes.data, k, B.ctypes.data, n, 0.0, C.ctypes.data, n)
+    return C
+
+
 def dedup_rows(mat):
     """Representative (first occurrence) rows of identical rows, and the row -> rep map."""
     _, first, inv = np.unique(mat, axis=0, return_index=True, return_inverse=True)
@@ -121,7 +221,51 @@ def dedup_rows(mat):
     return mat[first], inv
 
 
+def dedup_rows_ordered(mat):
+    """As dedup_rows, the representatives in the order of their first occurrence, so that the
+    map is the identity (and returned as None) when no two rows are identical."""
+    _, first, inv = np.unique(mat, axis=0, return_index=True, return_inverse=True)
+    inv = inv.reshape(-1)
+    if len(first) == mat.shape[0]:
+        return mat, None
+    o = np.argsort(first, kind="stable")
+    rank = np.empty_like(o)
+    rank[o] = np.arange(len(o))
+    return mat[first[o]], rank[inv]
+
+
+TOPK_GROUP = 32
+RESCORE_CHUNK = 4096  # (user, candidate) pairs gathered at once for the float64 re-scoring
+
+
 def topk_with_ties(S, T):
+    """For each row of S (float32), indices of the T largest values; equal values are ordered
+    by the lower column index, i.e. the first T columns in the total order (value descending,
+    column ascending) -- the same result as topk_with_ties_ref, found without a full
+    argpartition: the T-th largest of the maxima of groups of TOPK_GROUP columns is a lower
+    bound of the T-th largest value (T groups hold a value at least as large), so only the
+    columns at or above it are sorted."""
+    n, N = S.shape
+    T = min(T, N)
+    G = N // TOPK_GROUP
+    if n == 0 or G < 2 * T:
+        return topk_with_ties_ref(S, T)
+    M = S[:, :G * TOPK_GROUP].reshape(n, G, TOPK_GROUP).max(axis=2)
+    if np.isnan(M).any():
+        return topk_with_ties_ref(S, T)
+    lb = np.partition(M, G - T, axis=1)[:, G - T]
+    r, c = np.nonzero(S >= lb[:, None])  # row-major: rows ascending, columns ascending
+    v = S[r, c]
+    o = np.lexsort((c, -v, r))  # by row, then value descending, then column ascending
+    c = c[o]
+    v = v[o]
+    start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(r, minlength=n), out=start[1:])
+    pos = start[:-1, None] + np.arange(T)[None, :]
+    return c[pos], v[pos]
+
+
+def topk_with_ties_ref(S, T):
     """For each row of S (float32), indices of the T largest values; equal values are ordered
     by the lower column index.  Exact: boundary ties are resolved by index as well."""
     n, N = S.shape
@@ -150,8 +294,11 @@ def rescore_topk(idx, Q64, E64, T):
     """Re-score the pre-selected columns idx (n x T2) exactly: float64 dot products of the
     float32 vectors, rounded once to float32; then keep the T best, ties to the lower index.
     Columns that were masked (-inf) stay masked via the caller."""
-    vals = np.einsum("nd,ntd->nt", Q64, E64[idx]).astype(np.float32)
-    return vals
+    out = np.empty(idx.shape, dtype=np.float32)
+    step = max(1, RESCORE_CHUNK // max(1, idx.shape[1]))  # bounded gather (same einsum per element)
+    for a in range(0, idx.shape[0], step):
+        out[a:a + step] = np.einsum("nd,ntd->nt", Q64[a:a + step], E64[idx[a:a + step]])
+    return out
 
 
 def order_topk(idx, vals, T):
@@ -169,6 +316,101 @@ def normalize(v):
     return v / n
 
 
+_HIGHS_DIRECT = None  # (wrapper, constants) when the direct HiGHS call is known to match linprog
+
+
+def _highs_direct(c, s, t, beq):
+    """The call linprog(c, A_eq=A[:-1], b_eq=beq[:-1], bounds=(0, None), method="highs") makes
+    to HiGHS (scipy 1.10's _linprog_highs), with the transport matrix built directly in CSC
+    form: the same arrays and options, so the same solver run and objective, without linprog's
+    input checks (about two thirds of its time on these small problems).  Returns None when
+    HiGHS does not report an optimum (the caller then goes through linprog)."""
+    wrapper, K = _HIGHS_DIRECT
+    n = s * t
+    m = s + t - 1
+    # column i*t + j: rows i and s + j (the last target row is dropped)
+    jj = np.tile(np.arange(t), s)
+    ii = np.repeat(np.arange(s), t)
+    two = jj < t - 1
+    counts = 1 + two.astype(np.int32)
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(counts, out=indptr[1:])
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    indices[indptr[:-1]] = ii
+    indices[indptr[:-1][two] + 1] = (s + jj[two])
+    data = np.ones(indptr[-1], dtype=np.float64)
+    rhs = np.array(beq[:-1], dtype=np.float64)
+    lhs = rhs.copy()
+    lb = np.zeros(n)
+    ub = np.full(n, K["CONST_INF"], dtype=np.float64)
+    options = {
+        'presolve': True,
+        'sense': K["HIGHS_OBJECTIVE_SENSE_MINIMIZE"],
+        'solver': None,
+        'time_limit': None,
+        'highs_debug_level': K["MESSAGE_LEVEL_NONE"],
+        'dual_feasibility_tolerance': None,
+        'ipm_optimality_tolerance': None,
+        'log_to_console': False,
+        'mip_max_nodes': None,
+        'output_flag': False,
+        'primal_feasibility_tolerance': None,
+        'simplex_dual_edge_weight_strategy': None,
+        'simplex_strategy': K["HIGHS_SIMPLEX_STRATEGY_DUAL"],
+        'simplex_crash_strategy': K["HIGHS_SIMPLEX_CRASH_STRATEGY_OFF"],
+        'ipm_iteration_limit': None,
+        'simplex_iteration_limit': None,
+        'mip_rel_gap': None,
+    }
+    res = wrapper(np.ascontiguousarray(c, dtype=np.float64), indptr, indices, data, lhs, rhs, lb, ub,
+                  np.empty(0).astype(np.uint8), options)
+    if res.get("status") != K["MODEL_STATUS_OPTIMAL"] or "fun" not in res:
+        return None
+    return float(res["fun"])
+
+
+def enable_highs_direct(trials=200, seed=0):
+    """Use _highs_direct only if this scipy has the same internals (scipy 1.10) and it returns,
+    bit for bit, linprog's objective on random transport problems of the shapes met here;
+    otherwise every EMD goes through linprog.  Returns a description."""
+    global _HIGHS_DIRECT
+    _HIGHS_DIRECT = None
+    try:
+        import scipy
+        from scipy.optimize import linprog
+        from scipy.optimize._highs._highs_wrapper import _highs_wrapper
+        from scipy.optimize._highs import _highs_constants as hc
+        if not scipy.__version__.startswith("1.10."):
+            return "linprog (scipy %s: direct HiGHS call not verified for it)" % scipy.__version__
+        K = {x: getattr(hc, x) for x in ("CONST_INF", "HIGHS_OBJECTIVE_SENSE_MINIMIZE", "MESSAGE_LEVEL_NONE",
+                                         "HIGHS_SIMPLEX_STRATEGY_DUAL", "HIGHS_SIMPLEX_CRASH_STRATEGY_OFF",
+                                         "MODEL_STATUS_OPTIMAL")}
+    except Exception as e:  # noqa: BLE001 - any difference in internals: the plain way
+        return "linprog (direct HiGHS call unavailable: %s)" % e
+    _HIGHS_DIRECT = (_highs_wrapper, K)
+    rng = np.random.default_rng(seed)
+    for _ in range(trials):
+        s = int(rng.integers(2, 8))
+        t = int(rng.integers(2, 40))
+        src = rng.standard_normal((s, 16))
+        tgt = rng.standard_normal((t, 16))
+        w = rng.integers(1, 20, size=s).astype(np.float64)
+        w = w / w.sum()
+        D = np.sqrt(np.maximum(((src[:, None, :] - tgt[None, :, :]) ** 2).sum(-1), 0.0))
+        beq = np.concatenate([w, np.full(t, 1.0 / t)])
+        A = np.zeros((s + t, s * t))
+        for i in range(s):
+            A[i, i * t:(i + 1) * t] = 1.0
+        for j in range(t):
+            A[s + j, j::t] = 1.0
+        ref = linprog(D.reshape(-1), A_eq=A[:-1], b_eq=beq[:-1], bounds=(0, None), method="highs")
+        got = _highs_direct(D.reshape(-1), s, t, beq)
+        if ref.status != 0 or got is None or float(ref.fun) != got:
+            _HIGHS_DIRECT = None
+            return "linprog (direct HiGHS call differed from linprog in a self-test)"
+    return "HiGHS called directly (scipy 1.10 internals; equal to linprog on %d random problems)" % trials
+
+
 def emd_exact(src, w, tgt):
     """Exact EMD between sum_i w_i delta(src_i) and the uniform distribution on tgt rows."""
     w = np.asarray(w, dtype=np.float64)
@@ -180,14 +422,18 @@ def emd_exact(src, w, tgt):
         return float(D[0].mean())
     if t == 1:
         return float((w * D[:, 0]).sum())
-    from scipy.optimize import linprog
     b = np.full(t, 1.0 / t)
+    beq = np.concatenate([w, b])
+    if _HIGHS_DIRECT is not None:
+        fun = _highs_direct(D.reshape(-1), s, t, beq)
+        if fun is not None:
+            return fun
+    from scipy.optimize import linprog
     A = np.zeros((s + t, s * t))
     for i in range(s):
         A[i, i * t:(i + 1) * t] = 1.0
     for j in range(t):
         A[s + j, j::t] = 1.0
-    beq = np.concatenate([w, b])
     # one equality is redundant; drop the last to keep the system full rank
     res = linprog(D.reshape(-1), A_eq=A[:-1], b_eq=beq[:-1], bounds=(0, None), method="highs")
     if res.status != 0:
@@ -222,10 +468,23 @@ def quotas(M, comps, alpha, float_arith=False):
             tot += p
         shares = [M * p / tot for p in pw]
     elif float(alpha).is_integer():
+        # exact: shares M * pw_j / sum pw on a common denominator, so that floor and remainder are
+        # integer divmods (the same values and order as the Fractions M * p / tot)
         a = int(alpha)
-        pw = [w ** a for _, w in comps]
-        tot = sum(pw)
-        shares = [Fraction(M) * p / tot for p in pw]
+        pw = [Fraction(w) ** a for _, w in comps]
+        den = 1
+        for p in pw:
+            den = den * p.denominator // math.gcd(den, p.denominator)
+        nums = [p.numerator * (den // p.denominator) for p in pw]
+        tot = sum(nums)
+        dm = [divmod(M * x, tot) for x in nums]
+        base = [x[0] for x in dm]
+        rem = M - sum(base)
+        order = sorted(range(len(comps)), key=lambda j: (-dm[j][1], -comps[j][1], comps[j][0]))
+        q = list(base)
+        for j in order[:rem]:
+            q[j] += 1
+        return q
     else:
         pw = [float(w) ** alpha for _, w in comps]
         tot = sum(pw)
@@ -241,6 +500,14 @@ def quotas(M, comps, alpha, float_arith=False):
 
 
 # ----------------------------------------------------------------------------- main work
+USER_CHUNK = 500  # test users per task of the per-user pass
+_WORKER = None  # the Protocol whose per-user pass runs (inherited by forked workers)
+
+
+def _user_chunk(lohi):
+    return _WORKER.user_rows(*lohi)
+
+
 class Protocol:
     def __init__(self, args):
         self.args = args
@@ -339,7 +606,8 @@ class Protocol:
             c = int(self.cluster[grp[0]])
             items = np.sort(grp)
             ureps, mapping = np.unique(self.Iinv[items], return_inverse=True)
-            self.cl_items[c] = (items, np.ascontiguousarray(self.Irep[ureps]), mapping)
+            reps = np.ascontiguousarray(self.Irep[ureps])
+            self.cl_items[c] = (items, reps, mapping, reps.astype(np.float64))
         self._cl_centroid = {}
         self._user_info = {}
 
@@ -377,12 +645,17 @@ class Protocol:
     def component_ranking(self, u, c, vec32):
         """Items of cluster c, training items of u excluded, ranked by float32 dot(vec, i)
         descending, ties to the lower item row.  Returns (items, scores)."""
-        items, reps, mapping = self.cl_items[c]
+        items, reps, mapping, reps64 = self.cl_items[c]
         if self.args.blas_f32:
             sc = (reps @ vec32)[mapping]
         else:
-            sc = (reps.astype(np.float64) @ vec32.astype(np.float64)).astype(np.float32)[mapping]
-        keep = ~np.isin(items, self.train[u], assume_unique=True)
+            sc = (reps64 @ vec32.astype(np.float64)).astype(np.float32)[mapping]
+        tr = self.train[u]  # sorted, unique
+        if len(tr):
+            p = np.minimum(np.searchsorted(tr, items), len(tr) - 1)
+            keep = tr[p] != items
+        else:
+            keep = np.ones(len(items), dtype=bool)
         items = items[keep]
         sc = sc[keep]
         o = np.argsort(-sc, kind="stable")  # items ascending -> ties to lower row
@@ -424,75 +697,22 @@ class Protocol:
             out[K] = (items, scores)
         return out
 
-    # ------------------------------------------------------------------ full run
-    def run(self):
-        t0 = time.time()
-        users = np.array(self.test_users, dtype=np.int64)
-        n = len(users)
-        # Enough for the unimodal fill (skips at most Kmax-1 chosen), and no more than the catalogue holds.
-        T = min(2 * self.Kmax, len(self.Iinv))
-        self.uni_items = np.zeros((n, T), dtype=np.int64)
-        self.uni_scores = np.zeros((n, T), dtype=np.float32)
-        B = self.args.block
-        IrepT = np.ascontiguousarray(self.Irep.T)
-        for s in range(0, n, B):
-            ub = users[s:s + B]
-            S = (self.U[ub] @ IrepT)[:, self.Iinv]
-            for r, u in enumerate(ub):
-                S[r, self.train[u]] = -np.inf
-            if self.args.blas_f32:
-                idx, vals = topk_with_ties(S, T)
-            else:
-                idx, vals = topk_with_ties(S, T + MARGIN)
-                v2 = rescore_topk(idx, self.U[ub].astype(np.float64), self.I64, T)
-                v2[~np.isfinite(vals)] = -np.inf
-                idx, vals = order_topk(idx, v2, T)
-            self.uni_items[s:s + B] = idx
-            self.uni_scores[s:s + B] = vals
-        self.log("unimodal retrieval: %.1fs" % (time.time() - t0))
-
-        # neighbours
-        t0 = time.time()
-        Un = self.U.astype(np.float64)
-        nrm = np.linalg.norm(Un, axis=1, keepdims=True)
-        nrm[nrm == 0] = 1.0
-        Un64 = Un / nrm  # cosine = dot of the float64-normalised float32 vectors
-        Un = Un64.astype(np.float32)
-        self.Unorm = Un
-        Urep, Uinv = dedup_rows(Un)
-        self.log("user rows: %d unique of %d" % (Urep.shape[0], Un.shape[0]))
-        UrepT = np.ascontiguousarray(Urep.T)
-        noedge = np.nonzero(~self.has_train)[0]
-        self.nbrs = np.zeros((n, self.k), dtype=np.int64)
-        for s in range(0, n, B):
-            ub = users[s:s + B]
-            S = (Un[ub] @ UrepT)[:, Uinv]
-            S[np.arange(len(ub)), ub] = -np.inf
-            if len(noedge):
-                S[:, noedge] = -np.inf
-            if self.args.blas_f32:
-                idx, _ = topk_with_ties(S, self.k)
-            else:
-                idx, vals = topk_with_ties(S, self.k + MARGIN)
-                v2 = rescore_topk(idx, Un64[ub], Un64, self.k)
-                v2[~np.isfinite(vals)] = -np.inf
-                idx, _ = order_topk(idx, v2, self.k)
-            self.nbrs[s:s + B] = idx
-        self.log("neighbours: %.1fs" % (time.time() - t0))
-
-        # mixtures, smoothing, quota retrieval, metrics
-        t0 = time.time()
+    def user_rows(self, lo, hi):
+        """Mixture, kNN-Embed and the lists of the test users at positions lo..hi-1 (and the three
+        EMDs): (cands[method][K][user], mixtures[method][user], emd[method] in user order)."""
+        users = self.run_users
         lam = self.lam
         k = self.k
         lamf = float(lam)
-        self.cands = {m: {K: {} for K in self.cutoffs} for m in METHODS}
-        self.mixtures = {"mixture": {}, "knn_embed": {}}
+        cands = {m: {K: {} for K in self.cutoffs} for m in METHODS}
+        mixtures = {"mixture": {}, "knn_embed": {}}
         emd = {m: [] for m in METHODS}
-        for pos, u in enumerate(users.tolist()):
+        for pos in range(lo, hi):
+            u = int(users[pos])
             uni_rank = (self.uni_items[pos], self.uni_scores[pos])
             for K in self.cutoffs:
-                self.cands["unimodal"][K][u] = (self.uni_items[pos, :K].tolist(),
-                                                self.uni_scores[pos, :K].tolist())
+                cands["unimodal"][K][u] = (self.uni_items[pos, :K].tolist(),
+                                           self.uni_scores[pos, :K].tolist())
             pm, cents = self.user_info(u)
             # --- mixture
             comps = [(c, w) for c, w in pm if w > 0]
@@ -501,8 +721,8 @@ class Protocol:
             vecs = [v.astype(np.float32) for v in vecs64]
             res = self.quota_lists(u, comps, vecs, uni_rank)
             for K in self.cutoffs:
-                self.cands["mixture"][K][u] = res[K]
-            self.mixtures["mixture"][u] = comps
+                cands["mixture"][K][u] = res[K]
+            mixtures["mixture"][u] = comps
             tgt = self.In[self.test_sets[u]]
             emd["mixture"].append(emd_exact(np.array(vecs64), [float(w) for _, w in comps], tgt))
             # --- unimodal EMD
@@ -554,12 +774,106 @@ class Protocol:
             kvecs = [v.astype(np.float32) for v in kvecs64]
             res = self.quota_lists(u, kcomps, kvecs, uni_rank)
             for K in self.cutoffs:
-                self.cands["knn_embed"][K][u] = res[K]
-            self.mixtures["knn_embed"][u] = kcomps
+                cands["knn_embed"][K][u] = res[K]
+            mixtures["knn_embed"][u] = kcomps
             emd["knn_embed"].append(emd_exact(np.array(kvecs64), [float(w) for _, w in kcomps], tgt))
-            if (pos + 1) % 5000 == 0:
-                self.log("  %d/%d users (%.1fs)" % (pos + 1, n, time.time() - t0))
-        self.log("mixtures + quota retrieval + EMD: %.1fs" % (time.time() - t0))
+        return cands, mixtures, emd
+
+    # ------------------------------------------------------------------ full run
+    def run(self):
+        t0 = time.time()
+        users = np.array(self.test_users, dtype=np.int64)
+        n = len(users)
+        # Enough for the unimodal fill (skips at most Kmax-1 chosen), and no more than the catalogue holds.
+        T = min(2 * self.Kmax, len(self.Iinv))
+        self.uni_items = np.zeros((n, T), dtype=np.int64)
+        self.uni_scores = np.zeros((n, T), dtype=np.float32)
+        B = self.args.block
+        IrepG, IinvG = dedup_rows_ordered(self.I)  # for the GEMM: no gather when all rows differ
+        IrepT = np.ascontiguousarray(IrepG.T)
+        for s in range(0, n, B):
+            ub = users[s:s + B]
+            S = matmul32(self.U[ub], IrepT)
+            if IinvG is not None:
+                S = S[:, IinvG]
+            for r, u in enumerate(ub):
+                S[r, self.train[u]] = -np.inf
+            if self.args.blas_f32:
+                idx, vals = topk_with_ties(S, T)
+            else:
+                idx, vals = topk_with_ties(S, T + MARGIN)
+                v2 = rescore_topk(idx, self.U[ub].astype(np.float64), self.I64, T)
+                v2[~np.isfinite(vals)] = -np.inf
+                idx, vals = order_topk(idx, v2, T)
+            self.uni_items[s:s + B] = idx
+            self.uni_scores[s:s + B] = vals
+        self.log("unimodal retrieval: %.1fs" % (time.time() - t0))
+
+        # neighbours
+        t0 = time.time()
+        Un = self.U.astype(np.float64)
+        nrm = np.linalg.norm(Un, axis=1, keepdims=True)
+        nrm[nrm == 0] = 1.0
+        Un64 = Un / nrm  # cosine = dot of the float64-normalised float32 vectors
+        Un = Un64.astype(np.float32)
+        self.Unorm = Un
+        Urep, Uinv = dedup_rows_ordered(Un)
+        self.log("user rows: %d unique of %d" % (Urep.shape[0], Un.shape[0]))
+        UrepT = np.ascontiguousarray(Urep.T)
+        noedge = np.nonzero(~self.has_train)[0]
+        self.nbrs = np.zeros((n, self.k), dtype=np.int64)
+        for s in range(0, n, B):
+            ub = users[s:s + B]
+            S = matmul32(Un[ub], UrepT)
+            if Uinv is not None:
+                S = S[:, Uinv]
+            S[np.arange(len(ub)), ub] = -np.inf
+            if len(noedge):
+                S[:, noedge] = -np.inf
+            if self.args.blas_f32:
+                idx, _ = topk_with_ties(S, self.k)
+            else:
+                idx, vals = topk_with_ties(S, self.k + MARGIN)
+                v2 = rescore_topk(idx, Un64[ub], Un64, self.k)
+                v2[~np.isfinite(vals)] = -np.inf
+                idx, _ = order_topk(idx, v2, self.k)
+            self.nbrs[s:s + B] = idx
+        self.log("neighbours: %.1fs" % (time.time() - t0))
+
+        # mixtures, smoothing, quota retrieval, metrics (users in chunks, --jobs processes)
+        t0 = time.time()
+        self.run_users = users
+        self.cands = {m: {K: {} for K in self.cutoffs} for m in METHODS}
+        self.mixtures = {"mixture": {}, "knn_embed": {}}
+        emd = {m: [] for m in METHODS}
+        step = USER_CHUNK
+        chunks = [(a, min(n, a + step)) for a in range(0, n, step)]
+        global _WORKER
+        _WORKER = self
+        pool = None
+        if self.args.jobs > 1 and len(chunks) > 1:
+            import multiprocessing
+            pool = multiprocessing.get_context("fork").Pool(self.args.jobs)
+            results = pool.imap(_user_chunk, chunks)
+        else:
+            results = map(_user_chunk, chunks)
+        done = 0
+        last = 0
+        for cands, mixtures, emdp in results:  # in user order
+            for m in METHODS:
+                for K in self.cutoffs:
+                    self.cands[m][K].update(cands[m][K])
+                emd[m].extend(emdp[m])
+            for m in mixtures:
+                self.mixtures[m].update(mixtures[m])
+            done += len(cands["unimodal"][self.cutoffs[0]])
+            if done // 5000 > last:
+                last = done // 5000
+                self.log("  %d/%d users (%.1fs)" % (done, n, time.time() - t0))
+        if pool is not None:
+            pool.close()
+            pool.join()
+        _WORKER = None
         self.emd = {m: float(np.mean(v)) for m, v in emd.items()}
         self.metrics = self.list_metrics({m: {K: {u: self.cands[m][K][u][0] for u in users.tolist()}
                                               for K in self.cutoffs} for m in METHODS})
@@ -567,6 +881,65 @@ class Protocol:
             self.metrics[m]["emd"] = self.emd[m]
 
     def list_metrics(self, lists, methods=METHODS):
+        """lists[method][K] = {user: list of item rows} or a ListTable.  Averages over self.test_users (and the missed
+        users, as zeros, for recall and NDCG); a missing list counts as recall 0 and NDCG 0 / is
+        skipped for diversity (reported). Unseen held-out items count in the recall and NDCG
+        denominators. NDCG@K scores the first K entries of a list (the protocol's lists have at most K).
+        Vectorised over the users; every figure is the same IEEE computation, in the same order, as
+        the per-user one (list_metrics_ref, kept for reference and tests)."""
+        out = {}
+        n = len(self.test_users)
+        held = self.held_keys()
+        tot = np.array([len(self.test_sets[u]) + self.unseen_items[u] for u in self.test_users], dtype=np.int64)
+        nI = np.int64(len(self.item_ids))
+        for m in methods:
+            out[m] = {"recall": {}, "ndcg": {}, "diversity": {}, "missing": {}}
+            for K in self.cutoffs:
+                d = lists.get(m, {}).get(K, {})
+                tab = d if isinstance(d, ListTable) else ListTable.from_dict(self, d)
+                present = tab.lens >= 0
+                miss = int(n - present.sum())
+                W = tab.items.shape[1]
+                cols = np.arange(W)[None, :]
+                valid = cols < tab.lens[:, None]
+                items = np.where(valid, tab.items, -1)
+                first = valid & first_occurrence(items)
+                keys = np.arange(n, dtype=np.int64)[:, None] * nI + items
+                hit = first & np.isin(keys, held)
+                rs = np.zeros(n)
+                ns = np.zeros(n)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    rs[present] = hit.sum(axis=1)[present] / tot[present]
+                    dcg = np.zeros(n)
+                    for p in range(min(K, W)):
+                        dcg = dcg + np.where(hit[:, p], 1.0 / math.log2(p + 2), 0.0)
+                    ideal = np.array([sum(1.0 / math.log2(p + 2) for p in range(min(K, x))) for x in range(K + 1)])
+                    ns[present] = dcg[present] / ideal[np.minimum(tot[present], K)]
+                ds = np.full(n, np.nan)
+                for L in np.unique(tab.lens[tab.lens > 0]):
+                    rows = np.nonzero(tab.lens == L)[0]
+                    for a in range(0, len(rows), 256):
+                        r = rows[a:a + 256]
+                        X = self.In[tab.items[r, :L]]
+                        ds[r] = np.linalg.norm(X - X.mean(axis=1)[:, None, :], axis=2).mean(axis=1)
+                ds = ds[tab.lens > 0]
+                rs = np.concatenate([rs, np.zeros(self.missed_users)])
+                ns = np.concatenate([ns, np.zeros(self.missed_users)])
+                out[m]["recall"][K] = float(np.mean(rs)) if len(rs) else float("nan")
+                out[m]["ndcg"][K] = float(np.mean(ns)) if len(ns) else float("nan")
+                out[m]["diversity"][K] = float(np.mean(ds)) if len(ds) else float("nan")
+                out[m]["missing"][K] = miss
+        return out
+
+    def held_keys(self):
+        """sorted position * n_items + item row of every seen held-out (test user, item)."""
+        if getattr(self, "_held_keys", None) is None:
+            nI = len(self.item_ids)
+            parts = [r * nI + self.test_sets[u] for r, u in enumerate(self.test_users)]
+            self._held_keys = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        return self._held_keys
+
+    def list_metrics_ref(self, lists, methods=METHODS):
         """lists[method][K][user] = list of item rows.  Averages over self.test_users (and the missed
         users, as zeros, for recall and NDCG); a missing list counts as recall 0 and NDCG 0 / is
         skipped for diversity (reported). Unseen held-out items count in the recall and NDCG
@@ -603,6 +976,50 @@ class Protocol:
 
 
 # ----------------------------------------------------------------------------- reporting
+class ListTable:
+    """The lists of one method@K for the test users, in self.test_users order: items (n x W, item
+    rows, -1 after the end), lens (-1: no list), scores (n x W float, NaN where unknown)."""
+
+    def __init__(self, items, lens, scores):
+        self.items, self.lens, self.scores = items, lens, scores
+
+    @staticmethod
+    def from_dict(P, d):
+        n = len(P.test_users)
+        lens = np.full(n, -1, dtype=np.int64)
+        ls = [None] * n
+        for r, u in enumerate(P.test_users):
+            L = d.get(u)
+            if L is not None:
+                L = L[0] if isinstance(L, tuple) else L
+                ls[r] = L
+                lens[r] = len(L)
+        W = int(max(1, lens.max(initial=0)))
+        items = np.full((n, W), -1, dtype=np.int64)
+        for r in np.nonzero(lens > 0)[0]:
+            items[r, :lens[r]] = ls[r]
+        return ListTable(items, lens, None)
+
+    def get(self, r):
+        """(items, scores) lists of position r, or None."""
+        L = int(self.lens[r])
+        if L < 0:
+            return None
+        sc = self.scores[r, :L].tolist() if self.scores is not None else [float("nan")] * L
+        return self.items[r, :L].tolist(), sc
+
+
+def first_occurrence(items):
+    """Boolean mask of the entries of each row that are the first occurrence of their value."""
+    o = np.argsort(items, axis=1, kind="stable")
+    srt = np.take_along_axis(items, o, axis=1)
+    dup_sorted = np.zeros(items.shape, dtype=bool)
+    dup_sorted[:, 1:] = srt[:, 1:] == srt[:, :-1]
+    dup = np.zeros(items.shape, dtype=bool)
+    np.put_along_axis(dup, o, dup_sorted, axis=1)
+    return ~dup
+
+
 def print_table(title, met, cutoffs, with_emd=True, methods=METHODS):
     print(title)
     hdr = "%-16s" % "method" + "".join("%10s" % ("R@%d" % K) for K in cutoffs) + \
@@ -661,7 +1078,238 @@ def compare_metrics(P, mine, path, label, methods=METHODS):
     print()
 
 
+def _fixed_width(arr, starts, ends):
+    """The byte ranges arr[starts[i]:ends[i]] as one fixed-width bytes ('S') array."""
+    L = ends - starts
+    w = max(1, int(L.max())) if len(L) else 1
+    cols = np.arange(w)[None, :]
+    M = arr[np.minimum(starts[:, None] + cols, len(arr) - 1)]
+    M[cols >= L[:, None]] = 0
+    return np.ascontiguousarray(M).view("S%d" % w).reshape(-1)
+
+
+_POW10 = np.array([10 ** k for k in range(16)], dtype=np.int64)
+
+
+class _Vocab:
+    """Exact lookup of byte strings in an id -> row dict, vectorised (sorted array + searchsorted)."""
+
+    def __init__(self, d):
+        ks = [k.encode("utf-8") for k in d]
+        self.keys = np.array(ks) if ks else np.zeros(0, dtype="S1")
+        self.rows = np.array(list(d.values()), dtype=np.int64)
+        o = np.argsort(self.keys, kind="stable")
+        self.keys, self.rows = self.keys[o], self.rows[o]
+
+    def numeric(self):
+        """(sorted int64 ids, rows) when every id is a canonical non-negative decimal integer below
+        2**53 (no sign, no leading zero), so that a field parses to a number exactly when it spells
+        such an id and has as many characters as that number has digits; else None."""
+        if not hasattr(self, "_num"):
+            self._num = None
+            ks = self.keys.tolist()
+            if ks and all(k.isdigit() and (k == b"0" or not k.startswith(b"0")) and len(k) <= 15 for k in ks):
+                v = np.array([int(k) for k in ks], dtype=np.int64)
+                o = np.argsort(v, kind="stable")
+                self._num = (v[o], self.rows[o])
+        return self._num
+
+    def rows_of_numbers(self, x, length):
+        """Rows of the fields parsed as the float64 numbers x with the given character counts, or None
+        when a field is not such a canonical spelling (then the caller takes the bytes path)."""
+        num = self.numeric()
+        if num is None:
+            return None
+        ok = np.isfinite(x) & (x >= 0) & (x < 2.0 ** 53) & (x == np.floor(x))
+        if not ok.all():
+            return None
+        xi = x.astype(np.int64)
+        digits = np.maximum(1, np.searchsorted(_POW10, xi, side="right"))
+        if not np.array_equal(digits, length):
+            return None
+        K, R = num
+        pos = np.minimum(np.searchsorted(K, xi), len(K) - 1)
+        return np.where(K[pos] == xi, R[pos], -1)
+
+    def rows_of(self, F):
+        if len(self.keys) == 0 or len(F) == 0:
+            return np.full(len(F), -1, dtype=np.int64)
+        w = "S%d" % max(F.dtype.itemsize, self.keys.dtype.itemsize)
+        K, F = self.keys.astype(w), F.astype(w)
+        pos = np.minimum(np.searchsorted(K, F), len(K) - 1)
+        return np.where(K[pos] == F, self.rows[pos], -1)
+
+
 def read_candidates(P, path):
+    """cands[method][K] = ListTable of the test users' lists, ordered by rank (then item row, then
+    score, as sorting (rank, item, score) tuples); rows whose user or item is unknown are counted and
+    left out, rows of other users skipped -- read_candidates_ref's rules, parsed with numpy in blocks
+    of lines (a block whose lines are not all 5 tab-separated fields is split line by line)."""
+    want = np.zeros(len(P.user_ids), dtype=bool)
+    want[np.array(P.test_users, dtype=np.int64)] = True
+    pos_of = np.full(len(P.user_ids), -1, dtype=np.int64)
+    pos_of[np.array(P.test_users, dtype=np.int64)] = np.arange(len(P.test_users))
+    uvoc = _Vocab(P.user_row)
+    ivoc = _Vocab(P.item_row)
+    key_index = {}  # (method, K) -> code
+    keys = []
+    spelled = {}  # method@K bytes -> code
+    parts = []
+    unknown = 0
+    CH = 1 << 25
+    with open(path, "rb") as f:
+        f.readline()
+        rest = b""
+        while True:
+            buf = f.read(CH)
+            if not buf and not rest:
+                break
+            data = rest + buf
+            if buf:
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:
+                    rest = data
+                    continue
+                data, rest = data[:cut], data[cut:]
+            else:
+                rest = b""
+                if not data.endswith(b"\n"):
+                    data += b"\n"
+            arr = np.frombuffer(data, dtype=np.uint8)
+            nl = np.flatnonzero(arr == 10)
+            tb = np.flatnonzero(arr == 9)
+            n = len(nl)
+            regular = b"\r" not in data and len(tb) == 4 * n
+            if regular:
+                T = tb.reshape(n, 4)
+                ls = np.r_[0, nl[:-1] + 1]
+                regular = bool(np.all(T[:, 0] >= ls) and np.all(T[:, 3] < nl))  # 4 tabs on every line
+            rnk = scv = ur = ir = None
+            if regular:
+                # numeric fast path: method field overwritten with zeros, all five fields parsed by numpy
+                delta = np.zeros(len(arr) + 1, dtype=np.int8)
+                delta[T[:, 0] + 1] += 1
+                delta[T[:, 1]] -= 1
+                inside = np.cumsum(delta[:-1], dtype=np.int8).astype(bool)
+                b2 = arr.copy()
+                b2[inside] = 48
+                b2[nl] = 9
+                del delta, inside
+                import warnings
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    V = np.fromstring(b2[:-1].tobytes(), dtype=np.float64, sep="\t")
+                del b2
+                if V.size == 5 * n:
+                    V = V.reshape(n, 5)
+                    ur = uvoc.rows_of_numbers(V[:, 0], T[:, 0] - ls)
+                    ir = ivoc.rows_of_numbers(V[:, 3], T[:, 3] - T[:, 2] - 1)
+                    rk = V[:, 2]
+                    if ur is not None and ir is not None and bool(np.all(rk == np.floor(rk))) \
+                            and bool(np.all(np.abs(rk) < 2.0 ** 53)) and bool(np.all(T[:, 1] > T[:, 0] + 1)):
+                        rnk = rk.astype(np.int64)
+                        scv = V[:, 4].copy()
+                        ms = _fixed_width(arr, T[:, 0] + 1, T[:, 1])
+                    else:
+                        ur = ir = None
+                del V
+            if regular and ur is None:
+                us = _fixed_width(arr, ls, T[:, 0])
+                ms = _fixed_width(arr, T[:, 0] + 1, T[:, 1])
+                rk = _fixed_width(arr, T[:, 1] + 1, T[:, 2])
+                it = _fixed_width(arr, T[:, 2] + 1, T[:, 3])
+                sc = _fixed_width(arr, T[:, 3] + 1, nl)
+            elif not regular:  # line by line: fewer than 4 fields skipped, the score optional
+                lus, lms, lrk, lit, lsc = [], [], [], [], []
+                for line in data.decode("utf-8").split("\n")[:-1]:
+                    if line.endswith("\r"):  # as text mode's newline translation
+                        line = line[:-1]
+                    q = line.split("\t")
+                    if len(q) < 4:
+                        continue
+                    lus.append(q[0].encode("utf-8"))
+                    lms.append(q[1].encode("utf-8"))
+                    lrk.append(int(q[2]))
+                    lit.append(q[3].encode("utf-8"))
+                    lsc.append(float(q[4]) if len(q) > 4 and q[4] != "" else float("nan"))
+                us, ms, it = (np.array(x) if x else np.zeros(0, dtype="S1") for x in (lus, lms, lit))
+                rnk = np.array(lrk, dtype=np.int64)
+                scv = np.array(lsc, dtype=np.float64)
+                sc = rk = None
+            del arr, nl, tb
+            if ur is None:
+                ur = uvoc.rows_of(us)
+                ir = ivoc.rows_of(it)
+            unknown += int((ur < 0).sum())
+            ok = ur >= 0
+            ok[ok] = want[ur[ok]]
+            bad_item = ok & (ir < 0)
+            unknown += int(bad_item.sum())
+            ok &= ~bad_item
+            sel = np.nonzero(ok)[0]
+            if len(sel) == 0:
+                continue
+            um, minv = np.unique(ms[sel], return_inverse=True)
+            code_of = []
+            for x in um.tolist():
+                c = spelled.get(x)
+                if c is None:
+                    meth, _, K = x.decode("utf-8").partition("@")
+                    kk = (meth, int(K))
+                    c = key_index.get(kk)
+                    if c is None:
+                        c = key_index[kk] = len(keys)
+                        keys.append(kk)
+                    spelled[x] = c
+                code_of.append(c)
+            mc = np.array(code_of, dtype=np.int64)[minv.reshape(-1)]
+            if rnk is None:
+                try:
+                    rnk = rk[sel].astype(np.int64)
+                except ValueError:
+                    rnk = np.array([int(x) for x in rk[sel].tolist()], dtype=np.int64)
+                try:
+                    scv = sc[sel].astype(np.float64)
+                except ValueError:
+                    scv = np.array([float(x) if x != b"" else float("nan") for x in sc[sel].tolist()],
+                                   dtype=np.float64)
+            else:
+                rnk, scv = rnk[sel], scv[sel]
+            parts.append((pos_of[ur[sel]], mc, rnk, ir[sel], scv))
+    out = {}
+    if parts:
+        pos = np.concatenate([x[0] for x in parts])
+        mc = np.concatenate([x[1] for x in parts])
+        rnk = np.concatenate([x[2] for x in parts])
+        ir = np.concatenate([x[3] for x in parts])
+        scv = np.concatenate([x[4] for x in parts])
+        del parts
+        o = np.lexsort((scv, ir, rnk, pos, mc))
+        pos, mc, rnk, ir, scv = pos[o], mc[o], rnk[o], ir[o], scv[o]
+        bounds = np.searchsorted(mc, np.arange(len(keys) + 1))
+        n = len(P.test_users)
+        for c, (meth, K) in enumerate(keys):
+            a, b = bounds[c], bounds[c + 1]
+            if a == b:
+                continue
+            p_, i_, s_ = pos[a:b], ir[a:b], scv[a:b]
+            starts = np.flatnonzero(np.r_[True, p_[1:] != p_[:-1]])
+            cnt = np.diff(np.r_[starts, len(p_)])
+            lens = np.full(n, -1, dtype=np.int64)
+            lens[p_[starts]] = cnt
+            W = int(cnt.max())
+            col = np.arange(len(p_)) - np.repeat(starts, cnt)
+            items = np.full((n, W), -1, dtype=np.int64)
+            scores = np.full((n, W), np.nan)
+            items[p_, col] = i_
+            scores[p_, col] = s_
+            out.setdefault(meth, {})[K] = ListTable(items, lens, scores)
+    if unknown:
+        P.log("WARNING: %d candidate rows with unknown user/item ids" % unknown)
+    return out
+
+
+def read_candidates_ref(P, path):
     """cands[method][K][user_row] = list of item rows ordered by rank; also scores."""
     want = set(P.test_users)
     out = {}
@@ -696,46 +1344,57 @@ def read_candidates(P, path):
 
 
 def compare_candidates(P, theirs, n_examples):
+    """theirs[method][K] = ListTable (read_candidates)."""
     print("Candidate lists: ours vs %s (%d test users)" % (P.args.candidates, len(P.test_users)))
     print("%-16s %8s %8s %10s %10s %12s" % ("method@K", "lists", "missing", "diff(seq)",
                                             "diff(set)", "items diff"))
     examples = {}
     seq_examples = {}
+    n = len(P.test_users)
     for m in METHODS:
         for K in P.cutoffs:
-            ours = P.cands[m][K]
-            th = theirs.get(m, {}).get(K, {})
-            nd_seq = nd_set = miss = nitems = 0
-            for u in P.test_users:
-                a = ours[u][0]
-                b = th.get(u)
-                if b is None:
-                    miss += 1
-                    continue
-                b = b[0]
-                if a != b:
-                    nd_seq += 1
-                    seq_examples.setdefault((m, K), []).append(u)
-                sa, sb = set(a), set(b)
+            ours = ListTable.from_dict(P, P.cands[m][K])
+            th = theirs.get(m, {}).get(K)
+            if th is None:
+                print("%-16s %8d %8d %10d %10d %12d" % ("%s@%d" % (m, K), n, n, 0, 0, 0))
+                continue
+            have = th.lens >= 0
+            miss = int(n - have.sum())
+            W = max(ours.items.shape[1], th.items.shape[1])
+            A = np.full((n, W), -1, dtype=np.int64)
+            B = np.full((n, W), -1, dtype=np.int64)
+            A[:, :ours.items.shape[1]] = np.where(np.arange(ours.items.shape[1])[None, :] < ours.lens[:, None],
+                                                  ours.items, -1)
+            B[:, :th.items.shape[1]] = np.where(np.arange(th.items.shape[1])[None, :] < th.lens[:, None],
+                                                th.items, -1)
+            differ = have & ((ours.lens != th.lens) | (A != B).any(axis=1))
+            nd_seq = nd_set = nitems = 0
+            for r in np.nonzero(differ)[0].tolist():
+                u = P.test_users[r]
+                nd_seq += 1
+                seq_examples.setdefault((m, K), []).append(u)
+                sa = set(A[r, :max(ours.lens[r], 0)].tolist())
+                sb = set(B[r, :th.lens[r]].tolist())
                 if sa != sb:
                     nd_set += 1
                     nitems += len(sa - sb)
                     examples.setdefault((m, K), []).append(u)
-            print("%-16s %8d %8d %10d %10d %12d" % ("%s@%d" % (m, K), len(P.test_users), miss,
+            print("%-16s %8d %8d %10d %10d %12d" % ("%s@%d" % (m, K), n, miss,
                                                     nd_seq, nd_set, nitems))
     print()
     if n_examples <= 0:
         return
+    pos = {u: r for r, u in enumerate(P.test_users)}
     for (m, K), us in seq_examples.items():
         shown = 0
         for u in us:
             if shown >= n_examples:
                 break
-            if set(P.cands[m][K][u][0]) != set(theirs[m][K][u][0]):
+            if set(P.cands[m][K][u][0]) != set(theirs[m][K].get(pos[u])[0]):
                 continue
             shown += 1
             a, asc = P.cands[m][K][u]
-            b, bsc = theirs[m][K][u]
+            b, bsc = theirs[m][K].get(pos[u])
             p = next(j for j in range(min(len(a), len(b))) if a[j] != b[j])
             print("--- order-only example: user %s  %s@%d, first difference at rank %d:" % (
                 P.user_ids[u], m, K, p + 1))
@@ -747,7 +1406,7 @@ def compare_candidates(P, theirs, n_examples):
         for u in us[:n_examples]:
             print("--- example: user %s  %s@%d" % (P.user_ids[u], m, K))
             a, asc = P.cands[m][K][u]
-            b, bsc = theirs[m][K][u]
+            b, bsc = theirs[m][K].get(pos[u])
             if m in P.mixtures:
                 print("  our components (cluster:weight): " +
                       " ".join("%d:%.6f" % (c, float(w)) for c, w in P.mixtures[m][u]))
@@ -795,11 +1454,23 @@ def main():
     ap.add_argument("--blas-f32", action="store_true",
                     help="use the raw float32 GEMM scores (accumulation order of the BLAS) "
                          "instead of float64-accumulated dot products rounded to float32")
+    ap.add_argument("--emd-linprog", action="store_true",
+                    help="solve every EMD through scipy's linprog even where the direct HiGHS call (the same "
+                         "solver run, checked against linprog at start) is available")
+    ap.add_argument("--jobs", type=int, default=2,
+                    help="processes for the per-user pass (mixtures, quota lists, EMD); default 2")
+    ap.add_argument("--sgemm", default="auto", metavar="auto|numpy|LIB",
+                    help="who does the float32 pre-selection GEMMs: auto (an installed OpenBLAS, e.g. apt-get install "
+                         "libopenblas0, loaded with ctypes, else numpy), numpy (numpy's matmul, i.e. the BLAS numpy is "
+                         "linked to), or the path of a shared library with cblas_sgemm. The figures do not depend on it "
+                         "(except with --blas-f32); its thread count is the library's own (OPENBLAS_NUM_THREADS)")
     ap.add_argument("--examples", type=int, default=2,
                     help="example users to print per differing method@K")
     args = ap.parse_args()
 
     T0 = time.time()
+    print("pre-selection GEMM: " + load_sgemm(args.sgemm), file=sys.stderr, flush=True)
+    print("EMD: " + (enable_highs_direct() if not args.emd_linprog else "linprog"), file=sys.stderr, flush=True)
     P = Protocol(args)
     P.load()
     print("protocol_check: %d test users%s%s; m=%d k=%d lambda=%s alpha=%s cutoffs=%s" % (
@@ -820,8 +1491,7 @@ def main():
         # Every method in the file, the library's extra rows (MMR, tuned kNN-Embed, multi-interest MMR, ...) included:
         # their recall, NDCG and diversity follow from the exported lists alone.
         listed = [m for m in METHODS if m in theirs] + sorted(m for m in theirs if m not in METHODS)
-        met2 = P.list_metrics({m: {K: {u: L[0] for u, L in d.items()} for K, d in theirs.get(m, {}).items()}
-                               for m in listed}, listed)
+        met2 = P.list_metrics({m: dict(theirs.get(m, {})) for m in listed}, listed)
         miss = sum(met2[m]["missing"][K] for m in listed for K in P.cutoffs)
         print_table("Recall/NDCG/Diversity recomputed directly from %s%s" % (
             args.candidates, (" (%d missing lists counted as recall and NDCG 0)" % miss) if miss else ""),
