@@ -23,8 +23,8 @@ are then re-scored as below, so the figures do not depend on the library (except
 (default 2); the EMDs call scipy's HiGHS the way linprog does, without linprog's input checks,
 after a start-up self-test shows equal objectives (--emd-linprog: through linprog).  The
 metrics and the candidates file are computed / parsed with numpy over all users at once, each
-figure with the same IEEE operations in the same order as the per-user code (kept as
-list_metrics_ref and read_candidates_ref).  Measured 2026-12-02 on a 2-core machine shared with
+figure with the same IEEE operations in the same order as the per-user code they replaced
+(compared bit for bit when they were written).  Measured 2026-12-02 on a 2-core machine shared with
 other jobs (load 2-6), OPENBLAS_NUM_THREADS=2, --jobs 2, with --metrics and --candidates:
   cit-HepPh reproduce --export (27,052 test users, d = 128): 348 s before, 153 s now, same output;
   the 70,000-user graph, --users 10000: 979 s before, 162 s now, same output;
@@ -886,7 +886,7 @@ class Protocol:
         skipped for diversity (reported). Unseen held-out items count in the recall and NDCG
         denominators. NDCG@K scores the first K entries of a list (the protocol's lists have at most K).
         Vectorised over the users; every figure is the same IEEE computation, in the same order, as
-        the per-user one (list_metrics_ref, kept for reference and tests)."""
+        the per-user loop it replaced."""
         out = {}
         n = len(self.test_users)
         held = self.held_keys()
@@ -938,42 +938,6 @@ class Protocol:
             parts = [r * nI + self.test_sets[u] for r, u in enumerate(self.test_users)]
             self._held_keys = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
         return self._held_keys
-
-    def list_metrics_ref(self, lists, methods=METHODS):
-        """lists[method][K][user] = list of item rows.  Averages over self.test_users (and the missed
-        users, as zeros, for recall and NDCG); a missing list counts as recall 0 and NDCG 0 / is
-        skipped for diversity (reported). Unseen held-out items count in the recall and NDCG
-        denominators. NDCG@K scores the first K entries of a list (the protocol's lists have at most K)."""
-        out = {}
-        for m in methods:
-            out[m] = {"recall": {}, "ndcg": {}, "diversity": {}, "missing": {}}
-            for K in self.cutoffs:
-                rs, ns, ds, miss = [], [], [], 0
-                d = lists.get(m, {}).get(K, {})
-                for u in self.test_users:
-                    L = d.get(u)
-                    ts = self.test_sets[u]
-                    if L is None:
-                        miss += 1
-                        rs.append(0.0)
-                        ns.append(0.0)
-                        continue
-                    L = list(L)
-                    held = set(ts.tolist())
-                    total = len(ts) + self.unseen_items[u]
-                    rs.append(len(set(L) & held) / total)
-                    ns.append(ndcg_at(L, held, K, total))
-                    if L:
-                        X = self.In[L]
-                        ds.append(float(np.linalg.norm(X - X.mean(axis=0), axis=1).mean()))
-                rs += [0.0] * self.missed_users
-                ns += [0.0] * self.missed_users
-                out[m]["recall"][K] = float(np.mean(rs)) if rs else float("nan")
-                out[m]["ndcg"][K] = float(np.mean(ns)) if ns else float("nan")
-                out[m]["diversity"][K] = float(np.mean(ds)) if ds else float("nan")
-                out[m]["missing"][K] = miss
-        return out
-
 
 # ----------------------------------------------------------------------------- reporting
 class ListTable:
@@ -1143,7 +1107,7 @@ class _Vocab:
 def read_candidates(P, path):
     """cands[method][K] = ListTable of the test users' lists, ordered by rank (then item row, then
     score, as sorting (rank, item, score) tuples); rows whose user or item is unknown are counted and
-    left out, rows of other users skipped -- read_candidates_ref's rules, parsed with numpy in blocks
+    left out, rows of other users skipped; parsed with numpy in blocks
     of lines (a block whose lines are not all 5 tab-separated fields is split line by line)."""
     want = np.zeros(len(P.user_ids), dtype=bool)
     want[np.array(P.test_users, dtype=np.int64)] = True
@@ -1304,40 +1268,6 @@ def read_candidates(P, path):
             items[p_, col] = i_
             scores[p_, col] = s_
             out.setdefault(meth, {})[K] = ListTable(items, lens, scores)
-    if unknown:
-        P.log("WARNING: %d candidate rows with unknown user/item ids" % unknown)
-    return out
-
-
-def read_candidates_ref(P, path):
-    """cands[method][K][user_row] = list of item rows ordered by rank; also scores."""
-    want = set(P.test_users)
-    out = {}
-    unknown = 0
-    with open(path, "r", encoding="utf-8") as f:
-        f.readline()
-        for line in f:
-            p = line.rstrip("\n").split("\t")
-            if len(p) < 4:
-                continue
-            ur = P.user_row.get(p[0])
-            if ur is None or ur not in want:
-                if ur is None:
-                    unknown += 1
-                continue
-            ir = P.item_row.get(p[3])
-            if ir is None:
-                unknown += 1
-                continue
-            meth, _, K = p[1].partition("@")
-            K = int(K)
-            sc = float(p[4]) if len(p) > 4 and p[4] != "" else float("nan")
-            out.setdefault(meth, {}).setdefault(K, {}).setdefault(ur, []).append((int(p[2]), ir, sc))
-    for meth in out:
-        for K in out[meth]:
-            for u, L in out[meth][K].items():
-                L.sort()
-                out[meth][K][u] = ([x[1] for x in L], [x[2] for x in L])
     if unknown:
         P.log("WARNING: %d candidate rows with unknown user/item ids" % unknown)
     return out
