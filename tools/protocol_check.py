@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Independent reference implementation of the evaluation protocol
-(docs: /work/shared/docs/evaluation-protocol.md), written from the spec only,
+(docs/evaluation-protocol.md), written from the spec only,
 to cross-check the figures and candidate lists of the C# library.
 
 Usage (numpy/scipy required, e.g. apt-get install python3-numpy python3-scipy):

@@ -12,7 +12,7 @@ Subcommands
   lightgcn    --train FILE --test FILE --out DIR            LightGCN/NGCF `user item item ...` split -> train.tsv.gz, test.tsv.gz
   lists       --lists FILE --out DIR                       one unsplit `user item item ...` file (LightGCN's layout, SASRec's
                                                            Beauty.txt, ...) -> edges.tsv.gz (then `multiinterest split`)
-  csv         --csv FILE [--user-column NAME] [--item-column NAME] [--delimiter ,] --out DIR
+  csv         --csv FILE [--user-column NAME] [--item-column NAME] [--delimiter ,|;|tab] --out DIR
                                                            a delimited file with a header (MovieLens ratings.csv, ...) ->
                                                            edges.tsv.gz; the columns by name, by default the first two
                                                            (then `multiinterest split`)
@@ -113,13 +113,16 @@ def cmd_lists(a):
     rc.write_edges(os.path.join(a.out, "edges.tsv.gz"), edges)
     write_counts(a.out, {"source_pairs": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges), **counts_of(edges)})
     print(f"wrote {a.out}/edges.tsv.gz; split it with: multiinterest split --edges {a.out}/edges.tsv.gz "
-          f"--train {a.out}/train.tsv.gz --test {a.out}/test.tsv.gz", file=sys.stderr)
+          f"--train {a.out}/train.tsv.gz --test {a.out}/test.tsv.gz --keep-self-loops", file=sys.stderr)
 
 
 def cmd_csv(a):
     import csv
+    delimiter = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(a.delimiter, a.delimiter)
+    if len(delimiter) != 1:
+        sys.exit(f"error: --delimiter must be one character (or 'tab' / '\\t'), not '{a.delimiter}'")
     with open(a.csv, newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f, delimiter=a.delimiter)
+        reader = csv.reader(f, delimiter=delimiter)
         header = next(reader, None)
         if header is None:
             sys.exit(f"error: '{a.csv}' is empty: a header line is expected")
@@ -149,7 +152,8 @@ def cmd_csv(a):
     write_counts(a.out, {"source_rows": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges),
                          "user_column": header[user], "item_column": header[item], **counts_of(edges)})
     print(f"wrote {a.out}/edges.tsv.gz (user = '{header[user]}', item = '{header[item]}', every row an edge); split it with: "
-          f"multiinterest split --edges {a.out}/edges.tsv.gz --train {a.out}/train.tsv.gz --test {a.out}/test.tsv.gz", file=sys.stderr)
+          f"multiinterest split --edges {a.out}/edges.tsv.gz --train {a.out}/train.tsv.gz --test {a.out}/test.tsv.gz --keep-self-loops "
+          "(users and items numbered separately; leave the flag out if they share one numbering)", file=sys.stderr)
 
 
 def cmd_lightgcn(a):

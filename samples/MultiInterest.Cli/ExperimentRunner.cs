@@ -64,6 +64,7 @@ internal static class ExperimentRunner
                 + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
                 + $" ({heldOut.Misses.UnseenUsers:N0} unseen users); metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0).{columnHint}");
         int testEdgesInTraining = SplitChecks.Check(train, test, unseenTestEdges, settings.TrainPath, settings.TestPath, warnings);
+        SplitChecks.Repeats(trainEdges.Count, train.EdgeCount, settings.TrainPath, warnings);
         if (settings.ItemClustersPath == null)
         {
             if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)

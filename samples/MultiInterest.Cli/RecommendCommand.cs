@@ -216,8 +216,9 @@ internal static class RecommendCommand
         // Where the lists came from (also the file's source column): a popular fallback must not pass for a personal list.
         log.WriteLine(CandidateFile.SourceSummary(lists));
         // Every list a fallback: the ids of the users file are not the model's (another dataset, a column or format mix-up).
-        if (lists.Count > 1 && lists.All(l => l.Source == CandidateSource.Popular))
-            warnings.WriteLine($"warning: none of the {lists.Count:N0} users is known to the model or has a --history: every list is the popular fallback. "
+        if (lists.Count > 0 && lists.All(l => l.Source == CandidateSource.Popular))
+            warnings.WriteLine((lists.Count == 1 ? "warning: the file's one user is not known to the model and has no --history: its list is the popular fallback. "
+                : $"warning: none of the {lists.Count:N0} users is known to the model or has a --history: every list is the popular fallback. ")
                 + "Check that the users file's first TAB-separated column holds the user ids the model was fitted on.");
         return 0;
     }

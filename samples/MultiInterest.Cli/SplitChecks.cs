@@ -1,4 +1,5 @@
 using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -41,5 +42,12 @@ internal static class SplitChecks
             warnings.WriteLine($"  warning: the test file '{testPath}' has {testEdges:N0} edges, more than the training file's {train.EdgeCount:N0}: "
                 + "check that --train and --test are not swapped.");
         return inTraining;
+    }
+
+    /// <summary>Says how many lines of <paramref name="path"/> repeated an edge (a graph holds each user-item pair once).</summary>
+    public static void Repeats(int lines, int edges, string path, TextWriter warnings)
+    {
+        if (lines > edges)
+            warnings.WriteLine($"  warning: {Counted.Of(lines - edges, "line")} of '{path}' repeated a (user, item) pair already read: each pair counts once.");
     }
 }

@@ -23,20 +23,20 @@ internal static class SplitCommand
         var command = new Command("split", "The protocol's per-user hold-out of an edge file: each user with at least 3 distinct edges holds out 20% of them "
             + "(rounded up), drawn at random with --seed (the file's line order, such as time, is not used); a held-out edge whose item would then be "
             + "missing from training goes back to training; repeated (user, item) pairs count once; self-loops are dropped unless --keep-self-loops.") { edges, train, test, seed, keepSelfLoops };
-        command.SetAction(r => Run(r.Value(edges)!, r.Value(train)!, r.Value(test)!, r.Value(seed), r.GetValue(keepSelfLoops), console.Out));
+        command.SetAction(r => Run(r.Value(edges)!, r.Value(train)!, r.Value(test)!, r.Value(seed), r.GetValue(keepSelfLoops), console.Out, console.Error));
         return command;
     }
 
-    private static int Run(string edges, string train, string test, int seed, bool keepSelfLoops, TextWriter log)
+    private static int Run(string edges, string train, string test, int seed, bool keepSelfLoops, TextWriter log, TextWriter warnings)
     {
         var split = HoldOutSplitter.Split(EdgeFile.Read(edges), new HoldOutSplitOptions { Seed = seed, DropSelfLoops = !keepSelfLoops });
         EdgeFile.Write(train, split.Train);
         EdgeFile.Write(test, split.Test);
         log.WriteLine($"{split.Train.Count:N0} training edges -> {train}; {split.Test.Count:N0} test edges -> {test}; {split.ReturnedToTraining:N0} returned to training (item unseen).");
         // Say what was left out, so that no edge goes missing silently.
-        if (split.DuplicatesDropped > 0) log.WriteLine($"{split.DuplicatesDropped:N0} repeated (user, item) pairs left out (each pair is kept once).");
+        if (split.DuplicatesDropped > 0) warnings.WriteLine($"{split.DuplicatesDropped:N0} repeated (user, item) pairs left out (each pair is kept once).");
         if (split.SelfLoopsDropped > 0)
-            log.WriteLine($"{split.SelfLoopsDropped:N0} self-loops left out (user id = item id). If users and items are numbered separately these are real edges: "
+            warnings.WriteLine($"{split.SelfLoopsDropped:N0} self-loops left out (user id = item id). If users and items are numbered separately these are real edges: "
                 + "add --keep-self-loops.");
         return 0;
     }

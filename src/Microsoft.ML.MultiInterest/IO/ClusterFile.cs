@@ -20,7 +20,7 @@ public static class ClusterFile
         using var reader = TextTables.OpenRead(path);
         TextTables.ReadHeader(reader, path, "item", "cluster");
         int max = -1;
-        foreach (var (lineNumber, line, parts) in TextTables.DataRows(reader))
+        foreach (var (lineNumber, line, parts) in TextTables.DataRows(reader, path))
         {
             if (parts.Length < 2) throw new InvalidDataException($"{path}, line {lineNumber}: expected 'item<TAB>cluster' but found '{line}'.");
             if (!items.TryGetIndex(parts[0], out int row))

@@ -27,13 +27,14 @@ public static class EdgeFile
         var header = TextTables.ReadHeader(reader, path, "user", "item");
         bool weighted = header.Length >= 3 && header[2].Trim().Equals("weight", StringComparison.OrdinalIgnoreCase);
         var edges = new List<RawEdge>();
-        foreach (var (lineNumber, line, parts) in TextTables.DataRows(reader))
+        foreach (var (lineNumber, line, parts) in TextTables.DataRows(reader, path))
         {
             if (parts.Length < 2 || parts[0].Length == 0 || parts[1].Length == 0)
                 throw new InvalidDataException($"{path}, line {lineNumber}: expected 'user<TAB>item' but found '{line}'.");
             if (TextTables.ExtraFields(parts, header.Length) is { } extra)
                 throw new InvalidDataException($"{path}, line {lineNumber}: {parts.Length} fields under a header of {header.Length} ('{string.Join("<TAB>", header)}'), "
-                    + $"the first extra one '{extra}'. " + TextTables.EdgeListHint);
+                    + $"the first extra one '{extra}'. A file with more columns names each in its header (only user, item and a third column "
+                    + "'weight' are read). " + TextTables.EdgeListHint);
             float weight = 1f;
             if (weighted)
             {

@@ -24,7 +24,7 @@ public static class EmbeddingFile
         if (dim < 1) throw new InvalidDataException($"The file '{path}' has no vector columns: the header must be 'id<TAB>v0<TAB>v1...'.");
         var ids = new IdMap();
         var values = new List<float>();
-        foreach (var (lineNumber, line, parts) in TextTables.DataRows(reader))
+        foreach (var (lineNumber, line, parts) in TextTables.DataRows(reader, path))
         {
             if (parts.Length != dim + 1)
                 throw new InvalidDataException($"{path}, line {lineNumber}: expected {dim + 1} columns (id and {dim} values) but found {parts.Length}.");

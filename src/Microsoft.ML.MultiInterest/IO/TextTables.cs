@@ -19,7 +19,26 @@ internal static class TextTables
     public static StreamReader OpenRead(Stream raw, string path)
     {
         Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new CheckedGzipStream(raw, path) : raw;
-        return new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        // Strict: bytes that are not UTF-8 (a cp1252 'é') throw instead of becoming U+FFFD, which would merge two ids.
+        return new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The next line of <paramref name="reader"/>, or null at the end; bytes that are not UTF-8 throw naming the file.</summary>
+    private static string? ReadLine(StreamReader reader, string path, int lineNumber)
+    {
+        try
+        {
+            return reader.ReadLine();
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            // The reader decodes a block ahead, so the bad bytes are at this line or a later one.
+            string bytes = e.BytesUnknown == null ? "" : " (" + string.Join(" ", e.BytesUnknown.Select(b => $"0x{b:X2}")) + ")";
+            throw new InvalidDataException($"The file '{path}' is not UTF-8 text: bytes{bytes} at line {lineNumber} or after it are not UTF-8 "
+                + "(ids are read as UTF-8, and a byte that is not would change them silently). Convert the file first, e.g. iconv -f cp1252 -t utf-8.", e);
+        }
     }
 
     public static StreamWriter OpenWrite(string path)
@@ -34,7 +53,7 @@ internal static class TextTables
     /// <summary>Reads the header line and checks it starts with the expected column names.</summary>
     public static string[] ReadHeader(StreamReader reader, string path, params string[] expected)
     {
-        var line = reader.ReadLine() ?? throw new InvalidDataException($"The file '{path}' is empty: a header line ({string.Join("<TAB>", expected)}) is expected.");
+        var line = ReadLine(reader, path, 1) ?? throw new InvalidDataException($"The file '{path}' is empty: a header line ({string.Join("<TAB>", expected)}) is expected.");
         var header = line.TrimEnd('\r').Split('\t');
         for (int i = 0; i < expected.Length; i++)
         {
@@ -71,8 +90,14 @@ internal static class TextTables
             return $": it names the same columns in another order, and the columns are read by position, '{names}'. Put the columns themselves in that "
                 + "order (renaming the header alone would read every value the wrong way round).";
         if (fields.Length >= expected.Length)
-            return $". If the file's first columns are these, name them so in the header line ('{names}'): the names are checked so that a file without a header "
-                + "never loses its first line as one.";
+            return $". If the file's first columns are these, name them so in the header line ('{names}'"
+                + ((fields.Length - expected.Length) switch
+                {
+                    0 => "",
+                    1 => ", then a name for the last column, which is not read unless it is 'weight'",
+                    int more => $", then a name for each of the other {more} columns, which are not read unless the third is 'weight'",
+                })
+                + "): the names are checked so that a file without a header never loses its first line as one.";
         return ".";
     }
 
@@ -93,11 +118,11 @@ internal static class TextTables
     }
 
     /// <summary>The non-empty lines after the header, split on tabs, with their 1-based line numbers.</summary>
-    public static IEnumerable<(int LineNumber, string Line, string[] Parts)> DataRows(StreamReader reader)
+    public static IEnumerable<(int LineNumber, string Line, string[] Parts)> DataRows(StreamReader reader, string path)
     {
         int lineNumber = 1;
         string? line;
-        while ((line = reader.ReadLine()) != null)
+        while ((line = ReadLine(reader, path, lineNumber + 1)) != null)
         {
             lineNumber++;
             line = line.TrimEnd('\r');

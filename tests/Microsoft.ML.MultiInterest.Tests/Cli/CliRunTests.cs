@@ -78,9 +78,9 @@ public sealed class CliRunTests : IDisposable
 
         var dropped = CliHarness.Run("split", "--edges", edges, "--train", train, "--test", test);
         Assert.True(dropped.ExitCode == 0, dropped.Error);
-        Assert.Contains($"{selfLoops} self-loops left out", dropped.Out, StringComparison.Ordinal);
-        Assert.Contains("--keep-self-loops", dropped.Out, StringComparison.Ordinal);
-        Assert.Contains("1 repeated (user, item) pairs left out", dropped.Out, StringComparison.Ordinal);
+        Assert.Contains($"{selfLoops} self-loops left out", dropped.Error, StringComparison.Ordinal);
+        Assert.Contains("--keep-self-loops", dropped.Error, StringComparison.Ordinal);
+        Assert.Contains("1 repeated (user, item) pairs left out", dropped.Error, StringComparison.Ordinal);
         Assert.Equal(lines.Count - 1 - selfLoops - 1, File.ReadLines(train).Count() - 1 + File.ReadLines(test).Count() - 1);
 
         var kept = CliHarness.Run("split", "--edges", edges, "--train", train, "--test", test, "--keep-self-loops");
@@ -430,13 +430,15 @@ public sealed class CliRunTests : IDisposable
         Assert.Contains($"is also an edge of the training file '{whole}'", all.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("Training embeddings", all.Error, StringComparison.Ordinal);
 
-        // Some test edges left in training: a warning with their count, and metrics.json counts them.
+        // Some test edges left in training: a warning with their count, and metrics.json counts them. A repeated training line
+        // is said too.
         string some = Path.Combine(_directory, "some.tsv"), output = Path.Combine(_directory, "some-out");
-        File.WriteAllLines(some, [.. trainLines, .. testLines.Skip(1).Take(3)]);
+        File.WriteAllLines(some, [.. trainLines, .. testLines.Skip(1).Take(3), trainLines[1]]);
         var part = CliHarness.Run(["evaluate", "--train", some, "--test", test, "--out", output, .. flags]);
         Assert.True(part.ExitCode == 0, part.Error);
         Assert.Contains("warning: 3 test edges (", part.Error, StringComparison.Ordinal);
         Assert.Contains("are also training edges", part.Error, StringComparison.Ordinal);
+        Assert.Contains($"warning: 1 line of '{some}' repeated a (user, item) pair already read", part.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("warning", part.Out, StringComparison.Ordinal);
         using (var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json"))))
             Assert.Equal(3, metrics.RootElement.GetProperty("counts").GetProperty("test_edges_in_training").GetInt32());
