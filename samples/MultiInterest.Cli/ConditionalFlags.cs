@@ -191,11 +191,11 @@ internal static class ConditionalFlags
         var rows = new List<(string Item, string Condition)>();
         var conditionOf = new Dictionary<string, string>(StringComparer.Ordinal);
         using var reader = TextFile.OpenRead(path);
-        string? header = reader.ReadLine();
+        string? header = TextFile.ReadLine(reader, path, 1);
         if (header == null || header.Split('\t') is not ["item", "condition", ..])
             throw new InvalidDataException($"{path}: the header must be 'item<TAB>condition', not '{header}'.");
         int lineNumber = 1;
-        for (string? line = reader.ReadLine(); line != null; line = reader.ReadLine())
+        for (string? line = TextFile.ReadLine(reader, path, 2); line != null; line = TextFile.ReadLine(reader, path, lineNumber + 1))
         {
             lineNumber++;
             if (line.Length == 0) continue;

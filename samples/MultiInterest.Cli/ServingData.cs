@@ -23,7 +23,7 @@ internal static class ServingData
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Users file '{path}' does not exist.", path);
         using var reader = TextFile.OpenRead(path); // a truncated .gz throws instead of ending early
-        header = reader.ReadLine() ?? throw new InvalidDataException($"Users file '{path}' is empty: a header line and one user id per line were expected.");
+        header = TextFile.ReadLine(reader, path, 1) ?? throw new InvalidDataException($"Users file '{path}' is empty: a header line and one user id per line were expected.");
         // A comma-separated file would make whole lines ("5,274") into user ids, each served as an unknown user.
         if (header.Contains(',') && !header.Contains('\t'))
             throw new InvalidDataException($"Users file '{path}' looks comma-separated (header '{header}'): the user id is the first TAB-separated field of each line.");
@@ -31,7 +31,7 @@ internal static class ServingData
         var users = new List<string>();
         string? line;
         int number = 1;
-        while ((line = reader.ReadLine()) != null)
+        while ((line = TextFile.ReadLine(reader, path, number + 1)) != null)
         {
             number++;
             string id = line.Split('\t')[0].Trim();
@@ -110,12 +110,12 @@ internal static class ServingData
     public static FollowedTopics Follows(string path)
     {
         using var reader = Microsoft.ML.MultiInterest.IO.TextFile.OpenRead(path);
-        string? header = reader.ReadLine()?.TrimEnd('\r');
+        string? header = TextFile.ReadLine(reader, path, 1)?.TrimEnd('\r');
         if (header == null || header.Split('\t') is not ["user", "topic", ..])
             throw new InvalidDataException($"{path}: the header must be 'user<TAB>topic', not '{header}'.");
         var rows = new List<(string User, string Topic, int Line)>();
         int lineNumber = 1;
-        for (string? line = reader.ReadLine(); line != null; line = reader.ReadLine())
+        for (string? line = TextFile.ReadLine(reader, path, 2); line != null; line = TextFile.ReadLine(reader, path, lineNumber + 1))
         {
             lineNumber++;
             line = line.TrimEnd('\r');

@@ -16,4 +16,15 @@ public static class TextFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         return TextTables.OpenRead(path);
     }
+
+    /// <summary>
+    /// The next line of <paramref name="reader"/> (opened by <see cref="OpenRead"/>), or null at its end. Text is read as
+    /// strict UTF-8: bytes that are not (a Windows-1252 'é') throw, naming <paramref name="path"/> and
+    /// <paramref name="lineNumber"/>, instead of becoming U+FFFD and changing an id.
+    /// </summary>
+    /// <param name="reader">The reader.</param>
+    /// <param name="path">The file, for the message.</param>
+    /// <param name="lineNumber">The 1-based number of the line being read, for the message.</param>
+    /// <exception cref="InvalidDataException">The file holds bytes that are not UTF-8.</exception>
+    public static string? ReadLine(StreamReader reader, string path, int lineNumber) => TextTables.ReadLine(reader, path, lineNumber);
 }

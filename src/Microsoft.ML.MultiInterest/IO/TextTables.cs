@@ -26,7 +26,7 @@ internal static class TextTables
     private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The next line of <paramref name="reader"/>, or null at the end; bytes that are not UTF-8 throw naming the file.</summary>
-    private static string? ReadLine(StreamReader reader, string path, int lineNumber)
+    public static string? ReadLine(StreamReader reader, string path, int lineNumber)
     {
         try
         {

@@ -98,4 +98,25 @@ public sealed class FileFormatTests : IDisposable
         Assert.Contains("test.tsv", e.Message);
         Assert.Contains("'i9'", e.Message);
     }
+
+    [Fact]
+    public void TextFileReadLine_RefusesBytesThatAreNotUtf8_NamingTheFile()
+    {
+        // What the CLI's users, follows and conditions files are read with: a cp1252 'é' would otherwise become U+FFFD.
+        var path = Path.Combine(_dir, "users-cp1252.tsv");
+        File.WriteAllBytes(path, [.. "user\nu1\ncaf"u8, 0xE9, .. "\n"u8]);
+        using var reader = TextFile.OpenRead(path);
+        var e = Assert.Throws<InvalidDataException>(() =>
+        {
+            for (int line = 1; TextFile.ReadLine(reader, path, line) != null; line++) { }
+        });
+        Assert.Contains(path, e.Message);
+        Assert.Contains("is not UTF-8 text", e.Message);
+        Assert.Contains("0xE9", e.Message);
+        // Valid UTF-8 (with a BOM) reads as written.
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. "user\ncaf\u00e9\n"u8]);
+        using var valid = TextFile.OpenRead(path);
+        Assert.Equal("user", TextFile.ReadLine(valid, path, 1));
+        Assert.Equal("caf\u00e9", TextFile.ReadLine(valid, path, 2));
+    }
 }
