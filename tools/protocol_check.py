@@ -398,17 +398,23 @@ def enable_highs_direct(trials=200, seed=0):
         w = w / w.sum()
         D = np.sqrt(np.maximum(((src[:, None, :] - tgt[None, :, :]) ** 2).sum(-1), 0.0))
         beq = np.concatenate([w, np.full(t, 1.0 / t)])
-        A = np.zeros((s + t, s * t))
-        for i in range(s):
-            A[i, i * t:(i + 1) * t] = 1.0
-        for j in range(t):
-            A[s + j, j::t] = 1.0
+        A = transport_constraints(s, t)
         ref = linprog(D.reshape(-1), A_eq=A[:-1], b_eq=beq[:-1], bounds=(0, None), method="highs")
         got = _highs_direct(D.reshape(-1), s, t, beq)
         if ref.status != 0 or got is None or float(ref.fun) != got:
             _HIGHS_DIRECT = None
             return "linprog (direct HiGHS call differed from linprog in a self-test)"
     return "HiGHS called directly (scipy 1.10 internals; equal to linprog on %d random problems)" % trials
+
+
+def transport_constraints(s, t):
+    """The equality constraints of an s x t transport plan (flattened row by row): row sums, then column sums."""
+    A = np.zeros((s + t, s * t))
+    for i in range(s):
+        A[i, i * t:(i + 1) * t] = 1.0
+    for j in range(t):
+        A[s + j, j::t] = 1.0
+    return A
 
 
 def emd_exact(src, w, tgt):
@@ -429,11 +435,7 @@ def emd_exact(src, w, tgt):
         if fun is not None:
             return fun
     from scipy.optimize import linprog
-    A = np.zeros((s + t, s * t))
-    for i in range(s):
-        A[i, i * t:(i + 1) * t] = 1.0
-    for j in range(t):
-        A[s + j, j::t] = 1.0
+    A = transport_constraints(s, t)
     # one equality is redundant; drop the last to keep the system full rank
     res = linprog(D.reshape(-1), A_eq=A[:-1], b_eq=beq[:-1], bounds=(0, None), method="highs")
     if res.status != 0:
