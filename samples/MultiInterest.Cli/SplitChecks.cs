@@ -4,9 +4,9 @@ using MultiInterest.Cli.Common;
 namespace MultiInterest.Cli;
 
 /// <summary>
-/// Mistakes in a train/test pair that still give figures, said before anything is fitted: the two files swapped, or test
+/// Mistakes in a train/test pair that still give figures, said before anything is fitted: the two files swapped, test
 /// edges left in the training file (the protocol never lists an item of the user's training history, so such an edge can
-/// only be missed; a training file that is the whole dataset gives zero recall everywhere).
+/// only be missed; a training file that is the whole dataset gives zero recall everywhere), repeated lines.
 /// </summary>
 internal static class SplitChecks
 {
