@@ -52,7 +52,8 @@ public sealed class TemporaryFileTests : IDisposable
         var temp = new DirectoryInfo(Path.GetTempPath());
         foreach (var file in temp.EnumerateFiles().Concat(temp.EnumerateDirectories("mi-save-*").SelectMany(FilesOrNone)))
         {
-            var graph = graphs.FirstOrDefault(g => g.Length == file.Length);
+            long length = LengthOrNone(file);
+            var graph = graphs.FirstOrDefault(g => g.Length == length);
             if (graph == null) continue;
             byte[] content;
             try { content = File.ReadAllBytes(file.FullName); }
@@ -73,6 +74,19 @@ public sealed class TemporaryFileTests : IDisposable
         string path = Path.Combine(_directory, $"model-{Guid.NewGuid():N}.zip");
         ml.Model.Save(model, raw.Schema, path);
         return path;
+    }
+
+    /// <summary>The length of <paramref name="file"/>, or -1 when another test or process removed it since it was listed.</summary>
+    private static long LengthOrNone(FileInfo file)
+    {
+        try
+        {
+            return file.Length;
+        }
+        catch (FileNotFoundException)
+        {
+            return -1;
+        }
     }
 
     /// <summary>The files under <paramref name="directory"/>, or none when another test's save removes it meanwhile.</summary>
