@@ -83,6 +83,7 @@ internal static class AutoEmbedding
             .OrderByDescending(t => t.Recall).Take(ConfirmationTrials).ToList();
         int users = o.ValidationUsers == 0 ? 0 : o.ValidationUsers * ConfirmationScale;
         var scorer = users == 0 || users >= split.Validation.UserCount ? screening : new ValidationScorer(split, o.ValidationCutoff, users, o.Seed);
+        var shared = ReferenceEquals(scorer, screening) ? [] : MeasureFamilies(leading, scorer, threads, ct);
         var confirmed = new List<AutoTrial>();
         foreach (var trial in leading)
         {
@@ -90,8 +91,11 @@ internal static class AutoEmbedding
             double recall = trial.Recall;
             if (!ReferenceEquals(scorer, screening))
             {
-                var (u, i) = trial.Vectors();
-                var score = scorer.Score(u, i, threads);
+                if (!shared.TryGetValue(trial, out var score))
+                {
+                    var (u, i) = trial.Vectors();
+                    score = scorer.Score(u, i, threads);
+                }
                 recall = score.Recall;
                 curve.Add(new ValidationPoint($"confirm {trial.Name}", curve.Count + 1, score.Recall, score.Ndcg));
             }
@@ -99,6 +103,26 @@ internal static class AutoEmbedding
         }
         double bar = (1 - o.AutoTolerance) * confirmed.Max(t => t.Recall);
         return confirmed.Where(t => t.Recall >= bar).OrderBy(t => t.Dimension).ThenByDescending(t => t.Recall).First();
+    }
+
+    /// <summary>
+    /// The figures of leading truncated-SVD trials that share a factorisation, rank and γ (they differ only by the items'
+    /// popularity factor), each family measured in one scan
+    /// (<see cref="ValidationScorer.Score(EmbeddingMatrix, EmbeddingMatrix, IReadOnlyList{float[]}, int)"/>).
+    /// </summary>
+    internal static Dictionary<AutoTrial, ValidationScore> MeasureFamilies(List<AutoTrial> leading, ValidationScorer scorer, int threads, CancellationToken ct)
+    {
+        var scores = new Dictionary<AutoTrial, ValidationScore>(ReferenceEqualityComparer.Instance);
+        foreach (var family in leading.Where(t => t.Spectral != null).GroupBy(t => t.Spectral!.Family).Where(g => g.Count() > 1))
+        {
+            ct.ThrowIfCancellationRequested();
+            var members = family.ToArray();
+            var (factors, rank, gamma) = family.Key;
+            var (users, items) = factors.EmbedUnscaled(rank, gamma);
+            var measured = scorer.Score(users, items, members.Select(t => factors.ItemScales(t.Spectral!.ItemDegreeExponent)).ToArray(), threads);
+            for (int j = 0; j < members.Length; j++) scores[members[j]] = measured[j];
+        }
+        return scores;
     }
 
     /// <summary>Iterations without a validation gain that end an implicit-ALS trial (at most the user's patience).</summary>

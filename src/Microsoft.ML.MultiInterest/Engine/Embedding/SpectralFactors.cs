@@ -49,15 +49,35 @@ internal sealed class SpectralFactors
     public (EmbeddingMatrix Users, EmbeddingMatrix Items) Embed(int rank, double spectralExponent, double itemDegreeExponent)
     {
         if (rank < 1 || rank > Rank) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"The rank must be within 1..{Rank}.");
+        var weights = Weights(rank, spectralExponent);
+        var users = Slice(_svd.U, _svd.Rank, rank, weights, null);
+        var items = Slice(_svd.V, _svd.Rank, rank, weights, Scales(_itemDegrees, _smoothing, itemDegreeExponent));
+        return (users, items);
+    }
+
+    /// <summary>
+    /// Item vectors V_k Σ_k^(γ/2) without the popularity factor, for scoring every exponent c in one scan: the item vectors
+    /// of <see cref="Embed"/> are these times <see cref="ItemScales"/>(c), row by row.
+    /// </summary>
+    public (EmbeddingMatrix Users, EmbeddingMatrix Items) EmbedUnscaled(int rank, double spectralExponent)
+    {
+        if (rank < 1 || rank > Rank) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"The rank must be within 1..{Rank}.");
+        var weights = Weights(rank, spectralExponent);
+        return (Slice(_svd.U, _svd.Rank, rank, weights, null), Slice(_svd.V, _svd.Rank, rank, weights, null));
+    }
+
+    /// <summary>Each item's popularity factor (deg + s)^c, 0 for an item without edges, as floats.</summary>
+    public float[] ItemScales(double itemDegreeExponent) => Scales(_itemDegrees, _smoothing, itemDegreeExponent).Select(x => (float)x).ToArray();
+
+    private double[] Weights(int rank, double spectralExponent)
+    {
         var weights = new double[rank];
         for (int k = 0; k < rank; k++)
         {
             double sigma = _svd.SingularValues[k];
             weights[k] = sigma > 0 ? Math.Pow(sigma, spectralExponent / 2) : 0;
         }
-        var users = Slice(_svd.U, _svd.Rank, rank, weights, null);
-        var items = Slice(_svd.V, _svd.Rank, rank, weights, Scales(_itemDegrees, _smoothing, itemDegreeExponent));
-        return (users, items);
+        return weights;
     }
 
     private static EmbeddingMatrix Slice(float[] factor, int width, int rank, double[] weights, double[]? rowScales)

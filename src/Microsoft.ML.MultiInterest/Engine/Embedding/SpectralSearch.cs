@@ -119,7 +119,13 @@ internal sealed class SpectralSearch
         if (_trials.ContainsKey(key)) return;
         _ct.ThrowIfCancellationRequested();
         var (users, items) = factors.Embed(rank, gamma, c);
-        var score = _scorer.Score(users, items, _threads);
+        Record(factors, key, _scorer.Score(users, items, _threads));
+    }
+
+    /// <summary>Adds a measured trial to the curve and the trials, and makes it the best if it is.</summary>
+    private void Record(SpectralFactors factors, (int Rank, double Smoothing, double Gamma, double C) key, ValidationScore score)
+    {
+        var (rank, smoothing, gamma, c) = key;
         string name = $"truncated-svd d={rank} s={smoothing:G3} gamma={gamma:G3} c={c:G3}";
         _curve.Add(new ValidationPoint(name, _curve.Count + 1, score.Recall, score.Ndcg));
         // The final fit sketches as many columns as the factorisation this trial is a prefix of: a sketch of only rank + p
@@ -134,14 +140,26 @@ internal sealed class SpectralSearch
             f.Svd.DegreeSmoothing = smoothing;
             f.Svd.SpectralExponent = gamma;
             f.Svd.ItemDegreeExponent = c;
-        });
+        }) { Spectral = new SpectralTrialVectors(factors, rank, gamma, c) };
         if (score.Recall > _bestRecall) (_best, _bestRecall) = (key, score.Recall);
     }
 
+    /// <summary>
+    /// Every exponent pair at one rank. The popularity exponent c only rescales each item's vector, so the exponents c of
+    /// one γ are scored in one scan (<see cref="ValidationScorer.Score(EmbeddingMatrix, EmbeddingMatrix, IReadOnlyList{float[]}, int)"/>):
+    /// figures equal to separate scans' up to float rounding, at a quarter of the scans.
+    /// </summary>
     private void Grid(SpectralFactors factors, int rank, double smoothing)
     {
         foreach (double gamma in SpectralExponents)
-            foreach (double c in ItemDegreeExponents) Try(factors, rank, smoothing, gamma, c);
+        {
+            var missing = ItemDegreeExponents.Where(c => !_trials.ContainsKey((rank, smoothing, gamma, c))).ToArray();
+            if (missing.Length == 0) continue;
+            _ct.ThrowIfCancellationRequested();
+            var (users, items) = factors.EmbedUnscaled(rank, gamma);
+            var scores = _scorer.Score(users, items, missing.Select(factors.ItemScales).ToArray(), _threads);
+            for (int j = 0; j < missing.Length; j++) Record(factors, (rank, smoothing, gamma, missing[j]), scores[j]);
+        }
     }
 
     private SpectralFactors Factorise(int rank, double smoothing)

@@ -49,6 +49,38 @@ public sealed class UnimodalRetriever
     internal RankedLists RetrieveQueries(EmbeddingMatrix queries, IReadOnlyList<int> owners, BipartiteGraph? exclusions, int candidates, int threads) =>
         Search(queries, Enumerable.Range(0, queries.Rows).ToArray(), owners, exclusions, candidates, threads);
 
+    /// <summary>
+    /// The top <paramref name="candidates"/> items of each user for several rescalings of the items at once: list s ranks
+    /// items by <paramref name="itemScales"/>[s][i] x dot(u, i), in one scan (<see cref="TiledTopKSearch.SearchBlockScaled{TFilter}"/>).
+    /// Inputs are the caller's to check.
+    /// </summary>
+    internal RankedLists[] RetrieveScaled(EmbeddingMatrix userEmbeddings, int[] users, BipartiteGraph? exclusions, int candidates, IReadOnlyList<float[]> itemScales,
+        int threads)
+    {
+        var results = itemScales.Select(_ => new RankedLists(users.Length, candidates)).ToArray();
+        int blocks = (users.Length + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
+        int d = _search.Dimension;
+        Parallel.For(0, blocks, Parallelism.Options(threads),
+            () => (Queries: _search.CreateQueryBuffer(),
+                Selectors: itemScales.Select(_ => Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(candidates)).ToArray()).ToArray()),
+            (block, _, s) =>
+            {
+                int start = block * TiledTopKSearch.QueryBlock, count = Math.Min(TiledTopKSearch.QueryBlock, users.Length - start);
+                for (int j = 0; j < count; j++)
+                {
+                    userEmbeddings.ReadRow(users[start + j]).CopyTo(s.Queries.AsSpan(j * d, d));
+                    foreach (var selectors in s.Selectors) selectors[j].Reset(candidates);
+                }
+                var filter = new UnseenItems(exclusions, users);
+                _search.SearchBlockScaled(s.Queries, count, start, itemScales, s.Selectors, ref filter);
+                for (int t = 0; t < results.Length; t++)
+                    for (int j = 0; j < count; j++)
+                        results[t].Counts[start + j] = s.Selectors[t][j].Drain(results[t].IndexSlots(start + j), results[t].ScoreSlots(start + j));
+                return s;
+            }, _ => { });
+        return results;
+    }
+
     private RankedLists Search(EmbeddingMatrix vectors, IReadOnlyList<int> rows, IReadOnlyList<int> owners, BipartiteGraph? exclusions, int candidates, int threads)
     {
         // An array, so that the filter, asked for every candidate, indexes it directly.

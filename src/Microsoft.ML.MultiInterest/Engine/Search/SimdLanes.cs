@@ -33,6 +33,9 @@ internal interface ISimdLanes<TVector> where TVector : struct
     /// <summary>a + b, lane by lane.</summary>
     static abstract TVector Add(TVector a, TVector b);
 
+    /// <summary>a * b, lane by lane.</summary>
+    static abstract TVector Multiply(TVector a, TVector b);
+
     /// <summary>0, 1, 2, ... in the lanes.</summary>
     static abstract TVector Indices { get; }
 
@@ -68,6 +71,9 @@ internal readonly struct Lanes256 : ISimdLanes<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
+
     public static Vector256<float> Indices => Vector256<float>.Indices;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -101,6 +107,9 @@ internal readonly struct Lanes512 : ISimdLanes<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
 
     public static Vector512<float> Indices => Vector512<float>.Indices;
 

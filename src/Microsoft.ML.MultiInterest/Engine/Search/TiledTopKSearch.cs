@@ -177,6 +177,66 @@ internal sealed class TiledTopKSearch
         }
     }
 
+    /// <summary>
+    /// As <see cref="SearchBlock{TFilter}(float[], int, int, TopKSelector[], ref TFilter, CandidateBlock?)"/> for several
+    /// rescalings of the rows at once: each score is computed once and offered, times row r's factor of scale s
+    /// (<paramref name="rowScales"/>[s][r]), to <paramref name="selectors"/>[s]. One scan for what would be one per scale
+    /// of rescaled rows, whose floats it matches up to the rounding of the product (the scale is applied after the dot
+    /// product instead of to each coordinate); ties and filters as there.
+    /// </summary>
+    /// <param name="queryRows">The block's query vectors, row-major.</param>
+    /// <param name="count">Queries in the block, at most <see cref="QueryBlock"/>.</param>
+    /// <param name="firstQuery">The block's first query index, passed on to <paramref name="filter"/>.</param>
+    /// <param name="rowScales">Per scale, one factor per row (at least <see cref="Rows"/>).</param>
+    /// <param name="selectors">Per scale, one reset selector per query of the block.</param>
+    /// <param name="filter">Which rows each query may receive.</param>
+    public void SearchBlockScaled<TFilter>(float[] queryRows, int count, int firstQuery, IReadOnlyList<float[]> rowScales, TopKSelector[][] selectors, ref TFilter filter)
+        where TFilter : struct, ICandidateFilter
+    {
+        if ((uint)count > QueryBlock) throw new ArgumentOutOfRangeException(nameof(count));
+        if (rowScales.Count != selectors.Length) throw new ArgumentException("Every scale needs its selectors.", nameof(selectors));
+        foreach (var scale in rowScales)
+            if (scale.Length < Rows) throw new ArgumentException($"A scale has {scale.Length} factors for {Rows} rows.", nameof(rowScales));
+        if (_wide) SearchScaled<Vector512<float>, Lanes512, TFilter>(queryRows, count, firstQuery, rowScales, selectors, ref filter);
+        else SearchScaled<Vector256<float>, Lanes256, TFilter>(queryRows, count, firstQuery, rowScales, selectors, ref filter);
+    }
+
+    private void SearchScaled<TVector, TLanes, TFilter>(float[] queryRows, int count, int firstQuery, IReadOnlyList<float[]> rowScales, TopKSelector[][] selectors,
+        ref TFilter filter)
+        where TVector : struct
+        where TLanes : struct, ISimdLanes<TVector>
+        where TFilter : struct, ICandidateFilter
+    {
+        int lanes = TLanes.Count, width = 2 * lanes, scales = rowScales.Count;
+        var bounds = new float[scales * QueryBlock];
+        for (int s = 0; s < scales; s++)
+            for (int q = 0; q < count; q++) bounds[s * QueryBlock + q] = selectors[s][q].EntryBound;
+        Span<float> panelScores = stackalloc float[QueryBlock * width];
+        Span<float> scaled = stackalloc float[QueryBlock * width];
+        // The last panel's padding rows are read as factors too; they are never offered.
+        Span<float> factors = stackalloc float[width];
+        for (int p = 0; p < Panels; p++)
+        {
+            ScorePanel<TVector, TLanes>(queryRows, count, p, panelScores);
+            int firstRow = p * width, inPanel = Math.Min(width, Rows - firstRow);
+            for (int s = 0; s < scales; s++)
+            {
+                factors.Clear();
+                rowScales[s].AsSpan(firstRow, inPanel).CopyTo(factors);
+                var f0 = TLanes.Load(ref MemoryMarshal.GetReference(factors), 0);
+                var f1 = TLanes.Load(ref MemoryMarshal.GetReference(factors), (nuint)lanes);
+                ref float from = ref MemoryMarshal.GetReference(panelScores);
+                ref float to = ref MemoryMarshal.GetReference(scaled);
+                for (int q = 0; q < count; q++)
+                {
+                    TLanes.Store(TLanes.Multiply(TLanes.Load(ref from, (nuint)(q * width)), f0), ref to, (nuint)(q * width));
+                    TLanes.Store(TLanes.Multiply(TLanes.Load(ref from, (nuint)(q * width + lanes)), f1), ref to, (nuint)(q * width + lanes));
+                }
+                OfferPanel<TVector, TLanes, TFilter>(scaled, count, firstRow, bounds.AsSpan(s * QueryBlock, QueryBlock), selectors[s], firstQuery, ref filter);
+            }
+        }
+    }
+
     /// <summary>True when every list of the block is at least <see cref="MinBufferedK"/> long.</summary>
     private static bool LongLists(TopKSelector[] selectors, int count)
     {
