@@ -92,4 +92,44 @@ public class DenseTilesTests
             Assert.Equal(single.Select(BitConverter.DoubleToInt64Bits), batched.Skip(t * d).Take(d).Select(BitConverter.DoubleToInt64Bits));
         }
     }
+
+    [Theory]
+    [InlineData(13, 5)]
+    [InlineData(64, 4)]
+    [InlineData(72, 9)]
+    [InlineData(130, 4)]
+    public void TheAvx2KernelsGiveThePortablePathsSumsBitForBit(int d, int count)
+    {
+        // The portable path: each output summed over j ascending from zero, a product then a sum per term (unfused, as
+        // TensorPrimitives.MultiplyAdd is). The 256-bit kernels must give exactly that; their rest is the portable path itself.
+        if (!System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return;
+        var g = Random(d * d, d + 2);
+        var vectors = Random(count * d, d + 3);
+        var expected = new double[count * d];
+        for (int t = 0; t < count; t++)
+            for (int i = 0; i < d; i++)
+            {
+                double sum = 0;
+                for (int j = 0; j < d; j++) sum = g[j * d + i] * vectors[t * d + j] + sum;
+                expected[t * d + i] = sum;
+            }
+        var four = new double[4 * d];
+        for (int k = 0; k + 8 <= d; k += 8)
+        {
+            DenseColumns256.MultiplyColumns4x2(g, d, vectors, four, k);
+            for (int t = 0; t < 4 && t < count; t++)
+                Assert.Equal(expected.Skip(t * d + k).Take(8).Select(BitConverter.DoubleToInt64Bits), four.Skip(t * d + k).Take(8).Select(BitConverter.DoubleToInt64Bits));
+        }
+        var one = new double[d];
+        for (int k = 0; k + 16 <= d; k += 16)
+        {
+            DenseColumns256.MultiplyColumns4(g, d, vectors.AsSpan(0, d), one, k);
+            Assert.Equal(expected.Skip(k).Take(16).Select(BitConverter.DoubleToInt64Bits), one.Skip(k).Take(16).Select(BitConverter.DoubleToInt64Bits));
+        }
+        // Through the dispatch too, where AVX-512 does not take over (it fuses its multiply-adds).
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return;
+        var batched = new double[count * d];
+        DenseRows.SymmetricMultiply(g, d, vectors, batched, count);
+        Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), batched.Select(BitConverter.DoubleToInt64Bits));
+    }
 }

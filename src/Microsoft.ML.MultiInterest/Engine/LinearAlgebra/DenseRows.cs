@@ -105,6 +105,11 @@ internal static class DenseRows
         {
             for (; k + 8 * Vector512<double>.Count <= d; k += 8 * Vector512<double>.Count) DenseTiles.MultiplyColumns512x8(g, d, v, result, k);
         }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            // The portable path's sums, in registers (DenseColumns256); the rest below as before.
+            for (; k + 4 * Vector256<double>.Count <= d; k += 4 * Vector256<double>.Count) DenseColumns256.MultiplyColumns4(g, d, v, result, k);
+        }
         MultiplyColumnsFrom(g, d, v, result, k);
     }
 
@@ -137,6 +142,18 @@ internal static class DenseRows
                 int k = 0;
                 for (; k + 4 * Vector512<double>.Count <= d; k += 4 * Vector512<double>.Count) DenseTiles.MultiplyColumns512x4x4(g, d, v, result, k);
                 // The rest as the single-vector overload computes it (same per-output order).
+                if (k < d)
+                    for (int q = 0; q < 4; q++) MultiplyColumnsFrom(g, d, v.Slice(q * d, d), result.Slice(q * d, d), k);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; t + 4 <= count; t += 4)
+            {
+                var v = vectors.Slice(t * d, 4 * d);
+                var result = results.Slice(t * d, 4 * d);
+                int k = 0;
+                for (; k + 2 * Vector256<double>.Count <= d; k += 2 * Vector256<double>.Count) DenseColumns256.MultiplyColumns4x2(g, d, v, result, k);
                 if (k < d)
                     for (int q = 0; q < 4; q++) MultiplyColumnsFrom(g, d, v.Slice(q * d, d), result.Slice(q * d, d), k);
             }
