@@ -51,6 +51,23 @@ public class DenseTilesTests
     }
 
     [Theory]
+    [InlineData(0, 1, 5, 3)]
+    [InlineData(0, 9, 40, 33)]
+    [InlineData(2, 300, 128, 128)]
+    [InlineData(1, 258, 70, 203)]
+    public void The256BitProductTilesEqualThePortableKernelBitForBit(int from, int to, int width, int outWidth)
+    {
+        if (!Vector256.IsHardwareAccelerated) return;
+        var y = Random(to * width, width + 3);
+        var m = Random(width * outWidth, outWidth + 4);
+        var portable = new double[to * outWidth];
+        var tiled = new double[to * outWidth];
+        DenseRows.MultiplyRightRows(y, from, to, width, m, outWidth, portable);
+        DenseTiles256.MultiplyRight(y, from, to, width, m, outWidth, tiled);
+        Assert.Equal(portable.Select(BitConverter.DoubleToInt64Bits), tiled.Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(13)]
     [InlineData(64)]
@@ -116,14 +133,14 @@ public class DenseTilesTests
         var four = new double[4 * d];
         for (int k = 0; k + 8 <= d; k += 8)
         {
-            DenseColumns256.MultiplyColumns4x2(g, d, vectors, four, k);
+            DenseTiles256.MultiplyColumns4x2(g, d, vectors, four, k);
             for (int t = 0; t < 4 && t < count; t++)
                 Assert.Equal(expected.Skip(t * d + k).Take(8).Select(BitConverter.DoubleToInt64Bits), four.Skip(t * d + k).Take(8).Select(BitConverter.DoubleToInt64Bits));
         }
         var one = new double[d];
         for (int k = 0; k + 16 <= d; k += 16)
         {
-            DenseColumns256.MultiplyColumns4(g, d, vectors.AsSpan(0, d), one, k);
+            DenseTiles256.MultiplyColumns4(g, d, vectors.AsSpan(0, d), one, k);
             Assert.Equal(expected.Skip(k).Take(16).Select(BitConverter.DoubleToInt64Bits), one.Skip(k).Take(16).Select(BitConverter.DoubleToInt64Bits));
         }
         // Through the dispatch too, where AVX-512 does not take over (it fuses its multiply-adds).

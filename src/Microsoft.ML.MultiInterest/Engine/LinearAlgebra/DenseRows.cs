@@ -107,8 +107,8 @@ internal static class DenseRows
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            // The portable path's sums, in registers (DenseColumns256); the rest below as before.
-            for (; k + 4 * Vector256<double>.Count <= d; k += 4 * Vector256<double>.Count) DenseColumns256.MultiplyColumns4(g, d, v, result, k);
+            // The portable path's sums, in registers (DenseTiles256); the rest below as before.
+            for (; k + 4 * Vector256<double>.Count <= d; k += 4 * Vector256<double>.Count) DenseTiles256.MultiplyColumns4(g, d, v, result, k);
         }
         MultiplyColumnsFrom(g, d, v, result, k);
     }
@@ -153,7 +153,7 @@ internal static class DenseRows
                 var v = vectors.Slice(t * d, 4 * d);
                 var result = results.Slice(t * d, 4 * d);
                 int k = 0;
-                for (; k + 2 * Vector256<double>.Count <= d; k += 2 * Vector256<double>.Count) DenseColumns256.MultiplyColumns4x2(g, d, v, result, k);
+                for (; k + 2 * Vector256<double>.Count <= d; k += 2 * Vector256<double>.Count) DenseTiles256.MultiplyColumns4x2(g, d, v, result, k);
                 if (k < d)
                     for (int q = 0; q < 4; q++) MultiplyColumnsFrom(g, d, v.Slice(q * d, d), result.Slice(q * d, d), k);
             }
@@ -174,6 +174,7 @@ internal static class DenseRows
         {
             var (from, to) = BlockRange(b, rows);
             if (Vector512.IsHardwareAccelerated) DenseTiles.MultiplyRight(y, from, to, width, m, outWidth, result);
+            else if (Vector256.IsHardwareAccelerated) DenseTiles256.MultiplyRight(y, from, to, width, m, outWidth, result);
             else MultiplyRightRows(y, from, to, width, m, outWidth, result);
         }, ct);
         return result;
