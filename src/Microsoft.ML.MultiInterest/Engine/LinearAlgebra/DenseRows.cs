@@ -133,27 +133,22 @@ internal static class DenseRows
         if (vectors.Length < count * d || results.Length < count * d)
             throw new ArgumentException($"SymmetricMultiply needs {count} vectors of {d}.");
         int t = 0;
-        if (Vector512.IsHardwareAccelerated)
+        bool wide = Vector512.IsHardwareAccelerated;
+        if (wide || Vector256.IsHardwareAccelerated)
         {
+            // Outputs per pass over G's columns: 32 of each vector with AVX-512 (fused), 8 with AVX2 (the portable sums).
+            int step = wide ? 4 * Vector512<double>.Count : 2 * Vector256<double>.Count;
             for (; t + 4 <= count; t += 4)
             {
                 var v = vectors.Slice(t * d, 4 * d);
                 var result = results.Slice(t * d, 4 * d);
                 int k = 0;
-                for (; k + 4 * Vector512<double>.Count <= d; k += 4 * Vector512<double>.Count) DenseTiles.MultiplyColumns512x4x4(g, d, v, result, k);
+                for (; k + step <= d; k += step)
+                {
+                    if (wide) DenseTiles.MultiplyColumns512x4x4(g, d, v, result, k);
+                    else DenseTiles256.MultiplyColumns4x2(g, d, v, result, k);
+                }
                 // The rest as the single-vector overload computes it (same per-output order).
-                if (k < d)
-                    for (int q = 0; q < 4; q++) MultiplyColumnsFrom(g, d, v.Slice(q * d, d), result.Slice(q * d, d), k);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; t + 4 <= count; t += 4)
-            {
-                var v = vectors.Slice(t * d, 4 * d);
-                var result = results.Slice(t * d, 4 * d);
-                int k = 0;
-                for (; k + 2 * Vector256<double>.Count <= d; k += 2 * Vector256<double>.Count) DenseTiles256.MultiplyColumns4x2(g, d, v, result, k);
                 if (k < d)
                     for (int q = 0; q < 4; q++) MultiplyColumnsFrom(g, d, v.Slice(q * d, d), result.Slice(q * d, d), k);
             }
