@@ -34,36 +34,25 @@ public class DenseTilesTests
     }
 
     [Theory]
-    [InlineData(0, 1, 5, 3)]
-    [InlineData(0, 9, 40, 33)]
-    [InlineData(2, 300, 128, 128)]
-    [InlineData(0, 257, 70, 200)]
-    public void ProductTilesEqualThePortableKernelBitForBit(int from, int to, int width, int outWidth)
+    // 512: the AVX-512 tiles (DenseTiles), 256: the AVX2 ones (DenseTiles256); each runs where its vectors are accelerated.
+    [InlineData(512, 0, 1, 5, 3)]
+    [InlineData(512, 0, 9, 40, 33)]
+    [InlineData(512, 2, 300, 128, 128)]
+    [InlineData(512, 0, 257, 70, 200)]
+    [InlineData(256, 0, 1, 5, 3)]
+    [InlineData(256, 0, 9, 40, 33)]
+    [InlineData(256, 2, 300, 128, 128)]
+    [InlineData(256, 1, 258, 70, 203)]
+    public void ProductTilesEqualThePortableKernelBitForBit(int bits, int from, int to, int width, int outWidth)
     {
-        if (!Vector512.IsHardwareAccelerated) return;
-        var y = Random(to * width, width + 1);
-        var m = Random(width * outWidth, outWidth + 2);
+        if (bits == 512 ? !Vector512.IsHardwareAccelerated : !Vector256.IsHardwareAccelerated) return;
+        var y = Random(to * width, width + (bits == 512 ? 1 : 3));
+        var m = Random(width * outWidth, outWidth + (bits == 512 ? 2 : 4));
         var portable = new double[to * outWidth];
         var tiled = new double[to * outWidth];
         DenseRows.MultiplyRightRows(y, from, to, width, m, outWidth, portable);
-        DenseTiles.MultiplyRight(y, from, to, width, m, outWidth, tiled);
-        Assert.Equal(portable.Select(BitConverter.DoubleToInt64Bits), tiled.Select(BitConverter.DoubleToInt64Bits));
-    }
-
-    [Theory]
-    [InlineData(0, 1, 5, 3)]
-    [InlineData(0, 9, 40, 33)]
-    [InlineData(2, 300, 128, 128)]
-    [InlineData(1, 258, 70, 203)]
-    public void The256BitProductTilesEqualThePortableKernelBitForBit(int from, int to, int width, int outWidth)
-    {
-        if (!Vector256.IsHardwareAccelerated) return;
-        var y = Random(to * width, width + 3);
-        var m = Random(width * outWidth, outWidth + 4);
-        var portable = new double[to * outWidth];
-        var tiled = new double[to * outWidth];
-        DenseRows.MultiplyRightRows(y, from, to, width, m, outWidth, portable);
-        DenseTiles256.MultiplyRight(y, from, to, width, m, outWidth, tiled);
+        if (bits == 512) DenseTiles.MultiplyRight(y, from, to, width, m, outWidth, tiled);
+        else DenseTiles256.MultiplyRight(y, from, to, width, m, outWidth, tiled);
         Assert.Equal(portable.Select(BitConverter.DoubleToInt64Bits), tiled.Select(BitConverter.DoubleToInt64Bits));
     }
 

@@ -118,8 +118,7 @@ internal static class AutoEmbedding
             ct.ThrowIfCancellationRequested();
             var members = family.ToArray();
             var (factors, rank, gamma) = family.Key;
-            var (users, items) = factors.EmbedUnscaled(rank, gamma);
-            var measured = scorer.Score(users, items, members.Select(t => factors.ItemScales(t.Spectral!.ItemDegreeExponent)).ToArray(), threads);
+            var measured = SpectralSearch.MeasureExponents(factors, rank, gamma, members.Select(t => t.Spectral!.ItemDegreeExponent).ToArray(), scorer, threads);
             for (int j = 0; j < members.Length; j++) scores[members[j]] = measured[j];
         }
         return scores;

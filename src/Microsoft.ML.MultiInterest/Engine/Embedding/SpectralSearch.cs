@@ -156,10 +156,21 @@ internal sealed class SpectralSearch
             var missing = ItemDegreeExponents.Where(c => !_trials.ContainsKey((rank, smoothing, gamma, c))).ToArray();
             if (missing.Length == 0) continue;
             _ct.ThrowIfCancellationRequested();
-            var (users, items) = factors.EmbedUnscaled(rank, gamma);
-            var scores = _scorer.Score(users, items, missing.Select(factors.ItemScales).ToArray(), _threads);
+            var scores = MeasureExponents(factors, rank, gamma, missing, _scorer, _threads);
             for (int j = 0; j < missing.Length; j++) Record(factors, (rank, smoothing, gamma, missing[j]), scores[j]);
         }
+    }
+
+    /// <summary>
+    /// The validation figures of the trials at <paramref name="rank"/> and γ = <paramref name="gamma"/> of one factorisation
+    /// for each popularity exponent c of <paramref name="exponents"/>, in one scan: c only multiplies each item's vector by
+    /// a factor (<see cref="SpectralFactors.ItemScales"/>), applied here to the dot products.
+    /// </summary>
+    internal static ValidationScore[] MeasureExponents(SpectralFactors factors, int rank, double gamma, IReadOnlyList<double> exponents, ValidationScorer scorer,
+        int threads)
+    {
+        var (users, items) = factors.EmbedUnscaled(rank, gamma);
+        return scorer.Score(users, items, exponents.Select(factors.ItemScales).ToArray(), threads);
     }
 
     private SpectralFactors Factorise(int rank, double smoothing)
