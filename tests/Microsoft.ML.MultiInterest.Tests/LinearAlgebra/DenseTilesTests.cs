@@ -3,7 +3,7 @@ using Microsoft.ML.MultiInterest.Engine;
 
 namespace Microsoft.ML.MultiInterest.Tests.LinearAlgebra;
 
-/// <summary>The tiled AVX-512 kernels must give the portable kernels' results bit for bit (figures must not move with the hardware path).</summary>
+/// <summary>The tiled AVX-512 and AVX2 kernels must give the portable kernels' results bit for bit (figures must not move with the hardware path).</summary>
 public class DenseTilesTests
 {
     private static double[] Random(int length, int seed)
@@ -15,19 +15,26 @@ public class DenseTilesTests
     }
 
     [Theory]
-    [InlineData(0, 1, 5)]
-    [InlineData(0, 7, 33)]
-    [InlineData(3, 258, 64)]
-    [InlineData(5, 700, 131)]
-    [InlineData(0, 513, 96)]
-    public void GramTilesEqualThePortableKernelBitForBit(int from, int to, int width)
+    // 512: the AVX-512 tiles (DenseTiles), 256: the AVX2 ones (DenseTiles256); each runs where its vectors are accelerated.
+    [InlineData(512, 0, 1, 5)]
+    [InlineData(512, 0, 7, 33)]
+    [InlineData(512, 3, 258, 64)]
+    [InlineData(512, 5, 700, 131)]
+    [InlineData(512, 0, 513, 96)]
+    [InlineData(256, 0, 1, 5)]
+    [InlineData(256, 0, 7, 33)]
+    [InlineData(256, 3, 258, 64)]
+    [InlineData(256, 5, 700, 131)]
+    [InlineData(256, 0, 513, 98)]
+    public void GramTilesEqualThePortableKernelBitForBit(int bits, int from, int to, int width)
     {
-        if (!Vector512.IsHardwareAccelerated) return; // one path only: nothing to compare
+        if (bits == 512 ? !Vector512.IsHardwareAccelerated : !(Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported)) return;
         var y = Random(to * width, width);
         var portable = new double[width * width];
         var tiled = new double[width * width];
         DenseRows.AccumulateUpper(y, from, to, width, portable);
-        DenseTiles.AccumulateUpper(y, from, to, width, tiled);
+        if (bits == 512) DenseTiles.AccumulateUpper(y, from, to, width, tiled);
+        else DenseTiles256.AccumulateUpper(y, from, to, width, tiled);
         for (int i = 0; i < width; i++)
             for (int j = i; j < width; j++)
                 Assert.Equal(BitConverter.DoubleToInt64Bits(portable[i * width + j]), BitConverter.DoubleToInt64Bits(tiled[i * width + j]));

@@ -34,6 +34,7 @@ internal static class DenseRows
             int fromBlock = (int)((long)blocks * p / parts), toBlock = (int)((long)blocks * (p + 1) / parts);
             int from = fromBlock * RowsPerBlock, to = Math.Min(rows, toBlock * RowsPerBlock);
             if (Vector512.IsHardwareAccelerated) DenseTiles.AccumulateUpper(y, from, to, width, g);
+            else if (Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported) DenseTiles256.AccumulateUpper(y, from, to, width, g);
             else AccumulateUpper(y, from, to, width, g);
             partial[p] = g;
         }, ct);

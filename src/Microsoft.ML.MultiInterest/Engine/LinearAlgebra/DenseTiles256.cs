@@ -5,13 +5,14 @@ using System.Runtime.Intrinsics;
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
-/// The Gramian-vector products of implicit ALS (<see cref="DenseRows.SymmetricMultiply(ReadOnlySpan{double}, int, ReadOnlySpan{double}, Span{double}, int)"/>)
+/// The Gram of implicit ALS and the randomized SVD (<see cref="DenseRows.Gram"/>), implicit ALS's Gramian-vector products
+/// (<see cref="DenseRows.SymmetricMultiply(ReadOnlySpan{double}, int, ReadOnlySpan{double}, Span{double}, int)"/>)
 /// and the randomized SVD's right products (<see cref="DenseRows.MultiplyRight(double[], int, int, double[], int, int, CancellationToken)"/>)
 /// with 256-bit vectors, for processors without AVX-512 (most laptops): partial sums of several outputs stay in registers
-/// while the inputs stream past, instead of one <c>TensorPrimitives.MultiplyAdd</c> call per input row that loads and
-/// stores every output. Each output goes through the portable path's operations in its order (over j ascending from zero,
-/// a product and then a sum per term, unfused as <c>TensorPrimitives.MultiplyAdd</c> is), so results are that path's bit
-/// for bit.
+/// while the inputs stream past, instead of one vector call per input row that loads and stores every output. Each output
+/// goes through the portable path's operations in its order (the products over j ascending from zero, a product and then
+/// a sum per term, unfused as <c>TensorPrimitives.MultiplyAdd</c> is; the Gram fused where <see cref="DenseRows.AddFour"/>
+/// fuses), so results are that path's bit for bit.
 /// </summary>
 internal static class DenseTiles256
 {
@@ -140,6 +141,135 @@ internal static class DenseTiles256
         double sum = 0;
         for (int j = 0; j < width; j++) sum = m[j * outWidth + c] * y[r * width + j] + sum;
         result[r * outWidth + c] = sum;
+    }
+
+    // Rows of Y per pass over the Gram's output tiles, as in DenseTiles: 128 rows of a few hundred doubles stay in L2.
+    private const int GramRowBlock = 128;
+
+    /// <summary>
+    /// Adds the outer products of rows from..to-1 of <paramref name="y"/> to the upper triangle of <paramref name="g"/>
+    /// as <see cref="DenseRows.AccumulateUpper"/> does (entries left of the diagonal inside a tile are written too; the
+    /// caller mirrors the upper triangle): tiles of 4 x 12 outputs in registers, the rows of each group of four fused
+    /// as <see cref="DenseRows.AddFour"/> does, the rows after the last group unfused as its single-row tail. Needs FMA.
+    /// </summary>
+    public static void AccumulateUpper(double[] y, int from, int to, int width, double[] g)
+    {
+        int fusedEnd = from + (to - from) / 4 * 4;
+        for (int r0 = from; r0 < to; r0 += GramRowBlock)
+        {
+            int r1 = Math.Min(to, r0 + GramRowBlock);
+            int f = Math.Clamp(fusedEnd, r0, r1);
+            for (int i = 0; i < width; i += 4)
+            {
+                int rowsInTile = Math.Min(4, width - i);
+                int j = i;
+                if (rowsInTile == 4)
+                {
+                    // Tiles start on a multiple of their width, left of the diagonal if need be (mirrored over by the caller).
+                    for (j = i / (3 * L) * (3 * L); j + 3 * L <= width; j += 3 * L) GramTile(y, r0, f, r1, width, i, j, g);
+                    for (; j + L <= width; j += L) GramStrip(y, r0, f, r1, width, i, j, g);
+                }
+                for (; j < width; j++)
+                    for (int t = 0; t < rowsInTile; t++)
+                        if (j >= i + t) GramElement(y, r0, f, r1, width, i + t, j, g);
+            }
+        }
+    }
+
+    private static void GramTile(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
+    {
+        ref double gRef = ref MemoryMarshal.GetArrayDataReference(g);
+        ref double yRef = ref MemoryMarshal.GetArrayDataReference(y);
+        nuint o0 = (nuint)(i * width + j), o1 = o0 + (nuint)width, o2 = o1 + (nuint)width, o3 = o2 + (nuint)width;
+        var c00 = Vector256.LoadUnsafe(ref gRef, o0); var c01 = Vector256.LoadUnsafe(ref gRef, o0 + L); var c02 = Vector256.LoadUnsafe(ref gRef, o0 + 2 * L);
+        var c10 = Vector256.LoadUnsafe(ref gRef, o1); var c11 = Vector256.LoadUnsafe(ref gRef, o1 + L); var c12 = Vector256.LoadUnsafe(ref gRef, o1 + 2 * L);
+        var c20 = Vector256.LoadUnsafe(ref gRef, o2); var c21 = Vector256.LoadUnsafe(ref gRef, o2 + L); var c22 = Vector256.LoadUnsafe(ref gRef, o2 + 2 * L);
+        var c30 = Vector256.LoadUnsafe(ref gRef, o3); var c31 = Vector256.LoadUnsafe(ref gRef, o3 + L); var c32 = Vector256.LoadUnsafe(ref gRef, o3 + 2 * L);
+        // Two loops rather than a branch per row: the fused rows, then the unfused tail.
+        int r = r0;
+        for (; r < fusedEnd; r++)
+        {
+            nuint row = (nuint)(r * width);
+            var b0 = Vector256.LoadUnsafe(ref yRef, row + (nuint)j);
+            var b1 = Vector256.LoadUnsafe(ref yRef, row + (nuint)j + L);
+            var b2 = Vector256.LoadUnsafe(ref yRef, row + (nuint)j + 2 * L);
+            var a = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i));
+            c00 = Vector256.FusedMultiplyAdd(a, b0, c00); c01 = Vector256.FusedMultiplyAdd(a, b1, c01); c02 = Vector256.FusedMultiplyAdd(a, b2, c02);
+            a = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i + 1));
+            c10 = Vector256.FusedMultiplyAdd(a, b0, c10); c11 = Vector256.FusedMultiplyAdd(a, b1, c11); c12 = Vector256.FusedMultiplyAdd(a, b2, c12);
+            a = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i + 2));
+            c20 = Vector256.FusedMultiplyAdd(a, b0, c20); c21 = Vector256.FusedMultiplyAdd(a, b1, c21); c22 = Vector256.FusedMultiplyAdd(a, b2, c22);
+            a = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i + 3));
+            c30 = Vector256.FusedMultiplyAdd(a, b0, c30); c31 = Vector256.FusedMultiplyAdd(a, b1, c31); c32 = Vector256.FusedMultiplyAdd(a, b2, c32);
+        }
+        for (; r < r1; r++)
+        {
+            nuint row = (nuint)(r * width);
+            var b0 = Vector256.LoadUnsafe(ref yRef, row + (nuint)j);
+            var b1 = Vector256.LoadUnsafe(ref yRef, row + (nuint)j + L);
+            var b2 = Vector256.LoadUnsafe(ref yRef, row + (nuint)j + 2 * L);
+            var a = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i));
+            c00 += a * b0; c01 += a * b1; c02 += a * b2;
+            a = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i + 1));
+            c10 += a * b0; c11 += a * b1; c12 += a * b2;
+            a = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i + 2));
+            c20 += a * b0; c21 += a * b1; c22 += a * b2;
+            a = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i + 3));
+            c30 += a * b0; c31 += a * b1; c32 += a * b2;
+        }
+        Store3(ref gRef, o0, c00, c01, c02);
+        Store3(ref gRef, o1, c10, c11, c12);
+        Store3(ref gRef, o2, c20, c21, c22);
+        Store3(ref gRef, o3, c30, c31, c32);
+    }
+
+    private static void GramStrip(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
+    {
+        ref double gRef = ref MemoryMarshal.GetArrayDataReference(g);
+        ref double yRef = ref MemoryMarshal.GetArrayDataReference(y);
+        nuint o0 = (nuint)(i * width + j), o1 = o0 + (nuint)width, o2 = o1 + (nuint)width, o3 = o2 + (nuint)width;
+        var c0 = Vector256.LoadUnsafe(ref gRef, o0);
+        var c1 = Vector256.LoadUnsafe(ref gRef, o1);
+        var c2 = Vector256.LoadUnsafe(ref gRef, o2);
+        var c3 = Vector256.LoadUnsafe(ref gRef, o3);
+        for (int r = r0; r < r1; r++)
+        {
+            nuint row = (nuint)(r * width);
+            var b = Vector256.LoadUnsafe(ref yRef, row + (nuint)j);
+            var a0 = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i));
+            var a1 = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i + 1));
+            var a2 = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i + 2));
+            var a3 = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i + 3));
+            if (r < fusedEnd)
+            {
+                c0 = Vector256.FusedMultiplyAdd(a0, b, c0);
+                c1 = Vector256.FusedMultiplyAdd(a1, b, c1);
+                c2 = Vector256.FusedMultiplyAdd(a2, b, c2);
+                c3 = Vector256.FusedMultiplyAdd(a3, b, c3);
+            }
+            else
+            {
+                c0 += a0 * b;
+                c1 += a1 * b;
+                c2 += a2 * b;
+                c3 += a3 * b;
+            }
+        }
+        c0.StoreUnsafe(ref gRef, o0);
+        c1.StoreUnsafe(ref gRef, o1);
+        c2.StoreUnsafe(ref gRef, o2);
+        c3.StoreUnsafe(ref gRef, o3);
+    }
+
+    private static void GramElement(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
+    {
+        double sum = g[i * width + j];
+        for (int r = r0; r < r1; r++)
+        {
+            double a = y[r * width + i], b = y[r * width + j];
+            sum = r < fusedEnd ? Math.FusedMultiplyAdd(a, b, sum) : sum + a * b;
+        }
+        g[i * width + j] = sum;
     }
 
     private static void Store3(ref double destination, nuint offset, Vector256<double> a0, Vector256<double> a1, Vector256<double> a2)
