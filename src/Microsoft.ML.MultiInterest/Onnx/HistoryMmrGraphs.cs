@@ -42,6 +42,22 @@ public static class HistoryMmrGraphs
     /// <summary>Their scores, float <c>[batch, K + 1, k]</c>; negative infinity for excluded items and padding vectors.</summary>
     public const string CandidateScoresOutput = "query_candidate_scores";
 
+    /// <summary>
+    /// A clustered pool's list mask, float <c>[batch, L]</c> (pool scorer input): 0 for each inverted list the user's vectors
+    /// search, negative infinity for the others. The items of masked lists are left out of the interests' rankings (and of the
+    /// user vector's when it probes the lists too, <see cref="OnnxServingManifest.PoolUserProbes"/>).
+    /// </summary>
+    public const string ListMaskInput = "list_mask";
+
+    /// <summary>A clustered pool's lists: each vector's score against each list centroid, float <c>[batch, K + 1, L]</c> (list scorer output).</summary>
+    public const string ListScoresOutput = "list_scores";
+
+    /// <summary>Each item's inverted list, int64 <c>[I]</c> (a clustered pool scorer's initializer).</summary>
+    internal const string ItemListsName = "item_lists";
+
+    /// <summary>The inverted lists' centroids, float <c>[L, d]</c> (the list scorer's initializer).</summary>
+    internal const string ListCentroidsName = "list_centroids";
+
     internal const string UserTableName = UnimodalOnnxExporter.UserTableName;
     internal const string ItemTableName = UnimodalOnnxExporter.ItemTableName;
     internal const string InterestTableName = "interest_table";
@@ -83,8 +99,13 @@ public static class HistoryMmrGraphs
             .Build($"History-interest encoder: {u} users, their vectors and up to {k} history interests of dimension {d}.");
     }
 
-    /// <summary>Builds the pool scorer: each of a user's K + 1 vectors ranks every item; its top min(N + slack, I) are the candidates.</summary>
-    internal static ModelProto BuildPoolScorer(EmbeddingMatrix items, int maxInterests, int poolSize, bool exclusionMask)
+    /// <summary>
+    /// Builds the pool scorer: each of a user's K + 1 vectors ranks every item; its top min(N + slack, I) are the candidates.
+    /// With <paramref name="itemLists"/> (a clustered pool) the scorer takes the list mask, and the interests (all K + 1 vectors
+    /// with <paramref name="userSearchesLists"/>) rank only the items of the lists it leaves open.
+    /// </summary>
+    internal static ModelProto BuildPoolScorer(EmbeddingMatrix items, int maxInterests, int poolSize, bool exclusionMask,
+        ReadOnlySpan<int> itemLists = default, int lists = 0, bool userSearchesLists = false)
     {
         int i = items.Rows, d = items.Dimension, q = Queries(maxInterests);
         int k = CandidateCount(poolSize, i);
@@ -106,6 +127,24 @@ public static class HistoryMmrGraphs
             .AddNode("Unsqueeze", [QueryMaskName, "axis_2"], ["query_mask_column"])                          // [B,K+1,1]
             .AddNode("Add", ["raw_scores", "query_mask_column"], ["query_scores"]);
         string scores = "query_scores";
+        if (lists > 0)
+        {
+            var listOf = new long[i];
+            for (int r = 0; r < i; r++) listOf[r] = itemLists[r];
+            // Which of the K + 1 rows the list mask applies to: the interests', and the user's own when it probes the lists too.
+            var rowSearchesLists = new float[q];
+            rowSearchesLists.AsSpan(userSearchesLists ? 0 : 1).Fill(1);
+            g.AddInput(ListMaskInput, f, [null, lists])
+                .AddInitializer(ItemListsName, [i], listOf)
+                .AddInitializer("row_searches_lists", [q, 1], rowSearchesLists)
+                .AddInitializer("unmasked", [1], [0f])
+                .AddNode("Gather", [ListMaskInput, ItemListsName], ["item_list_mask"], OnnxAttributes.Int("axis", 1))        // [B,I]
+                .AddNode("Unsqueeze", ["item_list_mask", "axis_1"], ["item_list_mask_row"])                                  // [B,1,I]
+                .AddNode("Cast", ["row_searches_lists"], ["row_is_masked"], OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.Bool))
+                .AddNode("Where", ["row_is_masked", "item_list_mask_row", "unmasked"], ["list_mask_by_row"])                 // [B,K+1,I]
+                .AddNode("Add", [scores, "list_mask_by_row"], ["listed_scores"]);
+            scores = "listed_scores";
+        }
         if (exclusionMask)
         {
             g.AddNode("Unsqueeze", [ExclusionMaskInput, "axis_1"], ["mask_row"])                              // [B,1,I]
@@ -117,6 +156,28 @@ public static class HistoryMmrGraphs
             .AddOutput(CandidateRowsOutput, i64, [null, q, k])
             .AddOutput(CandidateScoresOutput, f, [null, q, k])
             .Build($"History-interest pool scorer: each of up to {q} vectors per user ranks {i} items of dimension {d}; top {k} (pool {poolSize} + slack).");
+    }
+
+    /// <summary>
+    /// Builds a clustered pool's list scorer: each of a user's K + 1 vectors against each list centroid, the scores a client
+    /// picks each vector's probed lists from (the top <see cref="OnnxServingManifest.PoolProbes"/>, ties to the lower list) to
+    /// make the pool scorer's list mask. It also keeps the centroids the .NET scorer rebuilds the engine's index from.
+    /// </summary>
+    internal static ModelProto BuildListScorer(EmbeddingMatrix centroids, int maxInterests)
+    {
+        int l = centroids.Rows, d = centroids.Dimension, q = Queries(maxInterests);
+        var f = TensorProto.Types.DataType.Float;
+        return new OnnxGraphBuilder("history_pool_lists")
+            .AddInput(UserEmbeddingName, f, [null, d])
+            .AddInput(InterestEmbeddingsName, f, [null, maxInterests, d])
+            .AddInitializer(ListCentroidsName, [l, d], centroids.Values.AsSpan(0, l * d))
+            .AddInitializer("axis_1", [1], [1L])
+            .AddNode("Unsqueeze", [UserEmbeddingName, "axis_1"], ["user_query"])                              // [B,1,d]
+            .AddNode("Concat", ["user_query", InterestEmbeddingsName], ["queries"], OnnxAttributes.Int("axis", 1))  // [B,K+1,d]
+            .AddNode("Transpose", [ListCentroidsName], ["centroids_by_column"], OnnxAttributes.Ints("perm", [1, 0]))  // [d,L]
+            .AddNode("MatMul", ["queries", "centroids_by_column"], [ListScoresOutput])                       // [B,K+1,L]
+            .AddOutput(ListScoresOutput, f, [null, q, l])
+            .Build($"History-interest pool lists: each of up to {q} vectors per user against {l} inverted-list centroids of dimension {d}.");
     }
 
     /// <summary>Candidates per vector: N plus the slack, at most the catalogue.</summary>

@@ -25,12 +25,17 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     private readonly Lazy<HistoryInterestBuilder?> _freshBuilder;
     private readonly bool _interestsRanked;
     private readonly string[] _candidateOutputs;
+    // A clustered pool's inverted lists, rebuilt from the directory: they pick each user's list mask and search what ONNX
+    // Runtime's candidates cannot prove; null for an exact or Unimodal pool.
+    private readonly HistoryPoolIndex? _lists;
     private long _proved;
     private long _rescanned;
     private bool _disposed;
 
-    private OnnxHistoryMmrScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession poolScorer, EmbeddingMatrix users, EmbeddingMatrix items)
+    private OnnxHistoryMmrScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession poolScorer, EmbeddingMatrix users, EmbeddingMatrix items,
+        HistoryPoolIndex? lists)
     {
+        _lists = lists;
         Manifest = manifest;
         BatchSize = batchSize;
         _encoder = encoder;
@@ -85,7 +90,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
             string encoderPath = Path.Combine(directory, manifest.Encoder.File), poolPath = Path.Combine(directory, pool.File);
             var users = Table(OnnxInitializerFile.Read(encoderPath, (UserTableName, f))[UserTableName], encoderPath, manifest.Users, manifest.Dimension);
             var items = Table(OnnxInitializerFile.Read(poolPath, (ItemTableName, f))[ItemTableName], poolPath, manifest.Items, manifest.Dimension);
-            return new OnnxHistoryMmrScorer(manifest, batchSize, opened[0], opened[1], users, items);
+            return new OnnxHistoryMmrScorer(manifest, batchSize, opened[0], opened[1], users, items, manifest.PoolLists == null ? null : ReadLists(directory, manifest, items));
         }
         catch
         {
@@ -165,6 +170,11 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
         int rankedPerUser = _interestsRanked ? k + 1 : 1;
         var interestTable = _interestsRanked ? new float[checked(width * k * d)] : [];
         var queryMask = _interestsRanked ? new float[width * (k + 1)] : [];
+        int listCount = _lists?.Lists ?? 0;
+        var listMask = new float[width * listCount];
+        var searched = new bool[listCount];
+        var searchRows = new EmbeddingMatrix(k + 1, d);
+        var listScratch = _lists?.CreateScratch();
         var proof = new OnnxCandidateProof(Candidates);
         var proved = new int[Math.Max(Candidates, n)];
         var provedScores = new float[proved.Length];
@@ -197,6 +207,23 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
                 names.AddRange([InterestEmbeddingsName, QueryMaskName]);
                 values.AddRange([interestValue, queryMaskValue]);
             }
+            OrtValue? listMaskValue = null;
+            if (_lists != null)
+            {
+                // The lists each user's vectors search, as the engine's clustered search picks them; the others' items are masked.
+                bool lead = Manifest.PoolUserProbes > 0;
+                for (int q = 0; q < batch; q++)
+                {
+                    int rows = SearchRows(batchVectors, interests, q, searchRows);
+                    var history = exclusions == null ? default : exclusions.ItemsOf(batchOwners[q]);
+                    _lists.MarkSearchedLists(searchRows, 0, rows, lead, history, searched, listScratch!);
+                    var row = listMask.AsSpan(q * listCount, listCount);
+                    for (int l = 0; l < listCount; l++) row[l] = searched[l] ? 0f : float.NegativeInfinity;
+                }
+                listMaskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, listMask.AsMemory(0, batch * listCount), [batch, listCount]);
+                names.Add(ListMaskInput);
+                values.Add(listMaskValue);
+            }
             if (mask != null)
             {
                 var span = mask.AsSpan(0, batch * items);
@@ -209,6 +236,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
             using (interestValue)
             using (queryMaskValue)
             using (maskValue)
+            using (listMaskValue)
             using (var found = _poolScorer.Run(options, names, values, _candidateOutputs))
             {
                 var candidateRows = found[0].GetTensorDataAsSpan<long>();
@@ -228,8 +256,10 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
                         int slot = (q * rankedPerUser + v) * Candidates;
                         var target = v == 0 ? own : interestLists;
                         int entry = v == 0 ? q : list++;
+                        // A clustered pool's vector ranks the lists its user searches (the interests; the user's own when it probes too).
+                        int searchRow = _lists == null || (v == 0 && Manifest.PoolUserProbes == 0) ? -1 : Manifest.PoolUserProbes > 0 ? v : v - 1;
                         int count = VectorRanking(query, batchOwners[q], candidateRows.Slice(slot, Candidates), candidateScores.Slice(slot, Candidates), exclusions, n,
-                            proof, proved, provedScores, ref provedCount, ref rescanned);
+                            proof, proved, provedScores, ref provedCount, ref rescanned, (batchVectors, interests, q, searchRow));
                         proved.AsSpan(0, count).CopyTo(target.IndexSlots(entry));
                         provedScores.AsSpan(0, count).CopyTo(target.ScoreSlots(entry));
                         target.Counts[entry] = count;
@@ -250,9 +280,12 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
         return result;
     }
 
-    /// <summary>One vector's top N as the engine's catalogue search ranks it: proved from ONNX Runtime's candidates, else searched.</summary>
+    /// <summary>One vector's top N as the engine's search ranks it (over the catalogue, or a clustered pool's lists): proved from ONNX Runtime's candidates, else searched.</summary>
+    // listed: the batch's vectors and interests, the user's place in them and the vector's row among its clustered search's
+    // rows (-1 for a vector that ranks the whole catalogue).
     private int VectorRanking(ReadOnlySpan<float> query, int user, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, BipartiteGraph? exclusions, int n,
-        OnnxCandidateProof proof, int[] outItems, float[] outScores, ref long provedCount, ref long rescanned)
+        OnnxCandidateProof proof, int[] outItems, float[] outScores, ref long provedCount, ref long rescanned,
+        (EmbeddingMatrix Vectors, HistoryInterests Interests, int Q, int SearchRow) listed)
     {
         int finite = OnnxRerank.Finite(onnxScores);
         bool allListed = finite < rows.Length || rows.Length >= _items.Rows;
@@ -264,10 +297,47 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
             return Math.Min(got, n);
         }
         rescanned++;
+        if (listed.SearchRow >= 0)
+        {
+            // The engine's clustered search of the user's rows (the same lists, probed the same way); this vector's list.
+            var userRows = new EmbeddingMatrix(Manifest.Components + 1, Manifest.Dimension);
+            int count = SearchRows(listed.Vectors, listed.Interests, listed.Q, userRows);
+            var searched = _lists!.Search(userRows, [0, count], [user], exclusions, n, threads: 1, userLead: Manifest.PoolUserProbes > 0);
+            searched.IndicesOf(listed.SearchRow).CopyTo(outItems);
+            searched.ScoresOf(listed.SearchRow).CopyTo(outScores);
+            return searched.Counts[listed.SearchRow];
+        }
         var list = _catalogue.RetrieveQueries(new EmbeddingMatrix(1, query.Length, query.ToArray()), [user], exclusions, n, threads: 1);
         list.IndicesOf(0).CopyTo(outItems);
         list.ScoresOf(0).CopyTo(outScores);
         return list.Counts[0];
+    }
+
+    /// <summary>A clustered pool's index, from the list scorer's centroids and the pool scorer's item-to-list table.</summary>
+    private static HistoryPoolIndex ReadLists(string directory, OnnxServingManifest manifest, EmbeddingMatrix items)
+    {
+        string listsPath = Path.Combine(directory, manifest.PoolLists!.File), poolPath = Path.Combine(directory, manifest.PoolScorer!.File);
+        var centroids = Table(OnnxInitializerFile.Read(listsPath, (ListCentroidsName, Proto.TensorProto.Types.DataType.Float))[ListCentroidsName], listsPath,
+            manifest.PoolListCount, manifest.Dimension);
+        var (shape, values) = OnnxInitializerFile.Read(poolPath, (ItemListsName, Proto.TensorProto.Types.DataType.Int64))[ItemListsName];
+        var listOf = (long[])values;
+        if (shape.Length != 1 || shape[0] != manifest.Items || listOf.Any(l => l < 0 || l >= manifest.PoolListCount))
+            throw new InvalidDataException($"The item-to-list table of '{poolPath}' has shape [{string.Join(", ", shape)}] or lists outside 0..{manifest.PoolListCount - 1}; "
+                + $"the manifest says {manifest.Items} items in {manifest.PoolListCount} lists.");
+        return new HistoryPoolIndex(items, centroids, [.. listOf.Select(l => (int)l)], manifest.PoolProbes, manifest.PoolUserProbes, manifest.PoolHistoryLists);
+    }
+
+    /// <summary>
+    /// User <paramref name="q"/>'s rows as the clustered search reads them, the first of the returned count in
+    /// <paramref name="rows"/> (K + 1 rows): its own vector first when it probes the lists
+    /// (<see cref="OnnxServingManifest.PoolUserProbes"/>), then its interests.
+    /// </summary>
+    private int SearchRows(EmbeddingMatrix vectors, HistoryInterests interests, int q, EmbeddingMatrix rows)
+    {
+        int d = Manifest.Dimension, lead = Manifest.PoolUserProbes > 0 ? 1 : 0, count = interests.InterestCount(q);
+        if (lead == 1) vectors.ReadRow(q).CopyTo(rows.Row(0));
+        interests.Vectors(q).CopyTo(rows.Values.AsSpan(lead * d, count * d));
+        return lead + count;
     }
 
     private static EmbeddingMatrix Table((int[] Shape, Array Values) tensor, string path, int rows, int dimension)

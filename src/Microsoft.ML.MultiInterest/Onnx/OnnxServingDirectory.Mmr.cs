@@ -107,9 +107,15 @@ public static partial class OnnxServingDirectory
     /// True when the pool is the user vector's own list alone (<see cref="HistoryPoolSearch.Unimodal"/>): the pool scorer
     /// then ranks the catalogue with the user's vector only, and the interests only re-rank.
     /// </param>
+    /// <param name="clusteredPool">
+    /// The retriever over <paramref name="items"/> whose clustered pool (<see cref="HistoryPoolSearch.Clustered"/>) the directory
+    /// serves, or null for the exact pool: its inverted lists go into <see cref="PoolListsFileName"/> (the list scorer and the
+    /// centroids) and the pool scorer (each item's list, the list mask input), its probes into the manifest.
+    /// </param>
     /// <returns>The manifest that was written (<see cref="OnnxServingManifest.Retrieval"/> = <see cref="OnnxServingManifest.HistoryMmrRetrieval"/>).</returns>
     public static OnnxServingManifest ExportHistoryMmr(EmbeddingMatrix users, EmbeddingMatrix items, HistoryInterests interests, int candidates, int poolSize,
-        double lambda, double interestWeight, string directory, bool exclusionMask = false, HistoryInterestOptions? freshHistories = null, bool unimodalPool = false)
+        double lambda, double interestWeight, string directory, bool exclusionMask = false, HistoryInterestOptions? freshHistories = null, bool unimodalPool = false,
+        HistoryInterestRetriever? clusteredPool = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(interests);
@@ -126,6 +132,12 @@ public static partial class OnnxServingDirectory
             + (double)users.Rows * slots * (users.Dimension * sizeof(float) + sizeof(double) + sizeof(float)));
         MixtureExportChecks.CheckSize("history-interest pool scorer", (double)items.Rows * items.Dimension * sizeof(float));
         freshHistories?.Validate();
+        var lists = clusteredPool?.PoolIndex;
+        if (clusteredPool != null && lists == null)
+            throw new ArgumentException($"The retriever's pool search is {clusteredPool.PoolOptions.Search}, not Clustered: pass it only for a clustered pool.", nameof(clusteredPool));
+        if (lists != null && unimodalPool) throw new ArgumentException("A Unimodal pool searches no lists: pass clusteredPool or unimodalPool, not both.", nameof(clusteredPool));
+        if (lists != null && (lists.Items != items.Rows || lists.Dimension != items.Dimension))
+            throw new ArgumentException($"The clustered pool indexes {lists.Items} items of dimension {lists.Dimension}, not these {items.Rows} of {items.Dimension}.", nameof(clusteredPool));
         if (freshHistories is { MatchUserVectors: true })
             throw new ArgumentException("A fresh history's interests are not scaled to a user vector: pass the options with MatchUserVectors false.", nameof(freshHistories));
         // At least one interest slot, so every tensor has a non-empty interest axis, and room for a fresh history's interests.
@@ -135,9 +147,12 @@ public static partial class OnnxServingDirectory
         Write(HistoryMmrGraphs.BuildEncoder(users, interests), directory, EncoderFileName);
         // A Unimodal pool ranks with the user's own vector alone, which is the vector scorer's graph: the catalogue is scanned once per user.
         Write(unimodalPool ? UnimodalOnnxExporter.BuildVectorModel(items, poolSize, exclusionMask)
-            : HistoryMmrGraphs.BuildPoolScorer(items, interests.MaxInterests, poolSize, exclusionMask), directory, PoolScorerFileName);
+            : HistoryMmrGraphs.BuildPoolScorer(items, interests.MaxInterests, poolSize, exclusionMask, lists == null ? default : lists.ListOf, lists?.Lists ?? 0,
+                userSearchesLists: lists is { UserProbes: > 0 }), directory, PoolScorerFileName);
+        if (lists != null) Write(HistoryMmrGraphs.BuildListScorer(lists.Centroids, interests.MaxInterests), directory, PoolListsFileName);
         string[] mask = exclusionMask ? [HistoryMmrGraphs.ExclusionMaskInput] : [];
         string[] queries = unimodalPool ? [HistoryMmrGraphs.UserEmbeddingName]
+            : lists != null ? [HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName, HistoryMmrGraphs.ListMaskInput]
             : [HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName];
         string[] outputs = unimodalPool ? [UnimodalOnnxExporter.CandidateRowsOutput, UnimodalOnnxExporter.CandidateScoresOutput]
             : [HistoryMmrGraphs.CandidateRowsOutput, HistoryMmrGraphs.CandidateScoresOutput];
@@ -149,6 +164,16 @@ public static partial class OnnxServingDirectory
             MmrLambda = lambda,
             InterestWeight = interestWeight,
             UnimodalPool = unimodalPool,
+            PoolLists = lists == null ? null : new OnnxServingGraph
+            {
+                File = PoolListsFileName,
+                Inputs = [HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName],
+                Outputs = [HistoryMmrGraphs.ListScoresOutput],
+            },
+            PoolListCount = lists?.Lists ?? 0,
+            PoolProbes = lists?.Probes ?? 0,
+            PoolUserProbes = lists?.UserProbes ?? 0,
+            PoolHistoryLists = lists?.HistoryLists ?? false,
             HistoryOptions = freshHistories?.Clone(),
             Users = users.Rows,
             Items = items.Rows,

@@ -34,6 +34,9 @@ public static partial class OnnxServingDirectory
     /// <summary>The history-interest MMR pool scorer's file name (<see cref="ExportHistoryMmr"/>).</summary>
     public const string PoolScorerFileName = "pool_scorer.onnx";
 
+    /// <summary>A clustered history pool's list scorer's file name (<see cref="ExportHistoryMmr"/> with a clustered pool).</summary>
+    public const string PoolListsFileName = "pool_lists.onnx";
+
     /// <summary>The condition model's file name (<see cref="ExportConditional"/> given the trained model: t_c, β_c, every item's condition).</summary>
     public const string ConditionModelFileName = "conditions.onnx";
 

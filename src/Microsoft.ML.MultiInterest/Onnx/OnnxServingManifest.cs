@@ -88,6 +88,33 @@ public sealed class OnnxServingManifest
     public bool UnimodalPool { get; init; }
 
     /// <summary>
+    /// History-interest MMR with a clustered pool (<see cref="Engine.HistoryPoolSearch.Clustered"/>): the list scorer, each vector's
+    /// scores against the inverted lists' centroids (<see cref="HistoryMmrGraphs.ListScoresOutput"/>), whose initializers keep the
+    /// centroids; null for an exact or Unimodal pool. The pool scorer then takes the list mask (<see cref="HistoryMmrGraphs.ListMaskInput"/>).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public OnnxServingGraph? PoolLists { get; init; }
+
+    /// <summary>A clustered pool's list count, L (with <see cref="PoolLists"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int PoolListCount { get; init; }
+
+    /// <summary>A clustered pool's lists each interest probes, the top this many by centroid score (<see cref="Engine.HistoryPoolOptions.Probes"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int PoolProbes { get; init; }
+
+    /// <summary>
+    /// A clustered pool's lists the user's own vector probes (<see cref="Engine.HistoryPoolOptions.UserProbes"/>): 0 for its exact
+    /// ranking of the catalogue; above 0 it searches the same lists as the interests.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int PoolUserProbes { get; init; }
+
+    /// <summary>Whether a clustered pool also searches the lists of the user's excluded items (<see cref="Engine.HistoryPoolOptions.HistoryLists"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool PoolHistoryLists { get; init; }
+
+    /// <summary>
     /// History-interest MMR's pool scorer (<see cref="HistoryMmrGraphs"/>): the encoder's vectors (and the mask) to each vector's
     /// top items, which <see cref="OnnxHistoryMmrScorer"/> merges and re-ranks; null in any other directory.
     /// </summary>
@@ -254,6 +281,10 @@ public sealed class OnnxServingManifest
         if (manifest.Retrieval == HistoryMmrRetrieval && !manifest.UnimodalPool && !manifest.PoolScorer!.Inputs.Contains(HistoryMmrGraphs.InterestEmbeddingsName))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is a history-interest MMR directory whose pool scorer takes no '{HistoryMmrGraphs.InterestEmbeddingsName}' "
                 + "input, which only a Unimodal pool's does, but unimodal_pool is not set.");
+        if (manifest.PoolLists != null && (manifest.Retrieval != HistoryMmrRetrieval || manifest.UnimodalPool || manifest.PoolListCount < 1
+                || !manifest.PoolScorer!.Inputs.Contains(HistoryMmrGraphs.ListMaskInput)))
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' has a clustered pool's list scorer but is not a history-interest MMR directory "
+                + $"whose pool scorer takes the '{HistoryMmrGraphs.ListMaskInput}' input over pool_list_count >= 1 lists.");
         if (manifest.HeadSlots < 0 || manifest.HeadSlots > manifest.Candidates)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has head_slots {manifest.HeadSlots}, outside 0..{manifest.Candidates} (candidates).");
         return manifest;

@@ -838,15 +838,16 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal(0, CliHarness.Run("recommend", "--model", clustered, "--users", test, "--out", enginePath, "--engine").ExitCode);
         Assert.Equal(File.ReadAllLines(zipPath), File.ReadAllLines(enginePath));
 
-        // ONNX serves the exact pool's model alike (the vectors' rankings in ONNX Runtime, the merge and MMR by the engine) and
-        // refuses the clustered one, naming the setting, rather than writing other lists.
+        // ONNX serves the exact pool's model alike (the vectors' rankings in ONNX Runtime, the merge and MMR by the engine), and
+        // the clustered one too (its item lists exported, each user's list mask picked by the engine's index).
         string onnxPath = Path.Combine(_directory, "history-onnx.tsv");
         var onnx = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", onnxPath, "--onnx");
         Assert.True(onnx.ExitCode == 0, onnx.Error);
         Assert.Equal(lists[0].Select(l => string.Join('\t', l.Split('\t')[..3])), File.ReadAllLines(onnxPath).Select(l => string.Join('\t', l.Split('\t')[..3])));
-        var clusteredOnnx = CliHarness.Run("recommend", "--model", clustered, "--users", test, "--out", onnxPath, "--onnx");
-        Assert.Equal(CliRunner.Failure, clusteredOnnx.ExitCode);
-        Assert.Contains("PoolSearch", clusteredOnnx.Error, StringComparison.Ordinal);
+        string clusteredOnnxPath = Path.Combine(_directory, "clustered-onnx.tsv");
+        var clusteredOnnx = CliHarness.Run("recommend", "--model", clustered, "--users", test, "--out", clusteredOnnxPath, "--onnx");
+        Assert.True(clusteredOnnx.ExitCode == 0, clusteredOnnx.Error);
+        Assert.Equal(File.ReadAllLines(zipPath), File.ReadAllLines(clusteredOnnxPath));
         var negative = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "history-mmr", "--history-interest-weight", "-1");
         Assert.NotEqual(0, negative.ExitCode);
         Assert.Contains("--history-interest-weight", negative.Error, StringComparison.Ordinal);

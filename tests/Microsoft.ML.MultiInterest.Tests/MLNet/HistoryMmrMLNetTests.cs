@@ -369,7 +369,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
     }
 
     [Fact]
-    public void ExportOnnx_ServesTheEnginesLists_AndRefusesAClusteredPool()
+    public void ExportOnnx_ServesTheEnginesLists_WithTheExactAndTheClusteredPool()
     {
         string path = Path.Combine(_directory, "onnx.zip");
         _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, _w.Fitted), _w.Raw.Schema, path);
@@ -405,15 +405,32 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         // The other scorers refuse the directory, naming the one that opens it.
         Assert.Contains("OnnxHistoryMmrScorer", Assert.Throws<NotSupportedException>(() => Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory)).Message);
 
-        // A clustered pool is approximate; the pool scorer scans every item, so it is refused rather than served differently.
+        // A clustered pool: its lists go into the directory, and ONNX Runtime's rankings of the lists each user searches are the
+        // engine's clustered search's, so the lists are the model's own, for trained users and fresh histories alike.
         var o = Options();
         o.PoolSearch = HistoryPoolSearch.Clustered;
         o.PoolLists = 4;
+        o.PoolHistoryLists = true;
         var clustered = _w.Ml.MultiInterest().MmrRetriever(o).Fit(_w.Mixed);
         string clusteredPath = Path.Combine(_directory, "clustered.zip");
         _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, clustered), _w.Raw.Schema, clusteredPath);
         using var clusteredModel = MultiInterestModel.Load(_w.Ml, clusteredPath);
-        StageRefusals.AssertExportRefused(clusteredModel, Path.Combine(_directory, "clustered-onnx"), "PoolSearch");
+        string clusteredDirectory = Path.Combine(_directory, "clustered-onnx");
+        var clusteredManifest = clusteredModel.ExportOnnx(clusteredDirectory);
+        Assert.Equal((4, 1, true), (clusteredManifest.PoolListCount, clusteredManifest.PoolProbes, clusteredManifest.PoolHistoryLists));
+        using var clusteredScorer = Microsoft.ML.MultiInterest.Onnx.OnnxHistoryMmrScorer.Open(clusteredDirectory, batchSize: 3);
+        var clusteredEngine = clusteredModel.RetrieveWithEngine(users, threads: 1);
+        Microsoft.ML.MultiInterest.Tests.Onnx.EngineLists.AssertIdentical(clusteredEngine, clusteredScorer.Retrieve(users, clusteredModel.TrainingHistory()));
+        // The pool differs from the exact one somewhere (or the test would not tell the two apart).
+        Assert.Contains(Enumerable.Range(0, users.Length), q => !engine.IndicesOf(q).SequenceEqual(clusteredEngine.IndicesOf(q)));
+        var clusteredRecommender = _w.Ml.MultiInterest().CreateRecommender(clusteredModel);
+        var clusteredFresh = clusteredScorer.RetrieveFromHistories([.. histories.Select(h => (IReadOnlyList<int>)h.Select(i => _w.ItemRows[i]).ToArray())]);
+        for (int q = 0; q < histories.Length; q++)
+        {
+            var live = clusteredRecommender.Recommend("someone-new", histories[q].Select(_w.ItemId));
+            Assert.Equal(live.Items.Select(i => i.ItemId), clusteredFresh.IndicesOf(q).ToArray().Select(r => _w.Embedding.ItemIds[r]));
+            Assert.Equal(live.Items.Select(i => i.Score), clusteredFresh.ScoresOf(q).ToArray());
+        }
     }
 
     [Fact]

@@ -104,6 +104,58 @@ public sealed class OnnxHistoryMmrTests : IDisposable
         Assert.Contains("unimodal_pool", Assert.Throws<InvalidDataException>(() => OnnxHistoryMmrScorer.Open(_directory)).Message);
     }
 
+    [Theory]
+    // probes, the user vector's probes, the history's lists too
+    [InlineData(1, 0, false)]
+    [InlineData(2, 0, true)]
+    [InlineData(1, 2, false)]
+    [InlineData(0, 1, true)]
+    public void AClusteredPoolRanksTheListsEachUserSearchesAndGivesTheEnginesLists(int probes, int userProbes, bool historyLists)
+    {
+        var w = NearTieWorld.Create(seed: 61);
+        var interests = Interests(w);
+        var pool = new HistoryPoolOptions { Search = HistoryPoolSearch.Clustered, Lists = 5, Probes = probes, UserProbes = userProbes, HistoryLists = historyLists };
+        var engine = new HistoryInterestRetriever(w.Items, pool);
+        var manifest = OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, 8, 12, 0.5, 0.5, _directory, exclusionMask: true, clusteredPool: engine);
+        Assert.Equal((5, probes, userProbes, historyLists), (manifest.PoolListCount, manifest.PoolProbes, manifest.PoolUserProbes, manifest.PoolHistoryLists));
+        Assert.Contains(HistoryMmrGraphs.ListMaskInput, manifest.PoolScorer!.Inputs);
+
+        int[] served = [.. Enumerable.Range(0, w.Users.Rows)];
+        var expected = engine.Retrieve(w.Users, interests, w.Seen, 8, 0.5, 0.5, 12, threads: 1);
+        // Some user's vectors leave lists unsearched (so the masks are doing something).
+        var searched = new bool[5];
+        var scratch = engine.PoolIndex!.CreateScratch();
+        Assert.Contains(served, q =>
+        {
+            var rows = userProbes > 0 ? new EmbeddingMatrix(1 + interests.InterestCount(q), w.Users.Dimension) : interests.Matrix;
+            if (userProbes > 0)
+            {
+                w.Users.ReadRow(q).CopyTo(rows.Row(0));
+                interests.Vectors(q).CopyTo(rows.Values.AsSpan(w.Users.Dimension));
+            }
+            int from = userProbes > 0 ? 0 : interests.FirstInterests[q], to = userProbes > 0 ? rows.Rows : interests.FirstInterests[q + 1];
+            engine.PoolIndex.MarkSearchedLists(rows, from, to, userProbes > 0, historyLists ? w.Seen.ItemsOf(q) : default, searched, scratch);
+            return searched.Contains(false);
+        });
+        using var scorer = OnnxHistoryMmrScorer.Open(_directory, batchSize: 4);
+        EngineLists.AssertIdentical(expected, scorer.Retrieve(served, w.Seen));
+        Assert.True(scorer.ProvedFromCandidates > served.Length, $"{scorer.ProvedFromCandidates} rankings proved");
+        Assert.True(scorer.Rescanned > 0, "the near-ties send some rankings to the engine's clustered search, which must give the same lists");
+
+        // The list scorer gives each vector's centroid scores, from which a client outside .NET picks the lists.
+        using var lists = new Microsoft.ML.OnnxRuntime.InferenceSession(Path.Combine(_directory, OnnxServingDirectory.PoolListsFileName));
+        var index = engine.PoolIndex!;
+        using var user = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(Microsoft.ML.OnnxRuntime.OrtMemoryInfo.DefaultInstance, w.Users.Values.AsMemory(0, w.Users.Dimension), [1, w.Users.Dimension]);
+        var interestRows = new float[manifest.Components * w.Users.Dimension];
+        interests.Vectors(0).CopyTo(interestRows);
+        using var interest = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(Microsoft.ML.OnnxRuntime.OrtMemoryInfo.DefaultInstance, interestRows.AsMemory(), [1, manifest.Components, w.Users.Dimension]);
+        using var scores = lists.Run(new Microsoft.ML.OnnxRuntime.RunOptions(), [HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName], [user, interest],
+            [HistoryMmrGraphs.ListScoresOutput]);
+        var listScores = scores[0].GetTensorDataAsSpan<float>();
+        for (int l = 0; l < 5; l++)
+            Assert.Equal(VectorMath.Dot(w.Users.ReadRow(0), index.Centroids.ReadRow(l)), listScores[l], 1e-4f);
+    }
+
     private static void EditManifest(string path, Action<System.Text.Json.Nodes.JsonNode> edit)
     {
         var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;

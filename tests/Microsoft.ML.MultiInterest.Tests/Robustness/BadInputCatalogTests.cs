@@ -348,19 +348,6 @@ public class BadInputCatalogTests
             Fit(4).ExportOnnx(directory);
             Fit(5).CheckOnnxDirectory(directory);
         }),
-        ["onnx-export-history-mmr-clustered-pool"] = Throws<NotSupportedException>(["searches its pool through item lists (PoolSearch Clustered)", "fit PoolSearch = Exact to export"], () =>
-        {
-            var ml = new MLContext(seed: 1);
-            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
-                .Append(ml.MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options
-                {
-                    Interests = MmrInterests.History, PoolSearch = HistoryPoolSearch.Clustered, PoolLists = 4,
-                })).Fit(raw);
-            var zip = new MemoryStream();
-            ml.Model.Save(model, raw.Schema, zip);
-            MultiInterestModel.Load(ml, new MemoryStream(zip.ToArray())).ExportOnnx(BadInputFixtures.Directory("history-mmr-onnx"));
-        }),
         ["onnx-followed-topic-unknown"] = Throws<ArgumentException>(["Topic 'polka' (user 1) is not one of the directory's 7 topics", "OnnxCandidateScorer.Topics lists them"], () =>
         {
             // A conditional directory with its condition model, over topics named by the world's clusters.

@@ -148,7 +148,8 @@ internal static class DenseTiles
         a3.StoreUnsafe(ref destination, offset + 3 * Lanes);
     }
 
-    private static void GramElement(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
+    /// <summary>One Gram entry over rows r0..r1-1: fused before <paramref name="fusedEnd"/>, a product and a sum after (both widths' edge columns).</summary>
+    internal static void GramElement(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
     {
         double sum = g[i * width + j];
         for (int r = r0; r < r1; r++)

@@ -171,7 +171,7 @@ internal static class DenseTiles256
                 }
                 for (; j < width; j++)
                     for (int t = 0; t < rowsInTile; t++)
-                        if (j >= i + t) GramElement(y, r0, f, r1, width, i + t, j, g);
+                        if (j >= i + t) DenseTiles.GramElement(y, r0, f, r1, width, i + t, j, g);
             }
         }
     }
@@ -259,17 +259,6 @@ internal static class DenseTiles256
         c1.StoreUnsafe(ref gRef, o1);
         c2.StoreUnsafe(ref gRef, o2);
         c3.StoreUnsafe(ref gRef, o3);
-    }
-
-    private static void GramElement(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
-    {
-        double sum = g[i * width + j];
-        for (int r = r0; r < r1; r++)
-        {
-            double a = y[r * width + i], b = y[r * width + j];
-            sum = r < fusedEnd ? Math.FusedMultiplyAdd(a, b, sum) : sum + a * b;
-        }
-        g[i * width + j] = sum;
     }
 
     private static void Store3(ref double destination, nuint offset, Vector256<double> a0, Vector256<double> a1, Vector256<double> a2)

@@ -24,10 +24,56 @@ internal sealed class HistoryPoolIndex
 
     /// <summary>Trains the lists on the unit vectors of <paramref name="items"/> and packs the items by list.</summary>
     public HistoryPoolIndex(EmbeddingMatrix items, HistoryPoolOptions options)
+        : this(items, Train(items, options), options.Probes, options.UserProbes, options.HistoryLists)
+    {
+    }
+
+    /// <summary>
+    /// An index over lists trained before (<see cref="Centroids"/> and <see cref="ListOf"/> of another index, as an ONNX
+    /// directory keeps them): the same lists, so the same searches.
+    /// </summary>
+    /// <param name="items">The item vectors the lists were trained on.</param>
+    /// <param name="centroids">The lists' centroids, one row per list.</param>
+    /// <param name="listOf">Each item's list, 0 to the centroid count - 1.</param>
+    /// <param name="probes">Lists each interest probes.</param>
+    /// <param name="userProbes">Lists a user's own vector probes when it leads its rows.</param>
+    /// <param name="historyLists">Whether the lists of the user's excluded items are searched too.</param>
+    /// <exception cref="ArgumentException">The tables do not fit the items or each other.</exception>
+    public HistoryPoolIndex(EmbeddingMatrix items, EmbeddingMatrix centroids, int[] listOf, int probes, int userProbes, bool historyLists)
     {
         int n = items.Rows, d = items.Dimension;
+        if (centroids.Dimension != d || centroids.Rows < 1)
+            throw new ArgumentException($"The lists' centroids are {centroids.Rows} x {centroids.Dimension}; the items have dimension {d}.", nameof(centroids));
+        if (listOf.Length != n || listOf.Any(l => (uint)l >= (uint)centroids.Rows))
+            throw new ArgumentException($"The item-to-list table must give each of the {n} items a list in 0..{centroids.Rows - 1}.", nameof(listOf));
+        if (probes < 0 || userProbes < 0) throw new ArgumentOutOfRangeException(nameof(probes), "Probes must not be negative.");
         Dimension = d;
         Items = n;
+        Centroids = centroids;
+        Lists = centroids.Rows;
+        Probes = Math.Min(probes, Lists);
+        UserProbes = Math.Min(userProbes, Lists);
+        HistoryLists = historyLists;
+        _listOf = listOf;
+
+        // Counting sort by list; within a list items stay in ascending row order.
+        var start = new int[Lists + 1];
+        foreach (int l in _listOf) start[l + 1]++;
+        for (int l = 0; l < Lists; l++) start[l + 1] += start[l];
+        _sizes = new int[Lists];
+        for (int l = 0; l < Lists; l++) _sizes[l] = start[l + 1] - start[l];
+        var order = new int[n];
+        var next = start[..Lists];
+        for (int i = 0; i < n; i++) order[next[_listOf[i]]++] = i;
+        _lists = new PanelRows(items.Values, d, order, start);
+        _centroids = new PanelRows(centroids.Values, d, Enumerable.Range(0, Lists).ToArray(), [0, Lists]);
+        for (int l = 0; l < Lists; l++) _maxPanels = Math.Max(_maxPanels, _lists.PanelCount(l));
+    }
+
+    /// <summary>Spherical k-means of the unit item vectors: the lists' centroids and each item's list.</summary>
+    private static (EmbeddingMatrix Centroids, int[] ListOf) Train(EmbeddingMatrix items, HistoryPoolOptions options)
+    {
+        int n = items.Rows, d = items.Dimension;
         int padded = (n + NearestCentroidKernel.PointTile - 1) / NearestCentroidKernel.PointTile * NearestCentroidKernel.PointTile;
         var unit = new float[(long)padded * d];
         for (int i = 0; i < n; i++)
@@ -40,25 +86,19 @@ internal sealed class HistoryPoolIndex
         var quantizer = n == 0
             ? new CoarseQuantizer.Result(new EmbeddingMatrix(1, d), [])
             : CoarseQuantizer.Train(unit, n, d, lists, new ClusteredNeighborIndexOptions { Lists = lists, Seed = options.Seed, Threads = options.Threads });
-        Lists = quantizer.Centroids.Rows;
-        Probes = Math.Min(options.Probes, Lists);
-        UserProbes = Math.Min(options.UserProbes, Lists);
-        HistoryLists = options.HistoryLists;
-        _listOf = quantizer.Lists;
-
-        // Counting sort by list; within a list items stay in ascending row order.
-        var start = new int[Lists + 1];
-        foreach (int l in _listOf) start[l + 1]++;
-        for (int l = 0; l < Lists; l++) start[l + 1] += start[l];
-        _sizes = new int[Lists];
-        for (int l = 0; l < Lists; l++) _sizes[l] = start[l + 1] - start[l];
-        var order = new int[n];
-        var next = start[..Lists];
-        for (int i = 0; i < n; i++) order[next[_listOf[i]]++] = i;
-        _lists = new PanelRows(items.Values, d, order, start);
-        _centroids = new PanelRows(quantizer.Centroids.Values, d, Enumerable.Range(0, Lists).ToArray(), [0, Lists]);
-        for (int l = 0; l < Lists; l++) _maxPanels = Math.Max(_maxPanels, _lists.PanelCount(l));
+        return (quantizer.Centroids, quantizer.Lists);
     }
+
+    private HistoryPoolIndex(EmbeddingMatrix items, (EmbeddingMatrix Centroids, int[] ListOf) trained, int probes, int userProbes, bool historyLists)
+        : this(items, trained.Centroids, trained.ListOf, probes, userProbes, historyLists)
+    {
+    }
+
+    /// <summary>The lists' centroids (unit length, one row per list): what an ONNX directory keeps to rebuild the index.</summary>
+    public EmbeddingMatrix Centroids { get; }
+
+    /// <summary>Each item's list.</summary>
+    public ReadOnlySpan<int> ListOf => _listOf;
 
     /// <summary>Inverted lists built.</summary>
     public int Lists { get; }
@@ -105,10 +145,26 @@ internal sealed class HistoryPoolIndex
         return result;
     }
 
-    /// <summary>Searches one user's interests; returns the item rows scanned.</summary>
-    private int SearchUser(EmbeddingMatrix queries, int from, int to, bool userLead, ReadOnlySpan<int> history, RankedLists result, Scratch s)
+    /// <summary>
+    /// Sets <paramref name="searched"/>[l] for every list l the user's rows <paramref name="from"/>..<paramref name="to"/>-1
+    /// search (cleared first), as <see cref="Search"/> picks them: what an ONNX pool scorer's list mask is made of.
+    /// </summary>
+    internal void MarkSearchedLists(EmbeddingMatrix queries, int from, int to, bool userLead, ReadOnlySpan<int> history, Span<bool> searched, Scratch s)
     {
-        s.Excluded.Load(history);
+        searched[..Lists].Clear();
+        int touched = PickLists(queries, from, to, userLead, history, s);
+        for (int i = 0; i < touched; i++) searched[s.Touched[i]] = true;
+    }
+
+    /// <summary>Scratch for one thread's calls of <see cref="MarkSearchedLists"/>.</summary>
+    internal Scratch CreateScratch() => new(this, 1);
+
+    /// <summary>
+    /// The lists a user's rows search, ascending, in <paramref name="s"/>.Touched (their count returned): those of its
+    /// excluded items (with <see cref="HistoryLists"/>) and those each row probes by centroid score.
+    /// </summary>
+    private int PickLists(EmbeddingMatrix queries, int from, int to, bool userLead, ReadOnlySpan<int> history, Scratch s)
+    {
         int touched = 0;
         if (HistoryLists)
         {
@@ -139,12 +195,17 @@ internal sealed class HistoryPoolIndex
         }
         // Ascending list order: the offers of a user do not depend on which interest probed a list first.
         Array.Sort(s.Touched, 0, touched);
+        for (int i = 0; i < touched; i++) s.Marked[s.Touched[i]] = false;
+        return touched;
+    }
+
+    /// <summary>Searches one user's interests; returns the item rows scanned.</summary>
+    private int SearchUser(EmbeddingMatrix queries, int from, int to, bool userLead, ReadOnlySpan<int> history, RankedLists result, Scratch s)
+    {
+        s.Excluded.Load(history);
+        int touched = PickLists(queries, from, to, userLead, history, s);
         int rows = 0;
-        for (int i = 0; i < touched; i++)
-        {
-            s.Marked[s.Touched[i]] = false;
-            rows += _sizes[s.Touched[i]];
-        }
+        for (int i = 0; i < touched; i++) rows += _sizes[s.Touched[i]];
 
         int width = _lists.Width;
         var ids = _lists.Ids;
@@ -261,7 +322,7 @@ internal sealed class HistoryPoolIndex
     }
 
     /// <summary>Per-thread buffers, so a user allocates nothing.</summary>
-    private sealed class Scratch
+    internal sealed class Scratch
     {
         public Scratch(HistoryPoolIndex index, int k)
         {

@@ -20,9 +20,9 @@ public sealed partial class MultiInterestModel
     /// <param name="exclusionMask">True to give the scorers the seen-item mask input.</param>
     /// <exception cref="InvalidOperationException">The model lacks the embedding, clustering or mixture stage (round robin: the embedding stage's components).</exception>
     /// <exception cref="NotSupportedException">
-    /// The stage is history-interest MMR (<see cref="MmrRetrieverEstimator.Options.Interests"/> = <see cref="MmrInterests.History"/>)
-    /// with a clustered pool search, which the pool scorer (a scan of every item) would not reproduce (with the exact pool it is
-    /// exported: <see cref="OnnxServingDirectory.ExportHistoryMmr"/>, served by <see cref="OnnxHistoryMmrScorer"/>). (Conditional
+    /// A history-interest MMR stage (<see cref="MmrRetrieverEstimator.Options.Interests"/> = <see cref="MmrInterests.History"/>,
+    /// exported by <see cref="OnnxServingDirectory.ExportHistoryMmr"/> with its pool search, exact, Unimodal or clustered, and
+    /// served by <see cref="OnnxHistoryMmrScorer"/>) recommends fewer item keys than the model has. (Conditional
     /// retrieval is exported as the quota graphs over the items grouped by condition, each user's conditions and queries
     /// precomputed, <see cref="OnnxServingDirectory.ExportConditional"/>; merged with implicit components, as that and a quota
     /// directory laid out together, <see cref="OnnxServingDirectory.ExportConditionalMerged"/>.)
@@ -148,14 +148,11 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>
-    /// The ONNX directory of a history-interest MMR stage with an exact or Unimodal pool (<see cref="OnnxServingDirectory.ExportHistoryMmr"/>):
+    /// The ONNX directory of a history-interest MMR stage, its pool exact, Unimodal or clustered (<see cref="OnnxServingDirectory.ExportHistoryMmr"/>):
     /// every user row's interests as the live tables compute them for a trained user, the stage's M, N, lambda and nu.
     /// </summary>
     private static OnnxServingManifest ExportHistoryMmrOnnx(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding, string directory, bool exclusionMask)
     {
-        if (stage.Settings.PoolSearch == HistoryPoolSearch.Clustered)
-            throw new NotSupportedException($"The model's history-interest MMR stage searches its pool through item lists (PoolSearch {stage.Settings.PoolSearch}), "
-                + "which the ONNX pool scorer, a scan of every item, would not reproduce: serve it with CreateRecommender or RetrieveWithEngine, or fit PoolSearch = Exact to export.");
         var t = live.Tables;
         int itemKeys = embedding.ItemEmbeddings.KeyCount;
         if (t.ItemRowOf.Length != itemKeys)
@@ -166,7 +163,8 @@ public sealed partial class MultiInterestModel
         // A pool larger than the catalogue holds the catalogue: the same lists with N = the item count.
         int pool = Math.Min(Math.Max(t.Settings.MmrPoolSize, stage.Candidates), t.Items.Rows);
         var manifest = OnnxServingDirectory.ExportHistoryMmr(vectors, t.Items, interests, Math.Min(stage.Candidates, pool), pool,
-            t.Settings.MmrLambda, t.Settings.InterestWeight, directory, exclusionMask, live.FreshHistoryOptions, t.Settings.PoolSearch == HistoryPoolSearch.Unimodal);
+            t.Settings.MmrLambda, t.Settings.InterestWeight, directory, exclusionMask, live.FreshHistoryOptions, t.Settings.PoolSearch == HistoryPoolSearch.Unimodal,
+            t.Settings.PoolSearch == HistoryPoolSearch.Clustered ? live.HistoryMmr : null);
         WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
         return manifest;

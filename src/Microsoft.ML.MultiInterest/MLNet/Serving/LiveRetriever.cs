@@ -22,6 +22,9 @@ internal sealed class LiveRetriever
     private readonly HistoryInterestBuilder? _interests;
     private readonly HistoryInterestBuilder? _freshInterests;
     private readonly HistoryInterestRetriever? _historyMmr;
+
+    /// <summary>A history-interest MMR stage's retriever (its clustered pool's lists built once), null for other stages.</summary>
+    internal HistoryInterestRetriever? HistoryMmr => _historyMmr;
     private readonly ConditionalRetriever? _conditional;
     private readonly Lazy<(EmbeddingMatrix Unit, UnimodalRetriever Search)> _similar;
     private readonly int[] _popular;
