@@ -107,6 +107,7 @@ public static class HistoryMmrGraphs
     internal static ModelProto BuildPoolScorer(EmbeddingMatrix items, int maxInterests, int poolSize, bool exclusionMask,
         ReadOnlySpan<int> itemLists = default, int lists = 0, bool userSearchesLists = false)
     {
+        if (lists > 0) return BuildListedPoolScorer(items, maxInterests, poolSize, exclusionMask, itemLists, lists, userSearchesLists);
         int i = items.Rows, d = items.Dimension, q = Queries(maxInterests);
         int k = CandidateCount(poolSize, i);
         var f = TensorProto.Types.DataType.Float;
@@ -127,24 +128,6 @@ public static class HistoryMmrGraphs
             .AddNode("Unsqueeze", [QueryMaskName, "axis_2"], ["query_mask_column"])                          // [B,K+1,1]
             .AddNode("Add", ["raw_scores", "query_mask_column"], ["query_scores"]);
         string scores = "query_scores";
-        if (lists > 0)
-        {
-            var listOf = new long[i];
-            for (int r = 0; r < i; r++) listOf[r] = itemLists[r];
-            // Which of the K + 1 rows the list mask applies to: the interests', and the user's own when it probes the lists too.
-            var rowSearchesLists = new float[q];
-            rowSearchesLists.AsSpan(userSearchesLists ? 0 : 1).Fill(1);
-            g.AddInput(ListMaskInput, f, [null, lists])
-                .AddInitializer(ItemListsName, [i], listOf)
-                .AddInitializer("row_searches_lists", [q, 1], rowSearchesLists)
-                .AddInitializer("unmasked", [1], [0f])
-                .AddNode("Gather", [ListMaskInput, ItemListsName], ["item_list_mask"], OnnxAttributes.Int("axis", 1))        // [B,I]
-                .AddNode("Unsqueeze", ["item_list_mask", "axis_1"], ["item_list_mask_row"])                                  // [B,1,I]
-                .AddNode("Cast", ["row_searches_lists"], ["row_is_masked"], OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.Bool))
-                .AddNode("Where", ["row_is_masked", "item_list_mask_row", "unmasked"], ["list_mask_by_row"])                 // [B,K+1,I]
-                .AddNode("Add", [scores, "list_mask_by_row"], ["listed_scores"]);
-            scores = "listed_scores";
-        }
         if (exclusionMask)
         {
             g.AddNode("Unsqueeze", [ExclusionMaskInput, "axis_1"], ["mask_row"])                              // [B,1,I]
@@ -156,6 +139,73 @@ public static class HistoryMmrGraphs
             .AddOutput(CandidateRowsOutput, i64, [null, q, k])
             .AddOutput(CandidateScoresOutput, f, [null, q, k])
             .Build($"History-interest pool scorer: each of up to {q} vectors per user ranks {i} items of dimension {d}; top {k} (pool {poolSize} + slack).");
+    }
+
+    /// <summary>
+    /// The clustered pool's scorer: the user's own vector and its interests are ranked in two parts, so the list mask
+    /// (<see cref="ListMaskInput"/>, gathered to the items) is added to the interests' scores alone, as one [B, 1, I] row with
+    /// the exclusion mask, costing no more full-size operations than the exact pool's graph; the user's part gets the list
+    /// mask too when it probes the lists (<paramref name="userSearchesLists"/>). Same inputs and outputs as the exact one's,
+    /// plus the list mask.
+    /// </summary>
+    private static ModelProto BuildListedPoolScorer(EmbeddingMatrix items, int maxInterests, int poolSize, bool exclusionMask,
+        ReadOnlySpan<int> itemLists, int lists, bool userSearchesLists)
+    {
+        int i = items.Rows, d = items.Dimension, q = Queries(maxInterests);
+        int k = CandidateCount(poolSize, i);
+        var f = TensorProto.Types.DataType.Float;
+        var i64 = TensorProto.Types.DataType.Int64;
+        var listOf = new long[i];
+        for (int r = 0; r < i; r++) listOf[r] = itemLists[r];
+        var g = new OnnxGraphBuilder("history_pool_scorer")
+            .AddInput(UserEmbeddingName, f, [null, d])
+            .AddInput(InterestEmbeddingsName, f, [null, maxInterests, d])
+            .AddInput(QueryMaskName, f, [null, q])
+            .AddInput(ListMaskInput, f, [null, lists]);
+        if (exclusionMask) g.AddInput(ExclusionMaskInput, f, [null, i]);
+        g.AddInitializer(ItemTableName, [i, d], items.Values)
+            .AddInitializer(ItemListsName, [i], listOf)
+            .AddInitializer("axis_1", [1], [1L])
+            .AddInitializer("axis_2", [1], [2L])
+            .AddInitializer("interest_rows_start", [1], [1L])
+            .AddInitializer("interest_rows_end", [1], [(long)q])
+            .AddInitializer("k", [1], [(long)k])
+            .AddNode("Transpose", [ItemTableName], ["items_by_column"], OnnxAttributes.Ints("perm", [1, 0]))                  // [d,I]
+            .AddNode("Gather", [ListMaskInput, ItemListsName], ["item_list_mask"], OnnxAttributes.Int("axis", 1))            // [B,I]
+            .AddNode("Unsqueeze", ["item_list_mask", "axis_1"], ["list_mask_row"]);                                          // [B,1,I]
+        string listed = "list_mask_row", unlisted = "";
+        if (exclusionMask)
+        {
+            g.AddNode("Unsqueeze", [ExclusionMaskInput, "axis_1"], ["exclusion_row"])                                          // [B,1,I]
+                .AddNode("Add", ["list_mask_row", "exclusion_row"], ["listed_unseen_row"]);
+            (listed, unlisted) = ("listed_unseen_row", "exclusion_row");
+        }
+        // The user's own vector: [B,1,I] scores, its mask (the lists' when it probes them, else the exclusions' alone).
+        g.AddNode("Unsqueeze", [UserEmbeddingName, "axis_1"], ["user_query"])                                                 // [B,1,d]
+            .AddNode("MatMul", ["user_query", "items_by_column"], ["user_raw_scores"]);                                      // [B,1,I]
+        string userMask = userSearchesLists ? listed : unlisted;
+        string userScores = "user_raw_scores";
+        if (userMask.Length > 0)
+        {
+            g.AddNode("Add", [userScores, userMask], ["user_scores"]);
+            userScores = "user_scores";
+        }
+        // The interests: [B,K,I] scores plus the listed row and the padding rows' -inf.
+        g.AddNode("MatMul", [InterestEmbeddingsName, "items_by_column"], ["interest_raw_scores"])                             // [B,K,I]
+            .AddNode("Slice", [QueryMaskName, "interest_rows_start", "interest_rows_end", "axis_1"], ["interest_query_mask"]) // [B,K]
+            .AddNode("Unsqueeze", ["interest_query_mask", "axis_2"], ["interest_mask_column"])                               // [B,K,1]
+            .AddNode("Add", ["interest_raw_scores", listed], ["interest_listed_scores"])
+            .AddNode("Add", ["interest_listed_scores", "interest_mask_column"], ["interest_scores"])
+            .AddNode("TopK", [userScores, "k"], ["user_candidate_scores", "user_candidate_rows"], OnnxAttributes.Int("axis", -1), OnnxAttributes.Int("largest", 1),
+                OnnxAttributes.Int("sorted", 1))
+            .AddNode("TopK", ["interest_scores", "k"], ["interest_candidate_scores", "interest_candidate_rows"], OnnxAttributes.Int("axis", -1),
+                OnnxAttributes.Int("largest", 1), OnnxAttributes.Int("sorted", 1))
+            .AddNode("Concat", ["user_candidate_rows", "interest_candidate_rows"], [CandidateRowsOutput], OnnxAttributes.Int("axis", 1))
+            .AddNode("Concat", ["user_candidate_scores", "interest_candidate_scores"], [CandidateScoresOutput], OnnxAttributes.Int("axis", 1));
+        return g.AddOutput(CandidateRowsOutput, i64, [null, q, k])
+            .AddOutput(CandidateScoresOutput, f, [null, q, k])
+            .Build($"History-interest pool scorer over {lists} inverted lists: each of up to {q} vectors per user ranks the {i} items of dimension {d} "
+                + $"its user's list mask leaves open ({(userSearchesLists ? "the user's own vector too" : "the user's own vector all of them")}); top {k} (pool {poolSize} + slack).");
     }
 
     /// <summary>

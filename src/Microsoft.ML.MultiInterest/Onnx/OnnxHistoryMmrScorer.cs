@@ -10,7 +10,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// of each user (its own and its history interests', the encoder's tables; its own alone for a Unimodal pool); each vector's top N is proved equal to the engine's
 /// search from those candidates (<see cref="OnnxCandidateProof"/>, the catalogue scanned with the engine where it cannot be),
 /// and the engine merges the lists into the pool and re-ranks it (<see cref="HistoryInterestRetriever"/>). The lists are
-/// <see cref="HistoryInterestRetriever.Retrieve"/>'s with the same pool search (exact or Unimodal), bit for bit. Trained users by row; users known by a
+/// <see cref="HistoryInterestRetriever.Retrieve"/>'s with the same pool search (exact, Unimodal or clustered: a clustered pool's
+/// list mask is picked per user with the engine's index, rebuilt from the directory), bit for bit. Trained users by row; users known by a
 /// fresh history only by <see cref="RetrieveFromHistories"/> (its fold-in computed in .NET). Thread-safe; dispose to release the sessions.
 /// </summary>
 public sealed class OnnxHistoryMmrScorer : IDisposable
