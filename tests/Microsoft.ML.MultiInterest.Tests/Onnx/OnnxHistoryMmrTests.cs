@@ -154,6 +154,11 @@ public sealed class OnnxHistoryMmrTests : IDisposable
         var listScores = scores[0].GetTensorDataAsSpan<float>();
         for (int l = 0; l < 5; l++)
             Assert.Equal(VectorMath.Dot(w.Users.ReadRow(0), index.Centroids.ReadRow(l)), listScores[l], 1e-4f);
+
+        // A manifest naming the lists over a pool scorer without the list mask is refused by name, not served unmasked.
+        EditManifest(Path.Combine(_directory, OnnxServingDirectory.ManifestFileName), m => m["pool_scorer"]!["inputs"] = new System.Text.Json.Nodes.JsonArray(
+            HistoryMmrGraphs.UserEmbeddingName, HistoryMmrGraphs.InterestEmbeddingsName, HistoryMmrGraphs.QueryMaskName, HistoryMmrGraphs.ExclusionMaskInput));
+        Assert.Contains(HistoryMmrGraphs.ListMaskInput, Assert.Throws<InvalidDataException>(() => OnnxHistoryMmrScorer.Open(_directory)).Message);
     }
 
     private static void EditManifest(string path, Action<System.Text.Json.Nodes.JsonNode> edit)
