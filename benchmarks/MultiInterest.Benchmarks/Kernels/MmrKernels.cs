@@ -13,7 +13,6 @@ public class MmrKernels
     private double[] _relevance = null!;
     private double[] _redundancy = null!;
     private long[] _picked = null!;
-    private double[] _values = null!;
     private float[] _row = null!;
     private MmrRetriever _retriever = null!;
     private RankedLists _lists = null!;
@@ -26,7 +25,6 @@ public class MmrKernels
         _relevance = Enumerable.Range(0, Pool).Select(r => 1.0 - r / (double)Pool).ToArray();
         _redundancy = Enumerable.Range(0, Pool).Select(_ => random.NextDouble()).ToArray();
         _picked = Enumerable.Range(0, Pool).Select(r => r % 3 == 0 ? -1L : 0L).ToArray();
-        _values = new double[Pool];
         _row = Enumerable.Range(0, Pool).Select(_ => (float)random.NextDouble()).ToArray();
         var items = KernelData.Matrix(KernelData.Items, 5);
         _retriever = new MmrRetriever(items);
@@ -46,7 +44,7 @@ public class MmrKernels
 
     /// <summary>One slot's value sweep and arg-max over 50 pool items (<c>MmrGreedy.Best</c>).</summary>
     [Benchmark]
-    public int Best50() => MmrGreedy.Best(_relevance, _redundancy, default, default, _picked, _values, 0.5, first: false);
+    public int Best50() => MmrGreedy.Best(_relevance, _redundancy, default, default, _picked, 0.5, first: false);
 
     /// <summary>One slot's redundancy update over 50 pool items (<c>MmrGreedy.Raise</c>).</summary>
     [Benchmark]

@@ -43,7 +43,7 @@ public class MmrGreedyTests
             double[]? addend = random.Next(2) == 0 ? null : Enumerable.Range(0, n).Select(_ => Coarse() / 3).ToArray();
             int expected = ReferenceBest(relevance, redundancy, addend, hasAddend, picked, lambda, first);
             int got = MmrGreedy.Best(relevance, redundancy, addend ?? default(ReadOnlySpan<double>), hasAddend.Select(h => h ? -1L : 0L).ToArray(),
-                picked.Select(p => p ? -1L : 0L).ToArray(), new double[n], lambda, first);
+                picked.Select(p => p ? -1L : 0L).ToArray(), lambda, first);
             Assert.Equal(expected, got);
             if (Enumerable.Range(0, n).Count(r => !picked[r] && relevance[r] == relevance[expected]) > 1) ties++;
 
@@ -54,5 +54,10 @@ public class MmrGreedyTests
             for (int r = 0; r < n; r++) Assert.Equal(row[r] > redundancy[r] ? row[r] : redundancy[r], raised[r]);
         }
         Assert.True(ties > 300, $"only {ties} trials had equal relevances");
+
+        // Every unpicked value negative infinity (an infinite redundancy): the scalar rule's first unpicked item.
+        var infinite = Enumerable.Repeat(double.PositiveInfinity, 9).ToArray();
+        long[] firstTwoPicked = [-1, -1, 0, 0, 0, 0, 0, 0, 0];
+        Assert.Equal(2, MmrGreedy.Best(new double[9], infinite, default, new long[9], firstTwoPicked, 0.5, first: false));
     }
 }

@@ -191,7 +191,7 @@ public sealed class MmrRetriever
             // 1 * rel - 0 * (-inf), not a number, and the greedy rule takes the first unpicked item: the pool's order.
             int best = slot > 0 && lambda >= 1 && nu == 0
                 ? picked.IndexOf(false)
-                : MmrGreedy.Best(relevance, redundancy, withBonus ? addend : default, hasAddend, pickedMask, s.Values.AsSpan(0, n), lambda, first: slot == 0);
+                : MmrGreedy.Best(relevance, redundancy, withBonus ? addend : default, hasAddend, pickedMask, lambda, first: slot == 0);
             picked[best] = true;
             pickedMask[best] = -1;
             if (nu > 0 && component[best] >= 0) picks[component[best]]++;
@@ -224,7 +224,6 @@ public sealed class MmrRetriever
         public long[] PickedMask { get; } = new long[width];
         public long[] HasAddend { get; } = new long[width];
         public double[] Addend { get; } = new double[width];
-        public double[] Values { get; } = new double[width];
         public float[] Cosines { get; } = table ? new float[width * width] : [];
         public float[] Row { get; } = table ? [] : new float[width];
     }
