@@ -22,9 +22,6 @@ internal sealed class LiveRetriever
     private readonly HistoryInterestBuilder? _interests;
     private readonly HistoryInterestBuilder? _freshInterests;
     private readonly HistoryInterestRetriever? _historyMmr;
-
-    /// <summary>A history-interest MMR stage's retriever (its clustered pool's lists built once), null for other stages.</summary>
-    internal HistoryInterestRetriever? HistoryMmr => _historyMmr;
     private readonly ConditionalRetriever? _conditional;
     private readonly Lazy<(EmbeddingMatrix Unit, UnimodalRetriever Search)> _similar;
     private readonly int[] _popular;
@@ -80,6 +77,9 @@ internal sealed class LiveRetriever
     }
 
     public ServingTables Tables { get; }
+
+    /// <summary>A history-interest MMR stage's retriever (its clustered pool's lists built once), null for other stages.</summary>
+    internal HistoryInterestRetriever? HistoryMmr => _historyMmr;
 
     /// <summary>The stage's settings as served: the tables' own, with the fold-in fitted to the user vectors filled in once fitted.</summary>
     public RetrievalSettings Settings { get; }
