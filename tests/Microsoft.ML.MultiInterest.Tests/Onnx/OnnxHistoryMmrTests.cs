@@ -179,6 +179,15 @@ public sealed class OnnxHistoryMmrTests : IDisposable
             OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, 20, 10, 0.5, 0.5, _directory)).ParamName);
         Assert.Equal("lambda", Assert.Throws<ArgumentOutOfRangeException>(() =>
             OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, 5, 10, 1.5, 0.5, _directory)).ParamName);
+        // A clustered pool's lists come from a retriever with a clustered pool over these items, and not with a Unimodal pool.
+        Assert.Equal("clusteredPool", Assert.Throws<ArgumentException>(() =>
+            OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, 5, 10, 0.5, 0.5, _directory, clusteredPool: new HistoryInterestRetriever(w.Items))).ParamName);
+        var clustered = new HistoryInterestRetriever(w.Items, new HistoryPoolOptions { Search = HistoryPoolSearch.Clustered, Lists = 3 });
+        Assert.Equal("clusteredPool", Assert.Throws<ArgumentException>(() =>
+            OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, 5, 10, 0.5, 0.5, _directory, unimodalPool: true, clusteredPool: clustered)).ParamName);
+        var otherItems = new EmbeddingMatrix(w.Items.Rows - 1, w.Items.Dimension, w.Items.Values[..((w.Items.Rows - 1) * w.Items.Dimension)]);
+        Assert.Equal("clusteredPool", Assert.Throws<ArgumentException>(() => OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, interests, 5, 10, 0.5, 0.5,
+            _directory, clusteredPool: new HistoryInterestRetriever(otherItems, new HistoryPoolOptions { Search = HistoryPoolSearch.Clustered, Lists = 3 }))).ParamName);
         var some = HistoryInterests.Build(w.Seen, w.Items, [0, 2, 1], threads: 1);
         Assert.Contains("user rows 0..", Assert.Throws<ArgumentException>(() =>
             OnnxServingDirectory.ExportHistoryMmr(w.Users, w.Items, some, 5, 10, 0.5, 0.5, _directory)).Message);
