@@ -18,38 +18,22 @@ internal static class DenseTiles
     private const int TileColumns = 4 * Lanes;
     private const int TileRows = 4;
 
-    // Rows of Y per pass over the output tiles of the Gram: 128 rows of a few hundred doubles stay in L2.
-    private const int GramRowBlock = 128;
-
     /// <summary>
-    /// Adds the outer products of rows from..to-1 of <paramref name="y"/> to the upper triangle of
-    /// <paramref name="g"/> (entries left of the diagonal inside a tile are written too; callers mirror the upper
-    /// triangle). Rows from the first of each group of four are fused as <see cref="DenseRows.AddFour"/> does; the
-    /// rows left over after the last group of four are added unfused, as the portable path's single-row tail does.
+    /// Adds the outer products of rows from..to-1 of <paramref name="y"/> to the upper triangle of <paramref name="g"/>
+    /// (<see cref="GramTiling.AccumulateUpper{TTiles}"/>): tiles of 4 x 32 outputs in 16 registers.
     /// </summary>
-    public static void AccumulateUpper(double[] y, int from, int to, int width, double[] g)
+    public static void AccumulateUpper(double[] y, int from, int to, int width, double[] g) => GramTiling.AccumulateUpper<Tiles>(y, from, to, width, g);
+
+    /// <summary>The AVX-512 Gram tiles.</summary>
+    private readonly struct Tiles : IGramTiles
     {
-        int fusedEnd = from + (to - from) / 4 * 4;
-        for (int r0 = from; r0 < to; r0 += GramRowBlock)
-        {
-            int r1 = Math.Min(to, r0 + GramRowBlock);
-            int f = Math.Clamp(fusedEnd, r0, r1);
-            for (int i = 0; i < width; i += TileRows)
-            {
-                int rowsInTile = Math.Min(TileRows, width - i);
-                int j = i;
-                if (rowsInTile == TileRows)
-                {
-                    // Tiles start on a multiple of their width, left of the diagonal if need be: the few extra entries
-                    // cost less than scalar columns, and the caller mirrors the upper triangle over them.
-                    for (j = i / TileColumns * TileColumns; j + TileColumns <= width; j += TileColumns) GramTile(y, r0, f, r1, width, i, j, g);
-                    for (; j + Lanes <= width; j += Lanes) GramStrip(y, r0, f, r1, width, i, j, g);
-                }
-                for (; j < width; j++)
-                    for (int t = 0; t < rowsInTile; t++)
-                        if (j >= i + t) GramElement(y, r0, f, r1, width, i + t, j, g);
-            }
-        }
+        public static int TileColumns => DenseTiles.TileColumns;
+
+        public static int StripColumns => Lanes;
+
+        public static void Tile(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g) => GramTile(y, r0, fusedEnd, r1, width, i, j, g);
+
+        public static void Strip(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g) => GramStrip(y, r0, fusedEnd, r1, width, i, j, g);
     }
 
     private static void GramTile(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
@@ -146,18 +130,6 @@ internal static class DenseTiles
         a1.StoreUnsafe(ref destination, offset + Lanes);
         a2.StoreUnsafe(ref destination, offset + 2 * Lanes);
         a3.StoreUnsafe(ref destination, offset + 3 * Lanes);
-    }
-
-    /// <summary>One Gram entry over rows r0..r1-1: fused before <paramref name="fusedEnd"/>, a product and a sum after (both widths' edge columns).</summary>
-    internal static void GramElement(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
-    {
-        double sum = g[i * width + j];
-        for (int r = r0; r < r1; r++)
-        {
-            double a = y[r * width + i], b = y[r * width + j];
-            sum = r < fusedEnd ? Math.FusedMultiplyAdd(a, b, sum) : sum + a * b;
-        }
-        g[i * width + j] = sum;
     }
 
     /// <summary>

@@ -143,37 +143,23 @@ internal static class DenseTiles256
         result[r * outWidth + c] = sum;
     }
 
-    // Rows of Y per pass over the Gram's output tiles, as in DenseTiles: 128 rows of a few hundred doubles stay in L2.
-    private const int GramRowBlock = 128;
-
     /// <summary>
-    /// Adds the outer products of rows from..to-1 of <paramref name="y"/> to the upper triangle of <paramref name="g"/>
-    /// as <see cref="DenseRows.AccumulateUpper"/> does (entries left of the diagonal inside a tile are written too; the
-    /// caller mirrors the upper triangle): tiles of 4 x 12 outputs in registers, the rows of each group of four fused
-    /// as <see cref="DenseRows.AddFour"/> does, the rows after the last group unfused as its single-row tail. Needs FMA.
+    /// Adds the outer products of rows from..to-1 of <paramref name="y"/> to the upper triangle of <paramref name="g"/> as
+    /// <see cref="DenseRows.AccumulateUpper"/> does (<see cref="GramTiling.AccumulateUpper{TTiles}"/>): tiles of 4 x 12 outputs in
+    /// registers. Needs FMA.
     /// </summary>
-    public static void AccumulateUpper(double[] y, int from, int to, int width, double[] g)
+    public static void AccumulateUpper(double[] y, int from, int to, int width, double[] g) => GramTiling.AccumulateUpper<Tiles>(y, from, to, width, g);
+
+    /// <summary>The AVX2 Gram tiles.</summary>
+    private readonly struct Tiles : IGramTiles
     {
-        int fusedEnd = from + (to - from) / 4 * 4;
-        for (int r0 = from; r0 < to; r0 += GramRowBlock)
-        {
-            int r1 = Math.Min(to, r0 + GramRowBlock);
-            int f = Math.Clamp(fusedEnd, r0, r1);
-            for (int i = 0; i < width; i += 4)
-            {
-                int rowsInTile = Math.Min(4, width - i);
-                int j = i;
-                if (rowsInTile == 4)
-                {
-                    // Tiles start on a multiple of their width, left of the diagonal if need be (mirrored over by the caller).
-                    for (j = i / (3 * L) * (3 * L); j + 3 * L <= width; j += 3 * L) GramTile(y, r0, f, r1, width, i, j, g);
-                    for (; j + L <= width; j += L) GramStrip(y, r0, f, r1, width, i, j, g);
-                }
-                for (; j < width; j++)
-                    for (int t = 0; t < rowsInTile; t++)
-                        if (j >= i + t) DenseTiles.GramElement(y, r0, f, r1, width, i + t, j, g);
-            }
-        }
+        public static int TileColumns => 3 * L;
+
+        public static int StripColumns => L;
+
+        public static void Tile(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g) => GramTile(y, r0, fusedEnd, r1, width, i, j, g);
+
+        public static void Strip(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g) => GramStrip(y, r0, fusedEnd, r1, width, i, j, g);
     }
 
     private static void GramTile(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
