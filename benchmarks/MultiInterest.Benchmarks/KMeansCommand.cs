@@ -59,6 +59,8 @@ internal static class KMeansCommand
             init_seconds = Math.Round(result.InitializationSeconds, 3),
             lloyd_seconds = Math.Round(iterationTotal, 3),
             iteration_seconds = result.Iterations.Select(s => Math.Round(s.Seconds, 4)).ToArray(),
+            // Points scored against every centroid at each assignment step (the rest kept theirs by the bound).
+            points_scanned = result.Iterations.Select(s => s.PointsScanned).ToArray(),
             // Final assignment (last iteration) against the returned (final) centroids.
             mean_cosine = Math.Round(result.Objective, 5),
             // Every point against its nearest final centroid: the measure computed identically for the peers.

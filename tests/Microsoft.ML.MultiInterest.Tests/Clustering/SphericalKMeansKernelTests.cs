@@ -38,6 +38,124 @@ public class SphericalKMeansKernelTests
     }
 
     [Theory]
+    [InlineData(1, 1, 5, true)]
+    [InlineData(101, 37, 13, true)]
+    [InlineData(50, 70, 100, true)]
+    [InlineData(1, 1, 5, false)]
+    [InlineData(101, 37, 13, false)]
+    [InlineData(50, 70, 100, false)]
+    public void RunnerUpIsTheBestOtherCentroidsScore(int rows, int clusters, int dimension, bool wide)
+    {
+        var points = new UnitPoints(SphericalKMeansTestData.RandomPoints(rows, dimension, seed: rows + 3));
+        var centroids = SphericalKMeansTestData.RandomPoints(clusters, dimension, seed: clusters + 2000).Normalized();
+        var kernel = new NearestCentroidKernel(clusters, dimension, workers: 1, wide);
+        kernel.Pack(centroids.Values);
+
+        for (int start = 0; start < rows; start += NearestCentroidKernel.BlockPoints)
+        {
+            int count = Math.Min(NearestCentroidKernel.BlockPoints, rows - start);
+            var cluster = new int[count];
+            var score = new float[count];
+            var runnerUp = new float[count];
+            kernel.AssignBlock(0, points.Values, start, count, cluster, score, runnerUp);
+            for (int r = 0; r < count; r++)
+            {
+                var x = points.ReadRow(start + r);
+                float expected = float.NegativeInfinity;
+                for (int c = 0; c < clusters; c++)
+                    if (c != cluster[r]) expected = Math.Max(expected, NearestCentroidKernel.Score(x, centroids.ReadRow(c)));
+                Assert.Equal(expected, runnerUp[r]);
+                Assert.Equal(score[r], NearestCentroidKernel.Score(x, centroids.ReadRow(cluster[r])));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(37, 150, 24, 1, true)]
+    [InlineData(48, 150, 24, 2, true)]
+    [InlineData(37, 150, 24, 1, false)]
+    [InlineData(48, 150, 24, 3, false)]
+    public void ChosenGroupsAreScoredAndNoOthers(int count, int clusters, int dimension, int panelsPerGroup, bool wide)
+    {
+        var points = new UnitPoints(SphericalKMeansTestData.RandomPoints(count, dimension, seed: 40));
+        var centroids = SphericalKMeansTestData.RandomPoints(clusters, dimension, seed: 41).Normalized();
+        var kernel = new NearestCentroidKernel(clusters, dimension, workers: 1, wide);
+        kernel.Pack(centroids.Values);
+        int groups = (kernel.Panels + panelsPerGroup - 1) / panelsPerGroup;
+        int groupWidth = panelsPerGroup * kernel.PanelWidth;
+        int tiles = (count + NearestCentroidKernel.PointTile - 1) / NearestCentroidKernel.PointTile;
+        var rng = new Random(42);
+        var tileGroups = new bool[tiles * groups];
+        for (int t = 0; t < tiles; t++)
+        {
+            // At least one group per tile, a random share of the rest.
+            tileGroups[t * groups + rng.Next(groups)] = true;
+            for (int g = 0; g < groups; g++) tileGroups[t * groups + g] |= rng.Next(3) == 0;
+        }
+        var groupMax = new float[tiles * NearestCentroidKernel.PointTile * groups];
+        // The kernel raises what it finds: a group it does not score stays at negative infinity.
+        Array.Fill(groupMax, float.NegativeInfinity);
+        var cluster = new int[count];
+        var score = new float[count];
+        var runnerUp = new float[count];
+
+        kernel.AssignBlock(0, points.Values, 0, count, cluster, score, runnerUp, tileGroups, groups, panelsPerGroup, groupMax);
+
+        for (int r = 0; r < count; r++)
+        {
+            var x = points.ReadRow(r);
+            int tile = r / NearestCentroidKernel.PointTile;
+            float best = float.NegativeInfinity, second = float.NegativeInfinity;
+            int arg = -1;
+            for (int g = 0; g < groups; g++)
+            {
+                float max = float.NegativeInfinity;
+                for (int c = g * groupWidth; c < Math.Min(clusters, (g + 1) * groupWidth); c++)
+                {
+                    float s = NearestCentroidKernel.Score(x, centroids.ReadRow(c));
+                    max = Math.Max(max, s);
+                    if (!tileGroups[tile * groups + g]) continue;
+                    if (s > best)
+                    {
+                        second = best;
+                        best = s;
+                        arg = c;
+                    }
+                    else second = Math.Max(second, s);
+                }
+                if (tileGroups[tile * groups + g]) Assert.Equal(max, groupMax[r * groups + g]);
+                else Assert.Equal(float.NegativeInfinity, groupMax[r * groups + g]);
+            }
+            Assert.Equal(arg, cluster[r]);
+            Assert.Equal(best, score[r]);
+            Assert.Equal(second, runnerUp[r]);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ATieMakesTheRunnerUpTheBestScore(bool wide)
+    {
+        // Centroid 20 equals centroid 3 (another panel or lane) and 4 equals 3 (the same lane only with 256-bit panels).
+        const int d = 8, k = 40;
+        var centroids = SphericalKMeansTestData.RandomPoints(k, d, seed: 6).Normalized();
+        foreach (int c in new[] { 4, 20 }) centroids.ReadRow(3).CopyTo(centroids.Row(c));
+        var source = new EmbeddingMatrix(1, d);
+        centroids.ReadRow(3).CopyTo(source.Row(0));
+        var kernel = new NearestCentroidKernel(k, d, workers: 1, wide);
+        kernel.Pack(centroids.Values);
+        var cluster = new int[1];
+        var score = new float[1];
+        var runnerUp = new float[1];
+
+        kernel.AssignBlock(0, new UnitPoints(source).Values, 0, 1, cluster, score, runnerUp);
+
+        Assert.Equal(3, cluster[0]);
+        Assert.Equal(score[0], runnerUp[0]);
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void TiesGoToTheLowerCentroidIndex(bool wide)

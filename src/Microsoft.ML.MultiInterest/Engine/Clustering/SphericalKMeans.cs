@@ -12,6 +12,11 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// iteration assigns every point to the centroid with the largest dot product (ties to the lower centroid index),
 /// repairs empty clusters, and sets each centroid to the normalised sum of its members. With exact assignment and
 /// update the objective never decreases between iterations.</para>
+/// <para>The assignment is exact but skips work: a centroid that moved by |c' - c| changes a unit point's cosine by at
+/// most that much, so each point keeps an upper bound on the best cosine in each group of centroids and is scored
+/// only against the groups whose bound reaches its own centroid's cosine (none, once the centroids near it stop
+/// moving). The result is that of scoring every pair, bit for bit (<see cref="KMeansIterationStats.PointsScanned"/>
+/// counts the points scored).</para>
 /// <para>Zero-vector points have no direction: they are assigned to cluster 0 with similarity 0, count as 0 in the
 /// objective and never influence a centroid. The number of clusters may not exceed the number of non-zero points.</para>
 /// <para>The result depends only on the input and the options other than <see cref="SphericalKMeansOptions.Threads"/>:
@@ -31,6 +36,11 @@ public static class SphericalKMeans
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (see <see cref="SphericalKMeansOptions.Validate"/>).</exception>
     public static SphericalKMeansResult Fit(EmbeddingMatrix points, SphericalKMeansOptions options, IProgress<KMeansIterationStats>? progress = null, CancellationToken ct = default)
+        => FitCore(points, options, progress, prune: true, ct);
+
+    /// <summary>As the public overload; <paramref name="prune"/> = false scores every point against every centroid at
+    /// every iteration (the reference the pruned assignment is tested against, bit for bit).</summary>
+    internal static SphericalKMeansResult FitCore(EmbeddingMatrix points, SphericalKMeansOptions options, IProgress<KMeansIterationStats>? progress, bool prune, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(options);
@@ -59,8 +69,9 @@ public static class SphericalKMeans
         var assignment = new int[n];
         var similarity = new float[n];
         Array.Fill(assignment, -1);
-        var assigner = new Assigner(unit, k, workers);
+        var assigner = new KMeansAssigner(unit, k, workers, prune);
         var updater = new CentroidUpdater(k, n, d, workers);
+        var before = new float[k * d];
         var stats = new List<KMeansIterationStats>(options.MaxIterations);
         double previous = double.NaN;
 
@@ -68,14 +79,17 @@ public static class SphericalKMeans
         {
             ct.ThrowIfCancellationRequested();
             clock.Restart();
-            var (objective, reassignments) = assigner.Assign(centroids, assignment, similarity, ct);
+            var (objective, reassignments, scanned) = assigner.Assign(centroids, assignment, similarity, ct);
+            centroids.CopyTo(before, 0);
             int repaired = updater.Update(unit, assignment, similarity, centroids, ct);
+            assigner.CentroidsMoved(before, centroids, reassigned: repaired > 0);
             stats.Add(new KMeansIterationStats
             {
                 Iteration = iteration,
                 Objective = objective,
                 Reassignments = reassignments,
                 EmptyClustersRepaired = repaired,
+                PointsScanned = scanned,
                 Seconds = clock.Elapsed.TotalSeconds,
             });
             progress?.Report(stats[^1]);
@@ -109,85 +123,6 @@ public static class SphericalKMeans
             }
             if (VectorMath.NormalizeInPlace(row) == 0f)
                 throw new ArgumentException($"{option} row {c} is all zeros: a starting centroid needs a direction.", option);
-        }
-    }
-
-    /// <summary>The assignment step over fixed point blocks, with per-block partial results reduced in block order.</summary>
-    private sealed class Assigner
-    {
-        private readonly UnitPoints _points;
-        private readonly int _workers;
-        private readonly NearestCentroidKernel _kernel;
-        private readonly int[][] _cluster;
-        private readonly float[][] _score;
-        private readonly double[] _blockObjective;
-        private readonly int[] _blockMoves;
-        private readonly Action<int, int> _body;
-        private int[] _assignment = [];
-        private float[] _similarity = [];
-
-        public Assigner(UnitPoints points, int clusters, int workers)
-        {
-            _points = points;
-            _workers = workers;
-            _kernel = new NearestCentroidKernel(clusters, points.Dimension, workers);
-            _cluster = new int[workers][];
-            _score = new float[workers][];
-            for (int w = 0; w < workers; w++)
-            {
-                _cluster[w] = new int[NearestCentroidKernel.BlockPoints];
-                _score[w] = new float[NearestCentroidKernel.BlockPoints];
-            }
-            int blocks = (points.Count + NearestCentroidKernel.BlockPoints - 1) / NearestCentroidKernel.BlockPoints;
-            _blockObjective = new double[blocks];
-            _blockMoves = new int[blocks];
-            _body = AssignBlock;
-        }
-
-        /// <summary>Assigns every point; returns the mean similarity and the number of changed assignments.</summary>
-        public (double Objective, int Reassignments) Assign(float[] centroids, int[] assignment, float[] similarity, CancellationToken ct)
-        {
-            _kernel.Pack(centroids);
-            _assignment = assignment;
-            _similarity = similarity;
-            BlockParallel.For(_blockObjective.Length, _workers, _body, ct);
-            double sum = 0;
-            int moves = 0;
-            for (int b = 0; b < _blockObjective.Length; b++)
-            {
-                sum += _blockObjective[b];
-                moves += _blockMoves[b];
-            }
-            return (sum / _points.Count, moves);
-        }
-
-        private void AssignBlock(int worker, int block)
-        {
-            int start = block * NearestCentroidKernel.BlockPoints;
-            int count = Math.Min(NearestCentroidKernel.BlockPoints, _points.Count - start);
-            var cluster = _cluster[worker].AsSpan(0, count);
-            var score = _score[worker].AsSpan(0, count);
-            _kernel.AssignBlock(worker, _points.Values, start, count, cluster, score);
-            double sum = 0;
-            int moves = 0;
-            for (int r = 0; r < count; r++)
-            {
-                int i = start + r;
-                int c = cluster[r];
-                float s = score[r];
-                if (_points.IsZero[i])
-                {
-                    // No direction: every score is 0; pin to cluster 0 explicitly rather than rely on signed zeros.
-                    c = 0;
-                    s = 0f;
-                }
-                if (_assignment[i] != c) moves++;
-                _assignment[i] = c;
-                _similarity[i] = s;
-                sum += s;
-            }
-            _blockObjective[block] = sum;
-            _blockMoves[block] = moves;
         }
     }
 }

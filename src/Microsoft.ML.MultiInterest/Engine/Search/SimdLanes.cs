@@ -44,6 +44,9 @@ internal interface ISimdLanes<TVector> where TVector : struct
 
     /// <summary>Lane by lane, <paramref name="a"/> where <paramref name="mask"/> is set, else <paramref name="b"/>.</summary>
     static abstract TVector Select(TVector mask, TVector a, TVector b);
+
+    /// <summary>The largest lane (no NaN lanes).</summary>
+    static abstract float MaxAcross(TVector value);
 }
 
 /// <summary>256-bit lanes (AVX2 and FMA, or the JIT's emulation elsewhere).</summary>
@@ -81,6 +84,18 @@ internal readonly struct Lanes256 : ISimdLanes<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(mask, a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector256<float> value) => MaxAcross128(Vector128.Max(value.GetLower(), value.GetUpper()));
+
+    /// <summary>The largest of four lanes, by two swaps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float MaxAcross128(Vector128<float> v)
+    {
+        v = Vector128.Max(v, Vector128.Shuffle(v, Vector128.Create(2, 3, 0, 1)));
+        v = Vector128.Max(v, Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2)));
+        return v.ToScalar();
+    }
 }
 
 /// <summary>512-bit lanes (AVX-512).</summary>
@@ -118,4 +133,7 @@ internal readonly struct Lanes512 : ISimdLanes<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(mask, a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector512<float> value) => Lanes256.MaxAcross(Vector256.Max(value.GetLower(), value.GetUpper()));
 }
