@@ -144,6 +144,6 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
     private sealed class IterationProgress(StageReporter reporter, int maxIterations) : IProgress<KMeansIterationStats>
     {
         public void Report(KMeansIterationStats value) =>
-            reporter.Report($"Iteration {value.Iteration}: objective {value.Objective:G6}, {value.Reassignments} reassigned, {value.Seconds:F2} s.", value.Iteration, maxIterations);
+            reporter.Report($"Iteration {value.Iteration}: objective {value.Objective:G6}, {value.Reassignments} reassigned, {value.PointsScanned} scored, {value.Seconds:F2} s.", value.Iteration, maxIterations);
     }
 }
