@@ -159,7 +159,7 @@ internal static class DenseTiles256
 
         public static void Tile(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g) => GramTile(y, r0, fusedEnd, r1, width, i, j, g);
 
-        public static void Strip(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g) => GramStrip(y, r0, fusedEnd, r1, width, i, j, g);
+        public static void Strip(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g) => GramTiling.Strip<Vector256<double>, DoubleLanes256>(y, r0, fusedEnd, r1, width, i, j, g);
     }
 
     private static void GramTile(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
@@ -207,44 +207,6 @@ internal static class DenseTiles256
         Store3(ref gRef, o1, c10, c11, c12);
         Store3(ref gRef, o2, c20, c21, c22);
         Store3(ref gRef, o3, c30, c31, c32);
-    }
-
-    private static void GramStrip(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
-    {
-        ref double gRef = ref MemoryMarshal.GetArrayDataReference(g);
-        ref double yRef = ref MemoryMarshal.GetArrayDataReference(y);
-        nuint o0 = (nuint)(i * width + j), o1 = o0 + (nuint)width, o2 = o1 + (nuint)width, o3 = o2 + (nuint)width;
-        var c0 = Vector256.LoadUnsafe(ref gRef, o0);
-        var c1 = Vector256.LoadUnsafe(ref gRef, o1);
-        var c2 = Vector256.LoadUnsafe(ref gRef, o2);
-        var c3 = Vector256.LoadUnsafe(ref gRef, o3);
-        for (int r = r0; r < r1; r++)
-        {
-            nuint row = (nuint)(r * width);
-            var b = Vector256.LoadUnsafe(ref yRef, row + (nuint)j);
-            var a0 = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i));
-            var a1 = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i + 1));
-            var a2 = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i + 2));
-            var a3 = Vector256.Create(Unsafe.Add(ref yRef, row + (nuint)i + 3));
-            if (r < fusedEnd)
-            {
-                c0 = Vector256.FusedMultiplyAdd(a0, b, c0);
-                c1 = Vector256.FusedMultiplyAdd(a1, b, c1);
-                c2 = Vector256.FusedMultiplyAdd(a2, b, c2);
-                c3 = Vector256.FusedMultiplyAdd(a3, b, c3);
-            }
-            else
-            {
-                c0 += a0 * b;
-                c1 += a1 * b;
-                c2 += a2 * b;
-                c3 += a3 * b;
-            }
-        }
-        c0.StoreUnsafe(ref gRef, o0);
-        c1.StoreUnsafe(ref gRef, o1);
-        c2.StoreUnsafe(ref gRef, o2);
-        c3.StoreUnsafe(ref gRef, o3);
     }
 
     private static void Store3(ref double destination, nuint offset, Vector256<double> a0, Vector256<double> a1, Vector256<double> a2)

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>One vector width's register tiles of the Gram (<see cref="GramTiling"/>): 4 output rows by some columns.</summary>
@@ -58,6 +61,50 @@ internal static class GramTiling
                         if (j >= i + t) Element(y, r0, f, r1, width, i + t, j, g);
             }
         }
+    }
+
+    /// <summary>
+    /// The 4 x one-vector strip of both widths: adds rows r0..r1-1 of Y's products to the outputs at (i, j), fused
+    /// before <paramref name="fusedEnd"/>, a product and a sum after.
+    /// </summary>
+    public static void Strip<TVector, TLanes>(double[] y, int r0, int fusedEnd, int r1, int width, int i, int j, double[] g)
+        where TVector : struct
+        where TLanes : struct, IDoubleLanes<TVector>
+    {
+        ref double gRef = ref MemoryMarshal.GetArrayDataReference(g);
+        ref double yRef = ref MemoryMarshal.GetArrayDataReference(y);
+        nuint o0 = (nuint)(i * width + j), o1 = o0 + (nuint)width, o2 = o1 + (nuint)width, o3 = o2 + (nuint)width;
+        var c0 = TLanes.Load(ref gRef, o0);
+        var c1 = TLanes.Load(ref gRef, o1);
+        var c2 = TLanes.Load(ref gRef, o2);
+        var c3 = TLanes.Load(ref gRef, o3);
+        for (int r = r0; r < r1; r++)
+        {
+            nuint row = (nuint)(r * width);
+            var b = TLanes.Load(ref yRef, row + (nuint)j);
+            var a0 = TLanes.Broadcast(Unsafe.Add(ref yRef, row + (nuint)i));
+            var a1 = TLanes.Broadcast(Unsafe.Add(ref yRef, row + (nuint)i + 1));
+            var a2 = TLanes.Broadcast(Unsafe.Add(ref yRef, row + (nuint)i + 2));
+            var a3 = TLanes.Broadcast(Unsafe.Add(ref yRef, row + (nuint)i + 3));
+            if (r < fusedEnd)
+            {
+                c0 = TLanes.MultiplyAdd(a0, b, c0);
+                c1 = TLanes.MultiplyAdd(a1, b, c1);
+                c2 = TLanes.MultiplyAdd(a2, b, c2);
+                c3 = TLanes.MultiplyAdd(a3, b, c3);
+            }
+            else
+            {
+                c0 = TLanes.AddProduct(a0, b, c0);
+                c1 = TLanes.AddProduct(a1, b, c1);
+                c2 = TLanes.AddProduct(a2, b, c2);
+                c3 = TLanes.AddProduct(a3, b, c3);
+            }
+        }
+        TLanes.Store(c0, ref gRef, o0);
+        TLanes.Store(c1, ref gRef, o1);
+        TLanes.Store(c2, ref gRef, o2);
+        TLanes.Store(c3, ref gRef, o3);
     }
 
     /// <summary>One entry over rows r0..r1-1: fused before <paramref name="fusedEnd"/>, a product and a sum after.</summary>
