@@ -47,6 +47,24 @@ public class SphericalKMeansPruningTests
         if (world == "zeros-and-ties") Assert.True(nonZero < points.Rows);
     }
 
+    [Theory]
+    // Bounds of 2,400 points: 4 bytes per point and group, so these budgets give groups of 2-3 panels and one group.
+    [InlineData(4 * 2400 * 3)]
+    [InlineData(1)]
+    public void GroupsOfSeveralPanelsGiveTheSameResult(long budgetBytes)
+    {
+        var (points, options) = Make("many-groups", threads: 2);
+
+        var full = SphericalKMeans.FitCore(points, options, progress: null, prune: false, CancellationToken.None);
+        var grouped = SphericalKMeans.FitCore(points, options, progress: null, prune: true, CancellationToken.None, budgetBytes);
+
+        Assert.Equal(full.Assignments, grouped.Assignments);
+        Assert.Equal(full.Centroids.Values, grouped.Centroids.Values);
+        Assert.Equal(full.Similarities, grouped.Similarities);
+        Assert.Equal(full.Iterations.Select(s => s.Objective), grouped.Iterations.Select(s => s.Objective));
+        Assert.Contains(grouped.Iterations, s => s.PointsScanned < points.Rows);
+    }
+
     [Fact]
     public void SettledPointsAreNotScannedAgain()
     {

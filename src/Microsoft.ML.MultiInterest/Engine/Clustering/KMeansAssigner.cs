@@ -60,7 +60,8 @@ internal sealed class KMeansAssigner
     /// <param name="clusters">Number of centroids.</param>
     /// <param name="workers">Worker threads.</param>
     /// <param name="prune">False scores every point against every centroid at every iteration (the tests' reference).</param>
-    public KMeansAssigner(UnitPoints points, int clusters, int workers, bool prune)
+    /// <param name="boundBudgetBytes">Most memory the bounds may take (tests shrink it to group panels).</param>
+    public KMeansAssigner(UnitPoints points, int clusters, int workers, bool prune, long boundBudgetBytes = BoundBudgetBytes)
     {
         _points = points;
         _clusters = clusters;
@@ -70,7 +71,8 @@ internal sealed class KMeansAssigner
         _kernel = new NearestCentroidKernel(clusters, d, workers);
         int panels = _kernel.Panels;
         long perPanelBytes = 4L * Math.Max(1, points.Count);
-        _panelsPerGroup = prune ? (int)Math.Max(1, Math.Min(panels, (perPanelBytes * panels + BoundBudgetBytes - 1) / BoundBudgetBytes)) : panels;
+        long budget = Math.Max(1, boundBudgetBytes);
+        _panelsPerGroup = prune ? (int)Math.Max(1, Math.Min(panels, (perPanelBytes * panels + budget - 1) / budget)) : panels;
         _groups = (panels + _panelsPerGroup - 1) / _panelsPerGroup;
         _groupWidth = _panelsPerGroup * _kernel.PanelWidth;
         const int block = NearestCentroidKernel.BlockPoints;

@@ -39,8 +39,10 @@ public static class SphericalKMeans
         => FitCore(points, options, progress, prune: true, ct);
 
     /// <summary>As the public overload; <paramref name="prune"/> = false scores every point against every centroid at
-    /// every iteration (the reference the pruned assignment is tested against, bit for bit).</summary>
-    internal static SphericalKMeansResult FitCore(EmbeddingMatrix points, SphericalKMeansOptions options, IProgress<KMeansIterationStats>? progress, bool prune, CancellationToken ct)
+    /// every iteration (the reference the pruned assignment is tested against, bit for bit), and
+    /// <paramref name="boundBudgetBytes"/> caps the bounds' memory (tests shrink it so that groups span several panels).</summary>
+    internal static SphericalKMeansResult FitCore(EmbeddingMatrix points, SphericalKMeansOptions options, IProgress<KMeansIterationStats>? progress, bool prune, CancellationToken ct,
+        long boundBudgetBytes = KMeansAssigner.BoundBudgetBytes)
     {
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(options);
@@ -69,7 +71,7 @@ public static class SphericalKMeans
         var assignment = new int[n];
         var similarity = new float[n];
         Array.Fill(assignment, -1);
-        var assigner = new KMeansAssigner(unit, k, workers, prune);
+        var assigner = new KMeansAssigner(unit, k, workers, prune, boundBudgetBytes);
         var updater = new CentroidUpdater(k, n, d, workers);
         var before = new float[k * d];
         var stats = new List<KMeansIterationStats>(options.MaxIterations);
