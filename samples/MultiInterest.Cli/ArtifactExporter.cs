@@ -17,7 +17,7 @@ internal static class ArtifactExporter
         // The tuned row's mixtures refer to its own clusters when it has them.
         if (tunedClustering != null) ClusterFile.Write(Path.Combine(directory, "item_clusters_tuned.tsv"), items, tunedClustering.Assignments);
         WriteMixtures(Path.Combine(directory, "mixtures.tsv"), users, result);
-        WriteCandidates(Path.Combine(directory, "candidates.tsv"), users, items, result);
+        CandidatesFile.Write(Path.Combine(directory, "candidates.tsv"), users, items, result);
     }
 
     private static void WriteMixtures(string path, IdMap users, ProtocolResult result)
@@ -32,27 +32,6 @@ internal static class ArtifactExporter
                 var weights = method.Mixtures.Weights(user);
                 for (int j = 0; j < clusters.Length; j++)
                     writer.WriteLine($"{users[user]}\t{method.Name}\t{j}\t{clusters[j]}\t{weights[j].ToString("R", CultureInfo.InvariantCulture)}");
-            }
-        }
-    }
-
-    private static void WriteCandidates(string path, IdMap users, IdMap items, ProtocolResult result)
-    {
-        using var writer = new StreamWriter(path) { NewLine = "\n" };
-        writer.WriteLine("user\tmethod\trank\titem\tscore");
-        foreach (var method in result.Methods)
-        {
-            foreach (var (cutoff, lists) in method.Candidates.OrderBy(p => p.Key))
-            {
-                string name = $"{method.Name}@{cutoff}";
-                for (int q = 0; q < result.TestUsers.Count; q++)
-                {
-                    string user = users[result.TestUsers[q]];
-                    var indices = lists.IndicesOf(q);
-                    var scores = lists.ScoresOf(q);
-                    for (int r = 0; r < indices.Length; r++)
-                        writer.WriteLine($"{user}\t{name}\t{r + 1}\t{items[indices[r]]}\t{scores[r].ToString("R", CultureInfo.InvariantCulture)}");
-                }
             }
         }
     }

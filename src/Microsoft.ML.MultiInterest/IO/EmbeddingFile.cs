@@ -51,13 +51,16 @@ public static class EmbeddingFile
         writer.Write("id");
         for (int d = 0; d < vectors.Dimension; d++) writer.Write($"\tv{d}");
         writer.WriteLine();
+        // Millions of values: each is formatted in place (round-trip, "R"), not through a string of its own.
+        Span<char> number = stackalloc char[32];
         for (int r = 0; r < vectors.Rows; r++)
         {
             writer.Write(ids[r]);
             foreach (float v in vectors.ReadRow(r))
             {
                 writer.Write('\t');
-                writer.Write(v.ToString("R", CultureInfo.InvariantCulture));
+                v.TryFormat(number, out int written, "R", CultureInfo.InvariantCulture);
+                writer.Write(number[..written]);
             }
             writer.WriteLine();
         }
