@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
@@ -167,7 +169,7 @@ internal sealed class KMeansAssigner
         if (!anyMove) return;
         var bound = _bound.AsSpan();
         for (int i = 0; i < _points.Count; i++)
-            System.Numerics.Tensors.TensorPrimitives.Add(bound.Slice(i * _groups, _groups), _groupMove, bound.Slice(i * _groups, _groups));
+            TensorPrimitives.Add(bound.Slice(i * _groups, _groups), _groupMove, bound.Slice(i * _groups, _groups));
     }
 
     private void AssignBlock(int worker, int block)
