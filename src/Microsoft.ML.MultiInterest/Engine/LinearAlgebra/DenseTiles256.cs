@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
-/// The Gram of implicit ALS and the randomized SVD (<see cref="DenseRows.Gram"/>), implicit ALS's Gramian-vector products
+/// The Gram of implicit ALS and the randomized SVD (<see cref="DenseRows.Gram(double[], int, int, int, CancellationToken)"/>), implicit ALS's Gramian-vector products
 /// (<see cref="DenseRows.SymmetricMultiply(ReadOnlySpan{double}, int, ReadOnlySpan{double}, Span{double}, int)"/>)
 /// and the randomized SVD's right products (<see cref="DenseRows.MultiplyRight(double[], int, int, double[], int, int, CancellationToken)"/>)
 /// with 256-bit vectors, for processors without AVX-512 (most laptops): partial sums of several outputs stay in registers

@@ -27,9 +27,7 @@ internal sealed class InterestFoldIn
         Dimension = d;
         _options = options;
         _itemCount = n;
-        var y = new double[(long)n * d];
-        for (long k = 0; k < y.Length; k++) y[k] = items.Values[k];
-        var gram = DenseRows.Gram(y, n, d, threads);
+        var gram = DenseRows.Gram(items.Values, n, d, threads);
         var evd = Matrix<double>.Build.DenseOfRowMajor(d, d, gram).Evd(Symmetricity.Symmetric);
         _basis = new double[d * d];
         _eigenvalues = new double[d];
@@ -38,9 +36,27 @@ internal sealed class InterestFoldIn
             _eigenvalues[j] = Math.Max(0, evd.EigenValues[j].Real);
             for (int i = 0; i < d; i++) _basis[i * d + j] = evd.EigenVectors[i, j];
         }
-        var rotated = DenseRows.MultiplyRight(y, n, d, _basis, d, y.Length == 0 ? [] : new double[y.Length], threads);
-        _rotated = new float[rotated.Length];
-        for (long k = 0; k < rotated.Length; k++) _rotated[k] = (float)rotated[k];
+        _rotated = Rotate(items.Values, n, d, _basis, threads);
+    }
+
+    /// <summary>
+    /// Y Q in float, computed in double over chunks of whole blocks of rows (each row's product does not depend on the
+    /// rows beside it), so that no double copy of the whole table is made.
+    /// </summary>
+    private static float[] Rotate(float[] items, int n, int d, double[] basis, int threads)
+    {
+        var rotated = new float[(long)n * d];
+        int chunk = Math.Min(n, 8 * DenseRows.RowsPerBlock);
+        var y = new double[chunk * d];
+        var product = new double[chunk * d];
+        for (int start = 0; start < n; start += chunk)
+        {
+            int rows = Math.Min(chunk, n - start);
+            for (int k = 0; k < rows * d; k++) y[k] = items[(long)start * d + k];
+            DenseRows.MultiplyRight(y, rows, d, basis, d, product, threads);
+            for (int k = 0; k < rows * d; k++) rotated[(long)start * d + k] = (float)product[k];
+        }
+        return rotated;
     }
 
     /// <summary>The same item side with another objective (α0, λ, ν of <paramref name="options"/>): nothing is recomputed.</summary>
