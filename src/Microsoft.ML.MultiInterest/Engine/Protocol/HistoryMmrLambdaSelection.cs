@@ -189,18 +189,20 @@ public static class HistoryMmrLambdaSelection
         if (users.Length == 0) throw new ArgumentException("The validation graph has no edge: there is nothing to choose lambda on.", nameof(validation));
 
         int[] pair = [DiversityCutoff, RecallCutoff];
-        var unimodal = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, users, train, Math.Max(RecallCutoff, options.PoolSize), threads);
+        var search = new UnimodalRetriever(itemEmbeddings);
+        var mmr = new MmrRetriever(itemEmbeddings);
+        var unimodal = search.Retrieve(userEmbeddings, users, train, Math.Max(RecallCutoff, options.PoolSize), threads);
         var scorer = new ProtocolScorer(validation, users, itemEmbeddings, threads);
         (double Recall, double Diversity, double SetDiversity) Score(RankedLists lists) =>
             scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists, k)), RecallCutoff, DiversityCutoff);
         var (unimodalRecall, unimodalDiversity, _) = Score(unimodal);
         // The protocol's re-ordering row: Unimodal's top 50 re-ordered, nothing added.
         double? reorderDiversity = options.ReorderLambda is { } reorderLambda
-            ? Score(new MmrRetriever(itemEmbeddings).Reorder(unimodal, RecallCutoff, reorderLambda, threads)).Diversity : null;
+            ? Score(mmr.Reorder(unimodal, RecallCutoff, reorderLambda, threads)).Diversity : null;
 
         var poolOptions = row.Pool.Clone();
         if (poolOptions.Threads == 0) poolOptions.Threads = threads;
-        var retriever = new HistoryInterestRetriever(itemEmbeddings, poolOptions);
+        var retriever = new HistoryInterestRetriever(itemEmbeddings, poolOptions, search, mmr);
         var interests = HistoryInterests.Build(train, itemEmbeddings, users, row.Interests, threads, userEmbeddings);
         var own = ProtocolEvaluator.OwnLists(poolOptions, unimodal);
         // The pool does not depend on lambda: searched once, re-ranked per lambda.

@@ -68,7 +68,9 @@ public static class ProtocolEvaluator
 
         Starting($"Unimodal and MMR: {users}, {itemEmbeddings.Rows:N0} items scanned each...");
         // Unimodal: one ranking of twice the largest cutoff (or the MMR pool) serves every cutoff, the quota fill and the MMR pool.
-        var unimodal = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, testUsers, train, Math.Max(2 * maxCutoff, settings.MmrPoolSize), threads);
+        // One exact search and one MMR over the items serve every row that needs them (each holds a copy of the item table).
+        var search = new UnimodalRetriever(itemEmbeddings);
+        var unimodal = search.Retrieve(userEmbeddings, testUsers, train, Math.Max(2 * maxCutoff, settings.MmrPoolSize), threads);
         var unimodalLists = cutoffs.ToDictionary(k => k, k => Prefix(unimodal, k));
         seconds["unimodal_retrieval"] = Lap(clock);
         var mmr = new MmrRetriever(itemEmbeddings);
@@ -135,7 +137,7 @@ public static class ProtocolEvaluator
             // The clustered pool's lists are built once per item table, as a service would: timed apart from retrieval.
             var pool = history.Pool.Clone();
             if (pool.Threads == 0) pool.Threads = threads;
-            historyRetriever = new HistoryInterestRetriever(itemEmbeddings, pool);
+            historyRetriever = new HistoryInterestRetriever(itemEmbeddings, pool, search, mmr);
             if (pool.Search == HistoryPoolSearch.Clustered) seconds["history_pool_index"] = Lap(clock);
             historyInterests = HistoryInterests.Build(train, itemEmbeddings, testUsers, history.Interests, threads, userEmbeddings);
             // The frontier sweeps a pool of the MMR size: searched once here, at the larger of the two sizes, since a shorter
@@ -152,7 +154,7 @@ public static class ProtocolEvaluator
 
         Starting($"Scoring the lists over {users}: recall, NDCG, diversity, EMD...");
         var degrees = testUsers.Select(train.DegreeOf).ToArray();
-        var scorer = new ProtocolScorer(test, testUsers, itemEmbeddings, threads, ActivityQuartiles.Assign(degrees), misses, missedUsers);
+        var scorer = ProtocolScorer.OverUnitItems(test, testUsers, mmr.UnitItems, threads, ActivityQuartiles.Assign(degrees), misses, missedUsers);
         var unimodalEvaluation = scorer.Score("unimodal", unimodalLists, null, userEmbeddings);
         var methods = new List<MethodEvaluation>
         {

@@ -31,14 +31,25 @@ internal sealed class ProtocolScorer
     /// </param>
     public ProtocolScorer(BipartiteGraph test, int[] testUsers, EmbeddingMatrix itemEmbeddings, int threads, ActivityQuartiles? activity = null,
         HeldOutMisses? misses = null, int missedUsers = 0, EmbeddingMatrix? fitItemEmbeddings = null)
+        : this(test, testUsers, threads, itemEmbeddings.Normalized(), fitItemEmbeddings?.Normalized(), activity, misses, missedUsers)
+    {
+    }
+
+    /// <summary>As the public constructor, with the items already at unit length (<see cref="EmbeddingMatrix.Normalized"/>
+    /// of them: a retriever's copy, shared instead of made again).</summary>
+    internal static ProtocolScorer OverUnitItems(BipartiteGraph test, int[] testUsers, EmbeddingMatrix unitItems, int threads, ActivityQuartiles? activity,
+        HeldOutMisses? misses, int missedUsers) => new(test, testUsers, threads, unitItems, null, activity, misses, missedUsers);
+
+    private ProtocolScorer(BipartiteGraph test, int[] testUsers, int threads, EmbeddingMatrix unitItems, EmbeddingMatrix? unitFitItems,
+        ActivityQuartiles? activity, HeldOutMisses? misses, int missedUsers)
     {
         _activity = activity;
         _misses = misses ?? HeldOutMisses.None;
         _missedUsers = missedUsers;
         _test = test;
         _testUsers = testUsers;
-        _unitItems = itemEmbeddings.Normalized();
-        _unitFitItems = fitItemEmbeddings == null ? _unitItems : fitItemEmbeddings.Normalized();
+        _unitItems = unitItems;
+        _unitFitItems = unitFitItems ?? unitItems;
         _threads = threads;
     }
 

@@ -27,11 +27,20 @@ public sealed class HistoryInterestRetriever
     /// builds its lists here, once.</param>
     /// <exception cref="ArgumentOutOfRangeException">A pool option is out of range (<see cref="HistoryPoolOptions.Validate"/>).</exception>
     public HistoryInterestRetriever(EmbeddingMatrix items, HistoryPoolOptions? pool = null)
+        : this(items, pool, search: null, mmr: null)
+    {
+    }
+
+    /// <summary>
+    /// As the public constructor, sharing a caller's exact search and MMR over the same <paramref name="items"/> (each
+    /// holds its own copy of the item table: 126 MB apiece for Gowalla at d = 768); null builds them.
+    /// </summary>
+    internal HistoryInterestRetriever(EmbeddingMatrix items, HistoryPoolOptions? pool, UnimodalRetriever? search, MmrRetriever? mmr)
     {
         ArgumentNullException.ThrowIfNull(items);
         pool?.Validate();
-        _search = new UnimodalRetriever(items);
-        _mmr = new MmrRetriever(items);
+        _search = search ?? new UnimodalRetriever(items);
+        _mmr = mmr ?? new MmrRetriever(items);
         _items = items;
         _pool = pool?.Clone() ?? new HistoryPoolOptions();
         if (_pool.Search == HistoryPoolSearch.Clustered) _index = new HistoryPoolIndex(items, _pool);

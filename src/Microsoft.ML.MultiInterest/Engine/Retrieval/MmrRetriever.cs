@@ -21,6 +21,9 @@ public sealed class MmrRetriever
         _unitItems = items.Normalized();
     }
 
+    /// <summary>The items at unit length (<see cref="EmbeddingMatrix.Normalized"/>), for a caller that needs them too.</summary>
+    internal EmbeddingMatrix UnitItems => _unitItems;
+
     /// <summary>Re-ranks each pool list and keeps its first <paramref name="candidates"/> entries.</summary>
     /// <param name="pool">Each user's unimodal ranking, best first (already without excluded items), e.g. from <see cref="UnimodalRetriever"/>.</param>
     /// <param name="candidates">M, the list length, at least 1; at most the pool's length is returned.</param>
