@@ -26,19 +26,20 @@ internal static class KMeansCommand
         var threads = BenchOpt.Count("--threads", DefaultThreads, "Threads (0 = all cores).", min: 0);
         var seed = BenchOpt.Count("--seed", SphericalKMeansDefaults.Seed, "Seed of the k-means++ seeding.");
         var init = Opt.Path("--init", "Starting centroids (same format) instead of k-means++ seeding.", "CENTROIDS.tsv");
+        var fullScan = new Option<bool>("--full-scan") { Description = "Score every point against every centroid at every iteration (no bounds): the reference the bounded assignment equals." };
         var command = new Command("kmeans", "Spherical k-means (k-means++ seeding or the given starting centroids, tolerance 0) timed, as JSON; benchmarks/peers runs it "
             + "beside FAISS and scikit-learn (INIT=shared gives all three the same starting centroids).")
         {
-            vectors, clusters, iterations, threads, seed, init,
+            vectors, clusters, iterations, threads, seed, init, fullScan,
         };
-        command.SetAction(r => Run(r.Value(vectors)!, r.Value(init), new SphericalKMeansOptions
+        command.SetAction(r => Run(r.Value(vectors)!, r.Value(init), r.GetValue(fullScan), new SphericalKMeansOptions
         {
             Clusters = r.Value(clusters), MaxIterations = r.Value(iterations), Tolerance = 0, Seed = r.Value(seed), Threads = r.Value(threads),
         }));
         return command;
     }
 
-    private static int Run(string vectorsPath, string? initPath, SphericalKMeansOptions o)
+    private static int Run(string vectorsPath, string? initPath, bool fullScan, SphericalKMeansOptions o)
     {
         var points = EmbeddingFile.Read(vectorsPath).Vectors;
         // Read before the clock starts: the peers get the same file and time only their training call.
@@ -46,7 +47,7 @@ internal static class KMeansCommand
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var result = SphericalKMeans.Fit(points, o);
+        var result = SphericalKMeans.FitCore(points, o, progress: null, prune: !fullScan, CancellationToken.None);
         double seconds = clock.Elapsed.TotalSeconds;
         process.Refresh();
         double cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
@@ -74,6 +75,7 @@ internal static class KMeansCommand
             threads = o.Threads == 0 ? Environment.ProcessorCount : o.Threads,
             seed = o.Seed,
             init = initPath == null ? "k-means++" : "given (" + Path.GetFileName(initPath) + ")",
+            full_scan = fullScan,
             simd_floats = System.Numerics.Vector<float>.Count,
         };
         Console.WriteLine(JsonSerializer.Serialize(report, ReportJson));

@@ -136,12 +136,19 @@ internal sealed class NearestCentroidKernel
         ref float secondValue = ref MemoryMarshal.GetArrayDataReference(_secondValue[worker]);
         ref float bestIndex = ref MemoryMarshal.GetArrayDataReference(_bestIndex[worker]);
         _bestValue[worker].AsSpan(0, rows * NR).Fill(float.NegativeInfinity);
-        _secondValue[worker].AsSpan(0, rows * NR).Fill(float.NegativeInfinity);
+        bool runnersUp = !runnerUp.IsEmpty;
+        if (runnersUp) _secondValue[worker].AsSpan(0, rows * NR).Fill(float.NegativeInfinity);
         _bestIndex[worker].AsSpan(0, rows * NR).Clear();
 
         var selection = new PanelSelection(tileGroups, groups, panelsPerGroup, groupMax);
-        if (_tile == Tile512) Tiles<Vector512<float>, Lanes512>(points, start, rows, ref bestValue, ref secondValue, ref bestIndex, selection);
-        else Tiles<Vector256<float>, Lanes256>(points, start, rows, ref bestValue, ref secondValue, ref bestIndex, selection);
+        // The runner-up costs a few vector operations per stored row; a plain arg-max (the IVF quantiser) skips them.
+        if (_tile == Tile512)
+        {
+            if (runnersUp) Tiles<Vector512<float>, Lanes512, WithRunnerUp>(points, start, rows, ref bestValue, ref secondValue, ref bestIndex, selection);
+            else Tiles<Vector512<float>, Lanes512, WithoutRunnerUp>(points, start, rows, ref bestValue, ref secondValue, ref bestIndex, selection);
+        }
+        else if (runnersUp) Tiles<Vector256<float>, Lanes256, WithRunnerUp>(points, start, rows, ref bestValue, ref secondValue, ref bestIndex, selection);
+        else Tiles<Vector256<float>, Lanes256, WithoutRunnerUp>(points, start, rows, ref bestValue, ref secondValue, ref bestIndex, selection);
 
         // Each lane holds the best of its residue class of centroids; pick the best lane, ties to the lower centroid.
         for (int r = 0; r < count; r++)
@@ -187,9 +194,10 @@ internal sealed class NearestCentroidKernel
     /// search's register tile (<see cref="RegisterTile"/>, the same ascending chain of fused multiply-adds per pair) and
     /// stored, then folded into the lanes' running arg-max.
     /// </summary>
-    private void Tiles<TVector, TLanes>(float[] points, int start, int rows, ref float bestValue, ref float secondValue, ref float bestIndex, PanelSelection selection)
+    private void Tiles<TVector, TLanes, TRunnerUp>(float[] points, int start, int rows, ref float bestValue, ref float secondValue, ref float bestIndex, PanelSelection selection)
         where TVector : struct
         where TLanes : struct, ISimdLanes<TVector>
+        where TRunnerUp : struct, IRunnerUpTracking
     {
         int width = 2 * TLanes.Count;
         int d = _dimension;
@@ -210,7 +218,7 @@ internal sealed class NearestCentroidKernel
                 RegisterTile.Score<TVector, TLanes>(ref Unsafe.Add(ref pointBase, (nint)(start + t) * d), d, ref panel, ref tile);
                 for (int r = 0; r < PointTile; r++)
                 {
-                    var rowMax = Fold<TVector, TLanes>(ref Unsafe.Add(ref tile, r * width), first, valid, ref Unsafe.Add(ref bestValue, (t + r) * width),
+                    var rowMax = Fold<TVector, TLanes, TRunnerUp>(ref Unsafe.Add(ref tile, r * width), first, valid, ref Unsafe.Add(ref bestValue, (t + r) * width),
                         ref Unsafe.Add(ref secondValue, (t + r) * width), ref Unsafe.Add(ref bestIndex, (t + r) * width));
                     if (selection.GroupMax.IsEmpty) continue;
                     ref float max = ref selection.GroupMax[(t + r) * selection.Groups + group];
@@ -231,9 +239,10 @@ internal sealed class NearestCentroidKernel
     /// vectors was not faster: Lloyd seconds 1.05x the former kernel's (median of 8 alternating pairs) against 1.00x for
     /// this form, within the machine's noise.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector Fold<TVector, TLanes>(ref float scores, int first, int valid, ref float bestValue, ref float secondValue, ref float bestIndex)
+    private static TVector Fold<TVector, TLanes, TRunnerUp>(ref float scores, int first, int valid, ref float bestValue, ref float secondValue, ref float bestIndex)
         where TVector : struct
         where TLanes : struct, ISimdLanes<TVector>
+        where TRunnerUp : struct, IRunnerUpTracking
     {
         nuint n = (nuint)TLanes.Count;
         var lane0 = TLanes.Indices;
@@ -246,18 +255,37 @@ internal sealed class NearestCentroidKernel
         var old1 = TLanes.Load(ref bestValue, n);
         var win0 = TLanes.GreaterThan(s0, old0);
         var win1 = TLanes.GreaterThan(s1, old1);
-        var lost0 = TLanes.Select(win0, old0, s0);
-        var lost1 = TLanes.Select(win1, old1, s1);
-        var second0 = TLanes.Load(ref secondValue, 0);
-        var second1 = TLanes.Load(ref secondValue, n);
-        TLanes.Store(TLanes.Select(TLanes.GreaterThan(lost0, second0), lost0, second0), ref secondValue, 0);
-        TLanes.Store(TLanes.Select(TLanes.GreaterThan(lost1, second1), lost1, second1), ref secondValue, n);
+        if (TRunnerUp.Tracked)
+        {
+            var lost0 = TLanes.Select(win0, old0, s0);
+            var lost1 = TLanes.Select(win1, old1, s1);
+            var second0 = TLanes.Load(ref secondValue, 0);
+            var second1 = TLanes.Load(ref secondValue, n);
+            TLanes.Store(TLanes.Select(TLanes.GreaterThan(lost0, second0), lost0, second0), ref secondValue, 0);
+            TLanes.Store(TLanes.Select(TLanes.GreaterThan(lost1, second1), lost1, second1), ref secondValue, n);
+        }
         TLanes.Store(TLanes.Select(win0, s0, old0), ref bestValue, 0);
         TLanes.Store(TLanes.Select(win1, s1, old1), ref bestValue, n);
         var firstLanes = TLanes.Broadcast(first);
         TLanes.Store(TLanes.Select(win0, TLanes.Add(firstLanes, lane0), TLanes.Load(ref bestIndex, 0)), ref bestIndex, 0);
         TLanes.Store(TLanes.Select(win1, TLanes.Add(firstLanes, lane1), TLanes.Load(ref bestIndex, n)), ref bestIndex, n);
         return TLanes.Select(TLanes.GreaterThan(s1, s0), s1, s0);
+    }
+
+    /// <summary>Whether the fold keeps each lane's runner-up: a constant of the struct, so the JIT drops the untaken branch.</summary>
+    private interface IRunnerUpTracking
+    {
+        static abstract bool Tracked { get; }
+    }
+
+    private readonly struct WithRunnerUp : IRunnerUpTracking
+    {
+        public static bool Tracked => true;
+    }
+
+    private readonly struct WithoutRunnerUp : IRunnerUpTracking
+    {
+        public static bool Tracked => false;
     }
 
     /// <summary>Which groups of panels each micro-tile scores (none given: all), and where the groups' maxima go.</summary>
