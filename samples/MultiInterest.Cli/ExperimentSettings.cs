@@ -166,6 +166,9 @@ internal sealed class ExperimentSettings
                 HistoryFoldInGiven = History.Given(r),
                 HistoryLambdaGiven = r.Given(History.Lambda),
             };
+            // The conditional rows merge the implicit components, embeddings and all; the mixture plots draw a few users'.
+            protocol.KeepMixtureEmbeddings = settings.Conditional != null;
+            protocol.MixtureSampleUsers = settings.OutDirectory != null ? settings.PlotUsers : 0;
             if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
                 throw new UsageException("--user-embeddings and --item-embeddings go together.");
             if (settings.ItemClustersPath != null && settings.ItemEmbeddingsPath == null)

@@ -25,19 +25,27 @@ internal static class MixturePlot
     /// </summary>
     public static IReadOnlyList<int> SelectUsers(ProtocolResult result, BipartiteGraph train, int count)
     {
-        var mixtures = result.Methods.FirstOrDefault(m => m.Name == Method)?.Mixtures;
-        if (mixtures == null || !mixtures.HasEmbeddings || count <= 0) return [];
-        return result.TestUsers.Where(u => mixtures.ComponentCount(u) >= 2)
-            .OrderByDescending(train.DegreeOf).ThenBy(u => u).Take(count).ToArray();
+        var mixtures = Components(result, Method);
+        if (mixtures == null || count <= 0) return [];
+        return MixtureSample.Select(result.TestUsers, train, mixtures, count);
     }
+
+    /// <summary>
+    /// A row's mixtures with component embeddings: its own when the run kept them, else its sample
+    /// (<see cref="ProtocolSettings.MixtureSampleUsers"/>); null when it has neither.
+    /// </summary>
+    private static MixtureTable? Components(ProtocolResult result, string method) =>
+        result.Methods.FirstOrDefault(m => m.Name == method) is { } row
+            ? row.Mixtures is { HasEmbeddings: true } kept ? kept : row.MixtureSample
+            : null;
 
     /// <summary>Writes <c>mixture_{user}.png</c> for each user of <see cref="SelectUsers"/> into <paramref name="directory"/>; returns the paths.</summary>
     public static IReadOnlyList<string> Write(string directory, int count, ProtocolResult result, BipartiteGraph train, BipartiteGraph test, IdMap users,
         EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings, ItemClustering clustering, string dataset)
     {
         var written = new List<string>();
-        var mixtures = result.Methods.FirstOrDefault(m => m.Name == Method)?.Mixtures;
-        var tuned = result.Methods.FirstOrDefault(m => m.Name == TunedMethod)?.Mixtures;
+        var mixtures = Components(result, Method);
+        var tuned = Components(result, TunedMethod);
         foreach (int user in SelectUsers(result, train, count))
         {
             string id = users[user];

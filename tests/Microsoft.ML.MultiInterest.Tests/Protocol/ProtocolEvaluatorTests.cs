@@ -257,7 +257,7 @@ public class ProtocolEvaluatorTests
     public void TheRoundRobinRowServesTheKnnEmbedMixturesAsTheEnginesRoundRobin()
     {
         var (train, test, users, items, clustering) = Planted();
-        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3, KnnRoundRobin = true, Threads = 1 });
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3, KnnRoundRobin = true, KeepMixtureEmbeddings = true, Threads = 1 });
         Assert.Equal(["unimodal", "mmr", "mixture", "knn_embed", ProtocolEvaluator.KnnRoundRobinName], result.Methods.Select(m => m.Name));
         var row = result[ProtocolEvaluator.KnnRoundRobinName];
         // The kNN-Embed row's mixtures, served by round robin over the catalogue rather than by quotas inside the clusters.
@@ -271,6 +271,76 @@ public class ProtocolEvaluatorTests
         }
         Assert.Contains(Enumerable.Range(0, result.TestUsers.Count), q =>
             !row.Candidates[10].IndicesOf(q).ToArray().SequenceEqual(result["knn_embed"].Candidates[10].IndicesOf(q).ToArray()));
+    }
+
+    /// <summary>Every row with mixtures: the paper rows, the round robin, the tuned row and multi-interest MMR, with frontiers.</summary>
+    private static ProtocolSettings EveryMixtureRow(bool keep, int sample) => new()
+    {
+        Cutoffs = [5, 10], Neighbors = 3, KnnRoundRobin = true, Frontier = true, FrontierMmrLambdas = [0, 1], FrontierHeadShares = [0, 0.5],
+        FrontierAlphas = [1], Threads = 1, KeepMixtureEmbeddings = keep, MixtureSampleUsers = sample,
+        MultiInterest = new MultiInterestRowSettings { Components = 3, InterestWeight = 0.5 },
+    };
+
+    [Fact]
+    public void MixtureRowsLetTheirEmbeddingsGoUnlessKeptAndEveryFigureStaysTheSame()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        var kept = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: true, sample: 0));
+        var lean = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: false, sample: 0));
+        string[] mixtureRows = ["mixture", "knn_embed", ProtocolEvaluator.KnnRoundRobinName, "knn_embed_tuned", "interest_mmr"];
+        Assert.Equal(kept.Methods.Select(m => m.Name), lean.Methods.Select(m => m.Name));
+        Assert.Subset(kept.Methods.Select(m => m.Name).ToHashSet(), mixtureRows.ToHashSet());
+        foreach (var (a, b) in kept.Methods.Zip(lean.Methods))
+        {
+            Assert.Equal(a.Recall, b.Recall);
+            Assert.Equal(a.Ndcg, b.Ndcg);
+            Assert.Equal(a.Diversity, b.Diversity);
+            Assert.Equal(a.Emd, b.Emd);
+            Assert.Equal(a.ByActivity.Select(g => g.Emd), b.ByActivity.Select(g => g.Emd));
+            foreach (var (k, lists) in a.Candidates)
+                for (int q = 0; q < kept.TestUsers.Count; q++) Assert.Equal(lists.IndicesOf(q).ToArray(), b.Candidates[k].IndicesOf(q).ToArray());
+            Assert.Null(b.MixtureSample);
+            if (!mixtureRows.Contains(a.Name)) continue;
+            Assert.True(a.Mixtures!.HasEmbeddings);
+            Assert.False(b.Mixtures!.HasEmbeddings);
+            foreach (int u in kept.TestUsers)
+            {
+                Assert.Equal(a.Mixtures.Clusters(u).ToArray(), b.Mixtures.Clusters(u).ToArray());
+                Assert.Equal(a.Mixtures.Weights(u).ToArray(), b.Mixtures.Weights(u).ToArray());
+            }
+        }
+        Assert.Equal(kept.Frontiers.Select(f => (f.Method, f.Knob, f.Pool)), lean.Frontiers.Select(f => (f.Method, f.Knob, f.Pool)));
+        foreach (var (a, b) in kept.Frontiers.Zip(lean.Frontiers)) Assert.Equal(a.Points, b.Points);
+        Assert.Contains(lean.Frontiers, f => f.Method == "knn_embed_tuned");
+    }
+
+    [Fact]
+    public void TheMixtureSampleHoldsTheWholeMixturesOfTheUsersAPlotWouldDraw()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        var kept = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: true, sample: 0));
+        var sampled = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: false, sample: 2));
+        var chosen = MixtureSample.Select(kept.TestUsers, train, kept["knn_embed"].Mixtures!, 2);
+        Assert.Equal(2, chosen.Length);
+        Assert.True(train.DegreeOf(chosen[0]) >= train.DegreeOf(chosen[1]));
+        foreach (string name in new[] { "mixture", "knn_embed", "knn_embed_tuned" })
+        {
+            var full = kept[name].Mixtures!;
+            var sample = sampled[name].MixtureSample!;
+            foreach (int u in kept.TestUsers)
+            {
+                if (!chosen.Contains(u))
+                {
+                    Assert.Equal(0, sample.ComponentCount(u));
+                    continue;
+                }
+                Assert.Equal(full.ComponentCount(u), sample.ComponentCount(u));
+                Assert.Equal(full.Clusters(u).ToArray(), sample.Clusters(u).ToArray());
+                Assert.Equal(full.Embeddings(u).ToArray(), sample.Embeddings(u).ToArray());
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { MixtureSampleUsers = -1 }));
     }
 
     [Fact]

@@ -30,6 +30,20 @@ public sealed class MixtureTable
     {
     }
 
+    /// <summary>A view of <paramref name="source"/>'s clusters and weights (the same arrays) without its embeddings.</summary>
+    private MixtureTable(MixtureTable source)
+    {
+        UserCount = source.UserCount;
+        MaxComponents = source.MaxComponents;
+        Dimension = 0;
+        StoredUsers = source.StoredUsers;
+        _storedUsers = source._storedUsers;
+        _counts = source._counts;
+        _clusters = source._clusters;
+        _weights = source._weights;
+        _embeddings = [];
+    }
+
     private MixtureTable(int userCount, int maxComponents, int dimension, int[]? storedUsers, int slots)
     {
         if (userCount < 0) throw new ArgumentOutOfRangeException(nameof(userCount), userCount, "The user count cannot be negative.");
@@ -162,6 +176,30 @@ public sealed class MixtureTable
             Weights(user).CopyTo(copy.WritableWeights(q));
             for (int j = 0; j < n && HasEmbeddings; j++) Embedding(user, j).CopyTo(copy.WritableEmbedding(q, j));
             copy.SetCount(q, n);
+        }
+        return copy;
+    }
+
+    /// <summary>
+    /// This table's clusters and weights without its component embeddings (<see cref="HasEmbeddings"/> false): a view over
+    /// the same arrays, so that a holder of the view does not keep the m x d floats per user alive.
+    /// </summary>
+    internal MixtureTable WithoutEmbeddings() => HasEmbeddings ? new MixtureTable(this) : this;
+
+    /// <summary>
+    /// A copy of the rows of <paramref name="users"/> only, embeddings included, over the same user range (every other user
+    /// reads as having no components; <see cref="ForUsers"/>).
+    /// </summary>
+    internal MixtureTable Subset(IReadOnlyList<int> users)
+    {
+        var copy = ForUsers(UserCount, users, MaxComponents, Dimension);
+        foreach (int user in copy.RowUsers())
+        {
+            int n = ComponentCount(user);
+            Clusters(user).CopyTo(copy.WritableClusters(user));
+            Weights(user).CopyTo(copy.WritableWeights(user));
+            for (int j = 0; j < n && HasEmbeddings; j++) Embedding(user, j).CopyTo(copy.WritableEmbedding(user, j));
+            copy.SetCount(user, n);
         }
         return copy;
     }

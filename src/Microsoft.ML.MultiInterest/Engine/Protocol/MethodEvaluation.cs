@@ -42,8 +42,23 @@ public sealed class MethodEvaluation
     /// <summary>The candidate lists per cutoff, one list per test user (in <see cref="ProtocolResult.TestUsers"/> order).</summary>
     public IReadOnlyDictionary<int, RankedLists> Candidates { get; }
 
-    /// <summary>The mixtures used (null for the unimodal method).</summary>
-    public MixtureTable? Mixtures { get; }
+    /// <summary>
+    /// The mixtures used (null for the unimodal method). For the rows of <see cref="ProtocolEvaluator.Run"/> they hold the
+    /// clusters and weights only (<see cref="MixtureTable.HasEmbeddings"/> false) unless
+    /// <see cref="ProtocolSettings.KeepMixtureEmbeddings"/> is set.
+    /// </summary>
+    public MixtureTable? Mixtures { get; private init; }
+
+    /// <summary>
+    /// The whole mixtures, component embeddings included, of a few test users (<see cref="ProtocolSettings.MixtureSampleUsers"/>,
+    /// chosen by <see cref="MixtureSample.Select"/>; every other user reads as having no components), or null: what a plot of
+    /// a user's components needs when the row's <see cref="Mixtures"/> keep no embeddings.
+    /// </summary>
+    public MixtureTable? MixtureSample { get; private init; }
+
+    /// <summary>The same evaluation holding <paramref name="mixtures"/> and <paramref name="sample"/> instead of its mixtures.</summary>
+    internal MethodEvaluation WithMixtures(MixtureTable? mixtures, MixtureTable? sample) =>
+        new(Name, Recall, Ndcg, Diversity, Emd, Candidates, mixtures, ByActivity) { MixtureSample = sample };
 }
 
 /// <summary>The outcome of <see cref="ProtocolEvaluator.Run"/>.</summary>

@@ -79,18 +79,31 @@ public static class ProtocolEvaluator
         var reorderLists = settings.ReorderMmrLambda is { } reorderLambda ? Prefixes(cutoffs, mmr.Reorder(unimodal, maxCutoff, reorderLambda, threads)) : null;
         seconds["mmr_retrieval"] = Lap(clock);
 
+        // Each mixture row is scored as soon as its lists exist, so that its component embeddings can go before the
+        // history row's stage (KeepMixtureEmbeddings); the scoring's seconds are summed into "metrics" all the same.
+        var degrees = testUsers.Select(train.DegreeOf).ToArray();
+        var scorer = ProtocolScorer.OverUnitItems(test, testUsers, mmr.UnitItems, threads, ActivityQuartiles.Assign(degrees), misses, missedUsers);
+        double scoringSeconds = Lap(clock);
+        int[] sampleUsers = [];
+        // The row as the result holds it: its clusters and weights, the embeddings only when kept, and the sample's.
+        MethodEvaluation Scored(string name, Dictionary<int, RankedLists> lists, MixtureTable mixtures, MethodEvaluation? sameRepresentation = null)
+        {
+            var row = scorer.Score(name, lists, mixtures, null, sameRepresentation);
+            scoringSeconds += Lap(clock);
+            return settings.KeepMixtureEmbeddings ? row
+                : row.WithMixtures(mixtures.WithoutEmbeddings(), sampleUsers.Length > 0 ? mixtures.Subset(sampleUsers) : null);
+        }
+
         Starting($"Mixture and kNN-Embed: mixtures, {settings.Neighbors} neighbours and cluster quotas for {users}...");
-        var mle = MixtureBuilder.BuildMle(train, clustering, itemEmbeddings, settings.Components, threads);
+        MixtureTable? mle = MixtureBuilder.BuildMle(train, clustering, itemEmbeddings, settings.Components, threads);
         seconds["mixture"] = Lap(clock);
 
         var eligible = new bool[train.UserCount];
         for (int u = 0; u < train.UserCount; u++) eligible[u] = train.DegreeOf(u) > 0;
         neighborIndex ??= new ExactNeighborIndex(userEmbeddings, eligible);
-        var queries = new EmbeddingMatrix(testUsers.Length, userEmbeddings.Dimension);
-        for (int j = 0; j < testUsers.Length; j++) userEmbeddings.ReadRow(testUsers[j]).CopyTo(queries.Row(j));
-        var neighbors = neighborIndex.Search(queries, testUsers, settings.Neighbors, threads);
+        var neighbors = neighborIndex.Search(RowsOf(userEmbeddings, testUsers), testUsers, settings.Neighbors, threads);
         seconds["neighbors"] = Lap(clock);
-        var smoothed = KnnSmoother.Smooth(train, clustering, itemEmbeddings, mle, testUsers, neighbors, settings.Lambda, threads);
+        MixtureTable? smoothed = KnnSmoother.Smooth(train, clustering, itemEmbeddings, mle, testUsers, neighbors, settings.Lambda, threads);
         seconds["smoothing"] = Lap(clock);
 
         var retriever = new ClusterQuotaRetriever(itemEmbeddings, clustering);
@@ -100,6 +113,11 @@ public static class ProtocolEvaluator
         // The same mixtures served by round robin (each component over the whole catalogue), beside the quotas.
         var roundRobinLists = settings.KnnRoundRobin ? Zip(cutoffs, new RoundRobinRetriever(itemEmbeddings).Retrieve(smoothed, testUsers, train, cutoffs, threads)) : null;
         if (roundRobinLists != null) seconds["round_robin_retrieval"] = Lap(clock);
+        if (settings.MixtureSampleUsers > 0) sampleUsers = MixtureSample.Select(testUsers, train, smoothed, settings.MixtureSampleUsers);
+        var methods = new List<MethodEvaluation> { Scored("mixture", mixtureLists, mle), Scored("knn_embed", knnLists, smoothed) };
+        if (roundRobinLists != null) methods.Add(Scored(KnnRoundRobinName, roundRobinLists, smoothed));
+        // Let go of the tables here: code not yet optimised by the JIT keeps a local alive until the method returns.
+        mle = smoothed = null;
 
         MixtureTable? tunedMixtures = null;
         Dictionary<int, RankedLists>? tunedLists = null;
@@ -117,14 +135,19 @@ public static class ProtocolEvaluator
             tunedLists = Zip(cutoffs, tunedRetriever!.Retrieve(tunedMixtures, testUsers, train, cutoffs, tuned.Retrieval, unimodal, userEmbeddings, threads));
             seconds["tuned_retrieval"] = Lap(clock);
         }
+        // The interest term reads the clusters and weights only.
         var interests = tuned == null || tuned.InterestWeight == 0 ? null
-            : new InterestProportionality(tunedMixtures!, testUsers, tunedClustering, tuned.InterestWeight);
+            : new InterestProportionality(tunedMixtures!.WithoutEmbeddings(), testUsers, tunedClustering, tuned.InterestWeight);
         Dictionary<int, RankedLists>? interestLists = null;
         if (interests != null)
         {
             interestLists = Prefixes(cutoffs, mmr.Rerank(unimodal, maxCutoff, tuned!.MmrLambda, settings.MmrPoolSize, interests, threads));
             seconds["interest_mmr_retrieval"] = Lap(clock);
         }
+        if (tuned != null) methods.Add(Scored("knn_embed_tuned", tunedLists!, tunedMixtures!));
+        if (interests != null) methods.Add(Scored("interest_mmr", interestLists!, tunedMixtures!, methods[^1]));
+        // The frontier's quota sweeps are the last to read the tuned embeddings.
+        if (!settings.Frontier) tunedMixtures = null;
 
         var history = settings.HistoryMmr;
         HistoryInterests? historyInterests = null;
@@ -153,23 +176,14 @@ public static class ProtocolEvaluator
         }
 
         Starting($"Scoring the lists over {users}: recall, NDCG, diversity, EMD...");
-        var degrees = testUsers.Select(train.DegreeOf).ToArray();
-        var scorer = ProtocolScorer.OverUnitItems(test, testUsers, mmr.UnitItems, threads, ActivityQuartiles.Assign(degrees), misses, missedUsers);
         var unimodalEvaluation = scorer.Score("unimodal", unimodalLists, null, userEmbeddings);
-        var methods = new List<MethodEvaluation>
-        {
-            unimodalEvaluation,
-            scorer.Score("mmr", mmrLists, null, userEmbeddings, unimodalEvaluation),
-            scorer.Score("mixture", mixtureLists, mle, null),
-            scorer.Score("knn_embed", knnLists, smoothed, null),
-        };
-        if (reorderLists != null) methods.Insert(2, scorer.Score(ReorderMmrName, reorderLists, null, userEmbeddings, unimodalEvaluation));
-        if (roundRobinLists != null) methods.Add(scorer.Score(KnnRoundRobinName, roundRobinLists, smoothed, null));
-        if (tuned != null) methods.Add(scorer.Score("knn_embed_tuned", tunedLists!, tunedMixtures, null));
-        if (interests != null) methods.Add(scorer.Score("interest_mmr", interestLists!, tunedMixtures, null, methods[^1]));
+        // The report order: Unimodal, MMR (and its re-ordering), then the mixture rows scored above.
+        methods.InsertRange(0, reorderLists == null ? [unimodalEvaluation, scorer.Score("mmr", mmrLists, null, userEmbeddings, unimodalEvaluation)]
+            : [unimodalEvaluation, scorer.Score("mmr", mmrLists, null, userEmbeddings, unimodalEvaluation),
+                scorer.Score(ReorderMmrName, reorderLists, null, userEmbeddings, unimodalEvaluation)]);
         // Its goodness of fit is that of the history interests (unit vectors, history shares as weights).
         if (history != null) methods.Add(scorer.Score(HistoryMmrName, historyLists!, historyInterests!, train.UserCount));
-        seconds["metrics"] = Lap(clock);
+        seconds["metrics"] = scoringSeconds + Lap(clock);
 
         var frontiers = new List<FrontierResult>();
         if (settings.Frontier)
@@ -281,6 +295,14 @@ public static class ProtocolEvaluator
             result.Counts[q] = n;
         }
         return result;
+    }
+
+    /// <summary>The rows of <paramref name="users"/>, in order, as a table of their own.</summary>
+    private static EmbeddingMatrix RowsOf(EmbeddingMatrix embeddings, int[] users)
+    {
+        var rows = new EmbeddingMatrix(users.Length, embeddings.Dimension);
+        for (int j = 0; j < users.Length; j++) embeddings.ReadRow(users[j]).CopyTo(rows.Row(j));
+        return rows;
     }
 
     private static double Lap(Stopwatch clock)

@@ -48,6 +48,23 @@ public sealed class ProtocolSettings
     /// </summary>
     public bool Frontier { get; set; }
 
+    /// <summary>
+    /// Whether the result's mixture rows (<c>mixture</c>, <c>knn_embed</c>, the round robin, <c>knn_embed_tuned</c>,
+    /// <c>interest_mmr</c>) keep every test user's component embeddings in <see cref="MethodEvaluation.Mixtures"/>. Default
+    /// false: they keep the clusters and weights, and each table's embeddings (m x d floats per user: 1.8 GB for the three
+    /// tables of Gowalla's 29,858 users at d = 768) are let go once its rows are retrieved and scored, so that the history
+    /// row's stage does not run beside them. Set it when a later step reads the components, such as a conditional row
+    /// merged with the implicit ones.
+    /// </summary>
+    public bool KeepMixtureEmbeddings { get; set; }
+
+    /// <summary>
+    /// How many test users' whole mixtures, component embeddings included, each mixture row keeps in
+    /// <see cref="MethodEvaluation.MixtureSample"/> (the users <see cref="MixtureSample.Select"/> picks from the
+    /// <c>knn_embed</c> mixtures), for plots. Default 0.
+    /// </summary>
+    public int MixtureSampleUsers { get; set; }
+
     /// <summary>The MMR lambdas of the frontier, ascending. Default 0, 0.1, ..., 1.</summary>
     public double[] FrontierMmrLambdas { get; set; } = Enumerable.Range(0, 11).Select(i => i / 10.0).ToArray();
 
@@ -68,6 +85,7 @@ public sealed class ProtocolSettings
     {
         if (Components < 1) throw new ArgumentOutOfRangeException(nameof(Components), Components, "Components (m) must be at least 1.");
         if (Neighbors < 1) throw new ArgumentOutOfRangeException(nameof(Neighbors), Neighbors, "Neighbors (k) must be at least 1.");
+        if (MixtureSampleUsers < 0) throw new ArgumentOutOfRangeException(nameof(MixtureSampleUsers), MixtureSampleUsers, "MixtureSampleUsers cannot be negative.");
         if (double.IsNaN(Lambda) || Lambda < 0 || Lambda > 1) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "Lambda must lie in [0, 1].");
         if (!double.IsFinite(Alpha) || Alpha < 0) throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Alpha must be finite and non-negative.");
         if (Cutoffs == null || Cutoffs.Length == 0 || Cutoffs.Any(c => c < 1))
