@@ -113,4 +113,33 @@ public class KnnSmootherTests
             Assert.Equal(fromFull.Embeddings(u).ToArray(), fromWeights.Embeddings(u).ToArray());
         }
     }
+
+    [Fact]
+    public void OneUserAtATimeGivesEachUsersRowOfTheTableBitForBit()
+    {
+        var (items, clustering, graph, _) = Planted(m: 3);
+        var weightsOnly = MixtureBuilder.BuildMleWeights(graph, clustering, 3);
+        var users = Enumerable.Range(0, graph.UserCount).Where(u => u % 4 != 3).ToArray();
+        var neighbors = FixedNeighbors(users.Length, 4, (u, j) => (u * 3 + j + 2) % graph.UserCount);
+        var table = KnnSmoother.Smooth(graph, clustering, items, weightsOnly, users, neighbors, 0.6, threads: 2);
+        var lean = KnnSmoother.SmoothMixtures(graph, clustering, items, weightsOnly, users, neighbors, 0.6, threads: 2, componentEmbeddings: false);
+        Assert.False(lean.HasEmbeddings);
+        using var oneUser = new KnnSmoother.OneUser(graph, clustering, items, weightsOnly, users, neighbors, 0.6);
+        // In reverse, so that each call overwrites another user's row in the same workspace.
+        for (int j = users.Length - 1; j >= 0; j--)
+        {
+            int u = users[j];
+            var one = oneUser.Smooth(j);
+            Assert.Equal(table.Clusters(u).ToArray(), one.Clusters(0).ToArray());
+            Assert.Equal(table.Weights(u).ToArray(), one.Weights(0).ToArray());
+            Assert.Equal(table.Embeddings(u).ToArray(), one.Embeddings(0).ToArray());
+            Assert.Equal(table.Clusters(u).ToArray(), lean.Clusters(u).ToArray());
+            Assert.Equal(table.Weights(u).ToArray(), lean.Weights(u).ToArray());
+        }
+        var subset = oneUser.Subset([users[5], users[1]]);
+        Assert.Equal(table.Embeddings(users[5]).ToArray(), subset.Embeddings(users[5]).ToArray());
+        Assert.Equal(table.Embeddings(users[1]).ToArray(), subset.Embeddings(users[1]).ToArray());
+        Assert.Equal(0, subset.ComponentCount(users[2]));
+        Assert.Throws<ArgumentException>(() => oneUser.Subset([3]));
+    }
 }

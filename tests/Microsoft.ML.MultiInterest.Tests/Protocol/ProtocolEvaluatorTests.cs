@@ -274,19 +274,22 @@ public class ProtocolEvaluatorTests
     }
 
     /// <summary>Every row with mixtures: the paper rows, the round robin, the tuned row and multi-interest MMR, with frontiers.</summary>
-    private static ProtocolSettings EveryMixtureRow(bool keep, int sample) => new()
+    /// <remarks>With the user's own vector as the tuned row's query its table never holds the embeddings (each user's are smoothed again for the EMD).</remarks>
+    private static ProtocolSettings EveryMixtureRow(bool keep, int sample, QuotaQuery tunedQuery = QuotaQuery.User) => new()
     {
         Cutoffs = [5, 10], Neighbors = 3, KnnRoundRobin = true, Frontier = true, FrontierMmrLambdas = [0, 1], FrontierHeadShares = [0, 0.5],
         FrontierAlphas = [1], Threads = 1, KeepMixtureEmbeddings = keep, MixtureSampleUsers = sample,
-        MultiInterest = new MultiInterestRowSettings { Components = 3, InterestWeight = 0.5 },
+        MultiInterest = new MultiInterestRowSettings { Components = 3, InterestWeight = 0.5, Retrieval = new QuotaRetrievalOptions { Query = tunedQuery } },
     };
 
-    [Fact]
-    public void MixtureRowsLetTheirEmbeddingsGoUnlessKeptAndEveryFigureStaysTheSame()
+    [Theory]
+    [InlineData(QuotaQuery.User)]
+    [InlineData(QuotaQuery.Component)]
+    public void MixtureRowsLetTheirEmbeddingsGoUnlessKeptAndEveryFigureStaysTheSame(QuotaQuery tunedQuery)
     {
         var (train, test, users, items, clustering) = Planted();
-        var kept = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: true, sample: 0));
-        var lean = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: false, sample: 0));
+        var kept = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: true, sample: 0, tunedQuery));
+        var lean = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: false, sample: 0, tunedQuery));
         string[] mixtureRows = ["mixture", "knn_embed", ProtocolEvaluator.KnnRoundRobinName, "knn_embed_tuned", "interest_mmr"];
         Assert.Equal(kept.Methods.Select(m => m.Name), lean.Methods.Select(m => m.Name));
         Assert.Subset(kept.Methods.Select(m => m.Name).ToHashSet(), mixtureRows.ToHashSet());
@@ -314,16 +317,18 @@ public class ProtocolEvaluatorTests
         Assert.Contains(lean.Frontiers, f => f.Method == "knn_embed_tuned");
     }
 
-    [Fact]
-    public void TheMixtureSampleHoldsTheWholeMixturesOfTheUsersAPlotWouldDraw()
+    [Theory]
+    [InlineData(QuotaQuery.User)]
+    [InlineData(QuotaQuery.Component)]
+    public void TheMixtureSampleHoldsTheWholeMixturesOfTheUsersAPlotWouldDraw(QuotaQuery tunedQuery)
     {
         var (train, test, users, items, clustering) = Planted();
-        var kept = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: true, sample: 0));
-        var sampled = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: false, sample: 2));
+        var kept = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: true, sample: 0, tunedQuery));
+        var sampled = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: false, sample: 2, tunedQuery));
         var chosen = MixtureSample.Select(kept.TestUsers, train, kept["knn_embed"].Mixtures!, 2);
         Assert.Equal(2, chosen.Length);
         Assert.True(train.DegreeOf(chosen[0]) >= train.DegreeOf(chosen[1]));
-        foreach (string name in new[] { "mixture", "knn_embed", "knn_embed_tuned" })
+        foreach (string name in new[] { "mixture", "knn_embed", "knn_embed_tuned", "interest_mmr" })
         {
             var full = kept[name].Mixtures!;
             var sample = sampled[name].MixtureSample!;

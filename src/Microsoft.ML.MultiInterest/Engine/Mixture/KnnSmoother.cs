@@ -23,7 +23,15 @@ public static class KnnSmoother
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
     /// <returns>A table over all users that stores rows for <paramref name="users"/> only (every other user has no components).</returns>
     public static MixtureTable Smooth(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, MixtureTable mle,
-        IReadOnlyList<int> users, RankedLists neighbors, double lambda, int threads = 0)
+        IReadOnlyList<int> users, RankedLists neighbors, double lambda, int threads = 0) =>
+        SmoothMixtures(train, clustering, itemEmbeddings, mle, users, neighbors, lambda, threads, componentEmbeddings: true);
+
+    /// <summary>
+    /// As <see cref="Smooth"/>; without <paramref name="componentEmbeddings"/> the table holds the clusters and weights
+    /// only (the same ones), and a <see cref="OneUser"/> gives any user's whole mixture when it is needed.
+    /// </summary>
+    internal static MixtureTable SmoothMixtures(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, MixtureTable mle,
+        IReadOnlyList<int> users, RankedLists neighbors, double lambda, int threads, bool componentEmbeddings)
     {
         ArgumentNullException.ThrowIfNull(mle);
         ArgumentNullException.ThrowIfNull(users);
@@ -34,18 +42,19 @@ public static class KnnSmoother
 
         int m = mle.MaxComponents;
         int dim = itemEmbeddings.Dimension;
-        var table = MixtureTable.ForUsers(train.UserCount, users, m, dim);
+        var table = MixtureTable.ForUsers(train.UserCount, users, m, componentEmbeddings ? dim : 0);
         var parallel = Parallelism.Options(threads);
         Parallel.For(0, users.Count, parallel, () => new Scratch(clustering.ClusterCount, dim), (j, _, s) =>
         {
-            SmoothOne(train, clustering, itemEmbeddings, mle, users[j], neighbors.IndicesOf(j), lambda, table, s);
+            SmoothOne(train, clustering, itemEmbeddings, mle, users[j], neighbors.IndicesOf(j), lambda, table, users[j], s);
             return s;
         }, _ => { });
         return table;
     }
 
+    /// <summary>Smooths <paramref name="user"/>'s mixture into row <paramref name="row"/> of <paramref name="table"/> (its embeddings when it has them).</summary>
     private static void SmoothOne(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, MixtureTable mle,
-        int user, ReadOnlySpan<int> neighbors, double lambda, MixtureTable table, Scratch s)
+        int user, ReadOnlySpan<int> neighbors, double lambda, MixtureTable table, int row, Scratch s)
     {
         int m = mle.MaxComponents;
         int k = neighbors.Length;
@@ -61,8 +70,8 @@ public static class KnnSmoother
         }
 
         // Top-m clusters by smoothed probability, ties to the lower cluster id; only positive weights.
-        var chosen = table.WritableClusters(user);
-        var chosenWeights = table.WritableWeights(user);
+        var chosen = table.WritableClusters(row);
+        var chosenWeights = table.WritableWeights(row);
         int n = 0;
         foreach (int c in s.Touched)
         {
@@ -81,13 +90,14 @@ public static class KnnSmoother
         double total = 0;
         for (int j = 0; j < n; j++) total += chosenWeights[j];
         for (int j = 0; j < n; j++) chosenWeights[j] /= total;
-        table.SetCount(user, n);
+        table.SetCount(row, n);
+        if (!table.HasEmbeddings) return;
 
         var items = train.ItemsOf(user);
         for (int j = 0; j < n; j++)
         {
             int c = chosen[j];
-            var destination = table.WritableEmbedding(user, j);
+            var destination = table.WritableEmbedding(row, j);
             UserClusterProfile.Centroid(items, c, clustering, itemEmbeddings, s.Sum, s.Centroid);
             if (lambda == 0)
             {
@@ -120,6 +130,67 @@ public static class KnnSmoother
             }
             if (VectorMath.StoreNormalized(acc, destination) == 0) clustering.Centroids.ReadRow(c).CopyTo(destination);
         }
+    }
+
+    /// <summary>
+    /// One user's smoothed mixture at a time, component embeddings included, bit for bit that user's row of
+    /// <see cref="Smooth"/>:
+    /// for a caller that reads each user's components once (an EMD) and should not hold every user's m x d floats.
+    /// Each thread smooths into its own one-row table, valid until that thread's next call.
+    /// </summary>
+    internal sealed class OneUser : IDisposable
+    {
+        private readonly BipartiteGraph _train;
+        private readonly ItemClustering _clustering;
+        private readonly EmbeddingMatrix _items;
+        private readonly MixtureTable _mle;
+        private readonly IReadOnlyList<int> _users;
+        private readonly RankedLists _neighbors;
+        private readonly double _lambda;
+        private readonly ThreadLocal<(MixtureTable Row, Scratch Scratch)> _workspace;
+
+        /// <summary>The arguments of the <see cref="Smooth"/> call it stands for.</summary>
+        public OneUser(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, MixtureTable mle, IReadOnlyList<int> users,
+            RankedLists neighbors, double lambda)
+        {
+            (_train, _clustering, _items, _mle, _users, _neighbors, _lambda) = (train, clustering, itemEmbeddings, mle, users, neighbors, lambda);
+            _workspace = new(() => (new MixtureTable(1, mle.MaxComponents, itemEmbeddings.Dimension), new Scratch(clustering.ClusterCount, itemEmbeddings.Dimension)));
+        }
+
+        /// <summary>The mixture of users[<paramref name="index"/>], as row 0 of this thread's table.</summary>
+        public MixtureTable Smooth(int index)
+        {
+            var (row, scratch) = _workspace.Value;
+            SmoothOne(_train, _clustering, _items, _mle, _users[index], _neighbors.IndicesOf(index), _lambda, row, 0, scratch);
+            return row;
+        }
+
+        /// <summary>The whole mixtures of <paramref name="users"/> (some of the users, by user row), in a table of their own.</summary>
+        public MixtureTable Subset(IReadOnlyList<int> users)
+        {
+            var table = MixtureTable.ForUsers(_train.UserCount, users, _mle.MaxComponents, _items.Dimension);
+            foreach (int user in table.RowUsers())
+            {
+                int index = IndexOf(user);
+                var one = Smooth(index);
+                int n = one.ComponentCount(0);
+                one.Clusters(0).CopyTo(table.WritableClusters(user));
+                one.Weights(0).CopyTo(table.WritableWeights(user));
+                for (int j = 0; j < n; j++) one.Embedding(0, j).CopyTo(table.WritableEmbedding(user, j));
+                table.SetCount(user, n);
+            }
+            return table;
+        }
+
+        private int IndexOf(int user)
+        {
+            for (int j = 0; j < _users.Count; j++)
+                if (_users[j] == user) return j;
+            throw new ArgumentException($"User row {user} is not one of the smoothed users.", nameof(user));
+        }
+
+        /// <inheritdoc/>
+        public void Dispose() => _workspace.Dispose();
     }
 
     /// <summary>Higher smoothed probability first; ties (within rounding) to the lower cluster id.</summary>

@@ -87,6 +87,18 @@ internal sealed class ProtocolScorer
 
     /// <summary>
     /// As <see cref="Score(string, IReadOnlyDictionary{int, RankedLists}, MixtureTable?, EmbeddingMatrix?, MethodEvaluation?)"/>
+    /// for mixtures held as clusters and weights only (<paramref name="weights"/>, what the result keeps): the goodness of
+    /// fit reads the q-th test user's whole mixture, when it is measured, from row 0 of <paramref name="mixtureOf"/>(q).
+    /// </summary>
+    public MethodEvaluation ScoreWeights(string name, IReadOnlyDictionary<int, RankedLists> lists, MixtureTable weights, Func<int, MixtureTable> mixtureOf) =>
+        Score(name, lists, weights, (solver, q, heldOut) =>
+        {
+            var one = mixtureOf(q);
+            return RetrievalMetrics.GoodnessOfFit(solver, one.Embeddings(0), one.Weights(0), _unitFitItems, heldOut);
+        }, null);
+
+    /// <summary>
+    /// As <see cref="Score(string, IReadOnlyDictionary{int, RankedLists}, MixtureTable?, EmbeddingMatrix?, MethodEvaluation?)"/>
     /// for a row whose representation is each test user's history interests (one entry per test user, in order): the
     /// goodness of fit is that of the interests' unit vectors with their history shares as weights, each user's normalised
     /// as it is measured, so that no padded table of them is held (0.9 GB at d = 512 and 70,000 users); the row's
