@@ -91,6 +91,24 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_with_conditional_rows_merges_the_implicit_components_it_keeps_for_them()
+    {
+        // The merged row reads the tuned row's whole mixtures after the evaluation, which lets them go unless told to keep them.
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string output = Path.Combine(_directory, "conditional");
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
+            "--clusters", "8", "--tuned-clusters", "4", "--query", "component", "--conditional", "--cond-epochs", "1", "--threads", "1",
+            "--plot-users", "1", "--out", output);
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
+        var names = metrics.RootElement.GetProperty("methods").EnumerateObject().Select(m => m.Name).ToArray();
+        Assert.Contains("knn_embed_tuned", names);
+        Assert.Contains("conditional", names);
+        Assert.Contains("conditional_knn", names);
+        Assert.Single(Directory.GetFiles(output, "mixture_*.png"));
+    }
+
+    [Fact]
     public void Evaluate_with_out_draws_recall_per_method_and_the_mixtures_of_the_most_active_test_users()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
