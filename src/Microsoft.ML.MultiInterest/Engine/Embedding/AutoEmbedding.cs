@@ -38,6 +38,27 @@ internal static class AutoEmbedding
             return NegativeSamplingTrainer.Fit(graph, plain, threads, progress, null, curve, ct).Result;
         }
 
+        var (final, holdout) = Select(split, o, scorer, threads, curve, ct);
+        double selection = clock.Elapsed.TotalSeconds;
+
+        final.ValidationFraction = 0; // chosen already: the final fit uses every training edge
+        var result = GraphEmbeddingTrainerEngine.Fit(graph, final, progress, ct);
+        return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
+        {
+            Algorithm = result.Algorithm, Settings = result.Settings, Als = result.Als, Validation = curve, SelectionSeconds = selection,
+            ChosenOptions = final.Clone(),
+            Holdout = holdout,
+        };
+    }
+
+    /// <summary>
+    /// Searches the candidates on the hold-out and returns the chosen settings (and, with <see cref="GraphEmbeddingOptions.KeepHoldout"/>,
+    /// the hold-out with the chosen trial's vectors). Apart from those, nothing of the selection outlives this call: its
+    /// factorisations and vectors (0.6 GB at Gowalla's ranks up to 768) are garbage before the final fit starts.
+    /// </summary>
+    private static (GraphEmbeddingOptions Final, ValidationHoldout? Holdout) Select(ValidationSplit split, GraphEmbeddingOptions o, ValidationScorer scorer,
+        int threads, List<ValidationPoint> curve, CancellationToken ct)
+    {
         var spectral = new SpectralSearch(split.Train, o, scorer, threads, curve, ct);
         spectral.Screen();
         var others = SearchImplicitAls(split.Train, o, scorer, threads, curve, ct);
@@ -57,18 +78,7 @@ internal static class AutoEmbedding
             var (users, items) = chosen.Vectors();
             holdout = new ValidationHoldout(split.Train, split.Validation, users, items);
         }
-        // Nothing of the selection is kept past this point (its factorisations and vectors become garbage before the final fit).
-        trials.Clear();
-        double selection = clock.Elapsed.TotalSeconds;
-
-        final.ValidationFraction = 0; // chosen already: the final fit uses every training edge
-        var result = GraphEmbeddingTrainerEngine.Fit(graph, final, progress, ct);
-        return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
-        {
-            Algorithm = result.Algorithm, Settings = result.Settings, Als = result.Als, Validation = curve, SelectionSeconds = selection,
-            ChosenOptions = final.Clone(),
-            Holdout = holdout,
-        };
+        return (final, holdout);
     }
 
     /// <summary>
