@@ -282,14 +282,20 @@ public class ProtocolEvaluatorTests
         MultiInterest = new MultiInterestRowSettings { Components = 3, InterestWeight = 0.5, Retrieval = new QuotaRetrievalOptions { Query = tunedQuery } },
     };
 
+    /// <summary>The planted graph evaluated with every mixture row twice: keeping the embeddings, and not (with a sample of <paramref name="sample"/> users).</summary>
+    private static (BipartiteGraph Train, ProtocolResult Kept, ProtocolResult Lean) KeptAndLean(QuotaQuery tunedQuery, int sample)
+    {
+        var (train, test, users, items, clustering) = Planted();
+        return (train, ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: true, sample: 0, tunedQuery)),
+            ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: false, sample, tunedQuery)));
+    }
+
     [Theory]
     [InlineData(QuotaQuery.User)]
     [InlineData(QuotaQuery.Component)]
     public void MixtureRowsLetTheirEmbeddingsGoUnlessKeptAndEveryFigureStaysTheSame(QuotaQuery tunedQuery)
     {
-        var (train, test, users, items, clustering) = Planted();
-        var kept = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: true, sample: 0, tunedQuery));
-        var lean = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: false, sample: 0, tunedQuery));
+        var (_, kept, lean) = KeptAndLean(tunedQuery, sample: 0);
         string[] mixtureRows = ["mixture", "knn_embed", ProtocolEvaluator.KnnRoundRobinName, "knn_embed_tuned", "interest_mmr"];
         Assert.Equal(kept.Methods.Select(m => m.Name), lean.Methods.Select(m => m.Name));
         Assert.Subset(kept.Methods.Select(m => m.Name).ToHashSet(), mixtureRows.ToHashSet());
@@ -322,9 +328,7 @@ public class ProtocolEvaluatorTests
     [InlineData(QuotaQuery.Component)]
     public void TheMixtureSampleHoldsTheWholeMixturesOfTheUsersAPlotWouldDraw(QuotaQuery tunedQuery)
     {
-        var (train, test, users, items, clustering) = Planted();
-        var kept = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: true, sample: 0, tunedQuery));
-        var sampled = ProtocolEvaluator.Run(train, test, users, items, clustering, EveryMixtureRow(keep: false, sample: 2, tunedQuery));
+        var (train, kept, sampled) = KeptAndLean(tunedQuery, sample: 2);
         var chosen = MixtureSample.Select(kept.TestUsers, train, kept["knn_embed"].Mixtures!, 2);
         Assert.Equal(2, chosen.Length);
         Assert.True(train.DegreeOf(chosen[0]) >= train.DegreeOf(chosen[1]));
@@ -344,8 +348,9 @@ public class ProtocolEvaluatorTests
                 Assert.Equal(full.Embeddings(u).ToArray(), sample.Embeddings(u).ToArray());
             }
         }
-        Assert.Throws<ArgumentOutOfRangeException>(() =>
-            ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { MixtureSampleUsers = -1 }));
+        var p = Planted();
+        Assert.Equal("MixtureSampleUsers", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ProtocolEvaluator.Run(p.Train, p.Test, p.Users, p.Items, p.Clustering, new ProtocolSettings { MixtureSampleUsers = -1 })).ParamName);
     }
 
     [Fact]
