@@ -128,21 +128,21 @@ public static class ProtocolEvaluator
         var tuned = settings.MultiInterest;
         var tunedClustering = multiInterestClustering ?? clustering;
         var tunedRetriever = tuned == null ? null : new ClusterQuotaRetriever(itemEmbeddings, tunedClustering);
+        if (tuned != null) Starting($"kNN-Embed (tuned) and multi-interest MMR: {users}...");
+        // Smoothing reads only the clusters and weights of the neighbours' mixtures (their centroids are recomputed from
+        // their items): m x 4d bytes per user fewer, 1.4 GB at m = 10, d = 512 and 70,000 users.
+        var tunedWeights = tuned is { Lambda: > 0 } ? MixtureBuilder.BuildMleWeights(train, tunedClustering, tuned.Components, threads) : null;
         // When the row queries with the user's own vector, only its goodness of fit reads the component embeddings: then the
         // table holds clusters and weights, and each user's components are smoothed again as they are measured (m x 4d bytes
         // per user fewer, 0.9 GB at m = 10, d = 768 and Gowalla's 29,858 users), unless the result is to keep them.
-        using var tunedOneUser = tuned is { Lambda: > 0, Retrieval.Query: QuotaQuery.User } && !settings.KeepMixtureEmbeddings
-            ? new KnnSmoother.OneUser(train, tunedClustering, itemEmbeddings, MixtureBuilder.BuildMleWeights(train, tunedClustering, tuned.Components, threads),
-                testUsers, neighbors, tuned.Lambda)
+        using var tunedOneUser = tunedWeights != null && tuned!.Retrieval.Query == QuotaQuery.User && !settings.KeepMixtureEmbeddings
+            ? new KnnSmoother.OneUser(train, tunedClustering, itemEmbeddings, tunedWeights, testUsers, neighbors, tuned.Lambda)
             : null;
         if (tuned != null)
         {
-            Starting($"kNN-Embed (tuned) and multi-interest MMR: {users}...");
-            // Smoothing reads only the clusters and weights of the neighbours' mixtures (their centroids are recomputed from
-            // their items): m x 4d bytes per user fewer, 1.4 GB at m = 10, d = 512 and 70,000 users.
-            tunedMixtures = tuned.Lambda == 0 ? MixtureBuilder.BuildMle(train, tunedClustering, itemEmbeddings, tuned.Components, threads)
-                : KnnSmoother.SmoothMixtures(train, tunedClustering, itemEmbeddings, MixtureBuilder.BuildMleWeights(train, tunedClustering, tuned.Components, threads),
-                    testUsers, neighbors, tuned.Lambda, threads, componentEmbeddings: tunedOneUser == null);
+            tunedMixtures = tunedWeights == null ? MixtureBuilder.BuildMle(train, tunedClustering, itemEmbeddings, tuned.Components, threads)
+                : KnnSmoother.SmoothMixtures(train, tunedClustering, itemEmbeddings, tunedWeights, testUsers, neighbors, tuned.Lambda, threads,
+                    componentEmbeddings: tunedOneUser == null);
             tunedLists = Zip(cutoffs, tunedRetriever!.Retrieve(tunedMixtures, testUsers, train, cutoffs, tuned.Retrieval, unimodal, userEmbeddings, threads));
             seconds["tuned_retrieval"] = Lap(clock);
         }
