@@ -169,16 +169,7 @@ public static class KnnSmoother
         public MixtureTable Subset(IReadOnlyList<int> users)
         {
             var table = MixtureTable.ForUsers(_train.UserCount, users, _mle.MaxComponents, _items.Dimension);
-            foreach (int user in table.RowUsers())
-            {
-                int index = IndexOf(user);
-                var one = Smooth(index);
-                int n = one.ComponentCount(0);
-                one.Clusters(0).CopyTo(table.WritableClusters(user));
-                one.Weights(0).CopyTo(table.WritableWeights(user));
-                for (int j = 0; j < n; j++) one.Embedding(0, j).CopyTo(table.WritableEmbedding(user, j));
-                table.SetCount(user, n);
-            }
+            foreach (int user in table.RowUsers()) table.CopyRow(Smooth(IndexOf(user)), 0, user);
             return table;
         }
 

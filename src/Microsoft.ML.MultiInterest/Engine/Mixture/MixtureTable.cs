@@ -172,10 +172,7 @@ public sealed class MixtureTable
         {
             int user = users[q], n = ComponentCount(user);
             if (n > copy.MaxComponents) throw new ArgumentOutOfRangeException(nameof(maxComponents), maxComponents, $"User {user} has {n} components, more than {maxComponents}.");
-            Clusters(user).CopyTo(copy.WritableClusters(q));
-            Weights(user).CopyTo(copy.WritableWeights(q));
-            for (int j = 0; j < n && HasEmbeddings; j++) Embedding(user, j).CopyTo(copy.WritableEmbedding(q, j));
-            copy.SetCount(q, n);
+            copy.CopyRow(this, user, q);
         }
         return copy;
     }
@@ -193,15 +190,21 @@ public sealed class MixtureTable
     internal MixtureTable Subset(IReadOnlyList<int> users)
     {
         var copy = ForUsers(UserCount, users, MaxComponents, Dimension);
-        foreach (int user in copy.RowUsers())
-        {
-            int n = ComponentCount(user);
-            Clusters(user).CopyTo(copy.WritableClusters(user));
-            Weights(user).CopyTo(copy.WritableWeights(user));
-            for (int j = 0; j < n && HasEmbeddings; j++) Embedding(user, j).CopyTo(copy.WritableEmbedding(user, j));
-            copy.SetCount(user, n);
-        }
+        foreach (int user in copy.RowUsers()) copy.CopyRow(this, user, user);
         return copy;
+    }
+
+    /// <summary>
+    /// Sets the row of <paramref name="user"/> to <paramref name="source"/>'s row of <paramref name="sourceUser"/>: its
+    /// components, and their embeddings when both tables hold them (of one dimension).
+    /// </summary>
+    internal void CopyRow(MixtureTable source, int sourceUser, int user)
+    {
+        int n = source.ComponentCount(sourceUser);
+        source.Clusters(sourceUser).CopyTo(WritableClusters(user));
+        source.Weights(sourceUser).CopyTo(WritableWeights(user));
+        if (HasEmbeddings && source.HasEmbeddings) source.Embeddings(sourceUser).CopyTo(_embeddings.AsSpan(WritableSlotOf(user) * MaxComponents * Dimension));
+        SetCount(user, n);
     }
 
     /// <summary>The users with a row of their own, ascending.</summary>
