@@ -157,7 +157,7 @@ public static class ProtocolEvaluator
         }
         if (tuned != null) methods.Add(Scored("knn_embed_tuned", tunedLists!, tunedMixtures!, oneUser: tunedOneUser));
         if (interests != null) methods.Add(Scored("interest_mmr", interestLists!, tunedMixtures!, methods[^1], tunedOneUser));
-        // The frontier's quota sweeps are the last to read the tuned embeddings.
+        // The frontier's quota sweeps are the last to read the tuned mixtures.
         if (!settings.Frontier) tunedMixtures = null;
 
         var history = settings.HistoryMmr;
@@ -189,9 +189,9 @@ public static class ProtocolEvaluator
         Starting($"Scoring the lists over {users}: recall, NDCG, diversity, EMD...");
         var unimodalEvaluation = scorer.Score("unimodal", unimodalLists, null, userEmbeddings);
         // The report order: Unimodal, MMR (and its re-ordering), then the mixture rows scored above.
-        methods.InsertRange(0, reorderLists == null ? [unimodalEvaluation, scorer.Score("mmr", mmrLists, null, userEmbeddings, unimodalEvaluation)]
-            : [unimodalEvaluation, scorer.Score("mmr", mmrLists, null, userEmbeddings, unimodalEvaluation),
-                scorer.Score(ReorderMmrName, reorderLists, null, userEmbeddings, unimodalEvaluation)]);
+        var singleVectorRows = new List<MethodEvaluation> { unimodalEvaluation, scorer.Score("mmr", mmrLists, null, userEmbeddings, unimodalEvaluation) };
+        if (reorderLists != null) singleVectorRows.Add(scorer.Score(ReorderMmrName, reorderLists, null, userEmbeddings, unimodalEvaluation));
+        methods.InsertRange(0, singleVectorRows);
         // Its goodness of fit is that of the history interests (unit vectors, history shares as weights).
         if (history != null) methods.Add(scorer.Score(HistoryMmrName, historyLists!, historyInterests!, train.UserCount));
         seconds["metrics"] = scoringSeconds + Lap(clock);
