@@ -13,9 +13,7 @@ public class FloatRowsGramTests
     [InlineData(9_999, 24, 1)]
     public void EqualsTheGramOfTheWidenedTable(int rows, int width, int threads)
     {
-        var random = new Random(rows + width);
-        var values = new float[rows * width];
-        for (int k = 0; k < values.Length; k++) values[k] = (float)(random.NextDouble() * 2 - 1);
+        var values = TestGraphs.RandomMatrix(rows, width, seed: rows + width).Values;
         var widened = values.Select(v => (double)v).ToArray();
 
         var expected = DenseRows.Gram(widened, rows, width, threads);
