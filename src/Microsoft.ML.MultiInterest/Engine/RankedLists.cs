@@ -43,4 +43,33 @@ public sealed class RankedLists
 
     /// <summary>Writable score slots of query <paramref name="query"/>.</summary>
     public Span<float> ScoreSlots(int query) => Scores.AsSpan(query * Capacity, Capacity);
+
+    /// <summary>A copy of queries <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1 (a block of them), with this capacity.</summary>
+    internal RankedLists Rows(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (start + count > QueryCount) throw new ArgumentOutOfRangeException(nameof(count), count, $"Queries {start} to {start + count - 1} are not all among the {QueryCount}.");
+        var rows = new RankedLists(count, Capacity);
+        CopyBlock(this, start, rows, 0, count);
+        return rows;
+    }
+
+    /// <summary>Writes these lists (a block of queries) into <paramref name="destination"/>'s queries from <paramref name="start"/> on; the capacities must agree.</summary>
+    internal void CopyRowsTo(RankedLists destination, int start)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (destination.Capacity != Capacity) throw new ArgumentException($"Lists of capacity {Capacity} cannot be written into lists of capacity {destination.Capacity}.", nameof(destination));
+        if (start < 0 || start + QueryCount > destination.QueryCount)
+            throw new ArgumentOutOfRangeException(nameof(start), start, $"{QueryCount} queries from {start} on do not fit the destination's {destination.QueryCount}.");
+        CopyBlock(this, 0, destination, start, QueryCount);
+    }
+
+    private static void CopyBlock(RankedLists source, int from, RankedLists destination, int to, int count)
+    {
+        int capacity = source.Capacity;
+        source.Indices.AsSpan(from * capacity, count * capacity).CopyTo(destination.Indices.AsSpan(to * capacity));
+        source.Scores.AsSpan(from * capacity, count * capacity).CopyTo(destination.Scores.AsSpan(to * capacity));
+        source.Counts.AsSpan(from, count).CopyTo(destination.Counts.AsSpan(to));
+    }
 }

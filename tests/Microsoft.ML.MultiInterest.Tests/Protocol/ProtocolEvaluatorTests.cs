@@ -125,6 +125,49 @@ public class ProtocolEvaluatorTests
         Assert.Equal(without.Diversity, with.Diversity);
     }
 
+    [Theory]
+    [InlineData(false, HistoryPoolSearch.Exact, 0, true)]
+    [InlineData(true, HistoryPoolSearch.Exact, 0, false)]
+    [InlineData(true, HistoryPoolSearch.Clustered, 2, true)]
+    [InlineData(false, HistoryPoolSearch.Unimodal, 0, true)]
+    public void TheHistoryRowInBlocksOfUsersGivesEveryFigureOfOnePass(bool reorder, HistoryPoolSearch search, int userProbes, bool frontier)
+    {
+        // The row is run block of test users by block, each block's interest vectors let go once used: lists, scores, pools
+        // swept by the frontier, goodness of fit and weights must be those of one block holding every user.
+        var (train, test, users, items, clustering) = Planted();
+        ProtocolResult Run(int blockUsers)
+        {
+            var settings = HistoryRowWithFrontier();
+            settings.Frontier = frontier;
+            settings.HistoryBlockUsers = blockUsers;
+            settings.HistoryMmr!.Reorder = reorder;
+            settings.HistoryMmr.Pool = new HistoryPoolOptions { Search = search, Lists = 6, Probes = 2, UserProbes = userProbes };
+            return ProtocolEvaluator.Run(train, test, users, items, clustering, settings);
+        }
+        var whole = Run(1_000_000);
+        foreach (int blockUsers in new[] { 1, 3 })
+        {
+            var blocks = Run(blockUsers);
+            var (a, b) = (whole["history_mmr"], blocks["history_mmr"]);
+            foreach (var (k, lists) in a.Candidates)
+                for (int q = 0; q < whole.TestUsers.Count; q++)
+                {
+                    Assert.Equal(lists.IndicesOf(q).ToArray(), b.Candidates[k].IndicesOf(q).ToArray());
+                    Assert.Equal(lists.ScoresOf(q).ToArray(), b.Candidates[k].ScoresOf(q).ToArray());
+                }
+            Assert.Equal(a.Recall, b.Recall);
+            Assert.Equal(a.Ndcg, b.Ndcg);
+            Assert.Equal(a.Diversity, b.Diversity);
+            Assert.Equal(a.Emd, b.Emd);
+            Assert.True(a.Emd > 0);
+            Assert.Equal(a.ByActivity.Select(g => g.Emd), b.ByActivity.Select(g => g.Emd));
+            foreach (int u in whole.TestUsers) Assert.Equal(a.Mixtures!.Weights(u).ToArray(), b.Mixtures!.Weights(u).ToArray());
+            Assert.Equal(whole.Frontiers.Select(f => (f.Method, f.Pool)), blocks.Frontiers.Select(f => (f.Method, f.Pool)));
+            foreach (var (x, y) in whole.Frontiers.Zip(blocks.Frontiers)) Assert.Equal(x.Points, y.Points);
+            Assert.Equal(frontier ? 2 : 0, blocks.Frontiers.Count(f => f.Method == "history_mmr"));
+        }
+    }
+
     [Fact]
     public void EachStageIsAnnouncedBeforeItRunsInOrder()
     {
@@ -351,6 +394,8 @@ public class ProtocolEvaluatorTests
         var p = Planted();
         Assert.Equal("MixtureSampleUsers", Assert.Throws<ArgumentOutOfRangeException>(() =>
             ProtocolEvaluator.Run(p.Train, p.Test, p.Users, p.Items, p.Clustering, new ProtocolSettings { MixtureSampleUsers = -1 })).ParamName);
+        Assert.Equal("HistoryBlockUsers", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ProtocolEvaluator.Run(p.Train, p.Test, p.Users, p.Items, p.Clustering, new ProtocolSettings { HistoryBlockUsers = 0 })).ParamName);
     }
 
     [Fact]

@@ -306,6 +306,64 @@ public class HistoryInterestTests
     }
 
     [Fact]
+    public void ASubsetReadWithTheSharedBuilderGivesThoseUsersEntriesBitForBit()
+    {
+        // The protocol reads the history row's interests block by block with one builder, fitted to every test user's own
+        // vector: each block's entries must be the whole read's.
+        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 5, itemsPerGroup: 12, users: 40, itemsPerUserPerGroup: 4, dim: 8);
+        var fit = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions
+        {
+            Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 6, Threads = 1, Seed = 3,
+            Als = new ImplicitAlsOptions { Iterations = 6, Regularization = 1e-3, UnobservedWeight = 0.01 },
+        });
+        int[] users = Enumerable.Range(0, graph.UserCount).Where(u => u % 3 != 1).ToArray();
+        var options = new HistoryInterestOptions { MatchUserVectors = true, ItemsPerInterest = 3 };
+        var whole = HistoryInterests.Build(graph, fit.ItemEmbeddings, users, options, threads: 2, userEmbeddings: fit.UserEmbeddings);
+        var builder = HistoryInterests.BuilderFor(graph, fit.ItemEmbeddings, users, options, threads: 2, fit.UserEmbeddings);
+        Assert.Equal(whole.Options.Regularization, builder.Options.Regularization);
+        for (int start = 0; start < users.Length; start += 7)
+        {
+            int count = Math.Min(7, users.Length - start);
+            var block = builder.Build(graph, new ArraySegment<int>(users, start, count), threads: 2, fit.UserEmbeddings);
+            for (int q = 0; q < count; q++)
+            {
+                Assert.Equal(whole.InterestCount(start + q), block.InterestCount(q));
+                Assert.Equal(whole.Vectors(start + q).ToArray(), block.Vectors(q).ToArray());
+                Assert.Equal(whole.Weights(start + q).ToArray(), block.Weights(q).ToArray());
+            }
+        }
+        Assert.Contains(users.Select((_, q) => whole.InterestCount(q)), c => c > 1);
+    }
+
+    [Fact]
+    public void WeightsOnlyInterestsKeepCountsAndWeightsAndRefuseToReadVectors()
+    {
+        var (items, graph, interests) = UnevenHistories();
+        var counts = Enumerable.Range(0, interests.Users.Count).Select(interests.InterestCount).ToArray();
+        var weights = Enumerable.Range(0, interests.Users.Count).SelectMany(q => interests.Weights(q).ToArray()).ToArray();
+        var lean = HistoryInterests.WeightsOnly(interests.Users, interests.MaxInterests, interests.Dimension, counts, weights, interests.Options);
+        Assert.True(interests.HasVectors);
+        Assert.False(lean.HasVectors);
+        for (int q = 0; q < interests.Users.Count; q++)
+        {
+            Assert.Equal(interests.InterestCount(q), lean.InterestCount(q));
+            Assert.Equal(interests.Weights(q).ToArray(), lean.Weights(q).ToArray());
+        }
+        var (a, b) = (interests.ToWeightsTable(graph.UserCount), lean.ToWeightsTable(graph.UserCount));
+        foreach (int u in interests.Users)
+        {
+            Assert.Equal(a.Weights(u).ToArray(), b.Weights(u).ToArray());
+            Assert.Equal(a.Clusters(u).ToArray(), b.Clusters(u).ToArray());
+        }
+        int withInterests = Array.FindIndex(counts, c => c > 0);
+        Assert.Contains("weights only", Assert.Throws<InvalidOperationException>(() => lean.Vectors(withInterests).ToArray()).Message);
+        Assert.Throws<InvalidOperationException>(() => lean.Matrix);
+        Assert.Throws<InvalidOperationException>(() => lean.ToTables());
+        Assert.Throws<ArgumentException>(() => HistoryInterests.WeightsOnly(interests.Users, interests.MaxInterests, interests.Dimension, counts, weights[1..], interests.Options));
+        Assert.Throws<ArgumentException>(() => HistoryInterests.WeightsOnly(interests.Users, interests.MaxInterests, interests.Dimension, counts.AsSpan(1), weights, interests.Options));
+    }
+
+    [Fact]
     public void BadInputIsRejectedByName()
     {
         var (items, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 3, itemsPerGroup: 8, users: 6, dim: 5);

@@ -161,10 +161,10 @@ public static class ProtocolEvaluator
         if (!settings.Frontier) tunedMixtures = null;
 
         var history = settings.HistoryMmr;
-        HistoryInterests? historyInterests = null;
         HistoryInterestRetriever? historyRetriever = null;
-        Dictionary<int, RankedLists>? historyLists = null;
-        (RankedLists Pool, HistoryInterestTerm Term)? frontierHistoryPool = null;
+        HistoryRowStream? historyRow = null;
+        // The searched history pool the frontier sweeps at every pool size; null when each size has its own (Unimodal's pool).
+        int? sharedHistoryPool = null;
         if (history != null)
         {
             Starting($"History-interest MMR: {users}, pool {history.PoolFor(maxCutoff, settings.MmrPoolSize)} ({history.Pool.Search.ToString().ToLowerInvariant()} search)...");
@@ -173,16 +173,18 @@ public static class ProtocolEvaluator
             if (pool.Threads == 0) pool.Threads = threads;
             historyRetriever = new HistoryInterestRetriever(itemEmbeddings, pool, search, mmr);
             if (pool.Search == HistoryPoolSearch.Clustered) seconds["history_pool_index"] = Lap(clock);
-            historyInterests = HistoryInterests.Build(train, itemEmbeddings, testUsers, history.Interests, threads, userEmbeddings);
             // The frontier sweeps a pool of the MMR size: searched once here, at the larger of the two sizes, since a shorter
             // searched pool is the longer one's prefix (the re-ranking reads only the first rowPool entries). What the row
             // serves is unchanged (HistoryRowListsDoNotDependOnTheFrontier); on a large catalogue the search is most of its time.
+            // A Unimodal pool is not its longer self's prefix (Unimodal's top 50 is not the first 50 of its top 100 re-ranked by
+            // the best score over the user's vectors), so the frontier gets one at each of its sizes, as the row would serve it.
             int rowPool = history.PoolFor(maxCutoff, settings.MmrPoolSize);
-            bool frontierShares = settings.Frontier && pool.Search != HistoryPoolSearch.Unimodal;
-            var searched = historyRetriever.Pool(userEmbeddings, historyInterests, train, frontierShares ? Math.Max(rowPool, settings.MmrPoolSize) : rowPool,
-                history.InterestWeight, threads, OwnLists(pool, unimodal));
-            historyLists = Prefixes(cutoffs, historyRetriever.Rerank(searched.Pool, searched.Term, maxCutoff, history.MmrLambda, rowPool, threads));
-            if (frontierShares) frontierHistoryPool = searched;
+            bool unimodalPool = pool.Search == HistoryPoolSearch.Unimodal;
+            int searchedPool = settings.Frontier && !unimodalPool ? Math.Max(rowPool, settings.MmrPoolSize) : rowPool;
+            if (settings.Frontier && !unimodalPool) sharedHistoryPool = searchedPool;
+            int[] keptPools = !settings.Frontier ? [] : unimodalPool ? FrontierPools(settings) : [searchedPool];
+            historyRow = HistoryRowStream.Run(historyRetriever, scorer, train, itemEmbeddings, userEmbeddings, testUsers, history, OwnLists(pool, unimodal),
+                searchedPool, rowPool, maxCutoff, keptPools, settings.HistoryBlockUsers, threads);
             seconds["history_mmr_retrieval"] = Lap(clock);
         }
 
@@ -193,7 +195,7 @@ public static class ProtocolEvaluator
         if (reorderLists != null) singleVectorRows.Add(scorer.Score(ReorderMmrName, reorderLists, null, userEmbeddings, unimodalEvaluation));
         methods.InsertRange(0, singleVectorRows);
         // Its goodness of fit is that of the history interests (unit vectors, history shares as weights).
-        if (history != null) methods.Add(scorer.Score(HistoryMmrName, historyLists!, historyInterests!, train.UserCount));
+        if (historyRow != null) methods.Add(scorer.ScoreFits(HistoryMmrName, Prefixes(cutoffs, historyRow.Lists), historyRow.Interests.ToWeightsTable(train.UserCount), historyRow.Fits));
         seconds["metrics"] = scoringSeconds + Lap(clock);
 
         var frontiers = new List<FrontierResult>();
@@ -204,22 +206,16 @@ public static class ProtocolEvaluator
             // longer than the recall cutoff is swept again at the cutoff: MMR then only re-orders the first 50, keeps their
             // recall and diversifies the head, the strongest MMR for this (Recall@50, Diversity@10) pair.
             var lambdas = settings.FrontierMmrLambdas;
-            int[] pools = settings.MmrPoolSize > FrontierRecallCutoff ? [settings.MmrPoolSize, FrontierRecallCutoff] : [settings.MmrPoolSize];
+            int[] pools = FrontierPools(settings);
             // Each MMR row is re-ranked once per lambda and pool: about as long as the stages above together on a large catalogue.
             Starting($"Frontier: {lambdas.Length} lambdas x {pools.Length} pools for MMR"
                 + (interests != null ? ", multi-interest MMR" : "") + (history != null ? ", history-interest MMR" : "")
                 + (tuned != null ? $"; {settings.FrontierHeadShares.Length} head shares and {settings.FrontierAlphas.Length} alphas for kNN-Embed (tuned)" : "")
                 + $", {users} each...");
-            (RankedLists Pool, HistoryInterestTerm Term)? historyPool = null;
-            // The history pool does not depend on lambda either: searched once, at the row's size. A shorter searched pool is
-            // its prefix (both ranked by the best score over the user's vectors); a Unimodal pool is not (Unimodal's top 50 is
-            // not the first 50 of its top 100 re-ranked by that score), so it is taken again at each size, as the row serves it.
-            (RankedLists Pool, HistoryInterestTerm Term) HistoryPool(int size) => historyRetriever!.Pool(userEmbeddings, historyInterests!, train, size,
-                history!.InterestWeight, threads, OwnLists(history.Pool, unimodal));
-            if (history != null) historyPool = frontierHistoryPool ?? HistoryPool(settings.MmrPoolSize);
             foreach (int poolSize in pools)
             {
-                if (history != null && history.Pool.Search == HistoryPoolSearch.Unimodal && poolSize != settings.MmrPoolSize) historyPool = HistoryPool(poolSize);
+                // The history pool does not depend on lambda either: searched once in the row's stage.
+                var historyPool = historyRow?.Pools[sharedHistoryPool ?? poolSize];
                 frontiers.Add(Sweep("mmr", "lambda", lambdas, scorer,
                     mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, poolSize, null, threads), poolSize));
                 if (interests != null)
@@ -249,8 +245,12 @@ public static class ProtocolEvaluator
             }
             seconds["frontier"] = Lap(clock);
         }
-        return new ProtocolResult(testUsers, methods, seconds, frontiers, missedUsers) { HistoryInterests = historyInterests?.Options };
+        return new ProtocolResult(testUsers, methods, seconds, frontiers, missedUsers) { HistoryInterests = historyRow?.Interests.Options };
     }
+
+    /// <summary>The MMR pools the frontier sweeps: the MMR row's, and the recall cutoff's when it is shorter.</summary>
+    private static int[] FrontierPools(ProtocolSettings settings) =>
+        settings.MmrPoolSize > FrontierRecallCutoff ? [settings.MmrPoolSize, FrontierRecallCutoff] : [settings.MmrPoolSize];
 
     /// <summary>
     /// The unimodal lists as the history row's own-vector lists, unless its clustered pool searches the user vectors through

@@ -100,17 +100,50 @@ internal sealed class ProtocolScorer
     /// <summary>
     /// As <see cref="Score(string, IReadOnlyDictionary{int, RankedLists}, MixtureTable?, EmbeddingMatrix?, MethodEvaluation?)"/>
     /// for a row whose representation is each test user's history interests (one entry per test user, in order): the
-    /// goodness of fit is that of the interests' unit vectors with their history shares as weights, each user's normalised
-    /// as it is measured, so that no padded table of them is held (0.9 GB at d = 512 and 70,000 users); the row's
-    /// mixtures hold the weights only (<see cref="HistoryInterests.ToWeightsTable"/>).
+    /// goodness of fit is that of the interests' unit vectors with their history shares as weights
+    /// (<see cref="FitHistoryInterests"/>); the row's mixtures hold the weights only (<see cref="HistoryInterests.ToWeightsTable"/>).
     /// </summary>
     public MethodEvaluation Score(string name, IReadOnlyDictionary<int, RankedLists> lists, HistoryInterests interests, int userCount)
     {
-        if (!interests.Users.SequenceEqual(_testUsers))
+        if (interests.Users.Count != _testUsers.Length)
             throw new ArgumentException("The interests must be those of the scorer's test users, in order.", nameof(interests));
-        using var unit = new ThreadLocal<float[]>(() => new float[interests.MaxInterests * interests.Dimension]);
-        return Score(name, lists, interests.ToWeightsTable(userCount),
-            (solver, q, heldOut) => RetrievalMetrics.GoodnessOfFit(solver, interests.UnitVectors(q, unit.Value!), interests.Weights(q), _unitFitItems, heldOut), null);
+        var fits = new double[_testUsers.Length];
+        FitHistoryInterests(interests, 0, fits);
+        return ScoreFits(name, lists, interests.ToWeightsTable(userCount), fits);
+    }
+
+    /// <summary>
+    /// The goodness of fit of history interests read for test users <paramref name="first"/> onwards (entry q is test user
+    /// <paramref name="first"/> + q), written to <paramref name="fits"/> at those test users' places: the interests' unit
+    /// vectors with their history shares as weights, each entry's normalised as it is measured, so that no padded table of
+    /// them is held. A block of users can be fitted while its vectors exist and let go afterwards.
+    /// </summary>
+    public void FitHistoryInterests(HistoryInterests interests, int first, double[] fits)
+    {
+        int count = interests.Users.Count;
+        if (first < 0 || first + count > _testUsers.Length || fits.Length != _testUsers.Length)
+            throw new ArgumentException($"Entries {first} to {first + count - 1} are not among the scorer's {_testUsers.Length} test users.", nameof(first));
+        for (int q = 0; q < count; q++)
+            if (interests.Users[q] != _testUsers[first + q])
+                throw new ArgumentException("The interests must be those of the scorer's test users, in order.", nameof(interests));
+        int size = interests.MaxInterests * interests.Dimension;
+        Parallel.For(0, count, Parallelism.Options(_threads), () => (Solver: new EarthMoversDistance(), Unit: new float[size]), (q, _, s) =>
+        {
+            fits[first + q] = RetrievalMetrics.GoodnessOfFit(s.Solver, interests.UnitVectors(q, s.Unit), interests.Weights(q), _unitFitItems,
+                _test.ItemsOf(_testUsers[first + q]));
+            return s;
+        }, _ => { });
+    }
+
+    /// <summary>
+    /// As <see cref="Score(string, IReadOnlyDictionary{int, RankedLists}, MixtureTable?, EmbeddingMatrix?, MethodEvaluation?)"/>
+    /// with each test user's goodness of fit already measured (<paramref name="fits"/>, in test-user order; for instance by
+    /// <see cref="FitHistoryInterests"/>); <paramref name="weights"/> are the row's mixtures as the result keeps them.
+    /// </summary>
+    public MethodEvaluation ScoreFits(string name, IReadOnlyDictionary<int, RankedLists> lists, MixtureTable weights, double[] fits)
+    {
+        if (fits.Length != _testUsers.Length) throw new ArgumentException($"There are {fits.Length} fits for {_testUsers.Length} test users.", nameof(fits));
+        return Score(name, lists, weights, (_, q, _) => fits[q], null);
     }
 
     private MethodEvaluation Score(string name, IReadOnlyDictionary<int, RankedLists> lists, MixtureTable? mixtures, MetricsScorer.FitSource? fit,

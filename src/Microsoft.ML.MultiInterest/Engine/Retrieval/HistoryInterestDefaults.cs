@@ -72,6 +72,12 @@ public static class HistoryInterestDefaults
     /// </summary>
     public const double SelectionDiversityTie = 0.0005;
 
+    /// <summary>
+    /// Test users per block when the protocol evaluates the history row (<see cref="ProtocolEvaluator"/>): 4,096. Only one
+    /// block's interest vectors are held at once (about 75 MB at d = 768); the figures do not depend on it.
+    /// </summary>
+    public const int EvaluationBlockUsers = 4_096;
+
     /// <summary>Validation users the selection scores, at most: 10,000 (a seeded sample; about 0.003 of Recall@50 noise between lambdas is far less).</summary>
     public const int SelectionUsers = 10_000;
 }

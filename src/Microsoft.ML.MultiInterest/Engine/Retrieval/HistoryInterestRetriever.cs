@@ -275,4 +275,10 @@ internal sealed class HistoryInterestTerm(HistoryInterests interests, int[] assi
     }
 
     public ReadOnlySpan<double> Weights(int query) => interests.Weights(query);
+
+    /// <summary>Each entry's interest per pool slot (-1: none), <see cref="PoolSize"/> slots per entry, entry after entry.</summary>
+    internal ReadOnlySpan<int> Assignment => assignment;
+
+    /// <summary>The pool slots per entry the assignment holds.</summary>
+    internal int PoolSize => poolSize;
 }

@@ -18,6 +18,8 @@ public sealed class HistoryInterests
     private readonly int[] _first;
     private readonly float[] _vectors;
     private readonly double[] _weights;
+    // Set for interests kept as their counts and weights alone (WeightsOnly): _vectors is then empty.
+    private readonly bool _weightsOnly;
     private HistoryInterestOptions _options = new();
 
     private HistoryInterests(IReadOnlyList<int> users, int maxInterests, int dimension, int[] first)
@@ -39,8 +41,44 @@ public sealed class HistoryInterests
         _first = source._first;
         _vectors = source._vectors;
         _weights = source._weights;
+        _weightsOnly = source._weightsOnly;
         _options = source._options;
     }
+
+    // Counts and weights without vectors (WeightsOnly).
+    private HistoryInterests(IReadOnlyList<int> users, int maxInterests, int dimension, int[] first, double[] weights, HistoryInterestOptions options)
+    {
+        Users = users;
+        MaxInterests = maxInterests;
+        Dimension = dimension;
+        _first = first;
+        _vectors = [];
+        _weights = weights;
+        _weightsOnly = true;
+        _options = options.Clone();
+    }
+
+    /// <summary>
+    /// Interests held as their counts and weights alone, without vectors: what a row's exported mixtures and its MMR
+    /// interest term read once the pools are searched (<see cref="ToWeightsTable"/>, <see cref="InterestCount"/>,
+    /// <see cref="Weights"/>). Entry q of <paramref name="users"/> has <paramref name="counts"/>[q] interests, whose weights
+    /// follow one another in <paramref name="weights"/>.
+    /// </summary>
+    internal static HistoryInterests WeightsOnly(IReadOnlyList<int> users, int maxInterests, int dimension, ReadOnlySpan<int> counts, double[] weights,
+        HistoryInterestOptions options)
+    {
+        if (counts.Length != users.Count) throw new ArgumentException($"There are {counts.Length} counts for {users.Count} users.", nameof(counts));
+        var first = Offsets(counts);
+        if (first[^1] != weights.Length) throw new ArgumentException($"The counts add up to {first[^1]} interests, the weights to {weights.Length}.", nameof(weights));
+        return new HistoryInterests(users, maxInterests, dimension, first, weights, options);
+    }
+
+    /// <summary>Whether the interests hold their vectors (false for <see cref="WeightsOnly"/>).</summary>
+    internal bool HasVectors => !_weightsOnly;
+
+    private float[] VectorArray => _weightsOnly
+        ? throw new InvalidOperationException("These history interests hold their counts and weights only (HistoryInterests.WeightsOnly): they have no vectors to read.")
+        : _vectors;
 
     // Offsets of entries holding counts[q] interests each.
     private static int[] Offsets(ReadOnlySpan<int> counts)
@@ -66,13 +104,13 @@ public sealed class HistoryInterests
     public int InterestCount(int query) => _first[query + 1] - _first[query];
 
     /// <summary>The interests' vectors of entry <paramref name="query"/>, one after another.</summary>
-    public ReadOnlySpan<float> Vectors(int query) => _vectors.AsSpan(_first[query] * Dimension, InterestCount(query) * Dimension);
+    public ReadOnlySpan<float> Vectors(int query) => VectorArray.AsSpan(_first[query] * Dimension, InterestCount(query) * Dimension);
 
     /// <summary>The interests' weights (their shares of the history, summing to 1) of entry <paramref name="query"/>.</summary>
     public ReadOnlySpan<double> Weights(int query) => _weights.AsSpan(_first[query], InterestCount(query));
 
     /// <summary>Every interest vector as one matrix, entry by entry (rows <see cref="FirstInterests"/>[q] onwards are entry q's); not a copy.</summary>
-    internal EmbeddingMatrix Matrix => new(_first[^1], Dimension, _vectors);
+    internal EmbeddingMatrix Matrix => new(_first[^1], Dimension, VectorArray);
 
     /// <summary>Entry q's first row of <see cref="Matrix"/>, and one past the last entry's (the array itself: read only).</summary>
     internal int[] FirstInterests => _first;
@@ -182,7 +220,17 @@ public sealed class HistoryInterests
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
     /// <param name="userEmbeddings">The users' own vectors (rows of <paramref name="train"/>); needed only with <see cref="HistoryInterestOptions.MatchUserVectors"/>.</param>
     public static HistoryInterests Build(BipartiteGraph train, EmbeddingMatrix items, IReadOnlyList<int> users, HistoryInterestOptions? options = null, int threads = 0,
-        EmbeddingMatrix? userEmbeddings = null)
+        EmbeddingMatrix? userEmbeddings = null) =>
+        BuilderFor(train, items, users, options, threads, userEmbeddings).Build(train, users, threads, userEmbeddings);
+
+    /// <summary>
+    /// The builder <see cref="Build"/> reads <paramref name="users"/>' interests with, its arguments checked and, with
+    /// <see cref="HistoryInterestOptions.MatchUserVectors"/>, its fold-ins fitted to those users' own vectors: reading any
+    /// subset of the users with it gives their entries of <see cref="Build"/>'s result, bit for bit, since each entry reads
+    /// its own history alone.
+    /// </summary>
+    internal static HistoryInterestBuilder BuilderFor(BipartiteGraph train, EmbeddingMatrix items, IReadOnlyList<int> users, HistoryInterestOptions? options,
+        int threads, EmbeddingMatrix? userEmbeddings)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(items);
@@ -201,8 +249,7 @@ public sealed class HistoryInterests
             userEmbeddings.ThrowIfNotFinite("user embeddings", users);
         }
         var builder = new HistoryInterestBuilder(items, options, threads);
-        if (options.MatchUserVectors) builder = builder.MatchedTo(train, userEmbeddings!, users, threads);
-        return builder.Build(train, users, threads, userEmbeddings);
+        return options.MatchUserVectors ? builder.MatchedTo(train, userEmbeddings!, users, threads) : builder;
     }
 
     /// <summary>Reads the interests of <paramref name="users"/> with the item side of <paramref name="builder"/>.</summary>
