@@ -268,16 +268,21 @@ public class HistoryInterestTests
         Assert.True(plainBalanced < users.Length, "the random user vectors should leave some plain lists unbalanced");
     }
 
+    /// <summary>Two-interest users with vectors trained by implicit ALS with an objective on the calibration grid (alpha0 0.01, lambda 1e-3).</summary>
+    private static (BipartiteGraph Graph, GraphEmbeddingResult Fit) AlsOnTheCalibrationGrid(int users, int iterations)
+    {
+        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 5, itemsPerGroup: 12, users: users, itemsPerUserPerGroup: 4, dim: 8);
+        return (graph, GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions
+        {
+            Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 6, Threads = 1, Seed = 3,
+            Als = new ImplicitAlsOptions { Iterations = iterations, Regularization = 1e-3, UnobservedWeight = 0.01 },
+        }));
+    }
+
     [Fact]
     public void MatchingUserVectorsFindsTheAlsObjectiveAgainAndFollowsTheVectorsScale()
     {
-        // Vectors trained by implicit ALS with an objective on the calibration grid (alpha0 0.01, lambda 1e-3).
-        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 5, itemsPerGroup: 12, users: 60, itemsPerUserPerGroup: 4, dim: 8);
-        var fit = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions
-        {
-            Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 6, Threads = 1, Seed = 3,
-            Als = new ImplicitAlsOptions { Iterations = 12, Regularization = 1e-3, UnobservedWeight = 0.01 },
-        });
+        var (graph, fit) = AlsOnTheCalibrationGrid(users: 60, iterations: 12);
         int[] users = Enumerable.Range(0, graph.UserCount).ToArray();
         var matched = new HistoryInterestOptions { MatchUserVectors = true };
         var interests = HistoryInterests.Build(graph, fit.ItemEmbeddings, users, matched, threads: 1, userEmbeddings: fit.UserEmbeddings);
@@ -310,12 +315,7 @@ public class HistoryInterestTests
     {
         // The protocol reads the history row's interests block by block with one builder, fitted to every test user's own
         // vector: each block's entries must be the whole read's.
-        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 5, itemsPerGroup: 12, users: 40, itemsPerUserPerGroup: 4, dim: 8);
-        var fit = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions
-        {
-            Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 6, Threads = 1, Seed = 3,
-            Als = new ImplicitAlsOptions { Iterations = 6, Regularization = 1e-3, UnobservedWeight = 0.01 },
-        });
+        var (graph, fit) = AlsOnTheCalibrationGrid(users: 40, iterations: 6);
         int[] users = Enumerable.Range(0, graph.UserCount).Where(u => u % 3 != 1).ToArray();
         var options = new HistoryInterestOptions { MatchUserVectors = true, ItemsPerInterest = 3 };
         var whole = HistoryInterests.Build(graph, fit.ItemEmbeddings, users, options, threads: 2, userEmbeddings: fit.UserEmbeddings);
