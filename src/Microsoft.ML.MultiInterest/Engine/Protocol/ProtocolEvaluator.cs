@@ -179,10 +179,9 @@ public static class ProtocolEvaluator
             // A Unimodal pool is not its longer self's prefix (Unimodal's top 50 is not the first 50 of its top 100 re-ranked by
             // the best score over the user's vectors), so the frontier gets one at each of its sizes, as the row would serve it.
             int rowPool = history.PoolFor(maxCutoff, settings.MmrPoolSize);
-            bool unimodalPool = pool.Search == HistoryPoolSearch.Unimodal;
-            int searchedPool = settings.Frontier && !unimodalPool ? Math.Max(rowPool, settings.MmrPoolSize) : rowPool;
-            if (settings.Frontier && !unimodalPool) sharedHistoryPool = searchedPool;
-            int[] keptPools = !settings.Frontier ? [] : unimodalPool ? FrontierPools(settings) : [searchedPool];
+            if (settings.Frontier && pool.Search != HistoryPoolSearch.Unimodal) sharedHistoryPool = Math.Max(rowPool, settings.MmrPoolSize);
+            int searchedPool = sharedHistoryPool ?? rowPool;
+            int[] keptPools = !settings.Frontier ? [] : sharedHistoryPool is { } shared ? [shared] : FrontierPools(settings);
             historyRow = HistoryRowStream.Run(historyRetriever, scorer, train, itemEmbeddings, userEmbeddings, testUsers, history, OwnLists(pool, unimodal),
                 searchedPool, rowPool, maxCutoff, keptPools, settings.HistoryBlockUsers, threads);
             seconds["history_mmr_retrieval"] = Lap(clock);
@@ -194,7 +193,7 @@ public static class ProtocolEvaluator
         var singleVectorRows = new List<MethodEvaluation> { unimodalEvaluation, scorer.Score("mmr", mmrLists, null, userEmbeddings, unimodalEvaluation) };
         if (reorderLists != null) singleVectorRows.Add(scorer.Score(ReorderMmrName, reorderLists, null, userEmbeddings, unimodalEvaluation));
         methods.InsertRange(0, singleVectorRows);
-        // Its goodness of fit is that of the history interests (unit vectors, history shares as weights).
+        // Its goodness of fit is that of the history interests (unit vectors, history shares as weights), measured in its stage.
         if (historyRow != null) methods.Add(scorer.ScoreFits(HistoryMmrName, Prefixes(cutoffs, historyRow.Lists), historyRow.Interests.ToWeightsTable(train.UserCount), historyRow.Fits));
         seconds["metrics"] = scoringSeconds + Lap(clock);
 

@@ -121,7 +121,8 @@ internal sealed class ProtocolScorer
     public void FitHistoryInterests(HistoryInterests interests, int first, double[] fits)
     {
         int count = interests.Users.Count;
-        if (first < 0 || first + count > _testUsers.Length || fits.Length != _testUsers.Length)
+        if (fits.Length != _testUsers.Length) throw new ArgumentException($"There are {fits.Length} fits for {_testUsers.Length} test users.", nameof(fits));
+        if (first < 0 || first + count > _testUsers.Length)
             throw new ArgumentException($"Entries {first} to {first + count - 1} are not among the scorer's {_testUsers.Length} test users.", nameof(first));
         for (int q = 0; q < count; q++)
             if (interests.Users[q] != _testUsers[first + q])
