@@ -199,7 +199,9 @@ public class HistoryInterestTests
         var lists = new Dictionary<int, RankedLists> { [5] = new UnimodalRetriever(items).Retrieve(items.Normalized(), testUsers, graph, 5, threads: 1) };
         var scorer = new ProtocolScorer(test, testUsers, items, threads: 2, ActivityQuartiles.Assign(testUsers.Select(graph.DegreeOf).ToArray()));
         var fromTable = scorer.Score("history", lists, table, null);
-        var fromInterests = scorer.Score("history", lists, rowInterests, 6);
+        var fits = new double[testUsers.Length];
+        scorer.FitHistoryInterests(rowInterests, 0, fits);
+        var fromInterests = scorer.ScoreFits("history", lists, rowInterests.ToWeightsTable(6), fits);
         Assert.True(fromTable.Emd > 0);
         Assert.Equal(fromTable.Emd, fromInterests.Emd);
         Assert.Equal(fromTable.ByActivity.Select(g => g.Emd), fromInterests.ByActivity.Select(g => g.Emd));

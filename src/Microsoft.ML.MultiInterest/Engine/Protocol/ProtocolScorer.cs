@@ -98,21 +98,6 @@ internal sealed class ProtocolScorer
         }, null);
 
     /// <summary>
-    /// As <see cref="Score(string, IReadOnlyDictionary{int, RankedLists}, MixtureTable?, EmbeddingMatrix?, MethodEvaluation?)"/>
-    /// for a row whose representation is each test user's history interests (one entry per test user, in order): the
-    /// goodness of fit is that of the interests' unit vectors with their history shares as weights
-    /// (<see cref="FitHistoryInterests"/>); the row's mixtures hold the weights only (<see cref="HistoryInterests.ToWeightsTable"/>).
-    /// </summary>
-    public MethodEvaluation Score(string name, IReadOnlyDictionary<int, RankedLists> lists, HistoryInterests interests, int userCount)
-    {
-        if (interests.Users.Count != _testUsers.Length)
-            throw new ArgumentException("The interests must be those of the scorer's test users, in order.", nameof(interests));
-        var fits = new double[_testUsers.Length];
-        FitHistoryInterests(interests, 0, fits);
-        return ScoreFits(name, lists, interests.ToWeightsTable(userCount), fits);
-    }
-
-    /// <summary>
     /// The goodness of fit of history interests read for test users <paramref name="first"/> onwards (entry q is test user
     /// <paramref name="first"/> + q), written to <paramref name="fits"/> at those test users' places: the interests' unit
     /// vectors with their history shares as weights, each entry's normalised as it is measured, so that no padded table of
