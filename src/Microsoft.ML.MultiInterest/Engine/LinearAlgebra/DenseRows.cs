@@ -197,11 +197,65 @@ internal static class DenseRows
         BlockParallel.For(BlockCount(rows), threads, (_, b) =>
         {
             var (from, to) = BlockRange(b, rows);
-            if (Vector512.IsHardwareAccelerated) DenseTiles.MultiplyRight(y, from, to, width, m, outWidth, result);
-            else if (Vector256.IsHardwareAccelerated) DenseTiles256.MultiplyRight(y, from, to, width, m, outWidth, result);
-            else MultiplyRightRows(y, from, to, width, m, outWidth, result);
+            MultiplyRightKernel(y, from, to, width, m, outWidth, result);
         }, ct);
         return result;
+    }
+
+    /// <summary>
+    /// Y M written back into <paramref name="y"/> (M square, width × width): the bits of
+    /// <see cref="MultiplyRight(double[], int, int, double[], int, double[], int, CancellationToken)"/> without a second
+    /// rows × width table (each block of rows goes through a buffer of its worker).
+    /// </summary>
+    public static void MultiplyRightInPlace(double[] y, int rows, int width, double[] m, int threads, CancellationToken ct = default) =>
+        MultiplyRightByBlocks(y, rows, width, m, width, threads,
+            (from, count, product) => product.AsSpan(0, count * width).CopyTo(y.AsSpan(from * width, count * width)), ct);
+
+    /// <summary>
+    /// Y M in single precision: each element is the double product of
+    /// <see cref="MultiplyRight(double[], int, int, double[], int, int, CancellationToken)"/> rounded once, without a
+    /// double table of the product.
+    /// </summary>
+    public static float[] MultiplyRightToSingle(double[] y, int rows, int width, double[] m, int outWidth, int threads, CancellationToken ct = default)
+    {
+        var result = new float[(long)rows * outWidth];
+        MultiplyRightByBlocks(y, rows, width, m, outWidth, threads, (from, count, product) =>
+        {
+            var target = result.AsSpan(from * outWidth, count * outWidth);
+            for (int k = 0; k < target.Length; k++) target[k] = (float)product[k];
+        }, ct);
+        return result;
+    }
+
+    /// <summary>
+    /// Each block of Y's rows copied into its worker's buffer and multiplied there (the kernel sees the rows at the same
+    /// offsets modulo its four-row tiles, since blocks start at multiples of <see cref="RowsPerBlock"/>, so the bits are
+    /// those of the whole-table product), then handed to <paramref name="write"/> as (first row, rows, product).
+    /// </summary>
+    private static void MultiplyRightByBlocks(double[] y, int rows, int width, double[] m, int outWidth, int threads,
+        Action<int, int, double[]> write, CancellationToken ct)
+    {
+        var inputs = new double[Math.Max(1, threads)][];
+        var products = new double[inputs.Length][];
+        BlockParallel.For(BlockCount(rows), threads, (worker, b) =>
+        {
+            var (from, to) = BlockRange(b, rows);
+            int count = to - from;
+            var input = inputs[worker] ??= new double[RowsPerBlock * width];
+            var product = products[worker] ??= new double[RowsPerBlock * outWidth];
+            y.AsSpan(from * width, count * width).CopyTo(input);
+            Array.Clear(product, 0, count * outWidth);
+            MultiplyRightKernel(input, 0, count, width, m, outWidth, product);
+            write(from, count, product);
+        }, ct);
+    }
+
+    /// <summary>Rows from..to-1 of Y M into <paramref name="result"/> (already cleared), with the widest kernel the machine has.</summary>
+    private static void MultiplyRightKernel(double[] y, int from, int to, int width, double[] m, int outWidth, double[] result)
+    {
+        if (Vector512.IsHardwareAccelerated) DenseTiles.MultiplyRight(y, from, to, width, m, outWidth, result);
+        else if (Vector256.IsHardwareAccelerated) DenseTiles256.MultiplyRight(y, from, to, width, m, outWidth, result);
+        else MultiplyRightRows(y, from, to, width, m, outWidth, result);
     }
 
     /// <summary>Rows from..to-1 of Y M into <paramref name="result"/> (already cleared), row by row: the portable kernel.</summary>

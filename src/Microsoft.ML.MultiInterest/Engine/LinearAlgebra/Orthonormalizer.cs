@@ -7,29 +7,26 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 internal static class Orthonormalizer
 {
-    /// <summary>An orthonormal basis of the column space of <paramref name="y"/> (rows × width).</summary>
+    /// <summary>Replaces the columns of <paramref name="y"/> (rows × width) by an orthonormal basis of their span, in place.</summary>
     /// <remarks>
     /// A rank-deficient <paramref name="y"/> (a graph with fewer independent rows than columns asked for) does not
     /// fail: a tiny diagonal shift keeps the factorisation defined, and the deficient directions come out near zero,
     /// which the SVD then reports as zero singular values.
     /// </remarks>
-    /// <param name="y">The matrix, row-major; overwritten when <paramref name="passes"/> is even.</param>
+    /// <param name="y">The matrix, row-major; overwritten by the result (block by block: no second table is allocated).</param>
     /// <param name="rows">Its rows.</param>
     /// <param name="width">Its columns.</param>
     /// <param name="threads">Worker threads; the result does not depend on it.</param>
-    /// <param name="ct">Cancellation.</param>
     /// <param name="passes">Cholesky QR passes: 2 for an orthonormal result; 1 suffices between power iterations, which only need the subspace well conditioned.</param>
-    /// <param name="scratch">A buffer of the same size as <paramref name="y"/>; the two are used alternately, and the result is one of them.</param>
-    public static double[] Orthonormalize(double[] y, double[] scratch, int rows, int width, int threads, int passes = 2, CancellationToken ct = default)
+    /// <param name="ct">Cancellation.</param>
+    public static void Orthonormalize(double[] y, int rows, int width, int threads, int passes = 2, CancellationToken ct = default)
     {
         for (int pass = 0; pass < passes; pass++)
         {
             var gram = DenseRows.Gram(y, rows, width, threads, ct);
             var inverseFactor = InverseUpperCholesky(gram, width);
-            var next = DenseRows.MultiplyRight(y, rows, width, inverseFactor, width, scratch, threads, ct);
-            (y, scratch) = (next, y);
+            DenseRows.MultiplyRightInPlace(y, rows, width, inverseFactor, threads, ct);
         }
-        return y;
     }
 
     /// <summary>

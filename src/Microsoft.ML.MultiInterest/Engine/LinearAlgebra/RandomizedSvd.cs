@@ -32,28 +32,25 @@ internal static class RandomizedSvd
         int width = Math.Min(rank + Math.Max(0, oversampling), smaller);
         var at = a.Transpose();
 
-        // Sketch: Y = A Ω with Ω Gaussian (columns × width).
+        // Sketch: Y = A Ω with Ω Gaussian (columns × width), stored in q.
         var omega = new double[(long)a.Columns * width];
         var random = new EmbeddingRandom(seed, 0x5D);
         for (int i = 0; i < omega.Length; i++) omega[i] = random.NextGaussian();
-        var y = new double[(long)a.Rows * width];
-        a.Multiply(omega, width, y, threads, ct);
+        var q = new double[(long)a.Rows * width];
+        a.Multiply(omega, width, q, threads, ct);
         // One Cholesky QR pass per power iteration keeps the sketch conditioned well enough for double precision
-        // (the condition number grows by at most (σ1/σk)² between passes); two at the end make Q orthonormal.
-        // Two buffers per side, reused by every pass (the sketch Ω becomes the column side's scratch).
-        var rowScratch = new double[(long)a.Rows * width];
-        var q = Orthonormalizer.Orthonormalize(y, rowScratch, a.Rows, width, threads, passes: powerIterations == 0 ? 2 : 1, ct: ct);
-        rowScratch = ReferenceEquals(q, y) ? rowScratch : y;
-        var z = new double[(long)a.Columns * width];
-        var columnScratch = omega;
+        // (the condition number grows by at most (σ1/σk)² between passes); two at the end make Q orthonormal. Every
+        // pass works in place, and Ω's storage becomes the column side's Z once the sketch is taken: two n × (k + p)
+        // tables in all (Gowalla at k = 768: 0.44 GB). The sketch Y becomes Q where it lies.
+        Orthonormalizer.Orthonormalize(q, a.Rows, width, threads, passes: powerIterations == 0 ? 2 : 1, ct: ct);
+        var z = omega;
         for (int i = 0; i < powerIterations; i++)
         {
             at.Multiply(q, width, z, threads, ct);
-            var zq = Orthonormalizer.Orthonormalize(z, columnScratch, a.Columns, width, threads, passes: 1, ct: ct);
-            (z, columnScratch) = (zq, ReferenceEquals(zq, z) ? columnScratch : z);
+            Orthonormalizer.Orthonormalize(z, a.Columns, width, threads, passes: 1, ct: ct);
             a.Multiply(z, width, q, threads, ct);
         }
-        if (powerIterations > 0) q = Orthonormalizer.Orthonormalize(q, rowScratch, a.Rows, width, threads, passes: 2, ct: ct);
+        if (powerIterations > 0) Orthonormalizer.Orthonormalize(q, a.Rows, width, threads, passes: 2, ct: ct);
 
         // Bᵀ = Aᵀ Q (columns × width); B Bᵀ = W Λ Wᵀ gives σ = √λ, U = Q W, V = Bᵀ W Σ⁻¹.
         at.Multiply(q, width, z, threads, ct);
@@ -79,16 +76,9 @@ internal static class RandomizedSvd
                 wScaled[r * rank + c] = vectors[r, j] * inverse;
             }
         }
-        var u = ToSingle(DenseRows.MultiplyRight(q, a.Rows, width, w, rank, threads, ct));
-        var v = ToSingle(DenseRows.MultiplyRight(z, a.Columns, width, wScaled, rank, threads, ct));
+        // Singular vectors are kept in single precision: they become float embeddings, and it halves what callers keep.
+        var u = DenseRows.MultiplyRightToSingle(q, a.Rows, width, w, rank, threads, ct);
+        var v = DenseRows.MultiplyRightToSingle(z, a.Columns, width, wScaled, rank, threads, ct);
         return new SvdResult(rank, u, s, v);
-    }
-
-    /// <summary>Singular vectors are stored in single precision: they become float embeddings, and it halves what callers keep.</summary>
-    private static float[] ToSingle(double[] values)
-    {
-        var result = new float[values.Length];
-        for (int i = 0; i < values.Length; i++) result[i] = (float)values[i];
-        return result;
     }
 }
