@@ -39,6 +39,34 @@ public class MixtureBuilderTests
     }
 
     [Fact]
+    public void ABlockOfUsersAndOneUserAtATimeGiveTheirRowsOfTheWholeTableBitForBit()
+    {
+        var (items, groups, graph, _) = TestGraphs.TwoInterestUsers();
+        var clustering = ItemClustering.Create(groups, 4, items);
+        var whole = MixtureBuilder.BuildMle(graph, clustering, items, components: 3, threads: 2);
+        int[] block = [5, 1, graph.UserCount - 1];
+        var subset = MixtureBuilder.BuildMleOf(graph, clustering, items, 3, block, threads: 2);
+        Assert.Equal(block.Length, subset.StoredUsers);
+        using var oneUser = new MixtureBuilder.OneUser(graph, clustering, items, 3, block);
+        // In reverse, so that each call overwrites another user's row in the same workspace.
+        for (int j = block.Length - 1; j >= 0; j--)
+        {
+            int u = block[j];
+            var one = oneUser.Mixture(j);
+            foreach (var (table, row) in new[] { (subset, u), (one, 0) })
+            {
+                Assert.Equal(whole.Clusters(u).ToArray(), table.Clusters(row).ToArray());
+                Assert.Equal(whole.Weights(u).ToArray(), table.Weights(row).ToArray());
+                Assert.Equal(whole.Embeddings(u).ToArray(), table.Embeddings(row).ToArray());
+            }
+        }
+        Assert.Equal(0, subset.ComponentCount(2));
+        var sample = oneUser.Subset([block[2]]);
+        Assert.Equal(whole.Embeddings(block[2]).ToArray(), sample.Embeddings(block[2]).ToArray());
+        Assert.Equal(0, sample.ComponentCount(block[0]));
+    }
+
+    [Fact]
     public void PlantedTwoInterestUsersGetTheirTwoGroupsWithEqualWeights()
     {
         var (items, groups, graph, userGroups) = TestGraphs.TwoInterestUsers();

@@ -169,6 +169,55 @@ public class ProtocolEvaluatorTests
     }
 
     [Fact]
+    public void ThePaperRowsInBlocksOfUsersGiveEveryFigureOfOnePass()
+    {
+        // Mixture, kNN-Embed and its round robin are run block of test users by block, each block's component embeddings let
+        // go once its lists exist: lists, scores, goodness of fit, the kept weights and the plotted sample must be those of
+        // one block holding every user.
+        var (train, test, users, items, clustering) = Planted();
+        ProtocolResult Run(int blockUsers) => ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings
+        {
+            // At 30 the Mixture row's two clusters (20 unseen items a user) run out: the unimodal fill is read too.
+            Cutoffs = [5, 10, 30], Neighbors = 3, KnnRoundRobin = true, MixtureSampleUsers = 2, Threads = 2, MixtureBlockUsers = blockUsers,
+        });
+        var whole = Run(1_000_000);
+        string[] rows = ["mixture", "knn_embed", ProtocolEvaluator.KnnRoundRobinName];
+        foreach (int blockUsers in new[] { 1, 3 })
+        {
+            var blocks = Run(blockUsers);
+            Assert.Equal(whole.Methods.Select(m => m.Name), blocks.Methods.Select(m => m.Name));
+            foreach (string name in rows)
+            {
+                var (a, b) = (whole[name], blocks[name]);
+                foreach (var (k, lists) in a.Candidates)
+                    for (int q = 0; q < whole.TestUsers.Count; q++)
+                    {
+                        Assert.Equal(lists.IndicesOf(q).ToArray(), b.Candidates[k].IndicesOf(q).ToArray());
+                        Assert.Equal(lists.ScoresOf(q).ToArray(), b.Candidates[k].ScoresOf(q).ToArray());
+                    }
+                Assert.Equal(a.Recall, b.Recall);
+                Assert.Equal(a.Ndcg, b.Ndcg);
+                Assert.Equal(a.Diversity, b.Diversity);
+                Assert.Equal(a.Emd, b.Emd);
+                Assert.True(a.Emd > 0);
+                Assert.Equal(a.ByActivity.Select(g => g.Emd), b.ByActivity.Select(g => g.Emd));
+                Assert.False(b.Mixtures!.HasEmbeddings);
+                foreach (int u in whole.TestUsers)
+                {
+                    Assert.Equal(a.Mixtures!.Clusters(u).ToArray(), b.Mixtures.Clusters(u).ToArray());
+                    Assert.Equal(a.Mixtures.Weights(u).ToArray(), b.Mixtures.Weights(u).ToArray());
+                    Assert.Equal(a.MixtureSample!.Embeddings(u).ToArray(), b.MixtureSample!.Embeddings(u).ToArray());
+                }
+            }
+            // The rows' lists differ from each other: the blocks did not hand one row's lists to another.
+            Assert.Contains(Enumerable.Range(0, whole.TestUsers.Count), q =>
+                !blocks["mixture"].Candidates[10].IndicesOf(q).ToArray().SequenceEqual(blocks["knn_embed"].Candidates[10].IndicesOf(q).ToArray()));
+        }
+        Assert.Equal("MixtureBlockUsers", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { MixtureBlockUsers = 0 })).ParamName);
+    }
+
+    [Fact]
     public void EachStageIsAnnouncedBeforeItRunsInOrder()
     {
         var (train, test, users, items, clustering) = Planted();

@@ -18,4 +18,11 @@ public static class KnnSmoothedMixtureDefaults
 
     /// <summary>How the neighbours are found: <see cref="NeighborIndexKind.Exact"/> (brute force).</summary>
     public const NeighborIndexKind NeighborIndex = NeighborIndexKind.Exact;
+
+    /// <summary>
+    /// Test users per block when the protocol evaluates the Mixture and kNN-Embed rows (<see cref="ProtocolEvaluator"/>):
+    /// 4,096. Only one block's component embeddings are held at once (about 120 MB for both rows at m = 5, d = 768); the
+    /// figures do not depend on it.
+    /// </summary>
+    public const int EvaluationBlockUsers = 4_096;
 }

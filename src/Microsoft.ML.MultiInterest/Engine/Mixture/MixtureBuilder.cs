@@ -17,23 +17,79 @@ public static class MixtureBuilder
     {
         Validate(train, clustering, itemEmbeddings, components);
         // Rows only for users with edges: the others have no mixture, and a wide user index range costs 4 bytes a user, not m (12 + 4 d).
-        var active = UsersWithEdges(train);
-        var table = MixtureTable.ForUsers(train.UserCount, active, components, itemEmbeddings.Dimension);
-        var parallel = Parallelism.Options(threads);
-        Parallel.For(0, active.Length, parallel,
-            () => (Profile: new UserClusterProfile(clustering.ClusterCount), Sum: new double[itemEmbeddings.Dimension]),
-            (index, _, scratch) =>
-            {
-                int user = active[index];
-                var items = train.ItemsOf(user);
-                scratch.Profile.Load(items, clustering);
-                int n = scratch.Profile.TopClusters(components, table.WritableClusters(user), table.WritableWeights(user));
-                table.SetCount(user, n);
-                for (int j = 0; j < n; j++)
-                    UserClusterProfile.Centroid(items, table.Clusters(user)[j], clustering, itemEmbeddings, scratch.Sum, table.WritableEmbedding(user, j));
-                return scratch;
-            }, _ => { });
+        return BuildMleOf(train, clustering, itemEmbeddings, components, UsersWithEdges(train), threads);
+    }
+
+    /// <summary>
+    /// The MLE mixtures of <paramref name="users"/> only (a block of them), component embeddings included, bit for bit
+    /// their rows of <see cref="BuildMle"/>.
+    /// </summary>
+    internal static MixtureTable BuildMleOf(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, int components,
+        IReadOnlyList<int> users, int threads)
+    {
+        var table = MixtureTable.ForUsers(train.UserCount, users, components, itemEmbeddings.Dimension);
+        Parallel.For(0, users.Count, Parallelism.Options(threads), () => new RowScratch(clustering.ClusterCount, itemEmbeddings.Dimension), (index, _, scratch) =>
+        {
+            BuildRow(train, clustering, itemEmbeddings, components, users[index], table, users[index], scratch);
+            return scratch;
+        }, _ => { });
         return table;
+    }
+
+    /// <summary>User <paramref name="user"/>'s MLE mixture into row <paramref name="row"/> of <paramref name="table"/>.</summary>
+    private static void BuildRow(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, int components, int user,
+        MixtureTable table, int row, RowScratch scratch)
+    {
+        var items = train.ItemsOf(user);
+        scratch.Profile.Load(items, clustering);
+        int n = scratch.Profile.TopClusters(components, table.WritableClusters(row), table.WritableWeights(row));
+        table.SetCount(row, n);
+        for (int j = 0; j < n; j++)
+            UserClusterProfile.Centroid(items, table.Clusters(row)[j], clustering, itemEmbeddings, scratch.Sum, table.WritableEmbedding(row, j));
+    }
+
+    private sealed class RowScratch(int clusters, int dimension)
+    {
+        public UserClusterProfile Profile { get; } = new(clusters);
+        public double[] Sum { get; } = new double[dimension];
+    }
+
+    /// <summary>
+    /// One user's MLE mixture at a time, component embeddings included, bit for bit that user's row of
+    /// <see cref="BuildMle"/>: for a caller that reads each
+    /// user's components once (an EMD) and should not hold every user's m x d floats. Each thread builds into its own
+    /// one-row table, valid until that thread's next call.
+    /// </summary>
+    internal sealed class OneUser : IUserMixtures
+    {
+        private readonly BipartiteGraph _train;
+        private readonly ItemClustering _clustering;
+        private readonly EmbeddingMatrix _items;
+        private readonly int _components;
+        private readonly IReadOnlyList<int> _users;
+        private readonly ThreadLocal<(MixtureTable Row, RowScratch Scratch)> _workspace;
+
+        /// <summary>The mixtures of <paramref name="users"/> (by index into it), with the arguments of <see cref="BuildMle"/>.</summary>
+        public OneUser(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, int components, IReadOnlyList<int> users)
+        {
+            Validate(train, clustering, itemEmbeddings, components);
+            (_train, _clustering, _items, _components, _users) = (train, clustering, itemEmbeddings, components, users);
+            _workspace = new(() => (new MixtureTable(1, components, itemEmbeddings.Dimension), new RowScratch(clustering.ClusterCount, itemEmbeddings.Dimension)));
+        }
+
+        /// <inheritdoc/>
+        public MixtureTable Mixture(int index)
+        {
+            var (row, scratch) = _workspace.Value;
+            BuildRow(_train, _clustering, _items, _components, _users[index], row, 0, scratch);
+            return row;
+        }
+
+        /// <inheritdoc/>
+        public MixtureTable Subset(IReadOnlyList<int> users) => BuildMleOf(_train, _clustering, _items, _components, users, threads: 1);
+
+        /// <inheritdoc/>
+        public void Dispose() => _workspace.Dispose();
     }
 
     /// <summary>

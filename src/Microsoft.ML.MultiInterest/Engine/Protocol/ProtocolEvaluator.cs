@@ -88,10 +88,10 @@ public static class ProtocolEvaluator
         // The row as the result holds it: its clusters and weights, the embeddings only when kept, and the sample's. A table
         // without embeddings has each user's whole mixture smoothed again from `oneUser` when its goodness of fit is measured.
         MethodEvaluation Scored(string name, Dictionary<int, RankedLists> lists, MixtureTable mixtures, MethodEvaluation? sameRepresentation = null,
-            KnnSmoother.OneUser? oneUser = null)
+            IUserMixtures? oneUser = null)
         {
             var row = sameRepresentation != null || oneUser == null ? scorer.Score(name, lists, mixtures, null, sameRepresentation)
-                : scorer.ScoreWeights(name, lists, mixtures, oneUser.Smooth);
+                : scorer.ScoreWeights(name, lists, mixtures, oneUser.Mixture);
             scoringSeconds += Lap(clock);
             if (settings.KeepMixtureEmbeddings) return row;
             var sample = sampleUsers.Length == 0 ? null : oneUser != null ? oneUser.Subset(sampleUsers) : mixtures.Subset(sampleUsers);
@@ -99,7 +99,10 @@ public static class ProtocolEvaluator
         }
 
         Starting($"Mixture and kNN-Embed: mixtures, {settings.Neighbors} neighbours and cluster quotas for {users}...");
-        MixtureTable? mle = MixtureBuilder.BuildMle(train, clustering, itemEmbeddings, settings.Components, threads);
+        // Clusters and weights of every user; the component embeddings are made block of test users by block
+        // (MixtureRowStream), unless the result is to keep them.
+        MixtureTable? mle = settings.KeepMixtureEmbeddings ? MixtureBuilder.BuildMle(train, clustering, itemEmbeddings, settings.Components, threads)
+            : MixtureBuilder.BuildMleWeights(train, clustering, settings.Components, threads);
         seconds["mixture"] = Lap(clock);
 
         var eligible = new bool[train.UserCount];
@@ -107,21 +110,22 @@ public static class ProtocolEvaluator
         neighborIndex ??= new ExactNeighborIndex(userEmbeddings, eligible);
         var neighbors = neighborIndex.Search(RowsOf(userEmbeddings, testUsers), testUsers, settings.Neighbors, threads);
         seconds["neighbors"] = Lap(clock);
-        MixtureTable? smoothed = KnnSmoother.Smooth(train, clustering, itemEmbeddings, mle, testUsers, neighbors, settings.Lambda, threads);
-        seconds["smoothing"] = Lap(clock);
 
-        var retriever = new ClusterQuotaRetriever(itemEmbeddings, clustering);
-        var mixtureLists = Zip(cutoffs, retriever.Retrieve(mle, testUsers, train, cutoffs, settings.Alpha, unimodal, threads));
-        var knnLists = Zip(cutoffs, retriever.Retrieve(smoothed, testUsers, train, cutoffs, settings.Alpha, unimodal, threads));
-        seconds["quota_retrieval"] = Lap(clock);
-        // The same mixtures served by round robin (each component over the whole catalogue), beside the quotas.
-        var roundRobinLists = settings.KnnRoundRobin ? Zip(cutoffs, new RoundRobinRetriever(itemEmbeddings).Retrieve(smoothed, testUsers, train, cutoffs, threads)) : null;
-        if (roundRobinLists != null) seconds["round_robin_retrieval"] = Lap(clock);
-        if (settings.MixtureSampleUsers > 0) sampleUsers = MixtureSample.Select(testUsers, train, smoothed, settings.MixtureSampleUsers);
-        var methods = new List<MethodEvaluation> { Scored("mixture", mixtureLists, mle), Scored("knn_embed", knnLists, smoothed) };
-        if (roundRobinLists != null) methods.Add(Scored(KnnRoundRobinName, roundRobinLists, smoothed));
-        // Let go of the tables here: code not yet optimised by the JIT keeps a local alive until the method returns.
-        mle = smoothed = null;
+        var methods = new List<MethodEvaluation>();
+        using (var paperRows = MixtureRowStream.Run(train, clustering, itemEmbeddings, mle, testUsers, neighbors, unimodal, cutoffs, settings, threads))
+        {
+            Lap(clock); // the stream times its own parts
+            seconds["mixture"] += paperRows.MixtureSeconds;
+            seconds["smoothing"] = paperRows.SmoothingSeconds;
+            seconds["quota_retrieval"] = paperRows.QuotaSeconds;
+            if (paperRows.RoundRobinLists != null) seconds["round_robin_retrieval"] = paperRows.RoundRobinSeconds;
+            if (settings.MixtureSampleUsers > 0) sampleUsers = MixtureSample.Select(testUsers, train, paperRows.Smoothed, settings.MixtureSampleUsers);
+            methods.Add(Scored("mixture", paperRows.MixtureLists, paperRows.Mle, oneUser: paperRows.MleOf));
+            methods.Add(Scored("knn_embed", paperRows.KnnLists, paperRows.Smoothed, oneUser: paperRows.SmoothedOf));
+            if (paperRows.RoundRobinLists != null) methods.Add(Scored(KnnRoundRobinName, paperRows.RoundRobinLists, paperRows.Smoothed, oneUser: paperRows.SmoothedOf));
+        }
+        // Let go of the table here: code not yet optimised by the JIT keeps a local alive until the method returns.
+        mle = null;
 
         MixtureTable? tunedMixtures = null;
         Dictionary<int, RankedLists>? tunedLists = null;

@@ -71,6 +71,13 @@ public sealed class ProtocolSettings
     /// </summary>
     internal int HistoryBlockUsers { get; set; } = HistoryInterestDefaults.EvaluationBlockUsers;
 
+    /// <summary>
+    /// Test users per block of the Mixture and kNN-Embed rows (<see cref="KnnSmoothedMixtureDefaults.EvaluationBlockUsers"/>):
+    /// each block's component embeddings are let go once its lists are retrieved, unless <see cref="KeepMixtureEmbeddings"/>
+    /// is set. The figures do not depend on it.
+    /// </summary>
+    internal int MixtureBlockUsers { get; set; } = KnnSmoothedMixtureDefaults.EvaluationBlockUsers;
+
     /// <summary>The MMR lambdas of the frontier, ascending. Default 0, 0.1, ..., 1.</summary>
     public double[] FrontierMmrLambdas { get; set; } = Enumerable.Range(0, 11).Select(i => i / 10.0).ToArray();
 
@@ -93,6 +100,7 @@ public sealed class ProtocolSettings
         if (Neighbors < 1) throw new ArgumentOutOfRangeException(nameof(Neighbors), Neighbors, "Neighbors (k) must be at least 1.");
         if (MixtureSampleUsers < 0) throw new ArgumentOutOfRangeException(nameof(MixtureSampleUsers), MixtureSampleUsers, "MixtureSampleUsers cannot be negative.");
         if (HistoryBlockUsers < 1) throw new ArgumentOutOfRangeException(nameof(HistoryBlockUsers), HistoryBlockUsers, "HistoryBlockUsers must be at least 1.");
+        if (MixtureBlockUsers < 1) throw new ArgumentOutOfRangeException(nameof(MixtureBlockUsers), MixtureBlockUsers, "MixtureBlockUsers must be at least 1.");
         if (double.IsNaN(Lambda) || Lambda < 0 || Lambda > 1) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "Lambda must lie in [0, 1].");
         if (!double.IsFinite(Alpha) || Alpha < 0) throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Alpha must be finite and non-negative.");
         if (Cutoffs == null || Cutoffs.Length == 0 || Cutoffs.Any(c => c < 1))
