@@ -192,7 +192,8 @@ public static class HistoryMmrLambdaSelection
         var search = new UnimodalRetriever(itemEmbeddings);
         var mmr = new MmrRetriever(itemEmbeddings);
         var unimodal = search.Retrieve(userEmbeddings, users, train, Math.Max(RecallCutoff, options.PoolSize), threads);
-        var scorer = new ProtocolScorer(validation, users, itemEmbeddings, threads);
+        // Diversity on MMR's unit items, shared rather than normalised again (0.13 GB at Gowalla's d = 768).
+        var scorer = ProtocolScorer.OverUnitItems(validation, users, mmr.UnitItems, threads, activity: null, misses: null, missedUsers: 0);
         (double Recall, double Diversity, double SetDiversity) Score(RankedLists lists) =>
             scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists, k)), RecallCutoff, DiversityCutoff);
         var (unimodalRecall, unimodalDiversity, _) = Score(unimodal);
