@@ -8,14 +8,6 @@ namespace Microsoft.ML.MultiInterest.Tests.LinearAlgebra;
 /// </summary>
 public class DenseRowsProductTests
 {
-    private static double[] Random(int length, int seed)
-    {
-        var random = new Random(seed);
-        var values = new double[length];
-        for (int k = 0; k < length; k++) values[k] = random.NextDouble() * 2 - 1;
-        return values;
-    }
-
     [Theory]
     [InlineData(1, 5, 1)]
     [InlineData(7, 33, 2)]
@@ -24,8 +16,8 @@ public class DenseRowsProductTests
     [InlineData(1_537, 9, 3)]
     public void InPlaceProductHasTheBitsOfTheProductIntoANewTable(int rows, int width, int threads)
     {
-        var y = Random(rows * width, rows + width);
-        var m = Random(width * width, width);
+        var y = DenseValues.Uniform(rows * width, rows + width);
+        var m = DenseValues.Uniform(width * width, width);
         var expected = DenseRows.MultiplyRight(y, rows, width, m, width, threads: 1);
         DenseRows.MultiplyRightInPlace(y, rows, width, m, threads);
         Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), y.Select(BitConverter.DoubleToInt64Bits));
@@ -38,8 +30,8 @@ public class DenseRowsProductTests
     [InlineData(1_025, 16, 16, 1)]
     public void SingleProductIsTheDoubleProductRoundedOnce(int rows, int width, int outWidth, int threads)
     {
-        var y = Random(rows * width, rows);
-        var m = Random(width * outWidth, outWidth);
+        var y = DenseValues.Uniform(rows * width, rows);
+        var m = DenseValues.Uniform(width * outWidth, outWidth);
         var expected = DenseRows.MultiplyRight(y, rows, width, m, outWidth, threads: 1);
         var single = DenseRows.MultiplyRightToSingle(y, rows, width, m, outWidth, threads);
         Assert.Equal(rows * outWidth, single.Length);
@@ -52,7 +44,7 @@ public class DenseRowsProductTests
     public void OrthonormalisationInPlaceGivesOrthonormalColumnsSpanningTheInput(int passes, int threads)
     {
         const int rows = 700, width = 12;
-        var y = Random(rows * width, 3);
+        var y = DenseValues.Uniform(rows * width, 3);
         var original = (double[])y.Clone();
         Orthonormalizer.Orthonormalize(y, rows, width, threads, passes);
         var gram = DenseRows.Gram(y, rows, width, threads: 1);

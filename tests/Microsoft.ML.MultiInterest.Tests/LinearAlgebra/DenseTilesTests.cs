@@ -6,14 +6,6 @@ namespace Microsoft.ML.MultiInterest.Tests.LinearAlgebra;
 /// <summary>The tiled AVX-512 and AVX2 kernels must give the portable kernels' results bit for bit (figures must not move with the hardware path).</summary>
 public class DenseTilesTests
 {
-    private static double[] Random(int length, int seed)
-    {
-        var random = new Random(seed);
-        var values = new double[length];
-        for (int k = 0; k < length; k++) values[k] = random.NextDouble() * 2 - 1;
-        return values;
-    }
-
     [Theory]
     // 512: the AVX-512 tiles (DenseTiles), 256: the AVX2 ones (DenseTiles256); each runs where its vectors are accelerated.
     [InlineData(512, 0, 1, 5)]
@@ -29,7 +21,7 @@ public class DenseTilesTests
     public void GramTilesEqualThePortableKernelBitForBit(int bits, int from, int to, int width)
     {
         if (bits == 512 ? !Vector512.IsHardwareAccelerated : !(Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported)) return;
-        var y = Random(to * width, width);
+        var y = DenseValues.Uniform(to * width, width);
         var portable = new double[width * width];
         var tiled = new double[width * width];
         DenseRows.AccumulateUpper(y, from, to, width, portable);
@@ -53,8 +45,8 @@ public class DenseTilesTests
     public void ProductTilesEqualThePortableKernelBitForBit(int bits, int from, int to, int width, int outWidth)
     {
         if (bits == 512 ? !Vector512.IsHardwareAccelerated : !Vector256.IsHardwareAccelerated) return;
-        var y = Random(to * width, width + (bits == 512 ? 1 : 3));
-        var m = Random(width * outWidth, outWidth + (bits == 512 ? 2 : 4));
+        var y = DenseValues.Uniform(to * width, width + (bits == 512 ? 1 : 3));
+        var m = DenseValues.Uniform(width * outWidth, outWidth + (bits == 512 ? 2 : 4));
         var portable = new double[to * outWidth];
         var tiled = new double[to * outWidth];
         DenseRows.MultiplyRightRows(y, from, to, width, m, outWidth, portable);
@@ -71,11 +63,11 @@ public class DenseTilesTests
     [InlineData(128)]
     public void SymmetricMultiplyIsTheMatrixVectorProduct(int d)
     {
-        var half = Random(d * d, d);
+        var half = DenseValues.Uniform(d * d, d);
         var g = new double[d * d];
         for (int i = 0; i < d; i++)
             for (int j = 0; j < d; j++) g[i * d + j] = half[Math.Min(i, j) * d + Math.Max(i, j)];
-        var v = Random(d, d + 5);
+        var v = DenseValues.Uniform(d, d + 5);
         var result = new double[d];
         DenseRows.SymmetricMultiply(g, d, v, result);
         for (int i = 0; i < d; i++)
@@ -94,8 +86,8 @@ public class DenseTilesTests
     [InlineData(200, 3)]
     public void BatchedSymmetricMultiplyEqualsOneVectorAtATimeBitForBit(int d, int count)
     {
-        var g = Random(d * d, d);
-        var vectors = Random(count * d, d + 1);
+        var g = DenseValues.Uniform(d * d, d);
+        var vectors = DenseValues.Uniform(count * d, d + 1);
         var batched = new double[count * d];
         DenseRows.SymmetricMultiply(g, d, vectors, batched, count);
         var single = new double[d];
@@ -116,8 +108,8 @@ public class DenseTilesTests
         // The portable path: each output summed over j ascending from zero, a product then a sum per term (unfused, as
         // TensorPrimitives.MultiplyAdd is). The 256-bit kernels must give exactly that; their rest is the portable path itself.
         if (!System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return;
-        var g = Random(d * d, d + 2);
-        var vectors = Random(count * d, d + 3);
+        var g = DenseValues.Uniform(d * d, d + 2);
+        var vectors = DenseValues.Uniform(count * d, d + 3);
         var expected = new double[count * d];
         for (int t = 0; t < count; t++)
             for (int i = 0; i < d; i++)

@@ -149,23 +149,29 @@ public class ProtocolEvaluatorTests
         {
             var blocks = Run(blockUsers);
             var (a, b) = (whole["history_mmr"], blocks["history_mmr"]);
-            foreach (var (k, lists) in a.Candidates)
-                for (int q = 0; q < whole.TestUsers.Count; q++)
-                {
-                    Assert.Equal(lists.IndicesOf(q).ToArray(), b.Candidates[k].IndicesOf(q).ToArray());
-                    Assert.Equal(lists.ScoresOf(q).ToArray(), b.Candidates[k].ScoresOf(q).ToArray());
-                }
-            Assert.Equal(a.Recall, b.Recall);
-            Assert.Equal(a.Ndcg, b.Ndcg);
-            Assert.Equal(a.Diversity, b.Diversity);
-            Assert.Equal(a.Emd, b.Emd);
-            Assert.True(a.Emd > 0);
-            Assert.Equal(a.ByActivity.Select(g => g.Emd), b.ByActivity.Select(g => g.Emd));
+            AssertSameListsAndFigures(a, b, whole.TestUsers.Count);
             foreach (int u in whole.TestUsers) Assert.Equal(a.Mixtures!.Weights(u).ToArray(), b.Mixtures!.Weights(u).ToArray());
             Assert.Equal(whole.Frontiers.Select(f => (f.Method, f.Pool)), blocks.Frontiers.Select(f => (f.Method, f.Pool)));
             foreach (var (x, y) in whole.Frontiers.Zip(blocks.Frontiers)) Assert.Equal(x.Points, y.Points);
             Assert.Equal(frontier ? 2 : 0, blocks.Frontiers.Count(f => f.Method == "history_mmr"));
         }
+    }
+
+    /// <summary>A row run in blocks of users against the same row in one block: every list and score, and every figure, with a goodness of fit measured.</summary>
+    private static void AssertSameListsAndFigures(MethodEvaluation whole, MethodEvaluation blocks, int testUsers)
+    {
+        foreach (var (k, lists) in whole.Candidates)
+            for (int q = 0; q < testUsers; q++)
+            {
+                Assert.Equal(lists.IndicesOf(q).ToArray(), blocks.Candidates[k].IndicesOf(q).ToArray());
+                Assert.Equal(lists.ScoresOf(q).ToArray(), blocks.Candidates[k].ScoresOf(q).ToArray());
+            }
+        Assert.Equal(whole.Recall, blocks.Recall);
+        Assert.Equal(whole.Ndcg, blocks.Ndcg);
+        Assert.Equal(whole.Diversity, blocks.Diversity);
+        Assert.Equal(whole.Emd, blocks.Emd);
+        Assert.True(whole.Emd > 0);
+        Assert.Equal(whole.ByActivity.Select(g => g.Emd), blocks.ByActivity.Select(g => g.Emd));
     }
 
     [Fact]
@@ -189,18 +195,7 @@ public class ProtocolEvaluatorTests
             foreach (string name in rows)
             {
                 var (a, b) = (whole[name], blocks[name]);
-                foreach (var (k, lists) in a.Candidates)
-                    for (int q = 0; q < whole.TestUsers.Count; q++)
-                    {
-                        Assert.Equal(lists.IndicesOf(q).ToArray(), b.Candidates[k].IndicesOf(q).ToArray());
-                        Assert.Equal(lists.ScoresOf(q).ToArray(), b.Candidates[k].ScoresOf(q).ToArray());
-                    }
-                Assert.Equal(a.Recall, b.Recall);
-                Assert.Equal(a.Ndcg, b.Ndcg);
-                Assert.Equal(a.Diversity, b.Diversity);
-                Assert.Equal(a.Emd, b.Emd);
-                Assert.True(a.Emd > 0);
-                Assert.Equal(a.ByActivity.Select(g => g.Emd), b.ByActivity.Select(g => g.Emd));
+                AssertSameListsAndFigures(a, b, whole.TestUsers.Count);
                 Assert.False(b.Mixtures!.HasEmbeddings);
                 foreach (int u in whole.TestUsers)
                 {
