@@ -55,10 +55,9 @@ public static class MixtureBuilder
     }
 
     /// <summary>
-    /// One user's MLE mixture at a time, component embeddings included, bit for bit that user's row of
-    /// <see cref="BuildMle"/>: for a caller that reads each
-    /// user's components once (an EMD) and should not hold every user's m x d floats. Each thread builds into its own
-    /// one-row table, valid until that thread's next call.
+    /// One user's MLE mixture at a time, component embeddings included, bit for bit that user's row of <see cref="BuildMle"/>:
+    /// for a caller that reads each user's components once (an EMD) and should not hold every user's m x d floats. Each
+    /// thread builds into its own one-row table, valid until that thread's next call.
     /// </summary>
     internal sealed class OneUser : IUserMixtures
     {
