@@ -129,7 +129,7 @@ public class KnnSmootherTests
         for (int j = users.Length - 1; j >= 0; j--)
         {
             int u = users[j];
-            var one = oneUser.Mixture(j);
+            var one = oneUser.Smooth(j);
             Assert.Equal(table.Clusters(u).ToArray(), one.Clusters(0).ToArray());
             Assert.Equal(table.Weights(u).ToArray(), one.Weights(0).ToArray());
             Assert.Equal(table.Embeddings(u).ToArray(), one.Embeddings(0).ToArray());

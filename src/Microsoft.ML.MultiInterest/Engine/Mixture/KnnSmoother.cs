@@ -138,7 +138,7 @@ public static class KnnSmoother
     /// for a caller that reads each user's components once (an EMD) and should not hold every user's m x d floats.
     /// Each thread smooths into its own one-row table, valid until that thread's next call.
     /// </summary>
-    internal sealed class OneUser : IUserMixtures
+    internal sealed class OneUser : IDisposable
     {
         private readonly BipartiteGraph _train;
         private readonly ItemClustering _clustering;
@@ -157,19 +157,19 @@ public static class KnnSmoother
             _workspace = new(() => (new MixtureTable(1, mle.MaxComponents, itemEmbeddings.Dimension), new Scratch(clustering.ClusterCount, itemEmbeddings.Dimension)));
         }
 
-        /// <inheritdoc/>
-        public MixtureTable Mixture(int index)
+        /// <summary>The mixture of users[<paramref name="index"/>], as row 0 of this thread's table.</summary>
+        public MixtureTable Smooth(int index)
         {
             var (row, scratch) = _workspace.Value;
             SmoothOne(_train, _clustering, _items, _mle, _users[index], _neighbors.IndicesOf(index), _lambda, row, 0, scratch);
             return row;
         }
 
-        /// <inheritdoc/>
+        /// <summary>The whole mixtures of <paramref name="users"/> (some of the users, by user row), in a table of their own.</summary>
         public MixtureTable Subset(IReadOnlyList<int> users)
         {
             var table = MixtureTable.ForUsers(_train.UserCount, users, _mle.MaxComponents, _items.Dimension);
-            foreach (int user in table.RowUsers()) table.CopyRow(Mixture(IndexOf(user)), 0, user);
+            foreach (int user in table.RowUsers()) table.CopyRow(Smooth(IndexOf(user)), 0, user);
             return table;
         }
 

@@ -55,43 +55,6 @@ public static class MixtureBuilder
     }
 
     /// <summary>
-    /// One user's MLE mixture at a time, component embeddings included, bit for bit that user's row of <see cref="BuildMle"/>:
-    /// for a caller that reads each user's components once (an EMD) and should not hold every user's m x d floats. Each
-    /// thread builds into its own one-row table, valid until that thread's next call.
-    /// </summary>
-    internal sealed class OneUser : IUserMixtures
-    {
-        private readonly BipartiteGraph _train;
-        private readonly ItemClustering _clustering;
-        private readonly EmbeddingMatrix _items;
-        private readonly int _components;
-        private readonly IReadOnlyList<int> _users;
-        private readonly ThreadLocal<(MixtureTable Row, RowScratch Scratch)> _workspace;
-
-        /// <summary>The mixtures of <paramref name="users"/> (by index into it), with the arguments of <see cref="BuildMle"/>.</summary>
-        public OneUser(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, int components, IReadOnlyList<int> users)
-        {
-            Validate(train, clustering, itemEmbeddings, components);
-            (_train, _clustering, _items, _components, _users) = (train, clustering, itemEmbeddings, components, users);
-            _workspace = new(() => (new MixtureTable(1, components, itemEmbeddings.Dimension), new RowScratch(clustering.ClusterCount, itemEmbeddings.Dimension)));
-        }
-
-        /// <inheritdoc/>
-        public MixtureTable Mixture(int index)
-        {
-            var (row, scratch) = _workspace.Value;
-            BuildRow(_train, _clustering, _items, _components, _users[index], row, 0, scratch);
-            return row;
-        }
-
-        /// <inheritdoc/>
-        public MixtureTable Subset(IReadOnlyList<int> users) => BuildMleOf(_train, _clustering, _items, _components, users, threads: 1);
-
-        /// <inheritdoc/>
-        public void Dispose() => _workspace.Dispose();
-    }
-
-    /// <summary>
     /// Builds the clusters and p_mle weights of every user's unsmoothed mixture, without component embeddings (a
     /// table of dimension 0): all that <see cref="KnnSmoother.Smooth"/> reads of the neighbours' mixtures, at m * 12
     /// bytes per user instead of m * (12 + 4 d). Clusters and weights equal those of <see cref="BuildMle"/>.

@@ -4,21 +4,21 @@ namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
 /// The protocol's paper rows, Mixture and kNN-Embed (and kNN-Embed's round robin), block of test users by block: each
-/// block's component embeddings (its MLE and smoothed mixtures) are built, its lists retrieved, and then the embeddings
-/// are let go. The stage so holds one block's m x d floats per user instead of two tables of every user's (0.46 GB each on
-/// Gowalla's 29,858 users at m = 5, d = 768); the result keeps clusters and weights, and gives any user's whole mixture
-/// again, one at a time, for the goodness of fit and the plotted sample (<see cref="IUserMixtures"/>). Each step reads one
-/// user's history, neighbours and mixtures alone, so lists, tables and fits are those of one pass, bit for bit, whatever
-/// the block size. With <see cref="ProtocolSettings.KeepMixtureEmbeddings"/> the whole tables are built and kept, in one pass.
+/// block's component embeddings (its MLE and smoothed mixtures) are built, its lists retrieved, its goodness of fit
+/// measured and the plotted sample's rows copied, and then the embeddings are let go. The stage so holds one block's
+/// m x d floats per user instead of two tables of every user's (0.46 GB each on Gowalla's 29,858 users at m = 5,
+/// d = 768); the result keeps clusters and weights. Each step reads one user's history, neighbours and mixtures alone, so
+/// lists, tables and fits are those of one pass, bit for bit, whatever the block size. With
+/// <see cref="ProtocolSettings.KeepMixtureEmbeddings"/> the whole tables are built and kept, in one pass.
 /// </summary>
-internal sealed class MixtureRowStream : IDisposable
+internal sealed class MixtureRowStream
 {
-    private MixtureRowStream(MixtureTable mle, MixtureTable smoothed, IUserMixtures? mleOf, IUserMixtures? smoothedOf)
+    private MixtureRowStream(MixtureTable mle, MixtureTable smoothed, int users)
     {
         Mle = mle;
         Smoothed = smoothed;
-        MleOf = mleOf;
-        SmoothedOf = smoothedOf;
+        MleFits = new double[users];
+        SmoothedFits = new double[users];
     }
 
     /// <summary>The Mixture row's lists, by cutoff.</summary>
@@ -36,11 +36,20 @@ internal sealed class MixtureRowStream : IDisposable
     /// <summary>The test users' smoothed mixtures: component embeddings only when kept.</summary>
     public MixtureTable Smoothed { get; }
 
-    /// <summary>The test users' whole MLE mixtures, one at a time (by test-user index); null when <see cref="Mle"/> holds them.</summary>
-    public IUserMixtures? MleOf { get; }
+    /// <summary>Each test user's goodness of fit of its MLE mixture (<see cref="ProtocolScorer.FitMixtures"/>), in test-user order.</summary>
+    public double[] MleFits { get; }
 
-    /// <summary>The test users' whole smoothed mixtures, one at a time (by test-user index); null when <see cref="Smoothed"/> holds them.</summary>
-    public IUserMixtures? SmoothedOf { get; }
+    /// <summary>Each test user's goodness of fit of its smoothed mixture, in test-user order.</summary>
+    public double[] SmoothedFits { get; }
+
+    /// <summary>The users whose whole mixtures the samples hold (<see cref="MixtureSample.Select"/>); empty when none are asked for or all are kept.</summary>
+    public int[] SampleUsers { get; private set; } = [];
+
+    /// <summary>The sample users' whole MLE mixtures; null when <see cref="SampleUsers"/> is empty.</summary>
+    public MixtureTable? MleSample { get; private set; }
+
+    /// <summary>The sample users' whole smoothed mixtures; null when <see cref="SampleUsers"/> is empty.</summary>
+    public MixtureTable? SmoothedSample { get; private set; }
 
     /// <summary>Seconds spent building MLE component embeddings (beyond the table given).</summary>
     public double MixtureSeconds { get; private set; }
@@ -54,38 +63,43 @@ internal sealed class MixtureRowStream : IDisposable
     /// <summary>Seconds of round-robin retrieval.</summary>
     public double RoundRobinSeconds { get; private set; }
 
+    /// <summary>Seconds of the goodness of fit and the samples' copies (the protocol counts them as scoring).</summary>
+    public double FitSeconds { get; private set; }
+
     /// <summary>Runs both rows (and the round robin when asked) over <paramref name="testUsers"/>.</summary>
     /// <param name="train">The training graph: histories and excluded items.</param>
     /// <param name="clustering">The item clusters.</param>
     /// <param name="itemEmbeddings">The item vectors.</param>
     /// <param name="mle">
     /// Every user's MLE mixture: with component embeddings when <see cref="ProtocolSettings.KeepMixtureEmbeddings"/> is set
-    /// (<see cref="MixtureBuilder.BuildMle"/>), otherwise clusters
-    /// and weights (<see cref="MixtureBuilder.BuildMleWeights"/>).
+    /// (<see cref="MixtureBuilder.BuildMle"/>), otherwise clusters and weights (<see cref="MixtureBuilder.BuildMleWeights"/>).
     /// </param>
     /// <param name="testUsers">The users served, in the scorer's order.</param>
     /// <param name="neighbors">Each test user's neighbours, aligned with <paramref name="testUsers"/>.</param>
     /// <param name="unimodal">Each test user's unimodal ranking (the quotas' fill), aligned with <paramref name="testUsers"/>.</param>
     /// <param name="cutoffs">The list lengths, ascending.</param>
-    /// <param name="settings">Components, lambda, alpha, the round robin, whether to keep the embeddings, and the block size.</param>
+    /// <param name="scorer">Measures the goodness of fit; its test users are <paramref name="testUsers"/>.</param>
+    /// <param name="settings">Components, lambda, alpha, the round robin, the sample, whether to keep the embeddings, and the block size.</param>
     /// <param name="threads">Degree of parallelism; the results do not depend on it.</param>
     public static MixtureRowStream Run(BipartiteGraph train, ItemClustering clustering, EmbeddingMatrix itemEmbeddings, MixtureTable mle, int[] testUsers,
-        RankedLists neighbors, RankedLists unimodal, int[] cutoffs, ProtocolSettings settings, int threads)
+        RankedLists neighbors, RankedLists unimodal, int[] cutoffs, ProtocolScorer scorer, ProtocolSettings settings, int threads)
     {
         bool keep = settings.KeepMixtureEmbeddings;
         if (mle.HasEmbeddings != keep)
             throw new ArgumentException(keep ? "Kept mixtures need the MLE table with its component embeddings." : "The MLE table must hold clusters and weights only.", nameof(mle));
         var clock = Stopwatch.StartNew();
+        int users = testUsers.Length;
         var smoothed = KnnSmoother.SmoothMixtures(train, clustering, itemEmbeddings, mle, testUsers, neighbors, settings.Lambda, threads, componentEmbeddings: keep);
-        double smoothing = Lap(clock);
-        var stream = keep ? new MixtureRowStream(mle, smoothed, null, null)
-            : new MixtureRowStream(mle, smoothed, new MixtureBuilder.OneUser(train, clustering, itemEmbeddings, settings.Components, testUsers),
-                new KnnSmoother.OneUser(train, clustering, itemEmbeddings, mle, testUsers, neighbors, settings.Lambda));
-        stream.SmoothingSeconds = smoothing;
+        var stream = new MixtureRowStream(mle, smoothed, users) { SmoothingSeconds = Lap(clock) };
+        if (!keep && settings.MixtureSampleUsers > 0)
+        {
+            stream.SampleUsers = MixtureSample.Select(testUsers, train, smoothed, settings.MixtureSampleUsers);
+            stream.MleSample = MixtureTable.ForUsers(train.UserCount, stream.SampleUsers, settings.Components, itemEmbeddings.Dimension);
+            stream.SmoothedSample = MixtureTable.ForUsers(train.UserCount, stream.SampleUsers, settings.Components, itemEmbeddings.Dimension);
+        }
         var quotas = new ClusterQuotaRetriever(itemEmbeddings, clustering);
         var roundRobin = settings.KnnRoundRobin ? new RoundRobinRetriever(itemEmbeddings) : null;
         if (roundRobin != null) stream.RoundRobinLists = [];
-        int users = testUsers.Length;
         int blockUsers = keep ? Math.Max(1, users) : settings.MixtureBlockUsers;
         for (int start = 0; start < users; start += blockUsers)
         {
@@ -108,6 +122,16 @@ internal sealed class MixtureRowStream : IDisposable
                 Gather(stream.RoundRobinLists!, cutoffs, roundRobin.Retrieve(blockSmoothed, block, train, cutoffs, threads), start, users);
                 stream.RoundRobinSeconds += Lap(clock);
             }
+            scorer.FitMixtures(blockMle, start, count, stream.MleFits);
+            scorer.FitMixtures(blockSmoothed, start, count, stream.SmoothedFits);
+            foreach (int user in stream.SampleUsers)
+            {
+                // Test users are ascending: the block holds those from testUsers[start] to testUsers[start + count - 1].
+                if (user < testUsers[start] || user > testUsers[start + count - 1]) continue;
+                stream.MleSample!.CopyRow(blockMle, user, user);
+                stream.SmoothedSample!.CopyRow(blockSmoothed, user, user);
+            }
+            stream.FitSeconds += Lap(clock);
         }
         return stream;
     }
@@ -135,12 +159,5 @@ internal sealed class MixtureRowStream : IDisposable
         double s = clock.Elapsed.TotalSeconds;
         clock.Restart();
         return s;
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        MleOf?.Dispose();
-        SmoothedOf?.Dispose();
     }
 }

@@ -88,14 +88,21 @@ public static class ProtocolEvaluator
         // The row as the result holds it: its clusters and weights, the embeddings only when kept, and the sample's. A table
         // without embeddings has each user's whole mixture made again by `oneUser` when its goodness of fit is measured.
         MethodEvaluation Scored(string name, Dictionary<int, RankedLists> lists, MixtureTable mixtures, MethodEvaluation? sameRepresentation = null,
-            IUserMixtures? oneUser = null)
+            KnnSmoother.OneUser? oneUser = null)
         {
             var row = sameRepresentation != null || oneUser == null ? scorer.Score(name, lists, mixtures, null, sameRepresentation)
-                : scorer.ScoreWeights(name, lists, mixtures, oneUser.Mixture);
+                : scorer.ScoreWeights(name, lists, mixtures, oneUser.Smooth);
             scoringSeconds += Lap(clock);
             if (settings.KeepMixtureEmbeddings) return row;
             var sample = sampleUsers.Length == 0 ? null : oneUser != null ? oneUser.Subset(sampleUsers) : mixtures.Subset(sampleUsers);
             return row.WithMixtures(mixtures.WithoutEmbeddings(), sample);
+        }
+        // A paper row, its goodness of fit measured block by block as its lists were retrieved (MixtureRowStream).
+        MethodEvaluation ScoredFits(string name, Dictionary<int, RankedLists> lists, MixtureTable mixtures, double[] fits, MixtureTable? sample)
+        {
+            var row = scorer.ScoreFits(name, lists, mixtures, fits);
+            scoringSeconds += Lap(clock);
+            return settings.KeepMixtureEmbeddings ? row : row.WithMixtures(mixtures.WithoutEmbeddings(), sample);
         }
 
         Starting($"Mixture and kNN-Embed: mixtures, {settings.Neighbors} neighbours and cluster quotas for {users}...");
@@ -111,21 +118,24 @@ public static class ProtocolEvaluator
         var neighbors = neighborIndex.Search(RowsOf(userEmbeddings, testUsers), testUsers, settings.Neighbors, threads);
         seconds["neighbors"] = Lap(clock);
 
-        var methods = new List<MethodEvaluation>();
-        using (var paperRows = MixtureRowStream.Run(train, clustering, itemEmbeddings, mle, testUsers, neighbors, unimodal, cutoffs, settings, threads))
+        var paperRows = MixtureRowStream.Run(train, clustering, itemEmbeddings, mle, testUsers, neighbors, unimodal, cutoffs, scorer, settings, threads);
+        Lap(clock); // the stream times its own parts
+        seconds["mixture"] += paperRows.MixtureSeconds;
+        seconds["smoothing"] = paperRows.SmoothingSeconds;
+        seconds["quota_retrieval"] = paperRows.QuotaSeconds;
+        if (paperRows.RoundRobinLists != null) seconds["round_robin_retrieval"] = paperRows.RoundRobinSeconds;
+        scoringSeconds += paperRows.FitSeconds;
+        sampleUsers = paperRows.SampleUsers;
+        var methods = new List<MethodEvaluation>
         {
-            Lap(clock); // the stream times its own parts
-            seconds["mixture"] += paperRows.MixtureSeconds;
-            seconds["smoothing"] = paperRows.SmoothingSeconds;
-            seconds["quota_retrieval"] = paperRows.QuotaSeconds;
-            if (paperRows.RoundRobinLists != null) seconds["round_robin_retrieval"] = paperRows.RoundRobinSeconds;
-            if (settings.MixtureSampleUsers > 0) sampleUsers = MixtureSample.Select(testUsers, train, paperRows.Smoothed, settings.MixtureSampleUsers);
-            methods.Add(Scored("mixture", paperRows.MixtureLists, paperRows.Mle, oneUser: paperRows.MleOf));
-            methods.Add(Scored("knn_embed", paperRows.KnnLists, paperRows.Smoothed, oneUser: paperRows.SmoothedOf));
-            if (paperRows.RoundRobinLists != null) methods.Add(Scored(KnnRoundRobinName, paperRows.RoundRobinLists, paperRows.Smoothed, oneUser: paperRows.SmoothedOf));
-        }
-        // Let go of the table here: code not yet optimised by the JIT keeps a local alive until the method returns.
+            ScoredFits("mixture", paperRows.MixtureLists, paperRows.Mle, paperRows.MleFits, paperRows.MleSample),
+            ScoredFits("knn_embed", paperRows.KnnLists, paperRows.Smoothed, paperRows.SmoothedFits, paperRows.SmoothedSample),
+        };
+        if (paperRows.RoundRobinLists != null)
+            methods.Add(ScoredFits(KnnRoundRobinName, paperRows.RoundRobinLists, paperRows.Smoothed, paperRows.SmoothedFits, paperRows.SmoothedSample));
+        // Let go of the tables here: code not yet optimised by the JIT keeps a local alive until the method returns.
         mle = null;
+        paperRows = null;
 
         MixtureTable? tunedMixtures = null;
         Dictionary<int, RankedLists>? tunedLists = null;

@@ -98,6 +98,26 @@ internal sealed class ProtocolScorer
         }, null);
 
     /// <summary>
+    /// The goodness of fit of the mixtures of test users <paramref name="first"/> to <paramref name="first"/> +
+    /// <paramref name="count"/> - 1 (their rows of <paramref name="mixtures"/>, component embeddings included), written to
+    /// <paramref name="fits"/> at those test users' places: what <see cref="Score(string, IReadOnlyDictionary{int, RankedLists}, MixtureTable?, EmbeddingMatrix?, MethodEvaluation?)"/>
+    /// measures, for a block of users whose embeddings are let go afterwards (<see cref="ScoreFits"/> reads the fits).
+    /// </summary>
+    public void FitMixtures(MixtureTable mixtures, int first, int count, double[] fits)
+    {
+        if (!mixtures.HasEmbeddings) throw new ArgumentException("The goodness of fit needs the mixtures' component embeddings.", nameof(mixtures));
+        if (fits.Length != _testUsers.Length) throw new ArgumentException($"There are {fits.Length} fits for {_testUsers.Length} test users.", nameof(fits));
+        if (first < 0 || count < 0 || first + count > _testUsers.Length)
+            throw new ArgumentException($"Entries {first} to {first + count - 1} are not among the scorer's {_testUsers.Length} test users.", nameof(first));
+        Parallel.For(0, count, Parallelism.Options(_threads), () => new EarthMoversDistance(), (q, _, solver) =>
+        {
+            int user = _testUsers[first + q];
+            fits[first + q] = RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(user), mixtures.Weights(user), _unitFitItems, _test.ItemsOf(user));
+            return solver;
+        }, _ => { });
+    }
+
+    /// <summary>
     /// The goodness of fit of history interests read for test users <paramref name="first"/> onwards (entry q is test user
     /// <paramref name="first"/> + q), written to <paramref name="fits"/> at those test users' places: the interests' unit
     /// vectors with their history shares as weights, each entry's normalised as it is measured, so that no padded table of
