@@ -86,7 +86,7 @@ public static class ProtocolEvaluator
         double scoringSeconds = Lap(clock);
         int[] sampleUsers = [];
         // The row as the result holds it: its clusters and weights, the embeddings only when kept, and the sample's. A table
-        // without embeddings has each user's whole mixture made again by `oneUser` when its goodness of fit is measured.
+        // without embeddings has each user's whole mixture smoothed again from `oneUser` when its goodness of fit is measured.
         MethodEvaluation Scored(string name, Dictionary<int, RankedLists> lists, MixtureTable mixtures, MethodEvaluation? sameRepresentation = null,
             KnnSmoother.OneUser? oneUser = null)
         {
