@@ -89,8 +89,10 @@ internal sealed class MixtureRowStream
             throw new ArgumentException(keep ? "Kept mixtures need the MLE table with its component embeddings." : "The MLE table must hold clusters and weights only.", nameof(mle));
         var clock = Stopwatch.StartNew();
         int users = testUsers.Length;
+        // Every test user's clusters and weights first: the result keeps them and the sample is chosen on them before any
+        // block; each block then smooths its users again with their embeddings (the weights part of that is cheap).
         var smoothed = KnnSmoother.SmoothMixtures(train, clustering, itemEmbeddings, mle, testUsers, neighbors, settings.Lambda, threads, componentEmbeddings: keep);
-        var stream = new MixtureRowStream(mle, smoothed, users) { SmoothingSeconds = Lap(clock) };
+        var stream = new MixtureRowStream(mle, smoothed, users) { SmoothingSeconds = ProtocolEvaluator.Lap(clock) };
         if (!keep && settings.MixtureSampleUsers > 0)
         {
             stream.SampleUsers = MixtureSample.Select(testUsers, train, smoothed, settings.MixtureSampleUsers);
@@ -108,19 +110,19 @@ internal sealed class MixtureRowStream
             bool whole = count == users;
             clock.Restart();
             var blockMle = keep ? mle : MixtureBuilder.BuildMleOf(train, clustering, itemEmbeddings, settings.Components, block, threads);
-            stream.MixtureSeconds += Lap(clock);
+            stream.MixtureSeconds += ProtocolEvaluator.Lap(clock);
             var blockSmoothed = keep ? smoothed
                 : KnnSmoother.SmoothMixtures(train, clustering, itemEmbeddings, mle, block, whole ? neighbors : neighbors.Rows(start, count), settings.Lambda, threads,
                     componentEmbeddings: true);
-            stream.SmoothingSeconds += Lap(clock);
+            stream.SmoothingSeconds += ProtocolEvaluator.Lap(clock);
             var fallback = whole ? unimodal : unimodal.Rows(start, count);
             Gather(stream.MixtureLists, cutoffs, quotas.Retrieve(blockMle, block, train, cutoffs, settings.Alpha, fallback, threads), start, users);
             Gather(stream.KnnLists, cutoffs, quotas.Retrieve(blockSmoothed, block, train, cutoffs, settings.Alpha, fallback, threads), start, users);
-            stream.QuotaSeconds += Lap(clock);
+            stream.QuotaSeconds += ProtocolEvaluator.Lap(clock);
             if (roundRobin != null)
             {
                 Gather(stream.RoundRobinLists!, cutoffs, roundRobin.Retrieve(blockSmoothed, block, train, cutoffs, threads), start, users);
-                stream.RoundRobinSeconds += Lap(clock);
+                stream.RoundRobinSeconds += ProtocolEvaluator.Lap(clock);
             }
             scorer.FitMixtures(blockMle, start, count, stream.MleFits);
             scorer.FitMixtures(blockSmoothed, start, count, stream.SmoothedFits);
@@ -131,7 +133,7 @@ internal sealed class MixtureRowStream
                 stream.MleSample!.CopyRow(blockMle, user, user);
                 stream.SmoothedSample!.CopyRow(blockSmoothed, user, user);
             }
-            stream.FitSeconds += Lap(clock);
+            stream.FitSeconds += ProtocolEvaluator.Lap(clock);
         }
         return stream;
     }
@@ -152,12 +154,5 @@ internal sealed class MixtureRowStream
             }
             block[c].CopyRowsTo(lists, start);
         }
-    }
-
-    private static double Lap(Stopwatch clock)
-    {
-        double s = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        return s;
     }
 }

@@ -329,7 +329,8 @@ public static class ProtocolEvaluator
         return rows;
     }
 
-    private static double Lap(Stopwatch clock)
+    /// <summary>Seconds since the clock's last lap, restarting it: one stage's time.</summary>
+    internal static double Lap(Stopwatch clock)
     {
         double s = clock.Elapsed.TotalSeconds;
         clock.Restart();
