@@ -26,6 +26,30 @@ public class VectorMathTests
     }
 
     [Fact]
+    public void FourDotsAtOnceAreEachTheSingleDotBitForBit()
+    {
+        // Lengths around one and two vector widths exercise the paired chains, the single chunk and the scalar tail; MMR's
+        // lists stay the same only if each of the four equals the one-at-a-time dot exactly.
+        Gen.Select(Gen.Int[0, 70], Gen.Int).Sample((n, seed) =>
+        {
+            var random = new Random(seed);
+            float[] Draw() => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var a = Draw();
+            float[][] rows = [Draw(), Draw(), Draw(), Draw()];
+            VectorMath.DotFour(a, rows[0], rows[1], rows[2], rows[3], out float d0, out float d1, out float d2, out float d3);
+            float[] four = [d0, d1, d2, d3];
+            for (int k = 0; k < 4; k++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(VectorMath.Dot(a, rows[k])), BitConverter.SingleToInt32Bits(four[k]));
+        });
+    }
+
+    [Fact]
+    public void FourDotsRefuseMismatchedLengths()
+    {
+        Assert.Throws<ArgumentException>(() => VectorMath.DotFour(new float[3], new float[3], new float[3], new float[2], new float[3], out _, out _, out _, out _));
+    }
+
+    [Fact]
     public void WidenedAdditionRefusesMismatchedLengths()
     {
         Assert.Throws<ArgumentException>(() => VectorMath.AddScaledWidened(new double[3], new float[2], 1));

@@ -34,12 +34,14 @@ public class MmrRetrieverTests
     }
 
     [Theory]
-    [InlineData(80, 40)]   // the shared cosine table
-    [InlineData(400, 300)] // a pool wider than the table: cosines computed per pick
-    public void A_sweep_over_lambdas_gives_each_lambdas_own_reranking_bit_for_bit(int itemCount, int poolSize)
+    [InlineData(80, 40, 6)]    // the shared cosine table
+    [InlineData(400, 300, 6)]  // a pool wider than the table: cosines computed per pick
+    [InlineData(80, 40, 37)]   // dimensions wide enough for the vector dot (two widths and a tail)
+    [InlineData(400, 300, 37)]
+    public void A_sweep_over_lambdas_gives_each_lambdas_own_reranking_bit_for_bit(int itemCount, int poolSize, int dimension)
     {
-        var items = TestGraphs.RandomMatrix(itemCount, 6, 9);
-        var users = TestGraphs.RandomMatrix(12, 6, 10);
+        var items = TestGraphs.RandomMatrix(itemCount, dimension, 9);
+        var users = TestGraphs.RandomMatrix(12, dimension, 10);
         var served = Enumerable.Range(0, 12).ToArray();
         var pool = new UnimodalRetriever(items).Retrieve(users, served, null, poolSize, threads: 1);
         var retriever = new MmrRetriever(items);
@@ -57,6 +59,52 @@ public class MmrRetrieverTests
         }
         // Not a degenerate sweep: the lambdas disagree somewhere.
         Assert.NotEqual(swept[0].IndicesOf(0).ToArray(), swept[^1].IndicesOf(0).ToArray());
+    }
+
+    [Theory]
+    [InlineData(0.0, 6)]
+    [InlineData(0.5, 6)]
+    [InlineData(0.0, 37)]
+    [InlineData(0.5, 37)]
+    public void The_greedy_pass_is_MMR_as_defined_with_one_dot_per_pair(double lambda, int dimension)
+    {
+        // The definition, written plainly: min-max relevance over the pool (never rising along it), each pair's cosine one
+        // dot of unit vectors, the first item with the strictly largest value. The retriever's cosines (four per call, the
+        // unpicked kept in a list) must pick the same items.
+        var items = TestGraphs.RandomMatrix(120, dimension, 11);
+        var users = TestGraphs.RandomMatrix(15, dimension, 12);
+        var served = Enumerable.Range(0, 15).ToArray();
+        var pool = new UnimodalRetriever(items).Retrieve(users, served, null, 45, threads: 1);
+        var lists = new MmrRetriever(items).Rerank(pool, 30, lambda, 45, threads: 2);
+        var unit = items.Normalized();
+        for (int q = 0; q < served.Length; q++)
+        {
+            var candidates = pool.IndicesOf(q).ToArray();
+            var scores = pool.ScoresOf(q).ToArray();
+            int n = candidates.Length;
+            double top = scores.Max(), bottom = scores.Min();
+            var relevance = scores.Select(x => top > bottom ? (x - bottom) / (top - bottom) : 1.0).ToArray();
+            for (int r = 1; r < n; r++) relevance[r] = Math.Min(relevance[r], relevance[r - 1]);
+            var redundancy = Enumerable.Repeat(double.NegativeInfinity, n).ToArray();
+            var picked = new bool[n];
+            var expected = new List<int>();
+            for (int slot = 0; slot < 30; slot++)
+            {
+                int best = -1;
+                double bestValue = double.NegativeInfinity;
+                for (int r = 0; r < n; r++)
+                {
+                    if (picked[r]) continue;
+                    double value = slot == 0 ? lambda * relevance[r] : lambda * relevance[r] - (1 - lambda) * redundancy[r];
+                    if (best < 0 || value > bestValue) (best, bestValue) = (r, value);
+                }
+                picked[best] = true;
+                expected.Add(candidates[best]);
+                for (int r = 0; r < n; r++)
+                    if (!picked[r]) redundancy[r] = Math.Max(redundancy[r], VectorMath.Dot(unit.ReadRow(candidates[best]), unit.ReadRow(candidates[r])));
+            }
+            Assert.Equal(expected, lists.IndicesOf(q).ToArray());
+        }
     }
 
     [Fact]

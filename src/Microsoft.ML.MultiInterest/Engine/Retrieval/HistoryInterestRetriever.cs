@@ -200,20 +200,25 @@ public sealed class HistoryInterestRetriever
         int distinct = 0;
         for (int r = 0; r < n; r++)
             if (distinct == 0 || m.Items[distinct - 1] != m.Items[r]) m.Items[distinct++] = m.Items[r];
-        // Best score over every vector of the user (not only those whose list held the item), and the best interest.
+        // Best score over every vector of the user (not only those whose list held the item), and the best interest: each
+        // vector scores the whole list at once, the interests in order, so the first of equal best scores wins.
+        var merged = m.Items.AsSpan(0, distinct);
+        var scores = m.Scores.AsSpan(0, distinct);
+        var bestInterest = m.BestInterest.AsSpan(0, distinct);
+        var interestOf = m.Interest.AsSpan(0, distinct);
+        var vectorScores = m.VectorScores.AsSpan(0, distinct);
+        _items.DotRows(userVector, merged, scores);
+        bestInterest.Fill(float.NegativeInfinity);
+        interestOf.Fill(-1);
+        for (int j = from; j < to; j++)
+        {
+            _items.DotRows(interestQueries.ReadRow(j), merged, vectorScores);
+            for (int r = 0; r < distinct; r++)
+                if (vectorScores[r] > bestInterest[r]) (bestInterest[r], interestOf[r]) = (vectorScores[r], j - from);
+        }
         for (int r = 0; r < distinct; r++)
         {
-            var item = _items.ReadRow(m.Items[r]);
-            float best = VectorMath.Dot(userVector, item);
-            float bestInterest = float.NegativeInfinity;
-            int interest = -1;
-            for (int j = from; j < to; j++)
-            {
-                float score = VectorMath.Dot(interestQueries.ReadRow(j), item);
-                if (score > bestInterest) (bestInterest, interest) = (score, j - from);
-            }
-            m.Scores[r] = Math.Max(best, bestInterest);
-            m.Interest[r] = interest;
+            scores[r] = Math.Max(scores[r], bestInterest[r]);
             m.Order[r] = r;
         }
         // Descending score; equal scores to the lower item row (the items are sorted by row).
@@ -238,6 +243,8 @@ public sealed class HistoryInterestRetriever
             Items = new int[size];
             Scores = new float[size];
             Interest = new int[size];
+            BestInterest = new float[size];
+            VectorScores = new float[size];
             Order = new int[size];
             ByScore = new DescendingScore(Scores);
         }
@@ -245,6 +252,8 @@ public sealed class HistoryInterestRetriever
         public int[] Items { get; }
         public float[] Scores { get; }
         public int[] Interest { get; }
+        public float[] BestInterest { get; }
+        public float[] VectorScores { get; }
         public int[] Order { get; }
 
         /// <summary>Orders positions by descending <see cref="Scores"/>, equal scores by position (one per scratch, not per user).</summary>

@@ -142,13 +142,8 @@ public sealed class MmrRetriever
         {
             for (int a = 0; a < n; a++)
             {
-                var row = _unitItems.ReadRow(items[a]);
-                for (int b = a + 1; b < n; b++)
-                {
-                    float cosine = VectorMath.Dot(row, _unitItems.ReadRow(items[b]));
-                    cosines[a * n + b] = cosine;
-                    cosines[b * n + a] = cosine;
-                }
+                _unitItems.DotRows(_unitItems.ReadRow(items[a]), items[(a + 1)..n], cosines.Slice(a * n + a + 1, n - a - 1));
+                for (int b = a + 1; b < n; b++) cosines[b * n + a] = cosines[a * n + b];
             }
         }
 
@@ -177,6 +172,9 @@ public sealed class MmrRetriever
         redundancy.Fill(double.NegativeInfinity);
         if (nu > 0)
             for (int r = 0; r < n; r++) hasAddend[r] = component[r] >= 0 ? -1L : 0L;
+        // Without the table, the pool positions not yet picked, in any order (a pick swaps in the last one).
+        var unpicked = s.Unpicked.AsSpan(0, cosines.IsEmpty ? n : 0);
+        for (int r = 0; r < unpicked.Length; r++) unpicked[r] = r;
         var outItems = result.IndexSlots(q);
         var outScores = result.ScoreSlots(q);
         for (int slot = 0; slot < m; slot++)
@@ -201,18 +199,36 @@ public sealed class MmrRetriever
             outItems[slot] = items[best];
             outScores[slot] = scores[best];
             if (slot + 1 == m || (lambda >= 1 && nu == 0)) continue;
-            ReadOnlySpan<float> row = cosines.IsEmpty ? CosineRow(items, n, best, picked, s.Row) : cosines.Slice(best * n, n);
+            ReadOnlySpan<float> row;
+            if (cosines.IsEmpty)
+            {
+                int at = unpicked.IndexOf(best);
+                unpicked[at] = unpicked[^1];
+                unpicked = unpicked[..^1];
+                row = CosineRow(items, best, unpicked, s.Row);
+            }
+            else row = cosines.Slice(best * n, n);
             MmrGreedy.Raise(redundancy, row);
         }
         result.Counts[q] = m;
     }
 
-    /// <summary>The cosines of pool item <paramref name="best"/> with the items not yet picked (the others are not read).</summary>
-    private float[] CosineRow(ReadOnlySpan<int> items, int n, int best, ReadOnlySpan<bool> picked, float[] row)
+    /// <summary>
+    /// The cosines of the chosen pool item with the items not yet picked (<paramref name="unpicked"/>, pool positions; the
+    /// others' entries are not read), four at a time: a list instead of a test per item, whose picked pattern no branch
+    /// predictor follows.
+    /// </summary>
+    private float[] CosineRow(ReadOnlySpan<int> items, int chosenAt, ReadOnlySpan<int> unpicked, float[] row)
     {
-        var chosen = _unitItems.ReadRow(items[best]);
-        for (int r = 0; r < n; r++)
-            if (!picked[r]) row[r] = VectorMath.Dot(chosen, _unitItems.ReadRow(items[r]));
+        var chosen = _unitItems.ReadRow(items[chosenAt]);
+        int i = 0;
+        for (; i + 4 <= unpicked.Length; i += 4)
+        {
+            int a = unpicked[i], b = unpicked[i + 1], c = unpicked[i + 2], d = unpicked[i + 3];
+            VectorMath.DotFour(chosen, _unitItems.ReadRow(items[a]), _unitItems.ReadRow(items[b]), _unitItems.ReadRow(items[c]), _unitItems.ReadRow(items[d]),
+                out row[a], out row[b], out row[c], out row[d]);
+        }
+        for (; i < unpicked.Length; i++) row[unpicked[i]] = VectorMath.Dot(chosen, _unitItems.ReadRow(items[unpicked[i]]));
         return row;
     }
 
@@ -229,5 +245,6 @@ public sealed class MmrRetriever
         public double[] Addend { get; } = new double[width];
         public float[] Cosines { get; } = table ? new float[width * width] : [];
         public float[] Row { get; } = table ? [] : new float[width];
+        public int[] Unpicked { get; } = table ? [] : new int[width];
     }
 }
