@@ -106,15 +106,9 @@ internal sealed class ProtocolScorer
     public void FitMixtures(MixtureTable mixtures, int first, int count, double[] fits)
     {
         if (!mixtures.HasEmbeddings) throw new ArgumentException("The goodness of fit needs the mixtures' component embeddings.", nameof(mixtures));
-        if (fits.Length != _testUsers.Length) throw new ArgumentException($"There are {fits.Length} fits for {_testUsers.Length} test users.", nameof(fits));
-        if (first < 0 || count < 0 || first + count > _testUsers.Length)
-            throw new ArgumentException($"Entries {first} to {first + count - 1} are not among the scorer's {_testUsers.Length} test users.", nameof(first));
-        Parallel.For(0, count, Parallelism.Options(_threads), () => new EarthMoversDistance(), (q, _, solver) =>
-        {
-            int user = _testUsers[first + q];
-            fits[first + q] = RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(user), mixtures.Weights(user), _unitFitItems, _test.ItemsOf(user));
-            return solver;
-        }, _ => { });
+        CheckBlock(first, count, fits);
+        FitBlock(first, count, fits, () => 0, (solver, q, user, _) =>
+            RetrievalMetrics.GoodnessOfFit(solver, mixtures.Embeddings(user), mixtures.Weights(user), _unitFitItems, _test.ItemsOf(user)));
     }
 
     /// <summary>
@@ -126,17 +120,32 @@ internal sealed class ProtocolScorer
     public void FitHistoryInterests(HistoryInterests interests, int first, double[] fits)
     {
         int count = interests.Users.Count;
-        if (fits.Length != _testUsers.Length) throw new ArgumentException($"There are {fits.Length} fits for {_testUsers.Length} test users.", nameof(fits));
-        if (first < 0 || first + count > _testUsers.Length)
-            throw new ArgumentException($"Entries {first} to {first + count - 1} are not among the scorer's {_testUsers.Length} test users.", nameof(first));
+        CheckBlock(first, count, fits);
         for (int q = 0; q < count; q++)
             if (interests.Users[q] != _testUsers[first + q])
                 throw new ArgumentException("The interests must be those of the scorer's test users, in order.", nameof(interests));
         int size = interests.MaxInterests * interests.Dimension;
-        Parallel.For(0, count, Parallelism.Options(_threads), () => (Solver: new EarthMoversDistance(), Unit: new float[size]), (q, _, s) =>
+        FitBlock(first, count, fits, () => new float[size], (solver, q, user, unit) =>
+            RetrievalMetrics.GoodnessOfFit(solver, interests.UnitVectors(q, unit), interests.Weights(q), _unitFitItems, _test.ItemsOf(user)));
+    }
+
+    /// <summary>Checks that <paramref name="fits"/> has a place per test user and that the block lies among them.</summary>
+    private void CheckBlock(int first, int count, double[] fits)
+    {
+        if (fits.Length != _testUsers.Length) throw new ArgumentException($"There are {fits.Length} fits for {_testUsers.Length} test users.", nameof(fits));
+        if (first < 0 || count < 0 || first + count > _testUsers.Length)
+            throw new ArgumentException($"Entries {first} to {first + count - 1} are not among the scorer's {_testUsers.Length} test users.", nameof(first));
+    }
+
+    /// <summary>
+    /// Writes <c>fits[first + q] = fit(solver, q, user, scratch)</c> for the block's entries q (test user <paramref name="first"/> + q
+    /// is <c>user</c>), in parallel, one EMD solver and one <typeparamref name="TScratch"/> per worker.
+    /// </summary>
+    private void FitBlock<TScratch>(int first, int count, double[] fits, Func<TScratch> scratch, Func<EarthMoversDistance, int, int, TScratch, double> fit)
+    {
+        Parallel.For(0, count, Parallelism.Options(_threads), () => (Solver: new EarthMoversDistance(), Scratch: scratch()), (q, _, s) =>
         {
-            fits[first + q] = RetrievalMetrics.GoodnessOfFit(s.Solver, interests.UnitVectors(q, s.Unit), interests.Weights(q), _unitFitItems,
-                _test.ItemsOf(_testUsers[first + q]));
+            fits[first + q] = fit(s.Solver, q, _testUsers[first + q], s.Scratch);
             return s;
         }, _ => { });
     }
