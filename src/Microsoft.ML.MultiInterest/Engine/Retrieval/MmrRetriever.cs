@@ -216,7 +216,8 @@ public sealed class MmrRetriever
     /// <summary>
     /// The cosines of the chosen pool item with the items not yet picked (<paramref name="unpicked"/>, pool positions; the
     /// others' entries are not read), four at a time: a list instead of a test per item, whose picked pattern no branch
-    /// predictor follows.
+    /// predictor follows. Not through <see cref="EmbeddingMatrix.DotRows"/>: gathering the rows for it and scattering its
+    /// results made the pass 12-18 % slower.
     /// </summary>
     private float[] CosineRow(ReadOnlySpan<int> items, int chosenAt, ReadOnlySpan<int> unpicked, float[] row)
     {
