@@ -44,6 +44,48 @@ public class VectorMathTests
     }
 
     [Fact]
+    public void RowSumsInRegistersEqualTheWidenedAdditionsBitForBit()
+    {
+        // Diversity's mean: the rows added in order, each lane's sum kept in a register, must equal the sums through
+        // memory. Dimensions cover four chunks at once, single chunks and the scalar tail; rows may repeat.
+        Gen.Select(Gen.Int[1, 70], Gen.Int[0, 60], Gen.Int).Sample((d, count, seed) =>
+        {
+            var random = new Random(seed);
+            const int tableRows = 12;
+            var table = Enumerable.Range(0, tableRows * d).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var rows = Enumerable.Range(0, count).Select(_ => random.Next(tableRows)).ToArray();
+            var expected = new double[d];
+            foreach (int r in rows) VectorMath.AddScaledWidened(expected, table.AsSpan(r * d, d), 1);
+            var sum = Enumerable.Repeat(double.NaN, d).ToArray();
+            VectorMath.SumRowsWidened(table, rows, sum);
+            for (int i = 0; i < d; i++) Assert.Equal(BitConverter.DoubleToInt64Bits(expected[i]), BitConverter.DoubleToInt64Bits(sum[i]));
+        });
+    }
+
+    [Fact]
+    public void RowSumsRefuseARowOutsideTheTable()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => VectorMath.SumRowsWidened(new float[6], [0, 3], new double[2]));
+        Assert.Equal("rows", error.ParamName);
+    }
+
+    [Fact]
+    public void FourSquaredDistancesAreEachTheSingleOneBitForBit()
+    {
+        Gen.Select(Gen.Int[0, 70], Gen.Int).Sample((n, seed) =>
+        {
+            var random = new Random(seed);
+            float[] Draw() => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var y = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+            float[][] rows = [Draw(), Draw(), Draw(), Draw()];
+            VectorMath.SquaredDistancesWidened(rows[0], rows[1], rows[2], rows[3], y, out double s0, out double s1, out double s2, out double s3);
+            double[] four = [s0, s1, s2, s3];
+            for (int k = 0; k < 4; k++)
+                Assert.Equal(BitConverter.DoubleToInt64Bits(VectorMath.SquaredDistanceWidened(rows[k], y)), BitConverter.DoubleToInt64Bits(four[k]));
+        });
+    }
+
+    [Fact]
     public void FourDotsRefuseMismatchedLengths()
     {
         Assert.Throws<ArgumentException>(() => VectorMath.DotFour(new float[3], new float[3], new float[3], new float[2], new float[3], out _, out _, out _, out _));
