@@ -42,17 +42,13 @@ public class MmrKernels
         }
     }
 
-    /// <summary>One slot's value sweep and arg-max over 50 pool items (<c>MmrGreedy.Best</c>).</summary>
+    /// <summary>One slot's value sweep and arg-max over 50 pool items (<c>MmrGreedy.Best</c>, no redundancy update).</summary>
     [Benchmark]
-    public int Best50() => MmrGreedy.Best(_relevance, _redundancy, default, default, _picked, 0.5, first: false);
+    public int Best50() => MmrGreedy.Best(_relevance, _redundancy, default, default, default, _picked, 0.5, first: false);
 
-    /// <summary>One slot's redundancy update over 50 pool items (<c>MmrGreedy.Raise</c>).</summary>
+    /// <summary>The same sweep raising the redundancy with the last pick's cosines first, as every slot after the first does.</summary>
     [Benchmark]
-    public double Raise50()
-    {
-        MmrGreedy.Raise(_redundancy, _row);
-        return _redundancy[0];
-    }
+    public int RaiseAndBest50() => MmrGreedy.Best(_relevance, _redundancy, _row, default, default, _picked, 0.5, first: false);
 
     /// <summary>Re-orders 64 users' lists of 50 at lambda 0.5, one thread (per user: divide by 64).</summary>
     [Benchmark]

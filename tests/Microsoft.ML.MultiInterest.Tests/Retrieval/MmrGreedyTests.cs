@@ -24,7 +24,7 @@ public class MmrGreedyTests
     }
 
     [Fact]
-    public void BestAndRaiseAreTheScalarRulesBitForBit()
+    public void TheSweepIsTheScalarRaiseAndRuleBitForBit()
     {
         var random = new Random(29);
         int ties = 0;
@@ -41,23 +41,41 @@ public class MmrGreedyTests
             picked[random.Next(n)] = false;
             var hasAddend = Enumerable.Range(0, n).Select(_ => random.Next(2) == 0).ToArray();
             double[]? addend = random.Next(2) == 0 ? null : Enumerable.Range(0, n).Select(_ => Coarse() / 3).ToArray();
-            int expected = ReferenceBest(relevance, redundancy, addend, hasAddend, picked, lambda, first);
-            int got = MmrGreedy.Best(relevance, redundancy, addend ?? default(ReadOnlySpan<double>), hasAddend.Select(h => h ? -1L : 0L).ToArray(),
-                picked.Select(p => p ? -1L : 0L).ToArray(), lambda, first);
-            Assert.Equal(expected, got);
-            if (Enumerable.Range(0, n).Count(r => !picked[r] && relevance[r] == relevance[expected]) > 1) ties++;
+            // Half the trials raise the redundancy first with a row of cosines (coarse too, so some equal it).
+            float[]? row = random.Next(2) == 0 ? null : Enumerable.Range(0, n).Select(_ => (float)(random.Next(0, 5) / 4.0 - 0.5)).ToArray();
 
-            // Raise: where the row's cosine is greater, the redundancy takes it (widened from float).
-            var row = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-            var raised = (double[])redundancy.Clone();
-            MmrGreedy.Raise(raised, row);
-            for (int r = 0; r < n; r++) Assert.Equal(row[r] > redundancy[r] ? row[r] : redundancy[r], raised[r]);
+            // Raise: where the row's cosine is greater, the redundancy takes it (widened from float); then the rule.
+            var expectedRedundancy = row == null ? redundancy : redundancy.Select((red, r) => row[r] > red ? row[r] : red).ToArray();
+            int expected = ReferenceBest(relevance, expectedRedundancy, addend, hasAddend, picked, lambda, first);
+            var swept = (double[])redundancy.Clone();
+            int got = MmrGreedy.Best(relevance, swept, row ?? default(ReadOnlySpan<float>), addend ?? default(ReadOnlySpan<double>),
+                hasAddend.Select(h => h ? -1L : 0L).ToArray(), picked.Select(p => p ? -1L : 0L).ToArray(), lambda, first);
+            Assert.Equal(expected, got);
+            Assert.Equal(expectedRedundancy, swept);
+            if (Enumerable.Range(0, n).Count(r => !picked[r] && relevance[r] == relevance[expected]) > 1) ties++;
         }
         Assert.True(ties > 300, $"only {ties} trials had equal relevances");
 
         // Every unpicked value negative infinity (an infinite redundancy): the scalar rule's first unpicked item.
         var infinite = Enumerable.Repeat(double.PositiveInfinity, 9).ToArray();
         long[] firstTwoPicked = [-1, -1, 0, 0, 0, 0, 0, 0, 0];
-        Assert.Equal(2, MmrGreedy.Best(new double[9], infinite, default, new long[9], firstTwoPicked, 0.5, first: false));
+        Assert.Equal(2, MmrGreedy.Best(new double[9], infinite, default, default, new long[9], firstTwoPicked, 0.5, first: false));
+    }
+
+    [Fact]
+    public void TheSweepRaisesWithTheRowBeforeItPicks()
+    {
+        // Item 0 leads on relevance; its cosine with the last pick makes it redundant enough that item 1 wins, in the
+        // vector part (n = 32) and the scalar tail (n = 3) alike.
+        foreach (int n in new[] { 3, 32 })
+        {
+            var relevance = Enumerable.Range(0, n).Select(r => r == 0 ? 1.0 : r == 1 ? 0.9 : 0.0).ToArray();
+            var redundancy = new double[n];
+            var row = new float[n];
+            row[0] = 0.9f;
+            Assert.Equal(0, MmrGreedy.Best(relevance, (double[])redundancy.Clone(), default, default, new long[n], new long[n], 0.5, first: false));
+            Assert.Equal(1, MmrGreedy.Best(relevance, redundancy, row, default, new long[n], new long[n], 0.5, first: false));
+            Assert.Equal(0.9f, redundancy[0]);
+        }
     }
 }

@@ -1,24 +1,27 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
-/// The two per-slot sweeps of MMR's greedy pass (<see cref="MmrRetriever"/>) over a pool, in vectors: the first item with
-/// the best MMR value, and the redundancy update after a pick. Lane by lane they are the scalar rule's own
-/// double operations in its order (<c>lambda * rel - (1 - lambda) * red</c>, then the interest bonus), so the values and
-/// the pick are bit for bit the scalar loop's; only the branch per item is gone (the greedy pass is re-run for every
-/// user, slot and lambda: about 10^9 item visits in <c>reproduce</c>).
+/// The per-slot sweep of MMR's greedy pass (<see cref="MmrRetriever"/>) over a pool, in vectors: the redundancy update
+/// after the last pick and the first item with the best MMR value, in one pass over the pool. Lane by lane they are the
+/// scalar rule's own double operations in its order (<c>max(red, cos)</c>, then <c>lambda * rel - (1 - lambda) * red</c>,
+/// then the interest bonus), so the values and the pick are bit for bit the scalar loop's; only the branch per item is
+/// gone (the greedy pass is re-run for every user, slot and lambda: about 10^9 item visits in <c>reproduce</c>).
 /// </summary>
 internal static class MmrGreedy
 {
     /// <summary>
-    /// The first unpicked item with the largest value <c>lambda * relevance - (1 - lambda) * redundancy</c> (relevance
-    /// alone when <paramref name="first"/>), plus <paramref name="addend"/> where <paramref name="hasAddend"/> is set
-    /// (when <paramref name="addend"/> is not empty). Picked items (<paramref name="picked"/> all ones) are skipped.
+    /// Raises <paramref name="redundancy"/> to <paramref name="raise"/> item by item where the row's cosine is greater
+    /// (nothing when <paramref name="raise"/> is empty), then returns the first unpicked item with the largest value
+    /// <c>lambda * relevance - (1 - lambda) * redundancy</c> (relevance alone when <paramref name="first"/>), plus
+    /// <paramref name="addend"/> where <paramref name="hasAddend"/> is set (when <paramref name="addend"/> is not empty).
+    /// Picked items (<paramref name="picked"/> all ones) are skipped, and their redundancy may take any value of the row.
     /// Values must be finite (no NaN) for unpicked items.
     /// </summary>
-    public static int Best(ReadOnlySpan<double> relevance, ReadOnlySpan<double> redundancy, ReadOnlySpan<double> addend, ReadOnlySpan<long> hasAddend,
-        ReadOnlySpan<long> picked, double lambda, bool first)
+    public static int Best(ReadOnlySpan<double> relevance, Span<double> redundancy, ReadOnlySpan<float> raise, ReadOnlySpan<double> addend,
+        ReadOnlySpan<long> hasAddend, ReadOnlySpan<long> picked, double lambda, bool first)
     {
         int n = relevance.Length;
         double drop = 1 - lambda;
@@ -28,23 +31,27 @@ internal static class MmrGreedy
         if (Vector.IsHardwareAccelerated)
         {
             // Each lane keeps its largest value and the first index reaching it (a strictly greater value replaces), so the
-            // lanes' winner with the lowest index among equal maxima is the scalar scan's first maximum, in one pass.
+            // lanes' winner with the lowest index among equal maxima is the scalar scan's first maximum, in one pass. Two
+            // vectors of doubles per step: one vector of the row's floats widens to them.
             int lanes = Vector<double>.Count;
-            var skipped = new Vector<double>(double.NegativeInfinity);
-            var max = skipped;
+            var max = new Vector<double>(double.NegativeInfinity);
             var at = new Vector<long>(-1);
-            var index = Vector<long>.Indices;
-            var step = new Vector<long>(lanes);
-            for (; r + lanes <= n; r += lanes)
+            for (; r + 2 * lanes <= n; r += 2 * lanes)
             {
-                var value = new Vector<double>(relevance[r..]) * lambda;
-                if (!first) value -= new Vector<double>(redundancy[r..]) * drop;
-                if (!addend.IsEmpty) value = Vector.ConditionalSelect(new Vector<long>(hasAddend[r..]), value + new Vector<double>(addend[r..]), value);
-                value = Vector.ConditionalSelect(new Vector<long>(picked[r..]), skipped, value);
-                var greater = Vector.GreaterThan(value, max);
-                max = Vector.ConditionalSelect(greater, value, max);
-                at = Vector.ConditionalSelect(greater, index, at);
-                index += step;
+                Vector<double> low, high;
+                if (raise.IsEmpty)
+                {
+                    low = new Vector<double>(redundancy[r..]);
+                    high = new Vector<double>(redundancy[(r + lanes)..]);
+                }
+                else
+                {
+                    Vector.Widen(new Vector<float>(raise[r..]), out var cosineLow, out var cosineHigh);
+                    low = Raised(redundancy, r, cosineLow);
+                    high = Raised(redundancy, r + lanes, cosineHigh);
+                }
+                Offer(relevance, low, addend, hasAddend, picked, lambda, drop, first, r, ref max, ref at);
+                Offer(relevance, high, addend, hasAddend, picked, lambda, drop, first, r + lanes, ref max, ref at);
             }
             for (int lane = 0; lane < lanes; lane++)
             {
@@ -54,6 +61,7 @@ internal static class MmrGreedy
         }
         for (; r < n; r++)
         {
+            if (!raise.IsEmpty && raise[r] > redundancy[r]) redundancy[r] = raise[r];
             if (picked[r] != 0) continue;
             double value = first ? lambda * relevance[r] : lambda * relevance[r] - drop * redundancy[r];
             if (!addend.IsEmpty && hasAddend[r] != 0) value += addend[r];
@@ -66,30 +74,27 @@ internal static class MmrGreedy
         throw new InvalidOperationException("No item is left unpicked.");
     }
 
-    /// <summary>
-    /// <c>redundancy = max(redundancy, row)</c> item by item, where the row's cosine is greater (the scalar rule's test). The
-    /// caller reads the redundancy of unpicked items only, so picked ones may take any value of the row.
-    /// </summary>
-    public static void Raise(Span<double> redundancy, ReadOnlySpan<float> row)
+    /// <summary><c>max(redundancy, cosine)</c> for one vector of items (the scalar rule's test), stored and returned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> Raised(Span<double> redundancy, int at, Vector<double> cosine)
     {
-        int n = redundancy.Length;
-        int r = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int lanes = Vector<double>.Count;
-            for (; r + 2 * lanes <= n; r += 2 * lanes)
-            {
-                Vector.Widen(new Vector<float>(row[r..]), out var low, out var high);
-                var a = new Vector<double>(redundancy[r..]);
-                var b = new Vector<double>(redundancy[(r + lanes)..]);
-                Vector.ConditionalSelect(Vector.GreaterThan(low, a), low, a).CopyTo(redundancy[r..]);
-                Vector.ConditionalSelect(Vector.GreaterThan(high, b), high, b).CopyTo(redundancy[(r + lanes)..]);
-            }
-        }
-        for (; r < n; r++)
-        {
-            double cosine = row[r];
-            if (cosine > redundancy[r]) redundancy[r] = cosine;
-        }
+        var current = new Vector<double>(redundancy[at..]);
+        var raised = Vector.ConditionalSelect(Vector.GreaterThan(cosine, current), cosine, current);
+        raised.CopyTo(redundancy[at..]);
+        return raised;
+    }
+
+    /// <summary>One vector of items' values offered to the lanes' running maxima and the first index reaching each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Offer(ReadOnlySpan<double> relevance, Vector<double> redundancy, ReadOnlySpan<double> addend, ReadOnlySpan<long> hasAddend,
+        ReadOnlySpan<long> picked, double lambda, double drop, bool first, int at, ref Vector<double> max, ref Vector<long> maxAt)
+    {
+        var value = new Vector<double>(relevance[at..]) * lambda;
+        if (!first) value -= redundancy * drop;
+        if (!addend.IsEmpty) value = Vector.ConditionalSelect(new Vector<long>(hasAddend[at..]), value + new Vector<double>(addend[at..]), value);
+        value = Vector.ConditionalSelect(new Vector<long>(picked[at..]), new Vector<double>(double.NegativeInfinity), value);
+        var greater = Vector.GreaterThan(value, max);
+        max = Vector.ConditionalSelect(greater, value, max);
+        maxAt = Vector.ConditionalSelect(greater, Vector<long>.Indices + new Vector<long>(at), maxAt);
     }
 }

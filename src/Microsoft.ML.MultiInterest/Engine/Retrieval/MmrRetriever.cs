@@ -177,6 +177,8 @@ public sealed class MmrRetriever
         for (int r = 0; r < unpicked.Length; r++) unpicked[r] = r;
         var outItems = result.IndexSlots(q);
         var outScores = result.ScoreSlots(q);
+        // The last pick's cosines with the pool, raised into the redundancy by the next slot's sweep (none before the first).
+        ReadOnlySpan<float> lastPickCosines = default;
         for (int slot = 0; slot < m; slot++)
         {
             double topQuotient = 0;
@@ -192,23 +194,21 @@ public sealed class MmrRetriever
             // 1 * rel - 0 * (-inf), not a number, and the greedy rule takes the first unpicked item: the pool's order.
             int best = slot > 0 && lambda >= 1 && nu == 0
                 ? picked.IndexOf(false)
-                : MmrGreedy.Best(relevance, redundancy, withBonus ? addend : default, hasAddend, pickedMask, lambda, first: slot == 0);
+                : MmrGreedy.Best(relevance, redundancy, lastPickCosines, withBonus ? addend : default, hasAddend, pickedMask, lambda, first: slot == 0);
             picked[best] = true;
             pickedMask[best] = -1;
             if (nu > 0 && component[best] >= 0) picks[component[best]]++;
             outItems[slot] = items[best];
             outScores[slot] = scores[best];
             if (slot + 1 == m || (lambda >= 1 && nu == 0)) continue;
-            ReadOnlySpan<float> row;
             if (cosines.IsEmpty)
             {
                 int at = unpicked.IndexOf(best);
                 unpicked[at] = unpicked[^1];
                 unpicked = unpicked[..^1];
-                row = CosineRow(items, best, unpicked, s.Row);
+                lastPickCosines = CosineRow(items, best, unpicked, s.Row);
             }
-            else row = cosines.Slice(best * n, n);
-            MmrGreedy.Raise(redundancy, row);
+            else lastPickCosines = cosines.Slice(best * n, n);
         }
         result.Counts[q] = m;
     }
