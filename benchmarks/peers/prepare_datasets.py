@@ -12,10 +12,12 @@ Subcommands
   lightgcn    --train FILE --test FILE --out DIR            LightGCN/NGCF `user item item ...` split -> train.tsv.gz, test.tsv.gz
   lists       --lists FILE --out DIR                       one unsplit `user item item ...` file (LightGCN's layout, SASRec's
                                                            Beauty.txt, ...) -> edges.tsv.gz (then `multiinterest split`)
-  csv         --csv FILE [--user-column NAME] [--item-column NAME] [--delimiter ,|;|tab] --out DIR
+  csv         --csv FILE [--user-column NAME] [--item-column NAME] [--delimiter ,|;|tab|space] [--no-header] --out DIR
                                                            a delimited file with a header (MovieLens ratings.csv, ...) ->
                                                            edges.tsv.gz; the columns by name, by default the first two
-                                                           (then `multiinterest split`)
+                                                           (then `multiinterest split`). A first line of numbers alone is
+                                                           refused as a header; --no-header reads every line as data
+                                                           and numbers the columns from 0 (--user-column 0 ...)
   sslrec      --train PKL --test PKL [--valid PKL] --out DIR  SSLRec scipy COO pickles (loaded with a restricted
                                                            unpickler that admits only numpy/scipy array classes)
   bert4rec-pickle --pickle PKL --out DIR                   a BERT4Rec-VAE-Pytorch `dataset.pkl` (dicts train / val / test of
@@ -24,7 +26,7 @@ Subcommands
                                                            DIR/ratings.tsv, `user item 1 position` without a header (as
                                                            MovieLens u.data, for the benchmarks' divide-conquer command),
                                                            raw ids, position = 0-based place in the user's sequence
-  split       --edges FILE --out DIR --repo MAIN [--seed 1] [--python]
+  split       --edges FILE --out DIR [--repo MAIN] [--seed 1] [--python]
               The project's hold-out on edges.tsv.gz -> train.tsv.gz, test.tsv.gz. By default it runs the project's
               CLI (`dotnet run -c Release --project samples/MultiInterest.Cli -- split --keep-self-loops ...` in
               --repo): the protocol drops "self-loops" (user id == item id), which on a bipartite graph whose user and
@@ -34,6 +36,7 @@ Subcommands
 Each subcommand writes DIR/counts.json.
 """
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -116,31 +119,56 @@ def cmd_lists(a):
           f"--train {a.out}/train.tsv.gz --test {a.out}/test.tsv.gz --keep-self-loops", file=sys.stderr)
 
 
+def looks_like_data(fields):
+    """True when every non-empty field of a line is a number: a line of ids and ratings, not a header of names."""
+    def number(text):
+        try:
+            float(text)
+            return True
+        except ValueError:
+            return False
+    present = [field.strip() for field in fields if field.strip()]
+    return bool(present) and all(number(field) for field in present)
+
+
 def cmd_csv(a):
     import csv
-    delimiter = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(a.delimiter, a.delimiter)
+    delimiter = {"\\t": "\t", "tab": "\t", "TAB": "\t", "space": " "}.get(a.delimiter, a.delimiter)
     if len(delimiter) != 1:
-        sys.exit(f"error: --delimiter must be one character (or 'tab' / '\\t'), not '{a.delimiter}'")
+        sys.exit(f"error: --delimiter must be one character (or 'tab' / '\\t' / 'space'), not '{a.delimiter}'")
     with open(a.csv, newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f, delimiter=delimiter)
-        header = next(reader, None)
-        if header is None:
-            sys.exit(f"error: '{a.csv}' is empty: a header line is expected")
+        first = next(reader, None)
+        if first is None:
+            sys.exit(f"error: '{a.csv}' is empty" + ("" if a.no_header else ": a header line is expected"))
+        if a.no_header:
+            # Columns by number; the first line is data like the rest.
+            header = [str(i) for i in range(len(first))]
+            lines = enumerate(itertools.chain([first], reader), start=1)
+        else:
+            if looks_like_data(first):
+                sys.exit(f"error: the first line of '{a.csv}' is {first}, numbers alone: it looks like data, not a header "
+                         "(read as one, that edge would be lost). Pass --no-header to read every line as data, with the "
+                         "columns numbered from 0 (--user-column 0 --item-column 1 by default), or add a header line")
+            header = first
+            lines = enumerate(reader, start=2)
         names = [h.strip().lower() for h in header]
 
         def column(name, default):
             if name is None:
                 return default
             if name.lower() not in names:
-                sys.exit(f"error: '{a.csv}' has no column '{name}'; its header is {header}")
+                sys.exit(f"error: '{a.csv}' has no column '{name}'; its "
+                         + (f"lines have {len(header)} columns, numbered 0-{len(header) - 1}" if a.no_header else f"header is {header}"))
             return names.index(name.lower())
 
         user, item = column(a.user_column, 0), column(a.item_column, 1)
         if len(header) < 2 or user == item:
-            sys.exit(f"error: '{a.csv}' needs two columns, the user's and the item's; its header is {header} "
-                     f"(is the delimiter '{a.delimiter}'? pass --delimiter)")
+            sys.exit(f"error: '{a.csv}' needs two columns, the user's and the item's; its "
+                     + (f"first line is {first}" if a.no_header else f"header is {header}")
+                     + f" (is the delimiter '{a.delimiter}'? pass --delimiter)")
         raw = []
-        for number, row in enumerate(reader, start=2):
+        for number, row in lines:
             if not row or all(not field.strip() for field in row):
                 continue
             if len(row) <= max(user, item) or not row[user].strip() or not row[item].strip():
@@ -281,6 +309,7 @@ def main():
     s.add_argument("--user-column")
     s.add_argument("--item-column")
     s.add_argument("--delimiter", default=",")
+    s.add_argument("--no-header", action="store_true", help="every line is data; columns are numbered from 0")
     s.add_argument("--out", required=True)
     s.set_defaults(fn=cmd_csv)
 
@@ -297,7 +326,8 @@ def main():
     s = sub.add_parser("split")
     s.add_argument("--edges", required=True)
     s.add_argument("--out", required=True)
-    s.add_argument("--repo", default="/work/main", help="checkout of the project whose CLI does the split")
+    s.add_argument("--repo", default=os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")),
+                   help="checkout of the project whose CLI does the split (by default the one holding this script)")
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--python", action="store_true", help="split in numpy instead of the project's CLI")
     s.set_defaults(fn=cmd_split)
