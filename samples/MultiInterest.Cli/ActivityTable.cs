@@ -22,7 +22,8 @@ internal static class ActivityTable
                 + "holds more than a quarter and a later one may be empty.");
     }
 
-    /// <summary>A quartile's column: its degree range, or "no users" when tied degrees left it empty (every user in an earlier one).</summary>
+    /// <summary>A quartile's column: its degree range (one degree alone when every user has it), or "no users" when tied degrees left it empty (every user in an earlier one).</summary>
     private static string Header(GroupEvaluation group) =>
-        group.Users == 0 ? $"Q{group.Group + 1}: no users" : $"Q{group.Group + 1}: degree {group.LowerDegree}-{group.UpperDegree}, {group.Users:N0} users";
+        group.Users == 0 ? $"Q{group.Group + 1}: no users"
+        : $"Q{group.Group + 1}: degree {group.LowerDegree}" + (group.UpperDegree > group.LowerDegree ? $"-{group.UpperDegree}" : "") + $", {group.Users:N0} users";
 }

@@ -31,7 +31,7 @@ internal sealed class EmbeddingFlags
     public CliOption<EmbeddingAlgorithm> Algorithm { get; } = Opt.Choice("--algorithm", GraphEmbeddingDefaults.Algorithm, Name,
         "Embedding algorithm; auto chooses on a validation hold-out of the training edges.");
 
-    public CliOption<int> Dimension { get; } = Opt.Int("--dim", GraphEmbeddingDefaults.Dimension, "Embedding dimension (auto: the largest tried is --auto-max-dim).", min: 1);
+    public CliOption<int> Dimension { get; } = Opt.Int("--dim", GraphEmbeddingDefaults.Dimension, "Embedding dimension of the algorithm named (auto chooses its own, up to --auto-max-dim; --dim sizes only its --auto-sgd trial).", min: 1);
 
     public CliOption<int> Epochs { get; } = Opt.Int("--epochs", GraphEmbeddingDefaults.Epochs, "Training epochs (negative sampling).", min: 1);
 

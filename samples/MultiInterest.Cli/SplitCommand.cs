@@ -32,7 +32,12 @@ internal static class SplitCommand
         var split = HoldOutSplitter.Split(EdgeFile.Read(edges), new HoldOutSplitOptions { Seed = seed, DropSelfLoops = !keepSelfLoops });
         EdgeFile.Write(train, split.Train);
         EdgeFile.Write(test, split.Test);
-        log.WriteLine($"{split.Train.Count:N0} training edges -> {train}; {split.Test.Count:N0} test edges -> {test}; {split.ReturnedToTraining:N0} returned to training (item unseen).");
+        log.WriteLine($"{split.Train.Count:N0} training edges -> {train}; {split.Test.Count:N0} test edges -> {test}; {split.ReturnedToTraining:N0} returned to training (item unseen); seed {seed}.");
+        if (keepSelfLoops)
+        {
+            int kept = split.Train.Count(e => e.User == e.Item) + split.Test.Count(e => e.User == e.Item);
+            if (kept > 0) log.WriteLine($"{kept:N0} pairs with user id = item id kept as edges (--keep-self-loops).");
+        }
         // Say what was left out, so that no edge goes missing silently.
         if (split.DuplicatesDropped > 0) warnings.WriteLine($"{split.DuplicatesDropped:N0} repeated (user, item) pairs left out (each pair is kept once).");
         if (split.SelfLoopsDropped > 0)
