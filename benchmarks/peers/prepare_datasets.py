@@ -15,9 +15,9 @@ Subcommands
   csv         --csv FILE [--user-column NAME] [--item-column NAME] [--delimiter ,|;|tab|space] [--no-header] --out DIR
                                                            a delimited file with a header (MovieLens ratings.csv, ...) ->
                                                            edges.tsv.gz; the columns by name, by default the first two
-                                                           (then `multiinterest split`). A first line of numbers alone is
-                                                           refused as a header; --no-header reads every line as data
-                                                           and numbers the columns from 0 (--user-column 0 ...)
+                                                           (then `multiinterest split`). A first line whose first two
+                                                           fields are numbers is refused as a header; --no-header reads
+                                                           every line as data and numbers the columns from 0
   sslrec      --train PKL --test PKL [--valid PKL] --out DIR  SSLRec scipy COO pickles (loaded with a restricted
                                                            unpickler that admits only numpy/scipy array classes)
   bert4rec-pickle --pickle PKL --out DIR                   a BERT4Rec-VAE-Pytorch `dataset.pkl` (dicts train / val / test of
@@ -119,16 +119,12 @@ def cmd_lists(a):
           f"--train {a.out}/train.tsv.gz --test {a.out}/test.tsv.gz --keep-self-loops", file=sys.stderr)
 
 
-def looks_like_data(fields):
-    """True when every non-empty field of a line is a number: a line of ids and ratings, not a header of names."""
-    def number(text):
-        try:
-            float(text)
-            return True
-        except ValueError:
-            return False
-    present = [field.strip() for field in fields if field.strip()]
-    return bool(present) and all(number(field) for field in present)
+def is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
 
 
 def cmd_csv(a):
@@ -146,10 +142,15 @@ def cmd_csv(a):
             header = [str(i) for i in range(len(first))]
             lines = enumerate(itertools.chain([first], reader), start=1)
         else:
-            if looks_like_data(first):
-                sys.exit(f"error: the first line of '{a.csv}' is {first}, numbers alone: it looks like data, not a header "
-                         "(read as one, that edge would be lost). Pass --no-header to read every line as data, with the "
-                         "columns numbered from 0 (--user-column 0 --item-column 1 by default), or add a header line")
+            # A header names its columns; ids in the first two places mean the first line is an edge, which would be lost.
+            if a.user_column is None and a.item_column is None and len(first) >= 2 and is_number(first[0].strip()) and is_number(first[1].strip()):
+                sys.exit(f"error: the first line of '{a.csv}' is {first}: its first two fields are numbers, so it looks like data, "
+                         "not a header (read as one, that edge would be lost). Pass --no-header to read every line as data, with "
+                         "the columns numbered from 0 (--user-column 0 --item-column 1 by default), or add a header line")
+            for given in (a.user_column, a.item_column):
+                if given is not None and is_number(given):
+                    sys.exit(f"error: --user-column / --item-column '{given}' is a number: columns are named by the header; "
+                             "for a file without a header pass --no-header, and the columns are numbered from 0")
             header = first
             lines = enumerate(reader, start=2)
         names = [h.strip().lower() for h in header]
