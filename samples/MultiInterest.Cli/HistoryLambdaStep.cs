@@ -77,7 +77,7 @@ internal static class HistoryLambdaStep
     {
         HistoryMmrSelectionRule.BeatsReordering => $"the best recall among candidates keeping Unimodal's and reaching both {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity and the re-ordering baseline's",
         HistoryMmrSelectionRule.MeetsBar => $"the best recall among candidates keeping Unimodal's and reaching {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity",
-        HistoryMmrSelectionRule.KeepsRecall => $"no candidate reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse keeping its recall, diversity within {HistoryInterestDefaults.SelectionDiversityTie} a tie broken by recall",
+        HistoryMmrSelectionRule.KeepsRecall => $"no candidate reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse of those keeping its recall (diversities within {HistoryInterestDefaults.SelectionDiversityTie} of each other count as equal, and then the better recall wins)",
         _ => "no candidate kept Unimodal's recall: the best recall",
     };
 

@@ -12,6 +12,9 @@ internal static class MetricsJson
         int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda, IReadOnlyDictionary<string, double>? peakMemory = null)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
+        // The training knobs (epochs, loss, learning rate, negatives) are written only where the vectors used them: a
+        // truncated SVD or implicit ALS (Auto's usual choice) has none, and listing the defaults would read as if it had.
+        bool trainedBySgd = ownEmbeddings && embedding?.Algorithm is not (EmbeddingAlgorithm.TruncatedSvd or EmbeddingAlgorithm.ImplicitAls);
         var document = new Dictionary<string, object?>
         {
             ["dataset"] = settings.Dataset,
@@ -22,10 +25,10 @@ internal static class MetricsJson
                 ["algorithm_used"] = embedding == null ? null : EmbeddingFlags.Name(embedding.Algorithm),
                 ["embedding_settings"] = embedding?.Settings,
                 ["dim"] = embedding?.UserEmbeddings.Dimension,
-                ["epochs"] = ownEmbeddings ? settings.Embedding.Epochs : null,
-                ["loss"] = ownEmbeddings ? settings.Embedding.Loss.ToString() : null,
-                ["learning_rate"] = ownEmbeddings ? settings.Embedding.LearningRate : null,
-                ["negatives"] = ownEmbeddings
+                ["epochs"] = trainedBySgd ? settings.Embedding.Epochs : null,
+                ["loss"] = trainedBySgd ? settings.Embedding.Loss.ToString() : null,
+                ["learning_rate"] = trainedBySgd ? settings.Embedding.LearningRate : null,
+                ["negatives"] = trainedBySgd
                     ? new { uniform = settings.Embedding.UniformNegatives, batch = settings.Embedding.BatchNegatives, degree = settings.Embedding.DegreeNegatives }
                     : null,
                 ["clusters"] = settings.ItemClustersPath == null ? settings.Clustering.Clusters : null,

@@ -66,8 +66,8 @@ internal static class OnnxDirectoryServing
             OnnxServingManifest.HistoryMmrRetrieval => new OnnxDirectoryServing<OnnxHistoryMmrScorer>(() => OnnxHistoryMmrScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions), s => s.Manifest.HistoryOptions != null, (s, h) => s.RetrieveFromHistories(h),
                 _ => "(its fold-in and interests, computed as the engine does)", "the directory was exported without the fold-in settings (export it again)",
-                s => $"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} vector rankings proved from them, "
-                    + $"{s.Rescanned:N0} searched with the engine (warm-up batch included); the pool merged and re-ranked by the engine's MMR.")
+                s => $"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} vector rankings shown exact from them alone, "
+                    + $"{s.Rescanned:N0} searched again with the engine (warm-up batch included); the pool merged and re-ranked by the engine's MMR.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.MmrRetrieval => new OnnxDirectoryServing<OnnxMmrScorer>(() => OnnxMmrScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h),
@@ -77,15 +77,15 @@ internal static class OnnxDirectoryServing
             OnnxServingManifest.ConditionalMergedRetrieval => new OnnxDirectoryServing<OnnxConditionalMergeScorer>(() => OnnxConditionalMergeScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h),
                 _ => "(its conditions' queries, Mixture and mean vector, computed as the engine does)", "the directory was exported without its condition model (export it again)",
-                s => $"ONNX Runtime's candidates of the conditions and the clusters re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} rankings proved "
-                    + $"from them, {s.Rescanned:N0} scanned with the engine (warm-up batch included); the lists merged as the engine merges them.")
+                s => $"ONNX Runtime's candidates of the conditions and the clusters re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} rankings shown "
+                    + $"exact from them alone, {s.Rescanned:N0} searched again with the engine (warm-up batch included); the lists merged as the engine merges them.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             _ when manifest.RoundRobinScorer != null => new OnnxDirectoryServing<OnnxRoundRobinScorer>(() => OnnxRoundRobinScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h),
                 s => s.HasHistoryEncoder ? "by the DCM history encoder's soft k-means (computed as the engine does)" : "(one component, its items' mean vector, as the engine serves it)",
                 "the directory was exported without the DCM history encoder or the fresh-history mean (export it again)",
                 s => $"Round-robin lists merged from ONNX Runtime's per-interest candidates, re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} "
-                    + $"interest lists proved from them, {s.Rescanned:N0} fetched with the engine (warm-up batch included).")
+                    + $"interest lists shown exact from them alone, {s.Rescanned:N0} fetched again with the engine (warm-up batch included).")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             _ => null,
         };

@@ -196,8 +196,8 @@ internal static class RecommendCommand
                 }
                 else if (newUsers.Count > 0)
                     log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model have a --history, but this model's ONNX directory serves trained users only: MultiInterestRecommender serves them (below).");
-                log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {scorerSession.ProvedFromCandidates:N0} rankings proved from them, "
-                    + $"{scorerSession.Rescanned:N0} scanned with the engine (warm-up batch included).");
+                log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {scorerSession.ProvedFromCandidates:N0} rankings shown exact from them alone, "
+                    + $"{scorerSession.Rescanned:N0} searched again with the engine where they could not be (warm-up batch included).");
                 if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
             }
             lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, topics, scorer, log);
@@ -247,7 +247,7 @@ internal static class RecommendCommand
         {
             var recommender = ml.MultiInterest().CreateRecommender(model);
             foreach (int q in missing) lists[q] = Serve(recommender, ids[q], fresh, topics);
-            log.WriteLine($"{Counted.Of(missing.Length, "user")} of the users file unknown to the model, which {scorer} did not serve: MultiInterestRecommender serves them, "
+            log.WriteLine($"{Counted.Of(missing.Length, "user")} of the users file unknown to the model ({scorer} serves trained users only): MultiInterestRecommender serves them, "
                 + $"from their --history or followed topics where they have one, else with the popular items ({CandidateFile.CountBySource(missing.Select(q => lists[q]!))}).");
         }
         return lists.Where(l => l != null).Select(l => l!).ToList();

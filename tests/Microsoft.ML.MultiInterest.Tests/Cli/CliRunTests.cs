@@ -103,6 +103,10 @@ public sealed class CliRunTests : IDisposable
             "--plot-users", "1", "--out", output);
         Assert.True(run.ExitCode == 0, run.Error);
         using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
+        // Negative sampling used its training knobs, so metrics.json names them.
+        var settings = metrics.RootElement.GetProperty("settings");
+        Assert.Equal(2, settings.GetProperty("epochs").GetInt32());
+        Assert.Equal(System.Text.Json.JsonValueKind.Object, settings.GetProperty("negatives").ValueKind);
         var names = metrics.RootElement.GetProperty("methods").EnumerateObject().Select(m => m.Name).ToArray();
         Assert.Contains("knn_embed_tuned", names);
         Assert.Contains("conditional", names);
@@ -140,6 +144,21 @@ public sealed class CliRunTests : IDisposable
         Assert.True(quiet.ExitCode == 0, quiet.Error);
         Assert.Empty(Directory.GetFiles(none, "mixture_*.png"));
         Assert.True(IsPng(Path.Combine(none, "recall.png")));
+    }
+
+    [Fact]
+    public void Evaluate_with_a_closed_form_embedding_writes_no_training_knobs_it_did_not_use()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string output = Path.Combine(_directory, "svd");
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "truncated-svd", "--dim", "6",
+            "--clusters", "8", "--tuned-clusters", "0", "--threads", "1", "--plot-users", "0", "--out", output);
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
+        var settings = metrics.RootElement.GetProperty("settings");
+        Assert.Equal("truncated-svd", settings.GetProperty("algorithm_used").GetString());
+        foreach (string knob in new[] { "epochs", "loss", "learning_rate", "negatives" })
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, settings.GetProperty(knob).ValueKind);
     }
 
     [Fact]
