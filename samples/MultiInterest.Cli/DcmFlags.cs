@@ -89,8 +89,8 @@ internal static class DcmFlags
         public IReadOnlyList<Option> All =>
             [On, Interests, Iterations, Tau, LearnTau, Beta, History, Dim, DcmEpochs, Lr, DcmMargin, DcmNegatives, Pooling, Gamma, ValidationFraction, WeightExponent, WeightExponentSweep, MmrLambdas, FusionWeight, FusionWeightSweep, WarmStart, LearnedQuotas];
 
-        /// <summary>The options <c>fit</c> offers: all but the sweeps, which only add report rows to <c>evaluate</c> and <c>reproduce</c>.</summary>
-        public IReadOnlyList<Option> Fit => [.. All.Except([WeightExponentSweep, FusionWeightSweep])];
+        /// <summary>The options <c>fit</c> offers: all but the sweeps, the DCM-MMR rows and the quota twins, which only add report rows to <c>evaluate</c> and <c>reproduce</c>.</summary>
+        public IReadOnlyList<Option> Fit => [.. All.Except([WeightExponentSweep, FusionWeightSweep, MmrLambdas, LearnedQuotas])];
 
         /// <summary>
         /// The row's training options; null unless --dcm is given or <paramref name="warmStarted"/> (the other --dcm-* options are

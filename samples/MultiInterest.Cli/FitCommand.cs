@@ -69,6 +69,7 @@ internal static class FitCommand
         var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr, round-robin, fused, conditional or mmr) on an edge file and saves it with mlContext.Model.Save.")
             .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,
                 .. conditional.Stage, .. mmr.All]);
+        FitWording.Apply(command);
         command.SetAction(r =>
         {
             int threads = r.Value(run.Threads), seed = r.Value(run.Seed);

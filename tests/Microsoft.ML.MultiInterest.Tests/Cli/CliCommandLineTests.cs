@@ -134,4 +134,24 @@ public sealed class CliCommandLineTests
         Assert.DoesNotContain("--dcm-fusion-weight-sweep", help.Out, StringComparison.Ordinal);
         Assert.Contains("--dcm-fusion-weight-sweep", CliHarness.Run("evaluate", "--help").Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Fit_help_speaks_of_the_model_it_builds_not_of_evaluates_rows()
+    {
+        var fit = CliHarness.Run("fit", "--help").Out;
+        var evaluate = CliHarness.Run("evaluate", "--help").Out;
+        // evaluate adds report rows and takes comma lists; fit builds one model from one value each.
+        Assert.Contains("Add the row \"DCM (round robin)\"", evaluate, StringComparison.Ordinal);
+        Assert.Contains("A comma list gives one row per value.", evaluate, StringComparison.Ordinal);
+        Assert.DoesNotContain("Add the row", fit, StringComparison.Ordinal);
+        Assert.DoesNotContain("A comma list gives one row per value.", fit, StringComparison.Ordinal);
+        Assert.Contains("With --retriever round-robin: the learned model is DCM", fit, StringComparison.Ordinal);
+        Assert.Contains("One value (evaluate takes a comma list, one row per value).", fit, StringComparison.Ordinal);
+        // Report-only options are not offered by fit, so they cannot be given and ignored.
+        foreach (string reportOnly in new[] { "--learned-quotas", "--dcm-mmr-lambdas" })
+        {
+            Assert.Contains(reportOnly, evaluate, StringComparison.Ordinal);
+            Assert.DoesNotContain(reportOnly, fit, StringComparison.Ordinal);
+        }
+    }
 }

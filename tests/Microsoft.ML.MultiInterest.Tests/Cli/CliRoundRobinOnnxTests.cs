@@ -86,7 +86,7 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
             Assert.Equal(apiRows, onnxRows);
             Assert.Contains(onnxRows, r => r.StartsWith("new2\t5\t", StringComparison.Ordinal));
             Assert.Contains("3 users unknown to the model served from their --history by the DCM history encoder's soft k-means", onnx.Out);
-            Assert.Contains("fetched with the engine", onnx.Out);
+            Assert.Contains("fetched again with the engine", onnx.Out);
         }
         else
         {
