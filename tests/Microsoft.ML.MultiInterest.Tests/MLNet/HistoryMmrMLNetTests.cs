@@ -183,7 +183,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         _w.Ml.Model.Save(new TransformerChain<ITransformer>(_w.Keys, sgd, fitted), _w.Raw.Schema, path);
         // Fit records the fitted objective (the engine's calibration over the trained users), so a load does not fit it again.
         var calibrated = new HistoryInterestBuilder(items, new HistoryInterestOptions { ItemsPerInterest = 3, MaxInterests = 3, MatchUserVectors = true }, 1)
-            .MatchedTo(graph, userVectors, trained, 1).Options;
+            .MatchedTo(graph, userVectors, 1).Options;
         Assert.True(plain.FoldInFitted);
         Assert.Equal((calibrated.Regularization, calibrated.UnobservedWeight), (plain.FoldInRegularization, plain.FoldInUnobservedWeight));
         Assert.False(given.FoldInFitted);

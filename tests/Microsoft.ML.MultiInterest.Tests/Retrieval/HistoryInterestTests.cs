@@ -313,6 +313,29 @@ public class HistoryInterestTests
     }
 
     [Fact]
+    public void TheFittedFoldInIsTheModelsWhicheverUsersAreRead()
+    {
+        // Half the users keep their ALS vectors, the other half get vectors no fold-in reproduces: fitted on the users read,
+        // the two halves would choose different objectives. The fit samples every user with a history instead, so the
+        // protocol (its test users) and an ML.NET stage (every trained user) fit the same fold-in.
+        var (graph, fit) = AlsOnTheCalibrationGrid(users: 60, iterations: 12);
+        var vectors = fit.UserEmbeddings.Clone();
+        var random = new Random(7);
+        for (int u = 30; u < 60; u++)
+            for (int k = 0; k < vectors.Dimension; k++) vectors.Values[u * vectors.Dimension + k] = (float)(random.NextDouble() - 0.5);
+        var options = new HistoryInterestOptions { MatchUserVectors = true };
+        (double, double) Fitted(IEnumerable<int> users)
+        {
+            var chosen = HistoryInterests.BuilderFor(graph, fit.ItemEmbeddings, users.ToArray(), options, threads: 1, vectors).Options;
+            return (chosen.Regularization, chosen.UnobservedWeight);
+        }
+        var all = Fitted(Enumerable.Range(0, 60));
+        Assert.Equal(all, Fitted(Enumerable.Range(0, 30)));
+        Assert.Equal(all, Fitted(Enumerable.Range(30, 30)));
+        Assert.Equal(all, Fitted([59]));
+    }
+
+    [Fact]
     public void ASubsetReadWithTheSharedBuilderGivesThoseUsersEntriesBitForBit()
     {
         // The protocol reads the history row's interests block by block with one builder, fitted to every test user's own

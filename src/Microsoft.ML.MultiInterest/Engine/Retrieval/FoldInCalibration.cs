@@ -19,11 +19,15 @@ internal static class FoldInCalibration
     /// <summary>Users sampled (evenly over the list, so deterministic) to score a grid point.</summary>
     internal const int SampleUsers = 256;
 
-    /// <summary>The options with the grid's best α0 and λ for <paramref name="userEmbeddings"/>.</summary>
+    /// <summary>
+    /// The options with the grid's best α0 and λ for <paramref name="userEmbeddings"/>, scored on an even sample of the
+    /// users with a history in <paramref name="train"/>: a property of the model, the same whichever users are served
+    /// afterwards (the protocol's test users or an ML.NET stage's every trained user).
+    /// </summary>
     public static HistoryInterestOptions Calibrate(InterestFoldIn foldIn, BipartiteGraph train, EmbeddingMatrix userEmbeddings,
-        IReadOnlyList<int> users, HistoryInterestOptions options, int threads)
+        HistoryInterestOptions options, int threads)
     {
-        var sample = Sample(train, users);
+        var sample = Sample(train);
         var best = options.Clone();
         if (sample.Length == 0) return best;
         double bestError = double.PositiveInfinity;
@@ -68,9 +72,9 @@ internal static class FoldInCalibration
         return square > 0 ? (float)(VectorMath.Dot(foldIn, own) / square) : 0f;
     }
 
-    private static int[] Sample(BipartiteGraph train, IReadOnlyList<int> users)
+    private static int[] Sample(BipartiteGraph train)
     {
-        var eligible = users.Where(u => train.DegreeOf(u) > 0).Distinct().Order().ToArray();
+        var eligible = Enumerable.Range(0, train.UserCount).Where(u => train.DegreeOf(u) > 0).ToArray();
         if (eligible.Length <= SampleUsers) return eligible;
         return Enumerable.Range(0, SampleUsers).Select(j => eligible[(int)((long)j * eligible.Length / SampleUsers)]).ToArray();
     }

@@ -34,11 +34,11 @@ internal sealed class HistoryInterestBuilder
 
     /// <summary>
     /// This builder with the fold-in fitted to <paramref name="userEmbeddings"/> (<see cref="FoldInCalibration"/>), over a
-    /// sample of <paramref name="users"/>' histories in <paramref name="train"/>; the item side is not recomputed.
+    /// sample of the histories in <paramref name="train"/>; the item side is not recomputed.
     /// </summary>
-    public HistoryInterestBuilder MatchedTo(BipartiteGraph train, EmbeddingMatrix userEmbeddings, IReadOnlyList<int> users, int threads)
+    public HistoryInterestBuilder MatchedTo(BipartiteGraph train, EmbeddingMatrix userEmbeddings, int threads)
     {
-        var options = FoldInCalibration.Calibrate(FoldIn, train, userEmbeddings, users, Options, threads);
+        var options = FoldInCalibration.Calibrate(FoldIn, train, userEmbeddings, Options, threads);
         options.MatchUserVectors = true;
         return new HistoryInterestBuilder(this, options);
     }

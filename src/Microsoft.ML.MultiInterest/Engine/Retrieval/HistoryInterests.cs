@@ -218,14 +218,15 @@ public sealed class HistoryInterests
     /// <param name="users">The users (rows of <paramref name="train"/>) to read.</param>
     /// <param name="options">Options, or null for the defaults.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
-    /// <param name="userEmbeddings">The users' own vectors (rows of <paramref name="train"/>); needed only with <see cref="HistoryInterestOptions.MatchUserVectors"/>.</param>
+    /// <param name="userEmbeddings">The users' own vectors (rows of <paramref name="train"/>); needed only with <see cref="HistoryInterestOptions.MatchUserVectors"/>, whose fold-in is fitted on a sample of every user with a history.</param>
     public static HistoryInterests Build(BipartiteGraph train, EmbeddingMatrix items, IReadOnlyList<int> users, HistoryInterestOptions? options = null, int threads = 0,
         EmbeddingMatrix? userEmbeddings = null) =>
         BuilderFor(train, items, users, options, threads, userEmbeddings).Build(train, users, threads, userEmbeddings);
 
     /// <summary>
     /// The builder <see cref="Build"/> reads <paramref name="users"/>' interests with, its arguments checked and, with
-    /// <see cref="HistoryInterestOptions.MatchUserVectors"/>, its fold-ins fitted to those users' own vectors: reading any
+    /// <see cref="HistoryInterestOptions.MatchUserVectors"/>, its fold-ins fitted to the users' own vectors (an even sample
+    /// of every user with a history in <paramref name="train"/>, whichever users are read): reading any
     /// subset of the users with it gives their entries of <see cref="Build"/>'s result, bit for bit, since each entry reads
     /// its own history alone.
     /// </summary>
@@ -249,7 +250,7 @@ public sealed class HistoryInterests
             userEmbeddings.ThrowIfNotFinite("user embeddings", users);
         }
         var builder = new HistoryInterestBuilder(items, options, threads);
-        return options.MatchUserVectors ? builder.MatchedTo(train, userEmbeddings!, users, threads) : builder;
+        return options.MatchUserVectors ? builder.MatchedTo(train, userEmbeddings!, threads) : builder;
     }
 
     /// <summary>Reads the interests of <paramref name="users"/> with the item side of <paramref name="builder"/>.</summary>

@@ -46,8 +46,7 @@ internal sealed class LiveRetriever
             if (tables.Settings.FoldInMatchUserVectors && !tables.Settings.FoldInFitted && tables.UserVectors != null)
             {
                 var trained = Enumerable.Range(0, tables.UserCount).Where(tables.IsTrained).ToArray();
-                _interests = _interests.MatchedTo(HistoryOf(trained), tables.UserVectors.Gather(trained, absentAsZero: true),
-                    Enumerable.Range(0, trained.Length).ToArray(), threads);
+                _interests = _interests.MatchedTo(HistoryOf(trained), tables.UserVectors.Gather(trained, absentAsZero: true), threads);
                 Settings = Settings with
                 {
                     FoldInRegularization = _interests.Options.Regularization, FoldInUnobservedWeight = _interests.Options.UnobservedWeight, FoldInFitted = true,
