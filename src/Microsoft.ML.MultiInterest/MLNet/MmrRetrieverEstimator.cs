@@ -197,8 +197,11 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             mixtures = o.ReadMixtures(input, rows.ClusterCount, items.Embeddings.Dimension);
         }
         Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranking the top {pool} of {items.RowOf.Length} items to {o.Candidates} candidates (lambda {o.Lambda}).");
-        return FittedServing.Create(_context, nameof(MmrRetrieverEstimator), input, rows, items,
+        var fitted = FittedServing.Create(_context, nameof(MmrRetrieverEstimator), input, rows, items,
             CandidateMethod.Mmr, o.Candidates, double.NaN, settings, o.ExcludeSeen, mixtures, clustering, o);
+        if (fitted.Settings is { FoldInMatchUserVectors: true, FoldInFitted: true } s)
+            Logging.Info(_context, nameof(MmrRetrieverEstimator), $"The fold-in fitted to the user vectors: lambda {s.FoldInRegularization}, alpha0 {s.FoldInUnobservedWeight}.");
+        return fitted;
     }
 
     /// <summary>The input shape plus the Candidates, CandidateScores and CandidateSource columns.</summary>

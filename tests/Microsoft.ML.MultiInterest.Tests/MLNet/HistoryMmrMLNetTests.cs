@@ -162,9 +162,15 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         var sgd = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(_w.Keyed);
         Assert.Null(sgd.Als);
         var embedded = sgd.Transform(_w.Keyed);
+        var messages = new List<string>();
+        EventHandler<Microsoft.ML.LoggingEventArgs> listen = (_, e) => messages.Add(e.Message);
+        _w.Ml.Log += listen;
         var fitted = mi.MmrRetriever(Options()).Fit(embedded);
+        _w.Ml.Log -= listen;
         var plain = fitted.Settings;
         Assert.True(plain.FoldInMatchUserVectors);
+        // The log says what the fit chose.
+        Assert.Contains(messages, m => m.Contains($"The fold-in fitted to the user vectors: lambda {plain.FoldInRegularization}, alpha0 {plain.FoldInUnobservedWeight}.", StringComparison.Ordinal));
         Assert.Equal(MmrInterests.History, plain.Interests);
 
         // Its lists are the engine's with MatchUserVectors over the same users (all trained users, ascending), and a save and
