@@ -144,6 +144,9 @@ public sealed class CliCommandLineTests
         Assert.Contains("Add the row \"DCM (round robin)\"", evaluate, StringComparison.Ordinal);
         Assert.Contains("A comma list gives one row per value.", evaluate, StringComparison.Ordinal);
         Assert.DoesNotContain("Add the row", fit, StringComparison.Ordinal);
+        // FitWording rewrites evaluate's phrases; a reworded evaluate option must not slip through unrewritten.
+        Assert.DoesNotContain("history_mmr row", fit, StringComparison.Ordinal);
+        Assert.DoesNotContain("The row \"", fit, StringComparison.Ordinal);
         Assert.DoesNotContain("A comma list gives one row per value.", fit, StringComparison.Ordinal);
         Assert.Contains("With --retriever round-robin: the learned model is DCM", fit, StringComparison.Ordinal);
         Assert.Contains("One value (evaluate takes a comma list, one row per value).", fit, StringComparison.Ordinal);

@@ -333,6 +333,9 @@ public class HistoryInterestTests
         Assert.Equal(all, Fitted(Enumerable.Range(0, 30)));
         Assert.Equal(all, Fitted(Enumerable.Range(30, 30)));
         Assert.Equal(all, Fitted([59]));
+        // A user outside those read but inside the fit's sample is checked too: its vector would otherwise skew the fit unseen.
+        vectors.Values[0] = float.NaN;
+        Assert.Throws<ArgumentException>(() => Fitted([59]));
     }
 
     [Fact]

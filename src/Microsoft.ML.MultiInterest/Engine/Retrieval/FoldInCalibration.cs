@@ -30,6 +30,8 @@ internal static class FoldInCalibration
         var sample = Sample(train);
         var best = options.Clone();
         if (sample.Length == 0) return best;
+        // The sample reaches beyond the users a caller reads (and checked): a non-finite vector would skew the median unseen.
+        userEmbeddings.ThrowIfNotFinite("user embeddings", sample);
         double bestError = double.PositiveInfinity;
         var points = (from a in UnobservedWeights from l in Regularizations select (Alpha0: a, Lambda: l)).ToArray();
         var errors = new double[points.Length];
