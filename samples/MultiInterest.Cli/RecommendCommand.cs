@@ -109,7 +109,9 @@ internal static class RecommendCommand
         else
         {
             var embedding = model.GraphEmbedding ?? throw new InvalidDataException($"'{modelPath}' has no GraphEmbedding stage to serve from.");
-            var userRows = ServingData.RowsOf(embedding.UserIds);
+            // A user key without training edges has a zero vector and no list of its own: it is served as a user the model does
+            // not know (by its --history, else the popular items), as the zip and MultiInterestRecommender serve it.
+            var userRows = ServingData.RowsOf(embedding.UserIds, embedding.UserEmbeddings.Contains);
             var known = ids.Where(userRows.ContainsKey).ToList();
             var rows = known.Select(u => userRows[u]).ToArray();
             // A fusing model has no single serving stage; its sources share the training history (TrainingHistory reads the first's).

@@ -147,10 +147,12 @@ internal static class ServingData
         public string[] Of(string user) => _byUser[user].ToArray();
     }
 
-    public static Dictionary<string, int> RowsOf(IReadOnlyList<string> ids)
+    /// <summary>The row of each id (of the rows <paramref name="listed"/> accepts, every row when null).</summary>
+    public static Dictionary<string, int> RowsOf(IReadOnlyList<string> ids, Func<int, bool>? listed = null)
     {
         var rows = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);
-        for (int r = 0; r < ids.Count; r++) rows[ids[r]] = r;
+        for (int r = 0; r < ids.Count; r++)
+            if (listed == null || listed(r)) rows[ids[r]] = r;
         return rows;
     }
 }

@@ -24,7 +24,7 @@ public sealed partial class MultiInterestCatalog
             return new MultiInterestRecommender(sources, weights, fusion.Candidates);
         }
         var retriever = MultiInterestRecommender.FindRetriever(model) ?? throw new ArgumentException(
-            "The model holds no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever or RoundRobinRetriever). "
+            "The model holds no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever, RoundRobinRetriever or ConditionalRetriever). "
             + "A model loaded with mlContext.Model.Load is ML.NET's own chain: load it with MultiInterestModel.Load and pass that.", nameof(model));
         return new MultiInterestRecommender(retriever.Columns.Live);
     }

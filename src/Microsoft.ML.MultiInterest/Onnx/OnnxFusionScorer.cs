@@ -67,6 +67,7 @@ public sealed class OnnxFusionScorer : IDisposable
     /// <summary>
     /// The fused lists of users known by their history only: each source's lists for the histories (its own
     /// <c>RetrieveFromHistories</c>), fused as for trained users: <see cref="MultiInterestRecommender.Recommend"/>'s lists for a new user.
+    /// An empty history gets an empty list (the recommender gives such a user the popular items).
     /// </summary>
     /// <param name="histories">Per user, item rows (the rows of the item id file).</param>
     /// <exception cref="InvalidOperationException">A source cannot serve histories (<see cref="ServesHistories"/> is false).</exception>
@@ -76,7 +77,10 @@ public sealed class OnnxFusionScorer : IDisposable
         ArgumentNullException.ThrowIfNull(histories);
         if (!ServesHistories)
             throw new InvalidOperationException("A source of this fusion serves trained users only (its directory has no history encoder, fold-in, vector scorer or condition model: export it again).");
-        return Fuse(_sources.Select(s => s.FromHistories!(histories)).ToArray(), histories.Count);
+        var fused = Fuse(_sources.Select(s => s.FromHistories!(histories)).ToArray(), histories.Count);
+        for (int q = 0; q < histories.Count; q++)
+            if (histories[q].Count == 0) fused.Counts[q] = 0;
+        return fused;
     }
 
     /// <summary>The sources' lists fused by rank, M each, as the live recommender fuses them.</summary>

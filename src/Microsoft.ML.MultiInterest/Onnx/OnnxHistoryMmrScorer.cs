@@ -129,7 +129,8 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// vector, the fold-in of the whole history, computed in .NET with the fold-in the model serves fresh histories with
     /// (<see cref="OnnxServingManifest.HistoryOptions"/>), then the pool scorer, the proofs, the merge and MMR as for trained
     /// users. These are the lists <see cref="MultiInterestRecommender.Recommend"/> gives a new user with that history, bit for
-    /// bit. Each history is read as a set (duplicates once, order irrelevant), as there.
+    /// bit. Each history is read as a set (duplicates once, order irrelevant), as there. An empty history gets an empty list
+    /// (the recommender gives such a user the popular items).
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file).</param>
     /// <param name="excludeHistory">True (the default) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
@@ -146,7 +147,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
         var sets = OnnxScorerParts.HistorySets(histories, Manifest);
         var graph = OnnxScorerParts.HistoryGraph(sets, Manifest.Items);
         int d = Manifest.Dimension;
-        return Serve([.. Enumerable.Range(0, sets.Length)], excludeHistory ? graph : null, (start, batch) =>
+        var lists = Serve([.. Enumerable.Range(0, sets.Length)], excludeHistory ? graph : null, (start, batch) =>
         {
             var vectors = new EmbeddingMatrix(batch, d);
             for (int q = 0; q < batch; q++) builder.FoldInAll(sets[start + q]).CopyTo(vectors.Row(q));
@@ -154,6 +155,10 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
             var part = OnnxScorerParts.HistoryGraph(rows, Manifest.Items);
             return (vectors, builder.Build(part, [.. Enumerable.Range(0, batch)], threads: 1));
         });
+        // An empty history has no interests and a zero fold-in, whose scores (all 0) would rank the catalogue in row order.
+        for (int q = 0; q < sets.Length; q++)
+            if (sets[q].Length == 0) lists.Counts[q] = 0;
+        return lists;
     }
 
     /// <summary>

@@ -399,11 +399,18 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         // Users known by a fresh history only: the live recommender's lists (its fold-in and interests of the history), bit for bit.
         var recommender = _w.Ml.MultiInterest().CreateRecommender(model);
         int[][] histories = [[.. _w.Graph.ItemsOf(_w.Trained[0]).ToArray().Take(4), .. _w.Graph.ItemsOf(_w.Trained[5]).ToArray().Take(3)],
-            [.. _w.Graph.ItemsOf(_w.Trained[2]).ToArray().Take(2)], [.. _w.Graph.ItemsOf(_w.Trained[7]).ToArray()]];
+            [.. _w.Graph.ItemsOf(_w.Trained[2]).ToArray().Take(2)], [.. _w.Graph.ItemsOf(_w.Trained[7]).ToArray()], []];
         var fresh = scorer.RetrieveFromHistories([.. histories.Select(h => (IReadOnlyList<int>)h.Select(i => _w.ItemRows[i]).ToArray())]);
         for (int q = 0; q < histories.Length; q++)
         {
             var live = recommender.Recommend("someone-new", histories[q].Select(_w.ItemId));
+            if (histories[q].Length == 0)
+            {
+                // No interests and a zero fold-in: no list (the recommender gives the popular items), not the catalogue in row order.
+                Assert.Equal(CandidateSource.Popular, live.Source);
+                Assert.Equal(0, fresh.Counts[q]);
+                continue;
+            }
             Assert.Equal(CandidateSource.History, live.Source);
             Assert.Equal(live.Items.Select(i => i.ItemId), fresh.IndicesOf(q).ToArray().Select(r => _w.Embedding.ItemIds[r]));
             Assert.Equal(live.Items.Select(i => i.Score), fresh.ScoresOf(q).ToArray());
@@ -434,6 +441,11 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         for (int q = 0; q < histories.Length; q++)
         {
             var live = clusteredRecommender.Recommend("someone-new", histories[q].Select(_w.ItemId));
+            if (histories[q].Length == 0)
+            {
+                Assert.Equal(0, clusteredFresh.Counts[q]);
+                continue;
+            }
             Assert.Equal(live.Items.Select(i => i.ItemId), clusteredFresh.IndicesOf(q).ToArray().Select(r => _w.Embedding.ItemIds[r]));
             Assert.Equal(live.Items.Select(i => i.Score), clusteredFresh.ScoresOf(q).ToArray());
         }

@@ -48,6 +48,34 @@ public sealed class ServingTests : IDisposable
         AssertSameAsFitted(model.RetrieveWithEngine(users, TrainingGraph(), threads: 1), users);
     }
 
+    /// <summary>
+    /// Ids the id files cannot hold (a TAB or a line break inside an id would split its line) are refused before anything is
+    /// written, naming the id; so is a file where the directory should be.
+    /// </summary>
+    [Fact]
+    public void ExportOnnx_RefusesIdsTheIdFilesCannotHold_AndAFileForTheDirectory()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges();
+        foreach (var e in edges.Where(e => e.User == "u3")) e.User = "u3\tnew";
+        var raw = ml.Data.LoadFromEnumerable(edges);
+        var pipeline = MLNetTestData.KeyPipeline(ml)
+            .Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(ml.MultiInterest().UnimodalRetriever(candidates: 5));
+        string path = Path.Combine(_directory, "tab-ids.zip");
+        ml.Model.Save(pipeline.Fit(raw), raw.Schema, path);
+        using var model = MultiInterestModel.Load(ml, path);
+        string onnx = Path.Combine(_directory, "tab-onnx");
+        var refused = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(onnx));
+        Assert.Contains("u3\\tnew", refused.Message);
+        Assert.Contains(MultiInterestModel.UserIdsFileName, refused.Message);
+        Assert.False(Directory.Exists(onnx));
+
+        string file = Path.Combine(_directory, "a-file");
+        File.WriteAllText(file, "");
+        Assert.Contains("is a file", Assert.Throws<IOException>(() => SaveAndLoad().ExportOnnx(file)).Message);
+    }
+
     [Fact]
     public void ExportedOnnxGraphs_InOnnxRuntime_GiveTheFittedLists()
     {

@@ -205,4 +205,69 @@ public sealed class WideKeyRangeTests : IDisposable
             Assert.Equal(CandidateSource.Popular, recommender.Recommend("2").Source);
         }
     }
+
+    /// <summary>
+    /// The engine, the ONNX export and the CLI's scorers on a saved wide model, whose user and item key types are far wider than
+    /// the ids with edges: <c>RetrieveWithEngine</c> gives every user key the saved list (a key without edges the popular
+    /// fallback, not a ranking of its zero vector), the export lists only users with edges, and <c>recommend --engine</c>
+    /// marks a key without edges Popular as the zip does.
+    /// </summary>
+    [Fact]
+    public void WideKeys_RetrieveWithEngine_GivesEveryKeyItsSavedList()
+    {
+        var wide = Fit(UserStride, ItemStride);
+        foreach (int k in new[] { 0, 2, 4 })
+        {
+            string path = Path.Combine(_directory, $"engine{k}.zip");
+            wide.Ml.Model.Save(Chain(wide, k), wide.Train.Schema, path);
+            using var model = MultiInterestModel.Load(wide.Ml, path);
+            int[] rows = [.. Enumerable.Range(0, model.GraphEmbedding!.UserEmbeddings.KeyCount)];
+            var engine = model.RetrieveWithEngine(rows, threads: 1);
+            int fallbacks = 0;
+            foreach (int row in rows)
+            {
+                var (keys, scores) = model.ServingStage.GetCandidates((uint)row + 1);
+                Assert.Equal(keys.Select(key => (int)key - 1), engine.IndicesOf(row).ToArray());
+                Assert.Equal(scores, engine.ScoresOf(row).ToArray());
+                if (!model.GraphEmbedding.UserEmbeddings.Contains(row)) fallbacks++;
+            }
+            Assert.Equal(16 * UserStride - 16, fallbacks);
+            Assert.Equal(model.ServingStage.GetCandidates(0).ItemKeys.Select(key => (int)key - 1), engine.IndicesOf(1).ToArray());
+            Assert.NotEmpty(engine.IndicesOf(1).ToArray());
+        }
+
+        // The unimodal stage exports (its graphs take every key); the id file lists the 16 users with edges only.
+        using (var unimodal = MultiInterestModel.Load(wide.Ml, Path.Combine(_directory, "engine2.zip")))
+        {
+            string onnx = Path.Combine(_directory, "onnx-unimodal");
+            unimodal.ExportOnnx(onnx);
+            var listed = File.ReadAllLines(Path.Combine(onnx, MultiInterestModel.UserIdsFileName)).Skip(1).Select(l => l.Split('\t')).ToArray();
+            Assert.Equal(16, listed.Length);
+            Assert.All(listed, f => Assert.True(unimodal.GraphEmbedding!.UserEmbeddings.Contains(int.Parse(f[0], CultureInfo.InvariantCulture))));
+        }
+        // The quota graphs index clusters by item key, and most item keys have none: refused by name, not a crash deep inside.
+        using (var quota = MultiInterestModel.Load(wide.Ml, Path.Combine(_directory, "engine0.zip")))
+        {
+            var refused = Assert.Throws<NotSupportedException>(() => quota.ExportOnnx(Path.Combine(_directory, "onnx-quota")));
+            Assert.Contains("have no training edges", refused.Message);
+            Assert.Contains("CreateRecommender, RetrieveWithEngine", refused.Message);
+        }
+
+        // The CLI: key 2 has no edges, key 1 does; every scorer marks them as the zip does.
+        string users = Path.Combine(_directory, "users.tsv");
+        File.WriteAllLines(users, ["user", "1", "2"]);
+        var written = new List<string[]>();
+        foreach (string[] scorer in new[] { Array.Empty<string>(), ["--engine"], ["--recommender"], ["--onnx"] })
+        {
+            string output = Path.Combine(_directory, $"cli{scorer.Length}{scorer.FirstOrDefault()}.tsv");
+            var run = Microsoft.ML.MultiInterest.Tests.Cli.CliHarness.Run(["recommend", "--model", Path.Combine(_directory, "engine2.zip"), "--users", users, "--out", output, .. scorer]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            var lines = File.ReadAllLines(output).Skip(1).Select(l => l.Split('\t')).ToArray();
+            Assert.All(lines.Where(f => f[0] == "1"), f => Assert.Equal("Trained", f[4]));
+            Assert.All(lines.Where(f => f[0] == "2"), f => Assert.Equal("Popular", f[4]));
+            Assert.Contains(lines, f => f[0] == "2");
+            written.Add([.. lines.Select(f => string.Join('\t', f[0], f[1], f[2], f[4]))]);
+        }
+        Assert.All(written, w => Assert.Equal(written[0], w));
+    }
 }

@@ -30,6 +30,9 @@ public sealed partial class MultiInterestModel
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (File.Exists(directory))
+            throw new IOException($"'{directory}' is a file: ExportOnnx writes a directory of graphs and manifests there (created if needed).");
+        CheckIdsWritable(EmbeddingOf(RankFusions.Count > 0 ? FusionStages().Stages[0] : ServingStage));
         var manifest = RankFusions.Count > 0 ? ExportFusionOnnx(directory, exclusionMask) : ExportStageOnnx(ServingStage, Live, directory, exclusionMask);
         // Stamped with the stage it serves, so that serving it with another model is caught (CheckOnnxDirectory).
         manifest.ModelStage = OnnxStageKey();
@@ -96,8 +99,7 @@ public sealed partial class MultiInterestModel
             var users = embedding.UserEmbeddings.DenseView();
             var overMixtures = OnnxServingDirectory.ExportMixtureRoundRobin(users, KnnComponents([.. Enumerable.Range(0, users.Rows)]).Gather([.. Enumerable.Range(0, users.Rows)]),
                 embedding.ItemEmbeddings.DenseView(), stage.Candidates, directory, exclusionMask);
-            WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
-            WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+            WriteIdFiles(directory, embedding);
             return overMixtures;
         }
         if (stage.Method == CandidateMethod.RoundRobin)
@@ -106,27 +108,24 @@ public sealed partial class MultiInterestModel
             // A DCM stage also gets its history encoder, over the scorer's item rows (every item key, as item_ids.tsv lists them).
             var dcm = stage.Dcm is { } c ? new DcmModel(mixture.ItemComponents, c.Seeds, c.Temperature, c.PriorWeight, c.Iterations, c.WeightExponent) : null;
             var learned = OnnxServingDirectory.ExportRoundRobin(mixture, stage.Candidates, directory, exclusionMask, dcm);
-            WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
-            WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+            WriteIdFiles(directory, embedding);
             return learned;
         }
         if (stage.Method == CandidateMethod.Mmr) return ExportMmrOnnx(stage, embedding, directory, exclusionMask);
-        if (stage.Method == CandidateMethod.Unimodal && (Clustering == null || Mixtures == null))
+        if (stage.Method == CandidateMethod.Unimodal && (Clustering == null || Mixtures == null || !embedding.ItemEmbeddings.IsDense))
         {
-            // A single-vector pipeline has no clusters or mixtures: the unimodal scorer alone. Its top M is a prefix of a longer
-            // ranking, so an M beyond the catalogue is the whole catalogue.
+            // A single-vector pipeline has no clusters or mixtures (and item keys without edges have no cluster): the unimodal
+            // scorer alone. Its top M is a prefix of a longer ranking, so an M beyond the catalogue is the whole catalogue.
             var items = embedding.ItemEmbeddings.DenseView();
             var unimodal = OnnxServingDirectory.ExportUnimodal(embedding.UserEmbeddings.DenseView(), items, Math.Min(stage.Candidates, items.Rows), directory, exclusionMask);
-            WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
-            WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+            WriteIdFiles(directory, embedding);
             return unimodal;
         }
         var (clustering, mixtures) = RequireMixturePath(embedding);
         var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
         var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView(), clustering, mixtures,
             stage.Candidates, options, directory, exclusionMask);
-        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
-        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        WriteIdFiles(directory, embedding);
         return manifest;
     }
 
@@ -142,8 +141,7 @@ public sealed partial class MultiInterestModel
         var (clustering, mixtures) = stage.Settings.InterestWeight > 0 ? RequireMixturePath(embedding) : (null, null);
         var manifest = OnnxServingDirectory.ExportMmr(embedding.UserEmbeddings.DenseView(), items, Math.Min(stage.Candidates, pool), pool, stage.Settings.MmrLambda,
             stage.Settings.InterestWeight, mixtures, clustering, directory, exclusionMask);
-        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
-        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        WriteIdFiles(directory, embedding);
         return manifest;
     }
 
@@ -165,8 +163,7 @@ public sealed partial class MultiInterestModel
         var manifest = OnnxServingDirectory.ExportHistoryMmr(vectors, t.Items, interests, Math.Min(stage.Candidates, pool), pool,
             t.Settings.MmrLambda, t.Settings.InterestWeight, directory, exclusionMask, live.FreshHistoryOptions, t.Settings.PoolSearch == HistoryPoolSearch.Unimodal,
             t.Settings.PoolSearch == HistoryPoolSearch.Clustered ? live.HistoryMmr : null);
-        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
-        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        WriteIdFiles(directory, embedding);
         return manifest;
     }
 
@@ -193,8 +190,7 @@ public sealed partial class MultiInterestModel
                 stage.Candidates, t.Settings.Conditional(stage.Alpha), directory, exclusionMask, t.Conditional, t.Settings.MaxConditions)
             : OnnxServingDirectory.ExportConditional(vectors, t.Items, t.Conditional!.Conditions, queries,
                 stage.Candidates, stage.Alpha, stage.Settings.HeadShare, directory, exclusionMask, t.Conditional, t.Settings.MaxConditions);
-        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
-        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        WriteIdFiles(directory, embedding);
         return manifest;
     }
 
@@ -230,15 +226,40 @@ public sealed partial class MultiInterestModel
             Sources = sources,
         };
         fused.Write(directory);
-        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds);
-        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds);
+        WriteIdFiles(directory, embedding);
         return fused;
     }
 
-    private static void WriteIds(string path, string header, IReadOnlyList<string> ids)
+    /// <summary>
+    /// Writes <see cref="UserIdsFileName"/> (the rows of the users with training edges: a key without any has a zero row in the
+    /// graphs and is left out, so a client serves it as an unknown user) and <see cref="ItemIdsFileName"/> (every item row).
+    /// </summary>
+    private static void WriteIdFiles(string directory, SavedGraphEmbedding embedding)
+    {
+        WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds, embedding.UserEmbeddings.Contains);
+        WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds, _ => true);
+    }
+
+    private static void WriteIds(string path, string header, IReadOnlyList<string> ids, Func<int, bool> listed)
     {
         using var writer = new StreamWriter(path);
         writer.WriteLine($"row\t{header}");
-        for (int r = 0; r < ids.Count; r++) writer.WriteLine($"{r}\t{ids[r]}");
+        for (int r = 0; r < ids.Count; r++)
+            if (listed(r)) writer.WriteLine($"{r}\t{ids[r]}");
+    }
+
+    /// <summary>Refuses, before anything is written, ids that the id files (one id per line after a TAB) cannot hold.</summary>
+    private static void CheckIdsWritable(SavedGraphEmbedding embedding)
+    {
+        Check(embedding.UserIds, "user", UserIdsFileName);
+        Check(embedding.ItemIds, "item", ItemIdsFileName);
+
+        static void Check(IReadOnlyList<string> ids, string what, string file)
+        {
+            for (int r = 0; r < ids.Count; r++)
+                if (ids[r].AsSpan().IndexOfAny('\t', '\n', '\r') >= 0)
+                    throw new NotSupportedException($"The {what} id of key {r + 1} (\"{ids[r].ReplaceLineEndings("\\n").Replace("\t", "\\t", StringComparison.Ordinal)}\") holds a TAB or a "
+                        + $"line break, which {file} (one id per line after a TAB) cannot hold: map such ids to ones without before MapValueToKey.");
+        }
     }
 }

@@ -23,8 +23,8 @@ public sealed partial class MultiInterestModel
     public SavedCandidates ServingStage =>
         RankFusions.Count > 0 ? throw new InvalidOperationException(
             $"The model fuses the candidate lists of several retrieval stages (RankFusion over {string.Join(", ", RankFusions[0].SourceColumnNames)}): "
-            + "RetrieveWithEngine, TrainingHistory and ExportOnnx serve one stage and would return one source's lists. Serve it with CreateRecommender, which fuses the "
-            + "source stages' live lists, or with Transformer.Transform.")
+            + "RetrieveWithEngine and ServingStage serve one stage and would return one source's lists. Serve it with CreateRecommender, which fuses the "
+            + "source stages' live lists, with ExportOnnx and OnnxFusionScorer, or with Transformer.Transform.")
         : CandidateLists.FirstOrDefault(c => c.Method == CandidateMethod.ClusterQuota)
         ?? (CandidateLists.Count > 0 ? CandidateLists[0] : null)
         ?? throw new InvalidOperationException("The model has no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever, RoundRobinRetriever or ConditionalRetriever) to serve.");
@@ -35,7 +35,9 @@ public sealed partial class MultiInterestModel
     /// training history saved with the model, so the lists equal the saved ones, as every serving path excludes seen
     /// items by default. A history-interest MMR stage (<see cref="MmrInterests.History"/>) reads each user's interests from the
     /// saved training history and retrieves among the items the stage was fitted with (those with a vector), as its Fit did; so
-    /// does a conditional stage (<see cref="CandidateMethod.Conditional"/>), with the conditions of that history.
+    /// does a conditional stage (<see cref="CandidateMethod.Conditional"/>), with the conditions of that history, and any stage
+    /// whose item key type is wider than the items it was fitted with. A user row without training edges (a key of a user key
+    /// type wider than the users fitted) gets the saved popular fallback list, as the saved model gives it, less its exclusions.
     /// </summary>
     /// <param name="userRows">User rows (user key - 1) to serve.</param>
     /// <param name="exclusions">
@@ -54,8 +56,19 @@ public sealed partial class MultiInterestModel
         var users = embedding.UserEmbeddings.DenseView();
         foreach (int u in userRows)
             if ((uint)u >= (uint)users.Rows) throw new ArgumentOutOfRangeException(nameof(userRows), $"User row {u} is not in the model ({users.Rows} users).");
-        var settings = stage.Settings;
         if (exclusions == null && stage.HasTrainingHistory) exclusions = TrainingHistory();
+        var lists = RetrieveFitted(stage, embedding, items, users, userRows, exclusions, threads);
+        ServePopularToUnfitted(stage, userRows, exclusions, lists);
+        return lists;
+    }
+
+    /// <summary>The engine's lists of <paramref name="userRows"/> from their vectors and representations (a user without any gets zeros).</summary>
+    private RankedLists RetrieveFitted(SavedCandidates stage, SavedGraphEmbedding embedding, EmbeddingMatrix items, EmbeddingMatrix users,
+        IReadOnlyList<int> userRows, BipartiteGraph? exclusions, int threads)
+    {
+        var settings = stage.Settings;
+        // Items without edges have no vector and no cluster: the live tables hold the fitted items only, as the stage's Fit did.
+        bool itemsBeyondFitted = !embedding.ItemEmbeddings.IsDense && stage.HasTrainingHistory;
         if (stage.Method == CandidateMethod.RoundRobin && stage.ComponentsFromMixtureStage)
             return new RoundRobinRetriever(items).Retrieve(KnnComponents(userRows), userRows, exclusions, [stage.Candidates], threads)[0];
         if (stage.Method == CandidateMethod.RoundRobin)
@@ -64,7 +77,7 @@ public sealed partial class MultiInterestModel
             return new RoundRobinRetriever(model.ItemComponents, model.DestinationComponents)
                 .Retrieve(model.ToMixtureTable(userRows), userRows, exclusions, [stage.Candidates], threads)[0];
         }
-        if (stage.Method == CandidateMethod.Conditional || (stage.Method == CandidateMethod.Mmr && settings.Interests == MmrInterests.History))
+        if (stage.Method == CandidateMethod.Conditional || (stage.Method == CandidateMethod.Mmr && settings.Interests == MmrInterests.History) || itemsBeyondFitted)
             return RetrieveLive(userRows, exclusions, threads);
         if (stage.Method == CandidateMethod.Mmr)
         {
@@ -82,6 +95,33 @@ public sealed partial class MultiInterestModel
         if (stage.Method == CandidateMethod.Unimodal) return fallback;
         var (clustering, mixtures) = RequireMixturePath(embedding);
         return new ClusterQuotaRetriever(items, clustering).Retrieve(mixtures, userRows, exclusions, [stage.Candidates], settings.Quota(stage.Alpha), fallback, users, threads)[0];
+    }
+
+    /// <summary>
+    /// Replaces the list of every entry of <paramref name="userRows"/> that has no fitted list (a user key without training edges,
+    /// whose vector reads as zeros) with the stage's saved popular fallback, less the entry's <paramref name="exclusions"/>.
+    /// </summary>
+    private static void ServePopularToUnfitted(SavedCandidates stage, IReadOnlyList<int> userRows, BipartiteGraph? exclusions, RankedLists lists)
+    {
+        (uint[] ItemKeys, float[] Scores)? popular = null;
+        for (int q = 0; q < userRows.Count; q++)
+        {
+            int user = userRows[q];
+            if (stage.HasFittedList(user)) continue;
+            popular ??= stage.GetCandidates(0);
+            var seen = exclusions != null && user < exclusions.UserCount ? exclusions.ItemsOf(user) : default;
+            var rows = lists.IndexSlots(q);
+            var scores = lists.ScoreSlots(q);
+            int count = 0;
+            for (int r = 0; r < popular.Value.ItemKeys.Length && count < rows.Length; r++)
+            {
+                int row = (int)popular.Value.ItemKeys[r] - 1;
+                if (seen.BinarySearch(row) >= 0) continue;   // exclusions are sorted per user
+                rows[count] = row;
+                scores[count++] = popular.Value.Scores[r];
+            }
+            lists.Counts[q] = count;
+        }
     }
 
     /// <summary>
@@ -150,7 +190,13 @@ public sealed partial class MultiInterestModel
         for (int i = 0; i < items; i++)
         {
             assignments[i] = kmeans.ClusterOfItem((uint)i + 1);
-            if (assignments[i] < 0) throw new InvalidOperationException($"Item key {i + 1} has no fitted cluster in the SphericalKMeans stage.");
+            if (assignments[i] >= 0) continue;
+            if (!embedding.ItemEmbeddings.Contains(i))
+                throw new NotSupportedException($"{items - embedding.ItemEmbeddings.Count} of the {items} item keys (key {i + 1} the first) have no training edges, so no "
+                    + "vector and no cluster: the item key type is wider than the items fitted (MapValueToKey fitted on more ids than the training edges hold). "
+                    + "The cluster-quota ONNX graphs, indexed by item key, cannot serve such a model; serve it with CreateRecommender, RetrieveWithEngine or "
+                    + "Transform, or fit MapValueToKey on the training edges.");
+            throw new InvalidOperationException($"Item key {i + 1} has a vector but no fitted cluster in the SphericalKMeans stage: serving needs k-means fitted with the embedded items.");
         }
         return (ItemClustering.Create(assignments, mixtures.ClusterCount, embedding.ItemEmbeddings.DenseView()), mixtures.Mixtures);
     }

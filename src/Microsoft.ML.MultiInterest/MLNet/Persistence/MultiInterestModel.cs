@@ -74,7 +74,9 @@ public sealed partial class MultiInterestModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException(Directory.Exists(path) ? $"Model file '{path}' is a directory: give the model zip that Model.Save wrote."
+                : $"Model file '{path}' does not exist.", path);
         using var file = File.OpenRead(path);
         return Load(mlContext, file, $"'{path}'");
     }

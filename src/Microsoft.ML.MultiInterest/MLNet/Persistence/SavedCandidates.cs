@@ -86,6 +86,13 @@ public sealed class SavedCandidates
     public bool HasTrainingHistory => Serving != null;
 
     /// <summary>
+    /// Whether user row <paramref name="userRow"/> (key - 1) has a list of its own, fitted from its training edges; any other row
+    /// is served the popular fallback. In a version-1 model every row of the table counts as fitted.
+    /// </summary>
+    internal bool HasFittedList(int userRow) =>
+        (uint)userRow < (uint)UserCount && (_userRows == null || Array.BinarySearch(_userRows, userRow) >= 0);
+
+    /// <summary>
     /// The saved candidate item keys (best first) and scores of the user with key <paramref name="userKey"/>: its list for a trained
     /// user, the popular fallback for any other key (empty in models saved before 2026-11-30).
     /// </summary>
