@@ -97,7 +97,8 @@ internal sealed class EmbeddingFlags
 
     public CliOption<double> AlsUnobserved { get; } = Opt.Double("--als-unobserved", ImplicitAlsDefaults.UnobservedWeight, "Implicit ALS: weight of the unobserved entries.", min: 0);
 
-    public CliOption<ImplicitAlsSolver> AlsSolver { get; } = Opt.Choice("--als-solver", ImplicitAlsDefaults.Solver, SolverName, "Implicit ALS: solver.");
+    public CliOption<ImplicitAlsSolver> AlsSolver { get; } = Opt.Choice("--als-solver", ImplicitAlsDefaults.Solver, SolverName, "Implicit ALS (--algorithm implicit-als): solver. "
+        + $"Auto's ALS candidates always solve by conjugate gradients, the vectors it keeps with at least {ImplicitAlsDefaults.AutoFinalCgSteps} steps.");
 
     public CliOption<int> AlsCgSteps { get; } = Opt.Int("--als-cg-steps", ImplicitAlsDefaults.CgSteps, "Implicit ALS: conjugate-gradient steps (--als-solver cg).", min: 1);
 

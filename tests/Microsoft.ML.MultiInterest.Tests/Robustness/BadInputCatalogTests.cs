@@ -99,6 +99,8 @@ public class BadInputCatalogTests
         ["column-wrong-vector-type"] = Throws<ArgumentException>(["'Item'", "vector of Single"], () => new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { FeatureColumnName = "Item", NumberOfClusters = 2 }).Fit(Keyed())),
         ["data-empty"] = Throws<ArgumentException>(["The graph has no edges", "nothing to learn embeddings from"], () => new MLContext().MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(EmptyKeyed())),
         ["embedding-nan-vector"] = Throws<ArgumentException>(["embeddings in column 'ItemEmbedding' (option FeatureColumnName) contain a non-finite value (NaN)"], () => KMeansOn(new float[] { float.NaN, 1 })),
+        ["embedding-nan-user-vector"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) holds a non-finite value (NaN) at coordinate 2 of user key 1"],
+            () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 3).Fit(WithNanUserVectors())),
         ["embedding-zero-vectors"] = Throws<ArgumentException>(["are all zeros", "more clusters than items"], () => KMeansOn(new float[] { 0, 0 })),
 
         // ---- options out of range ----
@@ -477,6 +479,23 @@ public class BadInputCatalogTests
         ml ??= new MLContext(seed: 1);
         var keyed = MLNetTestData.Keyed(ml, out _);
         return ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed).Transform(keyed);
+    }
+
+    /// <summary>Embedded edges whose user vectors hold a NaN at coordinate 2 (as embeddings trained elsewhere might).</summary>
+    private static IDataView WithNanUserVectors()
+    {
+        var ml = new MLContext(seed: 1);
+        return ml.Transforms.CustomMapping<UserVectorRow, UserVectorRow>((from, to) =>
+        {
+            to.UserEmbedding = (float[])from.UserEmbedding.Clone();
+            to.UserEmbedding[2] = float.NaN;
+        }, contractName: null).Fit(Embedded(ml)).Transform(Embedded(ml));
+    }
+
+    private sealed class UserVectorRow
+    {
+        [VectorType(8)]
+        public float[] UserEmbedding { get; set; } = [];
     }
 
     private static void KMeansOn(float[] vector)

@@ -1,5 +1,7 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Tests.Docs;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
+using Edge = Microsoft.ML.MultiInterest.Tests.MLNet.MLNetTestData.Edge;
 
 namespace Microsoft.ML.MultiInterest.Tests.Serving;
 
@@ -46,5 +48,14 @@ public sealed class ServingDocSnippetTests
 
         foreach (string doc in new[] { "README.md", "docs/pipeline.md" })
             DocSnippets.AssertOnPage(Path.Combine("Serving", nameof(ServingDocSnippetTests) + ".cs"), "Serving", doc);
+
+        #region ServingRows
+        // Request rows: the columns the chain's stages read, User and Item (unused when serving: any value).
+        IDataView requests = mlContext.Data.LoadFromEnumerable(new[] { new Edge { User = "u1", Item = "" }, new Edge { User = "new-user", Item = "" } });
+        IDataView served = model.Transform(requests);   // adds Candidates, CandidateScores and CandidateSource (Trained, Popular)
+        #endregion
+        Assert.Equal(["Trained", "Popular"], served.GetColumn<ReadOnlyMemory<char>>(MultiInterestColumnNames.CandidateSource).Select(s => s.ToString()));
+        Assert.Equal(known.Items.Count, served.GetColumn<VBuffer<float>>(MultiInterestColumnNames.CandidateScores).First().Length);
+        DocSnippets.AssertOnPage(Path.Combine("Serving", nameof(ServingDocSnippetTests) + ".cs"), "ServingRows", "docs/pipeline.md");
     }
 }

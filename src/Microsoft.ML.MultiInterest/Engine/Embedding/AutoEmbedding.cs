@@ -138,7 +138,7 @@ internal static class AutoEmbedding
     internal const int TrialPatience = 2;
 
     /// <summary>Conjugate-gradient steps of the final implicit-ALS fit (at least the configured ones).</summary>
-    internal const int FinalCgSteps = 4;
+    internal const int FinalCgSteps = ImplicitAlsDefaults.AutoFinalCgSteps;
 
     /// <summary>Dimension of Auto's implicit-ALS trials.</summary>
     internal const int AlsDimension = 128;

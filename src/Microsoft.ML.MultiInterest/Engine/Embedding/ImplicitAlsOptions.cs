@@ -102,4 +102,10 @@ public static class ImplicitAlsDefaults
 
     /// <summary>Conjugate-gradient steps per row: 3, as the <c>implicit</c> library.</summary>
     public const int CgSteps = 3;
+
+    /// <summary>
+    /// Conjugate-gradient steps of the implicit-ALS vectors <see cref="EmbeddingAlgorithm.Auto"/> keeps: at least 4 (its trials,
+    /// which only rank settings, take <see cref="CgSteps"/>). Auto's ALS always solves by conjugate gradients, whatever <see cref="Solver"/> says.
+    /// </summary>
+    public const int AutoFinalCgSteps = 4;
 }

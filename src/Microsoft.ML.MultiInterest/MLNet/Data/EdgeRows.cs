@@ -150,6 +150,7 @@ internal sealed class EdgeRows
             {
                 getUserVector(ref vector);
                 vector.CopyTo(userScratch);
+                RequireFinite(userScratch, columns.UserVector!.Value, "user", u);
                 userVectors!.Add(u, userScratch);
             }
             if (!rows.ItemSeen[i])
@@ -158,6 +159,7 @@ internal sealed class EdgeRows
                 {
                     getItemVector(ref vector);
                     vector.CopyTo(itemScratch);
+                    RequireFinite(itemScratch, columns.ItemVector!.Value, "item", i);
                     itemVectors!.Add(i, itemScratch);
                 }
                 if (getCluster != null)
@@ -172,5 +174,14 @@ internal sealed class EdgeRows
         rows.UserVectors = userVectors?.Build();
         rows.ItemVectors = itemVectors?.Build();
         return rows;
+    }
+
+    /// <summary>Refuses a NaN or infinite coordinate where it enters, naming the column, its option and the key that holds it.</summary>
+    private static void RequireFinite(ReadOnlySpan<float> vector, (string Name, string Option) column, string entity, int row)
+    {
+        for (int j = 0; j < vector.Length; j++)
+            if (!float.IsFinite(vector[j]))
+                throw new ArgumentException($"Input column '{column.Name}' (option {column.Option}) holds a non-finite value ({vector[j]}) at coordinate {j} "
+                    + $"of {entity} key {row + 1}: embeddings must be finite.");
     }
 }
