@@ -62,7 +62,8 @@ internal static class ExperimentRunner
         if (unseenTestEdges > 0)
             warnings.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
                 + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
-                + $" ({heldOut.Misses.UnseenUsers:N0} unseen users); metrics.json: counts.test_edges_unseen, counts.test_users_missed (users scored 0).{columnHint}");
+                + $" ({heldOut.Misses.UnseenUsers:N0} test users with no training edge at all); metrics.json: counts.test_edges_unseen, counts.test_users_missed "
+                + $"(users all of whose held-out edges are unseen, scored 0).{columnHint}");
         int testEdgesInTraining = SplitChecks.Check(train, test, unseenTestEdges, settings.TrainPath, settings.TestPath, warnings);
         SplitChecks.Repeats(trainEdges.Count, train.EdgeCount, settings.TrainPath, warnings);
         if (settings.ItemClustersPath == null)
