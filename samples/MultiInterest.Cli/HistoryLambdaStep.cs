@@ -57,8 +57,10 @@ internal static class HistoryLambdaStep
     {
         var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads, ReorderLambda = reorderLambda, PoolSize = poolSize };
         HistoryMmrLambdaChoice choice;
-        using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values"
-            + (options.TryReordering ? ", its own top 50 and Unimodal's re-ordered" : "") + ")..."))
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values, "
+            + $"{options.Lambdas.Min().ToString(inv)} to {options.Lambdas.Max().ToString(inv)}"
+            + (options.TryReordering ? $", and at {(options.ReorderLambda ?? MmrRetrieverDefaults.Lambda).ToString(inv)} its own top 50 and Unimodal's re-ordered" : "") + ")..."))
             choice = choose(options);
         row.MmrLambda = choice.Lambda;
         row.Reorder = choice.Reorder;
