@@ -19,7 +19,7 @@ internal sealed class PipelineFlags
 
     public CliOption<int> Neighbors { get; } = Opt.Int("--neighbors", KnnSmoothedMixtureDefaults.Neighbors, "k: neighbours that smooth each user's mixture.", min: 1);
 
-    public CliOption<double> Lambda { get; } = Opt.Double("--lambda", KnnSmoothedMixtureDefaults.Lambda, "Smoothing weight (Jelinek-Mercer; 1 = the user's own mixture).", min: 0, max: 1);
+    public CliOption<double> Lambda { get; } = Opt.Double("--lambda", KnnSmoothedMixtureDefaults.Lambda, "Smoothing weight (Jelinek-Mercer): the neighbours' share of each mixture; 0 = the user's own, unsmoothed (the Mixture row).", min: 0, max: 1);
 
     public CliOption<double> Alpha { get; } = Opt.Double("--alpha", ClusterQuotaRetrieverDefaults.Alpha, "Quota exponent: quota proportional to p^alpha.", min: 0);
 

@@ -36,7 +36,7 @@ internal static class SweepCommand
         var metric = Opt.Choice("--metric", SweepDefaults.Metric, MetricName, "Objective on the validation hold-out.");
         var k = Opt.Int("--k", SweepDefaults.Cutoff, "Cutoff K of the objective.", min: 1);
         var diversityWeight = Opt.Double("--diversity-weight", SweepDefaults.DiversityWeight, "Weight of Diversity@K in recall-diversity.", min: 0, max: 1);
-        var trials = Opt.Int("--trials", 0, "Most trials.", min: 0, shown: $"0: grid or --budget, no limit; else {SweepDefaults.MaxTrials}");
+        var trials = Opt.Int("--trials", 0, "Most trials.", min: 0, shown: $"0: grid, halving or --budget, no limit; else {SweepDefaults.MaxTrials}");
         var budget = Opt.Parsed<TimeSpan?>("--budget", null, "Time budget of the whole command, e.g. 10m, 600s, 1h.", "TIME", "none", ParseBudget);
         var validationFraction = Opt.Double("--validation-fraction", SweepDefaults.ValidationFraction,
             "Share of the training edges held out for validation (also the embedding's, as for the other commands).", min: 0, max: 1);
@@ -88,7 +88,11 @@ internal static class SweepCommand
                 throw new UsageException($"sweep option {e.ParamName}: {e.Message.Split(" (Parameter")[0]}");
             }
             string trainPath = r.Value(train)!, outDirectory = r.Value(output) ?? Path.Combine("out", "sweep");
-            var job = new Job(trainPath, r.Value(test), outDirectory, r.Value(model) ?? Path.Combine(outDirectory, "model.zip"), r.Value(space), options, baseSettings,
+            string modelPath = r.Value(model) ?? Path.Combine(outDirectory, "model.zip");
+            // Checked before the trials, as evaluate and fit do: a path that cannot be written fails now, not after the search.
+            OutputFile.CheckWritableDirectory(outDirectory, "--out");
+            OutputFile.CheckWritable(modelPath, "--model");
+            var job = new Job(trainPath, r.Value(test), outDirectory, modelPath, r.Value(space), options, baseSettings,
                 r.Given(pipeline.Clusters), r.GetValue(measureRefit), threads);
             return ProgressReporter.Run(console, progress => Run(job, progress));
         });
@@ -114,14 +118,14 @@ internal static class SweepCommand
         options.BaseSettings = baseSettings;
         // The budget covers the whole command: what loading took is spent, and the refit is kept inside it by the sweep's reserve.
         if (options.TimeBudget is { } whole) options.TimeBudget = whole - clock.Elapsed > TimeSpan.FromSeconds(1) ? whole - clock.Elapsed : TimeSpan.FromSeconds(1);
-        log.WriteLine($"Sweep over {space} ({space.Size} configurations; strategy {Lower(options.Strategy)}, metric {Lower(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}.");
+        log.WriteLine($"Sweep over {space} ({Counted.Of(space.Size, "configuration")}; strategy {Lower(options.Strategy)}, metric {Lower(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}.");
 
         var ml = new MLContext(options.Seed);
         var data = ml.Data.LoadFromEnumerable(ServingData.Edges(edges));
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
         MultiInterestSweepResult result;
-        using (var stage = progress.Begin($"Sweeping {space.Size} configurations...", TrialTotal(space, options)))
+        using (var stage = progress.Begin($"Sweeping {Counted.Of(space.Size, "configuration")}...", TrialTotal(space, options)))
             result = ml.MultiInterest().Sweep(data, space, options, new TrialProgress(stage), cancellationToken: cancel.Token);
         var outcome = result.Outcome;
         log.WriteLine($"Stopped: {outcome.StopReason}; {outcome.Trials.Count} trials in {outcome.Seconds:F1} s (validation split {outcome.SplitSeconds:F1} s).");
@@ -170,7 +174,7 @@ internal static class SweepCommand
             log.WriteLine($"No test figures: --test is scored for a knn-embed best only (this best is {outcome.Best.Parameters.GetValueOrDefault("method", "knn-embed")}); "
                 + "`recommend --model` on the saved model gives its lists.");
         }
-        foreach (string png in SweepPlot.Write(outDirectory, outcome, options, Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(train))) ?? train))
+        foreach (string png in SweepPlot.Write(outDirectory, outcome, options, ExperimentCommands.DatasetName(train)))
             log.WriteLine($"Wrote {png}");
         string json = Path.Combine(outDirectory, "sweep.json");
         SweepJson.Write(json, train, test, modelPath, result, options, measuredRefit, testResult, clock.Elapsed.TotalSeconds);
@@ -223,6 +227,7 @@ internal static class SweepCommand
     {
         if (options.TimeBudget != null) return options.MaxTrials > 0 ? options.MaxTrials : null;
         if (options.Strategy == SweepStrategy.Grid) return options.MaxTrials > 0 ? Math.Min(options.MaxTrials, space.Size) : space.Size;
+        if (options.Strategy == SweepStrategy.SuccessiveHalving) return options.MaxTrials > 0 ? options.MaxTrials : null;
         return options.MaxTrials > 0 ? options.MaxTrials : SweepDefaults.MaxTrials;
     }
 

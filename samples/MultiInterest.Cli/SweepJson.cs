@@ -4,7 +4,7 @@ using Microsoft.ML.MultiInterest.Engine;
 
 namespace MultiInterest.Cli;
 
-/// <summary>Writes sweep.json: the search, the stage reuse, the best and defaults trials, the Pareto front, every trial, the test figures.</summary>
+/// <summary>Writes sweep.json: the search, the stage reuse, the best and defaults trials, the Pareto front, every trial, the test figures (<c>test_figures</c>).</summary>
 internal static class SweepJson
 {
     public static void Write(string path, string train, string? test, string modelPath, MultiInterestSweepResult result, SweepOptions options,
@@ -58,7 +58,8 @@ internal static class SweepJson
         w.WriteEndArray();
         if (testResult != null)
         {
-            w.WriteStartObject("test");
+            // "test" is the test file's path (beside "train"); its figures have their own key.
+            w.WriteStartObject("test_figures");
             foreach (var method in testResult.Methods)
             {
                 w.WriteStartObject(method.Name);

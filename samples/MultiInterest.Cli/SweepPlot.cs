@@ -6,7 +6,9 @@ namespace MultiInterest.Cli;
 /// <summary>
 /// Sensitivity curves of a sweep, as the kNN-Embed paper's Figure 3 draws them: for each numeric parameter that took
 /// more than one value, the best validation objective at each value (the maximum over the other parameters' values),
-/// from full-fidelity trials only. One PNG per parameter (ScottPlot).
+/// from full-fidelity trials only, at the values the space lists (the defaults trial counts where its value is one of them:
+/// a parameter its method does not use, such as mmr-lambda on a kNN-Embed trial, would otherwise plot a value never
+/// searched). One PNG per parameter (ScottPlot).
 /// </summary>
 internal static class SweepPlot
 {
@@ -15,12 +17,14 @@ internal static class SweepPlot
     {
         var full = outcome.Trials.Where(t => t.Fidelity >= 1).ToList();
         var written = new List<string>();
-        foreach (string parameter in full.SelectMany(t => t.Parameters.Keys).Distinct().Order(StringComparer.Ordinal))
+        foreach (var searched in outcome.Space.Parameters.Where(p => p.Numeric).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
+            string parameter = searched.Name;
+            var values = searched.Values.ToHashSet(StringComparer.Ordinal);
             var points = new SortedDictionary<double, double>();
             foreach (var trial in full)
             {
-                if (!trial.Parameters.TryGetValue(parameter, out var text)
+                if (!trial.Parameters.TryGetValue(parameter, out var text) || !values.Contains(text)
                     || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) continue;
                 points[value] = points.TryGetValue(value, out double best) ? Math.Max(best, trial.Objective) : trial.Objective;
             }
@@ -28,10 +32,10 @@ internal static class SweepPlot
             var plot = new ScottPlot.Plot();
             var line = plot.Add.Scatter(points.Keys.ToArray(), points.Values.ToArray());
             line.MarkerSize = 7;
-            plot.Title($"{dataset}: validation {options.Metric}@{options.Cutoff} against {parameter} (best over the other settings)");
+            plot.Title($"{dataset}: best validation {options.Metric}@{options.Cutoff} at each {parameter}");
             plot.XLabel(parameter);
             plot.YLabel($"{options.Metric}@{options.Cutoff} (validation)");
-            string path = Path.Combine(directory, $"sensitivity-{string.Concat(parameter.Select(c => char.IsLetterOrDigit(c) ? c : '_'))}.png");
+            string path = Path.Combine(directory, $"sensitivity-{string.Concat(parameter.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '_'))}.png");
             plot.SavePng(path, 800, 550);
             written.Add(path);
         }

@@ -51,7 +51,7 @@ internal sealed class TunedRowFlags
 
     public CliOption<int> TunedComponents { get; } = Opt.Int("--tuned-components", Components, "The tuned row: m.", min: 1);
 
-    public CliOption<double> TunedLambda { get; } = Opt.Double("--tuned-lambda", Lambda, "The tuned row: smoothing weight.", min: 0, max: 1);
+    public CliOption<double> TunedLambda { get; } = Opt.Double("--tuned-lambda", Lambda, "The tuned row: smoothing weight, the neighbours' share (0 = unsmoothed).", min: 0, max: 1);
 
     public CliOption<double> TunedAlpha { get; } = Opt.Double("--tuned-alpha", Alpha, "The tuned row: quota exponent.", min: 0);
 

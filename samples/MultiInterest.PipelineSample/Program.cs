@@ -23,7 +23,7 @@ var mi = ml.MultiInterest();
 
 var pipeline = ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.User)
     .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.Item))
-    .Append(mi.GraphEmbedding(dimension: 64, epochs: 10))                   // + UserEmbedding, ItemEmbedding
+    .Append(mi.GraphEmbedding())                                             // + UserEmbedding, ItemEmbedding (Auto: algorithm and dimension chosen on a hold-out)
     .Append(mi.SphericalKMeans(numberOfClusters: 100))                       // + ItemCluster
     .Append(mi.KnnSmoothedMixture())                                         // + MixtureClusters, MixtureWeights, MixtureEmbeddings (m, k, lambda: the defaults)
     .Append(mi.ClusterQuotaRetriever());                                     // + Candidates, CandidateScores (M: the default)

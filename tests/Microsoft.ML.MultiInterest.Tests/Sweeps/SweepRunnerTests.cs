@@ -101,6 +101,26 @@ public class SweepRunnerTests
         Assert.Same(rungs[2][0], outcome.Best);
     }
 
+    /// <summary>
+    /// With its default 27 configurations and no trial budget given, successive halving runs every rung (here, with few validation
+    /// users, fewer rungs than 27 + 9 + 3 + 1): a default budget of 30 used to stop it inside the second rung, so only the
+    /// defaults reached every user.
+    /// </summary>
+    [Fact]
+    public void Successive_halving_without_a_budget_runs_to_its_last_rung()
+    {
+        var space = new SweepSearchSpace().Add("components", 1, 2, 3).Add("lambda", 0, 0.5, 1.0).Add("alpha", 0.5, 1.0, 1.5);
+        var options = SweepTestData.Options(SweepStrategy.SuccessiveHalving);
+        Assert.Equal(0, options.MaxTrials);
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), space, options);
+
+        Assert.Equal(SweepStopReason.Exhausted, outcome.StopReason);
+        Assert.True(outcome.Trials.Count > SweepDefaults.MaxTrials, $"{outcome.Trials.Count} trials");
+        Assert.Equal(SweepDefaults.HalvingConfigurations, outcome.Trials.Count(t => t.Rung == 0 && t != outcome.Defaults));
+        Assert.Contains(outcome.Trials, t => t.Fidelity >= 1 && t != outcome.Defaults);
+        Assert.Equal(1.0, outcome.Best!.Fidelity);
+    }
+
     [Fact]
     public void Local_search_starts_at_the_defaults_and_moves_one_step_at_a_time()
     {

@@ -15,7 +15,7 @@ public static class SweepDefaults
     /// <summary>Weight of Diversity@K in <see cref="SweepMetric.RecallDiversity"/>: 0.5.</summary>
     public const double DiversityWeight = 0.5;
 
-    /// <summary>Trials of the non-grid strategies when no trial budget is given: 30.</summary>
+    /// <summary>Trials of the random and local strategies when no trial budget is given: 30 (the grid and successive halving end on their own).</summary>
     public const int MaxTrials = 30;
 
     /// <summary>Share of each user's training edges held out for validation (the protocol's rule): 0.2.</summary>

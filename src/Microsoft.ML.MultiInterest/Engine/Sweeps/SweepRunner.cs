@@ -40,8 +40,10 @@ public static class SweepRunner
         var stageReports = progress == null ? null : new InlineProgress<string>(m => progress.Report(new SweepProgress(m, trials.Count, null, best, total.Elapsed)));
         var evaluator = new TrialEvaluator(split.Train, split.Validation, users, options, maxNeighbors, stageReports);
         var strategy = SweepStrategies.Create(options.Strategy, space, options, Nearest(space, baseSettings), seed);
+        // The grid and successive halving end on their own (halving after its last rung: a default budget would cut it short,
+        // 27 + 9 + 3 + 1 trials, before any configuration reached every validation user).
         int maxTrials = options.MaxTrials > 0 ? options.MaxTrials
-            : options.Strategy == SweepStrategy.Grid || options.TimeBudget != null ? int.MaxValue : SweepDefaults.MaxTrials;
+            : options.Strategy is SweepStrategy.Grid or SweepStrategy.SuccessiveHalving || options.TimeBudget != null ? int.MaxValue : SweepDefaults.MaxTrials;
 
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.TimeBudget is { } limit) budget.CancelAfter(limit - total.Elapsed > TimeSpan.Zero ? limit - total.Elapsed : TimeSpan.Zero);
