@@ -121,6 +121,26 @@ public class SweepRunnerTests
         Assert.Equal(1.0, outcome.Best!.Fidelity);
     }
 
+    /// <summary>
+    /// Configurations that differ only in a parameter their method does not read run once: unimodal ignores mmr-lambda, MMR
+    /// the smoothing weight; the trials that do read them still differ.
+    /// </summary>
+    [Fact]
+    public void Parameters_a_method_does_not_read_do_not_make_new_trials()
+    {
+        var space = new SweepSearchSpace().Add(SweepRetrievalMethod.Unimodal, SweepRetrievalMethod.Mmr).Add("mmr-lambda", 0.2, 0.9).Add("lambda", 0, 0.8);
+        var options = SweepTestData.Options();
+        options.IncludeDefaults = false;
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), space, options);
+
+        Assert.Equal(8, space.Size);
+        Assert.Equal(3, outcome.Trials.Count);
+        Assert.Single(outcome.Trials, t => t.Settings.Method == SweepRetrievalMethod.Unimodal);
+        var mmr = outcome.Trials.Where(t => t.Settings.Method == SweepRetrievalMethod.Mmr).ToList();
+        Assert.Equal(["0.2", "0.9"], mmr.Select(t => t.Parameters["mmr-lambda"]).Order());
+        Assert.NotEqual(mmr[0].Diversity, mmr[1].Diversity);
+    }
+
     [Fact]
     public void Local_search_starts_at_the_defaults_and_moves_one_step_at_a_time()
     {
@@ -224,15 +244,16 @@ public class SweepRunnerTests
         var options = SweepTestData.Options();
         options.IncludeDefaults = false;
         var outcome = SweepRunner.Run(SweepTestData.Graph(), space, options);
-        Assert.Equal(6, outcome.Trials.Count);
+        // Unimodal ignores lambda, so its two configurations are one trial.
+        Assert.Equal(5, outcome.Trials.Count);
         Assert.Equal(1, outcome.StageFits[SweepStage.Embedding]);
         Assert.Equal(0, outcome.StageFits[SweepStage.Clustering]);
         SweepTrial Trial(string method, string lambda) => outcome.Trials.Single(t => t.Parameters["method"] == method && t.Parameters["mmr-lambda"] == lambda);
+        var unimodal = outcome.Trials.Single(t => t.Parameters["method"] == "unimodal");
 
-        // Unimodal ignores lambda; MMR at lambda 1 keeps the unimodal order; lower lambda spreads the list.
-        Assert.Equal(Trial("unimodal", "0.5").Recall, Trial("unimodal", "1").Recall);
-        Assert.Equal(Trial("unimodal", "1").Recall, Trial("mmr", "1").Recall);
-        Assert.Equal(Trial("unimodal", "1").Diversity, Trial("mmr", "1").Diversity);
+        // MMR at lambda 1 keeps the unimodal order; lower lambda spreads the list.
+        Assert.Equal(unimodal.Recall, Trial("mmr", "1").Recall);
+        Assert.Equal(unimodal.Diversity, Trial("mmr", "1").Diversity);
         Assert.True(Trial("mmr", "0.5").Diversity > Trial("mmr", "1").Diversity);
         // History interests change the lists (their vectors widen the pool), and the term spreads them further at lower lambda.
         Assert.True(Trial("history-mmr", "0.5").Diversity > Trial("history-mmr", "1").Diversity);
@@ -252,8 +273,10 @@ public class SweepRunnerTests
 
         // With a pool of K the lambda only re-orders the K items the trial scores: recall and diversity at K are those of
         // lambda 1 (for MMR, Unimodal's); a wider pool swaps items in and spreads the list.
-        Assert.Equal(Trial("unimodal", "1", "10").Recall, Trial("mmr", "0.3", "10").Recall, 12);
-        Assert.Equal(Trial("unimodal", "1", "10").Diversity, Trial("mmr", "0.3", "10").Diversity, 9);
+        // Unimodal ignores lambda: one trial per pool.
+        var unimodal = outcome.Trials.Single(t => t.Parameters["method"] == "unimodal" && t.Parameters["mmr-pool"] == "10");
+        Assert.Equal(unimodal.Recall, Trial("mmr", "0.3", "10").Recall, 12);
+        Assert.Equal(unimodal.Diversity, Trial("mmr", "0.3", "10").Diversity, 9);
         Assert.Equal(Trial("history-mmr", "1", "10").Recall, Trial("history-mmr", "0.3", "10").Recall, 12);
         Assert.Equal(Trial("history-mmr", "1", "10").Diversity, Trial("history-mmr", "0.3", "10").Diversity, 9);
         Assert.True(Trial("mmr", "0.3", "100").Diversity > Trial("mmr", "0.3", "10").Diversity);

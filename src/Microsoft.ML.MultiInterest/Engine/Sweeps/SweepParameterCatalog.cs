@@ -58,6 +58,21 @@ internal static class SweepParameterCatalog
         throw new ArgumentException($"The search space names an unknown parameter '{name}'; known parameters: {string.Join(", ", Names)}.", nameof(name));
     }
 
+    /// <summary>
+    /// Whether <paramref name="method"/>'s trials read parameter <paramref name="name"/>: the MMR relevance weight only the
+    /// two MMR methods, the history-interest settings only history-interest MMR, the clustering, mixture, smoothing and
+    /// quota settings only kNN-Embed (the other methods leave clusters and mixtures unused). Trials that differ only in
+    /// parameters their method does not read are one configuration. (mmr-pool counts for every method: it sets the length
+    /// of the unimodal ranking the others take prefixes of.)
+    /// </summary>
+    public static bool Applies(string name, SweepRetrievalMethod method) => Get(name) switch
+    {
+        { Name: "mmr-lambda" } => method is SweepRetrievalMethod.Mmr or SweepRetrievalMethod.HistoryMmr,
+        { Name: "interest-weight" or "items-per-interest" or "max-interests" } => method == SweepRetrievalMethod.HistoryMmr,
+        { Stage: SweepStage.Clustering or SweepStage.Mixture or SweepStage.Smoothing } or { Name: "alpha" } => method == SweepRetrievalMethod.KnnEmbed,
+        _ => true,
+    };
+
     /// <summary>The canonical text of a number.</summary>
     public static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

@@ -78,7 +78,8 @@ public static class SweepRunner
             }
             double fidelity = proposal?.Fidelity ?? 1;
             int userCount = fidelity >= 1 ? users.Length : Math.Min(users.Length, Math.Max(SweepDefaults.MinimumFidelityUsers, (int)Math.Ceiling(fidelity * users.Length)));
-            string memoKey = $"{string.Join(";", values.Select(v => v.Key + "=" + v.Value))}|{userCount}";
+            // Parameters the trial's method does not read are left out: such configurations give the same lists.
+            string memoKey = $"{string.Join(";", values.Where(v => SweepParameterCatalog.Applies(v.Key, settings.Method)).Select(v => v.Key + "=" + v.Value))}|{userCount}";
             if (memo.TryGetValue(memoKey, out var seen))
             {
                 if (proposal != null) strategy.Report(proposal, seen.Objective);
