@@ -15,6 +15,12 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>
+    /// The stage whose tables stand for the model's users, items and history: the <see cref="ServingStage"/>, or for a model
+    /// that fuses several stages its first weighted source (the sources of one pipeline are fitted on the same edges).
+    /// </summary>
+    private SavedCandidates FirstServedStage => RankFusions.Count > 0 ? FusionStages().Stages[0] : ServingStage;
+
+    /// <summary>
     /// The training history saved with the <see cref="ServingStage"/> (for a model that fuses several stages, with the first
     /// weighted source stage: the sources of one pipeline are fitted on the same edges), as a graph over user rows and item
     /// rows (key - 1): the items every serving path excludes by default (pass it, or its union with fresh history, to an ONNX scorer).
@@ -22,8 +28,7 @@ public sealed partial class MultiInterestModel
     /// <exception cref="InvalidOperationException">The model was saved without its training history.</exception>
     public BipartiteGraph TrainingHistory()
     {
-        // A fusing model's sources were fitted on the same edges: the first one's history is the model's.
-        var stage = RankFusions.Count > 0 ? FusionStages().Stages[0] : ServingStage;
+        var stage = FirstServedStage;
         var saved = RequireServing(stage);
         var embedding = EmbeddingOf(stage);
         var userOf = new int[saved.HistoryItemKeys.Length];

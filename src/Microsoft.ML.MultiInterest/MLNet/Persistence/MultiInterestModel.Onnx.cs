@@ -32,7 +32,7 @@ public sealed partial class MultiInterestModel
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (File.Exists(directory))
             throw new IOException($"'{directory}' is a file: ExportOnnx writes a directory of graphs and manifests there (created if needed).");
-        CheckIdsWritable(EmbeddingOf(RankFusions.Count > 0 ? FusionStages().Stages[0] : ServingStage));
+        CheckIdsWritable(EmbeddingOf(FirstServedStage));
         var manifest = RankFusions.Count > 0 ? ExportFusionOnnx(directory, exclusionMask) : ExportStageOnnx(ServingStage, Live, directory, exclusionMask);
         // Stamped with the stage it serves, so that serving it with another model is caught (CheckOnnxDirectory).
         manifest.ModelStage = OnnxStageKey();
@@ -65,7 +65,7 @@ public sealed partial class MultiInterestModel
             return manifest;
         }
         // A directory or model from before the stamp: what both still say.
-        var embedding = EmbeddingOf(RankFusions.Count > 0 ? FusionStages().Stages[0] : ServingStage);
+        var embedding = EmbeddingOf(FirstServedStage);
         string expected = RankFusions.Count > 0 ? OnnxServingManifest.RankFusionRetrieval : ServingStage.Method switch
         {
             CandidateMethod.Mmr when ServingStage.Settings.Interests == MmrInterests.History => OnnxServingManifest.HistoryMmrRetrieval,
