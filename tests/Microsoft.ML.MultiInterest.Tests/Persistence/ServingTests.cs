@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
@@ -94,6 +95,31 @@ public sealed class ServingTests : IDisposable
         Assert.Equal(engine.Counts, lists.Counts);
         Assert.Equal(engine.Indices, lists.Indices);
         Assert.Equal(engine.Scores, lists.Scores);
+    }
+
+    /// <summary>
+    /// The export's popular list is the recommender's fallback for a user it does not know, item for item and degree for degree,
+    /// so a client of the graphs alone serves the users <c>user_ids.tsv</c> does not list as the library would.
+    /// </summary>
+    [Fact]
+    public void ExportOnnx_WritesThePopularFallback_AsTheRecommenderServesAnUnknownUser()
+    {
+        using var model = SaveAndLoad();
+        string onnx = Path.Combine(_directory, "onnx-popular");
+        model.ExportOnnx(onnx);
+        var lines = File.ReadAllLines(Path.Combine(onnx, MultiInterestModel.PopularItemsFileName));
+        Assert.Equal("row\titem\tdegree", lines[0]);
+        var popular = lines.Skip(1).Select(l => l.Split('\t')).ToArray();
+        Assert.Equal(_stages.Quota.ItemCount, popular.Length);
+        var itemIds = _stages.Embedding.ItemIds;
+        foreach (var row in popular) Assert.Equal(itemIds[int.Parse(row[0], CultureInfo.InvariantCulture)], row[1]);
+
+        var served = _stages.Ml.MultiInterest().CreateRecommender(model).Recommend("a user the model never saw", count: popular.Length);
+        Assert.Equal(CandidateSource.Popular, served.Source);
+        Assert.Equal(served.Items.Select(i => i.ItemId), popular.Select(r => r[1]));
+        Assert.Equal(served.Items.Select(i => (int)i.Score), popular.Select(r => int.Parse(r[2], CultureInfo.InvariantCulture)));
+        // The degrees are the training edges' (every edge of the fixture is a training edge).
+        Assert.Equal(TrainingGraph().EdgeCount, popular.Sum(r => long.Parse(r[2], CultureInfo.InvariantCulture)));
     }
 
     [Fact]

@@ -9,8 +9,9 @@ public sealed partial class MultiInterestModel
     /// <summary>
     /// Writes the ONNX serving graphs (encoder, quota scorer, unimodal scorer, see <see cref="OnnxServingDirectory"/>)
     /// for the <see cref="ServingStage"/>'s M and alpha into <paramref name="directory"/>, with
-    /// <see cref="UserIdsFileName"/> and <see cref="ItemIdsFileName"/> mapping rows to raw ids, so ONNX Runtime
-    /// serves the model without this library. A round-robin stage (<see cref="CandidateMethod.RoundRobin"/>) gets the encoder of the
+    /// <see cref="UserIdsFileName"/> and <see cref="ItemIdsFileName"/> mapping rows to raw ids, and <see cref="PopularItemsFileName"/>
+    /// with the popular fallback of the users <see cref="UserIdsFileName"/> does not list, so ONNX Runtime serves the model without
+    /// this library. A round-robin stage (<see cref="CandidateMethod.RoundRobin"/>) gets the encoder of the
     /// GraphEmbedding stage's components and the round-robin scorer instead (<see cref="OnnxServingDirectory.ExportRoundRobin"/>),
     /// whose per-component lists the client merges with <see cref="RoundRobinOnnxMerge"/> (<see cref="OnnxRoundRobinScorer"/> does it all);
     /// over a differentiable-clustering model also the DCM history encoder (<see cref="OnnxServingDirectory.HistoryEncoderFileName"/>),
@@ -37,6 +38,7 @@ public sealed partial class MultiInterestModel
         // Stamped with the stage it serves, so that serving it with another model is caught (CheckOnnxDirectory).
         manifest.ModelStage = OnnxStageKey();
         manifest.Write(directory);
+        WritePopularItems(directory, FirstServedStage);
         return manifest;
     }
 
@@ -238,6 +240,31 @@ public sealed partial class MultiInterestModel
     {
         WriteIds(Path.Combine(directory, UserIdsFileName), "user", embedding.UserIds, embedding.UserEmbeddings.Contains);
         WriteIds(Path.Combine(directory, ItemIdsFileName), "item", embedding.ItemIds, _ => true);
+    }
+
+    /// <summary>
+    /// Writes <see cref="PopularItemsFileName"/>: the items <paramref name="stage"/> can recommend, by their degree in its saved
+    /// training history, most first and ties to the lower row, the order <see cref="MultiInterestRecommender.Recommend"/> takes
+    /// for a user it does not know (less that user's history). A model saved without its history has no such list: a file
+    /// left there by an earlier export is removed, so that it cannot pass for this model's.
+    /// </summary>
+    private void WritePopularItems(string directory, SavedCandidates stage)
+    {
+        string path = Path.Combine(directory, PopularItemsFileName);
+        if (stage.Serving is not { } saved)
+        {
+            File.Delete(path);
+            return;
+        }
+        var ids = EmbeddingOf(stage).ItemIds;
+        var degree = new Dictionary<long, int>(saved.ServingItemKeys.Length);
+        foreach (long key in saved.ServingItemKeys) degree[key] = 0;
+        foreach (long key in saved.HistoryItemKeys)
+            if (degree.TryGetValue(key, out int d)) degree[key] = d + 1;
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("row\titem\tdegree");
+        foreach (long key in saved.ServingItemKeys.OrderByDescending(k => degree[k]).ThenBy(k => k))
+            writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{key - 1}\t{ids[(int)key - 1]}\t{degree[key]}"));
     }
 
     private static void WriteIds(string path, string header, IReadOnlyList<string> ids, Func<int, bool> listed)

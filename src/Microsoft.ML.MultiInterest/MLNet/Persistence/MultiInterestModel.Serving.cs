@@ -13,6 +13,12 @@ public sealed partial class MultiInterestModel
     public const string ItemIdsFileName = "item_ids.tsv";
 
     /// <summary>
+    /// Name of the file <see cref="ExportOnnx"/> writes with the popular fallback: <c>row, item, degree</c> of every item the
+    /// model can recommend, by training degree (most first, ties to the lower row), for the users the graphs do not serve.
+    /// </summary>
+    public const string PopularItemsFileName = "popular_items.tsv";
+
+    /// <summary>
     /// The retrieval stage the serving methods reproduce: the first cluster-quota stage, else the first
     /// other one (unimodal, MMR or round robin). Its M, alpha and settings are used.
     /// </summary>
