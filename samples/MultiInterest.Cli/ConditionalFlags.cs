@@ -92,7 +92,7 @@ internal static class ConditionalFlags
             }
             catch (ArgumentException e)
             {
-                throw new UsageException($"Conditional option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+                throw OptionErrors.Usage("Conditional", e, r);
             }
             return (options, path);
         }
@@ -109,7 +109,7 @@ internal static class ConditionalFlags
             }
             catch (ArgumentOutOfRangeException e)
             {
-                throw new UsageException($"Conditional option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+                throw OptionErrors.Usage("Conditional", e, r);
             }
             if (s.Max.Any(m => m < 1)) throw new UsageException("--cond-max must be at least 1.");
             return r.GetValue(On) ? s : null;

@@ -56,7 +56,7 @@ internal static class DcmFlags
         public CliOption<float> Gamma { get; } = Opt.Float("--dcm-gamma", DcmDefaults.Gamma, "DCM: smoothmax temperature.");
 
         public CliOption<double> ValidationFraction { get; } = Opt.Double("--dcm-validation-fraction", GraphEmbeddingDefaults.ValidationFraction,
-            "DCM: validation hold-out choosing the epochs (0 = no selection).", min: 0, max: 1);
+            "DCM: validation hold-out choosing the epochs (0 = no selection).", min: 0, max: 1, below: true);
 
         public Option<bool> LearnedQuotas { get; } = Opt.Flag("--learned-quotas",
             "Also serve every learned multi-vector row (mixture embeddings, DCM) by cluster quotas over a spherical k-means of its own item vectors (--clusters, --alpha).");
@@ -131,7 +131,7 @@ internal static class DcmFlags
             }
             catch (ArgumentOutOfRangeException e)
             {
-                throw new UsageException($"DCM option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+                throw OptionErrors.Usage("DCM", e, r);
             }
             return r.GetValue(On) || warmStarted ? options : null;
         }

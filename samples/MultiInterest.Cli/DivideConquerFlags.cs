@@ -71,7 +71,7 @@ internal static class DivideConquerFlags
         public CliOption<int> DcNegatives { get; } = Opt.Int("--dc-negatives", Negatives, "Divide-and-conquer: negatives per positive.", min: 1);
 
         public CliOption<double> ValidationFraction { get; } = Opt.Double("--dc-validation-fraction", GraphEmbeddingDefaults.ValidationFraction,
-            "Divide-and-conquer: validation hold-out choosing the epochs (0 = no selection).", min: 0, max: 1);
+            "Divide-and-conquer: validation hold-out choosing the epochs (0 = no selection).", min: 0, max: 1, below: true);
 
         /// <summary>Every option of the group.</summary>
         public IReadOnlyList<Option> All =>
@@ -109,7 +109,7 @@ internal static class DivideConquerFlags
             }
             catch (ArgumentOutOfRangeException e)
             {
-                throw new UsageException($"Divide-and-conquer option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+                throw OptionErrors.Usage("Divide-and-conquer", e, r);
             }
             return r.GetValue(On) ? new Row(options, r.Value(Clusters), alpha) : null;
         }

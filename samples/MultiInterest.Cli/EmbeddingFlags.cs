@@ -61,7 +61,7 @@ internal sealed class EmbeddingFlags
     public CliOption<float> HistoryBlend { get; } = Opt.Float("--history-blend", GraphEmbeddingDefaults.HistoryBlend, "Blend of each user vector with its history's mean item vector.", min: 0);
 
     public CliOption<double> ValidationFraction { get; } = Opt.Double("--validation-fraction", 0,
-        "Share of the training edges held out to choose settings or epochs; 0 = none for negative-sampling and implicit-als.", min: 0, max: 1,
+        "Share of the training edges held out to choose settings or epochs; 0 = none for negative-sampling and implicit-als.", min: 0, max: 1, below: true,
         shown: $"0 (auto uses {Opt.Text(GraphEmbeddingDefaults.ValidationFraction)})");
 
     public CliOption<int> ValidationUsers { get; } = Opt.Int("--validation-users", GraphEmbeddingDefaults.ValidationUsers, "Users scored on the validation hold-out.", min: 1);
@@ -73,7 +73,7 @@ internal sealed class EmbeddingFlags
     public CliOption<int> AutoMaxDimension { get; } = Opt.Int("--auto-max-dim", GraphEmbeddingDefaults.AutoMaxDimension, "Largest dimension auto tries.", min: 1);
 
     public CliOption<double> AutoTolerance { get; } = Opt.Double("--auto-tolerance", GraphEmbeddingDefaults.AutoTolerance,
-        "Smaller vectors within this relative share of the best validation Recall win.", min: 0);
+        "Smaller vectors within this relative share of the best validation Recall win.", min: 0, max: 1, below: true);
 
     public Option<bool> AutoSgd { get; } = Opt.Flag("--auto-sgd", "Auto also tries negative sampling.");
 
@@ -159,7 +159,7 @@ internal sealed class EmbeddingFlags
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new UsageException($"Embedding option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+            throw OptionErrors.Usage("Embedding", e, r);
         }
         return o;
     }

@@ -42,7 +42,7 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
         public CliOption<float> MixControlMargin { get; } = Opt.Float("--mix-control-margin", ControlMargin, "Margin of the equal-size single vector.");
 
         public CliOption<double> ValidationFraction { get; } = Opt.Double("--mix-validation-fraction", GraphEmbeddingDefaults.ValidationFraction,
-            "Validation hold-out choosing the epochs (0 = no selection).", min: 0, max: 1);
+            "Validation hold-out choosing the epochs (0 = no selection).", min: 0, max: 1, below: true);
 
         public CliOption<MixturePooling> Pooling { get; } = Opt.Choice("--mix-pooling", MixtureEmbeddingDefaults.Pooling, Name, "Pooling of the user's vectors.");
 
@@ -106,7 +106,7 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
             }
             catch (ArgumentOutOfRangeException e)
             {
-                throw new UsageException($"Mixture-embedding option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+                throw OptionErrors.Usage("Mixture-embedding", e, r);
             }
             if (r.GetValue(WarmStart) && !r.GetValue(On)) throw new UsageException("--mix-warm-start starts the --mixture-embeddings row: add it, or leave it out.");
             return r.GetValue(On) ? new MixtureRows(options, control, r.Value(WeightGammaSweep), r.GetValue(WarmStart)) : null;

@@ -39,7 +39,7 @@ internal static class SweepCommand
         var trials = Opt.Int("--trials", 0, "Most trials.", min: 0, shown: $"0: grid, halving or --budget, no limit; else {SweepDefaults.MaxTrials}");
         var budget = Opt.Parsed<TimeSpan?>("--budget", null, "Time budget of the whole command, e.g. 10m, 600s, 1h.", "TIME", "none", ParseBudget);
         var validationFraction = Opt.Double("--validation-fraction", SweepDefaults.ValidationFraction,
-            "Share of the training edges held out for validation (also the embedding's, as for the other commands).", min: 0, max: 1);
+            "Share of the training edges held out for validation (also the embedding's, as for the other commands).", min: 0, max: 1, above: true, below: true);
         var validationUsers = Opt.Int("--validation-users", SweepDefaults.ValidationUsers, "Validation users scored per trial (0 = all).", min: 0);
         var measureRefit = Opt.Flag("--measure-refit", "Run the trials again refitting every stage, to measure the speed-up of stage reuse.");
         var run = new RunFlags();
@@ -85,7 +85,7 @@ internal static class SweepCommand
             }
             catch (ArgumentException e)
             {
-                throw new UsageException($"sweep option {e.ParamName}: {e.Message.Split(" (Parameter")[0]}");
+                throw OptionErrors.Usage("sweep", e, r);
             }
             string trainPath = r.Value(train)!, outDirectory = r.Value(output) ?? Path.Combine("out", "sweep");
             string modelPath = r.Value(model) ?? Path.Combine(outDirectory, "model.zip");
@@ -206,7 +206,7 @@ internal static class SweepCommand
     }
 
     private static (bool, TimeSpan?, string?) ParseBudget(string text) =>
-        TryParseDuration(text, out var budget) ? (true, budget, null) : (false, null, $"--budget must read like 10m, 600s or 1h, not '{text}'.");
+        TryParseDuration(text, out var budget) ? (true, budget, null) : (false, null, $"--budget must be a positive time, like 10m, 600s or 1h, not '{text}'.");
 
     /// <summary>"10m", "600s", "1h", "1.5h" or plain seconds.</summary>
     internal static bool TryParseDuration(string text, out TimeSpan duration)

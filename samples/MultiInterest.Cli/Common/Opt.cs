@@ -21,15 +21,20 @@ internal static class Opt
             return value < min ? (false, 0, $"{name} must be at least {Text(min)}, not {token}.") : (true, value, null);
         });
 
-    /// <summary>A finite floating-point option within [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    /// <summary>
+    /// A finite floating-point option within [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="below"/> and
+    /// <paramref name="above"/> make an end open (a share of the edges held out cannot be all of them), so the range is refused
+    /// at parse time, by the option's name, not later by the option the library reads it into.
+    /// </summary>
     public static CliOption<double> Double(string name, double fallback, string description, double min = double.NegativeInfinity, double max = double.PositiveInfinity,
-        string? shown = null) =>
+        string? shown = null, bool above = false, bool below = false) =>
         Make(name, fallback, description, "X", shown ?? Text(fallback), token =>
         {
             if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
                 return (false, 0, $"{name} must be a number, not '{token}'.");
-            if (value < min) return (false, 0, $"{name} must be at least {Text(min)}, not {token}.");
-            return value > max ? (false, 0, $"{name} must be at most {Text(max)}, not {token}.") : (true, value, null);
+            if (value < min || (above && value == min)) return (false, 0, $"{name} must be {(above ? "above" : "at least")} {Text(min)}, not {token}.");
+            if (value > max || (below && value == max)) return (false, 0, $"{name} must be {(below ? "below" : "at most")} {Text(max)}, not {token}.");
+            return (true, value, null);
         });
 
     /// <summary>A single-precision option (parsed as <see cref="Double"/>, then narrowed).</summary>

@@ -75,6 +75,35 @@ public sealed class CliCommandLineTests
         Assert.Equal("", run.Out);
     }
 
+    /// <summary>
+    /// A value outside an option's range is refused by the flag that gave it: at parse time where the command line knows the
+    /// range (open ends included: a share of the edges held out cannot be all or none of them), else by the library option
+    /// with the flag that holds its value.
+    /// </summary>
+    [Theory]
+    [InlineData("--svd-smoothing -5", "(from --svd-smoothing): DegreeSmoothing must be")]
+    [InlineData("--validation-fraction 1", "--validation-fraction must be below 1, not 1.")]
+    [InlineData("--auto-tolerance 1", "--auto-tolerance must be below 1, not 1.")]
+    [InlineData("--retriever round-robin --dcm --dcm-validation-fraction 1", "--dcm-validation-fraction must be below 1, not 1.")]
+    [InlineData("--retriever round-robin --mixture-embeddings --mix-validation-fraction 1", "--mix-validation-fraction must be below 1, not 1.")]
+    public void A_value_outside_an_options_range_is_named_by_its_flag(string options, string expected)
+    {
+        var run = CliHarness.Run(["fit", "--train", "a.tsv", "--model", "m.zip", "--algorithm", "truncated-svd", .. options.Split(' ')]);
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", run.ErrorLines[0], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--validation-fraction", "0", "--validation-fraction must be above 0, not 0.")]
+    [InlineData("--budget", "0s", "--budget must be a positive time, like 10m, 600s or 1h, not '0s'.")]
+    public void Sweep_refuses_an_empty_hold_out_and_an_empty_budget_by_name(string option, string value, string expected)
+    {
+        var run = CliHarness.Run("sweep", "--train", "a.tsv", "--test", "b.tsv", option, value);
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_unknown_option_is_named()
     {
