@@ -64,6 +64,9 @@ internal static class ExperimentRunner
                 + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
                 + $" ({heldOut.Misses.UnseenUsers:N0} test users with no training edge at all); metrics.json: counts.test_edges_unseen, counts.test_users_missed "
                 + $"(users all of whose held-out edges are unseen, scored 0).{columnHint}");
+        // The misses the figures count (--unseen miss), or none: under --unseen drop their users and edges are left out.
+        var scoredMisses = settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null;
+        int leftOutUsers = scoredMisses == null ? heldOut.Misses.UsersWithoutSeenItems(test) : 0;
         int testEdgesInTraining = SplitChecks.Check(train, test, unseenTestEdges, settings.TrainPath, settings.TestPath, warnings);
         SplitChecks.Repeats(trainEdges.Count, train.EdgeCount, settings.TrainPath, warnings);
         if (settings.ItemClustersPath == null)
@@ -176,7 +179,7 @@ internal static class ExperimentRunner
             log.WriteLine($"  clustered neighbour index: {index.Lists:N0} lists, {index.Probes} probes");
         }
         var result = ProtocolEvaluator.Run(train, test, userEmbeddings!, itemEmbeddings!, clustering, settings.Protocol, neighborIndex,
-            settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, tunedClustering, memory.Marking(evaluation.Lines()));
+            scoredMisses, tunedClustering, memory.Marking(evaluation.Lines()));
         memory.EndMarking();
         evaluation.Dispose();
         foreach (var (stage, s) in result.Seconds) seconds[stage] = s;
@@ -205,7 +208,7 @@ internal static class ExperimentRunner
                 rowsToScore.Add(($"{MixtureRows.MixtureName}@weight_gamma={g.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
                     learned[0].Fit.Mixture!.WithWeights(train, g, settings.Protocol.Threads)));
             result = result.With(rowsToScore.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!, cutoffs, settings.Protocol.Threads,
-                settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
+                scoredMisses)));
             Stage("learned_mixture_evaluation");
         }
         if (settings.Dcm is { } dcm)
@@ -223,7 +226,7 @@ internal static class ExperimentRunner
             foreach (float a in settings.DcmWeightExponentSweep)
                 dcmRows.Add(($"{row.Name}@weight_exponent={a.ToString(System.Globalization.CultureInfo.InvariantCulture)}", row.Fit.Mixture!.WithWeightExponent(a)));
             result = result.With(dcmRows.Select(r => LearnedMixtureEvaluator.Evaluate(r.Name, train, test, r.Model, itemEmbeddings!,
-                settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
+                settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, scoredMisses)));
             Stage("dcm_evaluation");
             if (result.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.HistoryMmrName) is { } historyList)
             {
@@ -232,27 +235,27 @@ internal static class ExperimentRunner
                 var weights = settings.DcmFusionWeights;
                 result = result.With(weights.Select((w, j) => RankFusionEvaluator.Evaluate(
                     j == 0 ? DcmFlags.FusionRowName : $"{DcmFlags.FusionRowName}@weight={Opt.Text(w)}", train, test, [historyList, dcmRow], [w, 1 - w], historyList,
-                    itemEmbeddings!, settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)));
+                    itemEmbeddings!, settings.Protocol.Threads, scoredMisses)));
                 Stage("dcm_fusion_evaluation");
             }
             if (settings.DcmMmrLambdas.Length > 0)
             {
                 result = result.With(LearnedInterestMmr.Evaluate(DcmFlags.MmrRowName, train, test, row.Fit.Mixture!, row.Fit.UserEmbeddings, itemEmbeddings!,
                     settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.DcmMmrLambdas.Select(l => double.Parse(Opt.Text(l), System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
-                    threads: settings.Protocol.Threads, misses: settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null));
+                    threads: settings.Protocol.Threads, misses: scoredMisses));
                 Stage("dcm_mmr_evaluation");
             }
         }
         if (settings.Conditional is { } conditional)
         {
             result = ConditionalFlags.AddRows(conditional, result, train, test, items, userEmbeddings!, itemEmbeddings!, clustering, tunedClustering, settings.Protocol,
-                settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, log);
+                scoredMisses, log);
             Stage("conditional");
         }
         if (settings.DivideConquer is { } dc)
         {
             result = result.With([DivideConquerFlags.Evaluate(dc, train, test, itemEmbeddings!, clustering, settings.Protocol.Cutoffs.Distinct().Order().ToArray(),
-                settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null, log, seconds)]);
+                settings.Protocol.Threads, scoredMisses, log, seconds)]);
             clock.Restart();
         }
         if (settings.LearnedQuotas)
@@ -261,7 +264,7 @@ internal static class ExperimentRunner
             {
                 var own = LearnedMixtureQuotas.ClusterItems(l.Fit.Mixture!, settings.Clustering.Clusters, settings.Clustering.MaxIterations, settings.Clustering.Seed, settings.Protocol.Threads);
                 result = result.With([LearnedMixtureQuotas.Evaluate(l.Name + DcmFlags.QuotaSuffix, train, test, l.Fit.Mixture!, own, settings.Protocol.Alpha, itemEmbeddings!,
-                    settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null)]);
+                    settings.Protocol.Cutoffs.Distinct().Order().ToArray(), settings.Protocol.Threads, scoredMisses)]);
             }
             Stage("learned_quota_evaluation");
         }
@@ -290,13 +293,13 @@ internal static class ExperimentRunner
         }
         seconds["total"] = total.Elapsed.TotalSeconds;
 
-        ResultTable.Print(result, settings.ShowPaper, log);
+        ResultTable.Print(result, settings.ShowPaper, log, leftOutUsers);
         ActivityTable.Print(result, log);
         FrontierTable.Print(result, log);
         if (settings.OutDirectory != null)
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
-            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, testEdgesInTraining, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, memory.ByStage);
+            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, testEdgesInTraining, leftOutUsers, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, memory.ByStage);
             log.WriteLine($"Wrote {path}");
             foreach (var png in plots) log.WriteLine($"Wrote {png}");
         }

@@ -8,7 +8,7 @@ namespace MultiInterest.Cli;
 internal static class MetricsJson
 {
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
-        int unseenTestEdges, int testEdgesInTraining, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
+        int unseenTestEdges, int testEdgesInTraining, int leftOutUsers, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
         int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda, IReadOnlyDictionary<string, double>? peakMemory = null)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
@@ -130,6 +130,8 @@ internal static class MetricsJson
                 ["test_edges_in_training"] = testEdgesInTraining,
                 ["test_users"] = result.TestUsers.Count,
                 ["test_users_missed"] = result.MissedUsers,
+                // Under --unseen drop the users no list could score are left out instead of missed: how many.
+                ["test_users_left_out"] = leftOutUsers,
                 // The users each figure is averaged over (missed users count as zeros in Recall and NDCG only).
                 ["users_averaged_recall_ndcg"] = result.TestUsers.Count + result.MissedUsers,
                 ["users_averaged_diversity_emd"] = result.TestUsers.Count,

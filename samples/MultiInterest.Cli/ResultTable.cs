@@ -30,13 +30,15 @@ internal static class ResultTable
     /// <summary>The label of method <paramref name="name"/> in the tables and the plot.</summary>
     public static string Label(string name) => Labels.GetValueOrDefault(name, name);
 
-    public static void Print(ProtocolResult result, bool showPaper, TextWriter log)
+    /// <summary>Prints the table; <paramref name="leftOutUsers"/>: test users left out by --unseen drop (no held-out item seen in training).</summary>
+    public static void Print(ProtocolResult result, bool showPaper, TextWriter log, int leftOutUsers = 0)
     {
         var cutoffs = result.Methods[0].Recall.Keys.Order().ToArray();
         string header = "| approach | " + string.Join(" | ", cutoffs.Select(k => $"R@{k}")) + " | " + string.Join(" | ", cutoffs.Select(k => $"D@{k}")) + " | EMD |";
         log.WriteLine();
         log.WriteLine(result.MissedUsers == 0
-            ? $"Measured on {result.TestUsers.Count:N0} test users:"
+            ? $"Measured on {result.TestUsers.Count:N0} test users"
+              + (leftOutUsers > 0 ? $" ({leftOutUsers:N0} more left out by --unseen drop: no held-out item of theirs is seen in training):" : ":")
             // Say which users each figure averages, so that a reader re-deriving them from the exported lists gets the same.
             : $"Measured on {result.TestUsers.Count:N0} test users with lists, plus {result.MissedUsers:N0} with no held-out item seen in training"
               + $" (no list; 0 in Recall and NDCG, which average all {result.TestUsers.Count + result.MissedUsers:N0}; Diversity and EMD average the"

@@ -562,6 +562,19 @@ public sealed class CliRunTests : IDisposable
         double reported = metrics.RootElement.GetProperty("methods").GetProperty("unimodal").GetProperty("recall").GetProperty("10").GetDouble();
         Assert.Equal(withLists + 1, held.Count);
         Assert.Equal(recall, reported, 12);
+        Assert.Equal(0, counts.GetProperty("test_users_left_out").GetInt32());
+
+        // --unseen drop leaves that user out rather than scoring it 0, and says so in the log and in metrics.json.
+        string dropped = Path.Combine(_directory, "unseen-dropped");
+        var drop = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
+            "--clusters", "8", "--tuned-clusters", "0", "--history-interest-weight", "-1", "--threads", "1", "--out", dropped, "--unseen", "drop");
+        Assert.True(drop.ExitCode == 0, drop.Error);
+        using var dropMetrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dropped, "metrics.json")));
+        var dropCounts = dropMetrics.RootElement.GetProperty("counts");
+        Assert.Equal(0, dropCounts.GetProperty("test_users_missed").GetInt32());
+        Assert.Equal(1, dropCounts.GetProperty("test_users_left_out").GetInt32());
+        Assert.Equal(withLists, dropCounts.GetProperty("users_averaged_recall_ndcg").GetInt32());
+        Assert.Contains($"Measured on {withLists:N0} test users (1 more left out by --unseen drop", drop.Out, StringComparison.Ordinal);
     }
 
     private static bool IsPng(string path) =>

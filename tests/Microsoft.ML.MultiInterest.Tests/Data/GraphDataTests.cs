@@ -46,7 +46,7 @@ public class GraphDataTests
         Assert.Equal(2, held.Misses.UnseenUsers);
         Assert.Equal([2, 1, 0], Enumerable.Range(0, 3).Select(held.Misses.UnseenItemsOf).ToArray());
         Assert.Equal(3, held.Misses.UnseenItems);
-        Assert.Equal(1, held.Misses.UsersWithOnlyUnseenItems(3, u => held.Graph.DegreeOf(u) > 0));
+        Assert.Equal(3, held.Misses.UsersWithoutSeenItems(held.Graph)); // s1, s2 and u2
     }
 
     [Fact]

@@ -52,12 +52,17 @@ public sealed class HeldOutMisses
     /// <summary>The distinct held-out items of user row <paramref name="user"/> that are unseen in training (0 beyond the table).</summary>
     public int UnseenItemsOf(int user) => (uint)user < (uint)_unseenItemsOfUser.Length ? _unseenItemsOfUser[user] : 0;
 
-    /// <summary>Users with an unseen held-out item among <paramref name="userCount"/> rows, but none seen (<paramref name="seenHeldOut"/> says which have one).</summary>
-    internal int UsersWithOnlyUnseenItems(int userCount, Func<int, bool> seenHeldOut)
+    /// <summary>
+    /// The test users no list can score: those unseen in training, and those whose held-out items are all unseen in training.
+    /// <see cref="UnseenHeldOut.Miss"/> counts them with Recall@K = NDCG@K = 0; <see cref="UnseenHeldOut.Drop"/> leaves them out.
+    /// </summary>
+    /// <param name="test">The held-out edges between users and items seen in training, over the training graph's user rows.</param>
+    public int UsersWithoutSeenItems(BipartiteGraph test)
     {
-        int count = 0;
-        for (int u = 0; u < Math.Min(userCount, _unseenItemsOfUser.Length); u++)
-            if (_unseenItemsOfUser[u] > 0 && !seenHeldOut(u)) count++;
+        ArgumentNullException.ThrowIfNull(test);
+        int count = UnseenUsers;
+        for (int u = 0; u < _unseenItemsOfUser.Length; u++)
+            if (_unseenItemsOfUser[u] > 0 && (u >= test.UserCount || test.DegreeOf(u) == 0)) count++;
         return count;
     }
 }

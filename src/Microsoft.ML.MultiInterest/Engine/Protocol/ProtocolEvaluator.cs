@@ -64,7 +64,7 @@ public static class ProtocolEvaluator
         misses ??= HeldOutMisses.None;
         string users = $"{testUsers.Length:N0} users";
         void Starting(string stage) => progress?.Report(stage);
-        int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
+        int missedUsers = misses.UsersWithoutSeenItems(test);
 
         Starting($"Unimodal and MMR: {users}, {itemEmbeddings.Rows:N0} items scanned each...");
         // Unimodal: one ranking of twice the largest cutoff (or the MMR pool) serves every cutoff, the quota fill and the MMR pool.

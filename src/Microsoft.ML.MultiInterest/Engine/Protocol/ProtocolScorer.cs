@@ -62,7 +62,7 @@ internal sealed class ProtocolScorer
         HeldOutMisses? misses, EmbeddingMatrix? fitItemEmbeddings = null)
     {
         misses ??= HeldOutMisses.None;
-        int missedUsers = misses.UnseenUsers + misses.UsersWithOnlyUnseenItems(test.UserCount, u => test.DegreeOf(u) > 0);
+        int missedUsers = misses.UsersWithoutSeenItems(test);
         var activity = ActivityQuartiles.Assign(testUsers.Select(train.DegreeOf).ToArray());
         return new ProtocolScorer(test, testUsers, itemEmbeddings, threads, activity, misses, missedUsers, fitItemEmbeddings);
     }
