@@ -28,14 +28,18 @@ internal static class ConditionalFlags
     /// <summary>The parsed flags.</summary>
     internal sealed record Settings(string? ConditionsPath, int Epochs, float LearningRate, int[] Hard, int Global, float[] Tau, float L2, int[] Max, double[] Alpha, double[] Share, double[] Head, int Seed);
 
-    /// <summary>The conditional rows' options, declared once.</summary>
-    internal sealed class Flags
+    /// <summary>
+    /// The conditional rows' options, declared once; <paramref name="stage"/> declares them for <c>fit --retriever conditional</c>,
+    /// whose stage needs a conditions file and serves the conditions alone unless told to merge.
+    /// </summary>
+    internal sealed class Flags(bool stage = false)
     {
         public Option<bool> On { get; } = Opt.Flag("--conditional",
             "Add the rows \"conditional\" and \"conditional_knn\": a user query per condition, searched inside the condition's items (comma lists below give one row per combination).");
 
-        public CliOption<string?> Conditions { get; } = Opt.Path("--conditions",
-            "Conditions: item<TAB>condition with a header (default: the item clusters, the tuned row's if it runs).");
+        public CliOption<string?> Conditions { get; } = Opt.Path("--conditions", stage
+            ? "Conditions: item<TAB>condition with a header (required with --retriever conditional)."
+            : "Conditions: item<TAB>condition with a header (default: the item clusters, the tuned row's if it runs).");
 
         public CliOption<int> Epochs { get; } = Opt.Int("--cond-epochs", ConditionalDefaults.Epochs, "Conditional: training epochs.", min: 1);
 
@@ -53,7 +57,10 @@ internal static class ConditionalFlags
 
         public CliOption<double[]> Alpha { get; } = NumberList("--cond-alpha", ConditionalDefaults.Alpha, "Conditional: quota exponent alpha.");
 
-        public CliOption<double[]> Share { get; } = NumberList("--cond-implicit-share", ConditionalDefaults.ImplicitShare, "Conditional: share of the weight given to the implicit (kNN-Embed) components.");
+        public CliOption<double[]> Share { get; } = stage
+            ? Opt.NumberList("--cond-implicit-share", [ConditionalDefaults.StageImplicitShare],
+                "Conditional: share of the weight given to the implicit (kNN-Embed) components; 0 = the conditions alone, above 0 merged with the kNN-Embed mixture. A comma list gives one row per value.")
+            : NumberList("--cond-implicit-share", ConditionalDefaults.ImplicitShare, "Conditional: share of the weight given to the implicit (kNN-Embed) components.");
 
         public CliOption<double[]> Head { get; } = NumberList("--cond-head", ClusterQuotaRetrieverDefaults.HeadShare, "Conditional: the unimodal head's share of each list.");
 
@@ -79,8 +86,7 @@ internal static class ConditionalFlags
                 Candidates = candidates, MaxConditions = One(Max), Alpha = One(Alpha), HeadShare = One(Head), Epochs = r.Value(Epochs),
                 LearningRate = (float)r.Value(LearningRate), HardNegatives = One(Hard), GlobalNegatives = r.Value(Global), Temperature = (float)One(Tau),
                 L2 = (float)r.Value(L2), Seed = seed, Threads = threads,
-                // Unless given, the stage serves the conditions alone (the estimator's default), not evaluate's merged row's share.
-                ImplicitShare = r.Given(Share) ? One(Share) : ConditionalDefaults.StageImplicitShare,
+                ImplicitShare = One(Share),
                 ImplicitQuery = implicitQuery,
                 Beta = beta,
             };

@@ -49,7 +49,7 @@ internal static class DcmFlags
 
         public CliOption<float> DcmMargin { get; } = Opt.Float("--dcm-margin", DcmDefaults.Margin, "DCM: margin.");
 
-        public CliOption<int> DcmNegatives { get; } = Opt.Int("--dcm-negatives", DcmDefaults.Negatives, "DCM: uniform negatives per edge.", min: 0);
+        public CliOption<int> DcmNegatives { get; } = Opt.Int("--dcm-negatives", DcmDefaults.Negatives, "DCM: uniform negatives per edge.", min: 1);
 
         public CliOption<MixturePooling> Pooling { get; } = Opt.Choice("--dcm-pooling", DcmDefaults.Pooling, MixtureRows.Name, "DCM: pooling of the interests.");
 

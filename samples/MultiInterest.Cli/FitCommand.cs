@@ -44,7 +44,7 @@ internal static class FitCommand
     {
         var train = Opt.Path("--train", "Training edges: user<TAB>item TSV with a header line, raw ids, .gz allowed.", required: true);
         var model = Opt.Path("--model", "Where to save the fitted pipeline (a zip mlContext.Model.Load reads).", "model.zip", required: true);
-        var candidates = Opt.Int("--candidates", ClusterQuotaRetrieverDefaults.Candidates, "M: candidates per user of the retrieval stage.", min: 1);
+        var candidates = Opt.Int("--candidates", ClusterQuotaRetrieverDefaults.Candidates, "M: candidates per user of the retrieval stage.", min: 1, max: RetrievalLimits.MaxCandidates);
         var run = new RunFlags();
         var embedding = new EmbeddingFlags();
         var pipeline = new PipelineFlags();
@@ -64,7 +64,7 @@ internal static class FitCommand
         var history = new HistoryRowFlags();
         var dcm = new DcmFlags.Flags();
         var mixtureEmbedding = new MixtureRows.Flags();
-        var conditional = new ConditionalFlags.Flags();
+        var conditional = new ConditionalFlags.Flags(stage: true);
         var mmr = new MmrStageFlags();
         var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr, round-robin, fused, conditional or mmr) on an edge file and saves it with mlContext.Model.Save.")
             .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,

@@ -37,9 +37,9 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
 
         public CliOption<float> Lr { get; } = Opt.Float("--mix-lr", MixtureEmbeddingDefaults.LearningRate, "Learning rate.");
 
-        public CliOption<float> MixMargin { get; } = Opt.Float("--mix-margin", MixtureEmbeddingDefaults.Margin, "Margin of the mixture.");
+        public CliOption<float> MixMargin { get; } = Opt.Float("--mix-margin", MixtureEmbeddingDefaults.Margin, "Margin of the mixture.", min: 0);
 
-        public CliOption<float> MixControlMargin { get; } = Opt.Float("--mix-control-margin", ControlMargin, "Margin of the equal-size single vector.");
+        public CliOption<float> MixControlMargin { get; } = Opt.Float("--mix-control-margin", ControlMargin, "Margin of the equal-size single vector (evaluate's control row).", min: 0);
 
         public CliOption<double> ValidationFraction { get; } = Opt.Double("--mix-validation-fraction", GraphEmbeddingDefaults.ValidationFraction,
             "Validation hold-out choosing the epochs (0 = no selection).", min: 0, max: 1, below: true);

@@ -51,6 +51,10 @@ internal static class RecommendCommand
             string? historyPath = r.Value(history);
             if ((useOnnx ? 1 : 0) + (useEngine ? 1 : 0) + (api ? 1 : 0) > 1)
                 throw new UsageException("Choose one scorer: --onnx, --engine or --recommender (or none, for the loaded zip's own lists).");
+            // Settings of the ONNX scorer would be ignored without a word by the others.
+            string[] onnxSettings = [.. new Option[] { onnxDirectory, batch, spin }.Where(r.Given).Select(o => o.Name)];
+            if (!useOnnx && onnxSettings.Length > 0)
+                throw new UsageException($"{string.Join(" and ", onnxSettings)} set{(onnxSettings.Length == 1 ? "s" : "")} the ONNX scorer: add --onnx, or leave {(onnxSettings.Length == 1 ? "it" : "them")} out.");
             // The loaded chain's lists were fixed at fit time; with fresh history the zip is served live by
             // MultiInterestRecommender over the same loaded tables, which excludes the history too.
             if (historyPath != null && !useOnnx && !useEngine) api = true;
@@ -148,6 +152,8 @@ internal static class RecommendCommand
             {
                 scorer = "ONNX Runtime";
                 string directory = onnxDirectory ?? Path.Combine(Path.GetTempPath(), $"multiinterest-onnx-{Guid.NewGuid():N}");
+                // An export of our own is removed however the command ends (after the sessions reading it are closed).
+                using var temporary = onnxDirectory == null ? new TemporaryDirectory(directory) : null;
                 if (onnxDirectory == null || !File.Exists(Path.Combine(directory, OnnxServingDirectory.ManifestFileName)))
                     model.ExportOnnx(directory);
                 // A directory given with --onnx-dir may hold another model's export: refused rather than served.
@@ -164,7 +170,6 @@ internal static class RecommendCommand
                 if (OnnxDirectoryServing.TryServe(exported, directory, sessions, batch, exclusions, rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log)
                     is { } served)
                 {
-                    if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
                     lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, topics, scorer, log);
                     return Finish(outPath, ids, lists, scorer, setUp, clock, log, warnings);
                 }
@@ -200,7 +205,6 @@ internal static class RecommendCommand
                     log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model have a --history, but this model's ONNX directory serves trained users only: MultiInterestRecommender serves them (below).");
                 log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {scorerSession.ProvedFromCandidates:N0} rankings shown exact from them alone, "
                     + $"{scorerSession.Rescanned:N0} searched again with the engine where they could not be (warm-up batch included).");
-                if (onnxDirectory == null) Directory.Delete(directory, recursive: true);
             }
             lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, topics, scorer, log);
         }

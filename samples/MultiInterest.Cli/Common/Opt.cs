@@ -13,12 +13,13 @@ internal static class Opt
     /// <summary>Longest value list shown beside an option's name in --help.</summary>
     private const int MaxHelpName = 28;
 
-    /// <summary>An integer option; <paramref name="min"/> is checked at parse time; <paramref name="suffixes"/> accepts k and M (20M = 20,000,000).</summary>
-    public static CliOption<int> Int(string name, int fallback, string description, int min = int.MinValue, string? shown = null, bool suffixes = false) =>
+    /// <summary>An integer option; <paramref name="min"/> and <paramref name="max"/> are checked at parse time; <paramref name="suffixes"/> accepts k and M (20M = 20,000,000).</summary>
+    public static CliOption<int> Int(string name, int fallback, string description, int min = int.MinValue, string? shown = null, bool suffixes = false, int max = int.MaxValue) =>
         Make(name, fallback, description, "N", shown ?? Text(fallback), token =>
         {
             if (!TryInt(token, suffixes, out int value)) return (false, 0, $"{name} must be an integer{(suffixes ? " (k and M suffixes allowed)" : "")}, not '{token}'.");
-            return value < min ? (false, 0, $"{name} must be at least {Text(min)}, not {token}.") : (true, value, null);
+            if (value < min) return (false, 0, $"{name} must be at least {Text(min)}, not {token}.");
+            return value > max ? (false, 0, $"{name} must be at most {max.ToString("N0", CultureInfo.InvariantCulture)}, not {token}.") : (true, value, null);
         });
 
     /// <summary>

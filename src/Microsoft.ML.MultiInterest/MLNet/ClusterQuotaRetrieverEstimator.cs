@@ -22,7 +22,7 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         /// <summary>The user embedding column for the unimodal fill of short lists; null disables the fill. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
         public string? UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
 
-        /// <summary>M, the number of candidates per user, at least 1. Default <see cref="ClusterQuotaRetrieverDefaults.Candidates"/>.</summary>
+        /// <summary>M, the number of candidates per user, 1 to 1,048,576. Default <see cref="ClusterQuotaRetrieverDefaults.Candidates"/>.</summary>
         public int Candidates = ClusterQuotaRetrieverDefaults.Candidates;
 
         /// <summary>Quota exponent, finite and non-negative: 0 splits evenly, 1 by weight. Default <see cref="ClusterQuotaRetrieverDefaults.Alpha"/>.</summary>
@@ -52,7 +52,7 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         {
             ValidateMixtureRetriever();
             if (UserEmbeddingColumnName != null) OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
-            OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
+            OptionChecks.Candidates(Candidates, nameof(Candidates));
             OptionChecks.NonNegativeFinite(Alpha, nameof(Alpha));
             OptionChecks.NonNegativeFinite(Beta, nameof(Beta));
             if (!Enum.IsDefined(Query)) throw new ArgumentOutOfRangeException(nameof(Query), Query, $"{nameof(Query)} must be Component, User or Blend.");

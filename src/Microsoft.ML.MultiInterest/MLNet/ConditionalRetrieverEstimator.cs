@@ -43,7 +43,7 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         /// </summary>
         public string? FollowedConditionsColumnName;
 
-        /// <summary>M, the number of candidates per user, at least 1. Default <see cref="ClusterQuotaRetrieverDefaults.Candidates"/>.</summary>
+        /// <summary>M, the number of candidates per user, 1 to 1,048,576. Default <see cref="ClusterQuotaRetrieverDefaults.Candidates"/>.</summary>
         public int Candidates = ClusterQuotaRetrieverDefaults.Candidates;
 
         /// <summary>Conditions per user at most (its most frequent ones in its history), at least 1. Default <see cref="ConditionalDefaults.MaxConditions"/>.</summary>
@@ -105,7 +105,7 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
             OptionChecks.ColumnName(ItemConditionColumnName, nameof(ItemConditionColumnName));
             if (FollowedConditionsColumnName != null) OptionChecks.ColumnName(FollowedConditionsColumnName, nameof(FollowedConditionsColumnName));
-            OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
+            OptionChecks.Candidates(Candidates, nameof(Candidates));
             OptionChecks.AtLeast(MaxConditions, 1, nameof(MaxConditions));
             OptionChecks.NonNegativeFinite(Alpha, nameof(Alpha));
             if (!(HeadShare >= 0 && HeadShare <= 1)) throw new ArgumentOutOfRangeException(nameof(HeadShare), HeadShare, $"{nameof(HeadShare)} must lie in [0, 1].");

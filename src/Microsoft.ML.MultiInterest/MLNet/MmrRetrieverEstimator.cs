@@ -18,7 +18,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         /// <summary>The user embedding column. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
         public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
 
-        /// <summary>M, the number of candidates per user, at least 1. Default <see cref="MmrRetrieverDefaults.Candidates"/>.</summary>
+        /// <summary>M, the number of candidates per user, 1 to 1,048,576. Default <see cref="MmrRetrieverDefaults.Candidates"/>.</summary>
         public int Candidates = MmrRetrieverDefaults.Candidates;
 
         /// <summary>Relevance weight in [0, 1]: 1 = the unimodal ranking, smaller values favour novelty. Default <see cref="MmrRetrieverDefaults.Lambda"/>.</summary>
@@ -100,7 +100,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         {
             ValidateMixtureRetriever();
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
-            OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
+            OptionChecks.Candidates(Candidates, nameof(Candidates));
             OptionChecks.AtLeast(PoolSize, 1, nameof(PoolSize));
             OptionChecks.NonNegativeFinite(InterestWeight, nameof(InterestWeight));
             if (!Enum.IsDefined(Interests)) throw new ArgumentOutOfRangeException(nameof(Interests), Interests, $"{nameof(Interests)} is not a defined value (Clusters or History).");

@@ -32,7 +32,7 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
         /// </summary>
         public double[] Weights = [];
 
-        /// <summary>M, the fused list length, at least 1 (rows whose sources hold fewer distinct items are padded with key 0 and NaN scores). Default <see cref="RankFusionDefaults.Candidates"/>.</summary>
+        /// <summary>M, the fused list length, 1 to 1,048,576 (rows whose sources hold fewer distinct items are padded with key 0 and NaN scores). Default <see cref="RankFusionDefaults.Candidates"/>.</summary>
         public int Candidates = RankFusionDefaults.Candidates;
 
         /// <summary>Output: the fused item keys, best first. Default <see cref="MultiInterestColumnNames.Candidates"/>.</summary>
@@ -55,7 +55,7 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
             for (int l = 0; l < Weights.Length; l++) OptionChecks.NonNegativeFinite(Weights[l], $"{nameof(Weights)}[{l}]");
             if (Weights.Length != 0 && Weights.All(w => w == 0))
                 throw new ArgumentException($"Option {nameof(Weights)} must have at least one positive weight; all {Weights.Length} are 0.", nameof(Weights));
-            OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
+            OptionChecks.Candidates(Candidates, nameof(Candidates));
             OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
             OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
         }

@@ -38,7 +38,7 @@ public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrieval
         /// <summary>The item components column (C_d x d Singles). Default <see cref="MultiInterestColumnNames.ItemComponents"/>.</summary>
         public string ItemComponentsColumnName = MultiInterestColumnNames.ItemComponents;
 
-        /// <summary>M, the number of candidates per user, at least 1. Default <see cref="RoundRobinRetrieverDefaults.Candidates"/>.</summary>
+        /// <summary>M, the number of candidates per user, 1 to 1,048,576. Default <see cref="RoundRobinRetrieverDefaults.Candidates"/>.</summary>
         public int Candidates = RoundRobinRetrieverDefaults.Candidates;
 
         /// <summary>Whether the user's training items are never candidates. Default <see cref="RoundRobinRetrieverDefaults.ExcludeSeen"/>.</summary>
@@ -50,7 +50,7 @@ public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrieval
             OptionChecks.ColumnName(UserComponentsColumnName, nameof(UserComponentsColumnName));
             OptionChecks.ColumnName(UserComponentWeightsColumnName, nameof(UserComponentWeightsColumnName));
             OptionChecks.ColumnName(ItemComponentsColumnName, nameof(ItemComponentsColumnName));
-            OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
+            OptionChecks.Candidates(Candidates, nameof(Candidates));
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         /// <summary>The user embedding column. Default <see cref="MultiInterestColumnNames.UserEmbedding"/>.</summary>
         public string UserEmbeddingColumnName = MultiInterestColumnNames.UserEmbedding;
 
-        /// <summary>M, the number of candidates per user, at least 1. Default <see cref="UnimodalRetrieverDefaults.Candidates"/>.</summary>
+        /// <summary>M, the number of candidates per user, 1 to 1,048,576. Default <see cref="UnimodalRetrieverDefaults.Candidates"/>.</summary>
         public int Candidates = UnimodalRetrieverDefaults.Candidates;
 
         /// <summary>Whether the user's training items are never candidates. Default <see cref="UnimodalRetrieverDefaults.ExcludeSeen"/>.</summary>
@@ -25,7 +25,7 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         {
             ValidateShared();
             OptionChecks.ColumnName(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName));
-            OptionChecks.AtLeast(Candidates, 1, nameof(Candidates));
+            OptionChecks.Candidates(Candidates, nameof(Candidates));
         }
     }
 

@@ -65,6 +65,8 @@ public sealed class CliCommandLineTests
     [InlineData("evaluate", "--test", "b.tsv")]
     [InlineData("sweep", "--train", "a.tsv", "--budget", "soon")]
     [InlineData("recommend", "--model", "m.zip", "--users", "u.tsv", "--out", "c.tsv", "--engine", "--onnx")]
+    [InlineData("recommend", "--model", "m.zip", "--users", "u.tsv", "--out", "c.tsv", "--batch", "64")]
+    [InlineData("recommend", "--model", "m.zip", "--users", "u.tsv", "--out", "c.tsv", "--engine", "--onnx-dir", "dir")]
     [InlineData("no-such-command")]
     public void Bad_usage_exits_2_with_one_line_naming_the_problem_and_the_help(params string[] args)
     {

@@ -788,6 +788,10 @@ public sealed class CliRunTests : IDisposable
         var mergedFollows = CliHarness.Run("recommend", "--model", model, "--users", users, "--out", onnxFollows, "--follows", follows, "--onnx");
         Assert.Equal(CliRunner.Failure, mergedFollows.ExitCode);
         Assert.Contains("OnnxConditionalMergeScorer.RetrieveFollowing", mergedFollows.Error, StringComparison.Ordinal);
+        // The directory the command exported for itself before refusing is not left behind.
+        var exportedTo = System.Text.RegularExpressions.Regex.Match(mergedFollows.Error, "'([^']*multiinterest-onnx-[0-9a-f]{32})'");
+        Assert.True(exportedTo.Success, mergedFollows.Error);
+        Assert.False(Directory.Exists(exportedTo.Groups[1].Value));
 
         // --query and --beta set the merged components' query (saved with the stage); without implicit components they are refused.
         var userQuery = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional", "--conditions", conditions, "--algorithm", "implicit-als",

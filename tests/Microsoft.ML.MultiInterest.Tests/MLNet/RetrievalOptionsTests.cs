@@ -61,6 +61,36 @@ public class RetrievalOptionsTests
         }
     }
 
+    /// <summary>
+    /// M at its limit on 24 items: Fit retrieves every list at the item count (it once allocated users x M slots and died of
+    /// an overflow), a pool beyond the catalogue is the catalogue, and the lists are those of M = the item count; one more is
+    /// refused by name.
+    /// </summary>
+    [Fact]
+    public void TheLargestCandidateCountFitsListsOfTheItemCount_AndOneMoreIsRefused()
+    {
+        var (ml, data) = Pipeline();
+        var mi = ml.MultiInterest();
+        int items = MLNetTestData.Keys(data, "Item").Distinct().Count();
+        const int most = RetrievalLimits.MaxCandidates;
+        var fitted = new (CandidateRetrievalTransformer Huge, CandidateRetrievalTransformer AtItems)[]
+        {
+            (mi.UnimodalRetriever(candidates: most).Fit(data), mi.UnimodalRetriever(candidates: items).Fit(data)),
+            (mi.ClusterQuotaRetriever(candidates: most).Fit(data), mi.ClusterQuotaRetriever(candidates: items).Fit(data)),
+            (mi.MmrRetriever(candidates: most, lambda: 0.5, poolSize: most).Fit(data), mi.MmrRetriever(candidates: items, lambda: 0.5, poolSize: items).Fit(data)),
+        };
+        foreach (var (huge, atItems) in fitted)
+            for (uint u = 1; u <= 16; u++)
+            {
+                Assert.Equal(atItems.GetCandidates(u).ItemKeys, huge.GetCandidates(u).ItemKeys);
+                Assert.InRange(huge.GetCandidates(u).ItemKeys.Length, 1, items);
+            }
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => mi.UnimodalRetriever(candidates: most + 1));
+        Assert.Equal("Candidates", refused.ParamName);
+        Assert.Contains("1..1,048,576", refused.Message);
+        Assert.Equal("Candidates", Assert.Throws<ArgumentOutOfRangeException>(() => mi.RankFusion(["A", "B"], candidates: int.MaxValue)).ParamName);
+    }
+
     [Fact]
     public void BadOptionsAreNamed()
     {

@@ -46,6 +46,24 @@ public class QuotaAllocatorTests
         Assert.Equal(new[] { 0, 1 }, quotas);
     }
 
+    /// <summary>
+    /// A huge alpha is winner-takes-all, as a large one is: every w^alpha underflowing to 0 once made the shares NaN and handed
+    /// the slots out by tie rule instead.
+    /// </summary>
+    [Theory]
+    [InlineData(50.0)]
+    [InlineData(1e300)]
+    [InlineData(double.MaxValue)]
+    public void AHugeAlphaGivesTheMainInterestEverySlot(double alpha)
+    {
+        var quotas = new int[5];
+        QuotaAllocator.Allocate([3 / 7.0, 1 / 7.0, 1 / 7.0, 1 / 7.0, 1 / 7.0], [0, 1, 2, 3, 4], alpha, 10, quotas);
+        Assert.Equal(new[] { 10, 0, 0, 0, 0 }, quotas);
+        // Weights above 1 overflow instead of underflowing: the same limit.
+        QuotaAllocator.Allocate([30, 10, 10, 10, 10], [0, 1, 2, 3, 4], alpha, 10, quotas);
+        Assert.Equal(new[] { 10, 0, 0, 0, 0 }, quotas);
+    }
+
     [Fact]
     public void ExactRemainderTiesSurviveFloatingPointRounding()
     {

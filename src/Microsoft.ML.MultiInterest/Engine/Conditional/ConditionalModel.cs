@@ -106,7 +106,8 @@ public sealed class ConditionalModel
             throw new ArgumentException($"The model's conditions cover {Conditions.ItemCount} items; the item embeddings have {itemEmbeddings.Rows}, the graph {train.ItemCount}.", nameof(itemEmbeddings));
         if (followed != null && followed.Count != users.Count)
             throw new ArgumentException($"There are {followed.Count} followed-condition lists for {users.Count} users.", nameof(followed));
-        int width = maxConditions;
+        // No user has more conditions than there are: a larger maxConditions allocates nothing for them.
+        int width = Math.Min(maxConditions, Conditions.Count);
         for (int q = 0; q < users.Count; q++)
         {
             int u = users[q];

@@ -187,6 +187,9 @@ public sealed class GraphEmbeddingOptions
         if (BatchNegatives < 0 || BatchNegatives > ChunkSize) throw Bad(nameof(BatchNegatives), BatchNegatives, $"must be within 0..ChunkSize ({ChunkSize})");
         if (UniformNegatives + DegreeNegatives + BatchNegatives == 0)
             throw Bad(nameof(UniformNegatives), UniformNegatives, "and the other negative counts are all zero; at least one negative is needed");
+        // DCM and divide-and-conquer draw uniform negatives only: none at all would train nothing.
+        if (UniformNegatives == 0 && Algorithm is EmbeddingAlgorithm.DifferentiableClustering or EmbeddingAlgorithm.DivideConquer)
+            throw Bad(nameof(UniformNegatives), UniformNegatives, $"must be at least 1 for {Algorithm}, which draws uniform negatives only");
         if (!float.IsFinite(InitScale) || InitScale < 0) throw Bad(nameof(InitScale), InitScale, "must be finite and non-negative");
         if (Threads < 0) throw Bad(nameof(Threads), Threads, "must be 0 (all cores) or positive");
         if (!Enum.IsDefined(Algorithm)) throw Bad(nameof(Algorithm), Algorithm, "is not a known algorithm");

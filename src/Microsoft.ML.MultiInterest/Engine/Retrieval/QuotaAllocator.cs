@@ -21,16 +21,25 @@ internal static class QuotaAllocator
         if (!double.IsFinite(alpha) || alpha < 0) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "Alpha must be finite and non-negative.");
         if (n == 0) return;
         Span<double> remainders = n <= 64 ? stackalloc double[n] : new double[n];
-        double total = 0;
+        double total = 0, top = 0;
         for (int j = 0; j < n; j++)
         {
             if (!(weights[j] > 0) || !double.IsFinite(weights[j])) throw new ArgumentException($"Component weight {weights[j]} is not positive and finite.", nameof(weights));
             total += Math.Pow(weights[j], alpha);
+            top = Math.Max(top, weights[j]);
+        }
+        // A large alpha underflows every w^alpha to 0 (or overflows them): the same shares, taken relative to the largest weight,
+        // then hold at least one 1 and tend to winner-takes-all, as they should. Otherwise the plain powers, as always.
+        bool relative = !(total > 0 && double.IsFinite(total));
+        if (relative)
+        {
+            total = 0;
+            for (int j = 0; j < n; j++) total += Math.Pow(weights[j] / top, alpha);
         }
         int assigned = 0;
         for (int j = 0; j < n; j++)
         {
-            double exact = slots * Math.Pow(weights[j], alpha) / total;
+            double exact = slots * Math.Pow(relative ? weights[j] / top : weights[j], alpha) / total;
             int whole = (int)Math.Floor(exact);
             quotas[j] = whole;
             remainders[j] = exact - whole;

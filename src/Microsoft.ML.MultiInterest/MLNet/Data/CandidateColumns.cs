@@ -78,7 +78,7 @@ internal sealed class CandidateColumns
     public LiveList ListOf(int user, ReadOnlySpan<int> fresh)
     {
         int q = (uint)user < (uint)UserCount ? Array.BinarySearch(_users, user) : -1;
-        if (q < 0 || !fresh.IsEmpty) return Live.Retrieve(user, fresh, Candidates);
+        if (q < 0 || !fresh.IsEmpty) return Live.Retrieve(user, fresh, Live.Tables.ListLength);
         return new LiveList(_lists.IndicesOf(q).ToArray(), _lists.ScoresOf(q).ToArray(), CandidateSource.Trained);
     }
 

@@ -13,6 +13,14 @@ internal static class OptionChecks
         if (value < minimum) throw new ArgumentOutOfRangeException(option, value, $"{option} must be at least {minimum}.");
     }
 
+    /// <summary>M of a retrieval stage or rank fusion, 1 to <see cref="Engine.RetrievalLimits.MaxCandidates"/>.</summary>
+    public static void Candidates(int value, string option)
+    {
+        if (value < 1 || value > Engine.RetrievalLimits.MaxCandidates)
+            throw new ArgumentOutOfRangeException(option, value, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{option} (M, the list length) must be within 1..{Engine.RetrievalLimits.MaxCandidates:N0}: every row of the candidates column holds M slots."));
+    }
+
     public static void Within(int value, int minimum, int maximum, string option)
     {
         if (value < minimum || value > maximum) throw new ArgumentOutOfRangeException(option, value, $"{option} must be within {minimum}..{maximum}.");

@@ -100,7 +100,7 @@ public sealed partial class MultiInterestModel
             // Over the kNN-Embed mixtures: every user row's components as the stage reads them, the item vectors as item components.
             var users = embedding.UserEmbeddings.DenseView();
             var overMixtures = OnnxServingDirectory.ExportMixtureRoundRobin(users, KnnComponents([.. Enumerable.Range(0, users.Rows)]).Gather([.. Enumerable.Range(0, users.Rows)]),
-                embedding.ItemEmbeddings.DenseView(), stage.Candidates, directory, exclusionMask);
+                embedding.ItemEmbeddings.DenseView(), Math.Min(stage.Candidates, embedding.ItemEmbeddings.KeyCount), directory, exclusionMask);
             WriteIdFiles(directory, embedding);
             return overMixtures;
         }
@@ -109,7 +109,7 @@ public sealed partial class MultiInterestModel
             var mixture = RequireLearnedMixture(embedding);
             // A DCM stage also gets its history encoder, over the scorer's item rows (every item key, as item_ids.tsv lists them).
             var dcm = stage.Dcm is { } c ? new DcmModel(mixture.ItemComponents, c.Seeds, c.Temperature, c.PriorWeight, c.Iterations, c.WeightExponent) : null;
-            var learned = OnnxServingDirectory.ExportRoundRobin(mixture, stage.Candidates, directory, exclusionMask, dcm);
+            var learned = OnnxServingDirectory.ExportRoundRobin(mixture, Math.Min(stage.Candidates, embedding.ItemEmbeddings.KeyCount), directory, exclusionMask, dcm);
             WriteIdFiles(directory, embedding);
             return learned;
         }
@@ -126,7 +126,7 @@ public sealed partial class MultiInterestModel
         var (clustering, mixtures) = RequireMixturePath(embedding);
         var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
         var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView(), clustering, mixtures,
-            stage.Candidates, options, directory, exclusionMask);
+            Math.Min(stage.Candidates, embedding.ItemEmbeddings.KeyCount), options, directory, exclusionMask);
         WriteIdFiles(directory, embedding);
         return manifest;
     }
@@ -189,9 +189,9 @@ public sealed partial class MultiInterestModel
         // Merged with implicit components, whose clusters share items with the conditions: a directory per kind, laid out together.
         var manifest = stage.Settings.ImplicitShare > 0
             ? OnnxServingDirectory.ExportConditionalMerged(vectors, t.Items, t.Conditional!.Conditions, queries, t.Clustering!, t.Mixtures!.Gather(users),
-                stage.Candidates, t.Settings.Conditional(stage.Alpha), directory, exclusionMask, t.Conditional, t.Settings.MaxConditions)
+                t.ListLength, t.Settings.Conditional(stage.Alpha), directory, exclusionMask, t.Conditional, t.Settings.MaxConditions)
             : OnnxServingDirectory.ExportConditional(vectors, t.Items, t.Conditional!.Conditions, queries,
-                stage.Candidates, stage.Alpha, stage.Settings.HeadShare, directory, exclusionMask, t.Conditional, t.Settings.MaxConditions);
+                t.ListLength, stage.Alpha, stage.Settings.HeadShare, directory, exclusionMask, t.Conditional, t.Settings.MaxConditions);
         WriteIdFiles(directory, embedding);
         return manifest;
     }

@@ -73,21 +73,23 @@ public sealed partial class MultiInterestModel
         IReadOnlyList<int> userRows, BipartiteGraph? exclusions, int threads)
     {
         var settings = stage.Settings;
+        // M capped at the items, as the fitted stage's own lists are (ServingTables.ListLength).
+        int m = Math.Min(stage.Candidates, items.Rows);
         // Items without edges have no vector and no cluster: the live tables hold the fitted items only, as the stage's Fit did.
         bool itemsBeyondFitted = !embedding.ItemEmbeddings.IsDense && stage.HasTrainingHistory;
         if (stage.Method == CandidateMethod.RoundRobin && stage.ComponentsFromMixtureStage)
-            return new RoundRobinRetriever(items).Retrieve(KnnComponents(userRows), userRows, exclusions, [stage.Candidates], threads)[0];
+            return new RoundRobinRetriever(items).Retrieve(KnnComponents(userRows), userRows, exclusions, [m], threads)[0];
         if (stage.Method == CandidateMethod.RoundRobin)
         {
             var model = RequireLearnedMixture(embedding);
             return new RoundRobinRetriever(model.ItemComponents, model.DestinationComponents)
-                .Retrieve(model.ToMixtureTable(userRows), userRows, exclusions, [stage.Candidates], threads)[0];
+                .Retrieve(model.ToMixtureTable(userRows), userRows, exclusions, [m], threads)[0];
         }
         if (stage.Method == CandidateMethod.Conditional || (stage.Method == CandidateMethod.Mmr && settings.Interests == MmrInterests.History) || itemsBeyondFitted)
             return RetrieveLive(userRows, exclusions, threads);
         if (stage.Method == CandidateMethod.Mmr)
         {
-            int pool = Math.Max(settings.MmrPoolSize, stage.Candidates);
+            int pool = Math.Min(Math.Max(settings.MmrPoolSize, m), items.Rows);
             var ranking = new UnimodalRetriever(items).Retrieve(users, userRows, exclusions, pool, threads);
             InterestProportionality? interests = null;
             if (settings.InterestWeight > 0)
@@ -95,12 +97,12 @@ public sealed partial class MultiInterestModel
                 var (interestClusters, interestMixtures) = RequireMixturePath(embedding);
                 interests = new InterestProportionality(interestMixtures, userRows, interestClusters, settings.InterestWeight);
             }
-            return new MmrRetriever(items).Rerank(ranking, stage.Candidates, settings.MmrLambda, pool, interests, threads);
+            return new MmrRetriever(items).Rerank(ranking, m, settings.MmrLambda, pool, interests, threads);
         }
-        var fallback = new UnimodalRetriever(items).Retrieve(users, userRows, exclusions, stage.Candidates, threads);
+        var fallback = new UnimodalRetriever(items).Retrieve(users, userRows, exclusions, m, threads);
         if (stage.Method == CandidateMethod.Unimodal) return fallback;
         var (clustering, mixtures) = RequireMixturePath(embedding);
-        return new ClusterQuotaRetriever(items, clustering).Retrieve(mixtures, userRows, exclusions, [stage.Candidates], settings.Quota(stage.Alpha), fallback, users, threads)[0];
+        return new ClusterQuotaRetriever(items, clustering).Retrieve(mixtures, userRows, exclusions, [m], settings.Quota(stage.Alpha), fallback, users, threads)[0];
     }
 
     /// <summary>

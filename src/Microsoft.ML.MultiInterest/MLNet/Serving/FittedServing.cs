@@ -41,7 +41,7 @@ internal static class FittedServing
         var live = new LiveRetriever(tables, options.Threads);
         var users = items.ActiveUsers;
         var reporter = new StageReporter(context, stage, options);
-        var lists = RetrieveInBlocks(live, users, candidates, options.Threads, reporter);
+        var lists = RetrieveInBlocks(live, users, options.Threads, reporter);
         reporter.Report($"Retrieved {candidates} candidates for {users.Length} users from {items.RowOf.Length} items; Transform retrieves live for fresh history and new users.",
             users.Length, users.Length);
         var output = new CandidateColumns(live, users, lists, columns.User, columns.History, columns.Candidates, columns.Scores, columns.Source);
@@ -49,14 +49,14 @@ internal static class FittedServing
     }
 
     /// <summary>The trained users' lists, block by block; each user's list does not depend on the blocks.</summary>
-    private static RankedLists RetrieveInBlocks(LiveRetriever live, int[] users, int candidates, int threads, StageReporter reporter)
+    private static RankedLists RetrieveInBlocks(LiveRetriever live, int[] users, int threads, StageReporter reporter)
     {
         if (users.Length <= UsersPerBlock)
         {
             reporter.ThrowIfCancelled();
             return live.RetrieveTrained(users, threads);
         }
-        var all = new RankedLists(users.Length, candidates);
+        var all = new RankedLists(users.Length, live.Tables.ListLength);
         for (int start = 0; start < users.Length; start += UsersPerBlock)
         {
             reporter.ThrowIfCancelled();

@@ -168,7 +168,7 @@ internal sealed class LiveRetriever
         var entries = Enumerable.Range(0, users.Length).ToArray();
         var interests = _interests?.Build(HistoryOf(users), entries, threads, vectors);
         var conditions = t.Conditional?.Represent(HistoryOf(users), vectors!, t.Items, entries, t.Settings.MaxConditions, t.FollowedOf(users), threads);
-        return Run(vectors, mixtures, interests, conditions, entries, exclusions, t.Candidates, threads);
+        return Run(vectors, mixtures, interests, conditions, entries, exclusions, t.ListLength, threads);
     }
 
     /// <summary>
@@ -231,7 +231,8 @@ internal sealed class LiveRetriever
                 return _unimodal.Retrieve(vectors!, users, exclusions, count, threads);
             case CandidateMethod.Mmr:
             {
-                int pool = Math.Max(t.Settings.MmrPoolSize, count);
+                // A pool larger than the catalogue holds the catalogue: the same lists, without allocating for the rest.
+                int pool = Math.Min(Math.Max(t.Settings.MmrPoolSize, count), t.Items.Rows);
                 if (_historyMmr != null)
                     return _historyMmr.Retrieve(vectors!, interests!, exclusions, count, t.Settings.MmrLambda, t.Settings.InterestWeight, pool, threads);
                 var ranking = _unimodal.Retrieve(vectors!, users, exclusions, pool, threads);

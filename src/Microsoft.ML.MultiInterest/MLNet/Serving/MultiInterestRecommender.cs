@@ -8,7 +8,7 @@ namespace Microsoft.ML.MultiInterest;
 /// with the retrieval stage's method and settings, or, for a pipeline that ends in a <see cref="RankFusionTransformer"/>, its source
 /// stages' lists fused with its weights. Its lists equal the pipeline's Transform, the engine
 /// (<see cref="MultiInterestModel.RetrieveWithEngine"/>) and the exported ONNX graphs for the same user and history:
-/// seen items (the training history and the request's history) are always excluded.
+/// the request's history is always excluded, and the training history too unless the stage was fitted with <c>ExcludeSeen = false</c>.
 /// </summary>
 /// <remarks>
 /// Thread-safe: any number of threads may call <see cref="Recommend"/> and <see cref="SimilarItems"/> on one instance at
@@ -43,7 +43,7 @@ public sealed class MultiInterestRecommender
     /// <summary>
     /// The candidates of user <paramref name="userId"/>. A user trained on gets its own vector and mixture; otherwise a non-empty
     /// <paramref name="history"/> builds its representation (<see cref="CandidateSource.History"/>); otherwise the most popular items
-    /// (<see cref="CandidateSource.Popular"/>). The user's training items and the history are never returned. For a fusing
+    /// (<see cref="CandidateSource.Popular"/>). The history is never returned, nor the user's training items unless the stage was fitted with <c>ExcludeSeen = false</c>. For a fusing
     /// pipeline every source stage retrieves so (its own M, or <paramref name="count"/>) and the lists are fused as its
     /// <see cref="RankFusionTransformer"/> fuses them; the source reported is the first weighted stage's.
     /// </summary>

@@ -16,6 +16,12 @@ internal sealed class ServingTables
     /// <summary>M, the default list length.</summary>
     public required int Candidates { get; init; }
 
+    /// <summary>
+    /// The length the stage's lists are retrieved at: M, capped at the recommendable items (no list holds more, and an M far beyond
+    /// them must not make Fit or a request allocate for it); the candidates column keeps M slots, padded.
+    /// </summary>
+    public int ListLength => Math.Min(Candidates, Items.Rows);
+
     public required double Alpha { get; init; }
 
     public required RetrievalSettings Settings { get; init; }

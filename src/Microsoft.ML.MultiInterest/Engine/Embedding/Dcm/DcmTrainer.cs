@@ -45,7 +45,7 @@ internal static class DcmTrainer
     {
         var m = o.Dcm;
         return $"dcm d={o.Dimension} K={m.Interests} T={m.Iterations} tau={m.Temperature}{(m.LearnTemperature ? " (learned)" : "")} beta={m.PriorWeight} L={m.MaxHistory} "
-            + $"pooling={m.Pooling} gamma={m.Gamma}{(m.WeightExponent != 1 ? $" weight_exponent={m.WeightExponent}" : "")} margin={o.Margin} epochs={o.Epochs} lr={o.LearningRate} negatives={Math.Max(1, o.UniformNegatives)}u"
+            + $"pooling={m.Pooling} gamma={m.Gamma}{(m.WeightExponent != 1 ? $" weight_exponent={m.WeightExponent}" : "")} margin={o.Margin} epochs={o.Epochs} lr={o.LearningRate} negatives={o.UniformNegatives}u"
             + (m.InitialItems != null ? " warm-start=given items" : "");
     }
 
@@ -150,7 +150,7 @@ internal static class DcmTrainer
             _edgeUsers = edgeUsers;
             _random = random;
             _stride = items.Stride;
-            _negatives = Math.Max(1, o.UniformNegatives);
+            _negatives = o.UniformNegatives;
             _history = new HistorySampler(graph, o.Dcm.MaxHistory);
             _candidateIds = new int[1 + _negatives];
             _model = new DcmEdgeModel(o.Dcm, o.Margin, _history.Ids.Length, _negatives, _stride);

@@ -70,7 +70,8 @@ public sealed class DivideConquerOptions
             throw new ArgumentException($"DivideConquer.Encoder {Encoder} reads each history in time order: give DivideConquer.Sequences.", nameof(Sequences));
         if (ItemClusters != null)
             foreach (int c in ItemClusters)
-                if (c < 0) throw Bad(nameof(ItemClusters), c, "holds a negative cluster id");
+                if (c < 0 || c >= 1_000_000)
+                    throw Bad(nameof(ItemClusters), c, "holds a cluster id outside 0..999999 (the model keeps a prompt per id up to the largest, as for Clusters)");
     }
 
     /// <summary>A copy (the <see cref="ItemClusters"/> array and the <see cref="Sequences"/> are shared, not copied).</summary>

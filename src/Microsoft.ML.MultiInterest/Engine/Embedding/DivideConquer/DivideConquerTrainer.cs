@@ -23,7 +23,7 @@ internal static class DivideConquerTrainer
         if (given != null)
         {
             if (given.Length != graph.ItemCount)
-                throw new ArgumentException($"DivideConquer.ItemClusters has {given.Length} entries for {graph.ItemCount} items: give one cluster id per item.", nameof(o));
+                throw new ArgumentException($"DivideConquer.ItemClusters has {given.Length} entries for {graph.ItemCount} items: give one cluster id per item.", nameof(DivideConquerOptions.ItemClusters));
             return (given, o.DivideConquer.GivenClusterCount ?? ClusterCount(given));
         }
         var first = o.Clone();
@@ -78,7 +78,7 @@ internal static class DivideConquerTrainer
         var m = o.DivideConquer;
         return $"divide-conquer d={o.Dimension} encoder={m.Encoder} prompts={(m.Prompts ? "on" : "off")} global-negatives={m.GlobalNegativeShare:G3} "
             + $"clusters={(m.ItemClusters == null ? m.Clusters.ToString(System.Globalization.CultureInfo.InvariantCulture) : "given")} L={m.MaxHistory} "
-            + $"intent-smoothing={m.IntentSmoothing:G3} m={m.Components} epochs={o.Epochs} lr={o.LearningRate} negatives={Math.Max(1, o.UniformNegatives)}";
+            + $"intent-smoothing={m.IntentSmoothing:G3} m={m.Components} epochs={o.Epochs} lr={o.LearningRate} negatives={o.UniformNegatives}";
     }
 
     private static GraphEmbeddingResult Snapshot(BipartiteGraph graph, SequenceOrder? order, Tables t, int[] assignments, int k, double[] prior, GraphEmbeddingOptions o,
@@ -162,7 +162,7 @@ internal static class DivideConquerTrainer
             _edgeUsers = edgeUsers;
             _random = random;
             _stride = tables.Items.Stride;
-            int negatives = Math.Max(1, o.UniformNegatives);
+            int negatives = o.UniformNegatives;
             _candidateIds = new int[1 + negatives];
             int tokens = 1;
             if (tables.Users == null)
