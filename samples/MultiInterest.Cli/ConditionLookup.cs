@@ -14,10 +14,14 @@ internal static class ConditionLookup
     /// The item condition key column, looked up from the conditions file by the raw item id inside the pipeline (so the saved
     /// model, and a served request, need only users and items); an item without a row gets the missing key, no condition.
     /// </summary>
-    public static IEstimator<ITransformer> Keys(MLContext ml, string conditionsPath, ProgressReporter progress)
+    /// <param name="trainingItems">The items of the training edges: a table that names none of them is refused by its file.</param>
+    public static IEstimator<ITransformer> Keys(MLContext ml, string conditionsPath, IReadOnlySet<string> trainingItems, ProgressReporter progress)
     {
         var rows = ConditionalFlags.ReadTable(conditionsPath);
         if (rows.Count == 0) throw new InvalidDataException($"{conditionsPath}: no item has a condition.");
+        if (!rows.Any(p => trainingItems.Contains(p.Item)))
+            throw new InvalidDataException($"{conditionsPath}: none of its {rows.Count:N0} items is an item of the training edges (first: '{rows[0].Item}'): "
+                + "its first column must hold the item ids as the edges spell them.");
         var table = ml.Data.LoadFromEnumerable(rows.Select(p => new ItemCondition { Item = p.Item, Condition = p.Condition }));
         var names = rows.Select(p => p.Condition).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var vocabulary = ml.Data.LoadFromEnumerable(names.Select(c => new ItemCondition { Condition = c }));

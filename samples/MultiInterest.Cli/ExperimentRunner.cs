@@ -69,6 +69,7 @@ internal static class ExperimentRunner
         int leftOutUsers = scoredMisses == null ? heldOut.Misses.UsersWithoutSeenItems(test) : 0;
         int testEdgesInTraining = SplitChecks.Check(train, test, unseenTestEdges, settings.TrainPath, settings.TestPath, warnings);
         SplitChecks.Repeats(trainEdges.Count, train.EdgeCount, settings.TrainPath, warnings);
+        SplitChecks.Repeats(testEdges.Count, test.EdgeCount + unseenTestEdges, settings.TestPath, warnings);
         if (settings.ItemClustersPath == null)
         {
             if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)
@@ -281,14 +282,27 @@ internal static class ExperimentRunner
         {
             clock.Restart();
             Directory.CreateDirectory(settings.OutDirectory);
-            plots.Add(Path.Combine(settings.OutDirectory, "recall.png"));
-            RecallPlot.Write(plots[^1], result, settings.Dataset);
+            // A plot that cannot be drawn or written costs that plot, never the figures (metrics.json comes after).
+            void Draw(string what, Action draw)
+            {
+                try
+                {
+                    draw();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+                {
+                    warnings.WriteLine($"  warning: {what} was not drawn: {e.Message}");
+                }
+            }
+            string recall = Path.Combine(settings.OutDirectory, "recall.png");
+            Draw(recall, () => { RecallPlot.Write(recall, result, settings.Dataset); plots.Add(recall); });
             if (result.Frontiers.Count > 0)
             {
-                plots.Add(Path.Combine(settings.OutDirectory, "frontier.png"));
-                FrontierPlot.Write(plots[^1], result, settings.Dataset);
+                string frontier = Path.Combine(settings.OutDirectory, "frontier.png");
+                Draw(frontier, () => { FrontierPlot.Write(frontier, result, settings.Dataset); plots.Add(frontier); });
             }
-            plots.AddRange(MixturePlot.Write(settings.OutDirectory, settings.PlotUsers, result, train, test, users, userEmbeddings!, itemEmbeddings!, clustering, settings.Dataset));
+            Draw("the mixture plots", () => plots.AddRange(MixturePlot.Write(settings.OutDirectory, settings.PlotUsers, result, train, test, users, userEmbeddings!,
+                itemEmbeddings!, clustering, settings.Dataset)));
             Stage("plots");
         }
         seconds["total"] = total.Elapsed.TotalSeconds;

@@ -284,7 +284,7 @@ internal static class FitCommand
         var edges = ServingData.Edges(rawEdges);
         var data = ml.Data.LoadFromEnumerable(edges);
         var mi = ml.MultiInterest();
-        var keys = (stages.ConditionsPath == null ? new EstimatorChain<ITransformer>() : ConditionLookup.Keys(ml, stages.ConditionsPath, progress))
+        var keys = (stages.ConditionsPath == null ? new EstimatorChain<ITransformer>() : ConditionLookup.Keys(ml, stages.ConditionsPath, rawEdges.Select(e => e.Item).ToHashSet(StringComparer.Ordinal), progress))
             .Append(ml.Transforms.Conversion.MapValueToKey(ServingData.UserColumn)).Append(ml.Transforms.Conversion.MapValueToKey(ServingData.ItemColumn));
         if (warmStart != null)
         {

@@ -39,7 +39,7 @@ internal static class MixturePlot
             ? row.Mixtures is { HasEmbeddings: true } kept ? kept : row.MixtureSample
             : null;
 
-    /// <summary>Writes <c>mixture_{user}.png</c> for each user of <see cref="SelectUsers"/> into <paramref name="directory"/>; returns the paths.</summary>
+    /// <summary>Writes <c>mixture_{user}.png</c> (<see cref="FileName"/>) for each user of <see cref="SelectUsers"/> into <paramref name="directory"/>; returns the paths.</summary>
     public static IReadOnlyList<string> Write(string directory, int count, ProtocolResult result, BipartiteGraph train, BipartiteGraph test, IdMap users,
         EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings, ItemClustering clustering, string dataset)
     {
@@ -49,11 +49,27 @@ internal static class MixturePlot
         foreach (int user in SelectUsers(result, train, count))
         {
             string id = users[user];
-            string path = Path.Combine(directory, $"mixture_{string.Concat(id.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'))}.png");
+            string path = Path.Combine(directory, FileName(id));
             Draw(path, user, id, mixtures!, tuned is { HasEmbeddings: true } ? tuned : null, train, test, userEmbeddings, itemEmbeddings, clustering, dataset);
             written.Add(path);
         }
         return written;
+    }
+
+    /// <summary>Longest id a plot's file name keeps whole.</summary>
+    private const int MaxIdInFileName = 64;
+
+    /// <summary>
+    /// <c>mixture_{id}.png</c>, the characters a file name cannot safely hold replaced by '_'. An id that had to be changed so, or
+    /// is longer than <see cref="MaxIdInFileName"/> characters (then cut there), also gets 8 hex digits of its SHA-256, so two
+    /// ids never share a file and no name is too long for the file system (a 250-character id once failed the whole run).
+    /// </summary>
+    internal static string FileName(string id)
+    {
+        string safe = string.Concat(id.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
+        if (safe == id && id.Length <= MaxIdInFileName) return $"mixture_{id}.png";
+        string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)))[..8];
+        return $"mixture_{safe[..Math.Min(safe.Length, MaxIdInFileName)]}_{hash}.png";
     }
 
     private static void Draw(string path, int user, string id, MixtureTable mixtures, MixtureTable? tuned, BipartiteGraph train, BipartiteGraph test,

@@ -5,7 +5,7 @@ namespace Microsoft.ML.MultiInterest.Data;
 
 /// <summary>A held-out graph over seen users and items, with what was left out of it.</summary>
 /// <param name="Graph">The held-out edges whose user and item are seen in training.</param>
-/// <param name="UnseenEdges">The held-out edges left out because their user or item is unseen.</param>
+/// <param name="UnseenEdges">The distinct held-out (user, item) pairs left out because their user or item is unseen (a repeated line counts once, as in <see cref="Graph"/>).</param>
 /// <param name="Misses">The left-out edges as misses: distinct unseen items per seen user, and distinct unseen users.</param>
 public sealed record HeldOutGraph(BipartiteGraph Graph, int UnseenEdges, HeldOutMisses Misses);
 
@@ -73,19 +73,26 @@ public static class GraphData
         var known = new List<RawEdge>(edges.Count);
         var unseenItems = new Dictionary<int, HashSet<string>>();
         var unseenUsers = new HashSet<string>(StringComparer.Ordinal);
+        // Distinct pairs, as the scoreable edges are: a repeated line is one held-out edge.
+        var unseenPairs = new HashSet<(string, string)>();
         foreach (var e in edges)
         {
+            if (users.TryGetIndex(e.User, out _) && items.TryGetIndex(e.Item, out _))
+            {
+                known.Add(e);
+                continue;
+            }
+            unseenPairs.Add((e.User, e.Item));
             if (!users.TryGetIndex(e.User, out int u)) unseenUsers.Add(e.User);
             else if (!items.TryGetIndex(e.Item, out _))
             {
                 if (!unseenItems.TryGetValue(u, out var set)) unseenItems[u] = set = new HashSet<string>(StringComparer.Ordinal);
                 set.Add(e.Item);
             }
-            else known.Add(e);
         }
         var perUser = new int[users.Count];
         foreach (var (u, set) in unseenItems) perUser[u] = set.Count;
-        return new HeldOutGraph(Build(known, users, items, extendIds: false, source), edges.Count - known.Count, new HeldOutMisses(perUser, unseenUsers.Count));
+        return new HeldOutGraph(Build(known, users, items, extendIds: false, source), unseenPairs.Count, new HeldOutMisses(perUser, unseenUsers.Count));
     }
 
     private static int Lookup(IdMap map, string id, string what, string source)

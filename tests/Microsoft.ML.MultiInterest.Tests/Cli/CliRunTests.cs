@@ -432,6 +432,12 @@ public sealed class CliRunTests : IDisposable
         Assert.Contains($"No edge of the test file '{test}' is between a user and an item seen in training", none.Error, StringComparison.Ordinal);
         Assert.Contains("the test file's columns look swapped", none.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("Training embeddings", none.Error, StringComparison.Ordinal);
+        // Ids padded with spaces (" u1\t i7 "): read raw, none is seen; the error says why rather than blaming the column order.
+        File.WriteAllLines(test, [.. lines.Take(1), .. lines.Skip(1).Select(l => string.Join('\t', l.Split('\t').Select(f => $" {f} ")))]);
+        var padded = CliHarness.Run(["evaluate", "--train", train, "--test", test, .. flags]);
+        Assert.Equal(1, padded.ExitCode);
+        Assert.Contains("With the spaces around their ids removed, ", padded.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("columns look swapped", padded.Error, StringComparison.Ordinal);
 
         // Numeric ids (80 users, 120 items): swapped, two thirds of the edges still read as seen, so "most unseen" would not
         // say it; read the other way round all are seen.
@@ -693,6 +699,12 @@ public sealed class CliRunTests : IDisposable
         Assert.Contains("Conditions: 90 items with one of 3 from", fit.Out, StringComparison.Ordinal);
         Assert.Contains("Fitted the conditional pipeline on", fit.Out, StringComparison.Ordinal);
         Assert.Contains("Training 3 conditions (90 of", fit.Error, StringComparison.Ordinal);
+        // A table naming no training item (ids spelt another way) is refused by its file, before anything is fitted.
+        string foreign = Path.Combine(_directory, "foreign-conditions.tsv");
+        File.WriteAllLines(foreign, ["item\tcondition", "item-0\tgroup0", "item-1\tgroup1"]);
+        var refused = CliHarness.Run("fit", "--train", train, "--model", Path.Combine(_directory, "foreign.zip"), "--retriever", "conditional", "--conditions", foreign);
+        Assert.Equal(CliRunner.Failure, refused.ExitCode);
+        Assert.Contains("none of its 2 items is an item of the training edges (first: 'item-0')", refused.Error, StringComparison.Ordinal);
 
         // The zip's lists, the live recommender's and the engine's are the same file; no list holds a training item.
         string Serve(string name, params string[] extra)

@@ -41,7 +41,7 @@ public class GraphDataTests
 
         var held = GraphData.BuildHeldOut(test, users, items, "test.tsv");
 
-        Assert.Equal(7, held.UnseenEdges);
+        Assert.Equal(6, held.UnseenEdges); // u1's repeated z counts once
         Assert.Equal(1, held.Graph.EdgeCount);
         Assert.Equal(2, held.Misses.UnseenUsers);
         Assert.Equal([2, 1, 0], Enumerable.Range(0, 3).Select(held.Misses.UnseenItemsOf).ToArray());

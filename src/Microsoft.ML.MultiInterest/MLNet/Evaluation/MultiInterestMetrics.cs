@@ -73,7 +73,11 @@ public sealed class MultiInterestMetrics
     /// </summary>
     public int MissedUsers { get; init; }
 
-    /// <summary>Held-out rows whose user or item is unseen in training (misses, or left out, as <see cref="Unseen"/> says).</summary>
+    /// <summary>
+    /// Held-out rows whose user or item is unseen in training (misses, or left out, as <see cref="Unseen"/> says). Rows, not
+    /// distinct pairs: after a key mapping fitted on training every unseen id is key 0, so repeated rows cannot be told apart
+    /// (the command line, which reads raw ids, counts distinct pairs). The figures count each unseen item once per user.
+    /// </summary>
     public long UnseenEdges { get; init; }
 
     /// <summary>
