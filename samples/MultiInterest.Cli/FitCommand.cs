@@ -100,6 +100,17 @@ internal static class FitCommand
                 throw new UsageException($"{stray} sets the quota stage of --retriever quota (the default); --retriever {Name(stage)} has none: leave it out.");
             if (stage != FitRetriever.Mmr && mmr.Given(r).FirstOrDefault() is { } strayMmr)
                 throw new UsageException($"{strayMmr} sets the stage of --retriever mmr; --retriever {Name(stage)} has none: leave it out.");
+            // The other stages' settings, given to a stage that reads none of them, would be ignored without a word.
+            (IEnumerable<Option> Options, bool Read, string Owner)[] groups =
+            [
+                (conditional.Stage, stage == FitRetriever.Conditional, "--retriever conditional"),
+                (history.All, stage is FitRetriever.HistoryMmr or FitRetriever.Fused, "--retriever history-mmr (and fused)"),
+                (dcm.Fit, stage is FitRetriever.RoundRobin or FitRetriever.Fused, "the DCM model of --retriever round-robin --dcm (and fused)"),
+                (mixtureEmbedding.Fit, stage == FitRetriever.RoundRobin, "the mixture embeddings of --retriever round-robin --mixture-embeddings"),
+            ];
+            foreach (var (options, read, owner) in groups)
+                if (!read && options.FirstOrDefault(r.Given) is { } strayOption)
+                    throw new UsageException($"{strayOption.Name} sets {owner}; --retriever {Name(stage)} does not read it: leave it out.");
             var quota = new ClusterQuotaRetrieverEstimator.Options
             {
                 Candidates = r.Value(candidates),

@@ -66,6 +66,10 @@ public sealed class CliCommandLineTests
     [InlineData("sweep", "--train", "a.tsv", "--budget", "soon")]
     [InlineData("recommend", "--model", "m.zip", "--users", "u.tsv", "--out", "c.tsv", "--engine", "--onnx")]
     [InlineData("recommend", "--model", "m.zip", "--users", "u.tsv", "--out", "c.tsv", "--batch", "64")]
+    [InlineData("fit", "--train", "a.tsv", "--model", "m.zip", "--retriever", "unimodal", "--conditions", "c.tsv")]
+    [InlineData("fit", "--train", "a.tsv", "--model", "m.zip", "--history-mmr-lambda", "0.5")]
+    [InlineData("fit", "--train", "a.tsv", "--model", "m.zip", "--retriever", "history-mmr", "--dcm-interests", "3")]
+    [InlineData("fit", "--train", "a.tsv", "--model", "m.zip", "--retriever", "fused", "--mix-components", "3")]
     [InlineData("recommend", "--model", "m.zip", "--users", "u.tsv", "--out", "c.tsv", "--engine", "--onnx-dir", "dir")]
     [InlineData("no-such-command")]
     public void Bad_usage_exits_2_with_one_line_naming_the_problem_and_the_help(params string[] args)
