@@ -107,6 +107,15 @@ public class BadInputCatalogTests
         ["option-dimension-zero"] = Throws<ArgumentOutOfRangeException>(["Dimension"], () => new MLContext().MultiInterest().GraphEmbedding(dimension: 0)),
         ["option-lambda-above-one"] = Throws<ArgumentOutOfRangeException>(["Lambda", "[0, 1]"], () => new MLContext().MultiInterest().KnnSmoothedMixture(lambda: 1.5)),
         ["option-candidates-zero"] = Throws<ArgumentOutOfRangeException>(["Candidates (M, the list length) must be within 1..1,048,576"], () => new MLContext().MultiInterest().ClusterQuotaRetriever(candidates: 0)),
+        ["option-candidates-above-limit"] = Throws<ArgumentOutOfRangeException>(["Candidates (M, the list length) must be within 1..1,048,576"], () =>
+            new MLContext().MultiInterest().UnimodalRetriever(candidates: RetrievalLimits.MaxCandidates + 1)),
+        ["option-dc-zero-negatives"] = Throws<ArgumentOutOfRangeException>(["UniformNegatives must be at least 1 for DivideConquer, which draws uniform negatives only"], () =>
+            new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.DivideConquer, UniformNegatives = 0 })),
+        ["option-dc-item-cluster-too-large"] = Throws<ArgumentOutOfRangeException>(["DivideConquer.ItemClusters holds a cluster id outside 0..999999"], () =>
+            new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.DivideConquer, DivideConquer = new DivideConquerOptions { ItemClusters = [0, 2_000_000_000] },
+            })),
         ["option-clusters-above-items"] = Throws<ArgumentException>(["NumberOfClusters is 1000, but there are only", "distinct items in 'Item'"], () => new MLContext().MultiInterest().SphericalKMeans(numberOfClusters: 1000).Fit(Embedded())),
         ["option-components-above-clusters"] = Accepts(["Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
             ml.MultiInterest().KnnSmoothedMixture(components: 5, neighbors: 2).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
