@@ -152,6 +152,11 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         var (mixtures, clustering) = o.ImplicitShare > 0 ? ImplicitComponents(input, items) : (null, null);
         Logging.Info(_context, nameof(ConditionalRetrieverEstimator),
             $"Training {conditions.Count} conditions ({conditions.AssignedItems} of {items.RowOf.Length} items have one) over {history.EdgeCount} edges, {o.Epochs} epochs.");
+        // A topic whose items all lack training edges can be followed but retrieves nothing of its own.
+        var empty = Enumerable.Range(0, conditions.Count).Where(c => conditions.MembersOf(c).IsEmpty).ToArray();
+        if (empty.Length > 0)
+            Logging.Warning(_context, nameof(ConditionalRetrieverEstimator), $"{empty.Length} of the {conditions.Count} conditions (the first '{conditions.Names[empty[0]]}') "
+                + "hold no item with a training edge: a user following only those gets the popular items.");
         var model = ConditionalModel.Fit(history, userVectors, items.Embeddings, conditions, o.Training());
         var settings = new RetrievalSettings
         {

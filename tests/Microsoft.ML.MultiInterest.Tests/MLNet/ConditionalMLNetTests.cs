@@ -597,6 +597,23 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         Assert.Contains("No item has a condition in column 'NoTopic'", allMissing.Message);
     }
 
+    /// <summary>A topic of the vocabulary that no item with a training edge carries is accepted, and the log says what following it gives.</summary>
+    [Fact]
+    public void ATopicWithoutItems_IsWarnedOf()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) warnings.Enqueue(e.Message); };
+        var vocabulary = ml.Data.LoadFromEnumerable(Enumerable.Range(0, PlantedTopics.Topics).Select(t => new TopicTerm { Topic = $"topic{t}" })
+            .Append(new TopicTerm { Topic = "nobody-reads-this" }));
+        var keyed = ml.Transforms.Conversion.MapValueToKey("WithEmpty", "Topic", keyData: vocabulary).Fit(_w.Raw).Transform(_w.Raw);
+        var embedded = _w.Embedding.Transform(_w.Keys.Transform(keyed));
+        var o = Options();
+        o.ItemConditionColumnName = "WithEmpty";
+        ml.MultiInterest().ConditionalRetriever(o).Fit(embedded);
+        Assert.Contains(warnings, w => w.Contains("1 of the 7 conditions (the first 'nobody-reads-this') hold no item with a training edge", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void AnItemWhoseRowsDisagree_TakesTheConditionMostOfItsRowsCarry()
     {
