@@ -35,7 +35,7 @@ internal static class CandidateFile
     /// <summary>"Lists by source: Trained 27,050, Popular 2."</summary>
     public static string SourceSummary(IEnumerable<ServedList> lists) => $"Lists by source: {CountBySource(lists)}.";
 
-    /// <summary>"Trained 27,050, Popular 2": the lists of each source, in the enum's order.</summary>
+    /// <summary>"Trained 27,050, Popular 2": the non-empty lists of each source, in the enum's order (the empty ones are counted apart).</summary>
     public static string CountBySource(IEnumerable<ServedList> lists) =>
-        string.Join(", ", lists.GroupBy(l => l.Source).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count():N0}"));
+        string.Join(", ", lists.Where(l => l.Items.Length > 0).GroupBy(l => l.Source).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count():N0}"));
 }

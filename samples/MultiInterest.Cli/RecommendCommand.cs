@@ -85,6 +85,15 @@ internal static class RecommendCommand
         if (model.GraphEmbedding?.UserIds.Contains(firstField) == true)
             warnings.WriteLine($"warning: the first line of '{usersPath}' is read as its header, but it starts with '{firstField}', a user the model knows: "
                 + "that user is not served (add a header line such as 'user').");
+        if (model.GraphEmbedding?.UserIds is { } modelUsers)
+        {
+            // Ids are matched exactly: one the model knows only without its surrounding spaces is served as a user it does not know.
+            var knownIds = modelUsers.ToHashSet(StringComparer.Ordinal);
+            var padded = ids.Where(u => !knownIds.Contains(u) && u.Trim() != u && knownIds.Contains(u.Trim())).ToArray();
+            if (padded.Length > 0)
+                warnings.WriteLine($"warning: {Counted.Of(padded.Length, "user id")} of '{usersPath}' (the first '{padded[0]}') the model knows only without "
+                    + $"the spaces around {(padded.Length == 1 ? "it" : "them")}: ids are matched exactly as written, so {(padded.Length == 1 ? "it is" : "they are")} served as users the model does not know.");
+        }
         var clock = Stopwatch.StartNew();
         List<ServedList> lists;
         string scorer, setUp = "";

@@ -34,9 +34,12 @@ internal static class ServingData
         while ((line = TextFile.ReadLine(reader, path, number + 1)) != null)
         {
             number++;
-            string id = line.Split('\t')[0].Trim();
-            // A LightGCN list ('user item item ...', space-separated) would make each whole line a user id, unknown to the model.
-            if (!header.Contains('\t') && id.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 1 } fields)
+            // Ids are read exactly as the edge files read them: " u0" is not "u0" (Run warns of ids known only trimmed).
+            string id = line.Split('\t')[0];
+            // A LightGCN list ('user item item ...', space-separated, no header: its first line is a list too) would make each
+            // whole line a user id, unknown to the model. Under a one-word header, a line with spaces is an id that holds them.
+            if (!header.Contains('\t') && header.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > 1
+                && id.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 1 } fields)
                 throw new InvalidDataException($"Users file '{path}' line {number} holds {fields.Length} space-separated fields ('{fields[0]} {fields[1]}"
                     + (fields.Length > 2 ? " ..." : "") + "'), without a TAB, so its whole line would be read "
                     + "as one user id. The user id is the first TAB-separated field of each line, under a header; a file listing each user's items on one line "

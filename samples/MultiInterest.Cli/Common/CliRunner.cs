@@ -60,7 +60,9 @@ internal static class CliRunner
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or KeyNotFoundException or InvalidOperationException
             or FormatException or UnauthorizedAccessException or OperationCanceledException or NotSupportedException)
         {
-            console.Error.WriteLine($"error: {OneLine(e.Message)}");
+            // .NET appends " (Parameter 'name')" to an argument exception's message: the library's own words name what was wrong.
+            string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            console.Error.WriteLine($"error: {OneLine(message)}");
             return Failure;
         }
     }

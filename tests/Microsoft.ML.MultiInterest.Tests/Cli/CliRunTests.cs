@@ -647,6 +647,16 @@ public sealed class CliRunTests : IDisposable
         Assert.DoesNotContain("warning", unknown.Out, StringComparison.Ordinal);
         var known = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", Path.Combine(_directory, "known-lists.tsv"));
         Assert.DoesNotContain("none of the", known.Out, StringComparison.Ordinal);
+        // Ids are matched exactly as the edge files spell them: one padded with spaces is a user the model does not know, and
+        // the warning says it would be known trimmed. Under a one-word header a line with spaces is one id, not a list.
+        string knownUser = File.ReadAllLines(test)[1].Split('\t')[0];
+        string padded = Path.Combine(_directory, "padded.tsv"), paddedLists = Path.Combine(_directory, "padded-lists.tsv");
+        File.WriteAllLines(padded, ["user", $" {knownUser}", "an id with spaces"]);
+        var spaced = CliHarness.Run("recommend", "--model", model, "--users", padded, "--out", paddedLists);
+        Assert.True(spaced.ExitCode == 0, spaced.Error);
+        Assert.Contains($"warning: 1 user id of '{padded}' (the first ' {knownUser}') the model knows only without the spaces around it", spaced.Error, StringComparison.Ordinal);
+        Assert.All(File.ReadAllLines(paddedLists).Skip(1), l => Assert.EndsWith("\tPopular", l, StringComparison.Ordinal));
+        Assert.Contains(File.ReadAllLines(paddedLists), l => l.StartsWith("an id with spaces\t", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -80,6 +80,55 @@ public class DcmTests
         Assert.True(Math.Abs(numericTau - gradTau) <= 2e-2 + 2e-2 * Math.Abs(numericTau), $"tau: numeric {numericTau}, analytic {gradTau}");
     }
 
+    /// <summary>
+    /// A fresh history's interests at a dimension that is not a multiple of the SIMD width equal those of the same vectors with
+    /// zero coordinates added up to one: the soft k-means once ran on unpadded rows, its kernels reading and writing past each
+    /// row (lists that changed from run to run, and a crash, for new users of a d = 12 or d = 101 model).
+    /// </summary>
+    [Theory]
+    [InlineData(12)]
+    [InlineData(101)]
+    public void AFreshHistorysInterestsDoNotDependOnPaddingTheDimension(int d)
+    {
+        int padded = EmbeddingTable.PaddedStride(d) + System.Numerics.Vector<float>.Count;
+        var random = new Random(7);
+        EmbeddingMatrix Table(int rows, int width)
+        {
+            var m = new EmbeddingMatrix(rows, width);
+            for (int r = 0; r < rows; r++)
+            {
+                var row = m.Row(r);
+                for (int j = 0; j < d; j++) row[j] = (float)(random.NextDouble() * 2 - 1);
+            }
+            return m;
+        }
+        EmbeddingMatrix Widen(EmbeddingMatrix m)
+        {
+            var wide = new EmbeddingMatrix(m.Rows, padded);
+            for (int r = 0; r < m.Rows; r++) m.ReadRow(r).CopyTo(wide.Row(r));
+            return wide;
+        }
+        var items = Table(40, d).Normalized();
+        var seeds = Table(4, d).Normalized();
+        int[] history = [3, 9, 11, 17, 20, 21, 30, 38];
+        var narrow = new DcmClustering(seeds, 0.3f, 1f, 3).InterestsOf(items, history);
+        var wideTable = new DcmClustering(Widen(seeds), 0.3f, 1f, 3).InterestsOf(Widen(items), history);
+        for (int run = 0; run < 3; run++)
+        {
+            var again = new DcmClustering(seeds, 0.3f, 1f, 3).InterestsOf(items, history);
+            Assert.Equal(narrow.Embeddings(0).ToArray(), again.Embeddings(0).ToArray());
+        }
+        for (int c = 0; c < 4; c++) Assert.Equal(wideTable.Weights(0)[c], narrow.Weights(0)[c], 1e-6);
+        for (int c = 0; c < 4; c++)
+        {
+            var expected = wideTable.Embeddings(0).Slice(c * padded, padded);
+            var actual = narrow.Embeddings(0).Slice(c * d, d);
+            for (int j = 0; j < d; j++) Assert.Equal(expected[j], actual[j], 1e-6f);
+            for (int j = d; j < padded; j++) Assert.Equal(0f, expected[j]);
+        }
+        Assert.Throws<ArgumentException>(() => new SoftClustering(4, 3, 8, EmbeddingTable.PaddedStride(d) + 1));
+    }
+
     [Fact]
     public void InterestsRecoverPlantedInterestsThatOneVectorCannot()
     {

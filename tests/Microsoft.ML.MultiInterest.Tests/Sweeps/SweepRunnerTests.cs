@@ -217,12 +217,30 @@ public class SweepRunnerTests
         options.Metric = SweepMetric.RecallDiversity;
         var outcome = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), options);
         Assert.NotEmpty(outcome.ParetoFront);
+        const double tie = 1e-9;
         foreach (var t in outcome.Trials)
         {
-            bool dominated = outcome.Trials.Any(o => o.Recall >= t.Recall && o.Diversity >= t.Diversity && (o.Recall > t.Recall || o.Diversity > t.Diversity));
+            bool dominated = outcome.Trials.Any(o => o.Recall >= t.Recall - tie && o.Diversity >= t.Diversity - tie && (o.Recall > t.Recall + tie || o.Diversity > t.Diversity + tie));
             Assert.Equal(!dominated, t.OnParetoFront);
         }
         Assert.All(outcome.Trials, t => Assert.Equal(0.5 * t.Recall + 0.5 * t.Diversity, t.Objective, 12));
+    }
+
+    /// <summary>
+    /// Two trials whose figures differ in the last digits (the same lists averaged in another order) are equal on the front:
+    /// neither pushes the other off, as the defaults once were by 1e-16 of diversity.
+    /// </summary>
+    [Fact]
+    public void Figures_equal_but_for_rounding_do_not_push_a_trial_off_the_front()
+    {
+        SweepTrial Trial(int number, double recall, double diversity) => new()
+        {
+            Number = number, Parameters = new Dictionary<string, string>(), Settings = new SweepSettings(), ReusedStages = [], Recall = recall, Diversity = diversity,
+        };
+        var trials = new[] { Trial(1, 0.5, 0.94277660338954616), Trial(2, 0.5, 0.94277660338954627), Trial(3, 0.4, 0.9), Trial(4, 0.45, 0.95) };
+        var front = ParetoFront.Mark(trials);
+        Assert.Equal([1, 2, 4], front.Select(t => t.Number).Order());
+        Assert.False(trials[2].OnParetoFront);
     }
 
     [Fact]

@@ -62,12 +62,18 @@ internal sealed class DcmClustering
         }
         else
         {
-            var rows = new float[n * d];
-            for (int i = 0; i < n; i++) unitItems.ReadRow(history[i]).CopyTo(rows.AsSpan(i * d, d));
-            UnitRows.Normalize(rows, rows, new float[n], n, d);
-            var clustering = new SoftClustering(k, Iterations, n, d);
-            clustering.Forward(rows, n, Seeds.Values, Temperature, PriorWeight);
-            clustering.Interests.CopyTo(components);
+            // The clustering's kernels step a whole SIMD vector at a time: rows padded with zeros to a multiple of its width, as the
+            // trainer's are (rows of d floats, d not such a multiple, were read and written past their ends).
+            int s = EmbeddingTable.PaddedStride(d);
+            var rows = new float[n * s];
+            for (int i = 0; i < n; i++) unitItems.ReadRow(history[i]).CopyTo(rows.AsSpan(i * s, d));
+            UnitRows.Normalize(rows, rows, new float[n], n, s);
+            var seeds = new float[k * s];
+            for (int c = 0; c < k; c++) Seeds.ReadRow(c).CopyTo(seeds.AsSpan(c * s, d));
+            var clustering = new SoftClustering(k, Iterations, n, s);
+            clustering.Forward(rows, n, seeds, Temperature, PriorWeight);
+            var interests = clustering.Interests;
+            for (int c = 0; c < k; c++) interests.Slice(c * s, d).CopyTo(components.AsSpan(c * d, d));
             Masses(clustering, weights, WeightExponent);
         }
         var table = new MixtureTable(1, k, d);

@@ -23,8 +23,12 @@ internal sealed class SoftClustering
     private float _tau, _beta;
 
     /// <summary>Allocates for histories of up to <paramref name="maxRows"/> rows.</summary>
+    /// <exception cref="ArgumentException"><paramref name="stride"/> is not a multiple of the SIMD width (<see cref="EmbeddingTable.PaddedStride"/>).</exception>
     public SoftClustering(int interests, int steps, int maxRows, int stride)
     {
+        // The kernels read and write whole vectors: a row shorter than a multiple of their width would be overrun.
+        if (stride % System.Numerics.Vector<float>.Count != 0)
+            throw new ArgumentException($"Stride {stride} is not a multiple of the SIMD width {System.Numerics.Vector<float>.Count}: pad the rows (EmbeddingTable.PaddedStride).", nameof(stride));
         _k = interests;
         _steps = steps;
         _stride = stride;
