@@ -305,6 +305,7 @@ public static partial class OnnxServingDirectory
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
         var manifest = new OnnxServingManifest
         {
+            Retrieval = OnnxServingManifest.RoundRobinRetrieval,
             Candidates = candidates,
             Alpha = 1.0,
             Users = users.Rows,

@@ -50,12 +50,18 @@ public sealed class OnnxServingManifest
     /// </summary>
     public const string ConditionalMergedRetrieval = "conditional_merged";
 
+    /// <summary>
+    /// The <see cref="Retrieval"/> of a round-robin directory (<see cref="OnnxServingDirectory.ExportRoundRobin"/>, served by
+    /// <see cref="OnnxRoundRobinScorer"/>; one written before 2026-12-03 has none and is told by its <see cref="RoundRobinScorer"/>).
+    /// </summary>
+    public const string RoundRobinRetrieval = "round_robin";
+
     /// <summary>The <see cref="Retrieval"/> of a directory of history-interest MMR (<see cref="HistoryInterestRetriever"/>, <see cref="OnnxServingDirectory.ExportHistoryMmr"/>).</summary>
     public const string HistoryMmrRetrieval = "history_mmr";
 
     /// <summary>
-    /// What the quota scorer serves: <see cref="ClusterQuotaRetrieval"/> (also when absent, in a directory written before
-    /// 2026-12, or in a round-robin directory) for <see cref="ClusterQuotaRetriever"/>; <see cref="ConditionalRetrieval"/>
+    /// What the directory serves: <see cref="ClusterQuotaRetrieval"/> (also when absent, in a directory written before
+    /// 2026-12) for <see cref="ClusterQuotaRetriever"/>; <see cref="RoundRobinRetrieval"/> for round robin (absent before 2026-12-03); <see cref="ConditionalRetrieval"/>
     /// for <see cref="ConditionalRetriever"/> (<see cref="OnnxServingDirectory.ExportConditional"/>): the groups are conditions,
     /// an item may be in none (only the fill reaches it), and the hand-off's extra slots come after every component's quota.
     /// </summary>
@@ -271,9 +277,12 @@ public sealed class OnnxServingManifest
                 throw new InvalidDataException($"The ONNX serving manifest '{path}' is a rank-fusion directory without sources, or with a source lacking its directory or a positive weight.");
             return manifest;
         }
-        if (manifest.Retrieval is not (null or ClusterQuotaRetrieval or ConditionalRetrieval or ConditionalMergedRetrieval or HistoryMmrRetrieval or UnimodalRetrieval or MmrRetrieval))
+        if (manifest.Retrieval is not (null or ClusterQuotaRetrieval or ConditionalRetrieval or ConditionalMergedRetrieval or HistoryMmrRetrieval or UnimodalRetrieval or MmrRetrieval
+            or RoundRobinRetrieval))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has retrieval '{manifest.Retrieval}'; this library serves '{ClusterQuotaRetrieval}', "
-                + $"'{ConditionalRetrieval}', '{ConditionalMergedRetrieval}', '{HistoryMmrRetrieval}', '{UnimodalRetrieval}', '{MmrRetrieval}' and '{RankFusionRetrieval}'.");
+                + $"'{ConditionalRetrieval}', '{ConditionalMergedRetrieval}', '{HistoryMmrRetrieval}', '{UnimodalRetrieval}', '{MmrRetrieval}', '{RoundRobinRetrieval}' and '{RankFusionRetrieval}'.");
+        if (manifest.Retrieval == RoundRobinRetrieval && manifest.RoundRobinScorer == null)
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' is a round-robin directory without its round_robin_scorer.");
         if (manifest.Retrieval == ConditionalMergedRetrieval && !(manifest.ImplicitShare > 0 && manifest.ImplicitShare <= 1))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is a merged conditional directory with implicit_share {manifest.ImplicitShare}, outside (0, 1].");
         if (manifest.Retrieval == HistoryMmrRetrieval && (manifest.PoolScorer == null || manifest.PoolSize < manifest.Candidates))

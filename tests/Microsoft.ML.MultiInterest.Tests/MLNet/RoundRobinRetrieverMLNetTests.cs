@@ -170,6 +170,8 @@ public sealed class RoundRobinRetrieverMLNetTests : IDisposable
         string directory = Path.Combine(_directory, kind + "-onnx");
         var manifest = loaded.ExportOnnx(directory);
         Assert.NotNull(manifest.RoundRobinScorer);
+        // The manifest names what it serves, as every other kind does, for clients that dispatch on it.
+        Assert.Equal(OnnxServingManifest.RoundRobinRetrieval, OnnxServingManifest.Read(directory).Retrieval);
         Assert.True(File.Exists(Path.Combine(directory, MultiInterestModel.UserIdsFileName)));
         var error = Assert.Throws<NotSupportedException>(() => OnnxCandidateScorer.Open(directory));
         Assert.Contains("RoundRobinOnnxMerge", error.Message);

@@ -219,8 +219,9 @@ public sealed partial class MultiInterestModel
         var fused = new OnnxServingManifest
         {
             Retrieval = OnnxServingManifest.RankFusionRetrieval,
-            Candidates = fusion.Candidates,
-            Users = first!.Users,
+            // M capped at the items, as every source's is: no fused list holds more.
+            Candidates = Math.Min(fusion.Candidates, first!.Items),
+            Users = first.Users,
             Items = first.Items,
             Components = sources.Count,
             Dimension = first.Dimension,
