@@ -120,6 +120,15 @@ public sealed class ServingTests : IDisposable
         Assert.Equal(served.Items.Select(i => (int)i.Score), popular.Select(r => int.Parse(r[2], CultureInfo.InvariantCulture)));
         // The degrees are the training edges' (every edge of the fixture is a training edge).
         Assert.Equal(TrainingGraph().EdgeCount, popular.Sum(r => long.Parse(r[2], CultureInfo.InvariantCulture)));
+
+        // The training history, the exclusion mask's source for a client without the zip: TrainingHistory's edges exactly.
+        var history = File.ReadAllLines(Path.Combine(onnx, MultiInterestModel.TrainingHistoryFileName));
+        Assert.Equal("user_row\titem_row", history[0]);
+        var edges = history.Skip(1).Select(l => l.Split('\t')).Select(f => (User: int.Parse(f[0], CultureInfo.InvariantCulture), Item: int.Parse(f[1], CultureInfo.InvariantCulture))).ToArray();
+        var saved = model.TrainingHistory();
+        Assert.Equal(saved.EdgeCount, edges.Length);
+        for (int u = 0; u < saved.UserCount; u++)
+            Assert.Equal(saved.ItemsOf(u).ToArray(), edges.Where(e => e.User == u).Select(e => e.Item).ToArray());
     }
 
     [Fact]

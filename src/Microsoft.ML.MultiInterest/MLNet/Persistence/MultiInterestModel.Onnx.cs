@@ -9,9 +9,9 @@ public sealed partial class MultiInterestModel
     /// <summary>
     /// Writes the ONNX serving graphs (encoder, quota scorer, unimodal scorer, see <see cref="OnnxServingDirectory"/>)
     /// for the <see cref="ServingStage"/>'s M and alpha into <paramref name="directory"/>, with
-    /// <see cref="UserIdsFileName"/> and <see cref="ItemIdsFileName"/> mapping rows to raw ids, and <see cref="PopularItemsFileName"/>
-    /// with the popular fallback of the users <see cref="UserIdsFileName"/> does not list, so ONNX Runtime serves the model without
-    /// this library. A round-robin stage (<see cref="CandidateMethod.RoundRobin"/>) gets the encoder of the
+    /// <see cref="UserIdsFileName"/> and <see cref="ItemIdsFileName"/> mapping rows to raw ids, <see cref="TrainingHistoryFileName"/>
+    /// with the items each user's lists exclude and <see cref="PopularItemsFileName"/> with the popular fallback of the users
+    /// <see cref="UserIdsFileName"/> does not list, so ONNX Runtime serves the model without this library. A round-robin stage (<see cref="CandidateMethod.RoundRobin"/>) gets the encoder of the
     /// GraphEmbedding stage's components and the round-robin scorer instead (<see cref="OnnxServingDirectory.ExportRoundRobin"/>),
     /// whose per-component lists the client merges with <see cref="RoundRobinOnnxMerge"/> (<see cref="OnnxRoundRobinScorer"/> does it all);
     /// over a differentiable-clustering model also the DCM history encoder (<see cref="OnnxServingDirectory.HistoryEncoderFileName"/>),
@@ -39,6 +39,7 @@ public sealed partial class MultiInterestModel
         manifest.ModelStage = OnnxStageKey();
         manifest.Write(directory);
         WritePopularItems(directory, FirstServedStage);
+        WriteTrainingHistory(directory, FirstServedStage);
         return manifest;
     }
 
@@ -266,6 +267,32 @@ public sealed partial class MultiInterestModel
         writer.WriteLine("row\titem\tdegree");
         foreach (long key in saved.ServingItemKeys.OrderByDescending(k => degree[k]).ThenBy(k => k))
             writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{key - 1}\t{ids[(int)key - 1]}\t{degree[key]}"));
+    }
+
+    /// <summary>
+    /// Writes <see cref="TrainingHistoryFileName"/>: the saved training history of <paramref name="stage"/>, an edge per line by
+    /// user row, its item rows ascending, as <see cref="TrainingHistory"/> reads it. A model saved without it has none: a file
+    /// left there by an earlier export is removed.
+    /// </summary>
+    private static void WriteTrainingHistory(string directory, SavedCandidates stage)
+    {
+        string path = Path.Combine(directory, TrainingHistoryFileName);
+        if (stage.Serving is not { } saved)
+        {
+            File.Delete(path);
+            return;
+        }
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("user_row\titem_row");
+        var items = new List<long>();
+        for (int r = 0; r < saved.Entries; r++)
+        {
+            items.Clear();
+            for (long e = saved.HistoryOffsets[r]; e < saved.HistoryOffsets[r + 1]; e++) items.Add(saved.HistoryItemKeys[e] - 1);
+            items.Sort();
+            int user = saved.UserOf(r);
+            foreach (long item in items) writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{user}\t{item}"));
+        }
     }
 
     private static void WriteIds(string path, string header, IReadOnlyList<string> ids, Func<int, bool> listed)

@@ -19,6 +19,13 @@ public sealed partial class MultiInterestModel
     public const string PopularItemsFileName = "popular_items.tsv";
 
     /// <summary>
+    /// Name of the file <see cref="ExportOnnx"/> writes with the saved training history, <c>user_row, item_row</c> per edge (by
+    /// user row, items ascending): the items every serving path excludes by default, which a client of the graphs alone turns
+    /// into the scorers' exclusion mask (<see cref="TrainingHistory"/> gives the same edges).
+    /// </summary>
+    public const string TrainingHistoryFileName = "training_history.tsv";
+
+    /// <summary>
     /// The retrieval stage the serving methods reproduce: the first cluster-quota stage, else the first
     /// other one (unimodal, MMR or round robin). Its M, alpha and settings are used.
     /// </summary>
