@@ -7,7 +7,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="RankFusionTransformer"/>): each source's serving directory is opened with its own scorer
 /// (<see cref="OnnxHistoryMmrScorer"/>, <see cref="OnnxRoundRobinScorer"/> or <see cref="OnnxCandidateScorer"/>), each returns
 /// its stage's exact lists, and the lists are fused as the fitted stage fuses them (<c>max_l w_l / rank_l</c>, M kept once
-/// each): <see cref="MultiInterestRecommender.Recommend"/>'s lists for trained users, bit for bit. Dispose to release the sessions.
+/// each): <see cref="MultiInterestRecommender.Recommend"/>'s lists for trained users, bit for bit. Thread-safe, as its sources'
+/// scorers are: concurrent calls share the sessions. Dispose to release the sessions.
 /// </summary>
 public sealed class OnnxFusionScorer : IDisposable
 {

@@ -11,7 +11,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="OnnxCandidateScorer.RetrieveUnimodal"/>); for the multi-interest term, <see cref="InterestsFileName"/> gives each
 /// user's mixture (clusters and weights) and every item's cluster; the re-ranking is the engine's
 /// (<see cref="MmrRetriever.Rerank(RankedLists, int, double, int, InterestProportionality, int)"/>), so the lists are
-/// <see cref="MultiInterestModel.RetrieveWithEngine"/>'s bit for bit. Dispose to release the sessions.
+/// <see cref="MultiInterestModel.RetrieveWithEngine"/>'s bit for bit. Thread-safe: concurrent calls share the sessions and the
+/// read-only tables. Dispose to release the sessions.
 /// </summary>
 public sealed class OnnxMmrScorer : IDisposable
 {

@@ -142,6 +142,14 @@ public sealed class RankFusionMLNetTests : IDisposable
             var embedding = ((IEnumerable<ITransformer>)model).OfType<GraphEmbeddingTransformer>().First();
             int[] rows = [.. Enumerable.Range(0, embedding.UserIds.Count)];
             var served = scorer.Retrieve(rows, loaded.TrainingHistory());
+            // Thread-safe, as documented: one scorer shared by concurrent callers gives each the same lists.
+            var history = loaded.TrainingHistory();
+            Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+            {
+                var again = scorer.Retrieve(rows, history);
+                Assert.Equal(served.Indices, again.Indices);
+                Assert.Equal(served.Scores, again.Scores);
+            });
             var recommender = ml.MultiInterest().CreateRecommender(loaded);
             for (int u = 0; u < rows.Length; u++)
             {

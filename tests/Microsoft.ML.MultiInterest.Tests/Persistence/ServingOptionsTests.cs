@@ -119,6 +119,14 @@ public sealed class ServingOptionsTests : IDisposable
         var served = scorer.Retrieve(users, TrainingGraph());
         AssertSame(fitted, served, users);
         for (int q = 0; q < users.Length; q++) Assert.Equal(fitted.GetCandidates((uint)users[q] + 1).Scores, served.ScoresOf(q).ToArray());
+        // Thread-safe, as documented: one scorer shared by concurrent callers gives each the same lists.
+        var exclusions = TrainingGraph();
+        Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+        {
+            var again = scorer.Retrieve(users, exclusions);
+            Assert.Equal(served.Indices, again.Indices);
+            Assert.Equal(served.Scores, again.Scores);
+        });
 
         // Users known by a fresh history: the pool of its mean item vector, the PM-2 term over its own Mixture, as the recommender.
         Assert.True(scorer.ServesHistories);

@@ -25,6 +25,11 @@ public sealed class TemporaryFileTests : IDisposable
         Assert.NotEmpty(Directory.GetFiles(temp, "*", SearchOption.AllDirectories)); // the check below could fail
         loaded.Dispose();
         Assert.Empty(Directory.GetFiles(temp, "*", SearchOption.AllDirectories));
+        // Its chain cannot transform any more, and says so (it once failed inside ML.NET's cursor with a NullReferenceException);
+        // the tables read from the zip still serve, and a second Dispose is harmless.
+        Assert.Contains("Load the model again", Assert.Throws<ObjectDisposedException>(() => loaded.Transformer).Message);
+        Assert.NotEmpty(ml.MultiInterest().CreateRecommender(loaded).Recommend("u0").Items);
+        loaded.Dispose();
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed partial class MultiInterestModel
     /// Items never to return per user row (item rows = item key - 1); null = the saved training history (nothing for a
     /// model saved before the history was stored, <see cref="SavedCandidates.HasTrainingHistory"/>).
     /// </param>
-    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
+    /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it. Concurrent callers are safe.</param>
     /// <returns>Item rows (item key - 1) and scores, one list per entry of <paramref name="userRows"/>.</returns>
     public RankedLists RetrieveWithEngine(IReadOnlyList<int> userRows, BipartiteGraph? exclusions = null, int threads = 0)
     {
