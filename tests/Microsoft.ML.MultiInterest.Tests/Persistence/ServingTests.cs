@@ -121,11 +121,11 @@ public sealed class ServingTests : IDisposable
         // The degrees are the training edges' (every edge of the fixture is a training edge).
         Assert.Equal(TrainingGraph().EdgeCount, popular.Sum(r => long.Parse(r[2], CultureInfo.InvariantCulture)));
 
-        // The training history, the exclusion mask's source for a client without the zip: TrainingHistory's edges exactly.
+        // The training history, the exclusion mask's source for a client without the zip: the fixture's training edges exactly.
         var history = File.ReadAllLines(Path.Combine(onnx, MultiInterestModel.TrainingHistoryFileName));
         Assert.Equal("user_row\titem_row", history[0]);
         var edges = history.Skip(1).Select(l => l.Split('\t')).Select(f => (User: int.Parse(f[0], CultureInfo.InvariantCulture), Item: int.Parse(f[1], CultureInfo.InvariantCulture))).ToArray();
-        var saved = model.TrainingHistory();
+        var saved = TrainingGraph();
         Assert.Equal(saved.EdgeCount, edges.Length);
         for (int u = 0; u < saved.UserCount; u++)
             Assert.Equal(saved.ItemsOf(u).ToArray(), edges.Where(e => e.User == u).Select(e => e.Item).ToArray());

@@ -270,29 +270,23 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>
-    /// Writes <see cref="TrainingHistoryFileName"/>: the saved training history of <paramref name="stage"/>, an edge per line by
-    /// user row, its item rows ascending, as <see cref="TrainingHistory"/> reads it. A model saved without it has none: a file
-    /// left there by an earlier export is removed.
+    /// Writes <see cref="TrainingHistoryFileName"/>: <see cref="TrainingHistory"/>'s edges, by user row, items ascending. A model
+    /// saved without its history has none: a file left there by an earlier export is removed.
     /// </summary>
-    private static void WriteTrainingHistory(string directory, SavedCandidates stage)
+    private void WriteTrainingHistory(string directory, SavedCandidates stage)
     {
         string path = Path.Combine(directory, TrainingHistoryFileName);
-        if (stage.Serving is not { } saved)
+        if (!stage.HasTrainingHistory)
         {
             File.Delete(path);
             return;
         }
+        var history = TrainingHistory();
         using var writer = new StreamWriter(path);
         writer.WriteLine("user_row\titem_row");
-        var items = new List<long>();
-        for (int r = 0; r < saved.Entries; r++)
-        {
-            items.Clear();
-            for (long e = saved.HistoryOffsets[r]; e < saved.HistoryOffsets[r + 1]; e++) items.Add(saved.HistoryItemKeys[e] - 1);
-            items.Sort();
-            int user = saved.UserOf(r);
-            foreach (long item in items) writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{user}\t{item}"));
-        }
+        for (int u = 0; u < history.UserCount; u++)
+            foreach (int item in history.ItemsOf(u))
+                writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{u}\t{item}"));
     }
 
     private static void WriteIds(string path, string header, IReadOnlyList<string> ids, Func<int, bool> listed)
