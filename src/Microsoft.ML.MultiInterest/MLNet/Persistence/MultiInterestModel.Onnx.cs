@@ -94,6 +94,8 @@ public sealed partial class MultiInterestModel
     private OnnxServingManifest ExportStageOnnx(SavedCandidates stage, Func<LiveRetriever> live, string directory, bool exclusionMask)
     {
         var embedding = EmbeddingOf(stage);
+        // M capped at the items, as the stage's own lists are (an M beyond the catalogue is the whole catalogue).
+        int m = Math.Min(stage.Candidates, embedding.ItemEmbeddings.KeyCount);
         if (stage.Method == CandidateMethod.Mmr && stage.Settings.Interests == MmrInterests.History) return ExportHistoryMmrOnnx(stage, live(), embedding, directory, exclusionMask);
         if (stage.Method == CandidateMethod.Conditional) return ExportConditionalOnnx(stage, live(), embedding, directory, exclusionMask);
         if (stage.Method == CandidateMethod.RoundRobin && stage.ComponentsFromMixtureStage)
@@ -101,7 +103,7 @@ public sealed partial class MultiInterestModel
             // Over the kNN-Embed mixtures: every user row's components as the stage reads them, the item vectors as item components.
             var users = embedding.UserEmbeddings.DenseView();
             var overMixtures = OnnxServingDirectory.ExportMixtureRoundRobin(users, KnnComponents([.. Enumerable.Range(0, users.Rows)]).Gather([.. Enumerable.Range(0, users.Rows)]),
-                embedding.ItemEmbeddings.DenseView(), Math.Min(stage.Candidates, embedding.ItemEmbeddings.KeyCount), directory, exclusionMask);
+                embedding.ItemEmbeddings.DenseView(), m, directory, exclusionMask);
             WriteIdFiles(directory, embedding);
             return overMixtures;
         }
@@ -110,7 +112,7 @@ public sealed partial class MultiInterestModel
             var mixture = RequireLearnedMixture(embedding);
             // A DCM stage also gets its history encoder, over the scorer's item rows (every item key, as item_ids.tsv lists them).
             var dcm = stage.Dcm is { } c ? new DcmModel(mixture.ItemComponents, c.Seeds, c.Temperature, c.PriorWeight, c.Iterations, c.WeightExponent) : null;
-            var learned = OnnxServingDirectory.ExportRoundRobin(mixture, Math.Min(stage.Candidates, embedding.ItemEmbeddings.KeyCount), directory, exclusionMask, dcm);
+            var learned = OnnxServingDirectory.ExportRoundRobin(mixture, m, directory, exclusionMask, dcm);
             WriteIdFiles(directory, embedding);
             return learned;
         }
@@ -118,16 +120,16 @@ public sealed partial class MultiInterestModel
         if (stage.Method == CandidateMethod.Unimodal && (Clustering == null || Mixtures == null || !embedding.ItemEmbeddings.IsDense))
         {
             // A single-vector pipeline has no clusters or mixtures (and item keys without edges have no cluster): the unimodal
-            // scorer alone. Its top M is a prefix of a longer ranking, so an M beyond the catalogue is the whole catalogue.
+            // scorer alone.
             var items = embedding.ItemEmbeddings.DenseView();
-            var unimodal = OnnxServingDirectory.ExportUnimodal(embedding.UserEmbeddings.DenseView(), items, Math.Min(stage.Candidates, items.Rows), directory, exclusionMask);
+            var unimodal = OnnxServingDirectory.ExportUnimodal(embedding.UserEmbeddings.DenseView(), items, m, directory, exclusionMask);
             WriteIdFiles(directory, embedding);
             return unimodal;
         }
         var (clustering, mixtures) = RequireMixturePath(embedding);
         var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
         var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView(), clustering, mixtures,
-            Math.Min(stage.Candidates, embedding.ItemEmbeddings.KeyCount), options, directory, exclusionMask);
+            m, options, directory, exclusionMask);
         WriteIdFiles(directory, embedding);
         return manifest;
     }
