@@ -38,8 +38,7 @@ public sealed partial class MultiInterestModel
         // Stamped with the stage it serves, so that serving it with another model is caught (CheckOnnxDirectory).
         manifest.ModelStage = OnnxStageKey();
         manifest.Write(directory);
-        WritePopularItems(directory, FirstServedStage);
-        WriteTrainingHistory(directory, FirstServedStage);
+        WriteHistoryFiles(directory, FirstServedStage);
         return manifest;
     }
 
@@ -247,48 +246,37 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>
-    /// Writes <see cref="PopularItemsFileName"/>: the items <paramref name="stage"/> can recommend, by their degree in its saved
-    /// training history, most first and ties to the lower row, the order <see cref="MultiInterestRecommender.Recommend"/> takes
-    /// for a user it does not know (less that user's history). A model saved without its history has no such list: a file
-    /// left there by an earlier export is removed, so that it cannot pass for this model's.
+    /// Writes the files a client of the graphs alone serves with, both from <see cref="TrainingHistory"/> (read once):
+    /// <see cref="TrainingHistoryFileName"/>, its edges by user row, items ascending; and <see cref="PopularItemsFileName"/>,
+    /// the items <paramref name="stage"/> can recommend by their degree in it, most first and ties to the lower row, the order
+    /// <see cref="MultiInterestRecommender.Recommend"/> takes for a user it does not know. A model saved without its history
+    /// has neither: files left there by an earlier export are removed, so that they cannot pass for this model's.
     /// </summary>
-    private void WritePopularItems(string directory, SavedCandidates stage)
+    private void WriteHistoryFiles(string directory, SavedCandidates stage)
     {
-        string path = Path.Combine(directory, PopularItemsFileName);
+        string historyPath = Path.Combine(directory, TrainingHistoryFileName), popularPath = Path.Combine(directory, PopularItemsFileName);
         if (stage.Serving is not { } saved)
         {
-            File.Delete(path);
-            return;
-        }
-        var ids = EmbeddingOf(stage).ItemIds;
-        var degree = new Dictionary<long, int>(saved.ServingItemKeys.Length);
-        foreach (long key in saved.ServingItemKeys) degree[key] = 0;
-        foreach (long key in saved.HistoryItemKeys)
-            if (degree.TryGetValue(key, out int d)) degree[key] = d + 1;
-        using var writer = new StreamWriter(path);
-        writer.WriteLine("row\titem\tdegree");
-        foreach (long key in saved.ServingItemKeys.OrderByDescending(k => degree[k]).ThenBy(k => k))
-            writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{key - 1}\t{ids[(int)key - 1]}\t{degree[key]}"));
-    }
-
-    /// <summary>
-    /// Writes <see cref="TrainingHistoryFileName"/>: <see cref="TrainingHistory"/>'s edges, by user row, items ascending. A model
-    /// saved without its history has none: a file left there by an earlier export is removed.
-    /// </summary>
-    private void WriteTrainingHistory(string directory, SavedCandidates stage)
-    {
-        string path = Path.Combine(directory, TrainingHistoryFileName);
-        if (!stage.HasTrainingHistory)
-        {
-            File.Delete(path);
+            File.Delete(historyPath);
+            File.Delete(popularPath);
             return;
         }
         var history = TrainingHistory();
-        using var writer = new StreamWriter(path);
-        writer.WriteLine("user_row\titem_row");
-        for (int u = 0; u < history.UserCount; u++)
-            foreach (int item in history.ItemsOf(u))
-                writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{u}\t{item}"));
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        using (var writer = new StreamWriter(historyPath))
+        {
+            writer.WriteLine("user_row\titem_row");
+            for (int u = 0; u < history.UserCount; u++)
+                foreach (int item in history.ItemsOf(u)) writer.WriteLine(string.Create(invariant, $"{u}\t{item}"));
+        }
+        var ids = EmbeddingOf(stage).ItemIds;
+        var degrees = history.ItemDegrees();
+        using (var writer = new StreamWriter(popularPath))
+        {
+            writer.WriteLine("row\titem\tdegree");
+            foreach (int row in saved.ServingItemKeys.Select(k => (int)k - 1).OrderByDescending(r => degrees[r]).ThenBy(r => r))
+                writer.WriteLine(string.Create(invariant, $"{row}\t{ids[row]}\t{degrees[row]}"));
+        }
     }
 
     private static void WriteIds(string path, string header, IReadOnlyList<string> ids, Func<int, bool> listed)
