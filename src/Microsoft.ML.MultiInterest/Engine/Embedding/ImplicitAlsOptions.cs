@@ -8,7 +8,7 @@ public enum ImplicitAlsSolver
 
     /// <summary>
     /// A fixed number of conjugate-gradient steps per row, warm-started from the row's previous vector (as the
-    /// <c>implicit</c> library does): O(d² + degree·d) per step, so much cheaper than Cholesky for large dimensions.
+    /// <c>implicit</c> library does; each side's first solve starts from zero): O(d² + degree·d) per step, so much cheaper than Cholesky for large dimensions.
     /// </summary>
     ConjugateGradient,
 }
@@ -34,7 +34,10 @@ public sealed class ImplicitAlsOptions
     /// <summary>α0 ≥ 0: the weight of the squared score of every (user, item) pair, pulling unobserved pairs towards 0. Default <see cref="ImplicitAlsDefaults.UnobservedWeight"/>.</summary>
     public double UnobservedWeight { get; set; } = ImplicitAlsDefaults.UnobservedWeight;
 
-    /// <summary>σ* &gt; 0: coordinates start as N(0, (σ*/√d)²). Default <see cref="ImplicitAlsDefaults.InitScale"/>.</summary>
+    /// <summary>
+    /// σ* &gt; 0: the item coordinates the first user half-step solves against are drawn from N(0, (σ*/√d)²). Each side's
+    /// first solve starts from zero, so rows with identical entries get identical vectors. Default <see cref="ImplicitAlsDefaults.InitScale"/>.
+    /// </summary>
     public double InitScale { get; set; } = ImplicitAlsDefaults.InitScale;
 
     /// <summary>Row solver. Default <see cref="ImplicitAlsDefaults.Solver"/>.</summary>

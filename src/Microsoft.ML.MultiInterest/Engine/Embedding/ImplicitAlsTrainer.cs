@@ -46,6 +46,10 @@ internal static class ImplicitAlsTrainer
             var clock = Stopwatch.StartNew();
             SolveRows(state.Ratings, state.Users, state.Items, gramY, d, state.UserPenalty, a, threads, ct);
             var gramX = DenseRows.Gram(state.Users, graph.UserCount, d, threads, ct);
+            // The items' first solve starts from zero, as the users' does: conjugate gradients stopped after a few steps
+            // depend on their start, and rows with identical entries must get identical vectors (the protocol's ties).
+            // Later solves warm-start from values that are then identical for such rows.
+            if (iteration == 0) Array.Clear(state.Items);
             SolveRows(state.Transposed, state.Items, state.Users, gramX, d, state.ItemPenalty, a, threads, ct);
             // The next iteration's user half-step needs this Gramian anyway; the objective reuses it.
             gramY = DenseRows.Gram(state.Items, graph.ItemCount, d, threads, ct);
@@ -87,7 +91,10 @@ internal static class ImplicitAlsTrainer
     /// <summary>The training state: both factor tables (row-major doubles), the rating matrix both ways, and each row's λ_row.</summary>
     internal sealed record State(SparseMatrix Ratings, SparseMatrix Transposed, double[] Users, double[] Items, double[] UserPenalty, double[] ItemPenalty);
 
-    /// <summary>The rating matrix (edge weights), the per-row penalties and the seeded N(0, (σ*/√d)²) start.</summary>
+    /// <summary>
+    /// The rating matrix (edge weights), the per-row penalties and the start: items seeded N(0, (σ*/√d)²), which the
+    /// first user half-step solves against, and users zero, the start of their first solve.
+    /// </summary>
     internal static State Initialize(BipartiteGraph graph, GraphEmbeddingOptions o)
     {
         var a = o.Als;
@@ -96,10 +103,8 @@ internal static class ImplicitAlsTrainer
         var transposed = ratings.Transpose();
         var users = new double[(long)graph.UserCount * d];
         var items = new double[(long)graph.ItemCount * d];
-        // Users then items from one stream, so the start depends on Seed only.
         var random = new EmbeddingRandom(o.Seed, InitStream);
         double std = a.InitScale / Math.Sqrt(d);
-        for (int k = 0; k < users.Length; k++) users[k] = std * random.NextGaussian();
         for (int k = 0; k < items.Length; k++) items[k] = std * random.NextGaussian();
         return new State(ratings, transposed, users, items, Penalties(ratings, graph.ItemCount, a), Penalties(transposed, graph.UserCount, a));
     }
