@@ -851,11 +851,16 @@ public sealed class CliRunTests : IDisposable
         Assert.True(fit.ExitCode == 0, fit.Error);
         var line = fit.Out.Split('\n').Single(l => l.Contains("history_mmr lambda", StringComparison.Ordinal));
         Assert.Contains("validation users", line, StringComparison.Ordinal);
-        // The saved stage re-ranks the pool the choice names: the list's own 5 when re-ordering was chosen, else 100.
-        bool reorder = line.Contains("re-ordering its own top 50", StringComparison.Ordinal);
+        // The saved stage re-ranks the pool the choice names: the list's own 5 when re-ordering (its own list, or Unimodal's
+        // with the interests, the rule's fallback) was chosen, else 100; the fallback's pool comes from Unimodal's search.
+        bool unimodalPool = line.Contains("re-ordering Unimodal's top 50", StringComparison.Ordinal);
+        bool reorder = unimodalPool || line.Contains("re-ordering its own top 50", StringComparison.Ordinal);
         Assert.True(reorder || line.Contains("pool 100", StringComparison.Ordinal), line);
         using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
+        {
             Assert.Equal(reorder ? 5 : Microsoft.ML.MultiInterest.Engine.MmrRetrieverDefaults.PoolSize, saved.ServingStage.Settings.MmrPoolSize);
+            Assert.Equal(unimodalPool, saved.ServingStage.Settings.PoolSearch == Microsoft.ML.MultiInterest.Engine.HistoryPoolSearch.Unimodal);
+        }
         string lists = Path.Combine(_directory, "chosen.tsv");
         var run = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", lists);
         Assert.True(run.ExitCode == 0, run.Error);

@@ -422,7 +422,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         // engine's clustered search's, so the lists are the model's own, for trained users and fresh histories alike.
         var o = Options();
         o.PoolSearch = HistoryPoolSearch.Clustered;
-        o.PoolLists = 4;
+        o.PoolLists = 8;
         o.PoolHistoryLists = true;
         var clustered = _w.Ml.MultiInterest().MmrRetriever(o).Fit(_w.Mixed);
         string clusteredPath = Path.Combine(_directory, "clustered.zip");
@@ -430,7 +430,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         using var clusteredModel = MultiInterestModel.Load(_w.Ml, clusteredPath);
         string clusteredDirectory = Path.Combine(_directory, "clustered-onnx");
         var clusteredManifest = clusteredModel.ExportOnnx(clusteredDirectory);
-        Assert.Equal((4, 1, true), (clusteredManifest.PoolListCount, clusteredManifest.PoolProbes, clusteredManifest.PoolHistoryLists));
+        Assert.Equal((8, 1, true), (clusteredManifest.PoolListCount, clusteredManifest.PoolProbes, clusteredManifest.PoolHistoryLists));
         using var clusteredScorer = Microsoft.ML.MultiInterest.Onnx.OnnxHistoryMmrScorer.Open(clusteredDirectory, batchSize: 3);
         var clusteredEngine = clusteredModel.RetrieveWithEngine(users, threads: 1);
         Microsoft.ML.MultiInterest.Tests.Onnx.EngineLists.AssertIdentical(clusteredEngine, clusteredScorer.Retrieve(users, clusteredModel.TrainingHistory()));
