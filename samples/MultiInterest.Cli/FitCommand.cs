@@ -258,7 +258,7 @@ internal static class FitCommand
         if (vectors.Holdout is { } holdout)
         {
             // Auto's own hold-out and chosen vectors, as evaluate uses them: no second fit.
-            Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(holdout, row, options), poolSize: stage.PoolSize));
+            Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(holdout, row, options), poolSize: stage.PoolSize, listLength: stage.Candidates));
         }
         else
         {
@@ -268,7 +268,7 @@ internal static class FitCommand
             if (reason != null)
                 progress.Out.WriteLine($"  history_mmr lambda: the default {Opt.Text(stage.Lambda)} ({reason}; --history-mmr-lambda sets it).");
             else
-                Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(graph, embedding, row, options), poolSize: stage.PoolSize));
+                Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(graph, embedding, row, options), poolSize: stage.PoolSize, listLength: stage.Candidates));
         }
         return embeddingModel.Append(mi.MmrRetriever(stage).Fit(embeddingModel.Transform(data)));
 

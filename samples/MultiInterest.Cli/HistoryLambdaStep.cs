@@ -50,10 +50,13 @@ internal static class HistoryLambdaStep
     /// </summary>
     /// <remarks>
     /// <paramref name="reorderLambda"/> is the re-ordering baseline's lambda (null: none, the ratio alone is the target);
-    /// <paramref name="poolSize"/> the pool the lambdas re-rank.
+    /// <paramref name="poolSize"/> the pool the lambdas re-rank; <paramref name="listLength"/> the length of the lists the
+    /// stage will serve (a re-ordering re-orders that many items, though it was measured on the top 50), or null when the run
+    /// serves lists of several lengths.
     /// </remarks>
     public static HistoryMmrLambdaChoice Choose(HistoryMmrRowSettings row, int seed, int threads, ProgressReporter progress,
-        Func<HistoryMmrSelectionOptions, HistoryMmrLambdaChoice> choose, double? reorderLambda = MmrRetrieverDefaults.Lambda, int poolSize = MmrRetrieverDefaults.PoolSize)
+        Func<HistoryMmrSelectionOptions, HistoryMmrLambdaChoice> choose, double? reorderLambda = MmrRetrieverDefaults.Lambda, int poolSize = MmrRetrieverDefaults.PoolSize,
+        int? listLength = null)
     {
         var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads, ReorderLambda = reorderLambda, PoolSize = poolSize };
         HistoryMmrLambdaChoice choice;
@@ -66,8 +69,9 @@ internal static class HistoryLambdaStep
         row.Reorder = choice.Reorder;
         row.Pool.Search = choice.PoolSearchFor(row.Pool.Search);
         var point = choice.Chosen;
-        progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}" + (choice.UnimodalPool ? ", re-ordering Unimodal's top 50 with the interests"
-            : choice.Reorder ? ", re-ordering its own top 50" : $", pool {poolSize}")
+        string served = listLength is { } length ? $"top {length}" : "lists";
+        progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}" + (choice.UnimodalPool ? $", re-ordering Unimodal's {served} with the interests"
+            : choice.Reorder ? $", re-ordering its own {served}" : $", pool {poolSize}")
             + $", chosen on {choice.Users:N0} validation users ({Rule(choice.Rule)}): "
             + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}, Diversity@10 {point.Diversity / choice.UnimodalDiversity:F3}x Unimodal's"
             + (choice.ReorderDiversity is { } reorder ? $" (the re-ordering baseline's: {reorder / choice.UnimodalDiversity:F3}x)" : "") + $" ({choice.Seconds:F1} s).");

@@ -853,8 +853,10 @@ public sealed class CliRunTests : IDisposable
         Assert.Contains("validation users", line, StringComparison.Ordinal);
         // The saved stage re-ranks the pool the choice names: the list's own 5 when re-ordering (its own list, or Unimodal's
         // with the interests, the rule's fallback) was chosen, else 100; the fallback's pool comes from Unimodal's search.
-        bool unimodalPool = line.Contains("re-ordering Unimodal's top 50", StringComparison.Ordinal);
-        bool reorder = unimodalPool || line.Contains("re-ordering its own top 50", StringComparison.Ordinal);
+        // The message names the served length (--candidates), not the 50 the choice was measured on.
+        Assert.DoesNotContain("top 50", line, StringComparison.Ordinal);
+        bool unimodalPool = line.Contains("re-ordering Unimodal's top 5 ", StringComparison.Ordinal);
+        bool reorder = unimodalPool || line.Contains("re-ordering its own top 5,", StringComparison.Ordinal);
         Assert.True(reorder || line.Contains("pool 100", StringComparison.Ordinal), line);
         using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
         {
