@@ -37,7 +37,7 @@ internal static class ConditionalFlags
         public Option<bool> On { get; } = Opt.Flag("--conditional",
             "Add the rows \"conditional\" and \"conditional_knn\": a user query per condition, searched inside the condition's items (comma lists below give one row per combination).");
 
-        public CliOption<string?> Conditions { get; } = Opt.Path("--conditions", stage
+        public CliOption<string?> Conditions { get; } = Opt.InputFile("--conditions", stage
             ? "Conditions: item<TAB>condition with a header (required with --retriever conditional)."
             : "Conditions: item<TAB>condition with a header (default: the item clusters, the tuned row's if it runs).");
 

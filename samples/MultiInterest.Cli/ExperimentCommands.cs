@@ -21,6 +21,7 @@ internal static class ExperimentCommands
         {
             string dir = r.Value(data) ?? DataLocator.FindCitHepPh();
             var settings = flags.Read(r, "cit-HepPh", Path.Combine(dir, "train.tsv.gz"), Path.Combine(dir, "test.tsv.gz"), showPaper: true);
+            Opt.CheckInputFiles(r);
             return ProgressReporter.Run(console, progress => ExperimentRunner.Run(settings, progress));
         });
         return command;
@@ -30,14 +31,15 @@ internal static class ExperimentCommands
     public static Command Evaluate(CliConsole console)
     {
         var flags = new ExperimentSettings.Flags();
-        var train = Opt.Path("--train", "Training edges: user<TAB>item TSV with a header line, raw ids, .gz allowed.", required: true);
-        var test = Opt.Path("--test", "Held-out edges, same format.", required: true);
+        var train = Opt.InputFile("--train", "Training edges: user<TAB>item TSV with a header line, raw ids, .gz allowed.", required: true);
+        var test = Opt.InputFile("--test", "Held-out edges, same format.", required: true);
         var command = new Command("evaluate", "The same comparison on any user<TAB>item TSV pair (header line, raw ids; .gz allowed).")
             .With([train, test, .. flags.All]);
         command.SetAction(r =>
         {
             string trainPath = r.Value(train)!, testPath = r.Value(test)!;
             var settings = flags.Read(r, DatasetName(trainPath), trainPath, testPath, showPaper: false);
+            Opt.CheckInputFiles(r);
             return ProgressReporter.Run(console, progress => ExperimentRunner.Run(settings, progress));
         });
         return command;

@@ -79,11 +79,11 @@ internal sealed class ExperimentSettings
         public CliOption<int> PlotUsers { get; } = Opt.Int("--plot-users", MixturePlot.DefaultUsers,
             "With --out: draw the kNN-Embed mixture of this many test users (most training items, at least 2 components) as mixture_USER.png; 0 = none.", min: 0);
 
-        public CliOption<string?> UserEmbeddings { get; } = Opt.Path("--user-embeddings", "Use these user vectors (id v0 v1 ...) instead of training; needs --item-embeddings.");
+        public CliOption<string?> UserEmbeddings { get; } = Opt.InputFile("--user-embeddings", "Use these user vectors (id v0 v1 ...) instead of training; needs --item-embeddings.");
 
-        public CliOption<string?> ItemEmbeddings { get; } = Opt.Path("--item-embeddings", "Use these item vectors instead of training; needs --user-embeddings.");
+        public CliOption<string?> ItemEmbeddings { get; } = Opt.InputFile("--item-embeddings", "Use these item vectors instead of training; needs --user-embeddings.");
 
-        public CliOption<string?> ItemClusters { get; } = Opt.Path("--item-clusters", "Use these item clusters (item cluster) instead of k-means; needs the given embeddings.");
+        public CliOption<string?> ItemClusters { get; } = Opt.InputFile("--item-clusters", "Use these item clusters (item cluster) instead of k-means; needs the given embeddings.");
 
         public CliOption<UnseenHeldOut> Unseen { get; } = Opt.Choice("--unseen", EvaluationDefaults.Unseen, u => u.ToString().ToLowerInvariant(),
             "Test edges of users or items unseen in training: misses, or left out of the figures.");

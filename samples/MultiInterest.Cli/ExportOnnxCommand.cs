@@ -11,12 +11,16 @@ internal static class ExportOnnxCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = Opt.Path("--model", "The model zip (fit or sweep).", "model.zip", required: true);
+        var model = Opt.InputFile("--model", "The model zip (fit or sweep).", "model.zip", required: true);
         var output = Opt.Path("--out", "Directory for encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx (a model without clusters: unimodal_scorer.onnx and vector_scorer.onnx; "
             + "conditional: conditions.onnx too, and merged with a mixture explicit/ and implicit/; MMR: pool/ and interests.onnx; round robin: round_robin_scorer.onnx, and for DCM history_encoder.onnx; "
             + "history-interest MMR: pool_scorer.onnx; a fusing model: one such directory per source, source0, source1, ...), manifest.json, the row -> id files, training_history.tsv (the items each list excludes) and popular_items.tsv (the fallback of users the graphs do not serve).", "DIR", required: true);
         var command = new Command("export-onnx", "Writes the ONNX serving graphs of a saved model and the files that map rows to ids.") { model, output };
-        command.SetAction(r => Run(r.Value(model)!, r.Value(output)!, console.Out));
+        command.SetAction(r =>
+        {
+            Opt.CheckInputFiles(r);
+            return Run(r.Value(model)!, r.Value(output)!, console.Out);
+        });
         return command;
     }
 

@@ -42,7 +42,7 @@ internal static class FitCommand
 
     public static Command Create(CliConsole console)
     {
-        var train = Opt.Path("--train", "Training edges: user<TAB>item TSV with a header line, raw ids, .gz allowed.", required: true);
+        var train = Opt.InputFile("--train", "Training edges: user<TAB>item TSV with a header line, raw ids, .gz allowed.", required: true);
         var model = Opt.Path("--model", "Where to save the fitted pipeline (a zip mlContext.Model.Load reads).", "model.zip", required: true);
         var candidates = Opt.Int("--candidates", ClusterQuotaRetrieverDefaults.Candidates, "M: candidates per user of the retrieval stage.", min: 1, max: RetrievalLimits.MaxCandidates);
         var run = new RunFlags();
@@ -144,6 +144,7 @@ internal static class FitCommand
             if (r.GetValue(dcm.WarmStart) && (stage != FitRetriever.RoundRobin || !r.GetValue(dcm.On)))
                 throw new UsageException("--dcm-warm-start starts the item vectors of --retriever round-robin --dcm: add them, or leave it out.");
             bool clustersGiven = r.Given(pipeline.Clusters);
+            Opt.CheckInputFiles(r);
             return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, warmStart));
         });
         return command;

@@ -22,17 +22,17 @@ internal static class RecommendCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = Opt.Path("--model", "The model zip (fit or sweep).", "model.zip", required: true);
-        var users = Opt.Path("--users", "Users in the first column (header line; an edge file works).", required: true);
+        var model = Opt.InputFile("--model", "The model zip (fit or sweep).", "model.zip", required: true);
+        var users = Opt.InputFile("--users", "Users in the first column (header line; an edge file works).", required: true);
         var output = Opt.Path("--out", "Where to write the lists: user, rank, item, score, source (Trained, History, FollowedTopics or Popular).", "candidates.tsv", required: true);
         var engine = Opt.Flag("--engine", "Score with the engine on the saved tables instead of the zip's lists.");
         var onnx = Opt.Flag("--onnx", "Score with the exported ONNX graphs in ONNX Runtime.");
         var onnxDirectory = Opt.Path("--onnx-dir", "With --onnx: the exported graphs to use (exported there when missing); default a temporary directory.", "DIR");
         var recommender = Opt.Flag("--recommender", "Serve through MultiInterestRecommender.Recommend (--history = each user's fresh history).");
-        var history = Opt.Path("--history", "Edges to exclude too, beside the training history stored in the model. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time). "
+        var history = Opt.InputFile("--history", "Edges to exclude too, beside the training history stored in the model. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time). "
             + "With --onnx on a DCM round-robin model, users the model does not know are served from their history by the exported history encoder's soft k-means; "
             + "on a history-interest MMR model, by the history's fold-in and interests; on a kNN-Embed model, by the history's mixture and mean vector.");
-        var follows = Opt.Path("--follows", "A conditional model: the topics users follow now (user<TAB>topic with a header, a line per topic), served live through "
+        var follows = Opt.InputFile("--follows", "A conditional model: the topics users follow now (user<TAB>topic with a header, a line per topic), served live through "
             + "MultiInterestRecommender.RecommendFollowing (a user with topics and no history or trained vector gets its topics' popular items; implies --recommender), "
             + "or with --onnx by the exported condition model (trained users, and new users with a --history).");
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0);
@@ -61,6 +61,7 @@ internal static class RecommendCommand
             string? followsPath = r.Value(follows);
             if (followsPath != null && useEngine)
                 throw new UsageException("--follows serves the topics live (MultiInterestRecommender.RecommendFollowing) or through a conditional model's ONNX directory: leave out --engine.");
+            Opt.CheckInputFiles(r);
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
                 r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error);
         });

@@ -13,7 +13,7 @@ internal static class SplitCommand
 
     public static Command Create(CliConsole console)
     {
-        var edges = Opt.Path("--edges", "Edge file to split (user<TAB>item, header line, .gz allowed).", required: true);
+        var edges = Opt.InputFile("--edges", "Edge file to split (user<TAB>item, header line, .gz allowed).", required: true);
         var train = Opt.Path("--train", "Where to write the training edges.", required: true);
         var test = Opt.Path("--test", "Where to write the held-out edges.", required: true);
         var seed = Opt.Int("--seed", Seed, "Seed of the hold-out.");
@@ -23,7 +23,11 @@ internal static class SplitCommand
         var command = new Command("split", "The protocol's per-user hold-out of an edge file: each user with at least 3 distinct edges holds out 20% of them "
             + "(rounded up), drawn at random with --seed (the file's line order, such as time, is not used); a held-out edge whose item would then be "
             + "missing from training goes back to training; repeated (user, item) pairs count once; self-loops are dropped unless --keep-self-loops.") { edges, train, test, seed, keepSelfLoops };
-        command.SetAction(r => Run(r.Value(edges)!, r.Value(train)!, r.Value(test)!, r.Value(seed), r.GetValue(keepSelfLoops), console.Out, console.Error));
+        command.SetAction(r =>
+        {
+            Opt.CheckInputFiles(r);
+            return Run(r.Value(edges)!, r.Value(train)!, r.Value(test)!, r.Value(seed), r.GetValue(keepSelfLoops), console.Out, console.Error);
+        });
         return command;
     }
 

@@ -24,8 +24,8 @@ internal static class SweepCommand
 
     public static Command Create(CliConsole console)
     {
-        var train = Opt.Path("--train", "Training edges: the sweep carves its validation hold-out from these.", required: true);
-        var test = Opt.Path("--test", "Held-out edges: the best setting's test figures (never used to choose).");
+        var train = Opt.InputFile("--train", "Training edges: the sweep carves its validation hold-out from these.", required: true);
+        var test = Opt.InputFile("--test", "Held-out edges: the best setting's test figures (never used to choose).");
         var output = Opt.Path("--out", "Directory for leaderboard.tsv, sweep.json, the sensitivity PNGs and model.zip.", "DIR", shown: Path.Combine("out", "sweep"));
         var model = Opt.Path("--model", "Where to save the best setting refitted on all training edges.", "FILE", shown: "DIR/model.zip");
         var space = Opt.Parsed("--space", SweepSearchSpace.Parse(DefaultSpace),
@@ -89,7 +89,8 @@ internal static class SweepCommand
             }
             string trainPath = r.Value(train)!, outDirectory = r.Value(output) ?? Path.Combine("out", "sweep");
             string modelPath = r.Value(model) ?? Path.Combine(outDirectory, "model.zip");
-            // Checked before the trials, as evaluate and fit do: a path that cannot be written fails now, not after the search.
+            // Checked before the trials, as evaluate and fit do: a file that cannot be read or written fails now, not after the search.
+            Opt.CheckInputFiles(r);
             OutputFile.CheckWritableDirectory(outDirectory, "--out");
             OutputFile.CheckWritable(modelPath, "--model");
             var job = new Job(trainPath, r.Value(test), outDirectory, modelPath, r.Value(space), options, baseSettings,

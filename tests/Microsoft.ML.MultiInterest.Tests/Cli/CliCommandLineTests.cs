@@ -131,6 +131,30 @@ public sealed class CliCommandLineTests
     }
 
     [Fact]
+    public void A_missing_input_file_is_named_by_its_option_before_the_command_runs()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"mi-inputs-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            var (train, _) = CliHarness.WriteSplit(directory);
+            string output = Path.Combine(directory, "sweep"), missing = Path.Combine(directory, "no-such-test.tsv");
+            // The sweep would run every trial and refit before reading --test: the check comes first, and nothing is written.
+            var sweep = CliHarness.Run("sweep", "--train", train, "--test", missing, "--space", "lambda=0.5", "--out", output);
+            Assert.Equal(CliRunner.Failure, sweep.ExitCode);
+            Assert.Equal($"error: --test: the file '{missing}' does not exist.", Assert.Single(sweep.ErrorLines));
+            Assert.False(Directory.Exists(output));
+            var folder = CliHarness.Run("fit", "--train", directory, "--model", Path.Combine(directory, "m.zip"));
+            Assert.Equal(CliRunner.Failure, folder.ExitCode);
+            Assert.Equal($"error: --train '{directory}' is a folder: give a file.", Assert.Single(folder.ErrorLines));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Version_prints_the_library_informational_version()
     {
         var run = CliHarness.Run("--version");
