@@ -19,6 +19,9 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal static class SweepCommand
 {
+    /// <summary>Leaderboard rows printed (leaderboard.tsv holds them all).</summary>
+    private const int LeaderboardRows = 10;
+
     /// <summary>The search space when --space is not given: the smoothing and retrieval knobs of kNN-Embed.</summary>
     public const string DefaultSpace = "components=3,5,8;neighbors=10,20,50;lambda=0,0.2,0.4,0.6,0.8,1;alpha=0.5,1";
 
@@ -119,7 +122,7 @@ internal static class SweepCommand
         options.BaseSettings = baseSettings;
         // The budget covers the whole command: what loading took is spent, and the refit is kept inside it by the sweep's reserve.
         if (options.TimeBudget is { } whole) options.TimeBudget = whole - clock.Elapsed > TimeSpan.FromSeconds(1) ? whole - clock.Elapsed : TimeSpan.FromSeconds(1);
-        log.WriteLine($"Sweep over {space} ({Counted.Of(space.Size, "configuration")}; strategy {Lower(options.Strategy)}, metric {Lower(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}.");
+        log.WriteLine($"Sweep over {space} ({Counted.Of(space.Size, "configuration")}; strategy {StrategyName(options.Strategy)}, metric {MetricName(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}.");
 
         var ml = new MLContext(options.Seed);
         var data = ml.Data.LoadFromEnumerable(ServingData.Edges(edges));
@@ -154,9 +157,11 @@ internal static class SweepCommand
         }
         log.WriteLine($"Best: {SweepRunner.Describe(outcome.Best, options)}");
         if (outcome.Defaults != null)
-            log.WriteLine($"Defaults: {Lower(options.Metric)}@{options.Cutoff} {outcome.Defaults.Objective:F4}; best {outcome.Best.Objective:F4} ({(outcome.Best.Objective - outcome.Defaults.Objective) / Math.Max(1e-12, outcome.Defaults.Objective):+0.0%;-0.0%;+0.0%}).");
+            log.WriteLine($"Defaults: {MetricName(options.Metric)}@{options.Cutoff} {outcome.Defaults.Objective:F4}; best {outcome.Best.Objective:F4} ({(outcome.Best.Objective - outcome.Defaults.Objective) / Math.Max(1e-12, outcome.Defaults.Objective):+0.0%;-0.0%;+0.0%}).");
         log.WriteLine($"Pareto front (Recall@{options.Cutoff}, Diversity@{options.Cutoff}): " +
             string.Join("; ", outcome.ParetoFront.Select(t => $"#{t.Number} {t.Recall:F4}/{t.Diversity:F4}")));
+        log.WriteLine($"Leaderboard (validation hold-out, {MetricName(options.Metric)}@{options.Cutoff}; leaderboard.tsv holds every trial):");
+        log.Write(result.LeaderboardText(LeaderboardRows));
 
         Directory.CreateDirectory(outDirectory);
         string tsv = Path.Combine(outDirectory, "leaderboard.tsv");

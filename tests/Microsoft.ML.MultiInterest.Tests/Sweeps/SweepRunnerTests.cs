@@ -9,12 +9,13 @@ public class SweepRunnerTests
     {
         var outcome = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), SweepTestData.Options());
 
-        // The defaults (lambda 0.5, k 5) are not in the grid: 1 + 6 trials.
-        Assert.Equal(7, outcome.Trials.Count);
+        // The defaults (lambda 0.5, k 5) are not in the grid: 1 + 5 trials, since at lambda 0 the neighbours are not read
+        // and k = 5 and 10 are one configuration.
+        Assert.Equal(6, outcome.Trials.Count);
         Assert.Equal(1, outcome.StageFits[SweepStage.Embedding]);
         Assert.Equal(1, outcome.StageFits[SweepStage.Clustering]);
         Assert.Equal(1, outcome.StageFits[SweepStage.Mixture]);
-        Assert.Equal(7, outcome.StageFits[SweepStage.Smoothing]);
+        Assert.Equal(6, outcome.StageFits[SweepStage.Smoothing]);
         Assert.True(outcome.Trials.Skip(1).All(t => t.ReusedStages.Contains(SweepStage.Embedding) && t.ReusedStages.Contains(SweepStage.Clustering)));
         Assert.True(outcome.RefitEverySeconds >= outcome.Trials.Sum(t => t.Seconds));
         Assert.Equal(SweepStopReason.Exhausted, outcome.StopReason);
@@ -139,6 +140,47 @@ public class SweepRunnerTests
         var mmr = outcome.Trials.Where(t => t.Settings.Method == SweepRetrievalMethod.Mmr).ToList();
         Assert.Equal(["0.2", "0.9"], mmr.Select(t => t.Parameters["mmr-lambda"]).Order());
         Assert.NotEqual(mmr[0].Diversity, mmr[1].Diversity);
+    }
+
+    /// <summary>
+    /// At lambda 0 the mixture is the unsmoothed one whatever the neighbours: the configurations differing only in k are
+    /// one trial, and a forced run of the other gives the same figures (so nothing is lost by merging them).
+    /// </summary>
+    [Fact]
+    public void Neighbors_at_lambda_zero_do_not_make_new_trials()
+    {
+        var options = SweepTestData.Options();
+        options.IncludeDefaults = false;
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), new SweepSearchSpace().Add("lambda", 0, 0.5).Add("neighbors", 2, 10), options);
+        Assert.Single(outcome.Trials, t => t.Parameters["lambda"] == "0");
+        Assert.Equal(2, outcome.Trials.Count(t => t.Parameters["lambda"] == "0.5"));
+        var zero = outcome.Trials.Single(t => t.Parameters["lambda"] == "0");
+        var other = SweepRunner.Run(SweepTestData.Graph(), new SweepSearchSpace().Add("lambda", 0).Add("neighbors", zero.Parameters["neighbors"] == "2" ? 10 : 2), options);
+        Assert.Equal((zero.Recall, zero.Diversity, zero.Ndcg), (other.Trials[0].Recall, other.Trials[0].Diversity, other.Trials[0].Ndcg));
+    }
+
+    /// <summary>
+    /// What the graph cannot give is refused before any trial, naming the parameter: a truncated-SVD dimension above
+    /// min(users, items) once ended the sweep at its trial and lost the trials before it. The other algorithms take it.
+    /// </summary>
+    [Fact]
+    public void A_dimension_beyond_the_truncated_svd_is_refused_before_any_trial()
+    {
+        var graph = SweepTestData.Graph();
+        int limit = Math.Min(graph.UserCount, graph.ItemCount);
+        var options = SweepTestData.Options();
+        var progress = new List<SweepProgress>();
+        var error = Assert.Throws<ArgumentException>(() => SweepRunner.Run(graph, new SweepSearchSpace().Add("dimension", 4, limit + 1), options,
+            new Inline(progress.Add)));
+        Assert.Contains($"dimension {limit + 1} with the truncated SVD", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'dimension'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(progress);
+        // Implicit ALS has no such limit: the same space runs.
+        options.BaseSettings!.Embedding.Algorithm = EmbeddingAlgorithm.ImplicitAls;
+        options.BaseSettings.Embedding.Als.Iterations = 1;
+        options.IncludeDefaults = false;
+        Assert.Equal(2, SweepRunner.Run(graph, new SweepSearchSpace().Add("dimension", 4, limit + 1), options).Trials.Count);
+        Assert.Contains("kmeans-iterations", Assert.Throws<ArgumentException>(() => new SweepSearchSpace().Add("kmeans-iterations", 0)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -59,17 +59,19 @@ internal static class SweepParameterCatalog
     }
 
     /// <summary>
-    /// Whether <paramref name="method"/>'s trials read parameter <paramref name="name"/>: the MMR relevance weight only the
-    /// two MMR methods, the history-interest settings only history-interest MMR, the clustering, mixture, smoothing and
-    /// quota settings only kNN-Embed (the other methods leave clusters and mixtures unused). Trials that differ only in
-    /// parameters their method does not read are one configuration. (mmr-pool counts for every method: it sets the length
-    /// of the unimodal ranking the others take prefixes of.)
+    /// Whether a trial with <paramref name="settings"/> reads parameter <paramref name="name"/>: the MMR relevance weight
+    /// only the two MMR methods, the history-interest settings only history-interest MMR, the clustering, mixture, smoothing
+    /// and quota settings only kNN-Embed (the other methods leave clusters and mixtures unused), and the smoothing's
+    /// neighbours only at a lambda above 0 (at 0 the mixture is the unsmoothed one, whatever k). Trials that differ only in
+    /// parameters they do not read are one configuration. (mmr-pool counts for every method: it sets the length of the
+    /// unimodal ranking the others take prefixes of.)
     /// </summary>
-    public static bool Applies(string name, SweepRetrievalMethod method) => Get(name) switch
+    public static bool Applies(string name, SweepSettings settings) => Get(name) switch
     {
-        { Name: "mmr-lambda" } => method is SweepRetrievalMethod.Mmr or SweepRetrievalMethod.HistoryMmr,
-        { Name: "interest-weight" or "items-per-interest" or "max-interests" } => method == SweepRetrievalMethod.HistoryMmr,
-        { Stage: SweepStage.Clustering or SweepStage.Mixture or SweepStage.Smoothing } or { Name: "alpha" } => method == SweepRetrievalMethod.KnnEmbed,
+        { Name: "mmr-lambda" } => settings.Method is SweepRetrievalMethod.Mmr or SweepRetrievalMethod.HistoryMmr,
+        { Name: "interest-weight" or "items-per-interest" or "max-interests" } => settings.Method == SweepRetrievalMethod.HistoryMmr,
+        { Name: "neighbors" } => settings.Method == SweepRetrievalMethod.KnnEmbed && settings.Lambda > 0,
+        { Stage: SweepStage.Clustering or SweepStage.Mixture or SweepStage.Smoothing } or { Name: "alpha" } => settings.Method == SweepRetrievalMethod.KnnEmbed,
         _ => true,
     };
 
@@ -95,7 +97,8 @@ internal static class SweepParameterCatalog
         _ => "knn-embed",
     };
 
-    private static EmbeddingAlgorithm ParseAlgorithm(string v)
+    /// <summary>The algorithm a space value names (as <c>algorithm</c>'s values are written).</summary>
+    public static EmbeddingAlgorithm ParseAlgorithm(string v)
     {
         foreach (var a in Enum.GetValues<EmbeddingAlgorithm>())
             if (string.Equals(AlgorithmName(a), v, StringComparison.OrdinalIgnoreCase) || string.Equals(a.ToString(), v, StringComparison.OrdinalIgnoreCase)) return a;

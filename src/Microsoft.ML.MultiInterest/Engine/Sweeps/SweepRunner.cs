@@ -27,14 +27,14 @@ public static class SweepRunner
         var total = Stopwatch.StartNew();
         int seed = options.Seed ?? GraphEmbeddingDefaults.Seed;
         var baseSettings = BaseSettings(train, options, seed);
-        CheckAgainstGraph(train, space, baseSettings);
+        CheckAgainstGraph(train, space, baseSettings, options.IncludeDefaults);
 
         var split = ValidationSplit.Create(train, options.ValidationFraction, seed);
         var users = ValidationUsers(split, options, seed);
         if (users.Length == 0) throw new ArgumentException("The validation hold-out is empty: no user has 3 or more training edges.", nameof(train));
         double splitSeconds = total.Elapsed.TotalSeconds;
 
-        int maxNeighbors = Math.Max(baseSettings.Neighbors, MaxValue(space, "neighbors"));
+        int maxNeighbors = LargestValue(space, "neighbors", baseSettings.Neighbors, defaultsTrial: true);
         var trials = new List<SweepTrial>();
         SweepTrial? best = null, defaults = null;
         var stageReports = progress == null ? null : new InlineProgress<string>(m => progress.Report(new SweepProgress(m, trials.Count, null, best, total.Elapsed)));
@@ -78,8 +78,8 @@ public static class SweepRunner
             }
             double fidelity = proposal?.Fidelity ?? 1;
             int userCount = fidelity >= 1 ? users.Length : Math.Min(users.Length, Math.Max(SweepDefaults.MinimumFidelityUsers, (int)Math.Ceiling(fidelity * users.Length)));
-            // Parameters the trial's method does not read are left out: such configurations give the same lists.
-            string memoKey = $"{string.Join(";", values.Where(v => SweepParameterCatalog.Applies(v.Key, settings.Method)).Select(v => v.Key + "=" + v.Value))}|{userCount}";
+            // Parameters the trial does not read are left out: such configurations give the same lists.
+            string memoKey = $"{string.Join(";", values.Where(v => SweepParameterCatalog.Applies(v.Key, settings)).Select(v => v.Key + "=" + v.Value))}|{userCount}";
             if (memo.TryGetValue(memoKey, out var seen))
             {
                 if (proposal != null) strategy.Report(proposal, seen.Objective);
@@ -174,18 +174,40 @@ public static class SweepRunner
         return settings;
     }
 
-    private static void CheckAgainstGraph(BipartiteGraph train, SweepSearchSpace space, SweepSettings baseSettings)
+    /// <summary>
+    /// Refuses, by the parameter's name, what the graph cannot give, before any trial: otherwise the first trial asking
+    /// for it would end the sweep and lose the trials before it.
+    /// </summary>
+    private static void CheckAgainstGraph(BipartiteGraph train, SweepSearchSpace space, SweepSettings baseSettings, bool defaultsTrial)
     {
-        int clusters = Math.Max(baseSettings.Clustering.Clusters, MaxValue(space, "clusters"));
+        if (train.EdgeCount == 0) throw new ArgumentException("There are no training edges.", nameof(train));
+        int clusters = LargestValue(space, "clusters", baseSettings.Clustering.Clusters, defaultsTrial);
         if (clusters > train.ItemCount)
             throw new ArgumentException($"The search space or base settings ask for {clusters} clusters, more than the {train.ItemCount} items: lower 'clusters'.", nameof(space));
-        if (train.EdgeCount == 0) throw new ArgumentException("There are no training edges.", nameof(train));
+        // The truncated SVD (and negative sampling started from it) has at most min(users, items) components, counting
+        // those with edges, as the trainers do.
+        var embedding = baseSettings.Embedding;
+        var searched = space.Parameters.FirstOrDefault(p => p.Name == "algorithm");
+        var algorithms = searched?.Values.Select(SweepParameterCatalog.ParseAlgorithm).ToList() ?? [];
+        if (searched == null || defaultsTrial) algorithms.Add(embedding.Algorithm);
+        bool spectral = algorithms.Any(a => a == EmbeddingAlgorithm.TruncatedSvd
+            || (a == EmbeddingAlgorithm.NegativeSampling && embedding.Initialization == EmbeddingInitialization.TruncatedSvd));
+        int dimension = LargestValue(space, "dimension", embedding.Dimension, defaultsTrial);
+        int users = Enumerable.Range(0, train.UserCount).Count(u => train.DegreeOf(u) > 0), items = train.ItemDegrees().Count(d => d > 0);
+        if (spectral && dimension > Math.Min(users, items))
+            throw new ArgumentException($"The search space or base settings ask for dimension {dimension} with the truncated SVD, more than the "
+                + $"min(users, items) = {Math.Min(users, items)} components it has on these edges ({users} users and {items} items with edges): lower 'dimension'.", nameof(space));
     }
 
-    private static int MaxValue(SweepSearchSpace space, string name)
+    /// <summary>
+    /// The largest value of <paramref name="name"/> a trial will use: the space's, and the base setting
+    /// (<paramref name="baseValue"/>) when the space does not vary it or the defaults trial runs it.
+    /// </summary>
+    private static int LargestValue(SweepSearchSpace space, string name, int baseValue, bool defaultsTrial)
     {
-        var p = space.Parameters.FirstOrDefault(x => x.Name == name);
-        return p == null ? 0 : p.Values.Max(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture));
+        if (space.Parameters.FirstOrDefault(x => x.Name == name) is not { } p) return baseValue;
+        int largest = p.Values.Max(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture));
+        return defaultsTrial ? Math.Max(largest, baseValue) : largest;
     }
 
     /// <summary>Validation users (a training edge and a held-out one), in a seeded order, cut to <see cref="SweepOptions.ValidationUsers"/>.</summary>

@@ -68,7 +68,7 @@ public sealed class SweepSettings
     {
         Embedding.Validate();
         if (Clustering.Clusters < 1) throw new ArgumentOutOfRangeException("clusters", Clustering.Clusters, "clusters must be at least 1.");
-        if (Clustering.MaxIterations < 0) throw new ArgumentOutOfRangeException("kmeans-iterations", Clustering.MaxIterations, "kmeans-iterations must be non-negative.");
+        if (Clustering.MaxIterations < 1) throw new ArgumentOutOfRangeException("kmeans-iterations", Clustering.MaxIterations, "kmeans-iterations must be at least 1.");
         if (Components < 1) throw new ArgumentOutOfRangeException("components", Components, "components (m) must be at least 1.");
         if (Neighbors < 1) throw new ArgumentOutOfRangeException("neighbors", Neighbors, "neighbors (k) must be at least 1.");
         if (double.IsNaN(Lambda) || Lambda < 0 || Lambda > 1) throw new ArgumentOutOfRangeException("lambda", Lambda, "lambda must lie in [0, 1].");

@@ -30,6 +30,18 @@ public sealed class MultiInterestSweepResult
     /// <summary>The trials ranked (columns in <see cref="MultiInterestColumnNames.Leaderboard"/>, plus one text column per searched option).</summary>
     public DataFrame Leaderboard { get; }
 
+    /// <summary>
+    /// The first <paramref name="rows"/> of the leaderboard as aligned text for a console or a log: rank, trial (<c>*</c>
+    /// the defaults), the validation users it was scored on, the searched values, the objective, Recall, NDCG and Diversity at the cutoff to 4 decimals, and the
+    /// Pareto front. (<see cref="Leaderboard"/> printed whole runs its full-precision figures together.)
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is below 1.</exception>
+    public string LeaderboardText(int rows = 10)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        return LeaderboardFrame.Text(Outcome, rows);
+    }
+
     /// <summary>The leaderboard as an IDataView (the DataFrame itself; ML.NET reads it directly).</summary>
     public IDataView LeaderboardView => Leaderboard;
 

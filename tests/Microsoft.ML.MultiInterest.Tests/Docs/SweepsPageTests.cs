@@ -1,0 +1,62 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.Embedding;
+
+namespace Microsoft.ML.MultiInterest.Tests.Docs;
+
+/// <summary>
+/// docs/sweeps.md's first snippet is this test's region, compiled and run (the library's defaults underneath) on a small
+/// planted graph written as a CSV file with the snippet's column names.
+/// </summary>
+[Collection(ConsoleCapture.Name)]
+public sealed class SweepsPageTests
+{
+    [Fact]
+    public void The_sweeps_page_snippet_compiles_runs_and_matches_the_page()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"mi-sweeps-page-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        var console = Console.Out;
+        try
+        {
+            string interactionsPath = Path.Combine(directory, "interactions.csv"), modelPath = Path.Combine(directory, "model.zip");
+            var graph = PlantedGraph.Create().Train;
+            File.WriteAllLines(interactionsPath, new[] { "user_id,item_id" }.Concat(
+                Enumerable.Range(0, graph.UserCount).SelectMany(u => graph.ItemsOf(u).ToArray().Select(i => $"u{u},i{i}"))));
+            var output = new StringWriter();
+            Console.SetOut(output);
+            #region SweepsPage
+            var ml = new MLContext(seed: 1);
+            var mi = ml.MultiInterest();
+            IDataView edges = mi.LoadEdges(interactionsPath, "user_id", "item_id");  // or any view with User/Item id columns
+            var space = new SweepSearchSpace()
+                .Add("lambda", 0, 0.4, 0.8)
+                .Add("neighbors", 10, 20);
+            var result = mi.Sweep(edges, space, new SweepOptions { Metric = SweepMetric.Recall, Cutoff = 50 });
+            Console.WriteLine(result.LeaderboardText(5));  // aligned text; result.Leaderboard is the DataFrame (LeaderboardView: an IDataView)
+            result.SaveModel(modelPath);                     // the best setting refitted on all edges, mlContext.Model.Save
+            #endregion
+            Console.SetOut(console);
+
+            // The defaults trial and the 3 x 2 grid less one (at lambda 0 the neighbours are not read).
+            Assert.Equal(result.Outcome.Trials.Count, result.Leaderboard.Rows.Count);
+            Assert.InRange(result.Outcome.Trials.Count, 5, 6);
+            var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Matches(@"^Rank  Trial  Users +lambda  neighbors  Objective", lines[0]);
+            // Five ranks, the best first, its figures to 4 decimals in aligned columns.
+            Assert.StartsWith("1 ", lines[1], StringComparison.Ordinal);
+            Assert.Contains(result.Best!.Recall.ToString("F4", System.Globalization.CultureInfo.InvariantCulture), lines[1], StringComparison.Ordinal);
+            Assert.StartsWith("5 ", lines[5], StringComparison.Ordinal);
+            Assert.Equal(lines[0].IndexOf("Objective", StringComparison.Ordinal), lines[1].IndexOf(result.Best.Objective.ToString("F4", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+            Assert.True(File.Exists(modelPath));
+            using (var model = MultiInterestModel.Load(new MLContext(seed: 1), modelPath))
+                Assert.NotNull(model.Transformer);
+
+            DocSnippets.AssertOnPage(Path.Combine("Docs", nameof(SweepsPageTests) + ".cs"), "SweepsPage", "docs/sweeps.md");
+        }
+        finally
+        {
+            Console.SetOut(console);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
