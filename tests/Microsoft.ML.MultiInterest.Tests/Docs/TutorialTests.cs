@@ -49,7 +49,7 @@ public sealed class TutorialTests
             };
             MultiInterestSweepResult sweep = mi.Sweep(edges, space, options);
             DataFrame leaderboard = sweep.Leaderboard;                  // one row per trial, best first
-            Console.WriteLine(leaderboard.Head(3));
+            Console.WriteLine(sweep.LeaderboardText(3));                // the first 3 as aligned text
 
             // 3. The best setting, refitted on all edges, saved as an ML.NET zip, loaded and served.
             sweep.SaveModel(modelPath);

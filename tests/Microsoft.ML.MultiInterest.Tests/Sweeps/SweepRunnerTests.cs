@@ -140,6 +140,12 @@ public class SweepRunnerTests
         var mmr = outcome.Trials.Where(t => t.Settings.Method == SweepRetrievalMethod.Mmr).ToList();
         Assert.Equal(["0.2", "0.9"], mmr.Select(t => t.Parameters["mmr-lambda"]).Order());
         Assert.NotEqual(mmr[0].Diversity, mmr[1].Diversity);
+        // The leaderboard's text shows a value the trial does not read as "-": unimodal's mmr-lambda and lambda, MMR's lambda.
+        var rows = LeaderboardFrame.Text(outcome, 10).Split('\n').Where(l => l.Contains("unimodal", StringComparison.Ordinal) || l.Contains("mmr ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, rows.Count);
+        // Columns by stage: lambda (smoothing), then method and mmr-lambda (retrieval).
+        Assert.Matches(@" - +unimodal +- ", Assert.Single(rows, r => r.Contains("unimodal", StringComparison.Ordinal)));
+        Assert.All(rows.Where(r => r.Contains("mmr ", StringComparison.Ordinal)), r => Assert.Matches(@" - +mmr +0\.[29] ", r));
     }
 
     /// <summary>
@@ -181,6 +187,20 @@ public class SweepRunnerTests
         options.IncludeDefaults = false;
         Assert.Equal(2, SweepRunner.Run(graph, new SweepSearchSpace().Add("dimension", 4, limit + 1), options).Trials.Count);
         Assert.Contains("kmeans-iterations", Assert.Throws<ArgumentException>(() => new SweepSearchSpace().Add("kmeans-iterations", 0)).Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A multi-vector embedding as the base is refused by name: the sweep's methods would rank its single vector.</summary>
+    [Theory]
+    [InlineData(EmbeddingAlgorithm.MixtureEmbedding, "mixture-embedding")]
+    [InlineData(EmbeddingAlgorithm.DifferentiableClustering, "differentiable-clustering")]
+    [InlineData(EmbeddingAlgorithm.DivideConquer, "divideconquer")]
+    public void A_multi_vector_base_algorithm_is_refused_by_name(EmbeddingAlgorithm algorithm, string name)
+    {
+        var options = SweepTestData.Options();
+        options.BaseSettings!.Embedding.Algorithm = algorithm;
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), options));
+        Assert.Equal("algorithm", error.ParamName);
+        Assert.Contains($"not {name}:", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

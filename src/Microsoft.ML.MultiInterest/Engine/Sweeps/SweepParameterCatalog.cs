@@ -81,11 +81,15 @@ internal static class SweepParameterCatalog
     /// <summary>The canonical text of an integer.</summary>
     public static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>An algorithm as the space and the CLI spell it.</summary>
     public static string AlgorithmName(EmbeddingAlgorithm a) => a switch
     {
         EmbeddingAlgorithm.NegativeSampling => "negative-sampling",
         EmbeddingAlgorithm.TruncatedSvd => "truncated-svd",
         EmbeddingAlgorithm.ImplicitAls => "implicit-als",
+        EmbeddingAlgorithm.MixtureEmbedding => "mixture-embedding",
+        EmbeddingAlgorithm.DifferentiableClustering => "differentiable-clustering",
+        EmbeddingAlgorithm.DivideConquer => "divideconquer",
         _ => "auto",
     };
 

@@ -67,6 +67,12 @@ public sealed class SweepSettings
     public void Validate()
     {
         Embedding.Validate();
+        // Every method a sweep scores ranks with one vector per user; the multi-vector models are served by round robin
+        // or quotas of their own, which the sweep does not build (their single vector ranked far below the others).
+        if (Embedding.Algorithm is not (EmbeddingAlgorithm.Auto or EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.TruncatedSvd or EmbeddingAlgorithm.ImplicitAls))
+            throw new ArgumentOutOfRangeException("algorithm", Embedding.Algorithm,
+                $"algorithm must be auto, negative-sampling, truncated-svd or implicit-als for a sweep, not {SweepParameterCatalog.AlgorithmName(Embedding.Algorithm)}: "
+                + "a sweep's methods rank with one vector per user, and this algorithm's several vectors are served by its own retrieval (fit or evaluate).");
         if (Clustering.Clusters < 1) throw new ArgumentOutOfRangeException("clusters", Clustering.Clusters, "clusters must be at least 1.");
         if (Clustering.MaxIterations < 1) throw new ArgumentOutOfRangeException("kmeans-iterations", Clustering.MaxIterations, "kmeans-iterations must be at least 1.");
         if (Components < 1) throw new ArgumentOutOfRangeException("components", Components, "components (m) must be at least 1.");

@@ -38,7 +38,8 @@ internal static class LeaderboardFrame
 
     /// <summary>
     /// The first <paramref name="rows"/> ranks as aligned text: rank, trial (<c>*</c> the defaults), the validation users it
-    /// was scored on (fewer than all for a successive-halving trial of a lower rung), the searched values,
+    /// was scored on (fewer than all for a successive-halving trial of a lower rung), the searched values (<c>-</c> where the
+    /// trial does not read one: <c>mmr-lambda</c> beside <c>method=unimodal</c>, say),
     /// the objective and the three figures to 4 decimals, and whether the trial is on the Pareto front.
     /// </summary>
     public static string Text(SweepOutcome outcome, int rows)
@@ -47,13 +48,13 @@ internal static class LeaderboardFrame
         var parameters = outcome.Space.Parameters.Select(p => p.Name).ToList();
         var header = new List<string> { Names.Rank, Names.Trial, Names.Users }.Concat(parameters).Concat([Names.Objective, Names.Recall, Names.Ndcg, Names.Diversity, "Front"]).ToList();
         var cells = trials.Select((t, i) => new List<string> { Text(i + 1), Text(t.Number) + (t.IsDefaults ? "*" : ""), Text(t.Users) }
-            .Concat(parameters.Select(p => t.Parameters[p]))
+            .Concat(parameters.Select(p => SweepParameterCatalog.Applies(p, t.Settings) ? t.Parameters[p] : "-"))
             .Concat([Figure(t.Objective), Figure(t.Recall), Figure(t.Ndcg), Figure(t.Diversity), t.OnParetoFront ? "yes" : ""]).ToList()).ToList();
         var widths = header.Select((h, c) => cells.Select(r => r[c].Length).Append(h.Length).Max()).ToList();
         var text = new System.Text.StringBuilder();
         foreach (var line in cells.Prepend(header))
             text.AppendLine(string.Join("  ", line.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
-        text.AppendLine(trials.Count < outcome.Trials.Count ? $"({Text(outcome.Trials.Count - trials.Count)} more; * the defaults)" : "(* the defaults)");
+        text.AppendLine(trials.Count < outcome.Trials.Count ? $"({Text(outcome.Trials.Count - trials.Count)} more; * the defaults; - not read by the trial)" : "(* the defaults; - not read by the trial)");
         return text.ToString();
     }
 
