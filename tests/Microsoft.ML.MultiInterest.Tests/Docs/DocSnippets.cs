@@ -1,3 +1,6 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.Embedding;
+
 namespace Microsoft.ML.MultiInterest.Tests.Docs;
 
 /// <summary>
@@ -28,6 +31,18 @@ internal static class DocSnippets
 
     /// <summary>The text of a page of the repository (e.g. <c>docs/pipeline.md</c>) with \n line ends.</summary>
     public static string Page(string page) => File.ReadAllText(Path.Combine(RepositoryRoot(), page)).Replace("\r\n", "\n");
+
+    /// <summary>
+    /// Writes the planted graph's training edges to <paramref name="path"/> as a CSV under <paramref name="header"/> (ids
+    /// <c>u0</c>, <c>i0</c>...), the interactions file a page's snippet reads, and returns the graph.
+    /// </summary>
+    public static BipartiteGraph WritePlantedCsv(string path, string header)
+    {
+        var graph = PlantedGraph.Create().Train;
+        File.WriteAllLines(path, new[] { header }.Concat(
+            Enumerable.Range(0, graph.UserCount).SelectMany(u => graph.ItemsOf(u).ToArray().Select(i => $"u{u},i{i}"))));
+        return graph;
+    }
 
     /// <summary>Asserts that <paramref name="page"/> shows the code of region <paramref name="name"/> of <paramref name="testFile"/> verbatim.</summary>
     public static void AssertOnPage(string testFile, string name, string page) =>

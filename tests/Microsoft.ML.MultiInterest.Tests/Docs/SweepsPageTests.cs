@@ -1,5 +1,4 @@
 using Microsoft.ML.MultiInterest.Engine;
-using Microsoft.ML.MultiInterest.Tests.Embedding;
 
 namespace Microsoft.ML.MultiInterest.Tests.Docs;
 
@@ -19,9 +18,7 @@ public sealed class SweepsPageTests
         try
         {
             string interactionsPath = Path.Combine(directory, "interactions.csv"), modelPath = Path.Combine(directory, "model.zip");
-            var graph = PlantedGraph.Create().Train;
-            File.WriteAllLines(interactionsPath, new[] { "user_id,item_id" }.Concat(
-                Enumerable.Range(0, graph.UserCount).SelectMany(u => graph.ItemsOf(u).ToArray().Select(i => $"u{u},i{i}"))));
+            DocSnippets.WritePlantedCsv(interactionsPath, "user_id,item_id");
             var output = new StringWriter();
             Console.SetOut(output);
             #region SweepsPage

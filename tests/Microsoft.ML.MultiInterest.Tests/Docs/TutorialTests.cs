@@ -1,6 +1,5 @@
 using Microsoft.Data.Analysis;
 using Microsoft.ML.MultiInterest.Engine;
-using Microsoft.ML.MultiInterest.Tests.Embedding;
 
 namespace Microsoft.ML.MultiInterest.Tests.Docs;
 
@@ -20,9 +19,7 @@ public sealed class TutorialTests
         {
             string csvPath = Path.Combine(directory, "interactions.csv");
             string modelPath = Path.Combine(directory, "model.zip");
-            var graph = PlantedGraph.Create().Train;
-            File.WriteAllLines(csvPath, new[] { "User,Item" }.Concat(
-                Enumerable.Range(0, graph.UserCount).SelectMany(u => graph.ItemsOf(u).ToArray().Select(i => $"u{u},i{i}"))));
+            var graph = DocSnippets.WritePlantedCsv(csvPath, "User,Item");
             var output = new StringWriter();
             var console = Console.Out;
             Console.SetOut(output);
