@@ -23,7 +23,7 @@ internal static class EmbedCommand
         var d = new GraphEmbeddingOptions();
         var train = Opt.Path("--train", "Training edges (user<TAB>item, header line, .gz allowed).", required: true);
         var test = Opt.Path("--test", "Held-out edges.", required: true);
-        var algorithm = Opt.Choice("--algorithm", d.Algorithm, Kebab, "Embedding algorithm.");
+        var algorithm = Opt.Choice("--algorithm", d.Algorithm, ModelFitting.AlgorithmName, "Embedding algorithm.");
         var dim = BenchOpt.Count("--dim", d.Dimension, "Embedding dimension.", min: 1);
         var epochs = BenchOpt.Count("--epochs", d.Epochs, "Epochs.", min: 1);
         var loss = Opt.Choice("--loss", d.Loss, ModelFitting.LossName, "Negative-sampling loss.");
@@ -111,7 +111,7 @@ internal static class EmbedCommand
             // The epochs on standard error (or as a bar on a terminal); the JSON report alone goes to standard output.
             ProgressReporter.Run(CliConsole.System() with { Out = Console.Error }, reporter =>
             {
-                using var stage = reporter.Begin($"Training embeddings ({Kebab(o.Algorithm)})...", o.Algorithm == EmbeddingAlgorithm.NegativeSampling ? o.Epochs : null);
+                using var stage = reporter.Begin($"Training embeddings ({ModelFitting.AlgorithmName(o.Algorithm)})...", o.Algorithm == EmbeddingAlgorithm.NegativeSampling ? o.Epochs : null);
                 result = GraphEmbeddingTrainerEngine.Fit(graph, o, new SyncProgress(s => stage.Update(
                     $"epoch {s.Epoch,2}: loss {s.MeanLoss:F4}  {s.Seconds:F2}s  {s.EdgesPerSecond:N0} edges/s", s.Epoch)));
                 return 0;
@@ -175,10 +175,6 @@ internal static class EmbedCommand
 
     /// <summary>A loss rounded for JSON, or null where there is none (closed-form algorithms).</summary>
     private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 5) : null;
-
-    /// <summary>An enum value in kebab case (TruncatedSvd: truncated-svd), as the CLI spells algorithms.</summary>
-    private static string Kebab(EmbeddingAlgorithm value) =>
-        string.Concat(value.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     /// <summary>Reports on the training thread (Progress&lt;T&gt; would post to the thread pool and print late).</summary>
     private sealed class SyncProgress(Action<EpochStats> report) : IProgress<EpochStats>

@@ -46,7 +46,8 @@ internal sealed record KnnInputs(BipartiteGraph Train, BipartiteGraph Test, Embe
             var (fit, s, _) = ModelFitting.Embed(trainGraph, embedding);
             (users, items) = (fit.UserEmbeddings, fit.ItemEmbeddings);
             seconds["embedding"] = JsonReport.Round(s);
-            source = $"trained (d={embedding.Dimension}, {embedding.Epochs} epochs)";
+            source = $"trained ({ModelFitting.AlgorithmName(embedding.Algorithm)}, d={embedding.Dimension}"
+                + (embedding.Algorithm == EmbeddingAlgorithm.NegativeSampling ? $", {embedding.Epochs} epochs)" : ")");
         }
         ItemClustering clustering;
         if (clusterPath != null)

@@ -9,11 +9,17 @@ namespace MultiInterest.Benchmarks;
 internal static class ModelFitting
 {
     /// <summary>
-    /// The fitting options of <c>knn</c> and <c>scale</c> (reproduce's defaults; the epochs are the command's):
+    /// The fitting options of <c>knn</c> and <c>scale</c>: <c>--algorithm</c> (negative sampling unless given, the SGD whose
+    /// throughput in edges per second the scaling tables measure; the library's default is Auto, a validation search that
+    /// costs several fits) and reproduce's defaults for the rest, the epochs the command's:
     /// <c>--dim --epochs --loss --lr --uniform-negatives --batch-negatives --clusters --iterations</c>.
     /// </summary>
     internal sealed class Flags(int defaultEpochs)
     {
+        public CliOption<EmbeddingAlgorithm> Algorithm { get; } = Opt.Choice("--algorithm", EmbeddingAlgorithm.NegativeSampling, AlgorithmName,
+            "Embedding algorithm (--epochs, --loss, --lr and the negatives are negative sampling's).",
+            [EmbeddingAlgorithm.NegativeSampling, EmbeddingAlgorithm.TruncatedSvd, EmbeddingAlgorithm.ImplicitAls, EmbeddingAlgorithm.Auto]);
+
         public CliOption<int> Dimension { get; } = BenchOpt.Count("--dim", GraphEmbeddingDefaults.Dimension, "Embedding dimension.", min: 1);
 
         public CliOption<int> Epochs { get; } = BenchOpt.Count("--epochs", defaultEpochs, "Embedding epochs.", min: 1);
@@ -31,13 +37,14 @@ internal static class ModelFitting
         public CliOption<int> Iterations { get; } = BenchOpt.Count("--iterations", SphericalKMeansDefaults.MaxIterations, "Spherical k-means iterations.", min: 1);
 
         /// <summary>Every option of the group.</summary>
-        public IReadOnlyList<Option> All => [Dimension, Epochs, Loss, LearningRate, UniformNegatives, BatchNegatives, Clusters, Iterations];
+        public IReadOnlyList<Option> All => [Algorithm, Dimension, Epochs, Loss, LearningRate, UniformNegatives, BatchNegatives, Clusters, Iterations];
 
         /// <summary>The embedding options, validated.</summary>
         public GraphEmbeddingOptions Embedding(ParseResult r, int seed, int threads)
         {
             var options = new GraphEmbeddingOptions
             {
+                Algorithm = r.Value(Algorithm),
                 Dimension = r.Value(Dimension),
                 Epochs = r.Value(Epochs),
                 Loss = r.Value(Loss),
@@ -62,16 +69,23 @@ internal static class ModelFitting
         };
     }
 
+    /// <summary>The command-line spelling of an algorithm: kebab case (TruncatedSvd: truncated-svd).</summary>
+    public static string AlgorithmName(EmbeddingAlgorithm value) =>
+        string.Concat(value.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
     /// <summary>The command-line spelling of a loss: kebab case.</summary>
     public static string LossName(EmbeddingLoss loss) => loss == EmbeddingLoss.CosineContrastive ? "cosine-contrastive" : loss.ToString().ToLowerInvariant();
 
-    /// <summary>Trains embeddings; returns them with the wall-clock seconds and edges per second.</summary>
-    public static (GraphEmbeddingResult Result, double Seconds, double EdgesPerSecond) Embed(BipartiteGraph train, GraphEmbeddingOptions options)
+    /// <summary>
+    /// Trains embeddings; returns them with the wall-clock seconds and, for negative sampling, the edges per second over its
+    /// epochs (null for the other algorithms, which have no epochs).
+    /// </summary>
+    public static (GraphEmbeddingResult Result, double Seconds, double? EdgesPerSecond) Embed(BipartiteGraph train, GraphEmbeddingOptions options)
     {
         var clock = Stopwatch.StartNew();
         var result = GraphEmbeddingTrainerEngine.Fit(train, options);
         double seconds = clock.Elapsed.TotalSeconds;
-        return (result, seconds, train.EdgeCount * (double)options.Epochs / seconds);
+        return (result, seconds, options.Algorithm == EmbeddingAlgorithm.NegativeSampling ? train.EdgeCount * (double)options.Epochs / seconds : null);
     }
 
     /// <summary>Clusters the items; returns the clustering with the seconds and the mean cosine to the centroid.</summary>

@@ -70,11 +70,12 @@ internal static class ScaleCommand
             report.Stages,
             Embedding = new
             {
-                embedding.Epochs,
+                Algorithm = ModelFitting.AlgorithmName(embedding.Algorithm),
+                Epochs = edgesPerSecond == null ? (int?)null : embedding.Epochs,
                 embedding.Dimension,
-                EdgesPerSecond = Math.Round(edgesPerSecond),
-                SecondsPerEpoch = JsonReport.Round(embedSeconds / embedding.Epochs),
-                Loss = JsonReport.Round(fit.Epochs[^1].MeanLoss, 5),
+                EdgesPerSecond = edgesPerSecond is { } rate ? Math.Round(rate) : (double?)null,
+                SecondsPerEpoch = edgesPerSecond == null ? (double?)null : JsonReport.Round(embedSeconds / embedding.Epochs),
+                Loss = edgesPerSecond == null ? (double?)null : JsonReport.Round(fit.Epochs[^1].MeanLoss, 5),
             },
             Clustering = new
             {
