@@ -29,8 +29,11 @@ public sealed partial class MultiInterestCatalog
     /// <param name="scored">Rows with the User key, the Candidates and optionally the representation columns.</param>
     /// <param name="heldOut">
     /// The held-out edges: User and Item keys. A missing key (0: a value unseen when the key mapping was fitted, as after
-    /// <c>TrainTestSplit</c>) or an item without an embedding is an unseen user or item, scored as
-    /// <see cref="MultiInterestEvaluatorOptions.Unseen"/> says (by default a miss).
+    /// <c>TrainTestSplit</c>), a user whose scored list is the popular fallback (<see cref="CandidateSource.Popular"/> in
+    /// <paramref name="scored"/>'s CandidateSource column: a key with no training edge, as when the key mapping was fitted
+    /// on held-out rows too) or an item without an embedding is an unseen user or item, scored as
+    /// <see cref="MultiInterestEvaluatorOptions.Unseen"/> says (by default a miss), as <see cref="EvaluateRetriever"/> and
+    /// the command line score them.
     /// </param>
     /// <param name="itemEmbeddings">
     /// Rows with the Item key and the ItemEmbedding vector (first row of each key is used), covering every candidate
@@ -50,8 +53,11 @@ public sealed partial class MultiInterestCatalog
         var o = options ?? new MultiInterestEvaluatorOptions();
         var cutoffs = o.Validate();
         var all = HeldOutEdges.Read(heldOut, o);
-        var items = ReadItems(itemEmbeddings, "the item embeddings", o, all);
-        var edges = all.Restrict(_ => true, items.Has, o);
+        var items = ReadItems(itemEmbeddings, nameof(itemEmbeddings), "the item embeddings", o, all);
+        // A user served the popular fallback has no training edge (its key came from held-out rows): unseen, as on the
+        // other paths, not a user with a list and a zero vector.
+        var popular = CandidateListReader.PopularUsers(scored, o, all.UserCount);
+        var edges = all.Restrict(u => popular?[u] != true, items.Has, o);
         var lists = CandidateListReader.Read(scored, o, edges, out int length);
         if (cutoffs[^1] > length)
             throw new ArgumentException($"Cutoff {cutoffs[^1]} (option {nameof(o.Cutoffs)}) exceeds the length {length} of column '{o.CandidatesColumnName}': "
@@ -92,7 +98,7 @@ public sealed partial class MultiInterestCatalog
         var all = HeldOutEdges.Read(heldOut, o);
         var fitUser = ColumnChecks.Key(fitData.Schema, o.UserColumnName, nameof(o.UserColumnName), out _);
         KeyTypeMatch.Same(new(fitUser, $"Column '{o.UserColumnName}' of the fit data"), new(all.UserColumn, $"column '{o.UserColumnName}' of the held-out edges"));
-        var items = ReadItems(fitData, "the fit data", o, all);
+        var items = ReadItems(fitData, nameof(fitData), "the fit data", o, all);
         var seenUsers = SeenKeys(fitData, fitUser, all.UserCount);
         var edges = all.Restrict(u => seenUsers[u], items.Has, o);
         var representations = RepresentationReader.Read(fitData, "the fit data", o, edges, items.Dimension);
@@ -157,9 +163,13 @@ public sealed partial class MultiInterestCatalog
         return edges.Users.Select(u => degree.GetValueOrDefault((uint)u + 1)).ToArray();
     }
 
-    private static ItemEmbeddingTable ReadItems(IDataView view, string source, MultiInterestEvaluatorOptions o, HeldOutEdges edges)
+    private static ItemEmbeddingTable ReadItems(IDataView view, string parameter, string source, MultiInterestEvaluatorOptions o, HeldOutEdges edges)
     {
         var items = ItemEmbeddingTable.Read(view, source, o);
+        // Said by the view's name: otherwise every held-out item reads as unseen, and the error blames the held-out edges.
+        if (items.IsEmpty)
+            throw new ArgumentException($"The view '{parameter}' has no row with an item key (column '{o.ItemColumnName}'), so no item has an embedding "
+                + $"(column '{o.ItemEmbeddingColumnName}'): pass the training edges transformed by the fitted pipeline.", parameter);
         KeyTypeMatch.Same(new(items.ItemColumn, $"Column '{o.ItemColumnName}' of {source}"), new(edges.ItemColumn, $"column '{o.ItemColumnName}' of the held-out edges"));
         return items;
     }

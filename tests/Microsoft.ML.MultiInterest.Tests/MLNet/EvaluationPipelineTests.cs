@@ -1,4 +1,6 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Data;
+using Microsoft.ML.MultiInterest.IO;
 
 namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 
@@ -25,6 +27,51 @@ public class EvaluationPipelineTests
             Assert.Equal(single.DiversityAtK[k], metrics.DiversityAtK[k]);
             Assert.Equal(single.Emd, metrics.Emd);
         }
+    }
+
+    /// <summary>
+    /// A key mapping fitted on the held-out rows too (a common habit before splitting) gives users with held-out edges only
+    /// a key but no training edge. Evaluate counts them unseen from their popular-fallback lists, as EvaluateRetriever and
+    /// the command line do, with the same figures; before, it scored their popular lists and failed on the kNN-Embed path.
+    /// </summary>
+    [Fact]
+    public void Users_keyed_from_held_out_rows_only_are_unseen_in_Evaluate_as_in_EvaluateRetriever()
+    {
+        var ml = new MLContext(seed: 1);
+        var mi = ml.MultiInterest();
+        var split = HoldOutSplitter.Split(MLNetTestData.Edges().Select(e => new RawEdge(e.User, e.Item, 1)));
+        var ghosts = split.Test.Take(3).Select((e, g) => new RawEdge($"held-out-only-{g}", e.Item, 1));
+        IDataView Load(IEnumerable<RawEdge> edges) => ml.Data.LoadFromEnumerable(edges.Select(e => new MLNetTestData.Edge { User = e.User, Item = e.Item }).ToList());
+        var (trainRaw, testRaw) = (Load(split.Train), Load(split.Test.Concat(ghosts)));
+        var keys = MLNetTestData.KeyPipeline(ml).Fit(Load(split.Train.Concat(split.Test).Concat(ghosts)));
+        var keyedTrain = keys.Transform(trainRaw);
+        var upstream = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Append(mi.SphericalKMeans(numberOfClusters: 4))
+            .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3)).Fit(keyedTrain);
+        var (fitData, heldOut) = (upstream.Transform(keyedTrain), upstream.Transform(keys.Transform(testRaw)));
+
+        var unimodalOptions = new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Representation = UserRepresentation.Unimodal };
+        var prefixes = mi.Evaluate(mi.UnimodalRetriever(candidates: 5).Fit(fitData).Transform(heldOut), heldOut, fitData, unimodalOptions);
+        var perCutoff = mi.EvaluateRetriever(fitData, heldOut, k => mi.UnimodalRetriever(candidates: k), unimodalOptions);
+        Assert.True(perCutoff.MissedUsers >= 3);
+        Assert.Equal((perCutoff.UserCount, perCutoff.MissedUsers, perCutoff.UnseenEdges), (prefixes.UserCount, prefixes.MissedUsers, prefixes.UnseenEdges));
+        Assert.Equal(perCutoff.RecallAtK, prefixes.RecallAtK);
+        Assert.Equal(perCutoff.DiversityAtK, prefixes.DiversityAtK);
+        Assert.Equal(perCutoff.Emd, prefixes.Emd);
+        var knn = mi.Evaluate(mi.ClusterQuotaRetriever(candidates: 5).Fit(fitData).Transform(heldOut), heldOut, fitData, new MultiInterestEvaluatorOptions { Cutoffs = [5] });
+        Assert.Equal(perCutoff.MissedUsers, knn.MissedUsers);
+    }
+
+    /// <summary>An item-embeddings view without rows is named as the problem, not the held-out edges (whose items all read as unseen).</summary>
+    [Fact]
+    public void An_empty_item_embeddings_view_is_named()
+    {
+        var p = new EvaluationPipeline();
+        var mi = p.Ml.MultiInterest();
+        var scored = mi.UnimodalRetriever(candidates: 5).Fit(p.Train).Transform(p.HeldOut);
+        var empty = p.Upstream.Transform(p.Ml.Data.LoadFromEnumerable(new List<MLNetTestData.Edge>()));
+        var error = Assert.Throws<ArgumentException>(() => mi.Evaluate(scored, p.HeldOut, empty));
+        Assert.Equal("itemEmbeddings", error.ParamName);
+        Assert.Contains("has no row with an item key", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

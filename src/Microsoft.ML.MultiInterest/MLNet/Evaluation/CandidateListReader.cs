@@ -44,6 +44,35 @@ internal static class CandidateListReader
         return lists;
     }
 
+    /// <summary>
+    /// Which user rows <paramref name="scored"/> serves the popular fallback (its <see cref="MultiInterestColumnNames.CandidateSource"/>
+    /// text on the user's first row is <see cref="CandidateSource.Popular"/>): a user key with no training edge, as when the
+    /// key mapping was fitted on held-out rows too. Null when the view has no such text column.
+    /// </summary>
+    public static bool[]? PopularUsers(IDataView scored, MultiInterestEvaluatorOptions o, int userCount)
+    {
+        var schema = scored.Schema;
+        if (schema.GetColumnOrNull(MultiInterestColumnNames.CandidateSource) is not { } source || source.Type is not TextDataViewType) return null;
+        var user = ColumnChecks.Key(schema, o.UserColumnName, nameof(o.UserColumnName), out _);
+        var popular = new bool[userCount];
+        var read = new bool[userCount];
+        string fallback = nameof(CandidateSource.Popular);
+        using var cursor = scored.GetRowCursor([user, source]);
+        var getUser = cursor.GetGetter<uint>(user);
+        var getSource = cursor.GetGetter<ReadOnlyMemory<char>>(source);
+        uint key = 0;
+        ReadOnlyMemory<char> text = default;
+        while (cursor.MoveNext())
+        {
+            getUser(ref key);
+            if (key == 0 || key > userCount || read[key - 1]) continue;
+            read[key - 1] = true;
+            getSource(ref text);
+            popular[key - 1] = text.Span.SequenceEqual(fallback);
+        }
+        return popular;
+    }
+
     /// <summary>The test-user index of each user row, or -1.</summary>
     public static int[] IndexOfUser(HeldOutEdges heldOut)
     {

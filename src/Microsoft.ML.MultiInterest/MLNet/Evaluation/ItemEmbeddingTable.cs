@@ -31,6 +31,9 @@ internal sealed class ItemEmbeddingTable
     /// <summary>Whether item row <paramref name="item"/> has an embedding (it is seen in the view).</summary>
     public bool Has(int item) => _present[item];
 
+    /// <summary>Whether no item has an embedding (the view had no row with an item key).</summary>
+    public bool IsEmpty => !_present.Contains(true);
+
     /// <summary>Throws unless item row <paramref name="item"/> has an embedding; <paramref name="role"/> says why it is needed (built only on failure).</summary>
     public void Require(int item, Func<string> role)
     {
