@@ -20,6 +20,10 @@ NOT_GENRES = {
 
 
 def main():
+    wants_help = len(sys.argv) == 2 and sys.argv[1] in ('-h', '--help')
+    if wants_help or len(sys.argv) not in (3, 4):
+        print(__doc__.strip(), file=sys.stdout if wants_help else sys.stderr)
+        sys.exit(0 if wants_help else 2)
     directory, out = sys.argv[1], sys.argv[2]
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 40
     names = {}

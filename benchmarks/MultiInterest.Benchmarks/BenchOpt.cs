@@ -10,6 +10,15 @@ internal static class BenchOpt
     public static CliOption<int> Count(string name, int fallback, string description, int min = int.MinValue, string? shown = null) =>
         Opt.Int(name, fallback, description, min, shown, suffixes: true);
 
+    /// <summary>A <see cref="Count"/> the command cannot run without: required, and no default shown in --help.</summary>
+    public static CliOption<int> RequiredCount(string name, string description, int min = int.MinValue)
+    {
+        var option = Count(name, 0, description, min);
+        option.Required = true;
+        option.Description = description;
+        return option;
+    }
+
     /// <summary>Adds <paramref name="options"/> to <paramref name="command"/>.</summary>
     public static Command With(this Command command, IEnumerable<Option> options)
     {

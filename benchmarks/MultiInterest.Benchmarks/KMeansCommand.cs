@@ -20,8 +20,7 @@ internal static class KMeansCommand
     public static Command Create()
     {
         var vectors = Opt.Path("--vectors", "Vectors to cluster: id v0 v1 ... (e.g. an exported item_embeddings.tsv).", "FILE.tsv", required: true);
-        var clusters = BenchOpt.Count("--clusters", 0, "Clusters.", min: 1);
-        clusters.Required = true;
+        var clusters = BenchOpt.RequiredCount("--clusters", "Clusters.", min: 1);
         var iterations = BenchOpt.Count("--iterations", SphericalKMeansDefaults.MaxIterations, "Lloyd iterations (tolerance 0: all run).", min: 1);
         var threads = BenchOpt.Count("--threads", DefaultThreads, "Threads (0 = all cores).", min: 0);
         var seed = BenchOpt.Count("--seed", SphericalKMeansDefaults.Seed, "Seed of the k-means++ seeding.");

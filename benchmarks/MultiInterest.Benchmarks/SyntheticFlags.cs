@@ -8,7 +8,7 @@ internal sealed class SyntheticFlags
 {
     private static readonly SyntheticGraphOptions Defaults = new();
 
-    public CliOption<int> Edges { get; } = BenchOpt.Count("--edges", 0, "Edges of the synthetic graph (k and M suffixes: 100k, 1M, 20M).", min: 1);
+    public CliOption<int> Edges { get; } = BenchOpt.RequiredCount("--edges", "Edges of the synthetic graph (k and M suffixes: 100k, 1M, 20M).", min: 1);
 
     public CliOption<int> Communities { get; } = BenchOpt.Count("--communities", Defaults.Communities, "Planted communities (0 = min(2000, items/14)).", min: 0);
 
@@ -23,11 +23,7 @@ internal sealed class SyntheticFlags
     /// <summary>Every option of the group.</summary>
     public IReadOnlyList<Option> All { get; }
 
-    public SyntheticFlags()
-    {
-        Edges.Required = true;
-        All = [Edges, Communities, Tail, Zipf, Noise, MaxInterests];
-    }
+    public SyntheticFlags() => All = [Edges, Communities, Tail, Zipf, Noise, MaxInterests];
 
     /// <summary>The graph's options, validated.</summary>
     public SyntheticGraphOptions Read(ParseResult r, int seed)

@@ -7,17 +7,26 @@ namespace MultiInterest.Cli;
 /// <summary>Writes the fitted artefacts as the TSV files the README documents.</summary>
 internal static class ArtifactExporter
 {
-    public static void Export(string directory, IdMap users, IdMap items, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
+    /// <summary>Writes the vectors, clusters, mixtures and candidate lists into <paramref name="directory"/>; returns the files written.</summary>
+    public static IReadOnlyList<string> Export(string directory, IdMap users, IdMap items, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
         ItemClustering clustering, ProtocolResult result, ItemClustering? tunedClustering = null)
     {
         Directory.CreateDirectory(directory);
-        EmbeddingFile.Write(Path.Combine(directory, "user_embeddings.tsv"), users, userEmbeddings);
-        EmbeddingFile.Write(Path.Combine(directory, "item_embeddings.tsv"), items, itemEmbeddings);
-        ClusterFile.Write(Path.Combine(directory, "item_clusters.tsv"), items, clustering.Assignments);
+        var written = new List<string>();
+        string File(string name)
+        {
+            string path = Path.Combine(directory, name);
+            written.Add(path);
+            return path;
+        }
+        EmbeddingFile.Write(File("user_embeddings.tsv"), users, userEmbeddings);
+        EmbeddingFile.Write(File("item_embeddings.tsv"), items, itemEmbeddings);
+        ClusterFile.Write(File("item_clusters.tsv"), items, clustering.Assignments);
         // The tuned row's mixtures refer to its own clusters when it has them.
-        if (tunedClustering != null) ClusterFile.Write(Path.Combine(directory, "item_clusters_tuned.tsv"), items, tunedClustering.Assignments);
-        WriteMixtures(Path.Combine(directory, "mixtures.tsv"), users, result);
-        CandidatesFile.Write(Path.Combine(directory, "candidates.tsv"), users, items, result);
+        if (tunedClustering != null) ClusterFile.Write(File("item_clusters_tuned.tsv"), items, tunedClustering.Assignments);
+        WriteMixtures(File("mixtures.tsv"), users, result);
+        CandidatesFile.Write(File("candidates.tsv"), users, items, result);
+        return written;
     }
 
     private static void WriteMixtures(string path, IdMap users, ProtocolResult result)
@@ -40,23 +49,26 @@ internal static class ArtifactExporter
     /// Writes a learned-vector model: <c>{name}_user_components.tsv</c> (<c>user component weight v0 v1 ...</c>) and
     /// <c>{name}_item_components.tsv</c> (<c>item component v0 v1 ...</c>).
     /// </summary>
-    public static void ExportComponents(string directory, string name, IdMap users, IdMap items, MixtureEmbeddingResult model)
+    /// <returns>The two files written.</returns>
+    public static IReadOnlyList<string> ExportComponents(string directory, string name, IdMap users, IdMap items, MixtureEmbeddingResult model)
     {
         Directory.CreateDirectory(directory);
-        using (var writer = new StreamWriter(Path.Combine(directory, $"{name}_user_components.tsv")) { NewLine = "\n" })
+        string[] paths = [Path.Combine(directory, $"{name}_user_components.tsv"), Path.Combine(directory, $"{name}_item_components.tsv")];
+        using (var writer = new StreamWriter(paths[0]) { NewLine = "\n" })
         {
             writer.WriteLine("user\tcomponent\tweight\t" + string.Join('\t', Enumerable.Range(0, model.Dimension).Select(k => $"v{k}")));
             for (int u = 0; u < model.UserCount; u++)
                 for (int c = 0; c < model.SourceComponents; c++)
                     writer.WriteLine($"{users[u]}\t{c}\t{model.WeightsOfUser(u)[c].ToString("R", CultureInfo.InvariantCulture)}\t{Vector(model.UserComponents.ReadRow(u * model.SourceComponents + c))}");
         }
-        using (var writer = new StreamWriter(Path.Combine(directory, $"{name}_item_components.tsv")) { NewLine = "\n" })
+        using (var writer = new StreamWriter(paths[1]) { NewLine = "\n" })
         {
             writer.WriteLine("item\tcomponent\t" + string.Join('\t', Enumerable.Range(0, model.Dimension).Select(k => $"v{k}")));
             for (int i = 0; i < model.ItemCount; i++)
                 for (int l = 0; l < model.DestinationComponents; l++)
                     writer.WriteLine($"{items[i]}\t{l}\t{Vector(model.ItemComponents.ReadRow(i * model.DestinationComponents + l))}");
         }
+        return paths;
     }
 
     private static string Vector(ReadOnlySpan<float> row)

@@ -270,10 +270,11 @@ internal static class ExperimentRunner
             Stage("learned_quota_evaluation");
         }
 
+        var exported = new List<string>();
         if (settings.Export)
         {
-            ArtifactExporter.Export(settings.OutDirectory!, users, items, userEmbeddings!, itemEmbeddings!, clustering, result, tunedClustering);
-            foreach (var l in learned) ArtifactExporter.ExportComponents(settings.OutDirectory!, l.Name, users, items, l.Fit.Mixture!);
+            exported.AddRange(ArtifactExporter.Export(settings.OutDirectory!, users, items, userEmbeddings!, itemEmbeddings!, clustering, result, tunedClustering));
+            foreach (var l in learned) exported.AddRange(ArtifactExporter.ExportComponents(settings.OutDirectory!, l.Name, users, items, l.Fit.Mixture!));
             Stage("export");
         }
         // Drawn before the total is taken, so metrics.json reports what the plots cost.
@@ -315,7 +316,7 @@ internal static class ExperimentRunner
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
             MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, testEdgesInTraining, leftOutUsers, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, memory.ByStage);
             log.WriteLine($"Wrote {path}");
-            foreach (var png in plots) log.WriteLine($"Wrote {png}");
+            foreach (var file in plots.Concat(exported)) log.WriteLine($"Wrote {file}");
         }
         log.WriteLine("Stage seconds: " + string.Join(", ", seconds.Select(p => $"{p.Key} {p.Value:F1}")));
         if (memory.LargestRise() is { } rise)

@@ -76,7 +76,8 @@ public sealed class MultiInterestMetrics
     /// <summary>
     /// Held-out rows whose user or item is unseen in training (misses, or left out, as <see cref="Unseen"/> says). Rows, not
     /// distinct pairs: after a key mapping fitted on training every unseen id is key 0, so repeated rows cannot be told apart
-    /// (the command line, which reads raw ids, counts distinct pairs). The figures count each unseen item once per user.
+    /// (the command line, which reads raw ids, counts distinct pairs). The figures count each unseen item once per user when
+    /// the held-out view still holds the raw ids MapValueToKey hid; without them, each key-0 item row counts as its own item.
     /// </summary>
     public long UnseenEdges { get; init; }
 
