@@ -33,6 +33,8 @@ internal static class KernelsCommand
         var summaries = BenchmarkSwitcher
             .FromTypes([typeof(SearchKernels), typeof(ClusteringKernels), typeof(VectorKernels), typeof(MmrKernels), typeof(EmbeddingKernels)])
             .Run(args.Any(a => a is "--filter" or "-f" or "--list") ? args : [.. args, "--filter", "*"], DefaultConfig.Instance);
-        return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+        // A benchmark that could not be built or run (BenchmarkDotNet prints NA) fails the command too, not only a validation error.
+        bool failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(report => !report.Success));
+        return failed ? 1 : 0;
     }
 }

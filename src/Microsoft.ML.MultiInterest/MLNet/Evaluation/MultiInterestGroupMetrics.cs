@@ -1,7 +1,7 @@
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>The metrics of one activity group of test users (see <see cref="MultiInterestMetrics.ByActivity"/>).</summary>
-/// <param name="Group">0 = least active quartile, 3 = most active.</param>
+/// <param name="Group">0 = least active quartile, 3 = most active (metrics.json's <c>by_activity.quartile</c> and the CLI's table number them 1 to 4, Q1 to Q4).</param>
 /// <param name="UserCount">Test users in the group.</param>
 /// <param name="LowerDegree">Smallest training degree in the group (0 for an empty group: tied degrees can leave one empty).</param>
 /// <param name="UpperDegree">Largest training degree in the group (0 for an empty group).</param>

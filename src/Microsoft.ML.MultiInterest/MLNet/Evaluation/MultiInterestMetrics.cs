@@ -99,7 +99,7 @@ public sealed class MultiInterestMetrics
         text.AppendLine(inv, $"EMD: {emd}");
         text.Append(inv, $"Users: {UserCount}; {(RetrievalPerCutoff ? "one retrieval per K (M = K)" : "prefixes of one candidate list")}");
         if (UnseenEdges > 0)
-            text.Append(inv, $"; {UnseenEdges} held-out edges unseen in training {(Unseen == UnseenHeldOut.Miss ? $"counted as misses ({MissedUsers} users scored 0)" : "left out")}");
+            text.Append(inv, $"; {UnseenEdges} held-out edges unseen in training {(Unseen == UnseenHeldOut.Miss ? $"counted as misses ({MissedUsers} users scored 0)" : $"left out, and {MissedUsers} users left with none")}");
         return text.ToString();
     }
 
