@@ -30,8 +30,8 @@ public sealed partial class MultiInterestCatalog
     /// <param name="heldOut">
     /// The held-out edges: User and Item keys. A missing key (0: a value unseen when the key mapping was fitted, as after
     /// <c>TrainTestSplit</c>), a user whose scored list is the popular fallback (<see cref="CandidateSource.Popular"/> in
-    /// <paramref name="scored"/>'s CandidateSource column: a key with no training edge, as when the key mapping was fitted
-    /// on held-out rows too) or an item without an embedding is an unseen user or item, scored as
+    /// <paramref name="scored"/>'s <see cref="MultiInterestEvaluatorOptions.CandidateSourceColumnName"/> column: a key
+    /// with no training edge, as when the key mapping was fitted on held-out rows too) or an item without an embedding is an unseen user or item, scored as
     /// <see cref="MultiInterestEvaluatorOptions.Unseen"/> says (by default a miss), as <see cref="EvaluateRetriever"/> and
     /// the command line score them.
     /// </param>

@@ -59,6 +59,12 @@ public class EvaluationPipelineTests
         Assert.Equal(perCutoff.Emd, prefixes.Emd);
         var knn = mi.Evaluate(mi.ClusterQuotaRetriever(candidates: 5).Fit(fitData).Transform(heldOut), heldOut, fitData, new MultiInterestEvaluatorOptions { Cutoffs = [5] });
         Assert.Equal(perCutoff.MissedUsers, knn.MissedUsers);
+        // A source column the retriever named otherwise is read under the name the options give.
+        var renamed = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 5, CandidateSourceColumnName = "Source" }).Fit(fitData).Transform(heldOut);
+        var named = mi.Evaluate(renamed, heldOut, fitData,
+            new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Representation = UserRepresentation.Unimodal, CandidateSourceColumnName = "Source" });
+        Assert.Equal((prefixes.UserCount, prefixes.MissedUsers), (named.UserCount, named.MissedUsers));
+        Assert.Equal(prefixes.RecallAtK, named.RecallAtK);
     }
 
     /// <summary>An item-embeddings view without rows is named as the problem, not the held-out edges (whose items all read as unseen).</summary>

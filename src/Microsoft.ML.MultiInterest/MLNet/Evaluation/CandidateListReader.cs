@@ -45,14 +45,17 @@ internal static class CandidateListReader
     }
 
     /// <summary>
-    /// Which user rows <paramref name="scored"/> serves the popular fallback (its <see cref="MultiInterestColumnNames.CandidateSource"/>
-    /// text on the user's first row is <see cref="CandidateSource.Popular"/>): a user key with no training edge, as when the
-    /// key mapping was fitted on held-out rows too. Null when the view has no such text column.
+    /// Which user rows <paramref name="scored"/> serves the popular fallback (its
+    /// <see cref="MultiInterestEvaluatorOptions.CandidateSourceColumnName"/> text on the user's first row is
+    /// <see cref="CandidateSource.Popular"/>): a user key with no training edge, as when the key mapping was fitted on
+    /// held-out rows too. Null when the view has no such column.
     /// </summary>
     public static bool[]? PopularUsers(IDataView scored, MultiInterestEvaluatorOptions o, int userCount)
     {
         var schema = scored.Schema;
-        if (schema.GetColumnOrNull(MultiInterestColumnNames.CandidateSource) is not { } source || source.Type is not TextDataViewType) return null;
+        if (schema.GetColumnOrNull(o.CandidateSourceColumnName) is not { } source) return null;
+        if (source.Type is not TextDataViewType)
+            throw ColumnChecks.Mismatch(o.CandidateSourceColumnName, nameof(o.CandidateSourceColumnName), "text (a CandidateSource name)", source.Type);
         var user = ColumnChecks.Key(schema, o.UserColumnName, nameof(o.UserColumnName), out _);
         var popular = new bool[userCount];
         var read = new bool[userCount];

@@ -18,6 +18,13 @@ public sealed class MultiInterestEvaluatorOptions
     /// <summary>The candidates column of the scored view: a vector of item keys, best first (key 0 = padding). Default <see cref="MultiInterestColumnNames.Candidates"/>.</summary>
     public string CandidatesColumnName = MultiInterestColumnNames.Candidates;
 
+    /// <summary>
+    /// The candidate-source column of the scored view (text, as the retrievers append it), by which <c>Evaluate</c> tells a
+    /// user served the popular fallback (no training edge) from a trained one; a view without it is read as all trained.
+    /// Name the column the retriever wrote (its <c>CandidateSourceColumnName</c>). Default <see cref="MultiInterestColumnNames.CandidateSource"/>.
+    /// </summary>
+    public string CandidateSourceColumnName = MultiInterestColumnNames.CandidateSource;
+
     /// <summary>The item embedding column (known-size Single vector) of the item embeddings view. Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
     public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
 
