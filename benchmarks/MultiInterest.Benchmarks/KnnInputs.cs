@@ -46,7 +46,7 @@ internal sealed record KnnInputs(BipartiteGraph Train, BipartiteGraph Test, Embe
             var (fit, s, _) = ModelFitting.Embed(trainGraph, embedding);
             (users, items) = (fit.UserEmbeddings, fit.ItemEmbeddings);
             seconds["embedding"] = JsonReport.Round(s);
-            source = $"trained ({ModelFitting.AlgorithmName(embedding.Algorithm)}, d={embedding.Dimension}"
+            source = $"trained ({ModelFitting.Fitted(embedding, fit)}, d={fit.ItemEmbeddings.Dimension}"
                 + (embedding.Algorithm == EmbeddingAlgorithm.NegativeSampling ? $", {embedding.Epochs} epochs)" : ")");
         }
         ItemClustering clustering;

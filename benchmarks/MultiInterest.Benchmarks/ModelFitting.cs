@@ -73,12 +73,16 @@ internal static class ModelFitting
     public static string AlgorithmName(EmbeddingAlgorithm value) =>
         string.Concat(value.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
+    /// <summary>What fitted the vectors: the algorithm, and for Auto the one it chose (<c>auto: truncated-svd</c>).</summary>
+    public static string Fitted(GraphEmbeddingOptions requested, GraphEmbeddingResult fit) =>
+        requested.Algorithm == EmbeddingAlgorithm.Auto ? $"auto: {AlgorithmName(fit.Algorithm)}" : AlgorithmName(fit.Algorithm);
+
     /// <summary>The command-line spelling of a loss: kebab case.</summary>
     public static string LossName(EmbeddingLoss loss) => loss == EmbeddingLoss.CosineContrastive ? "cosine-contrastive" : loss.ToString().ToLowerInvariant();
 
     /// <summary>
-    /// Trains embeddings; returns them with the wall-clock seconds and, for negative sampling, the edges per second over its
-    /// epochs (null for the other algorithms, which have no epochs).
+    /// Trains embeddings; returns them with the wall-clock seconds and, for negative sampling asked for, the edges per second
+    /// over its epochs (null otherwise: the other algorithms have no epochs, and Auto's seconds include its search).
     /// </summary>
     public static (GraphEmbeddingResult Result, double Seconds, double? EdgesPerSecond) Embed(BipartiteGraph train, GraphEmbeddingOptions options)
     {

@@ -70,9 +70,9 @@ internal static class ScaleCommand
             report.Stages,
             Embedding = new
             {
-                Algorithm = ModelFitting.AlgorithmName(embedding.Algorithm),
+                Algorithm = ModelFitting.Fitted(embedding, fit),
                 Epochs = edgesPerSecond == null ? (int?)null : embedding.Epochs,
-                embedding.Dimension,
+                fit.ItemEmbeddings.Dimension,
                 EdgesPerSecond = edgesPerSecond is { } rate ? Math.Round(rate) : (double?)null,
                 SecondsPerEpoch = edgesPerSecond == null ? (double?)null : JsonReport.Round(embedSeconds / embedding.Epochs),
                 Loss = edgesPerSecond == null ? (double?)null : JsonReport.Round(fit.Epochs[^1].MeanLoss, 5),

@@ -180,6 +180,7 @@ internal sealed class EmbeddingFlags
         EmbeddingAlgorithm.ImplicitAls => "implicit-als",
         EmbeddingAlgorithm.MixtureEmbedding => "mixture-embedding",
         EmbeddingAlgorithm.DifferentiableClustering => "differentiable-clustering",
+        EmbeddingAlgorithm.DivideConquer => "divide-conquer",
         _ => a.ToString().ToLowerInvariant(),
     };
 

@@ -138,13 +138,14 @@ internal static class FitCommand
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
             };
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;
-            OutputFile.CheckWritable(modelPath, "--model");
             // --dcm-warm-start: the single vector of --algorithm is fitted first, and its item table starts DCM's.
             var warmStart = stage == FitRetriever.RoundRobin && r.GetValue(dcm.WarmStart) ? GraphEmbeddingTrainer.Options.FromEngine(engine) : null;
             if (r.GetValue(dcm.WarmStart) && (stage != FitRetriever.RoundRobin || !r.GetValue(dcm.On)))
                 throw new UsageException("--dcm-warm-start starts the item vectors of --retriever round-robin --dcm: add them, or leave it out.");
-            bool clustersGiven = r.Given(pipeline.Clusters);
+            // The command line first, then the inputs, then the output (whose check makes its folder).
             Opt.CheckInputFiles(r);
+            OutputFile.CheckWritable(modelPath, "--model");
+            bool clustersGiven = r.Given(pipeline.Clusters);
             return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, warmStart));
         });
         return command;

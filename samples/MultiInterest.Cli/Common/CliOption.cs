@@ -8,7 +8,7 @@ namespace MultiInterest.Cli.Common;
 /// and the binding code reads the same value: one definition of each default.
 /// </summary>
 /// <typeparam name="T">The option's value type.</typeparam>
-internal sealed class CliOption<T> : Option<T>
+internal class CliOption<T> : Option<T>
 {
     /// <summary>Creates the option <paramref name="name"/> taking <paramref name="fallback"/> when absent.</summary>
     public CliOption(string name, T fallback) : base(name) => Fallback = fallback;
@@ -16,3 +16,6 @@ internal sealed class CliOption<T> : Option<T>
     /// <summary>The value when the option is not given.</summary>
     public T Fallback { get; }
 }
+
+/// <summary>A path option naming a file the command reads (<see cref="Opt.CheckInputFiles"/> checks that it exists).</summary>
+internal sealed class InputFileOption(string name) : CliOption<string?>(name, null);

@@ -132,15 +132,8 @@ internal static class Opt
     /// A file the command reads (<see cref="CheckInputFiles"/> checks it before the command runs), optional unless
     /// <paramref name="required"/>.
     /// </summary>
-    public static CliOption<string?> InputFile(string name, string description, string helpName = "FILE", bool required = false)
-    {
-        var option = Path(name, description, helpName, required);
-        lock (InputFiles) InputFiles.Add(option);
-        return option;
-    }
-
-    /// <summary>The options made by <see cref="InputFile"/>.</summary>
-    private static readonly HashSet<Option> InputFiles = [];
+    public static CliOption<string?> InputFile(string name, string description, string helpName = "FILE", bool required = false) =>
+        new InputFileOption(name) { Description = description, HelpName = helpName, Required = required };
 
     /// <summary>
     /// Checks that every input file given to the parsed command exists, so a typo fails before minutes of fitting rather
@@ -152,9 +145,7 @@ internal static class Opt
     {
         foreach (var option in parse.CommandResult.Command.Options)
         {
-            bool input;
-            lock (InputFiles) input = InputFiles.Contains(option);
-            if (!input || parse.GetResult(option) is not { Implicit: false, Tokens: [{ Value: var path }] } || File.Exists(path)) continue;
+            if (option is not InputFileOption || parse.GetResult(option) is not { Implicit: false, Tokens: [{ Value: var path }] } || File.Exists(path)) continue;
             throw new FileNotFoundException(Directory.Exists(path) ? $"{option.Name} '{path}' is a folder: give a file." : $"{option.Name}: the file '{path}' does not exist.", path);
         }
     }

@@ -144,6 +144,11 @@ public sealed class CliCommandLineTests
             Assert.Equal(CliRunner.Failure, sweep.ExitCode);
             Assert.Equal($"error: --test: the file '{missing}' does not exist.", Assert.Single(sweep.ErrorLines));
             Assert.False(Directory.Exists(output));
+            // fit checks its input before its output, whose check makes the model's folder.
+            string modelFolder = Path.Combine(directory, "new");
+            var typo = CliHarness.Run("fit", "--train", missing, "--model", Path.Combine(modelFolder, "m.zip"));
+            Assert.Equal(CliRunner.Failure, typo.ExitCode);
+            Assert.False(Directory.Exists(modelFolder));
             var folder = CliHarness.Run("fit", "--train", directory, "--model", Path.Combine(directory, "m.zip"));
             Assert.Equal(CliRunner.Failure, folder.ExitCode);
             Assert.Equal($"error: --train '{directory}' is a folder: give a file.", Assert.Single(folder.ErrorLines));

@@ -186,6 +186,12 @@ public class SweepRunnerTests
         options.BaseSettings.Embedding.Als.Iterations = 1;
         options.IncludeDefaults = false;
         Assert.Equal(2, SweepRunner.Run(graph, new SweepSearchSpace().Add("dimension", 4, limit + 1), options).Trials.Count);
+        // A truncated-SVD base whose defaults trial runs its own small dimension does not make the ALS trials' large one
+        // an SVD request: svd at 8 (defaults), ALS at 4 and at limit + 1 all run.
+        options.BaseSettings.Embedding.Algorithm = EmbeddingAlgorithm.TruncatedSvd;
+        options.IncludeDefaults = true;
+        var mixed = SweepRunner.Run(graph, new SweepSearchSpace().Add("algorithm", "implicit-als").Add("dimension", 4, limit + 1), options);
+        Assert.Equal(3, mixed.Trials.Count);
         Assert.Contains("kmeans-iterations", Assert.Throws<ArgumentException>(() => new SweepSearchSpace().Add("kmeans-iterations", 0)).Message, StringComparison.Ordinal);
     }
 
@@ -193,7 +199,7 @@ public class SweepRunnerTests
     [Theory]
     [InlineData(EmbeddingAlgorithm.MixtureEmbedding, "mixture-embedding")]
     [InlineData(EmbeddingAlgorithm.DifferentiableClustering, "differentiable-clustering")]
-    [InlineData(EmbeddingAlgorithm.DivideConquer, "divideconquer")]
+    [InlineData(EmbeddingAlgorithm.DivideConquer, "divide-conquer")]
     public void A_multi_vector_base_algorithm_is_refused_by_name(EmbeddingAlgorithm algorithm, string name)
     {
         var options = SweepTestData.Options();

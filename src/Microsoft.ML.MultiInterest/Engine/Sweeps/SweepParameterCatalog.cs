@@ -89,7 +89,7 @@ internal static class SweepParameterCatalog
         EmbeddingAlgorithm.ImplicitAls => "implicit-als",
         EmbeddingAlgorithm.MixtureEmbedding => "mixture-embedding",
         EmbeddingAlgorithm.DifferentiableClustering => "differentiable-clustering",
-        EmbeddingAlgorithm.DivideConquer => "divideconquer",
+        EmbeddingAlgorithm.DivideConquer => "divide-conquer",
         _ => "auto",
     };
 

@@ -30,6 +30,7 @@ public static class SweepRunner
         CheckAgainstGraph(train, space, baseSettings, options.IncludeDefaults);
 
         var split = ValidationSplit.Create(train, options.ValidationFraction, seed);
+        CheckDimensions(split.Train, space, baseSettings, options.IncludeDefaults);
         var users = ValidationUsers(split, options, seed);
         if (users.Length == 0) throw new ArgumentException("The validation hold-out is empty: no user has 3 or more training edges.", nameof(train));
         double splitSeconds = total.Elapsed.TotalSeconds;
@@ -184,19 +185,29 @@ public static class SweepRunner
         int clusters = LargestValue(space, "clusters", baseSettings.Clustering.Clusters, defaultsTrial);
         if (clusters > train.ItemCount)
             throw new ArgumentException($"The search space or base settings ask for {clusters} clusters, more than the {train.ItemCount} items: lower 'clusters'.", nameof(space));
-        // The truncated SVD (and negative sampling started from it) has at most min(users, items) components, counting
-        // those with edges, as the trainers do.
+    }
+
+    /// <summary>
+    /// Refuses a trial dimension the truncated SVD (and negative sampling started from it) cannot give: at most min(users,
+    /// items) components, counting those with edges in <paramref name="fitted"/> (the graph the trials fit), as the
+    /// trainers do. The space's trials pair its algorithms (or the base one) with its dimensions (or the base one); the
+    /// defaults trial runs the base pair.
+    /// </summary>
+    private static void CheckDimensions(BipartiteGraph fitted, SweepSearchSpace space, SweepSettings baseSettings, bool defaultsTrial)
+    {
         var embedding = baseSettings.Embedding;
-        var searched = space.Parameters.FirstOrDefault(p => p.Name == "algorithm");
-        var algorithms = searched?.Values.Select(SweepParameterCatalog.ParseAlgorithm).ToList() ?? [];
-        if (searched == null || defaultsTrial) algorithms.Add(embedding.Algorithm);
-        bool spectral = algorithms.Any(a => a == EmbeddingAlgorithm.TruncatedSvd
-            || (a == EmbeddingAlgorithm.NegativeSampling && embedding.Initialization == EmbeddingInitialization.TruncatedSvd));
-        int dimension = LargestValue(space, "dimension", embedding.Dimension, defaultsTrial);
-        int users = Enumerable.Range(0, train.UserCount).Count(u => train.DegreeOf(u) > 0), items = train.ItemDegrees().Count(d => d > 0);
-        if (spectral && dimension > Math.Min(users, items))
+        bool Spectral(EmbeddingAlgorithm a) => a == EmbeddingAlgorithm.TruncatedSvd
+            || (a == EmbeddingAlgorithm.NegativeSampling && embedding.Initialization == EmbeddingInitialization.TruncatedSvd);
+        var algorithms = space.Parameters.FirstOrDefault(p => p.Name == "algorithm")?.Values.Select(SweepParameterCatalog.ParseAlgorithm).ToArray() ?? [embedding.Algorithm];
+        // The largest dimension a spectral trial asks for (0: none is spectral).
+        int dimension = algorithms.Any(Spectral) ? LargestValue(space, "dimension", embedding.Dimension, defaultsTrial: false) : 0;
+        if (defaultsTrial && Spectral(embedding.Algorithm)) dimension = Math.Max(dimension, embedding.Dimension);
+        if (dimension == 0) return;
+        int users = Enumerable.Range(0, fitted.UserCount).Count(u => fitted.DegreeOf(u) > 0), items = fitted.ItemDegrees().Count(d => d > 0);
+        if (dimension > Math.Min(users, items))
             throw new ArgumentException($"The search space or base settings ask for dimension {dimension} with the truncated SVD, more than the "
-                + $"min(users, items) = {Math.Min(users, items)} components it has on these edges ({users} users and {items} items with edges): lower 'dimension'.", nameof(space));
+                + $"min(users, items) = {Math.Min(users, items)} components it has on the sweep's training edges ({users} users and {items} items with edges): "
+                + "lower 'dimension'.", nameof(space));
     }
 
     /// <summary>
