@@ -69,9 +69,8 @@ internal static class ModelFitting
         };
     }
 
-    /// <summary>The command-line spelling of an algorithm: kebab case (TruncatedSvd: truncated-svd).</summary>
-    public static string AlgorithmName(EmbeddingAlgorithm value) =>
-        string.Concat(value.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    /// <summary>The command-line spelling of an algorithm (the library's one definition, also the sweep's and the CLI's).</summary>
+    public static string AlgorithmName(EmbeddingAlgorithm value) => SweepParameterCatalog.AlgorithmName(value);
 
     /// <summary>What fitted the vectors: the algorithm, and for Auto the one it chose (<c>auto: truncated-svd</c>).</summary>
     public static string Fitted(GraphEmbeddingOptions requested, GraphEmbeddingResult fit) =>

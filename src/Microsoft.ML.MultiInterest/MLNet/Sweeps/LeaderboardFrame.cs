@@ -47,18 +47,18 @@ internal static class LeaderboardFrame
         var trials = Order(outcome).Take(rows).ToList();
         var parameters = outcome.Space.Parameters.Select(p => p.Name).ToList();
         var header = new List<string> { Names.Rank, Names.Trial, Names.Users }.Concat(parameters).Concat([Names.Objective, Names.Recall, Names.Ndcg, Names.Diversity, "Front"]).ToList();
-        var cells = trials.Select((t, i) => new List<string> { Text(i + 1), Text(t.Number) + (t.IsDefaults ? "*" : ""), Text(t.Users) }
+        var cells = trials.Select((t, i) => new List<string> { Integer(i + 1), Integer(t.Number) + (t.IsDefaults ? "*" : ""), Integer(t.Users) }
             .Concat(parameters.Select(p => SweepParameterCatalog.Applies(p, t.Settings) ? t.Parameters[p] : "-"))
             .Concat([Figure(t.Objective), Figure(t.Recall), Figure(t.Ndcg), Figure(t.Diversity), t.OnParetoFront ? "yes" : ""]).ToList()).ToList();
         var widths = header.Select((h, c) => cells.Select(r => r[c].Length).Append(h.Length).Max()).ToList();
         var text = new System.Text.StringBuilder();
         foreach (var line in cells.Prepend(header))
             text.AppendLine(string.Join("  ", line.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
-        text.AppendLine(trials.Count < outcome.Trials.Count ? $"({Text(outcome.Trials.Count - trials.Count)} more; * the defaults; - not read by the trial)" : "(* the defaults; - not read by the trial)");
+        text.AppendLine(trials.Count < outcome.Trials.Count ? $"({Integer(outcome.Trials.Count - trials.Count)} more; * the defaults; - not read by the trial)" : "(* the defaults; - not read by the trial)");
         return text.ToString();
     }
 
-    private static string Text(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string Integer(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Figure(double value) => value.ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
 }
