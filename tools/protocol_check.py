@@ -895,7 +895,8 @@ class Protocol:
         tot = np.array([len(self.test_sets[u]) + self.unseen_items[u] for u in self.test_users], dtype=np.int64)
         nI = np.int64(len(self.item_ids))
         for m in methods:
-            out[m] = {"recall": {}, "ndcg": {}, "diversity": {}, "missing": {}}
+            out[m] = {"recall": {}, "ndcg": {}, "diversity": {}, "missing": {},
+                      "per_user": {"recall": {}, "ndcg": {}, "diversity": {}}}
             for K in self.cutoffs:
                 d = lists.get(m, {}).get(K, {})
                 tab = d if isinstance(d, ListTable) else ListTable.from_dict(self, d)
@@ -924,9 +925,13 @@ class Protocol:
                         r = rows[a:a + 256]
                         X = self.In[tab.items[r, :L]]
                         ds[r] = np.linalg.norm(X - X.mean(axis=1)[:, None, :], axis=2).mean(axis=1)
-                ds = ds[tab.lens > 0]
                 rs = np.concatenate([rs, np.zeros(self.missed_users)])
                 ns = np.concatenate([ns, np.zeros(self.missed_users)])
+                # Per user (NaN diversity where the row has no list), for the paired differences against Unimodal.
+                out[m]["per_user"]["recall"][K] = rs
+                out[m]["per_user"]["ndcg"][K] = ns
+                out[m]["per_user"]["diversity"][K] = ds.copy()
+                ds = ds[tab.lens > 0]
                 out[m]["recall"][K] = float(np.mean(rs)) if len(rs) else float("nan")
                 out[m]["ndcg"][K] = float(np.mean(ns)) if len(ns) else float("nan")
                 out[m]["diversity"][K] = float(np.mean(ds)) if len(ds) else float("nan")
@@ -1039,6 +1044,41 @@ def compare_metrics(P, mine, path, label, methods=METHODS):
             d = abs(mine[m]["emd"] - v)
             worst = max(worst, d)
             row += "%11.2e" % d
+        print(row)
+    print("  max abs difference: %.3e" % worst)
+    print()
+
+
+def compare_paired(P, mine, path, methods, baseline="unimodal"):
+    """metrics.json's versus_unimodal blocks against the per-user figures recomputed from the candidates: per row, figure
+    and K, the mean of the per-user differences (row minus Unimodal) and its standard error (sample deviation, n - 1,
+    over sqrt n), over the users both rows list (Recall and NDCG: every user, the missed ones as 0 in both)."""
+    with open(path) as f:
+        ms = json.load(f).get("methods", {})
+    if baseline not in mine:
+        print("Paired differences: no %s row in the candidates file" % baseline)
+        return
+    print("Paired differences against %s (%s versus_unimodal): |ours - theirs| of the mean difference / its standard error"
+          % (baseline, path))
+    worst = 0.0
+    for m in methods:
+        block = ms.get(m, {}).get("versus_unimodal")
+        if m == baseline or block is None:
+            continue
+        row = "%-16s" % m
+        for key in ("recall", "ndcg", "diversity"):
+            for K in P.cutoffs:
+                a, b = mine[m]["per_user"][key][K], mine[baseline]["per_user"][key][K]
+                d = a - b
+                d = d[~np.isnan(d)]
+                theirs = block.get(key, {}).get(str(K))
+                if theirs is None or len(d) < 2:
+                    row += "%19s" % "n/a"
+                    continue
+                mean, se = float(np.mean(d)), float(np.std(d, ddof=1) / math.sqrt(len(d)))
+                e1, e2 = abs(mean - theirs["difference"]), abs(se - theirs["standard_error"])
+                worst = max(worst, e1, e2)
+                row += "  %8.1e/%8.1e" % (e1, e2)
         print(row)
     print("  max abs difference: %.3e" % worst)
     print()
@@ -1435,6 +1475,7 @@ def main():
             compare_metrics(P, met2, args.metrics,
                             "recall/NDCG/diversity from the candidates file; EMD column = ours (n/a for the extra rows)",
                             methods=listed)
+            compare_paired(P, met2, args.metrics, listed)
     print("total time: %.1fs" % (time.time() - T0))
 
 

@@ -309,6 +309,7 @@ internal static class ExperimentRunner
         seconds["total"] = total.Elapsed.TotalSeconds;
 
         ResultTable.Print(result, settings.ShowPaper, log, leftOutUsers);
+        PairedTable.Print(result, log);
         ActivityTable.Print(result, log);
         FrontierTable.Print(result, log);
         if (settings.OutDirectory != null)

@@ -15,6 +15,7 @@ internal static class MetricsJson
         // The training knobs (epochs, loss, learning rate, negatives) are written only where the vectors used them: a
         // truncated SVD or implicit ALS (Auto's usual choice) has none, and listing the defaults would read as if it had.
         bool trainedBySgd = ownEmbeddings && embedding?.Algorithm is not (EmbeddingAlgorithm.TruncatedSvd or EmbeddingAlgorithm.ImplicitAls);
+        var unimodal = result.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.UnimodalName);
         var document = new Dictionary<string, object?>
         {
             ["dataset"] = settings.Dataset,
@@ -63,7 +64,7 @@ internal static class MetricsJson
                 ["item_embeddings"] = settings.ItemEmbeddingsPath,
                 ["item_clusters"] = settings.ItemClustersPath,
             },
-            ["methods"] = result.Methods.ToDictionary(m => m.Name, m => (object)new Dictionary<string, object>
+            ["methods"] = result.Methods.ToDictionary(m => m.Name, m => (object)new Dictionary<string, object?>
             {
                 ["recall"] = m.Recall.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
                 ["ndcg"] = m.Ndcg.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
@@ -81,6 +82,7 @@ internal static class MetricsJson
                     ["diversity"] = Finite(g.Diversity),
                     ["emd"] = double.IsFinite(g.Emd) ? g.Emd : null,
                 }).ToArray(),
+                ["versus_unimodal"] = Paired(m, unimodal),
             }),
             ["frontiers"] = result.Frontiers.Select(f => new Dictionary<string, object?>
             {
@@ -144,6 +146,30 @@ internal static class MetricsJson
     }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>
+    /// The row against Unimodal user by user (<see cref="MethodEvaluation.Against"/>): per figure and cutoff the mean
+    /// per-user difference and its standard error, and the users each figure pairs; null for Unimodal itself or without it.
+    /// </summary>
+    private static Dictionary<string, object>? Paired(MethodEvaluation method, MethodEvaluation? unimodal)
+    {
+        if (unimodal == null || method == unimodal) return null;
+        var paired = method.Against(unimodal);
+        static Dictionary<string, object?> Figure(IReadOnlyDictionary<int, PairedDifference> values) =>
+            values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => (object?)new Dictionary<string, double?>
+            {
+                ["difference"] = double.IsFinite(p.Value.Difference) ? p.Value.Difference : null,
+                ["standard_error"] = double.IsFinite(p.Value.StandardError) ? p.Value.StandardError : null,
+            });
+        return new Dictionary<string, object>
+        {
+            ["users_recall_ndcg"] = paired.Recall.Values.First().Users,
+            ["users_diversity"] = paired.Diversity.Values.First().Users,
+            ["recall"] = Figure(paired.Recall),
+            ["ndcg"] = Figure(paired.Ndcg),
+            ["diversity"] = Figure(paired.Diversity),
+        };
+    }
 
     private static Dictionary<string, double?> Finite(IReadOnlyDictionary<int, double> values) =>
         values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => double.IsFinite(p.Value) ? p.Value : (double?)null);

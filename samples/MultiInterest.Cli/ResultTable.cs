@@ -10,7 +10,7 @@ internal static class ResultTable
 {
     private static readonly Dictionary<string, string> Labels = new()
     {
-        ["unimodal"] = "Unimodal",
+        [ProtocolEvaluator.UnimodalName] = "Unimodal",
         ["mmr"] = "MMR",
         [ProtocolEvaluator.ReorderMmrName] = "MMR re-ordering Unimodal's list",
         ["mixture"] = "Mixture",

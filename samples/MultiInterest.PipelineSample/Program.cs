@@ -50,6 +50,10 @@ var unimodal = mi.EvaluateRetriever(fitData, heldOut, k => mi.UnimodalRetriever(
     new MultiInterestEvaluatorOptions { Representation = UserRepresentation.Unimodal });
 Console.WriteLine($"Unimodal baseline, same embeddings ({clock.Elapsed.TotalSeconds:F1} s):");
 Console.WriteLine(unimodal);
+// The same test users, so the two rows pair user by user: the difference and its standard error.
+var paired = protocol.Against(unimodal);
+Console.WriteLine($"kNN-Embed minus Unimodal: Recall@50 {paired.Recall[50].Difference:+0.0000;-0.0000} ± {paired.Recall[50].StandardError:F4}, "
+    + $"Diversity@10 {paired.Diversity[10].Difference:+0.0000;-0.0000} ± {paired.Diversity[10].StandardError:F4}");
 
 // Candidates inherit the item key names, so MapKeyToValue turns them back into paper ids.
 var named = ml.Transforms.Conversion.MapKeyToValue("UserId", MultiInterestColumnNames.User)

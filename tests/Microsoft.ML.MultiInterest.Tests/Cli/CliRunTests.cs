@@ -59,6 +59,28 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal(4, quartiles[0].GetProperty("degree_max").GetInt32());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, quartiles[1].GetProperty("degree_min").ValueKind);
         Assert.Equal(System.Text.Json.JsonValueKind.Null, quartiles[3].GetProperty("degree_max").ValueKind);
+
+        // Every other row against Unimodal user by user: printed, and in metrics.json with the users it pairs.
+        Assert.Contains("Against Unimodal, user by user", run.Out, StringComparison.Ordinal);
+        var methods = metrics.RootElement.GetProperty("methods");
+        var unimodal = methods.GetProperty("unimodal");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, unimodal.GetProperty("versus_unimodal").ValueKind);
+        int averaged = metrics.RootElement.GetProperty("counts").GetProperty("users_averaged_recall_ndcg").GetInt32();
+        int rows = 0;
+        foreach (var method in methods.EnumerateObject().Where(m => m.Name != "unimodal"))
+        {
+            var paired = method.Value.GetProperty("versus_unimodal");
+            Assert.Equal(averaged, paired.GetProperty("users_recall_ndcg").GetInt32());
+            foreach (string figure in new[] { "recall", "ndcg", "diversity" })
+            {
+                var at10 = paired.GetProperty(figure).GetProperty("10");
+                double gap = method.Value.GetProperty(figure).GetProperty("10").GetDouble() - unimodal.GetProperty(figure).GetProperty("10").GetDouble();
+                Assert.Equal(gap, at10.GetProperty("difference").GetDouble(), 1e-12);
+                Assert.True(at10.GetProperty("standard_error").GetDouble() >= 0, $"{method.Name} {figure}: a negative standard error.");
+            }
+            rows++;
+        }
+        Assert.True(rows >= 5, $"Only {rows} rows were paired with Unimodal.");
     }
 
     [Fact]

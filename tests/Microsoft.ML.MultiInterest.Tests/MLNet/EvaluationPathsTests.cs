@@ -51,6 +51,9 @@ public class EvaluationPathsTests
         AssertSame(protocol["mixture"], mixture);
         AssertSame(protocol["unimodal"], unimodal);
         AssertSame(protocol["mmr"], mmr);
+        // Paired user by user, the two paths agree too: the same per-user figures in the same user order.
+        AssertSamePairs(protocol["mmr"].Against(protocol["unimodal"]), mmr.Against(unimodal));
+        AssertSamePairs(protocol["knn_embed"].Against(protocol["unimodal"]), knn.Against(unimodal));
     }
 
     /// <summary>
@@ -103,10 +106,15 @@ public class EvaluationPathsTests
         var unimodal = mi.EvaluateRetriever(p.Train, extendedHeldOut, k => mi.UnimodalRetriever(candidates: k),
             new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Representation = UserRepresentation.Unimodal });
         AssertSame(missed["unimodal"], unimodal);
+        // The missed user pairs as 0 against 0 in Recall on both paths; a Drop evaluation does not pair with a Miss one.
+        AssertSamePairs(missed["knn_embed"].Against(missed["unimodal"]), knn.Against(unimodal));
+        Assert.Equal(knn.UserCount + 1, knn.Against(unimodal).Recall[Cutoffs[0]].Users);
+        Assert.Equal(knn.UserCount, knn.Against(unimodal).Diversity[Cutoffs[0]].Users);
 
         var knnDropped = mi.EvaluateRetriever(p.Train, extendedHeldOut, k => mi.ClusterQuotaRetriever(candidates: k),
             new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Threads = 2, Unseen = UnseenHeldOut.Drop });
         AssertSame(dropped["knn_embed"], knnDropped);
+        Assert.Contains("same users", Assert.Throws<ArgumentException>(() => knnDropped.Against(unimodal)).Message);
         var original = mi.EvaluateRetriever(p.Train, p.HeldOut, k => mi.ClusterQuotaRetriever(candidates: k), options);
         foreach (int k in Cutoffs)
         {
@@ -125,6 +133,19 @@ public class EvaluationPathsTests
 
     private static List<RawEdge> Raw(IDataView view) =>
         view.GetColumn<string>(MultiInterestColumnNames.User).Zip(view.GetColumn<string>(MultiInterestColumnNames.Item), (u, i) => new RawEdge(u, i, 1)).ToList();
+
+    private static void AssertSamePairs(PairedComparison expected, PairedComparison actual)
+    {
+        foreach (int k in Cutoffs)
+        {
+            foreach (var (e, a) in new[] { (expected.Recall[k], actual.Recall[k]), (expected.Ndcg[k], actual.Ndcg[k]), (expected.Diversity[k], actual.Diversity[k]) })
+            {
+                Assert.Equal(e.Users, a.Users);
+                Assert.Equal(e.Difference, a.Difference, 1e-15);
+                Assert.Equal(e.StandardError, a.StandardError, 1e-15);
+            }
+        }
+    }
 
     private static void AssertSame(MethodEvaluation expected, MultiInterestMetrics actual)
     {

@@ -61,6 +61,63 @@ public class ProtocolEvaluatorTests
         Assert.True(result["mixture"].Recall[10] >= result["unimodal"].Recall[10]);
     }
 
+    [Fact]
+    public void EveryRowPairsWithUnimodalUserByUser_MissedUsersCountingAsZeroInBoth()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        // Two users unseen in training and 3 unseen held-out items of user 0: misses in Recall and NDCG, in no Diversity.
+        var unseenItems = new int[train.UserCount];
+        unseenItems[0] = 3;
+        var misses = new HeldOutMisses(unseenItems, unseenUsers: 2);
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3 }, misses: misses);
+        var unimodal = result[ProtocolEvaluator.UnimodalName];
+        var unit = items.Normalized();
+        int scored = result.TestUsers.Count, all = scored + result.MissedUsers;
+        Assert.Equal(2, result.MissedUsers);
+        foreach (var method in result.Methods)
+        {
+            var paired = method.Against(unimodal);
+            foreach (int k in new[] { 5, 10 })
+            {
+                // Re-derived here from the lists: per-user Recall and Diversity, their differences, mean and sample standard error.
+                var recall = new double[all];
+                var diversity = new double[scored];
+                for (int q = 0; q < scored; q++)
+                {
+                    int user = result.TestUsers[q];
+                    var held = test.ItemsOf(user);
+                    recall[q] = RetrievalMetrics.Recall(method.Candidates[k].IndicesOf(q), held, misses.UnseenItemsOf(user))
+                        - RetrievalMetrics.Recall(unimodal.Candidates[k].IndicesOf(q), held, misses.UnseenItemsOf(user));
+                    diversity[q] = RetrievalMetrics.Diversity(method.Candidates[k].IndicesOf(q), unit)
+                        - RetrievalMetrics.Diversity(unimodal.Candidates[k].IndicesOf(q), unit);
+                }
+                AssertPaired(recall, paired.Recall[k]);
+                AssertPaired(diversity, paired.Diversity[k]);
+                Assert.Equal(method.Recall[k] - unimodal.Recall[k], paired.Recall[k].Difference, 1e-12);
+                Assert.Equal(method.Ndcg[k] - unimodal.Ndcg[k], paired.Ndcg[k].Difference, 1e-12);
+                Assert.Equal(method.Diversity[k] - unimodal.Diversity[k], paired.Diversity[k].Difference, 1e-12);
+            }
+        }
+        // A row against itself: every difference and standard error 0; the planted users' MMR lists are more varied than Unimodal's.
+        Assert.All(unimodal.Against(unimodal).Recall.Values, d => Assert.Equal((0.0, 0.0), (d.Difference, d.StandardError)));
+        var mmr = result["mmr"].Against(unimodal).Diversity[10];
+        Assert.True(mmr.Difference > 3 * mmr.StandardError, $"MMR's Diversity@10 lead {mmr.Difference} is not beyond 3 standard errors ({mmr.StandardError}).");
+
+        // Rows of evaluations over different users do not pair.
+        var other = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3 });
+        var error = Assert.Throws<ArgumentException>(() => other["mmr"].Against(unimodal));
+        Assert.Contains("same users", error.Message);
+
+        static void AssertPaired(double[] differences, PairedDifference paired)
+        {
+            double mean = differences.Average();
+            double variance = differences.Sum(d => (d - mean) * (d - mean)) / (differences.Length - 1);
+            Assert.Equal(differences.Length, paired.Users);
+            Assert.Equal(mean, paired.Difference, 1e-12);
+            Assert.Equal(Math.Sqrt(variance / differences.Length), paired.StandardError, 1e-12);
+        }
+    }
+
     /// <summary>The history row on the planted users, with the frontier over three lambdas.</summary>
     private static ProtocolSettings HistoryRowWithFrontier() => new()
     {

@@ -30,7 +30,10 @@ internal static class MetricsScorer
     /// <summary>The means over all test users, and over each group of them when groups were given.</summary>
     /// <param name="All">Over every test user, missed users included (as zeros in Recall and NDCG).</param>
     /// <param name="Groups">Per group (index = group), or empty when no groups were given; an empty group's means are NaN.</param>
-    public readonly record struct Breakdown(Means All, Means[] Groups);
+    /// <param name="Recall">Recall@K per scored user and cutoff, user-major (the missed users are in no table).</param>
+    /// <param name="Ndcg">NDCG@K per scored user and cutoff, user-major.</param>
+    /// <param name="Diversity">Diversity@K per scored user and cutoff, user-major.</param>
+    public readonly record struct Breakdown(Means All, Means[] Groups, double[] Recall, double[] Ndcg, double[] Diversity);
 
     /// <summary>Scores <paramref name="users"/> test users.</summary>
     /// <param name="cutoffs">The cutoffs K, strictly ascending.</param>
@@ -97,7 +100,8 @@ internal static class MetricsScorer
             if (groups != null)
                 perGroup[groups[q]].Add(recalls.AsSpan(q * count, count), ndcgs.AsSpan(q * count, count), diversities.AsSpan(q * count, count), distances[q]);
         }
-        return new Breakdown(WithMissed(MeansOf(accumulator, cutoffs), users, missedUsers), perGroup.Select(a => MeansOf(a, cutoffs)).ToArray());
+        return new Breakdown(WithMissed(MeansOf(accumulator, cutoffs), users, missedUsers), perGroup.Select(a => MeansOf(a, cutoffs)).ToArray(),
+            recalls, ndcgs, diversities);
     }
 
     /// <summary>Missed users add zeros to Recall and NDCG: the same sums over more users. Diversity and EMD keep the scored users' means.</summary>

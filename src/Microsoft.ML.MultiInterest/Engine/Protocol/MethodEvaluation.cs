@@ -56,9 +56,27 @@ public sealed class MethodEvaluation
     /// </summary>
     public MixtureTable? MixtureSample { get; private init; }
 
+    /// <summary>The per-user figures behind the means, for <see cref="Against"/>; null when the row was not scored per user.</summary>
+    internal UserFigures? PerUser { get; init; }
+
+    /// <summary>
+    /// This method against <paramref name="baseline"/>, user by user: per cutoff the mean per-user difference of Recall@K,
+    /// NDCG@K and Diversity@K (this method minus the baseline) and its standard error. The protocol's rows (those of one
+    /// <see cref="ProtocolResult"/>, added rows included) are scored on the same test users, so any two of them pair.
+    /// </summary>
+    /// <param name="baseline">Another row of the same evaluation, such as <c>result[ProtocolEvaluator.UnimodalName]</c>.</param>
+    /// <exception cref="ArgumentException">The two rows were not scored on the same test users and cutoffs.</exception>
+    public PairedComparison Against(MethodEvaluation baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        if (PerUser == null || baseline.PerUser == null)
+            throw new ArgumentException($"Row '{(PerUser == null ? Name : baseline.Name)}' keeps no per-user figures to pair.", nameof(baseline));
+        return PerUser.Against(baseline.PerUser);
+    }
+
     /// <summary>The same evaluation holding <paramref name="mixtures"/> and <paramref name="sample"/> instead of its mixtures.</summary>
     internal MethodEvaluation WithMixtures(MixtureTable? mixtures, MixtureTable? sample) =>
-        new(Name, Recall, Ndcg, Diversity, Emd, Candidates, mixtures, ByActivity) { MixtureSample = sample };
+        new(Name, Recall, Ndcg, Diversity, Emd, Candidates, mixtures, ByActivity) { MixtureSample = sample, PerUser = PerUser };
 }
 
 /// <summary>The outcome of <see cref="ProtocolEvaluator.Run"/>.</summary>

@@ -10,8 +10,11 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 public static class ProtocolEvaluator
 {
-    /// <summary>Names of the three methods, in report order.</summary>
-    public static readonly string[] MethodNames = ["unimodal", "mmr", "mixture", "knn_embed", "knn_embed_tuned", "interest_mmr"];
+    /// <summary>Name of the single-vector row, the baseline every other row is paired with (<see cref="MethodEvaluation.Against"/>).</summary>
+    public const string UnimodalName = "unimodal";
+
+    /// <summary>Names of the main table's rows, in report order.</summary>
+    public static readonly string[] MethodNames = [UnimodalName, "mmr", "mixture", "knn_embed", "knn_embed_tuned", "interest_mmr"];
 
     /// <summary>The name of the row of kNN-Embed served by round robin (<see cref="ProtocolSettings.KnnRoundRobin"/>).</summary>
     public const string KnnRoundRobinName = "knn_embed_round_robin";
@@ -202,7 +205,7 @@ public static class ProtocolEvaluator
         }
 
         Starting($"Scoring the lists over {users}: recall, NDCG, diversity, EMD...");
-        var unimodalEvaluation = scorer.Score("unimodal", unimodalLists, null, userEmbeddings);
+        var unimodalEvaluation = scorer.Score(UnimodalName, unimodalLists, null, userEmbeddings);
         // The report order: Unimodal, MMR (and its re-ordering), then the mixture rows scored above.
         var singleVectorRows = new List<MethodEvaluation> { unimodalEvaluation, scorer.Score("mmr", mmrLists, null, userEmbeddings, unimodalEvaluation) };
         if (reorderLists != null) singleVectorRows.Add(scorer.Score(ReorderMmrName, reorderLists, null, userEmbeddings, unimodalEvaluation));

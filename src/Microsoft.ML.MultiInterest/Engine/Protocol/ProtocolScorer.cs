@@ -178,7 +178,10 @@ internal sealed class ProtocolScorer
                 ByCutoff(cutoffs, m.Ndcg), ByCutoff(cutoffs, m.Diversity), emd));
         }
         return new MethodEvaluation(name, ByCutoff(cutoffs, means.Recall), ByCutoff(cutoffs, means.Ndcg), ByCutoff(cutoffs, means.Diversity),
-            sameRepresentation?.Emd ?? means.Emd, lists, mixtures, groups);
+            sameRepresentation?.Emd ?? means.Emd, lists, mixtures, groups)
+        {
+            PerUser = new UserFigures(_testUsers, cutoffs, breakdown.Recall, breakdown.Ndcg, breakdown.Diversity, _missedUsers),
+        };
     }
 
     /// <summary>

@@ -49,6 +49,7 @@ internal static class EvaluationScorer
             Unseen = unseen,
             MissedUsers = heldOut.MissedUsers,
             UnseenEdges = heldOut.UnseenEdges,
+            PerUser = new UserFigures(heldOut.Users, cutoffs, breakdown.Recall, breakdown.Ndcg, breakdown.Diversity, miss ? heldOut.MissedUsers : 0),
         };
     }
 }

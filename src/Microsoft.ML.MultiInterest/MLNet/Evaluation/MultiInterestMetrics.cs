@@ -87,6 +87,25 @@ public sealed class MultiInterestMetrics
     /// </summary>
     public bool RetrievalPerCutoff { get; }
 
+    /// <summary>The per-user figures behind the means, for <see cref="Against"/>.</summary>
+    internal UserFigures? PerUser { get; init; }
+
+    /// <summary>
+    /// These metrics against <paramref name="baseline"/>'s, user by user: per cutoff the mean per-user difference of
+    /// Recall@K, NDCG@K and Diversity@K (these minus the baseline's) and its standard error, so that a lead can be told
+    /// from the noise of which users were held out. Both evaluations must score the same test users (the same held-out
+    /// view and key mapping), cutoffs and unseen rule, e.g. two retrievers' outputs on one split.
+    /// </summary>
+    /// <param name="baseline">The other retriever's metrics, such as a single-vector retriever's.</param>
+    /// <exception cref="ArgumentException">The two evaluations did not score the same test users and cutoffs.</exception>
+    public PairedComparison Against(MultiInterestMetrics baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        if (PerUser == null || baseline.PerUser == null)
+            throw new ArgumentException("These metrics keep no per-user figures to pair.", nameof(baseline));
+        return PerUser.Against(baseline.PerUser);
+    }
+
     /// <summary>A readable table: one line per cutoff with Recall@K, NDCG@K and Diversity@K, then the EMD and the user count.</summary>
     public override string ToString()
     {

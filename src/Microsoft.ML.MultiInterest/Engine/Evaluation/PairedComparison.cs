@@ -1,0 +1,28 @@
+namespace Microsoft.ML.MultiInterest.Engine;
+
+/// <summary>
+/// A method's figures against a baseline's, user by user over the same test users (<see cref="MethodEvaluation.Against"/>,
+/// <see cref="MultiInterestMetrics.Against"/>):
+/// per cutoff K the mean per-user difference of Recall@K, NDCG@K and Diversity@K and its standard error
+/// (<see cref="PairedDifference"/>). The evaluation protocol reports every row against Unimodal this way, so that a row's
+/// lead can be told from the noise of the test users.
+/// </summary>
+public sealed class PairedComparison
+{
+    internal PairedComparison(IReadOnlyDictionary<int, PairedDifference> recall, IReadOnlyDictionary<int, PairedDifference> ndcg,
+        IReadOnlyDictionary<int, PairedDifference> diversity)
+    {
+        Recall = recall;
+        Ndcg = ndcg;
+        Diversity = diversity;
+    }
+
+    /// <summary>Recall@K, method minus baseline, per cutoff K; averaged over every test user, missed users (0 in both) included.</summary>
+    public IReadOnlyDictionary<int, PairedDifference> Recall { get; }
+
+    /// <summary>NDCG@K, method minus baseline, per cutoff K; averaged as <see cref="Recall"/>.</summary>
+    public IReadOnlyDictionary<int, PairedDifference> Ndcg { get; }
+
+    /// <summary>Diversity@K, method minus baseline, per cutoff K; averaged over the test users with lists, as the means are.</summary>
+    public IReadOnlyDictionary<int, PairedDifference> Diversity { get; }
+}
