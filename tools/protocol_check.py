@@ -1052,7 +1052,8 @@ def compare_metrics(P, mine, path, label, methods=METHODS):
 def compare_paired(P, mine, path, methods, baseline="unimodal"):
     """metrics.json's versus_unimodal blocks against the per-user figures recomputed from the candidates: per row, figure
     and K, the mean of the per-user differences (row minus Unimodal) and its standard error (sample deviation, n - 1,
-    over sqrt n), over the users both rows list (Recall and NDCG: every user, the missed ones as 0 in both)."""
+    over sqrt n). Recall and NDCG pair every test user (the missed ones as 0 in both), Diversity the test users with a
+    list entry in the file; a test user with no line in the file has an empty list, scored 0 as the library scores it."""
     with open(path) as f:
         ms = json.load(f).get("methods", {})
     if baseline not in mine:
@@ -1060,7 +1061,10 @@ def compare_paired(P, mine, path, methods, baseline="unimodal"):
         return
     print("Paired differences against %s (%s versus_unimodal): |ours - theirs| of the mean difference / its standard error"
           % (baseline, path))
-    worst = 0.0
+    if P.args.users and P.args.users < P.n_test_users_all:
+        print("  NOTE: --users restricts to %d of %d test users; metrics.json pairs all of them, so these differences are "
+              "only approximate." % (len(P.test_users), P.n_test_users_all))
+    worst, compared, mismatched_users = 0.0, 0, []
     for m in methods:
         block = ms.get(m, {}).get("versus_unimodal")
         if m == baseline or block is None:
@@ -1069,18 +1073,26 @@ def compare_paired(P, mine, path, methods, baseline="unimodal"):
         for key in ("recall", "ndcg", "diversity"):
             for K in P.cutoffs:
                 a, b = mine[m]["per_user"][key][K], mine[baseline]["per_user"][key][K]
-                d = a - b
-                d = d[~np.isnan(d)]
+                d = np.nan_to_num(a, nan=0.0) - np.nan_to_num(b, nan=0.0) if key == "diversity" else a - b
                 theirs = block.get(key, {}).get(str(K))
-                if theirs is None or len(d) < 2:
+                if theirs is None or theirs.get("difference") is None or theirs.get("standard_error") is None or len(d) < 2:
                     row += "%19s" % "n/a"
                     continue
                 mean, se = float(np.mean(d)), float(np.std(d, ddof=1) / math.sqrt(len(d)))
                 e1, e2 = abs(mean - theirs["difference"]), abs(se - theirs["standard_error"])
                 worst = max(worst, e1, e2)
+                compared += 1
                 row += "  %8.1e/%8.1e" % (e1, e2)
+        users = (len(mine[m]["per_user"]["recall"][P.cutoffs[0]]), len(mine[m]["per_user"]["diversity"][P.cutoffs[0]]))
+        if users != (block.get("users_recall_ndcg"), block.get("users_diversity")):
+            mismatched_users.append("%s: ours %d / %d, theirs %s / %s" % ((m,) + users + (block.get("users_recall_ndcg"), block.get("users_diversity"))))
         print(row)
-    print("  max abs difference: %.3e" % worst)
+    if compared == 0:
+        print("  nothing compared: %s has no versus_unimodal figures for the rows of the candidates file" % path)
+    else:
+        print("  max abs difference: %.3e over %d figures" % (worst, compared))
+    for line in mismatched_users:
+        print("  users paired differ (recall and NDCG / diversity) for " + line)
     print()
 
 

@@ -154,7 +154,7 @@ internal static class MetricsJson
     private static Dictionary<string, object>? Paired(MethodEvaluation method, MethodEvaluation? unimodal)
     {
         if (unimodal == null || method == unimodal) return null;
-        var paired = method.Against(unimodal);
+        if (PairedTable.TryAgainst(method, unimodal, null) is not { } paired) return null;
         static Dictionary<string, object?> Figure(IReadOnlyDictionary<int, PairedDifference> values) =>
             values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => (object?)new Dictionary<string, double?>
             {

@@ -15,23 +15,41 @@ internal static class PairedTable
         if (baseline == null) return;
         var cutoffs = baseline.Recall.Keys.Order().ToArray();
         log.WriteLine();
-        log.WriteLine("Against Unimodal, user by user: mean difference ± standard error over the same users (Recall in points):");
+        log.WriteLine("Against Unimodal, user by user: mean difference ± standard error over the same users (Recall in points; NDCG in metrics.json):");
         log.WriteLine("| approach | " + string.Join(" | ", cutoffs.Select(k => $"R@{k}")) + " | " + string.Join(" | ", cutoffs.Select(k => $"D@{k}")) + " |");
         log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", 2 * cutoffs.Length + 1)));
         foreach (var m in result.Methods.Where(m => m != baseline))
         {
-            var paired = m.Against(baseline);
+            if (TryAgainst(m, baseline, log) is not { } paired) continue;
             log.WriteLine($"| {ResultTable.Label(m.Name)} | "
-                + string.Join(" | ", cutoffs.Select(k => Format(paired.Recall[k], 100, "F2"))) + " | "
-                + string.Join(" | ", cutoffs.Select(k => Format(paired.Diversity[k], 1, "F4"))) + " |");
+                + string.Join(" | ", cutoffs.Select(k => Format(paired.Recall[k], 100, 2))) + " | "
+                + string.Join(" | ", cutoffs.Select(k => Format(paired.Diversity[k], 1, 4))) + " |");
         }
     }
 
-    /// <summary>"+0.55 ± 0.09": the difference signed, both scaled by <paramref name="scale"/>; "-" without a standard error.</summary>
-    private static string Format(PairedDifference d, double scale, string format)
+    /// <summary>
+    /// <paramref name="method"/> against <paramref name="baseline"/>, or null (saying why on <paramref name="log"/> when given)
+    /// where the rows do not pair: a row that cannot be compared loses its comparison, not the run's other output.
+    /// </summary>
+    public static PairedComparison? TryAgainst(MethodEvaluation method, MethodEvaluation baseline, TextWriter? log)
     {
-        if (!double.IsFinite(d.Difference) || !double.IsFinite(d.StandardError)) return "-";
-        string difference = (d.Difference * scale).ToString(format, CultureInfo.InvariantCulture);
-        return (difference.StartsWith('-') ? "" : "+") + difference + " ± " + (d.StandardError * scale).ToString(format, CultureInfo.InvariantCulture);
+        try
+        {
+            return method.Against(baseline);
+        }
+        catch (ArgumentException e)
+        {
+            log?.WriteLine($"| {ResultTable.Label(method.Name)} | n/a: {e.Message} |");
+            return null;
+        }
+    }
+
+    /// <summary>"+0.55 ± 0.09": the difference signed (0 when it rounds to 0), both scaled by <paramref name="scale"/>; "n/a" without a standard error.</summary>
+    private static string Format(PairedDifference d, double scale, int decimals)
+    {
+        if (!double.IsFinite(d.Difference) || !double.IsFinite(d.StandardError)) return "n/a";
+        double difference = Math.Round(d.Difference * scale, decimals);
+        string text = (difference == 0 ? 0.0 : difference).ToString("F" + decimals, CultureInfo.InvariantCulture);
+        return (difference > 0 ? "+" : "") + text + " ± " + (d.StandardError * scale).ToString("F" + decimals, CultureInfo.InvariantCulture);
     }
 }

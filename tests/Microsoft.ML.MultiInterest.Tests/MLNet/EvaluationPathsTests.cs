@@ -114,8 +114,10 @@ public class EvaluationPathsTests
         var knnDropped = mi.EvaluateRetriever(p.Train, extendedHeldOut, k => mi.ClusterQuotaRetriever(candidates: k),
             new MultiInterestEvaluatorOptions { Cutoffs = Cutoffs, Threads = 2, Unseen = UnseenHeldOut.Drop });
         AssertSame(dropped["knn_embed"], knnDropped);
-        Assert.Contains("same users", Assert.Throws<ArgumentException>(() => knnDropped.Against(unimodal)).Message);
+        Assert.Contains("0 and 1 missed users", Assert.Throws<ArgumentException>(() => knnDropped.Against(unimodal)).Message);
         var original = mi.EvaluateRetriever(p.Train, p.HeldOut, k => mi.ClusterQuotaRetriever(candidates: k), options);
+        // Dropping the unseen edges leaves the original held-out items to the same users: the two pair, level everywhere.
+        Assert.All(original.Against(knnDropped).Recall.Values, d => Assert.Equal((0.0, 0.0), (d.Difference, d.StandardError)));
         foreach (int k in Cutoffs)
         {
             Assert.Equal(original.RecallAtK[k], knnDropped.RecallAtK[k]);

@@ -103,10 +103,21 @@ public class ProtocolEvaluatorTests
         var mmr = result["mmr"].Against(unimodal).Diversity[10];
         Assert.True(mmr.Difference > 3 * mmr.StandardError, $"MMR's Diversity@10 lead {mmr.Difference} is not beyond 3 standard errors ({mmr.StandardError}).");
 
-        // Rows of evaluations over different users do not pair.
-        var other = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3 });
-        var error = Assert.Throws<ArgumentException>(() => other["mmr"].Against(unimodal));
-        Assert.Contains("same users", error.Message);
+        // Rows measured against other misses or other held-out items do not pair, the message saying what differs.
+        var settings = new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3 };
+        var noMisses = ProtocolEvaluator.Run(train, test, users, items, clustering, settings);
+        Assert.Contains("0 and 2 missed users", Assert.Throws<ArgumentException>(() => noMisses["mmr"].Against(unimodal)).Message);
+        int first = result.TestUsers[0];
+        var extra = Enumerable.Range(0, train.ItemCount).First(i => !train.Contains(first, i) && !test.Contains(first, i));
+        var edges = Enumerable.Range(0, test.UserCount).SelectMany(u => test.ItemsOf(u).ToArray().Select(i => (u, i))).Append((first, extra)).ToArray();
+        var moreHeldOut = BipartiteGraph.FromEdges(test.UserCount, test.ItemCount, edges.Select(e => e.Item1).ToArray(), edges.Select(e => e.Item2).ToArray());
+        var other = ProtocolEvaluator.Run(train, moreHeldOut, users, items, clustering, settings, misses: misses);
+        Assert.Equal(result.TestUsers, other.TestUsers);
+        Assert.Contains("different held-out items", Assert.Throws<ArgumentException>(() => other["mmr"].Against(unimodal)).Message);
+        var fourUsers = edges.Where(e => e.Item1 < 4).ToArray();
+        var fewer = ProtocolEvaluator.Run(train, BipartiteGraph.FromEdges(test.UserCount, test.ItemCount, fourUsers.Select(e => e.Item1).ToArray(),
+            fourUsers.Select(e => e.Item2).ToArray()), users, items, clustering, settings);
+        Assert.Contains($"scored 4 and {scored} users", Assert.Throws<ArgumentException>(() => fewer["mmr"].Against(unimodal)).Message);
 
         static void AssertPaired(double[] differences, PairedDifference paired)
         {

@@ -40,8 +40,13 @@ public class CatalogSweepTests
         var result = ml.MultiInterest().Sweep(Edges(ml), SweepTestData.LambdaByNeighbors(), Options());
 
         string[] expected = [Names.Rank, Names.Trial, Names.IsDefaults, Names.Rung, Names.Users, Names.Fidelity, "neighbors", "lambda",
-            Names.Objective, Names.Recall, Names.Ndcg, Names.Diversity, Names.Seconds, Names.RefitSeconds, Names.ReusedStages, Names.ParetoFront];
+            Names.Objective, Names.VersusBest, Names.VersusBestStandardError, Names.Recall, Names.Ndcg, Names.Diversity, Names.Seconds, Names.RefitSeconds,
+            Names.ReusedStages, Names.ParetoFront];
         Assert.Equal(expected.OrderBy(n => n), result.Leaderboard.Columns.Select(c => c.Name).OrderBy(n => n));
+        // The first row is the best, 0 behind itself; the frame's gap column is the trial's paired gap.
+        Assert.Equal(0.0, (double)result.Leaderboard[Names.VersusBest][0]);
+        Assert.Equal(result.Outcome.Trials.Single(t => t.Number == (int)result.Leaderboard[Names.Trial][5]).VersusBest!.Value.StandardError,
+            (double)result.Leaderboard[Names.VersusBestStandardError][5]);
         // The defaults and 5 of the 6 grid points: at lambda 0 the neighbours are not read, so k = 5 and 10 are one trial.
         Assert.Equal(6, result.Leaderboard.Rows.Count);
         Assert.Equal(result.Best!.Number, (int)result.Leaderboard[Names.Trial][0]);

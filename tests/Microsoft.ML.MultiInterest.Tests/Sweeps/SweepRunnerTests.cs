@@ -22,6 +22,33 @@ public class SweepRunnerTests
         Assert.NotNull(outcome.Best);
         Assert.True(outcome.Best!.Objective >= outcome.Defaults!.Objective);
         Assert.Equal(outcome.Trials.Max(t => t.Objective), outcome.Best.Objective);
+        AssertPairedWithTheBest(outcome);
+    }
+
+    /// <summary>
+    /// Every full-fidelity trial is paired with the best over the same validation users: the mean difference is the
+    /// difference of the objectives, the best's own is 0 with no spread, and, where another trial scored differently, some
+    /// standard error is positive; lower-fidelity trials are not paired.
+    /// </summary>
+    private static void AssertPairedWithTheBest(SweepOutcome outcome)
+    {
+        var best = outcome.Best!;
+        Assert.Equal(new PairedDifference(0, 0, best.Users), best.VersusBest);
+        foreach (var trial in outcome.Trials)
+        {
+            if (trial.Fidelity < 1)
+            {
+                Assert.Null(trial.VersusBest);
+                continue;
+            }
+            var gap = trial.VersusBest!.Value;
+            Assert.Equal(trial.Users, gap.Users);
+            Assert.Equal(trial.Objective - best.Objective, gap.Difference, 1e-12);
+            Assert.True(gap.Difference <= 1e-12, $"Trial {trial.Number} is ahead of the best by {gap.Difference}.");
+            Assert.True(gap.StandardError >= 0);
+        }
+        if (outcome.Trials.Any(t => t.Fidelity >= 1 && t.Objective != best.Objective))
+            Assert.Contains(outcome.Trials, t => t.VersusBest is { StandardError: > 0 });
     }
 
     [Fact]
@@ -95,6 +122,8 @@ public class SweepRunnerTests
         Assert.Equal([9, 3, 1], rungs.Select(r => r.Count));
         Assert.True(rungs[0][0].Users <= rungs[1][0].Users && rungs[1][0].Users <= rungs[2][0].Users);
         Assert.Equal(1.0, rungs[2][0].Fidelity);
+        // Only the last rung scored every validation user, so only it is paired with the best (itself here).
+        AssertPairedWithTheBest(outcome);
         // The promoted configurations are the best of the rung below.
         var promoted = rungs[1].Select(t => t.Lambda()).ToHashSet();
         var topOfFirst = rungs[0].OrderByDescending(t => t.Objective).ThenBy(t => t.Number).Take(3).Select(t => t.Lambda());
@@ -292,6 +321,8 @@ public class SweepRunnerTests
             Assert.Equal(!dominated, t.OnParetoFront);
         }
         Assert.All(outcome.Trials, t => Assert.Equal(0.5 * t.Recall + 0.5 * t.Diversity, t.Objective, 12));
+        // The blend is paired user by user too (each user's own blend of its Recall and Diversity).
+        AssertPairedWithTheBest(outcome);
     }
 
     /// <summary>

@@ -23,6 +23,6 @@ public sealed class PairedComparison
     /// <summary>NDCG@K, method minus baseline, per cutoff K; averaged as <see cref="Recall"/>.</summary>
     public IReadOnlyDictionary<int, PairedDifference> Ndcg { get; }
 
-    /// <summary>Diversity@K, method minus baseline, per cutoff K; averaged over the test users with lists, as the means are.</summary>
+    /// <summary>Diversity@K, method minus baseline, per cutoff K; averaged over the scored test users (the missed ones left out, an empty list counting 0), as the means are.</summary>
     public IReadOnlyDictionary<int, PairedDifference> Diversity { get; }
 }

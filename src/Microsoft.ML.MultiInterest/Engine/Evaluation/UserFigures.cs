@@ -10,20 +10,61 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <param name="Ndcg">NDCG@K per user and cutoff.</param>
 /// <param name="Diversity">Diversity@K per user and cutoff.</param>
 /// <param name="MissedUsers">Further users with no list, 0 in Recall and NDCG (and in no table).</param>
-internal sealed record UserFigures(IReadOnlyList<int> Users, int[] Cutoffs, double[] Recall, double[] Ndcg, double[] Diversity, int MissedUsers)
+/// <param name="HeldOut">
+/// A fingerprint of what the figures were measured against (<see cref="Fingerprint"/>): each user's held-out items and the
+/// unseen ones counted as misses, so that rows scored against another held-out view, or under another unseen rule, are
+/// told apart from rows of the same users.
+/// </param>
+internal sealed record UserFigures(IReadOnlyList<int> Users, int[] Cutoffs, double[] Recall, double[] Ndcg, double[] Diversity, int MissedUsers, ulong HeldOut)
 {
     /// <summary>Paired differences of every figure, this row minus <paramref name="baseline"/>, per cutoff.</summary>
-    /// <exception cref="ArgumentException">The rows were not scored on the same users, cutoffs and missed users.</exception>
+    /// <exception cref="ArgumentException">The rows were not scored at the same cutoffs, on the same users and held-out items; the message says which differs.</exception>
     public PairedComparison Against(UserFigures baseline)
     {
-        if (!Cutoffs.AsSpan().SequenceEqual(baseline.Cutoffs))
-            throw new ArgumentException($"The rows were scored at different cutoffs ({string.Join(", ", Cutoffs)} and {string.Join(", ", baseline.Cutoffs)}).", nameof(baseline));
-        if (MissedUsers != baseline.MissedUsers || !(ReferenceEquals(Users, baseline.Users) || Users.SequenceEqual(baseline.Users)))
-            throw new ArgumentException("The rows were not scored on the same users: a paired comparison needs both rows' figures for every user.", nameof(baseline));
+        if (Why(baseline) is { } reason) throw new ArgumentException($"The two rows cannot be paired user by user: {reason}.", nameof(baseline));
         int stride = Cutoffs.Length;
         Dictionary<int, PairedDifference> Column(double[] mine, double[] theirs, int zeroUsers) =>
             Cutoffs.Select((k, c) => (k, c)).ToDictionary(p => p.k, p => PairedDifference.Of(mine, theirs, stride, p.c, zeroUsers));
         // Missed users have no list in either row: 0 in both rows' Recall and NDCG (so a difference of 0), in neither's Diversity.
         return new PairedComparison(Column(Recall, baseline.Recall, MissedUsers), Column(Ndcg, baseline.Ndcg, MissedUsers), Column(Diversity, baseline.Diversity, 0));
+    }
+
+    /// <summary>What keeps the two rows from pairing, or null when they pair.</summary>
+    private string? Why(UserFigures other)
+    {
+        if (!Cutoffs.AsSpan().SequenceEqual(other.Cutoffs))
+            return $"they were scored at different cutoffs ({string.Join(", ", Cutoffs)} and {string.Join(", ", other.Cutoffs)})";
+        if (Users.Count != other.Users.Count) return $"they scored {Users.Count} and {other.Users.Count} users";
+        if (!ReferenceEquals(Users, other.Users))
+            for (int q = 0; q < Users.Count; q++)
+                if (Users[q] != other.Users[q]) return $"they scored different users (position {q}: user rows {Users[q]} and {other.Users[q]})";
+        if (MissedUsers != other.MissedUsers)
+            return $"they counted {MissedUsers} and {other.MissedUsers} missed users (another held-out view or unseen rule)";
+        if (HeldOut != other.HeldOut)
+            return "the same users were scored against different held-out items or unseen counts (another held-out view, or Miss against Drop)";
+        return null;
+    }
+
+    /// <summary>
+    /// A 64-bit FNV-1a fingerprint of the scored users' held-out items and of the unseen held-out items counted for each
+    /// (what every Recall and NDCG denominator reads), in user order.
+    /// </summary>
+    public static ulong Fingerprint(IReadOnlyList<int> users, MetricsScorer.HeldOutSource heldOut, Func<int, int> unseenItems)
+    {
+        ulong hash = 14695981039346656037UL;
+        void Mix(int value)
+        {
+            for (int shift = 0; shift < 32; shift += 8)
+                hash = (hash ^ (uint)((value >> shift) & 0xFF)) * 1099511628211UL;
+        }
+        for (int q = 0; q < users.Count; q++)
+        {
+            var items = heldOut(q);
+            Mix(users[q]);
+            Mix(items.Length);
+            foreach (int item in items) Mix(item);
+            Mix(unseenItems(q));
+        }
+        return hash;
     }
 }

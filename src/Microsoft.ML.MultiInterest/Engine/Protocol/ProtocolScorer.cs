@@ -15,6 +15,7 @@ internal sealed class ProtocolScorer
     private readonly HeldOutMisses _misses;
     private readonly int _missedUsers;
     private readonly ActivityQuartiles? _activity;
+    private ulong? _heldOutFingerprint;
 
     /// <summary>Creates a scorer.</summary>
     /// <param name="test">The held-out edges over seen users and items.</param>
@@ -180,7 +181,7 @@ internal sealed class ProtocolScorer
         return new MethodEvaluation(name, ByCutoff(cutoffs, means.Recall), ByCutoff(cutoffs, means.Ndcg), ByCutoff(cutoffs, means.Diversity),
             sameRepresentation?.Emd ?? means.Emd, lists, mixtures, groups)
         {
-            PerUser = new UserFigures(_testUsers, cutoffs, breakdown.Recall, breakdown.Ndcg, breakdown.Diversity, _missedUsers),
+            PerUser = new UserFigures(_testUsers, cutoffs, breakdown.Recall, breakdown.Ndcg, breakdown.Diversity, _missedUsers, HeldOutFingerprint),
         };
     }
 
@@ -197,6 +198,10 @@ internal sealed class ProtocolScorer
         int recallAt = Array.IndexOf(cutoffs, recallCutoff);
         return (means.Recall[recallAt], means.Diversity[Array.IndexOf(cutoffs, diversityCutoff)], means.Diversity[recallAt]);
     }
+
+    /// <summary>The fingerprint of the held-out items every row of this scorer is measured against (<see cref="UserFigures.Fingerprint"/>), computed once.</summary>
+    private ulong HeldOutFingerprint => _heldOutFingerprint ??=
+        UserFigures.Fingerprint(_testUsers, q => _test.ItemsOf(_testUsers[q]), q => _misses.UnseenItemsOf(_testUsers[q]));
 
     private static Dictionary<int, double> ByCutoff(int[] cutoffs, double[] values) =>
         cutoffs.Select((k, c) => (k, c)).ToDictionary(p => p.k, p => values[p.c]);

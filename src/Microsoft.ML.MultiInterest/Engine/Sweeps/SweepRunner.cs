@@ -50,6 +50,8 @@ public static class SweepRunner
         if (options.TimeBudget is { } limit) budget.CancelAfter(limit - total.Elapsed > TimeSpan.Zero ? limit - total.Elapsed : TimeSpan.Zero);
 
         var memo = new Dictionary<string, SweepTrial>();
+        // Each full-fidelity trial's objective per validation user, to pair every trial with the best at the end.
+        var userObjectives = new Dictionary<SweepTrial, double[]>();
         var reason = SweepStopReason.Exhausted;
         bool defaultsPending = options.IncludeDefaults;
         while (true)
@@ -116,12 +118,16 @@ public static class SweepRunner
             };
             trials.Add(trial);
             memo[memoKey] = trial;
+            if (trial.Fidelity >= 1) userObjectives[trial] = UserObjectives(options, figures);
             if (proposal != null) strategy.Report(proposal, trial.Objective);
             if (trial.IsDefaults) defaults = trial;
             if (trial.Fidelity >= 1 && (best == null || trial.Objective > best.Objective)) best = trial;
             progress?.Report(new SweepProgress(Describe(trial, options), trials.Count, trial, best, total.Elapsed));
         }
 
+        if (best != null)
+            foreach (var (trial, objectives) in userObjectives)
+                trial.VersusBest = PairedDifference.Of(objectives, userObjectives[best], 1, 0, 0);
         var front = ParetoFront.Mark(trials);
         double trialSeconds = trials.Sum(t => t.Seconds);
         double refitEvery = trials.Sum(t => t.RefitSeconds);
@@ -150,6 +156,15 @@ public static class SweepRunner
         SweepMetric.RecallDiversity => (1 - options.DiversityWeight) * recall + options.DiversityWeight * diversity,
         _ => recall,
     };
+
+    /// <summary>The objective of each scored user (<see cref="Objective"/> of the user's own figures; its mean is the trial's).</summary>
+    private static double[] UserObjectives(SweepOptions options, TrialEvaluator.Figures figures)
+    {
+        var objectives = new double[figures.UserRecall.Length];
+        for (int q = 0; q < objectives.Length; q++)
+            objectives[q] = Objective(options, figures.UserRecall[q], figures.UserDiversity[q], figures.UserNdcg[q]);
+        return objectives;
+    }
 
     /// <summary>One line about a finished trial: its parameters, figures at K, seconds and reused stages.</summary>
     /// <param name="t">The trial.</param>

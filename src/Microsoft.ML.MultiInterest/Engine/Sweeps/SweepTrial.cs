@@ -48,6 +48,14 @@ public sealed class SweepTrial
     /// <summary>The stages whose fitted output came from the cache.</summary>
     public required IReadOnlyList<SweepStage> ReusedStages { get; init; }
 
+    /// <summary>
+    /// The objective against the best trial's, user by user over the same validation users (set at the end for every
+    /// full-fidelity trial; null for the others): the mean per-user difference, this trial minus the best (0 for the best
+    /// itself), and its standard error. A trial within about two standard errors of the best is not told apart from it by
+    /// this hold-out.
+    /// </summary>
+    public PairedDifference? VersusBest { get; internal set; }
+
     /// <summary>Whether no other full-fidelity trial has both a higher Recall@K and a higher Diversity@K (set at the end).</summary>
     public bool OnParetoFront { get; internal set; }
 }

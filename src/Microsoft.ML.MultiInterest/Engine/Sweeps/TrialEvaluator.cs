@@ -62,9 +62,9 @@ internal sealed class TrialEvaluator
         [SweepStage.Smoothing] = _smoothed.Fits,
     };
 
-    /// <summary>The figures of one configuration.</summary>
+    /// <summary>The figures of one configuration, and each scored user's (for pairing trials, <see cref="SweepTrial.VersusBest"/>).</summary>
     public readonly record struct Figures(double Recall, double Ndcg, double Diversity, int Users, double Seconds, double RefitSeconds,
-        IReadOnlyList<SweepStage> Reused);
+        IReadOnlyList<SweepStage> Reused, double[] UserRecall, double[] UserNdcg, double[] UserDiversity);
 
     /// <summary>Evaluates <paramref name="settings"/> on the first <paramref name="userCount"/> validation users.</summary>
     /// <param name="settings">The configuration.</param>
@@ -180,9 +180,12 @@ internal sealed class TrialEvaluator
         }
         ct.ThrowIfCancellationRequested();
 
-        var means = MetricsScorer.Score([k], userCount, (_, q) => lists.IndicesOf(q), q => _validation.ItemsOf(users[q]), embedding.UnitItems, null, threads);
+        var scored = MetricsScorer.Score([k], userCount, (_, q) => lists.IndicesOf(q), q => _validation.ItemsOf(users[q]), embedding.UnitItems, null, threads,
+            null, 0, null, 0);
+        var means = scored.All;
         double seconds = clock.Elapsed.TotalSeconds;
-        return new Figures(means.Recall[0], means.Ndcg[0], means.Diversity[0], userCount, seconds, seconds + reusedSeconds, reused);
+        return new Figures(means.Recall[0], means.Ndcg[0], means.Diversity[0], userCount, seconds, seconds + reusedSeconds, reused,
+            scored.Recall, scored.Ndcg, scored.Diversity);
     }
 
     /// <summary>The first <paramref name="rows"/> lists of <paramref name="lists"/>, each cut to <paramref name="length"/> entries.</summary>

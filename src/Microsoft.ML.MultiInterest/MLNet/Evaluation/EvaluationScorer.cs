@@ -49,7 +49,8 @@ internal static class EvaluationScorer
             Unseen = unseen,
             MissedUsers = heldOut.MissedUsers,
             UnseenEdges = heldOut.UnseenEdges,
-            PerUser = new UserFigures(heldOut.Users, cutoffs, breakdown.Recall, breakdown.Ndcg, breakdown.Diversity, miss ? heldOut.MissedUsers : 0),
+            PerUser = new UserFigures(heldOut.Users, cutoffs, breakdown.Recall, breakdown.Ndcg, breakdown.Diversity, miss ? heldOut.MissedUsers : 0,
+                UserFigures.Fingerprint(heldOut.Users, q => heldOut.Items[q], q => miss ? heldOut.UnseenItems[q] : 0)),
         };
     }
 }

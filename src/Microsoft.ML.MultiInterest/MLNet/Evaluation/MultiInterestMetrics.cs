@@ -94,7 +94,8 @@ public sealed class MultiInterestMetrics
     /// These metrics against <paramref name="baseline"/>'s, user by user: per cutoff the mean per-user difference of
     /// Recall@K, NDCG@K and Diversity@K (these minus the baseline's) and its standard error, so that a lead can be told
     /// from the noise of which users were held out. Both evaluations must score the same test users (the same held-out
-    /// view and key mapping), cutoffs and unseen rule, e.g. two retrievers' outputs on one split.
+    /// view and key mapping), cutoffs and unseen rule, e.g. two retrievers' outputs on one split; others are refused with the
+    /// difference named (checked on the users, their held-out items and the unseen ones counted, not on the item embeddings).
     /// </summary>
     /// <param name="baseline">The other retriever's metrics, such as a single-vector retriever's.</param>
     /// <exception cref="ArgumentException">The two evaluations did not score the same test users and cutoffs.</exception>
@@ -102,7 +103,7 @@ public sealed class MultiInterestMetrics
     {
         ArgumentNullException.ThrowIfNull(baseline);
         if (PerUser == null || baseline.PerUser == null)
-            throw new ArgumentException("These metrics keep no per-user figures to pair.", nameof(baseline));
+            throw new ArgumentException($"{(PerUser == null ? "These metrics" : "The baseline's metrics")} keep no per-user figures to pair.", nameof(baseline));
         return PerUser.Against(baseline.PerUser);
     }
 

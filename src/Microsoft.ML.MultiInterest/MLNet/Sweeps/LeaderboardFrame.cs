@@ -26,6 +26,8 @@ internal static class LeaderboardFrame
         foreach (var p in outcome.Space.Parameters)
             columns.Add(new StringDataFrameColumn(p.Name, trials.Select(t => t.Parameters[p.Name])));
         columns.Add(new DoubleDataFrameColumn(Names.Objective, trials.Select(t => t.Objective)));
+        columns.Add(new DoubleDataFrameColumn(Names.VersusBest, trials.Select(t => t.VersusBest?.Difference ?? double.NaN)));
+        columns.Add(new DoubleDataFrameColumn(Names.VersusBestStandardError, trials.Select(t => t.VersusBest?.StandardError ?? double.NaN)));
         columns.Add(new DoubleDataFrameColumn(Names.Recall, trials.Select(t => t.Recall)));
         columns.Add(new DoubleDataFrameColumn(Names.Ndcg, trials.Select(t => t.Ndcg)));
         columns.Add(new DoubleDataFrameColumn(Names.Diversity, trials.Select(t => t.Diversity)));
@@ -40,16 +42,18 @@ internal static class LeaderboardFrame
     /// The first <paramref name="rows"/> ranks as aligned text: rank, trial (<c>*</c> the defaults), the validation users it
     /// was scored on (fewer than all for a successive-halving trial of a lower rung), the searched values (<c>-</c> where the
     /// trial does not read one: <c>mmr-lambda</c> beside <c>method=unimodal</c>, say),
-    /// the objective and the three figures to 4 decimals, and whether the trial is on the Pareto front.
+    /// the objective, its difference from the best trial's paired user by user with the standard error (<c>-</c> below full
+    /// fidelity), the three figures to 4 decimals, and whether the trial is on the Pareto front.
     /// </summary>
     public static string Text(SweepOutcome outcome, int rows)
     {
         var trials = Order(outcome).Take(rows).ToList();
         var parameters = outcome.Space.Parameters.Select(p => p.Name).ToList();
-        var header = new List<string> { Names.Rank, Names.Trial, Names.Users }.Concat(parameters).Concat([Names.Objective, Names.Recall, Names.Ndcg, Names.Diversity, "Front"]).ToList();
+        var header = new List<string> { Names.Rank, Names.Trial, Names.Users }.Concat(parameters)
+            .Concat([Names.Objective, "vs best", Names.Recall, Names.Ndcg, Names.Diversity, "Front"]).ToList();
         var cells = trials.Select((t, i) => new List<string> { Integer(i + 1), Integer(t.Number) + (t.IsDefaults ? "*" : ""), Integer(t.Users) }
             .Concat(parameters.Select(p => SweepParameterCatalog.Applies(p, t.Settings) ? t.Parameters[p] : "-"))
-            .Concat([Figure(t.Objective), Figure(t.Recall), Figure(t.Ndcg), Figure(t.Diversity), t.OnParetoFront ? "yes" : ""]).ToList()).ToList();
+            .Concat([Figure(t.Objective), Gap(t.VersusBest), Figure(t.Recall), Figure(t.Ndcg), Figure(t.Diversity), t.OnParetoFront ? "yes" : ""]).ToList()).ToList();
         var widths = header.Select((h, c) => cells.Select(r => r[c].Length).Append(h.Length).Max()).ToList();
         var text = new System.Text.StringBuilder();
         foreach (var line in cells.Prepend(header))
@@ -59,6 +63,12 @@ internal static class LeaderboardFrame
     }
 
     private static string Integer(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>"-0.0012 ± 0.0004" (the best's own row "0"); "-" without a pairing or a standard error.</summary>
+    private static string Gap(PairedDifference? gap) =>
+        gap is not { } d || !double.IsFinite(d.StandardError) ? "-"
+        : d.Difference == 0 && d.StandardError == 0 ? "0"
+        : $"{(d.Difference >= 0 ? "+" : "")}{Figure(d.Difference)} ± {Figure(d.StandardError)}";
 
     private static string Figure(double value) => value.ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
 }

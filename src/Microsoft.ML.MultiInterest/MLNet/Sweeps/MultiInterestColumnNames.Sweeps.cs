@@ -29,6 +29,15 @@ public static partial class MultiInterestColumnNames
         /// <summary>The optimised figure: "Objective".</summary>
         public const string Objective = "Objective";
 
+        /// <summary>
+        /// The objective minus the best trial's, paired user by user (<see cref="Engine.SweepTrial.VersusBest"/>; NaN below
+        /// full fidelity): "VersusBest".
+        /// </summary>
+        public const string VersusBest = "VersusBest";
+
+        /// <summary>The standard error of <see cref="VersusBest"/>: "VersusBestStandardError".</summary>
+        public const string VersusBestStandardError = "VersusBestStandardError";
+
         /// <summary>Validation Recall@K: "Recall".</summary>
         public const string Recall = "Recall";
 

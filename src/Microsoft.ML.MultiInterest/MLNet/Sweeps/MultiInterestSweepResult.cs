@@ -32,7 +32,8 @@ public sealed class MultiInterestSweepResult
 
     /// <summary>
     /// The first <paramref name="rows"/> of the leaderboard as aligned text for a console or a log: rank, trial (<c>*</c>
-    /// the defaults), the validation users it was scored on, the searched values, the objective, Recall, NDCG and Diversity at the cutoff to 4 decimals, and the
+    /// the defaults), the validation users it was scored on, the searched values, the objective and its gap to the best's
+    /// paired user by user with the standard error (<see cref="SweepTrial.VersusBest"/>), Recall, NDCG and Diversity at the cutoff to 4 decimals, and the
     /// Pareto front. (<see cref="Leaderboard"/> printed whole runs its full-precision figures together.)
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is below 1.</exception>
