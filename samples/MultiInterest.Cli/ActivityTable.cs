@@ -17,9 +17,27 @@ internal static class ActivityTable
         log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", first.ByActivity.Count + 1)));
         foreach (var m in result.Methods)
             log.WriteLine($"| {ResultTable.Label(m.Name)} | " + string.Join(" | ", m.ByActivity.Select(g => g.Users == 0 ? "-" : $"{g.Recall[recallK]:F3} / {g.Diversity[diversityK]:F3}")) + " |");
+        PrintAgainstUnimodal(result, recallK, diversityK, log);
         if (first.ByActivity.Any(g => g.Users == 0))
             log.WriteLine("Quartiles cut the users by training degree and keep a degree whole: where many users share a degree, one group "
                 + "holds more than a quarter and a later one may be empty.");
+    }
+
+    /// <summary>Each row against Unimodal within each quartile, user by user: Recall (points) and Diversity differences ± standard errors.</summary>
+    private static void PrintAgainstUnimodal(ProtocolResult result, int recallK, int diversityK, TextWriter log)
+    {
+        var unimodal = result.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.UnimodalName);
+        if (unimodal == null) return;
+        var rows = result.Methods.Where(m => m != unimodal).Select(m => (m, Paired: PairedTable.TryAgainst(m, unimodal, null)))
+            .Where(r => r.Paired is { ByActivity.Count: > 0 }).ToList();
+        if (rows.Count == 0) return;
+        log.WriteLine();
+        log.WriteLine($"Against Unimodal within each quartile, user by user: R@{recallK} (points) / D@{diversityK}, difference ± standard error");
+        log.WriteLine("| approach | " + string.Join(" | ", unimodal.ByActivity.Select(Header)) + " |");
+        log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", unimodal.ByActivity.Count + 1)));
+        foreach (var (m, paired) in rows)
+            log.WriteLine($"| {ResultTable.Label(m.Name)} | " + string.Join(" | ", paired!.ByActivity.Select(g =>
+                PairedTable.Format(g.Recall[recallK], 100, 2) + " / " + PairedTable.Format(g.Diversity[diversityK], 1, 3))) + " |");
     }
 
     /// <summary>A quartile's column: its degree range (one degree alone when every user has it), or "no users" when tied degrees left it empty (every user in an earlier one).</summary>

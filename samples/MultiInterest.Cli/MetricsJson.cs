@@ -16,6 +16,8 @@ internal static class MetricsJson
         // truncated SVD or implicit ALS (Auto's usual choice) has none, and listing the defaults would read as if it had.
         bool trainedBySgd = ownEmbeddings && embedding?.Algorithm is not (EmbeddingAlgorithm.TruncatedSvd or EmbeddingAlgorithm.ImplicitAls);
         var unimodal = result.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.UnimodalName);
+        // Each row against Unimodal user by user; none for Unimodal itself, without it, or for a row that cannot pair.
+        var pairs = result.Methods.ToDictionary(m => m.Name, m => unimodal == null || m == unimodal ? null : PairedTable.TryAgainst(m, unimodal, null));
         var document = new Dictionary<string, object?>
         {
             ["dataset"] = settings.Dataset,
@@ -81,8 +83,9 @@ internal static class MetricsJson
                     ["ndcg"] = Finite(g.Ndcg),
                     ["diversity"] = Finite(g.Diversity),
                     ["emd"] = double.IsFinite(g.Emd) ? g.Emd : null,
+                    ["versus_unimodal"] = Paired(pairs[m.Name]?.ByActivity.ElementAtOrDefault(g.Group)),
                 }).ToArray(),
-                ["versus_unimodal"] = Paired(m, unimodal),
+                ["versus_unimodal"] = Paired(pairs[m.Name]),
             }),
             ["frontiers"] = result.Frontiers.Select(f => new Dictionary<string, object?>
             {
@@ -148,13 +151,13 @@ internal static class MetricsJson
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>
-    /// The row against Unimodal user by user (<see cref="MethodEvaluation.Against"/>): per figure and cutoff the mean
-    /// per-user difference and its standard error, and the users each figure pairs; null for Unimodal itself or without it.
+    /// A row, or one activity quartile of it, against Unimodal user by user (<see cref="MethodEvaluation.Against"/>): per
+    /// figure and cutoff the mean per-user difference and its standard error (null where not finite: an empty quartile),
+    /// and the users each figure pairs; null for Unimodal itself, without it, or for a row that cannot pair.
     /// </summary>
-    private static Dictionary<string, object>? Paired(MethodEvaluation method, MethodEvaluation? unimodal)
+    private static Dictionary<string, object>? Paired(PairedComparison? paired)
     {
-        if (unimodal == null || method == unimodal) return null;
-        if (PairedTable.TryAgainst(method, unimodal, null) is not { } paired) return null;
+        if (paired == null) return null;
         static Dictionary<string, object?> Figure(IReadOnlyDictionary<int, PairedDifference> values) =>
             values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => (object?)new Dictionary<string, double?>
             {

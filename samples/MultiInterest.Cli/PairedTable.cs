@@ -45,7 +45,7 @@ internal static class PairedTable
     }
 
     /// <summary>"+0.55 ± 0.09": the difference signed (0 when it rounds to 0), both scaled by <paramref name="scale"/>; "n/a" without a standard error.</summary>
-    private static string Format(PairedDifference d, double scale, int decimals)
+    public static string Format(PairedDifference d, double scale, int decimals)
     {
         if (!double.IsFinite(d.Difference) || !double.IsFinite(d.StandardError)) return "n/a";
         double difference = Math.Round(d.Difference * scale, decimals);

@@ -78,9 +78,15 @@ public sealed class CliRunTests : IDisposable
                 Assert.Equal(gap, at10.GetProperty("difference").GetDouble(), 1e-12);
                 Assert.True(at10.GetProperty("standard_error").GetDouble() >= 0, $"{method.Name} {figure}: a negative standard error.");
             }
+            // Every user here is in the first quartile: its comparison pairs them all, the empty ones have no figures.
+            var byActivity = method.Value.GetProperty("by_activity");
+            Assert.Equal(paired.GetProperty("users_diversity").GetInt32(), byActivity[0].GetProperty("versus_unimodal").GetProperty("users_diversity").GetInt32());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null,
+                byActivity[1].GetProperty("versus_unimodal").GetProperty("recall").GetProperty("10").GetProperty("difference").ValueKind);
             rows++;
         }
         Assert.True(rows >= 5, $"Only {rows} rows were paired with Unimodal.");
+        Assert.Contains("Against Unimodal within each quartile", run.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,6 +28,19 @@ public class PairedDifferenceTests
     }
 
     [Fact]
+    public void AGroupIsComparedOverItsOwnUsersAlone()
+    {
+        // Users 0 and 2 are in group 1: differences 0.4 and 0.6, mean 0.5, standard error sqrt(0.02 / 2) = 0.1.
+        double[] method = [0.5, 0.2, 0.9, 0.0];
+        double[] baseline = [0.1, 0.7, 0.3, 0.5];
+        var group = PairedDifference.Of(method, baseline, 1, 0, 0, groups: [1, 0, 1, 0], group: 1);
+        Assert.Equal((0.5, 2), (Math.Round(group.Difference, 15), group.Users));
+        Assert.Equal(0.1, group.StandardError, 1e-15);
+        Assert.Equal(0, PairedDifference.Of(method, baseline, 1, 0, 0, groups: [1, 0, 1, 0], group: 3).Users);
+        Assert.Throws<ArgumentException>(() => PairedDifference.Of(method, baseline, 1, 0, 0, groups: [1, 0], group: 1));
+    }
+
+    [Fact]
     public void IdenticalFiguresGiveZeroAndZero()
     {
         double[] figures = [0.3, 0.1, 0.8, 0.8];

@@ -96,6 +96,16 @@ public class ProtocolEvaluatorTests
                 Assert.Equal(method.Recall[k] - unimodal.Recall[k], paired.Recall[k].Difference, 1e-12);
                 Assert.Equal(method.Ndcg[k] - unimodal.Ndcg[k], paired.Ndcg[k].Difference, 1e-12);
                 Assert.Equal(method.Diversity[k] - unimodal.Diversity[k], paired.Diversity[k].Difference, 1e-12);
+                // Within each activity quartile too, over its users only (the missed users are in none).
+                Assert.Equal(ActivityQuartiles.Count, paired.ByActivity.Count);
+                for (int g = 0; g < ActivityQuartiles.Count; g++)
+                {
+                    if (unimodal.ByActivity[g].Users == 0) continue;
+                    Assert.Equal(unimodal.ByActivity[g].Users, paired.ByActivity[g].Recall[k].Users);
+                    Assert.Equal(method.ByActivity[g].Recall[k] - unimodal.ByActivity[g].Recall[k], paired.ByActivity[g].Recall[k].Difference, 1e-12);
+                    Assert.Equal(method.ByActivity[g].Diversity[k] - unimodal.ByActivity[g].Diversity[k], paired.ByActivity[g].Diversity[k].Difference, 1e-12);
+                }
+                Assert.Equal(scored, paired.ByActivity.Sum(g => g.Recall[k].Users));
             }
         }
         // A row against itself: every difference and standard error 0; the planted users' MMR lists are more varied than Unimodal's.

@@ -10,12 +10,21 @@ namespace Microsoft.ML.MultiInterest.Engine;
 public sealed class PairedComparison
 {
     internal PairedComparison(IReadOnlyDictionary<int, PairedDifference> recall, IReadOnlyDictionary<int, PairedDifference> ndcg,
-        IReadOnlyDictionary<int, PairedDifference> diversity)
+        IReadOnlyDictionary<int, PairedDifference> diversity, IReadOnlyList<PairedComparison>? byActivity = null)
     {
+        ByActivity = byActivity ?? [];
         Recall = recall;
         Ndcg = ndcg;
         Diversity = diversity;
     }
+
+    /// <summary>
+    /// The same comparison within each activity quartile of the test users (training degree, least active first, as the
+    /// rows' own <c>ByActivity</c>; missed users are in none): where a multi-interest row's lead lies. Empty when the rows
+    /// were scored without quartiles (<see cref="MultiInterestCatalog.Evaluate"/>) or on different ones; an empty
+    /// quartile's figures are NaN.
+    /// </summary>
+    public IReadOnlyList<PairedComparison> ByActivity { get; }
 
     /// <summary>Recall@K, method minus baseline, per cutoff K; averaged over every test user, missed users (0 in both) included.</summary>
     public IReadOnlyDictionary<int, PairedDifference> Recall { get; }

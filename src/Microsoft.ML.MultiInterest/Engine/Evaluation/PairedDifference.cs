@@ -17,19 +17,34 @@ public readonly record struct PairedDifference(double Difference, double Standar
     /// values per user), plus <paramref name="zeroUsers"/> users whose difference is 0 (users missed by both rows). Summed
     /// in user order, so the result does not depend on how the per-user values were computed in parallel.
     /// </summary>
-    internal static PairedDifference Of(ReadOnlySpan<double> method, ReadOnlySpan<double> baseline, int stride, int column, int zeroUsers)
+    /// <param name="method">The row's table.</param>
+    /// <param name="baseline">The baseline's table, aligned with it.</param>
+    /// <param name="stride">Values per user.</param>
+    /// <param name="column">The column compared.</param>
+    /// <param name="zeroUsers">Users in neither table, each a difference of 0.</param>
+    /// <param name="groups">The group of each user of the tables, to compare one group's users alone; null for all.</param>
+    /// <param name="group">The group compared when <paramref name="groups"/> is given.</param>
+    internal static PairedDifference Of(ReadOnlySpan<double> method, ReadOnlySpan<double> baseline, int stride, int column, int zeroUsers,
+        IReadOnlyList<int>? groups = null, int group = 0)
     {
         if (method.Length != baseline.Length) throw new ArgumentException($"The tables hold {method.Length} and {baseline.Length} values.", nameof(baseline));
         int rows = method.Length / stride;
-        int users = rows + zeroUsers;
-        if (users == 0) return new PairedDifference(double.NaN, double.NaN, 0);
+        if (groups != null && groups.Count != rows) throw new ArgumentException($"There are {groups.Count} group entries for {rows} users.", nameof(groups));
+        int users = zeroUsers;
         double sum = 0;
-        for (int q = 0; q < rows; q++) sum += method[q * stride + column] - baseline[q * stride + column];
+        for (int q = 0; q < rows; q++)
+        {
+            if (groups != null && groups[q] != group) continue;
+            sum += method[q * stride + column] - baseline[q * stride + column];
+            users++;
+        }
+        if (users == 0) return new PairedDifference(double.NaN, double.NaN, 0);
         double mean = sum / users;
         // Two passes: the squares of deviations, not of values, so that a tiny difference between large figures keeps its digits.
         double squares = zeroUsers * mean * mean;
         for (int q = 0; q < rows; q++)
         {
+            if (groups != null && groups[q] != group) continue;
             double deviation = method[q * stride + column] - baseline[q * stride + column] - mean;
             squares += deviation * deviation;
         }

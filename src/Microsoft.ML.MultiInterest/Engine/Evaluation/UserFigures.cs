@@ -15,18 +15,31 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// unseen ones counted as misses, so that rows scored against another held-out view, or under another unseen rule, are
 /// told apart from rows of the same users.
 /// </param>
-internal sealed record UserFigures(IReadOnlyList<int> Users, int[] Cutoffs, double[] Recall, double[] Ndcg, double[] Diversity, int MissedUsers, ulong HeldOut)
+/// <param name="Groups">Each user's activity quartile (<see cref="ActivityQuartiles.Groups"/>), or null when not broken down.</param>
+internal sealed record UserFigures(IReadOnlyList<int> Users, int[] Cutoffs, double[] Recall, double[] Ndcg, double[] Diversity, int MissedUsers, ulong HeldOut,
+    IReadOnlyList<int>? Groups = null)
 {
     /// <summary>Paired differences of every figure, this row minus <paramref name="baseline"/>, per cutoff.</summary>
     /// <exception cref="ArgumentException">The rows were not scored at the same cutoffs, on the same users and held-out items; the message says which differs.</exception>
     public PairedComparison Against(UserFigures baseline)
     {
         if (Why(baseline) is { } reason) throw new ArgumentException($"The two rows cannot be paired user by user: {reason}.", nameof(baseline));
+        // Missed users have no list in either row: 0 in both rows' Recall and NDCG (so a difference of 0), in neither's
+        // Diversity, and in no activity quartile.
+        bool byActivity = Groups != null && baseline.Groups != null && (ReferenceEquals(Groups, baseline.Groups) || Groups.SequenceEqual(baseline.Groups));
+        var quartiles = byActivity
+            ? Enumerable.Range(0, ActivityQuartiles.Count).Select(g => Compare(baseline, 0, Groups, g, null)).ToList()
+            : null;
+        return Compare(baseline, MissedUsers, null, 0, quartiles);
+    }
+
+    /// <summary>The comparison over the users of <paramref name="group"/> (all with null <paramref name="groups"/>) and <paramref name="zeroUsers"/> missed ones.</summary>
+    private PairedComparison Compare(UserFigures baseline, int zeroUsers, IReadOnlyList<int>? groups, int group, IReadOnlyList<PairedComparison>? byActivity)
+    {
         int stride = Cutoffs.Length;
-        Dictionary<int, PairedDifference> Column(double[] mine, double[] theirs, int zeroUsers) =>
-            Cutoffs.Select((k, c) => (k, c)).ToDictionary(p => p.k, p => PairedDifference.Of(mine, theirs, stride, p.c, zeroUsers));
-        // Missed users have no list in either row: 0 in both rows' Recall and NDCG (so a difference of 0), in neither's Diversity.
-        return new PairedComparison(Column(Recall, baseline.Recall, MissedUsers), Column(Ndcg, baseline.Ndcg, MissedUsers), Column(Diversity, baseline.Diversity, 0));
+        Dictionary<int, PairedDifference> Column(double[] mine, double[] theirs, int zeros) =>
+            Cutoffs.Select((k, c) => (k, c)).ToDictionary(p => p.k, p => PairedDifference.Of(mine, theirs, stride, p.c, zeros, groups, group));
+        return new PairedComparison(Column(Recall, baseline.Recall, zeroUsers), Column(Ndcg, baseline.Ndcg, zeroUsers), Column(Diversity, baseline.Diversity, 0), byActivity);
     }
 
     /// <summary>What keeps the two rows from pairing, or null when they pair.</summary>

@@ -181,7 +181,7 @@ internal sealed class ProtocolScorer
         return new MethodEvaluation(name, ByCutoff(cutoffs, means.Recall), ByCutoff(cutoffs, means.Ndcg), ByCutoff(cutoffs, means.Diversity),
             sameRepresentation?.Emd ?? means.Emd, lists, mixtures, groups)
         {
-            PerUser = new UserFigures(_testUsers, cutoffs, breakdown.Recall, breakdown.Ndcg, breakdown.Diversity, _missedUsers, HeldOutFingerprint),
+            PerUser = new UserFigures(_testUsers, cutoffs, breakdown.Recall, breakdown.Ndcg, breakdown.Diversity, _missedUsers, HeldOutFingerprint, _activity?.Groups),
         };
     }
 

@@ -50,7 +50,7 @@ internal static class EvaluationScorer
             MissedUsers = heldOut.MissedUsers,
             UnseenEdges = heldOut.UnseenEdges,
             PerUser = new UserFigures(heldOut.Users, cutoffs, breakdown.Recall, breakdown.Ndcg, breakdown.Diversity, miss ? heldOut.MissedUsers : 0,
-                UserFigures.Fingerprint(heldOut.Users, q => heldOut.Items[q], q => miss ? heldOut.UnseenItems[q] : 0)),
+                UserFigures.Fingerprint(heldOut.Users, q => heldOut.Items[q], q => miss ? heldOut.UnseenItems[q] : 0), activity?.Groups),
         };
     }
 }
