@@ -192,7 +192,7 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         var chain = new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.Fitted);
         _w.Ml.Model.Save(chain, _w.Raw.Schema, path);
         var expected = ServingWorld.Read(chain.Transform(_w.Raw));
-        var loaded = _w.Ml.Model.Load(path, out _);
+        var loaded = TestModels.Load(_w.Ml, path);
         using (loaded as IDisposable)
             Assert.Equal(expected.Select(r => r.Items), ServingWorld.Read(loaded.Transform(_w.Raw)).Select(r => r.Items));
 

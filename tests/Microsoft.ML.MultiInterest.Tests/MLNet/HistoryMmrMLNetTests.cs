@@ -224,7 +224,7 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         // ML.NET's own chain looks the saved lists up.
         var fittedChain = new TransformerChain<ITransformer>(_w.Keys, _w.Embedding, _w.KMeans, _w.Mixture, _w.Fitted);
         var expected = ServingWorld.Read(fittedChain.Transform(_w.Raw));
-        var loaded = _w.Ml.Model.Load(path, out _);
+        var loaded = TestModels.Load(_w.Ml, path);
         using var loadedFiles = loaded as IDisposable;   // ML.NET's OnnxTransformer keeps temp copies of the graphs until disposed
         var loadedChain = ServingWorld.Read(loaded.Transform(_w.Raw));
         Assert.Equal(expected.Select(r => r.Items), loadedChain.Select(r => r.Items));

@@ -159,7 +159,7 @@ public sealed class SaveLoadTests : IDisposable
         using var stream = new MemoryStream();
         ml.Model.Save(model, data.Schema, stream);
         stream.Position = 0;
-        var loaded = ml.Model.Load(stream, out _);
+        var loaded = TestModels.Load(ml, stream);
         string[] columns = ["ItemCluster", "ClusterSimilarity"];
         DumpAssert.Same(ColumnDump.Dump(model.Transform(data), columns), ColumnDump.Dump(loaded.Transform(data), columns));
     }
@@ -171,7 +171,7 @@ public sealed class SaveLoadTests : IDisposable
         var messages = new List<string>();
         var ml = new MLContext(seed: 1);
         new OnnxSessionFactory(gpuDeviceId: 0, log: messages.Add).ApplyTo(ml);
-        var loaded = ml.Model.Load(zip, out _);
+        var loaded = TestModels.Load(ml, zip);
         var vectors = MLNetTestData.Vectors(loaded.Transform(_stages.Keyed), "UserEmbedding");
         Assert.Equal(MLNetTestData.Vectors(_stages.Embedded, "UserEmbedding"), vectors);
         Assert.Contains(messages, m => m.Contains("CPU", StringComparison.OrdinalIgnoreCase));

@@ -130,7 +130,7 @@ public sealed class WideKeyRangeTests : IDisposable
         var fitted = Fit(users, items);
         var expected = Lists(Chain(fitted, 1).Transform(fitted.Scoring), items);
         string path = Fixture("format1-wide-keys-quota.zip");
-        AssertSameLists(expected, Lists(fitted.Ml.Model.Load(path, out _).Transform(fitted.Scoring), items));
+        AssertSameLists(expected, Lists(TestModels.Load(fitted.Ml, path).Transform(fitted.Scoring), items));
 
         var model = MultiInterestModel.Load(fitted.Ml, path);
         // Version 1 stored a row per key: every key reads as having a vector (zero for those without edges).
@@ -182,7 +182,7 @@ public sealed class WideKeyRangeTests : IDisposable
             string densePath = Path.Combine(_directory, $"dense{k}.zip"), widePath = Path.Combine(_directory, $"wide{k}.zip");
             dense.Ml.Model.Save(Chain(dense, k), dense.Train.Schema, densePath);
             wide.Ml.Model.Save(Chain(wide, k), wide.Train.Schema, widePath);
-            var loaded = wide.Ml.Model.Load(widePath, out _);
+            var loaded = TestModels.Load(wide.Ml, widePath);
             AssertSameLists(actual, Lists(loaded.Transform(wide.Scoring), ItemStride));
             // The stages' tables hold the ids in use only: about as large as the dense model's, not 90 times larger. (ML.NET's
             // own term map behind a candidate key column still lists every item key: MapValueToKey is the only public way to

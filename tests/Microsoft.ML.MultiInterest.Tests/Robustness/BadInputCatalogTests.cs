@@ -312,7 +312,7 @@ public class BadInputCatalogTests
         ["onnx-convert-loaded-model"] = Throws<InvalidOperationException>(["can not be fully converted into a well-defined ONNX model"], () =>
         {
             var ml = new MLContext(seed: 1);
-            var model = ml.Model.Load(new MemoryStream(BadInputFixtures.ModelZip), out _);
+            var model = TestModels.Load(ml, new MemoryStream(BadInputFixtures.ModelZip));
             ml.Model.ConvertToOnnx(model, ml.Data.LoadFromEnumerable(MLNetTestData.Edges()), new MemoryStream());
         }),
         ["model-missing-file"] = Throws<FileNotFoundException>(["Model file", "does not exist"], () => MultiInterestModel.Load(new MLContext(), Path.Combine(Path.GetTempPath(), "no-model.zip"))),
