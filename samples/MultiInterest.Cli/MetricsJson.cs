@@ -155,7 +155,7 @@ internal static class MetricsJson
     /// figure and cutoff the mean per-user difference and its standard error (null where not finite: an empty quartile),
     /// and the users each figure pairs; null for Unimodal itself, without it, or for a row that cannot pair.
     /// </summary>
-    private static Dictionary<string, object>? Paired(PairedComparison? paired)
+    internal static Dictionary<string, object>? Paired(PairedComparison? paired)
     {
         if (paired == null) return null;
         static Dictionary<string, object?> Figure(IReadOnlyDictionary<int, PairedDifference> values) =>

@@ -15,7 +15,7 @@ internal static class PairedTable
         if (baseline == null) return;
         var cutoffs = baseline.Recall.Keys.Order().ToArray();
         log.WriteLine();
-        log.WriteLine("Against Unimodal, user by user: mean difference ± standard error over the same users (Recall in points; NDCG in metrics.json):");
+        log.WriteLine("Against Unimodal, user by user: mean difference ± standard error over the same users (Recall in points; NDCG in the JSON file):");
         log.WriteLine("| approach | " + string.Join(" | ", cutoffs.Select(k => $"R@{k}")) + " | " + string.Join(" | ", cutoffs.Select(k => $"D@{k}")) + " |");
         log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", 2 * cutoffs.Length + 1)));
         foreach (var m in result.Methods.Where(m => m != baseline))

@@ -174,6 +174,7 @@ internal static class SweepCommand
         {
             testResult = SweepTestFigures.Evaluate(result.Model, edges, EdgeFile.Read(test), outcome.Best.Settings, threads, test);
             ResultTable.Print(testResult, showPaper: false, log);
+            PairedTable.Print(testResult, log);
         }
         else if (test != null)
         {

@@ -60,6 +60,7 @@ internal static class SweepJson
         {
             // "test" is the test file's path (beside "train"); its figures have their own key.
             w.WriteStartObject("test_figures");
+            var unimodal = testResult.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.UnimodalName);
             foreach (var method in testResult.Methods)
             {
                 w.WriteStartObject(method.Name);
@@ -67,6 +68,9 @@ internal static class SweepJson
                 Figures(w, "ndcg", method.Ndcg);
                 Figures(w, "diversity", method.Diversity);
                 w.WriteNumber("emd", method.Emd);
+                // As metrics.json's: the row against Unimodal user by user (null for Unimodal itself).
+                w.WritePropertyName("versus_unimodal");
+                JsonSerializer.Serialize(w, unimodal == null || method == unimodal ? null : MetricsJson.Paired(PairedTable.TryAgainst(method, unimodal, null)));
                 w.WriteEndObject();
             }
             w.WriteEndObject();

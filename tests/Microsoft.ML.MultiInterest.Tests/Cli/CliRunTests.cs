@@ -28,6 +28,36 @@ public sealed class CliRunTests : IDisposable
         Assert.DoesNotContain("Training embeddings", run.Out, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A sweep end to end: each full trial's gap to the best, paired over the validation users, in the leaderboard text,
+    /// leaderboard.tsv and sweep.json; the best's test figures with every row against Unimodal, as evaluate writes them.
+    /// </summary>
+    [Fact]
+    public void Sweep_writes_each_trials_gap_to_the_best_and_the_test_rows_against_unimodal()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string output = Path.Combine(_directory, "sweep");
+        var run = CliHarness.Run("sweep", "--train", train, "--test", test, "--space", "lambda=0,0.8", "--algorithm", "truncated-svd", "--dim", "8",
+            "--clusters", "8", "--threads", "1", "--out", output);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("vs best", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Against Unimodal, user by user", run.Out, StringComparison.Ordinal);
+        Assert.Contains("VersusBestStandardError", File.ReadLines(Path.Combine(output, "leaderboard.tsv")).First(), StringComparison.Ordinal);
+
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "sweep.json")));
+        var trials = json.RootElement.GetProperty("leaderboard").EnumerateArray().ToList();
+        Assert.True(trials.Count >= 2, $"{trials.Count} trials");
+        double bestObjective = trials[0].GetProperty("objective").GetDouble();
+        Assert.Equal(0, trials[0].GetProperty("versus_best").GetProperty("difference").GetDouble());
+        foreach (var trial in trials.Skip(1))
+            Assert.Equal(trial.GetProperty("objective").GetDouble() - bestObjective, trial.GetProperty("versus_best").GetProperty("difference").GetDouble(), 1e-12);
+        var figures = json.RootElement.GetProperty("test_figures");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, figures.GetProperty("unimodal").GetProperty("versus_unimodal").ValueKind);
+        var knn = figures.GetProperty("knn_embed");
+        double gap = knn.GetProperty("recall").GetProperty("50").GetDouble() - figures.GetProperty("unimodal").GetProperty("recall").GetProperty("50").GetDouble();
+        Assert.Equal(gap, knn.GetProperty("versus_unimodal").GetProperty("recall").GetProperty("50").GetProperty("difference").GetDouble(), 1e-12);
+    }
+
     [Fact]
     public void Evaluate_names_activity_quartiles_that_tied_degrees_left_empty()
     {
