@@ -73,7 +73,9 @@ internal static class HistoryLambdaStep
         progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}" + (choice.UnimodalPool ? $", re-ordering Unimodal's {served} with the interests"
             : choice.Reorder ? $", re-ordering its own {served}" : $", pool {poolSize}")
             + $", chosen on {choice.Users:N0} validation users ({Rule(choice.Rule)}): "
-            + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}, Diversity@10 {point.Diversity / choice.UnimodalDiversity:F3}x Unimodal's"
+            + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}"
+            + (choice.RecallLead is { } lead && double.IsFinite(lead.StandardError) ? $" (paired: {PairedTable.Format(lead, 100, 2)} points)" : "")
+            + $", Diversity@10 {point.Diversity / choice.UnimodalDiversity:F3}x Unimodal's"
             + (choice.ReorderDiversity is { } reorder ? $" (the re-ordering baseline's: {reorder / choice.UnimodalDiversity:F3}x)" : "") + $" ({choice.Seconds:F1} s).");
         return choice;
     }

@@ -204,6 +204,9 @@ internal static class MetricsJson
                 ["points"] = choice.Points.Select(Point).ToList(),
                 ["reordered"] = choice.Reordered is { } reordered ? Point(reordered) : null!,
                 ["unimodal_reordered"] = choice.UnimodalReordered is { } unimodalReordered ? Point(unimodalReordered) : null!,
+                // The chosen candidate minus Unimodal on the validation users, paired user by user.
+                ["recall_lead"] = Lead(choice.RecallLead)!,
+                ["diversity_lead"] = Lead(choice.DiversityLead)!,
                 ["seconds"] = choice.Seconds,
             };
         if (lambda?.Reason is { } reason) block["lambda_default_reason"] = reason;
@@ -218,6 +221,12 @@ internal static class MetricsJson
             block["pool_history_lists"] = row.Pool.HistoryLists;
         }
         return block;
+
+        static Dictionary<string, double?>? Lead(PairedDifference? lead) => lead is not { } d ? null : new()
+        {
+            ["difference"] = double.IsFinite(d.Difference) ? d.Difference : null,
+            ["standard_error"] = double.IsFinite(d.StandardError) ? d.StandardError : null,
+        };
 
         static Dictionary<string, double> Point(FrontierPoint p) =>
             new() { ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity, ["diversity_at_50"] = p.SetDiversity };

@@ -117,6 +117,10 @@ public sealed class CliRunTests : IDisposable
         }
         Assert.True(rows >= 5, $"Only {rows} rows were paired with Unimodal.");
         Assert.Contains("Against Unimodal within each quartile", run.Out, StringComparison.Ordinal);
+        // The history row's hold-out choice says how far its chosen candidate led Unimodal there, user by user.
+        var selection = metrics.RootElement.GetProperty("settings").GetProperty("history_mmr").GetProperty("lambda_selection");
+        Assert.True(selection.GetProperty("recall_lead").GetProperty("standard_error").GetDouble() >= 0);
+        Assert.Contains("(paired: ", run.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -141,6 +141,7 @@ public class HistoryMmrLambdaSelectionTests
         var candidate = choice.UnimodalReordered!.Value;
         Assert.Equal(0.3, candidate.Value);
         Assert.Equal(choice.UnimodalRecall, candidate.Recall); // the same 50 items per user, so the same hits
+        if (choice.UnimodalPool) Assert.Equal(new PairedDifference(0, 0, choice.Users), choice.RecallLead); // and so, user by user, no lead
         Assert.NotEqual(choice.UnimodalDiversity, candidate.Diversity);
         Assert.Null(HistoryMmrLambdaSelection.Choose(train, embedding, row,
             new HistoryMmrSelectionOptions { Lambdas = [1.0], Threads = 1, TryReordering = false }).UnimodalReordered);
@@ -227,6 +228,14 @@ public class HistoryMmrLambdaSelectionTests
         Assert.Equal(one.Lambda, two.Lambda);
         Assert.Equal(one.UnimodalRecall, two.UnimodalRecall);
         Assert.Equal(one.ReorderDiversity, two.ReorderDiversity);
+        // The chosen candidate against Unimodal, paired over the validation users: the difference of the figures, with a spread.
+        var lead = one.RecallLead!.Value;
+        Assert.Equal(one.Users, lead.Users);
+        Assert.Equal(one.Chosen.Recall - one.UnimodalRecall, lead.Difference, 1e-12);
+        Assert.True(lead.StandardError >= 0);
+        Assert.Equal(one.Chosen.Diversity - one.UnimodalDiversity, one.DiversityLead!.Value.Difference, 1e-12);
+        Assert.True(one.DiversityLead.Value.StandardError > 0);
+        Assert.Equal(one.RecallLead, two.RecallLead);
     }
 
     [Fact]

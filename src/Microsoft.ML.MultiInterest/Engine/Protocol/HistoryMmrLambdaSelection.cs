@@ -51,6 +51,16 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
     double UnimodalRecall, double UnimodalDiversity, int Users, double Seconds, double? ReorderDiversity = null, bool Reorder = false,
     FrontierPoint? Reordered = null, int PoolSize = MmrRetrieverDefaults.PoolSize, bool UnimodalPool = false, FrontierPoint? UnimodalReordered = null)
 {
+    /// <summary>
+    /// The chosen candidate against Unimodal on the validation users, user by user: its Recall@50 minus Unimodal's, mean and
+    /// standard error (<see cref="PairedDifference"/>). A lead within about two standard errors is one the hold-out could
+    /// not tell from none, and the test split may then go either way. Null when not measured.
+    /// </summary>
+    public PairedDifference? RecallLead { get; init; }
+
+    /// <summary>The chosen candidate's Diversity@10 minus Unimodal's on the validation users, user by user; null when not measured.</summary>
+    public PairedDifference? DiversityLead { get; init; }
+
     /// <summary>The validation figures of the chosen candidate.</summary>
     public FrontierPoint Chosen => UnimodalPool ? UnimodalReordered!.Value : Reorder ? Reordered!.Value : Points.First(p => p.Value == Lambda);
 
@@ -194,12 +204,21 @@ public static class HistoryMmrLambdaSelection
         var unimodal = search.Retrieve(userEmbeddings, users, train, Math.Max(RecallCutoff, options.PoolSize), threads);
         // Diversity on MMR's unit items, shared rather than normalised again (0.13 GB at Gowalla's d = 768).
         var scorer = ProtocolScorer.OverUnitItems(validation, users, mmr.UnitItems, threads, activity: null, misses: null, missedUsers: 0);
-        (double Recall, double Diversity, double SetDiversity) Score(RankedLists lists) =>
-            scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists, k)), RecallCutoff, DiversityCutoff);
-        var (unimodalRecall, unimodalDiversity, _) = Score(unimodal);
+        // Each candidate's per-user figures, kept to pair the chosen one with Unimodal's (about 10^4 users x 6 doubles each).
+        var perUser = new Dictionary<(HistoryMmrCandidate Kind, int Index), UserFigures>();
+        UserFigures? unimodalUsers = null;
+        (double Recall, double Diversity, double SetDiversity) Score(RankedLists lists, HistoryMmrCandidate? kind, int index = 0)
+        {
+            var (recall, diversity, setDiversity, users) = scorer.ScoreListsPerUser(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists, k)), RecallCutoff, DiversityCutoff);
+            if (kind is { } k) perUser[(k, index)] = users;
+            else unimodalUsers ??= users;
+            return (recall, diversity, setDiversity);
+        }
+        var (unimodalRecall, unimodalDiversity, _) = Score(unimodal, null);
         // The protocol's re-ordering row: Unimodal's top 50 re-ordered, nothing added.
         double? reorderDiversity = options.ReorderLambda is { } reorderLambda
-            ? Score(mmr.Reorder(unimodal, RecallCutoff, reorderLambda, threads)).Diversity : null;
+            ? scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(mmr.Reorder(unimodal, RecallCutoff, reorderLambda, threads), k)),
+                RecallCutoff, DiversityCutoff).Diversity : null;
 
         var poolOptions = row.Pool.Clone();
         if (poolOptions.Threads == 0) poolOptions.Threads = threads;
@@ -212,7 +231,7 @@ public static class HistoryMmrLambdaSelection
         var points = new List<FrontierPoint>();
         for (int t = 0; t < lists.Length; t++)
         {
-            var (recall, diversity, setDiversity) = Score(lists[t]);
+            var (recall, diversity, setDiversity) = Score(lists[t], HistoryMmrCandidate.Lambda, t);
             points.Add(new FrontierPoint(options.Lambdas[t], recall, diversity, setDiversity));
         }
         FrontierPoint? reordered = null, unimodalReordered = null;
@@ -220,17 +239,23 @@ public static class HistoryMmrLambdaSelection
         {
             // The row's own top 50 (the pool's first 50 by best score: the same items a pool of 50 would hold) re-ordered.
             double lambda = options.ReorderLambda ?? MmrRetrieverDefaults.Lambda;
-            var (recall, diversity, setDiversity) = Score(retriever.Rerank(pool, term, RecallCutoff, lambda, Math.Min(RecallCutoff, options.PoolSize), threads));
+            var (recall, diversity, setDiversity) = Score(retriever.Rerank(pool, term, RecallCutoff, lambda, Math.Min(RecallCutoff, options.PoolSize), threads),
+                HistoryMmrCandidate.OwnReordered);
             reordered = new FrontierPoint(lambda, recall, diversity, setDiversity);
             // Unimodal's own top 50 re-ordered with the interests: no interest search, the unimodal lists are the pool.
             var (ownPool, ownTerm) = retriever.Pool(userEmbeddings, interests, train, RecallCutoff, row.InterestWeight, threads, unimodal, HistoryPoolSearch.Unimodal);
-            (recall, diversity, setDiversity) = Score(retriever.Rerank(ownPool, ownTerm, RecallCutoff, lambda, RecallCutoff, threads));
+            (recall, diversity, setDiversity) = Score(retriever.Rerank(ownPool, ownTerm, RecallCutoff, lambda, RecallCutoff, threads), HistoryMmrCandidate.UnimodalReordered);
             unimodalReordered = new FrontierPoint(lambda, recall, diversity, setDiversity);
         }
         var pick = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity, reordered, unimodalReordered,
             options.DiversityTie);
+        var chosen = perUser[(pick.Kind, pick.Kind == HistoryMmrCandidate.Lambda ? points.IndexOf(pick.Point) : 0)].Against(unimodalUsers!);
         return new HistoryMmrLambdaChoice(pick.Point.Value, pick.Rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds,
-            reorderDiversity, pick.Reorder, reordered, options.PoolSize, pick.UnimodalPool, unimodalReordered);
+            reorderDiversity, pick.Reorder, reordered, options.PoolSize, pick.UnimodalPool, unimodalReordered)
+        {
+            RecallLead = chosen.Recall[RecallCutoff],
+            DiversityLead = chosen.Diversity[DiversityCutoff],
+        };
     }
 
     /// <summary>

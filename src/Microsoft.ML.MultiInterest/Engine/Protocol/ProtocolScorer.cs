@@ -191,12 +191,25 @@ internal sealed class ProtocolScorer
     /// </summary>
     public (double Recall, double Diversity, double SetDiversity) ScoreLists(IReadOnlyDictionary<int, RankedLists> lists, int recallCutoff, int diversityCutoff)
     {
+        var (recall, diversity, setDiversity, _) = ScoreListsPerUser(lists, recallCutoff, diversityCutoff);
+        return (recall, diversity, setDiversity);
+    }
+
+    /// <summary>
+    /// As <see cref="ScoreLists"/>, with the per-user figures behind the means (<see cref="UserFigures"/>, for pairing two
+    /// candidates' lists with <see cref="UserFigures.Against"/>).
+    /// </summary>
+    public (double Recall, double Diversity, double SetDiversity, UserFigures PerUser) ScoreListsPerUser(IReadOnlyDictionary<int, RankedLists> lists,
+        int recallCutoff, int diversityCutoff)
+    {
         var cutoffs = lists.Keys.Order().ToArray();
         var ranked = cutoffs.Select(k => lists[k]).ToArray();
-        var means = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]), _unitItems, null, _threads,
-            q => _misses.UnseenItemsOf(_testUsers[q]), _missedUsers);
+        var scored = MetricsScorer.Score(cutoffs, _testUsers.Length, (c, q) => ranked[c].IndicesOf(q), q => _test.ItemsOf(_testUsers[q]), _unitItems, null, _threads,
+            q => _misses.UnseenItemsOf(_testUsers[q]), _missedUsers, null, 0);
+        var means = scored.All;
         int recallAt = Array.IndexOf(cutoffs, recallCutoff);
-        return (means.Recall[recallAt], means.Diversity[Array.IndexOf(cutoffs, diversityCutoff)], means.Diversity[recallAt]);
+        var perUser = new UserFigures(_testUsers, cutoffs, scored.Recall, scored.Ndcg, scored.Diversity, _missedUsers, HeldOutFingerprint);
+        return (means.Recall[recallAt], means.Diversity[Array.IndexOf(cutoffs, diversityCutoff)], means.Diversity[recallAt], perUser);
     }
 
     /// <summary>The fingerprint of the held-out items every row of this scorer is measured against (<see cref="UserFigures.Fingerprint"/>), computed once.</summary>
