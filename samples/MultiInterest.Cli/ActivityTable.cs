@@ -5,7 +5,7 @@ namespace MultiInterest.Cli;
 /// <summary>Prints Recall@K and Diversity@K (largest and smallest K) per activity quartile of the test users (training degree).</summary>
 internal static class ActivityTable
 {
-    public static void Print(ProtocolResult result, TextWriter log)
+    public static void Print(ProtocolResult result, UnimodalPairs pairs, TextWriter log)
     {
         var first = result.Methods[0];
         if (first.ByActivity.Count == 0) return;
@@ -17,19 +17,17 @@ internal static class ActivityTable
         log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", first.ByActivity.Count + 1)));
         foreach (var m in result.Methods)
             log.WriteLine($"| {ResultTable.Label(m.Name)} | " + string.Join(" | ", m.ByActivity.Select(g => g.Users == 0 ? "-" : $"{g.Recall[recallK]:F3} / {g.Diversity[diversityK]:F3}")) + " |");
-        PrintAgainstUnimodal(result, recallK, diversityK, log);
+        PrintAgainstUnimodal(result, pairs, recallK, diversityK, log);
         if (first.ByActivity.Any(g => g.Users == 0))
             log.WriteLine("Quartiles cut the users by training degree and keep a degree whole: where many users share a degree, one group "
                 + "holds more than a quarter and a later one may be empty.");
     }
 
     /// <summary>Each row against Unimodal within each quartile, user by user: Recall (points) and Diversity differences ± standard errors.</summary>
-    private static void PrintAgainstUnimodal(ProtocolResult result, int recallK, int diversityK, TextWriter log)
+    private static void PrintAgainstUnimodal(ProtocolResult result, UnimodalPairs pairs, int recallK, int diversityK, TextWriter log)
     {
-        var unimodal = result.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.UnimodalName);
-        if (unimodal == null) return;
-        var rows = result.Methods.Where(m => m != unimodal).Select(m => (m, Paired: PairedTable.TryAgainst(m, unimodal, null)))
-            .Where(r => r.Paired is { ByActivity.Count: > 0 }).ToList();
+        if (pairs.Unimodal is not { } unimodal) return;
+        var rows = result.Methods.Select(m => (m, Paired: pairs.For(m.Name))).Where(r => r.Paired is { ByActivity.Count: > 0 }).ToList();
         if (rows.Count == 0) return;
         log.WriteLine();
         log.WriteLine($"Against Unimodal within each quartile, user by user: R@{recallK} (points) / D@{diversityK}, difference ± standard error");

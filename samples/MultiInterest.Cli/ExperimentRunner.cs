@@ -309,13 +309,14 @@ internal static class ExperimentRunner
         seconds["total"] = total.Elapsed.TotalSeconds;
 
         ResultTable.Print(result, settings.ShowPaper, log, leftOutUsers);
-        PairedTable.Print(result, log);
-        ActivityTable.Print(result, log);
+        var pairs = UnimodalPairs.Of(result);
+        PairedTable.Print(result, pairs, log);
+        ActivityTable.Print(result, pairs, log);
         FrontierTable.Print(result, log);
         if (settings.OutDirectory != null)
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
-            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, testEdgesInTraining, leftOutUsers, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, memory.ByStage);
+            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, testEdgesInTraining, leftOutUsers, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, pairs, memory.ByStage);
             log.WriteLine($"Wrote {path}");
             foreach (var file in plots.Concat(exported)) log.WriteLine($"Wrote {file}");
         }

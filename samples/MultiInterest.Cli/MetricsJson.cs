@@ -9,15 +9,12 @@ internal static class MetricsJson
 {
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
         int unseenTestEdges, int testEdgesInTraining, int leftOutUsers, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
-        int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda, IReadOnlyDictionary<string, double>? peakMemory = null)
+        int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda, UnimodalPairs pairs, IReadOnlyDictionary<string, double>? peakMemory = null)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
         // The training knobs (epochs, loss, learning rate, negatives) are written only where the vectors used them: a
         // truncated SVD or implicit ALS (Auto's usual choice) has none, and listing the defaults would read as if it had.
         bool trainedBySgd = ownEmbeddings && embedding?.Algorithm is not (EmbeddingAlgorithm.TruncatedSvd or EmbeddingAlgorithm.ImplicitAls);
-        var unimodal = result.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.UnimodalName);
-        // Each row against Unimodal user by user; none for Unimodal itself, without it, or for a row that cannot pair.
-        var pairs = result.Methods.ToDictionary(m => m.Name, m => unimodal == null || m == unimodal ? null : PairedTable.TryAgainst(m, unimodal, null));
         var document = new Dictionary<string, object?>
         {
             ["dataset"] = settings.Dataset,
@@ -83,9 +80,9 @@ internal static class MetricsJson
                     ["ndcg"] = Finite(g.Ndcg),
                     ["diversity"] = Finite(g.Diversity),
                     ["emd"] = double.IsFinite(g.Emd) ? g.Emd : null,
-                    ["versus_unimodal"] = Paired(pairs[m.Name]?.ByActivity.ElementAtOrDefault(g.Group)),
+                    ["versus_unimodal"] = Paired(pairs.For(m.Name)?.ByActivity.ElementAtOrDefault(g.Group)),
                 }).ToArray(),
-                ["versus_unimodal"] = Paired(pairs[m.Name]),
+                ["versus_unimodal"] = Paired(pairs.For(m.Name)),
             }),
             ["frontiers"] = result.Frontiers.Select(f => new Dictionary<string, object?>
             {

@@ -9,9 +9,9 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal static class PairedTable
 {
-    public static void Print(ProtocolResult result, TextWriter log)
+    public static void Print(ProtocolResult result, UnimodalPairs pairs, TextWriter log)
     {
-        var baseline = result.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.UnimodalName);
+        var baseline = pairs.Unimodal;
         if (baseline == null) return;
         var cutoffs = baseline.Recall.Keys.Order().ToArray();
         log.WriteLine();
@@ -20,27 +20,14 @@ internal static class PairedTable
         log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", 2 * cutoffs.Length + 1)));
         foreach (var m in result.Methods.Where(m => m != baseline))
         {
-            if (TryAgainst(m, baseline, log) is not { } paired) continue;
+            if (pairs.For(m.Name) is not { } paired)
+            {
+                log.WriteLine($"| {ResultTable.Label(m.Name)} | n/a: {pairs.RefusalFor(m.Name)} |");
+                continue;
+            }
             log.WriteLine($"| {ResultTable.Label(m.Name)} | "
                 + string.Join(" | ", cutoffs.Select(k => Format(paired.Recall[k], 100, 2))) + " | "
                 + string.Join(" | ", cutoffs.Select(k => Format(paired.Diversity[k], 1, 4))) + " |");
-        }
-    }
-
-    /// <summary>
-    /// <paramref name="method"/> against <paramref name="baseline"/>, or null (saying why on <paramref name="log"/> when given)
-    /// where the rows do not pair: a row that cannot be compared loses its comparison, not the run's other output.
-    /// </summary>
-    public static PairedComparison? TryAgainst(MethodEvaluation method, MethodEvaluation baseline, TextWriter? log)
-    {
-        try
-        {
-            return method.Against(baseline);
-        }
-        catch (ArgumentException e)
-        {
-            log?.WriteLine($"| {ResultTable.Label(method.Name)} | n/a: {e.Message} |");
-            return null;
         }
     }
 

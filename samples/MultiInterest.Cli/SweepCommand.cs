@@ -170,11 +170,13 @@ internal static class SweepCommand
         log.WriteLine($"Refitted the best on all {edges.Count:N0} training edges in {result.RefitSeconds:F1} s; saved {modelPath} ({new FileInfo(modelPath).Length / 1e6:F1} MB).");
 
         ProtocolResult? testResult = null;
+        UnimodalPairs? testPairs = null;
         if (test != null && result.Model != null && outcome.Best.Settings.Method == SweepRetrievalMethod.KnnEmbed)
         {
             testResult = SweepTestFigures.Evaluate(result.Model, edges, EdgeFile.Read(test), outcome.Best.Settings, threads, test);
             ResultTable.Print(testResult, showPaper: false, log);
-            PairedTable.Print(testResult, log);
+            testPairs = UnimodalPairs.Of(testResult);
+            PairedTable.Print(testResult, testPairs, log);
         }
         else if (test != null)
         {
@@ -184,7 +186,7 @@ internal static class SweepCommand
         foreach (string png in SweepPlot.Write(outDirectory, outcome, options, ExperimentCommands.DatasetName(train)))
             log.WriteLine($"Wrote {png}");
         string json = Path.Combine(outDirectory, "sweep.json");
-        SweepJson.Write(json, train, test, modelPath, result, options, measuredRefit, testResult, clock.Elapsed.TotalSeconds);
+        SweepJson.Write(json, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, clock.Elapsed.TotalSeconds);
         log.WriteLine($"Wrote {tsv}, {json}; total {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }

@@ -8,7 +8,7 @@ namespace MultiInterest.Cli;
 internal static class SweepJson
 {
     public static void Write(string path, string train, string? test, string modelPath, MultiInterestSweepResult result, SweepOptions options,
-        double? measuredRefitSeconds, ProtocolResult? testResult, double totalSeconds)
+        double? measuredRefitSeconds, ProtocolResult? testResult, UnimodalPairs? testPairs, double totalSeconds)
     {
         var outcome = result.Outcome;
         using var stream = File.Create(path);
@@ -60,7 +60,6 @@ internal static class SweepJson
         {
             // "test" is the test file's path (beside "train"); its figures have their own key.
             w.WriteStartObject("test_figures");
-            var unimodal = testResult.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.UnimodalName);
             foreach (var method in testResult.Methods)
             {
                 w.WriteStartObject(method.Name);
@@ -70,7 +69,7 @@ internal static class SweepJson
                 w.WriteNumber("emd", method.Emd);
                 // As metrics.json's: the row against Unimodal user by user (null for Unimodal itself).
                 w.WritePropertyName("versus_unimodal");
-                JsonSerializer.Serialize(w, unimodal == null || method == unimodal ? null : MetricsJson.Paired(PairedTable.TryAgainst(method, unimodal, null)));
+                JsonSerializer.Serialize(w, MetricsJson.Paired(testPairs?.For(method.Name)));
                 w.WriteEndObject();
             }
             w.WriteEndObject();
