@@ -83,6 +83,8 @@ internal static class MetricsJson
                     ["versus_unimodal"] = Paired(pairs.For(m.Name)?.ByActivity.ElementAtOrDefault(g.Group)),
                 }).ToArray(),
                 ["versus_unimodal"] = Paired(pairs.For(m.Name)),
+                // Why a row has no comparison (Unimodal itself has none and no reason).
+                ["versus_unimodal_refused"] = pairs.RefusalFor(m.Name),
             }),
             ["frontiers"] = result.Frontiers.Select(f => new Dictionary<string, object?>
             {
@@ -156,11 +158,7 @@ internal static class MetricsJson
     {
         if (paired == null) return null;
         static Dictionary<string, object?> Figure(IReadOnlyDictionary<int, PairedDifference> values) =>
-            values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => (object?)new Dictionary<string, double?>
-            {
-                ["difference"] = double.IsFinite(p.Value.Difference) ? p.Value.Difference : null,
-                ["standard_error"] = double.IsFinite(p.Value.StandardError) ? p.Value.StandardError : null,
-            });
+            values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => (object?)Gap(p.Value));
         return new Dictionary<string, object>
         {
             ["users_recall_ndcg"] = paired.Recall.Values.First().Users,
@@ -170,6 +168,16 @@ internal static class MetricsJson
             ["diversity"] = Figure(paired.Diversity),
         };
     }
+
+    /// <summary>
+    /// One paired difference as both JSON files write it: <c>{"difference": ..., "standard_error": ...}</c>, null for a
+    /// figure that is not finite (an empty group, a single user's standard error), or null for no comparison at all.
+    /// </summary>
+    internal static Dictionary<string, double?>? Gap(PairedDifference? gap) => gap is not { } d ? null : new()
+    {
+        ["difference"] = double.IsFinite(d.Difference) ? d.Difference : null,
+        ["standard_error"] = double.IsFinite(d.StandardError) ? d.StandardError : null,
+    };
 
     private static Dictionary<string, double?> Finite(IReadOnlyDictionary<int, double> values) =>
         values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => double.IsFinite(p.Value) ? p.Value : (double?)null);
@@ -202,8 +210,8 @@ internal static class MetricsJson
                 ["reordered"] = choice.Reordered is { } reordered ? Point(reordered) : null!,
                 ["unimodal_reordered"] = choice.UnimodalReordered is { } unimodalReordered ? Point(unimodalReordered) : null!,
                 // The chosen candidate minus Unimodal on the validation users, paired user by user.
-                ["recall_lead"] = Lead(choice.RecallLead)!,
-                ["diversity_lead"] = Lead(choice.DiversityLead)!,
+                ["recall_lead"] = Gap(choice.RecallLead)!,
+                ["diversity_lead"] = Gap(choice.DiversityLead)!,
                 ["seconds"] = choice.Seconds,
             };
         if (lambda?.Reason is { } reason) block["lambda_default_reason"] = reason;
@@ -218,12 +226,6 @@ internal static class MetricsJson
             block["pool_history_lists"] = row.Pool.HistoryLists;
         }
         return block;
-
-        static Dictionary<string, double?>? Lead(PairedDifference? lead) => lead is not { } d ? null : new()
-        {
-            ["difference"] = double.IsFinite(d.Difference) ? d.Difference : null,
-            ["standard_error"] = double.IsFinite(d.StandardError) ? d.StandardError : null,
-        };
 
         static Dictionary<string, double> Point(FrontierPoint p) =>
             new() { ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity, ["diversity_at_50"] = p.SetDiversity };

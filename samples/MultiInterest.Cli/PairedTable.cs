@@ -35,8 +35,11 @@ internal static class PairedTable
     public static string Format(PairedDifference d, double scale, int decimals)
     {
         if (!double.IsFinite(d.Difference) || !double.IsFinite(d.StandardError)) return "n/a";
-        double difference = Math.Round(d.Difference * scale, decimals);
-        string text = (difference == 0 ? 0.0 : difference).ToString("F" + decimals, CultureInfo.InvariantCulture);
-        return (difference > 0 ? "+" : "") + text + " ± " + (d.StandardError * scale).ToString("F" + decimals, CultureInfo.InvariantCulture);
+        string format = "F" + decimals;
+        // Both numbers rounded by the same formatter; a difference that prints as zero carries no sign.
+        string text = (d.Difference * scale).ToString(format, CultureInfo.InvariantCulture);
+        bool zero = text.TrimStart('-').All(c => c is '0' or '.');
+        text = zero ? text.TrimStart('-') : d.Difference > 0 ? "+" + text : text;
+        return text + " ± " + (d.StandardError * scale).ToString(format, CultureInfo.InvariantCulture);
     }
 }

@@ -95,15 +95,9 @@ internal static class SweepJson
         w.WriteNumber("fidelity", t.Fidelity);
         w.WriteNumber("rung", t.Rung);
         w.WriteNumber("objective", t.Objective);
-        if (t.VersusBest is { } gap && double.IsFinite(gap.StandardError))
-        {
-            // The objective minus the best trial's, paired over the same validation users, and its standard error.
-            w.WriteStartObject("versus_best");
-            w.WriteNumber("difference", gap.Difference);
-            w.WriteNumber("standard_error", gap.StandardError);
-            w.WriteEndObject();
-        }
-        else w.WriteNull("versus_best");
+        // The objective minus the best trial's, paired over the same validation users (null below full fidelity).
+        w.WritePropertyName("versus_best");
+        JsonSerializer.Serialize(w, MetricsJson.Gap(t.VersusBest));
         w.WriteNumber("recall", t.Recall);
         w.WriteNumber("ndcg", t.Ndcg);
         w.WriteNumber("diversity", t.Diversity);

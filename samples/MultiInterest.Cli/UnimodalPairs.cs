@@ -23,14 +23,9 @@ internal sealed class UnimodalPairs
         if (pairs.Unimodal == null) return pairs;
         foreach (var method in result.Methods.Where(m => m != pairs.Unimodal))
         {
-            try
-            {
-                pairs._pairs[method.Name] = method.Against(pairs.Unimodal);
-            }
-            catch (ArgumentException e)
-            {
-                pairs._refusals[method.Name] = e.Message;
-            }
+            // Asked first, not caught: an exception from the comparison itself would be a bug, not a refusal.
+            if (method.CanPairWith(pairs.Unimodal, out string? reason)) pairs._pairs[method.Name] = method.Against(pairs.Unimodal);
+            else pairs._refusals[method.Name] = reason;
         }
         return pairs;
     }

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.MultiInterest;
 using Microsoft.ML.MultiInterest.RoundTrip;
 
 // Usage: RoundTrip <edges.tsv> <columns, comma-separated> <out.txt> <model.zip>...
@@ -14,28 +15,13 @@ var edges = File.ReadLines(args[0]).Select(line => line.Split('\t')).Select(p =>
 IDataView data = ml.Data.LoadFromEnumerable(edges);
 foreach (string path in args[3..])
 {
-    var model = Load(ml, path);
+    // mlContext.Model.Load, retried as the library retries it (OrtNameClash: an .ort temp name, dotnet/machinelearning#7339).
+    var model = OrtNameClash.Retry(() => ml.Model.Load(path, out _));
     data = model.Transform(data);
 }
 using var writer = new StreamWriter(args[2]);
 ColumnDump.Write(ColumnDump.Dump(data, args[1].Split(',')), writer);
 return 0;
-
-// mlContext.Model.Load, again when ONNX Runtime took ML.NET's random temp copy of a graph for an ORT-format model (a name
-// ending in .ort, dotnet/machinelearning#7339: about one graph load in 32,768); each attempt draws fresh names.
-static ITransformer Load(MLContext ml, string path)
-{
-    for (int attempt = 1; ; attempt++)
-    {
-        try
-        {
-            return ml.Model.Load(path, out _);
-        }
-        catch (Exception e) when (attempt < 3 && e.ToString().Contains("ORT model verification failed", StringComparison.Ordinal))
-        {
-        }
-    }
-}
 
 /// <summary>One edge as the tests write it.</summary>
 internal sealed class EdgeRow

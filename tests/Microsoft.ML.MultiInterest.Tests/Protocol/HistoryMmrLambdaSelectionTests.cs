@@ -159,6 +159,12 @@ public class HistoryMmrLambdaSelectionTests
         var (train, embedding, row) = World();
         var tried = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = [1.0], Threads = 1, ReorderLambda = 0.3 });
         var without = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = [1.0], Threads = 1, ReorderLambda = 0.3, TryReordering = false });
+        // Whichever kind of candidate each choice took, its paired lead is its own figures' difference from Unimodal's.
+        foreach (var choice in new[] { tried, without })
+        {
+            Assert.Equal(choice.Chosen.Recall - choice.UnimodalRecall, choice.RecallLead!.Value.Difference, 1e-12);
+            Assert.Equal(choice.Chosen.Diversity - choice.UnimodalDiversity, choice.DiversityLead!.Value.Difference, 1e-12);
+        }
         Assert.Null(without.Reordered);
         Assert.False(without.Reorder);
         Assert.Equal(tried.Points, without.Points);

@@ -117,6 +117,10 @@ public class ProtocolEvaluatorTests
         var settings = new ProtocolSettings { Cutoffs = [5, 10], Neighbors = 3 };
         var noMisses = ProtocolEvaluator.Run(train, test, users, items, clustering, settings);
         Assert.Contains("0 and 2 missed users", Assert.Throws<ArgumentException>(() => noMisses["mmr"].Against(unimodal)).Message);
+        Assert.False(noMisses["mmr"].CanPairWith(unimodal, out string? reason));
+        Assert.Contains("missed users", reason);
+        Assert.True(result["mmr"].CanPairWith(unimodal, out reason));
+        Assert.Null(reason);
         int first = result.TestUsers[0];
         var extra = Enumerable.Range(0, train.ItemCount).First(i => !train.Contains(first, i) && !test.Contains(first, i));
         var edges = Enumerable.Range(0, test.UserCount).SelectMany(u => test.ItemsOf(u).ToArray().Select(i => (u, i))).Append((first, extra)).ToArray();

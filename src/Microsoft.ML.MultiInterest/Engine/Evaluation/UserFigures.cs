@@ -43,7 +43,7 @@ internal sealed record UserFigures(IReadOnlyList<int> Users, int[] Cutoffs, doub
     }
 
     /// <summary>What keeps the two rows from pairing, or null when they pair.</summary>
-    private string? Why(UserFigures other)
+    internal string? Why(UserFigures other)
     {
         if (!Cutoffs.AsSpan().SequenceEqual(other.Cutoffs))
             return $"they were scored at different cutoffs ({string.Join(", ", Cutoffs)} and {string.Join(", ", other.Cutoffs)})";

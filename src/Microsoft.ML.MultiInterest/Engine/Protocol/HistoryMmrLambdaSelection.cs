@@ -204,21 +204,14 @@ public static class HistoryMmrLambdaSelection
         var unimodal = search.Retrieve(userEmbeddings, users, train, Math.Max(RecallCutoff, options.PoolSize), threads);
         // Diversity on MMR's unit items, shared rather than normalised again (0.13 GB at Gowalla's d = 768).
         var scorer = ProtocolScorer.OverUnitItems(validation, users, mmr.UnitItems, threads, activity: null, misses: null, missedUsers: 0);
-        // Each candidate's per-user figures, kept to pair the chosen one with Unimodal's (about 10^4 users x 6 doubles each).
-        var perUser = new Dictionary<(HistoryMmrCandidate Kind, int Index), UserFigures>();
-        UserFigures? unimodalUsers = null;
-        (double Recall, double Diversity, double SetDiversity) Score(RankedLists lists, HistoryMmrCandidate? kind, int index = 0)
-        {
-            var (recall, diversity, setDiversity, users) = scorer.ScoreListsPerUser(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists, k)), RecallCutoff, DiversityCutoff);
-            if (kind is { } k) perUser[(k, index)] = users;
-            else unimodalUsers ??= users;
-            return (recall, diversity, setDiversity);
-        }
-        var (unimodalRecall, unimodalDiversity, _) = Score(unimodal, null);
+        // Each candidate's figures with the per-user ones behind them, kept to pair the chosen one with Unimodal's (about 10^4
+        // users x 6 doubles each).
+        (double Recall, double Diversity, double SetDiversity, UserFigures PerUser) Score(RankedLists lists) =>
+            scorer.ScoreListsPerUser(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists, k)), RecallCutoff, DiversityCutoff);
+        var (unimodalRecall, unimodalDiversity, _, unimodalUsers) = Score(unimodal);
         // The protocol's re-ordering row: Unimodal's top 50 re-ordered, nothing added.
         double? reorderDiversity = options.ReorderLambda is { } reorderLambda
-            ? scorer.ScoreLists(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(mmr.Reorder(unimodal, RecallCutoff, reorderLambda, threads), k)),
-                RecallCutoff, DiversityCutoff).Diversity : null;
+            ? Score(mmr.Reorder(unimodal, RecallCutoff, reorderLambda, threads)).Diversity : null;
 
         var poolOptions = row.Pool.Clone();
         if (poolOptions.Threads == 0) poolOptions.Threads = threads;
@@ -229,27 +222,36 @@ public static class HistoryMmrLambdaSelection
         var (pool, term) = retriever.Pool(userEmbeddings, interests, train, options.PoolSize, row.InterestWeight, threads, own);
         var lists = retriever.RerankMany(pool, term, RecallCutoff, options.Lambdas, options.PoolSize, threads);
         var points = new List<FrontierPoint>();
+        var pointUsers = new List<UserFigures>();
         for (int t = 0; t < lists.Length; t++)
         {
-            var (recall, diversity, setDiversity) = Score(lists[t], HistoryMmrCandidate.Lambda, t);
+            var (recall, diversity, setDiversity, figures) = Score(lists[t]);
             points.Add(new FrontierPoint(options.Lambdas[t], recall, diversity, setDiversity));
+            pointUsers.Add(figures);
         }
         FrontierPoint? reordered = null, unimodalReordered = null;
+        UserFigures? reorderedUsers = null, unimodalReorderedUsers = null;
         if (options.TryReordering)
         {
             // The row's own top 50 (the pool's first 50 by best score: the same items a pool of 50 would hold) re-ordered.
             double lambda = options.ReorderLambda ?? MmrRetrieverDefaults.Lambda;
-            var (recall, diversity, setDiversity) = Score(retriever.Rerank(pool, term, RecallCutoff, lambda, Math.Min(RecallCutoff, options.PoolSize), threads),
-                HistoryMmrCandidate.OwnReordered);
-            reordered = new FrontierPoint(lambda, recall, diversity, setDiversity);
+            var (recall, diversity, setDiversity, figures) = Score(retriever.Rerank(pool, term, RecallCutoff, lambda, Math.Min(RecallCutoff, options.PoolSize), threads));
+            (reordered, reorderedUsers) = (new FrontierPoint(lambda, recall, diversity, setDiversity), figures);
             // Unimodal's own top 50 re-ordered with the interests: no interest search, the unimodal lists are the pool.
             var (ownPool, ownTerm) = retriever.Pool(userEmbeddings, interests, train, RecallCutoff, row.InterestWeight, threads, unimodal, HistoryPoolSearch.Unimodal);
-            (recall, diversity, setDiversity) = Score(retriever.Rerank(ownPool, ownTerm, RecallCutoff, lambda, RecallCutoff, threads), HistoryMmrCandidate.UnimodalReordered);
-            unimodalReordered = new FrontierPoint(lambda, recall, diversity, setDiversity);
+            (recall, diversity, setDiversity, figures) = Score(retriever.Rerank(ownPool, ownTerm, RecallCutoff, lambda, RecallCutoff, threads));
+            (unimodalReordered, unimodalReorderedUsers) = (new FrontierPoint(lambda, recall, diversity, setDiversity), figures);
         }
         var pick = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity, reordered, unimodalReordered,
             options.DiversityTie);
-        var chosen = perUser[(pick.Kind, pick.Kind == HistoryMmrCandidate.Lambda ? points.IndexOf(pick.Point) : 0)].Against(unimodalUsers!);
+        // The lambdas are strictly ascending, so a point (which holds its lambda) is found at its own index.
+        var chosenUsers = pick.Kind switch
+        {
+            HistoryMmrCandidate.OwnReordered => reorderedUsers!,
+            HistoryMmrCandidate.UnimodalReordered => unimodalReorderedUsers!,
+            _ => pointUsers[points.IndexOf(pick.Point)],
+        };
+        var chosen = chosenUsers.Against(unimodalUsers);
         return new HistoryMmrLambdaChoice(pick.Point.Value, pick.Rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds,
             reorderDiversity, pick.Reorder, reordered, options.PoolSize, pick.UnimodalPool, unimodalReordered)
         {

@@ -68,10 +68,21 @@ public sealed class MethodEvaluation
     /// <exception cref="ArgumentException">The two rows were not scored on the same test users and cutoffs.</exception>
     public PairedComparison Against(MethodEvaluation baseline)
     {
+        if (!CanPairWith(baseline, out string? reason)) throw new ArgumentException($"The two rows cannot be paired user by user: {reason}.", nameof(baseline));
+        return PerUser!.Against(baseline.PerUser!);
+    }
+
+    /// <summary>
+    /// Whether <see cref="Against"/> can pair this row with <paramref name="baseline"/>; when not, <paramref name="reason"/>
+    /// says what differs (the cutoffs, the users, the missed users, or the held-out items and unseen counts).
+    /// </summary>
+    public bool CanPairWith(MethodEvaluation baseline, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? reason)
+    {
         ArgumentNullException.ThrowIfNull(baseline);
-        if (PerUser == null || baseline.PerUser == null)
-            throw new ArgumentException($"Row '{(PerUser == null ? Name : baseline.Name)}' keeps no per-user figures to pair.", nameof(baseline));
-        return PerUser.Against(baseline.PerUser);
+        reason = PerUser == null ? $"row '{Name}' keeps no per-user figures"
+            : baseline.PerUser == null ? $"row '{baseline.Name}' keeps no per-user figures"
+            : PerUser.Why(baseline.PerUser);
+        return reason == null;
     }
 
     /// <summary>The same evaluation holding <paramref name="mixtures"/> and <paramref name="sample"/> instead of its mixtures.</summary>

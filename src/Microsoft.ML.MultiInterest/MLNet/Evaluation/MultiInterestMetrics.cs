@@ -98,7 +98,10 @@ public sealed class MultiInterestMetrics
     /// difference named (checked on the users, their held-out items and the unseen ones counted, not on the item embeddings).
     /// </summary>
     /// <param name="baseline">The other retriever's metrics, such as a single-vector retriever's.</param>
-    /// <exception cref="ArgumentException">The two evaluations did not score the same test users and cutoffs.</exception>
+    /// <exception cref="ArgumentException">
+    /// The two evaluations did not score the same cutoffs, test users, missed users, or held-out items and unseen counts;
+    /// the message names which.
+    /// </exception>
     public PairedComparison Against(MultiInterestMetrics baseline)
     {
         ArgumentNullException.ThrowIfNull(baseline);
