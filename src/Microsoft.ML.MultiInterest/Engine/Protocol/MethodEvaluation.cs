@@ -65,7 +65,10 @@ public sealed class MethodEvaluation
     /// <see cref="ProtocolResult"/>, added rows included) are scored on the same test users, so any two of them pair.
     /// </summary>
     /// <param name="baseline">Another row of the same evaluation, such as <c>result[ProtocolEvaluator.UnimodalName]</c>.</param>
-    /// <exception cref="ArgumentException">The two rows were not scored on the same test users and cutoffs.</exception>
+    /// <exception cref="ArgumentException">
+    /// The two rows cannot pair (<see cref="CanPairWith"/>): other cutoffs, test users, missed users, or held-out items and
+    /// unseen counts; the message names which.
+    /// </exception>
     public PairedComparison Against(MethodEvaluation baseline)
     {
         if (!CanPairWith(baseline, out string? reason)) throw new ArgumentException($"The two rows cannot be paired user by user: {reason}.", nameof(baseline));
