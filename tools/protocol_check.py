@@ -70,6 +70,12 @@ Reading of the spec implemented here (see the report / --help for details):
     in its user's Recall and NDCG denominators as a miss, and a test user with no seen held-out
     item counts as 0 in Recall and NDCG (it has no list); Diversity and EMD average the users with
     a seen held-out item. --unseen drop leaves such edges out of every figure.
+  * With --metrics and --candidates, also each row against Unimodal user by user (metrics.json
+    versus_unimodal: mean of the per-user differences and its standard error, sample deviation
+    with n - 1 over sqrt n; missed users a difference of 0 in Recall and NDCG), and the by_activity
+    blocks: the test users cut into quartiles of training degree (bounds at the degrees of ranks
+    ceil(b n / 4), b = 1..3, of the sorted degrees; a user in the first quartile whose bound its
+    degree does not exceed; missed users in none), each quartile's figures and pairs.
 """
 import argparse
 import gzip
@@ -1096,6 +1102,68 @@ def compare_paired(P, mine, path, methods, baseline="unimodal"):
     print()
 
 
+def activity_quartiles(degrees):
+    """The library's ActivityQuartiles: bounds at the degrees of the 25th/50th/75th percentile ranks of the sorted
+    degrees (rank ceil(b n / 4), 1-based), each user in the first group whose bound its degree does not exceed."""
+    degrees = np.asarray(degrees, dtype=np.int64)
+    n = len(degrees)
+    s = np.sort(degrees)
+    bounds = [int(s[max(0, math.ceil((b + 1) * n / 4.0) - 1)]) if n else 0 for b in range(3)]
+    groups = np.full(n, 3, dtype=np.int64)
+    for b in reversed(range(3)):
+        groups[degrees <= bounds[b]] = b
+    return groups
+
+
+def compare_by_activity(P, mine, path, methods, baseline="unimodal"):
+    """metrics.json's by_activity blocks (each row's Recall, NDCG and Diversity per activity quartile of the test users'
+    training degrees, and within each its versus_unimodal pairs) recomputed from the per-user figures of the
+    candidates file. Missed users are in no quartile; a list missing from the file is empty (Diversity 0)."""
+    with open(path) as f:
+        ms = json.load(f).get("methods", {})
+    if P.args.users and P.args.users < P.n_test_users_all:
+        print("By activity: skipped (--users restricts to a prefix of the test users; the quartiles are over all of them)")
+        return
+    groups = activity_quartiles([len(P.train[u]) for u in P.test_users])
+    n = len(P.test_users)
+    worst, compared, missing = 0.0, 0, 0
+
+    def close(ours, theirs):
+        nonlocal worst, compared
+        if theirs is None:
+            return np.isnan(ours)  # an empty quartile: null there, NaN here
+        worst = max(worst, abs(ours - theirs))
+        compared += 1
+        return True
+
+    for m in methods:
+        blocks = ms.get(m, {}).get("by_activity")
+        if not blocks:
+            continue
+        for block in blocks:
+            g = block["quartile"] - 1
+            in_g = groups == g
+            for key in ("recall", "ndcg", "diversity"):
+                for K in P.cutoffs:
+                    v = np.nan_to_num(mine[m]["per_user"][key][K][:n], nan=0.0)[in_g]
+                    ours = float(np.mean(v)) if len(v) else float("nan")
+                    if not close(ours, block.get(key, {}).get(str(K))):
+                        missing += 1
+                    pair = block.get("versus_unimodal")
+                    if m == baseline or pair is None:
+                        continue
+                    b = np.nan_to_num(mine[baseline]["per_user"][key][K][:n], nan=0.0)[in_g]
+                    d = v - b
+                    theirs = pair.get(key, {}).get(str(K)) or {}
+                    mean = float(np.mean(d)) if len(d) else float("nan")
+                    se = float(np.std(d, ddof=1) / math.sqrt(len(d))) if len(d) > 1 else float("nan")
+                    if not close(mean, theirs.get("difference")) or not close(se, theirs.get("standard_error")):
+                        missing += 1
+    print("By activity quartile (%s by_activity, figures and versus_unimodal pairs): max abs difference %.3e over %d figures%s"
+          % (path, worst, compared, "" if not missing else "; %d null there but not empty here" % missing))
+    print()
+
+
 def _fixed_width(arr, starts, ends):
     """The byte ranges arr[starts[i]:ends[i]] as one fixed-width bytes ('S') array."""
     L = ends - starts
@@ -1488,6 +1556,7 @@ def main():
                             "recall/NDCG/diversity from the candidates file; EMD column = ours (n/a for the extra rows)",
                             methods=listed)
             compare_paired(P, met2, args.metrics, listed)
+            compare_by_activity(P, met2, args.metrics, listed)
     print("total time: %.1fs" % (time.time() - T0))
 
 
