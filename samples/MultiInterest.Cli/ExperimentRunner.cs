@@ -275,6 +275,7 @@ internal static class ExperimentRunner
         {
             exported.AddRange(ArtifactExporter.Export(settings.OutDirectory!, users, items, userEmbeddings!, itemEmbeddings!, clustering, result, tunedClustering));
             foreach (var l in learned) exported.AddRange(ArtifactExporter.ExportComponents(settings.OutDirectory!, l.Name, users, items, l.Fit.Mixture!));
+            if (historyLambda?.Choice?.PerUser is { } selection) exported.Add(ArtifactExporter.ExportSelection(settings.OutDirectory!, users, selection));
             Stage("export");
         }
         // Drawn before the total is taken, so metrics.json reports what the plots cost.

@@ -42,6 +42,17 @@ internal sealed record UserFigures(IReadOnlyList<int> Users, int[] Cutoffs, doub
         return new PairedComparison(Column(Recall, baseline.Recall, zeroUsers), Column(Ndcg, baseline.Ndcg, zeroUsers), Column(Diversity, baseline.Diversity, 0), byActivity);
     }
 
+    /// <summary>One cutoff's column of <paramref name="table"/> (<see cref="Recall"/>, <see cref="Ndcg"/> or <see cref="Diversity"/>), one value per user.</summary>
+    /// <exception cref="ArgumentException">The figures were not scored at <paramref name="k"/>.</exception>
+    public double[] At(double[] table, int k)
+    {
+        int c = Array.IndexOf(Cutoffs, k);
+        if (c < 0) throw new ArgumentException($"The figures were scored at {string.Join(", ", Cutoffs)}, not at {k}.", nameof(k));
+        var column = new double[Users.Count];
+        for (int q = 0; q < column.Length; q++) column[q] = table[q * Cutoffs.Length + c];
+        return column;
+    }
+
     /// <summary>What keeps the two rows from pairing, or null when they pair.</summary>
     internal string? Why(UserFigures other)
     {

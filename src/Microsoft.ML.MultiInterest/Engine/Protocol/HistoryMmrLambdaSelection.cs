@@ -61,6 +61,12 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
     /// <summary>The chosen candidate's Diversity@10 minus Unimodal's on the validation users, user by user; null when not measured.</summary>
     public PairedDifference? DiversityLead { get; init; }
 
+    /// <summary>
+    /// Every candidate's and both baselines' Recall@50 and Diversity@10 on each validation user, from which the means above
+    /// and the leads are computed; null when not kept.
+    /// </summary>
+    public HistoryMmrSelectionUsers? PerUser { get; init; }
+
     /// <summary>The validation figures of the chosen candidate.</summary>
     public FrontierPoint Chosen => UnimodalPool ? UnimodalReordered!.Value : Reorder ? Reordered!.Value : Points.First(p => p.Value == Lambda);
 
@@ -210,8 +216,17 @@ public static class HistoryMmrLambdaSelection
             scorer.ScoreListsPerUser(pair.ToDictionary(k => k, k => ProtocolEvaluator.Prefix(lists, k)), RecallCutoff, DiversityCutoff);
         var (unimodalRecall, unimodalDiversity, _, unimodalUsers) = Score(unimodal);
         // The protocol's re-ordering row: Unimodal's top 50 re-ordered, nothing added.
-        double? reorderDiversity = options.ReorderLambda is { } reorderLambda
-            ? Score(mmr.Reorder(unimodal, RecallCutoff, reorderLambda, threads)).Diversity : null;
+        var columns = new List<HistoryMmrCandidateUsers>();
+        void Keep(string name, UserFigures figures) =>
+            columns.Add(new HistoryMmrCandidateUsers(name, figures.At(figures.Recall, RecallCutoff), figures.At(figures.Diversity, DiversityCutoff)));
+        Keep(HistoryMmrSelectionUsers.Unimodal, unimodalUsers);
+        double? reorderDiversity = null;
+        if (options.ReorderLambda is { } reorderLambda)
+        {
+            var baseline = Score(mmr.Reorder(unimodal, RecallCutoff, reorderLambda, threads));
+            reorderDiversity = baseline.Diversity;
+            Keep(HistoryMmrSelectionUsers.Reorder, baseline.PerUser);
+        }
 
         var poolOptions = row.Pool.Clone();
         if (poolOptions.Threads == 0) poolOptions.Threads = threads;
@@ -228,6 +243,7 @@ public static class HistoryMmrLambdaSelection
             var (recall, diversity, setDiversity, figures) = Score(lists[t]);
             points.Add(new FrontierPoint(options.Lambdas[t], recall, diversity, setDiversity));
             pointUsers.Add(figures);
+            Keep(HistoryMmrSelectionUsers.LambdaName(options.Lambdas[t]), figures);
         }
         FrontierPoint? reordered = null, unimodalReordered = null;
         UserFigures? reorderedUsers = null, unimodalReorderedUsers = null;
@@ -241,6 +257,8 @@ public static class HistoryMmrLambdaSelection
             var (ownPool, ownTerm) = retriever.Pool(userEmbeddings, interests, train, RecallCutoff, row.InterestWeight, threads, unimodal, HistoryPoolSearch.Unimodal);
             (recall, diversity, setDiversity, figures) = Score(retriever.Rerank(ownPool, ownTerm, RecallCutoff, lambda, RecallCutoff, threads));
             (unimodalReordered, unimodalReorderedUsers) = (new FrontierPoint(lambda, recall, diversity, setDiversity), figures);
+            Keep(HistoryMmrSelectionUsers.OwnReordered, reorderedUsers);
+            Keep(HistoryMmrSelectionUsers.UnimodalReordered, unimodalReorderedUsers);
         }
         var pick = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity, reordered, unimodalReordered,
             options.DiversityTie);
@@ -257,6 +275,7 @@ public static class HistoryMmrLambdaSelection
         {
             RecallLead = chosen.Recall[RecallCutoff],
             DiversityLead = chosen.Diversity[DiversityCutoff],
+            PerUser = new HistoryMmrSelectionUsers(users, columns),
         };
     }
 
