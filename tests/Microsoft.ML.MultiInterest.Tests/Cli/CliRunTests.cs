@@ -75,7 +75,7 @@ public sealed class CliRunTests : IDisposable
         File.WriteAllLines(train, trainLines);
         File.WriteAllLines(test, testLines);
         string output = Path.Combine(_directory, "equal-out");
-        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--threads", "1", "--out", output, "--plot-users", "0");
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--threads", "1", "--out", output, "--plot-users", "0", "--export");
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("Q1: degree 4, 30 users", run.Out, StringComparison.Ordinal);
         Assert.Contains("Q2: no users", run.Out, StringComparison.Ordinal);
@@ -121,6 +121,15 @@ public sealed class CliRunTests : IDisposable
         var selection = metrics.RootElement.GetProperty("settings").GetProperty("history_mmr").GetProperty("lambda_selection");
         Assert.True(selection.GetProperty("recall_lead").GetProperty("standard_error").GetDouble() >= 0);
         Assert.Contains("(paired: ", run.Out, StringComparison.Ordinal);
+        // --export writes that choice user by user: the users by their ids, two figures per candidate, whose means are metrics.json's.
+        var table = File.ReadAllLines(Path.Combine(output, "history_mmr_selection_users.tsv")).Select(l => l.Split('\t')).ToList();
+        Assert.Equal(["user", "unimodal_recall_at_50", "unimodal_diversity_at_10", "reorder_recall_at_50", "reorder_diversity_at_10", "lambda_0.5_recall_at_50"], table[0].Take(6));
+        Assert.Equal(2 + 2 * (2 + selection.GetProperty("points").GetArrayLength() + 2) - 1, table[0].Length);
+        Assert.Equal(selection.GetProperty("validation_users").GetInt32(), table.Count - 1);
+        Assert.All(table.Skip(1), row => Assert.Matches("^u[0-9]+$", row[0]));
+        double Mean(int column) => table.Skip(1).Average(row => double.Parse(row[column], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(selection.GetProperty("unimodal_recall_at_50").GetDouble(), Mean(1), 12);
+        Assert.Equal(selection.GetProperty("points")[0].GetProperty("diversity_at_10").GetDouble(), Mean(6), 12);
     }
 
     [Fact]

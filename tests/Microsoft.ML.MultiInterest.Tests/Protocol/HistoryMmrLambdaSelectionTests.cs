@@ -245,6 +245,41 @@ public class HistoryMmrLambdaSelectionTests
     }
 
     [Fact]
+    public void The_per_user_table_holds_every_candidate_in_the_rules_order_and_its_means_are_the_choices_figures()
+    {
+        var (train, embedding, row) = World();
+        double[] lambdas = [0.5, 1.0];
+        var choice = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = lambdas, Threads = 1 });
+        var table = choice.PerUser!;
+        Assert.Equal(choice.Users, table.Users.Count);
+        Assert.Equal(table.Users.Count, table.Users.Distinct().Count());
+        Assert.Equal(["unimodal", "reorder", "lambda_0.5", "lambda_1", "reordered", "unimodal_reordered"], table.Candidates.Select(c => c.Name));
+        Assert.All(table.Candidates, c => Assert.Equal((table.Users.Count, table.Users.Count), (c.Recall.Count, c.Diversity.Count)));
+        Assert.Equal(choice.UnimodalRecall, table[HistoryMmrSelectionUsers.Unimodal].Recall.Average(), 12);
+        Assert.Equal(choice.UnimodalDiversity, table[HistoryMmrSelectionUsers.Unimodal].Diversity.Average(), 12);
+        Assert.Equal(choice.ReorderDiversity!.Value, table[HistoryMmrSelectionUsers.Reorder].Diversity.Average(), 12);
+        foreach (var point in choice.Points)
+        {
+            var column = table[HistoryMmrSelectionUsers.LambdaName(point.Value)];
+            Assert.Equal((point.Recall, point.Diversity), (Math.Round(column.Recall.Average(), 12), Math.Round(column.Diversity.Average(), 12)),
+                (a, b) => Math.Abs(a.Item1 - b.Item1) < 1e-12 && Math.Abs(a.Item2 - b.Item2) < 1e-12);
+        }
+        Assert.Equal(choice.Reordered!.Value.Recall, table[HistoryMmrSelectionUsers.OwnReordered].Recall.Average(), 12);
+        // A re-ordering keeps the user's items: each user's recall is Unimodal's (the baseline) or the row's own, exactly.
+        Assert.Equal(table[HistoryMmrSelectionUsers.Unimodal].Recall, table[HistoryMmrSelectionUsers.UnimodalReordered].Recall);
+        Assert.Equal(table[HistoryMmrSelectionUsers.Unimodal].Recall, table[HistoryMmrSelectionUsers.Reorder].Recall);
+        // The paired lead is the chosen column minus Unimodal's, user by user.
+        var chosen = choice.UnimodalPool ? HistoryMmrSelectionUsers.UnimodalReordered : choice.Reorder ? HistoryMmrSelectionUsers.OwnReordered
+            : HistoryMmrSelectionUsers.LambdaName(choice.Lambda);
+        var differences = table[chosen].Recall.Zip(table[HistoryMmrSelectionUsers.Unimodal].Recall, (a, b) => a - b).ToArray();
+        Assert.Equal(differences.Average(), choice.RecallLead!.Value.Difference, 12);
+        var e = Assert.Throws<KeyNotFoundException>(() => table["lambda_0.7"]);
+        Assert.Contains("lambda_0.5", e.Message);
+        Assert.Null(HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = lambdas, Threads = 1, ReorderLambda = null })
+            .PerUser!.Candidates.FirstOrDefault(c => c.Name == HistoryMmrSelectionUsers.Reorder));
+    }
+
+    [Fact]
     public void A_user_sample_scores_at_most_MaxUsers_validation_users()
     {
         var (train, embedding, row) = World();
