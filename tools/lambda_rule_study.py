@@ -11,7 +11,8 @@ history_mmr_selection_users.tsv, the lambda choice's per-user validation figures
 1. Re-derivation.  From the per-user table alone (no C# code) it recomputes every candidate's
    validation means and applies the rule of docs/concepts.md ("Lambda chosen per graph"), written
    here from that text, and compares both with metrics.json's lambda_selection: the means to
-   1e-12, the chosen candidate exactly.
+   1e-12, the chosen candidate exactly (with the lead test in standard errors the run used,
+   lambda_selection.recall_lead_errors).
 
 2. Split-half study.  The rule reads means over about 10^4 validation users; a lead of a few
    hundredths of a point may be noise of which users were held out.  Variant z of the rule counts a
@@ -177,7 +178,8 @@ def rederive(name, block, table):
     for p in c["reorderings"]:
         q = sel[p["name"]]
         worst = max(worst, abs(p["recall"] - q["recall_at_50"]), abs(p["diversity"] - q["diversity_at_10"]))
-    chosen, rule = pick(c, 0)
+    # The rule's lead test as the run applied it (metrics.json before 2026-12-03 lacks it: the mean alone).
+    chosen, rule = pick(c, float(sel.get("recall_lead_errors", 0)))
     expected_name = ("unimodal_reordered" if block["pool_search"] == "unimodal" else "reordered") if block["reorder"] \
         else lambda_name(block["lambda"])
     same = chosen["name"] == expected_name and rule == sel["rule"]

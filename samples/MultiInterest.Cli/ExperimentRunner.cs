@@ -109,7 +109,7 @@ internal static class ExperimentRunner
         if (settings.Protocol.HistoryMmr is { } historyRow)
         {
             historyLambda = HistoryLambdaStep.Apply(historyRow, settings.HistoryLambdaGiven, train, settings.Embedding, embedding, settings.Protocol.Threads, progress,
-                settings.Protocol.ReorderMmrLambda, settings.Protocol.MmrPoolSize);
+                settings.Protocol.ReorderMmrLambda, settings.Protocol.MmrPoolSize, settings.HistoryLeadErrors);
             if (historyLambda.Choice != null) Stage("history_mmr_lambda_selection");
         }
         // Chosen: the hold-out's graphs and vectors (about 230 MB on Gowalla) need not live through the rest of the run.

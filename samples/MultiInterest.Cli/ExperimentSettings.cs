@@ -63,6 +63,9 @@ internal sealed class ExperimentSettings
     /// <summary>Whether --history-mmr-lambda was given; if not, the run chooses it on a validation hold-out when it fits the vectors itself.</summary>
     public bool HistoryLambdaGiven { get; init; }
 
+    /// <summary>The history row's lambda rule: standard errors a candidate changing Unimodal's items must lead it by (--history-mmr-lead-errors).</summary>
+    public double HistoryLeadErrors { get; init; } = HistoryInterestDefaults.SelectionRecallLeadErrors;
+
     /// <summary>Whether --clusters was given; if not, the default is clamped to small catalogues instead of failing.</summary>
     public bool ClustersGiven { get; init; }
 
@@ -165,6 +168,7 @@ internal sealed class ExperimentSettings
                 TunedClusters = r.Value(Tuned.TunedClusters),
                 HistoryFoldInGiven = History.Given(r),
                 HistoryLambdaGiven = r.Given(History.Lambda),
+                HistoryLeadErrors = r.Value(History.LeadErrors),
             };
             // The conditional rows merge the implicit components, embeddings and all; the mixture plots draw a few users'.
             protocol.KeepMixtureEmbeddings = settings.Conditional != null;

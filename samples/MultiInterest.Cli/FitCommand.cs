@@ -128,7 +128,7 @@ internal static class FitCommand
                 {
                     HistoryMmr = history.Stage(r, r.Value(candidates), threads),
                     // Without --history-mmr-lambda the stage's lambda is chosen for these edges on a hold-out, as evaluate does.
-                    HistorySelection = r.Given(history.Lambda) ? null : new HistorySelection(history.Read(r)!, history.Given(r), engine),
+                    HistorySelection = r.Given(history.Lambda) ? null : new HistorySelection(history.Read(r)!, history.Given(r), engine, r.Value(history.LeadErrors)),
                     Fusion = stage == FitRetriever.Fused ? new FusedDcm(dcm.Read(r, seed, threads, warmStarted: true)!, r.Value(dcm.FusionWeight), r.Value(candidates), threads) : null,
                 },
                 FitRetriever.RoundRobin => new Stages { RoundRobin = new RoundRobinRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
@@ -243,8 +243,9 @@ internal static class FitCommand
         }
     }
 
-    /// <summary>The history row's selection inputs: its settings, which fold-in flags were given, and the embedding options.</summary>
-    private sealed record HistorySelection(HistoryMmrRowSettings Row, (bool Regularization, bool UnobservedWeight) FoldInGiven, GraphEmbeddingOptions Embedding);
+    /// <summary>The history row's selection inputs: its settings, which fold-in flags were given, the embedding options and the rule's lead errors.</summary>
+    private sealed record HistorySelection(HistoryMmrRowSettings Row, (bool Regularization, bool UnobservedWeight) FoldInGiven, GraphEmbeddingOptions Embedding,
+        double LeadErrors);
 
     /// <summary>
     /// Fits the embedding stage, chooses the history-interest MMR lambda on a hold-out of the same edges with the same
@@ -260,7 +261,8 @@ internal static class FitCommand
         if (vectors.Holdout is { } holdout)
         {
             // Auto's own hold-out and chosen vectors, as evaluate uses them: no second fit.
-            Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(holdout, row, options), poolSize: stage.PoolSize, listLength: stage.Candidates));
+            Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(holdout, row, options), poolSize: stage.PoolSize, listLength: stage.Candidates,
+                recallLeadErrors: selection.LeadErrors));
         }
         else
         {
@@ -270,7 +272,8 @@ internal static class FitCommand
             if (reason != null)
                 progress.Out.WriteLine($"  history_mmr lambda: the default {Opt.Text(stage.Lambda)} ({reason}; --history-mmr-lambda sets it).");
             else
-                Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(graph, embedding, row, options), poolSize: stage.PoolSize, listLength: stage.Candidates));
+                Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(graph, embedding, row, options), poolSize: stage.PoolSize, listLength: stage.Candidates,
+                recallLeadErrors: selection.LeadErrors));
         }
         return embeddingModel.Append(mi.MmrRetriever(stage).Fit(embeddingModel.Transform(data)));
 

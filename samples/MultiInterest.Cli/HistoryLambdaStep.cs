@@ -22,8 +22,10 @@ internal static class HistoryLambdaStep
     /// </summary>
     /// <param name="reorderLambda">The re-ordering row's lambda, whose diversity the rule asks for too; null when the run has no such row.</param>
     /// <param name="poolSize">The pool the row re-ranks when it does not re-order its own list (the run's MMR pool).</param>
+    /// <param name="recallLeadErrors">Standard errors a candidate changing Unimodal's items must lead it by (<see cref="HistoryMmrSelectionOptions.RecallLeadErrors"/>).</param>
     public static HistoryLambdaOutcome Apply(HistoryMmrRowSettings row, bool given, BipartiteGraph train, GraphEmbeddingOptions requested,
-        GraphEmbeddingResult? fit, int threads, ProgressReporter progress, double? reorderLambda, int poolSize)
+        GraphEmbeddingResult? fit, int threads, ProgressReporter progress, double? reorderLambda, int poolSize,
+        double recallLeadErrors = HistoryInterestDefaults.SelectionRecallLeadErrors)
     {
         var log = progress.Out;
         if (given) return new HistoryLambdaOutcome("given");
@@ -35,7 +37,8 @@ internal static class HistoryLambdaStep
             log.WriteLine($"  history_mmr lambda: the default {Opt.Text(row.MmrLambda)} ({reason}; --history-mmr-lambda sets it).");
             return new HistoryLambdaOutcome("default", Reason: reason);
         }
-        var choice = Choose(row, requested.Seed, threads, progress, options => HistoryMmrLambdaSelection.Choose(train, fit!, requested, row, options), reorderLambda, poolSize);
+        var choice = Choose(row, requested.Seed, threads, progress, options => HistoryMmrLambdaSelection.Choose(train, fit!, requested, row, options), reorderLambda, poolSize,
+            recallLeadErrors: recallLeadErrors);
         return new HistoryLambdaOutcome("validation", choice);
     }
 
@@ -52,13 +55,13 @@ internal static class HistoryLambdaStep
     /// <paramref name="reorderLambda"/> is the re-ordering baseline's lambda (null: none, the ratio alone is the target);
     /// <paramref name="poolSize"/> the pool the lambdas re-rank; <paramref name="listLength"/> the length of the lists the
     /// stage will serve (a re-ordering re-orders that many items, though it was measured on the top 50), or null when the run
-    /// serves lists of several lengths.
+    /// serves lists of several lengths; <paramref name="recallLeadErrors"/> the rule's <see cref="HistoryMmrSelectionOptions.RecallLeadErrors"/>.
     /// </remarks>
     public static HistoryMmrLambdaChoice Choose(HistoryMmrRowSettings row, int seed, int threads, ProgressReporter progress,
         Func<HistoryMmrSelectionOptions, HistoryMmrLambdaChoice> choose, double? reorderLambda = MmrRetrieverDefaults.Lambda, int poolSize = MmrRetrieverDefaults.PoolSize,
-        int? listLength = null)
+        int? listLength = null, double recallLeadErrors = HistoryInterestDefaults.SelectionRecallLeadErrors)
     {
-        var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads, ReorderLambda = reorderLambda, PoolSize = poolSize };
+        var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads, ReorderLambda = reorderLambda, PoolSize = poolSize, RecallLeadErrors = recallLeadErrors };
         HistoryMmrLambdaChoice choice;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values, "
@@ -72,7 +75,7 @@ internal static class HistoryLambdaStep
         string served = listLength is { } length ? $"top {length}" : "lists";
         progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}" + (choice.UnimodalPool ? $", re-ordering Unimodal's {served} with the interests"
             : choice.Reorder ? $", re-ordering its own {served}" : $", pool {poolSize}")
-            + $", chosen on {choice.Users:N0} validation users ({Rule(choice.Rule)}): "
+            + $", chosen on {choice.Users:N0} validation users ({Rule(choice.Rule, choice.RecallLeadErrors)}): "
             + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}"
             + (choice.RecallLead is { } lead && double.IsFinite(lead.StandardError) ? $" (paired: {PairedTable.Format(lead, 100, 2)} points)" : "")
             + $", Diversity@10 {point.Diversity / choice.UnimodalDiversity:F3}x Unimodal's"
@@ -80,14 +83,17 @@ internal static class HistoryLambdaStep
         return choice;
     }
 
-    /// <summary>The rule's clause in words.</summary>
-    public static string Rule(HistoryMmrSelectionRule rule) => rule switch
+    /// <summary>The rule's clause in words; <paramref name="leadErrors"/> the standard errors a candidate had to lead Unimodal's recall by.</summary>
+    public static string Rule(HistoryMmrSelectionRule rule, double leadErrors = 0) => rule switch
     {
-        HistoryMmrSelectionRule.BeatsReordering => $"the best recall among candidates keeping Unimodal's and reaching both {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity and the re-ordering baseline's",
-        HistoryMmrSelectionRule.MeetsBar => $"the best recall among candidates keeping Unimodal's and reaching {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity",
-        HistoryMmrSelectionRule.KeepsRecall => $"no candidate reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse of those keeping its recall (diversities within {HistoryInterestDefaults.SelectionDiversityTie} of each other count as equal, and then the better recall wins)",
-        _ => "no candidate kept Unimodal's recall: the best recall",
+        HistoryMmrSelectionRule.BeatsReordering => $"the best recall among candidates keeping Unimodal's{Keeping(leadErrors)} and reaching both {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity and the re-ordering baseline's",
+        HistoryMmrSelectionRule.MeetsBar => $"the best recall among candidates keeping Unimodal's{Keeping(leadErrors)} and reaching {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity",
+        HistoryMmrSelectionRule.KeepsRecall => $"no candidate reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse of those keeping its recall{Keeping(leadErrors)} (diversities within {HistoryInterestDefaults.SelectionDiversityTie} of each other count as equal, and then the better recall wins)",
+        _ => $"no candidate kept Unimodal's recall{Keeping(leadErrors)}: the best recall",
     };
+
+    /// <summary>How a candidate kept Unimodal's recall, in words, when the rule asked for a lead in standard errors.</summary>
+    private static string Keeping(double leadErrors) => leadErrors > 0 ? $" (led by at least {Opt.Text(leadErrors)} standard error{(leadErrors == 1 ? "" : "s")})" : "";
 
     /// <summary>The rule's clause as metrics.json names it.</summary>
     public static string RuleName(HistoryMmrSelectionRule rule) => rule switch

@@ -17,6 +17,9 @@ internal sealed class HistoryRowFlags
     public Option<bool> Reorder { get; } = Opt.Flag("--history-mmr-reorder",
         "The history_mmr row re-orders its own top M (a pool as long as the list) instead of re-ranking the MMR pool; with --history-mmr-lambda only (without it both are chosen on the hold-out).");
 
+    public CliOption<double> LeadErrors { get; } = Opt.Double("--history-mmr-lead-errors", HistoryInterestDefaults.SelectionRecallLeadErrors,
+        "When history_mmr's lambda is chosen on the hold-out: a candidate that changes Unimodal's items keeps Unimodal's Recall@50 only when it leads it by at least this many standard errors, paired user by user (0: the mean alone, the rule before 2026-12-03).", min: 0);
+
     public CliOption<double> Weight { get; } = Opt.Double("--history-interest-weight", HistoryInterestDefaults.InterestWeight,
         "The history_mmr row: weight of the proportionality term over each user's history interests (a negative value leaves the row out).");
 
@@ -47,7 +50,7 @@ internal sealed class HistoryRowFlags
         "The history_mmr row's clustered pool: also search the lists of the user's own training items.");
 
     /// <summary>Every option of the group.</summary>
-    public IReadOnlyList<Option> All => [Lambda, Reorder, Weight, ItemsPerInterest, MaxInterests, Regularization, UnobservedWeight, PoolSearch, PoolLists, PoolProbes, PoolUserProbes, PoolHistoryLists];
+    public IReadOnlyList<Option> All => [Lambda, Reorder, LeadErrors, Weight, ItemsPerInterest, MaxInterests, Regularization, UnobservedWeight, PoolSearch, PoolLists, PoolProbes, PoolUserProbes, PoolHistoryLists];
 
     /// <summary>The row's settings, or null when the row is left out.</summary>
     public HistoryMmrRowSettings? Read(ParseResult r)

@@ -202,6 +202,8 @@ internal static class MetricsJson
             block["lambda_selection"] = new Dictionary<string, object>
             {
                 ["rule"] = HistoryLambdaStep.RuleName(choice.Rule),
+                // A candidate changing Unimodal's items kept its recall only when it led by this many standard errors (0: the mean alone).
+                ["recall_lead_errors"] = choice.RecallLeadErrors,
                 ["validation_users"] = choice.Users,
                 ["unimodal_recall_at_50"] = choice.UnimodalRecall,
                 ["unimodal_diversity_at_10"] = choice.UnimodalDiversity,

@@ -121,6 +121,12 @@ public sealed class CliRunTests : IDisposable
         var selection = metrics.RootElement.GetProperty("settings").GetProperty("history_mmr").GetProperty("lambda_selection");
         Assert.True(selection.GetProperty("recall_lead").GetProperty("standard_error").GetDouble() >= 0);
         Assert.Contains("(paired: ", run.Out, StringComparison.Ordinal);
+        // The rule's lead test: a lead of at least one standard error by default, said in the log; a negative one is refused.
+        Assert.Equal(Microsoft.ML.MultiInterest.Engine.HistoryInterestDefaults.SelectionRecallLeadErrors, selection.GetProperty("recall_lead_errors").GetDouble());
+        Assert.Contains("(led by at least 1 standard error)", run.Out, StringComparison.Ordinal);
+        var refused = CliHarness.Run("evaluate", "--train", train, "--test", test, "--history-mmr-lead-errors", "-1");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--history-mmr-lead-errors", refused.Error, StringComparison.Ordinal);
         // --export writes that choice user by user: the users by their ids, two figures per candidate, whose means are metrics.json's.
         var table = File.ReadAllLines(Path.Combine(output, "history_mmr_selection_users.tsv")).Select(l => l.Split('\t')).ToList();
         Assert.Equal(["user", "unimodal_recall_at_50", "unimodal_diversity_at_10", "reorder_recall_at_50", "reorder_diversity_at_10", "lambda_0.5_recall_at_50"], table[0].Take(6));

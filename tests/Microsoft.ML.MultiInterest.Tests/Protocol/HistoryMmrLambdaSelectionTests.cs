@@ -117,6 +117,38 @@ public class HistoryMmrLambdaSelectionTests
     }
 
     [Fact]
+    public void With_the_lead_test_a_candidate_within_its_standard_errors_of_Unimodal_does_not_keep_its_recall()
+    {
+        // Both lambdas and the row's own list have a mean above Unimodal's and reach the bar; only lambda 0.9 leads by 2 errors.
+        FrontierPoint[] points = [new(0.6, Unimodal + 0.004, 0.80), new(0.9, Unimodal + 0.002, 0.70)];
+        FrontierPoint own = new(0.5, Unimodal + 0.003, 0.72), unimodal = new(0.5, Unimodal, 0.69);
+        var leads = new Dictionary<(HistoryMmrCandidate, double), PairedDifference>
+        {
+            [(HistoryMmrCandidate.Lambda, 0.6)] = new(0.004, 0.006, 500), // 0.67 errors
+            [(HistoryMmrCandidate.Lambda, 0.9)] = new(0.002, 0.001, 500), // 2 errors
+            [(HistoryMmrCandidate.OwnReordered, 0.5)] = new(0.003, 0.004, 500),
+            [(HistoryMmrCandidate.UnimodalReordered, 0.5)] = new(0, 0, 500), // the same items: no lead and no error
+        };
+        HistoryMmrPick Choose(double errors, Dictionary<(HistoryMmrCandidate, double), PairedDifference> table) =>
+            HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, own, unimodal, recallLeadErrors: errors,
+                leads: (kind, value) => table[(kind, value)]);
+        // The mean alone (0, the rule before): the best recall among the qualifying lambdas.
+        Assert.Equal((0.6, HistoryMmrCandidate.Lambda), (Choose(0, leads).Point.Value, Choose(0, leads).Kind));
+        // One error: 0.6 is noise, 0.9 is not; three errors: no lambda, nor the row's own list, only Unimodal's re-ordering.
+        Assert.Equal((0.9, HistoryMmrCandidate.Lambda, HistoryMmrSelectionRule.BeatsReordering), (Choose(1, leads).Point.Value, Choose(1, leads).Kind, Choose(1, leads).Rule));
+        Assert.Equal((HistoryMmrCandidate.UnimodalReordered, HistoryMmrSelectionRule.BeatsReordering), (Choose(3, leads).Kind, Choose(3, leads).Rule));
+        // Short of the bar the test holds too: with Unimodal's re-ordering below 1.10x, it is the most diverse keeping the recall.
+        var plain = HistoryMmrLambdaSelection.Pick(points, Unimodal, 0.70, 1.10, 0.0005, 0.68, own, unimodal, recallLeadErrors: 3,
+            leads: (kind, value) => leads[(kind, value)]);
+        Assert.Equal((HistoryMmrCandidate.UnimodalReordered, HistoryMmrSelectionRule.KeepsRecall), (plain.Kind, plain.Rule));
+        // A lead with no error (one user) is read by its mean.
+        var single = leads.ToDictionary(p => p.Key, p => new PairedDifference(p.Value.Difference, double.NaN, 1));
+        Assert.Equal(0.6, Choose(3, single).Point.Value);
+        Assert.Throws<ArgumentOutOfRangeException>("RecallLeadErrors", () => new HistoryMmrSelectionOptions { RecallLeadErrors = -1 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>("RecallLeadErrors", () => new HistoryMmrSelectionOptions { RecallLeadErrors = double.NaN }.Validate());
+    }
+
+    [Fact]
     public void Short_of_the_bar_diversity_within_the_tie_goes_to_the_better_recall()
     {
         // Douban-Book's hold-out (2026-12-02): Unimodal's list re-ordered was 0.0001 more diverse than the row's own, which
@@ -217,8 +249,24 @@ public class HistoryMmrLambdaSelectionTests
         Assert.All(one.Points, p => Assert.InRange(p.Recall, 0, 1));
         Assert.InRange(one.UnimodalRecall, 0.01, 1); // the planted interests are learnable: not a degenerate hold-out
         Assert.True(one.Users > 50, $"{one.Users} validation users");
+        // The rule applied to the choice's own figures, each candidate's lead paired from the per-user table.
+        Assert.Equal(HistoryInterestDefaults.SelectionRecallLeadErrors, one.RecallLeadErrors);
+        var table = one.PerUser!;
+        PairedDifference Lead(HistoryMmrCandidate kind, double value)
+        {
+            string name = kind switch
+            {
+                HistoryMmrCandidate.OwnReordered => HistoryMmrSelectionUsers.OwnReordered,
+                HistoryMmrCandidate.UnimodalReordered => HistoryMmrSelectionUsers.UnimodalReordered,
+                _ => HistoryMmrSelectionUsers.LambdaName(value),
+            };
+            var d = table[name].Recall.Zip(table[HistoryMmrSelectionUsers.Unimodal].Recall, (a, b) => a - b).ToArray();
+            double mean = d.Average();
+            return new(mean, Math.Sqrt(d.Sum(x => (x - mean) * (x - mean)) / (d.Length - 1) / d.Length), d.Length);
+        }
         var pick = HistoryMmrLambdaSelection.Pick(one.Points, one.UnimodalRecall, one.UnimodalDiversity,
-            HistoryInterestDefaults.SelectionDiversityRatio, HistoryInterestDefaults.SelectionRecallTie, one.ReorderDiversity, one.Reordered, one.UnimodalReordered);
+            HistoryInterestDefaults.SelectionDiversityRatio, HistoryInterestDefaults.SelectionRecallTie, one.ReorderDiversity, one.Reordered, one.UnimodalReordered,
+            recallLeadErrors: one.RecallLeadErrors, leads: Lead);
         var (expected, rule, reorder) = pick;
         Assert.Equal(pick.UnimodalPool, one.UnimodalPool);
         Assert.Equal(one.UnimodalReordered, two.UnimodalReordered);

@@ -58,6 +58,12 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
     /// </summary>
     public PairedDifference? RecallLead { get; init; }
 
+    /// <summary>
+    /// The standard errors a candidate changing Unimodal's items had to lead it by to keep its recall
+    /// (<see cref="HistoryMmrSelectionOptions.RecallLeadErrors"/>; 0: the mean alone).
+    /// </summary>
+    public double RecallLeadErrors { get; init; }
+
     /// <summary>The chosen candidate's Diversity@10 minus Unimodal's on the validation users, user by user; null when not measured.</summary>
     public PairedDifference? DiversityLead { get; init; }
 
@@ -92,7 +98,9 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
 /// <see cref="HistoryMmrSelectionOptions.DiversityRatio"/> times Unimodal's and the Diversity@10 of Unimodal's list
 /// re-ordered by MMR (<see cref="HistoryMmrSelectionOptions.ReorderLambda"/>), the best recall; failing that, the same
 /// without the re-ordering baseline; failing that, the most diverse lambda keeping the recall; failing that, the best
-/// recall. Recall differences under <see cref="HistoryMmrSelectionOptions.RecallTie"/> are ties, broken by diversity, and
+/// recall. A candidate that changes the list's items keeps Unimodal's recall only when its lead, paired over the validation
+/// users, is at least <see cref="HistoryMmrSelectionOptions.RecallLeadErrors"/> standard errors (a lead the hold-out cannot
+/// tell from noise does not count). Recall differences under <see cref="HistoryMmrSelectionOptions.RecallTie"/> are ties, broken by diversity, and
 /// diversity differences under <see cref="HistoryMmrSelectionOptions.DiversityTie"/> ties, broken by recall.
 /// Beside the lambdas, one more candidate (<see cref="HistoryMmrSelectionOptions.TryReordering"/>): the row's own top 50
 /// re-ordered at the re-ordering baseline's lambda (<see cref="HistoryMmrRowSettings.Reorder"/>), the baseline's own
@@ -260,8 +268,14 @@ public static class HistoryMmrLambdaSelection
             Keep(HistoryMmrSelectionUsers.OwnReordered, reorderedUsers);
             Keep(HistoryMmrSelectionUsers.UnimodalReordered, unimodalReorderedUsers);
         }
+        // Each candidate's Recall@50 lead over Unimodal, paired user by user: what the rule's recall test reads.
+        var leads = new Dictionary<(HistoryMmrCandidate, double), PairedDifference>();
+        for (int t = 0; t < points.Count; t++) leads[(HistoryMmrCandidate.Lambda, points[t].Value)] = pointUsers[t].Against(unimodalUsers).Recall[RecallCutoff];
+        if (reorderedUsers != null) leads[(HistoryMmrCandidate.OwnReordered, reordered!.Value.Value)] = reorderedUsers.Against(unimodalUsers).Recall[RecallCutoff];
+        if (unimodalReorderedUsers != null)
+            leads[(HistoryMmrCandidate.UnimodalReordered, unimodalReordered!.Value.Value)] = unimodalReorderedUsers.Against(unimodalUsers).Recall[RecallCutoff];
         var pick = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity, reordered, unimodalReordered,
-            options.DiversityTie);
+            options.DiversityTie, options.RecallLeadErrors, (kind, value) => leads[(kind, value)]);
         // The lambdas are strictly ascending, so a point (which holds its lambda) is found at its own index.
         var chosenUsers = pick.Kind switch
         {
@@ -276,6 +290,7 @@ public static class HistoryMmrLambdaSelection
             RecallLead = chosen.Recall[RecallCutoff],
             DiversityLead = chosen.Diversity[DiversityCutoff],
             PerUser = new HistoryMmrSelectionUsers(users, columns),
+            RecallLeadErrors = options.RecallLeadErrors,
         };
     }
 
@@ -284,33 +299,43 @@ public static class HistoryMmrLambdaSelection
     /// <paramref name="reordered"/> (the row's own list) and <paramref name="unimodalReordered"/> (Unimodal's);
     /// <c>Reorder</c> says whether either was chosen, <c>UnimodalPool</c> whether it was Unimodal's.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="recallLeadErrors"/> above 0 and <paramref name="leads"/> given (each candidate's paired Recall@50
+    /// lead over Unimodal, by kind and lambda), a candidate keeps Unimodal's recall only when its lead is at least that many
+    /// standard errors; otherwise (or when the lead has no finite error, one user) when its mean is at least Unimodal's.
+    /// </remarks>
     internal static HistoryMmrPick Pick(IReadOnlyList<FrontierPoint> points, double unimodalRecall, double unimodalDiversity, double diversityRatio,
         double recallTie, double? reorderDiversity = null, FrontierPoint? reordered = null, FrontierPoint? unimodalReordered = null,
-        double diversityTie = HistoryInterestDefaults.SelectionDiversityTie)
+        double diversityTie = HistoryInterestDefaults.SelectionDiversityTie, double recallLeadErrors = 0,
+        Func<HistoryMmrCandidate, double, PairedDifference>? leads = null)
     {
         if (points.Count == 0) throw new ArgumentException("There are no points to choose from.", nameof(points));
-        bool Keeps(FrontierPoint p) => p.Recall >= unimodalRecall;
-        bool Meets(FrontierPoint p) => Keeps(p) && p.Diversity >= diversityRatio * unimodalDiversity;
-        bool Beats(FrontierPoint p) => Meets(p) && p.Diversity >= reorderDiversity!.Value;
+        // A lead with no error (a single user) is read by its mean, as without the test.
+        bool Keeps(FrontierPoint p, HistoryMmrCandidate kind) => recallLeadErrors > 0 && leads?.Invoke(kind, p.Value) is { StandardError: var error } lead
+            && double.IsFinite(error)
+            ? lead.Difference >= recallLeadErrors * error
+            : p.Recall >= unimodalRecall;
+        bool Meets(FrontierPoint p, HistoryMmrCandidate kind) => Keeps(p, kind) && p.Diversity >= diversityRatio * unimodalDiversity;
+        bool Beats(FrontierPoint p, HistoryMmrCandidate kind) => Meets(p, kind) && p.Diversity >= reorderDiversity!.Value;
         // The re-orderings in the rule's order: the row's own list, then Unimodal's.
         var reorderings = new List<(FrontierPoint Point, HistoryMmrCandidate Kind)>();
         if (reordered is { } own) reorderings.Add((own, HistoryMmrCandidate.OwnReordered));
         if (unimodalReordered is { } unimodal) reorderings.Add((unimodal, HistoryMmrCandidate.UnimodalReordered));
         // The first two clauses prefer the wider pool's lambdas: they change which items the list holds (its Diversity@50),
         // which a re-ordering cannot; a re-ordering is taken in a clause only when no lambda qualifies there.
-        HistoryMmrPick? Clause(Func<FrontierPoint, bool> qualifies, HistoryMmrSelectionRule rule)
+        HistoryMmrPick? Clause(Func<FrontierPoint, HistoryMmrCandidate, bool> qualifies, HistoryMmrSelectionRule rule)
         {
-            var lambdas = points.Where(qualifies).ToList();
+            var lambdas = points.Where(p => qualifies(p, HistoryMmrCandidate.Lambda)).ToList();
             if (lambdas.Count > 0) return new(BestRecall(lambdas, recallTie, diversityTie), rule, HistoryMmrCandidate.Lambda);
             foreach (var (point, kind) in reorderings)
-                if (qualifies(point)) return new(point, rule, kind);
+                if (qualifies(point, kind)) return new(point, rule, kind);
             return null;
         }
         if (reorderDiversity != null && Clause(Beats, HistoryMmrSelectionRule.BeatsReordering) is { } beats) return beats;
         if (Clause(Meets, HistoryMmrSelectionRule.MeetsBar) is { } meets) return meets;
         // Short of the bar, every candidate competes alike; the re-orderings come last, so an exact tie goes to a lambda.
         var all = points.Select(p => (Point: p, Kind: HistoryMmrCandidate.Lambda)).Concat(reorderings).ToList();
-        var keeps = all.Where(c => Keeps(c.Point)).ToList();
+        var keeps = all.Where(c => Keeps(c.Point, c.Kind)).ToList();
         var (point, kind) = keeps.Count > 0 ? MostDiverse(keeps, diversityTie) : BestRecall(all, recallTie, diversityTie);
         return new(point, keeps.Count > 0 ? HistoryMmrSelectionRule.KeepsRecall : HistoryMmrSelectionRule.BestRecall, kind);
     }

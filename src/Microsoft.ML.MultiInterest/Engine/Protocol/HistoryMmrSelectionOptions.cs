@@ -36,6 +36,15 @@ public sealed class HistoryMmrSelectionOptions
     /// <summary>Diversity@10 differences below this count as ties, broken by recall. Default <see cref="HistoryInterestDefaults.SelectionDiversityTie"/>.</summary>
     public double DiversityTie { get; set; } = HistoryInterestDefaults.SelectionDiversityTie;
 
+    /// <summary>
+    /// A candidate that changes the list's items (a lambda, or the row's own top 50 re-ordered) counts as keeping Unimodal's
+    /// Recall@50 only when its lead over Unimodal, paired over the validation users, is at least this many standard errors
+    /// (<see cref="PairedDifference"/>); Unimodal's own list re-ordered with the interests leads by exactly 0 with no error,
+    /// so it always does. 0 = the mean at least Unimodal's, the rule before 2026-12-03. Default
+    /// <see cref="HistoryInterestDefaults.SelectionRecallLeadErrors"/>.
+    /// </summary>
+    public double RecallLeadErrors { get; set; } = HistoryInterestDefaults.SelectionRecallLeadErrors;
+
     /// <summary>At most this many validation users are scored (a seeded sample); 0 = all. Default <see cref="HistoryInterestDefaults.SelectionUsers"/>.</summary>
     public int MaxUsers { get; set; } = HistoryInterestDefaults.SelectionUsers;
 
@@ -73,6 +82,8 @@ public sealed class HistoryMmrSelectionOptions
             throw new ArgumentOutOfRangeException(nameof(ReorderLambda), reorder, "ReorderLambda must lie in [0, 1] (null for no re-ordering baseline).");
         if (!double.IsFinite(RecallTie) || RecallTie < 0) throw new ArgumentOutOfRangeException(nameof(RecallTie), RecallTie, "RecallTie must be finite and non-negative.");
         if (!double.IsFinite(DiversityTie) || DiversityTie < 0) throw new ArgumentOutOfRangeException(nameof(DiversityTie), DiversityTie, "DiversityTie must be finite and non-negative.");
+        if (!double.IsFinite(RecallLeadErrors) || RecallLeadErrors < 0)
+            throw new ArgumentOutOfRangeException(nameof(RecallLeadErrors), RecallLeadErrors, "RecallLeadErrors must be finite and non-negative (0: the mean alone).");
         if (MaxUsers < 0) throw new ArgumentOutOfRangeException(nameof(MaxUsers), MaxUsers, "MaxUsers must be 0 (all) or positive.");
         if (!(ValidationFraction > 0 && ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must lie in (0, 1).");
         if (PoolSize < 1) throw new ArgumentOutOfRangeException(nameof(PoolSize), PoolSize, "PoolSize must be at least 1.");
