@@ -178,6 +178,10 @@ def rederive(name, block, table):
     for p in c["reorderings"]:
         q = sel[p["name"]]
         worst = max(worst, abs(p["recall"] - q["recall_at_50"]), abs(p["diversity"] - q["diversity_at_10"]))
+    # Each candidate's paired lead and its standard error, where metrics.json has them (builds after 2026-12-03).
+    for p, q in list(zip(c["lambdas"], sel["points"])) + [(p, sel[p["name"]]) for p in c["reorderings"]]:
+        if q.get("recall_lead"):
+            worst = max(worst, abs(p["lead"] - q["recall_lead"]["difference"]), abs(p["se"] - q["recall_lead"]["standard_error"]))
     # The rule's lead test as the run applied it (metrics.json before 2026-12-03 lacks it: the mean alone).
     chosen, rule = pick(c, float(sel.get("recall_lead_errors", 0)))
     expected_name = ("unimodal_reordered" if block["pool_search"] == "unimodal" else "reordered") if block["reorder"] \

@@ -208,9 +208,10 @@ internal static class MetricsJson
                 ["unimodal_recall_at_50"] = choice.UnimodalRecall,
                 ["unimodal_diversity_at_10"] = choice.UnimodalDiversity,
                 ["reorder_diversity_at_10"] = choice.ReorderDiversity!,
-                ["points"] = choice.Points.Select(Point).ToList(),
-                ["reordered"] = choice.Reordered is { } reordered ? Point(reordered) : null!,
-                ["unimodal_reordered"] = choice.UnimodalReordered is { } unimodalReordered ? Point(unimodalReordered) : null!,
+                // Each candidate with its Recall@50 lead over Unimodal, paired user by user (what the rule's lead test read).
+                ["points"] = choice.Points.Select(p => Point(p, HistoryMmrSelectionUsers.LambdaName(p.Value))).ToList(),
+                ["reordered"] = choice.Reordered is { } reordered ? Point(reordered, HistoryMmrSelectionUsers.OwnReordered) : null!,
+                ["unimodal_reordered"] = choice.UnimodalReordered is { } unimodalReordered ? Point(unimodalReordered, HistoryMmrSelectionUsers.UnimodalReordered) : null!,
                 // The chosen candidate minus Unimodal on the validation users, paired user by user.
                 ["recall_lead"] = Gap(choice.RecallLead)!,
                 ["diversity_lead"] = Gap(choice.DiversityLead)!,
@@ -229,7 +230,10 @@ internal static class MetricsJson
         }
         return block;
 
-        static Dictionary<string, double> Point(FrontierPoint p) =>
-            new() { ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity, ["diversity_at_50"] = p.SetDiversity };
+        Dictionary<string, object?> Point(FrontierPoint p, string name) => new()
+        {
+            ["lambda"] = p.Value, ["recall_at_50"] = p.Recall, ["diversity_at_10"] = p.Diversity, ["diversity_at_50"] = p.SetDiversity,
+            ["recall_lead"] = choice.RecallLeads is { } leads && leads.TryGetValue(name, out var lead) ? Gap(lead) : null,
+        };
     }
 }

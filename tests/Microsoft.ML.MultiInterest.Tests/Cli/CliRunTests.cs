@@ -124,6 +124,9 @@ public sealed class CliRunTests : IDisposable
         // The rule's lead test: a lead of at least one standard error by default, said in the log; a negative one is refused.
         Assert.Equal(Microsoft.ML.MultiInterest.Engine.HistoryInterestDefaults.SelectionRecallLeadErrors, selection.GetProperty("recall_lead_errors").GetDouble());
         Assert.Contains("(led by at least 1 standard error)", run.Out, StringComparison.Ordinal);
+        Assert.All(selection.GetProperty("points").EnumerateArray().Append(selection.GetProperty("reordered")).Append(selection.GetProperty("unimodal_reordered")),
+            p => Assert.Equal(p.GetProperty("recall_at_50").GetDouble() - selection.GetProperty("unimodal_recall_at_50").GetDouble(),
+                p.GetProperty("recall_lead").GetProperty("difference").GetDouble(), 1e-12));
         var refused = CliHarness.Run("evaluate", "--train", train, "--test", test, "--history-mmr-lead-errors", "-1");
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("--history-mmr-lead-errors", refused.Error, StringComparison.Ordinal);

@@ -321,6 +321,11 @@ public class HistoryMmrLambdaSelectionTests
             : HistoryMmrSelectionUsers.LambdaName(choice.Lambda);
         var differences = table[chosen].Recall.Zip(table[HistoryMmrSelectionUsers.Unimodal].Recall, (a, b) => a - b).ToArray();
         Assert.Equal(differences.Average(), choice.RecallLead!.Value.Difference, 12);
+        // Every candidate's lead, as the rule read it, is its column minus Unimodal's, and the chosen one's is the choice's lead.
+        Assert.Equal(table.Candidates.Select(c => c.Name).Skip(2).Order(StringComparer.Ordinal), choice.RecallLeads!.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, lead) in choice.RecallLeads!)
+            Assert.Equal(table[name].Recall.Zip(table[HistoryMmrSelectionUsers.Unimodal].Recall, (a, b) => a - b).Average(), lead.Difference, 12);
+        Assert.Equal(choice.RecallLead, choice.RecallLeads[chosen]);
         var e = Assert.Throws<KeyNotFoundException>(() => table["lambda_0.7"]);
         Assert.Contains("lambda_0.5", e.Message);
         Assert.Null(HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = lambdas, Threads = 1, ReorderLambda = null })

@@ -64,6 +64,13 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
     /// </summary>
     public double RecallLeadErrors { get; init; }
 
+    /// <summary>
+    /// Every candidate's Recall@50 lead over Unimodal on the validation users, paired user by user, by its
+    /// <see cref="HistoryMmrSelectionUsers"/> column name (<c>lambda_0.7</c>, <c>reordered</c>, <c>unimodal_reordered</c>): what
+    /// the rule's test of <see cref="RecallLeadErrors"/> read. Null when not measured.
+    /// </summary>
+    public IReadOnlyDictionary<string, PairedDifference>? RecallLeads { get; init; }
+
     /// <summary>The chosen candidate's Diversity@10 minus Unimodal's on the validation users, user by user; null when not measured.</summary>
     public PairedDifference? DiversityLead { get; init; }
 
@@ -269,13 +276,12 @@ public static class HistoryMmrLambdaSelection
             Keep(HistoryMmrSelectionUsers.UnimodalReordered, unimodalReorderedUsers);
         }
         // Each candidate's Recall@50 lead over Unimodal, paired user by user: what the rule's recall test reads.
-        var leads = new Dictionary<(HistoryMmrCandidate, double), PairedDifference>();
-        for (int t = 0; t < points.Count; t++) leads[(HistoryMmrCandidate.Lambda, points[t].Value)] = pointUsers[t].Against(unimodalUsers).Recall[RecallCutoff];
-        if (reorderedUsers != null) leads[(HistoryMmrCandidate.OwnReordered, reordered!.Value.Value)] = reorderedUsers.Against(unimodalUsers).Recall[RecallCutoff];
-        if (unimodalReorderedUsers != null)
-            leads[(HistoryMmrCandidate.UnimodalReordered, unimodalReordered!.Value.Value)] = unimodalReorderedUsers.Against(unimodalUsers).Recall[RecallCutoff];
+        var leads = new Dictionary<string, PairedDifference>();
+        for (int t = 0; t < points.Count; t++) leads[HistoryMmrSelectionUsers.LambdaName(points[t].Value)] = pointUsers[t].Against(unimodalUsers).Recall[RecallCutoff];
+        if (reorderedUsers != null) leads[HistoryMmrSelectionUsers.OwnReordered] = reorderedUsers.Against(unimodalUsers).Recall[RecallCutoff];
+        if (unimodalReorderedUsers != null) leads[HistoryMmrSelectionUsers.UnimodalReordered] = unimodalReorderedUsers.Against(unimodalUsers).Recall[RecallCutoff];
         var pick = Pick(points, unimodalRecall, unimodalDiversity, options.DiversityRatio, options.RecallTie, reorderDiversity, reordered, unimodalReordered,
-            options.DiversityTie, options.RecallLeadErrors, (kind, value) => leads[(kind, value)]);
+            options.DiversityTie, options.RecallLeadErrors, (kind, value) => leads[HistoryMmrSelectionUsers.NameOf(kind, value)]);
         // The lambdas are strictly ascending, so a point (which holds its lambda) is found at its own index.
         var chosenUsers = pick.Kind switch
         {
@@ -291,6 +297,7 @@ public static class HistoryMmrLambdaSelection
             DiversityLead = chosen.Diversity[DiversityCutoff],
             PerUser = new HistoryMmrSelectionUsers(users, columns),
             RecallLeadErrors = options.RecallLeadErrors,
+            RecallLeads = leads,
         };
     }
 

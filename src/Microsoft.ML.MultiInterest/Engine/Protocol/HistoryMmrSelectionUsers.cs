@@ -28,6 +28,14 @@ public sealed record HistoryMmrSelectionUsers(IReadOnlyList<int> Users, IReadOnl
     /// <summary>The column of a lambda re-ranking the row's pool: <c>lambda_0.55</c> (invariant, shortest round-trip form).</summary>
     public static string LambdaName(double lambda) => "lambda_" + lambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The column of a candidate of <paramref name="kind"/> (for a lambda, at <paramref name="lambda"/>).</summary>
+    internal static string NameOf(HistoryMmrCandidate kind, double lambda) => kind switch
+    {
+        HistoryMmrCandidate.OwnReordered => OwnReordered,
+        HistoryMmrCandidate.UnimodalReordered => UnimodalReordered,
+        _ => LambdaName(lambda),
+    };
+
     /// <summary>The column named <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">No candidate has that name; the message lists those there are.</exception>
     public HistoryMmrCandidateUsers this[string name] => Candidates.FirstOrDefault(c => c.Name == name)
