@@ -40,9 +40,12 @@ import sys
 
 import numpy as np
 
+# The CLI's fixed rule settings (HistoryInterestDefaults: SelectionDiversityRatio, SelectionRecallTie, SelectionDiversityTie).
 RATIO = 1.10
 RECALL_TIE = 0.0005
 DIVERSITY_TIE = 0.0005
+# The re-ordering baseline's column ("reorder" in exports written before 2026-12-03 late night).
+BASELINE_NAMES = ("reorder_baseline", "reorder")
 
 
 def load(directory):
@@ -53,7 +56,7 @@ def load(directory):
         sys.exit(f"{directory}: metrics.json has no history_mmr lambda_selection (was the lambda given?)")
     path = os.path.join(directory, "history_mmr_selection_users.tsv")
     with open(path) as f:
-        reader = csv.reader(f, delimiter="\t")
+        reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
         header = next(reader)
         rows = [r for r in reader]
     if not rows:
@@ -89,11 +92,12 @@ def candidates(table, users):
     """Means, leads and errors of every candidate over `users` (row indices)."""
     ur, ud = table["unimodal"][0][users], table["unimodal"][1][users]
     out = {"unimodal": (ur.mean(), ud.mean())}
-    if "reorder" in table:
-        out["reorder_diversity"] = table["reorder"][1][users].mean()
+    baseline = next((name for name in BASELINE_NAMES if name in table), None)
+    if baseline is not None:
+        out["reorder_diversity"] = table[baseline][1][users].mean()
     lambdas, reorderings = [], []
     for name, (r, d) in table.items():
-        if name in ("unimodal", "reorder"):
+        if name == "unimodal" or name in BASELINE_NAMES:
             continue
         r, d = r[users], d[users]
         diff = r - ur
@@ -171,6 +175,8 @@ def rederive(name, block, table):
     worst = max(worst, abs(c["unimodal"][0] - sel["unimodal_recall_at_50"]), abs(c["unimodal"][1] - sel["unimodal_diversity_at_10"]))
     if "reorder_diversity" in c:
         worst = max(worst, abs(c["reorder_diversity"] - sel["reorder_diversity_at_10"]))
+    if len(c["lambdas"]) != len(sel["points"]):
+        sys.exit(f"{name}: {len(c['lambdas'])} lambda columns in the table against {len(sel['points'])} points in metrics.json")
     for p, q in zip(c["lambdas"], sel["points"]):
         if abs(p["lambda"] - q["lambda"]) > 1e-12:
             sys.exit(f"{name}: lambda {p['lambda']} against metrics.json's {q['lambda']}")
@@ -181,7 +187,10 @@ def rederive(name, block, table):
     # Each candidate's paired lead and its standard error, where metrics.json has them (builds after 2026-12-03).
     for p, q in list(zip(c["lambdas"], sel["points"])) + [(p, sel[p["name"]]) for p in c["reorderings"]]:
         if q.get("recall_lead"):
-            worst = max(worst, abs(p["lead"] - q["recall_lead"]["difference"]), abs(p["se"] - q["recall_lead"]["standard_error"]))
+            worst = max(worst, abs(p["lead"] - q["recall_lead"]["difference"]))
+            # A single user's standard error is written as null.
+            if q["recall_lead"]["standard_error"] is not None:
+                worst = max(worst, abs(p["se"] - q["recall_lead"]["standard_error"]))
     # The rule's lead test as the run applied it (metrics.json before 2026-12-03 lacks it: the mean alone).
     chosen, rule = pick(c, float(sel.get("recall_lead_errors", 0)))
     expected_name = ("unimodal_reordered" if block["pool_search"] == "unimodal" else "reordered") if block["reorder"] \
@@ -223,9 +232,9 @@ def main():
     ap.add_argument("--z", default="0,0.5,1,2")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    z_values = [float(x) for x in args.z.split(",")]
-    if 0.0 not in z_values:
-        z_values.insert(0, 0.0)
+    z_values = sorted({float(x) for x in args.z.split(",")} | {0.0})
+    if z_values[0] < 0:
+        sys.exit("--z: standard errors must be non-negative")
 
     print("Re-derivation of each graph's choice from its per-user table:")
     graphs = []

@@ -18,7 +18,7 @@ internal sealed class HistoryRowFlags
         "The history_mmr row re-orders its own top M (a pool as long as the list) instead of re-ranking the MMR pool; with --history-mmr-lambda only (without it both are chosen on the hold-out).");
 
     public CliOption<double> LeadErrors { get; } = Opt.Double("--history-mmr-lead-errors", HistoryInterestDefaults.SelectionRecallLeadErrors,
-        "When history_mmr's lambda is chosen on the hold-out: a candidate that changes Unimodal's items keeps Unimodal's Recall@50 only when it leads it by at least this many standard errors, paired user by user (0: the mean alone, the rule before 2026-12-03).", min: 0);
+        "When history_mmr's lambda is chosen on the hold-out: a candidate that changes Unimodal's items keeps Unimodal's Recall@50 only when it leads it by at least this many standard errors, paired user by user (0: the mean alone, the rule before 2026-12-03). Unused with --history-mmr-lambda, which chooses nothing.", min: 0);
 
     public CliOption<double> Weight { get; } = Opt.Double("--history-interest-weight", HistoryInterestDefaults.InterestWeight,
         "The history_mmr row: weight of the proportionality term over each user's history interests (a negative value leaves the row out).");

@@ -132,7 +132,7 @@ public sealed class CliRunTests : IDisposable
         Assert.Contains("--history-mmr-lead-errors", refused.Error, StringComparison.Ordinal);
         // --export writes that choice user by user: the users by their ids, two figures per candidate, whose means are metrics.json's.
         var table = File.ReadAllLines(Path.Combine(output, "history_mmr_selection_users.tsv")).Select(l => l.Split('\t')).ToList();
-        Assert.Equal(["user", "unimodal_recall_at_50", "unimodal_diversity_at_10", "reorder_recall_at_50", "reorder_diversity_at_10", "lambda_0.5_recall_at_50"], table[0].Take(6));
+        Assert.Equal(["user", "unimodal_recall_at_50", "unimodal_diversity_at_10", "reorder_baseline_recall_at_50", "reorder_baseline_diversity_at_10", "lambda_0.5_recall_at_50"], table[0].Take(6));
         Assert.Equal(2 + 2 * (2 + selection.GetProperty("points").GetArrayLength() + 2) - 1, table[0].Length);
         Assert.Equal(selection.GetProperty("validation_users").GetInt32(), table.Count - 1);
         Assert.All(table.Skip(1), row => Assert.Matches("^u[0-9]+$", row[0]));

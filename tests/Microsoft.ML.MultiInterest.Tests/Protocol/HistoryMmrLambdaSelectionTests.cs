@@ -141,6 +141,14 @@ public class HistoryMmrLambdaSelectionTests
         var plain = HistoryMmrLambdaSelection.Pick(points, Unimodal, 0.70, 1.10, 0.0005, 0.68, own, unimodal, recallLeadErrors: 3,
             leads: (kind, value) => leads[(kind, value)]);
         Assert.Equal((HistoryMmrCandidate.UnimodalReordered, HistoryMmrSelectionRule.KeepsRecall), (plain.Kind, plain.Rule));
+        // Without the re-ordering baseline the first clause is the bar's, and the test holds there too.
+        var bar = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, null, own, unimodal, recallLeadErrors: 1,
+            leads: (kind, value) => leads[(kind, value)]);
+        Assert.Equal((0.9, HistoryMmrSelectionRule.MeetsBar), (bar.Point.Value, bar.Rule));
+        // Without the re-orderings nothing keeps the recall at three errors: the best recall, by the last clause.
+        var best = HistoryMmrLambdaSelection.Pick(points, Unimodal, UnimodalDiversity, 1.10, 0.0005, 0.68, recallLeadErrors: 3,
+            leads: (kind, value) => leads[(kind, value)]);
+        Assert.Equal((0.6, HistoryMmrSelectionRule.BestRecall), (best.Point.Value, best.Rule));
         // A lead with no error (one user) is read by its mean.
         var single = leads.ToDictionary(p => p.Key, p => new PairedDifference(p.Value.Difference, double.NaN, 1));
         Assert.Equal(0.6, Choose(3, single).Point.Value);
@@ -254,13 +262,7 @@ public class HistoryMmrLambdaSelectionTests
         var table = one.PerUser!;
         PairedDifference Lead(HistoryMmrCandidate kind, double value)
         {
-            string name = kind switch
-            {
-                HistoryMmrCandidate.OwnReordered => HistoryMmrSelectionUsers.OwnReordered,
-                HistoryMmrCandidate.UnimodalReordered => HistoryMmrSelectionUsers.UnimodalReordered,
-                _ => HistoryMmrSelectionUsers.LambdaName(value),
-            };
-            var d = table[name].Recall.Zip(table[HistoryMmrSelectionUsers.Unimodal].Recall, (a, b) => a - b).ToArray();
+            var d = table[HistoryMmrSelectionUsers.NameOf(kind, value)].Recall.Zip(table[HistoryMmrSelectionUsers.Unimodal].Recall, (a, b) => a - b).ToArray();
             double mean = d.Average();
             return new(mean, Math.Sqrt(d.Sum(x => (x - mean) * (x - mean)) / (d.Length - 1) / d.Length), d.Length);
         }
@@ -290,6 +292,14 @@ public class HistoryMmrLambdaSelectionTests
         Assert.Equal(one.Chosen.Diversity - one.UnimodalDiversity, one.DiversityLead!.Value.Difference, 1e-12);
         Assert.True(one.DiversityLead.Value.StandardError > 0);
         Assert.Equal(one.RecallLead, two.RecallLead);
+        Assert.Equal(one.RecallLeads, two.RecallLeads);
+        Assert.Equal(one.PerUser!.Users, two.PerUser!.Users);
+        Assert.All(one.PerUser.Candidates.Zip(two.PerUser.Candidates), p =>
+        {
+            Assert.Equal(p.First.Name, p.Second.Name);
+            Assert.Equal(p.First.Recall, p.Second.Recall);
+            Assert.Equal(p.First.Diversity, p.Second.Diversity);
+        });
     }
 
     [Fact]
@@ -301,7 +311,7 @@ public class HistoryMmrLambdaSelectionTests
         var table = choice.PerUser!;
         Assert.Equal(choice.Users, table.Users.Count);
         Assert.Equal(table.Users.Count, table.Users.Distinct().Count());
-        Assert.Equal(["unimodal", "reorder", "lambda_0.5", "lambda_1", "reordered", "unimodal_reordered"], table.Candidates.Select(c => c.Name));
+        Assert.Equal(["unimodal", "reorder_baseline", "lambda_0.5", "lambda_1", "reordered", "unimodal_reordered"], table.Candidates.Select(c => c.Name));
         Assert.All(table.Candidates, c => Assert.Equal((table.Users.Count, table.Users.Count), (c.Recall.Count, c.Diversity.Count)));
         Assert.Equal(choice.UnimodalRecall, table[HistoryMmrSelectionUsers.Unimodal].Recall.Average(), 12);
         Assert.Equal(choice.UnimodalDiversity, table[HistoryMmrSelectionUsers.Unimodal].Diversity.Average(), 12);

@@ -5,7 +5,10 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// <summary>Which clause of the selection rule chose a lambda (<see cref="HistoryMmrLambdaSelection"/>).</summary>
 public enum HistoryMmrSelectionRule
 {
-    /// <summary>Some lambdas kept Unimodal's validation Recall@50 and reached the diversity target: the one with the best recall.</summary>
+    /// <summary>
+    /// Some lambdas kept Unimodal's validation Recall@50 (led it by <see cref="HistoryMmrSelectionOptions.RecallLeadErrors"/>
+    /// standard errors) and reached the diversity target: the one with the best recall.
+    /// </summary>
     MeetsBar,
 
     /// <summary>
@@ -14,10 +17,10 @@ public enum HistoryMmrSelectionRule
     /// </summary>
     BeatsReordering,
 
-    /// <summary>Some lambdas kept Unimodal's recall, none reached the diversity target: the most diverse of them.</summary>
+    /// <summary>Some candidates kept Unimodal's recall (the same test), none reached the diversity target: the most diverse of them.</summary>
     KeepsRecall,
 
-    /// <summary>No lambda kept Unimodal's recall: the one with the best recall.</summary>
+    /// <summary>No candidate kept Unimodal's recall (the same test): the one with the best recall.</summary>
     BestRecall,
 }
 
@@ -53,8 +56,9 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
 {
     /// <summary>
     /// The chosen candidate against Unimodal on the validation users, user by user: its Recall@50 minus Unimodal's, mean and
-    /// standard error (<see cref="PairedDifference"/>). A lead within about two standard errors is one the hold-out could
-    /// not tell from none, and the test split may then go either way. Null when not measured.
+    /// standard error (<see cref="PairedDifference"/>). A lead within a standard error or two is one the hold-out can hardly
+    /// tell from none, and the test split may then go either way; the rule asks for <see cref="RecallLeadErrors"/> of them
+    /// before a candidate changing Unimodal's items counts as keeping its recall. Null when not measured.
     /// </summary>
     public PairedDifference? RecallLead { get; init; }
 
@@ -289,12 +293,12 @@ public static class HistoryMmrLambdaSelection
             HistoryMmrCandidate.UnimodalReordered => unimodalReorderedUsers!,
             _ => pointUsers[points.IndexOf(pick.Point)],
         };
-        var chosen = chosenUsers.Against(unimodalUsers);
+        var chosenDiversity = chosenUsers.Against(unimodalUsers).Diversity[DiversityCutoff];
         return new HistoryMmrLambdaChoice(pick.Point.Value, pick.Rule, points, unimodalRecall, unimodalDiversity, users.Length, clock.Elapsed.TotalSeconds,
             reorderDiversity, pick.Reorder, reordered, options.PoolSize, pick.UnimodalPool, unimodalReordered)
         {
-            RecallLead = chosen.Recall[RecallCutoff],
-            DiversityLead = chosen.Diversity[DiversityCutoff],
+            RecallLead = leads[HistoryMmrSelectionUsers.NameOf(pick.Kind, pick.Point.Value)],
+            DiversityLead = chosenDiversity,
             PerUser = new HistoryMmrSelectionUsers(users, columns),
             RecallLeadErrors = options.RecallLeadErrors,
             RecallLeads = leads,

@@ -17,7 +17,7 @@ public sealed record HistoryMmrSelectionUsers(IReadOnlyList<int> Users, IReadOnl
     public const string Unimodal = "unimodal";
 
     /// <summary>Unimodal's top 50 re-ordered by MMR (<see cref="HistoryMmrSelectionOptions.ReorderLambda"/>), the re-ordering baseline.</summary>
-    public const string Reorder = "reorder";
+    public const string Reorder = "reorder_baseline";
 
     /// <summary>The row's own top 50 re-ordered (<see cref="HistoryMmrLambdaChoice.Reordered"/>; metrics.json's <c>reordered</c>).</summary>
     public const string OwnReordered = "reordered";
