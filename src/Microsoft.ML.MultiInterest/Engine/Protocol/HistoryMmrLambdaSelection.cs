@@ -111,8 +111,9 @@ public sealed record HistoryMmrLambdaChoice(double Lambda, HistoryMmrSelectionRu
 /// without the re-ordering baseline; failing that, the most diverse lambda keeping the recall; failing that, the best
 /// recall. A candidate that changes the list's items keeps Unimodal's recall only when its lead, paired over the validation
 /// users, is at least <see cref="HistoryMmrSelectionOptions.RecallLeadErrors"/> standard errors (a lead the hold-out cannot
-/// tell from noise does not count). Recall differences under <see cref="HistoryMmrSelectionOptions.RecallTie"/> are ties, broken by diversity, and
-/// diversity differences under <see cref="HistoryMmrSelectionOptions.DiversityTie"/> ties, broken by recall.
+/// tell from noise does not count). Recall differences under <see cref="HistoryMmrSelectionOptions.RecallTie"/> are ties,
+/// broken by diversity, and diversity differences under <see cref="HistoryMmrSelectionOptions.DiversityTie"/> ties, broken
+/// by recall.
 /// Beside the lambdas, one more candidate (<see cref="HistoryMmrSelectionOptions.TryReordering"/>): the row's own top 50
 /// re-ordered at the re-ordering baseline's lambda (<see cref="HistoryMmrRowSettings.Reorder"/>), the baseline's own
 /// method applied to the row's ranking; and after it (with <see cref="HistoryMmrSelectionOptions.TryReordering"/> too)
