@@ -333,7 +333,11 @@ def main():
     s.add_argument("--python", action="store_true", help="split in numpy instead of the project's CLI")
     s.set_defaults(fn=cmd_split)
     a = p.parse_args()
-    a.fn(a)
+    try:
+        a.fn(a)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
+        # An input named wrongly is a usage error, said in one line (argparse's exit code), not a traceback.
+        p.exit(2, f"{p.prog} {a.cmd}: {e.strerror}: '{e.filename}'\n")
 
 
 if __name__ == "__main__":

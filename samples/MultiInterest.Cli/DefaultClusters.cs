@@ -1,4 +1,5 @@
 using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -16,8 +17,11 @@ internal static class DefaultClusters
     /// <paramref name="given"/> and would leave fewer than <see cref="MinimumItemsPerCluster"/> items per cluster; then one
     /// cluster per that many items (at least one), with a warning on <paramref name="log"/>.
     /// </summary>
+    /// <exception cref="UsageException">A given <c>--clusters</c> above <paramref name="items"/>: k-means cannot make more clusters than points.</exception>
     public static int For(int items, int clusters, bool given, TextWriter log)
     {
+        if (given && clusters > items)
+            throw new UsageException($"--clusters {clusters:N0} asks for more clusters than the {items:N0} distinct items of the training edges: give at most {items:N0}.");
         if (given || clusters <= items / MinimumItemsPerCluster) return clusters;
         int capped = Math.Max(1, items / MinimumItemsPerCluster);
         log.WriteLine($"  warning: {items:N0} items are too few for the default {SphericalKMeansDefaults.NumberOfClusters:N0} clusters; using {capped:N0} (pass --clusters to choose).");

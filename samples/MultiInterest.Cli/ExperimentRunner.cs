@@ -72,8 +72,6 @@ internal static class ExperimentRunner
         SplitChecks.Repeats(testEdges.Count, test.EdgeCount + unseenTestEdges, settings.TestPath, warnings);
         if (settings.ItemClustersPath == null)
         {
-            if (settings.ClustersGiven && settings.Clustering.Clusters > items.Count)
-                throw new ArgumentException($"--clusters {settings.Clustering.Clusters} asks for more clusters than the {items.Count} items.");
             settings.Clustering.Clusters = DefaultClusters.For(items.Count, settings.Clustering.Clusters, settings.ClustersGiven, warnings);
         }
 

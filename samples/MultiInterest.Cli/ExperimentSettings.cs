@@ -189,7 +189,7 @@ internal sealed class ExperimentSettings
             }
             catch (ArgumentOutOfRangeException e)
             {
-                throw new UsageException($"Option {e.ParamName}: {e.Message.Split(Environment.NewLine)[0]}");
+                throw OptionErrors.Usage("Protocol", e, r);
             }
             return settings;
         }

@@ -144,6 +144,7 @@ internal static class FitCommand
                 throw new UsageException("--dcm-warm-start starts the item vectors of --retriever round-robin --dcm: add them, or leave it out.");
             // The command line first, then the inputs, then the output (whose check makes its folder).
             Opt.CheckInputFiles(r);
+            OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--model", modelPath));
             OutputFile.CheckWritable(modelPath, "--model");
             bool clustersGiven = r.Given(pipeline.Clusters);
             return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, warmStart));

@@ -62,6 +62,9 @@ internal static class RecommendCommand
             if (followsPath != null && useEngine)
                 throw new UsageException("--follows serves the topics live (MultiInterestRecommender.RecommendFollowing) or through a conditional model's ONNX directory: leave out --engine.");
             Opt.CheckInputFiles(r);
+            // Before the model is loaded and every user served: an --out that cannot be written, or that is one of the inputs, fails now.
+            OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--out", r.Value(output)));
+            OutputFile.CheckWritable(r.Value(output)!, "--out");
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
                 r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error);
         });
@@ -73,7 +76,8 @@ internal static class RecommendCommand
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
         var ml = new MLContext(seed: 1);
-        var sessions = new OnnxSessionFactory(gpu, message => log.WriteLine(message)) { IntraOpThreads = threads, AllowSpinning = spin };
+        // The CPU fallback is a warning (standard error), not part of the lists' log.
+        var sessions = new OnnxSessionFactory(gpu, message => warnings.WriteLine($"warning: {message}")) { IntraOpThreads = threads, AllowSpinning = spin };
         sessions.ApplyTo(ml);
         using var model = MultiInterestModel.Load(ml, modelPath);
         var ids = ServingData.Users(usersPath, out string header);
@@ -137,7 +141,8 @@ internal static class RecommendCommand
                 if (newUserEdges > 0)
                     log.WriteLine($"--history '{history}': {Counted.Of(newUserEdges, "edge")} of users the model does not know (their lists come from these histories; see below).");
                 if (unknownItemEdges > 0)
-                    log.WriteLine($"--history '{history}': {Counted.Of(unknownItemEdges, "edge")} of known users with an item the model does not know (ignored: such an item is never recommended).");
+                    log.WriteLine($"--history '{history}': {Counted.Of(unknownItemEdges, "edge")} with an item the model does not know (ignored: such an item is never recommended, "
+                        + "nor read in a new user's history).");
                 exclusions = exclusions == null ? freshRows : ServingData.Union(exclusions, freshRows);
             }
             RankedLists ranked;
@@ -181,7 +186,7 @@ internal static class RecommendCommand
                     is { } served)
                 {
                     lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, topics, scorer, log);
-                    return Finish(outPath, ids, lists, scorer, setUp, clock, log, warnings);
+                    return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings);
                 }
                 var open = Stopwatch.StartNew();
                 using var scorerSession = OnnxCandidateScorer.Open(directory, sessions, batch);
@@ -218,10 +223,11 @@ internal static class RecommendCommand
             }
             lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, topics, scorer, log);
         }
-        return Finish(outPath, ids, lists, scorer, setUp, clock, log, warnings);
+        return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings);
     }
 
-    private static int Finish(string outPath, List<string> ids, List<ServedList> lists, string scorer, string setUp, Stopwatch clock, TextWriter log, TextWriter warnings)
+    private static int Finish(string outPath, List<string> ids, List<ServedList> lists, ILookup<string, string>? fresh, string scorer, string setUp, Stopwatch clock,
+        TextWriter log, TextWriter warnings)
     {
         double seconds = clock.Elapsed.TotalSeconds;
         CandidateFile.Write(outPath, lists);
@@ -231,10 +237,15 @@ internal static class RecommendCommand
                 + "which serves only the users it was trained on)." : "."));
         // Where the lists came from (also the file's source column): a popular fallback must not pass for a personal list.
         log.WriteLine(CandidateFile.SourceSummary(lists));
+        // A history that served nobody: none of its items is one the model knows (another catalogue's ids, a column mix-up).
+        var unheard = fresh == null ? [] : lists.Where(l => l.Source == CandidateSource.Popular && fresh.Contains(l.User)).Select(l => l.User).ToArray();
+        if (unheard.Length > 0)
+            warnings.WriteLine($"warning: {Counted.Of(unheard.Length, "user")} unknown to the model (the first '{unheard[0]}') {(unheard.Length == 1 ? "has a --history but none of its items is one the model knows, so its list is" : "have a --history but none of their items is one the model knows, so their lists are")} "
+                + "the popular fallback. Check that --history's second column holds the model's item ids.");
         // Every list a fallback: the ids of the users file are not the model's (another dataset, a column or format mix-up).
         if (lists.Count > 0 && lists.All(l => l.Source == CandidateSource.Popular))
-            warnings.WriteLine((lists.Count == 1 ? "warning: the file's one user is not known to the model and has no --history: its list is the popular fallback. "
-                : $"warning: none of the {lists.Count:N0} users is known to the model or has a --history: every list is the popular fallback. ")
+            warnings.WriteLine((lists.Count == 1 ? "warning: the file's one user is not known to the model and has no --history item the model knows: its list is the popular fallback. "
+                : $"warning: none of the {lists.Count:N0} users is known to the model or has a --history item it knows: every list is the popular fallback. ")
                 + "Check that the users file's first TAB-separated column holds the user ids the model was fitted on.");
         return 0;
     }

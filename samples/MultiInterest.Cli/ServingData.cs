@@ -52,8 +52,9 @@ internal static class ServingData
 
     /// <summary>
     /// The history edges whose user and item the model knows, as a graph over model rows (the exclusions of trained users);
-    /// <paramref name="newUserEdges"/> counts the edges of users the model does not know (their lists, where the scorer
-    /// serves fresh histories, come from them), <paramref name="unknownItemEdges"/> those of known users naming an item it does not know.
+    /// <paramref name="newUserEdges"/> counts the edges of users the model does not know naming an item it knows (their lists,
+    /// where the scorer serves fresh histories, come from them), <paramref name="unknownItemEdges"/> the other edges naming an
+    /// item it does not know (of known and new users alike: such an item is never recommended nor used).
     /// </summary>
     public static BipartiteGraph History(IEnumerable<RawEdge> edges, IReadOnlyDictionary<string, int> userRows, IReadOnlyDictionary<string, int> itemRows,
         out int newUserEdges, out int unknownItemEdges)
@@ -63,8 +64,8 @@ internal static class ServingData
         (newUserEdges, unknownItemEdges) = (0, 0);
         foreach (var edge in edges)
         {
-            if (!userRows.TryGetValue(edge.User, out int u)) newUserEdges++;
-            else if (!itemRows.TryGetValue(edge.Item, out int i)) unknownItemEdges++;
+            if (!itemRows.TryGetValue(edge.Item, out int i)) unknownItemEdges++;
+            else if (!userRows.TryGetValue(edge.User, out int u)) newUserEdges++;
             else
             {
                 users.Add(u);

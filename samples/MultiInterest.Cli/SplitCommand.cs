@@ -9,7 +9,7 @@ namespace MultiInterest.Cli;
 internal static class SplitCommand
 {
     /// <summary>The seed of the split unless --seed is given (the one the repository's splits were made with).</summary>
-    public const int Seed = 20261123;
+    public static readonly int Seed = new HoldOutSplitOptions().Seed;
 
     public static Command Create(CliConsole console)
     {
@@ -26,6 +26,7 @@ internal static class SplitCommand
         command.SetAction(r =>
         {
             Opt.CheckInputFiles(r);
+            OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--train", r.Value(train)), ("--test", r.Value(test)));
             return Run(r.Value(edges)!, r.Value(train)!, r.Value(test)!, r.Value(seed), r.GetValue(keepSelfLoops), console.Out, console.Error);
         });
         return command;
@@ -33,7 +34,8 @@ internal static class SplitCommand
 
     private static int Run(string edges, string train, string test, int seed, bool keepSelfLoops, TextWriter log, TextWriter warnings)
     {
-        var split = HoldOutSplitter.Split(EdgeFile.Read(edges), new HoldOutSplitOptions { Seed = seed, DropSelfLoops = !keepSelfLoops });
+        var options = new HoldOutSplitOptions { Seed = seed, DropSelfLoops = !keepSelfLoops };
+        var split = HoldOutSplitter.Split(EdgeFile.Read(edges), options);
         EdgeFile.Write(train, split.Train);
         EdgeFile.Write(test, split.Test);
         log.WriteLine($"{split.Train.Count:N0} training edges -> {train}; {split.Test.Count:N0} test edges -> {test}; {split.ReturnedToTraining:N0} returned to training (item unseen); seed {seed}.");
@@ -42,6 +44,9 @@ internal static class SplitCommand
             int kept = split.Train.Count(e => e.User == e.Item) + split.Test.Count(e => e.User == e.Item);
             if (kept > 0) log.WriteLine($"{kept:N0} pairs with user id = item id kept as edges (--keep-self-loops).");
         }
+        if (split.Test.Count == 0)
+            warnings.WriteLine($"warning: nothing was held out, so '{test}' holds no edges (a user needs {options.MinimumUserEdges} or more distinct edges to hold any "
+                + "out, and an edge whose item would then be missing from training goes back to it); evaluate needs at least one test edge.");
         // Say what was left out, so that no edge goes missing silently.
         if (split.DuplicatesDropped > 0) warnings.WriteLine($"{split.DuplicatesDropped:N0} repeated (user, item) pairs left out (each pair is kept once).");
         if (split.SelfLoopsDropped > 0)

@@ -94,6 +94,7 @@ internal static class SweepCommand
             string modelPath = r.Value(model) ?? Path.Combine(outDirectory, "model.zip");
             // Checked before the trials, as evaluate and fit do: a file that cannot be read or written fails now, not after the search.
             Opt.CheckInputFiles(r);
+            OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--model", modelPath));
             OutputFile.CheckWritableDirectory(outDirectory, "--out");
             OutputFile.CheckWritable(modelPath, "--model");
             var job = new Job(trainPath, r.Value(test), outDirectory, modelPath, r.Value(space), options, baseSettings,

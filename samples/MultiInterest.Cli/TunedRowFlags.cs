@@ -42,7 +42,7 @@ internal sealed class TunedRowFlags
 
     public CliOption<double> MmrRowLambda { get; } = Opt.Double("--mmr-lambda", MmrRetrieverDefaults.Lambda, "The MMR row: relevance weight (1 = Unimodal).", min: 0, max: 1);
 
-    public CliOption<int> MmrRowPool { get; } = Opt.Int("--mmr-pool", MmrRetrieverDefaults.PoolSize, "The MMR row: the unimodal top N it re-ranks.", min: 1);
+    public CliOption<int> MmrRowPool { get; } = Opt.Int("--mmr-pool", MmrRetrieverDefaults.PoolSize, "The MMR rows (mmr, interest_mmr, and history_mmr's pool unless it re-orders its own list): the unimodal top N they re-rank, at least the largest cutoff (50).", min: 1);
 
     public CliOption<double> ReorderMmrLambda { get; } = Opt.Double("--reorder-mmr-lambda", MmrRetrieverDefaults.Lambda,
         "The row mmr_reorder: MMR over Unimodal's top M only (M the largest cutoff), a re-ordering with Unimodal's Recall@M and a more diverse head; its relevance weight (a negative value leaves the row out).", max: 1);

@@ -150,6 +150,12 @@ internal static class Opt
         }
     }
 
+    /// <summary>Every input file given to the parsed command, as (option, path): what its outputs must not overwrite.</summary>
+    public static (string Option, string? Path)[] InputFiles(ParseResult parse) =>
+        [.. parse.CommandResult.Command.Options
+            .Where(o => o is InputFileOption && parse.GetResult(o) is { Implicit: false, Tokens: [_] })
+            .Select(o => (o.Name, (string?)parse.GetResult(o)!.Tokens[0].Value))];
+
     /// <summary>A switch that takes no value.</summary>
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description, Arity = ArgumentArity.Zero };
 

@@ -18,9 +18,31 @@ internal static class TextTables
     /// <summary>Reads <paramref name="raw"/> (owned) as the file <paramref name="path"/>: gzip-checked when the name ends in .gz (then it must be seekable).</summary>
     public static StreamReader OpenRead(Stream raw, string path)
     {
-        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new CheckedGzipStream(raw, path) : raw;
+        bool gz = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+        CheckCompression(raw, path, gz);
+        Stream stream = gz ? new CheckedGzipStream(raw, path) : raw;
         // Strict: bytes that are not UTF-8 (a cp1252 'é') throw instead of becoming U+FFFD, which would merge two ids.
         return new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+    }
+
+    /// <summary>
+    /// Compression is read off the name, so a name that disagrees with the bytes would give a misleading error later (gzip
+    /// bytes "not UTF-8", plain text "corrupt gzip"); the first two bytes, gzip's signature or not, say which it is now.
+    /// </summary>
+    private static void CheckCompression(Stream raw, string path, bool gz)
+    {
+        if (!raw.CanSeek || raw.Length - raw.Position < 2) return;
+        long start = raw.Position;
+        Span<byte> head = stackalloc byte[2];
+        raw.ReadExactly(head);
+        raw.Position = start;
+        bool gzipBytes = head[0] == 0x1f && head[1] == 0x8b;
+        if (gz && !gzipBytes)
+            throw new InvalidDataException($"The file '{path}' is named .gz but is not gzip-compressed (it does not start with gzip's signature, bytes 1f 8b): "
+                + "if it is plain text, rename it without .gz.");
+        if (!gz && gzipBytes)
+            throw new InvalidDataException($"The file '{path}' is gzip-compressed (it starts with gzip's signature, bytes 1f 8b) but its name does not end in .gz: "
+                + "rename it to end in .gz, or decompress it (gunzip).");
     }
 
     private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -6,7 +6,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <summary>
 /// Creates ONNX Runtime session options and sessions for this library: CUDA on
 /// <see cref="GpuDeviceId"/> when it is requested and works, otherwise the CPU, saying why through the
-/// log callback. Every <see cref="InferenceSession"/> the library opens comes from here.
+/// log callback once: after a fallback the factory's later sessions go straight to the CPU. Every
+/// <see cref="InferenceSession"/> the library opens comes from here.
 /// </summary>
 /// <remarks>
 /// With only the CPU package (<c>Microsoft.ML.OnnxRuntime</c>) installed, asking ONNX Runtime for CUDA
@@ -28,9 +29,15 @@ public sealed class OnnxSessionFactory
     private readonly Func<IReadOnlyCollection<string>> _availableProviders;
     private readonly int _intraOpThreads = OnnxSessionDefaults.IntraOpThreads;
 
+    /// <summary>Why CUDA could not be used, once it failed: later sessions then open on the CPU without trying again.</summary>
+    private string? _cudaFailure;
+
     /// <summary>Creates a factory.</summary>
     /// <param name="gpuDeviceId">The CUDA device to run on, or <c>null</c> (the default) for the CPU.</param>
-    /// <param name="log">Receives one line whenever a GPU request falls back to the CPU, with the reason; may be null.</param>
+    /// <param name="log">
+    /// Receives one line, with the reason, the first time a GPU request falls back to the CPU (later sessions of this factory
+    /// then open on the CPU without trying CUDA again, each try costing ONNX Runtime's own error output); may be null.
+    /// </param>
     public OnnxSessionFactory(int? gpuDeviceId = null, Action<string>? log = null)
         : this(gpuDeviceId, log, static () => OrtEnv.Instance().GetAvailableProviders())
     {
@@ -75,7 +82,7 @@ public sealed class OnnxSessionFactory
     public SessionOptions CreateSessionOptions(out bool usesCuda)
     {
         usesCuda = false;
-        if (GpuDeviceId is not int device) return NewOptions();
+        if (GpuDeviceId is not int device || _cudaFailure != null) return NewOptions();
 
         IReadOnlyCollection<string> providers;
         try
@@ -140,7 +147,7 @@ public sealed class OnnxSessionFactory
         catch (Exception e) when (usesCuda && e is not FileNotFoundException)
         {
             // CUDA was accepted but the session could not start on it (for example a missing cuDNN).
-            _log?.Invoke($"ONNX Runtime could not start a session on CUDA device {GpuDeviceId} ({e.GetType().Name}: {e.Message}); running on the CPU instead.");
+            Fail($"ONNX Runtime could not start a session on CUDA device {GpuDeviceId} ({e.GetType().Name}: {e.Message}); running on the CPU instead.");
             options.Dispose();
             options = NewOptions();
             return open(options);
@@ -154,8 +161,14 @@ public sealed class OnnxSessionFactory
 
     private SessionOptions Fallback(string reason)
     {
-        _log?.Invoke($"GPU device {GpuDeviceId} was requested but {reason}; running on the CPU instead.");
+        Fail($"GPU device {GpuDeviceId} was requested but {reason}; running on the CPU instead.");
         return NewOptions();
+    }
+
+    /// <summary>Records the first failure and logs it; a concurrent second failure is neither recorded nor logged.</summary>
+    private void Fail(string message)
+    {
+        if (Interlocked.CompareExchange(ref _cudaFailure, message, null) == null) _log?.Invoke(message);
     }
 
     /// <summary>Session options with this factory's threading, before any execution provider is appended.</summary>

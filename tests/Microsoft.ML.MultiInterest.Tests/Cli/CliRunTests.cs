@@ -287,15 +287,15 @@ public sealed class CliRunTests : IDisposable
         Assert.Contains("120 items are too few for the default 2,000 clusters; using 12 (pass --clusters to choose)", fit.Out + fit.Error, StringComparison.Ordinal);
         using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
             Assert.Equal(12, saved.Clustering!.Centroids.Rows);
-        // A count the user gives is kept, and one beyond the items fails naming the items.
+        // A count the user gives is kept, and one beyond the items is a usage error naming the flag and the items, before any fitting.
         var given = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "implicit-als", "--dim", "8", "--candidates", "5", "--threads", "1", "--clusters", "30");
         Assert.True(given.ExitCode == 0, given.Error);
         Assert.DoesNotContain("too few for the default", given.Out + given.Error, StringComparison.Ordinal);
         using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
             Assert.Equal(30, saved.Clustering!.Centroids.Rows);
         var tooMany = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "implicit-als", "--dim", "8", "--threads", "1", "--clusters", "500");
-        Assert.Equal(CliRunner.Failure, tooMany.ExitCode);
-        Assert.Contains("only 120 distinct items", tooMany.Error, StringComparison.Ordinal);
+        Assert.Equal(CliRunner.BadUsage, tooMany.ExitCode);
+        Assert.Contains("--clusters 500 asks for more clusters than the 120 distinct items", Assert.Single(tooMany.ErrorLines), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -723,7 +723,7 @@ public sealed class CliRunTests : IDisposable
         File.WriteAllLines(strangers, ["user", "nobody1", "nobody2"]);
         var unknown = CliHarness.Run("recommend", "--model", model, "--users", strangers, "--out", Path.Combine(_directory, "strangers-lists.tsv"));
         Assert.True(unknown.ExitCode == 0, unknown.Error);
-        Assert.Contains("warning: none of the 2 users is known to the model or has a --history: every list is the popular fallback", unknown.Error, StringComparison.Ordinal);
+        Assert.Contains("warning: none of the 2 users is known to the model or has a --history item it knows: every list is the popular fallback", unknown.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("warning", unknown.Out, StringComparison.Ordinal);
         var known = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", Path.Combine(_directory, "known-lists.tsv"));
         Assert.DoesNotContain("none of the", known.Out, StringComparison.Ordinal);

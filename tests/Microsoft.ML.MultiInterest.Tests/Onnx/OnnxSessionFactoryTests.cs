@@ -71,9 +71,27 @@ public class OnnxSessionFactoryTests
         using var session = factory.CreateSession(SmallModel());
         Assert.Equal(4, OnnxScorerRunner.Run(session, [1, 2], null).Items.Length);
 
-        Assert.Equal(2, log.Count);
-        Assert.All(log, line => Assert.Contains("CUDA device 0 could not be used", line));
-        Assert.Contains(nameof(EntryPointNotFoundException), log[0]);
+        // Said once: the session opened after the failure went straight to the CPU.
+        var line = Assert.Single(log);
+        Assert.Contains("CUDA device 0 could not be used", line);
+        Assert.Contains(nameof(EntryPointNotFoundException), line);
+    }
+
+    [Fact]
+    public void AFallbackIsSaidOnceAndLaterSessionsOpenOnTheCpu()
+    {
+        var log = new List<string>();
+        int listings = 0;
+        var factory = new OnnxSessionFactory(0, log.Add, () => { listings++; return ["CPUExecutionProvider"]; });
+
+        for (int s = 0; s < 5; s++)
+        {
+            using var options = factory.CreateSessionOptions(out bool usesCuda);
+            Assert.False(usesCuda);
+        }
+
+        Assert.Contains("GPU device 0 was requested", Assert.Single(log));
+        Assert.Equal(1, listings); // CUDA was not tried again after the first failure
     }
 
     [Fact]

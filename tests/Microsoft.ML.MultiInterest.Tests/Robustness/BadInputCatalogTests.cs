@@ -46,7 +46,10 @@ public class BadInputCatalogTests
         ["edge-weight-not-positive"] = Throws<InvalidDataException>(["line 3", "positive finite number", "'-1'"], () => EdgeFile.Read(BadInputFixtures.Text("negative.tsv", "user\titem\tweight\na\tb\t1\na\tc\t-1\n"))),
         ["gzip-truncated"] = Throws<InvalidDataException>(["The gzip file", "cut.tsv.gz", "truncated"], () => EdgeFile.Read(Truncated())),
         ["gzip-corrupt"] = Throws<InvalidDataException>(["The gzip file", "corrupt.tsv.gz"], () => EdgeFile.Read(Corrupted())),
-        ["gzip-not-gzip"] = Throws<InvalidDataException>(["The gzip file", "plain.tsv.gz"], () => EdgeFile.Read(BadInputFixtures.Bytes("plain.tsv.gz", Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(50))))),
+        ["gzip-not-gzip"] = Throws<InvalidDataException>(["plain.tsv.gz", "is named .gz but is not gzip-compressed", "rename it without .gz"],
+            () => EdgeFile.Read(BadInputFixtures.Bytes("plain.tsv.gz", Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(50))))),
+        ["gzip-without-gz-name"] = Throws<InvalidDataException>(["packed.tsv", "is gzip-compressed", "does not end in .gz"],
+            () => EdgeFile.Read(BadInputFixtures.Bytes("packed.tsv", BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(50)))))),
         ["gzip-empty"] = Throws<InvalidDataException>(["The gzip file", "zero.tsv.gz", "truncated"], () => EdgeFile.Read(BadInputFixtures.Bytes("zero.tsv.gz", []))),
         ["gzip-concatenated"] = Accepts(["edges 100"], () => $"edges {EdgeFile.Read(Concatenated()).Count}"),
         ["gzip-concatenated-truncated"] = Throws<InvalidDataException>(["The gzip file", "gzip member 2", "truncated or corrupt"], () =>

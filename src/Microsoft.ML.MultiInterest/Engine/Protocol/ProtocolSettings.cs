@@ -18,7 +18,10 @@ public sealed class ProtocolSettings
     /// <summary>Relevance weight of the MMR row, in [0, 1]. Default <see cref="MmrRetrieverDefaults.Lambda"/>.</summary>
     public double MmrLambda { get; set; } = MmrRetrieverDefaults.Lambda;
 
-    /// <summary>Length of the unimodal ranking the MMR row re-ranks. Default <see cref="MmrRetrieverDefaults.PoolSize"/>.</summary>
+    /// <summary>
+    /// Length of the unimodal ranking the MMR rows re-rank (<c>mmr</c>, <c>interest_mmr</c>, and <c>history_mmr</c>'s pool unless it
+    /// re-orders its own list), at least the largest of <see cref="Cutoffs"/>. Default <see cref="MmrRetrieverDefaults.PoolSize"/>.
+    /// </summary>
     public int MmrPoolSize { get; set; } = MmrRetrieverDefaults.PoolSize;
 
     /// <summary>
@@ -107,6 +110,11 @@ public sealed class ProtocolSettings
             throw new ArgumentOutOfRangeException(nameof(Cutoffs), "Cutoffs must be a non-empty list of positive list lengths.");
         if (!(MmrLambda >= 0 && MmrLambda <= 1)) throw new ArgumentOutOfRangeException(nameof(MmrLambda), MmrLambda, "MmrLambda must lie in [0, 1].");
         if (MmrPoolSize < 1) throw new ArgumentOutOfRangeException(nameof(MmrPoolSize), MmrPoolSize, "MmrPoolSize must be at least 1.");
+        // A shorter pool would give the re-ranking rows lists shorter than the cutoff, scored as if the missing slots were misses.
+        if (MmrPoolSize < Cutoffs.Max())
+            throw new ArgumentOutOfRangeException(nameof(MmrPoolSize), MmrPoolSize,
+                $"MmrPoolSize ({MmrPoolSize}) is below the largest cutoff ({Cutoffs.Max()}): the rows that re-rank the pool (mmr, interest_mmr, history_mmr) "
+                + $"would list only {MmrPoolSize} items, scored at every longer cutoff as if the rest were misses. Use at least {Cutoffs.Max()}.");
         if (ReorderMmrLambda is { } reorder && !(reorder >= 0 && reorder <= 1))
             throw new ArgumentOutOfRangeException(nameof(ReorderMmrLambda), reorder, "ReorderMmrLambda must lie in [0, 1] (null for no row).");
         MultiInterest?.Validate();

@@ -1,0 +1,103 @@
+using MultiInterest.Cli.Common;
+
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary>
+/// Mistakes a new user makes on the command line, each refused or warned of before it costs data or gives a misleading
+/// figure: outputs that overwrite inputs, a split with nothing held out, an MMR pool shorter than the lists it scores, an
+/// unwritable --out found only after serving, a --history of another catalogue.
+/// </summary>
+public sealed class CliSafeguardTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-cli-safeguards-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_directory, name);
+
+    private string WriteEdges(string name, params string[] lines)
+    {
+        File.WriteAllLines(PathOf(name), ["user\titem", .. lines]);
+        return PathOf(name);
+    }
+
+    [Fact]
+    public void Split_refuses_an_output_that_is_its_input_or_the_other_output_and_leaves_the_input_untouched()
+    {
+        string edges = WriteEdges("edges.tsv", "a\t1", "a\t2", "a\t3", "b\t1", "b\t2", "b\t3");
+        string before = File.ReadAllText(edges);
+
+        var overInput = CliHarness.Run("split", "--edges", edges, "--train", edges, "--test", PathOf("test.tsv"));
+        Assert.Equal(CliRunner.BadUsage, overInput.ExitCode);
+        Assert.Contains("--edges and --train name the same file", Assert.Single(overInput.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(edges));
+
+        // Through another spelling of the same path.
+        string other = Path.Combine(_directory, ".", "out.tsv");
+        var sameOutputs = CliHarness.Run("split", "--edges", edges, "--train", PathOf("out.tsv"), "--test", other);
+        Assert.Equal(CliRunner.BadUsage, sameOutputs.ExitCode);
+        Assert.Contains("--train and --test name the same file", Assert.Single(sameOutputs.ErrorLines), StringComparison.Ordinal);
+        Assert.False(File.Exists(PathOf("out.tsv")));
+    }
+
+    [Fact]
+    public void Split_warns_when_no_user_has_enough_edges_to_hold_any_out()
+    {
+        string edges = WriteEdges("few.tsv", "a\t1", "a\t2", "b\t1");
+        var run = CliHarness.Run("split", "--edges", edges, "--train", PathOf("train.tsv"), "--test", PathOf("test.tsv"));
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("warning: nothing was held out", run.Error, StringComparison.Ordinal);
+        Assert.Contains("a user needs 3 or more distinct edges", run.Error, StringComparison.Ordinal);
+        Assert.Single(File.ReadAllLines(PathOf("test.tsv"))); // the header alone
+
+        // With a held-out edge there is no such warning.
+        string enough = WriteEdges("enough.tsv", "a\t1", "a\t2", "a\t3", "b\t1", "b\t2", "b\t3");
+        var fine = CliHarness.Run("split", "--edges", enough, "--train", PathOf("train2.tsv"), "--test", PathOf("test2.tsv"));
+        Assert.Equal(0, fine.ExitCode);
+        Assert.DoesNotContain("nothing was held out", fine.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_refuses_an_mmr_pool_shorter_than_the_largest_cutoff_by_its_flag()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--mmr-pool", "20");
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        string line = Assert.Single(run.ErrorLines);
+        Assert.Contains("(from --mmr-pool)", line, StringComparison.Ordinal);
+        Assert.Contains("below the largest cutoff (50)", line, StringComparison.Ordinal);
+        Assert.Equal("", run.Out);
+    }
+
+    [Fact]
+    public void Recommend_checks_its_out_path_before_serving_and_says_when_a_history_names_no_known_item()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string model = PathOf("m.zip");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+
+        // --out over an input, and an --out that cannot be written: refused before the model is even loaded.
+        var overUsers = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", test);
+        Assert.Equal(CliRunner.BadUsage, overUsers.ExitCode);
+        Assert.Contains("--users and --out name the same file", Assert.Single(overUsers.ErrorLines), StringComparison.Ordinal);
+        File.WriteAllText(PathOf("a-file"), "");
+        var unwritable = CliHarness.Run("recommend", "--model", model, "--users", test, "--out", Path.Combine(PathOf("a-file"), "lists.tsv"));
+        Assert.Equal(CliRunner.BadUsage, unwritable.ExitCode);
+        Assert.Contains("--out", Assert.Single(unwritable.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("users/s", unwritable.Out, StringComparison.Ordinal); // nobody was served
+
+        // A new user whose history names only items the model does not know gets the popular fallback, and is told why.
+        string users = WriteEdges("new-users.tsv", "newcomer\tx");
+        string history = WriteEdges("history.tsv", "newcomer\tno-such-item", "newcomer\tnor-this-one");
+        foreach (string[] scorer in new[] { Array.Empty<string>(), ["--onnx"] })
+        {
+            var run = CliHarness.Run(["recommend", "--model", model, "--users", users, "--history", history, "--out", PathOf("lists.tsv"), .. scorer]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            Assert.Contains("'newcomer') has a --history but none of its items is one the model knows", run.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("has no --history:", run.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("their lists come from these histories", run.Out, StringComparison.Ordinal);
+            Assert.All(File.ReadAllLines(PathOf("lists.tsv")).Skip(1), l => Assert.Equal("Popular", l.Split('\t')[4]));
+        }
+    }
+}
