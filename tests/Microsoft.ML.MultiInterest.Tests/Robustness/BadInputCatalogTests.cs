@@ -89,6 +89,8 @@ public class BadInputCatalogTests
             GraphEmbeddingTrainerEngine.Fit(BipartiteGraph.FromEdges(1, 2, [0, 0], [0, 1], default, [0, 1], 2),
                 new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.MixtureEmbedding, Mixture = new MixtureEmbeddingOptions { RelationWeights = [0f, 0f] } })),
         ["protocol-lambda-nan"] = Throws<ArgumentOutOfRangeException>(["Lambda must lie in [0, 1]"], () => new ProtocolSettings { Lambda = double.NaN }.Validate()),
+        ["protocol-mmr-pool-below-cutoff"] = Throws<ArgumentOutOfRangeException>(["MmrPoolSize (20) is below the largest cutoff (50)", "Use at least 50"],
+            () => new ProtocolSettings { MmrPoolSize = 20, Cutoffs = [10, 20, 50] }.Validate()),
 
         // ---- ML.NET columns and data ----
         ["loadedges-gzip"] = Accepts(["rows 100"], () =>
