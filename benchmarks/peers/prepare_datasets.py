@@ -269,8 +269,11 @@ def cmd_split(a):
             tr, te = (os.path.join(tmp, n) for n in ("train.tsv.gz", "test.tsv.gz"))
             cmd = ["dotnet", "run", "-c", "Release", "--project", "samples/MultiInterest.Cli", "--",
                    "split", "--edges", os.path.abspath(a.edges), "--train", tr, "--test", te, "--seed", str(a.seed), "--keep-self-loops"]
-            log = subprocess.run(cmd, cwd=a.repo, check=True, capture_output=True, text=True).stdout.strip()
+            run = subprocess.run(cmd, cwd=a.repo, check=True, capture_output=True, text=True)
+            log = run.stdout.strip()
             print(log, file=sys.stderr)
+            if run.stderr.strip():
+                print(run.stderr.strip(), file=sys.stderr)  # the split's warnings (nothing held out, pairs left out)
             train, test = rc.read_edges(tr), rc.read_edges(te)
         returned = int(log.split(" returned to training")[0].split(";")[-1].strip().split()[-1].replace(",", ""))
         how = f"project CLI split --seed {a.seed} --keep-self-loops"

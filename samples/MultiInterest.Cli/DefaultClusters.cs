@@ -21,7 +21,7 @@ internal static class DefaultClusters
     public static int For(int items, int clusters, bool given, TextWriter log)
     {
         if (given && clusters > items)
-            throw new UsageException($"--clusters {clusters:N0} asks for more clusters than the {items:N0} distinct items of the training edges: give at most {items:N0}.");
+            throw new UsageException($"--clusters {clusters:N0} asks for more clusters than the {items:N0} items there are to cluster: give at most {items:N0}.");
         if (given || clusters <= items / MinimumItemsPerCluster) return clusters;
         int capped = Math.Max(1, items / MinimumItemsPerCluster);
         log.WriteLine($"  warning: {items:N0} items are too few for the default {SphericalKMeansDefaults.NumberOfClusters:N0} clusters; using {capped:N0} (pass --clusters to choose).");

@@ -189,7 +189,15 @@ internal sealed class ExperimentSettings
             }
             catch (ArgumentOutOfRangeException e)
             {
-                throw OptionErrors.Usage("Protocol", e, r);
+                throw OptionErrors.Usage("Protocol", e, r, new Dictionary<string, Option>
+                {
+                    [nameof(ProtocolSettings.Components)] = Pipeline.Components,
+                    [nameof(ProtocolSettings.Neighbors)] = Pipeline.Neighbors,
+                    [nameof(ProtocolSettings.Lambda)] = Pipeline.Lambda,
+                    [nameof(ProtocolSettings.Alpha)] = Pipeline.Alpha,
+                    [nameof(ProtocolSettings.MmrLambda)] = Tuned.MmrRowLambda,
+                    [nameof(ProtocolSettings.MmrPoolSize)] = Tuned.MmrRowPool,
+                });
             }
             return settings;
         }

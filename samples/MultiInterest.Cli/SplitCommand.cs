@@ -27,6 +27,8 @@ internal static class SplitCommand
         {
             Opt.CheckInputFiles(r);
             OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--train", r.Value(train)), ("--test", r.Value(test)));
+            OutputFile.CheckWritable(r.Value(train)!, "--train");
+            OutputFile.CheckWritable(r.Value(test)!, "--test");
             return Run(r.Value(edges)!, r.Value(train)!, r.Value(test)!, r.Value(seed), r.GetValue(keepSelfLoops), console.Out, console.Error);
         });
         return command;

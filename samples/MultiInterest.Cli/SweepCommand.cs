@@ -19,6 +19,12 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal static class SweepCommand
 {
+    /// <summary>The file of every trial, in --out.</summary>
+    private const string LeaderboardFile = "leaderboard.tsv";
+
+    /// <summary>The search's JSON record, in --out.</summary>
+    private const string SweepJsonFile = "sweep.json";
+
     /// <summary>Leaderboard rows printed (leaderboard.tsv holds them all).</summary>
     private const int LeaderboardRows = 10;
 
@@ -94,7 +100,8 @@ internal static class SweepCommand
             string modelPath = r.Value(model) ?? Path.Combine(outDirectory, "model.zip");
             // Checked before the trials, as evaluate and fit do: a file that cannot be read or written fails now, not after the search.
             Opt.CheckInputFiles(r);
-            OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--model", modelPath));
+            OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--model", modelPath), ("--out", Path.Combine(outDirectory, LeaderboardFile)),
+                ("--out", Path.Combine(outDirectory, SweepJsonFile)));
             OutputFile.CheckWritableDirectory(outDirectory, "--out");
             OutputFile.CheckWritable(modelPath, "--model");
             var job = new Job(trainPath, r.Value(test), outDirectory, modelPath, r.Value(space), options, baseSettings,
@@ -165,7 +172,7 @@ internal static class SweepCommand
         log.Write(result.LeaderboardText(LeaderboardRows));
 
         Directory.CreateDirectory(outDirectory);
-        string tsv = Path.Combine(outDirectory, "leaderboard.tsv");
+        string tsv = Path.Combine(outDirectory, LeaderboardFile);
         DataFrame.SaveCsv(result.Leaderboard, tsv, separator: '\t', cultureInfo: CultureInfo.InvariantCulture);
         result.SaveModel(modelPath);
         log.WriteLine($"Refitted the best on all {edges.Count:N0} training edges in {result.RefitSeconds:F1} s; saved {modelPath} ({new FileInfo(modelPath).Length / 1e6:F1} MB).");
@@ -186,7 +193,7 @@ internal static class SweepCommand
         }
         foreach (string png in SweepPlot.Write(outDirectory, outcome, options, ExperimentCommands.DatasetName(train)))
             log.WriteLine($"Wrote {png}");
-        string json = Path.Combine(outDirectory, "sweep.json");
+        string json = Path.Combine(outDirectory, SweepJsonFile);
         SweepJson.Write(json, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, clock.Elapsed.TotalSeconds);
         log.WriteLine($"Wrote {tsv}, {json}; total {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;

@@ -11,10 +11,18 @@ internal static class OptionErrors
     /// library's option name and first sentence (without ".NET's (Parameter ...)" suffix), and the flag that gave the value when
     /// exactly one given flag holds it (the library knows its own names, not the command line's).
     /// </summary>
-    public static UsageException Usage(string component, ArgumentException e, ParseResult r)
+    /// <param name="component">The options object's name, for the message.</param>
+    /// <param name="e">The refusal.</param>
+    /// <param name="r">The parsed command line.</param>
+    /// <param name="flags">
+    /// The flag of each library option whose flag the command knows (by option name): named even when another given flag
+    /// holds the same value, where the search by value would find two and name none.
+    /// </param>
+    public static UsageException Usage(string component, ArgumentException e, ParseResult r, IReadOnlyDictionary<string, Option>? flags = null)
     {
         string message = e.Message.Split(" (Parameter")[0].Split(Environment.NewLine)[0];
-        string? flag = e is ArgumentOutOfRangeException { ActualValue: { } actual } ? FlagHolding(r, actual) : null;
+        string? flag = e.ParamName != null && flags != null && flags.TryGetValue(e.ParamName, out var known) ? known.Name
+            : e is ArgumentOutOfRangeException { ActualValue: { } actual } ? FlagHolding(r, actual) : null;
         return new UsageException($"{component} option {e.ParamName}{(flag != null ? $" (from {flag})" : "")}: {message}");
     }
 

@@ -10,6 +10,7 @@ internal static class OutputFile
     /// <exception cref="UsageException">The folder cannot be created or the file cannot be opened for writing.</exception>
     public static void CheckWritable(string path, string option)
     {
+        if (Directory.Exists(path)) throw new UsageException($"{option} '{path}' is a folder: give the path of a file.");
         try
         {
             string full = Path.GetFullPath(path);
@@ -25,40 +26,23 @@ internal static class OutputFile
     }
 
     /// <summary>
-    /// Refuses an output naming the same file (after resolving relative paths and symbolic links) as an input or as another
-    /// output, where writing it would destroy the input or the other output. Inputs may share a file.
+    /// Refuses an output that is the same file as an input or as another output (<see cref="FileIdentity.Same"/>: through
+    /// relative paths, symbolic and hard links), where writing it would destroy the input or the other output. Inputs may
+    /// share a file.
     /// </summary>
     /// <param name="inputs">Each input option's name and path; null paths (options not given) are skipped.</param>
-    /// <param name="outputs">Each output option's name and path, in the order they are written; null paths are skipped.</param>
+    /// <param name="outputs">Each output option's name and path; null paths are skipped.</param>
     /// <exception cref="UsageException">An output is an input or another output.</exception>
     public static void CheckNotOverwriting((string Option, string? Path)[] inputs, params (string Option, string? Path)[] outputs)
     {
-        var comparer = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
-        var named = new List<(string Option, string Full)>();
-        foreach (var (option, path) in inputs)
-            if (path != null) named.Add((option, Resolved(path)));
+        var named = inputs.Where(f => f.Path != null).ToList();
         foreach (var (option, path) in outputs)
         {
             if (path == null) continue;
-            string full = Resolved(path);
             foreach (var (earlier, other) in named)
-                if (comparer.Equals(full, other))
+                if (FileIdentity.Same(other!, path))
                     throw new UsageException($"{earlier} and {option} name the same file, '{path}': writing {option} would overwrite it. Give {option} another path.");
-            named.Add((option, full));
-        }
-    }
-
-    /// <summary>The absolute path, through a symbolic link when the file is one.</summary>
-    private static string Resolved(string path)
-    {
-        string full = Path.GetFullPath(path);
-        try
-        {
-            return File.ResolveLinkTarget(full, returnFinalTarget: true) is { } target ? Path.GetFullPath(target.FullName) : full;
-        }
-        catch (IOException)
-        {
-            return full;
+            named.Add((option, path));
         }
     }
 

@@ -19,7 +19,15 @@ internal static class TextTables
     public static StreamReader OpenRead(Stream raw, string path)
     {
         bool gz = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        CheckCompression(raw, path, gz);
+        try
+        {
+            CheckCompression(raw, path, gz);
+        }
+        catch
+        {
+            raw.Dispose(); // owned: a refused file is not left open (on Windows, locked against the rename the message advises)
+            throw;
+        }
         Stream stream = gz ? new CheckedGzipStream(raw, path) : raw;
         // Strict: bytes that are not UTF-8 (a cp1252 'é') throw instead of becoming U+FFFD, which would merge two ids.
         return new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
@@ -29,7 +37,7 @@ internal static class TextTables
     /// Compression is read off the name, so a name that disagrees with the bytes would give a misleading error later (gzip
     /// bytes "not UTF-8", plain text "corrupt gzip"); the first two bytes, gzip's signature or not, say which it is now.
     /// </summary>
-    private static void CheckCompression(Stream raw, string path, bool gz)
+    internal static void CheckCompression(Stream raw, string path, bool gz)
     {
         if (!raw.CanSeek || raw.Length - raw.Position < 2) return;
         long start = raw.Position;

@@ -146,11 +146,13 @@ public sealed class OnnxSessionFactory
         }
         catch (Exception e) when (usesCuda && e is not FileNotFoundException)
         {
-            // CUDA was accepted but the session could not start on it (for example a missing cuDNN).
-            Fail($"ONNX Runtime could not start a session on CUDA device {GpuDeviceId} ({e.GetType().Name}: {e.Message}); running on the CPU instead.");
+            // CUDA was accepted but the session could not start on it (for example a missing cuDNN). Only when the CPU then
+            // opens the same model is CUDA to blame: a model that fails on both (a corrupt file) leaves CUDA on for the next.
             options.Dispose();
             options = NewOptions();
-            return open(options);
+            var session = open(options);
+            Fail($"ONNX Runtime could not start a session on CUDA device {GpuDeviceId} ({e.GetType().Name}: {e.Message}); running on the CPU instead.");
+            return session;
         }
         finally
         {

@@ -295,7 +295,7 @@ public sealed class CliRunTests : IDisposable
             Assert.Equal(30, saved.Clustering!.Centroids.Rows);
         var tooMany = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "implicit-als", "--dim", "8", "--threads", "1", "--clusters", "500");
         Assert.Equal(CliRunner.BadUsage, tooMany.ExitCode);
-        Assert.Contains("--clusters 500 asks for more clusters than the 120 distinct items", Assert.Single(tooMany.ErrorLines), StringComparison.Ordinal);
+        Assert.Contains("--clusters 500 asks for more clusters than the 120 items there are to cluster", Assert.Single(tooMany.ErrorLines), StringComparison.Ordinal);
     }
 
     [Fact]

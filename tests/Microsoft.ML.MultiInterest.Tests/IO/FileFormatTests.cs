@@ -119,4 +119,25 @@ public sealed class FileFormatTests : IDisposable
         Assert.Equal("user", TextFile.ReadLine(valid, path, 1));
         Assert.Equal("caf\u00e9", TextFile.ReadLine(valid, path, 2));
     }
+
+    [Fact]
+    public void AFileWhoseNameAndGzipBytesDisagree_IsRefusedAndLeftClosed()
+    {
+        var packed = Path.Combine(_dir, "packed.tsv");
+        using (var gzip = new System.IO.Compression.GZipStream(File.Create(packed), System.IO.Compression.CompressionLevel.Fastest))
+            gzip.Write("user\titem\na\tb\n"u8);
+        var plain = Path.Combine(_dir, "plain.tsv.gz");
+        File.WriteAllText(plain, "user\titem\na\tb\n");
+        foreach (var (path, expected) in new[] { (packed, "is gzip-compressed"), (plain, "is not gzip-compressed") })
+        {
+            var e = Assert.Throws<InvalidDataException>(() => EdgeFile.Read(path));
+            Assert.Contains(expected, e.Message);
+            // The refused file was closed at once: an exclusive open succeeds (a handle left to the finalizer would hold its
+            // shared lock and refuse it).
+            using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+        }
+        // The DataFrame reader says the same of gzip bytes under a plain name.
+        var frame = Assert.Throws<InvalidDataException>(() => new Microsoft.ML.MLContext().MultiInterest().LoadEdges(packed));
+        Assert.Contains("is gzip-compressed", frame.Message);
+    }
 }

@@ -23,6 +23,7 @@ internal static class EdgeFrames
         // One read of the file: the DataFrame reader needs a seekable stream, so a .gz is decompressed into memory once
         // (and checked against its gzip trailer); the header is read from the same stream, which then starts over.
         using Stream text = gzip ? Decompressed(path) : File.OpenRead(path);
+        if (!gzip) IO.TextTables.CheckCompression(text, path, gz: false); // gzip bytes under a plain name, said as such
         string header;
         using (var reader = new StreamReader(text, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 12, leaveOpen: true))
             header = reader.ReadLine() ?? throw new InvalidDataException($"Edge file '{path}' is empty: a header line was expected.");
