@@ -108,8 +108,10 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     {
         var user = ColumnChecks.Key(inputSchema, _userColumn, "UserColumnName", out int users);
         ColumnChecks.SameCardinality(_userColumn, "UserColumnName", UserEmbeddings.KeyCount, users);
+        ColumnChecks.SameKeys(user, "UserColumnName", _userIds);
         var item = ColumnChecks.Key(inputSchema, _itemColumn, "ItemColumnName", out int items);
         ColumnChecks.SameCardinality(_itemColumn, "ItemColumnName", ItemEmbeddings.KeyCount, items);
+        ColumnChecks.SameKeys(item, "ItemColumnName", _itemIds);
         var type = new VectorDataViewType(NumberDataViewType.Single, Dimension);
         var columns = new List<AppendedColumn>
         {

@@ -102,6 +102,14 @@ public class BadInputCatalogTests
         ["column-missing"] = Throws<ArgumentException>(["'Reader'", "UserColumnName"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { UserColumnName = "Reader" }).Fit(Keyed())),
         ["column-not-a-key"] = Throws<ArgumentException>(["'User'", "key type", "String"], () => new MLContext().MultiInterest().GraphEmbedding().Fit(new MLContext().Data.LoadFromEnumerable(MLNetTestData.Edges()))),
         ["column-wrong-vector-type"] = Throws<ArgumentException>(["'Item'", "vector of Single"], () => new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { FeatureColumnName = "Item", NumberOfClusters = 2 }).Fit(Keyed())),
+        ["key-other-mapping"] = Throws<ArgumentException>(["Input column 'User' (option UserColumnName) maps key 1 to", "the same fitted MapValueToKey"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var embedding = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw));
+            var reversed = ml.Data.LoadFromEnumerable(Enumerable.Reverse(MLNetTestData.Edges()).ToList());
+            embedding.Transform(MLNetTestData.KeyPipeline(ml).Fit(reversed).Transform(raw)).Preview();
+        }),
         ["data-empty"] = Throws<ArgumentException>(["The graph has no edges", "nothing to learn embeddings from"], () => new MLContext().MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(EmptyKeyed())),
         ["embedding-nan-vector"] = Throws<ArgumentException>(["embeddings in column 'ItemEmbedding' (option FeatureColumnName) contain a non-finite value (NaN)"], () => KMeansOn(new float[] { float.NaN, 1 })),
         ["embedding-nan-user-vector"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) holds a non-finite value (NaN) at coordinate 2 of user key 1"],

@@ -103,6 +103,7 @@ internal sealed class CandidateColumns
     {
         var user = ColumnChecks.Key(inputSchema, UserColumn, "UserColumnName", out int users);
         ColumnChecks.SameCardinality(UserColumn, "UserColumnName", UserCount, users);
+        ColumnChecks.SameKeys(user, "UserColumnName", Live.Tables.UserNames);
         var history = HistoryColumnReader.Find(inputSchema, HistoryColumn, ItemCount);
         string[] inputs = history == null ? [UserColumn] : [UserColumn, HistoryColumn];
         var annotations = KeyValuesAnnotation.Of(ItemNames, StageId);

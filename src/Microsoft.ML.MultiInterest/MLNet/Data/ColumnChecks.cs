@@ -82,6 +82,20 @@ internal static class ColumnChecks
                 + "apply the same MapValueToKey transformer as at Fit.");
     }
 
+    /// <summary>
+    /// Throws when a key column names its keys differently from the ids the model was fitted on: keys of another
+    /// MapValueToKey (fitted on other data, or in another order) of the same cardinality would otherwise read other users'
+    /// rows without a word. A column without KeyValues, or a model fitted on one, has no ids to compare.
+    /// </summary>
+    public static void SameKeys(DataViewSchema.Column column, string option, KeyNameList fitted)
+    {
+        var actual = KeyNames.Of(column, fitted.Count);
+        int i = fitted.FirstDifference(actual);
+        if (i >= 0)
+            throw new ArgumentException($"Input column '{column.Name}' (option {option}) maps key {i + 1} to '{actual[i]}', but the model was fitted with key {i + 1} "
+                + $"= '{fitted[i]}': apply the same fitted MapValueToKey transformer as at Fit.");
+    }
+
     /// <summary>Throws when a vector column's length differs from the one seen at Fit.</summary>
     public static void SameSize(string name, string option, int expected, int actual)
     {

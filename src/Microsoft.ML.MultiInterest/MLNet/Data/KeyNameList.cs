@@ -75,6 +75,24 @@ internal sealed class KeyNameList : IReadOnlyList<string>
         return names;
     }
 
+    /// <summary>
+    /// The first index whose name differs in <paramref name="other"/>, or -1 when none does within both lists, or when either
+    /// holds only the key numbers (a column without KeyValues: there are no ids to compare).
+    /// </summary>
+    public int FirstDifference(KeyNameList other)
+    {
+        if (AreNumbers || other.AreNumbers) return -1;
+        int count = Math.Min(Count, other.Count);
+        for (int i = 0; i < count; i++)
+        {
+            bool same = _text != null && other._text != null ? _text[i].Span.SequenceEqual(other._text[i].Span)
+                : _numbers != null && other._numbers != null ? _numbers[i].Equals(other._numbers[i])
+                : string.Equals(this[i], other[i], StringComparison.Ordinal);
+            if (!same) return i;
+        }
+        return -1;
+    }
+
     public IEnumerator<string> GetEnumerator()
     {
         for (int i = 0; i < Count; i++) yield return this[i];
