@@ -11,7 +11,7 @@ namespace Microsoft.ML.MultiInterest;
 /// <remarks>
 /// Fit reads the training edges (user and item keys, item embeddings and clusters, optionally user
 /// embeddings for the unimodal fill) and each user's mixture from the mixture columns produced upstream by
-/// <see cref="KnnSmoothedMixtureEstimator"/> (first row of each user), then retrieves for every user with
+/// <see cref="KnnSmoothedMixtureEstimator"/> (first row of each user; later rows must repeat it), then retrieves for every user with
 /// edges. Only items with a row in the fit data can be candidates. Ties go to the lower item key.
 /// </remarks>
 public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>
@@ -47,6 +47,10 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
 
         /// <summary>Whether the user's training items are never candidates. Default <see cref="ClusterQuotaRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen;
+
+        /// <inheritdoc/>
+        private protected override IEnumerable<(string? Name, string Option)> InputColumns() =>
+            [.. base.InputColumns(), (UserEmbeddingColumnName, nameof(UserEmbeddingColumnName))];
 
         internal void Validate()
         {

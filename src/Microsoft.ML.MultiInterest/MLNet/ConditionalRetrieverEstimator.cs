@@ -99,6 +99,10 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
             Temperature = Temperature, L2 = L2, Seed = Seed,
         };
 
+        /// <inheritdoc/>
+        private protected override IEnumerable<(string? Name, string Option)> InputColumns() =>
+            [.. base.InputColumns(), (UserEmbeddingColumnName, nameof(UserEmbeddingColumnName)), (ItemConditionColumnName, nameof(ItemConditionColumnName)), (FollowedConditionsColumnName, nameof(FollowedConditionsColumnName))];
+
         internal void Validate()
         {
             ValidateMixtureRetriever();

@@ -231,6 +231,13 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             OptionChecks.ColumnName(UserComponentsColumnName, nameof(UserComponentsColumnName));
             OptionChecks.ColumnName(UserComponentWeightsColumnName, nameof(UserComponentWeightsColumnName));
             OptionChecks.ColumnName(ItemComponentsColumnName, nameof(ItemComponentsColumnName));
+            // InitialItemsColumnName is left out of the inputs: a retraining may replace the embeddings it starts from.
+            OptionChecks.DistinctOutputs(
+                [(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName)), (ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName)),
+                 (UserComponentsColumnName, nameof(UserComponentsColumnName)), (UserComponentWeightsColumnName, nameof(UserComponentWeightsColumnName)),
+                 (ItemComponentsColumnName, nameof(ItemComponentsColumnName))],
+                [(UserColumnName, nameof(UserColumnName)), (ItemColumnName, nameof(ItemColumnName)), (WeightColumnName, nameof(WeightColumnName)),
+                 (RelationColumnName, nameof(RelationColumnName))]);
             var engine = new GraphEmbeddingOptions
             {
                 Dimension = Dimension, Epochs = Epochs, Loss = Loss, Margin = Margin, NegativeWeight = NegativeWeight, Optimizer = Optimizer, LearningRate = LearningRate,

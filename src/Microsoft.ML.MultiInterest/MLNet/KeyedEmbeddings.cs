@@ -123,11 +123,17 @@ public sealed class KeyedEmbeddings
 
         public int Dimension => dimension;
 
-        public void Add(int row, ReadOnlySpan<float> vector)
+        /// <summary>Adds the vector of <paramref name="row"/>; returns its entry, for <see cref="Vector"/>.</summary>
+        public int Add(int row, ReadOnlySpan<float> vector)
         {
             _rows.Add(row);
             foreach (float v in vector) _values.Add(v);
+            return _rows.Count - 1;
         }
+
+        /// <summary>The vector added as entry <paramref name="entry"/> (valid until the next <see cref="Add"/>).</summary>
+        public ReadOnlySpan<float> Vector(int entry) =>
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values).Slice(entry * dimension, dimension);
 
         /// <summary>The collected rows; the caller adds each row once.</summary>
         public KeyedEmbeddings Build()

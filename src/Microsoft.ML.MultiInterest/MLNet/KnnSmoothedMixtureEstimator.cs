@@ -11,7 +11,8 @@ namespace Microsoft.ML.MultiInterest;
 /// <remarks>
 /// Fit reads the training edges: key-typed user and item columns (from MapValueToKey; rows with a missing
 /// key, 0, are skipped), the user and item embeddings (any known-size Single vectors with those names) and
-/// the item cluster key. The first row of each user or item provides its embedding or cluster. Every item
+/// the item cluster key. The first row of each user or item provides its embedding or cluster, and every later row of it
+/// must repeat them (one that differs is refused). Every item
 /// with an edge needs a cluster. The transformer maps the user key of each row to its mixture.
 /// </remarks>
 public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureTransformer>
@@ -78,6 +79,10 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
             OptionChecks.ColumnName(MixtureClustersColumnName, nameof(MixtureClustersColumnName));
             OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
             OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
+            OptionChecks.DistinctOutputs(
+                [(MixtureClustersColumnName, nameof(MixtureClustersColumnName)), (MixtureWeightsColumnName, nameof(MixtureWeightsColumnName)), (MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName))],
+                [(UserColumnName, nameof(UserColumnName)), (ItemColumnName, nameof(ItemColumnName)), (UserEmbeddingColumnName, nameof(UserEmbeddingColumnName)),
+                 (ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName)), (ItemClusterColumnName, nameof(ItemClusterColumnName))]);
             OptionChecks.AtLeast(Components, 1, nameof(Components));
             OptionChecks.AtLeast(Neighbors, 1, nameof(Neighbors));
             OptionChecks.UnitInterval(Lambda, nameof(Lambda));

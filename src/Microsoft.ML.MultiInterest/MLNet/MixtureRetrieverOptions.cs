@@ -32,7 +32,14 @@ public abstract class MixtureRetrieverOptions : RetrieverOptions
         OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
     }
 
-    /// <summary>Each user's mixture (its first row's) from the mixture columns, over <paramref name="clusters"/> clusters of <paramref name="dimension"/>-vectors.</summary>
+    /// <inheritdoc/>
+    private protected override IEnumerable<(string? Name, string Option)> InputColumns() =>
+    [
+        .. base.InputColumns(), (ItemClusterColumnName, nameof(ItemClusterColumnName)), (MixtureClustersColumnName, nameof(MixtureClustersColumnName)),
+        (MixtureWeightsColumnName, nameof(MixtureWeightsColumnName)), (MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName)),
+    ];
+
+    /// <summary>Each user's mixture (its first row's; later rows must repeat it) from the mixture columns, over <paramref name="clusters"/> clusters of <paramref name="dimension"/>-vectors.</summary>
     internal MixtureTable ReadMixtures(IDataView input, int clusters, int dimension) =>
         MixtureReader.Read(input, (UserColumnName, nameof(UserColumnName)), (MixtureClustersColumnName, nameof(MixtureClustersColumnName)),
             (MixtureWeightsColumnName, nameof(MixtureWeightsColumnName)), (MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName)), clusters, dimension);

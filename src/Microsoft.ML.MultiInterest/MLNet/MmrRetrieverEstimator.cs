@@ -96,6 +96,10 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         /// <summary>Whether the user's training items are never candidates. Default <see cref="MmrRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = MmrRetrieverDefaults.ExcludeSeen;
 
+        /// <inheritdoc/>
+        private protected override IEnumerable<(string? Name, string Option)> InputColumns() =>
+            [.. base.InputColumns(), (UserEmbeddingColumnName, nameof(UserEmbeddingColumnName))];
+
         internal void Validate()
         {
             ValidateMixtureRetriever();

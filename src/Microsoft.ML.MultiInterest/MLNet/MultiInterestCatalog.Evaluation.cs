@@ -1,3 +1,5 @@
+using Microsoft.ML.Data;
+
 namespace Microsoft.ML.MultiInterest;
 
 public sealed partial class MultiInterestCatalog
@@ -65,6 +67,10 @@ public sealed partial class MultiInterestCatalog
         var representations = RepresentationReader.Read(scored, "the scored data", o, edges, items.Dimension);
         var metrics = EvaluationScorer.Score(cutoffs, cutoffs.Select(_ => lists).ToArray(), edges, items, representations, o.Threads, retrievalPerCutoff: false, o.Unseen);
         Logging.Info(Context, nameof(Evaluate), $"Evaluated {metrics.UserCount} test users at K = {string.Join(", ", cutoffs)}.");
+        // The item view is often the training edges (the docs suggest it): when it has the users too, a held-out edge found
+        // there is said, else an all-zero recall is.
+        bool hasUsers = itemEmbeddings.Schema.GetColumnOrNull(o.UserColumnName) is { Type: KeyDataViewType key } && key.Count == (ulong)edges.UserCount;
+        WarnIfHeldOutIsTraining(nameof(Evaluate), metrics, edges, hasUsers ? ReadFitEdges(itemEmbeddings, o, edges).Overlapping : null, "the item embeddings view");
         return metrics;
     }
 
@@ -121,9 +127,10 @@ public sealed partial class MultiInterestCatalog
                 lists[c][q] = keys.Select(key => (int)key - 1).ToArray();
             }
         }
-        var degrees = TrainingDegrees(fitData, o, edges);
+        var (degrees, overlapping) = ReadFitEdges(fitData, o, edges);
         var metrics = EvaluationScorer.Score(cutoffs, lists, edges, items, representations, o.Threads, retrievalPerCutoff: true, o.Unseen, degrees);
         Logging.Info(Context, nameof(EvaluateRetriever), $"Evaluated {metrics.UserCount} test users, one retrieval per K = {string.Join(", ", cutoffs)}.");
+        WarnIfHeldOutIsTraining(nameof(EvaluateRetriever), metrics, edges, overlapping, "the fit data");
         return metrics;
     }
 
@@ -142,8 +149,28 @@ public sealed partial class MultiInterestCatalog
         return seen;
     }
 
-    /// <summary>Each test user's number of distinct training items in <paramref name="fitData"/> (its activity).</summary>
-    private static int[] TrainingDegrees(IDataView fitData, MultiInterestEvaluatorOptions o, HeldOutEdges edges)
+    /// <summary>
+    /// Warns when the held-out edges look like training edges: some are edges of <paramref name="source"/> too (when it could be
+    /// read: <paramref name="overlapping"/> not null), or else no held-out item is in any list. A retriever that excludes a
+    /// user's training items never lists such an edge's item, so the figures are zero by construction, not by the model.
+    /// </summary>
+    private void WarnIfHeldOutIsTraining(string component, MultiInterestMetrics metrics, HeldOutEdges edges, long? overlapping, string source)
+    {
+        long total = edges.Items.Sum(items => (long)items.Length);
+        const string Fix = "A retriever that excludes a user's training items (ExcludeSeen, the default) never lists them, so each is a certain miss: "
+            + "evaluate on edges held out of training (mlContext.Data.TrainTestSplit on the edges before the pipeline is fitted, or `multiinterest split`).";
+        if (overlapping > 0)
+            Logging.Warning(Context, component, $"{overlapping} of the {total} held-out edges are also edges of {source}. {Fix}");
+        else if (overlapping == null && metrics.UserCount > 0 && metrics.RecallAtK.Values.All(r => r == 0))
+            Logging.Warning(Context, component, $"Recall is 0 at every cutoff for all {metrics.UserCount} test users: no held-out item is in any list. "
+                + $"If the held-out edges are (or include) the training edges: {Fix}");
+    }
+
+    /// <summary>
+    /// Each test user's number of distinct training items in <paramref name="fitData"/> (its activity), and how many held-out
+    /// edges are edges of <paramref name="fitData"/> too.
+    /// </summary>
+    private static (int[] Degrees, long Overlapping) ReadFitEdges(IDataView fitData, MultiInterestEvaluatorOptions o, HeldOutEdges edges)
     {
         var pairs = new HashSet<(uint, uint)>();
         var userColumn = fitData.Schema[o.UserColumnName];
@@ -160,7 +187,10 @@ public sealed partial class MultiInterestCatalog
             if (user == 0 || item == 0 || !pairs.Add((user, item))) continue;
             degree[user] = degree.GetValueOrDefault(user) + 1;
         }
-        return edges.Users.Select(u => degree.GetValueOrDefault((uint)u + 1)).ToArray();
+        long overlapping = 0;
+        for (int q = 0; q < edges.Users.Length; q++)
+            foreach (int i in edges.Items[q]) if (pairs.Contains(((uint)edges.Users[q] + 1, (uint)i + 1))) overlapping++;
+        return (edges.Users.Select(u => degree.GetValueOrDefault((uint)u + 1)).ToArray(), overlapping);
     }
 
     private static ItemEmbeddingTable ReadItems(IDataView view, string parameter, string source, MultiInterestEvaluatorOptions o, HeldOutEdges edges)

@@ -58,6 +58,8 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
             OptionChecks.Candidates(Candidates, nameof(Candidates));
             OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
             OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
+            // A source may share the output's name (the fused list then replaces it); the two outputs may not share one.
+            OptionChecks.DistinctOutputs([(CandidatesColumnName, nameof(CandidatesColumnName)), (CandidateScoresColumnName, nameof(CandidateScoresColumnName))], []);
         }
     }
 

@@ -71,5 +71,15 @@ public abstract class RetrieverOptions : MultiInterestStageOptions
         OptionChecks.ColumnName(HistoryColumnName, nameof(HistoryColumnName));
         OptionChecks.ColumnName(CandidateSourceColumnName, nameof(CandidateSourceColumnName));
         OptionChecks.Threads(Threads, nameof(Threads));
+        OptionChecks.DistinctOutputs(
+            [(CandidatesColumnName, nameof(CandidatesColumnName)), (CandidateScoresColumnName, nameof(CandidateScoresColumnName)), (CandidateSourceColumnName, nameof(CandidateSourceColumnName))],
+            InputColumns().ToList());
     }
+
+    /// <summary>Every input column the retriever reads, with its option: the outputs may not hide any of them.</summary>
+    private protected virtual IEnumerable<(string? Name, string Option)> InputColumns() =>
+    [
+        (UserColumnName, nameof(UserColumnName)), (ItemColumnName, nameof(ItemColumnName)),
+        (ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName)), (HistoryColumnName, nameof(HistoryColumnName)),
+    ];
 }

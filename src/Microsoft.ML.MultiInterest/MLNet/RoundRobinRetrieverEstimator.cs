@@ -13,7 +13,7 @@ namespace Microsoft.ML.MultiInterest;
 /// </summary>
 /// <remarks>
 /// Fit reads the training edges (user and item keys, the item embeddings) and the component columns the embedding stage
-/// appends (first row of each user and item), then retrieves for every user with edges. Only items with a row in the fit data
+/// appends (first row of each user and item; later rows must repeat it), then retrieves for every user with edges. Only items with a row in the fit data
 /// can be candidates; equal scores go to the component of higher weight, then to the lower item key. At Transform and in
 /// <see cref="MultiInterestRecommender.Recommend"/> a user trained on is served from its components; a user with only a fresh
 /// history (new, or key 0) gets, for differentiable clustering, the model's own interests of that history (the soft k-means of
@@ -43,6 +43,10 @@ public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrieval
 
         /// <summary>Whether the user's training items are never candidates. Default <see cref="RoundRobinRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = RoundRobinRetrieverDefaults.ExcludeSeen;
+
+        /// <inheritdoc/>
+        private protected override IEnumerable<(string? Name, string Option)> InputColumns() =>
+            [.. base.InputColumns(), (UserComponentsColumnName, nameof(UserComponentsColumnName)), (UserComponentWeightsColumnName, nameof(UserComponentWeightsColumnName)), (ItemComponentsColumnName, nameof(ItemComponentsColumnName))];
 
         internal void Validate()
         {

@@ -9,7 +9,7 @@ namespace Microsoft.ML.MultiInterest;
 /// </summary>
 /// <remarks>
 /// The per-edge view repeats items, so by default each distinct item key is clustered once (its first row's
-/// embedding, in ascending key order); set <see cref="Options.ItemColumnName"/> to null to cluster every row.
+/// embedding, in ascending key order; every later row of the item must repeat it); set <see cref="Options.ItemColumnName"/> to null to cluster every row.
 /// </remarks>
 public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransformer>
 {
@@ -57,6 +57,8 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
             OptionChecks.ColumnName(ClusterColumnName, nameof(ClusterColumnName));
             OptionChecks.ColumnName(SimilarityColumnName, nameof(SimilarityColumnName));
             OptionChecks.AtLeast(NumberOfClusters, 1, nameof(NumberOfClusters));
+            OptionChecks.DistinctOutputs([(ClusterColumnName, nameof(ClusterColumnName)), (SimilarityColumnName, nameof(SimilarityColumnName))],
+                [(FeatureColumnName, nameof(FeatureColumnName)), (ItemColumnName, nameof(ItemColumnName))]);
             var engine = new SphericalKMeansOptions { Clusters = NumberOfClusters, MaxIterations = MaxIterations, Tolerance = Tolerance, Seed = seed, Threads = Threads, InitialCentroids = InitialCentroids };
             engine.Validate();
             return engine;
@@ -86,7 +88,7 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         int itemCount = 0;
         if (o.ItemColumnName != null) item = ColumnChecks.Key(input.Schema, o.ItemColumnName, nameof(o.ItemColumnName), out itemCount);
 
-        var (points, itemKeys) = ReadPoints(input, feature, item, itemCount, dimension);
+        var (points, itemKeys) = ReadPoints(input, feature, nameof(o.FeatureColumnName), item, itemCount, dimension);
         points.ThrowIfNotFinite($"embeddings in column '{o.FeatureColumnName}' (option {nameof(o.FeatureColumnName)})");
         if (o.NumberOfClusters > points.Rows)
             throw new ArgumentException($"{nameof(o.NumberOfClusters)} is {o.NumberOfClusters}, but there are only {points.Rows} "
@@ -99,7 +101,8 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
     }
 
     /// <summary>The points: one per distinct item key (ascending), or one per row.</summary>
-    private static (EmbeddingMatrix Points, int[]? ItemKeys) ReadPoints(IDataView input, DataViewSchema.Column feature, DataViewSchema.Column? item, int itemCount, int dimension)
+    private static (EmbeddingMatrix Points, int[]? ItemKeys) ReadPoints(IDataView input, DataViewSchema.Column feature, string featureOption, DataViewSchema.Column? item,
+        int itemCount, int dimension)
     {
         var active = item == null ? new[] { feature } : new[] { feature, item.Value };
         using var cursor = input.GetRowCursor(active);
@@ -109,15 +112,26 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         var vector = default(VBuffer<float>);
         // With an item column, the first row of each item, kept by key: the memory follows the items, not the key range.
         var byKey = item == null ? null : new Dictionary<uint, float[]>();
+        var scratch = new float[dimension];
+        // A vector a stage looked up by this very item column holds one value per item: its later rows need no reading.
+        bool checkRows = item != null && !PerKeyAnnotation.Holds(feature, item.Value.Name);
         uint key = 0;
         while (cursor.MoveNext())
         {
             if (getItem != null)
             {
                 getItem(ref key);
-                if (key == 0 || key > (uint)itemCount || byKey!.ContainsKey(key)) continue;
+                if (key == 0 || key > (uint)itemCount) continue;
+                bool firstOfItem = !byKey!.TryGetValue(key, out var first);
+                if (!firstOfItem && !checkRows) continue;
                 getFeature(ref vector);
-                byKey[key] = vector.DenseValues().ToArray();
+                // An item's later rows must repeat its first row's vector (one that did not would be dropped unread).
+                if (!firstOfItem)
+                {
+                    vector.CopyTo(scratch);
+                    EntityRows.RequireSame<float>(first!, scratch, (feature.Name, featureOption), "item", key, "vector");
+                }
+                else byKey[key] = vector.DenseValues().ToArray();
                 continue;
             }
             getFeature(ref vector);

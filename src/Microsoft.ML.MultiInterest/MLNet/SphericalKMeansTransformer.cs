@@ -75,13 +75,17 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
             ColumnChecks.SameCardinality(_itemColumn, "ItemColumnName", _fitted.KeyCount, items);
         }
         string[] inputs = item == null ? [_featureColumn] : [_featureColumn, _itemColumn!];
+        // By item key: a fitted item's cluster is looked up, another's computed from its vector, so the cluster is one per item
+        // when the vector is.
+        var keyValues = KeyValuesAnnotation.Of(KeyValuesAnnotation.Numbers(NumberOfClusters));
+        var clusterAnnotations = item != null && PerKeyAnnotation.Holds(feature, _itemColumn!) ? PerKeyAnnotation.With(_itemColumn!, keyValues) : keyValues;
         return
         [
             AppendedColumn.Create<uint>(_clusterColumn, new KeyDataViewType(typeof(uint), NumberOfClusters), inputs, row =>
             {
                 var assign = Assigner(row, feature, item);
                 return (ref uint value) => value = (uint)assign().Cluster + 1;
-            }, KeyValuesAnnotation.Of(KeyValuesAnnotation.Numbers(NumberOfClusters))),
+            }, clusterAnnotations),
             AppendedColumn.Create<float>(_similarityColumn, NumberDataViewType.Single, inputs, row =>
             {
                 var assign = Assigner(row, feature, item);

@@ -21,6 +21,10 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         /// <summary>Whether the user's training items are never candidates. Default <see cref="UnimodalRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = UnimodalRetrieverDefaults.ExcludeSeen;
 
+        /// <inheritdoc/>
+        private protected override IEnumerable<(string? Name, string Option)> InputColumns() =>
+            [.. base.InputColumns(), (UserEmbeddingColumnName, nameof(UserEmbeddingColumnName))];
+
         internal void Validate()
         {
             ValidateShared();

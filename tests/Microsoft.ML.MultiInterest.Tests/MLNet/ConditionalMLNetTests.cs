@@ -425,6 +425,14 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().ConditionalRetriever(o).Fit(wrong));
         Assert.Contains("'Other' (option FollowedConditionsColumnName)", error.Message);
         Assert.Contains($"'{MultiInterestColumnNames.ItemCondition}'", error.Message);
+
+        // The followed topics belong to the user: u0's second row following another topic is refused, not dropped unread.
+        var changed = edges.Select((e, n) => n == 1 && e.User == "u0" ? new FollowingEdge { User = e.User, Item = e.Item, Topic = e.Topic, Follows = ["topic0", "topic1"] } : e).ToList();
+        Assert.Equal("u0", changed[1].User);
+        var inconsistent = _w.Embedding.Transform(keys.Transform(ml.Data.LoadFromEnumerable(changed)));
+        o.FollowedConditionsColumnName = "Followed";
+        var differs = Assert.Throws<ArgumentException>(() => ml.MultiInterest().ConditionalRetriever(o).Fit(inconsistent));
+        Assert.Contains("Input column 'Followed' (option FollowedConditionsColumnName) gives user key 1 two values (its first row's condition keys differ from a later row's)", differs.Message);
     }
 
     [Fact]

@@ -110,7 +110,21 @@ public class BadInputCatalogTests
             var reversed = ml.Data.LoadFromEnumerable(Enumerable.Reverse(MLNetTestData.Edges()).ToList());
             embedding.Transform(MLNetTestData.KeyPipeline(ml).Fit(reversed).Transform(raw)).Preview();
         }),
-        ["data-empty"] = Throws<ArgumentException>(["The graph has no edges", "nothing to learn embeddings from"], () => new MLContext().MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(EmptyKeyed())),
+        ["data-empty"] = Throws<ArgumentException>(["The data has no edges: no row has both a 'User' key (option UserColumnName) and an 'Item' key (option ItemColumnName) (the view has no rows)"],
+            () => new MLContext().MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(EmptyKeyed())),
+        ["data-empty-retriever"] = Throws<ArgumentException>(["The data has no edges", "There is nothing to fit on: pass the training edges."],
+            () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 3).Fit(new MLContext().Data.SkipRows(Embedded(), int.MaxValue))),
+        ["data-vector-differs-by-row"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) gives user key 1 two values", "on its first row, NaN on a later one"],
+            () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 3).Fit(WithNanUserVectors(laterRowsOnly: true))),
+        ["column-case-in-chain"] = Throws<ArgumentException>(["Input column 'user' (option UserColumnName) was not found in the input schema; its columns are", "('User' differs only in case"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            ml.Transforms.CopyColumns("Spare", "Item").Append(ml.MultiInterest().UnimodalRetriever(new UnimodalRetrieverEstimator.Options { UserColumnName = "user" })).Fit(Embedded(ml));
+        }),
+        ["option-output-hides-input"] = Throws<ArgumentException>(["CandidatesColumnName names the output column 'User', which is the input column of UserColumnName"],
+            () => new MLContext().MultiInterest().UnimodalRetriever(new UnimodalRetrieverEstimator.Options { CandidatesColumnName = "User" })),
+        ["option-outputs-share-a-name"] = Throws<ArgumentException>(["CandidatesColumnName and CandidateScoresColumnName both name the output column 'Candidates'"],
+            () => new MLContext().MultiInterest().UnimodalRetriever(new UnimodalRetrieverEstimator.Options { CandidateScoresColumnName = "Candidates" })),
         ["embedding-nan-vector"] = Throws<ArgumentException>(["embeddings in column 'ItemEmbedding' (option FeatureColumnName) contain a non-finite value (NaN)"], () => KMeansOn(new float[] { float.NaN, 1 })),
         ["embedding-nan-user-vector"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) holds a non-finite value (NaN) at coordinate 2 of user key 1"],
             () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 3).Fit(WithNanUserVectors())),
@@ -306,6 +320,18 @@ public class BadInputCatalogTests
             var extra = ml.Data.LoadFromEnumerable(EvaluationTestData.HeldOut().Append(new EvaluationTestData.Edge { User = 0, Item = 99 }));
             var m = ml.MultiInterest().Evaluate(scored, extra, items, new MultiInterestEvaluatorOptions { Cutoffs = [1, 3] });
             return $"unseen edges {m.UnseenEdges}, missed users {m.MissedUsers}";
+        }),
+        ["evaluate-on-training-edges"] = Accepts(["Recall@3 0; warned: ", "of the", "held-out edges are also edges of the item embeddings view"], () =>
+        {
+            string warning = "";
+            double recall = 0;
+            warning = WarningOf(ml =>
+            {
+                var embedded = Embedded(ml);
+                var scored = ml.MultiInterest().UnimodalRetriever(candidates: 3).Fit(embedded).Transform(embedded);
+                recall = ml.MultiInterest().Evaluate(scored, embedded, embedded, new MultiInterestEvaluatorOptions { Cutoffs = [3] }).RecallAtK[3];
+            });
+            return $"Recall@3 {recall}; warned: {warning}";
         }),
         ["evaluate-only-unseen-ids"] = Throws<ArgumentException>(["None of the 1 held-out edges has a user and an item seen in training"], () =>
         {
@@ -504,18 +530,33 @@ public class BadInputCatalogTests
     }
 
     /// <summary>Embedded edges whose user vectors hold a NaN at coordinate 2 (as embeddings trained elsewhere might).</summary>
-    private static IDataView WithNanUserVectors()
+    /// <param name="laterRowsOnly">The NaN on user key 1's rows other than its first only (its first row's item is told apart by key).</param>
+    private static IDataView WithNanUserVectors(bool laterRowsOnly = false)
     {
         var ml = new MLContext(seed: 1);
-        return ml.Transforms.CustomMapping<UserVectorRow, UserVectorRow>((from, to) =>
+        var first = ml.Data.CreateEnumerable<UserVectorRow>(Embedded(ml), reuseRowObject: false).First();
+        return ml.Transforms.CustomMapping<UserVectorRow, UserVectorOutput>((from, to) =>
         {
             to.UserEmbedding = (float[])from.UserEmbedding.Clone();
-            to.UserEmbedding[2] = float.NaN;
+            if (!laterRowsOnly || (from.User == first.User && from.Item != first.Item)) to.UserEmbedding[2] = float.NaN;
         }, contractName: null).Fit(Embedded(ml)).Transform(Embedded(ml));
+    }
+
+    /// <summary>The mapping's output: the vector only, so the keys pass through untouched (ML.NET writes a class's key value v as key v + 1).</summary>
+    private sealed class UserVectorOutput
+    {
+        [VectorType(8)]
+        public float[] UserEmbedding { get; set; } = [];
     }
 
     private sealed class UserVectorRow
     {
+        [KeyType(16)]
+        public uint User { get; set; }
+
+        [KeyType(24)]
+        public uint Item { get; set; }
+
         [VectorType(8)]
         public float[] UserEmbedding { get; set; } = [];
     }

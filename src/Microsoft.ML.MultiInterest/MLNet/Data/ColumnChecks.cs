@@ -18,10 +18,15 @@ internal static class ColumnChecks
     }
 
     /// <summary>What the data does have, for a missing column's message: its visible columns (the first 20), and a near miss by case.</summary>
-    private static string Present(DataViewSchema schema, string name)
+    private static string Present(DataViewSchema schema, string name) => Present(schema.Where(c => !c.IsHidden).Select(c => c.Name).ToList(), name);
+
+    /// <summary>
+    /// The columns <paramref name="visible"/> for a missing column's message: the first 20, and a near miss by case. Shared by the
+    /// schema checks here and the shape checks of <see cref="ShapeChecks"/>, so a fitted stage and an estimator chain say the same.
+    /// </summary>
+    internal static string Present(IReadOnlyList<string> visible, string name)
     {
         const int Listed = 20;
-        var visible = schema.Where(c => !c.IsHidden).Select(c => c.Name).ToList();
         if (visible.Count == 0) return "; it has no columns";
         string list = string.Join(", ", visible.Take(Listed).Select(n => $"'{n}'")) + (visible.Count > Listed ? $" and {visible.Count - Listed} more" : "");
         string? nearMiss = visible.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));

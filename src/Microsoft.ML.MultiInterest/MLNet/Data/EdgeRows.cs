@@ -5,7 +5,8 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// The edges of a training view read into engine form: row index = key - 1 for users and items, the key
-/// cardinalities as table sizes, and per-user / per-item values taken from the first row of each entity. Vectors are
+/// cardinalities as table sizes, and per-user / per-item values taken from the first row of each entity (every later row of
+/// it must repeat them: <see cref="EntityRows"/>). Vectors are
 /// kept for the users and items that occur only, so reading a few ids of a wide key range costs what the ids cost.
 /// Rows whose user or item key is 0 (missing) are skipped and counted.
 /// </summary>
@@ -120,6 +121,13 @@ internal sealed class EdgeRows
         var vector = default(VBuffer<float>);
         var userScratch = new float[userVectors?.Dimension ?? 0];
         var itemScratch = new float[itemVectors?.Dimension ?? 0];
+        // Each entity's entry in its builder, to compare its later rows with (keyed by row: memory follows the ids in use).
+        var userEntries = new Dictionary<int, int>();
+        var itemEntries = new Dictionary<int, int>();
+        // A vector column a stage looked up by this very key column holds one value per key: its later rows need no reading.
+        bool checkUserRows = userVectorColumn != null && !PerKeyAnnotation.Holds(userVectorColumn.Value, columns.User.Name);
+        bool checkItemRows = itemVectorColumn != null && !PerKeyAnnotation.Holds(itemVectorColumn.Value, columns.Item.Name);
+        bool checkClusterRows = clusterColumn != null && !PerKeyAnnotation.Holds(clusterColumn.Value, columns.Item.Name);
         while (cursor.MoveNext())
         {
             getUser(ref user);
@@ -145,36 +153,56 @@ internal sealed class EdgeRows
                 getWeight(ref weight);
                 rows.Weights!.Add(weight);
             }
-            // Per-entity values are constant across an entity's rows, so the first row is read and the rest skipped.
-            if (!rows.UserSeen[u] && getUserVector != null)
+            // Per-entity values belong to the entity, not the edge: the first row gives them, and every later row must repeat
+            // them (a later row that differed, or held a NaN, would otherwise be dropped without a word).
+            if (getUserVector != null && (checkUserRows || !rows.UserSeen[u]))
             {
                 getUserVector(ref vector);
                 vector.CopyTo(userScratch);
-                RequireFinite(userScratch, columns.UserVector!.Value, "user", u);
-                userVectors!.Add(u, userScratch);
+                if (!rows.UserSeen[u])
+                {
+                    RequireFinite(userScratch, columns.UserVector!.Value, "user", u);
+                    userEntries[u] = userVectors!.Add(u, userScratch);
+                }
+                else EntityRows.RequireSame<float>(userVectors!.Vector(userEntries[u]), userScratch, columns.UserVector!.Value, "user", u + 1, "vector");
             }
-            if (!rows.ItemSeen[i])
+            if (getItemVector != null && (checkItemRows || !rows.ItemSeen[i]))
             {
-                if (getItemVector != null)
+                getItemVector(ref vector);
+                vector.CopyTo(itemScratch);
+                if (!rows.ItemSeen[i])
                 {
-                    getItemVector(ref vector);
-                    vector.CopyTo(itemScratch);
                     RequireFinite(itemScratch, columns.ItemVector!.Value, "item", i);
-                    itemVectors!.Add(i, itemScratch);
+                    itemEntries[i] = itemVectors!.Add(i, itemScratch);
                 }
-                if (getCluster != null)
-                {
-                    getCluster(ref cluster);
-                    rows._itemClusters![i] = (int)cluster - 1;
-                }
+                else EntityRows.RequireSame<float>(itemVectors!.Vector(itemEntries[i]), itemScratch, columns.ItemVector!.Value, "item", i + 1, "vector");
             }
+            if (getCluster != null && !columns.ClusterPerEdge && (checkClusterRows || !rows.ItemSeen[i]))
+            {
+                getCluster(ref cluster);
+                if (!rows.ItemSeen[i]) rows._itemClusters![i] = (int)cluster - 1;
+                else if (rows._itemClusters![i] != (int)cluster - 1)
+                    throw EntityRows.Differ(columns.ItemCluster!.Value, "item", i + 1, $"cluster key {rows._itemClusters[i] + 1} on its first row, {cluster} on a later one", "cluster");
+            }
+            else if (getCluster != null && !rows.ItemSeen[i]) rows._itemClusters![i] = (int)cluster - 1;
             rows.UserSeen[u] = true;
             rows.ItemSeen[i] = true;
         }
+        if (rows.Users.Count == 0) throw NoEdges(columns, rows.SkippedRows);
         rows.UserVectors = userVectors?.Build();
         rows.ItemVectors = itemVectors?.Build();
         return rows;
     }
+
+    /// <summary>
+    /// A fit on a view without edges: said as such, rather than as the first consequence downstream (a list length cut to the
+    /// zero items there are, or mixtures fitted for nobody).
+    /// </summary>
+    private static ArgumentException NoEdges(EdgeColumns columns, long skipped) => new(
+        $"The data has no edges: no row has both a '{columns.User.Name}' key (option {columns.User.Option}) and an '{columns.Item.Name}' key (option {columns.Item.Option})"
+        + (skipped == 0 ? " (the view has no rows)"
+            : $" ({skipped} rows have a missing key, 0: a value the fitted MapValueToKey did not see{(columns.Relation is { } r ? $", or a missing '{r.Name}' key" : "")})")
+        + ". There is nothing to fit on: pass the training edges.", "data");
 
     /// <summary>Refuses a NaN or infinite coordinate where it enters, naming the column, its option and the key that holds it.</summary>
     private static void RequireFinite(ReadOnlySpan<float> vector, (string Name, string Option) column, string entity, int row)

@@ -4,7 +4,7 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// Reads the conditions each user follows (explicit topics it chose, whether or not its history has them) from a vector of
-/// condition keys on the edge rows: the first row of each user, keys 0 ignored, repeats kept once; a user whose vector holds
+/// condition keys on the edge rows: the first row of each user (every later row must repeat it), keys 0 ignored, repeats kept once; a user whose vector holds
 /// no key follows nothing (its history's conditions serve it).
 /// </summary>
 internal static class FollowedConditionsReader
@@ -24,7 +24,9 @@ internal static class FollowedConditionsReader
             throw new ArgumentException($"Input column '{followed.Name}' (option {followed.Option}) is a key over {key.Count} values, but the condition column "
                 + $"'{conditions.Name}' over {conditions.Count}: map both with the same topic vocabulary (MapValueToKey with the same keyData).");
         var result = new Dictionary<int, int[]>();
-        var seen = new bool[userCount];
+        // Each user's first row's fingerprint, to compare its later rows with.
+        var firstRows = new Dictionary<int, int>();
+        var raw = Array.Empty<uint>();
         using var cursor = data.GetRowCursor([userColumn, column]);
         var getUser = cursor.GetGetter<uint>(userColumn);
         var getFollowed = cursor.GetGetter<VBuffer<uint>>(column);
@@ -33,9 +35,18 @@ internal static class FollowedConditionsReader
         while (cursor.MoveNext())
         {
             getUser(ref userKey);
-            if (userKey == 0 || seen[userKey - 1]) continue;
-            seen[userKey - 1] = true;
+            if (userKey == 0) continue;
             getFollowed(ref keys);
+            if (keys.Length != raw.Length) raw = new uint[keys.Length];
+            keys.CopyTo(raw);
+            int fingerprint = EntityRows.Fingerprint<uint, uint>(raw, []);
+            if (firstRows.TryGetValue((int)userKey - 1, out int first))
+            {
+                if (first != fingerprint)
+                    throw EntityRows.Differ(followed, "user", userKey, "its first row's condition keys differ from a later row's", "list of followed conditions");
+                continue;
+            }
+            firstRows[(int)userKey - 1] = fingerprint;
             var list = keys.DenseValues().Where(k => k != 0).Select(k => (int)k - 1).Distinct().ToArray();
             if (list.Length > 0) result[(int)userKey - 1] = list;
         }

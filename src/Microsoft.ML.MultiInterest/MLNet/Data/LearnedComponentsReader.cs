@@ -4,7 +4,7 @@ using Microsoft.ML.MultiInterest.Engine;
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
-/// Reads a learned multi-vector model back from the component columns of the fit data (first row of each user and item, as
+/// Reads a learned multi-vector model back from the component columns of the fit data (first row of each user and item, which later rows must repeat, as
 /// <see cref="EdgeRows"/> reads vectors): every user with edges gets its C_s components, in the layout
 /// <see cref="MixtureEmbeddingResult.ToMixtureTable"/> gives them (descending weight, component indices as clusters), so the
 /// lists equal the engine's on the same model; every item with a row its C_d components. C_s comes from the weights column,
@@ -42,7 +42,8 @@ internal static class LearnedComponentsReader
 
         var users = MixtureTable.ForUsers(userCount, items.ActiveUsers, cs, d);
         var itemComponents = new EmbeddingMatrix(checked(items.RowOf.Length * cd), d);
-        var userSeen = new HashSet<int>();
+        // Each user's first row's fingerprint, to compare its later rows with (the table keeps the components sorted, not as read).
+        var userRows = new Dictionary<int, int>();
         var itemSeen = new bool[items.RowOf.Length];
         using var cursor = data.GetRowCursor([userColumn, itemColumn, weightColumn, componentColumn, itemComponentColumn]);
         var getUser = cursor.GetGetter<uint>(userColumn);
@@ -55,6 +56,10 @@ internal static class LearnedComponentsReader
         VBuffer<float> c = default;
         var weights = new double[cs];
         var components = new float[cs * d];
+        var itemScratch = new float[cd * d];
+        // Columns a stage looked up by these very key columns hold one value per key: their later rows need no reading.
+        bool checkUserRows = !(PerKeyAnnotation.Holds(weightColumn, o.UserColumnName) && PerKeyAnnotation.Holds(componentColumn, o.UserColumnName));
+        bool checkItemRows = !PerKeyAnnotation.Holds(itemComponentColumn, o.ItemColumnName);
         while (cursor.MoveNext())
         {
             getUser(ref user);
@@ -62,26 +67,44 @@ internal static class LearnedComponentsReader
             // The rows EdgeRows skips (a missing key) carry no edge, so no user or item of the fit.
             if (user == 0 || item == 0) continue;
             int u = (int)user - 1;
-            if (userSeen.Add(u))
+            bool firstOfUser = !userRows.ContainsKey(u);
+            if (firstOfUser || checkUserRows)
             {
                 getWeights(ref w);
                 getComponents(ref c);
                 w.CopyTo(weights);
                 c.CopyTo(components);
-                CheckUser(o, user, weights, components);
-                MixtureEmbeddingResult.WriteSorted(users, u, components, weights);
-                if (fromMixtureStage) users.SetCount(u, weights.Count(x => x > 0));
+                int fingerprint = EntityRows.Fingerprint<double, float>(weights, components);
+                if (!firstOfUser)
+                {
+                    if (userRows[u] != fingerprint)
+                        throw EntityRows.Differ((o.UserComponentsColumnName, nameof(o.UserComponentsColumnName)), "user", user,
+                            $"its first row's components and weights (column '{o.UserComponentWeightsColumnName}') differ from a later row's", "set of components");
+                }
+                else
+                {
+                    userRows[u] = fingerprint;
+                    CheckUser(o, user, weights, components);
+                    MixtureEmbeddingResult.WriteSorted(users, u, components, weights);
+                    if (fromMixtureStage) users.SetCount(u, weights.Count(x => x > 0));
+                }
             }
             int j = Array.BinarySearch(items.RowOf, (int)item - 1);
+            var row = itemComponents.Values.AsSpan(j * cd * d, cd * d);
             if (!itemSeen[j])
             {
                 itemSeen[j] = true;
                 getItemComponents(ref c);
-                var row = itemComponents.Values.AsSpan(j * cd * d, cd * d);
                 c.CopyTo(row);
                 foreach (float v in row)
                     if (!float.IsFinite(v))
                         throw new ArgumentException($"Input column '{o.ItemComponentsColumnName}' (option {nameof(o.ItemComponentsColumnName)}) holds a non-finite value ({v}) for item key {item}.");
+            }
+            else if (checkItemRows)
+            {
+                getItemComponents(ref c);
+                c.CopyTo(itemScratch);
+                EntityRows.RequireSame<float>(row, itemScratch, (o.ItemComponentsColumnName, nameof(o.ItemComponentsColumnName)), "item", item, "set of components");
             }
         }
         return (users, new LearnedComponents(itemComponents, cd, dcm, fromMixtureStage));

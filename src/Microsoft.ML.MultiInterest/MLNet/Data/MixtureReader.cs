@@ -4,7 +4,7 @@ using Microsoft.ML.MultiInterest.Engine;
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
-/// Reads per-user mixtures back from the three mixture columns (first row of each user): cluster keys,
+/// Reads per-user mixtures back from the three mixture columns (first row of each user; later rows must repeat it): cluster keys,
 /// Double weights and concatenated component embeddings. Components with key 0 or weight 0 are padding.
 /// </summary>
 internal static class MixtureReader
@@ -32,31 +32,77 @@ internal static class MixtureReader
         VBuffer<uint> c = default;
         VBuffer<double> w = default;
         VBuffer<float> e = default;
+        var clusterValues = new uint[m];
+        var weightValues = new double[m];
         var embeddingValues = new float[m * dimension];
+        // Columns a stage looked up by this very user column hold one mixture per user: their later rows need no reading.
+        bool checkRows = !(PerKeyAnnotation.Holds(clusterColumn, user.Name) && PerKeyAnnotation.Holds(weightColumn, user.Name)
+            && PerKeyAnnotation.Holds(embeddingColumn, user.Name));
         while (cursor.MoveNext())
         {
             getUser(ref key);
-            if (key == 0 || seen[key - 1]) continue;
+            if (key == 0 || (!checkRows && seen[key - 1])) continue;
             int u = (int)key - 1;
-            seen[u] = true;
             getClusters(ref c);
             getWeights(ref w);
             getEmbeddings(ref e);
+            c.CopyTo(clusterValues);
+            w.CopyTo(weightValues);
             e.CopyTo(embeddingValues);
-            var cs = c.DenseValues().ToArray();
-            var ws = w.DenseValues().ToArray();
-            int n = 0;
-            for (int j = 0; j < m; j++)
+            if (!seen[u])
             {
-                if (cs[j] == 0 || !(ws[j] > 0)) continue;
-                table.WritableClusters(u)[n] = (int)cs[j] - 1;
-                table.WritableWeights(u)[n] = ws[j];
-                embeddingValues.AsSpan(j * dimension, dimension).CopyTo(table.WritableEmbedding(u, n));
-                n++;
+                seen[u] = true;
+                RequireFinite(weightValues, weights, u);
+                RequireFinite(embeddingValues, embeddings, u);
+                Write(table, u, clusterValues, weightValues, embeddingValues, dimension);
             }
-            table.SetCount(u, n);
+            // A user's mixture belongs to the user: every later row must repeat the first (one that did not would be dropped unread).
+            else if (!SameAsTable(table, u, clusterValues, weightValues, embeddingValues, dimension))
+            {
+                throw new ArgumentException($"Input columns '{clusters.Name}', '{weights.Name}' and '{embeddings.Name}' (options {clusters.Option}, {weights.Option}, "
+                    + $"{embeddings.Option}) give user key {u + 1} two mixtures (its first row and a later one differ): they must hold one mixture per user, "
+                    + "the same on all of the user's rows, as the stage that appends them does.", nameof(data));
+            }
         }
         return table;
+    }
+
+    /// <summary>Writes the components of one row (key 0 or weight 0 are padding) as user <paramref name="u"/>'s mixture.</summary>
+    private static void Write(MixtureTable table, int u, uint[] clusters, double[] weights, float[] embeddings, int dimension)
+    {
+        int n = 0;
+        for (int j = 0; j < clusters.Length; j++)
+        {
+            if (clusters[j] == 0 || !(weights[j] > 0)) continue;
+            table.WritableClusters(u)[n] = (int)clusters[j] - 1;
+            table.WritableWeights(u)[n] = weights[j];
+            embeddings.AsSpan(j * dimension, dimension).CopyTo(table.WritableEmbedding(u, n));
+            n++;
+        }
+        table.SetCount(u, n);
+    }
+
+    /// <summary>Whether one row's components are the ones user <paramref name="u"/>'s first row wrote.</summary>
+    private static bool SameAsTable(MixtureTable table, int u, uint[] clusters, double[] weights, float[] embeddings, int dimension)
+    {
+        int n = 0, count = table.ComponentCount(u);
+        for (int j = 0; j < clusters.Length; j++)
+        {
+            if (clusters[j] == 0 || !(weights[j] > 0)) continue;
+            if (n == count || table.Clusters(u)[n] != (int)clusters[j] - 1 || !table.Weights(u)[n].Equals(weights[j])
+                || !table.Embedding(u, n).SequenceEqual(embeddings.AsSpan(j * dimension, dimension)))
+                return false;
+            n++;
+        }
+        return n == count;
+    }
+
+    private static void RequireFinite<T>(T[] values, (string Name, string Option) column, int user) where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        for (int j = 0; j < values.Length; j++)
+            if (!T.IsFinite(values[j]))
+                throw new ArgumentException($"Input column '{column.Name}' (option {column.Option}) holds a non-finite value ({values[j]}) at index {j} of user key {user + 1}: "
+                    + "mixtures must be finite.", "data");
     }
 
     /// <summary>The distinct user rows of the data: the table stores rows for these only, so a wide key range costs 4 bytes a key.</summary>

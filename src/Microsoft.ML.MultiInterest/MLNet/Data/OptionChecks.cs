@@ -8,6 +8,31 @@ internal static class OptionChecks
         if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException($"{option} must name a column.", option);
     }
 
+    /// <summary>
+    /// Refuses an output column named like another output of the stage (the later would hide the earlier) or like an input
+    /// column the stage reads (the output would hide it from every later stage, and the evaluator or a later stage would then
+    /// find a column of another type under its name). Null names are options left unset and are skipped.
+    /// </summary>
+    public static void DistinctOutputs(IReadOnlyList<(string? Name, string Option)> outputs, IReadOnlyList<(string? Name, string Option)> inputs)
+    {
+        for (int j = 0; j < outputs.Count; j++)
+        {
+            var (name, option) = outputs[j];
+            if (name == null) continue;
+            for (int k = 0; k < j; k++)
+            {
+                if (outputs[k].Name == name)
+                    throw new ArgumentException($"{outputs[k].Option} and {option} both name the output column '{name}': a stage's outputs need distinct names (the later would hide the earlier).", option);
+            }
+            foreach (var (input, inputOption) in inputs)
+            {
+                if (input == name)
+                    throw new ArgumentException($"{option} names the output column '{name}', which is the input column of {inputOption}: the output would hide it from every "
+                        + "later stage and from the evaluator. Give the output another name.", option);
+            }
+        }
+    }
+
     public static void AtLeast(int value, int minimum, string option)
     {
         if (value < minimum) throw new ArgumentOutOfRangeException(option, value, $"{option} must be at least {minimum}.");

@@ -14,7 +14,9 @@ internal static class ShapeChecks
         // The last column with a name wins, as in a DataViewSchema.
         for (int i = shape.Count - 1; i >= 0; i--)
             if (shape[i].Name == name) return shape[i];
-        throw new ArgumentException($"Input column '{name}' (option {option}) was not found in the input schema.", nameof(shape));
+        // The last column of each name is the visible one; listed in schema order.
+        var visible = shape.Select(c => c.Name).Reverse().Distinct().Reverse().ToList();
+        throw new ArgumentException($"Input column '{name}' (option {option}) was not found in the input schema{ColumnChecks.Present(visible, name)}.", nameof(shape));
     }
 
     public static SchemaShape.Column Key(SchemaShape shape, string name, string option)

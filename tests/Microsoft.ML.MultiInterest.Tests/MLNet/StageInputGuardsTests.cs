@@ -1,0 +1,310 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+/// <summary>
+/// What the ML.NET stages say of inputs a pipeline gets wrong without any single column being mistyped: a view with no
+/// edges, output names that would hide a column, per-user values that change between a user's rows, a column name off
+/// by case inside an estimator chain, and held-out edges that are the training edges.
+/// </summary>
+public class StageInputGuardsTests
+{
+    private static (MLContext Ml, IDataView Embedded, IDataView Clustered) Fitted()
+    {
+        var ml = new MLContext(seed: 1);
+        var keyed = MLNetTestData.Keyed(ml, out _);
+        var embedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed).Transform(keyed);
+        var clustered = ml.MultiInterest().SphericalKMeans(numberOfClusters: 3).Fit(embedded).Transform(embedded);
+        return (ml, embedded, clustered);
+    }
+
+    [Fact]
+    public void AViewWithoutEdges_IsSaidToHaveNone_ByEveryStageThatReadsEdges()
+    {
+        var (ml, _, clustered) = Fitted();
+        var mi = ml.MultiInterest();
+        var mixtures = mi.KnnSmoothedMixture(components: 2, neighbors: 2).Fit(clustered);
+        var empty = ml.Data.SkipRows(mixtures.Transform(clustered), int.MaxValue);
+        var fits = new Dictionary<string, Action>
+        {
+            ["GraphEmbedding"] = () => mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(empty),
+            ["KnnSmoothedMixture"] = () => mi.KnnSmoothedMixture(components: 2, neighbors: 2).Fit(empty),
+            ["Unimodal"] = () => mi.UnimodalRetriever(5).Fit(empty),
+            ["ClusterQuota"] = () => mi.ClusterQuotaRetriever(5).Fit(empty),
+            ["Mmr"] = () => mi.MmrRetriever(5).Fit(empty),
+        };
+        foreach (var (stage, fit) in fits)
+        {
+            var error = Assert.Throws<ArgumentException>(fit);
+            Assert.True(error.Message.StartsWith("The data has no edges: no row has both a 'User' key (option UserColumnName) and an 'Item' key", StringComparison.Ordinal), $"{stage}: {error.Message}");
+            Assert.Contains("(the view has no rows)", error.Message);
+        }
+
+        // Rows whose keys are all missing (values the key mapping never saw) are no edges either, and are counted.
+        var unseen = MLNetTestData.KeyPipeline(ml).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()))
+            .Transform(ml.Data.LoadFromEnumerable(new List<MLNetTestData.Edge> { new() { User = "stranger", Item = "nothing" }, new() { User = "u0", Item = "nothing" } }));
+        var missing = Assert.Throws<ArgumentException>(() => mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(unseen));
+        Assert.Contains("(2 rows have a missing key, 0: a value the fitted MapValueToKey did not see)", missing.Message);
+    }
+
+    [Fact]
+    public void OutputNamesThatWouldHideAColumn_AreRefusedByTheOption_AndHarmlessReuseIsAccepted()
+    {
+        var mi = new MLContext().MultiInterest();
+        Assert.Equal("CandidateScoresColumnName", Assert.Throws<ArgumentException>(() =>
+            mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { CandidateScoresColumnName = "Candidates" })).ParamName);
+        var hidden = Assert.Throws<ArgumentException>(() => mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { CandidatesColumnName = "User" }));
+        Assert.Equal("CandidatesColumnName", hidden.ParamName);
+        Assert.Contains("'User', which is the input column of UserColumnName", hidden.Message);
+        Assert.Equal("CandidateSourceColumnName", Assert.Throws<ArgumentException>(() =>
+            mi.MmrRetriever(new MmrRetrieverEstimator.Options { CandidateSourceColumnName = "MixtureWeights" })).ParamName);
+        Assert.Equal("CandidatesColumnName", Assert.Throws<ArgumentException>(() =>
+            mi.RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { CandidatesColumnName = "ItemComponents" })).ParamName);
+        Assert.Equal("MixtureWeightsColumnName", Assert.Throws<ArgumentException>(() =>
+            mi.KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options { MixtureWeightsColumnName = "Item" })).ParamName);
+        Assert.Equal("SimilarityColumnName", Assert.Throws<ArgumentException>(() =>
+            mi.SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 2, SimilarityColumnName = "ItemCluster" })).ParamName);
+        Assert.Equal("ItemEmbeddingColumnName", Assert.Throws<ArgumentException>(() =>
+            mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { ItemEmbeddingColumnName = "Item" })).ParamName);
+        Assert.Equal("CandidateScoresColumnName", Assert.Throws<ArgumentException>(() =>
+            mi.RankFusion(new RankFusionEstimator.Options { SourceColumnNames = ["A"], CandidateScoresColumnName = "Candidates" })).ParamName);
+
+        // A fused list may replace a source of its name, and a retraining may replace the embeddings it starts from.
+        mi.RankFusion(new RankFusionEstimator.Options { SourceColumnNames = ["Candidates", "Other"] });
+        mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.MixtureEmbedding, InitialItemsColumnName = "ItemEmbedding" });
+    }
+
+    private sealed class VectorEdge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        [VectorType(2)] public float[] UserEmbedding { get; set; } = [];
+
+        [VectorType(2)] public float[] ItemEmbedding { get; set; } = [];
+    }
+
+    /// <summary>Two users of two items each; user b's second row carries <paramref name="laterUserValue"/> where its first has 1.</summary>
+    private static IDataView Vectors(MLContext ml, float laterUserValue)
+    {
+        var raw = ml.Data.LoadFromEnumerable(new List<VectorEdge>
+        {
+            new() { User = "a", Item = "x", UserEmbedding = [1, 0], ItemEmbedding = [1, 0] },
+            new() { User = "b", Item = "y", UserEmbedding = [0, 1], ItemEmbedding = [0, 1] },
+            new() { User = "a", Item = "z", UserEmbedding = [1, 0], ItemEmbedding = [1, 1] },
+            new() { User = "b", Item = "z", UserEmbedding = [0, laterUserValue], ItemEmbedding = [1, 1] },
+        });
+        return MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
+    }
+
+    [Theory]
+    [InlineData(float.NaN, "NaN")]
+    [InlineData(0.5f, "0.5")]
+    public void AUsersLaterRowWithAnotherVector_IsRefusedNamingTheUserAndCoordinate(float later, string shown)
+    {
+        var ml = new MLContext(seed: 1);
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().UnimodalRetriever(candidates: 1).Fit(Vectors(ml, later)));
+        Assert.Contains($"Input column 'UserEmbedding' (option UserEmbeddingColumnName) gives user key 2 two values (1 at coordinate 1 on its first row, {shown} on a later one)", error.Message);
+
+        // The same vector on every row is what the stages expect: a's best unseen item is y, b's is x.
+        var lists = ml.MultiInterest().UnimodalRetriever(candidates: 1).Fit(Vectors(ml, 1)).Transform(Vectors(ml, 1)).GetColumn<uint[]>("Candidates").ToArray();
+        Assert.Equal([2u, 1u, 2u, 1u], lists.Select(l => l[0]).ToArray());
+    }
+
+    [Fact]
+    public void AnItemsLaterRowInAnotherCluster_IsRefused()
+    {
+        var (ml, _, clustered) = Fitted();
+        // The first row's item moves to another cluster on its other users' rows: per-row clusters, not an item's (the lambda
+        // runs once per cursor, so the rows are told apart by their user, not by the order they come in).
+        var first = ml.Data.CreateEnumerable<ClusterRow>(clustered, reuseRowObject: false).First();
+        uint user = first.User, item = first.Item;
+        var moved = ml.Transforms.CustomMapping<ClusterRow, ClusterOutput>((from, to) =>
+        {
+            uint cluster = from.Item == item && from.User != user ? (from.ItemCluster == 1 ? 2u : 1u) : from.ItemCluster;
+            // ML.NET reads a key into a class as its number but writes a class's value v as key v + 1.
+            to.ItemCluster = cluster - 1;
+        }, contractName: null).Fit(clustered).Transform(clustered);
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().KnnSmoothedMixture(components: 2, neighbors: 2).Fit(moved));
+        Assert.Contains($"Input column 'ItemCluster' (option ItemClusterColumnName) gives item key {item} two values (cluster key", error.Message);
+        Assert.Contains("on its first row", error.Message);
+        Assert.Contains("it must hold one cluster per item", error.Message);
+    }
+
+    /// <summary>The mapping's output: the cluster only (User and Item pass through untouched).</summary>
+    private sealed class ClusterOutput
+    {
+        [KeyType(3)] public uint ItemCluster { get; set; }
+    }
+
+    private sealed class ClusterRow
+    {
+        [KeyType(16)] public uint User { get; set; }
+
+        [KeyType(24)] public uint Item { get; set; }
+
+        [KeyType(3)] public uint ItemCluster { get; set; }
+    }
+
+    [Fact]
+    public void AUsersLaterRowWithAnotherMixture_IsRefused()
+    {
+        var (ml, _, clustered) = Fitted();
+        var mixed = ml.MultiInterest().KnnSmoothedMixture(components: 2, neighbors: 2).Fit(clustered).Transform(clustered);
+        // The first row's user halves its first component's weight on its other rows (the lambda runs once per cursor, so the
+        // rows are told apart by their item, not by the order they come in).
+        var first = ml.Data.CreateEnumerable<MixtureRow>(mixed, reuseRowObject: false).First();
+        uint user = first.User, item = first.Item;
+        var changed = ml.Transforms.CustomMapping<MixtureRow, MixtureOutput>((from, to) =>
+        {
+            to.MixtureWeights = (double[])from.MixtureWeights.Clone();
+            if (from.User == user && from.Item != item) to.MixtureWeights[0] /= 2;
+        }, contractName: null).Fit(mixed).Transform(mixed);
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().ClusterQuotaRetriever(candidates: 3).Fit(changed));
+        Assert.Contains($"(options MixtureClustersColumnName, MixtureWeightsColumnName, MixtureEmbeddingsColumnName) give user key {user} two mixtures (its first row and a later one differ)", error.Message);
+
+        // A NaN weight on all of its rows is refused too (it was read as padding: not above 0).
+        var nan = ml.Transforms.CustomMapping<MixtureRow, MixtureOutput>((from, to) =>
+        {
+            to.MixtureWeights = (double[])from.MixtureWeights.Clone();
+            if (from.User == user) to.MixtureWeights[0] = double.NaN;
+        }, contractName: null).Fit(mixed).Transform(mixed);
+        var nonFinite = Assert.Throws<ArgumentException>(() => ml.MultiInterest().ClusterQuotaRetriever(candidates: 3).Fit(nan));
+        Assert.Contains($"Input column 'MixtureWeights' (option MixtureWeightsColumnName) holds a non-finite value (NaN) at index 0 of user key {user}", nonFinite.Message);
+    }
+
+    private sealed class MixtureOutput
+    {
+        [VectorType(2)] public double[] MixtureWeights { get; set; } = [];
+    }
+
+    private sealed class MixtureRow
+    {
+        [KeyType(16)] public uint User { get; set; }
+
+        [KeyType(24)] public uint Item { get; set; }
+
+        [VectorType(2)] public double[] MixtureWeights { get; set; } = [];
+    }
+
+    [Fact]
+    public void AnItemsLaterRowWithAnotherVector_IsRefusedByKMeans()
+    {
+        var (ml, embedded, _) = Fitted();
+        var first = ml.Data.CreateEnumerable<ItemVectorRow>(embedded, reuseRowObject: false).First();
+        var changed = ml.Transforms.CustomMapping<ItemVectorRow, ItemVectorOutput>((from, to) =>
+        {
+            to.ItemEmbedding = (float[])from.ItemEmbedding.Clone();
+            if (from.Item == first.Item && from.User != first.User) to.ItemEmbedding[3] += 1;
+        }, contractName: null).Fit(embedded).Transform(embedded);
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().SphericalKMeans(numberOfClusters: 3).Fit(changed));
+        Assert.Contains($"Input column 'ItemEmbedding' (option FeatureColumnName) gives item key {first.Item} two values ({first.ItemEmbedding[3]} at coordinate 3 on its first row", error.Message);
+    }
+
+    private sealed class ItemVectorRow
+    {
+        [KeyType(16)] public uint User { get; set; }
+
+        [KeyType(24)] public uint Item { get; set; }
+
+        [VectorType(8)] public float[] ItemEmbedding { get; set; } = [];
+    }
+
+    private sealed class ItemVectorOutput
+    {
+        [VectorType(8)] public float[] ItemEmbedding { get; set; } = [];
+    }
+
+    [Fact]
+    public void AUsersLaterRowWithOtherLearnedComponents_IsRefusedByRoundRobin()
+    {
+        var ml = new MLContext(seed: 1);
+        var keyed = MLNetTestData.Keyed(ml, out _);
+        var embedded = ml.MultiInterest().GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding("mixture")).Fit(keyed).Transform(keyed);
+        var first = ml.Data.CreateEnumerable<ComponentWeightsRow>(embedded, reuseRowObject: false).First();
+        var changed = ml.Transforms.CustomMapping<ComponentWeightsRow, ComponentWeightsOutput>((from, to) =>
+        {
+            to.UserComponentWeights = (double[])from.UserComponentWeights.Clone();
+            if (from.User == first.User && from.Item != first.Item) to.UserComponentWeights[0] /= 2;
+        }, contractName: null).Fit(embedded).Transform(embedded);
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().RoundRobinRetriever(candidates: 3).Fit(changed));
+        Assert.Contains($"Input column 'UserComponents' (option UserComponentsColumnName) gives user key {first.User} two values (its first row's components and weights", error.Message);
+    }
+
+    private sealed class ComponentWeightsRow
+    {
+        [KeyType(16)] public uint User { get; set; }
+
+        [KeyType(24)] public uint Item { get; set; }
+
+        [VectorType(3)] public double[] UserComponentWeights { get; set; } = [];
+    }
+
+    private sealed class ComponentWeightsOutput
+    {
+        [VectorType(3)] public double[] UserComponentWeights { get; set; } = [];
+    }
+
+    [Fact]
+    public void ColumnsLookedUpByKey_AreMarkedSo_AndOnlyByTheKeyColumnTheyWereLookedUpBy()
+    {
+        var (ml, embedded, clustered) = Fitted();
+        var mixed = ml.MultiInterest().KnnSmoothedMixture(components: 2, neighbors: 2).Fit(clustered).Transform(clustered);
+        // These columns skip the later-row comparison: the stage that appended them looked each value up by the key.
+        foreach (var (column, key) in new[] { ("UserEmbedding", "User"), ("ItemEmbedding", "Item"), ("ItemCluster", "Item"), ("MixtureClusters", "User"),
+            ("MixtureWeights", "User"), ("MixtureEmbeddings", "User") })
+        {
+            Assert.True(PerKeyAnnotation.Holds(mixed.Schema[column], key), column);
+            Assert.False(PerKeyAnnotation.Holds(mixed.Schema[column], key == "User" ? "Item" : "User"), column);
+        }
+        // The mixture columns keep the annotations they had.
+        Assert.Equal(ComponentSourceAnnotation.KnnSmoothedMixture, ComponentSourceAnnotation.Read(mixed.Schema["MixtureEmbeddings"]));
+        Assert.NotNull(mixed.Schema["MixtureClusters"].Annotations.Schema.GetColumnOrNull("KeyValues"));
+        // A vector replaced by another transform is not, and neither are the clusters computed from it.
+        var replaced = ml.Transforms.CustomMapping<ItemVectorRow, ItemVectorOutput>((from, to) => to.ItemEmbedding = (float[])from.ItemEmbedding.Clone(), contractName: null)
+            .Fit(embedded).Transform(embedded);
+        Assert.False(PerKeyAnnotation.Holds(replaced.Schema["ItemEmbedding"], "Item"));
+        var reclustered = ml.MultiInterest().SphericalKMeans(numberOfClusters: 3).Fit(replaced).Transform(replaced);
+        Assert.False(PerKeyAnnotation.Holds(reclustered.Schema["ItemCluster"], "Item"));
+    }
+
+    [Fact]
+    public void AColumnNameOffByCase_InAnEstimatorChain_NamesTheColumnThatDiffersOnlyInCase()
+    {
+        var (ml, embedded, _) = Fitted();
+        var chain = ml.Transforms.CopyColumns("Spare", "Item").Append(ml.MultiInterest().UnimodalRetriever(new UnimodalRetrieverEstimator.Options { UserColumnName = "user" }));
+        var error = Assert.Throws<ArgumentException>(() => chain.Fit(embedded));
+        Assert.Contains("Input column 'user' (option UserColumnName) was not found in the input schema; its columns are 'User', 'Item'", error.Message);
+        Assert.Contains("('User' differs only in case: names are case-sensitive)", error.Message);
+    }
+
+    [Fact]
+    public void EvaluatingOnTheTrainingEdges_IsWarned_AndAHeldOutSplitIsNot()
+    {
+        var (ml, embedded, _) = Fitted();
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
+        var mi = ml.MultiInterest();
+        var options = new MultiInterestEvaluatorOptions { Cutoffs = [5] };
+
+        var retriever = mi.UnimodalRetriever(5).Fit(embedded);
+        var onTraining = mi.Evaluate(retriever.Transform(embedded), embedded, embedded, options);
+        Assert.Equal(0, onTraining.RecallAtK[5]);
+        Assert.Contains(warnings, w => w.Contains($"{embedded.GetRowCount()} of the {embedded.GetRowCount()} held-out edges are also edges of the item embeddings view", StringComparison.Ordinal));
+        warnings.Clear();
+        mi.EvaluateRetriever(embedded, embedded, k => mi.UnimodalRetriever(k), options);
+        Assert.Contains(warnings, w => w.Contains("held-out edges are also edges of the fit data", StringComparison.Ordinal));
+
+        // A real hold-out: the training part carries the embeddings, the other part is scored against them.
+        var split = ml.Data.TrainTestSplit(MLNetTestData.Keyed(ml, out _), testFraction: 0.25, seed: 2);
+        var embedding = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(split.TrainSet);
+        var train = embedding.Transform(split.TrainSet);
+        warnings.Clear();
+        var heldOut = mi.EvaluateRetriever(train, split.TestSet, k => mi.UnimodalRetriever(k), options);
+        Assert.True(heldOut.UserCount > 0);
+        Assert.DoesNotContain(warnings, w => w.Contains("held-out edges", StringComparison.Ordinal));
+    }
+}
