@@ -74,7 +74,7 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _context = context;
-        _options = options;
+        _options = options.Snapshot<Options>();
     }
 
     /// <summary>Retrieves the candidates of every user with training edges.</summary>

@@ -128,7 +128,7 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _context = context;
-        _options = options;
+        _options = options.Snapshot<Options>();
     }
 
     /// <summary>Trains the condition parameters and retrieves the candidates of every user with training edges.</summary>

@@ -206,6 +206,16 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             };
         }
 
+        /// <inheritdoc/>
+        private protected override void CopyReferences()
+        {
+            Svd = Svd?.Clone()!;
+            Als = Als?.Clone()!;
+            Mixture = Mixture?.Clone()!;
+            Dcm = Dcm?.Clone()!;
+            DivideConquer = DivideConquer?.Clone()!;
+        }
+
         internal GraphEmbeddingOptions ToEngine(int seed)
         {
             OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
@@ -231,7 +241,10 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             OptionChecks.ColumnName(UserComponentsColumnName, nameof(UserComponentsColumnName));
             OptionChecks.ColumnName(UserComponentWeightsColumnName, nameof(UserComponentWeightsColumnName));
             OptionChecks.ColumnName(ItemComponentsColumnName, nameof(ItemComponentsColumnName));
-            // InitialItemsColumnName is left out of the inputs: a retraining may replace the embeddings it starts from.
+            // A retraining may replace the item embeddings it starts from (InitialItemsColumnName), and no other output may hide them.
+            OptionChecks.DistinctOutputs([(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName)), (UserComponentsColumnName, nameof(UserComponentsColumnName)),
+                (UserComponentWeightsColumnName, nameof(UserComponentWeightsColumnName)), (ItemComponentsColumnName, nameof(ItemComponentsColumnName))],
+                [(InitialItemsColumnName, nameof(InitialItemsColumnName))]);
             OptionChecks.DistinctOutputs(
                 [(UserEmbeddingColumnName, nameof(UserEmbeddingColumnName)), (ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName)),
                  (UserComponentsColumnName, nameof(UserComponentsColumnName)), (UserComponentWeightsColumnName, nameof(UserComponentWeightsColumnName)),
@@ -275,7 +288,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         ArgumentNullException.ThrowIfNull(options);
         _engineOptions = options.ToEngine(StageReporter.SeedOf(context, options.Seed, nameof(GraphEmbeddingTrainer)));
         _context = context;
-        _options = options;
+        _options = options.Snapshot<Options>();
     }
 
     /// <summary>Trains the embeddings on the edges of <paramref name="input"/>.</summary>

@@ -115,9 +115,9 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
         var type = new VectorDataViewType(NumberDataViewType.Single, Dimension);
         var columns = new List<AppendedColumn>
         {
-            AppendedColumn.Create<VBuffer<float>>(_userOutput, type, [_userColumn], row => RowGetter(row, user, UserEmbeddings), PerKeyAnnotation.With(_userColumn)),
+            AppendedColumn.Create<VBuffer<float>>(_userOutput, type, [_userColumn], row => RowGetter(row, user, UserEmbeddings), PerKeyAnnotation.With(user)),
             AppendedColumn.Create<VBuffer<float>>(_itemOutput, type, [_itemColumn], row => RowGetter(row, item, ItemEmbeddings),
-                PerKeyAnnotation.With(_itemColumn, _als == null ? null : AlsAnnotations.Of(_als))),
+                PerKeyAnnotation.With(item, _als == null ? null : AlsAnnotations.Of(_als))),
         };
         if (Mixture is { } m)
         {
@@ -125,11 +125,11 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
             int d = m.Dimension;
             columns.Add(AppendedColumn.Create<VBuffer<float>>(_components.User, new VectorDataViewType(NumberDataViewType.Single, m.SourceComponents * d), [_userColumn],
                 row => ComponentGetter(row, user, UserEmbeddings, m.SourceComponents * d, u => m.ComponentsOfUser(u)),
-                PerKeyAnnotation.With(_userColumn, DcmClustering == null ? null : DcmAnnotations.Of(DcmClustering))));
+                PerKeyAnnotation.With(user, DcmClustering == null ? null : DcmAnnotations.Of(DcmClustering))));
             columns.Add(AppendedColumn.Create<VBuffer<double>>(_components.Weights, new VectorDataViewType(NumberDataViewType.Double, m.SourceComponents), [_userColumn],
-                row => ComponentGetter(row, user, UserEmbeddings, m.SourceComponents, u => m.WeightsOfUser(u)), PerKeyAnnotation.With(_userColumn)));
+                row => ComponentGetter(row, user, UserEmbeddings, m.SourceComponents, u => m.WeightsOfUser(u)), PerKeyAnnotation.With(user)));
             columns.Add(AppendedColumn.Create<VBuffer<float>>(_components.Item, new VectorDataViewType(NumberDataViewType.Single, m.DestinationComponents * d), [_itemColumn],
-                row => ComponentGetter(row, item, ItemEmbeddings, m.DestinationComponents * d, i => m.ComponentsOfItem(i)), PerKeyAnnotation.With(_itemColumn)));
+                row => ComponentGetter(row, item, ItemEmbeddings, m.DestinationComponents * d, i => m.ComponentsOfItem(i)), PerKeyAnnotation.With(item)));
         }
         return columns;
     }

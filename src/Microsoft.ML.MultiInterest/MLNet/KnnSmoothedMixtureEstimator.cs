@@ -105,7 +105,7 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _context = context;
-        _options = options;
+        _options = options.Snapshot<Options>();
     }
 
     /// <summary>Builds the mixtures of every user with training edges.</summary>

@@ -65,7 +65,7 @@ public sealed class KnnSmoothedMixtureTransformer : MultiInterestTransformerBase
                     for (int j = 0; j < clusters.Length; j++) editor.Values[j] = (uint)clusters[j] + 1;
                     value = editor.Commit();
                 };
-            }, PerKeyAnnotation.With(_userColumn, KeyValuesAnnotation.Of(KeyValuesAnnotation.Numbers(ClusterCount)))),
+            }, PerKeyAnnotation.With(user, KeyValuesAnnotation.Of(KeyValuesAnnotation.Numbers(ClusterCount)))),
             AppendedColumn.Create<VBuffer<double>>(_weightsColumn, new VectorDataViewType(NumberDataViewType.Double, m), [_userColumn], row =>
             {
                 var getUser = UserRowGetter(row, user);
@@ -77,7 +77,7 @@ public sealed class KnnSmoothedMixtureTransformer : MultiInterestTransformerBase
                     if (u >= 0) Mixtures.Weights(u).CopyTo(editor.Values);
                     value = editor.Commit();
                 };
-            }, PerKeyAnnotation.With(_userColumn)),
+            }, PerKeyAnnotation.With(user)),
             AppendedColumn.Create<VBuffer<float>>(_embeddingsColumn, new VectorDataViewType(NumberDataViewType.Single, m * d), [_userColumn], row =>
             {
                 var getUser = UserRowGetter(row, user);
@@ -89,7 +89,7 @@ public sealed class KnnSmoothedMixtureTransformer : MultiInterestTransformerBase
                     if (u >= 0) Mixtures.Embeddings(u).CopyTo(editor.Values);
                     value = editor.Commit();
                 };
-            }, PerKeyAnnotation.With(_userColumn, ComponentSourceAnnotation.Of(ComponentSourceAnnotation.KnnSmoothedMixture))),
+            }, PerKeyAnnotation.With(user, ComponentSourceAnnotation.Of(ComponentSourceAnnotation.KnnSmoothedMixture))),
         ];
     }
 

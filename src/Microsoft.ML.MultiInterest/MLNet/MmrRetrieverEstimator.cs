@@ -156,7 +156,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _context = context;
-        _options = options;
+        _options = options.Snapshot<Options>();
     }
 
     /// <summary>Retrieves and re-ranks the candidates of every user with training edges.</summary>

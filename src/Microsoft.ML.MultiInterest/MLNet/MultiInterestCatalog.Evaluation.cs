@@ -67,10 +67,16 @@ public sealed partial class MultiInterestCatalog
         var representations = RepresentationReader.Read(scored, "the scored data", o, edges, items.Dimension);
         var metrics = EvaluationScorer.Score(cutoffs, cutoffs.Select(_ => lists).ToArray(), edges, items, representations, o.Threads, retrievalPerCutoff: false, o.Unseen);
         Logging.Info(Context, nameof(Evaluate), $"Evaluated {metrics.UserCount} test users at K = {string.Join(", ", cutoffs)}.");
-        // The item view is often the training edges (the docs suggest it): when it has the users too, a held-out edge found
-        // there is said, else an all-zero recall is.
-        bool hasUsers = itemEmbeddings.Schema.GetColumnOrNull(o.UserColumnName) is { Type: KeyDataViewType key } && key.Count == (ulong)edges.UserCount;
-        WarnIfHeldOutIsTraining(nameof(Evaluate), metrics, edges, hasUsers ? ReadFitEdges(itemEmbeddings, o, edges).Overlapping : null, "the item embeddings view");
+        // The item view need only cover the items (it may hold every edge, held-out ones included), so an overlap with it is no
+        // fault by itself: only a recall of 0 everywhere is warned of, with the overlap when the view has the users to count it.
+        if (metrics.UserCount > 0 && metrics.RecallAtK.Values.All(r => r == 0))
+        {
+            bool hasUsers = itemEmbeddings.Schema.GetColumnOrNull(o.UserColumnName) is { Type: KeyDataViewType key } && key.Count == (ulong)edges.UserCount;
+            long? overlapping = hasUsers ? CountHeldOutIn(itemEmbeddings, o, edges) : null;
+            Logging.Warning(Context, nameof(Evaluate), $"Recall is 0 at every cutoff for all {metrics.UserCount} test users: no held-out item is in any list"
+                + (overlapping > 0 ? $", and {overlapping} of the {HeldOutCount(edges)} held-out edges are also edges of the item embeddings view" : "")
+                + $". If the held-out edges are (or include) the training edges: {TrainingEdgesFix}");
+        }
         return metrics;
     }
 
@@ -130,7 +136,9 @@ public sealed partial class MultiInterestCatalog
         var (degrees, overlapping) = ReadFitEdges(fitData, o, edges);
         var metrics = EvaluationScorer.Score(cutoffs, lists, edges, items, representations, o.Threads, retrievalPerCutoff: true, o.Unseen, degrees);
         Logging.Info(Context, nameof(EvaluateRetriever), $"Evaluated {metrics.UserCount} test users, one retrieval per K = {string.Join(", ", cutoffs)}.");
-        WarnIfHeldOutIsTraining(nameof(EvaluateRetriever), metrics, edges, overlapping, "the fit data");
+        // The fit data is the training data: a held-out edge found there is one the retrievers never list.
+        if (overlapping > 0)
+            Logging.Warning(Context, nameof(EvaluateRetriever), $"{overlapping} of the {HeldOutCount(edges)} held-out edges are also edges of the fit data. {TrainingEdgesFix}");
         return metrics;
     }
 
@@ -149,21 +157,32 @@ public sealed partial class MultiInterestCatalog
         return seen;
     }
 
-    /// <summary>
-    /// Warns when the held-out edges look like training edges: some are edges of <paramref name="source"/> too (when it could be
-    /// read: <paramref name="overlapping"/> not null), or else no held-out item is in any list. A retriever that excludes a
-    /// user's training items never lists such an edge's item, so the figures are zero by construction, not by the model.
-    /// </summary>
-    private void WarnIfHeldOutIsTraining(string component, MultiInterestMetrics metrics, HeldOutEdges edges, long? overlapping, string source)
+    /// <summary>What the warnings about held-out edges that are training edges say to do.</summary>
+    private const string TrainingEdgesFix = "A retriever that excludes a user's training items (ExcludeSeen, the default) never lists them, so each is a certain miss: "
+        + "evaluate on edges held out of training (mlContext.Data.TrainTestSplit on the edges before the pipeline is fitted, or `multiinterest split`).";
+
+    private static long HeldOutCount(HeldOutEdges edges) => edges.Items.Sum(items => (long)items.Length);
+
+    /// <summary>How many held-out edges are edges of <paramref name="view"/> too: the (few) held-out pairs hashed, the view streamed past them.</summary>
+    private static long CountHeldOutIn(IDataView view, MultiInterestEvaluatorOptions o, HeldOutEdges edges)
     {
-        long total = edges.Items.Sum(items => (long)items.Length);
-        const string Fix = "A retriever that excludes a user's training items (ExcludeSeen, the default) never lists them, so each is a certain miss: "
-            + "evaluate on edges held out of training (mlContext.Data.TrainTestSplit on the edges before the pipeline is fitted, or `multiinterest split`).";
-        if (overlapping > 0)
-            Logging.Warning(Context, component, $"{overlapping} of the {total} held-out edges are also edges of {source}. {Fix}");
-        else if (overlapping == null && metrics.UserCount > 0 && metrics.RecallAtK.Values.All(r => r == 0))
-            Logging.Warning(Context, component, $"Recall is 0 at every cutoff for all {metrics.UserCount} test users: no held-out item is in any list. "
-                + $"If the held-out edges are (or include) the training edges: {Fix}");
+        var heldOut = new HashSet<(uint, uint)>();
+        for (int q = 0; q < edges.Users.Length; q++)
+            foreach (int i in edges.Items[q]) heldOut.Add(((uint)edges.Users[q] + 1, (uint)i + 1));
+        var userColumn = view.Schema[o.UserColumnName];
+        var itemColumn = view.Schema[o.ItemColumnName];
+        using var cursor = view.GetRowCursor([userColumn, itemColumn]);
+        var getUser = cursor.GetGetter<uint>(userColumn);
+        var getItem = cursor.GetGetter<uint>(itemColumn);
+        uint user = 0, item = 0;
+        long found = 0;
+        while (cursor.MoveNext() && heldOut.Count > 0)
+        {
+            getUser(ref user);
+            getItem(ref item);
+            if (heldOut.Remove((user, item))) found++;
+        }
+        return found;
     }
 
     /// <summary>

@@ -19,4 +19,20 @@ public abstract class MultiInterestStageOptions
     /// blocks, the mixture steps and blocks of users, so a cancelled Fit returns within one such unit of work. Default: none.
     /// </summary>
     public CancellationToken CancellationToken;
+
+    /// <summary>
+    /// A copy taken when an estimator is made, after its options were checked: the estimator fits with these values, so
+    /// changing the options object afterwards changes no estimator made from it (and cannot slip past its checks).
+    /// </summary>
+    internal TOptions Snapshot<TOptions>() where TOptions : MultiInterestStageOptions
+    {
+        var copy = (TOptions)MemberwiseClone();
+        copy.CopyReferences();
+        return copy;
+    }
+
+    /// <summary>Replaces the copy's arrays and nested option objects by copies of their own (a field-by-field copy shares them).</summary>
+    private protected virtual void CopyReferences()
+    {
+    }
 }

@@ -44,6 +44,13 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
         /// <summary>The weight of each source as used: <see cref="Weights"/>, or the default weight for every source.</summary>
         internal double[] ResolvedWeights() => Weights.Length == 0 ? Enumerable.Repeat(RankFusionDefaults.Weight, SourceColumnNames.Length).ToArray() : [.. Weights];
 
+        /// <inheritdoc/>
+        private protected override void CopyReferences()
+        {
+            SourceColumnNames = [.. SourceColumnNames];
+            Weights = [.. Weights];
+        }
+
         internal void Validate()
         {
             if (SourceColumnNames == null || SourceColumnNames.Length == 0)
@@ -58,8 +65,10 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
             OptionChecks.Candidates(Candidates, nameof(Candidates));
             OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
             OptionChecks.ColumnName(CandidateScoresColumnName, nameof(CandidateScoresColumnName));
-            // A source may share the output's name (the fused list then replaces it); the two outputs may not share one.
+            // The fused list may replace a source of its name; the scores may not hide a source, nor share the list's name.
             OptionChecks.DistinctOutputs([(CandidatesColumnName, nameof(CandidatesColumnName)), (CandidateScoresColumnName, nameof(CandidateScoresColumnName))], []);
+            OptionChecks.DistinctOutputs([(CandidateScoresColumnName, nameof(CandidateScoresColumnName))],
+                SourceColumnNames.Select((name, l) => ((string?)name, $"{nameof(SourceColumnNames)}[{l}]")).ToList());
         }
     }
 
@@ -71,7 +80,7 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _context = context;
-        _options = options;
+        _options = options.Snapshot<Options>();
     }
 
     /// <summary>Checks the source columns and returns the fusing transformer.</summary>

@@ -66,7 +66,7 @@ public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrieval
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _context = context;
-        _options = options;
+        _options = options.Snapshot<Options>();
     }
 
     /// <summary>Retrieves the candidates of every user with training edges.</summary>

@@ -74,7 +74,7 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         ArgumentNullException.ThrowIfNull(options);
         _engineOptions = options.ToEngine(StageReporter.SeedOf(context, options.Seed, nameof(SphericalKMeansTrainer)));
         _context = context;
-        _options = options;
+        _options = options.Snapshot<Options>();
     }
 
     /// <summary>Clusters the embeddings of <paramref name="input"/>.</summary>
@@ -114,7 +114,7 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         var byKey = item == null ? null : new Dictionary<uint, float[]>();
         var scratch = new float[dimension];
         // A vector a stage looked up by this very item column holds one value per item: its later rows need no reading.
-        bool checkRows = item != null && !PerKeyAnnotation.Holds(feature, item.Value.Name);
+        bool checkRows = item != null && !PerKeyAnnotation.Holds(feature, item.Value);
         uint key = 0;
         while (cursor.MoveNext())
         {
@@ -129,7 +129,7 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
                 if (!firstOfItem)
                 {
                     vector.CopyTo(scratch);
-                    EntityRows.RequireSame<float>(first!, scratch, (feature.Name, featureOption), "item", key, "vector");
+                    EntityRows.RequireSame<float>(first!, scratch, (feature.Name, featureOption), "item", (item!.Value, itemCount, (int)key - 1), "vector");
                 }
                 else byKey[key] = vector.DenseValues().ToArray();
                 continue;

@@ -78,7 +78,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
         // By item key: a fitted item's cluster is looked up, another's computed from its vector, so the cluster is one per item
         // when the vector is.
         var keyValues = KeyValuesAnnotation.Of(KeyValuesAnnotation.Numbers(NumberOfClusters));
-        var clusterAnnotations = item != null && PerKeyAnnotation.Holds(feature, _itemColumn!) ? PerKeyAnnotation.With(_itemColumn!, keyValues) : keyValues;
+        var clusterAnnotations = item is { } itemKey && PerKeyAnnotation.Holds(feature, itemKey) ? PerKeyAnnotation.With(itemKey, keyValues) : keyValues;
         return
         [
             AppendedColumn.Create<uint>(_clusterColumn, new KeyDataViewType(typeof(uint), NumberOfClusters), inputs, row =>

@@ -41,7 +41,7 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _context = context;
-        _options = options;
+        _options = options.Snapshot<Options>();
     }
 
     /// <summary>Retrieves the candidates of every user with training edges.</summary>

@@ -427,12 +427,17 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         Assert.Contains($"'{MultiInterestColumnNames.ItemCondition}'", error.Message);
 
         // The followed topics belong to the user: u0's second row following another topic is refused, not dropped unread.
+        // The same set in another order, or repeated, is the same set of topics: accepted.
+        var reordered = edges.Select(e => e.User == "u1" && e != edges.First(f => f.User == "u1")
+            ? new FollowingEdge { User = e.User, Item = e.Item, Topic = e.Topic, Follows = [.. e.Follows.Reverse(), .. e.Follows] } : e).ToList();
+        o.FollowedConditionsColumnName = "Followed";
+        ml.MultiInterest().ConditionalRetriever(o).Fit(_w.Embedding.Transform(keys.Transform(ml.Data.LoadFromEnumerable(reordered))));
         var changed = edges.Select((e, n) => n == 1 && e.User == "u0" ? new FollowingEdge { User = e.User, Item = e.Item, Topic = e.Topic, Follows = ["topic0", "topic1"] } : e).ToList();
         Assert.Equal("u0", changed[1].User);
         var inconsistent = _w.Embedding.Transform(keys.Transform(ml.Data.LoadFromEnumerable(changed)));
         o.FollowedConditionsColumnName = "Followed";
         var differs = Assert.Throws<ArgumentException>(() => ml.MultiInterest().ConditionalRetriever(o).Fit(inconsistent));
-        Assert.Contains("Input column 'Followed' (option FollowedConditionsColumnName) gives user key 1 two values (its first row's condition keys differ from a later row's)", differs.Message);
+        Assert.Contains("Input column 'Followed' (option FollowedConditionsColumnName) gives user key 1 ('u0') two values (its first row follows other conditions than a later row)", differs.Message);
     }
 
     [Fact]

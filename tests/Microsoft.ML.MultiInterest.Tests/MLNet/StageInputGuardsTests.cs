@@ -35,10 +35,13 @@ public class StageInputGuardsTests
             ["ClusterQuota"] = () => mi.ClusterQuotaRetriever(5).Fit(empty),
             ["Mmr"] = () => mi.MmrRetriever(5).Fit(empty),
         };
+        var components = ml.MultiInterest().GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding("mixture")).Fit(MLNetTestData.Keyed(ml, out _));
+        var noComponents = ml.Data.SkipRows(components.Transform(MLNetTestData.Keyed(ml, out _)), int.MaxValue);
+        fits["RoundRobin"] = () => mi.RoundRobinRetriever(5).Fit(noComponents);
         foreach (var (stage, fit) in fits)
         {
             var error = Assert.Throws<ArgumentException>(fit);
-            Assert.True(error.Message.StartsWith("The data has no edges: no row has both a 'User' key (option UserColumnName) and an 'Item' key", StringComparison.Ordinal), $"{stage}: {error.Message}");
+            Assert.True(error.Message.StartsWith("The data has no edges: no row has both a user key in 'User' (option UserColumnName) and an item key in 'Item'", StringComparison.Ordinal), $"{stage}: {error.Message}");
             Assert.Contains("(the view has no rows)", error.Message);
         }
 
@@ -71,7 +74,14 @@ public class StageInputGuardsTests
         Assert.Equal("CandidateScoresColumnName", Assert.Throws<ArgumentException>(() =>
             mi.RankFusion(new RankFusionEstimator.Options { SourceColumnNames = ["A"], CandidateScoresColumnName = "Candidates" })).ParamName);
 
-        // A fused list may replace a source of its name, and a retraining may replace the embeddings it starts from.
+        Assert.Equal("CandidateScoresColumnName", Assert.Throws<ArgumentException>(() =>
+            mi.RankFusion(new RankFusionEstimator.Options { SourceColumnNames = ["A", "B"], CandidateScoresColumnName = "B" })).ParamName);
+        Assert.Equal("UserEmbeddingColumnName", Assert.Throws<ArgumentException>(() => mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.MixtureEmbedding, InitialItemsColumnName = "Start", UserEmbeddingColumnName = "Start",
+        })).ParamName);
+
+        // A fused list may replace a source of its name, and a retraining may replace the item embeddings it starts from.
         mi.RankFusion(new RankFusionEstimator.Options { SourceColumnNames = ["Candidates", "Other"] });
         mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.MixtureEmbedding, InitialItemsColumnName = "ItemEmbedding" });
     }
@@ -107,7 +117,7 @@ public class StageInputGuardsTests
     {
         var ml = new MLContext(seed: 1);
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().UnimodalRetriever(candidates: 1).Fit(Vectors(ml, later)));
-        Assert.Contains($"Input column 'UserEmbedding' (option UserEmbeddingColumnName) gives user key 2 two values (1 at coordinate 1 on its first row, {shown} on a later one)", error.Message);
+        Assert.Contains($"Input column 'UserEmbedding' (option UserEmbeddingColumnName) gives user key 2 ('b') two values (1 at coordinate 1 on its first row, {shown} on a later one)", error.Message);
 
         // The same vector on every row is what the stages expect: a's best unseen item is y, b's is x.
         var lists = ml.MultiInterest().UnimodalRetriever(candidates: 1).Fit(Vectors(ml, 1)).Transform(Vectors(ml, 1)).GetColumn<uint[]>("Candidates").ToArray();
@@ -129,9 +139,10 @@ public class StageInputGuardsTests
             to.ItemCluster = cluster - 1;
         }, contractName: null).Fit(clustered).Transform(clustered);
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().KnnSmoothedMixture(components: 2, neighbors: 2).Fit(moved));
-        Assert.Contains($"Input column 'ItemCluster' (option ItemClusterColumnName) gives item key {item} two values (cluster key", error.Message);
+        Assert.Contains($"Input column 'ItemCluster' (option ItemClusterColumnName) gives item key {item} ('i", error.Message);
+        Assert.Contains("') two values (cluster key", error.Message);
         Assert.Contains("on its first row", error.Message);
-        Assert.Contains("it must hold one cluster per item", error.Message);
+        Assert.Contains("it must hold one cluster per item, the same on all of the item's rows (it belongs to the item, not to the edge)", error.Message);
     }
 
     /// <summary>The mapping's output: the cluster only (User and Item pass through untouched).</summary>
@@ -164,7 +175,8 @@ public class StageInputGuardsTests
             if (from.User == user && from.Item != item) to.MixtureWeights[0] /= 2;
         }, contractName: null).Fit(mixed).Transform(mixed);
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().ClusterQuotaRetriever(candidates: 3).Fit(changed));
-        Assert.Contains($"(options MixtureClustersColumnName, MixtureWeightsColumnName, MixtureEmbeddingsColumnName) give user key {user} two mixtures (its first row and a later one differ)", error.Message);
+        Assert.Contains($"(options MixtureClustersColumnName, MixtureWeightsColumnName, MixtureEmbeddingsColumnName) give user key {user} ('u", error.Message);
+        Assert.Contains("') two mixtures (its first row and a later one differ)", error.Message);
 
         // A NaN weight on all of its rows is refused too (it was read as padding: not above 0).
         var nan = ml.Transforms.CustomMapping<MixtureRow, MixtureOutput>((from, to) =>
@@ -191,7 +203,7 @@ public class StageInputGuardsTests
     }
 
     [Fact]
-    public void AnItemsLaterRowWithAnotherVector_IsRefusedByKMeans()
+    public void AnItemsLaterRowWithAnotherVector_IsRefusedByKMeans_AndByTheRetrievers()
     {
         var (ml, embedded, _) = Fitted();
         var first = ml.Data.CreateEnumerable<ItemVectorRow>(embedded, reuseRowObject: false).First();
@@ -200,8 +212,15 @@ public class StageInputGuardsTests
             to.ItemEmbedding = (float[])from.ItemEmbedding.Clone();
             if (from.Item == first.Item && from.User != first.User) to.ItemEmbedding[3] += 1;
         }, contractName: null).Fit(embedded).Transform(embedded);
+        var retriever = Assert.Throws<ArgumentException>(() => ml.MultiInterest().UnimodalRetriever(candidates: 3).Fit(changed));
+        Assert.Contains($"Input column 'ItemEmbedding' (option ItemEmbeddingColumnName) gives item key {first.Item} ('i", retriever.Message);
+        // Unchanged, the copy is accepted: only the differing row is refused.
+        var copied = ml.Transforms.CustomMapping<ItemVectorRow, ItemVectorOutput>((from, to) => to.ItemEmbedding = (float[])from.ItemEmbedding.Clone(), contractName: null)
+            .Fit(embedded).Transform(embedded);
+        ml.MultiInterest().UnimodalRetriever(candidates: 3).Fit(copied);
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().SphericalKMeans(numberOfClusters: 3).Fit(changed));
-        Assert.Contains($"Input column 'ItemEmbedding' (option FeatureColumnName) gives item key {first.Item} two values ({first.ItemEmbedding[3]} at coordinate 3 on its first row", error.Message);
+        Assert.Contains($"Input column 'ItemEmbedding' (option FeatureColumnName) gives item key {first.Item} ('i", error.Message);
+        Assert.Contains($"') two values ({first.ItemEmbedding[3]} at coordinate 3 on its first row", error.Message);
     }
 
     private sealed class ItemVectorRow
@@ -231,7 +250,18 @@ public class StageInputGuardsTests
             if (from.User == first.User && from.Item != first.Item) to.UserComponentWeights[0] /= 2;
         }, contractName: null).Fit(embedded).Transform(embedded);
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().RoundRobinRetriever(candidates: 3).Fit(changed));
-        Assert.Contains($"Input column 'UserComponents' (option UserComponentsColumnName) gives user key {first.User} two values (its first row's components and weights", error.Message);
+
+        // An item's components that change on a later row are refused too.
+        var firstItem = ml.Data.CreateEnumerable<ItemComponentsRow>(embedded, reuseRowObject: false).First();
+        var items = ml.Transforms.CustomMapping<ItemComponentsRow, ItemComponentsOutput>((from, to) =>
+        {
+            to.ItemComponents = (float[])from.ItemComponents.Clone();
+            if (from.Item == firstItem.Item && from.User != firstItem.User) to.ItemComponents[0] += 1;
+        }, contractName: null).Fit(embedded).Transform(embedded);
+        var itemError = Assert.Throws<ArgumentException>(() => ml.MultiInterest().RoundRobinRetriever(candidates: 3).Fit(items));
+        Assert.Contains($"Input column 'ItemComponents' (option ItemComponentsColumnName) gives item key {firstItem.Item} ('i", itemError.Message);
+        Assert.Contains($"Input column 'UserComponents' (option UserComponentsColumnName) gives user key {first.User} ('u", error.Message);
+        Assert.Contains("') two values (its first row's components, or their weights in 'UserComponentWeights' (option UserComponentWeightsColumnName), differ", error.Message);
     }
 
     private sealed class ComponentWeightsRow
@@ -241,6 +271,20 @@ public class StageInputGuardsTests
         [KeyType(24)] public uint Item { get; set; }
 
         [VectorType(3)] public double[] UserComponentWeights { get; set; } = [];
+    }
+
+    private sealed class ItemComponentsRow
+    {
+        [KeyType(16)] public uint User { get; set; }
+
+        [KeyType(24)] public uint Item { get; set; }
+
+        [VectorType(16)] public float[] ItemComponents { get; set; } = [];
+    }
+
+    private sealed class ItemComponentsOutput
+    {
+        [VectorType(16)] public float[] ItemComponents { get; set; } = [];
     }
 
     private sealed class ComponentWeightsOutput
@@ -257,18 +301,24 @@ public class StageInputGuardsTests
         foreach (var (column, key) in new[] { ("UserEmbedding", "User"), ("ItemEmbedding", "Item"), ("ItemCluster", "Item"), ("MixtureClusters", "User"),
             ("MixtureWeights", "User"), ("MixtureEmbeddings", "User") })
         {
-            Assert.True(PerKeyAnnotation.Holds(mixed.Schema[column], key), column);
-            Assert.False(PerKeyAnnotation.Holds(mixed.Schema[column], key == "User" ? "Item" : "User"), column);
+            Assert.True(PerKeyAnnotation.Holds(mixed.Schema[column], mixed.Schema[key]), column);
+            Assert.False(PerKeyAnnotation.Holds(mixed.Schema[column], mixed.Schema[key == "User" ? "Item" : "User"]), column);
         }
+        // A user column rebuilt from other values under the same name (here the item ids) no longer matches the mark, so a
+        // retriever compares the rows again (the vectors are per old user, not per new key).
+        var rekeyed = ml.Transforms.Conversion.MapKeyToValue("ItemId", "Item").Append(ml.Transforms.Conversion.MapValueToKey("User", "ItemId")).Fit(embedded).Transform(embedded);
+        Assert.False(PerKeyAnnotation.Holds(rekeyed.Schema["UserEmbedding"], rekeyed.Schema["User"]));
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().UnimodalRetriever(candidates: 3).Fit(rekeyed));
+        Assert.Contains("Input column 'UserEmbedding' (option UserEmbeddingColumnName) gives user key", error.Message);
         // The mixture columns keep the annotations they had.
         Assert.Equal(ComponentSourceAnnotation.KnnSmoothedMixture, ComponentSourceAnnotation.Read(mixed.Schema["MixtureEmbeddings"]));
         Assert.NotNull(mixed.Schema["MixtureClusters"].Annotations.Schema.GetColumnOrNull("KeyValues"));
         // A vector replaced by another transform is not, and neither are the clusters computed from it.
         var replaced = ml.Transforms.CustomMapping<ItemVectorRow, ItemVectorOutput>((from, to) => to.ItemEmbedding = (float[])from.ItemEmbedding.Clone(), contractName: null)
             .Fit(embedded).Transform(embedded);
-        Assert.False(PerKeyAnnotation.Holds(replaced.Schema["ItemEmbedding"], "Item"));
+        Assert.False(PerKeyAnnotation.Holds(replaced.Schema["ItemEmbedding"], replaced.Schema["Item"]));
         var reclustered = ml.MultiInterest().SphericalKMeans(numberOfClusters: 3).Fit(replaced).Transform(replaced);
-        Assert.False(PerKeyAnnotation.Holds(reclustered.Schema["ItemCluster"], "Item"));
+        Assert.False(PerKeyAnnotation.Holds(reclustered.Schema["ItemCluster"], reclustered.Schema["Item"]));
     }
 
     [Fact]
@@ -298,6 +348,11 @@ public class StageInputGuardsTests
         mi.EvaluateRetriever(embedded, embedded, k => mi.UnimodalRetriever(k), options);
         Assert.Contains(warnings, w => w.Contains("held-out edges are also edges of the fit data", StringComparison.Ordinal));
 
+        // Without the users in the item view, a recall of 0 everywhere is what is warned of.
+        warnings.Clear();
+        mi.Evaluate(retriever.Transform(embedded), embedded, ml.Transforms.DropColumns("User").Fit(embedded).Transform(embedded), options);
+        Assert.Contains(warnings, w => w.Contains("Recall is 0 at every cutoff for all", StringComparison.Ordinal) && !w.Contains("also edges", StringComparison.Ordinal));
+
         // A real hold-out: the training part carries the embeddings, the other part is scored against them.
         var split = ml.Data.TrainTestSplit(MLNetTestData.Keyed(ml, out _), testFraction: 0.25, seed: 2);
         var embedding = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(split.TrainSet);
@@ -306,5 +361,38 @@ public class StageInputGuardsTests
         var heldOut = mi.EvaluateRetriever(train, split.TestSet, k => mi.UnimodalRetriever(k), options);
         Assert.True(heldOut.UserCount > 0);
         Assert.DoesNotContain(warnings, w => w.Contains("held-out edges", StringComparison.Ordinal));
+
+        // An item view holding every edge (it need only cover the items) is no fault: nothing is warned while recall is not 0.
+        var all = embedding.Transform(MLNetTestData.Keyed(ml, out _));
+        var scored = mi.UnimodalRetriever(5).Fit(train).Transform(split.TestSet);
+        warnings.Clear();
+        var covered = mi.Evaluate(scored, split.TestSet, all, options);
+        Assert.True(covered.RecallAtK[5] > 0);
+        Assert.DoesNotContain(warnings, w => w.Contains("held-out", StringComparison.Ordinal) || w.Contains("Recall is 0", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void OptionsChangedAfterTheEstimatorIsMade_ChangeNothing()
+    {
+        var (ml, embedded, _) = Fitted();
+        var mi = ml.MultiInterest();
+        var unimodal = new UnimodalRetrieverEstimator.Options { Candidates = 4 };
+        var estimator = mi.UnimodalRetriever(unimodal);
+        unimodal.Candidates = 0;
+        unimodal.CandidatesColumnName = "User";
+        var lists = estimator.Fit(embedded).Transform(embedded);
+        Assert.Equal(4, ((VectorDataViewType)lists.Schema["Candidates"].Type).Size);
+        Assert.IsType<KeyDataViewType>(lists.Schema["User"].Type);
+
+        var twoLists = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 4, CandidatesColumnName = "A", CandidateScoresColumnName = "SA" }).Fit(embedded).Transform(embedded);
+        twoLists = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 3, CandidatesColumnName = "B", CandidateScoresColumnName = "SB", CandidateSourceColumnName = "SourceB" })
+            .Fit(twoLists).Transform(twoLists);
+        var fusion = new RankFusionEstimator.Options { SourceColumnNames = ["A", "B"], Candidates = 5 };
+        var fuse = mi.RankFusion(fusion);
+        var before = fuse.Fit(twoLists).Transform(twoLists).GetColumn<float[]>("CandidateScores").ToArray();
+        fusion.Weights = [-1, 1];
+        fusion.SourceColumnNames[0] = "Missing";
+        var after = fuse.Fit(twoLists).Transform(twoLists).GetColumn<float[]>("CandidateScores").ToArray();
+        Assert.Equal(before, after);
     }
 }

@@ -125,9 +125,9 @@ internal sealed class EdgeRows
         var userEntries = new Dictionary<int, int>();
         var itemEntries = new Dictionary<int, int>();
         // A vector column a stage looked up by this very key column holds one value per key: its later rows need no reading.
-        bool checkUserRows = userVectorColumn != null && !PerKeyAnnotation.Holds(userVectorColumn.Value, columns.User.Name);
-        bool checkItemRows = itemVectorColumn != null && !PerKeyAnnotation.Holds(itemVectorColumn.Value, columns.Item.Name);
-        bool checkClusterRows = clusterColumn != null && !PerKeyAnnotation.Holds(clusterColumn.Value, columns.Item.Name);
+        bool checkUserRows = userVectorColumn != null && !PerKeyAnnotation.Holds(userVectorColumn.Value, userColumn);
+        bool checkItemRows = itemVectorColumn != null && !PerKeyAnnotation.Holds(itemVectorColumn.Value, itemColumn);
+        bool checkClusterRows = clusterColumn != null && !PerKeyAnnotation.Holds(clusterColumn.Value, itemColumn);
         while (cursor.MoveNext())
         {
             getUser(ref user);
@@ -162,9 +162,10 @@ internal sealed class EdgeRows
                 if (!rows.UserSeen[u])
                 {
                     RequireFinite(userScratch, columns.UserVector!.Value, "user", u);
-                    userEntries[u] = userVectors!.Add(u, userScratch);
+                    int entry = userVectors!.Add(u, userScratch);
+                    if (checkUserRows) userEntries[u] = entry;
                 }
-                else EntityRows.RequireSame<float>(userVectors!.Vector(userEntries[u]), userScratch, columns.UserVector!.Value, "user", u + 1, "vector");
+                else EntityRows.RequireSame<float>(userVectors!.Vector(userEntries[u]), userScratch, columns.UserVector!.Value, "user", (userColumn, userCount, u), "vector");
             }
             if (getItemVector != null && (checkItemRows || !rows.ItemSeen[i]))
             {
@@ -173,16 +174,17 @@ internal sealed class EdgeRows
                 if (!rows.ItemSeen[i])
                 {
                     RequireFinite(itemScratch, columns.ItemVector!.Value, "item", i);
-                    itemEntries[i] = itemVectors!.Add(i, itemScratch);
+                    int entry = itemVectors!.Add(i, itemScratch);
+                    if (checkItemRows) itemEntries[i] = entry;
                 }
-                else EntityRows.RequireSame<float>(itemVectors!.Vector(itemEntries[i]), itemScratch, columns.ItemVector!.Value, "item", i + 1, "vector");
+                else EntityRows.RequireSame<float>(itemVectors!.Vector(itemEntries[i]), itemScratch, columns.ItemVector!.Value, "item", (itemColumn, itemCount, i), "vector");
             }
             if (getCluster != null && !columns.ClusterPerEdge && (checkClusterRows || !rows.ItemSeen[i]))
             {
                 getCluster(ref cluster);
                 if (!rows.ItemSeen[i]) rows._itemClusters![i] = (int)cluster - 1;
                 else if (rows._itemClusters![i] != (int)cluster - 1)
-                    throw EntityRows.Differ(columns.ItemCluster!.Value, "item", i + 1, $"cluster key {rows._itemClusters[i] + 1} on its first row, {cluster} on a later one", "cluster");
+                    throw EntityRows.Differ(columns.ItemCluster!.Value, "item", (itemColumn, itemCount, i), $"cluster key {rows._itemClusters[i] + 1} on its first row, {cluster} on a later one", "cluster");
             }
             else if (getCluster != null && !rows.ItemSeen[i]) rows._itemClusters![i] = (int)cluster - 1;
             rows.UserSeen[u] = true;
@@ -199,7 +201,7 @@ internal sealed class EdgeRows
     /// zero items there are, or mixtures fitted for nobody).
     /// </summary>
     private static ArgumentException NoEdges(EdgeColumns columns, long skipped) => new(
-        $"The data has no edges: no row has both a '{columns.User.Name}' key (option {columns.User.Option}) and an '{columns.Item.Name}' key (option {columns.Item.Option})"
+        $"The data has no edges: no row has both a user key in '{columns.User.Name}' (option {columns.User.Option}) and an item key in '{columns.Item.Name}' (option {columns.Item.Option})"
         + (skipped == 0 ? " (the view has no rows)"
             : $" ({skipped} rows have a missing key, 0: a value the fitted MapValueToKey did not see{(columns.Relation is { } r ? $", or a missing '{r.Name}' key" : "")})")
         + ". There is nothing to fit on: pass the training edges.", "data");

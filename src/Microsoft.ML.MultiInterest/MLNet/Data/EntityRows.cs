@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.ML.Data;
 
 namespace Microsoft.ML.MultiInterest;
 
@@ -12,15 +13,16 @@ internal static class EntityRows
     /// <summary>The refusal of a later row that differs from the entity's first.</summary>
     /// <param name="column">The column's name and the option that named it.</param>
     /// <param name="entity">"user" or "item".</param>
-    /// <param name="key">The entity's key (row + 1).</param>
+    /// <param name="key">The entity's key column, its cardinality and the entity's row (key - 1), described with its id when the column has one.</param>
     /// <param name="values">How the rows differ, e.g. "0.5 at coordinate 1 on its first row, NaN on a later one".</param>
     /// <param name="what">What the column holds one of per entity: "vector", "cluster"...</param>
-    public static ArgumentException Differ((string Name, string Option) column, string entity, long key, string values, string what) => new(
-        $"Input column '{column.Name}' (option {column.Option}) gives {entity} key {key} two values ({values}): it must hold one {what} per {entity}, "
-        + $"the same on all of the {entity}'s rows, as the stage that appends it does.", "data");
+    public static ArgumentException Differ((string Name, string Option) column, string entity, (DataViewSchema.Column Column, int Count, int Row) key, string values, string what) => new(
+        $"Input column '{column.Name}' (option {column.Option}) gives {entity} {KeyNames.Describe(key.Column, key.Count, key.Row)} two values ({values}): "
+        + $"it must hold one {what} per {entity}, the same on all of the {entity}'s rows (it belongs to the {entity}, not to the edge).", "data");
 
     /// <summary>Throws <see cref="Differ"/> unless <paramref name="later"/> equals <paramref name="first"/>, naming the first coordinate that differs.</summary>
-    public static void RequireSame<T>(ReadOnlySpan<T> first, ReadOnlySpan<T> later, (string Name, string Option) column, string entity, long key, string what)
+    public static void RequireSame<T>(ReadOnlySpan<T> first, ReadOnlySpan<T> later, (string Name, string Option) column, string entity,
+        (DataViewSchema.Column Column, int Count, int Row) key, string what)
         where T : IEquatable<T>
     {
         if (first.SequenceEqual(later)) return;

@@ -24,9 +24,9 @@ internal static class FollowedConditionsReader
             throw new ArgumentException($"Input column '{followed.Name}' (option {followed.Option}) is a key over {key.Count} values, but the condition column "
                 + $"'{conditions.Name}' over {conditions.Count}: map both with the same topic vocabulary (MapValueToKey with the same keyData).");
         var result = new Dictionary<int, int[]>();
-        // Each user's first row's fingerprint, to compare its later rows with.
-        var firstRows = new Dictionary<int, int>();
-        var raw = Array.Empty<uint>();
+        // Each user's first row's set of conditions, to compare its later rows with (as a set: order, repeats and key 0 do not count).
+        var firstRows = new Dictionary<int, int[]>();
+        var buffer = Array.Empty<uint>();
         using var cursor = data.GetRowCursor([userColumn, column]);
         var getUser = cursor.GetGetter<uint>(userColumn);
         var getFollowed = cursor.GetGetter<VBuffer<uint>>(column);
@@ -37,19 +37,41 @@ internal static class FollowedConditionsReader
             getUser(ref userKey);
             if (userKey == 0) continue;
             getFollowed(ref keys);
-            if (keys.Length != raw.Length) raw = new uint[keys.Length];
-            keys.CopyTo(raw);
-            int fingerprint = EntityRows.Fingerprint<uint, uint>(raw, []);
-            if (firstRows.TryGetValue((int)userKey - 1, out int first))
+            if (buffer.Length < keys.Length) buffer = new uint[Math.Max(keys.Length, 2 * buffer.Length)];
+            var set = AsSet(keys, buffer);
+            int u = (int)userKey - 1;
+            if (firstRows.TryGetValue(u, out var first))
             {
-                if (first != fingerprint)
-                    throw EntityRows.Differ(followed, "user", userKey, "its first row's condition keys differ from a later row's", "list of followed conditions");
+                if (!SameSet(first, set))
+                    throw EntityRows.Differ(followed, "user", (userColumn, userCount, u), "its first row follows other conditions than a later row", "list of followed conditions");
                 continue;
             }
-            firstRows[(int)userKey - 1] = fingerprint;
-            var list = keys.DenseValues().Where(k => k != 0).Select(k => (int)k - 1).Distinct().ToArray();
-            if (list.Length > 0) result[(int)userKey - 1] = list;
+            var list = FirstSeen(keys);
+            firstRows[u] = [.. set.ToArray().Select(k => (int)k - 1)];
+            if (list.Length > 0) result[u] = list;
         }
         return result;
     }
+
+    /// <summary>The row's non-missing keys (row - 1 not applied), sorted and distinct, in <paramref name="buffer"/>.</summary>
+    private static ReadOnlySpan<uint> AsSet(in VBuffer<uint> keys, uint[] buffer)
+    {
+        int n = 0;
+        foreach (uint k in keys.DenseValues()) if (k != 0) buffer[n++] = k;
+        var span = buffer.AsSpan(0, n);
+        span.Sort();
+        int distinct = 0;
+        for (int j = 0; j < n; j++) if (distinct == 0 || span[j] != span[distinct - 1]) span[distinct++] = span[j];
+        return span[..distinct];
+    }
+
+    private static bool SameSet(int[] first, ReadOnlySpan<uint> set)
+    {
+        if (first.Length != set.Length) return false;
+        for (int j = 0; j < set.Length; j++) if (first[j] != (int)set[j] - 1) return false;
+        return true;
+    }
+
+    /// <summary>The followed conditions (key - 1) in the order given, key 0 ignored, repeats kept once.</summary>
+    private static int[] FirstSeen(in VBuffer<uint> keys) => keys.DenseValues().Where(k => k != 0).Select(k => (int)k - 1).Distinct().ToArray();
 }

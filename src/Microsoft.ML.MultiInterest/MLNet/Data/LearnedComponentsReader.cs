@@ -20,7 +20,7 @@ internal static class LearnedComponentsReader
         var schema = data.Schema;
         int d = items.Embeddings.Dimension;
         var userColumn = ColumnChecks.Key(schema, o.UserColumnName, nameof(o.UserColumnName), out int userCount);
-        var itemColumn = ColumnChecks.Key(schema, o.ItemColumnName, nameof(o.ItemColumnName), out _);
+        var itemColumn = ColumnChecks.Key(schema, o.ItemColumnName, nameof(o.ItemColumnName), out int itemCount);
         var weightColumn = ColumnChecks.DoubleVector(schema, Present(schema, o.UserComponentWeightsColumnName, nameof(o.UserComponentWeightsColumnName)),
             nameof(o.UserComponentWeightsColumnName), out int cs);
         var componentColumn = ColumnChecks.FloatVector(schema, Present(schema, o.UserComponentsColumnName, nameof(o.UserComponentsColumnName)),
@@ -58,8 +58,8 @@ internal static class LearnedComponentsReader
         var components = new float[cs * d];
         var itemScratch = new float[cd * d];
         // Columns a stage looked up by these very key columns hold one value per key: their later rows need no reading.
-        bool checkUserRows = !(PerKeyAnnotation.Holds(weightColumn, o.UserColumnName) && PerKeyAnnotation.Holds(componentColumn, o.UserColumnName));
-        bool checkItemRows = !PerKeyAnnotation.Holds(itemComponentColumn, o.ItemColumnName);
+        bool checkUserRows = !(PerKeyAnnotation.Holds(weightColumn, userColumn) && PerKeyAnnotation.Holds(componentColumn, userColumn));
+        bool checkItemRows = !PerKeyAnnotation.Holds(itemComponentColumn, itemColumn);
         while (cursor.MoveNext())
         {
             getUser(ref user);
@@ -78,8 +78,9 @@ internal static class LearnedComponentsReader
                 if (!firstOfUser)
                 {
                     if (userRows[u] != fingerprint)
-                        throw EntityRows.Differ((o.UserComponentsColumnName, nameof(o.UserComponentsColumnName)), "user", user,
-                            $"its first row's components and weights (column '{o.UserComponentWeightsColumnName}') differ from a later row's", "set of components");
+                            throw EntityRows.Differ((o.UserComponentsColumnName, nameof(o.UserComponentsColumnName)), "user", (userColumn, userCount, u),
+                            $"its first row's components, or their weights in '{o.UserComponentWeightsColumnName}' (option {nameof(o.UserComponentWeightsColumnName)}), differ from a later row's",
+                            "set of components");
                 }
                 else
                 {
@@ -104,7 +105,7 @@ internal static class LearnedComponentsReader
             {
                 getItemComponents(ref c);
                 c.CopyTo(itemScratch);
-                EntityRows.RequireSame<float>(row, itemScratch, (o.ItemComponentsColumnName, nameof(o.ItemComponentsColumnName)), "item", item, "set of components");
+                EntityRows.RequireSame<float>(row, itemScratch, (o.ItemComponentsColumnName, nameof(o.ItemComponentsColumnName)), "item", (itemColumn, itemCount, (int)item - 1), "set of components");
             }
         }
         return (users, new LearnedComponents(itemComponents, cd, dcm, fromMixtureStage));

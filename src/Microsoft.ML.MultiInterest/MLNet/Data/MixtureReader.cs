@@ -36,8 +36,8 @@ internal static class MixtureReader
         var weightValues = new double[m];
         var embeddingValues = new float[m * dimension];
         // Columns a stage looked up by this very user column hold one mixture per user: their later rows need no reading.
-        bool checkRows = !(PerKeyAnnotation.Holds(clusterColumn, user.Name) && PerKeyAnnotation.Holds(weightColumn, user.Name)
-            && PerKeyAnnotation.Holds(embeddingColumn, user.Name));
+        bool checkRows = !(PerKeyAnnotation.Holds(clusterColumn, userColumn) && PerKeyAnnotation.Holds(weightColumn, userColumn)
+            && PerKeyAnnotation.Holds(embeddingColumn, userColumn));
         while (cursor.MoveNext())
         {
             getUser(ref key);
@@ -60,8 +60,8 @@ internal static class MixtureReader
             else if (!SameAsTable(table, u, clusterValues, weightValues, embeddingValues, dimension))
             {
                 throw new ArgumentException($"Input columns '{clusters.Name}', '{weights.Name}' and '{embeddings.Name}' (options {clusters.Option}, {weights.Option}, "
-                    + $"{embeddings.Option}) give user key {u + 1} two mixtures (its first row and a later one differ): they must hold one mixture per user, "
-                    + "the same on all of the user's rows, as the stage that appends them does.", nameof(data));
+                    + $"{embeddings.Option}) give user {KeyNames.Describe(userColumn, userCount, u)} two mixtures (its first row and a later one differ): they must hold "
+                    + "one mixture per user, the same on all of the user's rows (it belongs to the user, not to the edge).", nameof(data));
             }
         }
         return table;
