@@ -321,6 +321,32 @@ public class StageInputGuardsTests
         Assert.False(PerKeyAnnotation.Holds(reclustered.Schema["ItemCluster"], reclustered.Schema["Item"]));
     }
 
+    private sealed class WeightedEdge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public float Weight { get; set; }
+    }
+
+    [Fact]
+    public void ABadWeight_IsNamedByItsColumnAndTheDatasRow_NotByItsIndexAmongTheKeptEdges()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges().Select(e => new WeightedEdge { User = e.User, Item = e.Item, Weight = 1 }).ToList();
+        // Two rows of a user the key mapping never saw (skipped), then a negative weight at row 5 of the data.
+        edges.Insert(0, new WeightedEdge { User = "stranger", Item = "i0", Weight = 1 });
+        edges.Insert(1, new WeightedEdge { User = "stranger", Item = "i1", Weight = 1 });
+        edges[5].Weight = -1;
+        var raw = ml.Data.LoadFromEnumerable(edges);
+        var keys = MLNetTestData.KeyPipeline(ml).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
+        var o = MLNetTestData.SmallEmbedding();
+        o.WeightColumnName = "Weight";
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().GraphEmbedding(o).Fit(keys.Transform(raw)));
+        Assert.Contains("Input column 'Weight' (option WeightColumnName) holds the weight -1 at row 5 of the data: weights must be positive and finite.", error.Message);
+    }
+
     [Fact]
     public void AColumnNameOffByCase_InAnEstimatorChain_NamesTheColumnThatDiffersOnlyInCase()
     {

@@ -39,6 +39,11 @@ public class BadInputCatalogTests
             () => EdgeFile.Read(BadInputFixtures.Text("train.txt", "0 " + string.Join(' ', Enumerable.Range(1, 300)) + "\n1 5 6\n"))),
         ["loadedges-extra-fields"] = Throws<InvalidDataException>(["lists.tsv", "line 3 has 4 fields where the header names 2", "prepare_datasets.py lightgcn"],
             () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("lists.tsv", "User\tItem\n0\t5\n1\t6\t8\t9\n"))),
+        ["loadedges-empty-field"] = Throws<InvalidDataException>(["holes.csv', data row 2 (after the header): the 'item' field is empty, and every edge needs an item id"],
+            () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("holes.csv", "user,item\n1,10\n2,\n3,30\n"), "user", "item")),
+        ["loadedges-null-id"] = Throws<ArgumentException>(["Column 'item' (itemColumnName) of the DataFrame holds 1 null value (the first at row 1): every edge needs an item id"],
+            () => new MLContext().MultiInterest().LoadEdges(new Microsoft.Data.Analysis.DataFrame(new Microsoft.Data.Analysis.Int32DataFrameColumn("user", new int?[] { 1, 2, 3 }),
+                new Microsoft.Data.Analysis.Int32DataFrameColumn("item", new int?[] { 10, null, 30 })), "user", "item")),
         ["edge-header-only"] = Throws<InvalidDataException>(["has a header but no edges"], () => EdgeFile.Read(BadInputFixtures.Text("only.tsv", "user\titem\n"))),
         ["edge-line-one-column"] = Throws<InvalidDataException>(["one.tsv, line 3", "expected 'user<TAB>item'"], () => EdgeFile.Read(BadInputFixtures.Text("one.tsv", "user\titem\na\tb\nlonely\n"))),
         ["edge-line-empty-id"] = Throws<InvalidDataException>(["blank.tsv, line 2", "expected 'user<TAB>item'"], () => EdgeFile.Read(BadInputFixtures.Text("blank.tsv", "user\titem\n\tb\n"))),
@@ -114,6 +119,15 @@ public class BadInputCatalogTests
             () => new MLContext().MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(EmptyKeyed())),
         ["data-empty-retriever"] = Throws<ArgumentException>(["The data has no edges", "There is nothing to fit on: pass the training edges."],
             () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 3).Fit(new MLContext().Data.SkipRows(Embedded(), int.MaxValue))),
+        ["data-weight-not-positive"] = Throws<ArgumentException>(["Input column 'Weight' (option WeightColumnName) holds the weight -1 at row 2 of the data: weights must be positive and finite."], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var edges = MLNetTestData.Edges().Select((e, n) => new WeightedEdge { User = e.User, Item = e.Item, Weight = n == 2 ? -1 : 1 }).ToList();
+            var raw = ml.Data.LoadFromEnumerable(edges);
+            var o = MLNetTestData.SmallEmbedding();
+            o.WeightColumnName = "Weight";
+            ml.MultiInterest().GraphEmbedding(o).Fit(MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw));
+        }),
         ["data-vector-differs-by-row"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) gives user key 1 ('u0') two values", "on its first row, NaN on a later one"],
             () => new MLContext().MultiInterest().UnimodalRetriever(candidates: 3).Fit(WithNanUserVectors(laterRowsOnly: true))),
         ["column-case-in-chain"] = Throws<ArgumentException>(["Input column 'user' (option UserColumnName) was not found in the input schema; its columns are", "('User' differs only in case"], () =>
@@ -542,6 +556,15 @@ public class BadInputCatalogTests
     }
 
     /// <summary>The mapping's output: the vector only, so the keys pass through untouched (ML.NET writes a class's key value v as key v + 1).</summary>
+    private sealed class WeightedEdge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public float Weight { get; set; }
+    }
+
     private sealed class UserVectorOutput
     {
         [VectorType(8)]

@@ -111,6 +111,37 @@ public class DataFrameTests
     }
 
     [Fact]
+    public void A_null_id_or_weight_is_refused_with_its_column_and_row_not_read_as_0_NaN_or_dropped()
+    {
+        var mi = new MLContext(seed: 1).MultiInterest();
+        var integers = new DataFrame(new Int32DataFrameColumn("user", new int?[] { 1, 2, 3 }), new Int32DataFrameColumn("item", new int?[] { 10, null, 30 }));
+        var item = Assert.Throws<ArgumentException>(() => mi.LoadEdges(integers, "user", "item"));
+        Assert.Equal("itemColumnName", item.ParamName);
+        Assert.Contains("Column 'item' (itemColumnName) of the DataFrame holds 1 null value (the first at row 1): every edge needs an item id", item.Message);
+
+        var doubles = new DataFrame(new DoubleDataFrameColumn("user", new double?[] { 1, null }), new StringDataFrameColumn("item", ["a", "b"]));
+        Assert.Contains("Column 'user' (userColumnName)", Assert.Throws<ArgumentException>(() => mi.LoadEdges(doubles, "user", "item")).Message);
+        var strings = new DataFrame(new StringDataFrameColumn("user", ["u", null, null]), new StringDataFrameColumn("item", ["a", "b", "c"]));
+        Assert.Contains("holds 2 null values (the first at row 1)", Assert.Throws<ArgumentException>(() => mi.LoadEdges(strings, "user", "item")).Message);
+        var weights = new DataFrame(new StringDataFrameColumn("user", ["u", "v"]), new StringDataFrameColumn("item", ["a", "b"]), new SingleDataFrameColumn("w", new float?[] { 1, null }));
+        Assert.Contains("every edge needs a weight", Assert.Throws<ArgumentException>(() => mi.LoadEdges(weights, "user", "item", weightColumnName: "w")).Message);
+        var empty = new DataFrame(new StringDataFrameColumn("user", ["u", "v"]), new StringDataFrameColumn("item", ["a", ""]));
+        Assert.Contains("Row 1 of column 'item' (itemColumnName) holds an empty id: every edge needs an item id", Assert.Throws<ArgumentException>(() => mi.LoadEdges(empty, "user", "item")).Message);
+        // An unnamed column's nulls are not read, so not refused.
+        mi.LoadEdges(weights, "user", "item");
+    }
+
+    [Fact]
+    public void ToDataFrame_refuses_a_negative_row_count_other_than_minus_one()
+    {
+        var ml = new MLContext(seed: 1);
+        var view = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        Assert.Equal("maxRows", Assert.Throws<ArgumentOutOfRangeException>(() => ml.MultiInterest().ToDataFrame(view, maxRows: -5)).ParamName);
+        Assert.Equal(MLNetTestData.Edges().Count, ml.MultiInterest().ToDataFrame(view, maxRows: -1).Rows.Count);
+        Assert.Equal(0, ml.MultiInterest().ToDataFrame(view, maxRows: 0).Rows.Count);
+    }
+
+    [Fact]
     public void ToDataFrame_works_on_the_pipeline_output_and_maps_keys_back()
     {
         var (ml, model, train) = Fitted();

@@ -128,8 +128,10 @@ internal sealed class EdgeRows
         bool checkUserRows = userVectorColumn != null && !PerKeyAnnotation.Holds(userVectorColumn.Value, userColumn);
         bool checkItemRows = itemVectorColumn != null && !PerKeyAnnotation.Holds(itemVectorColumn.Value, itemColumn);
         bool checkClusterRows = clusterColumn != null && !PerKeyAnnotation.Holds(clusterColumn.Value, itemColumn);
+        long dataRow = -1;
         while (cursor.MoveNext())
         {
+            dataRow++;
             getUser(ref user);
             getItem(ref item);
             getRelation?.Invoke(ref relation);
@@ -151,6 +153,10 @@ internal sealed class EdgeRows
             if (getWeight != null)
             {
                 getWeight(ref weight);
+                // Said here, with the view's row, column and option: the graph would name only the edge's index among the kept rows.
+                if (!(weight > 0) || !float.IsFinite(weight))
+                    throw new ArgumentException($"Input column '{columns.Weight!.Value.Name}' (option {columns.Weight.Value.Option}) holds the weight {weight} at row {dataRow} of the data: "
+                        + "weights must be positive and finite.", nameof(data));
                 rows.Weights!.Add(weight);
             }
             // Per-entity values belong to the entity, not the edge: the first row gives them, and every later row must repeat

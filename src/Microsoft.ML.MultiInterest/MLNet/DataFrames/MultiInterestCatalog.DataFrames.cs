@@ -20,12 +20,30 @@ public sealed partial class MultiInterestCatalog
     /// <param name="weightColumnName">The frame's numeric weight column, or null for none.</param>
     /// <param name="relationColumnName">The frame's relation (edge type) column, any id type, or null for none.</param>
     /// <param name="timestampColumnName">The frame's time column, or null for none.</param>
-    /// <exception cref="ArgumentException">A named column is missing or has a type that cannot be read, or there is no edge.</exception>
+    /// <exception cref="ArgumentException">A named column is missing, has a type that cannot be read or holds a null (or an empty id), or there is no edge.</exception>
     /// <exception cref="FormatException">A text timestamp is neither a number nor a date (the message names the row).</exception>
     public IDataView LoadEdges(DataFrame frame, string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
         string? weightColumnName = null, string? relationColumnName = null, string? timestampColumnName = null)
     {
+        try
+        {
+            return LoadFrame(frame, userColumnName, itemColumnName, weightColumnName, relationColumnName, timestampColumnName);
+        }
+        catch (EdgeFrameRowException e)
+        {
+            throw new ArgumentException(e.Message, e.ParamName);
+        }
+    }
+
+    /// <summary><see cref="LoadEdges(DataFrame, string, string, string?, string?, string?)"/>, a row without an id or weight said by an <see cref="EdgeFrameRowException"/>.</summary>
+    private IDataView LoadFrame(DataFrame frame, string userColumnName, string itemColumnName, string? weightColumnName, string? relationColumnName, string? timestampColumnName)
+    {
         ArgumentNullException.ThrowIfNull(frame);
+        FrameNulls.Refuse(frame, userColumnName, nameof(userColumnName), "a user id");
+        FrameNulls.Refuse(frame, itemColumnName, nameof(itemColumnName), "an item id");
+        FrameNulls.Refuse(frame, weightColumnName, nameof(weightColumnName), "a weight");
+        FrameNulls.Refuse(frame, relationColumnName, nameof(relationColumnName), "a relation");
+        FrameNulls.Refuse(frame, timestampColumnName, nameof(timestampColumnName), "a time");
         var edges = RawEdgeReader.ReadWithExtras(frame, userColumnName, itemColumnName, weightColumnName, relationColumnName, timestampColumnName);
         var schema = SchemaDefinition.Create(typeof(EdgeFrameRow));
         // Only the columns asked for: the row type has them all.
@@ -44,7 +62,7 @@ public sealed partial class MultiInterestCatalog
     /// </summary>
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is empty, a .gz is truncated or corrupt, or a line cannot be parsed (the message names the file).</exception>
+    /// <exception cref="InvalidDataException">The file is empty, a .gz is truncated or corrupt, a line cannot be parsed, or a line lacks an id or a weight (the message names the file and row).</exception>
     /// <param name="userColumnName">The header name of the user id column.</param>
     /// <param name="itemColumnName">The header name of the item id column.</param>
     /// <param name="weightColumnName">The header name of a numeric weight column, or null for none.</param>
@@ -52,8 +70,19 @@ public sealed partial class MultiInterestCatalog
     /// <param name="relationColumnName">The header name of a relation (edge type) column, or null for none.</param>
     /// <param name="timestampColumnName">The header name of a time column (a number or an ISO 8601 date), or null for none.</param>
     public IDataView LoadEdges(string path, string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
-        string? weightColumnName = null, char? separator = null, string? relationColumnName = null, string? timestampColumnName = null) =>
-        LoadEdges(EdgeFrames.ReadText(path, separator, weightColumnName), userColumnName, itemColumnName, weightColumnName, relationColumnName, timestampColumnName);
+        string? weightColumnName = null, char? separator = null, string? relationColumnName = null, string? timestampColumnName = null)
+    {
+        var frame = EdgeFrames.ReadText(path, separator, weightColumnName);
+        try
+        {
+            return LoadFrame(frame, userColumnName, itemColumnName, weightColumnName, relationColumnName, timestampColumnName);
+        }
+        catch (EdgeFrameRowException e)
+        {
+            throw new InvalidDataException($"Edge file '{path}', data row {e.Row + 1} (after the header): the '{e.Column}' field is empty, and every edge needs {e.Role}. "
+                + "Remove or fill such lines first.", e);
+        }
+    }
 
     /// <summary>
     /// Any view as a DataFrame: key columns (scalar or vector) become their values (the KeyValues annotation; keys
@@ -64,6 +93,7 @@ public sealed partial class MultiInterestCatalog
     public DataFrame ToDataFrame(IDataView data, long maxRows = -1)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (maxRows < -1) throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, "maxRows must be -1 (all rows) or a count of rows, 0 or more.");
         return EdgeFrames.WithoutKeys(Context, data).ToDataFrame(maxRows);
     }
 
