@@ -321,9 +321,21 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         // Epochs are known in advance only for a plain iterative run; Auto and validated runs choose them.
         bool known = o.Algorithm != EmbeddingAlgorithm.Auto && o.Algorithm != EmbeddingAlgorithm.TruncatedSvd && o.ValidationFraction == 0;
         var progress = new EpochProgress(reporter, known ? (o.Algorithm == EmbeddingAlgorithm.ImplicitAls ? engineOptions.Als.Iterations : o.Epochs) : 0);
+        // Without a known count of epochs (Auto's selection, a factorisation, a validated run), the start and the end are
+        // reported, so a progress sink hears from the stage during its longest part too.
+        if (!known)
+        {
+            reporter.Report(o.Algorithm == EmbeddingAlgorithm.Auto
+                ? $"Choosing the algorithm and dimension on a validation hold-out of the {graph.EdgeCount} edges, then training on all of them."
+                : $"Training {o.Algorithm} on {graph.EdgeCount} edges" + (o.ValidationFraction > 0 ? ", the epochs chosen on a validation hold-out." : "."), 0, 1);
+        }
         var (result, _) = GraphEmbeddingTrainerEngine.FitActive(graph, active, engineOptions, progress, reporter.Token);
-        if (result.Validation.Count > 0)
-            Logging.Info(_context, nameof(GraphEmbeddingTrainer), $"Chose {result.Settings} on a validation hold-out ({result.Validation.Count} measurements, {result.SelectionSeconds:F1} s).");
+        if (!known)
+        {
+            reporter.Report(result.Validation.Count > 0
+                ? $"Chose {result.Settings} on a validation hold-out ({result.Validation.Count} measurements, {result.SelectionSeconds:F1} s)."
+                : $"Trained {result.Settings}.", 1, 1);
+        }
         var userNames = KeyNames.Of(input.Schema[o.UserColumnName], rows.UserCount);
         var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
         // Vectors of the keys with edges only: a wide key range with few ids in use is never spread to a table per key.

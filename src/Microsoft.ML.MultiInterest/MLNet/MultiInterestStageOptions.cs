@@ -8,8 +8,9 @@ namespace Microsoft.ML.MultiInterest;
 public abstract class MultiInterestStageOptions
 {
     /// <summary>
-    /// Receives the stage's progress during Fit (embedding epochs, k-means iterations, the mixture steps, retrieval in blocks
-    /// of users); the same messages go to <c>MLContext.Log</c>. Called synchronously on a fitting thread, so keep it short.
+    /// Receives the stage's progress during Fit (embedding epochs, or the start and end of an embedding whose epochs are not
+    /// known in advance, such as Auto's selection or a factorisation; k-means iterations, the mixture steps, retrieval in
+    /// blocks of users); the same messages go to <c>MLContext.Log</c>. Called synchronously on a fitting thread, so keep it short.
     /// Default null (the log only).
     /// </summary>
     public IProgress<MultiInterestProgress>? Progress;

@@ -28,6 +28,23 @@ public class ProgressCancellationSeedTests
         return (ml, clustered);
     }
 
+    [Theory]
+    [InlineData(EmbeddingAlgorithm.Auto, "Choosing the algorithm and dimension on a validation hold-out", "Chose ")]
+    [InlineData(EmbeddingAlgorithm.TruncatedSvd, "Training TruncatedSvd on", "Trained ")]
+    public void AnEmbeddingWithoutAKnownEpochCount_ReportsItsStartAndItsEnd(EmbeddingAlgorithm algorithm, string start, string end)
+    {
+        var ml = new MLContext(seed: 1);
+        var data = MLNetTestData.Keyed(ml, out _);
+        var progress = new Recorder();
+        var options = new GraphEmbeddingTrainer.Options { Algorithm = algorithm, Dimension = 4, Threads = 1, Progress = progress };
+        ml.MultiInterest().GraphEmbedding(options).Fit(data);
+        Assert.True(progress.Reports.Count >= 2);
+        Assert.StartsWith(start, progress.Reports[0].Message, StringComparison.Ordinal);
+        Assert.Equal((0, 1), (progress.Reports[0].Completed, progress.Reports[0].Total));
+        Assert.StartsWith(end, progress.Reports[^1].Message, StringComparison.Ordinal);
+        Assert.Equal((1, 1), (progress.Reports[^1].Completed, progress.Reports[^1].Total));
+    }
+
     [Fact]
     public void EveryStage_ReportsItsUnitsOfWork()
     {
