@@ -72,9 +72,10 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
     internal ClusterQuotaRetrieverEstimator(MLContext context, Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _context = context;
+        // The copy is checked and kept: a later change to the caller's object reaches neither the checks nor Fit.
         _options = options.Snapshot<Options>();
+        _options.Validate();
+        _context = context;
     }
 
     /// <summary>Retrieves the candidates of every user with training edges.</summary>

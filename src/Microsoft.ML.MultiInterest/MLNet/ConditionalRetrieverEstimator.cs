@@ -126,9 +126,10 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
     internal ConditionalRetrieverEstimator(MLContext context, Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _context = context;
+        // The copy is checked and kept: a later change to the caller's object reaches neither the checks nor Fit.
         _options = options.Snapshot<Options>();
+        _options.Validate();
+        _context = context;
     }
 
     /// <summary>Trains the condition parameters and retrieves the candidates of every user with training edges.</summary>

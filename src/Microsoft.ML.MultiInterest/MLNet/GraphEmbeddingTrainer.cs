@@ -286,9 +286,10 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
     internal GraphEmbeddingTrainer(MLContext context, Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _engineOptions = options.ToEngine(StageReporter.SeedOf(context, options.Seed, nameof(GraphEmbeddingTrainer)));
-        _context = context;
+        // The copy is checked and kept: a later change to the caller's object reaches neither the checks nor Fit.
         _options = options.Snapshot<Options>();
+        _engineOptions = _options.ToEngine(StageReporter.SeedOf(context, _options.Seed, nameof(GraphEmbeddingTrainer)));
+        _context = context;
     }
 
     /// <summary>Trains the embeddings on the edges of <paramref name="input"/>.</summary>

@@ -22,8 +22,10 @@ public abstract class MultiInterestStageOptions
     public CancellationToken CancellationToken;
 
     /// <summary>
-    /// A copy taken when an estimator is made, after its options were checked: the estimator fits with these values, so
-    /// changing the options object afterwards changes no estimator made from it (and cannot slip past its checks).
+    /// A copy taken when an estimator is made, then checked: the estimator fits with these values, so changing the options
+    /// object afterwards changes no estimator made from it (and cannot slip past its checks). Arrays of names and weights
+    /// and nested option objects are copied; tables of data the options carry (initial centroids or vectors, item
+    /// clusters, sequences) are shared, not copied, and are read at Fit.
     /// </summary>
     internal TOptions Snapshot<TOptions>() where TOptions : MultiInterestStageOptions
     {

@@ -78,9 +78,10 @@ public sealed class RankFusionEstimator : IEstimator<RankFusionTransformer>
     internal RankFusionEstimator(MLContext context, Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _context = context;
+        // The copy is checked and kept: a later change to the caller's object reaches neither the checks nor Fit.
         _options = options.Snapshot<Options>();
+        _options.Validate();
+        _context = context;
     }
 
     /// <summary>Checks the source columns and returns the fusing transformer.</summary>

@@ -72,9 +72,10 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
     internal SphericalKMeansTrainer(MLContext context, Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _engineOptions = options.ToEngine(StageReporter.SeedOf(context, options.Seed, nameof(SphericalKMeansTrainer)));
-        _context = context;
+        // The copy is checked and kept: a later change to the caller's object reaches neither the checks nor Fit.
         _options = options.Snapshot<Options>();
+        _engineOptions = _options.ToEngine(StageReporter.SeedOf(context, _options.Seed, nameof(SphericalKMeansTrainer)));
+        _context = context;
     }
 
     /// <summary>Clusters the embeddings of <paramref name="input"/>.</summary>

@@ -310,6 +310,18 @@ public class StageInputGuardsTests
         Assert.False(PerKeyAnnotation.Holds(rekeyed.Schema["UserEmbedding"], rekeyed.Schema["User"]));
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().UnimodalRetriever(candidates: 3).Fit(rekeyed));
         Assert.Contains("Input column 'UserEmbedding' (option UserEmbeddingColumnName) gives user key", error.Message);
+        // The same users numbered in another order (same cardinality, other ids per key): the fingerprint tells them apart.
+        var vocabulary = ml.Data.LoadFromEnumerable(MLNetTestData.Edges().Select(e => e.User).Distinct().Reverse().Select(u => new UserTerm { UserId = u }).ToList());
+        var renumbered = ml.Transforms.Conversion.MapKeyToValue("UserId", "User").Append(ml.Transforms.Conversion.MapValueToKey("User", "UserId", keyData: vocabulary))
+            .Fit(embedded).Transform(embedded);
+        Assert.Equal(embedded.Schema["User"].Type, renumbered.Schema["User"].Type);
+        Assert.False(PerKeyAnnotation.Holds(renumbered.Schema["UserEmbedding"], renumbered.Schema["User"]));
+        // Numeric ids carry numeric KeyValues, fingerprinted too: the library's own columns keep the fast path.
+        var numeric = ml.Data.LoadFromEnumerable(MLNetTestData.Edges().Select(e => new NumericEdge { User = int.Parse(e.User[1..], System.Globalization.CultureInfo.InvariantCulture),
+            Item = int.Parse(e.Item[1..], System.Globalization.CultureInfo.InvariantCulture) }).ToList());
+        var numericKeyed = MLNetTestData.KeyPipeline(ml).Fit(numeric).Transform(numeric);
+        var numericEmbedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(numericKeyed).Transform(numericKeyed);
+        Assert.True(PerKeyAnnotation.Holds(numericEmbedded.Schema["UserEmbedding"], numericEmbedded.Schema["User"]));
         // The mixture columns keep the annotations they had.
         Assert.Equal(ComponentSourceAnnotation.KnnSmoothedMixture, ComponentSourceAnnotation.Read(mixed.Schema["MixtureEmbeddings"]));
         Assert.NotNull(mixed.Schema["MixtureClusters"].Annotations.Schema.GetColumnOrNull("KeyValues"));
@@ -345,6 +357,18 @@ public class StageInputGuardsTests
         o.WeightColumnName = "Weight";
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().GraphEmbedding(o).Fit(keys.Transform(raw)));
         Assert.Contains("Input column 'Weight' (option WeightColumnName) holds the weight -1 at row 5 of the data: weights must be positive and finite.", error.Message);
+    }
+
+    private sealed class UserTerm
+    {
+        public string UserId { get; set; } = "";
+    }
+
+    private sealed class NumericEdge
+    {
+        public int User { get; set; }
+
+        public int Item { get; set; }
     }
 
     [Fact]

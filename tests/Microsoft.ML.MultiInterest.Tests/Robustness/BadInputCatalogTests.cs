@@ -39,7 +39,7 @@ public class BadInputCatalogTests
             () => EdgeFile.Read(BadInputFixtures.Text("train.txt", "0 " + string.Join(' ', Enumerable.Range(1, 300)) + "\n1 5 6\n"))),
         ["loadedges-extra-fields"] = Throws<InvalidDataException>(["lists.tsv", "line 3 has 4 fields where the header names 2", "prepare_datasets.py lightgcn"],
             () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("lists.tsv", "User\tItem\n0\t5\n1\t6\t8\t9\n"))),
-        ["loadedges-empty-field"] = Throws<InvalidDataException>(["holes.csv', data row 2 (after the header): the 'item' field is empty, and every edge needs an item id"],
+        ["loadedges-empty-field"] = Throws<InvalidDataException>(["holes.csv', data line 2 after the header (blank lines not counted): the 'item' field is empty, and every edge needs an item id"],
             () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("holes.csv", "user,item\n1,10\n2,\n3,30\n"), "user", "item")),
         ["loadedges-null-id"] = Throws<ArgumentException>(["Column 'item' (itemColumnName) of the DataFrame holds 1 null value (the first at row 1): every edge needs an item id"],
             () => new MLContext().MultiInterest().LoadEdges(new Microsoft.Data.Analysis.DataFrame(new Microsoft.Data.Analysis.Int32DataFrameColumn("user", new int?[] { 1, 2, 3 }),
@@ -555,7 +555,6 @@ public class BadInputCatalogTests
         }, contractName: null).Fit(Embedded(ml)).Transform(Embedded(ml));
     }
 
-    /// <summary>The mapping's output: the vector only, so the keys pass through untouched (ML.NET writes a class's key value v as key v + 1).</summary>
     private sealed class WeightedEdge
     {
         public string User { get; set; } = "";
@@ -565,6 +564,7 @@ public class BadInputCatalogTests
         public float Weight { get; set; }
     }
 
+    /// <summary>The mapping's output: the vector only, so the keys pass through untouched (ML.NET writes a class's key value v as key v + 1).</summary>
     private sealed class UserVectorOutput
     {
         [VectorType(8)]

@@ -126,7 +126,7 @@ public class DataFrameTests
         var weights = new DataFrame(new StringDataFrameColumn("user", ["u", "v"]), new StringDataFrameColumn("item", ["a", "b"]), new SingleDataFrameColumn("w", new float?[] { 1, null }));
         Assert.Contains("every edge needs a weight", Assert.Throws<ArgumentException>(() => mi.LoadEdges(weights, "user", "item", weightColumnName: "w")).Message);
         var empty = new DataFrame(new StringDataFrameColumn("user", ["u", "v"]), new StringDataFrameColumn("item", ["a", ""]));
-        Assert.Contains("Row 1 of column 'item' (itemColumnName) holds an empty id: every edge needs an item id", Assert.Throws<ArgumentException>(() => mi.LoadEdges(empty, "user", "item")).Message);
+        Assert.Contains("Row 1 of column 'item' (itemColumnName) holds an empty value: every edge needs an item id", Assert.Throws<ArgumentException>(() => mi.LoadEdges(empty, "user", "item")).Message);
         // An unnamed column's nulls are not read, so not refused.
         mi.LoadEdges(weights, "user", "item");
     }

@@ -155,7 +155,8 @@ internal sealed class EdgeRows
                 getWeight(ref weight);
                 // Said here, with the view's row, column and option: the graph would name only the edge's index among the kept rows.
                 if (!(weight > 0) || !float.IsFinite(weight))
-                    throw new ArgumentException($"Input column '{columns.Weight!.Value.Name}' (option {columns.Weight.Value.Option}) holds the weight {weight} at row {dataRow} of the data: "
+                    throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"Input column '{columns.Weight!.Value.Name}' (option {columns.Weight.Value.Option}) holds the weight {weight} at row {dataRow} of the data: ")
                         + "weights must be positive and finite.", nameof(data));
                 rows.Weights!.Add(weight);
             }

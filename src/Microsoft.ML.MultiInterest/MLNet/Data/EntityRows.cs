@@ -28,8 +28,9 @@ internal static class EntityRows
         if (first.SequenceEqual(later)) return;
         int j = 0;
         while (j < first.Length && j < later.Length && first[j].Equals(later[j])) j++;
+        // Invariant: a message reads the same on every machine (no decimal comma).
         string values = j < first.Length && j < later.Length
-            ? $"{first[j]} at coordinate {j} on its first row, {later[j]} on a later one"
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{first[j]} at coordinate {j} on its first row, {later[j]} on a later one")
             : $"{first.Length} values on its first row, {later.Length} on a later one";
         throw Differ(column, entity, key, values, what);
     }

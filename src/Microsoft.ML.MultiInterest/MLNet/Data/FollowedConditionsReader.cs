@@ -56,8 +56,10 @@ internal static class FollowedConditionsReader
     /// <summary>The row's non-missing keys (row - 1 not applied), sorted and distinct, in <paramref name="buffer"/>.</summary>
     private static ReadOnlySpan<uint> AsSet(in VBuffer<uint> keys, uint[] buffer)
     {
+        // Densified into the buffer, then the missing keys squeezed out in place: no enumerator per row.
+        keys.CopyTo(buffer);
         int n = 0;
-        foreach (uint k in keys.DenseValues()) if (k != 0) buffer[n++] = k;
+        for (int j = 0; j < keys.Length; j++) if (buffer[j] != 0) buffer[n++] = buffer[j];
         var span = buffer.AsSpan(0, n);
         span.Sort();
         int distinct = 0;

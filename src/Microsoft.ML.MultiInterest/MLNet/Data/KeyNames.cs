@@ -27,7 +27,7 @@ internal static class KeyNames
     }
 
     /// <summary>Reads numeric KeyValues of the integer and floating types MapValueToKey produces.</summary>
-    private static bool TryNumbers(DataViewSchema.Column column, double[] into)
+    internal static bool TryNumbers(DataViewSchema.Column column, double[] into)
     {
         var type = ((VectorDataViewType)column.Annotations.Schema["KeyValues"].Type).ItemType.RawType;
         if (type == typeof(uint)) return Read<uint>(column, into, v => v);

@@ -7,6 +7,9 @@ namespace Microsoft.ML.MultiInterest;
 /// </summary>
 internal sealed class EdgeFrameRowException(string message, string option, long row, string column, string role) : ArgumentException(message, option)
 {
+    /// <summary>The message without ArgumentException's parameter suffix, to be thrown again under another type.</summary>
+    public string Reason { get; } = message;
+
     /// <summary>The frame's row, from 0.</summary>
     public long Row { get; } = row;
 

@@ -31,7 +31,7 @@ public sealed partial class MultiInterestCatalog
         }
         catch (EdgeFrameRowException e)
         {
-            throw new ArgumentException(e.Message, e.ParamName);
+            throw new ArgumentException(e.Reason, e.ParamName, e);
         }
     }
 
@@ -62,7 +62,7 @@ public sealed partial class MultiInterestCatalog
     /// </summary>
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is empty, a .gz is truncated or corrupt, a line cannot be parsed, or a line lacks an id or a weight (the message names the file and row).</exception>
+    /// <exception cref="InvalidDataException">The file is empty, a .gz is truncated or corrupt, a line cannot be parsed, or a line lacks an id, a weight or a relation, or holds a time that is neither a number nor a date (the message names the file and the line).</exception>
     /// <param name="userColumnName">The header name of the user id column.</param>
     /// <param name="itemColumnName">The header name of the item id column.</param>
     /// <param name="weightColumnName">The header name of a numeric weight column, or null for none.</param>
@@ -79,8 +79,12 @@ public sealed partial class MultiInterestCatalog
         }
         catch (EdgeFrameRowException e)
         {
-            throw new InvalidDataException($"Edge file '{path}', data row {e.Row + 1} (after the header): the '{e.Column}' field is empty, and every edge needs {e.Role}. "
-                + "Remove or fill such lines first.", e);
+            throw new InvalidDataException($"Edge file '{path}', data line {e.Row + 1} after the header (blank lines not counted): the '{e.Column}' field is empty, "
+                + $"and every edge needs {e.Role}. Remove or fill such lines first.", e);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"Edge file '{path}': {e.Message}", e);
         }
     }
 

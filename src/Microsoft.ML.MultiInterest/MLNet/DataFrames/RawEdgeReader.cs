@@ -66,14 +66,17 @@ internal static class RawEdgeReader
             // A frame's id is never a missing key: an empty one is a hole in the data, said rather than dropped.
             if (u.Length == 0) throw EmptyId(row - 1, userColumn, "userColumnName", "a user id");
             if (i.Length == 0) throw EmptyId(row - 1, itemColumn, "itemColumnName", "an item id");
-            edges.Add(new FrameEdge(u, i, getWeight?.Invoke() ?? 1f, getRelation?.Invoke() ?? "", getTime?.Invoke(row) ?? 0));
+            string relationId = getRelation?.Invoke() ?? "";
+            // An empty relation would map to the missing key, and the edge be skipped: said, as an empty id is.
+            if (getRelation != null && relationId.Length == 0) throw EmptyId(row - 1, relationColumn!, "relationColumnName", "a relation");
+            edges.Add(new FrameEdge(u, i, getWeight?.Invoke() ?? 1f, relationId, getTime?.Invoke(row) ?? 0));
         }
         if (edges.Count == 0) throw new ArgumentException("The data has no edges (no row with both a user and an item).", nameof(data));
         return edges;
     }
 
     private static EdgeFrameRowException EmptyId(long row, string column, string option, string role) => new(
-        $"Row {row} of column '{column}' ({option}) holds an empty id: every edge needs {role}. Drop or fill such rows first.", option, row, column, role);
+        $"Row {row} of column '{column}' ({option}) holds an empty value: every edge needs {role}. Drop or fill such rows first.", option, row, column, role);
 
     /// <summary>A getter of a time column as Unix seconds; text must hold a number or an ISO 8601 date, else the row is named.</summary>
     private static Func<long, double> TimeGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
