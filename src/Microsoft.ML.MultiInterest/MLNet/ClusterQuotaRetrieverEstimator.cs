@@ -93,6 +93,7 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         var clustering = items.Clustering(rows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
         var mixtures = o.ReadMixtures(input, rows.ClusterCount, items.Embeddings.Dimension);
         OptionWarnings.Candidates(_context, nameof(ClusterQuotaRetrieverEstimator), o.Candidates, items.RowOf.Length);
+        if (o.UserEmbeddingColumnName != null) OptionWarnings.ZeroUserVectors(_context, nameof(ClusterQuotaRetrieverEstimator), rows.UserVectors, o.UserEmbeddingColumnName);
         var settings = new RetrievalSettings { Query = o.Query, Beta = o.Beta, HeadShare = o.HeadShare };
         settings.Quota(o.Alpha).Validate();
         return FittedServing.Create(_context, nameof(ClusterQuotaRetrieverEstimator), input, rows, items,

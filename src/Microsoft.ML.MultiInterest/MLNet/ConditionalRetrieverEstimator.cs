@@ -148,6 +148,7 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         var names = KeyNames.Of(input.Schema[o.ItemConditionColumnName], rows.ClusterCount);
         var conditions = items.Conditions(rows, names, o.ItemConditionColumnName, nameof(o.ItemConditionColumnName));
         OptionWarnings.Candidates(_context, nameof(ConditionalRetrieverEstimator), o.Candidates, items.RowOf.Length);
+        OptionWarnings.ZeroUserVectors(_context, nameof(ConditionalRetrieverEstimator), rows.UserVectors, o.UserEmbeddingColumnName);
         // Trained over the users with edges (graph rows = ActiveUsers), as the lists are retrieved.
         var history = items.ActiveHistory();
         var userVectors = rows.UserVectors!.Gather(items.ActiveUsers, absentAsZero: true);

@@ -172,6 +172,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             ItemCluster = o.ReadsMixtures ? (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)) : null,
         });
         var items = new CompactItems(rows);
+        OptionWarnings.ZeroUserVectors(_context, nameof(MmrRetrieverEstimator), rows.UserVectors, o.UserEmbeddingColumnName);
         int pool = Math.Max(o.PoolSize, o.Candidates);
         MixtureTable? mixtures = null;
         ItemClustering? clustering = null;

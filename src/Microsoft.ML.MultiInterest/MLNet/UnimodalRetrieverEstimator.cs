@@ -54,6 +54,7 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         var rows = EdgeRows.Read(input, o.SharedColumns() with { UserVector = (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName)) });
         var items = new CompactItems(rows);
         OptionWarnings.Candidates(_context, nameof(UnimodalRetrieverEstimator), o.Candidates, items.RowOf.Length);
+        OptionWarnings.ZeroUserVectors(_context, nameof(UnimodalRetrieverEstimator), rows.UserVectors, o.UserEmbeddingColumnName);
         return FittedServing.Create(_context, nameof(UnimodalRetrieverEstimator), input, rows, items,
             CandidateMethod.Unimodal, o.Candidates, double.NaN, new RetrievalSettings(), o.ExcludeSeen, null, null, o);
     }

@@ -160,6 +160,14 @@ public class BadInputCatalogTests
         ["option-clusters-above-items"] = Throws<ArgumentException>(["NumberOfClusters is 1000, but there are only", "distinct items in 'Item'"], () => new MLContext().MultiInterest().SphericalKMeans(numberOfClusters: 1000).Fit(Embedded())),
         ["option-components-above-clusters"] = Accepts(["Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
             ml.MultiInterest().KnnSmoothedMixture(components: 5, neighbors: 2).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
+        ["embedding-zero-user-vector"] = Accepts(["1 of the 16 users have an all-zero vector in column 'UserEmbedding': every item scores 0 for them"], () => WarningOf(ml =>
+        {
+            var embedded = Embedded(ml);
+            var first = ml.Data.CreateEnumerable<UserVectorRow>(embedded, reuseRowObject: false).First();
+            var zeroed = ml.Transforms.CustomMapping<UserVectorRow, UserVectorOutput>((from, to) =>
+                to.UserEmbedding = from.User == first.User ? new float[from.UserEmbedding.Length] : (float[])from.UserEmbedding.Clone(), contractName: null).Fit(embedded).Transform(embedded);
+            ml.MultiInterest().UnimodalRetriever(candidates: 3).Fit(zeroed);
+        })),
         ["option-candidates-above-items"] = Accepts(["Candidates (M = 500) exceeds the"], () => WarningOf(ml =>
             ml.MultiInterest().UnimodalRetriever(candidates: 500).Fit(Embedded(ml)))),
         ["option-evaluator-cutoff-above-list"] = Throws<ArgumentException>(["Cutoff 5", "exceeds the length 3", "'Candidates'"], () =>

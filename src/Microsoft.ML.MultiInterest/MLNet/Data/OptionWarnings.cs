@@ -16,6 +16,23 @@ internal static class OptionWarnings
         return true;
     }
 
+    /// <summary>
+    /// Users whose vector is all zeros: every item scores 0 for them, so their lists are the lowest item keys, not a
+    /// ranking (embeddings made elsewhere may hold such rows for users they never saw).
+    /// </summary>
+    /// <returns>Whether the warning was logged.</returns>
+    public static bool ZeroUserVectors(MLContext context, string component, KeyedEmbeddings? vectors, string column)
+    {
+        if (vectors == null) return false;
+        int zero = 0;
+        for (int j = 0; j < vectors.Count; j++)
+            if (!vectors.Vectors.ReadRow(j).ContainsAnyExcept(0f)) zero++;
+        if (zero == 0) return false;
+        Logging.Warning(context, component, $"{zero} of the {vectors.Count} users have an all-zero vector in column '{column}': every item scores 0 for them, so "
+            + "their lists are the lowest item keys, not a ranking.");
+        return true;
+    }
+
     /// <summary>More mixture components (m) than clusters: a user has at most one component per cluster, the rest is padding (weight 0).</summary>
     /// <returns>Whether the warning was logged.</returns>
     public static bool Components(MLContext context, string component, int components, int clusters)
