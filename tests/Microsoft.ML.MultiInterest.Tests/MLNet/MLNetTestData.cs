@@ -13,6 +13,16 @@ internal static class MLNetTestData
         public string Item { get; set; } = "";
     }
 
+    /// <summary>An edge with a weight column, for GraphEmbedding's WeightColumnName.</summary>
+    public sealed class WeightedEdge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public float Weight { get; set; }
+    }
+
     public static List<Edge> Edges()
     {
         var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 6, users: 16, itemsPerUserPerGroup: 3, dim: 8, seed: 3);

@@ -333,23 +333,14 @@ public class StageInputGuardsTests
         Assert.False(PerKeyAnnotation.Holds(reclustered.Schema["ItemCluster"], reclustered.Schema["Item"]));
     }
 
-    private sealed class WeightedEdge
-    {
-        public string User { get; set; } = "";
-
-        public string Item { get; set; } = "";
-
-        public float Weight { get; set; }
-    }
-
     [Fact]
     public void ABadWeight_IsNamedByItsColumnAndTheDatasRow_NotByItsIndexAmongTheKeptEdges()
     {
         var ml = new MLContext(seed: 1);
-        var edges = MLNetTestData.Edges().Select(e => new WeightedEdge { User = e.User, Item = e.Item, Weight = 1 }).ToList();
+        var edges = MLNetTestData.Edges().Select(e => new MLNetTestData.WeightedEdge { User = e.User, Item = e.Item, Weight = 1 }).ToList();
         // Two rows of a user the key mapping never saw (skipped), then a negative weight at row 5 of the data.
-        edges.Insert(0, new WeightedEdge { User = "stranger", Item = "i0", Weight = 1 });
-        edges.Insert(1, new WeightedEdge { User = "stranger", Item = "i1", Weight = 1 });
+        edges.Insert(0, new MLNetTestData.WeightedEdge { User = "stranger", Item = "i0", Weight = 1 });
+        edges.Insert(1, new MLNetTestData.WeightedEdge { User = "stranger", Item = "i1", Weight = 1 });
         edges[5].Weight = -1;
         var raw = ml.Data.LoadFromEnumerable(edges);
         var keys = MLNetTestData.KeyPipeline(ml).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));

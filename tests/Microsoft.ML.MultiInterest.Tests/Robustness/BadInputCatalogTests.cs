@@ -122,7 +122,7 @@ public class BadInputCatalogTests
         ["data-weight-not-positive"] = Throws<ArgumentException>(["Input column 'Weight' (option WeightColumnName) holds the weight -1 at row 2 of the data: weights must be positive and finite."], () =>
         {
             var ml = new MLContext(seed: 1);
-            var edges = MLNetTestData.Edges().Select((e, n) => new WeightedEdge { User = e.User, Item = e.Item, Weight = n == 2 ? -1 : 1 }).ToList();
+            var edges = MLNetTestData.Edges().Select((e, n) => new MLNetTestData.WeightedEdge { User = e.User, Item = e.Item, Weight = n == 2 ? -1 : 1 }).ToList();
             var raw = ml.Data.LoadFromEnumerable(edges);
             var o = MLNetTestData.SmallEmbedding();
             o.WeightColumnName = "Weight";
@@ -561,15 +561,6 @@ public class BadInputCatalogTests
             to.UserEmbedding = (float[])from.UserEmbedding.Clone();
             if (!laterRowsOnly || (from.User == first.User && from.Item != first.Item)) to.UserEmbedding[2] = float.NaN;
         }, contractName: null).Fit(Embedded(ml)).Transform(Embedded(ml));
-    }
-
-    private sealed class WeightedEdge
-    {
-        public string User { get; set; } = "";
-
-        public string Item { get; set; } = "";
-
-        public float Weight { get; set; }
     }
 
     /// <summary>The mapping's output: the vector only, so the keys pass through untouched (ML.NET writes a class's key value v as key v + 1).</summary>

@@ -76,7 +76,6 @@ internal sealed class EdgeRows
         var rows = new EdgeRows(userCount, itemCount);
         var active = new List<DataViewSchema.Column> { userColumn, itemColumn };
         DataViewSchema.Column? weightColumn = null, userVectorColumn = null, itemVectorColumn = null, clusterColumn = null, relationColumn = null;
-        KeyedEmbeddings.Builder? userVectors = null, itemVectors = null;
         if (columns.Weight is { } w)
         {
             weightColumn = ColumnChecks.Float(schema, w.Name, w.Option);
@@ -84,13 +83,11 @@ internal sealed class EdgeRows
         }
         if (columns.UserVector is { } uv)
         {
-            userVectorColumn = ColumnChecks.FloatVector(schema, uv.Name, uv.Option, out int size);
-            userVectors = new KeyedEmbeddings.Builder(userCount, size);
+            userVectorColumn = ColumnChecks.FloatVector(schema, uv.Name, uv.Option, out _);
         }
         if (columns.ItemVector is { } iv)
         {
-            itemVectorColumn = ColumnChecks.FloatVector(schema, iv.Name, iv.Option, out int size);
-            itemVectors = new KeyedEmbeddings.Builder(itemCount, size);
+            itemVectorColumn = ColumnChecks.FloatVector(schema, iv.Name, iv.Option, out _);
         }
         if (columns.ItemCluster is { } ic)
         {
@@ -112,22 +109,14 @@ internal sealed class EdgeRows
         var getUser = cursor.GetGetter<uint>(userColumn);
         var getItem = cursor.GetGetter<uint>(itemColumn);
         var getWeight = weightColumn == null ? null : cursor.GetGetter<float>(weightColumn.Value);
-        var getUserVector = userVectorColumn == null ? null : cursor.GetGetter<VBuffer<float>>(userVectorColumn.Value);
-        var getItemVector = itemVectorColumn == null ? null : cursor.GetGetter<VBuffer<float>>(itemVectorColumn.Value);
+        var userVectors = userVectorColumn == null ? null : new PerKeyVectorColumn(cursor, userVectorColumn.Value, columns.UserVector!.Value, userColumn, userCount, "user");
+        var itemVectors = itemVectorColumn == null ? null : new PerKeyVectorColumn(cursor, itemVectorColumn.Value, columns.ItemVector!.Value, itemColumn, itemCount, "item");
         var getCluster = clusterColumn == null ? null : cursor.GetGetter<uint>(clusterColumn.Value);
         var getRelation = relationColumn == null ? null : cursor.GetGetter<uint>(relationColumn.Value);
         uint user = 0, item = 0, cluster = 0, relation = 0;
         float weight = 0;
-        var vector = default(VBuffer<float>);
-        var userScratch = new float[userVectors?.Dimension ?? 0];
-        var itemScratch = new float[itemVectors?.Dimension ?? 0];
-        // Each entity's entry in its builder, to compare its later rows with (keyed by row: memory follows the ids in use).
-        var userEntries = new Dictionary<int, int>();
-        var itemEntries = new Dictionary<int, int>();
-        // A vector column a stage looked up by this very key column holds one value per key: its later rows need no reading.
-        bool checkUserRows = userVectorColumn != null && !PerKeyAnnotation.Holds(userVectorColumn.Value, userColumn);
-        bool checkItemRows = itemVectorColumn != null && !PerKeyAnnotation.Holds(itemVectorColumn.Value, itemColumn);
-        bool checkClusterRows = clusterColumn != null && !PerKeyAnnotation.Holds(clusterColumn.Value, itemColumn);
+        // A cluster column a stage looked up by this very item column holds one cluster per item: its later rows need no reading.
+        bool checkClusterRows = clusterColumn != null && !columns.ClusterPerEdge && !PerKeyAnnotation.Holds(clusterColumn.Value, itemColumn);
         long dataRow = -1;
         while (cursor.MoveNext())
         {
@@ -162,38 +151,19 @@ internal sealed class EdgeRows
             }
             // Per-entity values belong to the entity, not the edge: the first row gives them, and every later row must repeat
             // them (a later row that differed, or held a NaN, would otherwise be dropped without a word).
-            if (getUserVector != null && (checkUserRows || !rows.UserSeen[u]))
+            userVectors?.Read(u, first: !rows.UserSeen[u]);
+            itemVectors?.Read(i, first: !rows.ItemSeen[i]);
+            if (getCluster != null && !rows.ItemSeen[i])
             {
-                getUserVector(ref vector);
-                vector.CopyTo(userScratch);
-                if (!rows.UserSeen[u])
-                {
-                    RequireFinite(userScratch, columns.UserVector!.Value, "user", u);
-                    int entry = userVectors!.Add(u, userScratch);
-                    if (checkUserRows) userEntries[u] = entry;
-                }
-                else EntityRows.RequireSame<float>(userVectors!.Vector(userEntries[u]), userScratch, columns.UserVector!.Value, "user", (userColumn, userCount, u), "vector");
+                if (!columns.ClusterPerEdge) getCluster(ref cluster); // with ClusterPerEdge, read above for every edge
+                rows._itemClusters![i] = (int)cluster - 1;
             }
-            if (getItemVector != null && (checkItemRows || !rows.ItemSeen[i]))
+            else if (checkClusterRows)
             {
-                getItemVector(ref vector);
-                vector.CopyTo(itemScratch);
-                if (!rows.ItemSeen[i])
-                {
-                    RequireFinite(itemScratch, columns.ItemVector!.Value, "item", i);
-                    int entry = itemVectors!.Add(i, itemScratch);
-                    if (checkItemRows) itemEntries[i] = entry;
-                }
-                else EntityRows.RequireSame<float>(itemVectors!.Vector(itemEntries[i]), itemScratch, columns.ItemVector!.Value, "item", (itemColumn, itemCount, i), "vector");
-            }
-            if (getCluster != null && !columns.ClusterPerEdge && (checkClusterRows || !rows.ItemSeen[i]))
-            {
-                getCluster(ref cluster);
-                if (!rows.ItemSeen[i]) rows._itemClusters![i] = (int)cluster - 1;
-                else if (rows._itemClusters![i] != (int)cluster - 1)
+                getCluster!(ref cluster);
+                if (rows._itemClusters![i] != (int)cluster - 1)
                     throw EntityRows.Differ(columns.ItemCluster!.Value, "item", (itemColumn, itemCount, i), $"cluster key {rows._itemClusters[i] + 1} on its first row, {cluster} on a later one", "cluster");
             }
-            else if (getCluster != null && !rows.ItemSeen[i]) rows._itemClusters![i] = (int)cluster - 1;
             rows.UserSeen[u] = true;
             rows.ItemSeen[i] = true;
         }
@@ -212,13 +182,4 @@ internal sealed class EdgeRows
         + (skipped == 0 ? " (the view has no rows)"
             : $" ({skipped} rows have a missing key, 0: a value the fitted MapValueToKey did not see{(columns.Relation is { } r ? $", or a missing '{r.Name}' key" : "")})")
         + ". There is nothing to fit on: pass the training edges.", "data");
-
-    /// <summary>Refuses a NaN or infinite coordinate where it enters, naming the column, its option and the key that holds it.</summary>
-    private static void RequireFinite(ReadOnlySpan<float> vector, (string Name, string Option) column, string entity, int row)
-    {
-        for (int j = 0; j < vector.Length; j++)
-            if (!float.IsFinite(vector[j]))
-                throw new ArgumentException($"Input column '{column.Name}' (option {column.Option}) holds a non-finite value ({vector[j]}) at coordinate {j} "
-                    + $"of {entity} key {row + 1}: embeddings must be finite.");
-    }
 }
