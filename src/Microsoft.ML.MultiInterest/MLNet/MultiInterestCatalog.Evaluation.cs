@@ -14,7 +14,9 @@ public sealed partial class MultiInterestCatalog
     /// as padding), as <see cref="CandidateRetrievalTransformer"/> appends; a user's first row is used, so the
     /// held-out edges transformed by the fitted pipeline can be passed as both <paramref name="scored"/> and
     /// <paramref name="heldOut"/>. The EMD reads the user's representation from the same first row (see
-    /// <see cref="MultiInterestEvaluatorOptions.Representation"/>).
+    /// <see cref="MultiInterestEvaluatorOptions.Representation"/>). A later row of the user that holds another list,
+    /// source or representation is refused (the library's stages mark their columns as one value per user, and such
+    /// columns' later rows are not read).
     /// </para>
     /// <para>
     /// Recall@K, NDCG@K and Diversity@K are computed on the first K candidates of that one list, so every cutoff must be at
@@ -38,14 +40,14 @@ public sealed partial class MultiInterestCatalog
     /// the command line score them.
     /// </param>
     /// <param name="itemEmbeddings">
-    /// Rows with the Item key and the ItemEmbedding vector (first row of each key is used), covering every candidate
+    /// Rows with the Item key and the ItemEmbedding vector (first row of each key is used; later rows must repeat it), covering every candidate
     /// and, for the EMD, every held-out item; for example the training edges transformed by the fitted pipeline.
     /// </param>
     /// <param name="options">Column names, cutoffs and representation; null for the defaults.</param>
     /// <returns>The metrics averaged over the test users.</returns>
     /// <exception cref="ArgumentException">
     /// A column is missing or mistyped, key types differ between views, a cutoff exceeds the list length, a test user
-    /// has no scored row, or an item has no embedding; the message names the column, option, user or item.
+    /// has no scored row or two different ones, or an item has no embedding or two; the message names the column, option, user or item.
     /// </exception>
     public MultiInterestMetrics Evaluate(IDataView scored, IDataView heldOut, IDataView itemEmbeddings, MultiInterestEvaluatorOptions? options = null)
     {
@@ -64,7 +66,7 @@ public sealed partial class MultiInterestCatalog
         if (cutoffs[^1] > length)
             throw new ArgumentException($"Cutoff {cutoffs[^1]} (option {nameof(o.Cutoffs)}) exceeds the length {length} of column '{o.CandidatesColumnName}': "
                 + $"retrieve at least as many candidates, or use {nameof(EvaluateRetriever)} to retrieve each cutoff separately.", nameof(options));
-        var representations = RepresentationReader.Read(scored, "the scored data", o, edges, items.Dimension);
+        var representations = RepresentationReader.Read(scored, nameof(scored), "the scored data", o, edges, items.Dimension);
         var metrics = EvaluationScorer.Score(cutoffs, cutoffs.Select(_ => lists).ToArray(), edges, items, representations, o.Threads, retrievalPerCutoff: false, o.Unseen);
         Logging.Info(Context, nameof(Evaluate), $"Evaluated {metrics.UserCount} test users at K = {string.Join(", ", cutoffs)}.");
         // The item view need only cover the items (it may hold every edge, held-out ones included), so an overlap with it is no
@@ -113,7 +115,7 @@ public sealed partial class MultiInterestCatalog
         var items = ReadItems(fitData, nameof(fitData), "the fit data", o, all);
         var seenUsers = SeenKeys(fitData, fitUser, all.UserCount);
         var edges = all.Restrict(u => seenUsers[u], items.Has, o);
-        var representations = RepresentationReader.Read(fitData, "the fit data", o, edges, items.Dimension);
+        var representations = RepresentationReader.Read(fitData, nameof(fitData), "the fit data", o, edges, items.Dimension);
         var lists = new int[cutoffs.Length][][];
         for (int c = 0; c < cutoffs.Length; c++)
         {
@@ -214,7 +216,7 @@ public sealed partial class MultiInterestCatalog
 
     private static ItemEmbeddingTable ReadItems(IDataView view, string parameter, string source, MultiInterestEvaluatorOptions o, HeldOutEdges edges)
     {
-        var items = ItemEmbeddingTable.Read(view, source, o);
+        var items = ItemEmbeddingTable.Read(view, parameter, source, o);
         // Said by the view's name: otherwise every held-out item reads as unseen, and the error blames the held-out edges.
         if (items.IsEmpty)
             throw new ArgumentException($"The view '{parameter}' has no row with an item key (column '{o.ItemColumnName}'), so no item has an embedding "

@@ -113,6 +113,9 @@ public sealed class RankFusionTransformer : MultiInterestTransformerBase
         }
         string[] inputs = [.. SourceColumnNames.Distinct()];
         int m = Candidates;
+        // Sources all looked up by one user column fuse into a list that follows that user alone: the mark carries over.
+        string? perUser = PerKeyAnnotation.Shared(columns);
+        DataViewSchema.Annotations? PerUser(DataViewSchema.Annotations? others = null) => perUser == null ? others : PerKeyAnnotation.With(perUser, others);
         return
         [
             AppendedColumn.Create<VBuffer<uint>>(CandidatesColumnName, new VectorDataViewType(new KeyDataViewType(typeof(uint), ItemCount), m), inputs, row =>
@@ -126,7 +129,7 @@ public sealed class RankFusionTransformer : MultiInterestTransformerBase
                     for (int j = 0; j < count; j++) editor.Values[j] = (uint)items[j] + 1;
                     value = editor.Commit();
                 };
-            }, KeyValuesAnnotation.Of(ItemNames)),
+            }, PerUser(KeyValuesAnnotation.Of(ItemNames))),
             AppendedColumn.Create<VBuffer<float>>(CandidateScoresColumnName, new VectorDataViewType(NumberDataViewType.Single, m), inputs, row =>
             {
                 var fuse = Fuser(row, columns);
@@ -138,7 +141,7 @@ public sealed class RankFusionTransformer : MultiInterestTransformerBase
                     scores.AsSpan(0, count).CopyTo(editor.Values);
                     value = editor.Commit();
                 };
-            }),
+            }, PerUser()),
         ];
     }
 

@@ -67,7 +67,7 @@ internal static class EvaluationTestData
 
     public static ItemRow[] ItemRows() =>
         Enumerable.Range(0, Items).Reverse().Select(i => new ItemRow { Item = (uint)i, ItemEmbedding = ItemValues.AsSpan(i * Dimension, Dimension).ToArray() })
-            .Append(new ItemRow { Item = 0, ItemEmbedding = [9, 9, 9] }) // a later row of item 0: ignored
+            .Append(new ItemRow { Item = 0, ItemEmbedding = [1, 0, 0] }) // a later row of item 0 repeats it
             .ToArray();
 
     public static Scored[] ScoredRows() =>
@@ -75,7 +75,7 @@ internal static class EvaluationTestData
         new() { User = 2, Candidates = [1, 2, 3], MixtureWeights = [1, 0], MixtureEmbeddings = [1, 0, 0, 0, 0, 0], UserEmbedding = [1, 0, 0] },
         new() { User = 0, Candidates = [2, 1, 5], MixtureWeights = [0.75, 0.25], MixtureEmbeddings = [0, 1, 0, 0, 0, 1], UserEmbedding = [0, 1, 1] },
         new() { User = 1, Candidates = [3, 0, 0], MixtureWeights = [1, 0], MixtureEmbeddings = [0.6f, 0, 0.8f, 0, 0, 0], UserEmbedding = [2, 0, 0] },
-        new() { User = 0, Candidates = [4, 4, 4], MixtureWeights = [1, 0], MixtureEmbeddings = [1, 0, 0, 0, 0, 0], UserEmbedding = [1, 0, 0] }, // second row: ignored
+        new() { User = 0, Candidates = [2, 1, 5], MixtureWeights = [0.75, 0.25], MixtureEmbeddings = [0, 1, 0, 0, 0, 1], UserEmbedding = [0, 1, 1] }, // a second row repeats the first
     ];
 
     /// <summary>The same case as engine inputs: test users 0 and 1 (rows), their held-out items, lists and representations.</summary>

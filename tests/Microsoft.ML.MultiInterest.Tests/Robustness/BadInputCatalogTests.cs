@@ -343,6 +343,15 @@ public class BadInputCatalogTests
             var m = ml.MultiInterest().Evaluate(scored, extra, items, new MultiInterestEvaluatorOptions { Cutoffs = [1, 3] });
             return $"unseen edges {m.UnseenEdges}, missed users {m.MissedUsers}";
         }),
+        ["evaluate-list-differs-by-row"] = Throws<ArgumentException>(["Input column 'Candidates' (option CandidatesColumnName) gives user key 1 two values (item key 2 at rank 1 on its first row, item key 4 on a later one)",
+            "it must hold one candidate list per user"], () =>
+        {
+            var ml = new MLContext();
+            var (_, heldOut, items) = EvaluationTestData.Views(ml);
+            var rows = EvaluationTestData.ScoredRows();
+            rows[^1].Candidates = [4, 4, 4];
+            ml.MultiInterest().Evaluate(ml.Data.LoadFromEnumerable(rows), heldOut, items, new MultiInterestEvaluatorOptions { Cutoffs = [1, 3] });
+        }),
         ["evaluate-on-training-edges"] = Accepts(["Recall@3 0; warned: ", "Recall is 0 at every cutoff for all 16 test users: no held-out item is in any list, and 96 of the 96 held-out edges are also edges of the item embeddings view"], () =>
         {
             double recall = 0;

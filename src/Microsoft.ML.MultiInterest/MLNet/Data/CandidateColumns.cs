@@ -106,7 +106,9 @@ internal sealed class CandidateColumns
         ColumnChecks.SameKeys(user, "UserColumnName", Live.Tables.UserNames);
         var history = HistoryColumnReader.Find(inputSchema, HistoryColumn, ItemCount);
         string[] inputs = history == null ? [UserColumn] : [UserColumn, HistoryColumn];
-        var annotations = KeyValuesAnnotation.Of(ItemNames, StageId);
+        // Without a history column a row's list follows its user key alone: marked so the evaluator reads each user once.
+        DataViewSchema.Annotations? PerUser(DataViewSchema.Annotations? others = null) => history == null ? PerKeyAnnotation.With(user, others) : others;
+        var annotations = PerUser(KeyValuesAnnotation.Of(ItemNames, StageId));
         int m = Candidates;
         var keyType = new VectorDataViewType(new KeyDataViewType(typeof(uint), ItemCount), m);
         return
@@ -134,12 +136,12 @@ internal sealed class CandidateColumns
                     lookup().Scores.CopyTo(editor.Values);
                     value = editor.Commit();
                 };
-            }),
+            }, PerUser()),
             AppendedColumn.Create<ReadOnlyMemory<char>>(SourceColumn, TextDataViewType.Instance, inputs, row =>
             {
                 var lookup = Lookup(row, user, history);
                 return (ref ReadOnlyMemory<char> value) => value = lookup().Source.ToString().AsMemory();
-            }),
+            }, PerUser()),
         ];
     }
 

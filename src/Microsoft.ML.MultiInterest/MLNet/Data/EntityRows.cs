@@ -16,13 +16,15 @@ internal static class EntityRows
     /// <param name="key">The entity's key column, its cardinality and the entity's row (key - 1), described with its id when the column has one.</param>
     /// <param name="values">How the rows differ, e.g. "0.5 at coordinate 1 on its first row, NaN on a later one".</param>
     /// <param name="what">What the column holds one of per entity: "vector", "cluster"...</param>
-    public static ArgumentException Differ((string Name, string Option) column, string entity, (DataViewSchema.Column Column, int Count, int Row) key, string values, string what) => new(
+    /// <param name="parameter">The parameter of the view that holds the column.</param>
+    public static ArgumentException Differ((string Name, string Option) column, string entity, (DataViewSchema.Column Column, int Count, int Row) key, string values, string what,
+        string parameter = "data") => new(
         $"Input column '{column.Name}' (option {column.Option}) gives {entity} {KeyNames.Describe(key.Column, key.Count, key.Row)} two values ({values}): "
-        + $"it must hold one {what} per {entity}, the same on all of the {entity}'s rows (it belongs to the {entity}, not to the edge).", "data");
+        + $"it must hold one {what} per {entity}, the same on all of the {entity}'s rows (it belongs to the {entity}, not to the edge).", parameter);
 
     /// <summary>Throws <see cref="Differ"/> unless <paramref name="later"/> equals <paramref name="first"/>, naming the first coordinate that differs.</summary>
     public static void RequireSame<T>(ReadOnlySpan<T> first, ReadOnlySpan<T> later, (string Name, string Option) column, string entity,
-        (DataViewSchema.Column Column, int Count, int Row) key, string what)
+        (DataViewSchema.Column Column, int Count, int Row) key, string what, string parameter = "data")
         where T : IEquatable<T>
     {
         if (first.SequenceEqual(later)) return;
@@ -32,7 +34,7 @@ internal static class EntityRows
         string values = j < first.Length && j < later.Length
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{first[j]} at coordinate {j} on its first row, {later[j]} on a later one")
             : $"{first.Length} values on its first row, {later.Length} on a later one";
-        throw Differ(column, entity, key, values, what);
+        throw Differ(column, entity, key, values, what, parameter);
     }
 
     /// <summary>

@@ -15,9 +15,27 @@ internal static class PerKeyAnnotation
     public const string Name = "MultiInterest.PerKey";
 
     /// <summary><paramref name="others"/> (may be null) with the mark that the column is looked up by <paramref name="keyColumn"/>.</summary>
-    public static DataViewSchema.Annotations With(DataViewSchema.Column keyColumn, DataViewSchema.Annotations? others = null)
+    public static DataViewSchema.Annotations With(DataViewSchema.Column keyColumn, DataViewSchema.Annotations? others = null) =>
+        With(Identity(keyColumn), others);
+
+    /// <summary>
+    /// The mark every one of <paramref name="columns"/> carries, when they all carry the same one (a rank fusion's sources, all
+    /// looked up by one user column); null otherwise.
+    /// </summary>
+    public static string? Shared(IEnumerable<DataViewSchema.Column> columns)
     {
-        string identity = Identity(keyColumn);
+        string? shared = null;
+        foreach (var column in columns)
+        {
+            if (Read(column) is not { } mark || (shared != null && shared != mark)) return null;
+            shared = mark;
+        }
+        return shared;
+    }
+
+    /// <summary><paramref name="others"/> (may be null) with the mark <paramref name="identity"/>, as read by <see cref="Shared"/>.</summary>
+    public static DataViewSchema.Annotations With(string identity, DataViewSchema.Annotations? others = null)
+    {
         var builder = new DataViewSchema.Annotations.Builder();
         if (others != null) builder.Add(others, _ => true);
         builder.Add(Name, TextDataViewType.Instance, (ref ReadOnlyMemory<char> value) => value = identity.AsMemory());
@@ -25,12 +43,16 @@ internal static class PerKeyAnnotation
     }
 
     /// <summary>Whether <paramref name="column"/> was looked up by a key column identical to <paramref name="keyColumn"/>.</summary>
-    public static bool Holds(DataViewSchema.Column column, DataViewSchema.Column keyColumn)
+    public static bool Holds(DataViewSchema.Column column, DataViewSchema.Column keyColumn) =>
+        Read(column) is { } mark && mark == Identity(keyColumn);
+
+    /// <summary>The mark's value on <paramref name="column"/>, or null without one.</summary>
+    private static string? Read(DataViewSchema.Column column)
     {
-        if (column.Annotations.Schema.GetColumnOrNull(Name) is not { Type: TextDataViewType }) return false;
+        if (column.Annotations.Schema.GetColumnOrNull(Name) is not { Type: TextDataViewType }) return null;
         ReadOnlyMemory<char> value = default;
         column.Annotations.GetValue(Name, ref value);
-        return value.Span.SequenceEqual(Identity(keyColumn));
+        return value.ToString();
     }
 
     /// <summary>The key column's name, cardinality and a fingerprint of its KeyValues.</summary>

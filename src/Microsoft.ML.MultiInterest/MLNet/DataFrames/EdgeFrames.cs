@@ -90,9 +90,14 @@ internal static class EdgeFrames
         return chain == null ? data : chain.Fit(data).Transform(data);
     }
 
-    /// <summary>Calls <paramref name="visit"/> with the user id, the key vector, the value vector and the key names, for the first row of each user.</summary>
+    /// <summary>
+    /// Calls <paramref name="visit"/> with the user id, the key vector, the value vector and the key names, for the first row of
+    /// each user. Every later row of the user must repeat both vectors (compared by fingerprint) unless a stage marked them as
+    /// looked up by the user key (<see cref="PerKeyAnnotation"/>).
+    /// </summary>
     public static void FirstRowPerUser<TKey, TValue>(IDataView data, string userColumn, (string Name, string Option) keysColumn, (string Name, string Option) valuesColumn,
-        Action<string, TKey[], TValue[], IReadOnlyList<string>> visit)
+        Action<string, TKey[], TValue[], IReadOnlyList<string>> visit, string parameter)
+        where TKey : unmanaged where TValue : unmanaged
     {
         var schema = data.Schema;
         var user = ColumnChecks.Find(schema, userColumn, "userColumnName");
@@ -105,16 +110,31 @@ internal static class EdgeFrames
         var getUser = IdColumnReader.Getter(cursor, user, "userColumnName");
         var getKeys = cursor.GetGetter<VBuffer<TKey>>(keys);
         var getValues = cursor.GetGetter<VBuffer<TValue>>(values);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        bool compareRows = !(PerKeyAnnotation.Holds(keys, user) && PerKeyAnnotation.Holds(values, user));
+        // Each user's first row's fingerprint (only its presence when later rows are not compared).
+        var firstRows = new Dictionary<string, int>(StringComparer.Ordinal);
         VBuffer<TKey> k = default;
         VBuffer<TValue> v = default;
         while (cursor.MoveNext())
         {
             string id = getUser();
-            if (id.Length == 0 || !seen.Add(id)) continue;
+            if (id.Length == 0) continue;
+            bool seen = firstRows.TryGetValue(id, out int first);
+            if (seen && !compareRows) continue;
             getKeys(ref k);
             getValues(ref v);
-            visit(id, k.DenseValues().ToArray(), v.DenseValues().ToArray(), names);
+            var keyArray = k.DenseValues().ToArray();
+            var valueArray = v.DenseValues().ToArray();
+            int fingerprint = compareRows ? EntityRows.Fingerprint<TKey, TValue>(keyArray, valueArray) : 0;
+            if (seen)
+            {
+                if (fingerprint != first)
+                    throw new ArgumentException($"The columns '{keysColumn.Name}' (option {keysColumn.Option}) and '{valuesColumn.Name}' (option {valuesColumn.Option}) "
+                        + $"give user '{id}' two lists (its first row and a later one differ): they must hold one list per user, the same on all of the user's rows.", parameter);
+                continue;
+            }
+            firstRows.Add(id, fingerprint);
+            visit(id, keyArray, valueArray, names);
         }
     }
 }

@@ -103,7 +103,7 @@ public sealed partial class MultiInterestCatalog
 
     /// <summary>
     /// Candidate lists in long format: one row per (user, rank) with columns User, Rank (from 1), Item and Score,
-    /// users in order of first appearance (the first row of each user is read), padding skipped, ids mapped back.
+    /// users in order of first appearance (the first row of each user is read; later rows must repeat it), padding skipped, ids mapped back.
     /// </summary>
     /// <param name="scored">A retriever's output.</param>
     /// <param name="userColumnName">The user key column.</param>
@@ -127,7 +127,7 @@ public sealed partial class MultiInterestCatalog
                 items.Append(names[(int)keys[r] - 1]);
                 scores.Append(values[r]);
             }
-        });
+        }, nameof(scored));
         return new DataFrame(users, ranks, items, scores);
     }
 
@@ -157,7 +157,7 @@ public sealed partial class MultiInterestCatalog
                 clusters.Append(names[(int)keys[c] - 1]);
                 weights.Append(values[c]);
             }
-        });
+        }, nameof(data));
         return new DataFrame(users, components, clusters, weights);
     }
 

@@ -5,8 +5,9 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// Unit-length item embeddings by item row (key - 1), read from the first row of each item key of a view
-/// with the Item key and ItemEmbedding columns (for example the transformed training edges). Items without
-/// a row have no embedding; <see cref="Require"/> names the first one a metric needs.
+/// with the Item key and ItemEmbedding columns (for example the transformed training edges); every later row of the item
+/// must repeat it unless a stage marked the column as looked up by the item key (<see cref="PerKeyAnnotation"/>). Items
+/// without a row have no embedding; <see cref="Require"/> names the first one a metric needs.
 /// </summary>
 internal sealed class ItemEmbeddingTable
 {
@@ -42,8 +43,8 @@ internal sealed class ItemEmbeddingTable
                 + "give a view with a row for every item that can be a candidate or a held-out item (for example the transformed training edges).");
     }
 
-    /// <summary>Reads <paramref name="view"/>; <paramref name="source"/> names it in messages.</summary>
-    public static ItemEmbeddingTable Read(IDataView view, string source, MultiInterestEvaluatorOptions o)
+    /// <summary>Reads <paramref name="view"/>, passed as <paramref name="parameter"/>; <paramref name="source"/> names it in messages.</summary>
+    public static ItemEmbeddingTable Read(IDataView view, string parameter, string source, MultiInterestEvaluatorOptions o)
     {
         var schema = view.Schema;
         var item = ColumnChecks.Key(schema, o.ItemColumnName, nameof(o.ItemColumnName), out int itemCount);
@@ -52,6 +53,8 @@ internal sealed class ItemEmbeddingTable
             throw ColumnChecks.Mismatch(o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName), "a non-empty vector", embedding.Type);
         var table = new EmbeddingMatrix(itemCount, dimension);
         var present = new bool[itemCount];
+        bool compareRows = !PerKeyAnnotation.Holds(embedding, item);
+        var later = new float[dimension];
         using (var cursor = view.GetRowCursor([item, embedding]))
         {
             var getItem = cursor.GetGetter<uint>(item);
@@ -61,8 +64,15 @@ internal sealed class ItemEmbeddingTable
             while (cursor.MoveNext())
             {
                 getItem(ref key);
-                if (key == 0 || present[key - 1]) continue;
+                if (key == 0 || (present[key - 1] && !compareRows)) continue;
                 getEmbedding(ref vector);
+                if (present[key - 1])
+                {
+                    vector.CopyTo(later);
+                    EntityRows.RequireSame<float>(table.Row((int)key - 1), later, (o.ItemEmbeddingColumnName, nameof(o.ItemEmbeddingColumnName)), "item",
+                        (item, itemCount, (int)key - 1), "vector", parameter);
+                    continue;
+                }
                 vector.CopyTo(table.Row((int)key - 1));
                 present[key - 1] = true;
             }

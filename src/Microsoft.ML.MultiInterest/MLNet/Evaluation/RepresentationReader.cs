@@ -4,17 +4,20 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// Reads each test user's representation (first row of the user) from the mixture columns or the user
-/// embedding column, as <see cref="MultiInterestEvaluatorOptions.Representation"/> chooses.
+/// embedding column, as <see cref="MultiInterestEvaluatorOptions.Representation"/> chooses. Every later row of the user
+/// must repeat it (compared by fingerprint) unless a stage marked the columns as looked up by the user key
+/// (<see cref="PerKeyAnnotation"/>).
 /// </summary>
 internal static class RepresentationReader
 {
     /// <summary>The representations of <paramref name="heldOut"/>'s test users, or null when none is evaluated.</summary>
     /// <param name="view">The view holding the representation columns.</param>
+    /// <param name="parameter">The parameter that passed <paramref name="view"/>.</param>
     /// <param name="source">How to name <paramref name="view"/> in messages.</param>
     /// <param name="o">The options.</param>
     /// <param name="heldOut">The test users.</param>
     /// <param name="dimension">d, the item embedding dimension.</param>
-    public static UserRepresentations? Read(IDataView view, string source, MultiInterestEvaluatorOptions o, HeldOutEdges heldOut, int dimension)
+    public static UserRepresentations? Read(IDataView view, string parameter, string source, MultiInterestEvaluatorOptions o, HeldOutEdges heldOut, int dimension)
     {
         var schema = view.Schema;
         var kind = Resolve(schema, o);
@@ -37,25 +40,40 @@ internal static class RepresentationReader
         var indexOfUser = CandidateListReader.IndexOfUser(heldOut);
         var points = new float[heldOut.Users.Length][];
         var weights = kind == UserRepresentation.Mixture ? new double[heldOut.Users.Length][] : null;
+        // Each user's first row's fingerprint, to compare its later rows with (the mixture is kept compacted, not as read).
+        int[]? fingerprints = columns.Skip(1).All(c => PerKeyAnnotation.Holds(c, user)) ? null : new int[points.Length];
+        var (column, option) = kind == UserRepresentation.Mixture
+            ? (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)) : (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName));
         using (var cursor = view.GetRowCursor(columns))
         {
             var getUser = cursor.GetGetter<uint>(user);
             var getPoints = cursor.GetGetter<VBuffer<float>>(columns[^1]);
             var getWeights = weights == null ? null : cursor.GetGetter<VBuffer<double>>(columns[1]);
+            var pointScratch = new float[((VectorDataViewType)columns[^1].Type).Size];
+            var weightScratch = getWeights == null ? [] : new double[((VectorDataViewType)columns[1].Type).Size];
             uint key = 0;
             VBuffer<float> p = default;
             VBuffer<double> w = default;
             while (cursor.MoveNext())
             {
                 getUser(ref key);
-                if (key == 0 || indexOfUser[key - 1] is not (>= 0 and var q) || points[q] != null) continue;
+                if (key == 0 || indexOfUser[key - 1] is not (>= 0 and var q) || (points[q] != null && fingerprints == null)) continue;
                 getPoints(ref p);
-                points[q] = p.DenseValues().ToArray();
-                if (getWeights != null)
+                p.CopyTo(pointScratch);
+                getWeights?.Invoke(ref w);
+                if (getWeights != null) w.CopyTo(weightScratch);
+                int fingerprint = fingerprints == null ? 0 : EntityRows.Fingerprint<float, double>(pointScratch, weightScratch);
+                if (points[q] != null)
                 {
-                    getWeights(ref w);
-                    (points[q], weights![q]) = PositiveComponents(points[q], w.DenseValues().ToArray(), dimension, () => heldOut.DescribeUser(q), o);
+                    if (fingerprint != fingerprints![q])
+                        throw EntityRows.Differ((column, option), "user", (user, heldOut.UserCount, heldOut.Users[q]), "its first row and a later one differ",
+                            kind == UserRepresentation.Mixture ? "mixture" : "vector", parameter);
+                    continue;
                 }
+                if (fingerprints != null) fingerprints[q] = fingerprint;
+                points[q] = pointScratch.ToArray();
+                if (getWeights != null)
+                    (points[q], weights![q]) = PositiveComponents(points[q], weightScratch.ToArray(), dimension, () => heldOut.DescribeUser(q), o);
             }
         }
 
