@@ -269,7 +269,7 @@ internal static class DivideConquerCommand
         {
             var o = Options(trial, test: false, _maxEpochs);
             o.EarlyStoppingPatience = _patience;
-            var curve = new List<ValidationPoint>();
+            var curve = new ValidationCurve();
             var (result, epochs) = DivideConquerTrainer.Fit(_validation.Train, o, Math.Max(1, _threads), null,
                 r => new ValidationScore(Recall(r, trial, _validation, QuotaServing.Default, 50), 0), curve, CancellationToken.None);
             return (result, epochs, curve.Max(p => p.Recall));

@@ -121,7 +121,7 @@ public class EmbeddingAlgorithmTests
         var split = ValidationSplit.Create(graph, 0.2, seed: 1);
         var scorer = new ValidationScorer(split, cutoff: 10, maxUsers: 0, seed: 1);
         var o = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 12, Threads = 1, EarlyStoppingPatience = 0, LearningRate = 0.2f };
-        var curve = new List<ValidationPoint>();
+        var curve = new ValidationCurve();
         var (result, epoch) = NegativeSamplingTrainer.Fit(split.Train, o, 1, null, scorer, curve, default);
         Assert.Equal(12, curve.Count);
         var best = curve.MaxBy(p => p.Recall)!;
@@ -172,12 +172,12 @@ public class EmbeddingAlgorithmTests
     }
 
     // Auto's rank search at a small scale: screening at rank 16, first factorisation up to 32, at most 128.
-    private static (List<ValidationPoint> Curve, SpectralSearch Search) SearchRanks(BipartiteGraph graph, double othersBest)
+    private static (ValidationCurve Curve, SpectralSearch Search) SearchRanks(BipartiteGraph graph, double othersBest)
     {
         var o = new GraphEmbeddingOptions { Threads = 1, AutoMaxDimension = 128 };
         var split = ValidationSplit.Create(graph, GraphEmbeddingDefaults.ValidationFraction, o.Seed);
         var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
-        var curve = new List<ValidationPoint>();
+        var curve = new ValidationCurve();
         var search = new SpectralSearch(split.Train, o, scorer, 1, curve, default, screeningRank: 16, firstTopRank: 32);
         search.Screen();
         while (search.ShouldExtend(othersBest)) search.Extend();

@@ -234,7 +234,7 @@ public class ImplicitAlsTests
         var scorer = new ValidationScorer(split, cutoff: 10, maxUsers: 0, seed: 1);
         var o = Als(8, iterations: 10);
         o.EarlyStoppingPatience = 0;
-        var curve = new List<ValidationPoint>();
+        var curve = new ValidationCurve();
         var (result, iteration) = ImplicitAlsTrainer.Fit(split.Train, o, 1, null, scorer, curve, default);
         Assert.Equal(10, curve.Count);
         var best = curve.MaxBy(p => p.Recall)!;
@@ -243,7 +243,7 @@ public class ImplicitAlsTests
 
         // With patience, training stops once Patience iterations pass without a gain.
         o.EarlyStoppingPatience = 1;
-        var shortCurve = new List<ValidationPoint>();
+        var shortCurve = new ValidationCurve();
         var (_, stopped) = ImplicitAlsTrainer.Fit(split.Train, o, 1, null, scorer, shortCurve, default);
         Assert.True(shortCurve.Count <= Math.Min(10, stopped + 1));
         Assert.Equal(shortCurve.MaxBy(p => p.Recall)!.Step, stopped);

@@ -46,6 +46,25 @@ public class ProgressCancellationSeedTests
     }
 
     [Fact]
+    public void AutosSelection_ReportsEachValidationMeasurementAsItIsTaken()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = MLNetTestData.Keyed(ml, out _);
+        var progress = new Recorder();
+        ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.Auto, Dimension = 4, Threads = 1, Progress = progress }).Fit(data);
+        var measurements = progress.Reports.Where(r => r.Message.StartsWith("Validation measurement ", StringComparison.Ordinal)).ToList();
+        // As many as the end report counts, numbered in order, between the start and the end, total not known.
+        int counted = int.Parse(System.Text.RegularExpressions.Regex.Match(progress.Reports[^1].Message, @"\((\d+) measurements").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(counted > 0);
+        Assert.Equal(Enumerable.Range(1, counted), measurements.Select(r => r.Completed));
+        Assert.All(measurements, r => Assert.Equal(0, r.Total));
+        Assert.Equal(Enumerable.Range(1, counted), progress.Reports.Skip(1).Take(counted).Select(r => r.Completed));
+        Assert.Contains(measurements, r => r.Message.Contains("truncated-svd", StringComparison.Ordinal) && r.Message.Contains(", Recall@20 ", StringComparison.Ordinal));
+        // An implicit-ALS trial's iterations are named by the trial's settings when reported, as in the result's curve.
+        Assert.Contains(measurements, r => System.Text.RegularExpressions.Regex.IsMatch(r.Message, @": implicit-als d=\d+ reg=[0-9.e-]+ alpha0=[0-9.e-]+ iteration 1, Recall@20 "));
+    }
+
+    [Fact]
     public void EveryStage_ReportsItsUnitsOfWork()
     {
         var ml = new MLContext(seed: 1);

@@ -29,7 +29,7 @@ internal static class AutoEmbedding
         double fraction = o.ValidationFraction > 0 ? o.ValidationFraction : GraphEmbeddingDefaults.ValidationFraction;
         var split = ValidationSplit.Create(graph, fraction, o.Seed);
         var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
-        var curve = new List<ValidationPoint>();
+        var curve = new ValidationCurve(progress as IProgress<ValidationPoint>);
         if (scorer.UserCount == 0)
         {
             // Too few edges to hold any out (every user has fewer than three): nothing to choose on.
@@ -57,7 +57,7 @@ internal static class AutoEmbedding
     /// factorisations and vectors (0.6 GB at Gowalla's ranks up to 768) are garbage before the final fit starts.
     /// </summary>
     private static (GraphEmbeddingOptions Final, ValidationHoldout? Holdout) Select(ValidationSplit split, GraphEmbeddingOptions o, ValidationScorer scorer,
-        int threads, List<ValidationPoint> curve, CancellationToken ct)
+        int threads, ValidationCurve curve, CancellationToken ct)
     {
         var spectral = new SpectralSearch(split.Train, o, scorer, threads, curve, ct);
         spectral.Screen();
@@ -86,7 +86,7 @@ internal static class AutoEmbedding
     /// of the best, the smallest dimension wins (every later stage costs in proportion to it), ties to the better figure.
     /// </summary>
     private static AutoTrial Confirm(ValidationSplit split, GraphEmbeddingOptions o, ValidationScorer screening, List<AutoTrial> trials, int threads,
-        List<ValidationPoint> curve, CancellationToken ct)
+        ValidationCurve curve, CancellationToken ct)
     {
         double best = trials.Max(t => t.Recall);
         var leading = trials.Where(t => t.Recall >= (1 - ConfirmationBand * o.AutoTolerance) * best)
@@ -154,7 +154,7 @@ internal static class AutoEmbedding
     /// <see cref="AlsRegularizations"/> at the first α0, then the other α0 at the best λ.
     /// </summary>
     private static List<AutoTrial> SearchImplicitAls(BipartiteGraph train, GraphEmbeddingOptions o, ValidationScorer scorer, int threads,
-        List<ValidationPoint> curve, CancellationToken ct)
+        ValidationCurve curve, CancellationToken ct)
     {
         int dimension = Math.Min(AlsDimension, Math.Min(train.UserCount, train.ItemCount));
         var trials = new List<AutoTrial>();
@@ -170,9 +170,17 @@ internal static class AutoEmbedding
             // A trial needs its best iteration, not proof of it: two iterations without a gain end it.
             options.EarlyStoppingPatience = Math.Min(options.EarlyStoppingPatience, TrialPatience);
             int first = curve.Count;
-            var (result, iterations) = ImplicitAlsTrainer.Fit(train, options, threads, null, scorer, curve, ct);
-            for (int p = first; p < curve.Count; p++)
-                curve[p] = curve[p] with { Candidate = $"implicit-als d={dimension} reg={regularization:G3} alpha0={unobserved:G3} iteration {curve[p].Step}" };
+            curve.Naming = p => p with { Candidate = $"implicit-als d={dimension} reg={regularization:G3} alpha0={unobserved:G3} iteration {p.Step}" };
+            (GraphEmbeddingResult, int) fit;
+            try
+            {
+                fit = ImplicitAlsTrainer.Fit(train, options, threads, null, scorer, curve, ct);
+            }
+            finally
+            {
+                curve.Naming = null;
+            }
+            var (result, iterations) = fit;
             double recall = curve.Skip(first).Max(p => p.Recall);
             var trial = new AutoTrial($"implicit-als d={dimension} reg={regularization:G3} alpha0={unobserved:G3} iterations={iterations}", dimension, recall,
                 () => (result.UserEmbeddings, result.ItemEmbeddings),
@@ -200,7 +208,7 @@ internal static class AutoEmbedding
 
     /// <summary>Negative-sampling SGD with per-epoch validation: one trial, its best epoch.</summary>
     private static AutoTrial NegativeSampling(BipartiteGraph train, GraphEmbeddingOptions o, ValidationScorer scorer, int threads,
-        List<ValidationPoint> curve, CancellationToken ct)
+        ValidationCurve curve, CancellationToken ct)
     {
         var options = o.Clone();
         options.Algorithm = EmbeddingAlgorithm.NegativeSampling;

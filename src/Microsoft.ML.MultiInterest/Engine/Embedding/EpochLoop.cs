@@ -28,7 +28,7 @@ internal static class EpochLoop
     /// <param name="ct">Checked between epochs (and by the workers between chunks).</param>
     /// <returns>The best epoch's snapshot and its 1-based number; without validation, the last snapshot and <c>o.Epochs</c>.</returns>
     public static (T Result, int Epoch) Run<T>(int edgeCount, GraphEmbeddingOptions o, int threads, SliceTrainer train, Func<T> snapshot,
-        Func<T, ValidationScore>? score, string label, List<EpochStats> stats, IProgress<EpochStats>? progress, List<ValidationPoint> curve,
+        Func<T, ValidationScore>? score, string label, List<EpochStats> stats, IProgress<EpochStats>? progress, ValidationCurve curve,
         CancellationToken ct)
     {
         var order = new int[edgeCount];

@@ -23,7 +23,11 @@ public static class GraphEmbeddingTrainerEngine
     /// </summary>
     /// <param name="graph">The engagement graph; edge weights, when present, scale each edge's loss.</param>
     /// <param name="options">Settings; validated, then copied (later changes do not affect the run).</param>
-    /// <param name="progress">Optional sink receiving the statistics of each finished epoch.</param>
+    /// <param name="progress">
+    /// Optional sink receiving the statistics of each finished epoch. When it also implements
+    /// <see cref="IProgress{T}"/> of <see cref="ValidationPoint"/>, it hears each validation measurement as it is taken
+    /// (Auto's trials, a validated run's epochs on its hold-out), which are not epochs of the final fit.
+    /// </param>
     /// <param name="ct">Cancels training between chunks; an <see cref="OperationCanceledException"/> is then thrown.</param>
     /// <returns>The embeddings and per-epoch statistics.</returns>
     /// <exception cref="ArgumentException">
@@ -157,7 +161,7 @@ public static class GraphEmbeddingTrainerEngine
 
     /// <summary>An iterative trainer: fits, measuring validation after every step when given a scorer; returns the best step's tables and that step.</summary>
     private delegate (GraphEmbeddingResult Result, int Steps) IterativeTrainer(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
-        IProgress<EpochStats>? progress, ValidationScorer? scorer, List<ValidationPoint> curve, CancellationToken ct);
+        IProgress<EpochStats>? progress, ValidationScorer? scorer, ValidationCurve curve, CancellationToken ct);
 
     /// <summary>Chooses the number of steps (epochs, iterations) on a validation hold-out, then trains that many on all edges.</summary>
     private static GraphEmbeddingResult Validated(BipartiteGraph graph, GraphEmbeddingOptions o, int threads, IProgress<EpochStats>? progress,
@@ -168,7 +172,7 @@ public static class GraphEmbeddingTrainerEngine
         var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
         // No user has enough edges to hold any out: nothing to choose on, so run the configured steps.
         if (scorer.UserCount == 0) return train(graph, o, threads, progress, null, [], ct).Result;
-        var curve = new List<ValidationPoint>();
+        var curve = new ValidationCurve(progress as IProgress<ValidationPoint>);
         int bestSteps = train(split.Train, o, threads, null, scorer, curve, ct).Steps;
         double selection = clock.Elapsed.TotalSeconds;
         var final = o.Clone();

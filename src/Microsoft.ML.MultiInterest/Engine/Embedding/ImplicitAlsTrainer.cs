@@ -30,7 +30,7 @@ internal static class ImplicitAlsTrainer
     /// </summary>
     /// <returns>The embeddings (one <see cref="EpochStats"/> per iteration, whose loss is the objective per edge) and the iteration they come from.</returns>
     public static (GraphEmbeddingResult Result, int Iteration) Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
-        IProgress<EpochStats>? progress, ValidationScorer? scorer, List<ValidationPoint> curve, CancellationToken ct)
+        IProgress<EpochStats>? progress, ValidationScorer? scorer, ValidationCurve curve, CancellationToken ct)
     {
         var a = o.Als;
         int d = o.Dimension;

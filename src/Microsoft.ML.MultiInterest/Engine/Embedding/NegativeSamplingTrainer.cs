@@ -19,7 +19,7 @@ internal static class NegativeSamplingTrainer
     /// </summary>
     /// <returns>The embeddings and the epoch they come from.</returns>
     public static (GraphEmbeddingResult Result, int Epoch) Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
-        IProgress<EpochStats>? progress, ValidationScorer? scorer, List<ValidationPoint> curve, CancellationToken ct)
+        IProgress<EpochStats>? progress, ValidationScorer? scorer, ValidationCurve curve, CancellationToken ct)
     {
         // Initialise users then items from one stream, so the start depends on Seed only.
         var init = new EmbeddingRandom(o.Seed, -1);

@@ -38,7 +38,7 @@ internal sealed class SpectralSearch
     private readonly GraphEmbeddingOptions _options;
     private readonly ValidationScorer _scorer;
     private readonly int _threads;
-    private readonly List<ValidationPoint> _curve;
+    private readonly ValidationCurve _curve;
     private readonly CancellationToken _ct;
     private readonly int _maxRank;
     private readonly Dictionary<(int Rank, double Smoothing, double Gamma, double C), AutoTrial> _trials = new();
@@ -57,7 +57,7 @@ internal sealed class SpectralSearch
     /// <param name="screeningRank">Rank of the screening factorisations (tests use small ones).</param>
     /// <param name="firstTopRank">Largest rank of the first full factorisation (tests use small ones).</param>
     public SpectralSearch(BipartiteGraph train, GraphEmbeddingOptions options, ValidationScorer scorer, int threads,
-        List<ValidationPoint> curve, CancellationToken ct, int screeningRank = ScreeningRank, int firstTopRank = FirstTopRank)
+        ValidationCurve curve, CancellationToken ct, int screeningRank = ScreeningRank, int firstTopRank = FirstTopRank)
     {
         _screeningRank = screeningRank;
         _firstTopRank = firstTopRank;

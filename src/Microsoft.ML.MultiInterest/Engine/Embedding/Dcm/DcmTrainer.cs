@@ -15,7 +15,7 @@ internal static class DcmTrainer
 {
     /// <summary>Trains for <c>o.Epochs</c> epochs; with a <paramref name="scorer"/>, keeps the best epoch by validation Recall@K (early stopping as the mixture trainer).</summary>
     public static (GraphEmbeddingResult Result, int Epoch) Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
-        IProgress<EpochStats>? progress, ValidationScorer? scorer, List<ValidationPoint> curve, CancellationToken ct)
+        IProgress<EpochStats>? progress, ValidationScorer? scorer, ValidationCurve curve, CancellationToken ct)
     {
         var dcm = o.Dcm;
         var init = new EmbeddingRandom(o.Seed, -1);

@@ -40,12 +40,12 @@ internal static class DivideConquerTrainer
 
     /// <summary>Trains for <c>o.Epochs</c> epochs (<c>o.DivideConquer.ItemClusters</c> must be set); with a <paramref name="scorer"/>, keeps the best epoch by validation Recall@K of the quota retrieval.</summary>
     public static (GraphEmbeddingResult Result, int Epoch) Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
-        IProgress<EpochStats>? progress, ValidationScorer? scorer, List<ValidationPoint> curve, CancellationToken ct) =>
+        IProgress<EpochStats>? progress, ValidationScorer? scorer, ValidationCurve curve, CancellationToken ct) =>
         Fit(graph, o, threads, progress, scorer == null ? null : r => scorer.Score(r.DivideConquer!, threads), curve, ct);
 
     /// <summary>As the other overload, with any per-epoch validation figure (e.g. unimodal retrieval of the shared query, for the baseline rows of a protocol runner).</summary>
     public static (GraphEmbeddingResult Result, int Epoch) Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
-        IProgress<EpochStats>? progress, Func<GraphEmbeddingResult, ValidationScore>? score, List<ValidationPoint> curve, CancellationToken ct)
+        IProgress<EpochStats>? progress, Func<GraphEmbeddingResult, ValidationScore>? score, ValidationCurve curve, CancellationToken ct)
     {
         var dc = o.DivideConquer;
         var (assignments, k) = ResolveClusters(graph, o, threads, ct);

@@ -14,7 +14,7 @@ internal static class MixtureEmbeddingTrainer
     /// epochs without a gain.
     /// </summary>
     public static (GraphEmbeddingResult Result, int Epoch) Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads,
-        IProgress<EpochStats>? progress, ValidationScorer? scorer, List<ValidationPoint> curve, CancellationToken ct)
+        IProgress<EpochStats>? progress, ValidationScorer? scorer, ValidationCurve curve, CancellationToken ct)
     {
         var mix = o.Mixture;
         int cs = mix.SourceComponents, cd = mix.DestinationComponents;
