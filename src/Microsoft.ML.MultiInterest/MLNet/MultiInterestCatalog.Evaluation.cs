@@ -73,7 +73,9 @@ public sealed partial class MultiInterestCatalog
         // fault by itself: only a recall of 0 everywhere is warned of, with the overlap when the view has the users to count it.
         if (metrics.UserCount > 0 && metrics.RecallAtK.Values.All(r => r == 0))
         {
-            bool hasUsers = itemEmbeddings.Schema.GetColumnOrNull(o.UserColumnName) is { Type: KeyDataViewType key } && key.Count == (ulong)edges.UserCount;
+            // Counted only when the item view's users are keyed as the held-out edges' (same cardinality and ids).
+            bool hasUsers = itemEmbeddings.Schema.GetColumnOrNull(o.UserColumnName) is { Type: KeyDataViewType } users
+                && KeyTypeMatch.Mismatch(new(users, "the item view's users"), new(edges.UserColumn, "the held-out users")) == null;
             long? overlapping = hasUsers ? CountHeldOutIn(itemEmbeddings, o, edges) : null;
             Logging.Warning(Context, nameof(Evaluate), $"Recall is 0 at every cutoff for all {metrics.UserCount} test users: no held-out item is in any list"
                 + (overlapping > 0 ? $", and {overlapping} of the {HeldOutCount(edges)} held-out edges are also edges of the item embeddings view" : "")

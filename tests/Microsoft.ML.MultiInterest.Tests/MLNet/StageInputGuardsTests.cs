@@ -394,6 +394,16 @@ public class StageInputGuardsTests
         mi.Evaluate(retriever.Transform(embedded), embedded, ml.Transforms.DropColumns("User").Fit(embedded).Transform(embedded), options);
         Assert.Contains(warnings, w => w.Contains("Recall is 0 at every cutoff for all", StringComparison.Ordinal) && !w.Contains("also edges", StringComparison.Ordinal));
 
+        // Nor are they counted when the item view's users are keyed otherwise (same count, other ids per key): its key 3 is
+        // not the held-out edges' user 3.
+        warnings.Clear();
+        var rekeyed = ml.Transforms.Conversion.MapKeyToValue("UserId", "User")
+            .Append(ml.Transforms.Conversion.MapValueToKey("User", "UserId", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue))
+            .Fit(embedded).Transform(embedded);
+        Assert.NotNull(KeyTypeMatch.Mismatch(new(rekeyed.Schema["User"], "a"), new(embedded.Schema["User"], "b")));
+        mi.Evaluate(retriever.Transform(embedded), embedded, rekeyed, options);
+        Assert.Contains(warnings, w => w.Contains("Recall is 0 at every cutoff for all", StringComparison.Ordinal) && !w.Contains("also edges", StringComparison.Ordinal));
+
         // A real hold-out: the training part carries the embeddings, the other part is scored against them.
         var split = ml.Data.TrainTestSplit(MLNetTestData.Keyed(ml, out _), testFraction: 0.25, seed: 2);
         var embedding = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(split.TrainSet);
