@@ -55,21 +55,11 @@ internal static class ExperimentRunner
         // The file's total first: a count of the scoreable edges alone reads as a short read of the file.
         string testEdgeText = unseenTestEdges > 0 ? $"{test.EdgeCount + unseenTestEdges:N0} test edges ({test.EdgeCount:N0} between users and items seen in training)" : $"{test.EdgeCount:N0} test edges";
         log.WriteLine($"Loaded {train.EdgeCount:N0} training and {testEdgeText} over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
-        // Most of a test file unseen is seldom the data: more often the two files' columns disagree.
-        string? columnHint = ColumnOrderHint.For(testEdges, users, items);
-        if (test.EdgeCount == 0)
-            throw new InvalidDataException($"No edge of the test file '{settings.TestPath}' is between a user and an item seen in training: there is nothing to evaluate.{columnHint}");
-        if (unseenTestEdges > 0)
-            warnings.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
-                + (settings.Unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
-                + $" ({heldOut.Misses.UnseenUsers:N0} test users with no training edge at all); metrics.json: counts.test_edges_unseen, counts.test_users_missed "
-                + $"(users all of whose held-out edges are unseen, scored 0).{columnHint}");
+        int testEdgesInTraining = TestFileChecks.Check(heldOut, train, testEdges, trainEdges.Count, users, items, settings.TrainPath, settings.TestPath,
+            settings.Unseen, "metrics.json", warnings);
         // The misses the figures count (--unseen miss), or none: under --unseen drop their users and edges are left out.
         var scoredMisses = settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null;
         int leftOutUsers = scoredMisses == null ? heldOut.Misses.UsersWithoutSeenItems(test) : 0;
-        int testEdgesInTraining = SplitChecks.Check(train, test, unseenTestEdges, settings.TrainPath, settings.TestPath, warnings);
-        SplitChecks.Repeats(trainEdges.Count, train.EdgeCount, settings.TrainPath, warnings);
-        SplitChecks.Repeats(testEdges.Count, test.EdgeCount + unseenTestEdges, settings.TestPath, warnings);
         if (settings.ItemClustersPath == null)
         {
             settings.Clustering.Clusters = DefaultClusters.For(items.Count, settings.Clustering.Clusters, settings.ClustersGiven, warnings);

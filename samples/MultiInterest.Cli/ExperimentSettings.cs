@@ -88,8 +88,7 @@ internal sealed class ExperimentSettings
 
         public CliOption<string?> ItemClusters { get; } = Opt.InputFile("--item-clusters", "Use these item clusters (item cluster) instead of k-means; needs the given embeddings.");
 
-        public CliOption<UnseenHeldOut> Unseen { get; } = Opt.Choice("--unseen", EvaluationDefaults.Unseen, u => u.ToString().ToLowerInvariant(),
-            "Test edges of users or items unseen in training: misses, or left out of the figures.");
+        public CliOption<UnseenHeldOut> Unseen { get; } = UnseenOption.Create();
 
         public RunFlags Run { get; } = new();
 

@@ -26,7 +26,14 @@ internal static class SplitChecks
     /// are training edges too (<see cref="EdgesInTraining"/>).
     /// </summary>
     /// <exception cref="InvalidDataException">Every scoreable test edge is also a training edge.</exception>
-    public static int Check(BipartiteGraph train, BipartiteGraph test, int unseenTestEdges, string trainPath, string testPath, TextWriter warnings)
+    /// <param name="train">The training graph.</param>
+    /// <param name="test">The scoreable test graph over the training rows.</param>
+    /// <param name="unseenTestEdges">Test edges left out of <paramref name="test"/> (unseen user or item).</param>
+    /// <param name="trainPath">The training file, for messages.</param>
+    /// <param name="testPath">The test file, for messages.</param>
+    /// <param name="jsonFile">The JSON file that records the counts (metrics.json, sweep.json).</param>
+    /// <param name="warnings">Where warnings go.</param>
+    public static int Check(BipartiteGraph train, BipartiteGraph test, int unseenTestEdges, string trainPath, string testPath, string jsonFile, TextWriter warnings)
     {
         int inTraining = EdgesInTraining(train, test);
         if (inTraining > 0 && inTraining == test.EdgeCount)
@@ -36,7 +43,7 @@ internal static class SplitChecks
         if (inTraining > 0)
             warnings.WriteLine($"  warning: {inTraining:N0} test edges ({(double)inTraining / test.EdgeCount:P1} of those between seen users and items) are also "
                 + "training edges: no list holds an item of the user's training history, so they can only be missed (was part of the test file left "
-                + "in the training file?); metrics.json: counts.test_edges_in_training.");
+                + $"in the training file?); {jsonFile}: counts.test_edges_in_training.");
         long testEdges = (long)test.EdgeCount + unseenTestEdges;
         if (testEdges > train.EdgeCount)
             warnings.WriteLine($"  warning: the test file '{testPath}' has {testEdges:N0} edges, more than the training file's {train.EdgeCount:N0}: "

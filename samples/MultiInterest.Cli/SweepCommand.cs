@@ -50,6 +50,7 @@ internal static class SweepCommand
         var validationFraction = Opt.Double("--validation-fraction", SweepDefaults.ValidationFraction,
             "Share of the training edges held out for validation (also the embedding's, as for the other commands).", min: 0, max: 1, above: true, below: true);
         var validationUsers = Opt.Int("--validation-users", SweepDefaults.ValidationUsers, "Validation users scored per trial (0 = all).", min: 0);
+        var unseen = UnseenOption.Create();
         var measureRefit = Opt.Flag("--measure-refit", "Run the trials again refitting every stage, to measure the speed-up of stage reuse.");
         var run = new RunFlags();
         var embedding = new EmbeddingFlags(withValidationSplit: false);
@@ -57,7 +58,7 @@ internal static class SweepCommand
         var command = new Command("sweep", "Sweeps the pipeline's options on a validation hold-out carved from the training edges (never the test file), "
             + "reusing fitted stages between trials; writes the leaderboard and saves the best setting refitted on all training edges, which `recommend` serves. "
             + "The embedding and pipeline options set the base settings (what the space does not vary).")
-            .With([train, test, output, model, space, strategy, metric, k, diversityWeight, trials, budget, validationFraction, validationUsers, measureRefit,
+            .With([train, test, output, model, space, strategy, metric, k, diversityWeight, trials, budget, validationFraction, validationUsers, unseen, measureRefit,
                 .. run.All, .. pipeline.All, .. embedding.All]);
         command.SetAction(r =>
         {
@@ -105,7 +106,7 @@ internal static class SweepCommand
             OutputFile.CheckWritableDirectory(outDirectory, "--out");
             OutputFile.CheckWritable(modelPath, "--model");
             var job = new Job(trainPath, r.Value(test), outDirectory, modelPath, r.Value(space), options, baseSettings,
-                r.Given(pipeline.Clusters), r.GetValue(measureRefit), threads);
+                r.Given(pipeline.Clusters), r.GetValue(measureRefit), r.Value(unseen), threads);
             return ProgressReporter.Run(console, progress => Run(job, progress));
         });
         return command;
@@ -113,14 +114,26 @@ internal static class SweepCommand
 
     /// <summary>What one sweep was asked to do.</summary>
     private sealed record Job(string Train, string? Test, string OutDirectory, string ModelPath, SweepSearchSpace Space, SweepOptions Options,
-        SweepSettings BaseSettings, bool ClustersGiven, bool MeasureRefit, int Threads);
+        SweepSettings BaseSettings, bool ClustersGiven, bool MeasureRefit, UnseenHeldOut Unseen, int Threads);
 
     private static int Run(Job job, ProgressReporter progress)
     {
         var log = progress.Out;
-        var (train, test, outDirectory, modelPath, space, options, baseSettings, clustersGiven, measureRefit, threads) = job;
+        var (train, test, outDirectory, modelPath, space, options, baseSettings, clustersGiven, measureRefit, unseen, threads) = job;
         var clock = Stopwatch.StartNew();
         var edges = EdgeFile.Read(train);
+        // The test file is checked before the trials, as evaluate checks it: one that is the training file, or that nothing
+        // of can be scored, is refused now, and its unseen edges are said (they count as misses, or --unseen drop).
+        var testEdges = test == null ? null : EdgeFile.Read(test);
+        SweepJson.TestCounts? testCounts = null;
+        if (testEdges != null)
+        {
+            var (users, items) = (new IdMap(), new IdMap());
+            var trainGraph = GraphData.Build(edges, users, items, extendIds: true, train);
+            var heldOut = GraphData.BuildHeldOut(testEdges, users, items, test!);
+            int inTraining = TestFileChecks.Check(heldOut, trainGraph, testEdges, edges.Count, users, items, train, test!, unseen, SweepJsonFile, progress.Warnings);
+            testCounts = new SweepJson.TestCounts(unseen, heldOut.UnseenEdges, inTraining);
+        }
         if (!clustersGiven)
         {
             // As `evaluate` does: the default 2,000 clusters are capped at one per 10 items on small catalogues.
@@ -181,7 +194,7 @@ internal static class SweepCommand
         UnimodalPairs? testPairs = null;
         if (test != null && result.Model != null && outcome.Best.Settings.Method == SweepRetrievalMethod.KnnEmbed)
         {
-            testResult = SweepTestFigures.Evaluate(result.Model, edges, EdgeFile.Read(test), outcome.Best.Settings, threads, test);
+            testResult = SweepTestFigures.Evaluate(result.Model, edges, testEdges!, outcome.Best.Settings, threads, test, unseen);
             ResultTable.Print(testResult, showPaper: false, log);
             testPairs = UnimodalPairs.Of(testResult);
             PairedTable.Print(testResult, testPairs, log);
@@ -194,7 +207,7 @@ internal static class SweepCommand
         foreach (string png in SweepPlot.Write(outDirectory, outcome, options, ExperimentCommands.DatasetName(train)))
             log.WriteLine($"Wrote {png}");
         string json = Path.Combine(outDirectory, SweepJsonFile);
-        SweepJson.Write(json, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, clock.Elapsed.TotalSeconds);
+        SweepJson.Write(json, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, clock.Elapsed.TotalSeconds);
         log.WriteLine($"Wrote {tsv}, {json}; total {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }

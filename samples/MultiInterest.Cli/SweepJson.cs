@@ -8,7 +8,7 @@ namespace MultiInterest.Cli;
 internal static class SweepJson
 {
     public static void Write(string path, string train, string? test, string modelPath, MultiInterestSweepResult result, SweepOptions options,
-        double? measuredRefitSeconds, ProtocolResult? testResult, UnimodalPairs? testPairs, double totalSeconds)
+        double? measuredRefitSeconds, ProtocolResult? testResult, UnimodalPairs? testPairs, TestCounts? testCounts, double totalSeconds)
     {
         var outcome = result.Outcome;
         using var stream = File.Create(path);
@@ -58,6 +58,17 @@ internal static class SweepJson
         w.WriteEndArray();
         if (testResult != null)
         {
+            // What the test figures average over, named as in metrics.json.
+            w.WriteStartObject("counts");
+            if (testCounts != null)
+            {
+                w.WriteString("unseen", testCounts.Unseen.ToString().ToLowerInvariant());
+                w.WriteNumber("test_edges_unseen", testCounts.UnseenEdges);
+                w.WriteNumber("test_edges_in_training", testCounts.InTraining);
+            }
+            w.WriteNumber("test_users", testResult.TestUsers.Count + testResult.MissedUsers);
+            w.WriteNumber("test_users_missed", testResult.MissedUsers);
+            w.WriteEndObject();
             // "test" is the test file's path (beside "train"); its figures have their own key.
             w.WriteStartObject("test_figures");
             foreach (var method in testResult.Methods)
@@ -113,4 +124,7 @@ internal static class SweepJson
         foreach (var (k, v) in byK.OrderBy(p => p.Key)) w.WriteNumber(k.ToString(System.Globalization.CultureInfo.InvariantCulture), v);
         w.WriteEndObject();
     }
+
+    /// <summary>What the test file held that the figures cannot score: how unseen edges were scored, how many, and how many were training edges too.</summary>
+    public sealed record TestCounts(UnseenHeldOut Unseen, int UnseenEdges, int InTraining);
 }

@@ -6,10 +6,14 @@ using Microsoft.ML.MultiInterest.IO;
 
 namespace MultiInterest.Cli;
 
-/// <summary>The test figures of a sweep's refitted best model: its own embeddings and clusters, scored by the protocol.</summary>
+/// <summary>
+/// The test figures of a sweep's refitted best model: its own embeddings and clusters, scored by the protocol as evaluate
+/// scores them (test edges of unseen users or items count as misses unless <see cref="UnseenHeldOut.Drop"/>).
+/// </summary>
 internal static class SweepTestFigures
 {
-    public static ProtocolResult Evaluate(ITransformer model, IReadOnlyList<RawEdge> trainEdges, IReadOnlyList<RawEdge> testEdges, SweepSettings best, int threads, string testPath)
+    public static ProtocolResult Evaluate(ITransformer model, IReadOnlyList<RawEdge> trainEdges, IReadOnlyList<RawEdge> testEdges, SweepSettings best, int threads,
+        string testPath, UnseenHeldOut unseen)
     {
         var stages = ((IEnumerable<ITransformer>)model).ToList();
         var embedding = stages.OfType<GraphEmbeddingTransformer>().Single();
@@ -22,8 +26,9 @@ internal static class SweepTestFigures
         var (userVectors, itemVectors) = (embedding.UserEmbeddings.ToDense(), embedding.ItemEmbeddings.ToDense());
         var clustering = ItemClustering.Create(assignments, kmeans.NumberOfClusters, itemVectors, kmeans.Centroids);
         var train = GraphData.Build(trainEdges, users, items, extendIds: false, "train");
-        var (test, _) = GraphData.BuildKnown(testEdges, users, items, testPath);
+        var heldOut = GraphData.BuildHeldOut(testEdges, users, items, testPath);
         var settings = new ProtocolSettings { Components = best.Components, Neighbors = best.Neighbors, Lambda = best.Lambda, Alpha = best.Alpha, Threads = threads };
-        return ProtocolEvaluator.Run(train, test, userVectors, itemVectors, clustering, settings);
+        return ProtocolEvaluator.Run(train, heldOut.Graph, userVectors, itemVectors, clustering, settings,
+            misses: unseen == UnseenHeldOut.Miss ? heldOut.Misses : null);
     }
 }

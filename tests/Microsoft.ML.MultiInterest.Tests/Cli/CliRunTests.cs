@@ -58,6 +58,50 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal(gap, knn.GetProperty("versus_unimodal").GetProperty("recall").GetProperty("50").GetProperty("difference").GetDouble(), 1e-12);
     }
 
+    /// <summary>
+    /// sweep --test scores its test file as evaluate does: edges of a user unseen in training are misses (the user scores 0)
+    /// unless --unseen drop, said on standard error and counted in sweep.json; a test file that is the training file, and a
+    /// cutoff the catalogue cannot fill, are refused before any trial.
+    /// </summary>
+    [Fact]
+    public void Sweep_scores_unseen_test_users_as_misses_and_refuses_what_evaluate_refuses()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string withStranger = Path.Combine(_directory, "test-with-stranger.tsv");
+        File.WriteAllLines(withStranger, [.. File.ReadAllLines(test), "stranger\tnever-seen-1", "stranger\tnever-seen-2"]);
+        double Recall50(string unseen, out System.Text.Json.JsonElement counts, out string error)
+        {
+            string output = Path.Combine(_directory, "sweep-" + unseen);
+            var run = CliHarness.Run("sweep", "--train", train, "--test", withStranger, "--unseen", unseen, "--space", "lambda=0.8", "--algorithm", "truncated-svd",
+                "--dim", "8", "--clusters", "8", "--threads", "1", "--out", output);
+            Assert.True(run.ExitCode == 0, run.Error);
+            error = run.Error;
+            var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "sweep.json"))).RootElement;
+            counts = json.GetProperty("counts").Clone();
+            return json.GetProperty("test_figures").GetProperty("unimodal").GetProperty("recall").GetProperty("50").GetDouble();
+        }
+        double missed = Recall50("miss", out var missCounts, out string warning);
+        double dropped = Recall50("drop", out var dropCounts, out _);
+        Assert.Contains("2 test edges name a user or item with no training edge", warning, StringComparison.Ordinal);
+        Assert.Equal(2, missCounts.GetProperty("test_edges_unseen").GetInt32());
+        Assert.Equal(1, missCounts.GetProperty("test_users_missed").GetInt32());
+        Assert.Equal(0, dropCounts.GetProperty("test_users_missed").GetInt32());
+        int users = missCounts.GetProperty("test_users").GetInt32();
+        Assert.Equal(users - 1, dropCounts.GetProperty("test_users").GetInt32());
+        Assert.True(dropped > 0);
+        // The stranger scores 0 among all the users under miss, and is left out under drop.
+        Assert.Equal(dropped * (users - 1) / users, missed, 12);
+
+        var same = CliHarness.Run("sweep", "--train", train, "--test", train, "--space", "lambda=0.8", "--out", Path.Combine(_directory, "sweep-same"));
+        Assert.Equal(1, same.ExitCode);
+        Assert.Contains("is also an edge of the training file", same.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("trial 1", same.Out, StringComparison.Ordinal);
+
+        var wide = CliHarness.Run("sweep", "--train", train, "--space", "lambda=0.8", "--k", "100000", "--out", Path.Combine(_directory, "sweep-wide"));
+        Assert.Equal(1, wide.ExitCode);
+        Assert.Contains("Cutoff (K = 100000) must be below the", wide.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Evaluate_names_activity_quartiles_that_tied_degrees_left_empty()
     {

@@ -96,6 +96,8 @@ public class BadInputCatalogTests
         ["protocol-lambda-nan"] = Throws<ArgumentOutOfRangeException>(["Lambda must lie in [0, 1]"], () => new ProtocolSettings { Lambda = double.NaN }.Validate()),
         ["protocol-mmr-pool-below-cutoff"] = Throws<ArgumentOutOfRangeException>(["MmrPoolSize (20) is below the largest cutoff (50)", "Use at least 50"],
             () => new ProtocolSettings { MmrPoolSize = 20, Cutoffs = [10, 20, 50] }.Validate()),
+        ["sweep-cutoff-above-items"] = Throws<ArgumentOutOfRangeException>(["Cutoff (K = 100000) must be below the", "items of the training graph", "every trial would score the same full recall"],
+            () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, SweepSearchSpace.Parse("lambda=0.5"), new SweepOptions { Cutoff = 100000 })),
 
         // ---- ML.NET columns and data ----
         ["loadedges-gzip"] = Accepts(["rows 100"], () =>

@@ -27,7 +27,7 @@ public static class SweepRunner
         var total = Stopwatch.StartNew();
         int seed = options.Seed ?? GraphEmbeddingDefaults.Seed;
         var baseSettings = BaseSettings(train, options, seed);
-        CheckAgainstGraph(train, space, baseSettings, options.IncludeDefaults);
+        CheckAgainstGraph(train, space, baseSettings, options.IncludeDefaults, options.Cutoff);
 
         var split = ValidationSplit.Create(train, options.ValidationFraction, seed);
         CheckDimensions(split.Train, space, baseSettings, options.IncludeDefaults);
@@ -194,9 +194,13 @@ public static class SweepRunner
     /// Refuses, by the parameter's name, what the graph cannot give, before any trial: otherwise the first trial asking
     /// for it would end the sweep and lose the trials before it.
     /// </summary>
-    private static void CheckAgainstGraph(BipartiteGraph train, SweepSearchSpace space, SweepSettings baseSettings, bool defaultsTrial)
+    private static void CheckAgainstGraph(BipartiteGraph train, SweepSearchSpace space, SweepSettings baseSettings, bool defaultsTrial, int cutoff)
     {
         if (train.EdgeCount == 0) throw new ArgumentException("There are no training edges.", nameof(train));
+        // A list of every item recalls every held-out edge: each trial would score Recall 1 and the choice would mean nothing.
+        if (cutoff >= train.ItemCount)
+            throw new ArgumentOutOfRangeException("options", cutoff, $"Cutoff (K = {cutoff}) must be below the {train.ItemCount} items of the training graph: "
+                + "a list of K items would hold every item a user has not seen, so every trial would score the same full recall.");
         int clusters = LargestValue(space, "clusters", baseSettings.Clustering.Clusters, defaultsTrial);
         if (clusters > train.ItemCount)
             throw new ArgumentException($"The search space or base settings ask for {clusters} clusters, more than the {train.ItemCount} items: lower 'clusters'.", nameof(space));
