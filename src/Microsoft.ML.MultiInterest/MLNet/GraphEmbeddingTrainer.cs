@@ -403,7 +403,8 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         public void Report(ValidationPoint value)
         {
             _measurements++;
-            reporter.Report($"Validation measurement {_measurements}: {value.Candidate}, Recall@{cutoff} {value.Recall:F4}, NDCG@{cutoff} {value.Ndcg:F4}.", _measurements, 0);
+            reporter.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Validation measurement {_measurements}: {value.Candidate}, Recall@{cutoff} {value.Recall:F4}, NDCG@{cutoff} {value.Ndcg:F4}."), _measurements, 0);
         }
     }
 }

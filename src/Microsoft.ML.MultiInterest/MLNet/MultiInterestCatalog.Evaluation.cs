@@ -16,7 +16,8 @@ public sealed partial class MultiInterestCatalog
     /// <paramref name="heldOut"/>. The EMD reads the user's representation from the same first row (see
     /// <see cref="MultiInterestEvaluatorOptions.Representation"/>). A later row of the user that holds another list,
     /// source or representation is refused (the library's stages mark their columns as one value per user, and such
-    /// columns' later rows are not read).
+    /// columns' later rows are not read). A retriever's list over a view with a History column follows each row's history
+    /// too, so it is compared: evaluate a view with one row per user, or without that column.
     /// </para>
     /// <para>
     /// Recall@K, NDCG@K and Diversity@K are computed on the first K candidates of that one list, so every cutoff must be at

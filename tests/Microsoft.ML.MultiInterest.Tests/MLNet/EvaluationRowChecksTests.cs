@@ -43,6 +43,7 @@ public class EvaluationRowChecksTests
         Assert.Equal("scored", error.ParamName);
         Assert.Contains("Input column 'Candidates' (option CandidatesColumnName) gives user key 1 two values (item key 1 at rank 2 on its first row, "
             + "item key 4 on a later one): it must hold one candidate list per user", error.Message);
+        Assert.Contains("A retriever that reads a History column lists per row", error.Message);
 
         // A shorter list (more padding) differs too.
         var shorter = ScoredWithLaterRow(ml, row => row.Candidates = [2, 1, 0]);
@@ -51,22 +52,66 @@ public class EvaluationRowChecksTests
     }
 
     [Theory]
-    [InlineData(UserRepresentation.Unimodal, "UserEmbedding", "vector")]
-    [InlineData(UserRepresentation.Mixture, "MixtureEmbeddings", "mixture")]
-    public void AUsersLaterRowWithAnotherRepresentation_IsRefused(UserRepresentation representation, string column, string what)
+    [InlineData(UserRepresentation.Unimodal, "UserEmbedding", "vector", false)]
+    [InlineData(UserRepresentation.Mixture, "MixtureEmbeddings", "mixture", false)]
+    [InlineData(UserRepresentation.Mixture, "MixtureWeights", "mixture", true)]
+    public void AUsersLaterRowWithAnotherRepresentation_IsRefusedNamingTheColumnThatDiffers(UserRepresentation representation, string column, string what, bool weightsOnly)
     {
         var ml = new MLContext(seed: 1);
         var (_, heldOut, items) = EvaluationTestData.Views(ml);
         var options = new MultiInterestEvaluatorOptions { Cutoffs = [1, 3], Representation = representation };
         var scored = ScoredWithLaterRow(ml, row =>
         {
-            row.UserEmbedding = [0, 1, 2];
+            if (!weightsOnly)
+            {
+                row.UserEmbedding = [0, 1, 2];
+                row.MixtureEmbeddings = [0, 1, 0, 0, 0, 2];
+            }
             row.MixtureWeights = [0.5, 0.5];
         });
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().Evaluate(scored, heldOut, items, options));
         Assert.Equal("scored", error.ParamName);
         Assert.Contains($"Input column '{column}' (option {column}ColumnName) gives user key 1 two values (its first row and a later one differ): "
             + $"it must hold one {what} per user", error.Message);
+    }
+
+    [Fact]
+    public void EvaluateRetriever_RefusesAFitViewWhoseUserVectorDiffersByRow_NamingFitData()
+    {
+        var ml = new MLContext(seed: 1);
+        var (_, heldOut, items) = EvaluationTestData.Views(ml);
+        var rows = EvaluationTestData.ScoredRows();
+        rows[^1].UserEmbedding = [0, 1, 2];
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().EvaluateRetriever(ItemsBeside(ml, rows), heldOut, k => ml.MultiInterest().UnimodalRetriever(k),
+            new MultiInterestEvaluatorOptions { Cutoffs = [1, 3], Representation = UserRepresentation.Unimodal }));
+        Assert.Equal("fitData", error.ParamName);
+        Assert.Contains("Input column 'UserEmbedding' (option UserEmbeddingColumnName) gives user key 1 two values (its first row and a later one differ)", error.Message);
+    }
+
+    private sealed class FitRow
+    {
+        [KeyType(EvaluationTestData.Users)]
+        public uint User { get; set; }
+
+        [KeyType(EvaluationTestData.Items)]
+        public uint Item { get; set; }
+
+        [VectorType(EvaluationTestData.Dimension)]
+        public float[] UserEmbedding { get; set; } = [];
+
+        [VectorType(EvaluationTestData.Dimension)]
+        public float[] ItemEmbedding { get; set; } = [];
+    }
+
+    /// <summary>Scored rows as fit data: each with an item (row i's item is item row i mod 5) and that item's embedding.</summary>
+    private static IDataView ItemsBeside(MLContext ml, EvaluationTestData.Scored[] scored)
+    {
+        var rows = scored.Select((r, i) => new FitRow
+        {
+            User = r.User, Item = (uint)(i % EvaluationTestData.Items), UserEmbedding = r.UserEmbedding,
+            ItemEmbedding = EvaluationTestData.ItemValues.AsSpan(i % EvaluationTestData.Items * EvaluationTestData.Dimension, EvaluationTestData.Dimension).ToArray(),
+        }).ToArray();
+        return ml.Data.LoadFromEnumerable(rows);
     }
 
     [Fact]
@@ -163,5 +208,31 @@ public class EvaluationRowChecksTests
         var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().CandidatesToDataFrame(other));
         Assert.Equal("scored", error.ParamName);
         Assert.Contains("The columns 'Candidates' (option candidatesColumnName) and 'CandidateScores' (option scoresColumnName) give user '1' two lists", error.Message);
+        Assert.Contains("A retriever that reads a History column lists per row", error.Message);
+    }
+
+    private sealed class MixtureFrameRow
+    {
+        [KeyType(EvaluationTestData.Users)]
+        public uint User { get; set; }
+
+        [KeyType(4)]
+        [VectorType(2)]
+        public uint[] MixtureClusters { get; set; } = [];
+
+        [VectorType(2)]
+        public double[] MixtureWeights { get; set; } = [];
+    }
+
+    [Fact]
+    public void MixturesToDataFrame_RefusesAUsersLaterRowWithAnotherMixture()
+    {
+        var ml = new MLContext(seed: 1);
+        MixtureFrameRow Row(uint user, double first) => new() { User = user, MixtureClusters = [1, 3], MixtureWeights = [first, 1 - first] };
+        Assert.Equal(4, ml.MultiInterest().MixturesToDataFrame(ml.Data.LoadFromEnumerable(new[] { Row(0, 0.75), Row(1, 0.5), Row(0, 0.75) })).Rows.Count);
+        var error = Assert.Throws<ArgumentException>(() => ml.MultiInterest().MixturesToDataFrame(ml.Data.LoadFromEnumerable(new[] { Row(0, 0.75), Row(0, 0.5) })));
+        Assert.Equal("data", error.ParamName);
+        Assert.Contains("The columns 'MixtureClusters' (option clustersColumnName) and 'MixtureWeights' (option weightsColumnName) give user '1' two lists", error.Message);
+        Assert.DoesNotContain("History", error.Message);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Microsoft.ML.MultiInterest.Engine;
 
@@ -45,7 +46,7 @@ internal static class AutoEmbedding
         var result = GraphEmbeddingTrainerEngine.Fit(graph, final, progress, ct);
         return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
         {
-            Algorithm = result.Algorithm, Settings = result.Settings, Als = result.Als, Validation = curve, SelectionSeconds = selection,
+            Algorithm = result.Algorithm, Settings = result.Settings, Als = result.Als, Validation = curve.ToArray(), SelectionSeconds = selection,
             ChosenOptions = final.Clone(),
             Holdout = holdout,
         };
@@ -170,19 +171,13 @@ internal static class AutoEmbedding
             // A trial needs its best iteration, not proof of it: two iterations without a gain end it.
             options.EarlyStoppingPatience = Math.Min(options.EarlyStoppingPatience, TrialPatience);
             int first = curve.Count;
-            curve.Naming = p => p with { Candidate = $"implicit-als d={dimension} reg={regularization:G3} alpha0={unobserved:G3} iteration {p.Step}" };
-            (GraphEmbeddingResult, int) fit;
-            try
-            {
-                fit = ImplicitAlsTrainer.Fit(train, options, threads, null, scorer, curve, ct);
-            }
-            finally
-            {
-                curve.Naming = null;
-            }
-            var (result, iterations) = fit;
+            string settings = string.Create(CultureInfo.InvariantCulture, $"implicit-als d={dimension} reg={regularization:G3} alpha0={unobserved:G3}");
+            GraphEmbeddingResult result;
+            int iterations;
+            using (curve.NamedBy(p => p with { Candidate = $"{settings} iteration {p.Step}" }))
+                (result, iterations) = ImplicitAlsTrainer.Fit(train, options, threads, null, scorer, curve, ct);
             double recall = curve.Skip(first).Max(p => p.Recall);
-            var trial = new AutoTrial($"implicit-als d={dimension} reg={regularization:G3} alpha0={unobserved:G3} iterations={iterations}", dimension, recall,
+            var trial = new AutoTrial($"{settings} iterations={iterations}", dimension, recall,
                 () => (result.UserEmbeddings, result.ItemEmbeddings),
                 f =>
                 {

@@ -183,7 +183,7 @@ public static class GraphEmbeddingTrainerEngine
             Algorithm = final.Algorithm,
             Settings = describe(final),
             Als = result.Als,
-            Validation = curve,
+            Validation = curve.ToArray(),
             SelectionSeconds = selection,
             Mixture = result.Mixture,
             Dcm = result.Dcm,

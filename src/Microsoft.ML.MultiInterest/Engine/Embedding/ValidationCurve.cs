@@ -11,19 +11,27 @@ internal sealed class ValidationCurve : IReadOnlyList<ValidationPoint>
     private readonly List<ValidationPoint> _points = [];
     private readonly IProgress<ValidationPoint>? _sink;
 
-    /// <param name="sink">Hears each point as it is added (after <see cref="Naming"/>); null for none.</param>
+    /// <param name="sink">Hears each point as it is added (after any renaming); null for none.</param>
     public ValidationCurve(IProgress<ValidationPoint>? sink = null) => _sink = sink;
 
-    /// <summary>
-    /// Renames the points added while it is set: a search that runs a trainer as one of its trials names the trainer's
-    /// points by the trial's settings ("implicit-als d=128 reg=0.005 alpha0=0.003 iteration 2").
-    /// </summary>
-    public Func<ValidationPoint, ValidationPoint>? Naming { get; set; }
+    // Renames the points added while a NamedBy scope is open.
+    private Func<ValidationPoint, ValidationPoint>? _naming;
 
-    /// <summary>Appends <paramref name="point"/> (renamed by <see cref="Naming"/>) and reports it.</summary>
+    /// <summary>
+    /// Renames the points added until the returned scope is disposed: a search that runs a trainer as one of its trials
+    /// names the trainer's points by the trial's settings ("implicit-als d=128 reg=0.005 alpha0=0.003 iteration 2"), and
+    /// its sink hears them by that name.
+    /// </summary>
+    public IDisposable NamedBy(Func<ValidationPoint, ValidationPoint> naming)
+    {
+        _naming = naming;
+        return new Scope(this);
+    }
+
+    /// <summary>Appends <paramref name="point"/> (renamed inside a <see cref="NamedBy"/> scope) and reports it.</summary>
     public void Add(ValidationPoint point)
     {
-        if (Naming != null) point = Naming(point);
+        if (_naming != null) point = _naming(point);
         _points.Add(point);
         _sink?.Report(point);
     }
@@ -38,4 +46,9 @@ internal sealed class ValidationCurve : IReadOnlyList<ValidationPoint>
     public IEnumerator<ValidationPoint> GetEnumerator() => _points.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private sealed class Scope(ValidationCurve curve) : IDisposable
+    {
+        public void Dispose() => curve._naming = null;
+    }
 }

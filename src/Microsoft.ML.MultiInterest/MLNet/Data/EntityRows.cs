@@ -17,10 +17,12 @@ internal static class EntityRows
     /// <param name="values">How the rows differ, e.g. "0.5 at coordinate 1 on its first row, NaN on a later one".</param>
     /// <param name="what">What the column holds one of per entity: "vector", "cluster"...</param>
     /// <param name="parameter">The parameter of the view that holds the column.</param>
+    /// <param name="hint">A sentence on the likely cause, appended; null for none.</param>
     public static ArgumentException Differ((string Name, string Option) column, string entity, (DataViewSchema.Column Column, int Count, int Row) key, string values, string what,
-        string parameter = "data") => new(
+        string parameter = "data", string? hint = null) => new(
         $"Input column '{column.Name}' (option {column.Option}) gives {entity} {KeyNames.Describe(key.Column, key.Count, key.Row)} two values ({values}): "
-        + $"it must hold one {what} per {entity}, the same on all of the {entity}'s rows (it belongs to the {entity}, not to the edge).", parameter);
+        + $"it must hold one {what} per {entity}, the same on all of the {entity}'s rows (it belongs to the {entity}, not to the edge)."
+        + (hint == null ? "" : " " + hint), parameter);
 
     /// <summary>Throws <see cref="Differ"/> unless <paramref name="later"/> equals <paramref name="first"/>, naming the first coordinate that differs.</summary>
     public static void RequireSame<T>(ReadOnlySpan<T> first, ReadOnlySpan<T> later, (string Name, string Option) column, string entity,

@@ -6,8 +6,11 @@ namespace Microsoft.ML.MultiInterest;
 /// Marks a column whose value a stage looks up by one key column (a user's embedding by its User key): it holds one value
 /// per key by construction, so the readers of <see cref="EntityRows"/> need not read and compare every later row of a key.
 /// The mark names the key column as the stage saw it (name, cardinality and a fingerprint of its text or numeric
-/// KeyValues), so a key column rebuilt from other values under the same name no longer matches. A column made or replaced by any other transform, and
-/// a loaded model's columns, carry no mark and are compared row by row.
+/// KeyValues), so a key column rebuilt from other values under the same name no longer matches. A column another transform
+/// computes (a normalisation, a type conversion) and a loaded model's columns (ML.NET's own transformers) carry no mark and
+/// are compared row by row; a transform that passes columns through with their rows (CopyColumns, a row filter, a cache)
+/// keeps it, rightly. Not caught: the key column replaced, after the marking stage, by another column of the same name
+/// mapped by the same fitted key mapping (the mark then still matches).
 /// </summary>
 internal static class PerKeyAnnotation
 {

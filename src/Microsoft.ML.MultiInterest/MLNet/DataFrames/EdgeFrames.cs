@@ -93,10 +93,11 @@ internal static class EdgeFrames
     /// <summary>
     /// Calls <paramref name="visit"/> with the user id, the key vector, the value vector and the key names, for the first row of
     /// each user. Every later row of the user must repeat both vectors (compared by fingerprint) unless a stage marked them as
-    /// looked up by the user key (<see cref="PerKeyAnnotation"/>).
+    /// looked up by the user key (<see cref="PerKeyAnnotation"/>); a difference is refused naming <paramref name="parameter"/>,
+    /// with <paramref name="hint"/> (the likely cause) when given.
     /// </summary>
     public static void FirstRowPerUser<TKey, TValue>(IDataView data, string userColumn, (string Name, string Option) keysColumn, (string Name, string Option) valuesColumn,
-        Action<string, TKey[], TValue[], IReadOnlyList<string>> visit, string parameter)
+        Action<string, TKey[], TValue[], IReadOnlyList<string>> visit, string parameter, string? hint = null)
         where TKey : unmanaged where TValue : unmanaged
     {
         var schema = data.Schema;
@@ -130,7 +131,8 @@ internal static class EdgeFrames
             {
                 if (fingerprint != first)
                     throw new ArgumentException($"The columns '{keysColumn.Name}' (option {keysColumn.Option}) and '{valuesColumn.Name}' (option {valuesColumn.Option}) "
-                        + $"give user '{id}' two lists (its first row and a later one differ): they must hold one list per user, the same on all of the user's rows.", parameter);
+                        + $"give user '{id}' two lists (its first row and a later one differ): they must hold one list per user, the same on all of the user's rows."
+                        + (hint == null ? "" : " " + hint), parameter);
                 continue;
             }
             firstRows.Add(id, fingerprint);

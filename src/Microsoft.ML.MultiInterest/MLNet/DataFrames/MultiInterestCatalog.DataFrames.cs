@@ -127,7 +127,7 @@ public sealed partial class MultiInterestCatalog
                 items.Append(names[(int)keys[r] - 1]);
                 scores.Append(values[r]);
             }
-        }, nameof(scored));
+        }, nameof(scored), CandidateListReader.PerRowListHint);
         return new DataFrame(users, ranks, items, scores);
     }
 

@@ -45,7 +45,7 @@ internal static class CandidateListReader
                     if (k != 0) later[count++] = (int)k - 1;
                 if (!lists[q].AsSpan().SequenceEqual(later.AsSpan(0, count)))
                     throw EntityRows.Differ((o.CandidatesColumnName, nameof(o.CandidatesColumnName)), "user", (user, heldOut.UserCount, heldOut.Users[q]),
-                        Difference(lists[q], later.AsSpan(0, count), candidates, itemCount), "candidate list", nameof(scored));
+                        Difference(lists[q], later.AsSpan(0, count), candidates, itemCount), "candidate list", nameof(scored), PerRowListHint);
             }
         }
 
@@ -94,6 +94,10 @@ internal static class CandidateListReader
         }
         return popular;
     }
+
+    /// <summary>What to do when a user's lists differ by row: the usual cause is a retriever that also reads each row's history.</summary>
+    internal const string PerRowListHint = "A retriever that reads a History column lists per row (each row's history is excluded and "
+        + "used): evaluate a view with one row per user, or without that column.";
 
     /// <summary>Where two lists of item rows first differ, items named by the candidates column's KeyValues.</summary>
     private static string Difference(ReadOnlySpan<int> first, ReadOnlySpan<int> later, DataViewSchema.Column candidates, int itemCount)

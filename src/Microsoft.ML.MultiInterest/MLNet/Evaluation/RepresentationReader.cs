@@ -40,10 +40,12 @@ internal static class RepresentationReader
         var indexOfUser = CandidateListReader.IndexOfUser(heldOut);
         var points = new float[heldOut.Users.Length][];
         var weights = kind == UserRepresentation.Mixture ? new double[heldOut.Users.Length][] : null;
-        // Each user's first row's fingerprint, to compare its later rows with (the mixture is kept compacted, not as read).
-        int[]? fingerprints = columns.Skip(1).All(c => PerKeyAnnotation.Holds(c, user)) ? null : new int[points.Length];
-        var (column, option) = kind == UserRepresentation.Mixture
+        // Each user's first row's fingerprints (vectors, weights), to compare its later rows with (the mixture is kept
+        // compacted, not as read); one per column, so that a refusal names the column that differs.
+        (int Points, int Weights)[]? fingerprints = columns.Skip(1).All(c => PerKeyAnnotation.Holds(c, user)) ? null : new (int, int)[points.Length];
+        var pointsColumn = kind == UserRepresentation.Mixture
             ? (o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName)) : (o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName));
+        var weightsColumn = (o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName));
         using (var cursor = view.GetRowCursor(columns))
         {
             var getUser = cursor.GetGetter<uint>(user);
@@ -62,12 +64,13 @@ internal static class RepresentationReader
                 p.CopyTo(pointScratch);
                 getWeights?.Invoke(ref w);
                 if (getWeights != null) w.CopyTo(weightScratch);
-                int fingerprint = fingerprints == null ? 0 : EntityRows.Fingerprint<float, double>(pointScratch, weightScratch);
+                var fingerprint = fingerprints == null ? default
+                    : (EntityRows.Fingerprint<float, byte>(pointScratch, []), EntityRows.Fingerprint<double, byte>(weightScratch, []));
                 if (points[q] != null)
                 {
                     if (fingerprint != fingerprints![q])
-                        throw EntityRows.Differ((column, option), "user", (user, heldOut.UserCount, heldOut.Users[q]), "its first row and a later one differ",
-                            kind == UserRepresentation.Mixture ? "mixture" : "vector", parameter);
+                        throw EntityRows.Differ(fingerprint.Item1 != fingerprints[q].Points ? pointsColumn : weightsColumn, "user", (user, heldOut.UserCount, heldOut.Users[q]),
+                            "its first row and a later one differ", kind == UserRepresentation.Mixture ? "mixture" : "vector", parameter);
                     continue;
                 }
                 if (fingerprints != null) fingerprints[q] = fingerprint;
