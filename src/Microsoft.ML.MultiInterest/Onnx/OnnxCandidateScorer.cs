@@ -100,6 +100,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
                 + "(or serve the model with MultiInterestModel.RetrieveWithEngine); OnnxCandidateScorer runs the quota and unimodal graphs.");
         bool unimodalOnly = manifest.Retrieval == OnnxServingManifest.UnimodalRetrieval;
         CheckCandidateOutputs(manifest, directory);
+        CheckCandidateCounts(manifest, directory, unimodalOnly);
         OnnxServingGraph[] graphs = unimodalOnly ? [manifest.UnimodalScorer] : [manifest.Encoder, manifest.QuotaScorer, manifest.UnimodalScorer];
         if (manifest.VectorScorer != null) graphs = [.. graphs, manifest.VectorScorer];
         var opened = OnnxScorerParts.OpenSessions(directory, sessions, graphs);
@@ -354,6 +355,33 @@ public sealed partial class OnnxCandidateScorer : IDisposable
             throw new InvalidDataException($"The ONNX serving directory '{directory}' was exported without the scorers' candidate outputs "
                 + $"({ComponentCandidateRowsOutput}, {UnimodalOnnxExporter.CandidateRowsOutput}), which serving the engine's exact lists needs; export it again "
                 + "(OnnxServingDirectory.Export, MultiInterestModel.ExportOnnx or multiinterest export-onnx).");
+    }
+
+    /// <summary>
+    /// Refuses a manifest whose list length, slack or catalogue do not give the candidate counts its graphs' TopK nodes keep
+    /// (an edited "candidates"): a call would otherwise fail deep inside with a message that names nothing.
+    /// </summary>
+    private static void CheckCandidateCounts(OnnxServingManifest manifest, string directory, bool unimodalOnly)
+    {
+        int catalogue = UnimodalOnnxExporter.CandidateCount(manifest.Candidates, manifest.Items, manifest.CandidateSlack);
+        var counts = new List<(OnnxServingGraph Graph, string Name, int Expected)> { (manifest.UnimodalScorer, UnimodalOnnxExporter.CandidateCountName, catalogue) };
+        if (manifest.VectorScorer != null) counts.Add((manifest.VectorScorer, UnimodalOnnxExporter.CandidateCountName, catalogue));
+        if (!unimodalOnly)
+        {
+            counts.Add((manifest.QuotaScorer, QuotaScorerGraph.FallbackCandidateCountName, catalogue));
+            counts.Add((manifest.QuotaScorer, QuotaScorerGraph.ComponentCandidateCountName,
+                QuotaScorerGraph.CandidatesPerComponent(manifest.Candidates, manifest.LargestCluster, manifest.CandidateSlack)));
+        }
+        foreach (var (graph, name, expected) in counts)
+        {
+            string path = Path.Combine(directory, graph.File);
+            if (!File.Exists(path)) continue; // opening the sessions names the missing file
+            long kept = ((long[])OnnxInitializerFile.Read(path, (name, Proto.TensorProto.Types.DataType.Int64))[name].Values)[0];
+            if (kept != expected)
+                throw new InvalidDataException($"'{path}' keeps {kept} candidates per user (initializer '{name}'), but the manifest of '{directory}' "
+                    + $"(candidates {manifest.Candidates}, candidate_slack {manifest.CandidateSlack}, {manifest.Items} items, largest cluster {manifest.LargestCluster}) "
+                    + $"gives {expected}: the manifest does not match its graphs (was it edited?). Export the directory again.");
+        }
     }
 
     internal static void CheckNames(InferenceSession session, OnnxServingGraph graph, string directory)

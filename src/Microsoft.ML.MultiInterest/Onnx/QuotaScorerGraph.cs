@@ -64,9 +64,9 @@ internal static class QuotaScorerGraph
             .AddInitializer("dummy_item", [], [(long)itemCount])
             .AddInitializer("component_axis", [], [1L])
             .AddInitializer("last_axis", [1], [-1L])
-            .AddInitializer("k_cluster", [1], [(long)k])
+            .AddInitializer(ComponentCandidateCountName, [1], [(long)k])
             .AddInitializer("k_list", [1], [(long)candidates])
-            .AddInitializer("k_fallback", [1], [(long)kFallback])
+            .AddInitializer(FallbackCandidateCountName, [1], [(long)kFallback])
             .AddInitializer("list_start", [1], [0L])
             .AddInitializer("component_axis_1d", [1], [1L])
             .AddInitializer("rank_in_component", [1, 1, k], Enumerable.Range(0, k).Select(r => (long)r).ToArray())
@@ -89,7 +89,7 @@ internal static class QuotaScorerGraph
         }
         // The fallback's candidates, M + slack, for re-ranking; the list's fallback is their first M (TopK puts equal scores in
         // ascending index order, so that is TopK's own top M).
-        g.AddNode("TopK", [fallbackScores, "k_fallback"], [FallbackCandidateScoresOutput, FallbackCandidateRowsOutput], Axis(-1), Largest(true), Sorted())
+        g.AddNode("TopK", [fallbackScores, FallbackCandidateCountName], [FallbackCandidateScoresOutput, FallbackCandidateRowsOutput], Axis(-1), Largest(true), Sorted())
             .AddNode("Slice", [FallbackCandidateScoresOutput, "list_start", "k_list", "component_axis_1d"], ["fallback_scores"])
             .AddNode("Slice", [FallbackCandidateRowsOutput, "list_start", "k_list", "component_axis_1d"], ["fallback_rows"]);
         string headMask = "";
@@ -136,7 +136,7 @@ internal static class QuotaScorerGraph
         }
         g.AddNode("Unsqueeze", ["is_component", "last_axis"], ["is_component_col"])
             .AddNode("Where", ["is_component_col", eligible, "neg_inf"], ["eligible_scores"])
-            .AddNode("TopK", ["eligible_scores", "k_cluster"], [ComponentCandidateScoresOutput, "ranked_slots"], Axis(-1), Largest(true), Sorted())
+            .AddNode("TopK", ["eligible_scores", ComponentCandidateCountName], [ComponentCandidateScoresOutput, "ranked_slots"], Axis(-1), Largest(true), Sorted())
             .AddNode("GatherElements", ["component_rows", "ranked_slots"], [ComponentCandidateRowsOutput], Axis(-1))       // [B,m,k]
             .AddNode("IsInf", [ComponentCandidateScoresOutput], ["ranked_missing"], OnnxAttributes.Int("detect_positive", 0))
             .AddNode("Not", ["ranked_missing"], ["ranked_found"])
@@ -223,6 +223,9 @@ internal static class QuotaScorerGraph
         return g.Build($"Quota scorer: top {candidates} of {itemCount} items in {grouped.Clusters} groups (largest {s}) for up to {m} components of dimension {d}, "
             + $"unimodal head of {headSlots}, unimodal fill{(layout.ExtrasAfterQuotas ? ", hand-off after every quota" : "")}.");
     }
+
+    /// <summary>The initializers holding the TopK counts of a component's and of the fallback's candidates, read back to check a manifest against its graph.</summary>
+    internal const string ComponentCandidateCountName = "k_cluster", FallbackCandidateCountName = "k_fallback";
 
     /// <summary>How many candidates each component keeps: M plus the slack, at most the largest cluster (TopK cannot return more than it scores).</summary>
     public static int CandidatesPerComponent(int candidates, int largestCluster, int slack) => Math.Min(candidates + slack, largestCluster);

@@ -113,7 +113,7 @@ public static class UnimodalOnnxExporter
         users?.ThrowIfNotFinite("user embeddings");
         items.ThrowIfNotFinite("item embeddings");
 
-        const string UserTable = UserTableName, ItemTable = ItemTableName, K = "k";
+        const string UserTable = UserTableName, ItemTable = ItemTableName, K = CandidateCountName;
         int k = CandidateCount(candidates, items.Rows, OnnxServingDefaults.CandidateSlack);
         const string RawScores = "raw_scores", MaskedScores = "masked_scores";
         string userVectors = "user_vectors";
@@ -161,6 +161,9 @@ public static class UnimodalOnnxExporter
 
     /// <summary>How many candidates the scorer outputs: M plus the slack, at most the item count.</summary>
     internal static int CandidateCount(int candidates, int items, int slack) => Math.Min(candidates + slack, items);
+
+    /// <summary>The initializer holding TopK's candidate count (<see cref="CandidateCount"/>), read back to check a manifest against its graph.</summary>
+    internal const string CandidateCountName = "k";
 
     /// <summary>The user table's initializer name (read back by <see cref="OnnxCandidateScorer"/>).</summary>
     internal const string UserTableName = "user_embeddings";

@@ -408,6 +408,18 @@ public class BadInputCatalogTests
             }));
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
         }),
+        ["onnx-manifest-candidates-edited"] = Throws<InvalidDataException>(["keeps 21 candidates per user (initializer 'k')", "candidates 3, candidate_slack 16, 60 items", "gives 19",
+            "the manifest does not match its graphs (was it edited?)"], () =>
+        {
+            var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+            string directory = BadInputFixtures.Directory("edited-onnx");
+            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory, exclusionMask: true);
+            string manifestPath = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+            json["candidates"] = 3;
+            File.WriteAllText(manifestPath, json.ToJsonString());
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
+        }),
         ["onnx-export-candidates-beyond-items"] = Throws<ArgumentOutOfRangeException>(["Candidates (M) is", "must be between 1 and the number of items", "fit --candidates", "serve it from the zip or the engine"], () =>
         {
             var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
