@@ -27,11 +27,16 @@ internal static class ExportOnnxCommand
     private static int Run(string modelPath, string outDirectory, TextWriter log)
     {
         using var model = MultiInterestModel.Load(new MLContext(seed: 1), modelPath);
+        // The files this run writes are the ones listed: an earlier export's other files may stay beside them.
+        var started = DateTime.UtcNow.AddSeconds(-1);
         var manifest = model.ExportOnnx(outDirectory);
         log.WriteLine($"Exported {Describe(manifest)}, M={manifest.Candidates}, {manifest.Users:N0} users, {manifest.Items:N0} items to {outDirectory}:");
         var root = new DirectoryInfo(outDirectory);
-        foreach (var file in root.GetFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal))
+        var files = root.GetFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
+        foreach (var file in files.Where(f => f.LastWriteTimeUtc >= started))
             log.WriteLine($"  {Path.GetRelativePath(root.FullName, file.FullName),-30} {file.Length / 1e6,8:F1} MB");
+        int older = files.Count(f => f.LastWriteTimeUtc < started);
+        if (older > 0) log.WriteLine($"  ({Counted.Of(older, "file")} of an earlier export left as they were: this model's graphs do not use them)");
         if (PaddingNote(manifest) is { } note) log.WriteLine(note);
         return 0;
     }

@@ -420,6 +420,31 @@ public class BadInputCatalogTests
             File.WriteAllText(manifestPath, json.ToJsonString());
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
         }),
+        ["onnx-export-into-other-files"] = Throws<IOException>(["holds files and is not an earlier ONNX export", "is not valid JSON", "would overwrite or mix with them",
+            "Give a new or empty directory, or one an earlier export wrote"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var fitted = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                .Append(ml.MultiInterest().UnimodalRetriever(4)).Fit(raw);
+            var zip = new MemoryStream();
+            ml.Model.Save(fitted, raw.Schema, zip);
+            using var model = MultiInterestModel.Load(ml, new MemoryStream(zip.ToArray()));
+            // An earlier export may be written again; a folder of the user's own files (one named manifest.json) may not.
+            string earlier = BadInputFixtures.Directory("onnx-earlier");
+            model.ExportOnnx(earlier);
+            model.ExportOnnx(earlier);
+            string mine = BadInputFixtures.Directory("onnx-my-files");
+            File.WriteAllText(Path.Combine(mine, "manifest.json"), "precious");
+            try
+            {
+                model.ExportOnnx(mine);
+            }
+            finally
+            {
+                Assert.Equal("precious", File.ReadAllText(Path.Combine(mine, "manifest.json")));
+            }
+        }),
         ["onnx-export-candidates-beyond-items"] = Throws<ArgumentOutOfRangeException>(["Candidates (M) is", "must be between 1 and the number of items", "fit --candidates", "serve it from the zip or the engine"], () =>
         {
             var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);

@@ -17,8 +17,12 @@ public sealed partial class MultiInterestModel
     /// over a differentiable-clustering model also the DCM history encoder (<see cref="OnnxServingDirectory.HistoryEncoderFileName"/>),
     /// which serves a user known by its history only as <see cref="MultiInterestRecommender.Recommend"/> does.
     /// </summary>
-    /// <param name="directory">Created if needed; files of the same names are overwritten.</param>
+    /// <param name="directory">
+    /// Created if needed: a new or empty directory, or one an earlier export wrote (its files of the same names are
+    /// overwritten). A directory holding other files is refused, not written into.
+    /// </param>
     /// <param name="exclusionMask">True to give the scorers the seen-item mask input.</param>
+    /// <exception cref="IOException"><paramref name="directory"/> is a file, or holds files and no serving manifest of an earlier export.</exception>
     /// <exception cref="InvalidOperationException">The model lacks the embedding, clustering or mixture stage (round robin: the embedding stage's components).</exception>
     /// <exception cref="NotSupportedException">
     /// A history-interest MMR stage (<see cref="MmrRetrieverEstimator.Options.Interests"/> = <see cref="MmrInterests.History"/>,
@@ -33,6 +37,7 @@ public sealed partial class MultiInterestModel
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (File.Exists(directory))
             throw new IOException($"'{directory}' is a file: ExportOnnx writes a directory of graphs and manifests there (created if needed).");
+        CheckNewOrEarlierExport(directory);
         CheckIdsWritable(EmbeddingOf(FirstServedStage));
         var manifest = RankFusions.Count > 0 ? ExportFusionOnnx(directory, exclusionMask) : ExportStageOnnx(ServingStage, Live, directory, exclusionMask);
         // Stamped with the stage it serves, so that serving it with another model is caught (CheckOnnxDirectory).
@@ -40,6 +45,25 @@ public sealed partial class MultiInterestModel
         manifest.Write(directory);
         WriteHistoryFiles(directory, FirstServedStage);
         return manifest;
+    }
+
+    /// <summary>
+    /// Refuses a directory that holds files but no serving manifest an export wrote: the export's dozen files (manifest.json,
+    /// the graphs, the id and history files) would overwrite or mix with the user's own.
+    /// </summary>
+    private static void CheckNewOrEarlierExport(string directory)
+    {
+        if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any()) return;
+        try
+        {
+            OnnxServingManifest.Read(directory);
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        {
+            throw new IOException($"'{directory}' holds files and is not an earlier ONNX export ({e.Message}): the export writes "
+                + $"{OnnxServingDirectory.ManifestFileName}, its graphs and the id files there and would overwrite or mix with them. "
+                + "Give a new or empty directory, or one an earlier export wrote.", e);
+        }
     }
 
     /// <summary>
