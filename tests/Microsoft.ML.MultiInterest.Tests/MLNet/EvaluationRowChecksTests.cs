@@ -211,6 +211,36 @@ public class EvaluationRowChecksTests
         Assert.Contains("A retriever that reads a History column lists per row", error.Message);
     }
 
+    [Fact]
+    public void CandidatesToDataFrame_ListsUsersTheKeyMappingNeverSaw_UnderTheirRawIds()
+    {
+        using var world = new ServingWorld();
+        string[] firstHistory = [world.Items[0], world.Items[1], world.Items[2]], otherHistory = [world.Items[5]];
+        var requests = new List<ServingWorld.Request>
+        {
+            new() { User = "new-user", History = firstHistory },
+            new() { User = "other-new", History = otherHistory },
+            new() { User = world.Users[0] },
+            new() { User = "new-user", History = firstHistory },
+        };
+        var scored = world.Fitted.Transform(world.Ml.Data.LoadFromEnumerable(requests));
+        var served = ServingWorld.Read(scored);
+        Assert.Equal(["History", "History", "Trained", "History"], served.Select(r => r.Source));
+        var frame = world.Ml.MultiInterest().CandidatesToDataFrame(scored);
+        var byUser = frame.Rows.GroupBy(r => (string)r[0]).ToDictionary(g => g.Key, g => g.Select(r => (string)r[2]).ToArray());
+        Assert.Equal(["new-user", "other-new", world.Users[0]], byUser.Keys);
+        Assert.Equal(served[0].Items, byUser["new-user"]);
+        Assert.Equal(served[1].Items, byUser["other-new"]);
+        Assert.Equal(served[2].Items, byUser[world.Users[0]]);
+
+        // One raw id served two histories is two lists for one user: refused, with the likely cause.
+        requests[^1].History = otherHistory;
+        var twice = world.Fitted.Transform(world.Ml.Data.LoadFromEnumerable(requests));
+        var error = Assert.Throws<ArgumentException>(() => world.Ml.MultiInterest().CandidatesToDataFrame(twice));
+        Assert.Contains("give user 'new-user' two lists", error.Message);
+        Assert.Contains("A retriever that reads a History column lists per row", error.Message);
+    }
+
     private sealed class MixtureFrameRow
     {
         [KeyType(EvaluationTestData.Users)]

@@ -94,7 +94,10 @@ internal static class EdgeFrames
     /// Calls <paramref name="visit"/> with the user id, the key vector, the value vector and the key names, for the first row of
     /// each user. Every later row of the user must repeat both vectors (compared by fingerprint) unless a stage marked them as
     /// looked up by the user key (<see cref="PerKeyAnnotation"/>); a difference is refused naming <paramref name="parameter"/>,
-    /// with <paramref name="hint"/> (the likely cause) when given.
+    /// with <paramref name="hint"/> (the likely cause) when given. A row whose user key is missing (0: an id the key mapping
+    /// never saw, served from its History column or the popular list) is a user of its own, named by the raw id
+    /// MapValueToKey left hidden in the view (rows of one raw id compared as above), or, without it, each such row one user
+    /// with an empty id.
     /// </summary>
     public static void FirstRowPerUser<TKey, TValue>(IDataView data, string userColumn, (string Name, string Option) keysColumn, (string Name, string Option) valuesColumn,
         Action<string, TKey[], TValue[], IReadOnlyList<string>> visit, string parameter, string? hint = null)
@@ -107,26 +110,36 @@ internal static class EdgeFrames
         if (keys.Type is not VectorDataViewType { ItemType: KeyDataViewType keyType })
             throw new ArgumentException($"The column '{keysColumn.Name}' (option {keysColumn.Option}) must be a vector of keys, not {keys.Type}.", keysColumn.Option);
         var names = KeyNames.Of(keys, checked((int)keyType.Count));
-        using var cursor = data.GetRowCursor([user, keys, values]);
+        bool keyed = user.Type is KeyDataViewType;
+        var raw = keyed ? RawIdColumn.HiddenBehind(schema, user) : null;
+        using var cursor = data.GetRowCursor(raw == null ? [user, keys, values] : [user, keys, values, raw.Value]);
         var getUser = IdColumnReader.Getter(cursor, user, "userColumnName");
+        var getRaw = RawIdColumn.Text(cursor, raw);
         var getKeys = cursor.GetGetter<VBuffer<TKey>>(keys);
         var getValues = cursor.GetGetter<VBuffer<TValue>>(values);
         bool compareRows = !(PerKeyAnnotation.Holds(keys, user) && PerKeyAnnotation.Holds(values, user));
-        // Each user's first row's fingerprint (only its presence when later rows are not compared).
+        // Each user's first row's fingerprint (only its presence when later rows are not compared); users with a missing key
+        // by their raw id, always compared (the mark covers the keys, and they all share key 0).
         var firstRows = new Dictionary<string, int>(StringComparer.Ordinal);
+        var firstUnkeyed = new Dictionary<string, int>(StringComparer.Ordinal);
         VBuffer<TKey> k = default;
         VBuffer<TValue> v = default;
         while (cursor.MoveNext())
         {
             string id = getUser();
-            if (id.Length == 0) continue;
-            bool seen = firstRows.TryGetValue(id, out int first);
-            if (seen && !compareRows) continue;
+            bool unkeyed = id.Length == 0;
+            if (unkeyed && !keyed) continue;
+            if (unkeyed) id = getRaw?.Invoke() ?? "";
+            var table = unkeyed ? firstUnkeyed : firstRows;
+            bool once = !(unkeyed && id.Length == 0);
+            int first = 0;
+            bool seen = once && table.TryGetValue(id, out first);
+            if (seen && !compareRows && !unkeyed) continue;
             getKeys(ref k);
             getValues(ref v);
             var keyArray = k.DenseValues().ToArray();
             var valueArray = v.DenseValues().ToArray();
-            int fingerprint = compareRows ? EntityRows.Fingerprint<TKey, TValue>(keyArray, valueArray) : 0;
+            int fingerprint = compareRows || unkeyed ? EntityRows.Fingerprint<TKey, TValue>(keyArray, valueArray) : 0;
             if (seen)
             {
                 if (fingerprint != first)
@@ -135,7 +148,7 @@ internal static class EdgeFrames
                         + (hint == null ? "" : " " + hint), parameter);
                 continue;
             }
-            firstRows.Add(id, fingerprint);
+            if (once) table.Add(id, fingerprint);
             visit(id, keyArray, valueArray, names);
         }
     }

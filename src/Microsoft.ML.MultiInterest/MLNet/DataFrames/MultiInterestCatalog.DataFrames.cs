@@ -103,7 +103,9 @@ public sealed partial class MultiInterestCatalog
 
     /// <summary>
     /// Candidate lists in long format: one row per (user, rank) with columns User, Rank (from 1), Item and Score,
-    /// users in order of first appearance (the first row of each user is read; later rows must repeat it), padding skipped, ids mapped back.
+    /// users in order of first appearance (the first row of each user is read; later rows must repeat it), padding skipped, ids mapped back. A
+    /// user the key mapping never saw (key 0: served from a History column, or the popular list) is listed under the raw id
+    /// MapValueToKey left in the view (an empty id when the view no longer holds it, each such row then its own user).
     /// </summary>
     /// <param name="scored">A retriever's output.</param>
     /// <param name="userColumnName">The user key column.</param>

@@ -66,8 +66,8 @@ internal sealed class HeldOutEdges
         var schema = heldOut.Schema;
         var user = ColumnChecks.Key(schema, o.UserColumnName, nameof(o.UserColumnName), out int userCount);
         var item = ColumnChecks.Key(schema, o.ItemColumnName, nameof(o.ItemColumnName), out int itemCount);
-        var rawUser = HiddenRawColumn(schema, user);
-        var rawItem = HiddenRawColumn(schema, item);
+        var rawUser = RawIdColumn.HiddenBehind(schema, user);
+        var rawItem = RawIdColumn.HiddenBehind(schema, item);
         var byUser = new List<int>?[userCount];
         var unseenByUser = new HashSet<string>?[userCount];
         var unseenUsers = new HashSet<string>(StringComparer.Ordinal);
@@ -79,8 +79,8 @@ internal sealed class HeldOutEdges
         {
             var getUser = cursor.GetGetter<uint>(user);
             var getItem = cursor.GetGetter<uint>(item);
-            var getRawUser = RawText(cursor, rawUser);
-            var getRawItem = RawText(cursor, rawItem);
+            var getRawUser = RawIdColumn.Text(cursor, rawUser);
+            var getRawItem = RawIdColumn.Text(cursor, rawItem);
             uint u = 0, i = 0;
             while (cursor.MoveNext())
             {
@@ -151,45 +151,5 @@ internal sealed class HeldOutEdges
                 + $"(columns '{o.UserColumnName}' and '{o.ItemColumnName}'): there is nothing to evaluate. Key the held-out edges with the MapValueToKey "
                 + "transformers fitted on the training edges, and hold out edges of users and items that occur in training.", "heldOut");
         return new HeldOutEdges(UserColumn, ItemColumn, UserCount, ItemCount, users.ToArray(), items.ToArray(), unseenItems.ToArray(), missed, unseenEdges);
-    }
-
-    /// <summary>The hidden column of the same name that MapValueToKey replaced (the raw ids), if it is still in the schema.</summary>
-    private static DataViewSchema.Column? HiddenRawColumn(DataViewSchema schema, DataViewSchema.Column key)
-    {
-        for (int c = key.Index - 1; c >= 0; c--)
-        {
-            var column = schema[c];
-            if (column.Name == key.Name && column.IsHidden && column.Type is not KeyDataViewType && column.Type is PrimitiveDataViewType) return column;
-        }
-        return null;
-    }
-
-    private static Func<string>? RawText(DataViewRowCursor cursor, DataViewSchema.Column? column)
-    {
-        if (column is not { } c) return null;
-        var type = c.Type.RawType;
-        if (type == typeof(ReadOnlyMemory<char>)) return Text<ReadOnlyMemory<char>>(cursor, c);
-        if (type == typeof(int)) return Text<int>(cursor, c);
-        if (type == typeof(uint)) return Text<uint>(cursor, c);
-        if (type == typeof(long)) return Text<long>(cursor, c);
-        if (type == typeof(ulong)) return Text<ulong>(cursor, c);
-        if (type == typeof(float)) return Text<float>(cursor, c);
-        if (type == typeof(double)) return Text<double>(cursor, c);
-        if (type == typeof(short)) return Text<short>(cursor, c);
-        if (type == typeof(ushort)) return Text<ushort>(cursor, c);
-        if (type == typeof(byte)) return Text<byte>(cursor, c);
-        if (type == typeof(bool)) return Text<bool>(cursor, c);
-        return null;
-    }
-
-    private static Func<string> Text<T>(DataViewRowCursor cursor, DataViewSchema.Column column)
-    {
-        var getter = cursor.GetGetter<T>(column);
-        T value = default!;
-        return () =>
-        {
-            getter(ref value);
-            return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
-        };
     }
 }
