@@ -25,7 +25,8 @@ public sealed partial class MultiInterestCatalog
         }
         var retriever = MultiInterestRecommender.FindRetriever(model) ?? throw new ArgumentException(
             "The model holds no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever, RoundRobinRetriever or ConditionalRetriever). "
-            + "A model loaded with mlContext.Model.Load is ML.NET's own chain: load it with MultiInterestModel.Load and pass that.", nameof(model));
+            + "Pass the fitted pipeline that ends in one; a model loaded with mlContext.Model.Load is ML.NET's own chain: load it with MultiInterestModel.Load "
+            + "and pass that.", nameof(model));
         return new MultiInterestRecommender(retriever.Columns.Live);
     }
 

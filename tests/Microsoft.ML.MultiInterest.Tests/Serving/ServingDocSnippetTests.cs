@@ -1,7 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Tests.Docs;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
-using Edge = Microsoft.ML.MultiInterest.Tests.MLNet.MLNetTestData.Edge;
+using EdgeRow = Microsoft.ML.MultiInterest.Tests.MLNet.MLNetTestData.Edge;
 
 namespace Microsoft.ML.MultiInterest.Tests.Serving;
 
@@ -51,7 +51,7 @@ public sealed class ServingDocSnippetTests
 
         #region ServingRows
         // Request rows: the columns the chain's stages read, User and Item (unused when serving: any value).
-        IDataView requests = mlContext.Data.LoadFromEnumerable(new[] { new Edge { User = "u1", Item = "" }, new Edge { User = "new-user", Item = "" } });
+        IDataView requests = mlContext.Data.LoadFromEnumerable(new[] { new EdgeRow { User = "u1", Item = "" }, new EdgeRow { User = "new-user", Item = "" } });
         IDataView served = model.Transform(requests);   // adds Candidates, CandidateScores and CandidateSource (Trained, Popular)
         #endregion
         Assert.Equal(["Trained", "Popular"], served.GetColumn<ReadOnlyMemory<char>>(MultiInterestColumnNames.CandidateSource).Select(s => s.ToString()));

@@ -50,11 +50,15 @@ public class CatalogSweepTests
         // The defaults and 5 of the 6 grid points: at lambda 0 the neighbours are not read, so k = 5 and 10 are one trial.
         Assert.Equal(6, result.Leaderboard.Rows.Count);
         Assert.Equal(result.Best!.Number, (int)result.Leaderboard[Names.Trial][0]);
+        // The frame leaves the unread neighbours missing, as the text shows "-".
+        for (long r = 0; r < result.Leaderboard.Rows.Count; r++)
+            Assert.Equal(double.Parse((string)result.Leaderboard["lambda"][r], System.Globalization.CultureInfo.InvariantCulture) == 0, result.Leaderboard["neighbors"][r] == null);
         var view = result.LeaderboardView;
         Assert.Equal(6, view.GetColumn<double>(Names.Recall).Count());
         Assert.Contains(messages, m => m.Contains("trial 1 (defaults)", StringComparison.Ordinal));
 
         Assert.NotNull(result.Model);
+        Assert.Contains("is a directory: SaveModel writes one zip file", Assert.Throws<IOException>(() => result.SaveModel(Path.GetTempPath())).Message);
         string path = Path.Combine(Path.GetTempPath(), $"sweep-{Guid.NewGuid():N}.zip");
         try
         {

@@ -23,8 +23,9 @@ internal static class LeaderboardFrame
             new Int32DataFrameColumn(Names.Users, trials.Select(t => t.Users)),
             new DoubleDataFrameColumn(Names.Fidelity, trials.Select(t => t.Fidelity)),
         };
+        // A value the trial does not read (neighbors where lambda = 0 smooths nothing, say) is missing, as the text's "-".
         foreach (var p in outcome.Space.Parameters)
-            columns.Add(new StringDataFrameColumn(p.Name, trials.Select(t => t.Parameters[p.Name])));
+            columns.Add(new StringDataFrameColumn(p.Name, trials.Select(t => SweepParameterCatalog.Applies(p.Name, t.Settings) ? t.Parameters[p.Name] : null)));
         columns.Add(new DoubleDataFrameColumn(Names.Objective, trials.Select(t => t.Objective)));
         columns.Add(new DoubleDataFrameColumn(Names.VersusBest, trials.Select(t => t.VersusBest?.Difference ?? double.NaN)));
         columns.Add(new DoubleDataFrameColumn(Names.VersusBestStandardError, trials.Select(t => t.VersusBest?.StandardError ?? double.NaN)));

@@ -57,10 +57,13 @@ public sealed class MultiInterestSweepResult
 
     /// <summary>Saves <see cref="Model"/> with <c>mlContext.Model.Save</c> (the CLI's <c>recommend</c> serves it).</summary>
     /// <exception cref="InvalidOperationException">There is no refitted model.</exception>
+    /// <exception cref="IOException"><paramref name="path"/> is a directory.</exception>
     public void SaveModel(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (Model == null || ModelInputSchema == null) throw new InvalidOperationException("The sweep has no refitted model (refitBest was false or no trial finished).");
+        if (Directory.Exists(path))
+            throw new IOException($"'{path}' is a directory: SaveModel writes one zip file; give its path, such as '{Path.Combine(path, "model.zip")}'.");
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory != null) Directory.CreateDirectory(directory);
         _context.Model.Save(Model, ModelInputSchema, path);
