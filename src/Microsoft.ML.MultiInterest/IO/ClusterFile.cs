@@ -11,7 +11,7 @@ public static class ClusterFile
 {
     /// <summary>Reads cluster assignments for the items of <paramref name="items"/>.</summary>
     /// <returns>The cluster of every item row and the cluster count (largest id + 1).</returns>
-    /// <exception cref="InvalidDataException">Bad header or cluster id, an item missing from the file or unknown to the embeddings.</exception>
+    /// <exception cref="InvalidDataException">Bad header or cluster id (negative, or not below the number of items), an item missing from the file or unknown to the embeddings.</exception>
     public static ItemClusterFile Read(string path, IdMap items)
     {
         ArgumentNullException.ThrowIfNull(items);
@@ -27,6 +27,10 @@ public static class ClusterFile
                 throw new InvalidDataException($"{path}, line {lineNumber}: the item '{parts[0]}' has no embedding.");
             if (!int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int cluster) || cluster < 0)
                 throw new InvalidDataException($"{path}, line {lineNumber}: the cluster '{parts[1]}' is not a non-negative integer.");
+            // Ids run 0..C-1 with at most one cluster per item: a stray large id would size every table by it.
+            if (cluster >= items.Count)
+                throw new InvalidDataException($"{path}, line {lineNumber}: the cluster id {cluster} is not below the {items.Count} items: cluster ids run 0..C-1, "
+                    + "with at most one cluster per item.");
             if (assignments[row] >= 0 && assignments[row] != cluster)
                 throw new InvalidDataException($"{path}, line {lineNumber}: the item '{parts[0]}' is assigned twice.");
             assignments[row] = cluster;

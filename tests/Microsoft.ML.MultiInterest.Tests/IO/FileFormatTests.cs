@@ -82,10 +82,14 @@ public sealed class FileFormatTests : IDisposable
         Assert.Contains("'z' has no embedding", Assert.Throws<InvalidDataException>(() => ClusterFile.Read(unknown, items)).Message);
         var missing = Write("c2.tsv", "item\tcluster\np\t0\n");
         Assert.Contains("no cluster for the item 'q'", Assert.Throws<InvalidDataException>(() => ClusterFile.Read(missing, items)).Message);
-        var ok = Write("c3.tsv", "item\tcluster\nq\t4\np\t0\n");
-        var (assignments, count) = ClusterFile.Read(ok, items);
-        Assert.Equal(new[] { 0, 4 }, assignments);
-        Assert.Equal(5, count);
+        // Ids may leave gaps (cluster 1 empty here), but none reaches the number of items: at most one cluster per item.
+        var three = new IdMap(["p", "q", "r"]);
+        var ok = Write("c3.tsv", "item\tcluster\nq\t2\np\t0\nr\t2\n");
+        var (assignments, count) = ClusterFile.Read(ok, three);
+        Assert.Equal(new[] { 0, 2, 2 }, assignments);
+        Assert.Equal(3, count);
+        var stray = Write("c4.tsv", "item\tcluster\nq\t2147483647\np\t0\nr\t2\n");
+        Assert.Contains("line 2: the cluster id 2147483647 is not below the 3 items", Assert.Throws<InvalidDataException>(() => ClusterFile.Read(stray, three)).Message);
     }
 
     [Fact]

@@ -76,7 +76,16 @@ public class BadInputCatalogTests
         ["cluster-unknown-item"] = Throws<InvalidDataException>(["clusters.tsv, line 2", "the item 'zz' has no embedding"], () => ClusterFile.Read(BadInputFixtures.Text("clusters.tsv", "item\tcluster\nzz\t0\n"), new IdMap(["a"]))),
         ["cluster-negative-id"] = Throws<InvalidDataException>(["line 2", "the cluster '-3' is not a non-negative integer"], () => ClusterFile.Read(BadInputFixtures.Text("neg.tsv", "item\tcluster\na\t-3\n"), new IdMap(["a"]))),
         ["cluster-item-missing"] = Throws<InvalidDataException>(["gives no cluster for the item 'b'"], () => ClusterFile.Read(BadInputFixtures.Text("partial.tsv", "item\tcluster\na\t0\n"), new IdMap(["a", "b"]))),
-        ["cluster-item-twice"] = Throws<InvalidDataException>(["line 3", "the item 'a' is assigned twice"], () => ClusterFile.Read(BadInputFixtures.Text("dup.tsv", "item\tcluster\na\t0\na\t1\n"), new IdMap(["a"]))),
+        ["cluster-item-twice"] = Throws<InvalidDataException>(["line 3", "the item 'a' is assigned twice"], () => ClusterFile.Read(BadInputFixtures.Text("dup.tsv", "item\tcluster\na\t0\na\t1\nb\t0\n"), new IdMap(["a", "b"]))),
+        ["cluster-id-beyond-items"] = Throws<InvalidDataException>(["line 2", "the cluster id 1000000000 is not below the 2 items", "at most one cluster per item"],
+            () => ClusterFile.Read(BadInputFixtures.Text("stray.tsv", "item\tcluster\na\t1000000000\nb\t0\n"), new IdMap(["a", "b"]))),
+        ["embedding-diverged"] = Throws<ArgumentException>(["Training diverged: the", "vectors hold a non-finite value", "LearningRate 1E+30", "Lower the learning rate"],
+            () => GraphEmbeddingTrainerEngine.Fit(TestGraphs.TwoInterestUsers().Graph, new GraphEmbeddingOptions
+            {
+                Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 2, LearningRate = 1e30f, Threads = 1, Seed = 1,
+            })),
+        ["retrieval-length-huge"] = Throws<ArgumentOutOfRangeException>(["Candidates (M) must be within 1..1048576"],
+            () => new UnimodalRetriever(new EmbeddingMatrix(6, 2)).Retrieve(new EmbeddingMatrix(3, 2), [0, 1, 2], null, 100_000_000)),
 
         // ---- graphs ----
         ["duplicate-edges"] = Accepts(["edges 1"], () => $"edges {GraphData.Build([new("u", "i", 1), new("u", "i", 1)], new IdMap(), new IdMap(), true, "dups").EdgeCount}"),

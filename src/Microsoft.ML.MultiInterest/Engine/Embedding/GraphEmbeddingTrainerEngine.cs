@@ -124,8 +124,33 @@ public static class GraphEmbeddingTrainerEngine
         return rows;
     }
 
-    /// <summary>Fits a graph in which every user and item has an edge.</summary>
+    /// <summary>Fits a graph in which every user and item has an edge, and refuses vectors the training left non-finite.</summary>
     private static GraphEmbeddingResult FitConnected(BipartiteGraph graph, GraphEmbeddingOptions o, IProgress<EpochStats>? progress, CancellationToken ct)
+    {
+        var result = FitAlgorithm(graph, o, progress, ct);
+        // Finite options can still diverge (a learning rate of 1e30): said here, by the settings, not by a later stage's NaN check.
+        RequireFinite(result.UserEmbeddings, "user", result, o);
+        RequireFinite(result.ItemEmbeddings, "item", result, o);
+        return result;
+    }
+
+    private static void RequireFinite(EmbeddingMatrix table, string what, GraphEmbeddingResult result, GraphEmbeddingOptions o)
+    {
+        int at = FirstNonFinite(table.Values);
+        if (at < 0) return;
+        throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Training diverged: the {what} vectors hold a non-finite value ({table.Values[at]}) in row {at / table.Dimension} after {result.Settings ?? o.Algorithm.ToString()} "
+            + $"(LearningRate {o.LearningRate}, InitScale {o.InitScale}). Lower the learning rate or the initial scale."), "options");
+    }
+
+    private static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+
+    private static GraphEmbeddingResult FitAlgorithm(BipartiteGraph graph, GraphEmbeddingOptions o, IProgress<EpochStats>? progress, CancellationToken ct)
     {
         int threads = Parallelism.Workers(o.Threads);
         switch (o.Algorithm)

@@ -56,6 +56,9 @@ public sealed class ItemClustering
         ArgumentNullException.ThrowIfNull(assignments);
         ArgumentNullException.ThrowIfNull(items);
         if (clusterCount < 1) throw new ArgumentOutOfRangeException(nameof(clusterCount), clusterCount, "There must be at least one cluster.");
+        // Every table is sized by the cluster count: a stray huge count (a cluster file's id) would take gigabytes for a few items.
+        if (clusterCount > Math.Max(1, assignments.Length))
+            throw new ArgumentOutOfRangeException(nameof(clusterCount), clusterCount, $"There are {clusterCount} clusters for {assignments.Length} items: at most one cluster per item.");
         if (assignments.Length != items.Rows)
             throw new ArgumentException($"There are {assignments.Length} cluster assignments for {items.Rows} items.", nameof(assignments));
         if (centroids != null && (centroids.Rows != clusterCount || centroids.Dimension != items.Dimension))

@@ -96,6 +96,8 @@ public sealed partial class ClusteredNeighborIndex : INeighborIndex
     {
         ArgumentNullException.ThrowIfNull(queries);
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "The number of neighbours must be at least 1.");
+        // No query has more neighbours than the index has rows: a larger k would only allocate empty slots.
+        k = Math.Min(k, Math.Max(1, Count));
         if (queries.Dimension != Dimension)
             throw new ArgumentException($"Queries have dimension {queries.Dimension}, the index {Dimension}.", nameof(queries));
         if (excludeRows != null && excludeRows.Length != queries.Rows)

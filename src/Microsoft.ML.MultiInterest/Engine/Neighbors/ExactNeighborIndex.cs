@@ -32,6 +32,8 @@ public sealed class ExactNeighborIndex : INeighborIndex
     {
         ArgumentNullException.ThrowIfNull(queries);
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "The number of neighbours must be at least 1.");
+        // No query has more neighbours than the index has rows: a larger k would only allocate empty slots.
+        k = Math.Min(k, Math.Max(1, Count));
         if (queries.Dimension != _search.Dimension)
             throw new ArgumentException($"Queries have dimension {queries.Dimension}, the index {_search.Dimension}.", nameof(queries));
         if (excludeRows != null && excludeRows.Length != queries.Rows)

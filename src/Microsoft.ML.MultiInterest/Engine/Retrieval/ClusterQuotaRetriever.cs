@@ -97,7 +97,7 @@ public sealed class ClusterQuotaRetriever
             throw new ArgumentException($"HeadShare {headed.HeadShare} reserves a unimodal head: pass the unimodal ranking as the fallback.", nameof(fallback));
         if (cutoffs.Count == 0) throw new ArgumentException("At least one cutoff is needed.", nameof(cutoffs));
         foreach (int cutoff in cutoffs)
-            if (cutoff < 1) throw new ArgumentOutOfRangeException(nameof(cutoffs), cutoff, "Candidates (M) must be at least 1.");
+            RetrievalLimits.Check(cutoff, nameof(cutoffs), "Candidates (M)");
         if (!mixtures.HasEmbeddings && options.Query != QuotaQuery.User)
             throw new ArgumentException("The mixtures hold clusters and weights only (dimension 0); retrieval needs component embeddings (MixtureBuilder.BuildMle or KnnSmoother.Smooth).", nameof(mixtures));
         if (mixtures.HasEmbeddings && mixtures.Dimension != _grouped.Dimension)

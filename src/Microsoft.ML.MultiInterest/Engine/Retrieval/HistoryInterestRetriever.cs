@@ -78,7 +78,7 @@ public sealed class HistoryInterestRetriever
         ArgumentNullException.ThrowIfNull(interests);
         if (!double.IsFinite(interestWeight) || interestWeight < 0)
             throw new ArgumentOutOfRangeException(nameof(interestWeight), interestWeight, "The interest weight (nu) must be finite and non-negative.");
-        if (poolSize < 1) throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "PoolSize must be at least 1.");
+        RetrievalLimits.Check(poolSize, nameof(poolSize), "PoolSize");
         if (interests.Dimension != _items.Dimension)
             throw new ArgumentException($"The interests have dimension {interests.Dimension}, the items {_items.Dimension}.", nameof(interests));
         if (userLists != null && userLists.QueryCount != interests.Users.Count)

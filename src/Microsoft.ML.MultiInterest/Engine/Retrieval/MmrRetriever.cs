@@ -80,10 +80,10 @@ public sealed class MmrRetriever
     /// </summary>
     internal RankedLists[] RerankMany(RankedLists pool, int candidates, IReadOnlyList<double> lambdas, int poolSize, IInterestTerm? interests, int threads)
     {
-        if (candidates < 1) throw new ArgumentOutOfRangeException(nameof(candidates), candidates, "Candidates (M) must be at least 1.");
+        RetrievalLimits.Check(candidates, nameof(candidates), "Candidates (M)");
         foreach (double lambda in lambdas)
             if (!(lambda >= 0 && lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(lambdas), lambda, "Lambda (MMR relevance weight) must lie in [0, 1].");
-        if (poolSize < 1) throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "PoolSize must be at least 1.");
+        RetrievalLimits.Check(poolSize, nameof(poolSize), "PoolSize");
         int width = Math.Min(poolSize, pool.Capacity);
         var results = lambdas.Select(_ => new RankedLists(pool.QueryCount, candidates)).ToArray();
         var parallel = Parallelism.Options(threads);

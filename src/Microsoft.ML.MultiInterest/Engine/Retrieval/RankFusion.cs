@@ -24,7 +24,7 @@ public static class RankFusion
         ArgumentNullException.ThrowIfNull(weights);
         if (sources.Count == 0) throw new ArgumentException("At least one source list is needed.", nameof(sources));
         if (weights.Count != sources.Count) throw new ArgumentException($"{sources.Count} sources need as many weights, not {weights.Count}.", nameof(weights));
-        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "The fused list length K must be at least 1.");
+        RetrievalLimits.Check(k, nameof(k), "The fused list length K");
         bool anyPositive = false;
         for (int l = 0; l < weights.Count; l++)
         {

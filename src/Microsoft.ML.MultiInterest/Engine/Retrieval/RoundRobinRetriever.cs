@@ -51,7 +51,7 @@ public sealed class RoundRobinRetriever
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(cutoffs);
         if (cutoffs.Count == 0) throw new ArgumentException("At least one cutoff is needed.", nameof(cutoffs));
-        foreach (int k in cutoffs) if (k < 1) throw new ArgumentOutOfRangeException(nameof(cutoffs), k, "Every cutoff K must be at least 1.");
+        foreach (int k in cutoffs) RetrievalLimits.Check(k, nameof(cutoffs), "Every cutoff K");
         if (mixtures.Dimension != _search.Dimension)
             throw new ArgumentException($"The mixtures have dimension {mixtures.Dimension}, the item components {_search.Dimension}.", nameof(mixtures));
         // The final selection orders (component, item) pairs by one index, component × items + item.

@@ -28,7 +28,7 @@ public sealed class UnimodalRetriever
     {
         ArgumentNullException.ThrowIfNull(userEmbeddings);
         ArgumentNullException.ThrowIfNull(users);
-        if (candidates < 1) throw new ArgumentOutOfRangeException(nameof(candidates), candidates, "Candidates (M) must be at least 1.");
+        RetrievalLimits.Check(candidates, nameof(candidates), "Candidates (M)");
         if (userEmbeddings.Dimension != _search.Dimension)
             throw new ArgumentException($"User embeddings have dimension {userEmbeddings.Dimension}, items {_search.Dimension}.", nameof(userEmbeddings));
         if (exclusions != null && exclusions.ItemCount != _search.Rows)
