@@ -5,7 +5,7 @@ namespace Microsoft.ML.MultiInterest.Data;
 /// <summary>Options of <see cref="HoldOutSplitter"/>; the defaults are the evaluation protocol's.</summary>
 public sealed class HoldOutSplitOptions
 {
-    /// <summary>Share of each eligible user's edges held out, rounded up. Default 0.2.</summary>
+    /// <summary>Share of each eligible user's edges held out, rounded up, at most all but one (a user keeps a training edge). Default 0.2.</summary>
     public double HoldOutFraction { get; set; } = 0.2;
 
     /// <summary>Users with fewer edges than this keep all of them in training. Default 3.</summary>
@@ -73,7 +73,8 @@ public static class HoldOutSplitter
             int degree = end - start;
             if (degree >= options.MinimumUserEdges)
             {
-                int count = (int)Math.Ceiling(options.HoldOutFraction * degree - 1e-9);
+                // At most all but one: a user keeps a training edge (a fraction above 1/2 would otherwise take all of a small user's).
+                int count = Math.Min((int)Math.Ceiling(options.HoldOutFraction * degree - 1e-9), degree - 1);
                 // Partial Fisher-Yates over the user's edge positions.
                 var positions = Enumerable.Range(start, degree).ToArray();
                 for (int j = 0; j < count; j++)

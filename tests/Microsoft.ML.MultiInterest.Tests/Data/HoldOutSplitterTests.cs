@@ -78,6 +78,19 @@ public class HoldOutSplitterTests
     }
 
     [Fact]
+    public void ALargeFraction_LeavesEveryEligibleUserATrainingEdge()
+    {
+        var edges = new List<RawEdge>
+        {
+            new("u", "i0", 1), new("u", "i1", 1), new("u", "i2", 1), new("w", "i0", 1), new("w", "i1", 1), new("x", "i2", 1),
+        };
+        var split = HoldOutSplitter.Split(edges, new HoldOutSplitOptions { HoldOutFraction = 0.9, MinimumUserEdges = 3 });
+        // u's 3 edges: ceil(2.7) = 3 would leave it none; it keeps one, and so stays a user of the training graph.
+        Assert.Equal(2, split.Test.Count(e => e.User == "u"));
+        Assert.Equal(1, split.Train.Count(e => e.User == "u"));
+    }
+
+    [Fact]
     public void BadOptionsAndEmptyInputThrow()
     {
         Assert.Contains("HoldOutFraction", Assert.Throws<ArgumentOutOfRangeException>(() =>

@@ -210,6 +210,17 @@ public class HistoryInterestTests
     }
 
     [Fact]
+    public void APoolBelowTheListLength_IsRefused()
+    {
+        var (items, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 15, users: 20, itemsPerUserPerGroup: 4, dim: 8);
+        var userVectors = TestGraphs.RandomMatrix(graph.UserCount, items.Dimension, 5);
+        var interests = HistoryInterests.Build(graph, items, Enumerable.Range(0, graph.UserCount).ToArray(), Objective, threads: 1);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new HistoryInterestRetriever(items).Retrieve(userVectors, interests, graph, 10, poolSize: 5));
+        Assert.Equal("poolSize", error.ParamName);
+        Assert.Contains("PoolSize (5) is below Candidates (M = 10): the lists would hold 5 items", error.Message);
+    }
+
+    [Fact]
     public void LambdaOneWithoutTheTermRanksByTheBestScoreOverTheUsersVectors()
     {
         var (items, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 15, users: 20, itemsPerUserPerGroup: 4, dim: 8);

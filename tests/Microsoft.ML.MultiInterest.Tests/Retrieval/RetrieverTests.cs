@@ -113,6 +113,28 @@ public class RetrieverTests
     }
 
     [Fact]
+    public void AFallbackBuiltWithoutTheExclusions_LendsNoExcludedItem_ToTheFillOrTheHead()
+    {
+        // As above, but the fallback ranks every item, the user's training items 0, 1 and 2 included.
+        int[] assignments = [0, 0, 1, 1, 1, 2, 2];
+        var items = TestGraphs.RandomMatrix(7, 4, 8);
+        var clustering = ItemClustering.Create(assignments, 3, items);
+        var train = BipartiteGraph.FromEdges(1, 7, [0, 0, 0], [0, 1, 2]);
+        var mixtures = MixtureBuilder.BuildMle(train, clustering, items, 2);
+        var unfiltered = new UnimodalRetriever(items).Retrieve(TestGraphs.RandomMatrix(1, 4, 1), [0], null, 7);
+        Assert.Contains(unfiltered.IndicesOf(0).ToArray(), i => i < 3);
+        var retriever = new ClusterQuotaRetriever(items, clustering);
+        var filled = retriever.Retrieve(mixtures, [0], train, [4], 1.0, unfiltered)[0].IndicesOf(0).ToArray();
+        var headed = retriever.Retrieve(mixtures, [0], train, [4], new QuotaRetrievalOptions { Alpha = 1.0, HeadShare = 0.5 }, unfiltered, null)[0].IndicesOf(0).ToArray();
+        foreach (var list in new[] { filled, headed })
+        {
+            Assert.Equal(4, list.Length);
+            Assert.DoesNotContain(list, i => i < 3);
+            Assert.Equal(list.Length, list.Distinct().Count());
+        }
+    }
+
+    [Fact]
     public void UnknownUserRowsThrow()
     {
         var items = TestGraphs.RandomMatrix(5, 3, 1);

@@ -126,7 +126,7 @@ public sealed class ClusterQuotaRetriever
         {
             RankComponents(mixtures, users[q], exclusions, options, userEmbeddings, s);
             for (int o = 0; o < optionSets.Count; o++)
-                Assemble(mixtures, users[q], q, cutoffs, optionSets[o], fallback, results[o], s);
+                Assemble(mixtures, users[q], q, cutoffs, optionSets[o], fallback, exclusions, results[o], s);
             return s;
         }, _ => { });
         return results;
@@ -150,8 +150,11 @@ public sealed class ClusterQuotaRetriever
 
     /// <summary>The user's list at every cutoff from the component rankings in the scratch: head, quotas, hand-off, fill.</summary>
     private static void Assemble(MixtureTable mixtures, int user, int q, IReadOnlyList<int> cutoffs, QuotaRetrievalOptions options,
-        RankedLists? fallback, RankedLists[] results, Scratch s)
+        RankedLists? fallback, BipartiteGraph? exclusions, RankedLists[] results, Scratch s)
     {
+        // The fallback should come without the excluded items; the few it lends are checked, so a ranking built without the
+        // exclusions never brings a user's training item into the list.
+        Func<int, bool>? excluded = exclusions == null || user >= exclusions.UserCount ? null : item => exclusions.Contains(user, item);
         int n = mixtures.ComponentCount(user);
         var clusters = mixtures.Clusters(user);
         var weights = mixtures.Weights(user);
@@ -163,12 +166,7 @@ public sealed class ClusterQuotaRetriever
             int written = 0;
             // The unimodal head: the fallback's first round(share * M) items.
             if (fallback != null && options.HeadShare > 0)
-            {
-                int head = Math.Min(options.HeadSlots(slots), fallback.Counts[q]);
-                fallback.IndicesOf(q)[..head].CopyTo(outIndices);
-                fallback.ScoresOf(q)[..head].CopyTo(outScores);
-                written = head;
-            }
+                written = Fill(fallback.IndicesOf(q), fallback.ScoresOf(q), outIndices, outScores, 0, options.HeadSlots(slots), excluded);
             var headItems = outIndices[..written];
             Span<int> take = s.Take.AsSpan(0, n);
             Span<int> available = s.Available.AsSpan(0, n);
@@ -191,7 +189,7 @@ public sealed class ClusterQuotaRetriever
                 }
             }
             if (written < slots && fallback != null)
-                written = Fill(fallback.IndicesOf(q), fallback.ScoresOf(q), outIndices, outScores, written, slots);
+                written = Fill(fallback.IndicesOf(q), fallback.ScoresOf(q), outIndices, outScores, written, slots, excluded);
             results[t].Counts[q] = written;
         }
     }
@@ -235,13 +233,17 @@ public sealed class ClusterQuotaRetriever
         }
     }
 
-    /// <summary>Appends fallback items (<paramref name="candidates"/>, best first) not yet in the list until it holds <paramref name="slots"/> entries.</summary>
-    internal static int Fill(ReadOnlySpan<int> candidates, ReadOnlySpan<float> candidateScores, Span<int> indices, Span<float> scores, int written, int slots)
+    /// <summary>
+    /// Appends fallback items (<paramref name="candidates"/>, best first) not yet in the list, nor <paramref name="excluded"/>,
+    /// until it holds <paramref name="slots"/> entries.
+    /// </summary>
+    internal static int Fill(ReadOnlySpan<int> candidates, ReadOnlySpan<float> candidateScores, Span<int> indices, Span<float> scores, int written, int slots,
+        Func<int, bool>? excluded = null)
     {
         for (int r = 0; r < candidates.Length && written < slots; r++)
         {
             // Lists are short (M <= a few hundred), so a scan beats a hash set here.
-            if (indices[..written].Contains(candidates[r])) continue;
+            if (indices[..written].Contains(candidates[r]) || excluded?.Invoke(candidates[r]) == true) continue;
             indices[written] = candidates[r];
             scores[written] = candidateScores[r];
             written++;

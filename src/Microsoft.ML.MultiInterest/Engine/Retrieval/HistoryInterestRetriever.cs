@@ -79,6 +79,10 @@ public sealed class HistoryInterestRetriever
         if (!double.IsFinite(interestWeight) || interestWeight < 0)
             throw new ArgumentOutOfRangeException(nameof(interestWeight), interestWeight, "The interest weight (nu) must be finite and non-negative.");
         RetrievalLimits.Check(poolSize, nameof(poolSize), "PoolSize");
+        // The re-ranking lists at most its pool: a smaller pool would return lists of the pool's length, short of M without a word.
+        if (poolSize < candidates)
+            throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, $"PoolSize ({poolSize}) is below Candidates (M = {candidates}): the lists would hold "
+                + $"{poolSize} items. Use a pool of at least M.");
         if (interests.Dimension != _items.Dimension)
             throw new ArgumentException($"The interests have dimension {interests.Dimension}, the items {_items.Dimension}.", nameof(interests));
         if (userLists != null && userLists.QueryCount != interests.Users.Count)
