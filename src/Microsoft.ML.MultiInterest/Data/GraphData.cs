@@ -34,7 +34,13 @@ public static class GraphData
         {
             u[e] = extendIds ? users.GetOrAdd(edges[e].User) : Lookup(users, edges[e].User, "user", source);
             i[e] = extendIds ? items.GetOrAdd(edges[e].Item) : Lookup(items, edges[e].Item, "item", source);
-            if (w != null) w[e] = edges[e].Weight;
+            if (w != null)
+            {
+                w[e] = edges[e].Weight;
+                if (!(float.IsFinite(w[e]) && w[e] > 0))
+                    throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{source}: the edge ('{edges[e].User}', '{edges[e].Item}') has weight {w[e]}; weights must be positive and finite."), nameof(edges));
+            }
         }
         return BipartiteGraph.FromEdges(users.Count, items.Count, u, i, w);
     }

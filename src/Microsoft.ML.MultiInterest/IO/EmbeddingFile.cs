@@ -47,6 +47,9 @@ public static class EmbeddingFile
         ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(vectors);
         if (ids.Count != vectors.Rows) throw new ArgumentException($"There are {ids.Count} ids for {vectors.Rows} rows.", nameof(ids));
+        // Refused before the file is opened: Read refuses what it could not read back (a NaN, an id that breaks the line).
+        vectors.ThrowIfNotFinite("vectors");
+        for (int r = 0; r < ids.Count; r++) TextTables.RequireWritableId(ids[r], "ids", r);
         using var writer = TextTables.OpenWrite(path);
         writer.Write("id");
         for (int d = 0; d < vectors.Dimension; d++) writer.Write($"\tv{d}");

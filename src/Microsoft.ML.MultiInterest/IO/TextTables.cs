@@ -11,6 +11,8 @@ internal static class TextTables
     /// </summary>
     public static StreamReader OpenRead(string path)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path)) throw new FileNotFoundException($"'{path}' is a folder: give a file.", path);
         if (!File.Exists(path)) throw new FileNotFoundException($"The file '{path}' does not exist.", path);
         return OpenRead(File.OpenRead(path), path);
     }
@@ -159,5 +161,16 @@ internal static class TextTables
             if (line.Length == 0) continue;
             yield return (lineNumber, line, line.Split('\t'));
         }
+    }
+
+    /// <summary>Refuses an id a tab-separated file cannot hold: empty, or holding a tab or a line break (the reader would split or drop it).</summary>
+    /// <param name="id">The id.</param>
+    /// <param name="parameter">The parameter that gave it.</param>
+    /// <param name="row">Its row or edge, for the message.</param>
+    internal static void RequireWritableId(string id, string parameter, int row)
+    {
+        if (string.IsNullOrEmpty(id) || id.AsSpan().IndexOfAny('\t', '\n', '\r') >= 0)
+            throw new ArgumentException($"Row {row} has the id '{id?.Replace("\t", "\\t").Replace("\n", "\\n").Replace("\r", "\\r")}': an id must be non-empty "
+                + "and hold no tab or line break, or the file could not be read back.", parameter);
     }
 }

@@ -93,6 +93,16 @@ public sealed class FileFormatTests : IDisposable
     }
 
     [Fact]
+    public void AFolderPathAndABadWeight_AreNamed()
+    {
+        string folder = Path.GetDirectoryName(Write("any.tsv", "user\titem\nu\ti\n"))!;
+        Assert.Contains("is a folder: give a file", Assert.Throws<FileNotFoundException>(() => EdgeFile.Read(folder)).Message);
+        Assert.Throws<ArgumentNullException>(() => EdgeFile.Read(null!));
+        var weighted = Assert.Throws<ArgumentException>(() => GraphData.Build([new RawEdge("u1", "i1", 1), new RawEdge("u1", "i2", 0)], new IdMap(), new IdMap(), true, "w.tsv", useWeights: true));
+        Assert.Contains("w.tsv: the edge ('u1', 'i2') has weight 0; weights must be positive and finite.", weighted.Message);
+    }
+
+    [Fact]
     public void UnknownIdsInATestFileNameTheIdAndSource()
     {
         var users = new IdMap(["u1"]);

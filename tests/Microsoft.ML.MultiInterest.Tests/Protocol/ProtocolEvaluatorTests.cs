@@ -28,6 +28,16 @@ public class ProtocolEvaluatorTests
     }
 
     [Fact]
+    public void ItemEmbeddingsOfAnotherCatalogue_AreNamed()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        var fewer = new EmbeddingMatrix(items.Rows - 1, items.Dimension);
+        var error = Assert.Throws<ArgumentException>(() => ProtocolEvaluator.Run(train, test, users, fewer, clustering, new ProtocolSettings { Cutoffs = [5] }));
+        Assert.Equal("itemEmbeddings", error.ParamName);
+        Assert.Contains($"There are {items.Rows - 1} item embeddings for {items.Rows} items.", error.Message);
+    }
+
+    [Fact]
     public void ListsHaveLengthKNoSeenItemsAndTheMixtureCoversBothInterests()
     {
         var (train, test, users, items, clustering) = Planted();

@@ -77,6 +77,24 @@ public class BadInputCatalogTests
         ["cluster-negative-id"] = Throws<InvalidDataException>(["line 2", "the cluster '-3' is not a non-negative integer"], () => ClusterFile.Read(BadInputFixtures.Text("neg.tsv", "item\tcluster\na\t-3\n"), new IdMap(["a"]))),
         ["cluster-item-missing"] = Throws<InvalidDataException>(["gives no cluster for the item 'b'"], () => ClusterFile.Read(BadInputFixtures.Text("partial.tsv", "item\tcluster\na\t0\n"), new IdMap(["a", "b"]))),
         ["cluster-item-twice"] = Throws<InvalidDataException>(["line 3", "the item 'a' is assigned twice"], () => ClusterFile.Read(BadInputFixtures.Text("dup.tsv", "item\tcluster\na\t0\na\t1\nb\t0\n"), new IdMap(["a", "b"]))),
+        ["edgefile-write-unreadable"] = Throws<ArgumentException>(["Row 1 has the id 'b\\tc'", "hold no tab or line break, or the file could not be read back"], () =>
+        {
+            string path = Path.Combine(BadInputFixtures.Directory("write-edges"), "edges.tsv");
+            try
+            {
+                EdgeFile.Write(path, [new("a", "x", 1), new("b\tc", "y", 1)]);
+            }
+            finally
+            {
+                Assert.False(File.Exists(path)); // refused before the file is opened
+            }
+        }),
+        ["embeddingfile-write-nan"] = Throws<ArgumentException>(["The vectors contain a non-finite value (NaN) in row 1, column 0"], () =>
+        {
+            var vectors = new EmbeddingMatrix(2, 2);
+            vectors.Values[2] = float.NaN;
+            EmbeddingFile.Write(Path.Combine(BadInputFixtures.Directory("write-vectors"), "v.tsv"), new IdMap(["a", "b"]), vectors);
+        }),
         ["cluster-id-beyond-items"] = Throws<InvalidDataException>(["line 2", "the cluster id 1000000000 is not below the 2 items", "at most one cluster per item"],
             () => ClusterFile.Read(BadInputFixtures.Text("stray.tsv", "item\tcluster\na\t1000000000\nb\t0\n"), new IdMap(["a", "b"]))),
         ["embedding-diverged"] = Throws<ArgumentException>(["Training diverged: the", "vectors hold a non-finite value", "LearningRate 1E+30", "Lower the learning rate"],

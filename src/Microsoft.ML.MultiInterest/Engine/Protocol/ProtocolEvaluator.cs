@@ -53,6 +53,8 @@ public static class ProtocolEvaluator
             throw new ArgumentException("The test graph must use the training graph's user and item rows.", nameof(test));
         if (userEmbeddings.Rows != train.UserCount)
             throw new ArgumentException($"There are {userEmbeddings.Rows} user embeddings for {train.UserCount} users.", nameof(userEmbeddings));
+        if (itemEmbeddings.Rows != train.ItemCount)
+            throw new ArgumentException($"There are {itemEmbeddings.Rows} item embeddings for {train.ItemCount} items.", nameof(itemEmbeddings));
         userEmbeddings.ThrowIfNotFinite("user embeddings");
         itemEmbeddings.ThrowIfNotFinite("item embeddings");
 
