@@ -12,4 +12,20 @@ internal static class Parallelism
 
     /// <summary>Parallel-loop options for a <c>Threads</c> setting.</summary>
     public static ParallelOptions Options(int threads) => new() { MaxDegreeOfParallelism = Workers(threads) };
+
+    /// <summary>
+    /// Runs <paramref name="loop"/> (a parallel loop) and rethrows a worker's argument error as itself: a caller's bad input met
+    /// inside a worker should read as the same exception a sequential check gives, not as an AggregateException around it.
+    /// </summary>
+    public static void Run(Action loop)
+    {
+        try
+        {
+            loop();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1 && e.InnerExceptions[0] is ArgumentException)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+    }
 }

@@ -19,6 +19,26 @@ public class QuotaOptionsTests
         return (items, clustering, graph, users, mle, smoothed);
     }
 
+    [Fact]
+    public void BadRowsMetInsideAWorker_ReadAsTheArgumentErrorItself()
+    {
+        var (items, groups, graph, _) = TestGraphs.TwoInterestUsers(groups: 5, itemsPerGroup: 9, users: 30, itemsPerUserPerGroup: 5);
+        var clustering = ItemClustering.Create(groups, 5, items);
+        var mle = MixtureBuilder.BuildMle(graph, clustering, items, 3);
+        // A neighbour row that is no user of the graph.
+        var neighbors = new RankedLists(1, 1);
+        neighbors.IndexSlots(0)[0] = graph.UserCount + 5;
+        neighbors.Counts[0] = 1;
+        var smoothing = Record.Exception(() => KnnSmoother.Smooth(graph, clustering, items, mle, [0], neighbors, 0.8, threads: 2));
+        Assert.IsAssignableFrom<ArgumentException>(smoothing);
+
+        // A pool ranked over a larger catalogue than the MMR retriever's.
+        var pool = new UnimodalRetriever(TestGraphs.RandomMatrix(items.Rows + 10, items.Dimension, 2)).Retrieve(TestGraphs.RandomMatrix(2, items.Dimension, 3), [0, 1], null, items.Rows + 10);
+        var error = Assert.Throws<ArgumentException>(() => new MmrRetriever(items).Rerank(pool, 3));
+        Assert.Equal("pool", error.ParamName);
+        Assert.Contains($"but the retriever has {items.Rows} items", error.Message);
+    }
+
     public static TheoryData<QuotaQuery, double, double, bool> Modes()
     {
         var data = new TheoryData<QuotaQuery, double, double, bool>();

@@ -44,11 +44,11 @@ public static class KnnSmoother
         int dim = itemEmbeddings.Dimension;
         var table = MixtureTable.ForUsers(train.UserCount, users, m, componentEmbeddings ? dim : 0);
         var parallel = Parallelism.Options(threads);
-        Parallel.For(0, users.Count, parallel, () => new Scratch(clustering.ClusterCount, dim), (j, _, s) =>
+        Parallelism.Run(() => Parallel.For(0, users.Count, parallel, () => new Scratch(clustering.ClusterCount, dim), (j, _, s) =>
         {
             SmoothOne(train, clustering, itemEmbeddings, mle, users[j], neighbors.IndicesOf(j), lambda, table, users[j], s);
             return s;
-        }, _ => { });
+        }, _ => { }));
         return table;
     }
 

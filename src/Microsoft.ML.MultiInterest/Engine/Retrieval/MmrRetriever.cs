@@ -85,6 +85,11 @@ public sealed class MmrRetriever
             if (!(lambda >= 0 && lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(lambdas), lambda, "Lambda (MMR relevance weight) must lie in [0, 1].");
         RetrievalLimits.Check(poolSize, nameof(poolSize), "PoolSize");
         int width = Math.Min(poolSize, pool.Capacity);
+        // Checked here, not met as an index error inside a worker (a pool ranked over another catalogue).
+        for (int q = 0; q < pool.QueryCount; q++)
+            foreach (int item in pool.IndicesOf(q)[..Math.Min(width, pool.Counts[q])])
+                if ((uint)item >= (uint)_unitItems.Rows)
+                    throw new ArgumentException($"Pool list {q} holds item row {item}, but the retriever has {_unitItems.Rows} items: rank the pool over the same item table.", nameof(pool));
         var results = lambdas.Select(_ => new RankedLists(pool.QueryCount, candidates)).ToArray();
         var parallel = Parallelism.Options(threads);
         int components = interests?.MaxComponents ?? 0;
