@@ -94,15 +94,20 @@ public class RetrieverTests
         return list.ToArray();
     }
 
-    [Fact]
-    public void AShortClusterHandsItsSlotsToTheNextComponentThenTheFallback()
+    /// <summary>Cluster 0 has 2 items, cluster 1 has 3, cluster 2 has 2; one user has seen items 0, 1 (cluster 0) and 2 (cluster 1).</summary>
+    private static (EmbeddingMatrix Items, ItemClustering Clustering, BipartiteGraph Train, MixtureTable Mixtures) ShortClusters()
     {
-        // Cluster 0 has 2 items, cluster 1 has 3; the user has seen one item of each.
         int[] assignments = [0, 0, 1, 1, 1, 2, 2];
         var items = TestGraphs.RandomMatrix(7, 4, 8);
         var clustering = ItemClustering.Create(assignments, 3, items);
         var train = BipartiteGraph.FromEdges(1, 7, [0, 0, 0], [0, 1, 2]);
-        var mixtures = MixtureBuilder.BuildMle(train, clustering, items, 2);
+        return (items, clustering, train, MixtureBuilder.BuildMle(train, clustering, items, 2));
+    }
+
+    [Fact]
+    public void AShortClusterHandsItsSlotsToTheNextComponentThenTheFallback()
+    {
+        var (items, clustering, train, mixtures) = ShortClusters();
         // Counts: cluster 0 -> 2, cluster 1 -> 1. Cluster 0 has no unseen item left; cluster 1 has 2.
         var fallback = new UnimodalRetriever(items).Retrieve(TestGraphs.RandomMatrix(1, 4, 1), [0], train, 4);
         var lists = new ClusterQuotaRetriever(items, clustering).Retrieve(mixtures, [0], train, [4], 1.0, fallback)[0];
@@ -116,11 +121,7 @@ public class RetrieverTests
     public void AFallbackBuiltWithoutTheExclusions_LendsNoExcludedItem_ToTheFillOrTheHead()
     {
         // As above, but the fallback ranks every item, the user's training items 0, 1 and 2 included.
-        int[] assignments = [0, 0, 1, 1, 1, 2, 2];
-        var items = TestGraphs.RandomMatrix(7, 4, 8);
-        var clustering = ItemClustering.Create(assignments, 3, items);
-        var train = BipartiteGraph.FromEdges(1, 7, [0, 0, 0], [0, 1, 2]);
-        var mixtures = MixtureBuilder.BuildMle(train, clustering, items, 2);
+        var (items, clustering, train, mixtures) = ShortClusters();
         var unfiltered = new UnimodalRetriever(items).Retrieve(TestGraphs.RandomMatrix(1, 4, 1), [0], null, 7);
         Assert.Contains(unfiltered.IndicesOf(0).ToArray(), i => i < 3);
         var retriever = new ClusterQuotaRetriever(items, clustering);

@@ -44,7 +44,7 @@ public sealed class ClusterQuotaRetriever
     /// <param name="exclusions">Optional graph whose items of each user are never returned.</param>
     /// <param name="cutoffs">List lengths M, e.g. 10, 20, 50.</param>
     /// <param name="alpha">Quota exponent (1 = proportional to the weights).</param>
-    /// <param name="fallback">Optional ranking per entry of <paramref name="users"/> (already without excluded items) that fills lists the clusters cannot.</param>
+    /// <param name="fallback">Optional ranking per entry of <paramref name="users"/> (best built without excluded items: any it holds are skipped) that fills lists the clusters cannot; without one, a list holds what the clusters give, which may be fewer than M.</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
     /// <returns>One <see cref="RankedLists"/> per cutoff, in the order of <paramref name="cutoffs"/>.</returns>
     public RankedLists[] Retrieve(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs,
@@ -61,7 +61,7 @@ public sealed class ClusterQuotaRetriever
     /// <param name="cutoffs">List lengths M, e.g. 10, 20, 50.</param>
     /// <param name="options">Alpha, Query, Beta and HeadShare.</param>
     /// <param name="fallback">
-    /// Ranking per entry of <paramref name="users"/> (already without excluded items, e.g. the unimodal one): the head of
+    /// Ranking per entry of <paramref name="users"/> (e.g. the unimodal one, best built without excluded items: any it holds are skipped): the head of
     /// the list when <see cref="QuotaRetrievalOptions.HeadShare"/> is positive (then required, at least M long to honour
     /// the share), and the fill of lists the clusters cannot complete.
     /// </param>
@@ -152,9 +152,8 @@ public sealed class ClusterQuotaRetriever
     private static void Assemble(MixtureTable mixtures, int user, int q, IReadOnlyList<int> cutoffs, QuotaRetrievalOptions options,
         RankedLists? fallback, BipartiteGraph? exclusions, RankedLists[] results, Scratch s)
     {
-        // The fallback should come without the excluded items; the few it lends are checked, so a ranking built without the
-        // exclusions never brings a user's training item into the list.
-        Func<int, bool>? excluded = exclusions == null || user >= exclusions.UserCount ? null : item => exclusions.Contains(user, item);
+        // The fallback should come without the excluded items; the few it lends are checked (Fill), so a ranking built
+        // without the exclusions never brings a user's training item into the list.
         int n = mixtures.ComponentCount(user);
         var clusters = mixtures.Clusters(user);
         var weights = mixtures.Weights(user);
@@ -166,7 +165,7 @@ public sealed class ClusterQuotaRetriever
             int written = 0;
             // The unimodal head: the fallback's first round(share * M) items.
             if (fallback != null && options.HeadShare > 0)
-                written = Fill(fallback.IndicesOf(q), fallback.ScoresOf(q), outIndices, outScores, 0, options.HeadSlots(slots), excluded);
+                written = Fill(fallback.IndicesOf(q), fallback.ScoresOf(q), outIndices, outScores, 0, options.HeadSlots(slots), exclusions, user);
             var headItems = outIndices[..written];
             Span<int> take = s.Take.AsSpan(0, n);
             Span<int> available = s.Available.AsSpan(0, n);
@@ -189,7 +188,7 @@ public sealed class ClusterQuotaRetriever
                 }
             }
             if (written < slots && fallback != null)
-                written = Fill(fallback.IndicesOf(q), fallback.ScoresOf(q), outIndices, outScores, written, slots, excluded);
+                written = Fill(fallback.IndicesOf(q), fallback.ScoresOf(q), outIndices, outScores, written, slots, exclusions, user);
             results[t].Counts[q] = written;
         }
     }
@@ -234,16 +233,17 @@ public sealed class ClusterQuotaRetriever
     }
 
     /// <summary>
-    /// Appends fallback items (<paramref name="candidates"/>, best first) not yet in the list, nor <paramref name="excluded"/>,
-    /// until it holds <paramref name="slots"/> entries.
+    /// Appends fallback items (<paramref name="candidates"/>, best first) not yet in the list, nor excluded for
+    /// <paramref name="user"/> by <paramref name="exclusions"/>, until it holds <paramref name="slots"/> entries.
     /// </summary>
     internal static int Fill(ReadOnlySpan<int> candidates, ReadOnlySpan<float> candidateScores, Span<int> indices, Span<float> scores, int written, int slots,
-        Func<int, bool>? excluded = null)
+        BipartiteGraph? exclusions = null, int user = 0)
     {
+        if (exclusions != null && user >= exclusions.UserCount) exclusions = null;
         for (int r = 0; r < candidates.Length && written < slots; r++)
         {
             // Lists are short (M <= a few hundred), so a scan beats a hash set here.
-            if (indices[..written].Contains(candidates[r]) || excluded?.Invoke(candidates[r]) == true) continue;
+            if (indices[..written].Contains(candidates[r]) || exclusions?.Contains(user, candidates[r]) == true) continue;
             indices[written] = candidates[r];
             scores[written] = candidateScores[r];
             written++;
