@@ -56,19 +56,23 @@ internal static class SweepJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        // What the test file held that no figure can score (written whenever --test was given, as the warnings point here),
+        // and whom the test figures average over, named as in metrics.json.
+        if (testCounts != null)
+        {
+            w.WriteStartObject("counts");
+            w.WriteString("unseen", testCounts.Unseen.ToString().ToLowerInvariant());
+            w.WriteNumber("test_edges_unseen", testCounts.UnseenEdges);
+            w.WriteNumber("test_edges_in_training", testCounts.InTraining);
+            if (testResult != null)
+            {
+                w.WriteNumber("test_users", testResult.TestUsers.Count + testResult.MissedUsers);
+                w.WriteNumber("test_users_missed", testResult.MissedUsers);
+            }
+            w.WriteEndObject();
+        }
         if (testResult != null)
         {
-            // What the test figures average over, named as in metrics.json.
-            w.WriteStartObject("counts");
-            if (testCounts != null)
-            {
-                w.WriteString("unseen", testCounts.Unseen.ToString().ToLowerInvariant());
-                w.WriteNumber("test_edges_unseen", testCounts.UnseenEdges);
-                w.WriteNumber("test_edges_in_training", testCounts.InTraining);
-            }
-            w.WriteNumber("test_users", testResult.TestUsers.Count + testResult.MissedUsers);
-            w.WriteNumber("test_users_missed", testResult.MissedUsers);
-            w.WriteEndObject();
             // "test" is the test file's path (beside "train"); its figures have their own key.
             w.WriteStartObject("test_figures");
             foreach (var method in testResult.Methods)
