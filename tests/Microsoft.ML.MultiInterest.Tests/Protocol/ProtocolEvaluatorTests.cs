@@ -38,6 +38,15 @@ public class ProtocolEvaluatorTests
     }
 
     [Fact]
+    public void TheTrainingGraphAsTheTestGraph_IsRefused()
+    {
+        var (train, _, users, items, clustering) = Planted();
+        var error = Assert.Throws<ArgumentException>(() => ProtocolEvaluator.Run(train, train, users, items, clustering, new ProtocolSettings { Cutoffs = [5] }));
+        Assert.Equal("test", error.ParamName);
+        Assert.Contains($"Every one of the test graph's {train.EdgeCount} edges is also a training edge", error.Message);
+    }
+
+    [Fact]
     public void ListsHaveLengthKNoSeenItemsAndTheMixtureCoversBothInterests()
     {
         var (train, test, users, items, clustering) = Planted();

@@ -57,6 +57,7 @@ public static class ProtocolEvaluator
             throw new ArgumentException($"There are {itemEmbeddings.Rows} item embeddings for {train.ItemCount} items.", nameof(itemEmbeddings));
         userEmbeddings.ThrowIfNotFinite("user embeddings");
         itemEmbeddings.ThrowIfNotFinite("item embeddings");
+        RequireATestEdgeOutsideTraining(train, test);
 
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
@@ -340,5 +341,19 @@ public static class ProtocolEvaluator
         double s = clock.Elapsed.TotalSeconds;
         clock.Restart();
         return s;
+    }
+
+    /// <summary>
+    /// Refuses a test graph every edge of which is a training edge (the training graph passed twice, or a split's whole
+    /// dataset as the training graph): no list holds a user's training item, so every figure would be 0, without a word.
+    /// </summary>
+    private static void RequireATestEdgeOutsideTraining(BipartiteGraph train, BipartiteGraph test)
+    {
+        if (test.EdgeCount == 0) return; // said by the caller's own check of the test users
+        for (int u = 0; u < test.UserCount; u++)
+            foreach (int item in test.ItemsOf(u))
+                if (!train.Contains(u, item)) return;
+        throw new ArgumentException($"Every one of the test graph's {test.EdgeCount} edges is also a training edge: no list holds an item of the user's "
+            + "training history, so every figure would be 0. Hold the test edges out of the training graph (HoldOutSplitter).", nameof(test));
     }
 }
