@@ -27,16 +27,19 @@ internal static class ExportOnnxCommand
     private static int Run(string modelPath, string outDirectory, TextWriter log)
     {
         using var model = MultiInterestModel.Load(new MLContext(seed: 1), modelPath);
-        // The files this run writes are the ones listed: an earlier export's other files may stay beside them.
-        var started = DateTime.UtcNow.AddSeconds(-1);
+        // The files this run writes are the ones listed (new, or rewritten since the listing before the export): an earlier
+        // export's other files may stay beside them.
+        var root = new DirectoryInfo(outDirectory);
+        var before = root.Exists ? root.GetFiles("*", SearchOption.AllDirectories).ToDictionary(f => f.FullName, f => f.LastWriteTimeUtc) : [];
         var manifest = model.ExportOnnx(outDirectory);
         log.WriteLine($"Exported {Describe(manifest)}, M={manifest.Candidates}, {manifest.Users:N0} users, {manifest.Items:N0} items to {outDirectory}:");
-        var root = new DirectoryInfo(outDirectory);
+        root.Refresh();
         var files = root.GetFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
-        foreach (var file in files.Where(f => f.LastWriteTimeUtc >= started))
+        bool Written(FileInfo f) => !before.TryGetValue(f.FullName, out var time) || f.LastWriteTimeUtc != time;
+        foreach (var file in files.Where(Written))
             log.WriteLine($"  {Path.GetRelativePath(root.FullName, file.FullName),-30} {file.Length / 1e6,8:F1} MB");
-        int older = files.Count(f => f.LastWriteTimeUtc < started);
-        if (older > 0) log.WriteLine($"  ({Counted.Of(older, "file")} of an earlier export left as they were: this model's graphs do not use them)");
+        int older = files.Count(f => !Written(f));
+        if (older > 0) log.WriteLine($"  ({Counted.Of(older, "file")} of an earlier export left untouched: this model's graphs do not read them)");
         if (PaddingNote(manifest) is { } note) log.WriteLine(note);
         return 0;
     }

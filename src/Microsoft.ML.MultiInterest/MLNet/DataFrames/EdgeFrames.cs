@@ -124,6 +124,8 @@ internal static class EdgeFrames
         var firstUnkeyed = new Dictionary<string, int>(StringComparer.Ordinal);
         VBuffer<TKey> k = default;
         VBuffer<TValue> v = default;
+        var keyScratch = new TKey[((VectorDataViewType)keys.Type).Size];
+        var valueScratch = new TValue[((VectorDataViewType)values.Type).Size];
         while (cursor.MoveNext())
         {
             string id = getUser();
@@ -137,9 +139,10 @@ internal static class EdgeFrames
             if (seen && !compareRows && !unkeyed) continue;
             getKeys(ref k);
             getValues(ref v);
-            var keyArray = k.DenseValues().ToArray();
-            var valueArray = v.DenseValues().ToArray();
-            int fingerprint = compareRows || unkeyed ? EntityRows.Fingerprint<TKey, TValue>(keyArray, valueArray) : 0;
+            // Densified into scratch that is kept (a later row is only compared, the first is handed to visit as its own copy).
+            k.CopyTo(keyScratch);
+            v.CopyTo(valueScratch);
+            int fingerprint = compareRows || unkeyed ? EntityRows.Fingerprint<TKey, TValue>(keyScratch, valueScratch) : 0;
             if (seen)
             {
                 if (fingerprint != first)
@@ -149,7 +152,7 @@ internal static class EdgeFrames
                 continue;
             }
             if (once) table.Add(id, fingerprint);
-            visit(id, keyArray, valueArray, names);
+            visit(id, keyScratch.ToArray(), valueScratch.ToArray(), names);
         }
     }
 }
