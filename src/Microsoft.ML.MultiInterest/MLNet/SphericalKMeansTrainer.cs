@@ -28,7 +28,7 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         /// <summary>Maximum Lloyd iterations, at least 1. Default <see cref="SphericalKMeansDefaults.MaxIterations"/>.</summary>
         public int MaxIterations = SphericalKMeansDefaults.MaxIterations;
 
-        /// <summary>Stop once the objective improves by less than this fraction; 0 runs all iterations. Default <see cref="SphericalKMeansDefaults.Tolerance"/>.</summary>
+        /// <summary>Stop once the objective improves by less than this fraction; 0 stops only when an iteration moves no point (a fixed point) or after <see cref="MaxIterations"/>. Default <see cref="SphericalKMeansDefaults.Tolerance"/>.</summary>
         public double Tolerance = SphericalKMeansDefaults.Tolerance;
 
         /// <summary>Seed of the k-means++ initialisation; null draws it from the MLContext's seed (<c>new MLContext(seed: s)</c>). Default null.</summary>

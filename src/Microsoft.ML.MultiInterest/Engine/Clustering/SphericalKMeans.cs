@@ -95,6 +95,9 @@ public static class SphericalKMeans
                 Seconds = clock.Elapsed.TotalSeconds,
             });
             progress?.Report(stats[^1]);
+            // No point moved and no cluster was repaired: the update rebuilt the same centroids from the same members, so
+            // every further iteration would repeat this one (whatever the tolerance, 0 included).
+            if (iteration > 1 && reassignments == 0 && repaired == 0) break;
             if (options.Tolerance > 0 && iteration > 1 && objective - previous <= options.Tolerance * Math.Abs(previous)) break;
             previous = objective;
         }

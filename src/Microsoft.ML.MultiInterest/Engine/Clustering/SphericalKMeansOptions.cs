@@ -17,7 +17,8 @@ public sealed class SphericalKMeansOptions
 
     /// <summary>
     /// Stops early once an iteration improves the objective (mean cosine similarity) by less than this
-    /// fraction of the previous objective. Default <see cref="SphericalKMeansDefaults.Tolerance"/>; 0 runs all <see cref="MaxIterations"/> iterations.
+    /// fraction of the previous objective. Default <see cref="SphericalKMeansDefaults.Tolerance"/>; 0 stops only at a fixed point (an iteration that moves no point and repairs no cluster, after which every further
+    /// iteration would repeat it) or after <see cref="MaxIterations"/>; any tolerance stops at such a fixed point.
     /// Must be finite and not negative.
     /// </summary>
     public double Tolerance { get; set; } = SphericalKMeansDefaults.Tolerance;
@@ -47,7 +48,7 @@ public sealed class SphericalKMeansOptions
         if (MaxIterations < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "MaxIterations must be at least 1.");
         if (!double.IsFinite(Tolerance) || Tolerance < 0)
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be finite and not negative (0 runs all iterations).");
+            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be finite and not negative (0 stops only when no point changes cluster, or after MaxIterations).");
         if (Threads < 0)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must not be negative (0 = all cores).");
     }
