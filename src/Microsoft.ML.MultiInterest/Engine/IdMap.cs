@@ -29,7 +29,11 @@ public sealed class IdMap
     public int Count => _ids.Count;
 
     /// <summary>The raw id of row <paramref name="index"/>.</summary>
-    public string this[int index] => _ids[index];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a row of the map.</exception>
+    public string this[int index] => (uint)index < (uint)_ids.Count
+        ? _ids[index]
+        : throw new ArgumentOutOfRangeException(nameof(index), index,
+            _ids.Count == 0 ? $"Row {index} is not in this map: it holds no ids." : $"Row {index} is not in this map of {_ids.Count} ids (rows 0..{_ids.Count - 1}).");
 
     /// <summary>All ids in row order.</summary>
     public IReadOnlyList<string> Ids => _ids;
