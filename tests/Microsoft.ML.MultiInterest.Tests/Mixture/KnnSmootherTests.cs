@@ -103,7 +103,8 @@ public class KnnSmootherTests
         var (items, clustering, graph, mle) = Planted(m: 3);
         var weightsOnly = MixtureBuilder.BuildMleWeights(graph, clustering, 3);
         var users = Enumerable.Range(0, graph.UserCount).Where(u => u % 3 != 1).ToArray();
-        var neighbors = FixedNeighbors(users.Length, 4, (u, j) => (u * 5 + j + 1) % graph.UserCount);
+        // Never the user itself: an offset of 1..n-1 from its own row.
+        var neighbors = FixedNeighbors(users.Length, 4, (u, j) => (users[u] + 1 + (u * 5 + j) % (graph.UserCount - 1)) % graph.UserCount);
         var fromFull = KnnSmoother.Smooth(graph, clustering, items, mle, users, neighbors, 0.7);
         var fromWeights = KnnSmoother.Smooth(graph, clustering, items, weightsOnly, users, neighbors, 0.7);
         foreach (int u in users)
@@ -120,7 +121,7 @@ public class KnnSmootherTests
         var (items, clustering, graph, _) = Planted(m: 3);
         var weightsOnly = MixtureBuilder.BuildMleWeights(graph, clustering, 3);
         var users = Enumerable.Range(0, graph.UserCount).Where(u => u % 4 != 3).ToArray();
-        var neighbors = FixedNeighbors(users.Length, 4, (u, j) => (u * 3 + j + 2) % graph.UserCount);
+        var neighbors = FixedNeighbors(users.Length, 4, (u, j) => (users[u] + 1 + (u * 3 + j + 1) % (graph.UserCount - 1)) % graph.UserCount);
         var table = KnnSmoother.Smooth(graph, clustering, items, weightsOnly, users, neighbors, 0.6, threads: 2);
         var lean = KnnSmoother.SmoothMixtures(graph, clustering, items, weightsOnly, users, neighbors, 0.6, threads: 2, componentEmbeddings: false);
         Assert.False(lean.HasEmbeddings);

@@ -32,6 +32,15 @@ public class QuotaOptionsTests
         var smoothing = Record.Exception(() => KnnSmoother.Smooth(graph, clustering, items, mle, [0], neighbors, 0.8, threads: 2));
         Assert.IsAssignableFrom<ArgumentException>(smoothing);
 
+        // A neighbour row holding the user itself (a search without the users' own rows excluded).
+        var withSelf = new RankedLists(1, 2);
+        withSelf.IndexSlots(0)[0] = 0;
+        withSelf.IndexSlots(0)[1] = 1;
+        withSelf.Counts[0] = 2;
+        var self = Assert.Throws<ArgumentException>(() => KnnSmoother.Smooth(graph, clustering, items, mle, [0], withSelf, 0.8, threads: 2));
+        Assert.Equal("neighbors", self.ParamName);
+        Assert.Contains("holds the user itself", self.Message);
+
         // A pool ranked over a larger catalogue than the MMR retriever's.
         var pool = new UnimodalRetriever(TestGraphs.RandomMatrix(items.Rows + 10, items.Dimension, 2)).Retrieve(TestGraphs.RandomMatrix(2, items.Dimension, 3), [0, 1], null, items.Rows + 10);
         var error = Assert.Throws<ArgumentException>(() => new MmrRetriever(items).Rerank(pool, 3));

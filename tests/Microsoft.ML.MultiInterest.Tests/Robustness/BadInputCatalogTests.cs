@@ -104,6 +104,14 @@ public class BadInputCatalogTests
             })),
         ["retrieval-length-huge"] = Throws<ArgumentOutOfRangeException>(["Candidates (M) must be within 1..1048576"],
             () => new UnimodalRetriever(new EmbeddingMatrix(6, 2)).Retrieve(new EmbeddingMatrix(3, 2), [0, 1, 2], null, 100_000_000)),
+        ["smoothing-neighbour-self"] = Throws<ArgumentException>(["The neighbour row of user 0 holds the user itself"], () =>
+        {
+            var (items, groups, graph, _) = TestGraphs.TwoInterestUsers(groups: 3, itemsPerGroup: 4, users: 4, itemsPerUserPerGroup: 2);
+            var clustering = ItemClustering.Create(groups, 3, items);
+            var self = new RankedLists(1, 1);
+            self.Counts[0] = 1;   // its one slot holds row 0: the user itself
+            return KnnSmoother.Smooth(graph, clustering, items, MixtureBuilder.BuildMle(graph, clustering, items, 2), [0], self, 0.8);
+        }),
 
         // ---- graphs ----
         ["duplicate-edges"] = Accepts(["edges 1"], () => $"edges {GraphData.Build([new("u", "i", 1), new("u", "i", 1)], new IdMap(), new IdMap(), true, "dups").EdgeCount}"),

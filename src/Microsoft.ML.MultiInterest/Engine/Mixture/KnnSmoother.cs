@@ -64,6 +64,9 @@ public static class KnnSmoother
         for (int j = 0; j < ownClusters.Length; j++) s.Own[s.Touch(ownClusters[j])] = ownWeights[j];
         foreach (int v in neighbors)
         {
+            // A search without the user's own row excluded lists the user first: it would count itself twice.
+            if (v == user)
+                throw new ArgumentException($"The neighbour row of user {user} holds the user itself: search the neighbours with the users' own rows excluded.", nameof(neighbors));
             var clusters = mle.Clusters(v);
             var weights = mle.Weights(v);
             for (int j = 0; j < clusters.Length; j++) s.NeighborSum[s.Touch(clusters[j])] += weights[j];
