@@ -41,6 +41,13 @@ public class QuotaOptionsTests
         Assert.Equal("neighbors", self.ParamName);
         Assert.Contains("holds the user itself", self.Message);
 
+        // Mixtures built over a finer clustering (9 clusters) than the quota retriever's (5).
+        var finer = ItemClustering.Create(Enumerable.Range(0, items.Rows).Select(i => i % 9).ToArray(), 9, items);
+        var other = MixtureBuilder.BuildMle(graph, finer, items, 3);
+        var quota = Assert.Throws<ArgumentException>(() => new ClusterQuotaRetriever(items, clustering).Retrieve(other, [0, 1], graph, [4], 1.0, null, 2));
+        Assert.Equal("mixtures", quota.ParamName);
+        Assert.Contains("but the retriever's clustering has 5 clusters", quota.Message);
+
         // A pool ranked over a larger catalogue than the MMR retriever's.
         var pool = new UnimodalRetriever(TestGraphs.RandomMatrix(items.Rows + 10, items.Dimension, 2)).Retrieve(TestGraphs.RandomMatrix(2, items.Dimension, 3), [0, 1], null, items.Rows + 10);
         var error = Assert.Throws<ArgumentException>(() => new MmrRetriever(items).Rerank(pool, 3));

@@ -117,6 +117,11 @@ public sealed class ClusterQuotaRetriever
             if ((uint)u >= (uint)mixtures.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {u}: there are {mixtures.UserCount} users.");
             if (exclusions != null && u >= exclusions.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"User row {u} is not in the exclusion graph.");
             if (options.NeedsUserVectors && u >= userEmbeddings!.Rows) throw new ArgumentOutOfRangeException(nameof(users), $"User row {u} has no user embedding.");
+            foreach (int c in mixtures.Clusters(u))
+            {
+                if ((uint)c >= (uint)_clustering.ClusterCount)
+                    throw new ArgumentException($"User row {u}'s mixture names cluster {c}, but the retriever's clustering has {_clustering.ClusterCount} clusters: build the mixtures over the retriever's clustering.", nameof(mixtures));
+            }
         }
 
         int maxCutoff = cutoffs.Max();
