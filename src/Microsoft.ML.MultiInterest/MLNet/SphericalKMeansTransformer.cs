@@ -48,21 +48,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
     public int ClusterOfItem(uint itemKey) => _fitted.ClusterOf(itemKey);
 
     /// <summary>The nearest centroid of <paramref name="embedding"/> by cosine (ties to the lower cluster) and the similarity.</summary>
-    public NearestCluster Nearest(ReadOnlySpan<float> embedding)
-    {
-        if (embedding.Length != Centroids.Dimension)
-            throw new ArgumentException($"The embedding has {embedding.Length} values, the centroids {Centroids.Dimension}.", nameof(embedding));
-        float norm = VectorMath.Norm(embedding);
-        if (norm == 0) return new NearestCluster(0, 0);
-        int best = 0;
-        float bestScore = float.NegativeInfinity;
-        for (int c = 0; c < Centroids.Rows; c++)
-        {
-            float score = VectorMath.Dot(embedding, Centroids.ReadRow(c));
-            if (score > bestScore) (best, bestScore) = (c, score);
-        }
-        return new NearestCluster(best, bestScore / norm);
-    }
+    public NearestCluster Nearest(ReadOnlySpan<float> embedding) => NearestCentroid.Of(Centroids, embedding);
 
     private protected override IReadOnlyList<AppendedColumn> MakeColumns(DataViewSchema inputSchema)
     {

@@ -9,14 +9,15 @@ internal sealed class ServingWorld : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mi-live-").FullName;
 
-    public ServingWorld(Func<MultiInterestCatalog, IEstimator<ITransformer>>? retriever = null, GraphEmbeddingTrainer.Options? embedding = null)
+    public ServingWorld(Func<MultiInterestCatalog, IEstimator<ITransformer>>? retriever = null, GraphEmbeddingTrainer.Options? embedding = null,
+        SphericalKMeansTrainer.Options? kmeans = null)
     {
         Stages = new FittedStages();
         Ml = Stages.Ml;
         var mi = Ml.MultiInterest();
         var pipeline = MLNetTestData.KeyPipeline(Ml)
             .Append(mi.GraphEmbedding(embedding ?? MLNetTestData.SmallEmbedding()))
-            .Append(mi.SphericalKMeans(numberOfClusters: 4))
+            .Append(kmeans == null ? mi.SphericalKMeans(numberOfClusters: 4) : mi.SphericalKMeans(kmeans))
             .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))
             .Append(retriever?.Invoke(mi) ?? mi.ClusterQuotaRetriever(candidates: 5));
         Fitted = pipeline.Fit(Stages.Raw);

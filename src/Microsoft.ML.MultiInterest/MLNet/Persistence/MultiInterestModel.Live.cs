@@ -88,12 +88,10 @@ public sealed partial class MultiInterestModel
         {
             var kmeans = Clustering ?? throw new InvalidOperationException("The model has no SphericalKMeans stage: its retrieval needs the item clusters.");
             var savedMixtures = Mixtures ?? throw new InvalidOperationException("The model has no KnnSmoothedMixture stage: its retrieval needs the mixtures.");
+            // As the k-means stage's Transform placed each item for the mixtures at Fit: its fitted cluster, else (k-means
+            // fitted without an item column) the nearest centroid of its vector.
             var assignments = new int[rowOf.Length];
-            for (int j = 0; j < rowOf.Length; j++)
-            {
-                assignments[j] = kmeans.ClusterOfItem((uint)rowOf[j] + 1);
-                if (assignments[j] < 0) throw new InvalidOperationException($"Item key {rowOf[j] + 1} has no fitted cluster in the SphericalKMeans stage.");
-            }
+            for (int j = 0; j < rowOf.Length; j++) assignments[j] = kmeans.ClusterOf((uint)rowOf[j] + 1, items.ReadRow(j));
             clustering = ItemClustering.Create(assignments, savedMixtures.ClusterCount, items);
             mixtures = savedMixtures.Mixtures;
         }

@@ -198,20 +198,24 @@ public sealed partial class MultiInterestModel
         var kmeans = Clustering ?? throw new InvalidOperationException("The model has no SphericalKMeans stage: cluster-quota serving needs the item clusters.");
         var mixtures = Mixtures ?? throw new InvalidOperationException("The model has no KnnSmoothedMixture stage: cluster-quota serving needs the mixtures.");
         int items = embedding.ItemEmbeddings.KeyCount;
-        if (kmeans.ItemCount != items)
+        // Without an item column (ItemCount 0) the stage placed every item by its vector: the same rule here, below.
+        bool byVector = kmeans.ItemColumnName == null;
+        if (!byVector && kmeans.ItemCount != items)
             throw new InvalidOperationException($"The SphericalKMeans stage has fitted clusters for {kmeans.ItemCount} item keys, the embeddings {items}: "
                 + "serving needs k-means fitted with the item column of the embedded items.");
         var assignments = new int[items];
         for (int i = 0; i < items; i++)
         {
-            assignments[i] = kmeans.ClusterOfItem((uint)i + 1);
+            assignments[i] = byVector ? -1 : kmeans.ClusterOfItem((uint)i + 1);
             if (assignments[i] >= 0) continue;
-            if (!embedding.ItemEmbeddings.Contains(i))
+            if (!embedding.ItemEmbeddings.TryGetVector(i, out var vector))
                 throw new NotSupportedException($"{items - embedding.ItemEmbeddings.Count} of the {items} item keys (key {i + 1} the first) have no training edges, so no "
                     + "vector and no cluster: the item key type is wider than the items fitted (MapValueToKey fitted on more ids than the training edges hold). "
                     + "The cluster-quota ONNX graphs, indexed by item key, cannot serve such a model; serve it with CreateRecommender, RetrieveWithEngine or "
                     + "Transform, or fit MapValueToKey on the training edges.");
-            throw new InvalidOperationException($"Item key {i + 1} has a vector but no fitted cluster in the SphericalKMeans stage: serving needs k-means fitted with the embedded items.");
+            if (!byVector)
+                throw new InvalidOperationException($"Item key {i + 1} has a vector but no fitted cluster in the SphericalKMeans stage: serving needs k-means fitted with the embedded items.");
+            assignments[i] = kmeans.ClusterOf((uint)i + 1, vector);
         }
         return (ItemClustering.Create(assignments, mixtures.ClusterCount, embedding.ItemEmbeddings.DenseView()), mixtures.Mixtures);
     }

@@ -38,4 +38,15 @@ public sealed class SavedClustering
 
     /// <summary>The fitted cluster index (0-based) of the item with key <paramref name="itemKey"/>, or -1 if it was not clustered at Fit.</summary>
     public int ClusterOfItem(uint itemKey) => _fitted.ClusterOf(itemKey);
+
+    /// <summary>
+    /// The cluster the stage's Transform gives the item with key <paramref name="itemKey"/> and vector
+    /// <paramref name="vector"/>: its fitted cluster, or when it was not clustered at Fit (every item, without an item
+    /// column) the nearest centroid of its vector.
+    /// </summary>
+    public int ClusterOf(uint itemKey, ReadOnlySpan<float> vector)
+    {
+        int fitted = _fitted.ClusterOf(itemKey);
+        return fitted >= 0 ? fitted : NearestCentroid.Of(Centroids, vector).Cluster;
+    }
 }
