@@ -30,6 +30,7 @@ internal static class ExperimentRunner
         if (settings.OutDirectory != null) OutputFile.CheckWritableDirectory(settings.OutDirectory, "--out");
         var trainEdges = EdgeFile.Read(settings.TrainPath);
         var testEdges = EdgeFile.Read(settings.TestPath);
+        TrainingFileChecks.Warn(trainEdges, settings.TrainPath, "evaluate", warnings);
         IdMap users, items;
         EmbeddingMatrix? userEmbeddings = null, itemEmbeddings = null;
         if (settings.UserEmbeddingsPath != null)
@@ -38,7 +39,8 @@ internal static class ExperimentRunner
             var u = EmbeddingFile.Read(settings.UserEmbeddingsPath);
             var i = EmbeddingFile.Read(settings.ItemEmbeddingsPath!);
             if (u.Vectors.Dimension != i.Vectors.Dimension)
-                throw new InvalidDataException($"User embeddings have {u.Vectors.Dimension} dimensions, item embeddings {i.Vectors.Dimension}.");
+                throw new InvalidDataException($"The user embeddings '{settings.UserEmbeddingsPath}' (--user-embeddings) have {u.Vectors.Dimension} dimensions, "
+                    + $"the item embeddings '{settings.ItemEmbeddingsPath}' (--item-embeddings) {i.Vectors.Dimension}: a user and an item vector must have one dimension to be compared.");
             (users, items, userEmbeddings, itemEmbeddings) = (u.Ids, i.Ids, u.Vectors, i.Vectors);
         }
         else
@@ -62,7 +64,9 @@ internal static class ExperimentRunner
         int leftOutUsers = scoredMisses == null ? heldOut.Misses.UsersWithoutSeenItems(test) : 0;
         if (settings.ItemClustersPath == null)
         {
-            settings.Clustering.Clusters = DefaultClusters.For(items.Count, settings.Clustering.Clusters, settings.ClustersGiven, warnings);
+            // Given vectors may leave some items all zeros (no direction to cluster by): the cap counts those that have one.
+            int clusterable = itemEmbeddings == null ? items.Count : items.Count - ZeroVectors.Rows(itemEmbeddings);
+            settings.Clustering.Clusters = DefaultClusters.For(clusterable, settings.Clustering.Clusters, settings.ClustersGiven, warnings);
         }
 
         GraphEmbeddingResult? embedding = null;
@@ -91,6 +95,12 @@ internal static class ExperimentRunner
             log.WriteLine($"  vectors: {fit.Settings} (d={userEmbeddings.Dimension})");
             HistoryRowFlags.MatchFittedAls(settings.Protocol.HistoryMmr, fit.Als, settings.HistoryFoldInGiven);
         }
+
+        ZeroVectors.WarnOfTestUsers(userEmbeddings!, test, users, settings.UserEmbeddingsPath, warnings);
+        int neighbourCandidates = Enumerable.Range(0, train.UserCount).Count(u => train.DegreeOf(u) > 0) - 1;
+        if (settings.Protocol.Neighbors > neighbourCandidates)
+            warnings.WriteLine($"  warning: --neighbors {settings.Protocol.Neighbors} exceeds the {neighbourCandidates:N0} other users with training edges: each user is "
+                + $"smoothed over at most {Counted.Of(Math.Max(0, neighbourCandidates), "neighbour")} (k in the protocol's lambda/k is the neighbours found).");
 
         // The history row's lambda is chosen for this graph on a hold-out of its training edges (unless given), before any test figure.
         HistoryLambdaOutcome? historyLambda = null;
@@ -128,7 +138,8 @@ internal static class ExperimentRunner
         var tuned = settings.Protocol.MultiInterest;
         if (tuned != null && settings.TunedClusters > 0 && !(settings.ItemClustersPath == null && settings.TunedClusters == settings.Clustering.Clusters))
         {
-            int k = Math.Min(settings.TunedClusters, items.Count);
+            // At most one cluster per item with a direction: an all-zero vector (given embeddings) cannot seed one.
+            int k = Math.Min(settings.TunedClusters, items.Count - ZeroVectors.Rows(itemEmbeddings!));
             // Not capped like the main clustering: on ml-100k and Adressa, 10 items per cluster moved the row both ways (docs/results.md).
             if (k > items.Count / DefaultClusters.MinimumItemsPerCluster)
                 warnings.WriteLine($"  warning: the tuned row's {Counted.Of(k, "cluster")} over {items.Count:N0} items hold {(double)items.Count / k:F1} items each on average "

@@ -293,6 +293,7 @@ internal static class FitCommand
         var clock = Stopwatch.StartNew();
         var ml = new MLContext(seed);
         var rawEdges = EdgeFile.Read(train);
+        TrainingFileChecks.Warn(rawEdges, train, "fit", progress.Warnings);
         if (stages.KMeans is { } kmeans)
         {
             int items = rawEdges.Select(e => e.Item).Distinct(StringComparer.Ordinal).Count();

@@ -78,10 +78,17 @@ internal static class HistoryLambdaStep
             + $", chosen on {choice.Users:N0} validation users ({Rule(choice.Rule, choice.RecallLeadErrors)}): "
             + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}"
             + (choice.RecallLead is { } lead && double.IsFinite(lead.StandardError) ? $" (paired: {PairedTable.Format(lead, 100, 2)} points)" : "")
-            + $", Diversity@10 {point.Diversity / choice.UnimodalDiversity:F3}x Unimodal's"
-            + (choice.ReorderDiversity is { } reorder ? $" (the re-ordering baseline's: {reorder / choice.UnimodalDiversity:F3}x)" : "") + $" ({choice.Seconds:F1} s).");
+            + DiversityText(point.Diversity, choice.UnimodalDiversity, choice.ReorderDiversity) + $" ({choice.Seconds:F1} s).");
         return choice;
     }
+
+    /// <summary>
+    /// The chosen candidate's Diversity@10 as a multiple of Unimodal's (and the re-ordering baseline's), or as itself where
+    /// Unimodal's is 0 (validation lists of single items, or of items along one direction): no ratio then.
+    /// </summary>
+    private static string DiversityText(double diversity, double unimodal, double? reorder) => unimodal > 0
+        ? $", Diversity@10 {diversity / unimodal:F3}x Unimodal's" + (reorder is { } r ? $" (the re-ordering baseline's: {r / unimodal:F3}x)" : "")
+        : $", Diversity@10 {diversity:F4} (Unimodal's is 0: no ratio)" + (reorder is { } b ? $" (the re-ordering baseline's: {b:F4})" : "");
 
     /// <summary>The rule's clause in words; <paramref name="leadErrors"/> the standard errors a candidate had to lead Unimodal's recall by.</summary>
     public static string Rule(HistoryMmrSelectionRule rule, double leadErrors = 0) => rule switch

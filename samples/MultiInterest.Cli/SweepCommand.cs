@@ -122,6 +122,7 @@ internal static class SweepCommand
         var (train, test, outDirectory, modelPath, space, options, baseSettings, clustersGiven, measureRefit, unseen, threads) = job;
         var clock = Stopwatch.StartNew();
         var edges = EdgeFile.Read(train);
+        TrainingFileChecks.Warn(edges, train, "sweep", progress.Warnings);
         // The test file is checked before the trials, as evaluate checks it: one that is the training file, or that nothing
         // of can be scored, is refused now, and its unseen edges are said (they count as misses, or --unseen drop).
         var testEdges = test == null ? null : EdgeFile.Read(test);

@@ -1,0 +1,50 @@
+using Microsoft.ML.MultiInterest.IO;
+using MultiInterest.Cli.Common;
+
+namespace MultiInterest.Cli;
+
+/// <summary>
+/// What a training file holds that the commands read otherwise than its author may expect, said the same way by every
+/// command that trains on one (evaluate, fit, sweep): weights they do not use, and ids padded with spaces (read as written,
+/// so "i5 " and "i5" are two items).
+/// </summary>
+internal static class TrainingFileChecks
+{
+    /// <summary>Warns of unused weights and padded ids in <paramref name="edges"/>, the edges of <paramref name="path"/>.</summary>
+    /// <param name="edges">The training file's edges as read.</param>
+    /// <param name="path">The training file, for messages.</param>
+    /// <param name="command">The command, for messages ("evaluate").</param>
+    /// <param name="warnings">Where warnings go.</param>
+    public static void Warn(IReadOnlyList<RawEdge> edges, string path, string command, TextWriter warnings)
+    {
+        int weighted = 0;
+        bool padded = false;
+        foreach (var e in edges)
+        {
+            if (e.Weight != 1f) weighted++;
+            padded |= IsPadded(e.User) || IsPadded(e.Item);
+        }
+        if (weighted > 0)
+            warnings.WriteLine($"  warning: {weighted:N0} of the {edges.Count:N0} edges of '{path}' weigh other than 1, but {command} treats every edge as one "
+                + "engagement, as the evaluation protocol does: the weight column is checked, not used. The library's GraphEmbedding trains on weights "
+                + "given as WeightColumnName (docs/pipeline.md).");
+        if (padded) WarnPadded(edges, path, warnings);
+    }
+
+    private static bool IsPadded(string id) => char.IsWhiteSpace(id[0]) || char.IsWhiteSpace(id[^1]);
+
+    /// <summary>Counts the padded ids of each role, and those that are another id of the role once trimmed.</summary>
+    private static void WarnPadded(IReadOnlyList<RawEdge> edges, string path, TextWriter warnings)
+    {
+        foreach (var (role, ids) in new[] { ("user", edges.Select(e => e.User)), ("item", edges.Select(e => e.Item)) })
+        {
+            var all = ids.ToHashSet(StringComparer.Ordinal);
+            var padded = all.Where(IsPadded).Order(StringComparer.Ordinal).ToArray();
+            if (padded.Length == 0) continue;
+            var twins = padded.Where(id => all.Contains(id.Trim())).ToArray();
+            warnings.WriteLine($"  warning: spaces pad {Counted.Of(padded.Length, $"{role} id")} of '{path}' (the first '{padded[0]}')"
+                + (twins.Length > 0 ? $"; {twins.Length:N0} of them name another {role} without the spaces ('{twins[0]}' and '{twins[0].Trim()}')" : "")
+                + $": ids are read exactly as written, so a padded id is another {role}. Remove the spaces unless they are part of the ids.");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary>
+/// Inputs the commands read otherwise than their author may expect, each said on standard error: a training file's weights
+/// (checked, not used), ids padded with spaces, given vectors that are all zeros, more neighbours than there are users.
+/// </summary>
+public sealed class CliInputWarningsTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-cli-input-warnings-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_directory, name);
+
+    [Fact]
+    public void Fit_warns_of_unused_weights_and_of_ids_padded_with_spaces()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        var lines = File.ReadAllLines(train);
+        // A weight column, one edge weighing 3; and "i5 " beside "i5".
+        var weighted = new List<string> { "user\titem\tweight" };
+        weighted.AddRange(lines.Skip(1).Select((l, n) => $"{l}\t{(n == 0 ? 3 : 1)}"));
+        weighted.Add("u0\ti5 \t1");
+        File.WriteAllLines(PathOf("weighted.tsv"), weighted);
+
+        var run = CliHarness.Run("fit", "--train", PathOf("weighted.tsv"), "--model", PathOf("m.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains($"1 of the {weighted.Count - 1:N0} edges of '{PathOf("weighted.tsv")}' weigh other than 1, but fit treats every edge as one engagement", run.Error);
+        Assert.Contains("spaces pad 1 item id of", run.Error);
+        Assert.Contains("1 of them name another item without the spaces ('i5 ' and 'i5')", run.Error);
+        Assert.DoesNotContain("user id of", run.Error);
+
+        // The file as split: neither warning.
+        var plain = CliHarness.Run("fit", "--train", train, "--model", PathOf("p.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1");
+        Assert.True(plain.ExitCode == 0, plain.Error);
+        Assert.DoesNotContain("weigh other than 1", plain.Error);
+        Assert.DoesNotContain("spaces pad", plain.Error);
+    }
+
+    [Fact]
+    public void Evaluate_on_given_vectors_with_zeros_warns_of_the_users_and_clusters_the_items_that_have_a_direction()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        var edges = File.ReadAllLines(train).Skip(1).Select(l => l.Split('\t')).ToArray();
+        var users = edges.Select(e => e[0]).Distinct().ToArray();
+        var items = edges.Select(e => e[1]).Distinct().ToArray();
+        var random = new Random(4);
+        string Vector(bool zero) => string.Join('\t', Enumerable.Range(0, 4).Select(_ => zero ? "0" : (random.NextDouble() - 0.5).ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        string testUser = File.ReadAllLines(test)[1].Split('\t')[0];
+        File.WriteAllLines(PathOf("users.tsv"), ["id\tv0\tv1\tv2\tv3", .. users.Select(u => $"{u}\t{Vector(u == testUser)}")]);
+        // Every item but 10 all zeros: the tuned row's default clusters (500) are capped at the 10 with a direction.
+        File.WriteAllLines(PathOf("items.tsv"), ["id\tv0\tv1\tv2\tv3", .. items.Select((i, n) => $"{i}\t{Vector(n >= 10)}")]);
+
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--user-embeddings", PathOf("users.tsv"), "--item-embeddings", PathOf("items.tsv"),
+            "--neighbors", "500", "--clusters", "2", "--history-interest-weight", "-1", "--threads", "1");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains($"(the first '{testUser}') has an all-zero vector in '{PathOf("users.tsv")}'", run.Error);
+        Assert.Contains($"--neighbors 500 exceeds the {users.Length - 1} other users with training edges", run.Error);
+        Assert.Contains($"Clustering {items.Length} items into 10 clusters for the tuned row", run.Out + run.Error);
+    }
+}
