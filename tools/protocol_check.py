@@ -565,6 +565,11 @@ class Protocol:
             self.log("WARNING: %d training edges with unknown user/item skipped" % bad)
         self.train = [np.array(sorted(set(x)), dtype=np.int64) for x in tr]
         self.has_train = np.array([len(x) > 0 for x in self.train])
+        # A neighbour search finds at most the other users with training edges (the library's k is the neighbours found).
+        others = int(self.has_train.sum()) - 1
+        if self.k > others:
+            self.log("neighbours: k = %d exceeds the %d other users with training edges; k = %d" % (self.k, others, max(0, others)))
+            self.k = max(0, others)
         # test users in order of first appearance
         test_sets = OrderedDict()
         unseen_pairs = set()  # distinct held-out (user, item) pairs whose user or item has no embedding
@@ -717,10 +722,13 @@ class Protocol:
         emd = {m: [] for m in METHODS}
         for pos in range(lo, hi):
             u = int(users[pos])
-            uni_rank = (self.uni_items[pos], self.uni_scores[pos])
+            # The ranking ends where the training items (scored -inf) begin: a list never holds one, and is
+            # shorter than K when the user has seen all but a few items.
+            L = int(np.isfinite(self.uni_scores[pos]).sum())
+            uni_rank = (self.uni_items[pos, :L], self.uni_scores[pos, :L])
             for K in self.cutoffs:
-                cands["unimodal"][K][u] = (self.uni_items[pos, :K].tolist(),
-                                           self.uni_scores[pos, :K].tolist())
+                cands["unimodal"][K][u] = (self.uni_items[pos, :min(K, L)].tolist(),
+                                           self.uni_scores[pos, :min(K, L)].tolist())
             pm, cents = self.user_info(u)
             # --- mixture
             comps = [(c, w) for c, w in pm if w > 0]
@@ -936,8 +944,9 @@ class Protocol:
                 # Per user (NaN diversity where the row has no list), for the paired differences against Unimodal.
                 out[m]["per_user"]["recall"][K] = rs
                 out[m]["per_user"]["ndcg"][K] = ns
+                ds[tab.lens == 0] = 0.0  # an empty list counts with Diversity 0 among the users with lists
                 out[m]["per_user"]["diversity"][K] = ds.copy()
-                ds = ds[tab.lens > 0]
+                ds = ds[tab.lens >= 0]
                 out[m]["recall"][K] = float(np.mean(rs)) if len(rs) else float("nan")
                 out[m]["ndcg"][K] = float(np.mean(ns)) if len(ns) else float("nan")
                 out[m]["diversity"][K] = float(np.mean(ds)) if len(ds) else float("nan")
@@ -1374,6 +1383,8 @@ def read_candidates(P, path):
         pos, mc, rnk, ir, scv = pos[o], mc[o], rnk[o], ir[o], scv[o]
         bounds = np.searchsorted(mc, np.arange(len(keys) + 1))
         n = len(P.test_users)
+        n_items = len(P.item_ids)
+        seen_all = np.array([len(P.train[u]) >= n_items for u in P.test_users], dtype=bool)
         for c, (meth, K) in enumerate(keys):
             a, b = bounds[c], bounds[c + 1]
             if a == b:
@@ -1382,6 +1393,8 @@ def read_candidates(P, path):
             starts = np.flatnonzero(np.r_[True, p_[1:] != p_[:-1]])
             cnt = np.diff(np.r_[starts, len(p_)])
             lens = np.full(n, -1, dtype=np.int64)
+            # A test user who has seen every item is served an empty list, which the file cannot show: it has no rows.
+            lens[seen_all] = 0
             lens[p_[starts]] = cnt
             W = int(cnt.max())
             col = np.arange(len(p_)) - np.repeat(starts, cnt)
