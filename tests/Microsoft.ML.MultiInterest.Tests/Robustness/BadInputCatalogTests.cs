@@ -207,6 +207,13 @@ public class BadInputCatalogTests
         })),
         ["option-candidates-above-items"] = Accepts(["Candidates (M = 500) exceeds the"], () => WarningOf(ml =>
             ml.MultiInterest().UnimodalRetriever(candidates: 500).Fit(Embedded(ml)))),
+        ["quota-without-fill-short-lists"] = Accepts(["trained users' lists hold fewer than the M = 40 candidates their unseen items allow", "has no unimodal fill"], () => WarningOf(ml =>
+        {
+            var mi = ml.MultiInterest();
+            var clustered = mi.SphericalKMeans(numberOfClusters: 8).Fit(Embedded(ml)).Transform(Embedded(ml));
+            var mixtures = mi.KnnSmoothedMixture(components: 1, neighbors: 2).Fit(clustered).Transform(clustered);
+            mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 40, UserEmbeddingColumnName = null }).Fit(mixtures);
+        })),
         ["option-evaluator-cutoff-above-list"] = Throws<ArgumentException>(["Cutoff 5", "exceeds the length 3", "'Candidates'"], () =>
         {
             var ml = new MLContext();

@@ -1,3 +1,5 @@
+using Microsoft.ML.MultiInterest.Engine;
+
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
@@ -30,6 +32,36 @@ internal static class OptionWarnings
         if (zero == 0) return false;
         Logging.Warning(context, component, $"{zero} of the {vectors.Count} users have an all-zero vector in column '{column}': every item scores 0 for them, so "
             + "their lists are the lowest item keys, not a ranking.");
+        return true;
+    }
+
+    /// <summary>
+    /// Trained users whose list holds fewer items than M and their unseen items allow (a quota retrieval without the
+    /// unimodal fill, <c>UserEmbeddingColumnName = null</c>, when the components' clusters run short): the rest of each
+    /// such list is padding, which reads like a shorter M.
+    /// </summary>
+    /// <param name="context">Where the warning goes.</param>
+    /// <param name="component">The stage, for the message.</param>
+    /// <param name="lists">The trained users' lists, row j that of history row j.</param>
+    /// <param name="history">The trained users' items (row j).</param>
+    /// <param name="candidates">M.</param>
+    /// <param name="items">The items with a training edge.</param>
+    /// <param name="excludeSeen">Whether a user's items are left out of its list.</param>
+    /// <returns>Whether the warning was logged.</returns>
+    public static bool ShortLists(MLContext context, string component, RankedLists lists, BipartiteGraph history, int candidates, int items, bool excludeSeen)
+    {
+        int shortLists = 0, shortest = int.MaxValue;
+        for (int j = 0; j < lists.QueryCount; j++)
+        {
+            int possible = Math.Min(candidates, items - (excludeSeen ? history.DegreeOf(j) : 0));
+            if (lists.Counts[j] >= possible) continue;
+            shortLists++;
+            shortest = Math.Min(shortest, lists.Counts[j]);
+        }
+        if (shortLists == 0) return false;
+        Logging.Warning(context, component, $"{shortLists} of the {lists.QueryCount} trained users' lists hold fewer than the M = {candidates} candidates "
+            + $"their unseen items allow (the shortest {shortest}): the retrieval found no more for them (a cluster-quota retrieval without "
+            + "UserEmbeddingColumnName has no unimodal fill); the remaining slots of the candidates column are padding (key 0, score NaN).");
         return true;
     }
 
