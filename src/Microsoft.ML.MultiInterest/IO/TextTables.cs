@@ -97,12 +97,20 @@ internal static class TextTables
     }
 
     /// <summary>A line as a message quotes it: at most 80 characters (a per-user list can run to thousands).</summary>
-    private static string Shortened(string line) => line.Length <= 80 ? line : line[..77] + "...";
+    private static string Shortened(string line)
+    {
+        line = line.Replace("\0", "\\0"); // a zero byte (UTF-16 read as UTF-8) would print as nothing, or cut a terminal's line
+        return line.Length <= 80 ? line : line[..77] + "...";
+    }
 
     /// <summary>What a wrong first line most likely means, for the message: another separator, no header, or other column names.</summary>
     private static string HeaderHint(string[] fields, string[] expected)
     {
         string names = string.Join("<TAB>", expected);
+        // UTF-16 without a byte-order mark reads as UTF-8 with a zero byte beside every ASCII character.
+        if (fields.Any(f => f.Contains('\0')))
+            return ": it looks like UTF-16 text without a byte-order mark (a zero byte beside every character), and this reader takes UTF-8. "
+                + "Convert the file first, e.g. iconv -f utf-16le -t utf-8.";
         if (fields.Length == 1)
         {
             string only = fields[0];

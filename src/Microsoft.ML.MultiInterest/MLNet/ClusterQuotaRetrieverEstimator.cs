@@ -45,7 +45,7 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         /// </summary>
         public double HeadShare = ClusterQuotaRetrieverDefaults.HeadShare;
 
-        /// <summary>Whether the user's training items are never candidates. Default <see cref="ClusterQuotaRetrieverDefaults.ExcludeSeen"/>.</summary>
+        /// <summary>Whether the user's training items are never candidates (fresh history given at Transform or to the recommender is always excluded). Default <see cref="ClusterQuotaRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen;
 
         /// <inheritdoc/>

@@ -76,7 +76,7 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         /// <summary>Seed of the shuffles and negative draws. Default <see cref="ConditionalDefaults.Seed"/>.</summary>
         public int Seed = ConditionalDefaults.Seed;
 
-        /// <summary>Whether the user's training items are never candidates. Default <see cref="ClusterQuotaRetrieverDefaults.ExcludeSeen"/>.</summary>
+        /// <summary>Whether the user's training items are never candidates (fresh history given at Transform or to the recommender is always excluded). Default <see cref="ClusterQuotaRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen;
 
         /// <summary>

@@ -93,7 +93,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
         /// <summary>Whether the clustered pool also searches the lists of the user's history items. Default <see cref="HistoryPoolDefaults.HistoryLists"/>.</summary>
         public bool PoolHistoryLists = HistoryPoolDefaults.HistoryLists;
 
-        /// <summary>Whether the user's training items are never candidates. Default <see cref="MmrRetrieverDefaults.ExcludeSeen"/>.</summary>
+        /// <summary>Whether the user's training items are never candidates (fresh history given at Transform or to the recommender is always excluded). Default <see cref="MmrRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = MmrRetrieverDefaults.ExcludeSeen;
 
         /// <inheritdoc/>

@@ -41,7 +41,7 @@ public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrieval
         /// <summary>M, the number of candidates per user, 1 to 1,048,576. Default <see cref="RoundRobinRetrieverDefaults.Candidates"/>.</summary>
         public int Candidates = RoundRobinRetrieverDefaults.Candidates;
 
-        /// <summary>Whether the user's training items are never candidates. Default <see cref="RoundRobinRetrieverDefaults.ExcludeSeen"/>.</summary>
+        /// <summary>Whether the user's training items are never candidates (fresh history given at Transform or to the recommender is always excluded). Default <see cref="RoundRobinRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = RoundRobinRetrieverDefaults.ExcludeSeen;
 
         /// <inheritdoc/>

@@ -18,7 +18,7 @@ public sealed class UnimodalRetrieverEstimator : IEstimator<CandidateRetrievalTr
         /// <summary>M, the number of candidates per user, 1 to 1,048,576. Default <see cref="UnimodalRetrieverDefaults.Candidates"/>.</summary>
         public int Candidates = UnimodalRetrieverDefaults.Candidates;
 
-        /// <summary>Whether the user's training items are never candidates. Default <see cref="UnimodalRetrieverDefaults.ExcludeSeen"/>.</summary>
+        /// <summary>Whether the user's training items are never candidates (fresh history given at Transform or to the recommender is always excluded). Default <see cref="UnimodalRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = UnimodalRetrieverDefaults.ExcludeSeen;
 
         /// <inheritdoc/>
