@@ -31,15 +31,18 @@ internal static class PairedTable
         }
     }
 
-    /// <summary>"+0.55 ± 0.09": the difference signed (0 when it rounds to 0), both scaled by <paramref name="scale"/>; "n/a" without a standard error.</summary>
+    /// <summary>
+    /// "+0.55 ± 0.09": the difference signed (0 when it rounds to 0), both scaled by <paramref name="scale"/>; "+0.55 ± n/a"
+    /// without a standard error (a single user), "n/a" without a difference.
+    /// </summary>
     public static string Format(PairedDifference d, double scale, int decimals)
     {
-        if (!double.IsFinite(d.Difference) || !double.IsFinite(d.StandardError)) return "n/a";
+        if (!double.IsFinite(d.Difference)) return "n/a";
         string format = "F" + decimals;
         // Both numbers rounded by the same formatter; a difference that prints as zero carries no sign.
         string text = (d.Difference * scale).ToString(format, CultureInfo.InvariantCulture);
         bool zero = text.TrimStart('-').All(c => c is '0' or '.');
         text = zero ? text.TrimStart('-') : d.Difference > 0 ? "+" + text : text;
-        return text + " ± " + (d.StandardError * scale).ToString(format, CultureInfo.InvariantCulture);
+        return text + " ± " + (double.IsFinite(d.StandardError) ? (d.StandardError * scale).ToString(format, CultureInfo.InvariantCulture) : "n/a");
     }
 }
