@@ -17,14 +17,20 @@ internal static class DefaultClusters
     /// <paramref name="given"/> and would leave fewer than <see cref="MinimumItemsPerCluster"/> items per cluster; then one
     /// cluster per that many items (at least one), with a warning on <paramref name="log"/>.
     /// </summary>
+    /// <param name="items">The items k-means can place: those with a non-zero vector.</param>
+    /// <param name="clusters">The --clusters value.</param>
+    /// <param name="given">Whether --clusters was given.</param>
+    /// <param name="log">Where the warning goes.</param>
+    /// <param name="zeroVectors">Items left out of <paramref name="items"/> for an all-zero given vector, named in the messages.</param>
     /// <exception cref="UsageException">A given <c>--clusters</c> above <paramref name="items"/>: k-means cannot make more clusters than points.</exception>
-    public static int For(int items, int clusters, bool given, TextWriter log)
+    public static int For(int items, int clusters, bool given, TextWriter log, int zeroVectors = 0)
     {
+        string counted = zeroVectors > 0 ? $"{items:N0} items with a non-zero vector (of {items + zeroVectors:N0})" : $"{items:N0} items";
         if (given && clusters > items)
-            throw new UsageException($"--clusters {clusters:N0} asks for more clusters than the {items:N0} items there are to cluster: give at most {items:N0}.");
+            throw new UsageException($"--clusters {clusters:N0} asks for more clusters than the {counted} there are to cluster: give at most {items:N0}.");
         if (given || clusters <= items / MinimumItemsPerCluster) return clusters;
         int capped = Math.Max(1, items / MinimumItemsPerCluster);
-        log.WriteLine($"  warning: {items:N0} items are too few for the default {SphericalKMeansDefaults.NumberOfClusters:N0} clusters; using {capped:N0} (pass --clusters to choose).");
+        log.WriteLine($"  warning: {counted} are too few for the default {SphericalKMeansDefaults.NumberOfClusters:N0} clusters; using {capped:N0} (pass --clusters to choose).");
         return capped;
     }
 }

@@ -65,8 +65,8 @@ internal static class ExperimentRunner
         if (settings.ItemClustersPath == null)
         {
             // Given vectors may leave some items all zeros (no direction to cluster by): the cap counts those that have one.
-            int clusterable = itemEmbeddings == null ? items.Count : items.Count - ZeroVectors.Rows(itemEmbeddings);
-            settings.Clustering.Clusters = DefaultClusters.For(clusterable, settings.Clustering.Clusters, settings.ClustersGiven, warnings);
+            int zeroVectors = itemEmbeddings == null ? 0 : ZeroVectors.Rows(itemEmbeddings);
+            settings.Clustering.Clusters = DefaultClusters.For(items.Count - zeroVectors, settings.Clustering.Clusters, settings.ClustersGiven, warnings, zeroVectors);
         }
 
         GraphEmbeddingResult? embedding = null;

@@ -1,0 +1,26 @@
+using MultiInterest.Cli;
+using MultiInterest.Cli.Common;
+
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary>The default --clusters on a small catalogue: capped at one cluster per 10 items with a direction, said in those terms.</summary>
+public sealed class DefaultClustersTests
+{
+    [Fact]
+    public void The_cap_counts_the_items_with_a_direction_and_says_so()
+    {
+        var log = new StringWriter();
+        Assert.Equal(3, DefaultClusters.For(37, 2000, given: false, log, zeroVectors: 2));
+        Assert.Contains("37 items with a non-zero vector (of 39) are too few for the default 2,000 clusters; using 3", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_given_count_is_kept_or_refused_never_capped()
+    {
+        var log = new StringWriter();
+        Assert.Equal(20, DefaultClusters.For(37, 20, given: true, log));
+        Assert.Empty(log.ToString());
+        var e = Assert.Throws<UsageException>(() => DefaultClusters.For(37, 38, given: true, log, zeroVectors: 2));
+        Assert.Contains("than the 37 items with a non-zero vector (of 39) there are to cluster: give at most 37", e.Message, StringComparison.Ordinal);
+    }
+}

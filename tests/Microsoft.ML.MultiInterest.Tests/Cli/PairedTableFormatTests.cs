@@ -1,0 +1,17 @@
+using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli;
+
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary>How the "Against Unimodal" table writes a paired difference, including over a single user (no standard error).</summary>
+public sealed class PairedTableFormatTests
+{
+    [Theory]
+    [InlineData(0.0055, 0.0009, "+0.55 ± 0.09")]
+    [InlineData(-0.0123, 0.004, "-1.23 ± 0.40")]
+    [InlineData(-0.00001, 0.0001, "0.00 ± 0.01")]
+    [InlineData(0.25, double.NaN, "+25.00 ± n/a")]
+    [InlineData(double.NaN, double.NaN, "n/a")]
+    public void Writes_the_difference_whenever_there_is_one(double difference, double standardError, string expected) =>
+        Assert.Equal(expected, PairedTable.Format(new PairedDifference(difference, standardError, 1), 100, 2));
+}
