@@ -1,4 +1,3 @@
-using Microsoft.ML.MultiInterest.Onnx;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
 
 namespace Microsoft.ML.MultiInterest.Tests.Serving;
@@ -103,19 +102,11 @@ public sealed class LiveRetrievalTests : IDisposable
         }
 
         // Engine and ONNX Runtime on the loaded model, with no exclusions given: the stored training history is excluded.
-        var ids = _world.Loaded.GraphEmbedding!.UserIds;
-        int[] rows = Enumerable.Range(0, ids.Count).ToArray();
-        var engine = _world.Loaded.RetrieveWithEngine(rows, threads: 1);
-        string onnx = Path.Combine(Path.GetDirectoryName(_world.ModelPath)!, "onnx");
-        _world.Loaded.ExportOnnx(onnx);
-        using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 4);
-        var viaOnnx = scorer.RetrieveClusterQuota(rows, _world.Loaded.TrainingHistory());
-        var itemIds = _world.Loaded.GraphEmbedding.ItemIds;
-        for (int q = 0; q < rows.Length; q++)
+        foreach (var (user, engine, viaOnnx) in _world.EngineAndOnnxLists())
         {
-            var expected = fitted.Recommend(ids[q]).Items.Select(i => i.ItemId).ToArray();
-            Assert.Equal(expected, engine.IndicesOf(q).ToArray().Select(i => itemIds[i]));
-            Assert.Equal(expected, viaOnnx.IndicesOf(q).ToArray().Select(i => itemIds[i]));
+            var expected = fitted.Recommend(user).Items.Select(i => i.ItemId).ToArray();
+            Assert.Equal(expected, engine);
+            Assert.Equal(expected, viaOnnx);
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.MultiInterest.Onnx;
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
 using Microsoft.ML.MultiInterest.Tests.Persistence;
@@ -43,6 +44,23 @@ internal sealed class ServingWorld : IDisposable
     public string[] Items { get; }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>
+    /// Every trained user's list from the loaded model twice, as item ids: by the engine, and by ONNX Runtime over the model's
+    /// export (written beside the saved zip); neither given exclusions, so each excludes the stored training history.
+    /// </summary>
+    public (string User, string[] Engine, string[] Onnx)[] EngineAndOnnxLists()
+    {
+        var ids = Loaded.GraphEmbedding!.UserIds;
+        var itemIds = Loaded.GraphEmbedding.ItemIds;
+        int[] rows = Enumerable.Range(0, ids.Count).ToArray();
+        var engine = Loaded.RetrieveWithEngine(rows, threads: 1);
+        string onnx = Path.Combine(Path.GetDirectoryName(ModelPath)!, "onnx");
+        Loaded.ExportOnnx(onnx);
+        using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 4);
+        var viaOnnx = scorer.RetrieveClusterQuota(rows, Loaded.TrainingHistory());
+        return rows.Select(q => (ids[q], engine.IndicesOf(q).ToArray().Select(i => itemIds[i]).ToArray(), viaOnnx.IndicesOf(q).ToArray().Select(i => itemIds[i]).ToArray())).ToArray();
+    }
 
     /// <summary>Requests of every kind: trained users alone and with fresh history, new users with history, new users without.</summary>
     public List<Request> Requests(int count, int seed)
