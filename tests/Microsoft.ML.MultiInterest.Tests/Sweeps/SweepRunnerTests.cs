@@ -178,6 +178,77 @@ public class SweepRunnerTests
     }
 
     /// <summary>
+    /// The MMR pool is read by the MMR methods only: unimodal trials differing in it are one (and a forced run of another
+    /// pool gives the same figures), MMR trials stay apart.
+    /// </summary>
+    [Fact]
+    public void The_mmr_pool_makes_new_trials_for_mmr_only()
+    {
+        var options = SweepTestData.Options();
+        options.IncludeDefaults = false;
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), new SweepSearchSpace().Add(SweepRetrievalMethod.Unimodal, SweepRetrievalMethod.Mmr).Add("mmr-pool", 20, 60), options);
+        var unimodal = Assert.Single(outcome.Trials, t => t.Settings.Method == SweepRetrievalMethod.Unimodal);
+        Assert.Equal(2, outcome.Trials.Count(t => t.Settings.Method == SweepRetrievalMethod.Mmr));
+        var other = SweepRunner.Run(SweepTestData.Graph(), new SweepSearchSpace().Add(SweepRetrievalMethod.Unimodal).Add("mmr-pool", unimodal.Parameters["mmr-pool"] == "20" ? 60 : 20), options);
+        Assert.Equal((unimodal.Recall, unimodal.Diversity, unimodal.Ndcg), (other.Trials[0].Recall, other.Trials[0].Diversity, other.Trials[0].Ndcg));
+        Assert.Matches(@" unimodal +- ", LeaderboardFrame.Text(outcome, 10).Split('\n').Single(l => l.Contains("unimodal", StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// An embedding parameter counts only under an algorithm that reads it: ALS's regularisation makes two ALS trials and
+    /// one SVD trial (one SVD fit), and the SVD's figures do not move with it.
+    /// </summary>
+    [Fact]
+    public void Embedding_parameters_make_new_trials_only_under_an_algorithm_that_reads_them()
+    {
+        var options = SweepTestData.Options();
+        options.IncludeDefaults = false;
+        var space = new SweepSearchSpace().Add(EmbeddingAlgorithm.TruncatedSvd, EmbeddingAlgorithm.ImplicitAls).Add("als-regularization", 0.01, 0.1).Add(SweepRetrievalMethod.Unimodal);
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), space, options);
+        Assert.Equal(3, outcome.Trials.Count);
+        Assert.Equal(3, outcome.StageFits[SweepStage.Embedding]);
+        var svd = Assert.Single(outcome.Trials, t => t.Settings.Embedding.Algorithm == EmbeddingAlgorithm.TruncatedSvd);
+        var als = outcome.Trials.Where(t => t.Settings.Embedding.Algorithm == EmbeddingAlgorithm.ImplicitAls).ToList();
+        Assert.NotEqual(als[0].Recall, als[1].Recall);
+        var other = SweepRunner.Run(SweepTestData.Graph(), new SweepSearchSpace().Add(EmbeddingAlgorithm.TruncatedSvd)
+            .Add("als-regularization", svd.Parameters["als-regularization"] == "0.01" ? 0.1 : 0.01).Add(SweepRetrievalMethod.Unimodal), options);
+        Assert.Equal((svd.Recall, svd.Diversity, svd.Ndcg), (other.Trials[0].Recall, other.Trials[0].Diversity, other.Trials[0].Ndcg));
+    }
+
+    /// <summary>Which algorithms read which embedding parameters (Auto: those of its fallback and the ones it does not search).</summary>
+    [Theory]
+    [InlineData("dimension", EmbeddingAlgorithm.TruncatedSvd, true)]
+    [InlineData("epochs", EmbeddingAlgorithm.TruncatedSvd, false)]
+    [InlineData("epochs", EmbeddingAlgorithm.ImplicitAls, false)]
+    [InlineData("epochs", EmbeddingAlgorithm.Auto, true)]
+    [InlineData("als-regularization", EmbeddingAlgorithm.Auto, false)]
+    [InlineData("als-iterations", EmbeddingAlgorithm.Auto, true)]
+    [InlineData("als-iterations", EmbeddingAlgorithm.NegativeSampling, false)]
+    [InlineData("svd-degree-normalization", EmbeddingAlgorithm.Auto, true)]
+    [InlineData("svd-degree-smoothing", EmbeddingAlgorithm.Auto, false)]
+    [InlineData("svd-degree-smoothing", EmbeddingAlgorithm.ImplicitAls, false)]
+    [InlineData("svd-item-degree-exponent", EmbeddingAlgorithm.TruncatedSvd, true)]
+    [InlineData("learning-rate", EmbeddingAlgorithm.DivideConquer, true)]
+    public void An_embedding_parameter_applies_under_the_algorithms_that_read_it(string name, EmbeddingAlgorithm algorithm, bool applies)
+    {
+        var settings = SweepTestData.BaseSettings();
+        settings.Embedding.Algorithm = algorithm;
+        settings.Embedding.Initialization = EmbeddingInitialization.Random;
+        Assert.Equal(applies, SweepParameterCatalog.Applies(name, settings));
+    }
+
+    [Fact]
+    public void Negative_sampling_started_from_the_svd_reads_the_svd_settings()
+    {
+        var settings = SweepTestData.BaseSettings();
+        settings.Embedding.Algorithm = EmbeddingAlgorithm.NegativeSampling;
+        settings.Embedding.Initialization = EmbeddingInitialization.Random;
+        Assert.False(SweepParameterCatalog.Applies("svd-degree-smoothing", settings));
+        settings.Embedding.Initialization = EmbeddingInitialization.TruncatedSvd;
+        Assert.True(SweepParameterCatalog.Applies("svd-degree-smoothing", settings));
+    }
+
+    /// <summary>
     /// At lambda 0 the mixture is the unsmoothed one whatever the neighbours: the configurations differing only in k are
     /// one trial, and a forced run of the other gives the same figures (so nothing is lost by merging them).
     /// </summary>

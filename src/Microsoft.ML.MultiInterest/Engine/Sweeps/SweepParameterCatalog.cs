@@ -60,20 +60,44 @@ internal static class SweepParameterCatalog
 
     /// <summary>
     /// Whether a trial with <paramref name="settings"/> reads parameter <paramref name="name"/>: the MMR relevance weight
-    /// only the two MMR methods, the history-interest settings only history-interest MMR, the clustering, mixture, smoothing
-    /// and quota settings only kNN-Embed (the other methods leave clusters and mixtures unused), and the smoothing's
-    /// neighbours only at a lambda above 0 (at 0 the mixture is the unsmoothed one, whatever k). Trials that differ only in
-    /// parameters they do not read are one configuration. (mmr-pool counts for every method: it sets the length of the
-    /// unimodal ranking the others take prefixes of.)
+    /// and pool only the two MMR methods, the history-interest settings only history-interest MMR, the clustering, mixture,
+    /// smoothing and quota settings only kNN-Embed (the other methods leave clusters and mixtures unused), the smoothing's
+    /// neighbours only at a lambda above 0 (at 0 the mixture is the unsmoothed one, whatever k), and the embedding's
+    /// settings only under an algorithm that reads them (<see cref="AlgorithmReads"/>). Trials that differ only in
+    /// parameters they do not read are one configuration, and the leaderboard shows such a parameter as unused.
     /// </summary>
     public static bool Applies(string name, SweepSettings settings) => Get(name) switch
     {
-        { Name: "mmr-lambda" } => settings.Method is SweepRetrievalMethod.Mmr or SweepRetrievalMethod.HistoryMmr,
+        { Name: "mmr-lambda" or "mmr-pool" } => settings.Method is SweepRetrievalMethod.Mmr or SweepRetrievalMethod.HistoryMmr,
         { Name: "interest-weight" or "items-per-interest" or "max-interests" } => settings.Method == SweepRetrievalMethod.HistoryMmr,
         { Name: "neighbors" } => settings.Method == SweepRetrievalMethod.KnnEmbed && settings.Lambda > 0,
         { Stage: SweepStage.Clustering or SweepStage.Mixture or SweepStage.Smoothing } or { Name: "alpha" } => settings.Method == SweepRetrievalMethod.KnnEmbed,
+        { Stage: SweepStage.Embedding } => AlgorithmReads(name, settings.Embedding),
         _ => true,
     };
+
+    /// <summary>
+    /// Whether the embedding <paramref name="embedding"/> describes reads parameter <paramref name="name"/>. Auto searches
+    /// the SVD's smoothing and item exponent and ALS's regularisation and unobserved weight itself, but reads the SVD's
+    /// degree normalisation and the most ALS iterations, and on a graph too small for its hold-out fits negative sampling
+    /// with the configured dimension, epochs, rate and negatives, so those count under Auto too. Negative sampling reads
+    /// the SVD's settings when it starts from the truncated SVD. Algorithms beyond these four count as reading everything.
+    /// </summary>
+    private static bool AlgorithmReads(string name, GraphEmbeddingOptions embedding)
+    {
+        var a = embedding.Algorithm;
+        bool sgd = a is EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.Auto;
+        bool sgdStartsFromSvd = sgd && embedding.Initialization == EmbeddingInitialization.TruncatedSvd;
+        return name switch
+        {
+            "epochs" or "learning-rate" or "uniform-negatives" => a is not (EmbeddingAlgorithm.TruncatedSvd or EmbeddingAlgorithm.ImplicitAls),
+            "als-regularization" or "als-unobserved-weight" => a is not (EmbeddingAlgorithm.Auto or EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.TruncatedSvd),
+            "als-iterations" => a is not (EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.TruncatedSvd),
+            "svd-degree-normalization" => a is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.NegativeSampling) || sgdStartsFromSvd,
+            "svd-degree-smoothing" or "svd-item-degree-exponent" => a is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.Auto) || sgdStartsFromSvd,
+            _ => true,
+        };
+    }
 
     /// <summary>The canonical text of a number.</summary>
     public static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -92,7 +92,7 @@ public static class SweepRunner
             TrialEvaluator.Figures figures;
             try
             {
-                figures = evaluator.Evaluate(settings, Keys(space, values), userCount, budget.Token);
+                figures = evaluator.Evaluate(settings, Keys(space, values, settings), userCount, budget.Token);
             }
             catch (OperationCanceledException) when (budget.IsCancellationRequested)
             {
@@ -270,11 +270,12 @@ public static class SweepRunner
     }
 
     /// <summary>The cache key of each stage: the values of the parameters of that stage and every stage upstream.</summary>
-    private static Dictionary<SweepStage, string> Keys(SweepSearchSpace space, Dictionary<string, string> values)
+    private static Dictionary<SweepStage, string> Keys(SweepSearchSpace space, Dictionary<string, string> values, SweepSettings settings)
     {
         var keys = new Dictionary<SweepStage, string>();
+        // A parameter the trial does not read is left out, so that trials differing only in it share the stage's fit.
         foreach (var stage in Enum.GetValues<SweepStage>())
-            keys[stage] = string.Join(";", space.Parameters.Where(p => p.Stage <= stage).Select(p => p.Name + "=" + values[p.Name]));
+            keys[stage] = string.Join(";", space.Parameters.Where(p => p.Stage <= stage && SweepParameterCatalog.Applies(p.Name, settings)).Select(p => p.Name + "=" + values[p.Name]));
         return keys;
     }
 
