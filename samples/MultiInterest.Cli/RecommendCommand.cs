@@ -308,8 +308,7 @@ internal static class RecommendCommand
         var (candidatesColumn, scoresColumn, stage) = model.RankFusions.Count > 0
             ? (model.RankFusions[^1].CandidatesColumnName, model.RankFusions[^1].CandidateScoresColumnName, model.CandidateLists[0])
             : (model.ServingStage.CandidatesColumnName, model.ServingStage.CandidateScoresColumnName, model.ServingStage);
-        var input = ml.Data.LoadFromEnumerable(users.Select(u => new ServingData.EdgeRow { User = u, Item = "" }));
-        var output = model.Transformer.Transform(input);
+        var output = model.Transformer.Transform(ServingData.RequestRows(ml, model.InputSchema, users));
         var candidates = output.Schema[candidatesColumn];
         // Models saved before 2026-11-30 append no source: they list the trained users only, so a list is a trained user's.
         var sourceColumn = stage.CandidateSourceColumnName is { } name ? output.Schema.GetColumnOrNull(name) : null;

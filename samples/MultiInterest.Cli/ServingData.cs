@@ -1,3 +1,6 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
 
@@ -14,6 +17,40 @@ internal static class ServingData
         public string User { get; set; } = "";
 
         public string Item { get; set; } = "";
+    }
+
+    /// <summary>A request row for a model whose input columns are keys (saved from its stages without a key mapping).</summary>
+    private sealed class KeyRow
+    {
+        public uint User { get; set; }
+
+        public uint Item { get; set; }
+    }
+
+    /// <summary>
+    /// The rows <c>recommend</c> feeds a loaded model for <paramref name="users"/>: their text ids, or, when the model's
+    /// input schema has a key column <c>User</c> (stages saved without their <c>MapValueToKey</c>, so the ids are the key
+    /// numbers), each id's key, 0 (a user the model does not know) for an id that is not a key of the model's range. The
+    /// loaded chain refuses text where it was saved with a key.
+    /// </summary>
+    public static IDataView RequestRows(MLContext ml, DataViewSchema inputSchema, IReadOnlyList<string> users)
+    {
+        if (inputSchema.GetColumnOrNull(UserColumn)?.Type is not KeyDataViewType userKey)
+            return ml.Data.LoadFromEnumerable(users.Select(u => new EdgeRow { User = u, Item = "" }));
+        var definition = SchemaDefinition.Create(typeof(KeyRow));
+        definition[UserColumn].ColumnType = new KeyDataViewType(typeof(uint), userKey.Count);
+        if (inputSchema.GetColumnOrNull(ItemColumn)?.Type is KeyDataViewType itemKey)
+            definition[ItemColumn].ColumnType = new KeyDataViewType(typeof(uint), itemKey.Count);
+        else
+            definition.Remove(definition[ItemColumn]);
+        // LoadFromEnumerable reads a key property as the key's zero-based index (key k is k - 1), and uint.MaxValue as
+        // the missing key 0.
+        var rows = users.Select(u => new KeyRow
+        {
+            User = uint.TryParse(u, NumberStyles.None, CultureInfo.InvariantCulture, out uint key) && key >= 1 && key <= userKey.Count ? key - 1 : uint.MaxValue,
+            Item = uint.MaxValue,
+        });
+        return ml.Data.LoadFromEnumerable(rows, definition);
     }
 
     public static List<EdgeRow> Edges(IEnumerable<RawEdge> edges) => edges.Select(e => new EdgeRow { User = e.User, Item = e.Item }).ToList();

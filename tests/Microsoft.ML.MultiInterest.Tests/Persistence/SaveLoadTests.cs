@@ -53,6 +53,22 @@ public sealed class SaveLoadTests : IDisposable
         Assert.Contains(expected.Single(c => c.Name == "Candidates").Rows, row => row.Split(' ').All(k => k != "0"));
     }
 
+    /// <summary>
+    /// A stage saved without its key mapping, fed raw text ids: the loaded chain refuses the text column by name. It once
+    /// parsed the text as key numbers, so "8" read the user with key 8 and "u8" the unseen row, without a word.
+    /// </summary>
+    [Fact]
+    public void StageSavedWithoutItsKeyMapping_RefusesTextIds_ByColumnName()
+    {
+        var s = _stages;
+        var loaded = _stages.Ml.Model.Load(Save(s.Embedding, s.Keyed.Schema, "embedding-alone.zip"), out _);
+        Assert.NotNull(loaded.Transform(s.Keyed).Preview(3));
+        var numericIds = _stages.Ml.Data.LoadFromEnumerable(new[] { new MLNetTestData.Edge { User = "8", Item = "3" } });
+        var e = Assert.ThrowsAny<Exception>(() => loaded.Transform(numericIds).Preview(1));
+        Assert.Contains("'User'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("String", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void UnimodalRetriever_LoadsInAnotherProcess_WithTheSameLists()
     {

@@ -164,7 +164,13 @@ internal sealed class SavedChainBuilder
         var ml = new MLContext(seed: 0) { TempFilePath = temp.FullName };
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
         foreach (var (temporary, source) in _keyConversions)
+        {
+            // ConvertType alone would also take a text column and parse it as key numbers ("8" read as key 8, another
+            // user; "u8" as key 0): a transform that accepts key columns only refuses such input by name when bound.
+            // Its output is never read (dropped below), so it costs nothing per row.
+            chain = chain.Append(ml.Transforms.Conversion.MapKeyToBinaryVector(Temporary(), source));
             chain = chain.Append(ml.Transforms.Conversion.ConvertType(temporary, source, DataKind.UInt32));
+        }
         // The saved stage is an ONNX graph run by ML.NET's OnnxTransformer, which opens an ONNX Runtime session here.
         chain = chain.Append(Onnx.OnnxRuntimeNative.Require($"Saving the {_stage} stage", () => ml.Transforms.ApplyOnnxModel(_onnxOutputs.ToArray(), _onnxInputs.ToArray(), modelFile)));
         foreach (var step in _outputSteps) chain = chain.Append(step(ml));
