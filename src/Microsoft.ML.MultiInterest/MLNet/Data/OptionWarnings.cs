@@ -48,7 +48,8 @@ internal static class OptionWarnings
     /// <param name="items">The items with a training edge.</param>
     /// <param name="excludeSeen">Whether a user's items are left out of its list.</param>
     /// <returns>Whether the warning was logged.</returns>
-    public static bool ShortLists(MLContext context, string component, RankedLists lists, BipartiteGraph history, int candidates, int items, bool excludeSeen)
+    /// <param name="why">What the message gives as the reason, e.g. that a quota retrieval without a user vector has no fill.</param>
+    public static bool ShortLists(MLContext context, string component, RankedLists lists, BipartiteGraph history, int candidates, int items, bool excludeSeen, string why)
     {
         int shortLists = 0, shortest = int.MaxValue;
         for (int j = 0; j < lists.QueryCount; j++)
@@ -60,8 +61,8 @@ internal static class OptionWarnings
         }
         if (shortLists == 0) return false;
         Logging.Warning(context, component, $"{shortLists} of the {lists.QueryCount} trained users' lists hold fewer than the M = {candidates} candidates "
-            + $"their unseen items allow (the shortest {shortest}): the retrieval found no more for them (a cluster-quota retrieval without "
-            + "UserEmbeddingColumnName has no unimodal fill); the remaining slots of the candidates column are padding (key 0, score NaN).");
+            + $"their unseen items allow (the shortest {shortest}): the retrieval found no more for them{why}; the remaining slots of the "
+            + "candidates column are padding (key 0, score NaN).");
         return true;
     }
 

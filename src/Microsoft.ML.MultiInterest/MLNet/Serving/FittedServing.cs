@@ -44,7 +44,8 @@ internal static class FittedServing
         var lists = RetrieveInBlocks(live, users, options.Threads, reporter);
         reporter.Report($"Retrieved {candidates} candidates for {users.Length} users from {items.RowOf.Length} items; Transform retrieves live for fresh history and new users.",
             users.Length, users.Length);
-        OptionWarnings.ShortLists(context, stage, lists, tables.History, candidates, items.RowOf.Length, excludeSeen);
+        OptionWarnings.ShortLists(context, stage, lists, tables.History, candidates, items.RowOf.Length, excludeSeen,
+            method == CandidateMethod.ClusterQuota && rows.UserVectors == null ? " (a cluster-quota retrieval without UserEmbeddingColumnName has no unimodal fill)" : "");
         var output = new CandidateColumns(live, users, lists, columns.User, columns.History, columns.Candidates, columns.Scores, columns.Source);
         return new CandidateRetrievalTransformer(output);
     }
