@@ -17,7 +17,7 @@ internal static class ConditionLookup
     /// <param name="trainingItems">The items of the training edges: a table that names none of them is refused by its file.</param>
     public static IEstimator<ITransformer> Keys(MLContext ml, string conditionsPath, IReadOnlySet<string> trainingItems, ProgressReporter progress)
     {
-        var rows = ConditionalFlags.ReadTable(conditionsPath);
+        var rows = ConditionalFlags.ReadTable(conditionsPath, progress.Warnings);
         if (rows.Count == 0) throw new InvalidDataException($"{conditionsPath}: no item has a condition.");
         if (!rows.Any(p => trainingItems.Contains(p.Item)))
             throw new InvalidDataException($"{conditionsPath}: none of its {rows.Count:N0} items is an item of the training edges (first: '{rows[0].Item}'): "
@@ -25,7 +25,9 @@ internal static class ConditionLookup
         var table = ml.Data.LoadFromEnumerable(rows.Select(p => new ItemCondition { Item = p.Item, Condition = p.Condition }));
         var names = rows.Select(p => p.Condition).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var vocabulary = ml.Data.LoadFromEnumerable(names.Select(c => new ItemCondition { Condition = c }));
-        progress.Out.WriteLine($"Conditions: {rows.Count:N0} items with one of {names.Length:N0} from {conditionsPath}.");
+        int known = rows.Count(p => trainingItems.Contains(p.Item));
+        progress.Out.WriteLine($"Conditions: {known:N0} training items with one of {names.Length:N0} from {conditionsPath}"
+            + (known < rows.Count ? $" ({rows.Count - known:N0} items without a training edge ignored)." : "."));
         return ml.Transforms.Conversion.MapValue(ConditionText, table, table.Schema[nameof(ItemCondition.Item)], table.Schema[nameof(ItemCondition.Condition)], ServingData.ItemColumn)
             .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, ConditionText,
                 keyData: ml.Transforms.SelectColumns(nameof(ItemCondition.Condition)).Fit(vocabulary).Transform(vocabulary)))

@@ -129,13 +129,16 @@ internal static class ConditionalFlags
             Opt.NumberList(name, [fallback], description + " A comma list gives one row per value.");
     }
 
-    /// <summary>Trains the conditional model(s) and appends their rows to <paramref name="result"/>.</summary>
-    public static ProtocolResult AddRows(Settings s, ProtocolResult result, BipartiteGraph train, BipartiteGraph test, IdMap items, EmbeddingMatrix users,
+    /// <summary>
+    /// Trains the conditional model(s) and appends their rows to <paramref name="result"/>; <paramref name="fromFile"/> is
+    /// the conditions file's (<see cref="ReadConditions"/>, read before anything is fitted), null for the item clusters.
+    /// </summary>
+    public static ProtocolResult AddRows(Settings s, ItemConditions? fromFile, ProtocolResult result, BipartiteGraph train, BipartiteGraph test, IdMap items, EmbeddingMatrix users,
         EmbeddingMatrix itemEmbeddings, ItemClustering clustering, ItemClustering? tunedClustering, ProtocolSettings protocol, HeldOutMisses? misses, TextWriter log)
     {
         bool tuned = result.Methods.Any(m => m.Name == "knn_embed_tuned");
         // Without a table the conditions are the item clusters: the tuned row's (coarser) ones when it runs.
-        var conditions = s.ConditionsPath == null ? ItemConditions.FromClustering(tuned ? tunedClustering ?? clustering : clustering) : ReadConditions(s.ConditionsPath, items, log);
+        var conditions = fromFile ?? ItemConditions.FromClustering(tuned ? tunedClustering ?? clustering : clustering);
         var implicitMixtures = result[tuned ? "knn_embed_tuned" : "knn_embed"].Mixtures!;
         var implicitClustering = tuned ? tunedClustering ?? clustering : clustering;
         var query = protocol.MultiInterest?.Retrieval.Query ?? ClusterQuotaRetrieverDefaults.Query;
@@ -186,13 +189,14 @@ internal static class ConditionalFlags
         select (FormattableString.Invariant($"max={max} alpha={alpha} share={share} head={head}"), max,
             new ConditionalRetrievalOptions { Alpha = alpha, ImplicitShare = share, HeadShare = head });
 
-    /// <summary>Reads <c>item&lt;TAB&gt;condition</c>; items not in the file have no condition, items unknown to the training data are skipped.</summary>
     /// <summary>
-    /// The rows of a conditions file (<c>item&lt;TAB&gt;condition</c> with that header; one condition per item, repeated rows
-    /// allowed), in file order, each distinct item once.
+    /// The rows of a conditions file (<c>item&lt;TAB&gt;condition</c> with that header, then any columns the header names;
+    /// one condition per item, repeated rows allowed), in file order, each distinct item once. Ids are read as written; one
+    /// padded with spaces is another id, said on <paramref name="warnings"/>.
     /// </summary>
-    /// <exception cref="InvalidDataException">The header, a line, or an item's second condition, naming the file and line.</exception>
-    public static List<(string Item, string Condition)> ReadTable(string path)
+    /// <exception cref="InvalidDataException">The header, a line (an empty item or condition, more fields than the header
+    /// names), or an item's second condition, naming the file and line.</exception>
+    public static List<(string Item, string Condition)> ReadTable(string path, TextWriter? warnings = null)
     {
         var rows = new List<(string Item, string Condition)>();
         var conditionOf = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -200,13 +204,23 @@ internal static class ConditionalFlags
         string? header = TextFile.ReadLine(reader, path, 1);
         if (header == null || header.Split('\t') is not ["item", "condition", ..])
             throw new InvalidDataException($"{path}: the header must be 'item<TAB>condition', not '{header}'.");
-        int lineNumber = 1;
+        int columns = header.Split('\t').Length, padded = 0, lineNumber = 1;
+        string? firstPadded = null;
         for (string? line = TextFile.ReadLine(reader, path, 2); line != null; line = TextFile.ReadLine(reader, path, lineNumber + 1))
         {
             lineNumber++;
             if (line.Length == 0) continue;
             var parts = line.Split('\t');
-            if (parts.Length < 2 || parts[1].Length == 0) throw new InvalidDataException($"{path}, line {lineNumber}: expected 'item<TAB>condition' but found '{line}'.");
+            if (parts.Length < 2 || parts[0].Length == 0 || parts[1].Length == 0) throw new InvalidDataException($"{path}, line {lineNumber}: expected 'item<TAB>condition' but found '{line}'.");
+            // A second condition on the item's line would be dropped unread: one condition per item, one line each.
+            if (parts.Length > columns)
+                throw new InvalidDataException($"{path}, line {lineNumber}: {parts.Length} fields, but the header names {columns} columns: "
+                    + $"an item has one condition ('{parts[0]}' lists '{string.Join("', '", parts.Skip(1))}').");
+            if (parts[0].Trim().Length != parts[0].Length || parts[1].Trim().Length != parts[1].Length)
+            {
+                padded++;
+                firstPadded ??= $"line {lineNumber}: '{parts[0]}' -> '{parts[1]}'";
+            }
             if (conditionOf.TryGetValue(parts[0], out var earlier))
             {
                 if (earlier != parts[1])
@@ -216,15 +230,24 @@ internal static class ConditionalFlags
             conditionOf[parts[0]] = parts[1];
             rows.Add((parts[0], parts[1]));
         }
+        if (padded > 0)
+            warnings?.WriteLine($"  warning: {path}: {padded:N0} lines hold an item or condition with leading or trailing spaces (the first, {firstPadded}); "
+                + "ids are read as written, so a padded one is another item or condition.");
         return rows;
     }
 
-    private static ItemConditions ReadConditions(string path, IdMap items, TextWriter log)
+    /// <summary>
+    /// The conditions of the training items from the file at <paramref name="path"/> (<see cref="ReadTable"/>): items not
+    /// in the file have none, items without a training edge are skipped; counts on <paramref name="log"/>, warnings on
+    /// <paramref name="warnings"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed, or names no training item.</exception>
+    public static ItemConditions ReadConditions(string path, IdMap items, TextWriter log, TextWriter warnings)
     {
         var conditionOf = Enumerable.Repeat(ItemConditions.None, items.Count).ToArray();
         var names = new IdMap();
         int unknown = 0;
-        foreach (var (id, condition) in ReadTable(path))
+        foreach (var (id, condition) in ReadTable(path, warnings))
         {
             if (!items.TryGetIndex(id, out int item)) { unknown++; continue; }
             conditionOf[item] = names.GetOrAdd(condition);

@@ -62,6 +62,8 @@ internal static class ExperimentRunner
         // The misses the figures count (--unseen miss), or none: under --unseen drop their users and edges are left out.
         var scoredMisses = settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null;
         int leftOutUsers = scoredMisses == null ? heldOut.Misses.UsersWithoutSeenItems(test) : 0;
+        // A conditions file is read now, so that a bad one fails before the fits, not after them.
+        var fileConditions = settings.Conditional?.ConditionsPath is { } conditionsPath ? ConditionalFlags.ReadConditions(conditionsPath, items, log, warnings) : null;
         if (settings.ItemClustersPath == null)
         {
             // Given vectors may leave some items all zeros (no direction to cluster by): the cap counts those that have one.
@@ -248,7 +250,7 @@ internal static class ExperimentRunner
         }
         if (settings.Conditional is { } conditional)
         {
-            result = ConditionalFlags.AddRows(conditional, result, train, test, items, userEmbeddings!, itemEmbeddings!, clustering, tunedClustering, settings.Protocol,
+            result = ConditionalFlags.AddRows(conditional, fileConditions, result, train, test, items, userEmbeddings!, itemEmbeddings!, clustering, tunedClustering, settings.Protocol,
                 scoredMisses, log);
             Stage("conditional");
         }

@@ -830,7 +830,7 @@ public sealed class CliRunTests : IDisposable
         var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional", "--conditions", conditions, "--algorithm", "implicit-als",
             "--dim", "8", "--candidates", "6", "--cond-max", "2", "--cond-head", "0.2", "--cond-epochs", "2", "--threads", "1");
         Assert.True(fit.ExitCode == 0, fit.Error);
-        Assert.Contains("Conditions: 90 items with one of 3 from", fit.Out, StringComparison.Ordinal);
+        Assert.Contains("Conditions: 90 training items with one of 3 from", fit.Out, StringComparison.Ordinal);
         Assert.Contains("Fitted the conditional pipeline on", fit.Out, StringComparison.Ordinal);
         Assert.Contains("Training 3 conditions (90 of", fit.Error, StringComparison.Ordinal);
         // A table naming no training item (ids spelt another way) is refused by its file, before anything is fitted.

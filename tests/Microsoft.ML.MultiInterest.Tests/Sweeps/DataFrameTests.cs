@@ -60,6 +60,23 @@ public class DataFrameTests
             StringComparison.Ordinal);
     }
 
+    /// <summary>A DateTime column is a time column (a date without a kind read as UTC, as a text date is); a bool one is refused as a time column.</summary>
+    [Fact]
+    public void A_date_time_column_loads_as_unix_seconds()
+    {
+        var ml = new MLContext(seed: 1);
+        var frame = new DataFrame(
+            new StringDataFrameColumn("u", ["x", "y"]),
+            new StringDataFrameColumn("i", ["a", "b"]),
+            new PrimitiveDataFrameColumn<DateTime>("when", [new DateTime(2024, 1, 2), new DateTime(2024, 1, 2, 0, 0, 1, DateTimeKind.Utc)]));
+        var view = ml.MultiInterest().LoadEdges(frame, "u", "i", timestampColumnName: "when");
+        Assert.Equal([1_704_153_600d, 1_704_153_601d], view.GetColumn<double>(MultiInterestColumnNames.Timestamp));
+
+        var flags = new DataFrame(new StringDataFrameColumn("u", ["x"]), new StringDataFrameColumn("i", ["a"]), new BooleanDataFrameColumn("when", [true]));
+        var e = Assert.ThrowsAny<ArgumentException>(() => ml.MultiInterest().LoadEdges(flags, "u", "i", timestampColumnName: "when"));
+        Assert.Contains("the time column 'when' has type Boolean", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Edges_load_from_csv_and_tsv_files()
     {

@@ -78,11 +78,34 @@ internal static class RawEdgeReader
     private static EdgeFrameRowException EmptyId(long row, string column, string option, string role) => new(
         $"Row {row} of column '{column}' ({option}) holds an empty value: every edge needs {role}. Drop or fill such rows first.", option, row, column, role);
 
-    /// <summary>A getter of a time column as Unix seconds; text must hold a number or an ISO 8601 date, else the row is named.</summary>
+    /// <summary>
+    /// A getter of a time column as Unix seconds: a number (seconds), a date (a DateTime without a kind read as UTC, as a
+    /// text date is), or text holding either; a text row that is neither is named.
+    /// </summary>
     private static Func<long, double> TimeGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
     {
+        if (column.Type.RawType == typeof(DateTime))
+        {
+            var g = cursor.GetGetter<DateTime>(column);
+            DateTime v = default;
+            return _ =>
+            {
+                g(ref v);
+                var utc = v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : v.ToUniversalTime();
+                return new DateTimeOffset(utc).ToUnixTimeMilliseconds() / 1000.0;
+            };
+        }
+        if (column.Type.RawType == typeof(DateTimeOffset))
+        {
+            var g = cursor.GetGetter<DateTimeOffset>(column);
+            DateTimeOffset v = default;
+            return _ => { g(ref v); return v.ToUnixTimeMilliseconds() / 1000.0; };
+        }
         if (column.Type is not TextDataViewType)
         {
+            if (column.Type.RawType is var raw && raw != typeof(float) && raw != typeof(double) && raw != typeof(int) && raw != typeof(long))
+                throw new ArgumentException($"timestampColumnName: the time column '{column.Name}' has type {column.Type}; it must be a number (Unix seconds), a date or text holding either.",
+                    "timestampColumnName");
             var number = IdColumnReader.WeightGetter(cursor, column, "timestampColumnName");
             if (column.Type.RawType == typeof(double)) { var g = cursor.GetGetter<double>(column); double v = 0; return _ => { g(ref v); return v; }; }
             if (column.Type.RawType == typeof(long)) { var g = cursor.GetGetter<long>(column); long v = 0; return _ => { g(ref v); return v; }; }

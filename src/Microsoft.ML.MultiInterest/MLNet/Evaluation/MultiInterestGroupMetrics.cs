@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>The metrics of one activity group of test users (see <see cref="MultiInterestMetrics.ByActivity"/>).</summary>
@@ -10,4 +12,15 @@ namespace Microsoft.ML.MultiInterest;
 /// <param name="DiversityAtK">Mean Diversity@K by K.</param>
 /// <param name="Emd">Mean goodness of fit, or null when no representation was evaluated.</param>
 public sealed record MultiInterestGroupMetrics(int Group, int UserCount, int LowerDegree, int UpperDegree, IReadOnlyDictionary<int, double> RecallAtK,
-    IReadOnlyDictionary<int, double> NdcgAtK, IReadOnlyDictionary<int, double> DiversityAtK, double? Emd);
+    IReadOnlyDictionary<int, double> NdcgAtK, IReadOnlyDictionary<int, double> DiversityAtK, double? Emd)
+{
+    /// <summary>One line: the group, its users and degrees, then Recall, NDCG and Diversity at each K (a record's default prints the dictionaries' type names).</summary>
+    public override string ToString()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string figures = string.Join("; ", RecallAtK.Keys.Select(k => string.Create(inv, $"@{k} recall {RecallAtK[k]:F4} ndcg {NdcgAtK[k]:F4} diversity {DiversityAtK[k]:F4}")));
+        string emd = Emd is double e ? string.Create(inv, $"; EMD {e:F4}") : "";
+        string users = UserCount == 1 ? "1 user" : string.Create(inv, $"{UserCount} users");
+        return string.Create(inv, $"Q{Group + 1}: {users}, training degree {LowerDegree}-{UpperDegree}; {figures}{emd}");
+    }
+}

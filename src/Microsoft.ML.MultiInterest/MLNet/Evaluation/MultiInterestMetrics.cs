@@ -122,9 +122,11 @@ public sealed class MultiInterestMetrics
         text.AppendLine(inv, $"EMD: {emd}");
         text.Append(inv, $"Users: {UserCount}; {(RetrievalPerCutoff ? "one retrieval per K (M = K)" : "prefixes of one candidate list")}");
         if (UnseenEdges > 0)
-            text.Append(inv, $"; {UnseenEdges} held-out edges unseen in training {(Unseen == UnseenHeldOut.Miss ? $"counted as misses ({MissedUsers} users scored 0)" : $"left out, and {MissedUsers} users left with none")}");
+            text.Append(inv, $"; {UnseenEdges} held-out edges unseen in training {(Unseen == UnseenHeldOut.Miss ? $"counted as misses ({Users(MissedUsers)} scored 0)" : $"left out, and {Users(MissedUsers)} left with none")}");
         return text.ToString();
     }
+
+    private static string Users(int count) => count == 1 ? "1 user" : count.ToString(CultureInfo.InvariantCulture) + " users";
 
     internal static ReadOnlyDictionary<int, double> Table(int[] cutoffs, double[] values)
     {
