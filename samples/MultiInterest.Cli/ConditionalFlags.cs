@@ -202,9 +202,10 @@ internal static class ConditionalFlags
         var conditionOf = new Dictionary<string, string>(StringComparer.Ordinal);
         using var reader = TextFile.OpenRead(path);
         string? header = TextFile.ReadLine(reader, path, 1);
-        if (header == null || header.Split('\t') is not ["item", "condition", ..])
+        var headerFields = header?.Split('\t');
+        if (headerFields is not ["item", "condition", ..])
             throw new InvalidDataException($"{path}: the header must be 'item<TAB>condition', not '{header}'.");
-        int columns = header.Split('\t').Length, padded = 0, lineNumber = 1;
+        int columns = headerFields.Length, padded = 0, lineNumber = 1;
         string? firstPadded = null;
         for (string? line = TextFile.ReadLine(reader, path, 2); line != null; line = TextFile.ReadLine(reader, path, lineNumber + 1))
         {

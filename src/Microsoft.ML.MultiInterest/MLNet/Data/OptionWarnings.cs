@@ -47,8 +47,8 @@ internal static class OptionWarnings
     /// <param name="candidates">M.</param>
     /// <param name="items">The items with a training edge.</param>
     /// <param name="excludeSeen">Whether a user's items are left out of its list.</param>
-    /// <returns>Whether the warning was logged.</returns>
     /// <param name="why">What the message gives as the reason, e.g. that a quota retrieval without a user vector has no fill.</param>
+    /// <returns>Whether the warning was logged.</returns>
     public static bool ShortLists(MLContext context, string component, RankedLists lists, BipartiteGraph history, int candidates, int items, bool excludeSeen, string why)
     {
         int shortLists = 0, shortest = int.MaxValue;

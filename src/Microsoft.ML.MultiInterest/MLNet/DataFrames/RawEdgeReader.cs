@@ -103,13 +103,12 @@ internal static class RawEdgeReader
         }
         if (column.Type is not TextDataViewType)
         {
-            if (column.Type.RawType is var raw && raw != typeof(float) && raw != typeof(double) && raw != typeof(int) && raw != typeof(long))
-                throw new ArgumentException($"timestampColumnName: the time column '{column.Name}' has type {column.Type}; it must be a number (Unix seconds), a date or text holding either.",
-                    "timestampColumnName");
-            var number = IdColumnReader.WeightGetter(cursor, column, "timestampColumnName");
-            if (column.Type.RawType == typeof(double)) { var g = cursor.GetGetter<double>(column); double v = 0; return _ => { g(ref v); return v; }; }
-            if (column.Type.RawType == typeof(long)) { var g = cursor.GetGetter<long>(column); long v = 0; return _ => { g(ref v); return v; }; }
-            return _ => number();
+            var raw = column.Type.RawType;
+            if (raw == typeof(double)) { var g = cursor.GetGetter<double>(column); double v = 0; return _ => { g(ref v); return v; }; }
+            if (raw == typeof(long)) { var g = cursor.GetGetter<long>(column); long v = 0; return _ => { g(ref v); return v; }; }
+            if (raw == typeof(float) || raw == typeof(int)) { var number = IdColumnReader.WeightGetter(cursor, column, "timestampColumnName"); return _ => number(); }
+            throw new ArgumentException($"timestampColumnName: the time column '{column.Name}' has type {column.Type}; it must be a number (Unix seconds), a date or text holding either.",
+                "timestampColumnName");
         }
         var get = cursor.GetGetter<ReadOnlyMemory<char>>(column);
         ReadOnlyMemory<char> text = default;

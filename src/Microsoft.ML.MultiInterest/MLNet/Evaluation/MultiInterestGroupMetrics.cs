@@ -20,7 +20,6 @@ public sealed record MultiInterestGroupMetrics(int Group, int UserCount, int Low
         var inv = CultureInfo.InvariantCulture;
         string figures = string.Join("; ", RecallAtK.Keys.Select(k => string.Create(inv, $"@{k} recall {RecallAtK[k]:F4} ndcg {NdcgAtK[k]:F4} diversity {DiversityAtK[k]:F4}")));
         string emd = Emd is double e ? string.Create(inv, $"; EMD {e:F4}") : "";
-        string users = UserCount == 1 ? "1 user" : string.Create(inv, $"{UserCount} users");
-        return string.Create(inv, $"Q{Group + 1}: {users}, training degree {LowerDegree}-{UpperDegree}; {figures}{emd}");
+        return string.Create(inv, $"Q{Group + 1}: {MultiInterestMetrics.Users(UserCount)}, training degree {LowerDegree}-{UpperDegree}; {figures}{emd}");
     }
 }

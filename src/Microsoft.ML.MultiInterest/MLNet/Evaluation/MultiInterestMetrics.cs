@@ -126,7 +126,8 @@ public sealed class MultiInterestMetrics
         return text.ToString();
     }
 
-    private static string Users(int count) => count == 1 ? "1 user" : count.ToString(CultureInfo.InvariantCulture) + " users";
+    /// <summary>"1 user", "2 users".</summary>
+    internal static string Users(int count) => count == 1 ? "1 user" : count.ToString(CultureInfo.InvariantCulture) + " users";
 
     internal static ReadOnlyDictionary<int, double> Table(int[] cutoffs, double[] values)
     {
