@@ -334,10 +334,9 @@ internal static class FitCommand
         }
         double fitSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(modelPath));
-        if (directory != null) Directory.CreateDirectory(directory);
-        ml.Model.Save(model, data.Schema, modelPath);
-        progress.Out.WriteLine($"Fitted {stages.Description} on {edges.Count:N0} edges in {fitSeconds:F1} s; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath} in {clock.Elapsed.TotalSeconds:F1} s.");
+        bool replaced = OutputFile.WriteReplacing(modelPath, path => ml.Model.Save(model, data.Schema, path));
+        progress.Out.WriteLine($"Fitted {stages.Description} on {edges.Count:N0} edges in {fitSeconds:F1} s; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath}"
+            + $"{(replaced ? " (replacing the file there)" : "")} in {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }
 }

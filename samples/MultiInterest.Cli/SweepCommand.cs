@@ -188,8 +188,9 @@ internal static class SweepCommand
         Directory.CreateDirectory(outDirectory);
         string tsv = Path.Combine(outDirectory, LeaderboardFile);
         DataFrame.SaveCsv(result.Leaderboard, tsv, separator: '\t', cultureInfo: CultureInfo.InvariantCulture);
-        result.SaveModel(modelPath);
-        log.WriteLine($"Refitted the best on all {edges.Count:N0} training edges in {result.RefitSeconds:F1} s; saved {modelPath} ({new FileInfo(modelPath).Length / 1e6:F1} MB).");
+        bool replaced = OutputFile.WriteReplacing(modelPath, result.SaveModel);
+        log.WriteLine($"Refitted the best on all {edges.Count:N0} training edges in {result.RefitSeconds:F1} s; saved {modelPath} ({new FileInfo(modelPath).Length / 1e6:F1} MB"
+            + $"{(replaced ? ", replacing the file there" : "")}).");
 
         ProtocolResult? testResult = null;
         UnimodalPairs? testPairs = null;

@@ -26,6 +26,30 @@ internal static class OutputFile
     }
 
     /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/> into a temporary file beside it, then moves that
+    /// over <paramref name="path"/>: a service loading the file while it is written sees the old whole file or the new
+    /// one, never a half-written zip, and a failed write leaves the old file as it was.
+    /// </summary>
+    /// <returns>True when an existing file was replaced.</returns>
+    public static bool WriteReplacing(string path, Action<string> write)
+    {
+        string full = Path.GetFullPath(path);
+        if (Path.GetDirectoryName(full) is { } directory) Directory.CreateDirectory(directory);
+        bool existed = File.Exists(full);
+        string temporary = $"{full}.{Environment.ProcessId}.partial";
+        try
+        {
+            write(temporary);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+        return existed;
+    }
+
+    /// <summary>
     /// Refuses an output that is the same file as an input or as another output (<see cref="FileIdentity.Same"/>: through
     /// relative paths, symbolic and hard links), where writing it would destroy the input or the other output. Inputs may
     /// share a file.

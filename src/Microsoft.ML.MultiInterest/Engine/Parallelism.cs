@@ -1,14 +1,21 @@
 namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
-/// The one reading of every <c>Threads</c> option: 0 (or less, for the internal calls that pass it through) means all
-/// cores, any other value that many workers. Every parallel loop of the engine takes its <see cref="ParallelOptions"/>
-/// from here, so the convention cannot drift between components.
+/// The one reading of every <c>Threads</c> option and <c>threads</c> argument: 0 means all cores, a positive value that
+/// many workers, a negative one is refused (it read as all cores, so a caller's -1 meant for "one" or "none" passed
+/// unnoticed). Every parallel loop of the engine takes its <see cref="ParallelOptions"/> from here, so the convention
+/// cannot drift between components.
 /// </summary>
 internal static class Parallelism
 {
     /// <summary>The number of workers for a <c>Threads</c> setting.</summary>
-    public static int Workers(int threads) => threads <= 0 ? Environment.ProcessorCount : threads;
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is negative.</exception>
+    public static int Workers(int threads) => threads switch
+    {
+        0 => Environment.ProcessorCount,
+        > 0 => threads,
+        _ => throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be 0 (all cores) or positive."),
+    };
 
     /// <summary>Parallel-loop options for a <c>Threads</c> setting.</summary>
     public static ParallelOptions Options(int threads) => new() { MaxDegreeOfParallelism = Workers(threads) };

@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using MultiInterest.Cli.Common;
 
 namespace Microsoft.ML.MultiInterest.Tests.Cli;
@@ -126,5 +127,22 @@ public sealed class CliSafeguardTests : IDisposable
             }
             Assert.All(File.ReadAllLines(PathOf("lists.tsv")).Skip(1), l => Assert.Equal("Popular", l.Split('\t')[4]));
         }
+    }
+
+    [Fact]
+    public void Fit_replaces_an_earlier_model_whole_and_says_so()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        string model = PathOf("replaced.zip");
+        var first = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1");
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.DoesNotContain("replacing", first.Out, StringComparison.Ordinal);
+        var second = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "truncated-svd", "--dim", "3", "--threads", "1");
+        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.Contains("(replacing the file there)", second.Out, StringComparison.Ordinal);
+        // Written beside it and moved over it: no partial file is left, and the file is the second model.
+        Assert.Equal(["replaced.zip"], Directory.GetFiles(_directory, "replaced.zip*").Select(Path.GetFileName));
+        var loaded = MultiInterestModel.Load(new MLContext(), model);
+        Assert.Equal(3, loaded.GraphEmbedding!.ItemEmbeddings.Dimension);
     }
 }

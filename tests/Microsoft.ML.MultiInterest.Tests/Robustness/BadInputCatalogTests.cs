@@ -114,6 +114,11 @@ public class BadInputCatalogTests
             self.Counts[0] = 1;   // its one slot holds row 0: the user itself
             return KnnSmoother.Smooth(graph, clustering, items, MixtureBuilder.BuildMle(graph, clustering, items, 2), [0], self, 0.8);
         }),
+        ["engine-threads-negative"] = Throws<ArgumentOutOfRangeException>(["threads must be 0 (all cores) or positive", "threads"], () =>
+        {
+            var (items, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 2, itemsPerGroup: 4, users: 3, itemsPerUserPerGroup: 2);
+            return new UnimodalRetriever(items).Retrieve(TestGraphs.RandomMatrix(graph.UserCount, items.Dimension, 1), [0, 1], graph, 3, threads: -1);
+        }),
 
         // ---- graphs ----
         ["duplicate-edges"] = Accepts(["edges 1"], () => $"edges {GraphData.Build([new("u", "i", 1), new("u", "i", 1)], new IdMap(), new IdMap(), true, "dups").EdgeCount}"),
@@ -135,6 +140,8 @@ public class BadInputCatalogTests
             () => new ProtocolSettings { MmrPoolSize = 20, Cutoffs = [10, 20, 50] }.Validate()),
         ["sweep-cutoff-above-items"] = Throws<ArgumentOutOfRangeException>(["Cutoff (K = 100000) must be below the", "items of the training graph", "every trial would score the same full recall"],
             () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, SweepSearchSpace.Parse("lambda=0.5"), new SweepOptions { Cutoff = 100000 })),
+        ["sweep-space-empty"] = Throws<ArgumentException>(["The search space is empty", "SweepSearchSpace.Add"],
+            () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, new SweepSearchSpace())),
 
         // ---- ML.NET columns and data ----
         ["loadedges-gzip"] = Accepts(["rows 100"], () =>

@@ -5,6 +5,14 @@ namespace Microsoft.ML.MultiInterest.Tests.Sweeps;
 public class SweepRunnerTests
 {
     [Fact]
+    public void An_empty_search_space_is_refused_by_name()
+    {
+        var e = Assert.Throws<ArgumentException>(() => SweepRunner.Run(SweepTestData.Graph(), new SweepSearchSpace(), SweepTestData.Options()));
+        Assert.Equal("space", e.ParamName);
+        Assert.Contains("empty", e.Message);
+    }
+
+    [Fact]
     public void Grid_over_downstream_options_fits_the_embedding_and_clusters_once()
     {
         var outcome = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), SweepTestData.Options());

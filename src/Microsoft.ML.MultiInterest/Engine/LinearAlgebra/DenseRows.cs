@@ -32,7 +32,7 @@ internal static class DenseRows
     /// </summary>
     public static double[] Gram(float[] y, int rows, int width, int threads, CancellationToken ct = default)
     {
-        var buffers = new double[Math.Max(1, threads <= 0 ? Environment.ProcessorCount : threads)][];
+        var buffers = new double[Parallelism.Workers(threads)][];
         return Gram(rows, width, threads, (worker, from, to, g) =>
         {
             int count = to - from;

@@ -22,6 +22,9 @@ public static class SweepRunner
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(space);
+        // An empty space ran the defaults once and reported it as a sweep; the text form refuses it, so does this.
+        if (space.Parameters.Count == 0)
+            throw new ArgumentException("The search space is empty: add at least one parameter with its values (SweepSearchSpace.Add).", nameof(space));
         options ??= new SweepOptions();
         options.Validate();
         var total = Stopwatch.StartNew();
