@@ -27,10 +27,5 @@ public class KeyNameListTests
         Assert.Equal(0, text.IndexOf("b"));
         Assert.Equal(1, text.IndexOf("a"));
         Assert.Equal(-1, text.IndexOf("1"));
-
-        var numbers = KeyNameList.OfNumbers([1.5, 20, -3]);
-        Assert.Equal(["1.5", "20", "-3"], numbers);
-        Assert.Equal(1, numbers.IndexOf("20"));
-        Assert.Equal(-1, numbers.IndexOf("2"));
     }
 }

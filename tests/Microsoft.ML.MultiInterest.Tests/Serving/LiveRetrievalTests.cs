@@ -69,6 +69,17 @@ public sealed class LiveRetrievalTests : IDisposable
     }
 
     [Fact]
+    public void HistoryKeysOfAnotherMappingOfTheSameSize_AreRefusedNamingTheColumn()
+    {
+        var raw = _world.Ml.Data.LoadFromEnumerable([new ServingWorld.Request { User = "nobody", History = _world.Items.Take(3).ToArray() }]);
+        // Every item of the model, in reverse order: the same cardinality, other items behind each key.
+        var reversed = _world.Ml.Transforms.Conversion.MapValueToKey("History", "History",
+            keyData: _world.Ml.Data.LoadFromEnumerable(_world.Stages.Edges.Select(e => e.Item).Distinct().Reverse().Select(i => new KeyRow { History = i })));
+        var error = Assert.Throws<ArgumentException>(() => _world.Fitted.Transform(reversed.Fit(raw).Transform(raw)));
+        Assert.Contains("Input column 'History' (option HistoryColumnName) maps key 1 to", error.Message);
+    }
+
+    [Fact]
     public void HistoryColumnOfAnotherType_IsRejectedNamingIt()
     {
         var data = _world.Ml.Data.LoadFromEnumerable([new BadHistory { User = "u1", History = 3f }]);

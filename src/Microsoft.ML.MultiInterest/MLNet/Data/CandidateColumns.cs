@@ -104,7 +104,7 @@ internal sealed class CandidateColumns
         var user = ColumnChecks.Key(inputSchema, UserColumn, "UserColumnName", out int users);
         ColumnChecks.SameCardinality(UserColumn, "UserColumnName", UserCount, users);
         ColumnChecks.SameKeys(user, "UserColumnName", Live.Tables.UserNames);
-        var history = HistoryColumnReader.Find(inputSchema, HistoryColumn, ItemCount);
+        var history = HistoryColumnReader.Find(inputSchema, HistoryColumn, ItemNames);
         string[] inputs = history == null ? [UserColumn] : [UserColumn, HistoryColumn];
         // Without a history column a row's list follows its user key alone: marked so the evaluator reads each user once.
         DataViewSchema.Annotations? PerUser(DataViewSchema.Annotations? others = null) => history == null ? PerKeyAnnotation.With(user, others) : others;

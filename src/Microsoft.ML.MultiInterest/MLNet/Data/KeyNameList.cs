@@ -14,10 +14,10 @@ internal sealed class KeyNameList : IReadOnlyList<string>
 {
     private readonly string[]? _names;
     private readonly ReadOnlyMemory<char>[]? _text;
-    private readonly double[]? _numbers;
+    private readonly NumericKeyValues? _numbers;
     private readonly Lazy<Dictionary<string, int>>? _indexOfName;
 
-    private KeyNameList(int count, string[]? names, ReadOnlyMemory<char>[]? text, double[]? numbers)
+    private KeyNameList(int count, string[]? names, ReadOnlyMemory<char>[]? text, NumericKeyValues? numbers)
     {
         Count = count;
         _names = names;
@@ -38,8 +38,8 @@ internal sealed class KeyNameList : IReadOnlyList<string>
     /// <summary>Text KeyValues as the annotation gave them (not copied; a name's string is made when read).</summary>
     public static KeyNameList OfText(ReadOnlyMemory<char>[] text) => new(text.Length, null, text, null);
 
-    /// <summary>Numeric KeyValues, named by their shortest round-trip text in the invariant culture (made when read).</summary>
-    public static KeyNameList OfNumbers(double[] numbers) => new(numbers.Length, null, null, numbers);
+    /// <summary>Numeric KeyValues, named by their invariant text (integers exactly; made when read).</summary>
+    public static KeyNameList OfNumbers(NumericKeyValues numbers) => new(numbers.Count, null, null, numbers);
 
     /// <summary>Whether the names are the key numbers (nothing stored per key).</summary>
     public bool AreNumbers => _names == null && _text == null && _numbers == null;
@@ -53,7 +53,7 @@ internal sealed class KeyNameList : IReadOnlyList<string>
             if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {Count} keys.");
             if (_names != null) return _names[index];
             if (_text != null) return _text[index].ToString();
-            if (_numbers != null) return _numbers[index].ToString("R", CultureInfo.InvariantCulture);
+            if (_numbers != null) return _numbers.Name(index);
             return (index + 1).ToString(CultureInfo.InvariantCulture);
         }
     }
@@ -86,7 +86,7 @@ internal sealed class KeyNameList : IReadOnlyList<string>
         for (int i = 0; i < count; i++)
         {
             bool same = _text != null && other._text != null ? _text[i].Span.SequenceEqual(other._text[i].Span)
-                : _numbers != null && other._numbers != null ? _numbers[i].Equals(other._numbers[i])
+                : _numbers != null && other._numbers != null ? _numbers.SameAt(i, other._numbers)
                 : string.Equals(this[i], other[i], StringComparison.Ordinal);
             if (!same) return i;
         }

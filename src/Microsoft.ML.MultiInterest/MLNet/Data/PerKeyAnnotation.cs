@@ -87,10 +87,9 @@ internal static class PerKeyAnnotation
             }
             return "text " + hash.ToHashCode().ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
         }
-        var numbers = new double[count];
-        if (annotation is { Type: VectorDataViewType { ItemType: NumberDataViewType } type } && type.Size == count && KeyNames.TryNumbers(keyColumn, numbers))
+        if (NumericKeyValues.Read(keyColumn, count) is { } numbers)
         {
-            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(numbers.AsSpan()));
+            numbers.AddTo(ref hash);
             return "numbers " + hash.ToHashCode().ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
         }
         return $"untracked {Guid.NewGuid():N}";

@@ -26,17 +26,20 @@ internal sealed class HistoryColumnReader
 
     /// <summary>
     /// The history column <paramref name="name"/> of <paramref name="schema"/>, or null when the schema has none. It must be a
-    /// vector of keys over the model's <paramref name="itemCount"/> items or a vector of text.
+    /// vector of keys of the model's item mapping (<paramref name="itemNames"/>: the same cardinality and, where both name
+    /// their keys, the same ids) or a vector of text.
     /// </summary>
-    /// <exception cref="ArgumentException">The column has another type.</exception>
-    public static DataViewSchema.Column? Find(DataViewSchema schema, string name, int itemCount)
+    /// <exception cref="ArgumentException">The column has another type, or its keys another mapping.</exception>
+    public static DataViewSchema.Column? Find(DataViewSchema schema, string name, KeyNameList itemNames)
     {
         if (schema.GetColumnOrNull(name) is not { } column) return null;
         if (column.Type is VectorDataViewType { ItemType: KeyDataViewType key })
         {
-            if (key.Count != (ulong)itemCount)
-                throw new ArgumentException($"History column '{name}' (option HistoryColumnName) holds keys over {key.Count} values, the model's items {itemCount}: "
+            if (key.Count != (ulong)itemNames.Count)
+                throw new ArgumentException($"History column '{name}' (option HistoryColumnName) holds keys over {key.Count} values, the model's items {itemNames.Count}: "
                     + "map the history with the item key mapping the model was fitted with, or give raw item ids as text.", nameof(schema));
+            // A mapping of the same size fitted on other data (or in another order) would read other items as the history.
+            ColumnChecks.SameKeys(column, "HistoryColumnName", itemNames);
             return column;
         }
         if (column.Type is VectorDataViewType { ItemType: TextDataViewType }) return column;

@@ -8,6 +8,9 @@ public sealed record Recommendation(string ItemId, float Score, int Rank);
 
 /// <summary>A user's recommendations and where they came from.</summary>
 /// <param name="UserId">The requested user id.</param>
-/// <param name="Items">The items, best first (shorter than asked only when the catalogue is exhausted).</param>
+/// <param name="Items">
+/// The items, best first: shorter than asked when the user's unseen items run out, or for a trained user of a quota
+/// retrieval fitted without a user vector to fill with (its clusters ran dry; Fit warns of it).
+/// </param>
 /// <param name="Source">Trained, built from the request's history, or the popular fallback.</param>
 public sealed record RecommendationList(string UserId, IReadOnlyList<Recommendation> Items, CandidateSource Source);

@@ -1,0 +1,112 @@
+using System.Globalization;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+/// <summary>
+/// Numeric ids keep their value end to end: 64-bit ids went through double, so ids above 2^53 shared names and ids from
+/// 1e15 up were named in E-notation; a trained user was served the popular list and the items came back renamed.
+/// </summary>
+public class NumericIdTests
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+    private const long UserBase = 1_234_567_890_123_456_000;
+    private const long ItemBase = 9_007_199_254_740_992; // 2^53: its neighbours have no double of their own
+
+    private sealed class Edge
+    {
+        public long User { get; set; }
+
+        public long Item { get; set; }
+    }
+
+    private sealed class UnsignedEdge
+    {
+        public ulong User { get; set; }
+
+        public ulong Item { get; set; }
+    }
+
+    private static IEnumerable<(int User, int Item)> Pairs() => MLNetTestData.Edges().Select(e => (int.Parse(e.User[1..], Invariant), int.Parse(e.Item[1..], Invariant)));
+
+    [Fact]
+    public void Int64_ids_above_two_to_the_53_serve_their_own_users_and_name_their_items_exactly()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = Pairs().Select(p => new Edge { User = UserBase + p.User, Item = ItemBase + p.Item }).ToList();
+        var data = ml.Data.LoadFromEnumerable(edges);
+        var model = Fit(ml, data);
+        var itemIds = edges.Select(e => e.Item.ToString(Invariant)).ToHashSet();
+        using var zip = new MemoryStream();
+        ml.Model.Save(model, data.Schema, zip);
+        zip.Position = 0;
+        using var loaded = MultiInterestModel.Load(ml, zip);
+        foreach (var recommender in new[] { ml.MultiInterest().CreateRecommender(model), ml.MultiInterest().CreateRecommender(loaded) })
+        foreach (var user in edges.Select(e => e.User).Distinct())
+        {
+            string id = user.ToString(Invariant);
+            var list = recommender.Recommend(id);
+            Assert.Equal(CandidateSource.Trained, list.Source);
+            Assert.All(list.Items, r => Assert.Contains(r.ItemId, itemIds));
+            var seen = edges.Where(e => e.User == user).Select(e => e.Item.ToString(Invariant));
+            Assert.Empty(list.Items.Select(r => r.ItemId).Intersect(seen));
+        }
+        // A fresh history of these ids is read as such.
+        var fresh = ml.MultiInterest().CreateRecommender(loaded).Recommend("newcomer", [(ItemBase + 1).ToString(Invariant)]);
+        Assert.Equal(CandidateSource.History, fresh.Source);
+
+        // The candidates column's KeyValues name the same ids.
+        var names = default(VBuffer<ReadOnlyMemory<char>>);
+        model.Transform(ml.Data.LoadFromEnumerable(edges)).Schema["Candidates"].Annotations.GetValue("KeyValues", ref names);
+        Assert.All(names.DenseValues(), n => Assert.Contains(n.ToString(), itemIds));
+    }
+
+    [Fact]
+    public void UInt64_ids_above_the_largest_Int64_are_named_exactly()
+    {
+        var ml = new MLContext(seed: 1);
+        const ulong top = ulong.MaxValue - 100;
+        var edges = Pairs().Select(p => new UnsignedEdge { User = top + (ulong)p.User, Item = top - 50 + (ulong)p.Item }).ToList();
+        var model = Fit(ml, ml.Data.LoadFromEnumerable(edges));
+        var recommender = ml.MultiInterest().CreateRecommender(model);
+        var list = recommender.Recommend(top.ToString(Invariant));
+        Assert.Equal(CandidateSource.Trained, list.Source);
+        var itemIds = edges.Select(e => e.Item.ToString(Invariant)).ToHashSet();
+        Assert.All(list.Items, r => Assert.Contains(r.ItemId, itemIds));
+    }
+
+    [Fact]
+    public void Key_names_of_every_integer_type_are_their_invariant_text()
+    {
+        Assert.Equal(["-3", "20", "9007199254740993"], Names(new long[] { -3, 20, 9_007_199_254_740_993 }));
+        Assert.Equal(["7", "18446744073709551615"], Names(new ulong[] { 7, ulong.MaxValue }));
+        Assert.Equal(["4294967295", "1"], Names(new uint[] { uint.MaxValue, 1 }));
+        Assert.Equal(["1.5", "20", "-3"], Names(new double[] { 1.5, 20, -3 }));
+        // The same ids keyed from another integer type read as the same mapping.
+        Assert.Equal(-1, KeyNamesOf(new int[] { 5, 6 }).FirstDifference(KeyNamesOf(new ulong[] { 5, 6 })));
+        Assert.Equal(1, KeyNamesOf(new long[] { 5, 9_007_199_254_740_993 }).FirstDifference(KeyNamesOf(new long[] { 5, 9_007_199_254_740_992 })));
+    }
+
+    private static string[] Names<T>(T[] values) => KeyNamesOf(values).ToArray();
+
+    private static KeyNameList KeyNamesOf<T>(T[] values)
+    {
+        var ml = new MLContext();
+        var data = ml.Data.LoadFromEnumerable(values.Select(v => new Row<T> { Id = v }));
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Id").Fit(data).Transform(data);
+        return KeyNames.Of(keyed.Schema["Id"], values.Length);
+    }
+
+    private sealed class Row<T>
+    {
+        public T Id { get; set; } = default!;
+    }
+
+    private static ITransformer Fit(MLContext ml, IDataView raw)
+    {
+        var pipeline = MLNetTestData.KeyPipeline(ml)
+            .Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(ml.MultiInterest().UnimodalRetriever(5));
+        return pipeline.Fit(raw);
+    }
+}
