@@ -4,7 +4,7 @@ namespace Microsoft.ML.MultiInterest.Tests.Docs;
 
 /// <summary>
 /// The package's readme (src/Microsoft.ML.MultiInterest/PACKAGE.md, shown on the package's gallery page) holds this test's
-/// region, compiled and run on a small planted graph written as a TSV file; and the project packs that readme and the
+/// region, compiled and run on a small planted graph written as a TSV file headed as the library's own files are; and the project packs that readme and the
 /// licence.
 /// </summary>
 [Collection(ConsoleCapture.Name)]
@@ -21,7 +21,7 @@ public sealed class PackageReadmeTests
         {
             var graph = PlantedGraph.Create().Train;
             string path = Path.Combine(directory, "interactions.tsv");
-            File.WriteAllLines(path, new[] { "User\tItem" }.Concat(
+            File.WriteAllLines(path, new[] { "user\titem" }.Concat(
                 Enumerable.Range(0, graph.UserCount).SelectMany(u => graph.ItemsOf(u).ToArray().Select(i => $"u{u}\ti{i}"))));
             var output = new StringWriter();
             var console = Console.Out;
@@ -32,7 +32,7 @@ public sealed class PackageReadmeTests
                 #region Package
                 var ml = new MLContext(seed: 1);
                 var mi = ml.MultiInterest();
-                IDataView edges = mi.LoadEdges(path);                  // a TSV file: header "User<TAB>Item", one engagement per line
+                IDataView edges = mi.LoadEdges(path);                  // a TSV file: header "user<TAB>item" (any case), one engagement per line
                 var pipeline = ml.Transforms.Conversion.MapValueToKey("User")
                     .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
                     .Append(mi.GraphEmbedding())                        // Auto: truncated SVD or implicit ALS, chosen on a hold-out

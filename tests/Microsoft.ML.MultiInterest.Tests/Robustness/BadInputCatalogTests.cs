@@ -149,7 +149,12 @@ public class BadInputCatalogTests
         ["loadedges-unparseable"] = Throws<InvalidDataException>(["Edge file", "quote.csv", "could not be read as ','-separated text"], () =>
             new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("quote.csv", "user,item\na,\"b\nc,d\n"), "user", "item")),
         ["loadedges-column-case"] = Throws<ArgumentException>(["Input column 'User' (option userColumnName)", "its columns are 'user', 'item'", "differs only in case"], () =>
-            new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("lower.tsv", "user\titem\na\tb\n"))),
+            new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("lower.tsv", "user\titem\na\tb\n"), "User", "Item")),
+        ["loadedges-default-names-any-case"] = Accepts(["User a, Item b"], () =>
+        {
+            var view = new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("lower-default.tsv", "user\titem\na\tb\n"));
+            return $"User {view.GetColumn<string>("User").Single()}, Item {view.GetColumn<string>("Item").Single()}";
+        }),
         ["column-missing"] = Throws<ArgumentException>(["'Reader'", "UserColumnName"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { UserColumnName = "Reader" }).Fit(Keyed())),
         ["column-not-a-key"] = Throws<ArgumentException>(["'User'", "key type", "String"], () => new MLContext().MultiInterest().GraphEmbedding().Fit(new MLContext().Data.LoadFromEnumerable(MLNetTestData.Edges()))),
         ["column-wrong-vector-type"] = Throws<ArgumentException>(["'Item'", "vector of Single"], () => new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { FeatureColumnName = "Item", NumberOfClusters = 2 }).Fit(Keyed())),

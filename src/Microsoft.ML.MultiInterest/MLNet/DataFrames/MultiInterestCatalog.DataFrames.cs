@@ -15,19 +15,21 @@ public sealed partial class MultiInterestCatalog
     /// (Unix seconds: numbers are taken as they are, text as a number or an ISO 8601 date).
     /// </summary>
     /// <param name="frame">One row per edge; id columns may be text or integers.</param>
-    /// <param name="userColumnName">The frame's user id column.</param>
-    /// <param name="itemColumnName">The frame's item id column.</param>
+    /// <param name="userColumnName">The frame's user id column; null (the default) for <see cref="MultiInterestColumnNames.User"/>, or the one column named so in another case ("user").</param>
+    /// <param name="itemColumnName">The frame's item id column; null (the default) for <see cref="MultiInterestColumnNames.Item"/>, or the one column named so in another case ("item").</param>
     /// <param name="weightColumnName">The frame's numeric weight column, or null for none.</param>
     /// <param name="relationColumnName">The frame's relation (edge type) column, any id type, or null for none.</param>
     /// <param name="timestampColumnName">The frame's time column, or null for none.</param>
     /// <exception cref="ArgumentException">A named column is missing, has a type that cannot be read or holds a null (or an empty id), or there is no edge.</exception>
     /// <exception cref="FormatException">A text timestamp is neither a number nor a date (the message names the row).</exception>
-    public IDataView LoadEdges(DataFrame frame, string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
+    public IDataView LoadEdges(DataFrame frame, string? userColumnName = null, string? itemColumnName = null,
         string? weightColumnName = null, string? relationColumnName = null, string? timestampColumnName = null)
     {
+        ArgumentNullException.ThrowIfNull(frame);
         try
         {
-            return LoadFrame(frame, userColumnName, itemColumnName, weightColumnName, relationColumnName, timestampColumnName);
+            return LoadFrame(frame, DefaultIdColumn(frame, userColumnName, MultiInterestColumnNames.User),
+                DefaultIdColumn(frame, itemColumnName, MultiInterestColumnNames.Item), weightColumnName, relationColumnName, timestampColumnName);
         }
         catch (EdgeFrameRowException e)
         {
@@ -35,7 +37,21 @@ public sealed partial class MultiInterestCatalog
         }
     }
 
-    /// <summary><see cref="LoadEdges(DataFrame, string, string, string?, string?, string?)"/>, a row without an id or weight said by an <see cref="EdgeFrameRowException"/>.</summary>
+    /// <summary>
+    /// The id column a caller named, or for none (null) <paramref name="standard"/>, or else the one column whose name is
+    /// <paramref name="standard"/> in another case: the library's own files are headed "user", "item". A name the caller
+    /// gave is matched exactly, and a missing one is named in the error, with any near miss.
+    /// </summary>
+    private static string DefaultIdColumn(DataFrame frame, string? given, string standard)
+    {
+        if (given != null) return given;
+        var names = frame.Columns.Select(c => c.Name).ToList();
+        if (names.Contains(standard, StringComparer.Ordinal)) return standard;
+        var matches = names.Where(n => string.Equals(n, standard, StringComparison.OrdinalIgnoreCase)).ToList();
+        return matches.Count == 1 ? matches[0] : standard;
+    }
+
+    /// <summary><see cref="LoadEdges(DataFrame, string?, string?, string?, string?, string?)"/>, a row without an id or weight said by an <see cref="EdgeFrameRowException"/>.</summary>
     private IDataView LoadFrame(DataFrame frame, string userColumnName, string itemColumnName, string? weightColumnName, string? relationColumnName, string? timestampColumnName)
     {
         ArgumentNullException.ThrowIfNull(frame);
@@ -63,19 +79,20 @@ public sealed partial class MultiInterestCatalog
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is empty, a .gz is truncated or corrupt, a line cannot be parsed, or a line lacks an id, a weight or a relation, or holds a time that is neither a number nor a date (the message names the file and the line).</exception>
-    /// <param name="userColumnName">The header name of the user id column.</param>
-    /// <param name="itemColumnName">The header name of the item id column.</param>
+    /// <param name="userColumnName">The header name of the user id column; null (the default) for <see cref="MultiInterestColumnNames.User"/>, or the one header name that is "user" in another case.</param>
+    /// <param name="itemColumnName">The header name of the item id column; null (the default) for <see cref="MultiInterestColumnNames.Item"/>, or the one header name that is "item" in another case.</param>
     /// <param name="weightColumnName">The header name of a numeric weight column, or null for none.</param>
     /// <param name="separator">The field separator, or null to choose by extension.</param>
     /// <param name="relationColumnName">The header name of a relation (edge type) column, or null for none.</param>
     /// <param name="timestampColumnName">The header name of a time column (a number or an ISO 8601 date), or null for none.</param>
-    public IDataView LoadEdges(string path, string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
+    public IDataView LoadEdges(string path, string? userColumnName = null, string? itemColumnName = null,
         string? weightColumnName = null, char? separator = null, string? relationColumnName = null, string? timestampColumnName = null)
     {
         var frame = EdgeFrames.ReadText(path, separator, weightColumnName);
         try
         {
-            return LoadFrame(frame, userColumnName, itemColumnName, weightColumnName, relationColumnName, timestampColumnName);
+            return LoadFrame(frame, DefaultIdColumn(frame, userColumnName, MultiInterestColumnNames.User),
+                DefaultIdColumn(frame, itemColumnName, MultiInterestColumnNames.Item), weightColumnName, relationColumnName, timestampColumnName);
         }
         catch (EdgeFrameRowException e)
         {
@@ -189,7 +206,7 @@ public sealed partial class MultiInterestCatalog
         return new DataFrame(names, ks, values);
     }
 
-    /// <summary>The row of <see cref="LoadEdges(DataFrame, string, string, string?, string?, string?)"/>; the optional columns are dropped from its schema unless asked for.</summary>
+    /// <summary>The row of <see cref="LoadEdges(DataFrame, string?, string?, string?, string?, string?)"/>; the optional columns are dropped from its schema unless asked for.</summary>
     private sealed class EdgeFrameRow
     {
         public string User { get; set; } = "";
