@@ -13,7 +13,7 @@ internal static class ExportOnnxCommand
     {
         var model = Opt.InputFile("--model", "The model zip (fit or sweep).", "model.zip", required: true);
         var output = Opt.Path("--out", "Directory for encoder.onnx, quota_scorer.onnx, unimodal_scorer.onnx (a model without clusters: unimodal_scorer.onnx and vector_scorer.onnx; "
-            + "conditional: conditions.onnx too, and merged with a mixture explicit/ and implicit/; MMR: pool/ and interests.onnx; round robin: round_robin_scorer.onnx, and for DCM history_encoder.onnx; "
+            + "conditional: conditions.onnx too, and merged with a mixture explicit/ and implicit/; MMR: pool/, and interests.onnx for multi-interest MMR; round robin: round_robin_scorer.onnx, and for DCM history_encoder.onnx; "
             + "history-interest MMR: pool_scorer.onnx; a fusing model: one such directory per source, source0, source1, ...), manifest.json, the row -> id files, training_history.tsv (the items each list excludes) and popular_items.tsv (the fallback of users the graphs do not serve).", "DIR", required: true);
         var command = new Command("export-onnx", "Writes the ONNX serving graphs of a saved model and the files that map rows to ids.") { model, output };
         command.SetAction(r =>
@@ -32,7 +32,7 @@ internal static class ExportOnnxCommand
         var root = new DirectoryInfo(outDirectory);
         var before = root.Exists ? root.GetFiles("*", SearchOption.AllDirectories).ToDictionary(f => f.FullName, f => f.LastWriteTimeUtc) : [];
         var manifest = model.ExportOnnx(outDirectory);
-        log.WriteLine($"Exported {Describe(manifest)}, M={manifest.Candidates}, {manifest.Users:N0} users, {manifest.Items:N0} items to {outDirectory}:");
+        log.WriteLine($"Exported {Describe(manifest, outDirectory)}, M={manifest.Candidates}, {manifest.Users:N0} users, {manifest.Items:N0} items to {outDirectory}:");
         root.Refresh();
         var files = root.GetFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
         bool Written(FileInfo f) => !before.TryGetValue(f.FullName, out var time) || f.LastWriteTimeUtc != time;
@@ -62,10 +62,11 @@ internal static class ExportOnnxCommand
     /// <summary>Padding ratio from which <see cref="PaddingNote"/> speaks: cit-HepPh's 2,000 clusters (5.5x, 80 MB) stay quiet, Ciao's (20x, 1.0 GB) do not.</summary>
     internal const double PaddingNoteRatio = 10;
 
-    /// <summary>What the directory serves, in the manifest's terms.</summary>
-    private static string Describe(OnnxServingManifest manifest) => manifest.Retrieval switch
+    /// <summary>What the directory serves, in the manifest's terms; a fusion's sources each by their own directory's.</summary>
+    private static string Describe(OnnxServingManifest manifest, string directory) => manifest.Retrieval switch
     {
-        OnnxServingManifest.RankFusionRetrieval => $"a fusion of {string.Join(" and ", manifest.Sources!.Select(s => $"{s.Method} (weight {s.Weight:R}, M={s.Candidates}, in {s.Directory})"))}",
+        OnnxServingManifest.RankFusionRetrieval => $"a fusion of {string.Join(" and ", manifest.Sources!.Select(s =>
+            $"{Describe(OnnxServingManifest.Read(Path.Combine(directory, s.Directory)), Path.Combine(directory, s.Directory))} (weight {s.Weight:R}, M={s.Candidates}, in {s.Directory})"))}",
         OnnxServingManifest.HistoryMmrRetrieval => $"history-interest MMR (pool N={manifest.PoolSize}, lambda={manifest.MmrLambda:R}, nu={manifest.InterestWeight:R}, up to {manifest.Components} interests)",
         OnnxServingManifest.MmrRetrieval => $"MMR over the unimodal top N={manifest.PoolSize} (lambda={manifest.MmrLambda:R}, nu={manifest.InterestWeight:R})",
         OnnxServingManifest.UnimodalRetrieval => "the unimodal scorer alone (a model without item clusters)",

@@ -29,10 +29,12 @@ internal sealed class HistoryRowFlags
     public CliOption<int> MaxInterests { get; } = Opt.Int("--history-max-interests", HistoryInterestDefaults.MaxInterests, "The history_mmr row: most interests per user.", min: 1);
 
     public CliOption<double> Regularization { get; } = Opt.Double("--history-regularization", HistoryInterestDefaults.Regularization,
-        "The history_mmr row: lambda of each interest's ALS fold-in (default: the fitted implicit ALS's; for other or given vectors, fitted to the user vectors).", min: 0);
+        "The history_mmr row: lambda of each interest's ALS fold-in (default: the fitted implicit ALS's; for other or given vectors, fitted to the user vectors).", min: 0,
+        shown: "the fitted ALS's, else fitted to the user vectors");
 
     public CliOption<double> UnobservedWeight { get; } = Opt.Double("--history-unobserved-weight", HistoryInterestDefaults.UnobservedWeight,
-        "The history_mmr row: alpha0 of the fold-in (default: as --history-regularization).", min: 0);
+        "The history_mmr row: alpha0 of the fold-in (default: as --history-regularization).", min: 0,
+        shown: "as --history-regularization");
 
     public CliOption<HistoryPoolSearch> PoolSearch { get; } = Opt.Choice("--history-pool", HistoryPoolDefaults.Search, k => k.ToString().ToLowerInvariant(),
         "The history_mmr row: how each interest finds its pool items: the whole catalogue (exact), an inverted file over the items scanning a few lists (clustered), or none, the pool being the user vector's own list which the interests only re-order (unimodal). When the row's lambda is chosen on the hold-out, that choice may take unimodal (metrics.json pool_search says which ran).");

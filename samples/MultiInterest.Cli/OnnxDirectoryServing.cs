@@ -61,7 +61,7 @@ internal static class OnnxDirectoryServing
             OnnxServingManifest.RankFusionRetrieval => new OnnxDirectoryServing<OnnxFusionScorer>(() => OnnxFusionScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h), _ => "by every source",
                 "a source of the fusion serves trained users only",
-                s => $"ONNX Runtime served {s.Manifest.Sources!.Count} sources ({string.Join(", ", s.Manifest.Sources!.Select(x => $"{x.Method} x {x.Weight:R}"))}), fused by rank.")
+                s => $"ONNX Runtime served {s.Manifest.Sources!.Count} sources ({string.Join(", ", s.Manifest.Sources!.Select(x => $"{OnnxServingManifest.Read(Path.Combine(directory, x.Directory)).Retrieval ?? x.Method} x {x.Weight:R}"))}), fused by rank.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.HistoryMmrRetrieval => new OnnxDirectoryServing<OnnxHistoryMmrScorer>(() => OnnxHistoryMmrScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions), s => s.Manifest.HistoryOptions != null, (s, h) => s.RetrieveFromHistories(h),
@@ -71,7 +71,8 @@ internal static class OnnxDirectoryServing
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.MmrRetrieval => new OnnxDirectoryServing<OnnxMmrScorer>(() => OnnxMmrScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h),
-                _ => "(its mean item vector and mixture, computed as the engine does)", "this MMR directory was exported before it served histories (export it again)",
+                s => s.Manifest.InterestWeight > 0 ? "(its mean item vector and mixture, computed as the engine does)" : "(its mean item vector, computed as the engine does)",
+                "this MMR directory was exported before it served histories (export it again)",
                 _ => "ONNX Runtime served the unimodal pool; MMR re-ranked it with the engine.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.ConditionalMergedRetrieval => new OnnxDirectoryServing<OnnxConditionalMergeScorer>(() => OnnxConditionalMergeScorer.Open(directory, sessions, batch),

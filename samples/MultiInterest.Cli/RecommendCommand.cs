@@ -30,8 +30,10 @@ internal static class RecommendCommand
         var onnxDirectory = Opt.Path("--onnx-dir", "With --onnx: the exported graphs to use (exported there when missing); default a temporary directory.", "DIR");
         var recommender = Opt.Flag("--recommender", "Serve through MultiInterestRecommender.Recommend (--history = each user's fresh history).");
         var history = Opt.InputFile("--history", "Edges to exclude too, beside the training history stored in the model. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time). "
-            + "With --onnx on a DCM round-robin model, users the model does not know are served from their history by the exported history encoder's soft k-means; "
-            + "on a history-interest MMR model, by the history's fold-in and interests; on a kNN-Embed model, by the history's mixture and mean vector.");
+            + "With --onnx, users the model does not know are served from their history by the exported graphs of every directory but a clustered history pool's, "
+            + "with the lists --recommender gives them: a DCM round robin by its history encoder's soft k-means, a mixture-embedding round robin by one component, "
+            + "history-interest MMR by the history's fold-in and interests, kNN-Embed by the history's mixture and mean vector, unimodal and MMR by its mean item vector, "
+            + "a conditional model by its conditions' queries, a fusion by every source.");
         var follows = Opt.InputFile("--follows", "A conditional model: the topics users follow now (user<TAB>topic with a header, a line per topic), served live through "
             + "MultiInterestRecommender.RecommendFollowing (a user with topics and no history or trained vector gets its topics' popular items; implies --recommender), "
             + "or with --onnx by the exported condition model (trained users, and new users with a --history).");
@@ -274,7 +276,8 @@ internal static class RecommendCommand
         {
             var recommender = ml.MultiInterest().CreateRecommender(model);
             foreach (int q in missing) lists[q] = Serve(recommender, ids[q], fresh, topics);
-            log.WriteLine($"{Counted.Of(missing.Length, "user")} of the users file unknown to the model ({scorer} serves trained users only): MultiInterestRecommender serves them, "
+            // Only the users the scorer left without a list: it may have served other new users from their --history.
+            log.WriteLine($"{Counted.Of(missing.Length, "user")} of the users file unknown to the model and not served by {scorer}: MultiInterestRecommender serves them, "
                 + $"from their --history or followed topics where they have one, else with the popular items ({CandidateFile.CountBySource(missing.Select(q => lists[q]!))}).");
         }
         return lists.Where(l => l != null).Select(l => l!).ToList();

@@ -386,10 +386,14 @@ public sealed class CliRunTests : IDisposable
         var fromOnnx = CliHarness.Run("recommend", "--model", model, "--users", test, "--onnx", "--out", onnx);
         Assert.True(fromOnnx.ExitCode == 0, fromOnnx.Error);
         Assert.Equal(File.ReadAllLines(zip).Select(l => string.Join('\t', l.Split('\t')[..3])), File.ReadAllLines(onnx).Select(l => string.Join('\t', l.Split('\t')[..3])));
+        Assert.Contains("sources (history_mmr x 0.7, round_robin x 0.3", fromOnnx.Out, StringComparison.Ordinal);
         Assert.Contains("fused by rank", fromOnnx.Out, StringComparison.Ordinal);
         var export = CliHarness.Run("export-onnx", "--model", model, "--out", Path.Combine(_directory, "fused-onnx"));
         Assert.True(export.ExitCode == 0, export.Error);
-        Assert.Contains("Exported a fusion of Mmr (weight 0.7, M=5, in source0) and RoundRobin (weight 0.3", export.Out, StringComparison.Ordinal);
+        // Each source is described by its own directory: the history-interest MMR source as such, not as plain MMR.
+        Assert.Contains("Exported a fusion of history-interest MMR (pool N=", export.Out, StringComparison.Ordinal);
+        Assert.Contains("(weight 0.7, M=5, in source0) and round robin (", export.Out, StringComparison.Ordinal);
+        Assert.Contains("(weight 0.3", export.Out, StringComparison.Ordinal);
         Assert.Contains(Path.Combine("source0", "pool_scorer.onnx"), export.Out, StringComparison.Ordinal);
         // The engine's one-stage scorer would serve one source: it refuses, saying why.
         var engine = CliHarness.Run("recommend", "--model", model, "--users", test, "--engine", "--out", Path.Combine(_directory, "fused-engine.tsv"));
