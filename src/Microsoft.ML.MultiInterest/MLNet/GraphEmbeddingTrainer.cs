@@ -306,6 +306,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             Relation = o.RelationColumnName == null ? null : (o.RelationColumnName, nameof(o.RelationColumnName)),
             ItemVector = o.InitialItemsColumnName == null ? null : (o.InitialItemsColumnName, nameof(o.InitialItemsColumnName)),
         });
+        OptionWarnings.SkippedEdgeRows(_context, nameof(GraphEmbeddingTrainer), rows, o.UserColumnName, o.ItemColumnName, o.RelationColumnName);
         var engineOptions = WithInitialItems(_engineOptions, rows);
         if (engineOptions.Mixture.RelationWeights is { } relationWeights && relationWeights.Length != rows.RelationCount)
         {

@@ -16,6 +16,11 @@ public class MultiTaskMLNetTests
         public string Relation { get; set; } = "";
     }
 
+    private sealed class RelationName
+    {
+        public string Relation { get; set; } = "";
+    }
+
     /// <summary>A planted two-relation edge list (relations 'likes' and 'follows'), with User, Item and Relation key-mapped.</summary>
     internal static IDataView Keyed(MLContext ml, out IDataView raw)
     {
@@ -33,6 +38,24 @@ public class MultiTaskMLNetTests
         RelationColumnName = "Relation",
         Mixture = new MixtureEmbeddingOptions { SourceComponents = 2, RelationWeights = weights },
     };
+
+    [Fact]
+    public void RowsWithARelationTheMappingDoesNotKnow_AreWarnedOfWithTheirCount()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) warnings.Enqueue(e.Message); };
+        Keyed(ml, out var raw);
+        // u0's rows under a relation the relation mapping (fitted on 'likes' and 'follows' only) does not know.
+        var edges = ml.Data.CreateEnumerable<Edge>(raw, reuseRowObject: false)
+            .Select(e => e.User == "u0" ? new Edge { User = e.User, Item = e.Item, Relation = "other" } : e).ToList();
+        int u0Rows = edges.Count(e => e.User == "u0");
+        var data = ml.Data.LoadFromEnumerable(edges);
+        var relations = ml.Data.LoadFromEnumerable(new[] { new RelationName { Relation = "likes" }, new RelationName { Relation = "follows" } });
+        var keyed = MLNetTestData.KeyPipeline(ml).Append(ml.Transforms.Conversion.MapValueToKey("Relation", keyData: relations)).Fit(data).Transform(data);
+        ml.MultiInterest().GraphEmbedding(Options()).Fit(keyed);
+        Assert.Contains(warnings, w => w.Contains($"Skipped {u0Rows} rows with a missing relation key in 'Relation' (option RelationColumnName)", StringComparison.Ordinal));
+    }
 
     [Fact]
     public void TheRelationColumnTrainsAsTheEngineDoesOnTheSameRelations()

@@ -62,6 +62,9 @@ internal sealed class EdgeRows
 
     public long SkippedRows { get; private set; }
 
+    /// <summary>Of <see cref="SkippedRows"/>, those whose user and item keys were there but whose relation key was missing.</summary>
+    public long SkippedForRelation { get; private set; }
+
     public BipartiteGraph Graph() =>
         BipartiteGraph.FromEdges(UserCount, ItemCount, Users.ToArray(), Items.ToArray(), Weights == null ? default : Weights.ToArray(),
             Relations == null ? default : Relations.ToArray(), RelationCount);
@@ -128,6 +131,7 @@ internal sealed class EdgeRows
             if (user == 0 || item == 0 || (getRelation != null && relation == 0))
             {
                 rows.SkippedRows++;
+                if (user != 0 && item != 0) rows.SkippedForRelation++;
                 continue;
             }
             int u = (int)user - 1, i = (int)item - 1;

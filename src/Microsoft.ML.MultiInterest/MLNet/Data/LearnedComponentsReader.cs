@@ -127,7 +127,8 @@ internal static class LearnedComponentsReader
         }
         if (total == 0)
             throw new ArgumentException($"User key {user} has training edges but no components: its weights in column '{o.UserComponentWeightsColumnName}' "
-                + $"(option {nameof(o.UserComponentWeightsColumnName)}) are all 0. Fit the retriever on the data its GraphEmbedding stage was fitted on.");
+                + $"(option {nameof(o.UserComponentWeightsColumnName)}) are all 0. Fit the retriever on the data its GraphEmbedding stage was fitted on; "
+                + "if that stage reads a RelationColumnName, this user's rows may all have had a missing relation key, which it skipped (and warned of).");
         foreach (float v in components)
             if (!float.IsFinite(v))
                 throw new ArgumentException($"Input column '{o.UserComponentsColumnName}' (option {nameof(o.UserComponentsColumnName)}) holds a non-finite value ({v}) for user key {user}.");

@@ -19,6 +19,26 @@ internal static class OptionWarnings
     }
 
     /// <summary>
+    /// Rows of the training view that carry no edge (a missing key, 0: a value the fitted MapValueToKey did not see): their
+    /// edges are not trained on, so their users may end without a vector or components, which later stages then report
+    /// as their own failure.
+    /// </summary>
+    /// <returns>Whether the warning was logged.</returns>
+    public static bool SkippedEdgeRows(MLContext context, string component, EdgeRows rows, string userColumn, string itemColumn, string? relationColumn)
+    {
+        if (rows.SkippedRows == 0) return false;
+        long idRows = rows.SkippedRows - rows.SkippedForRelation;
+        var parts = new List<string>();
+        static string Rows(long n) => n == 1 ? "1 row with" : $"{n} rows with";
+        if (idRows > 0) parts.Add($"{Rows(idRows)} a missing user key in '{userColumn}' or item key in '{itemColumn}'");
+        if (rows.SkippedForRelation > 0) parts.Add($"{Rows(rows.SkippedForRelation)} a missing relation key in '{relationColumn}' (option RelationColumnName)");
+        Logging.Warning(context, component, $"Skipped {string.Join(" and ", parts)} (key 0: a value the fitted MapValueToKey did not see): "
+            + $"{(rows.SkippedRows == 1 ? "its edge is" : "their edges are")} not trained on, and a user left without edges gets no vector or components. "
+            + "Map these columns with key mappings fitted on all their values.");
+        return true;
+    }
+
+    /// <summary>
     /// Users whose vector is all zeros: every item scores 0 for them, so their lists are the lowest item keys, not a
     /// ranking (embeddings made elsewhere may hold such rows for users they never saw).
     /// </summary>
