@@ -41,7 +41,7 @@ internal static class DcmFlags
 
         public CliOption<int> History { get; } = Opt.Int("--dcm-history", DcmDefaults.MaxHistory, "DCM: most recent history items per user.", min: 1);
 
-        public CliOption<int> Dim { get; } = Opt.Int("--dcm-dim", DcmDefaults.Dimension, "DCM: dimension.", min: 1);
+        public CliOption<int> Dim { get; } = Opt.Int("--dcm-dim", DcmDefaults.Dimension, "DCM: dimension.", min: 1, max: GraphEmbeddingDefaults.MaxDimension);
 
         public CliOption<int> DcmEpochs { get; } = Opt.Int("--dcm-epochs", DcmDefaults.Epochs, "DCM: epochs at most (chosen on the validation hold-out).", min: 1);
 

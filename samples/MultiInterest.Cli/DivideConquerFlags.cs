@@ -62,7 +62,7 @@ internal static class DivideConquerFlags
 
         public CliOption<double> Alpha { get; } = Opt.Double("--dc-alpha", ClusterQuotaRetrieverDefaults.Alpha, "Divide-and-conquer: quota exponent alpha.", min: 0);
 
-        public CliOption<int> Dim { get; } = Opt.Int("--dc-dim", Dimension, "Divide-and-conquer: dimension.", min: 1);
+        public CliOption<int> Dim { get; } = Opt.Int("--dc-dim", Dimension, "Divide-and-conquer: dimension.", min: 1, max: GraphEmbeddingDefaults.MaxDimension);
 
         public CliOption<int> DcEpochs { get; } = Opt.Int("--dc-epochs", Epochs, "Divide-and-conquer: epochs at most (chosen on the validation hold-out).", min: 1);
 

@@ -39,7 +39,7 @@ internal sealed class EmbeddingFlags
         "Embedding algorithm; auto chooses on a validation hold-out of the training edges (Kuaishou's divide-and-conquer, whose lists come from "
         + "per-cluster queries, is evaluate's --divide-conquer row).", SingleVectorAlgorithms);
 
-    public CliOption<int> Dimension { get; } = Opt.Int("--dim", GraphEmbeddingDefaults.Dimension, "Embedding dimension of the algorithm named (auto chooses its own, up to --auto-max-dim; --dim sizes only its --auto-sgd trial).", min: 1);
+    public CliOption<int> Dimension { get; } = Opt.Int("--dim", GraphEmbeddingDefaults.Dimension, "Embedding dimension of the algorithm named (auto chooses its own, up to --auto-max-dim; --dim sizes only its --auto-sgd trial).", min: 1, max: GraphEmbeddingDefaults.MaxDimension);
 
     public CliOption<int> Epochs { get; } = Opt.Int("--epochs", GraphEmbeddingDefaults.Epochs, "Training epochs (negative sampling).", min: 1);
 
@@ -78,7 +78,7 @@ internal sealed class EmbeddingFlags
 
     public CliOption<int> Patience { get; } = Opt.Int("--patience", GraphEmbeddingDefaults.EarlyStoppingPatience, "Epochs without a validation gain before stopping.", min: 1);
 
-    public CliOption<int> AutoMaxDimension { get; } = Opt.Int("--auto-max-dim", GraphEmbeddingDefaults.AutoMaxDimension, "Largest dimension auto tries.", min: 1);
+    public CliOption<int> AutoMaxDimension { get; } = Opt.Int("--auto-max-dim", GraphEmbeddingDefaults.AutoMaxDimension, "Largest dimension auto tries.", min: 1, max: GraphEmbeddingDefaults.MaxDimension);
 
     public CliOption<double> AutoTolerance { get; } = Opt.Double("--auto-tolerance", GraphEmbeddingDefaults.AutoTolerance,
         "Smaller vectors within this relative share of the best validation Recall win.", min: 0, max: 1, below: true);

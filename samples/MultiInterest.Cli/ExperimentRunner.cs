@@ -202,7 +202,7 @@ internal static class ExperimentRunner
             }
             learned.Add(TrainLearned(MixtureRows.MixtureName, mixture, train, progress));
             Stage("mixture_embedding_training");
-            learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control, train, progress));
+            learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control!, train, progress));
             Stage("equal_size_single_vector_training");
             var cutoffs = settings.Protocol.Cutoffs.Distinct().Order().ToArray();
             var rowsToScore = learned.Select(l => (l.Name, Model: l.Fit.Mixture!)).ToList();

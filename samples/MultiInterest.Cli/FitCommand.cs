@@ -101,16 +101,21 @@ internal static class FitCommand
             if (stage != FitRetriever.Mmr && mmr.Given(r).FirstOrDefault() is { } strayMmr)
                 throw new UsageException($"{strayMmr} sets the stage of --retriever mmr; --retriever {Name(stage)} has none: leave it out.");
             // The other stages' settings, given to a stage that reads none of them, would be ignored without a word.
+            bool dcmModel = stage == FitRetriever.Fused || (stage == FitRetriever.RoundRobin && r.GetValue(dcm.On));
+            bool mixtureModel = stage == FitRetriever.RoundRobin && r.GetValue(mixtureEmbedding.On);
             (IEnumerable<Option> Options, bool Read, string Owner)[] groups =
             [
                 (conditional.Stage, stage == FitRetriever.Conditional, "--retriever conditional"),
                 (history.All, stage is FitRetriever.HistoryMmr or FitRetriever.Fused, "--retriever history-mmr (and fused)"),
-                (dcm.Fit, stage is FitRetriever.RoundRobin or FitRetriever.Fused, "the DCM model of --retriever round-robin --dcm (and fused)"),
-                (mixtureEmbedding.Fit, stage == FitRetriever.RoundRobin, "the mixture embeddings of --retriever round-robin --mixture-embeddings"),
+                (dcm.Fit.Except([dcm.On]), dcmModel, "the DCM model of --retriever round-robin --dcm (and fused)"),
+                (mixtureEmbedding.Fit.Except([mixtureEmbedding.On]), mixtureModel, "the mixture embeddings of --retriever round-robin --mixture-embeddings"),
+                // A learned model trains from scratch unless DCM is warm-started from the single vector these options set.
+                (embedding.All, stage != FitRetriever.RoundRobin || (dcmModel && r.GetValue(dcm.WarmStart)), "the single vector (round robin reads it only with --dcm --dcm-warm-start)"),
             ];
             foreach (var (options, read, owner) in groups)
                 if (!read && options.FirstOrDefault(r.Given) is { } strayOption)
-                    throw new UsageException($"{strayOption.Name} sets {owner}; --retriever {Name(stage)} does not read it: leave it out.");
+                    throw new UsageException($"{strayOption.Name} sets {owner}, which this fit (--retriever {Name(stage)}"
+                        + $"{(dcmModel && stage == FitRetriever.RoundRobin ? " --dcm" : mixtureModel ? " --mixture-embeddings" : "")}) does not train: leave it out.");
             var quota = new ClusterQuotaRetrieverEstimator.Options
             {
                 Candidates = r.Value(candidates),
@@ -156,7 +161,7 @@ internal static class FitCommand
     private static GraphEmbeddingOptions LearnedModel(ParseResult r, DcmFlags.Flags dcm, MixtureRows.Flags mixture, int seed, int threads)
     {
         var dcmOptions = dcm.Read(r, seed, threads);
-        var mixtureOptions = mixture.Read(r, seed, threads)?.Mixture;
+        var mixtureOptions = mixture.Read(r, seed, threads, control: false)?.Mixture;
         if ((dcmOptions == null) == (mixtureOptions == null))
             throw new UsageException("--retriever round-robin serves a learned multi-vector model: give exactly one of --dcm and --mixture-embeddings (their --dcm-* / --mix-* options set it).");
         return dcmOptions ?? mixtureOptions!;
@@ -307,7 +312,7 @@ internal static class FitCommand
         if (warmStart != null)
         {
             EmbeddingMatrix start;
-            using (progress.Begin($"Fitting the single vector that starts DCM's item vectors ({warmStart.Algorithm}) on {edges.Count:N0} edges..."))
+            using (progress.Begin($"Fitting the single vector that starts DCM's item vectors ({warmStart.Algorithm}) on {Counted.Of(edges.Count, "edge")}..."))
                 start = keys.Append(mi.GraphEmbedding(warmStart)).Fit(data).LastTransformer.ItemEmbeddings.ToDense();
             embedding.Dimension = start.Dimension;
             embedding.Dcm.InitialItems = start;
@@ -315,7 +320,7 @@ internal static class FitCommand
         var embedded = keys.Append<ITransformer>(mi.GraphEmbedding(embedding));
         var pipeline = stages.Append(embedded, mi);
         ITransformer model;
-        using (var stage = progress.Begin($"Fitting {stages.Description} on {edges.Count:N0} edges..."))
+        using (var stage = progress.Begin($"Fitting {stages.Description} on {Counted.Of(edges.Count, "edge")}..."))
         {
             // The library's estimators report their stages (epochs, clusters, neighbours) through the MLContext log.
             void Forward(object? sender, LoggingEventArgs e)
@@ -335,7 +340,7 @@ internal static class FitCommand
         double fitSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
         bool replaced = OutputFile.WriteReplacing(modelPath, path => ml.Model.Save(model, data.Schema, path));
-        progress.Out.WriteLine($"Fitted {stages.Description} on {edges.Count:N0} edges in {fitSeconds:F1} s; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath}"
+        progress.Out.WriteLine($"Fitted {stages.Description} on {Counted.Of(edges.Count, "edge")} in {fitSeconds:F1} s; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath}"
             + $"{(replaced ? " (replacing the file there)" : "")} in {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }

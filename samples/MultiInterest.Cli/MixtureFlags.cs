@@ -10,7 +10,7 @@ namespace MultiInterest.Cli;
 /// embeddings served by round-robin retrieval, and the fair control, one vector per user with as many parameters
 /// (dimension C_s × d) trained by the same loss.
 /// </summary>
-internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbeddingOptions Control, float[] WeightGammaSweep, bool WarmStart = false)
+internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbeddingOptions? Control, float[] WeightGammaSweep, bool WarmStart = false)
 {
     /// <summary>Name of the mixture row in metrics.json and candidates.tsv.</summary>
     public const string MixtureName = "mixture_embeddings";
@@ -31,7 +31,7 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
 
         public CliOption<int> DestinationComponents { get; } = Opt.Int("--mix-item-components", MixtureEmbeddingDefaults.DestinationComponents, "Vectors per item.", min: 1);
 
-        public CliOption<int> Dim { get; } = Opt.Int("--mix-dim", MixtureEmbeddingDefaults.Dimension, "Dimension per component; the control gets N x --mix-components.", min: 1);
+        public CliOption<int> Dim { get; } = Opt.Int("--mix-dim", MixtureEmbeddingDefaults.Dimension, "Dimension per component; the control gets N x --mix-components.", min: 1, max: GraphEmbeddingDefaults.MaxDimension);
 
         public CliOption<int> MixEpochs { get; } = Opt.Int("--mix-epochs", MixtureEmbeddingDefaults.Epochs, "Epochs at most (chosen on the validation hold-out).", min: 1);
 
@@ -66,11 +66,17 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
         public IReadOnlyList<Option> All =>
             [On, SourceComponents, DestinationComponents, Dim, MixEpochs, Lr, MixMargin, MixControlMargin, ValidationFraction, Pooling, Gamma, Theta, WeightGamma, TwoSided, WeightGammaSweep, WarmStart];
 
-        /// <summary>The options <c>fit</c> offers: all but the sweep, which only adds report rows to <c>evaluate</c> and <c>reproduce</c>.</summary>
-        public IReadOnlyList<Option> Fit => [.. All.Except([WeightGammaSweep])];
+        /// <summary>
+        /// The options <c>fit</c> offers: all but those of evaluate's rows alone (the sweep, the control row's margin) and the
+        /// warm start, which only evaluate's row has.
+        /// </summary>
+        public IReadOnlyList<Option> Fit => [.. All.Except([WeightGammaSweep, MixControlMargin, WarmStart])];
 
-        /// <summary>The rows' settings; null unless --mixture-embeddings is given (the other options are still checked).</summary>
-        public MixtureRows? Read(ParseResult r, int seed, int threads)
+        /// <summary>
+        /// The rows' settings; null unless --mixture-embeddings is given (the other options are still checked). Without
+        /// <paramref name="control"/> (fit, which trains no control row) the control row is neither built nor checked.
+        /// </summary>
+        public MixtureRows? Read(ParseResult r, int seed, int threads, bool control = true)
         {
             var mix = new MixtureEmbeddingOptions
             {
@@ -94,22 +100,33 @@ internal sealed record MixtureRows(GraphEmbeddingOptions Mixture, GraphEmbedding
                 Seed = seed,
                 Threads = threads,
             };
-            var control = options.Clone();
-            control.Dimension = options.Dimension * mix.SourceComponents;
-            control.Mixture.SourceComponents = 1;
-            control.Mixture.DestinationComponents = 1;
-            control.Margin = r.Value(MixControlMargin);
+            var controlRow = control ? Control(r, options) : null;
             try
             {
                 options.Validate();
-                control.Validate();
+                controlRow?.Validate();
             }
             catch (ArgumentOutOfRangeException e)
             {
                 throw OptionErrors.Usage("Mixture-embedding", e, r);
             }
             if (r.GetValue(WarmStart) && !r.GetValue(On)) throw new UsageException("--mix-warm-start starts the --mixture-embeddings row: add it, or leave it out.");
-            return r.GetValue(On) ? new MixtureRows(options, control, r.Value(WeightGammaSweep), r.GetValue(WarmStart)) : null;
+            return r.GetValue(On) ? new MixtureRows(options, controlRow, r.Value(WeightGammaSweep), r.GetValue(WarmStart)) : null;
+        }
+
+        /// <summary>The control row: one vector per key of the mixture's whole size, C_s x d.</summary>
+        private GraphEmbeddingOptions Control(ParseResult r, GraphEmbeddingOptions options)
+        {
+            long dimension = (long)options.Dimension * options.Mixture.SourceComponents;
+            if (dimension > GraphEmbeddingDefaults.MaxDimension)
+                throw new UsageException($"--mix-dim {options.Dimension} x --mix-components {options.Mixture.SourceComponents} = {dimension:N0}, the control row's dimension, "
+                    + $"exceeds the largest accepted, {GraphEmbeddingDefaults.MaxDimension:N0}: lower either.");
+            var control = options.Clone();
+            control.Dimension = (int)dimension;
+            control.Mixture.SourceComponents = 1;
+            control.Mixture.DestinationComponents = 1;
+            control.Margin = r.Value(MixControlMargin);
+            return control;
         }
 
     }

@@ -57,8 +57,14 @@ internal static class CliRunner
         {
             return Usage(console, e.Message, CommandPath(parse));
         }
+        catch (OutOfMemoryException e)
+        {
+            // A table too large for the machine (a huge dimension or list length): one line, not a crash with a stack trace.
+            console.Error.WriteLine($"error: out of memory ({OneLine(e.Message)}): lower the sizes asked for (dimension, components, clusters, candidates) or use a larger machine.");
+            return Failure;
+        }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or KeyNotFoundException or InvalidOperationException
-            or FormatException or UnauthorizedAccessException or OperationCanceledException or NotSupportedException)
+            or FormatException or UnauthorizedAccessException or OperationCanceledException or NotSupportedException or OverflowException)
         {
             // .NET appends " (Parameter 'name')" to an argument exception's message: the library's own words name what was wrong.
             string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;

@@ -56,7 +56,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// <summary>Output of the learned multi-vector algorithms only: each row's item components, C_d x d Singles. Default <see cref="MultiInterestColumnNames.ItemComponents"/>.</summary>
         public string ItemComponentsColumnName = MultiInterestColumnNames.ItemComponents;
 
-        /// <summary>Embedding dimension d, at least 1. Default <see cref="GraphEmbeddingDefaults.Dimension"/>.</summary>
+        /// <summary>Embedding dimension d, 1..<see cref="GraphEmbeddingDefaults.MaxDimension"/>. Default <see cref="GraphEmbeddingDefaults.Dimension"/>.</summary>
         public int Dimension = GraphEmbeddingDefaults.Dimension;
 
         /// <summary>Passes over the edges, at least 1. Default <see cref="GraphEmbeddingDefaults.Epochs"/>.</summary>

@@ -215,10 +215,29 @@ public sealed class CliCommandLineTests
         Assert.Contains("With --retriever round-robin: the learned model is DCM", fit, StringComparison.Ordinal);
         Assert.Contains("One value (evaluate takes a comma list, one row per value).", fit, StringComparison.Ordinal);
         // Report-only options are not offered by fit, so they cannot be given and ignored.
-        foreach (string reportOnly in new[] { "--learned-quotas", "--dcm-mmr-lambdas" })
+        foreach (string reportOnly in new[] { "--learned-quotas", "--dcm-mmr-lambdas", "--mix-control-margin", "--mix-warm-start" })
         {
             Assert.Contains(reportOnly, evaluate, StringComparison.Ordinal);
             Assert.DoesNotContain(reportOnly, fit, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>
+    /// A setting of a model this fit does not train is refused by name before anything is read: the other learned model's
+    /// (--dcm-* beside --mixture-embeddings, --mix-* beside --dcm), and the single vector's when round robin trains from
+    /// scratch (only --dcm --dcm-warm-start reads it). A dimension above the largest accepted is a usage error.
+    /// </summary>
+    [Theory]
+    [InlineData("--retriever round-robin --mixture-embeddings --dcm-interests 7", "--dcm-interests sets the DCM model")]
+    [InlineData("--retriever round-robin --dcm --mix-components 2", "--mix-components sets the mixture embeddings")]
+    [InlineData("--retriever round-robin --dcm --algorithm implicit-als", "--algorithm sets the single vector (round robin reads it only with --dcm --dcm-warm-start), which this fit (--retriever round-robin --dcm) does not train")]
+    [InlineData("--retriever round-robin --mixture-embeddings --dim 8", "--dim sets the single vector")]
+    [InlineData("--dim 70000", "--dim must be at most 65,536, not 70000.")]
+    [InlineData("--retriever round-robin --mixture-embeddings --mix-dim 50000000", "--mix-dim must be at most 65,536")]
+    public void Fit_refuses_settings_of_a_model_it_does_not_train(string options, string expected)
+    {
+        var run = CliHarness.Run(["fit", "--train", "a.tsv", "--model", "m.zip", .. options.Split(' ')]);
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
     }
 }

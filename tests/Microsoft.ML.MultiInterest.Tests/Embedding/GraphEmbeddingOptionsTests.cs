@@ -17,6 +17,9 @@ public class GraphEmbeddingOptionsTests
     public static TheoryData<string, Action<GraphEmbeddingOptions>> Invalid => new()
     {
         { nameof(GraphEmbeddingOptions.Dimension), o => o.Dimension = 0 },
+        { nameof(GraphEmbeddingOptions.Dimension), o => o.Dimension = GraphEmbeddingDefaults.MaxDimension + 1 },
+        { nameof(GraphEmbeddingOptions.Dimension), o => o.Dimension = int.MaxValue },
+        { nameof(GraphEmbeddingOptions.AutoMaxDimension), o => o.AutoMaxDimension = GraphEmbeddingDefaults.MaxDimension + 1 },
         { nameof(GraphEmbeddingOptions.Epochs), o => o.Epochs = 0 },
         { nameof(GraphEmbeddingOptions.Loss), o => o.Loss = (EmbeddingLoss)42 },
         { nameof(GraphEmbeddingOptions.Margin), o => o.Margin = -1 },
@@ -42,6 +45,16 @@ public class GraphEmbeddingOptionsTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(o.Validate);
         Assert.Equal(name, e.ParamName);
         Assert.Contains(name, e.Message);
+    }
+
+    [Fact]
+    public void ATableLargerThanAnArrayIsRefusedNamingTheDimension_BeforeAnythingIsAllocated()
+    {
+        // 40,000 rows of the largest accepted dimension: 2.6 billion floats, more than one array holds.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new EmbeddingTable(40_000, GraphEmbeddingDefaults.MaxDimension));
+        Assert.Equal("dimension", e.ParamName);
+        Assert.Contains("more than one array holds", e.Message);
+        Assert.Contains("lower the Dimension", e.Message);
     }
 
     [Fact]

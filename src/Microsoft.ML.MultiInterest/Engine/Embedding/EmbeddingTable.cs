@@ -14,7 +14,12 @@ internal sealed class EmbeddingTable
         Rows = rows;
         Dimension = dimension;
         Stride = PaddedStride(dimension);
-        Values = new float[checked(rows * Stride)];
+        long size = (long)rows * Stride;
+        // Rows x components x d of a multi-vector model can pass what one array holds where d alone is an accepted value.
+        if (size > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(dimension), dimension,
+                $"An embedding table of {rows:N0} rows of dimension {dimension:N0} needs {size:N0} floats, more than one array holds ({Array.MaxLength:N0}): lower the Dimension (or the components per key).");
+        Values = new float[size];
         Accumulators = new float[rows];
     }
 

@@ -11,6 +11,12 @@ public static class GraphEmbeddingDefaults
     /// <summary>Embedding dimension: 100.</summary>
     public const int Dimension = 100;
 
+    /// <summary>
+    /// The largest <see cref="GraphEmbeddingOptions.Dimension"/> accepted: far above any useful embedding, and low enough
+    /// that a mistyped value fails as an option error rather than as an overflow or an allocation of gigabytes per row.
+    /// </summary>
+    public const int MaxDimension = 65_536;
+
     /// <summary>Passes over the edges: 20.</summary>
     public const int Epochs = 20;
 

@@ -69,7 +69,7 @@ public sealed class GraphEmbeddingOptions
     /// </summary>
     public bool KeepHoldout { get; set; }
 
-    /// <summary>Embedding dimension. Default <see cref="GraphEmbeddingDefaults.Dimension"/>.</summary>
+    /// <summary>Embedding dimension, 1..<see cref="GraphEmbeddingDefaults.MaxDimension"/>. Default <see cref="GraphEmbeddingDefaults.Dimension"/>.</summary>
     public int Dimension { get; set; } = GraphEmbeddingDefaults.Dimension;
 
     /// <summary>Number of passes over the edges. Default <see cref="GraphEmbeddingDefaults.Epochs"/>.</summary>
@@ -169,7 +169,8 @@ public sealed class GraphEmbeddingOptions
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
-        if (Dimension < 1) throw Bad(nameof(Dimension), Dimension, "must be at least 1");
+        if (Dimension < 1 || Dimension > GraphEmbeddingDefaults.MaxDimension)
+            throw Bad(nameof(Dimension), Dimension, $"must be within 1..{GraphEmbeddingDefaults.MaxDimension}");
         if (Epochs < 1) throw Bad(nameof(Epochs), Epochs, "must be at least 1");
         if (!Enum.IsDefined(Loss)) throw Bad(nameof(Loss), Loss, "is not a known loss");
         if (!float.IsFinite(Margin) || Margin < 0) throw Bad(nameof(Margin), Margin, "must be finite and non-negative");
@@ -210,7 +211,8 @@ public sealed class GraphEmbeddingOptions
         if (ValidationCutoff < 1) throw Bad(nameof(ValidationCutoff), ValidationCutoff, "must be at least 1");
         if (EarlyStoppingPatience < 0) throw Bad(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be 0 (never) or positive");
         if (!double.IsFinite(AutoTolerance) || AutoTolerance < 0 || AutoTolerance >= 1) throw Bad(nameof(AutoTolerance), AutoTolerance, "must be within [0, 1)");
-        if (AutoMaxDimension < 1) throw Bad(nameof(AutoMaxDimension), AutoMaxDimension, "must be at least 1");
+        if (AutoMaxDimension < 1 || AutoMaxDimension > GraphEmbeddingDefaults.MaxDimension)
+            throw Bad(nameof(AutoMaxDimension), AutoMaxDimension, $"must be within 1..{GraphEmbeddingDefaults.MaxDimension}");
     }
 
     /// <summary>A copy of these options.</summary>
