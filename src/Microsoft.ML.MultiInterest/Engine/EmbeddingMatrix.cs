@@ -92,7 +92,7 @@ public sealed class EmbeddingMatrix
         for (int i = 0; i < Values.Length; i++)
         {
             if (!float.IsFinite(Values[i]))
-                throw new ArgumentException($"The {what} contain a non-finite value ({Values[i]}) in row {i / Dimension}, column {i % Dimension}.");
+                throw NonFiniteValues.Error(what, Values[i], i / Dimension, i % Dimension);
         }
     }
 
@@ -109,7 +109,7 @@ public sealed class EmbeddingMatrix
             for (int j = 0; j < values.Length; j++)
             {
                 if (!float.IsFinite(values[j]))
-                    throw new ArgumentException($"The {what} contain a non-finite value ({values[j]}) in row {row}, column {j}.");
+                    throw NonFiniteValues.Error(what, values[j], row, j);
             }
         }
     }

@@ -104,6 +104,11 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 2, LearningRate = 1e30f, Threads = 1, Seed = 1,
             })),
+        ["embedding-diverged-on-hold-out"] = Throws<ArgumentException>(["Training diverged: the", "hold a non-finite value", "during training", "LearningRate 1E+30", "Lower the learning rate"],
+            () => GraphEmbeddingTrainerEngine.Fit(TestGraphs.TwoInterestUsers().Graph, new GraphEmbeddingOptions
+            {
+                Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dimension = 8, Epochs = 2, LearningRate = 1e30f, ValidationFraction = 0.2, Threads = 1, Seed = 1,
+            })),
         ["retrieval-length-huge"] = Throws<ArgumentOutOfRangeException>(["Candidates (M) must be within 1..1048576"],
             () => new UnimodalRetriever(new EmbeddingMatrix(6, 2)).Retrieve(new EmbeddingMatrix(3, 2), [0, 1, 2], null, 100_000_000)),
         ["smoothing-neighbour-self"] = Throws<ArgumentException>(["The neighbour row of user 0 holds the user itself"], () =>

@@ -127,7 +127,17 @@ public static class GraphEmbeddingTrainerEngine
     /// <summary>Fits a graph in which every user and item has an edge, and refuses vectors the training left non-finite.</summary>
     private static GraphEmbeddingResult FitConnected(BipartiteGraph graph, GraphEmbeddingOptions o, IProgress<EpochStats>? progress, CancellationToken ct)
     {
-        var result = FitAlgorithm(graph, o, progress, ct);
+        GraphEmbeddingResult result;
+        try
+        {
+            result = FitAlgorithm(graph, o, progress, ct);
+        }
+        catch (ArgumentException e) when (NonFiniteValues.TryRead(e, out string what, out float value, out int row))
+        {
+            // The inputs were checked before training: a table it made non-finite (met by a validation run's scoring or a
+            // model's snapshot before the check below) is the same divergence.
+            throw Diverged(what, value, row, "during training", o, e);
+        }
         // Finite options can still diverge (a learning rate of 1e30): said here, by the settings, not by a later stage's NaN check.
         RequireFinite(result.UserEmbeddings, "user", result, o);
         RequireFinite(result.ItemEmbeddings, "item", result, o);
@@ -138,10 +148,13 @@ public static class GraphEmbeddingTrainerEngine
     {
         int at = FirstNonFinite(table.Values);
         if (at < 0) return;
-        throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"Training diverged: the {what} vectors hold a non-finite value ({table.Values[at]}) in row {at / table.Dimension} after {result.Settings ?? o.Algorithm.ToString()} "
-            + $"(LearningRate {o.LearningRate}, InitScale {o.InitScale}). Lower the learning rate or the initial scale."), "options");
+        throw Diverged($"{what} vectors", table.Values[at], at / table.Dimension, $"after {result.Settings ?? o.Algorithm.ToString()}", o);
     }
+
+    private static ArgumentException Diverged(string what, float value, int row, string when, GraphEmbeddingOptions o, Exception? inner = null) =>
+        new(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Training diverged: the {what} hold a non-finite value ({value}) in row {row} {when} "
+            + $"(LearningRate {o.LearningRate}, InitScale {o.InitScale}). Lower the learning rate or the initial scale."), "options", inner);
 
     private static int FirstNonFinite(ReadOnlySpan<float> values)
     {
