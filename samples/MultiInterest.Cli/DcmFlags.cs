@@ -39,7 +39,7 @@ internal static class DcmFlags
 
         public CliOption<float> Beta { get; } = Opt.Float("--dcm-beta", DcmDefaults.PriorWeight, "DCM: prior weight.");
 
-        public CliOption<int> History { get; } = Opt.Int("--dcm-history", DcmDefaults.MaxHistory, "DCM: most recent history items per user.", min: 1);
+        public CliOption<int> History { get; } = Opt.Int("--dcm-history", DcmDefaults.MaxHistory, "DCM: history items per training example, a random L of the user's items when it has more; serving reads the whole history.", min: 1);
 
         public CliOption<int> Dim { get; } = Opt.Int("--dcm-dim", DcmDefaults.Dimension, "DCM: dimension.", min: 1, max: GraphEmbeddingDefaults.MaxDimension);
 

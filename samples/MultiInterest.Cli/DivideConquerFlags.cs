@@ -53,7 +53,7 @@ internal static class DivideConquerFlags
 
         public CliOption<int> Clusters { get; } = Opt.Int("--dc-clusters", 0, "Divide-and-conquer: re-cluster the run's item vectors into N (0 = the run's --clusters).", min: 0);
 
-        public CliOption<int> History { get; } = Opt.Int("--dc-history", DivideConquerDefaults.MaxHistory, "Divide-and-conquer: most recent history items per user.", min: 1);
+        public CliOption<int> History { get; } = Opt.Int("--dc-history", DivideConquerDefaults.MaxHistory, "Divide-and-conquer: history items per training edge, a random L of the user's other items (the evaluate files carry no time order).", min: 1);
 
         public CliOption<double> IntentSmoothing { get; } = Opt.Double("--dc-intent-smoothing", DivideConquerDefaults.IntentSmoothing,
             "Divide-and-conquer: smoothing of the user's intent distribution over clusters.", min: 0);
@@ -117,8 +117,9 @@ internal static class DivideConquerFlags
 
     /// <summary>Trains the row on <paramref name="train"/> and scores it; adds its stage seconds to <paramref name="seconds"/>.</summary>
     public static MethodEvaluation Evaluate(Row row, BipartiteGraph train, BipartiteGraph test, EmbeddingMatrix itemEmbeddings, ItemClustering clustering,
-        IReadOnlyList<int> cutoffs, int threads, HeldOutMisses? misses, TextWriter log, IDictionary<string, double> seconds)
+        IReadOnlyList<int> cutoffs, int threads, HeldOutMisses? misses, ProgressReporter progress, IDictionary<string, double> seconds)
     {
+        var log = progress.Out;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var options = row.Options.Clone();
         int[] assignments = clustering.Assignments.ToArray();
@@ -128,9 +129,10 @@ internal static class DivideConquerFlags
             assignments = SphericalKMeans.Fit(itemEmbeddings, new SphericalKMeansOptions { Clusters = k, Seed = options.Seed, Threads = threads }).Assignments;
         }
         options.DivideConquer.ItemClusters = assignments;
-        log.WriteLine($"Training {RowName}: {Describe(options)} over {assignments.Max() + 1} clusters of the run's item vectors...");
-        var fit = GraphEmbeddingTrainerEngine.Fit(train, options,
-            new Progress(e => log.WriteLine($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s")));
+        GraphEmbeddingResult fit;
+        // Progress goes where the other learned rows' goes (standard error), so a redirected table holds results only.
+        using (var stage = progress.Begin($"Training {RowName}: {Describe(options)} over {assignments.Max() + 1} clusters of the run's item vectors...", options.Epochs))
+            fit = GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs());
         if (fit.Validation.Count > 0)
         {
             var best = fit.Validation.MaxBy(p => p.Recall)!;
@@ -161,10 +163,4 @@ internal static class DivideConquerFlags
 
     /// <summary>The row's settings: training options, its own cluster count (0 = the run's clusters) and the quota alpha.</summary>
     internal sealed record Row(GraphEmbeddingOptions Options, int Clusters, double Alpha);
-
-    /// <summary>Reports on the calling thread, so epoch lines print in order.</summary>
-    private sealed class Progress(Action<EpochStats> report) : IProgress<EpochStats>
-    {
-        public void Report(EpochStats value) => report(value);
-    }
 }

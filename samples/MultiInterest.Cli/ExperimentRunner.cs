@@ -257,7 +257,7 @@ internal static class ExperimentRunner
         if (settings.DivideConquer is { } dc)
         {
             result = result.With([DivideConquerFlags.Evaluate(dc, train, test, itemEmbeddings!, clustering, settings.Protocol.Cutoffs.Distinct().Order().ToArray(),
-                settings.Protocol.Threads, scoredMisses, log, seconds)]);
+                settings.Protocol.Threads, scoredMisses, progress, seconds)]);
             clock.Restart();
         }
         if (settings.LearnedQuotas)

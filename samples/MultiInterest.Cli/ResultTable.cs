@@ -25,6 +25,7 @@ internal static class ResultTable
         [MixtureRows.MixtureName + DcmFlags.QuotaSuffix] = "Mixture embeddings + cluster quotas",
         [DcmFlags.RowName + DcmFlags.QuotaSuffix] = "DCM + cluster quotas",
         [DcmFlags.FusionRowName] = "DCM + history-interest MMR (fused)",
+        [DivideConquerFlags.RowName] = "Divide-and-conquer (cluster quotas)",
     };
 
     /// <summary>The label of method <paramref name="name"/> in the tables and the plot.</summary>

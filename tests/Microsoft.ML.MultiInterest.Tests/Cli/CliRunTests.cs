@@ -402,6 +402,19 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_divide_conquer_row_reports_progress_on_standard_error_and_is_labelled_in_the_table()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "truncated-svd", "--dim", "4", "--clusters", "4",
+            "--tuned-clusters", "0", "--history-mmr-lambda", "0.5", "--threads", "1", "--divide-conquer", "--dc-dim", "4", "--dc-epochs", "2");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("| Divide-and-conquer (cluster quotas) |", run.Out, StringComparison.Ordinal);
+        // The training line and its epochs are progress, as the other learned rows' are: the results stream holds results.
+        Assert.DoesNotContain("Training divide_conquer", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Training divide_conquer", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_chooses_the_history_rows_lambda_on_a_hold_out_unless_it_is_given()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);

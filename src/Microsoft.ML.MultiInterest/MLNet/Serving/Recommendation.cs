@@ -2,7 +2,11 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>One recommended item: its raw id, its score and its rank (1 = best).</summary>
 /// <param name="ItemId">The item's raw id, as seen at Fit.</param>
-/// <param name="Score">Dot product with the query that found it (cosine for <see cref="MultiInterestRecommender.SimilarItems"/>; the training degree for <see cref="CandidateSource.Popular"/>).</param>
+/// <param name="Score">
+/// Dot product with the query that found it (cosine for <see cref="MultiInterestRecommender.SimilarItems"/>); for round
+/// robin the merge rule's w_c / rank_c, for rank fusion the fused max_l w_l / rank_l, the training degree for
+/// <see cref="CandidateSource.Popular"/> (docs/pipeline.md, "What a score is"). Read the order from the rank.
+/// </param>
 /// <param name="Rank">1-based position in the list.</param>
 public sealed record Recommendation(string ItemId, float Score, int Rank);
 
