@@ -307,6 +307,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             ItemVector = o.InitialItemsColumnName == null ? null : (o.InitialItemsColumnName, nameof(o.InitialItemsColumnName)),
         });
         OptionWarnings.SkippedEdgeRows(_context, nameof(GraphEmbeddingTrainer), rows, o.UserColumnName, o.ItemColumnName, o.RelationColumnName);
+        OptionWarnings.SingleVectorSettings(_context, nameof(GraphEmbeddingTrainer), o.Algorithm, o.Margin, o.LearningRate);
         var engineOptions = WithInitialItems(_engineOptions, rows);
         if (engineOptions.Mixture.RelationWeights is { } relationWeights && relationWeights.Length != rows.RelationCount)
         {

@@ -124,6 +124,9 @@ public class MultiTaskMLNetTests
             var model = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
             {
                 Algorithm = EmbeddingAlgorithm.MixtureEmbedding,
+                // The Options path keeps the single-vector Margin and LearningRate: set the mixture model's, as mi.MixtureEmbedding does.
+                Margin = MixtureEmbeddingDefaults.Margin,
+                LearningRate = MixtureEmbeddingDefaults.LearningRate,
                 RelationColumnName = "Relation",
                 Mixture = new MixtureEmbeddingOptions { SourceComponents = 5, RelationWeights = [1f, 0.5f] },
             }).Fit(keyed);

@@ -214,6 +214,11 @@ public class BadInputCatalogTests
                 Algorithm = EmbeddingAlgorithm.DivideConquer, DivideConquer = new DivideConquerOptions { ItemClusters = [0, 2_000_000_000] },
             })),
         ["option-clusters-above-items"] = Throws<ArgumentException>(["NumberOfClusters is 1000, but there are only", "distinct items in 'Item'"], () => new MLContext().MultiInterest().SphericalKMeans(numberOfClusters: 1000).Fit(Embedded())),
+        ["option-learned-model-single-vector-settings"] = Accepts(["DifferentiableClustering trains with the single-vector Margin (0.1) and LearningRate (0.05)", "its own are 0.3 and 0.2"],
+            () => WarningOf(ml => ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dimension = 4, Epochs = 1, Threads = 1,
+            }).Fit(Keyed()))),
         ["option-components-above-clusters"] = Accepts(["Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
             ml.MultiInterest().KnnSmoothedMixture(components: 5, neighbors: 2).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
         ["embedding-zero-user-vector"] = Accepts(["1 of the 16 users have an all-zero vector in column 'UserEmbedding': every item scores 0 for them"], () => WarningOf(ml =>
