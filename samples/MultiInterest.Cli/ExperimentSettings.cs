@@ -182,6 +182,19 @@ internal sealed class ExperimentSettings
             if (settings.DcmWeightExponentSweep.Length > 0 && settings.Dcm is not { Dcm.WeightExponent: 1 })
                 throw new UsageException("--dcm-weight-exponent-sweep re-weights the --dcm row's masses: add --dcm, with --dcm-weight-exponent 1 (the default).");
             if (settings.DcmWarmStart && settings.Dcm == null) throw new UsageException("--dcm-warm-start starts the --dcm row's item vectors: add --dcm, or leave it out.");
+            // Any other setting of a row that does not run would be ignored without a word.
+            (IEnumerable<Option> Settings, Option Row)[] rows =
+            [
+                (Dcm.All.Except([Dcm.On, Dcm.LearnedQuotas]), Dcm.On),
+                (Mixture.All.Except([Mixture.On]), Mixture.On),
+                (DivideConquer.All.Except([DivideConquer.On]), DivideConquer.On),
+                (Conditional.Stage, Conditional.On),
+            ];
+            foreach (var (rowSettings, row) in rows)
+                if (!r.GetValue((Option<bool>)row) && rowSettings.FirstOrDefault(r.Given) is { } stray)
+                    throw new UsageException($"{stray.Name} sets the {row.Name} row, which this run does not add: add {row.Name}, or leave it out.");
+            if (settings.LearnedQuotas && settings.Dcm == null && settings.MixtureRows == null)
+                throw new UsageException("--learned-quotas serves the learned models' rows: add --dcm or --mixture-embeddings, or leave it out.");
             try
             {
                 protocol.Validate();

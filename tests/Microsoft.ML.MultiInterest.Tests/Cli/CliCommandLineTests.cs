@@ -240,4 +240,19 @@ public sealed class CliCommandLineTests
         Assert.Equal(CliRunner.BadUsage, run.ExitCode);
         Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
     }
+
+    /// <summary>A setting of an evaluate row that does not run is refused by name, as fit refuses the settings of a model it does not train.</summary>
+    [Theory]
+    [InlineData("--dc-clusters 5", "--dc-clusters sets the --divide-conquer row, which this run does not add")]
+    [InlineData("--dcm-interests 3", "--dcm-interests sets the --dcm row")]
+    [InlineData("--dcm-fusion-weight-sweep 0.5", "--dcm-fusion-weight-sweep sets the --dcm row")]
+    [InlineData("--mix-weight-gamma-sweep 0.5", "--mix-weight-gamma-sweep sets the --mixture-embeddings row")]
+    [InlineData("--cond-epochs 2", "--cond-epochs sets the --conditional row")]
+    [InlineData("--learned-quotas", "--learned-quotas serves the learned models' rows: add --dcm or --mixture-embeddings")]
+    public void Evaluate_refuses_the_settings_of_a_row_it_does_not_add(string options, string expected)
+    {
+        var run = CliHarness.Run(["evaluate", "--train", "a.tsv", "--test", "b.tsv", .. options.Split(' ')]);
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
 }
