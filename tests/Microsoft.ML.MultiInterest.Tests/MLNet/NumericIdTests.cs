@@ -82,6 +82,8 @@ public class NumericIdTests
         Assert.Equal(["7", "18446744073709551615"], Names(new ulong[] { 7, ulong.MaxValue }));
         Assert.Equal(["4294967295", "1"], Names(new uint[] { uint.MaxValue, 1 }));
         Assert.Equal(["1.5", "20", "-3"], Names(new double[] { 1.5, 20, -3 }));
+        // A Single is named as the Single it is (it was named by its widened double, "0.10000000149011612").
+        Assert.Equal(["0.1", "2.5"], Names(new float[] { 0.1f, 2.5f }));
         // The same ids keyed from another integer type read as the same mapping.
         Assert.Equal(-1, KeyNamesOf(new int[] { 5, 6 }).FirstDifference(KeyNamesOf(new ulong[] { 5, 6 })));
         Assert.Equal(1, KeyNamesOf(new long[] { 5, 9_007_199_254_740_993 }).FirstDifference(KeyNamesOf(new long[] { 5, 9_007_199_254_740_992 })));

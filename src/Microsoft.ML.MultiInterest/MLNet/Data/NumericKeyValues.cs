@@ -5,20 +5,23 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// Numeric KeyValues kept exactly: integers as 64-bit values (a <c>UInt64</c> id above <see cref="long.MaxValue"/> keeps
-/// its own bit), floating-point ids as doubles. Integer ids went through double before, so two ids above 2^53 could share
-/// a name and 1e15 and up were named in E-notation ("1.2345678901234568E+18"): a trained user read as unknown.
+/// its own bit), floating-point ids as doubles, each named by the shortest text of its own type. Integer ids went through
+/// double before, so two ids above 2^53 could share a name and 1e15 and up were named in E-notation
+/// ("1.2345678901234568E+18"), and a Single id 0.1 was named "0.10000000149011612": a trained user read as unknown.
 /// </summary>
 internal sealed class NumericKeyValues
 {
     private readonly long[]? _integers;
     private readonly bool _unsigned;
     private readonly double[]? _reals;
+    private readonly bool _single;
 
-    private NumericKeyValues(long[]? integers, bool unsigned, double[]? reals)
+    private NumericKeyValues(long[]? integers, bool unsigned, double[]? reals, bool single = false)
     {
         _integers = integers;
         _unsigned = unsigned;
         _reals = reals;
+        _single = single;
     }
 
     /// <summary>The number of values.</summary>
@@ -42,15 +45,15 @@ internal sealed class NumericKeyValues
         if (raw == typeof(ushort)) return Integers<ushort>(column, v => v);
         if (raw == typeof(byte)) return Integers<byte>(column, v => v);
         if (raw == typeof(ulong)) return Integers<ulong>(column, v => unchecked((long)v), unsigned: true);
-        // Floating-point ids keep the names they always had: the double's shortest round-trip text.
-        if (raw == typeof(float)) return new(null, false, Values<float, double>(column, v => v));
+        // A Single widens to its exact double, and is named as the Single it is ("0.1", as IdColumnReader names it).
+        if (raw == typeof(float)) return new(null, false, Values<float, double>(column, v => v), single: true);
         if (raw == typeof(double)) return new(null, false, Values<double, double>(column, v => v));
         return null;
     }
 
-    /// <summary>The id's invariant text: "9007199254740993", "18446744073709551615", "2.5".</summary>
+    /// <summary>The id's invariant text: "9007199254740993", "18446744073709551615", "2.5", "0.1".</summary>
     public string Name(int index) =>
-        _reals != null ? _reals[index].ToString("R", CultureInfo.InvariantCulture)
+        _reals != null ? (_single ? ((float)_reals[index]).ToString("R", CultureInfo.InvariantCulture) : _reals[index].ToString("R", CultureInfo.InvariantCulture))
         : IsHigh(index) ? unchecked((ulong)_integers![index]).ToString(CultureInfo.InvariantCulture)
         : _integers![index].ToString(CultureInfo.InvariantCulture);
 
