@@ -190,6 +190,8 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         o.CheckSharedShape(inputSchema);
         ShapeChecks.Vector(inputSchema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), NumberDataViewType.Single);
         ShapeChecks.Key(inputSchema, o.ItemConditionColumnName, nameof(o.ItemConditionColumnName));
+        if (o.FollowedConditionsColumnName != null)
+            ShapeChecks.KeyVectorAnySize(inputSchema, o.FollowedConditionsColumnName, nameof(o.FollowedConditionsColumnName));
         if (o.ImplicitShare > 0) o.CheckMixtureShape(inputSchema);
         return o.AppendOutputShape(inputSchema);
     }

@@ -60,10 +60,13 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     /// </summary>
     public ValidationHoldout? Holdout { get; }
 
-    /// <summary>User embeddings by user row (key - 1): a vector for each user key that had an edge at Fit.</summary>
+    /// <summary>
+    /// User embeddings by user row (key - 1): a vector for each user key that had an edge at Fit. The transformer's own table,
+    /// not a copy (a copy per access would cost the whole table): read it, never write it, or Transform, Save and serving change too.
+    /// </summary>
     public KeyedEmbeddings UserEmbeddings { get; }
 
-    /// <summary>Item embeddings by item row (key - 1): a vector for each item key that had an edge at Fit.</summary>
+    /// <summary>Item embeddings by item row (key - 1): a vector for each item key that had an edge at Fit. The transformer's own table: read it, never write it.</summary>
     public KeyedEmbeddings ItemEmbeddings { get; }
 
     /// <summary>The raw id of each user row: the key column's KeyValues, or the key number as text (made when read).</summary>

@@ -29,7 +29,9 @@ public abstract class RetrieverOptions : MultiInterestStageOptions
     /// <summary>
     /// Transform input: the optional fresh-history column (a vector of item keys from the fitted item mapping, or of raw item ids
     /// as text), read when the input has it. Its items are excluded from the row's list; a user without a trained vector gets a
-    /// representation built from them. Default <see cref="MultiInterestColumnNames.History"/>.
+    /// representation built from them. A chain loaded with <c>mlContext.Model.Load</c> does not read it (it looks the saved
+    /// lists up: docs/persistence.md); <c>CreateRecommender(MultiInterestModel.Load(...))</c> does. Default
+    /// <see cref="MultiInterestColumnNames.History"/>.
     /// </summary>
     public string HistoryColumnName = MultiInterestColumnNames.History;
 
@@ -47,13 +49,14 @@ public abstract class RetrieverOptions : MultiInterestStageOptions
         ItemVector = (ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName)),
     };
 
-    /// <summary>Checks the shared input columns of <paramref name="input"/>: user and item keys, the item embedding vector.</summary>
+    /// <summary>Checks the shared input columns of <paramref name="input"/>: user and item keys, the item embedding vector, the optional history.</summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
     internal void CheckSharedShape(SchemaShape input)
     {
         ShapeChecks.Key(input, UserColumnName, nameof(UserColumnName));
         ShapeChecks.Key(input, ItemColumnName, nameof(ItemColumnName));
         ShapeChecks.Vector(input, ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName), Microsoft.ML.Data.NumberDataViewType.Single);
+        ShapeChecks.OptionalHistory(input, HistoryColumnName, nameof(HistoryColumnName));
     }
 
     /// <summary>The output shape: <paramref name="input"/> with the candidates, their scores and each list's source appended.</summary>

@@ -32,7 +32,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
         _fitted = itemKeys == null ? new FittedItems(itemCount, [], [], []) : new FittedItems(itemCount, itemKeys, result.Assignments, result.Similarities);
     }
 
-    /// <summary>The unit-length centroids, one row per cluster (row = cluster key - 1).</summary>
+    /// <summary>The unit-length centroids, one row per cluster (row = cluster key - 1). The transformer's own table: read it, never write it (Transform and Save read it).</summary>
     public EmbeddingMatrix Centroids { get; }
 
     /// <summary>Number of clusters k.</summary>

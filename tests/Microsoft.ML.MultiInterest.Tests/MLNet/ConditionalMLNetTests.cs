@@ -426,6 +426,16 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         Assert.Contains("'Other' (option FollowedConditionsColumnName)", error.Message);
         Assert.Contains($"'{MultiInterestColumnNames.ItemCondition}'", error.Message);
 
+        // A followed column the data lacks is refused by the shape check too, with the columns the data has.
+        o.FollowedConditionsColumnName = "Nope";
+        // SchemaShape.Create(DataViewSchema) is internal to ML.NET: called as an estimator chain does.
+        var shapeOf = (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public
+            | System.Reflection.BindingFlags.NonPublic, [typeof(DataViewSchema)])!.Invoke(null, [wrong.Schema])!;
+        var shapeError = Assert.Throws<ArgumentException>(() => ml.MultiInterest().ConditionalRetriever(o).GetOutputSchema(shapeOf));
+        Assert.Contains("Input column 'Nope' (option FollowedConditionsColumnName) was not found in the input schema; its columns are", shapeError.Message);
+        Assert.Contains("Input column 'Nope' (option FollowedConditionsColumnName) was not found in the data; its columns are",
+            Assert.Throws<ArgumentException>(() => ml.MultiInterest().ConditionalRetriever(o).Fit(wrong)).Message);
+
         // The followed topics belong to the user: u0's second row following another topic is refused, not dropped unread.
         // The same set in another order, or repeated, is the same set of topics: accepted.
         var reordered = edges.Select(e => e.User == "u1" && e != edges.First(f => f.User == "u1")

@@ -52,6 +52,53 @@ public class StageInputGuardsTests
         Assert.Contains("(2 rows have a missing key, 0: a value the fitted MapValueToKey did not see)", missing.Message);
     }
 
+    private sealed class EdgeWithTextHistory
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public string History { get; set; } = "";
+    }
+
+    private sealed class EdgeWithHistory
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public string[] History { get; set; } = [];
+    }
+
+    private sealed class NoInput
+    {
+    }
+
+    /// <summary>
+    /// A History column the fitted stage would refuse at Transform is refused by the shape check (a scalar) and by Fit (keys of
+    /// another mapping), as ML.NET's contract asks: a fitted transformer accepts the schema it was fitted on.
+    /// </summary>
+    [Fact]
+    public void AHistoryColumnTheStageCannotRead_IsRefusedByTheShapeCheckAndByFit_NotFirstByTransform()
+    {
+        var ml = new MLContext(seed: 1);
+        var mi = ml.MultiInterest();
+        var embedding = mi.GraphEmbedding(MLNetTestData.SmallEmbedding());
+        // SchemaShape.Create is internal: a CustomMapping producing the columns gives the raw shape.
+        var scalarShape = MLNetTestData.KeyPipeline(ml).Append(embedding).GetOutputSchema(
+            ml.Transforms.CustomMapping<NoInput, EdgeWithTextHistory>((_, _) => { }, null).GetOutputSchema(new SchemaShape(Array.Empty<SchemaShape.Column>())));
+        var shape = Assert.Throws<ArgumentException>(() => mi.UnimodalRetriever(5).GetOutputSchema(scalarShape));
+        Assert.Contains("Input column 'History' (option HistoryColumnName) must be a vector of item keys or of item ids (text), or absent", shape.Message);
+
+        // Keys of the history's own mapping (2 values, not the model's items): Fit refuses, where it fitted and Transform refused.
+        var edges = MLNetTestData.Edges().Select(e => new EdgeWithHistory { User = e.User, Item = e.Item, History = ["i0", "i1"] }).ToList();
+        var raw = ml.Data.LoadFromEnumerable(edges);
+        var keyed = MLNetTestData.KeyPipeline(ml).Append(ml.Transforms.Conversion.MapValueToKey("History")).Fit(raw).Transform(raw);
+        var embedded = embedding.Fit(keyed).Transform(keyed);
+        var fit = Assert.Throws<ArgumentException>(() => mi.UnimodalRetriever(5).Fit(embedded));
+        Assert.Contains("History column 'History' (option HistoryColumnName) holds keys over 2 values", fit.Message);
+    }
+
     [Fact]
     public void OutputNamesThatWouldHideAColumn_AreRefusedByTheOption_AndHarmlessReuseIsAccepted()
     {

@@ -16,8 +16,7 @@ internal static class FollowedConditionsReader
     {
         var schema = data.Schema;
         var userColumn = ColumnChecks.Key(schema, user.Name, user.Option, out int userCount);
-        var column = schema.GetColumnOrNull(followed.Name)
-            ?? throw new ArgumentException($"Input column '{followed.Name}' (option {followed.Option}) was not found in the data.");
+        var column = ColumnChecks.Find(schema, followed.Name, followed.Option);
         if (column.Type is not VectorDataViewType { ItemType: KeyDataViewType key } || key.RawType != typeof(uint))
             throw new ArgumentException($"Input column '{followed.Name}' (option {followed.Option}) must be a vector of UInt32 keys (the conditions a user follows), not {column.Type}.");
         if (key.Count != (ulong)conditions.Count)

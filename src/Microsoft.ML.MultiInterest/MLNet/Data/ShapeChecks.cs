@@ -35,6 +35,15 @@ internal static class ShapeChecks
         return column;
     }
 
+    /// <summary>A vector of UInt32 keys, of known or variable size.</summary>
+    public static SchemaShape.Column KeyVectorAnySize(SchemaShape shape, string name, string option)
+    {
+        var column = Find(shape, name, option);
+        if (!column.IsKey || column.Kind == SchemaShape.Column.VectorKind.Scalar || column.ItemType != NumberDataViewType.UInt32)
+            throw ColumnChecks.Mismatch(name, option, "a vector of UInt32 keys", Describe(column));
+        return column;
+    }
+
     public static SchemaShape.Column Vector(SchemaShape shape, string name, string option, DataViewType itemType)
     {
         var column = Find(shape, name, option);
@@ -49,6 +58,23 @@ internal static class ShapeChecks
         if (column.IsKey || column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType != itemType)
             throw ColumnChecks.Mismatch(name, option, $"{itemType}", Describe(column));
         return column;
+    }
+
+    /// <summary>
+    /// The optional fresh-history column: absent, or a vector of keys or of text, as <see cref="HistoryColumnReader.Find"/>
+    /// requires when the fitted stage transforms; refused here so that a schema Transform would refuse fails the shape check.
+    /// </summary>
+    public static void OptionalHistory(SchemaShape shape, string name, string option)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        for (int i = shape.Count - 1; i >= 0; i--)
+        {
+            if (shape[i].Name != name) continue;
+            var column = shape[i];
+            if (column.Kind == SchemaShape.Column.VectorKind.Scalar || !(column.IsKey || column.ItemType is TextDataViewType))
+                throw ColumnChecks.Mismatch(name, option, "a vector of item keys or of item ids (text), or absent", Describe(column));
+            return;
+        }
     }
 
     public static bool HasKeyValues(SchemaShape.Column column) => column.Annotations.Any(a => a.Name == "KeyValues");

@@ -38,6 +38,8 @@ internal static class FittedServing
             HistoryUsers = items.ActiveUsers,
             History = items.ActiveHistory(),
         };
+        // A history column the fitted stage would refuse at Transform (another type, another item mapping) is refused now.
+        HistoryColumnReader.Find(input.Schema, columns.History, tables.ItemNames);
         var live = new LiveRetriever(tables, options.Threads);
         var users = items.ActiveUsers;
         var reporter = new StageReporter(context, stage, options);
