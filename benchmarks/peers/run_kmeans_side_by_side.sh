@@ -20,9 +20,9 @@ common=(--vectors "$vectors" --clusters "$clusters" --iterations "$iterations" -
 
 dotnet build -c Release "$root/benchmarks/MultiInterest.Benchmarks" -v quiet -nologo >&2
 ours="$root/benchmarks/MultiInterest.Benchmarks/bin/Release/net10.0/MultiInterest.Benchmarks.dll"
-out=$(mktemp)
+out=$(mktemp); errors=$(mktemp)
 init_file=$(mktemp --suffix=.tsv)
-trap 'rm -f "$out" "$init_file"' EXIT
+trap 'rm -f "$out" "$errors" "$init_file"' EXIT
 case "$init" in
     own) ;;
     shared)
@@ -35,15 +35,23 @@ esac
 record() { # name round command...
     local name=$1 round=$2; shift 2
     local json
-    json=$("$@" 2>/dev/null | tr -d '\n' | sed 's/^[^{]*//')
+    # The runner's own error is shown when it fails (its standard error is kept aside, not thrown away).
+    if ! json=$("$@" 2>"$errors" | tr -d '\n' | sed 's/^[^{]*//') || [ -z "$json" ]; then
+        echo "error: $name, round $round, failed: $*" >&2
+        tail -n 20 "$errors" >&2
+        exit 1
+    fi
     echo "{\"runner\": \"$name\", \"round\": $round, \"result\": $json}" | tee -a "$out"
 }
 peer_env() { # coretype -> env assignments
     if [ "$1" = default ]; then echo "OPENBLAS_VERBOSE=0"; else echo "OPENBLAS_CORETYPE=$1"; fi
 }
 
+# The k-means shape of this run (rows x dimension of VECTORS.tsv, CLUSTERS), not a fixed one.
+rows=$(awk 'NR > 1 && NF {n++} END {print n}' "$vectors")       # under the header id<TAB>v0...
+dimension=$(awk -F'\t' 'NR == 2 {print NF - 1; exit}' "$vectors")
 for core in $coretypes; do
-    env $(peer_env "$core") /usr/bin/python3 "$here/sgemm_rate.py" --threads "$threads" | sed "s/^/sgemm[$core] /"
+    env $(peer_env "$core") /usr/bin/python3 "$here/sgemm_rate.py" --threads "$threads" --n "$rows" --d "$dimension" --k "$clusters" | sed "s/^/sgemm[$core] /"
 done
 for round in $(seq 1 "$rounds"); do
     record ours "$round" dotnet "$ours" kmeans "${common[@]}"

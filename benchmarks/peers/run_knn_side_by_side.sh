@@ -27,14 +27,19 @@ common=(--train "$train" --test "$test" --artifacts "$artifacts" --threads "$thr
 
 dotnet build -c Release "$root/benchmarks/MultiInterest.Benchmarks" -v quiet -nologo >&2
 ours="$root/benchmarks/MultiInterest.Benchmarks/bin/Release/net10.0/MultiInterest.Benchmarks.dll"
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$(mktemp); errors=$(mktemp)
+trap 'rm -f "$out" "$errors"' EXIT
 
 # One JSON object per line, tagged with the runner and the round.
 record() { # name round command...
     local name=$1 round=$2; shift 2
     local json
-    json=$("$@" 2>/dev/null | tr -d '\n' | sed 's/^[^{]*//')
+    # The runner's own error is shown when it fails (its standard error is kept aside, not thrown away).
+    if ! json=$("$@" 2>"$errors" | tr -d '\n' | sed 's/^[^{]*//') || [ -z "$json" ]; then
+        echo "error: $name, round $round, failed: $*" >&2
+        tail -n 20 "$errors" >&2
+        exit 1
+    fi
     echo "{\"runner\": \"$name\", \"round\": $round, \"result\": $json}" | tee -a "$out"
 }
 peer_env() { # coretype -> env assignments
