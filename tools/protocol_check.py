@@ -86,7 +86,29 @@ import time
 from collections import Counter, OrderedDict
 from fractions import Fraction
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # said in one line by main(), after --help has had its chance
+    np = None
+
+
+class Verdict:
+    """What the comparisons found: the largest figure difference and the lists that differ, for the exit status."""
+
+    def __init__(self):
+        self.worst = 0.0
+        self.lists = 0
+        self.problems = []
+
+    def figures(self, worst, what):
+        if not math.isnan(worst):
+            self.worst = max(self.worst, worst)
+
+    def fail(self, problem):
+        self.problems.append(problem)
+
+
+VERDICT = Verdict()
 
 METHODS = ("unimodal", "mixture", "knn_embed")
 MARGIN = 16  # extra candidates pre-selected by the float32 GEMM before exact re-scoring
@@ -1061,6 +1083,7 @@ def compare_metrics(P, mine, path, label, methods=METHODS):
             row += "%11.2e" % d
         print(row)
     print("  max abs difference: %.3e" % worst)
+    VERDICT.figures(worst, label)
     print()
 
 
@@ -1106,8 +1129,10 @@ def compare_paired(P, mine, path, methods, baseline="unimodal"):
         print("  nothing compared: %s has no versus_unimodal figures for the rows of the candidates file" % path)
     else:
         print("  max abs difference: %.3e over %d figures" % (worst, compared))
+        VERDICT.figures(worst, "paired differences")
     for line in mismatched_users:
         print("  users paired differ (recall and NDCG / diversity) for " + line)
+        VERDICT.fail("users paired differ for " + line)
     print()
 
 
@@ -1170,6 +1195,9 @@ def compare_by_activity(P, mine, path, methods, baseline="unimodal"):
                         missing += 1
     print("By activity quartile (%s by_activity, figures and versus_unimodal pairs): max abs difference %.3e over %d figures%s"
           % (path, worst, compared, "" if not missing else "; %d null there but not empty here" % missing))
+    VERDICT.figures(worst, "by activity")
+    if missing:
+        VERDICT.fail("by activity: %d figures null in %s but not empty here" % (missing, path))
     print()
 
 
@@ -1183,7 +1211,7 @@ def _fixed_width(arr, starts, ends):
     return np.ascontiguousarray(M).view("S%d" % w).reshape(-1)
 
 
-_POW10 = np.array([10 ** k for k in range(16)], dtype=np.int64)
+_POW10 = None  # 10^0..10^15 as int64, made on first use (numpy may be missing when only --help is asked)
 
 
 class _Vocab:
@@ -1219,6 +1247,9 @@ class _Vocab:
         if not ok.all():
             return None
         xi = x.astype(np.int64)
+        global _POW10
+        if _POW10 is None:
+            _POW10 = np.array([10 ** k for k in range(16)], dtype=np.int64)
         digits = np.maximum(1, np.searchsorted(_POW10, xi, side="right"))
         if not np.array_equal(digits, length):
             return None
@@ -1446,6 +1477,7 @@ def compare_candidates(P, theirs, n_examples):
                     examples.setdefault((m, K), []).append(u)
             print("%-16s %8d %8d %10d %10d %12d" % ("%s@%d" % (m, K), n, miss,
                                                     nd_seq, nd_set, nitems))
+            VERDICT.lists += nd_seq
     print()
     if n_examples <= 0:
         return
@@ -1531,7 +1563,12 @@ def main():
                          "(except with --blas-f32); its thread count is the library's own (OPENBLAS_NUM_THREADS)")
     ap.add_argument("--examples", type=int, default=2,
                     help="example users to print per differing method@K")
+    ap.add_argument("--tolerance", type=float, default=1e-6,
+                    help="largest figure difference that still passes (default 1e-6); any differing list fails")
     args = ap.parse_args()
+    if np is None:
+        sys.exit("error: protocol_check.py needs numpy and scipy (apt-get install python3-numpy python3-scipy; "
+                 "run it with /usr/bin/python3 where a pyenv python3 lacks them)")
 
     T0 = time.time()
     print("pre-selection GEMM: " + load_sgemm(args.sgemm), file=sys.stderr, flush=True)
@@ -1571,7 +1608,19 @@ def main():
             compare_paired(P, met2, args.metrics, listed)
             compare_by_activity(P, met2, args.metrics, listed)
     print("total time: %.1fs" % (time.time() - T0))
+    if not (args.metrics or args.candidates):
+        return 0
+    # The exit status says whether the library's figures and lists were reproduced, so a script or CI can act on it.
+    if VERDICT.worst > args.tolerance:
+        VERDICT.fail("figures differ by up to %.3e (tolerance %.1e)" % (VERDICT.worst, args.tolerance))
+    if VERDICT.lists:
+        VERDICT.fail("%d candidate lists differ (table above)" % VERDICT.lists)
+    if VERDICT.problems:
+        print("MISMATCH: " + "; ".join(VERDICT.problems))
+        return 1
+    print("OK: every figure within %.1e (largest %.3e), every compared list identical" % (args.tolerance, VERDICT.worst))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
