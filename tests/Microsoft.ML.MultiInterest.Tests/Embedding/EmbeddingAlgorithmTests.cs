@@ -150,16 +150,20 @@ public class EmbeddingAlgorithmTests
     }
 
     [Fact]
-    public void Auto_WithNothingToHoldOut_FallsBackToNegativeSampling_AndSaysWithWhichSettings()
+    public void Auto_WithNothingToHoldOut_FallsBackToImplicitAlsAtItsDefaults_AndSaysSo()
     {
         // Two edges per user: no user can hand any to a hold-out, so Auto has nothing to choose on (the log and metrics.json
-        // used to show an empty algorithm and settings here).
+        // used to show an empty algorithm and settings here; negative sampling, the fallback until 2026-12-04, was the
+        // weakest algorithm on every graph tried).
         var graph = BipartiteGraph.FromEdges(12, 6, Enumerable.Range(0, 12).SelectMany(u => new[] { u, u }).ToArray(),
             Enumerable.Range(0, 12).SelectMany(u => new[] { u % 6, (u + 1) % 6 }).ToArray());
         var result = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions { Dimension = 4, Epochs = 2, Threads = 1 });
-        Assert.Equal(EmbeddingAlgorithm.NegativeSampling, result.Algorithm);
-        Assert.Equal(NegativeSamplingTrainer.Describe(new GraphEmbeddingOptions { Dimension = 4, Epochs = 2 }), result.Settings);
+        Assert.Equal(EmbeddingAlgorithm.ImplicitAls, result.Algorithm);
+        Assert.StartsWith("implicit-als d=6 ", result.Settings, StringComparison.Ordinal); // Auto's ALS dimension, capped by the 6 items
+        Assert.Contains($"reg={ImplicitAlsDefaults.Regularization.ToString(System.Globalization.CultureInfo.InvariantCulture)}", result.Settings, StringComparison.Ordinal);
+        Assert.Contains("Auto's fallback: no user has the 3 training edges a validation hold-out needs", result.Settings, StringComparison.Ordinal);
         Assert.Empty(result.Validation);
+        Assert.Null(result.ChosenOptions); // nothing was chosen: the history row keeps its default lambda, saying why
     }
 
     [Fact]

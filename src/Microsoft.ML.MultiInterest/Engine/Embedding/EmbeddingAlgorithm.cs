@@ -5,8 +5,9 @@ public enum EmbeddingAlgorithm
 {
     /// <summary>
     /// Decides from the graph: carves a validation hold-out from the training edges, tries the truncated SVD (over
-    /// ranks, spectral and popularity exponents) and negative-sampling SGD (with early stopping), keeps the setting
-    /// with the best validation Recall@K and refits it on all edges. The default.
+    /// ranks, spectral and popularity exponents) and implicit ALS (negative-sampling SGD too when asked), keeps the
+    /// setting with the best validation Recall@K and refits it on all edges; on a graph where no user has the 3 edges a
+    /// hold-out needs, implicit ALS at its defaults (said in the settings). The default.
     /// </summary>
     Auto,
 
