@@ -167,6 +167,19 @@ public class EmbeddingAlgorithmTests
     }
 
     [Fact]
+    public void Auto_OnAGraphNoWiderThanTheScreeningRank_TriesRanksBelowTheFullOne()
+    {
+        // 40 items: the screening factorisation is the full one, whose full rank reproduces the training edges. Its
+        // prefixes (8, 16, 32) are tried too, where only the full rank was before.
+        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 10, users: 60, itemsPerUserPerGroup: 4, seed: 2);
+        var result = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions { Threads = 1 });
+        var svdRanks = result.Validation.Select(p => p.Candidate).Where(c => c.StartsWith("truncated-svd d=", StringComparison.Ordinal))
+            .Select(c => int.Parse(c["truncated-svd d=".Length..c.IndexOf(' ', "truncated-svd d=".Length)], System.Globalization.CultureInfo.InvariantCulture))
+            .ToHashSet();
+        Assert.Superset(new HashSet<int> { 8, 16, 32, 40 }, svdRanks);
+    }
+
+    [Fact]
     public void Auto_TriesNegativeSamplingOnlyWhenAsked()
     {
         var graph = PlantedGraph.Create().Train;

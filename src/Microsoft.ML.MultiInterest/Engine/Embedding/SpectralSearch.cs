@@ -74,15 +74,33 @@ internal sealed class SpectralSearch
     /// <summary>Every trial measured so far.</summary>
     public IEnumerable<AutoTrial> Trials => _trials.Values;
 
+    /// <summary>
+    /// Ranks tried below a screening factorisation that is already the full one (min(users, items) at most the screening
+    /// rank): the ladder's smaller rungs and two below them, so that even a graph of a few dozen users or items gets ranks
+    /// well below its size.
+    /// </summary>
+    internal static readonly int[] SmallGraphRanks = [8, 16, .. RankLadder];
+
     /// <summary>Screens smoothings and exponents at the screening rank, then climbs the ladder up to the first top rank.</summary>
     public void Screen()
     {
         int screeningRank = Math.Min(_screeningRank, _maxRank);
+        var screened = new Dictionary<double, SpectralFactors>();
         foreach (double smoothing in DegreeSmoothings)
-            Grid(Factorise(screeningRank, smoothing), screeningRank, smoothing);
+            Grid(screened[smoothing] = Factorise(screeningRank, smoothing), screeningRank, smoothing);
         _topRank = screeningRank;
         int first = Math.Min(_firstTopRank, _maxRank);
-        if (first > screeningRank) Climb(first, from: 0); // the whole ladder: small ranks win on small dense graphs
+        if (first > screeningRank)
+        {
+            Climb(first, from: 0); // the whole ladder: small ranks win on small dense graphs
+            return;
+        }
+        // The screening factorisation is the full one: its full rank reproduces the training edges (every unseen item then
+        // scores about 0, a ranking of float noise), and its prefixes are the smaller ranks, each for the cost of a scan.
+        var factors = screened[_best.Smoothing];
+        foreach (int rank in SmallGraphRanks.Where(r => r < screeningRank))
+            Try(factors, rank, _best.Smoothing, _best.Gamma, _best.C);
+        if (_best.Rank < screeningRank) Grid(factors, _best.Rank, _best.Smoothing);
     }
 
     /// <summary>
