@@ -134,8 +134,8 @@ internal static class ExperimentRunner
         // Settings that cannot be honoured in full still give figures: say so (the library's estimators log the same warnings).
         if (settings.Protocol.Components > clustering.ClusterCount)
             warnings.WriteLine($"  warning: --components {settings.Protocol.Components} exceeds the {clustering.ClusterCount:N0} clusters: every mixture has at most {Counted.Of(clustering.ClusterCount, "component")}.");
-        if (settings.Protocol.Cutoffs.Max() > items.Count)
-            warnings.WriteLine($"  warning: the cutoff K = {settings.Protocol.Cutoffs.Max()} exceeds the {items.Count:N0} items: lists hold at most the items a user has not seen.");
+        // Per cutoff, the test users whose unseen items cannot fill a list of K (K at or above the catalogue included).
+        ShortListUsers.Warn(settings.Protocol.Cutoffs, train, test, warnings);
         ItemClustering? tunedClustering = null;
         var tuned = settings.Protocol.MultiInterest;
         if (tuned != null && settings.TunedClusters > 0 && !(settings.ItemClustersPath == null && settings.TunedClusters == settings.Clustering.Clusters))

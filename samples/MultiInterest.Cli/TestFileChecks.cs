@@ -37,6 +37,10 @@ internal static class TestFileChecks
                 + (unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
                 + $" ({heldOut.Misses.UnseenUsers:N0} test users with no training edge at all); {jsonFile}: counts.test_edges_unseen, counts.test_users_missed "
                 + $"(users all of whose held-out edges are unseen, scored 0).{columnHint}");
+        int weighted = testEdges.Count(e => e.Weight != 1f);
+        if (weighted > 0)
+            warnings.WriteLine($"  warning: {weighted:N0} of the {testEdges.Count:N0} edges of '{testPath}' weigh other than 1, but held-out edges are "
+                + "unweighted in the evaluation protocol: each counts once in Recall and NDCG, whatever its weight.");
         int inTraining = SplitChecks.Check(train, test, unseenTestEdges, trainPath, testPath, jsonFile, warnings);
         SplitChecks.Repeats(trainLines, train.EdgeCount, trainPath, warnings);
         SplitChecks.Repeats(testEdges.Count, test.EdgeCount + unseenTestEdges, testPath, warnings);

@@ -13,6 +13,30 @@ public sealed class CliInputWarningsTests : IDisposable
     private string PathOf(string name) => Path.Combine(_directory, name);
 
     [Fact]
+    public void Evaluate_warns_of_test_weights_and_of_test_users_who_cannot_fill_a_list_of_K()
+    {
+        // 40 items: with K = 10, 20, 50 no user can fill a list of 50, and a user who has seen 25 cannot fill one of 20.
+        var train = new List<string> { "user\titem" };
+        var test = new List<string> { "user\titem\tweight" };
+        for (int u = 0; u < 30; u++)
+        {
+            int seen = u == 0 ? 25 : 6;
+            for (int j = 0; j < seen; j++) train.Add($"u{u}\ti{(u + j) % 40}");
+            test.Add($"u{u}\ti{(u + seen) % 40}\t{(u == 1 ? 3 : 1)}");
+        }
+        train.AddRange(Enumerable.Range(30, 10).Select(i => $"cover\ti{i}")); // every item has a training edge
+        File.WriteAllLines(PathOf("train.tsv"), train);
+        File.WriteAllLines(PathOf("test.tsv"), test);
+        var run = CliHarness.Run("evaluate", "--train", PathOf("train.tsv"), "--test", PathOf("test.tsv"), "--algorithm", "truncated-svd", "--dim", "4",
+            "--clusters", "4", "--tuned-clusters", "0", "--history-mmr-lambda", "0.5", "--threads", "1");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains($"1 of the 30 edges of '{PathOf("test.tsv")}' weigh other than 1, but held-out edges are unweighted", run.Error, StringComparison.Ordinal);
+        Assert.Contains("1 test user of 30 has fewer than K = 20 items not seen in training (of 40)", run.Error, StringComparison.Ordinal);
+        Assert.Contains("30 test users of 30 have fewer than K = 50 items not seen in training (of 40)", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("K = 10 items", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fit_warns_of_unused_weights_and_of_ids_padded_with_spaces()
     {
         var (train, _) = CliHarness.WriteSplit(_directory);
