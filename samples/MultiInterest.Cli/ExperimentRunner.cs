@@ -304,8 +304,14 @@ internal static class ExperimentRunner
                 string frontier = Path.Combine(settings.OutDirectory, "frontier.png");
                 Draw(frontier, () => { FrontierPlot.Write(frontier, result, settings.Dataset); plots.Add(frontier); });
             }
-            Draw("the mixture plots", () => plots.AddRange(MixturePlot.Write(settings.OutDirectory, settings.PlotUsers, result, train, test, users, userEmbeddings!,
-                itemEmbeddings!, clustering, settings.Dataset)));
+            Draw("the mixture plots", () =>
+            {
+                var drawn = MixturePlot.Write(settings.OutDirectory, settings.PlotUsers, result, train, test, users, userEmbeddings!, itemEmbeddings!, clustering, settings.Dataset);
+                plots.AddRange(drawn);
+                // The plots show test users of two or more components: say so when none has, rather than draw nothing silently.
+                if (settings.PlotUsers > 0 && drawn.Count == 0)
+                    warnings.WriteLine("  note: no mixture_*.png: no test user's kNN-Embed mixture has two or more components (--plot-users draws only those).");
+            });
             Stage("plots");
         }
         seconds["total"] = total.Elapsed.TotalSeconds;
