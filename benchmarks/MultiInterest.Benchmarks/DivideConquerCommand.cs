@@ -102,9 +102,13 @@ internal static class DivideConquerCommand
     {
         if (!sequential && grid.Encoders.Contains(DivideConquerEncoder.SelfAttention))
             throw new ArgumentException("--encoders self-attention reads each history in time order: add --sequential.");
+        // The report is written after hours of fitting: a path that cannot be written fails now.
+        if (outPath != null) OutputFile.CheckWritable(outPath, "--out");
         var clock = Stopwatch.StartNew();
         var split = LeaveLastOutSplit.Read(path);
         var runner = new Runner(split, dim, maxEpochs, negatives, threads, seed, patience, sequential);
+        if (runner.Users.Length == 0)
+            throw new InvalidDataException($"{path}: no user has the 3 ratings the split needs (a training item, then the validation and the test item): there is nothing to evaluate.");
         Console.Error.WriteLine($"{path}: {split.UserCount} users, {split.ItemCount} items, {split.Sequences.Sum(s => s.Length)} ratings; {runner.Users.Length} evaluated users");
 
         var rows = new List<RowResult>();

@@ -20,7 +20,7 @@ internal static class KnnCommand
         var maxUsers = BenchOpt.Count("--max-users", 0, "Test users timed (0 = all; an even spread otherwise).", min: 0);
         var command = new Command("knn", "Serving stages for every test user, timed separately: exact user neighbours, kNN smoothing, cluster-quota retrieval of M "
             + "candidates, and the exact unimodal top-M over all items; also the item dot products per user of quota retrieval. Without embedding files it "
-            + "trains and clusters like reproduce.")
+            + "trains (--algorithm, negative sampling by default, not reproduce's Auto) and clusters the vectors itself.")
             .With([.. sources.All, maxUsers, .. retrieval.All, .. fitting.All, seed]);
         command.SetAction(r =>
         {

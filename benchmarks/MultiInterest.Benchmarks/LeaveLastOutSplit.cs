@@ -6,10 +6,23 @@ namespace MultiInterest.Benchmarks;
 /// The Kuaishou paper's protocol split of a ratings file (<c>user item rating timestamp</c>, whitespace separated, as
 /// MovieLens' <c>u.data</c>): every rated item is relevant; per user, by timestamp (ties in file order), the last item is
 /// the test item, the penultimate the validation item, the rest training. Users with fewer than 3 ratings keep all in
-/// training and are not evaluated. Ids are mapped to dense indices in order of first appearance.
+/// training and are not evaluated. Ids are mapped to dense indices in order of first appearance. A <c>.gz</c> file is
+/// decompressed, and a first line naming the columns (as <c>prepare_datasets.py movielens</c> writes) is skipped.
 /// </summary>
 internal sealed class LeaveLastOutSplit
 {
+    /// <summary>The file's lines, through gzip for a name ending in .gz.</summary>
+    private static IEnumerable<string> Lines(string path)
+    {
+        if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (string line in File.ReadLines(path)) yield return line;
+            yield break;
+        }
+        using var reader = new StreamReader(new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress));
+        while (reader.ReadLine() is { } line) yield return line;
+    }
+
     public required int UserCount { get; init; }
     public required int ItemCount { get; init; }
 
@@ -23,13 +36,16 @@ internal sealed class LeaveLastOutSplit
         var items = new Dictionary<string, int>(StringComparer.Ordinal);
         var events = new List<List<(long Time, int Order, int Item)>>();
         int line = 0;
-        foreach (string raw in File.ReadLines(path))
+        foreach (string raw in Lines(path))
         {
             line++;
             if (raw.Length == 0) continue;
             var f = raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            bool header = line == 1 && f.Length >= 4 && !long.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
+            if (header) continue;
             if (f.Length < 4 || !long.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out long time))
-                throw new InvalidDataException($"{path} line {line}: expected 'user item rating timestamp', got '{raw}'.");
+                throw new InvalidDataException($"{path} line {line}: expected 'user item rating timestamp' (whitespace separated, an integer time), "
+                    + $"got '{(raw.Length > 80 ? raw[..80] + "..." : raw)}'.");
             if (!users.TryGetValue(f[0], out int u)) { users[f[0]] = u = users.Count; events.Add([]); }
             if (!items.TryGetValue(f[1], out int i)) items[f[1]] = i = items.Count;
             events[u].Add((time, line, i));

@@ -2,7 +2,7 @@ using MultiInterest.Benchmarks;
 using MultiInterest.Cli.Common;
 
 // Benchmark and tuning harness; `--help` lists the commands, `COMMAND --help` a command's options. Exit codes: 0 ok, 1 failure, 2 bad usage.
-var root = CliRunner.Root("MultiInterest.Benchmarks", "Benchmark and tuning harness: every command but kernels prints one JSON object on standard output.");
+var root = CliRunner.Root("MultiInterest.Benchmarks", "Benchmark and tuning harness: every command but kernels and divide-conquer prints one JSON object on standard output (divide-conquer prints a table, its JSON with --out).");
 root.Subcommands.Add(EmbedCommand.Create());
 root.Subcommands.Add(KMeansCommand.Create());
 root.Subcommands.Add(KnnCommand.Create());
