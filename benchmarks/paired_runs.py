@@ -12,7 +12,8 @@ this script's own size (about 12 MiB: the child is forked from it before it beco
 
 COMMAND_B is one string split as a shell splits words; neither command runs in a shell, so a command that needs a pipe
 or a redirection is written as sh -c '...'. The commands' output is discarded unless they redirect it themselves.
-Standard library only.
+Exit status: 0, 1 when a command fails or cannot start, 2 for bad arguments, 3 when --timeout cut the runs short (the
+figures printed are then of the runs that finished). Standard library only.
 """
 import argparse
 import os
@@ -26,7 +27,10 @@ import time
 def run_once(command, deadline):
     """One run of command: (wall seconds, cpu seconds, peak MiB, exit code); kills it at the deadline."""
     start = time.monotonic()
-    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError as e:
+        sys.exit(f"error: cannot start {shlex.join(command)}: {e.strerror or e}")
     while True:
         pid, status, usage = os.wait4(child.pid, os.WNOHANG)
         if pid:
@@ -58,9 +62,16 @@ def main():
         parser.error("give command A after --")
     if args.runs < 1 or args.warmup < 0:
         parser.error("--runs must be at least 1 and --warmup at least 0")
+    if not args.timeout > 0:
+        parser.error("--timeout must be a positive number of seconds")
     commands = {"A": command_a}
-    if args.vs:
-        commands["B"] = shlex.split(args.vs)
+    if args.vs is not None:
+        try:
+            commands["B"] = shlex.split(args.vs)
+        except ValueError as e:
+            parser.error(f"--vs: {e}")
+        if not commands["B"]:
+            parser.error("--vs is empty: give command B, or leave --vs out")
     deadline = time.monotonic() + args.timeout
     runs = {name: [] for name in commands}
     try:
@@ -72,9 +83,13 @@ def main():
                 if turn >= args.warmup:
                     runs[name].append(result)
     except TimeoutError as stop:
+        timed_out = True
         print(f"warning: {stop}; the finished runs follow", file=sys.stderr)
+    else:
+        timed_out = False
+    counted = min(len(done) for done in runs.values())
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC, {os.cpu_count()} cores, "
-          f"{args.warmup} warm-up and {args.runs} counted runs of each; min / median / max")
+          f"{args.warmup} warm-up and {counted} of {args.runs} counted runs of each finished; min / median / max")
     for name, command in commands.items():
         done = runs[name]
         if not done:
@@ -88,7 +103,9 @@ def main():
         if pairs:
             print(f"A/B by pair: wall {spread([a[0] / b[0] for a, b in pairs], 'x')}   "
                   f"cpu {spread([a[1] / b[1] for a, b in pairs], 'x')}   ({len(pairs)} pairs)")
+    # Cut short by --timeout: the figures above are partial, and the exit status says so (3).
+    return 3 if timed_out else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
