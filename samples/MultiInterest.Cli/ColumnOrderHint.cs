@@ -6,7 +6,7 @@ namespace MultiInterest.Cli;
 /// <summary>
 /// Whether a test file's columns look swapped against the training file's (a file whose values are swapped under a correct
 /// header still reads, with its "users" matched against the training items and the other way round, and most of it unseen),
-/// or its ids padded with spaces the training file's are not.
+/// or its ids padded with spaces, or in another Unicode normalisation, where the training file's are not.
 /// </summary>
 internal static class ColumnOrderHint
 {
@@ -36,6 +36,27 @@ internal static class ColumnOrderHint
         if (swapped > seen)
             return $" Read item first, {swapped:N0} of the test edges would be between users and items seen in training, against {seen:N0} as read: "
                 + "the test file's columns look swapped (both files must give the user first and the item second).";
+        if (NormalizedSeen(testEdges, users, items) is { } normalized && normalized > seen)
+            return $" With the ids of both files in one Unicode normalisation (NFC), {normalized:N0} of the test edges would be between users and items seen in "
+                + $"training, against {seen:N0} as read: ids are compared code point by code point ('é' as one code point and as 'e' with a combining accent "
+                + "are two ids), so normalise both files alike.";
         return unseen > seen ? " Most test edges are unseen: check that both files give the user first and the item second." : null;
+    }
+
+    /// <summary>
+    /// The test edges whose ids, NFC-normalised, name training ids NFC-normalised; null when every id of both is already in
+    /// NFC (then normalising changes nothing, and nothing is built).
+    /// </summary>
+    private static int? NormalizedSeen(IReadOnlyList<RawEdge> testEdges, IdMap users, IdMap items)
+    {
+        static bool Nfc(string id) => id.IsNormalized(System.Text.NormalizationForm.FormC);
+        static HashSet<string> Normalized(IdMap ids) =>
+            Enumerable.Range(0, ids.Count).Select(i => ids[i].Normalize(System.Text.NormalizationForm.FormC)).ToHashSet(StringComparer.Ordinal);
+        bool anyOther = testEdges.Any(e => !Nfc(e.User) || !Nfc(e.Item))
+            || Enumerable.Range(0, users.Count).Any(i => !Nfc(users[i])) || Enumerable.Range(0, items.Count).Any(i => !Nfc(items[i]));
+        if (!anyOther) return null;
+        var (userIds, itemIds) = (Normalized(users), Normalized(items));
+        return testEdges.Count(e => userIds.Contains(e.User.Normalize(System.Text.NormalizationForm.FormC))
+            && itemIds.Contains(e.Item.Normalize(System.Text.NormalizationForm.FormC)));
     }
 }

@@ -579,6 +579,14 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal(1, padded.ExitCode);
         Assert.Contains("With the spaces around their ids removed, ", padded.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("columns look swapped", padded.Error, StringComparison.Ordinal);
+        // Ids in another Unicode normalisation ("ue\u0301" where training has "u\u00e9"): the error names the normalisation.
+        string nfcTrain = Path.Combine(_directory, "nfc-train.tsv");
+        File.WriteAllLines(nfcTrain, [.. File.ReadAllLines(train).Take(1), .. File.ReadAllLines(train).Skip(1).Select(l => "\u00e9" + l.Replace("\t", "\t\u00e9", StringComparison.Ordinal))]);
+        File.WriteAllLines(test, [.. lines.Take(1), .. lines.Skip(1).Select(l => "e\u0301" + l.Replace("\t", "\te\u0301", StringComparison.Ordinal))]);
+        var decomposed = CliHarness.Run(["evaluate", "--train", nfcTrain, "--test", test, .. flags]);
+        Assert.Equal(1, decomposed.ExitCode);
+        Assert.Contains("With the ids of both files in one Unicode normalisation (NFC), ", decomposed.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("columns look swapped", decomposed.Error, StringComparison.Ordinal);
 
         // Numeric ids (80 users, 120 items): swapped, two thirds of the edges still read as seen, so "most unseen" would not
         // say it; read the other way round all are seen.
