@@ -5,6 +5,17 @@ namespace MultiInterest.Cli;
 /// <summary>Draws the measured frontiers (Recall@50 across, Diversity@10 up) and the fixed rows as a PNG with ScottPlot.</summary>
 internal static class FrontierPlot
 {
+    /// <summary>The rows' marker shapes, one per round of the palette's colours (no frontier uses them: its points are small circles).</summary>
+    internal static readonly ScottPlot.MarkerShape[] RowShapes =
+        [ScottPlot.MarkerShape.FilledDiamond, ScottPlot.MarkerShape.FilledSquare, ScottPlot.MarkerShape.FilledTriangleUp, ScottPlot.MarkerShape.FilledTriangleDown];
+
+    /// <summary>
+    /// Row <paramref name="row"/>'s colour and marker: the palette's colours run out at its 9th row (Dark has 8), so each
+    /// round of them takes the next shape and no two of the first 32 rows look alike (the 9th row was Unimodal's teal diamond).
+    /// </summary>
+    internal static (ScottPlot.Color Color, ScottPlot.MarkerShape Shape) RowStyle(int row, ScottPlot.IPalette palette) =>
+        (palette.GetColor(row % palette.Colors.Length), RowShapes[row / palette.Colors.Length % RowShapes.Length]);
+
     public static void Write(string path, ProtocolResult result, string dataset)
     {
         var plot = new ScottPlot.Plot();
@@ -31,7 +42,8 @@ internal static class FrontierPlot
         foreach (var m in result.Methods)
         {
             if (!m.Recall.ContainsKey(recallK) || !m.Diversity.ContainsKey(diversityK)) continue;
-            var marker = plot.Add.Marker(m.Recall[recallK], m.Diversity[diversityK], ScottPlot.MarkerShape.FilledDiamond, 12, rowColors.GetColor(row++));
+            var (color, shape) = RowStyle(row++, rowColors);
+            var marker = plot.Add.Marker(m.Recall[recallK], m.Diversity[diversityK], shape, 12, color);
             marker.LegendText = ResultTable.Label(m.Name);
         }
         plot.Title($"{dataset}: recall-diversity frontier ({result.TestUsers.Count:N0} users)");
