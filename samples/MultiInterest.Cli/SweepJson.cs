@@ -104,7 +104,12 @@ internal static class SweepJson
         w.WriteNumber("trial", t.Number);
         w.WriteBoolean("defaults", t.IsDefaults);
         w.WriteStartObject("parameters");
-        foreach (var (k, v) in t.Parameters) w.WriteString(k, v);
+        // A parameter the trial does not read is null, as the leaderboards' "-": its value did not shape the trial.
+        foreach (var (k, v) in t.Parameters)
+        {
+            if (t.Reads(k)) w.WriteString(k, v);
+            else w.WriteNull(k);
+        }
         w.WriteEndObject();
         w.WriteNumber("users", t.Users);
         w.WriteNumber("fidelity", t.Fidelity);

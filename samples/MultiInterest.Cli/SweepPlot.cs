@@ -12,6 +12,24 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal static class SweepPlot
 {
+    /// <summary>
+    /// The best objective of the full-fidelity trials at each value of <paramref name="searched"/>, counting only the trials
+    /// that read it: one that does not (the neighbours at lambda 0) would lend its figure to whichever value it happened to
+    /// hold, and draw a slope where the parameter changed nothing.
+    /// </summary>
+    internal static SortedDictionary<double, double> Points(IEnumerable<SweepTrial> full, SweepParameter searched)
+    {
+        var values = searched.Values.ToHashSet(StringComparer.Ordinal);
+        var points = new SortedDictionary<double, double>();
+        foreach (var trial in full.Where(t => t.Reads(searched.Name)))
+        {
+            if (!trial.Parameters.TryGetValue(searched.Name, out var text) || !values.Contains(text)
+                || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) continue;
+            points[value] = points.TryGetValue(value, out double best) ? Math.Max(best, trial.Objective) : trial.Objective;
+        }
+        return points;
+    }
+
     /// <summary>Writes <c>sensitivity-{parameter}.png</c> files into <paramref name="directory"/>; returns their paths.</summary>
     public static IReadOnlyList<string> Write(string directory, SweepOutcome outcome, SweepOptions options, string dataset)
     {
@@ -20,14 +38,7 @@ internal static class SweepPlot
         foreach (var searched in outcome.Space.Parameters.Where(p => p.Numeric).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             string parameter = searched.Name;
-            var values = searched.Values.ToHashSet(StringComparer.Ordinal);
-            var points = new SortedDictionary<double, double>();
-            foreach (var trial in full)
-            {
-                if (!trial.Parameters.TryGetValue(parameter, out var text) || !values.Contains(text)
-                    || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) continue;
-                points[value] = points.TryGetValue(value, out double best) ? Math.Max(best, trial.Objective) : trial.Objective;
-            }
+            var points = Points(full, searched);
             if (points.Count < 2) continue;
             var plot = new ScottPlot.Plot();
             var line = plot.Add.Scatter(points.Keys.ToArray(), points.Values.ToArray());

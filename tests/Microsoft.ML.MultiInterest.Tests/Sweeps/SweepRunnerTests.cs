@@ -228,8 +228,10 @@ public class SweepRunnerTests
     [InlineData("dimension", EmbeddingAlgorithm.TruncatedSvd, true)]
     [InlineData("epochs", EmbeddingAlgorithm.TruncatedSvd, false)]
     [InlineData("epochs", EmbeddingAlgorithm.ImplicitAls, false)]
-    [InlineData("epochs", EmbeddingAlgorithm.Auto, true)]
-    [InlineData("als-regularization", EmbeddingAlgorithm.Auto, false)]
+    [InlineData("epochs", EmbeddingAlgorithm.Auto, false)]        // its fallback is implicit ALS (since 2026-12-04)
+    [InlineData("dimension", EmbeddingAlgorithm.Auto, false)]     // it chooses its own; the fallback's is min(128, users, items)
+    [InlineData("als-regularization", EmbeddingAlgorithm.Auto, true)] // the fallback's
+    [InlineData("als-regularization", EmbeddingAlgorithm.TruncatedSvd, false)]
     [InlineData("als-iterations", EmbeddingAlgorithm.Auto, true)]
     [InlineData("als-iterations", EmbeddingAlgorithm.NegativeSampling, false)]
     [InlineData("svd-degree-normalization", EmbeddingAlgorithm.Auto, true)]
@@ -243,6 +245,17 @@ public class SweepRunnerTests
         settings.Embedding.Algorithm = algorithm;
         settings.Embedding.Initialization = EmbeddingInitialization.Random;
         Assert.Equal(applies, SweepParameterCatalog.Applies(name, settings));
+    }
+
+    [Fact]
+    public void Auto_with_its_negative_sampling_trial_reads_the_sgd_settings_and_the_dimension()
+    {
+        var settings = SweepTestData.BaseSettings();
+        settings.Embedding.Algorithm = EmbeddingAlgorithm.Auto;
+        Assert.False(SweepParameterCatalog.Applies("learning-rate", settings));
+        settings.Embedding.AutoIncludesNegativeSampling = true;
+        Assert.True(SweepParameterCatalog.Applies("learning-rate", settings));
+        Assert.True(SweepParameterCatalog.Applies("dimension", settings));
     }
 
     [Fact]

@@ -78,20 +78,23 @@ internal static class SweepParameterCatalog
 
     /// <summary>
     /// Whether the embedding <paramref name="embedding"/> describes reads parameter <paramref name="name"/>. Auto searches
-    /// the SVD's smoothing and item exponent and ALS's regularisation and unobserved weight itself, but reads the SVD's
-    /// degree normalisation and the most ALS iterations, and on a graph too small for its hold-out fits negative sampling
-    /// with the configured dimension, epochs, rate and negatives, so those count under Auto too. Negative sampling reads
+    /// its ranks, the SVD's smoothing and item exponent and ALS's regularisation and unobserved weight itself, but reads the
+    /// SVD's degree normalisation and the most ALS iterations, and on a graph too small for its hold-out fits implicit ALS
+    /// with the configured ALS settings, so those count under Auto too; the dimension and the SGD settings only with its
+    /// negative-sampling trial (<see cref="GraphEmbeddingOptions.AutoIncludesNegativeSampling"/>). Negative sampling reads
     /// the SVD's settings when it starts from the truncated SVD. Algorithms beyond these four count as reading everything.
     /// </summary>
     private static bool AlgorithmReads(string name, GraphEmbeddingOptions embedding)
     {
         var a = embedding.Algorithm;
-        bool sgd = a is EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.Auto;
+        bool autoSgd = a == EmbeddingAlgorithm.Auto && embedding.AutoIncludesNegativeSampling;
+        bool sgd = a == EmbeddingAlgorithm.NegativeSampling || autoSgd;
         bool sgdStartsFromSvd = sgd && embedding.Initialization == EmbeddingInitialization.TruncatedSvd;
         return name switch
         {
-            "epochs" or "learning-rate" or "uniform-negatives" => a is not (EmbeddingAlgorithm.TruncatedSvd or EmbeddingAlgorithm.ImplicitAls),
-            "als-regularization" or "als-unobserved-weight" => a is not (EmbeddingAlgorithm.Auto or EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.TruncatedSvd),
+            "dimension" => a != EmbeddingAlgorithm.Auto || autoSgd,
+            "epochs" or "learning-rate" or "uniform-negatives" => a is not (EmbeddingAlgorithm.TruncatedSvd or EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.Auto) || autoSgd,
+            "als-regularization" or "als-unobserved-weight" => a is not (EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.TruncatedSvd),
             "als-iterations" => a is not (EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.TruncatedSvd),
             "svd-degree-normalization" => a is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.NegativeSampling) || sgdStartsFromSvd,
             "svd-degree-smoothing" or "svd-item-degree-exponent" => a is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.NegativeSampling or EmbeddingAlgorithm.Auto) || sgdStartsFromSvd,

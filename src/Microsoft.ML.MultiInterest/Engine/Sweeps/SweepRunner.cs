@@ -173,7 +173,7 @@ public static class SweepRunner
     /// <param name="t">The trial.</param>
     /// <param name="options">The sweep's options (for K).</param>
     public static string Describe(SweepTrial t, SweepOptions options) =>
-        $"trial {t.Number}{(t.IsDefaults ? " (defaults)" : "")}: {string.Join(" ", t.Parameters.Select(p => p.Key + "=" + p.Value))}" +
+        $"trial {t.Number}{(t.IsDefaults ? " (defaults)" : "")}: {string.Join(" ", t.Parameters.Select(p => p.Key + "=" + (t.Reads(p.Key) ? p.Value : "-")))}" +
         $"{(t.Fidelity < 1 ? $" [{t.Users} users]" : "")} -> Recall@{options.Cutoff} {t.Recall:F4}, NDCG@{options.Cutoff} {t.Ndcg:F4}, " +
         $"Diversity@{options.Cutoff} {t.Diversity:F4} ({t.Seconds:F1} s{(t.ReusedStages.Count > 0 ? ", reused " + string.Join("+", t.ReusedStages).ToLowerInvariant() : "")})";
 

@@ -12,6 +12,13 @@ public sealed class SweepTrial
     /// <summary>The complete settings of the trial.</summary>
     public required SweepSettings Settings { get; init; }
 
+    /// <summary>
+    /// Whether this trial's settings read the searched parameter <paramref name="name"/>: a parameter its method or
+    /// algorithm does not read (the neighbours at lambda 0, an MMR lambda under Unimodal) holds a value in
+    /// <see cref="Parameters"/> that did not shape the trial, shown as "-" in the leaderboards and null in sweep.json.
+    /// </summary>
+    public bool Reads(string name) => SweepParameterCatalog.Applies(name, Settings);
+
     /// <summary>Whether this is the defaults trial (<see cref="SweepOptions.IncludeDefaults"/>).</summary>
     public bool IsDefaults { get; init; }
 

@@ -25,7 +25,7 @@ internal static class LeaderboardFrame
         };
         // A value the trial does not read (neighbors where lambda = 0 smooths nothing, say) is missing, as the text's "-".
         foreach (var p in outcome.Space.Parameters)
-            columns.Add(new StringDataFrameColumn(p.Name, trials.Select(t => SweepParameterCatalog.Applies(p.Name, t.Settings) ? t.Parameters[p.Name] : null)));
+            columns.Add(new StringDataFrameColumn(p.Name, trials.Select(t => t.Reads(p.Name) ? t.Parameters[p.Name] : null)));
         columns.Add(new DoubleDataFrameColumn(Names.Objective, trials.Select(t => t.Objective)));
         columns.Add(new DoubleDataFrameColumn(Names.VersusBest, trials.Select(t => t.VersusBest?.Difference ?? double.NaN)));
         columns.Add(new DoubleDataFrameColumn(Names.VersusBestStandardError, trials.Select(t => t.VersusBest?.StandardError ?? double.NaN)));
@@ -53,7 +53,7 @@ internal static class LeaderboardFrame
         var header = new List<string> { Names.Rank, Names.Trial, Names.Users }.Concat(parameters)
             .Concat([Names.Objective, "vs best", Names.Recall, Names.Ndcg, Names.Diversity, "Front"]).ToList();
         var cells = trials.Select((t, i) => new List<string> { Integer(i + 1), Integer(t.Number) + (t.IsDefaults ? "*" : ""), Integer(t.Users) }
-            .Concat(parameters.Select(p => SweepParameterCatalog.Applies(p, t.Settings) ? t.Parameters[p] : "-"))
+            .Concat(parameters.Select(p => t.Reads(p) ? t.Parameters[p] : "-"))
             .Concat([Figure(t.Objective), Gap(t.VersusBest), Figure(t.Recall), Figure(t.Ndcg), Figure(t.Diversity), t.OnParetoFront ? "yes" : ""]).ToList()).ToList();
         var widths = header.Select((h, c) => cells.Select(r => r[c].Length).Append(h.Length).Max()).ToList();
         var text = new System.Text.StringBuilder();
