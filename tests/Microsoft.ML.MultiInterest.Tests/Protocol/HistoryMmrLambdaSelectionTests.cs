@@ -220,6 +220,21 @@ public class HistoryMmrLambdaSelectionTests
         Assert.Equal(MmrRetrieverDefaults.Lambda, noBaseline.Reordered!.Value.Value);
     }
 
+    /// <summary>
+    /// A row whose pool is Unimodal's serves a re-ordering as Unimodal's top 50 re-ordered: its own top 50 (of Unimodal's
+    /// 100, by best score) is no candidate, which chosen was credited with a list the row did not serve.
+    /// </summary>
+    [Fact]
+    public void A_row_on_Unimodals_pool_has_Unimodals_list_re_ordered_as_its_only_re_ordering_candidate()
+    {
+        var (train, embedding, row) = World();
+        row.Pool.Search = HistoryPoolSearch.Unimodal;
+        var choice = HistoryMmrLambdaSelection.Choose(train, embedding, row, new HistoryMmrSelectionOptions { Lambdas = [1.0], Threads = 1, ReorderLambda = 0.3 });
+        Assert.Null(choice.Reordered);
+        Assert.NotNull(choice.UnimodalReordered);
+        Assert.DoesNotContain(choice.PerUser!.Candidates, c => c.Name == HistoryMmrSelectionUsers.OwnReordered);
+    }
+
     [Fact]
     public void The_reordering_baseline_is_measured_on_the_same_users_more_diverse_than_Unimodal_and_Unimodal_itself_at_lambda_1()
     {

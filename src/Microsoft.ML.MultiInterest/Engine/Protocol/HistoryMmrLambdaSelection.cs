@@ -269,15 +269,23 @@ public static class HistoryMmrLambdaSelection
         UserFigures? reorderedUsers = null, unimodalReorderedUsers = null;
         if (options.TryReordering)
         {
-            // The row's own top 50 (the pool's first 50 by best score: the same items a pool of 50 would hold) re-ordered.
             double lambda = options.ReorderLambda ?? MmrRetrieverDefaults.Lambda;
-            var (recall, diversity, setDiversity, figures) = Score(retriever.Rerank(pool, term, RecallCutoff, lambda, Math.Min(RecallCutoff, options.PoolSize), threads));
-            (reordered, reorderedUsers) = (new FrontierPoint(lambda, recall, diversity, setDiversity), figures);
+            double recall, diversity, setDiversity;
+            UserFigures figures;
+            // The row's own top 50 (the pool's first 50 by best score: the same items a pool of 50 would hold) re-ordered. A
+            // row whose pool is Unimodal's serves a re-ordering as Unimodal's top 50 re-ordered, the candidate below, so its
+            // own top 50 (of Unimodal's 100, by best score) is not a candidate: chosen, it would be credited with a list the
+            // row does not serve.
+            if (row.Pool.Search != HistoryPoolSearch.Unimodal)
+            {
+                (recall, diversity, setDiversity, figures) = Score(retriever.Rerank(pool, term, RecallCutoff, lambda, Math.Min(RecallCutoff, options.PoolSize), threads));
+                (reordered, reorderedUsers) = (new FrontierPoint(lambda, recall, diversity, setDiversity), figures);
+                Keep(HistoryMmrSelectionUsers.OwnReordered, reorderedUsers);
+            }
             // Unimodal's own top 50 re-ordered with the interests: no interest search, the unimodal lists are the pool.
             var (ownPool, ownTerm) = retriever.Pool(userEmbeddings, interests, train, RecallCutoff, row.InterestWeight, threads, unimodal, HistoryPoolSearch.Unimodal);
             (recall, diversity, setDiversity, figures) = Score(retriever.Rerank(ownPool, ownTerm, RecallCutoff, lambda, RecallCutoff, threads));
             (unimodalReordered, unimodalReorderedUsers) = (new FrontierPoint(lambda, recall, diversity, setDiversity), figures);
-            Keep(HistoryMmrSelectionUsers.OwnReordered, reorderedUsers);
             Keep(HistoryMmrSelectionUsers.UnimodalReordered, unimodalReorderedUsers);
         }
         // Each candidate's Recall@50 lead over Unimodal, paired user by user: what the rule's recall test reads.
