@@ -197,6 +197,9 @@ internal static class SweepCommand
         if (test != null && result.Model != null && outcome.Best.Settings.Method == SweepRetrievalMethod.KnnEmbed)
         {
             testResult = SweepTestFigures.Evaluate(result.Model, edges, testEdges!, outcome.Best.Settings, threads, test, unseen);
+            // The kNN-Embed row is the best setting's: said with its settings, since at lambda 0 it is the Mixture row again.
+            log.WriteLine($"Test figures of the best setting: its kNN-Embed row is {SweepTestFigures.Describe(outcome.Best.Settings)}, beside Unimodal, MMR and the "
+                + "unsmoothed Mixture on the same vectors.");
             ResultTable.Print(testResult, showPaper: false, log);
             testPairs = UnimodalPairs.Of(testResult);
             PairedTable.Print(testResult, testPairs, log);

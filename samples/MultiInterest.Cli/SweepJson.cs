@@ -78,6 +78,8 @@ internal static class SweepJson
             foreach (var method in testResult.Methods)
             {
                 w.WriteStartObject(method.Name);
+                // The kNN-Embed row is the best setting's: its settings beside its figures.
+                if (method.Name == ProtocolEvaluator.KnnEmbedName) w.WriteString("settings", SweepTestFigures.Describe(result.Outcome.Best!.Settings));
                 Figures(w, "recall", method.Recall);
                 Figures(w, "ndcg", method.Ndcg);
                 Figures(w, "diversity", method.Diversity);

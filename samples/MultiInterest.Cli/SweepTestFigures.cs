@@ -12,6 +12,10 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal static class SweepTestFigures
 {
+    /// <summary>The best setting's kNN-Embed settings in words: "m=5, k=10, lambda=0 (the unsmoothed Mixture), alpha=1".</summary>
+    public static string Describe(SweepSettings best) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"m={best.Components}, k={best.Neighbors}, lambda={best.Lambda}{(best.Lambda == 0 ? " (the unsmoothed Mixture)" : "")}, alpha={best.Alpha}");
+
     public static ProtocolResult Evaluate(ITransformer model, IReadOnlyList<RawEdge> trainEdges, IReadOnlyList<RawEdge> testEdges, SweepSettings best, int threads,
         string testPath, UnseenHeldOut unseen)
     {

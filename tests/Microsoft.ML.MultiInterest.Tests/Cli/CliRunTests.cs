@@ -54,6 +54,10 @@ public sealed class CliRunTests : IDisposable
         var figures = json.RootElement.GetProperty("test_figures");
         Assert.Equal(System.Text.Json.JsonValueKind.Null, figures.GetProperty("unimodal").GetProperty("versus_unimodal").ValueKind);
         var knn = figures.GetProperty("knn_embed");
+        // The kNN-Embed row is the best setting's, and says which (at lambda 0 it is the Mixture row again).
+        string settings = knn.GetProperty("settings").GetString()!;
+        Assert.Contains($"Test figures of the best setting: its kNN-Embed row is {settings}", run.Out, StringComparison.Ordinal);
+        Assert.Contains("lambda=" + trials[0].GetProperty("parameters").GetProperty("lambda").GetString(), settings, StringComparison.Ordinal);
         double gap = knn.GetProperty("recall").GetProperty("50").GetDouble() - figures.GetProperty("unimodal").GetProperty("recall").GetProperty("50").GetDouble();
         Assert.Equal(gap, knn.GetProperty("versus_unimodal").GetProperty("recall").GetProperty("50").GetProperty("difference").GetDouble(), 1e-12);
     }

@@ -14,10 +14,13 @@ public static class ProtocolEvaluator
     public const string UnimodalName = "unimodal";
 
     /// <summary>Names of the main table's rows, in report order.</summary>
-    public static readonly string[] MethodNames = [UnimodalName, "mmr", "mixture", "knn_embed", "knn_embed_tuned", "interest_mmr"];
+    public static readonly string[] MethodNames = [UnimodalName, "mmr", "mixture", KnnEmbedName, "knn_embed_tuned", "interest_mmr"];
 
     /// <summary>The name of the row of kNN-Embed served by round robin (<see cref="ProtocolSettings.KnnRoundRobin"/>).</summary>
     public const string KnnRoundRobinName = "knn_embed_round_robin";
+
+    /// <summary>The kNN-Embed row's name.</summary>
+    public const string KnnEmbedName = "knn_embed";
 
     /// <summary>Name of the history-interest MMR row (<see cref="ProtocolSettings.HistoryMmr"/>), after the others.</summary>
     public const string HistoryMmrName = "history_mmr";
@@ -135,7 +138,7 @@ public static class ProtocolEvaluator
         var methods = new List<MethodEvaluation>
         {
             ScoredFits("mixture", paperRows.MixtureLists, paperRows.Mle, paperRows.MleFits, paperRows.MleSample),
-            ScoredFits("knn_embed", paperRows.KnnLists, paperRows.Smoothed, paperRows.SmoothedFits, paperRows.SmoothedSample),
+            ScoredFits(KnnEmbedName, paperRows.KnnLists, paperRows.Smoothed, paperRows.SmoothedFits, paperRows.SmoothedSample),
         };
         if (paperRows.RoundRobinLists != null)
             methods.Add(ScoredFits(KnnRoundRobinName, paperRows.RoundRobinLists, paperRows.Smoothed, paperRows.SmoothedFits, paperRows.SmoothedSample));
