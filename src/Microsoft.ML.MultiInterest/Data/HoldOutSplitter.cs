@@ -104,14 +104,22 @@ public static class HoldOutSplitter
         return new HoldOutSplit(train, test, returned, selfLoops, duplicates);
     }
 
-    /// <summary>Orders ids numerically when both are integers, else ordinally.</summary>
+    /// <summary>
+    /// A total order of ids: integers first, by value (read in the invariant culture), then every other id ordinally. Comparing
+    /// two integers by value and any other pair ordinally was not transitive (2 &lt; 10 by value, "10" &lt; "1a" &lt; "2" ordinally),
+    /// so a file of mixed ids was sorted by its line order; and the current culture's sign rules made some cultures read
+    /// "-5" as text.
+    /// </summary>
     private sealed class IdComparer : IComparer<string>
     {
         public static readonly IdComparer Instance = new();
 
         public int Compare(string? x, string? y)
         {
-            if (long.TryParse(x, out long a) && long.TryParse(y, out long b)) return a.CompareTo(b);
+            bool xInteger = long.TryParse(x, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long a);
+            bool yInteger = long.TryParse(y, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long b);
+            if (xInteger && yInteger) return a != b ? a.CompareTo(b) : string.CompareOrdinal(x, y);
+            if (xInteger != yInteger) return xInteger ? -1 : 1;
             return string.CompareOrdinal(x, y);
         }
     }

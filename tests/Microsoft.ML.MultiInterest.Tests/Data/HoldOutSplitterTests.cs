@@ -66,6 +66,33 @@ public class HoldOutSplitterTests
         Assert.Equal(edges.Count, kept.Train.Count + kept.Test.Count + kept.DuplicatesDropped);
     }
 
+    /// <summary>
+    /// The split does not follow the file's line order, with ids of numbers and text mixed (their order was not transitive:
+    /// 2 &lt; 10 by value, "10" &lt; "1a" &lt; "2" ordinally) nor in a culture whose sign is not '-' (fa-IR read "-5" as text).
+    /// </summary>
+    [Fact]
+    public void MixedAndNegativeIds_SplitAlikeInAnyLineOrderAndCulture()
+    {
+        var random = new Random(4);
+        var edges = new List<RawEdge>();
+        foreach (string user in Enumerable.Range(1, 120).Select(u => u.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Concat(Enumerable.Range(1, 60).Select(u => $"{u}a")).Concat(Enumerable.Range(1, 40).Select(u => $"-{u}")))
+            for (int j = 0; j < 6; j++) edges.Add(new RawEdge(user, $"i{random.Next(50)}", 1f));
+        var expected = HoldOutSplitter.Split(edges, new HoldOutSplitOptions { Seed = 3 }).Test.OrderBy(e => e.User, StringComparer.Ordinal).ThenBy(e => e.Item, StringComparer.Ordinal).ToList();
+        var shuffled = edges.OrderBy(_ => random.Next()).ToList();
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("fa-IR");
+            var other = HoldOutSplitter.Split(shuffled, new HoldOutSplitOptions { Seed = 3 }).Test.OrderBy(e => e.User, StringComparer.Ordinal).ThenBy(e => e.Item, StringComparer.Ordinal).ToList();
+            Assert.Equal(expected, other);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+    }
+
     [Fact]
     public void SameSeedSameSplitOtherSeedOtherSplit()
     {
