@@ -179,6 +179,30 @@ public class EmbeddingAlgorithmTests
         Assert.Superset(new HashSet<int> { 8, 16, 32, 40 }, svdRanks);
     }
 
+    /// <summary>The settings text (metrics.json, logs, the validation curve) reads alike in every culture: "reg=0,005" under de-DE before.</summary>
+    [Fact]
+    public void Settings_text_is_the_same_in_every_culture()
+    {
+        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 10, users: 60, itemsPerUserPerGroup: 4, seed: 2);
+        string Fit()
+        {
+            var result = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions { Threads = 1 });
+            return result.Settings + "|" + string.Join("|", result.Validation.Select(p => p.Candidate));
+        }
+        string invariant = Fit();
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            Assert.Equal(invariant, Fit());
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+        Assert.DoesNotContain(",", invariant.Replace(", ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Auto_TriesNegativeSamplingOnlyWhenAsked()
     {

@@ -85,7 +85,7 @@ internal static class ImplicitAlsTrainer
     {
         var a = o.Als;
         string solver = a.Solver == ImplicitAlsSolver.Cholesky ? "cholesky" : $"cg({a.CgSteps})";
-        return $"implicit-als d={o.Dimension} iterations={a.Iterations} reg={a.Regularization:G3} nu={a.RegularizationExponent:G3} alpha0={a.UnobservedWeight:G3} solver={solver}";
+        return InvariantText.Of(() => $"implicit-als d={o.Dimension} iterations={a.Iterations} reg={a.Regularization:G3} nu={a.RegularizationExponent:G3} alpha0={a.UnobservedWeight:G3} solver={solver}");
     }
 
     /// <summary>The training state: both factor tables (row-major doubles), the rating matrix both ways, and each row's λ_row.</summary>

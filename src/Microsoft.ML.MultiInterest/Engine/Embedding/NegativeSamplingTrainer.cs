@@ -123,10 +123,10 @@ internal static class NegativeSamplingTrainer
     }
 
     /// <summary>The settings in words, for reports.</summary>
-    public static string Describe(GraphEmbeddingOptions o) =>
+    public static string Describe(GraphEmbeddingOptions o) => InvariantText.Of(() =>
         $"negative-sampling d={o.Dimension} epochs={o.Epochs} loss={o.Loss} lr={o.LearningRate} negatives={o.UniformNegatives}u+{o.BatchNegatives}b+{o.DegreeNegatives}d"
         + (o.Initialization == EmbeddingInitialization.TruncatedSvd ? " init=truncated-svd" : "")
         + (o.PopularityCorrection ? " logq-correction" : "")
         + (o.L2Regularization > 0 ? $" l2={o.L2Regularization:G3} l2-degree-exponent={o.L2DegreeExponent:G3}" : "")
-        + (o.HistoryBlend > 0 ? $" history-blend={o.HistoryBlend:G3}" : "");
+        + (o.HistoryBlend > 0 ? $" history-blend={o.HistoryBlend:G3}" : ""));
 }

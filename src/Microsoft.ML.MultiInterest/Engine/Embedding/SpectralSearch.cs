@@ -144,7 +144,7 @@ internal sealed class SpectralSearch
     private void Record(SpectralFactors factors, (int Rank, double Smoothing, double Gamma, double C) key, ValidationScore score)
     {
         var (rank, smoothing, gamma, c) = key;
-        string name = $"truncated-svd d={rank} s={smoothing:G3} gamma={gamma:G3} c={c:G3}";
+        string name = InvariantText.Of(() => $"truncated-svd d={rank} s={smoothing:G3} gamma={gamma:G3} c={c:G3}");
         _curve.Add(new ValidationPoint(name, _curve.Count + 1, score.Recall, score.Ndcg));
         // The final fit sketches as many columns as the factorisation this trial is a prefix of: a sketch of only rank + p
         // columns resolves a flat spectrum less well than what was measured (Amazon Video Games: test Recall@20 0.152

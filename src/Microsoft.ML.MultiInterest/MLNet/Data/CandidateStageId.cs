@@ -28,7 +28,8 @@ internal static class CandidateStageId
                 hash *= 1099511628211UL;
             }
         }
-        foreach (char c in $"{method}|{settings}|{alpha.ToString("R", CultureInfo.InvariantCulture)}|{candidates}|{users.Count}") Add(c);
+        // The settings record's text formats its numbers in the thread's culture: made invariant, a fit hashes alike in any culture.
+        foreach (char c in Engine.InvariantText.Of(() => $"{method}|{settings}|{alpha.ToString("R", CultureInfo.InvariantCulture)}|{candidates}|{users.Count}")) Add(c);
         // The lists of about a thousand users spread over all of them tell two stages apart; hashing every list would cost a
         // pass over users x M entries on the first Transform of a large model.
         int step = Math.Max(1, users.Count / 1024);

@@ -44,9 +44,9 @@ internal static class DcmTrainer
     public static string Describe(GraphEmbeddingOptions o)
     {
         var m = o.Dcm;
-        return $"dcm d={o.Dimension} K={m.Interests} T={m.Iterations} tau={m.Temperature}{(m.LearnTemperature ? " (learned)" : "")} beta={m.PriorWeight} L={m.MaxHistory} "
+        return InvariantText.Of(() => $"dcm d={o.Dimension} K={m.Interests} T={m.Iterations} tau={m.Temperature}{(m.LearnTemperature ? " (learned)" : "")} beta={m.PriorWeight} L={m.MaxHistory} "
             + $"pooling={m.Pooling} gamma={m.Gamma}{(m.WeightExponent != 1 ? $" weight_exponent={m.WeightExponent}" : "")} margin={o.Margin} epochs={o.Epochs} lr={o.LearningRate} negatives={o.UniformNegatives}u"
-            + (m.InitialItems != null ? " warm-start=given items" : "");
+            + (m.InitialItems != null ? " warm-start=given items" : ""));
     }
 
     /// <summary>
@@ -104,7 +104,7 @@ internal static class DcmTrainer
             var row = mean.Row(u);
             for (int c = 0; c < k; c++) TensorPrimitives.MultiplyAdd(mixture.UserComponents.ReadRow(u * k + c), (float)mixture.WeightsOfUser(u)[c], row, row);
         }
-        var settings = Describe(o) + (o.Dcm.LearnTemperature ? $" tau_learned={tau:G4}" : "");
+        var settings = Describe(o) + (o.Dcm.LearnTemperature ? InvariantText.Of(() => $" tau_learned={tau:G4}") : "");
         return new GraphEmbeddingResult(mean, mixture.ItemComponents.Clone(), stats.ToArray())
         {
             Algorithm = EmbeddingAlgorithm.DifferentiableClustering,

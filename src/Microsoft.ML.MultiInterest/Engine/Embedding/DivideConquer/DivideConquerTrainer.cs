@@ -76,9 +76,9 @@ internal static class DivideConquerTrainer
     public static string Describe(GraphEmbeddingOptions o)
     {
         var m = o.DivideConquer;
-        return $"divide-conquer d={o.Dimension} encoder={m.Encoder} prompts={(m.Prompts ? "on" : "off")} global-negatives={m.GlobalNegativeShare:G3} "
+        return InvariantText.Of(() => $"divide-conquer d={o.Dimension} encoder={m.Encoder} prompts={(m.Prompts ? "on" : "off")} global-negatives={m.GlobalNegativeShare:G3} "
             + $"clusters={(m.ItemClusters == null ? m.Clusters.ToString(System.Globalization.CultureInfo.InvariantCulture) : "given")} L={m.MaxHistory} "
-            + $"intent-smoothing={m.IntentSmoothing:G3} m={m.Components} epochs={o.Epochs} lr={o.LearningRate} negatives={o.UniformNegatives}";
+            + $"intent-smoothing={m.IntentSmoothing:G3} m={m.Components} epochs={o.Epochs} lr={o.LearningRate} negatives={o.UniformNegatives}");
     }
 
     private static GraphEmbeddingResult Snapshot(BipartiteGraph graph, SequenceOrder? order, Tables t, int[] assignments, int k, double[] prior, GraphEmbeddingOptions o,

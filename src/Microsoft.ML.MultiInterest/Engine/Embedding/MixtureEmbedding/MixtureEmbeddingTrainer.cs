@@ -59,10 +59,10 @@ internal static class MixtureEmbeddingTrainer
     public static string Describe(GraphEmbeddingOptions o)
     {
         var m = o.Mixture;
-        return $"mixture-embedding d={o.Dimension} Cs={m.SourceComponents} Cd={m.DestinationComponents} pooling={m.Pooling} gamma={m.Gamma} theta={m.Theta} "
+        return InvariantText.Of(() => $"mixture-embedding d={o.Dimension} Cs={m.SourceComponents} Cd={m.DestinationComponents} pooling={m.Pooling} gamma={m.Gamma} theta={m.Theta} "
             + $"margin={o.Margin} epochs={o.Epochs} lr={o.LearningRate} negatives={o.UniformNegatives}u+{o.BatchNegatives}b+{o.DegreeNegatives}d{(m.OneSidedNegatives ? " one-sided" : "")}"
             + (m.RelationWeights == null ? "" : $" relation-weights={string.Join(',', m.RelationWeights)}")
-            + (m.InitialUsers != null || m.InitialItems != null ? " warm-start=given vectors" : "");
+            + (m.InitialUsers != null || m.InitialItems != null ? " warm-start=given vectors" : ""));
     }
 
     private static void InitializeUnit(EmbeddingTable table, ref EmbeddingRandom random)
