@@ -223,35 +223,28 @@ public sealed class CliCommandLineTests
     }
 
     /// <summary>
-    /// A setting of a model this fit does not train is refused by name before anything is read: the other learned model's
-    /// (--dcm-* beside --mixture-embeddings, --mix-* beside --dcm), and the single vector's when round robin trains from
-    /// scratch (only --dcm --dcm-warm-start reads it). A dimension above the largest accepted is a usage error.
+    /// A setting of what a command does not build is refused by name before anything is read. fit: the other learned
+    /// model's (--dcm-* beside --mixture-embeddings, --mix-* beside --dcm), and the single vector's when round robin trains
+    /// from scratch (only --dcm --dcm-warm-start reads it); a dimension above the largest accepted. evaluate: a row's
+    /// settings without the row.
     /// </summary>
     [Theory]
-    [InlineData("--retriever round-robin --mixture-embeddings --dcm-interests 7", "--dcm-interests sets the DCM model")]
-    [InlineData("--retriever round-robin --dcm --mix-components 2", "--mix-components sets the mixture embeddings")]
-    [InlineData("--retriever round-robin --dcm --algorithm implicit-als", "--algorithm sets the single vector (round robin reads it only with --dcm --dcm-warm-start), which this fit (--retriever round-robin --dcm) does not train")]
-    [InlineData("--retriever round-robin --mixture-embeddings --dim 8", "--dim sets the single vector")]
-    [InlineData("--dim 70000", "--dim must be at most 65,536, not 70000.")]
-    [InlineData("--retriever round-robin --mixture-embeddings --mix-dim 50000000", "--mix-dim must be at most 65,536")]
-    public void Fit_refuses_settings_of_a_model_it_does_not_train(string options, string expected)
+    [InlineData("fit", "--retriever round-robin --mixture-embeddings --dcm-interests 7", "--dcm-interests sets the DCM model")]
+    [InlineData("fit", "--retriever round-robin --dcm --mix-components 2", "--mix-components sets the mixture embeddings")]
+    [InlineData("fit", "--retriever round-robin --dcm --algorithm implicit-als", "--algorithm sets the single vector (round robin reads it only with --dcm --dcm-warm-start), which this fit (--retriever round-robin --dcm) does not train")]
+    [InlineData("fit", "--retriever round-robin --mixture-embeddings --dim 8", "--dim sets the single vector")]
+    [InlineData("fit", "--dim 70000", "--dim must be at most 65,536, not 70000.")]
+    [InlineData("fit", "--retriever round-robin --mixture-embeddings --mix-dim 50000000", "--mix-dim must be at most 65,536")]
+    [InlineData("evaluate", "--dc-clusters 5", "--dc-clusters sets the --divide-conquer row, which this run does not add")]
+    [InlineData("evaluate", "--dcm-interests 3", "--dcm-interests sets the --dcm row")]
+    [InlineData("evaluate", "--dcm-fusion-weight-sweep 0.5", "--dcm-fusion-weight-sweep sets the --dcm row")]
+    [InlineData("evaluate", "--mix-weight-gamma-sweep 0.5", "--mix-weight-gamma-sweep sets the --mixture-embeddings row")]
+    [InlineData("evaluate", "--cond-epochs 2", "--cond-epochs sets the --conditional row")]
+    [InlineData("evaluate", "--learned-quotas", "--learned-quotas serves the learned models' rows: add --dcm or --mixture-embeddings")]
+    public void Settings_of_what_the_command_does_not_build_are_refused_by_name(string command, string options, string expected)
     {
-        var run = CliHarness.Run(["fit", "--train", "a.tsv", "--model", "m.zip", .. options.Split(' ')]);
-        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
-        Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
-    }
-
-    /// <summary>A setting of an evaluate row that does not run is refused by name, as fit refuses the settings of a model it does not train.</summary>
-    [Theory]
-    [InlineData("--dc-clusters 5", "--dc-clusters sets the --divide-conquer row, which this run does not add")]
-    [InlineData("--dcm-interests 3", "--dcm-interests sets the --dcm row")]
-    [InlineData("--dcm-fusion-weight-sweep 0.5", "--dcm-fusion-weight-sweep sets the --dcm row")]
-    [InlineData("--mix-weight-gamma-sweep 0.5", "--mix-weight-gamma-sweep sets the --mixture-embeddings row")]
-    [InlineData("--cond-epochs 2", "--cond-epochs sets the --conditional row")]
-    [InlineData("--learned-quotas", "--learned-quotas serves the learned models' rows: add --dcm or --mixture-embeddings")]
-    public void Evaluate_refuses_the_settings_of_a_row_it_does_not_add(string options, string expected)
-    {
-        var run = CliHarness.Run(["evaluate", "--train", "a.tsv", "--test", "b.tsv", .. options.Split(' ')]);
+        string[] files = command == "fit" ? ["--train", "a.tsv", "--model", "m.zip"] : ["--train", "a.tsv", "--test", "b.tsv"];
+        var run = CliHarness.Run([command, .. files, .. options.Split(' ')]);
         Assert.Equal(CliRunner.BadUsage, run.ExitCode);
         Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
     }
