@@ -49,6 +49,8 @@ BASELINE_NAMES = ("reorder_baseline", "reorder")
 
 
 def load(directory):
+    if not os.path.isfile(os.path.join(directory, "metrics.json")):
+        sys.exit(f"{directory}: no metrics.json (give the --out DIR of evaluate --export or reproduce --export)")
     with open(os.path.join(directory, "metrics.json")) as f:
         metrics = json.load(f)
     block = find_history(metrics)

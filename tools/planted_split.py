@@ -25,6 +25,9 @@ def main():
     p.add_argument("--communities", type=int, default=1500)
     p.add_argument("--seed", type=int, default=7)
     a = p.parse_args()
+    for name in ("users", "items", "edges", "communities"):
+        if getattr(a, name) < 1:
+            p.error(f"--{name} must be at least 1")
     rng = np.random.default_rng(a.seed)
     item_community = rng.integers(0, a.communities, a.items)
     members = [np.flatnonzero(item_community == c) for c in range(a.communities)]

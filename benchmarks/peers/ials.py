@@ -84,6 +84,8 @@ def main():
     p.add_argument("--regs", default="0.0005,0.005", help="grid of --tune")
     p.add_argument("--alpha0s", default="0.003,0.03", help="grid of --tune")
     a = p.parse_args()
+    if a.dim < 1 or a.iters < 1:
+        p.error("--dim and --iters must be at least 1 (0 iterations would score the random start)")
     peer_common.limit_threads(a.threads)
     import rec_common as rc
 

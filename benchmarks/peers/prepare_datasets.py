@@ -68,11 +68,16 @@ def cmd_movielens(a):
     rows = []
     sep = "\t" if a.format == "100k" else "::"
     with open(a.ratings, encoding="latin-1") as f:
-        for line in f:
+        for number, line in enumerate(f, 1):
             line = line.rstrip("\r\n")
             if not line:
                 continue
-            u, i, r, t = line.split(sep)[:4]
+            fields = line.split(sep)
+            # GroupLens' files hold integer user, item and time fields: anything else is another file, said by its line.
+            if len(fields) < 4 or not all(x.strip().isdigit() for x in (fields[0], fields[1], fields[3])):
+                sys.exit(f"error: {a.ratings} line {number}: expected 'user{sep}item{sep}rating{sep}timestamp' with integer ids and time "
+                         f"(MovieLens {a.format}), got {line[:80]!r}")
+            u, i, r, t = fields[:4]
             rows.append((u, i, r, t))
     os.makedirs(a.out, exist_ok=True)
     rc.write_edges(os.path.join(a.out, "ratings.tsv.gz"),

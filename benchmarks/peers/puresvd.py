@@ -19,6 +19,8 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0, help="seed of the ARPACK start vector")
     a = p.parse_args()
+    if a.dim < 1:
+        p.error("--dim must be at least 1")
     peer_common.limit_threads(a.threads)
     import numpy as np
     from scipy.sparse.linalg import svds

@@ -6,6 +6,8 @@ import sys
 
 
 def main():
+    if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
+        sys.exit("usage: rec_peers_table.py PEERS.jsonl [--json OUT.json]  (the file as an argument, not on standard input)")
     rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
     first = {}
     for r in rows:
