@@ -70,10 +70,5 @@ public class ErrorTests
         _ = keyed;
     }
 
-    private static SchemaShape RawShape(MLContext ml) =>
-        ml.Transforms.CustomMapping<NoInput, MLNetTestData.Edge>((_, _) => { }, null).GetOutputSchema(new SchemaShape(Array.Empty<SchemaShape.Column>()));
-
-    private sealed class NoInput
-    {
-    }
+    private static SchemaShape RawShape(MLContext ml) => MLNetTestData.RawShape<MLNetTestData.Edge>(ml);
 }

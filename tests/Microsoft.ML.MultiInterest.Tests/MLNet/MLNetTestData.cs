@@ -45,6 +45,17 @@ internal static class MLNetTestData
     public static GraphEmbeddingTrainer.Options SmallEmbedding() =>
         new() { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 3, Threads = 1, UniformNegatives = 5, BatchNegatives = 5, ChunkSize = 10 };
 
+    /// <summary>
+    /// The schema shape of a view of <typeparamref name="TRow"/>'s columns, before any data: SchemaShape.Create is internal to
+    /// ML.NET, so a CustomMapping producing those columns from none gives it.
+    /// </summary>
+    public static SchemaShape RawShape<TRow>(MLContext ml) where TRow : class, new() =>
+        ml.Transforms.CustomMapping<NoInput, TRow>((_, _) => { }, null).GetOutputSchema(new SchemaShape(Array.Empty<SchemaShape.Column>()));
+
+    private sealed class NoInput
+    {
+    }
+
     public static uint[] Keys(IDataView data, string column) =>
         data.GetColumn<uint>(column).ToArray();
 

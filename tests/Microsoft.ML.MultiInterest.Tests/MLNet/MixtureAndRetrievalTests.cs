@@ -147,9 +147,7 @@ public class MixtureAndRetrievalTests
             .Append(mi.ClusterQuotaRetriever(candidates: 5));
 
         // Schema propagation before any data is seen.
-        // SchemaShape.Create is internal: a CustomMapping producing the Edge columns gives the raw shape.
-        var rawShape = ml.Transforms.CustomMapping<NoInput, MLNetTestData.Edge>((_, _) => { }, null)
-            .GetOutputSchema(new SchemaShape(Array.Empty<SchemaShape.Column>()));
+        var rawShape = MLNetTestData.RawShape<MLNetTestData.Edge>(ml);
         var shape = pipeline.GetOutputSchema(rawShape);
         var names = shape.Select(c => c.Name).ToHashSet();
         Assert.Superset(new HashSet<string> { "UserEmbedding", "ItemEmbedding", "ItemCluster", "MixtureClusters", "Candidates", "CandidateScores" }, names);
@@ -163,10 +161,6 @@ public class MixtureAndRetrievalTests
         var engine = ml.Model.CreatePredictionEngine<MLNetTestData.Edge, Prediction>(model);
         var first = engine.Predict(MLNetTestData.Edges()[0]);
         Assert.Equal(output.GetColumn<VBuffer<uint>>("Candidates").First().DenseValues().ToArray(), first.Candidates);
-    }
-
-    private sealed class NoInput
-    {
     }
 
     private sealed class Prediction

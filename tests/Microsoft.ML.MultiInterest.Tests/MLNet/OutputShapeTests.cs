@@ -36,9 +36,7 @@ public class OutputShapeTests
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
         var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        // SchemaShape.Create is internal: a CustomMapping producing the Edge columns gives the raw shape.
-        var rawShape = ml.Transforms.CustomMapping<NoInput, MLNetTestData.Edge>((_, _) => { }, null)
-            .GetOutputSchema(new SchemaShape(Array.Empty<SchemaShape.Column>()));
+        var rawShape = MLNetTestData.RawShape<MLNetTestData.Edge>(ml);
         var promised = pipeline.GetOutputSchema(rawShape);
         var model = pipeline.Fit(raw);
         var schema = model.Transform(raw).Schema;
@@ -60,9 +58,5 @@ public class OutputShapeTests
             Assert.True(item.RawType == shape.ItemType.RawType && (item is KeyDataViewType) == shape.IsKey,
                 $"{column.Name}: {shape.ItemType} promised, {item} appended.");
         }
-    }
-
-    private sealed class NoInput
-    {
     }
 }

@@ -70,10 +70,6 @@ public class StageInputGuardsTests
         public string[] History { get; set; } = [];
     }
 
-    private sealed class NoInput
-    {
-    }
-
     /// <summary>
     /// A History column the fitted stage would refuse at Transform is refused by the shape check (a scalar) and by Fit (keys of
     /// another mapping), as ML.NET's contract asks: a fitted transformer accepts the schema it was fitted on.
@@ -84,9 +80,7 @@ public class StageInputGuardsTests
         var ml = new MLContext(seed: 1);
         var mi = ml.MultiInterest();
         var embedding = mi.GraphEmbedding(MLNetTestData.SmallEmbedding());
-        // SchemaShape.Create is internal: a CustomMapping producing the columns gives the raw shape.
-        var scalarShape = MLNetTestData.KeyPipeline(ml).Append(embedding).GetOutputSchema(
-            ml.Transforms.CustomMapping<NoInput, EdgeWithTextHistory>((_, _) => { }, null).GetOutputSchema(new SchemaShape(Array.Empty<SchemaShape.Column>())));
+        var scalarShape = MLNetTestData.KeyPipeline(ml).Append(embedding).GetOutputSchema(MLNetTestData.RawShape<EdgeWithTextHistory>(ml));
         var shape = Assert.Throws<ArgumentException>(() => mi.UnimodalRetriever(5).GetOutputSchema(scalarShape));
         Assert.Contains("Input column 'History' (option HistoryColumnName) must be a vector of item keys or of item ids (text), or absent", shape.Message);
 
