@@ -320,6 +320,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         var active = ActiveSubgraph.FromEdges(rows.UserCount, rows.ItemCount, rows.Users.ToArray(), rows.Items.ToArray(),
             rows.Weights == null ? default : rows.Weights.ToArray(), rows.Relations == null ? default : rows.Relations.ToArray(), rows.RelationCount);
         var graph = active?.Graph ?? rows.Graph();
+        OptionWarnings.DimensionAboveRank(_context, nameof(GraphEmbeddingTrainer), o.Algorithm, o.Dimension, graph.UserCount, graph.ItemCount);
         var reporter = new StageReporter(_context, nameof(GraphEmbeddingTrainer), o);
         // Epochs are known in advance only for a plain iterative run; Auto and validated runs choose them.
         bool known = o.Algorithm != EmbeddingAlgorithm.Auto && o.Algorithm != EmbeddingAlgorithm.TruncatedSvd && o.ValidationFraction == 0;

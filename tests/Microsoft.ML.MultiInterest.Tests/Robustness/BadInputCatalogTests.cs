@@ -219,6 +219,11 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dimension = 4, Epochs = 1, Threads = 1,
             }).Fit(Keyed()))),
+        ["option-dimension-above-rank"] = Accepts(["Dimension 20 exceeds min(users, items) = 16 of the training edges (16 users and 24 items with edges): ImplicitAls fits it",
+            "Set Dimension to at most 16"], () => WarningOf(ml => ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 20, Threads = 1,
+            }).Fit(Keyed()))),
         ["option-components-above-clusters"] = Accepts(["Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
             ml.MultiInterest().KnnSmoothedMixture(components: 5, neighbors: 2).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
         ["embedding-zero-user-vector"] = Accepts(["1 of the 16 users have an all-zero vector in column 'UserEmbedding': every item scores 0 for them"], () => WarningOf(ml =>

@@ -40,6 +40,23 @@ internal static class OptionWarnings
     }
 
     /// <summary>
+    /// A learned single-vector model (implicit ALS, negative sampling) asked for more dimensions than min(users, items) of
+    /// its training edges: the interaction matrix has no more independent directions, so the extra ones only fit noise
+    /// under the regularisation and cost time and memory (the truncated SVD refuses such a rank; Auto never tries one).
+    /// </summary>
+    /// <returns>Whether the warning was logged.</returns>
+    public static bool DimensionAboveRank(MLContext context, string component, EmbeddingAlgorithm algorithm, int dimension, int users, int items)
+    {
+        if (algorithm is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.NegativeSampling)) return false;
+        int rank = Math.Min(users, items);
+        if (dimension <= rank) return false;
+        Logging.Warning(context, component, $"Dimension {dimension} exceeds min(users, items) = {rank} of the training edges ({users} users and {items} items "
+            + $"with edges): {algorithm} fits it, but the interaction matrix has at most {rank} independent directions, so the other dimensions add "
+            + $"time and memory, not signal. Set Dimension to at most {rank}.");
+        return true;
+    }
+
+    /// <summary>
     /// Rows of the training view that carry no edge (a missing key, 0: a value the fitted MapValueToKey did not see): their
     /// edges are not trained on, so their users may end without a vector or components, which later stages then report
     /// as their own failure.
