@@ -12,7 +12,7 @@ internal static class ActivityTable
         var cutoffs = first.Recall.Keys.Order().ToArray();
         int recallK = cutoffs[^1], diversityK = cutoffs[0];
         log.WriteLine();
-        log.WriteLine($"By user activity (training-degree quartiles): R@{recallK} / D@{diversityK}");
+        log.WriteLine($"By user activity (training-degree quartiles): R@{recallK} / D@{diversityK}, both as fractions (the table above gives Recall in %)");
         log.WriteLine("| approach | " + string.Join(" | ", first.ByActivity.Select(Header)) + " |");
         log.WriteLine("|" + string.Concat(Enumerable.Repeat("---|", first.ByActivity.Count + 1)));
         foreach (var m in result.Methods)

@@ -157,7 +157,9 @@ internal static class ExperimentRunner
         {
             var r = tuned.Retrieval;
             log.WriteLine($"Tuned row: {(tunedClustering ?? clustering).ClusterCount} clusters, m={tuned.Components}, lambda={tuned.Lambda}, query={r.Query}"
-                + (r.Query == QuotaQuery.Blend ? $" (beta={r.Beta})" : "") + $", alpha={r.Alpha}, head share={r.HeadShare}; MMR + interests lambda={tuned.MmrLambda}, nu={tuned.InterestWeight}; MMR lambda={settings.Protocol.MmrLambda}, pool={settings.Protocol.MmrPoolSize}");
+                + (r.Query == QuotaQuery.Blend ? $" (beta={r.Beta})" : "") + $", alpha={r.Alpha}, head share={r.HeadShare}; "
+                // At nu = 0 the multi-interest MMR row is not run (it would be MMR's): no settings for it.
+                + (tuned.InterestWeight > 0 ? $"MMR + interests lambda={tuned.MmrLambda}, nu={tuned.InterestWeight}" : "no MMR + interests row (nu=0)") + $"; MMR lambda={settings.Protocol.MmrLambda}, pool={settings.Protocol.MmrPoolSize}");
         }
         if (settings.Protocol.HistoryMmr is { } history)
         {
@@ -324,7 +326,8 @@ internal static class ExperimentRunner
         if (settings.OutDirectory != null)
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
-            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, testEdgesInTraining, leftOutUsers, seconds, embedding, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, pairs, memory.ByStage);
+            MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, testEdgesInTraining, leftOutUsers, seconds, embedding, itemEmbeddings!.Dimension,
+                clustering.ClusterCount, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, pairs, memory.ByStage);
             log.WriteLine($"Wrote {path}");
             foreach (var file in plots.Concat(exported)) log.WriteLine($"Wrote {file}");
         }

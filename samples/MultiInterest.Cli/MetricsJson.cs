@@ -9,7 +9,7 @@ internal static class MetricsJson
 {
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
         int unseenTestEdges, int testEdgesInTraining, int leftOutUsers, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
-        int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda, UnimodalPairs pairs, IReadOnlyDictionary<string, double>? peakMemory = null)
+        int dimension, int clusters, int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda, UnimodalPairs pairs, IReadOnlyDictionary<string, double>? peakMemory = null)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
         // The training knobs (epochs, loss, learning rate, negatives) are written only where the vectors used them: a
@@ -24,14 +24,15 @@ internal static class MetricsJson
                 ["algorithm"] = ownEmbeddings ? EmbeddingFlags.Name(settings.Embedding.Algorithm) : null,
                 ["algorithm_used"] = embedding == null ? null : EmbeddingFlags.Name(embedding.Algorithm),
                 ["embedding_settings"] = embedding?.Settings,
-                ["dim"] = embedding?.UserEmbeddings.Dimension,
+                // The vectors' and the main clustering's sizes, trained or given.
+                ["dim"] = dimension,
                 ["epochs"] = trainedBySgd ? settings.Embedding.Epochs : null,
                 ["loss"] = trainedBySgd ? settings.Embedding.Loss.ToString() : null,
                 ["learning_rate"] = trainedBySgd ? settings.Embedding.LearningRate : null,
                 ["negatives"] = trainedBySgd
                     ? new { uniform = settings.Embedding.UniformNegatives, batch = settings.Embedding.BatchNegatives, degree = settings.Embedding.DegreeNegatives }
                     : null,
-                ["clusters"] = settings.ItemClustersPath == null ? settings.Clustering.Clusters : null,
+                ["clusters"] = clusters,
                 ["kmeans_iterations"] = settings.ItemClustersPath == null ? settings.Clustering.MaxIterations : null,
                 ["components"] = settings.Protocol.Components,
                 ["neighbors"] = settings.Protocol.Neighbors,
@@ -132,14 +133,7 @@ internal static class MetricsJson
                 ["test_edges_unseen"] = unseenTestEdges,
                 // Scoreable test edges that are training edges too: never listed, so always misses (SplitChecks warns of them).
                 ["test_edges_in_training"] = testEdgesInTraining,
-                ["test_users"] = result.TestUsers.Count,
-                ["test_users_missed"] = result.MissedUsers,
-                // Under --unseen drop the users no list could score are left out instead of missed: how many.
-                ["test_users_left_out"] = leftOutUsers,
-                // The users each figure is averaged over (missed users count as zeros in Recall and NDCG only).
-                ["users_averaged_recall_ndcg"] = result.TestUsers.Count + result.MissedUsers,
-                ["users_averaged_diversity_emd"] = result.TestUsers.Count,
-            },
+            }.Concat(TestUserCounts.Of(result, leftOutUsers).Fields).ToDictionary(),
             ["seconds"] = seconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
         };
         if (peakMemory != null) document["peak_working_set_mb"] = peakMemory;

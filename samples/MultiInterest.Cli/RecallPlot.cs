@@ -46,7 +46,8 @@ internal static class RecallPlot
         double[] ticks = Enumerable.Range(0, methods.Count).Select(m => (double)(methods.Count - 1 - m)).ToArray();
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, methods.Select(m => ResultTable.Label(m.Name)).ToArray());
         plot.Axes.Margins(left: 0, right: 0.12, bottom: 0.02, top: 0.02);
-        plot.Title($"{dataset}: Recall@K per method ({result.TestUsers.Count:N0} test users)");
+        // Recall averages the missed users too (zeros), as the table says.
+        plot.Title($"{dataset}: Recall@K per method ({result.TestUsers.Count + result.MissedUsers:N0} test users)");
         plot.XLabel("Recall@K (mean over test users)");
         // Outside the bars: inside it would hide the last method's longest bar.
         plot.ShowLegend(ScottPlot.Edge.Right);

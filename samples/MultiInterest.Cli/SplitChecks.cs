@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.MultiInterest.Engine;
 using MultiInterest.Cli.Common;
 
@@ -41,7 +42,7 @@ internal static class SplitChecks
                 + $"training file '{trainPath}': no list holds an item of the user's training history, so nothing could be recalled. Is the training "
                 + "file the whole dataset? Split it first (multiinterest split --edges FILE --train TRAIN --test TEST).");
         if (inTraining > 0)
-            warnings.WriteLine($"  warning: {inTraining:N0} test edges ({(double)inTraining / test.EdgeCount:P1} of those between seen users and items) are also "
+            warnings.WriteLine($"  warning: {inTraining:N0} test edges ({Share(inTraining, test.EdgeCount)} of those between seen users and items) are also "
                 + "training edges: no list holds an item of the user's training history, so they can only be missed (was part of the test file left "
                 + $"in the training file?); {jsonFile}: counts.test_edges_in_training.");
         long testEdges = (long)test.EdgeCount + unseenTestEdges;
@@ -56,5 +57,16 @@ internal static class SplitChecks
     {
         if (lines > edges)
             warnings.WriteLine($"  warning: {Counted.Of(lines - edges, "line")} of '{path}' repeated a (user, item) pair already read: each pair counts once.");
+    }
+
+    /// <summary>
+    /// <paramref name="part"/> of <paramref name="whole"/> as a percentage, to one decimal, or to the first significant
+    /// digit below 0.1 % (a share that is not zero never prints as 0.0 %).
+    /// </summary>
+    internal static string Share(long part, long whole)
+    {
+        double percent = 100.0 * part / whole;
+        return percent >= 0.1 || part == 0 ? percent.ToString("F1", CultureInfo.InvariantCulture) + " %"
+            : percent.ToString("G1", CultureInfo.InvariantCulture) + " %";
     }
 }

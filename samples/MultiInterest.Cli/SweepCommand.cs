@@ -133,14 +133,13 @@ internal static class SweepCommand
             var trainGraph = GraphData.Build(edges, users, items, extendIds: true, train);
             var heldOut = GraphData.BuildHeldOut(testEdges, users, items, test!);
             int inTraining = TestFileChecks.Check(heldOut, trainGraph, testEdges, edges.Count, users, items, train, test!, unseen, SweepJsonFile, progress.Warnings);
-            testCounts = new SweepJson.TestCounts(unseen, heldOut.UnseenEdges, inTraining);
+            // Under --unseen drop the users no list could score are left out of the figures: counted, as evaluate counts them.
+            int leftOut = unseen == UnseenHeldOut.Drop ? heldOut.Misses.UsersWithoutSeenItems(heldOut.Graph) : 0;
+            testCounts = new SweepJson.TestCounts(unseen, heldOut.UnseenEdges, inTraining, leftOut);
         }
-        if (!clustersGiven)
-        {
-            // As `evaluate` does: the default 2,000 clusters are capped at one per 10 items on small catalogues.
-            int items = edges.Select(e => e.Item).Distinct().Count();
-            baseSettings.Clustering.Clusters = Math.Max(1, Math.Min(SphericalKMeansDefaults.NumberOfClusters, items / 10));
-        }
+        // As evaluate and fit do: the default 2,000 clusters are capped at one per 10 items on small catalogues, with a warning.
+        baseSettings.Clustering.Clusters = DefaultClusters.For(edges.Select(e => e.Item).Distinct().Count(), baseSettings.Clustering.Clusters, clustersGiven,
+            progress.Warnings);
         options.BaseSettings = baseSettings;
         // The budget covers the whole command: what loading took is spent, and the refit is kept inside it by the sweep's reserve.
         if (options.TimeBudget is { } whole) options.TimeBudget = whole - clock.Elapsed > TimeSpan.FromSeconds(1) ? whole - clock.Elapsed : TimeSpan.FromSeconds(1);
@@ -200,7 +199,7 @@ internal static class SweepCommand
             // The kNN-Embed row is the best setting's: said with its settings, since at lambda 0 it is the Mixture row again.
             log.WriteLine($"Test figures of the best setting: its kNN-Embed row is {SweepTestFigures.Describe(outcome.Best.Settings)}, beside Unimodal, MMR and the "
                 + "unsmoothed Mixture on the same vectors.");
-            ResultTable.Print(testResult, showPaper: false, log);
+            ResultTable.Print(testResult, showPaper: false, log, testCounts!.LeftOutUsers);
             testPairs = UnimodalPairs.Of(testResult);
             PairedTable.Print(testResult, testPairs, log);
         }
@@ -212,13 +211,15 @@ internal static class SweepCommand
         foreach (string png in SweepPlot.Write(outDirectory, outcome, options, ExperimentCommands.DatasetName(train)))
             log.WriteLine($"Wrote {png}");
         string json = Path.Combine(outDirectory, SweepJsonFile);
-        SweepJson.Write(json, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, clock.Elapsed.TotalSeconds);
-        log.WriteLine($"Wrote {tsv}, {json}; total {clock.Elapsed.TotalSeconds:F1} s.");
+        // One reading of the clock: the file and the line give the same total.
+        double totalSeconds = clock.Elapsed.TotalSeconds;
+        SweepJson.Write(json, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds);
+        log.WriteLine($"Wrote {tsv}, {json}; total {totalSeconds:F1} s.");
         return 0;
     }
 
     /// <summary>The command-line spelling of a strategy.</summary>
-    private static string StrategyName(SweepStrategy strategy) => strategy switch
+    internal static string StrategyName(SweepStrategy strategy) => strategy switch
     {
         SweepStrategy.SuccessiveHalving => "halving",
         SweepStrategy.LocalSearch => "local",
@@ -226,7 +227,7 @@ internal static class SweepCommand
     };
 
     /// <summary>The command-line spelling of a metric.</summary>
-    private static string MetricName(SweepMetric metric) => metric == SweepMetric.RecallDiversity ? "recall-diversity" : metric.ToString().ToLowerInvariant();
+    internal static string MetricName(SweepMetric metric) => metric == SweepMetric.RecallDiversity ? "recall-diversity" : metric.ToString().ToLowerInvariant();
 
     private static (bool, SweepSearchSpace, string?) ParseSpace(string text)
     {

@@ -18,8 +18,9 @@ internal static class SweepJson
         if (test != null) w.WriteString("test", test);
         w.WriteString("space", outcome.Space.ToString());
         w.WriteNumber("configurations", outcome.Space.Size);
-        w.WriteString("strategy", options.Strategy.ToString());
-        w.WriteString("metric", options.Metric.ToString());
+        // Spelled as the command line takes them (--strategy, --metric), so a file's settings can be passed back.
+        w.WriteString("strategy", SweepCommand.StrategyName(options.Strategy));
+        w.WriteString("metric", SweepCommand.MetricName(options.Metric));
         w.WriteNumber("k", options.Cutoff);
         if (options.Metric == SweepMetric.RecallDiversity) w.WriteNumber("diversity_weight", options.DiversityWeight);
         w.WriteNumber("seed", outcome.Seed);
@@ -65,10 +66,7 @@ internal static class SweepJson
             w.WriteNumber("test_edges_unseen", testCounts.UnseenEdges);
             w.WriteNumber("test_edges_in_training", testCounts.InTraining);
             if (testResult != null)
-            {
-                w.WriteNumber("test_users", testResult.TestUsers.Count + testResult.MissedUsers);
-                w.WriteNumber("test_users_missed", testResult.MissedUsers);
-            }
+                foreach (var (key, value) in TestUserCounts.Of(testResult, testCounts.LeftOutUsers).Fields) w.WriteNumber(key, value);
             w.WriteEndObject();
         }
         if (testResult != null)
@@ -137,5 +135,5 @@ internal static class SweepJson
     }
 
     /// <summary>What the test file held that the figures cannot score: how unseen edges were scored, how many, and how many were training edges too.</summary>
-    public sealed record TestCounts(UnseenHeldOut Unseen, int UnseenEdges, int InTraining);
+    public sealed record TestCounts(UnseenHeldOut Unseen, int UnseenEdges, int InTraining, int LeftOutUsers);
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML.MultiInterest.Data;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -35,8 +36,9 @@ internal static class TestFileChecks
         if (unseenTestEdges > 0)
             warnings.WriteLine($"  warning: {unseenTestEdges:N0} test edges name a user or item with no training edge (or no given embedding): "
                 + (unseen == UnseenHeldOut.Miss ? "they count as misses (--unseen drop leaves them out)" : "they are left out of the figures (--unseen drop)")
-                + $" ({heldOut.Misses.UnseenUsers:N0} test users with no training edge at all); {jsonFile}: counts.test_edges_unseen, counts.test_users_missed "
-                + $"(users all of whose held-out edges are unseen, scored 0).{columnHint}");
+                + $" ({Counted.Of(heldOut.Misses.UnseenUsers, "test user")} with no training edge at all); {jsonFile}: counts.test_edges_unseen, "
+                + (unseen == UnseenHeldOut.Miss ? "counts.test_users_missed (users all of whose held-out edges are unseen, scored 0)"
+                    : "counts.test_users_left_out (users all of whose held-out edges are unseen, in no figure)") + $".{columnHint}");
         int weighted = testEdges.Count(e => e.Weight != 1f);
         if (weighted > 0)
             warnings.WriteLine($"  warning: {weighted:N0} of the {testEdges.Count:N0} edges of '{testPath}' weigh other than 1, but held-out edges are "

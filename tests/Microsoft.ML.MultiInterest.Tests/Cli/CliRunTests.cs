@@ -1,3 +1,5 @@
+using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli;
 using MultiInterest.Cli.Common;
 
 namespace Microsoft.ML.MultiInterest.Tests.Cli;
@@ -73,28 +75,40 @@ public sealed class CliRunTests : IDisposable
         var (train, test) = CliHarness.WriteSplit(_directory);
         string withStranger = Path.Combine(_directory, "test-with-stranger.tsv");
         File.WriteAllLines(withStranger, [.. File.ReadAllLines(test), "stranger\tnever-seen-1", "stranger\tnever-seen-2"]);
-        double Recall50(string unseen, out System.Text.Json.JsonElement counts, out string error)
+        double Recall50(string unseen, out System.Text.Json.JsonElement counts, out string error, out string output)
         {
-            string output = Path.Combine(_directory, "sweep-" + unseen);
             var run = CliHarness.Run("sweep", "--train", train, "--test", withStranger, "--unseen", unseen, "--space", "lambda=0.8", "--algorithm", "truncated-svd",
-                "--dim", "8", "--clusters", "8", "--threads", "1", "--out", output);
+                "--dim", "8", "--clusters", "8", "--threads", "1", "--out", Path.Combine(_directory, "sweep-" + unseen));
             Assert.True(run.ExitCode == 0, run.Error);
             error = run.Error;
-            var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "sweep.json"))).RootElement;
+            output = run.Out;
+            var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "sweep-" + unseen, "sweep.json"))).RootElement;
             counts = json.GetProperty("counts").Clone();
+            // Settings spelled as the command line takes them.
+            Assert.Equal(SweepCommand.StrategyName(SweepDefaults.Strategy), json.GetProperty("strategy").GetString());
+            Assert.Equal(SweepCommand.MetricName(SweepDefaults.Metric), json.GetProperty("metric").GetString());
+            Assert.DoesNotContain(json.GetProperty("strategy").GetString()!, char.IsUpper);
             return json.GetProperty("test_figures").GetProperty("unimodal").GetProperty("recall").GetProperty("50").GetDouble();
         }
-        double missed = Recall50("miss", out var missCounts, out string warning);
-        double dropped = Recall50("drop", out var dropCounts, out _);
+        double missed = Recall50("miss", out var missCounts, out string warning, out _);
+        double dropped = Recall50("drop", out var dropCounts, out string dropWarning, out string dropOutput);
         Assert.Contains("2 test edges name a user or item with no training edge", warning, StringComparison.Ordinal);
+        Assert.Contains("(1 test user with no training edge at all); sweep.json: counts.test_edges_unseen, counts.test_users_missed", warning, StringComparison.Ordinal);
+        Assert.Contains("sweep.json: counts.test_edges_unseen, counts.test_users_left_out", dropWarning, StringComparison.Ordinal);
         Assert.Equal(2, missCounts.GetProperty("test_edges_unseen").GetInt32());
-        Assert.Equal(1, missCounts.GetProperty("test_users_missed").GetInt32());
-        Assert.Equal(0, dropCounts.GetProperty("test_users_missed").GetInt32());
+        // The counts are metrics.json's: users with lists, the missed one (a zero in Recall) or the one drop left out.
         int users = missCounts.GetProperty("test_users").GetInt32();
-        Assert.Equal(users - 1, dropCounts.GetProperty("test_users").GetInt32());
+        Assert.Equal(1, missCounts.GetProperty("test_users_missed").GetInt32());
+        Assert.Equal(users + 1, missCounts.GetProperty("users_averaged_recall_ndcg").GetInt32());
+        Assert.Equal(0, missCounts.GetProperty("test_users_left_out").GetInt32());
+        Assert.Equal(users, dropCounts.GetProperty("test_users").GetInt32());
+        Assert.Equal(0, dropCounts.GetProperty("test_users_missed").GetInt32());
+        Assert.Equal(1, dropCounts.GetProperty("test_users_left_out").GetInt32());
+        Assert.Equal(users, dropCounts.GetProperty("users_averaged_recall_ndcg").GetInt32());
+        Assert.Contains($"Measured on {users:N0} test users (1 more left out by --unseen drop", dropOutput, StringComparison.Ordinal);
         Assert.True(dropped > 0);
         // The stranger scores 0 among all the users under miss, and is left out under drop.
-        Assert.Equal(dropped * (users - 1) / users, missed, 12);
+        Assert.Equal(dropped * users / (users + 1), missed, 12);
 
         var same = CliHarness.Run("sweep", "--train", train, "--test", train, "--space", "lambda=0.8", "--out", Path.Combine(_directory, "sweep-same"));
         Assert.Equal(1, same.ExitCode);
