@@ -93,7 +93,7 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         points.ThrowIfNotFinite($"embeddings in column '{o.FeatureColumnName}' (option {nameof(o.FeatureColumnName)})");
         if (o.NumberOfClusters > points.Rows)
             throw new ArgumentException($"{nameof(o.NumberOfClusters)} is {o.NumberOfClusters}, but there are only {points.Rows} "
-                + (item == null ? "rows" : $"distinct items in '{o.ItemColumnName}'") + " to cluster.");
+                + (item == null ? "rows" : $"distinct items in '{o.ItemColumnName}'") + " to cluster.", nameof(input));
         var reporter = new StageReporter(_context, nameof(SphericalKMeansTrainer), o);
         var result = SphericalKMeans.Fit(points, _engineOptions, new IterationProgress(reporter, o.MaxIterations), reporter.Token);
         reporter.Report($"Clustered {points.Rows} points into {o.NumberOfClusters} clusters in {result.Iterations.Count} iterations; objective {result.Objective:G5}.",

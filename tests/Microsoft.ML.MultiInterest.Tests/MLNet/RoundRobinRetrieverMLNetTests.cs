@@ -398,7 +398,8 @@ public sealed class RoundRobinRetrieverMLNetTests : IDisposable
             var model = pipeline.Fit(train);
             ml.Model.Save(model, train.Schema, path);
 
-            var recommender = mi.CreateRecommender(MultiInterestModel.Load(ml, path));
+            using var loaded = MultiInterestModel.Load(ml, path);                        // dispose: it holds ONNX sessions and temp files
+            var recommender = mi.CreateRecommender(loaded);
             RecommendationList known = recommender.Recommend("u1");                      // Trained: its 3 components
             RecommendationList cold = recommender.Recommend("new-user", ["i3", "i7"]);   // History: one component, the mean of i3, i7
             #endregion

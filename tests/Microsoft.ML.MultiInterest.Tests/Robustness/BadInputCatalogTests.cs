@@ -21,6 +21,8 @@ public class BadInputCatalogTests
     {
         // ---- edge, embedding and cluster files ----
         ["file-missing"] = Throws<FileNotFoundException>(["does not exist", "no-such-file.tsv"], () => EdgeFile.Read(Path.Combine(Path.GetTempPath(), "no-such-file.tsv"))),
+        ["file-is-a-folder"] = Throws<FileNotFoundException>(["is a folder: give a file"], () => EdgeFile.Read(Path.GetTempPath())),
+        ["loadedges-folder"] = Throws<FileNotFoundException>(["is a folder: give the edge file itself"], () => new MLContext().MultiInterest().LoadEdges(Path.GetTempPath())),
         ["file-empty"] = Throws<InvalidDataException>(["is empty", "header line"], () => EdgeFile.Read(BadInputFixtures.Text("empty.tsv", ""))),
         ["edge-header-wrong"] = Throws<InvalidDataException>(["must start with a header whose column 1 is 'user'", "header.tsv"], () => EdgeFile.Read(BadInputFixtures.Text("header.tsv", "src\tdst\na\tb\n"))),
         ["edge-header-renamed"] = Throws<InvalidDataException>(["column 1 is 'user'", "name them so in the header line ('user<TAB>item', then a name for the last column, which is not read unless it is 'weight')"],

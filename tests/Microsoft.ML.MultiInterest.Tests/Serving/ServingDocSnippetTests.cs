@@ -28,7 +28,7 @@ public sealed class ServingDocSnippetTests
         #region Serving
         var mi = mlContext.MultiInterest();
         ITransformer model = pipeline.Fit(train);                            // ... + ClusterQuotaRetriever
-        MultiInterestRecommender recommender = mi.CreateRecommender(model);  // or mi.CreateRecommender(MultiInterestModel.Load(mlContext, "model.zip"))
+        MultiInterestRecommender recommender = mi.CreateRecommender(model);  // or, from a zip, `using var loaded = MultiInterestModel.Load(mlContext, "model.zip");` then mi.CreateRecommender(loaded)
 
         RecommendationList known = recommender.Recommend("u1");                                // Trained: training items excluded
         RecommendationList fresh = recommender.Recommend("u1", history: ["i3", "i7"]);         // Trained, fresh items excluded too

@@ -109,5 +109,5 @@ internal static class ColumnChecks
     }
 
     public static ArgumentException Mismatch(string name, string option, string expected, object actual) =>
-        new($"Input column '{name}' (option {option}) must be {expected}, but it is {actual}.");
+        new($"Input column '{name}' (option {option}) must be {expected}, but it is {actual}.", "schema");
 }

@@ -16,7 +16,8 @@ internal static class EdgeFrames
     public static DataFrame ReadText(string path, char? separator, string? weightColumn)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"Edge file '{path}' does not exist.", path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException(Directory.Exists(path) ? $"Edge file '{path}' is a folder: give the edge file itself." : $"Edge file '{path}' does not exist.", path);
         bool gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
         string name = gzip ? path[..^3] : path;
         char sep = separator ?? (name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) ? '\t' : ',');
