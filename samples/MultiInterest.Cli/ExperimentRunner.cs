@@ -84,7 +84,7 @@ internal static class ExperimentRunner
                     options = options.Clone();
                     options.KeepHoldout = true;
                 }
-                fit = GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs());
+                fit = GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs(options.ValidationCutoff));
             }
             (userEmbeddings, itemEmbeddings) = (fit.UserEmbeddings, fit.ItemEmbeddings);
             embedding = fit;
@@ -343,7 +343,7 @@ internal static class ExperimentRunner
         var log = progress.Out;
         GraphEmbeddingResult fit;
         using (var stage = progress.Begin($"Training {name}: {MixtureEmbeddingDescription(options)}...", options.Epochs))
-            fit = GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs());
+            fit = GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs(options.ValidationCutoff));
         if (fit.Validation.Count > 0)
         {
             var best = fit.Validation.MaxBy(p => p.Recall)!;

@@ -20,9 +20,24 @@ internal abstract class ProgressStage : IDisposable
     /// <summary>Marks the stage done.</summary>
     public abstract void Dispose();
 
-    /// <summary>Epoch reports of an embedding fit as updates (<c>  epoch  3: loss ..., 250k edges/s</c>), on the training thread.</summary>
-    public IProgress<EpochStats> Epochs() => new Inline<EpochStats>(e =>
-        Update($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s", e.Epoch));
+    /// <summary>
+    /// Epoch reports of an embedding fit as updates (<c>  epoch  3: loss ..., 250k edges/s</c>), on the training thread; the
+    /// sink also takes the validation measurements of a selection (Auto's trials, a validated run's epochs), so that a
+    /// selection of many minutes is heard from at each of them, as the ML.NET trainer's log is.
+    /// </summary>
+    /// <param name="validationCutoff">K of the measurements' Recall@K and NDCG@K (the fit's ValidationCutoff).</param>
+    public IProgress<EpochStats> Epochs(int validationCutoff) => new EmbeddingProgress(this, validationCutoff);
+
+    /// <summary>An embedding fit's epochs and validation measurements as updates.</summary>
+    private sealed class EmbeddingProgress(ProgressStage stage, int cutoff) : IProgress<EpochStats>, IProgress<ValidationPoint>
+    {
+        private int _measurements;
+
+        public void Report(EpochStats e) => stage.Update($"  epoch {e.Epoch,2}: loss {e.MeanLoss:F4}, {e.EdgesPerSecond / 1000:F0}k edges/s", e.Epoch);
+
+        public void Report(ValidationPoint point) =>
+            stage.Update($"  validation measurement {++_measurements}: {point.Candidate}, Recall@{cutoff} {point.Recall:F4}, NDCG@{cutoff} {point.Ndcg:F4}");
+    }
 
     /// <summary>Lines of a long computation (which part it has reached) as indented updates, on the calling thread.</summary>
     public IProgress<string> Lines() => new Inline<string>(line => Update("  " + line));
