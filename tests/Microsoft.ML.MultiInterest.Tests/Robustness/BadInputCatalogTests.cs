@@ -45,6 +45,8 @@ public class BadInputCatalogTests
             () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("lists.tsv", "User\tItem\n0\t5\n1\t6\t8\t9\n"))),
         ["loadedges-empty-field"] = Throws<InvalidDataException>(["holes.csv', data line 2 after the header (blank lines not counted): the 'item' field is empty, and every edge needs an item id"],
             () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("holes.csv", "user,item\n1,10\n2,\n3,30\n"), "user", "item")),
+        ["loadedges-weight-comma"] = Throws<InvalidDataException>(["comma.tsv', data line 2 after the header (blank lines not counted): the 'weight' field '0,5' is not a number",
+            "no thousands separator"], () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("comma.tsv", "user\titem\tweight\nu1\ti1\t2\nu1\ti2\t0,5\n"), weightColumnName: "weight")),
         ["loadedges-null-id"] = Throws<ArgumentException>(["Column 'item' (itemColumnName) of the DataFrame holds 1 null value (the first at row 1): every edge needs an item id"],
             () => new MLContext().MultiInterest().LoadEdges(new Microsoft.Data.Analysis.DataFrame(new Microsoft.Data.Analysis.Int32DataFrameColumn("user", new int?[] { 1, 2, 3 }),
                 new Microsoft.Data.Analysis.Int32DataFrameColumn("item", new int?[] { 10, null, 30 })), "user", "item")),

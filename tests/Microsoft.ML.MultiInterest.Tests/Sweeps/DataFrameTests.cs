@@ -85,11 +85,11 @@ public class DataFrameTests
         Directory.CreateDirectory(dir);
         try
         {
-            File.WriteAllText(Path.Combine(dir, "e.csv"), "user,item,weight\n10,20,1.5\n10,21,1\n");
+            File.WriteAllText(Path.Combine(dir, "e.csv"), "user,item,weight\n10,20,1.5\n10,21,1\n10,22,2e3\n");
             File.WriteAllText(Path.Combine(dir, "e.tsv"), "u\ti\nalice\tx\nbob\ty\n");
             var csv = ml.MultiInterest().LoadEdges(Path.Combine(dir, "e.csv"), "user", "item", "weight");
-            Assert.Equal(["10", "10"], csv.GetColumn<string>("User"));
-            Assert.Equal([1.5f, 1f], csv.GetColumn<float>("Weight"));
+            Assert.Equal(["10", "10", "10"], csv.GetColumn<string>("User"));
+            Assert.Equal([1.5f, 1f, 2000f], csv.GetColumn<float>("Weight"));
             var tsv = ml.MultiInterest().LoadEdges(Path.Combine(dir, "e.tsv"), "u", "i");
             Assert.Equal(["x", "y"], tsv.GetColumn<string>("Item"));
 

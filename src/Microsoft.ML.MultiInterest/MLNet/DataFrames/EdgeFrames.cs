@@ -30,10 +30,19 @@ internal static class EdgeFrames
             header = reader.ReadLine() ?? throw new InvalidDataException($"Edge file '{path}' is empty: a header line was expected.");
         text.Position = 0;
         var names = header.Split(sep).Select(n => n.Trim()).ToArray();
-        var types = names.Select(n => n == weightColumn ? typeof(float) : typeof(string)).ToArray();
+        // Every column as text, the weight too: the DataFrame reader parses numbers with thousands separators allowed, so a
+        // weight of "0,5" would be read as 5; the weight is parsed below by EdgeFile's rule instead.
+        var types = names.Select(_ => typeof(string)).ToArray();
         try
         {
-            return DataFrame.LoadCsv(text, sep, header: true, dataTypes: types, cultureInfo: CultureInfo.InvariantCulture);
+            var frame = DataFrame.LoadCsv(text, sep, header: true, dataTypes: types, cultureInfo: CultureInfo.InvariantCulture);
+            if (weightColumn != null && frame.Columns.IndexOf(weightColumn) is var index and >= 0)
+            {
+                var weights = ParseWeights((StringDataFrameColumn)frame.Columns[index], path);
+                frame.Columns.RemoveAt(index);
+                frame.Columns.Insert(index, weights);
+            }
+            return frame;
         }
         catch (Exception e) when (e is not (InvalidDataException or IOException or OutOfMemoryException))
         {
@@ -43,6 +52,30 @@ internal static class EdgeFrames
                     ? $"line {line.Number} has {line.Fields} fields where the header names {names.Length}. {IO.TextTables.EdgeListHint}"
                     : e.Message), e);
         }
+    }
+
+    /// <summary>
+    /// A weight column read as text, parsed as the CLI's edge files are (a float in the invariant culture, no thousands
+    /// separators, an exponent allowed); an empty field stays null, for the caller's message on missing weights.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A field is not a number; the message names the file, the data line and the text.</exception>
+    private static SingleDataFrameColumn ParseWeights(StringDataFrameColumn text, string path)
+    {
+        var weights = new SingleDataFrameColumn(text.Name, text.Length);
+        for (long row = 0; row < text.Length; row++)
+        {
+            string? field = text[row];
+            if (string.IsNullOrWhiteSpace(field))
+            {
+                weights[row] = null;
+                continue;
+            }
+            if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float weight))
+                throw new InvalidDataException($"Edge file '{path}', data line {row + 1} after the header (blank lines not counted): the '{text.Name}' field "
+                    + $"'{field}' is not a number (a weight is written like 1, 0.5 or 2e3, with '.' for the decimal point and no thousands separator).");
+            weights[row] = weight;
+        }
+        return weights;
     }
 
     /// <summary>
