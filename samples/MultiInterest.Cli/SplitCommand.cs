@@ -22,7 +22,7 @@ internal static class SplitCommand
             + "keep them when users and items are numbered separately, where such a pair is a real edge.");
         var command = new Command("split", "The protocol's per-user hold-out of an edge file: each user with at least 3 distinct edges holds out 20% of them "
             + "(rounded up), drawn at random with --seed (the file's line order, such as time, is not used); a held-out edge whose item would then be "
-            + "missing from training goes back to training; repeated (user, item) pairs count once; self-loops are dropped unless --keep-self-loops.") { edges, train, test, seed, keepSelfLoops };
+            + "missing from training goes back to training; repeated (user, item) pairs count once (in a file with weights, their weights added); self-loops are dropped unless --keep-self-loops.") { edges, train, test, seed, keepSelfLoops };
         command.SetAction(r =>
         {
             Opt.CheckInputFiles(r);
@@ -50,7 +50,9 @@ internal static class SplitCommand
             warnings.WriteLine($"warning: nothing was held out, so '{test}' holds no edges (a user needs {options.MinimumUserEdges} or more distinct edges to hold any "
                 + "out, and an edge whose item would then be missing from training goes back to it); evaluate needs at least one test edge.");
         // Say what was left out, so that no edge goes missing silently.
-        if (split.DuplicatesDropped > 0) warnings.WriteLine($"{split.DuplicatesDropped:N0} repeated (user, item) pairs left out (each pair is kept once).");
+        if (split.DuplicatesDropped > 0)
+            warnings.WriteLine($"{Counted.Of(split.DuplicatesDropped, "repeated (user, item) line")} merged into the pair's first line (each pair is kept once; "
+                + "in a file with weights, with the weights added, as the library's graphs add the weights of repeats).");
         if (split.SelfLoopsDropped > 0)
             warnings.WriteLine($"{split.SelfLoopsDropped:N0} self-loops left out (user id = item id). If users and items are numbered separately these are real edges: "
                 + "add --keep-self-loops.");

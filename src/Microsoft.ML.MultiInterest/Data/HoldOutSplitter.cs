@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.MultiInterest.IO;
 
 namespace Microsoft.ML.MultiInterest.Data;
@@ -35,12 +36,16 @@ public sealed class HoldOutSplitOptions
 /// <param name="Test">Held-out edges, sorted by (user, item).</param>
 /// <param name="ReturnedToTraining">Held-out edges put back because their item had no training edge.</param>
 /// <param name="SelfLoopsDropped">Input edges left out because their user id equals their item id (<see cref="HoldOutSplitOptions.DropSelfLoops"/>).</param>
-/// <param name="DuplicatesDropped">Input edges left out because the same (user, item) pair came earlier.</param>
+/// <param name="DuplicatesDropped">
+/// Input edges merged into an earlier edge of the same (user, item) pair. When any input edge weighs other than 1 (a
+/// weighted log), their weights are added to its weight, as the graph builders add the weights of repeats, so that a split
+/// file trains as the unsplit one would; an unweighted log stays unweighted (a repeat is the same edge again).
+/// </param>
 public sealed record HoldOutSplit(IReadOnlyList<RawEdge> Train, IReadOnlyList<RawEdge> Test, int ReturnedToTraining, int SelfLoopsDropped, int DuplicatesDropped);
 
 /// <summary>
-/// The evaluation protocol's per-user hold-out, for users' own data: drop self-loops and duplicate
-/// pairs; for each user with at least 3 edges hold out ceil(20%) of its edges chosen uniformly at random
+/// The evaluation protocol's per-user hold-out, for users' own data: drop self-loops and merge duplicate
+/// pairs (the weights of a weighted log added); for each user with at least 3 edges hold out ceil(20%) of its edges chosen uniformly at random
 /// with a fixed seed; a held-out edge whose item never appears in the training part goes back to
 /// training. (The canonical cit-HepPh files were drawn with numpy's generator; this uses .NET's seeded
 /// <see cref="Random"/>, so the same protocol gives a different, equally valid draw.)
@@ -54,12 +59,31 @@ public static class HoldOutSplitter
         options ??= new HoldOutSplitOptions();
         options.Validate();
 
+        var input = edges as IReadOnlyList<RawEdge> ?? edges.ToList();
+        bool weighted = input.Any(e => e.Weight != 1f);
         var distinct = new Dictionary<(string, string), RawEdge>();
         int selfLoops = 0, duplicates = 0;
-        foreach (var e in edges)
+        foreach (var e in input)
         {
-            if (options.DropSelfLoops && e.User == e.Item) selfLoops++;
-            else if (!distinct.TryAdd((e.User, e.Item), e)) duplicates++;
+            if (options.DropSelfLoops && e.User == e.Item)
+            {
+                selfLoops++;
+                continue;
+            }
+            ref var kept = ref CollectionsMarshal.GetValueRefOrAddDefault(distinct, (e.User, e.Item), out bool repeated);
+            if (!repeated)
+            {
+                kept = e;
+                continue;
+            }
+            // In a weighted log a repeat adds its weight, as BipartiteGraph.FromEdges merges repeats: the split trains as the
+            // whole file would.
+            duplicates++;
+            if (!weighted) continue;
+            float sum = kept.Weight + e.Weight;
+            if (!float.IsFinite(sum))
+                throw new ArgumentException($"The weights of the edge ('{e.User}', '{e.Item}') add up to more than a float holds: scale the weights down.", nameof(edges));
+            kept = kept with { Weight = sum };
         }
         if (distinct.Count == 0) throw new ArgumentException("There are no edges to split (after dropping self-loops and duplicates).", nameof(edges));
         var sorted = distinct.Values.OrderBy(e => e.User, IdComparer.Instance).ThenBy(e => e.Item, IdComparer.Instance).ToList();

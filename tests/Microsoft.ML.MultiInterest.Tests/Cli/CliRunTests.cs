@@ -222,7 +222,7 @@ public sealed class CliRunTests : IDisposable
         Assert.True(dropped.ExitCode == 0, dropped.Error);
         Assert.Contains($"{selfLoops} self-loops left out", dropped.Error, StringComparison.Ordinal);
         Assert.Contains("--keep-self-loops", dropped.Error, StringComparison.Ordinal);
-        Assert.Contains("1 repeated (user, item) pairs left out", dropped.Error, StringComparison.Ordinal);
+        Assert.Contains("1 repeated (user, item) line merged into the pair's first line", dropped.Error, StringComparison.Ordinal);
         Assert.Equal(lines.Count - 1 - selfLoops - 1, File.ReadLines(train).Count() - 1 + File.ReadLines(test).Count() - 1);
 
         var kept = CliHarness.Run("split", "--edges", edges, "--train", train, "--test", test, "--keep-self-loops");

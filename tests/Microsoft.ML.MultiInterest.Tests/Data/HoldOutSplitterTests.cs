@@ -64,6 +64,27 @@ public class HoldOutSplitterTests
         Assert.Equal(duplicates, kept.DuplicatesDropped);
         Assert.Contains(kept.Train.Concat(kept.Test), e => e.User == "7" && e.Item == "7");
         Assert.Equal(edges.Count, kept.Train.Count + kept.Test.Count + kept.DuplicatesDropped);
+        // An unweighted log stays unweighted: a repeat is the same edge again.
+        Assert.All(kept.Train.Concat(kept.Test), e => Assert.Equal(1f, e.Weight));
+    }
+
+    /// <summary>
+    /// In a weighted log (play counts spread over lines) a repeated pair keeps the sum of its weights, as the graph builders
+    /// merge repeats, so the split files train as the unsplit file would; a sum past a float's range is refused.
+    /// </summary>
+    [Fact]
+    public void A_weighted_logs_repeats_keep_the_sum_of_their_weights()
+    {
+        RawEdge[] edges = [new("u", "a", 1), new("u", "b", 2), new("u", "a", 7), new("u", "c", 1), new("v", "a", 0.5f), new("v", "a", 0.25f)];
+        var split = HoldOutSplitter.Split(edges);
+        Assert.Equal(2, split.DuplicatesDropped);
+        var weights = split.Train.Concat(split.Test).ToDictionary(e => (e.User, e.Item), e => e.Weight);
+        Assert.Equal(8f, weights[("u", "a")]);
+        Assert.Equal(2f, weights[("u", "b")]);
+        Assert.Equal(0.75f, weights[("v", "a")]);
+
+        var e = Assert.Throws<ArgumentException>(() => HoldOutSplitter.Split([new("u", "a", 3e38f), new("u", "a", 3e38f), new("u", "b", 1)]));
+        Assert.Contains("The weights of the edge ('u', 'a') add up to more than a float holds", e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>
