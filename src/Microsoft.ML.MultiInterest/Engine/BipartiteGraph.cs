@@ -173,7 +173,14 @@ public sealed class BipartiteGraph
                     if (rawRelations != null && rawRelations[write - 1] != rawRelations[e])
                         throw new ArgumentException($"The edge (user {u}, item {rawItems[e]}) occurs in relations {Math.Min(rawRelations[write - 1], rawRelations[e])} and "
                             + $"{Math.Max(rawRelations[write - 1], rawRelations[e])}: an edge belongs to one relation.", nameof(relations));
-                    if (rawWeights != null) rawWeights[write - 1] += rawWeights[e];
+                    if (rawWeights != null)
+                    {
+                        // Each weight was checked finite; their sum may not be (two of 2e38 make infinity, which no trainer survives).
+                        rawWeights[write - 1] += rawWeights[e];
+                        if (!float.IsFinite(rawWeights[write - 1]))
+                            throw new ArgumentException($"The weights of the repeated edge (user {u}, item {rawItems[e]}) add up to more than a float holds: "
+                                + "scale the weights down.", nameof(weights));
+                    }
                     continue;
                 }
                 rawItems[write] = rawItems[e];

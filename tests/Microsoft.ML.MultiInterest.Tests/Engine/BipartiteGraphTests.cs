@@ -25,5 +25,8 @@ public class BipartiteGraphTests
         Assert.Contains("user index 2", e1.Message);
         var e2 = Assert.Throws<ArgumentException>(() => BipartiteGraph.FromEdges(2, 2, [0], [1], [float.NaN]));
         Assert.Contains("weight", e2.Message);
+        // Each weight finite, their sum not: refused, not trained on as infinity (an SVD failed inside its solver on it).
+        var e3 = Assert.Throws<ArgumentException>(() => BipartiteGraph.FromEdges(2, 2, [1, 1, 0], [0, 0, 1], [2e38f, 2e38f, 1f]));
+        Assert.Contains("The weights of the repeated edge (user 1, item 0) add up to more than a float holds", e3.Message, StringComparison.Ordinal);
     }
 }
