@@ -87,6 +87,59 @@ public class CatalogSweepTests
         Assert.Equal(150, stage.Settings.MmrPoolSize); // the pool searched, kept by the refitted stage
     }
 
+    private sealed class WeightedEdge
+    {
+        public int User { get; set; }
+
+        public int Item { get; set; }
+
+        public float Weight { get; set; }
+    }
+
+    /// <summary>The planted edges with a Weight column: <paramref name="weight"/> of (user, item).</summary>
+    private static IDataView WeightedEdges(MLContext ml, Func<int, int, float> weight)
+    {
+        var graph = PlantedGraph.Create().Train;
+        var rows = new List<WeightedEdge>();
+        for (int u = 0; u < graph.UserCount; u++)
+            foreach (int i in graph.ItemsOf(u)) rows.Add(new WeightedEdge { User = 1000 + u, Item = 5000 + i, Weight = weight(u, i) });
+        return ml.Data.LoadFromEnumerable(rows);
+    }
+
+    /// <summary>
+    /// A named weight column reaches the trials and the refit: weights all 1 give the unweighted sweep's figures and
+    /// vectors exactly, other weights other ones; a Weight column left unnamed is warned of, not silently read or dropped.
+    /// </summary>
+    [Fact]
+    public void A_named_weight_column_trains_the_trials_and_the_refit_on_the_weights()
+    {
+        var space = new SweepSearchSpace().Add("lambda", 0, 0.8);
+        (SweepOutcome Outcome, float[] Vectors, List<string> Warnings) Run(Func<int, int, float>? weight)
+        {
+            var ml = new MLContext(seed: 3);
+            var warnings = new List<string>();
+            ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
+            var result = weight == null ? ml.MultiInterest().Sweep(Edges(ml), space, Options())
+                : ml.MultiInterest().Sweep(WeightedEdges(ml, weight), space, Options(), weightColumnName: MultiInterestColumnNames.Weight);
+            var embedding = ((IEnumerable<ITransformer>)result.Model!).OfType<GraphEmbeddingTransformer>().Single();
+            return (result.Outcome, embedding.UserEmbeddings.ToDense().Values, warnings);
+        }
+        var plain = Run(null);
+        var ones = Run((_, _) => 1f);
+        var counts = Run((u, i) => 1 + (u * 7 + i) % 5);
+        Assert.Equal(plain.Outcome.Trials.Select(t => t.Objective), ones.Outcome.Trials.Select(t => t.Objective));
+        Assert.Equal(plain.Vectors, ones.Vectors);
+        Assert.NotEqual(plain.Outcome.Trials.Select(t => t.Objective), counts.Outcome.Trials.Select(t => t.Objective));
+        Assert.NotEqual(plain.Vectors, counts.Vectors);
+        Assert.Empty(counts.Warnings);
+
+        var ml = new MLContext(seed: 3);
+        var unnamed = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (unnamed) unnamed.Add(e.Message); };
+        ml.MultiInterest().Sweep(WeightedEdges(ml, (u, i) => 2), space, Options(), refitBest: false);
+        Assert.Contains(unnamed, m => m.Contains("The edges have a 'Weight' column, but weightColumnName is not set", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void The_context_seed_makes_the_sweep_repeatable()
     {

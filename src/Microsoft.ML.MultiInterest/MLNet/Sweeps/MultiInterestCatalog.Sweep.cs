@@ -20,10 +20,16 @@ public sealed partial class MultiInterestCatalog
     /// <param name="progress">Optional reports of stage fits and finished trials.</param>
     /// <param name="userColumnName">The user id column.</param>
     /// <param name="itemColumnName">The item id column.</param>
+    /// <param name="weightColumnName">
+    /// A numeric edge weight column (e.g. <see cref="MultiInterestColumnNames.Weight"/>, which <c>LoadEdges</c> writes), or null
+    /// to train on unweighted edges: the trials' embeddings train on the weights as a <see cref="GraphEmbeddingTrainer"/> with
+    /// <see cref="GraphEmbeddingTrainer.Options.WeightColumnName"/> does (repeated pairs add theirs), the validation hold-out
+    /// keeps them, and the refitted pipeline's GraphEmbedding reads them. Validation figures count each held-out edge once.
+    /// </param>
     /// <param name="refitBest">Whether to refit the best configuration on all edges (<see cref="MultiInterestSweepResult.Model"/>).</param>
     /// <param name="cancellationToken">Stops the sweep promptly; the finished trials are kept and the best is still refitted.</param>
     public MultiInterestSweepResult Sweep(IDataView trainEdges, SweepSearchSpace space, SweepOptions? options = null, IProgress<SweepProgress>? progress = null,
-        string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
+        string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item, string? weightColumnName = null,
         bool refitBest = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trainEdges);
@@ -32,8 +38,12 @@ public sealed partial class MultiInterestCatalog
         var effective = options.Clone();
         effective.Seed ??= StageReporter.SeedOf(Context, null, nameof(Sweep));
 
-        var edges = RawEdgeReader.Read(trainEdges, userColumnName, itemColumnName, null);
-        var graph = GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, "trainEdges");
+        bool weighted = weightColumnName != null;
+        if (!weighted && trainEdges.Schema.GetColumnOrNull(MultiInterestColumnNames.Weight) != null)
+            Logging.Warning(Context, nameof(Sweep), $"The edges have a '{MultiInterestColumnNames.Weight}' column, but weightColumnName is not set: the sweep trains "
+                + "on unweighted edges. Pass weightColumnName to train on the weights.");
+        var edges = RawEdgeReader.Read(trainEdges, userColumnName, itemColumnName, weightColumnName);
+        var graph = GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, "trainEdges", useWeights: weighted);
         var forward = new LoggingProgress(Context, progress);
         var outcome = SweepRunner.Run(graph, space, effective, forward, cancellationToken);
         Logging.Info(Context, nameof(Sweep), $"sweep stopped ({outcome.StopReason}) after {outcome.Trials.Count} trials in {outcome.Seconds:F1} s; " +
@@ -45,8 +55,8 @@ public sealed partial class MultiInterestCatalog
         if (refitBest && outcome.Best != null)
         {
             var clock = Stopwatch.StartNew();
-            var rows = Context.Data.LoadFromEnumerable(edges.Select(e => new SweepPipeline.EdgeRow { User = e.User, Item = e.Item }));
-            model = SweepPipeline.Create(Context, outcome.Best.Settings, effective.Cutoff, effective.Threads).Fit(rows);
+            var rows = SweepPipeline.Rows(Context, edges, weighted);
+            model = SweepPipeline.Create(Context, outcome.Best.Settings, effective.Cutoff, effective.Threads, weighted).Fit(rows);
             schema = rows.Schema;
             refitSeconds = clock.Elapsed.TotalSeconds;
             Logging.Info(Context, nameof(Sweep), $"best configuration refitted on all {edges.Count} edges in {refitSeconds:F1} s");

@@ -1,3 +1,5 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.IO;
 using Microsoft.ML.MultiInterest.Engine;
 
 namespace Microsoft.ML.MultiInterest;
@@ -5,11 +7,12 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>The ML.NET estimator chain of one sweep configuration, over text <c>User</c>/<c>Item</c> columns.</summary>
 internal static class SweepPipeline
 {
-    public static IEstimator<ITransformer> Create(MLContext ml, SweepSettings settings, int candidates, int threads)
+    public static IEstimator<ITransformer> Create(MLContext ml, SweepSettings settings, int candidates, int threads, bool weighted = false)
     {
         var mi = ml.MultiInterest();
         var embedding = GraphEmbeddingTrainer.Options.FromEngine(settings.Embedding);
         embedding.Threads = threads;
+        embedding.WeightColumnName = weighted ? MultiInterestColumnNames.Weight : null;
         var keyed = ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.User)
             .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.Item))
             .Append(mi.GraphEmbedding(embedding));
@@ -47,5 +50,15 @@ internal static class SweepPipeline
         public string User { get; set; } = "";
 
         public string Item { get; set; } = "";
+
+        public float Weight { get; set; } = 1f;
+    }
+
+    /// <summary>The edges as rows of <see cref="EdgeRow"/>, with the Weight column only when <paramref name="weighted"/>.</summary>
+    public static IDataView Rows(MLContext ml, IEnumerable<RawEdge> edges, bool weighted)
+    {
+        var schema = SchemaDefinition.Create(typeof(EdgeRow));
+        if (!weighted) schema.Remove(schema[nameof(EdgeRow.Weight)]);
+        return ml.Data.LoadFromEnumerable(edges.Select(e => new EdgeRow { User = e.User, Item = e.Item, Weight = e.Weight }), schema);
     }
 }
