@@ -89,6 +89,25 @@ public class NumericIdTests
         Assert.Equal(1, KeyNamesOf(new long[] { 5, 9_007_199_254_740_993 }).FirstDifference(KeyNamesOf(new long[] { 5, 9_007_199_254_740_992 })));
     }
 
+    /// <summary>
+    /// The names a model fitted before 2026-12-04 saved for 64-bit and fractional Single ids (through double) are told
+    /// apart from exact ones, so that MultiInterestModel.Load refuses such a model rather than serve its trained users the
+    /// popular list; today's names of the same ids pass.
+    /// </summary>
+    [Fact]
+    public void Lossy_names_of_older_models_are_refused_and_exact_ones_pass()
+    {
+        Assert.Null(SavedIdNames.Lossy(typeof(long), Names(new long[] { 1_000_000_000_000_112_319, 1_000_000_000_000_112_320, -3 }), "user"));
+        Assert.Null(SavedIdNames.Lossy(typeof(float), Names(new float[] { 129.8f, 0.1f, 20 }), "user"));
+        Assert.Null(SavedIdNames.Lossy(typeof(string), ["1.5E+18", "a"], "item"));
+        Assert.Equal("two users share the name '9007199254740992'",
+            SavedIdNames.Lossy(typeof(long), ["9007199254740992", "9007199254740992"], "user"));
+        Assert.Equal("the integer item id '1.0000000000098033E+18' is written as a floating-point number",
+            SavedIdNames.Lossy(typeof(long), ["5", "1.0000000000098033E+18"], "item"));
+        Assert.Equal("the Single user id '129.8000030517578' is not written as the Single it is ('129.8')",
+            SavedIdNames.Lossy(typeof(float), ["20", "129.8000030517578"], "user"));
+    }
+
     private static string[] Names<T>(T[] values) => KeyNamesOf(values).ToArray();
 
     private static KeyNameList KeyNamesOf<T>(T[] values)

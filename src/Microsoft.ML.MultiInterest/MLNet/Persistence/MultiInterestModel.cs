@@ -163,6 +163,16 @@ public sealed partial class MultiInterestModel : IDisposable
             // A table the stage's graph accepted but the typed reader cannot (such as present keys out of order).
             throw new InvalidDataException($"{what} holds a stage whose tables are inconsistent: {cause.Message}", e);
         }
+        try
+        {
+            foreach (var saved in candidates.Select(c => c.Embedding).Append(embedding).OfType<SavedGraphEmbedding>().Distinct())
+                SavedIdNames.Check(schema, saved, what);
+        }
+        catch (InvalidDataException)
+        {
+            (transformer as IDisposable)?.Dispose(); // its ONNX sessions and temp files: the caller never gets the model
+            throw;
+        }
         return new MultiInterestModel(transformer, schema, embedding, clustering, mixtures, candidates, fusions);
     }
 
