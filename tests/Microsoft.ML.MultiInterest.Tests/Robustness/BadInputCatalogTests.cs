@@ -466,6 +466,12 @@ public class BadInputCatalogTests
         ["model-foreign-zip"] = Throws<InvalidDataException>(["is not a readable ML.NET model zip"], () => LoadModel(BadInputFixtures.ForeignZip())),
         ["model-not-a-zip"] = Throws<InvalidDataException>(["is not a readable ML.NET model zip"], () => LoadModel(Encoding.UTF8.GetBytes("user\titem\n"))),
         ["model-newer-format-version"] = Throws<InvalidDataException>(["saved in format version 99", "update Microsoft.ML.MultiInterest"], () => LoadModel(BadInputFixtures.ModelZipWithVersion("99"))),
+        ["model-history-table-cut"] = Throws<InvalidDataException>(["holds a stage whose tables are inconsistent: Table 'history_offsets' runs from 0 to",
+            "but 'history_items' holds", "restore it, or refit the model"], () => LoadModel(BadInputFixtures.RetrievalZipWithTableCut("history_items", 5))),
+        ["model-candidate-rows-cut"] = Throws<InvalidDataException>(["Table 'candidate_scores' holds 85 scores for the 80 entries of 'candidate_items'",
+            "restore it, or refit the model"], () => LoadModel(BadInputFixtures.RetrievalZipWithTableCut("candidate_items", 1))),
+        ["model-serving-items-cut"] = Throws<InvalidDataException>(["Table 'history_items' holds item key", "which 'serving_items' does not list"],
+            () => LoadModel(BadInputFixtures.RetrievalZipWithTableCut("serving_items", 3))),
         ["model-unknown-format-version"] = Throws<InvalidDataException>(["saved in format version x1"], () => LoadModel(BadInputFixtures.ModelZipWithVersion("x1"))),
         ["onnx-directory-without-candidates"] = Throws<InvalidDataException>(["was exported without the scorers' candidate outputs", "export it again"], () =>
         {

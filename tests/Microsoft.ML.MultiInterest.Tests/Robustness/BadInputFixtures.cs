@@ -68,10 +68,46 @@ internal static class BadInputFixtures
     }
 
     /// <summary><see cref="ModelZip"/> with every library stage's format version set to <paramref name="version"/>.</summary>
-    public static byte[] ModelZipWithVersion(string version)
+    public static byte[] ModelZipWithVersion(string version) => Edited(ModelZip, model =>
+    {
+        var props = model.MetadataProps.FirstOrDefault(p => p.Key == SavedModelFormat.VersionKey);
+        if (props == null) return false;
+        props.Value = version;
+        return true;
+    });
+
+    /// <summary>The zip bytes of a small fitted unimodal retrieval pipeline (keys, GraphEmbedding, UnimodalRetriever), saved with its training history.</summary>
+    public static byte[] RetrievalModelZip => SavedRetrievalModel.Value;
+
+    private static readonly Lazy<byte[]> SavedRetrievalModel = new(() =>
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(ml.MultiInterest().UnimodalRetriever(candidates: 5)).Fit(raw);
+        var buffer = new MemoryStream();
+        ml.Model.Save(model, raw.Schema, buffer);
+        return buffer.ToArray();
+    });
+
+    /// <summary>
+    /// <see cref="RetrievalModelZip"/> with the last <paramref name="rows"/> rows of the int64 table <paramref name="table"/>
+    /// cut off (its shape cut to match, the zip rewritten with valid checksums): a damaged or edited file that still parses.
+    /// </summary>
+    public static byte[] RetrievalZipWithTableCut(string table, int rows) => Edited(RetrievalModelZip, model =>
+    {
+        if (model.Graph.Initializer.FirstOrDefault(t => t.Name == table) is not { } tensor) return false;
+        long rowLength = tensor.Dims.Skip(1).Aggregate(1L, (a, d) => a * d);
+        tensor.Dims[0] -= rows;
+        tensor.RawData = ByteString.CopyFrom(tensor.RawData.Span[..(int)(tensor.Dims[0] * rowLength * sizeof(long))]);
+        return true;
+    });
+
+    /// <summary><paramref name="zipBytes"/> with each library stage graph that <paramref name="edit"/> changes (returns true) written back.</summary>
+    private static byte[] Edited(byte[] zipBytes, Func<ModelProto, bool> edit)
     {
         var buffer = new MemoryStream();
-        buffer.Write(ModelZip);
+        buffer.Write(zipBytes);
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true))
         {
             foreach (var entry in zip.Entries.Where(e => e.Name == SavedModelFormat.OnnxEntryName).ToList())
@@ -80,9 +116,7 @@ internal static class BadInputFixtures
                 using (var content = entry.Open()) content.CopyTo(bytes);
                 var data = bytes.ToArray();
                 var model = ModelProto.Parser.ParseFrom(data.AsSpan(4, BinaryPrimitives.ReadInt32LittleEndian(data)));
-                var props = model.MetadataProps.FirstOrDefault(p => p.Key == SavedModelFormat.VersionKey);
-                if (props == null) continue;
-                props.Value = version;
+                if (!edit(model)) continue;
                 var proto = model.ToByteArray();
                 string name = entry.FullName;
                 entry.Delete();

@@ -349,6 +349,7 @@ internal static class CandidatePersistence
         var names = meta.GetValueOrDefault(ItemIdsKey) == NumberIds
             ? KeyNameList.Numbers(SavedMetadata.Int(meta, ItemKeyCountKey))
             : new KeyNameList(OnnxTensorReader.Strings(OnnxTensorReader.Find(model, NamesTable))[1..]);
+        CheckLists(model, rows, keys, scores, names.Count);
         // Row 0 is the list of an unknown user (the popular fallback since the training history is saved; empty before).
         var lists = new (uint[] ItemKeys, float[] Scores)[rows + 1];
         for (int u = 0; u <= rows; u++)
@@ -397,7 +398,51 @@ internal static class CandidatePersistence
                 meta.GetValueOrDefault(UserVectorsKey, "true") == "true",
                 meta.GetValueOrDefault(HistoryColumnKey, MultiInterestColumnNames.History),
                 meta.GetValueOrDefault(SourceColumnKey, MultiInterestColumnNames.CandidateSource));
+            CheckServing(saved.Serving, rows, names.Count);
         }
         return saved;
+    }
+
+    /// <summary>
+    /// The candidate tables agree with one another (a damaged or edited zip whose tables still parse would otherwise give
+    /// a user another's list, or the popular list marked Trained, or fail later while serving).
+    /// </summary>
+    private static void CheckLists(ModelProto model, int rows, long[] keys, float[] scores, int itemCount)
+    {
+        if (rows < 0) throw new InvalidDataException($"Table '{ItemsTable}' has no rows.");
+        if (scores.Length != keys.Length)
+            throw new InvalidDataException($"Table '{ScoresTable}' holds {scores.Length} scores for the {keys.Length} entries of '{ItemsTable}'.");
+        if (model.Graph.Initializer.FirstOrDefault(t => t.Name == SourcesTable) is { } sources && OnnxTensorReader.Shape(sources)[0] != rows + 1)
+            throw new InvalidDataException($"Table '{SourcesTable}' has {OnnxTensorReader.Shape(sources)[0]} rows for the {rows + 1} of '{ItemsTable}'.");
+        CheckKeys(keys, 0, itemCount, ItemsTable);
+    }
+
+    /// <summary>The training history's CSR rows cover its items in order, one row per list row, and every key names an item.</summary>
+    private static void CheckServing(SavedServingTables serving, int rows, int itemCount)
+    {
+        var offsets = serving.HistoryOffsets;
+        if (offsets.Length != rows + 1)
+            throw new InvalidDataException($"Table '{HistoryOffsetsTable}' has {offsets.Length} offsets for the {rows} user rows of '{ItemsTable}' (it needs {rows + 1}).");
+        if (offsets[0] != 0 || offsets[^1] != serving.HistoryItemKeys.Length)
+            throw new InvalidDataException($"Table '{HistoryOffsetsTable}' runs from {offsets[0]} to {offsets[^1]}, but '{HistoryItemsTable}' holds "
+                + $"{serving.HistoryItemKeys.Length} items (it must run from 0 to that count).");
+        for (int r = 0; r < rows; r++)
+            if (offsets[r + 1] < offsets[r]) throw new InvalidDataException($"Table '{HistoryOffsetsTable}' decreases at row {r + 1}.");
+        CheckKeys(serving.HistoryItemKeys, 1, itemCount, HistoryItemsTable);
+        CheckKeys(serving.ServingItemKeys, 1, itemCount, ServingItemsTable);
+        // The recommendable items ascend, and every history item is one of them (serving looks them up by binary search).
+        var servable = serving.ServingItemKeys;
+        for (int j = 1; j < servable.Length; j++)
+            if (servable[j] <= servable[j - 1]) throw new InvalidDataException($"Table '{ServingItemsTable}' does not ascend at entry {j}.");
+        foreach (long key in serving.HistoryItemKeys)
+            if (Array.BinarySearch(servable, key) < 0)
+                throw new InvalidDataException($"Table '{HistoryItemsTable}' holds item key {key}, which '{ServingItemsTable}' does not list.");
+    }
+
+    private static void CheckKeys(long[] keys, long lowest, int itemCount, string table)
+    {
+        foreach (long key in keys)
+            if (key < lowest || key > itemCount)
+                throw new InvalidDataException($"Table '{table}' holds item key {key}, outside {lowest}..{itemCount}.");
     }
 }

@@ -127,7 +127,7 @@ public sealed partial class MultiInterestModel : IDisposable
                 return (loaded, loadedSchema);
             });
         }
-        catch (Exception e) when (CorruptModel(e) is { } cause)
+        catch (Exception e) when (!e.Data.Contains(FormatVersionMark) && CorruptModel(e) is { } cause)
         {
             throw new InvalidDataException($"{what} is not a readable ML.NET model zip (corrupt, truncated or not a model): {cause.Message}", e);
         }
@@ -152,16 +152,20 @@ public sealed partial class MultiInterestModel : IDisposable
                     case SavedModelFormat.CandidateStage:
                         var saved = CandidatePersistence.Read(stage);
                         saved.Embedding = latest;
+                        CheckAgainstEmbedding(saved);
                         candidates.Add(saved);
                         break;
                     case SavedModelFormat.RankFusionStage: fusions.Add(RankFusionPersistence.Read(stage)); break;
                 }
             }
         }
-        catch (Exception e) when (e is not InvalidDataException && CorruptModel(e) is { } cause)
+        catch (Exception e) when (CorruptModel(e) is { } cause)
         {
-            // A table the stage's graph accepted but the typed reader cannot (such as present keys out of order).
-            throw new InvalidDataException($"{what} holds a stage whose tables are inconsistent: {cause.Message}", e);
+            // A table the stage's graph accepted but the typed reader cannot (such as present keys out of order, or tables of
+            // one stage that disagree): the file was damaged or edited after it was saved.
+            (transformer as IDisposable)?.Dispose();
+            throw new InvalidDataException($"{what} holds a stage whose tables are inconsistent: {cause.Message} The file was damaged or edited after "
+                + "it was saved: restore it, or refit the model.", e);
         }
         try
         {
@@ -176,6 +180,28 @@ public sealed partial class MultiInterestModel : IDisposable
         return new MultiInterestModel(transformer, schema, embedding, clustering, mixtures, candidates, fusions);
     }
 
+    /// <summary>Marks the refusal of a stage saved in a format version this library does not read: said as itself, not as a damaged zip.</summary>
+    private const string FormatVersionMark = "MultiInterest.FormatVersion";
+
+    private static InvalidDataException FormatVersion(string message)
+    {
+        var e = new InvalidDataException(message);
+        e.Data[FormatVersionMark] = true;
+        return e;
+    }
+
+    /// <summary>A retrieval stage's lists cover the users and items of the embedding stage before it (the same key columns).</summary>
+    private static void CheckAgainstEmbedding(SavedCandidates saved)
+    {
+        if (saved.Embedding is not { } embedding) return;
+        if (saved.UserCount != embedding.UserEmbeddings.KeyCount)
+            throw new InvalidDataException($"The retrieval stage has lists over {saved.UserCount} user keys, the embedding stage before it vectors over "
+                + $"{embedding.UserEmbeddings.KeyCount}.");
+        if (saved.ItemNames.Count != embedding.ItemEmbeddings.KeyCount)
+            throw new InvalidDataException($"The retrieval stage names {saved.ItemNames.Count} item keys, the embedding stage before it has vectors over "
+                + $"{embedding.ItemEmbeddings.KeyCount}.");
+    }
+
     /// <summary>
     /// The exception that says the bytes are not a readable model, looking through the reflection wrappers ML.NET's
     /// loader adds (<see cref="System.Reflection.TargetInvocationException"/>); null for any other failure.
@@ -185,7 +211,7 @@ public sealed partial class MultiInterestModel : IDisposable
         for (Exception? x = e; x != null; x = x.InnerException)
         {
             // OverflowException: a damaged count or length in an ML.NET transform's own entry (e.g. a key mapping's) overflows its arithmetic.
-            if (x is InvalidDataException or IOException or FormatException or InvalidOperationException or InvalidProtocolBufferException
+            if (x is InvalidDataException or IOException or FormatException or InvalidOperationException or InvalidProtocolBufferException or IndexOutOfRangeException
                 or ArgumentException or EndOfStreamException or OverflowException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
                 return x;
             if (x is not (System.Reflection.TargetInvocationException or AggregateException)) return null;
@@ -211,7 +237,7 @@ public sealed partial class MultiInterestModel : IDisposable
             if (!meta.ContainsKey(SavedModelFormat.StageKey)) continue;
             int version = meta.TryGetValue(SavedModelFormat.VersionKey, out string? text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : 0;
             if (version < 1 || version > SavedModelFormat.Version)
-                throw new InvalidDataException($"{what}: stage '{meta[SavedModelFormat.StageKey]}' was saved in format version {text}, "
+                throw FormatVersion($"{what}: stage '{meta[SavedModelFormat.StageKey]}' was saved in format version {text}, "
                     + $"this library reads versions 1 to {SavedModelFormat.Version}; update Microsoft.ML.MultiInterest.");
             stages.Add(model);
         }
