@@ -86,6 +86,8 @@ internal static class RecommendCommand
         // Read once each: the exclusions, the new users' histories and the recommender's fresh histories come from the
         // history; every scorer that serves topics, and the recommender's fill, from the same followed topics.
         var historyEdges = history == null ? null : EdgeFile.Read(history);
+        // A history's weights are not read either (a fresh history is a set of items), and padded ids are other ids: said as for training files.
+        if (historyEdges != null) TrainingFileChecks.Warn(historyEdges, history!, "recommend --history", warnings);
         var fresh = historyEdges?.ToLookup(e => e.User, e => e.Item, StringComparer.Ordinal);
         var topics = follows == null ? null : ServingData.Follows(follows);
         string firstField = header.Split('\t')[0].Trim();

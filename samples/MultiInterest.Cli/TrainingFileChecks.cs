@@ -5,7 +5,7 @@ namespace MultiInterest.Cli;
 
 /// <summary>
 /// What a training file holds that the commands read otherwise than its author may expect, said the same way by every
-/// command that trains on one (evaluate, fit, sweep): weights they do not use, and ids padded with spaces (read as written,
+/// command that trains on one (evaluate, fit, sweep) or reads one as users' histories (recommend --history): weights they do not use, and ids padded with spaces (read as written,
 /// so "i5 " and "i5" are two items).
 /// </summary>
 internal static class TrainingFileChecks

@@ -54,6 +54,13 @@ public sealed class CliInputWarningsTests : IDisposable
         Assert.Contains("1 of them name another item without the spaces ('i5 ' and 'i5')", run.Error);
         Assert.DoesNotContain("user id of", run.Error);
 
+        // The same file as recommend's --history: its weights are not read either, and said so.
+        File.WriteAllLines(PathOf("users.tsv"), ["user", "u0", "new-user"]);
+        var served = CliHarness.Run("recommend", "--model", PathOf("m.zip"), "--users", PathOf("users.tsv"), "--history", PathOf("weighted.tsv"),
+            "--out", PathOf("lists.tsv"));
+        Assert.True(served.ExitCode == 0, served.Error);
+        Assert.Contains($"edges of '{PathOf("weighted.tsv")}' weigh other than 1, but recommend --history treats every edge as one engagement", served.Error);
+
         // The file as split: neither warning.
         var plain = CliHarness.Run("fit", "--train", train, "--model", PathOf("p.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1");
         Assert.True(plain.ExitCode == 0, plain.Error);
