@@ -136,7 +136,7 @@ public static class GraphEmbeddingTrainerEngine
         {
             // The inputs were checked before training: a table it made non-finite (met by a validation run's scoring or a
             // model's snapshot before the check below) is the same divergence.
-            throw Diverged(what, value, row, "during training", o, e);
+            throw Diverged(what, value, row, "during training", o, o.Algorithm, e);
         }
         // Finite options can still diverge (a learning rate of 1e30): said here, by the settings, not by a later stage's NaN check.
         RequireFinite(result.UserEmbeddings, "user", result, o);
@@ -148,13 +148,25 @@ public static class GraphEmbeddingTrainerEngine
     {
         int at = FirstNonFinite(table.Values);
         if (at < 0) return;
-        throw Diverged($"{what} vectors", table.Values[at], at / table.Dimension, $"after {result.Settings ?? o.Algorithm.ToString()}", o);
+        throw Diverged($"{what} vectors", table.Values[at], at / table.Dimension, $"after {result.Settings ?? o.Algorithm.ToString()}", o, result.Algorithm);
     }
 
-    private static ArgumentException Diverged(string what, float value, int row, string when, GraphEmbeddingOptions o, Exception? inner = null) =>
-        new(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"Training diverged: the {what} hold a non-finite value ({value}) in row {row} {when} "
-            + $"(LearningRate {o.LearningRate}, InitScale {o.InitScale}). Lower the learning rate or the initial scale."), "options", inner);
+    /// <summary>The divergence, with the advice that fits the algorithm that diverged (Auto's: the one it chose, when known).</summary>
+    private static ArgumentException Diverged(string what, float value, int row, string when, GraphEmbeddingOptions o, EmbeddingAlgorithm algorithm,
+        Exception? inner = null)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string advice = algorithm switch
+        {
+            // The factorisations have no step size: what blows them up is the data's scale (or, for ALS, too little regularisation).
+            EmbeddingAlgorithm.TruncatedSvd => "(a factorisation: no learning rate). Very large edge weights overflow it: scale the weights down.",
+            EmbeddingAlgorithm.ImplicitAls => string.Create(inv, $"(Als.Regularization {o.Als.Regularization}, Als.InitScale {o.Als.InitScale}). Very large ")
+                + "edge weights or too little regularisation make its solves unstable: scale the weights down or raise Als.Regularization.",
+            _ => string.Create(inv, $"(LearningRate {o.LearningRate}, InitScale {o.InitScale}). Lower the learning rate or the initial scale ")
+                + "(very large edge weights can do it too: scale them down).",
+        };
+        return new(string.Create(inv, $"Training diverged: the {what} hold a non-finite value ({value}) in row {row} {when} ") + advice, "options", inner);
+    }
 
     private static int FirstNonFinite(ReadOnlySpan<float> values)
     {
