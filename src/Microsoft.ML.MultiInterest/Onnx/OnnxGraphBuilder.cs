@@ -146,6 +146,12 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Serialises <paramref name="model"/> to a byte array.</summary>
     public static byte[] ToBytes(ModelProto model) => model.ToByteArray();
 
+    /// <summary>
+    /// Drops the graph's constant tensors once its model has been written out, so that their bytes can be collected; the
+    /// builder (and any model it built) no longer describes a usable graph after this.
+    /// </summary>
+    public void ReleaseInitializers() => _graph.Initializer.Clear();
+
     private void Claim(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
