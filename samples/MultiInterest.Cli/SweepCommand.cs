@@ -138,8 +138,10 @@ internal static class SweepCommand
             testCounts = new SweepJson.TestCounts(unseen, heldOut.UnseenEdges, inTraining, leftOut);
         }
         // As evaluate and fit do: the default 2,000 clusters are capped at one per 10 items on small catalogues, with a warning.
-        baseSettings.Clustering.Clusters = DefaultClusters.For(edges.Select(e => e.Item).Distinct().Count(), baseSettings.Clustering.Clusters, clustersGiven,
-            progress.Warnings);
+        // A given --clusters is left to the sweep, which checks it against the graph only where a trial uses it (--space may sweep clusters).
+        if (!clustersGiven)
+            baseSettings.Clustering.Clusters = DefaultClusters.For(edges.Select(e => e.Item).Distinct().Count(), baseSettings.Clustering.Clusters, given: false,
+                progress.Warnings);
         options.BaseSettings = baseSettings;
         // The budget covers the whole command: what loading took is spent, and the refit is kept inside it by the sweep's reserve.
         if (options.TimeBudget is { } whole) options.TimeBudget = whole - clock.Elapsed > TimeSpan.FromSeconds(1) ? whole - clock.Elapsed : TimeSpan.FromSeconds(1);

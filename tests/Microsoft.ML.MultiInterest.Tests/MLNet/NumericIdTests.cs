@@ -108,6 +108,37 @@ public class NumericIdTests
             SavedIdNames.Lossy(typeof(float), ["20", "129.8000030517578"], "user"));
     }
 
+    /// <summary>
+    /// A model fitted on key columns given as input (MapValueToKey outside it) loads: its ids are the keys' KeyValues,
+    /// text with '.' and 'e' in them or fractional Singles, not integers because the keys are UInt32 (a review found such a
+    /// model refused as lossily named).
+    /// </summary>
+    [Fact]
+    public void A_model_fitted_on_key_columns_with_text_or_Single_key_values_loads()
+    {
+        void RoundTrip<T>(Func<int, T> user, Func<int, T> item)
+        {
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(Pairs().Select(p => new Row2<T> { User = user(p.User), Item = item(p.Item) }));
+            var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
+            var model = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Append(ml.MultiInterest().UnimodalRetriever(5)).Fit(keyed);
+            using var zip = new MemoryStream();
+            ml.Model.Save(model, keyed.Schema, zip);
+            zip.Position = 0;
+            using var loaded = MultiInterestModel.Load(ml, zip);
+            Assert.Equal(CandidateSource.Trained, ml.MultiInterest().CreateRecommender(loaded).Recommend(Convert.ToString(user(0), Invariant)!).Source);
+        }
+        RoundTrip(u => $"user.{u}", i => $"item{i}e");
+        RoundTrip(u => u + 0.5f, i => i + 0.25f);
+    }
+
+    private sealed class Row2<T>
+    {
+        public T User { get; set; } = default!;
+
+        public T Item { get; set; } = default!;
+    }
+
     private static string[] Names<T>(T[] values) => KeyNamesOf(values).ToArray();
 
     private static KeyNameList KeyNamesOf<T>(T[] values)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.Data;
 
 namespace Microsoft.ML.MultiInterest;
 
@@ -15,9 +16,20 @@ internal static class SavedIdNames
     /// <exception cref="InvalidDataException">A side's names are lossy; the message says which name and to refit.</exception>
     public static void Check(DataViewSchema inputSchema, SavedGraphEmbedding embedding, string what)
     {
-        Check(inputSchema.GetColumnOrNull(embedding.UserColumnName)?.Type.RawType, embedding.UserIds, "user", what);
-        Check(inputSchema.GetColumnOrNull(embedding.ItemColumnName)?.Type.RawType, embedding.ItemIds, "item", what);
+        Check(IdType(inputSchema.GetColumnOrNull(embedding.UserColumnName)), embedding.UserIds, "user", what);
+        Check(IdType(inputSchema.GetColumnOrNull(embedding.ItemColumnName)), embedding.ItemIds, "item", what);
     }
+
+    /// <summary>
+    /// The type the ids were named from: a raw id column's own, or for a key column given as input its KeyValues' item type
+    /// (its UInt32 keys are not the ids); null when unknown.
+    /// </summary>
+    private static Type? IdType(DataViewSchema.Column? column) => column?.Type switch
+    {
+        null => null,
+        KeyDataViewType => column.Value.Annotations.Schema.GetColumnOrNull("KeyValues")?.Type is VectorDataViewType values ? values.ItemType.RawType : null,
+        var type => type.RawType,
+    };
 
     private static void Check(Type? idType, IReadOnlyList<string> names, string side, string what)
     {
