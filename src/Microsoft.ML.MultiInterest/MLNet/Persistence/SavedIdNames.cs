@@ -12,12 +12,15 @@ namespace Microsoft.ML.MultiInterest;
 /// </summary>
 internal static class SavedIdNames
 {
-    /// <summary>Checks both sides of <paramref name="embedding"/> against the raw id columns of <paramref name="inputSchema"/>.</summary>
+    /// <summary>
+    /// Checks both sides of <paramref name="embedding"/> against the raw id columns of <paramref name="inputSchema"/> (null
+    /// for a zip saved without one, as ML.NET allows: the ids' type is then unknown and only shared names are refused).
+    /// </summary>
     /// <exception cref="InvalidDataException">A side's names are lossy; the message says which name and to refit.</exception>
-    public static void Check(DataViewSchema inputSchema, SavedGraphEmbedding embedding, string what)
+    public static void Check(DataViewSchema? inputSchema, SavedGraphEmbedding embedding, string what)
     {
-        Check(IdType(inputSchema.GetColumnOrNull(embedding.UserColumnName)), embedding.UserIds, "user", what);
-        Check(IdType(inputSchema.GetColumnOrNull(embedding.ItemColumnName)), embedding.ItemIds, "item", what);
+        Check(IdType(inputSchema?.GetColumnOrNull(embedding.UserColumnName)), embedding.UserIds, "user", what);
+        Check(IdType(inputSchema?.GetColumnOrNull(embedding.ItemColumnName)), embedding.ItemIds, "item", what);
     }
 
     /// <summary>
