@@ -15,14 +15,16 @@ public class CatalogSweepTests
         public int Item { get; set; }
     }
 
-    private static IDataView Edges(MLContext ml)
+    /// <summary>The planted graph's training edges as (user row, item row) pairs.</summary>
+    private static IEnumerable<(int User, int Item)> PlantedPairs()
     {
         var graph = PlantedGraph.Create().Train;
-        var rows = new List<IntEdge>();
         for (int u = 0; u < graph.UserCount; u++)
-            foreach (int i in graph.ItemsOf(u)) rows.Add(new IntEdge { User = 1000 + u, Item = 5000 + i });
-        return ml.Data.LoadFromEnumerable(rows);
+            foreach (int i in graph.ItemsOf(u).ToArray()) yield return (u, i);
     }
+
+    private static IDataView Edges(MLContext ml) =>
+        ml.Data.LoadFromEnumerable(PlantedPairs().Select(p => new IntEdge { User = 1000 + p.User, Item = 5000 + p.Item }).ToList());
 
     private static SweepOptions Options()
     {
@@ -97,14 +99,8 @@ public class CatalogSweepTests
     }
 
     /// <summary>The planted edges with a Weight column: <paramref name="weight"/> of (user, item).</summary>
-    private static IDataView WeightedEdges(MLContext ml, Func<int, int, float> weight)
-    {
-        var graph = PlantedGraph.Create().Train;
-        var rows = new List<WeightedEdge>();
-        for (int u = 0; u < graph.UserCount; u++)
-            foreach (int i in graph.ItemsOf(u)) rows.Add(new WeightedEdge { User = 1000 + u, Item = 5000 + i, Weight = weight(u, i) });
-        return ml.Data.LoadFromEnumerable(rows);
-    }
+    private static IDataView WeightedEdges(MLContext ml, Func<int, int, float> weight) =>
+        ml.Data.LoadFromEnumerable(PlantedPairs().Select(p => new WeightedEdge { User = 1000 + p.User, Item = 5000 + p.Item, Weight = weight(p.User, p.Item) }).ToList());
 
     /// <summary>
     /// A named weight column reaches the trials and the refit: weights all 1 give the unweighted sweep's figures and
