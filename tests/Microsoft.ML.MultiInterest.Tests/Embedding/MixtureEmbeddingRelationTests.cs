@@ -295,4 +295,20 @@ public class MixtureEmbeddingRelationTests(ITestOutputHelper output)
         var algorithm = Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(g, other));
         Assert.Contains("only Algorithm = MixtureEmbedding trains on relations", algorithm.Message);
     }
+
+    /// <summary>
+    /// Regression (a review): at gamma_T = 0.001 both terms of a user whose cosines are 0.2 and 0.1 underflowed with the fixed
+    /// shift of 1, and the weights fell back to uniform. methods.md's w_c ∝ Σ_l e^{M[c,l]/γ_T} gives 1 : e^-100.
+    /// </summary>
+    [Fact]
+    public void PostHocWeights_SurviveAGammaSoSmallThatEveryTermUnderflows()
+    {
+        var users = new EmbeddingMatrix(2, 2, [0.2f, MathF.Sqrt(1 - 0.04f), 0.1f, MathF.Sqrt(1 - 0.01f)]);
+        var items = new EmbeddingMatrix(1, 2, [1f, 0f]);
+        var graph = BipartiteGraph.FromEdges(1, 1, [0], [0]);
+        var weights = new MixtureEmbeddingResult(2, 1, users, items, [0.5, 0.5]).WithWeights(graph, 0.001f).WeightsOfUser(0).ToArray();
+        double ratio = Math.Exp((0.1f - 0.2f) / (double)0.001f);
+        Assert.Equal(1 / (1 + ratio), weights[0], 12);
+        Assert.InRange(weights[1] / (ratio / (1 + ratio)), 1 - 1e-9, 1 + 1e-9);
+    }
 }

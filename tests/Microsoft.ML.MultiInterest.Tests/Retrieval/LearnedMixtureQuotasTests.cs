@@ -23,6 +23,31 @@ public class LearnedMixtureQuotasTests
         Assert.Equal([1f, 0f], table.Embedding(0, 0).ToArray()); // the heavier component is the cluster's query
         Assert.Throws<ArgumentException>(() => LearnedMixtureQuotas.ToClusterMixtures(new MixtureEmbeddingResult(3, 2, users, new EmbeddingMatrix(8, 2), [0.5, 0.2, 0.3]), clustering, [0]));
     }
+
+    /// <summary>
+    /// Regression (a review): at gamma_T = 0.001 the post-hoc weight of a component pointing away from the user's only item
+    /// underflows to exactly 0; it was kept as a cluster of weight 0 and quota retrieval threw "Component weight 0 is not
+    /// positive". It is no interest: left out, and the list comes from the other component.
+    /// </summary>
+    [Fact]
+    public void AComponentOfWeightZeroIsLeftOut()
+    {
+        var users = new EmbeddingMatrix(2, 2);
+        users.Values.AsSpan().SetTo([1, 0, -1, 0]);
+        var items = new EmbeddingMatrix(3, 2);
+        items.Values.AsSpan().SetTo([0.97f, 0.2431f, 0.6f, 0.8f, -1, 0]);
+        var graph = BipartiteGraph.FromEdges(1, 3, [0], [0]);
+        var model = new MixtureEmbeddingResult(2, 1, users, items, [0.5, 0.5]).WithWeights(graph, 0.001f);
+        Assert.Equal(0.0, model.WeightsOfUser(0)[1]);
+        var centroids = new EmbeddingMatrix(2, 2);
+        centroids.Values.AsSpan().SetTo([1, 0, -1, 0]);
+        var clustering = ItemClustering.Create([0, 0, 1], 2, items, centroids);
+        var table = LearnedMixtureQuotas.ToClusterMixtures(model, clustering, [0]);
+        Assert.Equal(1, table.ComponentCount(0));
+        Assert.Equal([0], table.Clusters(0).ToArray());
+        var lists = new ClusterQuotaRetriever(items, clustering).Retrieve(table, [0], graph, [2]);
+        Assert.Equal([1], lists[0].IndicesOf(0).ToArray()); // cluster 0's one unseen item; no fill ranking was given
+    }
 }
 
 internal static class SpanFill

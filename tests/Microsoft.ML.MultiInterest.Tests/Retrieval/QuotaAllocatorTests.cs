@@ -74,4 +74,18 @@ public class QuotaAllocatorTests
         QuotaAllocator.Allocate([5 / 15.0, 3 / 15.0, 3 / 15.0, 2 / 15.0, 2 / 15.0], [1592, 690, 1492, 848, 1049], 1.0, 10, quotas);
         Assert.Equal(new[] { 4, 2, 2, 1, 1 }, quotas);
     }
+
+    /// <summary>
+    /// Regression (a review's randomised check): at alpha 664 the plain powers of these weights sum to a subnormal 1e-323,
+    /// which holds a few bits only; the shares were taken from it and handed the second component all 10 slots. The exact
+    /// shares are 0.974, 9.026, 9e-56 and 0.
+    /// </summary>
+    [Fact]
+    public void ASubnormalSumOfPowersIsTakenRelativeToTheLargestWeight()
+    {
+        var quotas = new int[4];
+        QuotaAllocator.Allocate([0.32532720287353867, 0.3264191254089768, 0.26884154339539723, 0.0794121283220874], [0, 1, 2, 3],
+            664.4304172169001, 10, quotas);
+        Assert.Equal(new[] { 1, 9, 0, 0 }, quotas);
+    }
 }

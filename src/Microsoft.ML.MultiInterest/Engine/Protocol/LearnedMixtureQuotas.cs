@@ -6,7 +6,7 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// Serves a learned mixture (<see cref="EmbeddingAlgorithm.MixtureEmbedding"/> or
 /// <see cref="EmbeddingAlgorithm.DifferentiableClustering"/>, C_d = 1) by cluster quotas instead of round robin: the model's
 /// own item vectors are clustered (spherical k-means), each user component is attached to its nearest centroid, components
-/// landing on the same cluster pool their weights (the heaviest one's vector is the query), and
+/// landing on the same cluster pool their weights (the heaviest one's vector is the query; weight-0 components are left out), and
 /// <see cref="ClusterQuotaRetriever"/> fills each cluster's quota, with the user's weighted-mean component's unimodal
 /// ranking as the fill. The "Mixture embeddings + cluster quotas" row of issue 11.
 /// </summary>
@@ -36,6 +36,8 @@ public static class LearnedMixtureQuotas
             var w = ordered.Weights(u);
             for (int c = 0; c < ordered.ComponentCount(u); c++)
             {
+                // A weight that underflowed to 0 (a tiny gamma or a large weight exponent) is no interest: quotas go to positive weights.
+                if (!(w[c] > 0)) continue;
                 var v = ordered.Embedding(u, c);
                 int best = 0;
                 float bestScore = float.NegativeInfinity;

@@ -7,6 +7,8 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 internal static class QuotaAllocator
 {
+    private const double MinimumPlainTotal = 1e-270;
+
     /// <summary>Computes the quotas of one user's components.</summary>
     /// <param name="weights">Component weights (positive).</param>
     /// <param name="clusters">Component clusters, for tie-breaking.</param>
@@ -28,9 +30,11 @@ internal static class QuotaAllocator
             total += Math.Pow(weights[j], alpha);
             top = Math.Max(top, weights[j]);
         }
-        // A large alpha underflows every w^alpha to 0 (or overflows them): the same shares, taken relative to the largest weight,
-        // then hold at least one 1 and tend to winner-takes-all, as they should. Otherwise the plain powers, as always.
-        bool relative = !(total > 0 && double.IsFinite(total));
+        // A large alpha underflows the w^alpha towards 0 (or overflows them): the same shares, taken relative to the largest
+        // weight, then hold at least one 1 and tend to winner-takes-all, as they should. Below 1e-270 the sum is taken as
+        // underflowing, since a subnormal power has lost its precision; past that bound any subnormal term's share is under
+        // M * 1e-38, nothing. Otherwise the plain powers, as always.
+        bool relative = !(total >= MinimumPlainTotal && double.IsFinite(total));
         if (relative)
         {
             total = 0;
