@@ -266,6 +266,10 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 Dcm = (Dcm ?? throw new ArgumentNullException(nameof(Dcm), "Dcm must not be null.")).Clone(),
                 DivideConquer = (DivideConquer ?? throw new ArgumentNullException(nameof(DivideConquer), "DivideConquer must not be null.")).Clone(),
             };
+            // Said first: the engine's own check would ask for Sequences, which the next check refuses here.
+            if (engine.Algorithm == EmbeddingAlgorithm.DivideConquer && engine.DivideConquer.Encoder == DivideConquerEncoder.SelfAttention)
+                throw new ArgumentException("DivideConquer.Encoder SelfAttention reads each history in time order, which the ML.NET trainer does not take yet: "
+                    + "choose MeanPooling, AttentionPooling or UserVector here, or train with GraphEmbeddingTrainerEngine.Fit and DivideConquer.Sequences.", nameof(DivideConquer));
             // The engine's checks name the option, and the names are the same here.
             engine.Validate();
             // Sequences index the engine graph's rows, which an ML.NET user never sees (keys are mapped inside Fit).

@@ -50,6 +50,13 @@ public class BadInputCatalogTests
         ["loadedges-null-id"] = Throws<ArgumentException>(["Column 'item' (itemColumnName) of the DataFrame holds 1 null value (the first at row 1): every edge needs an item id"],
             () => new MLContext().MultiInterest().LoadEdges(new Microsoft.Data.Analysis.DataFrame(new Microsoft.Data.Analysis.Int32DataFrameColumn("user", new int?[] { 1, 2, 3 }),
                 new Microsoft.Data.Analysis.Int32DataFrameColumn("item", new int?[] { 10, null, 30 })), "user", "item")),
+        ["loadedges-time-not-iso"] = Throws<InvalidDataException>(["times.tsv', data line 2 after the header (blank lines not counted): the 'when' field holds '02.01.2024'",
+            "neither a number (Unix seconds) nor an ISO 8601 date"], () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("times.tsv", "user\titem\twhen\nu1\ti1\t2024-01-02\nu1\ti2\t02.01.2024\n"),
+            timestampColumnName: "when")),
+        ["loadedges-time-single"] = Throws<ArgumentException>(["the time column 'when' is Single, which holds whole seconds only below 2^24", "row 0 holds 1700000000",
+            "Load the column as Int64 or Double"], () => new MLContext().MultiInterest().LoadEdges(new Microsoft.Data.Analysis.DataFrame(
+                new Microsoft.Data.Analysis.StringDataFrameColumn("user", ["u1"]), new Microsoft.Data.Analysis.StringDataFrameColumn("item", ["i1"]),
+                new Microsoft.Data.Analysis.SingleDataFrameColumn("when", [1_700_000_000f])), timestampColumnName: "when")),
         ["edge-header-only"] = Throws<InvalidDataException>(["has a header but no edges"], () => EdgeFile.Read(BadInputFixtures.Text("only.tsv", "user\titem\n"))),
         ["edge-line-one-column"] = Throws<InvalidDataException>(["one.tsv, line 3", "expected 'user<TAB>item'"], () => EdgeFile.Read(BadInputFixtures.Text("one.tsv", "user\titem\na\tb\nlonely\n"))),
         ["edge-line-empty-id"] = Throws<InvalidDataException>(["blank.tsv, line 2", "expected 'user<TAB>item'"], () => EdgeFile.Read(BadInputFixtures.Text("blank.tsv", "user\titem\n\tb\n"))),
@@ -299,6 +306,12 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.DivideConquer, DivideConquer = new DivideConquerOptions { Sequences = [[0, 1]] },
             })),
+        ["option-dc-self-attention-mlnet"] = Throws<ArgumentException>(["DivideConquer.Encoder SelfAttention reads each history in time order, which the ML.NET trainer does not take yet",
+            "GraphEmbeddingTrainerEngine.Fit and DivideConquer.Sequences"], () =>
+            new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.DivideConquer, DivideConquer = new DivideConquerOptions { Encoder = DivideConquerEncoder.SelfAttention },
+            })),
         ["option-dc-sequences-mismatch"] = Throws<ArgumentException>(["DivideConquer.Sequences[0] holds item 1, not a training item of user row 0"], () =>
             GraphEmbeddingTrainerEngine.Fit(BipartiteGraph.FromEdges(1, 2, [0], [0]), new GraphEmbeddingOptions
             {
@@ -316,6 +329,16 @@ public class BadInputCatalogTests
                 DivideConquer = new DivideConquerOptions { Encoder = DivideConquerEncoder.SelfAttention, Clusters = 1, Sequences = [[1, 0]] },
             }).DivideConquer!;
             model.BuildMixtures(graph, [0]);
+        }),
+        ["dc-self-attention-serving-foreign-sequence"] = Throws<ArgumentException>(["Sequence 0 must end with the 2 items of user row 0's history, each once: its last 2 hold item 2 that is not in the history"], () =>
+        {
+            var graph = BipartiteGraph.FromEdges(1, 4, [0, 0], [0, 1]);
+            var model = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions
+            {
+                Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1,
+                DivideConquer = new DivideConquerOptions { Encoder = DivideConquerEncoder.SelfAttention, Clusters = 1, Sequences = [[1, 0]] },
+            }).DivideConquer!;
+            model.BuildMixtures(graph, [0], sequences: [[2, 3]]);
         }),
         ["option-history-lambda-selection-unordered"] = Throws<ArgumentOutOfRangeException>(["Lambdas must be strictly ascending"], () =>
             HistoryMmrLambdaSelection.Choose(TestGraphs.TwoInterestUsers().Graph, new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 4 },

@@ -54,10 +54,80 @@ public class DataFrameTests
 
         var bad = new DataFrame(new StringDataFrameColumn("u", ["x"]), new StringDataFrameColumn("i", ["a"]), new StringDataFrameColumn("when", ["yesterday"]));
         var e = Assert.Throws<FormatException>(() => ml.MultiInterest().LoadEdges(bad, "u", "i", timestampColumnName: "when"));
-        Assert.Contains("row 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("row 0", e.Message, StringComparison.Ordinal); // rows from 0, as the frame's other errors count them
         Assert.Contains("'yesterday'", e.Message, StringComparison.Ordinal);
         Assert.Contains("relationColumnName", Assert.ThrowsAny<ArgumentException>(() => ml.MultiInterest().LoadEdges(frame, "u", "i", relationColumnName: "type")).Message,
             StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Regression (a walkthrough): an Int32 time column went through a Single and came out rounded to 128 s (two distinct
+    /// times tied); unsigned and 16-bit integer columns were refused as "not a number". Every integer type is read exactly;
+    /// a Single column past 2^24 s, which cannot hold whole seconds (DataFrame.LoadCsv's default for Unix times), is
+    /// refused naming the type to load instead; a value that is not finite is refused naming its row.
+    /// </summary>
+    [Fact]
+    public void Numeric_time_columns_are_read_exactly_or_refused()
+    {
+        var ml = new MLContext(seed: 1);
+        DataFrame Frame(DataFrameColumn when) => new(new StringDataFrameColumn("u", ["x", "y", "x", "y"]), new StringDataFrameColumn("i", ["a", "b", "c", "d"]), when);
+        double[] Times(DataFrameColumn when) => ml.MultiInterest().LoadEdges(Frame(when), "u", "i", timestampColumnName: "when")
+            .GetColumn<double>(MultiInterestColumnNames.Timestamp).ToArray();
+        Assert.Equal([1_700_000_001d, 1_700_000_063d, 1_700_000_100d, 1_700_000_127d], Times(new Int32DataFrameColumn("when", [1_700_000_001, 1_700_000_063, 1_700_000_100, 1_700_000_127])));
+        Assert.Equal([4_000_000_001d, 1d, 2d, 3d], Times(new UInt32DataFrameColumn("when", [4_000_000_001u, 1u, 2u, 3u])));
+        Assert.Equal([-5d, 1d, 2d, 3d], Times(new Int16DataFrameColumn("when", [(short)-5, (short)1, (short)2, (short)3])));
+        Assert.Equal([0.5d, 1d, 2d, 16_777_215d], Times(new SingleDataFrameColumn("when", [0.5f, 1f, 2f, 16_777_215f])));
+
+        var single = Assert.ThrowsAny<ArgumentException>(() => Times(new SingleDataFrameColumn("when", [1f, 2f, 1_700_000_000f, 3f])));
+        Assert.Contains("'when' is Single", single.Message, StringComparison.Ordinal);
+        Assert.Contains("row 2", single.Message, StringComparison.Ordinal);
+        Assert.Contains("Int64 or Double", single.Message, StringComparison.Ordinal);
+        var nan = Assert.ThrowsAny<ArgumentException>(() => Times(new DoubleDataFrameColumn("when", [1, double.NaN, 2, 3])));
+        Assert.Contains("row 1 of the time column 'when' holds NaN", nan.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Regression (a walkthrough): text times were parsed leniently, so 02.01.2024 read as 1 February, "10:30" as today and
+    /// "1,5" as 5 January of the current year, and NaN passed. Text is a number or an ISO 8601 date, or refused naming the row
+    /// (from 0 in a frame, the data line in a file).
+    /// </summary>
+    [Theory]
+    [InlineData("02/01/2024")]
+    [InlineData("02.01.2024")]
+    [InlineData("10:30")]
+    [InlineData("1,5")]
+    [InlineData("Jan 5 2024")]
+    [InlineData("NaN")]
+    [InlineData("-Infinity")]
+    public void Text_times_are_numbers_or_iso_dates(string text)
+    {
+        var ml = new MLContext(seed: 1);
+        var frame = new DataFrame(new StringDataFrameColumn("u", ["x", "y"]), new StringDataFrameColumn("i", ["a", "b"]), new StringDataFrameColumn("when", ["2024-01-02", text]));
+        var e = Assert.Throws<FormatException>(() => ml.MultiInterest().LoadEdges(frame, "u", "i", timestampColumnName: "when"));
+        Assert.Contains($"row 1 of column 'when' holds '{text}'", e.Message, StringComparison.Ordinal);
+
+        string path = Path.Combine(Path.GetTempPath(), $"times-{Guid.NewGuid():N}.tsv");
+        File.WriteAllText(path, $"u\ti\twhen\nx\ta\t2024-01-02\ny\tb\t{text}\n");
+        try
+        {
+            var fromFile = Assert.Throws<InvalidDataException>(() => ml.MultiInterest().LoadEdges(path, "u", "i", timestampColumnName: "when"));
+            Assert.Contains("data line 2 after the header", fromFile.Message, StringComparison.Ordinal);
+            Assert.Contains($"the 'when' field holds '{text}'", fromFile.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Iso_dates_read_with_and_without_offsets()
+    {
+        var ml = new MLContext(seed: 1);
+        string[] texts = ["2024-01-02", "2024-01-02T10:30", "2024-01-02 10:30:05.5", "2024-01-02T10:30:05Z", "2024-01-02T10:30:05+01:00", "2024-01-02T10:30:05+0100", "2024-01-02T10:30:05-05"];
+        var frame = new DataFrame(new StringDataFrameColumn("u", texts.Select(_ => "x")), new StringDataFrameColumn("i", texts.Select((_, j) => $"i{j}")), new StringDataFrameColumn("when", texts));
+        var times = ml.MultiInterest().LoadEdges(frame, "u", "i", timestampColumnName: "when").GetColumn<double>(MultiInterestColumnNames.Timestamp).ToArray();
+        Assert.Equal([1_704_153_600d, 1_704_191_400d, 1_704_191_405.5, 1_704_191_405d, 1_704_187_805d, 1_704_187_805d, 1_704_209_405d], times);
     }
 
     /// <summary>A DateTime column is a time column (a date without a kind read as UTC, as a text date is); a bool one is refused as a time column.</summary>

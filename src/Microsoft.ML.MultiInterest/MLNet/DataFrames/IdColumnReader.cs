@@ -31,6 +31,10 @@ internal static class IdColumnReader
         if (type.RawType == typeof(long)) return Number<long>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture));
         if (type.RawType == typeof(uint)) return Number<uint>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture));
         if (type.RawType == typeof(ulong)) return Number<ulong>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture));
+        if (type.RawType == typeof(short)) return Number<short>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture));
+        if (type.RawType == typeof(ushort)) return Number<ushort>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture));
+        if (type.RawType == typeof(sbyte)) return Number<sbyte>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture));
+        if (type.RawType == typeof(byte)) return Number<byte>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture));
         if (type.RawType == typeof(float)) return Number<float>(cursor, column, v => v.ToString("R", CultureInfo.InvariantCulture));
         if (type.RawType == typeof(double)) return Number<double>(cursor, column, v => v.ToString("R", CultureInfo.InvariantCulture));
         throw new ArgumentException($"{option}: the column '{column.Name}' has type {type}; an id column must be text, an integer, a float or a key.", option);
@@ -39,12 +43,43 @@ internal static class IdColumnReader
     /// <summary>A getter of a weight column (any numeric type) as Single.</summary>
     public static Func<float> WeightGetter(DataViewRowCursor cursor, DataViewSchema.Column column, string option)
     {
+        if (column.Type.RawType == typeof(float) && column.Type is not KeyDataViewType)
+        {
+            var g = cursor.GetGetter<float>(column);
+            float v = 0;
+            return () => { g(ref v); return v; };
+        }
+        var number = NumberGetter(cursor, column)
+            ?? throw new ArgumentException($"{option}: the weight column '{column.Name}' has type {column.Type}; it must be a number.", option);
+        return () => (float)number();
+    }
+
+    /// <summary>
+    /// A getter of a column of any of ML.NET's numeric types (not keys) as a double, exact for every Single and every integer
+    /// up to 2^53; null for any other type.
+    /// </summary>
+    public static Func<double>? NumberGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        if (column.Type is KeyDataViewType) return null;
         var raw = column.Type.RawType;
-        if (raw == typeof(float)) { var g = cursor.GetGetter<float>(column); float v = 0; return () => { g(ref v); return v; }; }
-        if (raw == typeof(double)) { var g = cursor.GetGetter<double>(column); double v = 0; return () => { g(ref v); return (float)v; }; }
-        if (raw == typeof(int)) { var g = cursor.GetGetter<int>(column); int v = 0; return () => { g(ref v); return v; }; }
-        if (raw == typeof(long)) { var g = cursor.GetGetter<long>(column); long v = 0; return () => { g(ref v); return v; }; }
-        throw new ArgumentException($"{option}: the weight column '{column.Name}' has type {column.Type}; it must be a number.", option);
+        if (raw == typeof(double)) return Widened<double>(cursor, column, v => v);
+        if (raw == typeof(float)) return Widened<float>(cursor, column, v => v);
+        if (raw == typeof(int)) return Widened<int>(cursor, column, v => v);
+        if (raw == typeof(long)) return Widened<long>(cursor, column, v => v);
+        if (raw == typeof(short)) return Widened<short>(cursor, column, v => v);
+        if (raw == typeof(sbyte)) return Widened<sbyte>(cursor, column, v => v);
+        if (raw == typeof(uint)) return Widened<uint>(cursor, column, v => v);
+        if (raw == typeof(ulong)) return Widened<ulong>(cursor, column, v => v);
+        if (raw == typeof(ushort)) return Widened<ushort>(cursor, column, v => v);
+        if (raw == typeof(byte)) return Widened<byte>(cursor, column, v => v);
+        return null;
+    }
+
+    private static Func<double> Widened<T>(DataViewRowCursor cursor, DataViewSchema.Column column, Func<T, double> widen)
+    {
+        var get = cursor.GetGetter<T>(column);
+        T v = default!;
+        return () => { get(ref v); return widen(v); };
     }
 
     private static Func<string> Number<T>(DataViewRowCursor cursor, DataViewSchema.Column column, Func<T, string> format)

@@ -12,7 +12,9 @@ public sealed partial class MultiInterestCatalog
     /// <see cref="MultiInterestColumnNames.Item"/> columns, ready for <c>MapValueToKey</c> or <see cref="Sweep"/>, plus, for each
     /// optional column named: a Single <see cref="MultiInterestColumnNames.Weight"/>, a text
     /// <see cref="MultiInterestColumnNames.Relation"/> (the edge type) and a Double <see cref="MultiInterestColumnNames.Timestamp"/>
-    /// (Unix seconds: numbers are taken as they are, text as a number or an ISO 8601 date).
+    /// (Unix seconds: numbers of any numeric type are taken as they are, text as a number or an ISO 8601 date such as
+    /// 2024-01-31 or 2024-01-31T10:30:00+01:00, read as UTC without an offset; a value that is not finite is refused, and so
+    /// is a Single time past 2^24 s, which a Single cannot hold to the second: load such a column as Int64 or Double).
     /// </summary>
     /// <param name="frame">One row per edge; id columns may be text or integers.</param>
     /// <param name="userColumnName">The frame's user id column; null (the default) for <see cref="MultiInterestColumnNames.User"/>, or the one column named so in another case ("user").</param>
@@ -20,8 +22,9 @@ public sealed partial class MultiInterestCatalog
     /// <param name="weightColumnName">The frame's numeric weight column, or null for none.</param>
     /// <param name="relationColumnName">The frame's relation (edge type) column, any id type, or null for none.</param>
     /// <param name="timestampColumnName">The frame's time column, or null for none.</param>
-    /// <exception cref="ArgumentException">A named column is missing, has a type that cannot be read or holds a null (or an empty id), or there is no edge.</exception>
-    /// <exception cref="FormatException">A text timestamp is neither a number nor a date (the message names the row).</exception>
+    /// <exception cref="ArgumentException">A named column is missing, has a type that cannot be read or holds a null (or an empty id), a time is not
+    /// finite or is a Single past 2^24 s, or there is no edge.</exception>
+    /// <exception cref="FormatException">A text timestamp is neither a number nor an ISO 8601 date, or is not finite (the message names the row, from 0).</exception>
     public IDataView LoadEdges(DataFrame frame, string? userColumnName = null, string? itemColumnName = null,
         string? weightColumnName = null, string? relationColumnName = null, string? timestampColumnName = null)
     {
@@ -34,6 +37,10 @@ public sealed partial class MultiInterestCatalog
         catch (EdgeFrameRowException e)
         {
             throw new ArgumentException(e.Reason, e.ParamName, e);
+        }
+        catch (EdgeTimeException e)
+        {
+            throw new FormatException(e.Message, e);
         }
     }
 
@@ -78,13 +85,13 @@ public sealed partial class MultiInterestCatalog
     /// </summary>
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is empty, a .gz is truncated or corrupt, a line cannot be parsed, or a line lacks an id, a weight or a relation, or holds a time that is neither a number nor a date (the message names the file and the line).</exception>
+    /// <exception cref="InvalidDataException">The file is empty, a .gz is truncated or corrupt, a line cannot be parsed, or a line lacks an id, a weight or a relation, or holds a time that is neither a finite number nor an ISO 8601 date (the message names the file and the line).</exception>
     /// <param name="userColumnName">The header name of the user id column; null (the default) for <see cref="MultiInterestColumnNames.User"/>, or the one header name that is "user" in another case.</param>
     /// <param name="itemColumnName">The header name of the item id column; null (the default) for <see cref="MultiInterestColumnNames.Item"/>, or the one header name that is "item" in another case.</param>
     /// <param name="weightColumnName">The header name of a numeric weight column, or null for none.</param>
     /// <param name="separator">The field separator, or null to choose by extension.</param>
     /// <param name="relationColumnName">The header name of a relation (edge type) column, or null for none.</param>
-    /// <param name="timestampColumnName">The header name of a time column (a number or an ISO 8601 date), or null for none.</param>
+    /// <param name="timestampColumnName">The header name of a time column (a number or an ISO 8601 date, read as Unix seconds), or null for none.</param>
     public IDataView LoadEdges(string path, string? userColumnName = null, string? itemColumnName = null,
         string? weightColumnName = null, char? separator = null, string? relationColumnName = null, string? timestampColumnName = null)
     {
@@ -98,6 +105,11 @@ public sealed partial class MultiInterestCatalog
         {
             throw new InvalidDataException($"Edge file '{path}', data line {e.Row + 1} after the header (blank lines not counted): the '{e.Column}' field is empty, "
                 + $"and every edge needs {e.Role}. Remove or fill such lines first.", e);
+        }
+        catch (EdgeTimeException e)
+        {
+            throw new InvalidDataException($"Edge file '{path}', data line {e.Row + 1} after the header (blank lines not counted): the '{e.Column}' field "
+                + $"holds '{e.Text}', {e.Problem}.", e);
         }
         catch (FormatException e)
         {

@@ -57,7 +57,7 @@ internal static class RawEdgeReader
         var getItem = IdColumnReader.Getter(cursor, item, "itemColumnName");
         var getWeight = weight == null ? null : IdColumnReader.WeightGetter(cursor, weight.Value, "weightColumnName");
         var getRelation = relation == null ? null : IdColumnReader.Getter(cursor, relation.Value, "relationColumnName");
-        var getTime = timestamp == null ? null : TimeGetter(cursor, timestamp.Value);
+        var getTime = timestamp == null ? null : TimeColumnReader.Getter(cursor, timestamp.Value);
         long row = 0;
         while (cursor.MoveNext())
         {
@@ -69,7 +69,7 @@ internal static class RawEdgeReader
             string relationId = getRelation?.Invoke() ?? "";
             // An empty relation would map to the missing key, and the edge be skipped: said, as an empty id is.
             if (getRelation != null && relationId.Length == 0) throw EmptyId(row - 1, relationColumn!, "relationColumnName", "a relation");
-            edges.Add(new FrameEdge(u, i, getWeight?.Invoke() ?? 1f, relationId, getTime?.Invoke(row) ?? 0));
+            edges.Add(new FrameEdge(u, i, getWeight?.Invoke() ?? 1f, relationId, getTime?.Invoke(row - 1) ?? 0));
         }
         if (edges.Count == 0) throw new ArgumentException("The data has no edges (no row with both a user and an item).", nameof(data));
         return edges;
@@ -77,51 +77,6 @@ internal static class RawEdgeReader
 
     private static EdgeFrameRowException EmptyId(long row, string column, string option, string role) => new(
         $"Row {row} of column '{column}' ({option}) holds an empty value: every edge needs {role}. Drop or fill such rows first.", option, row, column, role);
-
-    /// <summary>
-    /// A getter of a time column as Unix seconds: a number (seconds), a date (a DateTime without a kind read as UTC, as a
-    /// text date is), or text holding either; a text row that is neither is named.
-    /// </summary>
-    private static Func<long, double> TimeGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
-    {
-        if (column.Type.RawType == typeof(DateTime))
-        {
-            var g = cursor.GetGetter<DateTime>(column);
-            DateTime v = default;
-            return _ =>
-            {
-                g(ref v);
-                var utc = v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : v.ToUniversalTime();
-                return new DateTimeOffset(utc).ToUnixTimeMilliseconds() / 1000.0;
-            };
-        }
-        if (column.Type.RawType == typeof(DateTimeOffset))
-        {
-            var g = cursor.GetGetter<DateTimeOffset>(column);
-            DateTimeOffset v = default;
-            return _ => { g(ref v); return v.ToUnixTimeMilliseconds() / 1000.0; };
-        }
-        if (column.Type is not TextDataViewType)
-        {
-            var raw = column.Type.RawType;
-            if (raw == typeof(double)) { var g = cursor.GetGetter<double>(column); double v = 0; return _ => { g(ref v); return v; }; }
-            if (raw == typeof(long)) { var g = cursor.GetGetter<long>(column); long v = 0; return _ => { g(ref v); return v; }; }
-            if (raw == typeof(float) || raw == typeof(int)) { var number = IdColumnReader.WeightGetter(cursor, column, "timestampColumnName"); return _ => number(); }
-            throw new ArgumentException($"timestampColumnName: the time column '{column.Name}' has type {column.Type}; it must be a number (Unix seconds), a date or text holding either.",
-                "timestampColumnName");
-        }
-        var get = cursor.GetGetter<ReadOnlyMemory<char>>(column);
-        ReadOnlyMemory<char> text = default;
-        return row =>
-        {
-            get(ref text);
-            var span = text.Span.Trim();
-            if (double.TryParse(span, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds)) return seconds;
-            if (DateTimeOffset.TryParse(span, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var date))
-                return date.ToUnixTimeMilliseconds() / 1000.0;
-            throw new FormatException($"timestampColumnName: row {row} of column '{column.Name}' holds '{span.ToString()}', which is neither a number nor a date.");
-        };
-    }
 }
 
 /// <summary>An edge with the optional DataFrame columns: weight (1 when absent), relation ("" when absent), timestamp (Unix seconds, 0 when absent).</summary>

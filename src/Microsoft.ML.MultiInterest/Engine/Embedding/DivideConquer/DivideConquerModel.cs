@@ -230,14 +230,27 @@ public sealed class DivideConquerModel
                 throw new ArgumentException($"A {Encoder} model reads each history in time order: give the users' sequences.", nameof(sequences));
             if (sequences.Count != history.UserCount)
                 throw new ArgumentException($"There are {sequences.Count} sequences for the history's {history.UserCount} users.", nameof(sequences));
+            var seen = new bool[MaxDegree(history, users)];
             foreach (int u in users)
             {
                 var sequence = sequences[u] ?? throw new ArgumentException($"Sequence {u} is null.", nameof(sequences));
-                if (sequence.Length < history.DegreeOf(u))
-                    throw new ArgumentException($"Sequence {u} has {sequence.Length} items, fewer than the {history.DegreeOf(u)} of user row {u}'s history.", nameof(sequences));
-                foreach (int item in sequence.AsSpan(sequence.Length - history.DegreeOf(u)))
+                int degree = history.DegreeOf(u);
+                if (sequence.Length < degree)
+                    throw new ArgumentException($"Sequence {u} has {sequence.Length} items, fewer than the {degree} of user row {u}'s history.", nameof(sequences));
+                // The queries are pooled from the sequence's tail and the intent counted from the history: they must be the same
+                // items, each once (ItemsOf is sorted, so an item's place is found by binary search).
+                var items = history.ItemsOf(u);
+                seen.AsSpan(0, degree).Clear();
+                foreach (int item in sequence.AsSpan(sequence.Length - degree))
+                {
                     if ((uint)item >= (uint)Items.Rows)
                         throw new ArgumentException($"Sequence {u} holds item {item}, outside the model's {Items.Rows} items.", nameof(sequences));
+                    int at = items.BinarySearch(item);
+                    if (at < 0 || seen[at])
+                        throw new ArgumentException($"Sequence {u} must end with the {degree} items of user row {u}'s history, each once: its last {degree} hold item {item} "
+                            + (at < 0 ? "that is not in the history." : "twice."), nameof(sequences));
+                    seen[at] = true;
+                }
             }
         }
         if (UserVectors == null) return;
