@@ -21,13 +21,20 @@ internal static class OnnxRuntimeNative
         {
             return action();
         }
-        catch (TypeInitializationException e) when (e.InnerException is DllNotFoundException)
+        catch (Exception e) when (IsMissing(e))
         {
             throw new InvalidOperationException($"{what} needs ONNX Runtime. {Missing}", e);
         }
-        catch (DllNotFoundException e)
-        {
-            throw new InvalidOperationException($"{what} needs ONNX Runtime. {Missing}", e);
-        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="e"/> is, or wraps (a type initializer's or ML.NET loader's reflection wrappers, any depth),
+    /// the failure to load ONNX Runtime's native library.
+    /// </summary>
+    public static bool IsMissing(Exception e)
+    {
+        for (Exception? x = e; x != null; x = x.InnerException)
+            if (x is DllNotFoundException && x.Message.Contains("onnxruntime", StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
     }
 }

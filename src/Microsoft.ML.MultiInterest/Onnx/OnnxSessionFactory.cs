@@ -176,7 +176,7 @@ public sealed class OnnxSessionFactory
     /// <summary>Session options with this factory's threading, before any execution provider is appended.</summary>
     private SessionOptions NewOptions()
     {
-        var options = new SessionOptions();
+        var options = OnnxRuntimeNative.Require("An ONNX Runtime session", () => new SessionOptions());
         if (IntraOpThreads > 0) options.IntraOpNumThreads = IntraOpThreads;
         options.AddSessionConfigEntry(AllowSpinningKey, AllowSpinning ? "1" : "0");
         return options;

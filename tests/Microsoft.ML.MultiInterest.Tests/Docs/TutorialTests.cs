@@ -50,7 +50,8 @@ public sealed class TutorialTests
 
             // 3. The best setting, refitted on all edges, saved as an ML.NET zip, loaded and served.
             sweep.SaveModel(modelPath);
-            MultiInterestRecommender recommender = mi.CreateRecommender(MultiInterestModel.Load(mlContext, modelPath));
+            using MultiInterestModel loaded = MultiInterestModel.Load(mlContext, modelPath); // disposing deletes its temporary files
+            MultiInterestRecommender recommender = mi.CreateRecommender(loaded);
             RecommendationList list = recommender.Recommend("u1", count: 5);
             foreach (Recommendation r in list.Items) Console.WriteLine($"{r.Rank}. {r.ItemId} {r.Score:F3}");
             #endregion

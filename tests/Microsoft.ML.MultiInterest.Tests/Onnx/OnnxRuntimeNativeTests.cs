@@ -20,4 +20,22 @@ public sealed class OnnxRuntimeNativeTests
         Assert.Same(other, Assert.Throws<TypeInitializationException>(() => OnnxRuntimeNative.Require<int>("x", () => throw other)));
         Assert.Equal(7, OnnxRuntimeNative.Require("x", () => 7));
     }
+
+    /// <summary>
+    /// Regression (a package walkthrough): loading a saved model without a native runtime failed with ML.NET's loader's
+    /// TargetInvocationException, the missing library four levels down; only saving named the package.
+    /// </summary>
+    [Fact]
+    public void AMissingNativeLibrary_IsFoundUnderTheModelLoadersWrappers()
+    {
+        var missing = new System.Reflection.TargetInvocationException(new InvalidOperationException("Error during class instantiation",
+            new TypeInitializationException("Microsoft.ML.OnnxRuntime.NativeMethods", new DllNotFoundException("Unable to load shared library 'onnxruntime' or one of its dependencies."))));
+        var error = Assert.Throws<InvalidOperationException>(() => OnnxRuntimeNative.Require<int>("Loading a saved model", () => throw missing));
+        Assert.StartsWith("Loading a saved model needs ONNX Runtime.", error.Message, StringComparison.Ordinal);
+        Assert.True(OnnxRuntimeNative.IsMissing(error));
+
+        // Another native library missing is not ONNX Runtime's.
+        var other = new DllNotFoundException("Unable to load shared library 'libmkl'");
+        Assert.Same(other, Assert.Throws<DllNotFoundException>(() => OnnxRuntimeNative.Require<int>("x", () => throw other)));
+    }
 }

@@ -120,14 +120,14 @@ public sealed partial class MultiInterestModel : IDisposable
         {
             bytes.Position = 0;
             stages.AddRange(ReadStages(bytes, what));
-            (transformer, schema) = OrtNameClash.Retry(() =>
+            (transformer, schema) = Onnx.OnnxRuntimeNative.Require("Loading a saved model", () => OrtNameClash.Retry(() =>
             {
                 bytes.Position = 0;
                 var loaded = mlContext.Model.Load(bytes, out var loadedSchema);
                 return (loaded, loadedSchema);
-            });
+            }));
         }
-        catch (Exception e) when (!e.Data.Contains(FormatVersionMark) && CorruptModel(e) is { } cause)
+        catch (Exception e) when (!e.Data.Contains(FormatVersionMark) && !Onnx.OnnxRuntimeNative.IsMissing(e) && CorruptModel(e) is { } cause)
         {
             throw new InvalidDataException($"{what} is not a readable ML.NET model zip (corrupt, truncated or not a model): {cause.Message}", e);
         }
