@@ -162,8 +162,13 @@ public class BadInputCatalogTests
         // ---- ML.NET columns and data ----
         ["loadedges-gzip"] = Accepts(["rows 100"], () =>
             $"rows {new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Bytes("edges.tsv.gz", BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(100)))), "user", "item").GetColumn<string>("User").Count()}"),
-        ["loadedges-unparseable"] = Throws<InvalidDataException>(["Edge file", "quote.csv", "could not be read as ','-separated text"], () =>
+        ["loadedges-unparseable"] = Throws<InvalidDataException>(["Edge file", "quote.csv", "could not be read as ','-separated text", "line 2: a quoted field is not closed on its line"], () =>
             new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("quote.csv", "user,item\na,\"b\nc,d\n"), "user", "item")),
+        ["loadedges-not-utf8"] = Throws<InvalidDataException>(["cp.csv' is not UTF-8 text", "(0xE9)", "iconv -f cp1252 -t utf-8"], () =>
+            new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Bytes("cp.csv", [.. "user,item\n"u8, .. "caf"u8, 0xE9, .. ",1\n"u8, .. "caf"u8, 0xE8, .. ",2\n"u8]))),
+        ["loadedges-float-ids"] = Throws<ArgumentException>(["userColumnName: the id column 'user' is Single, which cannot hold ids exactly", "LoadEdges(path)"], () =>
+            new MLContext().MultiInterest().LoadEdges(new Microsoft.Data.Analysis.DataFrame(new Microsoft.Data.Analysis.SingleDataFrameColumn("user", [7f]),
+                new Microsoft.Data.Analysis.StringDataFrameColumn("item", ["a"])))),
         ["loadedges-column-case"] = Throws<ArgumentException>(["Input column 'User' (option userColumnName)", "its columns are 'user', 'item'", "differs only in case"], () =>
             new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("lower.tsv", "user\titem\na\tb\n"), "User", "Item")),
         ["loadedges-default-names-any-case"] = Accepts(["User a, Item b"], () =>

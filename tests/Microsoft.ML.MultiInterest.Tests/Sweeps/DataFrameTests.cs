@@ -147,6 +147,63 @@ public class DataFrameTests
         Assert.Contains("the time column 'when' has type Boolean", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Regression (a walkthrough of ids): LoadEdges(path) read through DataFrame.LoadCsv, which trimmed every field, took the
+    /// quotes off tab-separated ones and turned bytes that are not UTF-8 into U+FFFD, so " 7", "7\u00A0" and "7" were one
+    /// user and cp1252's "café" and "cafè" another. Fields are now kept as written, as the CLI's readers keep them, with a
+    /// warning for padded ids; a CSV's quoted fields follow RFC 4180.
+    /// </summary>
+    [Fact]
+    public void File_ids_are_read_exactly_as_written()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
+        string dir = Path.Combine(Path.GetTempPath(), $"exact-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string tsv = Path.Combine(dir, "e.tsv");
+            File.WriteAllText(tsv, "user\titem\n 7\tb \n7\u00A0\tc\n\"q\"\td\n7\te\n");
+            var view = ml.MultiInterest().LoadEdges(tsv);
+            Assert.Equal([" 7", "7\u00A0", "\"q\"", "7"], view.GetColumn<string>("User"));
+            Assert.Equal(["b ", "c", "d", "e"], view.GetColumn<string>("Item"));
+            Assert.Contains(warnings, w => w.Contains("2 edge(s) have a user or item id with white space around it (the first: ' 7')", StringComparison.Ordinal));
+
+            string csv = Path.Combine(dir, "e.csv");
+            File.WriteAllText(csv, "user,item\n\" 7\",\"a,b\"\n\"say \"\"hi\"\"\",x\nplain,\"\"\"\"\n");
+            var quoted = ml.MultiInterest().LoadEdges(csv);
+            Assert.Equal([" 7", "say \"hi\"", "plain"], quoted.GetColumn<string>("User"));
+            Assert.Equal(["a,b", "x", "\""], quoted.GetColumn<string>("Item"));
+
+            string latin = Path.Combine(dir, "cp.csv");
+            File.WriteAllBytes(latin, [.. "user,item\n"u8, .. "caf"u8, 0xE9, .. ",1\n"u8, .. "caf"u8, 0xE8, .. ",2\n"u8]);
+            var e = Assert.Throws<InvalidDataException>(() => ml.MultiInterest().LoadEdges(latin));
+            Assert.Contains("is not UTF-8 text", e.Message, StringComparison.Ordinal);
+            Assert.Contains("cp.csv", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Regression (a walkthrough of ids): DataFrame.LoadCsv guesses Single for numeric id columns, so 007 and 7, 16777217 and
+    /// 16777216 reached LoadEdges as one id each and merged without a word. A floating-point id column is refused.
+    /// </summary>
+    [Fact]
+    public void Floating_point_id_columns_are_refused()
+    {
+        var ml = new MLContext(seed: 1);
+        var frame = new DataFrame(new SingleDataFrameColumn("user", [16_777_217f, 7f]), new StringDataFrameColumn("item", ["a", "b"]));
+        var e = Assert.Throws<ArgumentException>(() => ml.MultiInterest().LoadEdges(frame));
+        Assert.Contains("userColumnName: the id column 'user' is Single", e.Message, StringComparison.Ordinal);
+        var doubles = new DataFrame(new StringDataFrameColumn("user", ["u", "v"]), new DoubleDataFrameColumn("item", [1, 2]));
+        Assert.Contains("itemColumnName: the id column 'item' is Double", Assert.Throws<ArgumentException>(() => ml.MultiInterest().LoadEdges(doubles)).Message,
+            StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Edges_load_from_csv_and_tsv_files()
     {

@@ -9,9 +9,11 @@ namespace Microsoft.ML.MultiInterest;
 internal static class EdgeFrames
 {
     /// <summary>
-    /// A CSV/TSV with a header, every column read as text (ids stay ids); the weight column, if named, as Single. A name
-    /// ending in .gz is decompressed (and checked, as the engine's readers check it); the separator follows the name under
-    /// the compression. A line the parser cannot read is an <see cref="InvalidDataException"/> naming the file.
+    /// A CSV/TSV with a header, every column read as text, each field exactly as written (ids stay ids: nothing trimmed,
+    /// bytes that are not UTF-8 refused, as the CLI's readers do); the weight column, if named, as Single. A name ending in
+    /// .gz is decompressed (and checked against its gzip trailer); the separator follows the name under the compression.
+    /// Blank lines are skipped; a line the reader cannot split, or longer than the header, is an
+    /// <see cref="InvalidDataException"/> naming the file and the line.
     /// </summary>
     public static DataFrame ReadText(string path, char? separator, string? weightColumn)
     {
@@ -21,37 +23,47 @@ internal static class EdgeFrames
         bool gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
         string name = gzip ? path[..^3] : path;
         char sep = separator ?? (name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) ? '\t' : ',');
-        // One read of the file: the DataFrame reader needs a seekable stream, so a .gz is decompressed into memory once
-        // (and checked against its gzip trailer); the header is read from the same stream, which then starts over.
-        using Stream text = gzip ? Decompressed(path) : File.OpenRead(path);
-        if (!gzip) IO.TextTables.CheckCompression(text, path, gz: false); // gzip bytes under a plain name, said as such
-        string header;
-        using (var reader = new StreamReader(text, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 12, leaveOpen: true))
-            header = reader.ReadLine() ?? throw new InvalidDataException($"Edge file '{path}' is empty: a header line was expected.");
-        text.Position = 0;
-        var names = header.Split(sep).Select(n => n.Trim()).ToArray();
-        // Every column as text, the weight too: the DataFrame reader parses numbers with thousands separators allowed, so a
-        // weight of "0,5" would be read as 5; the weight is parsed below by EdgeFile's rule instead.
-        var types = names.Select(_ => typeof(string)).ToArray();
-        try
+        using var reader = IO.TextTables.OpenRead(path);
+        string header = IO.TextTables.ReadLine(reader, path, 1)?.TrimEnd('\r') ?? throw new InvalidDataException($"Edge file '{path}' is empty: a header line was expected.");
+        string separatorName = sep == '\t' ? "tab" : $"'{sep}'";
+        string Where(int line) => $"Edge file '{path}' could not be read as {separatorName}-separated text under the header '{header}': line {line}";
+        var names = Names(IO.DelimitedRows.Split(header, sep, Where(1)), path, header);
+        var columns = names.Select(_ => new List<string>()).ToArray();
+        int lineNumber = 1;
+        for (string? line; (line = IO.TextTables.ReadLine(reader, path, lineNumber + 1)) != null;)
         {
-            var frame = DataFrame.LoadCsv(text, sep, header: true, dataTypes: types, cultureInfo: CultureInfo.InvariantCulture);
-            if (weightColumn != null && frame.Columns.IndexOf(weightColumn) is var index and >= 0)
-            {
-                var weights = ParseWeights((StringDataFrameColumn)frame.Columns[index], path);
-                frame.Columns.RemoveAt(index);
-                frame.Columns.Insert(index, weights);
-            }
-            return frame;
+            lineNumber++;
+            line = line.TrimEnd('\r');
+            if (line.Length == 0) continue;
+            var fields = IO.DelimitedRows.Split(line, sep, Where(lineNumber));
+            if (IO.TextTables.ExtraFields(fields, names.Length) != null)
+                throw new InvalidDataException($"{Where(lineNumber)} has {fields.Length} fields where the header names {names.Length}. {IO.TextTables.EdgeListHint}");
+            // A short line's missing fields are empty, and said as such by the caller (an empty id or relation, a missing weight).
+            for (int c = 0; c < names.Length; c++) columns[c].Add(c < fields.Length ? fields[c] : "");
         }
-        catch (Exception e) when (e is not (InvalidDataException or IOException or OutOfMemoryException))
+        var frame = new DataFrame(names.Select((n, c) => (DataFrameColumn)new StringDataFrameColumn(n, columns[c])));
+        if (weightColumn != null && frame.Columns.IndexOf(weightColumn) is var index and >= 0)
         {
-            string separatorName = sep == '\t' ? "tab" : $"'{sep}'";
-            throw new InvalidDataException($"Edge file '{path}' could not be read as {separatorName}-separated text under the header '{header}': "
-                + (LongerThanHeader(text, sep, names.Length) is { } line
-                    ? $"line {line.Number} has {line.Fields} fields where the header names {names.Length}. {IO.TextTables.EdgeListHint}"
-                    : e.Message), e);
+            var weights = ParseWeights((StringDataFrameColumn)frame.Columns[index], path);
+            frame.Columns.RemoveAt(index);
+            frame.Columns.Insert(index, weights);
         }
+        return frame;
+    }
+
+    /// <summary>The header's column names, trimmed; trailing empty ones (a separator ending the line) dropped, others refused, as are repeats.</summary>
+    private static string[] Names(string[] fields, string path, string header)
+    {
+        var names = fields.Select(n => n.Trim()).ToList();
+        while (names.Count > 1 && names[^1].Length == 0) names.RemoveAt(names.Count - 1);
+        for (int c = 0; c < names.Count; c++)
+        {
+            if (names[c].Length == 0)
+                throw new InvalidDataException($"Edge file '{path}': the header '{header}' leaves column {c + 1} unnamed: name every column.");
+            if (names.IndexOf(names[c]) < c)
+                throw new InvalidDataException($"Edge file '{path}': the header '{header}' names the column '{names[c]}' twice.");
+        }
+        return [.. names];
     }
 
     /// <summary>
@@ -76,34 +88,6 @@ internal static class EdgeFrames
             weights[row] = weight;
         }
         return weights;
-    }
-
-    /// <summary>
-    /// The first line of <paramref name="text"/> after its header with more non-empty fields than the header's
-    /// <paramref name="columns"/> (split plainly, for the message of a file the DataFrame reader refused), or null.
-    /// </summary>
-    private static (int Number, int Fields)? LongerThanHeader(Stream text, char separator, int columns)
-    {
-        text.Position = 0;
-        using var reader = new StreamReader(text, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: true);
-        reader.ReadLine();
-        int number = 1;
-        for (string? line; (line = reader.ReadLine()) != null;)
-        {
-            number++;
-            var parts = line.TrimEnd('\r').Split(separator);
-            if (IO.TextTables.ExtraFields(parts, columns) != null) return (number, parts.Length);
-        }
-        return null;
-    }
-
-    /// <summary>The decompressed text of the .gz file <paramref name="path"/>, checked against its gzip trailer.</summary>
-    private static MemoryStream Decompressed(string path)
-    {
-        var text = new MemoryStream();
-        using (var reader = IO.TextTables.OpenRead(path)) reader.BaseStream.CopyTo(text);
-        text.Position = 0;
-        return text;
     }
 
     /// <summary><paramref name="data"/> with every key column mapped to its values (or to UInt32 numbers without KeyValues).</summary>

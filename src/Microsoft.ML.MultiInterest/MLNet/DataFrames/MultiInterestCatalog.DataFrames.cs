@@ -16,7 +16,7 @@ public sealed partial class MultiInterestCatalog
     /// 2024-01-31 or 2024-01-31T10:30:00+01:00, read as UTC without an offset; a value that is not finite is refused, and so
     /// is a Single time past 2^24 s, which a Single cannot hold to the second: load such a column as Int64 or Double).
     /// </summary>
-    /// <param name="frame">One row per edge; id columns may be text or integers.</param>
+    /// <param name="frame">One row per edge; id columns may be text or integers (a floating-point id column is refused: its values are not the ids written).</param>
     /// <param name="userColumnName">The frame's user id column; null (the default) for <see cref="MultiInterestColumnNames.User"/>, or the one column named so in another case ("user").</param>
     /// <param name="itemColumnName">The frame's item id column; null (the default) for <see cref="MultiInterestColumnNames.Item"/>, or the one column named so in another case ("item").</param>
     /// <param name="weightColumnName">The frame's numeric weight column, or null for none.</param>
@@ -67,7 +67,11 @@ public sealed partial class MultiInterestCatalog
         FrameNulls.Refuse(frame, weightColumnName, nameof(weightColumnName), "a weight");
         FrameNulls.Refuse(frame, relationColumnName, nameof(relationColumnName), "a relation");
         FrameNulls.Refuse(frame, timestampColumnName, nameof(timestampColumnName), "a time");
+        RefuseFloatingIds(frame, userColumnName, nameof(userColumnName));
+        RefuseFloatingIds(frame, itemColumnName, nameof(itemColumnName));
+        RefuseFloatingIds(frame, relationColumnName, nameof(relationColumnName));
         var edges = RawEdgeReader.ReadWithExtras(frame, userColumnName, itemColumnName, weightColumnName, relationColumnName, timestampColumnName);
+        WarnOfPaddedIds(edges);
         var schema = SchemaDefinition.Create(typeof(EdgeFrameRow));
         // Only the columns asked for: the row type has them all.
         if (weightColumnName == null) schema.Remove(schema[nameof(EdgeFrameRow.Weight)]);
@@ -78,8 +82,42 @@ public sealed partial class MultiInterestCatalog
     }
 
     /// <summary>
+    /// Refuses a floating-point id column: its values are not the ids that were written (DataFrame.LoadCsv guesses Single
+    /// for numeric ids, turning 007 into 7 and 16777217 into 16777216), so distinct ids would merge without a word.
+    /// </summary>
+    private static void RefuseFloatingIds(DataFrame frame, string? column, string option)
+    {
+        if (column == null || frame.Columns.IndexOf(column) is not (var index and >= 0)) return;
+        var type = frame.Columns[index].DataType;
+        if (type != typeof(float) && type != typeof(double)) return;
+        throw new ArgumentException($"{option}: the id column '{column}' is {type.Name}, which cannot hold ids exactly (DataFrame.LoadCsv guesses Single for numeric ids, "
+            + "turning 007 into 7 and 16777217 into 16777216, so distinct ids would merge). Load the ids as text (LoadCsv's dataTypes) or an integer type, "
+            + "or read the file with LoadEdges(path), which keeps every field as written.", option);
+    }
+
+    /// <summary>Says, once, that ids with white space around them are kept so: " 7" and "7" are two ids, as the CLI says of its files.</summary>
+    private void WarnOfPaddedIds(List<FrameEdge> edges)
+    {
+        static bool Padded(string id) => char.IsWhiteSpace(id[0]) || char.IsWhiteSpace(id[^1]);
+        int padded = 0;
+        string? first = null;
+        foreach (var e in edges)
+        {
+            string? id = Padded(e.User) ? e.User : Padded(e.Item) ? e.Item : null;
+            if (id == null) continue;
+            padded++;
+            first ??= id;
+        }
+        if (first != null)
+            Logging.Warning(Context, nameof(LoadEdges), $"{padded.ToString(System.Globalization.CultureInfo.InvariantCulture)} edge(s) have a user or item id with white space "
+                + $"around it (the first: '{first}'): ids are read exactly as written, so '{first}' and '{first.Trim()}' are two ids. Trim them first if they name one.");
+    }
+
+    /// <summary>
     /// Edges from a CSV or TSV file with a header line (the separator follows the extension: .tsv/.txt tab, else comma,
-    /// unless given); ids, relations and text times are read as text, so string and integer ids both work. A name ending
+    /// unless given); ids, relations and text times are read as text, exactly as written (nothing trimmed; a tab-separated
+    /// field is taken whole, quotes included, another separator's fields may be quoted as RFC 4180 says), so string and
+    /// integer ids both work. The file must be UTF-8 (a byte-order mark is allowed). A name ending
     /// in .gz is decompressed first (held in memory while it is parsed) and checked against its gzip trailer; the
     /// separator then follows the name under it (<c>edges.tsv.gz</c> is tab-separated).
     /// </summary>

@@ -1,0 +1,50 @@
+namespace Microsoft.ML.MultiInterest.IO;
+
+/// <summary>
+/// Splits the lines of a delimited text file into fields exactly as written: nothing trimmed, no byte that is not UTF-8
+/// let through (<see cref="TextTables.OpenRead(string)"/>). A tab-separated line is split plainly, quotes included, as the
+/// CLI's edge files are; any other separator takes RFC 4180 quoting, a field that starts with a double quote running to
+/// the closing one, with <c>""</c> for a quote inside.
+/// </summary>
+internal static class DelimitedRows
+{
+    /// <summary>The fields of one line (without its line break), or throws naming <paramref name="where"/> if a quote is left open.</summary>
+    public static string[] Split(string line, char separator, string where)
+    {
+        if (separator == '\t' || line.IndexOf('"') < 0) return line.Split(separator);
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        int at = 0;
+        while (true)
+        {
+            field.Clear();
+            if (at < line.Length && line[at] == '"')
+            {
+                at++;
+                while (true)
+                {
+                    int quote = line.IndexOf('"', at);
+                    if (quote < 0)
+                        throw new InvalidDataException($"{where}: a quoted field is not closed on its line (a field that spans lines is not read).");
+                    field.Append(line, at, quote - at);
+                    at = quote + 1;
+                    if (at < line.Length && line[at] == '"') { field.Append('"'); at++; continue; }
+                    break;
+                }
+                if (at < line.Length && line[at] != separator)
+                    throw new InvalidDataException($"{where}: a quoted field is followed by '{line[at]}', not by the separator '{separator}' or the line's end.");
+            }
+            else
+            {
+                int next = line.IndexOf(separator, at);
+                int end = next < 0 ? line.Length : next;
+                field.Append(line, at, end - at);
+                at = end;
+            }
+            fields.Add(field.ToString());
+            if (at >= line.Length) return [.. fields];
+            at++; // past the separator; a line ending in one has a last, empty field
+            if (at == line.Length) { fields.Add(""); return [.. fields]; }
+        }
+    }
+}
