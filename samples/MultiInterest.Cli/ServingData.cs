@@ -33,8 +33,15 @@ internal static class ServingData
     /// numbers), each id's key, 0 (a user the model does not know) for an id that is not a key of the model's range. The
     /// loaded chain refuses text where it was saved with a key.
     /// </summary>
+    /// <exception cref="InvalidDataException">The model's User or Item input column is neither text nor a key (a model fitted on numeric id columns).</exception>
     public static IDataView RequestRows(MLContext ml, DataViewSchema inputSchema, IReadOnlyList<string> users)
     {
+        // A numeric id column would need each id parsed back to the value it was fitted on, and one a number cannot be has no
+        // value meaning "unknown" in an integer column: such a model is served by the scorers that map ids themselves.
+        foreach (string column in new[] { UserColumn, ItemColumn })
+            if (inputSchema.GetColumnOrNull(column)?.Type is { } type and not (TextDataViewType or KeyDataViewType))
+                throw new InvalidDataException($"The model's input column '{column}' is {type}: recommend reads a saved chain's lists by text ids or key numbers only. "
+                    + "Serve this model with --recommender or --engine, which map ids of any type.");
         if (inputSchema.GetColumnOrNull(UserColumn)?.Type is not KeyDataViewType userKey)
             return ml.Data.LoadFromEnumerable(users.Select(u => new EdgeRow { User = u, Item = "" }));
         var definition = SchemaDefinition.Create(typeof(KeyRow));
@@ -47,7 +54,9 @@ internal static class ServingData
         // the missing key 0.
         var rows = users.Select(u => new KeyRow
         {
-            User = uint.TryParse(u, NumberStyles.None, CultureInfo.InvariantCulture, out uint key) && key >= 1 && key <= userKey.Count ? key - 1 : uint.MaxValue,
+            // The key's number as written, nothing else: "007" is not key 7, as the other scorers (and the recommender) say.
+            User = uint.TryParse(u, NumberStyles.None, CultureInfo.InvariantCulture, out uint key) && key >= 1 && key <= userKey.Count
+                && key.ToString(CultureInfo.InvariantCulture) == u ? key - 1 : uint.MaxValue,
             Item = uint.MaxValue,
         });
         return ml.Data.LoadFromEnumerable(rows, definition);

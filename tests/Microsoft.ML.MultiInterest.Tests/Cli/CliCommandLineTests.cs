@@ -165,7 +165,10 @@ public sealed class CliCommandLineTests
         var run = CliHarness.Run("--version");
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(CliRunner.LibraryVersion, run.Out.Trim());
-        Assert.StartsWith(typeof(GraphEmbeddingDefaults).Assembly.GetName().Version!.ToString(3), run.Out.Trim(), StringComparison.Ordinal);
+        // The package version (the csproj's <VersionPrefix>, which the file version follows); the assembly version stays 1.0.0.0.
+        string fileVersion = typeof(GraphEmbeddingDefaults).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyFileVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyFileVersionAttribute>().Single().Version;
+        Assert.StartsWith(new Version(fileVersion).ToString(3), run.Out.Trim(), StringComparison.Ordinal);
     }
 
     [Fact]

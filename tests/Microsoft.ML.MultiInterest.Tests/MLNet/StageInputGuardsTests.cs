@@ -49,7 +49,7 @@ public class StageInputGuardsTests
         var unseen = MLNetTestData.KeyPipeline(ml).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()))
             .Transform(ml.Data.LoadFromEnumerable(new List<MLNetTestData.Edge> { new() { User = "stranger", Item = "nothing" }, new() { User = "u0", Item = "nothing" } }));
         var missing = Assert.Throws<ArgumentException>(() => mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(unseen));
-        Assert.Contains("(2 rows have a missing key, 0: a value the fitted MapValueToKey did not see)", missing.Message);
+        Assert.Contains("(2 rows have a missing key, 0: an empty id or NaN, or a value the fitted MapValueToKey did not see)", missing.Message);
     }
 
     private sealed class EdgeWithTextHistory

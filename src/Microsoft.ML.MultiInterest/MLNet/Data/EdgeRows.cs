@@ -184,6 +184,6 @@ internal sealed class EdgeRows
     private static ArgumentException NoEdges(EdgeColumns columns, long skipped) => new(
         $"The data has no edges: no row has both a user key in '{columns.User.Name}' (option {columns.User.Option}) and an item key in '{columns.Item.Name}' (option {columns.Item.Option})"
         + (skipped == 0 ? " (the view has no rows)"
-            : $" ({skipped} rows have a missing key, 0: a value the fitted MapValueToKey did not see{(columns.Relation is { } r ? $", or a missing '{r.Name}' key" : "")})")
+            : $" ({skipped} rows have a missing key, 0: an empty id or NaN, or a value the fitted MapValueToKey did not see{(columns.Relation is { } r ? $", or a missing '{r.Name}' key" : "")})")
         + ". There is nothing to fit on: pass the training edges.", "data");
 }

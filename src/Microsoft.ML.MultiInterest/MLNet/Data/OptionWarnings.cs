@@ -57,7 +57,7 @@ internal static class OptionWarnings
     }
 
     /// <summary>
-    /// Rows of the training view that carry no edge (a missing key, 0: a value the fitted MapValueToKey did not see): their
+    /// Rows of the training view that carry no edge (a missing key, 0: an empty id or NaN, or a value the fitted MapValueToKey did not see): their
     /// edges are not trained on, so their users may end without a vector or components, which later stages then report
     /// as their own failure.
     /// </summary>
@@ -70,9 +70,9 @@ internal static class OptionWarnings
         static string Rows(long n) => n == 1 ? "1 row with" : $"{n} rows with";
         if (idRows > 0) parts.Add($"{Rows(idRows)} a missing user key in '{userColumn}' or item key in '{itemColumn}'");
         if (rows.SkippedForRelation > 0) parts.Add($"{Rows(rows.SkippedForRelation)} a missing relation key in '{relationColumn}' (option RelationColumnName)");
-        Logging.Warning(context, component, $"Skipped {string.Join(" and ", parts)} (key 0: a value the fitted MapValueToKey did not see): "
+        Logging.Warning(context, component, $"Skipped {string.Join(" and ", parts)} (key 0: an empty id or a NaN, which MapValueToKey maps to the missing key, or a value the fitted mapping did not see): "
             + $"{(rows.SkippedRows == 1 ? "its edge is" : "their edges are")} not trained on, and a user left without edges gets no vector or components. "
-            + "Map these columns with key mappings fitted on all their values.");
+            + "Drop rows with empty ids first (LoadEdges refuses them, naming the row), and map these columns with key mappings fitted on all their values.");
         return true;
     }
 
