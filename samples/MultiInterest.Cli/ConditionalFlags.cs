@@ -214,9 +214,9 @@ internal static class ConditionalFlags
             var parts = line.Split('\t');
             if (parts.Length < 2 || parts[0].Length == 0 || parts[1].Length == 0) throw new InvalidDataException($"{path}, line {lineNumber}: expected 'item<TAB>condition' but found '{line}'.");
             // A second condition on the item's line would be dropped unread: one condition per item, one line each.
-            if (parts.Length > columns)
+            if (parts.Skip(columns).Any(p => p.Trim().Length > 0)) // empty trailing fields (a spreadsheet's trailing tab) hold nothing
                 throw new InvalidDataException($"{path}, line {lineNumber}: {parts.Length} fields, but the header names {columns} columns: "
-                    + $"an item has one condition ('{parts[0]}' lists '{string.Join("', '", parts.Skip(1))}').");
+                    + $"an item has one condition ('{parts[0]}' lists '{string.Join("', '", parts.Skip(1).Where(p => p.Trim().Length > 0))}').");
             if (parts[0].Trim().Length != parts[0].Length || parts[1].Trim().Length != parts[1].Length)
             {
                 padded++;

@@ -66,7 +66,10 @@ internal static class HistoryLambdaStep
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values, "
             + $"{options.Lambdas.Min().ToString(inv)} to {options.Lambdas.Max().ToString(inv)}"
-            + (options.TryReordering ? $", and at {(options.ReorderLambda ?? MmrRetrieverDefaults.Lambda).ToString(inv)} its own top 50 and Unimodal's re-ordered" : "") + ")..."))
+            + (!options.TryReordering ? ""
+                // On Unimodal's pool the row's own top 50 is Unimodal's: the selection tries that one re-ordering only.
+                : row.Pool.Search == HistoryPoolSearch.Unimodal ? $", and at {(options.ReorderLambda ?? MmrRetrieverDefaults.Lambda).ToString(inv)} Unimodal's top 50 re-ordered"
+                : $", and at {(options.ReorderLambda ?? MmrRetrieverDefaults.Lambda).ToString(inv)} its own top 50 and Unimodal's re-ordered") + ")..."))
             choice = choose(options);
         row.MmrLambda = choice.Lambda;
         row.Reorder = choice.Reorder;

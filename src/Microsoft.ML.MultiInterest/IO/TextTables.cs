@@ -108,9 +108,10 @@ internal static class TextTables
     {
         string names = string.Join("<TAB>", expected);
         // UTF-16 without a byte-order mark reads as UTF-8 with a zero byte beside every ASCII character.
-        if (fields.Any(f => f.Contains('\0')))
+        // The zero byte comes after each character in little-endian order, before it in big-endian.
+        if (fields.FirstOrDefault(f => f.Contains('\0')) is { } wide)
             return ": it looks like UTF-16 text without a byte-order mark (a zero byte beside every character), and this reader takes UTF-8. "
-                + "Convert the file first, e.g. iconv -f utf-16le -t utf-8.";
+                + $"Convert the file first, e.g. iconv -f {(wide[0] == '\0' ? "utf-16be" : "utf-16le")} -t utf-8.";
         if (fields.Length == 1)
         {
             string only = fields[0];

@@ -27,6 +27,8 @@ public sealed class ConditionsFileTests : IDisposable
         Assert.Contains("'i50' lists 't2', 't3'", e.Message, StringComparison.Ordinal);
         // Columns the header names are other data, read past.
         Assert.Equal([("i1", "t1")], ConditionalFlags.ReadTable(Write("named.tsv", "item\tcondition\tsource", "i1\tt1\tcurated")));
+        // A trailing tab (a spreadsheet's export) leaves an empty field, which holds no second condition (a review found it refused).
+        Assert.Equal([("i1", "t1"), ("i2", "t2")], ConditionalFlags.ReadTable(Write("trailing.tsv", "item\tcondition", "i1\tt1\t", "i2\tt2\t")));
     }
 
     [Fact]

@@ -179,6 +179,22 @@ public class EmbeddingAlgorithmTests
         Assert.Superset(new HashSet<int> { 8, 16, 32, 40 }, svdRanks);
     }
 
+    /// <summary>
+    /// A review found the small-graph ranks tried on any graph whenever AutoMaxDimension was at most the screening rank. On a
+    /// wider graph so capped, the largest allowed rank's prefixes at the ladder's ranks are tried, as a climb tries them.
+    /// </summary>
+    [Fact]
+    public void Auto_CappedAtTheScreeningRank_OnAWiderGraph_TriesTheLaddersRanksBelowTheCap()
+    {
+        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 10, itemsPerGroup: 20, users: 300, itemsPerUserPerGroup: 5, seed: 3);
+        Assert.True(Math.Min(graph.UserCount, graph.ItemCount) > SpectralSearch.ScreeningRank);
+        var result = GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions { Threads = 1, AutoMaxDimension = 64 });
+        var svdRanks = result.Validation.Select(p => p.Candidate).Where(c => c.StartsWith("truncated-svd d=", StringComparison.Ordinal))
+            .Select(c => int.Parse(c["truncated-svd d=".Length..c.IndexOf(' ', "truncated-svd d=".Length)], System.Globalization.CultureInfo.InvariantCulture))
+            .ToHashSet();
+        Assert.Equal(new HashSet<int> { 32, 64 }, svdRanks);
+    }
+
     /// <summary>The settings text (metrics.json, logs, the validation curve) reads alike in every culture: "reg=0,005" under de-DE before.</summary>
     [Fact]
     public void Settings_text_is_the_same_in_every_culture()

@@ -33,6 +33,8 @@ public class BadInputCatalogTests
             () => EdgeFile.Read(BadInputFixtures.Bytes("cp1252.tsv", [.. "user\titem\nu1\tcaf"u8, 0xE9, .. "\nu1\tcafe\n"u8]))),
         ["edge-utf16-no-bom"] = Throws<InvalidDataException>(["utf16.tsv", "looks like UTF-16 text without a byte-order mark", "iconv -f utf-16le -t utf-8"],
             () => EdgeFile.Read(BadInputFixtures.Bytes("utf16.tsv", System.Text.Encoding.Unicode.GetBytes("user\titem\nu1\ti1\n")))),
+        ["edge-utf16be-no-bom"] = Throws<InvalidDataException>(["utf16be.tsv", "looks like UTF-16 text without a byte-order mark", "iconv -f utf-16be -t utf-8"],
+            () => EdgeFile.Read(BadInputFixtures.Bytes("utf16be.tsv", System.Text.Encoding.BigEndianUnicode.GetBytes("user\titem\nu1\ti1\n")))),
         ["edge-header-comma"] = Throws<InvalidDataException>(["comma.csv", "looks comma-separated", "TAB-separated"], () => EdgeFile.Read(BadInputFixtures.Text("comma.csv", "user,item\na,b\n"))),
         ["edge-header-space"] = Throws<InvalidDataException>(["looks space-separated"], () => EdgeFile.Read(BadInputFixtures.Text("space.txt", "1 6393\n1 13504\n"))),
         ["edge-header-missing"] = Throws<InvalidDataException>(["looks like data, not a header", "add the header line 'user<TAB>item'"],

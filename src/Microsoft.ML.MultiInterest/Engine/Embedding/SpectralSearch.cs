@@ -95,10 +95,13 @@ internal sealed class SpectralSearch
             Climb(first, from: 0); // the whole ladder: small ranks win on small dense graphs
             return;
         }
-        // The screening factorisation is the full one: its full rank reproduces the training edges (every unseen item then
-        // scores about 0, a ranking of float noise), and its prefixes are the smaller ranks, each for the cost of a scan.
+        // The screening factorisation is the largest allowed (AutoMaxDimension at most the screening rank) or the full one; its
+        // prefixes are the smaller ranks, each for the cost of a scan: the ladder's, as a climb would try them, and on a graph
+        // no wider than the screening rank two more below, since its full rank only reproduces the training edges (every
+        // unseen item then scores about 0, a ranking of float noise).
         var factors = screened[_best.Smoothing];
-        foreach (int rank in SmallGraphRanks.Where(r => r < screeningRank))
+        var below = Math.Min(_train.UserCount, _train.ItemCount) <= screeningRank ? SmallGraphRanks : RankLadder;
+        foreach (int rank in below.Where(r => r < screeningRank))
             Try(factors, rank, _best.Smoothing, _best.Gamma, _best.C);
         if (_best.Rank < screeningRank) Grid(factors, _best.Rank, _best.Smoothing);
     }
