@@ -33,7 +33,10 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// Optional key column (over UInt32, e.g. from MapValueToKey) of each edge's relation (edge type; relation id = key − 1,
         /// R = the key's cardinality) for multi-task training; needs <see cref="Algorithm"/> = <see cref="EmbeddingAlgorithm.MixtureEmbedding"/>.
         /// Negatives of an edge are drawn among the items that occur in its relation; <see cref="MixtureEmbeddingOptions.RelationWeights"/>
-        /// (under <see cref="Mixture"/>) weighs the relations' losses. Rows with a missing relation (key 0) are skipped. Default null (one relation).
+        /// (under <see cref="Mixture"/>) weighs the relations' losses. Rows with a missing relation (key 0) are skipped. A (user, item)
+        /// pair belongs to one relation: a pair in two is refused (keep one row per pair, e.g. the strongest relation). Users
+        /// and items whose every edge is of a relation weighted 0 are not trained, but still served (warned): drop their rows.
+        /// Default null (one relation).
         /// </summary>
         public string? RelationColumnName;
 
@@ -280,6 +283,28 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         }
     }
 
+    /// <summary>
+    /// A (user, item) pair belongs to one relation (the graph merges a repeated pair's edges, and one edge has one relation):
+    /// a pair given in two is refused here, naming the raw ids and relations, before the graph would name dense indices.
+    /// </summary>
+    private void RefusePairsInTwoRelations(DataViewSchema schema, EdgeRows rows, int[] users, int[] items, int[] relations)
+    {
+        var o = _options;
+        var relationOf = new Dictionary<long, int>(users.Length);
+        for (int e = 0; e < users.Length; e++)
+        {
+            long pair = (long)users[e] * rows.ItemCount + items[e];
+            if (!relationOf.TryAdd(pair, relations[e]) && relationOf[pair] is var first && first != relations[e])
+            {
+                string Name(string column, int count, int row) => KeyNames.Describe(schema[column], count, row);
+                throw new ArgumentException($"The pair (user {Name(o.UserColumnName, rows.UserCount, users[e])}, item {Name(o.ItemColumnName, rows.ItemCount, items[e])}) "
+                    + $"occurs in relations {Name(o.RelationColumnName!, rows.RelationCount, first)} and {Name(o.RelationColumnName!, rows.RelationCount, relations[e])} "
+                    + $"of column '{o.RelationColumnName}' (option RelationColumnName): a pair belongs to one relation. Keep one row per pair first "
+                    + "(e.g. the strongest relation: a purchase over a view).", nameof(o.RelationColumnName));
+            }
+        }
+    }
+
     private readonly MLContext _context;
     private readonly Options _options;
     private readonly GraphEmbeddingOptions _engineOptions;
@@ -315,14 +340,26 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         var engineOptions = WithInitialItems(_engineOptions, rows);
         if (engineOptions.Mixture.RelationWeights is { } relationWeights && relationWeights.Length != rows.RelationCount)
         {
-            throw new ArgumentException(o.RelationColumnName == null
+            throw new ArgumentException(o.Algorithm != EmbeddingAlgorithm.MixtureEmbedding
+                ? $"Mixture.RelationWeights is set, but only Algorithm = MixtureEmbedding trains on relations (Algorithm is {o.Algorithm}): leave it null."
+                : o.RelationColumnName == null
                 ? $"Mixture.RelationWeights has {relationWeights.Length} weights, but RelationColumnName is not set (one relation): set it, or give one weight."
                 : $"Mixture.RelationWeights has {relationWeights.Length} weights, but column '{o.RelationColumnName}' (option RelationColumnName) is a key over "
                     + $"{rows.RelationCount} values: give one weight per relation.", nameof(o.Mixture));
         }
+        var (edgeUsers, edgeItems) = (rows.Users.ToArray(), rows.Items.ToArray());
+        var edgeWeights = rows.Weights?.ToArray();
+        var edgeRelations = rows.Relations?.ToArray();
+        if (edgeRelations != null) RefusePairsInTwoRelations(input.Schema, rows, edgeUsers, edgeItems, edgeRelations);
+        if (MixtureRelations.UntrainedNodes(rows.UserCount, rows.ItemCount, edgeUsers, edgeItems, edgeRelations, rows.RelationCount, engineOptions) is var (untrainedUsers, untrainedItems)
+            && untrainedUsers + untrainedItems > 0)
+        {
+            Logging.Warning(_context, nameof(GraphEmbeddingTrainer), $"{untrainedUsers} user(s) and {untrainedItems} item(s) have edges only in relations of weight 0 "
+                + "(Mixture.RelationWeights): training leaves their vectors at their random starts, yet the stages after serve them as trained (such items "
+                + "can fill lists at random). Give those relations a small weight above 0, or drop their rows before fitting.");
+        }
         // The subgraph of the keys with edges straight from the edge lists: no graph (nor degree table) over the whole key range.
-        var active = ActiveSubgraph.FromEdges(rows.UserCount, rows.ItemCount, rows.Users.ToArray(), rows.Items.ToArray(),
-            rows.Weights == null ? default : rows.Weights.ToArray(), rows.Relations == null ? default : rows.Relations.ToArray(), rows.RelationCount);
+        var active = ActiveSubgraph.FromEdges(rows.UserCount, rows.ItemCount, edgeUsers, edgeItems, edgeWeights, edgeRelations, rows.RelationCount);
         var graph = active?.Graph ?? rows.Graph();
         OptionWarnings.DimensionAboveRank(_context, nameof(GraphEmbeddingTrainer), o.Algorithm, o.Dimension, graph.UserCount, graph.ItemCount);
         var reporter = new StageReporter(_context, nameof(GraphEmbeddingTrainer), o);

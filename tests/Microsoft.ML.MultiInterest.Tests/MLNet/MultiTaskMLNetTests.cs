@@ -82,6 +82,52 @@ public class MultiTaskMLNetTests
         Assert.NotEqual(single.UserComponents.Values, fitted.UserComponents.Values);
     }
 
+    /// <summary>
+    /// A walkthrough of relations found a user and items whose every edge is of a relation weighted 0 left at their random
+    /// starting vectors and served as trained, without a word (such items filled a third of the top-10 slots). The fit says so,
+    /// with the counts.
+    /// </summary>
+    [Fact]
+    public void NodesWithEdgesOnlyInARelationOfWeightZero_AreWarnedOf()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) warnings.Enqueue(e.Message); };
+        Keyed(ml, out var raw);
+        var edges = ml.Data.CreateEnumerable<Edge>(raw, reuseRowObject: false).ToList();
+        int followsOnlyItems = edges.GroupBy(e => e.Item).Count(g => g.All(e => e.Relation == "follows"));
+        edges.Add(new Edge { User = "uV", Item = "v0", Relation = "follows" });
+        edges.Add(new Edge { User = "uV", Item = "v1", Relation = "follows" });
+        var data = ml.Data.LoadFromEnumerable(edges);
+        var keyed = MLNetTestData.KeyPipeline(ml).Append(ml.Transforms.Conversion.MapValueToKey("Relation")).Fit(data).Transform(data);
+        Assert.Equal(1u, MLNetTestData.Keys(keyed, "Relation").First()); // "likes" is key 1, relation 0
+
+        ml.MultiInterest().GraphEmbedding(Options([1f, 0f])).Fit(keyed);
+        Assert.Contains(warnings, w => w.Contains($"1 user(s) and {followsOnlyItems + 2} item(s) have edges only in relations of weight 0", StringComparison.Ordinal));
+        warnings.Clear();
+        ml.MultiInterest().GraphEmbedding(Options([1f, 0.1f])).Fit(keyed);
+        Assert.DoesNotContain(warnings, w => w.Contains("relations of weight 0", StringComparison.Ordinal));
+    }
+
+    /// <summary>Regression (a walkthrough of relations): a pair in two relations was refused naming dense subgraph indices, not the ids.</summary>
+    [Fact]
+    public void APairInTwoRelations_IsRefusedNamingItsIds()
+    {
+        var ml = new MLContext(seed: 1);
+        Keyed(ml, out var raw);
+        var edges = ml.Data.CreateEnumerable<Edge>(raw, reuseRowObject: false).ToList();
+        var twice = edges.First(e => e.Relation == "likes");
+        edges.Add(new Edge { User = twice.User, Item = twice.Item, Relation = "follows" });
+        var data = ml.Data.LoadFromEnumerable(edges);
+        var keyed = MLNetTestData.KeyPipeline(ml).Append(ml.Transforms.Conversion.MapValueToKey("Relation")).Fit(data).Transform(data);
+        var e = Assert.Throws<ArgumentException>(() => ml.MultiInterest().GraphEmbedding(Options()).Fit(keyed));
+        Assert.Contains($"('{twice.User}')", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"('{twice.Item}')", e.Message, StringComparison.Ordinal);
+        Assert.Contains("occurs in relations key 1 ('likes') and key 2 ('follows') of column 'Relation' (option RelationColumnName): a pair belongs to one relation", e.Message,
+            StringComparison.Ordinal);
+        Assert.Equal("RelationColumnName", e.ParamName);
+    }
+
     [Fact]
     public void BadRelationSettingsAreNamed()
     {

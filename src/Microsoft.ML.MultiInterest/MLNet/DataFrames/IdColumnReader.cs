@@ -37,7 +37,7 @@ internal static class IdColumnReader
         if (type.RawType == typeof(byte)) return Number<byte>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture));
         if (type.RawType == typeof(float)) return Number<float>(cursor, column, v => v.ToString("R", CultureInfo.InvariantCulture));
         if (type.RawType == typeof(double)) return Number<double>(cursor, column, v => v.ToString("R", CultureInfo.InvariantCulture));
-        throw new ArgumentException($"{option}: the column '{column.Name}' has type {type}; an id column must be text, an integer, a float or a key.", option);
+        throw new ArgumentException($"{option}: the column '{column.Name}' has type {type}; an id column must be text, an integer or a key (or, outside a DataFrame, a float).", option);
     }
 
     /// <summary>A getter of a weight column (any numeric type) as Single.</summary>

@@ -42,6 +42,10 @@ public sealed partial class MultiInterestCatalog
         if (!weighted && trainEdges.Schema.GetColumnOrNull(MultiInterestColumnNames.Weight) != null)
             Logging.Warning(Context, nameof(Sweep), $"The edges have a '{MultiInterestColumnNames.Weight}' column, but weightColumnName is not set: the sweep trains "
                 + "on unweighted edges. Pass weightColumnName to train on the weights.");
+        if (trainEdges.Schema.GetColumnOrNull(MultiInterestColumnNames.Relation) != null)
+            Logging.Warning(Context, nameof(Sweep), $"The edges have a '{MultiInterestColumnNames.Relation}' column, which the sweep does not read: it trains "
+                + "on every edge as one relation (a pair in several relations once). Filter the edges to the relations to serve first, or train "
+                + "MixtureEmbedding with RelationColumnName through GraphEmbedding.");
         var edges = RawEdgeReader.Read(trainEdges, userColumnName, itemColumnName, weightColumnName);
         var graph = GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, "trainEdges", useWeights: weighted);
         var forward = new LoggingProgress(Context, progress);

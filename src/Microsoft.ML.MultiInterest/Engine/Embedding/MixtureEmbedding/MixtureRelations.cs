@@ -96,6 +96,36 @@ internal sealed class MixtureRelations
         return (users, keptItems, weights, keptRelations == null ? null : Build(graph, keptRelations, o));
     }
 
+    /// <summary>
+    /// The users and items whose every edge is of a relation weighted 0: training leaves them at their random starts, yet
+    /// they have edges, so the stages after serve them as trained. (0, 0) when not
+    /// <see cref="EmbeddingAlgorithm.MixtureEmbedding"/>, no relation is weighted 0, or the weights do not fit the relations.
+    /// </summary>
+    /// <param name="userCount">The user index range.</param>
+    /// <param name="itemCount">The item index range.</param>
+    /// <param name="users">Each edge's user.</param>
+    /// <param name="items">Each edge's item.</param>
+    /// <param name="relations">Each edge's relation (empty: one relation).</param>
+    /// <param name="relationCount">The number of relations.</param>
+    /// <param name="o">The options (algorithm and relation weights).</param>
+    public static (int Users, int Items) UntrainedNodes(int userCount, int itemCount, ReadOnlySpan<int> users, ReadOnlySpan<int> items, ReadOnlySpan<int> relations,
+        int relationCount, GraphEmbeddingOptions o)
+    {
+        var weights = o.Mixture.RelationWeights;
+        if (o.Algorithm != EmbeddingAlgorithm.MixtureEmbedding || weights == null || weights.Length != relationCount || relations.IsEmpty || !weights.Contains(0f))
+            return (0, 0);
+        // 0: no edge, 1: edges of weight-0 relations only, 2: an edge of a trained relation.
+        var userState = new byte[userCount];
+        var itemState = new byte[itemCount];
+        for (int e = 0; e < users.Length; e++)
+        {
+            byte state = weights[relations[e]] > 0 ? (byte)2 : (byte)1;
+            userState[users[e]] = Math.Max(userState[users[e]], state);
+            itemState[items[e]] = Math.Max(itemState[items[e]], state);
+        }
+        return (userState.Count(x => x == 1), itemState.Count(x => x == 1));
+    }
+
     /// <summary>Edges per relation.</summary>
     public static int[] Counts(BipartiteGraph graph)
     {
