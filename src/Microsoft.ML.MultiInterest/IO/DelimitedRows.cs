@@ -3,15 +3,22 @@ namespace Microsoft.ML.MultiInterest.IO;
 /// <summary>
 /// Splits the lines of a delimited text file into fields exactly as written: nothing trimmed, no byte that is not UTF-8
 /// let through (<see cref="TextTables.OpenRead(string)"/>). A tab-separated line is split plainly, quotes included, as the
-/// CLI's edge files are; any other separator takes RFC 4180 quoting, a field that starts with a double quote running to
+/// CLI's edge files are, unless its file's header is quoted; any other separator takes RFC 4180 quoting, a field that starts with a double quote running to
 /// the closing one, with <c>""</c> for a quote inside.
 /// </summary>
 internal static class DelimitedRows
 {
-    /// <summary>The fields of one line (without its line break), or throws naming <paramref name="where"/> if a quote is left open.</summary>
-    public static string[] Split(string line, char separator, string where)
+    /// <summary>Whether a line's fields are all wrapped in double quotes (R's write.table quotes a tab-separated file's text so).</summary>
+    public static bool AllQuoted(string line, char separator) =>
+        line.Split(separator).All(f => f.Length >= 2 && f[0] == '"' && f[^1] == '"');
+
+    /// <summary>
+    /// The fields of one line (without its line break), or throws naming <paramref name="where"/> if a quote is left open;
+    /// <paramref name="quoted"/> takes RFC 4180 quoting for a tab-separated line too.
+    /// </summary>
+    public static string[] Split(string line, char separator, string where, bool quoted = false)
     {
-        if (separator == '\t' || line.IndexOf('"') < 0) return line.Split(separator);
+        if ((separator == '\t' && !quoted) || line.IndexOf('"') < 0) return line.Split(separator);
         var fields = new List<string>();
         var field = new System.Text.StringBuilder();
         int at = 0;

@@ -176,6 +176,14 @@ public class DataFrameTests
             Assert.Equal([" 7", "say \"hi\"", "plain"], quoted.GetColumn<string>("User"));
             Assert.Equal(["a,b", "x", "\""], quoted.GetColumn<string>("Item"));
 
+            // R's write.table(sep = "\t") quotes the header and every text field: such a file is read with quotes, as a CSV's
+            // are; a line of white space only is blank (a review found both refused).
+            string r = Path.Combine(dir, "r.tsv");
+            File.WriteAllText(r, "\"user\"\t\"item\"\n\"u1\"\t\"i1\"\n  \n\"u 2\"\t\"i\"\"2\"\n");
+            var fromR = ml.MultiInterest().LoadEdges(r);
+            Assert.Equal(["u1", "u 2"], fromR.GetColumn<string>("User"));
+            Assert.Equal(["i1", "i\"2"], fromR.GetColumn<string>("Item"));
+
             string latin = Path.Combine(dir, "cp.csv");
             File.WriteAllBytes(latin, [.. "user,item\n"u8, .. "caf"u8, 0xE9, .. ",1\n"u8, .. "caf"u8, 0xE8, .. ",2\n"u8]);
             var e = Assert.Throws<InvalidDataException>(() => ml.MultiInterest().LoadEdges(latin));
@@ -199,6 +207,11 @@ public class DataFrameTests
         var frame = new DataFrame(new SingleDataFrameColumn("user", [16_777_217f, 7f]), new StringDataFrameColumn("item", ["a", "b"]));
         var e = Assert.Throws<ArgumentException>(() => ml.MultiInterest().LoadEdges(frame));
         Assert.Contains("userColumnName: the id column 'user' is Single", e.Message, StringComparison.Ordinal);
+        var decimals = new DataFrame(new DecimalDataFrameColumn("user", [9007199254740993m, 9007199254740992m]), new StringDataFrameColumn("item", ["a", "b"]));
+        Assert.Contains("the id column 'user' is Decimal", Assert.Throws<ArgumentException>(() => ml.MultiInterest().LoadEdges(decimals)).Message, StringComparison.Ordinal);
+        // A Char column reaches ML.NET as UInt16 codes: refused for ids, weights and times alike.
+        var chars = new DataFrame(new CharDataFrameColumn("user", ['a', 'b']), new StringDataFrameColumn("item", ["x", "y"]));
+        Assert.Contains("userColumnName: the column 'user' is Char", Assert.Throws<ArgumentException>(() => ml.MultiInterest().LoadEdges(chars)).Message, StringComparison.Ordinal);
         var doubles = new DataFrame(new StringDataFrameColumn("user", ["u", "v"]), new DoubleDataFrameColumn("item", [1, 2]));
         Assert.Contains("itemColumnName: the id column 'item' is Double", Assert.Throws<ArgumentException>(() => ml.MultiInterest().LoadEdges(doubles)).Message,
             StringComparison.Ordinal);

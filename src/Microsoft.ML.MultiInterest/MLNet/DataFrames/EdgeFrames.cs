@@ -12,7 +12,8 @@ internal static class EdgeFrames
     /// A CSV/TSV with a header, every column read as text, each field exactly as written (ids stay ids: nothing trimmed,
     /// bytes that are not UTF-8 refused, as the CLI's readers do); the weight column, if named, as Single. A name ending in
     /// .gz is decompressed (and checked against its gzip trailer); the separator follows the name under the compression.
-    /// Blank lines are skipped; a line the reader cannot split, or longer than the header, is an
+    /// Blank lines (white space only) are skipped; a tab-separated file whose header names are all quoted is read with
+    /// quotes as a CSV's are; a line the reader cannot split, or longer than the header, is an
     /// <see cref="InvalidDataException"/> naming the file and the line.
     /// </summary>
     public static DataFrame ReadText(string path, char? separator, string? weightColumn)
@@ -27,15 +28,17 @@ internal static class EdgeFrames
         string header = IO.TextTables.ReadLine(reader, path, 1)?.TrimEnd('\r') ?? throw new InvalidDataException($"Edge file '{path}' is empty: a header line was expected.");
         string separatorName = sep == '\t' ? "tab" : $"'{sep}'";
         string Where(int line) => $"Edge file '{path}' could not be read as {separatorName}-separated text under the header '{header}': line {line}";
-        var names = Names(IO.DelimitedRows.Split(header, sep, Where(1)), path, header);
+        // A tab-separated file whose header names are all quoted (R's write.table) is quoted throughout: read as RFC 4180 says.
+        bool quoted = sep != '\t' || IO.DelimitedRows.AllQuoted(header, sep);
+        var names = Names(IO.DelimitedRows.Split(header, sep, Where(1), quoted), path, header);
         var columns = names.Select(_ => new List<string>()).ToArray();
         int lineNumber = 1;
         for (string? line; (line = IO.TextTables.ReadLine(reader, path, lineNumber + 1)) != null;)
         {
             lineNumber++;
             line = line.TrimEnd('\r');
-            if (line.Length == 0) continue;
-            var fields = IO.DelimitedRows.Split(line, sep, Where(lineNumber));
+            if (string.IsNullOrWhiteSpace(line)) continue; // blank, spaces or tabs only: no edge, as an empty line
+            var fields = IO.DelimitedRows.Split(line, sep, Where(lineNumber), quoted);
             if (IO.TextTables.ExtraFields(fields, names.Length) != null)
                 throw new InvalidDataException($"{Where(lineNumber)} has {fields.Length} fields where the header names {names.Length}. {IO.TextTables.EdgeListHint}");
             // A short line's missing fields are empty, and said as such by the caller (an empty id or relation, a missing weight).

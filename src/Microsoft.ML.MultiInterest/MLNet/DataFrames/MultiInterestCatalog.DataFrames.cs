@@ -67,6 +67,9 @@ public sealed partial class MultiInterestCatalog
         FrameNulls.Refuse(frame, weightColumnName, nameof(weightColumnName), "a weight");
         FrameNulls.Refuse(frame, relationColumnName, nameof(relationColumnName), "a relation");
         FrameNulls.Refuse(frame, timestampColumnName, nameof(timestampColumnName), "a time");
+        foreach (var (column, option) in new[] { (userColumnName, nameof(userColumnName)), (itemColumnName, nameof(itemColumnName)),
+            (weightColumnName, nameof(weightColumnName)), (relationColumnName, nameof(relationColumnName)), (timestampColumnName, nameof(timestampColumnName)) })
+            RefuseCharacters(frame, column, option);
         RefuseFloatingIds(frame, userColumnName, nameof(userColumnName));
         RefuseFloatingIds(frame, itemColumnName, nameof(itemColumnName));
         RefuseFloatingIds(frame, relationColumnName, nameof(relationColumnName));
@@ -89,10 +92,18 @@ public sealed partial class MultiInterestCatalog
     {
         if (column == null || frame.Columns.IndexOf(column) is not (var index and >= 0)) return;
         var type = frame.Columns[index].DataType;
-        if (type != typeof(float) && type != typeof(double)) return;
+        if (type != typeof(float) && type != typeof(double) && type != typeof(decimal)) return;
         throw new ArgumentException($"{option}: the id column '{column}' is {type.Name}, which cannot hold ids exactly (DataFrame.LoadCsv guesses Single for numeric ids, "
             + "turning 007 into 7 and 16777217 into 16777216, so distinct ids would merge). Load the ids as text (LoadCsv's dataTypes) or an integer type, "
             + "or read the file with LoadEdges(path), which keeps every field as written.", option);
+    }
+
+    /// <summary>A Char column reaches ML.NET as UInt16 character codes: 'a' would be read as the id, weight or time 97.</summary>
+    private static void RefuseCharacters(DataFrame frame, string? column, string option)
+    {
+        if (column == null || frame.Columns.IndexOf(column) is not (var index and >= 0) || frame.Columns[index].DataType != typeof(char)) return;
+        throw new ArgumentException($"{option}: the column '{column}' is Char, which ML.NET reads as character codes ('a' as 97). "
+            + "Convert it to a string column first.", option);
     }
 
     /// <summary>Says, once, that ids with white space around them are kept so: " 7" and "7" are two ids, as the CLI says of its files.</summary>
@@ -116,9 +127,9 @@ public sealed partial class MultiInterestCatalog
     /// <summary>
     /// Edges from a CSV or TSV file with a header line (the separator follows the extension: .tsv/.txt tab, else comma,
     /// unless given); ids, relations and text times are read as text, exactly as written (nothing trimmed; a tab-separated
-    /// field is taken whole, quotes included, another separator's fields may be quoted as RFC 4180 says), so string and
+    /// field is taken whole, quotes included, unless the header is quoted; another separator's fields may be quoted as RFC 4180 says), so string and
     /// integer ids both work. The file must be UTF-8 (a byte-order mark is allowed). A name ending
-    /// in .gz is decompressed first (held in memory while it is parsed) and checked against its gzip trailer; the
+    /// in .gz is decompressed as it is read and checked against its gzip trailer; the
     /// separator then follows the name under it (<c>edges.tsv.gz</c> is tab-separated).
     /// </summary>
     /// <param name="path">The file.</param>
