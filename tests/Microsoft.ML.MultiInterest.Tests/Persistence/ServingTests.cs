@@ -159,6 +159,35 @@ public sealed class ServingTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => quota.CheckOnnxDirectory(Path.Combine(_directory, "none")));
     }
 
+    /// <summary>
+    /// Regression (a walkthrough of outputs under failure): an export was written into its directory file by file, so one
+    /// interrupted over an earlier export left one model's encoder beside the other's scorers under the earlier stamp, which
+    /// served the wrong lists. It is now written beside the directory and moved into place whole: a re-export of another model
+    /// replaces every graph and stamp at once, keeps the user's own files, drops the earlier export's other files, and leaves
+    /// no staging directory behind.
+    /// </summary>
+    [Fact]
+    public void AReExportReplacesTheEarlierExportWhole_AndKeepsTheUsersOwnFiles()
+    {
+        var s = _stages;
+        var quota = SaveAndLoad();
+        string unimodalPath = Path.Combine(_directory, "unimodal-re.zip");
+        s.Ml.Model.Save(new Microsoft.ML.Data.TransformerChain<ITransformer>(s.Keys, s.Embedding, s.KMeans, s.Mixture, s.Unimodal), s.Raw.Schema, unimodalPath);
+        using var unimodal = MultiInterestModel.Load(s.Ml, unimodalPath);
+        string onnx = Path.Combine(_directory, "re-export");
+        quota.ExportOnnx(onnx);
+        Assert.True(File.Exists(Path.Combine(onnx, OnnxServingDirectory.QuotaScorerFileName)));
+        File.WriteAllText(Path.Combine(onnx, "notes.txt"), "mine");
+        File.WriteAllText(Path.Combine(onnx, OnnxServingDirectory.PoolScorerFileName), "an earlier export's graph of another kind");
+
+        unimodal.ExportOnnx(onnx);
+        unimodal.CheckOnnxDirectory(onnx);
+        Assert.Throws<InvalidDataException>(() => quota.CheckOnnxDirectory(onnx));
+        Assert.False(File.Exists(Path.Combine(onnx, OnnxServingDirectory.PoolScorerFileName))); // the earlier export's own graph is gone
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(onnx, "notes.txt")));
+        Assert.DoesNotContain(Directory.EnumerateDirectories(_directory), d => Path.GetFileName(d).StartsWith("re-export.", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void ServingWithoutTheNeededStages_SaysWhichIsMissing()
     {

@@ -18,8 +18,10 @@ public sealed partial class MultiInterestModel
     /// which serves a user known by its history only as <see cref="MultiInterestRecommender.Recommend"/> does.
     /// </summary>
     /// <param name="directory">
-    /// Created if needed: a new or empty directory, or one an earlier export wrote (its files of the same names are
-    /// overwritten). A directory holding other files is refused, not written into.
+    /// Created if needed: a new or empty directory, or one an earlier export wrote (the earlier export's own files are
+    /// replaced, other files kept). A directory holding other files is refused, not written into. The export is written
+    /// beside it (<c>DIR.exporting-*</c>) and moved into place whole, so an interrupted or failed export leaves the earlier
+    /// one as it was, never a mix; where no directory can be made beside it, it is written in place, the manifest last.
     /// </param>
     /// <param name="exclusionMask">True to give the scorers the seen-item mask input.</param>
     /// <exception cref="IOException"><paramref name="directory"/> is a file, or holds files and no serving manifest of an earlier export.</exception>
@@ -39,12 +41,80 @@ public sealed partial class MultiInterestModel
             throw new IOException($"'{directory}' is a file: ExportOnnx writes a directory of graphs and manifests there (created if needed).");
         CheckNewOrEarlierExport(directory);
         CheckIdsWritable(EmbeddingOf(FirstServedStage));
+        // Written beside the target and moved into place whole: an interrupted or failed export never leaves a directory that
+        // mixes two models' graphs under one manifest, nor a manifest over missing files, which serving would take for an export.
+        string target = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        string? parent = Path.GetDirectoryName(target);
+        string staging = $"{target}.exporting-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            if (parent != null) Directory.CreateDirectory(parent);
+            Directory.CreateDirectory(staging);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            // No right to write beside the target: write in it, the stamped manifest last.
+            return ExportInPlace(target, exclusionMask);
+        }
+        try
+        {
+            var manifest = ExportInto(staging, exclusionMask);
+            if (Directory.Exists(target))
+            {
+                string replaced = $"{target}.replaced-{Environment.ProcessId}-{Guid.NewGuid():N}";
+                Directory.Move(target, replaced);
+                Directory.Move(staging, target);
+                // The user's own files in the earlier export stay, as they did when exports were written in place; the earlier
+                // export's own files go, so that none of its graphs, id or history files can pass for this model's.
+                foreach (string entry in Directory.EnumerateFileSystemEntries(replaced))
+                {
+                    string into = Path.Combine(target, Path.GetFileName(entry));
+                    if (File.Exists(into) || Directory.Exists(into) || IsExportEntry(entry)) continue;
+                    if (Directory.Exists(entry)) Directory.Move(entry, into);
+                    else File.Move(entry, into);
+                }
+                Directory.Delete(replaced, recursive: true);
+            }
+            else
+            {
+                Directory.Move(staging, target);
+            }
+            return manifest;
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    /// <summary>Whether an entry of an export directory is one an export writes: a graph, the manifest, an id or history file, a fusion's source directory.</summary>
+    private static bool IsExportEntry(string path)
+    {
+        string name = Path.GetFileName(path);
+        return name.EndsWith(".onnx", StringComparison.Ordinal) || name is OnnxServingDirectory.ManifestFileName or UserIdsFileName or ItemIdsFileName
+            or TrainingHistoryFileName or PopularItemsFileName
+            || (Directory.Exists(path) && name.StartsWith("source", StringComparison.Ordinal) && int.TryParse(name.AsSpan(6), out _));
+    }
+
+    /// <summary>Writes the export into <paramref name="directory"/>: graphs, id and history files, then the manifest stamped with the stage it serves.</summary>
+    private OnnxServingManifest ExportInto(string directory, bool exclusionMask)
+    {
         var manifest = RankFusions.Count > 0 ? ExportFusionOnnx(directory, exclusionMask) : ExportStageOnnx(ServingStage, Live, directory, exclusionMask);
+        // The graphs' writer leaves an unstamped manifest: taken away until the id files are there too.
+        File.Delete(Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
+        WriteHistoryFiles(directory, FirstServedStage);
         // Stamped with the stage it serves, so that serving it with another model is caught (CheckOnnxDirectory).
         manifest.ModelStage = OnnxStageKey();
         manifest.Write(directory);
-        WriteHistoryFiles(directory, FirstServedStage);
         return manifest;
+    }
+
+    /// <summary>The export written into the target itself (no sibling can be made): an earlier manifest removed first, the new one written last.</summary>
+    private OnnxServingManifest ExportInPlace(string directory, bool exclusionMask)
+    {
+        Directory.CreateDirectory(directory);
+        File.Delete(Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
+        return ExportInto(directory, exclusionMask);
     }
 
     /// <summary>
