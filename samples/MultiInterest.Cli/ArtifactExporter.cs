@@ -54,6 +54,10 @@ internal static class ArtifactExporter
     /// <summary>The name of the file <see cref="ExportSelection"/> writes.</summary>
     public const string SelectionFile = "history_mmr_selection_users.tsv";
 
+    /// <summary>Every file an export may write, for the check that no input is among them.</summary>
+    public static readonly string[] FileNames = ["user_embeddings.tsv", "item_embeddings.tsv", "item_clusters.tsv", "item_clusters_tuned.tsv", "mixtures.tsv",
+        "candidates.tsv", SelectionFile];
+
     private static void WriteMixtures(string path, IdMap users, ProtocolResult result)
     {
         using var writer = new StreamWriter(path) { NewLine = "\n" };

@@ -27,7 +27,15 @@ internal static class ExperimentRunner
             memory.Mark(name);
         }
 
-        if (settings.OutDirectory != null) OutputFile.CheckWritableDirectory(settings.OutDirectory, "--out");
+        if (settings.OutDirectory != null)
+        {
+            OutputFile.CheckWritableDirectory(settings.OutDirectory, "--out");
+            // An input in the output directory under a name the run writes (evaluate --user-embeddings out/user_embeddings.tsv
+            // --out out --export) would be overwritten, as float32 text, with no way back.
+            OutputFile.CheckNotOverwriting([("--train", settings.TrainPath), ("--test", settings.TestPath), ("--user-embeddings", settings.UserEmbeddingsPath),
+                    ("--item-embeddings", settings.ItemEmbeddingsPath), ("--item-clusters", settings.ItemClustersPath), ("--conditions", settings.Conditional?.ConditionsPath)],
+                [.. ArtifactExporter.FileNames.Append("metrics.json").Select(name => ($"--out ({name})", (string?)Path.Combine(settings.OutDirectory, name)))]);
+        }
         var trainEdges = EdgeFile.Read(settings.TrainPath);
         var testEdges = EdgeFile.Read(settings.TestPath);
         TrainingFileChecks.Warn(trainEdges, settings.TrainPath, "evaluate", warnings);

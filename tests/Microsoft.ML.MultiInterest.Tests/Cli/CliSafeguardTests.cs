@@ -89,6 +89,26 @@ public sealed class CliSafeguardTests : IDisposable
         Assert.Contains("(from --mmr-pool)", Assert.Single(twin.ErrorLines), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Regression (a walkthrough of outputs under failure): evaluate --export rewrote its own --user-embeddings, given from
+    /// the --out folder, as float32 text: the input was lost without a word.
+    /// </summary>
+    [Fact]
+    public void Evaluate_refuses_an_input_that_its_out_folder_would_overwrite()
+    {
+        string train = WriteEdges("train.tsv", "a\t1", "a\t2", "b\t1", "b\t2");
+        string test = WriteEdges("test.tsv", "a\t3");
+        string users = PathOf("user_embeddings.tsv");
+        File.WriteAllLines(users, ["a\t0.006582096937964627\t1", "b\t1\t0"]);
+        File.WriteAllLines(PathOf("item_embeddings.tsv"), ["1\t1\t0", "2\t0\t1", "3\t1\t1"]);
+        string before = File.ReadAllText(users);
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--user-embeddings", users, "--item-embeddings", PathOf("item_embeddings.tsv"),
+            "--out", _directory, "--export");
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Contains("--user-embeddings and --out (user_embeddings.tsv) name the same file", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(users));
+    }
+
     [Fact]
     public void Recommend_checks_its_out_path_before_serving_and_says_when_a_history_names_no_known_item()
     {
