@@ -150,10 +150,24 @@ internal static class SweepCommand
         var ml = new MLContext(options.Seed);
         var data = ml.Data.LoadFromEnumerable(ServingData.Edges(edges));
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        // The first Ctrl+C stops the trials (the best finished one is still refitted and saved); a second ends the process.
+        ConsoleCancelEventHandler stop = (_, e) =>
+        {
+            e.Cancel = !cancel.IsCancellationRequested;
+            if (e.Cancel) progress.Warnings.WriteLine("  Stopping the sweep after the running trials (Ctrl+C again to end the process now)...");
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += stop;
         MultiInterestSweepResult result;
-        using (var stage = progress.Begin($"Sweeping {Counted.Of(space.Size, "configuration")}...", TrialTotal(space, options)))
+        try
+        {
+            using var stage = progress.Begin($"Sweeping {Counted.Of(space.Size, "configuration")}...", TrialTotal(space, options));
             result = ml.MultiInterest().Sweep(data, space, options, new TrialProgress(stage), cancellationToken: cancel.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= stop; // past the sweep and its refit, Ctrl+C ends the process as usual
+        }
         var outcome = result.Outcome;
         log.WriteLine($"Stopped: {outcome.StopReason}; {outcome.Trials.Count} trials in {outcome.Seconds:F1} s (validation split {outcome.SplitSeconds:F1} s).");
         log.WriteLine($"Stage fits: {string.Join(", ", outcome.StageFits.Select(p => $"{Lower(p.Key)} {p.Value}"))}.");
@@ -187,9 +201,11 @@ internal static class SweepCommand
         log.Write(result.LeaderboardText(LeaderboardRows));
 
         Directory.CreateDirectory(outDirectory);
-        string tsv = Path.Combine(outDirectory, LeaderboardFile);
-        DataFrame.SaveCsv(result.Leaderboard, tsv, separator: '\t', cultureInfo: CultureInfo.InvariantCulture);
+        // The model first, then the leaderboard, each replacing its file whole: a save that fails (a full disk) leaves the
+        // earlier run's model, leaderboard and sweep.json together, not this run's leaderboard beside them.
         bool replaced = OutputFile.WriteReplacing(modelPath, result.SaveModel);
+        string tsv = Path.Combine(outDirectory, LeaderboardFile);
+        OutputFile.WriteReplacing(tsv, path => DataFrame.SaveCsv(result.Leaderboard, path, separator: '\t', cultureInfo: CultureInfo.InvariantCulture));
         log.WriteLine($"Refitted the best on all {edges.Count:N0} training edges in {result.RefitSeconds:F1} s; saved {modelPath} ({new FileInfo(modelPath).Length / 1e6:F1} MB"
             + $"{(replaced ? ", replacing the file there" : "")}).");
 
@@ -215,7 +231,7 @@ internal static class SweepCommand
         string json = Path.Combine(outDirectory, SweepJsonFile);
         // One reading of the clock: the file and the line give the same total.
         double totalSeconds = clock.Elapsed.TotalSeconds;
-        SweepJson.Write(json, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds);
+        OutputFile.WriteReplacing(json, path => SweepJson.Write(path, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds));
         log.WriteLine($"Wrote {tsv}, {json}; total {totalSeconds:F1} s.");
         return 0;
     }
