@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.MultiInterest.Engine;
 
+using MultiInterest.Cli.Common;
+
 namespace MultiInterest.Cli;
 
 /// <summary>Writes metrics.json in the layout the README documents.</summary>
@@ -137,8 +139,8 @@ internal static class MetricsJson
             ["seconds"] = seconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
         };
         if (peakMemory != null) document["peak_working_set_mb"] = peakMemory;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, JsonSerializer.Serialize(document, Indented) + "\n");
+        string text = JsonSerializer.Serialize(document, Indented) + "\n";
+        OutputFile.WriteReplacing(path, partial => File.WriteAllText(partial, text));
     }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };

@@ -234,7 +234,7 @@ internal static class RecommendCommand
         TextWriter log, TextWriter warnings)
     {
         double seconds = clock.Elapsed.TotalSeconds;
-        CandidateFile.Write(outPath, lists);
+        OutputFile.WriteReplacing(outPath, path => CandidateFile.Write(path, lists)); // a cut run leaves the earlier file whole, never a shorter one
         int without = ids.Count - lists.Count(l => l.Items.Length > 0);
         log.WriteLine($"{scorer}: {setUp}{Counted.Of(lists.Count, "user")} in {seconds:F2} s ({lists.Count / Math.Max(seconds, 1e-9):N0} users/s) -> {outPath}"
             + (without > 0 ? $"; {Counted.Of(without, "user")} without candidates (every item excluded for them, or unknown to a model saved without its training history, "

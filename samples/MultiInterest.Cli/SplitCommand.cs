@@ -38,8 +38,7 @@ internal static class SplitCommand
     {
         var options = new HoldOutSplitOptions { Seed = seed, DropSelfLoops = !keepSelfLoops };
         var split = HoldOutSplitter.Split(EdgeFile.Read(edges), options);
-        EdgeFile.Write(train, split.Train);
-        EdgeFile.Write(test, split.Test);
+        OutputFile.WriteBothReplacing(train, path => EdgeFile.Write(path, split.Train), test, path => EdgeFile.Write(path, split.Test));
         log.WriteLine($"{split.Train.Count:N0} training edges -> {train}; {split.Test.Count:N0} test edges -> {test}; {split.ReturnedToTraining:N0} returned to training (item unseen); seed {seed}.");
         if (keepSelfLoops)
         {

@@ -36,7 +36,8 @@ internal static class OutputFile
         string full = Path.GetFullPath(path);
         if (Path.GetDirectoryName(full) is { } directory) Directory.CreateDirectory(directory);
         bool existed = File.Exists(full);
-        string temporary = $"{full}.{Environment.ProcessId}.partial";
+        // Beside the file, ending in its name, so that a writer that reads the name (.gz compresses) writes the same bytes.
+        string temporary = Path.Combine(Path.GetDirectoryName(full) ?? "", $".partial-{Environment.ProcessId}-{Path.GetFileName(full)}");
         try
         {
             write(temporary);
@@ -47,6 +48,33 @@ internal static class OutputFile
             if (File.Exists(temporary)) File.Delete(temporary);
         }
         return existed;
+    }
+
+    /// <summary>
+    /// Writes two files that belong together (a split's train and test), each to a partial file first, and moves both into
+    /// place only when both are written: a failure or interrupt never leaves one run's train beside another's test.
+    /// </summary>
+    public static void WriteBothReplacing(string first, Action<string> writeFirst, string second, Action<string> writeSecond)
+    {
+        string Partial(string path)
+        {
+            string full = Path.GetFullPath(path);
+            if (Path.GetDirectoryName(full) is { } directory) Directory.CreateDirectory(directory);
+            return Path.Combine(Path.GetDirectoryName(full) ?? "", $".partial-{Environment.ProcessId}-{Path.GetFileName(full)}");
+        }
+        string a = Partial(first), b = Partial(second);
+        try
+        {
+            writeFirst(a);
+            writeSecond(b);
+            File.Move(a, Path.GetFullPath(first), overwrite: true);
+            File.Move(b, Path.GetFullPath(second), overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(a)) File.Delete(a);
+            if (File.Exists(b)) File.Delete(b);
+        }
     }
 
     /// <summary>

@@ -1,0 +1,44 @@
+using MultiInterest.Cli.Common;
+
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary>
+/// Outputs are replaced whole (a walkthrough of outputs under failure found recommend's list file, metrics.json and split's
+/// pair written in place: a cut run left a shorter file that read as complete, or one run's train beside another's test).
+/// </summary>
+public sealed class OutputFileReplacingTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"replacing-{Guid.NewGuid():N}");
+
+    public OutputFileReplacingTests() => Directory.CreateDirectory(_directory);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void AFailedPairLeavesBothEarlierFilesAndNoPartialFile()
+    {
+        string train = Path.Combine(_directory, "train.tsv"), test = Path.Combine(_directory, "test.tsv");
+        File.WriteAllText(train, "old train");
+        File.WriteAllText(test, "old test");
+        Assert.Throws<IOException>(() => OutputFile.WriteBothReplacing(train, p => File.WriteAllText(p, "new train"), test, _ => throw new IOException("No space left on device")));
+        Assert.Equal("old train", File.ReadAllText(train));
+        Assert.Equal("old test", File.ReadAllText(test));
+        Assert.Equal(2, Directory.EnumerateFiles(_directory).Count());
+
+        OutputFile.WriteBothReplacing(train, p => File.WriteAllText(p, "new train"), test, p => File.WriteAllText(p, "new test"));
+        Assert.Equal("new train", File.ReadAllText(train));
+        Assert.Equal("new test", File.ReadAllText(test));
+        Assert.Equal(2, Directory.EnumerateFiles(_directory).Count());
+    }
+
+    [Fact]
+    public void ThePartialFileEndsInTheTargetsName_SoAGzipNameStillCompresses()
+    {
+        string target = Path.Combine(_directory, "edges.tsv.gz");
+        string? seen = null;
+        OutputFile.WriteReplacing(target, p => { seen = p; File.WriteAllText(p, "x"); });
+        Assert.EndsWith("edges.tsv.gz", seen, StringComparison.Ordinal);
+        Assert.NotEqual(target, seen);
+        Assert.Equal("x", File.ReadAllText(target));
+    }
+}
