@@ -338,6 +338,7 @@ internal static class ExperimentRunner
                 clustering.ClusterCount, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, pairs, memory.ByStage);
             log.WriteLine($"Wrote {path}");
             foreach (var file in plots.Concat(exported)) log.WriteLine($"Wrote {file}");
+            StaleOutputs.Warn(settings.OutDirectory, [path, .. plots, .. exported], warnings);
         }
         log.WriteLine("Stage seconds: " + string.Join(", ", seconds.Select(p => $"{p.Key} {p.Value:F1}")));
         if (memory.LargestRise() is { } rise)

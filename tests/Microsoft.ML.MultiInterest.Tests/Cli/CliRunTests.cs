@@ -139,6 +139,7 @@ public sealed class CliRunTests : IDisposable
         string output = Path.Combine(_directory, "equal-out");
         var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--threads", "1", "--out", output, "--plot-users", "0", "--export");
         Assert.True(run.ExitCode == 0, run.Error);
+        Assert.DoesNotContain("did not write", run.Out + run.Error, StringComparison.Ordinal);
         Assert.Contains("Q1: degree 4, 30 users", run.Out, StringComparison.Ordinal);
         Assert.Contains("Q2: no users", run.Out, StringComparison.Ordinal);
         // The tuned row's default 500 clusters over this small catalogue are kept, and said to be small.
@@ -201,6 +202,12 @@ public sealed class CliRunTests : IDisposable
         double Mean(int column) => table.Skip(1).Average(row => double.Parse(row[column], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(selection.GetProperty("unimodal_recall_at_50").GetDouble(), Mean(1), 12);
         Assert.Equal(selection.GetProperty("points")[0].GetProperty("diversity_at_10").GetDouble(), Mean(6), 12);
+
+        // A second run into the same folder without --export: the first run's exports are named, not taken for this run's
+        // (a walkthrough of outputs under failure found the folder mixing runs without a word).
+        var again = CliHarness.Run("evaluate", "--train", train, "--test", test, "--threads", "1", "--out", output, "--plot-users", "0", "--algorithm", "truncated-svd", "--dim", "4");
+        Assert.True(again.ExitCode == 0, again.Error);
+        Assert.Matches(@"also holds \d+ output file\(s\) this run did not write, an earlier run's: .*candidates\.tsv.*user_embeddings\.tsv", again.Out + again.Error);
     }
 
     [Fact]
