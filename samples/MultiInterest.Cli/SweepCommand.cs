@@ -226,13 +226,14 @@ internal static class SweepCommand
             log.WriteLine($"No test figures: --test is scored for a knn-embed best only (this best is {outcome.Best.Parameters.GetValueOrDefault("method", "knn-embed")}); "
                 + "`recommend --model` on the saved model gives its lists.");
         }
-        foreach (string png in SweepPlot.Write(outDirectory, outcome, options, ExperimentCommands.DatasetName(train)))
-            log.WriteLine($"Wrote {png}");
+        var pngs = SweepPlot.Write(outDirectory, outcome, options, ExperimentCommands.DatasetName(train)).ToList();
+        foreach (string png in pngs) log.WriteLine($"Wrote {png}");
         string json = Path.Combine(outDirectory, SweepJsonFile);
         // One reading of the clock: the file and the line give the same total.
         double totalSeconds = clock.Elapsed.TotalSeconds;
         OutputFile.WriteReplacing(json, path => SweepJson.Write(path, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds));
         log.WriteLine($"Wrote {tsv}, {json}; total {totalSeconds:F1} s.");
+        StaleOutputs.Warn(outDirectory, [tsv, json, modelPath, .. pngs], progress.Warnings, SweepJsonFile);
         return 0;
     }
 
