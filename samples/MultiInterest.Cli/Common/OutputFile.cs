@@ -38,6 +38,7 @@ internal static class OutputFile
         bool existed = File.Exists(full);
         // Beside the file, ending in its name, so that a writer that reads the name (.gz compresses) writes the same bytes.
         string temporary = Path.Combine(Path.GetDirectoryName(full) ?? "", $".partial-{Environment.ProcessId}-{Path.GetFileName(full)}");
+        RemoveAbandonedPartials(full);
         try
         {
             write(temporary);
@@ -48,6 +49,45 @@ internal static class OutputFile
             if (File.Exists(temporary)) File.Delete(temporary);
         }
         return existed;
+    }
+
+    /// <summary>
+    /// Deletes the partial files of <paramref name="full"/> that a killed run left (Ctrl+C or SIGTERM ends the process without
+    /// its clean-up): those whose process is gone. A live process's partial file is its own business.
+    /// </summary>
+    private static void RemoveAbandonedPartials(string full)
+    {
+        string? directory = Path.GetDirectoryName(full);
+        if (directory == null || !Directory.Exists(directory)) return;
+        string suffix = "-" + Path.GetFileName(full);
+        foreach (string partial in Directory.EnumerateFiles(directory, ".partial-*" + suffix))
+        {
+            string name = Path.GetFileName(partial);
+            if (!int.TryParse(name.AsSpan(".partial-".Length, name.Length - ".partial-".Length - suffix.Length), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out int pid) || pid == Environment.ProcessId || IsRunning(pid))
+                continue;
+            try
+            {
+                File.Delete(partial);
+            }
+            catch (IOException)
+            {
+                // Another run may be removing it too.
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -41,4 +41,21 @@ public sealed class OutputFileReplacingTests : IDisposable
         Assert.NotEqual(target, seen);
         Assert.Equal("x", File.ReadAllText(target));
     }
+
+    /// <summary>A run killed while writing (Ctrl+C, SIGTERM) leaves its partial file; the next write of that file removes it (a live run's, or another file's, it keeps).</summary>
+    [Fact]
+    public void APartialFileOfAProcessThatIsGoneIsRemovedByTheNextWrite()
+    {
+        string target = Path.Combine(_directory, "model.zip");
+        using var child = System.Diagnostics.Process.Start("true")!;
+        child.WaitForExit();
+        string abandoned = Path.Combine(_directory, $".partial-{child.Id}-model.zip");
+        string otherFiles = Path.Combine(_directory, $".partial-{child.Id}-other.zip"); // another target's: not this write's to remove
+        File.WriteAllText(abandoned, "half a zip");
+        File.WriteAllText(otherFiles, "another file's");
+        OutputFile.WriteReplacing(target, p => File.WriteAllText(p, "zip"));
+        Assert.False(File.Exists(abandoned));
+        Assert.True(File.Exists(otherFiles));
+        Assert.Equal("zip", File.ReadAllText(target));
+    }
 }
