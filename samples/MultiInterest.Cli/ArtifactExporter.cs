@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
+using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
 
@@ -13,19 +14,20 @@ internal static class ArtifactExporter
     {
         Directory.CreateDirectory(directory);
         var written = new List<string>();
-        string File(string name)
+        // Each file replaced whole: a cut run leaves the earlier file, never a shorter one that reads as complete.
+        void Write(string name, Action<string> write)
         {
             string path = Path.Combine(directory, name);
+            OutputFile.WriteReplacing(path, write);
             written.Add(path);
-            return path;
         }
-        EmbeddingFile.Write(File("user_embeddings.tsv"), users, userEmbeddings);
-        EmbeddingFile.Write(File("item_embeddings.tsv"), items, itemEmbeddings);
-        ClusterFile.Write(File("item_clusters.tsv"), items, clustering.Assignments);
+        Write("user_embeddings.tsv", path => EmbeddingFile.Write(path, users, userEmbeddings));
+        Write("item_embeddings.tsv", path => EmbeddingFile.Write(path, items, itemEmbeddings));
+        Write("item_clusters.tsv", path => ClusterFile.Write(path, items, clustering.Assignments));
         // The tuned row's mixtures refer to its own clusters when it has them.
-        if (tunedClustering != null) ClusterFile.Write(File("item_clusters_tuned.tsv"), items, tunedClustering.Assignments);
-        WriteMixtures(File("mixtures.tsv"), users, result);
-        CandidatesFile.Write(File("candidates.tsv"), users, items, result);
+        if (tunedClustering != null) Write("item_clusters_tuned.tsv", path => ClusterFile.Write(path, items, tunedClustering.Assignments));
+        Write("mixtures.tsv", path => WriteMixtures(path, users, result));
+        Write("candidates.tsv", path => CandidatesFile.Write(path, users, items, result));
         return written;
     }
 
@@ -38,6 +40,12 @@ internal static class ArtifactExporter
     {
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, SelectionFile);
+        OutputFile.WriteReplacing(path, partial => WriteSelection(partial, users, selection));
+        return path;
+    }
+
+    private static void WriteSelection(string path, IdMap users, HistoryMmrSelectionUsers selection)
+    {
         using var writer = new StreamWriter(path) { NewLine = "\n" };
         writer.WriteLine("user\t" + string.Join('\t', selection.Candidates.SelectMany(c => new[] { $"{c.Name}_recall_at_50", $"{c.Name}_diversity_at_10" })));
         var line = new System.Text.StringBuilder();
@@ -48,7 +56,6 @@ internal static class ArtifactExporter
                 line.Append('\t').Append(c.Recall[q].ToString("R", CultureInfo.InvariantCulture)).Append('\t').Append(c.Diversity[q].ToString("R", CultureInfo.InvariantCulture));
             writer.WriteLine(line);
         }
-        return path;
     }
 
     /// <summary>The name of the file <see cref="ExportSelection"/> writes.</summary>
@@ -83,21 +90,31 @@ internal static class ArtifactExporter
     {
         Directory.CreateDirectory(directory);
         string[] paths = [Path.Combine(directory, $"{name}_user_components.tsv"), Path.Combine(directory, $"{name}_item_components.tsv")];
-        using (var writer = new StreamWriter(paths[0]) { NewLine = "\n" })
+        OutputFile.WriteReplacing(paths[0], path => WriteUserComponents(path, users, model));
+        OutputFile.WriteReplacing(paths[1], path => WriteItemComponents(path, items, model));
+        return paths;
+    }
+
+    private static void WriteUserComponents(string path, IdMap users, MixtureEmbeddingResult model)
+    {
+        using (var writer = new StreamWriter(path) { NewLine = "\n" })
         {
             writer.WriteLine("user\tcomponent\tweight\t" + string.Join('\t', Enumerable.Range(0, model.Dimension).Select(k => $"v{k}")));
             for (int u = 0; u < model.UserCount; u++)
                 for (int c = 0; c < model.SourceComponents; c++)
                     writer.WriteLine($"{users[u]}\t{c}\t{model.WeightsOfUser(u)[c].ToString("R", CultureInfo.InvariantCulture)}\t{Vector(model.UserComponents.ReadRow(u * model.SourceComponents + c))}");
         }
-        using (var writer = new StreamWriter(paths[1]) { NewLine = "\n" })
+    }
+
+    private static void WriteItemComponents(string path, IdMap items, MixtureEmbeddingResult model)
+    {
+        using (var writer = new StreamWriter(path) { NewLine = "\n" })
         {
             writer.WriteLine("item\tcomponent\t" + string.Join('\t', Enumerable.Range(0, model.Dimension).Select(k => $"v{k}")));
             for (int i = 0; i < model.ItemCount; i++)
                 for (int l = 0; l < model.DestinationComponents; l++)
                     writer.WriteLine($"{items[i]}\t{l}\t{Vector(model.ItemComponents.ReadRow(i * model.DestinationComponents + l))}");
         }
-        return paths;
     }
 
     private static string Vector(ReadOnlySpan<float> row)
