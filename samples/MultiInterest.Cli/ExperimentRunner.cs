@@ -34,7 +34,7 @@ internal static class ExperimentRunner
             // --out out --export) would be overwritten, as float32 text, with no way back.
             OutputFile.CheckNotOverwriting([("--train", settings.TrainPath), ("--test", settings.TestPath), ("--user-embeddings", settings.UserEmbeddingsPath),
                     ("--item-embeddings", settings.ItemEmbeddingsPath), ("--item-clusters", settings.ItemClustersPath), ("--conditions", settings.Conditional?.ConditionsPath)],
-                [.. ArtifactExporter.FileNames.Append("metrics.json").Select(name => ($"--out ({name})", (string?)Path.Combine(settings.OutDirectory, name)))]);
+                [.. (settings.Export ? ArtifactExporter.FileNames : []).Append("metrics.json").Select(name => ($"--out ({name})", (string?)Path.Combine(settings.OutDirectory, name)))]);
         }
         var trainEdges = EdgeFile.Read(settings.TrainPath);
         var testEdges = EdgeFile.Read(settings.TestPath);

@@ -28,12 +28,19 @@ internal static class OutputFile
     /// <summary>
     /// Writes <paramref name="path"/> through <paramref name="write"/> into a temporary file beside it, then moves that
     /// over <paramref name="path"/>: a service loading the file while it is written sees the old whole file or the new
-    /// one, never a half-written zip, and a failed write leaves the old file as it was.
+    /// one, never a half-written zip, and a failed write leaves the old file as it was. A symbolic link's target is the file
+    /// replaced (the link stays); a device (/dev/null, /dev/stdout) is written to directly.
     /// </summary>
     /// <returns>True when an existing file was replaced.</returns>
     public static bool WriteReplacing(string path, Action<string> write)
     {
-        string full = Path.GetFullPath(path);
+        string full = Target(path);
+        if (IsSpecial(full))
+        {
+            // A device or a process's stream (/dev/null, /dev/stdout, a shell's >(...)) is written to, never replaced.
+            write(full);
+            return false;
+        }
         if (Path.GetDirectoryName(full) is { } directory) Directory.CreateDirectory(directory);
         bool existed = File.Exists(full);
         // Beside the file, ending in its name, so that a writer that reads the name (.gz compresses) writes the same bytes.
@@ -50,6 +57,18 @@ internal static class OutputFile
         }
         return existed;
     }
+
+    /// <summary>The file a path names: a symbolic link's final target (so the link stays a link and its file is replaced), else the full path.</summary>
+    private static string Target(string path)
+    {
+        string full = Path.GetFullPath(path);
+        var link = new FileInfo(full);
+        return link.LinkTarget != null && link.ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : full;
+    }
+
+    /// <summary>Whether a path is a device or a process's stream rather than a file on a disk: under /dev or /proc on Unix.</summary>
+    private static bool IsSpecial(string full) =>
+        !OperatingSystem.IsWindows() && (full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal));
 
     /// <summary>
     /// Deletes the partial files of <paramref name="full"/> that a killed run left (Ctrl+C or SIGTERM ends the process without
@@ -102,13 +121,20 @@ internal static class OutputFile
             if (Path.GetDirectoryName(full) is { } directory) Directory.CreateDirectory(directory);
             return Path.Combine(Path.GetDirectoryName(full) ?? "", $".partial-{Environment.ProcessId}-{Path.GetFileName(full)}");
         }
+        (first, second) = (Target(first), Target(second));
+        if (IsSpecial(first) || IsSpecial(second))
+        {
+            writeFirst(first);
+            writeSecond(second);
+            return;
+        }
         string a = Partial(first), b = Partial(second);
         try
         {
             writeFirst(a);
             writeSecond(b);
-            File.Move(a, Path.GetFullPath(first), overwrite: true);
-            File.Move(b, Path.GetFullPath(second), overwrite: true);
+            File.Move(a, first, overwrite: true);
+            File.Move(b, second, overwrite: true);
         }
         finally
         {

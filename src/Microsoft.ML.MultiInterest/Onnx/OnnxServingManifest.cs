@@ -250,6 +250,12 @@ public sealed class OnnxServingManifest
     [System.Text.Json.Serialization.JsonInclude]
     public string? ModelStage { get; internal set; }
 
+    /// <summary>
+    /// The file <see cref="MultiInterestModel.ExportOnnx"/> writes into its directory before anything else and removes after the
+    /// manifest: while it is there, the directory is an unfinished export, which <see cref="Read"/> refuses.
+    /// </summary>
+    public const string UnfinishedMarkerFileName = "EXPORT-UNFINISHED";
+
     /// <summary>Reads the manifest of the serving directory <paramref name="directory"/>.</summary>
     /// <exception cref="FileNotFoundException">The directory has no manifest.</exception>
     /// <exception cref="InvalidDataException">The manifest cannot be read or is of another format version.</exception>
@@ -257,6 +263,9 @@ public sealed class OnnxServingManifest
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string path = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
+        if (File.Exists(Path.Combine(directory, UnfinishedMarkerFileName)))
+            throw new InvalidDataException($"An ONNX export into '{directory}' did not finish ({UnfinishedMarkerFileName} is there: it was interrupted or failed): "
+                + "its files may mix two exports. Export again (ExportOnnx, or the CLI's export-onnx).");
         if (!File.Exists(path)) throw new FileNotFoundException($"No ONNX serving manifest at '{path}'.", path);
         OnnxServingManifest? manifest;
         try

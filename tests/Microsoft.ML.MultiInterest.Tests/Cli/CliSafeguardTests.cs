@@ -107,6 +107,11 @@ public sealed class CliSafeguardTests : IDisposable
         Assert.Equal(CliRunner.BadUsage, run.ExitCode);
         Assert.Contains("--user-embeddings and --out (user_embeddings.tsv) name the same file", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllText(users));
+        // Without --export nothing of that name is written: the same inputs are read (a review found them refused too).
+        var withoutExport = CliHarness.Run("evaluate", "--train", train, "--test", test, "--user-embeddings", users, "--item-embeddings", PathOf("item_embeddings.tsv"),
+            "--out", _directory, "--plot-users", "0");
+        Assert.DoesNotContain("name the same file", withoutExport.Error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(users));
     }
 
     [Fact]

@@ -58,4 +58,24 @@ public sealed class OutputFileReplacingTests : IDisposable
         Assert.True(File.Exists(otherFiles));
         Assert.Equal("zip", File.ReadAllText(target));
     }
+
+    /// <summary>
+    /// Regression (a review): writing through a partial file replaced what the path named, so a symbolic link became a file
+    /// (the linked file kept the old contents) and, as root, /dev/null became a regular file. A link's target is replaced and
+    /// the link kept; a device is written to.
+    /// </summary>
+    [Fact]
+    public void ALinkKeepsPointingAtTheReplacedFile_AndADeviceIsWrittenTo()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string real = Path.Combine(_directory, "lists.tsv"), link = Path.Combine(_directory, "lists-link.tsv");
+        File.WriteAllText(real, "old");
+        File.CreateSymbolicLink(link, real);
+        Assert.True(OutputFile.WriteReplacing(link, p => File.WriteAllText(p, "new")));
+        Assert.Equal(real, new FileInfo(link).LinkTarget);
+        Assert.Equal("new", File.ReadAllText(real));
+
+        Assert.False(OutputFile.WriteReplacing("/dev/null", p => File.WriteAllText(p, "discarded")));
+        Assert.Equal(0, new FileInfo("/dev/null").Length); // still the device: a file would hold the 9 bytes
+    }
 }

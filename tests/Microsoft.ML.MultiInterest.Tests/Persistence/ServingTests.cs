@@ -160,32 +160,31 @@ public sealed class ServingTests : IDisposable
     }
 
     /// <summary>
-    /// Regression (a walkthrough of outputs under failure): an export was written into its directory file by file, so one
-    /// interrupted over an earlier export left one model's encoder beside the other's scorers under the earlier stamp, which
-    /// served the wrong lists. It is now written beside the directory and moved into place whole: a re-export of another model
-    /// replaces every graph and stamp at once, keeps the user's own files, drops the earlier export's other files, and leaves
-    /// no staging directory behind.
+    /// Regression (a walkthrough of outputs under failure): an export interrupted over an earlier one left one model's encoder
+    /// beside the other's scorers under the earlier stamp, and serving took it for an export. The directory is now marked
+    /// unfinished until the stamped manifest is written last: serving refuses it, the next export writes over it (the
+    /// user's own files kept), and a finished export leaves no mark.
     /// </summary>
     [Fact]
-    public void AReExportReplacesTheEarlierExportWhole_AndKeepsTheUsersOwnFiles()
+    public void AnUnfinishedExportIsRefusedByServing_AndWrittenOverByTheNextExport()
     {
-        var s = _stages;
         var quota = SaveAndLoad();
-        string unimodalPath = Path.Combine(_directory, "unimodal-re.zip");
-        s.Ml.Model.Save(new Microsoft.ML.Data.TransformerChain<ITransformer>(s.Keys, s.Embedding, s.KMeans, s.Mixture, s.Unimodal), s.Raw.Schema, unimodalPath);
-        using var unimodal = MultiInterestModel.Load(s.Ml, unimodalPath);
-        string onnx = Path.Combine(_directory, "re-export");
+        string onnx = Path.Combine(_directory, "unfinished");
         quota.ExportOnnx(onnx);
-        Assert.True(File.Exists(Path.Combine(onnx, OnnxServingDirectory.QuotaScorerFileName)));
+        string marker = Path.Combine(onnx, OnnxServingManifest.UnfinishedMarkerFileName);
+        Assert.False(File.Exists(marker));
         File.WriteAllText(Path.Combine(onnx, "notes.txt"), "mine");
-        File.WriteAllText(Path.Combine(onnx, OnnxServingDirectory.PoolScorerFileName), "an earlier export's graph of another kind");
 
-        unimodal.ExportOnnx(onnx);
-        unimodal.CheckOnnxDirectory(onnx);
-        Assert.Throws<InvalidDataException>(() => quota.CheckOnnxDirectory(onnx));
-        Assert.False(File.Exists(Path.Combine(onnx, OnnxServingDirectory.PoolScorerFileName))); // the earlier export's own graph is gone
+        // As a kill mid-export leaves it: the mark, over the earlier export's files.
+        File.WriteAllText(marker, "started");
+        var refused = Assert.Throws<InvalidDataException>(() => quota.CheckOnnxDirectory(onnx));
+        Assert.Contains($"An ONNX export into '{onnx}' did not finish", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx));
+
+        quota.ExportOnnx(onnx);
+        Assert.False(File.Exists(marker));
+        quota.CheckOnnxDirectory(onnx);
         Assert.Equal("mine", File.ReadAllText(Path.Combine(onnx, "notes.txt")));
-        Assert.DoesNotContain(Directory.EnumerateDirectories(_directory), d => Path.GetFileName(d).StartsWith("re-export.", StringComparison.Ordinal));
     }
 
     [Fact]

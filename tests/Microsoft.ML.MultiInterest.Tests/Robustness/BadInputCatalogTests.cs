@@ -531,6 +531,13 @@ public class BadInputCatalogTests
             File.WriteAllText(manifestPath, json.ToJsonString());
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
         }),
+        ["onnx-directory-unfinished"] = Throws<InvalidDataException>(["did not finish", "EXPORT-UNFINISHED is there: it was interrupted or failed", "Export again"], () =>
+        {
+            string directory = BadInputFixtures.Directory("unfinished-export");
+            File.WriteAllText(Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingManifest.UnfinishedMarkerFileName), "started");
+            File.WriteAllText(Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName), "{}");
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
+        }),
         ["onnx-export-into-other-files"] = Throws<IOException>(["holds files and is not an earlier ONNX export", "is not valid JSON", "would overwrite or mix with them",
             "Give a new or empty directory, or one an earlier export wrote"], () =>
         {

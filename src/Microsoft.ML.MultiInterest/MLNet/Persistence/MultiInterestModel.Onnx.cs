@@ -18,10 +18,10 @@ public sealed partial class MultiInterestModel
     /// which serves a user known by its history only as <see cref="MultiInterestRecommender.Recommend"/> does.
     /// </summary>
     /// <param name="directory">
-    /// Created if needed: a new or empty directory, or one an earlier export wrote (the earlier export's own files are
-    /// replaced, other files kept). A directory holding other files is refused, not written into. The export is written
-    /// beside it (<c>DIR.exporting-*</c>) and moved into place whole, so an interrupted or failed export leaves the earlier
-    /// one as it was, never a mix; where no directory can be made beside it, it is written in place, the manifest last.
+    /// Created if needed: a new or empty directory, or one an earlier export wrote, finished or not (its files of the same
+    /// names are overwritten, others kept). A directory holding other files is refused, not written into. The directory is
+    /// marked unfinished (<see cref="OnnxServingManifest.UnfinishedMarkerFileName"/>) until the stamped manifest is written
+    /// last, so an interrupted or failed export is refused by serving, never taken for a complete one.
     /// </param>
     /// <param name="exclusionMask">True to give the scorers the seen-item mask input.</param>
     /// <exception cref="IOException"><paramref name="directory"/> is a file, or holds files and no serving manifest of an earlier export.</exception>
@@ -41,59 +41,17 @@ public sealed partial class MultiInterestModel
             throw new IOException($"'{directory}' is a file: ExportOnnx writes a directory of graphs and manifests there (created if needed).");
         CheckNewOrEarlierExport(directory);
         CheckIdsWritable(EmbeddingOf(FirstServedStage));
-        // Written beside the target and moved into place whole: an interrupted or failed export never leaves a directory that
-        // mixes two models' graphs under one manifest, nor a manifest over missing files, which serving would take for an export.
-        string target = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-        string? parent = Path.GetDirectoryName(target);
-        string staging = $"{target}.exporting-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        try
-        {
-            if (parent != null) Directory.CreateDirectory(parent);
-            Directory.CreateDirectory(staging);
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        {
-            // No right to write beside the target: write in it, the stamped manifest last.
-            return ExportInPlace(target, exclusionMask);
-        }
-        try
-        {
-            var manifest = ExportInto(staging, exclusionMask);
-            if (Directory.Exists(target))
-            {
-                string replaced = $"{target}.replaced-{Environment.ProcessId}-{Guid.NewGuid():N}";
-                Directory.Move(target, replaced);
-                Directory.Move(staging, target);
-                // The user's own files in the earlier export stay, as they did when exports were written in place; the earlier
-                // export's own files go, so that none of its graphs, id or history files can pass for this model's.
-                foreach (string entry in Directory.EnumerateFileSystemEntries(replaced))
-                {
-                    string into = Path.Combine(target, Path.GetFileName(entry));
-                    if (File.Exists(into) || Directory.Exists(into) || IsExportEntry(entry)) continue;
-                    if (Directory.Exists(entry)) Directory.Move(entry, into);
-                    else File.Move(entry, into);
-                }
-                Directory.Delete(replaced, recursive: true);
-            }
-            else
-            {
-                Directory.Move(staging, target);
-            }
-            return manifest;
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
-    }
-
-    /// <summary>Whether an entry of an export directory is one an export writes: a graph, the manifest, an id or history file, a fusion's source directory.</summary>
-    private static bool IsExportEntry(string path)
-    {
-        string name = Path.GetFileName(path);
-        return name.EndsWith(".onnx", StringComparison.Ordinal) || name is OnnxServingDirectory.ManifestFileName or UserIdsFileName or ItemIdsFileName
-            or TrainingHistoryFileName or PopularItemsFileName
-            || (Directory.Exists(path) && name.StartsWith("source", StringComparison.Ordinal) && int.TryParse(name.AsSpan(6), out _));
+        // Marked unfinished before anything is touched and unmarked last: an interrupted or failed export (a full disk, a kill)
+        // leaves a directory that serving refuses as unfinished and the next export accepts, never one that mixes two models'
+        // graphs under a manifest, nor a manifest over missing files. Written in place, so mounts, links, the directory's
+        // permissions and the user's own files there stay as they were.
+        Directory.CreateDirectory(directory);
+        string marker = Path.Combine(directory, OnnxServingManifest.UnfinishedMarkerFileName);
+        File.WriteAllText(marker, $"An export into this directory started (process {Environment.ProcessId}) and has not finished: export again.\n");
+        File.Delete(Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
+        var manifest = ExportInto(directory, exclusionMask);
+        File.Delete(marker);
+        return manifest;
     }
 
     /// <summary>Writes the export into <paramref name="directory"/>: graphs, id and history files, then the manifest stamped with the stage it serves.</summary>
@@ -109,14 +67,6 @@ public sealed partial class MultiInterestModel
         return manifest;
     }
 
-    /// <summary>The export written into the target itself (no sibling can be made): an earlier manifest removed first, the new one written last.</summary>
-    private OnnxServingManifest ExportInPlace(string directory, bool exclusionMask)
-    {
-        Directory.CreateDirectory(directory);
-        File.Delete(Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
-        return ExportInto(directory, exclusionMask);
-    }
-
     /// <summary>
     /// Refuses a directory that holds files but no serving manifest an export wrote: the export's dozen files (manifest.json,
     /// the graphs, the id and history files) would overwrite or mix with the user's own.
@@ -124,6 +74,8 @@ public sealed partial class MultiInterestModel
     private static void CheckNewOrEarlierExport(string directory)
     {
         if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any()) return;
+        // An export that did not finish (a full disk, a kill) is written over again.
+        if (File.Exists(Path.Combine(directory, OnnxServingManifest.UnfinishedMarkerFileName))) return;
         try
         {
             OnnxServingManifest.Read(directory);
