@@ -283,28 +283,6 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         }
     }
 
-    /// <summary>
-    /// A (user, item) pair belongs to one relation (the graph merges a repeated pair's edges, and one edge has one relation):
-    /// a pair given in two is refused here, naming the raw ids and relations, before the graph would name dense indices.
-    /// </summary>
-    private void RefusePairsInTwoRelations(DataViewSchema schema, EdgeRows rows, int[] users, int[] items, int[] relations)
-    {
-        var o = _options;
-        var relationOf = new Dictionary<long, int>(users.Length);
-        for (int e = 0; e < users.Length; e++)
-        {
-            long pair = (long)users[e] * rows.ItemCount + items[e];
-            if (!relationOf.TryAdd(pair, relations[e]) && relationOf[pair] is var first && first != relations[e])
-            {
-                string Name(string column, int count, int row) => KeyNames.Describe(schema[column], count, row);
-                throw new ArgumentException($"The pair (user {Name(o.UserColumnName, rows.UserCount, users[e])}, item {Name(o.ItemColumnName, rows.ItemCount, items[e])}) "
-                    + $"occurs in relations {Name(o.RelationColumnName!, rows.RelationCount, first)} and {Name(o.RelationColumnName!, rows.RelationCount, relations[e])} "
-                    + $"of column '{o.RelationColumnName}' (option RelationColumnName): a pair belongs to one relation. Keep one row per pair first "
-                    + "(e.g. the strongest relation: a purchase over a view).", nameof(o.RelationColumnName));
-            }
-        }
-    }
-
     private readonly MLContext _context;
     private readonly Options _options;
     private readonly GraphEmbeddingOptions _engineOptions;
@@ -350,7 +328,8 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         var (edgeUsers, edgeItems) = (rows.Users.ToArray(), rows.Items.ToArray());
         var edgeWeights = rows.Weights?.ToArray();
         var edgeRelations = rows.Relations?.ToArray();
-        if (edgeRelations != null) RefusePairsInTwoRelations(input.Schema, rows, edgeUsers, edgeItems, edgeRelations);
+        if (edgeRelations != null)
+            RelationPairs.RefuseRepeats(input.Schema, rows, edgeUsers, edgeItems, edgeRelations, o.UserColumnName, o.ItemColumnName, o.RelationColumnName!);
         if (MixtureRelations.UntrainedNodes(rows.UserCount, rows.ItemCount, edgeUsers, edgeItems, edgeRelations, rows.RelationCount, engineOptions) is var (untrainedUsers, untrainedItems)
             && untrainedUsers + untrainedItems > 0)
         {

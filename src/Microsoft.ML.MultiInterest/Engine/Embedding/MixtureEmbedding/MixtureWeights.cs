@@ -34,14 +34,11 @@ internal static class MixtureWeights
         Parallel.For(0, graph.UserCount, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, u =>
         {
             var w = weights.AsSpan(u * cs, cs);
-            double total = Accumulate(graph, users, items, cs, cd, inverseGamma, relations, u, 1.0, w);
+            var (total, largest) = Accumulate(graph, users, items, cs, cd, inverseGamma, relations, u, 1.0, w);
             // A small gamma underflows every term of a user whose cosines are all well below 1: shift by the user's own
             // largest cosine instead (the usual log-sum-exp shift), so that its largest term is 1.
-            if (!(total >= MinimumPlainTotal) && double.IsFinite(total))
-            {
-                double largest = LargestCosine(graph, users, items, cs, cd, relations, u);
-                if (double.IsFinite(largest)) total = Accumulate(graph, users, items, cs, cd, inverseGamma, relations, u, largest, w);
-            }
+            if (!(total >= MinimumPlainTotal) && double.IsFinite(total) && double.IsFinite(largest))
+                (total, _) = Accumulate(graph, users, items, cs, cd, inverseGamma, relations, u, largest, w);
             if (total > 0 && double.IsFinite(total)) for (int c = 0; c < cs; c++) w[c] /= total;
             else w.Fill(1.0 / cs);
         });
@@ -51,11 +48,15 @@ internal static class MixtureWeights
     /// <summary>Below this sum the terms are taken as underflowed (a subnormal term has lost its precision).</summary>
     private const double MinimumPlainTotal = 1e-270;
 
-    /// <summary>Writes <c>Σ_e Σ_l e^{(M[c,l] - shift)/γ_T}</c> into <paramref name="w"/>; returns its sum over c.</summary>
-    private static double Accumulate(BipartiteGraph graph, EmbeddingMatrix users, EmbeddingMatrix items, int cs, int cd, double inverseGamma,
+    /// <summary>
+    /// Writes <c>Σ_e Σ_l e^{(M[c,l] - shift)/γ_T}</c> into <paramref name="w"/>; returns its sum over c and the largest
+    /// <c>M[c,l]</c> met (negative infinity without a counted edge).
+    /// </summary>
+    private static (double Total, double Largest) Accumulate(BipartiteGraph graph, EmbeddingMatrix users, EmbeddingMatrix items, int cs, int cd, double inverseGamma,
         bool[]? relations, int u, double shift, Span<double> w)
     {
         w.Clear();
+        double largest = double.NegativeInfinity;
         var edgeItems = graph.EdgeItems;
         var edgeRelations = graph.EdgeRelations;
         for (int e = graph.Offsets[u], end = graph.Offsets[u + 1]; e < end; e++)
@@ -66,28 +67,15 @@ internal static class MixtureWeights
             {
                 var component = users.ReadRow(u * cs + c);
                 for (int l = 0; l < cd; l++)
-                    w[c] += Math.Exp((VectorMath.Dot(component, items.ReadRow(i * cd + l)) - shift) * inverseGamma);
+                {
+                    double cosine = VectorMath.Dot(component, items.ReadRow(i * cd + l));
+                    largest = Math.Max(largest, cosine);
+                    w[c] += Math.Exp((cosine - shift) * inverseGamma);
+                }
             }
         }
         double total = 0;
         foreach (double x in w) total += x;
-        return total;
-    }
-
-    /// <summary>The largest <c>M[c,l]</c> over the user's counted edges (negative infinity without one).</summary>
-    private static double LargestCosine(BipartiteGraph graph, EmbeddingMatrix users, EmbeddingMatrix items, int cs, int cd, bool[]? relations, int u)
-    {
-        double largest = double.NegativeInfinity;
-        var edgeItems = graph.EdgeItems;
-        var edgeRelations = graph.EdgeRelations;
-        for (int e = graph.Offsets[u], end = graph.Offsets[u + 1]; e < end; e++)
-        {
-            if (relations != null && !relations[edgeRelations.IsEmpty ? 0 : edgeRelations[e]]) continue;
-            int i = edgeItems[e];
-            for (int c = 0; c < cs; c++)
-                for (int l = 0; l < cd; l++)
-                    largest = Math.Max(largest, VectorMath.Dot(users.ReadRow(u * cs + c), items.ReadRow(i * cd + l)));
-        }
-        return largest;
+        return (total, largest);
     }
 }
