@@ -35,10 +35,10 @@ internal static class OutputFile
     public static bool WriteReplacing(string path, Action<string> write)
     {
         string full = Target(path);
-        if (IsSpecial(full))
+        if (full.Length == 0)
         {
             // A device or a process's stream (/dev/null, /dev/stdout, a shell's >(...)) is written to, never replaced.
-            write(full);
+            write(path);
             return false;
         }
         if (Path.GetDirectoryName(full) is { } directory) Directory.CreateDirectory(directory);
@@ -58,15 +58,28 @@ internal static class OutputFile
         return existed;
     }
 
-    /// <summary>The file a path names: a symbolic link's final target (so the link stays a link and its file is replaced), else the full path.</summary>
+    /// <summary>
+    /// The file a path names, to be replaced: a symbolic link's final target (the link stays a link), else the full path;
+    /// empty for a device or a process's stream (under /dev or /proc on Unix, given so or reached through links, or a link
+    /// that cannot be followed to a file), which is written to, never replaced.
+    /// </summary>
     private static string Target(string path)
     {
         string full = Path.GetFullPath(path);
+        if (IsSpecial(full)) return "";
         var link = new FileInfo(full);
-        return link.LinkTarget != null && link.ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : full;
+        if (link.LinkTarget == null) return full;
+        try
+        {
+            string target = link.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+            return IsSpecial(target) ? "" : target;
+        }
+        catch (IOException)
+        {
+            return ""; // a loop of links: written through, as the system resolves it
+        }
     }
 
-    /// <summary>Whether a path is a device or a process's stream rather than a file on a disk: under /dev or /proc on Unix.</summary>
     private static bool IsSpecial(string full) =>
         !OperatingSystem.IsWindows() && (full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal));
 
@@ -121,25 +134,20 @@ internal static class OutputFile
             if (Path.GetDirectoryName(full) is { } directory) Directory.CreateDirectory(directory);
             return Path.Combine(Path.GetDirectoryName(full) ?? "", $".partial-{Environment.ProcessId}-{Path.GetFileName(full)}");
         }
-        (first, second) = (Target(first), Target(second));
-        if (IsSpecial(first) || IsSpecial(second))
-        {
-            writeFirst(first);
-            writeSecond(second);
-            return;
-        }
-        string a = Partial(first), b = Partial(second);
+        // A device among them is written to directly; the files on a disk go through partial files.
+        string firstTarget = Target(first), secondTarget = Target(second);
+        string? a = firstTarget.Length == 0 ? null : Partial(firstTarget), b = secondTarget.Length == 0 ? null : Partial(secondTarget);
         try
         {
-            writeFirst(a);
-            writeSecond(b);
-            File.Move(a, first, overwrite: true);
-            File.Move(b, second, overwrite: true);
+            writeFirst(a ?? first);
+            writeSecond(b ?? second);
+            if (a != null) File.Move(a, firstTarget, overwrite: true);
+            if (b != null) File.Move(b, secondTarget, overwrite: true);
         }
         finally
         {
-            if (File.Exists(a)) File.Delete(a);
-            if (File.Exists(b)) File.Delete(b);
+            if (a != null && File.Exists(a)) File.Delete(a);
+            if (b != null && File.Exists(b)) File.Delete(b);
         }
     }
 

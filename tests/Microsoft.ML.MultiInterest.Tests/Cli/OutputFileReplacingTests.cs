@@ -77,5 +77,10 @@ public sealed class OutputFileReplacingTests : IDisposable
 
         Assert.False(OutputFile.WriteReplacing("/dev/null", p => File.WriteAllText(p, "discarded")));
         Assert.Equal(0, new FileInfo("/dev/null").Length); // still the device: a file would hold the 9 bytes
+        // A link to a device (a shell's >(...) is one) is written through, never followed to a path to replace.
+        string toDevice = Path.Combine(_directory, "to-null");
+        File.CreateSymbolicLink(toDevice, "/dev/null");
+        Assert.False(OutputFile.WriteReplacing(toDevice, p => File.WriteAllText(p, "discarded")));
+        Assert.Equal("/dev/null", new FileInfo(toDevice).LinkTarget);
     }
 }

@@ -185,6 +185,13 @@ public sealed class ServingTests : IDisposable
         Assert.False(File.Exists(marker));
         quota.CheckOnnxDirectory(onnx);
         Assert.Equal("mine", File.ReadAllText(Path.Combine(onnx, "notes.txt")));
+
+        // While an export holds the mark, another into the same directory is refused (a review found two exports interleaving).
+        using (new FileStream(marker, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            var busy = Assert.Throws<IOException>(() => quota.ExportOnnx(onnx));
+            Assert.Contains($"Another export is writing into '{onnx}'", busy.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

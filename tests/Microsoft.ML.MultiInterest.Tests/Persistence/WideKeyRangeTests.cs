@@ -251,6 +251,13 @@ public sealed class WideKeyRangeTests : IDisposable
             var refused = Assert.Throws<NotSupportedException>(() => quota.ExportOnnx(Path.Combine(_directory, "onnx-quota")));
             Assert.Contains("have no training edges", refused.Message);
             Assert.Contains("CreateRecommender, RetrieveWithEngine", refused.Message);
+            // Refused over an earlier export, before any file is written: that export stays as it was, servable (a review found
+            // it left marked unfinished, without its manifest).
+            string earlier = Path.Combine(_directory, "onnx-unimodal");
+            Assert.Throws<NotSupportedException>(() => quota.ExportOnnx(earlier));
+            Assert.False(File.Exists(Path.Combine(earlier, Microsoft.ML.MultiInterest.Onnx.OnnxServingManifest.UnfinishedMarkerFileName)));
+            using var unimodal = MultiInterestModel.Load(wide.Ml, Path.Combine(_directory, "engine2.zip"));
+            unimodal.CheckOnnxDirectory(earlier);
         }
 
         // The CLI: key 2 has no edges, key 1 does; every scorer marks them as the zip does.

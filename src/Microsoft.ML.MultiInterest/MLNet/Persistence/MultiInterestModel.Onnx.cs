@@ -47,12 +47,64 @@ public sealed partial class MultiInterestModel
         // permissions and the user's own files there stay as they were.
         Directory.CreateDirectory(directory);
         string marker = Path.Combine(directory, OnnxServingManifest.UnfinishedMarkerFileName);
-        File.WriteAllText(marker, $"An export into this directory started (process {Environment.ProcessId}) and has not finished: export again.\n");
-        File.Delete(Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
-        var manifest = ExportInto(directory, exclusionMask);
-        File.Delete(marker);
+        string manifestPath = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
+        // The mark is held open, unshared, for the whole export: a second export into the directory is refused while it runs.
+        using var held = HoldMarker(marker, directory);
+        held.Write(System.Text.Encoding.UTF8.GetBytes($"An export into this directory started (process {Environment.ProcessId}) and has not finished: export again.\n"));
+        held.Flush();
+        string? earlier = File.Exists(manifestPath) ? File.ReadAllText(manifestPath) : null;
+        var before = Snapshot(directory, marker);
+        File.Delete(manifestPath);
+        OnnxServingManifest manifest;
+        try
+        {
+            manifest = ExportInto(directory, exclusionMask);
+        }
+        catch when (Snapshot(directory, marker).SetEquals(before))
+        {
+            // Refused before any file was written (a model the export cannot serve): the earlier export stays as it was.
+            if (earlier != null) File.WriteAllText(manifestPath, earlier);
+            Unmark(held, marker);
+            throw;
+        }
+        Unmark(held, marker);
         return manifest;
     }
+
+    /// <summary>Opens the unfinished mark for the export, unshared (deletable); refuses while another export holds it.</summary>
+    private static FileStream HoldMarker(string marker, string directory)
+    {
+        try
+        {
+            // FileShare.None: an exclusive lock on Unix too (.NET takes flock LOCK_EX for it, a shared lock otherwise).
+            return new FileStream(marker, FileMode.Create, FileAccess.Write, FileShare.None);
+        }
+        catch (IOException e) when (File.Exists(marker))
+        {
+            throw new IOException($"Another export is writing into '{directory}' (it holds {OnnxServingManifest.UnfinishedMarkerFileName}): wait for it to finish, "
+                + "or export into another directory.", e);
+        }
+    }
+
+    /// <summary>Removes the mark while still holding it (Unix), so no other export slips in between; where an open file cannot be deleted (Windows), after closing it.</summary>
+    private static void Unmark(FileStream held, string marker)
+    {
+        try
+        {
+            File.Delete(marker);
+        }
+        catch (IOException)
+        {
+            held.Dispose();
+            File.Delete(marker);
+        }
+    }
+
+    /// <summary>Every file under <paramref name="directory"/> but the mark and the manifest, with its length and time: what an export changes.</summary>
+    private static HashSet<(string, long, DateTime)> Snapshot(string directory, string marker) =>
+        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .Where(f => f != marker && Path.GetFileName(f) != OnnxServingDirectory.ManifestFileName)
+            .Select(f => new FileInfo(f)).Select(f => (f.FullName, f.Length, f.LastWriteTimeUtc)).ToHashSet();
 
     /// <summary>Writes the export into <paramref name="directory"/>: graphs, id and history files, then the manifest stamped with the stage it serves.</summary>
     private OnnxServingManifest ExportInto(string directory, bool exclusionMask)
