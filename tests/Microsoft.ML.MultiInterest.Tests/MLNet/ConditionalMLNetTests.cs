@@ -625,8 +625,7 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
     public void ATopicWithoutItems_IsWarnedOf()
     {
         var ml = new MLContext(seed: 1);
-        var warnings = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) warnings.Enqueue(e.Message); };
+        var warnings = MLNetTestData.Warnings(ml);
         var vocabulary = ml.Data.LoadFromEnumerable(Enumerable.Range(0, PlantedTopics.Topics).Select(t => new TopicTerm { Topic = $"topic{t}" })
             .Append(new TopicTerm { Topic = "nobody-reads-this" }));
         var keyed = ml.Transforms.Conversion.MapValueToKey("WithEmpty", "Topic", keyData: vocabulary).Fit(_w.Raw).Transform(_w.Raw);

@@ -6,6 +6,14 @@ namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 /// <summary>A tiny planted two-interest edge list, loaded into ML.NET and key-mapped as a user would.</summary>
 internal static class MLNetTestData
 {
+    /// <summary>The warnings <paramref name="ml"/>'s Log reports from now on (any thread).</summary>
+    public static System.Collections.Concurrent.ConcurrentQueue<string> Warnings(MLContext ml)
+    {
+        var warnings = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) warnings.Enqueue(e.Message); };
+        return warnings;
+    }
+
     public sealed class Edge
     {
         public string User { get; set; } = "";

@@ -43,8 +43,7 @@ public class MultiTaskMLNetTests
     public void RowsWithARelationTheMappingDoesNotKnow_AreWarnedOfWithTheirCount()
     {
         var ml = new MLContext(seed: 1);
-        var warnings = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) warnings.Enqueue(e.Message); };
+        var warnings = MLNetTestData.Warnings(ml);
         Keyed(ml, out var raw);
         // u0's rows under a relation the relation mapping (fitted on 'likes' and 'follows' only) does not know.
         var edges = ml.Data.CreateEnumerable<Edge>(raw, reuseRowObject: false)
@@ -91,8 +90,7 @@ public class MultiTaskMLNetTests
     public void NodesWithEdgesOnlyInARelationOfWeightZero_AreWarnedOf()
     {
         var ml = new MLContext(seed: 1);
-        var warnings = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) warnings.Enqueue(e.Message); };
+        var warnings = MLNetTestData.Warnings(ml);
         Keyed(ml, out var raw);
         var edges = ml.Data.CreateEnumerable<Edge>(raw, reuseRowObject: false).ToList();
         int followsOnlyItems = edges.GroupBy(e => e.Item).Count(g => g.All(e => e.Relation == "follows"));
