@@ -12,6 +12,9 @@ internal static class DelimitedRows
     public static bool AllQuoted(string line, char separator) =>
         line.Split(separator).All(f => f.Length >= 2 && f[0] == '"' && f[^1] == '"');
 
+    /// <summary>Whether a record ends inside a quoted field: an odd count of double quotes (RFC 4180 writes them in pairs).</summary>
+    public static bool EndsInsideQuotes(string record) => record.AsSpan().Count('"') % 2 == 1;
+
     /// <summary>
     /// The fields of one line (without its line break), or throws naming <paramref name="where"/> if a quote is left open;
     /// <paramref name="quoted"/> takes RFC 4180 quoting for a tab-separated line too.
@@ -32,7 +35,7 @@ internal static class DelimitedRows
                 {
                     int quote = line.IndexOf('"', at);
                     if (quote < 0)
-                        throw new InvalidDataException($"{where}: a quoted field is not closed on its line (a field that spans lines is not read).");
+                        throw new InvalidDataException($"{where}: a quoted field is not closed before the end of the file (a quoted field may span lines; its closing quote is missing).");
                     field.Append(line, at, quote - at);
                     at = quote + 1;
                     if (at < line.Length && line[at] == '"') { field.Append('"'); at++; continue; }

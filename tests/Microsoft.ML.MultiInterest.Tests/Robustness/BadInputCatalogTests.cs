@@ -164,7 +164,7 @@ public class BadInputCatalogTests
         // ---- ML.NET columns and data ----
         ["loadedges-gzip"] = Accepts(["rows 100"], () =>
             $"rows {new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Bytes("edges.tsv.gz", BadInputFixtures.Gzip(Encoding.UTF8.GetBytes(BadInputFixtures.EdgeText(100)))), "user", "item").GetColumn<string>("User").Count()}"),
-        ["loadedges-unparseable"] = Throws<InvalidDataException>(["Edge file", "quote.csv", "could not be read as ','-separated text", "line 2: a quoted field is not closed on its line"], () =>
+        ["loadedges-unparseable"] = Throws<InvalidDataException>(["Edge file", "quote.csv", "could not be read as ','-separated text", "line 2: a quoted field is not closed before the end of the file"], () =>
             new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("quote.csv", "user,item\na,\"b\nc,d\n"), "user", "item")),
         ["loadedges-not-utf8"] = Throws<InvalidDataException>(["cp.csv' is not UTF-8 text", "(0xE9)", "iconv -f cp1252 -t utf-8"], () =>
             new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Bytes("cp.csv", [.. "user,item\n"u8, .. "caf"u8, 0xE9, .. ",1\n"u8, .. "caf"u8, 0xE8, .. ",2\n"u8]))),

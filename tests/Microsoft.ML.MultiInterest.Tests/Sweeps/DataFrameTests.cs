@@ -184,6 +184,24 @@ public class DataFrameTests
             Assert.Equal(["u1", "u 2"], fromR.GetColumn<string>("User"));
             Assert.Equal(["i1", "i\"2"], fromR.GetColumn<string>("Item"));
 
+            // pandas' to_csv and R's write.csv write an unnamed index column first; a quoted field may hold a line break
+            // (Excel's Alt+Enter): both read as the earlier reader read them (a walkthrough found both refused).
+            string pandas = Path.Combine(dir, "p.csv");
+            File.WriteAllText(pandas, ",user,item,note\n0,u1,i1,\"line one\nline two\"\n1,007,\"i,2\",x\n");
+            var fromPandas = ml.MultiInterest().LoadEdges(pandas);
+            Assert.Equal(["u1", "007"], fromPandas.GetColumn<string>("User"));
+            Assert.Equal(["i1", "i,2"], fromPandas.GetColumn<string>("Item"));
+
+            // A weight is positive and finite, as in the CLI's edge files, said at load with its line; a header alone is no edges.
+            string nan = Path.Combine(dir, "nan.csv");
+            File.WriteAllText(nan, "user,item,weight\nu1,i1,1\nu2,i2,NaN\n");
+            Assert.Contains("data line 2 after the header (blank lines not counted): the 'weight' field 'NaN' is not a positive finite number",
+                Assert.Throws<InvalidDataException>(() => ml.MultiInterest().LoadEdges(nan, weightColumnName: "weight")).Message, StringComparison.Ordinal);
+            string headerOnly = Path.Combine(dir, "header.csv");
+            File.WriteAllText(headerOnly, "user,item\n");
+            Assert.Contains("has a header ('user,item') but no data lines", Assert.Throws<InvalidDataException>(() => ml.MultiInterest().LoadEdges(headerOnly)).Message,
+                StringComparison.Ordinal);
+
             string latin = Path.Combine(dir, "cp.csv");
             File.WriteAllBytes(latin, [.. "user,item\n"u8, .. "caf"u8, 0xE9, .. ",1\n"u8, .. "caf"u8, 0xE8, .. ",2\n"u8]);
             var e = Assert.Throws<InvalidDataException>(() => ml.MultiInterest().LoadEdges(latin));

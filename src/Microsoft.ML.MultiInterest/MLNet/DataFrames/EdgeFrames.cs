@@ -36,14 +36,23 @@ internal static class EdgeFrames
         for (string? line; (line = IO.TextTables.ReadLine(reader, path, lineNumber + 1)) != null;)
         {
             lineNumber++;
+            int start = lineNumber;
             line = line.TrimEnd('\r');
             if (string.IsNullOrWhiteSpace(line)) continue; // blank, spaces or tabs only: no edge, as an empty line
-            var fields = IO.DelimitedRows.Split(line, sep, Where(lineNumber), quoted);
+            // A quoted field may hold line breaks (RFC 4180; Excel writes a cell's Alt+Enter so): the record runs on while a
+            // quote is open (an odd count of quotes so far), and is named by the line it starts on.
+            while (quoted && IO.DelimitedRows.EndsInsideQuotes(line) && IO.TextTables.ReadLine(reader, path, lineNumber + 1) is { } next)
+            {
+                lineNumber++;
+                line += "\n" + next.TrimEnd('\r');
+            }
+            var fields = IO.DelimitedRows.Split(line, sep, Where(start), quoted);
             if (IO.TextTables.ExtraFields(fields, names.Length) != null)
-                throw new InvalidDataException($"{Where(lineNumber)} has {fields.Length} fields where the header names {names.Length}. {IO.TextTables.EdgeListHint}");
+                throw new InvalidDataException($"{Where(start)} has {fields.Length} fields where the header names {names.Length}. {IO.TextTables.EdgeListHint}");
             // A short line's missing fields are empty, and said as such by the caller (an empty id or relation, a missing weight).
             for (int c = 0; c < names.Length; c++) columns[c].Add(c < fields.Length ? fields[c] : "");
         }
+        if (columns[0].Count == 0) throw new InvalidDataException($"Edge file '{path}' has a header ('{header}') but no data lines: there are no edges to read.");
         var frame = new DataFrame(names.Select((n, c) => (DataFrameColumn)new StringDataFrameColumn(n, columns[c])));
         if (weightColumn != null && frame.Columns.IndexOf(weightColumn) is var index and >= 0)
         {
@@ -54,15 +63,18 @@ internal static class EdgeFrames
         return frame;
     }
 
-    /// <summary>The header's column names, trimmed; trailing empty ones (a separator ending the line) dropped, others refused, as are repeats.</summary>
+    /// <summary>
+    /// The header's column names, trimmed; trailing empty ones (a separator ending the line) dropped, other empty ones named
+    /// Column1, Column2, ... by their place (pandas' index column and R's row names have no name); repeats refused.
+    /// </summary>
     private static string[] Names(string[] fields, string path, string header)
     {
         var names = fields.Select(n => n.Trim()).ToList();
         while (names.Count > 1 && names[^1].Length == 0) names.RemoveAt(names.Count - 1);
         for (int c = 0; c < names.Count; c++)
+            if (names[c].Length == 0) names[c] = $"Column{c + 1}";
+        for (int c = 0; c < names.Count; c++)
         {
-            if (names[c].Length == 0)
-                throw new InvalidDataException($"Edge file '{path}': the header '{header}' leaves column {c + 1} unnamed: name every column.");
             if (names.IndexOf(names[c]) < c)
                 throw new InvalidDataException($"Edge file '{path}': the header '{header}' names the column '{names[c]}' twice.");
         }
@@ -88,6 +100,11 @@ internal static class EdgeFrames
             if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float weight))
                 throw new InvalidDataException($"Edge file '{path}', data line {row + 1} after the header (blank lines not counted): the '{text.Name}' field "
                     + $"'{field}' is not a number (a weight is written like 1, 0.5 or 2e3, with '.' for the decimal point and no thousands separator).");
+            // As the CLI's edge files: a weight scales an edge's loss, so it is positive and finite (NaN, 1e39 or -3 would
+            // otherwise be refused only later, by a trainer that cannot name the line).
+            if (!float.IsFinite(weight) || weight <= 0)
+                throw new InvalidDataException($"Edge file '{path}', data line {row + 1} after the header (blank lines not counted): the '{text.Name}' field "
+                    + $"'{field}' is not a positive finite number.");
             weights[row] = weight;
         }
         return weights;
