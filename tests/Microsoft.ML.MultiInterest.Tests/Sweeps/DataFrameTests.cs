@@ -89,7 +89,7 @@ public class DataFrameTests
     /// <summary>
     /// Regression (a walkthrough): text times were parsed leniently, so 02.01.2024 read as 1 February, "10:30" as today and
     /// "1,5" as 5 January of the current year, and NaN passed. Text is a number or an ISO 8601 date, or refused naming the row
-    /// (from 0 in a frame, the data line in a file).
+    /// (from 0 in a frame, the file line in a file).
     /// </summary>
     [Theory]
     [InlineData("02/01/2024")]
@@ -111,7 +111,8 @@ public class DataFrameTests
         try
         {
             var fromFile = Assert.Throws<InvalidDataException>(() => ml.MultiInterest().LoadEdges(path, "u", "i", timestampColumnName: "when"));
-            Assert.Contains("data line 2 after the header", fromFile.Message, StringComparison.Ordinal);
+            Assert.Contains("times-", fromFile.Message, StringComparison.Ordinal);
+            Assert.Contains(".tsv', line 3:", fromFile.Message, StringComparison.Ordinal);
             Assert.Contains($"the 'when' field holds '{text}'", fromFile.Message, StringComparison.Ordinal);
         }
         finally
@@ -195,8 +196,16 @@ public class DataFrameTests
             // A weight is positive and finite, as in the CLI's edge files, said at load with its line; a header alone is no edges.
             string nan = Path.Combine(dir, "nan.csv");
             File.WriteAllText(nan, "user,item,weight\nu1,i1,1\nu2,i2,NaN\n");
-            Assert.Contains("data line 2 after the header (blank lines not counted): the 'weight' field 'NaN' is not a positive finite number",
+            Assert.Contains("line 3: the 'weight' field 'NaN' is not a positive finite number",
                 Assert.Throws<InvalidDataException>(() => ml.MultiInterest().LoadEdges(nan, weightColumnName: "weight")).Message, StringComparison.Ordinal);
+            // Lines are the file's, blank ones counted, so an editor finds them (a walkthrough found data rows counted instead).
+            string blanks = Path.Combine(dir, "blanks.csv");
+            File.WriteAllText(blanks, "user,item,weight\n\n\nu1,i1,-3\n");
+            Assert.Contains("blanks.csv', line 4: the 'weight' field '-3'", Assert.Throws<InvalidDataException>(() => ml.MultiInterest().LoadEdges(blanks, weightColumnName: "weight")).Message,
+                StringComparison.Ordinal);
+            // An empty column name is said as such, naming the option (ML.NET called it null).
+            Assert.Contains("Option weightColumnName names no column (it is empty)", Assert.Throws<ArgumentException>(() => ml.MultiInterest().LoadEdges(nan, weightColumnName: "")).Message,
+                StringComparison.Ordinal);
             string headerOnly = Path.Combine(dir, "header.csv");
             File.WriteAllText(headerOnly, "user,item\n");
             Assert.Contains("has a header ('user,item') but no data lines", Assert.Throws<InvalidDataException>(() => ml.MultiInterest().LoadEdges(headerOnly)).Message,

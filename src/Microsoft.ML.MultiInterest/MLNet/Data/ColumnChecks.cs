@@ -11,6 +11,9 @@ internal static class ColumnChecks
     /// <summary>Finds a column or throws naming it, the columns the data has, and one that differs only in case.</summary>
     public static DataViewSchema.Column Find(DataViewSchema schema, string name, string option)
     {
+        // ML.NET would say an empty name is null, naming no option.
+        if (string.IsNullOrEmpty(name))
+            throw new ArgumentException($"Option {option} names no column (it is {(name == null ? "null" : "empty")}): give a column name{Present(schema, "")}.", option);
         var column = schema.GetColumnOrNull(name);
         if (column == null)
             throw new ArgumentException($"Input column '{name}' (option {option}) was not found in the data{Present(schema, name)}.", nameof(schema));

@@ -16,7 +16,11 @@ internal static class EdgeFrames
     /// quotes as a CSV's are; a line the reader cannot split, or longer than the header, is an
     /// <see cref="InvalidDataException"/> naming the file and the line.
     /// </summary>
-    public static DataFrame ReadText(string path, char? separator, string? weightColumn)
+    /// <param name="path">The file.</param>
+    /// <param name="separator">The field separator, or null to choose by the name.</param>
+    /// <param name="weightColumn">The weight column to parse, or null.</param>
+    /// <param name="lines">The file line (from 1, the header's) each row of the frame starts on, for messages.</param>
+    public static DataFrame ReadText(string path, char? separator, string? weightColumn, out int[] lines)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
@@ -32,6 +36,7 @@ internal static class EdgeFrames
         bool quoted = sep != '\t' || IO.DelimitedRows.AllQuoted(header, sep);
         var names = Names(IO.DelimitedRows.Split(header, sep, Where(1), quoted), path, header);
         var columns = names.Select(_ => new List<string>()).ToArray();
+        var rowLines = new List<int>();
         int lineNumber = 1;
         for (string? line; (line = IO.TextTables.ReadLine(reader, path, lineNumber + 1)) != null;)
         {
@@ -51,12 +56,14 @@ internal static class EdgeFrames
                 throw new InvalidDataException($"{Where(start)} has {fields.Length} fields where the header names {names.Length}. {IO.TextTables.EdgeListHint}");
             // A short line's missing fields are empty, and said as such by the caller (an empty id or relation, a missing weight).
             for (int c = 0; c < names.Length; c++) columns[c].Add(c < fields.Length ? fields[c] : "");
+            rowLines.Add(start);
         }
         if (columns[0].Count == 0) throw new InvalidDataException($"Edge file '{path}' has a header ('{header}') but no data lines: there are no edges to read.");
+        lines = [.. rowLines];
         var frame = new DataFrame(names.Select((n, c) => (DataFrameColumn)new StringDataFrameColumn(n, columns[c])));
         if (weightColumn != null && frame.Columns.IndexOf(weightColumn) is var index and >= 0)
         {
-            var weights = ParseWeights((StringDataFrameColumn)frame.Columns[index], path);
+            var weights = ParseWeights((StringDataFrameColumn)frame.Columns[index], path, lines);
             frame.Columns.RemoveAt(index);
             frame.Columns.Insert(index, weights);
         }
@@ -85,8 +92,8 @@ internal static class EdgeFrames
     /// A weight column read as text, parsed as the CLI's edge files are (a float in the invariant culture, no thousands
     /// separators, an exponent allowed); an empty field stays null, for the caller's message on missing weights.
     /// </summary>
-    /// <exception cref="InvalidDataException">A field is not a number; the message names the file, the data line and the text.</exception>
-    private static SingleDataFrameColumn ParseWeights(StringDataFrameColumn text, string path)
+    /// <exception cref="InvalidDataException">A field is not a positive finite number; the message names the file, the line and the text.</exception>
+    private static SingleDataFrameColumn ParseWeights(StringDataFrameColumn text, string path, int[] lines)
     {
         var weights = new SingleDataFrameColumn(text.Name, text.Length);
         for (long row = 0; row < text.Length; row++)
@@ -98,12 +105,12 @@ internal static class EdgeFrames
                 continue;
             }
             if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float weight))
-                throw new InvalidDataException($"Edge file '{path}', data line {row + 1} after the header (blank lines not counted): the '{text.Name}' field "
+                throw new InvalidDataException($"Edge file '{path}', line {lines[row]}: the '{text.Name}' field "
                     + $"'{field}' is not a number (a weight is written like 1, 0.5 or 2e3, with '.' for the decimal point and no thousands separator).");
             // As the CLI's edge files: a weight scales an edge's loss, so it is positive and finite (NaN, 1e39 or -3 would
             // otherwise be refused only later, by a trainer that cannot name the line).
             if (!float.IsFinite(weight) || weight <= 0)
-                throw new InvalidDataException($"Edge file '{path}', data line {row + 1} after the header (blank lines not counted): the '{text.Name}' field "
+                throw new InvalidDataException($"Edge file '{path}', line {lines[row]}: the '{text.Name}' field "
                     + $"'{field}' is not a positive finite number.");
             weights[row] = weight;
         }

@@ -144,7 +144,7 @@ public sealed partial class MultiInterestCatalog
     public IDataView LoadEdges(string path, string? userColumnName = null, string? itemColumnName = null,
         string? weightColumnName = null, char? separator = null, string? relationColumnName = null, string? timestampColumnName = null)
     {
-        var frame = EdgeFrames.ReadText(path, separator, weightColumnName);
+        var frame = EdgeFrames.ReadText(path, separator, weightColumnName, out int[] lines);
         try
         {
             return LoadFrame(frame, DefaultIdColumn(frame, userColumnName, MultiInterestColumnNames.User),
@@ -152,12 +152,12 @@ public sealed partial class MultiInterestCatalog
         }
         catch (EdgeFrameRowException e)
         {
-            throw new InvalidDataException($"Edge file '{path}', data line {e.Row + 1} after the header (blank lines not counted): the '{e.Column}' field is empty, "
+            throw new InvalidDataException($"Edge file '{path}', line {lines[e.Row]}: the '{e.Column}' field is empty, "
                 + $"and every edge needs {e.Role}. Remove or fill such lines first.", e);
         }
         catch (EdgeTimeException e)
         {
-            throw new InvalidDataException($"Edge file '{path}', data line {e.Row + 1} after the header (blank lines not counted): the '{e.Column}' field "
+            throw new InvalidDataException($"Edge file '{path}', line {lines[e.Row]}: the '{e.Column}' field "
                 + $"holds '{e.Text}', {e.Problem}.", e);
         }
         catch (FormatException e)

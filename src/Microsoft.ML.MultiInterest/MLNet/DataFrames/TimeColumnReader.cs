@@ -91,7 +91,7 @@ internal static class TimeColumnReader
 
 /// <summary>
 /// A text time that is neither a number nor an ISO 8601 date, or not finite. Said as a <see cref="FormatException"/> naming
-/// the frame's row; <c>LoadEdges(path)</c> names the file and its data line instead.
+/// the frame's row; <c>LoadEdges(path)</c> names the file and its line instead.
 /// </summary>
 internal sealed class EdgeTimeException(long row, string column, string text, string problem)
     : FormatException($"timestampColumnName: row {row} of column '{column}' holds '{text}', {problem}.")
