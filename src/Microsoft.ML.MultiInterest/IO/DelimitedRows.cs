@@ -12,8 +12,33 @@ internal static class DelimitedRows
     public static bool AllQuoted(string line, char separator) =>
         line.Split(separator).All(f => f.Length >= 2 && f[0] == '"' && f[^1] == '"');
 
-    /// <summary>Whether a record ends inside a quoted field: an odd count of double quotes (RFC 4180 writes them in pairs).</summary>
-    public static bool EndsInsideQuotes(string record) => record.AsSpan().Count('"') % 2 == 1;
+    /// <summary>
+    /// Whether a record ends inside a quoted field, read as <see cref="Split"/> reads it: only a field that starts with a
+    /// double quote is quoted (a stray quote inside an unquoted field, <c>i"1</c>, opens nothing).
+    /// </summary>
+    public static bool EndsInsideQuotes(string record, char separator)
+    {
+        int at = 0;
+        while (at < record.Length)
+        {
+            if (record[at] == '"')
+            {
+                at++;
+                while (true)
+                {
+                    int quote = record.IndexOf('"', at);
+                    if (quote < 0) return true; // open at the end
+                    at = quote + 1;
+                    if (at < record.Length && record[at] == '"') { at++; continue; }
+                    break;
+                }
+            }
+            int next = record.IndexOf(separator, at);
+            if (next < 0) return false;
+            at = next + 1;
+        }
+        return false;
+    }
 
     /// <summary>
     /// The fields of one line (without its line break), or throws naming <paramref name="where"/> if a quote is left open;

@@ -190,6 +190,10 @@ public class DataFrameTests
             string pandas = Path.Combine(dir, "p.csv");
             File.WriteAllText(pandas, ",user,item,note\n0,u1,i1,\"line one\nline two\"\n1,007,\"i,2\",x\n");
             var fromPandas = ml.MultiInterest().LoadEdges(pandas);
+            // A stray quote inside an unquoted field opens nothing: the next line is its own record.
+            string stray = Path.Combine(dir, "stray.csv");
+            File.WriteAllText(stray, "user,item\nu1,i\"1\nu2,i2\n");
+            Assert.Equal(["i\"1", "i2"], ml.MultiInterest().LoadEdges(stray).GetColumn<string>("Item"));
             Assert.Equal(["u1", "007"], fromPandas.GetColumn<string>("User"));
             Assert.Equal(["i1", "i,2"], fromPandas.GetColumn<string>("Item"));
 

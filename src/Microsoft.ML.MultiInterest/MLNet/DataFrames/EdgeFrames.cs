@@ -45,8 +45,8 @@ internal static class EdgeFrames
             line = line.TrimEnd('\r');
             if (string.IsNullOrWhiteSpace(line)) continue; // blank, spaces or tabs only: no edge, as an empty line
             // A quoted field may hold line breaks (RFC 4180; Excel writes a cell's Alt+Enter so): the record runs on while a
-            // quote is open (an odd count of quotes so far), and is named by the line it starts on.
-            while (quoted && IO.DelimitedRows.EndsInsideQuotes(line) && IO.TextTables.ReadLine(reader, path, lineNumber + 1) is { } next)
+            // quoted field is open, and is named by the line it starts on.
+            while (quoted && IO.DelimitedRows.EndsInsideQuotes(line, sep) && IO.TextTables.ReadLine(reader, path, lineNumber + 1) is { } next)
             {
                 lineNumber++;
                 line += "\n" + next.TrimEnd('\r');
