@@ -43,8 +43,7 @@ internal static class OutputFile
         }
         if (Path.GetDirectoryName(full) is { } directory) Directory.CreateDirectory(directory);
         bool existed = File.Exists(full);
-        // Beside the file, ending in its name, so that a writer that reads the name (.gz compresses) writes the same bytes.
-        string temporary = Path.Combine(Path.GetDirectoryName(full) ?? "", $".partial-{Environment.ProcessId}-{Path.GetFileName(full)}");
+        string temporary = PartialPath(full);
         RemoveAbandonedPartials(full);
         try
         {
@@ -82,6 +81,13 @@ internal static class OutputFile
 
     private static bool IsSpecial(string full) =>
         !OperatingSystem.IsWindows() && (full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal));
+
+    /// <summary>
+    /// The partial file of <paramref name="full"/>: beside it, ending in its name, so that a writer that reads the name (.gz
+    /// compresses) writes the same bytes; <see cref="RemoveAbandonedPartials"/> reads the process id back from it.
+    /// </summary>
+    private static string PartialPath(string full) =>
+        Path.Combine(Path.GetDirectoryName(full) ?? "", $".partial-{Environment.ProcessId}-{Path.GetFileName(full)}");
 
     /// <summary>
     /// Deletes the partial files of <paramref name="full"/> that a killed run left (Ctrl+C or SIGTERM ends the process without
@@ -128,11 +134,10 @@ internal static class OutputFile
     /// </summary>
     public static void WriteBothReplacing(string first, Action<string> writeFirst, string second, Action<string> writeSecond)
     {
-        string Partial(string path)
+        static string Partial(string full)
         {
-            string full = Path.GetFullPath(path);
             if (Path.GetDirectoryName(full) is { } directory) Directory.CreateDirectory(directory);
-            return Path.Combine(Path.GetDirectoryName(full) ?? "", $".partial-{Environment.ProcessId}-{Path.GetFileName(full)}");
+            return PartialPath(full);
         }
         // A device among them is written to directly; the files on a disk go through partial files.
         string firstTarget = Target(first), secondTarget = Target(second);

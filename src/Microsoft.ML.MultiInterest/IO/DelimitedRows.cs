@@ -18,26 +18,29 @@ internal static class DelimitedRows
     /// </summary>
     public static bool EndsInsideQuotes(string record, char separator)
     {
-        int at = 0;
-        while (at < record.Length)
+        for (int at = 0; at < record.Length;)
         {
-            if (record[at] == '"')
-            {
-                at++;
-                while (true)
-                {
-                    int quote = record.IndexOf('"', at);
-                    if (quote < 0) return true; // open at the end
-                    at = quote + 1;
-                    if (at < record.Length && record[at] == '"') { at++; continue; }
-                    break;
-                }
-            }
+            if (record[at] == '"' && (at = PastClosingQuote(record, at)) < 0) return true; // open at the end
             int next = record.IndexOf(separator, at);
             if (next < 0) return false;
             at = next + 1;
         }
         return false;
+    }
+
+    /// <summary>
+    /// The index just past the closing quote of the quoted field opening at <paramref name="open"/> (<c>""</c> inside it is a
+    /// quote), or -1 when the record ends before it closes.
+    /// </summary>
+    private static int PastClosingQuote(string record, int open)
+    {
+        for (int at = open + 1; ;)
+        {
+            int quote = record.IndexOf('"', at);
+            if (quote < 0) return -1;
+            if (quote + 1 < record.Length && record[quote + 1] == '"') { at = quote + 2; continue; }
+            return quote + 1;
+        }
     }
 
     /// <summary>
@@ -48,35 +51,26 @@ internal static class DelimitedRows
     {
         if ((separator == '\t' && !quoted) || line.IndexOf('"') < 0) return line.Split(separator);
         var fields = new List<string>();
-        var field = new System.Text.StringBuilder();
         int at = 0;
         while (true)
         {
-            field.Clear();
             if (at < line.Length && line[at] == '"')
             {
-                at++;
-                while (true)
-                {
-                    int quote = line.IndexOf('"', at);
-                    if (quote < 0)
-                        throw new InvalidDataException($"{where}: a quoted field is not closed before the end of the file (a quoted field may span lines; its closing quote is missing).");
-                    field.Append(line, at, quote - at);
-                    at = quote + 1;
-                    if (at < line.Length && line[at] == '"') { field.Append('"'); at++; continue; }
-                    break;
-                }
-                if (at < line.Length && line[at] != separator)
-                    throw new InvalidDataException($"{where}: a quoted field is followed by '{line[at]}', not by the separator '{separator}' or the line's end.");
+                int end = PastClosingQuote(line, at);
+                if (end < 0)
+                    throw new InvalidDataException($"{where}: a quoted field is not closed before the end of the file (a quoted field may span lines; its closing quote is missing).");
+                if (end < line.Length && line[end] != separator)
+                    throw new InvalidDataException($"{where}: a quoted field is followed by '{line[end]}', not by the separator '{separator}' or the line's end.");
+                fields.Add(line[(at + 1)..(end - 1)].Replace("\"\"", "\"", StringComparison.Ordinal));
+                at = end;
             }
             else
             {
                 int next = line.IndexOf(separator, at);
                 int end = next < 0 ? line.Length : next;
-                field.Append(line, at, end - at);
+                fields.Add(line[at..end]);
                 at = end;
             }
-            fields.Add(field.ToString());
             if (at >= line.Length) return [.. fields];
             at++; // past the separator; a line ending in one has a last, empty field
             if (at == line.Length) { fields.Add(""); return [.. fields]; }

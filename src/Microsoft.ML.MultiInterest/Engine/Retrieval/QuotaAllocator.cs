@@ -7,8 +7,6 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 internal static class QuotaAllocator
 {
-    private const double MinimumPlainTotal = 1e-270;
-
     /// <summary>Computes the quotas of one user's components.</summary>
     /// <param name="weights">Component weights (positive).</param>
     /// <param name="clusters">Component clusters, for tie-breaking.</param>
@@ -31,10 +29,9 @@ internal static class QuotaAllocator
             top = Math.Max(top, weights[j]);
         }
         // A large alpha underflows the w^alpha towards 0 (or overflows them): the same shares, taken relative to the largest
-        // weight, then hold at least one 1 and tend to winner-takes-all, as they should. Below 1e-270 the sum is taken as
-        // underflowing, since a subnormal power has lost its precision; past that bound any subnormal term's share is under
-        // M * 1e-38, nothing. Otherwise the plain powers, as always.
-        bool relative = !(total >= MinimumPlainTotal && double.IsFinite(total));
+        // weight, then hold at least one 1 and tend to winner-takes-all, as they should; so does a sum below the floor, whose
+        // subnormal powers have lost their precision (Underflow). Otherwise the plain powers, as always.
+        bool relative = !(total >= Underflow.PlainSumFloor && double.IsFinite(total));
         if (relative)
         {
             total = 0;

@@ -37,16 +37,13 @@ internal static class MixtureWeights
             var (total, largest) = Accumulate(graph, users, items, cs, cd, inverseGamma, relations, u, 1.0, w);
             // A small gamma underflows every term of a user whose cosines are all well below 1: shift by the user's own
             // largest cosine instead (the usual log-sum-exp shift), so that its largest term is 1.
-            if (!(total >= MinimumPlainTotal) && double.IsFinite(total) && double.IsFinite(largest))
+            if (!(total >= Underflow.PlainSumFloor) && double.IsFinite(total) && double.IsFinite(largest))
                 (total, _) = Accumulate(graph, users, items, cs, cd, inverseGamma, relations, u, largest, w);
             if (total > 0 && double.IsFinite(total)) for (int c = 0; c < cs; c++) w[c] /= total;
             else w.Fill(1.0 / cs);
         });
         return weights;
     }
-
-    /// <summary>Below this sum the terms are taken as underflowed (a subnormal term has lost its precision).</summary>
-    private const double MinimumPlainTotal = 1e-270;
 
     /// <summary>
     /// Writes <c>Σ_e Σ_l e^{(M[c,l] - shift)/γ_T}</c> into <paramref name="w"/>; returns its sum over c and the largest
