@@ -150,24 +150,19 @@ internal static class SweepCommand
         var ml = new MLContext(options.Seed);
         var data = ml.Data.LoadFromEnumerable(ServingData.Edges(edges));
         using var cancel = new CancellationTokenSource();
-        // The first Ctrl+C stops the trials (the best finished one is still refitted and saved); a second ends the process.
-        ConsoleCancelEventHandler stop = (_, e) =>
-        {
-            e.Cancel = !cancel.IsCancellationRequested;
-            if (e.Cancel) progress.Warnings.WriteLine("  Stopping the sweep after the running trials (Ctrl+C again to end the process now)...");
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += stop;
         MultiInterestSweepResult result;
-        try
+        // The first Ctrl+C stops the trials (the best finished one is still refitted and saved); a second ends the process.
+        using (TerminationCleanup.InterceptInterrupt(() =>
+        {
+            if (cancel.IsCancellationRequested) return false;
+            progress.Warnings.WriteLine("  Stopping the sweep after the running trials (Ctrl+C again to end the process now)...");
+            cancel.Cancel();
+            return true;
+        }))
         {
             using var stage = progress.Begin($"Sweeping {Counted.Of(space.Size, "configuration")}...", TrialTotal(space, options));
             result = ml.MultiInterest().Sweep(data, space, options, new TrialProgress(stage), cancellationToken: cancel.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= stop; // past the sweep and its refit, Ctrl+C ends the process as usual
-        }
+        } // past the sweep and its refit, Ctrl+C ends the process as usual
         var outcome = result.Outcome;
         log.WriteLine($"Stopped: {outcome.StopReason}; {outcome.Trials.Count} trials in {outcome.Seconds:F1} s (validation split {outcome.SplitSeconds:F1} s).");
         log.WriteLine($"Stage fits: {string.Join(", ", outcome.StageFits.Select(p => $"{Lower(p.Key)} {p.Value}"))}.");

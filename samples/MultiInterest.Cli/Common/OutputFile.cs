@@ -45,6 +45,7 @@ internal static class OutputFile
         bool existed = File.Exists(full);
         string temporary = PartialPath(full);
         RemoveAbandonedPartials(full);
+        using var tracked = TerminationCleanup.TrackFile(temporary);
         try
         {
             write(temporary);
@@ -90,8 +91,8 @@ internal static class OutputFile
         Path.Combine(Path.GetDirectoryName(full) ?? "", $".partial-{Environment.ProcessId}-{Path.GetFileName(full)}");
 
     /// <summary>
-    /// Deletes the partial files of <paramref name="full"/> that a killed run left (Ctrl+C or SIGTERM ends the process without
-    /// its clean-up): those whose process is gone. A live process's partial file is its own business.
+    /// Deletes the partial files of <paramref name="full"/> that a killed run left (SIGKILL, or a signal that came while a
+    /// file was being moved into place, ends the process without its clean-up): those whose process is gone. A live process's partial file is its own business.
     /// </summary>
     private static void RemoveAbandonedPartials(string full)
     {
@@ -102,7 +103,7 @@ internal static class OutputFile
         {
             string name = Path.GetFileName(partial);
             if (!int.TryParse(name.AsSpan(".partial-".Length, name.Length - ".partial-".Length - suffix.Length), System.Globalization.NumberStyles.None,
-                System.Globalization.CultureInfo.InvariantCulture, out int pid) || pid == Environment.ProcessId || IsRunning(pid))
+                System.Globalization.CultureInfo.InvariantCulture, out int pid) || pid == Environment.ProcessId || RunningProcess.Exists(pid))
                 continue;
             try
             {
@@ -112,19 +113,6 @@ internal static class OutputFile
             {
                 // Another run may be removing it too.
             }
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 
@@ -142,6 +130,8 @@ internal static class OutputFile
         // A device among them is written to directly; the files on a disk go through partial files.
         string firstTarget = Target(first), secondTarget = Target(second);
         string? a = firstTarget.Length == 0 ? null : Partial(firstTarget), b = secondTarget.Length == 0 ? null : Partial(secondTarget);
+        using var trackedFirst = a == null ? null : TerminationCleanup.TrackFile(a);
+        using var trackedSecond = b == null ? null : TerminationCleanup.TrackFile(b);
         try
         {
             writeFirst(a ?? first);

@@ -42,7 +42,7 @@ public sealed class OutputFileReplacingTests : IDisposable
         Assert.Equal("x", File.ReadAllText(target));
     }
 
-    /// <summary>A run killed while writing (Ctrl+C, SIGTERM) leaves its partial file; the next write of that file removes it (a live run's, or another file's, it keeps).</summary>
+    /// <summary>A run killed while writing (SIGKILL) leaves its partial file; the next write of that file removes it (a live run's, or another file's, it keeps).</summary>
     [Fact]
     public void APartialFileOfAProcessThatIsGoneIsRemovedByTheNextWrite()
     {
