@@ -34,7 +34,7 @@ public static class EdgeFile
             if (TextTables.ExtraFields(parts, header.Length) is { } extra)
                 throw new InvalidDataException($"{path}, line {lineNumber}: {parts.Length} fields under a header of {header.Length} ('{string.Join("<TAB>", header)}'), "
                     + $"the first extra one '{extra}'. A file with more columns names each in its header (only user, item and a third column "
-                    + "'weight' are read). " + TextTables.EdgeListHint);
+                    + "'weight' are read). " + TextTables.LongRowHint(parts.Length, header.Length));
             float weight = 1f;
             if (weighted)
             {

@@ -148,6 +148,15 @@ internal static class TextTables
         + "of a train/test pair of them, prepare_datasets.py lists those of one unsplit file.";
 
     /// <summary>
+    /// What to say of a row longer than its header: <see cref="EdgeListHint"/>, and when the row is longer by exactly one
+    /// field, that R's <c>write.table</c> writes such files (its row names an unnamed first column, the header not naming it).
+    /// </summary>
+    public static string LongRowHint(int fields, int columns) => fields == columns + 1
+        ? "A header one field shorter than the lines is what R's write.table writes by default (row names first, unnamed): write with "
+            + "row.names = FALSE, or name that first column in the header. " + EdgeListHint
+        : EdgeListHint;
+
+    /// <summary>
     /// The first non-empty field beyond the header's <paramref name="columns"/>, or null: a row longer than its header is not
     /// read in part (empty trailing fields, as a trailing tab leaves, are allowed).
     /// </summary>

@@ -45,6 +45,8 @@ public class BadInputCatalogTests
             () => EdgeFile.Read(BadInputFixtures.Text("train.txt", "0 " + string.Join(' ', Enumerable.Range(1, 300)) + "\n1 5 6\n"))),
         ["loadedges-extra-fields"] = Throws<InvalidDataException>(["lists.tsv", "line 3 has 4 fields where the header names 2", "prepare_datasets.py lightgcn"],
             () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("lists.tsv", "User\tItem\n0\t5\n1\t6\t8\t9\n"))),
+        ["loadedges-r-row-names"] = Throws<InvalidDataException>(["r.tsv", "line 2 has 3 fields where the header names 2", "R's write.table", "row.names = FALSE"],
+            () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("r.tsv", "\"user\"\t\"item\"\n\"1\"\t\"u1\"\t\"i1\"\n\"2\"\t\"u2\"\t\"i1\"\n"), "user", "item")),
         ["loadedges-empty-field"] = Throws<InvalidDataException>(["holes.csv', line 3: the 'item' field is empty, and every edge needs an item id"],
             () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("holes.csv", "user,item\n1,10\n2,\n3,30\n"), "user", "item")),
         ["loadedges-weight-comma"] = Throws<InvalidDataException>(["comma.tsv', line 3: the 'weight' field '0,5' is not a number",

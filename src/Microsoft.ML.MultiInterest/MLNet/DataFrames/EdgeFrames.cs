@@ -53,7 +53,7 @@ internal static class EdgeFrames
             }
             var fields = IO.DelimitedRows.Split(line, sep, Where(start), quoted);
             if (IO.TextTables.ExtraFields(fields, names.Length) != null)
-                throw new InvalidDataException($"{Where(start)} has {fields.Length} fields where the header names {names.Length}. {IO.TextTables.EdgeListHint}");
+                throw new InvalidDataException($"{Where(start)} has {fields.Length} fields where the header names {names.Length}. {IO.TextTables.LongRowHint(fields.Length, names.Length)}");
             // A short line's missing fields are empty, and said as such by the caller (an empty id or relation, a missing weight).
             for (int c = 0; c < names.Length; c++) columns[c].Add(c < fields.Length ? fields[c] : "");
             rowLines.Add(start);
