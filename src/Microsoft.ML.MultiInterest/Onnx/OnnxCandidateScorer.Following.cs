@@ -41,7 +41,7 @@ public sealed partial class OnnxCandidateScorer
     /// <summary>Trained users' followed topics as the live path represents them: their vectors, one query per followed topic over their training items.</summary>
     private Represented FollowingRequest(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory, BipartiteGraph? exclusions)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        _calls.ThrowIfClosed(this); // entered where the sessions run (Lists, Rankings)
         ArgumentNullException.ThrowIfNull(trainingHistory);
         var model = RequireConditionModel();
         CheckArguments(users, exclusions);
@@ -66,7 +66,7 @@ public sealed partial class OnnxCandidateScorer
     /// <summary>Fresh histories with the topics their users follow, as the live path represents them.</summary>
     private Represented FreshFollowingRequest(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics, bool excludeHistory)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        _calls.ThrowIfClosed(this); // entered where the sessions run (Lists, Rankings)
         ArgumentNullException.ThrowIfNull(histories);
         RequireConditionModel();
         return FreshRequest(histories, excludeHistory, FollowedConditions(followedTopics, histories.Count, nameof(followedTopics)));

@@ -38,7 +38,7 @@ public sealed partial class OnnxCandidateScorer
     /// </summary>
     private Represented FreshRequest(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory, int[]?[]? followed)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        _calls.ThrowIfClosed(this); // entered where the sessions run (Lists, Rankings)
         ArgumentNullException.ThrowIfNull(histories);
         if (_encoder == null || _quotaScorer == null)
             throw new InvalidOperationException("The serving directory holds the unimodal scorer alone (a model without item clusters): it has no mixtures to build.");
@@ -57,6 +57,7 @@ public sealed partial class OnnxCandidateScorer
     /// <summary>The quota lists of a request (an empty history gets none, as documented).</summary>
     private RankedLists Lists(Represented request)
     {
+        using var inFlight = _calls.Enter(this);
         var result = new RankedLists(request.Entries.Length, Manifest.Candidates);
         RunRepresented(request, result, ServeQuota);
         for (int q = 0; q < result.QueryCount; q++)
@@ -145,7 +146,7 @@ public sealed partial class OnnxCandidateScorer
     /// <exception cref="NotSupportedException">A unimodal directory written before it held the vector scorer (export it again).</exception>
     public RankedLists RetrieveUnimodalFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
         if (_vectorScorer == null && _quotaScorer == null)
             throw new NotSupportedException($"The unimodal serving directory has no {OnnxServingDirectory.VectorScorerFileName} (exported before 2026-12): export it again to serve fresh histories.");

@@ -51,7 +51,7 @@ public sealed partial class OnnxCandidateScorer
     /// <summary>The component rankings of trained <paramref name="users"/> (rows), by the encoder's mixtures and the quota scorer's candidates.</summary>
     internal ComponentRankings RankComponents(IReadOnlyList<int> users, BipartiteGraph? exclusions, bool withFallback = true)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         if (_encoder == null || _quotaScorer == null) throw new InvalidOperationException("The serving directory holds the unimodal scorer alone.");
         CheckArguments(users, exclusions);
         var into = new ComponentRankings(users.Count, Manifest.Components, Manifest.Candidates, withFallback);
@@ -74,6 +74,7 @@ public sealed partial class OnnxCandidateScorer
     /// <summary>The component rankings of a request (an empty history gets no components and no fallback).</summary>
     private ComponentRankings Rankings(Represented request, bool withFallback)
     {
+        using var inFlight = _calls.Enter(this);
         var into = new ComponentRankings(request.Entries.Length, Manifest.Components, Manifest.Candidates, withFallback);
         RunRepresented(request, null, (batch, worker) => ServeRankings(batch, worker, into));
         for (int q = 0; q < request.Entries.Length; q++)

@@ -35,7 +35,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     private readonly OnnxRerankTables _tables;
     private long _proved;
     private long _rescanned;
-    private bool _disposed;
+    private readonly InFlightCalls _calls = new();
 
     private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession? encoder, InferenceSession? quotaScorer, InferenceSession unimodalScorer,
         InferenceSession? vectorScorer, ConditionalModel? conditionModel, OnnxRerankTables tables)
@@ -131,7 +131,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// <param name="exclusions">Items never to return per user (typically the training graph); needs a directory exported with the exclusion mask.</param>
     public RankedLists RetrieveClusterQuota(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         if (_encoder == null || _quotaScorer == null)
             throw new InvalidOperationException("The serving directory holds the unimodal scorer alone (a model without item clusters): RetrieveUnimodal serves it.");
         CheckArguments(users, exclusions);
@@ -192,7 +192,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// <param name="exclusions">Items never to return per user (typically the training graph); needs a directory exported with the exclusion mask.</param>
     public RankedLists RetrieveUnimodal(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         CheckArguments(users, exclusions);
         var result = new RankedLists(users.Count, Manifest.Candidates);
         var worker = CreateWorker();
@@ -278,8 +278,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// <summary>Releases the ONNX Runtime sessions.</summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (!_calls.Close()) return; // after the running calls: their sessions stay open until they end
         _encoder?.Dispose();
         _quotaScorer?.Dispose();
         _unimodalScorer.Dispose();

@@ -26,7 +26,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     private readonly OnnxCandidateScorer _explicit;
     private readonly OnnxCandidateScorer _implicit;
     private readonly ConditionalRetrievalOptions _options;
-    private bool _disposed;
+    private readonly InFlightCalls _calls = new();
 
     private OnnxConditionalMergeScorer(OnnxServingManifest manifest, OnnxCandidateScorer explicitPart, OnnxCandidateScorer implicitPart)
     {
@@ -83,7 +83,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// <param name="exclusions">Items never to return per user row (typically the training history); needs the exclusion mask.</param>
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(users);
         return Chunked(users, (chunk, _) => (_explicit.RankComponents(chunk, exclusions), _implicit.RankComponents(chunk, exclusions, withFallback: false)));
     }
@@ -98,7 +98,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// <exception cref="NotSupportedException">The directory was exported without the condition model (<see cref="ServesHistories"/>).</exception>
     public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
         if (!ServesHistories) throw new NotSupportedException("The merged conditional directory was exported without its condition model: export it again to serve fresh histories.");
         return Chunked(histories, (chunk, _) => (_explicit.RankComponentsFromHistories(chunk, excludeHistory), _implicit.RankComponentsFromHistories(chunk, excludeHistory, withFallback: false)));
@@ -119,7 +119,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     public RankedLists RetrieveFollowing(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory,
         BipartiteGraph? exclusions = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(followedTopics);
         if (followedTopics.Count != users.Count)
@@ -139,7 +139,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     public RankedLists RetrieveFollowingFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics,
         bool excludeHistory = true)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
         ArgumentNullException.ThrowIfNull(followedTopics);
         if (followedTopics.Count != histories.Count)
@@ -192,8 +192,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// <summary>Releases the sessions.</summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (!_calls.Close()) return; // after the running calls: their sessions stay open until they end
         _explicit.Dispose();
         _implicit.Dispose();
     }

@@ -13,7 +13,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 public sealed class OnnxFusionScorer : IDisposable
 {
     private readonly Source[] _sources;
-    private bool _disposed;
+    private readonly InFlightCalls _calls = new();
 
     private OnnxFusionScorer(OnnxServingManifest manifest, Source[] sources)
     {
@@ -57,7 +57,7 @@ public sealed class OnnxFusionScorer : IDisposable
     /// <param name="exclusions">Items never to return per user row (typically <see cref="MultiInterestModel.TrainingHistory"/>), applied to every source.</param>
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(users);
         return Fuse(_sources.Select(s => s.Retrieve(users, exclusions)).ToArray(), users.Count);
     }
@@ -74,7 +74,7 @@ public sealed class OnnxFusionScorer : IDisposable
     /// <exception cref="InvalidOperationException">A source cannot serve histories (<see cref="ServesHistories"/> is false).</exception>
     public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
         if (!ServesHistories)
             throw new InvalidOperationException("A source of this fusion serves trained users only (its directory has no history encoder, fold-in, vector scorer or condition model: export it again).");
@@ -109,8 +109,7 @@ public sealed class OnnxFusionScorer : IDisposable
     /// <summary>Releases every source's sessions.</summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (!_calls.Close()) return; // after the running calls: their sessions stay open until they end
         foreach (var source in _sources) source.Dispose();
     }
 

@@ -31,7 +31,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     private readonly HistoryPoolIndex? _lists;
     private long _proved;
     private long _rescanned;
-    private bool _disposed;
+    private readonly InFlightCalls _calls = new();
 
     private OnnxHistoryMmrScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession poolScorer, EmbeddingMatrix users, EmbeddingMatrix items,
         HistoryPoolIndex? lists)
@@ -109,7 +109,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// <param name="exclusions">Items never to return per user row (typically the training history); needs a directory exported with the exclusion mask.</param>
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         OnnxScorerParts.CheckCall(Manifest, users, exclusions, "pool scorer");
         int k = Manifest.Components, d = Manifest.Dimension;
         using var options = new RunOptions();
@@ -137,7 +137,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// <exception cref="InvalidOperationException">The directory was exported without the fold-in's settings.</exception>
     public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
         var builder = _freshBuilder.Value ?? throw new InvalidOperationException(
             "The serving directory has no fold-in settings for fresh histories (manifest 'history_options'): export it again with this library version.");
@@ -356,8 +356,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// <summary>Releases the ONNX Runtime sessions.</summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (!_calls.Close()) return; // after the running calls: their sessions stay open until they end
         _encoder.Dispose();
         _poolScorer.Dispose();
     }

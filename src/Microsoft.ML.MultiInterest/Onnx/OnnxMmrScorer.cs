@@ -29,7 +29,7 @@ public sealed class OnnxMmrScorer : IDisposable
     private readonly ItemClustering? _clustering;
     private readonly MmrRetriever _mmr;
     private readonly EmbeddingMatrix _items;
-    private bool _disposed;
+    private readonly InFlightCalls _calls = new();
 
     private OnnxMmrScorer(OnnxServingManifest manifest, OnnxCandidateScorer pool, InferenceSession? interests, ItemClustering? clustering, EmbeddingMatrix items)
     {
@@ -87,7 +87,7 @@ public sealed class OnnxMmrScorer : IDisposable
     /// <param name="exclusions">Items never to return per user row (typically the training history); needs a directory exported with the exclusion mask.</param>
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         var pool = _pool.RetrieveUnimodal(users, exclusions);
         InterestProportionality? term = null;
         if (_interests != null)
@@ -128,7 +128,7 @@ public sealed class OnnxMmrScorer : IDisposable
     /// <exception cref="NotSupportedException">The pool was exported before it held the vector scorer (export it again).</exception>
     public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         var pool = _pool.RetrieveUnimodalFromHistories(histories, excludeHistory);
         var entries = Enumerable.Range(0, histories.Count).ToArray();
         InterestProportionality? term = null;
@@ -147,8 +147,7 @@ public sealed class OnnxMmrScorer : IDisposable
     /// <summary>Releases the sessions.</summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (!_calls.Close()) return; // after the running calls: their sessions stay open until they end
         _interests?.Dispose();
         _pool.Dispose();
     }

@@ -28,7 +28,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     private readonly Lazy<EmbeddingMatrix> _itemVectors;
     private long _proved;
     private long _rescanned;
-    private bool _disposed;
+    private readonly InFlightCalls _calls = new();
 
     private OnnxRoundRobinScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession scorer, OnnxRoundRobinTables tables)
     {
@@ -106,7 +106,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// <param name="exclusions">Items never to return per user row (typically the training history); needs a directory exported with the exclusion mask.</param>
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         OnnxScorerParts.CheckCall(Manifest, users, exclusions, "round-robin scorer");
         var result = new RankedLists(users.Count, Manifest.Candidates);
         int width = Math.Min(BatchSize, Math.Max(1, users.Count));
@@ -151,7 +151,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">A history holds an item row outside the exported items.</exception>
     public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
         var dcm = _tables.Dcm;
         if (dcm == null && !Manifest.HistoryMean)
@@ -270,8 +270,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// <summary>Releases the ONNX Runtime sessions.</summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (!_calls.Close()) return; // after the running calls: their sessions stay open until they end
         _encoder.Dispose();
         _scorer.Dispose();
     }

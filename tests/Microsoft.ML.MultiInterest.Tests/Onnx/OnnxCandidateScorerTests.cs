@@ -117,6 +117,54 @@ public sealed class OnnxCandidateScorerTests : IDisposable
         Assert.Throws<ObjectDisposedException>(() => scorer.RetrieveClusterQuota([0]));
     }
 
+    /// <summary>
+    /// Regression (a walkthrough of a service swapping models): Dispose freed the native sessions under calls still running
+    /// on other threads, and the process died with a segmentation fault. Dispose now waits for them; later calls are refused.
+    /// </summary>
+    [Fact]
+    public void DisposeWaitsForTheRunningCallsAndRefusesLaterOnes()
+    {
+        var w = MixtureWorld.Create(seed: 35, dimension: 3, integers: true);
+        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, _directory, exclusionMask: true);
+        int[] users = [.. Enumerable.Range(0, w.Users.Rows)];
+        var scorer = OnnxCandidateScorer.Open(_directory, batchSize: 2);
+        var quota = scorer.RetrieveClusterQuota(users, w.Seen);
+        var unimodal = scorer.RetrieveUnimodal(users, w.Seen);
+        int finished = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        using var started = new CountdownEvent(4);
+        var callers = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        {
+            started.Signal();
+            try
+            {
+                while (true)
+                {
+                    if (t % 2 == 0) AssertIdentical(quota, scorer.RetrieveClusterQuota(users, w.Seen));
+                    else AssertIdentical(unimodal, scorer.RetrieveUnimodal(users, w.Seen));
+                    Interlocked.Increment(ref finished);
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The one way a call may end once Dispose has begun.
+            }
+            catch (Exception e)
+            {
+                failures.Enqueue(e);
+            }
+        })).ToArray();
+        foreach (var caller in callers) caller.Start();
+        started.Wait();
+        SpinWait.SpinUntil(() => Volatile.Read(ref finished) >= 8, TimeSpan.FromSeconds(30));
+        scorer.Dispose();
+        foreach (var caller in callers) caller.Join();
+        Assert.Empty(failures); // a freed session's errors, or lists that differ
+        Assert.True(finished >= 8);
+        Assert.Throws<ObjectDisposedException>(() => scorer.RetrieveUnimodal(users));
+        scorer.Dispose(); // twice is allowed
+    }
+
     [Fact]
     public void AnExclusionGraphOverOtherItemsIsRefused()
     {

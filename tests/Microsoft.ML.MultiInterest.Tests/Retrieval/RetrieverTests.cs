@@ -34,6 +34,27 @@ public class RetrieverTests
         }
     }
 
+    /// <summary>
+    /// Regression (a walkthrough of hostile requests): a list length within the limit but far beyond the catalogue (M = 2^20
+    /// over 500 items) sized every selector of the search block by it, 1.2 GB for one user; an out-of-memory under a
+    /// container's heap limit. Selectors now keep at most the catalogue; the list is the whole catalogue, ranked.
+    /// </summary>
+    [Fact]
+    public void AListLongerThanTheCatalogueCostsItsSlotsNotSelectorsOfThatLength()
+    {
+        var items = TestGraphs.RandomMatrix(500, 8, 1);
+        var users = TestGraphs.RandomMatrix(1, 8, 2);
+        var retriever = new UnimodalRetriever(items);
+        retriever.Retrieve(users, [0], null, 10, threads: 1); // warm-up: the packed panels and JIT are not the point
+        long before = GC.GetAllocatedBytesForCurrentThread(); // one thread: Parallel.For runs the work on the caller
+        var lists = retriever.Retrieve(users, [0], null, RetrievalLimits.MaxCandidates, threads: 1);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(500, lists.Counts[0]);
+        Assert.Equal(BruteForceTop(users.ReadRow(0), items, Enumerable.Range(0, 500), new HashSet<int>(), 500), lists.IndicesOf(0).ToArray());
+        // The list's own slots (2^20 indices and scores, 8 MiB) and little more; the old selectors took 32 x 8 MiB.
+        Assert.True(allocated < 24L << 20, $"allocated {allocated >> 20} MiB");
+    }
+
     [Fact]
     public void QuotaListsMatchTheProtocolReference()
     {

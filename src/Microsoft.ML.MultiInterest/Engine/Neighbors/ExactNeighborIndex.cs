@@ -60,7 +60,7 @@ public sealed class ExactNeighborIndex : INeighborIndex
             var row = scratch.Queries.AsSpan(j * d, d);
             queries.ReadRow(start + j).CopyTo(row);
             VectorMath.NormalizeInPlace(row);
-            scratch.Selectors[j].Reset(result.Capacity);
+            scratch.Selectors[j].Reset(_search.ListLength(result.Capacity));
         }
         var filter = new EligibleRows(excludeRows, _eligible);
         _search.SearchBlock(scratch.Queries, count, start, scratch.Selectors, ref filter, scratch.Candidates);
@@ -80,6 +80,6 @@ public sealed class ExactNeighborIndex : INeighborIndex
 
         public CandidateBlock Candidates { get; } = search.CreateCandidateBlock();
 
-        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(k)).ToArray();
+        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(search.ListLength(k))).ToArray();
     }
 }

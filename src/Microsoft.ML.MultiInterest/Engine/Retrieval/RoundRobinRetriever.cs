@@ -102,7 +102,7 @@ public sealed class RoundRobinRetriever
             {
                 int query = start + j, owner = queryOwner[query];
                 mixtures.Embedding(users[owner], query - firstQuery[owner]).CopyTo(s.Queries.AsSpan(j * d, d));
-                s.Selectors[j].Reset(fetch);
+                s.Selectors[j].Reset(_search.ListLength(fetch));
             }
             var filter = new UnseenItemComponents(exclusions, users, queryOwner, _components);
             _search.SearchBlock(s.Queries, count, start, s.Selectors, ref filter, s.Candidates);
@@ -128,14 +128,14 @@ public sealed class RoundRobinRetriever
     internal int Nearest(ReadOnlySpan<float> query, ItemExclusion excluded, int fetch, NearestScratch s, Span<int> rows, Span<float> scores)
     {
         query.CopyTo(s.Query);
-        s.Selector[0].Reset(fetch);
+        s.Selector[0].Reset(_search.ListLength(fetch));
         var filter = new UnexcludedItemComponents(excluded, _components);
         _search.SearchBlock(s.Query, 1, 0, s.Selector, ref filter);
         return s.Selector[0].Drain(rows, scores);
     }
 
     /// <summary>Creates the scratch of <see cref="Nearest"/> for lists of up to <paramref name="capacity"/> item components.</summary>
-    internal NearestScratch CreateNearestScratch(int capacity) => new(_search.CreateQueryBuffer(), [new TopKSelector(capacity)]);
+    internal NearestScratch CreateNearestScratch(int capacity) => new(_search.CreateQueryBuffer(), [new TopKSelector(_search.ListLength(capacity))]);
 
     /// <summary>
     /// One user's round-robin list of length <paramref name="k"/> from its components' nearest item-component lists
@@ -209,7 +209,7 @@ public sealed class RoundRobinRetriever
 
         public CandidateBlock Candidates { get; } = search.CreateCandidateBlock();
 
-        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(capacity)).ToArray();
+        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(search.ListLength(capacity))).ToArray();
     }
 
     /// <summary>Per-thread merge state, reset item by item after each use (never cleared whole).</summary>

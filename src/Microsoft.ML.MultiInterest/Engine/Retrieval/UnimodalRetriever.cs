@@ -62,14 +62,14 @@ public sealed class UnimodalRetriever
         int d = _search.Dimension;
         Parallel.For(0, blocks, Parallelism.Options(threads),
             () => (Queries: _search.CreateQueryBuffer(),
-                Selectors: itemScales.Select(_ => Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(candidates)).ToArray()).ToArray()),
+                Selectors: itemScales.Select(_ => Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(_search.ListLength(candidates))).ToArray()).ToArray()),
             (block, _, s) =>
             {
                 int start = block * TiledTopKSearch.QueryBlock, count = Math.Min(TiledTopKSearch.QueryBlock, users.Length - start);
                 for (int j = 0; j < count; j++)
                 {
                     userEmbeddings.ReadRow(users[start + j]).CopyTo(s.Queries.AsSpan(j * d, d));
-                    foreach (var selectors in s.Selectors) selectors[j].Reset(candidates);
+                    foreach (var selectors in s.Selectors) selectors[j].Reset(_search.ListLength(candidates));
                 }
                 var filter = new UnseenItems(exclusions, users);
                 _search.SearchBlockScaled(s.Queries, count, start, itemScales, s.Selectors, ref filter);
@@ -103,7 +103,7 @@ public sealed class UnimodalRetriever
         for (int j = 0; j < count; j++)
         {
             vectors.ReadRow(rows[start + j]).CopyTo(s.Queries.AsSpan(j * d, d));
-            s.Selectors[j].Reset(result.Capacity);
+            s.Selectors[j].Reset(_search.ListLength(result.Capacity));
         }
         var filter = new UnseenItems(exclusions, owners);
         _search.SearchBlock(s.Queries, count, start, s.Selectors, ref filter, s.Candidates);
@@ -123,6 +123,6 @@ public sealed class UnimodalRetriever
 
         public CandidateBlock Candidates { get; } = search.CreateCandidateBlock();
 
-        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(capacity)).ToArray();
+        public TopKSelector[] Selectors { get; } = Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(search.ListLength(capacity))).ToArray();
     }
 }

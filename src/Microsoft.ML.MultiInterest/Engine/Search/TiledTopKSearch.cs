@@ -70,6 +70,12 @@ internal sealed class TiledTopKSearch
     /// <summary>Number of indexed rows.</summary>
     public int Rows { get; }
 
+    /// <summary>
+    /// How many pairs a selector of this search keeps for a list of <paramref name="k"/>: no more than the rows searched, so a
+    /// caller's huge k (a million) costs no selector of a million slots per query in the block.
+    /// </summary>
+    public int ListLength(int k) => Math.Min(k, Rows);
+
     /// <summary>Dimension of rows and queries.</summary>
     public int Dimension { get; }
 
