@@ -133,7 +133,7 @@ internal sealed class OnnxGraphBuilder
         {
             IrVersion = IrVersion,
             ProducerName = "Microsoft.ML.MultiInterest",
-            ProducerVersion = typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString() ?? "0.0.0",
+            ProducerVersion = LibraryVersion.Current,
             DocString = docString,
             Graph = _graph,
         };

@@ -10,8 +10,13 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// </summary>
 public sealed class OnnxServingManifest
 {
-    /// <summary>The manifest layout this library writes and reads.</summary>
-    public const int CurrentFormatVersion = 1;
+    /// <summary>
+    /// The manifest layout this library writes; it reads this and every older one. Version 2 (library 1.1.0) is the first to
+    /// name every field and the library that wrote it: the fields added while the version stayed 1 (<c>head_slots</c>,
+    /// <c>query</c>, <c>retrieval</c> kinds, <c>pool_lists</c>, ...) were misread by older readers, which read version 1 only
+    /// and so refuse version 2.
+    /// </summary>
+    public const int CurrentFormatVersion = 2;
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -21,6 +26,10 @@ public sealed class OnnxServingManifest
 
     /// <summary>The manifest layout version (<see cref="CurrentFormatVersion"/>).</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>The package version of Microsoft.ML.MultiInterest that wrote the directory (null before format version 2).</summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    public string? LibraryVersion { get; internal set; }
 
     /// <summary>M, the list length of both scorers.</summary>
     public int Candidates { get; init; }
@@ -268,16 +277,25 @@ public sealed class OnnxServingManifest
                 + "its files may mix two exports. Export again (ExportOnnx, or the CLI's export-onnx).");
         if (!File.Exists(path)) throw new FileNotFoundException($"No ONNX serving manifest at '{path}'.", path);
         OnnxServingManifest? manifest;
+        string text = File.ReadAllText(path);
         try
         {
-            manifest = JsonSerializer.Deserialize<OnnxServingManifest>(File.ReadAllText(path), Json);
+            manifest = JsonSerializer.Deserialize<OnnxServingManifest>(text, Json);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is not valid JSON: {e.Message}", e);
         }
-        if (manifest == null || manifest.FormatVersion != CurrentFormatVersion)
-            throw new InvalidDataException($"The ONNX serving manifest '{path}' has format version {manifest?.FormatVersion}; this library reads version {CurrentFormatVersion}.");
+        if (manifest == null || manifest.FormatVersion < 1 || manifest.FormatVersion > CurrentFormatVersion)
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' has format version {manifest?.FormatVersion}"
+                + (manifest?.LibraryVersion is { } writer ? $" (written by Microsoft.ML.MultiInterest {writer})" : "")
+                + $"; this library ({MultiInterest.LibraryVersion.Current}) reads versions 1 to {CurrentFormatVersion}: serve it with the library that exported it"
+                + (manifest?.LibraryVersion is { } later ? $" ({later} or later)" : "") + ", or export it again with this one.");
+        // A manifest of this version names every field, defaults and nulls included: a missing one is damage, not a default
+        // of 0. (Older versions lack the fields added since, which read as their defaults: a field added raises the version.)
+        if (manifest.FormatVersion == CurrentFormatVersion && MissingFields(text) is { Count: > 0 } missing)
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' (format version {manifest.FormatVersion}) lacks {string.Join(", ", missing.Select(f => $"'{f}'"))}, "
+                + "which every manifest of that version names: it was edited or damaged. Export the directory again.");
         if (manifest.Candidates < 1 || manifest.Users < 1 || manifest.Items < 1 || manifest.Components < 1 || manifest.Dimension < 1)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has a size below 1 (candidates, users, items, components, dimension).");
         if (manifest.Retrieval == RankFusionRetrieval)
@@ -308,7 +326,22 @@ public sealed class OnnxServingManifest
         return manifest;
     }
 
+    /// <summary>The top-level fields a manifest of this version names (every property, as the writer serialises them).</summary>
+    private static readonly string[] Fields = [.. JsonDocument.Parse(JsonSerializer.Serialize(new OnnxServingManifest(), Json)).RootElement.EnumerateObject().Select(p => p.Name)];
+
+    /// <summary>The fields of <see cref="Fields"/> the manifest <paramref name="text"/> does not name.</summary>
+    private static List<string> MissingFields(string text)
+    {
+        using var document = JsonDocument.Parse(text);
+        if (document.RootElement.ValueKind != JsonValueKind.Object) return [.. Fields];
+        var named = document.RootElement.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        return [.. Fields.Where(f => !named.Contains(f))];
+    }
+
     /// <summary>Writes this manifest into <paramref name="directory"/>.</summary>
-    internal void Write(string directory) =>
+    internal void Write(string directory)
+    {
+        LibraryVersion = MultiInterest.LibraryVersion.Current;
         File.WriteAllText(Path.Combine(directory, OnnxServingDirectory.ManifestFileName), JsonSerializer.Serialize(this, Json));
+    }
 }

@@ -201,11 +201,13 @@ public sealed class DcmHistoryServingTests(DcmServingWorld world) : IClassFixtur
         string manifestPath = Path.Combine(old, OnnxServingDirectory.ManifestFileName);
         var json = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
         Assert.True(json.Remove("history_encoder"));
+        Robustness.BadInputFixtures.AsFormatVersion1(json);
         File.WriteAllText(manifestPath, json.ToJsonString());
 
         var manifest = OnnxServingManifest.Read(old);
         Assert.Null(manifest.HistoryEncoder);
-        Assert.Equal(OnnxServingManifest.CurrentFormatVersion, manifest.FormatVersion);
+        Assert.Equal(1, manifest.FormatVersion);
+        Assert.Null(manifest.LibraryVersion);
         using var scorer = OnnxRoundRobinScorer.Open(old);
         Assert.False(scorer.HasHistoryEncoder);
         var error = Assert.Throws<InvalidOperationException>(() => scorer.RetrieveFromHistories([[0]]));

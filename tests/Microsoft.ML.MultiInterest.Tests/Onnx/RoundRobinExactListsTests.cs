@@ -132,6 +132,7 @@ public sealed class RoundRobinExactListsTests : IDisposable
         string manifestPath = Path.Combine(_directory, OnnxServingDirectory.ManifestFileName);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
         Assert.True(json.Remove("candidate_slack"));
+        Robustness.BadInputFixtures.AsFormatVersion1(json);
         File.WriteAllText(manifestPath, json.ToJsonString());
         Assert.Equal(0, OnnxServingManifest.Read(_directory).CandidateSlack);
 

@@ -9,7 +9,8 @@ public sealed class FormatVersionMessageTests
     public void A_newer_format_is_said_once_and_not_called_corrupt()
     {
         var e = Assert.Throws<InvalidDataException>(() => MultiInterestModel.Load(new MLContext(), new MemoryStream(BadInputFixtures.ModelZipWithVersion("99"))));
-        Assert.StartsWith("The model stream: stage 'GraphEmbedding' was saved in format version 99, this library reads versions 1 to", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The model stream: stage 'GraphEmbedding' was saved in format version 99 by Microsoft.ML.MultiInterest 9.9.0, this library (", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"reads versions 1 to {SavedModelFormat.Version}; update Microsoft.ML.MultiInterest to 9.9.0 or later.", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("corrupt", e.Message, StringComparison.Ordinal);
     }
 }

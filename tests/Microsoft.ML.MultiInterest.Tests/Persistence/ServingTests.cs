@@ -149,13 +149,17 @@ public sealed class ServingTests : IDisposable
         var refused = Assert.Throws<InvalidDataException>(() => quota.CheckOnnxDirectory(unimodalOnnx));
         Assert.Contains($"'{unimodalOnnx}' was exported from another model", refused.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidDataException>(() => unimodal.CheckOnnxDirectory(quotaOnnx));
-        // A directory without the stamp (exported before it existed): checked on what it still says.
+        // A directory without the stamp (exported before it existed) cannot be told from another fit of the same items and
+        // dimension (a walkthrough of upgrades served another seed's lists from one): refused, to be exported again.
         var manifestPath = Path.Combine(quotaOnnx, OnnxServingDirectory.ManifestFileName);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
         Assert.True(json.Remove("model_stage"));
+        Robustness.BadInputFixtures.AsFormatVersion1(json);
         File.WriteAllText(manifestPath, json.ToJsonString());
         Assert.Null(OnnxServingManifest.Read(quotaOnnx).ModelStage);
-        quota.CheckOnnxDirectory(quotaOnnx);
+        var unstamped = Assert.Throws<InvalidDataException>(() => quota.CheckOnnxDirectory(quotaOnnx));
+        Assert.Contains("was exported before exports named the model they serve", unstamped.Message, StringComparison.Ordinal);
+        Assert.Contains("export this model's graphs there again", unstamped.Message, StringComparison.Ordinal);
         Assert.Throws<FileNotFoundException>(() => quota.CheckOnnxDirectory(Path.Combine(_directory, "none")));
     }
 

@@ -497,7 +497,7 @@ public class BadInputCatalogTests
         ["model-truncated-zip"] = Throws<InvalidDataException>(["is not a readable ML.NET model zip"], () => LoadModel(BadInputFixtures.ModelZip[..(BadInputFixtures.ModelZip.Length / 2)])),
         ["model-foreign-zip"] = Throws<InvalidDataException>(["is not a readable ML.NET model zip"], () => LoadModel(BadInputFixtures.ForeignZip())),
         ["model-not-a-zip"] = Throws<InvalidDataException>(["is not a readable ML.NET model zip"], () => LoadModel(Encoding.UTF8.GetBytes("user\titem\n"))),
-        ["model-newer-format-version"] = Throws<InvalidDataException>(["saved in format version 99", "update Microsoft.ML.MultiInterest"], () => LoadModel(BadInputFixtures.ModelZipWithVersion("99"))),
+        ["model-newer-format-version"] = Throws<InvalidDataException>(["saved in format version 99 by Microsoft.ML.MultiInterest 9.9.0", "reads versions 1 to", "update Microsoft.ML.MultiInterest to 9.9.0 or later"], () => LoadModel(BadInputFixtures.ModelZipWithVersion("99"))),
         ["model-history-table-cut"] = Throws<InvalidDataException>(["holds a stage whose tables are inconsistent: Table 'history_offsets' runs from 0 to",
             "but 'history_items' holds", "restore it, or refit the model"], () => LoadModel(BadInputFixtures.RetrievalZipWithTableCut("history_items", 5))),
         ["model-candidate-rows-cut"] = Throws<InvalidDataException>(["Table 'candidate_scores' holds 85 scores for the 80 entries of 'candidate_items'",
@@ -530,6 +530,32 @@ public class BadInputCatalogTests
             string manifestPath = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
             var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
             json["candidates"] = 3;
+            File.WriteAllText(manifestPath, json.ToJsonString());
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
+        }),
+        ["onnx-manifest-newer-format"] = Throws<InvalidDataException>(["has format version 3 (written by Microsoft.ML.MultiInterest 9.9.0)", "reads versions 1 to 2",
+            "serve it with the library that exported it (9.9.0 or later), or export it again with this one"], () =>
+        {
+            // As a later library writes it: an older reader took newer layouts (head slots) for its own and served wrong orders.
+            var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+            string directory = BadInputFixtures.Directory("newer-onnx");
+            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory, exclusionMask: true);
+            string manifestPath = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+            json["format_version"] = 3;
+            json["library_version"] = "9.9.0";
+            File.WriteAllText(manifestPath, json.ToJsonString());
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
+        }),
+        ["onnx-manifest-field-missing"] = Throws<InvalidDataException>(["(format version 2) lacks 'alpha'", "which every manifest of that version names", "Export the directory again"], () =>
+        {
+            // A field taken out was read as 0 (alpha 0: every component its equal quota) and served without a word.
+            var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+            string directory = BadInputFixtures.Directory("field-missing-onnx");
+            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory, exclusionMask: true);
+            string manifestPath = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+            json.Remove("alpha");
             File.WriteAllText(manifestPath, json.ToJsonString());
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
         }),
@@ -587,6 +613,26 @@ public class BadInputCatalogTests
             Fit(4).ExportOnnx(directory);
             Fit(5).CheckOnnxDirectory(directory);
         }),
+        ["onnx-directory-unstamped"] = Throws<InvalidDataException>(["was exported before exports named the model they serve", "has no model_stage",
+            "export this model's graphs there again"], () =>
+        {
+            // An export from before the stamp beside a stamped model: another seed's fit passes the item and dimension checks.
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var fitted = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                .Append(ml.MultiInterest().UnimodalRetriever(candidates: 4)).Fit(raw);
+            var zip = new MemoryStream();
+            ml.Model.Save(fitted, raw.Schema, zip);
+            using var model = MultiInterestModel.Load(ml, new MemoryStream(zip.ToArray()));
+            string directory = BadInputFixtures.Directory("unstamped-onnx");
+            model.ExportOnnx(directory);
+            string manifestPath = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+            json.Remove("model_stage");
+            BadInputFixtures.AsFormatVersion1(json);
+            File.WriteAllText(manifestPath, json.ToJsonString());
+            model.CheckOnnxDirectory(directory);
+        }),
         ["onnx-followed-topic-unknown"] = Throws<ArgumentException>(["Topic 'polka' (user 1) is not one of the directory's 7 topics", "OnnxCandidateScorer.Topics lists them"], () =>
         {
             // A conditional directory with its condition model, over topics named by the world's clusters.
@@ -610,6 +656,7 @@ public class BadInputCatalogTests
             string manifestPath = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
             var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
             json.Remove("history_mean");
+            BadInputFixtures.AsFormatVersion1(json);
             File.WriteAllText(manifestPath, json.ToJsonString());
             using var scorer = Microsoft.ML.MultiInterest.Onnx.OnnxRoundRobinScorer.Open(directory);
             scorer.RetrieveFromHistories([[0, 1]]);

@@ -68,13 +68,25 @@ internal static class BadInputFixtures
     }
 
     /// <summary><see cref="ModelZip"/> with every library stage's format version set to <paramref name="version"/>.</summary>
-    public static byte[] ModelZipWithVersion(string version) => Edited(ModelZip, model =>
+    public static byte[] ModelZipWithVersion(string version, string writer = "9.9.0") => Edited(ModelZip, model =>
     {
         var props = model.MetadataProps.FirstOrDefault(p => p.Key == SavedModelFormat.VersionKey);
         if (props == null) return false;
         props.Value = version;
+        // As a later library writes it: its package version beside the format.
+        model.MetadataProps.First(p => p.Key == SavedModelFormat.LibraryVersionKey).Value = writer;
         return true;
     });
+
+    /// <summary>
+    /// Makes a manifest read as one written before format version 2 (library 1.1.0): version 1, no library version. Such a
+    /// manifest may lack the fields added since, which read as their defaults.
+    /// </summary>
+    public static void AsFormatVersion1(System.Text.Json.Nodes.JsonObject manifest)
+    {
+        manifest["format_version"] = 1;
+        manifest.Remove("library_version");
+    }
 
     /// <summary>The zip bytes of a small fitted unimodal retrieval pipeline (keys, GraphEmbedding, UnimodalRetriever), saved with its training history.</summary>
     public static byte[] RetrievalModelZip => SavedRetrievalModel.Value;

@@ -150,8 +150,8 @@ public sealed partial class MultiInterestModel
     /// <exception cref="FileNotFoundException">The directory has no manifest.</exception>
     /// <exception cref="InvalidDataException">
     /// The directory was exported from another model: its stage fingerprint (<see cref="OnnxServingManifest.ModelStage"/>)
-    /// differs from this model's, or, where either has none, its item count or dimension (for an MMR or fusing model also its
-    /// retrieval) differ.
+    /// differs from this model's; or it has none while the model has one (an export from before the stamp, which cannot be
+    /// checked); or, where the model has none, its item count or dimension (for an MMR or fusing model also its retrieval) differ.
     /// </exception>
     public OnnxServingManifest CheckOnnxDirectory(string directory)
     {
@@ -164,7 +164,12 @@ public sealed partial class MultiInterestModel
             if (manifest.ModelStage != ours) throw new InvalidDataException(Again($"its stage {manifest.ModelStage}, this model's {ours}"));
             return manifest;
         }
-        // A directory or model from before the stamp: what both still say.
+        // A directory from before the stamp, beside a model that has one: another fit of the same items and dimension (another
+        // seed) passes every other check and would be served as this model's lists.
+        if (ours != null)
+            throw new InvalidDataException($"The ONNX directory '{directory}' was exported before exports named the model they serve ({OnnxServingDirectory.ManifestFileName} "
+                + "has no model_stage), so it cannot be checked against this model: export this model's graphs there again (ExportOnnx, or the CLI's export-onnx).");
+        // A model from before the stamp: what both still say.
         var embedding = EmbeddingOf(FirstServedStage);
         string expected = RankFusions.Count > 0 ? OnnxServingManifest.RankFusionRetrieval : ServingStage.Method switch
         {

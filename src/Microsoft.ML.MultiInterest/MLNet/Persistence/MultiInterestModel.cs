@@ -256,8 +256,10 @@ public sealed partial class MultiInterestModel : IDisposable
             if (!meta.ContainsKey(SavedModelFormat.StageKey)) continue;
             int version = meta.TryGetValue(SavedModelFormat.VersionKey, out string? text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : 0;
             if (version < 1 || version > SavedModelFormat.Version)
-                throw FormatVersion($"{what}: stage '{meta[SavedModelFormat.StageKey]}' was saved in format version {text}, "
-                    + $"this library reads versions 1 to {SavedModelFormat.Version}; update Microsoft.ML.MultiInterest.");
+                throw FormatVersion($"{what}: stage '{meta[SavedModelFormat.StageKey]}' was saved in format version {text}"
+                    + (meta.TryGetValue(SavedModelFormat.LibraryVersionKey, out string? writer) ? $" by Microsoft.ML.MultiInterest {writer}" : "")
+                    + $", this library ({LibraryVersion.Current}) reads versions 1 to {SavedModelFormat.Version}; update Microsoft.ML.MultiInterest"
+                    + (writer != null ? $" to {writer} or later." : "."));
             stages.Add(model);
         }
         return stages;

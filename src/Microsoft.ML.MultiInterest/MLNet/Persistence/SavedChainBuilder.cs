@@ -32,6 +32,7 @@ internal sealed class SavedChainBuilder
         Graph = new OnnxGraphBuilder(stage);
         _metadata[SavedModelFormat.StageKey] = stage;
         _metadata[SavedModelFormat.VersionKey] = SavedModelFormat.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _metadata[SavedModelFormat.LibraryVersionKey] = LibraryVersion.Current;
     }
 
     /// <summary>The per-row graph; stage code adds its tables and nodes here.</summary>

@@ -13,6 +13,12 @@ internal static class SavedModelFormat
     public const string VersionKey = "Microsoft.ML.MultiInterest.FormatVersion";
 
     /// <summary>
+    /// The metadata key holding the package version that wrote the stage (<see cref="LibraryVersion"/>; absent before 1.1.0),
+    /// which a refusal of a newer format names as the version to install.
+    /// </summary>
+    public const string LibraryVersionKey = "Microsoft.ML.MultiInterest.LibraryVersion";
+
+    /// <summary>
     /// The format written now. Readers refuse newer versions with a clear message and read every older one. Version 2 (2026-12)
     /// may store per-key tables for the keys in use only, with the keys beside them and a LabelEncoder from key to row, and
     /// leaves out id tables that are the key numbers; a version-1 stage has neither and reads as before. Version 3 (2026-12)
