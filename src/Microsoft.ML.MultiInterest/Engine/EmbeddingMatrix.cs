@@ -10,8 +10,19 @@ public sealed class EmbeddingMatrix
     /// <param name="rows">Number of rows (entities); at least 0.</param>
     /// <param name="dimension">Number of columns; at least 1.</param>
     public EmbeddingMatrix(int rows, int dimension)
-        : this(rows, dimension, new float[checked(rows * dimension)])
+        : this(rows, dimension, new float[Length(rows, dimension)])
     {
+    }
+
+    /// <summary>rows x dimension, checked as the other constructor checks them (the allocation comes first).</summary>
+    private static int Length(int rows, int dimension)
+    {
+        if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "Row count must not be negative.");
+        if (dimension < 1) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "Dimension must be at least 1.");
+        long length = (long)rows * dimension;
+        if (length > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, $"{rows} x {dimension} = {length} values are more than one array holds ({Array.MaxLength}).");
+        return (int)length;
     }
 
     /// <summary>Wraps an existing row-major buffer (not copied).</summary>
@@ -98,7 +109,9 @@ public sealed class EmbeddingMatrix
 
     /// <summary>
     /// As <see cref="ThrowIfNotFinite(string)"/>, for the rows <paramref name="rows"/> only: what a search reads of a
-    /// query table, so that serving a few users of a wide table does not scan (and page in) all of it.
+    /// query table, so that serving a few users of a wide table does not scan (and page in) all of it. A query is also
+    /// refused when its squared length overflows a float (a length above about 1.8e19): its scores would overflow to
+    /// infinity and rank nothing (items of such a length are no model's either).
     /// </summary>
     internal void ThrowIfNotFinite(string what, IReadOnlyList<int> rows)
     {
@@ -106,11 +119,16 @@ public sealed class EmbeddingMatrix
         {
             if ((uint)row >= (uint)Rows) continue; // the caller reports an unknown row with its own message
             var values = ReadRow(row);
+            double squares = 0;
             for (int j = 0; j < values.Length; j++)
             {
                 if (!float.IsFinite(values[j]))
                     throw NonFiniteValues.Error(what, values[j], row, j);
+                squares += (double)values[j] * values[j];
             }
+            if (squares > float.MaxValue)
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"The {what} hold a vector of length {Math.Sqrt(squares):G3} in row {row}, whose dot products overflow a float (lengths up to {Math.Sqrt(float.MaxValue):G3} score finitely)."));
         }
     }
 }

@@ -167,6 +167,47 @@ public class QuotaOptionsTests
             foreach (int user in served) Assert.Equal(component[t].IndicesOf(user).ToArray(), blend[t].IndicesOf(user).ToArray());
     }
 
+    /// <summary>
+    /// Regression (a walkthrough of hostile requests): Beta = 1e308 is finite, as the option asks, but beta * unit(u)
+    /// overflowed a float and every score was NaN. The blend's direction tends to the user's own as beta grows, and is
+    /// now computed so: the lists are the user query's.
+    /// </summary>
+    [Fact]
+    public void BlendWithAHugeBetaIsTheUserQuery()
+    {
+        var (items, clustering, graph, users, mle, _) = World();
+        var served = Enumerable.Range(0, graph.UserCount).ToArray();
+        var retriever = new ClusterQuotaRetriever(items, clustering);
+        var blend = retriever.Retrieve(mle, served, graph, Cutoffs, new QuotaRetrievalOptions { Query = QuotaQuery.Blend, Beta = 1e308 }, null, users);
+        var user = retriever.Retrieve(mle, served, graph, Cutoffs, new QuotaRetrievalOptions { Query = QuotaQuery.User }, null, users);
+        for (int t = 0; t < Cutoffs.Length; t++)
+            foreach (int u in served)
+            {
+                Assert.Equal(user[t].IndicesOf(u).ToArray(), blend[t].IndicesOf(u).ToArray());
+                Assert.All(blend[t].ScoresOf(u).ToArray(), score => Assert.True(float.IsFinite(score)));
+            }
+    }
+
+    /// <summary>A user vector finite in every value but too long for its dot products (±float.MaxValue) is refused: it scored +infinity everywhere.</summary>
+    [Fact]
+    public void AUserVectorWhoseScoresOverflowIsRefusedNamingItsRow()
+    {
+        var (items, _, graph, users, _, _) = World();
+        var huge = new EmbeddingMatrix(users.Rows, users.Dimension, (float[])users.Values.Clone());
+        for (int d = 0; d < huge.Dimension; d++) huge.Row(2)[d] = d % 2 == 0 ? float.MaxValue : -float.MaxValue;
+        var e = Assert.Throws<ArgumentException>(() => new UnimodalRetriever(items).Retrieve(huge, [0, 1, 2], graph, 5, threads: 1));
+        Assert.Contains("in row 2, whose dot products overflow a float", e.Message, StringComparison.Ordinal);
+        new UnimodalRetriever(items).Retrieve(huge, [0, 1], graph, 5, threads: 1); // the other rows serve
+    }
+
+    [Fact]
+    public void ATableSizeOutOfRangeIsRefusedNamingRows()
+    {
+        Assert.Equal("rows", Assert.Throws<ArgumentOutOfRangeException>(() => new EmbeddingMatrix(-1, 3)).ParamName);
+        Assert.Equal("rows", Assert.Throws<ArgumentOutOfRangeException>(() => new EmbeddingMatrix(int.MaxValue, int.MaxValue)).ParamName);
+        Assert.Equal("dimension", Assert.Throws<ArgumentOutOfRangeException>(() => new EmbeddingMatrix(3, 0)).ParamName);
+    }
+
     [Theory]
     [InlineData(0.0, 5, 1.0)]
     [InlineData(0.5, 7, 2.0)]

@@ -21,6 +21,17 @@ internal static class QueryBlend
             destination[d] = v;
             norm += (double)v * v;
         }
+        if (!double.IsFinite(norm))
+        {
+            // beta * unit(u) overflowed a float (beta near 1e38 and beyond): the same direction as u^c / beta + unit(u), which does not.
+            norm = 0;
+            for (int d = 0; d < user.Length; d++)
+            {
+                float v = (float)(component[d] / beta + user[d] / (double)userNorm);
+                destination[d] = v;
+                norm += (double)v * v;
+            }
+        }
         if (norm <= 0) return;
         float inverse = (float)(1 / Math.Sqrt(norm));
         for (int d = 0; d < user.Length; d++) destination[d] *= inverse;

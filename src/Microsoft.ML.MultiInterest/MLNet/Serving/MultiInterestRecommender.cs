@@ -51,7 +51,8 @@ public sealed class MultiInterestRecommender
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
     /// <param name="count">
     /// List length, at least 1; 0 = <see cref="Candidates"/>; capped at the recommendable items. Quotas are recomputed for it (a
-    /// shorter list is not a prefix of a longer one).
+    /// shorter list is not a prefix of a longer one). An MMR stage's work grows with its square (its greedy pass compares each
+    /// pick with a pool of at least <paramref name="count"/> items: seconds for a catalogue of 30,000): bound it in a service.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history = null, int count = 0)
