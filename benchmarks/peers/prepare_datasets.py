@@ -10,8 +10,12 @@ Subcommands
   lastfm-2k   --user-artists FILE --out DIR                 hetrec2011 user_artists.dat -> edges.tsv.gz and
                                                            plays.tsv.gz (user item weight)
   lightgcn    --train FILE --test FILE --out DIR            LightGCN/NGCF `user item item ...` split -> train.tsv.gz, test.tsv.gz
-  lists       --lists FILE --out DIR                       one unsplit `user item item ...` file (LightGCN's layout, SASRec's
-                                                           Beauty.txt, ...) -> edges.tsv.gz (then `multiinterest split`)
+  lists       --lists FILE [--count-prefixed] --out DIR    one unsplit `user item item ...` file (LightGCN's layout, SASRec's
+                                                           Beauty.txt, ...) -> edges.tsv.gz (then `multiinterest split`);
+                                                           --count-prefixed: `count item item ...` lines (citeulike-a's
+                                                           users.dat), users numbered by line from 0 (a file of that
+                                                           shape is refused without it); ids that begin several lines
+                                                           are warned of
   csv         --csv FILE [--user-column NAME] [--item-column NAME] [--delimiter ,|;|tab|space] [--no-header] --out DIR
                                                            a delimited file with a header (MovieLens ratings.csv, ...) ->
                                                            edges.tsv.gz; the columns by name, by default the first two
@@ -103,19 +107,45 @@ def cmd_lastfm(a):
     write_counts(a.out, {"source_rows": len(rows), "duplicate_pairs_dropped": len(rows) - len(edges), **counts_of(edges)})
 
 
-def read_lightgcn(path):
+def read_lightgcn(path, count_prefixed=False):
+    """The (user, item) pairs of a `user item item ...` file, one line per user. With count_prefixed, each line is
+    `count item item ...` (citeulike-a's users.dat) and the user is the line's number from 0. A file whose every first
+    field is the count of the rest is refused without the flag: read as users, its lines would merge by count."""
     pairs = []
+    counted = lines = 0
+    first_fields = {}
     with open(path) as f:
-        for line in f:
+        for number, line in enumerate(f):
             p = line.split()
+            if not p:
+                continue
+            lines += 1
+            counted += p[0].isdigit() and int(p[0]) == len(p) - 1
+            if count_prefixed:
+                if not p[0].isdigit() or int(p[0]) != len(p) - 1:
+                    sys.exit(f"{path}, line {number + 1}: with --count-prefixed the first field counts the items after it, "
+                             f"but it is '{p[0]}' before {len(p) - 1} items")
+                pairs.extend((str(number), i) for i in p[1:])
+                continue
             if len(p) < 2:
                 continue
+            first_fields[p[0]] = first_fields.get(p[0], 0) + 1
             pairs.extend((p[0], i) for i in p[1:])
+    if not count_prefixed and lines > 1 and counted == lines:
+        sys.exit(f"{path}: every line's first field is the count of the fields after it ('count item item ...', as "
+                 "citeulike-a's users.dat), not a user id: read as users, lines of equal length would merge into one user. "
+                 "Give --count-prefixed to number the users by line (from 0).")
+    repeated = {u: n for u, n in first_fields.items() if n > 1}
+    if repeated:
+        example = next(iter(repeated))
+        print(f"warning: {path}: {len(repeated):,} user id(s) begin more than one line (e.g. '{example}' on "
+              f"{repeated[example]} lines); their items are merged into one user. A file of one line per user should not "
+              "repeat ids; if the first field is not the user, convert the file first.", file=sys.stderr)
     return pairs
 
 
 def cmd_lists(a):
-    raw = read_lightgcn(a.lists)
+    raw = read_lightgcn(a.lists, a.count_prefixed)
     edges = dedupe_sorted(raw)
     os.makedirs(a.out, exist_ok=True)
     rc.write_edges(os.path.join(a.out, "edges.tsv.gz"), edges)
@@ -311,6 +341,8 @@ def main():
     s.set_defaults(fn=cmd_lightgcn)
     s = sub.add_parser("lists")
     s.add_argument("--lists", required=True)
+    s.add_argument("--count-prefixed", action="store_true",
+                   help="each line is `count item item ...` (citeulike-a's users.dat): the user is the line's number from 0")
     s.add_argument("--out", required=True)
     s.set_defaults(fn=cmd_lists)
     s = sub.add_parser("csv")

@@ -112,6 +112,11 @@ internal static class TextTables
         if (fields.FirstOrDefault(f => f.Contains('\0')) is { } wide)
             return ": it looks like UTF-16 text without a byte-order mark (a zero byte beside every character), and this reader takes UTF-8. "
                 + $"Convert the file first, e.g. iconv -f {(wide[0] == '\0' ? "utf-16be" : "utf-16le")} -t utf-8.";
+        // SNAP's edge lists open with '#' comment lines (the graph's name, then '# FromNodeId<TAB>ToNodeId'); a comment can
+        // hold spaces or tabs, so it is said before any separator guess.
+        if (fields.Length > 0 && fields[0].TrimStart().StartsWith('#'))
+            return ": it is a comment line ('#', as SNAP's edge lists begin), and this reader takes no comments. Remove them and "
+                + $"add the header, e.g. (printf '{names.Replace("<TAB>", "\\t")}\\n'; grep -v '^#' FILE) > edges.tsv.";
         if (fields.Length == 1)
         {
             string only = fields[0];
