@@ -53,6 +53,13 @@ public sealed class OnnxSessionFactory
         _availableProviders = availableProviders;
     }
 
+    /// <summary>
+    /// Whether CUDA may multiply in TF32 (ONNX Runtime's <c>use_tf32</c>, on by default in ONNX Runtime, faster on Ampere and
+    /// later GPUs). False by default: TF32 keeps 10 bits of each factor's mantissa, so the scores move and the lists the
+    /// scorers certify against the engine's may differ (docs/onnx.md). Set true for speed where near-ties may go either way.
+    /// </summary>
+    public bool AllowTf32 { get; init; }
+
     /// <summary>The CUDA device requested, or <c>null</c> for the CPU.</summary>
     public int? GpuDeviceId { get; }
 
@@ -97,18 +104,31 @@ public sealed class OnnxSessionFactory
             return Fallback($"ONNX Runtime offers no {CudaProvider} (available: {string.Join(", ", providers)}); add the Microsoft.ML.OnnxRuntime.Gpu package for CUDA");
 
         var options = NewOptions();
+        OrtCUDAProviderOptions? cuda = null;
         try
         {
-            options.AppendExecutionProvider_CUDA(device);
+            cuda = new OrtCUDAProviderOptions();
+            cuda.UpdateOptions(new Dictionary<string, string>
+            {
+                ["device_id"] = device.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                // ONNX Runtime's CUDA provider multiplies in TF32 by default on Ampere and later (10-bit mantissas): the
+                // scorers' exact re-ranking bounds assume float32 products, so it is off unless asked for.
+                ["use_tf32"] = AllowTf32 ? "1" : "0",
+            });
+            options.AppendExecutionProvider_CUDA(cuda);
             usesCuda = true;
             return options;
         }
         catch (Exception e)
         {
             // EntryPointNotFoundException (CPU-only native library), DllNotFoundException (CUDA libraries
-            // missing) and OnnxRuntimeException (bad device) all end up here.
+            // missing) and OnnxRuntimeException (no CUDA in this build, bad device) all end up here.
             options.Dispose();
             return Fallback($"CUDA device {device} could not be used ({e.GetType().Name}: {e.Message})");
+        }
+        finally
+        {
+            cuda?.Dispose(); // the session options keep their own copy
         }
     }
 
