@@ -53,6 +53,12 @@ internal static class CliRunner
         {
             return parse.Invoke(invocation);
         }
+        catch (Exception) when (TerminationCleanup.Stopping is { } stop)
+        {
+            // The signal's clean-up removed the files the run was writing, and the run failed on that, not on its input.
+            console.Error.WriteLine($"stopped by {stop.Signal}: the run's temp files and partial outputs were removed.");
+            return stop.Code;
+        }
         catch (UsageException e)
         {
             return Usage(console, e.Message, CommandPath(parse));

@@ -6,21 +6,30 @@ namespace MultiInterest.Cli.Common;
 /// The process's own folder in the temp directory, which the temp-directory variable (TMPDIR, TMP on Windows) names for the
 /// rest of the run: every copy ML.NET and the library write while fitting, saving and serving (ONNX stages, hundreds of MB
 /// on a large graph) lands there, and the folder is removed whole when the command ends, when a signal ends it
-/// (<see cref="TerminationCleanup"/>), or, after a run killed outright (SIGKILL, a power cut), by the next run's start.
+/// (<see cref="TerminationCleanup"/>), or, after a run killed outright (SIGKILL, a power cut), by a later run's start, which
+/// tells a live run's folder by the lock its run holds.
 /// </summary>
 internal sealed class ScratchDirectory : IDisposable
 {
     /// <summary>How the folder's name starts; the process id and a random part follow.</summary>
     public const string Prefix = "multiinterest-run-";
 
+    /// <summary>The file a live run holds locked (exclusive, for its whole life) inside its folder.</summary>
+    public const string LockFileName = ".lock";
+
+    /// <summary>How old a folder without a lock file (being created, or left by a build before the lock) must be to be removed.</summary>
+    private static readonly TimeSpan UnlockedAge = TimeSpan.FromHours(1);
+
     private static readonly string Variable = OperatingSystem.IsWindows() ? "TMP" : "TMPDIR";
     private readonly string? _previous;
     private readonly IDisposable _tracked;
+    private readonly FileStream _lock;
 
-    private ScratchDirectory(string path, string? previous)
+    private ScratchDirectory(string path, string? previous, FileStream held)
     {
         Path = path;
         _previous = previous;
+        _lock = held;
         _tracked = TerminationCleanup.TrackDirectory(path);
     }
 
@@ -37,16 +46,20 @@ internal sealed class ScratchDirectory : IDisposable
         string temp = System.IO.Path.GetTempPath();
         RemoveAbandoned(temp);
         DirectoryInfo created;
+        FileStream held;
         try
         {
             // Created with a random part and owner-only permissions: another user cannot plant a folder or link under the name.
             created = Directory.CreateTempSubdirectory(Prefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-");
+            // Held unshared (an exclusive lock on Unix too) while the run lives: what tells a later run that the folder is in
+            // use, even from another PID namespace or host sharing the temp directory, where the process id says nothing.
+            held = new FileStream(System.IO.Path.Combine(created.FullName, LockFileName), FileMode.CreateNew, FileAccess.Write, FileShare.None);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
-        var scratch = new ScratchDirectory(created.FullName, Environment.GetEnvironmentVariable(Variable));
+        var scratch = new ScratchDirectory(created.FullName, Environment.GetEnvironmentVariable(Variable), held);
         Environment.SetEnvironmentVariable(Variable, created.FullName);
         return scratch;
     }
@@ -56,10 +69,14 @@ internal sealed class ScratchDirectory : IDisposable
     {
         Environment.SetEnvironmentVariable(Variable, _previous);
         _tracked.Dispose();
+        _lock.Dispose();
         Remove(Path);
     }
 
-    /// <summary>Deletes the scratch folders in <paramref name="temp"/> whose process is gone.</summary>
+    /// <summary>
+    /// Deletes the scratch folders in <paramref name="temp"/> that no run holds: their lock file can be taken (its run is
+    /// gone, however it ended). A folder without one is removed only when its process is gone and it is over an hour old.
+    /// </summary>
     private static void RemoveAbandoned(string temp)
     {
         IEnumerable<string> folders;
@@ -72,8 +89,25 @@ internal sealed class ScratchDirectory : IDisposable
             return;
         }
         foreach (string folder in folders)
-            if (ProcessOf(System.IO.Path.GetFileName(folder)) is int pid && pid != Environment.ProcessId && !RunningProcess.Exists(pid))
+            if (ProcessOf(System.IO.Path.GetFileName(folder)) is int pid && pid != Environment.ProcessId && Abandoned(folder, pid))
                 Remove(folder);
+    }
+
+    private static bool Abandoned(string folder, int pid)
+    {
+        try
+        {
+            using (new FileStream(System.IO.Path.Combine(folder, LockFileName), FileMode.Open, FileAccess.Write, FileShare.None)) { }
+            return true;
+        }
+        catch (FileNotFoundException)
+        {
+            return !RunningProcess.Exists(pid) && DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) > UnlockedAge;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // held by a live run, or not ours to open
+        }
     }
 
     /// <summary>The process id in a scratch folder's name, or null for a name this class did not make.</summary>

@@ -6,7 +6,8 @@ namespace MultiInterest.Cli.Common;
 /// What the command removes when a signal ends it (Ctrl+C, SIGTERM, SIGHUP, SIGQUIT): its scratch folder and the partial
 /// files it is writing. .NET runs neither finally blocks nor ProcessExit handlers when a signal ends a process, so without
 /// this a stopped <c>fit</c> left its ONNX copies (hundreds of MB on a large graph) in the temp folder. A command may take
-/// Ctrl+C for itself (the sweep's first one stops its trials); then nothing is removed and the process goes on.
+/// Ctrl+C (and Ctrl+\) for itself (the sweep's first one stops its trials); then nothing is removed and the process goes on.
+/// Any other of these signals ends the run, also where the system would not (PID 1, a SIGTERM set to be ignored).
 /// </summary>
 internal static class TerminationCleanup
 {
@@ -15,6 +16,14 @@ internal static class TerminationCleanup
     private static readonly HashSet<string> Files = new(StringComparer.Ordinal), Directories = new(StringComparer.Ordinal);
     private static readonly List<Func<bool>> Interceptors = [];
     private static PosixSignalRegistration[]? _registrations;
+
+    private static volatile Ending? _ending;
+
+    /// <summary>The signal that is ending the run and the exit status it gives, once one came (null before).</summary>
+    public static Ending? Stopping => _ending;
+
+    /// <summary>A signal that ended the run, and the exit status (128 plus its number).</summary>
+    public sealed record Ending(PosixSignal Signal, int Code);
 
     /// <summary>Handles the signals from now on (once per process; later calls do nothing).</summary>
     public static void Install()
@@ -30,7 +39,7 @@ internal static class TerminationCleanup
     public static IDisposable TrackDirectory(string path) => Track(Directories, path);
 
     /// <summary>
-    /// Offers Ctrl+C to <paramref name="takes"/> until the handle is disposed: when it returns true the interrupt is its
+    /// Offers Ctrl+C and Ctrl+\ to <paramref name="takes"/> until the handle is disposed: when it returns true the interrupt is its
     /// own (the process goes on, nothing is removed); when false, the process ends as usual.
     /// </summary>
     public static IDisposable InterceptInterrupt(Func<bool> takes)
@@ -50,16 +59,37 @@ internal static class TerminationCleanup
     {
         Func<bool>[] interceptors;
         lock (Gate) interceptors = [.. Interceptors];
-        // The latest interceptor first: it belongs to the innermost command still running.
-        if (context.Signal == PosixSignal.SIGINT)
+        // The latest interceptor first: it belongs to the innermost command still running. Ctrl+\ (SIGQUIT) is offered
+        // too, as Console.CancelKeyPress offers it.
+        if (context.Signal is PosixSignal.SIGINT or PosixSignal.SIGQUIT)
             for (int i = interceptors.Length - 1; i >= 0; i--)
                 if (interceptors[i]())
                 {
                     context.Cancel = true;
                     return;
                 }
+        int code = 128 + Number(context.Signal);
+        _ending = new Ending(context.Signal, code);
         RemoveTracked();
+        // The signal's default action ends the process now (the runtime re-raises it, so a shell sees a death by signal).
+        // Where it does not (PID 1 in a container, which the kernel spares; a SIGTERM the parent had set to be ignored,
+        // which the runtime then honours) the run would go on without its files: a failure that follows is reported as
+        // the stop (CliRunner reads Stopping), and if none follows the process ends here.
+        new Thread(() =>
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(2));
+            Environment.Exit(code);
+        }) { IsBackground = true, Name = "end after " + context.Signal }.Start();
     }
+
+    /// <summary>The signal's number on Linux and macOS (the exit status of a process it ends is 128 plus it).</summary>
+    private static int Number(PosixSignal signal) => signal switch
+    {
+        PosixSignal.SIGHUP => 1,
+        PosixSignal.SIGINT => 2,
+        PosixSignal.SIGQUIT => 3,
+        _ => 15,
+    };
 
     /// <summary>Deletes every tracked file and folder, best effort: the process is ending and has no one to tell.</summary>
     private static void RemoveTracked()

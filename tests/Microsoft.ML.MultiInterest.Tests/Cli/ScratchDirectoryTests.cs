@@ -16,14 +16,21 @@ public sealed class ScratchDirectoryTests : IDisposable
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
+    /// <remarks>
+    /// With SIGTERM set to be ignored by the parent (as PID 1 in a container is spared it), the runtime honours the ignore
+    /// after the clean-up: a review found the run going on without its files and failing on them with a misleading error.
+    /// It now ends with the signal's status, saying so.
+    /// </remarks>
     [Theory]
-    [InlineData("INT", 2)]
-    [InlineData("TERM", 15)]
-    public void ASignalEndsAFitWithItsScratchFolderRemoved(string signal, int number)
+    [InlineData("INT", 2, false)]
+    [InlineData("TERM", 15, false)]
+    [InlineData("TERM", 15, true)]
+    public void ASignalEndsAFitWithItsScratchFolderRemoved(string signal, int number, bool ignoredByTheParent)
     {
         if (OperatingSystem.IsWindows()) return; // signals are sent with kill(1)
         string train = WriteGraph();
-        using var run = Start("fit", "--train", train, "--model", Path.Combine(_temp, "..", $"{Path.GetFileName(_temp)}-model.zip"), "--threads", "1");
+        using var run = StartThrough(ignoredByTheParent ? "trap '' TERM; exec" : null,
+            "fit", "--train", train, "--model", Path.Combine(_temp, "..", $"{Path.GetFileName(_temp)}-model.zip"), "--threads", "1");
         string scratch = WaitForScratchFolder(run);
         // What ML.NET copies there while saving: the folder goes whole, whatever it holds.
         Directory.CreateDirectory(Path.Combine(scratch, "mi-save-copy"));
@@ -41,23 +48,36 @@ public sealed class ScratchDirectoryTests : IDisposable
     {
         using var gone = Process.Start("true")!;
         gone.WaitForExit();
-        string abandoned = Path.Combine(_temp, $"{ScratchDirectory.Prefix}{gone.Id}-AbC123");
-        string live = Path.Combine(_temp, $"{ScratchDirectory.Prefix}{Environment.ProcessId}-XyZ789");
+        string abandoned = Folder($"{gone.Id}-AbC123", withLock: true);
+        // A live run in another PID namespace or on another host sharing the folder: its process id means nothing here
+        // (a review deleted such a run's folder under it), its lock does.
+        string elsewhere = Folder($"{gone.Id}-XyZ789", withLock: true);
+        using var held = new FileStream(Path.Combine(elsewhere, ScratchDirectory.LockFileName), FileMode.Open, FileAccess.Write, FileShare.None);
+        string unlockedYoung = Folder($"{gone.Id}-NoLck1", withLock: false); // a run creating its folder right now
+        string unlockedOld = Folder($"{gone.Id}-NoLck2", withLock: false);
+        Directory.SetLastWriteTimeUtc(unlockedOld, DateTime.UtcNow.AddDays(-2));
         string notOurs = Path.Combine(_temp, $"{ScratchDirectory.Prefix}notes");
-        foreach (string folder in new[] { abandoned, live, notOurs })
-        {
-            Directory.CreateDirectory(folder);
-            File.WriteAllText(Path.Combine(folder, "stage.onnx"), "a graph");
-        }
+        Directory.CreateDirectory(notOurs);
 
         using var run = Start("--help");
         Assert.True(run.WaitForExit(60_000));
         Assert.Equal(0, run.ExitCode);
         Assert.False(Directory.Exists(abandoned));
-        Assert.True(Directory.Exists(live));
+        Assert.True(Directory.Exists(elsewhere));
+        Assert.True(Directory.Exists(unlockedYoung));
+        Assert.False(Directory.Exists(unlockedOld));
         Assert.True(Directory.Exists(notOurs));
         // The run's own folder went at its end.
-        Assert.Equal(2, Directory.EnumerateDirectories(_temp, ScratchDirectory.Prefix + "*").Count());
+        Assert.Equal(3, Directory.EnumerateDirectories(_temp, ScratchDirectory.Prefix + "*").Count());
+    }
+
+    private string Folder(string suffix, bool withLock)
+    {
+        string folder = Path.Combine(_temp, ScratchDirectory.Prefix + suffix);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "stage.onnx"), "a graph");
+        if (withLock) File.WriteAllText(Path.Combine(folder, ScratchDirectory.LockFileName), "");
+        return folder;
     }
 
     /// <summary>A planted graph big enough that fitting it takes seconds: the signal comes while it runs.</summary>
@@ -74,10 +94,22 @@ public sealed class ScratchDirectoryTests : IDisposable
     }
 
     /// <summary>The program as a user runs it, with the temp directory pointed at this test's folder.</summary>
-    private Process Start(params string[] args)
+    private Process Start(params string[] args) => StartThrough(null, args);
+
+    /// <summary>As <see cref="Start(string[])"/>, through <c>sh -c "SHELL dotnet ..."</c> when <paramref name="shell"/> is given.</summary>
+    private Process StartThrough(string? shell, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "multiinterest.dll"));
+        string program = Path.Combine(AppContext.BaseDirectory, "multiinterest.dll");
+        var start = new ProcessStartInfo(shell == null ? "dotnet" : "sh") { RedirectStandardError = true, RedirectStandardOutput = true };
+        if (shell != null)
+        {
+            // sh -c 'trap ... ; exec dotnet "$0" "$@"' program args...: the arguments reach dotnet unquoted by any shell.
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(shell + " dotnet \"$0\" \"$@\"");
+            start.ArgumentList.Add(program);
+        }
+        else
+            start.ArgumentList.Add(program);
         foreach (string arg in args) start.ArgumentList.Add(arg);
         start.Environment["TMPDIR"] = _temp;
         var process = Process.Start(start)!;
