@@ -11,8 +11,8 @@ Usage (numpy/scipy required, e.g. apt-get install python3-numpy python3-scipy):
       [--metrics metrics.json] [--candidates candidates.tsv] [--users N] [--unseen miss|drop] \
       [--jobs 2] [--sgemm auto|numpy|LIB] [--emd-linprog] [--tie-tolerance 1e-6]
 
-Lists that differ only in the order of items whose scores tie within --tie-tolerance (relative, position by position)
-are counted in the candidates table's near-tie column, not as differing: the library breaks ties within its own
+Lists that hold the same items with the same scores and differ only in the order of items whose scores tie within
+--tie-tolerance (relative) are counted in the candidates table's near-tie column, not as differing: the library breaks ties within its own
 tolerance by row, and another summation order can put either item first.  The exit status is 1 when a figure differs
 beyond --tolerance or a list differs otherwise.
 
@@ -1453,17 +1453,26 @@ NEAR_TIE = 1e-6  # relative, --tie-tolerance: two float32 sums of the same produ
 
 
 def near_tie_order(ours, theirs, r):
-    """True when row r's two lists differ only where their scores tie within NEAR_TIE: same length, and at every
-    position the two lists' scores agree within it (so an item swapped, even across the cut, scores as the one it
-    replaced). The library breaks a tie within its tolerance by row; float rounding of another summation order can put
-    either item first, which is not a difference of method."""
+    """True when row r's two lists hold the same items, each with the same score in both (within NEAR_TIE, relative),
+    and differ only in the order of items whose scores tie within it: at every position the two lists' scores agree.
+    The library breaks a tie within its tolerance by row; float rounding of another summation order can put either item
+    first, which is not a difference of method. A list whose items differ (even at the cut), or whose file gives an item
+    another score than ours (a swapped id), is a difference."""
     L = int(ours.lens[r])
     if L != int(theirs.lens[r]) or L <= 0 or ours.scores is None or theirs.scores is None:
         return False
     a, b = ours.scores[r, :L], theirs.scores[r, :L]
     if np.isnan(a).any() or np.isnan(b).any():
         return False
-    return bool((np.abs(a - b) <= NEAR_TIE * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))).all())
+
+    def close(x, y):
+        return abs(x - y) <= NEAR_TIE * max(abs(x), abs(y)) + 1e-12
+
+    mine = dict(zip(ours.items[r, :L].tolist(), a.tolist()))
+    filed = dict(zip(theirs.items[r, :L].tolist(), b.tolist()))
+    if mine.keys() != filed.keys() or not all(close(mine[i], filed[i]) for i in mine):
+        return False
+    return all(close(x, y) for x, y in zip(a.tolist(), b.tolist()))
 
 
 def compare_candidates(P, theirs, n_examples):

@@ -30,7 +30,8 @@ internal sealed class ScratchDirectory : IDisposable
         Path = path;
         _previous = previous;
         _lock = held;
-        _tracked = TerminationCleanup.TrackDirectory(path);
+        // The lock is let go before a signal's clean-up deletes the folder: Windows deletes no file open without delete sharing.
+        _tracked = TerminationCleanup.TrackDirectory(path, before: held.Dispose);
     }
 
     /// <summary>The folder's full path.</summary>
@@ -74,8 +75,8 @@ internal sealed class ScratchDirectory : IDisposable
     }
 
     /// <summary>
-    /// Deletes the scratch folders in <paramref name="temp"/> that no run holds: their lock file can be taken (its run is
-    /// gone, however it ended). A folder without one is removed only when its process is gone and it is over an hour old.
+    /// Deletes the scratch folders in <paramref name="temp"/> that no run holds: their lock file can be taken and the process
+    /// their name gives is gone. A folder without a lock file is removed only when its process is gone and it is over an hour old.
     /// </summary>
     private static void RemoveAbandoned(string temp)
     {
@@ -98,7 +99,10 @@ internal sealed class ScratchDirectory : IDisposable
         try
         {
             using (new FileStream(System.IO.Path.Combine(folder, LockFileName), FileMode.Open, FileAccess.Write, FileShare.None)) { }
-            return true;
+            // Free to take, and its process gone: both, since file locking can be turned off (DOTNET_SYSTEM_IO_DISABLEFILELOCKING,
+            // used on network file systems) and a live run's lock then takes. A dead run of another PID namespace whose id a
+            // live process here reuses is left behind, which costs disk, not a run.
+            return !RunningProcess.Exists(pid);
         }
         catch (FileNotFoundException)
         {

@@ -13,7 +13,8 @@ internal static class TerminationCleanup
 {
     private static readonly PosixSignal[] Signals = [PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT];
     private static readonly object Gate = new();
-    private static readonly HashSet<string> Files = new(StringComparer.Ordinal), Directories = new(StringComparer.Ordinal);
+    private static readonly HashSet<string> Files = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, Action?> Directories = new(StringComparer.Ordinal);
     private static readonly List<Func<bool>> Interceptors = [];
     private static PosixSignalRegistration[]? _registrations;
 
@@ -33,10 +34,21 @@ internal static class TerminationCleanup
     }
 
     /// <summary>Removes the file <paramref name="path"/> if a signal ends the process before the returned handle is disposed.</summary>
-    public static IDisposable TrackFile(string path) => Track(Files, path);
+    public static IDisposable TrackFile(string path)
+    {
+        lock (Gate) Files.Add(path);
+        return new Release(() => { lock (Gate) Files.Remove(path); });
+    }
 
-    /// <summary>Removes the folder <paramref name="path"/> and all in it if a signal ends the process before the handle is disposed.</summary>
-    public static IDisposable TrackDirectory(string path) => Track(Directories, path);
+    /// <summary>
+    /// Removes the folder <paramref name="path"/> and all in it if a signal ends the process before the handle is disposed,
+    /// after calling <paramref name="before"/> (to close what the process holds open there).
+    /// </summary>
+    public static IDisposable TrackDirectory(string path, Action? before = null)
+    {
+        lock (Gate) Directories[path] = before;
+        return new Release(() => { lock (Gate) Directories.Remove(path); });
+    }
 
     /// <summary>
     /// Offers Ctrl+C and Ctrl+\ to <paramref name="takes"/> until the handle is disposed: when it returns true the interrupt is its
@@ -47,12 +59,6 @@ internal static class TerminationCleanup
         Install();
         lock (Gate) Interceptors.Add(takes);
         return new Release(() => { lock (Gate) Interceptors.Remove(takes); });
-    }
-
-    private static Release Track(HashSet<string> paths, string path)
-    {
-        lock (Gate) paths.Add(path);
-        return new Release(() => { lock (Gate) paths.Remove(path); });
     }
 
     private static void OnSignal(PosixSignalContext context)
@@ -75,11 +81,13 @@ internal static class TerminationCleanup
         // Where it does not (PID 1 in a container, which the kernel spares; a SIGTERM the parent had set to be ignored,
         // which the runtime then honours) the run would go on without its files: a failure that follows is reported as
         // the stop (CliRunner reads Stopping), and if none follows the process ends here.
+        var signal = context.Signal;
         new Thread(() =>
         {
             Thread.Sleep(TimeSpan.FromSeconds(2));
+            Console.Error.WriteLine($"stopped by {signal}: the run's temp files and partial outputs were removed.");
             Environment.Exit(code);
-        }) { IsBackground = true, Name = "end after " + context.Signal }.Start();
+        }) { IsBackground = true, Name = "end after " + signal }.Start();
     }
 
     /// <summary>The signal's number on Linux and macOS (the exit status of a process it ends is 128 plus it).</summary>
@@ -94,7 +102,8 @@ internal static class TerminationCleanup
     /// <summary>Deletes every tracked file and folder, best effort: the process is ending and has no one to tell.</summary>
     private static void RemoveTracked()
     {
-        string[] files, directories;
+        string[] files;
+        KeyValuePair<string, Action?>[] directories;
         lock (Gate)
         {
             files = [.. Files];
@@ -102,8 +111,11 @@ internal static class TerminationCleanup
         }
         foreach (string file in files)
             Attempt(() => File.Delete(file));
-        foreach (string directory in directories)
+        foreach (var (directory, before) in directories)
+        {
+            if (before != null) Attempt(before);
             Attempt(() => Directory.Delete(directory, recursive: true));
+        }
     }
 
     private static void Attempt(Action remove)
