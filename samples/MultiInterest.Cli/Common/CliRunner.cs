@@ -56,7 +56,7 @@ internal static class CliRunner
         catch (Exception) when (TerminationCleanup.Stopping is { } stop)
         {
             // The signal's clean-up removed the files the run was writing, and the run failed on that, not on its input.
-            console.Error.WriteLine($"stopped by {stop.Signal}: the run's temp files and partial outputs were removed.");
+            console.Error.WriteLine(stop.Message);
             return stop.Code;
         }
         catch (UsageException e)

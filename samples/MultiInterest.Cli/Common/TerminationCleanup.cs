@@ -24,7 +24,11 @@ internal static class TerminationCleanup
     public static Ending? Stopping => _ending;
 
     /// <summary>A signal that ended the run, and the exit status (128 plus its number).</summary>
-    public sealed record Ending(PosixSignal Signal, int Code);
+    public sealed record Ending(PosixSignal Signal, int Code)
+    {
+        /// <summary>The line standard error gets when the run ends so.</summary>
+        public string Message => $"stopped by {Signal}: the run's temp files and partial outputs were removed.";
+    }
 
     /// <summary>Handles the signals from now on (once per process; later calls do nothing).</summary>
     public static void Install()
@@ -74,20 +78,18 @@ internal static class TerminationCleanup
                     context.Cancel = true;
                     return;
                 }
-        int code = 128 + Number(context.Signal);
-        _ending = new Ending(context.Signal, code);
+        var ending = _ending = new Ending(context.Signal, 128 + Number(context.Signal));
         RemoveTracked();
         // The signal's default action ends the process now (the runtime re-raises it, so a shell sees a death by signal).
         // Where it does not (PID 1 in a container, which the kernel spares; a SIGTERM the parent had set to be ignored,
         // which the runtime then honours) the run would go on without its files: a failure that follows is reported as
         // the stop (CliRunner reads Stopping), and if none follows the process ends here.
-        var signal = context.Signal;
         new Thread(() =>
         {
             Thread.Sleep(TimeSpan.FromSeconds(2));
-            Console.Error.WriteLine($"stopped by {signal}: the run's temp files and partial outputs were removed.");
-            Environment.Exit(code);
-        }) { IsBackground = true, Name = "end after " + signal }.Start();
+            Console.Error.WriteLine(ending.Message);
+            Environment.Exit(ending.Code);
+        }) { IsBackground = true, Name = "end after " + ending.Signal }.Start();
     }
 
     /// <summary>The signal's number on Linux and macOS (the exit status of a process it ends is 128 plus it).</summary>
