@@ -524,42 +524,21 @@ public class BadInputCatalogTests
             Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
         }),
         ["onnx-manifest-candidates-edited"] = Throws<InvalidDataException>(["keeps 21 candidates per user (initializer 'k')", "candidates 3, candidate_slack 16, 60 items", "gives 19",
-            "the manifest does not match its graphs (was it edited?)"], () =>
-        {
-            var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
-            string directory = BadInputFixtures.Directory("edited-onnx");
-            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory, exclusionMask: true);
-            string manifestPath = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
-            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-            json["candidates"] = 3;
-            File.WriteAllText(manifestPath, json.ToJsonString());
-            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
-        }),
+            "the manifest does not match its graphs (was it edited?)"], () => OpenQuotaDirectoryEdited("edited-onnx", json => json["candidates"] = 3)),
         ["onnx-manifest-newer-format"] = Throws<InvalidDataException>(["has format version 3 (written by Microsoft.ML.MultiInterest 9.9.0)", "reads versions 1 to 2",
             "serve it with the library that exported it (9.9.0 or later), or export it again with this one"], () =>
         {
             // As a later library writes it: an older reader took newer layouts (head slots) for its own and served wrong orders.
-            var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
-            string directory = BadInputFixtures.Directory("newer-onnx");
-            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory, exclusionMask: true);
-            string manifestPath = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
-            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-            json["format_version"] = 3;
-            json["library_version"] = "9.9.0";
-            File.WriteAllText(manifestPath, json.ToJsonString());
-            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
+            OpenQuotaDirectoryEdited("newer-onnx", json =>
+            {
+                json["format_version"] = 3;
+                json["library_version"] = "9.9.0";
+            });
         }),
         ["onnx-manifest-field-missing"] = Throws<InvalidDataException>(["(format version 2) lacks 'alpha'", "which every manifest of that version names", "Export the directory again"], () =>
         {
             // A field taken out was read as 0 (alpha 0: every component its equal quota) and served without a word.
-            var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
-            string directory = BadInputFixtures.Directory("field-missing-onnx");
-            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory, exclusionMask: true);
-            string manifestPath = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
-            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-            json.Remove("alpha");
-            File.WriteAllText(manifestPath, json.ToJsonString());
-            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
+            OpenQuotaDirectoryEdited("field-missing-onnx", json => json.Remove("alpha"));
         }),
         ["onnx-directory-unfinished"] = Throws<InvalidDataException>(["did not finish", "EXPORT-UNFINISHED is there: it was interrupted or failed", "Export again"], () =>
         {
@@ -804,6 +783,19 @@ public class BadInputCatalogTests
         var ml = new MLContext();
         var rows = new[] { new ItemVector { Item = 0, ItemEmbedding = vector }, new ItemVector { Item = 1, ItemEmbedding = vector } };
         ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(ml.Data.LoadFromEnumerable(rows));
+    }
+
+    /// <summary>Exports a small quota serving directory named <paramref name="name"/>, edits its manifest, and opens it.</summary>
+    private static void OpenQuotaDirectoryEdited(string name, Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+        string directory = BadInputFixtures.Directory(name);
+        Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory, exclusionMask: true);
+        string manifestPath = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        edit(json);
+        File.WriteAllText(manifestPath, json.ToJsonString());
+        Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
     }
 
     private static InvalidDataException? LoadModel(byte[] bytes)
