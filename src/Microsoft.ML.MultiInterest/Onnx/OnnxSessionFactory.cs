@@ -124,7 +124,8 @@ public sealed class OnnxSessionFactory
             // EntryPointNotFoundException (CPU-only native library), DllNotFoundException (CUDA libraries
             // missing) and OnnxRuntimeException (no CUDA in this build, bad device) all end up here.
             options.Dispose();
-            return Fallback($"CUDA device {device} could not be used ({e.GetType().Name}: {e.Message})");
+            // ONNX Runtime's message ends in a line break (and names the CUDA library it could not load): one line for a log.
+            return Fallback($"CUDA device {device} could not be used ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ").Trim()})");
         }
         finally
         {
