@@ -92,7 +92,8 @@ internal static class OutputFile
 
     /// <summary>
     /// Deletes the partial files of <paramref name="full"/> that a killed run left (SIGKILL, or a signal that came while a
-    /// file was being moved into place, ends the process without its clean-up): those whose process is gone. A live process's partial file is its own business.
+    /// file was being moved into place, ends the process without its clean-up): those whose process is gone. A live
+    /// process's partial file is its own business.
     /// </summary>
     private static void RemoveAbandonedPartials(string full)
     {

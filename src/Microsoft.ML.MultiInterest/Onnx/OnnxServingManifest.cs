@@ -277,23 +277,29 @@ public sealed class OnnxServingManifest
                 + "its files may mix two exports. Export again (ExportOnnx, or the CLI's export-onnx).");
         if (!File.Exists(path)) throw new FileNotFoundException($"No ONNX serving manifest at '{path}'.", path);
         OnnxServingManifest? manifest;
-        string text = File.ReadAllText(path);
+        List<string> missing;
         try
         {
-            manifest = JsonSerializer.Deserialize<OnnxServingManifest>(text, Json);
+            // Parsed once: the fields it names are checked below, the manifest read from the same document.
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            manifest = document.Deserialize<OnnxServingManifest>(Json);
+            missing = MissingFields(document.RootElement);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is not valid JSON: {e.Message}", e);
         }
         if (manifest == null || manifest.FormatVersion < 1 || manifest.FormatVersion > CurrentFormatVersion)
+        {
+            string? writer = manifest?.LibraryVersion;
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has format version {manifest?.FormatVersion}"
-                + (manifest?.LibraryVersion is { } writer ? $" (written by Microsoft.ML.MultiInterest {writer})" : "")
+                + (writer != null ? $" (written by Microsoft.ML.MultiInterest {writer})" : "")
                 + $"; this library ({MultiInterest.LibraryVersion.Current}) reads versions 1 to {CurrentFormatVersion}: serve it with the library that exported it"
-                + (manifest?.LibraryVersion is { } later ? $" ({later} or later)" : "") + ", or export it again with this one.");
+                + (writer != null ? $" ({writer} or later)" : "") + ", or export it again with this one.");
+        }
         // A manifest of this version names every field, defaults and nulls included: a missing one is damage, not a default
         // of 0. (Older versions lack the fields added since, which read as their defaults: a field added raises the version.)
-        if (manifest.FormatVersion == CurrentFormatVersion && MissingFields(text) is { Count: > 0 } missing)
+        if (manifest.FormatVersion == CurrentFormatVersion && missing.Count > 0)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' (format version {manifest.FormatVersion}) lacks {string.Join(", ", missing.Select(f => $"'{f}'"))}, "
                 + "which every manifest of that version names: it was edited or damaged. Export the directory again.");
         if (manifest.Candidates < 1 || manifest.Users < 1 || manifest.Items < 1 || manifest.Components < 1 || manifest.Dimension < 1)
@@ -329,12 +335,11 @@ public sealed class OnnxServingManifest
     /// <summary>The top-level fields a manifest of this version names (every property, as the writer serialises them).</summary>
     private static readonly string[] Fields = [.. JsonDocument.Parse(JsonSerializer.Serialize(new OnnxServingManifest(), Json)).RootElement.EnumerateObject().Select(p => p.Name)];
 
-    /// <summary>The fields of <see cref="Fields"/> the manifest <paramref name="text"/> does not name.</summary>
-    private static List<string> MissingFields(string text)
+    /// <summary>The fields of <see cref="Fields"/> the manifest <paramref name="root"/> does not name.</summary>
+    private static List<string> MissingFields(JsonElement root)
     {
-        using var document = JsonDocument.Parse(text);
-        if (document.RootElement.ValueKind != JsonValueKind.Object) return [.. Fields];
-        var named = document.RootElement.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        if (root.ValueKind != JsonValueKind.Object) return [.. Fields];
+        var named = root.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         return [.. Fields.Where(f => !named.Contains(f))];
     }
 

@@ -59,17 +59,17 @@ public sealed class UnimodalRetriever
     {
         var results = itemScales.Select(_ => new RankedLists(users.Length, candidates)).ToArray();
         int blocks = (users.Length + TiledTopKSearch.QueryBlock - 1) / TiledTopKSearch.QueryBlock;
-        int d = _search.Dimension;
+        int d = _search.Dimension, kept = _search.ListLength(candidates);
         Parallel.For(0, blocks, Parallelism.Options(threads),
             () => (Queries: _search.CreateQueryBuffer(),
-                Selectors: itemScales.Select(_ => Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(_search.ListLength(candidates))).ToArray()).ToArray()),
+                Selectors: itemScales.Select(_ => Enumerable.Range(0, TiledTopKSearch.QueryBlock).Select(_ => new TopKSelector(kept)).ToArray()).ToArray()),
             (block, _, s) =>
             {
                 int start = block * TiledTopKSearch.QueryBlock, count = Math.Min(TiledTopKSearch.QueryBlock, users.Length - start);
                 for (int j = 0; j < count; j++)
                 {
                     userEmbeddings.ReadRow(users[start + j]).CopyTo(s.Queries.AsSpan(j * d, d));
-                    foreach (var selectors in s.Selectors) selectors[j].Reset(_search.ListLength(candidates));
+                    foreach (var selectors in s.Selectors) selectors[j].Reset(kept);
                 }
                 var filter = new UnseenItems(exclusions, users);
                 _search.SearchBlockScaled(s.Queries, count, start, itemScales, s.Selectors, ref filter);
