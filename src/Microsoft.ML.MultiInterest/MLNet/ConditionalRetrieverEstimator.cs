@@ -162,7 +162,7 @@ public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrieva
         var empty = Enumerable.Range(0, conditions.Count).Where(c => conditions.MembersOf(c).IsEmpty).ToArray();
         if (empty.Length > 0)
             Logging.Warning(_context, nameof(ConditionalRetrieverEstimator), $"{empty.Length} of the {conditions.Count} conditions (the first '{conditions.Names[empty[0]]}') "
-                + "hold no item with a training edge: a user following only those gets no items of them (a trained user the rest of its list: the implicit components and the unimodal fill; a new user the popular items).");
+                + $"hold no item with a training edge: a user following only those gets no items of them (a trained user the rest of its list: the implicit components and the unimodal fill; a new user the popular items).");
         var model = ConditionalModel.Fit(history, userVectors, items.Embeddings, conditions, o.Training());
         var settings = new RetrievalSettings
         {

@@ -334,8 +334,8 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             && untrainedUsers + untrainedItems > 0)
         {
             Logging.Warning(_context, nameof(GraphEmbeddingTrainer), $"{untrainedUsers} user(s) and {untrainedItems} item(s) have edges only in relations of weight 0 "
-                + "(Mixture.RelationWeights): training leaves their vectors at their random starts, yet the stages after serve them as trained (such items "
-                + "can fill lists at random). Give those relations a small weight above 0, or drop their rows before fitting.");
+                + $"(Mixture.RelationWeights): training leaves their vectors at their random starts, yet the stages after serve them as trained (such items "
+                + $"can fill lists at random). Give those relations a small weight above 0, or drop their rows before fitting.");
         }
         // The subgraph of the keys with edges straight from the edge lists: no graph (nor degree table) over the whole key range.
         var active = ActiveSubgraph.FromEdges(rows.UserCount, rows.ItemCount, edgeUsers, edgeItems, edgeWeights, edgeRelations, rows.RelationCount);
@@ -349,16 +349,18 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         // measurement and the end are reported, so a progress sink hears from the stage during its longest part too.
         if (!known)
         {
-            reporter.Report(o.Algorithm == EmbeddingAlgorithm.Auto
-                ? $"Choosing the algorithm and dimension on a validation hold-out of the {graph.EdgeCount} edges, then training on all of them."
-                : $"Training {o.Algorithm} on {graph.EdgeCount} edges" + (o.ValidationFraction > 0 ? ", the epochs chosen on a validation hold-out." : "."), 0, 1);
+            if (o.Algorithm == EmbeddingAlgorithm.Auto)
+                reporter.Report($"Choosing the algorithm and dimension on a validation hold-out of the {graph.EdgeCount} edges, then training on all of them.", 0, 1);
+            else
+                reporter.Report($"Training {o.Algorithm} on {graph.EdgeCount} edges{(o.ValidationFraction > 0 ? ", the epochs chosen on a validation hold-out." : ".")}", 0, 1);
         }
         var (result, _) = GraphEmbeddingTrainerEngine.FitActive(graph, active, engineOptions, progress, reporter.Token);
         if (!known)
         {
-            reporter.Report(result.Validation.Count > 0
-                ? $"Chose {result.Settings} on a validation hold-out ({result.Validation.Count} measurements, {result.SelectionSeconds:F1} s)."
-                : $"Trained {result.Settings}.", 1, 1);
+            if (result.Validation.Count > 0)
+                reporter.Report($"Chose {result.Settings} on a validation hold-out ({result.Validation.Count} measurements, {result.SelectionSeconds:F1} s).", 1, 1);
+            else
+                reporter.Report($"Trained {result.Settings}.", 1, 1);
         }
         var userNames = KeyNames.Of(input.Schema[o.UserColumnName], rows.UserCount);
         var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
@@ -426,8 +428,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         public void Report(ValidationPoint value)
         {
             _measurements++;
-            reporter.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"Validation measurement {_measurements}: {value.Candidate}, Recall@{cutoff} {value.Recall:F4}, NDCG@{cutoff} {value.Ndcg:F4}."), _measurements, 0);
+            reporter.Report($"Validation measurement {_measurements}: {value.Candidate}, Recall@{cutoff} {value.Recall:F4}, NDCG@{cutoff} {value.Ndcg:F4}.", _measurements, 0);
         }
     }
 }

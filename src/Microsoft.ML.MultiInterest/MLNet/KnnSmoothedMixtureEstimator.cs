@@ -152,7 +152,8 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
         reporter.Report($"Unsmoothed mixtures of {users.Length} users.", 1, steps);
         reporter.ThrowIfCancelled();
         var neighbors = smooth ? FindNeighbors(rows.UserVectors!.Gather(users), slots, o.Neighbors, o.Threads, o.NeighborIndex, o.ClusteredOptions()) : new RankedLists(users.Length, 0);
-        reporter.Report(smooth ? $"{o.Neighbors} nearest users of each user ({o.NeighborIndex} index)." : "No smoothing (lambda = 0): no neighbours.", 2, steps);
+        if (smooth) reporter.Report($"{o.Neighbors} nearest users of each user ({o.NeighborIndex} index).", 2, steps);
+        else reporter.Report($"No smoothing (lambda = 0): no neighbours.", 2, steps);
         reporter.ThrowIfCancelled();
         var smoothed = KnnSmoother.Smooth(graph, clustering, items.Embeddings, mle, slots, neighbors, o.Lambda, o.Threads);
         var mixtures = ByUserRow(smoothed, users, rows.UserCount);

@@ -192,10 +192,12 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
                 FoldInMatchUserVectors = match,
                 PoolSearch = o.PoolSearch, PoolLists = o.PoolLists, PoolProbes = o.PoolProbes, PoolUserProbes = o.PoolUserProbes, PoolHistoryLists = o.PoolHistoryLists,
             };
-            Logging.Info(_context, nameof(MmrRetrieverEstimator), $"History interests: up to {history.MaxInterests} per user, {history.ItemsPerInterest} item{(history.ItemsPerInterest == 1 ? "" : "s")} each; "
-                + (match ? "no implicit-ALS objective on the item embedding column and none given: the fold-in is fitted to the user vectors."
-                    : $"fold-in lambda {history.Regularization}, nu {history.RegularizationExponent}, alpha0 {history.UnobservedWeight} "
-                    + (als != null ? "(the embeddings' implicit-ALS objective)." : "(as given).")));
+            string interests = $"History interests: up to {history.MaxInterests} per user, {history.ItemsPerInterest} item{(history.ItemsPerInterest == 1 ? "" : "s")} each; ";
+            if (match)
+                Logging.Info(_context, nameof(MmrRetrieverEstimator), $"{interests}no implicit-ALS objective on the item embedding column and none given: the fold-in is fitted to the user vectors.");
+            else
+                Logging.Info(_context, nameof(MmrRetrieverEstimator), $"{interests}fold-in lambda {history.Regularization}, nu {history.RegularizationExponent}, alpha0 {history.UnobservedWeight} "
+                    + $"{(als != null ? "(the embeddings' implicit-ALS objective)." : "(as given).")}");
         }
         if (o.ReadsMixtures)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.MultiInterest;
@@ -78,8 +79,8 @@ public sealed partial class MultiInterestCatalog
             bool hasUsers = itemEmbeddings.Schema.GetColumnOrNull(o.UserColumnName) is { Type: KeyDataViewType } users
                 && KeyTypeMatch.Mismatch(new(users, "the item view's users"), new(edges.UserColumn, "the held-out users")) == null;
             long? overlapping = hasUsers ? CountHeldOutIn(itemEmbeddings, o, edges) : null;
-            Logging.Warning(Context, nameof(Evaluate), $"Recall is 0 at every cutoff for all {metrics.UserCount} test users: no held-out item is in any list"
-                + (overlapping > 0 ? $", and {overlapping} of the {HeldOutCount(edges)} held-out edges are also edges of the item embeddings view" : "")
+            string also = overlapping > 0 ? string.Create(CultureInfo.InvariantCulture, $", and {overlapping} of the {HeldOutCount(edges)} held-out edges are also edges of the item embeddings view") : "";
+            Logging.Warning(Context, nameof(Evaluate), $"Recall is 0 at every cutoff for all {metrics.UserCount} test users: no held-out item is in any list{also}"
                 + $". If the held-out edges are (or include) the training edges: {TrainingEdgesFix}");
         }
         return metrics;

@@ -84,7 +84,7 @@ public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrieval
         var (users, learned) = LearnedComponentsReader.Read(input, o, items);
         OptionWarnings.Candidates(_context, nameof(RoundRobinRetrieverEstimator), o.Candidates, items.RowOf.Length);
         Logging.Info(_context, nameof(RoundRobinRetrieverEstimator), $"Round robin over {users.MaxComponents} components per user and {learned.DestinationComponents} per item"
-            + (learned.Dcm != null ? "; a fresh history is clustered by the model's soft k-means." : "; a fresh history is one component, its items' mean vector."));
+            + $"{(learned.Dcm != null ? "; a fresh history is clustered by the model's soft k-means." : "; a fresh history is one component, its items' mean vector.")}");
         return FittedServing.Create(_context, nameof(RoundRobinRetrieverEstimator), input, rows, items, CandidateMethod.RoundRobin, o.Candidates, double.NaN,
             new RetrievalSettings(), o.ExcludeSeen, users, null, o, learned);
     }

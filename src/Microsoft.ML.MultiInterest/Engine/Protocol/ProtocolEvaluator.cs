@@ -72,7 +72,7 @@ public static class ProtocolEvaluator
             throw new ArgumentException("The test graph has no edge of a user and an item seen in training: there is nothing to evaluate.", nameof(test));
         misses ??= HeldOutMisses.None;
         string users = $"{testUsers.Length:N0} users";
-        void Starting(string stage) => progress?.Report(stage);
+        void Starting(InvariantMessage stage) => progress?.Report(stage.ToStringAndClear());
         int missedUsers = misses.UsersWithoutSeenItems(test);
 
         Starting($"Unimodal and MMR: {users}, {itemEmbeddings.Rows:N0} items scanned each...");
@@ -230,9 +230,10 @@ public static class ProtocolEvaluator
             var lambdas = settings.FrontierMmrLambdas;
             int[] pools = FrontierPools(settings);
             // Each MMR row is re-ranked once per lambda and pool: about as long as the stages above together on a large catalogue.
+            int headShares = settings.FrontierHeadShares.Length, alphaCount = settings.FrontierAlphas.Length;
             Starting($"Frontier: {lambdas.Length} lambdas x {pools.Length} pools for MMR"
-                + (interests != null ? ", multi-interest MMR" : "") + (history != null ? ", history-interest MMR" : "")
-                + (tuned != null ? $"; {settings.FrontierHeadShares.Length} head shares and {settings.FrontierAlphas.Length} alphas for kNN-Embed (tuned)" : "")
+                + $"{(interests != null ? ", multi-interest MMR" : "")}{(history != null ? ", history-interest MMR" : "")}"
+                + $"{(tuned != null ? $"; {headShares} head shares and {alphaCount} alphas for kNN-Embed (tuned)" : "")}"
                 + $", {users} each...");
             foreach (int poolSize in pools)
             {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Microsoft.ML.MultiInterest.Engine;
 
@@ -172,10 +173,10 @@ public static class SweepRunner
     /// <summary>One line about a finished trial: its parameters, figures at K, seconds and reused stages.</summary>
     /// <param name="t">The trial.</param>
     /// <param name="options">The sweep's options (for K).</param>
-    public static string Describe(SweepTrial t, SweepOptions options) =>
+    public static string Describe(SweepTrial t, SweepOptions options) => string.Create(CultureInfo.InvariantCulture,
         $"trial {t.Number}{(t.IsDefaults ? " (defaults)" : "")}: {string.Join(" ", t.Parameters.Select(p => p.Key + "=" + (t.Reads(p.Key) ? p.Value : "-")))}" +
         $"{(t.Fidelity < 1 ? $" [{t.Users} users]" : "")} -> Recall@{options.Cutoff} {t.Recall:F4}, NDCG@{options.Cutoff} {t.Ndcg:F4}, " +
-        $"Diversity@{options.Cutoff} {t.Diversity:F4} ({t.Seconds:F1} s{(t.ReusedStages.Count > 0 ? ", reused " + string.Join("+", t.ReusedStages).ToLowerInvariant() : "")})";
+        $"Diversity@{options.Cutoff} {t.Diversity:F4} ({t.Seconds:F1} s{(t.ReusedStages.Count > 0 ? ", reused " + string.Join("+", t.ReusedStages).ToLowerInvariant() : "")})");
 
     /// <summary>The base settings: given, or the defaults with the clusters capped for small catalogues; stage seeds from the sweep seed when one is set.</summary>
     internal static SweepSettings BaseSettings(BipartiteGraph train, SweepOptions options, int seed)

@@ -93,7 +93,7 @@ internal sealed class TrialEvaluator
             var options = settings.Embedding.Clone();
             options.Threads = threads;
             var result = GraphEmbeddingTrainerEngine.Fit(_train, options, null, ct);
-            _stageProgress?.Report($"embedding fitted: {result.Settings} (d={result.ItemEmbeddings.Dimension})");
+            Report($"embedding fitted: {result.Settings} (d={result.ItemEmbeddings.Dimension})");
             return new EmbeddingEntry(result, result.ItemEmbeddings.Normalized());
         });
         Note(SweepStage.Embedding, eSeconds, eReused);
@@ -148,7 +148,7 @@ internal sealed class TrialEvaluator
                     InitialCentroids = options.InitialCentroids, Threads = threads,
                 }, ct: ct);
                 var c = ItemClustering.Create(kmeans.Assignments, options.Clusters, itemVectors, kmeans.Centroids);
-                _stageProgress?.Report($"clusters fitted: {options.Clusters} clusters, mean cosine {kmeans.Objective:F4}");
+                Report($"clusters fitted: {options.Clusters} clusters, mean cosine {kmeans.Objective:F4}");
                 return new ClusteringEntry(c, new ClusterQuotaRetriever(itemVectors, c));
             });
             Note(SweepStage.Clustering, cSeconds, cReused);
@@ -202,5 +202,12 @@ internal sealed class TrialEvaluator
             result.Counts[q] = n;
         }
         return result;
+    }
+
+    /// <summary>Reports a stage fit, formatted in the invariant culture.</summary>
+    private void Report(InvariantMessage message)
+    {
+        string text = message.ToStringAndClear();
+        _stageProgress?.Report(text);
     }
 }

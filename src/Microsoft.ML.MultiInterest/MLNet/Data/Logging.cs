@@ -1,22 +1,26 @@
+using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.MultiInterest;
 
-/// <summary>Writes progress messages to the MLContext's Log event, where ML.NET's own trainers report.</summary>
+/// <summary>
+/// Writes progress messages to the MLContext's Log event, where ML.NET's own trainers report, in the invariant culture
+/// (<see cref="InvariantMessage"/>), so a service's log reads alike on every machine.
+/// </summary>
 internal static class Logging
 {
-    public static void Info(MLContext context, string component, string message)
-    {
-        var host = ((IHostEnvironment)context).Register(component);
-        using var channel = host.Start(component);
-        channel.Info(MessageSensitivity.None, message);
-    }
+    public static void Info(MLContext context, string component, InvariantMessage message) =>
+        Write(context, component, message.ToStringAndClear(), warning: false);
 
     /// <summary>Writes a warning: ML.NET shows it in the Log event with kind <see cref="ChannelMessageKind.Warning"/>.</summary>
-    public static void Warning(MLContext context, string component, string message)
+    public static void Warning(MLContext context, string component, InvariantMessage message) =>
+        Write(context, component, message.ToStringAndClear(), warning: true);
+
+    private static void Write(MLContext context, string component, string message, bool warning)
     {
         var host = ((IHostEnvironment)context).Register(component);
         using var channel = host.Start(component);
-        channel.Warning(MessageSensitivity.None, message);
+        if (warning) channel.Warning(MessageSensitivity.None, message);
+        else channel.Info(MessageSensitivity.None, message);
     }
 }

@@ -14,7 +14,7 @@ internal static class OptionWarnings
     {
         if (candidates <= items) return false;
         Logging.Warning(context, component, $"Candidates (M = {candidates}) exceeds the {items} items with a training edge: every list holds at most {items} "
-            + "items (fewer after the user's seen items are excluded); the remaining slots of the candidates column are padding (key 0, score NaN).");
+            + $"items (fewer after the user's seen items are excluded); the remaining slots of the candidates column are padding (key 0, score NaN).");
         return true;
     }
 
@@ -33,9 +33,9 @@ internal static class OptionWarnings
             _ => null,
         };
         if (own is not { } o || margin != GraphEmbeddingDefaults.Margin || learningRate != GraphEmbeddingDefaults.LearningRate) return false;
-        Logging.Warning(context, component, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        Logging.Warning(context, component,
             $"{algorithm} trains with the single-vector Margin ({margin}) and LearningRate ({learningRate}), the Options defaults; its own are {o.Margin} and "
-            + $"{o.LearningRate}, which {o.Shortcut} sets. Set Margin and LearningRate on the options if these are not a choice."));
+            + $"{o.LearningRate}, which {o.Shortcut} sets. Set Margin and LearningRate on the options if these are not a choice.");
         return true;
     }
 
@@ -72,7 +72,7 @@ internal static class OptionWarnings
         if (rows.SkippedForRelation > 0) parts.Add($"{Rows(rows.SkippedForRelation)} a missing relation key in '{relationColumn}' (option RelationColumnName)");
         Logging.Warning(context, component, $"Skipped {string.Join(" and ", parts)} (key 0: an empty id or a NaN, which MapValueToKey maps to the missing key, or a value the fitted mapping did not see): "
             + $"{(rows.SkippedRows == 1 ? "its edge is" : "their edges are")} not trained on, and a user left without edges gets no vector or components. "
-            + "Drop rows with empty ids first (LoadEdges refuses them, naming the row), and map these columns with key mappings fitted on all their values.");
+            + $"Drop rows with empty ids first (LoadEdges refuses them, naming the row), and map these columns with key mappings fitted on all their values.");
         return true;
     }
 
@@ -89,7 +89,7 @@ internal static class OptionWarnings
             if (!vectors.Vectors.ReadRow(j).ContainsAnyExcept(0f)) zero++;
         if (zero == 0) return false;
         Logging.Warning(context, component, $"{zero} of the {vectors.Count} users have an all-zero vector in column '{column}': every item scores 0 for them, so "
-            + "their lists are the lowest item keys, not a ranking.");
+            + $"their lists are the lowest item keys, not a ranking.");
         return true;
     }
 
@@ -120,7 +120,7 @@ internal static class OptionWarnings
         if (shortLists == 0) return false;
         Logging.Warning(context, component, $"{shortLists} of the {lists.QueryCount} trained users' lists hold fewer than the M = {candidates} candidates "
             + $"their unseen items allow (the shortest {shortest}): the retrieval found no more for them{why}; the remaining slots of the "
-            + "candidates column are padding (key 0, score NaN).");
+            + $"candidates column are padding (key 0, score NaN).");
         return true;
     }
 
@@ -130,7 +130,7 @@ internal static class OptionWarnings
     {
         if (components <= clusters) return false;
         Logging.Warning(context, component, $"Components (m = {components}) exceeds the {clusters} item clusters: every mixture has at most {clusters} "
-            + "components; the remaining slots of the mixture columns are padding (weight 0).");
+            + $"components; the remaining slots of the mixture columns are padding (weight 0).");
         return true;
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.ML.MultiInterest.Engine;
+
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
@@ -10,10 +12,11 @@ internal sealed class StageReporter(MLContext context, string stage, MultiIntere
     public CancellationToken Token => options.CancellationToken;
 
     /// <summary>Logs <paramref name="message"/> and reports it with <paramref name="completed"/> of <paramref name="total"/> units.</summary>
-    public void Report(string message, int completed, int total)
+    public void Report(InvariantMessage message, int completed, int total)
     {
-        Logging.Info(context, stage, message);
-        options.Progress?.Report(new MultiInterestProgress(stage, message, completed, total));
+        string text = message.ToStringAndClear();
+        Logging.Info(context, stage, $"{text}");
+        options.Progress?.Report(new MultiInterestProgress(stage, text, completed, total));
     }
 
     /// <summary>Throws <see cref="OperationCanceledException"/> when the stage was cancelled.</summary>

@@ -41,17 +41,17 @@ public sealed partial class MultiInterestCatalog
         bool weighted = weightColumnName != null;
         if (!weighted && trainEdges.Schema.GetColumnOrNull(MultiInterestColumnNames.Weight) != null)
             Logging.Warning(Context, nameof(Sweep), $"The edges have a '{MultiInterestColumnNames.Weight}' column, but weightColumnName is not set: the sweep trains "
-                + "on unweighted edges. Pass weightColumnName to train on the weights.");
+                + $"on unweighted edges. Pass weightColumnName to train on the weights.");
         if (trainEdges.Schema.GetColumnOrNull(MultiInterestColumnNames.Relation) != null)
             Logging.Warning(Context, nameof(Sweep), $"The edges have a '{MultiInterestColumnNames.Relation}' column, which the sweep does not read: it trains "
-                + "on every edge as one relation (a pair in several relations once). Filter the edges to the relations to serve first, or train "
-                + "MixtureEmbedding with RelationColumnName through GraphEmbedding.");
+                + $"on every edge as one relation (a pair in several relations once). Filter the edges to the relations to serve first, or train "
+                + $"MixtureEmbedding with RelationColumnName through GraphEmbedding.");
         var edges = RawEdgeReader.Read(trainEdges, userColumnName, itemColumnName, weightColumnName);
         var graph = GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, "trainEdges", useWeights: weighted);
         var forward = new LoggingProgress(Context, progress);
         var outcome = SweepRunner.Run(graph, space, effective, forward, cancellationToken);
         Logging.Info(Context, nameof(Sweep), $"sweep stopped ({outcome.StopReason}) after {outcome.Trials.Count} trials in {outcome.Seconds:F1} s; " +
-            $"stage reuse speed-up {outcome.Speedup:F2}x" + (outcome.Best == null ? "" : $"; best: {SweepRunner.Describe(outcome.Best, effective)}"));
+            $"stage reuse speed-up {outcome.Speedup:F2}x{(outcome.Best == null ? "" : "; best: " + SweepRunner.Describe(outcome.Best, effective))}");
 
         ITransformer? model = null;
         DataViewSchema? schema = null;
@@ -73,7 +73,7 @@ public sealed partial class MultiInterestCatalog
     {
         public void Report(SweepProgress value)
         {
-            Logging.Info(context, nameof(Sweep), value.Message);
+            Logging.Info(context, nameof(Sweep), $"{value.Message}");
             inner?.Report(value);
         }
     }
