@@ -59,7 +59,7 @@ public static class DcmOnnxExporter
         var f64 = TensorProto.Types.DataType.Double;
         var i64 = TensorProto.Types.DataType.Int64;
         var g = new OnnxGraphBuilder("dcm_encoder")
-            .AddInput(HistoryRowsInput, i64, [null, null])
+            .AddInput(HistoryRowsInput, i64, [null, null], [OnnxGraphBuilder.BatchDimension, OnnxGraphBuilder.HistoryDimension])
             .AddInitializer("items", [model.Items.Rows, d], UnitItems(model.Items))
             .AddInitializer(SeedsName, [k, d], model.Seeds.Values)
             .AddInitializer("zero", [], [0L])

@@ -108,7 +108,7 @@ public static class DivideConquerOnnxExporter
         for (int c = 0; c < k; c++) prior[c] *= model.IntentSmoothing;
 
         var g = new OnnxGraphBuilder("divide_conquer_encoder")
-            .AddInput(DcmOnnxExporter.HistoryRowsInput, i64, [null, null])
+            .AddInput(DcmOnnxExporter.HistoryRowsInput, i64, [null, null], [OnnxGraphBuilder.BatchDimension, OnnxGraphBuilder.HistoryDimension])
             .AddInitializer("history_items", [items, d], model.HistoryItems.Values)
             .AddInitializer("prompts", [k, d], prompts)
             .AddInitializer("cluster_of", [items], clusterOf)

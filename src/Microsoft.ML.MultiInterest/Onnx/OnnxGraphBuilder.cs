@@ -19,6 +19,13 @@ internal sealed class OnnxGraphBuilder
     /// <summary>The symbolic name of the dynamic batch dimension; pass <c>null</c> as a dimension to use it.</summary>
     public const string BatchDimension = "batch";
 
+    /// <summary>
+    /// The symbolic name of a padded history's length (the second dimension of a history input). It must differ from
+    /// <see cref="BatchDimension"/>: ONNX reads one name as one size, so <c>[batch, batch]</c> would tie the history length to
+    /// the batch size (ONNX Runtime's free-dimension override of <c>batch</c> then refuses any other length).
+    /// </summary>
+    public const string HistoryDimension = "history";
+
     private readonly GraphProto _graph;
     private readonly List<StringStringEntryProto> _metadata = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
@@ -60,6 +67,21 @@ internal sealed class OnnxGraphBuilder
     {
         Claim(name);
         _graph.Input.Add(ValueInfo(name, type, dims));
+        return this;
+    }
+
+    /// <summary>
+    /// Declares a graph input whose dynamic (<c>null</c>) dimensions take the names in <paramref name="dynamicNames"/>, one per
+    /// dimension (the entries of fixed dimensions are not read): dimensions of different sizes need different names.
+    /// </summary>
+    public OnnxGraphBuilder AddInput(string name, TensorProto.Types.DataType type, long?[] dims, string[] dynamicNames)
+    {
+        ArgumentNullException.ThrowIfNull(dims);
+        ArgumentNullException.ThrowIfNull(dynamicNames);
+        if (dynamicNames.Length != dims.Length)
+            throw new ArgumentException($"Input '{name}' has {dims.Length} dimensions but {dynamicNames.Length} dimension names.", nameof(dynamicNames));
+        Claim(name);
+        _graph.Input.Add(ValueInfo(name, type, dims, dynamicNames));
         return this;
     }
 
@@ -158,14 +180,14 @@ internal sealed class OnnxGraphBuilder
         if (!_names.Add(name)) throw new InvalidOperationException($"The name '{name}' is already used in graph '{_graph.Name}'.");
     }
 
-    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, long?[] dims)
+    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, long?[] dims, string[]? dynamicNames = null)
     {
         var shape = new TensorShapeProto();
-        foreach (long? d in dims)
+        for (int i = 0; i < dims.Length; i++)
         {
-            shape.Dim.Add(d is long size
+            shape.Dim.Add(dims[i] is long size
                 ? new TensorShapeProto.Types.Dimension { DimValue = size }
-                : new TensorShapeProto.Types.Dimension { DimParam = BatchDimension });
+                : new TensorShapeProto.Types.Dimension { DimParam = dynamicNames?[i] ?? BatchDimension });
         }
         return new ValueInfoProto
         {
