@@ -116,7 +116,6 @@ public static class DivideConquerOnnxExporter
             .AddInitializer(OnnxTensors.Double("smoothed_prior", [k], prior))
             .AddInitializer(OnnxTensors.Double("smoothing", [], [model.IntentSmoothing]))
             .AddInitializer("zero", [], [0L])
-            .AddInitializer("one_f", [], [1f])
             .AddInitializer("min_norm", [], [UnitRows.MinimumNorm])
             .AddInitializer("axis_1", [1], [1L])
             .AddInitializer("axis_last", [1], [-1L])
@@ -144,7 +143,8 @@ public static class DivideConquerOnnxExporter
         }
         else
         {
-            g.AddNode("ReduceSum", ["s", "axis_1"], ["sum"], OnnxAttributes.Int("keepdims", 0))         // [B,d]
+            g.AddInitializer("one_f", [], [1f]) // read by the mean only: an initializer no node reads makes ONNX Runtime warn
+                .AddNode("ReduceSum", ["s", "axis_1"], ["sum"], OnnxAttributes.Int("keepdims", 0))         // [B,d]
                 .AddNode("Max", ["n", "one_f"], ["n_safe"])
                 .AddNode("Div", ["sum", "n_safe"], ["mean"])
                 .AddNode("Unsqueeze", ["mean", "axis_1"], ["mean_row"])                                 // [B,1,d]

@@ -59,3 +59,27 @@ public class HistoryInputDimensionTests
         Assert.Equal(a[2].GetTensorDataAsSpan<float>().ToArray(), b[2].GetTensorDataAsSpan<float>().ToArray());
     }
 }
+
+/// <summary>Every initializer of the divide-and-conquer encoders is read by a node (the attention encoders kept the mean's unused <c>one_f</c>, which ONNX Runtime warned of and dropped).</summary>
+public class DivideConquerEncoderInitializerTests
+{
+    [Theory]
+    [InlineData(DivideConquerEncoder.MeanPooling)]
+    [InlineData(DivideConquerEncoder.AttentionPooling)]
+    [InlineData(DivideConquerEncoder.SelfAttention)]
+    public void EveryInitializerIsRead(DivideConquerEncoder encoder)
+    {
+        var graph = PlantedGraph.Create().Train;
+        var options = DivideConquerTrainingTests.Small(encoder, prompts: true, null, epochs: 1);
+        if (encoder == DivideConquerEncoder.SelfAttention)
+        {
+            options.DivideConquer.MaxHistory = 4;
+            options.DivideConquer.Sequences = Enumerable.Range(0, graph.UserCount).Select(u => graph.ItemsOf(u).ToArray()).ToArray();
+        }
+        var model = GraphEmbeddingTrainerEngine.Fit(graph, options).DivideConquer!;
+        var proto = DivideConquerOnnxExporter.BuildEncoder(model);
+        var read = proto.Graph.Node.SelectMany(n => n.Input).ToHashSet(StringComparer.Ordinal);
+        string[] unread = [.. proto.Graph.Initializer.Select(t => t.Name).Where(name => !read.Contains(name))];
+        Assert.True(unread.Length == 0, $"{encoder}: initializers no node reads: {string.Join(", ", unread)}");
+    }
+}
