@@ -13,6 +13,10 @@ internal static class OnnxAttributes
     public static AttributeProto Float(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
+    /// <summary>A string attribute (UTF-8 bytes).</summary>
+    public static AttributeProto String(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8(value) };
+
     /// <summary>A list-of-integers attribute.</summary>
     public static AttributeProto Ints(string name, params long[] values)
     {

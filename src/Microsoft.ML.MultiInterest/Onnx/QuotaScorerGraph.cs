@@ -183,8 +183,10 @@ internal static class QuotaScorerGraph
             .AddNode("Where", ["taken", "place", "absent"], ["taken_keys"]);
 
         // (3) The fill: the fallback (computed first, as the head masks the components) without items the components took.
-        // Taken items are marked in a [B, I + 1] table; entries not taken write 0 into the spare last column,
-        // so every write to a real item writes the same value and the scatter order cannot matter.
+        // Taken items are marked in a [B, I + 1] table; entries not taken write 0 into the spare last column. Those writes
+        // repeat an index, which ScatterElements without a reduction does not allow ("indices should not have duplicate
+        // entries", opset 16-17), so the marks are added: the spare column sums zeros, a taken item is 1 (or more), either way
+        // the same table in any order.
         g.AddNode("Where", ["taken", ComponentCandidateRowsOutput, "dummy_item"], ["taken_or_dummy"])
             .AddNode("Reshape", ["taken_or_dummy", "flat_taken_shape"], ["taken_items"])
             .AddNode("Reshape", ["taken", "flat_taken_shape"], ["taken_flat"])
@@ -192,7 +194,7 @@ internal static class QuotaScorerGraph
             .AddNode("Shape", [UserEmbeddingName], ["batch_size"], OnnxAttributes.Int("end", 1))
             .AddNode("Concat", ["batch_size", "chosen_width"], ["chosen_shape"], Axis(0))
             .AddNode("Expand", ["zero_f", "chosen_shape"], ["nothing_chosen"])
-            .AddNode("ScatterElements", ["nothing_chosen", "taken_items", "taken_marks"], ["chosen"], Axis(1))
+            .AddNode("ScatterElements", ["nothing_chosen", "taken_items", "taken_marks"], ["chosen"], Axis(1), OnnxAttributes.String("reduction", "add"))
             .AddNode("GatherElements", ["chosen", "fallback_rows"], ["fallback_chosen"], Axis(1))
             .AddNode("Equal", ["fallback_chosen", "zero_f"], ["fallback_new"])
             .AddNode("IsInf", ["fallback_scores"], ["fallback_missing"], OnnxAttributes.Int("detect_positive", 0))
