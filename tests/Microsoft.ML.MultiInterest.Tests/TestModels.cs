@@ -7,7 +7,7 @@ namespace Microsoft.ML.MultiInterest.Tests;
 /// </summary>
 internal static class TestModels
 {
-    public static ITransformer Load(MLContext ml, string path) => OrtNameClash.Retry(() => ml.Model.Load(path, out _));
+    public static ITransformer Load(MLContext ml, string path) => OrtNameClash.Retry(() => ml.Model.Load(path, out _), ml.TempFilePath);
 
     public static ITransformer Load(MLContext ml, Stream stream)
     {
@@ -16,6 +16,6 @@ internal static class TestModels
         {
             stream.Position = start;
             return ml.Model.Load(stream, out _);
-        });
+        }, ml.TempFilePath);
     }
 }

@@ -125,7 +125,7 @@ public sealed partial class MultiInterestModel : IDisposable
                 bytes.Position = 0;
                 var loaded = mlContext.Model.Load(bytes, out var loadedSchema);
                 return (loaded, loadedSchema);
-            }));
+            }, mlContext.TempFilePath));
         }
         catch (Exception e) when (TemporaryCopyFailure(e) is { } failure)
         {

@@ -6,6 +6,11 @@ namespace Microsoft.ML.MultiInterest;
 /// valid ONNX graph fail with "ORT model verification failed" (dotnet/machinelearning#7339). Loads that go through those
 /// bytes are retried, each time with fresh random names; the library's own saves pass a file named <c>*.onnx</c> instead.
 /// </summary>
+/// <remarks>
+/// ML.NET deletes its copy only once a session has opened it, so the copy a clash refused stays in the temp directory for
+/// good (each as large as its stage's graph; nothing removes it at process exit either). Given that directory, a retry removes
+/// the <c>.ort</c> files the failed attempt wrote there: ones that were not there before it.
+/// </remarks>
 internal static class OrtNameClash
 {
     /// <summary>Attempts before the error is passed on (a clash on every one is about 1 in 10^13).</summary>
@@ -20,17 +25,48 @@ internal static class OrtNameClash
     }
 
     /// <summary>Runs <paramref name="load"/>, again (up to <see cref="Attempts"/> times in all) while it fails with a name clash.</summary>
-    public static T Retry<T>(Func<T> load)
+    /// <param name="load">The load, which writes its copies of the graphs to <paramref name="temporaryDirectory"/>.</param>
+    /// <param name="temporaryDirectory">
+    /// Where the load copies the graphs (<c>MLContext.TempFilePath</c>): the refused copies an attempt leaves there are deleted
+    /// after its clash; null to delete nothing.
+    /// </param>
+    public static T Retry<T>(Func<T> load, string? temporaryDirectory = null)
     {
         for (int attempt = 1; ; attempt++)
         {
+            var before = OrtFiles(temporaryDirectory);
             try
             {
                 return load();
             }
-            catch (Exception e) when (attempt < Attempts && IsClash(e))
+            catch (Exception e) when (IsClash(e))
             {
+                RemoveRefusedCopies(temporaryDirectory, before);
+                if (attempt >= Attempts) throw;
                 // A fresh attempt draws fresh random file names.
+            }
+        }
+    }
+
+    /// <summary>The <c>.ort</c> files in <paramref name="directory"/> (none when it is null or missing).</summary>
+    private static HashSet<string> OrtFiles(string? directory) =>
+        directory != null && Directory.Exists(directory)
+            ? new HashSet<string>(Directory.EnumerateFiles(directory, "*.ort", SearchOption.TopDirectoryOnly), StringComparer.Ordinal)
+            : [];
+
+    /// <summary>Deletes the <c>.ort</c> files of <paramref name="directory"/> that are not in <paramref name="before"/>: the copies ONNX Runtime refused.</summary>
+    private static void RemoveRefusedCopies(string? directory, HashSet<string> before)
+    {
+        foreach (string file in OrtFiles(directory))
+        {
+            if (before.Contains(file)) continue;
+            try
+            {
+                File.Delete(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: the load's own outcome is what the caller needs.
             }
         }
     }
