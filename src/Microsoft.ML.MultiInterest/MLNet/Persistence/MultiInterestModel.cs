@@ -127,10 +127,11 @@ public sealed partial class MultiInterestModel : IDisposable
                 return (loaded, loadedSchema);
             }, mlContext.TempFilePath));
         }
-        catch (Exception e) when (TemporaryCopyFailure(e) is { } failure)
+        catch (Exception e) when (TemporaryCopyFailure(e, mlContext.TempFilePath) is { } failure)
         {
-            throw new IOException($"{what} could not be loaded: ML.NET copies its ONNX stages to the temp directory ('{Path.GetTempPath()}', TMPDIR), "
-                + $"and that copy failed ({failure.Message}). Free space there or point TMPDIR at a writable directory; the model itself may be sound.", e);
+            throw new IOException($"{what} could not be loaded: ML.NET copies its ONNX stages to the MLContext's TempFilePath ('{mlContext.TempFilePath}'; "
+                + $"by default the temp directory, TMPDIR), and that copy failed ({failure.Message}). Free space there or point TempFilePath (or TMPDIR) "
+                + "at a writable directory; the model itself may be sound.", e);
         }
         catch (Exception e) when (!e.Data.Contains(FormatVersionMark) && !Onnx.OnnxRuntimeNative.IsMissing(e) && CorruptModel(e) is { } cause)
         {
@@ -208,16 +209,13 @@ public sealed partial class MultiInterestModel : IDisposable
     }
 
     /// <summary>
-    /// The exception that says the bytes are not a readable model, looking through the reflection wrappers ML.NET's
-    /// loader adds (<see cref="System.Reflection.TargetInvocationException"/>); null for any other failure.
+    /// The failure to write ML.NET's temporary copy of a stage (a full or read-only <paramref name="temporaryDirectory"/>, the
+    /// context's <c>TempFilePath</c>), or null: an I/O error naming a path under that directory is not damage to the model, and
+    /// is not reported as such.
     /// </summary>
-    /// <summary>
-    /// The failure to write ML.NET's temporary copy of a stage (a full or read-only temp directory), or null: an I/O error
-    /// naming a path under the temp directory is not damage to the model, and is not reported as such.
-    /// </summary>
-    internal static Exception? TemporaryCopyFailure(Exception e)
+    internal static Exception? TemporaryCopyFailure(Exception e, string temporaryDirectory)
     {
-        string temp = Path.GetTempPath().TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        string temp = Path.GetFullPath(temporaryDirectory).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
         for (Exception? x = e; x != null; x = x.InnerException)
             if (x is (IOException and not (EndOfStreamException or FileNotFoundException)) or UnauthorizedAccessException
                 && x.Message.Contains(temp, StringComparison.Ordinal))
@@ -225,6 +223,10 @@ public sealed partial class MultiInterestModel : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// The exception that says the bytes are not a readable model, looking through the reflection wrappers ML.NET's
+    /// loader adds (<see cref="System.Reflection.TargetInvocationException"/>); null for any other failure.
+    /// </summary>
     private static Exception? CorruptModel(Exception e)
     {
         for (Exception? x = e; x != null; x = x.InnerException)
