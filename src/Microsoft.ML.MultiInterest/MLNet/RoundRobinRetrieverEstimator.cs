@@ -15,7 +15,7 @@ namespace Microsoft.ML.MultiInterest;
 /// Fit reads the training edges (user and item keys, the item embeddings) and the component columns the embedding stage
 /// appends (first row of each user and item; later rows must repeat it), then retrieves for every user with edges. Only items with a row in the fit data
 /// can be candidates; equal scores go to the component of higher weight, then to the lower item key. At Transform and in
-/// <see cref="MultiInterestRecommender.Recommend"/> a user trained on is served from its components; a user with only a fresh
+/// <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> a user trained on is served from its components; a user with only a fresh
 /// history (new, or key 0) gets, for differentiable clustering, the model's own interests of that history (the soft k-means of
 /// the history's item vectors from the learned seeds, as training computes a user's interests), and for mixture embeddings,
 /// which cannot place an unseen user among learned components, one component: the mean of the history items' vectors

@@ -37,7 +37,9 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         /// <summary>
         /// Starting centroids in place of k-means++: NumberOfClusters rows of the embedding's dimension, finite and
         /// non-zero (normalised here). Pass an earlier model's <see cref="SphericalKMeansTransformer.Centroids"/> to
-        /// warm-start a retraining so that cluster keys keep their meaning. Default null (k-means++).
+        /// warm-start a retraining so that cluster keys keep their meaning, provided the item vectors are in the same space
+        /// (embeddings kept or trained elsewhere): a refit of the library's own embedding draws a new space, in which the
+        /// earlier centroids are arbitrary directions. Default null (k-means++).
         /// </summary>
         public EmbeddingMatrix? InitialCentroids;
 

@@ -8,7 +8,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 public sealed partial class OnnxCandidateScorer
 {
     /// <summary>
-    /// The cluster-quota lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend"/> gives a
+    /// The cluster-quota lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives a
     /// new user with that history: its mixture (<see cref="MixtureBuilder.BuildMle"/> over the exported clusters, the
     /// unsmoothed Mixture; in a conditional directory, its conditions and their queries, <see cref="ConditionalModel.Represent"/>
     /// with the exported condition model) and the mean of its item vectors as the user's vector, computed in .NET, then the
@@ -135,7 +135,7 @@ public sealed partial class OnnxCandidateScorer
     public bool ServesUnimodalHistories => _vectorScorer != null || _quotaScorer != null;
 
     /// <summary>
-    /// The unimodal lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend"/> gives a new
+    /// The unimodal lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives a new
     /// user with that history when the model retrieves by the single vector: the mean of its item vectors (computed in .NET, as
     /// the recommender does) ranked against the catalogue by the directory's vector scorer (a quota directory's quota scorer,
     /// whose unimodal fallback ranks the same vector), then the engine's exact re-ranking as for trained users. Each history is

@@ -89,7 +89,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     }
 
     /// <summary>
-    /// The merged lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend"/> gives a new user
+    /// The merged lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives a new user
     /// with that history: its conditions' queries (the exported condition model) and its Mixture over the clusters, the mean of
     /// its item vectors as its vector. An empty history gets an empty list (the recommender gives the popular items).
     /// </summary>

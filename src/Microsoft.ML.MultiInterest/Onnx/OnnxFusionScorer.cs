@@ -7,7 +7,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="RankFusionTransformer"/>): each source's serving directory is opened with its own scorer
 /// (<see cref="OnnxHistoryMmrScorer"/>, <see cref="OnnxRoundRobinScorer"/> or <see cref="OnnxCandidateScorer"/>), each returns
 /// its stage's exact lists, and the lists are fused as the fitted stage fuses them (<c>max_l w_l / rank_l</c>, M kept once
-/// each): <see cref="MultiInterestRecommender.Recommend"/>'s lists for trained users, bit for bit. Thread-safe, as its sources'
+/// each): <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/>'s lists for trained users, bit for bit. Thread-safe, as its sources'
 /// scorers are: concurrent calls share the sessions. Dispose to release the sessions.
 /// </summary>
 public sealed class OnnxFusionScorer : IDisposable
@@ -67,7 +67,7 @@ public sealed class OnnxFusionScorer : IDisposable
 
     /// <summary>
     /// The fused lists of users known by their history only: each source's lists for the histories (its own
-    /// <c>RetrieveFromHistories</c>), fused as for trained users: <see cref="MultiInterestRecommender.Recommend"/>'s lists for a new user.
+    /// <c>RetrieveFromHistories</c>), fused as for trained users: <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/>'s lists for a new user.
     /// An empty history gets an empty list (the recommender gives such a user the popular items).
     /// </summary>
     /// <param name="histories">Per user, item rows (the rows of the item id file).</param>

@@ -128,7 +128,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// The history-interest MMR lists of users known by their history only: each history's interests and, as the user's own
     /// vector, the fold-in of the whole history, computed in .NET with the fold-in the model serves fresh histories with
     /// (<see cref="OnnxServingManifest.HistoryOptions"/>), then the pool scorer, the proofs, the merge and MMR as for trained
-    /// users. These are the lists <see cref="MultiInterestRecommender.Recommend"/> gives a new user with that history, bit for
+    /// users. These are the lists <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives a new user with that history, bit for
     /// bit. Each history is read as a set (duplicates once, order irrelevant), as there. An empty history gets an empty list
     /// (the recommender gives such a user the popular items).
     /// </summary>

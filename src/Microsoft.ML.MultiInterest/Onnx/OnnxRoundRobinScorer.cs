@@ -9,7 +9,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="MultiInterestModel.ExportOnnx"/> of a round-robin model): trained users by row through the encoder, and, when the
 /// directory has the DCM history encoder (<see cref="OnnxServingManifest.HistoryEncoder"/>), users known by their history only.
 /// The lists are the engine's, bit for bit (<see cref="RoundRobinRetriever"/>; for a history,
-/// <see cref="MultiInterestRecommender.Recommend"/>'s), near-ties included: the round-robin scorer finds each interest's nearest
+/// <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/>'s), near-ties included: the round-robin scorer finds each interest's nearest
 /// item components and a few more, which are re-scored with the engine's arithmetic on the scorer's own item table; the
 /// prefix a rounding bound proves is the engine's list, and a component whose K × C_d it does not prove is searched with
 /// the engine itself (<see cref="Rescanned"/>); the lists are then merged as <see cref="RoundRobinRetriever"/> merges them
@@ -140,9 +140,9 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// trained user's whole history), computed in .NET from the settings the history encoder stores; for mixture embeddings and
     /// a kNN-Embed table (<see cref="OnnxServingManifest.HistoryMean"/>), one component of weight 1, the mean of the history
     /// items' vectors. The scorer, re-scoring and merge then serve them, the history's items excluded. These are the lists
-    /// <see cref="MultiInterestRecommender.Recommend"/> gives a new user with that history, bit for bit. Each history is read as
+    /// <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives a new user with that history, bit for bit. Each history is read as
     /// a set: duplicates count once and the order does not matter, as there. An empty history gets the seeds with equal weights
-    /// from a DCM model (the model's own answer) and an empty list otherwise (<see cref="MultiInterestRecommender.Recommend"/>
+    /// from a DCM model (the model's own answer) and an empty list otherwise (<see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/>
     /// gives such a user the popular items instead).
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file <see cref="MultiInterestModel.ItemIdsFileName"/>).</param>

@@ -242,7 +242,7 @@ public sealed class OnnxServingManifest
     /// <summary>
     /// A round-robin directory without a DCM history encoder (mixture embeddings, a kNN-Embed table) whose users known by a
     /// fresh history get one component, the mean of the history items' vectors (each item's vector the mean of its C_d
-    /// components), as <see cref="MultiInterestRecommender.Recommend"/> serves them (<see cref="OnnxRoundRobinScorer.RetrieveFromHistories"/>);
+    /// components), as <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> serves them (<see cref="OnnxRoundRobinScorer.RetrieveFromHistories"/>);
     /// false elsewhere and in one written before 2026-12.
     /// </summary>
     public bool HistoryMean { get; init; }

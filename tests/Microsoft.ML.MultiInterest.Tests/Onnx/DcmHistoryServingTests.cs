@@ -57,7 +57,7 @@ public sealed class DcmServingWorld : IDisposable
 /// <summary>
 /// The DCM history encoder in the exported serving directory: written and listed by <see cref="MultiInterestModel.ExportOnnx"/>,
 /// over the scorer's item rows, computing the engine's interests, and serving a new user through
-/// <see cref="OnnxRoundRobinScorer"/> with the list <see cref="MultiInterestRecommender.Recommend"/> gives.
+/// <see cref="OnnxRoundRobinScorer"/> with the list <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives.
 /// </summary>
 public sealed class DcmHistoryServingTests(DcmServingWorld world) : IClassFixture<DcmServingWorld>
 {

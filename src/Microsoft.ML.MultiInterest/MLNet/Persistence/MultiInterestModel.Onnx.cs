@@ -15,7 +15,7 @@ public sealed partial class MultiInterestModel
     /// GraphEmbedding stage's components and the round-robin scorer instead (<see cref="OnnxServingDirectory.ExportRoundRobin"/>),
     /// whose per-component lists the client merges with <see cref="RoundRobinOnnxMerge"/> (<see cref="OnnxRoundRobinScorer"/> does it all);
     /// over a differentiable-clustering model also the DCM history encoder (<see cref="OnnxServingDirectory.HistoryEncoderFileName"/>),
-    /// which serves a user known by its history only as <see cref="MultiInterestRecommender.Recommend"/> does.
+    /// which serves a user known by its history only as <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> does.
     /// </summary>
     /// <param name="directory">
     /// Created if needed: a new or empty directory, or one an earlier export wrote, finished or not (its files of the same
@@ -352,7 +352,7 @@ public sealed partial class MultiInterestModel
     /// Writes the files a client of the graphs alone serves with, both from <see cref="TrainingHistory"/> (read once):
     /// <see cref="TrainingHistoryFileName"/>, its edges by user row, items ascending; and <see cref="PopularItemsFileName"/>,
     /// the items <paramref name="stage"/> can recommend by their degree in it, most first and ties to the lower row, the order
-    /// <see cref="MultiInterestRecommender.Recommend"/> takes for a user it does not know. A model saved without its history
+    /// <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> takes for a user it does not know. A model saved without its history
     /// has neither: files left there by an earlier export are removed, so that they cannot pass for this model's.
     /// </summary>
     private void WriteHistoryFiles(string directory, SavedCandidates stage)

@@ -86,16 +86,18 @@ internal sealed class LiveRetriever
     /// <summary>
     /// The list of user row <paramref name="user"/> (-1 = unknown) with fresh history <paramref name="fresh"/> (compact items);
     /// for a conditional stage, <paramref name="followed"/> (condition indices, distinct, ascending) are the conditions the
-    /// user follows at request time, in place of the history's or those saved for it.
+    /// user follows at request time, in place of the history's or those saved for it. <paramref name="excluded"/> (compact
+    /// items) are left out of the list like seen items but, unlike <paramref name="fresh"/>, are not part of the user's history.
     /// </summary>
-    public LiveList Retrieve(int user, ReadOnlySpan<int> fresh, int count, int[]? followed = null)
+    public LiveList Retrieve(int user, ReadOnlySpan<int> fresh, int count, int[]? followed = null, ReadOnlySpan<int> excluded = default)
     {
         var t = Tables;
         bool trained = t.IsTrained(user);
         var trainedItems = trained ? t.HistoryOf(user) : default;
-        var seen = new List<int>(fresh.Length + trainedItems.Length);
+        var seen = new List<int>(fresh.Length + trainedItems.Length + excluded.Length);
         if (t.ExcludeSeen) seen.AddRange(trainedItems.ToArray());
         seen.AddRange(fresh.ToArray());
+        seen.AddRange(excluded.ToArray());
         var exclusions = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[seen.Count], seen.ToArray());
         if (!trained && fresh.IsEmpty) return followed != null ? PopularInConditions(exclusions, followed, count) : Popular(exclusions, count);
         int[]?[]? followedOf = followed != null ? [followed] : trained ? t.FollowedOf([user]) : null;

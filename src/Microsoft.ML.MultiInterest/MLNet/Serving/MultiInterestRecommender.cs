@@ -11,7 +11,7 @@ namespace Microsoft.ML.MultiInterest;
 /// the request's history is always excluded, and the training history too unless the stage was fitted with <c>ExcludeSeen = false</c>.
 /// </summary>
 /// <remarks>
-/// Thread-safe: any number of threads may call <see cref="Recommend"/> and <see cref="SimilarItems"/> on one instance at
+/// Thread-safe: any number of threads may call <see cref="Recommend(string, IEnumerable{string}, int)"/> and <see cref="SimilarItems"/> on one instance at
 /// once; the tables are read-only and every call allocates its own scratch. A fitted pipeline and the recommender made from
 /// it share those tables.
 /// </remarks>
@@ -55,13 +55,27 @@ public sealed class MultiInterestRecommender
     /// pick with a pool of at least <paramref name="count"/> items: seconds for a catalogue of 30,000): bound it in a service.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    public RecommendationList Recommend(string userId, IEnumerable<string>? history = null, int count = 0)
+    public RecommendationList Recommend(string userId, IEnumerable<string>? history = null, int count = 0) => Recommend(userId, history, count, exclude: null);
+
+    /// <summary>
+    /// As <see cref="Recommend(string, IEnumerable{string}, int)"/>, never returning the items of <paramref name="exclude"/>:
+    /// items taken out of the catalogue since the model was fitted (deleted, blocked), or any other the caller must not show.
+    /// Unlike <paramref name="history"/>, they are not the user's engagements: a user served from its history gets the same
+    /// query (mixture and mean vector) as without them, and the list is filled from the next items instead.
+    /// </summary>
+    /// <param name="userId">The raw user id (unknown ids are new users).</param>
+    /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
+    /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/> (see the overload without exclusions).</param>
+    /// <param name="exclude">Item ids never to return, or null; ids unknown to the model are ignored.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public RecommendationList Recommend(string userId, IEnumerable<string>? history, int count, IEnumerable<string>? exclude)
     {
         ArgumentNullException.ThrowIfNull(userId);
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1 (0 = the model's M).");
         var ids = history?.Where(id => id != null).ToArray() ?? [];
-        if (_fusion != null) return _fusion.Recommend(userId, ids, count);
-        var list = RetrieveFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count);
+        var excluded = exclude?.Where(id => id != null).ToArray() ?? [];
+        if (_fusion != null) return _fusion.Recommend(userId, ids, count, excluded);
+        var list = RetrieveFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, excluded: excluded);
         return new RecommendationList(userId, ToRecords(list), list.Source);
     }
 
@@ -78,7 +92,7 @@ public sealed class MultiInterestRecommender
     /// over the user's trained vector and history (<see cref="CandidateSource.Trained"/>), or over <paramref name="history"/>'s mean
     /// vector for a user known by that history only (<see cref="CandidateSource.History"/>). A user with neither gets each
     /// followed topic's most popular items under equal quotas (<see cref="CandidateSource.FollowedTopics"/>). Seen items are
-    /// excluded as by <see cref="Recommend"/>.
+    /// excluded as by <see cref="Recommend(string, IEnumerable{string}, int)"/>.
     /// </summary>
     /// <param name="userId">The raw user id (unknown ids are new users).</param>
     /// <param name="followedTopics">Names from <see cref="Topics"/>, at least one; a name given twice counts once.</param>
@@ -119,13 +133,17 @@ public sealed class MultiInterestRecommender
     }
 
     /// <summary>One stage's live list for a raw user id and raw history ids (those the stage knows), and optional followed conditions.</summary>
-    private static LiveList RetrieveFrom(LiveRetriever live, Dictionary<string, int> compactOfItem, string userId, string[] history, int count, int[]? followed = null)
+    private static LiveList RetrieveFrom(LiveRetriever live, Dictionary<string, int> compactOfItem, string userId, string[] history, int count, int[]? followed = null,
+        string[]? excluded = null)
     {
         var fresh = new SortedSet<int>();
         foreach (string id in history)
             if (compactOfItem.TryGetValue(id, out int j)) fresh.Add(j);
+        var left = new SortedSet<int>();
+        foreach (string id in excluded ?? [])
+            if (compactOfItem.TryGetValue(id, out int j) && !fresh.Contains(j)) left.Add(j);
         // A count beyond the catalogue asks for every item: capped, so a request cannot make the service allocate for it.
-        return live.Retrieve(live.Tables.UserNames.IndexOf(userId), fresh.ToArray(), Math.Min(count, live.Tables.ItemRowOf.Length), followed);
+        return live.Retrieve(live.Tables.UserNames.IndexOf(userId), fresh.ToArray(), Math.Min(count, live.Tables.ItemRowOf.Length), followed, left.ToArray());
     }
 
     /// <summary>Users are found through the names (no table per user key); items through a map of the recommendable ones only.</summary>
@@ -140,7 +158,7 @@ public sealed class MultiInterestRecommender
     /// <summary>The source stages of a fusing pipeline, each with its own item map, and the fusion's weights and M.</summary>
     private sealed record Fusion(Dictionary<string, int>[] CompactOfItem, LiveRetriever[] Sources, double[] Weights, int Candidates)
     {
-        public RecommendationList Recommend(string userId, string[] history, int count)
+        public RecommendationList Recommend(string userId, string[] history, int count, string[] excluded)
         {
             var fusion = new Engine.RankFusionRow();
             CandidateSource? source = null;
@@ -148,7 +166,7 @@ public sealed class MultiInterestRecommender
             for (int l = 0; l < Sources.Length; l++)
             {
                 var live = Sources[l];
-                var list = RetrieveFrom(live, CompactOfItem[l], userId, history, count == 0 ? live.Tables.Candidates : count);
+                var list = RetrieveFrom(live, CompactOfItem[l], userId, history, count == 0 ? live.Tables.Candidates : count, excluded: excluded);
                 source ??= list.Source;
                 // Fused on item rows (key - 1), which every source shares; each stage's compact items are its own.
                 for (int r = 0; r < list.Items.Length; r++) fusion.Add(live.Tables.ItemRowOf[list.Items[r]], Weights[l], l, r);
