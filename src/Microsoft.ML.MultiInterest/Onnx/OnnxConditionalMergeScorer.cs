@@ -53,7 +53,10 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// <param name="sessions">Creates the ONNX Runtime sessions; null for a CPU-only factory.</param>
     /// <param name="batchSize">Users per ONNX Runtime call, at least 1.</param>
     /// <exception cref="NotSupportedException">The directory holds another export.</exception>
-    public static OnnxConditionalMergeScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize)
+    public static OnnxConditionalMergeScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
+        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize));
+
+    private static OnnxConditionalMergeScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var manifest = OnnxServingManifest.Read(directory);

@@ -7,8 +7,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 internal static class OnnxScorerParts
 {
     /// <summary>
-    /// Opens a session per graph of <paramref name="directory"/>, checking that each file exists and has the names the manifest
-    /// lists; on any failure the sessions already opened are disposed.
+    /// Opens a session per graph of <paramref name="directory"/>, checking that each file exists, loads (a file ONNX Runtime
+    /// cannot read is an <see cref="InvalidDataException"/> naming it) and has the names the manifest lists; on any failure the
+    /// sessions already opened are disposed.
     /// </summary>
     public static InferenceSession[] OpenSessions(string directory, OnnxSessionFactory? sessions, params OnnxServingGraph[] graphs)
     {
@@ -20,7 +21,16 @@ internal static class OnnxScorerParts
             {
                 string path = Path.Combine(directory, graph.File);
                 if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{graph.File}', which is missing.", path);
-                var session = sessions.CreateSession(path);
+                InferenceSession session;
+                try
+                {
+                    session = sessions.CreateSession(path);
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    throw new InvalidDataException($"ONNX Runtime could not load '{path}', which the manifest of '{directory}' lists (a damaged or "
+                        + $"truncated file, or one an export was writing): {e.Message.Trim()}. Export the model again.", e);
+                }
                 opened.Add(session);
                 OnnxCandidateScorer.CheckNames(session, graph, directory);
             }
