@@ -18,11 +18,12 @@ public sealed class OnnxServingManifest
     /// </summary>
     public const int CurrentFormatVersion = 2;
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-    };
+    /// <summary>
+    /// The manifest's JSON contract, generated at compile time (<see cref="OnnxServingManifestJson"/>): no reflection, so
+    /// writing and reading a manifest also work in a trimmed or native-AOT application, where reflection-based
+    /// System.Text.Json is switched off (PublishTrimmed sets JsonSerializerIsReflectionEnabledByDefault to false).
+    /// </summary>
+    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<OnnxServingManifest> Json => OnnxServingManifestJson.Default.OnnxServingManifest;
 
     /// <summary>The manifest layout version (<see cref="CurrentFormatVersion"/>).</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
@@ -282,7 +283,7 @@ public sealed class OnnxServingManifest
         {
             // Parsed once: the fields it names are checked below, the manifest read from the same document.
             using var document = JsonDocument.Parse(File.ReadAllText(path));
-            manifest = document.Deserialize<OnnxServingManifest>(Json);
+            manifest = document.Deserialize(Json);
             missing = MissingFields(document.RootElement);
         }
         catch (JsonException e)
@@ -350,3 +351,8 @@ public sealed class OnnxServingManifest
         File.WriteAllText(Path.Combine(directory, OnnxServingDirectory.ManifestFileName), JsonSerializer.Serialize(this, Json));
     }
 }
+
+/// <summary>The source-generated serializer of <see cref="OnnxServingManifest"/>: snake_case names, indented, as the reflection-based options wrote before.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(OnnxServingManifest))]
+internal sealed partial class OnnxServingManifestJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -21,9 +21,10 @@ internal static class OnnxConversionGuard
         var frames = new StackTrace(1, fNeedFileInfo: false).GetFrames();
         foreach (var frame in frames)
         {
-            var type = frame.GetMethod()?.DeclaringType;
+            // DiagnosticMethodInfo, not StackFrame.GetMethod(): it needs no reflection metadata, so a trimmed application keeps the check.
+            string? type = DiagnosticMethodInfo.Create(frame)?.DeclaringTypeName;
             if (type == null) continue;
-            if (type.FullName == ConverterType || (type.Namespace?.StartsWith(ConverterNamespace, StringComparison.Ordinal) ?? false))
+            if (type == ConverterType || type.StartsWith(ConverterNamespace + ".", StringComparison.Ordinal))
                 throw new NotSupportedException(
                     $"mlContext.Model.ConvertToOnnx cannot convert a pipeline containing {transformer}: ML.NET's converter only knows its own transformers "
                     + "and would write a model in which this library's output columns are mere inputs. Save the pipeline with mlContext.Model.Save, then "
