@@ -11,7 +11,9 @@ internal static class OnnxRuntimeNative
     internal const string Missing =
         "ONNX Runtime's native library was not found: this library references only Microsoft.ML.OnnxRuntime.Managed, so the application "
         + "chooses the native runtime. Add <PackageReference Include=\"Microsoft.ML.OnnxRuntime\" Version=\"1.31.1\" /> (CPU) or "
-        + "Microsoft.ML.OnnxRuntime.Gpu 1.31.0 (CUDA) to the application's project (docs/persistence.md).";
+        + "Microsoft.ML.OnnxRuntime.Gpu 1.31.0 (CUDA) to the application's project (docs/persistence.md); if it is there, check that the "
+        + "published output holds its native library (runtimes/<rid>/native): a reference with PrivateAssets=\"all\" is left out of "
+        + "dotnet publish unless it also has Publish=\"true\".";
 
     /// <summary>Runs <paramref name="action"/> (which uses ONNX Runtime for <paramref name="what"/>), naming the missing package if its native library is absent.</summary>
     /// <exception cref="InvalidOperationException">ONNX Runtime's native library could not be loaded.</exception>
