@@ -71,7 +71,7 @@ public static class ProtocolEvaluator
         if (testUsers.Length == 0)
             throw new ArgumentException("The test graph has no edge of a user and an item seen in training: there is nothing to evaluate.", nameof(test));
         misses ??= HeldOutMisses.None;
-        string users = $"{testUsers.Length:N0} users";
+        string users = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{testUsers.Length:N0} users");
         void Starting(InvariantMessage stage) => progress?.Report(stage.ToStringAndClear());
         int missedUsers = misses.UsersWithoutSeenItems(test);
 

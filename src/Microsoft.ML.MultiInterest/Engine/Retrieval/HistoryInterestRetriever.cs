@@ -72,7 +72,17 @@ public sealed class HistoryInterestRetriever
     /// </param>
     public RankedLists Retrieve(EmbeddingMatrix userEmbeddings, HistoryInterests interests, BipartiteGraph? exclusions, int candidates,
         double lambda = HistoryInterestDefaults.MmrLambda, double interestWeight = HistoryInterestDefaults.InterestWeight,
-        int poolSize = MmrRetrieverDefaults.PoolSize, int threads = 0, RankedLists? userLists = null)
+        int poolSize = MmrRetrieverDefaults.PoolSize, int threads = 0, RankedLists? userLists = null) =>
+        RetrieveWithHistoryLists(userEmbeddings, interests, exclusions, candidates, lambda, interestWeight, poolSize, threads, userLists, historyLists: null);
+
+    /// <summary>
+    /// As <see cref="Retrieve"/>,
+    /// with <paramref name="historyLists"/> the graph whose items of each user pick a clustered pool's history lists
+    /// (<see cref="HistoryPoolOptions.HistoryLists"/>; null for <paramref name="exclusions"/>): items a request excludes without
+    /// their being the user's history must not widen the search.
+    /// </summary>
+    internal RankedLists RetrieveWithHistoryLists(EmbeddingMatrix userEmbeddings, HistoryInterests interests, BipartiteGraph? exclusions, int candidates,
+        double lambda, double interestWeight, int poolSize, int threads, RankedLists? userLists, BipartiteGraph? historyLists)
     {
         ArgumentNullException.ThrowIfNull(userEmbeddings);
         ArgumentNullException.ThrowIfNull(interests);
@@ -89,7 +99,7 @@ public sealed class HistoryInterestRetriever
             throw new ArgumentException($"There are {userLists.QueryCount} user lists for {interests.Users.Count} users.", nameof(userLists));
         if (userLists != null && userLists.Capacity < poolSize)
             throw new ArgumentException($"The user lists hold {userLists.Capacity} items, fewer than the pool's {poolSize}.", nameof(userLists));
-        var (pool, term) = Pool(userEmbeddings, interests, exclusions, poolSize, interestWeight, threads, userLists);
+        var (pool, term) = Pool(userEmbeddings, interests, exclusions, poolSize, interestWeight, threads, userLists, historyLists: historyLists);
         return Rerank(pool, term, candidates, lambda, poolSize, threads);
     }
 
@@ -113,7 +123,8 @@ public sealed class HistoryInterestRetriever
     /// <paramref name="search"/> = <see cref="HistoryPoolSearch.Unimodal"/> (or that pool option) no interest is searched.
     /// </summary>
     internal (RankedLists Pool, HistoryInterestTerm Term) Pool(EmbeddingMatrix userEmbeddings, HistoryInterests interests,
-        BipartiteGraph? exclusions, int poolSize, double interestWeight, int threads, RankedLists? userLists = null, HistoryPoolSearch? search = null)
+        BipartiteGraph? exclusions, int poolSize, double interestWeight, int threads, RankedLists? userLists = null, HistoryPoolSearch? search = null,
+        BipartiteGraph? historyLists = null)
     {
         int d = _items.Dimension, count = interests.Users.Count;
         if (userEmbeddings.Dimension != d)
@@ -138,7 +149,7 @@ public sealed class HistoryInterestRetriever
         // The Unimodal pool searches no interest: every interest's list is empty, so the union is the user's own list.
         var lists = !searchInterests ? new RankedLists(interestQueries.Rows, poolSize)
             : _index == null ? _search.RetrieveQueries(interestQueries, owners, exclusions, poolSize, threads)
-            : _index.Search(interestQueries, firstInterest, interests.Users, exclusions, poolSize, threads, userLead: lead == 1);
+            : _index.Search(interestQueries, firstInterest, interests.Users, exclusions, poolSize, threads, userLead: lead == 1, historyLists: historyLists);
         return MergeLists(userEmbeddings, interests, own, lists, interestQueries, firstInterest, lead, poolSize, interestWeight, threads);
     }
 

@@ -131,13 +131,17 @@ internal sealed class HistoryPoolIndex
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
     /// <param name="scanned">Optional: receives the item rows searched for each user.</param>
     /// <param name="userLead">Whether each user's first row is its own vector, which probes <see cref="UserProbes"/> lists.</param>
+    /// <param name="historyLists">
+    /// The graph whose items of each user pick the history lists (with <see cref="HistoryLists"/>); null for
+    /// <paramref name="exclusions"/>. A request's excluded items that are not its history are in the exclusions only.
+    /// </param>
     public RankedLists Search(EmbeddingMatrix queries, int[] firstInterest, IReadOnlyList<int> users, BipartiteGraph? exclusions, int k, int threads,
-        int[]? scanned = null, bool userLead = false)
+        int[]? scanned = null, bool userLead = false, BipartiteGraph? historyLists = null)
     {
         var result = new RankedLists(queries.Rows, k);
         Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(this, k), (q, _, s) =>
         {
-            var history = exclusions == null ? default : exclusions.ItemsOf(users[q]);
+            var history = (historyLists ?? exclusions) is { } source ? source.ItemsOf(users[q]) : default;
             int rows = SearchUser(queries, firstInterest[q], firstInterest[q + 1], userLead, history, result, s);
             if (scanned != null) scanned[q] = rows;
             return s;

@@ -54,14 +54,20 @@ internal static class OrtNameClash
             ? new HashSet<string>(Directory.EnumerateFiles(directory, "*.ort", SearchOption.TopDirectoryOnly), StringComparer.Ordinal)
             : [];
 
-    /// <summary>Deletes the <c>.ort</c> files of <paramref name="directory"/> that are not in <paramref name="before"/>: the copies ONNX Runtime refused.</summary>
+    /// <summary>
+    /// Deletes the <c>.ort</c> files of <paramref name="directory"/> that are not in <paramref name="before"/> and look like the
+    /// copies ONNX Runtime refused: a name <c>Path.GetRandomFileName()</c> makes (8 characters of a-z and 0-5), holding no
+    /// ORT-format model (whose flatbuffer identifier "ORTM" is at byte 4). The directory is shared (the system's temp directory
+    /// by default): another program's ORT model, or a user's own file, written there meanwhile is kept.
+    /// </summary>
     private static void RemoveRefusedCopies(string? directory, HashSet<string> before)
     {
         foreach (string file in OrtFiles(directory))
         {
-            if (before.Contains(file)) continue;
+            if (before.Contains(file) || !IsRandomName(Path.GetFileName(file))) continue;
             try
             {
+                if (IsOrtFormat(file)) continue;
                 File.Delete(file);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -69,5 +75,20 @@ internal static class OrtNameClash
                 // Best effort: the load's own outcome is what the caller needs.
             }
         }
+    }
+
+    /// <summary>Whether <paramref name="name"/> is <c>Path.GetRandomFileName()</c>'s shape with the extension <c>.ort</c>.</summary>
+    private static bool IsRandomName(string name) =>
+        name.Length == 12 && name.EndsWith(".ort", StringComparison.Ordinal) && name.AsSpan(0, 8).IndexOfAnyExcept(RandomNameChars) < 0;
+
+    /// <summary>The characters of <c>Path.GetRandomFileName()</c>.</summary>
+    private static readonly System.Buffers.SearchValues<char> RandomNameChars = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz012345");
+
+    /// <summary>Whether <paramref name="file"/> is an ORT-format model (flatbuffer identifier "ORTM" at bytes 4-7), which ML.NET never writes.</summary>
+    private static bool IsOrtFormat(string file)
+    {
+        Span<byte> head = stackalloc byte[8];
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && head[4..].SequenceEqual("ORTM"u8);
     }
 }

@@ -136,7 +136,10 @@ internal sealed class LiveRetriever
                 if (t.Conditional != null) conditions = t.Conditional.Represent(history, vector, t.Items, [0], t.Settings.MaxConditions, followedOf, threads: 1);
             }
         }
-        var lists = Run(vector, mixture, interests, conditions, [0], exclusions, count, threads: 1);
+        // The excluded items are left out of the list only: a clustered pool's history lists are those of the user's own items.
+        var historyLists = excluded.IsEmpty || _historyMmr == null ? null
+            : BipartiteGraph.FromEdges(1, t.Items.Rows, new int[seen.Count - excluded.Length], seen.GetRange(0, seen.Count - excluded.Length).ToArray());
+        var lists = Run(vector, mixture, interests, conditions, [0], exclusions, count, threads: 1, historyLists);
         return new LiveList(lists.IndicesOf(0).ToArray(), lists.ScoresOf(0).ToArray(), trained ? CandidateSource.Trained : CandidateSource.History);
     }
 
@@ -224,7 +227,7 @@ internal sealed class LiveRetriever
 
     /// <summary>The lists of <paramref name="users"/> (entries of the tables given); <paramref name="conditions"/> are a conditional stage's explicit components, <paramref name="mixtures"/> the implicit ones.</summary>
     private RankedLists Run(EmbeddingMatrix? vectors, MixtureTable? mixtures, HistoryInterests? interests, MixtureTable? conditions, int[] users, BipartiteGraph? exclusions,
-        int count, int threads)
+        int count, int threads, BipartiteGraph? historyLists = null)
     {
         var t = Tables;
         switch (t.Method)
@@ -236,7 +239,8 @@ internal sealed class LiveRetriever
                 // A pool larger than the catalogue holds the catalogue: the same lists, without allocating for the rest.
                 int pool = Math.Min(Math.Max(t.Settings.MmrPoolSize, count), t.Items.Rows);
                 if (_historyMmr != null)
-                    return _historyMmr.Retrieve(vectors!, interests!, exclusions, count, t.Settings.MmrLambda, t.Settings.InterestWeight, pool, threads);
+                    return _historyMmr.RetrieveWithHistoryLists(vectors!, interests!, exclusions, count, t.Settings.MmrLambda, t.Settings.InterestWeight, pool, threads,
+                        userLists: null, historyLists: historyLists);
                 var ranking = _unimodal.Retrieve(vectors!, users, exclusions, pool, threads);
                 InterestProportionality? term = t.Settings.InterestWeight > 0
                     ? new InterestProportionality(mixtures!, users, t.Clustering!, t.Settings.InterestWeight) : null;
