@@ -28,8 +28,8 @@ internal static class OnnxScorerParts
                 }
                 catch (OnnxRuntimeException e)
                 {
-                    throw new InvalidDataException($"ONNX Runtime could not load '{path}', which the manifest of '{directory}' lists (a damaged or "
-                        + $"truncated file, or one an export was writing): {e.Message.Trim()}. Export the model again.", e);
+                    throw new InvalidDataException($"ONNX Runtime could not create a session for '{path}', which the manifest of '{directory}' lists: "
+                        + $"{e.Message.Trim()}. If the file is damaged, truncated or was being written by an export, export the model again.", e);
                 }
                 opened.Add(session);
                 OnnxCandidateScorer.CheckNames(session, graph, directory);

@@ -63,6 +63,6 @@ public sealed class OnnxDirectoryOpeningTests : IDisposable
         File.WriteAllBytes(graph, bytes[..(bytes.Length / 3)]);
         var e = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(_directory));
         Assert.Contains(Path.GetFileName(graph), e.Message, StringComparison.Ordinal);
-        Assert.Contains("ONNX Runtime could not load", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ONNX Runtime could not create a session", e.Message, StringComparison.Ordinal);
     }
 }

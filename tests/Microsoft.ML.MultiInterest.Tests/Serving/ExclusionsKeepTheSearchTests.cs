@@ -1,7 +1,7 @@
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
 
-namespace Microsoft.ML.MultiInterest.Tests.Review;
+namespace Microsoft.ML.MultiInterest.Tests.Serving;
 
 /// <summary>
 /// Recommend(user, history, count, exclude) must not treat the excluded items as the user's history anywhere, also not in

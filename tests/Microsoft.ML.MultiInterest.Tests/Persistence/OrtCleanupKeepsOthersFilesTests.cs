@@ -1,4 +1,4 @@
-namespace Microsoft.ML.MultiInterest.Tests.Review;
+namespace Microsoft.ML.MultiInterest.Tests.Persistence;
 
 /// <summary>
 /// The clash retry's clean-up deletes only the copy ML.NET wrote for the refused graph, not every '.ort' file that appeared in

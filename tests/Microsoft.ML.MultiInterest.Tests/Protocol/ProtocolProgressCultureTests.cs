@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.MultiInterest.Engine;
 
-namespace Microsoft.ML.MultiInterest.Tests.Review;
+namespace Microsoft.ML.MultiInterest.Tests.Protocol;
 
 /// <summary>The protocol's stage lines are formatted in the invariant culture, user counts of 1,000 and more included.</summary>
 public class ProtocolProgressCultureTests
