@@ -33,6 +33,26 @@ public sealed class TemporaryFileTests : IDisposable
     }
 
     [Fact]
+    public void DisposedModel_NoLongerHoldsItsChain()
+    {
+        // ML.NET's OnnxTransformer keeps each stage's parsed graph (all its tables) in the managed heap after its session is
+        // disposed: a service that keeps disposed models for Recommend (many tenants in one process) kept those copies too.
+        var ml = new MLContext(seed: 1) { TempFilePath = Directory.CreateDirectory(Path.Combine(_directory, "temp")).FullName };
+        var loaded = MultiInterestModel.Load(ml, SaveSmallModel(ml));
+        var chain = WeakChain(loaded);
+        loaded.Dispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(chain.IsAlive, "The disposed model still references its ML.NET chain (and the stage graphs that chain holds).");
+        Assert.NotEmpty(ml.MultiInterest().CreateRecommender(loaded).Recommend("u0").Items);
+        Assert.Throws<ObjectDisposedException>(() => loaded.Transformer);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference WeakChain(MultiInterestModel model) => new(model.Transformer);
+
+    [Fact]
     public void Saving_LeavesNoCopyOfTheStageGraphsInTheTempDirectory()
     {
         // Each stage's savable chain is built in a context of its own, with a temp subdirectory of the system's: look

@@ -42,19 +42,19 @@ public sealed partial class MultiInterestModel : IDisposable
     /// </summary>
     public void Dispose()
     {
-        _disposed = true;
-        (_transformer as IDisposable)?.Dispose();
+        // The chain is dropped as well as disposed: ML.NET's OnnxTransformer keeps each stage's parsed graph, every table of it
+        // (OnnxModel.Graph), in the managed heap after its session is released, so a disposed model kept for Recommend or
+        // ExportOnnx (a service holding many tenants' models) held about as much again as its own tables.
+        (Interlocked.Exchange(ref _transformer, null) as IDisposable)?.Dispose();
     }
 
-    private readonly ITransformer _transformer;
-    private volatile bool _disposed;
+    private ITransformer? _transformer;
 
     /// <summary>The model as ML.NET loads it: call <c>Transform</c> on data of <see cref="InputSchema"/>.</summary>
     /// <exception cref="ObjectDisposedException">The model was disposed (its chain's sessions and temp files are gone).</exception>
-    public ITransformer Transformer => _disposed
-        ? throw new ObjectDisposedException(nameof(MultiInterestModel), "The model was disposed: its Transformer's ONNX Runtime sessions and temp files are "
-            + "released, so Transform cannot run (Recommend, RetrieveWithEngine and ExportOnnx still work). Load the model again to transform.")
-        : _transformer;
+    public ITransformer Transformer => Volatile.Read(ref _transformer)
+        ?? throw new ObjectDisposedException(nameof(MultiInterestModel), "The model was disposed: its Transformer's ONNX Runtime sessions and temp files are "
+            + "released, so Transform cannot run (Recommend, RetrieveWithEngine and ExportOnnx still work). Load the model again to transform.");
 
     /// <summary>The input schema saved with the model.</summary>
     public DataViewSchema InputSchema { get; }
