@@ -153,6 +153,25 @@ public class ProgressCancellationSeedTests
     }
 
     [Fact]
+    public void AStageSeedDrawnFromTheContext_DoesNotDependOnHowMuchEarlierFitsLogged()
+    {
+        // A service fitting many tenants on one MLContext: a tenant's unseeded stages must not draw other seeds because an
+        // earlier tenant's fit logged more messages (here one epoch more, one more progress line). Each message registered a
+        // host, which took a seed from the context's random source, the one SeedOf draws from.
+        int NextSeed(int epochs)
+        {
+            var ml = new MLContext(seed: 1);
+            var data = MLNetTestData.Keyed(ml, out _);
+            var options = MLNetTestData.SmallEmbedding();
+            options.Seed = 3;
+            options.Epochs = epochs;
+            ml.MultiInterest().GraphEmbedding(options).Fit(data);
+            return ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).EngineOptions.Seed;
+        }
+        Assert.Equal(NextSeed(2), NextSeed(3));
+    }
+
+    [Fact]
     public void RetrievalInBlocks_EqualsOneBlock()
     {
         // More users than one block: the lists must not depend on the blocking.

@@ -18,7 +18,10 @@ internal static class Logging
 
     private static void Write(MLContext context, string component, string message, bool warning)
     {
-        var host = ((IHostEnvironment)context).Register(component);
+        // A host registered without a seed takes one from the context's random source, the one a stage left unseeded draws its
+        // seed from (StageReporter.SeedOf): every message would move it, so a model's seeds depended on how many messages the
+        // fits before it wrote (another tenant's data, on a context shared by several tenants). Logging draws nothing.
+        var host = ((IHostEnvironment)context).Register(component, seed: 0);
         using var channel = host.Start(component);
         if (warning) channel.Warning(MessageSensitivity.None, message);
         else channel.Info(MessageSensitivity.None, message);
