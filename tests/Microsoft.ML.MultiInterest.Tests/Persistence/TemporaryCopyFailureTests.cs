@@ -24,6 +24,24 @@ public class TemporaryCopyFailureTests
     }
 
     /// <summary>
+    /// A service holding many tenants' models (multi-tenant walk): each keeps one file open per ONNX stage, and under a low
+    /// open-file limit the next load's copy failed with EMFILE, which was reported as a full temp directory ("Free space there").
+    /// </summary>
+    [Fact]
+    public void RunningOutOfFileHandlesIsSaidAsSuch()
+    {
+        string copy = Path.Combine(Path.GetTempPath(), "abcd1234.efg");
+        var emfile = new IOException($"Too many open files : '{copy}'", 24);
+        Assert.Same(emfile, MultiInterestModel.TemporaryCopyFailure(emfile, Path.GetTempPath()));
+        string message = MultiInterestModel.TemporaryCopyMessage("'m.zip'", Path.GetTempPath(), emfile);
+        if (OperatingSystem.IsWindows()) return; // errno 24 is EMFILE on Unix only
+        Assert.Contains("no file handle left", message);
+        Assert.Contains("one file open per ONNX stage", message);
+        Assert.DoesNotContain("Free space", message);
+        Assert.Contains("Free space", MultiInterestModel.TemporaryCopyMessage("'m.zip'", Path.GetTempPath(), new IOException($"No space left on device : '{copy}'", 28)));
+    }
+
+    /// <summary>
     /// A service that points the context's TempFilePath away from TMPDIR (soak walkthrough): a full copy directory there was
     /// reported as a corrupt model, since only the temp directory's paths were looked for.
     /// </summary>

@@ -129,9 +129,7 @@ public sealed partial class MultiInterestModel : IDisposable
         }
         catch (Exception e) when (TemporaryCopyFailure(e, mlContext.TempFilePath) is { } failure)
         {
-            throw new IOException($"{what} could not be loaded: ML.NET copies its ONNX stages to the MLContext's TempFilePath ('{mlContext.TempFilePath}'; "
-                + $"by default the temp directory, TMPDIR), and that copy failed ({failure.Message}). Free space there or point TempFilePath (or TMPDIR) "
-                + "at a writable directory; the model itself may be sound.", e);
+            throw new IOException(TemporaryCopyMessage(what, mlContext.TempFilePath, failure), e);
         }
         catch (Exception e) when (!e.Data.Contains(FormatVersionMark) && !Onnx.OnnxRuntimeNative.IsMissing(e) && CorruptModel(e) is { } cause)
         {
@@ -221,6 +219,24 @@ public sealed partial class MultiInterestModel : IDisposable
                 && x.Message.Contains(temp, StringComparison.Ordinal))
                 return x;
         return null;
+    }
+
+    /// <summary>errno EMFILE (Linux, macOS), which .NET gives an <see cref="IOException"/> as its HResult: the process's open-file limit.</summary>
+    private const int TooManyOpenFiles = 24;
+
+    /// <summary>
+    /// What a load whose temporary copy of a stage failed says: the process out of file handles (every loaded model keeps one
+    /// open per ONNX stage, many tenants' models in one service reach the limit), or else the directory full or not writable.
+    /// </summary>
+    internal static string TemporaryCopyMessage(string what, string temporaryDirectory, Exception failure)
+    {
+        string copy = $"ML.NET copies its ONNX stages to the MLContext's TempFilePath ('{temporaryDirectory}'; by default the temp directory, TMPDIR)";
+        if (failure is IOException && !OperatingSystem.IsWindows() && failure.HResult == TooManyOpenFiles)
+            return $"{what} could not be loaded: the process has no file handle left. {copy}, and that copy failed ({failure.Message}). Each model "
+                + "loaded (MultiInterestModel.Load, mlContext.Model.Load) keeps one file open per ONNX stage until it is disposed: dispose the models "
+                + "no longer served, or raise the open-file limit (the hard one, ulimit -Hn: .NET raises the soft limit to it); the model itself may be sound.";
+        return $"{what} could not be loaded: {copy}, and that copy failed ({failure.Message}). Free space there or point TempFilePath (or TMPDIR) "
+            + "at a writable directory; the model itself may be sound.";
     }
 
     /// <summary>
