@@ -4,9 +4,11 @@ namespace Microsoft.ML.MultiInterest.Tests.Protocol;
 
 public class ProtocolEvaluatorTests
 {
-    private static (BipartiteGraph Train, BipartiteGraph Test, EmbeddingMatrix Users, EmbeddingMatrix Items, ItemClustering Clustering) Planted()
+    /// <summary>Planted interest groups (one cluster per group), every fifth edge of each user held out, users' vectors the sums of their training items.</summary>
+    internal static (BipartiteGraph Train, BipartiteGraph Test, EmbeddingMatrix Users, EmbeddingMatrix Items, ItemClustering Clustering) Planted(
+        int groups = 6, int itemsPerGroup = 15, int users = 60, int itemsPerUserPerGroup = 6)
     {
-        var (items, groups, graph, _) = TestGraphs.TwoInterestUsers(groups: 6, itemsPerGroup: 15, users: 60, itemsPerUserPerGroup: 6);
+        var (items, groupOf, graph, _) = TestGraphs.TwoInterestUsers(groups, itemsPerGroup, users, itemsPerUserPerGroup);
         // Hold out every fifth edge of each user.
         var trainU = new List<int>(); var trainI = new List<int>(); var testU = new List<int>(); var testI = new List<int>();
         for (int u = 0; u < graph.UserCount; u++)
@@ -21,10 +23,10 @@ public class ProtocolEvaluatorTests
         var train = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount, trainU.ToArray(), trainI.ToArray());
         var test = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount, testU.ToArray(), testI.ToArray());
         // A user's vector: the mean of its training items (a reasonable single-vector model).
-        var users = new EmbeddingMatrix(graph.UserCount, items.Dimension);
+        var userVectors = new EmbeddingMatrix(graph.UserCount, items.Dimension);
         for (int u = 0; u < graph.UserCount; u++)
-            foreach (int i in train.ItemsOf(u)) VectorMath.AddScaled(users.Row(u), items.ReadRow(i), 1f);
-        return (train, test, users, items, ItemClustering.Create(groups, 6, items));
+            foreach (int i in train.ItemsOf(u)) VectorMath.AddScaled(userVectors.Row(u), items.ReadRow(i), 1f);
+        return (train, test, userVectors, items, ItemClustering.Create(groupOf, groups, items));
     }
 
     [Fact]

@@ -9,23 +9,7 @@ public class ProtocolProgressCultureTests
     [Fact]
     public void Stage_lines_count_users_in_the_invariant_culture()
     {
-        var (items, groups, graph, _) = TestGraphs.TwoInterestUsers(groups: 2, itemsPerGroup: 8, users: 1200, itemsPerUserPerGroup: 3);
-        var trainU = new List<int>(); var trainI = new List<int>(); var testU = new List<int>(); var testI = new List<int>();
-        for (int u = 0; u < graph.UserCount; u++)
-        {
-            var row = graph.ItemsOf(u);
-            for (int j = 0; j < row.Length; j++)
-            {
-                if (j % 5 == 2) { testU.Add(u); testI.Add(row[j]); }
-                else { trainU.Add(u); trainI.Add(row[j]); }
-            }
-        }
-        var train = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount, trainU.ToArray(), trainI.ToArray());
-        var test = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount, testU.ToArray(), testI.ToArray());
-        var users = new EmbeddingMatrix(graph.UserCount, items.Dimension);
-        for (int u = 0; u < graph.UserCount; u++)
-            foreach (int i in train.ItemsOf(u)) VectorMath.AddScaled(users.Row(u), items.ReadRow(i), 1f);
-        var clustering = ItemClustering.Create(groups, 2, items);
+        var (train, test, users, items, clustering) = ProtocolEvaluatorTests.Planted(groups: 2, itemsPerGroup: 8, users: 1200, itemsPerUserPerGroup: 3);
 
         var saved = CultureInfo.CurrentCulture;
         var stages = new List<string>();
