@@ -37,6 +37,9 @@ internal static class RecommendCommand
         var follows = Opt.InputFile("--follows", "A conditional model: the topics users follow now (user<TAB>topic with a header, a line per topic), served live through "
             + "MultiInterestRecommender.RecommendFollowing (a user with topics and no history or trained vector gets its topics' popular items; implies --recommender), "
             + "or with --onnx by the exported condition model (trained users, and new users with a --history).");
+        var exclude = Opt.InputFile("--exclude-items", "Item ids never to recommend (the first TAB-separated field of each line, under a header): items deleted or "
+            + "blocked since the fit. Served live through MultiInterestRecommender, which leaves them out without changing any user's query; ids the model "
+            + "does not know are ignored (and counted). Not with --engine, --onnx or --follows.");
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0);
         var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
         var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch.", min: 1);
@@ -45,7 +48,7 @@ internal static class RecommendCommand
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
             + "with the engine or ONNX Runtime instead. Every scorer excludes the training history stored in the model.")
         {
-            model, users, output, engine, onnx, onnxDirectory, recommender, history, follows, threads, batch, gpu, spin,
+            model, users, output, engine, onnx, onnxDirectory, recommender, history, follows, exclude, threads, batch, gpu, spin,
         };
         command.SetAction(r =>
         {
@@ -61,19 +64,23 @@ internal static class RecommendCommand
             // MultiInterestRecommender over the same loaded tables, which excludes the history too.
             if (historyPath != null && !useOnnx && !useEngine) api = true;
             string? followsPath = r.Value(follows);
+            string? excludePath = r.Value(exclude);
+            if (excludePath != null && (useEngine || useOnnx || followsPath != null))
+                throw new UsageException($"--exclude-items is served live through MultiInterestRecommender (Recommend with exclusions): leave out {(useEngine ? "--engine" : useOnnx ? "--onnx" : "--follows")}.");
+            if (excludePath != null) api = true;
             if (followsPath != null && useEngine)
                 throw new UsageException("--follows serves the topics live (MultiInterestRecommender.RecommendFollowing) or through a conditional model's ONNX directory: leave out --engine.");
             Opt.CheckInputFiles(r);
             // Before the model is loaded and every user served: an --out that cannot be written, or that is one of the inputs, fails now.
             OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--out", r.Value(output)));
             OutputFile.CheckWritable(r.Value(output)!, "--out");
-            return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
+            return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, excludePath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
                 r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error);
         });
         return command;
     }
 
-    private static int Run(string modelPath, string usersPath, string outPath, string? history, string? follows, string? onnxDirectory, bool onnx, bool engine, bool api,
+    private static int Run(string modelPath, string usersPath, string outPath, string? history, string? follows, string? exclude, string? onnxDirectory, bool onnx, bool engine, bool api,
         int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings)
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
@@ -117,10 +124,18 @@ internal static class RecommendCommand
                 // Checked before serving, so a typo fails with its line rather than in the middle of the run.
                 ServingData.CheckTopics(topics, recommender.Topics, follows!);
             }
+            string[]? excluded = exclude == null ? null : [.. ServingData.Items(exclude)];
+            if (excluded != null && model.GraphEmbedding?.ItemIds is { } modelItems)
+            {
+                var known = modelItems.ToHashSet(StringComparer.Ordinal);
+                int unknown = excluded.Count(id => !known.Contains(id));
+                log.WriteLine($"--exclude-items '{exclude}': {Counted.Of(excluded.Length - unknown, "item")} left out of every list"
+                    + (unknown > 0 ? $"; {Counted.Of(unknown, "id")} the model does not know (ignored: never recommended anyway)." : "."));
+            }
             clock.Restart();
             var results = new ServedList[ids.Count];
             Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads },
-                q => results[q] = Serve(recommender, ids[q], fresh, topics));
+                q => results[q] = Serve(recommender, ids[q], fresh, topics, excluded));
             lists = results.ToList();
         }
         else if (!onnx && !engine)
@@ -255,10 +270,12 @@ internal static class RecommendCommand
     }
 
     /// <summary>One user's list from MultiInterestRecommender: by the topics it follows (--follows) when it has any, else by its --history.</summary>
-    private static ServedList Serve(MultiInterestRecommender recommender, string user, ILookup<string, string>? fresh, ServingData.FollowedTopics? topics)
+    private static ServedList Serve(MultiInterestRecommender recommender, string user, ILookup<string, string>? fresh, ServingData.FollowedTopics? topics,
+        string[]? excluded = null)
     {
         var followed = topics?.Of(user);
-        var list = followed is { Length: > 0 } ? recommender.RecommendFollowing(user, followed, fresh?[user]) : recommender.Recommend(user, fresh?[user]);
+        var list = followed is { Length: > 0 } ? recommender.RecommendFollowing(user, followed, fresh?[user])
+            : excluded != null ? recommender.Recommend(user, fresh?[user], 0, excluded) : recommender.Recommend(user, fresh?[user]);
         return new ServedList(user, list.Items.Select(i => i.ItemId).ToArray(), list.Items.Select(i => i.Score).ToArray(), list.Source);
     }
 

@@ -65,16 +65,23 @@ internal static class ServingData
     public static List<EdgeRow> Edges(IEnumerable<RawEdge> edges) => edges.Select(e => new EdgeRow { User = e.User, Item = e.Item }).ToList();
 
     /// <summary>The distinct user ids of the first column of a TSV with a header line (an edge file works), in order of appearance.</summary>
-    public static List<string> Users(string path, out string header)
+    public static List<string> Users(string path, out string header) => Ids(path, "user", out header);
+
+    /// <summary>The distinct item ids of the first column of a TSV with a header line, in order of appearance (recommend's --exclude-items).</summary>
+    public static List<string> Items(string path) => Ids(path, "item", out _);
+
+    /// <summary>The distinct ids (of <paramref name="what"/>: "user" or "item") of the first column of a TSV with a header line.</summary>
+    private static List<string> Ids(string path, string what, out string header)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Users file '{path}' does not exist.", path);
+        string file = what == "user" ? "Users file" : "Items file";
+        if (!File.Exists(path)) throw new FileNotFoundException($"{file} '{path}' does not exist.", path);
         using var reader = TextFile.OpenRead(path); // a truncated .gz throws instead of ending early
-        header = TextFile.ReadLine(reader, path, 1) ?? throw new InvalidDataException($"Users file '{path}' is empty: a header line and one user id per line were expected.");
-        // A comma-separated file would make whole lines ("5,274") into user ids, each served as an unknown user.
+        header = TextFile.ReadLine(reader, path, 1) ?? throw new InvalidDataException($"{file} '{path}' is empty: a header line and one {what} id per line were expected.");
+        // A comma-separated file would make whole lines ("5,274") into ids, each one the model does not know.
         if (header.Contains(',') && !header.Contains('\t'))
-            throw new InvalidDataException($"Users file '{path}' looks comma-separated (header '{header}'): the user id is the first TAB-separated field of each line.");
+            throw new InvalidDataException($"{file} '{path}' looks comma-separated (header '{header}'): the {what} id is the first TAB-separated field of each line.");
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var users = new List<string>();
+        var ids = new List<string>();
         string? line;
         int number = 1;
         while ((line = TextFile.ReadLine(reader, path, number + 1)) != null)
@@ -86,14 +93,15 @@ internal static class ServingData
             // whole line a user id, unknown to the model. Under a one-word header, a line with spaces is an id that holds them.
             if (!header.Contains('\t') && header.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > 1
                 && id.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 1 } fields)
-                throw new InvalidDataException($"Users file '{path}' line {number} holds {fields.Length} space-separated fields ('{fields[0]} {fields[1]}"
-                    + (fields.Length > 2 ? " ..." : "") + "'), without a TAB, so its whole line would be read "
-                    + "as one user id. The user id is the first TAB-separated field of each line, under a header; a file listing each user's items on one line "
-                    + "(LightGCN's test.txt) must be converted first (benchmarks/peers/prepare_datasets.py lightgcn writes edge files, whose users serve).");
-            if (id.Length > 0 && seen.Add(id)) users.Add(id);
+                throw new InvalidDataException($"{file} '{path}' line {number} holds {fields.Length} space-separated fields ('{fields[0]} {fields[1]}"
+                    + (fields.Length > 2 ? " ..." : "") + $"'), without a TAB, so its whole line would be read "
+                    + $"as one {what} id. The {what} id is the first TAB-separated field of each line, under a header"
+                    + (what == "user" ? "; a file listing each user's items on one line (LightGCN's test.txt) must be converted first "
+                        + "(benchmarks/peers/prepare_datasets.py lightgcn writes edge files, whose users serve)." : "."));
+            if (id.Length > 0 && seen.Add(id)) ids.Add(id);
         }
-        if (users.Count == 0) throw new InvalidDataException($"Users file '{path}' has no user ids after its header line ('{header}'; the first line is always the header).");
-        return users;
+        if (ids.Count == 0) throw new InvalidDataException($"{file} '{path}' has no {what} ids after its header line ('{header}'; the first line is always the header).");
+        return ids;
     }
 
     /// <summary>

@@ -1,0 +1,76 @@
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary>
+/// <c>recommend --exclude-items</c> (a daily-retrain walkthrough: deleted items kept being recommended until the next fit): the
+/// items are left out of every list, the rest of each list in its order (the query unchanged), unknown ids counted, and the
+/// scorers that cannot take exclusions refuse the option.
+/// </summary>
+public sealed class CliExcludeItemsTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-cli-exclude-items-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_directory, name);
+
+    /// <summary>The lists of a candidates file: user -> items in rank order.</summary>
+    private static Dictionary<string, string[]> Lists(string path) =>
+        File.ReadAllLines(path).Skip(1).Select(l => l.Split('\t')).GroupBy(f => f[0])
+            .ToDictionary(g => g.Key, g => g.OrderBy(f => int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture)).Select(f => f[2]).ToArray());
+
+    [Fact]
+    public void ExcludedItems_AreLeftOutOfEveryList_AndTheRestKeepTheirOrder()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        // The single vector's ranking, so that the list without the items is the plain list without them (a quota retriever
+        // refills the quota of an excluded item's cluster from that cluster, which moves the items after it).
+        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("m.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
+            "--retriever", "unimodal");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        File.WriteAllLines(PathOf("users.tsv"), ["user", "u0", "u1", "someone-new"]);
+        var plain = CliHarness.Run("recommend", "--model", PathOf("m.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("plain.tsv"), "--recommender");
+        Assert.True(plain.ExitCode == 0, plain.Error);
+        var before = Lists(PathOf("plain.tsv"));
+
+        // Two items (u0's first, and the first other one of the new user's list, the popular list) and an id the model never saw.
+        string[] gone = [before["u0"][0], before["someone-new"].First(i => i != before["u0"][0])];
+        File.WriteAllLines(PathOf("deleted.tsv"), ["item", .. gone, "never-an-item"]);
+        var served = CliHarness.Run("recommend", "--model", PathOf("m.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("served.tsv"),
+            "--exclude-items", PathOf("deleted.tsv"));
+        Assert.True(served.ExitCode == 0, served.Error);
+        Assert.Contains("2 items left out of every list; 1 id the model does not know", served.Out, StringComparison.Ordinal);
+        var after = Lists(PathOf("served.tsv"));
+        foreach (var (user, list) in before)
+        {
+            Assert.Empty(after[user].Intersect(gone));
+            Assert.Equal(list.Length, after[user].Length);
+            // The same ranking with the excluded items taken out, filled from the next items.
+            var kept = list.Except(gone).ToArray();
+            Assert.Equal(kept, after[user][..kept.Length]);
+        }
+
+        // The default retriever (cluster quotas) leaves them out too, its lists as long.
+        var quota = CliHarness.Run("fit", "--train", train, "--model", PathOf("q.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
+            "--clusters", "4");
+        Assert.True(quota.ExitCode == 0, quota.Error);
+        var plainQuota = CliHarness.Run("recommend", "--model", PathOf("q.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("plain-q.tsv"), "--recommender");
+        var servedQuota = CliHarness.Run("recommend", "--model", PathOf("q.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("served-q.tsv"),
+            "--exclude-items", PathOf("deleted.tsv"));
+        Assert.True(plainQuota.ExitCode == 0 && servedQuota.ExitCode == 0, plainQuota.Error + servedQuota.Error);
+        var (quotaBefore, quotaAfter) = (Lists(PathOf("plain-q.tsv")), Lists(PathOf("served-q.tsv")));
+        Assert.Contains(quotaBefore.Values, l => l.Intersect(gone).Any());
+        foreach (var (user, list) in quotaBefore)
+        {
+            Assert.Empty(quotaAfter[user].Intersect(gone));
+            Assert.Equal(list.Length, quotaAfter[user].Length);
+        }
+
+        foreach (string scorer in new[] { "--engine", "--onnx" })
+        {
+            var refused = CliHarness.Run("recommend", "--model", PathOf("m.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("x.tsv"),
+                "--exclude-items", PathOf("deleted.tsv"), scorer);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains($"leave out {scorer}", refused.Error, StringComparison.Ordinal);
+        }
+    }
+}
