@@ -274,8 +274,8 @@ public sealed class OnnxServingManifest
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string path = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
         if (File.Exists(Path.Combine(directory, UnfinishedMarkerFileName)))
-            throw new InvalidDataException($"An ONNX export into '{directory}' did not finish ({UnfinishedMarkerFileName} is there: it was interrupted or failed): "
-                + "its files may mix two exports. Export again (ExportOnnx, or the CLI's export-onnx).");
+            throw new InvalidDataException($"An ONNX export into '{directory}' did not finish ({UnfinishedMarkerFileName} is there: it is still running, or it was interrupted or failed): "
+                + "its files may mix two exports. Wait for a running export to finish, else export again (ExportOnnx, or the CLI's export-onnx).");
         if (!File.Exists(path)) throw new FileNotFoundException($"No ONNX serving manifest at '{path}'.", path);
         OnnxServingManifest? manifest;
         List<string> missing;

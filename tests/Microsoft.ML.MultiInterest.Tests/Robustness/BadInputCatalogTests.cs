@@ -540,7 +540,7 @@ public class BadInputCatalogTests
             // A field taken out was read as 0 (alpha 0: every component its equal quota) and served without a word.
             OpenQuotaDirectoryEdited("field-missing-onnx", json => json.Remove("alpha"));
         }),
-        ["onnx-directory-unfinished"] = Throws<InvalidDataException>(["did not finish", "EXPORT-UNFINISHED is there: it was interrupted or failed", "Export again"], () =>
+        ["onnx-directory-unfinished"] = Throws<InvalidDataException>(["did not finish", "EXPORT-UNFINISHED is there: it is still running, or it was interrupted or failed", "export again"], () =>
         {
             string directory = BadInputFixtures.Directory("unfinished-export");
             File.WriteAllText(Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingManifest.UnfinishedMarkerFileName), "started");
