@@ -63,12 +63,7 @@ internal sealed class OnnxGraphBuilder
     }
 
     /// <summary>Declares a graph input; a <c>null</c> dimension is the dynamic <see cref="BatchDimension"/>.</summary>
-    public OnnxGraphBuilder AddInput(string name, TensorProto.Types.DataType type, params long?[] dims)
-    {
-        Claim(name);
-        _graph.Input.Add(ValueInfo(name, type, dims));
-        return this;
-    }
+    public OnnxGraphBuilder AddInput(string name, TensorProto.Types.DataType type, params long?[] dims) => Input(name, type, dims, null);
 
     /// <summary>
     /// Declares a graph input whose dynamic (<c>null</c>) dimensions take the names in <paramref name="dynamicNames"/>, one per
@@ -80,6 +75,11 @@ internal sealed class OnnxGraphBuilder
         ArgumentNullException.ThrowIfNull(dynamicNames);
         if (dynamicNames.Length != dims.Length)
             throw new ArgumentException($"Input '{name}' has {dims.Length} dimensions but {dynamicNames.Length} dimension names.", nameof(dynamicNames));
+        return Input(name, type, dims, dynamicNames);
+    }
+
+    private OnnxGraphBuilder Input(string name, TensorProto.Types.DataType type, long?[] dims, string[]? dynamicNames)
+    {
         Claim(name);
         _graph.Input.Add(ValueInfo(name, type, dims, dynamicNames));
         return this;

@@ -97,6 +97,7 @@ internal sealed class LiveRetriever
         var seen = new List<int>(fresh.Length + trainedItems.Length + excluded.Length);
         if (t.ExcludeSeen) seen.AddRange(trainedItems.ToArray());
         seen.AddRange(fresh.ToArray());
+        int ownItems = seen.Count; // the user's own (trained and fresh) items; the request's exclusions follow
         seen.AddRange(excluded.ToArray());
         var exclusions = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[seen.Count], seen.ToArray());
         if (!trained && fresh.IsEmpty) return followed != null ? PopularInConditions(exclusions, followed, count) : Popular(exclusions, count);
@@ -138,7 +139,7 @@ internal sealed class LiveRetriever
         }
         // The excluded items are left out of the list only: a clustered pool's history lists are those of the user's own items.
         var historyLists = excluded.IsEmpty || _historyMmr == null ? null
-            : BipartiteGraph.FromEdges(1, t.Items.Rows, new int[seen.Count - excluded.Length], seen.GetRange(0, seen.Count - excluded.Length).ToArray());
+            : BipartiteGraph.FromEdges(1, t.Items.Rows, new int[ownItems], seen.GetRange(0, ownItems).ToArray());
         var lists = Run(vector, mixture, interests, conditions, [0], exclusions, count, threads: 1, historyLists);
         return new LiveList(lists.IndicesOf(0).ToArray(), lists.ScoresOf(0).ToArray(), trained ? CandidateSource.Trained : CandidateSource.History);
     }
