@@ -47,21 +47,22 @@ internal static class ExportOnnxCommand
     }
 
     /// <summary>
-    /// The grouped item table holds every cluster padded to the largest: a skewed clustering makes it many times the item
-    /// table (1.4 GB on Epinions), which a user sizing a server should hear before loading it, not after.
+    /// The quota scorer scores each component's cluster padded to the largest: a skewed clustering makes every batch gather
+    /// many times the vectors even clusters would (about 150 MB per batch of 64 users on Ciao), which a user sizing a server
+    /// should hear before serving, not after.
     /// </summary>
     internal static string? PaddingNote(OnnxServingManifest manifest)
     {
         if (manifest.QuotaScorer.File.Length == 0 || manifest.LargestCluster == 0 || manifest.Items == 0) return null;
-        double slots = (double)manifest.Clusters * manifest.LargestCluster;
-        double ratio = slots / manifest.Items;
+        double ratio = (double)manifest.Clusters * manifest.LargestCluster / manifest.Items;
         if (ratio < PaddingNoteRatio) return null;
-        return $"note: the quota scorer pads each of the {manifest.Clusters:N0} clusters to the largest ({manifest.LargestCluster:N0} items): "
-            + $"{slots * manifest.Dimension * sizeof(float) / 1e6:F0} MB of item vectors, {ratio:F1}x the item table. "
-            + "Fewer or more even clusters shrink it; the zip and `recommend --engine` serve the same lists without it (docs/onnx.md).";
+        double batchBytes = (double)OnnxCandidateScorer.DefaultBatchSize * manifest.Components * manifest.LargestCluster * manifest.Dimension * sizeof(float);
+        return $"note: the quota scorer pads each of the {manifest.Clusters:N0} clusters to the largest ({manifest.LargestCluster:N0} items, {ratio:F1}x the mean): "
+            + $"a batch of {OnnxCandidateScorer.DefaultBatchSize} users gathers {batchBytes / 1e6:F0} MB of item vectors while scoring, {ratio:F1}x what even clusters would. "
+            + "A smaller `recommend --batch`, or fewer or more even clusters, shrink it; the zip and `recommend --engine` serve the same lists without it (docs/onnx.md).";
     }
 
-    /// <summary>Padding ratio from which <see cref="PaddingNote"/> speaks: cit-HepPh's 2,000 clusters (5.5x, 80 MB) stay quiet, Ciao's (20x, 1.0 GB) do not.</summary>
+    /// <summary>Padding ratio from which <see cref="PaddingNote"/> speaks: cit-HepPh's 2,000 clusters (5.5x) stay quiet, Ciao's (20x) do not.</summary>
     internal const double PaddingNoteRatio = 10;
 
     /// <summary>What the directory serves, in the manifest's terms; a fusion's sources each by their own directory's.</summary>

@@ -3,19 +3,17 @@ using Microsoft.ML.MultiInterest.Engine;
 namespace Microsoft.ML.MultiInterest.Onnx;
 
 /// <summary>
-/// The item table of the quota scorer, grouped by cluster: cluster c's members in ascending item order,
-/// padded to the largest cluster size <see cref="Slots"/>. Ascending order matters: ONNX TopK gives equal
-/// scores to the lower position, which is then the lower item row, the engine's tie rule.
+/// The quota scorer's items grouped by cluster: cluster c's member rows in ascending item order, padded to the largest
+/// cluster size <see cref="Slots"/> (the graph gathers the members' vectors from the item table by these rows). Ascending
+/// order matters: ONNX TopK gives equal scores to the lower position, which is then the lower item row, the engine's tie rule.
 /// </summary>
 internal sealed class ClusterGroupedItems
 {
-    private ClusterGroupedItems(int clusters, int slots, int dimension)
+    private ClusterGroupedItems(int clusters, int slots)
     {
         Clusters = clusters;
         Slots = slots;
-        Dimension = dimension;
-        Embeddings = new float[checked(clusters * slots * dimension)];
-        Rows = new long[clusters * slots];
+        Rows = new long[checked(clusters * slots)];
         Padding = new float[clusters * slots];
     }
 
@@ -24,12 +22,6 @@ internal sealed class ClusterGroupedItems
 
     /// <summary>S, the size of the largest cluster.</summary>
     public int Slots { get; }
-
-    /// <summary>d, the embedding dimension.</summary>
-    public int Dimension { get; }
-
-    /// <summary>[C, S, d] member embeddings; zero rows in padding slots.</summary>
-    public float[] Embeddings { get; }
 
     /// <summary>[C, S] item rows of the members; 0 in padding slots (a valid row, so that gathers by it stay in range).</summary>
     public long[] Rows { get; }
@@ -43,13 +35,13 @@ internal sealed class ClusterGroupedItems
     /// <summary>The size of the largest condition of <paramref name="conditions"/>, at least 1 (TopK needs a slot to rank).</summary>
     public static int LargestCondition(ItemConditions conditions) => Math.Max(1, Largest(conditions.Count, conditions.MembersOf));
 
-    /// <summary>Groups <paramref name="items"/> by <paramref name="clustering"/>.</summary>
-    public static ClusterGroupedItems Create(EmbeddingMatrix items, ItemClustering clustering) =>
-        Create(items, clustering.ClusterCount, LargestCluster(clustering), clustering.MembersOf);
+    /// <summary>Groups the items by <paramref name="clustering"/>.</summary>
+    public static ClusterGroupedItems Create(ItemClustering clustering) =>
+        Create(clustering.ClusterCount, LargestCluster(clustering), clustering.MembersOf);
 
-    /// <summary>Groups <paramref name="items"/> by condition; items without one are in no group (only the fill reaches them).</summary>
-    public static ClusterGroupedItems Create(EmbeddingMatrix items, ItemConditions conditions) =>
-        Create(items, conditions.Count, LargestCondition(conditions), conditions.MembersOf);
+    /// <summary>Groups the items by condition; items without one are in no group (only the fill reaches them).</summary>
+    public static ClusterGroupedItems Create(ItemConditions conditions) =>
+        Create(conditions.Count, LargestCondition(conditions), conditions.MembersOf);
 
     private delegate ReadOnlySpan<int> MembersOf(int group);
 
@@ -60,10 +52,9 @@ internal sealed class ClusterGroupedItems
         return largest;
     }
 
-    private static ClusterGroupedItems Create(EmbeddingMatrix items, int groups, int slots, MembersOf membersOf)
+    private static ClusterGroupedItems Create(int groups, int slots, MembersOf membersOf)
     {
-        int d = items.Dimension;
-        var grouped = new ClusterGroupedItems(groups, slots, d);
+        var grouped = new ClusterGroupedItems(groups, slots);
         int s = grouped.Slots;
         grouped.Padding.AsSpan().Fill(float.NegativeInfinity);
         for (int c = 0; c < groups; c++)
@@ -74,7 +65,6 @@ internal sealed class ClusterGroupedItems
                 int slot = c * s + p;
                 grouped.Rows[slot] = members[p];
                 grouped.Padding[slot] = 0f;
-                items.ReadRow(members[p]).CopyTo(grouped.Embeddings.AsSpan(slot * d, d));
             }
         }
         return grouped;

@@ -53,7 +53,7 @@ internal static class MixtureExportChecks
             throw new ArgumentException($"Mixture embeddings have dimension {mixtures.Dimension} but item embeddings {items.Dimension}.", nameof(mixtures));
         Candidates(candidates, items.Rows);
         double slots = (double)groups * largest;
-        double bytes = slots * ((double)items.Dimension * sizeof(float) + sizeof(long) + sizeof(float)) + (double)items.Rows * items.Dimension * sizeof(float);
+        double bytes = slots * (sizeof(long) + sizeof(float)) + (double)items.Rows * items.Dimension * sizeof(float);
         CheckSize("quota scorer", bytes);
         items.ThrowIfNotFinite("item embeddings");
         for (int u = 0; u < mixtures.UserCount; u++)

@@ -115,7 +115,7 @@ public static class MixtureOnnxExporter
     internal static ModelProto BuildQuotaScorer(EmbeddingMatrix items, ItemClustering clustering, MixtureTable mixtures, int candidates, bool exclusionMask)
     {
         MixtureExportChecks.QuotaScorer(items, clustering, mixtures, candidates);
-        return QuotaScorerGraph.Build(ClusterGroupedItems.Create(items, clustering), items, mixtures.MaxComponents,
+        return QuotaScorerGraph.Build(ClusterGroupedItems.Create(clustering), items, mixtures.MaxComponents,
             new QuotaListLayout(candidates, HeadSlots: 0, ExtrasAfterQuotas: false), exclusionMask);
     }
 

@@ -84,7 +84,7 @@ public static partial class OnnxServingDirectory
         MixtureExportChecks.Together(users, items);
         MixtureExportChecks.Encoder(users, mixtures, candidates, options.Alpha);
         MixtureExportChecks.QuotaScorer(items, clustering, mixtures, candidates);
-        return WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(items, clustering), clustering.ClusterCount, ClusterGroupedItems.LargestCluster(clustering),
+        return WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(clustering), clustering.ClusterCount, ClusterGroupedItems.LargestCluster(clustering),
             mixtures, options, QuotaListLayout.ClusterQuota(candidates, options), OnnxServingManifest.ClusterQuotaRetrieval, directory, exclusionMask);
     }
 
@@ -141,7 +141,7 @@ public static partial class OnnxServingDirectory
                 Outputs = [.. ConditionModelGraph.Tables.Select(t => t + OnnxGraphBuilder.KeptOutputSuffix)],
             };
         }
-        return WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(items, conditions), conditions.Count, ClusterGroupedItems.LargestCondition(conditions),
+        return WriteQuotaDirectory(users, items, () => ClusterGroupedItems.Create(conditions), conditions.Count, ClusterGroupedItems.LargestCondition(conditions),
             conditionQueries, options, QuotaListLayout.Conditional(candidates, headShare), OnnxServingManifest.ConditionalRetrieval, directory, exclusionMask,
             conditionGraph, model != null ? maxConditions : 0, model != null ? conditions.Names : null);
     }

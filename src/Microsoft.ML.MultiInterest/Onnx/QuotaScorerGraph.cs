@@ -52,8 +52,7 @@ internal static class QuotaScorerGraph
             .AddInput(UserEmbeddingName, f, [null, d]);
         if (exclusionMask) g.AddInput(ExclusionMaskInput, f, [null, itemCount]);
 
-        g.AddInitializer("cluster_items", [grouped.Clusters, s, d], grouped.Embeddings)
-            .AddInitializer(ClusterItemRowsName, [grouped.Clusters, s], grouped.Rows)
+        g.AddInitializer(ClusterItemRowsName, [grouped.Clusters, s], grouped.Rows)
             .AddInitializer(ClusterPaddingName, [grouped.Clusters, s], grouped.Padding)
             .AddInitializer("item_embeddings", [itemCount, d], items.Values)
             .AddInitializer("zero", [], [0L])
@@ -108,14 +107,16 @@ internal static class QuotaScorerGraph
         }
 
         // (1) Each component against its own cluster. Padding components (cluster -1) read cluster 0 and
-        // are then masked out entirely, so they find nothing and take no slots.
+        // are then masked out entirely, so they find nothing and take no slots. The members' vectors are gathered from the
+        // item table by their rows (a padding slot reads row 0 and is masked): a table of vectors grouped by cluster would
+        // hold C x S x d floats, the largest cluster's size times every cluster (20x the item table on Ciao).
         g.AddNode("GreaterOrEqual", [MixtureClustersName, "zero"], ["is_component"])
             .AddNode("Max", [MixtureClustersName, "zero"], ["safe_clusters"])
-            .AddNode("Gather", ["cluster_items", "safe_clusters"], ["component_items"], Axis(0))   // [B,m,S,d]
+            .AddNode("Gather", [ClusterItemRowsName, "safe_clusters"], ["component_rows"], Axis(0))  // [B,m,S]
+            .AddNode("Gather", ["item_embeddings", "component_rows"], ["component_items"], Axis(0))  // [B,m,S,d]
             .AddNode("Unsqueeze", [MixtureEmbeddingsName, "last_axis"], ["component_columns"])    // [B,m,d,1]
             .AddNode("MatMul", ["component_items", "component_columns"], ["item_scores_col"])     // [B,m,S,1]
             .AddNode("Squeeze", ["item_scores_col", "last_axis"], ["item_scores"])                // [B,m,S]
-            .AddNode("Gather", [ClusterItemRowsName, "safe_clusters"], ["component_rows"], Axis(0))
             .AddNode("Gather", [ClusterPaddingName, "safe_clusters"], ["component_padding"], Axis(0))
             .AddNode("Add", ["item_scores", "component_padding"], ["member_scores"]);
         string eligible = "member_scores";

@@ -203,6 +203,21 @@ public class MixtureOnnxExporterTests
     }
 
     [Fact]
+    public void TheScorerHoldsEachItemVectorOnceWhateverTheClusterSizes()
+    {
+        // The world's clusters are skewed (each about half the size of the one before), so a table of vectors grouped by
+        // cluster and padded to the largest would hold several times the item table; the graph gathers by row instead.
+        var w = MixtureWorld.Create(seed: 6);
+        int largest = ClusterGroupedItems.LargestCluster(w.Clustering), clusters = w.Clustering.ClusterCount;
+        Assert.True(clusters * largest > 3 * w.Items.Rows, "the world's clusters should be skewed");
+        var scorer = MixtureOnnxExporter.BuildQuotaScorer(w.Items, w.Clustering, w.Mixtures, 10, exclusionMask: true);
+        long floats = scorer.Graph.Initializer.Where(t => t.DataType == (int)Microsoft.ML.MultiInterest.Onnx.Proto.TensorProto.Types.DataType.Float)
+            .Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
+        // The item table, the padding marks (one per slot) and a few scalars.
+        Assert.InRange(floats, (long)w.Items.Rows * w.Items.Dimension, (long)w.Items.Rows * w.Items.Dimension + (long)clusters * largest + 8);
+    }
+
+    [Fact]
     public void BadArgumentsAreRefusedNamingTheArgument()
     {
         var w = MixtureWorld.Create(seed: 2);
