@@ -25,13 +25,12 @@ internal sealed class ScratchDirectory : IDisposable
     private readonly IDisposable _tracked;
     private readonly FileStream _lock;
 
-    private ScratchDirectory(string path, string? previous, FileStream held)
+    private ScratchDirectory(string path, string? previous, FileStream held, IDisposable tracked)
     {
         Path = path;
         _previous = previous;
         _lock = held;
-        // The lock is let go before a signal's clean-up deletes the folder: Windows deletes no file open without delete sharing.
-        _tracked = TerminationCleanup.TrackDirectory(path, before: held.Dispose);
+        _tracked = tracked;
     }
 
     /// <summary>The folder's full path.</summary>
@@ -47,20 +46,32 @@ internal sealed class ScratchDirectory : IDisposable
         string temp = System.IO.Path.GetTempPath();
         RemoveAbandoned(temp);
         DirectoryInfo created;
-        FileStream held;
         try
         {
             // Created with a random part and owner-only permissions: another user cannot plant a folder or link under the name.
             created = Directory.CreateTempSubdirectory(Prefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        // Tracked before anything else happens in it, so a signal from now on removes it (the lock file's presence tells
+        // that it is). The lock is let go before the removal: Windows deletes no file open without delete sharing.
+        FileStream? held = null;
+        var tracked = TerminationCleanup.TrackDirectory(created.FullName, before: () => held?.Dispose());
+        try
+        {
             // Held unshared (an exclusive lock on Unix too) while the run lives: what tells a later run that the folder is in
             // use, even from another PID namespace or host sharing the temp directory, where the process id says nothing.
             held = new FileStream(System.IO.Path.Combine(created.FullName, LockFileName), FileMode.CreateNew, FileAccess.Write, FileShare.None);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            tracked.Dispose();
+            Remove(created.FullName);
             return null;
         }
-        var scratch = new ScratchDirectory(created.FullName, Environment.GetEnvironmentVariable(Variable), held);
+        var scratch = new ScratchDirectory(created.FullName, Environment.GetEnvironmentVariable(Variable), held, tracked);
         Environment.SetEnvironmentVariable(Variable, created.FullName);
         return scratch;
     }

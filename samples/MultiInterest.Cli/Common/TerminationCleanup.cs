@@ -116,7 +116,13 @@ internal static class TerminationCleanup
         foreach (var (directory, before) in directories)
         {
             if (before != null) Attempt(before);
-            Attempt(() => Directory.Delete(directory, recursive: true));
+            // A worker thread still writing there can refill the folder between the removal of its files and of the folder
+            // itself ("directory not empty"): a few more tries before giving up.
+            for (int attempt = 0; attempt < 5 && Directory.Exists(directory); attempt++)
+            {
+                if (attempt > 0) Thread.Sleep(20);
+                Attempt(() => Directory.Delete(directory, recursive: true));
+            }
         }
     }
 

@@ -126,7 +126,11 @@ public sealed class ScratchDirectoryTests : IDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
-            if (Directory.EnumerateDirectories(_temp, ScratchDirectory.Prefix + run.Id + "-*").FirstOrDefault() is { } folder) return folder;
+            // The folder is tracked for removal before its lock file is made: a signal sent before then would find it untracked
+            // (under load the run can be paused between the two, and the test then failed with the folder left behind).
+            if (Directory.EnumerateDirectories(_temp, ScratchDirectory.Prefix + run.Id + "-*").FirstOrDefault() is { } folder
+                && File.Exists(Path.Combine(folder, ScratchDirectory.LockFileName)))
+                return folder;
             Assert.False(run.HasExited, $"the run ended (exit {(run.HasExited ? run.ExitCode : 0)}) before its scratch folder was seen");
             Thread.Sleep(20);
         }

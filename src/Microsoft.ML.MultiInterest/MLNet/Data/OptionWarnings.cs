@@ -56,6 +56,51 @@ internal static class OptionWarnings
         return true;
     }
 
+    /// <summary>The spread from which <see cref="EdgeWeights"/> speaks: the heaviest edge this many times the median.</summary>
+    internal const double WeightSpreadLimit = 1e4;
+
+    /// <summary>How far from 1 the median weight may be, as a factor either way, before <see cref="EdgeWeights"/> speaks.</summary>
+    internal const double WeightScaleLimit = 1e3;
+
+    /// <summary>
+    /// Edge weights that the trainers take as given but that are unlikely to be meant: a few edges weighing ten thousand
+    /// ordinary ones (raw counts, a stray value), which then shape their users' and items' vectors alone, or a median far
+    /// from 1 (timestamps, milliseconds), against which the learning rate, regularisation and unobserved weight, all set for
+    /// weights near 1 (an unweighted edge weighs 1), act many times weaker or stronger. The weights are not changed.
+    /// </summary>
+    /// <returns>Whether a warning was logged.</returns>
+    public static bool EdgeWeights(MLContext context, string component, IReadOnlyList<float> weights, string column, string option)
+    {
+        if (weights.Count == 0) return false;
+        // The median of a strided sample (every edge up to 100,000), the largest over all.
+        int step = Math.Max(1, weights.Count / 100_000);
+        var sample = new List<float>(weights.Count / step + 1);
+        float largest = 0;
+        int heaviest = 0;
+        for (int e = 0; e < weights.Count; e++)
+        {
+            if (weights[e] > largest) (largest, heaviest) = (weights[e], e);
+            if (e % step == 0) sample.Add(weights[e]);
+        }
+        sample.Sort();
+        double median = sample[sample.Count / 2];
+        bool spread = largest >= WeightSpreadLimit * median;
+        bool scale = median > WeightScaleLimit || median < 1 / WeightScaleLimit;
+        if (!spread && !scale) return false;
+        var advice = "If the column holds raw counts, a compressed scale such as 1 + log(count) is the usual confidence; if it holds timestamps or ids, "
+            + $"leave {option} unset (docs/concepts.md, \"Edge weights\").";
+        if (spread)
+            Logging.Warning(context, component, $"Column '{column}' (option {option}): the largest weight, {largest:G4} (edge {heaviest} of the edges read), is "
+                + $"{largest / median:G3} times the median ({median:G4}): the heaviest edges outweigh thousands of ordinary ones in the loss, so they shape their "
+                + $"users' and items' vectors alone. The weights are used as given. {advice}");
+        else
+            Logging.Warning(context, component, $"Column '{column}' (option {option}): the median weight is {median:G4}, but the embedding's learning rate, "
+                + $"regularisation and unobserved weight are set for weights near 1 (an unweighted edge weighs 1), so here they act about {(median > 1 ? median : 1 / median):G3} "
+                + $"times {(median > 1 ? "weaker" : "stronger")} (the truncated SVD's rankings do not depend on the scale). The weights are used as given; divide the "
+                + $"column by its median to keep its shape at the scale the settings expect. {advice}");
+        return true;
+    }
+
     /// <summary>
     /// Rows of the training view that carry no edge (a missing key, 0: an empty id or NaN, or a value the fitted MapValueToKey did not see): their
     /// edges are not trained on, so their users may end without a vector or components, which later stages then report

@@ -1,0 +1,67 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+/// <summary>GraphEmbedding's warnings on edge weights it takes as given but that are unlikely to be meant.</summary>
+public class EdgeWeightWarningsTests
+{
+    private static List<string> WeightWarnings(Func<int, float> weightOf)
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = MLNetTestData.Warnings(ml);
+        var edges = MLNetTestData.Edges().Select((e, row) => new MLNetTestData.WeightedEdge { User = e.User, Item = e.Item, Weight = weightOf(row) }).ToList();
+        var raw = ml.Data.LoadFromEnumerable(edges);
+        var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
+        // The truncated SVD: its rankings do not depend on the weights' scale, so every case trains.
+        var o = new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 4, WeightColumnName = "Weight", Threads = 1 };
+        ml.MultiInterest().GraphEmbedding(o).Fit(keyed);
+        return warnings.Where(w => w.Contains("option WeightColumnName", StringComparison.Ordinal)).ToList();
+    }
+
+    [Fact]
+    public void CountsOfOrdinarySpreadPassQuietly() =>
+        Assert.Empty(WeightWarnings(row => 1 + row % 50));
+
+    [Fact]
+    public void OneHugeWeightIsNamedWithItsEdgeAndItsRatioToTheMedian()
+    {
+        var warning = Assert.Single(WeightWarnings(row => row == 7 ? 1e12f : 1));
+        Assert.Contains("Column 'Weight' (option WeightColumnName): the largest weight, 1E+12 (edge 7 of the edges read), is 1E+12 times the median (1)", warning, StringComparison.Ordinal);
+        Assert.Contains("The weights are used as given.", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WeightsFarFromOneAreTold_TimestampsForExample()
+    {
+        var warning = Assert.Single(WeightWarnings(row => 1.7e9f + row));
+        Assert.Contains("the median weight is 1.7E+09", warning, StringComparison.Ordinal);
+        Assert.Contains("times weaker", warning, StringComparison.Ordinal);
+        Assert.Contains("if it holds timestamps or ids, leave WeightColumnName unset", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheSweepSaysTheSameOfItsWeights()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = MLNetTestData.Warnings(ml);
+        var mi = ml.MultiInterest();
+        var frame = new Microsoft.Data.Analysis.DataFrame(
+            new Microsoft.Data.Analysis.StringDataFrameColumn("User", MLNetTestData.Edges().Select(e => e.User)),
+            new Microsoft.Data.Analysis.StringDataFrameColumn("Item", MLNetTestData.Edges().Select(e => e.Item)),
+            new Microsoft.Data.Analysis.SingleDataFrameColumn("Weight", MLNetTestData.Edges().Select((_, row) => row == 3 ? 5e6f : 2f)));
+        var space = new SweepSearchSpace().Add("lambda", 0, 0.5);
+        var options = new SweepOptions
+        {
+            Strategy = SweepStrategy.Grid, Cutoff = 5, Threads = 1,
+            BaseSettings = new SweepSettings
+            {
+                Embedding = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 4 },
+                Clustering = new SphericalKMeansOptions { Clusters = 4 },
+                Components = 2,
+            },
+        };
+        mi.Sweep(mi.LoadEdges(frame, weightColumnName: "Weight"), space, options, weightColumnName: "Weight", refitBest: false);
+        Assert.Contains(warnings, w => w.Contains("Column 'Weight' (option weightColumnName): the largest weight, 5E+06", StringComparison.Ordinal)
+            && w.Contains("2.5E+06 times the median (2)", StringComparison.Ordinal));
+    }
+}
