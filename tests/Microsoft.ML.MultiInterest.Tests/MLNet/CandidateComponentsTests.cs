@@ -158,6 +158,17 @@ public class CandidateComponentsTests
             mi.Evaluate(keyed, heldOut, itemView, whole).RecallAtK[m], 12);
         Assert.Equal(ranked.RecallAtK[10] - retrieved.RecallAtK[10], paired.Recall[10].Difference, 12);
         DocSnippets.AssertOnPage(Path.Combine("MLNet", nameof(CandidateComponentsTests) + ".cs"), "RankerFeatures", "docs/pipeline.md");
+
+        // Re-ranked lists have no representation: asking for one is refused saying which option asked and what scores them.
+        var error = Assert.Throws<ArgumentException>(() => mi.Evaluate(keyed, heldOut, itemView,
+            new MultiInterestEvaluatorOptions { Cutoffs = [10], Representation = UserRepresentation.Unimodal }));
+        Assert.Equal("scored", error.ParamName);
+        Assert.StartsWith("Representation = Unimodal computes the goodness of fit (EMD) from a column of the scored data: Input column 'UserEmbedding' (option UserEmbeddingColumnName) was not found", error.Message);
+        Assert.Contains("Set Representation = None to score lists without a representation", error.Message);
+        var mixtureError = Assert.Throws<ArgumentException>(() => mi.Evaluate(keyed, heldOut, itemView,
+            new MultiInterestEvaluatorOptions { Cutoffs = [10], Representation = UserRepresentation.Mixture }));
+        Assert.Contains("Representation = Mixture computes", mixtureError.Message);
+        Assert.Contains("'MixtureWeights' (option MixtureWeightsColumnName)", mixtureError.Message);
     }
 
     private sealed class EdgeRow

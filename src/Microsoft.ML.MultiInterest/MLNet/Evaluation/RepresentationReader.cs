@@ -10,6 +10,24 @@ namespace Microsoft.ML.MultiInterest;
 /// </summary>
 internal static class RepresentationReader
 {
+    /// <summary>
+    /// A representation column the options asked for (Auto asks only for columns the view has): a missing one is refused
+    /// saying that the option chose it and how to score lists that have no representation, such as a ranker's re-ranked lists.
+    /// </summary>
+    private static DataViewSchema.Column Needed(Func<DataViewSchema.Column> check, UserRepresentation kind, string parameter, string source)
+    {
+        try
+        {
+            return check();
+        }
+        catch (ArgumentException e) when (e.ParamName == "schema")
+        {
+            string found = e.Message.Replace(" (Parameter 'schema')", "", StringComparison.Ordinal);
+            throw new ArgumentException($"Representation = {kind} computes the goodness of fit (EMD) from a column of {source}: {found} "
+                + "Set Representation = None to score lists without a representation (re-ranked lists, for example), or Auto to use the columns the view has.", parameter, e);
+        }
+    }
+
     /// <summary>The representations of <paramref name="heldOut"/>'s test users, or null when none is evaluated.</summary>
     /// <param name="view">The view holding the representation columns.</param>
     /// <param name="parameter">The parameter that passed <paramref name="view"/>.</param>
@@ -27,13 +45,15 @@ internal static class RepresentationReader
         var columns = new List<DataViewSchema.Column> { user };
         if (kind == UserRepresentation.Mixture)
         {
-            columns.Add(ColumnChecks.DoubleVector(schema, o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName), out int m));
-            columns.Add(ColumnChecks.FloatVector(schema, o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName), out int size));
+            int m = 0, size = 0;
+            columns.Add(Needed(() => ColumnChecks.DoubleVector(schema, o.MixtureWeightsColumnName, nameof(o.MixtureWeightsColumnName), out m), kind, parameter, source));
+            columns.Add(Needed(() => ColumnChecks.FloatVector(schema, o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName), out size), kind, parameter, source));
             ColumnChecks.SameSize(o.MixtureEmbeddingsColumnName, nameof(o.MixtureEmbeddingsColumnName), m * dimension, size);
         }
         else
         {
-            columns.Add(ColumnChecks.FloatVector(schema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), out int size));
+            int size = 0;
+            columns.Add(Needed(() => ColumnChecks.FloatVector(schema, o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), out size), kind, parameter, source));
             ColumnChecks.SameSize(o.UserEmbeddingColumnName, nameof(o.UserEmbeddingColumnName), dimension, size);
         }
 
