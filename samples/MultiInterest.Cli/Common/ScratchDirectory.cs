@@ -45,20 +45,24 @@ internal sealed class ScratchDirectory : IDisposable
     {
         string temp = System.IO.Path.GetTempPath();
         RemoveAbandoned(temp);
-        DirectoryInfo created;
-        try
-        {
-            // Created with a random part and owner-only permissions: another user cannot plant a folder or link under the name.
-            created = Directory.CreateTempSubdirectory(Prefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-        // Tracked before anything else happens in it, so a signal from now on removes it (the lock file's presence tells
-        // that it is). The lock is let go before the removal: Windows deletes no file open without delete sharing.
         FileStream? held = null;
-        var tracked = TerminationCleanup.TrackDirectory(created.FullName, before: () => held?.Dispose());
+        // Created and tracked as one step as far as a signal is concerned (the clean-up waits for the step): a signal between
+        // the two left the folder whole (the scratch-folder test on a loaded machine, 4 runs of 32). The lock is let go before
+        // the removal: Windows deletes no file open without delete sharing.
+        var (created, tracked) = TerminationCleanup.Deferring(() =>
+        {
+            try
+            {
+                // Created with a random part and owner-only permissions: another user cannot plant a folder or link under the name.
+                var folder = Directory.CreateTempSubdirectory(Prefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-");
+                return (folder, TerminationCleanup.TrackDirectory(folder.FullName, before: () => held?.Dispose()));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return ((DirectoryInfo?)null, (IDisposable?)null);
+            }
+        });
+        if (created == null || tracked == null) return null;
         try
         {
             // Held unshared (an exclusive lock on Unix too) while the run lives: what tells a later run that the folder is in

@@ -55,6 +55,15 @@ internal static class TerminationCleanup
     }
 
     /// <summary>
+    /// Runs <paramref name="body"/> with the signals' clean-up held off until it returns, so that what it creates and tracks is,
+    /// when a signal comes, either not there yet or tracked.
+    /// </summary>
+    public static T Deferring<T>(Func<T> body)
+    {
+        lock (Gate) return body();
+    }
+
+    /// <summary>
     /// Offers Ctrl+C and Ctrl+\ to <paramref name="takes"/> until the handle is disposed: when it returns true the interrupt is its
     /// own (the process goes on, nothing is removed); when false, the process ends as usual.
     /// </summary>
