@@ -63,6 +63,12 @@ public sealed partial class MultiInterestCatalog
         // A user served the popular fallback has no training edge (its key came from held-out rows): unseen, as on the
         // other paths, not a user with a list and a zero vector.
         var popular = CandidateListReader.PopularUsers(scored, o, all.UserCount);
+        // Lists under another name than a retriever's default usually come with their source under another name too (several
+        // retrievers in one chain, or lists put back from a ranker): without it every user reads as trained.
+        if (popular == null && o.CandidatesColumnName != MultiInterestColumnNames.Candidates)
+            Logging.Warning(Context, nameof(Evaluate), $"The scored data has no column '{o.CandidateSourceColumnName}' (option {nameof(o.CandidateSourceColumnName)}) "
+                + $"beside its candidates column '{o.CandidatesColumnName}': every user is read as trained, so a user served the popular fallback (a key without "
+                + $"training edges) is scored as if its list were its own. Name the retriever's source column (its CandidateSourceColumnName) in the options.");
         var edges = all.Restrict(u => popular?[u] != true, items.Has, o);
         var lists = CandidateListReader.Read(scored, o, edges, out int length);
         if (cutoffs[^1] > length)

@@ -67,6 +67,24 @@ public class EvaluationPipelineTests
         Assert.Equal(prefixes.RecallAtK, named.RecallAtK);
     }
 
+    /// <summary>
+    /// Lists under a renamed candidates column whose source column the options do not name read every user as trained: said,
+    /// since a user served the popular fallback would then be scored as if its list were its own (found by a ranker walk).
+    /// </summary>
+    [Fact]
+    public void A_renamed_list_without_its_source_column_is_warned_of()
+    {
+        var p = new EvaluationPipeline();
+        var mi = p.Ml.MultiInterest();
+        var warnings = MLNetTestData.Warnings(p.Ml);
+        var scored = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 5, CandidatesColumnName = "Uni", CandidateScoresColumnName = "UniScores", CandidateSourceColumnName = "UniSource" })
+            .Fit(p.Train).Transform(p.HeldOut);
+        mi.Evaluate(scored, p.HeldOut, p.Train, new MultiInterestEvaluatorOptions { Cutoffs = [5], CandidatesColumnName = "Uni", CandidateSourceColumnName = "UniSource" });
+        Assert.DoesNotContain(warnings, w => w.Contains("option CandidateSourceColumnName", StringComparison.Ordinal));
+        mi.Evaluate(scored, p.HeldOut, p.Train, new MultiInterestEvaluatorOptions { Cutoffs = [5], CandidatesColumnName = "Uni" });
+        Assert.Contains(warnings, w => w.Contains("The scored data has no column 'CandidateSource' (option CandidateSourceColumnName) beside its candidates column 'Uni': every user is read as trained", StringComparison.Ordinal));
+    }
+
     /// <summary>An item-embeddings view without rows is named as the problem, not the held-out edges (whose items all read as unseen).</summary>
     [Fact]
     public void An_empty_item_embeddings_view_is_named()

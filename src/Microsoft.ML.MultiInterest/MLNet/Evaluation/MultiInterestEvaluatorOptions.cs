@@ -20,7 +20,8 @@ public sealed class MultiInterestEvaluatorOptions
 
     /// <summary>
     /// The candidate-source column of the scored view (text, as the retrievers append it), by which <c>Evaluate</c> tells a
-    /// user served the popular fallback (no training edge) from a trained one; a view without it is read as all trained.
+    /// user served the popular fallback (no training edge) from a trained one; a view without it is read as all trained (and
+    /// <c>Evaluate</c> warns of it when <see cref="CandidatesColumnName"/> is not the default).
     /// Name the column the retriever wrote (its <c>CandidateSourceColumnName</c>). Default <see cref="MultiInterestColumnNames.CandidateSource"/>.
     /// </summary>
     public string CandidateSourceColumnName = MultiInterestColumnNames.CandidateSource;
