@@ -315,7 +315,8 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         });
         OptionWarnings.SkippedEdgeRows(_context, nameof(GraphEmbeddingTrainer), rows, o.UserColumnName, o.ItemColumnName, o.RelationColumnName);
         OptionWarnings.SingleVectorSettings(_context, nameof(GraphEmbeddingTrainer), o.Algorithm, o.Margin, o.LearningRate);
-        if (rows.Weights != null) OptionWarnings.EdgeWeights(_context, nameof(GraphEmbeddingTrainer), rows.Weights, o.WeightColumnName!, nameof(o.WeightColumnName));
+        if (rows.Weights != null) OptionWarnings.EdgeWeights(_context, nameof(GraphEmbeddingTrainer), rows.Weights, o.WeightColumnName!, nameof(o.WeightColumnName),
+            _ => $"row {rows.HeaviestWeightRow} of the data");
         var engineOptions = WithInitialItems(_engineOptions, rows);
         if (engineOptions.Mixture.RelationWeights is { } relationWeights && relationWeights.Length != rows.RelationCount)
         {

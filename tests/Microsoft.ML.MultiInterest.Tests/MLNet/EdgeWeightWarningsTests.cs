@@ -26,8 +26,28 @@ public class EdgeWeightWarningsTests
     public void OneHugeWeightIsNamedWithItsEdgeAndItsRatioToTheMedian()
     {
         var warning = Assert.Single(WeightWarnings(row => row == 7 ? 1e12f : 1));
-        Assert.Contains("Column 'Weight' (option WeightColumnName): the largest weight, 1E+12 (edge 7 of the edges read), is 1E+12 times the median (1)", warning, StringComparison.Ordinal);
+        Assert.Contains("Column 'Weight' (option WeightColumnName): the largest weight, 1E+12 (row 7 of the data), is 1E+12 times the median (1)", warning, StringComparison.Ordinal);
         Assert.Contains("The weights are used as given.", warning, StringComparison.Ordinal);
+    }
+
+    /// <remarks>
+    /// Rows without a user (key 0) carry no edge and are skipped: the heaviest edge is named by its row of the data, not by its
+    /// place among the edges kept (a review found "edge 5" for the weight on row 7 after two such rows).
+    /// </remarks>
+    [Fact]
+    public void TheHeaviestEdgeIsNamedByItsRowOfTheData_SkippedRowsCounted()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = MLNetTestData.Warnings(ml);
+        var edges = MLNetTestData.Edges().Select((e, row) => new MLNetTestData.WeightedEdge
+            { User = row is 2 or 4 ? "" : e.User, Item = e.Item, Weight = row == 7 ? 1e12f : 1 }).ToList();
+        var raw = ml.Data.LoadFromEnumerable(edges);
+        var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
+        var o = new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 4, WeightColumnName = "Weight", Threads = 1 };
+        ml.MultiInterest().GraphEmbedding(o).Fit(keyed);
+        var warning = Assert.Single(warnings, w => w.Contains("option WeightColumnName", StringComparison.Ordinal));
+        Assert.Contains("the largest weight, 1E+12 (row 7 of the data)", warning, StringComparison.Ordinal);
+        Assert.True(warnings.Any(w => w.Contains("Skipped 2 ", StringComparison.Ordinal)), string.Join("\n", warnings));
     }
 
     [Fact]
@@ -61,7 +81,7 @@ public class EdgeWeightWarningsTests
             },
         };
         mi.Sweep(mi.LoadEdges(frame, weightColumnName: "Weight"), space, options, weightColumnName: "Weight", refitBest: false);
-        Assert.Contains(warnings, w => w.Contains("Column 'Weight' (option weightColumnName): the largest weight, 5E+06", StringComparison.Ordinal)
+        Assert.Contains(warnings, w => w.Contains($"Column 'Weight' (option weightColumnName): the largest weight, 5E+06 (user '{MLNetTestData.Edges()[3].User}', item '{MLNetTestData.Edges()[3].Item}')", StringComparison.Ordinal)
             && w.Contains("2.5E+06 times the median (2)", StringComparison.Ordinal));
     }
 }

@@ -30,6 +30,11 @@ internal sealed class EdgeRows
 
     public List<float>? Weights { get; private set; }
 
+    /// <summary>The row of the data (skipped rows counted) of the first edge with the largest weight, when a weight column is read.</summary>
+    public long HeaviestWeightRow { get; private set; } = -1;
+
+    private int _heaviestEdge;
+
     /// <summary>Relation id (key − 1) of each edge, when a relation column is read.</summary>
     public List<int>? Relations { get; private set; }
 
@@ -151,6 +156,7 @@ internal sealed class EdgeRows
                     throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                         $"Input column '{columns.Weight!.Value.Name}' (option {columns.Weight.Value.Option}) holds the weight {weight} at row {dataRow} of the data: ")
                         + "weights must be positive and finite.", nameof(data));
+                if (rows.HeaviestWeightRow < 0 || weight > rows.Weights![rows._heaviestEdge]) (rows.HeaviestWeightRow, rows._heaviestEdge) = (dataRow, rows.Weights!.Count);
                 rows.Weights!.Add(weight);
             }
             // Per-entity values belong to the entity, not the edge: the first row gives them, and every later row must repeat

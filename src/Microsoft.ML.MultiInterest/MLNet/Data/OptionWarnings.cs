@@ -68,8 +68,13 @@ internal static class OptionWarnings
     /// from 1 (timestamps, milliseconds), against which the learning rate, regularisation and unobserved weight, all set for
     /// weights near 1 (an unweighted edge weighs 1), act many times weaker or stronger. The weights are not changed.
     /// </summary>
+    /// <remarks>
+    /// <c>locate</c> says where the first edge with the largest weight (given its index in <c>weights</c>) is in the caller's
+    /// data: a row of the data, or its user and item (rows without an edge are skipped before the weights are listed, so the
+    /// index alone is not a row).
+    /// </remarks>
     /// <returns>Whether a warning was logged.</returns>
-    public static bool EdgeWeights(MLContext context, string component, IReadOnlyList<float> weights, string column, string option)
+    public static bool EdgeWeights(MLContext context, string component, IReadOnlyList<float> weights, string column, string option, Func<int, string> locate)
     {
         if (weights.Count == 0) return false;
         // The median of a strided sample (every edge up to 100,000), the largest over all.
@@ -90,7 +95,7 @@ internal static class OptionWarnings
         var advice = "If the column holds raw counts, a compressed scale such as 1 + log(count) is the usual confidence; if it holds timestamps or ids, "
             + $"leave {option} unset (docs/concepts.md, \"Edge weights\").";
         if (spread)
-            Logging.Warning(context, component, $"Column '{column}' (option {option}): the largest weight, {largest:G4} (edge {heaviest} of the edges read), is "
+            Logging.Warning(context, component, $"Column '{column}' (option {option}): the largest weight, {largest:G4} ({locate(heaviest)}), is "
                 + $"{largest / median:G3} times the median ({median:G4}): the heaviest edges outweigh thousands of ordinary ones in the loss, so they shape their "
                 + $"users' and items' vectors alone. The weights are used as given. {advice}");
         else
