@@ -28,7 +28,12 @@ public sealed class ScratchDirectoryTests : IDisposable
     public void ASignalEndsAFitWithItsScratchFolderRemoved(string signal, int number, bool ignoredByTheParent)
     {
         if (OperatingSystem.IsWindows()) return; // signals are sent with kill(1)
-        string train = WriteGraph();
+        // The training edges come through a named pipe that no one writes: the run waits on it, after making its scratch folder,
+        // until the signal. A real graph that takes "seconds" to fit was fitted in under one on an idle machine, and under a full
+        // suite's load the run finished (exit 0) before the test got to send its signal.
+        string train = Path.Combine(_temp, "..", $"{Path.GetFileName(_temp)}-train.fifo");
+        using (var mkfifo = Process.Start("mkfifo", [train])!) mkfifo.WaitForExit();
+        using var removeFifo = new FileRemoval(train);
         using var run = StartThrough(ignoredByTheParent ? "trap '' TERM; exec" : null,
             "fit", "--train", train, "--model", Path.Combine(_temp, "..", $"{Path.GetFileName(_temp)}-model.zip"), "--threads", "1");
         string scratch = WaitForScratchFolder(run);
@@ -80,17 +85,9 @@ public sealed class ScratchDirectoryTests : IDisposable
         return folder;
     }
 
-    /// <summary>A planted graph big enough that fitting it takes seconds: the signal comes while it runs.</summary>
-    private string WriteGraph()
+    private sealed class FileRemoval(string path) : IDisposable
     {
-        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 20, itemsPerGroup: 100, users: 4000, itemsPerUserPerGroup: 10, seed: 5);
-        string path = Path.Combine(_temp, "..", $"{Path.GetFileName(_temp)}-train.tsv");
-        using var writer = new StreamWriter(path);
-        writer.WriteLine("user\titem");
-        for (int u = 0; u < graph.UserCount; u++)
-            foreach (int i in graph.ItemsOf(u).ToArray())
-                writer.WriteLine($"u{u}\ti{i}");
-        return path;
+        public void Dispose() => File.Delete(path);
     }
 
     /// <summary>The program as a user runs it, with the temp directory pointed at this test's folder.</summary>
