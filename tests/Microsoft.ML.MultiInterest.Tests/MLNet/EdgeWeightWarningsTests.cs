@@ -5,18 +5,26 @@ namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 /// <summary>GraphEmbedding's warnings on edge weights it takes as given but that are unlikely to be meant.</summary>
 public class EdgeWeightWarningsTests
 {
-    private static List<string> WeightWarnings(Func<int, float> weightOf)
+    /// <summary>The weight warnings of a fit on the test edges weighted by <paramref name="weightOf"/> (every warning in <paramref name="all"/>).</summary>
+    /// <param name="weightOf">The weight of the edge on each row of the data.</param>
+    /// <param name="withoutUser">Rows whose user id is emptied (key 0: skipped by the fit).</param>
+    /// <param name="all">Every warning the fit logged.</param>
+    private static List<string> WeightWarnings(Func<int, float> weightOf, Func<int, bool>? withoutUser, out List<string> all)
     {
         var ml = new MLContext(seed: 1);
         var warnings = MLNetTestData.Warnings(ml);
-        var edges = MLNetTestData.Edges().Select((e, row) => new MLNetTestData.WeightedEdge { User = e.User, Item = e.Item, Weight = weightOf(row) }).ToList();
+        var edges = MLNetTestData.Edges().Select((e, row) => new MLNetTestData.WeightedEdge
+            { User = withoutUser?.Invoke(row) == true ? "" : e.User, Item = e.Item, Weight = weightOf(row) }).ToList();
         var raw = ml.Data.LoadFromEnumerable(edges);
         var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
         // The truncated SVD: its rankings do not depend on the weights' scale, so every case trains.
         var o = new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 4, WeightColumnName = "Weight", Threads = 1 };
         ml.MultiInterest().GraphEmbedding(o).Fit(keyed);
-        return warnings.Where(w => w.Contains("option WeightColumnName", StringComparison.Ordinal)).ToList();
+        all = [.. warnings];
+        return all.Where(w => w.Contains("option WeightColumnName", StringComparison.Ordinal)).ToList();
     }
+
+    private static List<string> WeightWarnings(Func<int, float> weightOf) => WeightWarnings(weightOf, null, out _);
 
     [Fact]
     public void CountsOfOrdinarySpreadPassQuietly() =>
@@ -37,17 +45,9 @@ public class EdgeWeightWarningsTests
     [Fact]
     public void TheHeaviestEdgeIsNamedByItsRowOfTheData_SkippedRowsCounted()
     {
-        var ml = new MLContext(seed: 1);
-        var warnings = MLNetTestData.Warnings(ml);
-        var edges = MLNetTestData.Edges().Select((e, row) => new MLNetTestData.WeightedEdge
-            { User = row is 2 or 4 ? "" : e.User, Item = e.Item, Weight = row == 7 ? 1e12f : 1 }).ToList();
-        var raw = ml.Data.LoadFromEnumerable(edges);
-        var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
-        var o = new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 4, WeightColumnName = "Weight", Threads = 1 };
-        ml.MultiInterest().GraphEmbedding(o).Fit(keyed);
-        var warning = Assert.Single(warnings, w => w.Contains("option WeightColumnName", StringComparison.Ordinal));
+        var warning = Assert.Single(WeightWarnings(row => row == 7 ? 1e12f : 1, row => row is 2 or 4, out var all));
         Assert.Contains("the largest weight, 1E+12 (row 7 of the data)", warning, StringComparison.Ordinal);
-        Assert.True(warnings.Any(w => w.Contains("Skipped 2 ", StringComparison.Ordinal)), string.Join("\n", warnings));
+        Assert.True(all.Any(w => w.Contains("Skipped 2 ", StringComparison.Ordinal)), string.Join("\n", all));
     }
 
     [Fact]
