@@ -51,8 +51,9 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     /// <summary>
     /// For a cluster-quota stage (<see cref="CandidateMethod.ClusterQuota"/>), which component of the user's mixture placed
     /// each candidate of <see cref="GetCandidates"/>'s list for <paramref name="userKey"/>, position by position: its index in
-    /// the user's mixture (0-based, by descending weight, the position in the MixtureClusters and MixtureWeights columns and
-    /// <see cref="KnnSmoothedMixtureTransformer.Mixtures"/>' row key - 1), or -1 for an item of the unimodal head
+    /// the user's mixture as the stage read it (0-based, by descending weight: the component's place in row userKey - 1 of
+    /// <see cref="KnnSmoothedMixtureTransformer.Mixtures"/> and in the MixtureClusters and MixtureWeights columns the mixture
+    /// stage writes; columns made by hand with padding between entries are read compacted), or -1 for an item of the unimodal head
     /// (<see cref="RetrievalSettings.HeadShare"/>) or of the unimodal fill of a list its clusters could not complete. Such an
     /// item's score is Unimodal's dot product; a component's item's is its query's (<see cref="RetrievalSettings.Query"/>).
     /// A list that is not <see cref="CandidateSource.Trained"/> (the popular fallback) is all -1.
