@@ -12,7 +12,10 @@ public sealed class OnnxRuntimeNativeTests
         var missing = new TypeInitializationException("Microsoft.ML.OnnxRuntime.NativeMethods", new DllNotFoundException("Unable to load shared library 'onnxruntime'"));
         var error = Assert.Throws<InvalidOperationException>(() => OnnxRuntimeNative.Require<int>("Saving the GraphEmbedding stage", () => throw missing));
         Assert.StartsWith("Saving the GraphEmbedding stage needs ONNX Runtime.", error.Message, StringComparison.Ordinal);
-        Assert.Contains("<PackageReference Include=\"Microsoft.ML.OnnxRuntime\" Version=\"1.31.1\" />", error.Message, StringComparison.Ordinal);
+        // The version named is the managed API's this process loaded (the build's floor, or an override such as 1.32.0).
+        string loaded = typeof(Microsoft.ML.OnnxRuntime.SessionOptions).Assembly.GetName().Version!.ToString(3);
+        Assert.Contains($"<PackageReference Include=\"Microsoft.ML.OnnxRuntime\" Version=\"{loaded}\" />", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Microsoft.ML.OnnxRuntime.Gpu {loaded[..loaded.LastIndexOf('.')]}.x (CUDA)", error.Message, StringComparison.Ordinal);
         Assert.Same(missing, error.InnerException);
 
         // Other failures pass through unchanged, and a working call returns its value.
