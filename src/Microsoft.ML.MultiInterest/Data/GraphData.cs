@@ -46,6 +46,21 @@ public static class GraphData
     }
 
     /// <summary>
+    /// The warning <see cref="GraphEmbeddingTrainer"/> and <c>Sweep</c> log through the MLContext for weights that are unlikely
+    /// to be meant (the heaviest edge at least 10,000 times the median, or a median outside [0.001, 1000]; docs/concepts.md,
+    /// "Edge weights"), naming the heaviest edge by its user and item; null when the weights need none. For callers that
+    /// train on the engine (<see cref="GraphEmbeddingTrainerEngine"/>), which logs nothing.
+    /// </summary>
+    /// <param name="edges">The edges to be trained on, with their weights.</param>
+    /// <param name="column">What the caller's data calls the weights (a column name), for the message.</param>
+    /// <param name="option">The setting that makes the weights count (an option or parameter name), for the message.</param>
+    public static string? WeightWarning(IReadOnlyList<RawEdge> edges, string column, string option)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        return OptionWarnings.EdgeWeightsMessage(edges.Select(e => e.Weight).ToArray(), column, option, e => $"user '{edges[e].User}', item '{edges[e].Item}'");
+    }
+
+    /// <summary>
     /// Builds a held-out graph over fixed id maps, leaving out (and counting) the edges whose user or item the maps do
     /// not hold: published splits often have test items that never occur in training, and no vector can retrieve them.
     /// </summary>

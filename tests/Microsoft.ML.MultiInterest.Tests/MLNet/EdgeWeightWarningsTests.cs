@@ -1,4 +1,6 @@
+using Microsoft.ML.MultiInterest.Data;
 using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
 
 namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 
@@ -86,5 +88,30 @@ public class EdgeWeightWarningsTests
         mi.Sweep(mi.LoadEdges(frame, weightColumnName: "Weight"), space, options, weightColumnName: "Weight", refitBest: false);
         Assert.Contains(warnings, w => w.Contains($"Column 'Weight' (option weightColumnName): the largest weight, 5E+06 (user '{MLNetTestData.Edges()[3].User}', item '{MLNetTestData.Edges()[3].Item}')", StringComparison.Ordinal)
             && w.Contains("2.5E+06 times the median (2)", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// GraphData.WeightWarning, for callers training on the engine (which logs nothing): the same check and message in the
+    /// caller's names, the edge named by its user and item; null for ordinary weights, and in the invariant culture.
+    /// </summary>
+    [Fact]
+    public void TheEngineCallersCheckSaysTheSameInTheirNames()
+    {
+        var edges = MLNetTestData.Edges().Select((e, row) => new RawEdge(e.User, e.Item, row == 3 ? 5e6f : 2f)).ToList();
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        try
+        {
+            string? warning = GraphData.WeightWarning(edges, "plays", "--weights");
+            Assert.NotNull(warning);
+            Assert.StartsWith($"Column 'plays' (option --weights): the largest weight, 5E+06 (user '{edges[3].User}', item '{edges[3].Item}'), is 2.5E+06 times the median (2)",
+                warning, StringComparison.Ordinal);
+            Assert.Contains("leave --weights unset", warning, StringComparison.Ordinal);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+        Assert.Null(GraphData.WeightWarning([.. edges.Select(e => e with { Weight = 1 + e.User.Length % 7 })], "plays", "--weights"));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.MultiInterest.Engine;
 
 namespace Microsoft.ML.MultiInterest;
@@ -76,7 +77,15 @@ internal static class OptionWarnings
     /// <returns>Whether a warning was logged.</returns>
     public static bool EdgeWeights(MLContext context, string component, IReadOnlyList<float> weights, string column, string option, Func<int, string> locate)
     {
-        if (weights.Count == 0) return false;
+        if (EdgeWeightsMessage(weights, column, option, locate) is not { } message) return false;
+        Logging.Warning(context, component, $"{message}");
+        return true;
+    }
+
+    /// <summary>The message of <see cref="EdgeWeights"/> (in the invariant culture), or null when the weights need none.</summary>
+    internal static string? EdgeWeightsMessage(IReadOnlyList<float> weights, string column, string option, Func<int, string> locate)
+    {
+        if (weights.Count == 0) return null;
         // The median of a strided sample (every edge up to 100,000), the largest over all.
         int step = Math.Max(1, weights.Count / 100_000);
         var sample = new List<float>(weights.Count / step + 1);
@@ -91,24 +100,20 @@ internal static class OptionWarnings
         double median = sample[sample.Count / 2];
         bool spread = largest >= WeightSpreadLimit * median;
         bool scale = median > WeightScaleLimit || median < 1 / WeightScaleLimit;
-        if (!spread && !scale) return false;
+        if (!spread && !scale) return null;
         var advice = "If the column holds raw counts, a compressed scale such as 1 + log(count) is the usual confidence; if it holds timestamps or ids, "
             + $"leave {option} unset (docs/concepts.md, \"Edge weights\").";
         if (spread)
-            Logging.Warning(context, component, $"Column '{column}' (option {option}): the largest weight, {largest:G4} ({locate(heaviest)}), is "
+            return string.Create(CultureInfo.InvariantCulture, $"Column '{column}' (option {option}): the largest weight, {largest:G4} ({locate(heaviest)}), is "
                 + $"{largest / median:G3} times the median ({median:G4}): the heaviest edges outweigh thousands of ordinary ones in the loss, so they shape their "
                 + $"users' and items' vectors alone. The weights are used as given. {advice}");
-        else
-        {
-            // Measured (negative sampling, weights x1000): Adagrad's vectors the same to 1e-6, plain SGD's diverged; not "a weaker learning rate".
-            double factor = median > 1 ? median : 1 / median;
-            Logging.Warning(context, component, $"Column '{column}' (option {option}): the median weight is {median:G4}, but the settings that meet the weights "
-                + $"are set for weights near 1 (an unweighted edge weighs 1): here implicit ALS's regularisation and unobserved weight, and an L2 penalty of the "
-                + $"SGD-trained models, act about {factor:G3} times {(median > 1 ? "weaker" : "stronger")} against the data, and with Optimizer = Sgd every step is "
-                + $"{factor:G3} times {(median > 1 ? "larger" : "smaller")} (Adagrad's steps, the default, and the truncated SVD's rankings do not depend on the scale). "
-                + $"The weights are used as given; divide the column by its median to keep its shape at the scale the settings expect. {advice}");
-        }
-        return true;
+        // Measured (negative sampling, weights x1000): Adagrad's vectors the same to 1e-6, plain SGD's diverged; not "a weaker learning rate".
+        double factor = median > 1 ? median : 1 / median;
+        return string.Create(CultureInfo.InvariantCulture, $"Column '{column}' (option {option}): the median weight is {median:G4}, but the settings that meet the weights "
+            + $"are set for weights near 1 (an unweighted edge weighs 1): here implicit ALS's regularisation and unobserved weight, and an L2 penalty of the "
+            + $"SGD-trained models, act about {factor:G3} times {(median > 1 ? "weaker" : "stronger")} against the data, and with Optimizer = Sgd every step is "
+            + $"{factor:G3} times {(median > 1 ? "larger" : "smaller")} (Adagrad's steps, the default, and the truncated SVD's rankings do not depend on the scale). "
+            + $"The weights are used as given; divide the column by its median to keep its shape at the scale the settings expect. {advice}");
     }
 
     /// <summary>

@@ -49,8 +49,7 @@ public sealed partial class MultiInterestCatalog
         var edges = RawEdgeReader.Read(trainEdges, userColumnName, itemColumnName, weightColumnName);
         var graph = GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, "trainEdges", useWeights: weighted);
         // After the build, which refuses weights that are not positive and finite.
-        if (weighted) OptionWarnings.EdgeWeights(Context, nameof(Sweep), edges.ConvertAll(e => e.Weight), weightColumnName!, nameof(weightColumnName),
-            e => $"user '{edges[e].User}', item '{edges[e].Item}'");
+        if (weighted && GraphData.WeightWarning(edges, weightColumnName!, nameof(weightColumnName)) is { } warning) Logging.Warning(Context, nameof(Sweep), $"{warning}");
         var forward = new LoggingProgress(Context, progress);
         var outcome = SweepRunner.Run(graph, space, effective, forward, cancellationToken);
         Logging.Info(Context, nameof(Sweep), $"sweep stopped ({outcome.StopReason}) after {outcome.Trials.Count} trials in {outcome.Seconds:F1} s; " +
