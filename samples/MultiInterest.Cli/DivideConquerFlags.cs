@@ -115,8 +115,11 @@ internal static class DivideConquerFlags
         }
     }
 
-    /// <summary>Trains the row on <paramref name="train"/> and scores it; adds its stage seconds to <paramref name="seconds"/>.</summary>
-    public static MethodEvaluation Evaluate(Row row, BipartiteGraph train, BipartiteGraph test, EmbeddingMatrix itemEmbeddings, ItemClustering clustering,
+    /// <summary>
+    /// Trains the row on <paramref name="embeddingTrain"/> (<paramref name="train"/>, or its weighted twin under <c>--weights</c>)
+    /// and scores it on <paramref name="train"/>'s histories; adds its stage seconds to <paramref name="seconds"/>.
+    /// </summary>
+    public static MethodEvaluation Evaluate(Row row, BipartiteGraph train, BipartiteGraph embeddingTrain, BipartiteGraph test, EmbeddingMatrix itemEmbeddings, ItemClustering clustering,
         IReadOnlyList<int> cutoffs, int threads, HeldOutMisses? misses, ProgressReporter progress, IDictionary<string, double> seconds)
     {
         var log = progress.Out;
@@ -132,7 +135,7 @@ internal static class DivideConquerFlags
         GraphEmbeddingResult fit;
         // Progress goes where the other learned rows' goes (standard error), so a redirected table holds results only.
         using (var stage = progress.Begin($"Training {RowName}: {Describe(options)} over {assignments.Max() + 1} clusters of the run's item vectors...", options.Epochs))
-            fit = GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs(options.ValidationCutoff));
+            fit = GraphEmbeddingTrainerEngine.Fit(embeddingTrain, options, stage.Epochs(options.ValidationCutoff));
         if (fit.Validation.Count > 0)
         {
             var best = fit.Validation.MaxBy(p => p.Recall)!;

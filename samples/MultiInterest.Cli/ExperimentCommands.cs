@@ -33,12 +33,13 @@ internal static class ExperimentCommands
         var flags = new ExperimentSettings.Flags();
         var train = Opt.InputFile("--train", "Training edges: user<TAB>item TSV with a header line, raw ids, .gz allowed.", required: true);
         var test = Opt.InputFile("--test", "Held-out edges, same format.", required: true);
+        var weights = WeightsOption.Create();
         var command = new Command("evaluate", "The same comparison on any user<TAB>item TSV pair (header line, raw ids; .gz allowed).")
-            .With([train, test, .. flags.All]);
+            .With([train, test, weights, .. flags.All]);
         command.SetAction(r =>
         {
             string trainPath = r.Value(train)!, testPath = r.Value(test)!;
-            var settings = flags.Read(r, DatasetName(trainPath), trainPath, testPath, showPaper: false);
+            var settings = flags.Read(r, DatasetName(trainPath), trainPath, testPath, showPaper: false, r.GetValue(weights));
             Opt.CheckInputFiles(r);
             return ProgressReporter.Run(console, progress => ExperimentRunner.Run(settings, progress));
         });

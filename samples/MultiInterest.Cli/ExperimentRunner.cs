@@ -38,7 +38,9 @@ internal static class ExperimentRunner
         }
         var trainEdges = EdgeFile.Read(settings.TrainPath);
         var testEdges = EdgeFile.Read(settings.TestPath);
-        TrainingFileChecks.Warn(trainEdges, settings.TrainPath, "evaluate", warnings);
+        TrainingFileChecks.Warn(trainEdges, settings.TrainPath, "evaluate", warnings, settings.Weights ? TrainingWeights.Trained : TrainingWeights.Unused);
+        // The engine logs nothing: weights far apart or far from 1 are checked here, as the library's GraphEmbedding checks them.
+        if (settings.Weights) WeightedTrainingChecks.Warn(trainEdges, settings.TrainPath, warnings, checkScale: true);
         IdMap users, items;
         EmbeddingMatrix? userEmbeddings = null, itemEmbeddings = null;
         if (settings.UserEmbeddingsPath != null)
@@ -57,6 +59,9 @@ internal static class ExperimentRunner
             items = new IdMap();
         }
         var train = GraphData.Build(trainEdges, users, items, extendIds: userEmbeddings == null, settings.TrainPath);
+        // --weights: the embedding fits (the main vectors, the learned rows', the history lambda's hold-out) read this weighted
+        // twin over the same rows; everything else reads train, unweighted, as without the flag.
+        var embeddingTrain = settings.Weights ? GraphData.Build(trainEdges, users, items, extendIds: false, settings.TrainPath, useWeights: true) : train;
         // Test edges of users or items unseen in training are counted and reported, not a reason to stop.
         var heldOut = GraphData.BuildHeldOut(testEdges, users, items, settings.TestPath);
         var (test, unseenTestEdges) = (heldOut.Graph, heldOut.UnseenEdges);
@@ -66,7 +71,7 @@ internal static class ExperimentRunner
         string testEdgeText = unseenTestEdges > 0 ? $"{test.EdgeCount + unseenTestEdges:N0} test edges ({test.EdgeCount:N0} between users and items seen in training)" : $"{test.EdgeCount:N0} test edges";
         log.WriteLine($"Loaded {train.EdgeCount:N0} training and {testEdgeText} over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
         int testEdgesInTraining = TestFileChecks.Check(heldOut, train, testEdges, trainEdges.Count, users, items, settings.TrainPath, settings.TestPath,
-            settings.Unseen, "metrics.json", warnings);
+            settings.Unseen, "metrics.json", warnings, settings.Weights);
         // The misses the figures count (--unseen miss), or none: under --unseen drop their users and edges are left out.
         var scoredMisses = settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null;
         int leftOutUsers = scoredMisses == null ? heldOut.Misses.UsersWithoutSeenItems(test) : 0;
@@ -92,7 +97,7 @@ internal static class ExperimentRunner
                     options = options.Clone();
                     options.KeepHoldout = true;
                 }
-                fit = GraphEmbeddingTrainerEngine.Fit(train, options, stage.Epochs(options.ValidationCutoff));
+                fit = GraphEmbeddingTrainerEngine.Fit(embeddingTrain, options, stage.Epochs(options.ValidationCutoff));
             }
             (userEmbeddings, itemEmbeddings) = (fit.UserEmbeddings, fit.ItemEmbeddings);
             embedding = fit;
@@ -116,7 +121,7 @@ internal static class ExperimentRunner
         HistoryLambdaOutcome? historyLambda = null;
         if (settings.Protocol.HistoryMmr is { } historyRow)
         {
-            historyLambda = HistoryLambdaStep.Apply(historyRow, settings.HistoryLambdaGiven, train, settings.Embedding, embedding, settings.Protocol.Threads, progress,
+            historyLambda = HistoryLambdaStep.Apply(historyRow, settings.HistoryLambdaGiven, embeddingTrain, settings.Embedding, embedding, settings.Protocol.Threads, progress,
                 settings.Protocol.ReorderMmrLambda, settings.Protocol.MmrPoolSize, settings.HistoryLeadErrors);
             if (historyLambda.Choice != null) Stage("history_mmr_lambda_selection");
         }
@@ -210,9 +215,9 @@ internal static class ExperimentRunner
                 mixture.Mixture.InitialUsers = userEmbeddings;
                 mixture.Mixture.InitialItems = itemEmbeddings;
             }
-            learned.Add(TrainLearned(MixtureRows.MixtureName, mixture, train, progress));
+            learned.Add(TrainLearned(MixtureRows.MixtureName, mixture, embeddingTrain, progress));
             Stage("mixture_embedding_training");
-            learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control!, train, progress));
+            learned.Add(TrainLearned(MixtureRows.ControlName, rows.Control!, embeddingTrain, progress));
             Stage("equal_size_single_vector_training");
             var cutoffs = settings.Protocol.Cutoffs.Distinct().Order().ToArray();
             var rowsToScore = learned.Select(l => (l.Name, Model: l.Fit.Mixture!)).ToList();
@@ -231,7 +236,7 @@ internal static class ExperimentRunner
                 dcm.Dimension = itemEmbeddings!.Dimension;
                 dcm.Dcm.InitialItems = itemEmbeddings;
             }
-            var row = TrainLearned(DcmFlags.RowName, dcm, train, progress);
+            var row = TrainLearned(DcmFlags.RowName, dcm, embeddingTrain, progress);
             learned.Add(row);
             Stage("dcm_training");
             var dcmRows = new List<(string Name, MixtureEmbeddingResult Model)> { (row.Name, row.Fit.Mixture!) };
@@ -266,7 +271,7 @@ internal static class ExperimentRunner
         }
         if (settings.DivideConquer is { } dc)
         {
-            result = result.With([DivideConquerFlags.Evaluate(dc, train, test, itemEmbeddings!, clustering, settings.Protocol.Cutoffs.Distinct().Order().ToArray(),
+            result = result.With([DivideConquerFlags.Evaluate(dc, train, embeddingTrain, test, itemEmbeddings!, clustering, settings.Protocol.Cutoffs.Distinct().Order().ToArray(),
                 settings.Protocol.Threads, scoredMisses, progress, seconds)]);
             clock.Restart();
         }

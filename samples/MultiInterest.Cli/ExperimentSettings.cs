@@ -19,6 +19,9 @@ internal sealed class ExperimentSettings
     public string? ItemEmbeddingsPath { get; init; }
     public string? ItemClustersPath { get; init; }
     public required GraphEmbeddingOptions Embedding { get; init; }
+
+    /// <summary>Whether the embedding fits train on the training file's weights (<c>--weights</c>, evaluate only); every other step reads the edges unweighted.</summary>
+    public bool Weights { get; init; }
     public required SphericalKMeansOptions Clustering { get; init; }
     public required ProtocolSettings Protocol { get; init; }
     public bool ShowPaper { get; init; }
@@ -117,8 +120,11 @@ internal sealed class ExperimentSettings
             .. Tuned.All, .. History.All, .. Mixture.All, .. Dcm.All, .. Conditional.All, .. DivideConquer.All,
         ];
 
-        /// <summary>The run's settings; a combination that cannot work is a <see cref="UsageException"/>.</summary>
-        public ExperimentSettings Read(ParseResult r, string dataset, string train, string test, bool showPaper)
+        /// <summary>
+        /// The run's settings; a combination that cannot work is a <see cref="UsageException"/>. <paramref name="weights"/>:
+        /// <c>--weights</c> was given (evaluate's own flag; reproduce's data has no weights).
+        /// </summary>
+        public ExperimentSettings Read(ParseResult r, string dataset, string train, string test, bool showPaper, bool weights = false)
         {
             int threads = r.Value(Run.Threads), seed = r.Value(Run.Seed);
             var embedding = Embedding.Read(r, seed, threads);
@@ -149,6 +155,7 @@ internal sealed class ExperimentSettings
                 ItemEmbeddingsPath = r.Value(ItemEmbeddings),
                 ItemClustersPath = r.Value(ItemClusters),
                 Embedding = embedding,
+                Weights = weights,
                 Clustering = Pipeline.Clustering(r, seed, threads),
                 Protocol = protocol,
                 ShowPaper = showPaper,
@@ -174,6 +181,8 @@ internal sealed class ExperimentSettings
             protocol.MixtureSampleUsers = settings.OutDirectory != null ? settings.PlotUsers : 0;
             if ((settings.UserEmbeddingsPath == null) != (settings.ItemEmbeddingsPath == null))
                 throw new UsageException("--user-embeddings and --item-embeddings go together.");
+            if (settings.Weights && settings.UserEmbeddingsPath != null)
+                throw new UsageException($"{WeightsOption.Name} trains the embeddings on the training file's weights, but --user-embeddings and --item-embeddings give them: leave one out.");
             if (settings.ItemClustersPath != null && settings.ItemEmbeddingsPath == null)
                 throw new UsageException("--item-clusters needs --user-embeddings and --item-embeddings (cluster ids refer to those items).");
             if (settings.Export && settings.OutDirectory == null) throw new UsageException("--export needs --out DIR.");

@@ -5,7 +5,6 @@ using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
-using Microsoft.ML.Runtime;
 using MultiInterest.Cli.Common;
 
 namespace MultiInterest.Cli;
@@ -44,6 +43,7 @@ internal static class FitCommand
     {
         var train = Opt.InputFile("--train", "Training edges: user<TAB>item TSV with a header line, raw ids, .gz allowed.", required: true);
         var model = Opt.Path("--model", "Where to save the fitted pipeline (a zip mlContext.Model.Load reads).", "model.zip", required: true);
+        var weights = WeightsOption.Create();
         var candidates = Opt.Int("--candidates", ClusterQuotaRetrieverDefaults.Candidates, "M: candidates per user of the retrieval stage.", min: 1, max: RetrievalLimits.MaxCandidates);
         var run = new RunFlags();
         var embedding = new EmbeddingFlags();
@@ -67,7 +67,7 @@ internal static class FitCommand
         var conditional = new ConditionalFlags.Flags(stage: true);
         var mmr = new MmrStageFlags();
         var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr, round-robin, fused, conditional or mmr) on an edge file and saves it with mlContext.Model.Save.")
-            .With([train, model, candidates, retriever, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,
+            .With([train, model, candidates, retriever, weights, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,
                 .. conditional.Stage, .. mmr.All]);
         FitWording.Apply(command);
         command.SetAction(r =>
@@ -78,6 +78,9 @@ internal static class FitCommand
             if (stage != FitRetriever.RoundRobin && (r.GetValue(dcm.On) || r.GetValue(mixtureEmbedding.On)))
                 throw new UsageException("--dcm and --mixture-embeddings train the model of --retriever round-robin (fused trains its own DCM model from the --dcm-* settings); add it, or leave them out.");
             var trainer = GraphEmbeddingTrainer.Options.FromEngine(stage == FitRetriever.RoundRobin ? LearnedModel(r, dcm, mixtureEmbedding, seed, threads) : engine);
+            // --weights: every GraphEmbedding of the pipeline (the warm start's and fused's DCM too) reads the rows' weights; no other stage does.
+            string? weightColumn = r.GetValue(weights) ? ServingData.WeightColumn : null;
+            trainer.WeightColumnName = weightColumn;
             // A history stage whose lambda is to be chosen reads Auto's own hold-out (FitChoosingLambda); other algorithms ignore this.
             trainer.KeepHoldout = stage is FitRetriever.HistoryMmr or FitRetriever.Fused && !r.Given(history.Lambda);
             var clustering = pipeline.Clustering(r, seed, threads);
@@ -134,7 +137,8 @@ internal static class FitCommand
                     HistoryMmr = history.Stage(r, r.Value(candidates), threads),
                     // Without --history-mmr-lambda the stage's lambda is chosen for these edges on a hold-out, as evaluate does.
                     HistorySelection = r.Given(history.Lambda) ? null : new HistorySelection(history.Read(r)!, history.Given(r), engine, r.Value(history.LeadErrors)),
-                    Fusion = stage == FitRetriever.Fused ? new FusedDcm(dcm.Read(r, seed, threads, warmStarted: true)!, r.Value(dcm.FusionWeight), r.Value(candidates), threads) : null,
+                    Fusion = stage == FitRetriever.Fused
+                        ? new FusedDcm(dcm.Read(r, seed, threads, warmStarted: true)!, r.Value(dcm.FusionWeight), r.Value(candidates), threads, weightColumn) : null,
                 },
                 FitRetriever.RoundRobin => new Stages { RoundRobin = new RoundRobinRetrieverEstimator.Options { Candidates = r.Value(candidates), Threads = threads } },
                 FitRetriever.Mmr => Stages.ForMmr(mmr.Read(r, r.Value(candidates), threads), kmeans, mixture),
@@ -145,6 +149,7 @@ internal static class FitCommand
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;
             // --dcm-warm-start: the single vector of --algorithm is fitted first, and its item table starts DCM's.
             var warmStart = stage == FitRetriever.RoundRobin && r.GetValue(dcm.WarmStart) ? GraphEmbeddingTrainer.Options.FromEngine(engine) : null;
+            if (warmStart != null) warmStart.WeightColumnName = weightColumn;
             if (r.GetValue(dcm.WarmStart) && (stage != FitRetriever.RoundRobin || !r.GetValue(dcm.On)))
                 throw new UsageException("--dcm-warm-start starts the item vectors of --retriever round-robin --dcm: add them, or leave it out.");
             // The command line first, then the inputs, then the output (whose check makes its folder).
@@ -225,8 +230,11 @@ internal static class FitCommand
         }
     }
 
-    /// <summary>The DCM model of <c>--retriever fused</c> (warm-start settings), the history list's fusion weight w, M and threads.</summary>
-    private sealed record FusedDcm(GraphEmbeddingOptions Dcm, double Weight, int Candidates, int Threads)
+    /// <summary>
+    /// The DCM model of <c>--retriever fused</c> (warm-start settings), the history list's fusion weight w, M, threads and the
+    /// edge weight column its GraphEmbedding reads (<c>--weights</c>; null: none).
+    /// </summary>
+    private sealed record FusedDcm(GraphEmbeddingOptions Dcm, double Weight, int Candidates, int Threads, string? WeightColumn)
     {
         /// <summary>
         /// Appends to <paramref name="model"/> (ending in history-interest MMR over a single vector) a DCM model whose item vectors
@@ -237,6 +245,7 @@ internal static class FitCommand
             var mi = ml.MultiInterest();
             var dcm = GraphEmbeddingTrainer.Options.FromEngine(Dcm);
             dcm.InitialItemsColumnName = MultiInterestColumnNames.ItemEmbedding;
+            dcm.WeightColumnName = WeightColumn;
             var rest = ml.Transforms.CopyColumns(HistoryMmrCandidates, MultiInterestColumnNames.Candidates)
                 .Append(mi.GraphEmbedding(dcm))
                 .Append(mi.RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { Candidates = Candidates, Threads = Threads }))
@@ -258,7 +267,7 @@ internal static class FitCommand
     /// concrete embedding settings (Auto's choice, not a new one), then fits the MMR stage with it.
     /// </summary>
     private static TransformerChain<CandidateRetrievalTransformer> FitChoosingLambda(MultiInterestCatalog mi, EstimatorChain<ITransformer> embedded, IDataView data,
-        IReadOnlyList<RawEdge> edges, string trainPath, int seed, MmrRetrieverEstimator.Options stage, HistorySelection selection, ProgressReporter progress)
+        IReadOnlyList<RawEdge> edges, string trainPath, bool weighted, int seed, MmrRetrieverEstimator.Options stage, HistorySelection selection, ProgressReporter progress)
     {
         var embeddingModel = embedded.Fit(data);
         var vectors = (GraphEmbeddingTransformer)embeddingModel.LastTransformer;
@@ -266,13 +275,14 @@ internal static class FitCommand
         HistoryRowFlags.MatchFittedAls(row, vectors.Als, selection.FoldInGiven);
         if (vectors.Holdout is { } holdout)
         {
-            // Auto's own hold-out and chosen vectors, as evaluate uses them: no second fit.
-            Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(holdout, row, options), poolSize: stage.PoolSize, listLength: stage.Candidates,
-                recallLeadErrors: selection.LeadErrors));
+            // Auto's own hold-out and chosen vectors, as evaluate uses them: no second fit. Its histories are the stage's: unweighted.
+            Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(HistoryLambdaStep.UnweightedHistories(holdout), row, options),
+                poolSize: stage.PoolSize, listLength: stage.Candidates, recallLeadErrors: selection.LeadErrors));
         }
         else
         {
-            var graph = Microsoft.ML.MultiInterest.Data.GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, trainPath);
+            // Under --weights the hold-out's vectors train on the weights, as the stage's do.
+            var graph = Microsoft.ML.MultiInterest.Data.GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, trainPath, useWeights: weighted);
             var embedding = vectors.ChosenOptions ?? selection.Embedding;
             string? reason = embedding.Algorithm == EmbeddingAlgorithm.Auto ? "Auto had no validation hold-out to choose on" : HistoryLambdaStep.NoHoldout(graph);
             if (reason != null)
@@ -292,27 +302,32 @@ internal static class FitCommand
         }
     }
 
+    /// <summary>What the summary line adds under <c>--weights</c>: where a reader of the saved model sees it.</summary>
+    private const string WeightedSummary = $" (the embedding trained on their weights, {WeightsOption.Name}: the model's input schema holds the {ServingData.WeightColumn} column)";
+
     private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, bool clustersGiven, ProgressReporter progress,
         GraphEmbeddingTrainer.Options? warmStart = null)
     {
         var clock = Stopwatch.StartNew();
         var ml = new MLContext(seed);
         var rawEdges = EdgeFile.Read(train);
-        TrainingFileChecks.Warn(rawEdges, train, "fit", progress.Warnings);
+        bool weighted = embedding.WeightColumnName != null;
+        TrainingFileChecks.Warn(rawEdges, train, "fit", progress.Warnings, weighted ? TrainingWeights.Trained : TrainingWeights.Unused);
+        // The library's GraphEmbedding logs weights far apart or far from 1 itself (forwarded below).
+        if (weighted) WeightedTrainingChecks.Warn(rawEdges, train, progress.Warnings, checkScale: false);
         if (stages.KMeans is { } kmeans)
         {
             int items = rawEdges.Select(e => e.Item).Distinct(StringComparer.Ordinal).Count();
             kmeans.NumberOfClusters = DefaultClusters.For(items, kmeans.NumberOfClusters, clustersGiven, progress.Warnings);
         }
-        var edges = ServingData.Edges(rawEdges);
-        var data = ml.Data.LoadFromEnumerable(edges);
+        var data = ServingData.TrainingRows(ml, rawEdges, weighted);
         var mi = ml.MultiInterest();
         var keys = (stages.ConditionsPath == null ? new EstimatorChain<ITransformer>() : ConditionLookup.Keys(ml, stages.ConditionsPath, rawEdges.Select(e => e.Item).ToHashSet(StringComparer.Ordinal), progress))
             .Append(ml.Transforms.Conversion.MapValueToKey(ServingData.UserColumn)).Append(ml.Transforms.Conversion.MapValueToKey(ServingData.ItemColumn));
         if (warmStart != null)
         {
             EmbeddingMatrix start;
-            using (progress.Begin($"Fitting the single vector that starts DCM's item vectors ({warmStart.Algorithm}) on {Counted.Of(edges.Count, "edge")}..."))
+            using (progress.Begin($"Fitting the single vector that starts DCM's item vectors ({warmStart.Algorithm}) on {Counted.Of(rawEdges.Count, "edge")}..."))
                 start = keys.Append(mi.GraphEmbedding(warmStart)).Fit(data).LastTransformer.ItemEmbeddings.ToDense();
             embedding.Dimension = start.Dimension;
             embedding.Dcm.InitialItems = start;
@@ -320,27 +335,19 @@ internal static class FitCommand
         var embedded = keys.Append<ITransformer>(mi.GraphEmbedding(embedding));
         var pipeline = stages.Append(embedded, mi);
         ITransformer model;
-        using (var stage = progress.Begin($"Fitting {stages.Description} on {Counted.Of(edges.Count, "edge")}..."))
+        using (var stage = progress.Begin($"Fitting {stages.Description} on {Counted.Of(rawEdges.Count, "edge")}..."))
+        // The library's estimators report their stages (epochs, clusters, neighbours) and warnings through the MLContext log.
+        using (LibraryLog.Show(ml, Components, stage, info: true))
         {
-            // The library's estimators report their stages (epochs, clusters, neighbours) through the MLContext log.
-            void Forward(object? sender, LoggingEventArgs e)
-            {
-                if (e.Kind is not (ChannelMessageKind.Info or ChannelMessageKind.Warning) || !Components.Any(c => e.Source.StartsWith(c, StringComparison.Ordinal))) return;
-                string line = $"  {e.Source.Split(';')[0]}: {e.RawMessage}";
-                if (e.Kind == ChannelMessageKind.Warning) stage.Note(line);
-                else stage.Update(line);
-            }
-            ml.Log += Forward;
             model = stages.HistorySelection is { } selection
-                ? FitChoosingLambda(mi, embedded, data, rawEdges, train, seed, stages.HistoryMmr!, selection, progress)
+                ? FitChoosingLambda(mi, embedded, data, rawEdges, train, weighted, seed, stages.HistoryMmr!, selection, progress)
                 : pipeline.Fit(data);
             if (stages.Fusion is { } fusion) model = fusion.Fit(ml, model, data);
-            ml.Log -= Forward;
         }
         double fitSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
         bool replaced = OutputFile.WriteReplacing(modelPath, path => ml.Model.Save(model, data.Schema, path));
-        progress.Out.WriteLine($"Fitted {stages.Description} on {Counted.Of(edges.Count, "edge")} in {fitSeconds:F1} s; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath}"
+        progress.Out.WriteLine($"Fitted {stages.Description} on {Counted.Of(rawEdges.Count, "edge")}{(weighted ? WeightedSummary : "")} in {fitSeconds:F1} s; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath}"
             + $"{(replaced ? " (replacing the file there)" : "")} in {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }

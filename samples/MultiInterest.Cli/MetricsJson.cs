@@ -139,6 +139,8 @@ internal static class MetricsJson
             ["seconds"] = seconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
         };
         if (peakMemory != null) document["peak_working_set_mb"] = peakMemory;
+        // Written only when used, spelled as the flag: a file of an unweighted run reads as it always did.
+        if (settings.Weights) ((Dictionary<string, object?>)document["settings"]!)["weights"] = true;
         string text = JsonSerializer.Serialize(document, Indented) + "\n";
         OutputFile.WriteReplacing(path, partial => File.WriteAllText(partial, text));
     }

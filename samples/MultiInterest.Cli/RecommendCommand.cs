@@ -94,7 +94,7 @@ internal static class RecommendCommand
         // history; every scorer that serves topics, and the recommender's fill, from the same followed topics.
         var historyEdges = history == null ? null : EdgeFile.Read(history);
         // A history's weights are not read either (a fresh history is a set of items), and padded ids are other ids: said as for training files.
-        if (historyEdges != null) TrainingFileChecks.Warn(historyEdges, history!, "recommend --history", warnings);
+        if (historyEdges != null) TrainingFileChecks.Warn(historyEdges, history!, "recommend --history", warnings, TrainingWeights.NotOffered);
         var fresh = historyEdges?.ToLookup(e => e.User, e => e.Item, StringComparer.Ordinal);
         var topics = follows == null ? null : ServingData.Follows(follows);
         string firstField = header.Split('\t')[0].Trim();

@@ -12,11 +12,24 @@ internal static class ServingData
     public const string UserColumn = Microsoft.ML.MultiInterest.MultiInterestColumnNames.User;
     public const string ItemColumn = Microsoft.ML.MultiInterest.MultiInterestColumnNames.Item;
 
+    /// <summary>The edge weight column of the training rows under <c>--weights</c>, which GraphEmbedding reads (WeightColumnName).</summary>
+    public const string WeightColumn = Microsoft.ML.MultiInterest.MultiInterestColumnNames.Weight;
+
     public sealed class EdgeRow
     {
         public string User { get; set; } = "";
 
         public string Item { get; set; } = "";
+    }
+
+    /// <summary>A training row with its edge weight (<see cref="TrainingRows"/> under <c>--weights</c>).</summary>
+    private sealed class WeightedEdgeRow
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public float Weight { get; set; }
     }
 
     /// <summary>A request row for a model whose input columns are keys (saved from its stages without a key mapping).</summary>
@@ -63,6 +76,14 @@ internal static class ServingData
     }
 
     public static List<EdgeRow> Edges(IEnumerable<RawEdge> edges) => edges.Select(e => new EdgeRow { User = e.User, Item = e.Item }).ToList();
+
+    /// <summary>
+    /// The rows <c>fit</c> and <c>sweep</c> train on: the text ids, and with <paramref name="weighted"/> (<c>--weights</c>) each
+    /// edge's weight as <see cref="WeightColumn"/> (the saved model's input schema then holds it too).
+    /// </summary>
+    public static IDataView TrainingRows(MLContext ml, IReadOnlyList<RawEdge> edges, bool weighted) => weighted
+        ? ml.Data.LoadFromEnumerable(edges.Select(e => new WeightedEdgeRow { User = e.User, Item = e.Item, Weight = e.Weight }).ToList())
+        : ml.Data.LoadFromEnumerable(Edges(edges));
 
     /// <summary>The distinct user ids of the first column of a TSV with a header line (an edge file works), in order of appearance.</summary>
     public static List<string> Users(string path, out string header) => Ids(path, "user", out header);

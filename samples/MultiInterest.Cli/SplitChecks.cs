@@ -52,11 +52,15 @@ internal static class SplitChecks
         return inTraining;
     }
 
-    /// <summary>Says how many lines of <paramref name="path"/> repeated an edge (a graph holds each user-item pair once).</summary>
-    public static void Repeats(int lines, int edges, string path, TextWriter warnings)
+    /// <summary>
+    /// Says how many lines of <paramref name="path"/> repeated an edge (a graph holds each user-item pair once);
+    /// <paramref name="weightsAdd"/>: the file trains the embedding under <c>--weights</c>, which adds the pair's weights.
+    /// </summary>
+    public static void Repeats(int lines, int edges, string path, TextWriter warnings, bool weightsAdd = false)
     {
         if (lines > edges)
-            warnings.WriteLine($"  warning: {Counted.Of(lines - edges, "line")} of '{path}' repeated a (user, item) pair already read: each pair counts once.");
+            warnings.WriteLine($"  warning: {Counted.Of(lines - edges, "line")} of '{path}' repeated a (user, item) pair already read: each pair counts once"
+                + (weightsAdd ? $" (but for the embedding, which under {WeightsOption.Name} trains on the pair's weights added up)." : "."));
     }
 
     /// <summary>

@@ -35,6 +35,7 @@ internal static class SweepCommand
     {
         var train = Opt.InputFile("--train", "Training edges: the sweep carves its validation hold-out from these.", required: true);
         var test = Opt.InputFile("--test", "Held-out edges: the best setting's test figures (never used to choose).");
+        var weights = WeightsOption.Create();
         var output = Opt.Path("--out", "Directory for leaderboard.tsv, sweep.json, the sensitivity PNGs and model.zip.", "DIR", shown: Path.Combine("out", "sweep"));
         var model = Opt.Path("--model", "Where to save the best setting refitted on all training edges.", "FILE", shown: "DIR/model.zip");
         var space = Opt.Parsed("--space", SweepSearchSpace.Parse(DefaultSpace),
@@ -58,7 +59,7 @@ internal static class SweepCommand
         var command = new Command("sweep", "Sweeps the pipeline's options on a validation hold-out carved from the training edges (never the test file), "
             + "reusing fitted stages between trials; writes the leaderboard and saves the best setting refitted on all training edges, which `recommend` serves. "
             + "The embedding and pipeline options set the base settings (what the space does not vary).")
-            .With([train, test, output, model, space, strategy, metric, k, diversityWeight, trials, budget, validationFraction, validationUsers, unseen, measureRefit,
+            .With([train, test, weights, output, model, space, strategy, metric, k, diversityWeight, trials, budget, validationFraction, validationUsers, unseen, measureRefit,
                 .. run.All, .. pipeline.All, .. embedding.All]);
         command.SetAction(r =>
         {
@@ -106,23 +107,25 @@ internal static class SweepCommand
             OutputFile.CheckWritableDirectory(outDirectory, "--out");
             OutputFile.CheckWritable(modelPath, "--model");
             var job = new Job(trainPath, r.Value(test), outDirectory, modelPath, r.Value(space), options, baseSettings,
-                r.Given(pipeline.Clusters), r.GetValue(measureRefit), r.Value(unseen), threads);
+                r.Given(pipeline.Clusters), r.GetValue(measureRefit), r.Value(unseen), threads, r.GetValue(weights));
             return ProgressReporter.Run(console, progress => Run(job, progress));
         });
         return command;
     }
 
-    /// <summary>What one sweep was asked to do.</summary>
+    /// <summary>What one sweep was asked to do; <c>Weights</c>: every trial's embedding and the refit's train on the training file's weights (<c>--weights</c>).</summary>
     private sealed record Job(string Train, string? Test, string OutDirectory, string ModelPath, SweepSearchSpace Space, SweepOptions Options,
-        SweepSettings BaseSettings, bool ClustersGiven, bool MeasureRefit, UnseenHeldOut Unseen, int Threads);
+        SweepSettings BaseSettings, bool ClustersGiven, bool MeasureRefit, UnseenHeldOut Unseen, int Threads, bool Weights);
 
     private static int Run(Job job, ProgressReporter progress)
     {
         var log = progress.Out;
-        var (train, test, outDirectory, modelPath, space, options, baseSettings, clustersGiven, measureRefit, unseen, threads) = job;
+        var (train, test, outDirectory, modelPath, space, options, baseSettings, clustersGiven, measureRefit, unseen, threads, weights) = job;
         var clock = Stopwatch.StartNew();
         var edges = EdgeFile.Read(train);
-        TrainingFileChecks.Warn(edges, train, "sweep", progress.Warnings);
+        TrainingFileChecks.Warn(edges, train, "sweep", progress.Warnings, weights ? TrainingWeights.Trained : TrainingWeights.Unused);
+        // The library's Sweep logs weights far apart or far from 1 itself (shown below).
+        if (weights) WeightedTrainingChecks.Warn(edges, train, progress.Warnings, checkScale: false);
         // The test file is checked before the trials, as evaluate checks it: one that is the training file, or that nothing
         // of can be scored, is refused now, and its unseen edges are said (they count as misses, or --unseen drop).
         var testEdges = test == null ? null : EdgeFile.Read(test);
@@ -132,7 +135,7 @@ internal static class SweepCommand
             var (users, items) = (new IdMap(), new IdMap());
             var trainGraph = GraphData.Build(edges, users, items, extendIds: true, train);
             var heldOut = GraphData.BuildHeldOut(testEdges, users, items, test!);
-            int inTraining = TestFileChecks.Check(heldOut, trainGraph, testEdges, edges.Count, users, items, train, test!, unseen, SweepJsonFile, progress.Warnings);
+            int inTraining = TestFileChecks.Check(heldOut, trainGraph, testEdges, edges.Count, users, items, train, test!, unseen, SweepJsonFile, progress.Warnings, weights);
             // Under --unseen drop the users no list could score are left out of the figures: counted, as evaluate counts them.
             int leftOut = unseen == UnseenHeldOut.Drop ? heldOut.Misses.UsersWithoutSeenItems(heldOut.Graph) : 0;
             testCounts = new SweepJson.TestCounts(unseen, heldOut.UnseenEdges, inTraining, leftOut);
@@ -145,10 +148,11 @@ internal static class SweepCommand
         options.BaseSettings = baseSettings;
         // The budget covers the whole command: what loading took is spent, and the refit is kept inside it by the sweep's reserve.
         if (options.TimeBudget is { } whole) options.TimeBudget = whole - clock.Elapsed > TimeSpan.FromSeconds(1) ? whole - clock.Elapsed : TimeSpan.FromSeconds(1);
-        log.WriteLine($"Sweep over {space} ({Counted.Of(space.Size, "configuration")}; strategy {StrategyName(options.Strategy)}, metric {MetricName(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}.");
+        log.WriteLine($"Sweep over {space} ({Counted.Of(space.Size, "configuration")}; strategy {StrategyName(options.Strategy)}, metric {MetricName(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}"
+            + (weights ? $", the embeddings trained on their weights ({WeightsOption.Name})." : "."));
 
         var ml = new MLContext(options.Seed);
-        var data = ml.Data.LoadFromEnumerable(ServingData.Edges(edges));
+        var data = ServingData.TrainingRows(ml, edges, weights);
         using var cancel = new CancellationTokenSource();
         MultiInterestSweepResult result;
         // The first Ctrl+C stops the trials (the best finished one is still refitted and saved); a second ends the process.
@@ -161,7 +165,10 @@ internal static class SweepCommand
         }))
         {
             using var stage = progress.Begin($"Sweeping {Counted.Of(space.Size, "configuration")}...", TrialTotal(space, options));
-            result = ml.MultiInterest().Sweep(data, space, options, new TrialProgress(stage), cancellationToken: cancel.Token);
+            // The sweep's warnings (weights far apart or far from 1) come through the MLContext log; its trials through TrialProgress.
+            using var sweepWarnings = LibraryLog.Show(ml, [nameof(MultiInterestCatalog.Sweep)], stage, info: false);
+            result = ml.MultiInterest().Sweep(data, space, options, new TrialProgress(stage), weightColumnName: weights ? ServingData.WeightColumn : null,
+                cancellationToken: cancel.Token);
         } // past the sweep and its refit, Ctrl+C ends the process as usual
         var outcome = result.Outcome;
         log.WriteLine($"Stopped: {outcome.StopReason}; {outcome.Trials.Count} trials in {outcome.Seconds:F1} s (validation split {outcome.SplitSeconds:F1} s).");
@@ -176,7 +183,7 @@ internal static class SweepCommand
             again.MaxTrials = outcome.Trials.Count;
             again.TimeBudget = null;
             again.ReuseStages = false;
-            var refit = SweepRunner.Run(GraphData.Build(edges, new IdMap(), new IdMap(), true, train), space, again, null, cancel.Token);
+            var refit = SweepRunner.Run(GraphData.Build(edges, new IdMap(), new IdMap(), true, train, useWeights: weights), space, again, null, cancel.Token);
             measuredRefit = refit.Trials.Sum(t => t.Seconds);
             log.WriteLine($"Measured without reuse: {refit.Trials.Count} trials in {measuredRefit:F1} s (stage fits {string.Join(", ", refit.StageFits.Select(p => $"{Lower(p.Key)} {p.Value}"))}): " +
                 $"measured speed-up {measuredRefit / outcome.Trials.Sum(t => t.Seconds):F2}x.");
@@ -226,7 +233,7 @@ internal static class SweepCommand
         string json = Path.Combine(outDirectory, SweepJsonFile);
         // One reading of the clock: the file and the line give the same total.
         double totalSeconds = clock.Elapsed.TotalSeconds;
-        OutputFile.WriteReplacing(json, path => SweepJson.Write(path, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds));
+        OutputFile.WriteReplacing(json, path => SweepJson.Write(path, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds, weights));
         log.WriteLine($"Wrote {tsv}, {json}; total {totalSeconds:F1} s.");
         StaleOutputs.Warn(outDirectory, [tsv, json, modelPath, .. pngs], progress.Warnings, SweepJsonFile);
         return 0;

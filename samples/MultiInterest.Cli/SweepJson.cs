@@ -7,8 +7,9 @@ namespace MultiInterest.Cli;
 /// <summary>Writes sweep.json: the search, the stage reuse, the best and defaults trials, the Pareto front, every trial, the test figures (<c>test_figures</c>).</summary>
 internal static class SweepJson
 {
+    /// <summary>Writes the file; <paramref name="weights"/>: the embeddings trained on the training file's weights (<c>--weights</c>), written only then.</summary>
     public static void Write(string path, string train, string? test, string modelPath, MultiInterestSweepResult result, SweepOptions options,
-        double? measuredRefitSeconds, ProtocolResult? testResult, UnimodalPairs? testPairs, TestCounts? testCounts, double totalSeconds)
+        double? measuredRefitSeconds, ProtocolResult? testResult, UnimodalPairs? testPairs, TestCounts? testCounts, double totalSeconds, bool weights)
     {
         var outcome = result.Outcome;
         using var stream = File.Create(path);
@@ -16,6 +17,7 @@ internal static class SweepJson
         w.WriteStartObject();
         w.WriteString("train", train);
         if (test != null) w.WriteString("test", test);
+        if (weights) w.WriteBoolean("weights", true);
         w.WriteString("space", outcome.Space.ToString());
         w.WriteNumber("configurations", outcome.Space.Size);
         // Spelled as the command line takes them (--strategy, --metric), so a file's settings can be passed back.

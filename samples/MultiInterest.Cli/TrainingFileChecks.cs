@@ -5,8 +5,8 @@ namespace MultiInterest.Cli;
 
 /// <summary>
 /// What a training file holds that the commands read otherwise than its author may expect, said the same way by every
-/// command that trains on one (evaluate, fit, sweep) or reads one as users' histories (recommend --history): weights they do not use, and ids padded with spaces (read as written,
-/// so "i5 " and "i5" are two items).
+/// command that trains on one (evaluate, fit, sweep) or reads one as users' histories (recommend --history): weights they do
+/// not use (without <c>--weights</c>), and ids padded with spaces (read as written, so "i5 " and "i5" are two items).
 /// </summary>
 internal static class TrainingFileChecks
 {
@@ -15,7 +15,12 @@ internal static class TrainingFileChecks
     /// <param name="path">The training file, for messages.</param>
     /// <param name="command">The command, for messages ("evaluate").</param>
     /// <param name="warnings">Where warnings go.</param>
-    public static void Warn(IReadOnlyList<RawEdge> edges, string path, string command, TextWriter warnings)
+    /// <param name="weights">
+    /// What the command does with the weights: under <see cref="TrainingWeights.Trained"/> they are used, so not warned of here
+    /// (<see cref="WeightedTrainingChecks"/> says what they hold); under <see cref="TrainingWeights.Unused"/> the warning names
+    /// <see cref="WeightsOption.Name"/>.
+    /// </param>
+    public static void Warn(IReadOnlyList<RawEdge> edges, string path, string command, TextWriter warnings, TrainingWeights weights)
     {
         int weighted = 0;
         bool padded = false;
@@ -24,10 +29,12 @@ internal static class TrainingFileChecks
             if (e.Weight != 1f) weighted++;
             padded |= IsPadded(e.User) || IsPadded(e.Item);
         }
-        if (weighted > 0)
+        if (weighted > 0 && weights != TrainingWeights.Trained)
             warnings.WriteLine($"  warning: {weighted:N0} of the {edges.Count:N0} edges of '{path}' weigh other than 1, but {command} treats every edge as one "
-                + "engagement, as the evaluation protocol does: the weight column is checked, not used. The library's GraphEmbedding trains on weights "
-                + "given as WeightColumnName (docs/pipeline.md).");
+                + "engagement, as the evaluation protocol does: the weight column is checked, not used. "
+                + (weights == TrainingWeights.Unused
+                    ? $"{WeightsOption.Name} trains the embedding on it (docs/concepts.md, \"Edge weights\")."
+                    : "The library's GraphEmbedding trains on weights given as WeightColumnName (docs/pipeline.md)."));
         if (padded) WarnPadded(edges, path, warnings);
     }
 

@@ -1,0 +1,48 @@
+using Microsoft.ML.MultiInterest.Data;
+using Microsoft.ML.MultiInterest.IO;
+using MultiInterest.Cli.Common;
+
+namespace MultiInterest.Cli;
+
+/// <summary>
+/// What the weights of a training file hold when <c>--weights</c> trains the embedding on them: a file whose every edge weighs
+/// 1 (no weight column, or one of ones) trains as without the flag, but for pairs on several lines, whose weights add up; and
+/// weights the embedding is unlikely to be meant to train on (raw counts, timestamps). Bad weights (not positive, not a
+/// number) never get here: reading the file refuses them, naming the file and line.
+/// </summary>
+internal static class WeightedTrainingChecks
+{
+    /// <summary>The file's column the weights come from, as its header names it.</summary>
+    private const string WeightColumn = "weight";
+
+    /// <summary>
+    /// Warns when every edge of <paramref name="path"/> weighs 1; with <paramref name="checkScale"/>, also of weights far apart or
+    /// far from 1 (<see cref="GraphData.WeightWarning"/>), which a command that trains through the library's estimators hears
+    /// from their log instead.
+    /// </summary>
+    /// <param name="edges">The training file's edges as read.</param>
+    /// <param name="path">The training file, for messages.</param>
+    /// <param name="warnings">Where warnings go.</param>
+    /// <param name="checkScale">Whether to check the weights' spread and scale here (a command that trains on the engine: evaluate).</param>
+    public static void Warn(IReadOnlyList<RawEdge> edges, string path, TextWriter warnings, bool checkScale)
+    {
+        if (edges.All(e => e.Weight == 1f))
+        {
+            int repeated = edges.Count - edges.Select(e => (e.User, e.Item)).Distinct().Count();
+            warnings.WriteLine($"  warning: {WeightsOption.Name}: every edge of '{path}' weighs 1 (its header: '{Header(path)}'; weights are read from a third "
+                + $"column named {WeightColumn}), so the embedding trains as it would without {WeightsOption.Name}"
+                + (repeated == 0 ? "." : $", except that a (user, item) pair on several lines weighs its number of lines ({Counted.Of(repeated, "repeated line")}; "
+                    + $"without {WeightsOption.Name} a pair counts once)."));
+            return;
+        }
+        if (checkScale && GraphData.WeightWarning(edges, WeightColumn, WeightsOption.Name) is { } warning)
+            warnings.WriteLine($"  warning: '{path}': {warning}");
+    }
+
+    /// <summary>The file's header line, its TABs spelled out.</summary>
+    private static string Header(string path)
+    {
+        using var reader = TextFile.OpenRead(path);
+        return (TextFile.ReadLine(reader, path, 1) ?? "").TrimEnd('\r').Replace("\t", "<TAB>", StringComparison.Ordinal);
+    }
+}
