@@ -173,6 +173,32 @@ public sealed class HistoryInterestRetriever
         return MergeLists(userEmbeddings, interests, own, interestLists, interests.Matrix, interests.FirstInterests, 0, poolSize, interestWeight, threads);
     }
 
+    /// <summary>
+    /// The interest each of <paramref name="items"/> is counted for by entry <paramref name="query"/>'s proportionality term
+    /// (<see cref="HistoryInterestTerm"/>): the interest whose vector scores the item highest, the first of equal best scores,
+    /// with the same kernel the pool's merge scores with; -1 for every item of an entry without interests. An item of the
+    /// entry's pool gets the interest the pool assigned it, whichever vector (the user's own or an interest's) put it there.
+    /// </summary>
+    internal int[] InterestsOf(HistoryInterests interests, int query, ReadOnlySpan<int> items)
+    {
+        ArgumentNullException.ThrowIfNull(interests);
+        int n = items.Length, d = interests.Dimension, count = interests.InterestCount(query);
+        var interestOf = new int[n];
+        Array.Fill(interestOf, -1);
+        if (count == 0 || n == 0) return interestOf;
+        var best = new float[n];
+        var scores = new float[n];
+        Array.Fill(best, float.NegativeInfinity);
+        var vectors = interests.Vectors(query);
+        for (int j = 0; j < count; j++)
+        {
+            _items.DotRows(vectors.Slice(j * d, d), items, scores);
+            for (int r = 0; r < n; r++)
+                if (scores[r] > best[r]) (best[r], interestOf[r]) = (scores[r], j);
+        }
+        return interestOf;
+    }
+
     /// <summary>Each user's own vector followed by its interests' (the clustered search's rows when the user probes too), and each user's first row.</summary>
     private static (EmbeddingMatrix Queries, int[] FirstRow) WithOwnVectors(EmbeddingMatrix userEmbeddings, HistoryInterests interests)
     {

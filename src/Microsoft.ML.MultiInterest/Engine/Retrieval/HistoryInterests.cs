@@ -292,6 +292,22 @@ public sealed class HistoryInterests
         return result;
     }
 
+    /// <summary>
+    /// The interest of each item of one <paramref name="history"/> (in its order), as <see cref="Read"/> groups that history with
+    /// <paramref name="builder"/>'s options: group g is the interest at place g of the entry's interests (empty k-means groups
+    /// dropped, the rest numbered in order), so the items with group g are the ones interest g's vector was folded in from.
+    /// Empty for an empty history.
+    /// </summary>
+    internal static int[] GroupsOf(HistoryInterestBuilder builder, ReadOnlySpan<int> history)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var groups = new int[history.Length];
+        if (history.IsEmpty) return groups;
+        var options = builder.Options;
+        Group(history, builder.Unit, options, groups, new GroupScratch(history.Length, options.MaxInterests, builder.Items.Dimension));
+        return groups;
+    }
+
     /// <summary>Scales entry <paramref name="q"/>'s interests by the factor mapping its whole-history fold-in onto its own vector.</summary>
     private void ScaleToOwnVector(BipartiteGraph train, InterestFoldIn foldIn, EmbeddingMatrix userEmbeddings, int q, Scratch s)
     {

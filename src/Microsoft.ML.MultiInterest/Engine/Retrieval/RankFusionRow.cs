@@ -38,9 +38,11 @@ internal sealed class RankFusionRow
 
     /// <summary>
     /// Writes the best min(K, distinct items) items and their fused scores into <paramref name="items"/> and
-    /// <paramref name="scores"/> (K = their length) and returns how many.
+    /// <paramref name="scores"/> (K = their length) and returns how many. When <paramref name="sources"/> and
+    /// <paramref name="ranks"/> are not empty, they receive each kept item's best entry: the source that placed it and its
+    /// 0-based rank there (the entry its fused score is).
     /// </summary>
-    public int TakeBest(Span<int> items, Span<float> scores)
+    public int TakeBest(Span<int> items, Span<float> scores, Span<int> sources = default, Span<int> ranks = default)
     {
         // Each item's best entry: sort by item, then best first; keep the first of each item.
         var span = _entries.AsSpan(0, _count);
@@ -52,6 +54,7 @@ internal sealed class RankFusionRow
         best.Sort(FusedOrder);
         int count = Math.Min(items.Length, distinct);
         for (int j = 0; j < count; j++) (items[j], scores[j]) = (best[j].Item, (float)best[j].Score);
+        for (int j = 0; j < count && !sources.IsEmpty; j++) (sources[j], ranks[j]) = (best[j].Source, best[j].Rank);
         return count;
     }
 

@@ -45,7 +45,23 @@ public sealed class RoundRobinRetriever
     /// <param name="cutoffs">The list lengths K (each at least 1).</param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it.</param>
     /// <returns>One <see cref="RankedLists"/> per cutoff (in the given order), one list per entry of <paramref name="users"/>; scores are <c>w_c / rank_c</c>.</returns>
-    public RankedLists[] Retrieve(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs, int threads = 0)
+    public RankedLists[] Retrieve(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs, int threads = 0) =>
+        RetrieveCore(mixtures, users, exclusions, cutoffs, threads, components: null);
+
+    /// <summary>
+    /// <see cref="Retrieve(MixtureTable, IReadOnlyList{int}, BipartiteGraph?, IReadOnlyList{int}, int)"/> at one cutoff
+    /// <paramref name="k"/>, also writing which user component placed each item: entry q's slot r of the list is
+    /// <paramref name="components"/>[q * k + r], the item's best component (the first reaching its <c>max_c w_c / rank_c</c>,
+    /// the component the merge ranks it by); -1 after the list's end. The lists are the same.
+    /// </summary>
+    internal RankedLists RetrieveWithComponents(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, int k, int threads, out int[] components)
+    {
+        components = new int[checked(users.Count * k)];
+        Array.Fill(components, -1);
+        return RetrieveCore(mixtures, users, exclusions, [k], threads, components)[0];
+    }
+
+    private RankedLists[] RetrieveCore(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, IReadOnlyList<int> cutoffs, int threads, int[]? components)
     {
         ArgumentNullException.ThrowIfNull(mixtures);
         ArgumentNullException.ThrowIfNull(users);
@@ -81,7 +97,8 @@ public sealed class RoundRobinRetriever
         {
             var weights = mixtures.Weights(users[q]);
             for (int t = 0; t < cutoffs.Count; t++)
-                results[t].Counts[q] = Merge(nearest, firstQuery[q], weights, cutoffs[t], _components, ItemCount, results[t].IndexSlots(q), results[t].ScoreSlots(q), s);
+                results[t].Counts[q] = Merge(nearest, firstQuery[q], weights, cutoffs[t], _components, ItemCount, results[t].IndexSlots(q), results[t].ScoreSlots(q), s,
+                    components == null ? default : components.AsSpan(q * cutoffs[t], cutoffs[t]));
             return s;
         }, _ => { });
         return results;
@@ -115,7 +132,7 @@ public sealed class RoundRobinRetriever
 
     /// <summary>
     /// The nearest <paramref name="fetch"/> item components of one query, those of the items <paramref name="excluded"/>
-    /// left out, best first: the list <see cref="Retrieve"/> fetches for a user component (the same kernel, selector and
+    /// left out, best first: the list <see cref="Retrieve(MixtureTable, IReadOnlyList{int}, BipartiteGraph?, IReadOnlyList{int}, int)"/> fetches for a user component (the same kernel, selector and
     /// ties, whatever the block). For the ONNX serving path, where ONNX Runtime's candidates cannot prove the list.
     /// </summary>
     /// <param name="query">The user component.</param>
@@ -140,10 +157,12 @@ public sealed class RoundRobinRetriever
     /// <summary>
     /// One user's round-robin list of length <paramref name="k"/> from its components' nearest item-component lists
     /// (queries <paramref name="firstQuery"/>.. of <paramref name="nearest"/>, one per weight, best first); returns its length.
-    /// Shared with the ONNX serving path (<see cref="Onnx.RoundRobinOnnxMerge"/>), so both merge identically.
+    /// Shared with the ONNX serving path (<see cref="Onnx.RoundRobinOnnxMerge"/>), so both merge identically. When
+    /// <paramref name="placedBy"/> is not empty, it receives each listed item's best component (index into
+    /// <paramref name="weights"/>), which the final selection orders ties by.
     /// </summary>
     internal static int Merge(RankedLists nearest, int firstQuery, ReadOnlySpan<double> weights, int k, int components, int itemCount,
-        Span<int> indices, Span<float> scores, MergeScratch s)
+        Span<int> indices, Span<float> scores, MergeScratch s, Span<int> placedBy = default)
     {
         int fetch = k * components;
         for (int c = 0; c < weights.Length; c++)
@@ -184,6 +203,8 @@ public sealed class RoundRobinRetriever
         }
         s.CandidateCount = 0;
         int count = s.Final.Drain(indices, scores);
+        // The selection's index is best component x items + item: the component is its quotient.
+        for (int t = 0; t < count && !placedBy.IsEmpty; t++) placedBy[t] = indices[t] / itemCount;
         for (int t = 0; t < count; t++) indices[t] %= itemCount;
         return count;
     }
