@@ -49,35 +49,65 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     public CandidateSource GetCandidateSource(uint userKey) => _columns.Get(userKey).Source;
 
     /// <summary>
-    /// For a cluster-quota stage (<see cref="CandidateMethod.ClusterQuota"/>), which component of the user's mixture placed
-    /// each candidate of <see cref="GetCandidates"/>'s list for <paramref name="userKey"/>, position by position: its index in
-    /// the user's mixture as the stage read it (0-based, by descending weight: the component's place in row userKey - 1 of
-    /// <see cref="KnnSmoothedMixtureTransformer.Mixtures"/> and in the MixtureClusters and MixtureWeights columns the mixture
-    /// stage writes; columns made by hand with padding between entries are read compacted), or -1 for an item of the unimodal head
+    /// Which interest of the user placed each candidate of <see cref="GetCandidates"/>'s list for <paramref name="userKey"/>,
+    /// position by position: an index into <see cref="GetCandidateInterests"/>'s list (0-based), or -1 for an item no interest
+    /// placed. What an interest is follows the stage's method:
+    /// <list type="bullet">
+    /// <item>Cluster quotas (<see cref="CandidateMethod.ClusterQuota"/>): the component of the user's mixture, its place in the
+    /// mixture as the stage read it (by descending weight: the component's place in row userKey - 1 of
+    /// <see cref="KnnSmoothedMixtureTransformer.Mixtures"/> and in the MixtureClusters and MixtureWeights columns; columns made
+    /// by hand with padding between entries are read compacted); -1 for an item of the unimodal head
     /// (<see cref="RetrievalSettings.HeadShare"/>) or of the unimodal fill of a list its clusters could not complete. Such an
-    /// item's score is Unimodal's dot product; a component's item's is its query's (<see cref="RetrievalSettings.Query"/>).
-    /// A list that is not <see cref="CandidateSource.Trained"/> (the popular fallback) is all -1.
+    /// item's score is Unimodal's dot product; a component's item's is its query's (<see cref="RetrievalSettings.Query"/>).</item>
+    /// <item>Multi-interest MMR (<see cref="CandidateMethod.Mmr"/> with <see cref="Engine.MmrInterests.Clusters"/> and an
+    /// <see cref="RetrievalSettings.InterestWeight"/> above 0): the mixture component whose cluster holds the item, the one the
+    /// proportionality term counts it for; -1 for an item of no component's cluster (MMR's pool is the single vector's).</item>
+    /// <item>History-interest MMR (<see cref="Engine.MmrInterests.History"/>): the interest of the user's history whose fold-in vector
+    /// scores the item highest (the first of equal scores), the one the proportionality term counts it for, also when the
+    /// user's own vector scored it higher still; -1 only for a user without interests.</item>
+    /// <item>Round robin (<see cref="CandidateMethod.RoundRobin"/>): the user component whose <c>w_c / rank_c</c> placed the
+    /// item (its best, the first component reaching it): its index in the user's components (UserComponents, or the mixture
+    /// the stage reads).</item>
+    /// </list>
+    /// A list that is not <see cref="CandidateSource.Trained"/> (the popular fallback) is all -1. Cluster quotas and MMR read
+    /// the kept list and the user's representation only; a round robin searches the user's components again (one user's
+    /// retrieval) to tell which one placed each item.
     /// </summary>
     /// <remarks>
-    /// A ranker's feature: the quota list is ordered by component, not by score, and at a long M the clusters of a few
-    /// components run out, so a share of the list is the unimodal fill (on cit-HepPh, 2,000 clusters, m = 5, M = 100: 18%).
-    /// Each component searches only its own cluster, so after the head an item's cluster tells its component; the head is
-    /// told by its position.
+    /// A ranker's feature, and what tells a product reviewer why an item is in the list: the quota list is ordered by component,
+    /// not by score, and at a long M the clusters of a few components run out, so a share of the list is the unimodal fill (on
+    /// cit-HepPh, 2,000 clusters, m = 5, M = 100: 18%). Each quota component searches only its own cluster, so after the head
+    /// an item's cluster tells its component; the head is told by its position.
     /// </remarks>
-    /// <exception cref="InvalidOperationException">The stage is not a cluster-quota retrieval.</exception>
-    public int[] GetCandidateComponents(uint userKey)
+    /// <exception cref="InvalidOperationException">The stage's candidates are placed by no interest it can name: unimodal retrieval,
+    /// plain MMR (<see cref="Engine.MmrInterests.Clusters"/> with <see cref="RetrievalSettings.InterestWeight"/> 0) or conditional retrieval
+    /// (the message names the method).</exception>
+    public int[] GetCandidateComponents(uint userKey) => ExplainKept(userKey, nameof(GetCandidateComponents)).Components;
+
+    /// <summary>
+    /// The interests of the user with key <paramref name="userKey"/> that <see cref="GetCandidateComponents"/> indexes, in that
+    /// order: each with its weight, its item cluster where it is one (0-based, as <see cref="SphericalKMeansTransformer.ClusterOfItem"/>
+    /// and <see cref="KnnSmoothedMixtureTransformer.Mixtures"/> number them: cluster key - 1; -1 otherwise) and the user's training
+    /// items it covers (raw ids, in key order): for cluster quotas and multi-interest MMR the training items in its cluster (none
+    /// for a component the kNN smoothing brought in from the user's neighbours); for history-interest MMR the group of the
+    /// training history its vector was folded in from (the groups split the history); for a round robin the training items its
+    /// component scores higher than the user's other components do, by the merge's own score. Empty for a user the stage
+    /// serves the popular list.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">As <see cref="GetCandidateComponents"/>: the stage names no interests.</exception>
+    public IReadOnlyList<UserInterest> GetCandidateInterests(uint userKey)
     {
-        var tables = _columns.Live.Tables;
-        if (tables.Method != CandidateMethod.ClusterQuota)
-            throw new InvalidOperationException($"GetCandidateComponents reads the components of a cluster-quota stage (CandidateMethod.ClusterQuota); this stage's method is {tables.Method}.");
-        var list = _columns.ListOf((int)userKey - 1, []);
-        var components = new int[list.Items.Length];
-        Array.Fill(components, -1);
-        if (list.Source != CandidateSource.Trained) return components;
-        var clusters = tables.Mixtures!.Clusters((int)userKey - 1);
-        int head = Math.Min(new Engine.QuotaRetrievalOptions { HeadShare = Settings.HeadShare }.HeadSlots(tables.ListLength), components.Length);
-        for (int p = head; p < components.Length; p++) components[p] = clusters.IndexOf(tables.Clustering!.ClusterOf(list.Items[p]));
-        return components;
+        var explanation = ExplainKept(userKey, nameof(GetCandidateInterests));
+        return UserInterest.Of(explanation, Columns.Live.Tables, stage: 0);
+    }
+
+    /// <summary>The explanation of the kept list of <paramref name="userKey"/> (no fresh history), refused for a stage that names no interests.</summary>
+    private LiveExplanation ExplainKept(uint userKey, string caller)
+    {
+        var live = _columns.Live;
+        if (!live.ExplainableMethod) throw new InvalidOperationException(live.NotExplainable(caller));
+        int user = (int)userKey - 1;
+        return live.Explain(user, [], live.Tables.ListLength, known: _columns.ListOf(user, []));
     }
 
     /// <summary>How the lists are retrieved.</summary>
@@ -94,6 +124,13 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
 
     /// <summary>The raw id of each item key (key - 1), as text.</summary>
     public IReadOnlyList<string> ItemIds => _columns.ItemNames;
+
+    /// <summary>
+    /// The raw id of each user key (key - 1), as text: a user's key for <see cref="GetCandidates"/> is its index here + 1 (the
+    /// stage's own key mapping, so it serves a pipeline whose vectors came from elsewhere, with no GraphEmbedding stage's
+    /// <see cref="GraphEmbeddingTransformer.UserIds"/>).
+    /// </summary>
+    public IReadOnlyList<string> UserIds => _columns.Live.Tables.UserNames;
 
     internal CandidateColumns Columns => _columns;
 

@@ -21,13 +21,13 @@ public sealed partial class MultiInterestCatalog
             var retrievers = MultiInterestRecommender.Retrievers(model).ToArray();
             var (sources, weights) = RankFusionTransformer.ServedSources(fusion.SourceColumnNames, fusion.SourceStageIds, fusion.Weights,
                 id => retrievers.FirstOrDefault(r => r.Columns.StageId == id)?.Columns.Live, message => new ArgumentException(message, nameof(model)));
-            return new MultiInterestRecommender(sources, weights, fusion.Candidates);
+            return new MultiInterestRecommender(sources, weights, fusion.Candidates, WeightedSources(fusion.SourceColumnNames, fusion.Weights));
         }
         var retriever = MultiInterestRecommender.FindRetriever(model) ?? throw new ArgumentException(
             "The model holds no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever, RoundRobinRetriever or ConditionalRetriever). "
             + "Pass the fitted pipeline that ends in one; a model loaded with mlContext.Model.Load is ML.NET's own chain: load it with MultiInterestModel.Load "
             + "and pass that.", nameof(model));
-        return new MultiInterestRecommender(retriever.Columns.Live);
+        return new MultiInterestRecommender(retriever.Columns.Live, retriever.Columns.CandidatesColumn);
     }
 
     /// <summary>
@@ -44,8 +44,13 @@ public sealed partial class MultiInterestCatalog
         if (model.RankFusions.Count > 0)
         {
             var (sources, weights) = model.FusionSources();
-            return new MultiInterestRecommender(sources, weights, model.RankFusions[^1].Candidates);
+            var fusion = model.RankFusions[^1];
+            return new MultiInterestRecommender(sources, weights, fusion.Candidates, WeightedSources(fusion.SourceColumnNames, fusion.Weights));
         }
-        return new MultiInterestRecommender(model.Live());
+        return new MultiInterestRecommender(model.Live(), model.ServingStage.CandidatesColumnName);
     }
+
+    /// <summary>The source columns a fusion serves (weight above 0), in order: the stages a fusing recommender's lists come from.</summary>
+    private static string[] WeightedSources(IReadOnlyList<string> columns, IReadOnlyList<double> weights) =>
+        Enumerable.Range(0, columns.Count).Where(l => weights[l] > 0).Select(l => columns[l]).ToArray();
 }

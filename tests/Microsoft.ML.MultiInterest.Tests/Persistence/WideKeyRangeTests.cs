@@ -149,6 +149,34 @@ public sealed class WideKeyRangeTests : IDisposable
         Assert.Equal(CandidateSource.Popular, recommender.Recommend("2").Source);
     }
 
+    /// <summary>
+    /// The same format-1 zip, saved before candidates could be explained, is explained by the recommender as today's fitted
+    /// stage explains its lists: the head of the user-query quota list (HeadShare 0.2) credited to no component, the rest to the
+    /// component whose cluster holds the item.
+    /// </summary>
+    [Fact]
+    public void FormatVersion1Zip_ExplainsItsCandidates_AsTodaysFittedStage()
+    {
+        const int users = 7, items = 5;
+        var fitted = Fit(users, items);
+        var stage = fitted.Retrievers[1];
+        using var model = MultiInterestModel.Load(fitted.Ml, Fixture("format1-wide-keys-quota.zip"));
+        var recommender = fitted.Ml.MultiInterest().CreateRecommender(model);
+        int placed = 0;
+        for (int u = 0; u < 16; u++)
+        {
+            uint key = (uint)(1 + u * users);
+            var explained = recommender.Explain(key.ToString(CultureInfo.InvariantCulture));
+            var components = stage.GetCandidateComponents(key);
+            Assert.Equal(components, explained.Items.Select(i => i.Interest));
+            Assert.Equal(-1, components[0]);
+            Assert.Equal(stage.GetCandidateInterests(key).Select(i => (i.Index, i.Weight, i.Cluster, string.Join(",", i.HistoryItemIds))),
+                explained.Interests.Select(i => (i.Index, i.Weight, i.Cluster, string.Join(",", i.HistoryItemIds))));
+            placed += components.Count(c => c >= 0);
+        }
+        Assert.True(placed > 16);
+    }
+
     [Fact]
     public void WideKeys_GiveTheDenseLists_InMemory_AndAfterSaveAndLoad()
     {

@@ -212,8 +212,64 @@ public sealed partial class MultiInterestCatalog
     }
 
     /// <summary>
+    /// <see cref="CandidatesToDataFrame(IDataView, string, string, string)"/> with a fifth column, Component: the interest of the
+    /// user that placed each candidate, as <paramref name="stage"/>'s <see cref="CandidateRetrievalTransformer.GetCandidateComponents"/>
+    /// tells it (an index into <see cref="CandidateRetrievalTransformer.GetCandidateInterests"/>; -1 for the unimodal head or fill of
+    /// cluster quotas, an item of no interest, or a popular list). Each user's list in <paramref name="scored"/> must be the one
+    /// <paramref name="stage"/> keeps for the user (the lists its Transform gives without a fresh History column, the popular list
+    /// for a user it does not know): a list served from a fresh history is explained by
+    /// <see cref="MultiInterestRecommender.Explain(string, IEnumerable{string}, int, IEnumerable{string})"/> with that history.
+    /// </summary>
+    /// <param name="scored">A view with <paramref name="stage"/>'s candidates, e.g. the fitted pipeline's output.</param>
+    /// <param name="stage">The fitted retrieval stage that wrote the lists (cluster quotas, multi-interest or history-interest MMR, round robin).</param>
+    /// <param name="userColumnName">The user key column.</param>
+    /// <param name="candidatesColumnName">The candidate keys column; null for the stage's own (<c>CandidatesColumnName</c>).</param>
+    /// <param name="scoresColumnName">The candidate scores column; null for the stage's own (<c>CandidateScoresColumnName</c>).</param>
+    /// <exception cref="InvalidOperationException">The stage names no interests (unimodal, plain MMR, conditional; the message names the method).</exception>
+    /// <exception cref="ArgumentException">A column is missing, or a user's list is not the one the stage keeps for it (the message names the user).</exception>
+    public DataFrame CandidatesToDataFrame(IDataView scored, CandidateRetrievalTransformer stage, string userColumnName = MultiInterestColumnNames.User,
+        string? candidatesColumnName = null, string? scoresColumnName = null)
+    {
+        ArgumentNullException.ThrowIfNull(scored);
+        ArgumentNullException.ThrowIfNull(stage);
+        var columns = stage.Columns;
+        var live = columns.Live;
+        if (!live.ExplainableMethod) throw new InvalidOperationException(live.NotExplainable(nameof(CandidatesToDataFrame)));
+        candidatesColumnName ??= columns.CandidatesColumn;
+        scoresColumnName ??= columns.ScoresColumn;
+        var tables = live.Tables;
+        var users = new StringDataFrameColumn(MultiInterestColumnNames.User);
+        var ranks = new Int32DataFrameColumn(Frames.Rank);
+        var items = new StringDataFrameColumn(MultiInterestColumnNames.Item);
+        var scores = new SingleDataFrameColumn(Frames.Score);
+        var components = new Int32DataFrameColumn(Frames.Component);
+        EdgeFrames.FirstRowPerUser<uint, float>(scored, userColumnName, (candidatesColumnName, nameof(candidatesColumnName)), (scoresColumnName, nameof(scoresColumnName)), (user, keys, values, names) =>
+        {
+            int row = user.Length == 0 ? -1 : tables.UserNames.IndexOf(user);
+            var kept = columns.ListOf(row, []);
+            var shown = keys.Where(k => k != 0).Select(k => names[(int)k - 1]).ToArray();
+            if (!shown.SequenceEqual(kept.Items.Select(j => tables.ItemNames[tables.ItemRowOf[j]])))
+                throw new ArgumentException($"User '{user}': the list in '{candidatesColumnName}' is not the one the stage keeps for the user ({kept.Source}, "
+                    + "without a fresh history), so its components cannot be told from the stage. A list served from a History column is explained by "
+                    + "MultiInterestRecommender.Explain(user, history); a list of another stage by that stage.", nameof(scored));
+            var placed = live.Explain(row, [], tables.ListLength, known: kept).Components;
+            for (int r = 0, p = 0; r < keys.Length; r++)
+            {
+                if (keys[r] == 0) continue;
+                users.Append(user);
+                ranks.Append(r + 1);
+                items.Append(names[(int)keys[r] - 1]);
+                scores.Append(values[r]);
+                components.Append(placed[p++]);
+            }
+        }, nameof(scored), CandidateListReader.PerRowListHint);
+        return new DataFrame(users, ranks, items, scores, components);
+    }
+
+    /// <summary>
     /// Mixtures in long format: one row per (user, component) with columns User, Component (from 0, by descending
-    /// weight), Cluster (the cluster key's value) and Weight; padding components skipped.
+    /// weight), Cluster (the cluster key's value: "1".."k", so cluster index + 1 of <see cref="SphericalKMeansTransformer.ClusterOfItem"/>,
+    /// <see cref="KnnSmoothedMixtureTransformer.Mixtures"/> and <see cref="UserInterest.Cluster"/>, which count from 0) and Weight; padding components skipped.
     /// </summary>
     /// <param name="data">A view with the mixture columns (the output of <see cref="KnnSmoothedMixture(KnnSmoothedMixtureEstimator.Options)"/>).</param>
     /// <param name="userColumnName">The user key column.</param>

@@ -89,8 +89,17 @@ internal sealed class LiveRetriever
     /// user follows at request time, in place of the history's or those saved for it. <paramref name="excluded"/> (compact
     /// items) are left out of the list like seen items but, unlike <paramref name="fresh"/>, are not part of the user's history.
     /// </summary>
-    public LiveList Retrieve(int user, ReadOnlySpan<int> fresh, int count, int[]? followed = null, ReadOnlySpan<int> excluded = default)
+    public LiveList Retrieve(int user, ReadOnlySpan<int> fresh, int count, int[]? followed = null, ReadOnlySpan<int> excluded = default) =>
+        Serve(user, fresh, count, followed, excluded, known: null, out _);
+
+    /// <summary>
+    /// <see cref="Retrieve"/>'s list, and the user's representation it was retrieved from (null for the popular fallbacks),
+    /// which <see cref="Explain"/> reads. With <paramref name="known"/> (the list this call would retrieve, e.g. the one kept
+    /// from Fit), a user with a representation is not retrieved again: <paramref name="known"/> is returned with it.
+    /// </summary>
+    private LiveList Serve(int user, ReadOnlySpan<int> fresh, int count, int[]? followed, ReadOnlySpan<int> excluded, LiveList? known, out Represented? represented)
     {
+        represented = null;
         var t = Tables;
         bool trained = t.IsTrained(user);
         var trainedItems = trained ? t.HistoryOf(user) : default;
@@ -107,21 +116,25 @@ internal sealed class LiveRetriever
         EmbeddingMatrix? vector = null;
         MixtureTable? mixture = null, conditions = null;
         HistoryInterests? interests = null;
+        // The history the representation is read from: the training history of a trained user (fresh items are only
+        // excluded, as for every method), else the fresh history.
+        var represents = trained ? BipartiteGraph.FromEdges(1, t.Items.Rows, new int[trainedItems.Length], trainedItems)
+            : BipartiteGraph.FromEdges(1, t.Items.Rows, new int[fresh.Length], fresh);
         if (trained)
         {
             if (t.UserVectors != null) vector = t.UserVectors.Gather([user], absentAsZero: true);
             if (t.Mixtures != null) mixture = t.Mixtures.Gather([user]);
-            // The interests (or conditions) of the training history, as at Fit (fresh items are only excluded, as for every method).
+            // The interests (or conditions) of the training history, as at Fit.
             if (_interests != null || t.Conditional != null)
             {
-                var trainedHistory = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[trainedItems.Length], trainedItems);
+                var trainedHistory = represents;
                 if (_interests != null) interests = _interests.Build(trainedHistory, [0], threads: 1, vector);
                 else conditions = t.Conditional!.Represent(trainedHistory, vector!, t.Items, [0], t.Settings.MaxConditions, followedOf, threads: 1);
             }
         }
         else
         {
-            var history = BipartiteGraph.FromEdges(1, t.Items.Rows, new int[fresh.Length], fresh);
+            var history = represents;
             if (_interests != null)
             {
                 // The history's interests, and as the user's own vector the fold-in of the whole history (one interest of every item).
@@ -140,8 +153,124 @@ internal sealed class LiveRetriever
         // The excluded items are left out of the list only: a clustered pool's history lists are those of the user's own items.
         var historyLists = excluded.IsEmpty || _historyMmr == null ? null
             : BipartiteGraph.FromEdges(1, t.Items.Rows, new int[ownItems], seen.GetRange(0, ownItems).ToArray());
+        represented = new Represented(vector, mixture, interests, represents.ItemsOf(0).ToArray(), exclusions);
+        if (known is { } given) return given;
         var lists = Run(vector, mixture, interests, conditions, [0], exclusions, count, threads: 1, historyLists);
         return new LiveList(lists.IndicesOf(0).ToArray(), lists.ScoresOf(0).ToArray(), trained ? CandidateSource.Trained : CandidateSource.History);
+    }
+
+    /// <summary>A served user's representation: its vector, mixture or learned components, history interests, the history they were read from and the list's exclusions.</summary>
+    private sealed record Represented(EmbeddingMatrix? Vector, MixtureTable? Mixture, HistoryInterests? Interests, int[] History, BipartiteGraph Exclusions);
+
+    /// <summary>
+    /// The name of the method that tells which interest placed each candidate, for the messages of the stages that cannot
+    /// (<see cref="ExplainableMethod"/> false).
+    /// </summary>
+    internal const string ExplainingMethods = "cluster quotas (ClusterQuotaRetriever), multi-interest MMR (MmrRetriever with InterestWeight > 0), "
+        + "history-interest MMR (MmrRetriever with Interests = History) and round robin (RoundRobinRetriever)";
+
+    /// <summary>Whether the stage's lists are placed by interests it can name (<see cref="Explain"/> refuses the others).</summary>
+    internal bool ExplainableMethod => Tables.Method switch
+    {
+        CandidateMethod.ClusterQuota or CandidateMethod.RoundRobin => true,
+        CandidateMethod.Mmr => _historyMmr != null || Settings.InterestWeight > 0,
+        _ => false,
+    };
+
+    /// <summary>Why <see cref="Explain"/> refuses this stage, for an <see cref="InvalidOperationException"/> that names <paramref name="caller"/>.</summary>
+    internal string NotExplainable(string caller) => Tables.Method switch
+    {
+        CandidateMethod.Mmr => $"{caller}: this MMR stage (Interests = Clusters, InterestWeight = 0) re-ranks the single vector's list without interests, so no "
+            + $"interest placed its candidates. {caller} tells the interests of {ExplainingMethods}.",
+        CandidateMethod.Conditional => $"{caller} does not tell the conditions of a conditional stage (CandidateMethod.Conditional); it tells the interests of {ExplainingMethods}.",
+        _ => $"{caller}: a {Tables.Method} stage retrieves with the single vector alone, so no interest placed its candidates. {caller} tells the interests of {ExplainingMethods}.",
+    };
+
+    /// <summary>
+    /// <see cref="Retrieve"/>'s list (fresh items and <paramref name="excluded"/> excluded as there) with, for each candidate, the
+    /// interest of the user that placed it (-1: the unimodal head or fill of cluster quotas, or no interest), the user's interests
+    /// (weight, cluster, and the items of the history the representation was read from that each one covers) and that history.
+    /// A popular fallback has no interests. The stage must be <see cref="ExplainableMethod"/>. <paramref name="known"/>: the list
+    /// <see cref="Retrieve"/> gives for these arguments, when the caller holds it (the list kept from Fit), so that it is not
+    /// retrieved again (a round robin still searches its components, to tell which placed each item).
+    /// </summary>
+    /// <param name="user">The user row (-1 = unknown).</param>
+    /// <param name="fresh">The request's history (compact items).</param>
+    /// <param name="count">The list length asked.</param>
+    /// <param name="excluded">Items left out as by <see cref="Retrieve"/>.</param>
+    /// <param name="known">The list <see cref="Retrieve"/> gives for these arguments, or null.</param>
+    /// <param name="strict">Refuse a stage that names no interests (else: its list, no interests, the history).</param>
+    public LiveExplanation Explain(int user, ReadOnlySpan<int> fresh, int count, ReadOnlySpan<int> excluded = default, LiveList? known = null, bool strict = true)
+    {
+        if (strict && !ExplainableMethod) throw new InvalidOperationException(NotExplainable(nameof(Explain)));
+        var list = Serve(user, fresh, count, null, excluded, known, out var represented);
+        var components = new int[list.Items.Length];
+        Array.Fill(components, -1);
+        if (represented == null) return new LiveExplanation(list, components, [], []);
+        if (!ExplainableMethod) return new LiveExplanation(list, components, [], represented.History);
+        var t = Tables;
+        var history = represented.History;
+        switch (t.Method)
+        {
+            case CandidateMethod.ClusterQuota:
+            case CandidateMethod.Mmr when _historyMmr == null:
+            {
+                // Each component searches (or, for MMR's term, counts) its own cluster's items; the quota list's head is told by its position.
+                var mixture = represented.Mixture!;
+                var clusters = mixture.Clusters(0).ToArray();
+                var clustering = t.Clustering!;
+                int head = t.Method == CandidateMethod.ClusterQuota
+                    ? Math.Min(new QuotaRetrievalOptions { HeadShare = t.Settings.HeadShare }.HeadSlots(count), list.Items.Length) : 0;
+                for (int p = head; p < list.Items.Length; p++) components[p] = Array.IndexOf(clusters, clustering.ClusterOf(list.Items[p]));
+                var interests = new LiveInterest[clusters.Length];
+                for (int c = 0; c < interests.Length; c++)
+                {
+                    int cluster = clusters[c];
+                    interests[c] = new LiveInterest(mixture.Weights(0)[c], cluster, history.Where(j => clustering.ClusterOf(j) == cluster).ToArray());
+                }
+                return new LiveExplanation(list, components, interests, history);
+            }
+            case CandidateMethod.Mmr:
+            {
+                var interests = represented.Interests!;
+                _historyMmr.InterestsOf(interests, 0, list.Items).CopyTo(components, 0);
+                var groups = HistoryInterests.GroupsOf(_interests!, history);
+                var described = new LiveInterest[interests.InterestCount(0)];
+                for (int c = 0; c < described.Length; c++)
+                    described[c] = new LiveInterest(interests.Weights(0)[c], -1, history.Where((_, i) => groups[i] == c).ToArray());
+                return new LiveExplanation(list, components, described, history);
+            }
+            case CandidateMethod.RoundRobin:
+            {
+                var mixture = represented.Mixture!;
+                var lists = _roundRobin!.RetrieveWithComponents(mixture, [0], represented.Exclusions, count, threads: 1, out var placedBy);
+                // The same engine run as the list's: it must give the same list, or the components would explain another one.
+                if (!lists.IndicesOf(0).SequenceEqual(list.Items))
+                    throw new InvalidOperationException("The round robin's components were retrieved for another list than the one served: please report this.");
+                placedBy.AsSpan(0, list.Items.Length).CopyTo(components);
+                // Each history item goes to the component that scores it highest by the merge's own score (the sum over its item components).
+                var learned = t.Learned!;
+                int cd = learned.DestinationComponents, n = mixture.ComponentCount(0);
+                var owner = new int[history.Length];
+                for (int i = 0; i < history.Length; i++)
+                {
+                    float best = float.NegativeInfinity;
+                    owner[i] = -1;
+                    for (int c = 0; c < n; c++)
+                    {
+                        float score = 0;
+                        for (int l = 0; l < cd; l++) score += VectorMath.Dot(mixture.Embedding(0, c), learned.ItemComponents.ReadRow(history[i] * cd + l));
+                        if (score > best) (best, owner[i]) = (score, c);
+                    }
+                }
+                var interests = new LiveInterest[n];
+                for (int c = 0; c < n; c++)
+                    interests[c] = new LiveInterest(mixture.Weights(0)[c], -1, history.Where((_, i) => owner[i] == c).ToArray());
+                return new LiveExplanation(list, components, interests, history);
+            }
+            default:
+                throw new InvalidOperationException(NotExplainable(nameof(Explain)));
+        }
     }
 
     /// <summary>The items most similar to compact item <paramref name="item"/> by cosine, itself excluded.</summary>

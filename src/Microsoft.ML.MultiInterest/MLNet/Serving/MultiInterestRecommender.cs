@@ -20,17 +20,24 @@ public sealed class MultiInterestRecommender
     private readonly LiveRetriever _live;
     private readonly Dictionary<string, int> _compactOfItem;
     private readonly Fusion? _fusion;
+    private readonly IReadOnlyList<string> _stageNames;
 
-    internal MultiInterestRecommender(LiveRetriever live)
+    /// <summary>A recommender over one stage, whose candidates column is <paramref name="stageName"/>.</summary>
+    internal MultiInterestRecommender(LiveRetriever live, string stageName)
     {
         _live = live;
         _compactOfItem = CompactOfItem(live);
+        _stageNames = [stageName];
     }
 
-    /// <summary>A recommender that fuses the lists of <paramref name="sources"/> (each of weight &gt; 0) as a <see cref="RankFusionTransformer"/> does.</summary>
-    internal MultiInterestRecommender(IReadOnlyList<LiveRetriever> sources, IReadOnlyList<double> weights, int candidates)
-        : this(sources[0])
+    /// <summary>
+    /// A recommender that fuses the lists of <paramref name="sources"/> (each of weight &gt; 0) as a <see cref="RankFusionTransformer"/> does;
+    /// <paramref name="stageNames"/> are their source columns.
+    /// </summary>
+    internal MultiInterestRecommender(IReadOnlyList<LiveRetriever> sources, IReadOnlyList<double> weights, int candidates, IReadOnlyList<string> stageNames)
+        : this(sources[0], stageNames[0])
     {
+        _stageNames = stageNames.ToArray();
         _fusion = new Fusion(sources.Select((s, l) => l == 0 ? _compactOfItem : CompactOfItem(s)).ToArray(), sources.ToArray(), weights.ToArray(), candidates);
     }
 
@@ -78,6 +85,75 @@ public sealed class MultiInterestRecommender
         var list = RetrieveFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, excluded: excluded);
         return new RecommendationList(userId, ToRecords(list), list.Source);
     }
+
+    /// <summary>
+    /// <see cref="Recommend(string, IEnumerable{string}, int, IEnumerable{string})"/>'s list for the same arguments, explained: for
+    /// each candidate the retrieval stage and the interest of the user that placed it (the mixture component of cluster quotas or
+    /// multi-interest MMR, the history interest of history-interest MMR, the learned component of a round robin; -1 for the
+    /// unimodal head or fill of cluster quotas), and the item of the user's history closest to it by the cosine of that stage's
+    /// item vectors; and the user's interests, each with its weight and the history items it covers. For a fusing pipeline each
+    /// candidate is credited to the source whose <c>w_l / rank_l</c> gave its fused score, and the interests are listed source by
+    /// source; a source that names no interests (unimodal, plain MMR, conditional) credits its items to interest -1. A
+    /// popular fallback has no interests and no history. Costs about one <c>Recommend</c>, plus, for a round robin, its
+    /// component search again (to tell which component placed each item).
+    /// </summary>
+    /// <param name="userId">The raw user id (unknown ids are new users).</param>
+    /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
+    /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/> (as for <c>Recommend</c>).</param>
+    /// <param name="exclude">Item ids never to return, or null (as for <c>Recommend</c>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">The (single) stage names no interests: unimodal retrieval, plain MMR
+    /// (<see cref="Engine.MmrInterests.Clusters"/> with <see cref="RetrievalSettings.InterestWeight"/> 0) or conditional retrieval.</exception>
+    public RecommendationExplanation Explain(string userId, IEnumerable<string>? history = null, int count = 0, IEnumerable<string>? exclude = null)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1 (0 = the model's M).");
+        var ids = history?.Where(id => id != null).ToArray() ?? [];
+        var excluded = exclude?.Where(id => id != null).ToArray() ?? [];
+        if (_fusion != null) return _fusion.Explain(userId, ids, count, excluded, _stageNames);
+        if (!_live.ExplainableMethod) throw new InvalidOperationException(_live.NotExplainable(nameof(Explain)));
+        var explanation = ExplainFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, excluded, strict: true);
+        var items = new ExplainedRecommendation[explanation.List.Items.Length];
+        for (int r = 0; r < items.Length; r++)
+            items[r] = Explained(_live.Tables, explanation, r, explanation.List.Scores[r], r + 1, stage: 0);
+        return new RecommendationExplanation(userId, explanation.List.Source, _stageNames, items, UserInterest.Of(explanation, _live.Tables, 0),
+            HistoryIds(_live.Tables, explanation.History));
+    }
+
+    /// <summary>One stage's explanation for a raw user id and raw history ids, as <see cref="RetrieveFrom"/> retrieves its list.</summary>
+    private static LiveExplanation ExplainFrom(LiveRetriever live, Dictionary<string, int> compactOfItem, string userId, string[] history, int count, string[] excluded, bool strict)
+    {
+        var (user, fresh, left, capped) = RequestOf(live, compactOfItem, userId, history, count, excluded);
+        return live.Explain(user, fresh, capped, left, strict: strict);
+    }
+
+    /// <summary>The explained candidate at <paramref name="position"/> of a stage's explanation, placed at <paramref name="rank"/> of the list returned.</summary>
+    private static ExplainedRecommendation Explained(ServingTables t, LiveExplanation explanation, int position, float score, int rank, int stage)
+    {
+        int item = explanation.List.Items[position];
+        var (closest, similarity) = ClosestHistoryItem(t, explanation.History, item);
+        return new ExplainedRecommendation(t.ItemNames[t.ItemRowOf[item]], score, rank, stage, position + 1, explanation.Components[position],
+            closest < 0 ? null : t.ItemNames[t.ItemRowOf[closest]], similarity);
+    }
+
+    /// <summary>The history item (compact) closest to <paramref name="item"/> by cosine of the stage's item vectors, the first in key order of equal ones; (-1, NaN) without history.</summary>
+    private static (int Item, float Similarity) ClosestHistoryItem(ServingTables t, int[] history, int item)
+    {
+        var vector = t.Items.ReadRow(item);
+        float norm = Engine.VectorMath.Norm(vector);
+        int best = -1;
+        float bestCosine = float.NaN;
+        foreach (int h in history.Order())
+        {
+            var other = t.Items.ReadRow(h);
+            float denominator = norm * Engine.VectorMath.Norm(other);
+            float cosine = denominator > 0 ? Engine.VectorMath.Dot(vector, other) / denominator : 0f;
+            if (best < 0 || cosine > bestCosine) (best, bestCosine) = (h, cosine);
+        }
+        return (best, bestCosine);
+    }
+
+    private static string[] HistoryIds(ServingTables t, int[] history) => history.Order().Select(j => t.ItemNames[t.ItemRowOf[j]]).ToArray();
 
     /// <summary>
     /// The topics (conditions) a conditional stage retrieves within, in condition order: the names
@@ -136,14 +212,22 @@ public sealed class MultiInterestRecommender
     private static LiveList RetrieveFrom(LiveRetriever live, Dictionary<string, int> compactOfItem, string userId, string[] history, int count, int[]? followed = null,
         string[]? excluded = null)
     {
+        var (user, fresh, left, capped) = RequestOf(live, compactOfItem, userId, history, count, excluded ?? []);
+        return live.Retrieve(user, fresh, capped, followed, left);
+    }
+
+    /// <summary>A request by raw ids as one stage's rows: the user row, the fresh and excluded items it knows (compact, ascending) and the count, capped.</summary>
+    private static (int User, int[] Fresh, int[] Excluded, int Count) RequestOf(LiveRetriever live, Dictionary<string, int> compactOfItem, string userId, string[] history,
+        int count, string[] excluded)
+    {
         var fresh = new SortedSet<int>();
         foreach (string id in history)
             if (compactOfItem.TryGetValue(id, out int j)) fresh.Add(j);
         var left = new SortedSet<int>();
-        foreach (string id in excluded ?? [])
+        foreach (string id in excluded)
             if (compactOfItem.TryGetValue(id, out int j) && !fresh.Contains(j)) left.Add(j);
         // A count beyond the catalogue asks for every item: capped, so a request cannot make the service allocate for it.
-        return live.Retrieve(live.Tables.UserNames.IndexOf(userId), fresh.ToArray(), Math.Min(count, live.Tables.ItemRowOf.Length), followed, left.ToArray());
+        return (live.Tables.UserNames.IndexOf(userId), fresh.ToArray(), left.ToArray(), Math.Min(count, live.Tables.ItemRowOf.Length));
     }
 
     /// <summary>Users are found through the names (no table per user key); items through a map of the recommendable ones only.</summary>
@@ -158,6 +242,38 @@ public sealed class MultiInterestRecommender
     /// <summary>The source stages of a fusing pipeline, each with its own item map, and the fusion's weights and M.</summary>
     private sealed record Fusion(Dictionary<string, int>[] CompactOfItem, LiveRetriever[] Sources, double[] Weights, int Candidates)
     {
+        /// <summary>
+        /// <see cref="Recommend"/>'s fused list with each item credited to the source entry that gave its fused score (the same
+        /// order as <see cref="Engine.RankFusionRow.TakeBest"/>'s), and that source's interest and closest history item.
+        /// </summary>
+        public RecommendationExplanation Explain(string userId, string[] history, int count, string[] excluded, IReadOnlyList<string> stageNames)
+        {
+            if (!Sources.Any(s => s.ExplainableMethod))
+                throw new InvalidOperationException(Sources[0].NotExplainable(nameof(Explain)) + " No source of this fusion names interests.");
+            var fusion = new Engine.RankFusionRow();
+            var explained = new LiveExplanation[Sources.Length];
+            int entries = 0;
+            for (int l = 0; l < Sources.Length; l++)
+            {
+                var live = Sources[l];
+                explained[l] = ExplainFrom(live, CompactOfItem[l], userId, history, count == 0 ? live.Tables.Candidates : count, excluded, strict: false);
+                var items = explained[l].List.Items;
+                for (int r = 0; r < items.Length; r++) fusion.Add(live.Tables.ItemRowOf[items[r]], Weights[l], l, r);
+                entries += items.Length;
+            }
+            int m = Math.Min(count == 0 ? Candidates : count, entries);
+            var rows = new int[m];
+            var scores = new float[m];
+            var sources = new int[m];
+            var ranks = new int[m];
+            int kept = fusion.TakeBest(rows, scores, sources, ranks);
+            var records = new ExplainedRecommendation[kept];
+            for (int r = 0; r < kept; r++)
+                records[r] = Explained(Sources[sources[r]].Tables, explained[sources[r]], ranks[r], scores[r], r + 1, sources[r]);
+            var interests = Enumerable.Range(0, Sources.Length).SelectMany(l => UserInterest.Of(explained[l], Sources[l].Tables, l)).ToArray();
+            return new RecommendationExplanation(userId, explained[0].List.Source, stageNames, records, interests, HistoryIds(Sources[0].Tables, explained[0].History));
+        }
+
         public RecommendationList Recommend(string userId, string[] history, int count, string[] excluded)
         {
             var fusion = new Engine.RankFusionRow();
