@@ -40,6 +40,11 @@ internal static class RecommendCommand
         var exclude = Opt.InputFile("--exclude-items", "Item ids never to recommend (the first TAB-separated field of each line, under a header): items deleted or "
             + "blocked since the fit. Served live through MultiInterestRecommender, which leaves them out without changing any user's query; ids the model "
             + "does not know are ignored (and counted). Not with --engine, --onnx or --follows.");
+        var explain = Opt.Flag("--explain", "Add four columns to --out: the retrieval stage (its candidates column) and the interest of the user that placed each item "
+            + "(-1: the unimodal head or fill of cluster quotas), the item of the user's history closest to it and their cosine (MultiInterestRecommender.Explain; "
+            + "implies --recommender; cluster quotas, multi-interest or history-interest MMR, round robin, or a fusion of them). Not with --engine, --onnx or --follows.");
+        var interests = Opt.Path("--interests", "With --explain: also write each user's interests there, a line per history item each covers: user, stage, interest, "
+            + "weight, cluster (-1 when not a cluster; from 0), item (empty for an interest that covers none).", "FILE");
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0);
         var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
         var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch.", min: 1);
@@ -48,7 +53,7 @@ internal static class RecommendCommand
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
             + "with the engine or ONNX Runtime instead. Every scorer excludes the training history stored in the model.")
         {
-            model, users, output, engine, onnx, onnxDirectory, recommender, history, follows, exclude, threads, batch, gpu, spin,
+            model, users, output, engine, onnx, onnxDirectory, recommender, history, follows, exclude, explain, interests, threads, batch, gpu, spin,
         };
         command.SetAction(r =>
         {
@@ -68,20 +73,30 @@ internal static class RecommendCommand
             if (excludePath != null && (useEngine || useOnnx || followsPath != null))
                 throw new UsageException($"--exclude-items is served live through MultiInterestRecommender (Recommend with exclusions): leave out {(useEngine ? "--engine" : useOnnx ? "--onnx" : "--follows")}.");
             if (excludePath != null) api = true;
+            bool explaining = r.GetValue(explain);
+            string? interestsPath = r.Value(interests);
+            if (interestsPath != null && !explaining)
+                throw new UsageException("--interests writes the interests --explain tells: add --explain.");
+            if (explaining && (useEngine || useOnnx || followsPath != null))
+                throw new UsageException($"--explain is served live through MultiInterestRecommender.Explain: leave out {(useEngine ? "--engine" : useOnnx ? "--onnx" : "--follows")}.");
+            if (explaining) api = true;
             if (followsPath != null && useEngine)
                 throw new UsageException("--follows serves the topics live (MultiInterestRecommender.RecommendFollowing) or through a conditional model's ONNX directory: leave out --engine.");
             Opt.CheckInputFiles(r);
             // Before the model is loaded and every user served: an --out that cannot be written, or that is one of the inputs, fails now.
-            OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--out", r.Value(output)));
+            OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--out", r.Value(output)), ("--interests", interestsPath));
+            if (interestsPath != null && Path.GetFullPath(interestsPath) == Path.GetFullPath(r.Value(output)!))
+                throw new UsageException("--interests and --out name the same file: give each its own.");
             OutputFile.CheckWritable(r.Value(output)!, "--out");
+            if (interestsPath != null) OutputFile.CheckWritable(interestsPath, "--interests");
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, excludePath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
-                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error);
+                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath);
         });
         return command;
     }
 
     private static int Run(string modelPath, string usersPath, string outPath, string? history, string? follows, string? exclude, string? onnxDirectory, bool onnx, bool engine, bool api,
-        int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings)
+        int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings, bool explain = false, string? interestsPath = null)
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
         var ml = new MLContext(seed: 1);
@@ -134,9 +149,12 @@ internal static class RecommendCommand
             }
             clock.Restart();
             var results = new ServedList[ids.Count];
-            Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads },
-                q => results[q] = Serve(recommender, ids[q], fresh, topics, excluded));
+            // A model whose stage names no interests is refused by the first user's explanation, before the others are served.
+            if (explain && ids.Count > 0) results[0] = Explained(recommender, ids[0], fresh, excluded);
+            Parallel.For(explain ? 1 : 0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads },
+                q => results[q] = explain ? Explained(recommender, ids[q], fresh, excluded) : Serve(recommender, ids[q], fresh, topics, excluded));
             lists = results.ToList();
+            if (explain) scorer = "MultiInterestRecommender.Explain";
         }
         else if (!onnx && !engine)
         {
@@ -242,14 +260,19 @@ internal static class RecommendCommand
             }
             lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, topics, scorer, log);
         }
-        return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings);
+        return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings, interestsPath);
     }
 
     private static int Finish(string outPath, List<string> ids, List<ServedList> lists, ILookup<string, string>? fresh, string scorer, string setUp, Stopwatch clock,
-        TextWriter log, TextWriter warnings)
+        TextWriter log, TextWriter warnings, string? interestsPath = null)
     {
         double seconds = clock.Elapsed.TotalSeconds;
         OutputFile.WriteReplacing(outPath, path => CandidateFile.Write(path, lists)); // a cut run leaves the earlier file whole, never a shorter one
+        if (interestsPath != null)
+        {
+            OutputFile.WriteReplacing(interestsPath, path => CandidateFile.WriteInterests(path, lists));
+            log.WriteLine($"Interests of {Counted.Of(lists.Count, "user")} -> {interestsPath}");
+        }
         int without = ids.Count - lists.Count(l => l.Items.Length > 0);
         log.WriteLine($"{scorer}: {setUp}{Counted.Of(lists.Count, "user")} in {seconds:F2} s ({lists.Count / Math.Max(seconds, 1e-9):N0} users/s) -> {outPath}"
             + (without > 0 ? $"; {Counted.Of(without, "user")} without candidates (every item excluded for them, or unknown to a model saved without its training history, "
@@ -277,6 +300,13 @@ internal static class RecommendCommand
         var list = followed is { Length: > 0 } ? recommender.RecommendFollowing(user, followed, fresh?[user])
             : excluded != null ? recommender.Recommend(user, fresh?[user], 0, excluded) : recommender.Recommend(user, fresh?[user]);
         return new ServedList(user, list.Items.Select(i => i.ItemId).ToArray(), list.Items.Select(i => i.Score).ToArray(), list.Source);
+    }
+
+    /// <summary>One user's list from MultiInterestRecommender.Explain (by its --history, without the items of --exclude-items), with its explanation.</summary>
+    private static ServedList Explained(MultiInterestRecommender recommender, string user, ILookup<string, string>? fresh, string[]? excluded)
+    {
+        var explained = recommender.Explain(user, fresh?[user], 0, excluded);
+        return new ServedList(user, explained.Items.Select(i => i.ItemId).ToArray(), explained.Items.Select(i => i.Score).ToArray(), explained.Source, explained);
     }
 
     /// <summary>
