@@ -325,6 +325,15 @@ public sealed class CandidateExplanationTests : IClassFixture<CandidateExplanati
             Assert.Equal(explained.Stages, again.Stages);
         }
         Assert.True(fromEach0 > 0 && fromEach1 > 0, "both sources should place items");
+        // By column: the fusion's own output, or one source; fitted and loaded alike.
+        Assert.Equal(CandidateMethod.RankFusion, mi.CreateRecommender(model, "Candidates").Method);
+        Assert.Equal(CandidateMethod.RankFusion, mi.CreateRecommender(loaded, "Candidates").Method);
+        foreach (string user in new[] { "u1", "u7" })
+        {
+            var history = mi.CreateRecommender(sources[0]).Explain(user);
+            Assert.Equal(history.Items, mi.CreateRecommender(model, "HistoryCandidates").Explain(user).Items);
+            Assert.Equal(history.Items, mi.CreateRecommender(loaded, "HistoryCandidates").Explain(user).Items);
+        }
 
         // The DataFrame reads a stage's kept lists; a list served from a fresh History column is refused, naming the user.
         var requests = ml.Data.LoadFromEnumerable(new[]
@@ -341,6 +350,77 @@ public sealed class CandidateExplanationTests : IClassFixture<CandidateExplanati
         Assert.Equal(sources[0].GetCandidateComponents(Planted.KeyOf(sources[0], "u1")), trained.Columns["Component"].Cast<int>());
         // The round robin's Candidates column was replaced by the fused list: another stage's list, refused.
         Assert.Contains("a list of another stage", Assert.Throws<ArgumentException>(() => mi.CandidatesToDataFrame(onlyTrained, sources[1])).Message);
+    }
+
+    /// <summary>
+    /// A pipeline with two retrievers and no fusion: <c>CreateRecommender(fitted)</c> serves the last stage, while
+    /// <c>CreateRecommender(loaded)</c> serves the model's ServingStage, the first cluster-quota one (documented, unchanged). Naming
+    /// the candidates column picks the same stage from both, whose lists and explanations are the stage's own.
+    /// </summary>
+    [Fact]
+    public void NamingTheCandidatesColumn_ServesTheSameStage_FittedAndLoaded()
+    {
+        var ml = new MLContext(seed: 1);
+        var mi = ml.MultiInterest();
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var model = MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(mi.SphericalKMeans(numberOfClusters: 4))
+            .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))
+            .Append(mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options
+                { Candidates = 6, CandidatesColumnName = "QuotaCandidates", CandidateScoresColumnName = "QuotaScores", CandidateSourceColumnName = "QuotaSource" }))
+            .Append(mi.HistoryInterestMmr(candidates: 6))
+            .Fit(raw);
+        var stages = ((IEnumerable<ITransformer>)model).OfType<CandidateRetrievalTransformer>().ToArray();
+        string path = Path.Combine(_directory, "two.zip");
+        ml.Model.Save(model, raw.Schema, path);
+        using var loaded = MultiInterestModel.Load(ml, path);
+        // The defaults serve different stages: the fitted chain its last (history-interest MMR), the zip its quota stage.
+        Assert.Equal(CandidateMethod.Mmr, mi.CreateRecommender(model).Method);
+        Assert.Equal(CandidateMethod.ClusterQuota, mi.CreateRecommender(loaded).Method);
+        foreach (var (column, stage) in new[] { ("QuotaCandidates", stages[0]), ("Candidates", stages[1]) })
+        {
+            var fitted = mi.CreateRecommender(model, column);
+            var fromZip = mi.CreateRecommender(loaded, column);
+            Assert.Equal(stage.Method, fitted.Method);
+            Assert.Equal(stage.Method, fromZip.Method);
+            foreach (string user in _p.HistoryOf.Keys)
+            {
+                var (keys, _) = stage.GetCandidates(Planted.KeyOf(stage, user));
+                var explained = fitted.Explain(user);
+                Assert.Equal(keys.Where(k => k != 0).Select(k => stage.ItemIds[(int)k - 1]), explained.Items.Select(i => i.ItemId));
+                Assert.Equal(stage.GetCandidateComponents(Planted.KeyOf(stage, user)), explained.Items.Select(i => i.Interest));
+                Assert.Equal(explained.Items, fromZip.Explain(user).Items);
+                Assert.Equal([column], explained.Stages);
+            }
+        }
+        // A list copied for a fusion before the next retriever wrote Candidates again is found by the fusion's source column.
+        var fusing = MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(mi.SphericalKMeans(numberOfClusters: 4))
+            .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))
+            .Append(mi.HistoryInterestMmr(candidates: 6))
+            .Append(ml.Transforms.CopyColumns("HistoryMmrCandidates", "Candidates"))
+            .Append(mi.ClusterQuotaRetriever(candidates: 6))
+            .Append(mi.RankFusion(["HistoryMmrCandidates", "Candidates"], candidates: 6))
+            .Fit(raw);
+        string fusedPath = Path.Combine(_directory, "copied.zip");
+        ml.Model.Save(fusing, raw.Schema, fusedPath);
+        using var fusedZip = MultiInterestModel.Load(ml, fusedPath);
+        var historyStage = ((IEnumerable<ITransformer>)fusing).OfType<CandidateRetrievalTransformer>().First();
+        foreach (var recommender in new[] { mi.CreateRecommender(fusing, "HistoryMmrCandidates"), mi.CreateRecommender(fusedZip, "HistoryMmrCandidates") })
+        {
+            Assert.Equal(CandidateMethod.Mmr, recommender.Method);
+            Assert.Equal(mi.CreateRecommender(historyStage).Explain("u2").Items, recommender.Explain("u2").Items);
+        }
+        Assert.Equal(CandidateMethod.RankFusion, mi.CreateRecommender(fusedZip, "Candidates").Method);
+
+        foreach (Action unknown in new Action[] { () => mi.CreateRecommender(model, "Nope"), () => mi.CreateRecommender(loaded, "Nope") })
+        {
+            var e = Assert.Throws<ArgumentException>(unknown);
+            Assert.Contains("'Nope'", e.Message);
+            Assert.Contains("'QuotaCandidates', 'Candidates'", e.Message);
+        }
     }
 
     /// <summary>A learned multi-vector model (mixture embeddings) served by a round robin: the fitted and loaded recommenders and the stage agree.</summary>

@@ -50,20 +50,25 @@ public sealed partial class MultiInterestModel
     /// found by the stage fingerprints.
     /// </summary>
     /// <exception cref="InvalidOperationException">A source column was not filled by a retrieval stage saved in this model.</exception>
-    internal (LiveRetriever[] Sources, double[] Weights) FusionSources()
+    internal (LiveRetriever[] Sources, double[] Weights) FusionSources() => FusionSources(RankFusions[^1]);
+
+    /// <summary>As <see cref="FusionSources()"/>, for the rank fusion <paramref name="fusion"/> of this model.</summary>
+    internal (LiveRetriever[] Sources, double[] Weights) FusionSources(SavedRankFusion fusion)
     {
-        var (stages, weights) = FusionStages();
-        return (stages.Select(stage => new LiveRetriever(CreateServingTables(stage, null))).ToArray(), weights);
+        var (stages, weights) = FusionStages(fusion);
+        return (stages.Select(LiveOf).ToArray(), weights);
     }
+
+    /// <summary>A live retriever of the saved retrieval stage <paramref name="stage"/> (built anew: the <see cref="ServingStage"/>'s own is <see cref="Live"/>).</summary>
+    internal LiveRetriever LiveOf(SavedCandidates stage) => new(CreateServingTables(stage, null));
 
     /// <summary>The saved retrieval stage and weight of each source of the model's last rank fusion that counts (weight &gt; 0), in source order.</summary>
     /// <exception cref="InvalidOperationException">A source column was not filled by a retrieval stage saved in this model.</exception>
-    private (SavedCandidates[] Stages, double[] Weights) FusionStages()
-    {
-        var fusion = RankFusions[^1];
-        return RankFusionTransformer.ServedSources(fusion.SourceColumnNames, fusion.SourceStageIds, fusion.Weights,
+    private (SavedCandidates[] Stages, double[] Weights) FusionStages() => FusionStages(RankFusions[^1]);
+
+    private (SavedCandidates[] Stages, double[] Weights) FusionStages(SavedRankFusion fusion) =>
+        RankFusionTransformer.ServedSources(fusion.SourceColumnNames, fusion.SourceStageIds, fusion.Weights,
             id => CandidateLists.FirstOrDefault(c => c.StageId == id), message => new InvalidOperationException(message));
-    }
 
     private ServingTables CreateServingTables(SavedCandidates stage, RetrievalSettings? settings)
     {

@@ -331,6 +331,14 @@ public sealed class MultiInterestRecommender
         _ => null,
     };
 
+    /// <summary>Every retrieval and rank-fusion stage of <paramref name="model"/> in pipeline order, looking inside transformer chains.</summary>
+    internal static IEnumerable<ITransformer> Stages(ITransformer model) => model switch
+    {
+        CandidateRetrievalTransformer or RankFusionTransformer => [model],
+        IEnumerable<ITransformer> chain => chain.SelectMany(Stages),
+        _ => [],
+    };
+
     /// <summary>Every retrieval stage of <paramref name="model"/>, looking inside transformer chains.</summary>
     internal static IEnumerable<CandidateRetrievalTransformer> Retrievers(ITransformer model) => model switch
     {
