@@ -92,7 +92,7 @@ public sealed partial class MultiInterestCatalog
     /// <see cref="CreateRecommender(ITransformer, string)"/> picks it from the fitted pipeline: a saved <see cref="RankFusionTransformer"/>
     /// writing <paramref name="candidatesColumnName"/> (the last), else the last retrieval stage writing it, else the retrieval stage that
     /// filled a fusion's source column of that name. <see cref="CreateRecommender(MultiInterestModel)"/> serves the
-    /// <see cref="MultiInterestModel.ServingStage"/> (the first cluster-quota stage) or the last fusion.
+    /// <see cref="MultiInterestModel.ServingStage"/> (the last retrieval stage) or the last fusion.
     /// </summary>
     /// <param name="model">A model loaded with <see cref="MultiInterestModel.Load(MLContext, string)"/>.</param>
     /// <param name="candidatesColumnName">The candidates column of the stage to serve.</param>

@@ -375,9 +375,12 @@ public sealed class CandidateExplanationTests : IClassFixture<CandidateExplanati
         string path = Path.Combine(_directory, "two.zip");
         ml.Model.Save(model, raw.Schema, path);
         using var loaded = MultiInterestModel.Load(ml, path);
-        // The defaults serve different stages: the fitted chain its last (history-interest MMR), the zip its quota stage.
+        // The defaults serve the same stage, the last (history-interest MMR), fitted and loaded; so do the zip's other paths.
         Assert.Equal(CandidateMethod.Mmr, mi.CreateRecommender(model).Method);
-        Assert.Equal(CandidateMethod.ClusterQuota, mi.CreateRecommender(loaded).Method);
+        Assert.Equal(CandidateMethod.Mmr, mi.CreateRecommender(loaded).Method);
+        Assert.Equal("Candidates", loaded.ServingStage.CandidatesColumnName);
+        foreach (string user in _p.HistoryOf.Keys)
+            Assert.Equal(mi.CreateRecommender(model).Recommend(user).Items, mi.CreateRecommender(loaded).Recommend(user).Items);
         foreach (var (column, stage) in new[] { ("QuotaCandidates", stages[0]), ("Candidates", stages[1]) })
         {
             var fitted = mi.CreateRecommender(model, column);

@@ -26,8 +26,11 @@ public sealed partial class MultiInterestModel
     public const string TrainingHistoryFileName = "training_history.tsv";
 
     /// <summary>
-    /// The retrieval stage the serving methods reproduce: the first cluster-quota stage, else the first
-    /// other one (unimodal, MMR or round robin). Its M, alpha and settings are used.
+    /// The retrieval stage the serving methods reproduce: the last one of the chain, as
+    /// <see cref="MultiInterestCatalog.CreateRecommender(ITransformer)"/> serves the fitted pipeline's last (until 2026-12-05
+    /// the first cluster-quota stage, so a zip with several retrieval stages and no fusion is now served by its last;
+    /// <see cref="MultiInterestCatalog.CreateRecommender(MultiInterestModel, string)"/> names another). Its M,
+    /// alpha and settings are used.
     /// </summary>
     /// <exception cref="InvalidOperationException">
     /// The model has no retrieval stage, or fuses several (<see cref="RankFusions"/>): its lists are the fusion's, which no single
@@ -38,8 +41,7 @@ public sealed partial class MultiInterestModel
             $"The model fuses the candidate lists of several retrieval stages (RankFusion over {string.Join(", ", RankFusions[0].SourceColumnNames)}): "
             + "RetrieveWithEngine and ServingStage serve one stage and would return one source's lists. Serve it with CreateRecommender, which fuses the "
             + "source stages' live lists, with ExportOnnx and OnnxFusionScorer, or with Transformer.Transform.")
-        : CandidateLists.FirstOrDefault(c => c.Method == CandidateMethod.ClusterQuota)
-        ?? (CandidateLists.Count > 0 ? CandidateLists[0] : null)
+        : (CandidateLists.Count > 0 ? CandidateLists[^1] : null)
         ?? throw new InvalidOperationException("The model has no candidate retrieval stage (ClusterQuotaRetriever, UnimodalRetriever, MmrRetriever, RoundRobinRetriever or ConditionalRetriever) to serve.");
 
     /// <summary>
