@@ -29,7 +29,7 @@ internal static class RecommendCommand
         var onnx = Opt.Flag("--onnx", "Score with the exported ONNX graphs in ONNX Runtime.");
         var onnxDirectory = Opt.Path("--onnx-dir", "With --onnx: the exported graphs to use (exported there when missing); default a temporary directory.", "DIR");
         var recommender = Opt.Flag("--recommender", "Serve through MultiInterestRecommender.Recommend (--history = each user's fresh history).");
-        var history = Opt.InputFile("--history", "Edges to exclude too, beside the training history stored in the model. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time). "
+        var history = Opt.InputFile("--history", "Edges to exclude too, beside the training history stored in the model; an item the model does not know (added since the fit) is ignored by every scorer, and counted. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time). "
             + "With --onnx, users the model does not know are served from their history by the exported graphs of every directory but a clustered history pool's, "
             + "with the lists --recommender gives them: a DCM round robin by its history encoder's soft k-means, a mixture-embedding round robin by one component, "
             + "history-interest MMR by the history's fold-in and interests, kNN-Embed by the history's mixture and mean vector, unimodal and MMR by its mean item vector, "
@@ -111,6 +111,10 @@ internal static class RecommendCommand
         // A history's weights are not read either (a fresh history is a set of items), and padded ids are other ids: said as for training files.
         if (historyEdges != null) TrainingFileChecks.Warn(historyEdges, history!, "recommend --history", warnings, TrainingWeights.NotOffered);
         var fresh = historyEdges?.ToLookup(e => e.User, e => e.Item, StringComparer.Ordinal);
+        // Said for every scorer (the live recommender skips such items just as the engine and ONNX do): between two fits a
+        // history names items added since the fit, which no list can hold until the next fit.
+        if (historyEdges != null && model.GraphEmbedding is { } fitted)
+            CountHistory(historyEdges, history!, ServingData.RowsOf(fitted.UserIds, fitted.UserEmbeddings.Contains), ServingData.RowsOf(fitted.ItemIds), log);
         var topics = follows == null ? null : ServingData.Follows(follows);
         string firstField = header.Split('\t')[0].Trim();
         if (model.GraphEmbedding?.UserIds.Contains(firstField) == true)
@@ -174,12 +178,7 @@ internal static class RecommendCommand
             if (exclusions == null) log.WriteLine("The model was saved without its training history: only --history is excluded.");
             if (historyEdges != null)
             {
-                var freshRows = ServingData.History(historyEdges, userRows, ServingData.RowsOf(embedding.ItemIds), out int newUserEdges, out int unknownItemEdges);
-                if (newUserEdges > 0)
-                    log.WriteLine($"--history '{history}': {Counted.Of(newUserEdges, "edge")} of users the model does not know (their lists come from these histories; see below).");
-                if (unknownItemEdges > 0)
-                    log.WriteLine($"--history '{history}': {Counted.Of(unknownItemEdges, "edge")} with an item the model does not know (ignored: such an item is never recommended, "
-                        + "nor read in a new user's history).");
+                var freshRows = ServingData.History(historyEdges, userRows, ServingData.RowsOf(embedding.ItemIds), out _, out _);
                 exclusions = exclusions == null ? freshRows : ServingData.Union(exclusions, freshRows);
             }
             RankedLists ranked;
@@ -263,6 +262,21 @@ internal static class RecommendCommand
         return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings, interestsPath);
     }
 
+    /// <summary>
+    /// Logs how many --history edges are of users the model does not know (served from them) and how many name an item it does not
+    /// know (ignored by every scorer: such an item is neither recommended nor read in a history).
+    /// </summary>
+    private static void CountHistory(IEnumerable<RawEdge> historyEdges, string history, IReadOnlyDictionary<string, int> userRows, IReadOnlyDictionary<string, int> itemRows,
+        TextWriter log)
+    {
+        ServingData.History(historyEdges, userRows, itemRows, out int newUserEdges, out int unknownItemEdges);
+        if (newUserEdges > 0)
+            log.WriteLine($"--history '{history}': {Counted.Of(newUserEdges, "edge")} of users the model does not know (their lists come from these histories; see below).");
+        if (unknownItemEdges > 0)
+            log.WriteLine($"--history '{history}': {Counted.Of(unknownItemEdges, "edge")} with an item the model does not know (ignored: such an item is never recommended, "
+                + "nor read in a history; an item added to the catalogue since the fit is learned by the next fit, docs/persistence.md, \"New items between fits\").");
+    }
+
     private static int Finish(string outPath, List<string> ids, List<ServedList> lists, ILookup<string, string>? fresh, string scorer, string setUp, Stopwatch clock,
         TextWriter log, TextWriter warnings, string? interestsPath = null)
     {
@@ -283,7 +297,8 @@ internal static class RecommendCommand
         var unheard = fresh == null ? [] : lists.Where(l => l.Source == CandidateSource.Popular && fresh.Contains(l.User)).Select(l => l.User).ToArray();
         if (unheard.Length > 0)
             warnings.WriteLine($"warning: {Counted.Of(unheard.Length, "user")} unknown to the model (the first '{unheard[0]}') {(unheard.Length == 1 ? "has a --history but none of its items is one the model knows, so its list is" : "have a --history but none of their items is one the model knows, so their lists are")} "
-                + "the popular fallback. Check that --history's second column holds the model's item ids.");
+                + "the popular fallback. Items added to the catalogue since the fit are learned by the next fit; if these are not new items, "
+                + "check that --history's second column holds the model's item ids.");
         // Every list a fallback: the ids of the users file are not the model's (another dataset, a column or format mix-up).
         if (lists.Count > 0 && lists.All(l => l.Source == CandidateSource.Popular))
             warnings.WriteLine((lists.Count == 1 ? "warning: the file's one user is not known to the model and has no --history item the model knows: its list is the popular fallback. "

@@ -145,11 +145,11 @@ public sealed class CliSafeguardTests : IDisposable
             Assert.True(run.ExitCode == 0, run.Error);
             Assert.Contains("'newcomer') has a --history but none of its items is one the model knows", run.Error, StringComparison.Ordinal);
             Assert.DoesNotContain("has no --history:", run.Error, StringComparison.Ordinal);
-            if (scorer.Length > 0) // the ONNX path's log counts the history edges it serves from: none here
-            {
-                Assert.Contains("2 edges with an item the model does not know", run.Out, StringComparison.Ordinal);
-                Assert.DoesNotContain("their lists come from these histories", run.Out, StringComparison.Ordinal);
-            }
+            // Every scorer's log counts the history edges it serves from (none here) and those it ignores: the live
+            // recommender's too (before 2026-12-05 only --engine and --onnx said so).
+            Assert.Contains("2 edges with an item the model does not know", run.Out, StringComparison.Ordinal);
+            Assert.DoesNotContain("their lists come from these histories", run.Out, StringComparison.Ordinal);
+            Assert.Contains("Items added to the catalogue since the fit are learned by the next fit", run.Error, StringComparison.Ordinal);
             Assert.All(File.ReadAllLines(PathOf("lists.tsv")).Skip(1), l => Assert.Equal("Popular", l.Split('\t')[4]));
         }
     }
