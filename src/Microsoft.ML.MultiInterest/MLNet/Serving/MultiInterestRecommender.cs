@@ -48,6 +48,20 @@ public sealed class MultiInterestRecommender
     public CandidateMethod Method => _fusion != null ? CandidateMethod.RankFusion : _live.Tables.Method;
 
     /// <summary>
+    /// Whether the model knows item <paramref name="itemId"/> (it had a training edge): only such an item can be recommended,
+    /// read in a request's history or left out by an exclusion. An item added to the catalogue since the fit is not known
+    /// until the next fit: <see cref="Recommend(string, IEnumerable{string}, int)"/> skips it in a history without a word (a
+    /// history of such items only gives the popular list), and <see cref="SimilarItems"/> refuses it. Use this to count them, or
+    /// to give new items slots from a source that knows them (docs/persistence.md, "New items between fits").
+    /// </summary>
+    /// <param name="itemId">The raw item id, as in the training edges.</param>
+    public bool KnowsItem(string itemId)
+    {
+        ArgumentNullException.ThrowIfNull(itemId);
+        return _compactOfItem.ContainsKey(itemId);
+    }
+
+    /// <summary>
     /// The candidates of user <paramref name="userId"/>. A user trained on gets its own vector and mixture; otherwise a non-empty
     /// <paramref name="history"/> builds its representation (<see cref="CandidateSource.History"/>); otherwise the most popular items
     /// (<see cref="CandidateSource.Popular"/>). The history is never returned, nor the user's training items unless the stage was fitted with <c>ExcludeSeen = false</c>. For a fusing
@@ -55,7 +69,7 @@ public sealed class MultiInterestRecommender
     /// <see cref="RankFusionTransformer"/> fuses them; the source reported is the first weighted stage's.
     /// </summary>
     /// <param name="userId">The raw user id (unknown ids are new users).</param>
-    /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
+    /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored (<see cref="KnowsItem"/> tells them).</param>
     /// <param name="count">
     /// List length, at least 1; 0 = <see cref="Candidates"/>; capped at the recommendable items. Quotas are recomputed for it (a
     /// shorter list is not a prefix of a longer one). An MMR stage's work grows with its square (its greedy pass compares each

@@ -1,0 +1,48 @@
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Serving;
+
+/// <summary>
+/// Items added to the catalogue after the fit (between two fits of a daily retrain): the model has no vector for them, so it
+/// never recommends them, a history skips them, and <see cref="MultiInterestRecommender.KnowsItem"/> tells them apart.
+/// </summary>
+public class NewItemsTests
+{
+    private static MultiInterestRecommender Fit(MLContext ml, IEnumerable<MLNetTestData.Edge> edges) =>
+        ml.MultiInterest().CreateRecommender(MLNetTestData.KeyPipeline(ml)
+            .Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(ml.MultiInterest().UnimodalRetriever(candidates: 5))
+            .Fit(ml.Data.LoadFromEnumerable(edges)));
+
+    [Fact]
+    public void KnowsItem_TellsAnItemAddedSinceTheFit_WhichRecommendSkipsAndSimilarItemsRefuses()
+    {
+        var ml = new MLContext(seed: 1);
+        var all = MLNetTestData.Edges();
+        // "i5" is added to the catalogue after the fit: its edges are today's, not the fit's.
+        const string newItem = "i5";
+        Assert.Contains(all, e => e.Item == newItem);
+        var recommender = Fit(ml, all.Where(e => e.Item != newItem));
+        var known = all.Where(e => e.Item != newItem).Select(e => e.Item).Distinct().ToArray();
+
+        Assert.All(known, id => Assert.True(recommender.KnowsItem(id)));
+        Assert.False(recommender.KnowsItem(newItem));
+        Assert.False(recommender.KnowsItem(""));
+        Assert.False(recommender.KnowsItem(" " + known[0])); // ids are matched exactly as written
+        Assert.Throws<ArgumentNullException>(() => recommender.KnowsItem(null!));
+
+        // A history naming it is read without it: the same list as the history of the known items alone, never holding it.
+        string[] history = [known[0], known[1]];
+        var without = recommender.Recommend("new-user", history, count: 8);
+        var with = recommender.Recommend("new-user", [.. history, newItem], count: 8);
+        Assert.Equal(CandidateSource.History, with.Source);
+        Assert.Equal(without.Items, with.Items);
+        Assert.DoesNotContain(with.Items, r => r.ItemId == newItem);
+        // A history of new items only gives the flagged popular list; a trained user's list never holds it either.
+        Assert.Equal(CandidateSource.Popular, recommender.Recommend("new-user", [newItem]).Source);
+        Assert.DoesNotContain(recommender.Recommend("u0", count: 20).Items, r => r.ItemId == newItem);
+        var refused = Assert.Throws<ArgumentException>(() => recommender.SimilarItems(newItem, 3));
+        Assert.Equal("itemId", refused.ParamName);
+        Assert.Contains($"'{newItem}'", refused.Message, StringComparison.Ordinal);
+    }
+}
