@@ -1,10 +1,12 @@
+using Microsoft.ML.MultiInterest.Tests.Docs;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
 
 namespace Microsoft.ML.MultiInterest.Tests.Serving;
 
 /// <summary>
 /// Items added to the catalogue after the fit (between two fits of a daily retrain): the model has no vector for them, so it
-/// never recommends them, a history skips them, and <see cref="MultiInterestRecommender.KnowsItem"/> tells them apart.
+/// never recommends them, a history skips them, and <see cref="MultiInterestRecommender.KnowsItem"/> tells them apart. The
+/// "New items between fits" snippet of docs/persistence.md is the second test's region, compiled and run.
 /// </summary>
 public class NewItemsTests
 {
@@ -44,5 +46,34 @@ public class NewItemsTests
         var refused = Assert.Throws<ArgumentException>(() => recommender.SimilarItems(newItem, 3));
         Assert.Equal("itemId", refused.ParamName);
         Assert.Contains($"'{newItem}'", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ThePersistencePageSnippet_CompilesRuns_AndIsOnThePage()
+    {
+        var ml = new MLContext(seed: 1);
+        var recommender = Fit(ml, MLNetTestData.Edges());
+        // Your own ranking of today's items for the user (e.g. co-occurrence counts of today's edges), best first.
+        string[] newItemRanking = ["i-new", "i-newer", "i3", "i-newest", "i-later"];
+
+        #region NewItems
+        // Today's history of a user, by raw ids; "i-new" was added to the catalogue after the fit.
+        string[] history = ["i3", "i7", "i-new"];
+        string[] unknown = history.Where(id => !recommender.KnowsItem(id)).ToArray();   // ["i-new"]: Recommend skips it
+        RecommendationList list = recommender.Recommend("new-user", history);           // History: from i3 and i7 only
+        // Until the next fit, new items reach a list only from a source that knows them: give the last slots (here at most 2)
+        // to the best new items of your own ranking (newItemRanking), the model's list before them.
+        string[] fresh = newItemRanking.Where(id => !recommender.KnowsItem(id) && !history.Contains(id)).Take(2).ToArray();
+        List<string> items = [.. list.Items.Take(list.Items.Count - fresh.Length).Select(r => r.ItemId), .. fresh];
+        #endregion
+
+        Assert.Equal(["i-new"], unknown);
+        Assert.Equal(CandidateSource.History, list.Source);
+        Assert.Equal(recommender.Recommend("new-user", ["i3", "i7"]).Items, list.Items);
+        Assert.Equal(["i-newer", "i-newest"], fresh);
+        Assert.Equal(list.Items.Count, items.Count);
+        Assert.Equal(fresh, items[^2..]);
+        Assert.Equal(list.Items.Take(items.Count - 2).Select(r => r.ItemId), items[..^2]);
+        DocSnippets.AssertOnPage(Path.Combine("Serving", nameof(NewItemsTests) + ".cs"), "NewItems", "docs/persistence.md");
     }
 }
