@@ -275,9 +275,9 @@ internal static class FitCommand
         HistoryRowFlags.MatchFittedAls(row, vectors.Als, selection.FoldInGiven);
         if (vectors.Holdout is { } holdout)
         {
-            // Auto's own hold-out and chosen vectors, as evaluate uses them: no second fit. Its histories are the stage's: unweighted.
-            Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(HistoryLambdaStep.UnweightedHistories(holdout), row, options),
-                poolSize: stage.PoolSize, listLength: stage.Candidates, recallLeadErrors: selection.LeadErrors));
+            // Auto's own hold-out and chosen vectors, as evaluate uses them: no second fit.
+            Apply(HistoryLambdaStep.Choose(row, seed, stage.Threads, progress, options => HistoryMmrLambdaSelection.Choose(holdout, row, options), poolSize: stage.PoolSize, listLength: stage.Candidates,
+                recallLeadErrors: selection.LeadErrors));
         }
         else
         {

@@ -17,12 +17,13 @@ internal static class HistoryLambdaStep
 {
     /// <summary>
     /// Sets <paramref name="row"/>'s lambda: kept when given; otherwise chosen on a hold-out when the run fitted the vectors
-    /// (Auto's own hold-out and chosen vectors when the fit kept them, its histories unweighted, else a new hold-out of
-    /// <paramref name="train"/> fitted with the same concrete settings), else the default.
+    /// (Auto's own hold-out and chosen vectors when the fit kept them, else a new hold-out of <paramref name="train"/> fitted
+    /// with the same concrete settings), else the default. Either way the hold-out's interests are built from its histories
+    /// unweighted, as the row's and the stage's are (<see cref="Choose"/>).
     /// </summary>
     /// <param name="train">
     /// The edges the vectors were fitted on: under <c>--weights</c> the weighted graph, whose hold-out's vectors then train on
-    /// the weights as the run's did (the library builds that hold-out's interests from the same graph).
+    /// the weights as the run's did.
     /// </param>
     /// <param name="reorderLambda">The re-ordering row's lambda, whose diversity the rule asks for too; null when the run has no such row.</param>
     /// <param name="poolSize">The pool the row re-ranks when it does not re-order its own list (the run's MMR pool).</param>
@@ -41,27 +42,9 @@ internal static class HistoryLambdaStep
             log.WriteLine($"  history_mmr lambda: the default {Opt.Text(row.MmrLambda)} ({reason}; --history-mmr-lambda sets it).");
             return new HistoryLambdaOutcome("default", Reason: reason);
         }
-        var choice = Choose(row, requested.Seed, threads, progress, options => fit!.Holdout is { } holdout
-                ? HistoryMmrLambdaSelection.Choose(UnweightedHistories(holdout), row, options)
-                : HistoryMmrLambdaSelection.Choose(train, fit.ChosenOptions ?? requested, row, options), reorderLambda, poolSize,
+        var choice = Choose(row, requested.Seed, threads, progress, options => HistoryMmrLambdaSelection.Choose(train, fit!, requested, row, options), reorderLambda, poolSize,
             recallLeadErrors: recallLeadErrors);
         return new HistoryLambdaOutcome("validation", choice);
-    }
-
-    /// <summary>
-    /// <paramref name="holdout"/> with the weights of its training part dropped. An Auto fit under <c>--weights</c> keeps a
-    /// hold-out whose vectors trained on the weights, as the run's did, but the history row and stage build their interests
-    /// from unweighted histories (only the embedding reads weights), and so must the choice of their lambda. The hold-out
-    /// itself when it has no weights.
-    /// </summary>
-    public static ValidationHoldout UnweightedHistories(ValidationHoldout holdout)
-    {
-        var train = holdout.Train;
-        if (!train.HasWeights) return holdout;
-        var users = new int[train.EdgeCount];
-        for (int u = 0; u < train.UserCount; u++) users.AsSpan(train.Offsets[u], train.DegreeOf(u)).Fill(u);
-        return new ValidationHoldout(BipartiteGraph.FromEdges(train.UserCount, train.ItemCount, users, train.EdgeItems), holdout.Validation,
-            holdout.UserEmbeddings, holdout.ItemEmbeddings);
     }
 
     /// <summary>Why no hold-out can be carved from <paramref name="train"/> (no user has enough edges), or null when one can.</summary>
@@ -83,7 +66,10 @@ internal static class HistoryLambdaStep
         Func<HistoryMmrSelectionOptions, HistoryMmrLambdaChoice> choose, double? reorderLambda = MmrRetrieverDefaults.Lambda, int poolSize = MmrRetrieverDefaults.PoolSize,
         int? listLength = null, double recallLeadErrors = HistoryInterestDefaults.SelectionRecallLeadErrors)
     {
-        var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads, ReorderLambda = reorderLambda, PoolSize = poolSize, RecallLeadErrors = recallLeadErrors };
+        // Only the embedding reads --weights: the history row and stage build their interests from unweighted histories, and
+        // so does the hold-out their lambda is chosen on (its vectors still train on the weights).
+        var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads, ReorderLambda = reorderLambda, PoolSize = poolSize, RecallLeadErrors = recallLeadErrors,
+            HistoryWeights = false };
         HistoryMmrLambdaChoice choice;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values, "

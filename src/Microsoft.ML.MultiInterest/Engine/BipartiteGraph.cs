@@ -63,6 +63,9 @@ public sealed class BipartiteGraph
     /// <summary>The weight of every edge (null when unweighted).</summary>
     public ReadOnlySpan<float> EdgeWeights => _weights;
 
+    /// <summary>This graph without its edge weights (the same edge arrays, shared; itself when it has none).</summary>
+    internal BipartiteGraph WithoutWeights() => _weights == null ? this : new BipartiteGraph(UserCount, ItemCount, _offsets, _items, null, _relations, RelationCount);
+
     /// <summary>True when <paramref name="user"/> has an edge to <paramref name="item"/>.</summary>
     public bool Contains(int user, int item) => SortedContains(ItemsOf(user), item);
 

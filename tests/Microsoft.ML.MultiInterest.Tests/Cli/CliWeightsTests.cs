@@ -229,6 +229,71 @@ public sealed class CliWeightsTests : IDisposable
     }
 
     /// <summary>
+    /// Writes <paramref name="name"/>: 40 users, each with 8 items of one group of 15 and 2 of the other, every edge weighing
+    /// 1, 4 or 16 at random: the weights change every history's interests (their shares and fold-ins) if anything reads them.
+    /// </summary>
+    private string WriteVariedWeights(string name)
+    {
+        var random = new Random(7);
+        var lines = new List<string> { "user\titem\tweight" };
+        for (int u = 0; u < 40; u++)
+        {
+            char own = u % 2 == 0 ? 'a' : 'b', other = own == 'a' ? 'b' : 'a';
+            foreach (var (group, count) in new[] { (own, 8), (other, 2) })
+                foreach (int i in Enumerable.Range(0, 15).OrderBy(_ => random.Next()).Take(count))
+                    lines.Add($"u{u}\t{group}{i}\t{new[] { 1, 4, 16 }[random.Next(3)]}");
+        }
+        File.WriteAllLines(PathOf(name), lines);
+        return PathOf(name);
+    }
+
+    /// <summary>Negative sampling whose steps (learning rate 1e-30) leave the seeded initial vectors as they are: vectors the weights cannot move.</summary>
+    private static readonly string[] FrozenVectors = ["--algorithm", "negative-sampling", "--lr", "1e-30", "--epochs", "1", "--dim", "4", "--threads", "1"];
+
+    /// <summary>
+    /// The history interests read the edges unweighted under --weights, in the choice of history_mmr's lambda too (evaluate
+    /// and fit with a named --algorithm, whose hold-out the library carves) and in sweep's history-mmr trials: with vectors
+    /// the weights cannot move, every figure is the unweighted run's. (They read the weighted histories: the lambda was
+    /// chosen, and the trials scored, for interests the history stage never builds, since it reads no weights.)
+    /// </summary>
+    [Fact]
+    public void Weights_do_not_reach_the_history_interests_of_the_lambda_choice_or_the_sweep_trials()
+    {
+        string train = WriteVariedWeights("varied.tsv");
+        File.WriteAllLines(PathOf("test.tsv"), ["user\titem", .. Enumerable.Range(0, 40).Select(u => $"u{u}\t{(u % 2 == 0 ? 'a' : 'b')}14")]);
+        static string LambdaLine(CliHarness.Outcome run)
+        {
+            Assert.True(run.ExitCode == 0, run.Error);
+            // The figures of the choice, without its seconds.
+            string line = run.Out.Split('\n').Single(l => l.Contains("history_mmr lambda", StringComparison.Ordinal));
+            return line[..line.LastIndexOf(" (", StringComparison.Ordinal)];
+        }
+        string[] evaluate = ["evaluate", "--train", train, "--test", PathOf("test.tsv"), "--clusters", "4", "--tuned-clusters", "0", .. FrozenVectors];
+        Assert.Equal(LambdaLine(CliHarness.Run(evaluate)), LambdaLine(CliHarness.Run([.. evaluate, "--weights"])));
+        string[] fit = ["fit", "--train", train, "--retriever", "history-mmr", "--candidates", "5", .. FrozenVectors];
+        Assert.Equal(LambdaLine(CliHarness.Run([.. fit, "--model", PathOf("plain.zip")])), LambdaLine(CliHarness.Run([.. fit, "--model", PathOf("weighted.zip"), "--weights"])));
+
+        string Leaderboard(string output, params string[] extra)
+        {
+            var run = CliHarness.Run(["sweep", "--train", train, "--space", "method=history-mmr;mmr-lambda=0.5,0.8", "--k", "10", "--clusters", "4", "--out", PathOf(output),
+                .. FrozenVectors, .. extra]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            return File.ReadAllText(Path.Combine(PathOf(output), "leaderboard.tsv"));
+        }
+        // Each trial's settings and validation figures (not its seconds).
+        static IEnumerable<string> Figures(string leaderboard)
+        {
+            var rows = leaderboard.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToArray();
+            int[] columns = [.. new[] { "Trial", "method", "mmr-lambda", "Recall", "Ndcg", "Diversity" }.Select(c => Array.IndexOf(rows[0], c))];
+            Assert.DoesNotContain(-1, columns);
+            return rows.Skip(1).Select(r => string.Join('\t', columns.Select(c => r[c]))).Order(StringComparer.Ordinal);
+        }
+        var (plain, weighted) = (Leaderboard("plain"), Leaderboard("weighted", "--weights"));
+        Assert.Contains("history-mmr", weighted, StringComparison.Ordinal);
+        Assert.Equal(Figures(plain), Figures(weighted));
+    }
+
+    /// <summary>
     /// A weight that is not a positive number fails the run naming the file and line (with the flag or without: the file is
     /// read the same); --weights with given embeddings, which train nothing, is refused; reproduce, whose data has no
     /// weights, has no --weights.

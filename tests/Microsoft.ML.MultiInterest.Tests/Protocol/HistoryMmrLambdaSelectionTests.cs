@@ -260,6 +260,29 @@ public class HistoryMmrLambdaSelectionTests
         return (graph, embedding, row);
     }
 
+    /// <summary>
+    /// HistoryWeights = false: the hold-out's interests are built from its histories alone, as the ML.NET stage builds them
+    /// (it reads no weights), while the vectors stay the weighted fit's; the default reads the weights into the interests.
+    /// </summary>
+    [Fact]
+    public void Without_history_weights_the_interests_read_the_histories_alone()
+    {
+        var (graph, embedding, row) = World();
+        var random = new Random(11);
+        var users = new int[graph.EdgeCount];
+        for (int u = 0; u < graph.UserCount; u++) users.AsSpan(graph.Offsets[u], graph.DegreeOf(u)).Fill(u);
+        var weighted = BipartiteGraph.FromEdges(graph.UserCount, graph.ItemCount, users, graph.EdgeItems, [.. graph.EdgeItems.ToArray().Select(_ => (float)(1 + 15 * random.Next(2)))]);
+        var split = ValidationSplit.Create(weighted, 0.2, 5);
+        var fit = GraphEmbeddingTrainerEngine.Fit(split.Train, embedding);
+        var lambdas = new[] { 0.5, 0.75, 1.0 };
+        HistoryMmrLambdaChoice On(BipartiteGraph train, bool historyWeights) => HistoryMmrLambdaSelection.Choose(train, split.Validation, fit.UserEmbeddings, fit.ItemEmbeddings, row,
+            new HistoryMmrSelectionOptions { Lambdas = lambdas, Threads = 1, HistoryWeights = historyWeights });
+        var alone = On(split.Train, historyWeights: false);
+        Assert.Equal(On(split.Train.WithoutWeights(), historyWeights: true).Points, alone.Points);
+        Assert.NotEqual(On(split.Train, historyWeights: true).Points, alone.Points);
+        Assert.True(new HistoryMmrSelectionOptions().HistoryWeights);
+    }
+
     [Fact]
     public void The_choice_is_one_of_the_lambdas_tried_the_rule_applied_to_its_own_figures_and_the_same_on_any_thread_count()
     {

@@ -220,6 +220,8 @@ public static class HistoryMmrLambdaSelection
         if (userEmbeddings.Rows != train.UserCount || itemEmbeddings.Rows != train.ItemCount)
             throw new ArgumentException($"The vectors are {userEmbeddings.Rows} users x {itemEmbeddings.Rows} items for a graph of {train.UserCount} x {train.ItemCount}.");
         var clock = Stopwatch.StartNew();
+        // The lists exclude the same items either way; only the interests read the weights.
+        if (!options.HistoryWeights) train = train.WithoutWeights();
         int threads = options.Threads;
         var users = ValidationScorer.SampleUsers(validation, options.MaxUsers, options.Seed, SampleStream);
         if (users.Length == 0) throw new ArgumentException("The validation graph has no edge: there is nothing to choose lambda on.", nameof(validation));

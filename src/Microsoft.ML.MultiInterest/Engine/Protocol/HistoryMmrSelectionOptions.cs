@@ -57,6 +57,15 @@ public sealed class HistoryMmrSelectionOptions
     /// <summary>The unimodal top N the row re-ranks. Default <see cref="MmrRetrieverDefaults.PoolSize"/>.</summary>
     public int PoolSize { get; set; } = MmrRetrieverDefaults.PoolSize;
 
+    /// <summary>
+    /// Whether the hold-out's histories keep the training graph's edge weights, which then shape the interests (their
+    /// fold-ins and shares) as they do in the engine's history row over a weighted graph; the hold-out's vectors train on the
+    /// weights either way. false builds the interests from the histories alone, as the ML.NET
+    /// <see cref="MmrRetrieverEstimator"/> does (it reads no weights): the choice for a pipeline whose GraphEmbedding alone
+    /// reads a weight column. Default true.
+    /// </summary>
+    public bool HistoryWeights { get; set; } = true;
+
     /// <summary>Degree of parallelism; 0 = all cores. The choice does not depend on it.</summary>
     public int Threads { get; set; }
 

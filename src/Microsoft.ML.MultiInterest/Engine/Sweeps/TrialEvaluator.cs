@@ -129,7 +129,8 @@ internal sealed class TrialEvaluator
                     var options = embedding.Result.Als is { } als ? HistoryInterestOptions.FromAls(als) : new HistoryInterestOptions { MatchUserVectors = true };
                     options.ItemsPerInterest = settings.ItemsPerInterest;
                     options.MaxInterests = settings.MaxInterests;
-                    return HistoryInterests.Build(_train, itemVectors, users, options, threads, userVectors);
+                    // From the histories alone: the ML.NET stage the sweep refits reads no weights, whatever the embedding trained on.
+                    return HistoryInterests.Build(_train.WithoutWeights(), itemVectors, users, options, threads, userVectors);
                 });
             Note(SweepStage.Retrieval, iSeconds, iReused);
             ct.ThrowIfCancellationRequested();

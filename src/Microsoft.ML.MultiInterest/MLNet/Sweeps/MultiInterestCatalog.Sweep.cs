@@ -24,7 +24,8 @@ public sealed partial class MultiInterestCatalog
     /// A numeric edge weight column (e.g. <see cref="MultiInterestColumnNames.Weight"/>, which <c>LoadEdges</c> writes), or null
     /// to train on unweighted edges: the trials' embeddings train on the weights as a <see cref="GraphEmbeddingTrainer"/> with
     /// <see cref="GraphEmbeddingTrainer.Options.WeightColumnName"/> does (repeated pairs add theirs), the validation hold-out
-    /// keeps them, and the refitted pipeline's GraphEmbedding reads them. Validation figures count each held-out edge once.
+    /// keeps them, and the refitted pipeline's GraphEmbedding reads them. Validation figures count each held-out edge once, and
+    /// the history-mmr trials build their interests from unweighted histories, as the refitted MMR stage does.
     /// </param>
     /// <param name="refitBest">Whether to refit the best configuration on all edges (<see cref="MultiInterestSweepResult.Model"/>).</param>
     /// <param name="cancellationToken">Stops the sweep promptly; the finished trials are kept and the best is still refitted.</param>
