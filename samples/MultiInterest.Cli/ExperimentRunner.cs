@@ -40,7 +40,7 @@ internal static class ExperimentRunner
         var testEdges = EdgeFile.Read(settings.TestPath);
         TrainingFileChecks.Warn(trainEdges, settings.TrainPath, "evaluate", warnings, settings.Weights ? TrainingWeights.Trained : TrainingWeights.Unused);
         // The engine logs nothing: weights far apart or far from 1 are checked here, as the library's GraphEmbedding checks them.
-        if (settings.Weights) WeightedTrainingChecks.Warn(trainEdges, settings.TrainPath, warnings, checkScale: true);
+        if (settings.Weights) WeightedTrainingChecks.Warn(trainEdges, settings.TrainPath, warnings);
         IdMap users, items;
         EmbeddingMatrix? userEmbeddings = null, itemEmbeddings = null;
         if (settings.UserEmbeddingsPath != null)

@@ -313,8 +313,9 @@ internal static class FitCommand
         var rawEdges = EdgeFile.Read(train);
         bool weighted = embedding.WeightColumnName != null;
         TrainingFileChecks.Warn(rawEdges, train, "fit", progress.Warnings, weighted ? TrainingWeights.Trained : TrainingWeights.Unused);
-        // The library's GraphEmbedding logs weights far apart or far from 1 itself (forwarded below).
-        if (weighted) WeightedTrainingChecks.Warn(rawEdges, train, progress.Warnings, checkScale: false);
+        // Weights far apart or far from 1 are said here, once and in the file's names; the same warning of each GraphEmbedding
+        // (a warm start's, fused's DCM) is not forwarded from the log.
+        if (weighted) WeightedTrainingChecks.Warn(rawEdges, train, progress.Warnings);
         if (stages.KMeans is { } kmeans)
         {
             int items = rawEdges.Select(e => e.Item).Distinct(StringComparer.Ordinal).Count();

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.MultiInterest;
 using Microsoft.ML.Runtime;
 using MultiInterest.Cli.Common;
 
@@ -7,7 +8,8 @@ namespace MultiInterest.Cli;
 /// <summary>
 /// The library's messages in an <see cref="MLContext"/>'s log, shown while a stage runs (until disposed): the warnings of
 /// the named components as kept lines, and with <c>info</c> their progress messages as the stage's status. fit shows both
-/// for its estimators; sweep the warnings of Sweep (weights far apart or far from 1), its trials reporting through their own progress.
+/// for its estimators; sweep the warnings of Sweep, its trials reporting through their own progress. The library's edge-weight
+/// warning is left out: the command has given it in its own names.
 /// </summary>
 internal sealed class LibraryLog : IDisposable
 {
@@ -32,9 +34,22 @@ internal sealed class LibraryLog : IDisposable
     /// <summary>Stops showing the messages.</summary>
     public void Dispose() => _ml.Log -= Forward;
 
+    /// <summary>
+    /// How the library's warning of weights far apart or far from 1 starts (GraphEmbedding's and Sweep's): not shown, since
+    /// every command that passes the library a weight column has given it already in the command line's names (the file, the
+    /// edge's user and item, --weights; <see cref="WeightedTrainingChecks"/>), once, where the library names its own option
+    /// and column and a row of its data view, and repeats it for each GraphEmbedding of a pipeline.
+    /// </summary>
+    private static readonly string[] SaidByTheCommand =
+    [
+        $"Column '{ServingData.WeightColumn}' (option {nameof(GraphEmbeddingTrainer.Options.WeightColumnName)}): ",
+        $"Column '{ServingData.WeightColumn}' (option weightColumnName): ",
+    ];
+
     private void Forward(object? sender, LoggingEventArgs e)
     {
         if (e.Kind is not (ChannelMessageKind.Info or ChannelMessageKind.Warning) || !_components.Any(c => e.Source.StartsWith(c, StringComparison.Ordinal))) return;
+        if (e.Kind == ChannelMessageKind.Warning && SaidByTheCommand.Any(p => e.RawMessage.StartsWith(p, StringComparison.Ordinal))) return;
         string line = $"  {e.Source.Split(';')[0]}: {e.RawMessage}";
         if (e.Kind == ChannelMessageKind.Warning) _stage.Note(line);
         else if (_info) _stage.Update(line);

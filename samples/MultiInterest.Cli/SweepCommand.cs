@@ -124,8 +124,8 @@ internal static class SweepCommand
         var clock = Stopwatch.StartNew();
         var edges = EdgeFile.Read(train);
         TrainingFileChecks.Warn(edges, train, "sweep", progress.Warnings, weights ? TrainingWeights.Trained : TrainingWeights.Unused);
-        // The library's Sweep logs weights far apart or far from 1 itself (shown below).
-        if (weights) WeightedTrainingChecks.Warn(edges, train, progress.Warnings, checkScale: false);
+        // Weights far apart or far from 1 are said here in the file's names (Sweep's own warning is not forwarded from the log).
+        if (weights) WeightedTrainingChecks.Warn(edges, train, progress.Warnings);
         // The test file is checked before the trials, as evaluate checks it: one that is the training file, or that nothing
         // of can be scored, is refused now, and its unseen edges are said (they count as misses, or --unseen drop).
         var testEdges = test == null ? null : EdgeFile.Read(test);
@@ -165,7 +165,7 @@ internal static class SweepCommand
         }))
         {
             using var stage = progress.Begin($"Sweeping {Counted.Of(space.Size, "configuration")}...", TrialTotal(space, options));
-            // The sweep's warnings (weights far apart or far from 1) come through the MLContext log; its trials through TrialProgress.
+            // The sweep's warnings come through the MLContext log; its trials through TrialProgress.
             using var sweepWarnings = LibraryLog.Show(ml, [nameof(MultiInterestCatalog.Sweep)], stage, info: false);
             result = ml.MultiInterest().Sweep(data, space, options, new TrialProgress(stage), weightColumnName: weights ? ServingData.WeightColumn : null,
                 cancellationToken: cancel.Token);

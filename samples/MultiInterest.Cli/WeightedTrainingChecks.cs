@@ -16,15 +16,14 @@ internal static class WeightedTrainingChecks
     private const string WeightColumn = "weight";
 
     /// <summary>
-    /// Warns when every edge of <paramref name="path"/> weighs 1; with <paramref name="checkScale"/>, also of weights far apart or
-    /// far from 1 (<see cref="GraphData.WeightWarning"/>), which a command that trains through the library's estimators hears
-    /// from their log instead.
+    /// Warns when every edge of <paramref name="path"/> weighs 1, else of weights far apart or far from 1
+    /// (<see cref="GraphData.WeightWarning"/>, in the file's names: the library's own warning, which names its option, its
+    /// column and a row of its data view, is not shown by <see cref="LibraryLog"/>).
     /// </summary>
     /// <param name="edges">The training file's edges as read.</param>
     /// <param name="path">The training file, for messages.</param>
     /// <param name="warnings">Where warnings go.</param>
-    /// <param name="checkScale">Whether to check the weights' spread and scale here (a command that trains on the engine: evaluate).</param>
-    public static void Warn(IReadOnlyList<RawEdge> edges, string path, TextWriter warnings, bool checkScale)
+    public static void Warn(IReadOnlyList<RawEdge> edges, string path, TextWriter warnings)
     {
         if (edges.All(e => e.Weight == 1f))
         {
@@ -35,7 +34,7 @@ internal static class WeightedTrainingChecks
                     + $"without {WeightsOption.Name} a pair counts once)."));
             return;
         }
-        if (checkScale && GraphData.WeightWarning(edges, WeightColumn, WeightsOption.Name) is { } warning)
+        if (GraphData.WeightWarning(edges, WeightColumn, WeightsOption.Name) is { } warning)
             warnings.WriteLine($"  warning: '{path}': {warning}");
     }
 
