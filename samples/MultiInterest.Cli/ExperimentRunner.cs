@@ -69,7 +69,9 @@ internal static class ExperimentRunner
         // Fail before the expensive stages, not after them.
         // The file's total first: a count of the scoreable edges alone reads as a short read of the file.
         string testEdgeText = unseenTestEdges > 0 ? $"{test.EdgeCount + unseenTestEdges:N0} test edges ({test.EdgeCount:N0} between users and items seen in training)" : $"{test.EdgeCount:N0} test edges";
-        log.WriteLine($"Loaded {train.EdgeCount:N0} training and {testEdgeText} over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s).");
+        // Under --weights the printed results say so, as fit's summary and sweep's first line do (metrics.json only with --out).
+        log.WriteLine($"Loaded {train.EdgeCount:N0} training and {testEdgeText} over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s)"
+            + (settings.Weights ? $"; the embeddings train on the weights of the training edges ({WeightsOption.Name})." : "."));
         int testEdgesInTraining = TestFileChecks.Check(heldOut, train, testEdges, trainEdges.Count, users, items, settings.TrainPath, settings.TestPath,
             settings.Unseen, "metrics.json", warnings, settings.Weights);
         // The misses the figures count (--unseen miss), or none: under --unseen drop their users and edges are left out.

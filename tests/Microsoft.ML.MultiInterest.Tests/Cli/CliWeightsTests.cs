@@ -109,17 +109,21 @@ public sealed class CliWeightsTests : IDisposable
 
     /// <summary>
     /// evaluate --weights trains the vectors on the weights (Unimodal's recall of the heavy sides rises) and says so in
-    /// metrics.json; the test file's weights are never read: a held-out edge counts once, whatever its weight.
+    /// metrics.json and in its printed results (which, without --out, are all there is); the test file's weights are never
+    /// read: a held-out edge counts once, whatever its weight.
     /// </summary>
     [Fact]
     public void Evaluate_with_weights_trains_the_vectors_on_them_and_counts_each_test_edge_once()
     {
         string train = WriteMixedUsers("train.tsv"), test = WriteTest("test.tsv"), weightedTest = WriteTest("weighted-test.tsv", weights: true);
+        const string Said = "; the embeddings train on the weights of the training edges (--weights).";
         JsonElement Evaluate(string testFile, string output, params string[] extra)
         {
             var run = CliHarness.Run(["evaluate", "--train", train, "--test", testFile, "--out", PathOf(output), "--algorithm", "truncated-svd", "--dim", "2",
                 "--clusters", "4", "--tuned-clusters", "0", "--history-mmr-lambda", "0.5", "--plot-users", "0", "--threads", "1", .. extra]);
             Assert.True(run.ExitCode == 0, run.Error);
+            // The results (standard output) say it on the line of the loaded edges, and only under the flag.
+            Assert.Equal(extra.Contains("--weights") ? 1 : 0, run.Out.Split('\n').Count(l => l.StartsWith("Loaded ", StringComparison.Ordinal) && l.EndsWith(Said, StringComparison.Ordinal)));
             return JsonDocument.Parse(File.ReadAllText(Path.Combine(PathOf(output), "metrics.json"))).RootElement.Clone();
         }
         var weighted = Evaluate(test, "weighted", "--weights");
