@@ -47,6 +47,25 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
     /// <summary>The fitted cluster index (0-based) of the item with key <paramref name="itemKey"/>, or -1 if it was not clustered at Fit.</summary>
     public int ClusterOfItem(uint itemKey) => _fitted.ClusterOf(itemKey);
 
+    /// <summary>
+    /// The keys of the items fitted into cluster <paramref name="cluster"/> (0-based, as <see cref="ClusterOfItem"/> gives it; the
+    /// ItemCluster column's key is cluster + 1), most central first: by descending cosine to the centroid, ties to the lower key.
+    /// The first few are the cluster's examples an explanation shows (docs/pipeline.md, "Explaining the candidates"). Scans
+    /// the fitted items once per call.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cluster"/> is not in [0, <see cref="NumberOfClusters"/>).</exception>
+    public uint[] ItemsOfCluster(int cluster)
+    {
+        if ((uint)cluster >= (uint)NumberOfClusters)
+            throw new ArgumentOutOfRangeException(nameof(cluster), cluster, $"cluster must lie in [0, {NumberOfClusters}) (0-based: the ItemCluster key minus 1).");
+        var members = new List<int>();
+        for (int i = 0; i < _fitted.Clusters.Length; i++)
+            if (_fitted.Clusters[i] == cluster) members.Add(i);
+        // Rows ascend, so a stable sort by similarity keeps the lower key first among equal ones.
+        var similarities = _fitted.Similarities;
+        return members.OrderByDescending(i => similarities[i]).Select(i => (uint)_fitted.Rows[i] + 1).ToArray();
+    }
+
     /// <summary>The nearest centroid of <paramref name="embedding"/> by cosine (ties to the lower cluster) and the similarity.</summary>
     public NearestCluster Nearest(ReadOnlySpan<float> embedding) => NearestCentroid.Of(Centroids, embedding);
 

@@ -58,6 +58,22 @@ public class GraphEmbeddingAndKMeansTests
             Assert.Equal(engine.Assignments[items[r] - 1] + 1, (int)clusters[r]);
             Assert.Equal(engine.Similarities[items[r] - 1], similarities[r]);
         }
+
+        // Each cluster's items: exactly the items the engine put there, most central first, ties to the lower key.
+        var listed = new List<uint>();
+        for (int c = 0; c < 4; c++)
+        {
+            uint[] members = kmeans.ItemsOfCluster(c);
+            var expected = Enumerable.Range(0, 24).Where(row => engine.Assignments[row] == c)
+                .OrderByDescending(row => engine.Similarities[row]).ThenBy(row => row).Select(row => (uint)row + 1);
+            Assert.Equal(expected, members);
+            Assert.All(members, key => Assert.Equal(c, kmeans.ClusterOfItem(key)));
+            listed.AddRange(members);
+        }
+        Assert.Equal(Enumerable.Range(1, 24).Select(k => (uint)k), listed.Order());
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => kmeans.ItemsOfCluster(4));
+        Assert.Equal("cluster", error.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => kmeans.ItemsOfCluster(-1));
     }
 
     [Fact]
