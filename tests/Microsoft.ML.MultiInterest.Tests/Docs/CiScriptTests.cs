@@ -38,12 +38,17 @@ public sealed class CiScriptTests : IDisposable
             RedirectStandardInput = true,
         };
         start.Environment["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+        // The script's logs go to a folder of the test's own, which it must leave empty.
+        string temporary = Path.Combine(_directory, "tmp");
+        Directory.CreateDirectory(temporary);
+        start.Environment["TMPDIR"] = temporary;
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var error = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         _ = error.Result;
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temporary));
         return (process.ExitCode, output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
