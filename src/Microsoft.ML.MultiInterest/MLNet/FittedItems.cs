@@ -36,6 +36,22 @@ internal sealed class FittedItems
         return index >= 0 ? index : -1;
     }
 
+    /// <summary>
+    /// The keys of the items fitted into <paramref name="cluster"/> of <paramref name="clusterCount"/>, most central first (by
+    /// descending cosine to the centroid, ties to the lower key); one scan of the fitted items.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cluster"/> is not in [0, <paramref name="clusterCount"/>).</exception>
+    public uint[] ItemsOfCluster(int cluster, int clusterCount)
+    {
+        if ((uint)cluster >= (uint)clusterCount)
+            throw new ArgumentOutOfRangeException(nameof(cluster), cluster, $"cluster must lie in [0, {clusterCount}) (0-based: the cluster key minus 1).");
+        var members = new List<int>();
+        for (int i = 0; i < Clusters.Length; i++)
+            if (Clusters[i] == cluster) members.Add(i);
+        // Rows ascend, so a stable sort by similarity keeps the lower key first among equal ones.
+        return members.OrderByDescending(i => Similarities[i]).Select(i => (uint)Rows[i] + 1).ToArray();
+    }
+
     /// <summary>The fitted cluster of item key <paramref name="itemKey"/>, or -1.</summary>
     public int ClusterOf(uint itemKey)
     {

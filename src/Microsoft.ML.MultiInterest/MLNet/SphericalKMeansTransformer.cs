@@ -54,17 +54,7 @@ public sealed class SphericalKMeansTransformer : MultiInterestTransformerBase
     /// the fitted items once per call.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cluster"/> is not in [0, <see cref="NumberOfClusters"/>).</exception>
-    public uint[] ItemsOfCluster(int cluster)
-    {
-        if ((uint)cluster >= (uint)NumberOfClusters)
-            throw new ArgumentOutOfRangeException(nameof(cluster), cluster, $"cluster must lie in [0, {NumberOfClusters}) (0-based: the ItemCluster key minus 1).");
-        var members = new List<int>();
-        for (int i = 0; i < _fitted.Clusters.Length; i++)
-            if (_fitted.Clusters[i] == cluster) members.Add(i);
-        // Rows ascend, so a stable sort by similarity keeps the lower key first among equal ones.
-        var similarities = _fitted.Similarities;
-        return members.OrderByDescending(i => similarities[i]).Select(i => (uint)_fitted.Rows[i] + 1).ToArray();
-    }
+    public uint[] ItemsOfCluster(int cluster) => _fitted.ItemsOfCluster(cluster, NumberOfClusters);
 
     /// <summary>The nearest centroid of <paramref name="embedding"/> by cosine (ties to the lower cluster) and the similarity.</summary>
     public NearestCluster Nearest(ReadOnlySpan<float> embedding) => NearestCentroid.Of(Centroids, embedding);

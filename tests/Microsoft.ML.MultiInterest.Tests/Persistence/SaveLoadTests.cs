@@ -136,6 +136,10 @@ public sealed class SaveLoadTests : IDisposable
         var clustering = Assert.IsType<SavedClustering>(model.Clustering);
         Assert.Equal(s.KMeans.Centroids.Values, clustering.Centroids.Values);
         for (uint key = 0; key <= clustering.ItemCount + 1; key++) Assert.Equal(s.KMeans.ClusterOfItem(key), clustering.ClusterOfItem(key));
+        for (int c = 0; c < s.KMeans.NumberOfClusters; c++) Assert.Equal(s.KMeans.ItemsOfCluster(c), clustering.ItemsOfCluster(c));
+        Assert.Equal(Enumerable.Range(0, s.KMeans.NumberOfClusters).Sum(c => clustering.ItemsOfCluster(c).Length),
+            Enumerable.Range(1, clustering.ItemCount).Count(key => clustering.ClusterOfItem((uint)key) >= 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => clustering.ItemsOfCluster(s.KMeans.NumberOfClusters));
 
         var mixtures = Assert.IsType<SavedMixtures>(model.Mixtures);
         Assert.Equal(s.Mixture.ClusterCount, mixtures.ClusterCount);

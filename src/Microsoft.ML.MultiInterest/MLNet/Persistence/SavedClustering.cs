@@ -40,6 +40,13 @@ public sealed class SavedClustering
     public int ClusterOfItem(uint itemKey) => _fitted.ClusterOf(itemKey);
 
     /// <summary>
+    /// The keys of the items fitted into cluster <paramref name="cluster"/> (0-based), most central first: by descending cosine
+    /// to the centroid, ties to the lower key (<see cref="SphericalKMeansTransformer.ItemsOfCluster"/> of the fitted stage).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cluster"/> is not in [0, number of clusters).</exception>
+    public uint[] ItemsOfCluster(int cluster) => _fitted.ItemsOfCluster(cluster, Centroids.Rows);
+
+    /// <summary>
     /// The cluster the stage's Transform gives the item with key <paramref name="itemKey"/> and vector
     /// <paramref name="vector"/>: its fitted cluster, or when it was not clustered at Fit (every item, without an item
     /// column) the nearest centroid of its vector.
