@@ -34,7 +34,10 @@ internal static class WeightedTrainingChecks
                     + $"without {WeightsOption.Name} a pair counts once)."));
             return;
         }
-        if (GraphData.WeightWarning(edges, WeightColumn, WeightsOption.Name) is { } warning)
+        // The column as the header spells it (read case-insensitively, so "Weight" is named "Weight").
+        string[] fields = Header(path).Split("<TAB>");
+        string column = fields.Length >= 3 ? fields[2].Trim() : WeightColumn;
+        if (GraphData.WeightWarning(edges, column, WeightsOption.Name) is { } warning)
             warnings.WriteLine($"  warning: '{path}': {warning}");
     }
 

@@ -238,6 +238,13 @@ public sealed class CliWeightsTests : IDisposable
         var plain = CliHarness.Run([.. sweepArgs, "--out", PathOf("plain")]);
         Assert.True(plain.ExitCode == 0, plain.Error);
         Assert.DoesNotContain(Largest, plain.Error, StringComparison.Ordinal);
+
+        // The column is named as the header spells it (it is read whatever its case).
+        string capital = PathOf("capital.tsv");
+        File.WriteAllLines(capital, ["user\titem\tWeight", .. File.ReadAllLines(train).Skip(1)]);
+        var spelled = CliHarness.Run(["fit", "--train", capital, "--model", PathOf("capital.zip"), "--weights", .. Unimodal]);
+        Assert.True(spelled.ExitCode == 0, spelled.Error);
+        Assert.Contains($"warning: '{capital}': Column 'Weight' (option --weights): {Largest}", spelled.Error, StringComparison.Ordinal);
         using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(PathOf("plain"), "sweep.json"))))
             Assert.False(json.RootElement.TryGetProperty("weights", out _));
     }
