@@ -45,6 +45,9 @@ internal static class RecommendCommand
             + "implies --recommender; cluster quotas, multi-interest or history-interest MMR, round robin, or a fusion of them). Not with --engine, --onnx or --follows.");
         var interests = Opt.Path("--interests", "With --explain: also write each user's interests there, a line per history item each covers: user, stage, interest, "
             + "weight, cluster (-1 when not a cluster; from 0), item (empty for an interest that covers none).", "FILE");
+        var stage = Opt.Path("--stage", "A model whose pipeline holds several retrieval stages: serve the one whose list is this candidates column "
+            + "(a stage's or a RankFusion's CandidatesColumnName, or a fusion's source column) instead of the last; served live through "
+            + "MultiInterestRecommender (implies --recommender). Not with --engine or --onnx, which serve the last stage.", "COLUMN");
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0);
         var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
         var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch.", min: 1);
@@ -53,7 +56,7 @@ internal static class RecommendCommand
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
             + "with the engine or ONNX Runtime instead. Every scorer excludes the training history stored in the model.")
         {
-            model, users, output, engine, onnx, onnxDirectory, recommender, history, follows, exclude, explain, interests, threads, batch, gpu, spin,
+            model, users, output, engine, onnx, onnxDirectory, recommender, history, follows, exclude, explain, interests, stage, threads, batch, gpu, spin,
         };
         command.SetAction(r =>
         {
@@ -80,6 +83,10 @@ internal static class RecommendCommand
             if (explaining && (useEngine || useOnnx || followsPath != null))
                 throw new UsageException($"--explain is served live through MultiInterestRecommender.Explain: leave out {(useEngine ? "--engine" : useOnnx ? "--onnx" : "--follows")}.");
             if (explaining) api = true;
+            string? stageColumn = r.Value(stage);
+            if (stageColumn != null && (useEngine || useOnnx))
+                throw new UsageException($"--stage is served live through MultiInterestRecommender: leave out {(useEngine ? "--engine" : "--onnx")}, which serve{(useEngine ? "s" : "")} the model's last retrieval stage.");
+            if (stageColumn != null) api = true;
             if (followsPath != null && useEngine)
                 throw new UsageException("--follows serves the topics live (MultiInterestRecommender.RecommendFollowing) or through a conditional model's ONNX directory: leave out --engine.");
             Opt.CheckInputFiles(r);
@@ -90,13 +97,13 @@ internal static class RecommendCommand
             OutputFile.CheckWritable(r.Value(output)!, "--out");
             if (interestsPath != null) OutputFile.CheckWritable(interestsPath, "--interests");
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, excludePath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
-                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath);
+                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath, stageColumn);
         });
         return command;
     }
 
     private static int Run(string modelPath, string usersPath, string outPath, string? history, string? follows, string? exclude, string? onnxDirectory, bool onnx, bool engine, bool api,
-        int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings, bool explain = false, string? interestsPath = null)
+        int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings, bool explain = false, string? interestsPath = null, string? stageColumn = null)
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
         var ml = new MLContext(seed: 1);
@@ -135,7 +142,8 @@ internal static class RecommendCommand
         if (api)
         {
             scorer = "MultiInterestRecommender";
-            var recommender = ml.MultiInterest().CreateRecommender(model);
+            // --stage: one stage of several, by its candidates column (the library names the columns it can serve if none is).
+            var recommender = stageColumn == null ? ml.MultiInterest().CreateRecommender(model) : ml.MultiInterest().CreateRecommender(model, stageColumn);
             if (topics != null)
             {
                 if (recommender.Topics.Count == 0)
