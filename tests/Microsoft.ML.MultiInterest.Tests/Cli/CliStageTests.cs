@@ -22,14 +22,7 @@ public sealed class CliStageTests : IDisposable
         var ml = new MLContext(seed: 1);
         var mi = ml.MultiInterest();
         var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        var chain = MLNetTestData.KeyPipeline(ml)
-            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
-            .Append(mi.SphericalKMeans(numberOfClusters: 4))
-            .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))
-            .Append(mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options
-                { Candidates = 6, CandidatesColumnName = "QuotaCandidates", CandidateScoresColumnName = "QuotaScores", CandidateSourceColumnName = "QuotaSource" }))
-            .Append(mi.HistoryInterestMmr(candidates: 6))
-            .Fit(raw);
+        var chain = MLNetTestData.TwoRetrieverChain(ml, raw);
         string zip = PathOf("two.zip");
         ml.Model.Save(chain, raw.Schema, zip);
         File.WriteAllLines(PathOf("users.tsv"), ["user", "u0", "u3", "u7", "someone-new"]);

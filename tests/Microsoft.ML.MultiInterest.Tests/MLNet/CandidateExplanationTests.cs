@@ -363,14 +363,7 @@ public sealed class CandidateExplanationTests : IClassFixture<CandidateExplanati
         var ml = new MLContext(seed: 1);
         var mi = ml.MultiInterest();
         var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        var model = MLNetTestData.KeyPipeline(ml)
-            .Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
-            .Append(mi.SphericalKMeans(numberOfClusters: 4))
-            .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))
-            .Append(mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options
-                { Candidates = 6, CandidatesColumnName = "QuotaCandidates", CandidateScoresColumnName = "QuotaScores", CandidateSourceColumnName = "QuotaSource" }))
-            .Append(mi.HistoryInterestMmr(candidates: 6))
-            .Fit(raw);
+        var model = MLNetTestData.TwoRetrieverChain(ml, raw);
         var stages = ((IEnumerable<ITransformer>)model).OfType<CandidateRetrievalTransformer>().ToArray();
         string path = Path.Combine(_directory, "two.zip");
         ml.Model.Save(model, raw.Schema, path);

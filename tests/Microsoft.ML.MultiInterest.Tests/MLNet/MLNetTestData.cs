@@ -50,6 +50,23 @@ internal static class MLNetTestData
     public static IEstimator<ITransformer> KeyPipeline(MLContext ml) =>
         ml.Transforms.Conversion.MapValueToKey("User").Append(ml.Transforms.Conversion.MapValueToKey("Item"));
 
+    /// <summary>
+    /// A fitted pipeline with two retrieval stages and no fusion over <paramref name="raw"/> (the raw edges): quotas (M = 6)
+    /// into QuotaCandidates, QuotaScores and QuotaSource, then history-interest MMR (M = 6) into the default columns.
+    /// </summary>
+    public static TransformerChain<ITransformer> TwoRetrieverChain(MLContext ml, IDataView raw)
+    {
+        var mi = ml.MultiInterest();
+        return KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(SmallEmbedding()))
+            .Append(mi.SphericalKMeans(numberOfClusters: 4))
+            .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))
+            .Append(mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options
+                { Candidates = 6, CandidatesColumnName = "QuotaCandidates", CandidateScoresColumnName = "QuotaScores", CandidateSourceColumnName = "QuotaSource" }))
+            .Append<ITransformer>(mi.HistoryInterestMmr(candidates: 6))
+            .Fit(raw);
+    }
+
     public static GraphEmbeddingTrainer.Options SmallEmbedding() =>
         new() { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 3, Threads = 1, UniformNegatives = 5, BatchNegatives = 5, ChunkSize = 10 };
 
