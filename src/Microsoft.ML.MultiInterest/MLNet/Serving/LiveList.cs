@@ -5,7 +5,7 @@ internal readonly record struct LiveList(int[] Items, float[] Scores, CandidateS
 
 /// <summary>
 /// A list with the interest of the user that placed each item (index into <paramref name="Interests"/>; -1: none, the unimodal
-/// head or fill), the user's interests, and the history (compact items) the user's representation was read from.
+/// head or fill), the user's interests, and the history (compact items, ascending: a graph row) the user's representation was read from.
 /// </summary>
 internal sealed record LiveExplanation(LiveList List, int[] Components, LiveInterest[] Interests, int[] History);
 

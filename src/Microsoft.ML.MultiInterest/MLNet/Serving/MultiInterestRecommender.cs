@@ -157,7 +157,7 @@ public sealed class MultiInterestRecommender
         float norm = Engine.VectorMath.Norm(vector);
         int best = -1;
         float bestCosine = float.NaN;
-        foreach (int h in history.Order())
+        foreach (int h in history) // ascending (LiveExplanation.History), so the first of equal cosines is the lowest
         {
             var other = t.Items.ReadRow(h);
             float denominator = norm * Engine.VectorMath.Norm(other);
@@ -167,7 +167,7 @@ public sealed class MultiInterestRecommender
         return (best, bestCosine);
     }
 
-    private static string[] HistoryIds(ServingTables t, int[] history) => history.Order().Select(j => t.ItemNames[t.ItemRowOf[j]]).ToArray();
+    private static string[] HistoryIds(ServingTables t, int[] history) => history.Select(j => t.ItemNames[t.ItemRowOf[j]]).ToArray();
 
     /// <summary>
     /// The topics (conditions) a conditional stage retrieves within, in condition order: the names
