@@ -27,6 +27,14 @@ internal static class FitCommand
     /// <summary>Where <c>--retriever fused</c> keeps the history-interest MMR list before the round robin writes Candidates.</summary>
     private const string HistoryMmrCandidates = "HistoryMmrCandidates";
 
+    private static string HistoryVectorName(HistoryVector value) => value switch
+    {
+        HistoryVector.Auto => "auto",
+        HistoryVector.Mean => "mean",
+        HistoryVector.FoldIn => "fold-in",
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, null),
+    };
+
     private static string Name(FitRetriever retriever) => retriever switch
     {
         FitRetriever.Quota => "quota",
@@ -61,13 +69,18 @@ internal static class FitCommand
             + "Which to take: quota serves cheapest but recalls less than unimodal on most graphs; history-mmr kept unimodal's Recall@50 with at least "
             + "1.1x its diversity on 21 of the 32 graphs measured and fell a little short of one or the other on the rest (README, \"Which retriever\"; "
             + "evaluate measures them all on your data).");
+        var historyVector = Opt.Choice("--history-vector", RetrieverDefaults.HistoryVector, HistoryVectorName,
+            "How a user the model was not trained on is read from its history (recommend --history, Recommend(user, history)): fold-in (the "
+            + "implicit-ALS vector of that history, solved against the item vectors; on vectors of another algorithm, with the objective fitted to the "
+            + "trained users' vectors), mean (of its items' vectors) or auto (fold-in when the embedding is implicit ALS, else mean). Round robin takes "
+            + "auto or mean; history-mmr and fused always fold in.");
         var history = new HistoryRowFlags();
         var dcm = new DcmFlags.Flags();
         var mixtureEmbedding = new MixtureRows.Flags();
         var conditional = new ConditionalFlags.Flags(stage: true);
         var mmr = new MmrStageFlags();
         var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr, round-robin, fused, conditional or mmr) on an edge file and saves it with mlContext.Model.Save.")
-            .With([train, model, candidates, retriever, weights, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,
+            .With([train, model, candidates, retriever, historyVector, weights, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,
                 .. conditional.Stage, .. mmr.All]);
         FitWording.Apply(command);
         command.SetAction(r =>
@@ -146,6 +159,12 @@ internal static class FitCommand
                     kmeans, mixture),
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
             };
+            var readHistories = r.Value(historyVector);
+            if (readHistories == HistoryVector.FoldIn && stage == FitRetriever.RoundRobin)
+                throw new UsageException("--history-vector fold-in: round robin reads a new user's history by its learned components; use auto or mean.");
+            if (readHistories == HistoryVector.Mean && stage is FitRetriever.HistoryMmr or FitRetriever.Fused)
+                throw new UsageException($"--history-vector mean: --retriever {Name(stage)} reads every history by its fold-in; use auto or fold-in.");
+            last.SetHistoryVector(readHistories);
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;
             // --dcm-warm-start: the single vector of --algorithm is fitted first, and its item table starts DCM's.
             var warmStart = stage == FitRetriever.RoundRobin && r.GetValue(dcm.WarmStart) ? GraphEmbeddingTrainer.Options.FromEngine(engine) : null;
@@ -216,6 +235,13 @@ internal static class FitCommand
             : Mmr != null ? (KMeans != null ? "the multi-interest MMR pipeline" : "the MMR pipeline")
             : HistoryMmr != null ? "the history-interest MMR pipeline"
             : RoundRobin != null ? "the round-robin pipeline" : Conditional != null ? "the conditional pipeline" : "the kNN-Embed pipeline";
+
+        /// <summary>Sets how the retrieval stage reads a new user's history (<c>--history-vector</c>).</summary>
+        public void SetHistoryVector(HistoryVector value)
+        {
+            foreach (var options in new RetrieverOptions?[] { Quota, Unimodal, HistoryMmr, Mmr, RoundRobin, Conditional })
+                if (options != null) options.HistoryVector = value;
+        }
 
         public EstimatorChain<CandidateRetrievalTransformer> Append(EstimatorChain<ITransformer> chain, MultiInterestCatalog mi)
         {

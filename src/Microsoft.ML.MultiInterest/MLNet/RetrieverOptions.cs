@@ -35,6 +35,16 @@ public abstract class RetrieverOptions : MultiInterestStageOptions
     /// </summary>
     public string HistoryColumnName = MultiInterestColumnNames.History;
 
+    /// <summary>
+    /// How a user the stage was not trained on is read from its history (the <see cref="HistoryColumnName"/> column,
+    /// <c>Recommend(user, history)</c>, the ONNX scorers' fresh histories) into its single vector: the implicit-ALS fold-in
+    /// of the history or the mean of its items' vectors. <see cref="Engine.HistoryVector.Auto"/> folds in when the item
+    /// embedding column carries the ALS objective its vectors were trained with. Round-robin stages read a history by their
+    /// learned components and take only Auto or Mean; history-interest MMR always folds in. Default
+    /// <see cref="Engine.RetrieverDefaults.HistoryVector"/>.
+    /// </summary>
+    public Engine.HistoryVector HistoryVector = Engine.RetrieverDefaults.HistoryVector;
+
     /// <summary>Output: where each list came from (<see cref="CandidateSource"/> as text). Default <see cref="MultiInterestColumnNames.CandidateSource"/>.</summary>
     public string CandidateSourceColumnName = MultiInterestColumnNames.CandidateSource;
 
@@ -74,6 +84,8 @@ public abstract class RetrieverOptions : MultiInterestStageOptions
         OptionChecks.ColumnName(HistoryColumnName, nameof(HistoryColumnName));
         OptionChecks.ColumnName(CandidateSourceColumnName, nameof(CandidateSourceColumnName));
         OptionChecks.Threads(Threads, nameof(Threads));
+        if (!Enum.IsDefined(HistoryVector))
+            throw new ArgumentOutOfRangeException(nameof(HistoryVector), HistoryVector, $"{nameof(HistoryVector)} is not a defined value (Auto, Mean or FoldIn).");
         OptionChecks.DistinctOutputs(
             [(CandidatesColumnName, nameof(CandidatesColumnName)), (CandidateScoresColumnName, nameof(CandidateScoresColumnName)), (CandidateSourceColumnName, nameof(CandidateSourceColumnName))],
             InputColumns().ToList());

@@ -11,7 +11,8 @@ public sealed partial class OnnxCandidateScorer
     /// The cluster-quota lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives a
     /// new user with that history: its mixture (<see cref="MixtureBuilder.BuildMle"/> over the exported clusters, the
     /// unsmoothed Mixture; in a conditional directory, its conditions and their queries, <see cref="ConditionalModel.Represent"/>
-    /// with the exported condition model) and the mean of its item vectors as the user's vector, computed in .NET, then the
+    /// with the exported condition model) and, as the user's vector, its fold-in or the mean of its item vectors (as the
+    /// manifest's <see cref="OnnxServingManifest.HistoryFoldIn"/> says), computed in .NET, then the
     /// quota scorer and the exact re-ranking as for trained users. Each history is read as a set. An empty history gets an
     /// empty list (the recommender gives such a user the popular items).
     /// </summary>
@@ -34,7 +35,7 @@ public sealed partial class OnnxCandidateScorer
 
     /// <summary>
     /// Fresh histories (checked, read as sets) as the live path represents them: their mixtures, or their conditions'
-    /// queries (the <paramref name="followed"/> ones where given), and their mean item vectors.
+    /// queries (the <paramref name="followed"/> ones where given), and their vectors (<see cref="ReadHistory"/>).
     /// </summary>
     private Represented FreshRequest(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory, int[]?[]? followed)
     {
@@ -54,6 +55,16 @@ public sealed partial class OnnxCandidateScorer
             (start, batch) => RepresentHistories(sets.AsSpan(start, batch), followed?.AsSpan(start, batch).ToArray()), [.. sets.Select(h => h.Length == 0)]);
     }
 
+    /// <summary>
+    /// Writes a fresh history's vector (item rows, a set) to <paramref name="vector"/> as the live path reads it: the fold-in
+    /// the manifest records (<see cref="OnnxServingManifest.HistoryFoldIn"/>), else the mean of its items' vectors.
+    /// </summary>
+    private void ReadHistory(int[] set, Span<float> vector)
+    {
+        if (_historyFoldIn == null) _tables.Items.MeanOf(set, vector);
+        else _historyFoldIn.Value.SolveWhole(set).CopyTo(vector);
+    }
+
     /// <summary>The quota lists of a request (an empty history gets none, as documented).</summary>
     private RankedLists Lists(Represented request)
     {
@@ -66,7 +77,7 @@ public sealed partial class OnnxCandidateScorer
     }
 
     /// <summary>
-    /// The live path's representation of fresh histories (sets of item rows): their mean item vectors, and their MLE mixtures
+    /// The live path's representation of fresh histories (sets of item rows): their vectors (<see cref="ReadHistory"/>), and their MLE mixtures
     /// over the clusters or, in a conditional directory, their conditions' queries (the <paramref name="followed"/> conditions
     /// where given), widened to the encoder's m components.
     /// </summary>
@@ -75,7 +86,7 @@ public sealed partial class OnnxCandidateScorer
         int batch = sets.Length, m = Manifest.Components;
         var histories = OnnxScorerParts.HistoryGraph(sets.ToArray(), Manifest.Items);
         var means = new EmbeddingMatrix(batch, Manifest.Dimension);
-        for (int q = 0; q < batch; q++) _tables.Items.MeanOf(sets[q], means.Row(q));
+        for (int q = 0; q < batch; q++) ReadHistory(sets[q], means.Row(q));
         var rows = Enumerable.Range(0, batch).ToArray();
         var mixtures = _conditionModel != null
             ? _conditionModel.Represent(histories, means, _tables.Items, rows, Manifest.MaxConditions, followed, threads: 1).Gather(rows, m)
@@ -136,8 +147,8 @@ public sealed partial class OnnxCandidateScorer
 
     /// <summary>
     /// The unimodal lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives a new
-    /// user with that history when the model retrieves by the single vector: the mean of its item vectors (computed in .NET, as
-    /// the recommender does) ranked against the catalogue by the directory's vector scorer (a quota directory's quota scorer,
+    /// user with that history when the model retrieves by the single vector: its fold-in or the mean of its item vectors
+    /// (<see cref="OnnxServingManifest.HistoryFoldIn"/>; computed in .NET, as the recommender does) ranked against the catalogue by the directory's vector scorer (a quota directory's quota scorer,
     /// whose unimodal fallback ranks the same vector), then the engine's exact re-ranking as for trained users. Each history is
     /// read as a set; an empty history gets an empty list (the recommender gives such a user the popular items).
     /// </summary>
@@ -155,7 +166,7 @@ public sealed partial class OnnxCandidateScorer
         var exclusions = excludeHistory ? OnnxScorerParts.HistoryGraph(sets, Manifest.Items) : null;
         int d = Manifest.Dimension, users = sets.Length;
         var means = new EmbeddingMatrix(users, d);
-        for (int q = 0; q < users; q++) _tables.Items.MeanOf(sets[q], means.Row(q));
+        for (int q = 0; q < users; q++) ReadHistory(sets[q], means.Row(q));
         var entries = Enumerable.Range(0, users).ToArray();
         var result = new RankedLists(users, Manifest.Candidates);
         var worker = CreateWorker();

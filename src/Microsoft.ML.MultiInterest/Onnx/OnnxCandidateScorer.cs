@@ -33,6 +33,8 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     // A conditional directory's trained condition model, for fresh histories; null elsewhere and where it was not exported.
     private readonly ConditionalModel? _conditionModel;
     private readonly OnnxRerankTables _tables;
+    // The fold-in a fresh history is read with (the manifest's history_fold_in), built on the first such request; null: the mean.
+    private readonly Lazy<InterestFoldIn>? _historyFoldIn;
     private long _proved;
     private long _rescanned;
     private readonly InFlightCalls _calls = new();
@@ -48,6 +50,9 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         _unimodalScorer = unimodalScorer;
         _vectorScorer = vectorScorer;
         _tables = tables;
+        _historyFoldIn = manifest.HistoryFoldIn is { } objective
+            ? new(() => new InterestFoldIn(tables.Items, objective, threads: 0, manifest.HistoryFoldInItems))
+            : null;
         // As the graphs were exported (the manifest's slack), not as this version would export them.
         ComponentCandidates = QuotaScorerGraph.CandidatesPerComponent(manifest.Candidates, manifest.LargestCluster, manifest.CandidateSlack);
         CatalogueCandidates = UnimodalOnnxExporter.CandidateCount(manifest.Candidates, manifest.Items, manifest.CandidateSlack);

@@ -121,7 +121,7 @@ public sealed class OnnxMmrScorer : IDisposable
 
     /// <summary>
     /// The MMR lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives a new user
-    /// with that history: the pool is the unimodal top N of the history's mean item vector
+    /// with that history: the pool is the unimodal top N of the history's vector (its fold-in or mean item vector)
     /// (<see cref="OnnxCandidateScorer.RetrieveUnimodalFromHistories"/>), the PM-2 term's mixture the history's own
     /// (<see cref="MixtureBuilder.BuildMle"/> over the exported clusters, computed in .NET as the recommender does), the
     /// re-ranking the engine's. An empty history gets an empty list (the recommender gives such a user the popular items).

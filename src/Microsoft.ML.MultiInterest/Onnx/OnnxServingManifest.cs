@@ -14,9 +14,10 @@ public sealed class OnnxServingManifest
     /// The manifest layout this library writes; it reads this and every older one. Version 2 (library 1.1.0) is the first to
     /// name every field and the library that wrote it: the fields added while the version stayed 1 (<c>head_slots</c>,
     /// <c>query</c>, <c>retrieval</c> kinds, <c>pool_lists</c>, ...) were misread by older readers, which read version 1 only
-    /// and so refuse version 2.
+    /// and so refuse version 2. Version 3 (library 1.2.0) adds <c>history_fold_in</c> and <c>history_fold_in_items</c>: a
+    /// version-2 reader would serve such a directory's fresh histories by their mean.
     /// </summary>
-    public const int CurrentFormatVersion = 2;
+    public const int CurrentFormatVersion = 3;
 
     /// <summary>
     /// The manifest's JSON contract, generated at compile time (<see cref="OnnxServingManifestJson"/>): no reflection, so
@@ -248,6 +249,19 @@ public sealed class OnnxServingManifest
     /// </summary>
     public bool HistoryMean { get; init; }
 
+    /// <summary>
+    /// How the scorers read a fresh history into the user's vector when the stage folds histories in
+    /// (<see cref="RetrievalSettings.HistoryVector"/> = FoldIn; history-interest MMR says it in <see cref="HistoryOptions"/>): the
+    /// implicit-ALS objective, fitted values included, without the per-user scaling. Null: the mean of the history items'
+    /// vectors (every directory exported before format version 3, and stages that read histories by the mean).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    public HistoryInterestOptions? HistoryFoldIn { get; internal set; }
+
+    /// <summary>|I| of <see cref="HistoryFoldIn"/>'s penalty: the items the stage was fitted with (0 without it).</summary>
+    [System.Text.Json.Serialization.JsonInclude]
+    public int HistoryFoldInItems { get; internal set; }
+
     /// <summary>C_d, components per item of the round-robin scorer (0 in a quota directory).</summary>
     public int DestinationComponents { get; init; }
 
@@ -328,6 +342,20 @@ public sealed class OnnxServingManifest
                 || !manifest.PoolScorer!.Inputs.Contains(HistoryMmrGraphs.ListMaskInput)))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has a clustered pool's list scorer but is not a history-interest MMR directory "
                 + $"whose pool scorer takes the '{HistoryMmrGraphs.ListMaskInput}' input over pool_list_count >= 1 lists.");
+        if (manifest.HistoryFoldIn != null)
+        {
+            try
+            {
+                manifest.HistoryFoldIn.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new InvalidDataException($"The ONNX serving manifest '{path}' has an invalid history_fold_in: {e.Message}", e);
+            }
+            if (manifest.HistoryFoldIn.MatchUserVectors || manifest.HistoryFoldInItems < 1 || manifest.HistoryFoldInItems > manifest.Items)
+                throw new InvalidDataException($"The ONNX serving manifest '{path}' has a history_fold_in with match_user_vectors set or history_fold_in_items "
+                    + $"{manifest.HistoryFoldInItems} outside 1..{manifest.Items} (items): it was edited or damaged. Export the directory again.");
+        }
         if (manifest.HeadSlots < 0 || manifest.HeadSlots > manifest.Candidates)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has head_slots {manifest.HeadSlots}, outside 0..{manifest.Candidates} (candidates).");
         return manifest;

@@ -41,6 +41,13 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
     /// <summary>The planted edges through key mapping (topic 5 outside the topic vocabulary: its items have no condition), ALS and the stage.</summary>
     public sealed class World
     {
+        /// <summary>The embedding's implicit-ALS objective, which a new user's history is folded in with.</summary>
+        public ImplicitAlsOptions Als { get; } = new() { Iterations = 8, Regularization = 0.05, UnobservedWeight = 0.05 };
+
+        /// <summary>A new user's vector as the stage reads its history (row 0 of <paramref name="history"/>): the ALS fold-in.</summary>
+        public EmbeddingMatrix HistoryVector(BipartiteGraph history) =>
+            new(1, Items.Dimension, new InterestFoldIn(Items, HistoryInterestOptions.FromAls(Als), threads: 1).SolveWhole(history.ItemsOf(0)));
+
         public World()
         {
             Ml = new MLContext(seed: 1);
@@ -61,7 +68,7 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
             Embedding = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
             {
                 Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 12, Threads = 1, Seed = 3,
-                Als = new ImplicitAlsOptions { Iterations = 8, Regularization = 0.05, UnobservedWeight = 0.05 },
+                Als = Als,
             }).Fit(Keyed);
             Embedded = Embedding.Transform(Keyed);
             Fitted = mi.ConditionalRetriever(Options()).Fit(Embedded);
@@ -215,14 +222,10 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
             }
         }
 
-        // A new user: its history's mean item vector and its history's conditions, the history excluded.
+        // A new user: its history's ALS fold-in (the embedding is implicit ALS) and its history's conditions, the history excluded.
         int[] history = [.. _w.Graph.ItemsOf(_w.Trained[0]).ToArray().Take(5), .. _w.Graph.ItemsOf(_w.Trained[7]).ToArray().Take(3)];
         var one = BipartiteGraph.FromEdges(1, _w.Items.Rows, new int[history.Length], history);
-        var mean = new float[_w.Items.Dimension];
-        foreach (int i in history)
-            for (int k = 0; k < mean.Length; k++) mean[k] += _w.Items.ReadRow(i)[k];
-        for (int k = 0; k < mean.Length; k++) mean[k] *= 1f / history.Length;
-        var cold = _w.Engine(_w.EngineModel(), one, new EmbeddingMatrix(1, mean.Length, mean), [0], one);
+        var cold = _w.Engine(_w.EngineModel(), one, _w.HistoryVector(one), [0], one);
         foreach (var recommender in recommenders)
         {
             var list = recommender.Recommend("someone-new", history.Select(_w.ItemId));
@@ -473,15 +476,12 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         Assert.Equal(Engine(_w.Graph, _w.UserVectors, u0, [outside]).IndicesOf(0).ToArray().Select(_w.ItemId), trained.Items.Select(i => i.ItemId));
         Assert.NotEqual(recommender.Recommend("u0").Items.Select(i => i.ItemId), trained.Items.Select(i => i.ItemId));
 
-        // A new user with a history and two topics: the history's mean vector, the topics' queries.
+        // A new user with a history and two topics: the history's ALS fold-in, the topics' queries.
         int[] history = [.. _w.Graph.ItemsOf(_w.Trained[2]).ToArray().Take(6)];
         var one = BipartiteGraph.FromEdges(1, _w.Items.Rows, new int[history.Length], history);
-        var mean = new float[_w.Items.Dimension];
-        foreach (int i in history) VectorMath.AddScaled(mean, _w.Items.ReadRow(i), 1f);
-        for (int k = 0; k < mean.Length; k++) mean[k] *= 1f / history.Length;
         var fresh = recommender.RecommendFollowing("someone-new", ["topic1", "topic3"], history.Select(_w.ItemId));
         Assert.Equal(CandidateSource.History, fresh.Source);
-        Assert.Equal(Engine(one, new EmbeddingMatrix(1, mean.Length, mean), 0, [1, 3]).IndicesOf(0).ToArray().Select(_w.ItemId), fresh.Items.Select(i => i.ItemId));
+        Assert.Equal(Engine(one, _w.HistoryVector(one), 0, [1, 3]).IndicesOf(0).ToArray().Select(_w.ItemId), fresh.Items.Select(i => i.ItemId));
 
         // Nobody known, two topics: each topic's five most popular items (training degree, ties to the lower item), in topic order.
         var cold = recommender.RecommendFollowing("nobody", ["topic3", "topic1"]);
@@ -728,7 +728,7 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
 
             var recommender = mi.CreateRecommender(model);
             RecommendationList known = recommender.Recommend("u1");                      // its vector, one query per topic of its history
-            RecommendationList cold = recommender.Recommend("new-user", ["i3", "i31"]);  // the history's mean vector and topics
+            RecommendationList cold = recommender.Recommend("new-user", ["i3", "i31"]);  // the history's vector and topics
             RecommendationList picked = recommender.RecommendFollowing("new-user", ["t1", "t3"]);   // topics chosen at sign-up: their popular items
             #endregion
             Assert.Equal(CandidateSource.Trained, known.Source);

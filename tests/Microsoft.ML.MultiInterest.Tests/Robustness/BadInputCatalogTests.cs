@@ -525,17 +525,17 @@ public class BadInputCatalogTests
         }),
         ["onnx-manifest-candidates-edited"] = Throws<InvalidDataException>(["keeps 21 candidates per user (initializer 'k')", "candidates 3, candidate_slack 16, 60 items", "gives 19",
             "the manifest does not match its graphs (was it edited?)"], () => OpenQuotaDirectoryEdited("edited-onnx", json => json["candidates"] = 3)),
-        ["onnx-manifest-newer-format"] = Throws<InvalidDataException>(["has format version 3 (written by Microsoft.ML.MultiInterest 9.9.0)", "reads versions 1 to 2",
+        ["onnx-manifest-newer-format"] = Throws<InvalidDataException>(["has format version 4 (written by Microsoft.ML.MultiInterest 9.9.0)", "reads versions 1 to 3",
             "serve it with the library that exported it (9.9.0 or later), or export it again with this one"], () =>
         {
             // As a later library writes it: an older reader took newer layouts (head slots) for its own and served wrong orders.
             OpenQuotaDirectoryEdited("newer-onnx", json =>
             {
-                json["format_version"] = 3;
+                json["format_version"] = 4;
                 json["library_version"] = "9.9.0";
             });
         }),
-        ["onnx-manifest-field-missing"] = Throws<InvalidDataException>(["(format version 2) lacks 'alpha'", "which every manifest of that version names", "Export the directory again"], () =>
+        ["onnx-manifest-field-missing"] = Throws<InvalidDataException>(["(format version 3) lacks 'alpha'", "which every manifest of that version names", "Export the directory again"], () =>
         {
             // A field taken out was read as 0 (alpha 0: every component its equal quota) and served without a word.
             OpenQuotaDirectoryEdited("field-missing-onnx", json => json.Remove("alpha"));

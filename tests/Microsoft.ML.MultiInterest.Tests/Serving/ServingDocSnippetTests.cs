@@ -32,7 +32,7 @@ public sealed class ServingDocSnippetTests
 
         RecommendationList known = recommender.Recommend("u1");                                // Trained: training items excluded
         RecommendationList fresh = recommender.Recommend("u1", history: ["i3", "i7"]);         // Trained, fresh items excluded too
-        RecommendationList cold = recommender.Recommend("new-user", history: ["i3", "i7"]);    // History: mixture and mean vector of i3, i7
+        RecommendationList cold = recommender.Recommend("new-user", history: ["i3", "i7"]);    // History: mixture and vector of i3, i7
         RecommendationList none = recommender.Recommend("new-user");                           // Popular: the flagged fallback
         foreach (Recommendation r in fresh.Items) Console.WriteLine($"{r.Rank}. {r.ItemId} {r.Score:F3} ({fresh.Source})");
         IReadOnlyList<Recommendation> similar = recommender.SimilarItems("i3", count: 10);

@@ -76,13 +76,5 @@ internal sealed class HistoryInterestBuilder
     /// The fold-in of a whole history: the vector implicit ALS gives a user whose history is <paramref name="items"/>, i.e. the
     /// vector of one interest holding every item (weights <paramref name="weights"/>, or 1). The zero vector for an empty history.
     /// </summary>
-    public float[] FoldInAll(ReadOnlySpan<int> items, ReadOnlySpan<float> weights = default)
-    {
-        var x = new float[Items.Dimension];
-        if (items.IsEmpty) return x;
-        foreach (int i in items)
-            if ((uint)i >= (uint)Items.Rows) throw new ArgumentOutOfRangeException(nameof(items), $"Unknown item row {i}: there are {Items.Rows} items.");
-        FoldIn.Solve(items, weights, x, FoldIn.CreateScratch(items.Length));
-        return x;
-    }
+    public float[] FoldInAll(ReadOnlySpan<int> items, ReadOnlySpan<float> weights = default) => FoldIn.SolveWhole(items, weights);
 }

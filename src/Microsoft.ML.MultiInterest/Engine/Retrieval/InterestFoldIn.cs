@@ -19,14 +19,23 @@ internal sealed class InterestFoldIn
     private readonly double[] _eigenvalues; // Λ
     private readonly float[] _rotated;     // Y Q, items × d
     private readonly HistoryInterestOptions _options;
-    private readonly int _itemCount;
+    private readonly int _itemCount; // |I| of the penalty
+    private readonly int _rows;      // rows of the item table
 
-    public InterestFoldIn(EmbeddingMatrix items, HistoryInterestOptions options, int threads)
+    /// <param name="items">The item vectors the embeddings were trained with.</param>
+    /// <param name="options">The objective (λ, ν, α0).</param>
+    /// <param name="threads">Degree of parallelism of the item-side work; the result does not depend on it.</param>
+    /// <param name="itemCount">
+    /// |I| of the penalty: the items the embeddings were fitted over, when <paramref name="items"/> holds more rows (an ONNX
+    /// directory's table of every item key, keys without edges as zero rows, which add nothing to G); null: its rows.
+    /// </param>
+    public InterestFoldIn(EmbeddingMatrix items, HistoryInterestOptions options, int threads, int? itemCount = null)
     {
         int d = items.Dimension, n = items.Rows;
         Dimension = d;
         _options = options;
-        _itemCount = n;
+        _itemCount = itemCount ?? n;
+        _rows = n;
         var gram = DenseRows.Gram(items.Values, n, d, threads);
         var evd = Matrix<double>.Build.DenseOfRowMajor(d, d, gram).Evd(Symmetricity.Symmetric);
         _basis = new double[d * d];
@@ -67,6 +76,7 @@ internal sealed class InterestFoldIn
         _eigenvalues = source._eigenvalues;
         _rotated = source._rotated;
         _itemCount = source._itemCount;
+        _rows = source._rows;
         _options = options;
     }
 
@@ -80,6 +90,21 @@ internal sealed class InterestFoldIn
     /// Subsets larger than the dimension are solved in a d × d system, so the scratch never needs more than d items.
     /// </summary>
     public Scratch CreateScratch(int maxItems) => new(Dimension, Math.Min(maxItems, Dimension));
+
+    /// <summary>
+    /// The fold-in of a whole history: the vector implicit ALS gives a user whose history is <paramref name="items"/> (item
+    /// rows, weights <paramref name="weights"/> or 1), with scratch of its own. The zero vector for an empty history.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An item row is outside the item table.</exception>
+    public float[] SolveWhole(ReadOnlySpan<int> items, ReadOnlySpan<float> weights = default)
+    {
+        var x = new float[Dimension];
+        if (items.IsEmpty) return x;
+        foreach (int i in items)
+            if ((uint)i >= (uint)_rows) throw new ArgumentOutOfRangeException(nameof(items), $"Unknown item row {i}: there are {_rows} items.");
+        Solve(items, weights, x, CreateScratch(items.Length));
+        return x;
+    }
 
     /// <summary>Writes the fold-in of <paramref name="subset"/> (item rows, weights <paramref name="weights"/> or 1) to <paramref name="x"/>.</summary>
     public void Solve(ReadOnlySpan<int> subset, ReadOnlySpan<float> weights, Span<float> x, Scratch s)

@@ -43,17 +43,28 @@ public sealed record RetrievalSettings
     /// <summary>Spherical k-means iterations per history of history-interest MMR. Default <see cref="HistoryInterestDefaults.Iterations"/>.</summary>
     public int InterestIterations { get; init; } = HistoryInterestDefaults.Iterations;
 
-    /// <summary>λ of history-interest MMR's fold-in (as resolved at Fit). Default <see cref="HistoryInterestDefaults.Regularization"/>.</summary>
+    /// <summary>
+    /// How a history the stage was not trained on becomes the user's vector, as resolved at Fit (<see cref="HistoryVector.Mean"/>
+    /// or <see cref="HistoryVector.FoldIn"/>, never Auto): the fold-in reads <see cref="FoldInRegularization"/>,
+    /// <see cref="FoldInRegularizationExponent"/>, <see cref="FoldInUnobservedWeight"/> and <see cref="FoldInMatchUserVectors"/>.
+    /// History-interest MMR always folds in. Default <see cref="HistoryVector.Mean"/>; models saved before the setting existed read it back.
+    /// </summary>
+    public HistoryVector HistoryVector { get; init; } = HistoryVector.Mean;
+
+    /// <summary>Whether a history the stage was not trained on is read by its fold-in (history-interest MMR, or <see cref="HistoryVector"/> = FoldIn).</summary>
+    internal bool FoldsInHistories => Interests == MmrInterests.History || HistoryVector == HistoryVector.FoldIn;
+
+    /// <summary>λ of the fold-in (history-interest MMR's, or a new user's vector's), as resolved at Fit. Default <see cref="HistoryInterestDefaults.Regularization"/>.</summary>
     public double FoldInRegularization { get; init; } = HistoryInterestDefaults.Regularization;
 
-    /// <summary>ν of history-interest MMR's fold-in (as resolved at Fit). Default <see cref="HistoryInterestDefaults.RegularizationExponent"/>.</summary>
+    /// <summary>ν of the fold-in, as resolved at Fit. Default <see cref="HistoryInterestDefaults.RegularizationExponent"/>.</summary>
     public double FoldInRegularizationExponent { get; init; } = HistoryInterestDefaults.RegularizationExponent;
 
-    /// <summary>α0 of history-interest MMR's fold-in (as resolved at Fit). Default <see cref="HistoryInterestDefaults.UnobservedWeight"/>.</summary>
+    /// <summary>α0 of the fold-in, as resolved at Fit. Default <see cref="HistoryInterestDefaults.UnobservedWeight"/>.</summary>
     public double FoldInUnobservedWeight { get; init; } = HistoryInterestDefaults.UnobservedWeight;
 
     /// <summary>
-    /// Whether history-interest MMR's fold-in is fitted to the user vectors (<see cref="HistoryInterestOptions.MatchUserVectors"/>),
+    /// Whether the fold-in is fitted to the user vectors (<see cref="HistoryInterestOptions.MatchUserVectors"/>),
     /// as Fit decides when the item vectors carry no implicit-ALS objective and no fold-in value was given. Default false;
     /// models saved before the setting existed read it back.
     /// </summary>

@@ -26,6 +26,7 @@ internal static class CandidatePersistence
     private const string FoldInLambdaKey = "FoldInRegularization", FoldInNuKey = "FoldInRegularizationExponent", FoldInAlpha0Key = "FoldInUnobservedWeight";
     private const string FoldInMatchKey = "FoldInMatchUserVectors";
     private const string FoldInFittedKey = "FoldInFitted";
+    private const string HistoryVectorKey = "HistoryVector";
     private const string StageIdKey = "StageId";
     private const string ComponentSourceKey = "RoundRobinComponents";
     private const string ConditionVectorsTable = "condition_vectors", ConditionBetasTable = "condition_betas", ConditionItemsTable = "condition_of_serving_items",
@@ -88,6 +89,11 @@ internal static class CandidatePersistence
         builder.Metadata(MmrPoolKey, settings.MmrPoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.Metadata(InterestKey, settings.InterestWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         if (settings.Interests == MmrInterests.History) AddHistoryInterests(builder, settings);
+        else if (settings.HistoryVector == HistoryVector.FoldIn)
+        {
+            builder.Metadata(HistoryVectorKey, settings.HistoryVector.ToString());
+            AddFoldIn(builder, settings);
+        }
         if (tables.Learned?.Dcm is { } dcm) AddDcm(builder, dcm);
         if (tables.Learned is { FromMixtureStage: true }) builder.Metadata(ComponentSourceKey, ComponentSourceAnnotation.KnnSmoothedMixture);
         if (tables.Conditional is { } conditional) AddConditional(builder, conditional, settings);
@@ -140,11 +146,7 @@ internal static class CandidatePersistence
         builder.Metadata(ItemsPerInterestKey, SavedMetadata.Text(settings.ItemsPerInterest));
         builder.Metadata(MaxInterestsKey, SavedMetadata.Text(settings.MaxInterests));
         builder.Metadata(InterestIterationsKey, SavedMetadata.Text(settings.InterestIterations));
-        builder.Metadata(FoldInLambdaKey, settings.FoldInRegularization.ToString("R", inv));
-        builder.Metadata(FoldInNuKey, settings.FoldInRegularizationExponent.ToString("R", inv));
-        builder.Metadata(FoldInAlpha0Key, settings.FoldInUnobservedWeight.ToString("R", inv));
-        builder.Metadata(FoldInMatchKey, settings.FoldInMatchUserVectors ? "true" : "false");
-        builder.Metadata(FoldInFittedKey, settings.FoldInFitted ? "true" : "false");
+        AddFoldIn(builder, settings);
         // The exact pool writes nothing, as before the setting existed.
         if (settings.PoolSearch != HistoryPoolSearch.Exact)
         {
@@ -156,6 +158,20 @@ internal static class CandidatePersistence
         }
     }
 
+    /// <summary>
+    /// The fold-in objective a stage reads histories with (history-interest MMR's interests, or a new user's vector when
+    /// <see cref="RetrievalSettings.HistoryVector"/> is FoldIn), as resolved at Fit.
+    /// </summary>
+    private static void AddFoldIn(SavedChainBuilder builder, RetrievalSettings settings)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        builder.Metadata(FoldInLambdaKey, settings.FoldInRegularization.ToString("R", inv));
+        builder.Metadata(FoldInNuKey, settings.FoldInRegularizationExponent.ToString("R", inv));
+        builder.Metadata(FoldInAlpha0Key, settings.FoldInUnobservedWeight.ToString("R", inv));
+        builder.Metadata(FoldInMatchKey, settings.FoldInMatchUserVectors ? "true" : "false");
+        builder.Metadata(FoldInFittedKey, settings.FoldInFitted ? "true" : "false");
+    }
+
     /// <summary>A true/false metadata entry; false when absent (stages saved before it existed).</summary>
     private static bool Flag(Dictionary<string, string> meta, string key) =>
         meta.TryGetValue(key, out var text) && (text == "true" ? true
@@ -164,25 +180,17 @@ internal static class CandidatePersistence
     /// <summary>The history-interest settings of a saved stage on top of <paramref name="settings"/>; unchanged when it has none.</summary>
     private static RetrievalSettings ReadHistoryInterests(Dictionary<string, string> meta, RetrievalSettings settings)
     {
-        if (!meta.TryGetValue(InterestsKey, out var text)) return settings;
+        if (!meta.TryGetValue(InterestsKey, out var text)) return ReadHistoryVector(meta, settings);
         if (!Enum.TryParse<MmrInterests>(text, out var interests) || !Enum.IsDefined(interests))
             throw new InvalidDataException($"The saved candidate stage has metadata entry '{InterestsKey}' = '{text}', which is not Clusters or History.");
-        var inv = System.Globalization.CultureInfo.InvariantCulture;
-        double Number(string key) => meta.TryGetValue(key, out var value) && double.TryParse(value, System.Globalization.NumberStyles.Float, inv, out double number) ? number
-            : throw new InvalidDataException($"The saved candidate stage has no number metadata entry '{key}'.");
-        var read = settings with
+        var read = ReadFoldIn(meta, settings) with
         {
             Interests = interests,
             ItemsPerInterest = SavedMetadata.Int(meta, ItemsPerInterestKey),
             MaxInterests = SavedMetadata.Int(meta, MaxInterestsKey),
             InterestIterations = SavedMetadata.Int(meta, InterestIterationsKey),
-            FoldInRegularization = Number(FoldInLambdaKey),
-            FoldInRegularizationExponent = Number(FoldInNuKey),
-            FoldInUnobservedWeight = Number(FoldInAlpha0Key),
-            // Absent from stages saved before it existed, which used the given objective.
-            FoldInMatchUserVectors = Flag(meta, FoldInMatchKey),
-            // Absent from stages saved before it existed: they refit the objective on load.
-            FoldInFitted = Flag(meta, FoldInFittedKey),
+            // History-interest MMR reads every history by its fold-in (also when saved before the setting existed).
+            HistoryVector = HistoryVector.FoldIn,
         };
         // Absent from stages saved before it existed and from exact pools: the exact pool.
         if (meta.TryGetValue(PoolSearchKey, out var pool))
@@ -206,6 +214,45 @@ internal static class CandidatePersistence
         catch (ArgumentOutOfRangeException e)
         {
             throw new InvalidDataException($"The saved candidate stage's history-interest settings are invalid: {e.Message}", e);
+        }
+        return read;
+    }
+
+    /// <summary>The fold-in objective of a saved stage (<see cref="AddFoldIn"/>) on top of <paramref name="settings"/>.</summary>
+    private static RetrievalSettings ReadFoldIn(Dictionary<string, string> meta, RetrievalSettings settings)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        double Number(string key) => meta.TryGetValue(key, out var value) && double.TryParse(value, System.Globalization.NumberStyles.Float, inv, out double number) ? number
+            : throw new InvalidDataException($"The saved candidate stage has no number metadata entry '{key}'.");
+        return settings with
+        {
+            FoldInRegularization = Number(FoldInLambdaKey),
+            FoldInRegularizationExponent = Number(FoldInNuKey),
+            FoldInUnobservedWeight = Number(FoldInAlpha0Key),
+            // Absent from stages saved before it existed, which used the given objective.
+            FoldInMatchUserVectors = Flag(meta, FoldInMatchKey),
+            // Absent from stages saved before it existed: they refit the objective on load.
+            FoldInFitted = Flag(meta, FoldInFittedKey),
+        };
+    }
+
+    /// <summary>
+    /// How a saved stage other than history-interest MMR reads a new user's history: the fold-in it recorded, or the mean
+    /// (stages saved without the entry: every stage before 2026-12-05, and those that chose the mean).
+    /// </summary>
+    private static RetrievalSettings ReadHistoryVector(Dictionary<string, string> meta, RetrievalSettings settings)
+    {
+        if (!meta.TryGetValue(HistoryVectorKey, out var text)) return settings;
+        if (text != nameof(HistoryVector.FoldIn))
+            throw new InvalidDataException($"The saved candidate stage has metadata entry '{HistoryVectorKey}' = '{text}', which is not FoldIn.");
+        var read = ReadFoldIn(meta, settings) with { HistoryVector = HistoryVector.FoldIn };
+        try
+        {
+            read.History().Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new InvalidDataException($"The saved candidate stage's fold-in settings are invalid: {e.Message}", e);
         }
         return read;
     }

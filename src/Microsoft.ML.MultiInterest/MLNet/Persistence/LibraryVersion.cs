@@ -3,7 +3,7 @@ using System.Reflection;
 namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
-/// The package version of this library (1.1.0), which saved stages and ONNX manifests record beside their format version,
+/// The package version of this library (the csproj's VersionPrefix), which saved stages and ONNX manifests record beside their format version,
 /// so that a reader too old for them can say which version to install. The assembly version stays 1.0.0.0 (saved models
 /// name the assembly), so it cannot say this.
 /// </summary>

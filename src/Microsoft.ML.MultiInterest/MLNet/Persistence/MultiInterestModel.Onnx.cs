@@ -192,8 +192,49 @@ public sealed partial class MultiInterestModel
         return "fusion:" + string.Join(",", stages.Select((s, l) => $"{s.StageId}*{weights[l].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"));
     }
 
-    /// <summary>One retrieval stage's serving directory; <paramref name="live"/> gives its live tables (history MMR and conditional read them).</summary>
+    /// <summary>
+    /// One retrieval stage's serving directory; <paramref name="live"/> gives its live tables (history MMR and conditional read
+    /// them, and a stage that folds new users' histories in its fold-in).
+    /// </summary>
     private OnnxServingManifest ExportStageOnnx(SavedCandidates stage, Func<LiveRetriever> live, string directory, bool exclusionMask)
+    {
+        var manifest = ExportStageGraphs(stage, live, directory, exclusionMask);
+        if (stage.Settings is { HistoryVector: HistoryVector.FoldIn, Interests: not MmrInterests.History }) RecordHistoryFoldIn(manifest, directory, live());
+        return manifest;
+    }
+
+    /// <summary>
+    /// Records in the manifest of <paramref name="directory"/> (and of the parts whose scorers read the fresh histories: an MMR
+    /// directory's pool, a merged conditional directory's two parts) the fold-in the live retriever reads a new user's history
+    /// with, fitted values included.
+    /// </summary>
+    private static void RecordHistoryFoldIn(OnnxServingManifest manifest, string directory, LiveRetriever live)
+    {
+        var objective = live.Settings.History();
+        objective.MatchUserVectors = false; // a fresh history's vector is its fold-in itself
+        int items = live.Tables.Items.Rows;
+        void Record(OnnxServingManifest into, string where)
+        {
+            into.HistoryFoldIn = objective.Clone();
+            into.HistoryFoldInItems = items;
+            into.Write(where);
+        }
+        Record(manifest, directory);
+        string[] parts = manifest.Retrieval switch
+        {
+            OnnxServingManifest.ConditionalMergedRetrieval => [OnnxConditionalMergeScorer.ExplicitDirectoryName, OnnxConditionalMergeScorer.ImplicitDirectoryName],
+            OnnxServingManifest.MmrRetrieval => [OnnxMmrScorer.PoolDirectoryName],
+            _ => [],
+        };
+        foreach (string part in parts)
+        {
+            string path = Path.Combine(directory, part);
+            Record(OnnxServingManifest.Read(path), path);
+        }
+    }
+
+    /// <summary>The graphs and manifest of one retrieval stage's serving directory, by its method.</summary>
+    private OnnxServingManifest ExportStageGraphs(SavedCandidates stage, Func<LiveRetriever> live, string directory, bool exclusionMask)
     {
         var embedding = EmbeddingOf(stage);
         // M capped at the items, as the stage's own lists are (an M beyond the catalogue is the whole catalogue).

@@ -27,9 +27,11 @@ internal static class SavedModelFormat
     /// a version-2 stage keeps its whole-range component tables and reads as before. Version 4 (2026-12) adds the rank-fusion
     /// stage (<see cref="RankFusionTransformer"/>), which an older reader would skip and then serve one of the fused sources.
     /// Version 5 (2026-12) adds the conditional retrieval stage (<see cref="CandidateMethod.Conditional"/>, with its condition
-    /// parameters and the condition of each serving item), which an older reader could not serve.
+    /// parameters and the condition of each serving item), which an older reader could not serve. Version 6 (2026-12-05, package
+    /// 1.2.0) lets a retrieval stage read a new user's history by its implicit-ALS fold-in (metadata <c>HistoryVector</c> =
+    /// FoldIn with the fold-in's objective), which an older reader would serve by the mean of its items' vectors.
     /// </summary>
-    public const int Version = 5;
+    public const int Version = 6;
 
     public const string GraphEmbeddingStage = "GraphEmbedding";
     public const string SphericalKMeansStage = "SphericalKMeans";

@@ -18,6 +18,7 @@ internal static class FittedServing
         IReadOnlyDictionary<int, int[]>? followed = null)
     {
         var columns = RetrieverColumns.Of(options);
+        settings = HistoryVectorChoice.Resolve(options, method, settings, input.Schema, rows.UserVectors != null);
         var tables = new ServingTables
         {
             Method = method,
@@ -41,6 +42,9 @@ internal static class FittedServing
         // A history column the fitted stage would refuse at Transform (another type, another item mapping) is refused now.
         HistoryColumnReader.Find(input.Schema, columns.History, tables.ItemNames);
         var live = new LiveRetriever(tables, options.Threads);
+        if (live.Settings is { HistoryVector: HistoryVector.FoldIn, Interests: not MmrInterests.History } read)
+            Logging.Info(context, stage, $"A new user is read from its history by the implicit-ALS fold-in (lambda {read.FoldInRegularization}, nu {read.FoldInRegularizationExponent}, "
+                + $"alpha0 {read.FoldInUnobservedWeight}: {(read.FoldInMatchUserVectors ? "fitted to the user vectors" : "the embeddings' objective")}).");
         var users = items.ActiveUsers;
         var reporter = new StageReporter(context, stage, options);
         var lists = RetrieveInBlocks(live, users, options.Threads, reporter);

@@ -6,7 +6,7 @@ namespace Microsoft.ML.MultiInterest;
 /// Retrieves one user's candidates at request time from <see cref="ServingTables"/>, with the method and settings the
 /// stage was fitted with: a trained user from its own vector and mixture (round robin: its learned components; history-interest
 /// MMR: the interests of its training history; conditional: the conditions of its training history), a user with only fresh
-/// history from a mixture and mean vector built from that history (round robin: <see cref="LearnedComponents.HistoryComponents"/>;
+/// history from a mixture and vector built from that history (the vector its fold-in or mean: <see cref="RetrievalSettings.HistoryVector"/>; round robin: <see cref="LearnedComponents.HistoryComponents"/>;
 /// history-interest MMR: the history's interests and, as its own vector, the implicit-ALS fold-in of the whole history;
 /// conditional: the history's conditions over its mean vector), anyone else from the popular-items fallback. The training history and the
 /// fresh history are excluded. A single request runs the same engine code as the batch retrieval at Fit (one user,
@@ -22,6 +22,7 @@ internal sealed partial class LiveRetriever
     private readonly HistoryInterestBuilder? _interests;
     private readonly HistoryInterestBuilder? _freshInterests;
     private readonly HistoryInterestRetriever? _historyMmr;
+    private readonly Lazy<InterestFoldIn>? _historyFoldIn;
     private readonly ConditionalRetriever? _conditional;
     private readonly Lazy<(EmbeddingMatrix Unit, UnimodalRetriever Search)> _similar;
     private readonly int[] _popular;
@@ -37,21 +38,23 @@ internal sealed partial class LiveRetriever
         Settings = tables.Settings;
         _unimodal = new UnimodalRetriever(tables.Items);
         if (tables.Method == CandidateMethod.ClusterQuota) _quota = new ClusterQuotaRetriever(tables.Items, tables.Clustering!);
+        // A fold-in fitted to the trained users' own vectors and not recorded yet (at Fit, or a history-interest MMR model saved
+        // before the fitted values were) is fitted now; the fitted values then go into Settings, which a save records.
+        HistoryInterestBuilder? matched = null;
+        if (Settings is { FoldsInHistories: true, FoldInMatchUserVectors: true, FoldInFitted: false } && tables.UserVectors != null)
+        {
+            var trained = Enumerable.Range(0, tables.UserCount).Where(tables.IsTrained).ToArray();
+            matched = new HistoryInterestBuilder(tables.Items, Settings.History(), threads)
+                .MatchedTo(HistoryOf(trained), tables.UserVectors.Gather(trained, absentAsZero: true), threads);
+            Settings = Settings with
+            {
+                FoldInRegularization = matched.Options.Regularization, FoldInUnobservedWeight = matched.Options.UnobservedWeight, FoldInFitted = true,
+            };
+        }
         if (tables.Method == CandidateMethod.Mmr && tables.Settings.Interests == MmrInterests.History)
         {
             // The item side of the fold-in (YᵀY's eigenbasis) once, so a request's interests cost its own history only.
-            _interests = new HistoryInterestBuilder(tables.Items, tables.Settings.History(), threads);
-            // Fitted to the trained users' own vectors when the stage was and the fit is not recorded yet (at Fit, or a model
-            // saved before the fitted values were); the fitted values then go into Settings, which a save records.
-            if (tables.Settings.FoldInMatchUserVectors && !tables.Settings.FoldInFitted && tables.UserVectors != null)
-            {
-                var trained = Enumerable.Range(0, tables.UserCount).Where(tables.IsTrained).ToArray();
-                _interests = _interests.MatchedTo(HistoryOf(trained), tables.UserVectors.Gather(trained, absentAsZero: true), threads);
-                Settings = Settings with
-                {
-                    FoldInRegularization = _interests.Options.Regularization, FoldInUnobservedWeight = _interests.Options.UnobservedWeight, FoldInFitted = true,
-                };
-            }
+            _interests = matched ?? new HistoryInterestBuilder(tables.Items, tables.Settings.History(), threads);
             // A fresh history's own vector is its whole-history fold-in, so scaling onto it would solve that fold-in again for a factor of 1.
             _freshInterests = _interests.Unscaled();
             _historyMmr = new HistoryInterestRetriever(tables.Items, tables.Settings.Pool(threads));
@@ -59,6 +62,12 @@ internal sealed partial class LiveRetriever
         else if (tables.Method == CandidateMethod.Mmr) _mmr = new MmrRetriever(tables.Items);
         if (tables.Method == CandidateMethod.RoundRobin) _roundRobin = new RoundRobinRetriever(tables.Learned!.ItemComponents, tables.Learned.DestinationComponents);
         if (tables.Method == CandidateMethod.Conditional) _conditional = new ConditionalRetriever(tables.Items, tables.Conditional!.Conditions, tables.Clustering);
+        // The other stages' fold-in of a new user's history: the item side (YᵀY's eigenbasis) on the first such request, so a
+        // model that never serves one (or a large catalogue at load) does not pay for it.
+        var objective = Settings.History();
+        _historyFoldIn = Settings.HistoryVector == HistoryVector.FoldIn && _interests == null
+            ? new(() => matched?.FoldIn ?? new InterestFoldIn(tables.Items, objective, threads))
+            : null;
         _similar = new(() =>
         {
             var unit = tables.Items.Normalized();
@@ -143,9 +152,9 @@ internal sealed partial class LiveRetriever
             }
             else
             {
-                var mean = MeanOf(history.ItemsOf(0));
-                vector = new EmbeddingMatrix(1, d, mean);
-                if (t.Learned != null) mixture = t.Learned.HistoryComponents(history.ItemsOf(0), mean);
+                var read = VectorOfHistory(history.ItemsOf(0));
+                vector = new EmbeddingMatrix(1, d, read);
+                if (t.Learned != null) mixture = t.Learned.HistoryComponents(history.ItemsOf(0), read);
                 else if (t.Mixtures != null) mixture = MixtureBuilder.BuildMle(history, t.Clustering!, t.Items, t.Mixtures.MaxComponents, threads: 1);
                 if (t.Conditional != null) conditions = t.Conditional.Represent(history, vector, t.Items, [0], t.Settings.MaxConditions, followedOf, threads: 1);
             }
@@ -331,6 +340,9 @@ internal sealed partial class LiveRetriever
         }
         return new LiveList(items.ToArray(), items.Select(j => _degrees[j]).ToArray(), CandidateSource.Popular);
     }
+
+    /// <summary>A new user's vector from its history (compact items): the fold-in or the mean, as <see cref="RetrievalSettings.HistoryVector"/> says.</summary>
+    private float[] VectorOfHistory(ReadOnlySpan<int> items) => _historyFoldIn != null ? _historyFoldIn.Value.SolveWhole(items) : MeanOf(items);
 
     private float[] MeanOf(ReadOnlySpan<int> items)
     {

@@ -1,0 +1,226 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Serving;
+
+/// <summary>
+/// <see cref="RetrieverOptions.HistoryVector"/>: a new user's vector is its history's implicit-ALS fold-in on ALS vectors
+/// (Auto), the mean where asked or where the vectors carry no ALS objective, and every serving path reads it alike.
+/// </summary>
+public sealed class HistoryVectorTests : IDisposable
+{
+    private static readonly ImplicitAlsOptions Als = new() { Iterations = 6, Regularization = 0.05, UnobservedWeight = 0.05 };
+
+    // Histories of item rows (= item key - 1: every item of the planted graph has edges), one with a repeat.
+    private static readonly int[][] Histories = [[0, 3, 7, 11, 20], [5], [2, 9, 14, 17, 21, 22, 23], [4, 4, 10]];
+
+    private readonly MLContext _ml = new(seed: 1);
+    private readonly ITransformer _keys;
+    private readonly IDataView _raw;
+    private readonly GraphEmbeddingTransformer _embedding;
+    private readonly IDataView _embedded;
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-history-vector-").FullName;
+
+    public HistoryVectorTests()
+    {
+        _raw = _ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        _keys = MLNetTestData.KeyPipeline(_ml).Fit(_raw);
+        var keyed = _keys.Transform(_raw);
+        _embedding = _ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 8, Threads = 1, Seed = 3, Als = Als,
+        }).Fit(keyed);
+        _embedded = _embedding.Transform(keyed);
+        Assert.True(_embedding.ItemEmbeddings.IsDense); // item rows are the stages' compact items
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private EmbeddingMatrix Items => _embedding.ItemEmbeddings.DenseView();
+
+    private string ItemId(int row) => _embedding.ItemIds[row];
+
+    /// <summary>The history's vectors as the option says: the fold-in with the embedding's objective, or the mean.</summary>
+    private EmbeddingMatrix Expected(HistoryVector read)
+    {
+        var vectors = new EmbeddingMatrix(Histories.Length, Items.Dimension);
+        var foldIn = new InterestFoldIn(Items, HistoryInterestOptions.FromAls(Als), threads: 1);
+        for (int q = 0; q < Histories.Length; q++)
+        {
+            int[] set = [.. Histories[q].Distinct().Order()];
+            if (read == HistoryVector.FoldIn) foldIn.SolveWhole(set).CopyTo(vectors.Row(q));
+            else Items.MeanOf(set, vectors.Row(q));
+        }
+        return vectors;
+    }
+
+    private BipartiteGraph HistoryGraph() =>
+        BipartiteGraph.FromEdges(Histories.Length, Items.Rows, [.. Histories.SelectMany((h, q) => h.Select(_ => q))], [.. Histories.SelectMany(h => h)]);
+
+    private static void AssertServes(MultiInterestRecommender recommender, RankedLists expected, Func<int, string> itemId)
+    {
+        for (int q = 0; q < Histories.Length; q++)
+        {
+            var list = recommender.Recommend("someone-new", Histories[q].Select(itemId));
+            Assert.Equal(CandidateSource.History, list.Source);
+            Assert.Equal(expected.IndicesOf(q).ToArray().Select(itemId), list.Items.Select(r => r.ItemId));
+            Assert.Equal(expected.ScoresOf(q).ToArray(), list.Items.Select(r => r.Score));
+        }
+    }
+
+    [Fact]
+    public void OnAlsVectors_AutoServesANewUserByItsHistorysFoldIn_AndMeanByTheMean()
+    {
+        var mi = _ml.MultiInterest();
+        var auto = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 6 }).Fit(_embedded);
+        var mean = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 6, HistoryVector = HistoryVector.Mean }).Fit(_embedded);
+        var search = new UnimodalRetriever(Items);
+        int[] entries = [.. Enumerable.Range(0, Histories.Length)];
+        var byFoldIn = search.Retrieve(Expected(HistoryVector.FoldIn), entries, HistoryGraph(), 6, threads: 1);
+        var byMean = search.Retrieve(Expected(HistoryVector.Mean), entries, HistoryGraph(), 6, threads: 1);
+        AssertServes(mi.CreateRecommender(auto), byFoldIn, ItemId);
+        AssertServes(mi.CreateRecommender(mean), byMean, ItemId);
+        // The two reads rank differently here, so the assertions above tell them apart.
+        Assert.Contains(entries, q => !byFoldIn.IndicesOf(q).SequenceEqual(byMean.IndicesOf(q)));
+        // The trained users' lists do not depend on it.
+        for (uint key = 1; key <= auto.UserCount; key++) Assert.Equal(mean.GetCandidates(key).ItemKeys, auto.GetCandidates(key).ItemKeys);
+    }
+
+    [Fact]
+    public void TheFoldInIsSaved_AndTheZipAndItsOnnxDirectoriesServeNewUsersAsTheFittedStage()
+    {
+        var mi = _ml.MultiInterest();
+        var clustered = mi.SphericalKMeans(numberOfClusters: 4).Fit(_embedded);
+        var mixture = mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(clustered.Transform(_embedded));
+        var mixed = mixture.Transform(clustered.Transform(_embedded));
+        var stages = new (string Name, CandidateRetrievalTransformer Fitted)[]
+        {
+            ("unimodal", mi.UnimodalRetriever(candidates: 5).Fit(_embedded)),
+            ("quota", mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 5, Query = QuotaQuery.Blend }).Fit(mixed)),
+            ("mmr", mi.MmrRetriever(candidates: 5, lambda: 0.6, poolSize: 10).Fit(_embedded)),
+        };
+        foreach (var (name, fitted) in stages)
+        {
+            var chain = new TransformerChain<ITransformer>(_keys, _embedding, clustered, mixture, fitted);
+            string path = Path.Combine(_directory, name + ".zip");
+            _ml.Model.Save(chain, _raw.Schema, path);
+            using var model = MultiInterestModel.Load(_ml, path);
+            var settings = model.ServingStage.Settings;
+            Assert.Equal(HistoryVector.FoldIn, settings.HistoryVector);
+            Assert.Equal((Als.Regularization, Als.RegularizationExponent, Als.UnobservedWeight),
+                (settings.FoldInRegularization, settings.FoldInRegularizationExponent, settings.FoldInUnobservedWeight));
+            var fittedRecommender = mi.CreateRecommender(chain);
+            var loadedRecommender = mi.CreateRecommender(model);
+            string onnx = Path.Combine(_directory, name + "-onnx");
+            var manifest = model.ExportOnnx(onnx);
+            Assert.NotNull(manifest.HistoryFoldIn);
+            Assert.Equal(Items.Rows, manifest.HistoryFoldInItems);
+            Func<IReadOnlyList<IReadOnlyList<int>>, RankedLists> serveOnnx;
+            IDisposable scorer;
+            if (name == "mmr")
+            {
+                var mmr = OnnxMmrScorer.Open(onnx, batchSize: 3);
+                (scorer, serveOnnx) = (mmr, h => mmr.RetrieveFromHistories(h));
+            }
+            else
+            {
+                var candidates = OnnxCandidateScorer.Open(onnx, batchSize: 3);
+                scorer = candidates;
+                serveOnnx = name == "quota" ? h => candidates.RetrieveClusterQuotaFromHistories(h) : h => candidates.RetrieveUnimodalFromHistories(h);
+            }
+            using (scorer)
+            {
+                var fromOnnx = serveOnnx([.. Histories.Select(h => (IReadOnlyList<int>)h)]);
+                for (int q = 0; q < Histories.Length; q++)
+                {
+                    var live = fittedRecommender.Recommend("someone-new", Histories[q].Select(ItemId));
+                    var loaded = loadedRecommender.Recommend("someone-new", Histories[q].Select(ItemId));
+                    Assert.Equal(live.Items.Select(r => r.ItemId), loaded.Items.Select(r => r.ItemId));
+                    Assert.Equal(live.Items.Select(r => r.Score), loaded.Items.Select(r => r.Score));
+                    Assert.Equal(live.Items.Select(r => r.ItemId), fromOnnx.IndicesOf(q).ToArray().Select(ItemId));
+                    Assert.Equal(live.Items.Select(r => r.Score), fromOnnx.ScoresOf(q).ToArray());
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void OnVectorsWithoutAnAlsObjective_AutoTakesTheMean_AndFoldInIsFittedToTheUserVectors()
+    {
+        var mi = _ml.MultiInterest();
+        var keyed = _keys.Transform(_raw);
+        var negativeSampling = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed);
+        var embedded = negativeSampling.Transform(keyed);
+        var auto = mi.UnimodalRetriever(candidates: 5).Fit(embedded);
+        var foldIn = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.FoldIn }).Fit(embedded);
+        string autoPath = Path.Combine(_directory, "ns-auto.zip"), foldInPath = Path.Combine(_directory, "ns-fold-in.zip");
+        _ml.Model.Save(new TransformerChain<ITransformer>(_keys, negativeSampling, auto), _raw.Schema, autoPath);
+        _ml.Model.Save(new TransformerChain<ITransformer>(_keys, negativeSampling, foldIn), _raw.Schema, foldInPath);
+        using var autoModel = MultiInterestModel.Load(_ml, autoPath);
+        using var foldInModel = MultiInterestModel.Load(_ml, foldInPath);
+        Assert.Equal(HistoryVector.Mean, autoModel.ServingStage.Settings.HistoryVector);
+        var fitted = foldInModel.ServingStage.Settings;
+        Assert.Equal(HistoryVector.FoldIn, fitted.HistoryVector);
+        Assert.True(fitted.FoldInMatchUserVectors);
+        Assert.True(fitted.FoldInFitted); // recorded at Fit, so a load does not fit it again
+
+        // Served by the fold-in with the fitted objective, from the fitted chain and the zip alike.
+        var items = negativeSampling.ItemEmbeddings.DenseView();
+        var objective = new HistoryInterestOptions
+        {
+            Regularization = fitted.FoldInRegularization, RegularizationExponent = fitted.FoldInRegularizationExponent, UnobservedWeight = fitted.FoldInUnobservedWeight,
+        };
+        var vectors = new EmbeddingMatrix(Histories.Length, items.Dimension);
+        var solve = new InterestFoldIn(items, objective, threads: 1);
+        for (int q = 0; q < Histories.Length; q++) solve.SolveWhole([.. Histories[q].Distinct().Order()]).CopyTo(vectors.Row(q));
+        var expected = new UnimodalRetriever(items).Retrieve(vectors, [.. Enumerable.Range(0, Histories.Length)], HistoryGraph(), 5, threads: 1);
+        AssertServes(mi.CreateRecommender(new TransformerChain<ITransformer>(_keys, negativeSampling, foldIn)), expected, r => negativeSampling.ItemIds[r]);
+        AssertServes(mi.CreateRecommender(foldInModel), expected, r => negativeSampling.ItemIds[r]);
+    }
+
+    [Fact]
+    public void WhereItDoesNotApply_TheOptionIsRefusedByName()
+    {
+        var mi = _ml.MultiInterest();
+        var roundRobin = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            mi.RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { HistoryVector = HistoryVector.FoldIn }));
+        Assert.Equal("HistoryVector", roundRobin.ParamName);
+        Assert.Contains("learned components", roundRobin.Message);
+        var historyMmr = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            mi.MmrRetriever(new MmrRetrieverEstimator.Options { Interests = MmrInterests.History, HistoryVector = HistoryVector.Mean }));
+        Assert.Equal("HistoryVector", historyMmr.ParamName);
+        var undefined = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { HistoryVector = (HistoryVector)7 }));
+        Assert.Equal("HistoryVector", undefined.ParamName);
+
+        // Fold-in asked of vectors without an ALS objective, with no user vectors to fit one to.
+        var keyed = _keys.Transform(_raw);
+        var negativeSampling = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed);
+        var clustered = mi.SphericalKMeans(numberOfClusters: 4).Fit(negativeSampling.Transform(keyed));
+        var mixed = mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(clustered.Transform(negativeSampling.Transform(keyed)))
+            .Transform(clustered.Transform(negativeSampling.Transform(keyed)));
+        var noUserVectors = Assert.Throws<ArgumentException>(() => mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options
+        {
+            Candidates = 5, HistoryVector = HistoryVector.FoldIn, UserEmbeddingColumnName = null,
+        }).Fit(mixed));
+        Assert.Equal("HistoryVector", noUserVectors.ParamName);
+        Assert.Contains("carries no implicit-ALS objective", noUserVectors.Message);
+    }
+
+    [Fact]
+    public void AManifestWhoseFoldInWasEdited_IsRefused()
+    {
+        var fitted = _ml.MultiInterest().UnimodalRetriever(candidates: 5).Fit(_embedded);
+        string path = Path.Combine(_directory, "edited.zip"), onnx = Path.Combine(_directory, "edited-onnx");
+        _ml.Model.Save(new TransformerChain<ITransformer>(_keys, _embedding, fitted), _raw.Schema, path);
+        using (var model = MultiInterestModel.Load(_ml, path)) model.ExportOnnx(onnx);
+        string manifest = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json["history_fold_in_items"] = 0;
+        File.WriteAllText(manifest, json.ToJsonString());
+        var refused = Assert.Throws<InvalidDataException>(() => OnnxServingManifest.Read(onnx));
+        Assert.Contains("history_fold_in_items 0 outside", refused.Message);
+    }
+}
