@@ -40,7 +40,7 @@ internal static class ExperimentRunner
         var testEdges = EdgeFile.Read(settings.TestPath);
         TrainingFileChecks.Warn(trainEdges, settings.TrainPath, "evaluate", warnings, settings.Weights ? TrainingWeights.Trained : TrainingWeights.Unused);
         // The engine logs nothing: weights far apart or far from 1 are checked here, as the library's GraphEmbedding checks them.
-        if (settings.Weights) WeightedTrainingChecks.Warn(trainEdges, settings.TrainPath, warnings);
+        bool trainRepeatsSaid = settings.Weights && WeightedTrainingChecks.Warn(trainEdges, settings.TrainPath, warnings);
         IdMap users, items;
         EmbeddingMatrix? userEmbeddings = null, itemEmbeddings = null;
         if (settings.UserEmbeddingsPath != null)
@@ -73,7 +73,7 @@ internal static class ExperimentRunner
         log.WriteLine($"Loaded {train.EdgeCount:N0} training and {testEdgeText} over {users.Count:N0} users and {items.Count:N0} items ({seconds["load"]:F1} s)"
             + (settings.Weights ? $"; the embeddings train on the weights of the training edges ({WeightsOption.Name})." : "."));
         int testEdgesInTraining = TestFileChecks.Check(heldOut, train, testEdges, trainEdges.Count, users, items, settings.TrainPath, settings.TestPath,
-            settings.Unseen, "metrics.json", warnings, settings.Weights);
+            settings.Unseen, "metrics.json", warnings, settings.Weights, trainRepeatsSaid);
         // The misses the figures count (--unseen miss), or none: under --unseen drop their users and edges are left out.
         var scoredMisses = settings.Unseen == UnseenHeldOut.Miss ? heldOut.Misses : null;
         int leftOutUsers = scoredMisses == null ? heldOut.Misses.UsersWithoutSeenItems(test) : 0;

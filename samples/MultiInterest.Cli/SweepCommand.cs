@@ -125,7 +125,7 @@ internal static class SweepCommand
         var edges = EdgeFile.Read(train);
         TrainingFileChecks.Warn(edges, train, "sweep", progress.Warnings, weights ? TrainingWeights.Trained : TrainingWeights.Unused);
         // Weights far apart or far from 1 are said here in the file's names (Sweep's own warning is not forwarded from the log).
-        if (weights) WeightedTrainingChecks.Warn(edges, train, progress.Warnings);
+        bool trainRepeatsSaid = weights && WeightedTrainingChecks.Warn(edges, train, progress.Warnings);
         // The test file is checked before the trials, as evaluate checks it: one that is the training file, or that nothing
         // of can be scored, is refused now, and its unseen edges are said (they count as misses, or --unseen drop).
         var testEdges = test == null ? null : EdgeFile.Read(test);
@@ -135,7 +135,8 @@ internal static class SweepCommand
             var (users, items) = (new IdMap(), new IdMap());
             var trainGraph = GraphData.Build(edges, users, items, extendIds: true, train);
             var heldOut = GraphData.BuildHeldOut(testEdges, users, items, test!);
-            int inTraining = TestFileChecks.Check(heldOut, trainGraph, testEdges, edges.Count, users, items, train, test!, unseen, SweepJsonFile, progress.Warnings, weights);
+            int inTraining = TestFileChecks.Check(heldOut, trainGraph, testEdges, edges.Count, users, items, train, test!, unseen, SweepJsonFile, progress.Warnings, weights,
+                trainRepeatsSaid);
             // Under --unseen drop the users no list could score are left out of the figures: counted, as evaluate counts them.
             int leftOut = unseen == UnseenHeldOut.Drop ? heldOut.Misses.UsersWithoutSeenItems(heldOut.Graph) : 0;
             testCounts = new SweepJson.TestCounts(unseen, heldOut.UnseenEdges, inTraining, leftOut);

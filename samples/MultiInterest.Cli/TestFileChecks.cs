@@ -25,9 +25,14 @@ internal static class TestFileChecks
     /// <param name="jsonFile">The JSON file that records the counts (metrics.json, sweep.json).</param>
     /// <param name="warnings">Where warnings go.</param>
     /// <param name="trainWeighted">Whether the embedding trains on the training file's weights (<c>--weights</c>), which add up over repeated lines.</param>
+    /// <param name="trainRepeatsSaid">
+    /// Whether the training file's repeated lines were said already (<see cref="WeightedTrainingChecks.Warn"/>), so that a
+    /// command says them once.
+    /// </param>
     /// <exception cref="InvalidDataException">No test edge is scoreable, or every scoreable one is a training edge.</exception>
     public static int Check(HeldOutGraph heldOut, BipartiteGraph train, IReadOnlyList<RawEdge> testEdges, int trainLines, IdMap users, IdMap items,
-        string trainPath, string testPath, UnseenHeldOut unseen, string jsonFile, TextWriter warnings, bool trainWeighted)
+        string trainPath, string testPath, UnseenHeldOut unseen, string jsonFile, TextWriter warnings, bool trainWeighted,
+        bool trainRepeatsSaid)
     {
         var (test, unseenTestEdges) = (heldOut.Graph, heldOut.UnseenEdges);
         // Most of a test file unseen is seldom the data: more often the two files' columns disagree.
@@ -45,7 +50,7 @@ internal static class TestFileChecks
             warnings.WriteLine($"  warning: {weighted:N0} of the {testEdges.Count:N0} edges of '{testPath}' weigh other than 1, but held-out edges are "
                 + "unweighted in the evaluation protocol: each counts once in Recall and NDCG, whatever its weight.");
         int inTraining = SplitChecks.Check(train, test, unseenTestEdges, trainPath, testPath, jsonFile, warnings);
-        SplitChecks.Repeats(trainLines, train.EdgeCount, trainPath, warnings, trainWeighted);
+        if (!trainRepeatsSaid) SplitChecks.Repeats(trainLines, train.EdgeCount, trainPath, warnings, trainWeighted);
         SplitChecks.Repeats(testEdges.Count, test.EdgeCount + unseenTestEdges, testPath, warnings);
         return inTraining;
     }

@@ -23,7 +23,11 @@ internal static class WeightedTrainingChecks
     /// <param name="edges">The training file's edges as read.</param>
     /// <param name="path">The training file, for messages.</param>
     /// <param name="warnings">Where warnings go.</param>
-    public static void Warn(IReadOnlyList<RawEdge> edges, string path, TextWriter warnings)
+    /// <returns>
+    /// Whether the warning said the file's repeated lines (every edge weighs 1 and some pair is on several lines), all that
+    /// <see cref="SplitChecks.Repeats"/> would say of them: a caller that checks a test file too then leaves them out.
+    /// </returns>
+    public static bool Warn(IReadOnlyList<RawEdge> edges, string path, TextWriter warnings)
     {
         if (edges.All(e => e.Weight == 1f))
         {
@@ -31,14 +35,15 @@ internal static class WeightedTrainingChecks
             warnings.WriteLine($"  warning: {WeightsOption.Name}: every edge of '{path}' weighs 1 (its header: '{Header(path)}'; weights are read from a third "
                 + $"column named {WeightColumn}), so the embedding trains as it would without {WeightsOption.Name}"
                 + (repeated == 0 ? "." : $", except that a (user, item) pair on several lines weighs its number of lines ({Counted.Of(repeated, "repeated line")}; "
-                    + $"without {WeightsOption.Name} a pair counts once)."));
-            return;
+                    + $"everything else, and the embedding without {WeightsOption.Name}, counts a pair once)."));
+            return repeated > 0;
         }
         // The column as the header spells it (read case-insensitively, so "Weight" is named "Weight").
         string[] fields = Header(path).Split("<TAB>");
         string column = fields.Length >= 3 ? fields[2].Trim() : WeightColumn;
         if (GraphData.WeightWarning(edges, column, WeightsOption.Name) is { } warning)
             warnings.WriteLine($"  warning: '{path}': {warning}");
+        return false;
     }
 
     /// <summary>The file's header line, its TABs spelled out.</summary>

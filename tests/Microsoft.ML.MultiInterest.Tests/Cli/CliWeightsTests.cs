@@ -194,8 +194,35 @@ public sealed class CliWeightsTests : IDisposable
         File.WriteAllLines(PathOf("repeated.tsv"), [.. File.ReadAllLines(train), "mix0\ta0", "mix0\ta0"]);
         var repeated = CliHarness.Run(["fit", "--train", PathOf("repeated.tsv"), "--model", PathOf("repeated.zip"), "--weights", .. Unimodal]);
         Assert.True(repeated.ExitCode == 0, repeated.Error);
-        Assert.Contains("except that a (user, item) pair on several lines weighs its number of lines (2 repeated lines; without --weights a pair counts once)",
+        Assert.Contains("except that a (user, item) pair on several lines weighs its number of lines (2 repeated lines; everything else, and the embedding without --weights, counts a pair once)",
             repeated.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A file whose every edge weighs 1, with repeated lines, under --weights: each command says the repeats on one line (evaluate
+    /// and sweep --test said them twice, in the every-edge-weighs-1 warning and the test-file checks' repeated-lines one), which
+    /// says both what the embedding does with a repeated pair and what everything else does.
+    /// </summary>
+    [Fact]
+    public void Weights_of_ones_with_repeated_lines_say_the_repeats_once_in_every_command()
+    {
+        string ones = PathOf("ones.tsv"), test = WriteTest("test.tsv");
+        File.WriteAllLines(ones, [.. File.ReadAllLines(WriteMixedUsers("unrepeated.tsv", heavy: 1)), "mix0\ta0\t1", "mix0\ta0\t1"]);
+        void SaidOnce(CliHarness.Outcome run)
+        {
+            Assert.True(run.ExitCode == 0, run.Error);
+            string line = Assert.Single(run.ErrorLines, l => l.Contains("repeated", StringComparison.Ordinal));
+            Assert.Contains($"every edge of '{ones}' weighs 1", line, StringComparison.Ordinal);
+            Assert.Contains("a (user, item) pair on several lines weighs its number of lines (2 repeated lines; everything else, and the embedding "
+                + "without --weights, counts a pair once).", line, StringComparison.Ordinal);
+        }
+        SaidOnce(CliHarness.Run("evaluate", "--train", ones, "--test", test, "--weights", "--algorithm", "truncated-svd", "--dim", "2", "--clusters", "4",
+            "--tuned-clusters", "0", "--history-mmr-lambda", "0.5", "--plot-users", "0", "--threads", "1"));
+        SaidOnce(CliHarness.Run(["fit", "--train", ones, "--model", PathOf("m.zip"), "--weights", .. Unimodal]));
+        string[] sweep = ["sweep", "--train", ones, "--weights", "--space", "lambda=0,0.8", "--k", "10", "--algorithm", "truncated-svd", "--dim", "2", "--clusters", "4",
+            "--threads", "1"];
+        SaidOnce(CliHarness.Run([.. sweep, "--out", PathOf("sweep")]));
+        SaidOnce(CliHarness.Run([.. sweep, "--test", test, "--out", PathOf("sweep-test")]));
     }
 
     /// <summary>
