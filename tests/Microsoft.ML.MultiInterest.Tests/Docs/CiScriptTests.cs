@@ -7,7 +7,7 @@ namespace Microsoft.ML.MultiInterest.Tests.Docs;
 /// <summary>
 /// .ci/run's exit status and summary lines, with a stand-in <c>dotnet</c> on the PATH that prints what each pass is given
 /// (a result line, or a restore error): the script itself runs, on a copy, in a second or two. Both passes' versions come
-/// from Directory.Packages.props.
+/// from Directory.Packages.props, which README's "Supported versions" is held to.
 /// </summary>
 public sealed class CiScriptTests : IDisposable
 {
@@ -115,5 +115,44 @@ public sealed class CiScriptTests : IDisposable
         Assert.Contains("Directory.Packages.props: expected one <NewestOnnxRuntimeVersion> property with a value", error, StringComparison.Ordinal);
         Assert.Empty(lines);
         Assert.False(File.Exists(TestArguments), "No dotnet test should have run.");
+    }
+
+    /// <summary>
+    /// README's "Supported versions" names the pairs .ci/run tests as Directory.Packages.props holds them: the floor (its
+    /// first sentence and the table's row of the build's versions) and the newest pair (its row, the command that checks
+    /// it, the sentence on CI), and no row is newer than that pair: a version changed in one place and not the other fails here.
+    /// </summary>
+    [Fact]
+    public void The_readme_names_the_pairs_the_packages_file_holds()
+    {
+        string readme = DocSnippets.Page("README.md");
+        int start = readme.IndexOf("\nSupported versions.", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README has no \"Supported versions\" paragraph.");
+        int end = readme.IndexOf("\n## ", start, StringComparison.Ordinal);
+        string section = readme[start..(end < 0 ? readme.Length : end)];
+        // Words only: a sentence or command may break across lines.
+        string text = Regex.Replace(section, @"\s+", " ");
+
+        string floor = Property("MLNetVersion"), floorOrt = Property("OnnxRuntimeVersion");
+        Assert.Contains($"Microsoft.ML and Microsoft.ML.OnnxTransformer {floor} and Microsoft.ML.OnnxRuntime.Managed {floorOrt}", text, StringComparison.Ordinal);
+        Assert.Contains($"\n| {floor} (the build's) | {floorOrt} (CUDA package {Property("OnnxRuntimeGpuVersion")}) | {Property("MLNetPreviewVersion")} |", section,
+            StringComparison.Ordinal);
+
+        string newest = Property("NewestMLNetVersion"), newestOrt = Property("NewestOnnxRuntimeVersion");
+        Assert.Contains($"\n| {newest} | {newestOrt} (CUDA package {Property("NewestOnnxRuntimeGpuVersion")}) | {Property("NewestMLNetPreviewVersion")} |", section,
+            StringComparison.Ordinal);
+        Assert.Contains($"dotnet test MLMultiInterest.sln -c Release {NewestProperties}`", text, StringComparison.Ordinal);
+        Assert.Contains($"the floor and ML.NET {newest} with ONNX Runtime {newestOrt},", text, StringComparison.Ordinal);
+
+        // The table's rows (a version first), each no newer than the newest pair in ML.NET and ONNX Runtime.
+        var rows = section.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && char.IsDigit(l[2]))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries)).ToArray();
+        Assert.NotEmpty(rows);
+        static Version First(string cell) => Version.Parse(cell.Split(' ')[0]);
+        Assert.All(rows, cells =>
+        {
+            Assert.True(First(cells[1]) <= Version.Parse(newest), $"README names ML.NET {cells[1]}, newer than NewestMLNetVersion {newest}.");
+            Assert.True(First(cells[2]) <= Version.Parse(newestOrt), $"README names ONNX Runtime {cells[2]}, newer than NewestOnnxRuntimeVersion {newestOrt}.");
+        });
     }
 }
