@@ -71,13 +71,13 @@ internal static class OnnxDirectoryServing
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.MmrRetrieval => new OnnxDirectoryServing<OnnxMmrScorer>(() => OnnxMmrScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h),
-                s => s.Manifest.InterestWeight > 0 ? "(its mean item vector and mixture, computed as the engine does)" : "(its mean item vector, computed as the engine does)",
+                s => s.Manifest.InterestWeight > 0 ? $"(its {HistoryVectorWording(manifest)} and mixture, computed as the engine does)" : $"(its {HistoryVectorWording(manifest)}, computed as the engine does)",
                 "this MMR directory was exported before it served histories (export it again)",
                 _ => "ONNX Runtime served the unimodal pool; MMR re-ranked it with the engine.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.ConditionalMergedRetrieval => new OnnxDirectoryServing<OnnxConditionalMergeScorer>(() => OnnxConditionalMergeScorer.Open(directory, sessions, batch),
                 (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h),
-                _ => "(its conditions' queries, Mixture and mean vector, computed as the engine does)", "the directory was exported without its condition model (export it again)",
+                _ => $"(its conditions' queries, Mixture and {HistoryVectorWording(manifest)}, computed as the engine does)", "the directory was exported without its condition model (export it again)",
                 s => $"ONNX Runtime's candidates of the conditions and the clusters re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} rankings shown "
                     + $"exact from them alone, {s.Rescanned:N0} searched again with the engine (warm-up batch included); the lists merged as the engine merges them.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
@@ -103,4 +103,7 @@ internal static class OnnxDirectoryServing
         }
         return histories;
     }
+
+    /// <summary>How the directory reads a history into the user's vector, for the log: its fold-in (manifest history_fold_in) or the mean.</summary>
+    public static string HistoryVectorWording(OnnxServingManifest manifest) => manifest.HistoryFoldIn != null ? "implicit-ALS fold-in" : "mean item vector";
 }

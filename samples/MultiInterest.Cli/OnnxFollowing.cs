@@ -8,7 +8,7 @@ namespace MultiInterest.Cli;
 /// <summary>
 /// <c>recommend --onnx --follows</c>: topics followed now, served by a conditional directory's condition model as
 /// MultiInterestRecommender.RecommendFollowing serves them (trained users over their vector and training history, new users
-/// over their --history's mean vector).
+/// over their --history's vector, its fold-in or mean as the model reads it).
 /// </summary>
 internal static class OnnxFollowing
 {

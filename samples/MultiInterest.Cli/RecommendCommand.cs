@@ -32,7 +32,8 @@ internal static class RecommendCommand
         var history = Opt.InputFile("--history", "Edges to exclude too, beside the training history stored in the model; an item the model does not know (added since the fit) is ignored by every scorer, and counted. Without --engine or --onnx the loaded zip is then served live through MultiInterestRecommender (the chain's own lists were fixed at fit time). "
             + "With --onnx, users the model does not know are served from their history by the exported graphs of every directory but a clustered history pool's, "
             + "with the lists --recommender gives them: a DCM round robin by its history encoder's soft k-means, a mixture-embedding round robin by one component, "
-            + "history-interest MMR by the history's fold-in and interests, kNN-Embed by the history's mixture and mean vector, unimodal and MMR by its mean item vector, "
+            + "history-interest MMR by the history's fold-in and interests, kNN-Embed by the history's mixture and vector, unimodal and MMR by its vector "
+            + "(the implicit-ALS fold-in on ALS vectors, else the mean item vector: fit --history-vector), "
             + "a conditional model by its conditions' queries, a fusion by every source.");
         var follows = Opt.InputFile("--follows", "A conditional model: the topics users follow now (user<TAB>topic with a header, a line per topic), served live through "
             + "MultiInterestRecommender.RecommendFollowing (a user with topics and no history or trained vector gets its topics' popular items; implies --recommender), "
@@ -246,19 +247,19 @@ internal static class RecommendCommand
                 ranked = Score(rows);
                 if (topics != null) OnnxFollowing.ServeKnown(scorerSession, topics, known, rows, ranked, model.TrainingHistory(), exclusions, log);
                 // Users the model does not know, by their --history: a kNN-Embed quota directory builds their mixtures (a conditional
-                // one their conditions' queries) as the recommender does; a unimodal model ranks their history's mean item vector.
+                // one their conditions' queries) as the recommender does; a unimodal model ranks their history's vector (fold-in or mean).
                 if (topics != null)
                     fromHistory = OnnxFollowing.ServeNew(scorerSession, topics, ids.Where(u => !userRows.ContainsKey(u)), newUsers, historyLists, log);
                 else if (newUsers.Count > 0 && quota && scorerSession.ServesQuotaHistories)
                 {
                     fromHistory = scorerSession.RetrieveClusterQuotaFromHistories(OnnxDirectoryServing.Histories(newUsers, historyLists));
                     log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model served from their --history (its "
-                        + (exported.IsConditional ? "conditions' queries" : "Mixture") + " and mean vector, computed as the engine does).");
+                        + (exported.IsConditional ? "conditions' queries" : "Mixture") + $" and {OnnxDirectoryServing.HistoryVectorWording(exported)}, computed as the engine does).");
                 }
                 else if (newUsers.Count > 0 && !quota && scorerSession.ServesUnimodalHistories)
                 {
                     fromHistory = scorerSession.RetrieveUnimodalFromHistories(OnnxDirectoryServing.Histories(newUsers, historyLists));
-                    log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model served from their --history (its mean item vector, computed as the engine does).");
+                    log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model served from their --history (its {OnnxDirectoryServing.HistoryVectorWording(exported)}, computed as the engine does).");
                 }
                 else if (newUsers.Count > 0)
                     log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model have a --history, but this model's ONNX directory serves trained users only: MultiInterestRecommender serves them (below).");

@@ -80,9 +80,10 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
             Assert.Contains("3 users unknown to the model served from their --history (its " + kind switch
             {
                 "history" => "fold-in and interests",
-                "knn" => "Mixture and mean vector",
-                "unimodal" => "mean item vector, computed",
-                _ => "mean item vector and mixture",
+                // Implicit-ALS vectors: the history's fold-in (fit's --history-vector auto).
+                "knn" => "Mixture and implicit-ALS fold-in",
+                "unimodal" => "implicit-ALS fold-in, computed",
+                _ => "implicit-ALS fold-in and mixture",
             }, onnx.Out);
         }
         else if (kind == "dcm")
