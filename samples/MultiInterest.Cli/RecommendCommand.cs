@@ -180,20 +180,27 @@ internal static class RecommendCommand
             // A user key without training edges has a zero vector and no list of its own: it is served as a user the model does
             // not know (by its --history, else the popular items), as the zip and MultiInterestRecommender serve it.
             var userRows = ServingData.RowsOf(embedding.UserIds, embedding.UserEmbeddings.Contains);
-            var known = ids.Where(userRows.ContainsKey).ToList();
+            // Trained users with a --history on a stage that reads them from their whole history are not the scorer's trained
+            // lists: MultiInterestRecommender serves them (below, in Complete), so every scorer gives the same lists.
+            var live = new Lazy<MultiInterestRecommender>(() => ml.MultiInterest().CreateRecommender(model));
+            var itemRows = ServingData.RowsOf(embedding.ItemIds);
+            var withHistory = fresh == null ? []
+                : ids.Where(u => userRows.ContainsKey(u) && fresh[u].Any(itemRows.ContainsKey)).ToHashSet(StringComparer.Ordinal);
+            var reread = withHistory.Count > 0 && live.Value.RereadsTrainedUsers ? withHistory : [];
+            var known = ids.Where(u => userRows.ContainsKey(u) && !reread.Contains(u)).ToList();
             var rows = known.Select(u => userRows[u]).ToArray();
             // A fusing model has no single serving stage; its sources share the training history (TrainingHistory reads the first's).
             BipartiteGraph? exclusions = model.RankFusions.Count > 0 || model.ServingStage.HasTrainingHistory ? model.TrainingHistory() : null;
             if (exclusions == null) log.WriteLine("The model was saved without its training history: only --history is excluded.");
             if (historyEdges != null)
             {
-                var freshRows = ServingData.History(historyEdges, userRows, ServingData.RowsOf(embedding.ItemIds), out _, out _);
+                var freshRows = ServingData.History(historyEdges, userRows, itemRows, out _, out _);
                 exclusions = exclusions == null ? freshRows : ServingData.Union(exclusions, freshRows);
             }
             RankedLists ranked;
             // Users the model does not know, by their --history (item rows): a DCM round-robin directory serves them (below).
             var newUsers = historyEdges == null || !onnx ? []
-                : ServingData.NewUserHistories(historyEdges, ids.Where(u => !userRows.ContainsKey(u)), ServingData.RowsOf(embedding.ItemIds));
+                : ServingData.NewUserHistories(historyEdges, ids.Where(u => !userRows.ContainsKey(u)), itemRows);
             var historyLists = new Dictionary<string, int>(StringComparer.Ordinal);
             RankedLists? fromHistory = null;
             // Set-up (session creation) and the first batch (JIT, first-run allocations) are timed apart, so the
@@ -230,7 +237,7 @@ internal static class RecommendCommand
                 if (OnnxDirectoryServing.TryServe(exported, directory, sessions, batch, exclusions, rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log)
                     is { } served)
                 {
-                    lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, topics, scorer, log);
+                    lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread);
                     return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings);
                 }
                 var open = Stopwatch.StartNew();
@@ -266,7 +273,7 @@ internal static class RecommendCommand
                 log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {scorerSession.ProvedFromCandidates:N0} rankings shown exact from them alone, "
                     + $"{scorerSession.Rescanned:N0} searched again with the engine where they could not be (warm-up batch included).");
             }
-            lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), ml, model, fresh, topics, scorer, log);
+            lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread);
         }
         return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings, interestsPath);
     }
@@ -340,18 +347,23 @@ internal static class RecommendCommand
     /// and the source column tells the fallbacks. A model saved without its training history cannot be served live: its
     /// unserved users keep no list.
     /// </summary>
-    private static List<ServedList> Complete(List<string> ids, ServedList?[] lists, MLContext ml, MultiInterestModel model, ILookup<string, string>? fresh,
-        ServingData.FollowedTopics? topics, string scorer, TextWriter log)
+    private static List<ServedList> Complete(List<string> ids, ServedList?[] lists, Lazy<MultiInterestRecommender> live, MultiInterestModel model, ILookup<string, string>? fresh,
+        ServingData.FollowedTopics? topics, string scorer, TextWriter log, HashSet<string> reread)
     {
         var missing = Enumerable.Range(0, ids.Count).Where(q => lists[q] == null).ToArray();
-        bool live = model.RankFusions.Count > 0 || model.ServingStage.HasTrainingHistory;
-        if (missing.Length > 0 && live)
+        if (missing.Length > 0 && (model.RankFusions.Count > 0 || model.ServingStage.HasTrainingHistory))
         {
-            var recommender = ml.MultiInterest().CreateRecommender(model);
+            var recommender = live.Value;
             foreach (int q in missing) lists[q] = Serve(recommender, ids[q], fresh, topics);
+            var rereadRows = missing.Where(q => reread.Contains(ids[q])).ToArray();
+            var unknown = missing.Except(rereadRows).ToArray();
+            if (rereadRows.Length > 0)
+                log.WriteLine($"{Counted.Of(rereadRows.Length, "trained user")} with a --history read from their whole history (training items and --history's, as the stage "
+                    + $"reads them: MultiInterestRecommender.RereadsTrainedUsers), served by MultiInterestRecommender rather than {scorer}'s trained lists.");
             // Only the users the scorer left without a list: it may have served other new users from their --history.
-            log.WriteLine($"{Counted.Of(missing.Length, "user")} of the users file unknown to the model and not served by {scorer}: MultiInterestRecommender serves them, "
-                + $"from their --history or followed topics where they have one, else with the popular items ({CandidateFile.CountBySource(missing.Select(q => lists[q]!))}).");
+            if (unknown.Length > 0)
+                log.WriteLine($"{Counted.Of(unknown.Length, "user")} of the users file unknown to the model and not served by {scorer}: MultiInterestRecommender serves them, "
+                    + $"from their --history or followed topics where they have one, else with the popular items ({CandidateFile.CountBySource(unknown.Select(q => lists[q]!))}).");
         }
         return lists.Where(l => l != null).Select(l => l!).ToList();
     }

@@ -77,6 +77,11 @@ public sealed class CliRoundRobinOnnxTests : IDisposable
         {
             Assert.Equal(apiRows, onnxRows);
             Assert.Contains(onnxRows, r => r.StartsWith("new2\t5\t", StringComparison.Ordinal));
+            // Stages that fold a history in alone read a trained user who brings one from its whole history, as --recommender does.
+            if (kind is "history" or "unimodal")
+                Assert.Contains("with a --history read from their whole history", onnx.Out);
+            else
+                Assert.DoesNotContain("read from their whole history", onnx.Out);
             Assert.Contains("3 users unknown to the model served from their --history (its " + kind switch
             {
                 "history" => "fold-in and interests",

@@ -341,12 +341,18 @@ public sealed class HistoryMmrMLNetTests : IClassFixture<HistoryMmrMLNetTests.Wo
         var recommenders = new[] { mi.CreateRecommender(_w.Fitted), mi.CreateRecommender(reloaded) };
         var options = _w.EngineOptions();
 
-        // A trained user with fresh items: the interests of its training history, both histories excluded.
+        // A trained user with fresh items: read from its whole history (training items and fresh ones) as a new user with that
+        // history is (its interests, the whole history's fold-in as its own vector), both excluded; its list stays Trained.
         int user = _w.Trained[2];
         int[] fresh = Enumerable.Range(0, _w.Items.Rows).Where(i => !_w.Graph.Contains(user, i)).Take(2).ToArray();
-        var seen = _w.Graph.ItemsOf(user).ToArray().Concat(fresh).ToArray();
+        int[] seen = [.. _w.Graph.ItemsOf(user).ToArray().Concat(fresh).Order()];
+        var wholeHistory = BipartiteGraph.FromEdges(1, _w.Items.Rows, new int[seen.Length], seen);
+        var wholeVector = new EmbeddingMatrix(1, _w.Items.Dimension,
+            HistoryInterests.Build(wholeHistory, _w.Items, [0], _w.EngineOptions(maxInterests: 1), threads: 1).Vectors(0).ToArray());
+        var trained = _w.Engine(wholeVector, HistoryInterests.Build(wholeHistory, _w.Items, [0], options, threads: 1), wholeHistory);
         var exclusions = BipartiteGraph.FromEdges(_w.UserVectors.Rows, _w.Items.Rows, Enumerable.Repeat(user, seen.Length).ToArray(), seen);
-        var trained = _w.Engine(_w.UserVectors, HistoryInterests.Build(_w.Graph, _w.Items, [user], options, threads: 1), exclusions);
+        var asTrained = _w.Engine(_w.UserVectors, HistoryInterests.Build(_w.Graph, _w.Items, [user], options, threads: 1), exclusions);
+        Assert.NotEqual(asTrained.IndicesOf(0).ToArray(), trained.IndicesOf(0).ToArray()); // the re-read changes this user's list
         foreach (var recommender in recommenders)
         {
             var list = recommender.Recommend(_w.UserId(user), fresh.Select(_w.ItemId));

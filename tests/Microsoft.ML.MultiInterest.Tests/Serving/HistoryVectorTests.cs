@@ -147,6 +147,49 @@ public sealed class HistoryVectorTests : IDisposable
     }
 
     [Fact]
+    public void ATrainedUserWithFreshHistory_IsReadFromItsWholeHistory_WhereTheStageFoldsIn_AsOnnxReadsThatHistory()
+    {
+        var mi = _ml.MultiInterest();
+        var unimodal = mi.UnimodalRetriever(candidates: 5).Fit(_embedded);
+        var byMean = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.Mean }).Fit(_embedded);
+        var clustered = mi.SphericalKMeans(numberOfClusters: 4).Fit(_embedded);
+        var mixed = mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(clustered.Transform(_embedded)).Transform(clustered.Transform(_embedded));
+        var quota = mi.ClusterQuotaRetriever(candidates: 5).Fit(mixed);
+        Assert.True(mi.CreateRecommender(unimodal).RereadsTrainedUsers);
+        Assert.True(mi.CreateRecommender(mi.MmrRetriever(candidates: 5, lambda: 0.6, poolSize: 10).Fit(_embedded)).RereadsTrainedUsers);
+        Assert.False(mi.CreateRecommender(byMean).RereadsTrainedUsers);
+        Assert.False(mi.CreateRecommender(quota).RereadsTrainedUsers); // its kNN-smoothed mixture is kept
+
+        // User u3 with two items it had not engaged with: its vector is the fold-in of all its items, all of them excluded.
+        var ids = _embedding.ItemIds.ToList();
+        int[] trained = [.. MLNetTestData.Edges().Where(e => e.User == "u3").Select(e => ids.IndexOf(e.Item))];
+        int[] fresh = [.. Enumerable.Range(0, Items.Rows).Where(i => !trained.Contains(i)).Take(2)];
+        int[] whole = [.. trained.Concat(fresh).Distinct().Order()];
+        var wholeGraph = BipartiteGraph.FromEdges(1, Items.Rows, new int[whole.Length], whole);
+        var vector = new EmbeddingMatrix(1, Items.Dimension, new InterestFoldIn(Items, HistoryInterestOptions.FromAls(Als), threads: 1).SolveWhole(whole));
+        var expected = new UnimodalRetriever(Items).Retrieve(vector, [0], wholeGraph, 5, threads: 1);
+        var list = mi.CreateRecommender(unimodal).Recommend("u3", fresh.Select(ItemId));
+        Assert.Equal(CandidateSource.Trained, list.Source);
+        Assert.Equal(expected.IndicesOf(0).ToArray().Select(ItemId), list.Items.Select(r => r.ItemId));
+        Assert.Equal(expected.ScoresOf(0).ToArray(), list.Items.Select(r => r.Score));
+        // The stage reading histories by the mean keeps the trained vector, and only excludes the fresh items.
+        var kept = mi.CreateRecommender(byMean).Recommend("u3", fresh.Select(ItemId));
+        Assert.DoesNotContain(kept.Items, r => fresh.Select(ItemId).Contains(r.ItemId));
+        Assert.NotEqual(list.Items.Select(r => r.ItemId), kept.Items.Select(r => r.ItemId));
+
+        // An ONNX client gets the same list by serving the whole history as a fresh one.
+        string path = Path.Combine(_directory, "reread.zip"), onnx = Path.Combine(_directory, "reread-onnx");
+        _ml.Model.Save(new TransformerChain<ITransformer>(_keys, _embedding, unimodal), _raw.Schema, path);
+        using var model = MultiInterestModel.Load(_ml, path);
+        Assert.Equal(list.Items.Select(r => r.ItemId), mi.CreateRecommender(model).Recommend("u3", fresh.Select(ItemId)).Items.Select(r => r.ItemId));
+        model.ExportOnnx(onnx);
+        using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 2);
+        var fromOnnx = scorer.RetrieveUnimodalFromHistories([whole]);
+        Assert.Equal(list.Items.Select(r => r.ItemId), fromOnnx.IndicesOf(0).ToArray().Select(ItemId));
+        Assert.Equal(list.Items.Select(r => r.Score), fromOnnx.ScoresOf(0).ToArray());
+    }
+
+    [Fact]
     public void OnVectorsWithoutAnAlsObjective_AutoTakesTheMean_AndFoldInIsFittedToTheUserVectors()
     {
         var mi = _ml.MultiInterest();

@@ -48,6 +48,19 @@ public sealed class MultiInterestRecommender
     public CandidateMethod Method => _fusion != null ? CandidateMethod.RankFusion : _live.Tables.Method;
 
     /// <summary>
+    /// Whether <see cref="Recommend(string, IEnumerable{string}, int)"/> reads a trained user who brings a history from its
+    /// whole history (its training items and the history's, as a new user with that history would be read, the list still
+    /// <see cref="CandidateSource.Trained"/>) rather than from its trained representation with the history only excluded: on
+    /// stages that read a history by the implicit-ALS fold-in alone (<see cref="RetrievalSettings.HistoryVector"/> FoldIn with
+    /// unimodal or MMR without a mixture term, and history-interest MMR), for a fusion when any source does. Where true, an
+    /// engine or ONNX client reproduces such a list by serving the user's whole history as a fresh one
+    /// (<c>OnnxCandidateScorer.RetrieveUnimodalFromHistories</c>, <c>OnnxMmrScorer.RetrieveFromHistories</c>,
+    /// <c>OnnxHistoryMmrScorer.RetrieveFromHistories</c>); <see cref="MultiInterestModel.RetrieveWithEngine"/> serves trained
+    /// representations only.
+    /// </summary>
+    public bool RereadsTrainedUsers => _fusion?.Sources.Any(s => s.RereadsTrainedUsers) ?? _live.RereadsTrainedUsers;
+
+    /// <summary>
     /// Whether the model knows item <paramref name="itemId"/> (it had a training edge): only such an item can be recommended,
     /// read in a request's history or left out by an exclusion. An item added to the catalogue since the fit is not known
     /// until the next fit: <see cref="Recommend(string, IEnumerable{string}, int)"/> skips it in a history without a word (a
@@ -62,8 +75,10 @@ public sealed class MultiInterestRecommender
     }
 
     /// <summary>
-    /// The candidates of user <paramref name="userId"/>. A user trained on gets its own vector and mixture; otherwise a non-empty
-    /// <paramref name="history"/> builds its representation (<see cref="CandidateSource.History"/>); otherwise the most popular items
+    /// The candidates of user <paramref name="userId"/>. A user trained on gets its own vector and mixture (with a non-empty
+    /// <paramref name="history"/>, on stages where <see cref="RereadsTrainedUsers"/>, the representation of its whole history);
+    /// otherwise a non-empty <paramref name="history"/> builds its representation (<see cref="CandidateSource.History"/>; its
+    /// vector as <see cref="RetrievalSettings.HistoryVector"/> reads it); otherwise the most popular items
     /// (<see cref="CandidateSource.Popular"/>). The history is never returned, nor the user's training items unless the stage was fitted with <c>ExcludeSeen = false</c>. For a fusing
     /// pipeline every source stage retrieves so (its own M, or <paramref name="count"/>) and the lists are fused as its
     /// <see cref="RankFusionTransformer"/> fuses them; the source reported is the first weighted stage's.
@@ -82,7 +97,7 @@ public sealed class MultiInterestRecommender
     /// As <see cref="Recommend(string, IEnumerable{string}, int)"/>, never returning the items of <paramref name="exclude"/>:
     /// items taken out of the catalogue since the model was fitted (deleted, blocked), or any other the caller must not show.
     /// Unlike <paramref name="history"/>, they are not the user's engagements: a user served from its history gets the same
-    /// query (mixture and mean vector) as without them, and the list is filled from the next items instead.
+    /// query (mixture and vector) as without them, and the list is filled from the next items instead.
     /// </summary>
     /// <param name="userId">The raw user id (unknown ids are new users).</param>
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
