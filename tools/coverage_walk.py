@@ -37,7 +37,11 @@ Commands used for docs/results.md, "Popularity bias and catalogue coverage" (202
       --test /work/shared/datasets/gowalla/test.tsv.gz --candidates /tmp/h2out/gow/candidates.tsv \\
       --metrics /tmp/h2out/gow/metrics.json --json /tmp/h2out/gow/coverage.json
 
-Options: --k K (default 50), --head-share X (default 0.2), --markdown (print a markdown table), --json FILE.
+Options: --k K (default 50), --head-share X (default 0.2), --markdown (print a markdown table), --json FILE,
+--baseline ROW (default unimodal: the row the tail recall is compared with, user by user).
+
+--candidates may also be a `recommend --out` file (user rank item score source): its lists are the row `served`, read
+to rank K (a model's lists of M >= K candidates; unlike evaluate's rows, not a retrieval of K of its own).
 """
 import argparse
 import collections
@@ -184,13 +188,22 @@ def main():
 
     with open(a.candidates, encoding="utf-8") as f:
         header = f.readline().rstrip("\n").split("\t")
-        if header[:4] != ["user", "method", "rank", "item"]:
-            raise SystemExit(f"{a.candidates}: not a candidates.tsv (header {header})")
+        served = header[:3] == ["user", "rank", "item"]  # `recommend --out`: one list per user, its first K read
+        if header[:4] != ["user", "method", "rank", "item"] and not served:
+            raise SystemExit(f"{a.candidates}: neither evaluate's candidates.tsv (user method rank item score) nor a "
+                             f"recommend --out list (user rank item score source); header {header}")
         for line in f:
-            user, name, rank, item, _ = line.rstrip("\n").split("\t")
-            if not name.endswith(suffix):
-                continue
-            method = name[: -len(suffix)]
+            parts = line.rstrip("\n").split("\t")
+            if served:
+                user, rank, item = parts[0], parts[1], parts[2]
+                if int(rank) > a.k:
+                    continue
+                method = "served"
+            else:
+                user, name, rank, item = parts[0], parts[1], parts[2], parts[3]
+                if not name.endswith(suffix):
+                    continue
+                method = name[: -len(suffix)]
             if (user, method) != current:
                 flush()
                 current, entries = (user, method), []
