@@ -24,7 +24,8 @@ its own retrieval, so `METHOD@50` lines only):
 A reference row `most_popular` (the K highest-degree items the user has not trained on, ties to the item first met in
 the training file) is added, computed here, so the popularity end of the scale is on the same table.
 
-Commands used for docs/results.md, "Popularity bias and catalogue coverage" (2026-12-05, 2 cores, shared):
+Commands used for docs/results.md, "Popularity bias and catalogue coverage" (2026-12-05, 2 cores, shared; each
+script line run again with --k 10 for the heads' table):
 
   CLI="dotnet samples/MultiInterest.Cli/bin/Release/net10.0/multiinterest.dll"
   $CLI evaluate --train data/cit-HepPh/train.tsv.gz --test data/cit-HepPh/test.tsv.gz --out /tmp/h2out/hep \\
