@@ -172,6 +172,9 @@ public sealed class HistoryVectorTests : IDisposable
         Assert.Equal(CandidateSource.Trained, list.Source);
         Assert.Equal(expected.IndicesOf(0).ToArray().Select(ItemId), list.Items.Select(r => r.ItemId));
         Assert.Equal(expected.ScoresOf(0).ToArray(), list.Items.Select(r => r.Score));
+        // A history of items the user was trained on already changes nothing: its fitted list.
+        var recommender = mi.CreateRecommender(unimodal);
+        Assert.Equal(recommender.Recommend("u3").Items, recommender.Recommend("u3", trained.Take(3).Select(ItemId)).Items);
         // The stage reading histories by the mean keeps the trained vector, and only excludes the fresh items.
         var kept = mi.CreateRecommender(byMean).Recommend("u3", fresh.Select(ItemId));
         Assert.DoesNotContain(kept.Items, r => fresh.Select(ItemId).Contains(r.ItemId));
