@@ -1097,6 +1097,54 @@ def compare_metrics(P, mine, path, label, methods=METHODS):
     print()
 
 
+def exposure_of(table, degrees):
+    """evaluation-protocol.md "Catalogue exposure" of one row's lists (a ListTable) over the items of training degree > 0:
+    coverage, Gini of the exposure counts, long-tail share (head: degree >= that of the ceil(0.2 n)-th largest)."""
+    entries = table.items[table.items >= 0]
+    catalogue = np.nonzero(degrees > 0)[0]
+    if len(entries) == 0 or len(catalogue) == 0:
+        return None
+    counts = np.bincount(entries, minlength=len(degrees))
+    x = np.sort(counts[catalogue]).astype(np.float64)
+    n = len(x)
+    gini = float(np.sum((2.0 * np.arange(1, n + 1) - n - 1) * x) / (n * len(entries)))
+    head_degree = np.sort(degrees[catalogue])[::-1][int(np.ceil(0.2 * n)) - 1]
+    tail = float(np.sum(degrees[entries] < head_degree)) / len(entries)
+    return {"coverage": float(np.count_nonzero(counts[catalogue])) / n, "gini": gini, "long_tail_share": tail}
+
+
+def compare_exposure(P, theirs, path, methods):
+    """Each row's catalogue exposure recomputed from the candidates file against metrics.json's (files before 2026-12-05 have none)."""
+    with open(path) as f:
+        ms = json.load(f).get("methods", {})
+    degrees = np.zeros(len(P.item_ids), dtype=np.int64)
+    for items in P.train:
+        degrees[items] += 1
+    print("Catalogue exposure from the candidates file against %s: |ours - theirs| (coverage, Gini, long-tail share)" % path)
+    worst, seen = 0.0, 0
+    for m in methods:
+        js = ms.get(m, {}).get("exposure")
+        if js is None:
+            continue
+        for K in P.cutoffs:
+            t, table = js.get(str(K)), theirs.get(m, {}).get(K)
+            if t is None or table is None:
+                continue
+            mine = exposure_of(table, degrees)
+            if mine is None:
+                continue
+            d = max(abs(mine[f] - t[f]) for f in ("coverage", "gini", "long_tail_share"))
+            worst = max(worst, d)
+            seen += 1
+            print("  %-24s @%-4d %.4f %.4f %.4f  %.2e" % (m, K, mine["coverage"], mine["gini"], mine["long_tail_share"], d))
+    if seen:
+        print("  max abs difference: %.3e" % worst)
+        VERDICT.figures(worst, "catalogue exposure")
+    else:
+        print("  (the metrics file has no exposure figures)")
+    print()
+
+
 def compare_paired(P, mine, path, methods, baseline="unimodal"):
     """metrics.json's versus_unimodal blocks against the per-user figures recomputed from the candidates: per row, figure
     and K, the mean of the per-user differences (row minus Unimodal) and its standard error (sample deviation, n - 1,
@@ -1652,6 +1700,7 @@ def main():
                             methods=listed)
             compare_paired(P, met2, args.metrics, listed)
             compare_by_activity(P, met2, args.metrics, listed)
+            compare_exposure(P, theirs, args.metrics, listed)
     print("total time: %.1fs" % (time.time() - T0))
     if not (args.metrics or args.candidates):
         return 0

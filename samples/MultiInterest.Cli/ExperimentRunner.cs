@@ -337,12 +337,14 @@ internal static class ExperimentRunner
         var pairs = UnimodalPairs.Of(result);
         PairedTable.Print(result, pairs, log);
         ActivityTable.Print(result, pairs, log);
+        var exposure = ExposureTable.Of(result, train);
+        ExposureTable.Print(result, exposure, log);
         FrontierTable.Print(result, log);
         if (settings.OutDirectory != null)
         {
             var path = Path.Combine(settings.OutDirectory, "metrics.json");
             MetricsJson.Write(path, settings, result, train, test, unseenTestEdges, testEdgesInTraining, leftOutUsers, seconds, embedding, itemEmbeddings!.Dimension,
-                clustering.ClusterCount, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, pairs, memory.ByStage);
+                clustering.ClusterCount, (tunedClustering ?? clustering).ClusterCount, learned, historyLambda, pairs, exposure, memory.ByStage);
             log.WriteLine($"Wrote {path}");
             foreach (var file in plots.Concat(exported)) log.WriteLine($"Wrote {file}");
             StaleOutputs.Warn(settings.OutDirectory, [path, .. plots, .. exported], warnings);

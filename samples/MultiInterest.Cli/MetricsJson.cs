@@ -11,7 +11,8 @@ internal static class MetricsJson
 {
     public static void Write(string path, ExperimentSettings settings, ProtocolResult result, BipartiteGraph train, BipartiteGraph test,
         int unseenTestEdges, int testEdgesInTraining, int leftOutUsers, IReadOnlyDictionary<string, double> seconds, GraphEmbeddingResult? embedding,
-        int dimension, int clusters, int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda, UnimodalPairs pairs, IReadOnlyDictionary<string, double>? peakMemory = null)
+        int dimension, int clusters, int tunedClusters, IReadOnlyList<LearnedRow> learned, HistoryLambdaOutcome? historyLambda, UnimodalPairs pairs,
+        Dictionary<string, Dictionary<int, CatalogueExposure>> exposure, IReadOnlyDictionary<string, double>? peakMemory = null)
     {
         bool ownEmbeddings = settings.UserEmbeddingsPath == null;
         // The training knobs (epochs, loss, learning rate, negatives) are written only where the vectors used them: a
@@ -72,6 +73,10 @@ internal static class MetricsJson
                 ["ndcg"] = m.Ndcg.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
                 ["diversity"] = m.Diversity.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
                 ["emd"] = m.Emd,
+                ["exposure"] = exposure[m.Name].OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => (object)new Dictionary<string, double?>
+                {
+                    ["coverage"] = FiniteOrNull(p.Value.Coverage), ["gini"] = FiniteOrNull(p.Value.Gini), ["long_tail_share"] = FiniteOrNull(p.Value.LongTailShare),
+                }),
                 ["by_activity"] = m.ByActivity.Select(g => new Dictionary<string, object?>
                 {
                     ["quartile"] = g.Group + 1,
@@ -176,6 +181,8 @@ internal static class MetricsJson
         ["difference"] = double.IsFinite(d.Difference) ? d.Difference : null,
         ["standard_error"] = double.IsFinite(d.StandardError) ? d.StandardError : null,
     };
+
+    private static double? FiniteOrNull(double value) => double.IsFinite(value) ? value : null;
 
     private static Dictionary<string, double?> Finite(IReadOnlyDictionary<int, double> values) =>
         values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => double.IsFinite(p.Value) ? p.Value : (double?)null);

@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary><c>evaluate</c>'s catalogue exposure: printed, in metrics.json, and re-derived here from candidates.tsv and the training file.</summary>
+public sealed class CliExposureTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-cli-exposure-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Evaluate_reports_each_rows_exposure_as_its_exported_lists_give_it()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string output = Path.Combine(_directory, "out");
+        var run = CliHarness.Run("evaluate", "--train", train, "--test", test, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
+            "--clusters", "8", "--tuned-clusters", "0", "--history-interest-weight", "-1", "--threads", "1", "--out", output, "--export");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("Catalogue exposure of all test users' lists together", run.Out, StringComparison.Ordinal);
+
+        // The catalogue: every item with a training edge, by degree; the head the items of degree >= the ⌈n/5⌉-th largest.
+        var degree = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')).Select(p => (User: p[0], Item: p[1])).Distinct()
+            .GroupBy(e => e.Item).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        int headDegree = degree.Values.OrderDescending().ElementAt((int)Math.Ceiling(0.2 * degree.Count) - 1);
+        var lists = File.ReadLines(Path.Combine(output, "candidates.tsv")).Skip(1).Select(l => l.Split('\t'))
+            .GroupBy(p => p[1]).ToDictionary(g => g.Key, g => g.Select(p => p[3]).ToList(), StringComparer.Ordinal);
+        using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
+        int checkedRows = 0;
+        foreach (var method in metrics.RootElement.GetProperty("methods").EnumerateObject())
+        {
+            foreach (var atK in method.Value.GetProperty("exposure").EnumerateObject())
+            {
+                var items = lists[$"{method.Name}@{atK.Name}"];
+                var exposure = items.GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count());
+                var counts = degree.Keys.Select(i => exposure.GetValueOrDefault(i)).Order().ToArray();
+                double gini = counts.Select((x, k) => (2.0 * (k + 1) - counts.Length - 1) * x).Sum() / ((double)counts.Length * items.Count);
+                Assert.Equal((double)exposure.Count / degree.Count, atK.Value.GetProperty("coverage").GetDouble(), 12);
+                Assert.Equal(gini, atK.Value.GetProperty("gini").GetDouble(), 12);
+                Assert.Equal((double)items.Count(i => degree[i] < headDegree) / items.Count, atK.Value.GetProperty("long_tail_share").GetDouble(), 12);
+                checkedRows++;
+            }
+        }
+        Assert.True(checkedRows >= 6, $"only {checkedRows} rows and cutoffs checked");
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Evaluation;
+
+/// <summary><see cref="CatalogueExposure"/> against figures worked out by hand.</summary>
+public sealed class CatalogueExposureTests
+{
+    private static RankedLists Lists(params int[][] lists)
+    {
+        var result = new RankedLists(lists.Length, lists.Max(l => l.Length));
+        for (int q = 0; q < lists.Length; q++)
+        {
+            lists[q].CopyTo(result.Indices.AsSpan(q * result.Capacity));
+            result.Counts[q] = lists[q].Length;
+        }
+        return result;
+    }
+
+    [Fact]
+    public void CoverageGiniAndLongTailShare_AreTheDocumentedFigures()
+    {
+        // Catalogue: items 0, 1, 2, 3, 5 (item 4 has no training edge). Head: the top ⌈0.2 x 5⌉ = 1 by degree, item 0.
+        int[] degrees = [5, 3, 3, 1, 0, 2];
+        var exposure = CatalogueExposure.Of(Lists([0, 1], [0, 2], [0, 1]), degrees);
+        Assert.Equal(3.0 / 5, exposure.Coverage, 12);
+        // Exposure counts over the catalogue, ascending: 0, 0, 1, 2, 3; Σ (2k − 6) x_k = 0 + 0 + 0 + 4 + 12 = 16, over 5 x 6.
+        Assert.Equal(16.0 / 30, exposure.Gini, 12);
+        Assert.Equal(3.0 / 6, exposure.LongTailShare, 12); // items 1, 1, 2 of the six entries
+    }
+
+    [Fact]
+    public void ItemsTiedAtTheHeadsDegree_AreAllHead_AndEqualExposureHasGiniZero()
+    {
+        int[] degrees = [4, 4, 1, 1, 1];
+        var exposure = CatalogueExposure.Of(Lists([0, 2], [1, 3], [4, 0], [1, 2], [3, 4]), degrees);
+        Assert.Equal(1.0, exposure.Coverage, 12);
+        Assert.Equal(0.0, exposure.Gini, 12); // every item in two lists
+        Assert.Equal(6.0 / 10, exposure.LongTailShare, 12); // items 0 and 1 (degree 4, both head) fill 4 of the 10 entries
+    }
+
+    [Fact]
+    public void NoEntries_GiveNaN_AndANonCatalogueItemIsRefused()
+    {
+        var empty = CatalogueExposure.Of(new RankedLists(2, 3), [1, 2]);
+        Assert.True(double.IsNaN(empty.Coverage) && double.IsNaN(empty.Gini) && double.IsNaN(empty.LongTailShare));
+        var refused = Assert.Throws<ArgumentException>(() => CatalogueExposure.Of(Lists([0, 1]), [3, 0]));
+        Assert.Contains("item 1, which is not a catalogue item", refused.Message);
+    }
+}
