@@ -312,9 +312,11 @@ public sealed class OnnxServingManifest
                 + $"; this library ({MultiInterest.LibraryVersion.Current}) reads versions 1 to {CurrentFormatVersion}: serve it with the library that exported it"
                 + (writer != null ? $" ({writer} or later)" : "") + ", or export it again with this one.");
         }
-        // A manifest of this version names every field, defaults and nulls included: a missing one is damage, not a default
-        // of 0. (Older versions lack the fields added since, which read as their defaults: a field added raises the version.)
-        if (manifest.FormatVersion == CurrentFormatVersion && missing.Count > 0)
+        // A manifest of version 2 or later names every field of its version, defaults and nulls included: a missing one is
+        // damage, not a default of 0. (It lacks the fields added since, which read as their defaults: a field added raises the
+        // version. Version 1 named only some.)
+        missing.RemoveAll(f => FieldsAddedIn.TryGetValue(f, out int added) && added > manifest.FormatVersion);
+        if (manifest.FormatVersion >= 2 && missing.Count > 0)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' (format version {manifest.FormatVersion}) lacks {string.Join(", ", missing.Select(f => $"'{f}'"))}, "
                 + "which every manifest of that version names: it was edited or damaged. Export the directory again.");
         if (manifest.Candidates < 1 || manifest.Users < 1 || manifest.Items < 1 || manifest.Components < 1 || manifest.Dimension < 1)
@@ -363,6 +365,13 @@ public sealed class OnnxServingManifest
 
     /// <summary>The top-level fields a manifest of this version names (every property, as the writer serialises them).</summary>
     private static readonly string[] Fields = [.. JsonDocument.Parse(JsonSerializer.Serialize(new OnnxServingManifest(), Json)).RootElement.EnumerateObject().Select(p => p.Name)];
+
+    /// <summary>The fields added after format version 2, by the version that added them (a manifest of an earlier version lacks them).</summary>
+    private static readonly Dictionary<string, int> FieldsAddedIn = new(StringComparer.Ordinal)
+    {
+        ["history_fold_in"] = 3,
+        ["history_fold_in_items"] = 3,
+    };
 
     /// <summary>The fields of <see cref="Fields"/> the manifest <paramref name="root"/> does not name.</summary>
     private static List<string> MissingFields(JsonElement root)

@@ -269,4 +269,33 @@ public sealed class HistoryVectorTests : IDisposable
         var refused = Assert.Throws<InvalidDataException>(() => OnnxServingManifest.Read(onnx));
         Assert.Contains("history_fold_in_items 0 outside", refused.Message);
     }
+
+    /// <summary>
+    /// Regression (format 3): a format-2 manifest (library 1.1.0) names every field but the fold-in's, so it still loads and
+    /// serves histories by the mean; one with a field of its version taken out is refused as before format 3, not read as 0.
+    /// </summary>
+    [Fact]
+    public void AFormat2Manifest_LoadsWithoutTheFoldIn_ButOneMissingAFieldOfItsVersionIsRefused()
+    {
+        var fitted = _ml.MultiInterest().UnimodalRetriever(candidates: 5).Fit(_embedded);
+        string path = Path.Combine(_directory, "format2.zip"), onnx = Path.Combine(_directory, "format2-onnx");
+        _ml.Model.Save(new TransformerChain<ITransformer>(_keys, _embedding, fitted), _raw.Schema, path);
+        using (var model = MultiInterestModel.Load(_ml, path)) model.ExportOnnx(onnx);
+        string manifest = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json["format_version"] = 2;
+        json["library_version"] = "1.1.0";
+        Assert.True(json.Remove("history_fold_in"));
+        Assert.True(json.Remove("history_fold_in_items"));
+        File.WriteAllText(manifest, json.ToJsonString());
+        var read = OnnxServingManifest.Read(onnx);
+        Assert.Null(read.HistoryFoldIn);
+        Assert.Equal(0, read.HistoryFoldInItems);
+
+        Assert.True(json.Remove("alpha"));
+        File.WriteAllText(manifest, json.ToJsonString());
+        var refused = Assert.Throws<InvalidDataException>(() => OnnxServingManifest.Read(onnx));
+        Assert.Contains("(format version 2) lacks 'alpha'", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("history_fold_in", refused.Message, StringComparison.Ordinal);
+    }
 }
