@@ -17,7 +17,8 @@ namespace Microsoft.ML.MultiInterest;
 /// Fit reads the training edges (user and item keys, user and item embeddings, the item condition keys: each item takes the
 /// condition most of its rows carry, ties to the lower key, and an item whose rows all have the missing key has none) and
 /// retrieves for every user with edges. A user with fresh history but no
-/// trained vector is served from its history's mean item vector and conditions. Saves with <c>mlContext.Model.Save</c>; the
+/// trained vector is served from its history's vector (its implicit-ALS fold-in on ALS vectors, else the mean of its items'
+/// vectors: <see cref="RetrieverOptions.HistoryVector"/>) and conditions. Saves with <c>mlContext.Model.Save</c>; the
 /// condition parameters are saved with the lists. Training is single-threaded and deterministic for <see cref="Options.Seed"/>.
 /// </remarks>
 public sealed class ConditionalRetrieverEstimator : IEstimator<CandidateRetrievalTransformer>

@@ -28,7 +28,8 @@ public sealed partial class OnnxCandidateScorer
     /// <summary>
     /// The conditional lists of users known by their history only who follow <paramref name="followedTopics"/> now, as
     /// <see cref="MultiInterestRecommender.RecommendFollowing"/> gives a new user with that history: one query per followed
-    /// topic over the history's mean item vector. An empty history gets an empty list (the recommender gives such a user its
+    /// topic over the history's vector (its fold-in or mean item vector, as the manifest's <see cref="OnnxServingManifest.HistoryFoldIn"/>
+    /// says). An empty history gets an empty list (the recommender gives such a user its
     /// topics' popular items, which the directory does not hold).
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1.</param>

@@ -52,11 +52,12 @@ public sealed class MultiInterestRecommender
     /// whole history (its training items and the history's, as a new user with that history would be read, the list still
     /// <see cref="CandidateSource.Trained"/>) rather than from its trained representation with the history only excluded: on
     /// stages that read a history by the implicit-ALS fold-in alone (<see cref="RetrievalSettings.HistoryVector"/> FoldIn with
-    /// unimodal or MMR without a mixture term, and history-interest MMR), for a fusion when any source does. Where true, an
-    /// engine or ONNX client reproduces such a list by serving the user's whole history as a fresh one
-    /// (<c>OnnxCandidateScorer.RetrieveUnimodalFromHistories</c>, <c>OnnxMmrScorer.RetrieveFromHistories</c>,
-    /// <c>OnnxHistoryMmrScorer.RetrieveFromHistories</c>); <see cref="MultiInterestModel.RetrieveWithEngine"/> serves trained
-    /// representations only.
+    /// unimodal or MMR without a mixture term, and history-interest MMR), for a fusion when any source does. Where true for a
+    /// single stage, an ONNX client reproduces such a list (its items and scores; the source aside) by serving the user's
+    /// whole history as a fresh one (<c>OnnxCandidateScorer.RetrieveUnimodalFromHistories</c>, <c>OnnxMmrScorer.RetrieveFromHistories</c>,
+    /// <c>OnnxHistoryMmrScorer.RetrieveFromHistories</c>); for a fusion only when every weighted source rereads (a source that
+    /// keeps the trained representation, e.g. cluster quotas, is not served so by <c>OnnxFusionScorer.RetrieveFromHistories</c>).
+    /// <see cref="MultiInterestModel.RetrieveWithEngine"/> serves trained representations only.
     /// </summary>
     public bool RereadsTrainedUsers => _fusion?.Sources.Any(s => s.RereadsTrainedUsers) ?? _live.RereadsTrainedUsers;
 
@@ -194,8 +195,9 @@ public sealed class MultiInterestRecommender
     /// The candidates of user <paramref name="userId"/> who follows <paramref name="followedTopics"/> now (Pinterest's explicit
     /// interests given at request time), from a conditional stage (<see cref="ConditionalRetrieverEstimator"/>): one query per
     /// followed topic, as for a user whose topics were given at Fit (<see cref="ConditionalRetrieverEstimator.Options.FollowedConditionsColumnName"/>),
-    /// over the user's trained vector and history (<see cref="CandidateSource.Trained"/>), or over <paramref name="history"/>'s mean
-    /// vector for a user known by that history only (<see cref="CandidateSource.History"/>). A user with neither gets each
+    /// over the user's trained vector and history (<see cref="CandidateSource.Trained"/>), or over <paramref name="history"/>'s
+    /// vector (its implicit-ALS fold-in or mean, as <see cref="RetrievalSettings.HistoryVector"/> says) for a user known by that
+    /// history only (<see cref="CandidateSource.History"/>). A user with neither gets each
     /// followed topic's most popular items under equal quotas (<see cref="CandidateSource.FollowedTopics"/>). Seen items are
     /// excluded as by <see cref="Recommend(string, IEnumerable{string}, int)"/>.
     /// </summary>
