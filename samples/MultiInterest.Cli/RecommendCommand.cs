@@ -184,13 +184,16 @@ internal static class RecommendCommand
             // lists: MultiInterestRecommender serves them (below, in Complete), so every scorer gives the same lists.
             var live = new Lazy<MultiInterestRecommender>(() => ml.MultiInterest().CreateRecommender(model));
             var itemRows = ServingData.RowsOf(embedding.ItemIds);
-            var withHistory = fresh == null ? []
-                : ids.Where(u => userRows.ContainsKey(u) && fresh[u].Any(itemRows.ContainsKey)).ToHashSet(StringComparer.Ordinal);
-            var reread = withHistory.Count > 0 && live.Value.RereadsTrainedUsers ? withHistory : [];
-            var known = ids.Where(u => userRows.ContainsKey(u) && !reread.Contains(u)).ToList();
-            var rows = known.Select(u => userRows[u]).ToArray();
             // A fusing model has no single serving stage; its sources share the training history (TrainingHistory reads the first's).
             BipartiteGraph? exclusions = model.RankFusions.Count > 0 || model.ServingStage.HasTrainingHistory ? model.TrainingHistory() : null;
+            // Trained users whose --history holds an item they were not trained on (a model saved without its training history
+            // cannot tell, and is served as before).
+            var withNewItems = fresh == null || exclusions == null ? []
+                : ids.Where(u => userRows.TryGetValue(u, out int row) && fresh[u].Any(i => itemRows.TryGetValue(i, out int item) && !exclusions.Contains(row, item)))
+                    .ToHashSet(StringComparer.Ordinal);
+            var reread = withNewItems.Count > 0 && live.Value.RereadsTrainedUsers ? withNewItems : [];
+            var known = ids.Where(u => userRows.ContainsKey(u) && !reread.Contains(u)).ToList();
+            var rows = known.Select(u => userRows[u]).ToArray();
             if (exclusions == null) log.WriteLine("The model was saved without its training history: only --history is excluded.");
             if (historyEdges != null)
             {
