@@ -235,6 +235,10 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.DivideConquer, DivideConquer = new DivideConquerOptions { ItemClusters = [0, 2_000_000_000] },
             })),
+        ["option-history-vector-round-robin"] = Throws<ArgumentOutOfRangeException>(["HistoryVector = FoldIn does not apply to round robin, which reads a new user's history by its learned components: use Auto or Mean."],
+            () => new MLContext().MultiInterest().RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { HistoryVector = HistoryVector.FoldIn })),
+        ["option-history-vector-history-mmr-mean"] = Throws<ArgumentOutOfRangeException>(["HistoryVector = Mean does not apply to history-interest MMR (Interests = History), which reads every history by its fold-in: use Auto or FoldIn."],
+            () => new MLContext().MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Interests = MmrInterests.History, HistoryVector = HistoryVector.Mean })),
         ["option-clusters-above-items"] = Throws<ArgumentException>(["NumberOfClusters is 1000, but there are only", "distinct items in 'Item'"], () => new MLContext().MultiInterest().SphericalKMeans(numberOfClusters: 1000).Fit(Embedded())),
         ["option-learned-model-single-vector-settings"] = Accepts(["DifferentiableClustering trains with the single-vector Margin (0.1) and LearningRate (0.05)", "its own are 0.3 and 0.2"],
             () => WarningOf(ml => ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options

@@ -130,7 +130,7 @@ internal static partial class CandidatePersistence
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new InvalidDataException($"The saved candidate stage's fold-in settings are invalid: {e.Message}", e);
+            throw new InvalidDataException($"The saved candidate stage's fold-in settings are invalid: {e.Message} It was edited or damaged: fit and save the model again.", e);
         }
         return read;
     }
