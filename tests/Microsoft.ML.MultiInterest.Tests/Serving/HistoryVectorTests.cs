@@ -255,15 +255,21 @@ public sealed class HistoryVectorTests : IDisposable
         Assert.Contains("carries no implicit-ALS objective", noUserVectors.Message);
     }
 
-    [Fact]
-    public void AManifestWhoseFoldInWasEdited_IsRefused()
+    /// <summary>A unimodal stage on the ALS vectors exported to ONNX: the directory, its manifest's path and the manifest to edit.</summary>
+    private (string Directory, string Manifest, System.Text.Json.Nodes.JsonObject Json) ExportedUnimodalManifest(string name)
     {
         var fitted = _ml.MultiInterest().UnimodalRetriever(candidates: 5).Fit(_embedded);
-        string path = Path.Combine(_directory, "edited.zip"), onnx = Path.Combine(_directory, "edited-onnx");
+        string path = Path.Combine(_directory, name + ".zip"), onnx = Path.Combine(_directory, name + "-onnx");
         _ml.Model.Save(new TransformerChain<ITransformer>(_keys, _embedding, fitted), _raw.Schema, path);
         using (var model = MultiInterestModel.Load(_ml, path)) model.ExportOnnx(onnx);
         string manifest = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        return (onnx, manifest, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject());
+    }
+
+    [Fact]
+    public void AManifestWhoseFoldInWasEdited_IsRefused()
+    {
+        var (onnx, manifest, json) = ExportedUnimodalManifest("edited");
         json["history_fold_in_items"] = 0;
         File.WriteAllText(manifest, json.ToJsonString());
         var refused = Assert.Throws<InvalidDataException>(() => OnnxServingManifest.Read(onnx));
@@ -277,12 +283,7 @@ public sealed class HistoryVectorTests : IDisposable
     [Fact]
     public void AFormat2Manifest_LoadsWithoutTheFoldIn_ButOneMissingAFieldOfItsVersionIsRefused()
     {
-        var fitted = _ml.MultiInterest().UnimodalRetriever(candidates: 5).Fit(_embedded);
-        string path = Path.Combine(_directory, "format2.zip"), onnx = Path.Combine(_directory, "format2-onnx");
-        _ml.Model.Save(new TransformerChain<ITransformer>(_keys, _embedding, fitted), _raw.Schema, path);
-        using (var model = MultiInterestModel.Load(_ml, path)) model.ExportOnnx(onnx);
-        string manifest = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        var (onnx, manifest, json) = ExportedUnimodalManifest("format2");
         json["format_version"] = 2;
         json["library_version"] = "1.1.0";
         Assert.True(json.Remove("history_fold_in"));
