@@ -192,6 +192,44 @@ public sealed class HistoryVectorTests : IDisposable
         Assert.Equal(list.Items.Select(r => r.Score), fromOnnx.ScoresOf(0).ToArray());
     }
 
+    private sealed class ItemTerm
+    {
+        public string Item { get; set; } = "";
+    }
+
+    [Fact]
+    public void OnItemKeysWithoutEdges_TheOnnxFoldInCountsTheFittedItems_AndServesNewUsersAsTheRecommender()
+    {
+        // The item key type holds ten ids without an edge: the ONNX tables have a (zero) row for each, the stage does not.
+        string[] itemIds = [.. MLNetTestData.Edges().Select(e => e.Item).Distinct(), .. Enumerable.Range(0, 10).Select(i => $"unused{i}")];
+        var vocabulary = _ml.Data.LoadFromEnumerable(itemIds.Select(id => new ItemTerm { Item = id }));
+        var keys = _ml.Transforms.Conversion.MapValueToKey("User").Append(_ml.Transforms.Conversion.MapValueToKey("Item", keyData: vocabulary)).Fit(_raw);
+        var keyed = keys.Transform(_raw);
+        var mi = _ml.MultiInterest();
+        var embedding = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 8, Threads = 1, Seed = 3, Als = Als,
+        }).Fit(keyed);
+        Assert.False(embedding.ItemEmbeddings.IsDense);
+        var fitted = mi.UnimodalRetriever(candidates: 5).Fit(embedding.Transform(keyed));
+        string path = Path.Combine(_directory, "sparse-keys.zip"), onnx = Path.Combine(_directory, "sparse-keys-onnx");
+        _ml.Model.Save(new TransformerChain<ITransformer>(keys, embedding, fitted), _raw.Schema, path);
+        using var model = MultiInterestModel.Load(_ml, path);
+        var manifest = model.ExportOnnx(onnx);
+        Assert.Equal(itemIds.Length, manifest.Items);
+        Assert.Equal(itemIds.Length - 10, manifest.HistoryFoldInItems);
+
+        var recommender = mi.CreateRecommender(model);
+        using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 2);
+        var fromOnnx = scorer.RetrieveUnimodalFromHistories([.. Histories.Select(h => (IReadOnlyList<int>)h)]); // rows = key order
+        for (int q = 0; q < Histories.Length; q++)
+        {
+            var live = recommender.Recommend("someone-new", Histories[q].Select(r => itemIds[r]));
+            Assert.Equal(live.Items.Select(r => r.ItemId), fromOnnx.IndicesOf(q).ToArray().Select(r => itemIds[r]));
+            Assert.Equal(live.Items.Select(r => r.Score), fromOnnx.ScoresOf(q).ToArray());
+        }
+    }
+
     [Fact]
     public void OnVectorsWithoutAnAlsObjective_AutoTakesTheMean_AndFoldInIsFittedToTheUserVectors()
     {
