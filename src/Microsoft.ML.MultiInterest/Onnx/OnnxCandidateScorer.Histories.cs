@@ -49,7 +49,7 @@ public sealed partial class OnnxCandidateScorer
         if (!Enum.TryParse<QuotaQuery>(Manifest.Query, out var query))
             throw new NotSupportedException("The serving directory does not record its query (exported before 2026-12): export it again to serve fresh histories.");
         CheckHistoryExclusion(excludeHistory);
-        var sets = OnnxScorerParts.HistorySets(histories, Manifest);
+        var sets = OnnxScorerParts.HistorySets(histories, Manifest, _tables.AbsentItems);
         var exclusions = excludeHistory ? OnnxScorerParts.HistoryGraph(sets, Manifest.Items) : null;
         return new Represented([.. Enumerable.Range(0, sets.Length)], exclusions, query,
             (start, batch) => RepresentHistories(sets.AsSpan(start, batch), followed?.AsSpan(start, batch).ToArray()), [.. sets.Select(h => h.Length == 0)]);
@@ -162,7 +162,7 @@ public sealed partial class OnnxCandidateScorer
         if (_vectorScorer == null && _quotaScorer == null)
             throw new NotSupportedException($"The unimodal serving directory has no {OnnxServingDirectory.VectorScorerFileName} (exported before 2026-12): export it again to serve fresh histories.");
         CheckHistoryExclusion(excludeHistory);
-        var sets = OnnxScorerParts.HistorySets(histories, Manifest);
+        var sets = OnnxScorerParts.HistorySets(histories, Manifest, _tables.AbsentItems);
         var exclusions = excludeHistory ? OnnxScorerParts.HistoryGraph(sets, Manifest.Items) : null;
         int d = Manifest.Dimension, users = sets.Length;
         var means = new EmbeddingMatrix(users, d);

@@ -22,7 +22,15 @@ internal static class OnnxInitializerFile
     /// (<c>float[]</c> or <c>long[]</c>), checked to be of the element type asked for.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not a complete ONNX model, or lacks one of the initializers, or one is of another type or size.</exception>
-    public static Dictionary<string, (int[] Shape, Array Values)> Read(string path, params (string Name, TensorProto.Types.DataType Type)[] wanted)
+    public static Dictionary<string, (int[] Shape, Array Values)> Read(string path, params (string Name, TensorProto.Types.DataType Type)[] wanted) =>
+        Read(path, optional: [], wanted);
+
+    /// <summary>
+    /// As <see cref="Read(string, ValueTuple{string, TensorProto.Types.DataType}[])"/>, except that the initializers named in
+    /// <paramref name="optional"/> may be absent (a table only some exports hold): the result then has no entry for them.
+    /// </summary>
+    public static Dictionary<string, (int[] Shape, Array Values)> Read(string path, IReadOnlyCollection<string> optional,
+        params (string Name, TensorProto.Types.DataType Type)[] wanted)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         var found = new Dictionary<string, Entry>();
@@ -52,7 +60,10 @@ internal static class OnnxInitializerFile
         foreach (var (name, type) in wanted)
         {
             if (!found.TryGetValue(name, out var entry))
+            {
+                if (optional.Contains(name)) continue;
                 throw new InvalidDataException($"'{path}' has no initializer '{name}' with raw data: the model was not written by this version of Microsoft.ML.MultiInterest.");
+            }
             if (entry.DataType != (int)type)
                 throw new InvalidDataException($"Initializer '{name}' of '{path}' has ONNX element type {entry.DataType}, expected {type}.");
             var shape = entry.Dims.Select(d => checked((int)d)).ToArray();

@@ -140,7 +140,8 @@ internal sealed class OnnxRerank
             return Math.Min(proved, _listLength);
         }
         Scanned++;
-        var list = _tables.Catalogue.RetrieveQueries(new EmbeddingMatrix(1, query.Length, query.ToArray()), [user], exclusions, _listLength, threads: 1);
+        var (scanExclusions, row) = _tables.ScanExclusions(exclusions, user);
+        var list = _tables.Catalogue.RetrieveQueries(new EmbeddingMatrix(1, query.Length, query.ToArray()), [row], scanExclusions, _listLength, threads: 1);
         list.IndicesOf(0).CopyTo(outItems);
         list.ScoresOf(0).CopyTo(outScores);
         return list.Counts[0];

@@ -14,11 +14,12 @@ internal sealed class OnnxRerankTables
     private readonly Lazy<ClusterQuotaRetriever> _clusters;
     private readonly Lazy<UnimodalRetriever> _catalogue;
 
-    private OnnxRerankTables(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering)
+    private OnnxRerankTables(EmbeddingMatrix users, EmbeddingMatrix items, ItemClustering clustering, int[] absentItems)
     {
         Users = users;
         Items = items;
         Clustering = clustering;
+        AbsentItems = absentItems;
         // Both retrievers copy the item table (grouped by cluster, packed for the search kernel); only a scan needs them.
         _clusters = new Lazy<ClusterQuotaRetriever>(() => new ClusterQuotaRetriever(items, clustering));
         _catalogue = new Lazy<UnimodalRetriever>(() => new UnimodalRetriever(items));
@@ -35,6 +36,23 @@ internal sealed class OnnxRerankTables
 
     /// <summary>The item table, row = item row.</summary>
     public EmbeddingMatrix Items { get; }
+
+    /// <summary>
+    /// The item rows that hold no item (<see cref="ItemAbsence"/>), ascending: the graphs never list them, so a scan must
+    /// not either. Empty for a directory whose every row is an item (and for one exported before the mask).
+    /// </summary>
+    public int[] AbsentItems { get; }
+
+    /// <summary>
+    /// The exclusions of a catalogue scan for <paramref name="user"/>: <paramref name="exclusions"/> and its row as given when
+    /// every row is an item, else a graph of that user alone (row 0) that also excludes <see cref="AbsentItems"/>.
+    /// </summary>
+    public (BipartiteGraph? Exclusions, int Row) ScanExclusions(BipartiteGraph? exclusions, int user)
+    {
+        if (AbsentItems.Length == 0) return (exclusions, user);
+        int[] items = [.. (exclusions == null ? [] : exclusions.ItemsOf(user).ToArray()).Concat(AbsentItems).Distinct().Order()];
+        return (BipartiteGraph.FromEdges(1, Items.Rows, new int[items.Length], items), 0);
+    }
 
     /// <summary>The item clusters the mixtures refer to (members in ascending item order, as the engine's).</summary>
     public ItemClustering Clustering { get; }
@@ -58,12 +76,15 @@ internal sealed class OnnxRerankTables
         var f = TensorProto.Types.DataType.Float;
         var i64 = TensorProto.Types.DataType.Int64;
         string unimodalPath = Path.Combine(directory, manifest.UnimodalScorer.File), quotaPath = Path.Combine(directory, manifest.QuotaScorer.File);
-        var tables = OnnxInitializerFile.Read(unimodalPath, (UnimodalOnnxExporter.UserTableName, f), (UnimodalOnnxExporter.ItemTableName, f));
+        var tables = OnnxInitializerFile.Read(unimodalPath, [ItemAbsence.InitializerName],
+            (UnimodalOnnxExporter.UserTableName, f), (UnimodalOnnxExporter.ItemTableName, f), (ItemAbsence.InitializerName, f));
         var users = Matrix(tables[UnimodalOnnxExporter.UserTableName], unimodalPath, manifest.Users, manifest.Dimension);
         var items = Matrix(tables[UnimodalOnnxExporter.ItemTableName], unimodalPath, manifest.Items, manifest.Dimension);
+        int[] absent = tables.TryGetValue(ItemAbsence.InitializerName, out var mask) ? ItemAbsence.AbsentRows(mask, unimodalPath, manifest.Items) : [];
 
         // A unimodal-only directory has no groups: one cluster of every item (only the norm bound reads it).
-        if (manifest.Retrieval == OnnxServingManifest.UnimodalRetrieval) return new OnnxRerankTables(users, items, ItemClustering.Create(new int[manifest.Items], 1, items));
+        if (manifest.Retrieval == OnnxServingManifest.UnimodalRetrieval)
+            return new OnnxRerankTables(users, items, ItemClustering.Create(new int[manifest.Items], 1, items), absent);
         var members = OnnxInitializerFile.Read(quotaPath, (QuotaScorerGraph.ClusterItemRowsName, i64), (QuotaScorerGraph.ClusterPaddingName, f));
         var (shape, rowValues) = members[QuotaScorerGraph.ClusterItemRowsName];
         var (paddingShape, paddingValues) = members[QuotaScorerGraph.ClusterPaddingName];
@@ -82,12 +103,12 @@ internal sealed class OnnxRerankTables
             assignments[item] = slot / shape[1];
         }
         int missing = Array.IndexOf(assignments, -1);
-        if (missing < 0) return new OnnxRerankTables(users, items, ItemClustering.Create(assignments, manifest.Clusters, items));
+        if (missing < 0) return new OnnxRerankTables(users, items, ItemClustering.Create(assignments, manifest.Clusters, items), absent);
         if (!manifest.IsConditional) throw new InvalidDataException($"'{quotaPath}' puts item row {missing} in no cluster.");
         // A conditional directory's items without a condition are in no group; here they form one more, which no user's component reads.
         for (int i = missing; i < assignments.Length; i++)
             if (assignments[i] < 0) assignments[i] = manifest.Clusters;
-        return new OnnxRerankTables(users, items, ItemClustering.Create(assignments, manifest.Clusters + 1, items));
+        return new OnnxRerankTables(users, items, ItemClustering.Create(assignments, manifest.Clusters + 1, items), absent);
     }
 
     private static EmbeddingMatrix Matrix((int[] Shape, Array Values) tensor, string path, int rows, int dimension)

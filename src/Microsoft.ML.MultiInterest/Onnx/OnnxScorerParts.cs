@@ -47,7 +47,13 @@ internal static class OnnxScorerParts
     /// Fresh histories as the engine reads them: each a sorted set of item rows (the same float sums in the same order);
     /// a null history, or an item row outside the export, is refused naming its place.
     /// </summary>
-    public static int[][] HistorySets(IReadOnlyList<IReadOnlyList<int>> histories, OnnxServingManifest manifest)
+    /// <param name="histories">Per user, item rows.</param>
+    /// <param name="manifest">The opened directory's manifest.</param>
+    /// <param name="absentItems">
+    /// Rows without an item (<see cref="ItemAbsence"/>), ascending: dropped from the sets, as the recommender ignores an id
+    /// unknown to the model (a key without training edges).
+    /// </param>
+    public static int[][] HistorySets(IReadOnlyList<IReadOnlyList<int>> histories, OnnxServingManifest manifest, int[]? absentItems = null)
     {
         var sets = new int[histories.Count][];
         for (int q = 0; q < histories.Count; q++)
@@ -59,7 +65,9 @@ internal static class OnnxScorerParts
                     throw new ArgumentOutOfRangeException(nameof(histories), $"History {q} holds item row {history[p]} (position {p}), which is not an item of the exported model: "
                         + $"item rows are 0 to {manifest.Items - 1}, the rows of {MultiInterestModel.ItemIdsFileName}.");
             }
-            sets[q] = history.Distinct().Order().ToArray();
+            sets[q] = absentItems is { Length: > 0 }
+                ? [.. history.Distinct().Where(i => Array.BinarySearch(absentItems, i) < 0).Order()]
+                : [.. history.Distinct().Order()];
         }
         return sets;
     }

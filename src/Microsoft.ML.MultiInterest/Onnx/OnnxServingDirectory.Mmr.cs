@@ -24,7 +24,15 @@ public static partial class OnnxServingDirectory
     /// <param name="exclusionMask">True to give the pool's scorer the exclusion mask input.</param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest ExportMmr(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, int poolSize, double lambda, double interestWeight,
-        MixtureTable? mixtures, ItemClustering? clustering, string directory, bool exclusionMask = false)
+        MixtureTable? mixtures, ItemClustering? clustering, string directory, bool exclusionMask = false) =>
+        ExportMmrOverKeys(users, items, candidates, poolSize, lambda, interestWeight, mixtures, clustering, directory, exclusionMask, itemAbsence: null);
+
+    /// <summary>
+    /// <see cref="ExportMmr"/> over a table indexed by item key, with <paramref name="itemAbsence"/> (<see cref="ItemAbsence.Mask"/>):
+    /// the rows of <paramref name="items"/> that hold no item, which the pool never takes; null when every row is an item.
+    /// </summary>
+    internal static OnnxServingManifest ExportMmrOverKeys(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, int poolSize, double lambda, double interestWeight,
+        MixtureTable? mixtures, ItemClustering? clustering, string directory, bool exclusionMask, float[]? itemAbsence)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(items);
@@ -36,7 +44,7 @@ public static partial class OnnxServingDirectory
             if (mixtures.UserCount != users.Rows) throw new ArgumentException($"The mixtures have {mixtures.UserCount} users, the embeddings {users.Rows}.", nameof(mixtures));
             if (clustering.ItemCount != items.Rows) throw new ArgumentException($"The clustering covers {clustering.ItemCount} items, the embeddings {items.Rows}.", nameof(clustering));
         }
-        var pool = ExportUnimodal(users, items, poolSize, Path.Combine(directory, OnnxMmrScorer.PoolDirectoryName), exclusionMask);
+        var pool = ExportUnimodalOverKeys(users, items, poolSize, Path.Combine(directory, OnnxMmrScorer.PoolDirectoryName), exclusionMask, itemAbsence);
         int m = 1;
         if (interestWeight > 0)
         {

@@ -158,7 +158,15 @@ public static partial class OnnxServingDirectory
     /// <param name="directory">The directory to write into.</param>
     /// <param name="exclusionMask">True to give the scorer the exclusion mask input (seen-item exclusion).</param>
     /// <returns>The manifest that was written.</returns>
-    public static OnnxServingManifest ExportUnimodal(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string directory, bool exclusionMask = false)
+    public static OnnxServingManifest ExportUnimodal(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string directory, bool exclusionMask = false) =>
+        ExportUnimodalOverKeys(users, items, candidates, directory, exclusionMask, itemAbsence: null);
+
+    /// <summary>
+    /// <see cref="ExportUnimodal"/> over a table indexed by item key, with <paramref name="itemAbsence"/> (<see cref="ItemAbsence.Mask"/>):
+    /// the rows of <paramref name="items"/> that hold no item, which both scorers never list; null when every row is an item.
+    /// </summary>
+    internal static OnnxServingManifest ExportUnimodalOverKeys(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string directory, bool exclusionMask,
+        float[]? itemAbsence)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         MixtureExportChecks.Together(users, items);
@@ -166,8 +174,8 @@ public static partial class OnnxServingDirectory
         users.ThrowIfNotFinite("user embeddings");
         items.ThrowIfNotFinite("item embeddings");
         Directory.CreateDirectory(directory);
-        Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), directory, UnimodalScorerFileName);
-        Write(UnimodalOnnxExporter.BuildVectorModel(items, candidates, exclusionMask), directory, VectorScorerFileName);
+        Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask, itemAbsence), directory, UnimodalScorerFileName);
+        Write(UnimodalOnnxExporter.BuildVectorModel(items, candidates, exclusionMask, itemAbsence), directory, VectorScorerFileName);
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
         var manifest = new OnnxServingManifest
         {

@@ -7,7 +7,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <summary>
 /// Writes the single-vector (unimodal) scorer as a self-contained ONNX model (opset 17) whose
 /// initializers hold the user and item embeddings:
-/// <c>user_rows</c> → Gather(user embeddings) → Gemm(·, items, transB) → [Add(exclusion_mask)] → TopK(M + slack)
+/// <c>user_rows</c> → Gather(user embeddings) → Gemm(·, items, transB) → [Add(item_absence)] → [Add(exclusion_mask)] → TopK(M + slack)
 /// → <c>candidate_rows</c>, <c>candidate_scores</c>, and their first M, <c>item_rows</c>, <c>scores</c>. The batch dimension is dynamic.
 /// </summary>
 /// <remarks>
@@ -26,6 +26,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// Runtime sums in another order, and the engine calls scores within 2e-7 a tie for the lower row); the candidate outputs
 /// <see cref="CandidateRowsOutput"/> and <see cref="CandidateScoresOutput"/> let <see cref="OnnxCandidateScorer"/> return
 /// the engine's lists exactly.</para>
+/// <para>A model exported from a pipeline whose item key type holds keys without training edges has a row per key, zero for
+/// those, and adds the constant <c>item_absence</c> (negative infinity on those rows) to the scores, so they come last
+/// with the excluded items and are never listed.</para>
 /// <para>The whole model is one protobuf message, which is limited to 2 GB; larger tables are refused
 /// (ONNX external data is not written yet, see docs/onnx.md).</para>
 /// </remarks>
@@ -84,14 +87,19 @@ public static class UnimodalOnnxExporter
     }
 
     /// <summary>Builds the model without writing it (validates the arguments first).</summary>
-    internal static ModelProto BuildModel(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, bool exclusionMask)
+    /// <param name="users">User embeddings.</param>
+    /// <param name="items">Item embeddings.</param>
+    /// <param name="candidates">M.</param>
+    /// <param name="exclusionMask">True to add the exclusion mask input.</param>
+    /// <param name="itemAbsence">The rows of <paramref name="items"/> that hold no item (<see cref="ItemAbsence.Mask"/>), or null when all do.</param>
+    internal static ModelProto BuildModel(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, bool exclusionMask, float[]? itemAbsence = null)
     {
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(items);
         if (users.Rows < 1) throw new ArgumentException("The user embedding table is empty: there is nothing to export.", nameof(users));
         if (users.Dimension != items.Dimension)
             throw new ArgumentException($"User embeddings have dimension {users.Dimension} but item embeddings {items.Dimension}.", nameof(users));
-        return BuildScorer(users, items, candidates, exclusionMask);
+        return BuildScorer(users, items, candidates, exclusionMask, itemAbsence);
     }
 
     /// <summary>
@@ -99,14 +107,16 @@ public static class UnimodalOnnxExporter
     /// <see cref="MixtureOnnxExporter.UserEmbeddingName"/> float <c>[batch, d]</c>, in place of user rows, so a vector computed
     /// outside the model (a fresh history's mean item vector) can be ranked; only the item table is stored.
     /// </summary>
-    internal static ModelProto BuildVectorModel(EmbeddingMatrix items, int candidates, bool exclusionMask) => BuildScorer(null, items, candidates, exclusionMask);
+    internal static ModelProto BuildVectorModel(EmbeddingMatrix items, int candidates, bool exclusionMask, float[]? itemAbsence = null) =>
+        BuildScorer(null, items, candidates, exclusionMask, itemAbsence);
 
     /// <summary>The scorer over <paramref name="items"/>: of the rows of <paramref name="users"/>, or of given vectors when it is null.</summary>
-    private static ModelProto BuildScorer(EmbeddingMatrix? users, EmbeddingMatrix items, int candidates, bool exclusionMask)
+    private static ModelProto BuildScorer(EmbeddingMatrix? users, EmbeddingMatrix items, int candidates, bool exclusionMask, float[]? itemAbsence)
     {
         ArgumentNullException.ThrowIfNull(items);
         if (items.Rows < 1) throw new ArgumentException("The item embedding table is empty: there is nothing to export.", nameof(items));
         MixtureExportChecks.Candidates(candidates, items.Rows);
+        ItemAbsence.Check(itemAbsence, items.Rows);
         long bytes = ((long)(users?.Values.Length ?? 0) + items.Values.Length) * sizeof(float);
         if (bytes > MaxModelBytes)
             throw new NotSupportedException($"The embeddings take {bytes} bytes, over the 2 GB limit of a single protobuf ONNX model; ONNX external data is not supported yet.");
@@ -139,10 +149,17 @@ public static class UnimodalOnnxExporter
             .AddInitializer("list_axis", [1], [1L])
             .AddNode("Gemm", [userVectors, ItemTable], [RawScores], OnnxAttributes.Int("transB", 1));
         string scores = RawScores;
+        if (itemAbsence != null)
+        {
+            // Rows without an item (zero rows of keys without edges) are never candidates; the mask broadcasts over the batch.
+            graph.AddInitializer(ItemAbsence.InitializerName, [items.Rows], itemAbsence)
+                .AddNode("Add", [RawScores, ItemAbsence.InitializerName], ["present_scores"]);
+            scores = "present_scores";
+        }
         if (exclusionMask)
         {
             graph.AddInput(ExclusionMaskInput, f, [null, items.Rows])
-                .AddNode("Add", [RawScores, ExclusionMaskInput], [MaskedScores]);
+                .AddNode("Add", [scores, ExclusionMaskInput], [MaskedScores]);
             scores = MaskedScores;
         }
         // TopK puts equal scores in ascending index order, so the first M of the sorted candidates are TopK's own top M.

@@ -265,7 +265,8 @@ public sealed partial class MultiInterestModel
             // A single-vector pipeline has no clusters or mixtures (and item keys without edges have no cluster): the unimodal
             // scorer alone.
             var items = embedding.ItemEmbeddings.DenseView();
-            var unimodal = OnnxServingDirectory.ExportUnimodal(embedding.UserEmbeddings.DenseView(), items, m, directory, exclusionMask);
+            var unimodal = OnnxServingDirectory.ExportUnimodalOverKeys(embedding.UserEmbeddings.DenseView(), items, m, directory, exclusionMask,
+                ItemAbsence.Mask(embedding.ItemEmbeddings));
             WriteIdFiles(directory, embedding);
             return unimodal;
         }
@@ -287,8 +288,8 @@ public sealed partial class MultiInterestModel
         // A pool larger than the catalogue holds the catalogue: the same lists with N = the item count.
         int pool = Math.Min(Math.Max(stage.Settings.MmrPoolSize, stage.Candidates), items.Rows);
         var (clustering, mixtures) = stage.Settings.InterestWeight > 0 ? RequireMixturePath(embedding) : (null, null);
-        var manifest = OnnxServingDirectory.ExportMmr(embedding.UserEmbeddings.DenseView(), items, Math.Min(stage.Candidates, pool), pool, stage.Settings.MmrLambda,
-            stage.Settings.InterestWeight, mixtures, clustering, directory, exclusionMask);
+        var manifest = OnnxServingDirectory.ExportMmrOverKeys(embedding.UserEmbeddings.DenseView(), items, Math.Min(stage.Candidates, pool), pool, stage.Settings.MmrLambda,
+            stage.Settings.InterestWeight, mixtures, clustering, directory, exclusionMask, ItemAbsence.Mask(embedding.ItemEmbeddings));
         WriteIdFiles(directory, embedding);
         return manifest;
     }
