@@ -12,8 +12,8 @@ Usage (numpy/scipy required, e.g. apt-get install python3-numpy python3-scipy):
       [--jobs 2] [--sgemm auto|numpy|LIB] [--emd-linprog] [--tie-tolerance 1e-6]
 
 Lists that hold the same items with the same scores and differ only in the order of items whose scores tie within
---tie-tolerance (relative) are counted in the candidates table's near-tie column, not as differing: the library breaks ties within its own
-tolerance by row, and another summation order can put either item first.  The exit status is 1 when a figure differs
+--tie-tolerance (relative to the list's largest score) are counted in the candidates table's near-tie column, not as differing: the
+library breaks ties within its own tolerance by row, and another summation order can put either item first.  The exit status is 1 when a figure differs
 beyond --tolerance or a list differs otherwise.
 
 Runtime at scale.  The bulk of the arithmetic is two float32 GEMMs (test users x items for the
@@ -1097,9 +1097,10 @@ def compare_metrics(P, mine, path, label, methods=METHODS):
     print()
 
 
-def exposure_of(table, degrees):
+def exposure_of(P, table, degrees):
     """evaluation-protocol.md "Catalogue exposure" of one row's lists (a ListTable) over the items of training degree > 0:
-    coverage, Gini of the exposure counts, long-tail share (head: degree >= that of the ceil(0.2 n)-th largest)."""
+    coverage, Gini of the exposure counts, long-tail share (head: degree >= that of the ceil(0.2 n)-th largest), and the
+    long-tail recall: per test user with a held-out long-tail item, the share of those items its list holds, averaged."""
     entries = table.items[table.items >= 0]
     catalogue = np.nonzero(degrees > 0)[0]
     if len(entries) == 0 or len(catalogue) == 0:
@@ -1110,7 +1111,16 @@ def exposure_of(table, degrees):
     gini = float(np.sum((2.0 * np.arange(1, n + 1) - n - 1) * x) / (n * len(entries)))
     head_degree = np.sort(degrees[catalogue])[::-1][int(np.ceil(0.2 * n)) - 1]
     tail = float(np.sum(degrees[entries] < head_degree)) / len(entries)
-    return {"coverage": float(np.count_nonzero(counts[catalogue])) / n, "gini": gini, "long_tail_share": tail}
+    recalls = []
+    for r, u in enumerate(P.test_users):
+        held = P.test_sets[u]
+        held = held[(degrees[held] > 0) & (degrees[held] < head_degree)]
+        if len(held) == 0:
+            continue
+        listed = table.items[r][table.items[r] >= 0]
+        recalls.append(np.count_nonzero(np.isin(held, listed)) / len(held))
+    return {"coverage": float(np.count_nonzero(counts[catalogue])) / n, "gini": gini, "long_tail_share": tail,
+            "long_tail_recall": float(np.mean(recalls)) if recalls else None, "long_tail_users": len(recalls)}
 
 
 def compare_exposure(P, theirs, path, methods):
@@ -1120,7 +1130,7 @@ def compare_exposure(P, theirs, path, methods):
     degrees = np.zeros(len(P.item_ids), dtype=np.int64)
     for items in P.train:
         degrees[items] += 1
-    print("Catalogue exposure from the candidates file against %s: |ours - theirs| (coverage, Gini, long-tail share)" % path)
+    print("Catalogue exposure from the candidates file against %s: |ours - theirs| (coverage, Gini, long-tail share, long-tail recall)" % path)
     worst, seen = 0.0, 0
     for m in methods:
         js = ms.get(m, {}).get("exposure")
@@ -1130,13 +1140,21 @@ def compare_exposure(P, theirs, path, methods):
             t, table = js.get(str(K)), theirs.get(m, {}).get(K)
             if t is None or table is None:
                 continue
-            mine = exposure_of(table, degrees)
+            mine = exposure_of(P, table, degrees)
             if mine is None:
                 continue
             d = max(abs(mine[f] - t[f]) for f in ("coverage", "gini", "long_tail_share"))
+            # Files before the long-tail recall (2026-12-05) have none; a row without long-tail users has null.
+            if "long_tail_recall" in t:
+                if (mine["long_tail_recall"] is None) != (t["long_tail_recall"] is None) or mine["long_tail_users"] != t.get("long_tail_users"):
+                    d = float("inf")
+                elif mine["long_tail_recall"] is not None:
+                    d = max(d, abs(mine["long_tail_recall"] - t["long_tail_recall"]))
             worst = max(worst, d)
             seen += 1
-            print("  %-24s @%-4d %.4f %.4f %.4f  %.2e" % (m, K, mine["coverage"], mine["gini"], mine["long_tail_share"], d))
+            tr = mine["long_tail_recall"]
+            print("  %-24s @%-4d %.4f %.4f %.4f %s  %.2e" % (m, K, mine["coverage"], mine["gini"], mine["long_tail_share"],
+                                                          "%.4f" % tr if tr is not None else "-", d))
     if seen:
         print("  max abs difference: %.3e" % worst)
         VERDICT.figures(worst, "catalogue exposure")
@@ -1501,8 +1519,11 @@ NEAR_TIE = 1e-6  # relative, --tie-tolerance: two float32 sums of the same produ
 
 
 def near_tie_order(ours, theirs, r):
-    """True when row r's two lists hold the same items, each with the same score in both (within NEAR_TIE, relative),
-    and differ only in the order of items whose scores tie within it: at every position the two lists' scores agree.
+    """True when row r's two lists hold the same items, each with the same score in both (within NEAR_TIE relative to the
+    list's largest score), and differ only in the order of items whose scores tie within it: at every position the two
+    lists' scores agree. The scale is the list's, not each score's: a float32 dot product's rounding is relative to
+    |q| |v|, not to the product, so two scores near 0 (an item nearly orthogonal to a mixture component) can differ in
+    their sixth significant digit by rounding alone.
     The library breaks a tie within its tolerance by row; float rounding of another summation order can put either item
     first, which is not a difference of method. A list whose items differ (even at the cut), or whose file gives an item
     another score than ours (a swapped id), is a difference."""
@@ -1513,8 +1534,10 @@ def near_tie_order(ours, theirs, r):
     if np.isnan(a).any() or np.isnan(b).any():
         return False
 
+    scale = max(float(np.abs(a).max()), float(np.abs(b).max()))
+
     def close(x, y):
-        return abs(x - y) <= NEAR_TIE * max(abs(x), abs(y)) + 1e-12
+        return abs(x - y) <= NEAR_TIE * scale + 1e-12
 
     mine = dict(zip(ours.items[r, :L].tolist(), a.tolist()))
     filed = dict(zip(theirs.items[r, :L].tolist(), b.tolist()))
@@ -1652,8 +1675,9 @@ def main():
     ap.add_argument("--examples", type=int, default=2,
                     help="example users to print per differing method@K")
     ap.add_argument("--tie-tolerance", type=float, default=1e-6,
-                    help="relative score difference within which two lists may order items either way (default 1e-6: float32 "
-                         "sums of the same products in another order); lists that differ only so are counted as near-tie, not as differing")
+                    help="score difference, relative to the list's largest score, within which two lists may order items either way "
+                         "(default 1e-6: float32 sums of the same products in another order); lists that differ only so are counted as "
+                         "near-tie, not as differing")
     ap.add_argument("--tolerance", type=float, default=1e-6,
                     help="largest figure difference that still passes (default 1e-6); any differing list fails")
     args = ap.parse_args()
@@ -1714,7 +1738,7 @@ def main():
         return 1
     print("OK: every figure within %.1e (largest %.3e), every compared list identical%s" % (args.tolerance, VERDICT.worst,
           "" if not VERDICT.near_ties else " but %d that differ only in the order of items whose scores tie within %.0e "
-          "(relative; column near-tie)" % (VERDICT.near_ties, NEAR_TIE)))
+          "(relative to the list's largest score; column near-tie)" % (VERDICT.near_ties, NEAR_TIE)))
     return 0
 
 

@@ -337,7 +337,7 @@ internal static class ExperimentRunner
         var pairs = UnimodalPairs.Of(result);
         PairedTable.Print(result, pairs, log);
         ActivityTable.Print(result, pairs, log);
-        var exposure = ExposureTable.Of(result, train);
+        var exposure = ExposureTable.Of(result, train, test);
         ExposureTable.Print(result, exposure, log);
         FrontierTable.Print(result, log);
         if (settings.OutDirectory != null)

@@ -76,6 +76,7 @@ internal static class MetricsJson
                 ["exposure"] = exposure[m.Name].OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => (object)new Dictionary<string, double?>
                 {
                     ["coverage"] = FiniteOrNull(p.Value.Coverage), ["gini"] = FiniteOrNull(p.Value.Gini), ["long_tail_share"] = FiniteOrNull(p.Value.LongTailShare),
+                    ["long_tail_recall"] = FiniteOrNull(p.Value.LongTailRecall), ["long_tail_users"] = p.Value.LongTailUsers,
                 }),
                 ["by_activity"] = m.ByActivity.Select(g => new Dictionary<string, object?>
                 {

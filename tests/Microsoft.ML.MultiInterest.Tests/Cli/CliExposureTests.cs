@@ -25,6 +25,11 @@ public sealed class CliExposureTests : IDisposable
         int headDegree = degree.Values.OrderDescending().ElementAt((int)Math.Ceiling(0.2 * degree.Count) - 1);
         var lists = File.ReadLines(Path.Combine(output, "candidates.tsv")).Skip(1).Select(l => l.Split('\t'))
             .GroupBy(p => p[1]).ToDictionary(g => g.Key, g => g.Select(p => p[3]).ToList(), StringComparer.Ordinal);
+        // Held-out items per test user, those with a training edge (the others are in neither head nor tail).
+        var heldOut = File.ReadLines(test).Skip(1).Select(l => l.Split('\t')).Where(p => degree.ContainsKey(p[1]))
+            .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Select(p => p[1]).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var listsByUser = File.ReadLines(Path.Combine(output, "candidates.tsv")).Skip(1).Select(l => l.Split('\t'))
+            .GroupBy(p => (Row: p[1], User: p[0])).ToDictionary(g => g.Key, g => g.Select(p => p[3]).ToHashSet(StringComparer.Ordinal));
         using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
         int checkedRows = 0;
         foreach (var method in metrics.RootElement.GetProperty("methods").EnumerateObject())
@@ -38,6 +43,11 @@ public sealed class CliExposureTests : IDisposable
                 Assert.Equal((double)exposure.Count / degree.Count, atK.Value.GetProperty("coverage").GetDouble(), 12);
                 Assert.Equal(gini, atK.Value.GetProperty("gini").GetDouble(), 12);
                 Assert.Equal((double)items.Count(i => degree[i] < headDegree) / items.Count, atK.Value.GetProperty("long_tail_share").GetDouble(), 12);
+                // Long-tail recall: over the test users with a held-out long-tail item, the share of those items their list holds.
+                var tailRecalls = heldOut.Select(u => (User: u.Key, Tail: u.Value.Where(i => degree[i] < headDegree).ToList())).Where(u => u.Tail.Count > 0)
+                    .Select(u => (double)u.Tail.Count(i => listsByUser.TryGetValue(($"{method.Name}@{atK.Name}", u.User), out var l) && l.Contains(i)) / u.Tail.Count).ToList();
+                Assert.Equal(tailRecalls.Count, atK.Value.GetProperty("long_tail_users").GetInt32());
+                Assert.Equal(tailRecalls.Average(), atK.Value.GetProperty("long_tail_recall").GetDouble(), 12);
                 checkedRows++;
             }
         }

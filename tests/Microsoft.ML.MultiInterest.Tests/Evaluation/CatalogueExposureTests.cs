@@ -46,4 +46,28 @@ public sealed class CatalogueExposureTests
         var refused = Assert.Throws<ArgumentException>(() => CatalogueExposure.Of(Lists([0, 1]), [3, 0]));
         Assert.Contains("item 1, which is not a catalogue item", refused.Message);
     }
+
+    [Fact]
+    public void LongTailRecall_AveragesOverTheUsersWithALongTailHeldOutItem()
+    {
+        // Catalogue 0, 1, 2, 3, 5; head item 0 (degree 5); long tail 1, 2, 3, 5; item 4 has no training edge.
+        int[] degrees = [5, 3, 3, 1, 0, 2];
+        // Held out, by user row: 0 {0, 1, 3} (tail 1, 3), 1 {0, 4} (no tail: 4 is outside the catalogue), 2 {2, 5, 5} (tail 2, 5; a repeat), 3 {1}.
+        var heldOut = BipartiteGraph.FromEdges(4, 6, [0, 0, 0, 1, 1, 2, 2, 2, 3], [0, 1, 3, 0, 4, 2, 5, 5, 1]);
+        // Lists of users 2, 0, 1, in that order: user 2 lists 5 (not 2), user 0 lists 1 (not 3), user 1 lists 0 and 3.
+        var lists = Lists([5, 0], [1, 2], [0, 3]);
+        var exposure = CatalogueExposure.Of(lists, degrees, heldOut, [2, 0, 1]);
+        // User 2: 1 of its 2 tail items (5); user 0: 1 of 2 (item 1); user 1 has no tail item and is left out.
+        Assert.Equal(2, exposure.LongTailUsers);
+        Assert.Equal((0.5 + 0.5) / 2, exposure.LongTailRecall, 12);
+        Assert.Equal(CatalogueExposure.Of(lists, degrees) with { LongTailRecall = exposure.LongTailRecall, LongTailUsers = 2 }, exposure);
+
+        // Without held-out edges there is no figure; with users of no long-tail item, NaN over 0 users.
+        Assert.True(double.IsNaN(CatalogueExposure.Of(lists, degrees).LongTailRecall));
+        var headOnly = CatalogueExposure.Of(Lists([1]), degrees, BipartiteGraph.FromEdges(1, 6, [0], [0]), [0]);
+        Assert.True(double.IsNaN(headOnly.LongTailRecall));
+        Assert.Equal(0, headOnly.LongTailUsers);
+        var mismatched = Assert.Throws<ArgumentException>(() => CatalogueExposure.Of(lists, degrees, heldOut, [0, 1]));
+        Assert.Contains("3 lists but 2 users", mismatched.Message);
+    }
 }
