@@ -122,7 +122,7 @@ internal static class RecommendCommand
         // Said for every scorer (the live recommender skips such items just as the engine and ONNX do): between two fits a
         // history names items added since the fit, which no list can hold until the next fit.
         if (historyEdges != null && model.GraphEmbedding is { } fitted)
-            CountHistory(historyEdges, history!, ServingData.RowsOf(fitted.UserIds, fitted.UserEmbeddings.Contains), ServingData.RowsOf(fitted.ItemIds), log);
+            CountHistory(historyEdges, history!, ServingData.RowsOf(fitted.UserIds, fitted.UserEmbeddings.Contains), ServingData.RowsOf(fitted.ItemIds, fitted.ItemEmbeddings.Contains), log);
         var topics = follows == null ? null : ServingData.Follows(follows);
         string firstField = header.Split('\t')[0].Trim();
         if (model.GraphEmbedding?.UserIds.Contains(firstField) == true)
@@ -184,12 +184,16 @@ internal static class RecommendCommand
             // lists: MultiInterestRecommender serves them (below, in Complete), so every scorer gives the same lists.
             var live = new Lazy<MultiInterestRecommender>(() => ml.MultiInterest().CreateRecommender(model));
             var itemRows = ServingData.RowsOf(embedding.ItemIds);
+            // The items a history is read with: an item key without training edges (the key type wider than the items fitted)
+            // has no vector, and MultiInterestRecommender ignores it as an id it does not know; a new user left with no such
+            // item gets the popular items from it (Complete), not an empty list from the graphs.
+            var historyItemRows = ServingData.RowsOf(embedding.ItemIds, embedding.ItemEmbeddings.Contains);
             // A fusing model has no single serving stage; its sources share the training history (TrainingHistory reads the first's).
             BipartiteGraph? exclusions = model.RankFusions.Count > 0 || model.ServingStage.HasTrainingHistory ? model.TrainingHistory() : null;
             // Trained users whose --history holds an item they were not trained on (a model saved without its training history
             // cannot tell, and is served as before).
             var withNewItems = fresh == null || exclusions == null ? []
-                : ids.Where(u => userRows.TryGetValue(u, out int row) && fresh[u].Any(i => itemRows.TryGetValue(i, out int item) && !exclusions.Contains(row, item)))
+                : ids.Where(u => userRows.TryGetValue(u, out int row) && fresh[u].Any(i => historyItemRows.TryGetValue(i, out int item) && !exclusions.Contains(row, item)))
                     .ToHashSet(StringComparer.Ordinal);
             var reread = withNewItems.Count > 0 && live.Value.RereadsTrainedUsers ? withNewItems : [];
             var known = ids.Where(u => userRows.ContainsKey(u) && !reread.Contains(u)).ToList();
@@ -203,7 +207,7 @@ internal static class RecommendCommand
             RankedLists ranked;
             // Users the model does not know, by their --history (item rows): a DCM round-robin directory serves them (below).
             var newUsers = historyEdges == null || !onnx ? []
-                : ServingData.NewUserHistories(historyEdges, ids.Where(u => !userRows.ContainsKey(u)), itemRows);
+                : ServingData.NewUserHistories(historyEdges, ids.Where(u => !userRows.ContainsKey(u)), historyItemRows);
             var historyLists = new Dictionary<string, int>(StringComparer.Ordinal);
             RankedLists? fromHistory = null;
             // Set-up (session creation) and the first batch (JIT, first-run allocations) are timed apart, so the

@@ -1,0 +1,68 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary>
+/// <c>recommend --history</c> on a model whose item key type is wider than the items with edges: a history item whose key has
+/// no edges is an id the model does not know to MultiInterestRecommender, so every scorer must ignore it, and a new user whose
+/// history holds only such items gets the popular items from each (not an empty list from the ONNX graphs).
+/// </summary>
+public sealed class CliOnnxItemKeysWithoutEdgesTests : IDisposable
+{
+    private readonly MLContext _ml = new(seed: 1);
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-cli-unused-items-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private sealed class ItemTerm
+    {
+        public string Item { get; set; } = "";
+    }
+
+    /// <summary>A unimodal model over item keys fitted on the planted graph's items and ten ids without an edge, interleaved.</summary>
+    private string SavedOverWideItemKeys()
+    {
+        var used = MLNetTestData.Edges().Select(e => e.Item).Distinct().ToArray();
+        var ids = new List<string>();
+        for (int i = 0; i < used.Length; i++)
+        {
+            if (i % 2 == 0 && i / 2 < 10) ids.Add($"unused{i / 2}");
+            ids.Add(used[i]);
+        }
+        var raw = _ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var vocabulary = _ml.Data.LoadFromEnumerable(ids.Select(id => new ItemTerm { Item = id }));
+        var keys = _ml.Transforms.Conversion.MapValueToKey("User").Append(_ml.Transforms.Conversion.MapValueToKey("Item", keyData: vocabulary)).Fit(raw);
+        var keyed = keys.Transform(raw);
+        var mi = _ml.MultiInterest();
+        var embedding = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed);
+        Assert.False(embedding.ItemEmbeddings.IsDense);
+        var fitted = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 6 }).Fit(embedding.Transform(keyed));
+        string path = Path.Combine(_directory, "wide.zip");
+        _ml.Model.Save(new TransformerChain<ITransformer>(keys, embedding, fitted), raw.Schema, path);
+        return path;
+    }
+
+    [Fact]
+    public void Every_scorer_ignores_history_items_without_edges_and_serves_a_user_of_only_those_the_popular_items()
+    {
+        string model = SavedOverWideItemKeys();
+        var items = MLNetTestData.Edges().Select(e => e.Item).Distinct().ToArray();
+        string users = Path.Combine(_directory, "users.tsv"), history = Path.Combine(_directory, "history.tsv");
+        File.WriteAllLines(users, ["user", "only-unused", "mixed"]);
+        File.WriteAllLines(history, ["user\titem", "only-unused\tunused0", "only-unused\tunused3", $"mixed\t{items[1]}", "mixed\tunused2", $"mixed\t{items[4]}"]);
+        string Serve(string name, params string[] scorer)
+        {
+            string output = Path.Combine(_directory, name);
+            var run = CliHarness.Run(["recommend", "--model", model, "--users", users, "--history", history, "--out", output, .. scorer]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            return File.ReadAllText(output);
+        }
+        string live = Serve("live.tsv", "--recommender");
+        var lines = live.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split('\t')).ToArray();
+        Assert.Contains(lines, f => f[0] == "only-unused" && f[4] == "Popular");
+        Assert.Contains(lines, f => f[0] == "mixed" && f[4] == "History");
+        Assert.Equal(live, Serve("engine.tsv", "--engine"));
+        Assert.Equal(live, Serve("onnx.tsv", "--onnx"));
+    }
+}
