@@ -12,7 +12,7 @@ Usage (numpy/scipy required, e.g. apt-get install python3-numpy python3-scipy):
       [--jobs 2] [--sgemm auto|numpy|LIB] [--emd-linprog] [--tie-tolerance 1e-6]
 
 Lists that hold the same items with the same scores and differ only in the order of items whose scores tie within
---tie-tolerance (relative to the list's largest score) are counted in the candidates table's near-tie column, not as differing: the
+--tie-tolerance (relative to |q| |v|, the query's and the item's norms) are counted in the candidates table's near-tie column, not as differing: the
 library breaks ties within its own tolerance by row, and another summation order can put either item first.  The exit status is 1 when a figure differs
 beyond --tolerance or a list differs otherwise.
 
@@ -1518,12 +1518,13 @@ def read_candidates(P, path):
 NEAR_TIE = 1e-6  # relative, --tie-tolerance: two float32 sums of the same products in another order differ by a few ulps (~1e-7)
 
 
-def near_tie_order(ours, theirs, r):
-    """True when row r's two lists hold the same items, each with the same score in both (within NEAR_TIE relative to the
-    list's largest score), and differ only in the order of items whose scores tie within it: at every position the two
-    lists' scores agree. The scale is the list's, not each score's: a float32 dot product's rounding is relative to
-    |q| |v|, not to the product, so two scores near 0 (an item nearly orthogonal to a mixture component) can differ in
-    their sixth significant digit by rounding alone.
+def near_tie_order(ours, theirs, r, query_norm, item_norms):
+    """True when row r's two lists hold the same items, each with the same score in both (within NEAR_TIE x |q| |v| of
+    the item), and differ only in the order of items whose scores tie within it: at every position the two lists' scores
+    agree (within the larger of the two items' bounds). The scale is |q| |v| (q the query: the user's vector for Unimodal,
+    a unit component for the mixture rows), not the score: a float32 dot product's rounding is relative to the norms, not
+    to the product, so two scores near 0 (an item nearly orthogonal to a mixture component) can differ in their sixth
+    significant digit by rounding alone.
     The library breaks a tie within its tolerance by row; float rounding of another summation order can put either item
     first, which is not a difference of method. A list whose items differ (even at the cut), or whose file gives an item
     another score than ours (a swapped id), is a difference."""
@@ -1534,16 +1535,15 @@ def near_tie_order(ours, theirs, r):
     if np.isnan(a).any() or np.isnan(b).any():
         return False
 
-    scale = max(float(np.abs(a).max()), float(np.abs(b).max()))
-
-    def close(x, y):
-        return abs(x - y) <= NEAR_TIE * scale + 1e-12
+    def close(x, y, norm):
+        return abs(x - y) <= NEAR_TIE * query_norm * norm + 1e-12
 
     mine = dict(zip(ours.items[r, :L].tolist(), a.tolist()))
     filed = dict(zip(theirs.items[r, :L].tolist(), b.tolist()))
-    if mine.keys() != filed.keys() or not all(close(mine[i], filed[i]) for i in mine):
+    if mine.keys() != filed.keys() or not all(close(mine[i], filed[i], item_norms[i]) for i in mine):
         return False
-    return all(close(x, y) for x, y in zip(a.tolist(), b.tolist()))
+    return all(close(x, y, max(item_norms[i], item_norms[j]))
+               for x, y, i, j in zip(a.tolist(), b.tolist(), ours.items[r, :L].tolist(), theirs.items[r, :L].tolist()))
 
 
 def compare_candidates(P, theirs, n_examples):
@@ -1554,6 +1554,7 @@ def compare_candidates(P, theirs, n_examples):
     examples = {}
     seq_examples = {}
     n = len(P.test_users)
+    item_norms = np.linalg.norm(P.I.astype(np.float64), axis=1)
     for m in METHODS:
         for K in P.cutoffs:
             ours = ListTable.from_dict(P, P.cands[m][K])
@@ -1574,7 +1575,9 @@ def compare_candidates(P, theirs, n_examples):
             nd_seq = nd_set = nitems = ties = 0
             for r in np.nonzero(differ)[0].tolist():
                 u = P.test_users[r]
-                if near_tie_order(ours, th, r):
+                # Unimodal ranks by the user's vector; the mixture rows by unit component vectors.
+                query_norm = float(np.linalg.norm(P.U[u].astype(np.float64))) if m == "unimodal" else 1.0
+                if near_tie_order(ours, th, r, query_norm, item_norms):
                     ties += 1
                     continue
                 nd_seq += 1
@@ -1675,7 +1678,7 @@ def main():
     ap.add_argument("--examples", type=int, default=2,
                     help="example users to print per differing method@K")
     ap.add_argument("--tie-tolerance", type=float, default=1e-6,
-                    help="score difference, relative to the list's largest score, within which two lists may order items either way "
+                    help="score difference, relative to |q| |v| (the query's and the item's norms), within which two lists may order items either way "
                          "(default 1e-6: float32 sums of the same products in another order); lists that differ only so are counted as "
                          "near-tie, not as differing")
     ap.add_argument("--tolerance", type=float, default=1e-6,
@@ -1738,7 +1741,7 @@ def main():
         return 1
     print("OK: every figure within %.1e (largest %.3e), every compared list identical%s" % (args.tolerance, VERDICT.worst,
           "" if not VERDICT.near_ties else " but %d that differ only in the order of items whose scores tie within %.0e "
-          "(relative to the list's largest score; column near-tie)" % (VERDICT.near_ties, NEAR_TIE)))
+          "(relative to |q| |v|; column near-tie)" % (VERDICT.near_ties, NEAR_TIE)))
     return 0
 
 
