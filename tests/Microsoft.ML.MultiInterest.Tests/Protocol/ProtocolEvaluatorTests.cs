@@ -576,4 +576,18 @@ public class ProtocolEvaluatorTests
         Assert.Contains("nothing to evaluate", Assert.Throws<ArgumentException>(() =>
             ProtocolEvaluator.Run(train, empty, users, items, clustering, new ProtocolSettings())).Message);
     }
+
+    [Fact]
+    public void ARowAddedWithListsOfOtherUsers_IsRefusedWhereItIsAdded()
+    {
+        var (train, test, users, items, clustering) = Planted(groups: 2, itemsPerGroup: 6, users: 40, itemsPerUserPerGroup: 2);
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings { Cutoffs = [5], Neighbors = 3, Threads = 1 });
+        var unimodal = result["unimodal"];
+        var short1 = new MethodEvaluation("short_row", unimodal.Recall, unimodal.Ndcg, unimodal.Diversity, unimodal.Emd,
+            new Dictionary<int, RankedLists> { [5] = new RankedLists(result.TestUsers.Count - 1, 5) }, null);
+        var error = Assert.Throws<ArgumentException>(() => result.With([short1]));
+        Assert.Contains($"Row 'short_row' has {result.TestUsers.Count - 1} lists at K = 5, not one per test user ({result.TestUsers.Count})", error.Message);
+        var same = new MethodEvaluation("copy", unimodal.Recall, unimodal.Ndcg, unimodal.Diversity, unimodal.Emd, unimodal.Candidates, null);
+        Assert.Equal("copy", result.With([same]).Methods[^1].Name);
+    }
 }

@@ -131,11 +131,18 @@ public sealed class ProtocolResult
     public HistoryInterestOptions? HistoryInterests { get; init; }
 
     /// <summary>This result with <paramref name="methods"/> appended (same test users; for rows measured separately, such as learned mixtures).</summary>
+    /// <exception cref="ArgumentException">A row's lists at some cutoff are not one per test user (every figure read across rows pairs them by position).</exception>
     public ProtocolResult With(IEnumerable<MethodEvaluation> methods)
     {
         ArgumentNullException.ThrowIfNull(methods);
+        var added = methods.ToArray();
+        // Checked here, where the row is added, rather than by the exposure or the export after every row has been computed.
+        foreach (var method in added)
+            foreach (var (cutoff, lists) in method.Candidates)
+                if (lists.QueryCount != TestUsers.Count)
+                    throw new ArgumentException($"Row '{method.Name}' has {lists.QueryCount} lists at K = {cutoff}, not one per test user ({TestUsers.Count}).", nameof(methods));
         var seconds = new Dictionary<string, double>(Seconds);
-        return new ProtocolResult(TestUsers.ToArray(), Methods.Concat(methods).ToArray(), seconds, Frontiers, MissedUsers) { HistoryInterests = HistoryInterests };
+        return new ProtocolResult(TestUsers.ToArray(), Methods.Concat(added).ToArray(), seconds, Frontiers, MissedUsers) { HistoryInterests = HistoryInterests };
     }
 
     /// <summary>The method called <paramref name="name"/>.</summary>
