@@ -18,7 +18,10 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="MixtureEmbeddingsName"/> float <c>[batch, K, d]</c>, the unit interests in that order. Float summation order
 /// differs from the engine's, so interests agree to rounding, not bit for bit. The item rows are normalised at export as the
 /// engine normalises a history's rows. Every negative row is padding; a row at or past the item count makes ONNX Runtime fail,
-/// so <see cref="OnnxRoundRobinScorer"/> checks the rows before it runs the graph.
+/// so <see cref="OnnxRoundRobinScorer"/> checks the rows before it runs the graph. An encoder exported from a pipeline whose
+/// item key type holds keys without training edges (zero item rows) also holds the scorer's constant <c>item_absence</c>
+/// float <c>[I]</c> (<see cref="ItemAbsence"/>) and reads a row it marks negative infinity as padding, as the recommender
+/// ignores an id it does not know: a zero row would otherwise take a share of every interest's mass.
 /// </remarks>
 public static class DcmOnnxExporter
 {
@@ -51,8 +54,15 @@ public static class DcmOnnxExporter
         BuildEncoder(model).WriteTo(output);
     }
 
-    internal static ModelProto BuildEncoder(DcmModel model)
+    /// <summary>Builds the encoder of <paramref name="model"/> without writing it.</summary>
+    /// <param name="model">A trained DCM model.</param>
+    /// <param name="itemAbsence">
+    /// The rows of <paramref name="model"/>'s item table that hold no item (<see cref="ItemAbsence.Mask"/>), read as padding;
+    /// null when every row is an item (the graph is then as before the mask).
+    /// </param>
+    internal static ModelProto BuildEncoder(DcmModel model, float[]? itemAbsence = null)
     {
+        ItemAbsence.Check(itemAbsence, model.Items.Rows);
         int k = model.Interests, d = model.Items.Dimension;
         MixtureExportChecks.CheckSize("DCM encoder", (double)model.Items.Rows * d * sizeof(float));
         var f = TensorProto.Types.DataType.Float;
@@ -71,10 +81,18 @@ public static class DcmOnnxExporter
             .AddInitializer("axis_last", [1], [-1L])
             .AddInitializer("k", [1], [(long)k])
             .AddInitializer("zero_f", [], [0f])
-            .AddNode("GreaterOrEqual", [HistoryRowsInput, "zero"], ["valid"])
+            .AddNode("GreaterOrEqual", [HistoryRowsInput, "zero"], [itemAbsence == null ? "valid" : "not_padding"])
             .AddNode("Max", [HistoryRowsInput, "zero"], ["safe_rows"])
-            .AddNode("Gather", ["items", "safe_rows"], ["gathered"], OnnxAttributes.Int("axis", 0))     // [B,H,d]
-            .AddNode("Cast", ["valid"], ["valid_f"], OnnxAttributes.Int("to", (long)f))
+            .AddNode("Gather", ["items", "safe_rows"], ["gathered"], OnnxAttributes.Int("axis", 0));    // [B,H,d]
+        if (itemAbsence != null)
+        {
+            // A row without an item (a key without training edges, a zero row) is padding: the recommender ignores such an id.
+            g.AddInitializer(ItemAbsence.InitializerName, [model.Items.Rows], itemAbsence)
+                .AddNode("Gather", [ItemAbsence.InitializerName, "safe_rows"], ["row_absence"], OnnxAttributes.Int("axis", 0))   // [B,H]
+                .AddNode("Equal", ["row_absence", "zero_f"], ["present"])
+                .AddNode("And", ["not_padding", "present"], ["valid"]);
+        }
+        g.AddNode("Cast", ["valid"], ["valid_f"], OnnxAttributes.Int("to", (long)f))
             .AddNode("Unsqueeze", ["valid_f", "axis_2"], ["valid_col"])                                // [B,H,1]
             .AddNode("Mul", ["gathered", "valid_col"], ["x"])
             .AddNode("Transpose", [SeedsName], ["m_0_t"], OnnxAttributes.Ints("perm", 1, 0));           // [d,K]

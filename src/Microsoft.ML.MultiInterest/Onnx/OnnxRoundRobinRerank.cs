@@ -11,7 +11,8 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="OnnxServingManifest.CandidateSlack"/>, best first by ONNX Runtime's scores) are re-scored with the search
 /// kernel's chain (<see cref="TiledTopKSearch.Score(ReadOnlySpan{float}, EmbeddingMatrix, ReadOnlySpan{int}, Span{float})"/>)
 /// and <see cref="OnnxCandidateProof"/> keeps the prefix the rounding bound <see cref="OnnxRerank.ErrorBound"/> proves;
-/// when it is shorter than K × C_d the engine's own search fetches the list. One per call (scratch); not thread-safe.
+/// when it is shorter than K × C_d the engine's own search fetches the list, the items the scorer never fetches
+/// (<see cref="OnnxRoundRobinTables.AbsentItems"/>) excluded with the user's. One per call (scratch); not thread-safe.
 /// </summary>
 internal sealed class OnnxRoundRobinRerank
 {
@@ -31,7 +32,8 @@ internal sealed class OnnxRoundRobinRerank
         _proof = new OnnxCandidateProof(maxCandidates);
         _rows = new int[maxCandidates];
         _scores = new float[maxCandidates];
-        _exclusion = new ItemExclusion(tables.ItemComponents.Rows / tables.DestinationComponents);
+        // The scorer masks the keys without an item (zero rows, dot 0): the engine's search over the same table skips them too.
+        _exclusion = new ItemExclusion(tables.ItemComponents.Rows / tables.DestinationComponents, tables.AbsentItems);
     }
 
     /// <summary>Lists proved from the candidates.</summary>

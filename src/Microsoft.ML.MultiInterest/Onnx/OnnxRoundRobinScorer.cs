@@ -144,7 +144,8 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// a kNN-Embed table (<see cref="OnnxServingManifest.HistoryMean"/>), one component of weight 1, the mean of the history
     /// items' vectors. The scorer, re-scoring and merge then serve them, the history's items excluded. These are the lists
     /// <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives a new user with that history, bit for bit. Each history is read as
-    /// a set: duplicates count once and the order does not matter, as there. An empty history gets the seeds with equal weights
+    /// a set: duplicates count once and the order does not matter, as there; an item row without an item (a key without
+    /// training edges, which the recommender does not know) is dropped. An empty history gets the seeds with equal weights
     /// from a DCM model (the model's own answer) and an empty list otherwise (<see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/>
     /// gives such a user the popular items instead).
     /// </summary>
@@ -163,7 +164,8 @@ public sealed class OnnxRoundRobinScorer : IDisposable
         if (excludeHistory && !Manifest.ExclusionMask)
             throw new ArgumentException("The round-robin scorer was exported without the exclusion mask input, so it cannot exclude the histories' items; "
                 + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
-        var sets = OnnxScorerParts.HistorySets(histories, Manifest);
+        // An item the scorer never fetches (a key without training edges) is dropped, as the recommender ignores an id it does not know.
+        var sets = OnnxScorerParts.HistorySets(histories, Manifest, _tables.AbsentItems);
         int m = Manifest.Components, d = Manifest.Dimension;
         var result = new RankedLists(histories.Count, Manifest.Candidates);
         int width = Math.Min(BatchSize, Math.Max(1, histories.Count));

@@ -7,18 +7,19 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// What <see cref="OnnxRoundRobinScorer"/> re-ranks ONNX Runtime's round-robin candidates with, read back from the serving
 /// directory's own graphs (no second copy on disk): the item components (the scorer's table), the largest component norm
 /// that bounds the two computations' rounding, the engine's nearest-component search for the lists the candidates cannot
-/// prove, and, when the directory has the DCM history encoder, the soft k-means settings the engine clusters a fresh
-/// history with. Read-only once built; thread-safe.
+/// prove, the items the scorer never fetches (keys without an item, <see cref="ItemAbsence"/>), and, when the directory has
+/// the DCM history encoder, the soft k-means settings the engine clusters a fresh history with. Read-only once built; thread-safe.
 /// </summary>
 internal sealed class OnnxRoundRobinTables
 {
     private readonly Lazy<RoundRobinRetriever> _retriever;
 
-    private OnnxRoundRobinTables(EmbeddingMatrix itemComponents, int destinationComponents, DcmClustering? dcm)
+    private OnnxRoundRobinTables(EmbeddingMatrix itemComponents, int destinationComponents, DcmClustering? dcm, int[] absentItems)
     {
         ItemComponents = itemComponents;
         DestinationComponents = destinationComponents;
         Dcm = dcm;
+        AbsentItems = absentItems;
         // The retriever packs a copy of the table for the search kernel; only a scan needs it.
         _retriever = new Lazy<RoundRobinRetriever>(() => new RoundRobinRetriever(itemComponents, destinationComponents));
         for (int r = 0; r < itemComponents.Rows; r++)
@@ -34,6 +35,13 @@ internal sealed class OnnxRoundRobinTables
 
     /// <summary>C_d.</summary>
     public int DestinationComponents { get; }
+
+    /// <summary>
+    /// The items that are none (keys without training edges, <see cref="ItemAbsence"/>), ascending: the scorer never fetches
+    /// their components, so an engine search must not either, and a fresh history reads as without them. Empty for a
+    /// directory whose every item is one (and for one exported before the mask).
+    /// </summary>
+    public int[] AbsentItems { get; }
 
     /// <summary>The largest Euclidean norm of any item component.</summary>
     public double NormBound { get; }
@@ -51,7 +59,9 @@ internal sealed class OnnxRoundRobinTables
         string scorerPath = Path.Combine(directory, manifest.RoundRobinScorer!.File);
         int cd = manifest.DestinationComponents, d = manifest.Dimension;
         long rows = (long)manifest.Items * cd;
-        var (shape, values) = OnnxInitializerFile.Read(scorerPath, (RoundRobinOnnxExporter.ItemComponentsName, TensorProto.Types.DataType.Float))[RoundRobinOnnxExporter.ItemComponentsName];
+        var f = TensorProto.Types.DataType.Float;
+        var tables = OnnxInitializerFile.Read(scorerPath, [ItemAbsence.InitializerName], (RoundRobinOnnxExporter.ItemComponentsName, f), (ItemAbsence.InitializerName, f));
+        var (shape, values) = tables[RoundRobinOnnxExporter.ItemComponentsName];
         if (cd < 1 || shape.Length != 2 || shape[0] != d || shape[1] != rows)
             throw new InvalidDataException($"'{scorerPath}' holds item components of shape [{string.Join(", ", shape)}], not [{d}, {rows}] "
                 + $"(dimension, {manifest.Items} items x {cd} components) as the manifest says.");
@@ -59,8 +69,9 @@ internal sealed class OnnxRoundRobinTables
         var table = new EmbeddingMatrix(checked((int)rows), d);
         for (int j = 0; j < d; j++)
             for (int r = 0; r < rows; r++) table.Values[(long)r * d + j] = transposed[(long)j * rows + r];
+        int[] absent = tables.TryGetValue(ItemAbsence.InitializerName, out var mask) ? ItemAbsence.AbsentRows(mask, scorerPath, manifest.Items) : [];
         var dcm = manifest.HistoryEncoder is { } history ? ReadDcm(Path.Combine(directory, history.File), manifest) : null;
-        return new OnnxRoundRobinTables(table, cd, dcm);
+        return new OnnxRoundRobinTables(table, cd, dcm, absent);
     }
 
     /// <summary>

@@ -266,14 +266,23 @@ public static partial class OnnxServingDirectory
     /// </param>
     /// <returns>The manifest that was written.</returns>
     /// <exception cref="ArgumentException"><paramref name="dcm"/> does not fit <paramref name="model"/> (items, dimension, interests, or C_d above 1).</exception>
-    public static OnnxServingManifest ExportRoundRobin(MixtureEmbeddingResult model, int candidates, string directory, bool exclusionMask = false, DcmModel? dcm = null)
+    public static OnnxServingManifest ExportRoundRobin(MixtureEmbeddingResult model, int candidates, string directory, bool exclusionMask = false, DcmModel? dcm = null) =>
+        ExportRoundRobinOverKeys(model, candidates, directory, exclusionMask, dcm, itemAbsence: null);
+
+    /// <summary>
+    /// <see cref="ExportRoundRobin"/> over item components indexed by item key, with <paramref name="itemAbsence"/>
+    /// (<see cref="ItemAbsence.Mask"/>): the items of <paramref name="model"/> that are none (keys without training edges, zero
+    /// components), which the scorer never fetches and the history encoder reads as padding; null when every item is one.
+    /// </summary>
+    internal static OnnxServingManifest ExportRoundRobinOverKeys(MixtureEmbeddingResult model, int candidates, string directory, bool exclusionMask, DcmModel? dcm,
+        float[]? itemAbsence)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var (users, table) = RoundRobinOnnxExporter.EncoderTables(model);
         MixtureExportChecks.Encoder(users, table, 1, 1.0);
         if (dcm != null) CheckDcm(model, table.MaxComponents, dcm);
-        return WriteRoundRobin(users, table, model.ItemComponents, model.DestinationComponents, candidates, directory, exclusionMask, dcm);
+        return WriteRoundRobin(users, table, model.ItemComponents, model.DestinationComponents, candidates, directory, exclusionMask, dcm, itemAbsence);
     }
 
     /// <summary>
@@ -290,7 +299,16 @@ public static partial class OnnxServingDirectory
     /// <param name="exclusionMask">True to give the scorer the exclusion mask input (seen-item exclusion).</param>
     /// <returns>The manifest that was written.</returns>
     public static OnnxServingManifest ExportMixtureRoundRobin(EmbeddingMatrix users, MixtureTable mixtures, EmbeddingMatrix items, int candidates, string directory,
-        bool exclusionMask = false)
+        bool exclusionMask = false) =>
+        ExportMixtureRoundRobinOverKeys(users, mixtures, items, candidates, directory, exclusionMask, itemAbsence: null);
+
+    /// <summary>
+    /// <see cref="ExportMixtureRoundRobin"/> over a table indexed by item key, with <paramref name="itemAbsence"/>
+    /// (<see cref="ItemAbsence.Mask"/>): the rows of <paramref name="items"/> that hold no item, which the scorer never fetches;
+    /// null when every row is an item.
+    /// </summary>
+    internal static OnnxServingManifest ExportMixtureRoundRobinOverKeys(EmbeddingMatrix users, MixtureTable mixtures, EmbeddingMatrix items, int candidates, string directory,
+        bool exclusionMask, float[]? itemAbsence)
     {
         ArgumentNullException.ThrowIfNull(mixtures);
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -298,18 +316,22 @@ public static partial class OnnxServingDirectory
         MixtureExportChecks.Encoder(users, mixtures, 1, 1.0);
         if (!mixtures.HasEmbeddings || mixtures.Dimension != items.Dimension)
             throw new ArgumentException($"The mixtures must carry component embeddings of the items' dimension {items.Dimension}.", nameof(mixtures));
-        return WriteRoundRobin(users, mixtures, items, 1, candidates, directory, exclusionMask, null);
+        return WriteRoundRobin(users, mixtures, items, 1, candidates, directory, exclusionMask, null, itemAbsence);
     }
 
-    /// <summary>Writes the round-robin scorer, the encoder (and DCM's history encoder) and the manifest (arguments already checked).</summary>
+    /// <summary>
+    /// Writes the round-robin scorer, the encoder (and DCM's history encoder) and the manifest (arguments already checked);
+    /// <paramref name="itemAbsence"/>, when given, goes into the scorer and the history encoder.
+    /// </summary>
     private static OnnxServingManifest WriteRoundRobin(EmbeddingMatrix users, MixtureTable table, EmbeddingMatrix itemComponents, int destinationComponents, int candidates,
-        string directory, bool exclusionMask, DcmModel? dcm)
+        string directory, bool exclusionMask, DcmModel? dcm, float[]? itemAbsence)
     {
-        var scorer = RoundRobinOnnxExporter.BuildScorer(itemComponents, destinationComponents, table.MaxComponents, candidates, exclusionMask);
+        var scorer = RoundRobinOnnxExporter.BuildScorer(itemComponents, destinationComponents, table.MaxComponents, candidates, exclusionMask, itemAbsence: itemAbsence);
+        var historyEncoder = dcm == null ? null : DcmOnnxExporter.BuildEncoder(dcm, itemAbsence);
         Directory.CreateDirectory(directory);
         Write(scorer, directory, RoundRobinScorerFileName);
         Write(MixtureEncoderGraph.Build(users, PaddedMixtures.Create(table, 1, 1.0), 1, 1.0), directory, EncoderFileName);
-        if (dcm != null) Write(DcmOnnxExporter.BuildEncoder(dcm), directory, HistoryEncoderFileName);
+        if (historyEncoder != null) Write(historyEncoder, directory, HistoryEncoderFileName);
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
         var manifest = new OnnxServingManifest
         {

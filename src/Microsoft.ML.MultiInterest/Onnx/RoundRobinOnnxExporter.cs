@@ -26,6 +26,10 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// component rows <c>i × C_d + l</c>, nearest first, -1 past the unexcluded ones) and <see cref="ComponentScoresOutput"/>
 /// float <c>[batch, m, F]</c> (their dot products, negative infinity for -1), where F = min(K × C_d + slack, I × C_d); the
 /// slack is <see cref="OnnxServingManifest.CandidateSlack"/> (16; 0 in a directory exported before 2026-12).</para>
+/// <para>A scorer exported from a pipeline whose item key type holds keys without training edges has item component rows per
+/// key, zero for those, and adds the constant <c>item_absence</c> float <c>[I]</c> (0 for an item, negative infinity for a
+/// key without one; <see cref="ItemAbsence"/>) to the scores of every item's components, as it adds the mask, so such rows
+/// come out as -1 past the end and are never fetched.</para>
 /// </remarks>
 public static class RoundRobinOnnxExporter
 {
@@ -92,8 +96,18 @@ public static class RoundRobinOnnxExporter
         (int)Math.Min((long)candidates * destinationComponents + slack, rows);
 
     /// <summary>Validates the arguments and builds the scorer model (<paramref name="slack"/> other than the default only to test older directories).</summary>
+    /// <param name="itemComponents">Rows <c>i × C_d + l</c>: component l of item i.</param>
+    /// <param name="destinationComponents">C_d ≥ 1.</param>
+    /// <param name="maxComponents">m, the (padded) components per user.</param>
+    /// <param name="candidates">K.</param>
+    /// <param name="exclusionMask">True to add the exclusion mask input.</param>
+    /// <param name="slack">The candidates fetched beyond K × C_d per component.</param>
+    /// <param name="itemAbsence">
+    /// The items of <paramref name="itemComponents"/> that are none (<see cref="ItemAbsence.Mask"/>, one entry per item), or
+    /// null when every item is one (the graph is then as before the mask).
+    /// </param>
     internal static ModelProto BuildScorer(EmbeddingMatrix itemComponents, int destinationComponents, int maxComponents, int candidates, bool exclusionMask,
-        int slack = OnnxServingDefaults.CandidateSlack)
+        int slack = OnnxServingDefaults.CandidateSlack, float[]? itemAbsence = null)
     {
         ArgumentNullException.ThrowIfNull(itemComponents);
         if (destinationComponents < 1) throw new ArgumentOutOfRangeException(nameof(destinationComponents), destinationComponents, "destinationComponents (C_d) must be at least 1.");
@@ -102,6 +116,7 @@ public static class RoundRobinOnnxExporter
         if (maxComponents < 1) throw new ArgumentOutOfRangeException(nameof(maxComponents), maxComponents, "maxComponents (m) must be at least 1.");
         int rows = itemComponents.Rows, items = rows / destinationComponents, d = itemComponents.Dimension;
         MixtureExportChecks.Candidates(candidates, items);
+        ItemAbsence.Check(itemAbsence, items);
         MixtureExportChecks.CheckSize("round-robin scorer", (double)rows * (d * sizeof(float) + sizeof(long)));
         itemComponents.ThrowIfNotFinite("item components");
         int fetch = FetchCount(candidates, destinationComponents, rows, slack);
@@ -121,12 +136,27 @@ public static class RoundRobinOnnxExporter
             .AddInitializer("neg_inf", [], [float.NegativeInfinity])
             .AddNode("MatMul", [MixtureEmbeddingsName, ItemComponentsName], ["raw_scores"]); // [B,m,R]
         string scores = "raw_scores";
+        // Both per-item masks reach the item component rows through row_items (row r is a component of item r / C_d).
+        if (exclusionMask || (itemAbsence != null && destinationComponents > 1))
+            g.AddInitializer("row_items", [rows], Enumerable.Range(0, rows).Select(r => (long)(r / destinationComponents)).ToArray());
+        if (itemAbsence != null)
+        {
+            // Keys without an item (zero rows, which score 0) are never fetched; the constant broadcasts over batch and components.
+            g.AddInitializer(ItemAbsence.InitializerName, [items], itemAbsence);
+            string rowAbsence = ItemAbsence.InitializerName;
+            if (destinationComponents > 1)
+            {
+                g.AddNode("Gather", [ItemAbsence.InitializerName, "row_items"], ["row_absence"], OnnxAttributes.Int("axis", 0));   // [R]
+                rowAbsence = "row_absence";
+            }
+            g.AddNode("Add", ["raw_scores", rowAbsence], ["present_scores"]);
+            scores = "present_scores";
+        }
         if (exclusionMask)
         {
-            g.AddInitializer("row_items", [rows], Enumerable.Range(0, rows).Select(r => (long)(r / destinationComponents)).ToArray())
-                .AddNode("Gather", [ExclusionMaskInput, "row_items"], ["row_mask"], OnnxAttributes.Int("axis", 1))   // [B,R]
+            g.AddNode("Gather", [ExclusionMaskInput, "row_items"], ["row_mask"], OnnxAttributes.Int("axis", 1))   // [B,R]
                 .AddNode("Unsqueeze", ["row_mask", "mask_axis"], ["row_mask_b"])                                   // [B,1,R]
-                .AddNode("Add", ["raw_scores", "row_mask_b"], ["masked_scores"]);
+                .AddNode("Add", [scores, "row_mask_b"], ["masked_scores"]);
             scores = "masked_scores";
         }
         g.AddNode("TopK", [scores, "fetch"], ["top_scores", "top_rows"], OnnxAttributes.Int("axis", -1), OnnxAttributes.Int("largest", 1), OnnxAttributes.Int("sorted", 1))

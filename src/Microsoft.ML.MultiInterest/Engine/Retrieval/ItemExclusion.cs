@@ -10,7 +10,17 @@ internal sealed class ItemExclusion
     private int[] _set = [];
     private int _setCount;
 
+    /// <summary>A mask over <paramref name="itemCount"/> items, none excluded.</summary>
     public ItemExclusion(int itemCount) => _mask = new bool[itemCount];
+
+    /// <summary>
+    /// A mask over <paramref name="itemCount"/> items that always excludes <paramref name="always"/> (rows that hold no item):
+    /// every user's set is loaded over them and <see cref="Clear"/> keeps them, so they cost nothing per user.
+    /// </summary>
+    public ItemExclusion(int itemCount, ReadOnlySpan<int> always) : this(itemCount)
+    {
+        foreach (int item in always) _mask[item] = true;
+    }
 
     public bool this[int item] => _mask[item];
 
@@ -21,6 +31,8 @@ internal sealed class ItemExclusion
         if (_set.Length < items.Length) _set = new int[Math.Max(items.Length, 2 * _set.Length)];
         foreach (int item in items)
         {
+            // Already excluded (always, or listed twice): recorded once, so Clear leaves the always-excluded items alone.
+            if (_mask[item]) continue;
             _mask[item] = true;
             _set[_setCount++] = item;
         }

@@ -245,17 +245,18 @@ public sealed partial class MultiInterestModel
         {
             // Over the kNN-Embed mixtures: every user row's components as the stage reads them, the item vectors as item components.
             var users = embedding.UserEmbeddings.DenseView();
-            var overMixtures = OnnxServingDirectory.ExportMixtureRoundRobin(users, KnnComponents([.. Enumerable.Range(0, users.Rows)]).Gather([.. Enumerable.Range(0, users.Rows)]),
-                embedding.ItemEmbeddings.DenseView(), m, directory, exclusionMask);
+            var overMixtures = OnnxServingDirectory.ExportMixtureRoundRobinOverKeys(users, KnnComponents([.. Enumerable.Range(0, users.Rows)]).Gather([.. Enumerable.Range(0, users.Rows)]),
+                embedding.ItemEmbeddings.DenseView(), m, directory, exclusionMask, ItemAbsence.Mask(embedding.ItemEmbeddings));
             WriteIdFiles(directory, embedding);
             return overMixtures;
         }
         if (stage.Method == CandidateMethod.RoundRobin)
         {
             var mixture = RequireLearnedMixture(embedding);
-            // A DCM stage also gets its history encoder, over the scorer's item rows (every item key, as item_ids.tsv lists them).
+            // A DCM stage also gets its history encoder, over the scorer's item rows (every item key, as item_ids.tsv lists them);
+            // the keys without a vector (zero components) are masked in both.
             var dcm = stage.Dcm is { } c ? new DcmModel(mixture.ItemComponents, c.Seeds, c.Temperature, c.PriorWeight, c.Iterations, c.WeightExponent) : null;
-            var learned = OnnxServingDirectory.ExportRoundRobin(mixture, m, directory, exclusionMask, dcm);
+            var learned = OnnxServingDirectory.ExportRoundRobinOverKeys(mixture, m, directory, exclusionMask, dcm, ItemAbsence.Mask(embedding.ItemEmbeddings));
             WriteIdFiles(directory, embedding);
             return learned;
         }

@@ -51,7 +51,8 @@ public sealed partial class MultiInterestModel
     /// items by default. A history-interest MMR stage (<see cref="MmrInterests.History"/>) reads each user's interests from the
     /// saved training history and retrieves among the items the stage was fitted with (those with a vector), as its Fit did; so
     /// does a conditional stage (<see cref="CandidateMethod.Conditional"/>), with the conditions of that history, and any stage
-    /// whose item key type is wider than the items it was fitted with. A user row without training edges (a key of a user key
+    /// whose item key type is wider than the items it was fitted with (a round-robin stage since 2026-12-05: before, it searched
+    /// every item key and could list keys without edges). A user row without training edges (a key of a user key
     /// type wider than the users fitted) gets the saved popular fallback list, as the saved model gives it, less its exclusions.
     /// </summary>
     /// <param name="userRows">User rows (user key - 1) to serve.</param>
@@ -86,6 +87,9 @@ public sealed partial class MultiInterestModel
         int m = Math.Min(stage.Candidates, items.Rows);
         // Items without edges have no vector and no cluster: the live tables hold the fitted items only, as the stage's Fit did.
         bool itemsBeyondFitted = !embedding.ItemEmbeddings.IsDense && stage.HasTrainingHistory;
+        // Round robin too: over the key table, a key without edges has zero components (dot 0), which an interest whose nearest
+        // components reach below 0 would fetch and list.
+        if (stage.Method == CandidateMethod.RoundRobin && itemsBeyondFitted) return RetrieveLive(userRows, exclusions, threads);
         if (stage.Method == CandidateMethod.RoundRobin && stage.ComponentsFromMixtureStage)
             return new RoundRobinRetriever(items).Retrieve(KnnComponents(userRows), userRows, exclusions, [m], threads)[0];
         if (stage.Method == CandidateMethod.RoundRobin)
