@@ -1131,6 +1131,12 @@ def compare_exposure(P, theirs, path, methods):
     for items in P.train:
         degrees[items] += 1
     print("Catalogue exposure from the candidates file against %s: |ours - theirs| (coverage, Gini, long-tail share, long-tail recall)" % path)
+    if P.args.users and P.args.users < P.n_test_users_all:
+        # Exposure reads every test user's list together: a prefix of the users has other figures, not approximate ones.
+        print("  skipped: --users restricts to %d of %d test users, and the exposure figures are of all of them together" % (
+            len(P.test_users), P.n_test_users_all))
+        print()
+        return
     worst, seen = 0.0, 0
     for m in methods:
         js = ms.get(m, {}).get("exposure")
