@@ -64,6 +64,9 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// <summary>Users per ONNX Runtime call.</summary>
     public int BatchSize { get; }
 
+    /// <summary>The item rows that hold no item (<see cref="ItemAbsence"/>), ascending: never listed, dropped from a history.</summary>
+    internal int[] AbsentItems => _tables.AbsentItems;
+
     /// <summary>Rankings (a component inside its cluster, or a unimodal list) read off ONNX Runtime's candidates so far, all calls together.</summary>
     public long ProvedFromCandidates => Interlocked.Read(ref _proved);
 

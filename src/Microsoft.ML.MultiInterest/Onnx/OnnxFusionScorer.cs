@@ -15,10 +15,14 @@ public sealed class OnnxFusionScorer : IDisposable
     private readonly Source[] _sources;
     private readonly InFlightCalls _calls = new();
 
+    /// <summary>The item rows any source holds no item for (keys without training edges, <see cref="ItemAbsence"/>), ascending.</summary>
+    private readonly int[] _absentItems;
+
     private OnnxFusionScorer(OnnxServingManifest manifest, Source[] sources)
     {
         Manifest = manifest;
         _sources = sources;
+        _absentItems = [.. sources.SelectMany(s => s.AbsentItems).Distinct().Order()];
     }
 
     /// <summary>The fusing directory's manifest (M, sources, weights).</summary>
@@ -71,7 +75,9 @@ public sealed class OnnxFusionScorer : IDisposable
     /// <summary>
     /// The fused lists of users known by their history only: each source's lists for the histories (its own
     /// <c>RetrieveFromHistories</c>), fused as for trained users: <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/>'s lists for a new user.
-    /// An empty history gets an empty list (the recommender gives such a user the popular items).
+    /// An empty history gets an empty list (the recommender gives such a user the popular items), and so does a history of
+    /// item rows without an item alone (keys without training edges: ids the recommender does not know), although a source
+    /// may answer it (a DCM source answers an empty history with its seeds).
     /// </summary>
     /// <param name="histories">Per user, item rows (the rows of the item id file).</param>
     /// <exception cref="InvalidOperationException">A source cannot serve histories (<see cref="ServesHistories"/> is false).</exception>
@@ -83,7 +89,7 @@ public sealed class OnnxFusionScorer : IDisposable
             throw new InvalidOperationException("A source of this fusion serves trained users only (its directory has no history encoder, fold-in, vector scorer or condition model: export it again).");
         var fused = Fuse(_sources.Select(s => s.FromHistories!(histories)).ToArray(), histories.Count);
         for (int q = 0; q < histories.Count; q++)
-            if (histories[q].Count == 0) fused.Counts[q] = 0;
+            if (!histories[q].Any(item => Array.BinarySearch(_absentItems, item) < 0)) fused.Counts[q] = 0;
         return fused;
     }
 
@@ -118,9 +124,12 @@ public sealed class OnnxFusionScorer : IDisposable
 
     /// <summary>One source: its scorer, as a function from users and exclusions to the stage's exact lists, and its weight.</summary>
     private sealed class Source(Func<IReadOnlyList<int>, BipartiteGraph?, RankedLists> retrieve, IDisposable scorer, double weight, int users, int items,
-        Func<IReadOnlyList<IReadOnlyList<int>>, RankedLists>? fromHistories = null) : IDisposable
+        Func<IReadOnlyList<IReadOnlyList<int>>, RankedLists>? fromHistories = null, int[]? absentItems = null) : IDisposable
     {
         public double Weight { get; } = weight;
+
+        /// <summary>The item rows the source holds no item for, ascending (empty where its export refuses such keys).</summary>
+        public int[] AbsentItems { get; } = absentItems ?? [];
 
         /// <summary>The source's lists for users known by a history only; null when its directory cannot serve them.</summary>
         public Func<IReadOnlyList<IReadOnlyList<int>>, RankedLists>? FromHistories { get; } = fromHistories;
@@ -147,7 +156,7 @@ public sealed class OnnxFusionScorer : IDisposable
             {
                 var scorer = OnnxMmrScorer.Open(directory, sessions, batchSize);
                 return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items,
-                    scorer.ServesHistories ? h => scorer.RetrieveFromHistories(h) : null);
+                    scorer.ServesHistories ? h => scorer.RetrieveFromHistories(h) : null, scorer.AbsentItems);
             }
             if (manifest.Retrieval == OnnxServingManifest.ConditionalMergedRetrieval)
             {
@@ -159,7 +168,7 @@ public sealed class OnnxFusionScorer : IDisposable
             {
                 var scorer = OnnxRoundRobinScorer.Open(directory, sessions, batchSize);
                 return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items,
-                    scorer.ServesHistories ? h => scorer.RetrieveFromHistories(h) : null);
+                    scorer.ServesHistories ? h => scorer.RetrieveFromHistories(h) : null, scorer.AbsentItems);
             }
             if (manifest.Retrieval == OnnxServingManifest.RankFusionRetrieval)
                 throw new NotSupportedException($"The fusion source '{source.Directory}' is itself a fusion, which this scorer does not nest.");
@@ -168,7 +177,8 @@ public sealed class OnnxFusionScorer : IDisposable
             Func<IReadOnlyList<IReadOnlyList<int>>, RankedLists>? fromHistories = unimodal
                 ? candidates.ServesUnimodalHistories ? h => candidates.RetrieveUnimodalFromHistories(h) : null
                 : candidates.ServesQuotaHistories ? h => candidates.RetrieveClusterQuotaFromHistories(h) : null;
-            return new Source(unimodal ? candidates.RetrieveUnimodal : candidates.RetrieveClusterQuota, candidates, source.Weight, manifest.Users, manifest.Items, fromHistories);
+            return new Source(unimodal ? candidates.RetrieveUnimodal : candidates.RetrieveClusterQuota, candidates, source.Weight, manifest.Users, manifest.Items, fromHistories,
+                candidates.AbsentItems);
         }
     }
 }

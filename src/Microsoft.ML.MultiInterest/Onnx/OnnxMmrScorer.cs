@@ -147,6 +147,9 @@ public sealed class OnnxMmrScorer : IDisposable
     /// <summary>Whether the directory serves users known by a fresh history only (<see cref="RetrieveFromHistories"/>): its pool holds the vector scorer.</summary>
     public bool ServesHistories => _pool.Manifest.VectorScorer != null;
 
+    /// <summary>The item rows that hold no item (<see cref="ItemAbsence"/>), ascending: never listed, dropped from a history.</summary>
+    internal int[] AbsentItems => _pool.AbsentItems;
+
     /// <summary>Releases the sessions.</summary>
     public void Dispose()
     {

@@ -57,6 +57,9 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// </summary>
     public bool ServesHistories => HasHistoryEncoder || Manifest.HistoryMean;
 
+    /// <summary>The items that are none (<see cref="ItemAbsence"/>), ascending: never listed, dropped from a history.</summary>
+    internal int[] AbsentItems => _tables.AbsentItems;
+
     /// <summary>Component lists (an interest's nearest K × C_d item components) read off ONNX Runtime's candidates so far, all calls together.</summary>
     public long ProvedFromCandidates => Interlocked.Read(ref _proved);
 

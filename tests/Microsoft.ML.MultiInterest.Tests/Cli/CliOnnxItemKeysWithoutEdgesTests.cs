@@ -15,24 +15,11 @@ public sealed class CliOnnxItemKeysWithoutEdgesTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private sealed class ItemTerm
-    {
-        public string Item { get; set; } = "";
-    }
-
     /// <summary>A unimodal model over item keys fitted on the planted graph's items and ten ids without an edge, interleaved.</summary>
     private string SavedOverWideItemKeys()
     {
-        var used = MLNetTestData.Edges().Select(e => e.Item).Distinct().ToArray();
-        var ids = new List<string>();
-        for (int i = 0; i < used.Length; i++)
-        {
-            if (i % 2 == 0 && i / 2 < 10) ids.Add($"unused{i / 2}");
-            ids.Add(used[i]);
-        }
         var raw = _ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        var vocabulary = _ml.Data.LoadFromEnumerable(ids.Select(id => new ItemTerm { Item = id }));
-        var keys = _ml.Transforms.Conversion.MapValueToKey("User").Append(_ml.Transforms.Conversion.MapValueToKey("Item", keyData: vocabulary)).Fit(raw);
+        var keys = WideItemKeys.KeyPipeline(_ml).Fit(raw);
         var keyed = keys.Transform(raw);
         var mi = _ml.MultiInterest();
         var embedding = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed);

@@ -13,37 +13,16 @@ namespace Microsoft.ML.MultiInterest.Tests.Onnx;
 /// </summary>
 public sealed class OnnxItemKeysWithoutEdgesTests : IDisposable
 {
-    private const int Unused = 10;
-
     private readonly MLContext _ml = new(seed: 1);
     private readonly string _directory = Directory.CreateTempSubdirectory("mi-onnx-unused-items-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private sealed class ItemTerm
-    {
-        public string Item { get; set; } = "";
-    }
-
-    /// <summary>The planted graph's items, then ids without an edge, interleaved so that unused keys sit between used ones.</summary>
-    private static string[] Vocabulary()
-    {
-        var used = MLNetTestData.Edges().Select(e => e.Item).Distinct().ToArray();
-        var ids = new List<string>();
-        for (int i = 0; i < used.Length; i++)
-        {
-            if (i % 2 == 0 && i / 2 < Unused) ids.Add($"unused{i / 2}");
-            ids.Add(used[i]);
-        }
-        return [.. ids];
-    }
-
     /// <summary>A saved model of the stage <paramref name="retriever"/> on negative-sampling vectors over the wide item keys.</summary>
     private MultiInterestModel Saved(string name, Func<MultiInterestCatalog, IDataView, CandidateRetrievalTransformer> retriever)
     {
         var raw = _ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        var vocabulary = _ml.Data.LoadFromEnumerable(Vocabulary().Select(id => new ItemTerm { Item = id }));
-        var keys = _ml.Transforms.Conversion.MapValueToKey("User").Append(_ml.Transforms.Conversion.MapValueToKey("Item", keyData: vocabulary)).Fit(raw);
+        var keys = WideItemKeys.KeyPipeline(_ml).Fit(raw);
         var keyed = keys.Transform(raw);
         var mi = _ml.MultiInterest();
         var embedding = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed);

@@ -17,8 +17,6 @@ namespace Microsoft.ML.MultiInterest.Tests.Onnx;
 /// </summary>
 public sealed class RoundRobinItemKeysWithoutEdgesTests : IDisposable
 {
-    private const int Unused = 10;
-
     /// <summary>K: most of the 24 items, so that the interests' nearest lists run into items scored below 0.</summary>
     private const int Candidates = 16;
 
@@ -26,24 +24,6 @@ public sealed class RoundRobinItemKeysWithoutEdgesTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("mi-onnx-rr-unused-items-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private sealed class ItemTerm
-    {
-        public string Item { get; set; } = "";
-    }
-
-    /// <summary>The planted graph's items, then ids without an edge, interleaved so that unused keys sit between used ones.</summary>
-    private static string[] Vocabulary()
-    {
-        var used = MLNetTestData.Edges().Select(e => e.Item).Distinct().ToArray();
-        var ids = new List<string>();
-        for (int i = 0; i < used.Length; i++)
-        {
-            if (i % 2 == 0 && i / 2 < Unused) ids.Add($"unused{i / 2}");
-            ids.Add(used[i]);
-        }
-        return [.. ids];
-    }
 
     /// <summary>
     /// A saved round-robin model over the wide item keys: <paramref name="embedding"/>, then <paramref name="between"/> (kNN-Embed's
@@ -53,8 +33,7 @@ public sealed class RoundRobinItemKeysWithoutEdgesTests : IDisposable
         Func<MultiInterestCatalog, IDataView, ITransformer>? between, RoundRobinRetrieverEstimator.Options retriever)
     {
         var raw = _ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        var vocabulary = _ml.Data.LoadFromEnumerable(Vocabulary().Select(id => new ItemTerm { Item = id }));
-        var keys = _ml.Transforms.Conversion.MapValueToKey("User").Append(_ml.Transforms.Conversion.MapValueToKey("Item", keyData: vocabulary)).Fit(raw);
+        var keys = WideItemKeys.KeyPipeline(_ml).Fit(raw);
         var keyed = keys.Transform(raw);
         var mi = _ml.MultiInterest();
         var vectors = mi.GraphEmbedding(embedding).Fit(keyed);
@@ -196,6 +175,35 @@ public sealed class RoundRobinItemKeysWithoutEdgesTests : IDisposable
                 "no interest's nearest list reached below 0: the zero rows could not have shown");
             AssertServedAsTheStage("dcm", model, stage);
         }
+    }
+
+    [Fact]
+    public void AFusionWithADcmSource_GivesAHistoryOfUnknownIdsAloneNoList()
+    {
+        // A DCM source answers a history it reads as empty with its seeds; the fused list of a history of ids without edges
+        // must be empty, as for an empty history (the recommender gives both the popular items).
+        var raw = _ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = _ml.MultiInterest();
+        var pipeline = WideItemKeys.KeyPipeline(_ml)
+            .Append(mi.GraphEmbedding(algorithm: EmbeddingAlgorithm.ImplicitAls, dimension: 16))
+            .Append(mi.UnimodalRetriever(candidates: 10))
+            .Append(_ml.Transforms.CopyColumns("UnimodalCandidates", MultiInterestColumnNames.Candidates))
+            .Append(mi.WarmStartedDifferentiableClustering(interests: 4))
+            .Append(mi.RoundRobinRetriever(candidates: 10))
+            .Append(mi.RankFusion(["UnimodalCandidates", MultiInterestColumnNames.Candidates], [0.5, 0.5], candidates: 10));
+        string path = Path.Combine(_directory, "fusion.zip"), onnx = Path.Combine(_directory, "fusion-onnx");
+        _ml.Model.Save(pipeline.Fit(raw), raw.Schema, path);
+        using var model = MultiInterestModel.Load(_ml, path);
+        model.ExportOnnx(onnx);
+        var embedding = model.GraphEmbedding!;
+        int absent = Enumerable.Range(0, embedding.ItemIds.Count).First(r => !embedding.ItemEmbeddings.Contains(r));
+        int present = Enumerable.Range(0, embedding.ItemIds.Count).First(embedding.ItemEmbeddings.Contains);
+        Assert.Equal(CandidateSource.Popular, mi.CreateRecommender(model).Recommend("someone-new", [embedding.ItemIds[absent]]).Source);
+        using var scorer = OnnxFusionScorer.Open(onnx, batchSize: 2);
+        var lists = scorer.RetrieveFromHistories([[absent], [], [absent, present]]);
+        Assert.Equal(0, lists.Counts[0]);
+        Assert.Equal(0, lists.Counts[1]);
+        Assert.Equal(10, lists.Counts[2]); // an id the model knows beside it: a list
     }
 
     [Fact]
