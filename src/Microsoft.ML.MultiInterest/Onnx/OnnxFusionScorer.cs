@@ -88,8 +88,10 @@ public sealed class OnnxFusionScorer : IDisposable
         if (!ServesHistories)
             throw new InvalidOperationException("A source of this fusion serves trained users only (its directory has no history encoder, fold-in, vector scorer or condition model: export it again).");
         var fused = Fuse(_sources.Select(s => s.FromHistories!(histories)).ToArray(), histories.Count);
+        // The histories as the sources read them (without rows that hold no item): one empty there gets no list.
+        var sets = OnnxScorerParts.HistorySets(histories, Manifest, _absentItems);
         for (int q = 0; q < histories.Count; q++)
-            if (!histories[q].Any(item => Array.BinarySearch(_absentItems, item) < 0)) fused.Counts[q] = 0;
+            if (sets[q].Length == 0) fused.Counts[q] = 0;
         return fused;
     }
 
