@@ -39,9 +39,13 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     private long _rescanned;
     private readonly InFlightCalls _calls = new();
 
+    // The user rows the directory's user id file leaves out (keys without training edges), which a call may not name.
+    private readonly int[] _absentUsers;
+
     private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession? encoder, InferenceSession? quotaScorer, InferenceSession unimodalScorer,
-        InferenceSession? vectorScorer, ConditionalModel? conditionModel, OnnxRerankTables tables)
+        InferenceSession? vectorScorer, ConditionalModel? conditionModel, OnnxRerankTables tables, int[] absentUsers)
     {
+        _absentUsers = absentUsers;
         _conditionModel = conditionModel;
         Manifest = manifest;
         BatchSize = batchSize;
@@ -126,9 +130,10 @@ public sealed partial class OnnxCandidateScorer : IDisposable
                 if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{conditionGraph.File}', which is missing.", path);
                 conditionModel = ConditionModelGraph.Read(path, manifest);
             }
+            var absentUsers = UserAbsence.Read(directory, manifest);
             return unimodalOnly
-                ? new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, null, tables)
-                : new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, conditionModel, tables);
+                ? new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, null, tables, absentUsers)
+                : new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, conditionModel, tables, absentUsers);
         }
         catch
         {
@@ -349,6 +354,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
             if ((uint)users[q] >= (uint)Manifest.Users)
                 throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {users[q]} (position {q}): the exported model has {Manifest.Users} users.");
         }
+        UserAbsence.Refuse(_absentUsers, users);
         if (exclusions == null) return;
         if (!Manifest.ExclusionMask)
             throw new ArgumentException("The models were exported without the exclusion mask input, so they cannot exclude items; export with exclusionMask: true.", nameof(exclusions));

@@ -28,8 +28,12 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     private readonly ConditionalRetrievalOptions _options;
     private readonly InFlightCalls _calls = new();
 
-    private OnnxConditionalMergeScorer(OnnxServingManifest manifest, OnnxCandidateScorer explicitPart, OnnxCandidateScorer implicitPart)
+    // The user rows the directory's user id file leaves out (keys without training edges), which a call may not name.
+    private readonly int[] _absentUsers;
+
+    private OnnxConditionalMergeScorer(OnnxServingManifest manifest, OnnxCandidateScorer explicitPart, OnnxCandidateScorer implicitPart, int[] absentUsers)
     {
+        _absentUsers = absentUsers;
         Manifest = manifest;
         _explicit = explicitPart;
         _implicit = implicitPart;
@@ -72,7 +76,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
                 implicitPart.Dispose();
                 throw new InvalidDataException($"'{directory}' does not hold a conditional '{ExplicitDirectoryName}' and a quota '{ImplicitDirectoryName}' directory of the same users, items and M.");
             }
-            return new OnnxConditionalMergeScorer(manifest, explicitPart, implicitPart);
+            return new OnnxConditionalMergeScorer(manifest, explicitPart, implicitPart, UserAbsence.Read(directory, manifest));
         }
         catch
         {
@@ -88,6 +92,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(users);
+        UserAbsence.Refuse(_absentUsers, users);   // the parts' directories have no user id file
         return Chunked(users, (chunk, _) => (_explicit.RankComponents(chunk, exclusions), _implicit.RankComponents(chunk, exclusions, withFallback: false)));
     }
 
@@ -124,6 +129,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(users);
+        UserAbsence.Refuse(_absentUsers, users);   // the parts' directories have no user id file
         ArgumentNullException.ThrowIfNull(followedTopics);
         if (followedTopics.Count != users.Count)
             throw new ArgumentException($"There are {followedTopics.Count} followed-topic lists for {users.Count} users.", nameof(followedTopics));

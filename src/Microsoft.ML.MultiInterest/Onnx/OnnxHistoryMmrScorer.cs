@@ -19,6 +19,8 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     private readonly InferenceSession _encoder;
     private readonly InferenceSession _poolScorer;
     private readonly EmbeddingMatrix _users;
+    // The user rows the directory's user id file leaves out (keys without training edges), which a call may not name.
+    private readonly int[] _absentUsers;
     private readonly EmbeddingMatrix _items;
     private readonly HistoryInterestRetriever _retriever;
     private readonly UnimodalRetriever _catalogue;
@@ -34,8 +36,9 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     private readonly InFlightCalls _calls = new();
 
     private OnnxHistoryMmrScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession poolScorer, EmbeddingMatrix users, EmbeddingMatrix items,
-        HistoryPoolIndex? lists)
+        HistoryPoolIndex? lists, int[] absentUsers)
     {
+        _absentUsers = absentUsers;
         _lists = lists;
         Manifest = manifest;
         BatchSize = batchSize;
@@ -94,7 +97,8 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
             string encoderPath = Path.Combine(directory, manifest.Encoder.File), poolPath = Path.Combine(directory, pool.File);
             var users = Table(OnnxInitializerFile.Read(encoderPath, (UserTableName, f))[UserTableName], encoderPath, manifest.Users, manifest.Dimension);
             var items = Table(OnnxInitializerFile.Read(poolPath, (ItemTableName, f))[ItemTableName], poolPath, manifest.Items, manifest.Dimension);
-            return new OnnxHistoryMmrScorer(manifest, batchSize, opened[0], opened[1], users, items, manifest.PoolLists == null ? null : ReadLists(directory, manifest, items));
+            return new OnnxHistoryMmrScorer(manifest, batchSize, opened[0], opened[1], users, items, manifest.PoolLists == null ? null : ReadLists(directory, manifest, items),
+                UserAbsence.Read(directory, manifest));
         }
         catch
         {
@@ -113,7 +117,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
         using var inFlight = _calls.Enter(this);
-        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "pool scorer");
+        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "pool scorer", _absentUsers);
         int k = Manifest.Components, d = Manifest.Dimension;
         using var options = new RunOptions();
         return Serve(users, exclusions, (start, batch) =>

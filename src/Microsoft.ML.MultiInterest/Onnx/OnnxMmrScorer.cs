@@ -30,9 +30,13 @@ public sealed class OnnxMmrScorer : IDisposable
     private readonly MmrRetriever _mmr;
     private readonly EmbeddingMatrix _items;
     private readonly InFlightCalls _calls = new();
+    // The user rows the directory's user id file leaves out (keys without training edges), which a call may not name.
+    private readonly int[] _absentUsers;
 
-    private OnnxMmrScorer(OnnxServingManifest manifest, OnnxCandidateScorer pool, InferenceSession? interests, ItemClustering? clustering, EmbeddingMatrix items)
+    private OnnxMmrScorer(OnnxServingManifest manifest, OnnxCandidateScorer pool, InferenceSession? interests, ItemClustering? clustering, EmbeddingMatrix items,
+        int[] absentUsers)
     {
+        _absentUsers = absentUsers;
         Manifest = manifest;
         _pool = pool;
         _interests = interests;
@@ -75,7 +79,7 @@ public sealed class OnnxMmrScorer : IDisposable
                 var table = (long[])OnnxInitializerFile.Read(path, (ItemClusterTableName, TensorProto.Types.DataType.Int64))[ItemClusterTableName].Values;
                 clustering = ItemClustering.Create([.. table.Select(c => checked((int)c))], manifest.Clusters, items);
             }
-            return new OnnxMmrScorer(manifest, pool, interests, clustering, items);
+            return new OnnxMmrScorer(manifest, pool, interests, clustering, items, UserAbsence.Read(directory, manifest));
         }
         catch
         {
@@ -91,6 +95,8 @@ public sealed class OnnxMmrScorer : IDisposable
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
         using var inFlight = _calls.Enter(this);
+        ArgumentNullException.ThrowIfNull(users);
+        UserAbsence.Refuse(_absentUsers, users);   // the pool's own directory has no user id file
         var pool = _pool.RetrieveUnimodal(users, exclusions);
         InterestProportionality? term = null;
         if (_interests != null)

@@ -24,14 +24,18 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     private readonly InferenceSession _encoder;
     private readonly InferenceSession _scorer;
     private readonly OnnxRoundRobinTables _tables;
+    // The user rows the directory's user id file leaves out (keys without training edges), which a call may not name.
+    private readonly int[] _absentUsers;
     // Each item's single vector (the mean of its C_d components, as the GraphEmbedding stage computes it), for a fresh history's mean.
     private readonly Lazy<EmbeddingMatrix> _itemVectors;
     private long _proved;
     private long _rescanned;
     private readonly InFlightCalls _calls = new();
 
-    private OnnxRoundRobinScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession scorer, OnnxRoundRobinTables tables)
+    private OnnxRoundRobinScorer(OnnxServingManifest manifest, int batchSize, InferenceSession encoder, InferenceSession scorer, OnnxRoundRobinTables tables,
+        int[] absentUsers)
     {
+        _absentUsers = absentUsers;
         Manifest = manifest;
         BatchSize = batchSize;
         _encoder = encoder;
@@ -95,7 +99,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
         var opened = OnnxScorerParts.OpenSessions(directory, sessions, manifest.Encoder, roundRobin);
         try
         {
-            return new OnnxRoundRobinScorer(manifest, batchSize, opened[0], opened[1], OnnxRoundRobinTables.Read(directory, manifest));
+            return new OnnxRoundRobinScorer(manifest, batchSize, opened[0], opened[1], OnnxRoundRobinTables.Read(directory, manifest), UserAbsence.Read(directory, manifest));
         }
         catch
         {
@@ -113,7 +117,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
     {
         using var inFlight = _calls.Enter(this);
-        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "round-robin scorer");
+        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "round-robin scorer", _absentUsers);
         var result = new RankedLists(users.Count, Manifest.Candidates);
         int width = Math.Min(BatchSize, Math.Max(1, users.Count));
         var worker = new Worker(_tables, Manifest, Fetched);

@@ -76,12 +76,16 @@ internal static class OnnxScorerParts
     public static BipartiteGraph HistoryGraph(IReadOnlyList<int[]> sets, int items) =>
         BipartiteGraph.FromEdges(sets.Count, items, sets.SelectMany((h, q) => h.Select(_ => q)).ToArray(), sets.SelectMany(h => h).ToArray());
 
-    /// <summary>Refuses user rows outside the export and exclusions the export cannot apply (no mask, or another item count).</summary>
+    /// <summary>
+    /// Refuses user rows outside the export or without a user (<see cref="UserAbsence"/>), and exclusions the export cannot
+    /// apply (no mask, or another item count).
+    /// </summary>
     /// <param name="manifest">The opened directory's manifest.</param>
     /// <param name="users">The call's user rows.</param>
     /// <param name="exclusions">The call's exclusions, or null.</param>
     /// <param name="scorer">The graph that would take the mask, for the message (e.g. "round-robin scorer").</param>
-    public static void CheckCall(OnnxServingManifest manifest, IReadOnlyList<int> users, BipartiteGraph? exclusions, string scorer)
+    /// <param name="absentUsers">The export's user rows without a user, ascending (<see cref="UserAbsence.Read"/>).</param>
+    public static void CheckCall(OnnxServingManifest manifest, IReadOnlyList<int> users, BipartiteGraph? exclusions, string scorer, int[] absentUsers)
     {
         ArgumentNullException.ThrowIfNull(users);
         for (int q = 0; q < users.Count; q++)
@@ -89,6 +93,7 @@ internal static class OnnxScorerParts
             if ((uint)users[q] >= (uint)manifest.Users)
                 throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {users[q]} (position {q}): the exported model has {manifest.Users} users.");
         }
+        UserAbsence.Refuse(absentUsers, users);
         if (exclusions == null) return;
         if (!manifest.ExclusionMask)
             throw new ArgumentException($"The {scorer} was exported without the exclusion mask input, so it cannot exclude items; export with exclusionMask: true.", nameof(exclusions));

@@ -1,0 +1,206 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx;
+using Microsoft.ML.MultiInterest.Tests.Conditional;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Onnx;
+
+/// <summary>
+/// A user key type wider than the users with edges (MapValueToKey fitted on a vocabulary of more ids): the ONNX tables have a
+/// row per user key, zero for a user without edges, whose list through the graphs would be a ranking of the zero vector (or
+/// of no interest). <c>user_ids.tsv</c> leaves such rows out, and every scorer must refuse one passed to it, naming the row,
+/// rather than serve that meaningless list; the trained users beside them are served as the engine serves them.
+/// </summary>
+public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
+{
+    private readonly MLContext _ml = new(seed: 1);
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-onnx-unused-users-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>
+    /// A saved model over the wide user keys: <paramref name="embedding"/> (the small negative-sampling vectors by default), then
+    /// the stages <paramref name="stages"/> fits on its output, exported to ONNX; with its trained user rows and one without edges.
+    /// </summary>
+    private (MultiInterestModel Model, string Onnx, int[] Trained, int Absent) Exported(string name, Func<MultiInterestCatalog, IDataView, ITransformer[]> stages,
+        GraphEmbeddingTrainer.Options? embedding = null)
+    {
+        var raw = _ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var keys = WideUserKeys.KeyPipeline(_ml).Fit(raw);
+        var keyed = keys.Transform(raw);
+        var mi = _ml.MultiInterest();
+        var vectors = mi.GraphEmbedding(embedding ?? MLNetTestData.SmallEmbedding()).Fit(keyed);
+        Assert.False(vectors.UserEmbeddings.IsDense);
+        var fitted = stages(mi, vectors.Transform(keyed));
+        string path = Path.Combine(_directory, name + ".zip");
+        _ml.Model.Save(new TransformerChain<ITransformer>([keys, vectors, .. fitted]), raw.Schema, path);
+        var model = MultiInterestModel.Load(_ml, path);
+        string onnx = Path.Combine(_directory, name + "-onnx");
+        model.ExportOnnx(onnx);
+        var users = model.GraphEmbedding!.UserEmbeddings;
+        int[] trained = [.. Enumerable.Range(0, users.KeyCount).Where(users.Contains)];
+        int absent = Enumerable.Range(0, users.KeyCount).First(r => !users.Contains(r));
+        Assert.StartsWith("nobody", model.GraphEmbedding.UserIds[absent], StringComparison.Ordinal);
+        Assert.DoesNotContain(File.ReadLines(Path.Combine(onnx, MultiInterestModel.UserIdsFileName)), line => line.StartsWith($"{absent}\t", StringComparison.Ordinal));
+        return (model, onnx, trained, absent);
+    }
+
+    /// <summary>
+    /// <paramref name="retrieve"/> serves the trained users as the engine does, and refuses a call holding the user row without
+    /// edges (after a trained one), naming the row and its place.
+    /// </summary>
+    private static void AssertRefusesTheUserWithoutVector(MultiInterestModel model, int[] trained, int absent, Func<int[], BipartiteGraph, RankedLists> retrieve)
+    {
+        var history = model.TrainingHistory();
+        var engine = model.RetrieveWithEngine(trained, threads: 1);
+        var served = retrieve(trained, history);
+        for (int q = 0; q < trained.Length; q++)
+        {
+            Assert.Equal(engine.IndicesOf(q).ToArray(), served.IndicesOf(q).ToArray());
+            Assert.Equal(engine.ScoresOf(q).ToArray(), served.ScoresOf(q).ToArray());
+        }
+        AssertRefused(absent, () => retrieve([trained[0], absent], history));
+    }
+
+    /// <summary><paramref name="call"/>, whose users are a trained one and then <paramref name="absent"/>, is refused naming that row and its place.</summary>
+    private static void AssertRefused(int absent, Action call)
+    {
+        var refused = Assert.Throws<ArgumentException>(call);
+        Assert.Equal("users", refused.ParamName);
+        Assert.Contains($"User row {absent} (position 1) has no vector", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(MultiInterestModel.UserIdsFileName, refused.Message, StringComparison.Ordinal);
+    }
+
+
+    [Fact]
+    public void UnimodalScorer_RefusesAUserWithoutVector()
+    {
+        var (model, onnx, trained, absent) = Exported("unimodal", (mi, data) => [mi.UnimodalRetriever(candidates: 10).Fit(data)]);
+        using (model)
+        {
+            using (var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 4))
+                AssertRefusesTheUserWithoutVector(model, trained, absent, (rows, history) => scorer.RetrieveUnimodal(rows, history));
+
+            // The rows to refuse come from the user id file: a damaged one is refused at opening, naming the file and the line.
+            string ids = Path.Combine(onnx, MultiInterestModel.UserIdsFileName);
+            var lines = File.ReadAllLines(ids);
+            File.WriteAllLines(ids, [lines[0], lines[2], lines[1], .. lines[3..]]);
+            var damaged = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx));
+            Assert.Contains($"Line 3 of '{ids}'", damaged.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void QuotaScorer_RefusesAUserWithoutVector()
+    {
+        var (model, onnx, trained, absent) = Exported("quota", (mi, data) =>
+        {
+            var kmeans = mi.SphericalKMeans(numberOfClusters: 4).Fit(data);
+            data = kmeans.Transform(data);
+            var knn = mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(data);
+            return [kmeans, knn, mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 8 }).Fit(knn.Transform(data))];
+        });
+        using (model)
+        {
+            using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 4);
+            AssertRefusesTheUserWithoutVector(model, trained, absent, (rows, history) => scorer.RetrieveClusterQuota(rows, history));
+            // The directory's unimodal fallback ranks by the same user rows.
+            Assert.Contains($"User row {absent} (position 0) has no vector", Assert.Throws<ArgumentException>(() => scorer.RetrieveUnimodal([absent])).Message,
+                StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void MmrScorer_RefusesAUserWithoutVector()
+    {
+        var (model, onnx, trained, absent) = Exported("mmr", (mi, data) => [mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 8, Lambda = 0.7, PoolSize = 14 }).Fit(data)]);
+        using (model)
+        {
+            using var scorer = OnnxMmrScorer.Open(onnx, batchSize: 4);
+            AssertRefusesTheUserWithoutVector(model, trained, absent, (rows, history) => scorer.Retrieve(rows, history));
+        }
+    }
+
+    [Fact]
+    public void HistoryMmrScorer_RefusesAUserWithoutVector()
+    {
+        var (model, onnx, trained, absent) = Exported("history-mmr", (mi, data) => [mi.HistoryInterestMmr(candidates: 8).Fit(data)]);
+        using (model)
+        {
+            using var scorer = OnnxHistoryMmrScorer.Open(onnx, batchSize: 4);
+            AssertRefusesTheUserWithoutVector(model, trained, absent, (rows, history) => scorer.Retrieve(rows, history));
+        }
+    }
+
+    [Theory]
+    [InlineData("mixture")]
+    [InlineData("dcm")]
+    public void RoundRobinScorer_RefusesAUserWithoutVector(string kind)
+    {
+        var (model, onnx, trained, absent) = Exported("rr-" + kind,
+            (mi, data) => [mi.RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { Candidates = 8 }).Fit(data)], RoundRobinRetrieverMLNetTests.Embedding(kind));
+        using (model)
+        {
+            using var scorer = OnnxRoundRobinScorer.Open(onnx, batchSize: 4);
+            AssertRefusesTheUserWithoutVector(model, trained, absent, (rows, history) => scorer.Retrieve(rows, history));
+        }
+    }
+
+    [Fact]
+    public void FusionScorer_RefusesAUserWithoutVector()
+    {
+        var (model, onnx, trained, absent) = Exported("fusion", (mi, data) =>
+        {
+            var unimodal = mi.UnimodalRetriever(candidates: 8).Fit(data);
+            var copy = _ml.Transforms.CopyColumns("UnimodalCandidates", MultiInterestColumnNames.Candidates).Fit(data = unimodal.Transform(data));
+            var mmr = mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 8, Lambda = 0.7, PoolSize = 14 }).Fit(data = copy.Transform(data));
+            var fusion = mi.RankFusion(["UnimodalCandidates", MultiInterestColumnNames.Candidates], [0.5, 0.5], candidates: 8).Fit(mmr.Transform(data));
+            return [unimodal, copy, mmr, fusion];
+        });
+        using (model)
+        {
+            using var scorer = OnnxFusionScorer.Open(onnx, batchSize: 4);
+            // The fused lists of the trained users are the recommender's (the engine serves one stage); the row without edges is refused.
+            var recommender = _ml.MultiInterest().CreateRecommender(model);
+            var served = scorer.Retrieve(trained, model.TrainingHistory());
+            for (int q = 0; q < trained.Length; q++)
+                Assert.Equal(recommender.Recommend(model.GraphEmbedding!.UserIds[trained[q]]).Items.Select(i => i.ItemId),
+                    served.IndicesOf(q).ToArray().Select(r => model.GraphEmbedding.ItemIds[r]));
+            AssertRefused(absent, () => scorer.Retrieve([trained[0], absent], model.TrainingHistory()));
+        }
+    }
+
+    [Fact]
+    public void ConditionalMergeScorer_RefusesAUserWithoutVector()
+    {
+        var planted = PlantedTopics.Create();
+        var edges = new List<ConditionalMLNetTests.TopicEdge>();
+        for (int u = 0; u < planted.Train.UserCount; u++)
+            foreach (int i in planted.Train.ItemsOf(u))
+                edges.Add(new ConditionalMLNetTests.TopicEdge { User = $"u{u}", Item = $"i{i}", Topic = $"topic{PlantedTopics.TopicOf(i)}" });
+        var raw = _ml.Data.LoadFromEnumerable(edges);
+        var keys = WideUserKeys.UserKeys(_ml, edges.Select(e => e.User))
+            .Append(_ml.Transforms.Conversion.MapValueToKey("Item"))
+            .Append(_ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Topic"))
+            .Fit(raw);
+        var keyed = keys.Transform(raw);
+        var mi = _ml.MultiInterest();
+        var vectors = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 12, Threads = 1, Seed = 3 }).Fit(keyed);
+        var data = vectors.Transform(keyed);
+        var kmeans = mi.SphericalKMeans(numberOfClusters: 8).Fit(data);
+        var mixture = mi.KnnSmoothedMixture(components: 3, neighbors: 5).Fit(data = kmeans.Transform(data));
+        var merged = mi.ConditionalRetriever(new ConditionalRetrieverEstimator.Options
+            { Candidates = 10, MaxConditions = 3, Alpha = 0.5, ImplicitShare = 0.5, Epochs = 3, Seed = 4, Threads = 1 }).Fit(mixture.Transform(data));
+        string path = Path.Combine(_directory, "merged.zip"), onnx = Path.Combine(_directory, "merged-onnx");
+        _ml.Model.Save(new TransformerChain<ITransformer>(keys, vectors, kmeans, mixture, merged), raw.Schema, path);
+        using var model = MultiInterestModel.Load(_ml, path);
+        Assert.Equal(OnnxServingManifest.ConditionalMergedRetrieval, model.ExportOnnx(onnx).Retrieval);
+        var users = model.GraphEmbedding!.UserEmbeddings;
+        int[] trained = [.. Enumerable.Range(0, users.KeyCount).Where(users.Contains)];
+        int absent = Enumerable.Range(0, users.KeyCount).First(r => !users.Contains(r));
+        using var scorer = OnnxConditionalMergeScorer.Open(onnx, batchSize: 5);
+        AssertRefusesTheUserWithoutVector(model, trained, absent, (rows, history) => scorer.Retrieve(rows, history));
+        AssertRefused(absent, () => scorer.RetrieveFollowing([trained[0], absent], [["topic1"], ["topic2"]], model.TrainingHistory()));
+    }
+}
