@@ -334,11 +334,11 @@ internal static class ExperimentRunner
         seconds["total"] = total.Elapsed.TotalSeconds;
 
         ResultTable.Print(result, settings.ShowPaper, log, leftOutUsers);
-        var pairs = UnimodalPairs.Of(result);
+        var pairs = UnimodalPairs.Of(result, train, test);
         PairedTable.Print(result, pairs, log);
         ActivityTable.Print(result, pairs, log);
         var exposure = ExposureTable.Of(result, train, test);
-        ExposureTable.Print(result, exposure, log);
+        ExposureTable.Print(result, exposure, pairs, log);
         FrontierTable.Print(result, log);
         if (settings.OutDirectory != null)
         {

@@ -91,7 +91,7 @@ internal static class MetricsJson
                     ["emd"] = double.IsFinite(g.Emd) ? g.Emd : null,
                     ["versus_unimodal"] = Paired(pairs.For(m.Name)?.ByActivity.ElementAtOrDefault(g.Group)),
                 }).ToArray(),
-                ["versus_unimodal"] = Paired(pairs.For(m.Name)),
+                ["versus_unimodal"] = Paired(pairs.For(m.Name), pairs.LongTailFor(m.Name)),
                 // Why a row has no comparison (Unimodal itself has none and no reason).
                 ["versus_unimodal_refused"] = pairs.RefusalFor(m.Name),
             }),
@@ -158,12 +158,17 @@ internal static class MetricsJson
     /// figure and cutoff the mean per-user difference and its standard error (null where not finite: an empty quartile),
     /// and the users each figure pairs; null for Unimodal itself, without it, or for a row that cannot pair.
     /// </summary>
-    internal static Dictionary<string, object>? Paired(PairedComparison? paired)
+    /// <param name="paired">The comparison, or null.</param>
+    /// <param name="longTail">
+    /// The row's long-tail recall against Unimodal's per list length (<see cref="UnimodalPairs.LongTailFor"/>), written after
+    /// the other figures with the users it pairs (those holding out a long-tail item); null to write neither (sweep.json, the quartiles).
+    /// </param>
+    internal static Dictionary<string, object>? Paired(PairedComparison? paired, IReadOnlyDictionary<int, PairedDifference>? longTail = null)
     {
         if (paired == null) return null;
         static Dictionary<string, object?> Figure(IReadOnlyDictionary<int, PairedDifference> values) =>
             values.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => (object?)Gap(p.Value));
-        return new Dictionary<string, object>
+        var block = new Dictionary<string, object>
         {
             ["users_recall_ndcg"] = paired.Recall.Values.First().Users,
             ["users_diversity"] = paired.Diversity.Values.First().Users,
@@ -171,6 +176,13 @@ internal static class MetricsJson
             ["ndcg"] = Figure(paired.Ndcg),
             ["diversity"] = Figure(paired.Diversity),
         };
+        if (longTail is { Count: > 0 })
+        {
+            // The users are those of any list length: who holds out a long-tail item does not depend on the lists.
+            block["users_long_tail_recall"] = longTail.Values.First().Users;
+            block["long_tail_recall"] = Figure(longTail);
+        }
+        return block;
     }
 
     /// <summary>

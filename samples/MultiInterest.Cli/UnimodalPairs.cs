@@ -9,6 +9,7 @@ namespace MultiInterest.Cli;
 internal sealed class UnimodalPairs
 {
     private readonly Dictionary<string, PairedComparison> _pairs = [];
+    private readonly Dictionary<string, Dictionary<int, PairedDifference>> _longTail = [];
     private readonly Dictionary<string, string> _refusals = [];
 
     private UnimodalPairs(MethodEvaluation? unimodal) => Unimodal = unimodal;
@@ -16,22 +17,44 @@ internal sealed class UnimodalPairs
     /// <summary>The Unimodal row, or null when the result has none (then nothing pairs).</summary>
     public MethodEvaluation? Unimodal { get; }
 
-    /// <summary>Pairs every row of <paramref name="result"/> but Unimodal with Unimodal.</summary>
-    public static UnimodalPairs Of(ProtocolResult result)
+    /// <summary>
+    /// Pairs every row of <paramref name="result"/> but Unimodal with Unimodal; given the training and held-out edges, also
+    /// each paired row's long-tail recall at each list length both rows have (<see cref="CatalogueExposure.LongTailRecallAgainst"/>).
+    /// </summary>
+    /// <param name="result">The rows, their lists in <see cref="ProtocolResult.TestUsers"/> order.</param>
+    /// <param name="train">The training edges (the items' degrees), or null for no long-tail pairs.</param>
+    /// <param name="heldOut">The held-out edges over the training graph's rows, or null for no long-tail pairs.</param>
+    public static UnimodalPairs Of(ProtocolResult result, BipartiteGraph? train = null, BipartiteGraph? heldOut = null)
     {
+        if ((train == null) != (heldOut == null)) throw new ArgumentException("Give the training and the held-out edges together, or neither.", nameof(heldOut));
         var pairs = new UnimodalPairs(result.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.UnimodalName));
         if (pairs.Unimodal == null) return pairs;
+        var degrees = train?.ItemDegrees();
         foreach (var method in result.Methods.Where(m => m != pairs.Unimodal))
         {
             // Asked first, not caught: an exception from the comparison itself would be a bug, not a refusal.
-            if (method.CanPairWith(pairs.Unimodal, out string? reason)) pairs._pairs[method.Name] = method.Against(pairs.Unimodal);
-            else pairs._refusals[method.Name] = reason;
+            if (!method.CanPairWith(pairs.Unimodal, out string? reason))
+            {
+                pairs._refusals[method.Name] = reason;
+                continue;
+            }
+            pairs._pairs[method.Name] = method.Against(pairs.Unimodal);
+            // Only beside the other paired figures: a row refused there (other users or held-out items) is refused here too.
+            if (degrees != null)
+                pairs._longTail[method.Name] = method.Candidates.Keys.Where(pairs.Unimodal.Candidates.ContainsKey).Order().ToDictionary(k => k,
+                    k => CatalogueExposure.LongTailRecallAgainst(method.Candidates[k], pairs.Unimodal.Candidates[k], degrees, heldOut!, result.TestUsers));
         }
         return pairs;
     }
 
     /// <summary>Row <paramref name="name"/> against Unimodal, or null (Unimodal itself, no Unimodal, or a row that did not pair).</summary>
     public PairedComparison? For(string name) => _pairs.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Row <paramref name="name"/>'s long-tail recall against Unimodal's per list length, over the test users holding out a
+    /// long-tail item; null where <see cref="For"/> is, or when the pairs were made without the edges.
+    /// </summary>
+    public IReadOnlyDictionary<int, PairedDifference>? LongTailFor(string name) => _longTail.GetValueOrDefault(name);
 
     /// <summary>Why row <paramref name="name"/> did not pair with Unimodal, or null.</summary>
     public string? RefusalFor(string name) => _refusals.GetValueOrDefault(name);

@@ -31,7 +31,7 @@ public sealed class CliExposureTests : IDisposable
         var listsByUser = File.ReadLines(Path.Combine(output, "candidates.tsv")).Skip(1).Select(l => l.Split('\t'))
             .GroupBy(p => (Row: p[1], User: p[0])).ToDictionary(g => g.Key, g => g.Select(p => p[3]).ToHashSet(StringComparer.Ordinal));
         using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
-        int checkedRows = 0;
+        int checkedRows = 0, checkedPairs = 0;
         foreach (var method in metrics.RootElement.GetProperty("methods").EnumerateObject())
         {
             foreach (var atK in method.Value.GetProperty("exposure").EnumerateObject())
@@ -44,13 +44,32 @@ public sealed class CliExposureTests : IDisposable
                 Assert.Equal(gini, atK.Value.GetProperty("gini").GetDouble(), 12);
                 Assert.Equal((double)items.Count(i => degree[i] < headDegree) / items.Count, atK.Value.GetProperty("long_tail_share").GetDouble(), 12);
                 // Long-tail recall: over the test users with a held-out long-tail item, the share of those items their list holds.
-                var tailRecalls = heldOut.Select(u => (User: u.Key, Tail: u.Value.Where(i => degree[i] < headDegree).ToList())).Where(u => u.Tail.Count > 0)
-                    .Select(u => (double)u.Tail.Count(i => listsByUser.TryGetValue(($"{method.Name}@{atK.Name}", u.User), out var l) && l.Contains(i)) / u.Tail.Count).ToList();
+                var tailRecalls = TailShares(method.Name, atK.Name);
                 Assert.Equal(tailRecalls.Count, atK.Value.GetProperty("long_tail_users").GetInt32());
                 Assert.Equal(tailRecalls.Average(), atK.Value.GetProperty("long_tail_recall").GetDouble(), 12);
                 checkedRows++;
+
+                // Against Unimodal over the same users: the mean of the per-user differences of those shares, and its standard
+                // error, the differences' sample deviation (n − 1) over √n.
+                if (method.Name == "unimodal") continue;
+                var paired = method.Value.GetProperty("versus_unimodal");
+                var differences = tailRecalls.Zip(TailShares("unimodal", atK.Name), (a, b) => a - b).ToList();
+                double mean = differences.Average();
+                double standardError = Math.Sqrt(differences.Sum(d => (d - mean) * (d - mean)) / (differences.Count - 1) / differences.Count);
+                Assert.Equal(differences.Count, paired.GetProperty("users_long_tail_recall").GetInt32());
+                var gap = paired.GetProperty("long_tail_recall").GetProperty(atK.Name);
+                Assert.Equal(mean, gap.GetProperty("difference").GetDouble(), 12);
+                Assert.Equal(standardError, gap.GetProperty("standard_error").GetDouble(), 12);
+                checkedPairs++;
             }
         }
         Assert.True(checkedRows >= 6, $"only {checkedRows} rows and cutoffs checked");
+        Assert.True(checkedPairs >= 3, $"only {checkedPairs} long-tail pairs checked");
+        Assert.Contains("Long-tail recall against Unimodal, user by user over the", run.Out, StringComparison.Ordinal);
+
+        // Per test user holding out a long-tail item, in one order for every row: the share of those items ROW@K lists.
+        List<double> TailShares(string row, string k) =>
+            heldOut.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => (User: u.Key, Tail: u.Value.Where(i => degree[i] < headDegree).ToList())).Where(u => u.Tail.Count > 0)
+                .Select(u => (double)u.Tail.Count(i => listsByUser.TryGetValue(($"{row}@{k}", u.User), out var l) && l.Contains(i)) / u.Tail.Count).ToList();
     }
 }

@@ -70,4 +70,41 @@ public sealed class CatalogueExposureTests
         var mismatched = Assert.Throws<ArgumentException>(() => CatalogueExposure.Of(lists, degrees, heldOut, [0, 1]));
         Assert.Contains("3 lists but 2 users", mismatched.Message);
     }
+
+    [Fact]
+    public void LongTailRecallAgainst_PairsTheSharesOfTheUsersWithALongTailHeldOutItem()
+    {
+        // Catalogue 0, 1, 2, 3, 5; head item 0 (degree 5); long tail 1, 2, 3, 5; item 4 has no training edge.
+        int[] degrees = [5, 3, 3, 1, 0, 2];
+        // Held out, by user row: 0 {0, 1, 3} (tail 1, 3), 1 {0, 4} (no tail), 2 {2, 5} (tail 2, 5), 3 {1} (tail 1).
+        var heldOut = BipartiteGraph.FromEdges(4, 6, [0, 0, 0, 1, 1, 2, 2, 3], [0, 1, 3, 0, 4, 2, 5, 1]);
+        int[] users = [2, 0, 1, 3];
+        // Shares of the tail items listed, users 2, 0, 1, 3:  row 1/2 (5), 1/2 (1), none, 1 (1);  baseline 2/2, 0, none, 0.
+        var row = Lists([5, 0], [1, 2], [0, 3], [1]);
+        var baseline = Lists([2, 5], [0], [0], [0]);
+        var paired = CatalogueExposure.LongTailRecallAgainst(row, baseline, degrees, heldOut, users);
+        // Differences over users 2, 0, 3 (user 1 holds out no tail item): -1/2, +1/2, +1; mean 1/3.
+        // Deviations -5/6, 1/6, 2/3; squares 25/36 + 1/36 + 16/36 = 7/6; s² = (7/6) / (3 − 1) = 7/12; SE = √(7/12 / 3) = √7 / 6.
+        Assert.Equal(3, paired.Users);
+        Assert.Equal(1.0 / 3, paired.Difference, 12);
+        Assert.Equal(Math.Sqrt(7) / 6, paired.StandardError, 12);
+        // The difference of the two rows' long-tail recalls (2/3 and 1/3), over the same users.
+        var mine = CatalogueExposure.Of(row, degrees, heldOut, users);
+        var theirs = CatalogueExposure.Of(baseline, degrees, heldOut, users);
+        Assert.Equal(mine.LongTailRecall - theirs.LongTailRecall, paired.Difference, 12);
+        Assert.Equal(mine.LongTailUsers, paired.Users);
+
+        // One long-tail user: a difference without a standard error; none: NaN over 0 users.
+        var one = CatalogueExposure.LongTailRecallAgainst(Lists([1]), Lists([0]), degrees, heldOut, [3]);
+        Assert.Equal((1.0, 1), (one.Difference, one.Users));
+        Assert.True(double.IsNaN(one.StandardError));
+        var none = CatalogueExposure.LongTailRecallAgainst(Lists([1]), Lists([0]), degrees, heldOut, [1]);
+        Assert.True(double.IsNaN(none.Difference) && double.IsNaN(none.StandardError));
+        Assert.Equal(0, none.Users);
+
+        var unequal = Assert.Throws<ArgumentException>(() => CatalogueExposure.LongTailRecallAgainst(row, Lists([0]), degrees, heldOut, users));
+        Assert.Contains("4 lists but 1 baseline lists", unequal.Message);
+        var outside = Assert.Throws<ArgumentException>(() => CatalogueExposure.LongTailRecallAgainst(row, Lists([4], [0], [0], [0]), degrees, heldOut, users));
+        Assert.Contains("item 4, which is not a catalogue item", outside.Message);
+    }
 }

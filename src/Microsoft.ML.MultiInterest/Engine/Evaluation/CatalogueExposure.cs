@@ -48,24 +48,12 @@ public sealed record CatalogueExposure(double Coverage, double Gini, double Long
     {
         ArgumentNullException.ThrowIfNull(lists);
         if ((heldOut == null) != (users == null)) throw new ArgumentException("Give the held-out edges and the users of the lists together, or neither.", nameof(users));
-        var exposure = new long[itemDegrees.Length];
-        long entries = 0;
-        for (int q = 0; q < lists.QueryCount; q++)
-        {
-            foreach (int item in lists.IndicesOf(q))
-            {
-                if ((uint)item >= (uint)itemDegrees.Length || itemDegrees[item] == 0)
-                    throw new ArgumentException($"List {q} holds item {item}, which is not a catalogue item (an item with a training edge).", nameof(lists));
-                exposure[item]++;
-                entries++;
-            }
-        }
+        var exposure = ExposureCounts(lists, itemDegrees, out long entries);
         var degrees = itemDegrees.ToArray();
         int[] catalogue = [.. Enumerable.Range(0, degrees.Length).Where(i => degrees[i] > 0)];
         if (catalogue.Length == 0) return new CatalogueExposure(double.NaN, double.NaN, double.NaN);
-        int headRank = (int)Math.Ceiling(HeadShare * catalogue.Length);
-        int headDegree = catalogue.Select(i => degrees[i]).OrderDescending().ElementAt(headRank - 1);
-        var (tailRecall, tailUsers) = heldOut == null ? (double.NaN, 0) : TailRecall(lists, degrees, headDegree, heldOut, users!);
+        int headDegree = HeadDegree(degrees);
+        var (tailRecall, tailUsers) = heldOut == null ? (double.NaN, 0) : TailRecall(TailShares(lists, degrees, headDegree, heldOut, users!));
         if (entries == 0) return new CatalogueExposure(double.NaN, double.NaN, double.NaN, tailRecall, tailUsers);
 
         int reached = catalogue.Count(i => exposure[i] > 0);
@@ -79,8 +67,89 @@ public sealed record CatalogueExposure(double Coverage, double Gini, double Long
         return new CatalogueExposure((double)reached / catalogue.Length, gini, (double)tail / entries, tailRecall, tailUsers);
     }
 
-    /// <summary>The mean recall of the long-tail held-out items (catalogue items of degree below the head's) over the users that have one.</summary>
-    private static (double Recall, int Users) TailRecall(RankedLists lists, int[] degrees, int headDegree, BipartiteGraph heldOut, IReadOnlyList<int> users)
+    /// <summary>
+    /// The long-tail recall of <paramref name="lists"/> against <paramref name="baseline"/>'s, user by user: over the users
+    /// holding out a long-tail item (those <see cref="LongTailRecall"/> averages, the same for both since they depend on the
+    /// held-out edges alone), the mean of the per-user differences of the share of those items each list holds (lists
+    /// minus baseline) and its standard error, as <see cref="PairedComparison"/> pairs Recall@K.
+    /// </summary>
+    /// <param name="lists">The row's lists, their entries item indices of <paramref name="itemDegrees"/>.</param>
+    /// <param name="baseline">The baseline's lists, of the same users in the same order.</param>
+    /// <param name="itemDegrees">Each item's training degree; items of degree 0 are outside the catalogue (never recommendable).</param>
+    /// <param name="heldOut">The held-out edges, over the same items; a held-out item of training degree 0 is in neither head nor tail.</param>
+    /// <param name="users">The row of <paramref name="heldOut"/> of each list, in list order.</param>
+    /// <returns>The paired difference over <see cref="LongTailUsers"/> users; NaN over 0 users when none holds out a long-tail item.</returns>
+    /// <exception cref="ArgumentException">
+    /// The two sets of lists differ in number; a list holds an item outside <paramref name="itemDegrees"/> or of degree 0;
+    /// <paramref name="users"/> does not give a row of <paramref name="heldOut"/> per list; the held-out edges name items
+    /// outside <paramref name="itemDegrees"/>.
+    /// </exception>
+    public static PairedDifference LongTailRecallAgainst(RankedLists lists, RankedLists baseline, ReadOnlySpan<int> itemDegrees, BipartiteGraph heldOut,
+        IReadOnlyList<int> users)
+    {
+        ArgumentNullException.ThrowIfNull(lists);
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(heldOut);
+        ArgumentNullException.ThrowIfNull(users);
+        if (lists.QueryCount != baseline.QueryCount)
+            throw new ArgumentException($"There are {lists.QueryCount} lists but {baseline.QueryCount} baseline lists; they pair user by user.", nameof(baseline));
+        // Checked as Of checks them: the same lists are accepted or refused by both.
+        ExposureCounts(lists, itemDegrees, out _);
+        ExposureCounts(baseline, itemDegrees, out _);
+        var degrees = itemDegrees.ToArray();
+        int headDegree = HeadDegree(degrees);
+        var mine = TailShares(lists, degrees, headDegree, heldOut, users);
+        var theirs = TailShares(baseline, degrees, headDegree, heldOut, users);
+        // The users without a long-tail held-out item (NaN in both) are a group of their own, left out of the comparison.
+        int[] holdsTail = [.. mine.Select(share => double.IsNaN(share) ? 0 : 1)];
+        return PairedDifference.Of(mine, theirs, stride: 1, column: 0, zeroUsers: 0, holdsTail, group: 1);
+    }
+
+    /// <summary>How many lists hold each item, and the entries in all.</summary>
+    /// <exception cref="ArgumentException">A list holds an item outside <paramref name="itemDegrees"/> or of degree 0.</exception>
+    private static long[] ExposureCounts(RankedLists lists, ReadOnlySpan<int> itemDegrees, out long entries)
+    {
+        var exposure = new long[itemDegrees.Length];
+        entries = 0;
+        for (int q = 0; q < lists.QueryCount; q++)
+        {
+            foreach (int item in lists.IndicesOf(q))
+            {
+                if ((uint)item >= (uint)itemDegrees.Length || itemDegrees[item] == 0)
+                    throw new ArgumentException($"List {q} holds item {item}, which is not a catalogue item (an item with a training edge).", nameof(lists));
+                exposure[item]++;
+                entries++;
+            }
+        }
+        return exposure;
+    }
+
+    /// <summary>The head's lowest degree (<see cref="HeadShare"/>); 0 for an empty catalogue, so that no item is long tail.</summary>
+    private static int HeadDegree(int[] degrees)
+    {
+        var catalogue = degrees.Where(d => d > 0).OrderDescending().ToArray();
+        return catalogue.Length == 0 ? 0 : catalogue[(int)Math.Ceiling(HeadShare * catalogue.Length) - 1];
+    }
+
+    /// <summary>The mean of the per-user shares over the users that have one (<see cref="TailShares"/>), in list order.</summary>
+    private static (double Recall, int Users) TailRecall(double[] shares)
+    {
+        double sum = 0;
+        int scored = 0;
+        foreach (double share in shares)
+        {
+            if (double.IsNaN(share)) continue;
+            sum += share;
+            scored++;
+        }
+        return (scored == 0 ? double.NaN : sum / scored, scored);
+    }
+
+    /// <summary>
+    /// Per list, the share of its user's long-tail held-out items (catalogue items of degree below the head's) it holds;
+    /// NaN for a user holding out none.
+    /// </summary>
+    private static double[] TailShares(RankedLists lists, int[] degrees, int headDegree, BipartiteGraph heldOut, IReadOnlyList<int> users)
     {
         if (users.Count != lists.QueryCount)
             throw new ArgumentException($"There are {lists.QueryCount} lists but {users.Count} users.", nameof(users));
@@ -89,8 +158,7 @@ public sealed record CatalogueExposure(double Coverage, double Gini, double Long
         // Stamps instead of a set per user: entry i holds the last list (q + 1) that listed item i, or the last user that held it out.
         var listed = new int[degrees.Length];
         var counted = new int[degrees.Length];
-        double sum = 0;
-        int scored = 0;
+        var shares = new double[lists.QueryCount];
         for (int q = 0; q < lists.QueryCount; q++)
         {
             int user = users[q];
@@ -104,10 +172,8 @@ public sealed record CatalogueExposure(double Coverage, double Gini, double Long
                 tail++;
                 if (listed[item] == q + 1) hits++;
             }
-            if (tail == 0) continue;
-            sum += (double)hits / tail;
-            scored++;
+            shares[q] = tail == 0 ? double.NaN : (double)hits / tail;
         }
-        return (scored == 0 ? double.NaN : sum / scored, scored);
+        return shares;
     }
 }
