@@ -1100,7 +1100,8 @@ def compare_metrics(P, mine, path, label, methods=METHODS):
 def exposure_of(P, table, degrees):
     """evaluation-protocol.md "Catalogue exposure" of one row's lists (a ListTable) over the items of training degree > 0:
     coverage, Gini of the exposure counts, long-tail share (head: degree >= that of the ceil(0.2 n)-th largest), and the
-    long-tail recall: per test user with a held-out long-tail item, the share of those items its list holds, averaged."""
+    long-tail recall: per test user with a held-out long-tail item, the share of those items its list holds, averaged
+    (the shares themselves, in test-user order, under "long_tail_shares" for the pairs against Unimodal)."""
     entries = table.items[table.items >= 0]
     catalogue = np.nonzero(degrees > 0)[0]
     if len(entries) == 0 or len(catalogue) == 0:
@@ -1120,7 +1121,8 @@ def exposure_of(P, table, degrees):
         listed = table.items[r][table.items[r] >= 0]
         recalls.append(np.count_nonzero(np.isin(held, listed)) / len(held))
     return {"coverage": float(np.count_nonzero(counts[catalogue])) / n, "gini": gini, "long_tail_share": tail,
-            "long_tail_recall": float(np.mean(recalls)) if recalls else None, "long_tail_users": len(recalls)}
+            "long_tail_recall": float(np.mean(recalls)) if recalls else None, "long_tail_users": len(recalls),
+            "long_tail_shares": np.array(recalls, dtype=np.float64)}
 
 
 def compare_exposure(P, theirs, path, methods):
@@ -1138,6 +1140,7 @@ def compare_exposure(P, theirs, path, methods):
         print()
         return
     worst, seen = 0.0, 0
+    shares = {}  # (row, K) -> the per-user long-tail shares, for the pairs against Unimodal below
     for m in methods:
         js = ms.get(m, {}).get("exposure")
         if js is None:
@@ -1149,6 +1152,7 @@ def compare_exposure(P, theirs, path, methods):
             mine = exposure_of(P, table, degrees)
             if mine is None:
                 continue
+            shares[(m, K)] = mine["long_tail_shares"]
             d = max(abs(mine[f] - t[f]) for f in ("coverage", "gini", "long_tail_share"))
             # Files before the long-tail recall (2026-12-05) have none; a row without long-tail users has null.
             if "long_tail_recall" in t:
@@ -1166,6 +1170,57 @@ def compare_exposure(P, theirs, path, methods):
         VERDICT.figures(worst, "catalogue exposure")
     else:
         print("  (the metrics file has no exposure figures)")
+    print()
+    compare_long_tail_pairs(P, ms, path, methods, shares)
+
+
+def compare_long_tail_pairs(P, ms, path, methods, shares, baseline="unimodal"):
+    """metrics.json's versus_unimodal.long_tail_recall (older files have none) against the long-tail shares
+    recomputed from the candidates file: per row and K, over the test users holding out a long-tail item (the same users
+    for every row), the mean of the per-user differences of the share (row minus Unimodal) and its standard error, as
+    compare_paired computes the other pairs (sample deviation, n - 1, over sqrt n)."""
+    worst, compared, problems = 0.0, 0, []
+    lines = []
+    for m in methods:
+        block = ms.get(m, {}).get("versus_unimodal")
+        if m == baseline or block is None or "long_tail_recall" not in block:
+            continue
+        row = "  %-24s" % m
+        for K in P.cutoffs:
+            theirs = block["long_tail_recall"].get(str(K))
+            a, b = shares.get((m, K)), shares.get((baseline, K))
+            if theirs is None or a is None or b is None:
+                row += "%19s" % "n/a"
+                continue
+            d = a - b
+            if len(d) != block.get("users_long_tail_recall"):
+                problems.append("%s@%d: ours %d users, theirs %s" % (m, K, len(d), block.get("users_long_tail_recall")))
+            if len(d) < 2 or theirs.get("difference") is None or theirs.get("standard_error") is None:
+                # One or no user: no standard error there (null), none here either.
+                if not (len(d) < 2 and theirs.get("standard_error") is None):
+                    problems.append("%s@%d: a figure null in the file but not here, or the reverse" % (m, K))
+                row += "%19s" % "n/a"
+                continue
+            mean, se = float(np.mean(d)), float(np.std(d, ddof=1) / math.sqrt(len(d)))
+            e1, e2 = abs(mean - theirs["difference"]), abs(se - theirs["standard_error"])
+            worst = max(worst, e1, e2)
+            compared += 1
+            row += "  %8.1e/%8.1e" % (e1, e2)
+        lines.append(row)
+    if not lines:
+        print("Long-tail recall against %s: %s has no versus_unimodal.long_tail_recall figures" % (baseline, path))
+        print()
+        return
+    print("Long-tail recall against %s, user by user (%s versus_unimodal.long_tail_recall): |ours - theirs| of the mean "
+          "difference / its standard error, K = %s" % (baseline, path, ", ".join(str(K) for K in P.cutoffs)))
+    for line in lines:
+        print(line)
+    if compared:
+        print("  max abs difference: %.3e over %d figures" % (worst, compared))
+        VERDICT.figures(worst, "long-tail recall against %s" % baseline)
+    for problem in problems:
+        print("  differs: " + problem)
+        VERDICT.fail("long-tail recall against %s: %s" % (baseline, problem))
     print()
 
 
