@@ -21,9 +21,14 @@ public sealed partial class OnnxCandidateScorer
     /// <param name="followedTopics">Per user, names from <see cref="Topics"/>, at least one (a name given twice counts once).</param>
     /// <param name="trainingHistory">The users' training edges (user rows, item rows): the items each topic's query averages.</param>
     /// <param name="exclusions">Items never to return per user (typically the training history, with any fresh items); needs the exclusion mask.</param>
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
     /// <exception cref="InvalidOperationException">The directory is not conditional, or has no condition model (export it again).</exception>
     public RankedLists RetrieveFollowing(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory,
-        BipartiteGraph? exclusions = null) => Lists(FollowingRequest(users, followedTopics, trainingHistory, exclusions));
+        BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null) =>
+        Lists(FollowingRequest(users, followedTopics, trainingHistory, exclusions, excludeItems));
 
     /// <summary>
     /// The conditional lists of users known by their history only who follow <paramref name="followedTopics"/> now, as
@@ -35,12 +40,17 @@ public sealed partial class OnnxCandidateScorer
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1.</param>
     /// <param name="followedTopics">Per user, names from <see cref="Topics"/>, at least one.</param>
     /// <param name="excludeHistory">True (the default) to never return a history's own items; needs the exclusion mask.</param>
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
     /// <exception cref="InvalidOperationException">The directory is not conditional, or has no condition model (export it again).</exception>
     public RankedLists RetrieveFollowingFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics,
-        bool excludeHistory = true) => Lists(FreshFollowingRequest(histories, followedTopics, excludeHistory));
+        bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null) => Lists(FreshFollowingRequest(histories, followedTopics, excludeHistory, excludeItems));
 
     /// <summary>Trained users' followed topics as the live path represents them: their vectors, one query per followed topic over their training items.</summary>
-    private Represented FollowingRequest(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory, BipartiteGraph? exclusions)
+    private Represented FollowingRequest(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory, BipartiteGraph? exclusions,
+        IReadOnlyCollection<int>? excludeItems)
     {
         _calls.ThrowIfClosed(this); // entered where the sessions run (Lists, Rankings)
         ArgumentNullException.ThrowIfNull(trainingHistory);
@@ -54,6 +64,7 @@ public sealed partial class OnnxCandidateScorer
         for (int q = 0; q < users.Count; q++)
             if (!seen.Add(users[q])) throw new ArgumentException($"User row {users[q]} is given twice (positions {users.ToList().IndexOf(users[q])} and {q}): serve each once.", nameof(users));
         var rows = users.ToArray();
+        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, rows, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         return new Represented(rows, exclusions, QuotaQuery.Component, (start, batch) =>
         {
             var part = rows.AsSpan(start, batch).ToArray();
@@ -65,12 +76,13 @@ public sealed partial class OnnxCandidateScorer
     }
 
     /// <summary>Fresh histories with the topics their users follow, as the live path represents them.</summary>
-    private Represented FreshFollowingRequest(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics, bool excludeHistory)
+    private Represented FreshFollowingRequest(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics, bool excludeHistory,
+        IReadOnlyCollection<int>? excludeItems)
     {
         _calls.ThrowIfClosed(this); // entered where the sessions run (Lists, Rankings)
         ArgumentNullException.ThrowIfNull(histories);
         RequireConditionModel();
-        return FreshRequest(histories, excludeHistory, FollowedConditions(followedTopics, histories.Count, nameof(followedTopics)));
+        return FreshRequest(histories, excludeHistory, FollowedConditions(followedTopics, histories.Count, nameof(followedTopics)), excludeItems);
     }
 
     private ConditionalModel RequireConditionModel()

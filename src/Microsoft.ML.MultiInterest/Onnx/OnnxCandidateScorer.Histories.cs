@@ -18,11 +18,15 @@ public sealed partial class OnnxCandidateScorer
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file).</param>
     /// <param name="excludeHistory">True (the default) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
     /// <exception cref="NotSupportedException">
     /// The directory was written before it recorded its query, or is conditional without its condition model (export it again).
     /// </exception>
-    public RankedLists RetrieveClusterQuotaFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true) =>
-        Lists(FreshRequest(histories, excludeHistory, null));
+    public RankedLists RetrieveClusterQuotaFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null) =>
+        Lists(FreshRequest(histories, excludeHistory, null, excludeItems));
 
     /// <summary>Users whose vectors and mixtures are built in .NET: the rows the quota scorer serves, and how to represent a batch of them.</summary>
     /// <param name="Entries">Rows of <paramref name="Exclusions"/> (user rows, or positions of fresh histories).</param>
@@ -37,7 +41,7 @@ public sealed partial class OnnxCandidateScorer
     /// Fresh histories (checked, read as sets) as the live path represents them: their mixtures, or their conditions'
     /// queries (the <paramref name="followed"/> ones where given), and their vectors (<see cref="ReadHistory"/>).
     /// </summary>
-    private Represented FreshRequest(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory, int[]?[]? followed)
+    private Represented FreshRequest(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory, int[]?[]? followed, IReadOnlyCollection<int>? excludeItems)
     {
         _calls.ThrowIfClosed(this); // entered where the sessions run (Lists, Rankings)
         ArgumentNullException.ThrowIfNull(histories);
@@ -50,7 +54,7 @@ public sealed partial class OnnxCandidateScorer
             throw new NotSupportedException("The serving directory does not record its query (exported before 2026-12): export it again to serve fresh histories.");
         CheckHistoryExclusion(excludeHistory);
         var sets = OnnxScorerParts.HistorySets(histories, Manifest, _tables.AbsentItems);
-        var exclusions = excludeHistory ? OnnxScorerParts.HistoryGraph(sets, Manifest.Items) : null;
+        var exclusions = OnnxScorerParts.HistoryExclusions(sets, excludeHistory, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         return new Represented([.. Enumerable.Range(0, sets.Length)], exclusions, query,
             (start, batch) => RepresentHistories(sets.AsSpan(start, batch), followed?.AsSpan(start, batch).ToArray()), [.. sets.Select(h => h.Length == 0)]);
     }
@@ -154,8 +158,12 @@ public sealed partial class OnnxCandidateScorer
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file).</param>
     /// <param name="excludeHistory">True (the default) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
     /// <exception cref="NotSupportedException">A unimodal directory written before it held the vector scorer (export it again).</exception>
-    public RankedLists RetrieveUnimodalFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
+    public RankedLists RetrieveUnimodalFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
@@ -163,7 +171,7 @@ public sealed partial class OnnxCandidateScorer
             throw new NotSupportedException($"The unimodal serving directory has no {OnnxServingDirectory.VectorScorerFileName} (exported before 2026-12): export it again to serve fresh histories.");
         CheckHistoryExclusion(excludeHistory);
         var sets = OnnxScorerParts.HistorySets(histories, Manifest, _tables.AbsentItems);
-        var exclusions = excludeHistory ? OnnxScorerParts.HistoryGraph(sets, Manifest.Items) : null;
+        var exclusions = OnnxScorerParts.HistoryExclusions(sets, excludeHistory, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         int d = Manifest.Dimension, users = sets.Length;
         var means = new EmbeddingMatrix(users, d);
         for (int q = 0; q < users; q++) ReadHistory(sets[q], means.Row(q));

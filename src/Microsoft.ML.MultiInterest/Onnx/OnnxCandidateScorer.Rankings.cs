@@ -60,16 +60,16 @@ public sealed partial class OnnxCandidateScorer
     }
 
     /// <summary>The component rankings of users known by fresh histories, represented as the live path represents them.</summary>
-    internal ComponentRankings RankComponentsFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory, bool withFallback = true) =>
-        Rankings(FreshRequest(histories, excludeHistory, null), withFallback);
+    internal ComponentRankings RankComponentsFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory, IReadOnlyCollection<int>? excludeItems,
+        bool withFallback = true) => Rankings(FreshRequest(histories, excludeHistory, null, excludeItems), withFallback);
 
     /// <summary>The component rankings of trained users who follow topics now (a conditional directory's).</summary>
     internal ComponentRankings RankComponentsFollowing(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory,
-        BipartiteGraph? exclusions) => Rankings(FollowingRequest(users, followedTopics, trainingHistory, exclusions), withFallback: true);
+        BipartiteGraph? exclusions) => Rankings(FollowingRequest(users, followedTopics, trainingHistory, exclusions, null), withFallback: true);
 
     /// <summary>The component rankings of users known by fresh histories who follow topics now (a conditional directory's).</summary>
     internal ComponentRankings RankComponentsFollowingFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics,
-        bool excludeHistory) => Rankings(FreshFollowingRequest(histories, followedTopics, excludeHistory), withFallback: true);
+        bool excludeHistory, IReadOnlyCollection<int>? excludeItems) => Rankings(FreshFollowingRequest(histories, followedTopics, excludeHistory, excludeItems), withFallback: true);
 
     /// <summary>The component rankings of a request (an empty history gets no components and no fallback).</summary>
     private ComponentRankings Rankings(Represented request, bool withFallback)

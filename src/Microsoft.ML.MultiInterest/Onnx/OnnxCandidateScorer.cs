@@ -145,12 +145,17 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// <summary>The cluster-quota lists (with unimodal fill) of <paramref name="users"/>, exactly as <see cref="ClusterQuotaRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/> with the unimodal top M as fallback.</summary>
     /// <param name="users">User rows to serve, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
     /// <param name="exclusions">Items never to return per user (typically the training graph); needs a directory exported with the exclusion mask.</param>
-    public RankedLists RetrieveClusterQuota(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
+    public RankedLists RetrieveClusterQuota(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         if (_encoder == null || _quotaScorer == null)
             throw new InvalidOperationException("The serving directory holds the unimodal scorer alone (a model without item clusters): RetrieveUnimodal serves it.");
         CheckArguments(users, exclusions);
+        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         var result = new RankedLists(users.Count, Manifest.Candidates);
         RunEncoded(users, exclusions, result, ServeQuota);
         return result;
@@ -206,10 +211,15 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// <summary>The unimodal lists of <paramref name="users"/>, exactly as <see cref="UnimodalRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/>.</summary>
     /// <param name="users">User rows to serve, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
     /// <param name="exclusions">Items never to return per user (typically the training graph); needs a directory exported with the exclusion mask.</param>
-    public RankedLists RetrieveUnimodal(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
+    public RankedLists RetrieveUnimodal(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         CheckArguments(users, exclusions);
+        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         var result = new RankedLists(users.Count, Manifest.Candidates);
         var worker = CreateWorker();
         using var ahead = new OneBatchAhead();

@@ -88,11 +88,16 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// <summary>The merged lists of trained <paramref name="users"/> (rows), M = <see cref="OnnxServingManifest.Candidates"/> each.</summary>
     /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
     /// <param name="exclusions">Items never to return per user row (typically the training history); needs the exclusion mask.</param>
-    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
+    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(users);
         UserAbsence.Refuse(_absentUsers, users);   // the parts' directories have no user id file
+        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, _explicit.Manifest), _explicit.Manifest.Items);
         return Chunked(users, (chunk, _) => (_explicit.RankComponents(chunk, exclusions), _implicit.RankComponents(chunk, exclusions, withFallback: false)));
     }
 
@@ -103,13 +108,18 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1.</param>
     /// <param name="excludeHistory">True (the default) to never return a history's own items; needs the exclusion mask.</param>
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
     /// <exception cref="NotSupportedException">The directory was exported without the condition model (<see cref="ServesHistories"/>).</exception>
-    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
+    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
         if (!ServesHistories) throw new NotSupportedException("The merged conditional directory was exported without its condition model: export it again to serve fresh histories.");
-        return Chunked(histories, (chunk, _) => (_explicit.RankComponentsFromHistories(chunk, excludeHistory), _implicit.RankComponentsFromHistories(chunk, excludeHistory, withFallback: false)));
+        return Chunked(histories, (chunk, _) => (_explicit.RankComponentsFromHistories(chunk, excludeHistory, excludeItems),
+            _implicit.RankComponentsFromHistories(chunk, excludeHistory, excludeItems, withFallback: false)));
     }
 
     /// <summary>The topics (condition names) <see cref="RetrieveFollowing"/> takes, in condition order; empty without the condition model.</summary>
@@ -124,12 +134,17 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// <param name="followedTopics">Per user, names from <see cref="Topics"/>, at least one.</param>
     /// <param name="trainingHistory">The users' training edges: the items each topic's query averages.</param>
     /// <param name="exclusions">Items never to return per user row; needs the exclusion mask.</param>
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
     public RankedLists RetrieveFollowing(IReadOnlyList<int> users, IReadOnlyList<IReadOnlyList<string>> followedTopics, BipartiteGraph trainingHistory,
-        BipartiteGraph? exclusions = null)
+        BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(users);
         UserAbsence.Refuse(_absentUsers, users);   // the parts' directories have no user id file
+        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, _explicit.Manifest), _explicit.Manifest.Items);
         ArgumentNullException.ThrowIfNull(followedTopics);
         if (followedTopics.Count != users.Count)
             throw new ArgumentException($"There are {followedTopics.Count} followed-topic lists for {users.Count} users.", nameof(followedTopics));
@@ -145,16 +160,20 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1.</param>
     /// <param name="followedTopics">Per user, names from <see cref="Topics"/>, at least one.</param>
     /// <param name="excludeHistory">True (the default) to never return a history's own items; needs the exclusion mask.</param>
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
     public RankedLists RetrieveFollowingFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyList<IReadOnlyList<string>> followedTopics,
-        bool excludeHistory = true)
+        bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
         ArgumentNullException.ThrowIfNull(followedTopics);
         if (followedTopics.Count != histories.Count)
             throw new ArgumentException($"There are {followedTopics.Count} followed-topic lists for {histories.Count} histories.", nameof(followedTopics));
-        return Chunked(histories, (chunk, start) => (_explicit.RankComponentsFollowingFromHistories(chunk, [.. followedTopics.Skip(start).Take(chunk.Length)], excludeHistory),
-            _implicit.RankComponentsFromHistories(chunk, excludeHistory, withFallback: false)));
+        return Chunked(histories, (chunk, start) => (_explicit.RankComponentsFollowingFromHistories(chunk, [.. followedTopics.Skip(start).Take(chunk.Length)], excludeHistory,
+            excludeItems), _implicit.RankComponentsFromHistories(chunk, excludeHistory, excludeItems, withFallback: false)));
     }
 
     /// <summary>

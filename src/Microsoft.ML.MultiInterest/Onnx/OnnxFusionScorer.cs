@@ -62,11 +62,15 @@ public sealed class OnnxFusionScorer : IDisposable
     /// <summary>The fused lists of <paramref name="users"/> (user rows), M = <see cref="OnnxServingManifest.Candidates"/> each.</summary>
     /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
     /// <param name="exclusions">Items never to return per user row (typically <see cref="MultiInterestModel.TrainingHistory"/>), applied to every source.</param>
-    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query), applied to every source; needs the exclusion mask.
+    /// </param>
+    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(users);
-        return Fuse(_sources.Select(s => s.Retrieve(users, exclusions)).ToArray(), users.Count);
+        return Fuse(_sources.Select(s => s.Retrieve(users, exclusions, excludeItems)).ToArray(), users.Count);
     }
 
     /// <summary>Whether every source serves users known by a history only (<see cref="RetrieveFromHistories"/>).</summary>
@@ -80,14 +84,18 @@ public sealed class OnnxFusionScorer : IDisposable
     /// may answer it (a DCM source answers an empty history with its seeds).
     /// </summary>
     /// <param name="histories">Per user, item rows (the rows of the item id file).</param>
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query), applied to every source; needs the exclusion mask.
+    /// </param>
     /// <exception cref="InvalidOperationException">A source cannot serve histories (<see cref="ServesHistories"/> is false).</exception>
-    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories)
+    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
         if (!ServesHistories)
             throw new InvalidOperationException("A source of this fusion serves trained users only (its directory has no history encoder, fold-in, vector scorer or condition model: export it again).");
-        var fused = Fuse(_sources.Select(s => s.FromHistories!(histories)).ToArray(), histories.Count);
+        var fused = Fuse(_sources.Select(s => s.FromHistories!(histories, excludeItems)).ToArray(), histories.Count);
         // The histories as the sources read them (without rows that hold no item): one empty there gets no list.
         var sets = OnnxScorerParts.HistorySets(histories, Manifest, _absentItems);
         for (int q = 0; q < histories.Count; q++)
@@ -125,8 +133,8 @@ public sealed class OnnxFusionScorer : IDisposable
     }
 
     /// <summary>One source: its scorer, as a function from users and exclusions to the stage's exact lists, and its weight.</summary>
-    private sealed class Source(Func<IReadOnlyList<int>, BipartiteGraph?, RankedLists> retrieve, IDisposable scorer, double weight, int users, int items,
-        Func<IReadOnlyList<IReadOnlyList<int>>, RankedLists>? fromHistories = null, int[]? absentItems = null) : IDisposable
+    private sealed class Source(Func<IReadOnlyList<int>, BipartiteGraph?, IReadOnlyCollection<int>?, RankedLists> retrieve, IDisposable scorer, double weight, int users,
+        int items, Func<IReadOnlyList<IReadOnlyList<int>>, IReadOnlyCollection<int>?, RankedLists>? fromHistories = null, int[]? absentItems = null) : IDisposable
     {
         public double Weight { get; } = weight;
 
@@ -134,13 +142,13 @@ public sealed class OnnxFusionScorer : IDisposable
         public int[] AbsentItems { get; } = absentItems ?? [];
 
         /// <summary>The source's lists for users known by a history only; null when its directory cannot serve them.</summary>
-        public Func<IReadOnlyList<IReadOnlyList<int>>, RankedLists>? FromHistories { get; } = fromHistories;
+        public Func<IReadOnlyList<IReadOnlyList<int>>, IReadOnlyCollection<int>?, RankedLists>? FromHistories { get; } = fromHistories;
 
         public int Users { get; } = users;
 
         public int Items { get; } = items;
 
-        public RankedLists Retrieve(IReadOnlyList<int> rows, BipartiteGraph? exclusions) => retrieve(rows, exclusions);
+        public RankedLists Retrieve(IReadOnlyList<int> rows, BipartiteGraph? exclusions, IReadOnlyCollection<int>? excludeItems) => retrieve(rows, exclusions, excludeItems);
 
         public void Dispose() => scorer.Dispose();
 
@@ -152,33 +160,33 @@ public sealed class OnnxFusionScorer : IDisposable
             {
                 var scorer = OnnxHistoryMmrScorer.Open(directory, sessions, batchSize);
                 return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items,
-                    manifest.HistoryOptions != null ? h => scorer.RetrieveFromHistories(h) : null);
+                    manifest.HistoryOptions != null ? (h, x) => scorer.RetrieveFromHistories(h, excludeItems: x) : null);
             }
             if (manifest.Retrieval == OnnxServingManifest.MmrRetrieval)
             {
                 var scorer = OnnxMmrScorer.Open(directory, sessions, batchSize);
                 return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items,
-                    scorer.ServesHistories ? h => scorer.RetrieveFromHistories(h) : null, scorer.AbsentItems);
+                    scorer.ServesHistories ? (h, x) => scorer.RetrieveFromHistories(h, excludeItems: x) : null, scorer.AbsentItems);
             }
             if (manifest.Retrieval == OnnxServingManifest.ConditionalMergedRetrieval)
             {
                 var scorer = OnnxConditionalMergeScorer.Open(directory, sessions, batchSize);
                 return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items,
-                    scorer.ServesHistories ? h => scorer.RetrieveFromHistories(h) : null);
+                    scorer.ServesHistories ? (h, x) => scorer.RetrieveFromHistories(h, excludeItems: x) : null);
             }
             if (manifest.RoundRobinScorer != null)
             {
                 var scorer = OnnxRoundRobinScorer.Open(directory, sessions, batchSize);
                 return new Source(scorer.Retrieve, scorer, source.Weight, manifest.Users, manifest.Items,
-                    scorer.ServesHistories ? h => scorer.RetrieveFromHistories(h) : null, scorer.AbsentItems);
+                    scorer.ServesHistories ? (h, x) => scorer.RetrieveFromHistories(h, excludeItems: x) : null, scorer.AbsentItems);
             }
             if (manifest.Retrieval == OnnxServingManifest.RankFusionRetrieval)
                 throw new NotSupportedException($"The fusion source '{source.Directory}' is itself a fusion, which this scorer does not nest.");
             var candidates = OnnxCandidateScorer.Open(directory, sessions, batchSize);
             bool unimodal = manifest.Retrieval == OnnxServingManifest.UnimodalRetrieval || source.Method == nameof(CandidateMethod.Unimodal);
-            Func<IReadOnlyList<IReadOnlyList<int>>, RankedLists>? fromHistories = unimodal
-                ? candidates.ServesUnimodalHistories ? h => candidates.RetrieveUnimodalFromHistories(h) : null
-                : candidates.ServesQuotaHistories ? h => candidates.RetrieveClusterQuotaFromHistories(h) : null;
+            Func<IReadOnlyList<IReadOnlyList<int>>, IReadOnlyCollection<int>?, RankedLists>? fromHistories = unimodal
+                ? candidates.ServesUnimodalHistories ? (h, x) => candidates.RetrieveUnimodalFromHistories(h, excludeItems: x) : null
+                : candidates.ServesQuotaHistories ? (h, x) => candidates.RetrieveClusterQuotaFromHistories(h, excludeItems: x) : null;
             return new Source(unimodal ? candidates.RetrieveUnimodal : candidates.RetrieveClusterQuota, candidates, source.Weight, manifest.Users, manifest.Items, fromHistories,
                 candidates.AbsentItems);
         }

@@ -114,10 +114,15 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// </summary>
     /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
     /// <param name="exclusions">Items never to return per user row (typically the training history); needs a directory exported with the exclusion mask.</param>
-    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
+    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         OnnxScorerParts.CheckCall(Manifest, users, exclusions, "pool scorer", _absentUsers);
+        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         int k = Manifest.Components, d = Manifest.Dimension;
         using var options = new RunOptions();
         return Serve(users, exclusions, (start, batch) =>
@@ -141,8 +146,12 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file).</param>
     /// <param name="excludeHistory">True (the default) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
     /// <exception cref="InvalidOperationException">The directory was exported without the fold-in's settings.</exception>
-    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
+    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
@@ -152,9 +161,9 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
             throw new ArgumentException("The pool scorer was exported without the exclusion mask input, so it cannot exclude the histories' items; "
                 + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
         var sets = OnnxScorerParts.HistorySets(histories, Manifest);
-        var graph = OnnxScorerParts.HistoryGraph(sets, Manifest.Items);
+        var exclusions = OnnxScorerParts.HistoryExclusions(sets, excludeHistory, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         int d = Manifest.Dimension;
-        var lists = Serve([.. Enumerable.Range(0, sets.Length)], excludeHistory ? graph : null, (start, batch) =>
+        var lists = Serve([.. Enumerable.Range(0, sets.Length)], exclusions, (start, batch) =>
         {
             var vectors = new EmbeddingMatrix(batch, d);
             for (int q = 0; q < batch; q++) builder.FoldInAll(sets[start + q]).CopyTo(vectors.Row(q));

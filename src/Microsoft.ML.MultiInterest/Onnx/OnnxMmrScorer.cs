@@ -92,12 +92,16 @@ public sealed class OnnxMmrScorer : IDisposable
     /// <summary>The MMR lists of <paramref name="users"/> (user rows), M = <see cref="OnnxServingManifest.Candidates"/> each.</summary>
     /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
     /// <param name="exclusions">Items never to return per user row (typically the training history); needs a directory exported with the exclusion mask.</param>
-    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
+    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(users);
         UserAbsence.Refuse(_absentUsers, users);   // the pool's own directory has no user id file
-        var pool = _pool.RetrieveUnimodal(users, exclusions);
+        var pool = _pool.RetrieveUnimodal(users, exclusions, excludeItems);
         InterestProportionality? term = null;
         if (_interests != null)
         {
@@ -134,11 +138,15 @@ public sealed class OnnxMmrScorer : IDisposable
     /// </summary>
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file).</param>
     /// <param name="excludeHistory">True (the default) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
     /// <exception cref="NotSupportedException">The pool was exported before it held the vector scorer (export it again).</exception>
-    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
+    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
-        var pool = _pool.RetrieveUnimodalFromHistories(histories, excludeHistory);
+        var pool = _pool.RetrieveUnimodalFromHistories(histories, excludeHistory, excludeItems);
         var entries = Enumerable.Range(0, histories.Count).ToArray();
         InterestProportionality? term = null;
         if (_interests != null)

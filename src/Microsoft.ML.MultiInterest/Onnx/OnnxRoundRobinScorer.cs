@@ -114,10 +114,15 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// </summary>
     /// <param name="users">User rows, 0 to <see cref="OnnxServingManifest.Users"/> - 1 (the rows of the user id file).</param>
     /// <param name="exclusions">Items never to return per user row (typically the training history); needs a directory exported with the exclusion mask.</param>
-    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null)
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
+    public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         OnnxScorerParts.CheckCall(Manifest, users, exclusions, "round-robin scorer", _absentUsers);
+        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         var result = new RankedLists(users.Count, Manifest.Candidates);
         int width = Math.Min(BatchSize, Math.Max(1, users.Count));
         var worker = new Worker(_tables, Manifest, Fetched);
@@ -159,8 +164,12 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// <param name="histories">Per user, item rows 0 to <see cref="OnnxServingManifest.Items"/> - 1 (the rows of the item id file <see cref="MultiInterestModel.ItemIdsFileName"/>).</param>
     /// <param name="excludeHistory">True (the default, as every serving path does) to never return a history's own items; needs a directory exported with the exclusion mask.</param>
     /// <exception cref="InvalidOperationException">The directory was exported before 2026-12 without the DCM history encoder or <see cref="OnnxServingManifest.HistoryMean"/> (<see cref="ServesHistories"/> is false).</exception>
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user of the call, beside the other exclusions: items deleted or blocked since the
+    /// export, as the recommender's <c>exclude</c> (they do not change any user's query); needs the exclusion mask.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">A history holds an item row outside the exported items.</exception>
-    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true)
+    public RankedLists RetrieveFromHistories(IReadOnlyList<IReadOnlyList<int>> histories, bool excludeHistory = true, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
@@ -173,6 +182,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
                 + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
         // An item the scorer never fetches (a key without training edges) is dropped, as the recommender ignores an id it does not know.
         var sets = OnnxScorerParts.HistorySets(histories, Manifest, _tables.AbsentItems);
+        var exclusions = OnnxScorerParts.HistoryExclusions(sets, excludeHistory, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         int m = Manifest.Components, d = Manifest.Dimension;
         var result = new RankedLists(histories.Count, Manifest.Candidates);
         int width = Math.Min(BatchSize, Math.Max(1, histories.Count));
@@ -208,13 +218,13 @@ public sealed class OnnxRoundRobinScorer : IDisposable
             if (mask != null)
             {
                 mask.AsSpan(0, batch * Manifest.Items).Clear();
-                if (excludeHistory)
+                if (exclusions != null)
                     for (int q = 0; q < batch; q++)
-                        foreach (int item in sets[start + q]) mask[q * Manifest.Items + item] = float.NegativeInfinity;
+                        foreach (int item in exclusions.ItemsOf(start + q)) mask[q * Manifest.Items + item] = float.NegativeInfinity;
             }
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, embeddings.AsMemory(0, batch * m * d), [batch, m, d]);
             Score(options, clusters.AsSpan(0, batch * m), weights.AsSpan(0, batch * m), input, mask, start, batch,
-                q => excludeHistory ? sets[start + q] : default, result, worker);
+                q => exclusions == null ? default : exclusions.ItemsOf(start + q), result, worker);
         }
         Count(worker);
         return result;

@@ -72,6 +72,67 @@ internal static class OnnxScorerParts
         return sets;
     }
 
+    /// <summary>
+    /// The item rows a call excludes for every user (<paramref name="excludeItems"/>: items deleted or blocked since the export,
+    /// as <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int, IEnumerable{string})"/>'s <c>exclude</c>),
+    /// ascending and distinct; empty for null or none.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A row is not an item row of the export.</exception>
+    /// <exception cref="ArgumentException">Rows are given but the graphs have no exclusion mask input.</exception>
+    public static int[] ExcludedItems(IReadOnlyCollection<int>? excludeItems, OnnxServingManifest manifest)
+    {
+        if (excludeItems == null || excludeItems.Count == 0) return [];
+        int position = 0;
+        foreach (int item in excludeItems)
+        {
+            if ((uint)item >= (uint)manifest.Items)
+                throw new ArgumentOutOfRangeException(nameof(excludeItems), $"excludeItems holds item row {item} (position {position}), which is not an item of the exported "
+                    + $"model: item rows are 0 to {manifest.Items - 1}, the rows of {MultiInterestModel.ItemIdsFileName}.");
+            position++;
+        }
+        if (!manifest.ExclusionMask)
+            throw new ArgumentException("The models were exported without the exclusion mask input, so they cannot exclude items; export with exclusionMask: true.", nameof(excludeItems));
+        return [.. excludeItems.Distinct().Order()];
+    }
+
+    /// <summary>
+    /// <paramref name="exclusions"/> with <paramref name="excluded"/> (<see cref="ExcludedItems"/>) added to the row of every
+    /// user of <paramref name="users"/>: the graph a call's lists exclude. Only those rows are read, so only they are built;
+    /// <paramref name="exclusions"/> itself when nothing is added.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A user row is beyond <paramref name="exclusions"/>' users.</exception>
+    public static BipartiteGraph? WithExcludedItems(BipartiteGraph? exclusions, IReadOnlyList<int> users, int[] excluded, int items)
+    {
+        if (excluded.Length == 0) return exclusions;
+        var edgeUsers = new List<int>();
+        var edgeItems = new List<int>();
+        int rows = exclusions?.UserCount ?? 0;
+        foreach (int user in users.Distinct())
+        {
+            if (exclusions != null && (uint)user >= (uint)exclusions.UserCount)
+                throw new ArgumentOutOfRangeException(nameof(users), $"User row {user} is not in the exclusion graph, which has {exclusions.UserCount} users.");
+            rows = Math.Max(rows, user + 1);
+            foreach (int item in exclusions == null ? excluded : [.. exclusions.ItemsOf(user).ToArray().Union(excluded)])
+            {
+                edgeUsers.Add(user);
+                edgeItems.Add(item);
+            }
+        }
+        return BipartiteGraph.FromEdges(rows, items, [.. edgeUsers], [.. edgeItems]);
+    }
+
+    /// <summary>
+    /// What fresh histories' lists exclude: row q holds <paramref name="sets"/>[q] when <paramref name="excludeHistory"/>, and
+    /// <paramref name="excluded"/> (<see cref="ExcludedItems"/>) in every row; null when that is nothing. The histories
+    /// themselves are read as given: an excluded item still shapes its history's representation, as in the recommender.
+    /// </summary>
+    public static BipartiteGraph? HistoryExclusions(IReadOnlyList<int[]> sets, bool excludeHistory, int[] excluded, int items)
+    {
+        if (!excludeHistory && excluded.Length == 0) return null;
+        if (excluded.Length == 0) return HistoryGraph(sets, items);
+        return HistoryGraph([.. sets.Select(h => excludeHistory ? [.. h.Union(excluded).Order()] : excluded)], items);
+    }
+
     /// <summary>Histories as a graph: row q holds <paramref name="sets"/>[q] (from <see cref="HistorySets"/>) over <paramref name="items"/> items.</summary>
     public static BipartiteGraph HistoryGraph(IReadOnlyList<int[]> sets, int items) =>
         BipartiteGraph.FromEdges(sets.Count, items, sets.SelectMany((h, q) => h.Select(_ => q)).ToArray(), sets.SelectMany(h => h).ToArray());

@@ -1,7 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Onnx;
-using Microsoft.ML.MultiInterest.Tests.Conditional;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
 
 namespace Microsoft.ML.MultiInterest.Tests.Onnx;
@@ -174,27 +173,8 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
     [Fact]
     public void ConditionalMergeScorer_RefusesAUserWithoutVector()
     {
-        var planted = PlantedTopics.Create();
-        var edges = new List<ConditionalMLNetTests.TopicEdge>();
-        for (int u = 0; u < planted.Train.UserCount; u++)
-            foreach (int i in planted.Train.ItemsOf(u))
-                edges.Add(new ConditionalMLNetTests.TopicEdge { User = $"u{u}", Item = $"i{i}", Topic = $"topic{PlantedTopics.TopicOf(i)}" });
-        var raw = _ml.Data.LoadFromEnumerable(edges);
-        var keys = WideUserKeys.UserKeys(_ml, edges.Select(e => e.User))
-            .Append(_ml.Transforms.Conversion.MapValueToKey("Item"))
-            .Append(_ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Topic"))
-            .Fit(raw);
-        var keyed = keys.Transform(raw);
-        var mi = _ml.MultiInterest();
-        var vectors = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 12, Threads = 1, Seed = 3 }).Fit(keyed);
-        var data = vectors.Transform(keyed);
-        var kmeans = mi.SphericalKMeans(numberOfClusters: 8).Fit(data);
-        var mixture = mi.KnnSmoothedMixture(components: 3, neighbors: 5).Fit(data = kmeans.Transform(data));
-        var merged = mi.ConditionalRetriever(new ConditionalRetrieverEstimator.Options
-            { Candidates = 10, MaxConditions = 3, Alpha = 0.5, ImplicitShare = 0.5, Epochs = 3, Seed = 4, Threads = 1 }).Fit(mixture.Transform(data));
         string path = Path.Combine(_directory, "merged.zip"), onnx = Path.Combine(_directory, "merged-onnx");
-        _ml.Model.Save(new TransformerChain<ITransformer>(keys, vectors, kmeans, mixture, merged), raw.Schema, path);
-        using var model = MultiInterestModel.Load(_ml, path);
+        using var model = MergedConditionalModel.Saved(_ml, path, wideUsers: true);
         Assert.Equal(OnnxServingManifest.ConditionalMergedRetrieval, model.ExportOnnx(onnx).Retrieval);
         var users = model.GraphEmbedding!.UserEmbeddings;
         int[] trained = [.. Enumerable.Range(0, users.KeyCount).Where(users.Contains)];
