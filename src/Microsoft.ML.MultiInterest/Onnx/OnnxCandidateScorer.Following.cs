@@ -85,6 +85,16 @@ public sealed partial class OnnxCandidateScorer
         return FreshRequest(histories, excludeHistory, FollowedConditions(followedTopics, histories.Count, nameof(followedTopics)), excludeItems);
     }
 
+    /// <summary>
+    /// Refuses followed topics <see cref="RetrieveFollowing"/> would refuse (null, unknown, none, more than the components), naming
+    /// the place in the whole list: for a caller that serves the list in parts.
+    /// </summary>
+    internal void CheckFollowedTopics(IReadOnlyList<IReadOnlyList<string>> followedTopics, int users, string parameter)
+    {
+        RequireConditionModel();
+        FollowedConditions(followedTopics, users, parameter);
+    }
+
     private ConditionalModel RequireConditionModel()
     {
         if (!Manifest.IsConditional)

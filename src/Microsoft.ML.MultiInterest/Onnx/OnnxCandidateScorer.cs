@@ -370,6 +370,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
             throw new ArgumentException("The models were exported without the exclusion mask input, so they cannot exclude items; export with exclusionMask: true.", nameof(exclusions));
         if (exclusions.ItemCount != Manifest.Items)
             throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items but the exported model {Manifest.Items}.", nameof(exclusions));
+        OnnxScorerParts.CheckExclusionUsers(exclusions, users);
     }
 
     /// <summary>Refuses a directory exported before the scorers had the candidate outputs the exact re-ranking reads.</summary>

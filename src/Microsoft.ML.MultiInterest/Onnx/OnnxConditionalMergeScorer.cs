@@ -95,8 +95,9 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
-        ArgumentNullException.ThrowIfNull(users);
-        UserAbsence.Refuse(_absentUsers, users);   // the parts' directories have no user id file
+        // Checked here over the whole list, so that a refusal names the caller's position, not one inside a chunk; the parts'
+        // directories have no user id file.
+        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "merged conditional directory", _absentUsers);
         exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, _explicit.Manifest), _explicit.Manifest.Items);
         return Chunked(users, (chunk, _) => (_explicit.RankComponents(chunk, exclusions), _implicit.RankComponents(chunk, exclusions, withFallback: false)));
     }
@@ -118,6 +119,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
         if (!ServesHistories) throw new NotSupportedException("The merged conditional directory was exported without its condition model: export it again to serve fresh histories.");
+        OnnxScorerParts.HistorySets(histories, Manifest);   // refused naming the caller's position, not one inside a chunk
         return Chunked(histories, (chunk, _) => (_explicit.RankComponentsFromHistories(chunk, excludeHistory, excludeItems),
             _implicit.RankComponentsFromHistories(chunk, excludeHistory, excludeItems, withFallback: false)));
     }
@@ -142,12 +144,15 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
-        ArgumentNullException.ThrowIfNull(users);
-        UserAbsence.Refuse(_absentUsers, users);   // the parts' directories have no user id file
+        // Checked here over the whole list, so that a refusal names the caller's position, not one inside a chunk; the parts'
+        // directories have no user id file.
+        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "merged conditional directory", _absentUsers);
+        ArgumentNullException.ThrowIfNull(trainingHistory);
+        _explicit.CheckFollowedTopics(followedTopics, users.Count, nameof(followedTopics));
+        var seen = new Dictionary<int, int>();
+        for (int q = 0; q < users.Count; q++)
+            if (!seen.TryAdd(users[q], q)) throw new ArgumentException($"User row {users[q]} is given twice (positions {seen[users[q]]} and {q}): serve each once.", nameof(users));
         exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, _explicit.Manifest), _explicit.Manifest.Items);
-        ArgumentNullException.ThrowIfNull(followedTopics);
-        if (followedTopics.Count != users.Count)
-            throw new ArgumentException($"There are {followedTopics.Count} followed-topic lists for {users.Count} users.", nameof(followedTopics));
         return Chunked(users, (chunk, start) => (_explicit.RankComponentsFollowing(chunk, [.. followedTopics.Skip(start).Take(chunk.Length)], trainingHistory, exclusions),
             _implicit.RankComponents(chunk, exclusions, withFallback: false)));
     }
@@ -169,9 +174,9 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(histories);
-        ArgumentNullException.ThrowIfNull(followedTopics);
-        if (followedTopics.Count != histories.Count)
-            throw new ArgumentException($"There are {followedTopics.Count} followed-topic lists for {histories.Count} histories.", nameof(followedTopics));
+        // Refused here over the whole lists, naming the caller's position, not one inside a chunk.
+        _explicit.CheckFollowedTopics(followedTopics, histories.Count, nameof(followedTopics));
+        OnnxScorerParts.HistorySets(histories, Manifest);
         return Chunked(histories, (chunk, start) => (_explicit.RankComponentsFollowingFromHistories(chunk, [.. followedTopics.Skip(start).Take(chunk.Length)], excludeHistory,
             excludeItems), _implicit.RankComponentsFromHistories(chunk, excludeHistory, excludeItems, withFallback: false)));
     }

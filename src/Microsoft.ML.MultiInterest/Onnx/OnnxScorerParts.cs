@@ -160,5 +160,20 @@ internal static class OnnxScorerParts
             throw new ArgumentException($"The {scorer} was exported without the exclusion mask input, so it cannot exclude items; export with exclusionMask: true.", nameof(exclusions));
         if (exclusions.ItemCount != manifest.Items)
             throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items but the exported model {manifest.Items}.", nameof(exclusions));
+        CheckExclusionUsers(exclusions, users);
+    }
+
+    /// <summary>
+    /// Refuses <paramref name="exclusions"/> without a row for one of <paramref name="users"/>, before anything runs (the mask of
+    /// that user's batch could not be built, and the batches before it would have run for nothing).
+    /// </summary>
+    public static void CheckExclusionUsers(BipartiteGraph exclusions, IReadOnlyList<int> users)
+    {
+        for (int q = 0; q < users.Count; q++)
+        {
+            if (users[q] >= exclusions.UserCount)
+                throw new ArgumentException($"The exclusion graph has {exclusions.UserCount} users, so user row {users[q]} (position {q}) has no row in it: "
+                    + "pass a graph over all the exported model's user rows (typically MultiInterestModel.TrainingHistory).", nameof(exclusions));
+        }
     }
 }

@@ -12,6 +12,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// </summary>
 internal static class UserAbsence
 {
+    /// <summary>The first line of the user id file (MultiInterestModel.WriteIds).</summary>
+    private const string Header = "row\tuser";
+
     /// <summary>
     /// The user rows of <paramref name="directory"/> (0 to <paramref name="manifest"/>'s users - 1) that its user id file does not
     /// list, ascending; empty when it lists every row or the directory has no such file.
@@ -25,7 +28,14 @@ internal static class UserAbsence
         int previous = -1, lineNumber = 0;
         foreach (string line in File.ReadLines(path))
         {
-            if (lineNumber++ == 0) continue;   // the header, "row<TAB>user"
+            if (lineNumber++ == 0)
+            {
+                // The header: without it the first user's line would be skipped and that user refused as one without edges.
+                if (line != Header)
+                    throw new InvalidDataException($"Line 1 of '{path}' is not the header '{Header.Replace("\t", "<TAB>", StringComparison.Ordinal)}': the file is damaged "
+                        + "or is not an export's user id file; export the model again.");
+                continue;
+            }
             int tab = line.IndexOf('\t');
             if (tab < 0 || !int.TryParse(line.AsSpan(0, tab), NumberStyles.None, CultureInfo.InvariantCulture, out int row) || row <= previous || row >= manifest.Users)
                 throw new InvalidDataException($"Line {lineNumber} of '{path}' is not 'row<TAB>id' with a row above the line before's and below {manifest.Users}, "
@@ -33,6 +43,9 @@ internal static class UserAbsence
             listed[row] = true;
             previous = row;
         }
+        // An export lists at least one user (a model has users with edges): an empty or cut file would refuse every user.
+        if (previous < 0)
+            throw new InvalidDataException($"'{path}' lists no user row: the file is damaged (an export lists every user with training edges); export the model again.");
         return [.. Enumerable.Range(0, listed.Length).Where(r => !listed[r])];
     }
 

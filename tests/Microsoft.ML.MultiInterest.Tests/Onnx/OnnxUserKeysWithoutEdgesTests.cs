@@ -72,6 +72,60 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
     }
 
 
+    /// <summary>
+    /// A user id file without its header, or listing no user (emptied, cut after the header), is refused at opening naming the
+    /// file: it was read as a file leaving those users out, and every call naming the first user (or any user) was refused as
+    /// one without training edges.
+    /// </summary>
+    [Fact]
+    public void DamagedUserIdFile_IsRefusedAtOpening()
+    {
+        var (model, onnx, trained, _) = Exported("damaged", (mi, data) => [mi.UnimodalRetriever(candidates: 10).Fit(data)]);
+        using (model)
+        {
+            string ids = Path.Combine(onnx, MultiInterestModel.UserIdsFileName);
+            var lines = File.ReadAllLines(ids);
+            File.WriteAllLines(ids, lines[1..]);
+            Assert.Contains($"Line 1 of '{ids}' is not the header", Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx)).Message, StringComparison.Ordinal);
+            File.WriteAllLines(ids, [lines[0]]);
+            Assert.Contains($"'{ids}' lists no user row", Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx)).Message, StringComparison.Ordinal);
+            File.WriteAllText(ids, "");
+            Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx));
+            // Line endings and a byte order mark an editor may add are not damage.
+            File.WriteAllText(ids, string.Join("\r\n", lines) + "\r\n", new System.Text.UTF8Encoding(true));
+            using var scorer = OnnxCandidateScorer.Open(onnx);
+            Assert.Equal(trained.Length, scorer.RetrieveUnimodal(trained).Counts.Length);
+        }
+    }
+
+    /// <summary>
+    /// An exclusion graph over fewer users than a row of the call is refused before anything runs, naming the graph (the mask of
+    /// the row's batch failed after the batches before it ran, naming <c>users</c>).
+    /// </summary>
+    [Fact]
+    public void ExclusionsWithoutAUsersRow_AreRefusedNamingTheGraph()
+    {
+        var (model, onnx, trained, _) = Exported("short-exclusions", (mi, data) => [mi.HistoryInterestMmr(candidates: 8).Fit(data)]);
+        using (model)
+        {
+            var small = BipartiteGraph.FromEdges(2, model.TrainingHistory().ItemCount, [0], [0]);
+            using (var scorer = OnnxHistoryMmrScorer.Open(onnx, batchSize: 4))
+            {
+                var refused = Assert.Throws<ArgumentException>(() => scorer.Retrieve(trained, small));
+                Assert.Equal("exclusions", refused.ParamName);
+                int first = Array.FindIndex(trained, u => u >= 2);
+                Assert.Contains($"user row {trained[first]} (position {first}) has no row in it", refused.Message, StringComparison.Ordinal);
+            }
+        }
+        var (unimodalModel, unimodal, unimodalTrained, _) = Exported("short-exclusions-unimodal", (mi, data) => [mi.UnimodalRetriever(candidates: 10).Fit(data)]);
+        using (unimodalModel)
+        {
+            var small = BipartiteGraph.FromEdges(2, unimodalModel.TrainingHistory().ItemCount, [0], [0]);
+            using var scorer = OnnxCandidateScorer.Open(unimodal, batchSize: 4);
+            Assert.Equal("exclusions", Assert.Throws<ArgumentException>(() => scorer.RetrieveUnimodal(unimodalTrained, small)).ParamName);
+        }
+    }
+
     [Fact]
     public void UnimodalScorer_RefusesAUserWithoutVector()
     {
@@ -170,17 +224,56 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
         }
     }
 
-    [Fact]
-    public void ConditionalMergeScorer_RefusesAUserWithoutVector()
+    /// <summary>A merged conditional model over the wide user keys, exported; with its trained user rows and one without edges.</summary>
+    private (MultiInterestModel Model, string Onnx, int[] Trained, int Absent) ExportedMerged()
     {
         string path = Path.Combine(_directory, "merged.zip"), onnx = Path.Combine(_directory, "merged-onnx");
-        using var model = MergedConditionalModel.Saved(_ml, path, wideUsers: true);
+        var model = MergedConditionalModel.Saved(_ml, path, wideUsers: true);
         Assert.Equal(OnnxServingManifest.ConditionalMergedRetrieval, model.ExportOnnx(onnx).Retrieval);
         var users = model.GraphEmbedding!.UserEmbeddings;
         int[] trained = [.. Enumerable.Range(0, users.KeyCount).Where(users.Contains)];
         int absent = Enumerable.Range(0, users.KeyCount).First(r => !users.Contains(r));
+        return (model, onnx, trained, absent);
+    }
+
+    [Fact]
+    public void ConditionalMergeScorer_RefusesAUserWithoutVector()
+    {
+        var (model, onnx, trained, absent) = ExportedMerged();
+        using var _ = model;
         using var scorer = OnnxConditionalMergeScorer.Open(onnx, batchSize: 5);
         AssertRefusesTheUserWithoutVector(model, trained, absent, (rows, history) => scorer.Retrieve(rows, history));
         AssertRefused(absent, () => scorer.RetrieveFollowing([trained[0], absent], [["topic1"], ["topic2"]], model.TrainingHistory()));
+    }
+
+    /// <summary>
+    /// The merged scorer serves a long call in chunks of users; a bad entry past the first chunk is refused before any chunk
+    /// runs, naming its place in the caller's list (it named its place in the chunk: position 2 for 2050).
+    /// </summary>
+    [Fact]
+    public void ConditionalMergeScorer_NamesThePlaceInTheWholeCall()
+    {
+        var (model, onnx, trained, absent) = ExportedMerged();
+        using var _ = model;
+        using var scorer = OnnxConditionalMergeScorer.Open(onnx, batchSize: 5);
+        var history = model.TrainingHistory();
+        int[] many = [.. Enumerable.Repeat(trained[0], 2050)];
+        Assert.Contains("Unknown user row 999999 (position 2050)", Assert.Throws<ArgumentOutOfRangeException>(() => scorer.Retrieve([.. many, 999_999])).Message,
+            StringComparison.Ordinal);
+        Assert.Contains("History 2050 holds item row -5", Assert.Throws<ArgumentOutOfRangeException>(
+            () => scorer.RetrieveFromHistories([.. Enumerable.Repeat<IReadOnlyList<int>>([0], 2050), [-5]])).Message, StringComparison.Ordinal);
+        // Followed topics: every user once, the bad topic and the repeated user past the first chunk.
+        int[] distinct = [.. Enumerable.Range(0, 2052).Select(q => trained[q % trained.Length])];
+        var seen = new HashSet<int>();
+        int first = Array.FindIndex(distinct, u => !seen.Add(u));
+        Assert.Contains($"is given twice (positions 0 and {first})", Assert.Throws<ArgumentException>(
+            () => scorer.RetrieveFollowing(distinct, [.. distinct.Select(_ => (IReadOnlyList<string>)["topic1"])], history)).Message, StringComparison.Ordinal);
+        IReadOnlyList<string>[] topics = [.. Enumerable.Range(0, 2051).Select(_ => (IReadOnlyList<string>)["topic1"])];
+        topics[2050] = ["no-such-topic"];
+        Assert.Contains("(user 2050)", Assert.Throws<ArgumentException>(
+            () => scorer.RetrieveFollowingFromHistories([.. Enumerable.Repeat<IReadOnlyList<int>>([0], 2051)], topics)).Message, StringComparison.Ordinal);
+        // An exclusion graph without the row of a user is refused naming the graph.
+        var small = BipartiteGraph.FromEdges(2, history.ItemCount, [0], [0]);
+        Assert.Equal("exclusions", Assert.Throws<ArgumentException>(() => scorer.Retrieve([.. many, trained[^1]], small)).ParamName);
     }
 }
