@@ -39,8 +39,9 @@ internal static class RecommendCommand
             + "MultiInterestRecommender.RecommendFollowing (a user with topics and no history or trained vector gets its topics' popular items; implies --recommender), "
             + "or with --onnx by the exported condition model (trained users, and new users with a --history).");
         var exclude = Opt.InputFile("--exclude-items", "Item ids never to recommend (the first TAB-separated field of each line, under a header): items deleted or "
-            + "blocked since the fit. Served live through MultiInterestRecommender, which leaves them out without changing any user's query; ids the model "
-            + "does not know are ignored (and counted). Not with --engine, --onnx or --follows.");
+            + "blocked since the fit, left out of every list without changing any user's query (MultiInterestRecommender's exclude; with --engine the "
+            + "exclusions of RetrieveWithEngine, with --onnx the scorers' excludeItems, so the lists are the same); ids the model does not know are ignored "
+            + "(and counted). Not with --follows.");
         var explain = Opt.Flag("--explain", "Add four columns to --out: the retrieval stage (its candidates column) and the interest of the user that placed each item "
             + "(-1: the unimodal head or fill of cluster quotas), the item of the user's history closest to it and their cosine (MultiInterestRecommender.Explain; "
             + "implies --recommender; cluster quotas, multi-interest or history-interest MMR, round robin, or a fusion of them). Not with --engine, --onnx or --follows.");
@@ -74,9 +75,9 @@ internal static class RecommendCommand
             if (historyPath != null && !useOnnx && !useEngine) api = true;
             string? followsPath = r.Value(follows);
             string? excludePath = r.Value(exclude);
-            if (excludePath != null && (useEngine || useOnnx || followsPath != null))
-                throw new UsageException($"--exclude-items is served live through MultiInterestRecommender (Recommend with exclusions): leave out {(useEngine ? "--engine" : useOnnx ? "--onnx" : "--follows")}.");
-            if (excludePath != null) api = true;
+            if (excludePath != null && followsPath != null)
+                throw new UsageException("--exclude-items is not served with followed topics (MultiInterestRecommender.RecommendFollowing has no exclusions): leave out --follows.");
+            if (excludePath != null && !useEngine && !useOnnx) api = true;
             bool explaining = r.GetValue(explain);
             string? interestsPath = r.Value(interests);
             if (interestsPath != null && !explaining)
@@ -152,14 +153,7 @@ internal static class RecommendCommand
                 // Checked before serving, so a typo fails with its line rather than in the middle of the run.
                 ServingData.CheckTopics(topics, recommender.Topics, follows!);
             }
-            string[]? excluded = exclude == null ? null : [.. ServingData.Items(exclude)];
-            if (excluded != null && model.GraphEmbedding?.ItemIds is { } modelItems)
-            {
-                var known = modelItems.ToHashSet(StringComparer.Ordinal);
-                int unknown = excluded.Count(id => !known.Contains(id));
-                log.WriteLine($"--exclude-items '{exclude}': {Counted.Of(excluded.Length - unknown, "item")} left out of every list"
-                    + (unknown > 0 ? $"; {Counted.Of(unknown, "id")} the model does not know (ignored: never recommended anyway)." : "."));
-            }
+            string[]? excluded = ExcludedIds(exclude, model, log);
             clock.Restart();
             var results = new ServedList[ids.Count];
             // A model whose stage names no interests is refused by the first user's explanation, before the others are served.
@@ -204,6 +198,16 @@ internal static class RecommendCommand
                 var freshRows = ServingData.History(historyEdges, userRows, itemRows, out _, out _);
                 exclusions = exclusions == null ? freshRows : ServingData.Union(exclusions, freshRows);
             }
+            // --exclude-items: every known user's exclusions, the new users' histories' (excludeItems) and the recommender's fill.
+            string[]? excludedIds = ExcludedIds(exclude, model, log);
+            int[]? excludedRows = excludedIds?.Where(itemRows.ContainsKey).Select(i => itemRows[i]).Order().ToArray();
+            if (excludedRows is { Length: > 0 })
+            {
+                int userCount = Math.Max(exclusions?.UserCount ?? 0, rows.Length == 0 ? 0 : rows.Max() + 1);
+                var blocked = BipartiteGraph.FromEdges(userCount, embedding.ItemIds.Count, [.. rows.SelectMany(r => excludedRows.Select(_ => r))],
+                    [.. rows.SelectMany(_ => excludedRows)]);
+                exclusions = exclusions == null ? blocked : ServingData.Union(exclusions, blocked);
+            }
             RankedLists ranked;
             // Users the model does not know, by their --history (item rows): a DCM round-robin directory serves them (below).
             var newUsers = historyEdges == null || !onnx ? []
@@ -241,10 +245,10 @@ internal static class RecommendCommand
                                 + "(OnnxConditionalMergeScorer.RetrieveFollowing) and --recommender, not this command.",
                             _ => (exported.Retrieval ?? OnnxServingManifest.ClusterQuotaRetrieval) + ".",
                         });
-                if (OnnxDirectoryServing.TryServe(exported, directory, sessions, batch, exclusions, rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log)
-                    is { } served)
+                if (OnnxDirectoryServing.TryServe(exported, directory, sessions, batch, exclusions, rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log,
+                    excludedRows) is { } served)
                 {
-                    lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread);
+                    lists = Complete(ids, Lists(ids, known, served, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread, excludedIds);
                     return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings);
                 }
                 var open = Stopwatch.StartNew();
@@ -266,13 +270,13 @@ internal static class RecommendCommand
                     fromHistory = OnnxFollowing.ServeNew(scorerSession, topics, ids.Where(u => !userRows.ContainsKey(u)), newUsers, historyLists, log);
                 else if (newUsers.Count > 0 && quota && scorerSession.ServesQuotaHistories)
                 {
-                    fromHistory = scorerSession.RetrieveClusterQuotaFromHistories(OnnxDirectoryServing.Histories(newUsers, historyLists));
+                    fromHistory = scorerSession.RetrieveClusterQuotaFromHistories(OnnxDirectoryServing.Histories(newUsers, historyLists), excludeItems: excludedRows);
                     log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model served from their --history (its "
                         + (exported.IsConditional ? "conditions' queries" : "Mixture") + $" and {OnnxDirectoryServing.HistoryVectorWording(exported)}, computed as the engine does).");
                 }
                 else if (newUsers.Count > 0 && !quota && scorerSession.ServesUnimodalHistories)
                 {
-                    fromHistory = scorerSession.RetrieveUnimodalFromHistories(OnnxDirectoryServing.Histories(newUsers, historyLists));
+                    fromHistory = scorerSession.RetrieveUnimodalFromHistories(OnnxDirectoryServing.Histories(newUsers, historyLists), excludeItems: excludedRows);
                     log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model served from their --history (its {OnnxDirectoryServing.HistoryVectorWording(exported)}, computed as the engine does).");
                 }
                 else if (newUsers.Count > 0)
@@ -280,9 +284,24 @@ internal static class RecommendCommand
                 log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {scorerSession.ProvedFromCandidates:N0} rankings shown exact from them alone, "
                     + $"{scorerSession.Rescanned:N0} searched again with the engine where they could not be (warm-up batch included).");
             }
-            lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread);
+            lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread, excludedIds);
         }
         return Finish(outPath, ids, lists, fresh, scorer, setUp, clock, log, warnings, interestsPath);
+    }
+
+    /// <summary>The ids of --exclude-items (null without it), with how many the model knows logged.</summary>
+    private static string[]? ExcludedIds(string? exclude, MultiInterestModel model, TextWriter log)
+    {
+        if (exclude == null) return null;
+        string[] excluded = [.. ServingData.Items(exclude)];
+        if (model.GraphEmbedding?.ItemIds is { } modelItems)
+        {
+            var known = modelItems.ToHashSet(StringComparer.Ordinal);
+            int unknown = excluded.Count(id => !known.Contains(id));
+            log.WriteLine($"--exclude-items '{exclude}': {Counted.Of(excluded.Length - unknown, "item")} left out of every list"
+                + (unknown > 0 ? $"; {Counted.Of(unknown, "id")} the model does not know (ignored: never recommended anyway)." : "."));
+        }
+        return excluded;
     }
 
     /// <summary>
@@ -355,13 +374,13 @@ internal static class RecommendCommand
     /// unserved users keep no list.
     /// </summary>
     private static List<ServedList> Complete(List<string> ids, ServedList?[] lists, Lazy<MultiInterestRecommender> live, MultiInterestModel model, ILookup<string, string>? fresh,
-        ServingData.FollowedTopics? topics, string scorer, TextWriter log, HashSet<string> reread)
+        ServingData.FollowedTopics? topics, string scorer, TextWriter log, HashSet<string> reread, string[]? excluded)
     {
         var missing = Enumerable.Range(0, ids.Count).Where(q => lists[q] == null).ToArray();
         if (missing.Length > 0 && (model.RankFusions.Count > 0 || model.ServingStage.HasTrainingHistory))
         {
             var recommender = live.Value;
-            foreach (int q in missing) lists[q] = Serve(recommender, ids[q], fresh, topics);
+            foreach (int q in missing) lists[q] = Serve(recommender, ids[q], fresh, topics, excluded);
             var rereadRows = missing.Where(q => reread.Contains(ids[q])).ToArray();
             var unknown = missing.Except(rereadRows).ToArray();
             if (rereadRows.Length > 0)

@@ -18,8 +18,12 @@ public sealed class OnnxFusionScorer : IDisposable
     /// <summary>The item rows any source holds no item for (keys without training edges, <see cref="ItemAbsence"/>), ascending.</summary>
     private readonly int[] _absentItems;
 
-    private OnnxFusionScorer(OnnxServingManifest manifest, Source[] sources)
+    // The user rows the directory's user id file leaves out (keys without training edges), which a call may not name.
+    private readonly int[] _absentUsers;
+
+    private OnnxFusionScorer(OnnxServingManifest manifest, Source[] sources, int[] absentUsers)
     {
+        _absentUsers = absentUsers;
         Manifest = manifest;
         _sources = sources;
         _absentItems = [.. sources.SelectMany(s => s.AbsentItems).Distinct().Order()];
@@ -50,7 +54,7 @@ public sealed class OnnxFusionScorer : IDisposable
                 opened.Add(Source.Open(Path.Combine(directory, source.Directory), source, sessions, batchSize));
             if (opened.Any(s => s.Users != manifest.Users || s.Items != manifest.Items))
                 throw new InvalidDataException($"The sources of '{directory}' do not all have its {manifest.Users} users and {manifest.Items} items.");
-            return new OnnxFusionScorer(manifest, [.. opened]);
+            return new OnnxFusionScorer(manifest, [.. opened], UserAbsence.Read(directory, manifest));
         }
         catch
         {
@@ -70,6 +74,7 @@ public sealed class OnnxFusionScorer : IDisposable
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(users);
+        UserAbsence.Refuse(_absentUsers, users);   // the sources' manifests are not stamped: the fusion's own user id file says
         return Fuse(_sources.Select(s => s.Retrieve(users, exclusions, excludeItems)).ToArray(), users.Count);
     }
 

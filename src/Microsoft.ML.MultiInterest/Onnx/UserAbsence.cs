@@ -7,8 +7,10 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// users with training edges (MapValueToKey fitted on a larger vocabulary) gives those keys zero rows in every table: a list
 /// of such a row would rank the catalogue by a zero vector (or by no interest) and mean nothing. A model's export
 /// (<see cref="MultiInterestModel.ExportOnnx"/>) lists the users it serves in <see cref="MultiInterestModel.UserIdsFileName"/>,
-/// leaving such rows out; the scorers read it and refuse a call naming one. A directory without the file (the tables' own
-/// export, <see cref="OnnxServingDirectory"/>, where every row is a user) refuses none.
+/// leaving such rows out, and stamps its manifest (<see cref="OnnxServingManifest.ModelStage"/>); the scorers of a stamped
+/// directory read the file and refuse a call naming such a row. An unstamped manifest (the tables' own export,
+/// <see cref="OnnxServingDirectory"/>, where every row is a user; a part of a model's directory, whose top directory checks;
+/// a model export older than the stamp) refuses none, whatever id file lies beside it.
 /// </summary>
 internal static class UserAbsence
 {
@@ -17,13 +19,18 @@ internal static class UserAbsence
 
     /// <summary>
     /// The user rows of <paramref name="directory"/> (0 to <paramref name="manifest"/>'s users - 1) that its user id file does not
-    /// list, ascending; empty when it lists every row or the directory has no such file.
+    /// list, ascending; empty when it lists every row or the manifest is not a model export's (no <see cref="OnnxServingManifest.ModelStage"/>).
     /// </summary>
+    /// <exception cref="FileNotFoundException">A model export's directory has no user id file.</exception>
     /// <exception cref="InvalidDataException">The file is not a header and then ascending rows of the export, each before a TAB.</exception>
     public static int[] Read(string directory, OnnxServingManifest manifest)
     {
+        // Only a model's export is known to list its users: an id file beside any other manifest may be another export's.
+        if (manifest.ModelStage == null) return [];
         string path = Path.Combine(directory, MultiInterestModel.UserIdsFileName);
-        if (!File.Exists(path)) return [];
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"The serving directory '{directory}' is a model's export but has no {MultiInterestModel.UserIdsFileName}, which says which user "
+                + "rows hold a user: restore it or export the model again.", path);
         var listed = new bool[manifest.Users];
         int previous = -1, lineNumber = 0;
         foreach (string line in File.ReadLines(path))

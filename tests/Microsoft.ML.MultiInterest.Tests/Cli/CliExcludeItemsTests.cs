@@ -2,8 +2,8 @@ namespace Microsoft.ML.MultiInterest.Tests.Cli;
 
 /// <summary>
 /// <c>recommend --exclude-items</c> (a daily-retrain walkthrough: deleted items kept being recommended until the next fit): the
-/// items are left out of every list, the rest of each list in its order (the query unchanged), unknown ids counted, and the
-/// scorers that cannot take exclusions refuse the option.
+/// items are left out of every list, the rest of each list in its order (the query unchanged), unknown ids counted, the same
+/// lists from the recommender, the engine and ONNX Runtime, and followed topics, which take no exclusions, refuse the option.
 /// </summary>
 public sealed class CliExcludeItemsTests : IDisposable
 {
@@ -65,12 +65,34 @@ public sealed class CliExcludeItemsTests : IDisposable
             Assert.Equal(list.Length, quotaAfter[user].Length);
         }
 
-        foreach (string scorer in new[] { "--engine", "--onnx" })
+        // The engine and ONNX Runtime give the recommender's lists: trained users, a new user with a --history naming an
+        // excluded item (read in its history, never listed), a new user without one (the popular items).
+        File.WriteAllLines(PathOf("users-h.tsv"), ["user", "u0", "u1", "someone-new", "fresh"]);
+        File.WriteAllLines(PathOf("history.tsv"), ["user\titem", $"fresh\t{before["u1"][1]}", $"fresh\t{gone[0]}"]);
+        foreach (string model in new[] { "m.zip", "q.zip" })
         {
-            var refused = CliHarness.Run("recommend", "--model", PathOf("m.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("x.tsv"),
-                "--exclude-items", PathOf("deleted.tsv"), scorer);
-            Assert.Equal(2, refused.ExitCode);
-            Assert.Contains($"leave out {scorer}", refused.Error, StringComparison.Ordinal);
+            var live = CliHarness.Run("recommend", "--model", PathOf(model), "--users", PathOf("users-h.tsv"), "--out", PathOf("live.tsv"),
+                "--exclude-items", PathOf("deleted.tsv"), "--history", PathOf("history.tsv"));
+            Assert.True(live.ExitCode == 0, live.Error);
+            var expected = Lists(PathOf("live.tsv"));
+            Assert.Equal(4, expected.Count);
+            foreach (string scorer in new[] { "--engine", "--onnx" })
+            {
+                var other = CliHarness.Run("recommend", "--model", PathOf(model), "--users", PathOf("users-h.tsv"), "--out", PathOf("other.tsv"),
+                    "--exclude-items", PathOf("deleted.tsv"), "--history", PathOf("history.tsv"), scorer);
+                Assert.True(other.ExitCode == 0, other.Error);
+                Assert.Contains("2 items left out of every list", other.Out, StringComparison.Ordinal);
+                var lists = Lists(PathOf("other.tsv"));
+                foreach (var (user, list) in expected) Assert.Equal(list, lists[user]);
+                Assert.All(lists.Values, l => Assert.Empty(l.Intersect(gone)));
+            }
         }
+
+        // Followed topics are served without exclusions: refused rather than ignored.
+        File.WriteAllLines(PathOf("follows.tsv"), ["user\ttopic", "u0\tt"]);
+        var refused = CliHarness.Run("recommend", "--model", PathOf("m.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("x.tsv"),
+            "--exclude-items", PathOf("deleted.tsv"), "--follows", PathOf("follows.tsv"));
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("leave out --follows", refused.Error, StringComparison.Ordinal);
     }
 }

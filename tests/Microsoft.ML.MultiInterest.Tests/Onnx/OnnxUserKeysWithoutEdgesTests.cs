@@ -99,6 +99,34 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
     }
 
     /// <summary>
+    /// Only a model's export (a stamped manifest) is read for the rows without a user: its user id file missing is refused at
+    /// opening (the rows would be served again), and an id file a model's export left in a directory the tables' own export
+    /// wrote over is not obeyed (it refused row 0, a user of the new tables).
+    /// </summary>
+    [Fact]
+    public void OnlyAModelsExport_IsReadForItsUsers()
+    {
+        var (model, onnx, trained, absent) = Exported("stamped", (mi, data) => [mi.UnimodalRetriever(candidates: 10).Fit(data)]);
+        using (model)
+        {
+            string ids = Path.Combine(onnx, MultiInterestModel.UserIdsFileName);
+            string kept = File.ReadAllText(ids);
+            File.Delete(ids);
+            var missing = Assert.Throws<FileNotFoundException>(() => OnnxCandidateScorer.Open(onnx));
+            Assert.Contains(MultiInterestModel.UserIdsFileName, missing.Message, StringComparison.Ordinal);
+
+            // The tables' own export over the same directory: every row of its tables is a user, the old id file notwithstanding.
+            File.WriteAllText(ids, kept);
+            var users = model.GraphEmbedding!.UserEmbeddings.DenseView();
+            var items = model.GraphEmbedding.ItemEmbeddings.DenseView();
+            OnnxServingDirectory.ExportUnimodal(users, items, 10, onnx, exclusionMask: true);
+            Assert.True(File.Exists(ids));
+            using var scorer = OnnxCandidateScorer.Open(onnx);
+            Assert.Equal(10, scorer.RetrieveUnimodal([absent]).Counts[0]);
+        }
+    }
+
+    /// <summary>
     /// An exclusion graph over fewer users than a row of the call is refused before anything runs, naming the graph (the mask of
     /// the row's batch failed after the batches before it ran, naming <c>users</c>).
     /// </summary>
