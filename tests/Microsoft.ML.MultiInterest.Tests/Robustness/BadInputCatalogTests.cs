@@ -177,6 +177,12 @@ public class BadInputCatalogTests
                 new Microsoft.Data.Analysis.StringDataFrameColumn("item", ["a"])))),
         ["loadedges-column-case"] = Throws<ArgumentException>(["Input column 'User' (option userColumnName)", "its columns are 'user', 'item'", "differs only in case"], () =>
             new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("lower.tsv", "user\titem\na\tb\n"), "User", "Item")),
+        ["loadedges-wrong-separator"] = Throws<ArgumentException>(["Input column 'User' (option userColumnName) was not found in edge file", "tab.csv",
+            "its first line 'user<TAB>item' looks tab-separated, and the file was read comma-separated, as its extension says: pass separator: '\\t'"], () =>
+            new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("tab.csv", "user\titem\na\tb\n"))),
+        ["loadedges-no-header"] = Throws<ArgumentException>(["Input column 'User' (option userColumnName) was not found in edge file", "headerless.tsv",
+            "its first line '1<TAB>2' looks like data, not a header: add a header line naming the columns first (e.g. 'User<TAB>Item'"], () =>
+            new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("headerless.tsv", "1\t2\n3\t4\n"))),
         ["loadedges-default-names-any-case"] = Accepts(["User a, Item b"], () =>
         {
             var view = new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("lower-default.tsv", "user\titem\na\tb\n"));

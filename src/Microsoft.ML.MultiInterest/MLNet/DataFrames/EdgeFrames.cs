@@ -8,6 +8,14 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>The helpers behind the catalog's DataFrame methods.</summary>
 internal static class EdgeFrames
 {
+    /// <summary>The separator <see cref="ReadText"/> reads <paramref name="path"/> with: the one given, else by the name (under a .gz): .tsv and .txt tab, else comma.</summary>
+    public static char SeparatorFor(string path, char? separator)
+    {
+        if (separator is { } given) return given;
+        string name = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path;
+        return name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) ? '\t' : ',';
+    }
+
     /// <summary>
     /// A CSV/TSV with a header, every column read as text, each field exactly as written (ids stay ids: nothing trimmed,
     /// bytes that are not UTF-8 refused, as the CLI's readers do); the weight column, if named, as Single. A name ending in
@@ -25,9 +33,7 @@ internal static class EdgeFrames
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
             throw new FileNotFoundException(Directory.Exists(path) ? $"Edge file '{path}' is a folder: give the edge file itself." : $"Edge file '{path}' does not exist.", path);
-        bool gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        string name = gzip ? path[..^3] : path;
-        char sep = separator ?? (name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) ? '\t' : ',');
+        char sep = SeparatorFor(path, separator);
         using var reader = IO.TextTables.OpenRead(path);
         string header = IO.TextTables.ReadLine(reader, path, 1)?.TrimEnd('\r') ?? throw new InvalidDataException($"Edge file '{path}' is empty: a header line was expected.");
         string separatorName = sep == '\t' ? "tab" : $"'{sep}'";

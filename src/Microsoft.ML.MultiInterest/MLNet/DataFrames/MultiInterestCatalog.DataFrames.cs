@@ -58,6 +58,41 @@ public sealed partial class MultiInterestCatalog
         return matches.Count == 1 ? matches[0] : standard;
     }
 
+    /// <summary>
+    /// Refuses a file whose header lacks an id column because it was read with another separator than its own (a TSV read as
+    /// CSV, or the other way round: one column named by the whole header line) or has no header line (every name a number),
+    /// saying which and what to pass; any other missing column is left to the schema check, which lists the columns.
+    /// </summary>
+    private static void RefuseMisreadHeader(DataFrame frame, string path, char separator, bool separatorGiven, params (string Column, string Option)[] ids)
+    {
+        var names = frame.Columns.Select(c => c.Name).ToList();
+        var (missing, option) = ids.FirstOrDefault(id => !names.Contains(id.Column, StringComparer.Ordinal));
+        if (missing == null) return;
+        static string Name(char c) => c switch { '\t' => "tab", ',' => "comma", ';' => "semicolon", '|' => "pipe", ' ' => "space", _ => $"'{c}'" };
+        static string Literal(char c) => c == '\t' ? "'\\t'" : $"'{c}'";
+        static bool AllNumbers(IEnumerable<string> fields) =>
+            fields.All(f => double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _));
+        string shown = string.Join(Name(separator) == "tab" ? "<TAB>" : separator.ToString(), names).Replace("\t", "<TAB>", StringComparison.Ordinal);
+        string how = separatorGiven ? $"with separator {Literal(separator)}" : $"{Name(separator)}-separated, as its extension says";
+        string? hint = null;
+        if (names.Count == 1)
+        {
+            foreach (char other in new[] { '\t', ',', ';', '|', ' ' })
+            {
+                if (other == separator || !names[0].Contains(other)) continue;
+                var fields = names[0].Split(other, StringSplitOptions.RemoveEmptyEntries);
+                hint = $"its first line '{shown}' looks {Name(other)}-separated, and the file was read {how}: pass separator: {Literal(other)}"
+                    + (AllNumbers(fields) ? $", and add a header line naming the columns first (e.g. 'User{(other == '\t' ? "<TAB>" : other.ToString())}Item'): that line looks like data" : "");
+                break;
+            }
+        }
+        if (hint == null && AllNumbers(names))
+            hint = $"its first line '{shown}' looks like data, not a header: add a header line naming the columns first (e.g. 'User{(separator == '\t' ? "<TAB>" : separator.ToString())}Item'; "
+                + "userColumnName and itemColumnName name others), which LoadEdges requires so that no edge is read as one";
+        if (hint == null) return;
+        throw new ArgumentException($"Input column '{missing}' (option {option}) was not found in edge file '{path}': {hint}.", option);
+    }
+
     /// <summary><see cref="LoadEdges(DataFrame, string?, string?, string?, string?, string?)"/>, a row without an id or weight said by an <see cref="EdgeFrameRowException"/>.</summary>
     private IDataView LoadFrame(DataFrame frame, string userColumnName, string itemColumnName, string? weightColumnName, string? relationColumnName, string? timestampColumnName)
     {
@@ -145,10 +180,12 @@ public sealed partial class MultiInterestCatalog
         string? weightColumnName = null, char? separator = null, string? relationColumnName = null, string? timestampColumnName = null)
     {
         var frame = EdgeFrames.ReadText(path, separator, weightColumnName, out int[] lines);
+        string user = DefaultIdColumn(frame, userColumnName, MultiInterestColumnNames.User);
+        string item = DefaultIdColumn(frame, itemColumnName, MultiInterestColumnNames.Item);
+        RefuseMisreadHeader(frame, path, EdgeFrames.SeparatorFor(path, separator), separator != null, (user, nameof(userColumnName)), (item, nameof(itemColumnName)));
         try
         {
-            return LoadFrame(frame, DefaultIdColumn(frame, userColumnName, MultiInterestColumnNames.User),
-                DefaultIdColumn(frame, itemColumnName, MultiInterestColumnNames.Item), weightColumnName, relationColumnName, timestampColumnName);
+            return LoadFrame(frame, user, item, weightColumnName, relationColumnName, timestampColumnName);
         }
         catch (EdgeFrameRowException e)
         {
