@@ -35,11 +35,26 @@ internal sealed class LiveProgress : ProgressReporter
         return new Stage(this, task, title);
     }
 
+    /// <summary>The characters a description may take beside the bar, the percentage, the time and the spinner.</summary>
+    private int DescriptionWidth => Math.Max(20, _console.Profile.Width - 40);
+
     /// <summary>Keeps a description on one line beside the bar.</summary>
-    private string Fit(string text)
+    private string Fit(string text) => Cut(text, DescriptionWidth);
+
+    private static string Cut(string text, int width) => text.Length <= width ? text : string.Concat(text.AsSpan(0, width - 1), "…");
+
+    /// <summary>
+    /// A stage's title with its latest status, in <paramref name="width"/> characters. When both do not fit, the title gives
+    /// way (cut to a third of the width) so that the status, which is what moves, still shows: on an 80-column terminal a
+    /// title such as "Fitting the kNN-Embed pipeline on 161,868 edges" alone filled the description, and the stage never
+    /// said which part it had reached.
+    /// </summary>
+    internal static string Describe(string title, string line, int width)
     {
-        int width = Math.Max(20, _console.Profile.Width - 40);
-        return text.Length <= width ? text : string.Concat(text.AsSpan(0, width - 1), "…");
+        string status = line.Trim();
+        string full = $"{title}: {status}";
+        if (full.Length <= width || status.Length == 0) return Cut(full, width);
+        return Cut($"{Cut(title, Math.Min(title.Length, Math.Max(8, width / 3)))}: {status}", width);
     }
 
     private sealed class Stage(LiveProgress owner, ProgressTask task, string title) : ProgressStage
@@ -49,7 +64,7 @@ internal sealed class LiveProgress : ProgressReporter
 
         public override void Update(string line, double? value = null)
         {
-            task.Description = Markup.Escape(owner.Fit($"{title}: {line.Trim()}"));
+            task.Description = Markup.Escape(Describe(title, line, owner.DescriptionWidth));
             if (value is { } v && !task.IsIndeterminate) task.Value = Math.Min(v, task.MaxValue);
         }
 
