@@ -52,15 +52,17 @@ public sealed class TutorialTests
             sweep.SaveModel(modelPath);
             using MultiInterestModel loaded = MultiInterestModel.Load(mlContext, modelPath); // disposing deletes its temporary files
             MultiInterestRecommender recommender = mi.CreateRecommender(loaded);
-            RecommendationList list = recommender.Recommend("u1", count: 5);
-            foreach (Recommendation r in list.Items) Console.WriteLine($"{r.Rank}. {r.ItemId} {r.Score:F3}");
+            RecommendationList list = recommender.Recommend("u1", count: 5);  // "u1": a user id of your file (one it lacks gets Source Popular)
+            foreach (Recommendation r in list.Items) Console.WriteLine($"{r.Rank}. {r.ItemId} {r.Score:F3} ({list.Source})");
             #endregion
             Console.SetOut(console);
 
             Assert.Equal(5, leaderboard.Rows.Count); // the 3 x 2 grid less one (at lambda 0 the neighbours are not read); the defaults (lambda 0.8, 10 neighbours) are one of its points
             Assert.Equal(5, list.Items.Count);
+            Assert.Equal(CandidateSource.Trained, list.Source);
             Assert.DoesNotContain(list.Items, r => graph.ItemsOf(1).ToArray().Select(i => $"i{i}").Contains(r.ItemId));
             Assert.Contains("1. i", output.ToString());
+            Assert.Contains("(Trained)", output.ToString());
 
             DocSnippets.AssertOnPage(Path.Combine("Docs", nameof(TutorialTests) + ".cs"), "Tutorial", "docs/tutorial.md");
         }
