@@ -50,6 +50,9 @@ internal static class RecommendCommand
         var stage = Opt.Path("--stage", "A model whose pipeline holds several retrieval stages: serve the one whose list is this candidates column "
             + "(a stage's or a RankFusion's CandidatesColumnName, or a fusion's source column) instead of the last; served live through "
             + "MultiInterestRecommender (implies --recommender). Not with --engine or --onnx, which serve the last stage.", "COLUMN");
+        var count = Opt.Int("--count", 0, "List length per user (0 = the model's M, the fitted stage's). Another length is served live through "
+            + "MultiInterestRecommender (Recommend's count; implies --recommender): a list of another length is not always a prefix of the M-long one "
+            + "(quotas scale with it). Not with --engine or --onnx, which serve M.", min: 0, max: RetrievalLimits.MaxCandidates);
         var threads = Opt.Int("--threads", 0, "Worker threads; with --onnx, ONNX Runtime's intra-op threads per session (0 = all cores / ONNX Runtime's choice).", min: 0);
         var spin = Opt.Flag("--onnx-spin", "With --onnx: let idle ONNX Runtime threads spin while waiting for work (off by default: slower on a shared CPU).");
         var batch = Opt.Int("--batch", OnnxCandidateScorer.DefaultBatchSize, "Users per ONNX Runtime batch.", min: 1);
@@ -58,7 +61,7 @@ internal static class RecommendCommand
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
             + "with the engine or ONNX Runtime instead. Every scorer excludes the training history stored in the model.")
         {
-            model, users, output, engine, onnx, onnxDirectory, recommender, history, follows, exclude, explain, interests, stage, threads, batch, gpu, spin,
+            model, users, output, engine, onnx, onnxDirectory, recommender, history, follows, exclude, explain, interests, stage, count, threads, batch, gpu, spin,
         };
         command.SetAction(r =>
         {
@@ -89,6 +92,10 @@ internal static class RecommendCommand
             if (stageColumn != null && (useEngine || useOnnx))
                 throw new UsageException($"--stage is served live through MultiInterestRecommender: leave out {(useEngine ? "--engine" : "--onnx")}, which serve{(useEngine ? "s" : "")} the model's last retrieval stage.");
             if (stageColumn != null) api = true;
+            int listLength = r.GetValue(count);
+            if (listLength > 0 && (useEngine || useOnnx))
+                throw new UsageException($"--count is served live through MultiInterestRecommender (Recommend's count): leave out {(useEngine ? "--engine" : "--onnx")}, which serve{(useEngine ? "s" : "")} the fitted M.");
+            if (listLength > 0) api = true;
             if (followsPath != null && useEngine)
                 throw new UsageException("--follows serves the topics live (MultiInterestRecommender.RecommendFollowing) or through a conditional model's ONNX directory: leave out --engine.");
             Opt.CheckInputFiles(r);
@@ -99,13 +106,14 @@ internal static class RecommendCommand
             OutputFile.CheckWritable(r.Value(output)!, "--out");
             if (interestsPath != null) OutputFile.CheckWritable(interestsPath, "--interests");
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, excludePath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
-                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath, stageColumn);
+                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath, stageColumn, listLength);
         });
         return command;
     }
 
     private static int Run(string modelPath, string usersPath, string outPath, string? history, string? follows, string? exclude, string? onnxDirectory, bool onnx, bool engine, bool api,
-        int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings, bool explain = false, string? interestsPath = null, string? stageColumn = null)
+        int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings, bool explain = false, string? interestsPath = null, string? stageColumn = null,
+        int count = 0)
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
         var ml = new MLContext(seed: 1);
@@ -157,9 +165,9 @@ internal static class RecommendCommand
             clock.Restart();
             var results = new ServedList[ids.Count];
             // A model whose stage names no interests is refused by the first user's explanation, before the others are served.
-            if (explain && ids.Count > 0) results[0] = Explained(recommender, ids[0], fresh, excluded);
+            if (explain && ids.Count > 0) results[0] = Explained(recommender, ids[0], fresh, excluded, count);
             Parallel.For(explain ? 1 : 0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads },
-                q => results[q] = explain ? Explained(recommender, ids[q], fresh, excluded) : Serve(recommender, ids[q], fresh, topics, excluded));
+                q => results[q] = explain ? Explained(recommender, ids[q], fresh, excluded, count) : Serve(recommender, ids[q], fresh, topics, excluded, count));
             lists = results.ToList();
             if (explain) scorer = "MultiInterestRecommender.Explain";
         }
@@ -349,20 +357,23 @@ internal static class RecommendCommand
         return 0;
     }
 
-    /// <summary>One user's list from MultiInterestRecommender: by the topics it follows (--follows) when it has any, else by its --history.</summary>
+    /// <summary>
+    /// One user's list from MultiInterestRecommender: by the topics it follows (--follows) when it has any, else by its --history;
+    /// <paramref name="count"/> items (0 = the model's M).
+    /// </summary>
     private static ServedList Serve(MultiInterestRecommender recommender, string user, ILookup<string, string>? fresh, ServingData.FollowedTopics? topics,
-        string[]? excluded = null)
+        string[]? excluded = null, int count = 0)
     {
         var followed = topics?.Of(user);
-        var list = followed is { Length: > 0 } ? recommender.RecommendFollowing(user, followed, fresh?[user])
-            : excluded != null ? recommender.Recommend(user, fresh?[user], 0, excluded) : recommender.Recommend(user, fresh?[user]);
+        var list = followed is { Length: > 0 } ? recommender.RecommendFollowing(user, followed, fresh?[user], count)
+            : recommender.Recommend(user, fresh?[user], count, excluded);
         return new ServedList(user, list.Items.Select(i => i.ItemId).ToArray(), list.Items.Select(i => i.Score).ToArray(), list.Source);
     }
 
     /// <summary>One user's list from MultiInterestRecommender.Explain (by its --history, without the items of --exclude-items), with its explanation.</summary>
-    private static ServedList Explained(MultiInterestRecommender recommender, string user, ILookup<string, string>? fresh, string[]? excluded)
+    private static ServedList Explained(MultiInterestRecommender recommender, string user, ILookup<string, string>? fresh, string[]? excluded, int count)
     {
-        var explained = recommender.Explain(user, fresh?[user], 0, excluded);
+        var explained = recommender.Explain(user, fresh?[user], count, excluded);
         return new ServedList(user, explained.Items.Select(i => i.ItemId).ToArray(), explained.Items.Select(i => i.Score).ToArray(), explained.Source, explained);
     }
 

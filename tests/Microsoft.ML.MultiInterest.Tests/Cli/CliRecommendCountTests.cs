@@ -1,0 +1,46 @@
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary>
+/// <c>recommend --count N</c>: lists of another length than the fitted M, as <c>Recommend(user, history, N)</c> gives them
+/// (a quota list of N is not the prefix of the M-long one); the engine and ONNX Runtime, which serve M, refuse it.
+/// </summary>
+public sealed class CliRecommendCountTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-cli-count-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_directory, name);
+
+    [Fact]
+    public void Count_GivesTheRecommendersListsOfThatLength()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("q.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
+            "--clusters", "4", "--candidates", "6");
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        File.WriteAllLines(PathOf("users.tsv"), ["user", "u0", "u1", "someone-new"]);
+        File.WriteAllLines(PathOf("history.tsv"), ["user\titem", "u1\ti3"]);
+        var served = CliHarness.Run("recommend", "--model", PathOf("q.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("three.tsv"), "--count", "3",
+            "--history", PathOf("history.tsv"));
+        Assert.True(served.ExitCode == 0, served.Error);
+
+        var ml = new MLContext(seed: 1);
+        using var model = MultiInterestModel.Load(ml, PathOf("q.zip"));
+        var recommender = ml.MultiInterest().CreateRecommender(model);
+        var lines = File.ReadAllLines(PathOf("three.tsv")).Skip(1).Select(l => l.Split('\t')).ToArray();
+        foreach (string user in new[] { "u0", "u1", "someone-new" })
+        {
+            var expected = recommender.Recommend(user, user == "u1" ? ["i3"] : null, 3);
+            Assert.Equal(3, expected.Items.Count);
+            Assert.Equal(expected.Items.Select(i => i.ItemId), lines.Where(f => f[0] == user).Select(f => f[2]));
+        }
+
+        foreach (string scorer in new[] { "--engine", "--onnx" })
+        {
+            var refused = CliHarness.Run("recommend", "--model", PathOf("q.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("x.tsv"), "--count", "3", scorer);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains($"leave out {scorer}", refused.Error, StringComparison.Ordinal);
+        }
+    }
+}
