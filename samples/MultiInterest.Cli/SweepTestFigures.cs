@@ -12,9 +12,13 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal static class SweepTestFigures
 {
-    /// <summary>The best setting's kNN-Embed settings in words: "m=5, k=10, lambda=0 (the unsmoothed Mixture), alpha=1".</summary>
-    public static string Describe(SweepSettings best) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"m={best.Components}, k={best.Neighbors}, lambda={best.Lambda}{(best.Lambda == 0 ? " (the unsmoothed Mixture)" : "")}, alpha={best.Alpha}");
+    /// <summary>
+    /// The best setting's kNN-Embed settings in words: "m=5, k=10, lambda=0.8, alpha=1", or at lambda 0, whose neighbours are
+    /// not used, "m=5, lambda=0 (the unsmoothed Mixture: no neighbours), alpha=1", as the leaderboard shows k as "-".
+    /// </summary>
+    public static string Describe(SweepSettings best) => best.Lambda == 0
+        ? FormattableString.Invariant($"m={best.Components}, lambda=0 (the unsmoothed Mixture: no neighbours), alpha={best.Alpha}")
+        : FormattableString.Invariant($"m={best.Components}, k={best.Neighbors}, lambda={best.Lambda}, alpha={best.Alpha}");
 
     public static ProtocolResult Evaluate(ITransformer model, IReadOnlyList<RawEdge> trainEdges, IReadOnlyList<RawEdge> testEdges, SweepSettings best, int threads,
         string testPath, UnseenHeldOut unseen)
