@@ -126,8 +126,9 @@ internal static class TextTables
             foreach (var (separator, name) in new[] { (',', "comma"), (';', "semicolon"), (' ', "space") })
                 if (only.Trim().Contains(separator))
                     return $": it looks {name}-separated, and this reader takes TAB-separated columns under a header '{names}'"
-                        + (separator == ' ' ? "." : $" (benchmarks/peers/prepare_datasets.py csv --csv FILE --out DIR{(separator == ';' ? " --delimiter ';'" : "")} writes "
-                            + "DIR/edges.tsv.gz from such a file, then `multiinterest split` makes a train/test pair).");
+                        + (separator == ' ' ? ": replace its separators by TABs." : $": replace its separators by TABs (for a whole unsplit edge file, "
+                            + $"benchmarks/peers/prepare_datasets.py csv --csv FILE --out DIR{(separator == ';' ? " --delimiter ';'" : "")} writes DIR/edges.tsv.gz, "
+                            + "and `multiinterest split` then makes a train/test pair).");
         }
         if (fields.Length >= expected.Length && fields.All(f => double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)))
             return $": it looks like data, not a header; add the header line '{names}' first (it is required so that a missing one is never read as data).";

@@ -35,7 +35,7 @@ public class BadInputCatalogTests
             () => EdgeFile.Read(BadInputFixtures.Bytes("utf16.tsv", System.Text.Encoding.Unicode.GetBytes("user\titem\nu1\ti1\n")))),
         ["edge-utf16be-no-bom"] = Throws<InvalidDataException>(["utf16be.tsv", "looks like UTF-16 text without a byte-order mark", "iconv -f utf-16be -t utf-8"],
             () => EdgeFile.Read(BadInputFixtures.Bytes("utf16be.tsv", System.Text.Encoding.BigEndianUnicode.GetBytes("user\titem\nu1\ti1\n")))),
-        ["edge-header-comma"] = Throws<InvalidDataException>(["comma.csv", "looks comma-separated", "TAB-separated"], () => EdgeFile.Read(BadInputFixtures.Text("comma.csv", "user,item\na,b\n"))),
+        ["edge-header-comma"] = Throws<InvalidDataException>(["comma.csv", "looks comma-separated", "TAB-separated", "replace its separators by TABs"], () => EdgeFile.Read(BadInputFixtures.Text("comma.csv", "user,item\na,b\n"))),
         ["edge-header-comment"] = Throws<InvalidDataException>(["snap.txt", "it is a comment line ('#', as SNAP's edge lists begin)", "grep -v '^#' FILE"],
             () => EdgeFile.Read(BadInputFixtures.Text("snap.txt", "# Directed graph (each unordered pair of nodes is saved once): Wiki-Vote.txt\r\n# FromNodeId\tToNodeId\r\n30\t1412\r\n"))),
         ["edge-header-space"] = Throws<InvalidDataException>(["looks space-separated"], () => EdgeFile.Read(BadInputFixtures.Text("space.txt", "1 6393\n1 13504\n"))),
