@@ -106,12 +106,17 @@ internal static class HistoryLambdaStep
     {
         HistoryMmrSelectionRule.BeatsReordering => $"the best recall among candidates keeping Unimodal's{Keeping(leadErrors)} and reaching both {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity and the re-ordering baseline's",
         HistoryMmrSelectionRule.MeetsBar => $"the best recall among candidates keeping Unimodal's{Keeping(leadErrors)} and reaching {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity",
-        HistoryMmrSelectionRule.KeepsRecall => $"no candidate reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse of those keeping its recall{Keeping(leadErrors)} (diversities within {HistoryInterestDefaults.SelectionDiversityTie} of each other count as equal, and then the better recall wins)",
-        _ => $"no candidate kept Unimodal's recall{Keeping(leadErrors)}: the best recall",
+        HistoryMmrSelectionRule.KeepsRecall => $"no candidate reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse of those keeping its recall{Keeping(leadErrors).TrimEnd(',')} (diversities within {HistoryInterestDefaults.SelectionDiversityTie} of each other count as equal, and then the better recall wins)",
+        _ => $"no candidate kept Unimodal's recall{Keeping(leadErrors).TrimEnd(',')}: the best recall",
     };
 
-    /// <summary>How a candidate kept Unimodal's recall, in words, when the rule asked for a lead in standard errors.</summary>
-    private static string Keeping(double leadErrors) => leadErrors > 0 ? $" (led by at least {Opt.Text(leadErrors)} standard error{(leadErrors == 1 ? "" : "s")})" : "";
+    /// <summary>
+    /// How a candidate kept Unimodal's recall, in words, when the rule asked for a lead in standard errors: one that changes
+    /// Unimodal's items by that lead, a re-ordering of Unimodal's list by construction (its paired difference is 0 ± 0).
+    /// </summary>
+    private static string Keeping(double leadErrors) => leadErrors > 0
+        ? $", a candidate changing its items by leading it by at least {Opt.Text(leadErrors)} standard error{(leadErrors == 1 ? "" : "s")}, a re-ordering of its list by construction,"
+        : "";
 
     /// <summary>The rule's clause as metrics.json names it.</summary>
     public static string RuleName(HistoryMmrSelectionRule rule) => rule switch
