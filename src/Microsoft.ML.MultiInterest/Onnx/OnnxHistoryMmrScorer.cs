@@ -122,10 +122,12 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     {
         using var inFlight = _calls.Enter(this);
         OnnxScorerParts.CheckCall(Manifest, users, exclusions, "pool scorer", _absentUsers);
+        // The users' own exclusions pick a clustered pool's history lists; the excluded items are left out only, as in the recommender.
+        var own = exclusions;
         exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         int k = Manifest.Components, d = Manifest.Dimension;
         using var options = new RunOptions();
-        return Serve(users, exclusions, (start, batch) =>
+        return Serve(users, exclusions, own, (start, batch) =>
         {
             var rows = new long[batch];
             for (int q = 0; q < batch; q++) rows[q] = users[start + q];
@@ -162,8 +164,10 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
                 + "export with exclusionMask: true, or pass excludeHistory: false.", nameof(excludeHistory));
         var sets = OnnxScorerParts.HistorySets(histories, Manifest);
         var exclusions = OnnxScorerParts.HistoryExclusions(sets, excludeHistory, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
+        // The histories' own items (not the excluded ones) pick a clustered pool's history lists, as in the recommender.
+        var own = excludeHistory ? OnnxScorerParts.HistoryGraph(sets, Manifest.Items) : null;
         int d = Manifest.Dimension;
-        var lists = Serve([.. Enumerable.Range(0, sets.Length)], exclusions, (start, batch) =>
+        var lists = Serve([.. Enumerable.Range(0, sets.Length)], exclusions, own, (start, batch) =>
         {
             var vectors = new EmbeddingMatrix(batch, d);
             for (int q = 0; q < batch; q++) builder.FoldInAll(sets[start + q]).CopyTo(vectors.Row(q));
@@ -181,9 +185,14 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// The lists of <paramref name="owners"/> (rows of <paramref name="exclusions"/>), batch by batch: <paramref name="batchOf"/>
     /// gives a batch's vectors and interests, ONNX Runtime ranks the catalogue per vector, the engine proves, merges and re-ranks.
     /// </summary>
-    private RankedLists Serve(IReadOnlyList<int> owners, BipartiteGraph? exclusions, Func<int, int, (EmbeddingMatrix Vectors, HistoryInterests Interests)> batchOf)
+    // ownItems: the rows' own items (training history, a fresh history), which pick a clustered pool's history lists; the
+    // items a call excludes beside them (excludeItems) are in exclusions only.
+    private RankedLists Serve(IReadOnlyList<int> owners, BipartiteGraph? exclusions, BipartiteGraph? ownItems,
+        Func<int, int, (EmbeddingMatrix Vectors, HistoryInterests Interests)> batchOf)
     {
         int m = Manifest.Candidates, n = Manifest.PoolSize, k = Manifest.Components, d = Manifest.Dimension, items = Manifest.Items;
+        // The engine's search reads the exclusions' lists without a graph of its own: an empty one says "none".
+        var historyLists = ownItems ?? (exclusions == null ? null : BipartiteGraph.FromEdges(exclusions.UserCount, items, [], []));
         var result = new RankedLists(owners.Count, m);
         int width = Math.Min(BatchSize, Math.Max(1, owners.Count));
         var batchOwners = new int[width];
@@ -237,7 +246,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
                 for (int q = 0; q < batch; q++)
                 {
                     int rows = SearchRows(batchVectors, interests, q, searchRows);
-                    var history = exclusions == null ? default : exclusions.ItemsOf(batchOwners[q]);
+                    var history = historyLists == null ? default : historyLists.ItemsOf(batchOwners[q]);
                     _lists.MarkSearchedLists(searchRows, 0, rows, lead, history, searched, listScratch!);
                     var row = listMask.AsSpan(q * listCount, listCount);
                     for (int l = 0; l < listCount; l++) row[l] = searched[l] ? 0f : float.NegativeInfinity;
@@ -281,7 +290,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
                         // A clustered pool's vector ranks the lists its user searches (the interests; the user's own when it probes too).
                         int searchRow = _lists == null || (v == 0 && Manifest.PoolUserProbes == 0) ? -1 : Manifest.PoolUserProbes > 0 ? v : v - 1;
                         int count = VectorRanking(query, batchOwners[q], candidateRows.Slice(slot, Candidates), candidateScores.Slice(slot, Candidates), exclusions, n,
-                            proof, proved, provedScores, ref provedCount, ref rescanned, (batchVectors, interests, q, searchRow));
+                            proof, proved, provedScores, ref provedCount, ref rescanned, (batchVectors, interests, q, searchRow), historyLists);
                         proved.AsSpan(0, count).CopyTo(target.IndexSlots(entry));
                         provedScores.AsSpan(0, count).CopyTo(target.ScoreSlots(entry));
                         target.Counts[entry] = count;
@@ -307,7 +316,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     // rows (-1 for a vector that ranks the whole catalogue).
     private int VectorRanking(ReadOnlySpan<float> query, int user, ReadOnlySpan<long> rows, ReadOnlySpan<float> onnxScores, BipartiteGraph? exclusions, int n,
         OnnxCandidateProof proof, int[] outItems, float[] outScores, ref long provedCount, ref long rescanned,
-        (EmbeddingMatrix Vectors, HistoryInterests Interests, int Q, int SearchRow) listed)
+        (EmbeddingMatrix Vectors, HistoryInterests Interests, int Q, int SearchRow) listed, BipartiteGraph? historyLists)
     {
         int finite = OnnxRerank.Finite(onnxScores);
         bool allListed = finite < rows.Length || rows.Length >= _items.Rows;
@@ -324,7 +333,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
             // The engine's clustered search of the user's rows (the same lists, probed the same way); this vector's list.
             var userRows = new EmbeddingMatrix(Manifest.Components + 1, Manifest.Dimension);
             int count = SearchRows(listed.Vectors, listed.Interests, listed.Q, userRows);
-            var searched = _lists!.Search(userRows, [0, count], [user], exclusions, n, threads: 1, userLead: Manifest.PoolUserProbes > 0);
+            var searched = _lists!.Search(userRows, [0, count], [user], exclusions, n, threads: 1, userLead: Manifest.PoolUserProbes > 0, historyLists: historyLists);
             searched.IndicesOf(listed.SearchRow).CopyTo(outItems);
             searched.ScoresOf(listed.SearchRow).CopyTo(outScores);
             return searched.Counts[listed.SearchRow];

@@ -45,4 +45,39 @@ public class ExclusionsKeepTheSearchTests
         }
         Assert.Empty(changed);
     }
+
+    /// <summary>
+    /// Regression: with history lists, the clustered search left out the items of the graph that picks the lists (the user's
+    /// own) and not the request's excluded items, so Recommend(..., exclude) returned the very items it was told to exclude.
+    /// </summary>
+    [Theory]
+    [InlineData(HistoryPoolSearch.Exact)]
+    [InlineData(HistoryPoolSearch.Clustered)]
+    public void Excluded_items_are_never_returned_by_a_history_pool(HistoryPoolSearch search)
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
+        var mi = ml.MultiInterest();
+        var embedded = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 8, Threads = 1,
+            Als = new ImplicitAlsOptions { Regularization = 0.05, RegularizationExponent = 0.5, UnobservedWeight = 0.1, Iterations = 6 },
+        }).Fit(keyed).Transform(keyed);
+        var fitted = mi.MmrRetriever(new MmrRetrieverEstimator.Options
+        {
+            Candidates = 5, Lambda = 1, PoolSize = 30, InterestWeight = 0, Interests = MmrInterests.History, ItemsPerInterest = 3, MaxInterests = 3,
+            Threads = 1, PoolSearch = search, PoolLists = 8, PoolProbes = 0, PoolUserProbes = 1, PoolHistoryLists = true,
+        }).Fit(embedded);
+        var recommender = mi.CreateRecommender(fitted);
+        var items = MLNetTestData.Edges().Select(e => e.Item).Distinct().ToArray();
+        var leaked = new List<string>();
+        foreach (var (user, history) in new[] { ("u0", (string[]?)null), ("u3", null), ("someone-new", new[] { "i0", "i1" }) })
+        {
+            foreach (string x in recommender.Recommend(user, history, 5).Items.Select(r => r.ItemId))
+                if (recommender.Recommend(user, history, 5, exclude: [x]).Items.Any(r => r.ItemId == x)) leaked.Add($"{user}: {x}");
+            if (recommender.Recommend(user, history, 5, exclude: items).Items.Count > 0) leaked.Add($"{user}: every item excluded");
+        }
+        Assert.Empty(leaked);
+    }
 }

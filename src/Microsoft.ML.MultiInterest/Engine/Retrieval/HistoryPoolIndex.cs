@@ -133,7 +133,8 @@ internal sealed class HistoryPoolIndex
     /// <param name="userLead">Whether each user's first row is its own vector, which probes <see cref="UserProbes"/> lists.</param>
     /// <param name="historyLists">
     /// The graph whose items of each user pick the history lists (with <see cref="HistoryLists"/>); null for
-    /// <paramref name="exclusions"/>. A request's excluded items that are not its history are in the exclusions only.
+    /// <paramref name="exclusions"/>. A request's excluded items that are not its history are in the exclusions only: never
+    /// returned, but they pick no list.
     /// </param>
     public RankedLists Search(EmbeddingMatrix queries, int[] firstInterest, IReadOnlyList<int> users, BipartiteGraph? exclusions, int k, int threads,
         int[]? scanned = null, bool userLead = false, BipartiteGraph? historyLists = null)
@@ -141,8 +142,10 @@ internal sealed class HistoryPoolIndex
         var result = new RankedLists(queries.Rows, k);
         Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(this, k), (q, _, s) =>
         {
-            var history = (historyLists ?? exclusions) is { } source ? source.ItemsOf(users[q]) : default;
-            int rows = SearchUser(queries, firstInterest[q], firstInterest[q + 1], userLead, history, result, s);
+            // Every excluded item is left out; the history lists are picked by the user's own items alone.
+            var excluded = exclusions is { } all ? all.ItemsOf(users[q]) : default;
+            var history = historyLists is { } own ? own.ItemsOf(users[q]) : excluded;
+            int rows = SearchUser(queries, firstInterest[q], firstInterest[q + 1], userLead, excluded, history, result, s);
             if (scanned != null) scanned[q] = rows;
             return s;
         }, _ => { });
@@ -204,9 +207,9 @@ internal sealed class HistoryPoolIndex
     }
 
     /// <summary>Searches one user's interests; returns the item rows scanned.</summary>
-    private int SearchUser(EmbeddingMatrix queries, int from, int to, bool userLead, ReadOnlySpan<int> history, RankedLists result, Scratch s)
+    private int SearchUser(EmbeddingMatrix queries, int from, int to, bool userLead, ReadOnlySpan<int> excluded, ReadOnlySpan<int> history, RankedLists result, Scratch s)
     {
-        s.Excluded.Load(history);
+        s.Excluded.Load(excluded);
         int touched = PickLists(queries, from, to, userLead, history, s);
         int rows = 0;
         for (int i = 0; i < touched; i++) rows += _sizes[s.Touched[i]];
