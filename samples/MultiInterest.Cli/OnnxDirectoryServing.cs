@@ -52,7 +52,7 @@ internal static class OnnxDirectoryServing
     /// Serves the directory when its kind is one of the scorers below (fusion, history-interest MMR, MMR, merged conditional,
     /// round robin); returns null for the others (quota, conditional, unimodal: <see cref="OnnxCandidateScorer"/>), which the caller serves.
     /// </summary>
-    /// <param name="excludeItems">Item rows no list may hold (--exclude-items; already in <paramref name="exclusions"/> for the trained users), or null.</param>
+    /// <param name="excludeItems">Item rows no list may hold (--exclude-items), or null: the scorers' excludeItems, trained users and histories alike.</param>
     public static RankedLists? TryServe(OnnxServingManifest manifest, string directory, OnnxSessionFactory sessions, int batch, BipartiteGraph? exclusions, int[] rows,
         int[] warmUp, Dictionary<string, int[]> newUsers, Dictionary<string, int> historyLists, out RankedLists? fromHistory, out string setUp, Stopwatch clock, TextWriter log,
         int[]? excludeItems = null)
@@ -61,30 +61,30 @@ internal static class OnnxDirectoryServing
         return manifest.Retrieval switch
         {
             OnnxServingManifest.RankFusionRetrieval => new OnnxDirectoryServing<OnnxFusionScorer>(() => OnnxFusionScorer.Open(directory, sessions, batch),
-                (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h, excludeItems: excludeItems), _ => "by every source",
+                (s, users) => s.Retrieve(users, exclusions, excludeItems), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h, excludeItems: excludeItems), _ => "by every source",
                 "a source of the fusion serves trained users only",
                 s => $"ONNX Runtime served {s.Manifest.Sources!.Count} sources ({string.Join(", ", s.Manifest.Sources!.Select(x => $"{OnnxServingManifest.Read(Path.Combine(directory, x.Directory)).Retrieval ?? x.Method} x {x.Weight:R}"))}), fused by rank.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.HistoryMmrRetrieval => new OnnxDirectoryServing<OnnxHistoryMmrScorer>(() => OnnxHistoryMmrScorer.Open(directory, sessions, batch),
-                (s, users) => s.Retrieve(users, exclusions), s => s.Manifest.HistoryOptions != null, (s, h) => s.RetrieveFromHistories(h, excludeItems: excludeItems),
+                (s, users) => s.Retrieve(users, exclusions, excludeItems), s => s.Manifest.HistoryOptions != null, (s, h) => s.RetrieveFromHistories(h, excludeItems: excludeItems),
                 _ => "(its fold-in and interests, computed as the engine does)", "the directory was exported without the fold-in settings (export it again)",
                 s => $"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} vector rankings shown exact from them alone, "
                     + $"{s.Rescanned:N0} searched again with the engine (warm-up batch included); the pool merged and re-ranked by the engine's MMR.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.MmrRetrieval => new OnnxDirectoryServing<OnnxMmrScorer>(() => OnnxMmrScorer.Open(directory, sessions, batch),
-                (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h, excludeItems: excludeItems),
+                (s, users) => s.Retrieve(users, exclusions, excludeItems), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h, excludeItems: excludeItems),
                 s => s.Manifest.InterestWeight > 0 ? $"(its {HistoryVectorWording(manifest)} and mixture, computed as the engine does)" : $"(its {HistoryVectorWording(manifest)}, computed as the engine does)",
                 "this MMR directory was exported before it served histories (export it again)",
                 _ => "ONNX Runtime served the unimodal pool; MMR re-ranked it with the engine.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             OnnxServingManifest.ConditionalMergedRetrieval => new OnnxDirectoryServing<OnnxConditionalMergeScorer>(() => OnnxConditionalMergeScorer.Open(directory, sessions, batch),
-                (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h, excludeItems: excludeItems),
+                (s, users) => s.Retrieve(users, exclusions, excludeItems), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h, excludeItems: excludeItems),
                 _ => $"(its conditions' queries, Mixture and {HistoryVectorWording(manifest)}, computed as the engine does)", "the directory was exported without its condition model (export it again)",
                 s => $"ONNX Runtime's candidates of the conditions and the clusters re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} rankings shown "
                     + $"exact from them alone, {s.Rescanned:N0} searched again with the engine (warm-up batch included); the lists merged as the engine merges them.")
                 .Serve(rows, warmUp, newUsers, historyLists, out fromHistory, out setUp, clock, log),
             _ when manifest.RoundRobinScorer != null => new OnnxDirectoryServing<OnnxRoundRobinScorer>(() => OnnxRoundRobinScorer.Open(directory, sessions, batch),
-                (s, users) => s.Retrieve(users, exclusions), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h, excludeItems: excludeItems),
+                (s, users) => s.Retrieve(users, exclusions, excludeItems), s => s.ServesHistories, (s, h) => s.RetrieveFromHistories(h, excludeItems: excludeItems),
                 s => s.HasHistoryEncoder ? "by the DCM history encoder's soft k-means (computed as the engine does)" : "(one component, its items' mean vector, as the engine serves it)",
                 "the directory was exported without the DCM history encoder or the fresh-history mean (export it again)",
                 s => $"Round-robin lists merged from ONNX Runtime's per-interest candidates, re-ranked with the engine's arithmetic: {s.ProvedFromCandidates:N0} "

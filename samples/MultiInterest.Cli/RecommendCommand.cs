@@ -206,16 +206,10 @@ internal static class RecommendCommand
                 var freshRows = ServingData.History(historyEdges, userRows, itemRows, out _, out _);
                 exclusions = exclusions == null ? freshRows : ServingData.Union(exclusions, freshRows);
             }
-            // --exclude-items: every known user's exclusions, the new users' histories' (excludeItems) and the recommender's fill.
+            // --exclude-items: every scorer's excludeItems (kept apart from the users' own items, which pick a clustered history
+            // pool's lists), and the recommender's exclude for the users it completes.
             string[]? excludedIds = ExcludedIds(exclude, model, log);
             int[]? excludedRows = excludedIds?.Where(itemRows.ContainsKey).Select(i => itemRows[i]).Order().ToArray();
-            if (excludedRows is { Length: > 0 })
-            {
-                int userCount = Math.Max(exclusions?.UserCount ?? 0, rows.Length == 0 ? 0 : rows.Max() + 1);
-                var blocked = BipartiteGraph.FromEdges(userCount, embedding.ItemIds.Count, [.. rows.SelectMany(r => excludedRows.Select(_ => r))],
-                    [.. rows.SelectMany(_ => excludedRows)]);
-                exclusions = exclusions == null ? blocked : ServingData.Union(exclusions, blocked);
-            }
             RankedLists ranked;
             // Users the model does not know, by their --history (item rows): a DCM round-robin directory serves them (below).
             var newUsers = historyEdges == null || !onnx ? []
@@ -229,10 +223,10 @@ internal static class RecommendCommand
             {
                 scorer = "engine";
                 var first = Stopwatch.StartNew();
-                model.RetrieveWithEngine(warmUp, exclusions, threads);
+                model.RetrieveWithEngine(warmUp, exclusions, threads, excludedRows);
                 setUp = $"first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";
                 clock.Restart();
-                ranked = model.RetrieveWithEngine(rows, exclusions, threads);
+                ranked = model.RetrieveWithEngine(rows, exclusions, threads, excludedRows);
             }
             else
             {
@@ -264,7 +258,8 @@ internal static class RecommendCommand
                 double openSeconds = open.Elapsed.TotalSeconds;
                 // Cluster-quota and conditional stages are served by the quota graphs (the latter over the items grouped by condition).
                 bool quota = model.ServingStage.Method is CandidateMethod.ClusterQuota or CandidateMethod.Conditional;
-                RankedLists Score(int[] users) => quota ? scorerSession.RetrieveClusterQuota(users, exclusions) : scorerSession.RetrieveUnimodal(users, exclusions);
+                RankedLists Score(int[] users) => quota ? scorerSession.RetrieveClusterQuota(users, exclusions, excludedRows)
+                    : scorerSession.RetrieveUnimodal(users, exclusions, excludedRows);
                 var first = Stopwatch.StartNew();
                 Score(warmUp);
                 setUp = $"sessions opened in {openSeconds:F2} s, first batch of {warmUp.Length} in {first.Elapsed.TotalSeconds:F2} s; ";

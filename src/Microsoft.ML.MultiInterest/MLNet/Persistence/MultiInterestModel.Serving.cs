@@ -61,8 +61,14 @@ public sealed partial class MultiInterestModel
     /// model saved before the history was stored, <see cref="SavedCandidates.HasTrainingHistory"/>).
     /// </param>
     /// <param name="threads">Degree of parallelism (0 = all cores); the result does not depend on it. Concurrent callers are safe.</param>
+    /// <param name="excludeItems">
+    /// Item rows never to return to any user, beside <paramref name="exclusions"/>: items deleted or blocked since the fit, as
+    /// <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int, IEnumerable{string})"/>'s <c>exclude</c>
+    /// (the same lists: they change no user's query, nor which history lists a clustered history pool searches).
+    /// </param>
     /// <returns>Item rows (item key - 1) and scores, one list per entry of <paramref name="userRows"/>.</returns>
-    public RankedLists RetrieveWithEngine(IReadOnlyList<int> userRows, BipartiteGraph? exclusions = null, int threads = 0)
+    /// <exception cref="ArgumentOutOfRangeException">A user row, or a row of <paramref name="excludeItems"/>, is not in the model.</exception>
+    public RankedLists RetrieveWithEngine(IReadOnlyList<int> userRows, BipartiteGraph? exclusions = null, int threads = 0, IReadOnlyCollection<int>? excludeItems = null)
     {
         ArgumentNullException.ThrowIfNull(userRows);
         var stage = ServingStage;
@@ -73,14 +79,22 @@ public sealed partial class MultiInterestModel
         foreach (int u in userRows)
             if ((uint)u >= (uint)users.Rows) throw new ArgumentOutOfRangeException(nameof(userRows), $"User row {u} is not in the model ({users.Rows} users).");
         if (exclusions == null && stage.HasTrainingHistory) exclusions = TrainingHistory();
-        var lists = RetrieveFitted(stage, embedding, items, users, userRows, exclusions, threads);
+        // The users' own exclusions pick a clustered history pool's lists; the excluded items are left out only.
+        var own = exclusions;
+        int[] excluded = excludeItems == null ? [] : [.. excludeItems.Distinct().Order()];
+        foreach (int item in excluded)
+            if ((uint)item >= (uint)items.Rows)
+                throw new ArgumentOutOfRangeException(nameof(excludeItems), $"excludeItems holds item row {item}, which is not in the model ({items.Rows} item rows).");
+        exclusions = Onnx.OnnxScorerParts.WithExcludedItems(exclusions, userRows, excluded, items.Rows);
+        var lists = RetrieveFitted(stage, embedding, items, users, userRows, exclusions, threads, ReferenceEquals(own, exclusions) ? null : own);
         ServePopularToUnfitted(stage, userRows, exclusions, lists);
         return lists;
     }
 
     /// <summary>The engine's lists of <paramref name="userRows"/> from their vectors and representations (a user without any gets zeros).</summary>
+    // ownItems: the users' own items when the exclusions hold other excluded items too (they pick a history pool's lists), else null.
     private RankedLists RetrieveFitted(SavedCandidates stage, SavedGraphEmbedding embedding, EmbeddingMatrix items, EmbeddingMatrix users,
-        IReadOnlyList<int> userRows, BipartiteGraph? exclusions, int threads)
+        IReadOnlyList<int> userRows, BipartiteGraph? exclusions, int threads, BipartiteGraph? ownItems)
     {
         var settings = stage.Settings;
         // M capped at the items, as the fitted stage's own lists are (ServingTables.ListLength).
@@ -89,7 +103,7 @@ public sealed partial class MultiInterestModel
         bool itemsBeyondFitted = !embedding.ItemEmbeddings.IsDense && stage.HasTrainingHistory;
         // Round robin too: over the key table, a key without edges has zero components (dot 0), which an interest whose nearest
         // components reach below 0 would fetch and list.
-        if (stage.Method == CandidateMethod.RoundRobin && itemsBeyondFitted) return RetrieveLive(userRows, exclusions, threads);
+        if (stage.Method == CandidateMethod.RoundRobin && itemsBeyondFitted) return RetrieveLive(userRows, exclusions, threads, ownItems);
         if (stage.Method == CandidateMethod.RoundRobin && stage.ComponentsFromMixtureStage)
             return new RoundRobinRetriever(items).Retrieve(KnnComponents(userRows), userRows, exclusions, [m], threads)[0];
         if (stage.Method == CandidateMethod.RoundRobin)
@@ -99,7 +113,7 @@ public sealed partial class MultiInterestModel
                 .Retrieve(model.ToMixtureTable(userRows), userRows, exclusions, [m], threads)[0];
         }
         if (stage.Method == CandidateMethod.Conditional || (stage.Method == CandidateMethod.Mmr && settings.Interests == MmrInterests.History) || itemsBeyondFitted)
-            return RetrieveLive(userRows, exclusions, threads);
+            return RetrieveLive(userRows, exclusions, threads, ownItems);
         if (stage.Method == CandidateMethod.Mmr)
         {
             int pool = Math.Min(Math.Max(settings.MmrPoolSize, m), items.Rows);
@@ -150,30 +164,12 @@ public sealed partial class MultiInterestModel
     /// saved training history), for the stages whose representation is read off the history: <paramref name="exclusions"/>
     /// (item rows) become exclusions over those items, and the lists item rows again.
     /// </summary>
-    private RankedLists RetrieveLive(IReadOnlyList<int> userRows, BipartiteGraph? exclusions, int threads)
+    private RankedLists RetrieveLive(IReadOnlyList<int> userRows, BipartiteGraph? exclusions, int threads, BipartiteGraph? ownItems = null)
     {
         var live = Live();
         var t = live.Tables;
         int[] users = userRows.ToArray();
-        BipartiteGraph? compact = null;
-        if (exclusions != null)
-        {
-            var entryOf = new List<int>();
-            var items = new List<int>();
-            for (int q = 0; q < users.Length; q++)
-            {
-                if (users[q] >= exclusions.UserCount) continue;
-                foreach (int row in exclusions.ItemsOf(users[q]))
-                {
-                    int j = t.CompactOf(row);
-                    if (j < 0) continue;   // an item without a vector is never a candidate
-                    entryOf.Add(q);
-                    items.Add(j);
-                }
-            }
-            compact = BipartiteGraph.FromEdges(users.Length, t.Items.Rows, entryOf.ToArray(), items.ToArray());
-        }
-        var lists = live.RetrieveUsers(users, compact, threads);
+        var lists = live.RetrieveUsers(users, Compact(exclusions), threads, Compact(ownItems));
         var result = new RankedLists(users.Length, lists.Capacity);
         for (int q = 0; q < users.Length; q++)
         {
@@ -184,6 +180,26 @@ public sealed partial class MultiInterestModel
             result.Counts[q] = from.Length;
         }
         return result;
+
+        // Item rows as the live tables' compact items, entry q holding user users[q]'s (an item without a vector is never a candidate).
+        BipartiteGraph? Compact(BipartiteGraph? graph)
+        {
+            if (graph == null) return null;
+            var entryOf = new List<int>();
+            var items = new List<int>();
+            for (int q = 0; q < users.Length; q++)
+            {
+                if (users[q] >= graph.UserCount) continue;
+                foreach (int row in graph.ItemsOf(users[q]))
+                {
+                    int j = t.CompactOf(row);
+                    if (j < 0) continue;
+                    entryOf.Add(q);
+                    items.Add(j);
+                }
+            }
+            return BipartiteGraph.FromEdges(users.Length, t.Items.Rows, entryOf.ToArray(), items.ToArray());
+        }
     }
 
     /// <summary>The components of the GraphEmbedding stage, which round-robin serving reads.</summary>

@@ -224,7 +224,9 @@ internal sealed partial class LiveRetriever
     /// representations; a user without history has no mixture and no interests), excluding <paramref name="exclusions"/>
     /// (one row per entry, compact items; null for none).
     /// </summary>
-    public RankedLists RetrieveUsers(int[] users, BipartiteGraph? exclusions, int threads)
+    // ownItems: the users' own items (entry q's row), which pick a clustered history pool's history lists when the exclusions
+    // also hold items excluded for another reason; null: the exclusions' items pick them.
+    public RankedLists RetrieveUsers(int[] users, BipartiteGraph? exclusions, int threads, BipartiteGraph? ownItems = null)
     {
         var t = Tables;
         var vectors = t.UserVectors?.Gather(users, absentAsZero: true);
@@ -232,7 +234,7 @@ internal sealed partial class LiveRetriever
         var entries = Enumerable.Range(0, users.Length).ToArray();
         var interests = _interests?.Build(HistoryOf(users), entries, threads, vectors);
         var conditions = t.Conditional?.Represent(HistoryOf(users), vectors!, t.Items, entries, t.Settings.MaxConditions, t.FollowedOf(users), threads);
-        return Run(vectors, mixtures, interests, conditions, entries, exclusions, t.ListLength, threads);
+        return Run(vectors, mixtures, interests, conditions, entries, exclusions, t.ListLength, threads, ownItems);
     }
 
     /// <summary>
