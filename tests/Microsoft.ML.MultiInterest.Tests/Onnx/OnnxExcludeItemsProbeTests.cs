@@ -14,99 +14,6 @@ public sealed class OnnxExcludeItemsProbeTests(ITestOutputHelper output) : IDisp
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private ITransformer[] Stages(string kind, MultiInterestCatalog mi, IDataView data)
-    {
-        switch (kind)
-        {
-            case "unimodal":
-                return [mi.UnimodalRetriever(candidates: 8).Fit(data)];
-            case "quota":
-            {
-                var kmeans = mi.SphericalKMeans(numberOfClusters: 4).Fit(data);
-                var knn = mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(data = kmeans.Transform(data));
-                return [kmeans, knn, mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 8 }).Fit(knn.Transform(data))];
-            }
-            case "mmr":
-                return [mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 8, Lambda = 0.7, PoolSize = 14 }).Fit(data)];
-            case "history-mmr":
-                return [mi.HistoryInterestMmr(candidates: 8).Fit(data)];
-            case "clustered-history-mmr":
-                return [mi.MmrRetriever(new MmrRetrieverEstimator.Options
-                {
-                    Candidates = 5, Lambda = 1, PoolSize = 30, InterestWeight = 0, Interests = MmrInterests.History, ItemsPerInterest = 3, MaxInterests = 3,
-                    Threads = 1, PoolSearch = HistoryPoolSearch.Clustered, PoolLists = 8, PoolProbes = 0, PoolUserProbes = 1, PoolHistoryLists = true,
-                }).Fit(data)];
-            case "dcm":
-                return [mi.RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { Candidates = 8 }).Fit(data)];
-            case "fusion":
-            {
-                var unimodal = mi.UnimodalRetriever(candidates: 8).Fit(data);
-                var copy = _ml.Transforms.CopyColumns("UnimodalCandidates", MultiInterestColumnNames.Candidates).Fit(data = unimodal.Transform(data));
-                var mmr = mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 8, Lambda = 0.7, PoolSize = 14 }).Fit(data = copy.Transform(data));
-                return [unimodal, copy, mmr, mi.RankFusion(["UnimodalCandidates", MultiInterestColumnNames.Candidates], [0.5, 0.5], candidates: 8).Fit(mmr.Transform(data))];
-            }
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
-        }
-    }
-
-    private static (Func<int[], BipartiteGraph?, int[]?, RankedLists> Trained, Func<int[][], int[]?, RankedLists> Fresh, IDisposable Scorer) Open(string kind, string onnx, int batch)
-    {
-        switch (kind)
-        {
-            case "unimodal":
-            {
-                var s = OnnxCandidateScorer.Open(onnx, batchSize: batch);
-                return ((u, h, x) => s.RetrieveUnimodal(u, h, x), (h, x) => s.RetrieveUnimodalFromHistories(h, excludeItems: x), s);
-            }
-            case "quota":
-            {
-                var s = OnnxCandidateScorer.Open(onnx, batchSize: batch);
-                return ((u, h, x) => s.RetrieveClusterQuota(u, h, x), (h, x) => s.RetrieveClusterQuotaFromHistories(h, excludeItems: x), s);
-            }
-            case "mmr":
-            {
-                var s = OnnxMmrScorer.Open(onnx, batchSize: batch);
-                return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, excludeItems: x), s);
-            }
-            case "history-mmr":
-            case "clustered-history-mmr":
-            {
-                var s = OnnxHistoryMmrScorer.Open(onnx, batchSize: batch);
-                return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, excludeItems: x), s);
-            }
-            case "dcm":
-            {
-                var s = OnnxRoundRobinScorer.Open(onnx, batchSize: batch);
-                return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, excludeItems: x), s);
-            }
-            default:
-            {
-                var s = OnnxFusionScorer.Open(onnx, batchSize: batch);
-                return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, x), s);
-            }
-        }
-    }
-
-    private (MultiInterestModel Model, string Onnx) Exported(string kind)
-    {
-        var raw = _ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        var keys = MLNetTestData.KeyPipeline(_ml).Fit(raw);
-        var keyed = keys.Transform(raw);
-        var mi = _ml.MultiInterest();
-        var options = kind == "dcm" ? RoundRobinRetrieverMLNetTests.Embedding("dcm") : kind == "clustered-history-mmr" ? new GraphEmbeddingTrainer.Options
-        {
-            Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 8, Threads = 1,
-            Als = new ImplicitAlsOptions { Regularization = 0.05, RegularizationExponent = 0.5, UnobservedWeight = 0.1, Iterations = 6 },
-        } : MLNetTestData.SmallEmbedding();
-        var vectors = mi.GraphEmbedding(options).Fit(keyed);
-        string path = Path.Combine(_directory, kind + ".zip"), onnx = Path.Combine(_directory, kind + "-onnx");
-        _ml.Model.Save(new TransformerChain<ITransformer>([keys, vectors, .. Stages(kind, mi, vectors.Transform(keyed))]), raw.Schema, path);
-        var model = MultiInterestModel.Load(_ml, path);
-        model.ExportOnnx(onnx);
-        return (model, onnx);
-    }
-
     /// <summary>Every difference between the scorer's lists and the recommender's, for trained users and fresh histories.</summary>
     private static List<string> Differences(MultiInterestModel model, MultiInterestRecommender recommender, Func<int[], BipartiteGraph?, int[]?, RankedLists> trained,
         Func<int[][], int[]?, RankedLists> fresh, int[] excluded, string label, bool skipEmptyFresh)
@@ -147,7 +54,7 @@ public sealed class OnnxExcludeItemsProbeTests(ITestOutputHelper output) : IDisp
     [InlineData("clustered-history-mmr")]
     public void LargeFullRepeatedAndSeenExclusions_GiveTheRecommendersLists(string kind)
     {
-        var (model, onnx) = Exported(kind);
+        var (model, onnx) = ExcludeItemsModels.Exported(_ml, _directory, kind);
         using var _m = model;
         var recommender = _ml.MultiInterest().CreateRecommender(model);
         int items = model.GraphEmbedding!.ItemIds.Count;
@@ -155,7 +62,7 @@ public sealed class OnnxExcludeItemsProbeTests(ITestOutputHelper output) : IDisp
         var diffs = new List<string>();
         foreach (int batch in new[] { 1, 3, 1000 })
         {
-            var (trained, fresh, scorer) = Open(kind, onnx, batch);
+            var (trained, fresh, scorer) = ExcludeItemsModels.Open(kind, onnx, batch);
             using var _s = scorer;
             var open = trained([.. Enumerable.Range(0, model.GraphEmbedding.UserIds.Count)], history, null);
             int[] firsts = [.. Enumerable.Range(0, open.Counts.Length).Where(q => open.Counts[q] > 0).Select(q => open.IndicesOf(q)[0])];

@@ -17,75 +17,6 @@ public sealed class OnnxExcludeItemsTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    /// <summary>The stages after the embedding of each kind of model the scorers serve.</summary>
-    private ITransformer[] Stages(string kind, MultiInterestCatalog mi, IDataView data)
-    {
-        switch (kind)
-        {
-            case "unimodal":
-                return [mi.UnimodalRetriever(candidates: 8).Fit(data)];
-            case "quota":
-            {
-                var kmeans = mi.SphericalKMeans(numberOfClusters: 4).Fit(data);
-                var knn = mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(data = kmeans.Transform(data));
-                return [kmeans, knn, mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 8 }).Fit(knn.Transform(data))];
-            }
-            case "mmr":
-                return [mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 8, Lambda = 0.7, PoolSize = 14 }).Fit(data)];
-            case "history-mmr":
-                return [mi.HistoryInterestMmr(candidates: 8).Fit(data)];
-            case "dcm":
-                return [mi.RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { Candidates = 8 }).Fit(data)];
-            case "fusion":
-            {
-                var unimodal = mi.UnimodalRetriever(candidates: 8).Fit(data);
-                var copy = _ml.Transforms.CopyColumns("UnimodalCandidates", MultiInterestColumnNames.Candidates).Fit(data = unimodal.Transform(data));
-                var mmr = mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 8, Lambda = 0.7, PoolSize = 14 }).Fit(data = copy.Transform(data));
-                return [unimodal, copy, mmr, mi.RankFusion(["UnimodalCandidates", MultiInterestColumnNames.Candidates], [0.5, 0.5], candidates: 8).Fit(mmr.Transform(data))];
-            }
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
-        }
-    }
-
-    /// <summary>The scorer of a directory, as two calls: trained users' lists and fresh histories' lists, both with excluded items.</summary>
-    private static (Func<int[], BipartiteGraph, int[]?, RankedLists> Trained, Func<int[][], int[]?, RankedLists> Fresh, IDisposable Scorer) Open(string kind, string onnx)
-    {
-        switch (kind)
-        {
-            case "unimodal":
-            {
-                var s = OnnxCandidateScorer.Open(onnx, batchSize: 4);
-                return ((u, h, x) => s.RetrieveUnimodal(u, h, x), (h, x) => s.RetrieveUnimodalFromHistories(h, excludeItems: x), s);
-            }
-            case "quota":
-            {
-                var s = OnnxCandidateScorer.Open(onnx, batchSize: 4);
-                return ((u, h, x) => s.RetrieveClusterQuota(u, h, x), (h, x) => s.RetrieveClusterQuotaFromHistories(h, excludeItems: x), s);
-            }
-            case "mmr":
-            {
-                var s = OnnxMmrScorer.Open(onnx, batchSize: 4);
-                return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, excludeItems: x), s);
-            }
-            case "history-mmr":
-            {
-                var s = OnnxHistoryMmrScorer.Open(onnx, batchSize: 4);
-                return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, excludeItems: x), s);
-            }
-            case "dcm":
-            {
-                var s = OnnxRoundRobinScorer.Open(onnx, batchSize: 4);
-                return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, excludeItems: x), s);
-            }
-            default:
-            {
-                var s = OnnxFusionScorer.Open(onnx, batchSize: 4);
-                return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, x), s);
-            }
-        }
-    }
-
     [Theory]
     [InlineData("unimodal")]
     [InlineData("quota")]
@@ -95,18 +26,11 @@ public sealed class OnnxExcludeItemsTests : IDisposable
     [InlineData("fusion")]
     public void ExcludedItems_AreLeftOutAsTheRecommenderLeavesThemOut(string kind)
     {
-        var raw = _ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        var keys = MLNetTestData.KeyPipeline(_ml).Fit(raw);
-        var keyed = keys.Transform(raw);
-        var mi = _ml.MultiInterest();
-        var vectors = mi.GraphEmbedding(kind == "dcm" ? RoundRobinRetrieverMLNetTests.Embedding("dcm") : MLNetTestData.SmallEmbedding()).Fit(keyed);
-        string path = Path.Combine(_directory, kind + ".zip"), onnx = Path.Combine(_directory, kind + "-onnx");
-        _ml.Model.Save(new TransformerChain<ITransformer>([keys, vectors, .. Stages(kind, mi, vectors.Transform(keyed))]), raw.Schema, path);
-        using var model = MultiInterestModel.Load(_ml, path);
-        model.ExportOnnx(onnx);
-        var (trained, fresh, scorer) = Open(kind, onnx);
+        var (model, onnx) = ExcludeItemsModels.Exported(_ml, _directory, kind);
+        using var _m = model;
+        var (trained, fresh, scorer) = ExcludeItemsModels.Open(kind, onnx, batch: 4);
         using var _ = scorer;
-        var recommender = mi.CreateRecommender(model);
+        var recommender = _ml.MultiInterest().CreateRecommender(model);
         var userIds = model.GraphEmbedding!.UserIds;
         var itemIds = model.GraphEmbedding.ItemIds;
         var history = model.TrainingHistory();
