@@ -64,7 +64,7 @@ public sealed partial class OnnxCandidateScorer
         for (int q = 0; q < users.Count; q++)
             if (!seen.Add(users[q])) throw new ArgumentException($"User row {users[q]} is given twice (positions {users.ToList().IndexOf(users[q])} and {q}): serve each once.", nameof(users));
         var rows = users.ToArray();
-        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, rows, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
+        exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, rows, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         return new Represented(rows, exclusions, QuotaQuery.Component, (start, batch) =>
         {
             var part = rows.AsSpan(start, batch).ToArray();

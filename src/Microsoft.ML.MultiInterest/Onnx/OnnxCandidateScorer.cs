@@ -155,7 +155,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         if (_encoder == null || _quotaScorer == null)
             throw new InvalidOperationException("The serving directory holds the unimodal scorer alone (a model without item clusters): RetrieveUnimodal serves it.");
         CheckArguments(users, exclusions);
-        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
+        exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         var result = new RankedLists(users.Count, Manifest.Candidates);
         RunEncoded(users, exclusions, result, ServeQuota);
         return result;
@@ -219,7 +219,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     {
         using var inFlight = _calls.Enter(this);
         CheckArguments(users, exclusions);
-        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
+        exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         var result = new RankedLists(users.Count, Manifest.Candidates);
         var worker = CreateWorker();
         using var ahead = new OneBatchAhead();

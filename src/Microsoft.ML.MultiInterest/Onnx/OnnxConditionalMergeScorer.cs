@@ -98,7 +98,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         // Checked here over the whole list, so that a refusal names the caller's position, not one inside a chunk; the parts'
         // directories have no user id file.
         OnnxScorerParts.CheckCall(Manifest, users, exclusions, "merged conditional directory", _absentUsers);
-        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, _explicit.Manifest), _explicit.Manifest.Items);
+        exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, _explicit.Manifest), _explicit.Manifest.Items);
         return Chunked(users, (chunk, _) => (_explicit.RankComponents(chunk, exclusions), _implicit.RankComponents(chunk, exclusions, withFallback: false)));
     }
 
@@ -152,7 +152,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         var seen = new Dictionary<int, int>();
         for (int q = 0; q < users.Count; q++)
             if (!seen.TryAdd(users[q], q)) throw new ArgumentException($"User row {users[q]} is given twice (positions {seen[users[q]]} and {q}): serve each once.", nameof(users));
-        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, _explicit.Manifest), _explicit.Manifest.Items);
+        exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, _explicit.Manifest), _explicit.Manifest.Items);
         return Chunked(users, (chunk, start) => (_explicit.RankComponentsFollowing(chunk, [.. followedTopics.Skip(start).Take(chunk.Length)], trainingHistory, exclusions),
             _implicit.RankComponents(chunk, exclusions, withFallback: false)));
     }

@@ -124,7 +124,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
         OnnxScorerParts.CheckCall(Manifest, users, exclusions, "pool scorer", _absentUsers);
         // The users' own exclusions pick a clustered pool's history lists; the excluded items are left out only, as in the recommender.
         var own = exclusions;
-        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
+        exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         int k = Manifest.Components, d = Manifest.Dimension;
         using var options = new RunOptions();
         return Serve(users, exclusions, own, (start, batch) =>

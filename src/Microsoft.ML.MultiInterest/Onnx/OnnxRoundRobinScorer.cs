@@ -122,7 +122,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     {
         using var inFlight = _calls.Enter(this);
         OnnxScorerParts.CheckCall(Manifest, users, exclusions, "round-robin scorer", _absentUsers);
-        exclusions = OnnxScorerParts.WithExcludedItems(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
+        exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         var result = new RankedLists(users.Count, Manifest.Candidates);
         int width = Math.Min(BatchSize, Math.Max(1, users.Count));
         var worker = new Worker(_tables, Manifest, Fetched);

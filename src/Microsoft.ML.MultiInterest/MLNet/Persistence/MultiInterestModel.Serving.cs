@@ -85,7 +85,7 @@ public sealed partial class MultiInterestModel
         foreach (int item in excluded)
             if ((uint)item >= (uint)items.Rows)
                 throw new ArgumentOutOfRangeException(nameof(excludeItems), $"excludeItems holds item row {item}, which is not in the model ({items.Rows} item rows).");
-        exclusions = Onnx.OnnxScorerParts.WithExcludedItems(exclusions, userRows, excluded, items.Rows);
+        exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, userRows, excluded, items.Rows);
         var lists = RetrieveFitted(stage, embedding, items, users, userRows, exclusions, threads, ReferenceEquals(own, exclusions) ? null : own);
         ServePopularToUnfitted(stage, userRows, exclusions, lists);
         return lists;
