@@ -23,6 +23,14 @@ public sealed class BipartiteGraph
         _weights = weights;
     }
 
+    /// <summary>
+    /// A graph from rows already laid out: row u's items are <paramref name="items"/>[<paramref name="offsets"/>[u] ..
+    /// <paramref name="offsets"/>[u + 1]), ascending and distinct, each below <paramref name="itemCount"/> (the caller's
+    /// guarantee, not checked); no weights or relations.
+    /// </summary>
+    internal static BipartiteGraph FromSortedRows(int itemCount, int[] offsets, int[] items) =>
+        new(offsets.Length - 1, itemCount, offsets, items, null);
+
     /// <summary>Number of users (rows); users without edges count too.</summary>
     public int UserCount { get; }
 

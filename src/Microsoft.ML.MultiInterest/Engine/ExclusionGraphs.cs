@@ -12,20 +12,51 @@ internal static class ExclusionGraphs
     public static BipartiteGraph? WithItemsForUsers(BipartiteGraph? exclusions, IReadOnlyList<int> users, int[] excluded, int items)
     {
         if (excluded.Length == 0) return exclusions;
-        var edgeUsers = new List<int>();
-        var edgeItems = new List<int>();
         int rows = exclusions?.UserCount ?? 0;
-        foreach (int user in users.Distinct())
+        var called = new bool[Math.Max(rows, users.Count == 0 ? 0 : users.Max() + 1)];
+        foreach (int user in users)
         {
-            if (exclusions != null && (uint)user >= (uint)exclusions.UserCount)
-                throw new ArgumentOutOfRangeException(nameof(users), $"User row {user} is not in the exclusion graph, which has {exclusions.UserCount} users.");
-            rows = Math.Max(rows, user + 1);
-            foreach (int item in exclusions == null ? excluded : [.. exclusions.ItemsOf(user).ToArray().Union(excluded)])
-            {
-                edgeUsers.Add(user);
-                edgeItems.Add(item);
-            }
+            if ((uint)user >= (uint)called.Length || (exclusions != null && user >= exclusions.UserCount))
+                throw new ArgumentOutOfRangeException(nameof(users), exclusions == null ? $"User row {user} is negative."
+                    : $"User row {user} is not in the exclusion graph, which has {exclusions.UserCount} users.");
+            called[user] = true;
         }
-        return BipartiteGraph.FromEdges(rows, items, [.. edgeUsers], [.. edgeItems]);
+        // Laid out row by row, each called user's own items merged with the excluded ones (both ascending): no edge list to sort.
+        var offsets = new int[called.Length + 1];
+        for (int u = 0; u < called.Length; u++)
+            offsets[u + 1] = offsets[u] + (called[u] ? MergedCount(exclusions == null ? default : exclusions.ItemsOf(u), excluded) : 0);
+        var merged = new int[offsets[^1]];
+        for (int u = 0; u < called.Length; u++)
+            if (called[u]) Merge(exclusions == null ? default : exclusions.ItemsOf(u), excluded, merged.AsSpan(offsets[u], offsets[u + 1] - offsets[u]));
+        return BipartiteGraph.FromSortedRows(items, offsets, merged);
+    }
+
+    /// <summary>The size of the union of two ascending, distinct sets.</summary>
+    private static int MergedCount(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    {
+        int i = 0, j = 0, count = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            int step = a[i].CompareTo(b[j]);
+            if (step <= 0) i++;
+            if (step >= 0) j++;
+            count++;
+        }
+        return count + a.Length - i + b.Length - j;
+    }
+
+    /// <summary>Writes the union of two ascending, distinct sets to <paramref name="into"/>, ascending (its length is <see cref="MergedCount"/>).</summary>
+    private static void Merge(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> into)
+    {
+        int i = 0, j = 0, k = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            int step = a[i].CompareTo(b[j]);
+            into[k++] = step <= 0 ? a[i] : b[j];
+            if (step <= 0) i++;
+            if (step >= 0) j++;
+        }
+        a[i..].CopyTo(into[k..]);
+        b[j..].CopyTo(into[(k + a.Length - i)..]);
     }
 }
