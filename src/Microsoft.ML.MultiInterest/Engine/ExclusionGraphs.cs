@@ -31,6 +31,19 @@ internal static class ExclusionGraphs
         return BipartiteGraph.FromSortedRows(items, offsets, merged);
     }
 
+    /// <summary>
+    /// One row per entry of <paramref name="own"/> (each ascending and distinct; empty rows for none) merged with
+    /// <paramref name="excluded"/> (ascending, distinct): fresh histories' exclusions, laid out without an edge list to sort.
+    /// </summary>
+    public static BipartiteGraph ForRows(IReadOnlyList<int[]> own, int[] excluded, int items)
+    {
+        var offsets = new int[own.Count + 1];
+        for (int q = 0; q < own.Count; q++) offsets[q + 1] = offsets[q] + MergedCount(own[q], excluded);
+        var merged = new int[offsets[^1]];
+        for (int q = 0; q < own.Count; q++) Merge(own[q], excluded, merged.AsSpan(offsets[q], offsets[q + 1] - offsets[q]));
+        return BipartiteGraph.FromSortedRows(items, offsets, merged);
+    }
+
     /// <summary>The size of the union of two ascending, distinct sets.</summary>
     private static int MergedCount(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
     {

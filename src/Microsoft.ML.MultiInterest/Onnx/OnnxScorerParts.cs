@@ -104,7 +104,7 @@ internal static class OnnxScorerParts
     {
         if (!excludeHistory && excluded.Length == 0) return null;
         if (excluded.Length == 0) return HistoryGraph(sets, items);
-        return HistoryGraph([.. sets.Select(h => excludeHistory ? [.. h.Union(excluded).Order()] : excluded)], items);
+        return ExclusionGraphs.ForRows(excludeHistory ? sets : [.. sets.Select(_ => Array.Empty<int>())], excluded, items);
     }
 
     /// <summary>Histories as a graph: row q holds <paramref name="sets"/>[q] (from <see cref="HistorySets"/>) over <paramref name="items"/> items.</summary>

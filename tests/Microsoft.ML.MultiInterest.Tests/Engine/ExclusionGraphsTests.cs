@@ -29,4 +29,14 @@ public sealed class ExclusionGraphsTests
         Assert.Same(own, ExclusionGraphs.WithItemsForUsers(own, [0, 3], [], 10));
         Assert.Contains("User row 4 is not in the exclusion graph", Assert.Throws<ArgumentOutOfRangeException>(() => ExclusionGraphs.WithItemsForUsers(own, [4], [1], 10)).Message);
     }
+
+    [Fact]
+    public void Rows_AreEachOwnSetMergedWithTheExcludedOnes()
+    {
+        var graph = ExclusionGraphs.ForRows([[0, 5], [], [3, 4, 9]], [3, 6], 10);
+        Assert.Equal(3, graph.UserCount);
+        Assert.Equal([0, 3, 5, 6], graph.ItemsOf(0).ToArray());
+        Assert.Equal([3, 6], graph.ItemsOf(1).ToArray());
+        Assert.Equal([3, 4, 6, 9], graph.ItemsOf(2).ToArray());
+    }
 }
