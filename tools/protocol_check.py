@@ -1201,8 +1201,7 @@ def compare_long_tail_pairs(P, ms, path, methods, shares, baseline="unimodal"):
                     problems.append("%s@%d: a figure null in the file but not here, or the reverse" % (m, K))
                 row += "%19s" % "n/a"
                 continue
-            mean, se = float(np.mean(d)), float(np.std(d, ddof=1) / math.sqrt(len(d)))
-            e1, e2 = abs(mean - theirs["difference"]), abs(se - theirs["standard_error"])
+            e1, e2 = paired_gaps(d, theirs)
             worst = max(worst, e1, e2)
             compared += 1
             row += "  %8.1e/%8.1e" % (e1, e2)
@@ -1222,6 +1221,13 @@ def compare_long_tail_pairs(P, ms, path, methods, shares, baseline="unimodal"):
         print("  differs: " + problem)
         VERDICT.fail("long-tail recall against %s: %s" % (baseline, problem))
     print()
+
+
+def paired_gaps(d, theirs):
+    """|ours - theirs| of a paired comparison: the mean of the per-user differences d and its standard error (sample
+    deviation, n - 1, over sqrt n) against the file's difference and standard_error."""
+    mean, se = float(np.mean(d)), float(np.std(d, ddof=1) / math.sqrt(len(d)))
+    return abs(mean - theirs["difference"]), abs(se - theirs["standard_error"])
 
 
 def compare_paired(P, mine, path, methods, baseline="unimodal"):
@@ -1253,8 +1259,7 @@ def compare_paired(P, mine, path, methods, baseline="unimodal"):
                 if theirs is None or theirs.get("difference") is None or theirs.get("standard_error") is None or len(d) < 2:
                     row += "%19s" % "n/a"
                     continue
-                mean, se = float(np.mean(d)), float(np.std(d, ddof=1) / math.sqrt(len(d)))
-                e1, e2 = abs(mean - theirs["difference"]), abs(se - theirs["standard_error"])
+                e1, e2 = paired_gaps(d, theirs)
                 worst = max(worst, e1, e2)
                 compared += 1
                 row += "  %8.1e/%8.1e" % (e1, e2)
