@@ -71,6 +71,9 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// <summary>The item rows that hold no item (<see cref="ItemAbsence"/>), ascending: never listed, dropped from a history.</summary>
     internal int[] AbsentItems => _tables.AbsentItems;
 
+    /// <summary>The user table the graphs serve (row = user row), read back from the unimodal scorer.</summary>
+    internal EmbeddingMatrix UserTable => _tables.Users;
+
     /// <summary>Rankings (a component inside its cluster, or a unimodal list) read off ONNX Runtime's candidates so far, all calls together.</summary>
     public long ProvedFromCandidates => Interlocked.Read(ref _proved);
 
@@ -130,7 +133,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
                 if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest of '{directory}' lists '{conditionGraph.File}', which is missing.", path);
                 conditionModel = ConditionModelGraph.Read(path, manifest);
             }
-            var absentUsers = UserAbsence.Read(directory, manifest);
+            var absentUsers = UserAbsence.Read(directory, manifest, tables.Users);
             return unimodalOnly
                 ? new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, null, tables, absentUsers)
                 : new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, conditionModel, tables, absentUsers);

@@ -76,7 +76,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
                 implicitPart.Dispose();
                 throw new InvalidDataException($"'{directory}' does not hold a conditional '{ExplicitDirectoryName}' and a quota '{ImplicitDirectoryName}' directory of the same users, items and M.");
             }
-            return new OnnxConditionalMergeScorer(manifest, explicitPart, implicitPart, UserAbsence.Read(directory, manifest));
+            return new OnnxConditionalMergeScorer(manifest, explicitPart, implicitPart, UserAbsence.Read(directory, manifest, explicitPart.UserTable));
         }
         catch
         {

@@ -98,7 +98,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
             var users = Table(OnnxInitializerFile.Read(encoderPath, (UserTableName, f))[UserTableName], encoderPath, manifest.Users, manifest.Dimension);
             var items = Table(OnnxInitializerFile.Read(poolPath, (ItemTableName, f))[ItemTableName], poolPath, manifest.Items, manifest.Dimension);
             return new OnnxHistoryMmrScorer(manifest, batchSize, opened[0], opened[1], users, items, manifest.PoolLists == null ? null : ReadLists(directory, manifest, items),
-                UserAbsence.Read(directory, manifest));
+                UserAbsence.Read(directory, manifest, users));
         }
         catch
         {

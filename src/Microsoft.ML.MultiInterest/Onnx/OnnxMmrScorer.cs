@@ -79,7 +79,7 @@ public sealed class OnnxMmrScorer : IDisposable
                 var table = (long[])OnnxInitializerFile.Read(path, (ItemClusterTableName, TensorProto.Types.DataType.Int64))[ItemClusterTableName].Values;
                 clustering = ItemClustering.Create([.. table.Select(c => checked((int)c))], manifest.Clusters, items);
             }
-            return new OnnxMmrScorer(manifest, pool, interests, clustering, items, UserAbsence.Read(directory, manifest));
+            return new OnnxMmrScorer(manifest, pool, interests, clustering, items, UserAbsence.Read(directory, manifest, pool.UserTable));
         }
         catch
         {

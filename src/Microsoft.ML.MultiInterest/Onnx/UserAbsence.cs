@@ -21,9 +21,17 @@ internal static class UserAbsence
     /// The user rows of <paramref name="directory"/> (0 to <paramref name="manifest"/>'s users - 1) that its user id file does not
     /// list, ascending; empty when it lists every row or the manifest is not a model export's (no <see cref="OnnxServingManifest.ModelStage"/>).
     /// </summary>
+    /// <param name="directory">The serving directory.</param>
+    /// <param name="manifest">Its manifest.</param>
+    /// <param name="users">
+    /// The directory's user table where the scorer holds it, or null: a row the file leaves out must be zero there (a file cut
+    /// at a line end, or another export's, would leave out users with vectors and refuse them).
+    /// </param>
     /// <exception cref="FileNotFoundException">A model export's directory has no user id file.</exception>
-    /// <exception cref="InvalidDataException">The file is not a header and then ascending rows of the export, each before a TAB.</exception>
-    public static int[] Read(string directory, OnnxServingManifest manifest)
+    /// <exception cref="InvalidDataException">
+    /// The file is not a header and then ascending rows of the export, each before a TAB; or it leaves out a row with a vector.
+    /// </exception>
+    public static int[] Read(string directory, OnnxServingManifest manifest, Engine.EmbeddingMatrix? users = null)
     {
         // Only a model's export is known to list its users: an id file beside any other manifest may be another export's.
         if (manifest.ModelStage == null) return [];
@@ -53,7 +61,13 @@ internal static class UserAbsence
         // An export lists at least one user (a model has users with edges): an empty or cut file would refuse every user.
         if (previous < 0)
             throw new InvalidDataException($"'{path}' lists no user row: the file is damaged (an export lists every user with training edges); export the model again.");
-        return [.. Enumerable.Range(0, listed.Length).Where(r => !listed[r])];
+        int[] absent = [.. Enumerable.Range(0, listed.Length).Where(r => !listed[r])];
+        if (users != null)
+            foreach (int row in absent)
+                if (row < users.Rows && users.ReadRow(row).ContainsAnyExcept(0f))
+                    throw new InvalidDataException($"'{path}' leaves out user row {row}, which has a vector in the graphs: the file is cut or belongs to "
+                        + "another export; export the model again.");
+        return absent;
     }
 
     /// <summary>Refuses <paramref name="users"/> when one of them is in <paramref name="absentRows"/> (ascending), naming it and its place.</summary>

@@ -91,6 +91,11 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
             Assert.Contains($"'{ids}' lists no user row", Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx)).Message, StringComparison.Ordinal);
             File.WriteAllText(ids, "");
             Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx));
+            // Cut at a line end: the users it leaves out have vectors in the graphs, so the file is refused rather than them.
+            File.WriteAllLines(ids, lines[..^1]);
+            string lastRow = lines[^1].Split('\t')[0];
+            Assert.Contains($"'{ids}' leaves out user row {lastRow}, which has a vector", Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx)).Message,
+                StringComparison.Ordinal);
             // Line endings and a byte order mark an editor may add are not damage.
             File.WriteAllText(ids, string.Join("\r\n", lines) + "\r\n", new System.Text.UTF8Encoding(true));
             using var scorer = OnnxCandidateScorer.Open(onnx);
