@@ -4,6 +4,27 @@ namespace Microsoft.ML.MultiInterest.Engine;
 internal static class ExclusionGraphs
 {
     /// <summary>
+    /// The rows of <paramref name="excludeItems"/> (a call's items never to return), ascending and distinct; empty for null.
+    /// </summary>
+    /// <param name="excludeItems">Item rows, in any order, repeats allowed.</param>
+    /// <param name="items">The item rows there are.</param>
+    /// <param name="where">What item rows are, for the message (e.g. "the rows of item_ids.tsv").</param>
+    /// <exception cref="ArgumentOutOfRangeException">A row is not an item row; named with its position.</exception>
+    public static int[] SortedItems(IReadOnlyCollection<int>? excludeItems, int items, string where)
+    {
+        if (excludeItems == null || excludeItems.Count == 0) return [];
+        int position = 0;
+        foreach (int item in excludeItems)
+        {
+            if ((uint)item >= (uint)items)
+                throw new ArgumentOutOfRangeException(nameof(excludeItems), $"excludeItems holds item row {item} (position {position}), which is not an item of the "
+                    + $"model: item rows are 0 to {items - 1}, {where}.");
+            position++;
+        }
+        return [.. excludeItems.Distinct().Order()];
+    }
+
+    /// <summary>
     /// <paramref name="exclusions"/> with <paramref name="excluded"/> (ascending, distinct) added to the row of every
     /// user of <paramref name="users"/>: the graph a call's lists exclude. Only those rows are read, so only they are built;
     /// <paramref name="exclusions"/> itself when nothing is added.

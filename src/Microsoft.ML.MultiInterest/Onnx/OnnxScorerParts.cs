@@ -81,18 +81,10 @@ internal static class OnnxScorerParts
     /// <exception cref="ArgumentException">Rows are given but the graphs have no exclusion mask input.</exception>
     public static int[] ExcludedItems(IReadOnlyCollection<int>? excludeItems, OnnxServingManifest manifest)
     {
-        if (excludeItems == null || excludeItems.Count == 0) return [];
-        int position = 0;
-        foreach (int item in excludeItems)
-        {
-            if ((uint)item >= (uint)manifest.Items)
-                throw new ArgumentOutOfRangeException(nameof(excludeItems), $"excludeItems holds item row {item} (position {position}), which is not an item of the exported "
-                    + $"model: item rows are 0 to {manifest.Items - 1}, the rows of {MultiInterestModel.ItemIdsFileName}.");
-            position++;
-        }
-        if (!manifest.ExclusionMask)
+        var excluded = ExclusionGraphs.SortedItems(excludeItems, manifest.Items, $"the rows of {MultiInterestModel.ItemIdsFileName}");
+        if (excluded.Length > 0 && !manifest.ExclusionMask)
             throw new ArgumentException("The models were exported without the exclusion mask input, so they cannot exclude items; export with exclusionMask: true.", nameof(excludeItems));
-        return [.. excludeItems.Distinct().Order()];
+        return excluded;
     }
 
     /// <summary>
@@ -103,13 +95,14 @@ internal static class OnnxScorerParts
     public static BipartiteGraph? HistoryExclusions(IReadOnlyList<int[]> sets, bool excludeHistory, int[] excluded, int items)
     {
         if (!excludeHistory && excluded.Length == 0) return null;
-        if (excluded.Length == 0) return HistoryGraph(sets, items);
         return ExclusionGraphs.ForRows(excludeHistory ? sets : [.. sets.Select(_ => Array.Empty<int>())], excluded, items);
     }
 
-    /// <summary>Histories as a graph: row q holds <paramref name="sets"/>[q] (from <see cref="HistorySets"/>) over <paramref name="items"/> items.</summary>
-    public static BipartiteGraph HistoryGraph(IReadOnlyList<int[]> sets, int items) =>
-        BipartiteGraph.FromEdges(sets.Count, items, sets.SelectMany((h, q) => h.Select(_ => q)).ToArray(), sets.SelectMany(h => h).ToArray());
+    /// <summary>
+    /// Histories as a graph: row q holds <paramref name="sets"/>[q] (from <see cref="HistorySets"/>: ascending, distinct, checked)
+    /// over <paramref name="items"/> items, laid out as they are rather than sorted again as an edge list.
+    /// </summary>
+    public static BipartiteGraph HistoryGraph(IReadOnlyList<int[]> sets, int items) => ExclusionGraphs.ForRows(sets, [], items);
 
     /// <summary>
     /// Refuses user rows outside the export or without a user (<see cref="UserAbsence"/>), and exclusions the export cannot

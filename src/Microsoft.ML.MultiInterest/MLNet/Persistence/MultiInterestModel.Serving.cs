@@ -81,10 +81,7 @@ public sealed partial class MultiInterestModel
         if (exclusions == null && stage.HasTrainingHistory) exclusions = TrainingHistory();
         // The users' own exclusions pick a clustered history pool's lists; the excluded items are left out only.
         var own = exclusions;
-        int[] excluded = excludeItems == null ? [] : [.. excludeItems.Distinct().Order()];
-        foreach (int item in excluded)
-            if ((uint)item >= (uint)items.Rows)
-                throw new ArgumentOutOfRangeException(nameof(excludeItems), $"excludeItems holds item row {item}, which is not in the model ({items.Rows} item rows).");
+        int[] excluded = ExclusionGraphs.SortedItems(excludeItems, items.Rows, "each an item key - 1");
         exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, userRows, excluded, items.Rows);
         var lists = RetrieveFitted(stage, embedding, items, users, userRows, exclusions, threads, ReferenceEquals(own, exclusions) ? null : own);
         ServePopularToUnfitted(stage, userRows, exclusions, lists);
