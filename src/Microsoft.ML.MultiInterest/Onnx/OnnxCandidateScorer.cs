@@ -359,22 +359,8 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         }
     }
 
-    private void CheckArguments(IReadOnlyList<int> users, BipartiteGraph? exclusions)
-    {
-        ArgumentNullException.ThrowIfNull(users);
-        for (int q = 0; q < users.Count; q++)
-        {
-            if ((uint)users[q] >= (uint)Manifest.Users)
-                throw new ArgumentOutOfRangeException(nameof(users), $"Unknown user row {users[q]} (position {q}): the exported model has {Manifest.Users} users.");
-        }
-        UserAbsence.Refuse(_absentUsers, users);
-        if (exclusions == null) return;
-        if (!Manifest.ExclusionMask)
-            throw new ArgumentException("The models were exported without the exclusion mask input, so they cannot exclude items; export with exclusionMask: true.", nameof(exclusions));
-        if (exclusions.ItemCount != Manifest.Items)
-            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items but the exported model {Manifest.Items}.", nameof(exclusions));
-        OnnxScorerParts.CheckExclusionUsers(exclusions, users);
-    }
+    private void CheckArguments(IReadOnlyList<int> users, BipartiteGraph? exclusions) =>
+        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "unimodal and quota scorer graphs", _absentUsers);
 
     /// <summary>Refuses a directory exported before the scorers had the candidate outputs the exact re-ranking reads.</summary>
     private static void CheckCandidateOutputs(OnnxServingManifest manifest, string directory)

@@ -97,7 +97,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         using var inFlight = _calls.Enter(this);
         // Checked here over the whole list, so that a refusal names the caller's position, not one inside a chunk; the parts'
         // directories have no user id file.
-        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "merged conditional directory", _absentUsers);
+        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "merged conditional scorer graphs", _absentUsers);
         exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, _explicit.Manifest), _explicit.Manifest.Items);
         return Chunked(users, (chunk, _) => (_explicit.RankComponents(chunk, exclusions), _implicit.RankComponents(chunk, exclusions, withFallback: false)));
     }
@@ -146,7 +146,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
         using var inFlight = _calls.Enter(this);
         // Checked here over the whole list, so that a refusal names the caller's position, not one inside a chunk; the parts'
         // directories have no user id file.
-        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "merged conditional directory", _absentUsers);
+        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "merged conditional scorer graphs", _absentUsers);
         ArgumentNullException.ThrowIfNull(trainingHistory);
         _explicit.CheckFollowedTopics(followedTopics, users.Count, nameof(followedTopics));
         var seen = new Dictionary<int, int>();

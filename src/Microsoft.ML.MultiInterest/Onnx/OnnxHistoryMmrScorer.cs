@@ -121,7 +121,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
-        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "pool scorer", _absentUsers);
+        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "pool scorer graphs", _absentUsers);
         // The users' own exclusions pick a clustered pool's history lists; the excluded items are left out only, as in the recommender.
         var own = exclusions;
         exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);

@@ -121,7 +121,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     public RankedLists Retrieve(IReadOnlyList<int> users, BipartiteGraph? exclusions = null, IReadOnlyCollection<int>? excludeItems = null)
     {
         using var inFlight = _calls.Enter(this);
-        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "round-robin scorer", _absentUsers);
+        OnnxScorerParts.CheckCall(Manifest, users, exclusions, "round-robin scorer graphs", _absentUsers);
         exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         var result = new RankedLists(users.Count, Manifest.Candidates);
         int width = Math.Min(BatchSize, Math.Max(1, users.Count));

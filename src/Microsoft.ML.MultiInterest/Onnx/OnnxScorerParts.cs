@@ -111,7 +111,7 @@ internal static class OnnxScorerParts
     /// <param name="manifest">The opened directory's manifest.</param>
     /// <param name="users">The call's user rows.</param>
     /// <param name="exclusions">The call's exclusions, or null.</param>
-    /// <param name="scorer">The graph that would take the mask, for the message (e.g. "round-robin scorer").</param>
+    /// <param name="scorer">The graphs that would take the mask, for the message (plural, e.g. "round-robin scorer graphs").</param>
     /// <param name="absentUsers">The export's user rows without a user, ascending (<see cref="UserAbsence.Read"/>).</param>
     public static void CheckCall(OnnxServingManifest manifest, IReadOnlyList<int> users, BipartiteGraph? exclusions, string scorer, int[] absentUsers)
     {
@@ -124,7 +124,8 @@ internal static class OnnxScorerParts
         UserAbsence.Refuse(absentUsers, users);
         if (exclusions == null) return;
         if (!manifest.ExclusionMask)
-            throw new ArgumentException($"The {scorer} was exported without the exclusion mask input, so it cannot exclude items; export with exclusionMask: true.", nameof(exclusions));
+            throw new ArgumentException($"The {scorer} of this directory have no exclusion mask input (exported without it), so they cannot exclude items; "
+                + "export with exclusionMask: true.", nameof(exclusions));
         if (exclusions.ItemCount != manifest.Items)
             throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items but the exported model {manifest.Items}.", nameof(exclusions));
         CheckExclusionUsers(exclusions, users);
