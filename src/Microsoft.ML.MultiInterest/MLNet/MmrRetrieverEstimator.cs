@@ -29,6 +29,8 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
 
         /// <summary>
         /// Weight nu of the interest term, finite and non-negative; 0 = plain MMR (over the pool <see cref="Interests"/> makes).
+        /// It weighs in full from <see cref="Lambda"/> 0.5 up and fades linearly below (<c>nu * lambda / 0.5</c>,
+        /// <see cref="MmrRetrieverDefaults.InterestFadeLambda"/>), so <see cref="Lambda"/> 0 picks for novelty alone, as plain MMR does.
         /// With <see cref="MmrInterests.Clusters"/> and a positive weight (multi-interest MMR, <see cref="InterestProportionality"/>)
         /// the mixture columns (from <see cref="KnnSmoothedMixtureEstimator"/>) and the item cluster column are read. Default
         /// <see cref="MmrRetrieverDefaults.InterestWeight"/>; history-interest MMR is usually run with

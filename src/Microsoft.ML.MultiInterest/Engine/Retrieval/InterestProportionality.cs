@@ -5,7 +5,8 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// each user's mixture over item clusters votes for proportional representation, as PM-2 does (Dang and Croft, 2012).
 /// While re-ranking, component c of the user has the Sainte-Laguë quotient <c>q_c = w_c / (2 s_c + 1)</c>, where
 /// <c>s_c</c> counts the items of its cluster picked so far; a pool item of cluster c gains <c>Weight * q_c / max_c' q_c'</c>
-/// (nothing when its cluster is not one of the user's components). Interests the list under-serves for their weight
+/// (nothing when its cluster is not one of the user's components), with the weight faded below lambda 0.5
+/// (<see cref="MmrRetrieverDefaults.InterestFadeLambda"/>: lambda 0 is plain MMR's pure novelty). Interests the list under-serves for their weight
 /// are thus preferred, softly: relevance and the MMR novelty term still decide within and across them.
 /// </summary>
 public sealed class InterestProportionality : IInterestTerm

@@ -48,7 +48,8 @@ public sealed class MmrRetriever
     /// <summary>
     /// Multi-interest MMR: re-ranks each pool list by <c>lambda * rel(i) - (1 - lambda) * max cos(i, picked)
     /// + interest term</c> (<see cref="InterestProportionality"/>), keeping the first <paramref name="candidates"/> entries.
-    /// With a null or zero-weight term it is plain MMR.
+    /// With a null or zero-weight term it is plain MMR; so it is at lambda 0, below 0.5 the term's weight fading linearly
+    /// to nothing (<see cref="MmrRetrieverDefaults.InterestFadeLambda"/>).
     /// </summary>
     /// <param name="pool">Each user's unimodal ranking, best first (already without excluded items).</param>
     /// <param name="candidates">M, the list length, at least 1.</param>
@@ -141,7 +142,7 @@ public sealed class MmrRetriever
         // Pairwise cosines of the pool, once for every lambda that reads them (lambda = 1 without the term never does); with
         // one lambda or a pool too wide for the table, the picked item's row is computed at each pick instead (the same values).
         bool anyRedundancy = false;
-        foreach (double lambda in lambdas) anyRedundancy |= !(lambda >= 1 && nu == 0);
+        foreach (double lambda in lambdas) anyRedundancy |= !(lambda >= 1 && InterestWeightAt(nu, lambda) == 0);
         var cosines = s.Cosines.AsSpan(0, s.Cosines.Length == 0 ? 0 : n * n);
         if (anyRedundancy && m > 1 && !cosines.IsEmpty)
         {
@@ -153,8 +154,16 @@ public sealed class MmrRetriever
         }
 
         for (int t = 0; t < lambdas.Count; t++)
-            Greedy(items, scores, n, m, lambdas[t], nu, components, component, weights, cosines, results[t], q, s);
+            Greedy(items, scores, n, m, lambdas[t], InterestWeightAt(nu, lambdas[t]), components, component, weights, cosines, results[t], q, s);
     }
+
+    /// <summary>
+    /// The interest term's weight at <paramref name="lambda"/>: <paramref name="nu"/> from
+    /// <see cref="MmrRetrieverDefaults.InterestFadeLambda"/> up, fading linearly to 0 at lambda 0, where the term (which,
+    /// like relevance, says what the user wants) would otherwise still pull picks away from spread alone.
+    /// </summary>
+    internal static double InterestWeightAt(double nu, double lambda) =>
+        lambda >= MmrRetrieverDefaults.InterestFadeLambda ? nu : nu * lambda / MmrRetrieverDefaults.InterestFadeLambda;
 
     /// <summary>Pools at most this wide keep their pairwise cosines in a table (256 x 256 floats, 256 KB per thread).</summary>
     internal const int CosineTableWidth = 256;

@@ -20,6 +20,12 @@ public static class MmrRetrieverDefaults
     public const double InterestWeight = 0.0;
 
     /// <summary>
+    /// Below this lambda the interest term fades out: its weight is <c>nu * min(1, lambda / 0.5)</c>, so lambda 0 picks for
+    /// novelty alone, as plain MMR does, and every lambda from 0.5 up weighs the term fully (0.5).
+    /// </summary>
+    public const double InterestFadeLambda = 0.5;
+
+    /// <summary>
     /// The interests of the proportionality term: <see cref="MmrInterests.Clusters"/>, the kNN-Embed mixture (multi-interest
     /// MMR; read only when <see cref="InterestWeight"/> is positive).
     /// </summary>
