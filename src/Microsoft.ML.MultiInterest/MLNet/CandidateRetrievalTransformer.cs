@@ -60,7 +60,7 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     /// (<see cref="RetrievalSettings.HeadShare"/>) or of the unimodal fill of a list its clusters could not complete. Such an
     /// item's score is Unimodal's dot product; a component's item's is its query's (<see cref="RetrievalSettings.Query"/>).</item>
     /// <item>Multi-interest MMR (<see cref="CandidateMethod.Mmr"/> with <see cref="Engine.MmrInterests.Clusters"/> and an
-    /// <see cref="RetrievalSettings.InterestWeight"/> above 0): the mixture component whose cluster holds the item, the one the
+    /// <see cref="RetrievalSettings.InterestWeight"/> and <see cref="RetrievalSettings.MmrLambda"/> above 0): the mixture component whose cluster holds the item, the one the
     /// proportionality term counts it for; -1 for an item of no component's cluster (MMR's pool is the single vector's).</item>
     /// <item>History-interest MMR (<see cref="Engine.MmrInterests.History"/>): the interest of the user's history whose fold-in vector
     /// scores the item highest (the first of equal scores), the one the proportionality term counts it for, also when the
@@ -80,7 +80,8 @@ public sealed class CandidateRetrievalTransformer : MultiInterestTransformerBase
     /// an item's cluster tells its component; the head is told by its position.
     /// </remarks>
     /// <exception cref="InvalidOperationException">The stage's candidates are placed by no interest it can name: unimodal retrieval,
-    /// plain MMR (<see cref="Engine.MmrInterests.Clusters"/> with <see cref="RetrievalSettings.InterestWeight"/> 0) or conditional retrieval
+    /// plain MMR (<see cref="Engine.MmrInterests.Clusters"/> with <see cref="RetrievalSettings.InterestWeight"/> 0, or with
+    /// <see cref="RetrievalSettings.MmrLambda"/> 0, where the interest term fades to nothing) or conditional retrieval
     /// (the message names the method).</exception>
     public int[] GetCandidateComponents(uint userKey) => ExplainKept(userKey, nameof(GetCandidateComponents)).Components;
 

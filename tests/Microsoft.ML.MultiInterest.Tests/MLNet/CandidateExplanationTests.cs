@@ -232,9 +232,15 @@ public sealed class CandidateExplanationTests : IClassFixture<CandidateExplanati
     public void StagesThatNameNoInterest_AreRefused_NamingTheMethodAndCaller()
     {
         var mi = _p.Ml.MultiInterest();
-        foreach (var (name, says) in new[] { ("unimodal", "a Unimodal stage"), ("mmr", "InterestWeight = 0") })
+        // Multi-interest MMR at lambda 0: the interest term fades to nothing, so its lists are plain MMR's and no interest placed them.
+        var faded = mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = Planted.M, PoolSize = 12, Lambda = 0, InterestWeight = 0.5 }).Fit(_p.Mixed);
+        var plainAtZero = mi.CreateRecommender(mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = Planted.M, PoolSize = 12, Lambda = 0 }).Fit(_p.Mixed));
+        foreach (string user in _p.HistoryOf.Keys)
+            Assert.Equal(plainAtZero.Recommend(user).Items.Select(r => r.ItemId), mi.CreateRecommender(faded).Recommend(user).Items.Select(r => r.ItemId));
+        var stages = new Dictionary<string, CandidateRetrievalTransformer>(_p.Stages) { ["faded"] = faded };
+        foreach (var (name, says) in new[] { ("unimodal", "a Unimodal stage"), ("mmr", "InterestWeight = 0"), ("faded", "Lambda = 0, where the interest term fades to nothing") })
         {
-            var stage = _p.Stages[name];
+            var stage = stages[name];
             uint key = Planted.KeyOf(stage, "u1");
             foreach (var (caller, act) in new (string, Action)[]
             {

@@ -19,6 +19,15 @@ public class InterestFadeTests
         Assert.Equal(0.8 * share, MmrRetriever.InterestWeightAt(0.8, lambda), 1e-15);
 
     [Fact]
+    public void EveryLambdaTheHistoryRowMayChooseAndTheDefaultsWeighTheTermInFull()
+    {
+        // The fade must leave every chosen row as it was: the selection's grid and the defaults lie at or above its end.
+        Assert.True(HistoryInterestDefaults.SelectionLambdas.Min() >= MmrRetrieverDefaults.InterestFadeLambda);
+        foreach (double lambda in new[] { HistoryInterestDefaults.MmrLambda, MmrRetrieverDefaults.Lambda, new HistoryMmrSelectionOptions().ReorderLambda!.Value })
+            Assert.Equal(0.5, MmrRetriever.InterestWeightAt(0.5, lambda));
+    }
+
+    [Fact]
     public void AtLambdaZeroAClusterTermOfAnyWeightIsPlainMmr()
     {
         var (items, groups, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 12, users: 20, itemsPerUserPerGroup: 3);

@@ -9,21 +9,22 @@ internal sealed partial class LiveRetriever
     /// The name of the method that tells which interest placed each candidate, for the messages of the stages that cannot
     /// (<see cref="ExplainableMethod"/> false).
     /// </summary>
-    internal const string ExplainingMethods = "cluster quotas (ClusterQuotaRetriever), multi-interest MMR (MmrRetriever with InterestWeight > 0), "
+    internal const string ExplainingMethods = "cluster quotas (ClusterQuotaRetriever), multi-interest MMR (MmrRetriever with InterestWeight > 0 and Lambda > 0), "
         + "history-interest MMR (MmrRetriever with Interests = History) and round robin (RoundRobinRetriever)";
 
     /// <summary>Whether the stage's lists are placed by interests it can name (<see cref="Explain"/> refuses the others).</summary>
     internal bool ExplainableMethod => Tables.Method switch
     {
         CandidateMethod.ClusterQuota or CandidateMethod.RoundRobin => true,
-        CandidateMethod.Mmr => _historyMmr != null || Settings.InterestWeight > 0,
+        // At lambda 0 the interest term has faded to nothing (MmrRetriever.InterestWeightAt): plain MMR's lists, no interest placed them.
+        CandidateMethod.Mmr => _historyMmr != null || MmrRetriever.InterestWeightAt(Settings.InterestWeight, Settings.MmrLambda) > 0,
         _ => false,
     };
 
     /// <summary>Why <see cref="Explain"/> refuses this stage, for an <see cref="InvalidOperationException"/> that names <paramref name="caller"/>.</summary>
     internal string NotExplainable(string caller) => Tables.Method switch
     {
-        CandidateMethod.Mmr => $"{caller}: this MMR stage (Interests = Clusters, InterestWeight = 0) re-ranks the single vector's list without interests, so no "
+        CandidateMethod.Mmr => $"{caller}: this MMR stage (Interests = Clusters, {(Settings.InterestWeight > 0 ? "Lambda = 0, where the interest term fades to nothing" : "InterestWeight = 0")}) re-ranks the single vector's list without interests, so no "
             + $"interest placed its candidates. {caller} tells the interests of {ExplainingMethods}.",
         CandidateMethod.Conditional => $"{caller} does not tell the conditions of a conditional stage (CandidateMethod.Conditional); it tells the interests of {ExplainingMethods}.",
         _ => $"{caller}: a {Tables.Method} stage retrieves with the single vector alone, so no interest placed its candidates. {caller} tells the interests of {ExplainingMethods}.",
