@@ -8,7 +8,8 @@ best of every MMR frontier in the file (each frontier's own envelope; the strong
 prints the method's envelope diversity at MMR's recall ('does not reach' when the method never gets that recall; counted
 as below MMR in the closing count of points below), then the other way round, for the method's frontier at each of its pools and for the best of them (again the largest of the
 frontiers' own envelopes: an envelope of the pooled points would interpolate between points of different frontiers and
-could fall below one of them). With --set the diversity is the whole list's
+could fall below one of them). Where metrics.json pairs a point with MMR's at the same lambda and pool, user by user
+('versus_mmr'), the method's points also show that difference and its standard error. With --set the diversity is the whole list's
 (Diversity@50, the set a retrieval stage hands on, which no re-ordering changes) instead of the head's (Diversity@10).
 Usage:
   frontier_compare.py METRICS_JSON [METHOD KNOB] [--set]   (default: interest_mmr lambda)
@@ -50,6 +51,17 @@ def best_at(envs, recall):
     return max(values) if values else None
 
 
+def paired(point):
+    """The point minus MMR's at the same lambda and pool, user by user ('versus_mmr', written since 2026-12-05), or ''."""
+    versus = point.get("versus_mmr")
+    if not versus:
+        return ""
+    gap = versus[point["key"]]
+    if gap is None or gap.get("difference") is None or gap.get("standard_error") is None:
+        return ""
+    return f"; vs MMR at this lambda, paired: {gap['difference']:+.5f} ± {gap['standard_error']:.5f}"
+
+
 def compare(name, frontiers, mmr):
     """Prints the method's envelope at every MMR point and MMR's at every method point; returns the smallest margin.
     frontiers and mmr are lists of (label, points), one per frontier."""
@@ -72,7 +84,7 @@ def compare(name, frontiers, mmr):
     for label, p in ((label, p) for label, f in frontiers for p in f):
         d = best_at(mmr_envs, p["recall"])
         print(f"  {label}{p['value']:<4g} R@50 {p['recall']:.4f} D {p['d']:.4f}  MMR: "
-              + ("does not reach this recall" if d is None else f"{d:.4f} ({p['d'] - d:+.4f})"))
+              + ("does not reach this recall" if d is None else f"{d:.4f} ({p['d'] - d:+.4f})") + paired(p))
     print(f"smallest margin of {name} over MMR at MMR's points: {worst:+.4f}"
           + (f"; {beyond} MMR point(s) at a recall it never reaches (below MMR there)" if beyond else ""))
     print(f"{name} below MMR at {below + beyond} of {points} MMR points\n")
@@ -100,7 +112,7 @@ def main():
         sys.exit(f"{args[0]} has frontier points without '{key}' (written before it was measured)")
     # The chosen diversity as "d", read by everything below.
     for f in frontiers:
-        f["points"] = [dict(p, d=p[key]) for p in f["points"]]
+        f["points"] = [dict(p, d=p[key], key=key) for p in f["points"]]
     mmr = [(label(f), f["points"]) for f in frontiers if f["method"] == "mmr" and f["knob"] == "lambda"]
     ours = [f for f in frontiers if f["method"] == method and f["knob"] == knob]
     if not mmr or not ours:

@@ -102,7 +102,15 @@ internal static class MetricsJson
                 ["pool"] = f.Pool,
                 ["recall_k"] = f.RecallCutoff,
                 ["diversity_k"] = f.DiversityCutoff,
-                ["points"] = f.Points.Select(p => new { value = p.Value, recall = p.Recall, diversity = p.Diversity, set_diversity = double.IsFinite(p.SetDiversity) ? p.SetDiversity : (double?)null }).ToArray(),
+                ["points"] = f.Points.Select((p, t) => new Dictionary<string, object?>
+                {
+                    ["value"] = p.Value,
+                    ["recall"] = p.Recall,
+                    ["diversity"] = p.Diversity,
+                    ["set_diversity"] = double.IsFinite(p.SetDiversity) ? p.SetDiversity : null,
+                    // This point minus MMR's at the same lambda and pool, user by user (multi-interest re-rankings only).
+                    ["versus_mmr"] = t < f.VersusMmr.Count ? FrontierVersusMmr(f, f.VersusMmr[t]) : null,
+                }).ToArray(),
             }).ToArray(),
             ["embedding_validation"] = embedding == null || embedding.Validation.Count == 0 ? null : new Dictionary<string, object>
             {
@@ -193,6 +201,16 @@ internal static class MetricsJson
     {
         ["difference"] = double.IsFinite(d.Difference) ? d.Difference : null,
         ["standard_error"] = double.IsFinite(d.StandardError) ? d.StandardError : null,
+    };
+
+    /// <summary>A frontier point's paired difference from MMR's point: Recall at the frontier's recall cutoff, Diversity at its two cutoffs.</summary>
+    private static Dictionary<string, object?> FrontierVersusMmr(FrontierResult frontier, PairedComparison paired) => new()
+    {
+        ["users_recall"] = paired.Recall[frontier.RecallCutoff].Users,
+        ["users_diversity"] = paired.Diversity[frontier.DiversityCutoff].Users,
+        ["recall"] = Gap(paired.Recall[frontier.RecallCutoff]),
+        ["diversity"] = Gap(paired.Diversity[frontier.DiversityCutoff]),
+        ["set_diversity"] = Gap(paired.Diversity[frontier.RecallCutoff]),
     };
 
     private static double? FiniteOrNull(double value) => double.IsFinite(value) ? value : null;

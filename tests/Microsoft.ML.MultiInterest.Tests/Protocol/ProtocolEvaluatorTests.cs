@@ -198,6 +198,33 @@ public class ProtocolEvaluatorTests
         Assert.Equal([0, 0.5, 1], frontier.Points.Select(p => p.Value));
     }
 
+    [Fact]
+    public void EachHistoryFrontierPointIsPairedWithMmrsPointOfTheSameLambdaAndPool()
+    {
+        var (train, test, users, items, clustering) = Planted();
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, HistoryRowWithFrontier());
+        int recallK = ProtocolEvaluator.FrontierRecallCutoff, diversityK = ProtocolEvaluator.FrontierDiversityCutoff;
+        foreach (int? pool in new int?[] { MmrRetrieverDefaults.PoolSize, recallK })
+        {
+            var mmr = Assert.Single(result.Frontiers, f => f.Method == "mmr" && f.Pool == pool);
+            var history = Assert.Single(result.Frontiers, f => f.Method == "history_mmr" && f.Pool == pool);
+            Assert.Empty(mmr.VersusMmr);
+            Assert.Equal(history.Points.Count, history.VersusMmr.Count);
+            for (int t = 0; t < history.Points.Count; t++)
+            {
+                // Every user has a list in both rows, so the paired mean is the difference of the two points' means.
+                var paired = history.VersusMmr[t];
+                Assert.Equal(result.TestUsers.Count, paired.Recall[recallK].Users);
+                Assert.Equal(history.Points[t].Recall - mmr.Points[t].Recall, paired.Recall[recallK].Difference, 12);
+                Assert.Equal(history.Points[t].Diversity - mmr.Points[t].Diversity, paired.Diversity[diversityK].Difference, 12);
+                Assert.Equal(history.Points[t].SetDiversity - mmr.Points[t].SetDiversity, paired.Diversity[recallK].Difference, 12);
+                Assert.True(paired.Diversity[diversityK].StandardError >= 0);
+            }
+            // The interests move the lists away from MMR's: some point differs, with a standard error to judge it by.
+            Assert.Contains(history.VersusMmr, p => p.Diversity[diversityK].Difference != 0 && p.Diversity[diversityK].StandardError > 0);
+        }
+    }
+
     [Theory]
     [InlineData(false, HistoryPoolSearch.Exact, 0)]
     [InlineData(true, HistoryPoolSearch.Exact, 0)]

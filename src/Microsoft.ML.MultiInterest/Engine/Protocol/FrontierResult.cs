@@ -21,4 +21,13 @@ public readonly record struct FrontierPoint(double Value, double Recall, double 
 /// for knobs without one. A pool as long as the recall cutoff only re-orders that many items, so every point then has
 /// the pool's Recall@<see cref="RecallCutoff"/> and only the diversity of the head moves.
 /// </param>
-public sealed record FrontierResult(string Method, string Knob, int RecallCutoff, int DiversityCutoff, IReadOnlyList<FrontierPoint> Points, int? Pool = null);
+public sealed record FrontierResult(string Method, string Knob, int RecallCutoff, int DiversityCutoff, IReadOnlyList<FrontierPoint> Points, int? Pool = null)
+{
+    /// <summary>
+    /// For a multi-interest re-ranking's lambda frontier (multi-interest and history-interest MMR), each point against MMR's
+    /// point at the same lambda and pool, user by user (this point minus MMR's; Recall and Diversity at
+    /// <see cref="RecallCutoff"/> and <see cref="DiversityCutoff"/>, with standard errors), aligned with
+    /// <see cref="Points"/>: whether a small gap between the two frontiers is more than noise. Empty for other frontiers.
+    /// </summary>
+    public IReadOnlyList<PairedComparison> VersusMmr { get; init; } = [];
+}

@@ -239,14 +239,16 @@ public static class ProtocolEvaluator
             {
                 // The history pool does not depend on lambda either: searched once in the row's stage.
                 var historyPool = historyRow?.Pools[sharedHistoryPool ?? poolSize];
-                frontiers.Add(Sweep("mmr", "lambda", lambdas, scorer,
-                    mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, poolSize, null, threads), poolSize));
+                // MMR's per-user figures at each lambda, against which the multi-interest points of the same lambda are paired.
+                var (plain, plainUsers) = Sweep("mmr", "lambda", lambdas, scorer,
+                    mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, poolSize, null, threads), poolSize, null);
+                frontiers.Add(plain);
                 if (interests != null)
                     frontiers.Add(Sweep("interest_mmr", "lambda", lambdas, scorer,
-                        mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, poolSize, interests, threads), poolSize));
+                        mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, poolSize, interests, threads), poolSize, plainUsers).Frontier);
                 if (historyPool is { } h)
                     frontiers.Add(Sweep(HistoryMmrName, "lambda", lambdas, scorer,
-                        historyRetriever!.RerankMany(h.Pool, h.Term, FrontierRecallCutoff, lambdas, poolSize, threads), poolSize));
+                        historyRetriever!.RerankMany(h.Pool, h.Term, FrontierRecallCutoff, lambdas, poolSize, threads), poolSize, plainUsers).Frontier);
             }
             if (tuned != null)
             {
@@ -291,17 +293,28 @@ public static class ProtocolEvaluator
     /// <summary>K of the frontier's diversity: 10.</summary>
     public const int FrontierDiversityCutoff = 10;
 
-    /// <summary>A re-ranking's frontier from lists already retrieved, one per knob value, over pools of <paramref name="pool"/> items.</summary>
-    private static FrontierResult Sweep(string method, string knob, double[] values, ProtocolScorer scorer, RankedLists[] lists, int pool)
+    /// <summary>
+    /// A re-ranking's frontier from lists already retrieved, one per knob value, over pools of <paramref name="pool"/> items,
+    /// with each point's per-user figures; each point paired with <paramref name="against"/>'s of the same knob value
+    /// (<see cref="FrontierResult.VersusMmr"/>) when given.
+    /// </summary>
+    private static (FrontierResult Frontier, UserFigures[] PerUser) Sweep(string method, string knob, double[] values, ProtocolScorer scorer,
+        RankedLists[] lists, int pool, UserFigures[]? against)
     {
         int[] pair = [FrontierDiversityCutoff, FrontierRecallCutoff];
         var points = new List<FrontierPoint>();
+        var perUser = new UserFigures[values.Length];
         for (int t = 0; t < values.Length; t++)
         {
-            var (recall, diversity, setDiversity) = scorer.ScoreLists(Prefixes(pair, lists[t]), FrontierRecallCutoff, FrontierDiversityCutoff);
+            var (recall, diversity, setDiversity, users) = scorer.ScoreListsPerUser(Prefixes(pair, lists[t]), FrontierRecallCutoff, FrontierDiversityCutoff);
             points.Add(new FrontierPoint(values[t], recall, diversity, setDiversity));
+            perUser[t] = users;
         }
-        return new FrontierResult(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff, points, pool);
+        var frontier = new FrontierResult(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff, points, pool)
+        {
+            VersusMmr = against == null ? [] : perUser.Select((users, t) => users.Against(against[t])).ToArray(),
+        };
+        return (frontier, perUser);
     }
 
     /// <summary>A frontier from the scores of lists retrieved at each knob value, in the order of <paramref name="values"/>.</summary>
