@@ -198,6 +198,45 @@ public class ProtocolEvaluatorTests
         Assert.Equal([0, 0.5, 1], frontier.Points.Select(p => p.Value));
     }
 
+    /// <summary>
+    /// The frontier's point at a row's own lambda and pool holds the row's lists, so its pairing with MMR's point must be the
+    /// rows' own user-by-user comparison (<c>Against</c>): the same users, differences and standard errors. Multi-interest
+    /// MMR's lambda 0 is plain MMR's lists (the interest term faded out): an exact zero.
+    /// </summary>
+    [Theory]
+    [InlineData("interest_mmr")]
+    [InlineData("history_mmr")]
+    public void AFrontierPointAtTheRowsLambdaPairsWithMmrAsTheRowsDo(string method)
+    {
+        const double lambda = 0.8;
+        var (train, test, users, items, clustering) = Planted();
+        var result = ProtocolEvaluator.Run(train, test, users, items, clustering, new ProtocolSettings
+        {
+            Cutoffs = [10, 50], Neighbors = 3, Frontier = true, FrontierMmrLambdas = [0, lambda, 1], FrontierHeadShares = [0.5], FrontierAlphas = [1],
+            Threads = 1, MmrLambda = lambda,
+            MultiInterest = new MultiInterestRowSettings { Components = 3, InterestWeight = 0.5, MmrLambda = lambda },
+            HistoryMmr = new HistoryMmrRowSettings { MmrLambda = lambda, Interests = new HistoryInterestOptions { ItemsPerInterest = 4, UnobservedWeight = 0.05 } },
+        });
+        var frontier = Assert.Single(result.Frontiers, f => f.Method == method && f.Pool == MmrRetrieverDefaults.PoolSize);
+        int at = frontier.Points.Select(p => p.Value).ToList().IndexOf(lambda);
+        Assert.Equal(result[method].Recall[50], frontier.Points[at].Recall, 12);
+        var rows = result[method].Against(result["mmr"]);
+        var point = frontier.VersusMmr[at];
+        foreach (var (expected, got) in new[] { (rows.Recall[50], point.Recall[50]), (rows.Diversity[10], point.Diversity[10]), (rows.Diversity[50], point.Diversity[50]) })
+        {
+            Assert.Equal(expected.Users, got.Users);
+            Assert.Equal(expected.Difference, got.Difference, 12);
+            Assert.Equal(expected.StandardError, got.StandardError, 12);
+        }
+        Assert.True(point.Diversity[10].StandardError > 0);
+        if (method == "interest_mmr")
+        {
+            var zero = frontier.VersusMmr[frontier.Points.Select(p => p.Value).ToList().IndexOf(0)];
+            Assert.Equal(0, zero.Diversity[10].Difference);
+            Assert.Equal(0, zero.Diversity[10].StandardError);
+        }
+    }
+
     [Fact]
     public void EachHistoryFrontierPointIsPairedWithMmrsPointOfTheSameLambdaAndPool()
     {
@@ -212,7 +251,7 @@ public class ProtocolEvaluatorTests
             Assert.Equal(history.Points.Count, history.VersusMmr.Count);
             for (int t = 0; t < history.Points.Count; t++)
             {
-                // Every user has a list in both rows, so the paired mean is the difference of the two points' means.
+                // The mean of the per-user differences is the difference of the means (missed users count 0 in both).
                 var paired = history.VersusMmr[t];
                 Assert.Equal(result.TestUsers.Count, paired.Recall[recallK].Users);
                 Assert.Equal(history.Points[t].Recall - mmr.Points[t].Recall, paired.Recall[recallK].Difference, 12);

@@ -241,7 +241,7 @@ public static class ProtocolEvaluator
                 var historyPool = historyRow?.Pools[sharedHistoryPool ?? poolSize];
                 // MMR's per-user figures at each lambda, against which the multi-interest points of the same lambda are paired.
                 var (plain, plainUsers) = Sweep("mmr", "lambda", lambdas, scorer,
-                    mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, poolSize, null, threads), poolSize, null);
+                    mmr.RerankMany(unimodal, FrontierRecallCutoff, lambdas, poolSize, null, threads), poolSize, against: null);
                 frontiers.Add(plain);
                 if (interests != null)
                     frontiers.Add(Sweep("interest_mmr", "lambda", lambdas, scorer,
@@ -294,26 +294,26 @@ public static class ProtocolEvaluator
     public const int FrontierDiversityCutoff = 10;
 
     /// <summary>
-    /// A re-ranking's frontier from lists already retrieved, one per knob value, over pools of <paramref name="pool"/> items,
-    /// with each point's per-user figures; each point paired with <paramref name="against"/>'s of the same knob value
-    /// (<see cref="FrontierResult.VersusMmr"/>) when given.
+    /// A re-ranking's frontier from lists already retrieved, one per knob value, over pools of <paramref name="pool"/> items.
+    /// With <paramref name="against"/> (MMR's per-user figures at the same knob values) each point is paired with MMR's
+    /// (<see cref="FrontierResult.VersusMmr"/>) as it is scored; without, the points' per-user figures are returned, to pair
+    /// the other frontiers with.
     /// </summary>
-    private static (FrontierResult Frontier, UserFigures[] PerUser) Sweep(string method, string knob, double[] values, ProtocolScorer scorer,
+    private static (FrontierResult Frontier, UserFigures[]? PerUser) Sweep(string method, string knob, double[] values, ProtocolScorer scorer,
         RankedLists[] lists, int pool, UserFigures[]? against)
     {
         int[] pair = [FrontierDiversityCutoff, FrontierRecallCutoff];
         var points = new List<FrontierPoint>();
-        var perUser = new UserFigures[values.Length];
+        var perUser = against == null ? new UserFigures[values.Length] : null;
+        var versus = new List<PairedComparison>();
         for (int t = 0; t < values.Length; t++)
         {
             var (recall, diversity, setDiversity, users) = scorer.ScoreListsPerUser(Prefixes(pair, lists[t]), FrontierRecallCutoff, FrontierDiversityCutoff);
             points.Add(new FrontierPoint(values[t], recall, diversity, setDiversity));
-            perUser[t] = users;
+            if (perUser != null) perUser[t] = users;
+            else versus.Add(users.Against(against![t]));
         }
-        var frontier = new FrontierResult(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff, points, pool)
-        {
-            VersusMmr = against == null ? [] : perUser.Select((users, t) => users.Against(against[t])).ToArray(),
-        };
+        var frontier = new FrontierResult(method, knob, FrontierRecallCutoff, FrontierDiversityCutoff, points, pool) { VersusMmr = versus };
         return (frontier, perUser);
     }
 
