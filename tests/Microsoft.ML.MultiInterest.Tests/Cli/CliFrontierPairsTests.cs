@@ -38,5 +38,11 @@ public sealed class CliFrontierPairsTests : IDisposable
             }
         }
         Assert.True(paired >= 11, $"{paired} history frontier points paired");
+        // Printed too, under each paired frontier (the history row's two pools), not under MMR's own.
+        var lines = run.Out.Split('\n');
+        var printed = lines.Select((l, i) => (l, i)).Where(p => p.l.StartsWith("  against MMR at the same lambda and pool", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(printed);
+        Assert.All(printed, p => Assert.DoesNotContain("Frontier of MMR,", lines[p.i - 1], StringComparison.Ordinal));
+        Assert.Contains(printed, p => lines[p.i - 1].StartsWith("Frontier of History-interest MMR", StringComparison.Ordinal));
     }
 }
