@@ -118,6 +118,19 @@ public class FuzzTests
         Assert.Contains(causes, x => x is OverflowException);
     }
 
+    [Fact]
+    public void ModelLoader_AStageWhoseColumnNameEntryIsDamaged_IsAnInvalidDataException()
+    {
+        // Found by ModelLoader_MutatedEntries_EndInAModelOrAnInvalidDataException (CsCheck seed 1Cg8I6qsw8V3, CI of
+        // 2026-12-05): a byte of the graph embedding stage's metadata key changed, the stage read an empty column name, and
+        // ML.NET's schema lookup refused it with an ArgumentNullException.
+        var mutated = Entries(BadInputFixtures.ModelZip);
+        Assert.EndsWith("OnnxModel", mutated[16].Name, StringComparison.Ordinal);
+        mutated[16] = (mutated[16].Name, Mutate(Mutate(mutated[16].Content, (0, 0.973115466005338, 65, 1)), (1, 1, 190, 1)));
+        var e = Assert.Throws<InvalidDataException>(() => MultiInterestModel.Load(new MLContext(seed: 1), new MemoryStream(Zip(mutated))));
+        Assert.Contains("metadata entry", e.ToString(), StringComparison.Ordinal);
+    }
+
     private static List<(string Name, byte[] Content)> Entries(byte[] zipBytes)
     {
         using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(zipBytes));

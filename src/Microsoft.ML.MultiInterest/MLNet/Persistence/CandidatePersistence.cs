@@ -295,8 +295,8 @@ internal static partial class CandidatePersistence
         // Absent from stages other than conditional ones, which keep the default.
         if (meta.ContainsKey(MaxConditionsKey)) settings = settings with { MaxConditions = SavedMetadata.Int(meta, MaxConditionsKey) };
         if (meta.TryGetValue(ImplicitShareKey, out var share)) settings = settings with { ImplicitShare = double.Parse(share, inv) };
-        var saved = new SavedCandidates(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(CandidatesColumnKey, ""),
-            meta.GetValueOrDefault(ScoresColumnKey, ""), m, names, users, userRows, lists, method, alpha, settings);
+        var saved = new SavedCandidates(SavedMetadata.Name(meta, UserColumnKey), SavedMetadata.Name(meta, CandidatesColumnKey),
+            SavedMetadata.Name(meta, ScoresColumnKey), m, names, users, userRows, lists, method, alpha, settings);
         saved.Dcm = ReadDcm(model, meta);
         saved.ComponentsFromMixtureStage = meta.GetValueOrDefault(ComponentSourceKey) == ComponentSourceAnnotation.KnnSmoothedMixture;
         saved.Conditional = ReadConditional(model, meta);

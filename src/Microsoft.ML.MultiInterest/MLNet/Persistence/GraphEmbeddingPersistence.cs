@@ -178,8 +178,8 @@ internal static class GraphEmbeddingPersistence
         var meta = SavedMetadata.Of(model);
         var (users, userIds) = ReadSide(model, meta, "User", UserTable, UserKeys, UserIds);
         var (items, itemIds) = ReadSide(model, meta, "Item", ItemTable, ItemKeys, ItemIds);
-        return new SavedGraphEmbedding(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(ItemColumnKey, ""),
-            meta.GetValueOrDefault(UserOutputKey, ""), meta.GetValueOrDefault(ItemOutputKey, ""), users, items, userIds, itemIds)
+        return new SavedGraphEmbedding(SavedMetadata.Name(meta, UserColumnKey), SavedMetadata.Name(meta, ItemColumnKey),
+            SavedMetadata.Name(meta, UserOutputKey), SavedMetadata.Name(meta, ItemOutputKey), users, items, userIds, itemIds)
         {
             Mixture = ReadComponents(model, meta, users, items),
         };

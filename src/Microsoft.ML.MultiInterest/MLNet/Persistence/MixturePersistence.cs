@@ -85,8 +85,8 @@ internal static class MixturePersistence
             weights.AsSpan(row * m, count).CopyTo(table.WritableWeights(u));
             for (int j = 0; j < count; j++) embeddings.AsSpan((row * m + j) * d, d).CopyTo(table.WritableEmbedding(u, j));
         }
-        return new SavedMixtures(meta.GetValueOrDefault(UserColumnKey, ""), meta.GetValueOrDefault(ClustersColumnKey, ""),
-            meta.GetValueOrDefault(WeightsColumnKey, ""), meta.GetValueOrDefault(EmbeddingsColumnKey, ""),
+        return new SavedMixtures(SavedMetadata.Name(meta, UserColumnKey), SavedMetadata.Name(meta, ClustersColumnKey),
+            SavedMetadata.Name(meta, WeightsColumnKey), SavedMetadata.Name(meta, EmbeddingsColumnKey),
             table, SavedMetadata.Int(meta, ClusterCountKey));
     }
 }

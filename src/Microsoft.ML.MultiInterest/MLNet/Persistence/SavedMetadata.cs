@@ -19,5 +19,14 @@ internal static class SavedMetadata
             ? value
             : throw new InvalidDataException($"The saved stage has no integer metadata entry '{key}'.");
 
+    /// <summary>
+    /// A column name every saved stage has recorded since the first format; a clear error when it is missing or empty (a
+    /// damaged entry), rather than an empty name that ML.NET's schema lookups refuse with an ArgumentNullException.
+    /// </summary>
+    public static string Name(Dictionary<string, string> metadata, string key) =>
+        metadata.TryGetValue(key, out string? name) && !string.IsNullOrEmpty(name)
+            ? name
+            : throw new InvalidDataException($"The saved stage has no column name in its metadata entry '{key}'.");
+
     public static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
