@@ -249,17 +249,27 @@ public class HistoryInterestTests
         Assert.Equal("userLists", Assert.Throws<ArgumentException>(() => retriever.Retrieve(userVectors, interests, graph, 10, poolSize: 25, userLists: tooShort)).ParamName);
     }
 
-    [Fact]
-    public void ListsHoldNoSeenOrRepeatedItemsAndTheTermSpreadsThemOverTheInterests()
+    /// <summary>
+    /// Sixteen users with two planted interests of six items each (four groups of 20 items), their history interests, and weak
+    /// random user vectors: relevance comes from the interests, so each group's items are its interest's best.
+    /// </summary>
+    internal static (EmbeddingMatrix Items, int[] Groups, BipartiteGraph Graph, int[][] UserGroups, int[] Users, HistoryInterests Interests, EmbeddingMatrix UserVectors)
+        PlantedInterestsWithWeakUserVectors()
     {
         var (items, groups, graph, userGroups) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 20, users: 16, itemsPerUserPerGroup: 6, dim: 8);
         var o = Objective.Clone();
         o.ItemsPerInterest = 6;
         int[] users = Enumerable.Range(0, graph.UserCount).ToArray();
         var interests = HistoryInterests.Build(graph, items, users, o, threads: 1);
-        // Weak user vectors: relevance comes from the interests, so each group's items are its interest's best.
         var userVectors = TestGraphs.RandomMatrix(graph.UserCount, items.Dimension, 9);
         for (int k = 0; k < userVectors.Values.Length; k++) userVectors.Values[k] *= 0.01f;
+        return (items, groups, graph, userGroups, users, interests, userVectors);
+    }
+
+    [Fact]
+    public void ListsHoldNoSeenOrRepeatedItemsAndTheTermSpreadsThemOverTheInterests()
+    {
+        var (items, groups, graph, userGroups, users, interests, userVectors) = PlantedInterestsWithWeakUserVectors();
         var retriever = new HistoryInterestRetriever(items);
         var plain = retriever.Retrieve(userVectors, interests, graph, 8, lambda: 1, interestWeight: 0, poolSize: 60);
         var spread = retriever.Retrieve(userVectors, interests, graph, 8, lambda: 1, interestWeight: 1e6, poolSize: 60);

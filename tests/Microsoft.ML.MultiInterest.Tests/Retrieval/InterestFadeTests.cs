@@ -53,13 +53,7 @@ public class InterestFadeTests
     [Fact]
     public void AtLambdaZeroTheHistoryTermIsAbsentAndAboveItActs()
     {
-        var (items, groups, graph, userGroups) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 20, users: 16, itemsPerUserPerGroup: 6, dim: 8);
-        var options = new HistoryInterestOptions { Regularization = 0.02, UnobservedWeight = 0.05, RegularizationExponent = 0.7, ItemsPerInterest = 6 };
-        int[] users = Enumerable.Range(0, graph.UserCount).ToArray();
-        var interests = HistoryInterests.Build(graph, items, users, options, threads: 1);
-        // Weak user vectors: the pool comes from the interests, so each group's items are its interest's best.
-        var userVectors = TestGraphs.RandomMatrix(graph.UserCount, items.Dimension, 9);
-        for (int k = 0; k < userVectors.Values.Length; k++) userVectors.Values[k] *= 0.01f;
+        var (items, _, graph, _, _, interests, userVectors) = HistoryInterestTests.PlantedInterestsWithWeakUserVectors();
         var retriever = new HistoryInterestRetriever(items);
         var withoutTerm = retriever.Retrieve(userVectors, interests, graph, 8, lambda: 0, interestWeight: 0, poolSize: 60);
         var faded = retriever.Retrieve(userVectors, interests, graph, 8, lambda: 0, interestWeight: 1e6, poolSize: 60);
