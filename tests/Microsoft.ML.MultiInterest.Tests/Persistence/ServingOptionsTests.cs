@@ -98,11 +98,13 @@ public sealed class ServingOptionsTests : IDisposable
         AssertFreshHistoriesServedAsTheRecommender(model, scorer);
     }
 
-    [Fact]
-    public void MultiInterestMmrIsServedByTheEngineAsFitted()
+    [Theory]
+    [InlineData(0.6)]
+    [InlineData(0.25)] // the interest term faded to half its weight: the same in every serving path
+    public void MultiInterestMmrIsServedByTheEngineAsFitted(double lambda)
     {
-        var fitted = _stages.Ml.MultiInterest().MmrRetriever(candidates: 5, lambda: 0.6, poolSize: 10, interestWeight: 0.3).Fit(_stages.Mixed);
-        var plain = _stages.Ml.MultiInterest().MmrRetriever(candidates: 5, lambda: 0.6, poolSize: 10).Fit(_stages.Mixed);
+        var fitted = _stages.Ml.MultiInterest().MmrRetriever(candidates: 5, lambda: lambda, poolSize: 10, interestWeight: 0.3).Fit(_stages.Mixed);
+        var plain = _stages.Ml.MultiInterest().MmrRetriever(candidates: 5, lambda: lambda, poolSize: 10).Fit(_stages.Mixed);
         var model = SaveAndLoad(fitted, "interest-mmr.zip");
         Assert.Equal(CandidateMethod.Mmr, model.ServingStage.Method);
         Assert.Equal(0.3, model.ServingStage.Settings.InterestWeight);
