@@ -14,11 +14,9 @@ internal static class FrontierTable
                 f.Points.Select(p => $"{p.Value:0.##} -> R@{f.RecallCutoff} {p.Recall:F4} D@{f.DiversityCutoff} {p.Diversity:F4} D@{f.RecallCutoff} {p.SetDiversity:F4}")));
             if (f.VersusMmr.Count == f.Points.Count)
                 log.WriteLine($"  against MMR at the same {f.Knob} and pool, user by user (difference ± standard error), D@{f.DiversityCutoff}: " + string.Join(", ",
-                    f.Points.Select((p, t) => $"{p.Value:0.##} -> {Gap(f.VersusMmr[t].Diversity[f.DiversityCutoff])}")));
+                    f.Points.Select((p, t) => $"{p.Value:0.##} -> {PairedTable.Format(f.VersusMmr[t].Diversity[f.DiversityCutoff], 1, 5)}")));
         }
     }
-
-    private static string Gap(PairedDifference d) => $"{d.Difference:+0.00000;-0.00000;0.00000} ± {d.StandardError:0.00000}";
 
     /// <summary>", pool N" for a re-ranking's frontier, else nothing.</summary>
     public static string PoolText(FrontierResult f) => f.Pool is { } pool ? $", pool {pool}" : "";
