@@ -431,6 +431,15 @@ public class BadInputCatalogTests
             var embedded = ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed).Transform(keyed);
             return ml.MultiInterest().ConditionalRetriever(new ConditionalRetrieverEstimator.Options { FollowedConditionsColumnName = "Followed" }).Fit(embedded);
         }),
+        ["recommend-empty-user-id"] = Throws<ArgumentException>(["The user id is empty", "any id the model was not trained on"], () =>
+        {
+            // A request that lost its user id: no fit knows an empty id, so it is refused rather than served the popular list.
+            var ml = new MLContext(seed: 1);
+            var data = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(data);
+            return ml.MultiInterest().CreateRecommender(model).Recommend("").UserId;
+        }),
         ["conditional-unknown-followed-topic"] = Throws<ArgumentException>(["Topic 'jazz' is not one of the stage's 2 topics", "Topics lists them"], () =>
         {
             // A request following a topic the stage was not fitted with.

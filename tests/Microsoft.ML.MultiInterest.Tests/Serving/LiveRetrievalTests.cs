@@ -57,6 +57,20 @@ public sealed class LiveRetrievalTests : IDisposable
     }
 
     [Fact]
+    public void An_empty_user_id_is_refused_naming_it_rather_than_served_the_popular_list()
+    {
+        var recommender = _world.Ml.MultiInterest().CreateRecommender(_world.Fitted);
+        var history = _world.Items.Take(2).ToArray();
+        foreach (var call in new Action[] { () => recommender.Recommend(""), () => recommender.Recommend("", history, 3, exclude: null), () => recommender.Explain("") })
+        {
+            var error = Assert.Throws<ArgumentException>(call);
+            Assert.Equal("userId", error.ParamName);
+            Assert.Contains("user id is empty", error.Message);
+        }
+        Assert.Equal(CandidateSource.Popular, recommender.Recommend(" ").Source); // any other unknown id is a new user
+    }
+
+    [Fact]
     public void HistoryAsItemKeys_GivesTheSameListAsRawIds()
     {
         var history = _world.Items.Take(3).ToArray();

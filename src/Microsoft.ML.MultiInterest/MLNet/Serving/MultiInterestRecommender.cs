@@ -84,7 +84,7 @@ public sealed class MultiInterestRecommender
     /// pipeline every source stage retrieves so (its own M, or <paramref name="count"/>) and the lists are fused as its
     /// <see cref="RankFusionTransformer"/> fuses them; the source reported is the first weighted stage's.
     /// </summary>
-    /// <param name="userId">The raw user id (unknown ids are new users).</param>
+    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused).</param>
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored (<see cref="KnowsItem"/> tells them).</param>
     /// <param name="count">
     /// List length, at least 1; 0 = <see cref="Candidates"/>; capped at the recommendable items. Quotas are recomputed for it (a
@@ -92,6 +92,7 @@ public sealed class MultiInterestRecommender
     /// pick with a pool of at least <paramref name="count"/> items: seconds for a catalogue of 30,000): bound it in a service.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty.</exception>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history = null, int count = 0) => Recommend(userId, history, count, exclude: null);
 
     /// <summary>
@@ -100,14 +101,15 @@ public sealed class MultiInterestRecommender
     /// Unlike <paramref name="history"/>, they are not the user's engagements: a user served from its history gets the same
     /// query (mixture and vector) as without them, and the list is filled from the next items instead.
     /// </summary>
-    /// <param name="userId">The raw user id (unknown ids are new users).</param>
+    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused).</param>
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/> (see the overload without exclusions).</param>
     /// <param name="exclude">Item ids never to return, or null; ids unknown to the model are ignored.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty.</exception>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history, int count, IEnumerable<string>? exclude)
     {
-        ArgumentNullException.ThrowIfNull(userId);
+        RequireUserId(userId);
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1 (0 = the model's M).");
         var ids = history?.Where(id => id != null).ToArray() ?? [];
         var excluded = exclude?.Where(id => id != null).ToArray() ?? [];
@@ -127,16 +129,17 @@ public sealed class MultiInterestRecommender
     /// popular fallback has no interests and no history. Costs about one <c>Recommend</c>, plus, for a round robin, its
     /// component search again (to tell which component placed each item).
     /// </summary>
-    /// <param name="userId">The raw user id (unknown ids are new users).</param>
+    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused).</param>
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/> (as for <c>Recommend</c>).</param>
     /// <param name="exclude">Item ids never to return, or null (as for <c>Recommend</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty.</exception>
     /// <exception cref="InvalidOperationException">The (single) stage names no interests: unimodal retrieval, plain MMR
     /// (<see cref="Engine.MmrInterests.Clusters"/> with <see cref="RetrievalSettings.InterestWeight"/> 0) or conditional retrieval.</exception>
     public RecommendationExplanation Explain(string userId, IEnumerable<string>? history = null, int count = 0, IEnumerable<string>? exclude = null)
     {
-        ArgumentNullException.ThrowIfNull(userId);
+        RequireUserId(userId);
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1 (0 = the model's M).");
         var ids = history?.Where(id => id != null).ToArray() ?? [];
         var excluded = exclude?.Where(id => id != null).ToArray() ?? [];
@@ -201,16 +204,16 @@ public sealed class MultiInterestRecommender
     /// followed topic's most popular items under equal quotas (<see cref="CandidateSource.FollowedTopics"/>). Seen items are
     /// excluded as by <see cref="Recommend(string, IEnumerable{string}, int)"/>.
     /// </summary>
-    /// <param name="userId">The raw user id (unknown ids are new users).</param>
+    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused).</param>
     /// <param name="followedTopics">Names from <see cref="Topics"/>, at least one; a name given twice counts once.</param>
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/>.</param>
     /// <exception cref="InvalidOperationException">The stage is not conditional retrieval.</exception>
     /// <exception cref="NotSupportedException">The recommender fuses several stages.</exception>
-    /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given.</exception>
+    /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty.</exception>
     public RecommendationList RecommendFollowing(string userId, IEnumerable<string> followedTopics, IEnumerable<string>? history = null, int count = 0)
     {
-        ArgumentNullException.ThrowIfNull(userId);
+        RequireUserId(userId);
         ArgumentNullException.ThrowIfNull(followedTopics);
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1 (0 = the model's M).");
         if (_fusion != null)
@@ -237,6 +240,18 @@ public sealed class MultiInterestRecommender
         for (int c = 0; c < names.Count; c++)
             if (string.Equals(names[c], name, StringComparison.Ordinal)) return c;
         return -1;
+    }
+
+    /// <summary>
+    /// Refuses a null or empty user id. No fit knows an empty id (the edge readers and key mappings refuse or drop it), so
+    /// serving it as a new user would hand the popular list to what is almost always a request that lost its id.
+    /// </summary>
+    private static void RequireUserId(string userId)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        if (userId.Length == 0)
+            throw new ArgumentException("The user id is empty: no fit knows an empty id, so the request most likely lost its user. Pass the user's id, "
+                + "or, for a visitor without one, any id the model was not trained on (a session id): a new user gets the list of its history or the popular items.", nameof(userId));
     }
 
     /// <summary>One stage's live list for a raw user id and raw history ids (those the stage knows), and optional followed conditions.</summary>
