@@ -10,6 +10,9 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// </summary>
 internal static class MixtureEncoderGraph
 {
+    /// <summary>The initializer of the users' vectors, row r user row r (zero for a user key without training edges).</summary>
+    internal const string UserTableName = "user_table";
+
     /// <summary>Builds the encoder over <paramref name="users"/> and the padded <paramref name="mixtures"/>.</summary>
     public static ModelProto Build(EmbeddingMatrix users, PaddedMixtures mixtures, int candidates, double alpha)
     {
@@ -21,12 +24,12 @@ internal static class MixtureEncoderGraph
 
         var graph = new OnnxGraphBuilder("mixture_encoder")
             .AddInput(UserRowsInput, i64, [null])
-            .AddInitializer("user_table", [u, d], users.Values)
+            .AddInitializer(UserTableName, [u, d], users.Values)
             .AddInitializer("cluster_table", [u, m], mixtures.Clusters)
             .AddInitializer(OnnxTensors.Double("weight_table", [u, m], mixtures.Weights))
             .AddInitializer("component_table", [u, m, d], mixtures.Embeddings)
             .AddInitializer("quota_table", [u, m], mixtures.Quotas)
-            .AddNode("Gather", ["user_table", UserRowsInput], [UserEmbeddingName], axis0)
+            .AddNode("Gather", [UserTableName, UserRowsInput], [UserEmbeddingName], axis0)
             .AddNode("Gather", ["cluster_table", UserRowsInput], [MixtureClustersName], axis0)
             .AddNode("Gather", ["weight_table", UserRowsInput], [MixtureWeightsName], axis0)
             .AddNode("Gather", ["component_table", UserRowsInput], [MixtureEmbeddingsName], axis0)

@@ -54,7 +54,9 @@ public sealed class OnnxFusionScorer : IDisposable
                 opened.Add(Source.Open(Path.Combine(directory, source.Directory), source, sessions, batchSize));
             if (opened.Any(s => s.Users != manifest.Users || s.Items != manifest.Items))
                 throw new InvalidDataException($"The sources of '{directory}' do not all have its {manifest.Users} users and {manifest.Items} items.");
-            return new OnnxFusionScorer(manifest, [.. opened], UserAbsence.Read(directory, manifest));
+            // No user table here: the fusion's id file is checked against its first source's, which that source checked against its graphs.
+            string first = Path.Combine(directory, manifest.Sources![0].Directory);
+            return new OnnxFusionScorer(manifest, [.. opened], UserAbsence.ReadFusion(directory, manifest, first, OnnxServingManifest.Read(first)));
         }
         catch
         {
@@ -74,7 +76,7 @@ public sealed class OnnxFusionScorer : IDisposable
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(users);
-        UserAbsence.Refuse(_absentUsers, users);   // the sources' manifests are not stamped: the fusion's own user id file says
+        UserAbsence.Refuse(_absentUsers, users);   // before any source runs (each refuses them too)
         return Fuse(_sources.Select(s => s.Retrieve(users, exclusions, excludeItems)).ToArray(), users.Count);
     }
 

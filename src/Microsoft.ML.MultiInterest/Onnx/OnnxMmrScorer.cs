@@ -100,7 +100,7 @@ public sealed class OnnxMmrScorer : IDisposable
     {
         using var inFlight = _calls.Enter(this);
         ArgumentNullException.ThrowIfNull(users);
-        UserAbsence.Refuse(_absentUsers, users);   // the pool's own directory has no user id file
+        UserAbsence.Refuse(_absentUsers, users);   // as the pool does (it reads this directory's id file), before the interests run
         var pool = _pool.RetrieveUnimodal(users, exclusions, excludeItems);
         InterestProportionality? term = null;
         if (_interests != null)

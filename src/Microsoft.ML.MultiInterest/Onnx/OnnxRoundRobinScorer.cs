@@ -99,7 +99,9 @@ public sealed class OnnxRoundRobinScorer : IDisposable
         var opened = OnnxScorerParts.OpenSessions(directory, sessions, manifest.Encoder, roundRobin);
         try
         {
-            return new OnnxRoundRobinScorer(manifest, batchSize, opened[0], opened[1], OnnxRoundRobinTables.Read(directory, manifest), UserAbsence.Read(directory, manifest));
+            return new OnnxRoundRobinScorer(manifest, batchSize, opened[0], opened[1], OnnxRoundRobinTables.Read(directory, manifest),
+                // The encoder's user table, read only if the id file leaves rows out: a file cut at a line end leaves out users with vectors.
+                UserAbsence.Read(directory, manifest, () => OnnxRoundRobinTables.ReadUsers(directory, manifest)));
         }
         catch
         {

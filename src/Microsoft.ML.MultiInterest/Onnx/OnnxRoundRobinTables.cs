@@ -75,6 +75,21 @@ internal sealed class OnnxRoundRobinTables
     }
 
     /// <summary>
+    /// The user vectors of the round-robin directory <paramref name="directory"/>, read from its encoder graph (the scorer does
+    /// not use them: only to tell which user rows hold a user, <see cref="UserAbsence"/>).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The encoder lacks the table or its shape disagrees with the manifest.</exception>
+    public static EmbeddingMatrix ReadUsers(string directory, OnnxServingManifest manifest)
+    {
+        string encoderPath = Path.Combine(directory, manifest.Encoder.File);
+        var (shape, values) = OnnxInitializerFile.Read(encoderPath, (MixtureEncoderGraph.UserTableName, TensorProto.Types.DataType.Float))[MixtureEncoderGraph.UserTableName];
+        if (shape.Length != 2 || shape[0] != manifest.Users || shape[1] != manifest.Dimension)
+            throw new InvalidDataException($"'{encoderPath}' holds user vectors of shape [{string.Join(", ", shape)}], not [{manifest.Users}, {manifest.Dimension}] "
+                + "(users, dimension) as the manifest says.");
+        return new EmbeddingMatrix(shape[0], shape[1], (float[])values);
+    }
+
+    /// <summary>
     /// The engine's soft k-means settings from the history encoder's initializers. The graph keeps 1/τ, which is all the
     /// engine's forward pass uses (<see cref="SoftClustering.Forward"/> multiplies by <c>1f / τ</c>), so any τ whose float
     /// reciprocal is that value clusters alike; the trained τ is one, within a few ulps of the reciprocal's reciprocal.

@@ -112,7 +112,7 @@ internal static class OnnxScorerParts
     /// <param name="users">The call's user rows.</param>
     /// <param name="exclusions">The call's exclusions, or null.</param>
     /// <param name="scorer">The graphs that would take the mask, for the message (plural, e.g. "round-robin scorer graphs").</param>
-    /// <param name="absentUsers">The export's user rows without a user, ascending (<see cref="UserAbsence.Read"/>).</param>
+    /// <param name="absentUsers">The export's user rows without a user, ascending (<see cref="UserAbsence.Read(string, OnnxServingManifest, Engine.EmbeddingMatrix?)"/>).</param>
     public static void CheckCall(OnnxServingManifest manifest, IReadOnlyList<int> users, BipartiteGraph? exclusions, string scorer, int[] absentUsers)
     {
         ArgumentNullException.ThrowIfNull(users);

@@ -8,9 +8,11 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// of such a row would rank the catalogue by a zero vector (or by no interest) and mean nothing. A model's export
 /// (<see cref="MultiInterestModel.ExportOnnx"/>) lists the users it serves in <see cref="MultiInterestModel.UserIdsFileName"/>,
 /// leaving such rows out, and stamps its manifest (<see cref="OnnxServingManifest.ModelStage"/>); the scorers of a stamped
-/// directory read the file and refuse a call naming such a row. An unstamped manifest (the tables' own export,
-/// <see cref="OnnxServingDirectory"/>, where every row is a user; a part of a model's directory, whose top directory checks;
-/// a model export older than the stamp) refuses none, whatever id file lies beside it.
+/// directory read the file and refuse a call naming such a row. A part of a stamped directory (a fusion's source, an MMR
+/// directory's pool, a merged conditional directory's halves, and their parts in turn), whose own manifest is not stamped, is
+/// known by the enclosing manifest naming it, and reads its own id file (a fusion's sources have one) or else the enclosing
+/// directory's. Any other unstamped manifest (the tables' own export, <see cref="OnnxServingDirectory"/>, where every row is a
+/// user; a model export older than the stamp) refuses none, whatever id file lies beside it.
 /// </summary>
 internal static class UserAbsence
 {
@@ -19,7 +21,8 @@ internal static class UserAbsence
 
     /// <summary>
     /// The user rows of <paramref name="directory"/> (0 to <paramref name="manifest"/>'s users - 1) that its user id file does not
-    /// list, ascending; empty when it lists every row or the manifest is not a model export's (no <see cref="OnnxServingManifest.ModelStage"/>).
+    /// list, ascending; empty when it lists every row or the directory is neither a model export's (no
+    /// <see cref="OnnxServingManifest.ModelStage"/>) nor a part of one.
     /// </summary>
     /// <param name="directory">The serving directory.</param>
     /// <param name="manifest">Its manifest.</param>
@@ -31,15 +34,100 @@ internal static class UserAbsence
     /// <exception cref="InvalidDataException">
     /// The file is not a header and then ascending rows of the export, each before a TAB; or it leaves out a row with a vector.
     /// </exception>
-    public static int[] Read(string directory, OnnxServingManifest manifest, Engine.EmbeddingMatrix? users = null)
+    public static int[] Read(string directory, OnnxServingManifest manifest, Engine.EmbeddingMatrix? users = null) =>
+        Read(directory, manifest, users == null ? null : () => users);
+
+    /// <summary>
+    /// As <see cref="Read(string, OnnxServingManifest, Engine.EmbeddingMatrix?)"/>, the user table read by
+    /// <paramref name="users"/> only when the file leaves out a row: for a scorer that does not hold it (round robin's sits in
+    /// its encoder graph).
+    /// </summary>
+    public static int[] Read(string directory, OnnxServingManifest manifest, Func<Engine.EmbeddingMatrix>? users)
     {
+        if (IdFile(directory, manifest) is not { } path) return [];
+        int[] absent = ReadFile(path, manifest.Users);
+        if (users != null && absent.Length > 0)
+        {
+            var table = users();
+            RefuseLeftOut(path, absent, row => row < table.Rows && table.ReadRow(row).ContainsAnyExcept(0f) ? "has a vector in the graphs" : null);
+        }
+        return absent;
+    }
+
+    /// <summary>
+    /// The user rows a fusion's directory <paramref name="directory"/> leaves out, as <see cref="Read(string, OnnxServingManifest, Engine.EmbeddingMatrix?)"/>,
+    /// checked against the id file of its first source <paramref name="source"/>: the export writes both from that source's
+    /// embedding, and the source's scorer checked its own against its graphs, so a row the fusion's file leaves out and the
+    /// source's lists is one the fusion's file lost (it holds no user table to tell).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The fusion's file is damaged, or leaves out a row the source's lists.</exception>
+    public static int[] ReadFusion(string directory, OnnxServingManifest manifest, string source, OnnxServingManifest sourceManifest)
+    {
+        if (IdFile(directory, manifest) is not { } path) return [];
+        int[] absent = ReadFile(path, manifest.Users);
+        if (absent.Length > 0 && IdFile(source, sourceManifest) is { } sourcePath && sourcePath != path)
+        {
+            int[] sourceAbsent = ReadFile(sourcePath, sourceManifest.Users);
+            RefuseLeftOut(path, absent, row => Array.BinarySearch(sourceAbsent, row) < 0 ? $"'{sourcePath}' lists (the export writes the same rows into both)" : null);
+        }
+        return absent;
+    }
+
+    /// <summary>
+    /// The user id file that says which rows of <paramref name="directory"/> hold a user: its own when a model's export stamped
+    /// the manifest; for a part of such a directory, its own where the export wrote one, else the enclosing directory's; null
+    /// for any other directory.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A model export's directory has no user id file.</exception>
+    private static string? IdFile(string directory, OnnxServingManifest manifest)
+    {
+        string own = Path.Combine(directory, MultiInterestModel.UserIdsFileName);
+        if (manifest.ModelStage != null)
+        {
+            return File.Exists(own) ? own : throw new FileNotFoundException($"The serving directory '{directory}' is a model's export but has no {MultiInterestModel.UserIdsFileName}, "
+                + "which says which user rows hold a user: restore it or export the model again.", own);
+        }
         // Only a model's export is known to list its users: an id file beside any other manifest may be another export's.
-        if (manifest.ModelStage == null) return [];
-        string path = Path.Combine(directory, MultiInterestModel.UserIdsFileName);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"The serving directory '{directory}' is a model's export but has no {MultiInterestModel.UserIdsFileName}, which says which user "
-                + "rows hold a user: restore it or export the model again.", path);
-        var listed = new bool[manifest.Users];
+        if (Enclosing(directory) is not { } enclosing || IdFile(enclosing.Directory, enclosing.Manifest) is not { } enclosingFile) return null;
+        return File.Exists(own) ? own : enclosingFile;
+    }
+
+    /// <summary>
+    /// The directory enclosing <paramref name="directory"/> and its manifest, when that manifest names it as a part; else null.
+    /// A manifest there that cannot be read is no export this directory is known to be part of (it may be another tool's file).
+    /// </summary>
+    private static (string Directory, OnnxServingManifest Manifest)? Enclosing(string directory)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        string? parent = Path.GetDirectoryName(full);
+        if (parent == null || !File.Exists(Path.Combine(parent, OnnxServingDirectory.ManifestFileName))) return null;
+        OnnxServingManifest manifest;
+        try
+        {
+            manifest = OnnxServingManifest.Read(parent);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        bool named = PartsOf(manifest).Any(part => string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(parent, part))), full, StringComparison.Ordinal));
+        return named ? (parent, manifest) : null;
+    }
+
+    /// <summary>The subdirectories a manifest's scorer opens as directories of their own.</summary>
+    private static IEnumerable<string> PartsOf(OnnxServingManifest manifest) => manifest.Retrieval switch
+    {
+        OnnxServingManifest.RankFusionRetrieval => manifest.Sources?.Select(s => s.Directory) ?? [],
+        OnnxServingManifest.MmrRetrieval => [OnnxMmrScorer.PoolDirectoryName],
+        OnnxServingManifest.ConditionalMergedRetrieval => [OnnxConditionalMergeScorer.ExplicitDirectoryName, OnnxConditionalMergeScorer.ImplicitDirectoryName],
+        _ => [],
+    };
+
+    /// <summary>The rows of 0 to <paramref name="users"/> - 1 that the user id file <paramref name="path"/> does not list, ascending.</summary>
+    /// <exception cref="InvalidDataException">The file is not a header and then ascending rows below <paramref name="users"/>, each before a TAB, at least one.</exception>
+    private static int[] ReadFile(string path, int users)
+    {
+        var listed = new bool[users];
         int previous = -1, lineNumber = 0;
         foreach (string line in File.ReadLines(path))
         {
@@ -52,8 +140,8 @@ internal static class UserAbsence
                 continue;
             }
             int tab = line.IndexOf('\t');
-            if (tab < 0 || !int.TryParse(line.AsSpan(0, tab), NumberStyles.None, CultureInfo.InvariantCulture, out int row) || row <= previous || row >= manifest.Users)
-                throw new InvalidDataException($"Line {lineNumber} of '{path}' is not 'row<TAB>id' with a row above the line before's and below {manifest.Users}, "
+            if (tab < 0 || !int.TryParse(line.AsSpan(0, tab), NumberStyles.None, CultureInfo.InvariantCulture, out int row) || row <= previous || row >= users)
+                throw new InvalidDataException($"Line {lineNumber} of '{path}' is not 'row<TAB>id' with a row above the line before's and below {users}, "
                     + "the users of the manifest: the file is damaged or belongs to another export; export the model again.");
             listed[row] = true;
             previous = row;
@@ -61,13 +149,20 @@ internal static class UserAbsence
         // An export lists at least one user (a model has users with edges): an empty or cut file would refuse every user.
         if (previous < 0)
             throw new InvalidDataException($"'{path}' lists no user row: the file is damaged (an export lists every user with training edges); export the model again.");
-        int[] absent = [.. Enumerable.Range(0, listed.Length).Where(r => !listed[r])];
-        if (users != null)
-            foreach (int row in absent)
-                if (row < users.Rows && users.ReadRow(row).ContainsAnyExcept(0f))
-                    throw new InvalidDataException($"'{path}' leaves out user row {row}, which has a vector in the graphs: the file is cut or belongs to "
-                        + "another export; export the model again.");
-        return absent;
+        return [.. Enumerable.Range(0, listed.Length).Where(r => !listed[r])];
+    }
+
+    /// <summary>
+    /// Refuses the file <paramref name="path"/> when a row it leaves out (<paramref name="absent"/>) holds a user elsewhere:
+    /// <paramref name="heldBecause"/> says why a row does (completing "which ..."), or null when it does not.
+    /// </summary>
+    private static void RefuseLeftOut(string path, int[] absent, Func<int, string?> heldBecause)
+    {
+        foreach (int row in absent)
+        {
+            if (heldBecause(row) is { } why)
+                throw new InvalidDataException($"'{path}' leaves out user row {row}, which {why}: the file is cut or belongs to another export; export the model again.");
+        }
     }
 
     /// <summary>Refuses <paramref name="users"/> when one of them is in <paramref name="absentRows"/> (ascending), naming it and its place.</summary>

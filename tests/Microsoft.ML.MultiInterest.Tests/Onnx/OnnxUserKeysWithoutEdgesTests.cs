@@ -233,17 +233,67 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A round-robin directory's user id file cut at a line end is refused at opening, naming the file and the row it lost: the
+    /// scorer holds no user table, so it read the cut file as one leaving those users out and refused a call naming the last
+    /// trained user as a user key without training edges. The encoder's user table says which rows hold a vector.
+    /// </summary>
+    [Theory]
+    [InlineData("mixture")]
+    [InlineData("dcm")]
+    [InlineData("knn")]
+    public void RoundRobinScorer_RefusesAUserIdFileCutAtALineEnd(string kind)
+    {
+        var (model, onnx, trained, _) = kind == "knn"
+            ? Exported("rr-cut-knn", (mi, data) =>
+            {
+                // Round robin over the kNN-Embed mixtures: the encoder's user table is the embedding's user vectors.
+                var kmeans = mi.SphericalKMeans(numberOfClusters: 4).Fit(data);
+                var knn = mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(data = kmeans.Transform(data));
+                var roundRobin = mi.RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options
+                {
+                    UserComponentsColumnName = MultiInterestColumnNames.MixtureEmbeddings, UserComponentWeightsColumnName = MultiInterestColumnNames.MixtureWeights,
+                    ItemComponentsColumnName = MultiInterestColumnNames.ItemEmbedding, Candidates = 8,
+                }).Fit(knn.Transform(data));
+                return [kmeans, knn, roundRobin];
+            })
+            : Exported("rr-cut-" + kind,
+                (mi, data) => [mi.RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { Candidates = 8 }).Fit(data)], RoundRobinRetrieverMLNetTests.Embedding(kind));
+        using (model)
+        {
+            // The intact file opens: the rows it leaves out (keys without training edges) are zero in the encoder's user table.
+            OnnxRoundRobinScorer.Open(onnx, batchSize: 4).Dispose();
+            string ids = Path.Combine(onnx, MultiInterestModel.UserIdsFileName);
+            string lost = CutLastLine(ids);
+            Assert.Equal(trained[^1].ToString(System.Globalization.CultureInfo.InvariantCulture), lost);
+            var refused = Assert.Throws<InvalidDataException>(() => OnnxRoundRobinScorer.Open(onnx, batchSize: 4));
+            Assert.Contains($"'{ids}' leaves out user row {lost}, which has a vector in the graphs", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("export the model again", refused.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Cuts the file <paramref name="path"/> after its last line but one, as a copy cut at a line end; returns the row of the line lost.</summary>
+    private static string CutLastLine(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        File.WriteAllLines(path, lines[..^1]);
+        return lines[^1].Split('\t')[0];
+    }
+
+    /// <summary>A fusion of a unimodal source (<c>source0</c>) and an MMR one (<c>source1</c>, its pool in <c>source1/pool</c>) over the wide user keys, exported.</summary>
+    private (MultiInterestModel Model, string Onnx, int[] Trained, int Absent) ExportedFusion(string name) => Exported(name, (mi, data) =>
+    {
+        var unimodal = mi.UnimodalRetriever(candidates: 8).Fit(data);
+        var copy = _ml.Transforms.CopyColumns("UnimodalCandidates", MultiInterestColumnNames.Candidates).Fit(data = unimodal.Transform(data));
+        var mmr = mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 8, Lambda = 0.7, PoolSize = 14 }).Fit(data = copy.Transform(data));
+        var fusion = mi.RankFusion(["UnimodalCandidates", MultiInterestColumnNames.Candidates], [0.5, 0.5], candidates: 8).Fit(mmr.Transform(data));
+        return [unimodal, copy, mmr, fusion];
+    });
+
     [Fact]
     public void FusionScorer_RefusesAUserWithoutVector()
     {
-        var (model, onnx, trained, absent) = Exported("fusion", (mi, data) =>
-        {
-            var unimodal = mi.UnimodalRetriever(candidates: 8).Fit(data);
-            var copy = _ml.Transforms.CopyColumns("UnimodalCandidates", MultiInterestColumnNames.Candidates).Fit(data = unimodal.Transform(data));
-            var mmr = mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 8, Lambda = 0.7, PoolSize = 14 }).Fit(data = copy.Transform(data));
-            var fusion = mi.RankFusion(["UnimodalCandidates", MultiInterestColumnNames.Candidates], [0.5, 0.5], candidates: 8).Fit(mmr.Transform(data));
-            return [unimodal, copy, mmr, fusion];
-        });
+        var (model, onnx, trained, absent) = ExportedFusion("fusion");
         using (model)
         {
             using var scorer = OnnxFusionScorer.Open(onnx, batchSize: 4);
@@ -254,6 +304,60 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
                 Assert.Equal(recommender.Recommend(model.GraphEmbedding!.UserIds[trained[q]]).Items.Select(i => i.ItemId),
                     served.IndicesOf(q).ToArray().Select(r => model.GraphEmbedding.ItemIds[r]));
             AssertRefused(absent, () => scorer.Retrieve([trained[0], absent], model.TrainingHistory()));
+        }
+    }
+
+    /// <summary>
+    /// A fusion's user id file cut at a line end is refused at opening, naming the file and the row it lost (its sources'
+    /// manifests are not stamped, so the fusion read the cut file alone and refused the last trained user as one without
+    /// training edges); so is a source's own file cut so, against that source's graphs.
+    /// </summary>
+    [Fact]
+    public void FusionScorer_RefusesAUserIdFileCutAtALineEnd()
+    {
+        var (model, onnx, trained, _) = ExportedFusion("fusion-cut");
+        using (model)
+        {
+            string ids = Path.Combine(onnx, MultiInterestModel.UserIdsFileName);
+            string kept = File.ReadAllText(ids);
+            string lost = CutLastLine(ids);
+            var refused = Assert.Throws<InvalidDataException>(() => OnnxFusionScorer.Open(onnx, batchSize: 4));
+            string firstSourceIds = Path.Combine(onnx, "source0", MultiInterestModel.UserIdsFileName);
+            Assert.Contains($"'{ids}' leaves out user row {lost}, which '{firstSourceIds}' lists", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("export the model again", refused.Message, StringComparison.Ordinal);
+            File.WriteAllText(ids, kept);
+
+            string sourceIds = Path.Combine(onnx, "source1", MultiInterestModel.UserIdsFileName);
+            lost = CutLastLine(sourceIds);
+            Assert.Contains($"'{sourceIds}' leaves out user row {lost}, which has a vector in the graphs",
+                Assert.Throws<InvalidDataException>(() => OnnxFusionScorer.Open(onnx, batchSize: 4)).Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// A fusion's source directory, and the MMR source's pool, opened directly (not through the fusion's directory) refuse the
+    /// user row without edges as the fusion does (their manifests are not stamped: they served it the ranking of its zero
+    /// vector), and a source's user id file cut at a line end is refused at opening.
+    /// </summary>
+    [Fact]
+    public void FusionParts_OpenedDirectly_RefuseAUserWithoutVector()
+    {
+        var (model, onnx, trained, absent) = ExportedFusion("fusion-parts");
+        using (model)
+        {
+            var history = model.TrainingHistory();
+            string unimodal = Path.Combine(onnx, "source0"), mmr = Path.Combine(onnx, "source1");
+            using (var scorer = OnnxCandidateScorer.Open(unimodal, batchSize: 4))
+                AssertRefused(absent, () => scorer.RetrieveUnimodal([trained[0], absent], history));
+            using (var scorer = OnnxMmrScorer.Open(mmr + Path.DirectorySeparatorChar, batchSize: 4))
+                AssertRefused(absent, () => scorer.Retrieve([trained[0], absent], history));
+            using (var scorer = OnnxCandidateScorer.Open(Path.Combine(mmr, OnnxMmrScorer.PoolDirectoryName), batchSize: 4))
+                AssertRefused(absent, () => scorer.RetrieveUnimodal([trained[0], absent], history));
+
+            string ids = Path.Combine(unimodal, MultiInterestModel.UserIdsFileName);
+            string lost = CutLastLine(ids);
+            Assert.Contains($"'{ids}' leaves out user row {lost}, which has a vector in the graphs",
+                Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(unimodal)).Message, StringComparison.Ordinal);
         }
     }
 

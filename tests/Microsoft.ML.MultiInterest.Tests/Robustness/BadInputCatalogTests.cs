@@ -633,6 +633,23 @@ public class BadInputCatalogTests
             File.WriteAllText(manifestPath, json.ToJsonString());
             model.CheckOnnxDirectory(directory);
         }),
+        ["onnx-user-ids-cut"] = Throws<InvalidDataException>(["user_ids.tsv' leaves out user row", "which has a vector in the graphs", "the file is cut or belongs to another export",
+            "export the model again"], () =>
+        {
+            // A round-robin model's export whose user id file lost its last line (a copy cut at a line end).
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var fitted = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding("mixture")))
+                .Append(ml.MultiInterest().RoundRobinRetriever(candidates: 4)).Fit(raw);
+            var zip = new MemoryStream();
+            ml.Model.Save(fitted, raw.Schema, zip);
+            using var model = MultiInterestModel.Load(ml, new MemoryStream(zip.ToArray()));
+            string directory = BadInputFixtures.Directory("user-ids-cut-onnx");
+            model.ExportOnnx(directory);
+            string ids = Path.Combine(directory, MultiInterestModel.UserIdsFileName);
+            File.WriteAllLines(ids, File.ReadAllLines(ids)[..^1]);
+            Microsoft.ML.MultiInterest.Onnx.OnnxRoundRobinScorer.Open(directory).Dispose();
+        }),
         ["onnx-followed-topic-unknown"] = Throws<ArgumentException>(["Topic 'polka' (user 1) is not one of the directory's 7 topics", "OnnxCandidateScorer.Topics lists them"], () =>
         {
             // A conditional directory with its condition model, over topics named by the world's clusters.
