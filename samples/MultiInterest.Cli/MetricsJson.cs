@@ -89,7 +89,7 @@ internal static class MetricsJson
                     ["ndcg"] = Finite(g.Ndcg),
                     ["diversity"] = Finite(g.Diversity),
                     ["emd"] = double.IsFinite(g.Emd) ? g.Emd : null,
-                    ["versus_unimodal"] = Paired(pairs.For(m.Name)?.ByActivity.ElementAtOrDefault(g.Group)),
+                    ["versus_unimodal"] = Paired(pairs.For(m.Name)?.ByActivity.ElementAtOrDefault(g.Group), pairs.LongTailFor(m.Name, g.Group)),
                 }).ToArray(),
                 ["versus_unimodal"] = Paired(pairs.For(m.Name), pairs.LongTailFor(m.Name)),
                 // Why a row has no comparison (Unimodal itself has none and no reason).
@@ -169,7 +169,7 @@ internal static class MetricsJson
     /// <param name="paired">The comparison, or null.</param>
     /// <param name="longTail">
     /// The row's long-tail recall against Unimodal's per list length (<see cref="UnimodalPairs.LongTailFor"/>), written after
-    /// the other figures with the users it pairs (those holding out a long-tail item); null to write neither (sweep.json, the quartiles).
+    /// the other figures with the users it pairs (those holding out a long-tail item); null to write neither (sweep.json).
     /// </param>
     internal static Dictionary<string, object>? Paired(PairedComparison? paired, IReadOnlyDictionary<int, PairedDifference>? longTail = null)
     {

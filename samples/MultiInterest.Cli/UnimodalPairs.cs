@@ -10,6 +10,7 @@ internal sealed class UnimodalPairs
 {
     private readonly Dictionary<string, PairedComparison> _pairs = [];
     private readonly Dictionary<string, Dictionary<int, PairedDifference>> _longTail = [];
+    private readonly Dictionary<string, Dictionary<int, PairedDifference>[]> _longTailByActivity = [];
     private readonly Dictionary<string, string> _refusals = [];
 
     private UnimodalPairs(MethodEvaluation? unimodal) => Unimodal = unimodal;
@@ -30,6 +31,8 @@ internal sealed class UnimodalPairs
         var pairs = new UnimodalPairs(result.Methods.FirstOrDefault(m => m.Name == ProtocolEvaluator.UnimodalName));
         if (pairs.Unimodal == null) return pairs;
         var degrees = train?.ItemDegrees();
+        // The protocol's activity quartiles of the test users (training degree), as every row's ByActivity holds them.
+        var quartiles = train == null ? null : ActivityQuartiles.Assign(result.TestUsers.Select(train.DegreeOf).ToArray()).Groups;
         foreach (var method in result.Methods.Where(m => m != pairs.Unimodal))
         {
             // Asked first, not caught: an exception from the comparison itself would be a bug, not a refusal.
@@ -40,9 +43,14 @@ internal sealed class UnimodalPairs
             }
             pairs._pairs[method.Name] = method.Against(pairs.Unimodal);
             // Only beside the other paired figures: a row refused there (other users or held-out items) is refused here too.
-            if (degrees != null)
-                pairs._longTail[method.Name] = method.Candidates.Keys.Where(pairs.Unimodal.Candidates.ContainsKey).Order().ToDictionary(k => k,
-                    k => CatalogueExposure.LongTailRecallAgainst(method.Candidates[k], pairs.Unimodal.Candidates[k], degrees, heldOut!, result.TestUsers));
+            if (degrees == null) continue;
+            int[] cutoffs = [.. method.Candidates.Keys.Where(pairs.Unimodal.Candidates.ContainsKey).Order()];
+            pairs._longTail[method.Name] = cutoffs.ToDictionary(k => k,
+                k => CatalogueExposure.LongTailRecallAgainst(method.Candidates[k], pairs.Unimodal.Candidates[k], degrees, heldOut!, result.TestUsers));
+            if (method.ByActivity.Count != ActivityQuartiles.Count) continue;
+            var byCutoff = cutoffs.ToDictionary(k => k,
+                k => CatalogueExposure.LongTailRecallByActivity(method.Candidates[k], pairs.Unimodal.Candidates[k], degrees, heldOut!, result.TestUsers, quartiles!));
+            pairs._longTailByActivity[method.Name] = [.. Enumerable.Range(0, ActivityQuartiles.Count).Select(g => byCutoff.ToDictionary(p => p.Key, p => p.Value[g]))];
         }
         return pairs;
     }
@@ -55,6 +63,13 @@ internal sealed class UnimodalPairs
     /// long-tail item; null where <see cref="For"/> is, or when the pairs were made without the edges.
     /// </summary>
     public IReadOnlyDictionary<int, PairedDifference>? LongTailFor(string name) => _longTail.GetValueOrDefault(name);
+
+    /// <summary>
+    /// <see cref="LongTailFor"/> within activity quartile <paramref name="quartile"/> (0 = least active) of the test users, over
+    /// its users holding out a long-tail item; null where <see cref="LongTailFor"/> is, or when the row has no quartiles.
+    /// </summary>
+    public IReadOnlyDictionary<int, PairedDifference>? LongTailFor(string name, int quartile) =>
+        _longTailByActivity.GetValueOrDefault(name)?.ElementAtOrDefault(quartile);
 
     /// <summary>Why row <paramref name="name"/> did not pair with Unimodal, or null.</summary>
     public string? RefusalFor(string name) => _refusals.GetValueOrDefault(name);

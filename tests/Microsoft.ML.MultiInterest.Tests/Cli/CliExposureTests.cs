@@ -20,8 +20,9 @@ public sealed class CliExposureTests : IDisposable
         Assert.Contains("Catalogue exposure of all test users' lists together", run.Out, StringComparison.Ordinal);
 
         // The catalogue: every item with a training edge, by degree; the head the items of degree >= the ⌈n/5⌉-th largest.
-        var degree = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')).Select(p => (User: p[0], Item: p[1])).Distinct()
-            .GroupBy(e => e.Item).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var trainingEdges = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')).Select(p => (User: p[0], Item: p[1])).Distinct().ToList();
+        var degree = trainingEdges.GroupBy(e => e.Item).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var userDegree = trainingEdges.GroupBy(e => e.User).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         int headDegree = degree.Values.OrderDescending().ElementAt((int)Math.Ceiling(0.2 * degree.Count) - 1);
         var lists = File.ReadLines(Path.Combine(output, "candidates.tsv")).Skip(1).Select(l => l.Split('\t'))
             .GroupBy(p => p[1]).ToDictionary(g => g.Key, g => g.Select(p => p[3]).ToList(), StringComparer.Ordinal);
@@ -61,15 +62,35 @@ public sealed class CliExposureTests : IDisposable
                 Assert.Equal(mean, gap.GetProperty("difference").GetDouble(), 12);
                 Assert.Equal(standardError, gap.GetProperty("standard_error").GetDouble(), 12);
                 checkedPairs++;
+
+                // Within each activity quartile (the test users whose training degree lies in its range; equal degrees share
+                // one), the same pairing over its users alone.
+                int quartileUsers = 0;
+                foreach (var quartile in method.Value.GetProperty("by_activity").EnumerateArray())
+                {
+                    var block = quartile.GetProperty("versus_unimodal");
+                    if (quartile.GetProperty("users").GetInt32() == 0) continue;
+                    int low = quartile.GetProperty("degree_min").GetInt32(), high = quartile.GetProperty("degree_max").GetInt32();
+                    bool InQuartile(string user) => userDegree[user] >= low && userDegree[user] <= high;
+                    var within = TailShares(method.Name, atK.Name, InQuartile).Zip(TailShares("unimodal", atK.Name, InQuartile), (a, b) => a - b).ToList();
+                    Assert.Equal(within.Count, block.GetProperty("users_long_tail_recall").GetInt32());
+                    quartileUsers += within.Count;
+                    var difference = block.GetProperty("long_tail_recall").GetProperty(atK.Name).GetProperty("difference");
+                    if (within.Count == 0) Assert.Equal(System.Text.Json.JsonValueKind.Null, difference.ValueKind);
+                    else Assert.Equal(within.Average(), difference.GetDouble(), 12);
+                }
+                Assert.Equal(differences.Count, quartileUsers);
             }
         }
         Assert.True(checkedRows >= 6, $"only {checkedRows} rows and cutoffs checked");
         Assert.True(checkedPairs >= 3, $"only {checkedPairs} long-tail pairs checked");
         Assert.Contains("Long-tail recall against Unimodal, user by user over the", run.Out, StringComparison.Ordinal);
 
-        // Per test user holding out a long-tail item, in one order for every row: the share of those items ROW@K lists.
-        List<double> TailShares(string row, string k) =>
-            heldOut.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => (User: u.Key, Tail: u.Value.Where(i => degree[i] < headDegree).ToList())).Where(u => u.Tail.Count > 0)
+        // Per test user holding out a long-tail item (of those <paramref name="among"/> takes), in one order for every row: the
+        // share of those items ROW@K lists.
+        List<double> TailShares(string row, string k, Func<string, bool>? among = null) =>
+            heldOut.OrderBy(u => u.Key, StringComparer.Ordinal).Where(u => among == null || among(u.Key))
+                .Select(u => (User: u.Key, Tail: u.Value.Where(i => degree[i] < headDegree).ToList())).Where(u => u.Tail.Count > 0)
                 .Select(u => (double)u.Tail.Count(i => listsByUser.TryGetValue(($"{row}@{k}", u.User), out var l) && l.Contains(i)) / u.Tail.Count).ToList();
     }
 }

@@ -107,4 +107,32 @@ public sealed class CatalogueExposureTests
         var outside = Assert.Throws<ArgumentException>(() => CatalogueExposure.LongTailRecallAgainst(row, Lists([4], [0], [0], [0]), degrees, heldOut, users));
         Assert.Contains("item 4, which is not a catalogue item", outside.Message);
     }
+
+    [Fact]
+    public void LongTailRecallByActivity_PairsEachGroupsLongTailUsersAlone()
+    {
+        // The fixture above: users 2, 0, 1, 3 with differences -1/2, +1/2, none (no tail item), +1.
+        int[] degrees = [5, 3, 3, 1, 0, 2];
+        var heldOut = BipartiteGraph.FromEdges(4, 6, [0, 0, 0, 1, 1, 2, 2, 3], [0, 1, 3, 0, 4, 2, 5, 1]);
+        int[] users = [2, 0, 1, 3];
+        var row = Lists([5, 0], [1, 2], [0, 3], [1]);
+        var baseline = Lists([2, 5], [0], [0], [0]);
+        // Groups: users 2 and 0 in group 1, user 1 (no tail item) in group 0, user 3 in group 3; group 2 empty.
+        var byGroup = CatalogueExposure.LongTailRecallByActivity(row, baseline, degrees, heldOut, users, [1, 1, 0, 3]);
+        Assert.Equal(ActivityQuartiles.Count, byGroup.Length);
+        Assert.Equal(0, byGroup[0].Users);   // its one user holds out no long-tail item
+        Assert.True(double.IsNaN(byGroup[0].Difference));
+        Assert.Equal(2, byGroup[1].Users);
+        Assert.Equal(0.0, byGroup[1].Difference, 12);          // (-1/2 + 1/2) / 2
+        Assert.Equal(0.5, byGroup[1].StandardError, 12);       // deviations ±1/2: s² = 1/2, SE = √(1/2 / 2)
+        Assert.Equal(0, byGroup[2].Users);
+        Assert.Equal((1.0, 1), (byGroup[3].Difference, byGroup[3].Users));
+        // The groups' users add up to the whole comparison's.
+        Assert.Equal(CatalogueExposure.LongTailRecallAgainst(row, baseline, degrees, heldOut, users).Users, byGroup.Sum(g => g.Users));
+
+        var wrongCount = Assert.Throws<ArgumentException>(() => CatalogueExposure.LongTailRecallByActivity(row, baseline, degrees, heldOut, users, [0, 1]));
+        Assert.Contains("4 lists but 2 groups", wrongCount.Message);
+        var wrongGroup = Assert.Throws<ArgumentException>(() => CatalogueExposure.LongTailRecallByActivity(row, baseline, degrees, heldOut, users, [0, 1, 4, 0]));
+        Assert.Contains("List 2 has group 4", wrongGroup.Message);
+    }
 }

@@ -87,6 +87,42 @@ public sealed record CatalogueExposure(double Coverage, double Gini, double Long
     public static PairedDifference LongTailRecallAgainst(RankedLists lists, RankedLists baseline, ReadOnlySpan<int> itemDegrees, BipartiteGraph heldOut,
         IReadOnlyList<int> users)
     {
+        var (mine, theirs) = PairedTailShares(lists, baseline, itemDegrees, heldOut, users);
+        // The users without a long-tail held-out item (NaN in both) are a group of their own, left out of the comparison.
+        int[] holdsTail = [.. mine.Select(share => double.IsNaN(share) ? 0 : 1)];
+        return PairedDifference.Of(mine, theirs, stride: 1, column: 0, zeroUsers: 0, holdsTail, group: 1);
+    }
+
+    /// <summary>
+    /// <see cref="LongTailRecallAgainst"/> within each activity group of the users: element g pairs the users of group g (in
+    /// <paramref name="groups"/>, such as <see cref="ActivityQuartiles.Groups"/> of the protocol's test users) holding out a
+    /// long-tail item, NaN over 0 users when none does.
+    /// </summary>
+    /// <param name="lists">The row's lists, their entries item indices of <paramref name="itemDegrees"/>.</param>
+    /// <param name="baseline">The baseline's lists, of the same users in the same order.</param>
+    /// <param name="itemDegrees">Each item's training degree; items of degree 0 are outside the catalogue.</param>
+    /// <param name="heldOut">The held-out edges, over the same items.</param>
+    /// <param name="users">The row of <paramref name="heldOut"/> of each list, in list order.</param>
+    /// <param name="groups">Each list's group, 0 to <see cref="ActivityQuartiles.Count"/> - 1, in list order.</param>
+    /// <exception cref="ArgumentException">As <see cref="LongTailRecallAgainst"/>; or <paramref name="groups"/> does not give a group of 0 to 3 per list.</exception>
+    public static PairedDifference[] LongTailRecallByActivity(RankedLists lists, RankedLists baseline, ReadOnlySpan<int> itemDegrees, BipartiteGraph heldOut,
+        IReadOnlyList<int> users, IReadOnlyList<int> groups)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        if (groups.Count != lists.QueryCount) throw new ArgumentException($"There are {lists.QueryCount} lists but {groups.Count} groups.", nameof(groups));
+        for (int q = 0; q < groups.Count; q++)
+            if ((uint)groups[q] >= ActivityQuartiles.Count)
+                throw new ArgumentException($"List {q} has group {groups[q]}; groups run from 0 to {ActivityQuartiles.Count - 1}.", nameof(groups));
+        var (mine, theirs) = PairedTailShares(lists, baseline, itemDegrees, heldOut, users);
+        // A user without a long-tail held-out item (NaN in both) is in no group's comparison.
+        int[] tailGroups = [.. groups.Select((g, q) => double.IsNaN(mine[q]) ? -1 : g)];
+        return [.. Enumerable.Range(0, ActivityQuartiles.Count).Select(g => PairedDifference.Of(mine, theirs, stride: 1, column: 0, zeroUsers: 0, tailGroups, g))];
+    }
+
+    /// <summary>Each user's long-tail share of <paramref name="lists"/> and of <paramref name="baseline"/> (NaN for a user holding out no long-tail item), the lists checked as <see cref="Of(RankedLists, ReadOnlySpan{int})"/> checks them.</summary>
+    private static (double[] Mine, double[] Theirs) PairedTailShares(RankedLists lists, RankedLists baseline, ReadOnlySpan<int> itemDegrees, BipartiteGraph heldOut,
+        IReadOnlyList<int> users)
+    {
         ArgumentNullException.ThrowIfNull(lists);
         ArgumentNullException.ThrowIfNull(baseline);
         ArgumentNullException.ThrowIfNull(heldOut);
@@ -98,11 +134,7 @@ public sealed record CatalogueExposure(double Coverage, double Gini, double Long
         ExposureCounts(baseline, itemDegrees, out _);
         var degrees = itemDegrees.ToArray();
         int headDegree = HeadDegree(degrees);
-        var mine = TailShares(lists, degrees, headDegree, heldOut, users);
-        var theirs = TailShares(baseline, degrees, headDegree, heldOut, users);
-        // The users without a long-tail held-out item (NaN in both) are a group of their own, left out of the comparison.
-        int[] holdsTail = [.. mine.Select(share => double.IsNaN(share) ? 0 : 1)];
-        return PairedDifference.Of(mine, theirs, stride: 1, column: 0, zeroUsers: 0, holdsTail, group: 1);
+        return (TailShares(lists, degrees, headDegree, heldOut, users), TailShares(baseline, degrees, headDegree, heldOut, users));
     }
 
     /// <summary>How many lists hold each item, and the entries in all.</summary>
