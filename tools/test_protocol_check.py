@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Tests of protocol_check.py's tie rule (numpy and scipy required):
+
+  /usr/bin/python3 tools/test_protocol_check.py
+
+A five-item world in which scores tie at a cut: item a scores 0.5 and item b 0.49999997 (one float32 step apart) both for
+the user's vector and for the unit component of their cluster, and the user's two possible neighbours' cosines differ by
+about 7e-7.  A library list that kept b where the checker keeps a (or the other neighbour) is a near tie; one that kept
+an item scoring clearly below the cut is a difference."""
+import argparse
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import protocol_check as pc  # noqa: E402
+
+ITEMS = {  # id: (cluster, vector)
+    "t0": (0, "1\t0\t0\t0"), "a": (0, "0.5\t0.1\t0\t0"), "b": (0, "0.49999997\t0.1\t0\t0"), "c": (0, "0.3\t0.2\t0\t0"),
+    "t1": (1, "0\t0\t1\t0"), "d": (1, "0\t0\t0.9\t0.1"), "e": (1, "0\t0\t0.2\t0.5"),
+}
+USERS = {"u0": "1\t0\t1\t0", "u1": "0\t0\t1\t0.2", "u2": "0\t0\t1\t-0.200005"}  # cos(u0, u1) - cos(u0, u2) ~ 7e-7
+TRAIN = [("u0", "t0"), ("u0", "t1"), ("u1", "d"), ("u2", "c")]
+TEST = [("u0", "c"), ("u1", "a")]
+
+
+def write(path, header, rows):
+    with open(path, "w") as f:
+        f.write(header + "\n")
+        for r in rows:
+            f.write("\t".join(r) + "\n")
+
+
+class TieRule(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        d = cls.dir.name
+        write(os.path.join(d, "train.tsv"), "user\titem", TRAIN)
+        write(os.path.join(d, "test.tsv"), "user\titem", TEST)
+        write(os.path.join(d, "items.tsv"), "item\tv", [(i, v) for i, (_, v) in ITEMS.items()])
+        write(os.path.join(d, "users.tsv"), "user\tv", list(USERS.items()))
+        write(os.path.join(d, "clusters.tsv"), "item\tcluster", [(i, str(c)) for i, (c, _) in ITEMS.items()])
+        args = argparse.Namespace(
+            train=os.path.join(d, "train.tsv"), test=os.path.join(d, "test.tsv"), user_embeddings=os.path.join(d, "users.tsv"),
+            item_embeddings=os.path.join(d, "items.tsv"), item_clusters=os.path.join(d, "clusters.tsv"), components=5,
+            neighbors=1, lam=0.8, alpha=1.0, cutoffs="2,4", metrics=None, candidates=None, users=0, block=512, unseen="miss",
+            float_arith=False, blas_f32=False, emd_linprog=False, jobs=1, sgemm="numpy", examples=0, tie_tolerance=1e-6,
+            tolerance=1e-6)
+        pc.NEAR_TIE = 1e-6
+        P = cls.P = pc.Protocol(args)
+        P.log = lambda *a: None
+        P.load()
+        P.run()
+        cls.r = P.test_users.index(P.user_row["u0"])
+        cls.row = P.item_row
+
+    def theirs(self, m, lists):
+        """The read-candidates form of the library's lists {K: ([item ids], [scores])} of u0, the other users' as ours."""
+        P = self.P
+        out = {m: {}}
+        for K in P.cutoffs:
+            d = dict(P.cands[m][K])
+            if K in lists:
+                items, scores = lists[K]
+                d[P.test_users[self.r]] = ([self.row[x] for x in items], scores)
+            out[m][K] = pc.ListTable.from_dict(P, d)
+        return out
+
+    def ours(self, m, K):
+        items, scores = self.P.cands[m][K][self.P.test_users[self.r]]
+        return [self.P.item_ids[x] for x in items], scores
+
+    def test_cut_tie_accepted(self):
+        self.assertEqual(self.ours("unimodal", 2)[0], ["d", "a"])
+        why = pc.list_tie(self.P, "unimodal", 2, self.r, self.theirs("unimodal", {2: (["d", "b"], [0.9, 0.49999997])}))
+        self.assertIsNotNone(why)
+        self.assertIn("Unimodal's cut", why)
+
+    def test_non_tied_substitution_rejected(self):
+        theirs = self.theirs("unimodal", {2: (["d", "c"], [0.9, 0.3])})
+        self.assertIsNone(pc.list_tie(self.P, "unimodal", 2, self.r, theirs))
+        # b with another item's score (a swapped id) is no tie either
+        theirs = self.theirs("unimodal", {2: (["d", "b"], [0.9, 0.3])})
+        self.assertIsNone(pc.list_tie(self.P, "unimodal", 2, self.r, theirs))
+
+    def test_quota_tie_accepted(self):
+        self.assertEqual(self.ours("mixture", 2)[0], ["a", "d"])
+        why = pc.list_tie(self.P, "mixture", 2, self.r, self.theirs("mixture", {2: (["b", "d"], [0.49999997, 0.9])}))
+        self.assertIsNotNone(why)
+        self.assertIn("cluster 0's cut", why)
+        self.assertIsNone(pc.list_tie(self.P, "mixture", 2, self.r, self.theirs("mixture", {2: (["c", "d"], [0.3, 0.9])})))
+
+    def test_neighbour_tie_accepted_only_when_every_list_follows(self):
+        P = self.P
+        u0, u2 = P.user_row["u0"], P.user_row["u2"]
+        self.assertEqual(P.nbrs[self.r].tolist(), [P.user_row["u1"]])
+        comps, vecs64 = P.knn_components(u0, [u2])
+        n = int(pc.np.isfinite(P.uni_scores[self.r]).sum())
+        alt = P.quota_lists(u0, comps, [v.astype(pc.np.float32) for v in vecs64],
+                            (P.uni_items[self.r, :n], P.uni_scores[self.r, :n]))
+        lists = {K: ([P.item_ids[x] for x in alt[K][0]], alt[K][1]) for K in P.cutoffs}
+        self.assertNotEqual(lists[2][0], self.ours("knn_embed", 2)[0])
+        P._neighbour_ties = {}
+        why = pc.list_tie(P, "knn_embed", 2, self.r, self.theirs("knn_embed", lists))
+        self.assertIsNotNone(why)
+        self.assertIn("u2", why)
+        # the K = 4 list with an item that does not tie: the other neighbour explains neither list
+        items, scores = lists[4]
+        swap = next(x for x in ("c", "e") if x not in items)
+        lists[4] = (items[:-1] + [swap], scores[:-1] + [scores[-1]])
+        P._neighbour_ties = {}
+        self.assertIsNone(pc.list_tie(P, "knn_embed", 2, self.r, self.theirs("knn_embed", lists)))
+        P._neighbour_ties = {}
+
+    def test_rules_of_tied_selection(self):
+        """Two items that do not tie keep their order; and a chain of ties does not let an item far above the cut drop
+        out: each item left out or taken in must tie with the boundary itself."""
+        tol = lambda x, y: 1e-6
+        self.assertIsNone(pc.tied_selection(([1, 2], [1.0, 0.5]), ([2, 1], [0.5, 1.0]), None, tol, lambda x: True))
+        ours = ([1, 2, 3, 4], [1.0, 0.9999995, 0.999999, 0.9999985])
+        scores = {1: 1.0, 2: 0.9999995, 3: 0.999999, 4: 0.9999985, 5: 0.999998}
+        theirs = ([2, 3, 4, 5], [scores[x] for x in (2, 3, 4, 5)])
+        self.assertIsNone(pc.tied_selection(ours, theirs, scores.get, tol, lambda x: True))
+        theirs = ([1, 2, 3, 5], [scores[x] for x in (1, 2, 3, 5)])
+        self.assertEqual(pc.tied_selection(ours, theirs, scores.get, tol, lambda x: True), ([(4, 0.9999985)], [(5, 0.999998)]))
+
+
+if __name__ == "__main__":
+    unittest.main()
