@@ -1129,7 +1129,8 @@ def exposure_of(P, table, degrees):
     """evaluation-protocol.md "Catalogue exposure" of one row's lists (a ListTable) over the items of training degree > 0:
     coverage, Gini of the exposure counts, long-tail share (head: degree >= that of the ceil(0.2 n)-th largest), and the
     long-tail recall: per test user with a held-out long-tail item, the share of those items its list holds, averaged
-    (the shares themselves, in test-user order, under "long_tail_shares" for the pairs against Unimodal)."""
+    (the shares themselves, in test-user order, under "long_tail_shares" for the pairs against Unimodal, and the test-user
+    index of each under "long_tail_rows", for the pairs within each activity quartile)."""
     entries = table.items[table.items >= 0]
     catalogue = np.nonzero(degrees > 0)[0]
     if len(entries) == 0 or len(catalogue) == 0:
@@ -1140,7 +1141,7 @@ def exposure_of(P, table, degrees):
     gini = float(np.sum((2.0 * np.arange(1, n + 1) - n - 1) * x) / (n * len(entries)))
     head_degree = np.sort(degrees[catalogue])[::-1][int(np.ceil(0.2 * n)) - 1]
     tail = float(np.sum(degrees[entries] < head_degree)) / len(entries)
-    recalls = []
+    recalls, rows = [], []
     for r, u in enumerate(P.test_users):
         held = P.test_sets[u]
         held = held[(degrees[held] > 0) & (degrees[held] < head_degree)]
@@ -1148,9 +1149,10 @@ def exposure_of(P, table, degrees):
             continue
         listed = table.items[r][table.items[r] >= 0]
         recalls.append(np.count_nonzero(np.isin(held, listed)) / len(held))
+        rows.append(r)
     return {"coverage": float(np.count_nonzero(counts[catalogue])) / n, "gini": gini, "long_tail_share": tail,
             "long_tail_recall": float(np.mean(recalls)) if recalls else None, "long_tail_users": len(recalls),
-            "long_tail_shares": np.array(recalls, dtype=np.float64)}
+            "long_tail_shares": np.array(recalls, dtype=np.float64), "long_tail_rows": np.array(rows, dtype=np.int64)}
 
 
 def compare_exposure(P, theirs, path, methods):
@@ -1169,6 +1171,7 @@ def compare_exposure(P, theirs, path, methods):
         return
     worst, seen = 0.0, 0
     shares = {}  # (row, K) -> the per-user long-tail shares, for the pairs against Unimodal below
+    tail_rows = None
     for m in methods:
         js = ms.get(m, {}).get("exposure")
         if js is None:
@@ -1181,6 +1184,7 @@ def compare_exposure(P, theirs, path, methods):
             if mine is None:
                 continue
             shares[(m, K)] = mine["long_tail_shares"]
+            tail_rows = mine["long_tail_rows"]  # the same users for every row: who holds out a long-tail item
             d = max(abs(mine[f] - t[f]) for f in ("coverage", "gini", "long_tail_share"))
             # Files before the long-tail recall (2026-12-05) have none; a row without long-tail users has null.
             if "long_tail_recall" in t:
@@ -1200,6 +1204,8 @@ def compare_exposure(P, theirs, path, methods):
         print("  (the metrics file has no exposure figures)")
     print()
     compare_long_tail_pairs(P, ms, path, methods, shares)
+    if tail_rows is not None:
+        compare_long_tail_pairs_by_activity(P, ms, path, methods, shares, tail_rows)
 
 
 def compare_long_tail_pairs(P, ms, path, methods, shares, baseline="unimodal"):
@@ -1248,6 +1254,47 @@ def compare_long_tail_pairs(P, ms, path, methods, shares, baseline="unimodal"):
     for problem in problems:
         print("  differs: " + problem)
         VERDICT.fail("long-tail recall against %s: %s" % (baseline, problem))
+    print()
+
+
+def compare_long_tail_pairs_by_activity(P, ms, path, methods, shares, tail_rows, baseline="unimodal"):
+    """metrics.json's by_activity[i].versus_unimodal.long_tail_recall (files before 2026-12-05 have none) against the
+    long-tail shares recomputed from the candidates file, over the users of each activity quartile holding out a long-tail
+    item: the per-user differences' mean and standard error, as compare_long_tail_pairs computes them over all."""
+    groups = activity_quartiles([len(P.train[u]) for u in P.test_users])[tail_rows]
+    worst, compared, problems = 0.0, 0, []
+    for m in methods:
+        if m == baseline:
+            continue
+        for block in ms.get(m, {}).get("by_activity") or []:
+            pair = block.get("versus_unimodal") or {}
+            if "long_tail_recall" not in pair:
+                continue
+            in_g = groups == block["quartile"] - 1
+            for K in P.cutoffs:
+                theirs = pair["long_tail_recall"].get(str(K))
+                a, b = shares.get((m, K)), shares.get((baseline, K))
+                if a is None or b is None:
+                    continue
+                d = (a - b)[in_g]
+                if len(d) != pair.get("users_long_tail_recall"):
+                    problems.append("%s quartile %d @%d: ours %d users, theirs %s" % (m, block["quartile"], K, len(d), pair.get("users_long_tail_recall")))
+                if len(d) < 2 or theirs is None or theirs.get("difference") is None or theirs.get("standard_error") is None:
+                    # One or no user: no standard error there (null), none here either; no user: no difference either.
+                    if not (len(d) < 2 and (theirs is None or theirs.get("standard_error") is None)):
+                        problems.append("%s quartile %d @%d: a figure null in the file but not here, or the reverse" % (m, block["quartile"], K))
+                    continue
+                e1, e2 = paired_gaps(d, theirs)
+                worst = max(worst, e1, e2)
+                compared += 1
+    if not compared and not problems:
+        return
+    print("Long-tail recall against %s within each activity quartile (%s by_activity versus_unimodal.long_tail_recall): "
+          "max abs difference %.3e over %d figures" % (baseline, path, worst, compared))
+    VERDICT.figures(worst, "long-tail recall against %s by activity" % baseline)
+    for problem in problems:
+        print("  differs: " + problem)
+        VERDICT.fail("long-tail recall against %s by activity: %s" % (baseline, problem))
     print()
 
 
