@@ -323,7 +323,7 @@ public sealed class OnnxServingManifest
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has a size below 1 (candidates, users, items, components, dimension).");
         if (manifest.Retrieval == RankFusionRetrieval)
         {
-            if (manifest.Sources is not { Count: > 0 } || manifest.Sources.Any(s => string.IsNullOrEmpty(s.Directory) || !(s.Weight > 0)))
+            if (manifest.Sources is not { Count: > 0 } || manifest.Sources.Any(s => s == null || string.IsNullOrEmpty(s.Directory) || !(s.Weight > 0)))
                 throw new InvalidDataException($"The ONNX serving manifest '{path}' is a rank-fusion directory without sources, or with a source lacking its directory or a positive weight.");
             return manifest;
         }
@@ -337,11 +337,11 @@ public sealed class OnnxServingManifest
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is a merged conditional directory with implicit_share {manifest.ImplicitShare}, outside (0, 1].");
         if (manifest.Retrieval == HistoryMmrRetrieval && (manifest.PoolScorer == null || manifest.PoolSize < manifest.Candidates))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is a history-interest MMR directory without a pool scorer or with a pool ({manifest.PoolSize}) below candidates ({manifest.Candidates}).");
-        if (manifest.Retrieval == HistoryMmrRetrieval && !manifest.UnimodalPool && !manifest.PoolScorer!.Inputs.Contains(HistoryMmrGraphs.InterestEmbeddingsName))
+        if (manifest.Retrieval == HistoryMmrRetrieval && !manifest.UnimodalPool && manifest.PoolScorer!.Inputs?.Contains(HistoryMmrGraphs.InterestEmbeddingsName) != true)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is a history-interest MMR directory whose pool scorer takes no '{HistoryMmrGraphs.InterestEmbeddingsName}' "
                 + "input, which only a Unimodal pool's does, but unimodal_pool is not set.");
         if (manifest.PoolLists != null && (manifest.Retrieval != HistoryMmrRetrieval || manifest.UnimodalPool || manifest.PoolListCount < 1
-                || !manifest.PoolScorer!.Inputs.Contains(HistoryMmrGraphs.ListMaskInput)))
+                || manifest.PoolScorer!.Inputs?.Contains(HistoryMmrGraphs.ListMaskInput) != true))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has a clustered pool's list scorer but is not a history-interest MMR directory "
                 + $"whose pool scorer takes the '{HistoryMmrGraphs.ListMaskInput}' input over pool_list_count >= 1 lists.");
         if (manifest.HistoryFoldIn != null)
@@ -380,6 +380,19 @@ public sealed class OnnxServingManifest
         var named = root.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         return [.. Fields.Where(f => !named.Contains(f))];
     }
+
+    /// <summary>
+    /// The subdirectories this directory's scorer opens as serving directories of their own, each with its own manifest: a
+    /// fusion's sources, an MMR directory's pool, a merged conditional directory's explicit and implicit halves; none for the
+    /// other kinds.
+    /// </summary>
+    internal IReadOnlyList<string> PartDirectories() => Retrieval switch
+    {
+        RankFusionRetrieval => [.. Sources?.Select(s => s.Directory) ?? []],
+        MmrRetrieval => [OnnxMmrScorer.PoolDirectoryName],
+        ConditionalMergedRetrieval => [OnnxConditionalMergeScorer.ExplicitDirectoryName, OnnxConditionalMergeScorer.ImplicitDirectoryName],
+        _ => [],
+    };
 
     /// <summary>Writes this manifest into <paramref name="directory"/>.</summary>
     internal void Write(string directory)

@@ -94,11 +94,21 @@ internal static class UserAbsence
 
     /// <summary>
     /// The directory enclosing <paramref name="directory"/> and its manifest, when that manifest names it as a part; else null.
-    /// A manifest there that cannot be read is no export this directory is known to be part of (it may be another tool's file).
+    /// A link to a part (a service's link to a fusion's source) is known by the directory its target lies in.
     /// </summary>
     private static (string Directory, OnnxServingManifest Manifest)? Enclosing(string directory)
     {
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        return EnclosingOf(full) ?? (LinkTarget(full) is { } target ? EnclosingOf(target) : null);
+    }
+
+    /// <summary>
+    /// The parent of the full path <paramref name="full"/> and its manifest, when that manifest names <paramref name="full"/> as a
+    /// part; else null. A manifest there that cannot be read is no export this directory is known to be part of (it may be
+    /// another tool's file).
+    /// </summary>
+    private static (string Directory, OnnxServingManifest Manifest)? EnclosingOf(string full)
+    {
         string? parent = Path.GetDirectoryName(full);
         if (parent == null || !File.Exists(Path.Combine(parent, OnnxServingDirectory.ManifestFileName))) return null;
         OnnxServingManifest manifest;
@@ -110,18 +120,22 @@ internal static class UserAbsence
         {
             return null;
         }
-        bool named = PartsOf(manifest).Any(part => string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(parent, part))), full, StringComparison.Ordinal));
+        bool named = manifest.PartDirectories().Any(part => string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(parent, part))), full, StringComparison.Ordinal));
         return named ? (parent, manifest) : null;
     }
 
-    /// <summary>The subdirectories a manifest's scorer opens as directories of their own.</summary>
-    private static IEnumerable<string> PartsOf(OnnxServingManifest manifest) => manifest.Retrieval switch
+    /// <summary>The full path the directory <paramref name="full"/> links to, when it is a symbolic link that can be followed; else null.</summary>
+    private static string? LinkTarget(string full)
     {
-        OnnxServingManifest.RankFusionRetrieval => manifest.Sources?.Select(s => s.Directory) ?? [],
-        OnnxServingManifest.MmrRetrieval => [OnnxMmrScorer.PoolDirectoryName],
-        OnnxServingManifest.ConditionalMergedRetrieval => [OnnxConditionalMergeScorer.ExplicitDirectoryName, OnnxConditionalMergeScorer.ImplicitDirectoryName],
-        _ => [],
-    };
+        try
+        {
+            return new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target ? Path.TrimEndingDirectorySeparator(target.FullName) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The rows of 0 to <paramref name="users"/> - 1 that the user id file <paramref name="path"/> does not list, ascending.</summary>
     /// <exception cref="InvalidDataException">The file is not a header and then ascending rows below <paramref name="users"/>, each before a TAB, at least one.</exception>

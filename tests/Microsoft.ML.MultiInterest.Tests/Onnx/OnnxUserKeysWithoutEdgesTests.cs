@@ -361,6 +361,47 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A fusion's source opened through a symbolic link to it (a service's link to the one source it serves) is known as the
+    /// part its target is, and refuses the user row without edges as the source opened in place does (it was taken for a
+    /// directory of its own, its manifest unstamped, and served that row the ranking of its zero vector).
+    /// </summary>
+    [Fact]
+    public void FusionPart_OpenedThroughALinkToIt_RefusesAUserWithoutVector()
+    {
+        var (model, onnx, trained, absent) = ExportedFusion("fusion-link");
+        using (model)
+        {
+            string link = Path.Combine(_directory, "serving-source0");
+            Directory.CreateSymbolicLink(link, Path.Combine(onnx, "source0"));
+            using var scorer = OnnxCandidateScorer.Open(link, batchSize: 4);
+            AssertRefused(absent, () => scorer.RetrieveUnimodal([trained[0], absent], model.TrainingHistory()));
+        }
+    }
+
+    /// <summary>
+    /// The tables' own export (unstamped: every row a user) in a directory whose parent holds a damaged serving manifest (a
+    /// null source, a pool scorer without inputs) opens and serves every row: that manifest names no part, and reading it
+    /// refuses it as damaged (it threw a NullReferenceException, or an ArgumentNullException, out of the child's opening).
+    /// </summary>
+    [Theory]
+    [InlineData("\"retrieval\": \"rank_fusion\", \"sources\": [null]")]
+    [InlineData("\"retrieval\": \"history_mmr\", \"pool_size\": 2, \"pool_scorer\": {\"file\": \"pool.onnx\", \"inputs\": null}")]
+    public void UnstampedDirectory_UnderADamagedManifest_Opens(string fields)
+    {
+        string parent = Path.Combine(_directory, "damaged-parent");
+        Directory.CreateDirectory(parent);
+        File.WriteAllText(Path.Combine(parent, OnnxServingDirectory.ManifestFileName),
+            "{\"format_version\": 1, \"candidates\": 1, \"users\": 1, \"items\": 1, \"components\": 1, \"dimension\": 1, " + fields + "}");
+        Assert.Throws<InvalidDataException>(() => OnnxServingManifest.Read(parent));
+        var random = new Random(5);
+        EmbeddingMatrix Table(int rows) => new(rows, 4, [.. Enumerable.Range(0, rows * 4).Select(_ => (float)random.NextDouble() - 0.5f)]);
+        string child = Path.Combine(parent, "source0");
+        OnnxServingDirectory.ExportUnimodal(Table(6), Table(9), 3, child);
+        using var scorer = OnnxCandidateScorer.Open(child);
+        Assert.Equal(3, scorer.RetrieveUnimodal([5]).Counts[0]);
+    }
+
     /// <summary>A merged conditional model over the wide user keys, exported; with its trained user rows and one without edges.</summary>
     private (MultiInterestModel Model, string Onnx, int[] Trained, int Absent) ExportedMerged()
     {

@@ -220,13 +220,7 @@ public sealed partial class MultiInterestModel
             into.Write(where);
         }
         Record(manifest, directory);
-        string[] parts = manifest.Retrieval switch
-        {
-            OnnxServingManifest.ConditionalMergedRetrieval => [OnnxConditionalMergeScorer.ExplicitDirectoryName, OnnxConditionalMergeScorer.ImplicitDirectoryName],
-            OnnxServingManifest.MmrRetrieval => [OnnxMmrScorer.PoolDirectoryName],
-            _ => [],
-        };
-        foreach (string part in parts)
+        foreach (string part in manifest.PartDirectories())
         {
             string path = Path.Combine(directory, part);
             Record(OnnxServingManifest.Read(path), path);
