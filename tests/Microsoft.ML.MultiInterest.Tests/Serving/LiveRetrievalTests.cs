@@ -61,7 +61,8 @@ public sealed class LiveRetrievalTests : IDisposable
     {
         var recommender = _world.Ml.MultiInterest().CreateRecommender(_world.Fitted);
         var history = _world.Items.Take(2).ToArray();
-        foreach (var call in new Action[] { () => recommender.Recommend(""), () => recommender.Recommend("", history, 3, exclude: null), () => recommender.Explain("") })
+        foreach (var call in new Action[] { () => recommender.Recommend(""), () => recommender.Recommend("", history, 3, exclude: null), () => recommender.Explain(""),
+            () => recommender.RecommendFollowing("", ["any-topic"]) })
         {
             var error = Assert.Throws<ArgumentException>(call);
             Assert.Equal("userId", error.ParamName);
