@@ -169,7 +169,7 @@ internal static class MetricsJson
     /// <param name="paired">The comparison, or null.</param>
     /// <param name="longTail">
     /// The row's long-tail recall against Unimodal's per list length (<see cref="UnimodalPairs.LongTailFor"/>), written after
-    /// the other figures with the users it pairs (those holding out a long-tail item); null to write neither (sweep.json).
+    /// the other figures with the users it pairs (those holding out a long-tail item); null to write neither.
     /// </param>
     internal static Dictionary<string, object>? Paired(PairedComparison? paired, IReadOnlyDictionary<int, PairedDifference>? longTail = null)
     {

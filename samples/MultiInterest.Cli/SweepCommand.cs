@@ -216,12 +216,12 @@ internal static class SweepCommand
         UnimodalPairs? testPairs = null;
         if (test != null && result.Model != null && outcome.Best.Settings.Method == SweepRetrievalMethod.KnnEmbed)
         {
-            testResult = SweepTestFigures.Evaluate(result.Model, edges, testEdges!, outcome.Best.Settings, threads, test, unseen);
+            (testResult, var testTrain, var testHeldOut) = SweepTestFigures.Evaluate(result.Model, edges, testEdges!, outcome.Best.Settings, threads, test, unseen);
             // The kNN-Embed row is the best setting's: said with its settings, since at lambda 0 it is the Mixture row again.
             log.WriteLine($"Test figures of the best setting: its kNN-Embed row is {SweepTestFigures.Describe(outcome.Best.Settings)}, beside Unimodal, MMR and the "
                 + "unsmoothed Mixture on the same vectors.");
             ResultTable.Print(testResult, showPaper: false, log, testCounts!.LeftOutUsers);
-            testPairs = UnimodalPairs.Of(testResult);
+            testPairs = UnimodalPairs.Of(testResult, testTrain, testHeldOut);
             PairedTable.Print(testResult, testPairs, log);
         }
         else if (test != null)

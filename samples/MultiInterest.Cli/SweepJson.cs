@@ -86,7 +86,7 @@ internal static class SweepJson
                 w.WriteNumber("emd", method.Emd);
                 // As metrics.json's: the row against Unimodal user by user (null for Unimodal itself).
                 w.WritePropertyName("versus_unimodal");
-                JsonSerializer.Serialize(w, MetricsJson.Paired(testPairs?.For(method.Name)));
+                JsonSerializer.Serialize(w, MetricsJson.Paired(testPairs?.For(method.Name), testPairs?.LongTailFor(method.Name)));
                 w.WriteEndObject();
             }
             w.WriteEndObject();

@@ -20,7 +20,8 @@ internal static class SweepTestFigures
         ? FormattableString.Invariant($"m={best.Components}, lambda=0 (the unsmoothed Mixture: no neighbours), alpha={best.Alpha}")
         : FormattableString.Invariant($"m={best.Components}, k={best.Neighbors}, lambda={best.Lambda}, alpha={best.Alpha}");
 
-    public static ProtocolResult Evaluate(ITransformer model, IReadOnlyList<RawEdge> trainEdges, IReadOnlyList<RawEdge> testEdges, SweepSettings best, int threads,
+    /// <returns>The protocol's rows, and the training and held-out edges they were scored on (for the long-tail pairs, <see cref="UnimodalPairs.Of"/>).</returns>
+    public static (ProtocolResult Result, BipartiteGraph Train, BipartiteGraph HeldOut) Evaluate(ITransformer model, IReadOnlyList<RawEdge> trainEdges, IReadOnlyList<RawEdge> testEdges, SweepSettings best, int threads,
         string testPath, UnseenHeldOut unseen)
     {
         var stages = ((IEnumerable<ITransformer>)model).ToList();
@@ -36,7 +37,8 @@ internal static class SweepTestFigures
         var train = GraphData.Build(trainEdges, users, items, extendIds: false, "train");
         var heldOut = GraphData.BuildHeldOut(testEdges, users, items, testPath);
         var settings = new ProtocolSettings { Components = best.Components, Neighbors = best.Neighbors, Lambda = best.Lambda, Alpha = best.Alpha, Threads = threads };
-        return ProtocolEvaluator.Run(train, heldOut.Graph, userVectors, itemVectors, clustering, settings,
+        var result = ProtocolEvaluator.Run(train, heldOut.Graph, userVectors, itemVectors, clustering, settings,
             misses: unseen == UnseenHeldOut.Miss ? heldOut.Misses : null);
+        return (result, train, heldOut.Graph);
     }
 }

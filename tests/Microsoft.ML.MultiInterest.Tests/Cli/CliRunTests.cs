@@ -62,6 +62,18 @@ public sealed class CliRunTests : IDisposable
         Assert.Contains("lambda=" + trials[0].GetProperty("parameters").GetProperty("lambda").GetString(), settings, StringComparison.Ordinal);
         double gap = knn.GetProperty("recall").GetProperty("50").GetDouble() - figures.GetProperty("unimodal").GetProperty("recall").GetProperty("50").GetDouble();
         Assert.Equal(gap, knn.GetProperty("versus_unimodal").GetProperty("recall").GetProperty("50").GetProperty("difference").GetDouble(), 1e-12);
+        // Its long-tail recall against Unimodal's, as in metrics.json: over the test users (with training edges) holding out
+        // an item of the long tail (training degree below the ⌈n/5⌉-th largest).
+        var trainingEdges = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')).Select(p => (User: p[0], Item: p[1])).Distinct().ToList();
+        var degree = trainingEdges.GroupBy(e => e.Item).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var trainedUsers = trainingEdges.Select(e => e.User).ToHashSet(StringComparer.Ordinal);
+        int headDegree = degree.Values.OrderDescending().ElementAt((int)Math.Ceiling(0.2 * degree.Count) - 1);
+        int tailUsers = File.ReadLines(test).Skip(1).Select(l => l.Split('\t'))
+            .Where(p => trainedUsers.Contains(p[0]) && degree.TryGetValue(p[1], out int d) && d < headDegree).Select(p => p[0]).Distinct().Count();
+        var longTail = knn.GetProperty("versus_unimodal");
+        Assert.True(tailUsers > 1, $"the fixture has {tailUsers} long-tail users");
+        Assert.Equal(tailUsers, longTail.GetProperty("users_long_tail_recall").GetInt32());
+        Assert.True(longTail.GetProperty("long_tail_recall").GetProperty("50").GetProperty("standard_error").GetDouble() >= 0);
     }
 
     /// <summary>
