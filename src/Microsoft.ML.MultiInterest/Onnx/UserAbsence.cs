@@ -88,9 +88,14 @@ internal static class UserAbsence
                 + "which says which user rows hold a user: restore it or export the model again.", own);
         }
         // Only a model's export is known to list its users: an id file beside any other manifest may be another export's.
-        if (Enclosing(directory) is not { } enclosing || IdFile(enclosing.Directory, enclosing.Manifest) is not { } enclosingFile) return null;
-        return File.Exists(own) ? own : enclosingFile;
+        if (Enclosing(directory) is not { } enclosing || !OfModelExport(enclosing.Directory, enclosing.Manifest)) return null;
+        // A part's own file where the export wrote one (a fusion's sources), whatever became of the enclosing directory's.
+        return File.Exists(own) ? own : IdFile(enclosing.Directory, enclosing.Manifest);
     }
+
+    /// <summary>Whether <paramref name="directory"/> is a model's export (its manifest stamped) or a part of one.</summary>
+    private static bool OfModelExport(string directory, OnnxServingManifest manifest) =>
+        manifest.ModelStage != null || (Enclosing(directory) is { } enclosing && OfModelExport(enclosing.Directory, enclosing.Manifest));
 
     /// <summary>
     /// The directory enclosing <paramref name="directory"/> and its manifest, when that manifest names it as a part; else null.

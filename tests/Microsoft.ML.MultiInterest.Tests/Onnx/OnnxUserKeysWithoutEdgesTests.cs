@@ -362,6 +362,24 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
     }
 
     /// <summary>
+    /// A fusion's source that has its own user id file reads it when opened directly, whatever became of the top directory's:
+    /// it refuses the row without edges even with the top file gone (the opening failed, naming the top directory's file).
+    /// </summary>
+    [Fact]
+    public void FusionSource_WithItsOwnIdFile_OpensDirectlyWithoutTheTopDirectorysFile()
+    {
+        var (model, onnx, trained, absent) = ExportedFusion("fusion-own-file");
+        using (model)
+        {
+            File.Delete(Path.Combine(onnx, MultiInterestModel.UserIdsFileName));
+            using var scorer = OnnxCandidateScorer.Open(Path.Combine(onnx, "source0"), batchSize: 4);
+            AssertRefused(absent, () => scorer.RetrieveUnimodal([trained[0], absent], model.TrainingHistory()));
+            // The fusion itself still needs its own file.
+            Assert.Throws<FileNotFoundException>(() => OnnxFusionScorer.Open(onnx));
+        }
+    }
+
+    /// <summary>
     /// A fusion's source opened through a symbolic link to it (a service's link to the one source it serves) is known as the
     /// part its target is, and refuses the user row without edges as the source opened in place does (it was taken for a
     /// directory of its own, its manifest unstamped, and served that row the ranking of its zero vector).
