@@ -203,15 +203,10 @@ internal static class SweepCommand
         log.WriteLine($"Leaderboard (validation hold-out, {MetricName(options.Metric)}@{options.Cutoff}; leaderboard.tsv holds every trial):");
         log.Write(result.LeaderboardText(LeaderboardRows));
 
-        Directory.CreateDirectory(outDirectory);
-        // The model first, then the leaderboard, each replacing its file whole: a save that fails (a full disk) leaves the
-        // earlier run's model, leaderboard and sweep.json together, not this run's leaderboard beside them.
-        bool replaced = OutputFile.WriteReplacing(modelPath, result.SaveModel);
-        string tsv = Path.Combine(outDirectory, LeaderboardFile);
-        OutputFile.WriteReplacing(tsv, path => DataFrame.SaveCsv(result.Leaderboard, path, separator: '\t', cultureInfo: CultureInfo.InvariantCulture));
-        log.WriteLine($"Refitted the best on all {edges.Count:N0} training edges in {result.RefitSeconds:F1} s; saved {modelPath} ({new FileInfo(modelPath).Length / 1e6:F1} MB"
-            + $"{(replaced ? ", replacing the file there" : "")}).");
+        log.WriteLine($"Refitted the best on all {edges.Count:N0} training edges in {result.RefitSeconds:F1} s.");
 
+        // The test figures come before any file is written: a run stopped or failing while they are computed (Ctrl+C, a closed
+        // pipe) leaves the earlier run's files as they were, where it left this run's model beside the earlier run's sweep.json.
         ProtocolResult? testResult = null;
         UnimodalPairs? testPairs = null;
         if (test != null && result.Model != null && outcome.Best.Settings.Method == SweepRetrievalMethod.KnnEmbed)
@@ -229,14 +224,27 @@ internal static class SweepCommand
             log.WriteLine($"No test figures: --test is scored for a knn-embed best only (this best is {outcome.Best.Parameters.GetValueOrDefault("method", "knn-embed")}); "
                 + "`recommend --model` on the saved model gives its lists.");
         }
-        var pngs = SweepPlot.Write(outDirectory, outcome, options, ExperimentCommands.DatasetName(train)).ToList();
-        foreach (string png in pngs) log.WriteLine($"Wrote {png}");
-        string json = Path.Combine(outDirectory, SweepJsonFile);
-        // One reading of the clock: the file and the line give the same total.
-        double totalSeconds = clock.Elapsed.TotalSeconds;
-        OutputFile.WriteReplacing(json, path => SweepJson.Write(path, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds, weights));
+
+        // The model, the leaderboard, the plots and sweep.json are one set: each written beside its target, then all moved into
+        // place together, so a save that fails (a full disk) or a Ctrl+C while they are written leaves the earlier run's set whole.
+        string tsv = Path.Combine(outDirectory, LeaderboardFile), json = Path.Combine(outDirectory, SweepJsonFile);
+        var pngs = SweepPlot.Files(outDirectory, outcome, options, ExperimentCommands.DatasetName(train));
+        // sweep.json is written last, so its total counts the other files' writing; the line below gives the same total.
+        double totalSeconds = 0;
+        var replaced = OutputFile.WriteAllReplacing([
+            (modelPath, result.SaveModel),
+            (tsv, path => DataFrame.SaveCsv(result.Leaderboard, path, separator: '\t', cultureInfo: CultureInfo.InvariantCulture)),
+            .. pngs,
+            (json, path =>
+            {
+                totalSeconds = clock.Elapsed.TotalSeconds;
+                SweepJson.Write(path, train, test, modelPath, result, options, measuredRefit, testResult, testPairs, testCounts, totalSeconds, weights);
+            }),
+        ]);
+        log.WriteLine($"Saved {modelPath} ({new FileInfo(modelPath).Length / 1e6:F1} MB{(replaced[0] ? ", replacing the file there" : "")}).");
+        foreach (var (png, _) in pngs) log.WriteLine($"Wrote {png}");
         log.WriteLine($"Wrote {tsv}, {json}; total {totalSeconds:F1} s.");
-        StaleOutputs.Warn(outDirectory, [tsv, json, modelPath, .. pngs], progress.Warnings, SweepJsonFile);
+        StaleOutputs.Warn(outDirectory, [tsv, json, modelPath, .. pngs.Select(p => p.Path)], progress.Warnings, SweepJsonFile);
         return 0;
     }
 

@@ -30,26 +30,31 @@ internal static class SweepPlot
         return points;
     }
 
-    /// <summary>Writes <c>sensitivity-{parameter}.png</c> files into <paramref name="directory"/>; returns their paths.</summary>
-    public static IReadOnlyList<string> Write(string directory, SweepOutcome outcome, SweepOptions options, string dataset)
+    /// <summary>
+    /// The <c>sensitivity-{parameter}.png</c> files of <paramref name="directory"/>, each with what writes it to a given path
+    /// (the command writes them with its other outputs, as one set).
+    /// </summary>
+    public static IReadOnlyList<(string Path, Action<string> Write)> Files(string directory, SweepOutcome outcome, SweepOptions options, string dataset)
     {
         var full = outcome.Trials.Where(t => t.Fidelity >= 1).ToList();
-        var written = new List<string>();
+        var files = new List<(string, Action<string>)>();
         foreach (var searched in outcome.Space.Parameters.Where(p => p.Numeric).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             string parameter = searched.Name;
             var points = Points(full, searched);
             if (points.Count < 2) continue;
-            var plot = new ScottPlot.Plot();
-            var line = plot.Add.Scatter(points.Keys.ToArray(), points.Values.ToArray());
-            line.MarkerSize = 7;
-            plot.Title($"{dataset}: best validation {options.Metric}@{options.Cutoff} at each {parameter}");
-            plot.XLabel(parameter);
-            plot.YLabel($"{options.Metric}@{options.Cutoff} (validation)");
             string path = Path.Combine(directory, $"sensitivity-{string.Concat(parameter.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '_'))}.png");
-            plot.SavePng(path, 800, 550);
-            written.Add(path);
+            files.Add((path, target =>
+            {
+                var plot = new ScottPlot.Plot();
+                var line = plot.Add.Scatter(points.Keys.ToArray(), points.Values.ToArray());
+                line.MarkerSize = 7;
+                plot.Title($"{dataset}: best validation {options.Metric}@{options.Cutoff} at each {parameter}");
+                plot.XLabel(parameter);
+                plot.YLabel($"{options.Metric}@{options.Cutoff} (validation)");
+                plot.SavePng(target, 800, 550);
+            }));
         }
-        return written;
+        return files;
     }
 }

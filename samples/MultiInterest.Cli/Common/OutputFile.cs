@@ -121,29 +121,49 @@ internal static class OutputFile
     /// Writes two files that belong together (a split's train and test), each to a partial file first, and moves both into
     /// place only when both are written: a failure or interrupt never leaves one run's train beside another's test.
     /// </summary>
-    public static void WriteBothReplacing(string first, Action<string> writeFirst, string second, Action<string> writeSecond)
+    public static void WriteBothReplacing(string first, Action<string> writeFirst, string second, Action<string> writeSecond) =>
+        WriteAllReplacing([(first, writeFirst), (second, writeSecond)]);
+
+    /// <summary>
+    /// Writes files that belong together (a sweep's model, leaderboard, plots and sweep.json), each to a partial file beside
+    /// its target first, and moves them into place only when every one is written (a signal's clean-up held off while they
+    /// move): a failure or an interrupt while writing (Ctrl+C removes the partial files) leaves every earlier file as it was,
+    /// never one run's model beside another run's record of it. A device among them is written to directly.
+    /// </summary>
+    /// <returns>For each file, in order, whether an existing file was replaced.</returns>
+    public static bool[] WriteAllReplacing(IReadOnlyList<(string Path, Action<string> Write)> files)
     {
-        static string Partial(string full)
+        var targets = files.Select(f => Target(f.Path)).ToArray();
+        var partials = new string?[files.Count];
+        for (int i = 0; i < files.Count; i++)
         {
-            if (Path.GetDirectoryName(full) is { } directory) Directory.CreateDirectory(directory);
-            return PartialPath(full);
+            if (targets[i].Length == 0) continue;
+            if (Path.GetDirectoryName(targets[i]) is { } directory) Directory.CreateDirectory(directory);
+            RemoveAbandonedPartials(targets[i]);
+            partials[i] = PartialPath(targets[i]);
         }
-        // A device among them is written to directly; the files on a disk go through partial files.
-        string firstTarget = Target(first), secondTarget = Target(second);
-        string? a = firstTarget.Length == 0 ? null : Partial(firstTarget), b = secondTarget.Length == 0 ? null : Partial(secondTarget);
-        using var trackedFirst = a == null ? null : TerminationCleanup.TrackFile(a);
-        using var trackedSecond = b == null ? null : TerminationCleanup.TrackFile(b);
+        var tracked = partials.Where(p => p != null).Select(p => TerminationCleanup.TrackFile(p!)).ToList();
         try
         {
-            writeFirst(a ?? first);
-            writeSecond(b ?? second);
-            if (a != null) File.Move(a, firstTarget, overwrite: true);
-            if (b != null) File.Move(b, secondTarget, overwrite: true);
+            for (int i = 0; i < files.Count; i++) files[i].Write(partials[i] ?? files[i].Path);
+            // Moved with a signal's clean-up held off: a Ctrl+C among the moves waits for the last, so the set is moved whole or not at all.
+            return TerminationCleanup.Deferring(() =>
+            {
+                var existed = new bool[files.Count];
+                for (int i = 0; i < files.Count; i++)
+                {
+                    if (partials[i] == null) continue;
+                    existed[i] = File.Exists(targets[i]);
+                    File.Move(partials[i]!, targets[i], overwrite: true);
+                }
+                return existed;
+            });
         }
         finally
         {
-            if (a != null && File.Exists(a)) File.Delete(a);
-            if (b != null && File.Exists(b)) File.Delete(b);
+            foreach (var partial in partials)
+                if (partial != null && File.Exists(partial)) File.Delete(partial);
+            foreach (var t in tracked) t.Dispose();
         }
     }
 

@@ -170,4 +170,87 @@ public sealed class CliSafeguardTests : IDisposable
         var loaded = MultiInterestModel.Load(new MLContext(), model);
         Assert.Equal(3, loaded.GraphEmbedding!.ItemEmbeddings.Dimension);
     }
+
+    /// <summary>
+    /// A sweep's model, leaderboard, plots and sweep.json are one set: a run that fails after its search, before they are all
+    /// written (here its standard output closed while it prints the test figures, as a pipe into <c>head</c> is; a Ctrl+C there
+    /// did the same), leaves the earlier run's set whole. It saved its model and leaderboard first, so the folder held this
+    /// run's model beside the earlier run's sweep.json, which described another best (found by a walkthrough of sweeps).
+    /// </summary>
+    [Fact]
+    public void Sweep_replaces_its_model_leaderboard_and_sweep_json_together_or_not_at_all()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string output = PathOf("sweep");
+        string[] common = ["sweep", "--train", train, "--test", test, "--algorithm", "truncated-svd", "--dim", "8", "--clusters", "8", "--threads", "1", "--out", output];
+        var first = CliHarness.Run([.. common, "--space", "lambda=0,0.8"]);
+        Assert.True(first.ExitCode == 0, first.Error);
+        string[] files = ["model.zip", "leaderboard.tsv", "sweep.json", "sensitivity-lambda.png"];
+        var before = files.ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(output, f)));
+
+        var closing = new ClosingWriter("Test figures of the best setting");
+        int code = global::MultiInterest.Cli.CliApp.Run([.. common, "--space", "components=2,3;lambda=0.5,1"], new CliConsole(closing, new StringWriter(), Interactive: false));
+        Assert.True(closing.Closed, "the run never printed its test figures");
+        Assert.NotEqual(0, code);
+        foreach (string file in files)
+            Assert.True(before[file].AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(output, file))), $"{file} was replaced by the failed run");
+        Assert.False(File.Exists(Path.Combine(output, "sensitivity-components.png")));
+        Assert.Empty(Directory.GetFiles(output, ".partial-*"));
+
+        // Run whole, it replaces every file of the set, and sweep.json describes the model saved beside it.
+        var second = CliHarness.Run([.. common, "--space", "components=2,3;lambda=0.5,1"]);
+        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.Contains(", replacing the file there)", second.Out, StringComparison.Ordinal);
+        Assert.Contains("lambda=0.5,1", File.ReadAllText(Path.Combine(output, "sweep.json")), StringComparison.Ordinal);
+        Assert.False(before["model.zip"].AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(output, "model.zip"))));
+    }
+
+    /// <summary>Standard output that closes (an IOException, as a broken pipe gives) once <paramref name="trigger"/> has been written to it.</summary>
+    private sealed class ClosingWriter(string trigger) : StringWriter
+    {
+        public bool Closed { get; private set; }
+
+        public override void Write(char value)
+        {
+            base.Write(value);
+            Check();
+        }
+
+        public override void Write(string? value)
+        {
+            base.Write(value);
+            Check();
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            base.Write(buffer, index, count);
+            Check();
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            base.Write(buffer);
+            Check();
+        }
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            Check();
+        }
+
+        public override void WriteLine(ReadOnlySpan<char> buffer)
+        {
+            base.WriteLine(buffer);
+            Check();
+        }
+
+        private void Check()
+        {
+            if (Closed || !ToString().Contains(trigger, StringComparison.Ordinal)) return;
+            Closed = true;
+            throw new IOException("Broken pipe");
+        }
+    }
 }

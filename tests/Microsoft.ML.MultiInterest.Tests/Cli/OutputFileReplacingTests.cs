@@ -32,6 +32,27 @@ public sealed class OutputFileReplacingTests : IDisposable
     }
 
     [Fact]
+    public void ASetThatFailsInItsLastFileLeavesEveryEarlierFileAndNoPartialFile()
+    {
+        string[] paths = ["model.zip", "leaderboard.tsv", "sweep.json"];
+        paths = [.. paths.Select(p => Path.Combine(_directory, p))];
+        foreach (string path in paths) File.WriteAllText(path, "old " + Path.GetFileName(path));
+        Assert.Throws<IOException>(() => OutputFile.WriteAllReplacing([
+            (paths[0], p => File.WriteAllText(p, "new model")),
+            (paths[1], p => File.WriteAllText(p, "new leaderboard")),
+            (paths[2], _ => throw new IOException("No space left on device")),
+        ]));
+        foreach (string path in paths) Assert.Equal("old " + Path.GetFileName(path), File.ReadAllText(path));
+        Assert.Equal(3, Directory.EnumerateFiles(_directory).Count());
+
+        string added = Path.Combine(_directory, "sensitivity-lambda.png");
+        var replaced = OutputFile.WriteAllReplacing([.. paths.Append(added).Select(p => (p, (Action<string>)(partial => File.WriteAllText(partial, "new"))))]);
+        Assert.Equal([true, true, true, false], replaced);
+        Assert.All(paths.Append(added), p => Assert.Equal("new", File.ReadAllText(p)));
+        Assert.Equal(4, Directory.EnumerateFiles(_directory).Count());
+    }
+
+    [Fact]
     public void ThePartialFileEndsInTheTargetsName_SoAGzipNameStillCompresses()
     {
         string target = Path.Combine(_directory, "edges.tsv.gz");
