@@ -98,6 +98,12 @@ internal static class SweepCommand
             {
                 throw OptionErrors.Usage("sweep", e, r);
             }
+            // As SweepRunner refuses it, in the command line's terms and before the files are read.
+            var searched = r.Value(space);
+            if (options.Strategy == SweepStrategy.Grid && options.MaxTrials == 0 && options.TimeBudget == null && searched.Size > SweepDefaults.MaxUnlimitedGridConfigurations)
+                throw new UsageException($"--space: the grid over this space has {Configurations(searched)} ({string.Join(" x ", searched.Parameters.Select(p => $"{p.Name} {p.Values.Count}"))}), "
+                    + $"more than the {SweepDefaults.MaxUnlimitedGridConfigurations.ToString("N0", CultureInfo.InvariantCulture)} it runs without a limit: it would not finish. "
+                    + "Give --trials or --budget, or search it with --strategy random, local or halving.");
             string trainPath = r.Value(train)!, outDirectory = r.Value(output) ?? Path.Combine("out", "sweep");
             string modelPath = r.Value(model) ?? Path.Combine(outDirectory, "model.zip");
             // Checked before the trials, as evaluate and fit do: a file that cannot be read or written fails now, not after the search.
@@ -149,7 +155,7 @@ internal static class SweepCommand
         options.BaseSettings = baseSettings;
         // The budget covers the whole command: what loading took is spent, and the refit is kept inside it by the sweep's reserve.
         if (options.TimeBudget is { } whole) options.TimeBudget = whole - clock.Elapsed > TimeSpan.FromSeconds(1) ? whole - clock.Elapsed : TimeSpan.FromSeconds(1);
-        log.WriteLine($"Sweep over {space} ({Counted.Of(space.Size, "configuration")}; strategy {StrategyName(options.Strategy)}, metric {MetricName(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}"
+        log.WriteLine($"Sweep over {space} ({Configurations(space)}; strategy {StrategyName(options.Strategy)}, metric {MetricName(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}"
             + (weights ? $", the embeddings trained on their weights ({WeightsOption.Name})." : "."));
 
         var ml = new MLContext(options.Seed);
@@ -165,7 +171,7 @@ internal static class SweepCommand
             return true;
         }))
         {
-            using var stage = progress.Begin($"Sweeping {Counted.Of(space.Size, "configuration")}...", TrialTotal(space, options));
+            using var stage = progress.Begin($"Sweeping {Configurations(space)}...", TrialTotal(space, options));
             // The sweep's warnings come through the MLContext log; its trials through TrialProgress.
             using var sweepWarnings = LibraryLog.Show(ml, [nameof(MultiInterestCatalog.Sweep)], stage, info: false);
             result = ml.MultiInterest().Sweep(data, space, options, new TrialProgress(stage), weightColumnName: weights ? ServingData.WeightColumn : null,
@@ -246,6 +252,17 @@ internal static class SweepCommand
         log.WriteLine($"Wrote {tsv}, {json}; total {totalSeconds:F1} s.");
         StaleOutputs.Warn(outDirectory, [tsv, json, modelPath, .. pngs.Select(p => p.Path)], progress.Warnings, SweepJsonFile);
         return 0;
+    }
+
+    /// <summary>The exact number of configurations of <paramref name="space"/> (its <c>Size</c> saturates at 2^63 - 1).</summary>
+    internal static System.Numerics.BigInteger ConfigurationCount(SweepSearchSpace space) =>
+        space.Parameters.Aggregate(System.Numerics.BigInteger.One, (size, p) => size * p.Values.Count);
+
+    /// <summary>"18 configurations", "110,000,000,000,000,000,000 configurations": the exact count.</summary>
+    private static string Configurations(SweepSearchSpace space)
+    {
+        var count = ConfigurationCount(space);
+        return count.ToString("N0", CultureInfo.InvariantCulture) + (count.IsOne ? " configuration" : " configurations");
     }
 
     /// <summary>The command-line spelling of a strategy.</summary>

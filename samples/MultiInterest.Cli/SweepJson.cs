@@ -19,7 +19,14 @@ internal static class SweepJson
         if (test != null) w.WriteString("test", test);
         if (weights) w.WriteBoolean("weights", true);
         w.WriteString("space", outcome.Space.ToString());
-        w.WriteNumber("configurations", outcome.Space.Size);
+        // Exact, also past 2^63 - 1 (where the space's Size saturates).
+        var configurations = SweepCommand.ConfigurationCount(outcome.Space);
+        if (configurations <= long.MaxValue) w.WriteNumber("configurations", (long)configurations);
+        else
+        {
+            w.WritePropertyName("configurations");
+            w.WriteRawValue(configurations.ToString(System.Globalization.CultureInfo.InvariantCulture), skipInputValidation: true);
+        }
         // Spelled as the command line takes them (--strategy, --metric), so a file's settings can be passed back.
         w.WriteString("strategy", SweepCommand.StrategyName(options.Strategy));
         w.WriteString("metric", SweepCommand.MetricName(options.Metric));

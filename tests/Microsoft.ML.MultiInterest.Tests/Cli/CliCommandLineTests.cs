@@ -110,6 +110,30 @@ public sealed class CliCommandLineTests
         Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A grid too large to finish is a usage error naming --space, its exact size and the flags that bound it, before any file is
+    /// read (it started, and would run for days; past 2^63 configurations its size read 9,223,372,036,854,775,807).
+    /// </summary>
+    [Fact]
+    public void Sweep_refuses_a_grid_too_large_to_finish_unless_trials_or_a_budget_bound_it()
+    {
+        string hundredths = string.Join(',', Enumerable.Range(0, 101).Select(i => (i / 100.0).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        string space = $"lambda={hundredths};alpha=0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1;mmr-lambda={hundredths}";
+        var run = CliHarness.Run("sweep", "--train", "a.tsv", "--space", space);
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        string error = Assert.Single(run.ErrorLines);
+        Assert.Contains("--space: the grid over this space has 102,010 configurations (lambda 101 x alpha 10 x mmr-lambda 101), more than the 100,000 it runs without a limit",
+            error, StringComparison.Ordinal);
+        Assert.Contains("Give --trials or --budget, or search it with --strategy random, local or halving.", error, StringComparison.Ordinal);
+        // Bounded, or drawn from, it is accepted: the run goes on to its files (a.tsv does not exist).
+        foreach (string[] bound in new[] { new[] { "--trials", "5" }, ["--budget", "1m"], ["--strategy", "random"] })
+        {
+            var bounded = CliHarness.Run(["sweep", "--train", "a.tsv", "--space", space, .. bound]);
+            Assert.Equal(CliRunner.Failure, bounded.ExitCode);
+            Assert.Contains("--train", Assert.Single(bounded.ErrorLines), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void An_unknown_option_is_named()
     {

@@ -164,6 +164,10 @@ public class BadInputCatalogTests
             () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, SweepSearchSpace.Parse("lambda=0.5"), new SweepOptions { Cutoff = 100000 })),
         ["sweep-space-empty"] = Throws<ArgumentException>(["The search space is empty", "SweepSearchSpace.Add"],
             () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, new SweepSearchSpace())),
+        ["sweep-grid-too-large"] = Throws<ArgumentException>(["The search space has 102,010 configurations (lambda 101 x alpha 10 x mmr-lambda 101)",
+            "more than the 100,000 a grid runs without a limit: it would not finish", "Set SweepOptions.MaxTrials or TimeBudget"],
+            () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, new SweepSearchSpace().Add("lambda", [.. Enumerable.Range(0, 101).Select(i => i / 100.0)])
+                .Add("alpha", [.. Enumerable.Range(1, 10).Select(i => i / 10.0)]).Add("mmr-lambda", [.. Enumerable.Range(0, 101).Select(i => i / 100.0)]))),
 
         // ---- ML.NET columns and data ----
         ["loadedges-gzip"] = Accepts(["rows 100"], () =>

@@ -12,6 +12,38 @@ public class SweepRunnerTests
         Assert.Contains("empty", e.Message);
     }
 
+    /// <summary>
+    /// A grid too large to finish is refused before any trial, with its exact size (a space past 2^63 configurations said
+    /// 9,223,372,036,854,775,807, where Size saturates), unless a trial or time budget bounds it; other strategies draw from it.
+    /// </summary>
+    [Fact]
+    public void A_grid_too_large_to_finish_is_refused_unless_a_budget_bounds_it()
+    {
+        var graph = SweepTestData.Graph();
+        double[] hundredths = [.. Enumerable.Range(0, 101).Select(i => i / 100.0)];
+        var large = new SweepSearchSpace().Add("lambda", hundredths).Add("alpha", Enumerable.Range(1, 10).Select(i => i / 10.0).ToArray()).Add("mmr-lambda", hundredths);
+        var e = Assert.Throws<ArgumentException>(() => SweepRunner.Run(graph, large, SweepTestData.Options()));
+        Assert.Equal("space", e.ParamName);
+        Assert.Equal(100_000, SweepDefaults.MaxUnlimitedGridConfigurations);
+        Assert.Contains("The search space has 102,010 configurations (lambda 101 x alpha 10 x mmr-lambda 101), more than the 100,000 a grid runs without a limit",
+            e.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxTrials", e.Message, StringComparison.Ordinal);
+
+        var huge = new SweepSearchSpace();
+        foreach (string name in new[] { "clusters", "kmeans-iterations", "components", "neighbors", "mmr-pool", "items-per-interest", "uniform-negatives", "epochs", "als-iterations", "dimension" })
+            huge.Add(name, Enumerable.Range(100, 100).ToArray());
+        Assert.Equal(long.MaxValue, huge.Size);
+        Assert.Contains("has 100,000,000,000,000,000,000 configurations", Assert.Throws<ArgumentException>(() => SweepRunner.Run(graph, huge, SweepTestData.Options())).Message,
+            StringComparison.Ordinal);
+
+        var bounded = SweepTestData.Options();
+        bounded.MaxTrials = 2;
+        Assert.Equal(2, SweepRunner.Run(graph, large, bounded).Trials.Count);
+        var drawn = SweepTestData.Options(SweepStrategy.Random);
+        drawn.MaxTrials = 2;
+        Assert.Equal(2, SweepRunner.Run(graph, large, drawn).Trials.Count);
+    }
+
     [Fact]
     public void Grid_over_downstream_options_fits_the_embedding_and_clusters_once()
     {

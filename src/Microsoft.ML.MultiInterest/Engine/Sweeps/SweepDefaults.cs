@@ -18,6 +18,13 @@ public static class SweepDefaults
     /// <summary>Trials of the random and local strategies when no trial budget is given: 30 (the grid and successive halving end on their own).</summary>
     public const int MaxTrials = 30;
 
+    /// <summary>
+    /// The most configurations a <see cref="SweepStrategy.Grid"/> runs without a <see cref="SweepOptions.MaxTrials"/> or
+    /// <see cref="SweepOptions.TimeBudget"/>: 100,000 (about a day at one second a trial). A larger grid is refused before
+    /// any trial, as it would not finish: give a trial or time budget, or search it with another strategy.
+    /// </summary>
+    public const int MaxUnlimitedGridConfigurations = 100_000;
+
     /// <summary>Share of each user's training edges held out for validation (the protocol's rule): 0.2.</summary>
     public const double ValidationFraction = 0.2;
 

@@ -18,7 +18,8 @@ public sealed class SweepOptions
     /// <summary>
     /// Trials at most (every evaluation counts, including the defaults and each successive-halving rung). 0 = no limit
     /// for <see cref="SweepStrategy.Grid"/> and <see cref="SweepStrategy.SuccessiveHalving"/> (each ends on its own, halving after
-    /// its last rung) or with a <see cref="TimeBudget"/>, <see cref="SweepDefaults.MaxTrials"/> otherwise.
+    /// its last rung) or with a <see cref="TimeBudget"/>, <see cref="SweepDefaults.MaxTrials"/> otherwise. A grid over more than
+    /// <see cref="SweepDefaults.MaxUnlimitedGridConfigurations"/> configurations needs this or a <see cref="TimeBudget"/>.
     /// </summary>
     public int MaxTrials { get; set; }
 

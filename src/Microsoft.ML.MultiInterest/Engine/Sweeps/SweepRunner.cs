@@ -28,6 +28,7 @@ public static class SweepRunner
             throw new ArgumentException("The search space is empty: add at least one parameter with its values (SweepSearchSpace.Add).", nameof(space));
         options ??= new SweepOptions();
         options.Validate();
+        CheckUnlimitedGrid(space, options);
         var total = Stopwatch.StartNew();
         int seed = options.Seed ?? GraphEmbeddingDefaults.Seed;
         var baseSettings = BaseSettings(train, options, seed);
@@ -192,6 +193,21 @@ public static class SweepRunner
         settings.Embedding.Threads = options.Threads;
         settings.Clustering.Threads = options.Threads;
         return settings;
+    }
+
+    /// <summary>
+    /// Refuses a grid over more than <see cref="SweepDefaults.MaxUnlimitedGridConfigurations"/> configurations with neither a
+    /// trial nor a time budget: it would run for days, or past the end of time (a space of 23 parameters of 100 values),
+    /// and nothing in it would say so.
+    /// </summary>
+    private static void CheckUnlimitedGrid(SweepSearchSpace space, SweepOptions options)
+    {
+        if (options.Strategy != SweepStrategy.Grid || options.MaxTrials > 0 || options.TimeBudget != null || space.Size <= SweepDefaults.MaxUnlimitedGridConfigurations)
+            return;
+        var (count, perParameter) = space.SizeText();
+        throw new ArgumentException($"The search space has {count} configurations ({perParameter}), more than the "
+            + $"{SweepDefaults.MaxUnlimitedGridConfigurations.ToString("N0", CultureInfo.InvariantCulture)} a grid runs without a limit: it would not finish. Set SweepOptions.MaxTrials or "
+            + "TimeBudget, or search it with the Random, LocalSearch or SuccessiveHalving strategy.", nameof(space));
     }
 
     /// <summary>
