@@ -201,7 +201,8 @@ internal static class SweepCommand
             log.WriteLine("No trial finished: nothing to save.");
             return 1;
         }
-        log.WriteLine($"Best: {SweepRunner.Describe(outcome.Best, options)}");
+        log.WriteLine($"Best on the validation hold-out ({Counted.Of(outcome.Best.Users, "user")}, {options.ValidationFraction.ToString("0.#%", CultureInfo.InvariantCulture)} of "
+            + $"each one's training edges; the test file plays no part): {SweepRunner.Describe(outcome.Best, options)}");
         if (outcome.Defaults != null)
             log.WriteLine($"Defaults: {MetricName(options.Metric)}@{options.Cutoff} {outcome.Defaults.Objective:F4}; best {outcome.Best.Objective:F4} ({(outcome.Best.Objective - outcome.Defaults.Objective) / Math.Max(1e-12, outcome.Defaults.Objective):+0.0%;-0.0%;+0.0%}).");
         log.WriteLine($"Pareto front (Recall@{options.Cutoff}, Diversity@{options.Cutoff}): " +

@@ -33,6 +33,14 @@ internal static class SweepJson
         w.WriteNumber("k", options.Cutoff);
         if (options.Metric == SweepMetric.RecallDiversity) w.WriteNumber("diversity_weight", options.DiversityWeight);
         w.WriteNumber("seed", outcome.Seed);
+        // Where every figure but test_figures comes from: the hold-out carved from the training file (seeded by "seed"), which
+        // --validation-fraction and --validation-users shape and the choice depends on.
+        w.WriteStartObject("validation");
+        w.WriteString("held_out_from", train);
+        w.WriteNumber("fraction", options.ValidationFraction);
+        if (options.ValidationUsers > 0) w.WriteNumber("users_limit", options.ValidationUsers);
+        if (outcome.Best != null) w.WriteNumber("users", outcome.Best.Users);
+        w.WriteEndObject();
         if (options.TimeBudget is { } budget) w.WriteNumber("budget_seconds", budget.TotalSeconds);
         w.WriteString("stop_reason", outcome.StopReason.ToString());
         w.WriteNumber("trials", outcome.Trials.Count);

@@ -49,6 +49,14 @@ public sealed class CliRunTests : IDisposable
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "sweep.json")));
         var trials = json.RootElement.GetProperty("leaderboard").EnumerateArray().ToList();
         Assert.True(trials.Count >= 2, $"{trials.Count} trials");
+        // The figures' source is said: the hold-out carved from the training file, its fraction and the users it scores.
+        var validation = json.RootElement.GetProperty("validation");
+        Assert.Equal(train, validation.GetProperty("held_out_from").GetString());
+        Assert.Equal(SweepDefaults.ValidationFraction, validation.GetProperty("fraction").GetDouble());
+        Assert.False(validation.TryGetProperty("users_limit", out _));
+        int users = trials[0].GetProperty("users").GetInt32();
+        Assert.Equal(users, validation.GetProperty("users").GetInt32());
+        Assert.Contains($"Best on the validation hold-out ({users} users, 20% of each one's training edges; the test file plays no part): trial", run.Out, StringComparison.Ordinal);
         double bestObjective = trials[0].GetProperty("objective").GetDouble();
         Assert.Equal(0, trials[0].GetProperty("versus_best").GetProperty("difference").GetDouble());
         foreach (var trial in trials.Skip(1))
@@ -74,6 +82,26 @@ public sealed class CliRunTests : IDisposable
         Assert.True(tailUsers > 1, $"the fixture has {tailUsers} long-tail users");
         Assert.Equal(tailUsers, longTail.GetProperty("users_long_tail_recall").GetInt32());
         Assert.True(longTail.GetProperty("long_tail_recall").GetProperty("50").GetProperty("standard_error").GetDouble() >= 0);
+    }
+
+    /// <summary>
+    /// sweep.json records the hold-out the choice was made on: --validation-fraction and --validation-users change which
+    /// setting wins, and the file did not say them (found by a walkthrough of sweeps).
+    /// </summary>
+    [Fact]
+    public void Sweep_json_records_the_validation_hold_out_it_chose_on()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        string output = Path.Combine(_directory, "sweep-validation");
+        var run = CliHarness.Run("sweep", "--train", train, "--space", "lambda=0,0.8", "--algorithm", "truncated-svd", "--dim", "8", "--clusters", "8", "--threads", "1",
+            "--validation-fraction", "0.3", "--validation-users", "30", "--out", output);
+        Assert.True(run.ExitCode == 0, run.Error);
+        var validation = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "sweep.json"))).RootElement.GetProperty("validation");
+        Assert.Equal(train, validation.GetProperty("held_out_from").GetString());
+        Assert.Equal(0.3, validation.GetProperty("fraction").GetDouble());
+        Assert.Equal(30, validation.GetProperty("users_limit").GetInt32());
+        Assert.Equal(30, validation.GetProperty("users").GetInt32());
+        Assert.Contains("Best on the validation hold-out (30 users, 30% of each one's training edges; the test file plays no part)", run.Out, StringComparison.Ordinal);
     }
 
     /// <summary>
