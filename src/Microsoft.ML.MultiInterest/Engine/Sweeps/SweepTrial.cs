@@ -63,6 +63,10 @@ public sealed class SweepTrial
     /// </summary>
     public PairedDifference? VersusBest { get; internal set; }
 
-    /// <summary>Whether no other full-fidelity trial has both a higher Recall@K and a higher Diversity@K (set at the end).</summary>
+    /// <summary>
+    /// Whether this full-fidelity trial is on the Recall@K / Diversity@K Pareto front: no other full-fidelity trial is at least
+    /// as good on both and better on one (figures within 1e-9 count as equal, so trials with the same figures are on it
+    /// together). Set at the end; false for lower-fidelity trials.
+    /// </summary>
     public bool OnParetoFront { get; internal set; }
 }
