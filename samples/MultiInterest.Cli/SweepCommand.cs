@@ -98,6 +98,12 @@ internal static class SweepCommand
             {
                 throw OptionErrors.Usage("sweep", e, r);
             }
+            // Options that would do nothing here are refused, not ignored: the run would not be the one asked for.
+            if (r.Given(diversityWeight) && options.Metric != SweepMetric.RecallDiversity)
+                throw new UsageException($"--diversity-weight weighs Diversity@K in --metric recall-diversity, and the metric is {MetricName(options.Metric)}: "
+                    + "add --metric recall-diversity, or leave --diversity-weight out.");
+            if (r.Given(unseen) && r.Value(test) == null)
+                throw new UsageException("--unseen says how --test scores its edges of users or items unseen in training: add --test FILE, or leave --unseen out.");
             // As SweepRunner refuses it, in the command line's terms and before the files are read.
             var searched = r.Value(space);
             if (options.Strategy == SweepStrategy.Grid && options.MaxTrials == 0 && options.TimeBudget == null && searched.Size > SweepDefaults.MaxUnlimitedGridConfigurations)

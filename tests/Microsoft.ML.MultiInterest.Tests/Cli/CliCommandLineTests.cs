@@ -111,6 +111,25 @@ public sealed class CliCommandLineTests
     }
 
     /// <summary>
+    /// An option that would do nothing in this sweep is refused, not silently ignored (found by a walkthrough of sweeps: a
+    /// --diversity-weight without --metric recall-diversity, an --unseen without --test, ran as if not given).
+    /// </summary>
+    [Theory]
+    [InlineData("--diversity-weight 0.8", "--diversity-weight weighs Diversity@K in --metric recall-diversity, and the metric is recall: add --metric recall-diversity, or leave --diversity-weight out.")]
+    [InlineData("--metric ndcg --diversity-weight 0.8", "and the metric is ndcg")]
+    [InlineData("--unseen drop", "--unseen says how --test scores its edges of users or items unseen in training: add --test FILE, or leave --unseen out.")]
+    public void Sweep_refuses_an_option_that_would_do_nothing(string options, string expected)
+    {
+        var run = CliHarness.Run(["sweep", "--train", "a.tsv", .. options.Split(' ')]);
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        // With what it goes with, it is accepted: the run goes on to its files (a.tsv does not exist).
+        var accepted = CliHarness.Run(["sweep", "--train", "a.tsv", .. options.Replace("--metric ndcg ", "", StringComparison.Ordinal).Split(' '), "--metric", "recall-diversity", "--test", "b.tsv"]);
+        Assert.Equal(CliRunner.Failure, accepted.ExitCode);
+        Assert.Contains("--train", Assert.Single(accepted.ErrorLines), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A grid too large to finish is a usage error naming --space, its exact size and the flags that bound it, before any file is
     /// read (it started, and would run for days; past 2^63 configurations its size read 9,223,372,036,854,775,807).
     /// </summary>
