@@ -131,9 +131,12 @@ internal static class OutputFile
     /// never one run's model beside another run's record of it. A device among them is written to directly.
     /// </summary>
     /// <returns>For each file, in order, whether an existing file was replaced.</returns>
+    /// <exception cref="ArgumentException">Two entries name one file (refused before anything is written).</exception>
+    /// <exception cref="IOException">A target is a folder (refused so too), or a write failed.</exception>
     public static bool[] WriteAllReplacing(IReadOnlyList<(string Path, Action<string> Write)> files)
     {
         var targets = files.Select(f => Target(f.Path)).ToArray();
+        CheckMovable(files, targets);
         var partials = new string?[files.Count];
         for (int i = 0; i < files.Count; i++)
         {
@@ -164,6 +167,25 @@ internal static class OutputFile
             foreach (var partial in partials)
                 if (partial != null && File.Exists(partial)) File.Delete(partial);
             foreach (var t in tracked) t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Refuses, before anything is written, a set whose moves could not all be made once the first had: two entries naming
+    /// one file (<see cref="FileIdentity.Same"/>; they would share a partial file, the second write replacing the first's)
+    /// or a target that is a folder.
+    /// </summary>
+    /// <exception cref="ArgumentException">Two entries name one file.</exception>
+    /// <exception cref="IOException">A target is a folder.</exception>
+    private static void CheckMovable(IReadOnlyList<(string Path, Action<string> Write)> files, string[] targets)
+    {
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (targets[i].Length == 0) continue;
+            if (Directory.Exists(targets[i])) throw new IOException($"'{files[i].Path}' is a folder: it cannot be replaced by a file.");
+            for (int j = 0; j < i; j++)
+                if (targets[j].Length > 0 && FileIdentity.Same(targets[j], targets[i]))
+                    throw new ArgumentException($"'{files[j].Path}' and '{files[i].Path}' name the same file: each file of a set is written once.", nameof(files));
         }
     }
 

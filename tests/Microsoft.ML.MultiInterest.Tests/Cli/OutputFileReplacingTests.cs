@@ -52,6 +52,39 @@ public sealed class OutputFileReplacingTests : IDisposable
         Assert.Equal(4, Directory.EnumerateFiles(_directory).Count());
     }
 
+    /// <summary>
+    /// Regression (a review): two entries naming one file shared one partial file, so the second write replaced the first's
+    /// and its move failed after the earlier files had moved (leaderboard.tsv replaced, sweep.json not); a target that is a
+    /// folder failed its move likewise after the others. Both are refused before anything is written.
+    /// </summary>
+    [Fact]
+    public void ASetNamingAFileTwiceOrAFolderIsRefusedBeforeAnythingIsWritten()
+    {
+        string model = Path.Combine(_directory, "model.zip"), board = Path.Combine(_directory, "leaderboard.tsv"), folder = Path.Combine(_directory, "sweep.json");
+        File.WriteAllText(model, "old model");
+        File.WriteAllText(board, "old leaderboard");
+        Directory.CreateDirectory(folder);
+        bool written = false;
+        Action<string> write = p => { written = true; File.WriteAllText(p, "new"); };
+        var twice = Assert.Throws<ArgumentException>(() => OutputFile.WriteAllReplacing([
+            (model, write), (board, write), (Path.Combine(_directory, ".", "model.zip"), write)]));
+        Assert.Contains("model.zip", twice.Message, StringComparison.Ordinal);
+        var intoFolder = Assert.Throws<IOException>(() => OutputFile.WriteAllReplacing([(model, write), (board, write), (folder, write)]));
+        Assert.Contains("is a folder", intoFolder.Message, StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+        {
+            // A link and its target are one file too.
+            string link = Path.Combine(_directory, "model-link.zip");
+            File.CreateSymbolicLink(link, model);
+            Assert.Throws<ArgumentException>(() => OutputFile.WriteAllReplacing([(model, write), (link, write)]));
+            File.Delete(link);
+        }
+        Assert.False(written);
+        Assert.Equal("old model", File.ReadAllText(model));
+        Assert.Equal("old leaderboard", File.ReadAllText(board));
+        Assert.Equal(2, Directory.EnumerateFiles(_directory).Count());
+    }
+
     [Fact]
     public void ThePartialFileEndsInTheTargetsName_SoAGzipNameStillCompresses()
     {
