@@ -114,8 +114,10 @@ internal static class SweepCommand
             string modelPath = r.Value(model) ?? Path.Combine(outDirectory, "model.zip");
             // Checked before the trials, as evaluate and fit do: a file that cannot be read or written fails now, not after the search.
             Opt.CheckInputFiles(r);
-            OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--model", modelPath), ("--out", Path.Combine(outDirectory, LeaderboardFile)),
-                ("--out", Path.Combine(outDirectory, SweepJsonFile)));
+            // The plots too: a --model among them would split the set the command writes whole (OutputFile.WriteAllReplacing).
+            OutputFile.CheckNotOverwriting(Opt.InputFiles(r), [("--model", modelPath), ("--out", Path.Combine(outDirectory, LeaderboardFile)),
+                ("--out", Path.Combine(outDirectory, SweepJsonFile)),
+                .. searched.Parameters.Where(p => p.Numeric).Select(p => SweepPlot.PathOf(outDirectory, p.Name)).Select(png => ($"--out ({Path.GetFileName(png)})", (string?)png))]);
             OutputFile.CheckWritableDirectory(outDirectory, "--out");
             OutputFile.CheckWritable(modelPath, "--model");
             var job = new Job(trainPath, r.Value(test), outDirectory, modelPath, r.Value(space), options, baseSettings,

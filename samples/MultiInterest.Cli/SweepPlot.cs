@@ -31,6 +31,13 @@ internal static class SweepPlot
     }
 
     /// <summary>
+    /// The path of <paramref name="parameter"/>'s plot in <paramref name="directory"/>, written when the space searches it
+    /// (numeric) and two of its values have a full-fidelity trial.
+    /// </summary>
+    public static string PathOf(string directory, string parameter) =>
+        Path.Combine(directory, $"sensitivity-{string.Concat(parameter.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '_'))}.png");
+
+    /// <summary>
     /// The <c>sensitivity-{parameter}.png</c> files of <paramref name="directory"/>, each with what writes it to a given path
     /// (the command writes them with its other outputs, as one set).
     /// </summary>
@@ -43,7 +50,7 @@ internal static class SweepPlot
             string parameter = searched.Name;
             var points = Points(full, searched);
             if (points.Count < 2) continue;
-            string path = Path.Combine(directory, $"sensitivity-{string.Concat(parameter.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '_'))}.png");
+            string path = PathOf(directory, parameter);
             files.Add((path, target =>
             {
                 var plot = new ScottPlot.Plot();

@@ -205,6 +205,23 @@ public sealed class CliSafeguardTests : IDisposable
         Assert.False(before["model.zip"].AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(output, "model.zip"))));
     }
 
+    /// <summary>
+    /// Regression (a review): --model naming one of the sensitivity plots the sweep writes into --out was not checked (the
+    /// leaderboard and sweep.json were); the whole search ran, then the set's moves failed half-way (exit 1), this run's
+    /// leaderboard beside the earlier run's sweep.json. It is refused before the training file is read.
+    /// </summary>
+    [Fact]
+    public void Sweep_refuses_a_model_path_that_is_one_of_its_plots_before_any_trial()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        string output = PathOf("sweep");
+        var run = CliHarness.Run("sweep", "--train", train, "--space", "lambda=0,0.8;neighbors=5,10", "--algorithm", "truncated-svd", "--dim", "8", "--clusters", "8",
+            "--threads", "1", "--out", output, "--model", Path.Combine(output, "sensitivity-neighbors.png"));
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Contains("--model and --out (sensitivity-neighbors.png) name the same file", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("Sweep over", run.Out, StringComparison.Ordinal);
+    }
+
     /// <summary>Standard output that closes (an IOException, as a broken pipe gives) once <paramref name="trigger"/> has been written to it.</summary>
     private sealed class ClosingWriter(string trigger) : StringWriter
     {
