@@ -45,7 +45,8 @@ internal static class FileIdentity
     /// <summary>
     /// Whether two existing files are one: <paramref name="a"/> opened for exclusive use, <paramref name="b"/> cannot then be
     /// opened if it is the same file (.NET takes the lock on the file itself, an advisory flock on Unix, a share mode on
-    /// Windows). False when <paramref name="a"/> cannot be locked (another program holds it): no evidence either way.
+    /// Windows). False when <paramref name="a"/> cannot be locked (another program holds it): no evidence either way; false
+    /// when either cannot be opened because it is not there (a symbolic link to a file not written yet).
     /// </summary>
     private static bool SameExistingFile(string a, string b)
     {
@@ -57,8 +58,10 @@ internal static class FileIdentity
                 using var second = new FileStream(b, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
                 return false;
             }
-            catch (IOException)
+            catch (IOException e) when (e is not (FileNotFoundException or DirectoryNotFoundException))
             {
+                // Held by the lock on the first: the same file. Not there at all (a link to a file not written yet, which
+                // File.Exists counts) is another file, not a held one.
                 return true;
             }
         }
