@@ -38,8 +38,9 @@ internal sealed class ScratchDirectory : IDisposable
 
     /// <summary>
     /// Removes the folders of earlier runs that are no longer running, creates this run's and points the temp-directory
-    /// variable at it. Null when the temp directory cannot be written: the variable is left as it was, and the command that
-    /// needs the temp directory says so where it fails (a run that needs none is not stopped over it).
+    /// variable at it. Null when the temp directory cannot be written (or a signal is already ending the run): the variable is
+    /// left as it was, and the command that needs the temp directory says so where it fails (a run that needs none is not
+    /// stopped over it).
     /// </summary>
     public static ScratchDirectory? Enter()
     {
@@ -49,20 +50,22 @@ internal sealed class ScratchDirectory : IDisposable
         // Created and tracked as one step as far as a signal is concerned (the clean-up waits for the step): a signal between
         // the two left the folder whole (the scratch-folder test on a loaded machine, 4 runs of 32). The lock is let go before
         // the removal: Windows deletes no file open without delete sharing.
-        var (created, tracked) = TerminationCleanup.Deferring(() =>
+        DirectoryInfo created;
+        IDisposable tracked;
+        try
         {
-            try
+            (created, tracked) = TerminationCleanup.Deferring(() =>
             {
                 // Created with a random part and owner-only permissions: another user cannot plant a folder or link under the name.
                 var folder = Directory.CreateTempSubdirectory(Prefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-");
                 return (folder, TerminationCleanup.TrackDirectory(folder.FullName, before: () => held?.Dispose()));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return ((DirectoryInfo?)null, (IDisposable?)null);
-            }
-        });
-        if (created == null || tracked == null) return null;
+            });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            // OperationCanceledException: a signal is ending the run, and a folder created now would outlive it.
+            return null;
+        }
         try
         {
             // Held unshared (an exclusive lock on Unix too) while the run lives: what tells a later run that the folder is in

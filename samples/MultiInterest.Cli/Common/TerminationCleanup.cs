@@ -13,21 +13,21 @@ internal static class TerminationCleanup
 {
     private static readonly PosixSignal[] Signals = [PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT];
     private static readonly object Gate = new();
-    private static readonly HashSet<string> Files = new(StringComparer.Ordinal);
-    private static readonly Dictionary<string, Action?> Directories = new(StringComparer.Ordinal);
     private static readonly List<Func<bool>> Interceptors = [];
+    private static readonly Tracked Run = new();
     private static PosixSignalRegistration[]? _registrations;
 
-    private static volatile Ending? _ending;
-
     /// <summary>The signal that is ending the run and the exit status it gives, once one came (null before).</summary>
-    public static Ending? Stopping => _ending;
+    public static Ending? Stopping => Run.Stopping;
 
     /// <summary>A signal that ended the run, and the exit status (128 plus its number).</summary>
     public sealed record Ending(PosixSignal Signal, int Code)
     {
         /// <summary>The line standard error gets when the run ends so.</summary>
         public string Message => $"stopped by {Signal}: the run's temp files and partial outputs were removed.";
+
+        /// <summary>The ending of the run by <paramref name="signal"/>.</summary>
+        public static Ending Of(PosixSignal signal) => new(signal, 128 + Number(signal));
     }
 
     /// <summary>Handles the signals from now on (once per process; later calls do nothing).</summary>
@@ -38,30 +38,20 @@ internal static class TerminationCleanup
     }
 
     /// <summary>Removes the file <paramref name="path"/> if a signal ends the process before the returned handle is disposed.</summary>
-    public static IDisposable TrackFile(string path)
-    {
-        lock (Gate) Files.Add(path);
-        return new Release(() => { lock (Gate) Files.Remove(path); });
-    }
+    public static IDisposable TrackFile(string path) => Run.TrackFile(path);
 
     /// <summary>
     /// Removes the folder <paramref name="path"/> and all in it if a signal ends the process before the handle is disposed,
     /// after calling <paramref name="before"/> (to close what the process holds open there).
     /// </summary>
-    public static IDisposable TrackDirectory(string path, Action? before = null)
-    {
-        lock (Gate) Directories[path] = before;
-        return new Release(() => { lock (Gate) Directories.Remove(path); });
-    }
+    public static IDisposable TrackDirectory(string path, Action? before = null) => Run.TrackDirectory(path, before);
 
     /// <summary>
-    /// Runs <paramref name="body"/> with the signals' clean-up held off until it returns, so that what it creates and tracks is,
-    /// when a signal comes, either not there yet or tracked.
+    /// Runs <paramref name="body"/> whole before a signal's clean-up, or not at all (<see cref="Tracked.Deferring{T}"/>): what
+    /// it creates and tracks is, when a signal comes, either not there yet or tracked, and what it moves is moved whole.
     /// </summary>
-    public static T Deferring<T>(Func<T> body)
-    {
-        lock (Gate) return body();
-    }
+    /// <exception cref="OperationCanceledException">A signal is ending the run: <paramref name="body"/> did not run.</exception>
+    public static T Deferring<T>(Func<T> body) => Run.Deferring(body);
 
     /// <summary>
     /// Offers Ctrl+C and Ctrl+\ to <paramref name="takes"/> until the handle is disposed: when it returns true the interrupt is its
@@ -87,8 +77,7 @@ internal static class TerminationCleanup
                     context.Cancel = true;
                     return;
                 }
-        var ending = _ending = new Ending(context.Signal, 128 + Number(context.Signal));
-        RemoveTracked();
+        var ending = Run.End(context.Signal);
         // The signal's default action ends the process now (the runtime re-raises it, so a shell sees a death by signal).
         // Where it does not (PID 1 in a container, which the kernel spares; a SIGTERM the parent had set to be ignored,
         // which the runtime then honours) the run would go on without its files: a failure that follows is reported as
@@ -110,40 +99,91 @@ internal static class TerminationCleanup
         _ => 15,
     };
 
-    /// <summary>Deletes every tracked file and folder, best effort: the process is ending and has no one to tell.</summary>
-    private static void RemoveTracked()
+    /// <summary>
+    /// The files and folders a signal's clean-up removes, and whether one has begun. The process has one (behind the static
+    /// methods); a test makes its own, to end it without ending the process.
+    /// </summary>
+    internal sealed class Tracked
     {
-        string[] files;
-        KeyValuePair<string, Action?>[] directories;
-        lock (Gate)
+        private readonly object _gate = new();
+        private readonly HashSet<string> _files = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Action?> _directories = new(StringComparer.Ordinal);
+        private volatile Ending? _ending;
+
+        /// <summary>The ending begun by <see cref="End"/>, or null.</summary>
+        public Ending? Stopping => _ending;
+
+        /// <summary>Removes the file <paramref name="path"/> at <see cref="End"/> if the returned handle is not disposed before.</summary>
+        public IDisposable TrackFile(string path)
         {
-            files = [.. Files];
-            directories = [.. Directories];
+            lock (_gate) _files.Add(path);
+            return new Release(() => { lock (_gate) _files.Remove(path); });
         }
-        foreach (string file in files)
-            Attempt(() => File.Delete(file));
-        foreach (var (directory, before) in directories)
+
+        /// <summary>Removes the folder <paramref name="path"/> at <see cref="End"/>, after <paramref name="before"/>, if the handle is not disposed before.</summary>
+        public IDisposable TrackDirectory(string path, Action? before = null)
         {
-            if (before != null) Attempt(before);
-            // A worker thread still writing there can refill the folder between the removal of its files and of the folder
-            // itself ("directory not empty"): a few more tries before giving up.
-            for (int attempt = 0; attempt < 5 && Directory.Exists(directory); attempt++)
+            lock (_gate) _directories[path] = before;
+            return new Release(() => { lock (_gate) _directories.Remove(path); });
+        }
+
+        /// <summary>
+        /// Runs <paramref name="body"/> wholly before <see cref="End"/> takes its list of what to remove, or not at all: an
+        /// ending that comes while it runs waits for it, and once one has begun it is refused. (Taking the list first and
+        /// waiting for nothing, a signal just before a set of moves removed partial files while they moved and ended the
+        /// process among them: a set half moved.)
+        /// </summary>
+        /// <exception cref="OperationCanceledException">An ending has begun: <paramref name="body"/> did not run.</exception>
+        public T Deferring<T>(Func<T> body)
+        {
+            lock (_gate)
             {
-                if (attempt > 0) Thread.Sleep(20);
-                Attempt(() => Directory.Delete(directory, recursive: true));
+                if (_ending is { } ending) throw new OperationCanceledException(ending.Message);
+                return body();
             }
         }
-    }
 
-    private static void Attempt(Action remove)
-    {
-        try
+        /// <summary>
+        /// Begins the ending by <paramref name="signal"/> (after any <see cref="Deferring{T}"/> body running, which then runs
+        /// no more) and removes every tracked file and folder, best effort: the process is ending and has no one to tell.
+        /// </summary>
+        public Ending End(PosixSignal signal)
         {
-            remove();
+            string[] files;
+            KeyValuePair<string, Action?>[] directories;
+            var ending = Ending.Of(signal);
+            lock (_gate)
+            {
+                _ending = ending;
+                files = [.. _files];
+                directories = [.. _directories];
+            }
+            foreach (string file in files)
+                Attempt(() => File.Delete(file));
+            foreach (var (directory, before) in directories)
+            {
+                if (before != null) Attempt(before);
+                // A worker thread still writing there can refill the folder between the removal of its files and of the folder
+                // itself ("directory not empty"): a few more tries before giving up.
+                for (int attempt = 0; attempt < 5 && Directory.Exists(directory); attempt++)
+                {
+                    if (attempt > 0) Thread.Sleep(20);
+                    Attempt(() => Directory.Delete(directory, recursive: true));
+                }
+            }
+            return ending;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        private static void Attempt(Action remove)
         {
-            // Files still being written by a worker thread may block a folder's removal; the next run's start removes what is left.
+            try
+            {
+                remove();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Files still being written by a worker thread may block a folder's removal; the next run's start removes what is left.
+            }
         }
     }
 
