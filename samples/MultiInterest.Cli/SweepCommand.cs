@@ -263,14 +263,10 @@ internal static class SweepCommand
         return 0;
     }
 
-    /// <summary>The exact number of configurations of <paramref name="space"/> (its <c>Size</c> saturates at 2^63 - 1).</summary>
-    internal static System.Numerics.BigInteger ConfigurationCount(SweepSearchSpace space) =>
-        space.Parameters.Aggregate(System.Numerics.BigInteger.One, (size, p) => size * p.Values.Count);
-
     /// <summary>"18 configurations", "110,000,000,000,000,000,000 configurations": the exact count.</summary>
     private static string Configurations(SweepSearchSpace space)
     {
-        var count = ConfigurationCount(space);
+        var count = space.ExactSize;
         return count.ToString("N0", CultureInfo.InvariantCulture) + (count.IsOne ? " configuration" : " configurations");
     }
 

@@ -20,7 +20,7 @@ internal static class SweepJson
         if (weights) w.WriteBoolean("weights", true);
         w.WriteString("space", outcome.Space.ToString());
         // Exact, also past 2^63 - 1 (where the space's Size saturates).
-        var configurations = SweepCommand.ConfigurationCount(outcome.Space);
+        var configurations = outcome.Space.ExactSize;
         if (configurations <= long.MaxValue) w.WriteNumber("configurations", (long)configurations);
         else
         {

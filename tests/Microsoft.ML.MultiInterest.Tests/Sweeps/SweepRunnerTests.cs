@@ -33,6 +33,8 @@ public class SweepRunnerTests
         foreach (string name in new[] { "clusters", "kmeans-iterations", "components", "neighbors", "mmr-pool", "items-per-interest", "uniform-negatives", "epochs", "als-iterations", "dimension" })
             huge.Add(name, Enumerable.Range(100, 100).ToArray());
         Assert.Equal(long.MaxValue, huge.Size);
+        Assert.Equal(System.Numerics.BigInteger.Pow(100, 10), huge.ExactSize);
+        Assert.Equal(102_010, (int)large.ExactSize);
         Assert.Contains("has 100,000,000,000,000,000,000 configurations", Assert.Throws<ArgumentException>(() => SweepRunner.Run(graph, huge, SweepTestData.Options())).Message,
             StringComparison.Ordinal);
 

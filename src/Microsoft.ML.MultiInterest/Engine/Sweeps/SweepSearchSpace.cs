@@ -95,16 +95,15 @@ public sealed class SweepSearchSpace
         }
     }
 
+    /// <summary>The exact number of configurations (the product of the value counts), also past <see cref="Size"/>'s 2^63 - 1.</summary>
+    public System.Numerics.BigInteger ExactSize => _parameters.Aggregate(System.Numerics.BigInteger.One, (size, p) => size * p.Values.Count);
+
     /// <summary>
-    /// The exact number of configurations with thousands separators ("110,000,000,000,000,000,000"; <see cref="Size"/>
-    /// saturates) and the values per parameter ("lambda 11 x neighbors 100"), for messages.
+    /// <see cref="ExactSize"/> with thousands separators ("110,000,000,000,000,000,000") and the values per parameter
+    /// ("lambda 11 x neighbors 100"), for messages.
     /// </summary>
-    internal (string Count, string PerParameter) SizeText()
-    {
-        var size = System.Numerics.BigInteger.One;
-        foreach (var p in _parameters) size *= p.Values.Count;
-        return (size.ToString("N0", CultureInfo.InvariantCulture), string.Join(" x ", _parameters.Select(p => $"{p.Name} {p.Values.Count}")));
-    }
+    internal (string Count, string PerParameter) SizeText() =>
+        (ExactSize.ToString("N0", CultureInfo.InvariantCulture), string.Join(" x ", _parameters.Select(p => $"{p.Name} {p.Values.Count}")));
 
     /// <summary>"lambda=0,0.2;neighbors=10,20": the form <see cref="Parse"/> reads.</summary>
     public override string ToString() => string.Join(";", _parameters.Select(p => $"{p.Name}={string.Join(",", p.Values)}"));
