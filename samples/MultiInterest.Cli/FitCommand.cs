@@ -373,7 +373,13 @@ internal static class FitCommand
         }
         double fitSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
-        bool replaced = OutputFile.WriteReplacing(modelPath, path => ml.Model.Save(model, data.Schema, path));
+        // Opened for writing only (Model.Save(path) opens it read-write, which on a pipe such as /dev/stdout keeps a reader of
+        // the process's own: a reader that went away left the save blocked for ever).
+        bool replaced = OutputFile.WriteReplacing(modelPath, path =>
+        {
+            using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
+            ml.Model.Save(model, data.Schema, stream);
+        });
         progress.Out.WriteLine($"Fitted {stages.Description} on {Counted.Of(rawEdges.Count, "edge")}{(weighted ? WeightedSummary : "")} in {fitSeconds:F1} s; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath}"
             + $"{(replaced ? " (replacing the file there)" : "")} in {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;

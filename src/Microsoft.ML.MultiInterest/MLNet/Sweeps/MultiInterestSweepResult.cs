@@ -66,6 +66,9 @@ public sealed class MultiInterestSweepResult
             throw new IOException($"'{path}' is a directory: SaveModel writes one zip file; give its path, such as '{Path.Combine(path, "model.zip")}'.");
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory != null) Directory.CreateDirectory(directory);
-        _context.Model.Save(Model, ModelInputSchema, path);
+        // Opened for writing only (Model.Save(path) opens it read-write): on a pipe (/dev/stdout) a read-write handle made the
+        // process a reader of its own output, so a reader that went away left the save blocked for ever, not failed.
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
+        _context.Model.Save(Model, ModelInputSchema, stream);
     }
 }
