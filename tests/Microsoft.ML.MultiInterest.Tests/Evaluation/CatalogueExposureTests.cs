@@ -71,17 +71,19 @@ public sealed class CatalogueExposureTests
         Assert.Contains("3 lists but 2 users", mismatched.Message);
     }
 
+    /// <summary>
+    /// Catalogue 0, 1, 2, 3, 5; head item 0 (degree 5); long tail 1, 2, 3, 5; item 4 has no training edge. Held out, by user
+    /// row: 0 {0, 1, 3} (tail 1, 3), 1 {0, 4} (no tail), 2 {2, 5} (tail 2, 5), 3 {1} (tail 1). Shares of the tail items
+    /// listed, users 2, 0, 1, 3: row 1/2 (5), 1/2 (1), none, 1 (1); baseline 2/2, 0, none, 0.
+    /// </summary>
+    private static (int[] Degrees, BipartiteGraph HeldOut, int[] Users, RankedLists Row, RankedLists Baseline) LongTailWorld() =>
+        ([5, 3, 3, 1, 0, 2], BipartiteGraph.FromEdges(4, 6, [0, 0, 0, 1, 1, 2, 2, 3], [0, 1, 3, 0, 4, 2, 5, 1]), [2, 0, 1, 3],
+            Lists([5, 0], [1, 2], [0, 3], [1]), Lists([2, 5], [0], [0], [0]));
+
     [Fact]
     public void LongTailRecallAgainst_PairsTheSharesOfTheUsersWithALongTailHeldOutItem()
     {
-        // Catalogue 0, 1, 2, 3, 5; head item 0 (degree 5); long tail 1, 2, 3, 5; item 4 has no training edge.
-        int[] degrees = [5, 3, 3, 1, 0, 2];
-        // Held out, by user row: 0 {0, 1, 3} (tail 1, 3), 1 {0, 4} (no tail), 2 {2, 5} (tail 2, 5), 3 {1} (tail 1).
-        var heldOut = BipartiteGraph.FromEdges(4, 6, [0, 0, 0, 1, 1, 2, 2, 3], [0, 1, 3, 0, 4, 2, 5, 1]);
-        int[] users = [2, 0, 1, 3];
-        // Shares of the tail items listed, users 2, 0, 1, 3:  row 1/2 (5), 1/2 (1), none, 1 (1);  baseline 2/2, 0, none, 0.
-        var row = Lists([5, 0], [1, 2], [0, 3], [1]);
-        var baseline = Lists([2, 5], [0], [0], [0]);
+        var (degrees, heldOut, users, row, baseline) = LongTailWorld();
         var paired = CatalogueExposure.LongTailRecallAgainst(row, baseline, degrees, heldOut, users);
         // Differences over users 2, 0, 3 (user 1 holds out no tail item): -1/2, +1/2, +1; mean 1/3.
         // Deviations -5/6, 1/6, 2/3; squares 25/36 + 1/36 + 16/36 = 7/6; s² = (7/6) / (3 − 1) = 7/12; SE = √(7/12 / 3) = √7 / 6.
@@ -111,12 +113,8 @@ public sealed class CatalogueExposureTests
     [Fact]
     public void LongTailRecallByActivity_PairsEachGroupsLongTailUsersAlone()
     {
-        // The fixture above: users 2, 0, 1, 3 with differences -1/2, +1/2, none (no tail item), +1.
-        int[] degrees = [5, 3, 3, 1, 0, 2];
-        var heldOut = BipartiteGraph.FromEdges(4, 6, [0, 0, 0, 1, 1, 2, 2, 3], [0, 1, 3, 0, 4, 2, 5, 1]);
-        int[] users = [2, 0, 1, 3];
-        var row = Lists([5, 0], [1, 2], [0, 3], [1]);
-        var baseline = Lists([2, 5], [0], [0], [0]);
+        // Users 2, 0, 1, 3 with differences -1/2, +1/2, none (no tail item), +1.
+        var (degrees, heldOut, users, row, baseline) = LongTailWorld();
         // Groups: users 2 and 0 in group 1, user 1 (no tail item) in group 0, user 3 in group 3; group 2 empty.
         var byGroup = CatalogueExposure.LongTailRecallByActivity(row, baseline, degrees, heldOut, users, [1, 1, 0, 3]);
         Assert.Equal(ActivityQuartiles.Count, byGroup.Length);
