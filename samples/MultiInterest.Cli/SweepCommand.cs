@@ -106,7 +106,7 @@ internal static class SweepCommand
                 throw new UsageException("--unseen says how --test scores its edges of users or items unseen in training: add --test FILE, or leave --unseen out.");
             // As SweepRunner refuses it, in the command line's terms and before the files are read.
             var searched = r.Value(space);
-            if (options.Strategy == SweepStrategy.Grid && options.MaxTrials == 0 && options.TimeBudget == null && searched.Size > SweepDefaults.MaxUnlimitedGridConfigurations)
+            if (options.RunsUnfinishableGrid(searched))
                 throw new UsageException($"--space: the grid over this space has {Configurations(searched)} ({string.Join(" x ", searched.Parameters.Select(p => $"{p.Name} {p.Values.Count}"))}), "
                     + $"more than the {SweepDefaults.MaxUnlimitedGridConfigurations.ToString("N0", CultureInfo.InvariantCulture)} it runs without a limit: it would not finish. "
                     + "Give --trials or --budget, or search it with --strategy random, local or halving.");

@@ -65,6 +65,17 @@ public sealed class SweepOptions
     /// <summary>Degree of parallelism of every stage; 0 = all cores.</summary>
     public int Threads { get; set; }
 
+    /// <summary>
+    /// Whether these options would run a grid over <paramref name="space"/> that cannot finish: <see cref="SweepStrategy.Grid"/>
+    /// over more than <see cref="SweepDefaults.MaxUnlimitedGridConfigurations"/> configurations with neither
+    /// <see cref="MaxTrials"/> nor <see cref="TimeBudget"/> (the sweep refuses it before any trial).
+    /// </summary>
+    public bool RunsUnfinishableGrid(SweepSearchSpace space)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        return Strategy == SweepStrategy.Grid && MaxTrials <= 0 && TimeBudget == null && space.Size > SweepDefaults.MaxUnlimitedGridConfigurations;
+    }
+
     /// <summary>A copy (the base settings deep-copied).</summary>
     public SweepOptions Clone()
     {

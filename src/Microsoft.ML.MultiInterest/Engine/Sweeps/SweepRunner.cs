@@ -202,8 +202,7 @@ public static class SweepRunner
     /// </summary>
     private static void CheckUnlimitedGrid(SweepSearchSpace space, SweepOptions options)
     {
-        if (options.Strategy != SweepStrategy.Grid || options.MaxTrials > 0 || options.TimeBudget != null || space.Size <= SweepDefaults.MaxUnlimitedGridConfigurations)
-            return;
+        if (!options.RunsUnfinishableGrid(space)) return;
         var (count, perParameter) = space.SizeText();
         throw new ArgumentException($"The search space has {count} configurations ({perParameter}), more than the "
             + $"{SweepDefaults.MaxUnlimitedGridConfigurations.ToString("N0", CultureInfo.InvariantCulture)} a grid runs without a limit: it would not finish. Set SweepOptions.MaxTrials or "
