@@ -10,9 +10,10 @@ using MultiInterest.Cli.Common;
 namespace MultiInterest.Cli;
 
 /// <summary>
-/// <c>fit</c>: the kNN-Embed pipeline as ML.NET estimators (MapValueToKey, GraphEmbedding, SphericalKMeans,
-/// KnnSmoothedMixture, ClusterQuotaRetriever) fitted on an edge file and saved with mlContext.Model.Save; with
-/// <c>--retriever</c> the embeddings end in the unimodal or the history-interest MMR stage instead.
+/// <c>fit</c>: a retrieval pipeline as ML.NET estimators (MapValueToKey, GraphEmbedding and, by default, the
+/// history-interest MMR stage) fitted on an edge file and saved with mlContext.Model.Save; <c>--retriever</c> ends the
+/// embeddings in another stage instead (<c>quota</c>: the kNN-Embed pipeline, SphericalKMeans, KnnSmoothedMixture and
+/// ClusterQuotaRetriever).
 /// </summary>
 internal static class FitCommand
 {
@@ -47,6 +48,9 @@ internal static class FitCommand
         _ => throw new ArgumentOutOfRangeException(nameof(retriever), retriever, null),
     };
 
+    /// <summary>The stage as a stray flag's message names it, saying when it is the default (no <c>--retriever</c> given).</summary>
+    private static string StageName(ParseResult r, CliOption<FitRetriever> retriever) => $"--retriever {Name(r.Value(retriever))}{(r.Given(retriever) ? "" : ", the default")}";
+
     public static Command Create(CliConsole console)
     {
         var train = Opt.InputFile("--train", "Training edges: user<TAB>item TSV with a header line, raw ids, .gz allowed.", required: true);
@@ -58,9 +62,9 @@ internal static class FitCommand
         var pipeline = new PipelineFlags();
         var quotaStage = new PipelineFlags.QuotaStage();
         var neighborIndex = new NeighborIndexOption.Flags();
-        var retriever = Opt.Choice("--retriever", FitRetriever.Quota, Name,
-            "The retrieval stage: quota (kNN-Embed: clusters, smoothed mixtures, cluster quotas), unimodal (the single vector's top M), "
-            + "history-mmr (history-interest MMR, the --history-* settings; no clustering or mixture stage) or round-robin (learned multi-vector "
+        var retriever = Opt.Choice("--retriever", FitRetriever.HistoryMmr, Name,
+            "The retrieval stage: history-mmr (history-interest MMR, the --history-* settings; no clustering or mixture stage), "
+            + "quota (kNN-Embed: clusters, smoothed mixtures, cluster quotas), unimodal (the single vector's top M) or round-robin (learned multi-vector "
             + "embeddings: the --dcm or --mixture-embeddings model with its --dcm-* / --mix-* settings, instead of --algorithm) or fused (history-mmr fused with the "
             + "round robin of a DCM model warm-started from the same --algorithm vectors, weights --dcm-fusion-weight and 1 minus it: the dcm_history_fusion row) "
             + "or conditional (Pinterest's conditional retrieval over the item topics of --conditions FILE, the --cond-* settings, one value each; with "
@@ -79,7 +83,7 @@ internal static class FitCommand
         var mixtureEmbedding = new MixtureRows.Flags();
         var conditional = new ConditionalFlags.Flags(stage: true);
         var mmr = new MmrStageFlags();
-        var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (kNN-Embed by default; --retriever unimodal, history-mmr, round-robin, fused, conditional or mmr) on an edge file and saves it with mlContext.Model.Save.")
+        var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (history-interest MMR by default; --retriever quota, unimodal, round-robin, fused, conditional or mmr) on an edge file and saves it with mlContext.Model.Save.")
             .With([train, model, candidates, retriever, historyVector, weights, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,
                 .. conditional.Stage, .. mmr.All]);
         FitWording.Apply(command);
@@ -90,6 +94,14 @@ internal static class FitCommand
             var stage = r.Value(retriever);
             if (stage != FitRetriever.RoundRobin && (r.GetValue(dcm.On) || r.GetValue(mixtureEmbedding.On)))
                 throw new UsageException("--dcm and --mixture-embeddings train the model of --retriever round-robin (fused trains its own DCM model from the --dcm-* settings); add it, or leave them out.");
+            // Before any file is read: a stray flag is a usage error, whatever the data.
+            // --query and --beta also set the implicit components' query of a conditional stage merged with them.
+            var allowed = stage == FitRetriever.Quota ? quotaStage.All.Select(o => o.Name)
+                : stage == FitRetriever.Conditional ? [quotaStage.Query.Name, quotaStage.Beta.Name] : [];
+            if (quotaStage.Given(r).Except(allowed).FirstOrDefault() is { } stray)
+                throw new UsageException($"{stray} sets the quota stage of --retriever quota, which this fit ({StageName(r, retriever)}) does not train: add --retriever quota, or leave it out.");
+            if (stage != FitRetriever.Mmr && mmr.Given(r).FirstOrDefault() is { } strayMmr)
+                throw new UsageException($"{strayMmr} sets the stage of --retriever mmr, which this fit ({StageName(r, retriever)}) does not train: leave it out.");
             var trainer = GraphEmbeddingTrainer.Options.FromEngine(stage == FitRetriever.RoundRobin ? LearnedModel(r, dcm, mixtureEmbedding, seed, threads) : engine);
             // --weights: every GraphEmbedding of the pipeline (the warm start's and fused's DCM too) reads the rows' weights; no other stage does.
             string? weightColumn = r.GetValue(weights) ? ServingData.WeightColumn : null;
@@ -109,13 +121,6 @@ internal static class FitCommand
                 NeighborProbes = index.Probes,
                 Threads = threads,
             };
-            // --query and --beta also set the implicit components' query of a conditional stage merged with them.
-            var allowed = stage == FitRetriever.Quota ? quotaStage.All.Select(o => o.Name)
-                : stage == FitRetriever.Conditional ? [quotaStage.Query.Name, quotaStage.Beta.Name] : [];
-            if (quotaStage.Given(r).Except(allowed).FirstOrDefault() is { } stray)
-                throw new UsageException($"{stray} sets the quota stage of --retriever quota (the default); --retriever {Name(stage)} has none: leave it out.");
-            if (stage != FitRetriever.Mmr && mmr.Given(r).FirstOrDefault() is { } strayMmr)
-                throw new UsageException($"{strayMmr} sets the stage of --retriever mmr; --retriever {Name(stage)} has none: leave it out.");
             // The other stages' settings, given to a stage that reads none of them, would be ignored without a word.
             bool dcmModel = stage == FitRetriever.Fused || (stage == FitRetriever.RoundRobin && r.GetValue(dcm.On));
             bool mixtureModel = stage == FitRetriever.RoundRobin && r.GetValue(mixtureEmbedding.On);
@@ -159,6 +164,13 @@ internal static class FitCommand
                     kmeans, mixture),
                 _ => new Stages { KMeans = kmeans, Mixture = mixture, Quota = quota },
             };
+            // The kNN-Embed flags set stages that only quota, and mmr and conditional with an interest term, fit: to another
+            // pipeline they would be ignored without a word.
+            var strayPipeline = last.KMeans == null ? pipeline.All.Concat(neighborIndex.All).FirstOrDefault(r.Given)
+                : last.Quota == null && r.Given(pipeline.Alpha) ? pipeline.Alpha : null;
+            if (strayPipeline != null)
+                throw new UsageException($"{strayPipeline.Name} sets the kNN-Embed {(strayPipeline == pipeline.Alpha ? "quotas of --retriever quota" : "clusters and mixtures (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0)")}, "
+                    + $"which this fit ({StageName(r, retriever)}) does not train: leave it out.");
             var readHistories = r.Value(historyVector);
             if (readHistories == HistoryVector.FoldIn && stage == FitRetriever.RoundRobin)
                 throw new UsageException("--history-vector fold-in: round robin reads a new user's history by its learned components; use auto or mean.");

@@ -49,9 +49,9 @@ public sealed class CliExcludeItemsTests : IDisposable
             Assert.Equal(kept, after[user][..kept.Length]);
         }
 
-        // The default retriever (cluster quotas) leaves them out too, its lists as long.
+        // Cluster quotas leave them out too, their lists as long.
         var quota = CliHarness.Run("fit", "--train", train, "--model", PathOf("q.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
-            "--clusters", "4");
+            "--retriever", "quota", "--clusters", "4");
         Assert.True(quota.ExitCode == 0, quota.Error);
         var plainQuota = CliHarness.Run("recommend", "--model", PathOf("q.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("plain-q.tsv"), "--recommender");
         var servedQuota = CliHarness.Run("recommend", "--model", PathOf("q.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("served-q.tsv"),

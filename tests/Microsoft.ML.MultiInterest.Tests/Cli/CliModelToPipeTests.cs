@@ -28,7 +28,7 @@ public sealed class CliModelToPipeTests : IDisposable
         var random = new Random(5);
         File.WriteAllLines(train, ["user\titem", .. Enumerable.Range(0, 3000).SelectMany(u => Enumerable.Range(0, 8).Select(_ => $"u{u}\ti{random.Next(400)}")).Distinct()]);
         string[] args = command == "fit"
-            ? ["fit", "--train", train, "--model", "/dev/stdout", "--algorithm", "truncated-svd", "--dim", "16", "--clusters", "8", "--threads", "1"]
+            ? ["fit", "--train", train, "--model", "/dev/stdout", "--retriever", "quota", "--algorithm", "truncated-svd", "--dim", "16", "--clusters", "8", "--threads", "1"]
             : ["sweep", "--train", train, "--model", "/dev/stdout", "--out", Path.Combine(_directory, "sweep"), "--space", "lambda=0,0.5", "--algorithm", "truncated-svd",
                 "--dim", "16", "--clusters", "8", "--threads", "1"];
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };

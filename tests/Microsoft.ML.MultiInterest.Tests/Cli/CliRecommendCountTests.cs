@@ -17,7 +17,7 @@ public sealed class CliRecommendCountTests : IDisposable
     {
         var (train, _) = CliHarness.WriteSplit(_directory);
         var fit = CliHarness.Run("fit", "--train", train, "--model", PathOf("q.zip"), "--algorithm", "truncated-svd", "--dim", "4", "--threads", "1",
-            "--clusters", "4", "--candidates", "6");
+            "--retriever", "quota", "--clusters", "4", "--candidates", "6");
         Assert.True(fit.ExitCode == 0, fit.Error);
         File.WriteAllLines(PathOf("users.tsv"), ["user", "u0", "u1", "someone-new"]);
         File.WriteAllLines(PathOf("history.tsv"), ["user\titem", "u1\ti3"]);

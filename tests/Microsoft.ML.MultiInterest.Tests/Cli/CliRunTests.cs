@@ -391,18 +391,18 @@ public sealed class CliRunTests : IDisposable
         // 120 items: the default 2,000 clusters cannot be fitted; evaluate and fit both use 12 and say so.
         var (train, _) = CliHarness.WriteSplit(_directory);
         string model = Path.Combine(_directory, "small.zip");
-        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "implicit-als", "--dim", "8", "--candidates", "5", "--threads", "1");
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "quota", "--algorithm", "implicit-als", "--dim", "8", "--candidates", "5", "--threads", "1");
         Assert.True(fit.ExitCode == 0, fit.Error);
         Assert.Contains("120 items are too few for the default 2,000 clusters; using 12 (pass --clusters to choose)", fit.Out + fit.Error, StringComparison.Ordinal);
         using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
             Assert.Equal(12, saved.Clustering!.Centroids.Rows);
         // A count the user gives is kept, and one beyond the items is a usage error naming the flag and the items, before any fitting.
-        var given = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "implicit-als", "--dim", "8", "--candidates", "5", "--threads", "1", "--clusters", "30");
+        var given = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "quota", "--algorithm", "implicit-als", "--dim", "8", "--candidates", "5", "--threads", "1", "--clusters", "30");
         Assert.True(given.ExitCode == 0, given.Error);
         Assert.DoesNotContain("too few for the default", given.Out + given.Error, StringComparison.Ordinal);
         using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
             Assert.Equal(30, saved.Clustering!.Centroids.Rows);
-        var tooMany = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "implicit-als", "--dim", "8", "--threads", "1", "--clusters", "500");
+        var tooMany = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "quota", "--algorithm", "implicit-als", "--dim", "8", "--threads", "1", "--clusters", "500");
         Assert.Equal(CliRunner.BadUsage, tooMany.ExitCode);
         Assert.Contains("--clusters 500 asks for more clusters than the 120 items there are to cluster", Assert.Single(tooMany.ErrorLines), StringComparison.Ordinal);
     }
@@ -808,7 +808,7 @@ public sealed class CliRunTests : IDisposable
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
         string model = Path.Combine(_directory, "model.zip"), lists = Path.Combine(_directory, "lists.tsv");
-        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "quota", "--algorithm", "negative-sampling", "--dim", "8", "--epochs", "2",
             "--degree-negatives", "3", "--clusters", "8", "--candidates", "5", "--threads", "1");
         Assert.True(fit.ExitCode == 0, fit.Error);
         Assert.Contains("Fitted the kNN-Embed pipeline on", fit.Out, StringComparison.Ordinal);
@@ -878,7 +878,7 @@ public sealed class CliRunTests : IDisposable
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
         string model = Path.Combine(_directory, "hybrid.zip");
-        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--algorithm", "implicit-als", "--dim", "8", "--clusters", "8", "--candidates", "6",
+        var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "quota", "--algorithm", "implicit-als", "--dim", "8", "--clusters", "8", "--candidates", "6",
             "--query", "user", "--head-share", "0.5", "--threads", "1");
         Assert.True(fit.ExitCode == 0, fit.Error);
         using (var saved = MultiInterestModel.Load(new Microsoft.ML.MLContext(seed: 1), model))
@@ -890,7 +890,7 @@ public sealed class CliRunTests : IDisposable
 
         // Without the head the lists differ: the flag reached the stage.
         string plain = Path.Combine(_directory, "plain.zip"), plainLists = Path.Combine(_directory, "plain.tsv");
-        Assert.Equal(0, CliHarness.Run("fit", "--train", train, "--model", plain, "--algorithm", "implicit-als", "--dim", "8", "--clusters", "8", "--candidates", "6",
+        Assert.Equal(0, CliHarness.Run("fit", "--train", train, "--model", plain, "--retriever", "quota", "--algorithm", "implicit-als", "--dim", "8", "--clusters", "8", "--candidates", "6",
             "--query", "user", "--threads", "1").ExitCode);
         Assert.Equal(0, CliHarness.Run("recommend", "--model", plain, "--users", test, "--out", plainLists).ExitCode);
         Assert.NotEqual(served, File.ReadAllLines(plainLists).Select(l => string.Join('\t', l.Split('\t')[..3])).ToArray());
@@ -1053,6 +1053,32 @@ public sealed class CliRunTests : IDisposable
         var list = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "conditional", "--conditions", conditions, "--cond-max", "2,3");
         Assert.Equal(CliRunner.BadUsage, list.ExitCode);
         Assert.Contains("--cond-max takes one value", list.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Since 1.3.0 <c>fit</c> without <c>--retriever</c> fits history-interest MMR, the row that kept Unimodal's recall with
+    /// more diversity (README, "Which retriever"): the same model, list for list, as naming it; quota flags are then strays.
+    /// </summary>
+    [Fact]
+    public void Fit_without_a_retriever_fits_history_interest_mmr()
+    {
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string byDefault = Path.Combine(_directory, "default.zip"), named = Path.Combine(_directory, "named.zip");
+        string[] common = ["--train", train, "--algorithm", "implicit-als", "--dim", "8", "--candidates", "5", "--threads", "1"];
+        var fit = CliHarness.Run(["fit", "--model", byDefault, .. common]);
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains("Fitted the history-interest MMR pipeline on", fit.Out, StringComparison.Ordinal);
+        var fitNamed = CliHarness.Run(["fit", "--model", named, "--retriever", "history-mmr", .. common]);
+        Assert.True(fitNamed.ExitCode == 0, fitNamed.Error);
+        string defaultLists = Path.Combine(_directory, "default.tsv"), namedLists = Path.Combine(_directory, "named.tsv");
+        Assert.Equal(0, CliHarness.Run("recommend", "--model", byDefault, "--users", test, "--out", defaultLists).ExitCode);
+        Assert.Equal(0, CliHarness.Run("recommend", "--model", named, "--users", test, "--out", namedLists).ExitCode);
+        Assert.True(File.ReadAllLines(defaultLists).Length > 1);
+        Assert.Equal(File.ReadAllLines(namedLists), File.ReadAllLines(defaultLists));
+
+        var stray = CliHarness.Run(["fit", "--model", byDefault, "--head-share", "0.2", .. common]);
+        Assert.Equal(CliRunner.BadUsage, stray.ExitCode);
+        Assert.Contains("--head-share", stray.Error, StringComparison.Ordinal);
     }
 
     [Fact]
