@@ -51,6 +51,13 @@ internal static class FitCommand
     /// <summary>The stage as a stray flag's message names it, saying when it is the default (no <c>--retriever</c> given).</summary>
     private static string StageName(ParseResult r, CliOption<FitRetriever> retriever) => $"--retriever {Name(r.Value(retriever))}{(r.Given(retriever) ? "" : ", the default")}";
 
+    /// <summary>
+    /// What to do with a kNN-Embed flag this fit does not read: without <c>--retriever</c> the flag most likely comes from a
+    /// script written for the quota pipeline, fit's default before 1.3.0, which leaving it out would not give back.
+    /// </summary>
+    private static string QuotaAdvice(ParseResult r, CliOption<FitRetriever> retriever) =>
+        r.Given(retriever) ? "leave it out" : "add --retriever quota (fit's default before 1.3.0), or leave it out";
+
     public static Command Create(CliConsole console)
     {
         var train = Opt.InputFile("--train", "Training edges: user<TAB>item TSV with a header line, raw ids, .gz allowed.", required: true);
@@ -99,7 +106,7 @@ internal static class FitCommand
             var allowed = stage == FitRetriever.Quota ? quotaStage.All.Select(o => o.Name)
                 : stage == FitRetriever.Conditional ? [quotaStage.Query.Name, quotaStage.Beta.Name] : [];
             if (quotaStage.Given(r).Except(allowed).FirstOrDefault() is { } stray)
-                throw new UsageException($"{stray} sets the quota stage of --retriever quota, which this fit ({StageName(r, retriever)}) does not train: add --retriever quota, or leave it out.");
+                throw new UsageException($"{stray} sets the quota stage of --retriever quota, which this fit ({StageName(r, retriever)}) does not train: {(r.Given(retriever) ? "add --retriever quota, or leave it out" : QuotaAdvice(r, retriever))}.");
             if (stage != FitRetriever.Mmr && mmr.Given(r).FirstOrDefault() is { } strayMmr)
                 throw new UsageException($"{strayMmr} sets the stage of --retriever mmr, which this fit ({StageName(r, retriever)}) does not train: leave it out.");
             var trainer = GraphEmbeddingTrainer.Options.FromEngine(stage == FitRetriever.RoundRobin ? LearnedModel(r, dcm, mixtureEmbedding, seed, threads) : engine);
@@ -135,7 +142,7 @@ internal static class FitCommand
             ];
             foreach (var (options, read, owner) in groups)
                 if (!read && options.FirstOrDefault(r.Given) is { } strayOption)
-                    throw new UsageException($"{strayOption.Name} sets {owner}, which this fit (--retriever {Name(stage)}"
+                    throw new UsageException($"{strayOption.Name} sets {owner}, which this fit ({StageName(r, retriever)}"
                         + $"{(dcmModel && stage == FitRetriever.RoundRobin ? " --dcm" : mixtureModel ? " --mixture-embeddings" : "")}) does not train: leave it out.");
             var quota = new ClusterQuotaRetrieverEstimator.Options
             {
@@ -170,12 +177,13 @@ internal static class FitCommand
                 : last.Quota == null && r.Given(pipeline.Alpha) ? pipeline.Alpha : null;
             if (strayPipeline != null)
                 throw new UsageException($"{strayPipeline.Name} sets the kNN-Embed {(strayPipeline == pipeline.Alpha ? "quotas of --retriever quota" : "clusters and mixtures (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0)")}, "
-                    + $"which this fit ({StageName(r, retriever)}) does not train: leave it out.");
+                    + $"which this fit ({StageName(r, retriever)}) does not train: {QuotaAdvice(r, retriever)}.");
             var readHistories = r.Value(historyVector);
             if (readHistories == HistoryVector.FoldIn && stage == FitRetriever.RoundRobin)
                 throw new UsageException("--history-vector fold-in: round robin reads a new user's history by its learned components; use auto or mean.");
             if (readHistories == HistoryVector.Mean && stage is FitRetriever.HistoryMmr or FitRetriever.Fused)
-                throw new UsageException($"--history-vector mean: --retriever {Name(stage)} reads every history by its fold-in; use auto or fold-in.");
+                throw new UsageException($"--history-vector mean: this fit ({StageName(r, retriever)}) reads every history by its fold-in; use auto or fold-in"
+                    + (r.Given(retriever) ? "." : ", or add --retriever quota (fit's default before 1.3.0), which reads the mean."));
             last.SetHistoryVector(readHistories);
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;
             // --dcm-warm-start: the single vector of --algorithm is fitted first, and its item table starts DCM's.

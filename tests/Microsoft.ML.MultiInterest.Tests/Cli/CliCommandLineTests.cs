@@ -299,4 +299,30 @@ public sealed class CliCommandLineTests
         Assert.Equal(CliRunner.BadUsage, run.ExitCode);
         Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A script written for fit before 1.3.0, whose default was the kNN-Embed quota pipeline, gives its flags without
+    /// <c>--retriever</c>: every refusal then says the stage is the default, and a kNN-Embed flag's names the way back
+    /// (<c>--retriever quota</c>), since leaving the flag out would quietly fit another pipeline than the script's. With a
+    /// retriever named, the advice stays "leave it out".
+    /// </summary>
+    [Theory]
+    [InlineData("--clusters 500", "which this fit (--retriever history-mmr, the default) does not train: add --retriever quota (fit's default before 1.3.0), or leave it out.")]
+    [InlineData("--iterations 5", "add --retriever quota (fit's default before 1.3.0), or leave it out.")]
+    [InlineData("--components 10", "add --retriever quota (fit's default before 1.3.0), or leave it out.")]
+    [InlineData("--neighbors 5", "add --retriever quota (fit's default before 1.3.0), or leave it out.")]
+    [InlineData("--lambda 0.5", "add --retriever quota (fit's default before 1.3.0), or leave it out.")]
+    [InlineData("--neighbor-index clustered", "add --retriever quota (fit's default before 1.3.0), or leave it out.")]
+    [InlineData("--alpha 0.5", "which this fit (--retriever history-mmr, the default) does not train: add --retriever quota (fit's default before 1.3.0), or leave it out.")]
+    [InlineData("--head-share 0.2", "add --retriever quota (fit's default before 1.3.0), or leave it out.")]
+    [InlineData("--history-vector mean", "--history-vector mean: this fit (--retriever history-mmr, the default) reads every history by its fold-in")]
+    [InlineData("--cond-max 3", "--cond-max sets --retriever conditional, which this fit (--retriever history-mmr, the default) does not train")]
+    [InlineData("--retriever unimodal --clusters 500", "which this fit (--retriever unimodal) does not train: leave it out.")]
+    [InlineData("--retriever history-mmr --history-vector mean", "--history-vector mean: this fit (--retriever history-mmr) reads every history by its fold-in")]
+    public void A_pre_1_3_script_without_a_retriever_is_told_the_default_and_the_way_back(string options, string expected)
+    {
+        var run = CliHarness.Run(["fit", "--train", "a.tsv", "--model", "m.zip", .. options.Split(' ')]);
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
 }
