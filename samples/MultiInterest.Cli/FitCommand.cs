@@ -94,6 +94,15 @@ internal static class FitCommand
             .With([train, model, candidates, retriever, historyVector, weights, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,
                 .. conditional.Stage, .. mmr.All]);
         FitWording.Apply(command);
+        // Since 1.3.0 fit's default pipeline has no kNN-Embed stage: the help names the retrievers that read these flags
+        // (the others refuse them), rather than list "--clusters ... [default: 2000]" as if every fit clustered.
+        const string KnnEmbedStages = "kNN-Embed (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0): ";
+        foreach (var option in pipeline.All.Except([pipeline.Alpha]).Concat(neighborIndex.All))
+            option.Description = KnnEmbedStages + option.Description;
+        pipeline.Alpha.Description = "The quota stage (--retriever quota): the quota exponent, quota proportional to p^alpha.";
+        quotaStage.HeadShare.Description = quotaStage.HeadShare.Description!.Replace("The quota stage: ", "The quota stage (--retriever quota): ", StringComparison.Ordinal);
+        foreach (var option in new Option[] { quotaStage.Query, quotaStage.Beta })
+            option.Description = option.Description!.Replace("The quota stage: ", "The quota stage (--retriever quota; conditional with --cond-implicit-share above 0): ", StringComparison.Ordinal);
         command.SetAction(r =>
         {
             int threads = r.Value(run.Threads), seed = r.Value(run.Seed);

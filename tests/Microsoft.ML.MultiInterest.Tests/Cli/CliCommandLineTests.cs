@@ -250,6 +250,29 @@ public sealed class CliCommandLineTests
         Assert.Contains("--dcm-fusion-weight-sweep", CliHarness.Run("evaluate", "--help").Out, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Since 1.3.0 fit's default pipeline has no clusters, mixtures or quotas: fit's help says which retrievers read the
+    /// kNN-Embed flags (they are refused elsewhere), where it listed "--clusters ... [default: 2000]" as if every fit used them.
+    /// evaluate's help, whose rows all fit them, is unchanged.
+    /// </summary>
+    [Theory]
+    [InlineData("--clusters", "kNN-Embed (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0): ")]
+    [InlineData("--iterations", "kNN-Embed (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0): ")]
+    [InlineData("--components", "kNN-Embed (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0): ")]
+    [InlineData("--neighbors", "kNN-Embed (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0): ")]
+    [InlineData("--lambda", "kNN-Embed (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0): ")]
+    [InlineData("--neighbor-index", "kNN-Embed (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0): ")]
+    [InlineData("--neighbor-lists", "kNN-Embed (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0): ")]
+    [InlineData("--neighbor-probes", "kNN-Embed (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0): ")]
+    [InlineData("--alpha", "The quota stage (--retriever quota): ")]
+    [InlineData("--head-share", "The quota stage (--retriever quota): ")]
+    public void Fit_help_names_the_retrievers_that_read_each_knn_embed_flag(string flag, string prefix)
+    {
+        string Line(string command) => CliHarness.Run(command, "--help").Out.Split('\n').Single(l => l.TrimStart().StartsWith(flag + " ", StringComparison.Ordinal));
+        Assert.Contains(prefix, Line("fit"), StringComparison.Ordinal);
+        Assert.DoesNotContain("--retriever", Line("evaluate"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Fit_help_speaks_of_the_model_it_builds_not_of_evaluates_rows()
     {
