@@ -14,7 +14,8 @@
 #
 #   benchmarks/peers/onnx_node/side_by_side.sh MODEL.zip ONNX_DIR USERS.tsv [TRAIN.tsv.gz]
 #
-# ONNX_DIR: `multiinterest export-onnx --model MODEL.zip --out ONNX_DIR`. USERS.tsv: header, user id in the first
+# MODEL.zip: a quota model (`multiinterest fit --retriever quota`, fit's default before 1.3.0; score.mjs does not run the
+# pool scorer of the default since, history-interest MMR). ONNX_DIR: `multiinterest export-onnx --model MODEL.zip --out ONNX_DIR`. USERS.tsv: header, user id in the first
 # column; its edges are excluded too (passed as --history to both), as in docs/performance.md.
 # TRAIN defaults to data/cit-HepPh/train.tsv.gz (the edges MODEL.zip was fitted on: the Node client builds its mask
 # from them, the CLI from the history stored in the model).
