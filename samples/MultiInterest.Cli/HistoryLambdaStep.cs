@@ -86,7 +86,7 @@ internal static class HistoryLambdaStep
         string served = listLength is { } length ? $"top {length}" : "lists";
         progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}" + (choice.UnimodalPool ? $", re-ordering Unimodal's {served} with the interests"
             : choice.Reorder ? $", re-ordering its own {served}" : $", pool {poolSize}")
-            + $", chosen on {choice.Users:N0} validation users ({Rule(choice.Rule, choice.RecallLeadErrors)}): "
+            + $", chosen on {choice.Users:N0} validation user{(choice.Users == 1 ? "" : "s")} ({Rule(choice.Rule, choice.RecallLeadErrors)}): "
             + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}"
             + (choice.RecallLead is { } lead && double.IsFinite(lead.StandardError) ? $" (paired: {PairedTable.Format(lead, 100, 2)} points)" : "")
             + DiversityText(point.Diversity, choice.UnimodalDiversity, choice.ReorderDiversity) + $" ({choice.Seconds:F1} s).");

@@ -209,7 +209,7 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             clustering = items.Clustering(rows, o.ItemClusterColumnName, nameof(o.ItemClusterColumnName));
             mixtures = o.ReadMixtures(input, rows.ClusterCount, items.Embeddings.Dimension);
         }
-        Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranking the top {pool} of {items.RowOf.Length} items to {o.Candidates} candidates (lambda {o.Lambda}).");
+        Logging.Info(_context, nameof(MmrRetrieverEstimator), $"Re-ranking the top {Math.Min(pool, items.RowOf.Length)} of {items.RowOf.Length} items to {o.Candidates} candidates (lambda {o.Lambda}).");
         var fitted = FittedServing.Create(_context, nameof(MmrRetrieverEstimator), input, rows, items,
             CandidateMethod.Mmr, o.Candidates, double.NaN, settings, o.ExcludeSeen, mixtures, clustering, o);
         if (fitted.Settings is { FoldInMatchUserVectors: true, FoldInFitted: true } s)
