@@ -64,18 +64,7 @@ public sealed class ItemClustering
         if (centroids != null && (centroids.Rows != clusterCount || centroids.Dimension != items.Dimension))
             throw new ArgumentException($"Centroids must be {clusterCount} x {items.Dimension}, not {centroids.Rows} x {centroids.Dimension}.", nameof(centroids));
 
-        var offsets = new int[clusterCount + 1];
-        for (int i = 0; i < assignments.Length; i++)
-        {
-            int c = assignments[i];
-            if ((uint)c >= (uint)clusterCount)
-                throw new ArgumentOutOfRangeException(nameof(assignments), $"Item {i} is assigned to cluster {c}, outside 0..{clusterCount - 1}.");
-            offsets[c + 1]++;
-        }
-        for (int c = 0; c < clusterCount; c++) offsets[c + 1] += offsets[c];
-        var members = new int[assignments.Length];
-        var cursor = (int[])offsets.Clone();
-        for (int i = 0; i < assignments.Length; i++) members[cursor[assignments[i]]++] = i;
+        var (offsets, members) = Index(assignments, clusterCount);
 
         EmbeddingMatrix finalCentroids;
         if (centroids != null)
@@ -100,5 +89,36 @@ public sealed class ItemClustering
             }
         }
         return new ItemClustering(assignments, clusterCount, offsets, members, finalCentroids);
+    }
+
+    /// <summary>
+    /// This clustering with items appended after its own (items <see cref="ItemCount"/>.. in order), in clusters
+    /// <paramref name="added"/>: the same centroids (not moved by the new members), so every item already here keeps its
+    /// cluster and every retrieval over it its lists (the items folded in between two fits).
+    /// </summary>
+    /// <param name="added">The cluster of each appended item.</param>
+    internal ItemClustering WithItems(ReadOnlySpan<int> added)
+    {
+        int[] assignments = [.. _assignments, .. added];
+        var (offsets, members) = Index(assignments, ClusterCount);
+        return new ItemClustering(assignments, ClusterCount, offsets, members, Centroids);
+    }
+
+    /// <summary>Each cluster's members, ascending, concatenated, and where each cluster's start (a counting sort of the items by cluster).</summary>
+    private static (int[] Offsets, int[] Members) Index(int[] assignments, int clusterCount)
+    {
+        var offsets = new int[clusterCount + 1];
+        for (int i = 0; i < assignments.Length; i++)
+        {
+            int c = assignments[i];
+            if ((uint)c >= (uint)clusterCount)
+                throw new ArgumentOutOfRangeException(nameof(assignments), $"Item {i} is assigned to cluster {c}, outside 0..{clusterCount - 1}.");
+            offsets[c + 1]++;
+        }
+        for (int c = 0; c < clusterCount; c++) offsets[c + 1] += offsets[c];
+        var members = new int[assignments.Length];
+        var cursor = (int[])offsets.Clone();
+        for (int i = 0; i < assignments.Length; i++) members[cursor[assignments[i]]++] = i;
+        return (offsets, members);
     }
 }

@@ -74,7 +74,8 @@ internal static class FoldInCalibration
         return square > 0 ? (float)(VectorMath.Dot(foldIn, own) / square) : 0f;
     }
 
-    private static int[] Sample(BipartiteGraph train)
+    /// <summary>The rows of <paramref name="train"/> with a history, at most <see cref="SampleUsers"/> of them evenly over the list.</summary>
+    internal static int[] Sample(BipartiteGraph train)
     {
         var eligible = Enumerable.Range(0, train.UserCount).Where(u => train.DegreeOf(u) > 0).ToArray();
         if (eligible.Length <= SampleUsers) return eligible;

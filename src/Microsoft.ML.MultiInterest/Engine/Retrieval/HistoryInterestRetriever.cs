@@ -35,7 +35,15 @@ public sealed class HistoryInterestRetriever
     /// As the public constructor, sharing a caller's exact search and MMR over the same <paramref name="items"/> (each
     /// holds its own copy of the item table: 126 MB apiece for Gowalla at d = 768); null builds them.
     /// </summary>
-    internal HistoryInterestRetriever(EmbeddingMatrix items, HistoryPoolOptions? pool, UnimodalRetriever? search, MmrRetriever? mmr)
+    /// <param name="items">The item vectors.</param>
+    /// <param name="pool">How the pool is searched; null = exact.</param>
+    /// <param name="search">The caller's exact search over <paramref name="items"/>, or null.</param>
+    /// <param name="mmr">The caller's MMR over <paramref name="items"/>, or null.</param>
+    /// <param name="index">
+    /// The clustered pool's lists built before over <paramref name="items"/> (those of a model whose items were extended
+    /// between two fits, <see cref="HistoryPoolIndex.WithItems"/>); null builds them.
+    /// </param>
+    internal HistoryInterestRetriever(EmbeddingMatrix items, HistoryPoolOptions? pool, UnimodalRetriever? search, MmrRetriever? mmr, HistoryPoolIndex? index = null)
     {
         ArgumentNullException.ThrowIfNull(items);
         pool?.Validate();
@@ -43,7 +51,9 @@ public sealed class HistoryInterestRetriever
         _mmr = mmr ?? new MmrRetriever(items);
         _items = items;
         _pool = pool?.Clone() ?? new HistoryPoolOptions();
-        if (_pool.Search == HistoryPoolSearch.Clustered) _index = new HistoryPoolIndex(items, _pool);
+        if (index != null && index.Items != items.Rows)
+            throw new ArgumentException($"The pool's lists index {index.Items} items; there are {items.Rows}.", nameof(index));
+        if (_pool.Search == HistoryPoolSearch.Clustered) _index = index ?? new HistoryPoolIndex(items, _pool);
     }
 
     /// <summary>The pool search's options (a copy).</summary>

@@ -94,6 +94,22 @@ internal sealed class HistoryPoolIndex
     {
     }
 
+    /// <summary>
+    /// This index over <paramref name="items"/>, its own items followed by new ones: the same lists and centroids (not
+    /// retrained, so every item here keeps its list), each new item in the list whose centroid has the highest cosine to its
+    /// vector (<see cref="NearestCentroid"/>, the rule the lists' k-means assigns by; ties to the lower list).
+    /// </summary>
+    /// <param name="items">This index's items (same rows), then the new items' vectors.</param>
+    internal HistoryPoolIndex WithItems(EmbeddingMatrix items)
+    {
+        if (items.Rows < Items || items.Dimension != Dimension)
+            throw new ArgumentException($"The items must extend the index's {Items} x {Dimension}, not be {items.Rows} x {items.Dimension}.", nameof(items));
+        var listOf = new int[items.Rows];
+        _listOf.CopyTo(listOf, 0);
+        for (int i = Items; i < items.Rows; i++) listOf[i] = NearestCentroid.Of(Centroids, items.ReadRow(i)).Cluster;
+        return new HistoryPoolIndex(items, Centroids, listOf, Probes, UserProbes, HistoryLists);
+    }
+
     /// <summary>The lists' centroids (unit length, one row per list): what an ONNX directory keeps to rebuild the index.</summary>
     public EmbeddingMatrix Centroids { get; }
 

@@ -35,7 +35,11 @@ internal sealed partial class LiveRetriever
     private readonly Lazy<int[][]> _popularByCondition;
 
     /// <summary>Creates the retriever; <paramref name="threads"/> parallelise the one-off item-side work of history interests.</summary>
-    public LiveRetriever(ServingTables tables, int threads = 0)
+    /// <param name="tables">What the stage serves.</param>
+    /// <param name="threads">Parallelism of the one-off item-side work; the lists do not depend on it.</param>
+    /// <param name="poolIndex">A history-interest MMR stage's clustered pool lists over <paramref name="tables"/>' items, kept from
+    /// the stage they were extended from (<see cref="NewItemTables"/>); null trains them.</param>
+    public LiveRetriever(ServingTables tables, int threads = 0, HistoryPoolIndex? poolIndex = null)
     {
         Tables = tables;
         Settings = tables.Settings;
@@ -60,7 +64,7 @@ internal sealed partial class LiveRetriever
             _interests = matched ?? new HistoryInterestBuilder(tables.Items, tables.Settings.History(), threads);
             // A fresh history's own vector is its whole-history fold-in, so scaling onto it would solve that fold-in again for a factor of 1.
             _freshInterests = _interests.Unscaled();
-            _historyMmr = new HistoryInterestRetriever(tables.Items, tables.Settings.Pool(threads));
+            _historyMmr = new HistoryInterestRetriever(tables.Items, tables.Settings.Pool(threads), search: null, mmr: null, poolIndex);
         }
         else if (tables.Method == CandidateMethod.Mmr) _mmr = new MmrRetriever(tables.Items);
         if (tables.Method == CandidateMethod.RoundRobin) _roundRobin = new RoundRobinRetriever(tables.Learned!.ItemComponents, tables.Learned.DestinationComponents);

@@ -15,12 +15,12 @@ namespace Microsoft.ML.MultiInterest;
 /// once; the tables are read-only and every call allocates its own scratch. A fitted pipeline and the recommender made from
 /// it share those tables.
 /// </remarks>
-public sealed class MultiInterestRecommender
+public sealed partial class MultiInterestRecommender
 {
     private readonly LiveRetriever _live;
     private readonly Dictionary<string, int> _compactOfItem;
     private readonly Fusion? _fusion;
-    private readonly IReadOnlyList<string> _stageNames;
+    private readonly string[] _stageNames;
 
     /// <summary>A recommender over one stage, whose candidates column is <paramref name="stageName"/>.</summary>
     internal MultiInterestRecommender(LiveRetriever live, string stageName)

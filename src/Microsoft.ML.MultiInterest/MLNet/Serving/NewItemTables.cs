@@ -1,0 +1,184 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// Folds items added since the fit into one stage's <see cref="ServingTables"/> (<see cref="MultiInterestRecommender.FoldInNewItems(IEnumerable{ValueTuple{string, string}}, int)"/>):
+/// each new item gets the vector the next implicit-ALS item step would give it (<see cref="ItemFoldIn"/>), solved against the
+/// trained users' vectors from the trained users who engaged it, a key after every existing one (so compact indices stay the
+/// rank of the item key and "lower key wins" ties hold), the cluster of its nearest centroid where the stage reads item
+/// clusters, and its edges in the training history (so a user who engaged it does not get it back). The source tables are
+/// not touched: the result is new tables, sharing the unchanged parts.
+/// </summary>
+internal static class NewItemTables
+{
+    /// <summary>A stage's retriever over its tables with the new items of <paramref name="edges"/> folded in, and what was done.</summary>
+    /// <param name="live">The stage served now.</param>
+    /// <param name="compactOfItem">Its map of known item ids to compact items.</param>
+    /// <param name="edges">The new engagements (validated: no null or empty id).</param>
+    /// <param name="threads">Parallelism of the solves and the one-off item-side work; the vectors do not depend on it.</param>
+    /// <exception cref="NotSupportedException">The stage cannot take items between fits (round robin, conditional, no user vectors).</exception>
+    public static (LiveRetriever Live, FoldedItemCounts Counts) Fold(LiveRetriever live, Dictionary<string, int> compactOfItem,
+        IReadOnlyList<(string User, string Item)> edges, int threads)
+    {
+        var t = live.Tables;
+        RequireFoldable(t);
+        var users = t.UserVectors!;
+        int knownItemEdges = 0, unknownUserEdges = 0, duplicates = 0;
+        var newIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var newNames = new List<string>();
+        var usersOf = new List<SortedSet<int>>();
+        foreach (var (userId, itemId) in edges)
+        {
+            if (compactOfItem.ContainsKey(itemId))
+            {
+                knownItemEdges++;
+                continue;
+            }
+            if (!newIndex.TryGetValue(itemId, out int k))
+            {
+                newIndex.Add(itemId, k = newNames.Count);
+                newNames.Add(itemId);
+                usersOf.Add([]);
+            }
+            // A user the item is solved against has a trained vector: one with a training edge (a history entry) and a vector.
+            int row = t.UserNames.IndexOf(userId);
+            int entry = row < 0 ? -1 : Array.BinarySearch(t.HistoryUsers, row);
+            if (entry < 0 || !users.Contains(row)) unknownUserEdges++;
+            else if (!usersOf[k].Add(entry)) duplicates++;
+        }
+        var placed = Enumerable.Range(0, newNames.Count).Where(k => usersOf[k].Count > 0).ToArray();
+        var counts = new FoldedItemCounts(placed.Select(k => newNames[k]).ToArray(),
+            Enumerable.Range(0, newNames.Count).Where(k => usersOf[k].Count == 0).Select(k => newNames[k]).ToArray(),
+            placed.Sum(k => usersOf[k].Count), knownItemEdges, unknownUserEdges, duplicates);
+        if (placed.Length == 0) return (live, counts);
+
+        var userTable = users.Gather(t.HistoryUsers, absentAsZero: true);
+        var foldIn = ObjectiveOf(live, userTable, threads);
+        var vectors = foldIn.Fold(placed.Select(k => usersOf[k].ToArray()).ToArray(), threads);
+        var tables = Extend(t, live.Settings, counts.Folded, placed.Select(k => usersOf[k]).ToArray(), vectors);
+        var poolIndex = live.HistoryMmr?.PoolIndex?.WithItems(tables.Items);
+        return (new LiveRetriever(tables, threads, poolIndex), counts);
+    }
+
+    /// <summary>
+    /// Refuses a stage whose item side cannot be folded in: a round robin's learned item components and a conditional stage's
+    /// item conditions come from the fit alone, and without user vectors there is nothing to solve against.
+    /// </summary>
+    internal static void RequireFoldable(ServingTables t)
+    {
+        const string Refit = "refit the model with the new items' edges to serve them.";
+        if (t.Method == CandidateMethod.RoundRobin)
+            throw new NotSupportedException("FoldInNewItems: a round-robin stage (RoundRobinRetriever) retrieves from learned item components (DCM or mixture "
+                + "components) that the fit gives each item and no fold-in can give a new one; " + Refit);
+        if (t.Method == CandidateMethod.Conditional)
+            throw new NotSupportedException("FoldInNewItems: a conditional stage (ConditionalRetriever) retrieves an item only under its conditions (topics), "
+                + "which the fit gives each item and new engagements do not; " + Refit);
+        if (t.UserVectors == null)
+            throw new NotSupportedException($"FoldInNewItems: this {t.Method} stage reads no user vectors (UserEmbeddingColumnName), and a new item is "
+                + "folded in against the trained users' vectors; fit the stage with user vectors, or " + Refit);
+    }
+
+    /// <summary>
+    /// The item-side objective: the one the stage reads histories with when the item vectors carry it (their ALS objective,
+    /// or one given), else fitted to the trained items (roles swapped from the user side's fit).
+    /// </summary>
+    private static ItemFoldIn ObjectiveOf(LiveRetriever live, EmbeddingMatrix userTable, int threads)
+    {
+        var t = live.Tables;
+        var settings = live.Settings;
+        if (settings.FoldsInHistories && !settings.FoldInMatchUserVectors)
+            return ItemFoldIn.OfObjective(userTable, t.UserCount, settings.History(), threads);
+        var start = settings.History();
+        start.MatchUserVectors = false;
+        return ItemFoldIn.MatchedTo(userTable, t.UserCount, UsersOfItems(t.History), t.Items, start, threads);
+    }
+
+    /// <summary>The training history turned round: row j holds compact item j's users (history entries), with their weights.</summary>
+    private static BipartiteGraph UsersOfItems(BipartiteGraph history)
+    {
+        var users = new int[history.EdgeCount];
+        for (int u = 0; u < history.UserCount; u++)
+            users.AsSpan(history.Offsets[u], history.DegreeOf(u)).Fill(u);
+        return BipartiteGraph.FromEdges(history.ItemCount, history.UserCount, history.EdgeItems, users, history.EdgeWeights);
+    }
+
+    /// <summary>
+    /// <paramref name="t"/> with the items <paramref name="names"/> appended (vectors <paramref name="vectors"/>, users
+    /// <paramref name="usersOf"/>): new keys after every existing one, their edges in the history, each in its nearest cluster.
+    /// </summary>
+    private static ServingTables Extend(ServingTables t, RetrievalSettings settings, string[] names, IReadOnlyCollection<int>[] usersOf, EmbeddingMatrix vectors)
+    {
+        int known = t.ItemRowOf.Length, keys = t.ItemNames.Count, d = t.Items.Dimension, added = names.Length;
+        var itemNames = new string[keys + added];
+        for (int r = 0; r < keys; r++) itemNames[r] = t.ItemNames[r];
+        var rowOf = new int[known + added];
+        t.ItemRowOf.CopyTo(rowOf, 0);
+        for (int k = 0; k < added; k++)
+        {
+            itemNames[keys + k] = names[k];
+            rowOf[known + k] = keys + k;
+        }
+        var items = new EmbeddingMatrix(known + added, d);
+        t.Items.Values.CopyTo(items.Values, 0);
+        vectors.Values.CopyTo(items.Values, (long)known * d);
+        var clustering = t.Clustering?.WithItems(NearestClusters(t.Clustering, vectors));
+        return new ServingTables
+        {
+            Method = t.Method,
+            Candidates = t.Candidates,
+            Alpha = t.Alpha,
+            Settings = settings,
+            ExcludeSeen = t.ExcludeSeen,
+            ItemNames = new KeyNameList(itemNames),
+            UserNames = t.UserNames,
+            ItemRowOf = rowOf,
+            Items = items,
+            UserVectors = t.UserVectors,
+            Mixtures = t.Mixtures,
+            Clustering = clustering,
+            Learned = t.Learned,
+            Conditional = t.Conditional,
+            Followed = t.Followed,
+            HistoryUsers = t.HistoryUsers,
+            History = WithEdges(t.History, usersOf, known),
+        };
+    }
+
+    /// <summary>The nearest centroid of each row of <paramref name="vectors"/> by cosine (<see cref="NearestCentroid"/>: the rule a loaded model's k-means assigns by).</summary>
+    private static int[] NearestClusters(ItemClustering clustering, EmbeddingMatrix vectors)
+    {
+        var clusters = new int[vectors.Rows];
+        for (int k = 0; k < clusters.Length; k++) clusters[k] = NearestCentroid.Of(clustering.Centroids, vectors.ReadRow(k)).Cluster;
+        return clusters;
+    }
+
+    /// <summary>The history with the new items' edges: item <paramref name="first"/> + k engaged by the entries of <paramref name="usersOf"/>[k] (weight 1).</summary>
+    private static BipartiteGraph WithEdges(BipartiteGraph history, IReadOnlyCollection<int>[] usersOf, int first)
+    {
+        int added = usersOf.Sum(u => u.Count), total = history.EdgeCount + added;
+        var users = new int[total];
+        var items = new int[total];
+        history.EdgeItems.CopyTo(items);
+        for (int u = 0; u < history.UserCount; u++) users.AsSpan(history.Offsets[u], history.DegreeOf(u)).Fill(u);
+        float[]? weights = history.HasWeights ? new float[total] : null;
+        if (weights != null)
+        {
+            history.EdgeWeights.CopyTo(weights);
+            weights.AsSpan(history.EdgeCount).Fill(1f);
+        }
+        int e = history.EdgeCount;
+        for (int k = 0; k < usersOf.Length; k++)
+        {
+            foreach (int u in usersOf[k])
+            {
+                users[e] = u;
+                items[e++] = first + k;
+            }
+        }
+        return BipartiteGraph.FromEdges(history.UserCount, first + usersOf.Length, users, items, weights);
+    }
+}
+
+/// <summary>What a fold-in of new items did with the edges given (<see cref="NewItemsFoldIn"/>).</summary>
+internal sealed record FoldedItemCounts(string[] Folded, string[] LeftUnknown, int FoldedEdges, int KnownItemEdges, int UnknownUserEdges, int DuplicateEdges);

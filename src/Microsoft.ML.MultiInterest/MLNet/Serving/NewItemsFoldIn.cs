@@ -1,0 +1,56 @@
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// The result of <see cref="MultiInterestRecommender.FoldInNewItems(IEnumerable{ValueTuple{string, string}}, int)"/>: the new
+/// recommender, which also knows the items folded in, and what was done with each edge given.
+/// </summary>
+public sealed class NewItemsFoldIn
+{
+    internal NewItemsFoldIn(MultiInterestRecommender recommender, FoldedItemCounts counts, int edges)
+    {
+        Recommender = recommender;
+        FoldedItems = counts.Folded;
+        ItemsLeftUnknown = counts.LeftUnknown;
+        Edges = edges;
+        FoldedEdges = counts.FoldedEdges;
+        KnownItemEdges = counts.KnownItemEdges;
+        UnknownUserEdges = counts.UnknownUserEdges;
+        DuplicateEdges = counts.DuplicateEdges;
+    }
+
+    /// <summary>
+    /// The recommender with the items of <see cref="FoldedItems"/>: a new instance (the one called is unchanged and still
+    /// serves); when nothing was folded in, the one called.
+    /// </summary>
+    public MultiInterestRecommender Recommender { get; }
+
+    /// <summary>The items folded in, in the order of their first edge: the order of their new keys, after every existing item's.</summary>
+    public IReadOnlyList<string> FoldedItems { get; }
+
+    /// <summary>
+    /// Items the model does not know none of whose edges is by a user it has a trained vector for: not folded in, still
+    /// unknown (<see cref="MultiInterestRecommender.KnowsItem"/> false). Give them again with edges of trained users.
+    /// </summary>
+    public IReadOnlyList<string> ItemsLeftUnknown { get; }
+
+    /// <summary>The edges given.</summary>
+    public int Edges { get; }
+
+    /// <summary>The distinct (trained user, new item) pairs the new items were solved from (and added to those users' histories).</summary>
+    public int FoldedEdges { get; }
+
+    /// <summary>
+    /// Edges of items the model already knows: not read. Their trained vectors are kept (a fold-in never changes a trained
+    /// item, nor a trained user's vector); a user's fresh engagements of known items belong in the history of its requests.
+    /// </summary>
+    public int KnownItemEdges { get; }
+
+    /// <summary>
+    /// Edges of new items by users the model has no trained vector for (users new since the fit, or without a training
+    /// edge): not read, since the fold-in solves against the trained users' vectors.
+    /// </summary>
+    public int UnknownUserEdges { get; }
+
+    /// <summary>Edges of new items that repeat a (user, item) pair already given: read once.</summary>
+    public int DuplicateEdges { get; }
+}
