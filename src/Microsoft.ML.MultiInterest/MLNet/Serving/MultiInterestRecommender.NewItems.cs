@@ -71,6 +71,9 @@ public sealed partial class MultiInterestRecommender
         return FoldInNewItems(pairs, threads);
     }
 
+    /// <summary>The stages served, each with its tables: the one stage, or the sources of a fusion (tests read the folded vectors here).</summary>
+    internal IReadOnlyList<LiveRetriever> LiveStages => _fusion?.Sources ?? [_live];
+
     /// <summary>The fold-in into the stage, or into every source of a fusion (all refuse or none; the report is the first source's).</summary>
     private NewItemsFoldIn FoldIn(List<(string User, string Item)> edges, int threads)
     {

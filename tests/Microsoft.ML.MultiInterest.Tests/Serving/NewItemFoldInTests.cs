@@ -1,0 +1,309 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Serving;
+
+/// <summary>
+/// <see cref="MultiInterestRecommender.FoldInNewItems(IEnumerable{ValueTuple{string, string}}, int)"/>: items added since
+/// the fit get the vector of the implicit-ALS item step from their trained users, and then serve as trained items do, in a
+/// new recommender; the old one is unchanged.
+/// </summary>
+public class NewItemFoldInTests
+{
+    private static readonly ImplicitAlsOptions ExactAls = new() { Iterations = 8, Regularization = 0.05, UnobservedWeight = 0.05, Solver = ImplicitAlsSolver.Cholesky };
+
+    private static GraphEmbeddingTrainer.Options Als(int dimension = 8) =>
+        new() { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = dimension, Threads = 1, Seed = 3, Als = ExactAls.Clone() };
+
+    private static MultiInterestRecommender Fit(MLContext ml, IEnumerable<MLNetTestData.Edge> edges, GraphEmbeddingTrainer.Options embedding,
+        Func<MultiInterestCatalog, IEstimator<ITransformer>> retriever, bool clusters = false)
+    {
+        var mi = ml.MultiInterest();
+        IEstimator<ITransformer> pipeline = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(embedding));
+        if (clusters) pipeline = pipeline.Append(mi.SphericalKMeans(numberOfClusters: 4)).Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3));
+        return mi.CreateRecommender(pipeline.Append(retriever(mi)).Fit(ml.Data.LoadFromEnumerable(edges.ToList())));
+    }
+
+    /// <summary>The vector a stage serves for item <paramref name="id"/>.</summary>
+    private static float[] VectorOf(MultiInterestRecommender recommender, string id, int stage = 0)
+    {
+        var t = recommender.LiveStages[stage].Tables;
+        int compact = Enumerable.Range(0, t.ItemRowOf.Length).Single(j => t.ItemNames[t.ItemRowOf[j]] == id);
+        return t.Items.ReadRow(compact).ToArray();
+    }
+
+    private static (string, string)[] EdgesOf(IEnumerable<MLNetTestData.Edge> edges, string item, string asItem) =>
+        edges.Where(e => e.Item == item).Select(e => (e.User, asItem)).ToArray();
+
+    [Fact]
+    public void OnExactAls_ACopyOfATrainedItemUnderANewId_GetsThatItemsVector()
+    {
+        // ALS ends each iteration on the item step, so a trained item's vector is the item step's solve against the final users.
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges();
+        var recommender = Fit(ml, edges, Als(), mi => mi.UnimodalRetriever(candidates: 5));
+        foreach (string item in new[] { "i3", "i17" })
+        {
+            var folded = recommender.FoldInNewItems(EdgesOf(edges, item, item + "-copy"), threads: 1);
+            Assert.Equal([item + "-copy"], folded.FoldedItems);
+            var expected = VectorOf(recommender, item);
+            var actual = VectorOf(folded.Recommender, item + "-copy");
+            float scale = expected.Max(Math.Abs);
+            Assert.True(scale > 0.01f);
+            for (int j = 0; j < expected.Length; j++) Assert.Equal(expected[j], actual[j], 1e-4 * scale);
+        }
+    }
+
+    [Fact]
+    public void TheVectors_DoNotDependOnTheThreads_AndTheDataViewOverloadReadsTheSameEdges()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges();
+        var recommender = Fit(ml, edges, Als(), mi => mi.UnimodalRetriever(candidates: 5));
+        var day = EdgesOf(edges, "i3", "a").Concat(EdgesOf(edges, "i10", "b")).Concat(EdgesOf(edges, "i20", "c")).ToArray();
+        var one = recommender.FoldInNewItems(day, threads: 1).Recommender;
+        var two = recommender.FoldInNewItems(day, threads: 2).Recommender;
+        var view = ml.Data.LoadFromEnumerable(day.Select(e => new MLNetTestData.Edge { User = e.Item1, Item = e.Item2 }).ToList());
+        var viaView = recommender.FoldInNewItems(view, threads: 2).Recommender;
+        foreach (string id in new[] { "a", "b", "c" })
+        {
+            Assert.Equal(VectorOf(one, id), VectorOf(two, id));
+            Assert.Equal(VectorOf(one, id), VectorOf(viaView, id));
+        }
+        var missing = Assert.Throws<ArgumentException>(() => recommender.FoldInNewItems(view, userColumnName: "Who"));
+        Assert.Equal("userColumnName", missing.ParamName);
+        Assert.Contains("'Who'", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheOriginalIsUnchanged_KnownItemEdgesChangeNoVector_AndTheReportCountsEveryEdge()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges();
+        var recommender = Fit(ml, edges, Als(), mi => mi.UnimodalRetriever(candidates: 6));
+        var before = recommender.LiveStages[0].Tables.Items.Values.ToArray();
+        var listBefore = recommender.Recommend("u1", count: 10).Items.ToArray();
+        var newListBefore = recommender.Recommend("someone", ["i3", "i4"], count: 10).Items.ToArray();
+        (string, string)[] day =
+        [
+            ("u1", "i-new"), ("u2", "i-new"), ("u2", "i-new"), // one duplicate
+            ("u1", "i3"), ("u5", "i7"),                        // known items: not read
+            ("stranger", "i-new"), ("stranger", "i-lonely"),    // a user without a trained vector
+        ];
+        var folded = recommender.FoldInNewItems(day);
+
+        Assert.Equal(["i-new"], folded.FoldedItems);
+        Assert.Equal(["i-lonely"], folded.ItemsLeftUnknown);
+        Assert.Equal(day.Length, folded.Edges);
+        Assert.Equal(2, folded.FoldedEdges);
+        Assert.Equal(2, folded.KnownItemEdges);
+        Assert.Equal(2, folded.UnknownUserEdges);
+        Assert.Equal(1, folded.DuplicateEdges);
+        Assert.NotSame(recommender, folded.Recommender);
+        // The old recommender: the same tables, lists and knowledge.
+        Assert.Equal(before, recommender.LiveStages[0].Tables.Items.Values);
+        Assert.False(recommender.KnowsItem("i-new"));
+        Assert.Equal(listBefore, recommender.Recommend("u1", count: 10).Items);
+        Assert.Equal(newListBefore, recommender.Recommend("someone", ["i3", "i4"], count: 10).Items);
+        // The new one: every trained item keeps its vector bit for bit (the known items' edges changed nothing), the new item after them.
+        var after = folded.Recommender.LiveStages[0].Tables;
+        Assert.Equal(before, after.Items.Values.AsSpan(0, before.Length).ToArray());
+        Assert.True(folded.Recommender.KnowsItem("i-new"));
+        Assert.False(folded.Recommender.KnowsItem("i-lonely"));
+        Assert.Equal(after.ItemNames.Count - 1, after.ItemRowOf[^1]);
+        Assert.Equal("i-new", after.ItemNames[after.ItemRowOf[^1]]);
+        Assert.True(after.ItemRowOf.Zip(after.ItemRowOf.Skip(1)).All(p => p.First < p.Second));
+
+        // Nothing new: the same recommender back, and a second fold-in over the first one reads the folded item as known.
+        var none = recommender.FoldInNewItems([("u1", "i3")]);
+        Assert.Same(recommender, none.Recommender);
+        Assert.Empty(none.FoldedItems);
+        var again = folded.Recommender.FoldInNewItems([("u3", "i-new")]);
+        Assert.Equal(1, again.KnownItemEdges);
+        Assert.Same(folded.Recommender, again.Recommender);
+    }
+
+    [Fact]
+    public void BadEdges_AreRefusedNamingTheParameter()
+    {
+        var ml = new MLContext(seed: 1);
+        var recommender = Fit(ml, MLNetTestData.Edges(), Als(), mi => mi.UnimodalRetriever(candidates: 5));
+        Assert.Equal("edges", Assert.Throws<ArgumentNullException>(() => recommender.FoldInNewItems((IEnumerable<(string, string)>)null!)).ParamName);
+        var emptyUser = Assert.Throws<ArgumentException>(() => recommender.FoldInNewItems([("u1", "x"), ("", "y")]));
+        Assert.Equal("edges", emptyUser.ParamName);
+        Assert.Contains("Edge 1 has an empty user id", emptyUser.Message, StringComparison.Ordinal);
+        var nullItem = Assert.Throws<ArgumentException>(() => recommender.FoldInNewItems([("u1", null!)]));
+        Assert.Equal("edges", nullItem.ParamName);
+        Assert.Contains("Edge 0 (user 'u1') has a null item id", nullItem.Message, StringComparison.Ordinal);
+        Assert.Equal("threads", Assert.Throws<ArgumentOutOfRangeException>(() => recommender.FoldInNewItems([("u1", "x")], threads: -1)).ParamName);
+    }
+
+    /// <summary>
+    /// Three communities of 12 users and 10 items each; every user engaged 6 items of its own community. A new item engaged by
+    /// half of community 0 must reach community 0's lists and no other community's.
+    /// </summary>
+    private static List<MLNetTestData.Edge> Communities()
+    {
+        var random = new Random(7);
+        var edges = new List<MLNetTestData.Edge>();
+        for (int c = 0; c < 3; c++)
+            for (int u = 0; u < 12; u++)
+                foreach (int i in Enumerable.Range(0, 10).OrderBy(_ => random.Next()).Take(6))
+                    edges.Add(new MLNetTestData.Edge { User = $"c{c}u{u}", Item = $"c{c}i{i}" });
+        return edges;
+    }
+
+    [Theory]
+    [InlineData("unimodal")]
+    [InlineData("mmr")]
+    [InlineData("history-mmr")]
+    [InlineData("history-mmr-clustered")]
+    [InlineData("quota")]
+    [InlineData("mixture-mmr")]
+    public void OnAPlantedGraph_ANewItemReachesItsCommunitysListsOnly_NeverTwiceNorToItsOwnUsers(string method)
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = Communities();
+        bool clusters = method is "quota" or "mixture-mmr";
+        var recommender = Fit(ml, edges, Als(dimension: 6), mi => method switch
+        {
+            "unimodal" => mi.UnimodalRetriever(candidates: 5),
+            "mmr" => mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, Lambda = 0.9 }),
+            // Relevance-heavy MMR (Lambda 0.9): at the default a 5-item list of a one-community user already reaches into the others.
+            "history-mmr" => mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, Lambda = 0.9, Interests = MmrInterests.History }),
+            "history-mmr-clustered" => mi.MmrRetriever(new MmrRetrieverEstimator.Options
+                { Candidates = 5, Lambda = 0.9, Interests = MmrInterests.History, PoolSearch = HistoryPoolSearch.Clustered, PoolLists = 3, PoolProbes = 1 }),
+            "quota" => mi.ClusterQuotaRetriever(candidates: 5),
+            _ => mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, Lambda = 0.9, InterestWeight = 0.5 }),
+        }, clusters);
+        string[] engaged = [.. Enumerable.Range(0, 6).Select(u => $"c0u{u}")];
+        var folded = recommender.FoldInNewItems(engaged.Select(u => (u, "fresh")));
+        var serving = folded.Recommender;
+        Assert.Equal(["fresh"], folded.FoldedItems);
+
+        // Trained users: community 0's who did not engage it get it in their top 5 (4 unseen community items at least, with
+        // the new item as popular as any); its own users and the other communities' do not.
+        for (int c = 0; c < 3; c++)
+        {
+            for (int u = 0; u < 12; u++)
+            {
+                string user = $"c{c}u{u}";
+                var list = serving.Recommend(user).Items.Select(r => r.ItemId).ToArray();
+                Assert.Equal(list.Length, list.Distinct().Count());
+                var seen = edges.Where(e => e.User == user).Select(e => e.Item).ToHashSet();
+                Assert.DoesNotContain(list, seen.Contains);
+                bool expected = c == 0 && !engaged.Contains(user);
+                Assert.True(expected == list.Contains("fresh"), $"{method}: {user}'s list [{string.Join(", ", list)}]");
+            }
+        }
+        // New users from histories: in community 0's, with the new item read in a history that names it too; not in the others'.
+        Assert.Contains(serving.Recommend("new0", ["c0i1", "c0i2", "c0i3"]).Items, r => r.ItemId == "fresh");
+        Assert.DoesNotContain(serving.Recommend("new1", ["c1i1", "c1i2", "c1i3"]).Items, r => r.ItemId == "fresh");
+        Assert.DoesNotContain(serving.Recommend("new2", ["c2i1", "c2i2", "c2i3"]).Items, r => r.ItemId == "fresh");
+        var fromFresh = serving.Recommend("new3", ["fresh"], count: 5);
+        Assert.Equal(CandidateSource.History, fromFresh.Source);
+        Assert.All(fromFresh.Items, r => Assert.StartsWith("c0i", r.ItemId, StringComparison.Ordinal));
+        // SimilarItems, exclusions and (for the stages that name interests) Explain take it.
+        Assert.All(serving.SimilarItems("fresh", 3), r => Assert.StartsWith("c0i", r.ItemId, StringComparison.Ordinal));
+        Assert.DoesNotContain(serving.Recommend("c0u9", null, 5, exclude: ["fresh"]).Items, r => r.ItemId == "fresh");
+        if (method is "history-mmr" or "history-mmr-clustered" or "quota" or "mixture-mmr")
+        {
+            var explained = serving.Explain("new4", ["fresh", "c0i1"]);
+            Assert.Contains("fresh", explained.HistoryItemIds);
+            Assert.Contains(explained.Interests, i => i.HistoryItemIds.Contains("fresh"));
+            Assert.Equal(serving.Recommend("new4", ["fresh", "c0i1"]).Items.Select(r => r.ItemId), explained.Items.Select(r => r.ItemId));
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ClusteredStages_PlaceTheNewItemInItsNearestCluster_AndKeepEveryOtherItemsCluster(bool historyPool)
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = Communities();
+        var recommender = historyPool
+            ? Fit(ml, edges, Als(dimension: 6), mi => mi.MmrRetriever(new MmrRetrieverEstimator.Options
+                { Candidates = 5, Interests = MmrInterests.History, PoolSearch = HistoryPoolSearch.Clustered, PoolLists = 4, PoolProbes = 1 }))
+            : Fit(ml, edges, Als(dimension: 6), mi => mi.ClusterQuotaRetriever(candidates: 5), clusters: true);
+        var folded = recommender.FoldInNewItems([("c1u0", "x"), ("c1u1", "x"), ("c2u0", "y"), ("c2u1", "y"), ("c2u2", "y")]).Recommender;
+        var vectorX = VectorOf(folded, "x");
+        var vectorY = VectorOf(folded, "y");
+        var oldTables = recommender.LiveStages[0].Tables;
+        int known = oldTables.ItemRowOf.Length;
+        if (historyPool)
+        {
+            var oldIndex = recommender.LiveStages[0].HistoryMmr!.PoolIndex!;
+            var index = folded.LiveStages[0].HistoryMmr!.PoolIndex!;
+            Assert.Same(oldIndex.Centroids, index.Centroids);
+            Assert.Equal(oldIndex.ListOf.ToArray(), index.ListOf[..known].ToArray());
+            Assert.Equal(NearestCentroid.Of(oldIndex.Centroids, vectorX).Cluster, index.ListOf[known]);
+            Assert.Equal(NearestCentroid.Of(oldIndex.Centroids, vectorY).Cluster, index.ListOf[known + 1]);
+        }
+        else
+        {
+            var old = oldTables.Clustering!;
+            var clustering = folded.LiveStages[0].Tables.Clustering!;
+            Assert.Same(old.Centroids, clustering.Centroids);
+            Assert.Equal(old.Assignments.ToArray(), clustering.Assignments[..known].ToArray());
+            int cx = NearestCentroid.Of(old.Centroids, vectorX).Cluster, cy = NearestCentroid.Of(old.Centroids, vectorY).Cluster;
+            Assert.Equal(cx, clustering.ClusterOf(known));
+            Assert.Equal(cy, clustering.ClusterOf(known + 1));
+            Assert.Contains(known, clustering.MembersOf(cx).ToArray());
+            // Its cluster is the one of its community's items (the nearest centroid is not an arbitrary one).
+            var c1 = Enumerable.Range(0, known).Where(j => oldTables.ItemNames[oldTables.ItemRowOf[j]].StartsWith("c1", StringComparison.Ordinal)).Select(old.ClusterOf);
+            Assert.Contains(cx, c1);
+        }
+    }
+
+    [Fact]
+    public void RoundRobinAndConditionalStages_AreRefusedNamingTheMethod_AndAFusionFoldsIntoEverySource()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges();
+        var roundRobin = Fit(ml, edges, RoundRobinRetrieverMLNetTests.Embedding("mixture"), mi => mi.RoundRobinRetriever(candidates: 5));
+        var refused = Assert.Throws<NotSupportedException>(() => roundRobin.FoldInNewItems([("u1", "x")]));
+        Assert.Contains("RoundRobinRetriever", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("refit", refused.Message, StringComparison.Ordinal);
+
+        var topics = edges.Select(e => new TopicEdge { User = e.User, Item = e.Item, Topic = $"t{int.Parse(e.Item[1..], System.Globalization.CultureInfo.InvariantCulture) / 6}" }).ToList();
+        var mi = ml.MultiInterest();
+        var conditional = mi.CreateRecommender(MLNetTestData.KeyPipeline(ml)
+            .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, nameof(TopicEdge.Topic)))
+            .Append(mi.GraphEmbedding(Als()))
+            .Append(mi.ConditionalRetriever(new ConditionalRetrieverEstimator.Options { Candidates = 5 }))
+            .Fit(ml.Data.LoadFromEnumerable(topics)));
+        refused = Assert.Throws<NotSupportedException>(() => conditional.FoldInNewItems([("u1", "x")]));
+        Assert.Contains("ConditionalRetriever", refused.Message, StringComparison.Ordinal);
+
+        // A fusion of unimodal and history-interest MMR: both sources take the item, at the same key.
+        var fusion = mi.CreateRecommender(MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(Als()))
+            .Append(mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 6, CandidatesColumnName = "A", CandidateScoresColumnName = "AS", CandidateSourceColumnName = "ASrc" }))
+            .Append(mi.HistoryInterestMmr(candidates: 6))
+            .Append(mi.RankFusion(["A", MultiInterestColumnNames.Candidates], [0.5, 0.5], candidates: 6))
+            .Fit(ml.Data.LoadFromEnumerable(edges)));
+        var copy = EdgesOf(edges, "i3", "i3-copy");
+        var folded = fusion.FoldInNewItems(copy).Recommender;
+        Assert.Equal(CandidateMethod.RankFusion, folded.Method);
+        Assert.Equal(2, folded.LiveStages.Count);
+        Assert.All(folded.LiveStages, s => Assert.Equal("i3-copy", s.Tables.ItemNames[s.Tables.ItemRowOf[^1]]));
+        Assert.Equal(VectorOf(folded, "i3-copy", 0), VectorOf(folded, "i3-copy", 1));
+        // A new user whose history is i3's neighbourhood gets the copy wherever it gets i3.
+        var user = edges.First(e => e.Item == "i3").User;
+        var history = edges.Where(e => e.User == user && e.Item != "i3").Select(e => e.Item).ToArray();
+        var list = folded.Recommend("someone", history, count: 12).Items.Select(r => r.ItemId).ToArray();
+        Assert.Contains("i3", list);
+        Assert.Contains("i3-copy", list);
+        Assert.Equal(list.Length, list.Distinct().Count());
+    }
+
+    private sealed class TopicEdge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        public string Topic { get; set; } = "";
+    }
+}
