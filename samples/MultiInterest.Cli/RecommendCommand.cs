@@ -17,6 +17,7 @@ namespace MultiInterest.Cli;
 /// engine on the saved tables, or the exported ONNX graphs in ONNX Runtime. All three exclude the training history stored
 /// with the model; the last two also exclude --history. With --onnx, a round-robin model is served by <see cref="OnnxRoundRobinScorer"/>,
 /// and a DCM one also serves the users it does not know from their --history (MultiInterestRecommender's lists for them).
+/// --new-item-edges folds items added since the fit into the live recommender first (<see cref="NewItemEdges"/>).
 /// </summary>
 internal static class RecommendCommand
 {
@@ -35,6 +36,11 @@ internal static class RecommendCommand
             + "history-interest MMR by the history's fold-in and interests, kNN-Embed by the history's mixture and vector, unimodal and MMR by its vector "
             + "(the implicit-ALS fold-in on ALS vectors, else the mean item vector: fit --history-vector), "
             + "a conditional model by its conditions' queries, a fusion by every source.");
+        var newItemEdges = Opt.InputFile("--new-item-edges", "Edges (user<TAB>item with a header, as training edges) of items added since the fit, folded into the model "
+            + "before serving (MultiInterestRecommender.FoldInNewItems): each item the model does not know gets the vector the next implicit-ALS item step would "
+            + "give it from the trained users of its edges, and is then recommended and read in --history like a trained item. Edges of known items and of users "
+            + "without a trained vector are counted and not read. Served live (implies --recommender); not with --engine or --onnx, which serve the saved model "
+            + "only, nor with a round-robin or conditional model (refit to serve new items there).");
         var follows = Opt.InputFile("--follows", "A conditional model: the topics users follow now (user<TAB>topic with a header, a line per topic), served live through "
             + "MultiInterestRecommender.RecommendFollowing (a user with topics and no history or trained vector gets its topics' popular items; implies --recommender), "
             + "or with --onnx by the exported condition model (trained users, and new users with a --history).");
@@ -61,7 +67,7 @@ internal static class RecommendCommand
         var command = new Command("recommend", "Candidates for the users of a file from a saved model. Default: the loaded zip's lists; --engine and --onnx score "
             + "with the engine or ONNX Runtime instead. Every scorer excludes the training history stored in the model.")
         {
-            model, users, output, engine, onnx, onnxDirectory, recommender, history, follows, exclude, explain, interests, stage, count, threads, batch, gpu, spin,
+            model, users, output, engine, onnx, onnxDirectory, recommender, history, newItemEdges, follows, exclude, explain, interests, stage, count, threads, batch, gpu, spin,
         };
         command.SetAction(r =>
         {
@@ -76,6 +82,11 @@ internal static class RecommendCommand
             // The loaded chain's lists were fixed at fit time; with fresh history the zip is served live by
             // MultiInterestRecommender over the same loaded tables, which excludes the history too.
             if (historyPath != null && !useOnnx && !useEngine) api = true;
+            string? newItemsPath = r.Value(newItemEdges);
+            if (newItemsPath != null && (useEngine || useOnnx))
+                throw new UsageException($"--new-item-edges folds new items into the live recommender (MultiInterestRecommender.FoldInNewItems): leave out {(useEngine ? "--engine" : "--onnx")}, "
+                    + $"which serve{(useEngine ? "s" : "")} the saved model's items only.");
+            if (newItemsPath != null) api = true;
             string? followsPath = r.Value(follows);
             string? excludePath = r.Value(exclude);
             if (excludePath != null && followsPath != null)
@@ -106,14 +117,14 @@ internal static class RecommendCommand
             OutputFile.CheckWritable(r.Value(output)!, "--out");
             if (interestsPath != null) OutputFile.CheckWritable(interestsPath, "--interests");
             return Run(r.Value(model)!, r.Value(users)!, r.Value(output)!, historyPath, followsPath, excludePath, r.Value(onnxDirectory), useOnnx, useEngine, api || (followsPath != null && !useOnnx),
-                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath, stageColumn, listLength);
+                r.Value(threads), r.Value(batch), r.Value(gpu), r.GetValue(spin), console.Out, console.Error, explaining, interestsPath, stageColumn, listLength, newItemsPath);
         });
         return command;
     }
 
     private static int Run(string modelPath, string usersPath, string outPath, string? history, string? follows, string? exclude, string? onnxDirectory, bool onnx, bool engine, bool api,
         int threads, int batch, int? gpu, bool spin, TextWriter log, TextWriter warnings, bool explain = false, string? interestsPath = null, string? stageColumn = null,
-        int count = 0)
+        int count = 0, string? newItemEdges = null)
     {
         // Every scorer excludes the model's stored training history; --history adds (its union is taken) fresh seen items.
         var ml = new MLContext(seed: 1);
@@ -130,8 +141,11 @@ internal static class RecommendCommand
         var fresh = historyEdges?.ToLookup(e => e.User, e => e.Item, StringComparer.Ordinal);
         // Said for every scorer (the live recommender skips such items just as the engine and ONNX do): between two fits a
         // history names items added since the fit, which no list can hold until the next fit.
+        // --new-item-edges: the live recommender with the new items folded in, before any history is counted or user served.
+        var foldedIn = newItemEdges == null ? null : NewItemEdges.FoldIn(ml, model, stageColumn, newItemEdges, threads, log, warnings);
         if (historyEdges != null && model.GraphEmbedding is { } fitted)
-            CountHistory(historyEdges, history!, ServingData.RowsOf(fitted.UserIds, fitted.UserEmbeddings.Contains), ServingData.RowsOf(fitted.ItemIds, fitted.ItemEmbeddings.Contains), log);
+            CountHistory(historyEdges, history!, ServingData.RowsOf(fitted.UserIds, fitted.UserEmbeddings.Contains),
+                NewItemEdges.WithFolded(ServingData.RowsOf(fitted.ItemIds, fitted.ItemEmbeddings.Contains), foldedIn), log);
         var topics = follows == null ? null : ServingData.Follows(follows);
         string firstField = header.Split('\t')[0].Trim();
         if (model.GraphEmbedding?.UserIds.Contains(firstField) == true)
@@ -153,7 +167,8 @@ internal static class RecommendCommand
         {
             scorer = "MultiInterestRecommender";
             // --stage: one stage of several, by its candidates column (the library names the columns it can serve if none is).
-            var recommender = stageColumn == null ? ml.MultiInterest().CreateRecommender(model) : ml.MultiInterest().CreateRecommender(model, stageColumn);
+            var recommender = foldedIn?.Recommender
+                ?? (stageColumn == null ? ml.MultiInterest().CreateRecommender(model) : ml.MultiInterest().CreateRecommender(model, stageColumn));
             if (topics != null)
             {
                 if (recommender.Topics.Count == 0)
