@@ -14,7 +14,8 @@
   slot   gives the last SLOTS places of each list of LISTS to the best items of COOC's list (cooc computed with today's edges)
          that are not in FIT (the items added since the fit), the model's list before them.
   score  Recall@K of a list file (`recommend --out`'s user, rank, item, score, source, or cooc's) on the test edges of the
-         users of USERS, as docs/evaluation-protocol.md defines it, and how many test edges to new items the lists hit.
+         users of USERS, as docs/evaluation-protocol.md defines it, and how many test edges to new items the lists hit; with
+         --vs OTHER, the paired difference (mean of the per-user differences, standard error) against OTHER's lists.
 
 Pure Python (no numpy). Usage, as measured on cit-HepPh (2026-12-05):
   tools/between_fits_walk.py split --train data/cit-HepPh/train.tsv.gz --test data/cit-HepPh/test.tsv.gz --out out/walk
@@ -23,6 +24,10 @@ Pure Python (no numpy). Usage, as measured on cit-HepPh (2026-12-05):
   tools/between_fits_walk.py score --lists out/walk/new.tsv --test data/cit-HepPh/test.tsv.gz --users out/walk/new_users.tsv --new-items out/walk/new_items.tsv
   tools/between_fits_walk.py cooc --edges out/walk/fit.tsv out/walk/today.tsv --users out/walk/new_users.tsv --history out/walk/new_user_history.tsv --out out/walk/cooc.tsv
   tools/between_fits_walk.py slot --lists out/walk/new.tsv --cooc out/walk/cooc.tsv --fit out/walk/fit.tsv --slots 3 --out out/walk/slotted.tsv
+The new items folded in from the day's edges instead (docs/persistence.md, "New items between fits"): the day's edges of the
+new items (new_items.tsv's rows of today.tsv, as out/walk/new_item_edges.tsv), or all of today.tsv, given to
+  multiinterest recommend --model out/walk/unimodal.zip --users out/walk/new_users.tsv --history out/walk/new_user_history.tsv --new-item-edges out/walk/new_item_edges.tsv --out out/walk/folded.tsv
+  tools/between_fits_walk.py score --lists out/walk/folded.tsv --test data/cit-HepPh/test.tsv.gz --users out/walk/new_users.tsv --new-items out/walk/new_items.tsv --vs out/walk/new.tsv
 """
 import argparse
 import collections
@@ -147,13 +152,22 @@ def score(a):
     users = [u[len(a.strip):] if a.strip and u.startswith(a.strip) else u for u in read_ids(a.users)]
     users = [u for u in users if held[u]]
     recall, hits, new_edges = 0.0, 0, 0
+    per_user = []
     for u in users:
         top = set(lists.get(u, [])[:a.k])
-        recall += len(held[u] & top) / len(held[u])
+        per_user.append(len(held[u] & top) / len(held[u]))
+        recall += per_user[-1]
         new_edges += len(held[u] & new_items)
         hits += len(held[u] & new_items & top)
     print(f"Recall@{a.k} {recall / max(1, len(users)):.4f} over {len(users):,} users; "
           f"test edges to new items hit: {hits:,} of {new_edges:,}")
+    if a.vs:
+        # The same users' recall from the other lists: the mean of the per-user differences and its standard error.
+        other = {u[len(a.strip):] if a.strip and u.startswith(a.strip) else u: items for u, items in read_lists(a.vs).items()}
+        diffs = [r - len(held[u] & set(other.get(u, [])[:a.k])) / len(held[u]) for u, r in zip(users, per_user)]
+        mean = sum(diffs) / max(1, len(diffs))
+        se = math.sqrt(sum((d - mean) ** 2 for d in diffs) / max(1, len(diffs) - 1) / max(1, len(diffs)))
+        print(f"paired vs {a.vs}: {100 * mean:+.2f} ± {100 * se:.2f} points of Recall@{a.k}")
 
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -173,5 +187,6 @@ p = sub.add_parser("score")
 p.add_argument("--lists", required=True); p.add_argument("--test", required=True); p.add_argument("--users", required=True)
 p.add_argument("--new-items"); p.add_argument("--k", type=int, default=50)
 p.add_argument("--strip", default="", help="a prefix of user ids to drop (adders_again.tsv's 'again-')")
+p.add_argument("--vs", help="another list file of the same users: also print the paired difference of Recall@K (this minus that)")
 a = ap.parse_args()
 {"split": split, "cooc": cooc, "slot": slot, "score": score}[a.command](a)
