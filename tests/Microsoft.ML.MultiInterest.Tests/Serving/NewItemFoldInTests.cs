@@ -54,6 +54,32 @@ public class NewItemFoldInTests
         }
     }
 
+    [Theory]
+    [InlineData(EmbeddingAlgorithm.TruncatedSvd)]
+    [InlineData(EmbeddingAlgorithm.NegativeSampling)]
+    public void OnVectorsOfAnotherAlgorithm_TheFittedObjective_FoldsACopyOfATrainedItemNearIt(EmbeddingAlgorithm algorithm)
+    {
+        // No ALS objective to solve: the item side is fitted so that folding the trained items in from their users reproduces
+        // their vectors, and scaled onto them; a copy of a trained item then lands next to it, at about its length.
+        var ml = new MLContext(seed: 1);
+        var edges = Communities();
+        var embedding = algorithm == EmbeddingAlgorithm.TruncatedSvd
+            ? new GraphEmbeddingTrainer.Options { Algorithm = algorithm, Dimension = 6, Threads = 1, Seed = 3 }
+            : new GraphEmbeddingTrainer.Options { Algorithm = algorithm, Dimension = 6, Epochs = 20, Threads = 1, Seed = 3, UniformNegatives = 5, BatchNegatives = 5, ChunkSize = 10 };
+        var recommender = Fit(ml, edges, embedding, mi => mi.UnimodalRetriever(candidates: 5));
+        Assert.False(recommender.LiveStages[0].Settings.FoldsInHistories); // Auto read histories by the mean: no objective recorded
+        foreach (string item in new[] { "c0i0", "c1i4", "c2i7" })
+        {
+            var folded = recommender.FoldInNewItems(EdgesOf(edges, item, "copy")).Recommender;
+            var (own, copy) = (VectorOf(recommender, item), VectorOf(folded, "copy"));
+            double cosine = VectorMath.Dot(own, copy) / (VectorMath.Norm(own) * VectorMath.Norm(copy));
+            Assert.True(cosine > 0.9, $"{algorithm}: cos({item}, its copy) = {cosine:F3}");
+            Assert.InRange(VectorMath.Norm(copy) / VectorMath.Norm(own), 0.5, 2);
+            // Its neighbours are its community's items.
+            Assert.All(folded.SimilarItems("copy", 5), r => Assert.StartsWith(item[..2], r.ItemId, StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public void TheVectors_DoNotDependOnTheThreads_AndTheDataViewOverloadReadsTheSameEdges()
     {
