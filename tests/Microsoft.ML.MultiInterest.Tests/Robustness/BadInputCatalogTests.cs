@@ -444,6 +444,22 @@ public class BadInputCatalogTests
                 .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(data);
             return ml.MultiInterest().CreateRecommender(model).Recommend("").UserId;
         }),
+        ["fold-in-empty-item-id"] = Throws<ArgumentException>(["Edge 1 (user 'u2') has an empty item id"], () =>
+        {
+            // A logged engagement that lost its item id: refused naming the edge, rather than folding in an item named "".
+            var ml = new MLContext(seed: 1);
+            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
+            return ml.MultiInterest().CreateRecommender(model).FoldInNewItems([("u1", "i-new"), ("u2", "")]);
+        }),
+        ["fold-in-round-robin"] = Throws<NotSupportedException>(["a round-robin stage (RoundRobinRetriever)", "refit the model"], () =>
+        {
+            // A round robin's learned item components come from the fit alone: no fold-in gives a new item one.
+            var ml = new MLContext(seed: 1);
+            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(RoundRobinRetrieverMLNetTests.Embedding("mixture")))
+                .Append(ml.MultiInterest().RoundRobinRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
+            return ml.MultiInterest().CreateRecommender(model).FoldInNewItems([("u1", "i-new")]);
+        }),
         ["conditional-unknown-followed-topic"] = Throws<ArgumentException>(["Topic 'jazz' is not one of the stage's 2 topics", "Topics lists them"], () =>
         {
             // A request following a topic the stage was not fitted with.

@@ -6,7 +6,8 @@ namespace Microsoft.ML.MultiInterest.Tests.Serving;
 /// <summary>
 /// Items added to the catalogue after the fit (between two fits of a daily retrain): the model has no vector for them, so it
 /// never recommends them, a history skips them, and <see cref="MultiInterestRecommender.KnowsItem"/> tells them apart. The
-/// "New items between fits" snippet of docs/persistence.md is the second test's region, compiled and run.
+/// "New items between fits" snippets of docs/persistence.md are the last two tests' regions, compiled and run; the fold-in
+/// itself is tested in <see cref="NewItemFoldInTests"/>.
 /// </summary>
 public class NewItemsTests
 {
@@ -46,6 +47,35 @@ public class NewItemsTests
         var refused = Assert.Throws<ArgumentException>(() => recommender.SimilarItems(newItem, 3));
         Assert.Equal("itemId", refused.ParamName);
         Assert.Contains($"'{newItem}'", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ThePersistencePageFoldInSnippet_CompilesRuns_AndIsOnThePage()
+    {
+        var ml = new MLContext(seed: 1);
+        var recommender = Fit(ml, MLNetTestData.Edges());
+        var before = recommender;
+
+        #region FoldInNewItems
+        // The day's engagements by raw ids (user, item); "i-new" was added to the catalogue after the fit.
+        (string, string)[] today = [("u1", "i-new"), ("u2", "i-new"), ("u5", "i-new"), ("u1", "i3"), ("visitor", "i-new")];
+        NewItemsFoldIn folded = recommender.FoldInNewItems(today);
+        // folded.FoldedItems: ["i-new"]; KnownItemEdges 1 (i3 keeps its trained vector); UnknownUserEdges 1 ("visitor").
+        recommender = folded.Recommender;   // swap the reference: the old recommender is unchanged and still serves
+        RecommendationList list = recommender.Recommend("new-user", ["i3", "i-new"]);   // i-new read in the history
+        IReadOnlyList<Recommendation> like = recommender.SimilarItems("i-new", 5);       // and recommendable, like any item
+        #endregion
+
+        Assert.Equal(["i-new"], folded.FoldedItems);
+        Assert.Equal(1, folded.KnownItemEdges);
+        Assert.Equal(1, folded.UnknownUserEdges);
+        Assert.False(before.KnowsItem("i-new"));
+        Assert.True(recommender.KnowsItem("i-new"));
+        Assert.Equal(CandidateSource.History, list.Source);
+        Assert.NotEqual(before.Recommend("new-user", ["i3", "i-new"]).Items, list.Items); // i3 alone before; i3 and i-new now
+        Assert.Equal(5, like.Count);
+        Assert.Contains(recommender.Recommend("u3", count: 30).Items, r => r.ItemId == "i-new");
+        DocSnippets.AssertOnPage(Path.Combine("Serving", nameof(NewItemsTests) + ".cs"), "FoldInNewItems", "docs/persistence.md");
     }
 
     [Fact]

@@ -62,11 +62,12 @@ public sealed partial class MultiInterestRecommender
     public bool RereadsTrainedUsers => _fusion?.Sources.Any(s => s.RereadsTrainedUsers) ?? _live.RereadsTrainedUsers;
 
     /// <summary>
-    /// Whether the model knows item <paramref name="itemId"/> (it had a training edge): only such an item can be recommended,
+    /// Whether the model knows item <paramref name="itemId"/> (it had a training edge, or was folded in by
+    /// <see cref="FoldInNewItems(IEnumerable{ValueTuple{string, string}}, int)"/>): only such an item can be recommended,
     /// read in a request's history or left out by an exclusion. An item added to the catalogue since the fit is not known
-    /// until the next fit: <see cref="Recommend(string, IEnumerable{string}, int)"/> skips it in a history without a word (a
-    /// history of such items only gives the popular list), and <see cref="SimilarItems"/> refuses it. Use this to count them, or
-    /// to give new items slots from a source that knows them (docs/persistence.md, "New items between fits").
+    /// until the next fit or a fold-in: <see cref="Recommend(string, IEnumerable{string}, int)"/> skips it in a history without a word (a
+    /// history of such items only gives the popular list), and <see cref="SimilarItems"/> refuses it. Use this to count them
+    /// (docs/persistence.md, "New items between fits").
     /// </summary>
     /// <param name="itemId">The raw item id, as in the training edges.</param>
     public bool KnowsItem(string itemId)
@@ -350,14 +351,14 @@ public sealed partial class MultiInterestRecommender
     /// (every other item when <paramref name="count"/> exceeds them).
     /// </summary>
     /// <remarks>For a fusing pipeline, by the first source stage's item embeddings.</remarks>
-    /// <exception cref="ArgumentException">The item is unknown to the model.</exception>
+    /// <exception cref="ArgumentException">The item is unknown to the model (neither trained nor folded in).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
     public IReadOnlyList<Recommendation> SimilarItems(string itemId, int count)
     {
         ArgumentNullException.ThrowIfNull(itemId);
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1.");
         if (!_compactOfItem.TryGetValue(itemId, out int item))
-            throw new ArgumentException($"Item '{itemId}' is unknown to the model (it had no training edge).", nameof(itemId));
+            throw new ArgumentException($"Item '{itemId}' is unknown to the model (it had no training edge and was not folded in: FoldInNewItems).", nameof(itemId));
         return ToRecords(_live.Similar(item, Math.Min(count, _live.Tables.ItemRowOf.Length)));
     }
 
