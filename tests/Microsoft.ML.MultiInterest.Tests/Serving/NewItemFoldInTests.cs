@@ -150,6 +150,26 @@ public class NewItemFoldInTests
     }
 
     [Fact]
+    public async Task RequestsInFlight_OnTheOldRecommender_GetTheirListsWhileItemsAreFoldedIn()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = Communities();
+        var recommender = Fit(ml, edges, Als(dimension: 6), mi => mi.HistoryInterestMmr(candidates: 5));
+        string[] users = [.. edges.Select(e => e.User).Distinct()];
+        var expected = users.ToDictionary(u => u, u => recommender.Recommend(u, ["c1i1"]).Items.Select(r => r.ItemId).ToArray());
+        var folds = Task.Run(() => Enumerable.Range(0, 4).Select(k => recommender.FoldInNewItems([("c0u1", $"n{k}"), ("c0u2", $"n{k}")], threads: 1)).ToArray());
+        Parallel.For(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 2 }, q =>
+        {
+            string user = users[q % users.Length];
+            Assert.Equal(expected[user], recommender.Recommend(user, ["c1i1"]).Items.Select(r => r.ItemId));
+        });
+        var folded = await folds;
+        Assert.All(folded, f => Assert.Single(f.FoldedItems));
+        Assert.All(folded, f => Assert.Equal(users.Length * 6 + 2, f.Recommender.LiveStages[0].Tables.History.EdgeCount));
+        Assert.Equal(users.Length * 6, recommender.LiveStages[0].Tables.History.EdgeCount);
+    }
+
+    [Fact]
     public void BadEdges_AreRefusedNamingTheParameter()
     {
         var ml = new MLContext(seed: 1);

@@ -13,7 +13,8 @@ namespace Microsoft.ML.MultiInterest;
 /// <remarks>
 /// Thread-safe: any number of threads may call <see cref="Recommend(string, IEnumerable{string}, int)"/> and <see cref="SimilarItems"/> on one instance at
 /// once; the tables are read-only and every call allocates its own scratch. A fitted pipeline and the recommender made from
-/// it share those tables.
+/// it share those tables. <see cref="FoldInNewItems(IEnumerable{ValueTuple{string, string}}, int)"/> never changes them: it
+/// returns a new recommender (requests in flight on this one are unaffected; a service swaps its reference).
 /// </remarks>
 public sealed partial class MultiInterestRecommender
 {
