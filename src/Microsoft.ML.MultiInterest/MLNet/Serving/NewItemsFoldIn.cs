@@ -51,6 +51,6 @@ public sealed class NewItemsFoldIn
     /// </summary>
     public int UnknownUserEdges { get; }
 
-    /// <summary>Edges of new items that repeat a (user, item) pair already given: read once.</summary>
+    /// <summary>Edges of new items by trained users that repeat a (user, item) pair already given: read once.</summary>
     public int DuplicateEdges { get; }
 }
