@@ -15,8 +15,11 @@ public sealed partial class MultiInterestRecommender
     /// reads item clusters (cluster quotas, multi-interest MMR, a history-interest MMR's clustered pool; the centroids are not
     /// moved), and its edges join its users' training histories (so they are not recommended it again). Trained items and
     /// users keep their vectors and mixtures. This recommender is not changed: a service swaps its reference to the result's.
-    /// A fusion folds the items into each source stage. <see cref="MultiInterestModel.RetrieveWithEngine"/> and ONNX
-    /// exports do not take folded items (they serve the saved model), and saving is unaffected (the next fit takes them).
+    /// A fusion folds the items into each source stage. The fitted pipeline's Transform, <see cref="MultiInterestModel.RetrieveWithEngine"/>
+    /// and ONNX exports do not take folded items (they serve the fitted or saved tables), and saving is unaffected (the next
+    /// fit learns the items from the same edges). Costs one solve per new item (O(|S|² d) for |S| users, O(d³) beyond d
+    /// users) plus the new tables' one-off item-side work (a copy of the item table; for stages that fold histories in,
+    /// the eigenbasis of YᵀY over the grown catalogue; for vectors no ALS objective produced, the fit of the objective).
     /// </summary>
     /// <param name="edges">The new engagements by raw ids (user, item), e.g. the day's edges of the items added since the fit. Edges of
     /// known items, and of users the model has no trained vector for, are counted and not read.</param>
