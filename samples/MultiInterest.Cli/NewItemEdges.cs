@@ -35,7 +35,8 @@ internal static class NewItemEdges
             throw new InvalidDataException($"--new-item-edges '{path}': {e.Message}");
         }
         log.WriteLine($"--new-item-edges '{path}': {Counted.Of(folded.FoldedItems.Count, "new item")} folded in from {Counted.Of(folded.FoldedEdges, "edge")} of users the model "
-            + $"knows (the implicit-ALS item step against their vectors) in {clock.Elapsed.TotalSeconds:F2} s.");
+            + $"knows (the implicit-ALS item step against their vectors, {(folded.FittedObjective ? "its objective fitted to the trained items" : "the embedding's objective")}) "
+            + $"in {clock.Elapsed.TotalSeconds:F2} s.");
         if (folded.KnownItemEdges > 0)
             log.WriteLine($"--new-item-edges '{path}': {Counted.Of(folded.KnownItemEdges, "edge")} of items the model knows (not read: their trained vectors are kept; "
                 + "a user's fresh engagements belong in --history).");

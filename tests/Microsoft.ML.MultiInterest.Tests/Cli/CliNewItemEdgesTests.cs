@@ -29,7 +29,8 @@ public sealed class CliNewItemEdgesTests : IDisposable
         var served = CliHarness.Run("recommend", "--model", PathOf("m.zip"), "--users", PathOf("users.tsv"), "--out", PathOf("lists.tsv"),
             "--new-item-edges", PathOf("new-items.tsv"), "--history", PathOf("history.tsv"));
         Assert.True(served.ExitCode == 0, served.Error);
-        Assert.Contains($"1 new item folded in from {users.Length} edges of users the model knows", served.Out, StringComparison.Ordinal);
+        Assert.Contains($"1 new item folded in from {users.Length} edges of users the model knows (the implicit-ALS item step against their vectors, the embedding's objective)",
+            served.Out, StringComparison.Ordinal);
         Assert.Contains("1 edge of items the model knows (not read", served.Out, StringComparison.Ordinal);
         Assert.Contains("2 edges of users the model has no trained vector for", served.Out, StringComparison.Ordinal);
         Assert.Contains("1 new item (the first 'i-lonely') left unknown", served.Error, StringComparison.Ordinal);

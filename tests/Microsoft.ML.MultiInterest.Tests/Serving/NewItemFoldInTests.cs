@@ -46,6 +46,7 @@ public class NewItemFoldInTests
         {
             var folded = recommender.FoldInNewItems(EdgesOf(edges, item, item + "-copy"), threads: 1);
             Assert.Equal([item + "-copy"], folded.FoldedItems);
+            Assert.False(folded.FittedObjective); // ALS vectors carry their objective
             var expected = VectorOf(recommender, item);
             var actual = VectorOf(folded.Recommender, item + "-copy");
             float scale = expected.Max(Math.Abs);
@@ -70,7 +71,9 @@ public class NewItemFoldInTests
         Assert.False(recommender.LiveStages[0].Settings.FoldsInHistories); // Auto read histories by the mean: no objective recorded
         foreach (string item in new[] { "c0i0", "c1i4", "c2i7" })
         {
-            var folded = recommender.FoldInNewItems(EdgesOf(edges, item, "copy")).Recommender;
+            var result = recommender.FoldInNewItems(EdgesOf(edges, item, "copy"));
+            Assert.True(result.FittedObjective);
+            var folded = result.Recommender;
             var (own, copy) = (VectorOf(recommender, item), VectorOf(folded, "copy"));
             double cosine = VectorMath.Dot(own, copy) / (VectorMath.Norm(own) * VectorMath.Norm(copy));
             Assert.True(cosine > 0.9, $"{algorithm}: cos({item}, its copy) = {cosine:F3}");

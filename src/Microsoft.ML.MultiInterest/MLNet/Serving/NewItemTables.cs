@@ -54,11 +54,12 @@ internal static class NewItemTables
         if (placed.Length == 0) return (live, counts);
 
         var userTable = users.Gather(t.HistoryUsers, absentAsZero: true);
+        bool fitted = !CarriesObjective(live.Settings);
         var foldIn = ObjectiveOf(live, userTable, threads);
         var vectors = foldIn.Fold(placed.Select(k => usersOf[k].ToArray()).ToArray(), threads);
         var tables = Extend(t, live.Settings, counts.Folded, placed.Select(k => usersOf[k]).ToArray(), vectors);
         var poolIndex = live.HistoryMmr?.PoolIndex?.WithItems(tables.Items);
-        return (new LiveRetriever(tables, threads, poolIndex), counts);
+        return (new LiveRetriever(tables, threads, poolIndex), counts with { FittedObjective = fitted });
     }
 
     /// <summary>
@@ -87,12 +88,15 @@ internal static class NewItemTables
     {
         var t = live.Tables;
         var settings = live.Settings;
-        if (settings.FoldsInHistories && !settings.FoldInMatchUserVectors)
+        if (CarriesObjective(settings))
             return ItemFoldIn.OfObjective(userTable, t.UserCount, settings.History(), threads);
         var start = settings.History();
         start.MatchUserVectors = false;
         return ItemFoldIn.MatchedTo(userTable, t.UserCount, UsersOfItems(t.History), t.Items, start, threads);
     }
+
+    /// <summary>Whether the stage reads histories with an objective the item vectors carry (their ALS objective, or one given), rather than one fitted or none.</summary>
+    private static bool CarriesObjective(RetrievalSettings settings) => settings.FoldsInHistories && !settings.FoldInMatchUserVectors;
 
     /// <summary>The training history turned round: row j holds compact item j's users (history entries), with their weights.</summary>
     private static BipartiteGraph UsersOfItems(BipartiteGraph history)
@@ -181,4 +185,8 @@ internal static class NewItemTables
 }
 
 /// <summary>What a fold-in of new items did with the edges given (<see cref="NewItemsFoldIn"/>).</summary>
-internal sealed record FoldedItemCounts(string[] Folded, string[] LeftUnknown, int FoldedEdges, int KnownItemEdges, int UnknownUserEdges, int DuplicateEdges);
+internal sealed record FoldedItemCounts(string[] Folded, string[] LeftUnknown, int FoldedEdges, int KnownItemEdges, int UnknownUserEdges, int DuplicateEdges)
+{
+    /// <summary>Whether the item-side objective was fitted to the trained items (vectors no ALS objective produced).</summary>
+    public bool FittedObjective { get; init; }
+}

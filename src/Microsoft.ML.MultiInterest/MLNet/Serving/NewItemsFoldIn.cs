@@ -16,6 +16,7 @@ public sealed class NewItemsFoldIn
         KnownItemEdges = counts.KnownItemEdges;
         UnknownUserEdges = counts.UnknownUserEdges;
         DuplicateEdges = counts.DuplicateEdges;
+        FittedObjective = counts.FittedObjective;
     }
 
     /// <summary>
@@ -50,6 +51,14 @@ public sealed class NewItemsFoldIn
     /// edge): not read, since the fold-in solves against the trained users' vectors.
     /// </summary>
     public int UnknownUserEdges { get; }
+
+    /// <summary>
+    /// Whether the objective the items were solved with was fitted to the trained items (so that folding them in from their
+    /// users reproduces their vectors: vectors no ALS objective produced, such as truncated SVD or negative sampling) rather
+    /// than the one the item vectors were trained with (implicit ALS, or an objective the stage was given). False when
+    /// nothing was folded in. For a fusion, the first source's.
+    /// </summary>
+    public bool FittedObjective { get; }
 
     /// <summary>Edges of new items by trained users that repeat a (user, item) pair already given: read once.</summary>
     public int DuplicateEdges { get; }
