@@ -4,15 +4,23 @@
 // the same candidates TSV as `multiinterest recommend --out` and prints its timings in the same shape:
 // session creation, first batch, then the steady state over all users.
 //
-//   node score.mjs --dir DIR --users USERS.tsv --train TRAIN.tsv.gz [--history EDGES.tsv ...]
-//                  [--batch 64] [--method quota|unimodal] [--threads N] [--no-spin] --out CANDIDATES.tsv
+//   node score.mjs --dir DIR --users USERS.tsv [--train TRAIN.tsv.gz] [--history EDGES.tsv ...]
+//                  [--batch 64] [--method quota|unimodal] [--plain] [--threads N] [--no-spin] --out CANDIDATES.tsv
+//
+// Manifests: format versions 1 to 3 (docs/onnx.md, "Manifest format versions"); a newer one is refused naming its version,
+// and a manifest of version 2 or later must name every field of its version. Directories: `cluster_quota` (encoder +
+// quota scorer; `head_slots` is laid out by the graph) and `unimodal`; every other `retrieval` is refused.
 //
 // Threads: ONNX Runtime's defaults (intra-op threads = physical cores, idle threads spin) unless --threads N or
 // --no-spin (session config session.intra_op.allow_spinning = 0, what the .NET library sets by default) is given.
 //
-// Exclusions: every edge of --train and of each --history file whose user and item the model knows
-// (the .NET CLI excludes the model's stored training history plus --history; pass the training edges
-// the model was fitted on to get the same masks).
+// Users, as `recommend` serves them: a user of user_ids.tsv gets its trained list (source Trained), excluding its training
+// edges (training_history.tsv, or --train) and its --history edges; a user the model does not know (user_ids.tsv leaves
+// out the users without training edges) who brings no --history gets the top M of popular_items.tsv (source Popular).
+// Users this client cannot serve as the library would are refused, by name, and get no list: a user known only by a
+// --history (the library folds its history into a vector or builds its Mixture: this client does neither), and, in a
+// directory whose manifest says `history_fold_in`, a trained unimodal user whose --history brings new items (the library
+// reads such a user again from its whole history).
 
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -20,7 +28,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
 
-const usage = `usage: node score.mjs --dir DIR --users FILE --train FILE [--history FILE ...] [--batch N] [--method quota|unimodal] [--threads N] [--no-spin] --out FILE`;
+const usage = `usage: node score.mjs --dir DIR --users FILE [--train FILE] [--history FILE ...] [--batch N] [--method quota|unimodal] [--plain] [--threads N] [--no-spin] --out FILE`;
 
 function fail(message) {
   console.error(`error: ${message}`);
@@ -29,10 +37,11 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const args = { history: [], batch: 64, method: 'quota', threads: 0, spin: true };
+  const args = { history: [], batch: 64, method: null, threads: 0, spin: true, plain: false };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i];
     if (name === '--no-spin') { args.spin = false; continue; }
+    if (name === '--plain') { args.plain = true; continue; }
     const value = argv[i + 1];
     if (value === undefined || value.startsWith('--')) fail(`${name} needs a value`);
     i++;
@@ -56,7 +65,7 @@ function parseArgs(argv) {
       default: fail(`unknown option '${name}'`);
     }
   }
-  for (const required of ['dir', 'users', 'train', 'out']) if (!args[required]) fail(`--${required} is required`);
+  for (const required of ['dir', 'users', 'out']) if (!args[required]) fail(`--${required} is required`);
   return args;
 }
 
@@ -137,30 +146,203 @@ function formatFloat(value) {
   return String(Number(`${mantissa}e${exponent}`));
 }
 
+/** The manifest versions this client reads: 1 to READS (docs/onnx.md, "Manifest format versions"). */
+const READS = 3;
+
+/**
+ * The top-level fields every manifest of version 2 names (the library's writer names every field, defaults and nulls
+ * included; a missing one is damage, not a default), and those version 3 added.
+ */
+const FIELDS_V2 = [
+  'format_version', 'library_version', 'candidates', 'alpha', 'retrieval', 'sources', 'pool_size', 'history_options',
+  'mmr_lambda', 'interest_weight', 'pool_scorer', 'head_share', 'head_slots', 'query', 'beta', 'users', 'items',
+  'clusters', 'largest_cluster', 'components', 'dimension', 'candidate_slack', 'exclusion_mask', 'encoder',
+  'quota_scorer', 'unimodal_scorer', 'condition_model', 'implicit_share', 'condition_names', 'max_conditions',
+  'vector_scorer', 'round_robin_scorer', 'history_encoder', 'history_mean', 'destination_components', 'model_stage',
+];
+const FIELDS_ADDED = { history_fold_in: 3, history_fold_in_items: 3 };
+
+/**
+ * manifest.json, checked as the library reads it: versions 1 to READS (a newer one is refused naming its version and
+ * the library that wrote it), every field of its version from version 2 on, and the fields this client serves from;
+ * version 1 lacks the later fields, which read as their defaults (no head, quota directory, mean histories).
+ */
+function readManifest(dir) {
+  const path = join(dir, 'manifest.json');
+  if (existsSync(join(dir, 'EXPORT-UNFINISHED'))) {
+    fail(`an export into '${dir}' did not finish (EXPORT-UNFINISHED is there): its files may mix two exports; wait for it, else export again`);
+  }
+  if (!existsSync(path)) fail(`no manifest at '${path}'`);
+  let manifest;
+  try { manifest = JSON.parse(readFileSync(path, 'utf8')); } catch (e) { fail(`'${path}' is not valid JSON: ${e.message}`); }
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) fail(`'${path}' is not a JSON object`);
+  const version = manifest.format_version;
+  const writer = typeof manifest.library_version === 'string' ? ` (written by Microsoft.ML.MultiInterest ${manifest.library_version})` : '';
+  if (!Number.isInteger(version) || version < 1) fail(`'${path}' has format_version ${JSON.stringify(version)}, not a manifest version this client reads (1 to ${READS})`);
+  if (version > READS) {
+    fail(`'${path}' has manifest format_version ${version}${writer}; this client reads versions 1 to ${READS}: `
+      + 'a newer version may change what the lists mean, so it is refused; update this client or export with a library that writes at most version 3');
+  }
+  if (version >= 2) {
+    const missing = FIELDS_V2.concat(Object.keys(FIELDS_ADDED).filter(f => FIELDS_ADDED[f] <= version)).filter(f => !(f in manifest));
+    if (missing.length > 0) {
+      fail(`'${path}' (format version ${version}) lacks ${missing.map(f => `'${f}'`).join(', ')}, which every manifest of that version names: it was edited or damaged; export the directory again`);
+    }
+  }
+  // Version 1 named only some fields; the ones it lacks read as the library that wrote it meant them.
+  const m = {
+    version,
+    writer,
+    retrieval: manifest.retrieval ?? 'cluster_quota',
+    candidates: manifest.candidates,
+    items: manifest.items,
+    users: manifest.users,
+    dimension: manifest.dimension,
+    headSlots: manifest.head_slots ?? 0,
+    slack: manifest.candidate_slack ?? 0,
+    exclusionMask: manifest.exclusion_mask === true,
+    encoder: manifest.encoder,
+    quotaScorer: manifest.quota_scorer,
+    unimodalScorer: manifest.unimodal_scorer,
+    vectorScorer: manifest.vector_scorer ?? null,
+    historyFoldIn: version >= 3 ? manifest.history_fold_in : null,
+  };
+  for (const field of ['candidates', 'items', 'users']) {
+    if (!Number.isInteger(m[field]) || m[field] < 1) fail(`'${path}' has ${field} ${JSON.stringify(manifest[field])}, not a count >= 1`);
+  }
+  if (m.retrieval !== 'cluster_quota' && m.retrieval !== 'unimodal') {
+    fail(`'${path}' is a '${m.retrieval}' directory; this client serves 'cluster_quota' (fit --retriever quota) and 'unimodal' (fit --retriever unimodal) only: `
+      + 'serve it with the library (recommend --onnx)');
+  }
+  if (!Number.isInteger(m.headSlots) || m.headSlots < 0 || m.headSlots > m.candidates) {
+    fail(`'${path}' has head_slots ${JSON.stringify(manifest.head_slots)}, outside 0..${m.candidates} (candidates)`);
+  }
+  return m;
+}
+
+/** The file of a graph the manifest names, checked to exist. */
+function graphFile(dir, graph, name) {
+  if (!graph || typeof graph.file !== 'string' || graph.file === '') fail(`the manifest of '${dir}' names no ${name}`);
+  const path = join(dir, graph.file);
+  if (!existsSync(path)) fail(`the manifest of '${dir}' names ${name} '${graph.file}', which is not there`);
+  return path;
+}
+
+/** Whether the engine's selector ranks (a, ia) before (b, ib): scores within 2e-7 relative (float32) are a tie for the lower row. */
+const TOLERANCE = Math.fround(2e-7);
+function better(a, ia, b, ib) {
+  const tolerance = Math.fround(TOLERANCE * Math.max(Math.abs(a), Math.abs(b)));
+  if (a > Math.fround(b + tolerance)) return true;
+  if (b > Math.fround(a + tolerance)) return false;
+  return ia < ib;
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const manifest = JSON.parse(readFileSync(join(args.dir, 'manifest.json'), 'utf8'));
-  if (manifest.format_version !== 1) fail(`manifest format_version ${manifest.format_version}; this client reads 1`);
+  const manifest = readManifest(args.dir);
+  if (!manifest.exclusionMask) fail(`'${args.dir}' was exported without the exclusion mask; this client always excludes the training edges`);
+  const unimodalDirectory = manifest.retrieval === 'unimodal';
+  const method = args.method ?? (unimodalDirectory ? 'unimodal' : 'quota');
+  if (method === 'quota' && unimodalDirectory) fail(`'${args.dir}' is a unimodal directory (no encoder or quota scorer): use --method unimodal`);
+  const quota = method === 'quota';
+  // The unimodal scorer's candidate outputs (M + slack per user) are re-sorted by the engine's tie rule unless --plain;
+  // directories written before the candidate outputs (slack 0) give the plain lists.
+  const exactOrder = !quota && !args.plain && manifest.slack > 0;
+
   const users = idTable(join(args.dir, 'user_ids.tsv'));
   const items = idTable(join(args.dir, 'item_ids.tsv'));
-  const ids = userIds(args.users);
-  const known = ids.filter(id => users.rows.has(id));
-  const rows = known.map(id => users.rows.get(id));
-  const { seen, skipped } = exclusions([args.train, ...args.history], users.rows, items.rows, rows);
-  if (skipped > 0) console.log(`${skipped.toLocaleString('en-US')} edges name a user or item the model does not know; ignored.`);
-  if (!manifest.exclusion_mask) fail(`'${args.dir}' was exported without the exclusion mask; this client always excludes the training edges`);
-
   const M = manifest.candidates;
   const I = manifest.items;
-  const quota = args.method === 'quota';
+  if (items.ids.length !== I) fail(`item_ids.tsv lists ${items.ids.length} rows, the manifest ${I} items: it belongs to another export`);
+  for (const row of users.rows.values()) {
+    if (!Number.isInteger(row) || row < 0 || row >= manifest.users) fail(`user_ids.tsv lists row ${row}, outside the manifest's ${manifest.users} users`);
+  }
+  const ids = userIds(args.users);
+
+  // Each --history edge whose item the model knows, by user id (the library ignores an item id it does not know).
+  const historyOf = new Map();
+  let skipped = 0;
+  for (const path of args.history) {
+    for (const line of dataLines(path)) {
+      const fields = line.split('\t');
+      const user = fields[0].trim();
+      const item = items.rows.get((fields[1] ?? '').trim());
+      if (item === undefined) { skipped++; continue; }
+      let set = historyOf.get(user);
+      if (!set) historyOf.set(user, set = new Set());
+      set.add(item);
+    }
+  }
+  // The training edges every trained user's list excludes: training_history.tsv (user_row, item_row) where the export
+  // wrote it, or the edges of --train (ids) as the model was fitted on them.
+  const trainedOf = new Map();
+  if (args.train) {
+    for (const line of dataLines(args.train)) {
+      const fields = line.split('\t');
+      const user = users.rows.get(fields[0].trim());
+      const item = items.rows.get((fields[1] ?? '').trim());
+      if (user === undefined || item === undefined) { skipped++; continue; }
+      let set = trainedOf.get(user);
+      if (!set) trainedOf.set(user, set = new Set());
+      set.add(item);
+    }
+  } else {
+    const path = join(args.dir, 'training_history.tsv');
+    if (!existsSync(path)) fail(`'${args.dir}' has no training_history.tsv (exported before 2026-12-03): give --train, the edges the model was fitted on`);
+    for (const line of dataLines(path)) {
+      const [u, i] = line.split('\t').map(Number);
+      if (!Number.isInteger(u) || !Number.isInteger(i) || u < 0 || u >= manifest.users || i < 0 || i >= I) fail(`training_history.tsv has a line '${line}' outside the manifest's rows`);
+      let set = trainedOf.get(u);
+      if (!set) trainedOf.set(u, set = new Set());
+      set.add(i);
+    }
+  }
+  if (skipped > 0) console.log(`${skipped.toLocaleString('en-US')} edges name a user or item the model does not know; ignored.`);
+
+  // Who gets what. A trained user is served from its row; a user user_ids.tsv leaves out (unknown, or a key without
+  // training edges, whose row is a zero vector) is never scored by row.
+  const rereads = manifest.historyFoldIn != null && unimodalDirectory;
+  const known = [];       // positions in ids of the trained users served from their rows
+  const popular = [];     // positions of the unknown users without a history
+  const refused = { history: [], reread: [] };
+  for (let q = 0; q < ids.length; q++) {
+    const row = users.rows.get(ids[q]);
+    const fresh = historyOf.get(ids[q]);
+    if (row === undefined) {
+      if (fresh && fresh.size > 0) refused.history.push(ids[q]); else popular.push(q);
+      continue;
+    }
+    if (rereads && fresh) {
+      const trained = trainedOf.get(row) ?? new Set();
+      let fresher = false;
+      for (const i of fresh) if (!trained.has(i)) { fresher = true; break; }
+      if (fresher) { refused.reread.push(ids[q]); continue; }
+    }
+    known.push(q);
+  }
+  const rows = known.map(q => users.rows.get(ids[q]));
+  const seen = new Map();
+  for (const q of known) {
+    const row = users.rows.get(ids[q]);
+    const all = new Set(trainedOf.get(row) ?? []);
+    for (const i of historyOf.get(ids[q]) ?? []) all.add(i);
+    seen.set(row, Int32Array.from(all));
+  }
 
   // Set-up: the sessions this method needs (the quota path: encoder + quota scorer; unimodal: its scorer).
   const options = args.threads > 0 ? { intraOpNumThreads: args.threads } : {};
   if (!args.spin) options.extra = { session: { intra_op: { allow_spinning: '0' } } };
+  const graphs = quota
+    ? [graphFile(args.dir, manifest.encoder, 'encoder'), graphFile(args.dir, manifest.quotaScorer, 'quota_scorer')]
+    : [graphFile(args.dir, manifest.unimodalScorer, 'unimodal_scorer')];
+  const unimodalOutputs = exactOrder ? ['candidate_rows', 'candidate_scores'] : ['item_rows', 'scores'];
+  const declared = manifest.unimodalScorer?.outputs;
+  if (!quota && Array.isArray(declared) && !unimodalOutputs.every(o => declared.includes(o))) {
+    fail(`the unimodal scorer of '${args.dir}' lacks the outputs ${unimodalOutputs.join(', ')}`);
+  }
   const open = performance.now();
-  const graphs = quota ? [manifest.encoder, manifest.quota_scorer] : [manifest.unimodal_scorer];
   const sessions = [];
-  for (const graph of graphs) sessions.push(await ort.InferenceSession.create(join(args.dir, graph.file), options));
+  for (const graph of graphs) sessions.push(await ort.InferenceSession.create(graph, options));
   const openSeconds = (performance.now() - open) / 1000;
   const [encoder, quotaScorer] = sessions;
   const unimodalScorer = sessions[0];
@@ -168,6 +350,7 @@ async function main() {
   const width = Math.min(args.batch, Math.max(1, rows.length));
   const batchRows = new BigInt64Array(width);
   const mask = new Float32Array(width * I);
+  const order = [];
 
   /** Scores users[start, start + batch) into outRows / outScores / outCounts at the same positions. */
   async function scoreBatch(batchUsers, start, batch, outRows, outScores, outCounts) {
@@ -187,21 +370,38 @@ async function main() {
       const mixture = await encoder.run({ user_rows: userTensor }, ['user_embedding', 'mixture_clusters', 'mixture_embeddings', 'quotas']);
       result = await quotaScorer.run({ ...mixture, exclusion_mask: maskTensor }, ['item_rows', 'scores']);
     } else {
-      result = await unimodalScorer.run({ user_rows: userTensor, exclusion_mask: maskTensor }, ['item_rows', 'scores']);
+      const out = await unimodalScorer.run({ user_rows: userTensor, exclusion_mask: maskTensor }, unimodalOutputs);
+      result = { item_rows: out[unimodalOutputs[0]], scores: out[unimodalOutputs[1]] };
     }
     const itemRows = result.item_rows.data;
     const scores = result.scores.data;
-    // A list ends at item row -1 (quota scorer) or at the first -inf score (unimodal scorer: excluded tail).
+    const K = result.item_rows.dims[1];
+    // A list ends at item row -1 (quota scorer) or at the first -inf score (unimodal scorer: excluded tail). The
+    // unimodal candidates are ordered by the engine's rule (near-ties to the lower row), and the first M kept.
     for (let q = 0; q < batch; q++) {
       let count = 0;
-      const base = q * M;
+      const base = q * K;
       const out = (start + q) * M;
-      for (; count < M; count++) {
-        const row = itemRows[base + count];
-        const score = scores[base + count];
-        if (quota ? row < 0n : score === -Infinity) break;
-        outRows[out + count] = Number(row);
-        outScores[out + count] = score;
+      if (exactOrder) {
+        order.length = 0;
+        for (let k = 0; k < K && scores[base + k] !== -Infinity; k++) order.push(k);
+        order.sort((x, y) => {
+          const a = scores[base + x], b = scores[base + y];
+          const ia = Number(itemRows[base + x]), ib = Number(itemRows[base + y]);
+          return better(a, ia, b, ib) ? -1 : better(b, ib, a, ia) ? 1 : 0;
+        });
+        for (; count < M && count < order.length; count++) {
+          outRows[out + count] = Number(itemRows[base + order[count]]);
+          outScores[out + count] = scores[base + order[count]];
+        }
+      } else {
+        for (; count < M; count++) {
+          const row = itemRows[base + count];
+          const score = scores[base + count];
+          if (quota ? row < 0n : score === -Infinity) break;
+          outRows[out + count] = Number(row);
+          outScores[out + count] = score;
+        }
       }
       outCounts[start + q] = count;
     }
@@ -221,30 +421,63 @@ async function main() {
   // The first batch (first-run allocations, the optimiser's caches) is timed apart, as in the .NET CLI.
   const warmUp = rows.slice(0, Math.min(rows.length, args.batch));
   const first = performance.now();
-  await scoreAll(warmUp);
+  if (warmUp.length > 0) await scoreAll(warmUp);
   const firstSeconds = (performance.now() - first) / 1000;
   const clock = performance.now();
   const { outRows, outScores, outCounts } = await scoreAll(rows);
   const seconds = (performance.now() - clock) / 1000;
 
-  // The source column of `recommend --out`: this client serves the users the model was trained on only.
+  // The popular list of a user the model does not know and who brings no history: the top M of popular_items.tsv
+  // (most trained first), scores the training degrees, as MultiInterestRecommender serves it.
+  let popularList = null;
+  if (popular.length > 0) {
+    const path = join(args.dir, 'popular_items.tsv');
+    if (!existsSync(path)) fail(`${popular.length} users are unknown to the model and '${args.dir}' has no popular_items.tsv (exported before 2026-12-03) to serve them; export again`);
+    popularList = dataLines(path).slice(0, M).map(line => {
+      const [, id, degree] = line.split('\t');
+      return `${id}\t${formatFloat(Math.fround(Number(degree)))}`;
+    });
+  }
+
+  // The lists in the order of the users file, as `recommend --out` writes them (unserved users have none).
+  const positionOf = new Map(known.map((q, p) => [q, p]));
+  const isPopular = new Set(popular);
   const lines = ['user\trank\titem\tscore\tsource'];
-  let empty = ids.length - known.length;
-  for (let q = 0; q < known.length; q++) {
-    if (outCounts[q] === 0) empty++;
-    for (let r = 0; r < outCounts[q]; r++) {
-      lines.push(`${known[q]}\t${r + 1}\t${items.ids[outRows[q * M + r]]}\t${formatFloat(outScores[q * M + r])}\tTrained`);
+  let empty = 0;
+  for (let q = 0; q < ids.length; q++) {
+    const p = positionOf.get(q);
+    if (p !== undefined) {
+      if (outCounts[p] === 0) empty++;
+      for (let r = 0; r < outCounts[p]; r++) {
+        lines.push(`${ids[q]}\t${r + 1}\t${items.ids[outRows[p * M + r]]}\t${formatFloat(outScores[p * M + r])}\tTrained`);
+      }
+    } else if (isPopular.has(q)) {
+      popularList.forEach((entry, r) => lines.push(`${ids[q]}\t${r + 1}\t${entry}\tPopular`));
     }
   }
   writeFileSync(args.out, lines.join('\n') + '\n');
 
   const threads = (args.threads > 0 ? `${args.threads} intra-op threads` : 'ONNX Runtime default intra-op threads')
     + (args.spin ? '' : ', no spinning');
-  console.log(`onnxruntime-node ${ort.env.versions.node} (${threads}), ${args.method}, batch ${args.batch}: `
+  console.log(`onnxruntime-node ${ort.env.versions.node} (${threads}), ${method}${exactOrder ? ' (engine tie order)' : ''}, batch ${args.batch}, manifest v${manifest.version}: `
     + `sessions opened in ${openSeconds.toFixed(2)} s, first batch of ${warmUp.length} in ${firstSeconds.toFixed(2)} s; `
-    + `${known.length.toLocaleString('en-US')} users in ${seconds.toFixed(2)} s `
-    + `(${Math.round(known.length / Math.max(seconds, 1e-9)).toLocaleString('en-US')} users/s) -> ${args.out}`
-    + (empty > 0 ? `; ${empty.toLocaleString('en-US')} users without candidates (unknown to the model or nothing left to return).` : '.'));
+    + `${rows.length.toLocaleString('en-US')} users in ${seconds.toFixed(2)} s `
+    + `(${Math.round(rows.length / Math.max(seconds, 1e-9)).toLocaleString('en-US')} users/s) -> ${args.out}`
+    + (popular.length > 0 ? `; ${popular.length.toLocaleString('en-US')} users unknown to the model given the popular list` : '')
+    + (empty > 0 ? `; ${empty.toLocaleString('en-US')} trained users with nothing left to return` : '') + '.');
+  const sample = list => list.slice(0, 5).join(', ') + (list.length > 5 ? ', ...' : '');
+  if (refused.history.length + refused.reread.length > 0) process.exitCode = 3;
+  if (refused.history.length > 0) {
+    console.error(`refused ${refused.history.length.toLocaleString('en-US')} users known only by their --history (${sample(refused.history)}): no list written; `
+      + (unimodalDirectory ? `this client does not compute a history's vector (${manifest.historyFoldIn != null ? 'the fold-in' : 'the mean'} of its item vectors)`
+        : 'this client does not build a history\'s Mixture and vector')
+      + '; recommend --onnx --history serves them.');
+  }
+  if (refused.reread.length > 0) {
+    console.error(`refused ${refused.reread.length.toLocaleString('en-US')} trained users whose --history brings new items (${sample(refused.reread)}): no list written; `
+      + 'the manifest says history_fold_in, so the library reads them again from their whole history by the fold-in, which this client does not compute; '
+      + 'recommend --onnx --history serves them (without --history this client serves their trained lists).');
+  }
 }
 
 await main();
