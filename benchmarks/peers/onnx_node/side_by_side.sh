@@ -86,8 +86,9 @@ for batch in $batches; do
     for other in node node_nospin; do
         [ -f "$out/${other}_$batch.tsv" ] || continue
         if cmp -s "$out/dotnet_$batch.tsv" "$out/${other}_$batch.tsv"; then echo "batch $batch: dotnet and $other lists byte-identical"
-        else echo "batch $batch: $other differs from dotnet in the items or order of $(differing_lists "$out/dotnet_$batch.tsv" "$out/${other}_$batch.tsv") lists" \
-            "(a quota directory's plain lists: near-tie order and ONNX Runtime's scores; dotnet re-ranks into the engine's)"; fi
+        else echo "batch $batch: $other not byte-identical to dotnet: $(differing_lists "$out/dotnet_$batch.tsv" "$out/${other}_$batch.tsv") lists" \
+            "differ in items or order, the others in score text only (a quota directory's plain lists: near-tie order and" \
+            "ONNX Runtime's scores; dotnet re-ranks into the engine's)"; fi
     done
 done
 echo "load after: $(uptime)"
