@@ -17,10 +17,13 @@
 // Users, as `recommend` serves them: a user of user_ids.tsv gets its trained list (source Trained), excluding its training
 // edges (training_history.tsv, or --train) and its --history edges; a user the model does not know (user_ids.tsv leaves
 // out the users without training edges) who brings no --history gets the top M of popular_items.tsv (source Popular).
-// Users this client cannot serve as the library would are refused, by name, and get no list: a user known only by a
-// --history (the library folds its history into a vector or builds its Mixture: this client does neither), and, in a
-// directory whose manifest says `history_fold_in`, a trained unimodal user whose --history brings new items (the library
-// reads such a user again from its whole history).
+// A user known only by a --history, in a unimodal directory whose manifest reads histories by their mean
+// (`history_fold_in` null: every version-1 and -2 manifest, and fit --history-vector mean), gets the ranking of the mean
+// of its history's item vectors (read from vector_scorer.onnx's initializer) by vector_scorer.onnx (source History).
+// Users this client cannot serve as the library would are refused, by name, get no list, and make the exit status 3:
+// a user known only by a --history where the manifest says `history_fold_in` (the implicit-ALS fold-in) or in a quota
+// directory (the library builds the history's Mixture), and, in a unimodal directory whose manifest says
+// `history_fold_in`, a trained user whose --history brings new items (the library reads it again from its whole history).
 
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -144,6 +147,61 @@ function formatFloat(value) {
     return `${mantissa.replace(/\.?0+$/, '')}E${power < 0 ? '-' : '+'}${String(Math.abs(power)).padStart(2, '0')}`;
   }
   return String(Number(`${mantissa}e${exponent}`));
+}
+
+/** A protobuf varint at pos: [value, next position] (values up to 2^53, ample for lengths and dims). */
+function varint(buf, pos) {
+  let value = 0, scale = 1, byte;
+  do { byte = buf[pos++]; value += (byte & 0x7f) * scale; scale *= 128; } while (byte & 0x80);
+  return [value, pos];
+}
+
+/** Calls visit(field, wire, start, end) for each field of the message in buf[start, end) (protobuf wire format). */
+function protoFields(buf, start, end, visit) {
+  let pos = start;
+  while (pos < end) {
+    let key;
+    [key, pos] = varint(buf, pos);
+    const field = Math.floor(key / 8), wire = key % 8;
+    if (wire === 0) { let value; [value, pos] = varint(buf, pos); visit(field, wire, value); }
+    else if (wire === 1) { visit(field, wire, pos, pos + 8); pos += 8; }
+    else if (wire === 5) { visit(field, wire, pos, pos + 4); pos += 4; }
+    else if (wire === 2) { let length; [length, pos] = varint(buf, pos); visit(field, wire, pos, pos + length); pos += length; }
+    else throw new Error(`protobuf wire type ${wire}`);
+  }
+}
+
+/**
+ * The float initializers of an ONNX model by name ({ dims, data: Float32Array }), for the given names only: ModelProto
+ * field 7 (graph), GraphProto field 5 (initializer), TensorProto fields 1 (dims), 2 (data_type, 1 = float), 8 (name),
+ * 9 (raw_data, little-endian) or 4 (float_data). The library writes raw_data.
+ */
+function floatInitializers(path, names) {
+  const buf = readFileSync(path);
+  const found = new Map();
+  protoFields(buf, 0, buf.length, (field, wire, start, end) => {
+    if (field !== 7 || wire !== 2) return;
+    protoFields(buf, start, end, (g, gw, gs, ge) => {
+      if (g !== 5 || gw !== 2) return;
+      let name = '', type = 0, raw = null, floats = null;
+      const dims = [];
+      protoFields(buf, gs, ge, (t, tw, ts, te) => {
+        if (t === 8 && tw === 2) name = buf.toString('utf8', ts, te);
+        else if (t === 1 && tw === 0) dims.push(ts);
+        else if (t === 1 && tw === 2) { for (let q = ts; q < te;) { let v; [v, q] = varint(buf, q); dims.push(v); } }
+        else if (t === 2 && tw === 0) type = ts;
+        else if (t === 9 && tw === 2) raw = [ts, te];
+        else if (t === 4 && tw === 2) floats = [ts, te];
+      });
+      if (!names.includes(name)) return;
+      if (type !== 1) fail(`initializer '${name}' of '${path}' is not float (data_type ${type})`);
+      const [from, to] = raw ?? floats ?? [0, 0];
+      const data = new Float32Array(buf.buffer.slice(buf.byteOffset + from, buf.byteOffset + to));
+      if (data.length !== dims.reduce((a, b) => a * b, 1)) fail(`initializer '${name}' of '${path}' holds ${data.length} floats for dims [${dims}]`);
+      found.set(name, { dims, data });
+    });
+  });
+  return found;
 }
 
 /** The manifest versions this client reads: 1 to READS (docs/onnx.md, "Manifest format versions"). */
@@ -302,6 +360,11 @@ async function main() {
   // Who gets what. A trained user is served from its row; a user user_ids.tsv leaves out (unknown, or a key without
   // training edges, whose row is a zero vector) is never scored by row.
   const rereads = manifest.historyFoldIn != null && unimodalDirectory;
+  // A user known only by a --history: a unimodal directory whose manifest reads histories by their mean (history_fold_in
+  // null: every version-1 and -2 manifest, and a fit with --history-vector mean) ranks the mean of the history's item
+  // vectors with vector_scorer.onnx, as the library does; the fold-in, and a quota directory's Mixture, are refused.
+  const servesHistories = unimodalDirectory && !quota && manifest.historyFoldIn == null && manifest.vectorScorer != null;
+  const fromHistory = []; // positions in ids of the users served from their --history
   const known = [];       // positions in ids of the trained users served from their rows
   const popular = [];     // positions of the unknown users without a history
   const refused = { history: [], reread: [] };
@@ -309,7 +372,7 @@ async function main() {
     const row = users.rows.get(ids[q]);
     const fresh = historyOf.get(ids[q]);
     if (row === undefined) {
-      if (fresh && fresh.size > 0) refused.history.push(ids[q]); else popular.push(q);
+      if (fresh && fresh.size > 0) (servesHistories ? fromHistory : refused.history).push(servesHistories ? q : ids[q]); else popular.push(q);
       continue;
     }
     if (rereads && fresh) {
@@ -347,7 +410,7 @@ async function main() {
   const [encoder, quotaScorer] = sessions;
   const unimodalScorer = sessions[0];
 
-  const width = Math.min(args.batch, Math.max(1, rows.length));
+  const width = Math.min(args.batch, Math.max(1, rows.length, fromHistory.length));
   const batchRows = new BigInt64Array(width);
   const mask = new Float32Array(width * I);
   const order = [];
@@ -373,9 +436,14 @@ async function main() {
       const out = await unimodalScorer.run({ user_rows: userTensor, exclusion_mask: maskTensor }, unimodalOutputs);
       result = { item_rows: out[unimodalOutputs[0]], scores: out[unimodalOutputs[1]] };
     }
-    const itemRows = result.item_rows.data;
-    const scores = result.scores.data;
-    const K = result.item_rows.dims[1];
+    extract(result.item_rows, result.scores, start, batch, outRows, outScores, outCounts);
+  }
+
+  /** The lists of one call's outputs into outRows / outScores / outCounts from position start. */
+  function extract(rowsTensor, scoresTensor, start, batch, outRows, outScores, outCounts) {
+    const itemRows = rowsTensor.data;
+    const scores = scoresTensor.data;
+    const K = rowsTensor.dims[1];
     // A list ends at item row -1 (quota scorer) or at the first -inf score (unimodal scorer: excluded tail). The
     // unimodal candidates are ordered by the engine's rule (near-ties to the lower row), and the first M kept.
     for (let q = 0; q < batch; q++) {
@@ -427,6 +495,53 @@ async function main() {
   const { outRows, outScores, outCounts } = await scoreAll(rows);
   const seconds = (performance.now() - clock) / 1000;
 
+  // Users known only by their --history (servesHistories): the mean of the distinct history items' vectors (a float32
+  // sum in ascending row order, times 1f / n, as EmbeddingMatrix.MeanOf), items without a vector (item_absence) dropped
+  // as the library drops them, the history's items excluded; ranked by vector_scorer.onnx, candidates in the engine's order.
+  let history = null;
+  if (fromHistory.length > 0) {
+    const file = graphFile(args.dir, manifest.vectorScorer, 'vector_scorer');
+    const declared = manifest.vectorScorer.outputs;
+    if (Array.isArray(declared) && !unimodalOutputs.every(o => declared.includes(o))) fail(`the vector scorer of '${args.dir}' lacks the outputs ${unimodalOutputs.join(', ')}`);
+    const tables = floatInitializers(file, ['item_embeddings', 'item_absence']);
+    const table = tables.get('item_embeddings');
+    if (!table || table.dims.length !== 2 || table.dims[0] !== I) fail(`'${file}' holds no item_embeddings [${I}, d] initializer`);
+    const d = table.dims[1];
+    const absent = tables.get('item_absence')?.data;
+    const vectorSession = await ort.InferenceSession.create(file, options);
+    const clock = performance.now();
+    const n = fromHistory.length;
+    const vectors = new Float32Array(width * d);
+    const outRowsH = new Int32Array(n * M), outScoresH = new Float32Array(n * M), outCountsH = new Int32Array(n);
+    const emptied = [];
+    for (let start = 0; start < n; start += width) {
+      const batch = Math.min(width, n - start);
+      const maskView = mask.subarray(0, batch * I);
+      maskView.fill(0);
+      vectors.fill(0);
+      for (let q = 0; q < batch; q++) {
+        const own = [...historyOf.get(ids[fromHistory[start + q]])].filter(i => !(absent && absent[i] === -Infinity)).sort((x, y) => x - y);
+        const v = vectors.subarray(q * d, (q + 1) * d);
+        for (const i of own) {
+          maskView[q * I + i] = -Infinity;
+          const base = i * d;
+          for (let k = 0; k < d; k++) v[k] = Math.fround(v[k] + table.data[base + k]);
+        }
+        if (own.length === 0) emptied.push(start + q);
+        const scale = Math.fround(1 / Math.max(own.length, 1));
+        for (let k = 0; k < d; k++) v[k] = Math.fround(v[k] * scale);
+      }
+      const out = await vectorSession.run({
+        user_embedding: new ort.Tensor('float32', vectors.subarray(0, batch * d), [batch, d]),
+        exclusion_mask: new ort.Tensor('float32', maskView, [batch, I]),
+      }, unimodalOutputs);
+      extract(out[unimodalOutputs[0]], out[unimodalOutputs[1]], start, batch, outRowsH, outScoresH, outCountsH);
+    }
+    // A history of items without vectors only is an empty history: the library gives it the popular list.
+    for (const p of emptied) { outCountsH[p] = 0; popular.push(fromHistory[p]); }
+    history = { outRows: outRowsH, outScores: outScoresH, outCounts: outCountsH, seconds: (performance.now() - clock) / 1000, emptied: new Set(emptied) };
+  }
+
   // The popular list of a user the model does not know and who brings no history: the top M of popular_items.tsv
   // (most trained first), scores the training degrees, as MultiInterestRecommender serves it.
   let popularList = null;
@@ -442,6 +557,7 @@ async function main() {
   // The lists in the order of the users file, as `recommend --out` writes them (unserved users have none).
   const positionOf = new Map(known.map((q, p) => [q, p]));
   const isPopular = new Set(popular);
+  const historyPosition = new Map(fromHistory.map((q, h) => [q, h]));
   const lines = ['user\trank\titem\tscore\tsource'];
   let empty = 0;
   for (let q = 0; q < ids.length; q++) {
@@ -450,6 +566,11 @@ async function main() {
       if (outCounts[p] === 0) empty++;
       for (let r = 0; r < outCounts[p]; r++) {
         lines.push(`${ids[q]}\t${r + 1}\t${items.ids[outRows[p * M + r]]}\t${formatFloat(outScores[p * M + r])}\tTrained`);
+      }
+    } else if (historyPosition.has(q) && !history.emptied.has(historyPosition.get(q))) {
+      const h = historyPosition.get(q);
+      for (let r = 0; r < history.outCounts[h]; r++) {
+        lines.push(`${ids[q]}\t${r + 1}\t${items.ids[history.outRows[h * M + r]]}\t${formatFloat(history.outScores[h * M + r])}\tHistory`);
       }
     } else if (isPopular.has(q)) {
       popularList.forEach((entry, r) => lines.push(`${ids[q]}\t${r + 1}\t${entry}\tPopular`));
@@ -463,6 +584,7 @@ async function main() {
     + `sessions opened in ${openSeconds.toFixed(2)} s, first batch of ${warmUp.length} in ${firstSeconds.toFixed(2)} s; `
     + `${rows.length.toLocaleString('en-US')} users in ${seconds.toFixed(2)} s `
     + `(${Math.round(rows.length / Math.max(seconds, 1e-9)).toLocaleString('en-US')} users/s) -> ${args.out}`
+    + (history ? `; ${(fromHistory.length - history.emptied.size).toLocaleString('en-US')} users from their --history's mean vector in ${history.seconds.toFixed(2)} s` : '')
     + (popular.length > 0 ? `; ${popular.length.toLocaleString('en-US')} users unknown to the model given the popular list` : '')
     + (empty > 0 ? `; ${empty.toLocaleString('en-US')} trained users with nothing left to return` : '') + '.');
   const sample = list => list.slice(0, 5).join(', ') + (list.length > 5 ? ', ...' : '');
