@@ -588,15 +588,16 @@ async function main() {
     + (popular.length > 0 ? `; ${popular.length.toLocaleString('en-US')} users unknown to the model given the popular list` : '')
     + (empty > 0 ? `; ${empty.toLocaleString('en-US')} trained users with nothing left to return` : '') + '.');
   const sample = list => list.slice(0, 5).join(', ') + (list.length > 5 ? ', ...' : '');
+  const counted = n => `${n.toLocaleString('en-US')} user${n === 1 ? '' : 's'}`;
   if (refused.history.length + refused.reread.length > 0) process.exitCode = 3;
   if (refused.history.length > 0) {
-    console.error(`refused ${refused.history.length.toLocaleString('en-US')} users known only by their --history (${sample(refused.history)}): no list written; `
+    console.error(`refused ${counted(refused.history.length)} known only by their --history (${sample(refused.history)}): no list written; `
       + (unimodalDirectory ? `this client does not compute a history's vector (${manifest.historyFoldIn != null ? 'the fold-in' : 'the mean'} of its item vectors)`
         : 'this client does not build a history\'s Mixture and vector')
       + '; recommend --onnx --history serves them.');
   }
   if (refused.reread.length > 0) {
-    console.error(`refused ${refused.reread.length.toLocaleString('en-US')} trained users whose --history brings new items (${sample(refused.reread)}): no list written; `
+    console.error(`refused ${counted(refused.reread.length)} (trained) whose --history brings new items (${sample(refused.reread)}): no list written; `
       + 'the manifest says history_fold_in, so the library reads them again from their whole history by the fold-in, which this client does not compute; '
       + 'recommend --onnx --history serves them (without --history this client serves their trained lists).');
   }
