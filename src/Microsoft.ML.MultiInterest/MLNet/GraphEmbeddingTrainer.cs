@@ -154,6 +154,18 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         /// </summary>
         public string? InitialItemsColumnName;
 
+        /// <summary>
+        /// Warm start of implicit ALS from a previous model's item vectors (<see cref="ItemWarmStart.From(GraphEmbeddingTransformer)"/>,
+        /// or a loaded zip's <see cref="ItemWarmStart.From(SavedGraphEmbedding)"/>), matched to this fit's items by raw id (the item
+        /// key column's KeyValues): a daily refit then lands near yesterday's solution wherever the data did not move, instead of
+        /// a new random one. Items the start does not know keep their random draw. Needs <see cref="Algorithm"/> =
+        /// <see cref="EmbeddingAlgorithm.ImplicitAls"/> with <see cref="Dimension"/> = the start's dimension, or
+        /// <see cref="EmbeddingAlgorithm.Auto"/>, which chooses as without it (its trials start cold) and starts its final fit here
+        /// when it chose implicit ALS at the start's dimension, else logs why not. <see cref="GraphEmbeddingTransformer.WarmStart"/>
+        /// says what was done. Null (default): no warm start.
+        /// </summary>
+        public ItemWarmStart? WarmStart;
+
         /// <summary>Validation share of each user's edges (Auto: 0 = <see cref="GraphEmbeddingDefaults.ValidationFraction"/>; negative sampling: 0 = off). Default 0.</summary>
         public double ValidationFraction;
 
@@ -229,6 +241,16 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 OptionChecks.ColumnName(RelationColumnName, nameof(RelationColumnName));
                 if (Algorithm != EmbeddingAlgorithm.MixtureEmbedding)
                     throw new ArgumentException($"RelationColumnName is set, but only Algorithm = MixtureEmbedding trains on relations (Algorithm is {Algorithm}).", nameof(RelationColumnName));
+            }
+            if (WarmStart != null)
+            {
+                if (Algorithm is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.Auto))
+                    throw new ArgumentException($"WarmStart starts implicit ALS, but Algorithm is {Algorithm}: use ImplicitAls or Auto, or leave WarmStart null.", nameof(WarmStart));
+                if (Algorithm == EmbeddingAlgorithm.ImplicitAls && Dimension != WarmStart.Dimension)
+                    throw new ArgumentException($"WarmStart's item vectors have dimension {WarmStart.Dimension}, but Dimension is {Dimension}: set Dimension = {WarmStart.Dimension} "
+                        + "(or Algorithm = Auto, which applies the start only if it chooses that dimension).", nameof(Dimension));
+                if (Als?.InitialItems != null)
+                    throw new ArgumentException("WarmStart and Als.InitialItems are both set: give the start one way (WarmStart matches by id, Als.InitialItems by row).", nameof(WarmStart));
             }
             if (InitialItemsColumnName != null)
             {
@@ -318,6 +340,15 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         if (rows.Weights != null) OptionWarnings.EdgeWeights(_context, nameof(GraphEmbeddingTrainer), rows.Weights, o.WeightColumnName!, nameof(o.WeightColumnName),
             _ => $"row {rows.HeaviestWeightRow} of the data");
         var engineOptions = WithInitialItems(_engineOptions, rows);
+        var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
+        var warm = o.WarmStart == null ? null : WarmStartTable.Match(o.WarmStart, itemNames, rows.Items);
+        if (warm != null)
+        {
+            engineOptions = engineOptions.Clone();
+            engineOptions.Als.InitialItems = warm.Table;
+            Logging.Info(_context, nameof(GraphEmbeddingTrainer), $"Warm start: {warm.Started} of the {warm.Started + warm.New} items with edges start from the given "
+                + $"item vectors (matched by id, d = {o.WarmStart!.Dimension}); {warm.New} new ones from their random draw.");
+        }
         if (engineOptions.Mixture.RelationWeights is { } relationWeights && relationWeights.Length != rows.RelationCount)
         {
             throw new ArgumentException(o.Algorithm != EmbeddingAlgorithm.MixtureEmbedding
@@ -365,7 +396,9 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
                 reporter.Report($"Trained {result.Settings}.", 1, 1);
         }
         var userNames = KeyNames.Of(input.Schema[o.UserColumnName], rows.UserCount);
-        var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
+        var warmOutcome = warm?.Outcome(result.Algorithm, result.ItemEmbeddings.Dimension);
+        if (warmOutcome is { Applied: false })
+            Logging.Warning(_context, nameof(GraphEmbeddingTrainer), $"Warm start not applied: {warmOutcome.NotAppliedReason}");
         // Vectors of the keys with edges only: a wide key range with few ids in use is never spread to a table per key.
         var users = active == null ? KeyedEmbeddings.FromDense(result.UserEmbeddings) : new KeyedEmbeddings(rows.UserCount, active.Users, result.UserEmbeddings);
         var items = active == null ? KeyedEmbeddings.FromDense(result.ItemEmbeddings) : new KeyedEmbeddings(rows.ItemCount, active.Items, result.ItemEmbeddings);
@@ -381,7 +414,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
             DivideConquer = active.ExpandDivideConquer(result.DivideConquer, engineOptions.DivideConquer.ItemClusters),
         };
         return new GraphEmbeddingTransformer(o.UserColumnName, o.ItemColumnName, o.UserEmbeddingColumnName, o.ItemEmbeddingColumnName,
-            result, users, items, userNames, itemNames, ComponentColumns.Of(o));
+            result, users, items, userNames, itemNames, ComponentColumns.Of(o)) { WarmStart = warmOutcome };
     }
 
     /// <summary>

@@ -101,6 +101,12 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     /// </summary>
     public ImplicitAlsOptions? Als => _als?.Clone();
 
+    /// <summary>
+    /// What the fit did with <see cref="GraphEmbeddingTrainer.Options.WarmStart"/>: items started from the given vectors, new
+    /// items, or why it was not applied; null without a warm start and after a save/load round trip.
+    /// </summary>
+    public ItemWarmStartOutcome? WarmStart { get; internal init; }
+
     /// <summary>Statistics of each training epoch.</summary>
     public IReadOnlyList<EpochStats> Epochs { get; }
 

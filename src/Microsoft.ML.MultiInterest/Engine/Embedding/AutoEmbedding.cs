@@ -24,9 +24,16 @@ internal static class AutoEmbedding
     /// <summary>The confirmation sample is this many times the screening sample.</summary>
     private const int ConfirmationScale = 4;
 
-    public static GraphEmbeddingResult Fit(BipartiteGraph graph, GraphEmbeddingOptions o, int threads, IProgress<EpochStats>? progress, CancellationToken ct)
+    /// <remarks>
+    /// A warm start (<see cref="ImplicitAlsOptions.InitialItems"/>) starts the final fit only, and only when Auto chose implicit
+    /// ALS at the start's dimension (<see cref="AlsWarmStart.AppliesTo"/>): the trials start cold, since the start was fitted
+    /// on earlier training edges that include most of today's hold-out and would flatter the trials that stay near it.
+    /// </remarks>
+    public static GraphEmbeddingResult Fit(BipartiteGraph graph, GraphEmbeddingOptions given, int threads, IProgress<EpochStats>? progress, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        var start = given.Als.InitialItems;
+        var o = AlsWarmStart.WithoutStart(given);
         double fraction = o.ValidationFraction > 0 ? o.ValidationFraction : GraphEmbeddingDefaults.ValidationFraction;
         var split = ValidationSplit.Create(graph, fraction, o.Seed);
         var scorer = new ValidationScorer(split, o.ValidationCutoff, o.ValidationUsers, o.Seed);
@@ -36,7 +43,7 @@ internal static class AutoEmbedding
             // Too few edges to hold any out (every user has fewer than three): nothing to choose on, so implicit ALS at its
             // defaults. Negative sampling, the fallback before, lost to ALS and the SVD on every graph tried (on one of 6,000
             // users with two edges each, Recall@50 0.463 against ALS's 0.681).
-            var plain = FallbackAls(graph, o);
+            var plain = WithStart(FallbackAls(graph, o), start);
             var fallback = ImplicitAlsTrainer.Fit(graph, plain, threads, progress, null, curve, ct).Result;
             return new GraphEmbeddingResult(fallback.UserEmbeddings, fallback.ItemEmbeddings, fallback.Epochs)
             {
@@ -49,13 +56,23 @@ internal static class AutoEmbedding
         double selection = clock.Elapsed.TotalSeconds;
 
         final.ValidationFraction = 0; // chosen already: the final fit uses every training edge
-        var result = GraphEmbeddingTrainerEngine.Fit(graph, final, progress, ct);
+        var result = GraphEmbeddingTrainerEngine.Fit(graph, WithStart(final, start), progress, ct);
         return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
         {
             Algorithm = result.Algorithm, Settings = result.Settings, Als = result.Als, Validation = curve.ToArray(), SelectionSeconds = selection,
+            // The choice, not the start: a refit of these settings on other edges (a hold-out) must not start from this graph's rows.
             ChosenOptions = final.Clone(),
             Holdout = holdout,
         };
+    }
+
+    /// <summary>The concrete <paramref name="fit"/> with the warm start when it applies to it (<see cref="AlsWarmStart.AppliesTo"/>), else as it is.</summary>
+    private static GraphEmbeddingOptions WithStart(GraphEmbeddingOptions fit, EmbeddingMatrix? start)
+    {
+        if (start == null || !AlsWarmStart.AppliesTo(fit, start.Dimension)) return fit;
+        var started = fit.Clone();
+        started.Als.InitialItems = start;
+        return started;
     }
 
     /// <summary>

@@ -76,6 +76,14 @@ public static class GraphEmbeddingTrainerEngine
             o.Mixture.InitialUsers = StartRows(mixUsers, "Mixture.InitialUsers", "users", active?.FullUserCount ?? graph.UserCount, active?.Users, o.Dimension);
         if (o.Algorithm == EmbeddingAlgorithm.MixtureEmbedding && o.Mixture.InitialItems is { } mixItems)
             o.Mixture.InitialItems = StartRows(mixItems, "Mixture.InitialItems", "items", active?.FullItemCount ?? graph.ItemCount, active?.Items, o.Dimension);
+        if (o.Als.InitialItems is { } alsItems)
+        {
+            if (o.Algorithm is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.Auto))
+                throw new ArgumentException($"Als.InitialItems starts implicit ALS, but Algorithm is {o.Algorithm}: use ImplicitAls or Auto, or leave it null.", nameof(options));
+            // Auto's own dimension is not known yet: it applies the start only if it chooses ALS at the table's dimension.
+            o.Als.InitialItems = StartRows(alsItems, "Als.InitialItems", "items", active?.FullItemCount ?? graph.ItemCount, active?.Items,
+                o.Algorithm == EmbeddingAlgorithm.Auto ? alsItems.Dimension : o.Dimension);
+        }
         // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur.
         if (active == null) return (FitConnected(graph, o, progress, ct), null);
         if (o.Algorithm == EmbeddingAlgorithm.DivideConquer && o.DivideConquer.ItemClusters is { } given)
@@ -223,7 +231,8 @@ public static class GraphEmbeddingTrainerEngine
         // No user has enough edges to hold any out: nothing to choose on, so run the configured steps.
         if (scorer.UserCount == 0) return train(graph, o, threads, progress, null, [], ct).Result;
         var curve = new ValidationCurve(progress as IProgress<ValidationPoint>);
-        int bestSteps = train(split.Train, o, threads, null, scorer, curve, ct).Steps;
+        // An ALS warm start was fitted on edges the hold-out now holds: the steps are chosen from a cold start, so it cannot flatter them.
+        int bestSteps = train(split.Train, AlsWarmStart.WithoutStart(o), threads, null, scorer, curve, ct).Steps;
         double selection = clock.Elapsed.TotalSeconds;
         var final = o.Clone();
         setSteps(final, bestSteps);

@@ -46,6 +46,17 @@ public sealed class ImplicitAlsOptions
     /// <summary>Conjugate-gradient steps per row and half-step (ignored by Cholesky). Default <see cref="ImplicitAlsDefaults.CgSteps"/>.</summary>
     public int CgSteps { get; set; } = ImplicitAlsDefaults.CgSteps;
 
+    /// <summary>
+    /// Warm start: one row per item of the graph (d = the fit's dimension) that the item vectors start from instead of their
+    /// random draw, such as yesterday's fitted item vectors matched to today's items (the ML.NET trainer's
+    /// <c>GraphEmbeddingTrainer.Options.WarmStart</c> matches them by raw id). A zero row keeps the item's random draw (an item
+    /// new since the start was fitted); the draws are made first either way, so they do not depend on the start. The users
+    /// need no start: the first half-step solves every user from the item vectors. Null (the default): every item starts
+    /// from its draw. Under <see cref="EmbeddingAlgorithm.Auto"/> only the final fit starts here, when Auto chose implicit ALS
+    /// at the table's dimension: its trials (and a validated run's hold-out fit) start cold.
+    /// </summary>
+    public EmbeddingMatrix? InitialItems { get; set; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -60,7 +71,7 @@ public sealed class ImplicitAlsOptions
         if (CgSteps < 1 || CgSteps > 1024) throw new ArgumentOutOfRangeException(nameof(CgSteps), CgSteps, "CgSteps must be within 1..1024.");
     }
 
-    /// <summary>A copy.</summary>
+    /// <summary>A copy (the <see cref="InitialItems"/> table is shared, not copied).</summary>
     public ImplicitAlsOptions Clone() => (ImplicitAlsOptions)MemberwiseClone();
 
     private static void Check(double value, string name, double min, double max)

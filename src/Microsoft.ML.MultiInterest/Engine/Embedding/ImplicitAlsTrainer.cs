@@ -49,7 +49,8 @@ internal static class ImplicitAlsTrainer
             // The items' first solve starts from zero, as the users' does: conjugate gradients stopped after a few steps
             // depend on their start, and rows with identical entries must get identical vectors (the protocol's ties).
             // Later solves warm-start from values that are then identical for such rows.
-            if (iteration == 0) Array.Clear(state.Items);
+            // Warm-started rows keep their start instead: it is the solution they are expected to stay near.
+            if (iteration == 0) ClearUnstarted(state.Items, state.Started, d);
             SolveRows(state.Transposed, state.Items, state.Users, gramX, d, state.ItemPenalty, a, threads, ct);
             // The next iteration's user half-step needs this Gramian anyway; the objective reuses it.
             gramY = DenseRows.Gram(state.Items, graph.ItemCount, d, threads, ct);
@@ -75,7 +76,7 @@ internal static class ImplicitAlsTrainer
         {
             Algorithm = EmbeddingAlgorithm.ImplicitAls,
             Settings = Describe(o),
-            Als = a.Clone(),
+            Als = AlsWarmStart.WithoutStart(a).Clone(),
         };
         return (result, best == null ? a.Iterations : bestIteration);
     }
@@ -85,15 +86,21 @@ internal static class ImplicitAlsTrainer
     {
         var a = o.Als;
         string solver = a.Solver == ImplicitAlsSolver.Cholesky ? "cholesky" : $"cg({a.CgSteps})";
-        return InvariantText.Of(() => $"implicit-als d={o.Dimension} iterations={a.Iterations} reg={a.Regularization:G3} nu={a.RegularizationExponent:G3} alpha0={a.UnobservedWeight:G3} solver={solver}");
+        return InvariantText.Of(() => $"implicit-als d={o.Dimension} iterations={a.Iterations} reg={a.Regularization:G3} nu={a.RegularizationExponent:G3} alpha0={a.UnobservedWeight:G3} solver={solver}")
+            + (a.InitialItems != null ? " warm-start=given items" : "");
     }
 
-    /// <summary>The training state: both factor tables (row-major doubles), the rating matrix both ways, and each row's λ_row.</summary>
-    internal sealed record State(SparseMatrix Ratings, SparseMatrix Transposed, double[] Users, double[] Items, double[] UserPenalty, double[] ItemPenalty);
+    /// <summary>
+    /// The training state: both factor tables (row-major doubles), the rating matrix both ways, each row's λ_row, and which
+    /// item rows started from <see cref="ImplicitAlsOptions.InitialItems"/> (null without a warm start).
+    /// </summary>
+    internal sealed record State(SparseMatrix Ratings, SparseMatrix Transposed, double[] Users, double[] Items, double[] UserPenalty, double[] ItemPenalty,
+        bool[]? Started = null);
 
     /// <summary>
-    /// The rating matrix (edge weights), the per-row penalties and the start: items seeded N(0, (σ*/√d)²), which the
-    /// first user half-step solves against, and users zero, the start of their first solve.
+    /// The rating matrix (edge weights), the per-row penalties and the start: items seeded N(0, (σ*/√d)²), or their
+    /// <see cref="ImplicitAlsOptions.InitialItems"/> row (drawn first either way), which the first user half-step solves
+    /// against, and users zero, the start of their first solve.
     /// </summary>
     internal static State Initialize(BipartiteGraph graph, GraphEmbeddingOptions o)
     {
@@ -106,7 +113,20 @@ internal static class ImplicitAlsTrainer
         var random = new EmbeddingRandom(o.Seed, InitStream);
         double std = a.InitScale / Math.Sqrt(d);
         for (int k = 0; k < items.Length; k++) items[k] = std * random.NextGaussian();
-        return new State(ratings, transposed, users, items, Penalties(ratings, graph.ItemCount, a), Penalties(transposed, graph.UserCount, a));
+        var started = a.InitialItems is { } start ? AlsWarmStart.Apply(items, d, start) : null;
+        return new State(ratings, transposed, users, items, Penalties(ratings, graph.ItemCount, a), Penalties(transposed, graph.UserCount, a), started);
+    }
+
+    /// <summary>Zeroes the item rows that did not start from a given vector (all of them without a warm start).</summary>
+    private static void ClearUnstarted(double[] items, bool[]? started, int d)
+    {
+        if (started == null)
+        {
+            Array.Clear(items);
+            return;
+        }
+        for (int row = 0; row < started.Length; row++)
+            if (!started[row]) Array.Clear(items, row * d, d);
     }
 
     /// <summary>λ (degree + α0 × <paramref name="otherSide"/>)^ν per row: Rendle et al.'s scaling by the row's share of the loss.</summary>
