@@ -63,6 +63,7 @@ internal static class FitCommand
         var train = Opt.InputFile("--train", "Training edges: user<TAB>item TSV with a header line, raw ids, .gz allowed.", required: true);
         var model = Opt.Path("--model", "Where to save the fitted pipeline (a zip mlContext.Model.Load reads).", "model.zip", required: true);
         var weights = WeightsOption.Create();
+        var previous = WarmStartOption.Create();
         var candidates = Opt.Int("--candidates", ClusterQuotaRetrieverDefaults.Candidates, "M: candidates per user of the retrieval stage.", min: 1, max: RetrievalLimits.MaxCandidates);
         var run = new RunFlags();
         var embedding = new EmbeddingFlags();
@@ -91,7 +92,7 @@ internal static class FitCommand
         var conditional = new ConditionalFlags.Flags(stage: true);
         var mmr = new MmrStageFlags();
         var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (history-interest MMR by default; --retriever quota, unimodal, round-robin, fused, conditional or mmr) on an edge file and saves it with mlContext.Model.Save.")
-            .With([train, model, candidates, retriever, historyVector, weights, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,
+            .With([train, model, candidates, retriever, historyVector, weights, previous, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,
                 .. conditional.Stage, .. mmr.All]);
         FitWording.Apply(command);
         // Since 1.3.0 fit's default pipeline has no kNN-Embed stage: the help names the retrievers that read these flags
@@ -118,6 +119,7 @@ internal static class FitCommand
                 throw new UsageException($"{stray} sets the quota stage of --retriever quota, which this fit ({StageName(r, retriever)}) does not train: {(r.Given(retriever) ? "add --retriever quota, or leave it out" : QuotaAdvice(r, retriever))}.");
             if (stage != FitRetriever.Mmr && mmr.Given(r).FirstOrDefault() is { } strayMmr)
                 throw new UsageException($"{strayMmr} sets the stage of --retriever mmr, which this fit ({StageName(r, retriever)}) does not train: leave it out.");
+            if (r.Given(previous)) WarmStartOption.CheckUsage(engine.Algorithm, learnedModel: stage == FitRetriever.RoundRobin);
             var trainer = GraphEmbeddingTrainer.Options.FromEngine(stage == FitRetriever.RoundRobin ? LearnedModel(r, dcm, mixtureEmbedding, seed, threads) : engine);
             // --weights: every GraphEmbedding of the pipeline (the warm start's and fused's DCM too) reads the rows' weights; no other stage does.
             string? weightColumn = r.GetValue(weights) ? ServingData.WeightColumn : null;
@@ -195,6 +197,7 @@ internal static class FitCommand
                     + (r.Given(retriever) ? "." : ", or add --retriever quota (fit's default before 1.3.0), which reads the mean."));
             last.SetHistoryVector(readHistories);
             string trainPath = r.Value(train)!, modelPath = r.Value(model)!;
+            string? previousPath = r.Value(previous);
             // --dcm-warm-start: the single vector of --algorithm is fitted first, and its item table starts DCM's.
             var warmStart = stage == FitRetriever.RoundRobin && r.GetValue(dcm.WarmStart) ? GraphEmbeddingTrainer.Options.FromEngine(engine) : null;
             if (warmStart != null) warmStart.WeightColumnName = weightColumn;
@@ -205,7 +208,7 @@ internal static class FitCommand
             OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--model", modelPath));
             OutputFile.CheckWritable(modelPath, "--model");
             bool clustersGiven = r.Given(pipeline.Clusters);
-            return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, warmStart));
+            return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, warmStart, previousPath));
         });
         return command;
     }
@@ -361,9 +364,11 @@ internal static class FitCommand
     private const string WeightedSummary = $" (the embedding trained on their weights, {WeightsOption.Name}: the model's input schema holds the {ServingData.WeightColumn} column)";
 
     private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, bool clustersGiven, ProgressReporter progress,
-        GraphEmbeddingTrainer.Options? warmStart = null)
+        GraphEmbeddingTrainer.Options? warmStart = null, string? previousModel = null)
     {
         var clock = Stopwatch.StartNew();
+        // Read first: a zip without vectors, or of another dimension than an explicit --dim, fails before the edges are read.
+        if (previousModel != null) embedding.WarmStart = WarmStartOption.Read(previousModel, embedding);
         var ml = new MLContext(seed);
         var rawEdges = EdgeFile.Read(train);
         bool weighted = embedding.WeightColumnName != null;
@@ -401,6 +406,7 @@ internal static class FitCommand
             if (stages.Fusion is { } fusion) model = fusion.Fit(ml, model, data);
         }
         double fitSeconds = clock.Elapsed.TotalSeconds;
+        string warmSummary = previousModel == null ? "" : WarmStartOption.Summary(WarmStartOption.FirstEmbedding(model)?.WarmStart, previousModel);
         clock.Restart();
         // Opened for writing only (Model.Save(path) opens it read-write, which on a pipe such as /dev/stdout keeps a reader of
         // the process's own: a reader that went away left the save blocked for ever).
@@ -409,7 +415,7 @@ internal static class FitCommand
             using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
             ml.Model.Save(model, data.Schema, stream);
         });
-        progress.Out.WriteLine($"Fitted {stages.Description} on {Counted.Of(rawEdges.Count, "edge")}{(weighted ? WeightedSummary : "")} in {fitSeconds:F1} s; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath}"
+        progress.Out.WriteLine($"Fitted {stages.Description} on {Counted.Of(rawEdges.Count, "edge")}{(weighted ? WeightedSummary : "")} in {fitSeconds:F1} s{warmSummary}; saved {new FileInfo(modelPath).Length / 1e6:F1} MB to {modelPath}"
             + $"{(replaced ? " (replacing the file there)" : "")} in {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }
