@@ -36,6 +36,6 @@ internal sealed record WarmStartTable(EmbeddingMatrix Table, int Started, int Ne
         algorithm == EmbeddingAlgorithm.ImplicitAls && dimension == Dimension
             ? new ItemWarmStartOutcome(Started, New, null)
             : new ItemWarmStartOutcome(0, New, algorithm == EmbeddingAlgorithm.ImplicitAls
-                ? $"Auto chose implicit ALS at d = {dimension}, but the start's item vectors have d = {Dimension}; the fit started cold."
+                ? $"Auto chose implicit ALS at d = {dimension}, not the start's d = {Dimension}; the fit started cold."
                 : $"Auto chose {algorithm} (d = {dimension}), and only an implicit-ALS fit at the start's d = {Dimension} starts from it; the fit started cold.");
 }

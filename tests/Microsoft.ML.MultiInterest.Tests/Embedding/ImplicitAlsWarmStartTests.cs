@@ -1,0 +1,175 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.Embedding;
+
+/// <summary>Implicit ALS started from given item vectors (<see cref="ImplicitAlsOptions.InitialItems"/>).</summary>
+public class ImplicitAlsWarmStartTests
+{
+    private static GraphEmbeddingOptions Als(int dimension, int iterations, int seed = 3) => new()
+    {
+        Algorithm = EmbeddingAlgorithm.ImplicitAls,
+        Dimension = dimension,
+        Threads = 1,
+        Seed = seed,
+        Als = new ImplicitAlsOptions { Iterations = iterations, Regularization = 0.01, UnobservedWeight = 0.05 },
+    };
+
+    /// <summary>Six planted groups of 20 items; each user takes 5 items of each of two groups, so its other 30 are near ties.</summary>
+    private static BipartiteGraph Planted() =>
+        TestGraphs.TwoInterestUsers(groups: 6, itemsPerGroup: 20, users: 150, itemsPerUserPerGroup: 5, dim: 8, seed: 11).Graph;
+
+    [Fact]
+    public void Initialize_StartsTheGivenRows_AndZeroRowsKeepTheirDraw()
+    {
+        var graph = Planted();
+        const int d = 6;
+        var start = TestGraphs.RandomMatrix(graph.ItemCount, d, seed: 9);
+        for (int i = 0; i < graph.ItemCount; i += 3) start.Row(i).Clear(); // every third item is "new"
+        var cold = ImplicitAlsTrainer.Initialize(graph, Als(d, 1));
+        var o = Als(d, 1);
+        o.Als.InitialItems = start;
+        var warm = ImplicitAlsTrainer.Initialize(graph, o);
+        for (int i = 0; i < graph.ItemCount; i++)
+            for (int k = 0; k < d; k++)
+                Assert.Equal(i % 3 == 0 ? cold.Items[i * d + k] : start.ReadRow(i)[k], warm.Items[i * d + k]);
+        Assert.Equal(Enumerable.Range(0, graph.ItemCount).Select(i => i % 3 != 0), warm.Started!);
+    }
+
+    [Fact]
+    public void AStartFromTheConvergedModel_StaysThere_WhereAColdStartLandsElsewhere()
+    {
+        var graph = Planted();
+        const int d = 8;
+        var converged = GraphEmbeddingTrainerEngine.Fit(graph, Als(d, 30));
+        var warmOptions = Als(d, 3, seed: 77);
+        warmOptions.Als.InitialItems = converged.ItemEmbeddings;
+        var warm = GraphEmbeddingTrainerEngine.Fit(graph, warmOptions);
+        var cold = GraphEmbeddingTrainerEngine.Fit(graph, Als(d, 30, seed: 77));
+
+        // The converged model is (nearly) a fixed point: three more iterations barely move it.
+        double warmShift = MeanRelativeShift(converged.ItemEmbeddings, warm.ItemEmbeddings);
+        double coldShift = MeanRelativeShift(converged.ItemEmbeddings, cold.ItemEmbeddings);
+        Assert.True(warmShift < 0.05, $"warm-started items moved {warmShift:F4} on average");
+        Assert.True(coldShift > 0.3, $"a cold fit of another seed should land elsewhere (moved {coldShift:F4})");
+
+        double warmJaccard = MeanJaccard(graph, converged, warm, 10), coldJaccard = MeanJaccard(graph, converged, cold, 10);
+        Assert.True(warmJaccard > 0.9, $"warm lists Jaccard {warmJaccard:F3}");
+        Assert.True(coldShift > 10 * warmShift, $"cold {coldShift:F4} against warm {warmShift:F4}");
+        Assert.True(warmJaccard > coldJaccard + 0.2, $"warm {warmJaccard:F3} should be far above cold {coldJaccard:F3}");
+    }
+
+    [Fact]
+    public void TheSameSeedAndStart_GiveIdenticalVectors_AndTheResultKeepsNoTable()
+    {
+        var graph = Planted();
+        var o = Als(6, 2);
+        o.Als.InitialItems = TestGraphs.RandomMatrix(graph.ItemCount, 6, seed: 4);
+        var first = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        var second = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        Assert.Equal(first.ItemEmbeddings.Values, second.ItemEmbeddings.Values);
+        Assert.Equal(first.UserEmbeddings.Values, second.UserEmbeddings.Values);
+        Assert.Null(first.Als!.InitialItems);
+        Assert.Contains("warm-start=given items", first.Settings, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadStarts_AreRefused_NamingTheOption()
+    {
+        var graph = Planted();
+        var wrongDimension = Als(8, 1);
+        wrongDimension.Als.InitialItems = new EmbeddingMatrix(graph.ItemCount, 6);
+        var e = Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(graph, wrongDimension));
+        Assert.Contains("Als.InitialItems is 120 x 6", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Dimension is 8", e.Message, StringComparison.Ordinal);
+
+        var wrongRows = Als(6, 1);
+        wrongRows.Als.InitialItems = new EmbeddingMatrix(graph.ItemCount - 1, 6);
+        Assert.Contains("the graph has 120 items", Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(graph, wrongRows)).Message, StringComparison.Ordinal);
+
+        var notFinite = Als(6, 1);
+        notFinite.Als.InitialItems = new EmbeddingMatrix(graph.ItemCount, 6);
+        notFinite.Als.InitialItems.Values[13] = float.NaN;
+        Assert.Contains("Als.InitialItems", Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(graph, notFinite)).Message, StringComparison.Ordinal);
+
+        var svd = Als(6, 1);
+        svd.Algorithm = EmbeddingAlgorithm.TruncatedSvd;
+        svd.Als.InitialItems = new EmbeddingMatrix(graph.ItemCount, 6);
+        Assert.Contains("Algorithm is TruncatedSvd", Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(graph, svd)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Auto_ChoosesAsWithoutTheStart_WhenItDoesNotApply()
+    {
+        var graph = Planted();
+        var auto = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.Auto, Threads = 1, Seed = 5, AutoMaxDimension = 16 };
+        var cold = GraphEmbeddingTrainerEngine.Fit(graph, auto);
+        var started = auto.Clone();
+        // Auto's implicit-ALS dimension here is min(128, users, items) = 120: a 7-column start never applies.
+        started.Als.InitialItems = TestGraphs.RandomMatrix(graph.ItemCount, 7, seed: 2);
+        var warm = GraphEmbeddingTrainerEngine.Fit(graph, started);
+        Assert.Equal(cold.Settings, warm.Settings);
+        Assert.Equal(cold.ItemEmbeddings.Values, warm.ItemEmbeddings.Values);
+        Assert.Equal(cold.Validation.Select(p => p.Recall), warm.Validation.Select(p => p.Recall));
+        Assert.Null(warm.ChosenOptions!.Als.InitialItems);
+    }
+
+    [Fact]
+    public void AutosFallback_StartsFromAMatchingTable()
+    {
+        // Every user has two edges: no validation hold-out, so Auto falls back to implicit ALS at d = min(128, users, items).
+        int users = 40, items = 30;
+        var u = Enumerable.Range(0, users).SelectMany(x => new[] { x, x }).ToArray();
+        var i = Enumerable.Range(0, users).SelectMany(x => new[] { x % items, (x * 7 + 3) % items }).ToArray();
+        var graph = BipartiteGraph.FromEdges(users, items, u, i);
+        var auto = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.Auto, Threads = 1, Seed = 5 };
+        auto.Als.Iterations = 2;
+        var cold = GraphEmbeddingTrainerEngine.Fit(graph, auto);
+        Assert.Equal(EmbeddingAlgorithm.ImplicitAls, cold.Algorithm);
+        Assert.Equal(items, cold.ItemEmbeddings.Dimension);
+        var started = auto.Clone();
+        started.Als.InitialItems = TestGraphs.RandomMatrix(items, items, seed: 8);
+        var warm = GraphEmbeddingTrainerEngine.Fit(graph, started);
+        Assert.Contains("warm-start=given items", warm.Settings, StringComparison.Ordinal);
+        Assert.NotEqual(cold.ItemEmbeddings.Values, warm.ItemEmbeddings.Values);
+    }
+
+    /// <summary>Mean over items of |a − b| / |a|.</summary>
+    private static double MeanRelativeShift(EmbeddingMatrix a, EmbeddingMatrix b)
+    {
+        double total = 0;
+        for (int i = 0; i < a.Rows; i++)
+        {
+            var x = a.ReadRow(i);
+            var y = b.ReadRow(i);
+            double diff = 0, norm = 0;
+            for (int k = 0; k < x.Length; k++)
+            {
+                diff += (x[k] - y[k]) * (double)(x[k] - y[k]);
+                norm += x[k] * (double)x[k];
+            }
+            total += Math.Sqrt(diff / Math.Max(norm, 1e-30));
+        }
+        return total / a.Rows;
+    }
+
+    /// <summary>Mean Jaccard of each user's top <paramref name="k"/> unseen items under two models.</summary>
+    private static double MeanJaccard(BipartiteGraph graph, GraphEmbeddingResult a, GraphEmbeddingResult b, int k)
+    {
+        double total = 0;
+        for (int u = 0; u < graph.UserCount; u++)
+        {
+            var x = Top(graph, a, u, k);
+            var y = Top(graph, b, u, k);
+            total += (double)x.Intersect(y).Count() / x.Union(y).Count();
+        }
+        return total / graph.UserCount;
+    }
+
+    private static HashSet<int> Top(BipartiteGraph graph, GraphEmbeddingResult model, int user, int k)
+    {
+        var seen = graph.ItemsOf(user).ToArray().ToHashSet();
+        var query = model.UserEmbeddings.ReadRow(user).ToArray();
+        return Enumerable.Range(0, graph.ItemCount).Where(i => !seen.Contains(i))
+            .OrderByDescending(i => VectorMath.Dot(query, model.ItemEmbeddings.ReadRow(i))).ThenBy(i => i).Take(k).ToHashSet();
+    }
+}

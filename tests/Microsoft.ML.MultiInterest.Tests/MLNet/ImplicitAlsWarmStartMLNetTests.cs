@@ -1,0 +1,134 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+/// <summary><see cref="GraphEmbeddingTrainer.Options.WarmStart"/>: a refit started from a previous model's item vectors, matched by raw id.</summary>
+public sealed class ImplicitAlsWarmStartMLNetTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-warm-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>Six planted groups of 20 items, 150 users of two groups each.</summary>
+    private static List<MLNetTestData.Edge> PlantedEdges()
+    {
+        var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 6, itemsPerGroup: 20, users: 150, itemsPerUserPerGroup: 5, dim: 8, seed: 11);
+        var edges = new List<MLNetTestData.Edge>();
+        for (int u = 0; u < graph.UserCount; u++)
+            foreach (int i in graph.ItemsOf(u)) edges.Add(new MLNetTestData.Edge { User = $"u{u}", Item = $"i{i}" });
+        return edges;
+    }
+
+    private static GraphEmbeddingTrainer.Options Als(int iterations, ItemWarmStart? start = null, int seed = 3) => new()
+    {
+        Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 8, Threads = 1, Seed = seed, WarmStart = start,
+        Als = new ImplicitAlsOptions { Iterations = iterations, Regularization = 0.01, UnobservedWeight = 0.05 },
+    };
+
+    private static GraphEmbeddingTransformer Fit(MLContext ml, IEnumerable<MLNetTestData.Edge> edges, GraphEmbeddingTrainer.Options options) =>
+        MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(options)).Fit(ml.Data.LoadFromEnumerable(edges)).LastTransformer;
+
+    /// <summary>The vector of item <paramref name="id"/> in <paramref name="model"/>.</summary>
+    private static float[] Vector(GraphEmbeddingTransformer model, string id)
+    {
+        Assert.True(model.ItemEmbeddings.TryGetVector(model.ItemIds.ToList().IndexOf(id), out var vector));
+        return vector.ToArray();
+    }
+
+    private static double RelativeDistance(float[] a, float[] b) =>
+        Math.Sqrt(a.Zip(b, (x, y) => (double)(x - y) * (x - y)).Sum() / a.Sum(x => (double)x * x));
+
+    [Fact]
+    public void TheStartIsMatchedById_WhenShuffledEdgesGiveOtherKeys()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = PlantedEdges();
+        var previous = Fit(ml, edges, Als(30));
+        var shuffled = edges.AsEnumerable().Reverse().ToList(); // the same edges, other keys: the last line's item gets key 1
+        var warm = Fit(ml, shuffled, Als(2, ItemWarmStart.From(previous), seed: 77));
+        var cold = Fit(ml, shuffled, Als(30, seed: 77));
+
+        // The keys moved: matching by row would pair different items.
+        Assert.NotEqual(previous.ItemIds, warm.ItemIds);
+        var ids = previous.ItemIds.ToArray();
+        double warmDistance = ids.Average(id => RelativeDistance(Vector(previous, id), Vector(warm, id)));
+        double coldDistance = ids.Average(id => RelativeDistance(Vector(previous, id), Vector(cold, id)));
+        Assert.True(warmDistance < 0.02, $"warm-started items moved {warmDistance:F4}");
+        Assert.True(coldDistance > 0.3, $"a cold fit should land elsewhere ({coldDistance:F4})");
+        Assert.Equal(new ItemWarmStartOutcome(ids.Length, 0, null), warm.WarmStart);
+        Assert.Null(cold.WarmStart);
+    }
+
+    [Fact]
+    public void NewItems_StartFromTheirDraw_AndAreCounted()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = PlantedEdges();
+        var previous = Fit(ml, edges, Als(4));
+        var more = edges.Concat(Enumerable.Range(0, 5).Select(k => new MLNetTestData.Edge { User = $"u{k}", Item = $"new{k}" })).ToList();
+        var warm = Fit(ml, more, Als(1, ItemWarmStart.From(previous)));
+        Assert.Equal(new ItemWarmStartOutcome(120, 5, null), warm.WarmStart);
+        Assert.True(warm.WarmStart!.Applied);
+    }
+
+    [Fact]
+    public void AStartFromASavedModel_EqualsTheStartFromItsTransformer()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = PlantedEdges();
+        var raw = ml.Data.LoadFromEnumerable(edges);
+        var chain = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(Als(3))).Fit(raw);
+        string path = Path.Combine(_directory, "previous.zip");
+        ml.Model.Save(chain, raw.Schema, path);
+        using var loaded = MultiInterestModel.Load(new MLContext(seed: 1), path);
+        var fromZip = Fit(ml, edges, Als(1, ItemWarmStart.From(loaded.GraphEmbedding!)));
+        var fromTransformer = Fit(ml, edges, Als(1, ItemWarmStart.From(chain.LastTransformer)));
+        Assert.Equal(fromTransformer.ItemEmbeddings.Vectors.Values, fromZip.ItemEmbeddings.Vectors.Values);
+    }
+
+    [Fact]
+    public void BadStarts_AreRefused_NamingTheOption()
+    {
+        var ml = new MLContext(seed: 1);
+        var previous = Fit(ml, PlantedEdges(), Als(1));
+        var start = ItemWarmStart.From(previous);
+        var mi = ml.MultiInterest();
+
+        var dimension = Als(1, start);
+        dimension.Dimension = 6;
+        var e = Assert.Throws<ArgumentException>(() => mi.GraphEmbedding(dimension));
+        Assert.Equal("Dimension", e.ParamName);
+        Assert.Contains("dimension 8, but Dimension is 6", e.Message, StringComparison.Ordinal);
+
+        var svd = Als(1, start);
+        svd.Algorithm = EmbeddingAlgorithm.TruncatedSvd;
+        Assert.Equal("WarmStart", Assert.Throws<ArgumentException>(() => mi.GraphEmbedding(svd)).ParamName);
+
+        var both = Als(1, start);
+        both.Als.InitialItems = new EmbeddingMatrix(120, 8);
+        Assert.Equal("WarmStart", Assert.Throws<ArgumentException>(() => mi.GraphEmbedding(both)).ParamName);
+
+        var items = previous.ItemEmbeddings;
+        Assert.Contains("item ids for", Assert.Throws<ArgumentException>(() => new ItemWarmStart(items, previous.ItemIds.Skip(1).ToArray())).Message, StringComparison.Ordinal);
+        var repeated = previous.ItemIds.ToArray();
+        repeated[5] = repeated[4];
+        Assert.Contains($"'{repeated[4]}' names two rows", Assert.Throws<ArgumentException>(() => new ItemWarmStart(items, repeated)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Auto_LogsWhyTheStartWasNotApplied_AndFitsAsWithoutIt()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = MLNetTestData.Warnings(ml);
+        var edges = PlantedEdges();
+        var previous = Fit(ml, edges, Als(2)); // d = 8: Auto's implicit ALS here is d = 120, its SVD at most AutoMaxDimension
+        GraphEmbeddingTrainer.Options Auto(ItemWarmStart? start) => new() { Threads = 1, Seed = 5, AutoMaxDimension = 6, WarmStart = start };
+        var cold = Fit(ml, edges, Auto(null));
+        var warm = Fit(ml, edges, Auto(ItemWarmStart.From(previous)));
+        Assert.False(warm.WarmStart!.Applied);
+        Assert.Equal(0, warm.WarmStart.StartedItems);
+        Assert.Contains("the start's d = 8", warm.WarmStart.NotAppliedReason, StringComparison.Ordinal);
+        Assert.Contains(warnings, w => w.Contains("Warm start not applied", StringComparison.Ordinal));
+        Assert.Equal(cold.ItemEmbeddings.Vectors.Values, warm.ItemEmbeddings.Vectors.Values);
+    }
+}
