@@ -60,6 +60,26 @@ public sealed class ImplicitAlsWarmStartMLNetTests : IDisposable
     }
 
     [Fact]
+    public void WithAStart_TheLineOrderNoLongerMatters_UpToRounding()
+    {
+        // Cold, each key's draw follows the order ids first appear, so another line order is another model; warm-started
+        // (every item known), only the order of floating-point sums still depends on the keys.
+        var ml = new MLContext(seed: 1);
+        var edges = PlantedEdges();
+        var reversed = edges.AsEnumerable().Reverse().ToList();
+        var start = ItemWarmStart.From(Fit(ml, edges, Als(5, seed: 21)));
+        var inOrder = Fit(ml, edges, Als(6, start));
+        var otherOrder = Fit(ml, reversed, Als(6, start));
+        var coldInOrder = Fit(ml, edges, Als(6));
+        var coldOtherOrder = Fit(ml, reversed, Als(6));
+        var ids = inOrder.ItemIds.ToArray();
+        double warm = ids.Max(id => RelativeDistance(Vector(inOrder, id), Vector(otherOrder, id)));
+        double cold = ids.Average(id => RelativeDistance(Vector(coldInOrder, id), Vector(coldOtherOrder, id)));
+        Assert.True(warm < 1e-4, $"warm-started fits of the same edges differ by {warm:G3}");
+        Assert.True(cold > 0.1, $"cold fits of the same edges in another order should differ ({cold:G3})");
+    }
+
+    [Fact]
     public void NewItems_StartFromTheirDraw_AndAreCounted()
     {
         var ml = new MLContext(seed: 1);
