@@ -6,7 +6,8 @@
            training user) and OUT/unchanged.tsv (users whose training edges are the same on both days).
   jaccard  mean Jaccard of two list files' top K (`recommend --out`: user, rank, item, score, source) over the users of
            USERS, and the share of users whose lists are identical.
-  recall   Recall@K of a list file on the test edges (docs/evaluation-protocol.md), over the test users.
+  recall   Recall@K of a list file on the test edges (docs/evaluation-protocol.md), over the test users; with --against,
+           the paired difference from another list file and its standard error.
 
 Pure Python (no numpy). Usage, as measured on cit-HepPh (2026-12-05; M = multiinterest):
   tools/warm_start_walk.py days --train data/cit-HepPh/train.tsv.gz --out out/warm
@@ -90,9 +91,19 @@ def recall(a):
     held = collections.defaultdict(set)
     for u, i in read_edges(a.test):
         held[u].add(i)
-    lists = read_lists(a.lists)
-    total = sum(len(held[u] & set(lists.get(u, [])[:a.k])) / len(held[u]) for u in held)
-    print(f"Recall@{a.k} {total / max(1, len(held)):.4f} over {len(held):,} test users")
+
+    def per_user(path):
+        lists = read_lists(path)
+        return [len(held[u] & set(lists.get(u, [])[:a.k])) / len(held[u]) for u in held]
+
+    mine = per_user(a.lists)
+    n = max(1, len(mine))
+    print(f"Recall@{a.k} {sum(mine) / n:.4f} over {len(mine):,} test users")
+    if a.against:
+        diffs = [x - y for x, y in zip(mine, per_user(a.against))]
+        mean = sum(diffs) / n
+        se = (sum((d - mean) ** 2 for d in diffs) / max(1, n - 1) / n) ** 0.5
+        print(f"  minus {a.against}'s: {mean:+.4f} (paired standard error {se:.4f})")
 
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -105,5 +116,6 @@ p.add_argument("--a", required=True); p.add_argument("--b", required=True); p.ad
 p.add_argument("--k", type=int, default=50)
 p = sub.add_parser("recall")
 p.add_argument("--lists", required=True); p.add_argument("--test", required=True); p.add_argument("--k", type=int, default=50)
+p.add_argument("--against", help="another list file: the paired difference of the two Recall@K and its standard error")
 a = ap.parse_args()
 {"days": days, "jaccard": jaccard, "recall": recall}[a.command](a)
