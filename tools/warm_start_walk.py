@@ -16,10 +16,13 @@ Pure Python (no numpy). Usage, as measured on cit-HepPh (2026-12-05; M = multiin
   M fit --train out/warm/day1.tsv --model out/warm/day1_warm.zip --seed 1 --warm-start out/warm/day0.zip
   M fit --train out/warm/day0_shuffled.tsv --model out/warm/day0s.zip --seed 1
   M fit --train out/warm/day0_shuffled.tsv --model out/warm/day0s_warm.zip --seed 1 --warm-start out/warm/day0.zip
-  (the same with --retriever unimodal), then for each zip
+  (the same with --retriever unimodal; and fixed ALS settings, cold and warm, with
+   --retriever unimodal --algorithm implicit-als --dim 128 --als-reg 0.0005 --als-unobserved 0.003 --als-solver cg
+   --als-cg-steps 4 --als-iterations 9, or 1, 2 or 3 for a warm fit), then for each zip
   M recommend --model out/warm/day1.zip --users out/warm/users.tsv --out out/warm/day1.lists.tsv
   tools/warm_start_walk.py jaccard --a out/warm/day0.lists.tsv --b out/warm/day1_warm.lists.tsv --users out/warm/unchanged.tsv
-  tools/warm_start_walk.py recall --lists out/warm/day1_warm.lists.tsv --test data/cit-HepPh/test.tsv.gz
+  tools/warm_start_walk.py recall --lists out/warm/day1_warm.lists.tsv --test data/cit-HepPh/test.tsv.gz --against out/warm/day1.lists.tsv
+(day 0 against shuffled day 0: jaccard --users out/warm/users.tsv, every user.)
 """
 import argparse
 import collections
