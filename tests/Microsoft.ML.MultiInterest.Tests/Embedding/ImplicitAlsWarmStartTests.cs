@@ -73,6 +73,21 @@ public class ImplicitAlsWarmStartTests
     }
 
     [Fact]
+    public void AValidatedRun_ChoosesItsIterationsFromAColdStart_AndStartsOnlyTheFinalFit()
+    {
+        var graph = Planted();
+        var cold = Als(6, 6);
+        cold.ValidationFraction = 0.2;
+        var warm = cold.Clone();
+        warm.Als.InitialItems = TestGraphs.RandomMatrix(graph.ItemCount, 6, seed: 4);
+        var coldResult = GraphEmbeddingTrainerEngine.Fit(graph, cold);
+        var warmResult = GraphEmbeddingTrainerEngine.Fit(graph, warm);
+        Assert.NotEmpty(coldResult.Validation);
+        Assert.Equal(coldResult.Validation.Select(p => p.Recall), warmResult.Validation.Select(p => p.Recall));
+        Assert.NotEqual(coldResult.ItemEmbeddings.Values, warmResult.ItemEmbeddings.Values);
+    }
+
+    [Fact]
     public void BadStarts_AreRefused_NamingTheOption()
     {
         var graph = Planted();
