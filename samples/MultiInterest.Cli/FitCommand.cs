@@ -64,6 +64,7 @@ internal static class FitCommand
         var model = Opt.Path("--model", "Where to save the fitted pipeline (a zip mlContext.Model.Load reads).", "model.zip", required: true);
         var weights = WeightsOption.Create();
         var previous = WarmStartOption.Create();
+        var previousIterations = WarmStartOption.CreateIterations();
         var candidates = Opt.Int("--candidates", ClusterQuotaRetrieverDefaults.Candidates, "M: candidates per user of the retrieval stage.", min: 1, max: RetrievalLimits.MaxCandidates);
         var run = new RunFlags();
         var embedding = new EmbeddingFlags();
@@ -92,7 +93,7 @@ internal static class FitCommand
         var conditional = new ConditionalFlags.Flags(stage: true);
         var mmr = new MmrStageFlags();
         var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (history-interest MMR by default; --retriever quota, unimodal, round-robin, fused, conditional or mmr) on an edge file and saves it with mlContext.Model.Save.")
-            .With([train, model, candidates, retriever, historyVector, weights, previous, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,
+            .With([train, model, candidates, retriever, historyVector, weights, previous, previousIterations, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,
                 .. conditional.Stage, .. mmr.All]);
         FitWording.Apply(command);
         // Since 1.3.0 fit's default pipeline has no kNN-Embed stage: the help names the retrievers that read these flags
@@ -120,7 +121,9 @@ internal static class FitCommand
             if (stage != FitRetriever.Mmr && mmr.Given(r).FirstOrDefault() is { } strayMmr)
                 throw new UsageException($"{strayMmr} sets the stage of --retriever mmr, which this fit ({StageName(r, retriever)}) does not train: leave it out.");
             if (r.Given(previous)) WarmStartOption.CheckUsage(engine.Algorithm, learnedModel: stage == FitRetriever.RoundRobin);
+            else if (r.Given(previousIterations)) throw new UsageException($"{WarmStartOption.IterationsName} sets the fit that {WarmStartOption.Name} starts: add it, or leave it out.");
             var trainer = GraphEmbeddingTrainer.Options.FromEngine(stage == FitRetriever.RoundRobin ? LearnedModel(r, dcm, mixtureEmbedding, seed, threads) : engine);
+            trainer.Als.WarmStartIterations = r.Value(previousIterations);
             // --weights: every GraphEmbedding of the pipeline (the warm start's and fused's DCM too) reads the rows' weights; no other stage does.
             string? weightColumn = r.GetValue(weights) ? ServingData.WeightColumn : null;
             trainer.WeightColumnName = weightColumn;

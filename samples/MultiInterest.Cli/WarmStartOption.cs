@@ -21,6 +21,14 @@ internal static class WarmStartOption
         + "its choice is made as without the start) or implicit-als at that --dim. Same edges in another line order then give nearly the same "
         + "vectors (docs/persistence.md, \"Refitting on new data\").", helpName: "PREVIOUS.zip");
 
+    public const string IterationsName = "--warm-start-iterations";
+
+    /// <summary>The iterations of a warm-started fit (<see cref="Microsoft.ML.MultiInterest.Engine.ImplicitAlsOptions.WarmStartIterations"/>).</summary>
+    public static CliOption<int> CreateIterations() => Opt.Int(IterationsName, 0,
+        $"With {Name}: implicit-ALS iterations of the warm-started fit, instead of --als-iterations (under --algorithm auto: instead of the count Auto "
+        + "chose from a cold start); 0 runs those. Fewer keep the lists closer to the previous model's: on cit-HepPh 3 kept unchanged users' top-50 "
+        + "lists at a Jaccard of 0.86 against 0.76 for 9, at the same Recall@50.", min: 0, max: 10_000);
+
     /// <summary>Refuses the fits the start cannot apply to, before any file is read.</summary>
     public static void CheckUsage(EmbeddingAlgorithm algorithm, bool learnedModel)
     {

@@ -377,7 +377,7 @@ public sealed class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTransformer
         var reporter = new StageReporter(_context, nameof(GraphEmbeddingTrainer), o);
         // Epochs are known in advance only for a plain iterative run; Auto and validated runs choose them.
         bool known = o.Algorithm != EmbeddingAlgorithm.Auto && o.Algorithm != EmbeddingAlgorithm.TruncatedSvd && o.ValidationFraction == 0;
-        var progress = new EpochProgress(reporter, known ? (o.Algorithm == EmbeddingAlgorithm.ImplicitAls ? engineOptions.Als.Iterations : o.Epochs) : 0, engineOptions.ValidationCutoff);
+        var progress = new EpochProgress(reporter, known ? (o.Algorithm == EmbeddingAlgorithm.ImplicitAls ? engineOptions.Als.IterationsToRun : o.Epochs) : 0, engineOptions.ValidationCutoff);
         // Without a known count of epochs (Auto's selection, a factorisation, a validated run), the start, each validation
         // measurement and the end are reported, so a progress sink hears from the stage during its longest part too.
         if (!known)

@@ -25,9 +25,11 @@ public sealed class CliWarmStartTests : IDisposable
         string day1Train = Path.Combine(_directory, "day1.tsv");
         File.WriteAllLines(day1Train, [lines[0], .. lines.Skip(1).Reverse(), "u0\tnewA", "u1\tnewB"]);
         int items = lines.Skip(1).Select(l => l.Split('\t')[1]).Distinct().Count();
-        var day1 = CliHarness.Run(["fit", "--train", day1Train, "--model", next, "--warm-start", previous, .. Als]);
+        var day1 = CliHarness.Run(["fit", "--train", day1Train, "--model", next, "--warm-start", previous, "--warm-start-iterations", "2", .. Als]);
         Assert.True(day1.ExitCode == 0, day1.Error);
         Assert.Contains($"; {items} items started from {previous}, 2 new; saved", day1.Out, StringComparison.Ordinal);
+        using var saved = MultiInterestModel.Load(new MLContext(seed: 1), next);
+        Assert.Equal(items + 2, saved.GraphEmbedding!.ItemEmbeddings.Count);
     }
 
     [Fact]
@@ -39,6 +41,10 @@ public sealed class CliWarmStartTests : IDisposable
         Assert.Equal(CliRunner.Failure, absent.ExitCode);
         Assert.Contains("--warm-start", absent.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(model));
+
+        var stray = CliHarness.Run(["fit", "--train", train, "--model", model, "--warm-start-iterations", "3", .. Als]);
+        Assert.Equal(CliRunner.BadUsage, stray.ExitCode);
+        Assert.Contains("--warm-start-iterations sets the fit that --warm-start starts", stray.Error, StringComparison.Ordinal);
 
         var svd = CliHarness.Run("fit", "--train", train, "--model", model, "--warm-start", train, "--algorithm", "truncated-svd");
         Assert.Equal(CliRunner.BadUsage, svd.ExitCode);

@@ -88,6 +88,21 @@ public class ImplicitAlsWarmStartTests
     }
 
     [Fact]
+    public void WarmStartIterations_SetAWarmFitsLength_AndNothingElse()
+    {
+        var graph = Planted();
+        var o = Als(6, 5);
+        o.Als.WarmStartIterations = 2;
+        Assert.Equal(5, GraphEmbeddingTrainerEngine.Fit(graph, o).Epochs.Count); // no start: Iterations
+        o.Als.InitialItems = TestGraphs.RandomMatrix(graph.ItemCount, 6, seed: 4);
+        var warm = GraphEmbeddingTrainerEngine.Fit(graph, o);
+        Assert.Equal(2, warm.Epochs.Count);
+        Assert.Contains("iterations=2", warm.Settings, StringComparison.Ordinal);
+        o.Als.WarmStartIterations = -1;
+        Assert.Equal("WarmStartIterations", Assert.Throws<ArgumentOutOfRangeException>(() => GraphEmbeddingTrainerEngine.Fit(graph, o)).ParamName);
+    }
+
+    [Fact]
     public void BadStarts_AreRefused_NamingTheOption()
     {
         var graph = Planted();

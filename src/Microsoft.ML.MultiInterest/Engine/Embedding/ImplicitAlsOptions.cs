@@ -57,10 +57,24 @@ public sealed class ImplicitAlsOptions
     /// </summary>
     public EmbeddingMatrix? InitialItems { get; set; }
 
+    /// <summary>
+    /// Alternations of a fit that starts from <see cref="InitialItems"/>, instead of <see cref="Iterations"/> (under Auto:
+    /// instead of the count it chose from a cold start); 0 (the default) runs those. Yesterday's vectors are not a fixed
+    /// point (ALS is stopped at the validation peak), so each further alternation moves today's lists away from
+    /// yesterday's: on cit-HepPh, 3 kept the unchanged users' top-50 lists at a mean Jaccard of 0.86 against 0.76 for 9, at
+    /// the same Recall@50 (docs/persistence.md, "Refitting on new data").
+    /// </summary>
+    public int WarmStartIterations { get; set; }
+
+    /// <summary>The alternations this fit runs: <see cref="WarmStartIterations"/> when it starts from given items and that is set, else <see cref="Iterations"/>.</summary>
+    internal int IterationsToRun => InitialItems != null && WarmStartIterations > 0 ? WarmStartIterations : Iterations;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
         if (Iterations < 1 || Iterations > 10_000) throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "Iterations must be within 1..10000.");
+        if (WarmStartIterations < 0 || WarmStartIterations > 10_000)
+            throw new ArgumentOutOfRangeException(nameof(WarmStartIterations), WarmStartIterations, "WarmStartIterations must be within 0..10000 (0: as without a start).");
         Check(Regularization, nameof(Regularization), 0, 1e6);
         Check(RegularizationExponent, nameof(RegularizationExponent), 0, 4);
         Check(UnobservedWeight, nameof(UnobservedWeight), 0, 1e6);

@@ -24,7 +24,7 @@ internal static class ImplicitAlsTrainer
     private const long InitStream = 0xA15;
 
     /// <summary>
-    /// Trains for <c>o.Als.Iterations</c> alternations. With a <paramref name="scorer"/>, measures validation Recall@K
+    /// Trains for <c>o.Als.Iterations</c> alternations (<c>o.Als.WarmStartIterations</c> when set and warm-started). With a <paramref name="scorer"/>, measures validation Recall@K
     /// after every iteration into <paramref name="curve"/>, returns the best iteration's tables and stops early after
     /// <c>o.EarlyStoppingPatience</c> iterations without a gain.
     /// </summary>
@@ -38,9 +38,10 @@ internal static class ImplicitAlsTrainer
         (EmbeddingMatrix Users, EmbeddingMatrix Items)? best = null;
         double bestScore = double.NegativeInfinity;
         int bestIteration = 0;
-        var stats = new List<EpochStats>(a.Iterations);
+        int iterations = a.IterationsToRun;
+        var stats = new List<EpochStats>(iterations);
         var gramY = DenseRows.Gram(state.Items, graph.ItemCount, d, threads, ct);
-        for (int iteration = 0; iteration < a.Iterations; iteration++)
+        for (int iteration = 0; iteration < iterations; iteration++)
         {
             ct.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
@@ -78,7 +79,7 @@ internal static class ImplicitAlsTrainer
             Settings = Describe(o),
             Als = AlsWarmStart.WithoutStart(a).Clone(),
         };
-        return (result, best == null ? a.Iterations : bestIteration);
+        return (result, best == null ? iterations : bestIteration);
     }
 
     /// <summary>The settings in words, for reports.</summary>
@@ -86,7 +87,7 @@ internal static class ImplicitAlsTrainer
     {
         var a = o.Als;
         string solver = a.Solver == ImplicitAlsSolver.Cholesky ? "cholesky" : $"cg({a.CgSteps})";
-        return InvariantText.Of(() => $"implicit-als d={o.Dimension} iterations={a.Iterations} reg={a.Regularization:G3} nu={a.RegularizationExponent:G3} alpha0={a.UnobservedWeight:G3} solver={solver}")
+        return InvariantText.Of(() => $"implicit-als d={o.Dimension} iterations={a.IterationsToRun} reg={a.Regularization:G3} nu={a.RegularizationExponent:G3} alpha0={a.UnobservedWeight:G3} solver={solver}")
             + (a.InitialItems != null ? " warm-start=given items" : "");
     }
 
