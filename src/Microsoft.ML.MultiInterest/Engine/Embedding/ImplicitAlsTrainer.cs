@@ -88,7 +88,8 @@ internal static class ImplicitAlsTrainer
         var a = o.Als;
         string solver = a.Solver == ImplicitAlsSolver.Cholesky ? "cholesky" : $"cg({a.CgSteps})";
         return InvariantText.Of(() => $"implicit-als d={o.Dimension} iterations={a.IterationsToRun} reg={a.Regularization:G3} nu={a.RegularizationExponent:G3} alpha0={a.UnobservedWeight:G3} solver={solver}")
-            + (a.InitialItems != null ? " warm-start=given items" : "");
+            + (a.InitialItems == null ? "" : a.IterationsToRun == a.Iterations ? " warm-start=given items"
+                : InvariantText.Of(() => $" warm-start=given items (WarmStartIterations; {a.Iterations} without the start)"));
     }
 
     /// <summary>
