@@ -18,8 +18,9 @@ internal static class WarmStartOption
     public static CliOption<string?> Create() => Opt.InputFile(Name,
         "A previous model zip (fit's, e.g. yesterday's) whose item vectors start this fit's implicit ALS, matched by item id; items it does not "
         + "know start from their random draw. Needs --algorithm auto (applied when Auto chooses implicit ALS at the previous model's dimension; "
-        + "its choice is made as without the start) or implicit-als at that --dim. Same edges in another line order then give nearly the same "
-        + "vectors (docs/persistence.md, \"Refitting on new data\").", helpName: "PREVIOUS.zip");
+        + "its choice is made as without the start) or implicit-als at that --dim. With a fixed iteration count (implicit-als, or "
+        + "--warm-start-iterations) the same edges in another line order then give the same vectors to rounding (docs/persistence.md, "
+        + "\"Refitting on new data\").", helpName: "PREVIOUS.zip");
 
     public const string IterationsName = "--warm-start-iterations";
 
