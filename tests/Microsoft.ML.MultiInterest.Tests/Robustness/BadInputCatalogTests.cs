@@ -452,6 +452,26 @@ public class BadInputCatalogTests
                 .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
             return ml.MultiInterest().CreateRecommender(model).FoldInNewItems([("u1", "i-new"), ("u2", "")]);
         }),
+        ["option-warm-start-wrong-algorithm"] = Throws<ArgumentException>(["WarmStart starts implicit ALS, but Algorithm is TruncatedSvd"], () =>
+        {
+            // Yesterday's ALS item vectors given to an algorithm that does not iterate from a start.
+            var ml = new MLContext(seed: 1);
+            var data = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var yesterday = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+                { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 4, Threads = 1 })).Fit(data).LastTransformer;
+            return ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+                { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 4, WarmStart = ItemWarmStart.From(yesterday) });
+        }),
+        ["option-warm-start-dimension"] = Throws<ArgumentException>(["WarmStart's item vectors have dimension 4, but Dimension is 6"], () =>
+        {
+            // An explicit ImplicitAls dimension that yesterday's vectors do not have.
+            var ml = new MLContext(seed: 1);
+            var data = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var yesterday = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+                { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 4, Threads = 1 })).Fit(data).LastTransformer;
+            return ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+                { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 6, WarmStart = ItemWarmStart.From(yesterday) });
+        }),
         ["fold-in-round-robin"] = Throws<NotSupportedException>(["a round-robin stage (RoundRobinRetriever)", "refit the model"], () =>
         {
             // A round robin's learned item components come from the fit alone: no fold-in gives a new item one.
