@@ -32,6 +32,18 @@ public class NewItemFoldInTests
         return t.Items.ReadRow(compact).ToArray();
     }
 
+    private static string[] Names(ServingTables t, int[] compact) => compact.Select(j => t.ItemNames[t.ItemRowOf[j]]).ToArray();
+
+    /// <summary>Each item's id with its vector, cluster and pool list (-1 where the stage has none), in id order.</summary>
+    private static string[] ById(LiveRetriever live)
+    {
+        var t = live.Tables;
+        var lists = live.HistoryMmr?.PoolIndex?.ListOf.ToArray();
+        return Enumerable.Range(0, t.ItemRowOf.Length)
+            .Select(j => $"{t.ItemNames[t.ItemRowOf[j]]} [{string.Join(",", t.Items.ReadRow(j).ToArray())}] {t.Clustering?.ClusterOf(j) ?? -1} {(lists == null ? -1 : lists[j])}")
+            .Order(StringComparer.Ordinal).ToArray();
+    }
+
     private static (string, string)[] EdgesOf(IEnumerable<MLNetTestData.Edge> edges, string item, string asItem) =>
         edges.Where(e => e.Item == item).Select(e => (e.User, asItem)).ToArray();
 
@@ -147,9 +159,56 @@ public class NewItemFoldInTests
         var none = recommender.FoldInNewItems([("u1", "i3")]);
         Assert.Same(recommender, none.Recommender);
         Assert.Empty(none.FoldedItems);
-        var again = folded.Recommender.FoldInNewItems([("u3", "i-new")]);
-        Assert.Equal(1, again.KnownItemEdges);
+        // A folded item is not a trained one: a new user of it is read (FoldingTwice_...), a repeat changes nothing.
+        var again = folded.Recommender.FoldInNewItems([("u2", "i-new")]);
+        Assert.Equal((0, 1), (again.KnownItemEdges, again.DuplicateEdges));
         Assert.Same(folded.Recommender, again.Recommender);
+    }
+
+    [Theory]
+    [InlineData("unimodal")]
+    [InlineData("history-mmr-clustered")]
+    [InlineData("quota")]
+    [InlineData("svd")]
+    public void FoldingTwice_EqualsFoldingEveryEdgeAtOnce_AndAFoldedItemsNewUsersAreNotRecommendedIt(string method)
+    {
+        // A service folds the day's edges in batches into the recommender it serves: a second batch's edges of an item the
+        // first folded in are that item's new users (solved again from all its users, excluded from their lists), not edges
+        // of a trained item to drop.
+        var ml = new MLContext(seed: 1);
+        var edges = Communities();
+        var embedding = method == "svd" ? new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 6, Threads = 1, Seed = 3 } : Als(dimension: 6);
+        var recommender = Fit(ml, edges, embedding, mi => method switch
+        {
+            "history-mmr-clustered" => mi.MmrRetriever(new MmrRetrieverEstimator.Options
+                { Candidates = 5, Lambda = 0.9, Interests = MmrInterests.History, PoolSearch = HistoryPoolSearch.Clustered, PoolLists = 3, PoolProbes = 1 }),
+            "quota" => mi.ClusterQuotaRetriever(candidates: 5),
+            _ => mi.UnimodalRetriever(candidates: 5),
+        }, clusters: method == "quota");
+        (string, string)[] morning = [("c0u0", "x"), ("c0u1", "x"), ("c2u0", "z"), ("stranger", "w")];
+        (string, string)[] evening = [("c0u2", "x"), ("c0u3", "x"), ("c0u1", "x"), ("c1u0", "y"), ("c1u1", "y"), ("c0u4", "x"), ("c1u2", "c1i3"), ("c1u3", "w")];
+        var first = recommender.FoldInNewItems(morning);
+        var second = first.Recommender.FoldInNewItems(evening);
+        var atOnce = recommender.FoldInNewItems([.. morning, .. evening]);
+
+        Assert.Equal(["x", "y", "w"], second.FoldedItems); // x solved again, then the new ones in the order of their first edge
+        Assert.Equal((8, 6, 1, 0, 1), (second.Edges, second.FoldedEdges, second.KnownItemEdges, second.UnknownUserEdges, second.DuplicateEdges));
+        Assert.Equal(second.Edges, second.FoldedEdges + second.KnownItemEdges + second.UnknownUserEdges + second.DuplicateEdges);
+        // The same items, vectors, clusters, pool lists and histories (by id: the keys follow the order of the items' first edges, w's came later).
+        var (twice, once) = (second.Recommender.LiveStages[0], atOnce.Recommender.LiveStages[0]);
+        Assert.Equal(ById(once), ById(twice));
+        Assert.Equal(once.Tables.History.EdgeCount, twice.Tables.History.EdgeCount);
+        foreach (string user in edges.Select(e => e.User).Distinct())
+        {
+            int row = once.Tables.UserNames.IndexOf(user);
+            Assert.Equal(Names(once.Tables, once.Tables.HistoryOf(row).ToArray()).Order(), Names(twice.Tables, twice.Tables.HistoryOf(row).ToArray()).Order());
+        }
+        foreach (string user in new[] { "c0u2", "c0u3", "c0u4", "c0u9", "c1u0", "c1u5" })
+        {
+            var list = second.Recommender.Recommend(user, count: 40).Items.Select(r => r.ItemId).ToArray();
+            Assert.Equal(atOnce.Recommender.Recommend(user, count: 40).Items.Select(r => r.ItemId), list);
+            if (user is "c0u2" or "c0u3" or "c0u4") Assert.DoesNotContain("x", list);
+        }
     }
 
     [Fact]

@@ -92,14 +92,15 @@ public sealed class ItemClustering
     }
 
     /// <summary>
-    /// This clustering with items appended after its own (items <see cref="ItemCount"/>.. in order), in clusters
-    /// <paramref name="added"/>: the same centroids (not moved by the new members), so every item already here keeps its
-    /// cluster and every retrieval over it its lists (the items folded in between two fits).
+    /// This clustering with its items from <paramref name="from"/> on (the items folded in between two fits, which a later
+    /// fold-in may solve again) in clusters <paramref name="clusters"/>, the items after its own appended in order: the same
+    /// centroids (not moved by the new members), so every item before <paramref name="from"/> keeps its cluster.
     /// </summary>
-    /// <param name="added">The cluster of each appended item.</param>
-    internal ItemClustering WithItems(ReadOnlySpan<int> added)
+    /// <param name="from">The first item placed anew (at most <see cref="ItemCount"/>).</param>
+    /// <param name="clusters">The cluster of each item from <paramref name="from"/> on.</param>
+    internal ItemClustering WithItems(int from, ReadOnlySpan<int> clusters)
     {
-        int[] assignments = [.. _assignments, .. added];
+        int[] assignments = [.. _assignments.AsSpan(0, from), .. clusters];
         var (offsets, members) = Index(assignments, ClusterCount);
         return new ItemClustering(assignments, ClusterCount, offsets, members, Centroids);
     }

@@ -100,13 +100,19 @@ internal sealed class HistoryPoolIndex
     /// vector (<see cref="NearestCentroid"/>, the rule the lists' k-means assigns by; ties to the lower list).
     /// </summary>
     /// <param name="items">This index's items (same rows), then the new items' vectors.</param>
-    internal HistoryPoolIndex WithItems(EmbeddingMatrix items)
+    /// <param name="from">
+    /// The first row placed anew (default: the first new one): rows from it on, folded in before and perhaps solved again
+    /// since, go to their nearest list too.
+    /// </param>
+    internal HistoryPoolIndex WithItems(EmbeddingMatrix items, int? from = null)
     {
         if (items.Rows < Items || items.Dimension != Dimension)
             throw new ArgumentException($"The items must extend the index's {Items} x {Dimension}, not be {items.Rows} x {items.Dimension}.", nameof(items));
+        int first = from ?? Items;
+        if ((uint)first > (uint)Items) throw new ArgumentOutOfRangeException(nameof(from), first, $"The first row placed anew must lie in 0..{Items}.");
         var listOf = new int[items.Rows];
-        _listOf.CopyTo(listOf, 0);
-        for (int i = Items; i < items.Rows; i++) listOf[i] = NearestCentroid.Of(Centroids, items.ReadRow(i)).Cluster;
+        _listOf.AsSpan(0, first).CopyTo(listOf);
+        for (int i = first; i < items.Rows; i++) listOf[i] = NearestCentroid.Of(Centroids, items.ReadRow(i)).Cluster;
         return new HistoryPoolIndex(items, Centroids, listOf, Probes, UserProbes, HistoryLists);
     }
 

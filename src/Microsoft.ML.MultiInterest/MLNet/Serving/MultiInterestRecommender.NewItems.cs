@@ -15,6 +15,9 @@ public sealed partial class MultiInterestRecommender
     /// reads item clusters (cluster quotas, multi-interest MMR, a history-interest MMR's clustered pool; the centroids are not
     /// moved), and its edges join its users' training histories (so they are not recommended it again). Trained items and
     /// users keep their vectors and mixtures. This recommender is not changed: a service swaps its reference to the result's.
+    /// Folding into a recommender that an earlier call returned reads its folded items as new ones: an edge by a new user of
+    /// such an item joins that user's history and the item is solved again from all its users (folding a day's edges in
+    /// batches gives the vectors, clusters and lists of folding them at once; only the keys follow the order of the calls).
     /// A fusion folds the items into each source stage. The fitted pipeline's Transform, <see cref="MultiInterestModel.RetrieveWithEngine"/>
     /// and ONNX exports do not take folded items (they serve the fitted or saved tables), and saving is unaffected (the next
     /// fit learns the items from the same edges). Costs one solve per new item (O(|S|² d) for |S| users, O(d³) beyond d
@@ -22,7 +25,7 @@ public sealed partial class MultiInterestRecommender
     /// the eigenbasis of YᵀY over the grown catalogue; for vectors no ALS objective produced, the fit of the objective).
     /// </summary>
     /// <param name="edges">The new engagements by raw ids (user, item), e.g. the day's edges of the items added since the fit. Edges of
-    /// known items, and of users the model has no trained vector for, are counted and not read.</param>
+    /// trained items, and of users the model has no trained vector for, are counted and not read.</param>
     /// <param name="threads">Parallelism of the solves and of the new tables' one-off item-side work; 0 = all cores. The
     /// vectors and lists do not depend on it (each item is solved on its own, the shared sums in a fixed order).</param>
     /// <returns>The new recommender and what was done with the edges.</returns>

@@ -24,13 +24,20 @@ internal static class NewItemTables
         var t = live.Tables;
         RequireFoldable(t);
         var users = t.UserVectors!;
+        // Items folded in by an earlier call (after the trained ones) are solved again when this call gives them new users,
+        // from all their users, as if every edge had come in one call; only the trained items' edges are not read.
+        int trained = t.TrainedItems;
+        var usersOfFolded = t.FoldedItems == 0 ? null : UsersOfFolded(t.History, trained);
         int knownItemEdges = 0, unknownUserEdges = 0, duplicates = 0;
         var newIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         var newNames = new List<string>();
+        var compactOfNew = new List<int>(); // the compact item of one folded in before, else -1
         var usersOf = new List<SortedSet<int>>();
+        var given = new List<List<int>>();  // the users this call adds (their edges join the history)
         foreach (var (userId, itemId) in edges)
         {
-            if (compactOfItem.ContainsKey(itemId))
+            bool knownItem = compactOfItem.TryGetValue(itemId, out int compact);
+            if (knownItem && compact < trained)
             {
                 knownItemEdges++;
                 continue;
@@ -39,27 +46,46 @@ internal static class NewItemTables
             {
                 newIndex.Add(itemId, k = newNames.Count);
                 newNames.Add(itemId);
-                usersOf.Add([]);
+                compactOfNew.Add(knownItem ? compact : -1);
+                usersOf.Add(knownItem ? new SortedSet<int>(usersOfFolded![compact - trained]) : []);
+                given.Add([]);
             }
             // A user the item is solved against has a trained vector: one with a training edge (a history entry) and a vector.
             int row = t.UserNames.IndexOf(userId);
             int entry = row < 0 ? -1 : Array.BinarySearch(t.HistoryUsers, row);
             if (entry < 0 || !users.Contains(row)) unknownUserEdges++;
-            else if (!usersOf[k].Add(entry)) duplicates++;
+            else if (usersOf[k].Add(entry)) given[k].Add(entry);
+            else duplicates++;
         }
-        var placed = Enumerable.Range(0, newNames.Count).Where(k => usersOf[k].Count > 0).ToArray();
-        var counts = new FoldedItemCounts(placed.Select(k => newNames[k]).ToArray(),
+        // Solved: the new items with a trained user, and the ones folded in before that this call gave a new user.
+        var solved = Enumerable.Range(0, newNames.Count).Where(k => given[k].Count > 0).ToArray();
+        var refolded = solved.Where(k => compactOfNew[k] >= 0).OrderBy(k => compactOfNew[k]).ToArray();
+        var added = solved.Where(k => compactOfNew[k] < 0).ToArray();
+        var counts = new FoldedItemCounts(refolded.Concat(added).Select(k => newNames[k]).ToArray(),
             Enumerable.Range(0, newNames.Count).Where(k => usersOf[k].Count == 0).Select(k => newNames[k]).ToArray(),
-            placed.Sum(k => usersOf[k].Count), knownItemEdges, unknownUserEdges, duplicates);
-        if (placed.Length == 0) return (live, counts);
+            solved.Sum(k => given[k].Count), knownItemEdges, unknownUserEdges, duplicates);
+        if (solved.Length == 0) return (live, counts);
 
         var userTable = users.Gather(t.HistoryUsers, absentAsZero: true);
         bool fitted = !CarriesObjective(live.Settings);
         var foldIn = ObjectiveOf(live, userTable, threads);
-        var vectors = foldIn.Fold(placed.Select(k => usersOf[k].ToArray()).ToArray(), threads);
-        var tables = Extend(t, live.Settings, counts.Folded, placed.Select(k => usersOf[k]).ToArray(), vectors);
-        var poolIndex = live.HistoryMmr?.PoolIndex?.WithItems(tables.Items);
+        var order = refolded.Concat(added).ToArray();
+        var vectors = foldIn.Fold(order.Select(k => usersOf[k].ToArray()).ToArray(), threads);
+        var tables = Extend(t, live.Settings, refolded.Select(k => compactOfNew[k]).ToArray(), added.Select(k => newNames[k]).ToArray(),
+            order.Select(k => given[k]).ToArray(), vectors);
+        var poolIndex = live.HistoryMmr?.PoolIndex?.WithItems(tables.Items, trained);
         return (new LiveRetriever(tables, threads, poolIndex), counts with { FittedObjective = fitted });
+    }
+
+    /// <summary>The users (history entries, ascending) of each item folded in before, compact items <paramref name="trained"/>.. of <paramref name="history"/>.</summary>
+    private static List<int>[] UsersOfFolded(BipartiteGraph history, int trained)
+    {
+        var usersOf = new List<int>[history.ItemCount - trained];
+        for (int j = 0; j < usersOf.Length; j++) usersOf[j] = [];
+        for (int u = 0; u < history.UserCount; u++)
+            foreach (int j in history.ItemsOf(u))
+                if (j >= trained) usersOf[j - trained].Add(u);
+        return usersOf;
     }
 
     /// <summary>
@@ -92,26 +118,45 @@ internal static class NewItemTables
             return ItemFoldIn.OfObjective(userTable, t.UserCount, settings.History(), threads);
         var start = settings.History();
         start.MatchUserVectors = false;
-        return ItemFoldIn.MatchedTo(userTable, t.UserCount, UsersOfItems(t.History), t.Items, start, threads);
+        // Fitted to the trained items only: items folded in before are not the embedding's, and refitting to them would give
+        // a later fold-in another objective than the first.
+        return ItemFoldIn.MatchedTo(userTable, t.UserCount, UsersOfItems(t.History, t.TrainedItems), t.Items, start, threads);
     }
 
     /// <summary>Whether the stage reads histories with an objective the item vectors carry (their ALS objective, or one given), rather than one fitted or none.</summary>
     private static bool CarriesObjective(RetrievalSettings settings) => settings.FoldsInHistories && !settings.FoldInMatchUserVectors;
 
-    /// <summary>The training history turned round: row j holds compact item j's users (history entries), with their weights.</summary>
-    private static BipartiteGraph UsersOfItems(BipartiteGraph history)
+    /// <summary>
+    /// The training history turned round: row j holds compact item j's users (history entries), with their weights, for the
+    /// first <paramref name="items"/> items (the trained ones).
+    /// </summary>
+    private static BipartiteGraph UsersOfItems(BipartiteGraph history, int items)
     {
-        var users = new int[history.EdgeCount];
+        var users = new List<int>(history.EdgeCount);
+        var itemsOf = new List<int>(history.EdgeCount);
+        var weights = history.HasWeights ? new List<float>(history.EdgeCount) : null;
         for (int u = 0; u < history.UserCount; u++)
-            users.AsSpan(history.Offsets[u], history.DegreeOf(u)).Fill(u);
-        return BipartiteGraph.FromEdges(history.ItemCount, history.UserCount, history.EdgeItems, users, history.EdgeWeights);
+        {
+            var row = history.ItemsOf(u);
+            var rowWeights = history.HasWeights ? history.WeightsOf(u) : default;
+            for (int e = 0; e < row.Length; e++)
+            {
+                if (row[e] >= items) continue;
+                users.Add(u);
+                itemsOf.Add(row[e]);
+                weights?.Add(rowWeights[e]);
+            }
+        }
+        return BipartiteGraph.FromEdges(items, history.UserCount, itemsOf.ToArray(), users.ToArray(), weights == null ? default : weights.ToArray());
     }
 
     /// <summary>
-    /// <paramref name="t"/> with the items <paramref name="names"/> appended (vectors <paramref name="vectors"/>, users
-    /// <paramref name="usersOf"/>): new keys after every existing one, their edges in the history, each in its nearest cluster.
+    /// <paramref name="t"/> with the items folded in before at compact items <paramref name="refolded"/> solved again and the
+    /// items <paramref name="names"/> appended (<paramref name="vectors"/>: the refolded ones', then the new ones'; users
+    /// <paramref name="given"/> added, in the same order): new keys after every existing one, the given edges in the
+    /// history, every folded item in its nearest cluster.
     /// </summary>
-    private static ServingTables Extend(ServingTables t, RetrievalSettings settings, string[] names, IReadOnlyCollection<int>[] usersOf, EmbeddingMatrix vectors)
+    private static ServingTables Extend(ServingTables t, RetrievalSettings settings, int[] refolded, string[] names, IReadOnlyList<int>[] given, EmbeddingMatrix vectors)
     {
         int known = t.ItemRowOf.Length, keys = t.ItemNames.Count, d = t.Items.Dimension, added = names.Length;
         var itemNames = new string[keys + added];
@@ -125,8 +170,11 @@ internal static class NewItemTables
         }
         var items = new EmbeddingMatrix(known + added, d);
         t.Items.Values.CopyTo(items.Values, 0);
-        vectors.Values.CopyTo(items.Values, (long)known * d);
-        var clustering = t.Clustering?.WithItems(NearestClusters(t.Clustering, vectors));
+        for (int k = 0; k < refolded.Length; k++) vectors.ReadRow(k).CopyTo(items.Row(refolded[k]));
+        vectors.Values.AsSpan(refolded.Length * d).CopyTo(items.Values.AsSpan((int)((long)known * d)));
+        int trained = t.TrainedItems;
+        var clustering = t.Clustering?.WithItems(trained, NearestClusters(t.Clustering, items, trained));
+        var edgeItems = refolded.Concat(Enumerable.Range(known, added)).ToArray();
         return new ServingTables
         {
             Method = t.Method,
@@ -138,6 +186,7 @@ internal static class NewItemTables
             UserNames = t.UserNames,
             ItemRowOf = rowOf,
             Items = items,
+            FoldedItems = t.FoldedItems + added,
             UserVectors = t.UserVectors,
             Mixtures = t.Mixtures,
             Clustering = clustering,
@@ -145,22 +194,25 @@ internal static class NewItemTables
             Conditional = t.Conditional,
             Followed = t.Followed,
             HistoryUsers = t.HistoryUsers,
-            History = WithEdges(t.History, usersOf, known),
+            History = WithEdges(t.History, given, edgeItems, known + added),
         };
     }
 
-    /// <summary>The nearest centroid of each row of <paramref name="vectors"/> by cosine (<see cref="NearestCentroid"/>: the rule a loaded model's k-means assigns by).</summary>
-    private static int[] NearestClusters(ItemClustering clustering, EmbeddingMatrix vectors)
+    /// <summary>The nearest centroid by cosine of the rows of <paramref name="items"/> from <paramref name="from"/> on (<see cref="NearestCentroid"/>: the rule a loaded model's k-means assigns by).</summary>
+    private static int[] NearestClusters(ItemClustering clustering, EmbeddingMatrix items, int from)
     {
-        var clusters = new int[vectors.Rows];
-        for (int k = 0; k < clusters.Length; k++) clusters[k] = NearestCentroid.Of(clustering.Centroids, vectors.ReadRow(k)).Cluster;
+        var clusters = new int[items.Rows - from];
+        for (int k = 0; k < clusters.Length; k++) clusters[k] = NearestCentroid.Of(clustering.Centroids, items.ReadRow(from + k)).Cluster;
         return clusters;
     }
 
-    /// <summary>The history with the new items' edges: item <paramref name="first"/> + k engaged by the entries of <paramref name="usersOf"/>[k] (weight 1).</summary>
-    private static BipartiteGraph WithEdges(BipartiteGraph history, IReadOnlyCollection<int>[] usersOf, int first)
+    /// <summary>
+    /// The history with the given edges: compact item <paramref name="edgeItems"/>[k] engaged by the entries of
+    /// <paramref name="given"/>[k] (weight 1), over <paramref name="itemCount"/> items.
+    /// </summary>
+    private static BipartiteGraph WithEdges(BipartiteGraph history, IReadOnlyList<int>[] given, int[] edgeItems, int itemCount)
     {
-        int added = usersOf.Sum(u => u.Count), total = history.EdgeCount + added;
+        int added = given.Sum(u => u.Count), total = history.EdgeCount + added;
         var users = new int[total];
         var items = new int[total];
         history.EdgeItems.CopyTo(items);
@@ -172,15 +224,15 @@ internal static class NewItemTables
             weights.AsSpan(history.EdgeCount).Fill(1f);
         }
         int e = history.EdgeCount;
-        for (int k = 0; k < usersOf.Length; k++)
+        for (int k = 0; k < given.Length; k++)
         {
-            foreach (int u in usersOf[k])
+            foreach (int u in given[k])
             {
                 users[e] = u;
-                items[e++] = first + k;
+                items[e++] = edgeItems[k];
             }
         }
-        return BipartiteGraph.FromEdges(history.UserCount, first + usersOf.Length, users, items, weights);
+        return BipartiteGraph.FromEdges(history.UserCount, itemCount, users, items, weights);
     }
 }
 

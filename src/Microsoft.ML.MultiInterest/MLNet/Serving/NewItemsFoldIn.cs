@@ -25,7 +25,11 @@ public sealed class NewItemsFoldIn
     /// </summary>
     public MultiInterestRecommender Recommender { get; }
 
-    /// <summary>The items folded in, in the order of their first edge: the order of their new keys, after every existing item's.</summary>
+    /// <summary>
+    /// The items this call solved: those an earlier fold-in gave a key that this call's edges gave new users (solved again
+    /// from all their users, in the order of their keys), then the new ones in the order of their first edge, the order of
+    /// their new keys, after every existing item's.
+    /// </summary>
     public IReadOnlyList<string> FoldedItems { get; }
 
     /// <summary>
@@ -37,12 +41,16 @@ public sealed class NewItemsFoldIn
     /// <summary>The edges given.</summary>
     public int Edges { get; }
 
-    /// <summary>The distinct (trained user, new item) pairs the new items were solved from (and added to those users' histories).</summary>
+    /// <summary>
+    /// The distinct (trained user, new item) pairs this call added to those users' histories: the items were solved from them
+    /// (and an item folded in before, from its earlier users too).
+    /// </summary>
     public int FoldedEdges { get; }
 
     /// <summary>
-    /// Edges of items the model already knows: not read. Their trained vectors are kept (a fold-in never changes a trained
+    /// Edges of items the model was trained on: not read. Their trained vectors are kept (a fold-in never changes a trained
     /// item, nor a trained user's vector); a user's fresh engagements of known items belong in the history of its requests.
+    /// An item folded in by an earlier call is not one: its edges by new users are read, and it is solved again.
     /// </summary>
     public int KnownItemEdges { get; }
 
@@ -60,6 +68,6 @@ public sealed class NewItemsFoldIn
     /// </summary>
     public bool FittedObjective { get; }
 
-    /// <summary>Edges of new items by trained users that repeat a (user, item) pair already given: read once.</summary>
+    /// <summary>Edges of new items by trained users that repeat a (user, item) pair already given (in this call, or folded in before): read once.</summary>
     public int DuplicateEdges { get; }
 }

@@ -41,6 +41,15 @@ internal sealed class ServingTables
     /// <summary>Item embeddings by compact index.</summary>
     public required EmbeddingMatrix Items { get; init; }
 
+    /// <summary>
+    /// How many of the last compact items were folded in between two fits (<see cref="NewItemTables"/>) rather than trained:
+    /// 0 for a fitted or loaded stage. A later fold-in solves such an item again when new users engage it.
+    /// </summary>
+    public int FoldedItems { get; init; }
+
+    /// <summary>The compact items trained at the fit: all but the <see cref="FoldedItems"/> after them.</summary>
+    public int TrainedItems => Items.Rows - FoldedItems;
+
     /// <summary>User vectors by user row (the trained users'); null when the stage has none (cluster-quota without fill).</summary>
     public KeyedEmbeddings? UserVectors { get; init; }
 
