@@ -406,6 +406,43 @@ public class NewItemFoldInTests
         Assert.Equal(list.Length, list.Distinct().Count());
     }
 
+    private sealed class WideEdge
+    {
+        [Microsoft.ML.Data.KeyType(10_000_000)]
+        public uint User { get; set; }
+
+        [Microsoft.ML.Data.KeyType(10_000_000)]
+        public uint Item { get; set; }
+    }
+
+    [Fact]
+    public void OnAWideKeyRange_TheFoldIn_CostsTheItemsInUse_NotTheKeys()
+    {
+        // KeyType(10_000_000) columns of 40 users and 30 items (names: the key numbers, made when read). The fold-in once
+        // copied every item key's name (479 MB and 1.7 s to fold one item in).
+        var ml = new MLContext(seed: 1);
+        var rng = new Random(7);
+        var rows = new List<WideEdge>();
+        for (int u = 0; u < 40; u++)
+            foreach (int i in Enumerable.Range(0, 30).OrderBy(_ => rng.Next()).Take(6))
+                rows.Add(new WideEdge { User = (uint)(u * 1000 + 1), Item = (uint)(i * 1000 + 1) });
+        var mi = ml.MultiInterest();
+        var recommender = mi.CreateRecommender(mi.GraphEmbedding(Als(dimension: 4)).Append(mi.UnimodalRetriever(candidates: 5)).Fit(ml.Data.LoadFromEnumerable(rows)));
+        var users = recommender.LiveStages[0].Tables.UserNames;
+        string a = users[1], b = users[1001], c = users[2001];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var folded = recommender.FoldInNewItems([(a, "new"), (b, "new")], threads: 1);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(["new"], folded.FoldedItems);
+        Assert.True(allocated < 20_000_000, $"{allocated:N0} bytes allocated");
+        var t = folded.Recommender.LiveStages[0].Tables;
+        Assert.Equal(10_000_001, t.ItemNames.Count);
+        Assert.Equal("new", t.ItemNames[t.ItemRowOf[^1]]);
+        Assert.True(folded.Recommender.KnowsItem("new"));
+        Assert.Contains(folded.Recommender.Recommend(c, count: 31).Items, r => r.ItemId == "new");
+        Assert.DoesNotContain(folded.Recommender.Recommend(a, count: 31).Items, r => r.ItemId == "new");
+    }
+
     private sealed class TopicEdge
     {
         public string User { get; set; } = "";

@@ -16,6 +16,8 @@ internal sealed class KeyNameList : IReadOnlyList<string>
     private readonly ReadOnlyMemory<char>[]? _text;
     private readonly NumericKeyValues? _numbers;
     private readonly Lazy<Dictionary<string, int>>? _indexOfName;
+    private readonly KeyNameList? _head;   // with _tail: another list's names, then these
+    private readonly string[]? _tail;
 
     private KeyNameList(int count, string[]? names, ReadOnlyMemory<char>[]? text, NumericKeyValues? numbers)
     {
@@ -32,6 +34,27 @@ internal sealed class KeyNameList : IReadOnlyList<string>
     {
     }
 
+    /// <summary>
+    /// <paramref name="head"/>'s names, then <paramref name="tail"/>'s (not copied): the keys of items folded in between two
+    /// fits, after the model's. Nothing is made per key of <paramref name="head"/>, whose names (even the key numbers of a
+    /// <c>KeyType(10_000_000)</c> column) are read through it.
+    /// </summary>
+    private KeyNameList(KeyNameList head, string[] tail)
+    {
+        Count = head.Count + tail.Length;
+        _head = head;
+        _tail = tail;
+        _indexOfName = new(() =>
+        {
+            var map = new Dictionary<string, int>(tail.Length, StringComparer.Ordinal);
+            for (int i = 0; i < tail.Length; i++) map.TryAdd(tail[i], head.Count + i);
+            return map;
+        });
+    }
+
+    /// <summary>These names, then <paramref name="names"/> (not copied): the list of keys with keys appended after every existing one.</summary>
+    public KeyNameList WithAppended(string[] names) => new(this, names);
+
     /// <summary>"1", "2", ... "<paramref name="count"/>": the names of keys without KeyValues, and of cluster keys.</summary>
     public static KeyNameList Numbers(int count) => new(count, null, null, null);
 
@@ -42,7 +65,7 @@ internal sealed class KeyNameList : IReadOnlyList<string>
     public static KeyNameList OfNumbers(NumericKeyValues numbers) => new(numbers.Count, null, null, numbers);
 
     /// <summary>Whether the names are the key numbers (nothing stored per key).</summary>
-    public bool AreNumbers => _names == null && _text == null && _numbers == null;
+    public bool AreNumbers => _names == null && _text == null && _numbers == null && _head == null;
 
     public int Count { get; }
 
@@ -51,6 +74,7 @@ internal sealed class KeyNameList : IReadOnlyList<string>
         get
         {
             if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {Count} keys.");
+            if (_head != null) return index < _head.Count ? _head[index] : _tail![index - _head.Count];
             if (_names != null) return _names[index];
             if (_text != null) return _text[index].ToString();
             if (_numbers != null) return _numbers.Name(index);
@@ -61,6 +85,11 @@ internal sealed class KeyNameList : IReadOnlyList<string>
     /// <summary>The index (key - 1) of the first key named <paramref name="name"/>, or -1.</summary>
     public int IndexOf(string name)
     {
+        if (_head != null)
+        {
+            int first = _head.IndexOf(name);
+            return first >= 0 ? first : _indexOfName!.Value.TryGetValue(name, out int appended) ? appended : -1;
+        }
         if (_indexOfName != null) return _indexOfName.Value.TryGetValue(name, out int index) ? index : -1;
         // Only the canonical text of a number names a key ("7", not "07" or "+7"), as with a table of the numbers.
         return int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int key) && key >= 1 && key <= Count

@@ -159,15 +159,11 @@ internal static class NewItemTables
     private static ServingTables Extend(ServingTables t, RetrievalSettings settings, int[] refolded, string[] names, IReadOnlyList<int>[] given, EmbeddingMatrix vectors)
     {
         int known = t.ItemRowOf.Length, keys = t.ItemNames.Count, d = t.Items.Dimension, added = names.Length;
-        var itemNames = new string[keys + added];
-        for (int r = 0; r < keys; r++) itemNames[r] = t.ItemNames[r];
+        // The names are read through the model's (a KeyType(10_000_000) column's key numbers are not made one by one).
+        var itemNames = t.ItemNames.WithAppended(names);
         var rowOf = new int[known + added];
         t.ItemRowOf.CopyTo(rowOf, 0);
-        for (int k = 0; k < added; k++)
-        {
-            itemNames[keys + k] = names[k];
-            rowOf[known + k] = keys + k;
-        }
+        for (int k = 0; k < added; k++) rowOf[known + k] = keys + k;
         var items = new EmbeddingMatrix(known + added, d);
         t.Items.Values.CopyTo(items.Values, 0);
         for (int k = 0; k < refolded.Length; k++) vectors.ReadRow(k).CopyTo(items.Row(refolded[k]));
@@ -182,7 +178,7 @@ internal static class NewItemTables
             Alpha = t.Alpha,
             Settings = settings,
             ExcludeSeen = t.ExcludeSeen,
-            ItemNames = new KeyNameList(itemNames),
+            ItemNames = itemNames,
             UserNames = t.UserNames,
             ItemRowOf = rowOf,
             Items = items,
