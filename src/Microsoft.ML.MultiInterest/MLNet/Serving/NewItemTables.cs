@@ -114,13 +114,16 @@ internal static class NewItemTables
     {
         var t = live.Tables;
         var settings = live.Settings;
+        // |U| of the penalty: the users the embedding was fitted over, those with a training edge (the user table's rows), not
+        // the user keys (a KeyType(10_000_000) column of 40 users would shrink every folded vector a thousandfold).
+        int userCount = t.HistoryUsers.Length;
         if (CarriesObjective(settings))
-            return ItemFoldIn.OfObjective(userTable, t.UserCount, settings.History(), threads);
+            return ItemFoldIn.OfObjective(userTable, userCount, settings.History(), threads);
         var start = settings.History();
         start.MatchUserVectors = false;
         // Fitted to the trained items only: items folded in before are not the embedding's, and refitting to them would give
         // a later fold-in another objective than the first.
-        return ItemFoldIn.MatchedTo(userTable, t.UserCount, UsersOfItems(t.History, t.TrainedItems), t.Items, start, threads);
+        return ItemFoldIn.MatchedTo(userTable, userCount, UsersOfItems(t.History, t.TrainedItems), t.Items, start, threads);
     }
 
     /// <summary>Whether the stage reads histories with an objective the item vectors carry (their ALS objective, or one given), rather than one fitted or none.</summary>
