@@ -26,21 +26,9 @@ Pure Python (no numpy). Usage, as measured on cit-HepPh (2026-12-05; M = multiin
 """
 import argparse
 import collections
-import gzip
 import random
 
-
-def read_edges(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        next(f)
-        return [tuple(line.rstrip("\n").split("\t")[:2]) for line in f if line.strip()]
-
-
-def read_ids(path):
-    with open(path, encoding="utf-8") as f:
-        next(f)
-        return [line.rstrip("\n").split("\t")[0] for line in f if line.strip()]
+from between_fits_walk import read_edges, read_ids, write  # the same file formats as the between-fits walk
 
 
 def read_lists(path):
@@ -51,13 +39,6 @@ def read_lists(path):
             user, rank, item = line.rstrip("\n").split("\t")[:3]
             ranked[user].append((int(rank), item))
     return {u: [i for _, i in sorted(r)] for u, r in ranked.items()}
-
-
-def write(path, rows, header):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(header + "\n")
-        for row in rows:
-            f.write("\t".join(row) + "\n")
 
 
 def days(a):
