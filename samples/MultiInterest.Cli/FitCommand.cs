@@ -25,6 +25,9 @@ internal static class FitCommand
             nameof(ConditionalRetrieverEstimator),
         ];
 
+    /// <summary>The pipelines that fit the kNN-Embed clusters and mixtures, as the help and the stray-flag refusal name them.</summary>
+    private const string KnnEmbedReaders = "--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0";
+
     /// <summary>Where <c>--retriever fused</c> keeps the history-interest MMR list before the round robin writes Candidates.</summary>
     private const string HistoryMmrCandidates = "HistoryMmrCandidates";
 
@@ -98,9 +101,8 @@ internal static class FitCommand
         FitWording.Apply(command);
         // Since 1.3.0 fit's default pipeline has no kNN-Embed stage: the help names the retrievers that read these flags
         // (the others refuse them), rather than list "--clusters ... [default: 2000]" as if every fit clustered.
-        const string KnnEmbedStages = "kNN-Embed (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0): ";
         foreach (var option in pipeline.All.Except([pipeline.Alpha]).Concat(neighborIndex.All))
-            option.Description = KnnEmbedStages + option.Description;
+            option.Description = $"kNN-Embed ({KnnEmbedReaders}): {option.Description}";
         pipeline.Alpha.Description = "The quota stage (--retriever quota): the quota exponent, quota proportional to p^alpha.";
         quotaStage.HeadShare.Description = quotaStage.HeadShare.Description!.Replace("The quota stage: ", "The quota stage (--retriever quota): ", StringComparison.Ordinal);
         foreach (var option in new Option[] { quotaStage.Query, quotaStage.Beta })
@@ -190,7 +192,7 @@ internal static class FitCommand
             var strayPipeline = last.KMeans == null ? pipeline.All.Concat(neighborIndex.All).FirstOrDefault(r.Given)
                 : last.Quota == null && r.Given(pipeline.Alpha) ? pipeline.Alpha : null;
             if (strayPipeline != null)
-                throw new UsageException($"{strayPipeline.Name} sets the kNN-Embed {(strayPipeline == pipeline.Alpha ? "quotas of --retriever quota" : "clusters and mixtures (--retriever quota; mmr with --interest-weight, conditional with --cond-implicit-share above 0)")}, "
+                throw new UsageException($"{strayPipeline.Name} sets the kNN-Embed {(strayPipeline == pipeline.Alpha ? "quotas of --retriever quota" : $"clusters and mixtures ({KnnEmbedReaders})")}, "
                     + $"which this fit ({StageName(r, retriever)}) does not train: {QuotaAdvice(r, retriever)}.");
             var readHistories = r.Value(historyVector);
             if (readHistories == HistoryVector.FoldIn && stage == FitRetriever.RoundRobin)
