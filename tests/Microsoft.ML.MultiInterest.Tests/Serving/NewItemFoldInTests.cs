@@ -231,6 +231,51 @@ public class NewItemFoldInTests
         Assert.Equal(users.Length * 6, recommender.LiveStages[0].Tables.History.EdgeCount);
     }
 
+    [Theory]
+    [InlineData("unimodal")]
+    [InlineData("history-mmr")]
+    [InlineData("quota")]
+    public void AfterARestart_FoldingTheSameEdgesIntoTheLoadedZip_GivesTheSameItemsAndLists(string method)
+    {
+        // Folded items live in the recommender, not in the zip: a service that restarts loads the zip and folds the day's
+        // logged edges in again. That must give the vectors, clusters and lists it served before the restart.
+        var ml = new MLContext(seed: 1);
+        var mi = ml.MultiInterest();
+        var raw = ml.Data.LoadFromEnumerable(Communities());
+        IEstimator<ITransformer> pipeline = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(Als(dimension: 6)));
+        if (method == "quota") pipeline = pipeline.Append(mi.SphericalKMeans(numberOfClusters: 4)).Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3));
+        pipeline = pipeline.Append<ITransformer>(method switch
+        {
+            "history-mmr" => (IEstimator<ITransformer>)mi.HistoryInterestMmr(candidates: 5),
+            "quota" => mi.ClusterQuotaRetriever(candidates: 5),
+            _ => mi.UnimodalRetriever(candidates: 5),
+        });
+        var fitted = pipeline.Fit(raw);
+        (string, string)[] day = [("c0u0", "x"), ("c0u1", "x"), ("c0u2", "x"), ("c1u0", "y"), ("c1u3", "y"), ("stranger", "y")];
+        var beforeRestart = mi.CreateRecommender(fitted).FoldInNewItems(day).Recommender;
+
+        string path = Path.Combine(Path.GetTempPath(), $"fold-restart-{method}-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(fitted, raw.Schema, path);
+            using var model = MultiInterestModel.Load(ml, path);
+            var loaded = mi.CreateRecommender(model);
+            Assert.False(loaded.KnowsItem("x")); // the zip holds the fitted items only
+            var afterRestart = loaded.FoldInNewItems(day).Recommender;
+            Assert.Equal(ById(beforeRestart.LiveStages[0]), ById(afterRestart.LiveStages[0]));
+            foreach (string user in new[] { "c0u3", "c0u0", "c1u1", "c2u4", "visitor" })
+                Assert.Equal(Listed(beforeRestart, user), Listed(afterRestart, user));
+            Assert.Contains(afterRestart.Recommend("c0u3", count: 12).Items, r => r.ItemId == "x"); // the folded item is served
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        static string[] Listed(MultiInterestRecommender r, string user) =>
+            r.Recommend(user, user == "visitor" ? ["c0i1", "x"] : null, count: 12).Items.Select(i => $"{i.ItemId} {i.Score}").ToArray();
+    }
+
     [Fact]
     public void BadEdges_AreRefusedNamingTheParameter()
     {
