@@ -53,14 +53,6 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
             _ => $"row {rows.HeaviestWeightRow} of the data");
         var engineOptions = WithInitialItems(_engineOptions, rows);
         var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
-        var warm = o.WarmStart == null ? null : WarmStartTable.Match(o.WarmStart, itemNames, rows.Items);
-        if (warm != null)
-        {
-            engineOptions = engineOptions.Clone();
-            engineOptions.Als.InitialItems = warm.Table;
-            Logging.Info(_context, nameof(GraphEmbeddingTrainer), $"Warm start: {warm.Started} of the {warm.Started + warm.New} items with edges start from the given "
-                + $"item vectors (matched by id, d = {o.WarmStart!.Dimension}); {warm.New} new ones from their random draw.");
-        }
         if (engineOptions.Mixture.RelationWeights is { } relationWeights && relationWeights.Length != rows.RelationCount)
         {
             throw new ArgumentException(o.Algorithm != EmbeddingAlgorithm.MixtureEmbedding
@@ -85,6 +77,15 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
         // The subgraph of the keys with edges straight from the edge lists: no graph (nor degree table) over the whole key range.
         var active = ActiveSubgraph.FromEdges(rows.UserCount, rows.ItemCount, edgeUsers, edgeItems, edgeWeights, edgeRelations, rows.RelationCount);
         var graph = active?.Graph ?? rows.Graph();
+        // Matched for the items with edges only, in the subgraph's rows: a wide key range of few ids in use gets no table (nor a name) per key.
+        var warm = o.WarmStart == null ? null : WarmStartTable.Match(o.WarmStart, itemNames, active?.Items);
+        if (warm != null)
+        {
+            engineOptions = engineOptions.Clone();
+            engineOptions.Als.InitialItems = warm.Table;
+            Logging.Info(_context, nameof(GraphEmbeddingTrainer), $"Warm start: {warm.Started} of the {warm.Started + warm.New} items with edges start from the given "
+                + $"item vectors (matched by id, d = {o.WarmStart!.Dimension}); {warm.New} new ones from their random draw.");
+        }
         OptionWarnings.DimensionAboveRank(_context, nameof(GraphEmbeddingTrainer), o.Algorithm, o.Dimension, graph.UserCount, graph.ItemCount);
         var reporter = new StageReporter(_context, nameof(GraphEmbeddingTrainer), o);
         // Epochs are known in advance only for a plain iterative run; Auto and validated runs choose them.
@@ -99,7 +100,7 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
             else
                 reporter.Report($"Training {o.Algorithm} on {graph.EdgeCount} edges{(o.ValidationFraction > 0 ? ", the epochs chosen on a validation hold-out." : ".")}", 0, 1);
         }
-        var (result, _) = GraphEmbeddingTrainerEngine.FitActive(graph, active, engineOptions, progress, reporter.Token);
+        var (result, _) = GraphEmbeddingTrainerEngine.FitActive(graph, active, engineOptions, progress, alsStartByGraphRow: true, reporter.Token);
         if (!known)
         {
             if (result.Validation.Count > 0)

@@ -51,16 +51,18 @@ public static class GraphEmbeddingTrainerEngine
         IProgress<EpochStats>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        return FitActive(graph, graph.EdgeCount == 0 ? null : ActiveSubgraph.Of(graph), options, progress, ct);
+        return FitActive(graph, graph.EdgeCount == 0 ? null : ActiveSubgraph.Of(graph), options, progress, ct: ct);
     }
 
     /// <summary>
     /// As <see cref="FitActive(BipartiteGraph, GraphEmbeddingOptions, IProgress{EpochStats}?, CancellationToken)"/>, given the
     /// subgraph of the nodes with edges (then <paramref name="graph"/> is that subgraph's graph: the full one need not exist),
-    /// or null and the full graph when every node has an edge.
+    /// or null and the full graph when every node has an edge. With <c>alsStartByGraphRow</c>, <c>options.Als.InitialItems</c> is
+    /// already one row per item of <paramref name="graph"/> (the subgraph's) rather than of the full range: the ML.NET trainer
+    /// matches its warm start to the items with edges only, so that a wide key range of few ids in use never gets a table per key.
     /// </summary>
     internal static (GraphEmbeddingResult Result, ActiveSubgraph? Active) FitActive(BipartiteGraph graph, ActiveSubgraph? active, GraphEmbeddingOptions options,
-        IProgress<EpochStats>? progress = null, CancellationToken ct = default)
+        IProgress<EpochStats>? progress = null, bool alsStartByGraphRow = false, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(options);
@@ -81,8 +83,9 @@ public static class GraphEmbeddingTrainerEngine
             if (o.Algorithm is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.Auto))
                 throw new ArgumentException($"Als.InitialItems starts implicit ALS, but Algorithm is {o.Algorithm}: use ImplicitAls or Auto, or leave it null.", nameof(options));
             // Auto's own dimension is not known yet: it applies the start only if it chooses ALS at the table's dimension.
-            o.Als.InitialItems = StartRows(alsItems, "Als.InitialItems", "items", active?.FullItemCount ?? graph.ItemCount, active?.Items,
-                o.Algorithm == EmbeddingAlgorithm.Auto ? alsItems.Dimension : o.Dimension);
+            int dimension = o.Algorithm == EmbeddingAlgorithm.Auto ? alsItems.Dimension : o.Dimension;
+            o.Als.InitialItems = alsStartByGraphRow ? StartRows(alsItems, "Als.InitialItems", "items", graph.ItemCount, null, dimension)
+                : StartRows(alsItems, "Als.InitialItems", "items", active?.FullItemCount ?? graph.ItemCount, active?.Items, dimension);
         }
         // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur.
         if (active == null) return (FitConnected(graph, o, progress, ct), null);

@@ -6,26 +6,23 @@ namespace Microsoft.ML.MultiInterest;
 /// An <see cref="ItemWarmStart"/> matched to one fit's item rows by raw id: the engine's start table
 /// (<see cref="ImplicitAlsOptions.InitialItems"/>) and the counts the fit reports.
 /// </summary>
-/// <param name="Table">One row per item row of the fit: the matched vector, or zeros (a random draw).</param>
+/// <param name="Table">One row per item with an edge, in the rows the engine trains (the subgraph's): the matched vector, or zeros (a random draw).</param>
 /// <param name="Started">Items with edges that matched an id of the start.</param>
 /// <param name="New">Items with edges that did not.</param>
 /// <param name="Dimension">The start's dimension.</param>
 internal sealed record WarmStartTable(EmbeddingMatrix Table, int Started, int New, int Dimension)
 {
-    /// <summary>Matches <paramref name="start"/> to the fit's item rows (<paramref name="itemIds"/>), counting the rows with edges (<paramref name="edgeItems"/>).</summary>
-    public static WarmStartTable Match(ItemWarmStart start, IReadOnlyList<string> itemIds, IReadOnlyList<int> edgeItems)
+    /// <summary>
+    /// Matches <paramref name="start"/> to the fit's items with edges: <paramref name="activeItems"/> (the item rows of the
+    /// subgraph the engine trains, <see cref="ActiveSubgraph.Items"/>), or every row of <paramref name="itemIds"/> when null (every
+    /// item has an edge). Only those rows' ids are read, so a wide key range costs what its ids in use cost.
+    /// </summary>
+    public static WarmStartTable Match(ItemWarmStart start, IReadOnlyList<string> itemIds, int[]? activeItems)
     {
-        var (table, matched) = start.Match(itemIds);
-        var hasEdge = new bool[itemIds.Count];
-        foreach (int item in edgeItems) hasEdge[item] = true;
-        int started = 0, fresh = 0;
-        for (int row = 0; row < hasEdge.Length; row++)
-        {
-            if (!hasEdge[row]) continue;
-            if (matched[row]) started++;
-            else fresh++;
-        }
-        return new WarmStartTable(table, started, fresh, start.Dimension);
+        IReadOnlyList<string> ids = activeItems == null ? itemIds : Array.ConvertAll(activeItems, row => itemIds[row]);
+        var (table, matched) = start.Match(ids);
+        int started = matched.Count(m => m);
+        return new WarmStartTable(table, started, ids.Count - started, start.Dimension);
     }
 
     /// <summary>
