@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.ML.MultiInterest.Engine;
 
 namespace Microsoft.ML.MultiInterest;
@@ -13,7 +14,10 @@ public sealed class ItemWarmStart
     private readonly Dictionary<string, int> _entryOfId;
 
     /// <summary>The vectors of <paramref name="items"/>, the item of row r being <paramref name="itemIds"/>[r].</summary>
-    /// <param name="items">The item vectors by row (key - 1); rows without a vector are items the start knows nothing of.</param>
+    /// <param name="items">
+    /// The item vectors by row (key - 1); rows without a vector are items the start knows nothing of, and so is a row whose
+    /// vector is all zeros (the engine's "no start": that item starts from its random draw and is counted as new).
+    /// </param>
     /// <param name="itemIds">The raw id of each row: one per row of the key range, distinct.</param>
     /// <exception cref="ArgumentException">The ids are not one per row of <paramref name="items"/>, repeat, or a vector is not finite.</exception>
     public ItemWarmStart(KeyedEmbeddings items, IReadOnlyList<string> itemIds)
@@ -59,7 +63,8 @@ public sealed class ItemWarmStart
 
     /// <summary>
     /// The start table of a fit whose item row r has id <paramref name="ids"/>[r]: the matched vector, or zeros (the engine's
-    /// "no start": a random draw) for an id the start does not know; and how many rows were matched.
+    /// "no start": a random draw) for an id the start does not know; and which rows were matched. An id whose given vector is
+    /// all zeros is not matched: the engine cannot tell that row from "no start", so the item starts from its draw as a new one.
     /// </summary>
     internal (EmbeddingMatrix Table, bool[] Matched) Match(IReadOnlyList<string> ids)
     {
@@ -68,7 +73,9 @@ public sealed class ItemWarmStart
         for (int row = 0; row < ids.Count; row++)
         {
             if (!_entryOfId.TryGetValue(ids[row], out int entry)) continue;
-            Items.Vectors.ReadRow(entry).CopyTo(table.Row(row));
+            var vector = Items.Vectors.ReadRow(entry);
+            if (TensorPrimitives.MaxMagnitude(vector) == 0) continue;
+            vector.CopyTo(table.Row(row));
             matched[row] = true;
         }
         return (table, matched);

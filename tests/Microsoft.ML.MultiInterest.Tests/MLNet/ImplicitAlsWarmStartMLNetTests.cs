@@ -92,6 +92,28 @@ public sealed class ImplicitAlsWarmStartMLNetTests : IDisposable
     }
 
     [Fact]
+    public void AnItemWhoseGivenVectorIsZero_IsCountedAsNew_AsItStarts()
+    {
+        // The engine reads a zero row as "no start" (the item keeps its random draw), so the counts must say the same.
+        var ml = new MLContext(seed: 1);
+        var edges = PlantedEdges();
+        var previous = Fit(ml, edges, Als(4));
+        var items = previous.ItemEmbeddings;
+        var zeroed = items.Vectors.Clone();
+        zeroed.Row(0).Clear();
+        var withZero = new ItemWarmStart(new KeyedEmbeddings(items.KeyCount, items.Rows.ToArray(), zeroed), previous.ItemIds);
+        var ids = previous.ItemIds.ToArray();
+        ids[items.Rows[0]] = "an id no fit has";
+        var withoutIt = new ItemWarmStart(items, ids);
+
+        var warm = Fit(ml, edges, Als(1, withZero));
+        var reference = Fit(ml, edges, Als(1, withoutIt));
+        Assert.Equal(reference.ItemEmbeddings.Vectors.Values, warm.ItemEmbeddings.Vectors.Values);
+        Assert.Equal(new ItemWarmStartOutcome(119, 1, null), reference.WarmStart);
+        Assert.Equal(reference.WarmStart, warm.WarmStart);
+    }
+
+    [Fact]
     public void AStartFromASavedModel_EqualsTheStartFromItsTransformer()
     {
         var ml = new MLContext(seed: 1);
