@@ -88,6 +88,28 @@ public class ImplicitAlsWarmStartTests
     }
 
     [Fact]
+    public void HistoryMmrLambdaSelection_FitsItsHoldoutCold_AsAValidatedRunDoes()
+    {
+        // The start was fitted on every training edge, the hold-out's too: a hold-out fit started there would be scored on
+        // edges its start has seen (and would run WarmStartIterations, not the settings' own count).
+        var graph = Planted();
+        var cold = Als(6, 4);
+        var warm = cold.Clone();
+        warm.Als.InitialItems = GraphEmbeddingTrainerEngine.Fit(graph, Als(6, 20, seed: 9)).ItemEmbeddings;
+        warm.Als.WarmStartIterations = 1;
+        var row = new HistoryMmrRowSettings { Interests = HistoryInterestOptions.FromAls(cold.Als) };
+        var selection = new HistoryMmrSelectionOptions { Threads = 1 };
+        var coldChoice = HistoryMmrLambdaSelection.Choose(graph, cold, row, selection);
+        var warmChoice = HistoryMmrLambdaSelection.Choose(graph, warm, row, selection);
+        Assert.Equal(coldChoice.UnimodalRecall, warmChoice.UnimodalRecall);
+        Assert.Equal(coldChoice.Points, warmChoice.Points);
+        Assert.Equal((coldChoice.Lambda, coldChoice.Reorder, coldChoice.PoolSize), (warmChoice.Lambda, warmChoice.Reorder, warmChoice.PoolSize));
+        var fit = GraphEmbeddingTrainerEngine.Fit(graph, warm);
+        Assert.Equal(coldChoice.Points, HistoryMmrLambdaSelection.Choose(graph, fit, warm, row, selection).Points);
+        Assert.NotNull(warm.Als.InitialItems); // the caller's options keep their start
+    }
+
+    [Fact]
     public void WarmStartIterations_SetAWarmFitsLength_AndNothingElse()
     {
         var graph = Planted();

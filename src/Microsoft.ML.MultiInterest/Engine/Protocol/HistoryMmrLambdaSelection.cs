@@ -171,7 +171,9 @@ public static class HistoryMmrLambdaSelection
     /// <param name="train">All training edges.</param>
     /// <param name="embedding">
     /// Concrete embedding settings (for an <see cref="EmbeddingAlgorithm.Auto"/> fit, its <see cref="GraphEmbeddingResult.ChosenOptions"/>):
-    /// the hold-out's vectors are fitted with them, not chosen again.
+    /// the hold-out's vectors are fitted with them, not chosen again, and from a cold start: an implicit-ALS warm start
+    /// (<see cref="ImplicitAlsOptions.InitialItems"/>) is left out, as a validated run's hold-out fit leaves it out, since it
+    /// was fitted on edges the hold-out now holds.
     /// </param>
     /// <param name="row">The row's other settings (interests, nu, pool); its fold-in objective should be that of <paramref name="embedding"/>.</param>
     /// <param name="options">Lambdas, rule thresholds, users, seed; null for the defaults.</param>
@@ -192,7 +194,8 @@ public static class HistoryMmrLambdaSelection
         var split = ValidationSplit.Create(train, options.ValidationFraction, options.Seed);
         if (split.Validation.EdgeCount == 0)
             throw new ArgumentException($"No user of the {train.UserCount:N0} has {ValidationSplit.MinimumUserEdges} or more training edges: there is no validation hold-out to choose lambda on.", nameof(train));
-        var fit = GraphEmbeddingTrainerEngine.Fit(split.Train, embedding, null, ct);
+        // A warm start saw the held-out edges: started there, the hold-out's vectors would be scored on edges they were fitted on.
+        var fit = GraphEmbeddingTrainerEngine.Fit(split.Train, AlsWarmStart.WithoutStart(embedding), null, ct);
         var choice = Choose(split.Train, split.Validation, fit.UserEmbeddings, fit.ItemEmbeddings, row, options);
         return choice with { Seconds = clock.Elapsed.TotalSeconds };
     }
