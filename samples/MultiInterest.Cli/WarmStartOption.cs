@@ -59,7 +59,8 @@ internal static class WarmStartOption
     {
         null => "",
         { Applied: true } => $"; {Counted.Of(outcome.StartedItems, "item")} started from {path}, {outcome.NewItems.ToString("N0", CultureInfo.InvariantCulture)} new",
-        _ => $"; {path} not applied ({outcome.NotAppliedReason})",
+        // The reason is a sentence (for the log's warning); in the line's parentheses it ends without its full stop.
+        _ => $"; {path} not applied ({outcome.NotAppliedReason!.TrimEnd('.')})",
     };
 
     /// <summary>The first embedding stage of a fitted chain (the one the warm start starts).</summary>

@@ -33,6 +33,19 @@ public sealed class CliWarmStartTests : IDisposable
     }
 
     [Fact]
+    public void A_start_Auto_does_not_apply_is_said_in_the_summary_line_as_one_clause()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        string previous = Path.Combine(_directory, "d8.zip"), next = Path.Combine(_directory, "auto.zip");
+        Assert.Equal(0, CliHarness.Run(["fit", "--train", train, "--model", previous, .. Als]).ExitCode);
+        // Auto's implicit ALS here is d = 80 (min(128, users, items)) and its SVD smaller: a d = 8 start never applies.
+        var auto = CliHarness.Run("fit", "--train", train, "--model", next, "--warm-start", previous, "--retriever", "unimodal", "--threads", "1", "--seed", "1");
+        Assert.True(auto.ExitCode == 0, auto.Error);
+        Assert.Contains($"; {previous} not applied (Auto chose ", auto.Out, StringComparison.Ordinal);
+        Assert.True(auto.Out.Contains("the start's d = 8; the fit started cold); saved", StringComparison.Ordinal), auto.Out);
+    }
+
+    [Fact]
     public void Bad_warm_starts_fail_before_fitting_naming_the_option()
     {
         var (train, _) = CliHarness.WriteSplit(_directory);
