@@ -90,6 +90,32 @@ public class QuotaOptionsTests
     }
 
     [Theory]
+    [InlineData(QuotaQuery.User, 0.0, 7)]
+    [InlineData(QuotaQuery.Component, 0.0, 20)]
+    [InlineData(QuotaQuery.Blend, 0.3, 20)]
+    public void TheUnimodalFill_SearchedForShortListsOnly_GivesTheListsOfTheWholeFallback(QuotaQuery query, double share, int m)
+    {
+        // Serving paths scan the catalogue for the fallback only for users whose clusters leave the list short (all of them
+        // with a unimodal head): the lists must be those of the fallback searched for every user. At M = 20 most lists need
+        // the fill (a user's MLE mixture spans two 9-item clusters, 5 of each seen); at M = 7 few do.
+        var (items, clustering, graph, users, mle, _) = World();
+        var served = Enumerable.Range(0, graph.UserCount).Reverse().Where(u => u % 3 != 1).ToArray(); // not every user, not in row order
+        var options = new QuotaRetrievalOptions { Query = query, HeadShare = share, Alpha = 0.5, Beta = 0.7 };
+        var unimodal = new UnimodalRetriever(items);
+        var retriever = new ClusterQuotaRetriever(items, clustering);
+        var whole = retriever.Retrieve(mle, served, graph, [m], options, unimodal.Retrieve(users, served, graph, m), users, threads: 2)[0];
+        var lazy = retriever.RetrieveWithUnimodalFill(mle, served, graph, m, options, unimodal, users, threads: 2);
+        var unfilled = retriever.Retrieve(mle, served, graph, [m], new QuotaRetrievalOptions { Query = query, Alpha = 0.5, Beta = 0.7 }, null, users, threads: 2)[0];
+        int shortLists = Enumerable.Range(0, served.Length).Count(q => unfilled.Counts[q] < m);
+        Assert.True(m == 7 ? shortLists < served.Length : shortLists > 0, $"{shortLists} short lists of {served.Length}"); // both paths are exercised
+        for (int q = 0; q < served.Length; q++)
+        {
+            Assert.Equal(whole.IndicesOf(q).ToArray(), lazy.IndicesOf(q).ToArray());
+            Assert.Equal(whole.ScoresOf(q).ToArray(), lazy.ScoresOf(q).ToArray());
+        }
+    }
+
+    [Theory]
     [InlineData(QuotaQuery.Component)]
     [InlineData(QuotaQuery.User)]
     [InlineData(QuotaQuery.Blend)]

@@ -123,10 +123,10 @@ public sealed partial class MultiInterestModel
             }
             return new MmrRetriever(items).Rerank(ranking, m, settings.MmrLambda, pool, interests, threads);
         }
-        var fallback = new UnimodalRetriever(items).Retrieve(users, userRows, exclusions, m, threads);
-        if (stage.Method == CandidateMethod.Unimodal) return fallback;
+        var unimodal = new UnimodalRetriever(items);
+        if (stage.Method == CandidateMethod.Unimodal) return unimodal.Retrieve(users, userRows, exclusions, m, threads);
         var (clustering, mixtures) = RequireMixturePath(embedding);
-        return new ClusterQuotaRetriever(items, clustering).Retrieve(mixtures, userRows, exclusions, [m], settings.Quota(stage.Alpha), fallback, users, threads)[0];
+        return new ClusterQuotaRetriever(items, clustering).RetrieveWithUnimodalFill(mixtures, userRows, exclusions, m, settings.Quota(stage.Alpha), unimodal, users, threads);
     }
 
     /// <summary>

@@ -320,8 +320,8 @@ internal sealed partial class LiveRetriever
             }
             default:
             {
-                var fallback = vectors == null ? null : _unimodal.Retrieve(vectors, users, exclusions, count, threads);
-                return _quota!.Retrieve(mixtures!, users, exclusions, [count], t.Settings.Quota(t.Alpha), fallback, vectors, threads)[0];
+                if (vectors == null) return _quota!.Retrieve(mixtures!, users, exclusions, [count], t.Settings.Quota(t.Alpha), null, null, threads)[0];
+                return _quota!.RetrieveWithUnimodalFill(mixtures!, users, exclusions, count, t.Settings.Quota(t.Alpha), _unimodal, vectors, threads);
             }
         }
     }
