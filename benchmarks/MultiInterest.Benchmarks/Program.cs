@@ -14,5 +14,6 @@ root.Subcommands.Add(SynthCommand.Create());
 root.Subcommands.Add(ScaleCommand.Create());
 root.Subcommands.Add(KeyRangeCommand.Create());
 root.Subcommands.Add(DivideConquerCommand.Create());
+root.Subcommands.Add(LatencyCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());
 return CliRunner.Run(root, args, CliConsole.System());
