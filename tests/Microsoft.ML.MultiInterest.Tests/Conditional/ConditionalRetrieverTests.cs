@@ -60,6 +60,34 @@ public class ConditionalRetrieverTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 0.0, 10)]   // one condition of 40 items: every list filled by its components
+    [InlineData(1, 0.0, 60)]   // longer than a condition: every list needs the unimodal fill
+    [InlineData(2, 0.3, 30)]   // a unimodal head: every list reads it
+    public void TheUnimodalFill_SearchedForShortListsOnly_GivesTheListsOfTheWholeFallback(int maxConditions, double headShare, int m)
+    {
+        // Serving paths search the fill (FillFactor x M of the unimodal ranking) only for the lists the components leave short.
+        var w = Shared.Value;
+        var train = w.Topics.Train;
+        var table = w.Model.Represent(train, w.Fit.UserEmbeddings, w.Fit.ItemEmbeddings, w.Users, maxConditions, threads: 1);
+        var retriever = new ConditionalRetriever(w.Fit.ItemEmbeddings, w.Conditions);
+        var options = new ConditionalRetrievalOptions { HeadShare = headShare };
+        var users = w.Users.Where(u => u % 4 != 0).Reverse().ToArray();
+        var unimodal = new UnimodalRetriever(w.Fit.ItemEmbeddings);
+        RankedLists Fill(IReadOnlyList<int> some) => unimodal.Retrieve(w.Fit.UserEmbeddings, some, train, ConditionalDefaults.FillFactor * m, 1);
+        var whole = retriever.Retrieve(table, null, users, train, [m], options, Fill(users), null, 1)[0];
+        int searched = 0;
+        var lazy = UnimodalFill.Lazily(users, m, headShare > 0,
+            (some, fill) => retriever.Retrieve(table, null, some, train, [m], options, fill, null, 1)[0],
+            some => { searched += some.Length; return Fill(some); });
+        Assert.Equal(m == 10 ? 0 : users.Length, searched);
+        for (int q = 0; q < users.Length; q++)
+        {
+            Assert.Equal(whole.IndicesOf(q).ToArray(), lazy.IndicesOf(q).ToArray());
+            Assert.Equal(whole.ScoresOf(q).ToArray(), lazy.ScoresOf(q).ToArray());
+        }
+    }
+
     [Fact]
     public void TheUnionWithImplicitComponentsSharesOneQuotaPolicy()
     {

@@ -80,28 +80,14 @@ public sealed class ClusterQuotaRetriever
     /// at one length with <paramref name="unimodal"/>'s ranking of <paramref name="userEmbeddings"/> as the fallback, the same
     /// lists, but that ranking is searched only for the users who need it: all of them when the options reserve a unimodal
     /// head, else those whose clusters leave the list short (a few per cent on cit-HepPh), since a list the clusters fill never
-    /// reads its fallback. A serving path's request then costs the quota search, not a scan of the catalogue as well.
+    /// reads its fallback (<see cref="UnimodalFill"/>). A serving path's request then costs the quota search, not a scan of the
+    /// catalogue as well.
     /// </summary>
     internal RankedLists RetrieveWithUnimodalFill(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, int candidates,
-        QuotaRetrievalOptions options, UnimodalRetriever unimodal, EmbeddingMatrix userEmbeddings, int threads = 0)
-    {
-        if (options.HeadShare > 0)
-            return Retrieve(mixtures, users, exclusions, [candidates], options, unimodal.Retrieve(userEmbeddings, users, exclusions, candidates, threads), userEmbeddings, threads)[0];
-        var lists = Retrieve(mixtures, users, exclusions, [candidates], options, null, userEmbeddings, threads)[0];
-        var shortLists = Enumerable.Range(0, users.Count).Where(q => lists.Counts[q] < candidates).ToArray();
-        if (shortLists.Length == 0) return lists;
-        var shortUsers = Array.ConvertAll(shortLists, q => users[q]);
-        var fallback = unimodal.Retrieve(userEmbeddings, shortUsers, exclusions, candidates, threads);
-        var filled = Retrieve(mixtures, shortUsers, exclusions, [candidates], options, fallback, userEmbeddings, threads)[0];
-        for (int k = 0; k < shortLists.Length; k++)
-        {
-            int q = shortLists[k], n = filled.Counts[k];
-            filled.IndicesOf(k).CopyTo(lists.IndexSlots(q));
-            filled.ScoresOf(k).CopyTo(lists.ScoreSlots(q));
-            lists.Counts[q] = n;
-        }
-        return lists;
-    }
+        QuotaRetrievalOptions options, UnimodalRetriever unimodal, EmbeddingMatrix userEmbeddings, int threads = 0) =>
+        UnimodalFill.Lazily(users, candidates, options.HeadShare > 0,
+            (some, fallback) => Retrieve(mixtures, some, exclusions, [candidates], options, fallback, userEmbeddings, threads)[0],
+            some => unimodal.Retrieve(userEmbeddings, some, exclusions, candidates, threads));
 
     /// <summary>
     /// As <see cref="Retrieve(MixtureTable, IReadOnlyList{int}, BipartiteGraph?, IReadOnlyList{int}, QuotaRetrievalOptions, RankedLists?, EmbeddingMatrix?, int)"/>

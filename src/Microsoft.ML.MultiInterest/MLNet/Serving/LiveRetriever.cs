@@ -315,8 +315,10 @@ internal sealed partial class LiveRetriever
                 return _roundRobin!.Retrieve(mixtures!, users, exclusions, [count], threads)[0];
             case CandidateMethod.Conditional:
             {
-                var fill = _unimodal.Retrieve(vectors!, users, exclusions, ConditionalDefaults.FillFactor * count, threads);
-                return _conditional!.Retrieve(conditions!, mixtures, users, exclusions, [count], t.Settings.Conditional(t.Alpha), fill, vectors, threads)[0];
+                var options = t.Settings.Conditional(t.Alpha);
+                return UnimodalFill.Lazily(users, count, options.HeadShare > 0,
+                    (some, fill) => _conditional!.Retrieve(conditions!, mixtures, some, exclusions, [count], options, fill, vectors, threads)[0],
+                    some => _unimodal.Retrieve(vectors!, some, exclusions, ConditionalDefaults.FillFactor * count, threads));
             }
             default:
             {
