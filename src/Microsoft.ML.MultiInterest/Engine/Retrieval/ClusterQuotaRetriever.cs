@@ -84,10 +84,15 @@ public sealed class ClusterQuotaRetriever
     /// catalogue as well.
     /// </summary>
     internal RankedLists RetrieveWithUnimodalFill(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, int candidates,
-        QuotaRetrievalOptions options, UnimodalRetriever unimodal, EmbeddingMatrix userEmbeddings, int threads = 0) =>
-        UnimodalFill.Lazily(users, candidates, options.HeadShare > 0,
+        QuotaRetrievalOptions options, UnimodalRetriever unimodal, EmbeddingMatrix userEmbeddings, int threads = 0)
+    {
+        // The fallback's search checked the exclusions against the catalogue for every call; it now runs for short lists only.
+        if (exclusions != null && exclusions.ItemCount != _grouped.Rows)
+            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {_grouped.Rows}.", nameof(exclusions));
+        return UnimodalFill.Lazily(users, candidates, options.HeadShare > 0,
             (some, fallback) => Retrieve(mixtures, some, exclusions, [candidates], options, fallback, userEmbeddings, threads)[0],
             some => unimodal.Retrieve(userEmbeddings, some, exclusions, candidates, threads));
+    }
 
     /// <summary>
     /// As <see cref="Retrieve(MixtureTable, IReadOnlyList{int}, BipartiteGraph?, IReadOnlyList{int}, QuotaRetrievalOptions, RankedLists?, EmbeddingMatrix?, int)"/>
