@@ -128,26 +128,13 @@ public sealed class ImplicitAlsWarmStartMLNetTests : IDisposable
         Assert.Equal(fromTransformer.ItemEmbeddings.Vectors.Values, fromZip.ItemEmbeddings.Vectors.Values);
     }
 
-    private sealed class WideEdge
-    {
-        [Microsoft.ML.Data.KeyType(10_000_000)]
-        public uint User { get; set; }
-
-        [Microsoft.ML.Data.KeyType(10_000_000)]
-        public uint Item { get; set; }
-    }
-
     [Fact]
     public void OnAWideKeyRange_TheStart_CostsWhatTheIdsInUseCost_NotTheKeys()
     {
         // KeyType(10_000_000) columns of 40 users and 30 items (names: the key numbers, made when read). The start was once
         // matched over every item key: a table of 10,000,000 rows and a name per key (600 MB and a second, against 20 MB cold).
         var ml = new MLContext(seed: 1);
-        var rng = new Random(7);
-        var rows = new List<WideEdge>();
-        for (int u = 0; u < 40; u++)
-            foreach (int i in Enumerable.Range(0, 30).OrderBy(_ => rng.Next()).Take(6))
-                rows.Add(new WideEdge { User = (uint)(u * 1000 + 1), Item = (uint)(i * 1000 + 1) });
+        var rows = MLNetTestData.WideKeyEdges();
         var data = ml.Data.LoadFromEnumerable(rows);
         var mi = ml.MultiInterest();
         GraphEmbeddingTrainer.Options Wide(int iterations, ItemWarmStart? start) => new()

@@ -31,6 +31,27 @@ internal static class MLNetTestData
         public float Weight { get; set; }
     }
 
+    /// <summary>An edge over key columns of cardinality 10,000,000, as a <c>KeyType</c> column of sparse ids would be.</summary>
+    public sealed class WideKeyEdge
+    {
+        [KeyType(10_000_000)]
+        public uint User { get; set; }
+
+        [KeyType(10_000_000)]
+        public uint Item { get; set; }
+    }
+
+    /// <summary>40 users and 30 items in use, spread over the wide key range (every 1,000th key); each user engaged 6 items.</summary>
+    public static List<WideKeyEdge> WideKeyEdges()
+    {
+        var rng = new Random(7);
+        var rows = new List<WideKeyEdge>();
+        for (int u = 0; u < 40; u++)
+            foreach (int i in Enumerable.Range(0, 30).OrderBy(_ => rng.Next()).Take(6))
+                rows.Add(new WideKeyEdge { User = (uint)(u * 1000 + 1), Item = (uint)(i * 1000 + 1) });
+        return rows;
+    }
+
     public static List<Edge> Edges()
     {
         var (_, _, graph, _) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 6, users: 16, itemsPerUserPerGroup: 3, dim: 8, seed: 3);

@@ -116,6 +116,52 @@ public class QuotaOptionsTests
     }
 
     [Theory]
+    [InlineData(QuotaQuery.Component, 0.0, 3, false)]
+    [InlineData(QuotaQuery.Component, 0.0, 44, false)]
+    [InlineData(QuotaQuery.Component, 0.0, 45, true)]
+    [InlineData(QuotaQuery.User, 0.0, 60, true)]
+    [InlineData(QuotaQuery.Blend, 0.5, 12, true)]
+    [InlineData(QuotaQuery.Component, 0.01, 12, false)]
+    public void TheUnimodalFill_UnderHeavyExclusionsRepeatedUsersAndThreads_GivesTheListsOfTheWholeFallback(QuotaQuery query, double share, int m, bool smoothed)
+    {
+        // M up to past the 45-item catalogue; every fifth user excludes about 80 % of it (lists short even with the fill);
+        // users given empty, repeated, reversed and drawn at random; a head that rounds to no slot (share 0.01).
+        var (items, clustering, graph, users, mle, knn) = World();
+        var mixtures = smoothed ? knn : mle;
+        var rng = new Random(5);
+        var (excludedUsers, excludedItems) = (new List<int>(), new List<int>());
+        for (int u = 0; u < graph.UserCount; u++)
+        {
+            var own = new HashSet<int>(graph.ItemsOf(u).ToArray());
+            if (u % 5 == 0)
+                for (int j = 0; j < items.Rows; j++)
+                    if (rng.NextDouble() < 0.8) own.Add(j);
+            foreach (int j in own)
+            {
+                excludedUsers.Add(u);
+                excludedItems.Add(j);
+            }
+        }
+        var exclusions = BipartiteGraph.FromEdges(graph.UserCount, items.Rows, excludedUsers.ToArray(), excludedItems.ToArray());
+        var unimodal = new UnimodalRetriever(items);
+        var retriever = new ClusterQuotaRetriever(items, clustering);
+        var options = new QuotaRetrievalOptions { Query = query, HeadShare = share, Alpha = 0.5, Beta = 0.7 };
+        var all = Enumerable.Range(0, graph.UserCount).ToArray();
+        foreach (var served in new[] { [], [3, 3, 0, 3, 5, 5, 29], all.Reverse().ToArray(), Enumerable.Range(0, 80).Select(_ => rng.Next(30)).ToArray() })
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var whole = retriever.Retrieve(mixtures, served, exclusions, [m], options, unimodal.Retrieve(users, served, exclusions, m, threads), users, threads)[0];
+                var lazy = retriever.RetrieveWithUnimodalFill(mixtures, served, exclusions, m, options, unimodal, users, threads);
+                Assert.Equal(whole.QueryCount, lazy.QueryCount);
+                for (int q = 0; q < served.Length; q++)
+                {
+                    Assert.Equal(whole.IndicesOf(q).ToArray(), lazy.IndicesOf(q).ToArray());
+                    Assert.Equal(whole.ScoresOf(q).ToArray(), lazy.ScoresOf(q).ToArray());
+                }
+            }
+    }
+
+    [Theory]
     [InlineData(QuotaQuery.Component)]
     [InlineData(QuotaQuery.User)]
     [InlineData(QuotaQuery.Blend)]

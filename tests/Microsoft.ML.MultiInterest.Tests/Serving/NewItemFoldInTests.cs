@@ -451,26 +451,13 @@ public class NewItemFoldInTests
         Assert.Equal(list.Length, list.Distinct().Count());
     }
 
-    private sealed class WideEdge
-    {
-        [Microsoft.ML.Data.KeyType(10_000_000)]
-        public uint User { get; set; }
-
-        [Microsoft.ML.Data.KeyType(10_000_000)]
-        public uint Item { get; set; }
-    }
-
     [Fact]
     public void OnAWideKeyRange_TheFoldIn_CostsAndSolvesOverTheIdsInUse_NotTheKeys()
     {
         // KeyType(10_000_000) columns of 40 users and 30 items (names: the key numbers, made when read). The fold-in once
         // copied every item key's name (479 MB and 1.7 s to fold one item in).
         var ml = new MLContext(seed: 1);
-        var rng = new Random(7);
-        var rows = new List<WideEdge>();
-        for (int u = 0; u < 40; u++)
-            foreach (int i in Enumerable.Range(0, 30).OrderBy(_ => rng.Next()).Take(6))
-                rows.Add(new WideEdge { User = (uint)(u * 1000 + 1), Item = (uint)(i * 1000 + 1) });
+        var rows = MLNetTestData.WideKeyEdges();
         var mi = ml.MultiInterest();
         var recommender = mi.CreateRecommender(mi.GraphEmbedding(Als(dimension: 4)).Append(mi.UnimodalRetriever(candidates: 5)).Fit(ml.Data.LoadFromEnumerable(rows)));
         var users = recommender.LiveStages[0].Tables.UserNames;
