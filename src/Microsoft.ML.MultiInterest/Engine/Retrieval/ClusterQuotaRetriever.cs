@@ -85,14 +85,9 @@ public sealed class ClusterQuotaRetriever
     /// </summary>
     internal RankedLists RetrieveWithUnimodalFill(MixtureTable mixtures, IReadOnlyList<int> users, BipartiteGraph? exclusions, int candidates,
         QuotaRetrievalOptions options, UnimodalRetriever unimodal, EmbeddingMatrix userEmbeddings, int threads = 0)
-    {
-        // The fallback's search checked the exclusions against the catalogue for every call; it now runs for short lists only.
-        if (exclusions != null && exclusions.ItemCount != _grouped.Rows)
-            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {_grouped.Rows}.", nameof(exclusions));
-        return UnimodalFill.Lazily(users, candidates, options.HeadShare > 0,
+        => UnimodalFill.Lazily(users, candidates, options.HeadShare > 0,
             (some, fallback) => Retrieve(mixtures, some, exclusions, [candidates], options, fallback, userEmbeddings, threads)[0],
             some => unimodal.Retrieve(userEmbeddings, some, exclusions, candidates, threads));
-    }
 
     /// <summary>
     /// As <see cref="Retrieve(MixtureTable, IReadOnlyList{int}, BipartiteGraph?, IReadOnlyList{int}, QuotaRetrievalOptions, RankedLists?, EmbeddingMatrix?, int)"/>
@@ -112,6 +107,9 @@ public sealed class ClusterQuotaRetriever
         var options = optionSets[0];
         if (optionSets.Any(o => o.Query != options.Query || o.Beta != options.Beta))
             throw new ArgumentException("The option sets share the component rankings: they must have the same Query and Beta.", nameof(optionSets));
+        // Checked here, as every retriever checks its exclusions: the fallback's search, which once made this check for every call, now runs for short lists only.
+        if (exclusions != null && exclusions.ItemCount != _grouped.Rows)
+            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the retriever {_grouped.Rows}.", nameof(exclusions));
         if (fallback == null && optionSets.FirstOrDefault(o => o.HeadShare > 0) is { } headed)
             throw new ArgumentException($"HeadShare {headed.HeadShare} reserves a unimodal head: pass the unimodal ranking as the fallback.", nameof(fallback));
         if (cutoffs.Count == 0) throw new ArgumentException("At least one cutoff is needed.", nameof(cutoffs));
