@@ -241,6 +241,12 @@ public sealed partial class GraphEmbeddingTrainer
                 if (Als?.InitialItems != null)
                     throw new ArgumentException("WarmStart and Als.InitialItems are both set: give the start one way (WarmStart matches by id, Als.InitialItems by row).", nameof(WarmStart));
             }
+            else if (Als is { WarmStartIterations: > 0, InitialItems: null } && Algorithm is EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.Auto)
+            {
+                // Iterations for a start that is not there would be ignored without a word, as the command line refuses them.
+                throw new ArgumentException($"Als.WarmStartIterations is {Als.WarmStartIterations}, but there is no start (WarmStart and Als.InitialItems are null): "
+                    + "set WarmStart, or leave WarmStartIterations 0.", nameof(Als));
+            }
             if (InitialItemsColumnName != null)
             {
                 OptionChecks.ColumnName(InitialItemsColumnName, nameof(InitialItemsColumnName));

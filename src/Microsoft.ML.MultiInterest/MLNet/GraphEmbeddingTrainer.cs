@@ -51,7 +51,7 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
         OptionWarnings.SingleVectorSettings(_context, nameof(GraphEmbeddingTrainer), o.Algorithm, o.Margin, o.LearningRate);
         if (rows.Weights != null) OptionWarnings.EdgeWeights(_context, nameof(GraphEmbeddingTrainer), rows.Weights, o.WeightColumnName!, nameof(o.WeightColumnName),
             _ => $"row {rows.HeaviestWeightRow} of the data");
-        var engineOptions = WithInitialItems(_engineOptions, rows);
+        var engineOptions = _engineOptions;
         var itemNames = KeyNames.Of(input.Schema[o.ItemColumnName], rows.ItemCount);
         if (engineOptions.Mixture.RelationWeights is { } relationWeights && relationWeights.Length != rows.RelationCount)
         {
@@ -77,7 +77,9 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
         // The subgraph of the keys with edges straight from the edge lists: no graph (nor degree table) over the whole key range.
         var active = ActiveSubgraph.FromEdges(rows.UserCount, rows.ItemCount, edgeUsers, edgeItems, edgeWeights, edgeRelations, rows.RelationCount);
         var graph = active?.Graph ?? rows.Graph();
-        // Matched for the items with edges only, in the subgraph's rows: a wide key range of few ids in use gets no table (nor a name) per key.
+        // Every item start in the subgraph's rows, the items with edges: a wide key range of few ids in use gets no table per key.
+        engineOptions = WithInitialItems(GraphEmbeddingTrainerEngine.ItemStartsByGraphRow(engineOptions, active, rows.ItemCount), rows, active);
+        // Matched for the items with edges only, in the subgraph's rows: nor a name per key.
         var warm = o.WarmStart == null ? null : WarmStartTable.Match(o.WarmStart, itemNames, active?.Items);
         if (warm != null)
         {
@@ -100,7 +102,7 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
             else
                 reporter.Report($"Training {o.Algorithm} on {graph.EdgeCount} edges{(o.ValidationFraction > 0 ? ", the epochs chosen on a validation hold-out." : ".")}", 0, 1);
         }
-        var (result, _) = GraphEmbeddingTrainerEngine.FitActive(graph, active, engineOptions, progress, alsStartByGraphRow: true, reporter.Token);
+        var (result, _) = GraphEmbeddingTrainerEngine.FitActive(graph, active, engineOptions, progress, itemStartsByGraphRow: true, reporter.Token);
         if (!known)
         {
             if (result.Validation.Count > 0)
@@ -132,12 +134,14 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
 
     /// <summary>
     /// The engine settings with the item vectors of <see cref="Options.InitialItemsColumnName"/> as the algorithm's start, at
-    /// their dimension; <paramref name="engine"/> itself when no such column is set.
+    /// their dimension, one row per item of <paramref name="active"/> (every key when null); <paramref name="engine"/> itself
+    /// when no such column is set.
     /// </summary>
-    private GraphEmbeddingOptions WithInitialItems(GraphEmbeddingOptions engine, EdgeRows rows)
+    private GraphEmbeddingOptions WithInitialItems(GraphEmbeddingOptions engine, EdgeRows rows, ActiveSubgraph? active)
     {
         if (rows.ItemVectors is not { } start) return engine;
-        var items = start.ToDense();
+        // Every item with an edge has a vector: its edge rows carried it.
+        var items = active == null ? start.DenseView() : start.Gather(active.Items);
         var withStart = engine.Clone();
         withStart.Dimension = items.Dimension;
         if (engine.Algorithm == EmbeddingAlgorithm.DifferentiableClustering) withStart.Dcm.InitialItems = items;

@@ -114,8 +114,11 @@ public class ImplicitAlsWarmStartTests
     {
         var graph = Planted();
         var o = Als(6, 5);
+        Assert.Equal(5, GraphEmbeddingTrainerEngine.Fit(graph, o).Epochs.Count);
         o.Als.WarmStartIterations = 2;
-        Assert.Equal(5, GraphEmbeddingTrainerEngine.Fit(graph, o).Epochs.Count); // no start: Iterations
+        // Without a start they would mean nothing: refused, not ignored.
+        var e = Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(graph, o));
+        Assert.Contains("Als.WarmStartIterations is 2, but Als.InitialItems is null", e.Message, StringComparison.Ordinal);
         o.Als.InitialItems = TestGraphs.RandomMatrix(graph.ItemCount, 6, seed: 4);
         var warm = GraphEmbeddingTrainerEngine.Fit(graph, o);
         Assert.Equal(2, warm.Epochs.Count);

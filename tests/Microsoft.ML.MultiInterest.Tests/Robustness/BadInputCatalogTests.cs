@@ -492,6 +492,11 @@ public class BadInputCatalogTests
                 .Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding())).Append(ml.MultiInterest().ConditionalRetriever(candidates: 3)).Fit(raw);
             return ml.MultiInterest().CreateRecommender(model).RecommendFollowing("new-user", ["odd", "jazz"]);
         }),
+        ["option-warm-start-iterations-without-start"] = Throws<ArgumentException>(["Als.WarmStartIterations is 3, but there is no start",
+            "leave WarmStartIterations 0"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.ImplicitAls, Als = new ImplicitAlsOptions { WarmStartIterations = 3 },
+            })),
         ["option-initial-items-wrong-algorithm"] = Throws<ArgumentException>(["InitialItemsColumnName is set, but only Algorithm = DifferentiableClustering or MixtureEmbedding",
             "(Algorithm is ImplicitAls)"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
             {

@@ -41,12 +41,16 @@ internal static class AlsWarmStart
         return copy;
     }
 
-    /// <summary>A copy of <paramref name="o"/> whose ALS settings have no start table (<paramref name="o"/> itself when they have none).</summary>
+    /// <summary>
+    /// A copy of <paramref name="o"/> to fit cold: its ALS settings have no start table and no warm-start iterations, which
+    /// mean nothing without one (<paramref name="o"/> itself when it has neither).
+    /// </summary>
     public static GraphEmbeddingOptions WithoutStart(GraphEmbeddingOptions o)
     {
-        if (o.Als.InitialItems == null) return o;
+        if (o.Als.InitialItems == null && o.Als.WarmStartIterations == 0) return o;
         var copy = o.Clone();
         copy.Als.InitialItems = null;
+        copy.Als.WarmStartIterations = 0;
         return copy;
     }
 }

@@ -43,7 +43,7 @@ internal static class AutoEmbedding
             // Too few edges to hold any out (every user has fewer than three): nothing to choose on, so implicit ALS at its
             // defaults. Negative sampling, the fallback before, lost to ALS and the SVD on every graph tried (on one of 6,000
             // users with two edges each, Recall@50 0.463 against ALS's 0.681).
-            var plain = WithStart(FallbackAls(graph, o), start);
+            var plain = WithStart(FallbackAls(graph, o), start, given.Als.WarmStartIterations);
             var fallback = ImplicitAlsTrainer.Fit(graph, plain, threads, progress, null, curve, ct).Result;
             return new GraphEmbeddingResult(fallback.UserEmbeddings, fallback.ItemEmbeddings, fallback.Epochs)
             {
@@ -56,7 +56,7 @@ internal static class AutoEmbedding
         double selection = clock.Elapsed.TotalSeconds;
 
         final.ValidationFraction = 0; // chosen already: the final fit uses every training edge
-        var result = GraphEmbeddingTrainerEngine.Fit(graph, WithStart(final, start), progress, ct);
+        var result = GraphEmbeddingTrainerEngine.Fit(graph, WithStart(final, start, given.Als.WarmStartIterations), progress, ct);
         return new GraphEmbeddingResult(result.UserEmbeddings, result.ItemEmbeddings, result.Epochs)
         {
             Algorithm = result.Algorithm, Settings = result.Settings, Als = result.Als, Validation = curve.ToArray(), SelectionSeconds = selection,
@@ -66,12 +66,16 @@ internal static class AutoEmbedding
         };
     }
 
-    /// <summary>The concrete <paramref name="fit"/> with the warm start when it applies to it (<see cref="AlsWarmStart.AppliesTo"/>), else as it is.</summary>
-    private static GraphEmbeddingOptions WithStart(GraphEmbeddingOptions fit, EmbeddingMatrix? start)
+    /// <summary>
+    /// The concrete <paramref name="fit"/> (chosen cold) with the warm start and its <paramref name="iterations"/> when it applies
+    /// to it (<see cref="AlsWarmStart.AppliesTo"/>), else as it is.
+    /// </summary>
+    private static GraphEmbeddingOptions WithStart(GraphEmbeddingOptions fit, EmbeddingMatrix? start, int iterations)
     {
         if (start == null || !AlsWarmStart.AppliesTo(fit, start.Dimension)) return fit;
         var started = fit.Clone();
         started.Als.InitialItems = start;
+        started.Als.WarmStartIterations = iterations;
         return started;
     }
 

@@ -57,36 +57,30 @@ public static class GraphEmbeddingTrainerEngine
     /// <summary>
     /// As <see cref="FitActive(BipartiteGraph, GraphEmbeddingOptions, IProgress{EpochStats}?, CancellationToken)"/>, given the
     /// subgraph of the nodes with edges (then <paramref name="graph"/> is that subgraph's graph: the full one need not exist),
-    /// or null and the full graph when every node has an edge. With <c>alsStartByGraphRow</c>, <c>options.Als.InitialItems</c> is
-    /// already one row per item of <paramref name="graph"/> (the subgraph's) rather than of the full range: the ML.NET trainer
-    /// matches its warm start to the items with edges only, so that a wide key range of few ids in use never gets a table per key.
+    /// or null and the full graph when every node has an edge. With <c>itemStartsByGraphRow</c>, the item starts
+    /// (<c>Als</c>, <c>Dcm</c> and <c>Mixture.InitialItems</c>) are already one row per item of <paramref name="graph"/> (the
+    /// subgraph's) rather than of the full range (<see cref="ItemStartsByGraphRow"/>): the ML.NET trainer gathers its starts for
+    /// the items with edges only, so that a wide key range of few ids in use never gets a table per key.
     /// </summary>
     internal static (GraphEmbeddingResult Result, ActiveSubgraph? Active) FitActive(BipartiteGraph graph, ActiveSubgraph? active, GraphEmbeddingOptions options,
-        IProgress<EpochStats>? progress = null, bool alsStartByGraphRow = false, CancellationToken ct = default)
+        IProgress<EpochStats>? progress = null, bool itemStartsByGraphRow = false, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (graph.EdgeCount == 0)
             throw new ArgumentException("The graph has no edges: there is nothing to learn embeddings from.", nameof(graph));
+        // Iterations for a start that is not there would be ignored without a word: refused, as the command line refuses them.
+        if (options.Als.WarmStartIterations > 0 && options.Als.InitialItems == null && options.Algorithm is EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.Auto)
+            throw new ArgumentException($"Als.WarmStartIterations is {options.Als.WarmStartIterations}, but Als.InitialItems is null: the iterations of a warm "
+                + "start need a start (give the item vectors, or leave WarmStartIterations 0).", nameof(options));
         MixtureRelations.Check(active?.Graph ?? graph, options);
         var o = options.Clone();
         // Warm starts cover the full index range; training sees the nodes with edges (o is a deep copy, so this changes no caller's options).
-        if (o.Algorithm == EmbeddingAlgorithm.DifferentiableClustering && o.Dcm.InitialItems is { } dcmItems)
-            o.Dcm.InitialItems = StartRows(dcmItems, "Dcm.InitialItems", "items", active?.FullItemCount ?? graph.ItemCount, active?.Items, o.Dimension);
+        if (itemStartsByGraphRow) ItemStarts(o, graph.ItemCount, null);
+        else ItemStarts(o, active?.FullItemCount ?? graph.ItemCount, active?.Items);
         if (o.Algorithm == EmbeddingAlgorithm.MixtureEmbedding && o.Mixture.InitialUsers is { } mixUsers)
             o.Mixture.InitialUsers = StartRows(mixUsers, "Mixture.InitialUsers", "users", active?.FullUserCount ?? graph.UserCount, active?.Users, o.Dimension);
-        if (o.Algorithm == EmbeddingAlgorithm.MixtureEmbedding && o.Mixture.InitialItems is { } mixItems)
-            o.Mixture.InitialItems = StartRows(mixItems, "Mixture.InitialItems", "items", active?.FullItemCount ?? graph.ItemCount, active?.Items, o.Dimension);
-        if (o.Als.InitialItems is { } alsItems)
-        {
-            if (o.Algorithm is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.Auto))
-                throw new ArgumentException($"Als.InitialItems starts implicit ALS, but Algorithm is {o.Algorithm}: use ImplicitAls or Auto, or leave it null.", nameof(options));
-            // Auto's own dimension is not known yet: it applies the start only if it chooses ALS at the table's dimension.
-            int dimension = o.Algorithm == EmbeddingAlgorithm.Auto ? alsItems.Dimension : o.Dimension;
-            o.Als.InitialItems = alsStartByGraphRow ? StartRows(alsItems, "Als.InitialItems", "items", graph.ItemCount, null, dimension)
-                : StartRows(alsItems, "Als.InitialItems", "items", active?.FullItemCount ?? graph.ItemCount, active?.Items, dimension);
-        }
         // Nodes without edges have nothing to learn: train on the rest, so cost follows the ids that occur.
         if (active == null) return (FitConnected(graph, o, progress, ct), null);
         if (o.Algorithm == EmbeddingAlgorithm.DivideConquer && o.DivideConquer.ItemClusters is { } given)
@@ -104,6 +98,39 @@ public static class GraphEmbeddingTrainerEngine
             o.DivideConquer.Sequences = SubgraphSequences(sequences, active);
         }
         return (FitConnected(active.Graph, o, progress, ct), active);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="options"/> whose item starts (<c>Als</c>, <c>Dcm</c> and <c>Mixture.InitialItems</c>, one row per
+    /// item of the full range, <paramref name="itemCount"/>) keep the rows of the items with edges only, in
+    /// <paramref name="active"/>'s order (unchanged when every item has an edge), checked as <see cref="FitActive(BipartiteGraph, ActiveSubgraph?, GraphEmbeddingOptions, IProgress{EpochStats}?, bool, CancellationToken)"/>
+    /// checks them; for a caller that adds starts of its own by subgraph row and then fits with <c>itemStartsByGraphRow</c>.
+    /// </summary>
+    internal static GraphEmbeddingOptions ItemStartsByGraphRow(GraphEmbeddingOptions options, ActiveSubgraph? active, int itemCount)
+    {
+        var o = options.Clone();
+        ItemStarts(o, active?.FullItemCount ?? itemCount, active?.Items);
+        return o;
+    }
+
+    /// <summary>
+    /// Replaces each item start that applies to <paramref name="o"/>'s algorithm by its rows <paramref name="kept"/> (all of them
+    /// when null) after checking it has <paramref name="count"/> rows of the right dimension and finite values.
+    /// </summary>
+    private static void ItemStarts(GraphEmbeddingOptions o, int count, int[]? kept)
+    {
+        if (o.Algorithm == EmbeddingAlgorithm.DifferentiableClustering && o.Dcm.InitialItems is { } dcmItems)
+            o.Dcm.InitialItems = StartRows(dcmItems, "Dcm.InitialItems", "items", count, kept, o.Dimension);
+        if (o.Algorithm == EmbeddingAlgorithm.MixtureEmbedding && o.Mixture.InitialItems is { } mixItems)
+            o.Mixture.InitialItems = StartRows(mixItems, "Mixture.InitialItems", "items", count, kept, o.Dimension);
+        if (o.Als.InitialItems is { } alsItems)
+        {
+            if (o.Algorithm is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.Auto))
+                throw new ArgumentException($"Als.InitialItems starts implicit ALS, but Algorithm is {o.Algorithm}: use ImplicitAls or Auto, or leave it null.", "options");
+            // Auto's own dimension is not known yet: it applies the start only if it chooses ALS at the table's dimension.
+            int dimension = o.Algorithm == EmbeddingAlgorithm.Auto ? alsItems.Dimension : o.Dimension;
+            o.Als.InitialItems = StartRows(alsItems, "Als.InitialItems", "items", count, kept, dimension);
+        }
     }
 
     /// <summary>The time orders of the subgraph's users, in its item indices (SequenceOrder checks them against its graph).</summary>
