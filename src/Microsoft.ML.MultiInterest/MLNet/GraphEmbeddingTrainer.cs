@@ -79,6 +79,7 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
         var graph = active?.Graph ?? rows.Graph();
         // Every item start in the subgraph's rows, the items with edges: a wide key range of few ids in use gets no table per key.
         engineOptions = WithInitialItems(GraphEmbeddingTrainerEngine.ItemStartsByGraphRow(engineOptions, active, rows.ItemCount), rows, active);
+        PerKeyComponentTables.Check(_context, o, engineOptions, active);
         // Matched for the items with edges only, in the subgraph's rows: nor a name per key.
         var warm = o.WarmStart == null ? null : WarmStartTable.Match(o.WarmStart, itemNames, active?.Items);
         if (warm != null)

@@ -497,6 +497,14 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.ImplicitAls, Als = new ImplicitAlsOptions { WarmStartIterations = 3 },
             })),
+        ["option-components-on-hashed-keys"] = Throws<ArgumentException>(["Column 'User' (option UserColumnName) is a key over 2,000,000,000 values",
+            "MixtureEmbedding keeps its user tables for every key", "MapValueToKey"], () =>
+        {
+            var ml = new MLContext();
+            var rows = Enumerable.Range(0, 12).Select(n => new PerKeyComponentTablesTests.HashedEdge { User = (uint)(n % 4 * 400_000_000 + 1), Item = (uint)(n * 100_000_000 + 1) });
+            return ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.MixtureEmbedding, Dimension = 4 })
+                .Fit(ml.Data.LoadFromEnumerable(rows));
+        }),
         ["option-initial-items-wrong-algorithm"] = Throws<ArgumentException>(["InitialItemsColumnName is set, but only Algorithm = DifferentiableClustering or MixtureEmbedding",
             "(Algorithm is ImplicitAls)"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
             {

@@ -1,0 +1,71 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest.Tests.MLNet;
+
+/// <summary>
+/// The learned multi-vector algorithms keep their component tables for every key: on a hashed id column they are refused
+/// before training, naming the column; on a wide range they fit, with a warning of what the tables cost.
+/// </summary>
+public sealed class PerKeyComponentTablesTests
+{
+    /// <summary>An edge over key columns as wide as a hashed id column (2,000,000,000 values).</summary>
+    public sealed class HashedEdge
+    {
+        [KeyType(2_000_000_000)] public uint User { get; set; }
+        [KeyType(2_000_000_000)] public uint Item { get; set; }
+    }
+
+    private static IDataView Hashed(MLContext ml)
+    {
+        var rng = new Random(7);
+        var rows = new List<HashedEdge>();
+        for (int u = 0; u < 40; u++)
+            foreach (int i in Enumerable.Range(0, 30).OrderBy(_ => rng.Next()).Take(6))
+                rows.Add(new HashedEdge { User = (uint)(u * 40_000_000 + 1), Item = (uint)(i * 60_000_000 + 1) });
+        return ml.Data.LoadFromEnumerable(rows);
+    }
+
+    private static GraphEmbeddingTrainer.Options Options(EmbeddingAlgorithm algorithm) =>
+        new() { Algorithm = algorithm, Dimension = 4, Threads = 1, Seed = 2, Epochs = 2, Dcm = new DcmOptions { Interests = 2 } };
+
+    [Theory]
+    [InlineData(EmbeddingAlgorithm.MixtureEmbedding)]
+    [InlineData(EmbeddingAlgorithm.DifferentiableClustering)]
+    public void OnAHashedIdColumn_TheLearnedComponents_AreRefusedNamingTheColumn(EmbeddingAlgorithm algorithm)
+    {
+        // Before: an OverflowException from spreading the trained tables, after training.
+        var ml = new MLContext(seed: 1);
+        var e = Assert.Throws<ArgumentException>(() => ml.MultiInterest().GraphEmbedding(Options(algorithm)).Fit(Hashed(ml)));
+        Assert.Equal("UserColumnName", e.ParamName);
+        Assert.Contains("Column 'User' (option UserColumnName) is a key over 2,000,000,000 values, of which 40 have edges", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"{algorithm} keeps its user tables for every key", e.Message, StringComparison.Ordinal);
+        Assert.Contains("MapValueToKey", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnAHashedIdColumn_ASingleVector_FitsTheKeysInUse()
+    {
+        var ml = new MLContext(seed: 1);
+        var model = ml.MultiInterest().GraphEmbedding(Options(EmbeddingAlgorithm.ImplicitAls)).Fit(Hashed(ml));
+        Assert.Equal(30, model.ItemEmbeddings.Count);
+        Assert.Equal(40, model.UserEmbeddings.Count);
+    }
+
+    [Fact]
+    public void OnAWideKeyRange_TheComponents_FitWithAWarningOfTheirCost()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = MLNetTestData.Warnings(ml);
+        var data = ml.Data.LoadFromEnumerable(MLNetTestData.WideKeyEdges());
+        var model = ml.MultiInterest().GraphEmbedding(Options(EmbeddingAlgorithm.DifferentiableClustering)).Fit(data);
+        Assert.NotNull(model.Mixture);
+        var warning = Assert.Single(warnings, w => w.Contains("keeps its tables for every key of the range", StringComparison.Ordinal));
+        Assert.Contains("10,000,000 user and 10,000,000 item keys, of which 40 and 30 have edges", warning, StringComparison.Ordinal);
+
+        // The same edges on compact keys: nothing spread, no warning.
+        warnings.Clear();
+        ml.MultiInterest().GraphEmbedding(Options(EmbeddingAlgorithm.DifferentiableClustering)).Fit(MLNetTestData.Keyed(ml, out _));
+        Assert.DoesNotContain(warnings, w => w.Contains("keeps its tables", StringComparison.Ordinal));
+    }
+}
