@@ -131,6 +131,20 @@ public class FuzzTests
         Assert.Contains("metadata entry", e.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ModelLoader_ASchemaEntryWithDamagedBlockSizes_IsAnInvalidDataException()
+    {
+        // Found by ModelLoader_MutatedEntries_EndInAModelOrAnInvalidDataException (CsCheck seed bIvOzGh5wDx1, a repeated run
+        // of the suite on 2026-12-05): ML.NET's binary loader read the damaged schema's columns with different rows per block
+        // and refused them with a NotSupportedException, which Load did not yet count as damage.
+        var mutated = Entries(BadInputFixtures.ModelZip);
+        Assert.EndsWith("Schema", mutated[45].Name, StringComparison.Ordinal);
+        mutated[45] = (mutated[45].Name, Mutate(Mutate(mutated[45].Content, (1, 0.9255024139268797, 230, 1)), (1, 0.14850934959015993, 116, 4)));
+        var e = Assert.Throws<InvalidDataException>(() => MultiInterestModel.Load(new MLContext(seed: 1), new MemoryStream(Zip(mutated))));
+        Assert.Contains("not a readable ML.NET model zip", e.Message, StringComparison.Ordinal);
+        Assert.IsType<NotSupportedException>(e.InnerException);
+    }
+
     private static List<(string Name, byte[] Content)> Entries(byte[] zipBytes)
     {
         using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(zipBytes));

@@ -248,8 +248,9 @@ public sealed partial class MultiInterestModel : IDisposable
         for (Exception? x = e; x != null; x = x.InnerException)
         {
             // OverflowException: a damaged count or length in an ML.NET transform's own entry (e.g. a key mapping's) overflows its arithmetic.
+            // NotSupportedException: ML.NET's binary loader reads a damaged schema entry's block sizes as a layout it does not support.
             if (x is InvalidDataException or IOException or FormatException or InvalidOperationException or InvalidProtocolBufferException or IndexOutOfRangeException
-                or ArgumentException or EndOfStreamException or OverflowException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+                or ArgumentException or EndOfStreamException or OverflowException or NotSupportedException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
                 return x;
             if (x is not (System.Reflection.TargetInvocationException or AggregateException)) return null;
         }
