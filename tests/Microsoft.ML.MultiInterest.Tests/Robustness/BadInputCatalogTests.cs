@@ -505,6 +505,19 @@ public class BadInputCatalogTests
             return ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.MixtureEmbedding, Dimension = 4 })
                 .Fit(ml.Data.LoadFromEnumerable(rows));
         }),
+        ["save-hashed-key-range"] = Throws<InvalidOperationException>(["Column 'Candidates' is a key over 2,000,000,000 values",
+            "Map the raw ids to a compact key range"], () =>
+        {
+            var ml = new MLContext();
+            var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 12).Select(n => new PerKeyComponentTablesTests.HashedEdge
+            {
+                User = (uint)(n % 4 * 400_000_000 + 1), Item = (uint)(n % 6 * 100_000_000 + 1),
+            }));
+            var embedding = ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 2 }).Fit(data);
+            var unimodal = ml.MultiInterest().UnimodalRetriever(candidates: 2).Fit(embedding.Transform(data));
+            ml.Model.Save(new TransformerChain<ITransformer>(embedding, unimodal), data.Schema, Stream.Null);
+            return "saved";
+        }),
         ["option-initial-items-wrong-algorithm"] = Throws<ArgumentException>(["InitialItemsColumnName is set, but only Algorithm = DifferentiableClustering or MixtureEmbedding",
             "(Algorithm is ImplicitAls)"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
             {

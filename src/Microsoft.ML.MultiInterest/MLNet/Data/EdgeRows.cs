@@ -16,8 +16,8 @@ internal sealed class EdgeRows
     {
         UserCount = userCount;
         ItemCount = itemCount;
-        UserSeen = new bool[userCount];
-        ItemSeen = new bool[itemCount];
+        UserSeen = new KeyFlags(userCount);
+        ItemSeen = new KeyFlags(itemCount);
     }
 
     public int UserCount { get; }
@@ -41,9 +41,9 @@ internal sealed class EdgeRows
     /// <summary>Relations: the relation key's cardinality (1 without a relation column).</summary>
     public int RelationCount { get; private set; } = 1;
 
-    public bool[] UserSeen { get; }
+    public KeyFlags UserSeen { get; }
 
-    public bool[] ItemSeen { get; }
+    public KeyFlags ItemSeen { get; }
 
     /// <summary>The vector of each user with an edge (the first row's), when a user vector column is read.</summary>
     public KeyedEmbeddings? UserVectors { get; private set; }
@@ -174,8 +174,8 @@ internal sealed class EdgeRows
                 if (rows._itemClusters![i] != (int)cluster - 1)
                     throw EntityRows.Differ(columns.ItemCluster!.Value, "item", (itemColumn, itemCount, i), $"cluster key {rows._itemClusters[i] + 1} on its first row, {cluster} on a later one", "cluster");
             }
-            rows.UserSeen[u] = true;
-            rows.ItemSeen[i] = true;
+            rows.UserSeen.Set(u);
+            rows.ItemSeen.Set(i);
         }
         if (rows.Users.Count == 0) throw NoEdges(columns, rows.SkippedRows);
         rows.UserVectors = userVectors?.Build();

@@ -22,7 +22,7 @@ internal static class MixtureReader
         ColumnChecks.SameSize(embeddings.Name, embeddings.Option, m * dimension, embeddingSize);
 
         var table = MixtureTable.ForUsers(userCount, UsersIn(data, userColumn, userCount), m, dimension);
-        var seen = new bool[userCount];
+        var seen = new KeyFlags(userCount);
         using var cursor = data.GetRowCursor([userColumn, clusterColumn, weightColumn, embeddingColumn]);
         var getUser = cursor.GetGetter<uint>(userColumn);
         var getClusters = cursor.GetGetter<VBuffer<uint>>(clusterColumn);
@@ -41,7 +41,7 @@ internal static class MixtureReader
         while (cursor.MoveNext())
         {
             getUser(ref key);
-            if (key == 0 || (!checkRows && seen[key - 1])) continue;
+            if (key == 0 || (!checkRows && seen[(int)key - 1])) continue;
             int u = (int)key - 1;
             getClusters(ref c);
             getWeights(ref w);
@@ -51,7 +51,7 @@ internal static class MixtureReader
             e.CopyTo(embeddingValues);
             if (!seen[u])
             {
-                seen[u] = true;
+                seen.Set(u);
                 RequireFinite(weightValues, weights, u);
                 RequireFinite(embeddingValues, embeddings, u);
                 Write(table, u, clusterValues, weightValues, embeddingValues, dimension);
@@ -108,7 +108,7 @@ internal static class MixtureReader
     /// <summary>The distinct user rows of the data: the table stores rows for these only, so a wide key range costs 4 bytes a key.</summary>
     private static List<int> UsersIn(IDataView data, DataViewSchema.Column userColumn, int userCount)
     {
-        var seen = new bool[userCount];
+        var seen = new KeyFlags(userCount);
         var users = new List<int>();
         using var cursor = data.GetRowCursor([userColumn]);
         var getUser = cursor.GetGetter<uint>(userColumn);
@@ -116,8 +116,8 @@ internal static class MixtureReader
         while (cursor.MoveNext())
         {
             getUser(ref key);
-            if (key == 0 || seen[key - 1]) continue;
-            seen[key - 1] = true;
+            if (key == 0 || seen[(int)key - 1]) continue;
+            seen.Set((int)key - 1);
             users.Add((int)key - 1);
         }
         return users;

@@ -130,12 +130,24 @@ internal sealed class SavedChainBuilder
     }
 
     /// <summary>
+    /// The widest key column a saved model publishes: past it, ML.NET's MapValueToKey over every id would need tens of
+    /// gigabytes to save (a key column as wide as a hashed id, 2^31 values, ran out of a 4 GB heap after 35 s).
+    /// </summary>
+    internal const int MaxSavedKeys = 1 << 26;
+
+    /// <summary>
     /// Publishes the string tensor <paramref name="tensor"/> (raw ids) as a key column over
     /// <paramref name="keyValues"/>: a scalar key when <paramref name="size"/> is 0, else a vector of
     /// <paramref name="size"/> keys. Ids outside <paramref name="keyValues"/> (such as "") become key 0.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The key range passes <see cref="MaxSavedKeys"/>.</exception>
     public void KeyOutput(string column, string tensor, int size, IReadOnlyList<string> keyValues)
     {
+        if (keyValues.Count > MaxSavedKeys)
+            throw new InvalidOperationException($"Column '{column}' is a key over {keyValues.Count:N0} values, and a saved model keeps a key column as ML.NET's "
+                + $"MapValueToKey over every value's id (at 10,000,000 keys: a 94 MB zip and 2.6 GB while saving; docs/performance.md, \"Memory and time "
+                + $"against the key range\"); this library saves at most {MaxSavedKeys:N0}. Map the raw ids to a compact key range (MapValueToKey, not a hash) "
+                + "before the pipeline, or serve the fitted transformers without saving them.");
         string output = Output(tensor, TensorProto.Types.DataType.String, Math.Max(size, 1));
         int maxKeys = Math.Max(keyValues.Count, 1);
         if (size > 0)
