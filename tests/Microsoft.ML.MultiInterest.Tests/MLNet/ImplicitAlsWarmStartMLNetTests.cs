@@ -60,6 +60,25 @@ public sealed class ImplicitAlsWarmStartMLNetTests : IDisposable
     }
 
     [Fact]
+    public void TheObjectiveOfAWarmStartedFit_FitsAgainCold()
+    {
+        // GraphEmbeddingTransformer.Als is the settings without their start (InitialItems null): it must not carry the start's
+        // WarmStartIterations either, which the options now refuse without a start.
+        var ml = new MLContext(seed: 1);
+        var edges = PlantedEdges();
+        var start = ItemWarmStart.From(Fit(ml, edges, Als(5)));
+        var options = Als(5, start);
+        options.Als.WarmStartIterations = 2;
+        var warm = Fit(ml, edges, options);
+        Assert.Equal(2, warm.Epochs.Count);
+        var als = warm.Als!;
+        Assert.Null(als.InitialItems);
+        var cold = Als(5);
+        cold.Als = als;
+        Assert.Equal(5, Fit(ml, edges, cold).Epochs.Count);
+    }
+
+    [Fact]
     public void WithAStart_TheLineOrderNoLongerMatters_UpToRounding()
     {
         // Cold, each key's draw follows the order ids first appear, so another line order is another model; warm-started

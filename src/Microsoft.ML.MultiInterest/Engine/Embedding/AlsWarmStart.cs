@@ -32,12 +32,16 @@ internal static class AlsWarmStart
         return started;
     }
 
-    /// <summary>The options without their start table (what trials, hold-out fits and reports carry).</summary>
+    /// <summary>
+    /// The options without their start table and its warm-start iterations (what results report): without the table the
+    /// iterations would make settings the options refuse (a fitted <c>GraphEmbeddingTransformer.Als</c> given to a cold fit).
+    /// </summary>
     public static ImplicitAlsOptions WithoutStart(ImplicitAlsOptions a)
     {
-        if (a.InitialItems == null) return a;
+        if (a.InitialItems == null && a.WarmStartIterations == 0) return a;
         var copy = a.Clone();
         copy.InitialItems = null;
+        copy.WarmStartIterations = 0;
         return copy;
     }
 
