@@ -52,6 +52,22 @@ public sealed class PerKeyComponentTablesTests
         Assert.Equal(40, model.UserEmbeddings.Count);
     }
 
+    [Theory]
+    [InlineData(EmbeddingAlgorithm.ImplicitAls)]
+    [InlineData(EmbeddingAlgorithm.TruncatedSvd)]
+    public void OnAHashedIdColumn_KeepHoldout_OnASingleVectorThatKeepsNone_IsNotRefused(EmbeddingAlgorithm algorithm)
+    {
+        // KeepHoldout is Auto's only (the CLI sets it for every history-mmr fit): a fit that keeps no hold-out spreads nothing.
+        var ml = new MLContext(seed: 1);
+        var warnings = MLNetTestData.Warnings(ml);
+        var options = Options(algorithm);
+        options.KeepHoldout = true;
+        var model = ml.MultiInterest().GraphEmbedding(options).Fit(Hashed(ml));
+        Assert.Null(model.Holdout);
+        Assert.Equal(30, model.ItemEmbeddings.Count);
+        Assert.DoesNotContain(warnings, w => w.Contains("keeps its tables", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void OnAWideKeyRange_TheComponents_FitWithAWarningOfTheirCost()
     {

@@ -38,9 +38,11 @@ internal static class PerKeyComponentTables
             EmbeddingAlgorithm.DivideConquer => (new Tables(0, 0), new Tables(d, d)),
             _ => (new Tables(0, 0), new Tables(0, 0)),
         };
-        if (engine.KeepHoldout) (user, item) = (user.With(d), item.With(d));
+        // Only Auto keeps a hold-out (KeepHoldout is ignored by the others, and the CLI sets it for every history-mmr fit).
+        bool holdout = engine.KeepHoldout && engine.Algorithm == EmbeddingAlgorithm.Auto;
+        if (holdout) (user, item) = (user.With(d), item.With(d));
         if (user.All + item.All == 0) return;
-        string what = user.All + item.All == 2L * d && engine.KeepHoldout ? "a kept hold-out (KeepHoldout)" : engine.Algorithm.ToString();
+        string what = holdout ? "a kept hold-out (KeepHoldout)" : engine.Algorithm.ToString();
         Refuse(active.FullUserCount, active.Users.Length, user.Largest, o.UserColumnName, nameof(o.UserColumnName), "user", what);
         Refuse(active.FullItemCount, active.Items.Length, item.Largest, o.ItemColumnName, nameof(o.ItemColumnName), "item", what);
         long spread = 4 * (active.FullUserCount * user.All + active.FullItemCount * item.All);
