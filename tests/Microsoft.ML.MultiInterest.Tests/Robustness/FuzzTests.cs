@@ -145,6 +145,17 @@ public class FuzzTests
         Assert.IsType<NotSupportedException>(e.InnerException);
     }
 
+    [Fact]
+    public void ModelLoader_APlatformNotSupportedException_IsNotCountedAsDamage()
+    {
+        // PlatformNotSupportedException is a NotSupportedException: a capability this process lacks (a platform, a native
+        // runtime's feature), not damage to the file, so Load must not call a sound model corrupt for it.
+        var platform = new System.Reflection.TargetInvocationException(new PlatformNotSupportedException("Operation is not supported on this platform."));
+        Assert.Null(MultiInterestModel.CorruptModel(platform));
+        var layout = new System.Reflection.TargetInvocationException(new NotSupportedException("Columns with different rows per block are not supported."));
+        Assert.IsType<NotSupportedException>(MultiInterestModel.CorruptModel(layout));
+    }
+
     private static List<(string Name, byte[] Content)> Entries(byte[] zipBytes)
     {
         using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(zipBytes));

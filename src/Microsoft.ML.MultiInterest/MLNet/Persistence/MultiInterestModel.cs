@@ -243,14 +243,16 @@ public sealed partial class MultiInterestModel : IDisposable
     /// The exception that says the bytes are not a readable model, looking through the reflection wrappers ML.NET's
     /// loader adds (<see cref="System.Reflection.TargetInvocationException"/>); null for any other failure.
     /// </summary>
-    private static Exception? CorruptModel(Exception e)
+    internal static Exception? CorruptModel(Exception e)
     {
         for (Exception? x = e; x != null; x = x.InnerException)
         {
             // OverflowException: a damaged count or length in an ML.NET transform's own entry (e.g. a key mapping's) overflows its arithmetic.
-            // NotSupportedException: ML.NET's binary loader reads a damaged schema entry's block sizes as a layout it does not support.
+            // NotSupportedException: ML.NET's binary loader reads a damaged schema entry's block sizes as a layout it does not support
+            // (but not its PlatformNotSupportedException: a capability this process lacks, the file may be sound).
             if (x is InvalidDataException or IOException or FormatException or InvalidOperationException or InvalidProtocolBufferException or IndexOutOfRangeException
-                or ArgumentException or EndOfStreamException or OverflowException or NotSupportedException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+                or ArgumentException or EndOfStreamException or OverflowException or (NotSupportedException and not PlatformNotSupportedException)
+                or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
                 return x;
             if (x is not (System.Reflection.TargetInvocationException or AggregateException)) return null;
         }
