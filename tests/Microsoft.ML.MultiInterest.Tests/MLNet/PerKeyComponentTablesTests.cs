@@ -69,6 +69,29 @@ public sealed class PerKeyComponentTablesTests
     }
 
     [Fact]
+    public void OnAHashedIdColumn_AutosKeptHoldout_IsRefusedBeforeTraining()
+    {
+        // Auto's dimension is not known before its choice, but none of its trials is below min(8, AutoMaxDimension, users,
+        // items) (plus Dimension with negative sampling): with d = 1 as the bound, 2,000,000,000 x 1 fits an array, so the
+        // kept hold-out was only warned of, then spread after training (two graphs and two tables over every key). Checked
+        // directly: the fit itself would try to allocate those graphs.
+        var ml = new MLContext(seed: 1);
+        int[] users = [.. Enumerable.Range(0, 40).SelectMany(u => Enumerable.Repeat(u * 40_000_000, 6))];
+        int[] items = [.. Enumerable.Range(0, 240).Select(e => e % 30 * 60_000_000)];
+        var active = ActiveSubgraph.FromEdges(2_000_000_000, 2_000_000_000, users, items, default, default, 1)!;
+        var options = Options(EmbeddingAlgorithm.Auto);
+        options.KeepHoldout = true;
+        var engine = options.ToEngine(1);
+        var e = Assert.Throws<ArgumentException>(() => PerKeyComponentTables.Check(ml, options, engine, active));
+        Assert.Equal("UserColumnName", e.ParamName);
+        Assert.Contains("a kept hold-out (KeepHoldout) keeps its user tables for every key", e.Message, StringComparison.Ordinal);
+
+        // Without KeepHoldout Auto spreads nothing.
+        options.KeepHoldout = false;
+        PerKeyComponentTables.Check(ml, options, options.ToEngine(1), active);
+    }
+
+    [Fact]
     public void OnAWideKeyRange_TheComponents_FitWithAWarningOfTheirCost()
     {
         var ml = new MLContext(seed: 1);

@@ -20,13 +20,13 @@ internal static class PerKeyComponentTables
     /// <summary>
     /// Refuses (<see cref="ArgumentException"/> naming the key column) a fit whose per-key tables would pass an array's length,
     /// and warns when they are large next to the keys in use. <paramref name="active"/> null: every key has an edge, nothing
-    /// is spread. The sizes are lower bounds from the options (each algorithm's largest tables; Auto's dimension is its
-    /// smallest, 1, as it is not known before its choice).
+    /// is spread. The sizes are lower bounds from the options (each algorithm's largest tables; Auto's dimension, not known
+    /// before its choice, is the smallest it can choose on this graph).
     /// </summary>
     public static void Check(MLContext context, GraphEmbeddingTrainer.Options o, GraphEmbeddingOptions engine, ActiveSubgraph? active)
     {
         if (active == null) return;
-        int d = engine.Algorithm == EmbeddingAlgorithm.Auto ? 1 : engine.Dimension;
+        int d = engine.Algorithm == EmbeddingAlgorithm.Auto ? AutoSmallestDimension(engine, active) : engine.Dimension;
         // The values per user and per item of the largest spread table (what an array must hold), and of all of them (4 bytes
         // each; the weights' doubles count twice): mixture components and weights, DCM's user interests and item units and
         // its item table, divide-and-conquer's item table, a kept hold-out's vectors.
@@ -38,8 +38,10 @@ internal static class PerKeyComponentTables
             EmbeddingAlgorithm.DivideConquer => (new Tables(0, 0), new Tables(d, d)),
             _ => (new Tables(0, 0), new Tables(0, 0)),
         };
-        // Only Auto keeps a hold-out (KeepHoldout is ignored by the others, and the CLI sets it for every history-mmr fit).
-        bool holdout = engine.KeepHoldout && engine.Algorithm == EmbeddingAlgorithm.Auto;
+        // Only Auto keeps a hold-out (KeepHoldout is ignored by the others, and the CLI sets it for every history-mmr fit), and
+        // only when a user has the edges to hold some out (else it falls back to implicit ALS, choosing nothing).
+        bool holdout = engine.KeepHoldout && engine.Algorithm == EmbeddingAlgorithm.Auto
+            && Enumerable.Range(0, active.Graph.UserCount).Any(u => active.Graph.DegreeOf(u) >= ValidationSplit.MinimumUserEdges);
         if (holdout) (user, item) = (user.With(d), item.With(d));
         if (user.All + item.All == 0) return;
         string what = holdout ? "a kept hold-out (KeepHoldout)" : engine.Algorithm.ToString();
@@ -53,6 +55,18 @@ internal static class PerKeyComponentTables
                 + $"{active.FullUserCount:N0} user and {active.FullItemCount:N0} item keys, of which {active.Users.Length:N0} and {active.Items.Length:N0} have edges "
                 + $"({inUse / 1e6:N1} MB). Map the ids to a compact key range (MapValueToKey on the raw ids), or use a single-vector algorithm, whose tables hold the keys in use only.");
         }
+    }
+
+    /// <summary>
+    /// The smallest dimension Auto can choose on <paramref name="active"/>'s graph: its truncated-SVD ranks start at 8
+    /// (<see cref="SpectralSearch.SmallGraphRanks"/>), capped by AutoMaxDimension and min(users, items); its implicit ALS is
+    /// min(128, users, items); negative sampling, when included, runs at Dimension.
+    /// </summary>
+    private static int AutoSmallestDimension(GraphEmbeddingOptions engine, ActiveSubgraph active)
+    {
+        int d = Math.Min(SpectralSearch.SmallGraphRanks[0], Math.Min(engine.AutoMaxDimension, Math.Min(active.Users.Length, active.Items.Length)));
+        if (engine.AutoIncludesNegativeSampling) d = Math.Min(d, engine.Dimension);
+        return Math.Max(d, 1);
     }
 
     /// <summary>Values per key: of the largest spread table, and of all of them.</summary>
