@@ -188,6 +188,34 @@ public class ImplicitAlsWarmStartTests
         Assert.NotEqual(cold.ItemEmbeddings.Values, warm.ItemEmbeddings.Values);
     }
 
+    [Fact]
+    public void Auto_RunsWarmStartIterations_WhenItsStartApplies_AndIgnoresThemWhenNot()
+    {
+        // Auto's trials and cold choice run without the start and its iterations (AlsWarmStart.WithoutStart); its final fit
+        // gets both back when the start applies (AutoEmbedding.WithStart), and neither when it does not.
+        int users = 40, items = 30;
+        var u = Enumerable.Range(0, users).SelectMany(x => new[] { x, x }).ToArray();
+        var i = Enumerable.Range(0, users).SelectMany(x => new[] { x % items, (x * 7 + 3) % items }).ToArray();
+        var graph = BipartiteGraph.FromEdges(users, items, u, i);
+        var auto = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.Auto, Threads = 1, Seed = 5 };
+        auto.Als.Iterations = 4;
+        var started = auto.Clone();
+        started.Als.InitialItems = TestGraphs.RandomMatrix(items, items, seed: 8); // Auto's fallback: implicit ALS at d = 30
+        started.Als.WarmStartIterations = 1;
+        var warm = GraphEmbeddingTrainerEngine.Fit(graph, started);
+        Assert.Single(warm.Epochs);
+        Assert.Equal(4, GraphEmbeddingTrainerEngine.Fit(graph, auto).Epochs.Count);
+
+        var planted = Planted();
+        var chosen = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.Auto, Threads = 1, Seed = 5, AutoMaxDimension = 16 };
+        var notApplied = chosen.Clone();
+        notApplied.Als.InitialItems = TestGraphs.RandomMatrix(planted.ItemCount, 7, seed: 2); // never Auto's dimension here
+        notApplied.Als.WarmStartIterations = 1;
+        var result = GraphEmbeddingTrainerEngine.Fit(planted, notApplied);
+        Assert.Equal(GraphEmbeddingTrainerEngine.Fit(planted, chosen).ItemEmbeddings.Values, result.ItemEmbeddings.Values);
+        Assert.Equal(0, result.ChosenOptions!.Als.WarmStartIterations);
+    }
+
     /// <summary>Mean over items of |a − b| / |a|.</summary>
     private static double MeanRelativeShift(EmbeddingMatrix a, EmbeddingMatrix b)
     {
