@@ -54,4 +54,17 @@ public sealed class HashedKeyPipelineTests
         Assert.Contains("Column 'Candidates' is a key over 2,000,000,000 values", e.Message, StringComparison.Ordinal);
         Assert.Contains("Map the raw ids to a compact key range", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AKeyColumnPastTheSaveLimit_IsRefusedWhenSparse_AndSavedWhenDense()
+    {
+        var keys = KeyValuesAnnotation.Numbers(SavedChainBuilder.MaxSavedKeys + 2);
+        var builder = new SavedChainBuilder("test-stage");
+        foreach (string tensor in new[] { "ids", "ids2" }) builder.Graph.AddInitializer(Microsoft.ML.MultiInterest.Onnx.OnnxTensors.String(tensor, [5], ["1", "2", "3", "4", "5"]));
+        var e = Assert.Throws<InvalidOperationException>(() => builder.KeyOutput("Candidates", "ids", 5, keys, keysInUse: 30));
+        Assert.Contains("of which 30 are in use", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => builder.KeyOutput("Candidates", "ids", 5, keys)); // density unknown
+        builder.KeyOutput("Candidates", "ids", 5, keys, keysInUse: keys.Count); // a catalogue this large and dense saves, at its cost
+        builder.KeyOutput("Candidates", "ids2", 5, KeyValuesAnnotation.Numbers(SavedChainBuilder.MaxSavedKeys), keysInUse: 30);
+    }
 }

@@ -121,7 +121,7 @@ internal static partial class CandidatePersistence
             .KeepAsOutput(HistoryOffsetsTable, TensorProto.Types.DataType.Int64, rows + 1)
             .KeepAsOutput(HistoryItemsTable, TensorProto.Types.DataType.Int64, historyItems.Length)
             .KeepAsOutput(ServingItemsTable, TensorProto.Types.DataType.Int64, servingItems.Length);
-        builder.KeyOutput(columns.CandidatesColumn, "user_item_ids", m, columns.ItemNames);
+        builder.KeyOutput(columns.CandidatesColumn, "user_item_ids", m, columns.ItemNames, keysInUse: tables.ItemRowOf.Length);
         builder.VectorOutput(columns.ScoresColumn, "user_scores", TensorProto.Types.DataType.Float, m);
         builder.TextOutput(columns.SourceColumn, "user_source");
         return builder.Build();

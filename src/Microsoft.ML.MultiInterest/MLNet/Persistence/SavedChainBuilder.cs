@@ -140,14 +140,22 @@ internal sealed class SavedChainBuilder
     /// <paramref name="keyValues"/>: a scalar key when <paramref name="size"/> is 0, else a vector of
     /// <paramref name="size"/> keys. Ids outside <paramref name="keyValues"/> (such as "") become key 0.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The key range passes <see cref="MaxSavedKeys"/>.</exception>
-    public void KeyOutput(string column, string tensor, int size, IReadOnlyList<string> keyValues)
+    /// <param name="column">The key column.</param>
+    /// <param name="tensor">The graph's string tensor of raw ids.</param>
+    /// <param name="size">0 for a scalar key, else the vector's length.</param>
+    /// <param name="keyValues">The ids of the keys, in key order.</param>
+    /// <param name="keysInUse">How many of those keys the stage's tables hold, when known: a range past
+    /// <see cref="MaxSavedKeys"/> is refused only when at most half of it is in use (a sparse range, as a hashed id column
+    /// gives; a catalogue that large and dense saves, at its cost). Null: refused past <see cref="MaxSavedKeys"/>.</param>
+    /// <exception cref="InvalidOperationException">A sparse key range passes <see cref="MaxSavedKeys"/>.</exception>
+    public void KeyOutput(string column, string tensor, int size, IReadOnlyList<string> keyValues, int? keysInUse = null)
     {
-        if (keyValues.Count > MaxSavedKeys)
-            throw new InvalidOperationException($"Column '{column}' is a key over {keyValues.Count:N0} values, and a saved model keeps a key column as ML.NET's "
+        if (keyValues.Count > MaxSavedKeys && (keysInUse ?? 0) <= keyValues.Count / 2)
+            throw new InvalidOperationException($"Column '{column}' is a key over {keyValues.Count:N0} values"
+                + (keysInUse is { } used ? $", of which {used:N0} are in use" : "") + ", and a saved model keeps a key column as ML.NET's "
                 + $"MapValueToKey over every value's id (at 10,000,000 keys: a 94 MB zip and 2.6 GB while saving; docs/performance.md, \"Memory and time "
-                + $"against the key range\"); this library saves at most {MaxSavedKeys:N0}. Map the raw ids to a compact key range (MapValueToKey, not a hash) "
-                + "before the pipeline, or serve the fitted transformers without saving them.");
+                + $"against the key range\"); this library saves at most {MaxSavedKeys:N0} keys of a sparse range. Map the raw ids to a compact key range "
+                + "(MapValueToKey, not a hash) before the pipeline, or serve the fitted transformers without saving them.");
         string output = Output(tensor, TensorProto.Types.DataType.String, Math.Max(size, 1));
         int maxKeys = Math.Max(keyValues.Count, 1);
         if (size > 0)
