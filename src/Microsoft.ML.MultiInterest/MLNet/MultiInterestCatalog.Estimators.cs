@@ -83,13 +83,17 @@ public sealed partial class MultiInterestCatalog
     /// <param name="itemColumnName">The item key column.</param>
     /// <param name="interests">K, interest vectors per user.</param>
     /// <param name="seed">Random seed; null draws it from the MLContext's seed.</param>
-    /// <exception cref="ArgumentException"><paramref name="start"/> is itself a multi-vector model.</exception>
+    /// <exception cref="ArgumentException"><paramref name="start"/> is itself a multi-vector model, or its item key range is too wide for a table per key.</exception>
     public GraphEmbeddingTrainer DifferentiableClustering(GraphEmbeddingTransformer start, string userColumnName = MultiInterestColumnNames.User,
         string itemColumnName = MultiInterestColumnNames.Item, int interests = DcmDefaults.Interests, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(start);
         if (start.Mixture != null)
             throw new ArgumentException("The start is a multi-vector model (mixture embeddings or DCM): warm-start DCM from a single-vector GraphEmbedding stage.", nameof(start));
+        // DCM's start is a table of every item key, as are its own item tables (PerKeyComponentTables): past an array's length, say so here.
+        if ((long)start.ItemEmbeddings.KeyCount * start.ItemEmbeddings.Dimension > Array.MaxLength)
+            throw new ArgumentException($"The start's item key range has {start.ItemEmbeddings.KeyCount:N0} keys, of which {start.ItemEmbeddings.Count:N0} have vectors: DCM keeps "
+                + "its item tables for every key, more than an array holds. Map the ids to a compact key range (MapValueToKey on the raw ids, not a hash).", nameof(start));
         var options = WarmStartedDcm(userColumnName, itemColumnName, interests, seed);
         options.Dcm.InitialItems = start.ItemEmbeddings.ToDense();
         options.Dimension = options.Dcm.InitialItems.Dimension;

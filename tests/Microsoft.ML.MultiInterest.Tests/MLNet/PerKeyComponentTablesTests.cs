@@ -107,4 +107,15 @@ public sealed class PerKeyComponentTablesTests
         ml.MultiInterest().GraphEmbedding(Options(EmbeddingAlgorithm.DifferentiableClustering)).Fit(MLNetTestData.Keyed(ml, out _));
         Assert.DoesNotContain(warnings, w => w.Contains("keeps its tables", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void TheDcmShortcut_FromAStartOnAHashedIdColumn_IsRefusedNamingTheStart()
+    {
+        // Before: an EmbeddingMatrix error from spreading the start to a table per key, naming nothing the caller gave.
+        var ml = new MLContext(seed: 1);
+        var start = ml.MultiInterest().GraphEmbedding(Options(EmbeddingAlgorithm.ImplicitAls)).Fit(Hashed(ml));
+        var e = Assert.Throws<ArgumentException>(() => ml.MultiInterest().DifferentiableClustering(start));
+        Assert.Equal("start", e.ParamName);
+        Assert.Contains("2,000,000,000 keys, of which 30 have vectors", e.Message, StringComparison.Ordinal);
+    }
 }
