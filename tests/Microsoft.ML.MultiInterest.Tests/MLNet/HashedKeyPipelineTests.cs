@@ -15,12 +15,7 @@ public sealed class HashedKeyPipelineTests
         // Each stage once allocated a flag per key of both columns while reading its edges (4 GB), which the collector zeroed
         // again on reuse (the MMR stage: 4 s and a 4 GB working set).
         var ml = new MLContext(seed: 1);
-        var rng = new Random(7);
-        var rows = new List<PerKeyComponentTablesTests.HashedEdge>();
-        for (int u = 0; u < 40; u++)
-            foreach (int i in Enumerable.Range(0, 30).OrderBy(_ => rng.Next()).Take(6))
-                rows.Add(new PerKeyComponentTablesTests.HashedEdge { User = (uint)(u * 40_000_000 + 1), Item = (uint)(i % 3 * 600_000_000 + i * 1_000_000 + 1) });
-        var data = ml.Data.LoadFromEnumerable(rows);
+        var data = PerKeyComponentTablesTests.Hashed(ml);
         var mi = ml.MultiInterest();
         T Stage<T>(string name, Func<T> fit)
         {
@@ -41,9 +36,13 @@ public sealed class HashedKeyPipelineTests
         var quota = Stage("quota", () => mi.ClusterQuotaRetriever(candidates: 5).Fit(mixture.Transform(clustered)));
         Stage("unimodal", () => mi.UnimodalRetriever(candidates: 5).Fit(embedded));
         var mmr = Stage("mmr", () => mi.MmrRetriever(candidates: 5).Fit(embedded));
-        string user = rows[0].User.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(5, Stage("quota request", () => mi.CreateRecommender(quota).Recommend(user)).Items.Count);
-        Assert.Equal(5, Stage("mmr request", () => mi.CreateRecommender(mmr).Recommend(user)).Items.Count);
+        string user = embedding.UserIds[embedding.UserEmbeddings.Rows[0]]; // a trained user's raw id
+        foreach (var (name, served) in new[] { ("quota request", Stage("quota request", () => mi.CreateRecommender(quota).Recommend(user))),
+            ("mmr request", Stage("mmr request", () => mi.CreateRecommender(mmr).Recommend(user))) })
+        {
+            Assert.True(served.Source == CandidateSource.Trained, $"{name}: {served.Source}");
+            Assert.Equal(5, served.Items.Count);
+        }
 
         var chain = new TransformerChain<ITransformer>(embedding, kmeans, mixture, quota);
         var written = new MemoryStream();

@@ -16,7 +16,8 @@ public sealed class PerKeyComponentTablesTests
         [KeyType(2_000_000_000)] public uint Item { get; set; }
     }
 
-    private static IDataView Hashed(MLContext ml)
+    /// <summary>40 users and 30 items spread over the hashed-width columns; each user engaged 6 items.</summary>
+    internal static IDataView Hashed(MLContext ml)
     {
         var rng = new Random(7);
         var rows = new List<HashedEdge>();
