@@ -58,6 +58,21 @@ internal static class OnnxRuntimeNative
     }
 
     /// <summary>
+    /// The failure, in <paramref name="e"/> or wrapped by it at any depth, of ONNX Runtime to add its CUDA provider to a
+    /// session's options: the CPU package's native library has no CUDA entry point at all, and the GPU package's cannot load
+    /// CUDA's libraries on a host without them. Null for any other failure.
+    /// </summary>
+    public static Exception? CudaFailure(Exception e)
+    {
+        for (Exception? x = e; x != null; x = x.InnerException)
+        {
+            bool fromOnnxRuntime = x is EntryPointNotFoundException || x.GetType().Namespace == typeof(Microsoft.ML.OnnxRuntime.SessionOptions).Namespace;
+            if (fromOnnxRuntime && x.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase)) return x;
+        }
+        return null;
+    }
+
+    /// <summary>
     /// Whether <paramref name="e"/> is, or wraps (a type initializer's or ML.NET loader's reflection wrappers, any depth),
     /// the failure to load ONNX Runtime's native library.
     /// </summary>

@@ -591,6 +591,9 @@ public class BadInputCatalogTests
             "restore it, or refit the model"], () => LoadModel(BadInputFixtures.RetrievalZipWithTableCut("candidate_items", 1))),
         ["model-serving-items-cut"] = Throws<InvalidDataException>(["Table 'history_items' holds item key", "which 'serving_items' does not list"],
             () => LoadModel(BadInputFixtures.RetrievalZipWithTableCut("serving_items", 3))),
+        ["model-gpu-device-without-cuda"] = Throws<InvalidOperationException>(["could not be loaded: MLContext.GpuDeviceId is 0",
+            "Leave GpuDeviceId unset", "ApplyTo(mlContext)"], () => MultiInterestModel.Load(new MLContext { GpuDeviceId = 0, FallbackToCpu = true },
+            new MemoryStream(BadInputFixtures.ModelZip))),
         ["model-unknown-format-version"] = Throws<InvalidDataException>(["saved in format version x1"], () => LoadModel(BadInputFixtures.ModelZipWithVersion("x1"))),
         ["onnx-directory-without-candidates"] = Throws<InvalidDataException>(["was exported without the scorers' candidate outputs", "export it again"], () =>
         {

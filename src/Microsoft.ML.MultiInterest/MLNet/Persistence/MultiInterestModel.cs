@@ -87,6 +87,9 @@ public sealed partial class MultiInterestModel : IDisposable
     /// <param name="path">A file written by <c>mlContext.Model.Save</c>.</param>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is not a readable model zip (corrupt, truncated, or not a model).</exception>
+    /// <exception cref="InvalidOperationException"><see cref="MLContext.GpuDeviceId"/> is set and ONNX Runtime could not use CUDA
+    /// for the saved stages (no CUDA provider in its native library, or CUDA's libraries missing), or ONNX Runtime's native
+    /// library is missing.</exception>
     public static MultiInterestModel Load(MLContext mlContext, string path)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
@@ -102,6 +105,9 @@ public sealed partial class MultiInterestModel : IDisposable
     /// <param name="mlContext">The context that loads the ML.NET transformers (its ONNX session options apply).</param>
     /// <param name="stream">A readable stream holding what <c>mlContext.Model.Save</c> wrote.</param>
     /// <exception cref="InvalidDataException">The stream is not a readable model zip (corrupt, truncated, or not a model).</exception>
+    /// <exception cref="InvalidOperationException"><see cref="MLContext.GpuDeviceId"/> is set and ONNX Runtime could not use CUDA
+    /// for the saved stages (no CUDA provider in its native library, or CUDA's libraries missing), or ONNX Runtime's native
+    /// library is missing.</exception>
     public static MultiInterestModel Load(MLContext mlContext, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
@@ -126,6 +132,10 @@ public sealed partial class MultiInterestModel : IDisposable
                 var loaded = mlContext.Model.Load(bytes, out var loadedSchema);
                 return (loaded, loadedSchema);
             }, mlContext.TempFilePath));
+        }
+        catch (Exception e) when (mlContext.GpuDeviceId is int device && Onnx.OnnxRuntimeNative.CudaFailure(e) is { } cuda)
+        {
+            throw new InvalidOperationException(GpuDeviceIdMessage(what, device, cuda), e);
         }
         catch (Exception e) when (TemporaryCopyFailure(e, mlContext.TempFilePath) is { } failure)
         {
@@ -183,6 +193,17 @@ public sealed partial class MultiInterestModel : IDisposable
         }
         return new MultiInterestModel(transformer, schema, embedding, clustering, mixtures, candidates, fusions);
     }
+
+    /// <summary>
+    /// Why a context with <see cref="MLContext.GpuDeviceId"/> set could not load a model: ML.NET's OnnxTransformer, which runs
+    /// the saved stages, asks ONNX Runtime for CUDA and its FallbackToCpu does not catch every way that fails.
+    /// </summary>
+    private static string GpuDeviceIdMessage(string what, int device, Exception cuda) =>
+        $"{what} could not be loaded: MLContext.GpuDeviceId is {device}, so ML.NET's OnnxTransformer, which runs the model's saved stages, "
+        + $"asked ONNX Runtime for CUDA, and that failed ({cuda.GetType().Name}: {cuda.Message}), FallbackToCpu or not. Leave GpuDeviceId unset "
+        + "(the saved stages are table lookups, which a GPU does not speed up), or call new OnnxSessionFactory(gpuDeviceId: "
+        + $"{device}, log: ...).ApplyTo(mlContext) before loading, which uses CUDA where it works and otherwise the CPU, saying why. "
+        + "CUDA needs the Microsoft.ML.OnnxRuntime.Gpu package instead of Microsoft.ML.OnnxRuntime, and CUDA's libraries on the host (docs/onnx.md, \"GPU hosts\").";
 
     /// <summary>Marks the refusal of a stage saved in a format version this library does not read: said as itself, not as a damaged zip.</summary>
     private const string FormatVersionMark = "MultiInterest.FormatVersion";
