@@ -79,13 +79,27 @@ public class ConditionalRetrieverTests
         int searched = 0;
         var lazy = UnimodalFill.Lazily(users, m, headShare > 0,
             (some, fill) => retriever.Retrieve(table, null, some, train, [m], options, fill, null, 1)[0],
-            some => { searched += some.Length; return Fill(some); });
+            some => { searched += some.Length; return Fill(some); },
+            () => unimodal.Check(w.Fit.UserEmbeddings, users, train, ConditionalDefaults.FillFactor * m));
         Assert.Equal(m == 10 ? 0 : users.Length, searched);
         for (int q = 0; q < users.Length; q++)
         {
             Assert.Equal(whole.IndicesOf(q).ToArray(), lazy.IndicesOf(q).ToArray());
             Assert.Equal(whole.ScoresOf(q).ToArray(), lazy.ScoresOf(q).ToArray());
         }
+    }
+
+    [Fact]
+    public void TheFillRanking_StopsAtTheCatalogueAndTheCandidateBound()
+    {
+        // FillFactor x M, but a ranking past the catalogue holds the same items in more slots, and past the bound M itself has
+        // (1,048,576) the search refused it: an M above 524,288 over a catalogue that large failed whenever a list came out short.
+        Assert.Equal(ConditionalDefaults.FillFactor * 10, ConditionalDefaults.FillLength(10, 1_000));
+        Assert.Equal(15, ConditionalDefaults.FillLength(10, 15));
+        Assert.Equal(10, ConditionalDefaults.FillLength(10, 5));
+        int m = RetrievalLimits.MaxCandidates / 2 + 1;
+        Assert.Equal(RetrievalLimits.MaxCandidates, ConditionalDefaults.FillLength(m, 3_000_000));
+        Assert.Equal(RetrievalLimits.MaxCandidates, ConditionalDefaults.FillLength(RetrievalLimits.MaxCandidates, int.MaxValue));
     }
 
     [Fact]

@@ -115,6 +115,24 @@ public class QuotaOptionsTests
         }
     }
 
+    [Fact]
+    public void TheUnimodalFill_SearchedForShortListsOnly_StillRefusesANonFiniteUserVectorOfAFullList()
+    {
+        // Regression: with the component query a user's own vector is read only by the fill, so a NaN in it was refused when
+        // the user's list came out short and served without a word when the clusters filled it.
+        var (items, clustering, graph, users, mle, _) = World();
+        var served = Enumerable.Range(0, graph.UserCount).ToArray();
+        var options = new QuotaRetrievalOptions { Query = QuotaQuery.Component };
+        var retriever = new ClusterQuotaRetriever(items, clustering);
+        var unfilled = retriever.Retrieve(mle, served, graph, [3], options, null, users, threads: 1)[0];
+        int full = served.First(q => unfilled.Counts[q] == 3);
+        var broken = users.Clone();
+        broken.Row(full)[1] = float.NaN;
+        var error = Assert.Throws<ArgumentException>(() => retriever.RetrieveWithUnimodalFill(mle, served, graph, 3, options, new UnimodalRetriever(items), broken, threads: 1));
+        Assert.Contains("user embeddings", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"row {full}", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(QuotaQuery.Component, 0.0, 3, false)]
     [InlineData(QuotaQuery.Component, 0.0, 44, false)]

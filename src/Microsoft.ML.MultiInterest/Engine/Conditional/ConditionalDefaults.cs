@@ -44,4 +44,12 @@ public static class ConditionalDefaults
     /// conditions' quotas may already hold its first items.
     /// </summary>
     public const int FillFactor = 2;
+
+    /// <summary>
+    /// The fill ranking's length for lists of <paramref name="candidates"/> over <paramref name="items"/> items:
+    /// <see cref="FillFactor"/> × M, but never past the catalogue (a longer ranking holds the same items, and its slots are
+    /// allocated) nor, for M up to <see cref="RetrievalLimits.MaxCandidates"/>, past that bound.
+    /// </summary>
+    internal static int FillLength(int candidates, int items) =>
+        (int)Math.Min((long)FillFactor * candidates, Math.Max(candidates, Math.Min(items, RetrievalLimits.MaxCandidates)));
 }

@@ -38,7 +38,7 @@ public static class ConditionalEvaluator
         var sorted = cutoffs.Distinct().Order().ToArray();
         var testUsers = Enumerable.Range(0, test.UserCount).Where(u => test.DegreeOf(u) > 0).ToArray();
         var table = model.Represent(train, userEmbeddings, itemEmbeddings, testUsers, maxConditions, null, threads);
-        var fallback = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, testUsers, train, ConditionalDefaults.FillFactor * sorted[^1], threads);
+        var fallback = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, testUsers, train, ConditionalDefaults.FillLength(sorted[^1], itemEmbeddings.Rows), threads);
         var lists = new ConditionalRetriever(itemEmbeddings, model.Conditions, implicitClustering)
             .Retrieve(table, implicitMixtures, testUsers, train, sorted, options, fallback, userEmbeddings, threads);
         // A user without a conditioned item is served by the fill alone: its goodness of fit is the unimodal one (set after retrieval).

@@ -87,7 +87,8 @@ public sealed class ClusterQuotaRetriever
         QuotaRetrievalOptions options, UnimodalRetriever unimodal, EmbeddingMatrix userEmbeddings, int threads = 0)
         => UnimodalFill.Lazily(users, candidates, options.HeadShare > 0,
             (some, fallback) => Retrieve(mixtures, some, exclusions, [candidates], options, fallback, userEmbeddings, threads)[0],
-            some => unimodal.Retrieve(userEmbeddings, some, exclusions, candidates, threads));
+            some => unimodal.Retrieve(userEmbeddings, some, exclusions, candidates, threads),
+            () => unimodal.Check(userEmbeddings, users, exclusions, candidates));
 
     /// <summary>
     /// As <see cref="Retrieve(MixtureTable, IReadOnlyList{int}, BipartiteGraph?, IReadOnlyList{int}, QuotaRetrievalOptions, RankedLists?, EmbeddingMatrix?, int)"/>

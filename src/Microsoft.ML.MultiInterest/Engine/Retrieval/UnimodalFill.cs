@@ -19,10 +19,15 @@ internal static class UnimodalFill
     /// <param name="readsHead">Whether the options reserve a unimodal head (every list reads the fallback).</param>
     /// <param name="retrieve">The retrieval of some users' lists of length M, with a fallback ranking per user or none.</param>
     /// <param name="fallbackFor">The fallback ranking of some users, one list per user in their order.</param>
+    /// <param name="checkFallback">
+    /// The fallback search's checks of its arguments for all <paramref name="users"/> (their vectors finite, the ranking's
+    /// length in bounds), run first: a request is refused the same whether or not its lists come out short.
+    /// </param>
     public static RankedLists Lazily(IReadOnlyList<int> users, int candidates, bool readsHead,
-        Func<IReadOnlyList<int>, RankedLists?, RankedLists> retrieve, Func<int[], RankedLists> fallbackFor)
+        Func<IReadOnlyList<int>, RankedLists?, RankedLists> retrieve, Func<int[], RankedLists> fallbackFor, Action checkFallback)
     {
         if (readsHead) return retrieve(users, fallbackFor(users as int[] ?? [.. users]));
+        checkFallback();
         var lists = retrieve(users, null);
         var shortLists = Enumerable.Range(0, users.Count).Where(q => lists.Counts[q] < candidates).ToArray();
         if (shortLists.Length == 0) return lists;

@@ -26,6 +26,16 @@ public sealed class UnimodalRetriever
     /// <returns>One list per entry of <paramref name="users"/>.</returns>
     public RankedLists Retrieve(EmbeddingMatrix userEmbeddings, IReadOnlyList<int> users, BipartiteGraph? exclusions, int candidates, int threads = 0)
     {
+        Check(userEmbeddings, users, exclusions, candidates);
+        return Search(userEmbeddings, users, users, exclusions, candidates, threads);
+    }
+
+    /// <summary>
+    /// What <see cref="Retrieve"/> checks of its arguments, without the search: a quota-style retrieval that searches its
+    /// fallback only for the users whose lists come out short refuses a request the same whichever users those are.
+    /// </summary>
+    internal void Check(EmbeddingMatrix userEmbeddings, IReadOnlyList<int> users, BipartiteGraph? exclusions, int candidates)
+    {
         ArgumentNullException.ThrowIfNull(userEmbeddings);
         ArgumentNullException.ThrowIfNull(users);
         RetrievalLimits.Check(candidates, nameof(candidates), "Candidates (M)");
@@ -39,7 +49,6 @@ public sealed class UnimodalRetriever
             if (exclusions != null && u >= exclusions.UserCount) throw new ArgumentOutOfRangeException(nameof(users), $"User row {u} is not in the exclusion graph.");
         }
         userEmbeddings.ThrowIfNotFinite("user embeddings", users);
-        return Search(userEmbeddings, users, users, exclusions, candidates, threads);
     }
 
     /// <summary>

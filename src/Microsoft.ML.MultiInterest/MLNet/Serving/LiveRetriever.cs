@@ -316,9 +316,11 @@ internal sealed partial class LiveRetriever
             case CandidateMethod.Conditional:
             {
                 var options = t.Settings.Conditional(t.Alpha);
+                int fillLength = ConditionalDefaults.FillLength(count, t.Items.Rows);
                 return UnimodalFill.Lazily(users, count, options.HeadShare > 0,
                     (some, fill) => _conditional!.Retrieve(conditions!, mixtures, some, exclusions, [count], options, fill, vectors, threads)[0],
-                    some => _unimodal.Retrieve(vectors!, some, exclusions, ConditionalDefaults.FillFactor * count, threads));
+                    some => _unimodal.Retrieve(vectors!, some, exclusions, fillLength, threads),
+                    () => _unimodal.Check(vectors!, users, exclusions, fillLength));
             }
             default:
             {
