@@ -8,7 +8,7 @@ Usage (numpy/scipy required, e.g. apt-get install python3-numpy python3-scipy):
   /usr/bin/python3 tools/protocol_check.py --train TRAIN.tsv[.gz] --test TEST.tsv[.gz] \
       --user-embeddings U.tsv --item-embeddings I.tsv --item-clusters C.tsv \
       [--components 5 --neighbors 10 --lambda 0.8 --alpha 1 --cutoffs 10,20,50] \
-      [--metrics metrics.json] [--candidates candidates.tsv] [--users N] [--unseen miss|drop] \
+      [--metrics metrics.json] [--candidates candidates.tsv] [--mixtures mixtures.tsv] [--users N] [--unseen miss|drop] \
       [--jobs 2] [--sgemm auto|numpy|LIB] [--emd-linprog] [--tie-tolerance 1e-6]
 
 Scores tie when they differ by at most --tie-tolerance (1e-6) x |q| |v|, the query's and the item's norms (cosines of
@@ -22,7 +22,10 @@ re-derived from another set of neighbours whose cosine ties with the k-th (neigh
 or through its neighbours is printed with the items (or users) exchanged and their scores.  An item that does not tie
 with the cut, or that the file scores otherwise, is a difference.  Our figures are then compared with metrics.json with
 the library's list in place of ours for the near-tie lists (and kNN-Embed's EMD from the tied neighbours the library's
-lists follow), the difference with our own lists printed beside.  The exit status is 1 when a figure differs beyond
+lists follow), the difference with our own lists printed beside.  Two neighbours that tie at the k-th cosine can also give
+the same lists and other components, which only kNN-Embed's EMD shows: for a user whose components differ from the
+library's (--mixtures, default DIR/mixtures.tsv beside --candidates), the tied neighbours that give the library's
+components and lists are taken for its EMD (a "knn_embed mixture" near-tie line).  The exit status is 1 when a figure differs beyond
 --tolerance or a list differs otherwise.  Tests of the tie rule: tools/test_protocol_check.py.
 
 Runtime at scale.  The bulk of the arithmetic is two float32 GEMMs (test users x items for the
@@ -95,6 +98,7 @@ import argparse
 import gzip
 import json
 import math
+import os
 import sys
 import time
 from collections import Counter, OrderedDict
@@ -113,6 +117,7 @@ class Verdict:
         self.worst = 0.0
         self.lists = 0
         self.near_ties = 0
+        self.mixture_ties = 0
         self.problems = []
 
     def figures(self, worst, what):
@@ -1968,6 +1973,81 @@ def compare_candidates(P, theirs, n_examples):
     return near
 
 
+def read_knn_mixtures(P, path):
+    """The library's kNN-Embed components of the test users, from DIR/mixtures.tsv (user, method, component, cluster,
+    weight): {test user position: [(cluster, weight)]} in component order."""
+    pos = {u: r for r, u in enumerate(P.test_users)}
+    out = {}
+    with _open(path) as f:
+        f.readline()
+        for line in f:
+            p = line.rstrip("\n").rstrip("\r").split("\t")
+            if len(p) < 5 or p[1] != "knn_embed":
+                continue
+            u = P.user_row.get(p[0])
+            r = pos.get(u) if u is not None else None
+            if r is not None:
+                out.setdefault(r, []).append((int(p[2]), int(p[3]), float(p[4])))
+    return {r: [(c, w) for _, c, w in sorted(v)] for r, v in out.items()}
+
+
+def _same_components(ours, theirs, tol):
+    """Whether two mixtures have the same clusters, in the same order, with weights within tol."""
+    return len(ours) == len(theirs) and all(int(c) == int(tc) and abs(float(w) - tw) <= tol
+                                            for (c, w), (tc, tw) in zip(ours, theirs))
+
+
+def mixture_ties(P, theirs, path):
+    """kNN-Embed's EMD follows the user's mixture, which its lists need not show: two neighbour lists that tie at the k-th
+    cosine can give the same lists at every K and other components (users with the same training items have the same
+    vectors, so a neighbour at the cut often has a twin).  For each test user whose kNN-Embed components (ours) differ
+    from the library's (path: DIR/mixtures.tsv) by more than --tolerance, the tied neighbours (neighbour_alternatives)
+    whose components are the library's and from which every K's list re-derives as the library's are taken, as for a
+    list that follows them (neighbour_tie), so that figures_with_ties computes that user's EMD from them.  Each is
+    printed.  Returns (users explained so, users whose components differ otherwise); the second is said, not a failure
+    (the EMD figure's comparison is the verdict)."""
+    lib = read_knn_mixtures(P, path)
+    tol = P.args.tolerance
+    cache = P.__dict__.setdefault("_neighbour_ties", {})
+    th = theirs.get("knn_embed", {})
+    explained, unexplained, lines = 0, [], []
+    for r, u in enumerate(P.test_users):
+        tc = lib.get(r)
+        if tc is None:
+            continue
+        nt = cache.get(r)
+        if _same_components(nt[1] if nt is not None else P.mixtures["knn_embed"][u], tc, tol):
+            continue
+        found = None
+        for nb, out, inn in neighbour_alternatives(P, r):
+            comps, vecs64 = P.knn_components(u, nb)
+            if not _same_components(comps, tc, tol):
+                continue
+            if all(th.get(K) is None or th[K].get(r) is None or quota_tie(P, r, comps, vecs64, K, th[K].get(r)) is not None
+                   for K in P.cutoffs):
+                users = lambda vs: ", ".join("%s (%.9g)" % (P.user_ids[v], c) for v, c in vs)
+                found = ("the neighbours tie at their cut (k = %d, cosines within %.0e): with %s in place of our %s, the "
+                         "components are the library's (%s) and every K's list re-derives as the library's"
+                         % (P.k, NEAR_TIE, users(inn), users(out), os.path.basename(path)), comps, vecs64)
+                break
+        if found is None:
+            unexplained.append(P.user_ids[u])
+            continue
+        cache[r] = found
+        explained += 1
+        lines.append("--- near tie: user %s  knn_embed mixture: %s" % (P.user_ids[u], found[0]))
+    print("kNN-Embed mixtures: ours vs %s: %d differ only through neighbours that tie at the k-th cosine%s"
+          % (path, explained, "" if not unexplained else "; %d differ otherwise (users %s%s)" % (
+              len(unexplained), ", ".join(unexplained[:10]), ", ..." if len(unexplained) > 10 else "")))
+    for line in lines[:20]:
+        print(line)
+    if len(lines) > 20:
+        print("--- and %d more kNN-Embed mixtures that follow tied neighbours" % (len(lines) - 20))
+    print()
+    VERDICT.mixture_ties += explained
+    return explained, len(unexplained)
+
+
 def figures_with_ties(P, theirs, near):
     """Our figures (Protocol.metrics) with the library's list in place of ours for the near-tie lists near (from
     compare_candidates), and kNN-Embed's EMD of a user whose lists follow tied neighbours (neighbour_tie) from those
@@ -2009,6 +2089,10 @@ def main():
     ap.add_argument("--cutoffs", default="10,20,50", help="K values, comma-separated (default 10,20,50)")
     ap.add_argument("--metrics", help="DIR/metrics.json: compare every figure with it")
     ap.add_argument("--candidates", help="DIR/candidates.tsv: score every row's exported lists (all methods, not only the three recomputed)")
+    ap.add_argument("--mixtures",
+                    help="DIR/mixtures.tsv: the library's kNN-Embed components, to tell which of two neighbours that tie "
+                         "at the k-th cosine it took where the lists cannot (their EMDs differ); default: mixtures.tsv "
+                         "beside --candidates when it exists")
     ap.add_argument("--users", type=int, default=0,
                     help="restrict to the first N test users (order of first appearance)")
     ap.add_argument("--block", type=int, default=512, help="users per scoring block")
@@ -2071,8 +2155,13 @@ def main():
         theirs = read_candidates(P, args.candidates)
         P.log("read candidates: %.1fs" % (time.time() - t0))
         near = compare_candidates(P, theirs, args.examples)
+        mix = args.mixtures
+        if mix is None:
+            beside = os.path.join(os.path.dirname(os.path.abspath(args.candidates)), "mixtures.tsv")
+            mix = beside if os.path.exists(beside) else None
+        tied_mixtures = mixture_ties(P, theirs, mix)[0] if mix and "knn_embed" in theirs else 0
         ours = P.metrics
-        if args.metrics and not near:
+        if args.metrics and not near and not tied_mixtures:
             compare_metrics(P, ours, args.metrics, "our recomputation")
         elif args.metrics:
             # A near-tie list is the library's as much as ours: our figures with it in their place, so that only a
@@ -2080,7 +2169,10 @@ def main():
             raw = compare_metrics(P, ours, args.metrics, "", show=False)
             ours = figures_with_ties(P, theirs, near)
             compare_metrics(P, ours, args.metrics,
-                            "our recomputation, the library's list for the %d near-tie lists" % sum(map(len, near.values())))
+                            "our recomputation, the library's list for the %d near-tie lists%s" % (
+                                sum(map(len, near.values())),
+                                "" if not tied_mixtures else " and kNN-Embed's EMD from the library's tied neighbours "
+                                "for %d mixtures" % tied_mixtures))
             print("  (our own lists for those: max abs difference %.3e)\n" % raw)
         # Every method in the file, the library's extra rows (MMR, tuned kNN-Embed, multi-interest MMR, ...) included:
         # their recall, NDCG and diversity follow from the exported lists alone.
@@ -2114,7 +2206,8 @@ def main():
     print("OK: every figure within %.1e (largest %.3e), every compared list identical%s" % (args.tolerance, VERDICT.worst,
           "" if not VERDICT.near_ties else " but %d that differ only through scores that tie within %.2g (relative to "
           "|q| |v|: the order of tied items, the item kept at a cut, the k-th neighbour; column near-tie)"
-          % (VERDICT.near_ties, NEAR_TIE)))
+          % (VERDICT.near_ties, NEAR_TIE)) + ("" if not VERDICT.mixture_ties else "; %d kNN-Embed mixtures from neighbours "
+          "that tie with ours at the k-th cosine (mixtures.tsv)" % VERDICT.mixture_ties))
     return 0
 
 

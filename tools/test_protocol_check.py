@@ -6,7 +6,8 @@
 A five-item world in which scores tie at a cut: item a scores 0.5 and item b 0.49999997 (one float32 step apart) both for
 the user's vector and for the unit component of their cluster, and the user's two possible neighbours' cosines differ by
 about 7e-7.  A library list that kept b where the checker keeps a (or the other neighbour) is a near tie; one that kept
-an item scoring clearly below the cut is a difference."""
+an item scoring clearly below the cut is a difference.  And (MixtureTie) a world in which the two tied neighbours give
+the same lists and other kNN-Embed components, which only the EMD shows: the library's mixtures.tsv tells them apart."""
 import argparse
 import os
 import sys
@@ -125,6 +126,108 @@ class TieRule(unittest.TestCase):
         self.assertIsNone(pc.tied_selection(ours, theirs, scores.get, tol, lambda x: True))
         theirs = ([1, 2, 3, 5], [scores[x] for x in (1, 2, 3, 5)])
         self.assertEqual(pc.tied_selection(ours, theirs, scores.get, tol, lambda x: True), ([(4, 0.9999985)], [(5, 0.999998)]))
+
+
+class MixtureTie(unittest.TestCase):
+    """Two neighbours whose cosines with u0 differ by less than 1e-6: u1 trains one item of each cluster, u2 two of
+    cluster 0 and one of cluster 1, so u0's smoothed mixture weighs the clusters 0.5 / 0.5 with u1 and 0.63 / 0.37 with
+    u2, and its components' vectors differ; its lists of 2 (one item of each cluster, the same item first) do not: only
+    kNN-Embed's EMD shows which neighbour was taken.  The library's export (mixtures.tsv) names the components it used."""
+    ITEMS = {  # id: (cluster, vector)
+        "t0": (0, "1\t0\t0\t0"), "a": (0, "0.9\t0.1\t0\t0"), "b": (0, "0.8\t-0.3\t0\t0"), "x0": (0, "0.7\t0.6\t0\t0"),
+        "t1": (1, "0\t0\t1\t0"), "d": (1, "0\t0\t0.9\t0.1"), "e": (1, "0\t0\t0.8\t-0.3"), "x1": (1, "0\t0\t0.7\t0.6"),
+    }
+    USERS = {"u0": "1\t0\t1\t0", "u1": "1\t0\t1\t0.0013", "u2": "1\t0\t1\t-0.00130035"}  # cos(u0, u1) - cos(u0, u2) < 1e-6
+    TRAIN = [("u0", "t0"), ("u0", "t1"), ("u1", "a"), ("u1", "d"), ("u2", "a"), ("u2", "b"), ("u2", "e")]
+    TEST = [("u0", "x0"), ("u0", "x1"), ("u1", "x0"), ("u2", "x1")]
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        d = self.dir.name
+        write(os.path.join(d, "train.tsv"), "user\titem", self.TRAIN)
+        write(os.path.join(d, "test.tsv"), "user\titem", self.TEST)
+        write(os.path.join(d, "items.tsv"), "item\tv", [(i, v) for i, (_, v) in self.ITEMS.items()])
+        write(os.path.join(d, "users.tsv"), "user\tv", list(self.USERS.items()))
+        write(os.path.join(d, "clusters.tsv"), "item\tcluster", [(i, str(c)) for i, (c, _) in self.ITEMS.items()])
+        args = argparse.Namespace(
+            train=os.path.join(d, "train.tsv"), test=os.path.join(d, "test.tsv"), user_embeddings=os.path.join(d, "users.tsv"),
+            item_embeddings=os.path.join(d, "items.tsv"), item_clusters=os.path.join(d, "clusters.tsv"), components=5,
+            neighbors=1, lam=0.8, alpha=1.0, cutoffs="2", metrics=None, candidates=None, users=0, block=512, unseen="miss",
+            float_arith=False, blas_f32=False, emd_linprog=False, jobs=1, sgemm="numpy", examples=0, tie_tolerance=1e-6,
+            tolerance=1e-6)
+        pc.NEAR_TIE = 1e-6
+        P = self.P = pc.Protocol(args)
+        P.log = lambda *a: None
+        P.load()
+        P.run()
+        self.r = P.test_users.index(P.user_row["u0"])
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def library_export(self, neighbour):
+        """candidates (read form) and mixtures.tsv of a library run that took `neighbour` as u0's: u0's lists and their
+        scores re-derived from that neighbour's components (the items are ours, the test asserts), the components
+        that neighbour's."""
+        P = self.P
+        u0 = P.user_row["u0"]
+        comps, vecs64 = P.knn_components(u0, [P.user_row[neighbour]])
+        n = int(pc.np.isfinite(P.uni_scores[self.r]).sum())
+        lists = P.quota_lists(u0, comps, [v.astype(pc.np.float32) for v in vecs64],
+                              (P.uni_items[self.r, :n], P.uni_scores[self.r, :n]))
+        theirs = {"knn_embed": {K: pc.ListTable.from_dict(P, {**P.cands["knn_embed"][K], u0: lists[K]})
+                                for K in P.cutoffs}}
+        path = os.path.join(self.dir.name, "mixtures.tsv")
+        rows = [("u0", "knn_embed", str(i), str(c), repr(float(w))) for i, (c, w) in enumerate(comps)]
+        for v in P.test_users:
+            if v != u0:
+                rows += [(P.user_ids[v], "knn_embed", str(i), str(c), repr(float(w)))
+                         for i, (c, w) in enumerate(P.mixtures["knn_embed"][v])]
+        write(path, "user\tmethod\tcomponent\tcluster\tweight", rows)
+        return theirs, path, comps, vecs64
+
+    def test_emd_follows_the_tied_neighbour_the_mixtures_name(self):
+        P = self.P
+        u0, u1, u2 = P.user_row["u0"], P.user_row["u1"], P.user_row["u2"]
+        self.assertEqual(P.nbrs[self.r].tolist(), [u1])
+        # the world is as described: u2 ties with u1, gives u0 the same lists and other components
+        alt_comps, alt_vecs = P.knn_components(u0, [u2])
+        self.assertEqual([c for c, _ in alt_comps], [c for c, _ in P.mixtures["knn_embed"][u0]])
+        n = int(pc.np.isfinite(P.uni_scores[self.r]).sum())
+        alt = P.quota_lists(u0, alt_comps, [v.astype(pc.np.float32) for v in alt_vecs],
+                            (P.uni_items[self.r, :n], P.uni_scores[self.r, :n]))
+        for K in P.cutoffs:
+            self.assertEqual(alt[K][0], P.cands["knn_embed"][K][u0][0])
+        tgt = P.In[P.test_sets[u0]]
+        emd_alt = pc.emd_exact(pc.np.array(alt_vecs), [float(w) for _, w in alt_comps], tgt)
+        self.assertGreater(abs(emd_alt - P.emd_users["knn_embed"][self.r]), 1e-3)
+
+        theirs, path, _, _ = self.library_export("u2")
+        P._neighbour_ties = {}
+        explained, unexplained = pc.mixture_ties(P, theirs, path)
+        self.assertEqual((explained, unexplained), (1, 0))
+        met = pc.figures_with_ties(P, theirs, {})
+        emd = P.emd_users["knn_embed"].copy()
+        emd[self.r] = emd_alt
+        self.assertAlmostEqual(met["knn_embed"]["emd"], float(pc.np.mean(emd)), places=12)
+        # an export naming our own neighbour's components needs nothing
+        theirs, path, _, _ = self.library_export("u1")
+        P._neighbour_ties = {}
+        self.assertEqual(pc.mixture_ties(P, theirs, path), (0, 0))
+        self.assertAlmostEqual(pc.figures_with_ties(P, theirs, {})["knn_embed"]["emd"], P.emd["knn_embed"], places=12)
+
+    def test_components_no_tied_neighbour_gives_are_not_explained(self):
+        P = self.P
+        theirs, path, comps, _ = self.library_export("u2")
+        with open(path) as f:
+            text = f.read()
+        c, w = comps[0]
+        text = text.replace("u0\tknn_embed\t0\t%d\t%r" % (c, float(w)), "u0\tknn_embed\t0\t%d\t%r" % (c, float(w) + 0.01))
+        with open(path, "w") as f:
+            f.write(text)
+        P._neighbour_ties = {}
+        self.assertEqual(pc.mixture_ties(P, theirs, path), (0, 1))
+        self.assertAlmostEqual(pc.figures_with_ties(P, theirs, {})["knn_embed"]["emd"], P.emd["knn_embed"], places=12)
 
 
 if __name__ == "__main__":
