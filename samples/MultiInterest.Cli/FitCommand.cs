@@ -83,7 +83,7 @@ internal static class FitCommand
             + "--cond-implicit-share above 0 merged with the kNN-Embed mixture of --clusters, --components, --neighbors, --lambda) or mmr (the single vector's "
             + "ranking re-ranked by MMR, --mmr-lambda, --mmr-pool; with --interest-weight above 0 multi-interest MMR over the kNN-Embed mixtures). "
             + "Which to take: quota serves cheapest but recalls less than unimodal on most graphs; history-mmr kept unimodal's Recall@50 with at least "
-            + "1.1x its diversity on 24 of the 36 graphs measured and fell a little short of one or the other on the rest (README, \"Which retriever\"; "
+            + "1.1x its diversity on 25 of the 39 graphs measured and fell a little short of one or the other on the rest (README, \"Which retriever\"; "
             + "evaluate measures them all on your data).");
         var historyVector = Opt.Choice("--history-vector", RetrieverDefaults.HistoryVector, HistoryVectorName,
             "How a user the model was not trained on is read from its history (recommend --history, Recommend(user, history)): fold-in (the "
