@@ -84,12 +84,15 @@ internal static class HistoryLambdaStep
         row.Pool.Search = choice.PoolSearchFor(row.Pool.Search);
         var point = choice.Chosen;
         string served = listLength is { } length ? $"top {length}" : "lists";
+        // Three lines: what was chosen, what the hold-out measured, and the rule that chose it (one line of all three ran to
+        // 400 characters).
         progress.Out.WriteLine($"  history_mmr lambda {Opt.Text(choice.Lambda)}" + (choice.UnimodalPool ? $", re-ordering Unimodal's {served} with the interests"
             : choice.Reorder ? $", re-ordering its own {served}" : $", pool {poolSize}")
-            + $", chosen on {choice.Users:N0} validation user{(choice.Users == 1 ? "" : "s")} ({Rule(choice.Rule, choice.RecallLeadErrors)}): "
-            + $"Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}"
+            + $", chosen on {choice.Users:N0} validation user{(choice.Users == 1 ? "" : "s")} ({choice.Seconds:F1} s)");
+        progress.Out.WriteLine($"    on them: Recall@50 {point.Recall:F4} vs Unimodal's {choice.UnimodalRecall:F4}"
             + (choice.RecallLead is { } lead && double.IsFinite(lead.StandardError) ? $" (paired: {PairedTable.Format(lead, 100, 2)} points)" : "")
-            + DiversityText(point.Diversity, choice.UnimodalDiversity, choice.ReorderDiversity) + $" ({choice.Seconds:F1} s).");
+            + DiversityText(point.Diversity, choice.UnimodalDiversity, choice.ReorderDiversity));
+        progress.Out.WriteLine($"    rule: {Rule(choice.Rule, choice.RecallLeadErrors)}");
         return choice;
     }
 
@@ -98,16 +101,16 @@ internal static class HistoryLambdaStep
     /// Unimodal's is 0 (validation lists of single items, or of items along one direction): no ratio then.
     /// </summary>
     private static string DiversityText(double diversity, double unimodal, double? reorder) => unimodal > 0
-        ? $", Diversity@10 {diversity / unimodal:F3}x Unimodal's" + (reorder is { } r ? $" (the re-ordering baseline's: {r / unimodal:F3}x)" : "")
-        : $", Diversity@10 {diversity:F4} (Unimodal's is 0: no ratio)" + (reorder is { } b ? $" (the re-ordering baseline's: {b:F4})" : "");
+        ? $"; Diversity@10 {diversity / unimodal:F3}x Unimodal's" + (reorder is { } r ? $", the re-ordering baseline's {r / unimodal:F3}x" : "")
+        : $"; Diversity@10 {diversity:F4} (Unimodal's is 0: no ratio)" + (reorder is { } b ? $", the re-ordering baseline's {b:F4}" : "");
 
     /// <summary>The rule's clause in words; <paramref name="leadErrors"/> the standard errors a candidate had to lead Unimodal's recall by.</summary>
     public static string Rule(HistoryMmrSelectionRule rule, double leadErrors = 0) => rule switch
     {
         HistoryMmrSelectionRule.BeatsReordering => $"the best recall among candidates keeping Unimodal's{Keeping(leadErrors)} and reaching both {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity and the re-ordering baseline's",
         HistoryMmrSelectionRule.MeetsBar => $"the best recall among candidates keeping Unimodal's{Keeping(leadErrors)} and reaching {HistoryInterestDefaults.SelectionDiversityRatio:F2}x its diversity",
-        HistoryMmrSelectionRule.KeepsRecall => $"no candidate reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse of those keeping its recall{Keeping(leadErrors).TrimEnd(',')} (diversities within {HistoryInterestDefaults.SelectionDiversityTie} of each other count as equal, and then the better recall wins)",
-        _ => $"no candidate kept Unimodal's recall{Keeping(leadErrors).TrimEnd(',')}: the best recall",
+        HistoryMmrSelectionRule.KeepsRecall => $"no candidate reached {HistoryInterestDefaults.SelectionDiversityRatio:F2}x Unimodal's diversity at its recall: the most diverse of those keeping its recall{Keeping(leadErrors)}; diversities within {HistoryInterestDefaults.SelectionDiversityTie} of each other count as equal, and then the better recall wins",
+        _ => $"no candidate kept Unimodal's recall{Keeping(leadErrors)}: the best recall",
     };
 
     /// <summary>
@@ -115,7 +118,7 @@ internal static class HistoryLambdaStep
     /// Unimodal's items by that lead, a re-ordering of Unimodal's list by construction (its paired difference is 0 ± 0).
     /// </summary>
     private static string Keeping(double leadErrors) => leadErrors > 0
-        ? $", a candidate changing its items by leading it by at least {Opt.Text(leadErrors)} standard error{(leadErrors == 1 ? "" : "s")}, a re-ordering of its list by construction,"
+        ? $" (a candidate changing its items by leading it by at least {Opt.Text(leadErrors)} standard error{(leadErrors == 1 ? "" : "s")}, a re-ordering of its list by construction)"
         : "";
 
     /// <summary>The rule's clause as metrics.json names it.</summary>
