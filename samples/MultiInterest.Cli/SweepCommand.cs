@@ -96,7 +96,7 @@ internal static class SweepCommand
             }
             catch (ArgumentException e)
             {
-                throw OptionErrors.Usage("sweep", e, r);
+                throw OptionErrors.Usage("sweep", e, r, new Dictionary<string, Option> { [nameof(SweepOptions.TimeBudget)] = budget });
             }
             // Options that would do nothing here are refused, not ignored: the run would not be the one asked for.
             if (r.Given(diversityWeight) && options.Metric != SweepMetric.RecallDiversity)
@@ -306,7 +306,8 @@ internal static class SweepCommand
         if (char.IsLetter(t[^1]) && !t.EndsWith('s') && unit == 1) return false;
         string number = char.IsLetter(t[^1]) ? t[..^1] : t;
         if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0)) return false;
-        duration = TimeSpan.FromSeconds(value * unit);
+        // Too long for a TimeSpan (1e300h) is the longest one, which SweepOptions refuses by name, rather than an OverflowException.
+        duration = value * unit < TimeSpan.MaxValue.TotalSeconds ? TimeSpan.FromSeconds(value * unit) : TimeSpan.MaxValue;
         return true;
     }
 

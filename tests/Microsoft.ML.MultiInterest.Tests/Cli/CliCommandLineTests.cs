@@ -116,6 +116,26 @@ public sealed class CliCommandLineTests
     }
 
     /// <summary>
+    /// A budget longer than a sweep can time is a usage error naming --budget, before any file is read (found by a review of
+    /// sweeps: 1440h failed after the validation split naming a timer's 'delay', 1e300h ended the process with an OverflowException).
+    /// </summary>
+    [Theory]
+    [InlineData("1440h")]
+    [InlineData("1e300h")]
+    public void Sweep_refuses_a_budget_longer_than_it_can_time_by_name(string value)
+    {
+        var run = CliHarness.Run("sweep", "--train", "a.tsv", "--budget", value);
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        string error = Assert.Single(run.ErrorLines);
+        Assert.Contains("sweep option TimeBudget (from --budget): TimeBudget (", error, StringComparison.Ordinal);
+        Assert.Contains("must be at most 49.7 days", error, StringComparison.Ordinal);
+        // Just inside the limit it is accepted: the run goes on to its files (a.tsv does not exist).
+        var accepted = CliHarness.Run("sweep", "--train", "a.tsv", "--budget", "1190h");
+        Assert.Equal(CliRunner.Failure, accepted.ExitCode);
+        Assert.Contains("--train", Assert.Single(accepted.ErrorLines), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// An option that would do nothing in this sweep is refused, not silently ignored (found by a walkthrough of sweeps: a
     /// --diversity-weight without --metric recall-diversity, an --unseen without --test, ran as if not given).
     /// </summary>

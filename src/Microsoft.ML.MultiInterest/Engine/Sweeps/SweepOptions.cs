@@ -24,10 +24,13 @@ public sealed class SweepOptions
     public int MaxTrials { get; set; }
 
     /// <summary>
-    /// Wall-clock budget of the search, or null for none. No trial starts once the time left is less than the estimated
-    /// refit of the best setting, and the trial running at the deadline is stopped and discarded.
+    /// Wall-clock budget of the search, at most about 49.7 days, or null for none. No trial starts once the time left is less
+    /// than the estimated refit of the best setting, and the trial running at the deadline is stopped and discarded.
     /// </summary>
     public TimeSpan? TimeBudget { get; set; }
+
+    /// <summary>The longest <see cref="TimeBudget"/>: 4,294,967,294 ms (about 49.7 days), the longest a cancellation timer waits.</summary>
+    internal static readonly TimeSpan MaxTimeBudget = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
 
     /// <summary>
     /// Seeds the validation split, the strategy and every stage's seed (embedding, k-means). Null: the ML.NET face
@@ -92,6 +95,10 @@ public sealed class SweepOptions
             throw new ArgumentOutOfRangeException(nameof(DiversityWeight), DiversityWeight, "DiversityWeight must lie in [0, 1].");
         if (MaxTrials < 0) throw new ArgumentOutOfRangeException(nameof(MaxTrials), MaxTrials, "MaxTrials must be 0 (strategy default) or positive.");
         if (TimeBudget is { } budget && budget <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, "TimeBudget must be positive.");
+        // Past it the deadline's timer refused it after the validation split, as an error naming only its 'delay'.
+        if (TimeBudget is { } longBudget && longBudget > MaxTimeBudget)
+            throw new ArgumentOutOfRangeException(nameof(TimeBudget), longBudget, $"TimeBudget ({longBudget.TotalDays.ToString("N1", System.Globalization.CultureInfo.InvariantCulture)} days) "
+                + "must be at most 49.7 days, the longest a sweep can time: leave it null for no time limit, or bound the search with MaxTrials.");
         if (!(ValidationFraction > 0 && ValidationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must lie strictly between 0 and 1.");
         if (ValidationUsers < 0) throw new ArgumentOutOfRangeException(nameof(ValidationUsers), ValidationUsers, "ValidationUsers must be 0 (all) or positive.");
