@@ -526,6 +526,25 @@ public class SweepRunnerTests
         Assert.Equal(1, outcome.StageFits[SweepStage.Embedding]);
     }
 
+    /// <summary>
+    /// An MMR pool beyond the catalogue holds the catalogue, as the refitted stage serves it: the same figures as a pool of
+    /// every item (found by a review of sweeps: mmr-pool=100000000 failed after the defaults trial, with a message about a
+    /// 'candidates' of 1..1,048,576 that named no parameter of the space).
+    /// </summary>
+    [Fact]
+    public void An_mmr_pool_beyond_the_catalogue_scores_as_the_whole_catalogue()
+    {
+        var graph = SweepTestData.Graph();
+        var space = new SweepSearchSpace().Add(SweepRetrievalMethod.Mmr, SweepRetrievalMethod.HistoryMmr).Add("mmr-lambda", 0.3).Add("mmr-pool", graph.ItemCount, 100_000_000);
+        var outcome = SweepRunner.Run(graph, space, SweepTestData.Options());
+        foreach (string method in new[] { "mmr", "history-mmr" })
+        {
+            var whole = outcome.Trials.Single(t => !t.IsDefaults && t.Parameters["method"] == method && t.Parameters["mmr-pool"] == $"{graph.ItemCount}");
+            var huge = outcome.Trials.Single(t => !t.IsDefaults && t.Parameters["method"] == method && t.Parameters["mmr-pool"] == "100000000");
+            Assert.Equal((whole.Recall, whole.Ndcg, whole.Diversity), (huge.Recall, huge.Ndcg, huge.Diversity));
+        }
+    }
+
     [Fact]
     public void Mmr_settings_are_validated_naming_the_parameter()
     {

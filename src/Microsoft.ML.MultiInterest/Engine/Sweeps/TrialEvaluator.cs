@@ -103,7 +103,9 @@ internal sealed class TrialEvaluator
 
         // One unimodal ranking per embedding (and length) serves the unimodal method, the quota fill of short lists (2K) and
         // the MMR methods' pools (their own vector's top mmr-pool, raised to K).
-        int pool = Math.Max(settings.MmrPool, k);
+        // A pool larger than the catalogue holds the catalogue (the same lists, as the refitted stage serves them), and is not
+        // asked of the ranking: a pool of 100,000,000 failed as a 'candidates' of 1..1,048,576 after the trials before it.
+        int pool = Math.Min(Math.Max(settings.MmrPool, k), Math.Max(_train.ItemCount, k));
         int length = Math.Max(2 * k, Math.Max(MmrRetrieverDefaults.PoolSize, pool));
         var (unimodal, uSeconds, uReused) = _unimodal.GetOrFit($"{eKey}|length={length}", () =>
             new UnimodalRetriever(itemVectors).Retrieve(userVectors, _users, _train, length, threads));
