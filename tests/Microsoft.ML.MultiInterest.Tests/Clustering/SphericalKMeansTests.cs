@@ -29,6 +29,21 @@ public class SphericalKMeansTests
         Assert.True(result.Objective > 0.99, $"objective {result.Objective}");
     }
 
+    /// <summary>
+    /// MaxIterations is an upper bound, not an allocation: int.MaxValue runs until no point moves (found by a review of sweeps:
+    /// kmeans-iterations=2147483647 ended the sweep with "OutOfMemoryException: Array dimensions exceeded supported range").
+    /// </summary>
+    [Fact]
+    public void The_largest_iteration_bound_runs_until_converged()
+    {
+        var points = SphericalKMeansTestData.RandomPoints(300, 8, seed: 3);
+
+        var result = SphericalKMeans.Fit(points, new SphericalKMeansOptions { Clusters = 6, MaxIterations = int.MaxValue, Tolerance = 0, Seed = 5 });
+
+        Assert.Equal(0, result.Iterations[^1].Reassignments);
+        Assert.InRange(result.Iterations.Count, 1, 1000);
+    }
+
     [Fact]
     public void ObjectiveNeverDecreases()
     {

@@ -74,7 +74,8 @@ public static class SphericalKMeans
         var assigner = new KMeansAssigner(unit, k, workers, prune, boundBudgetBytes);
         var updater = new CentroidUpdater(k, n, d, workers);
         var before = new float[k * d];
-        var stats = new List<KMeansIterationStats>(options.MaxIterations);
+        // Grown as iterations run: MaxIterations may be int.MaxValue ("until converged"), which as a capacity was an OutOfMemoryException.
+        var stats = new List<KMeansIterationStats>();
         double previous = double.NaN;
 
         for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
