@@ -11,9 +11,16 @@ namespace MultiInterest.Cli;
 internal sealed class EmbeddingFlags
 {
     /// <summary>Declares the options; <paramref name="withValidationSplit"/> false leaves --validation-fraction and
-    /// --validation-users to a command that has its own (sweep), which then passes their values to <see cref="Read"/>.</summary>
-    public EmbeddingFlags(bool withValidationSplit = true)
+    /// --validation-users to a command that has its own (sweep), which then passes their values to <see cref="Read"/>;
+    /// <paramref name="singleVectorOnly"/> offers only the algorithms of one vector per user (sweep, whose methods all rank with it).</summary>
+    public EmbeddingFlags(bool withValidationSplit = true, bool singleVectorOnly = false)
     {
+        // The help lists what the command takes: sweep listed mixture-embedding and differentiable-clustering, then refused them.
+        Algorithm = singleVectorOnly
+            ? Opt.Choice("--algorithm", GraphEmbeddingDefaults.Algorithm, Name, "Embedding algorithm; auto chooses on a validation hold-out of the training edges "
+                + "(one vector per user, which every method a sweep scores ranks with: the multi-vector algorithms are fit's and evaluate's).", OneVectorAlgorithms)
+            : Opt.Choice("--algorithm", GraphEmbeddingDefaults.Algorithm, Name, "Embedding algorithm; auto chooses on a validation hold-out of the training edges "
+                + "(Kuaishou's divide-and-conquer, whose lists come from per-cluster queries, is evaluate's --divide-conquer row).", SingleVectorAlgorithms);
         All =
         [
             Algorithm, Dimension, Epochs, Loss, Margin, NegativeWeight, LearningRate, UniformNegatives, BatchNegatives, DegreeNegatives,
@@ -35,9 +42,11 @@ internal sealed class EmbeddingFlags
     /// </summary>
     private static readonly EmbeddingAlgorithm[] SingleVectorAlgorithms = [.. Enum.GetValues<EmbeddingAlgorithm>().Where(a => a != EmbeddingAlgorithm.DivideConquer)];
 
-    public CliOption<EmbeddingAlgorithm> Algorithm { get; } = Opt.Choice("--algorithm", GraphEmbeddingDefaults.Algorithm, Name,
-        "Embedding algorithm; auto chooses on a validation hold-out of the training edges (Kuaishou's divide-and-conquer, whose lists come from "
-        + "per-cluster queries, is evaluate's --divide-conquer row).", SingleVectorAlgorithms);
+    /// <summary>The algorithms that give one vector per user, the only ones a sweep takes (<c>SweepSettings.Validate</c>).</summary>
+    private static readonly EmbeddingAlgorithm[] OneVectorAlgorithms =
+        [EmbeddingAlgorithm.Auto, EmbeddingAlgorithm.NegativeSampling, EmbeddingAlgorithm.TruncatedSvd, EmbeddingAlgorithm.ImplicitAls];
+
+    public CliOption<EmbeddingAlgorithm> Algorithm { get; }
 
     public CliOption<int> Dimension { get; } = Opt.Int("--dim", GraphEmbeddingDefaults.Dimension, "Embedding dimension of the algorithm named (auto chooses its own, up to --auto-max-dim; --dim sizes only its --auto-sgd trial).", min: 1, max: GraphEmbeddingDefaults.MaxDimension);
 

@@ -54,7 +54,7 @@ internal static class SweepCommand
         var unseen = UnseenOption.Create();
         var measureRefit = Opt.Flag("--measure-refit", "Run the trials again refitting every stage, to measure the speed-up of stage reuse.");
         var run = new RunFlags();
-        var embedding = new EmbeddingFlags(withValidationSplit: false);
+        var embedding = new EmbeddingFlags(withValidationSplit: false, singleVectorOnly: true);
         var pipeline = new PipelineFlags();
         var command = new Command("sweep", "Sweeps the pipeline's options on a validation hold-out carved from the training edges (never the test file), "
             + "reusing fitted stages between trials; writes the leaderboard and saves the best setting refitted on all training edges, which `recommend` serves. "
