@@ -300,7 +300,9 @@ internal static class RecommendCommand
                 else if (newUsers.Count > 0)
                     log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model have a --history, but this model's ONNX directory serves trained users only: MultiInterestRecommender serves them (below).");
                 log.WriteLine($"ONNX Runtime's candidates re-ranked with the engine's arithmetic: {scorerSession.ProvedFromCandidates:N0} rankings shown exact from them alone, "
-                    + $"{scorerSession.Rescanned:N0} searched again with the engine where they could not be (warm-up batch included).");
+                    + $"{scorerSession.Rescanned:N0} searched again with the engine where they could not be"
+                    + (scorerSession.FilledWithEngine > 0 ? $", {scorerSession.FilledWithEngine:N0} lists the clusters left short filled from the engine's ranking of the catalogue" : "")
+                    + " (warm-up batch included).");
             }
             lists = Complete(ids, Lists(ids, known, ranked, historyLists, fromHistory, embedding.ItemIds), live, model, fresh, topics, scorer, log, reread, excludedIds);
         }

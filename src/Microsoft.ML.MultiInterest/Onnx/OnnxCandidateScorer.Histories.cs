@@ -74,7 +74,7 @@ public sealed partial class OnnxCandidateScorer
     {
         using var inFlight = _calls.Enter(this);
         var result = new RankedLists(request.Entries.Length, Manifest.Candidates);
-        RunRepresented(request, result, ServeQuota);
+        RunRepresented(request, result, ServeQuota, fallbackForAll: false);
         for (int q = 0; q < result.QueryCount; q++)
             if (request.Empty?[q] == true) result.Counts[q] = 0;
         return result;
@@ -101,9 +101,10 @@ public sealed partial class OnnxCandidateScorer
     /// <summary>
     /// Runs the quota scorer over a request's representations, built in .NET in place of the encoder's outputs, and hands each
     /// batch's outputs (mixture values: vectors, clusters, queries, quotas, weights) to <paramref name="serve"/>, with
-    /// <paramref name="result"/> (null when <paramref name="serve"/> writes elsewhere).
+    /// <paramref name="result"/> (null when <paramref name="serve"/> writes elsewhere); <paramref name="fallbackForAll"/>: whether
+    /// <paramref name="serve"/> reads every user's fallback candidates (else only a short list reads the fallback).
     /// </summary>
-    private void RunRepresented(Represented request, RankedLists? result, Action<QuotaBatch, Worker> serve)
+    private void RunRepresented(Represented request, RankedLists? result, Action<QuotaBatch, Worker> serve, bool fallbackForAll)
     {
         var (entries, exclusions, query, represent, _) = request;
         var options = new QuotaRetrievalOptions { Alpha = Manifest.Alpha, Query = query, Beta = Manifest.Beta, HeadShare = Manifest.HeadShare };
@@ -126,7 +127,7 @@ public sealed partial class OnnxCandidateScorer
             IDisposableReadOnlyCollection<OrtValue> found;
             try
             {
-                found = RunQuotaScorer(runOptions, mixture, mask);
+                found = RunQuotaScorer(runOptions, mixture, mask, fallbackForAll);
             }
             catch
             {

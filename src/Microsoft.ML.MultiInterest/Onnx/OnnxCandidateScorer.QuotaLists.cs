@@ -29,9 +29,10 @@ public sealed partial class OnnxCandidateScorer
 
         public ReadOnlySpan<float> CandidateScores => Found[1].GetTensorDataAsSpan<float>();
 
-        public ReadOnlySpan<long> FallbackRows => Found[2].GetTensorDataAsSpan<long>();
+        /// <summary>The fallback's candidates; empty when the quota graph ran cut to the components' (no unimodal head).</summary>
+        public ReadOnlySpan<long> FallbackRows => Found.Count > 2 ? Found[2].GetTensorDataAsSpan<long>() : default;
 
-        public ReadOnlySpan<float> FallbackScores => Found[3].GetTensorDataAsSpan<float>();
+        public ReadOnlySpan<float> FallbackScores => Found.Count > 2 ? Found[3].GetTensorDataAsSpan<float>() : default;
     }
 
     /// <summary>
@@ -62,8 +63,8 @@ public sealed partial class OnnxCandidateScorer
             int position = b.Start + q, user = b.Users[position];
             var outItems = b.Result!.IndexSlots(position);
             var outScores = b.Result.ScoreSlots(position);
-            var userFallbackRows = fallbackRows.Slice(q * kFallback, kFallback);
-            var userFallbackScores = fallbackScores.Slice(q * kFallback, kFallback);
+            var userFallbackRows = fallbackRows.IsEmpty ? default : fallbackRows.Slice(q * kFallback, kFallback);
+            var userFallbackScores = fallbackScores.IsEmpty ? default : fallbackScores.Slice(q * kFallback, kFallback);
             // The unimodal head: the engine's fallback's first H items. The graph masked its own head out of the components;
             // if that is another set (a near-tie at the head's end), the components are ranked by the engine instead.
             int fallbackCount = -1, written = 0;
@@ -108,7 +109,9 @@ public sealed partial class OnnxCandidateScorer
             {
                 // What the components cannot fill comes from the unimodal top M, as in the engine (only these users need it exactly).
                 if (fallbackCount < 0)
-                    fallbackCount = worker.Rerank.Catalogue(userVectors.Slice(q * d, d), user, userFallbackRows, userFallbackScores, b.Exclusions, worker.Fallback, worker.FallbackScores);
+                    fallbackCount = fallbackRows.IsEmpty
+                        ? worker.Rerank.FillFromCatalogue(userVectors.Slice(q * d, d), user, b.Exclusions, worker.Fallback, worker.FallbackScores)
+                        : worker.Rerank.Catalogue(userVectors.Slice(q * d, d), user, userFallbackRows, userFallbackScores, b.Exclusions, worker.Fallback, worker.FallbackScores);
                 written = ClusterQuotaRetriever.Fill(worker.Fallback.AsSpan(0, fallbackCount), worker.FallbackScores.AsSpan(0, fallbackCount), outItems, outScores,
                     written, listLength);
             }

@@ -55,7 +55,7 @@ public sealed partial class OnnxCandidateScorer
         if (_encoder == null || _quotaScorer == null) throw new InvalidOperationException("The serving directory holds the unimodal scorer alone.");
         CheckArguments(users, exclusions);
         var into = new ComponentRankings(users.Count, Manifest.Components, Manifest.Candidates, withFallback);
-        RunEncoded(users, exclusions, null, (batch, worker) => ServeRankings(batch, worker, into));
+        RunEncoded(users, exclusions, null, (batch, worker) => ServeRankings(batch, worker, into), withFallback);
         return into;
     }
 
@@ -76,7 +76,7 @@ public sealed partial class OnnxCandidateScorer
     {
         using var inFlight = _calls.Enter(this);
         var into = new ComponentRankings(request.Entries.Length, Manifest.Components, Manifest.Candidates, withFallback);
-        RunRepresented(request, null, (batch, worker) => ServeRankings(batch, worker, into));
+        RunRepresented(request, null, (batch, worker) => ServeRankings(batch, worker, into), withFallback);
         for (int q = 0; q < request.Entries.Length; q++)
             if (request.Empty?[q] == true) into.Counts[q] = into.FallbackCounts[q] = 0;
         return into;

@@ -27,6 +27,9 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     // Null in a unimodal-only directory (OnnxServingDirectory.ExportUnimodal).
     private readonly InferenceSession? _encoder;
     private readonly InferenceSession? _quotaScorer;
+    // The quota scorer cut to its component candidates, for directories without a unimodal head, where only the lists the
+    // components leave short read the fallback: ONNX Runtime would otherwise rank the whole catalogue for every user.
+    private readonly InferenceSession? _quotaComponents;
     private readonly InferenceSession _unimodalScorer;
     // Null where the directory has none (every quota directory, and unimodal ones written before 2026-12).
     private readonly InferenceSession? _vectorScorer;
@@ -37,14 +40,16 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     private readonly Lazy<InterestFoldIn>? _historyFoldIn;
     private long _proved;
     private long _rescanned;
+    private long _filled;
     private readonly InFlightCalls _calls = new();
 
     // The user rows the directory's user id file leaves out (keys without training edges), which a call may not name.
     private readonly int[] _absentUsers;
 
     private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession? encoder, InferenceSession? quotaScorer, InferenceSession unimodalScorer,
-        InferenceSession? vectorScorer, ConditionalModel? conditionModel, OnnxRerankTables tables, int[] absentUsers)
+        InferenceSession? vectorScorer, ConditionalModel? conditionModel, OnnxRerankTables tables, int[] absentUsers, InferenceSession? quotaComponents = null)
     {
+        _quotaComponents = quotaComponents;
         _absentUsers = absentUsers;
         _conditionModel = conditionModel;
         Manifest = manifest;
@@ -85,6 +90,13 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// </summary>
     public long Rescanned => Interlocked.Read(ref _rescanned);
 
+    /// <summary>
+    /// Quota lists (of a directory without a unimodal head) that the components left short, whose unimodal fill the engine
+    /// ranked by scanning the catalogue (so far, all calls together): the scorer runs the quota graph without its fallback
+    /// ranking, which every other list would never read (docs/onnx.md, "Exact lists").
+    /// </summary>
+    public long FilledWithEngine => Interlocked.Read(ref _filled);
+
     private int ComponentCandidates { get; }
 
     /// <summary>The unimodal scorer's and the quota scorer's fallback candidates per user: M + slack, at most the catalogue.</summary>
@@ -122,6 +134,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         OnnxServingGraph[] graphs = unimodalOnly ? [manifest.UnimodalScorer] : [manifest.Encoder, manifest.QuotaScorer, manifest.UnimodalScorer];
         if (manifest.VectorScorer != null) graphs = [.. graphs, manifest.VectorScorer];
         var opened = OnnxScorerParts.OpenSessions(directory, sessions, graphs);
+        InferenceSession? components = null;
         try
         {
             var vectorScorer = manifest.VectorScorer != null ? opened[^1] : null;
@@ -134,13 +147,14 @@ public sealed partial class OnnxCandidateScorer : IDisposable
                 conditionModel = ConditionModelGraph.Read(path, manifest);
             }
             var absentUsers = UserAbsence.Read(directory, manifest, tables.Users);
-            return unimodalOnly
-                ? new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, null, tables, absentUsers)
-                : new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, conditionModel, tables, absentUsers);
+            if (unimodalOnly) return new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, null, tables, absentUsers);
+            components = manifest.HeadSlots == 0 ? OpenComponentsOnly(directory, manifest.QuotaScorer, sessions) : null;
+            return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, conditionModel, tables, absentUsers, components);
         }
         catch
         {
             foreach (var session in opened) session.Dispose();
+            components?.Dispose();
             throw;
         }
     }
@@ -160,15 +174,16 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         CheckArguments(users, exclusions);
         exclusions = ExclusionGraphs.WithItemsForUsers(exclusions, users, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         var result = new RankedLists(users.Count, Manifest.Candidates);
-        RunEncoded(users, exclusions, result, ServeQuota);
+        RunEncoded(users, exclusions, result, ServeQuota, fallbackForAll: false);
         return result;
     }
 
     /// <summary>
     /// Runs the encoder and the quota scorer over trained <paramref name="users"/> (checked by the caller) and hands each batch's
-    /// outputs (mixture values: vectors, clusters, queries, quotas, weights) to <paramref name="serve"/>, with <paramref name="result"/>.
+    /// outputs (mixture values: vectors, clusters, queries, quotas, weights) to <paramref name="serve"/>, with <paramref name="result"/>;
+    /// <paramref name="fallbackForAll"/>: whether <paramref name="serve"/> reads every user's fallback candidates.
     /// </summary>
-    private void RunEncoded(IReadOnlyList<int> users, BipartiteGraph? exclusions, RankedLists? result, Action<QuotaBatch, Worker> serve)
+    private void RunEncoded(IReadOnlyList<int> users, BipartiteGraph? exclusions, RankedLists? result, Action<QuotaBatch, Worker> serve, bool fallbackForAll)
     {
         var worker = CreateWorker();
         string[] encoded = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName, MixtureWeightsName];
@@ -179,7 +194,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
             IDisposableReadOnlyCollection<OrtValue> found;
             try
             {
-                found = RunQuotaScorer(options, mixture, mask);
+                found = RunQuotaScorer(options, mixture, mask, fallbackForAll);
             }
             catch
             {
@@ -194,21 +209,44 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     }
 
     /// <summary>
-    /// The quota scorer's candidates (per component, and the fallback's) for a batch's mixture values: the user vectors,
-    /// clusters, queries and quotas (<paramref name="mixture"/>'s first four), and the mask when the graph takes one.
+    /// The quota scorer's candidates for a batch's mixture values: the user vectors, clusters, queries and quotas
+    /// (<paramref name="mixture"/>'s first four), and the mask when the graph takes one. Per component, and the fallback's
+    /// where the caller reads it for every user (<paramref name="fallbackForAll"/>, or a directory with a unimodal head); else
+    /// the components' alone, from the graph cut to them, and <see cref="ServeQuota"/> ranks the fill of a short list with the engine.
     /// </summary>
-    private IDisposableReadOnlyCollection<OrtValue> RunQuotaScorer(RunOptions options, IReadOnlyList<OrtValue> mixture, OrtValue? mask)
+    private IDisposableReadOnlyCollection<OrtValue> RunQuotaScorer(RunOptions options, IReadOnlyList<OrtValue> mixture, OrtValue? mask, bool fallbackForAll)
     {
-        var names = new List<string> { UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName };
-        var values = new List<OrtValue>(mixture.Take(names.Count));
-        if (mask != null)
+        bool cut = !fallbackForAll && _quotaComponents != null;
+        var session = cut ? _quotaComponents! : _quotaScorer!;
+        var names = new List<string>();
+        var values = new List<OrtValue>();
+        string[] inputs = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            // The cut graph may not read every input (the user vectors rank only the fallback).
+            if (!session.InputMetadata.ContainsKey(inputs[i])) continue;
+            names.Add(inputs[i]);
+            values.Add(mixture[i]);
+        }
+        if (mask != null && session.InputMetadata.ContainsKey(ExclusionMaskInput))
         {
             names.Add(ExclusionMaskInput);
             values.Add(mask);
         }
-        // ONNX Runtime runs the whole graph whichever outputs are asked for, so the fallback's candidates come at no cost.
-        return _quotaScorer!.Run(options, names, values,
-            [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
+        return cut
+            ? session.Run(options, names, values, [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput])
+            : session.Run(options, names, values, [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
+    }
+
+    /// <summary>
+    /// A session of <paramref name="quotaScorer"/> cut to its component candidates (<see cref="OnnxGraphPruning"/>); it was
+    /// opened whole just before, so the file is the one checked.
+    /// </summary>
+    private static InferenceSession OpenComponentsOnly(string directory, OnnxServingGraph quotaScorer, OnnxSessionFactory? sessions)
+    {
+        byte[] cut = OnnxGraphPruning.KeepOutputs(File.ReadAllBytes(Path.Combine(directory, quotaScorer.File)),
+            [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput]);
+        return (sessions ?? new OnnxSessionFactory()).CreateSession(cut);
     }
 
     /// <summary>The unimodal lists of <paramref name="users"/>, exactly as <see cref="UnimodalRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/>.</summary>
@@ -270,6 +308,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     {
         Interlocked.Add(ref _proved, worker.Rerank.Proved);
         Interlocked.Add(ref _rescanned, worker.Rerank.Scanned);
+        Interlocked.Add(ref _filled, worker.Rerank.Filled);
     }
 
     /// <summary>
@@ -310,6 +349,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         if (!_calls.Close()) return; // after the running calls: their sessions stay open until they end
         _encoder?.Dispose();
         _quotaScorer?.Dispose();
+        _quotaComponents?.Dispose();
         _unimodalScorer.Dispose();
         _vectorScorer?.Dispose();
     }

@@ -39,6 +39,9 @@ internal sealed class OnnxRerank
     /// <summary>Rankings computed by an engine scan because the candidates did not prove enough of them.</summary>
     public long Scanned { get; private set; }
 
+    /// <summary>Quota fills ranked from the catalogue by <see cref="FillFromCatalogue"/>.</summary>
+    public long Filled { get; private set; }
+
     /// <summary>
     /// Writes the head of component ranking of <paramref name="query"/> in <paramref name="cluster"/>, as
     /// <see cref="ClusterQuotaRetriever"/> ranks it for <paramref name="user"/>: at least <paramref name="need"/> entries
@@ -140,6 +143,22 @@ internal sealed class OnnxRerank
             return Math.Min(proved, _listLength);
         }
         Scanned++;
+        return ScanCatalogue(query, user, exclusions, outItems, outScores);
+    }
+
+    /// <summary>
+    /// The unimodal list of <paramref name="user"/> as <see cref="Catalogue"/> writes it, ranked by the engine from the
+    /// catalogue without ONNX Runtime's candidates: the fill of a quota list the components leave short, where the graph ran
+    /// without its fallback ranking (counted in <see cref="Filled"/>).
+    /// </summary>
+    public int FillFromCatalogue(ReadOnlySpan<float> query, int user, BipartiteGraph? exclusions, Span<int> outItems, Span<float> outScores)
+    {
+        Filled++;
+        return ScanCatalogue(query, user, exclusions, outItems, outScores);
+    }
+
+    private int ScanCatalogue(ReadOnlySpan<float> query, int user, BipartiteGraph? exclusions, Span<int> outItems, Span<float> outScores)
+    {
         var (scanExclusions, row) = _tables.ScanExclusions(exclusions, user);
         var list = _tables.Catalogue.RetrieveQueries(new EmbeddingMatrix(1, query.Length, query.ToArray()), [row], scanExclusions, _listLength, threads: 1);
         list.IndicesOf(0).CopyTo(outItems);

@@ -40,6 +40,8 @@ public sealed class OnnxExactListsTests : IDisposable
         // Both ways were taken: rankings proved from the candidates, and chains of near-ties scanned with the engine.
         Assert.True(scorer.ProvedFromCandidates > 50, $"{scorer.ProvedFromCandidates} rankings proved");
         Assert.True(scorer.Rescanned >= 3, $"{scorer.Rescanned} rankings rescanned");
+        // The quota graph ran without its catalogue ranking: the lists the clusters left short took the engine's.
+        Assert.Equal(served.Length - Enumerable.Range(0, served.Length).Count(q => FilledByClusters(w, served[q], m)), scorer.FilledWithEngine);
 
         // Nothing excluded (the mask stays zero), one user per batch.
         using var single = OnnxCandidateScorer.Open(_directory, batchSize: 1);
@@ -47,6 +49,10 @@ public sealed class OnnxExactListsTests : IDisposable
         EngineLists.AssertIdentical(open, single.RetrieveUnimodal(served));
         EngineLists.AssertIdentical(w.Expected(served, m, 1.0, excludeSeen: false), single.RetrieveClusterQuota(served));
     }
+
+    /// <summary>Whether the engine's quota list of <paramref name="user"/> is full without its fallback.</summary>
+    private static bool FilledByClusters(MixtureWorld w, int user, int m) =>
+        new ClusterQuotaRetriever(w.Items, w.Clustering).Retrieve(w.Mixtures, [user], w.Seen, [m], 1.0, fallback: null, threads: 1)[0].Counts[0] == m;
 
     [Fact]
     public void ListsLongerThanTheClustersAndTheCatalogueStillMatch()

@@ -102,6 +102,7 @@ public sealed class OnnxHeadShareTests : IDisposable
         using var scorer = OnnxCandidateScorer.Open(_directory);
         EngineLists.AssertIdentical(expected, scorer.RetrieveClusterQuota([0]));
         Assert.Equal(2, scorer.Rescanned); // both components, ranked by the engine
+        Assert.Equal(0, scorer.FilledWithEngine); // a head reads the fallback for every list: the whole quota graph ran
     }
 
     [Fact]
