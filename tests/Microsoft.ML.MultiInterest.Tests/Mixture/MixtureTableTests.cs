@@ -45,4 +45,24 @@ public class MixtureTableTests
         Assert.All(users, u => Assert.True(smoothed.ComponentCount(u) > 0));
         Assert.Equal(0, smoothed.ComponentCount(5));
     }
+
+    /// <summary>
+    /// Regression (a review): 100,000,000 components, accepted as an option (at least 1), overflowed the table's length in an
+    /// OverflowException naming nothing, in the engine, the ML.NET stage and a sweep alike.
+    /// </summary>
+    [Fact]
+    public void ATablePastTheLargestArray_IsRefusedNamingTheComponents()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MixtureTable(40, 100_000_000, 8));
+        Assert.Equal("maxComponents", error.ParamName);
+        Assert.Contains("40 users x 100,000,000 components x 8 dimensions needs 32,000,000,000 entries", error.Message, StringComparison.Ordinal);
+        Assert.Contains("use fewer components", error.Message, StringComparison.Ordinal);
+        // Clusters and weights only (dimension 0) are counted as one entry per component.
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MixtureTable(40, 100_000_000, 0));
+
+        var s = new Persistence.FittedStages();
+        var stage = s.Ml.MultiInterest().KnnSmoothedMixture(components: 100_000_000, neighbors: 3);
+        var viaMlNet = Assert.Throws<ArgumentOutOfRangeException>(() => stage.Fit(s.Clustered));
+        Assert.Contains("use fewer components (Components, m;", viaMlNet.Message, StringComparison.Ordinal);
+    }
 }

@@ -500,6 +500,8 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.ImplicitAls, Als = new ImplicitAlsOptions { WarmStartIterations = 3 },
             })),
+        ["option-components-past-array"] = Throws<ArgumentOutOfRangeException>(["components x 8 dimensions needs 32,000,000,000 entries, past the largest array",
+            "use fewer components (Components, m;"], () => new MixtureTable(40, 100_000_000, 8)),
         ["option-components-on-hashed-keys"] = Throws<ArgumentException>(["Column 'User' (option UserColumnName) is a key over 2,000,000,000 values",
             "MixtureEmbedding keeps its user tables for every key", "MapValueToKey"], () =>
         {

@@ -49,6 +49,12 @@ public sealed class MixtureTable
         if (userCount < 0) throw new ArgumentOutOfRangeException(nameof(userCount), userCount, "The user count cannot be negative.");
         if (maxComponents < 1) throw new ArgumentOutOfRangeException(nameof(maxComponents), maxComponents, "At least one component is needed.");
         if (dimension < 0) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "The dimension cannot be negative (0 = clusters and weights only).");
+        // The component vectors are one array: a component count such as 100,000,000 (a sweep's or a typo's) would overflow
+        // its length; say so, naming the setting, before anything is allocated.
+        long vectors = (long)slots * maxComponents * Math.Max(dimension, 1);
+        if (vectors > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(maxComponents), maxComponents, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"A mixture table of {slots:N0} users x {maxComponents:N0} components x {Math.Max(dimension, 1):N0} dimensions needs {vectors:N0} entries, past the largest array ({Array.MaxLength:N0}): use fewer components (Components, m; a user's mixture has at most one per cluster) or serve fewer users at a time."));
         UserCount = userCount;
         MaxComponents = maxComponents;
         Dimension = dimension;
