@@ -206,7 +206,12 @@ internal static class SweepCommand
 
         if (outcome.Best == null)
         {
-            log.WriteLine("No trial finished: nothing to save.");
+            // Trials may have run, each on a part of the validation users (successive halving's lower rungs): none is a best.
+            int partial = outcome.Trials.Count(t => t.Fidelity < 1);
+            log.WriteLine(outcome.Trials.Count == 0 ? "No trial finished: nothing to save."
+                : $"No trial was scored on every validation user: {Counted.Of(partial, "trial")} ran on a part of them (successive halving's lower rungs) "
+                    + $"and the {outcome.StopReason switch { SweepStopReason.TimeBudget => "time budget", SweepStopReason.Cancelled => "cancellation", _ => "trial budget" }} "
+                    + "ended the sweep before one was promoted to all of them, so there is no best: nothing to save. Give more --trials or --budget.");
             return 1;
         }
         log.WriteLine($"Best on the validation hold-out ({Counted.Of(outcome.Best.Users, "user")}, {options.ValidationFraction.ToString("0.#%", CultureInfo.InvariantCulture)} of "

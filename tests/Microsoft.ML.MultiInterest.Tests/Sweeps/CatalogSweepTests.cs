@@ -89,6 +89,27 @@ public class CatalogSweepTests
         Assert.Equal(150, stage.Settings.MmrPoolSize); // the pool searched, kept by the refitted stage
     }
 
+    /// <summary>
+    /// Regression (a review): successive halving stopped inside its first rung has trials but no best; SaveModel said "no trial
+    /// finished", which read as if none had run.
+    /// </summary>
+    [Fact]
+    public void A_halving_sweep_stopped_before_any_trial_reached_every_user_says_so()
+    {
+        var ml = new MLContext(seed: 3);
+        var options = SweepTestData.Options(SweepStrategy.SuccessiveHalving);
+        options.IncludeDefaults = false;
+        options.HalvingConfigurations = 9;
+        options.MaxTrials = 2;
+        var result = ml.MultiInterest().Sweep(Edges(ml), new SweepSearchSpace().Add("components", 1, 2, 3).Add("lambda", 0, 0.5, 1.0), options);
+        Assert.Null(result.Best);
+        Assert.Equal(2, result.Outcome.Trials.Count);
+        Assert.All(result.Outcome.Trials, t => Assert.True(t.Fidelity < 1));
+        var error = Assert.Throws<InvalidOperationException>(() => result.SaveModel(Path.Combine(Path.GetTempPath(), "never.zip")));
+        Assert.Contains("no trial was scored on every validation user (2 ran on a part of them", error.Message, StringComparison.Ordinal);
+        Assert.Contains("TrialBudget", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class WeightedEdge
     {
         public int User { get; set; }

@@ -61,7 +61,11 @@ public sealed class MultiInterestSweepResult
     public void SaveModel(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (Model == null || ModelInputSchema == null) throw new InvalidOperationException("The sweep has no refitted model (refitBest was false or no trial finished).");
+        if (Model == null || ModelInputSchema == null)
+            throw new InvalidOperationException("The sweep has no refitted model: " + (Outcome.Best != null ? "refitBest was false."
+                : Outcome.Trials.Count == 0 ? "no trial finished."
+                : $"no trial was scored on every validation user ({Outcome.Trials.Count} ran on a part of them, successive halving's lower rungs, before the sweep stopped: "
+                    + $"{Outcome.StopReason}), so there is no best. Give the sweep more trials or time, or include the defaults."));
         if (Directory.Exists(path))
             throw new IOException($"'{path}' is a directory: SaveModel writes one zip file; give its path, such as '{Path.Combine(path, "model.zip")}'.");
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
