@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.OnnxRuntime;
+using static Microsoft.ML.MultiInterest.Onnx.MixtureOnnxExporter;
 
 namespace Microsoft.ML.MultiInterest.Onnx;
 
@@ -33,6 +34,47 @@ public sealed partial class OnnxCandidateScorer
         public ReadOnlySpan<long> FallbackRows => Found.Count > 2 ? Found[2].GetTensorDataAsSpan<long>() : default;
 
         public ReadOnlySpan<float> FallbackScores => Found.Count > 2 ? Found[3].GetTensorDataAsSpan<float>() : default;
+    }
+
+    /// <summary>
+    /// The quota scorer's candidates for a batch's mixture values: the user vectors, clusters, queries and quotas
+    /// (<paramref name="mixture"/>'s first four), and the mask when the graph takes one. Per component, and the fallback's
+    /// where the caller reads it for every user (<paramref name="fallbackForAll"/>, or a directory with a unimodal head); else
+    /// the components' alone, from the graph cut to them, and <see cref="ServeQuota"/> ranks the fill of a short list with the engine.
+    /// </summary>
+    private IDisposableReadOnlyCollection<OrtValue> RunQuotaScorer(RunOptions options, IReadOnlyList<OrtValue> mixture, OrtValue? mask, bool fallbackForAll)
+    {
+        bool cut = !fallbackForAll && _quotaComponents != null;
+        var session = cut ? _quotaComponents! : _quotaScorer!;
+        var names = new List<string>();
+        var values = new List<OrtValue>();
+        string[] inputs = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            // The cut graph may not read every input (the user vectors rank only the fallback).
+            if (!session.InputMetadata.ContainsKey(inputs[i])) continue;
+            names.Add(inputs[i]);
+            values.Add(mixture[i]);
+        }
+        if (mask != null && session.InputMetadata.ContainsKey(ExclusionMaskInput))
+        {
+            names.Add(ExclusionMaskInput);
+            values.Add(mask);
+        }
+        return cut
+            ? session.Run(options, names, values, [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput])
+            : session.Run(options, names, values, [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
+    }
+
+    /// <summary>
+    /// A session of <paramref name="quotaScorer"/> cut to its component candidates (<see cref="OnnxGraphPruning"/>); it was
+    /// opened whole just before, so the file is the one checked.
+    /// </summary>
+    private static InferenceSession OpenComponentsOnly(string directory, OnnxServingGraph quotaScorer, OnnxSessionFactory? sessions)
+    {
+        byte[] cut = OnnxGraphPruning.KeepOutputs(File.ReadAllBytes(Path.Combine(directory, quotaScorer.File)),
+            [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput]);
+        return (sessions ?? new OnnxSessionFactory()).CreateSession(cut);
     }
 
     /// <summary>

@@ -208,47 +208,6 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         Count(worker);
     }
 
-    /// <summary>
-    /// The quota scorer's candidates for a batch's mixture values: the user vectors, clusters, queries and quotas
-    /// (<paramref name="mixture"/>'s first four), and the mask when the graph takes one. Per component, and the fallback's
-    /// where the caller reads it for every user (<paramref name="fallbackForAll"/>, or a directory with a unimodal head); else
-    /// the components' alone, from the graph cut to them, and <see cref="ServeQuota"/> ranks the fill of a short list with the engine.
-    /// </summary>
-    private IDisposableReadOnlyCollection<OrtValue> RunQuotaScorer(RunOptions options, IReadOnlyList<OrtValue> mixture, OrtValue? mask, bool fallbackForAll)
-    {
-        bool cut = !fallbackForAll && _quotaComponents != null;
-        var session = cut ? _quotaComponents! : _quotaScorer!;
-        var names = new List<string>();
-        var values = new List<OrtValue>();
-        string[] inputs = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            // The cut graph may not read every input (the user vectors rank only the fallback).
-            if (!session.InputMetadata.ContainsKey(inputs[i])) continue;
-            names.Add(inputs[i]);
-            values.Add(mixture[i]);
-        }
-        if (mask != null && session.InputMetadata.ContainsKey(ExclusionMaskInput))
-        {
-            names.Add(ExclusionMaskInput);
-            values.Add(mask);
-        }
-        return cut
-            ? session.Run(options, names, values, [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput])
-            : session.Run(options, names, values, [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput]);
-    }
-
-    /// <summary>
-    /// A session of <paramref name="quotaScorer"/> cut to its component candidates (<see cref="OnnxGraphPruning"/>); it was
-    /// opened whole just before, so the file is the one checked.
-    /// </summary>
-    private static InferenceSession OpenComponentsOnly(string directory, OnnxServingGraph quotaScorer, OnnxSessionFactory? sessions)
-    {
-        byte[] cut = OnnxGraphPruning.KeepOutputs(File.ReadAllBytes(Path.Combine(directory, quotaScorer.File)),
-            [ComponentCandidateRowsOutput, ComponentCandidateScoresOutput]);
-        return (sessions ?? new OnnxSessionFactory()).CreateSession(cut);
-    }
-
     /// <summary>The unimodal lists of <paramref name="users"/>, exactly as <see cref="UnimodalRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/>.</summary>
     /// <param name="users">User rows to serve, 0 to <see cref="OnnxServingManifest.Users"/> - 1.</param>
     /// <param name="exclusions">Items never to return per user (typically the training graph); needs a directory exported with the exclusion mask.</param>
