@@ -453,6 +453,33 @@ public sealed class ConditionalMLNetTests : IClassFixture<ConditionalMLNetTests.
         Assert.Contains("Input column 'Followed' (option FollowedConditionsColumnName) gives user key 1 ('u0') two values (its first row follows other conditions than a later row)", differs.Message);
     }
 
+    /// <summary>
+    /// Regression (a review): a new user following only a topic of the vocabulary without training items got the popular
+    /// list labelled FollowedTopics, as if it came from the topic.
+    /// </summary>
+    [Fact]
+    public void FollowingOnlyTopicsWithoutItems_IsThePopularList_AndSaysSo()
+    {
+        var ml = new MLContext(seed: 1);
+        var edges = Enumerable.Range(0, 6).SelectMany(u => Enumerable.Range(0, 10).Where(i => (i + u) % 3 != 0)
+            .Select(i => new TopicEdge { User = $"u{u}", Item = $"i{i}", Topic = i < 5 ? "a" : "b" })).ToArray();
+        var raw = ml.Data.LoadFromEnumerable(edges);
+        var vocabulary = ml.Data.LoadFromEnumerable(new[] { "a", "b", "unused" }.Select(t => new TopicTerm { Topic = t }));
+        var keys = ml.Transforms.Conversion.MapValueToKey("User").Append(ml.Transforms.Conversion.MapValueToKey("Item"))
+            .Append(ml.Transforms.Conversion.MapValueToKey(MultiInterestColumnNames.ItemCondition, "Topic", keyData: vocabulary)).Fit(raw);
+        var keyed = keys.Transform(raw);
+        var mi = ml.MultiInterest();
+        var embedding = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 2, Threads = 1 }).Fit(keyed);
+        var stage = mi.ConditionalRetriever(new ConditionalRetrieverEstimator.Options { Candidates = 4, Epochs = 1, Seed = 4, Threads = 1 }).Fit(embedding.Transform(keyed));
+        var recommender = mi.CreateRecommender(new TransformerChain<ITransformer>(keys, embedding, stage));
+        var popular = recommender.Recommend("nobody");
+        Assert.Equal(CandidateSource.Popular, popular.Source);
+        var unused = recommender.RecommendFollowing("nobody", ["unused"]);
+        Assert.Equal(CandidateSource.Popular, unused.Source);
+        Assert.Equal(popular.Items.Select(i => i.ItemId), unused.Items.Select(i => i.ItemId));
+        Assert.Equal(CandidateSource.FollowedTopics, recommender.RecommendFollowing("nobody", ["unused", "b"]).Source);
+    }
+
     [Fact]
     public void RecommendFollowing_TakesTopicsAtRequestTime_AsTheEngineRepresentsFollowedTopics_AndColdStartsFromTheTopicsPopularItems()
     {

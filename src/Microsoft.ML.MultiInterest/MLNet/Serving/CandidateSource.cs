@@ -25,7 +25,9 @@ public enum CandidateSource
     /// <summary>
     /// Cold start from the topics a user follows, given at request time to a conditional stage
     /// (<see cref="MultiInterestRecommender.RecommendFollowing"/>) with no trained vector and no history: each topic's most
-    /// popular items under equal quotas, then the popular items; the scores are training degrees, not affinities.
+    /// popular items under equal quotas, then the popular items; the scores are training degrees, not affinities. A list
+    /// whose topics hold no item the user may get (no item of theirs has training edges) is the popular list, and says
+    /// <see cref="Popular"/>.
     /// </summary>
     FollowedTopics,
 }

@@ -362,12 +362,14 @@ internal sealed partial class LiveRetriever
         int leftover = 0;
         for (int k = 0; k < followed.Length; k++) leftover += quotas[k] - TakeFrom(k, quotas[k]);
         for (int k = 0; k < followed.Length && leftover > 0; k++) leftover -= TakeFrom(k, leftover);
+        // Topics without an item the user may get (none with training edges) give the popular list itself: said as such.
+        var source = items.Count > 0 ? CandidateSource.FollowedTopics : CandidateSource.Popular;
         foreach (int j in _popular)
         {
             if (items.Count == count) break;
             Take(j);
         }
-        return new LiveList(items.ToArray(), items.Select(j => _degrees[j]).ToArray(), CandidateSource.FollowedTopics);
+        return new LiveList(items.ToArray(), items.Select(j => _degrees[j]).ToArray(), source);
     }
 
     private LiveList Popular(BipartiteGraph exclusions, int count)
