@@ -25,6 +25,28 @@ internal static class ExclusionGraphs
     }
 
     /// <summary>
+    /// Refuses an exclusion graph a call cannot read whole: over another item range, or without a row for one of
+    /// <paramref name="users"/>. Checked once for every stage, so none reads a missing row as "no exclusions" or drops an item row.
+    /// </summary>
+    /// <param name="exclusions">The call's exclusion graph (user rows x item rows).</param>
+    /// <param name="users">The user rows served.</param>
+    /// <param name="items">The item rows there are.</param>
+    /// <param name="parameter">The caller's parameter name, for the exception.</param>
+    /// <exception cref="ArgumentException">The graph has another item count, or no row for a user served.</exception>
+    public static void RequireCovers(BipartiteGraph exclusions, IReadOnlyList<int> users, int items, string parameter)
+    {
+        if (exclusions.ItemCount != items)
+            throw new ArgumentException($"The exclusion graph has {exclusions.ItemCount} items, the model {items}: its item rows must be the model's (item key - 1), "
+                + "as MultiInterestModel.TrainingHistory gives them.", parameter);
+        for (int q = 0; q < users.Count; q++)
+        {
+            if (users[q] >= exclusions.UserCount)
+                throw new ArgumentException($"The exclusion graph has {exclusions.UserCount} users, so user row {users[q]} (position {q}) has no row in it: "
+                    + "pass a graph over all the model's user rows (typically MultiInterestModel.TrainingHistory, or its union with fresh history).", parameter);
+        }
+    }
+
+    /// <summary>
     /// <paramref name="exclusions"/> with <paramref name="excluded"/> (ascending, distinct) added to the row of every
     /// user of <paramref name="users"/>: the graph a call's lists exclude. Only those rows are read, so only they are built;
     /// <paramref name="exclusions"/> itself when nothing is added.

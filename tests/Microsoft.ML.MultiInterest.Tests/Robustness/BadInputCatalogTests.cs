@@ -600,6 +600,21 @@ public class BadInputCatalogTests
             "Leave GpuDeviceId unset", "ApplyTo(mlContext)"], () => MultiInterestModel.Load(new MLContext { GpuDeviceId = 0, FallbackToCpu = true },
             new MemoryStream(BadInputFixtures.ModelZip))),
         ["model-unknown-format-version"] = Throws<InvalidDataException>(["saved in format version x1"], () => LoadModel(BadInputFixtures.ModelZipWithVersion("x1"))),
+        ["engine-exclusions-missing-users"] = Throws<ArgumentException>(["The exclusion graph has 2 users, so user row 2 (position 2) has no row in it",
+            "MultiInterestModel.TrainingHistory"], () =>
+        {
+            // History-interest MMR is served through the live tables, which read a user row beyond the graph as no exclusions.
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+            var fitted = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                .Append(ml.MultiInterest().HistoryInterestMmr(candidates: 5)).Fit(raw);
+            var buffer = new MemoryStream();
+            ml.Model.Save(fitted, raw.Schema, buffer);
+            buffer.Position = 0;
+            using var model = MultiInterestModel.Load(ml, buffer);
+            int items = model.GraphEmbedding!.ItemEmbeddings.KeyCount;
+            return model.RetrieveWithEngine([0, 1, 2], BipartiteGraph.FromEdges(2, items, [0], [0]), threads: 1);
+        }),
         ["onnx-directory-without-candidates"] = Throws<InvalidDataException>(["was exported without the scorers' candidate outputs", "export it again"], () =>
         {
             // A serving directory as exported before 2026-11-30: no candidate_slack in the manifest, no candidate outputs listed.

@@ -68,6 +68,7 @@ public sealed partial class MultiInterestModel
     /// </param>
     /// <returns>Item rows (item key - 1) and scores, one list per entry of <paramref name="userRows"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A user row, or a row of <paramref name="excludeItems"/>, is not in the model.</exception>
+    /// <exception cref="ArgumentException"><paramref name="exclusions"/> has another item count than the model, or no row for a user of <paramref name="userRows"/>.</exception>
     public RankedLists RetrieveWithEngine(IReadOnlyList<int> userRows, BipartiteGraph? exclusions = null, int threads = 0, IReadOnlyCollection<int>? excludeItems = null)
     {
         ArgumentNullException.ThrowIfNull(userRows);
@@ -79,6 +80,8 @@ public sealed partial class MultiInterestModel
         foreach (int u in userRows)
             if ((uint)u >= (uint)users.Rows) throw new ArgumentOutOfRangeException(nameof(userRows), $"User row {u} is not in the model ({users.Rows} users).");
         if (exclusions == null && stage.HasTrainingHistory) exclusions = TrainingHistory();
+        // Before any path: the live-table paths would read a missing user row as no exclusions and drop item rows beyond the model.
+        if (exclusions != null) ExclusionGraphs.RequireCovers(exclusions, userRows, items.Rows, nameof(exclusions));
         // The users' own exclusions pick a clustered history pool's lists; the excluded items are left out only.
         var own = exclusions;
         int[] excluded = ExclusionGraphs.SortedItems(excludeItems, items.Rows, "each an item key - 1");
