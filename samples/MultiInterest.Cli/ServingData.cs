@@ -147,8 +147,13 @@ internal static class ServingData
                 items.Add(i);
             }
         }
-        return BipartiteGraph.FromEdges(userRows.Count, itemRows.Count, users.ToArray(), items.ToArray());
+        // Over the row range, not the ids' count: a key type wider than the users or items with edges leaves rows without an id
+        // here, so a row can lie beyond the count (the last of 20 user keys, 16 with edges, is row 19).
+        return BipartiteGraph.FromEdges(RowRange(userRows), RowRange(itemRows), users.ToArray(), items.ToArray());
     }
+
+    /// <summary>One more than the largest row of <paramref name="rows"/>, 0 for none: the rows a graph over them must hold.</summary>
+    private static int RowRange(IReadOnlyDictionary<string, int> rows) => rows.Count == 0 ? 0 : rows.Values.Max() + 1;
 
     /// <summary>
     /// The history of each of <paramref name="users"/> (ids the model does not know) as the model's item rows, sorted and distinct;
