@@ -447,6 +447,16 @@ public class BadInputCatalogTests
                 .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(data);
             return ml.MultiInterest().CreateRecommender(model).Recommend("").UserId;
         }),
+        ["recommend-null-history-id"] = Throws<ArgumentException>(["The history holds a null item id (entry 1 of 2): the request lost an id"], () =>
+        {
+            // A request whose history lost an id: refused, not served as a history one item shorter (exclude, Explain and RecommendFollowing alike).
+            var ml = new MLContext(seed: 1);
+            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
+            var recommender = ml.MultiInterest().CreateRecommender(model);
+            Assert.Equal("exclude", Assert.Throws<ArgumentException>(() => recommender.Recommend("u1", ["i1"], 0, [null!])).ParamName);
+            return recommender.Recommend("u1", ["i1", null!]).UserId;
+        }),
         ["fold-in-empty-item-id"] = Throws<ArgumentException>(["Edge 1 (user 'u2') has an empty item id"], () =>
         {
             // A logged engagement that lost its item id: refused naming the edge, rather than folding in an item named "".

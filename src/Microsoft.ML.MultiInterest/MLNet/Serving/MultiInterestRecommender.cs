@@ -94,7 +94,7 @@ public sealed partial class MultiInterestRecommender
     /// pick with a pool of at least <paramref name="count"/> items: seconds for a catalogue of 30,000): bound it in a service.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or <paramref name="history"/> holds a null id.</exception>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history = null, int count = 0) => Recommend(userId, history, count, exclude: null);
 
     /// <summary>
@@ -108,13 +108,13 @@ public sealed partial class MultiInterestRecommender
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/> (see the overload without exclusions).</param>
     /// <param name="exclude">Item ids never to return, or null; ids unknown to the model are ignored.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id.</exception>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history, int count, IEnumerable<string>? exclude)
     {
         RequireUserId(userId);
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1 (0 = the model's M).");
-        var ids = history?.Where(id => id != null).ToArray() ?? [];
-        var excluded = exclude?.Where(id => id != null).ToArray() ?? [];
+        var ids = ItemIds(history, nameof(history));
+        var excluded = ItemIds(exclude, nameof(exclude));
         if (_fusion != null) return _fusion.Recommend(userId, ids, count, excluded);
         var list = RetrieveFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, excluded: excluded);
         return new RecommendationList(userId, ToRecords(list), list.Source);
@@ -136,15 +136,15 @@ public sealed partial class MultiInterestRecommender
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/> (as for <c>Recommend</c>).</param>
     /// <param name="exclude">Item ids never to return, or null (as for <c>Recommend</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id.</exception>
     /// <exception cref="InvalidOperationException">The (single) stage names no interests: unimodal retrieval, plain MMR
     /// (<see cref="Engine.MmrInterests.Clusters"/> with <see cref="RetrievalSettings.InterestWeight"/> 0) or conditional retrieval.</exception>
     public RecommendationExplanation Explain(string userId, IEnumerable<string>? history = null, int count = 0, IEnumerable<string>? exclude = null)
     {
         RequireUserId(userId);
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1 (0 = the model's M).");
-        var ids = history?.Where(id => id != null).ToArray() ?? [];
-        var excluded = exclude?.Where(id => id != null).ToArray() ?? [];
+        var ids = ItemIds(history, nameof(history));
+        var excluded = ItemIds(exclude, nameof(exclude));
         if (_fusion != null) return _fusion.Explain(userId, ids, count, excluded, _stageNames);
         if (!_live.ExplainableMethod) throw new InvalidOperationException(_live.NotExplainable(nameof(Explain)));
         var explanation = ExplainFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, excluded, strict: true);
@@ -212,7 +212,7 @@ public sealed partial class MultiInterestRecommender
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/>.</param>
     /// <exception cref="InvalidOperationException">The stage is not conditional retrieval.</exception>
     /// <exception cref="NotSupportedException">The recommender fuses several stages.</exception>
-    /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty.</exception>
+    /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty, or <paramref name="history"/> holds a null id.</exception>
     public RecommendationList RecommendFollowing(string userId, IEnumerable<string> followedTopics, IEnumerable<string>? history = null, int count = 0)
     {
         RequireUserId(userId);
@@ -232,7 +232,7 @@ public sealed partial class MultiInterestRecommender
             followed.Add(c);
         }
         if (followed.Count == 0) throw new ArgumentException("Follow at least one topic (Recommend serves a user without topics).", nameof(followedTopics));
-        var ids = history?.Where(id => id != null).ToArray() ?? [];
+        var ids = ItemIds(history, nameof(history));
         var list = RetrieveFrom(_live, _compactOfItem, userId, ids, count == 0 ? Candidates : count, followed.ToArray());
         return new RecommendationList(userId, ToRecords(list), list.Source);
     }
@@ -248,6 +248,19 @@ public sealed partial class MultiInterestRecommender
     /// Refuses a null or empty user id. No fit knows an empty id (the edge readers and key mappings refuse or drop it), so
     /// serving it as a new user would hand the popular list to what is almost always a request that lost its id.
     /// </summary>
+    /// <summary>
+    /// The item ids of a request's <paramref name="parameter"/> (a history or exclusions), refusing a null entry: a request
+    /// that lost an id would otherwise be served as if the user had engaged with, or blocked, one item fewer.
+    /// </summary>
+    private static string[] ItemIds(IEnumerable<string>? ids, string parameter)
+    {
+        var array = ids?.ToArray() ?? [];
+        int missing = Array.IndexOf(array, null);
+        if (missing >= 0)
+            throw new ArgumentException($"The {parameter} holds a null item id (entry {missing} of {array.Length}): the request lost an id. Pass item ids only; an id the model does not know is ignored.", parameter);
+        return array;
+    }
+
     private static void RequireUserId(string userId)
     {
         ArgumentNullException.ThrowIfNull(userId);
