@@ -6,30 +6,30 @@ namespace MultiInterest.Cli;
 /// <summary>
 /// Whether a test file's columns look swapped against the training file's (a file whose values are swapped under a correct
 /// header still reads, with its "users" matched against the training items and the other way round, and most of it unseen),
-/// or its ids padded with spaces, or in another Unicode normalisation, where the training file's are not.
+/// or its ids (or the training file's) padded with spaces where the other file's are not, or in another Unicode normalisation.
 /// </summary>
 internal static class ColumnOrderHint
 {
     /// <summary>
     /// A sentence for the unseen-edges warning (or the error when nothing is scoreable), or null: said when most test edges are
-    /// unseen, or when reading each test line with its ids trimmed, or the other way round (item first), would match more of them to the training ids.
+    /// unseen, or when reading both files' ids trimmed, or each test line the other way round (item first), would match more of them to the training ids.
     /// </summary>
     /// <param name="testEdges">The test file's edges as read.</param>
     /// <param name="users">The training users' ids.</param>
     /// <param name="items">The training items' ids.</param>
     public static string? For(IReadOnlyList<RawEdge> testEdges, IdMap users, IdMap items)
     {
-        // Lines, as read, read the other way round, and with their ids trimmed, whose user and item the training ids both hold.
-        int seen = 0, swapped = 0, trimmed = 0;
+        // Lines, as read, and read the other way round, whose user and item the training ids both hold.
+        int seen = 0, swapped = 0;
         foreach (var e in testEdges)
         {
             if (users.TryGetIndex(e.User, out _) && items.TryGetIndex(e.Item, out _)) seen++;
             if (users.TryGetIndex(e.Item, out _) && items.TryGetIndex(e.User, out _)) swapped++;
-            if (users.TryGetIndex(e.User.Trim(), out _) && items.TryGetIndex(e.Item.Trim(), out _)) trimmed++;
         }
         int unseen = testEdges.Count - seen;
         if (unseen == 0) return null;
-        // Ids are read raw, spaces included: " u1" is not "u1".
+        // Ids are read raw, spaces included: " u1" is not "u1", whichever file pads them.
+        int trimmed = TrimmedSeen(testEdges, users, items);
         if (trimmed > seen)
             return $" With the spaces around their ids removed, {trimmed:N0} of the test edges would be between users and items seen in training, against {seen:N0} "
                 + "as read: ids are read exactly as written, so the two files must spell them alike (no padding).";
@@ -41,6 +41,21 @@ internal static class ColumnOrderHint
                 + $"training, against {seen:N0} as read: ids are compared code point by code point ('é' as one code point and as 'e' with a combining accent "
                 + "are two ids), so normalise both files alike.";
         return unseen > seen ? " Most test edges are unseen: check that both files give the user first and the item second." : null;
+    }
+
+    /// <summary>
+    /// The test edges whose ids, trimmed, name training ids trimmed: the test file's padding, or the training file's (a
+    /// training id padded where the test file's is not), or both.
+    /// </summary>
+    private static int TrimmedSeen(IReadOnlyList<RawEdge> testEdges, IdMap users, IdMap items)
+    {
+        static bool Padded(string id) => id.Length > 0 && (char.IsWhiteSpace(id[0]) || char.IsWhiteSpace(id[^1]));
+        static HashSet<string> Trimmed(IdMap ids) =>
+            Enumerable.Range(0, ids.Count).Select(i => ids[i].Trim()).ToHashSet(StringComparer.Ordinal);
+        if (!Enumerable.Range(0, users.Count).Any(i => Padded(users[i])) && !Enumerable.Range(0, items.Count).Any(i => Padded(items[i])))
+            return testEdges.Count(e => users.TryGetIndex(e.User.Trim(), out _) && items.TryGetIndex(e.Item.Trim(), out _));
+        var (userIds, itemIds) = (Trimmed(users), Trimmed(items));
+        return testEdges.Count(e => userIds.Contains(e.User.Trim()) && itemIds.Contains(e.Item.Trim()));
     }
 
     /// <summary>

@@ -672,6 +672,26 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_names_the_padding_when_the_training_files_ids_are_padded_and_the_test_files_are_not()
+    {
+        // The other way round from the test above: the training file pads its ids ("u1 <TAB>i7 ", as a fixed-width export
+        // leaves them), the test file does not. Read raw, no test edge is seen; the error says the padding is why, as it does
+        // when the test file pads, rather than sending the user to check the column order.
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        string[] flags = ["--algorithm", "negative-sampling", "--dim", "8", "--epochs", "1", "--clusters", "8", "--tuned-clusters", "0",
+            "--history-interest-weight", "-1", "--threads", "1", "--plot-users", "0"];
+        string paddedTrain = Path.Combine(_directory, "padded-train.tsv");
+        var trainLines = File.ReadAllLines(train);
+        File.WriteAllLines(paddedTrain, [.. trainLines.Take(1), .. trainLines.Skip(1).Select(l => string.Join('\t', l.Split('\t').Select(f => $"{f} ")))]);
+        var padded = CliHarness.Run(["evaluate", "--train", paddedTrain, "--test", test, .. flags]);
+        Assert.Equal(1, padded.ExitCode);
+        Assert.Contains($"No edge of the test file '{test}' is between a user and an item seen in training", padded.Error, StringComparison.Ordinal);
+        Assert.Contains("With the spaces around their ids removed, ", padded.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("check that both files give the user first", padded.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Training embeddings", padded.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_says_when_the_files_look_swapped_or_the_test_edges_are_in_the_training_file()
     {
         var (train, test) = CliHarness.WriteSplit(_directory);
