@@ -15,7 +15,7 @@ public readonly record struct RawEdge(string User, string Item, float Weight);
 public static class EdgeFile
 {
     /// <summary>Reads all edges of <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidDataException">Bad header, a line without two columns, or a bad weight; the message names the file and line.</exception>
+    /// <exception cref="InvalidDataException">Bad header, a line without two columns, a line repeating the header, or a bad weight; the message names the file and line.</exception>
     public static List<RawEdge> Read(string path) => Read(TextTables.OpenRead(path), path);
 
     /// <summary>Reads the edges of <paramref name="content"/> (owned, seekable when gzip) as the file <paramref name="path"/>.</summary>
@@ -31,6 +31,9 @@ public static class EdgeFile
         {
             if (parts.Length < 2 || parts[0].Length == 0 || parts[1].Length == 0)
                 throw new InvalidDataException($"{path}, line {lineNumber}: expected 'user<TAB>item' but found '{line}'.");
+            if (parts.Length == header.Length && parts.AsSpan().SequenceEqual(header))
+                throw new InvalidDataException($"{path}, line {lineNumber}: the line repeats the header '{string.Join("<TAB>", header)}': the file looks like files "
+                    + "joined with their headers (cat a.tsv b.tsv). Keep the first file's header only (tail -n +2 the others before joining them).");
             if (TextTables.ExtraFields(parts, header.Length) is { } extra)
                 throw new InvalidDataException($"{path}, line {lineNumber}: {parts.Length} fields under a header of {header.Length} ('{string.Join("<TAB>", header)}'), "
                     + $"the first extra one '{extra}'. A file with more columns names each in its header (only user, item and a third column "

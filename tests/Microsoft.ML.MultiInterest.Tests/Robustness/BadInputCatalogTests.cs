@@ -64,6 +64,8 @@ public class BadInputCatalogTests
                 new Microsoft.Data.Analysis.StringDataFrameColumn("user", ["u1"]), new Microsoft.Data.Analysis.StringDataFrameColumn("item", ["i1"]),
                 new Microsoft.Data.Analysis.SingleDataFrameColumn("when", [1_700_000_000f])), timestampColumnName: "when")),
         ["edge-header-only"] = Throws<InvalidDataException>(["has a header but no edges"], () => EdgeFile.Read(BadInputFixtures.Text("only.tsv", "user\titem\n"))),
+        ["edge-header-repeated"] = Throws<InvalidDataException>(["joined.tsv, line 4", "repeats the header 'user<TAB>item'", "cat a.tsv b.tsv"],
+            () => EdgeFile.Read(BadInputFixtures.Text("joined.tsv", "user\titem\na\tb\nc\td\nuser\titem\ne\tf\n"))),
         ["edge-line-one-column"] = Throws<InvalidDataException>(["one.tsv, line 3", "expected 'user<TAB>item'"], () => EdgeFile.Read(BadInputFixtures.Text("one.tsv", "user\titem\na\tb\nlonely\n"))),
         ["edge-line-empty-id"] = Throws<InvalidDataException>(["blank.tsv, line 2", "expected 'user<TAB>item'"], () => EdgeFile.Read(BadInputFixtures.Text("blank.tsv", "user\titem\n\tb\n"))),
         ["edge-weight-not-a-number"] = Throws<InvalidDataException>(["weights.tsv, line 2", "positive finite number", "'heavy'"], () => EdgeFile.Read(BadInputFixtures.Text("weights.tsv", "user\titem\tweight\na\tb\theavy\n"))),
