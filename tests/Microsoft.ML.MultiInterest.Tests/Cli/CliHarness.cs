@@ -53,6 +53,26 @@ internal static class CliHarness
         return [.. known.Select(f => string.Join('\t', f[..3]))];
     }
 
+    /// <summary>
+    /// Runs <c>recommend --history</c> on <paramref name="model"/> for the users of <paramref name="users"/> with the live
+    /// recommender, <c>--engine</c> and <c>--onnx</c>; asserts that each run succeeds and that all three write the same file,
+    /// and returns its lines split into fields (header left out).
+    /// </summary>
+    public static string[][] RecommendWithHistoryAlike(string directory, string model, string users, string history)
+    {
+        string Serve(string name, params string[] scorer)
+        {
+            string output = Path.Combine(directory, name);
+            var run = Run(["recommend", "--model", model, "--users", users, "--history", history, "--out", output, .. scorer]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            return File.ReadAllText(output);
+        }
+        string live = Serve("live.tsv", "--recommender");
+        Assert.Equal(live, Serve("engine.tsv", "--engine"));
+        Assert.Equal(live, Serve("onnx.tsv", "--onnx"));
+        return live.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split('\t')).ToArray();
+    }
+
     /// <summary>The id of the user <see cref="RecommendAlikeWithEveryScorer"/> adds, one no model here is trained on.</summary>
     private const string Stranger = "stranger-nobody-trained";
 

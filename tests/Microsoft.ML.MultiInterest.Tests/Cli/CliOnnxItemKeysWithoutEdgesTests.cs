@@ -38,18 +38,8 @@ public sealed class CliOnnxItemKeysWithoutEdgesTests : IDisposable
         string users = Path.Combine(_directory, "users.tsv"), history = Path.Combine(_directory, "history.tsv");
         File.WriteAllLines(users, ["user", "only-unused", "mixed"]);
         File.WriteAllLines(history, ["user\titem", "only-unused\tunused0", "only-unused\tunused3", $"mixed\t{items[1]}", "mixed\tunused2", $"mixed\t{items[4]}"]);
-        string Serve(string name, params string[] scorer)
-        {
-            string output = Path.Combine(_directory, name);
-            var run = CliHarness.Run(["recommend", "--model", model, "--users", users, "--history", history, "--out", output, .. scorer]);
-            Assert.True(run.ExitCode == 0, run.Error);
-            return File.ReadAllText(output);
-        }
-        string live = Serve("live.tsv", "--recommender");
-        var lines = live.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split('\t')).ToArray();
+        var lines = CliHarness.RecommendWithHistoryAlike(_directory, model, users, history);
         Assert.Contains(lines, f => f[0] == "only-unused" && f[4] == "Popular");
         Assert.Contains(lines, f => f[0] == "mixed" && f[4] == "History");
-        Assert.Equal(live, Serve("engine.tsv", "--engine"));
-        Assert.Equal(live, Serve("onnx.tsv", "--onnx"));
     }
 }

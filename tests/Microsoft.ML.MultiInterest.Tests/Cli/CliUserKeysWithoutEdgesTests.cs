@@ -29,21 +29,11 @@ public sealed class CliUserKeysWithoutEdgesTests : IDisposable
         string users = Path.Combine(_directory, "users.tsv"), history = Path.Combine(_directory, "history.tsv");
         File.WriteAllLines(users, ["user", user, "newbie"]);
         File.WriteAllLines(history, ["user\titem", $"{user}\t{fresh}", $"newbie\t{trained.First()}"]);
-        string Serve(string name, params string[] scorer)
-        {
-            string output = Path.Combine(_directory, name);
-            var run = CliHarness.Run(["recommend", "--model", model, "--users", users, "--history", history, "--out", output, .. scorer]);
-            Assert.True(run.ExitCode == 0, run.Error);
-            return File.ReadAllText(output);
-        }
-        string live = Serve("live.tsv", "--recommender");
-        var lines = live.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split('\t')).ToArray();
+        var lines = CliHarness.RecommendWithHistoryAlike(_directory, model, users, history);
         var listed = lines.Where(f => f[0] == user).ToArray();
         Assert.NotEmpty(listed);
         Assert.All(listed, f => Assert.Equal("Trained", f[4]));
         Assert.DoesNotContain(fresh, listed.Select(f => f[2]));
         Assert.Contains(lines, f => f[0] == "newbie" && f[4] == "History");
-        Assert.Equal(live, Serve("engine.tsv", "--engine"));
-        Assert.Equal(live, Serve("onnx.tsv", "--onnx"));
     }
 }
