@@ -300,6 +300,9 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         public int[] Available { get; } = new int[components];
 
         public int[] CandidateCounts { get; } = new int[components];
+
+        /// <summary>The batch's lists the components left short, filled together after the batch (the quota graph cut to its components).</summary>
+        public List<int> ShortLists { get; } = [];
     }
 
     /// <summary>Releases the ONNX Runtime sessions.</summary>

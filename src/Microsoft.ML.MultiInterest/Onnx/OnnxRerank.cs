@@ -147,14 +147,15 @@ internal sealed class OnnxRerank
     }
 
     /// <summary>
-    /// The unimodal list of <paramref name="user"/> as <see cref="Catalogue"/> writes it, ranked by the engine from the
-    /// catalogue without ONNX Runtime's candidates: the fill of a quota list the components leave short, where the graph ran
-    /// without its fallback ranking (counted in <see cref="Filled"/>).
+    /// The unimodal lists (top M, as <see cref="Catalogue"/> writes each) of the vectors <paramref name="queries"/> of
+    /// <paramref name="users"/>, ranked by the engine from the catalogue in one search without ONNX Runtime's candidates:
+    /// the fills of quota lists the components leave short, where the graph ran without its fallback ranking (counted in
+    /// <see cref="Filled"/>).
     /// </summary>
-    public int FillFromCatalogue(ReadOnlySpan<float> query, int user, BipartiteGraph? exclusions, Span<int> outItems, Span<float> outScores)
+    public RankedLists FillFromCatalogue(EmbeddingMatrix queries, IReadOnlyList<int> users, BipartiteGraph? exclusions)
     {
-        Filled++;
-        return ScanCatalogue(query, user, exclusions, outItems, outScores);
+        Filled += users.Count;
+        return _tables.Catalogue.RetrieveQueries(queries, Enumerable.Range(0, users.Count).ToArray(), _tables.ScanExclusions(exclusions, users), _listLength, threads: 1);
     }
 
     private int ScanCatalogue(ReadOnlySpan<float> query, int user, BipartiteGraph? exclusions, Span<int> outItems, Span<float> outScores)

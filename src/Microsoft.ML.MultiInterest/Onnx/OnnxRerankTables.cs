@@ -54,6 +54,27 @@ internal sealed class OnnxRerankTables
         return (BipartiteGraph.FromEdges(1, Items.Rows, new int[items.Length], items), 0);
     }
 
+    /// <summary>
+    /// As <see cref="ScanExclusions(BipartiteGraph?, int)"/> for several users at once: a graph whose row k holds the items
+    /// <paramref name="users"/>[k] may not get (its exclusions and the rows without an item); null when there are none.
+    /// </summary>
+    public BipartiteGraph? ScanExclusions(BipartiteGraph? exclusions, IReadOnlyList<int> users)
+    {
+        if (exclusions == null && AbsentItems.Length == 0) return null;
+        var owners = new List<int>();
+        var items = new List<int>();
+        for (int k = 0; k < users.Count; k++)
+        {
+            var own = exclusions == null ? [] : exclusions.ItemsOf(users[k]).ToArray();
+            foreach (int item in own.Concat(AbsentItems).Distinct().Order())
+            {
+                owners.Add(k);
+                items.Add(item);
+            }
+        }
+        return BipartiteGraph.FromEdges(users.Count, Items.Rows, owners.ToArray(), items.ToArray());
+    }
+
     /// <summary>The item clusters the mixtures refer to (members in ascending item order, as the engine's).</summary>
     public ItemClustering Clustering { get; }
 
