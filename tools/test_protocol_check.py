@@ -33,27 +33,33 @@ def write(path, header, rows):
             f.write("\t".join(r) + "\n")
 
 
+def run_protocol(d, train, test, items, users, cutoffs):
+    """Writes a world's files into directory d and runs protocol_check's Protocol on them (5 components, 1 neighbour,
+    lambda 0.8, alpha 1, ties within 1e-6); returns the run Protocol."""
+    write(os.path.join(d, "train.tsv"), "user\titem", train)
+    write(os.path.join(d, "test.tsv"), "user\titem", test)
+    write(os.path.join(d, "items.tsv"), "item\tv", [(i, v) for i, (_, v) in items.items()])
+    write(os.path.join(d, "users.tsv"), "user\tv", list(users.items()))
+    write(os.path.join(d, "clusters.tsv"), "item\tcluster", [(i, str(c)) for i, (c, _) in items.items()])
+    args = argparse.Namespace(
+        train=os.path.join(d, "train.tsv"), test=os.path.join(d, "test.tsv"), user_embeddings=os.path.join(d, "users.tsv"),
+        item_embeddings=os.path.join(d, "items.tsv"), item_clusters=os.path.join(d, "clusters.tsv"), components=5,
+        neighbors=1, lam=0.8, alpha=1.0, cutoffs=cutoffs, metrics=None, candidates=None, users=0, block=512, unseen="miss",
+        float_arith=False, blas_f32=False, emd_linprog=False, jobs=1, sgemm="numpy", examples=0, tie_tolerance=1e-6,
+        tolerance=1e-6)
+    pc.NEAR_TIE = 1e-6
+    P = pc.Protocol(args)
+    P.log = lambda *a: None
+    P.load()
+    P.run()
+    return P
+
+
 class TieRule(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.TemporaryDirectory()
-        d = cls.dir.name
-        write(os.path.join(d, "train.tsv"), "user\titem", TRAIN)
-        write(os.path.join(d, "test.tsv"), "user\titem", TEST)
-        write(os.path.join(d, "items.tsv"), "item\tv", [(i, v) for i, (_, v) in ITEMS.items()])
-        write(os.path.join(d, "users.tsv"), "user\tv", list(USERS.items()))
-        write(os.path.join(d, "clusters.tsv"), "item\tcluster", [(i, str(c)) for i, (c, _) in ITEMS.items()])
-        args = argparse.Namespace(
-            train=os.path.join(d, "train.tsv"), test=os.path.join(d, "test.tsv"), user_embeddings=os.path.join(d, "users.tsv"),
-            item_embeddings=os.path.join(d, "items.tsv"), item_clusters=os.path.join(d, "clusters.tsv"), components=5,
-            neighbors=1, lam=0.8, alpha=1.0, cutoffs="2,4", metrics=None, candidates=None, users=0, block=512, unseen="miss",
-            float_arith=False, blas_f32=False, emd_linprog=False, jobs=1, sgemm="numpy", examples=0, tie_tolerance=1e-6,
-            tolerance=1e-6)
-        pc.NEAR_TIE = 1e-6
-        P = cls.P = pc.Protocol(args)
-        P.log = lambda *a: None
-        P.load()
-        P.run()
+        P = cls.P = run_protocol(cls.dir.name, TRAIN, TEST, ITEMS, USERS, "2,4")
         cls.r = P.test_users.index(P.user_row["u0"])
         cls.row = P.item_row
 
@@ -143,23 +149,7 @@ class MixtureTie(unittest.TestCase):
 
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
-        d = self.dir.name
-        write(os.path.join(d, "train.tsv"), "user\titem", self.TRAIN)
-        write(os.path.join(d, "test.tsv"), "user\titem", self.TEST)
-        write(os.path.join(d, "items.tsv"), "item\tv", [(i, v) for i, (_, v) in self.ITEMS.items()])
-        write(os.path.join(d, "users.tsv"), "user\tv", list(self.USERS.items()))
-        write(os.path.join(d, "clusters.tsv"), "item\tcluster", [(i, str(c)) for i, (c, _) in self.ITEMS.items()])
-        args = argparse.Namespace(
-            train=os.path.join(d, "train.tsv"), test=os.path.join(d, "test.tsv"), user_embeddings=os.path.join(d, "users.tsv"),
-            item_embeddings=os.path.join(d, "items.tsv"), item_clusters=os.path.join(d, "clusters.tsv"), components=5,
-            neighbors=1, lam=0.8, alpha=1.0, cutoffs="2", metrics=None, candidates=None, users=0, block=512, unseen="miss",
-            float_arith=False, blas_f32=False, emd_linprog=False, jobs=1, sgemm="numpy", examples=0, tie_tolerance=1e-6,
-            tolerance=1e-6)
-        pc.NEAR_TIE = 1e-6
-        P = self.P = pc.Protocol(args)
-        P.log = lambda *a: None
-        P.load()
-        P.run()
+        P = self.P = run_protocol(self.dir.name, self.TRAIN, self.TEST, self.ITEMS, self.USERS, "2")
         self.r = P.test_users.index(P.user_row["u0"])
 
     def tearDown(self):
