@@ -15,7 +15,7 @@ internal static class ExperimentCommands
         var command = new Command("reproduce",
             $"The kNN-Embed comparison on the embedded cit-HepPh split (the library's defaults: algorithm {EmbeddingFlags.Name(GraphEmbeddingDefaults.Algorithm)}, "
             + $"{SphericalKMeansDefaults.NumberOfClusters} clusters, m={KnnSmoothedMixtureDefaults.Components}, k={KnnSmoothedMixtureDefaults.Neighbors}, "
-            + $"lambda={Opt.Text(KnnSmoothedMixtureDefaults.Lambda)}), with the MMR and tuned multi-interest rows; prints the table beside the paper's.")
+            + $"lambda={Opt.Text(KnnSmoothedMixtureDefaults.Lambda)}), with the MMR, tuned and history-interest MMR rows (the last's lambda chosen on a validation hold-out); prints the table beside the paper's.")
             .With([data, .. flags.All]);
         command.SetAction(r =>
         {

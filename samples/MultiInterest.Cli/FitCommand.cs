@@ -103,7 +103,7 @@ internal static class FitCommand
         // (the others refuse them), rather than list "--clusters ... [default: 2000]" as if every fit clustered.
         foreach (var option in pipeline.All.Except([pipeline.Alpha]).Concat(neighborIndex.All))
             option.Description = $"kNN-Embed ({KnnEmbedReaders}): {option.Description}";
-        pipeline.Alpha.Description = "The quota stage (--retriever quota): the quota exponent, quota proportional to p^alpha.";
+        pipeline.Alpha.Description = pipeline.Alpha.Description!.Replace("Quota exponent: ", "The quota stage (--retriever quota): the quota exponent, ", StringComparison.Ordinal);
         quotaStage.HeadShare.Description = quotaStage.HeadShare.Description!.Replace("The quota stage: ", "The quota stage (--retriever quota): ", StringComparison.Ordinal);
         foreach (var option in new Option[] { quotaStage.Query, quotaStage.Beta })
             option.Description = option.Description!.Replace("The quota stage: ", "The quota stage (--retriever quota; conditional with --cond-implicit-share above 0): ", StringComparison.Ordinal);

@@ -311,6 +311,8 @@ public sealed class CliCommandLineTests
         string Line(string command) => CliHarness.Run(command, "--help").Out.Split('\n').Single(l => l.TrimStart().StartsWith(flag + " ", StringComparison.Ordinal));
         Assert.Contains(prefix, Line("fit"), StringComparison.Ordinal);
         Assert.DoesNotContain("--retriever", Line("evaluate"), StringComparison.Ordinal);
+        // The rewording keeps the default the help lists (--alpha's was once replaced whole, "[default: 1]" with it).
+        Assert.Matches(@"\[default: [^\]]+\]$", Line("fit").TrimEnd());
     }
 
     [Fact]
