@@ -59,4 +59,24 @@ public class OutputShapeTests
                 $"{column.Name}: {shape.ItemType} promised, {item} appended.");
         }
     }
+
+    /// <summary>
+    /// The shape of a cluster key promises its KeyValues without building a value per cluster: a NumberOfClusters of
+    /// int.MaxValue ran out of memory in the chain's shape check (before Fit), where Fit refuses it naming the option.
+    /// </summary>
+    [Fact]
+    public void A_huge_cluster_count_is_refused_by_name_not_by_the_shape_check_running_out_of_memory()
+    {
+        var ml = new MLContext(seed: 1);
+        var mi = ml.MultiInterest();
+        var pipeline = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(mi.SphericalKMeans(numberOfClusters: int.MaxValue))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("ClusterName", MultiInterestColumnNames.ItemCluster));
+
+        var promised = pipeline.GetOutputSchema(MLNetTestData.RawShape<MLNetTestData.Edge>(ml));
+        Assert.True(promised.Single(c => c.Name == MultiInterestColumnNames.ItemCluster).IsKey);
+        Assert.Contains(promised, c => c.Name == "ClusterName");
+        var e = Assert.Throws<ArgumentException>(() => pipeline.Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges())));
+        Assert.Contains("NumberOfClusters is 2147483647, but there are only", e.Message);
+    }
 }
