@@ -8,14 +8,33 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// </summary>
 internal static class Parallelism
 {
+    /// <summary>
+    /// The most workers a <c>Threads</c> setting may ask for. Stages keep buffers per worker, made before the work starts,
+    /// so a setting such as int.MaxValue ran out of memory (an <see cref="OutOfMemoryException"/> naming nothing) instead of
+    /// being refused by name; 0 still means every core, however many.
+    /// </summary>
+    public const int MaxWorkers = 1024;
+
     /// <summary>The number of workers for a <c>Threads</c> setting.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is negative or above <see cref="MaxWorkers"/>.</exception>
     public static int Workers(int threads) => threads switch
     {
         0 => Environment.ProcessorCount,
+        > MaxWorkers => throw TooMany(nameof(threads), threads),
         > 0 => threads,
         _ => throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be 0 (all cores) or positive."),
     };
+
+    /// <summary>Refuses a <c>Threads</c> option above <see cref="MaxWorkers"/>, naming it (<paramref name="option"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is above <see cref="MaxWorkers"/>.</exception>
+    public static void CheckAtMostMax(int threads, string option)
+    {
+        if (threads > MaxWorkers) throw TooMany(option, threads);
+    }
+
+    private static ArgumentOutOfRangeException TooMany(string option, int threads) =>
+        new(option, threads, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{option} must be at most {MaxWorkers:N0} (0 = all cores): every worker keeps buffers of its own."));
 
     /// <summary>Parallel-loop options for a <c>Threads</c> setting.</summary>
     public static ParallelOptions Options(int threads) => new() { MaxDegreeOfParallelism = Workers(threads) };

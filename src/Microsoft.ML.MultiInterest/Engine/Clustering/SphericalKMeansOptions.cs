@@ -51,6 +51,7 @@ public sealed class SphericalKMeansOptions
             throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be finite and not negative (0 stops only when no point changes cluster, or after MaxIterations).");
         if (Threads < 0)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must not be negative (0 = all cores).");
+        Parallelism.CheckAtMostMax(Threads, nameof(Threads));
     }
 
     /// <summary>The effective worker count: <see cref="Threads"/>, or the processor count when it is 0.</summary>

@@ -193,6 +193,7 @@ public sealed class GraphEmbeddingOptions
             throw Bad(nameof(UniformNegatives), UniformNegatives, $"must be at least 1 for {Algorithm}, which draws uniform negatives only");
         if (!float.IsFinite(InitScale) || InitScale < 0) throw Bad(nameof(InitScale), InitScale, "must be finite and non-negative");
         if (Threads < 0) throw Bad(nameof(Threads), Threads, "must be 0 (all cores) or positive");
+        Parallelism.CheckAtMostMax(Threads, nameof(Threads));
         if (!Enum.IsDefined(Algorithm)) throw Bad(nameof(Algorithm), Algorithm, "is not a known algorithm");
         if (!Enum.IsDefined(Initialization)) throw Bad(nameof(Initialization), Initialization, "is not a known initialization");
         ArgumentNullException.ThrowIfNull(Svd, nameof(Svd));

@@ -45,6 +45,7 @@ public sealed class ClusteredNeighborIndexOptions
             throw new ArgumentOutOfRangeException(nameof(TrainingIterations), TrainingIterations, "TrainingIterations must be at least 1.");
         if (Threads < 0)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must not be negative (0 = all cores).");
+        Parallelism.CheckAtMostMax(Threads, nameof(Threads));
     }
 
     /// <summary>The automatic list count for <paramref name="rows"/> indexed rows: round(4 sqrt(n)) clamped to [1, n].</summary>

@@ -97,5 +97,6 @@ public sealed class HistoryMmrSelectionOptions
         if (!(ValidationFraction > 0 && ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must lie in (0, 1).");
         if (PoolSize < 1) throw new ArgumentOutOfRangeException(nameof(PoolSize), PoolSize, "PoolSize must be at least 1.");
         if (Threads < 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be 0 (all cores) or positive.");
+        Parallelism.CheckAtMostMax(Threads, nameof(Threads));
     }
 }

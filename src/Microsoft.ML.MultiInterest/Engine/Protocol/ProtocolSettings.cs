@@ -123,6 +123,7 @@ public sealed class ProtocolSettings
         CheckKnob(FrontierHeadShares, nameof(FrontierHeadShares), 0, 1);
         CheckKnob(FrontierAlphas, nameof(FrontierAlphas), 0, double.MaxValue);
         if (Threads < 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be 0 (all cores) or positive.");
+        Parallelism.CheckAtMostMax(Threads, nameof(Threads));
     }
 
     private static void CheckKnob(double[] values, string name, double min, double max)

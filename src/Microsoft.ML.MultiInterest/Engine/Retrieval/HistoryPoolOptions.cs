@@ -59,5 +59,6 @@ public sealed class HistoryPoolOptions
             throw new ArgumentOutOfRangeException(nameof(Probes), Probes, "Probes must be at least 1 unless HistoryLists is set (nothing would be searched).");
         if (UserProbes < 0) throw new ArgumentOutOfRangeException(nameof(UserProbes), UserProbes, "UserProbes must not be negative (0 = the exact own-vector list).");
         if (Threads < 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must not be negative (0 = all cores).");
+        Parallelism.CheckAtMostMax(Threads, nameof(Threads));
     }
 }

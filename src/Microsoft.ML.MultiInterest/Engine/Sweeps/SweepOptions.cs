@@ -105,6 +105,7 @@ public sealed class SweepOptions
         if (HalvingFactor < 2) throw new ArgumentOutOfRangeException(nameof(HalvingFactor), HalvingFactor, "HalvingFactor must be at least 2.");
         if (HalvingConfigurations < 1) throw new ArgumentOutOfRangeException(nameof(HalvingConfigurations), HalvingConfigurations, "HalvingConfigurations must be at least 1.");
         if (Threads < 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be 0 (all cores) or positive.");
+        Parallelism.CheckAtMostMax(Threads, nameof(Threads));
         if (!Enum.IsDefined(Strategy)) throw new ArgumentOutOfRangeException(nameof(Strategy), Strategy, "Strategy is not a known strategy.");
         if (!Enum.IsDefined(Metric)) throw new ArgumentOutOfRangeException(nameof(Metric), Metric, "Metric is not a known metric.");
         BaseSettings?.Validate();

@@ -54,6 +54,7 @@ internal static class OptionChecks
     public static void Threads(int value, string option)
     {
         if (value < 0) throw new ArgumentOutOfRangeException(option, value, $"{option} must be 0 (all cores) or positive.");
+        Engine.Parallelism.CheckAtMostMax(value, option);
     }
 
     public static void UnitInterval(double value, string option)
