@@ -8,6 +8,41 @@ namespace Microsoft.ML.MultiInterest.Tests.MLNet;
 /// </summary>
 public class HugeOptionValuesTests
 {
+    /// <summary>
+    /// Epochs = int.MaxValue with a hold-out and early stopping means "train until the validation recall stops rising"; the
+    /// per-epoch statistics list once reserved room for every epoch up front and ran out of memory before the first one.
+    /// </summary>
+    [Theory]
+    [InlineData(EmbeddingAlgorithm.NegativeSampling)]
+    [InlineData(EmbeddingAlgorithm.MixtureEmbedding)]
+    public void Unbounded_epochs_with_early_stopping_train_until_it_stops(EmbeddingAlgorithm algorithm)
+    {
+        var ml = new MLContext(seed: 1);
+        var keyed = MLNetTestData.Keyed(ml, out _);
+        var options = MLNetTestData.SmallEmbedding();
+        options.Algorithm = algorithm;
+        options.Epochs = int.MaxValue;
+        options.ValidationFraction = 0.2;
+        options.EarlyStoppingPatience = 1;
+        var model = ml.MultiInterest().GraphEmbedding(options).Fit(keyed);
+        Assert.InRange(model.Epochs.Count, 1, 1000);
+    }
+
+    /// <summary>
+    /// ValidationUsers above the users (here int.MaxValue) scores them all, as 0 does; Auto's confirmation sample (four times
+    /// the setting) overflowed to a negative count and failed with "Non-negative number required", naming no option.
+    /// </summary>
+    [Fact]
+    public void Auto_with_more_validation_users_than_users_scores_them_all()
+    {
+        var ml = new MLContext(seed: 1);
+        var keyed = MLNetTestData.Keyed(ml, out _);
+        float[] ItemVectors(int validationUsers) => ml.MultiInterest()
+            .GraphEmbedding(new GraphEmbeddingTrainer.Options { Threads = 1, Seed = 7, AutoMaxDimension = 8, ValidationUsers = validationUsers })
+            .Fit(keyed).ItemEmbeddings.Vectors.Values.ToArray();
+        Assert.Equal(ItemVectors(0), ItemVectors(int.MaxValue));
+    }
+
     /// <summary>Threads above <c>1,024</c> are refused when the estimator is made; these three stages once ran out of memory at Fit.</summary>
     [Theory]
     [InlineData("GraphEmbedding")]

@@ -245,6 +245,8 @@ public class BadInputCatalogTests
             new MLContext().MultiInterest().UnimodalRetriever(candidates: RetrievalLimits.MaxCandidates + 1)),
         ["option-threads-above-limit"] = Throws<ArgumentOutOfRangeException>(["Threads must be at most 1,024 (0 = all cores)", "every worker keeps buffers of its own"], () =>
             new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 2, Threads = int.MaxValue })),
+        ["option-validation-cutoff-above-limit"] = Throws<ArgumentOutOfRangeException>(["ValidationCutoff must be within 1..1048576"], () =>
+            new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { ValidationCutoff = int.MaxValue })),
         ["option-dc-zero-negatives"] = Throws<ArgumentOutOfRangeException>(["UniformNegatives must be at least 1 for DivideConquer, which draws uniform negatives only"], () =>
             new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.DivideConquer, UniformNegatives = 0 })),
         ["option-dc-item-cluster-too-large"] = Throws<ArgumentOutOfRangeException>(["DivideConquer.ItemClusters holds a cluster id outside 0..999999"], () =>

@@ -119,8 +119,9 @@ internal static class AutoEmbedding
         double best = trials.Max(t => t.Recall);
         var leading = trials.Where(t => t.Recall >= (1 - ConfirmationBand * o.AutoTolerance) * best)
             .OrderByDescending(t => t.Recall).Take(ConfirmationTrials).ToList();
-        int users = o.ValidationUsers == 0 ? 0 : o.ValidationUsers * ConfirmationScale;
-        var scorer = users == 0 || users >= split.Validation.UserCount ? screening : new ValidationScorer(split, o.ValidationCutoff, users, o.Seed);
+        // In long: a ValidationUsers past int.MaxValue / 4 (meaning "all") overflowed to a negative sample size.
+        long users = o.ValidationUsers == 0 ? 0 : (long)o.ValidationUsers * ConfirmationScale;
+        var scorer = users == 0 || users >= split.Validation.UserCount ? screening : new ValidationScorer(split, o.ValidationCutoff, (int)users, o.Seed);
         var shared = ReferenceEquals(scorer, screening) ? [] : MeasureFamilies(leading, scorer, threads, ct);
         var confirmed = new List<AutoTrial>();
         foreach (var trial in leading)

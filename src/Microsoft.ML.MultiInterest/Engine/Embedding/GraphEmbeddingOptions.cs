@@ -209,7 +209,9 @@ public sealed class GraphEmbeddingOptions
         if (!double.IsFinite(ValidationFraction) || ValidationFraction < 0 || ValidationFraction >= 1)
             throw Bad(nameof(ValidationFraction), ValidationFraction, "must be within [0, 1)");
         if (ValidationUsers < 0) throw Bad(nameof(ValidationUsers), ValidationUsers, "must be 0 (all) or positive");
-        if (ValidationCutoff < 1) throw Bad(nameof(ValidationCutoff), ValidationCutoff, "must be at least 1");
+        // K sizes every validation user's list, as a retriever's M does (it failed deep in the scorer, naming no option).
+        if (ValidationCutoff < 1 || ValidationCutoff > RetrievalLimits.MaxCandidates)
+            throw Bad(nameof(ValidationCutoff), ValidationCutoff, $"must be within 1..{RetrievalLimits.MaxCandidates}");
         if (EarlyStoppingPatience < 0) throw Bad(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be 0 (never) or positive");
         if (!double.IsFinite(AutoTolerance) || AutoTolerance < 0 || AutoTolerance >= 1) throw Bad(nameof(AutoTolerance), AutoTolerance, "must be within [0, 1)");
         if (AutoMaxDimension < 1 || AutoMaxDimension > GraphEmbeddingDefaults.MaxDimension)

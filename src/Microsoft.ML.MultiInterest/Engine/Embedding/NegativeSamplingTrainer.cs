@@ -78,7 +78,8 @@ internal static class NegativeSamplingTrainer
             workers[t] = new ChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1),
                 userLogQ, itemLogQ, userPenalty, itemPenalty);
 
-        var stats = new List<EpochStats>(o.Epochs);
+        // No capacity from Epochs: int.MaxValue epochs (train until early stopping) would reserve an impossible list.
+        var stats = new List<EpochStats>();
         var (tables, epoch) = EpochLoop.Run(edgeCount, o, threads, (t, slice, current, token) => workers[t].Run(slice, current, token),
             () => Output(users, items, graph, o), scorer == null ? null : m => scorer.Score(m.Users, m.Items, threads),
             "negative-sampling", stats, progress, curve, ct);

@@ -34,7 +34,8 @@ internal static class DcmTrainer
         var workers = new Worker[threads];
         for (int t = 0; t < threads; t++) workers[t] = new Worker(graph, o, items, seeds, temperature, edgeUsers, new EmbeddingRandom(o.Seed, t + 1));
 
-        var stats = new List<EpochStats>(o.Epochs);
+        // No capacity from Epochs: int.MaxValue epochs (train until early stopping) would reserve an impossible list.
+        var stats = new List<EpochStats>();
         return EpochLoop.Run(edgeCount, o, threads, (t, slice, _, token) => workers[t].Run(slice, token),
             () => Snapshot(graph, items, seeds, temperature[0], o, stats, threads), scorer == null ? null : m => scorer.Score(m.Mixture!, threads),
             "dcm", stats, progress, curve, ct);

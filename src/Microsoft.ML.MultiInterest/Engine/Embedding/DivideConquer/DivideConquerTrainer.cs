@@ -66,7 +66,8 @@ internal static class DivideConquerTrainer
 
         var workers = new Worker[threads];
         for (int t = 0; t < threads; t++) workers[t] = new Worker(graph, o, tables, assignments, sampler, edgeUsers, order, new EmbeddingRandom(o.Seed, t + 1));
-        var stats = new List<EpochStats>(o.Epochs);
+        // No capacity from Epochs: int.MaxValue epochs (train until early stopping) would reserve an impossible list.
+        var stats = new List<EpochStats>();
         return EpochLoop.Run(edgeCount, o, threads, (t, slice, epoch, token) => workers[t].Run(slice, epoch, token),
             () => Snapshot(served, order, tables, assignments, k, prior, o, stats, threads), score,
             "divide-conquer", stats, progress, curve, ct);

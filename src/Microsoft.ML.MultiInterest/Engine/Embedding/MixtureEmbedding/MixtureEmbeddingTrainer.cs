@@ -49,7 +49,8 @@ internal static class MixtureEmbeddingTrainer
         for (int t = 0; t < threads; t++)
             workers[t] = new MixtureChunkWorker(o, users, items, edgeUsers, edgeItems, edgeWeights, userSampler, itemSampler, new EmbeddingRandom(o.Seed, t + 1), relations);
 
-        var stats = new List<EpochStats>(o.Epochs);
+        // No capacity from Epochs: int.MaxValue epochs (train until early stopping) would reserve an impossible list.
+        var stats = new List<EpochStats>();
         return EpochLoop.Run(edgeCount, o, threads, (t, slice, current, token) => workers[t].Run(slice, current, token),
             () => Snapshot(graph, users, items, o, stats, threads), scorer == null ? null : m => scorer.Score(m.Mixture!, threads),
             "mixture-embedding", stats, progress, curve, ct);
