@@ -185,7 +185,7 @@ public sealed partial class GraphEmbeddingTrainer
         /// <summary>Seed of every random choice; null draws it from the MLContext's seed (<c>new MLContext(seed: s)</c>). Default null.</summary>
         public int? Seed;
 
-        /// <summary>Worker threads; 0 = all cores. Only 1 gives bit-identical runs (more threads update without locks). Default 0.</summary>
+        /// <summary>Worker threads; 0 = all cores, else at most 1,024. Only 1 gives bit-identical runs (more threads update without locks). Default 0.</summary>
         public int Threads;
 
         /// <summary>

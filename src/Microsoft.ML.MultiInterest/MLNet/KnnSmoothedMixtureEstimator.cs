@@ -44,7 +44,7 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
         /// <summary>The neighbours' weight in [0, 1]; 0 = no smoothing (the "Mixture" method). Default <see cref="KnnSmoothedMixtureDefaults.Lambda"/>.</summary>
         public double Lambda = KnnSmoothedMixtureDefaults.Lambda;
 
-        /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
+        /// <summary>Degree of parallelism; 0 = all cores, else at most 1,024. The result does not depend on it. Default 0.</summary>
         public int Threads;
 
         /// <summary>

@@ -17,7 +17,7 @@ public abstract class RetrieverOptions : MultiInterestStageOptions
     /// <summary>The item embedding column. Default <see cref="MultiInterestColumnNames.ItemEmbedding"/>.</summary>
     public string ItemEmbeddingColumnName = MultiInterestColumnNames.ItemEmbedding;
 
-    /// <summary>Degree of parallelism; 0 = all cores. The result does not depend on it. Default 0.</summary>
+    /// <summary>Degree of parallelism; 0 = all cores, else at most 1,024. The result does not depend on it. Default 0.</summary>
     public int Threads;
 
     /// <summary>Output: the candidate item keys. Default <see cref="MultiInterestColumnNames.Candidates"/>.</summary>

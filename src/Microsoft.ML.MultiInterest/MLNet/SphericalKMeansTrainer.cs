@@ -43,7 +43,7 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         /// </summary>
         public EmbeddingMatrix? InitialCentroids;
 
-        /// <summary>Worker threads; 0 = all cores. The result does not depend on it. Default 0.</summary>
+        /// <summary>Worker threads; 0 = all cores, else at most 1,024. The result does not depend on it. Default 0.</summary>
         public int Threads;
 
         /// <summary>Output: the cluster key (1..NumberOfClusters). Default <see cref="MultiInterestColumnNames.ItemCluster"/>.</summary>

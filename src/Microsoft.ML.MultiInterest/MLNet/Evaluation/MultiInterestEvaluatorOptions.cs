@@ -54,7 +54,7 @@ public sealed class MultiInterestEvaluatorOptions
     /// </summary>
     public UnseenHeldOut Unseen = EvaluationDefaults.Unseen;
 
-    /// <summary>Degree of parallelism; 0 = all cores. The figures do not depend on it. Default 0.</summary>
+    /// <summary>Degree of parallelism; 0 = all cores, else at most 1,024. The figures do not depend on it. Default 0.</summary>
     public int Threads;
 
     /// <summary>Checks every option and returns the cutoffs sorted ascending.</summary>
