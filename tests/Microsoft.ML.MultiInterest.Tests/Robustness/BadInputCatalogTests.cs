@@ -300,6 +300,12 @@ public class BadInputCatalogTests
             var (scored, heldOut, items) = EvaluationTestData.Views(ml);
             ml.MultiInterest().Evaluate(scored, heldOut, items, new MultiInterestEvaluatorOptions { Unseen = (UnseenHeldOut)7 });
         }),
+        ["option-evaluator-source-column-unnamed"] = Throws<ArgumentException>(["CandidateSourceColumnName must name a column"], () =>
+        {
+            var ml = new MLContext();
+            var (scored, heldOut, items) = EvaluationTestData.Views(ml);
+            ml.MultiInterest().Evaluate(scored, heldOut, items, new MultiInterestEvaluatorOptions { CandidateSourceColumnName = null! });
+        }),
         ["option-relation-column-not-a-key"] = Throws<ArgumentException>(["'Relation' (option RelationColumnName)", "key type over UInt32", "String"], () =>
         {
             var ml = new MLContext();

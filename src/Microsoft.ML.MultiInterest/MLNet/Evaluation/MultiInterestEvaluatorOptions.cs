@@ -63,6 +63,8 @@ public sealed class MultiInterestEvaluatorOptions
         OptionChecks.ColumnName(UserColumnName, nameof(UserColumnName));
         OptionChecks.ColumnName(ItemColumnName, nameof(ItemColumnName));
         OptionChecks.ColumnName(CandidatesColumnName, nameof(CandidatesColumnName));
+        // Absent from the view it may be (every user then reads as trained), but it must name a column: null reached ML.NET's lookup.
+        OptionChecks.ColumnName(CandidateSourceColumnName, nameof(CandidateSourceColumnName));
         OptionChecks.ColumnName(ItemEmbeddingColumnName, nameof(ItemEmbeddingColumnName));
         OptionChecks.ColumnName(MixtureWeightsColumnName, nameof(MixtureWeightsColumnName));
         OptionChecks.ColumnName(MixtureEmbeddingsColumnName, nameof(MixtureEmbeddingsColumnName));
