@@ -300,6 +300,12 @@ public class BadInputCatalogTests
             var (scored, heldOut, items) = EvaluationTestData.Views(ml);
             ml.MultiInterest().Evaluate(scored, heldOut, items, new MultiInterestEvaluatorOptions { Unseen = (UnseenHeldOut)7 });
         }),
+        ["dataframe-values-column-unpaired"] = Throws<ArgumentException>(["Input column 'MixtureWeights' (option scoresColumnName) must be a vector of 3 Single values, one per entry of 'Candidates' (option candidatesColumnName), but it is Vector<Double, 2>"], () =>
+        {
+            var ml = new MLContext();
+            var (scored, _, _) = EvaluationTestData.Views(ml);
+            ml.MultiInterest().CandidatesToDataFrame(scored, scoresColumnName: MultiInterestColumnNames.MixtureWeights);
+        }),
         ["option-evaluator-source-column-unnamed"] = Throws<ArgumentException>(["CandidateSourceColumnName must name a column"], () =>
         {
             var ml = new MLContext();

@@ -375,6 +375,27 @@ public class DataFrameTests
         Assert.Equal(candidates.Rows.Count, asEdges.GetColumn<string>("User").Count());
     }
 
+    /// <summary>
+    /// A values column that does not pair with the keys, entry by entry, is refused naming both options: a shorter one was read
+    /// past its end (IndexOutOfRangeException), one of another item type failed in ML.NET's getter ("holds VBuffer`1 values,
+    /// not VBuffer`1").
+    /// </summary>
+    [Fact]
+    public void A_values_column_that_does_not_pair_with_the_keys_is_refused_naming_the_options()
+    {
+        var (ml, model, train) = Fitted();
+        var scored = model.Transform(train);
+        var mi = ml.MultiInterest();
+        var shorter = Assert.Throws<ArgumentException>(() => mi.CandidatesToDataFrame(scored, scoresColumnName: MultiInterestColumnNames.MixtureWeights));
+        Assert.Contains("Input column 'MixtureWeights' (option scoresColumnName) must be a vector of 5 Single values, one per entry of 'Candidates' (option candidatesColumnName)", shorter.Message);
+        var stage = (CandidateRetrievalTransformer)((IEnumerable<ITransformer>)model).Last();
+        var explained = Assert.Throws<ArgumentException>(() => mi.CandidatesToDataFrame(scored, stage, scoresColumnName: MultiInterestColumnNames.UserEmbedding));
+        Assert.Contains("(option scoresColumnName) must be a vector of 5 Single values", explained.Message);
+        var weights = Assert.Throws<ArgumentException>(() => mi.MixturesToDataFrame(scored, weightsColumnName: MultiInterestColumnNames.MixtureEmbeddings));
+        Assert.Contains("Input column 'MixtureEmbeddings' (option weightsColumnName) must be a vector of", weights.Message);
+        Assert.Contains("Double values, one per entry of 'MixtureClusters' (option clustersColumnName)", weights.Message);
+    }
+
     [Fact]
     public void Metrics_come_out_as_a_frame()
     {

@@ -158,8 +158,15 @@ internal static class EdgeFrames
         var user = ColumnChecks.Find(schema, userColumn, "userColumnName");
         var keys = ColumnChecks.Find(schema, keysColumn.Name, keysColumn.Option);
         var values = ColumnChecks.Find(schema, valuesColumn.Name, valuesColumn.Option);
-        if (keys.Type is not VectorDataViewType { ItemType: KeyDataViewType keyType })
+        if (keys.Type is not VectorDataViewType { ItemType: KeyDataViewType keyType } keyVector)
             throw new ArgumentException($"The column '{keysColumn.Name}' (option {keysColumn.Option}) must be a vector of keys, not {keys.Type}.", keysColumn.Option);
+        // The values are read beside the keys, entry by entry: one of another item type failed in ML.NET's getter ("holds
+        // VBuffer`1 values, not VBuffer`1", naming no option), a shorter one past the end of its array.
+        if (keyType.RawType != typeof(TKey) || !keyVector.IsKnownSize)
+            throw ColumnChecks.Mismatch(keysColumn.Name, keysColumn.Option, $"a known-size vector of {typeof(TKey).Name} keys", keys.Type);
+        if (values.Type is not VectorDataViewType { IsKnownSize: true } valueVector || valueVector.ItemType.RawType != typeof(TValue) || valueVector.Size != keyVector.Size)
+            throw ColumnChecks.Mismatch(valuesColumn.Name, valuesColumn.Option,
+                $"a vector of {keyVector.Size} {typeof(TValue).Name} values, one per entry of '{keysColumn.Name}' (option {keysColumn.Option})", values.Type);
         var names = KeyNames.Of(keys, checked((int)keyType.Count));
         bool keyed = user.Type is KeyDataViewType;
         var raw = keyed ? RawIdColumn.HiddenBehind(schema, user) : null;
