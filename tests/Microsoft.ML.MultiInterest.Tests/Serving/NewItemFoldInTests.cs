@@ -114,6 +114,10 @@ public class NewItemFoldInTests
         var missing = Assert.Throws<ArgumentException>(() => recommender.FoldInNewItems(view, userColumnName: "Who"));
         Assert.Equal("userColumnName", missing.ParamName);
         Assert.Contains("'Who'", missing.Message, StringComparison.Ordinal);
+        // A null name is refused naming the parameter, not by ML.NET's lookup ("Value cannot be null. (Parameter 'name')").
+        var unnamed = Assert.Throws<ArgumentException>(() => recommender.FoldInNewItems(view, itemColumnName: null!));
+        Assert.Equal("itemColumnName", unnamed.ParamName);
+        Assert.Contains("itemColumnName must name a column", unnamed.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -63,6 +63,9 @@ public sealed partial class MultiInterestRecommender
         int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(edges);
+        // A null name reached ML.NET's schema lookup, whose "Value cannot be null. (Parameter 'name')" named no option.
+        OptionChecks.ColumnName(userColumnName, nameof(userColumnName));
+        OptionChecks.ColumnName(itemColumnName, nameof(itemColumnName));
         var userColumn = edges.Schema.GetColumnOrNull(userColumnName)
             ?? throw new ArgumentException($"The edges have no user column '{userColumnName}'.", nameof(userColumnName));
         var itemColumn = edges.Schema.GetColumnOrNull(itemColumnName)
