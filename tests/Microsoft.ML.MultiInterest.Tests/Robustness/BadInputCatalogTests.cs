@@ -199,6 +199,13 @@ public class BadInputCatalogTests
         }),
         ["column-missing"] = Throws<ArgumentException>(["'Reader'", "UserColumnName"], () => new MLContext().MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options { UserColumnName = "Reader" }).Fit(Keyed())),
         ["column-not-a-key"] = Throws<ArgumentException>(["'User'", "key type", "String"], () => new MLContext().MultiInterest().GraphEmbedding().Fit(new MLContext().Data.LoadFromEnumerable(MLNetTestData.Edges()))),
+        ["history-column-keys-not-uint32"] = Throws<ArgumentException>(["History column 'History' (option HistoryColumnName) holds keys over Byte, not UInt32"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges().Select(e => new EdgeWithByteHistory { User = e.User, Item = e.Item, History = [1, 2] }).ToList());
+            var keyed = MLNetTestData.KeyPipeline(ml).Fit(raw).Transform(raw);
+            ml.MultiInterest().UnimodalRetriever(5).Fit(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed).Transform(keyed));
+        }),
         ["column-wrong-vector-type"] = Throws<ArgumentException>(["'Item'", "vector of Single"], () => new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { FeatureColumnName = "Item", NumberOfClusters = 2 }).Fit(Keyed())),
         ["key-other-mapping"] = Throws<ArgumentException>(["Input column 'User' (option UserColumnName) maps key 1 to", "the same fitted MapValueToKey"], () =>
         {
@@ -917,6 +924,18 @@ public class BadInputCatalogTests
     {
         [VectorType(8)]
         public float[] UserEmbedding { get; set; } = [];
+    }
+
+    /// <summary>An edge with a history of item keys over Byte (a [KeyType] byte[] property) of the items' cardinality (24).</summary>
+    private sealed class EdgeWithByteHistory
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+
+        [KeyType(24)]
+        [VectorType(2)]
+        public byte[] History { get; set; } = [];
     }
 
     private sealed class UserVectorRow

@@ -71,7 +71,7 @@ internal static class ShapeChecks
         {
             if (shape[i].Name != name) continue;
             var column = shape[i];
-            if (column.Kind == SchemaShape.Column.VectorKind.Scalar || !(column.IsKey || column.ItemType is TextDataViewType))
+            if (column.Kind == SchemaShape.Column.VectorKind.Scalar || !(column.IsKey ? column.ItemType == NumberDataViewType.UInt32 : column.ItemType is TextDataViewType))
                 throw ColumnChecks.Mismatch(name, option, "a vector of item keys or of item ids (text), or absent", Describe(column));
             return;
         }

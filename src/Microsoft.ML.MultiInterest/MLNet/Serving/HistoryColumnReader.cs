@@ -35,6 +35,11 @@ internal sealed class HistoryColumnReader
         if (schema.GetColumnOrNull(name) is not { } column) return null;
         if (column.Type is VectorDataViewType { ItemType: KeyDataViewType key })
         {
+            // Keys are read as UInt32 (MapValueToKey's); keys over Byte (a [KeyType] byte[] property) passed here and failed at
+            // the first row in ML.NET's getter ("Invalid TValue ..."), naming no column.
+            if (key.RawType != typeof(uint))
+                throw new ArgumentException($"History column '{name}' (option HistoryColumnName) holds keys over {key.RawType.Name}, not UInt32: map the history with "
+                    + "the item key mapping the model was fitted with (MapValueToKey makes UInt32 keys), or give raw item ids as text.", nameof(schema));
             if (key.Count != (ulong)itemNames.Count)
                 throw new ArgumentException($"History column '{name}' (option HistoryColumnName) holds keys over {key.Count} values, the model's items {itemNames.Count}: "
                     + "map the history with the item key mapping the model was fitted with, or give raw item ids as text.", nameof(schema));
