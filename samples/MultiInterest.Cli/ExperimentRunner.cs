@@ -192,7 +192,7 @@ internal static class ExperimentRunner
             // The exact index is built inside the evaluator; the clustered one is built (and timed) here.
             clock.Restart();
             var eligible = Enumerable.Range(0, train.UserCount).Select(u => train.DegreeOf(u) > 0).ToArray();
-            var index = new ClusteredNeighborIndex(userEmbeddings!, eligible, settings.NeighborIndex.Clustered(settings.Protocol.Threads));
+            var index = new ClusteredNeighborIndex(userEmbeddings!, eligible, settings.NeighborIndex.Clustered(settings.Clustering.Seed, settings.Protocol.Threads));
             neighborIndex = index;
             Stage("neighbor_index");
             log.WriteLine($"  clustered neighbour index: {index.Lists:N0} lists, {index.Probes} probes");

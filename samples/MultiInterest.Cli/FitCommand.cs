@@ -142,6 +142,7 @@ internal static class FitCommand
                 NeighborIndex = index.Kind,
                 NeighborLists = index.Lists,
                 NeighborProbes = index.Probes,
+                NeighborSeed = seed,
                 Threads = threads,
             };
             // The other stages' settings, given to a stage that reads none of them, would be ignored without a word.

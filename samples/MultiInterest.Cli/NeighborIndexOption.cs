@@ -10,8 +10,8 @@ namespace MultiInterest.Cli;
 /// </summary>
 internal sealed record NeighborIndexOption(NeighborIndexKind Kind, int Lists, int Probes)
 {
-    /// <summary>The clustered index's options (lists, probes, threads).</summary>
-    public ClusteredNeighborIndexOptions Clustered(int threads) => new() { Lists = Lists, Probes = Probes, Threads = threads };
+    /// <summary>The clustered index's options (lists, probes, the run's <c>--seed</c>, threads).</summary>
+    public ClusteredNeighborIndexOptions Clustered(int seed, int threads) => new() { Lists = Lists, Probes = Probes, Seed = seed, Threads = threads };
 
     /// <summary>The three options, declared once.</summary>
     internal sealed class Flags

@@ -7,7 +7,7 @@ namespace MultiInterest.Cli;
 /// <summary><c>--seed</c> and <c>--threads</c>: shared by every command that fits a model.</summary>
 internal sealed class RunFlags
 {
-    public CliOption<int> Seed { get; } = Opt.Int("--seed", GraphEmbeddingDefaults.Seed, "Seed of every stage (embedding, k-means, sampling).");
+    public CliOption<int> Seed { get; } = Opt.Int("--seed", GraphEmbeddingDefaults.Seed, "Seed of every stage (embedding, k-means, sampling, the clustered neighbour index); a clustered history pool's lists always take seed 0, so a loaded model rebuilds them alike.");
 
     public CliOption<int> Threads { get; } = Opt.Int("--threads", 0, "Worker threads (0 = all cores).", min: 0);
 

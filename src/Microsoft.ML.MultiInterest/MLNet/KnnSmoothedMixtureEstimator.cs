@@ -60,6 +60,12 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
         /// <summary>Lists the clustered index scans per user, at least 1; = lists gives the exact neighbours. Default <see cref="ClusteredNeighborIndexDefaults.Probes"/>.</summary>
         public int NeighborProbes = ClusteredNeighborIndexDefaults.Probes;
 
+        /// <summary>
+        /// Seed of the clustered index's training sample and k-means++ seeding (unused by the exact index). Fit time only,
+        /// like the index. Default <see cref="ClusteredNeighborIndexDefaults.Seed"/>.
+        /// </summary>
+        public int NeighborSeed = ClusteredNeighborIndexDefaults.Seed;
+
         /// <summary>Output: the component clusters (vector of m cluster keys; key 0 pads users with fewer components). Default <see cref="MultiInterestColumnNames.MixtureClusters"/>.</summary>
         public string MixtureClustersColumnName = MultiInterestColumnNames.MixtureClusters;
 
@@ -93,8 +99,8 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
             OptionChecks.AtLeast(NeighborProbes, 1, nameof(NeighborProbes));
         }
 
-        /// <summary>The clustered index's options: lists and probes as given, building on <see cref="Threads"/>.</summary>
-        internal ClusteredNeighborIndexOptions ClusteredOptions() => new() { Lists = NeighborLists, Probes = NeighborProbes, Threads = Threads };
+        /// <summary>The clustered index's options: lists, probes and seed as given, building on <see cref="Threads"/>.</summary>
+        internal ClusteredNeighborIndexOptions ClusteredOptions() => new() { Lists = NeighborLists, Probes = NeighborProbes, Seed = NeighborSeed, Threads = Threads };
     }
 
     private readonly MLContext _context;

@@ -78,6 +78,37 @@ public class MixtureAndRetrievalTests
     }
 
     [Fact]
+    public void KnnSmoothedMixture_ClusteredIndex_IsSeededByNeighborSeed()
+    {
+        // Until NeighborSeed existed the estimator's clustered index always took seed 0, so the CLI's --seed left it unchanged.
+        var (ml, data, graph, userVectors, items, clustering) = Clustered();
+        int[] active = Enumerable.Range(0, 16).ToArray();
+        var mle = MixtureBuilder.BuildMle(graph, clustering, items, 2);
+        RankedLists Neighbors(int seed) => new ClusteredNeighborIndex(userVectors, null,
+            new ClusteredNeighborIndexOptions { Lists = 4, Probes = 1, Seed = seed }).Search(userVectors, active, 3);
+        static int[] Flat(RankedLists lists) => [.. Enumerable.Range(0, lists.QueryCount).SelectMany(q => lists.IndicesOf(q).ToArray())];
+        int seed = Enumerable.Range(1, 20).First(s => !Flat(Neighbors(s)).SequenceEqual(Flat(Neighbors(0))));
+        var expected = KnnSmoother.Smooth(graph, clustering, items, mle, active, Neighbors(seed), 0.8);
+
+        var fitted = ml.MultiInterest().KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options
+        {
+            Components = 2,
+            Neighbors = 3,
+            Lambda = 0.8,
+            NeighborIndex = NeighborIndexKind.Clustered,
+            NeighborLists = 4,
+            NeighborProbes = 1,
+            NeighborSeed = seed,
+        }).Fit(data).Mixtures;
+        for (int u = 0; u < 16; u++)
+        {
+            Assert.Equal(expected.Clusters(u).ToArray(), fitted.Clusters(u).ToArray());
+            Assert.Equal(expected.Weights(u).ToArray(), fitted.Weights(u).ToArray());
+            Assert.Equal(expected.Embeddings(u).ToArray(), fitted.Embeddings(u).ToArray());
+        }
+    }
+
+    [Fact]
     public void KnnSmoothedMixture_BadNeighborIndexOptions_ThrowNamingThem()
     {
         var mi = new MLContext().MultiInterest();
