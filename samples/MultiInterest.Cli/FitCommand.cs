@@ -348,7 +348,7 @@ internal static class FitCommand
             // Under --weights the hold-out's vectors train on the weights, as the stage's do.
             var graph = Microsoft.ML.MultiInterest.Data.GraphData.Build(edges, new IdMap(), new IdMap(), extendIds: true, trainPath, useWeights: weighted);
             var embedding = vectors.ChosenOptions ?? selection.Embedding;
-            string? reason = embedding.Algorithm == EmbeddingAlgorithm.Auto ? "Auto had no validation hold-out to choose on" : HistoryLambdaStep.NoHoldout(graph);
+            string? reason = embedding.Algorithm == EmbeddingAlgorithm.Auto ? "Auto had no validation hold-out to choose on" : HistoryLambdaStep.NoHoldout(graph, seed);
             if (reason != null)
                 progress.Out.WriteLine($"  history_mmr lambda: the default {Opt.Text(stage.Lambda)} ({reason}; --history-mmr-lambda sets it).");
             else

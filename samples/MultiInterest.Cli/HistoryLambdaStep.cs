@@ -36,7 +36,7 @@ internal static class HistoryLambdaStep
         if (given) return new HistoryLambdaOutcome("given");
         string? reason = fit == null ? "the vectors were given, so no hold-out vectors can be fitted"
             : requested.Algorithm == EmbeddingAlgorithm.Auto && fit.ChosenOptions == null ? "Auto had no validation hold-out to choose on"
-            : NoHoldout(train);
+            : NoHoldout(train, requested.Seed);
         if (reason != null)
         {
             log.WriteLine($"  history_mmr lambda: the default {Opt.Text(row.MmrLambda)} ({reason}; --history-mmr-lambda sets it).");
@@ -47,10 +47,17 @@ internal static class HistoryLambdaStep
         return new HistoryLambdaOutcome("validation", choice);
     }
 
-    /// <summary>Why no hold-out can be carved from <paramref name="train"/> (no user has enough edges), or null when one can.</summary>
-    public static string? NoHoldout(BipartiteGraph train) =>
-        Enumerable.Range(0, train.UserCount).Any(u => train.DegreeOf(u) >= HistoryMmrLambdaSelection.MinimumUserEdges) ? null
-            : $"no user has {HistoryMmrLambdaSelection.MinimumUserEdges} training edges to hold some out";
+    /// <summary>
+    /// Why the selection <see cref="Choose"/> runs with <paramref name="seed"/> would find no hold-out in <paramref name="train"/>
+    /// (no user has enough edges, or every edge drawn was its item's last), or null when it would find one.
+    /// </summary>
+    public static string? NoHoldout(BipartiteGraph train, int seed) =>
+        // Until 2026-12-06 only the users' degrees were checked: a graph whose held-out edges all went back to training (items
+        // engaged once each) passed, and the selection then ended the run with an error instead of keeping the default.
+        HistoryMmrLambdaSelection.WhyNoHoldout(train, SelectionOptions(seed, threads: 0));
+
+    /// <summary>The selection's seed and threads; the hold-out's interests read unweighted histories (see <see cref="Choose"/>).</summary>
+    private static HistoryMmrSelectionOptions SelectionOptions(int seed, int threads) => new() { Seed = seed, Threads = threads, HistoryWeights = false };
 
     /// <summary>
     /// Runs a selection (<paramref name="choose"/>, given the selection options), sets the row's lambda and whether it
@@ -68,8 +75,10 @@ internal static class HistoryLambdaStep
     {
         // Only the embedding reads --weights: the history row and stage build their interests from unweighted histories, and
         // so does the hold-out their lambda is chosen on (its vectors still train on the weights).
-        var options = new HistoryMmrSelectionOptions { Seed = seed, Threads = threads, ReorderLambda = reorderLambda, PoolSize = poolSize, RecallLeadErrors = recallLeadErrors,
-            HistoryWeights = false };
+        var options = SelectionOptions(seed, threads);
+        options.ReorderLambda = reorderLambda;
+        options.PoolSize = poolSize;
+        options.RecallLeadErrors = recallLeadErrors;
         HistoryMmrLambdaChoice choice;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         using (progress.Begin($"Choosing history_mmr's lambda on a validation hold-out ({options.Lambdas.Length} values, "

@@ -169,6 +169,9 @@ public class BadInputCatalogTests
                 new SweepOptions { TimeBudget = TimeSpan.FromDays(60) })),
         ["sweep-space-empty"] = Throws<ArgumentException>(["The search space is empty", "SweepSearchSpace.Add"],
             () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, new SweepSearchSpace())),
+        ["sweep-holdout-items-engaged-once"] = Throws<ArgumentException>(["The validation hold-out is empty: every edge drawn from the 2 users with 3 or more training edges was its item's last training edge"],
+            () => SweepRunner.Run(BipartiteGraph.FromEdges(2, 8, [0, 0, 0, 0, 1, 1, 1, 1], [0, 1, 2, 3, 4, 5, 6, 7]), new SweepSearchSpace().Add("lambda", 0, 0.5),
+                new SweepOptions { Cutoff = 2 })),
         ["sweep-grid-too-large"] = Throws<ArgumentException>(["The search space has 102,010 configurations (lambda 101 x alpha 10 x mmr-lambda 101)",
             "more than the 100,000 a grid runs without a limit: it would not finish", "Set SweepOptions.MaxTrials or TimeBudget"],
             () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, new SweepSearchSpace().Add("lambda", [.. Enumerable.Range(0, 101).Select(i => i / 100.0)])
@@ -401,6 +404,10 @@ public class BadInputCatalogTests
         ["history-lambda-selection-no-holdout"] = Throws<ArgumentException>(["there is no validation hold-out to choose lambda on"], () =>
             HistoryMmrLambdaSelection.Choose(BipartiteGraph.FromEdges(2, 2, [0, 0, 1], [0, 1, 1]), new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 2 },
                 new HistoryMmrRowSettings())),
+        ["history-lambda-selection-items-engaged-once"] = Throws<ArgumentException>(["Every edge drawn from the 2 users with 3 or more training edges was its item's last training edge",
+            "there is no validation hold-out to choose lambda on"], () =>
+            HistoryMmrLambdaSelection.Choose(BipartiteGraph.FromEdges(2, 8, [0, 0, 0, 0, 1, 1, 1, 1], [0, 1, 2, 3, 4, 5, 6, 7]),
+                new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 2 }, new HistoryMmrRowSettings())),
         ["option-mmr-items-per-interest-zero"] = Throws<ArgumentOutOfRangeException>(["ItemsPerInterest must be at least 1"], () =>
             new MLContext().MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Interests = MmrInterests.History, ItemsPerInterest = 0 })),
         ["option-mmr-pool-probes-zero"] = Throws<ArgumentOutOfRangeException>(["PoolProbes must be at least 1"], () =>

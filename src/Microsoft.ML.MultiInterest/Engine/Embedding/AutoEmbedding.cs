@@ -48,7 +48,7 @@ internal static class AutoEmbedding
             return new GraphEmbeddingResult(fallback.UserEmbeddings, fallback.ItemEmbeddings, fallback.Epochs)
             {
                 Algorithm = fallback.Algorithm, Als = fallback.Als,
-                Settings = $"{fallback.Settings} (Auto's fallback: no user has the 3 training edges a validation hold-out needs, so nothing was chosen)",
+                Settings = $"{fallback.Settings} (Auto's fallback: {ValidationSplit.WhyEmpty(graph, $"no user has the {ValidationSplit.MinimumUserEdges} training edges a validation hold-out needs")}, so nothing was chosen)",
             };
         }
 

@@ -6,8 +6,9 @@ public enum EmbeddingAlgorithm
     /// <summary>
     /// Decides from the graph: carves a validation hold-out from the training edges, tries the truncated SVD (over
     /// ranks, spectral and popularity exponents) and implicit ALS (negative-sampling SGD too when asked), keeps the
-    /// setting with the best validation Recall@K and refits it on all edges; on a graph where no user has the 3 edges a
-    /// hold-out needs, implicit ALS at its defaults (said in the settings). The default.
+    /// setting with the best validation Recall@K and refits it on all edges; on a graph where the hold-out comes out empty
+    /// (no user has the 3 edges it needs, or every edge drawn was its item's last), implicit ALS at its defaults (said in
+    /// the settings, with the reason). The default.
     /// </summary>
     Auto,
 

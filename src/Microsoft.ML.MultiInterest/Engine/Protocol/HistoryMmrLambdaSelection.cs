@@ -139,6 +139,26 @@ public static class HistoryMmrLambdaSelection
     public const int MinimumUserEdges = ValidationSplit.MinimumUserEdges;
 
     /// <summary>
+    /// Why <see cref="Choose(BipartiteGraph, GraphEmbeddingOptions, HistoryMmrRowSettings, HistoryMmrSelectionOptions?, CancellationToken)"/>
+    /// would find no validation hold-out in <paramref name="train"/> with <paramref name="options"/>' fraction and seed (no user
+    /// has <see cref="MinimumUserEdges"/> training edges, or every edge drawn was its item's last and went back to training),
+    /// or null when it would find one. Callers that keep a default lambda then (the CLI) ask first.
+    /// </summary>
+    /// <param name="train">All training edges.</param>
+    /// <param name="options">The selection's options (their <see cref="HistoryMmrSelectionOptions.ValidationFraction"/> and seed); null for the defaults.</param>
+    public static string? WhyNoHoldout(BipartiteGraph train, HistoryMmrSelectionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        options ??= new HistoryMmrSelectionOptions();
+        options.Validate();
+        return ValidationSplit.Create(train, options.ValidationFraction, options.Seed).Validation.EdgeCount == 0 ? NoHoldoutReason(train) : null;
+    }
+
+    /// <summary>Why a hold-out of <paramref name="train"/> came out empty.</summary>
+    private static string NoHoldoutReason(BipartiteGraph train) =>
+        ValidationSplit.WhyEmpty(train, $"no user of the {train.UserCount:N0} has {ValidationSplit.MinimumUserEdges} or more training edges");
+
+    /// <summary>
     /// Chooses for vectors fitted on <paramref name="train"/>: on the hold-out <paramref name="fit"/> kept
     /// (<see cref="GraphEmbeddingOptions.KeepHoldout"/>: an Auto fit's own hold-out and chosen trial), else on a new hold-out
     /// fitted with the fit's concrete settings (<see cref="GraphEmbeddingResult.ChosenOptions"/>, else <paramref name="options"/>).
@@ -178,7 +198,7 @@ public static class HistoryMmrLambdaSelection
     /// <param name="row">The row's other settings (interests, nu, pool); its fold-in objective should be that of <paramref name="embedding"/>.</param>
     /// <param name="options">Lambdas, rule thresholds, users, seed; null for the defaults.</param>
     /// <param name="ct">Cancels the fit.</param>
-    /// <exception cref="ArgumentException">The embedding settings are <see cref="EmbeddingAlgorithm.Auto"/>, or no user has enough edges to hold any out.</exception>
+    /// <exception cref="ArgumentException">The embedding settings are <see cref="EmbeddingAlgorithm.Auto"/>, or no edge can be held out (<see cref="WhyNoHoldout"/>).</exception>
     public static HistoryMmrLambdaChoice Choose(BipartiteGraph train, GraphEmbeddingOptions embedding, HistoryMmrRowSettings row,
         HistoryMmrSelectionOptions? options = null, CancellationToken ct = default)
     {
@@ -193,7 +213,10 @@ public static class HistoryMmrLambdaSelection
         var clock = Stopwatch.StartNew();
         var split = ValidationSplit.Create(train, options.ValidationFraction, options.Seed);
         if (split.Validation.EdgeCount == 0)
-            throw new ArgumentException($"No user of the {train.UserCount:N0} has {ValidationSplit.MinimumUserEdges} or more training edges: there is no validation hold-out to choose lambda on.", nameof(train));
+        {
+            string reason = NoHoldoutReason(train);
+            throw new ArgumentException($"{char.ToUpperInvariant(reason[0])}{reason[1..]}: there is no validation hold-out to choose lambda on.", nameof(train));
+        }
         // A warm start saw the held-out edges: started there, the hold-out's vectors would be scored on edges they were fitted on.
         var fit = GraphEmbeddingTrainerEngine.Fit(split.Train, AlsWarmStart.WithoutStart(embedding), null, ct);
         var choice = Choose(split.Train, split.Validation, fit.UserEmbeddings, fit.ItemEmbeddings, row, options);

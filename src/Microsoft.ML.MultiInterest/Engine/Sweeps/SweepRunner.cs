@@ -37,7 +37,8 @@ public static class SweepRunner
         var split = ValidationSplit.Create(train, options.ValidationFraction, seed);
         CheckDimensions(split.Train, space, baseSettings, options.IncludeDefaults);
         var users = ValidationUsers(split, options, seed);
-        if (users.Length == 0) throw new ArgumentException("The validation hold-out is empty: no user has 3 or more training edges.", nameof(train));
+        if (users.Length == 0)
+            throw new ArgumentException($"The validation hold-out is empty: {ValidationSplit.WhyEmpty(train, $"no user has {ValidationSplit.MinimumUserEdges} or more training edges")}.", nameof(train));
         double splitSeconds = total.Elapsed.TotalSeconds;
 
         int maxNeighbors = LargestValue(space, "neighbors", baseSettings.Neighbors, defaultsTrial: true);

@@ -10,6 +10,21 @@ internal sealed record ValidationSplit(BipartiteGraph Train, BipartiteGraph Vali
     /// <summary>Users with at least this many edges give some to validation (the protocol's rule).</summary>
     public const int MinimumUserEdges = 3;
 
+    /// <summary>
+    /// Why a split of <paramref name="graph"/> holds no validation edge (call it when it holds none): no user has
+    /// <see cref="MinimumUserEdges"/> edges (<paramref name="noUsers"/>, in the caller's words), or every edge drawn was its
+    /// item's last training edge and went back (a graph of items engaged once each, such as one user's).
+    /// </summary>
+    internal static string WhyEmpty(BipartiteGraph graph, string noUsers)
+    {
+        int users = 0;
+        for (int u = 0; u < graph.UserCount; u++) if (graph.DegreeOf(u) >= MinimumUserEdges) users++;
+        // Until 2026-12-06 the callers said "no user has 3 edges" here too, which a user with ten edges reads as a bug.
+        return users == 0 ? noUsers
+            : $"every edge drawn from the {users:N0} {(users == 1 ? "user" : "users")} with {MinimumUserEdges} or more training edges was its item's last "
+              + "training edge, and went back to training so that the item keeps one (each such item is engaged by that user alone)";
+    }
+
     /// <summary>Splits <paramref name="graph"/>; deterministic for a seed.</summary>
     public static ValidationSplit Create(BipartiteGraph graph, double fraction, int seed)
     {
