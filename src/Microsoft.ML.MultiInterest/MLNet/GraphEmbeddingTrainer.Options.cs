@@ -185,7 +185,11 @@ public sealed partial class GraphEmbeddingTrainer
         /// <summary>Seed of every random choice; null draws it from the MLContext's seed (<c>new MLContext(seed: s)</c>). Default null.</summary>
         public int? Seed;
 
-        /// <summary>Worker threads; 0 = all cores, else at most 1,024. Only 1 gives bit-identical runs (more threads update without locks). Default 0.</summary>
+        /// <summary>
+        /// Worker threads; 0 = all cores, else at most 1,024. 1 gives bit-identical runs per seed for every algorithm; more
+        /// give the same result for the truncated SVD, implicit ALS and Auto (without AutoIncludesNegativeSampling), while the
+        /// SGD-trained algorithms update without locks and vary slightly between runs. Default 0.
+        /// </summary>
         public int Threads;
 
         /// <summary>

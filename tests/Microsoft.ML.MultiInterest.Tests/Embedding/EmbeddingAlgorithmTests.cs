@@ -130,6 +130,21 @@ public class EmbeddingAlgorithmTests
     }
 
     [Fact]
+    public void Auto_WithoutSgd_GivesTheSameResultForAnyThreadCount()
+    {
+        // What GraphEmbeddingOptions.Threads and --threads now say (they said only one thread gave bit-identical runs): Auto's
+        // trials (SVD, ALS), its validation sample and its final fit do not depend on the thread count.
+        var graph = PlantedGraph.Create().Train;
+        GraphEmbeddingResult Fit(int threads) => GraphEmbeddingTrainerEngine.Fit(graph, new GraphEmbeddingOptions { Threads = threads, AutoMaxDimension = 32 });
+        var one = Fit(1);
+        var two = Fit(2);
+        Assert.Equal(one.Settings, two.Settings);
+        Assert.Equal(one.Validation.Select(p => (p.Candidate, p.Recall)), two.Validation.Select(p => (p.Candidate, p.Recall)));
+        Assert.Equal(one.UserEmbeddings.Values, two.UserEmbeddings.Values);
+        Assert.Equal(one.ItemEmbeddings.Values, two.ItemEmbeddings.Values);
+    }
+
+    [Fact]
     public void Auto_ChoosesOnValidation_AndIsDeterministicWithOneThread()
     {
         var graph = PlantedGraph.Create().Train;

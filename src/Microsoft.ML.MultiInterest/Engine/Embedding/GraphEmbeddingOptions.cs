@@ -161,8 +161,10 @@ public sealed class GraphEmbeddingOptions
 
     /// <summary>
     /// Worker threads; 0 (default) uses all cores. With 1 the run is deterministic: the same seed gives
-    /// bit-identical embeddings. With more, threads update shared rows without locks (Hogwild), so results vary
-    /// slightly from run to run even with the same seed.
+    /// bit-identical embeddings. With more, the truncated SVD, implicit ALS and <see cref="EmbeddingAlgorithm.Auto"/>
+    /// (without <see cref="AutoIncludesNegativeSampling"/>) still give the same embeddings; negative sampling, mixture
+    /// embeddings, DCM and divide-and-conquer update shared rows without locks (Hogwild), so theirs vary slightly from run
+    /// to run even with the same seed.
     /// </summary>
     public int Threads { get; set; }
 
