@@ -157,6 +157,11 @@ internal static class ExperimentRunner
         {
             // At most one cluster per item with a direction: an all-zero vector (given embeddings) cannot seed one.
             int k = Math.Min(settings.TunedClusters, items.Count - ZeroVectors.Rows(itemEmbeddings!));
+            // More clusters than items with a direction cannot be made: said, as the main --clusters refuses them (until 2026-12-06
+            // the cap was silent, and the warning below named the capped count as if it had been asked for).
+            if (k < settings.TunedClusters && settings.TunedClustersGiven)
+                warnings.WriteLine($"  warning: --tuned-clusters {settings.TunedClusters:N0} exceeds the {Counted.Of(k, "item")} with a direction to cluster: "
+                    + $"the tuned row uses {Counted.Of(k, "cluster")}.");
             // Not capped like the main clustering: on ml-100k and Adressa, 10 items per cluster moved the row both ways (docs/results.md).
             if (k > items.Count / DefaultClusters.MinimumItemsPerCluster)
                 warnings.WriteLine($"  warning: the tuned row's {Counted.Of(k, "cluster")} over {items.Count:N0} items hold {(double)items.Count / k:F1} items each on average "

@@ -60,6 +60,9 @@ internal sealed class ExperimentSettings
     /// <summary>Clusters of the tuned row's own k-means (0 = the paper rows' clustering).</summary>
     public int TunedClusters { get; init; }
 
+    /// <summary>Whether --tuned-clusters was given; the default is capped at the items quietly, a given count with a warning.</summary>
+    public bool TunedClustersGiven { get; init; }
+
     /// <summary>Which of the history_mmr row's fold-in flags were given (the others follow a fitted implicit ALS).</summary>
     public (bool Regularization, bool UnobservedWeight) HistoryFoldInGiven { get; init; }
 
@@ -172,6 +175,7 @@ internal sealed class ExperimentSettings
                 LearnedQuotas = r.GetValue(Dcm.LearnedQuotas),
                 Unseen = r.Value(Unseen),
                 TunedClusters = r.Value(Tuned.TunedClusters),
+                TunedClustersGiven = r.Given(Tuned.TunedClusters),
                 HistoryFoldInGiven = History.Given(r),
                 HistoryLambdaGiven = r.Given(History.Lambda),
                 HistoryLeadErrors = r.Value(History.LeadErrors),

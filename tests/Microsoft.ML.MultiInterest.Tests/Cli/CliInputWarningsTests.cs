@@ -89,4 +89,30 @@ public sealed class CliInputWarningsTests : IDisposable
         Assert.Contains($"--neighbors 500 exceeds the {users.Length - 1} other users with training edges", run.Error);
         Assert.Contains($"Clustering {items.Length} items into 10 clusters for the tuned row", run.Out + run.Error);
     }
+
+    [Fact]
+    public void Evaluate_says_when_a_given_tuned_cluster_count_exceeds_the_items()
+    {
+        // Until 2026-12-06 a given --tuned-clusters above the items was cut to one cluster per item without a word (the main
+        // --clusters refuses such a count); the default's cap on a small catalogue stays quiet.
+        var (train, test) = CliHarness.WriteSplit(_directory);
+        var edges = File.ReadAllLines(train).Skip(1).Select(l => l.Split('\t')).ToArray();
+        var random = new Random(6);
+        string Rows(IEnumerable<string> ids) => string.Join('\n', ids.Select(id => id + "\t" + string.Join('\t', Enumerable.Range(0, 4)
+            .Select(_ => (random.NextDouble() - 0.5).ToString("R", System.Globalization.CultureInfo.InvariantCulture)))));
+        var items = edges.Select(e => e[1]).Distinct().ToArray();
+        File.WriteAllText(PathOf("users.tsv"), "id\tv0\tv1\tv2\tv3\n" + Rows(edges.Select(e => e[0]).Distinct()) + "\n");
+        File.WriteAllText(PathOf("items.tsv"), "id\tv0\tv1\tv2\tv3\n" + Rows(items) + "\n");
+        string[] Run(params string[] extra)
+        {
+            var run = CliHarness.Run(["evaluate", "--train", train, "--test", test, "--user-embeddings", PathOf("users.tsv"), "--item-embeddings", PathOf("items.tsv"),
+                "--clusters", "2", "--history-interest-weight", "-1", "--threads", "1", "--plot-users", "0", .. extra]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            return run.ErrorLines;
+        }
+
+        Assert.Contains($"  warning: --tuned-clusters 5,000 exceeds the {items.Length} items with a direction to cluster: the tuned row uses {items.Length} clusters.",
+            Run("--tuned-clusters", "5000"));
+        Assert.DoesNotContain(Run(), l => l.Contains("--tuned-clusters 500 exceeds", StringComparison.Ordinal));
+    }
 }
