@@ -130,6 +130,21 @@ public class DcmTests
     }
 
     [Fact]
+    public void ARunWhoseItemVectorsCollapseToZero_IsReportedNotReturned()
+    {
+        // Weights of 1e30 under plain SGD drive every item (and seed) row to exactly zero; that model was returned.
+        var users = new[] { 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3 };
+        var items = new[] { 0, 1, 2, 0, 1, 3, 0, 2, 3, 1, 2, 3 };
+        var weights = users.Select((_, e) => e % 3 == 0 ? 1e30f : 1f).ToArray();
+        var graph = BipartiteGraph.FromEdges(4, 4, users, items, weights);
+        var o = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dimension = 2, Epochs = 3, Threads = 1, Optimizer = EmbeddingOptimizer.Sgd };
+        var e = Assert.Throws<ArgumentException>(() => GraphEmbeddingTrainerEngine.Fit(graph, o));
+        Assert.StartsWith("Training collapsed: every item vector is zero after dcm d=2 ", e.Message, StringComparison.Ordinal);
+        Assert.Equal("options", e.ParamName);
+        Assert.Contains("scale them down", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InterestsRecoverPlantedInterestsThatOneVectorCannot()
     {
         var (_, itemGroup, graph, userGroups) = TestGraphs.TwoInterestUsers(groups: 4, itemsPerGroup: 12, users: 40, itemsPerUserPerGroup: 5);

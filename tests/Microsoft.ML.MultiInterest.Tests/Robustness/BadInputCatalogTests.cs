@@ -123,6 +123,10 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 8, Epochs = 2, LearningRate = 1e30f, Threads = 1, Seed = 1,
             })),
+        ["embedding-collapsed-to-zero"] = Throws<ArgumentException>(["Training collapsed: every item vector is zero after dcm d=2", "Lower the learning rate", "scale them down"],
+            () => GraphEmbeddingTrainerEngine.Fit(BipartiteGraph.FromEdges(4, 4, [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3], [0, 1, 2, 0, 1, 3, 0, 2, 3, 1, 2, 3],
+                [1e30f, 1, 1, 1e30f, 1, 1, 1e30f, 1, 1, 1e30f, 1, 1]),
+                new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dimension = 2, Epochs = 3, Threads = 1, Optimizer = EmbeddingOptimizer.Sgd })),
         ["embedding-diverged-on-hold-out"] = Throws<ArgumentException>(["Training diverged: the", "hold a non-finite value", "during training", "LearningRate 1E+30", "Lower the learning rate"],
             () => GraphEmbeddingTrainerEngine.Fit(TestGraphs.TwoInterestUsers().Graph, new GraphEmbeddingOptions
             {

@@ -179,6 +179,10 @@ public static class GraphEmbeddingTrainerEngine
         // Finite options can still diverge (a learning rate of 1e30): said here, by the settings, not by a later stage's NaN check.
         RequireFinite(result.UserEmbeddings, "user", result, o);
         RequireFinite(result.ItemEmbeddings, "item", result, o);
+        // Every item vector exactly zero scores every pair 0, so the lists would be arbitrary: until 2026-12-06 such a
+        // collapse (DCM under SGD with edge weights of 1e30) was returned as a model. No working fit ends there.
+        if (!result.ItemEmbeddings.Values.AsSpan().ContainsAnyExcept(0f))
+            throw new ArgumentException($"Training collapsed: every item vector is zero after {result.Settings ?? o.Algorithm.ToString()} " + Advice(o, result.Algorithm), "options");
         return result;
     }
 
@@ -194,7 +198,14 @@ public static class GraphEmbeddingTrainerEngine
         Exception? inner = null)
     {
         var inv = System.Globalization.CultureInfo.InvariantCulture;
-        string advice = algorithm switch
+        return new(string.Create(inv, $"Training diverged: the {what} hold a non-finite value ({value}) in row {row} {when} ") + Advice(o, algorithm), "options", inner);
+    }
+
+    /// <summary>What to change when a fit of <paramref name="algorithm"/> diverged or collapsed.</summary>
+    private static string Advice(GraphEmbeddingOptions o, EmbeddingAlgorithm algorithm)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return algorithm switch
         {
             // The factorisations have no step size: what blows them up is the data's scale (or, for ALS, too little regularisation).
             EmbeddingAlgorithm.TruncatedSvd => "(a factorisation: no learning rate). Very large edge weights overflow it: scale the weights down.",
@@ -203,7 +214,6 @@ public static class GraphEmbeddingTrainerEngine
             _ => string.Create(inv, $"(LearningRate {o.LearningRate}, InitScale {o.InitScale}). Lower the learning rate or the initial scale ")
                 + "(very large edge weights can do it too: scale them down).",
         };
-        return new(string.Create(inv, $"Training diverged: the {what} hold a non-finite value ({value}) in row {row} {when} ") + advice, "options", inner);
     }
 
     private static int FirstNonFinite(ReadOnlySpan<float> values)
