@@ -42,4 +42,41 @@ public sealed class DivideConquerMLNetTests
         var bad = new GraphEmbeddingTrainer.Options { Algorithm = EmbeddingAlgorithm.DivideConquer, DivideConquer = new DivideConquerOptions { MaxHistory = 0 } };
         Assert.Contains("DivideConquer.MaxHistory", Assert.Throws<ArgumentOutOfRangeException>(() => ml.MultiInterest().GraphEmbedding(bad)).Message);
     }
+    /// <summary>
+    /// Item keys without edges (zero rows spread back into the model) are no cluster's members: quota lists in the model's
+    /// clustering, as the transformer's docs serve it, hold only items with training edges. They were listed at score 0,
+    /// above the cluster's items of negative score (12 of the 16 users' lists held one).
+    /// </summary>
+    [Theory]
+    [InlineData(DivideConquerEncoder.MeanPooling)]
+    [InlineData(DivideConquerEncoder.UserVector)]
+    public void ItemKeysWithoutEdges_AreNeverInTheQuotaLists(DivideConquerEncoder encoder)
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var options = new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 8, Epochs = 3, Threads = 1, UniformNegatives = 4,
+            DivideConquer = new DivideConquerOptions { Clusters = 3, Encoder = encoder, Components = 3 },
+        };
+        var keys = WideItemKeys.KeyPipeline(ml);
+        var model = keys.Append(ml.MultiInterest().GraphEmbedding(options)).Fit(raw).LastTransformer.DivideConquer!;
+        var keyed = keys.Fit(raw).Transform(raw);
+        var users = MLNetTestData.Keys(keyed, "User").Select(k => (int)k - 1).ToArray();
+        var items = MLNetTestData.Keys(keyed, "Item").Select(k => (int)k - 1).ToArray();
+        var graph = BipartiteGraph.FromEdges(users.Max() + 1, model.Items.Rows, users, items);
+        var degrees = graph.ItemDegrees();
+        Assert.Equal(WideItemKeys.Unused, degrees.Count(d => d == 0));
+        Assert.All(Enumerable.Range(0, graph.ItemCount).Where(j => degrees[j] == 0), j => Assert.InRange(model.Clustering.ClusterOf(j), 0, 2));
+
+        var served = Enumerable.Range(0, graph.UserCount).ToArray();
+        const int m = 10; // every user has 18 unseen items with edges
+        var lists = new ClusterQuotaRetriever(model.Items, model.Clustering).Retrieve(model.BuildMixtures(graph, served, threads: 1), served, graph, [m], threads: 1)[0];
+        for (int q = 0; q < served.Length; q++)
+        {
+            var list = lists.IndicesOf(q).ToArray();
+            Assert.Equal(m, list.Length);
+            Assert.All(list, j => Assert.True(degrees[j] > 0, $"user row {q} was listed item row {j}, a key without edges"));
+        }
+    }
 }

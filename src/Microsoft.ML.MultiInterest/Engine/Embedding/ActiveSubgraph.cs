@@ -118,8 +118,9 @@ internal sealed class ActiveSubgraph
     /// <summary>
     /// A divide-and-conquer model fitted on <see cref="Graph"/> moved to the full index range: zero item and user rows for the
     /// nodes without edges, which keep their given cluster (<paramref name="itemClusters"/>) or go to cluster 0, as a zero vector
-    /// does in spherical k-means; prompts, the attention query, the self-attention positions and matrix and the cluster prior
-    /// are the fitted ones.
+    /// does in spherical k-means, but are no cluster's members, so a quota retrieval in the model's clustering never lists them
+    /// (it listed them at score 0, above the cluster's items of negative score); prompts, the attention query, the
+    /// self-attention positions and matrix and the cluster prior are the fitted ones.
     /// </summary>
     public DivideConquerModel? ExpandDivideConquer(DivideConquerModel? model, int[]? itemClusters)
     {
@@ -131,8 +132,17 @@ internal sealed class ActiveSubgraph
         return new DivideConquerModel(model.Encoder, items,
             model.HistoryItems == null ? null : Spread(model.HistoryItems, Items, FullItemCount, 1),
             model.UserVectors == null ? null : Spread(model.UserVectors, Users, FullUserCount, 1),
-            model.Prompts, model.AttentionQuery, model.Positions, model.AttentionMixing, ItemClustering.Create(assignments, model.Clustering.ClusterCount, items),
+            model.Prompts, model.AttentionQuery, model.Positions, model.AttentionMixing, ItemClustering.CreateUnlisting(assignments, model.Clustering.ClusterCount, items, Unlisted()),
             model.ClusterPrior.ToArray(), model.IntentSmoothing, model.Components);
+    }
+
+    /// <summary>Flags the full range's items without edges (those not in <see cref="Items"/>).</summary>
+    private bool[] Unlisted()
+    {
+        var unlisted = new bool[FullItemCount];
+        Array.Fill(unlisted, true);
+        foreach (int item in Items) unlisted[item] = false;
+        return unlisted;
     }
 
     /// <summary>Mixture components fitted on <see cref="Graph"/> moved to the full index range (zero components, equal weights elsewhere).</summary>

@@ -34,7 +34,7 @@ public sealed class ItemClustering
     /// <summary>The cluster of <paramref name="item"/>.</summary>
     public int ClusterOf(int item) => _assignments[item];
 
-    /// <summary>The items of <paramref name="cluster"/>, ascending.</summary>
+    /// <summary>The items of <paramref name="cluster"/>, ascending (a divide-and-conquer model's items without edges are in none).</summary>
     public ReadOnlySpan<int> MembersOf(int cluster) => _members.AsSpan(_offsets[cluster], _offsets[cluster + 1] - _offsets[cluster]);
 
     /// <summary>
@@ -105,8 +105,21 @@ public sealed class ItemClustering
         return new ItemClustering(assignments, ClusterCount, offsets, members, Centroids);
     }
 
-    /// <summary>Each cluster's members, ascending, concatenated, and where each cluster's start (a counting sort of the items by cluster).</summary>
-    private static (int[] Offsets, int[] Members) Index(int[] assignments, int clusterCount)
+    /// <summary>
+    /// <see cref="Create"/>'s clustering with the items flagged in <paramref name="unlisted"/> left out of every cluster's
+    /// <see cref="MembersOf"/> (each keeps its assignment for <see cref="ClusterOf"/>): a model spread back to a key range
+    /// holds zero rows for the keys without edges, which a search inside a cluster would rank at score 0, above every item
+    /// of negative score.
+    /// </summary>
+    internal static ItemClustering CreateUnlisting(int[] assignments, int clusterCount, EmbeddingMatrix items, bool[] unlisted)
+    {
+        var clustering = Create(assignments, clusterCount, items);
+        var (offsets, members) = Index(assignments, clusterCount, unlisted);
+        return new ItemClustering(assignments, clusterCount, offsets, members, clustering.Centroids);
+    }
+
+    /// <summary>Each cluster's members, ascending, concatenated, and where each cluster's start (a counting sort of the items by cluster); items flagged in <paramref name="unlisted"/> are in no cluster's members.</summary>
+    private static (int[] Offsets, int[] Members) Index(int[] assignments, int clusterCount, bool[]? unlisted = null)
     {
         var offsets = new int[clusterCount + 1];
         for (int i = 0; i < assignments.Length; i++)
@@ -114,12 +127,13 @@ public sealed class ItemClustering
             int c = assignments[i];
             if ((uint)c >= (uint)clusterCount)
                 throw new ArgumentOutOfRangeException(nameof(assignments), $"Item {i} is assigned to cluster {c}, outside 0..{clusterCount - 1}.");
-            offsets[c + 1]++;
+            if (unlisted == null || !unlisted[i]) offsets[c + 1]++;
         }
         for (int c = 0; c < clusterCount; c++) offsets[c + 1] += offsets[c];
-        var members = new int[assignments.Length];
+        var members = new int[offsets[clusterCount]];
         var cursor = (int[])offsets.Clone();
-        for (int i = 0; i < assignments.Length; i++) members[cursor[assignments[i]]++] = i;
+        for (int i = 0; i < assignments.Length; i++)
+            if (unlisted == null || !unlisted[i]) members[cursor[assignments[i]]++] = i;
         return (offsets, members);
     }
 }
