@@ -6,7 +6,9 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// of its fetched components' scores; items are ranked per component by that score; the final score of item d is
 /// <c>max_c w_c / rank_c(d)</c>, and the top K items are returned, each once. Works for learned mixtures
 /// (<see cref="MixtureEmbeddingResult.ToMixtureTable"/>, C_d from the model) and for kNN-Embed or Mixture tables (C_d = 1,
-/// the item embeddings). Thread-safe.
+/// the item embeddings). An item whose every component is zero is never fetched nor listed: a key without edges in a table
+/// spread back to a key range (<see cref="GraphEmbeddingTransformer.Mixture"/> over a wide item key type) has such rows, which
+/// would score 0, ahead of every real component of negative score. Thread-safe.
 /// </summary>
 /// <remarks>
 /// Ties: per component, equal sums go to the lower item row (within <see cref="TopKSelector.RelativeTolerance"/>); in
@@ -19,6 +21,9 @@ public sealed class RoundRobinRetriever
 {
     private readonly TiledTopKSearch _search;
     private readonly int _components;
+
+    /// <summary>Per item, whether its every component is zero (no item behind the row); null when there is none.</summary>
+    private readonly bool[]? _absent;
 
     /// <summary>Creates a retriever over item components (packed into a copy).</summary>
     /// <param name="itemComponents">Rows <c>i × C_d + l</c>: component l of item i (for single-vector items, the item embeddings).</param>
@@ -33,6 +38,22 @@ public sealed class RoundRobinRetriever
         _search = new TiledTopKSearch(itemComponents);
         _components = destinationComponents;
         ItemCount = itemComponents.Rows / destinationComponents;
+        _absent = ZeroItems(itemComponents, destinationComponents, ItemCount);
+    }
+
+    /// <summary>Flags the items whose every component row is zero; null when no item is.</summary>
+    private static bool[]? ZeroItems(EmbeddingMatrix itemComponents, int components, int items)
+    {
+        bool[]? absent = null;
+        for (int i = 0; i < items; i++)
+        {
+            bool zero = true;
+            for (int l = 0; l < components && zero; l++)
+                foreach (float v in itemComponents.ReadRow(i * components + l))
+                    if (v != 0f) { zero = false; break; }
+            if (zero) (absent ??= new bool[items])[i] = true;
+        }
+        return absent;
     }
 
     /// <summary>Number of items.</summary>
@@ -121,7 +142,7 @@ public sealed class RoundRobinRetriever
                 mixtures.Embedding(users[owner], query - firstQuery[owner]).CopyTo(s.Queries.AsSpan(j * d, d));
                 s.Selectors[j].Reset(_search.ListLength(fetch));
             }
-            var filter = new UnseenItemComponents(exclusions, users, queryOwner, _components);
+            var filter = new UnseenItemComponents(exclusions, users, queryOwner, _components, _absent);
             _search.SearchBlock(s.Queries, count, start, s.Selectors, ref filter, s.Candidates);
             for (int j = 0; j < count; j++)
                 nearest.Counts[start + j] = s.Selectors[j].Drain(nearest.IndexSlots(start + j), nearest.ScoreSlots(start + j));
@@ -146,7 +167,7 @@ public sealed class RoundRobinRetriever
     {
         query.CopyTo(s.Query);
         s.Selector[0].Reset(_search.ListLength(fetch));
-        var filter = new UnexcludedItemComponents(excluded, _components);
+        var filter = new UnexcludedItemComponents(excluded, _components, _absent);
         _search.SearchBlock(s.Query, 1, 0, s.Selector, ref filter);
         return s.Selector[0].Drain(rows, scores);
     }
@@ -210,15 +231,16 @@ public sealed class RoundRobinRetriever
     }
 
     /// <summary>Keeps a user's training items out of its components' lists.</summary>
-    private readonly struct UnseenItemComponents(BipartiteGraph? exclusions, IReadOnlyList<int> users, int[] queryOwner, int components) : ICandidateFilter
+    private readonly struct UnseenItemComponents(BipartiteGraph? exclusions, IReadOnlyList<int> users, int[] queryOwner, int components, bool[]? absent) : ICandidateFilter
     {
-        public bool Accepts(int query, int row) => exclusions == null || !exclusions.Contains(users[queryOwner[query]], row / components);
+        public bool Accepts(int query, int row) =>
+            (absent == null || !absent[row / components]) && (exclusions == null || !exclusions.Contains(users[queryOwner[query]], row / components));
     }
 
     /// <summary>Keeps the excluded items' components out of one query's list.</summary>
-    private readonly struct UnexcludedItemComponents(ItemExclusion excluded, int components) : ICandidateFilter
+    private readonly struct UnexcludedItemComponents(ItemExclusion excluded, int components, bool[]? absent) : ICandidateFilter
     {
-        public bool Accepts(int query, int row) => !excluded[row / components];
+        public bool Accepts(int query, int row) => !excluded[row / components] && (absent == null || !absent[row / components]);
     }
 
     /// <summary>The query buffer (one block, the query in its first row) and the one selector of <see cref="Nearest"/>.</summary>
