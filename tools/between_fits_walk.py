@@ -33,6 +33,7 @@ import argparse
 import collections
 import gzip
 import math
+import os
 import random
 
 
@@ -74,6 +75,7 @@ def split(a):
     for e in train:
         (today if e[0] in new_users or e[1] in new_items or e in added else fit).append(e)
     h = "user\titem"
+    os.makedirs(a.out, exist_ok=True)
     write(f"{a.out}/fit.tsv", fit, h)
     write(f"{a.out}/today.tsv", today, h)
     write(f"{a.out}/new_users.tsv", [(u,) for u in sorted(new_users)], "user")
