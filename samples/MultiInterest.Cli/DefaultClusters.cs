@@ -30,7 +30,7 @@ internal static class DefaultClusters
             throw new UsageException($"--clusters {clusters:N0} asks for more clusters than the {counted} there are to cluster: give at most {items:N0}.");
         if (given || clusters <= items / MinimumItemsPerCluster) return clusters;
         int capped = Math.Max(1, items / MinimumItemsPerCluster);
-        log.WriteLine($"  warning: {counted} are too few for the default {SphericalKMeansDefaults.NumberOfClusters:N0} clusters; using {capped:N0} (pass --clusters to choose).");
+        log.WriteLine($"  warning: the default {SphericalKMeansDefaults.NumberOfClusters:N0} clusters would hold fewer than {MinimumItemsPerCluster} of the {counted} each; using {capped:N0} (one per {MinimumItemsPerCluster} items; pass --clusters to choose).");
         return capped;
     }
 }

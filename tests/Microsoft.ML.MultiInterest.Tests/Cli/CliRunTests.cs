@@ -393,13 +393,13 @@ public sealed class CliRunTests : IDisposable
         string model = Path.Combine(_directory, "small.zip");
         var fit = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "quota", "--algorithm", "implicit-als", "--dim", "8", "--candidates", "5", "--threads", "1");
         Assert.True(fit.ExitCode == 0, fit.Error);
-        Assert.Contains("120 items are too few for the default 2,000 clusters; using 12 (pass --clusters to choose)", fit.Out + fit.Error, StringComparison.Ordinal);
+        Assert.Contains("the default 2,000 clusters would hold fewer than 10 of the 120 items each; using 12 (one per 10 items; pass --clusters to choose)", fit.Out + fit.Error, StringComparison.Ordinal);
         using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
             Assert.Equal(12, saved.Clustering!.Centroids.Rows);
         // A count the user gives is kept, and one beyond the items is a usage error naming the flag and the items, before any fitting.
         var given = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "quota", "--algorithm", "implicit-als", "--dim", "8", "--candidates", "5", "--threads", "1", "--clusters", "30");
         Assert.True(given.ExitCode == 0, given.Error);
-        Assert.DoesNotContain("too few for the default", given.Out + given.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("the default 2,000 clusters would hold", given.Out + given.Error, StringComparison.Ordinal);
         using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
             Assert.Equal(30, saved.Clustering!.Centroids.Rows);
         var tooMany = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "quota", "--algorithm", "implicit-als", "--dim", "8", "--threads", "1", "--clusters", "500");
