@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A day between two fits, simulated on a train/test split (docs/persistence.md, "Between two fits").
 
-  split  removes from the training edges the edges of N new users (test users with 2-20 training edges), every edge of
+  split  removes from the training edges the edges of N new users (test users with 1-20 training edges), every edge of
          N_ITEMS new items, and a quarter of the edges of N_ADDERS other test users (their engagements of the day), and
          writes OUT/fit.tsv (the edges the model is fitted on) and today's edges: OUT/new_users.tsv with
          OUT/new_user_history.tsv, OUT/adders.tsv with OUT/adder_history.tsv, OUT/new_items.tsv and OUT/today.tsv (all of them); also the new users'

@@ -6,8 +6,12 @@ import sys
 
 
 def main():
+    usage = "usage: rec_peers_table.py PEERS.jsonl [--json OUT.json]  (the file as an argument, not on standard input)"
+    if len(sys.argv) >= 2 and sys.argv[1] in ("-h", "--help"):
+        print(usage)
+        sys.exit(0)
     if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
-        sys.exit("usage: rec_peers_table.py PEERS.jsonl [--json OUT.json]  (the file as an argument, not on standard input)")
+        sys.exit(usage)
     rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
     first = {}
     for r in rows:
