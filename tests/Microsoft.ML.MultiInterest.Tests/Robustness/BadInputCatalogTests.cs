@@ -283,6 +283,11 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 20, Threads = 1,
             }).Fit(Keyed()))),
+        ["option-divide-conquer-clusters-above-items"] = Accepts(["DivideConquer.Clusters is 30, but only 24 items have a training edge: the fit makes one cluster per item (24)",
+            "Set DivideConquer.Clusters well below 24."], () => WarningOf(ml => ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 30 },
+            }).Fit(Keyed()))),
         ["option-components-above-clusters"] = Accepts(["Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
             ml.MultiInterest().KnnSmoothedMixture(components: 5, neighbors: 2).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
         ["embedding-zero-user-vector"] = Accepts(["1 of the 16 users have an all-zero vector in column 'UserEmbedding': every item scores 0 for them"], () => WarningOf(ml =>

@@ -57,6 +57,21 @@ internal static class OptionWarnings
         return true;
     }
 
+    /// <summary>
+    /// Divide-and-conquer asked for more item clusters than items with a training edge (and given none): its k-means makes
+    /// one cluster per item instead, so a cluster holds one item, and quota retrieval from the user's intent, whose top
+    /// clusters are those of items the user engaged, finds little it may recommend (the lists come from the fallback).
+    /// </summary>
+    /// <returns>Whether the warning was logged.</returns>
+    public static bool DivideConquerClustersAboveItems(MLContext context, string component, EmbeddingAlgorithm algorithm, DivideConquerOptions options, int items)
+    {
+        if (algorithm != EmbeddingAlgorithm.DivideConquer || options.ItemClusters != null || options.Clusters <= items) return false;
+        Logging.Warning(context, component, $"DivideConquer.Clusters is {options.Clusters}, but only {items} items have a training edge: the fit makes one "
+            + $"cluster per item ({items}). A user's top clusters then hold only items it engaged, so quota retrieval from its intent finds few it may "
+            + $"recommend. Set DivideConquer.Clusters well below {items}.");
+        return true;
+    }
+
     /// <summary>The spread from which <see cref="EdgeWeights"/> speaks: the heaviest edge this many times the median.</summary>
     internal const double WeightSpreadLimit = 1e4;
 
