@@ -46,14 +46,16 @@ public sealed class RoundRobinRetriever
     {
         bool[]? absent = null;
         for (int i = 0; i < items; i++)
-        {
-            bool zero = true;
-            for (int l = 0; l < components && zero; l++)
-                foreach (float v in itemComponents.ReadRow(i * components + l))
-                    if (v != 0f) { zero = false; break; }
-            if (zero) (absent ??= new bool[items])[i] = true;
-        }
+            if (AllZero(itemComponents, i * components, components)) (absent ??= new bool[items])[i] = true;
         return absent;
+    }
+
+    /// <summary>Whether rows <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 hold only zeros.</summary>
+    private static bool AllZero(EmbeddingMatrix rows, int first, int count)
+    {
+        for (int r = first; r < first + count; r++)
+            if (rows.ReadRow(r).ContainsAnyExcept(0f)) return false;
+        return true;
     }
 
     /// <summary>Number of items.</summary>
