@@ -9,11 +9,10 @@ namespace Microsoft.ML.MultiInterest.Engine;
 internal static class Parallelism
 {
     /// <summary>
-    /// The most workers a <c>Threads</c> setting may ask for. Stages keep buffers per worker, made before the work starts,
-    /// so a setting such as int.MaxValue ran out of memory (an <see cref="OutOfMemoryException"/> naming nothing) instead of
-    /// being refused by name; 0 still means every core, however many.
+    /// The most workers a <c>Threads</c> setting may ask for (<see cref="ThreadLimits.MaxThreads"/>): a setting such as
+    /// int.MaxValue ran out of memory (an <see cref="OutOfMemoryException"/> naming nothing) instead of being refused by name.
     /// </summary>
-    public const int MaxWorkers = 1024;
+    public const int MaxWorkers = ThreadLimits.MaxThreads;
 
     /// <summary>The number of workers for a <c>Threads</c> setting.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is negative or above <see cref="MaxWorkers"/>.</exception>

@@ -342,7 +342,7 @@ public sealed class CliCommandLineTests
     /// A setting of what a command does not build is refused by name before anything is read. fit: the other learned
     /// model's (--dcm-* beside --mixture-embeddings, --mix-* beside --dcm), and the single vector's when round robin trains
     /// from scratch (only --dcm --dcm-warm-start reads it); a dimension above the largest accepted. evaluate: a row's
-    /// settings without the row.
+    /// settings without the row. Any command: more worker threads than the library accepts (1,024).
     /// </summary>
     [Theory]
     [InlineData("fit", "--retriever round-robin --mixture-embeddings --dcm-interests 7", "--dcm-interests sets the DCM model")]
@@ -350,6 +350,9 @@ public sealed class CliCommandLineTests
     [InlineData("fit", "--retriever round-robin --dcm --algorithm implicit-als", "--algorithm sets the single vector (round robin reads it only with --dcm --dcm-warm-start), which this fit (--retriever round-robin --dcm) does not train")]
     [InlineData("fit", "--retriever round-robin --mixture-embeddings --dim 8", "--dim sets the single vector")]
     [InlineData("fit", "--dim 70000", "--dim must be at most 65,536, not 70000.")]
+    [InlineData("fit", "--threads 1025", "--threads must be at most 1,024, not 1025.")]
+    [InlineData("evaluate", "--threads 2147483647", "--threads must be at most 1,024, not 2147483647.")]
+    [InlineData("recommend", "--threads 5000", "--threads must be at most 1,024, not 5000.")]
     [InlineData("fit", "--retriever round-robin --mixture-embeddings --mix-dim 50000000", "--mix-dim must be at most 65,536")]
     [InlineData("evaluate", "--dc-clusters 5", "--dc-clusters sets the --divide-conquer row, which this run does not add")]
     [InlineData("evaluate", "--dcm-interests 3", "--dcm-interests sets the --dcm row")]
@@ -359,7 +362,12 @@ public sealed class CliCommandLineTests
     [InlineData("evaluate", "--learned-quotas", "--learned-quotas serves the learned models' rows: add --dcm or --mixture-embeddings")]
     public void Settings_of_what_the_command_does_not_build_are_refused_by_name(string command, string options, string expected)
     {
-        string[] files = command == "fit" ? ["--train", "a.tsv", "--model", "m.zip"] : ["--train", "a.tsv", "--test", "b.tsv"];
+        string[] files = command switch
+        {
+            "fit" => ["--train", "a.tsv", "--model", "m.zip"],
+            "recommend" => ["--model", "m.zip", "--users", "u.tsv", "--out", "c.tsv"],
+            _ => ["--train", "a.tsv", "--test", "b.tsv"],
+        };
         var run = CliHarness.Run([command, .. files, .. options.Split(' ')]);
         Assert.Equal(CliRunner.BadUsage, run.ExitCode);
         Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
