@@ -18,6 +18,10 @@ internal sealed record MixtureWorld(EmbeddingMatrix Users, EmbeddingMatrix Items
         var itemTable = new EmbeddingMatrix(items, dimension);
         for (int i = 0; i < userTable.Values.Length; i++) userTable.Values[i] = Value();
         for (int i = 0; i < itemTable.Values.Length; i++) itemTable.Values[i] = Value();
+        // An all-zero row holds no item for the engine's retrievers (ZeroItems): a small-integer draw of one gets a coordinate,
+        // so every row stays an item the graphs and the engine both rank (the random stream is unchanged).
+        for (int i = 0; i < items; i++)
+            if (!itemTable.ReadRow(i).ContainsAnyExcept(0f)) itemTable.Row(i)[0] = 1;
 
         // Cluster c is about half as likely as cluster c - 1; the last cluster stays empty.
         var assignments = new int[items];

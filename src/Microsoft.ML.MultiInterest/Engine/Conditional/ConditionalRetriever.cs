@@ -9,7 +9,8 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// scaled by <see cref="ConditionalRetrievalOptions.ImplicitShare"/>; components fill their quotas in descending weight
 /// order, skipping items an earlier component took (a condition and a cluster may share items) or the optional unimodal
 /// head holds (<see cref="ConditionalRetrievalOptions.HeadShare"/>), short ones hand their slots on in weight order, and
-/// the fallback (unimodal) ranking fills what is left. Training items are never returned, no item twice. Thread-safe.
+/// the fallback (unimodal) ranking fills what is left. Training items are never returned, no item twice, nor an item whose
+/// row is zero (no item behind it: a key without edges in a table spread back to a key range, <see cref="ZeroItems"/>). Thread-safe.
 /// </summary>
 public sealed class ConditionalRetriever
 {
@@ -21,6 +22,9 @@ public sealed class ConditionalRetriever
 
     /// <summary>All items grouped by cluster, when there is an implicit clustering.</summary>
     private readonly EmbeddingMatrix? _byCluster;
+
+    /// <summary>The items whose row is zero, ascending: excluded for every user.</summary>
+    private readonly int[] _absent;
 
     /// <summary>Creates a retriever over <paramref name="items"/>.</summary>
     /// <param name="items">The item vectors the queries score.</param>
@@ -39,6 +43,7 @@ public sealed class ConditionalRetriever
         _clustering = implicitClustering;
         ItemCount = items.Rows;
         Dimension = items.Dimension;
+        _absent = ZeroItems.Indices(ZeroItems.Flags(items));
         _byCondition = new EmbeddingMatrix(conditions.AssignedItems, items.Dimension);
         for (int c = 0; c < conditions.Count; c++)
         {
@@ -119,7 +124,7 @@ public sealed class ConditionalRetriever
         int maxCutoff = cutoffs.Max();
         int width = explicitComponents.MaxComponents + (implicitComponents?.MaxComponents ?? 0);
         var results = cutoffs.Select(c => new RankedLists(users.Count, c)).ToArray();
-        Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(ItemCount, width, maxCutoff, Dimension), (q, _, s) =>
+        Parallel.For(0, users.Count, Parallelism.Options(threads), () => new Scratch(ItemCount, _absent, width, maxCutoff, Dimension), (q, _, s) =>
         {
             RetrieveOne(explicitComponents, implicitComponents, users[q], q, exclusions, cutoffs, options, fallback, userEmbeddings, results, s);
             return s;
@@ -199,9 +204,9 @@ public sealed class ConditionalRetriever
         return n;
     }
 
-    private sealed class Scratch(int items, int components, int capacity, int dimension)
+    private sealed class Scratch(int items, int[] absent, int components, int capacity, int dimension)
     {
-        public ItemExclusion Exclusion { get; } = new(items);
+        public ItemExclusion Exclusion { get; } = new(items, absent);
         public TopKSelector Selector { get; } = new(capacity);
         public ConditionalListLayout Layout { get; } = new(items, components, capacity);
         public float[] Query { get; } = new float[dimension];

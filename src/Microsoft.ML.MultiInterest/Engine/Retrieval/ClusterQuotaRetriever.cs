@@ -5,7 +5,8 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// it): component c of a user's mixture gets M_c of the M slots (<see cref="QuotaAllocator"/>) and fills
 /// them with the top items <em>of its own cluster</em> by dot(u^c, i), training items excluded. A cluster
 /// with too few eligible items hands its leftover to the other components in weight order; what is still
-/// missing comes from a fallback ranking (the unimodal one). No item appears twice. Thread-safe.
+/// missing comes from a fallback ranking (the unimodal one). No item appears twice. A member whose row is zero holds no
+/// item (a key without edges in a table spread back to a key range) and is never ranked (<see cref="ZeroItems"/>). Thread-safe.
 /// </summary>
 /// <remarks>
 /// The item vectors are copied once, grouped by cluster, so a component's scan reads its cluster as one contiguous
@@ -18,6 +19,9 @@ public sealed class ClusterQuotaRetriever
     /// <summary>The item vectors in cluster order: the members of cluster c, in <see cref="ItemClustering.MembersOf"/> order, from row <see cref="ItemClustering.MembersStart"/>(c).</summary>
     private readonly EmbeddingMatrix _grouped;
 
+    /// <summary>The items whose row is zero, ascending: excluded for every user.</summary>
+    private readonly int[] _absent;
+
     /// <summary>Creates a retriever over <paramref name="items"/> grouped by <paramref name="clustering"/>.</summary>
     public ClusterQuotaRetriever(EmbeddingMatrix items, ItemClustering clustering)
     {
@@ -27,6 +31,7 @@ public sealed class ClusterQuotaRetriever
             throw new ArgumentException($"The clustering covers {clustering.ItemCount} items, the embeddings {items.Rows}.", nameof(clustering));
         items.ThrowIfNotFinite("item embeddings");
         _clustering = clustering;
+        _absent = ZeroItems.Indices(ZeroItems.Flags(items));
         _grouped = new EmbeddingMatrix(items.Rows, items.Dimension);
         for (int c = 0; c < clustering.ClusterCount; c++)
         {
@@ -145,7 +150,7 @@ public sealed class ClusterQuotaRetriever
         int maxCutoff = cutoffs.Max();
         var results = optionSets.Select(_ => cutoffs.Select(c => new RankedLists(users.Count, c)).ToArray()).ToArray();
         var parallel = Parallelism.Options(threads);
-        Parallel.For(0, users.Count, parallel, () => new Scratch(_grouped.Rows, mixtures.MaxComponents, maxCutoff, _grouped.Dimension), (q, _, s) =>
+        Parallel.For(0, users.Count, parallel, () => new Scratch(_grouped.Rows, _absent, mixtures.MaxComponents, maxCutoff, _grouped.Dimension), (q, _, s) =>
         {
             RankComponents(mixtures, users[q], exclusions, options, userEmbeddings, s);
             for (int o = 0; o < optionSets.Count; o++)
@@ -279,12 +284,12 @@ public sealed class ClusterQuotaRetriever
         private readonly int[] _ranking;
         private readonly float[] _rankScores;
 
-        public Scratch(int items, int components, int capacity, int dimension)
+        public Scratch(int items, int[] absent, int components, int capacity, int dimension)
         {
             Query = new float[dimension];
             Available = new int[components];
             Capacity = capacity;
-            Exclusion = new ItemExclusion(items);
+            Exclusion = new ItemExclusion(items, absent);
             Selector = new TopKSelector(capacity);
             _ranking = new int[components * capacity];
             _rankScores = new float[components * capacity];

@@ -22,6 +22,9 @@ internal sealed class HistoryPoolIndex
     private readonly int[] _sizes;
     private readonly int _maxPanels;
 
+    /// <summary>The items whose row is zero (no item behind it, <see cref="ZeroItems"/>), ascending: never a candidate.</summary>
+    private readonly int[] _absent;
+
     /// <summary>Trains the lists on the unit vectors of <paramref name="items"/> and packs the items by list.</summary>
     public HistoryPoolIndex(EmbeddingMatrix items, HistoryPoolOptions options)
         : this(items, Train(items, options), options.Probes, options.UserProbes, options.HistoryLists)
@@ -55,6 +58,7 @@ internal sealed class HistoryPoolIndex
         UserProbes = Math.Min(userProbes, Lists);
         HistoryLists = historyLists;
         _listOf = listOf;
+        _absent = ZeroItems.Indices(ZeroItems.Flags(items));
 
         // Counting sort by list; within a list items stay in ascending row order.
         var start = new int[Lists + 1];
@@ -370,7 +374,7 @@ internal sealed class HistoryPoolIndex
             Picked = new int[probes];
             Marked = new bool[index.Lists];
             Touched = new int[index.Lists];
-            Excluded = new ItemExclusion(index.Items);
+            Excluded = new ItemExclusion(index.Items, index._absent);
             Selectors = Enumerable.Range(0, PanelQueryTile.Queries).Select(_ => new TopKSelector(k)).ToArray();
         }
 

@@ -38,24 +38,7 @@ public sealed class RoundRobinRetriever
         _search = new TiledTopKSearch(itemComponents);
         _components = destinationComponents;
         ItemCount = itemComponents.Rows / destinationComponents;
-        _absent = ZeroItems(itemComponents, destinationComponents, ItemCount);
-    }
-
-    /// <summary>Flags the items whose every component row is zero; null when no item is.</summary>
-    private static bool[]? ZeroItems(EmbeddingMatrix itemComponents, int components, int items)
-    {
-        bool[]? absent = null;
-        for (int i = 0; i < items; i++)
-            if (AllZero(itemComponents, i * components, components)) (absent ??= new bool[items])[i] = true;
-        return absent;
-    }
-
-    /// <summary>Whether rows <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 hold only zeros.</summary>
-    private static bool AllZero(EmbeddingMatrix rows, int first, int count)
-    {
-        for (int r = first; r < first + count; r++)
-            if (rows.ReadRow(r).ContainsAnyExcept(0f)) return false;
-        return true;
+        _absent = ZeroItems.Flags(itemComponents, destinationComponents);
     }
 
     /// <summary>Number of items.</summary>

@@ -2,12 +2,17 @@ namespace Microsoft.ML.MultiInterest.Engine;
 
 /// <summary>
 /// The single-vector baseline: for each user, the top M items by dot(u, i) over the whole catalogue,
-/// excluding the user's training items; equal scores go to the lower item row. Exact brute force, blocks of users
+/// excluding the user's training items; equal scores go to the lower item row. An item row of zeros holds no item (a key
+/// without edges in a table spread back to a key range, <see cref="KeyedEmbeddings.ToDense"/>) and is never listed, as the
+/// ML.NET stages and the ONNX graphs never list it (<see cref="ZeroItems"/>). Exact brute force, blocks of users
 /// against packed panels of items (<see cref="TiledTopKSearch"/>). Thread-safe.
 /// </summary>
 public sealed class UnimodalRetriever
 {
     private readonly TiledTopKSearch _search;
+
+    /// <summary>Per item, whether its row is zero (no item behind it); null when none is.</summary>
+    private readonly bool[]? _absent;
 
     /// <summary>Creates a retriever over <paramref name="items"/> (packed into a copy; the matrix is not kept).</summary>
     public UnimodalRetriever(EmbeddingMatrix items)
@@ -15,6 +20,7 @@ public sealed class UnimodalRetriever
         ArgumentNullException.ThrowIfNull(items);
         items.ThrowIfNotFinite("item embeddings");
         _search = new TiledTopKSearch(items);
+        _absent = ZeroItems.Flags(items);
     }
 
     /// <summary>Retrieves the top <paramref name="candidates"/> items for each user in <paramref name="users"/>.</summary>
@@ -80,7 +86,7 @@ public sealed class UnimodalRetriever
                     userEmbeddings.ReadRow(users[start + j]).CopyTo(s.Queries.AsSpan(j * d, d));
                     foreach (var selectors in s.Selectors) selectors[j].Reset(kept);
                 }
-                var filter = new UnseenItems(exclusions, users);
+                var filter = new UnseenItems(exclusions, users, _absent);
                 _search.SearchBlockScaled(s.Queries, count, start, itemScales, s.Selectors, ref filter);
                 for (int t = 0; t < results.Length; t++)
                     for (int j = 0; j < count; j++)
@@ -114,16 +120,19 @@ public sealed class UnimodalRetriever
             vectors.ReadRow(rows[start + j]).CopyTo(s.Queries.AsSpan(j * d, d));
             s.Selectors[j].Reset(_search.ListLength(result.Capacity));
         }
-        var filter = new UnseenItems(exclusions, owners);
+        var filter = new UnseenItems(exclusions, owners, _absent);
         _search.SearchBlock(s.Queries, count, start, s.Selectors, ref filter, s.Candidates);
         for (int j = 0; j < count; j++)
             result.Counts[start + j] = s.Selectors[j].Drain(result.IndexSlots(start + j), result.ScoreSlots(start + j));
     }
 
-    /// <summary>Keeps a user's training items out of its list: a binary search in the user's sorted items, asked only for scores that could enter.</summary>
-    private readonly struct UnseenItems(BipartiteGraph? exclusions, int[] users) : ICandidateFilter
+    /// <summary>
+    /// Keeps a user's training items (a binary search in the user's sorted items) and the rows without an item out of its
+    /// list, asked only for scores that could enter.
+    /// </summary>
+    private readonly struct UnseenItems(BipartiteGraph? exclusions, int[] users, bool[]? absent) : ICandidateFilter
     {
-        public bool Accepts(int query, int row) => exclusions == null || !exclusions.Contains(users[query], row);
+        public bool Accepts(int query, int row) => (absent == null || !absent[row]) && (exclusions == null || !exclusions.Contains(users[query], row));
     }
 
     private sealed class Scratch(TiledTopKSearch search, int capacity)
