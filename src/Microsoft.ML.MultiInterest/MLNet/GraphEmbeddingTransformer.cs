@@ -87,6 +87,10 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     /// The model of an <see cref="EmbeddingAlgorithm.DivideConquer"/> fit (null otherwise, and after a save/load round trip,
     /// which keeps the embedding columns only): serve it with <see cref="DivideConquerModel.BuildMixtures"/> and a
     /// <see cref="ClusterQuotaRetriever"/> over its items and clustering, or export it with <see cref="Onnx.DivideConquerOnnxExporter"/>.
+    /// A retrieval stage fitted on this transformer's columns does not hold the model: it serves the trained users from their
+    /// encoder queries (the user column) but reads a new user's history by its <see cref="RetrieverOptions.HistoryVector"/>
+    /// (by default the mean of the item vectors), and warns so at Fit; <see cref="DivideConquerModel.UserQueries"/> gives the
+    /// encoder's query of any history.
     /// </summary>
     public DivideConquerModel? DivideConquer { get; }
 
@@ -126,7 +130,7 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
         {
             AppendedColumn.Create<VBuffer<float>>(_userOutput, type, [_userColumn], row => RowGetter(row, user, UserEmbeddings), PerKeyAnnotation.With(user)),
             AppendedColumn.Create<VBuffer<float>>(_itemOutput, type, [_itemColumn], row => RowGetter(row, item, ItemEmbeddings),
-                PerKeyAnnotation.With(item, _als == null ? null : AlsAnnotations.Of(_als))),
+                PerKeyAnnotation.With(item, _als != null ? AlsAnnotations.Of(_als) : DivideConquer != null ? DivideConquerAnnotations.Of(DivideConquer.Encoder) : null)),
         };
         if (Mixture is { } m)
         {

@@ -288,6 +288,16 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 30 },
             }).Fit(Keyed()))),
+        ["retriever-new-user-mean-after-divide-conquer"] = Accepts(["The item vectors in column 'ItemEmbedding' come from a divide-and-conquer GraphEmbedding",
+            "as the mean of the history items' vectors. It does not hold the MeanPooling encoder", "GraphEmbeddingTransformer.DivideConquer (UserQueries"], () => WarningOf(ml =>
+            {
+                var mi = ml.MultiInterest();
+                var embedded = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+                {
+                    Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 3 },
+                }).Fit(Keyed()).Transform(Keyed());
+                mi.UnimodalRetriever(candidates: 5).Fit(embedded);
+            })),
         ["option-components-above-clusters"] = Accepts(["Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
             ml.MultiInterest().KnnSmoothedMixture(components: 5, neighbors: 2).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
         ["embedding-zero-user-vector"] = Accepts(["1 of the 16 users have an all-zero vector in column 'UserEmbedding': every item scores 0 for them"], () => WarningOf(ml =>

@@ -19,6 +19,7 @@ internal static class FittedServing
     {
         var columns = RetrieverColumns.Of(options);
         settings = HistoryVectorChoice.Resolve(options, method, settings, input.Schema, rows.UserVectors != null);
+        DivideConquerHistoryWarning.Check(context, stage, input.Schema[options.ItemEmbeddingColumnName], settings);
         var tables = new ServingTables
         {
             Method = method,
