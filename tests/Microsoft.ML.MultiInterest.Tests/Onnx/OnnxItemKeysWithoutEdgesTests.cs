@@ -91,6 +91,48 @@ public sealed class OnnxItemKeysWithoutEdgesTests : IDisposable
         AssertTrainedUsers(model, (rows, history) => scorer.Retrieve(rows, history));
     }
 
+    /// <summary>
+    /// The graphs that read item clusters (cluster quotas; MMR's interest term) are indexed by item key and have no cluster for
+    /// a key without edges: the export is refused, naming which graphs and where to serve the model instead, and that advice
+    /// holds (the engine serves it, fitted items only).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GraphsThatReadItemClusters_AreRefused_NamingWhereToServe(bool mmrInterestTerm)
+    {
+        var raw = _ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var keys = WideItemKeys.KeyPipeline(_ml).Fit(raw);
+        var keyed = keys.Transform(raw);
+        var mi = _ml.MultiInterest();
+        var embedding = mi.GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed);
+        var kmeans = mi.SphericalKMeans(numberOfClusters: 4).Fit(embedding.Transform(keyed));
+        var clustered = kmeans.Transform(embedding.Transform(keyed));
+        var mixture = mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(clustered);
+        var mixed = mixture.Transform(clustered);
+        var retriever = mmrInterestTerm
+            ? mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 6, Lambda = 0.7, InterestWeight = 0.5 }).Fit(mixed)
+            : mi.ClusterQuotaRetriever(candidates: 6).Fit(mixed);
+        string path = Path.Combine(_directory, $"clusters-{mmrInterestTerm}.zip");
+        _ml.Model.Save(new TransformerChain<ITransformer>(keys, embedding, kmeans, mixture, retriever), raw.Schema, path);
+        using var model = MultiInterestModel.Load(_ml, path);
+
+        var error = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(Path.Combine(_directory, $"clusters-{mmrInterestTerm}-onnx")));
+        Assert.Contains($"{WideItemKeys.Unused} of the", error.Message, StringComparison.Ordinal);
+        Assert.Contains("item key type is wider than the items fitted", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The ONNX graphs that read item clusters (cluster quotas, MMR's interest term)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("serve it with CreateRecommender, RetrieveWithEngine or Transform", error.Message, StringComparison.Ordinal);
+
+        var users = model.GraphEmbedding!.UserEmbeddings;
+        int[] rows = [.. Enumerable.Range(0, users.KeyCount).Where(users.Contains)];
+        var lists = model.RetrieveWithEngine(rows, threads: 1);
+        for (int q = 0; q < rows.Length; q++)
+        {
+            Assert.Equal(6, lists.Counts[q]);
+            Assert.All(lists.IndicesOf(q).ToArray(), r => Assert.True(model.GraphEmbedding.ItemEmbeddings.Contains(r), $"item row {r} has no edges"));
+        }
+    }
+
     [Fact]
     public void TheEnginesScansOfNearTies_SkipTheRowsWithoutAnItem()
     {

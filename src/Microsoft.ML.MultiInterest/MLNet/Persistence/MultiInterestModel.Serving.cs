@@ -233,7 +233,7 @@ public sealed partial class MultiInterestModel
             if (!embedding.ItemEmbeddings.TryGetVector(i, out var vector))
                 throw new NotSupportedException($"{items - embedding.ItemEmbeddings.Count} of the {items} item keys (key {i + 1} the first) have no training edges, so no "
                     + "vector and no cluster: the item key type is wider than the items fitted (MapValueToKey fitted on more ids than the training edges hold). "
-                    + "The cluster-quota ONNX graphs, indexed by item key, cannot serve such a model; serve it with CreateRecommender, RetrieveWithEngine or "
+                    + "The ONNX graphs that read item clusters (cluster quotas, MMR's interest term), indexed by item key, cannot serve such a model; serve it with CreateRecommender, RetrieveWithEngine or "
                     + "Transform, or fit MapValueToKey on the training edges.");
             if (!byVector)
                 throw new InvalidOperationException($"Item key {i + 1} has a vector but no fitted cluster in the SphericalKMeans stage: serving needs k-means fitted with the embedded items.");
