@@ -16,12 +16,15 @@ Subcommands
                                                            users.dat), users numbered by line from 0 (a file of that
                                                            shape is refused without it); ids that begin several lines
                                                            are warned of
-  csv         --csv FILE [--user-column NAME] [--item-column NAME] [--delimiter ,|;|tab|space] [--no-header] --out DIR
+  csv         --csv FILE [--user-column NAME] [--item-column NAME] [--delimiter ,|;|tab|space] [--no-header]
+              [--comment PREFIX] --out DIR
                                                            a delimited file with a header (MovieLens ratings.csv, ...) ->
                                                            edges.tsv.gz; the columns by name, by default the first two
                                                            (then `multiinterest split`). A first line whose first two
                                                            fields are numbers is refused as a header; --no-header reads
-                                                           every line as data and numbers the columns from 0
+                                                           every line as data and numbers the columns from 0;
+                                                           --comment '#' skips SNAP's '#' lines (a '#' line is refused
+                                                           without it; counts.json: comment_lines_skipped)
   sslrec      --train PKL --test PKL [--valid PKL] --out DIR  SSLRec scipy COO pickles (loaded with a restricted
                                                            unpickler that admits only numpy/scipy array classes)
   bert4rec-pickle --pickle PKL --out DIR                   a BERT4Rec-VAE-Pytorch `dataset.pkl` (dicts train / val / test of
@@ -164,20 +167,51 @@ def is_number(text):
         return False
 
 
+class CommentedLines:
+    """A text file's lines without its comment lines, counting them, with the number of the line last read.
+
+    comment given: every line that begins with it is skipped (and counted). Not given: a line that begins with '#' is
+    refused, naming --comment: SNAP's edge lists open with such lines (the graph's name, its counts,
+    '# FromNodeId<TAB>ToNodeId'), and read as data the last of them became an edge ('# FromNodeId' -> 'ToNodeId')."""
+
+    def __init__(self, f, path, comment):
+        self.f, self.path, self.comment = f, path, comment
+        self.number = 0
+        self.skipped = 0
+
+    def __iter__(self):
+        for self.number, line in enumerate(self.f, start=1):
+            if self.comment is not None:
+                if line.startswith(self.comment):
+                    self.skipped += 1
+                    continue
+            elif line.startswith("#"):
+                sys.exit(f"error: '{self.path}' line {self.number} begins with '#': {line.rstrip()[:80]!r} is a comment "
+                         "line (SNAP's edge lists open with them), not a header or an edge; read as one it would be an edge or "
+                         "the column names. Pass --comment '#' to skip every line that begins with '#' (ids that "
+                         "themselves begin with '#' are read as data with --comment set to a prefix no line begins with)")
+            yield line
+
+
 def cmd_csv(a):
     import csv
     delimiter = {"\\t": "\t", "tab": "\t", "TAB": "\t", "space": " "}.get(a.delimiter, a.delimiter)
     if len(delimiter) != 1:
         sys.exit(f"error: --delimiter must be one character (or 'tab' / '\\t' / 'space'), not '{a.delimiter}'")
+    if a.comment == "":
+        sys.exit("error: --comment must be a non-empty prefix ('#' for SNAP's edge lists)")
     with open(a.csv, newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f, delimiter=delimiter)
+        source = CommentedLines(f, a.csv, a.comment)
+        reader = csv.reader(source, delimiter=delimiter)
         first = next(reader, None)
         if first is None:
-            sys.exit(f"error: '{a.csv}' is empty" + ("" if a.no_header else ": a header line is expected"))
+            sys.exit(f"error: '{a.csv}' is empty" + ("" if a.comment is None else f" but for lines beginning with '{a.comment}'")
+                     + ("" if a.no_header else ": a header line is expected"))
+        numbered = ((source.number, row) for row in reader)
         if a.no_header:
             # Columns by number; the first line is data like the rest.
             header = [str(i) for i in range(len(first))]
-            lines = enumerate(itertools.chain([first], reader), start=1)
+            lines = itertools.chain([(source.number, first)], numbered)
         else:
             # A header names its columns; ids in the first two places mean the first line is an edge, which would be lost.
             if a.user_column is None and a.item_column is None and len(first) >= 2 and is_number(first[0].strip()) and is_number(first[1].strip()):
@@ -189,7 +223,7 @@ def cmd_csv(a):
                     sys.exit(f"error: --user-column / --item-column '{given}' is a number: columns are named by the header; "
                              "for a file without a header pass --no-header, and the columns are numbered from 0")
             header = first
-            lines = enumerate(reader, start=2)
+            lines = numbered
         names = [h.strip().lower() for h in header]
 
         def column(name, default):
@@ -216,6 +250,7 @@ def cmd_csv(a):
     os.makedirs(a.out, exist_ok=True)
     rc.write_edges(os.path.join(a.out, "edges.tsv.gz"), edges)
     write_counts(a.out, {"source_rows": len(raw), "duplicate_pairs_dropped": len(raw) - len(edges),
+                         "comment_lines_skipped": source.skipped,
                          "user_column": header[user], "item_column": header[item], **counts_of(edges)})
     print(f"wrote {a.out}/edges.tsv.gz (user = '{header[user]}', item = '{header[item]}', every row an edge); split it with: "
           f"multiinterest split --edges {a.out}/edges.tsv.gz --train {a.out}/train.tsv.gz --test {a.out}/test.tsv.gz --keep-self-loops "
@@ -353,6 +388,8 @@ def main():
     s.add_argument("--item-column")
     s.add_argument("--delimiter", default=",")
     s.add_argument("--no-header", action="store_true", help="every line is data; columns are numbered from 0")
+    s.add_argument("--comment", help="skip every line that begins with this prefix ('#' for SNAP's edge lists); without it a "
+                                     "line that begins with '#' is refused")
     s.add_argument("--out", required=True)
     s.set_defaults(fn=cmd_csv)
 

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Tests of prepare_datasets.py's `csv` conversion on edge lists with `#` comment lines (SNAP's layout):
+
+  /usr/bin/python3 benchmarks/peers/test_prepare_datasets.py
+
+A SNAP edge list opens with `#` lines (the graph's name, its counts, `# FromNodeId<TAB>ToNodeId`), then TAB-separated
+data. Read as data, a comment line with two fields becomes an edge ('# FromNodeId' -> 'ToNodeId') and one with a
+single field was refused as if the delimiter were wrong. Without --comment a `#` line is refused with the flag that
+skips it; with --comment '#' every such line is skipped and counted."""
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prepare_datasets.py")
+SNAP = "# Directed graph: toy.txt\n# Nodes: 3 Edges: 3\n# FromNodeId\tToNodeId\n0\t1\n0\t2\n1\t2\n"
+
+
+def convert(text, *options):
+    """Writes text to a file, runs `prepare_datasets.py csv` on it with options; returns (exit code, stderr, edges or
+    None, counts.json or None)."""
+    with tempfile.TemporaryDirectory() as d:
+        source, out = os.path.join(d, "edges.txt"), os.path.join(d, "out")
+        with open(source, "w", newline="") as f:
+            f.write(text)
+        run = subprocess.run([sys.executable, SCRIPT, "csv", "--csv", source, "--out", out, *options],
+                             capture_output=True, text=True)
+        edges = counts = None
+        if run.returncode == 0:
+            with gzip.open(os.path.join(out, "edges.tsv.gz"), "rt") as f:
+                edges = [tuple(line.rstrip("\n").split("\t")) for line in f][1:]
+            with open(os.path.join(out, "counts.json")) as f:
+                counts = json.load(f)
+        return run.returncode, run.stderr, edges, counts
+
+
+class CommentLines(unittest.TestCase):
+    def test_snap_file_without_comment_flag_is_refused_with_the_flag_named(self):
+        code, err, _, _ = convert(SNAP, "--delimiter", "tab", "--no-header")
+        self.assertNotEqual(code, 0)
+        self.assertIn("line 1", err)
+        self.assertIn("comment", err)
+        self.assertIn("--comment '#'", err)
+        self.assertNotIn("is the delimiter", err)
+
+    def test_lone_column_comment_is_not_read_as_an_edge(self):
+        # Only '# FromNodeId<TAB>ToNodeId' above the data: two fields, formerly the edge '# FromNodeId' -> 'ToNodeId'.
+        code, err, edges, _ = convert("# FromNodeId\tToNodeId\n0\t1\n0\t2\n1\t2\n", "--delimiter", "tab", "--no-header")
+        self.assertNotEqual(code, 0, f"converted to {edges}")
+        self.assertIn("--comment '#'", err)
+
+    def test_comment_inside_the_data_is_refused(self):
+        code, err, _, _ = convert("0 1\n0 2\n# comment\n1 2\n", "--delimiter", "space", "--no-header")
+        self.assertNotEqual(code, 0)
+        self.assertIn("line 3", err)
+
+    def test_header_mode_names_the_comment_not_the_delimiter(self):
+        code, err, _, _ = convert(SNAP, "--delimiter", "tab")
+        self.assertNotEqual(code, 0)
+        self.assertIn("--comment '#'", err)
+        self.assertNotIn("is the delimiter", err)
+
+    def test_comment_flag_skips_and_counts_every_comment_line(self):
+        code, err, edges, counts = convert(SNAP.replace("\n", "\r\n"), "--delimiter", "tab", "--no-header", "--comment", "#")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(edges, [("0", "1"), ("0", "2"), ("1", "2")])
+        self.assertEqual(counts["comment_lines_skipped"], 3)
+        self.assertEqual(counts["source_rows"], 3)
+
+    def test_comment_flag_with_a_header(self):
+        code, err, edges, _ = convert("# exported\nsrc,dst\n5,6\n# note\n6,5\n", "--comment", "#")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(edges, [("5", "6"), ("6", "5")])
+
+    def test_ids_beginning_with_hash_are_read_when_another_prefix_is_the_comment(self):
+        code, err, edges, _ = convert("user,tag\n#a,#music\n#b,#news\n", "--comment", "//")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(edges, [("#a", "#music"), ("#b", "#news")])
+
+    def test_file_of_comments_alone_is_empty(self):
+        code, err, _, _ = convert("# nothing\n# here\n", "--no-header", "--comment", "#")
+        self.assertNotEqual(code, 0)
+        self.assertIn("is empty", err)
+
+
+if __name__ == "__main__":
+    unittest.main()
