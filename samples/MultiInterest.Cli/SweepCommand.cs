@@ -140,6 +140,12 @@ internal static class SweepCommand
         TrainingFileChecks.Warn(edges, train, "sweep", progress.Warnings, weights ? TrainingWeights.Trained : TrainingWeights.Unused);
         // Weights far apart or far from 1 are said here in the file's names (Sweep's own warning is not forwarded from the log).
         bool trainRepeatsSaid = weights && WeightedTrainingChecks.Warn(edges, train, progress.Warnings);
+        // The bounds the training file sets, by flag and before the test file is read: --k, --clusters and the space's clusters.
+        int trainItems = edges.Select(e => e.Item).Distinct().Count();
+        SweepGraphBounds.Check(trainItems, train, options.Cutoff, space);
+        // As evaluate and fit do: the default 2,000 clusters are capped at one per 10 items on small catalogues, with a warning,
+        // and a given --clusters above the items is refused (the defaults trial, always run here, clusters with it).
+        baseSettings.Clustering.Clusters = DefaultClusters.For(trainItems, baseSettings.Clustering.Clusters, clustersGiven, progress.Warnings);
         // The test file is checked before the trials, as evaluate checks it: one that is the training file, or that nothing
         // of can be scored, is refused now, and its unseen edges are said (they count as misses, or --unseen drop).
         var testEdges = test == null ? null : EdgeFile.Read(test);
@@ -155,11 +161,6 @@ internal static class SweepCommand
             int leftOut = unseen == UnseenHeldOut.Drop ? heldOut.Misses.UsersWithoutSeenItems(heldOut.Graph) : 0;
             testCounts = new SweepJson.TestCounts(unseen, heldOut.UnseenEdges, inTraining, leftOut);
         }
-        // As evaluate and fit do: the default 2,000 clusters are capped at one per 10 items on small catalogues, with a warning.
-        // A given --clusters is left to the sweep, which checks it against the graph only where a trial uses it (--space may sweep clusters).
-        if (!clustersGiven)
-            baseSettings.Clustering.Clusters = DefaultClusters.For(edges.Select(e => e.Item).Distinct().Count(), baseSettings.Clustering.Clusters, given: false,
-                progress.Warnings);
         options.BaseSettings = baseSettings;
         // The budget covers the whole command: what loading took is spent, and the refit is kept inside it by the sweep's reserve.
         if (options.TimeBudget is { } whole) options.TimeBudget = whole - clock.Elapsed > TimeSpan.FromSeconds(1) ? whole - clock.Elapsed : TimeSpan.FromSeconds(1);

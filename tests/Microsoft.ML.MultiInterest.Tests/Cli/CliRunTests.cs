@@ -156,8 +156,8 @@ public sealed class CliRunTests : IDisposable
         Assert.DoesNotContain("trial 1", same.Out, StringComparison.Ordinal);
 
         var wide = CliHarness.Run("sweep", "--train", train, "--space", "lambda=0.8", "--k", "100000", "--out", Path.Combine(_directory, "sweep-wide"));
-        Assert.Equal(1, wide.ExitCode);
-        Assert.Contains("Cutoff (K = 100000) must be below the", wide.Error, StringComparison.Ordinal);
+        Assert.Equal(2, wide.ExitCode);
+        Assert.Contains("--k 100,000 must be below the", wide.Error, StringComparison.Ordinal);
     }
 
     [Fact]
