@@ -138,6 +138,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         try
         {
             var vectorScorer = manifest.VectorScorer != null ? opened[^1] : null;
+            if (!unimodalOnly) CheckComponents(manifest, directory, opened[1]);
             var tables = OnnxRerankTables.Read(directory, manifest);
             ConditionalModel? conditionModel = null;
             if (manifest.ConditionModel is { } conditionGraph)
@@ -400,6 +401,20 @@ public sealed partial class OnnxCandidateScorer : IDisposable
                     + $"(candidates {manifest.Candidates}, candidate_slack {manifest.CandidateSlack}, {manifest.Items} items, largest cluster {manifest.LargestCluster}) "
                     + $"gives {expected}: the manifest does not match its graphs (was it edited?). Export the directory again.");
         }
+    }
+
+    /// <summary>
+    /// Refuses a manifest whose component count (m) is not the one the quota scorer's graph takes (an edited "components"):
+    /// it opened, and then every call failed inside ONNX Runtime ("invalid dimensions"), in the re-ranking ("Destination is
+    /// too short") or with an overflow.
+    /// </summary>
+    private static void CheckComponents(OnnxServingManifest manifest, string directory, InferenceSession quotaScorer)
+    {
+        if (!quotaScorer.InputMetadata.TryGetValue(MixtureClustersName, out var input) || input.Dimensions.Length != 2 || input.Dimensions[1] < 1) return;
+        if (input.Dimensions[1] != manifest.Components)
+            throw new InvalidDataException($"'{Path.Combine(directory, manifest.QuotaScorer.File)}' takes {input.Dimensions[1]} mixture components per user (input "
+                + $"'{MixtureClustersName}'), but the manifest of '{directory}' says components {manifest.Components}: the manifest does not match its graphs "
+                + "(was it edited?). Export the directory again.");
     }
 
     internal static void CheckNames(InferenceSession session, OnnxServingGraph graph, string directory)

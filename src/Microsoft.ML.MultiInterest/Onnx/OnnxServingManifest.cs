@@ -8,7 +8,7 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// sizes the graphs were exported for and, per graph, its file and input and output names, so that a
 /// client in any language can drive the models without this library.
 /// </summary>
-public sealed class OnnxServingManifest
+public sealed partial class OnnxServingManifest
 {
     /// <summary>
     /// The manifest layout this library writes; it reads this and every older one. Version 2 (library 1.1.0) is the first to
@@ -321,6 +321,7 @@ public sealed class OnnxServingManifest
                 + "which every manifest of that version names: it was edited or damaged. Export the directory again.");
         if (manifest.Candidates < 1 || manifest.Users < 1 || manifest.Items < 1 || manifest.Components < 1 || manifest.Dimension < 1)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has a size below 1 (candidates, users, items, components, dimension).");
+        CheckSettings(manifest, path);
         if (manifest.Retrieval == RankFusionRetrieval)
         {
             if (manifest.Sources is not { Count: > 0 } || manifest.Sources.Any(s => s == null || string.IsNullOrEmpty(s.Directory) || !(s.Weight > 0)))

@@ -697,6 +697,10 @@ public class BadInputCatalogTests
         }),
         ["onnx-manifest-candidates-edited"] = Throws<InvalidDataException>(["keeps 21 candidates per user (initializer 'k')", "candidates 3, candidate_slack 16, 60 items", "gives 19",
             "the manifest does not match its graphs (was it edited?)"], () => OpenQuotaDirectoryEdited("edited-onnx", json => json["candidates"] = 3)),
+        ["onnx-manifest-setting-out-of-range"] = Throws<InvalidDataException>(["manifest.json' has alpha -1, outside what an export writes (finite and non-negative)",
+            "it was edited or damaged. Export the directory again."], () => OpenQuotaDirectoryEdited("setting-onnx", json => json["alpha"] = -1)),
+        ["onnx-manifest-components-edited"] = Throws<InvalidDataException>(["quota_scorer.onnx' takes 3 mixture components per user (input 'mixture_clusters')",
+            "says components 4: the manifest does not match its graphs (was it edited?)"], () => OpenQuotaDirectoryEdited("components-onnx", json => json["components"] = 4)),
         ["onnx-manifest-newer-format"] = Throws<InvalidDataException>(["has format version 4 (written by Microsoft.ML.MultiInterest 9.9.0)", "reads versions 1 to 3",
             "serve it with the library that exported it (9.9.0 or later), or export it again with this one"], () =>
         {
