@@ -245,10 +245,6 @@ public sealed partial class MultiInterestRecommender
     }
 
     /// <summary>
-    /// Refuses a null or empty user id. No fit knows an empty id (the edge readers and key mappings refuse or drop it), so
-    /// serving it as a new user would hand the popular list to what is almost always a request that lost its id.
-    /// </summary>
-    /// <summary>
     /// The item ids of a request's <paramref name="parameter"/> (a history or exclusions), refusing a null entry: a request
     /// that lost an id would otherwise be served as if the user had engaged with, or blocked, one item fewer.
     /// </summary>
@@ -261,6 +257,10 @@ public sealed partial class MultiInterestRecommender
         return array;
     }
 
+    /// <summary>
+    /// Refuses a null or empty user id. No fit knows an empty id (the edge readers and key mappings refuse or drop it), so
+    /// serving it as a new user would hand the popular list to what is almost always a request that lost its id.
+    /// </summary>
     private static void RequireUserId(string userId)
     {
         ArgumentNullException.ThrowIfNull(userId);
