@@ -131,8 +131,6 @@ public sealed class KnnSmoothedMixtureEstimator : IEstimator<KnnSmoothedMixtureT
             ItemCluster = (o.ItemClusterColumnName, nameof(o.ItemClusterColumnName)),
         });
         var items = new CompactItems(rows);
-        if (rows.UserVectors != null && rows.UserVectors.Dimension != items.Embeddings.Dimension)
-            throw new ArgumentException($"User embeddings ('{o.UserEmbeddingColumnName}') have dimension {rows.UserVectors.Dimension}, item embeddings ('{o.ItemEmbeddingColumnName}') {items.Embeddings.Dimension}.");
         // The items with edges only (a monotone renumbering, so ties between items keep their order): an item without
         // edges has no say in any mixture, and a wide item key range costs nothing per key.
         var assignments = new int[items.RowOf.Length];

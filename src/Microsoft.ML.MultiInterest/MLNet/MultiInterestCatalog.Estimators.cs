@@ -134,7 +134,7 @@ public sealed partial class MultiInterestCatalog
     public SphericalKMeansTrainer SphericalKMeans(SphericalKMeansTrainer.Options options) => new(Context, options);
 
     /// <summary>Clusters item embeddings with spherical k-means, each distinct item once.</summary>
-    /// <param name="numberOfClusters">Number of clusters.</param>
+    /// <param name="numberOfClusters">Number of clusters, at least 1 and at most the distinct items (more is refused at Fit).</param>
     /// <param name="featureColumnName">The embedding column.</param>
     /// <param name="itemColumnName">The item key column used to de-duplicate rows; null clusters every row.</param>
     /// <param name="maxIterations">Maximum Lloyd iterations.</param>

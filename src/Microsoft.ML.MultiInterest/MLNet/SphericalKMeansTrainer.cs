@@ -22,7 +22,11 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         /// <summary>The item key column used to cluster each item once; null clusters every row. Default <see cref="MultiInterestColumnNames.Item"/>.</summary>
         public string? ItemColumnName = MultiInterestColumnNames.Item;
 
-        /// <summary>Number of clusters, at least 1 and at most the number of distinct (non-zero) points. Default <see cref="SphericalKMeansDefaults.NumberOfClusters"/>.</summary>
+        /// <summary>
+        /// Number of clusters, at least 1 and at most the number of distinct (non-zero) points; more is refused at Fit. Default
+        /// 2,000 (<see cref="SphericalKMeansDefaults.NumberOfClusters"/>, cit-HepPh's), more than a catalogue of fewer items
+        /// holds: set it for yours (the command line and <see cref="MultiInterestCatalog.Sweep"/> take one cluster per 10 items on such a catalogue).
+        /// </summary>
         public int NumberOfClusters = SphericalKMeansDefaults.NumberOfClusters;
 
         /// <summary>Maximum Lloyd iterations, at least 1. Default <see cref="SphericalKMeansDefaults.MaxIterations"/>.</summary>
@@ -95,7 +99,9 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         points.ThrowIfNotFinite($"embeddings in column '{o.FeatureColumnName}' (option {nameof(o.FeatureColumnName)})");
         if (o.NumberOfClusters > points.Rows)
             throw new ArgumentException($"{nameof(o.NumberOfClusters)} is {o.NumberOfClusters}, but there are only {points.Rows} "
-                + (item == null ? "rows" : $"distinct items in '{o.ItemColumnName}'") + " to cluster.", nameof(input));
+                + (item == null ? "rows" : $"distinct items in '{o.ItemColumnName}'") + $" to cluster: set {nameof(o.NumberOfClusters)} to at most {points.Rows} "
+                + $"(the default, {SphericalKMeansDefaults.NumberOfClusters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}, is cit-HepPh's; the command line and Sweep take one cluster per 10 items "
+                + $"on a catalogue this small, here {Math.Max(1, points.Rows / 10)}).", nameof(input));
         var reporter = new StageReporter(_context, nameof(SphericalKMeansTrainer), o);
         var result = SphericalKMeans.Fit(points, _engineOptions, new IterationProgress(reporter, o.MaxIterations), reporter.Token);
         reporter.Report($"Clustered {points.Rows} points into {o.NumberOfClusters} clusters in {result.Iterations.Count} iterations; objective {result.Objective:G5}.",

@@ -275,7 +275,12 @@ public class BadInputCatalogTests
             () => new MLContext().MultiInterest().RoundRobinRetriever(new RoundRobinRetrieverEstimator.Options { HistoryVector = HistoryVector.FoldIn })),
         ["option-history-vector-history-mmr-mean"] = Throws<ArgumentOutOfRangeException>(["HistoryVector = Mean does not apply to history-interest MMR (Interests = History), which reads every history by its fold-in: use Auto or FoldIn."],
             () => new MLContext().MultiInterest().MmrRetriever(new MmrRetrieverEstimator.Options { Interests = MmrInterests.History, HistoryVector = HistoryVector.Mean })),
-        ["option-clusters-above-items"] = Throws<ArgumentException>(["NumberOfClusters is 1000, but there are only", "distinct items in 'Item'"], () => new MLContext().MultiInterest().SphericalKMeans(numberOfClusters: 1000).Fit(Embedded())),
+        ["option-clusters-above-items"] = Throws<ArgumentException>(["NumberOfClusters is 1000, but there are only 24 distinct items in 'Item' to cluster: set NumberOfClusters to at most 24",
+            "the default, 2,000, is cit-HepPh's; the command line and Sweep take one cluster per 10 items on a catalogue this small, here 2"],
+            () => new MLContext().MultiInterest().SphericalKMeans(numberOfClusters: 1000).Fit(Embedded())),
+        ["data-user-item-dimensions-differ"] = Throws<ArgumentException>(["Input column 'UserEmbedding' (option UserEmbeddingColumnName) holds vectors of dimension 16, "
+            + "but column 'ItemEmbedding' (option ItemEmbeddingColumnName) holds vectors of dimension 8", "both need one space of one dimension"],
+            () => new MLContext().MultiInterest().HistoryInterestMmr(candidates: 3).Fit(WithLongerUserVectors())),
         ["option-learned-model-single-vector-settings"] = Accepts(["DifferentiableClustering trains with the single-vector Margin (0.1) and LearningRate (0.05)", "its own are 0.3 and 0.2"],
             () => WarningOf(ml => ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
             {
@@ -937,6 +942,14 @@ public class BadInputCatalogTests
         ml ??= new MLContext(seed: 1);
         var keyed = MLNetTestData.Keyed(ml, out _);
         return ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()).Fit(keyed).Transform(keyed);
+    }
+
+    /// <summary>Embedded edges whose user vectors are twice as long as the item vectors (16 against 8), as vectors from two models are.</summary>
+    private static IDataView WithLongerUserVectors()
+    {
+        var ml = new MLContext(seed: 1);
+        var embedded = Embedded(ml);
+        return ml.Transforms.Concatenate("UserEmbedding", "UserEmbedding", "UserEmbedding").Fit(embedded).Transform(embedded);
     }
 
     /// <summary>Embedded edges whose user vectors hold a NaN at coordinate 2 (as embeddings trained elsewhere might).</summary>

@@ -50,6 +50,19 @@ internal static class ColumnChecks
     public static DataViewSchema.Column FloatVector(DataViewSchema schema, string name, string option, out int size) =>
         NumberVector(schema, name, option, NumberDataViewType.Single, out size);
 
+    /// <summary>
+    /// Refuses user and item vector columns of different lengths, naming both columns and their options: the stages compare a
+    /// user's vector with an item's by dot product, so both must live in one space of one dimension.
+    /// </summary>
+    public static void SameDimension((string Name, string Option) user, int userDimension, (string Name, string Option) item, int itemDimension)
+    {
+        if (userDimension != itemDimension)
+            throw new ArgumentException($"Input column '{user.Name}' (option {user.Option}) holds vectors of dimension {userDimension}, but column '{item.Name}' "
+                + $"(option {item.Option}) holds vectors of dimension {itemDimension}: users and items are compared by dot product, so both need one "
+                + "space of one dimension. Give both columns vectors trained together (one embedding model for users and items), or name the matching columns in the options.",
+                user.Option);
+    }
+
     /// <summary>A scalar Single column.</summary>
     public static DataViewSchema.Column Float(DataViewSchema schema, string name, string option)
     {

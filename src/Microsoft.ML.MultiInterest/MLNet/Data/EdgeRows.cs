@@ -89,14 +89,17 @@ internal sealed class EdgeRows
             weightColumn = ColumnChecks.Float(schema, w.Name, w.Option);
             rows.Weights = new List<float>();
         }
+        int userDimension = 0, itemDimension = 0;
         if (columns.UserVector is { } uv)
         {
-            userVectorColumn = ColumnChecks.FloatVector(schema, uv.Name, uv.Option, out _);
+            userVectorColumn = ColumnChecks.FloatVector(schema, uv.Name, uv.Option, out userDimension);
         }
         if (columns.ItemVector is { } iv)
         {
-            itemVectorColumn = ColumnChecks.FloatVector(schema, iv.Name, iv.Option, out _);
+            itemVectorColumn = ColumnChecks.FloatVector(schema, iv.Name, iv.Option, out itemDimension);
         }
+        if (userVectorColumn != null && itemVectorColumn != null)
+            ColumnChecks.SameDimension(columns.UserVector!.Value, userDimension, columns.ItemVector!.Value, itemDimension);
         if (columns.ItemCluster is { } ic)
         {
             clusterColumn = ColumnChecks.Key(schema, ic.Name, ic.Option, out int clusters);
