@@ -48,7 +48,12 @@ public sealed partial class GraphEmbeddingTrainer
         /// <summary>Output of the learned multi-vector algorithms only: each row's item components, C_d x d Singles. Default <see cref="MultiInterestColumnNames.ItemComponents"/>.</summary>
         public string ItemComponentsColumnName = MultiInterestColumnNames.ItemComponents;
 
-        /// <summary>Embedding dimension d, 1..<see cref="GraphEmbeddingDefaults.MaxDimension"/>. Default <see cref="GraphEmbeddingDefaults.Dimension"/>.</summary>
+        /// <summary>
+        /// Embedding dimension d, 1..<see cref="GraphEmbeddingDefaults.MaxDimension"/> (65,536). Default 100 (<see cref="GraphEmbeddingDefaults.Dimension"/>).
+        /// Not read under <see cref="EmbeddingAlgorithm.Auto"/>, the default <see cref="Algorithm"/>, which chooses its own dimension
+        /// (up to <see cref="AutoMaxDimension"/>) unless <see cref="AutoIncludesNegativeSampling"/> adds a negative-sampling trial of
+        /// this dimension: set <see cref="Algorithm"/> to train at it (another value under Auto is warned of at Fit).
+        /// </summary>
         public int Dimension = GraphEmbeddingDefaults.Dimension;
 
         /// <summary>Passes over the edges, at least 1. Default <see cref="GraphEmbeddingDefaults.Epochs"/>.</summary>

@@ -90,6 +90,7 @@ public sealed partial class GraphEmbeddingTrainer : IEstimator<GraphEmbeddingTra
                 + $"item vectors (matched by id, d = {o.WarmStart!.Dimension}); {warm.New} new ones from their random draw.");
         }
         OptionWarnings.DimensionAboveRank(_context, nameof(GraphEmbeddingTrainer), o.Algorithm, o.Dimension, graph.UserCount, graph.ItemCount);
+        OptionWarnings.DimensionUnderAuto(_context, nameof(GraphEmbeddingTrainer), o.Algorithm, o.Dimension, o.AutoIncludesNegativeSampling, o.AutoMaxDimension);
         OptionWarnings.DivideConquerClustersAboveItems(_context, nameof(GraphEmbeddingTrainer), o.Algorithm, engineOptions.DivideConquer, graph.ItemCount);
         var reporter = new StageReporter(_context, nameof(GraphEmbeddingTrainer), o);
         // Epochs are known in advance only for a plain iterative run; Auto and validated runs choose them.

@@ -11,12 +11,15 @@ public sealed partial class MultiInterestCatalog
     /// <summary>Learns user and item embeddings from key-typed edge rows.</summary>
     /// <param name="userColumnName">The user key column.</param>
     /// <param name="itemColumnName">The item key column.</param>
-    /// <param name="dimension">Embedding dimension.</param>
-    /// <param name="epochs">Passes over the edges.</param>
+    /// <param name="dimension">
+    /// Embedding dimension of the algorithm named by <paramref name="algorithm"/>; not read under <see cref="EmbeddingAlgorithm.Auto"/>,
+    /// which chooses its own (a value other than the default 100 is then warned of at Fit).
+    /// </param>
+    /// <param name="epochs">Passes over the edges of the SGD-trained algorithms (negative sampling, the learned multi-vector ones); the SVD and implicit ALS do not read it.</param>
     /// <param name="seed">Random seed; null draws it from the MLContext's seed.</param>
     /// <param name="algorithm">
-    /// How the vectors are learned; <see cref="EmbeddingAlgorithm.Auto"/> (the default) chooses on a validation hold-out,
-    /// and may then return another dimension than <paramref name="dimension"/>.
+    /// How the vectors are learned; <see cref="EmbeddingAlgorithm.Auto"/> (the default) chooses the algorithm and its dimension
+    /// on a validation hold-out: pass another to fix both (with <paramref name="dimension"/>).
     /// </param>
     public GraphEmbeddingTrainer GraphEmbedding(string userColumnName = MultiInterestColumnNames.User, string itemColumnName = MultiInterestColumnNames.Item,
         int dimension = GraphEmbeddingDefaults.Dimension, int epochs = GraphEmbeddingDefaults.Epochs, int? seed = null,

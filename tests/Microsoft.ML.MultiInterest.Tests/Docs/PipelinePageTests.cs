@@ -38,7 +38,7 @@ public sealed class PipelinePageTests
 
             var pipeline = ml.Transforms.Conversion.MapValueToKey("User")
                 .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
-                .Append(mi.GraphEmbedding())   // Auto: algorithm and dimension chosen on a hold-out (algorithm:, dimension: fix them)
+                .Append(mi.GraphEmbedding())   // Auto: algorithm and dimension chosen on a hold-out (algorithm: fixes both, with dimension:)
                 .Append(mi.SphericalKMeans(numberOfClusters: 100))
                 .Append(mi.KnnSmoothedMixture(components: 5, neighbors: 10, lambda: 0.8))
                 .Append(mi.ClusterQuotaRetriever(candidates: 50));

@@ -291,6 +291,9 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 20, Threads = 1,
             }).Fit(Keyed()))),
+        ["option-dimension-under-auto"] = Accepts(["Dimension is 6, but Algorithm is Auto, which chooses the dimension itself on a validation hold-out (up to AutoMaxDimension, 768)",
+            "the vectors may have another dimension", "To train at dimension 6, set Algorithm (TruncatedSvd, ImplicitAls or NegativeSampling)"],
+            () => WarningOf(ml => ml.MultiInterest().GraphEmbedding(dimension: 6).Fit(Keyed()))),
         ["option-divide-conquer-clusters-above-items"] = Accepts(["DivideConquer.Clusters is 30, but only 24 items have a training edge: the fit makes one cluster per item (24)",
             "Set DivideConquer.Clusters well below 24."], () => WarningOf(ml => ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
             {

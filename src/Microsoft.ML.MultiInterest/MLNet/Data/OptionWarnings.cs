@@ -58,6 +58,23 @@ internal static class OptionWarnings
     }
 
     /// <summary>
+    /// A Dimension other than the default under Auto: Auto chooses its own dimension on a validation hold-out and reads
+    /// Dimension only for the negative-sampling trial it runs with AutoIncludesNegativeSampling, so without that the
+    /// value asked for is not used (a default left alone cannot be told from one set to it, and is not warned of).
+    /// </summary>
+    /// <returns>Whether the warning was logged.</returns>
+    public static bool DimensionUnderAuto(MLContext context, string component, EmbeddingAlgorithm algorithm, int dimension, bool autoIncludesNegativeSampling,
+        int autoMaxDimension)
+    {
+        if (algorithm != EmbeddingAlgorithm.Auto || autoIncludesNegativeSampling || dimension == GraphEmbeddingDefaults.Dimension) return false;
+        Logging.Warning(context, component, $"Dimension is {dimension}, but Algorithm is Auto, which chooses the dimension itself on a validation hold-out "
+            + $"(up to AutoMaxDimension, {autoMaxDimension}) and reads Dimension only for the negative-sampling trial of AutoIncludesNegativeSampling, "
+            + $"off here: the vectors may have another dimension. To train at dimension {dimension}, set Algorithm (TruncatedSvd, ImplicitAls or "
+            + $"NegativeSampling); to bound Auto, set AutoMaxDimension.");
+        return true;
+    }
+
+    /// <summary>
     /// Divide-and-conquer asked for more item clusters than items with a training edge (and given none): its k-means makes
     /// one cluster per item instead, so a cluster holds one item, and quota retrieval from the user's intent, whose top
     /// clusters are those of items the user engaged, finds little it may recommend (the lists come from the fallback).
