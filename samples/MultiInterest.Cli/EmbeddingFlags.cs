@@ -120,6 +120,20 @@ internal sealed class EmbeddingFlags
     public CliOption<int> AlsCgSteps { get; } = Opt.Int("--als-cg-steps", ImplicitAlsDefaults.CgSteps, "Implicit ALS: conjugate-gradient steps (--als-solver cg).", min: 1);
 
     /// <summary>
+    /// The warning line for a <c>--dim</c> that auto does not read (it chooses its own dimension on a validation hold-out and
+    /// reads <c>--dim</c> only for its <c>--auto-sgd</c> trial), in the command line's names; null when <c>--dim</c> is read or
+    /// not given. The library's own warning of it (option names) is not forwarded (<see cref="LibraryLog"/>).
+    /// </summary>
+    public string? UnreadDimension(ParseResult r)
+    {
+        if (!r.Given(Dimension) || r.Value(Algorithm) != EmbeddingAlgorithm.Auto || r.GetValue(AutoSgd)) return null;
+        int dimension = r.Value(Dimension);
+        return $"  warning: --dim {dimension} is not read: --algorithm auto{(r.Given(Algorithm) ? "" : " (the default)")} chooses the dimension itself on a "
+            + $"validation hold-out, up to --auto-max-dim ({r.Value(AutoMaxDimension)}), and reads --dim only for its --auto-sgd trial. To train at "
+            + $"dimension {dimension}, name the algorithm (--algorithm truncated-svd, implicit-als or negative-sampling).";
+    }
+
+    /// <summary>
     /// The embedding options as given; validated, a bad value named. <paramref name="validationFraction"/> and
     /// <paramref name="validationUsers"/> replace the group's own options when it was declared without them.
     /// </summary>

@@ -22,7 +22,12 @@ internal static class ExperimentCommands
             string dir = r.Value(data) ?? DataLocator.FindCitHepPh();
             var settings = flags.Read(r, "cit-HepPh", Path.Combine(dir, "train.tsv.gz"), Path.Combine(dir, "test.tsv.gz"), showPaper: true);
             Opt.CheckInputFiles(r);
-            return ProgressReporter.Run(console, progress => ExperimentRunner.Run(settings, progress));
+            string? unreadDimension = flags.Embedding.UnreadDimension(r);
+            return ProgressReporter.Run(console, progress =>
+            {
+                if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
+                return ExperimentRunner.Run(settings, progress);
+            });
         });
         return command;
     }
@@ -41,7 +46,12 @@ internal static class ExperimentCommands
             string trainPath = r.Value(train)!, testPath = r.Value(test)!;
             var settings = flags.Read(r, DatasetName(trainPath), trainPath, testPath, showPaper: false, r.GetValue(weights));
             Opt.CheckInputFiles(r);
-            return ProgressReporter.Run(console, progress => ExperimentRunner.Run(settings, progress));
+            string? unreadDimension = flags.Embedding.UnreadDimension(r);
+            return ProgressReporter.Run(console, progress =>
+            {
+                if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
+                return ExperimentRunner.Run(settings, progress);
+            });
         });
         return command;
     }

@@ -214,7 +214,12 @@ internal static class FitCommand
             OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--model", modelPath));
             OutputFile.CheckWritable(modelPath, "--model");
             bool clustersGiven = r.Given(pipeline.Clusters);
-            return ProgressReporter.Run(console, progress => Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, warmStart, previousPath));
+            string? unreadDimension = embedding.UnreadDimension(r);
+            return ProgressReporter.Run(console, progress =>
+            {
+                if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
+                return Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, warmStart, previousPath);
+            });
         });
         return command;
     }

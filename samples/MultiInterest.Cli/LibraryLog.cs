@@ -9,7 +9,7 @@ namespace MultiInterest.Cli;
 /// The library's messages in an <see cref="MLContext"/>'s log, shown while a stage runs (until disposed): the warnings of
 /// the named components as kept lines, and with <c>info</c> their progress messages as the stage's status. fit shows both
 /// for its estimators; sweep the warnings of Sweep, its trials reporting through their own progress. The library's edge-weight
-/// warning is left out: the command has given it in its own names.
+/// warning and its warning of a dimension Auto does not read are left out: the command has given them in its own names.
 /// </summary>
 internal sealed class LibraryLog : IDisposable
 {
@@ -46,10 +46,17 @@ internal sealed class LibraryLog : IDisposable
         $"Column '{ServingData.WeightColumn}' (option weightColumnName): ",
     ];
 
+    /// <summary>
+    /// What the library's warning of a dimension Auto does not read holds (after "Dimension is N"): the command has said it in
+    /// its own names (<see cref="EmbeddingFlags.UnreadDimension"/>).
+    /// </summary>
+    private const string DimensionUnderAuto = ", but Algorithm is Auto, which chooses the dimension itself";
+
     private void Forward(object? sender, LoggingEventArgs e)
     {
         if (e.Kind is not (ChannelMessageKind.Info or ChannelMessageKind.Warning) || !_components.Any(c => e.Source.StartsWith(c, StringComparison.Ordinal))) return;
-        if (e.Kind == ChannelMessageKind.Warning && SaidByTheCommand.Any(p => e.RawMessage.StartsWith(p, StringComparison.Ordinal))) return;
+        if (e.Kind == ChannelMessageKind.Warning && (SaidByTheCommand.Any(p => e.RawMessage.StartsWith(p, StringComparison.Ordinal))
+            || e.RawMessage.Contains(DimensionUnderAuto, StringComparison.Ordinal))) return;
         string line = $"  {e.Source.Split(';')[0]}: {e.RawMessage}";
         if (e.Kind == ChannelMessageKind.Warning) _stage.Note(line);
         else if (_info) _stage.Update(line);

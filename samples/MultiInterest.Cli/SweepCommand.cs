@@ -122,7 +122,12 @@ internal static class SweepCommand
             OutputFile.CheckWritable(modelPath, "--model");
             var job = new Job(trainPath, r.Value(test), outDirectory, modelPath, r.Value(space), options, baseSettings,
                 r.Given(pipeline.Clusters), r.GetValue(measureRefit), r.Value(unseen), threads, r.GetValue(weights));
-            return ProgressReporter.Run(console, progress => Run(job, progress));
+            string? unreadDimension = embedding.UnreadDimension(r);
+            return ProgressReporter.Run(console, progress =>
+            {
+                if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
+                return Run(job, progress);
+            });
         });
         return command;
     }

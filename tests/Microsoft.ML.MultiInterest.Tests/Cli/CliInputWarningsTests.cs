@@ -36,6 +36,28 @@ public sealed class CliInputWarningsTests : IDisposable
         Assert.DoesNotContain("K = 10 items", run.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A --dim that auto (the default algorithm) does not read is said once, in the command line's names, by fit (whose
+    /// library warning of it, in option names, is not forwarded); with a named algorithm --dim is read and nothing is said.
+    /// </summary>
+    [Fact]
+    public void Fit_says_once_in_flags_that_auto_does_not_read_dim()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        var run = CliHarness.Run("fit", "--train", train, "--model", PathOf("auto.zip"), "--dim", "6", "--threads", "1");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("warning: --dim 6 is not read: --algorithm auto (the default) chooses the dimension itself", run.Error, StringComparison.Ordinal);
+        Assert.Single(run.Error.Split('\n'), line => line.Contains("--dim 6 is not read", StringComparison.Ordinal));
+        Assert.DoesNotContain("but Algorithm is Auto", run.Error, StringComparison.Ordinal);
+
+        var named = CliHarness.Run("fit", "--train", train, "--model", PathOf("svd.zip"), "--algorithm", "truncated-svd", "--dim", "6", "--threads", "1");
+        Assert.True(named.ExitCode == 0, named.Error);
+        Assert.DoesNotContain("is not read", named.Error, StringComparison.Ordinal);
+        var sgdTrial = CliHarness.Run("fit", "--train", train, "--model", PathOf("sgd.zip"), "--dim", "6", "--auto-sgd", "--epochs", "2", "--threads", "1");
+        Assert.True(sgdTrial.ExitCode == 0, sgdTrial.Error);
+        Assert.DoesNotContain("is not read", sgdTrial.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Fit_warns_of_unused_weights_and_of_ids_padded_with_spaces()
     {
