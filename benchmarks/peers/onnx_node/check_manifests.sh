@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Checks score.mjs's reading of manifest versions on copies of a real export's manifest (the graphs linked, not copied):
-# the export itself and a version-2 manifest without the version-3 fields are served with the same lists, a version-1
-# manifest naming only the fields version 1 had too; version 4, a version-2 manifest missing a field, and a retrieval
+# the export itself (version 4, its checksums verified), a version-3 and a version-2 manifest without the version-3 fields are served with the same lists, a version-1
+# manifest naming only the fields version 1 had too; version 5, an edited version-4 manifest, a version-2 manifest missing a field, and a retrieval
 # this client does not run are refused, each naming what it refuses. Exit status 0 when every case behaves.
 #
 #   benchmarks/peers/onnx_node/check_manifests.sh ONNX_DIR USERS.tsv
 #
-# ONNX_DIR: `multiinterest export-onnx` of a quota or unimodal model (format version 3). USERS.tsv: header, user ids.
+# ONNX_DIR: `multiinterest export-onnx` of a quota or unimodal model (format version 4). USERS.tsv: header, user ids.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(cd "${1:?usage: check_manifests.sh ONNX_DIR USERS.tsv}" && pwd)
@@ -30,27 +30,33 @@ expect() {
     else echo "FAIL $1: exit $status (expected $2), output:"; cat "$work/$1.log"; failures=$((failures + 1)); fi
 }
 
-make v3 ''
-make v2 'm.format_version = 2; delete m.history_fold_in; delete m.history_fold_in_items'
+# An edited copy is written as version 3 (no checksums), so that the check behind them is reached.
+old='m.format_version = 3; delete m.file_sha256; delete m.manifest_sha256'
+make v4 ''
+make v3 "$old"
+make v2 "$old; m.format_version = 2; delete m.history_fold_in; delete m.history_fold_in_items"
 make v1 'const keep = ["candidates", "alpha", "users", "items", "clusters", "largest_cluster", "components", "dimension",
     "candidate_slack", "exclusion_mask", "encoder", "quota_scorer", "unimodal_scorer", "retrieval", "vector_scorer"];
     for (const k of Object.keys(m)) if (!keep.includes(k)) delete m[k]; m.format_version = 1;
     if (m.retrieval === "cluster_quota") delete m.retrieval'
-make v4 'm.format_version = 4; m.library_version = "9.9.9"'
-make v2missing 'm.format_version = 2; delete m.history_fold_in; delete m.history_fold_in_items; delete m.head_slots'
-make v3missing 'delete m.history_fold_in_items'
-make mmr 'm.retrieval = "history_mmr"'
-make head 'm.head_slots = m.candidates + 1'
+make v5 'm.format_version = 5; m.library_version = "9.9.9"'
+make edited 'm.alpha = m.alpha + 0.5'
+make v2missing "$old; m.format_version = 2; delete m.history_fold_in; delete m.history_fold_in_items; delete m.head_slots"
+make v3missing "$old; delete m.history_fold_in_items"
+make mmr "$old; m.retrieval = 'history_mmr'"
+make head "$old; m.head_slots = m.candidates + 1"
 
+expect v4 0 'manifest v4'
 expect v3 0 'manifest v3'
 expect v2 0 'manifest v2'
 expect v1 0 'manifest v1'
-expect v4 2 'format_version 4 (written by Microsoft.ML.MultiInterest 9.9.9); this client reads versions 1 to 3'
+expect v5 2 'format_version 5 (written by Microsoft.ML.MultiInterest 9.9.9); this client reads versions 1 to 4'
+expect edited 2 'does not match its manifest_sha256'
 expect v2missing 2 "lacks 'head_slots'"
 expect v3missing 2 "lacks 'history_fold_in_items'"
 expect mmr 2 "is a 'history_mmr' directory"
 expect head 2 'has head_slots'
-for v in v2 v1; do
-    if cmp -s "$work/v3.tsv" "$work/$v.tsv"; then echo "ok   $v lists = v3 lists"; else echo "FAIL $v lists differ from v3's"; failures=$((failures + 1)); fi
+for v in v3 v2 v1; do
+    if cmp -s "$work/v4.tsv" "$work/$v.tsv"; then echo "ok   $v lists = v4 lists"; else echo "FAIL $v lists differ from v4's"; failures=$((failures + 1)); fi
 done
 [ "$failures" = 0 ] && echo "all cases as expected" || { echo "$failures failures"; exit 1; }

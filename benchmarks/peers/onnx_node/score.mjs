@@ -28,6 +28,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
 
@@ -205,7 +206,7 @@ function floatInitializers(path, names) {
 }
 
 /** The manifest versions this client reads: 1 to READS (docs/onnx.md, "Manifest format versions"). */
-const READS = 3;
+const READS = 4;
 
 /**
  * The top-level fields every manifest of version 2 names (the library's writer names every field, defaults and nulls
@@ -218,7 +219,24 @@ const FIELDS_V2 = [
   'quota_scorer', 'unimodal_scorer', 'condition_model', 'implicit_share', 'condition_names', 'max_conditions',
   'vector_scorer', 'round_robin_scorer', 'history_encoder', 'history_mean', 'destination_components', 'model_stage',
 ];
-const FIELDS_ADDED = { history_fold_in: 3, history_fold_in_items: 3 };
+const FIELDS_ADDED = { history_fold_in: 3, history_fold_in_items: 3, file_sha256: 4, manifest_sha256: 4 };
+
+/**
+ * Version 4's checksums (docs/onnx.md, "Checksums"): manifest_sha256 is the SHA-256 of the manifest's text with its value
+ * as 64 zeros, file_sha256 each served file's SHA-256 (a part's manifest included; this client serves no parts).
+ */
+function verifyChecksums(dir, path, text, manifest) {
+  const sha = data => createHash('sha256').update(data).digest('hex');
+  const entry = /"manifest_sha256"\s*:\s*"([0-9a-f]{64})"/.exec(text);
+  if (!entry || sha(text.slice(0, entry.index) + entry[0].replace(entry[1], '0'.repeat(64)) + text.slice(entry.index + entry[0].length)) !== entry[1]) {
+    fail(`'${path}' does not match its manifest_sha256: it was edited or damaged after the export; export the directory again`);
+  }
+  for (const [name, recorded] of Object.entries(manifest.file_sha256 ?? {})) {
+    const file = join(dir, name);
+    if (!existsSync(file)) fail(`'${file}' is missing, though '${path}' records it: copy the whole directory again, or export it again`);
+    if (sha(readFileSync(file)) !== recorded) fail(`'${file}' does not match the SHA-256 '${path}' records for it: export the directory again`);
+  }
+}
 
 /**
  * manifest.json, checked as the library reads it: versions 1 to READS (a newer one is refused naming its version and
@@ -239,7 +257,7 @@ function readManifest(dir) {
   if (!Number.isInteger(version) || version < 1) fail(`'${path}' has format_version ${JSON.stringify(version)}, not a manifest version this client reads (1 to ${READS})`);
   if (version > READS) {
     fail(`'${path}' has manifest format_version ${version}${writer}; this client reads versions 1 to ${READS}: `
-      + 'a newer version may change what the lists mean, so it is refused; update this client or export with a library that writes at most version 3');
+      + 'a newer version may change what the lists mean, so it is refused; update this client or export with a library that writes at most version 4');
   }
   if (version >= 2) {
     const missing = FIELDS_V2.concat(Object.keys(FIELDS_ADDED).filter(f => FIELDS_ADDED[f] <= version)).filter(f => !(f in manifest));
@@ -247,6 +265,7 @@ function readManifest(dir) {
       fail(`'${path}' (format version ${version}) lacks ${missing.map(f => `'${f}'`).join(', ')}, which every manifest of that version names: it was edited or damaged; export the directory again`);
     }
   }
+  if (version >= 4) verifyChecksums(dir, path, readFileSync(path, 'utf8'), manifest);
   // Version 1 named only some fields; the ones it lacks read as the library that wrote it meant them.
   const m = {
     version,

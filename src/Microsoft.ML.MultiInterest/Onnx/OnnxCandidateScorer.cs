@@ -108,7 +108,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     /// <param name="batchSize">Users per call, at least 1. Memory per call grows with it (the quota scorer holds batch x m x S x d floats, the mask batch x I).</param>
     /// <exception cref="NotSupportedException">The directory holds a round-robin export (<see cref="OnnxServingDirectory.ExportRoundRobin"/>; open it with <see cref="OnnxRoundRobinScorer"/>).</exception>
     public static OnnxCandidateScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = DefaultBatchSize) =>
-        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize));
+        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
 
     private static OnnxCandidateScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {

@@ -58,7 +58,7 @@ public sealed class OnnxConditionalMergeScorer : IDisposable
     /// <param name="batchSize">Users per ONNX Runtime call, at least 1.</param>
     /// <exception cref="NotSupportedException">The directory holds another export.</exception>
     public static OnnxConditionalMergeScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
-        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize));
+        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
 
     private static OnnxConditionalMergeScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {

@@ -12,15 +12,18 @@ internal static class OnnxDirectoryOpening
     /// <summary>
     /// Runs <paramref name="open"/> on <paramref name="directory"/> and returns what it opened if the directory's export did not
     /// change meanwhile; otherwise disposes it and throws an <see cref="InvalidDataException"/> saying so, also in place of the
-    /// error a half-written file made <paramref name="open"/> throw.
+    /// error a half-written file made <paramref name="open"/> throw. Before <paramref name="open"/>, every file the manifest
+    /// records is verified against its SHA-256 (<see cref="OnnxServedFiles.Verify"/>; an older directory's lack of checksums
+    /// is said once through <paramref name="sessions"/>' log).
     /// </summary>
-    public static T Consistent<T>(string directory, Func<T> open) where T : IDisposable
+    public static T Consistent<T>(string directory, Func<T> open, OnnxSessionFactory? sessions = null) where T : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var before = ExportStamp.Of(directory);
         T opened;
         try
         {
+            OnnxServedFiles.Verify(directory, sessions);
             opened = open();
         }
         catch (Exception e) when (e is not ArgumentException && ExportStamp.Of(directory) != before)

@@ -38,7 +38,7 @@ public sealed class OnnxFusionScorer : IDisposable
     /// <param name="batchSize">Users per call of each source's scorer, at least 1.</param>
     /// <exception cref="NotSupportedException">The directory is not a fusing model's, or a source's method has no scorer here.</exception>
     public static OnnxFusionScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
-        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize));
+        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
 
     private static OnnxFusionScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {

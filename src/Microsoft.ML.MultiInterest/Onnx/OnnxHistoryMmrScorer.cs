@@ -80,7 +80,7 @@ public sealed class OnnxHistoryMmrScorer : IDisposable
     /// <param name="batchSize">Users per call, at least 1 (the pool scorer holds batch x (K + 1) x items scores).</param>
     /// <exception cref="NotSupportedException">The directory holds another export (cluster quotas, round robin).</exception>
     public static OnnxHistoryMmrScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
-        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize));
+        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
 
     private static OnnxHistoryMmrScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {

@@ -54,7 +54,7 @@ public sealed class OnnxMmrScorer : IDisposable
     /// <param name="batchSize">Users per call of the pool's scorer, at least 1.</param>
     /// <exception cref="NotSupportedException">The directory holds another export.</exception>
     public static OnnxMmrScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
-        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize));
+        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
 
     private static OnnxMmrScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {

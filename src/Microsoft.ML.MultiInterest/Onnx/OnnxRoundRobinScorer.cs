@@ -85,7 +85,7 @@ public sealed class OnnxRoundRobinScorer : IDisposable
     /// <exception cref="NotSupportedException">The directory holds a cluster-quota export (open it with <see cref="OnnxCandidateScorer"/>).</exception>
     /// <exception cref="InvalidDataException">A model lacks a name or table the manifest lists, or the history encoder's seeds are not the scorer's m interests of dimension d.</exception>
     public static OnnxRoundRobinScorer Open(string directory, OnnxSessionFactory? sessions = null, int batchSize = OnnxCandidateScorer.DefaultBatchSize) =>
-        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize));
+        OnnxDirectoryOpening.Consistent(directory, () => OpenUnchecked(directory, sessions, batchSize), sessions);
 
     private static OnnxRoundRobinScorer OpenUnchecked(string directory, OnnxSessionFactory? sessions, int batchSize)
     {

@@ -15,9 +15,10 @@ public sealed partial class OnnxServingManifest
     /// name every field and the library that wrote it: the fields added while the version stayed 1 (<c>head_slots</c>,
     /// <c>query</c>, <c>retrieval</c> kinds, <c>pool_lists</c>, ...) were misread by older readers, which read version 1 only
     /// and so refuse version 2. Version 3 (library 1.2.0) adds <c>history_fold_in</c> and <c>history_fold_in_items</c>: a
-    /// version-2 reader would serve such a directory's fresh histories by their mean.
+    /// version-2 reader would serve such a directory's fresh histories by their mean. Version 4 (2026-12-06) adds <c>file_sha256</c>
+    /// and <c>manifest_sha256</c> (<see cref="FileSha256"/>, <see cref="ManifestSha256"/>), which a version-3 reader would not verify.
     /// </summary>
-    public const int CurrentFormatVersion = 3;
+    public const int CurrentFormatVersion = 4;
 
     /// <summary>
     /// The manifest's JSON contract, generated at compile time (<see cref="OnnxServingManifestJson"/>): no reflection, so
@@ -276,14 +277,20 @@ public sealed partial class OnnxServingManifest
 
     /// <summary>
     /// The file <see cref="MultiInterestModel.ExportOnnx"/> writes into its directory before anything else and removes after the
-    /// manifest: while it is there, the directory is an unfinished export, which <see cref="Read"/> refuses.
+    /// manifest: while it is there, the directory is an unfinished export, which <see cref="Read(string)"/> refuses.
     /// </summary>
     public const string UnfinishedMarkerFileName = "EXPORT-UNFINISHED";
 
     /// <summary>Reads the manifest of the serving directory <paramref name="directory"/>.</summary>
     /// <exception cref="FileNotFoundException">The directory has no manifest.</exception>
     /// <exception cref="InvalidDataException">The manifest cannot be read or is of another format version.</exception>
-    public static OnnxServingManifest Read(string directory)
+    public static OnnxServingManifest Read(string directory) => Read(directory, checkSeal: true);
+
+    /// <summary>
+    /// <see cref="Read(string)"/>; with <paramref name="checkSeal"/> false, a manifest that does not match its
+    /// <see cref="ManifestSha256"/> is read all the same (to tell an earlier export an export may write over).
+    /// </summary>
+    internal static OnnxServingManifest Read(string directory, bool checkSeal)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string path = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
@@ -293,10 +300,11 @@ public sealed partial class OnnxServingManifest
         if (!File.Exists(path)) throw new FileNotFoundException($"No ONNX serving manifest at '{path}'.", path);
         OnnxServingManifest? manifest;
         List<string> missing;
+        string text = File.ReadAllText(path);
         try
         {
             // Parsed once: the fields it names are checked below, the manifest read from the same document.
-            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            using var document = JsonDocument.Parse(text);
             manifest = document.Deserialize(Json);
             missing = MissingFields(document.RootElement);
         }
@@ -326,6 +334,7 @@ public sealed partial class OnnxServingManifest
         {
             if (manifest.Sources is not { Count: > 0 } || manifest.Sources.Any(s => s == null || string.IsNullOrEmpty(s.Directory) || !(s.Weight > 0)))
                 throw new InvalidDataException($"The ONNX serving manifest '{path}' is a rank-fusion directory without sources, or with a source lacking its directory or a positive weight.");
+            if (checkSeal) CheckSeal(manifest, text, path);
             return manifest;
         }
         if (manifest.Retrieval is not (null or ClusterQuotaRetrieval or ConditionalRetrieval or ConditionalMergedRetrieval or HistoryMmrRetrieval or UnimodalRetrieval or MmrRetrieval
@@ -361,6 +370,8 @@ public sealed partial class OnnxServingManifest
         }
         if (manifest.HeadSlots < 0 || manifest.HeadSlots > manifest.Candidates)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has head_slots {manifest.HeadSlots}, outside 0..{manifest.Candidates} (candidates).");
+        // Last, so that a setting out of range is named as such; an edit within range is caught here.
+        if (checkSeal) CheckSeal(manifest, text, path);
         return manifest;
     }
 
@@ -372,6 +383,8 @@ public sealed partial class OnnxServingManifest
     {
         ["history_fold_in"] = 3,
         ["history_fold_in_items"] = 3,
+        ["file_sha256"] = 4,
+        ["manifest_sha256"] = 4,
     };
 
     /// <summary>The fields of <see cref="Fields"/> the manifest <paramref name="root"/> does not name.</summary>
@@ -395,11 +408,18 @@ public sealed partial class OnnxServingManifest
         _ => [],
     };
 
-    /// <summary>Writes this manifest into <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Writes this manifest into <paramref name="directory"/>, with the SHA-256 of the files it serves from as they are now
+    /// (written before it) and sealed by the SHA-256 of its own text.
+    /// </summary>
     internal void Write(string directory)
     {
         LibraryVersion = MultiInterest.LibraryVersion.Current;
-        File.WriteAllText(Path.Combine(directory, OnnxServingDirectory.ManifestFileName), JsonSerializer.Serialize(this, Json));
+        FileSha256 = OnnxServedFiles.Record(this, directory);
+        ManifestSha256 = Unsealed;
+        string text = Seal(JsonSerializer.Serialize(this, Json));
+        ManifestSha256 = SealEntry().Match(text).Groups[1].Value;
+        File.WriteAllText(Path.Combine(directory, OnnxServingDirectory.ManifestFileName), text);
     }
 }
 

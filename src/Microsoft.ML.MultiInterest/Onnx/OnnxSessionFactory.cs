@@ -29,6 +29,17 @@ public sealed class OnnxSessionFactory
     private readonly Func<IReadOnlyCollection<string>> _availableProviders;
     private readonly int _intraOpThreads = OnnxSessionDefaults.IntraOpThreads;
 
+    /// <summary>The keys <see cref="WarnOnce"/> has logged (locked: a factory may open directories on several threads).</summary>
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+
+    /// <summary>Logs <paramref name="message"/> the first time this factory is told of <paramref name="key"/>; later, nothing.</summary>
+    internal void WarnOnce(string key, string message)
+    {
+        lock (_warned)
+            if (!_warned.Add(key)) return;
+        _log?.Invoke(message);
+    }
+
     /// <summary>Why CUDA could not be used, once it failed: later sessions then open on the CPU without trying again.</summary>
     private string? _cudaFailure;
 

@@ -203,6 +203,7 @@ public sealed class DcmHistoryServingTests(DcmServingWorld world) : IClassFixtur
         Assert.True(json.Remove("history_encoder"));
         Robustness.BadInputFixtures.AsFormatVersion1(json);
         File.WriteAllText(manifestPath, json.ToJsonString());
+        ServingChecksums.Reseal(Path.GetDirectoryName(manifestPath)!); // damaged on purpose, to reach the check behind the checksums
 
         var manifest = OnnxServingManifest.Read(old);
         Assert.Null(manifest.HistoryEncoder);
@@ -217,6 +218,7 @@ public sealed class DcmHistoryServingTests(DcmServingWorld world) : IClassFixtur
 
         // A manifest that lists the encoder whose file is missing names the file.
         File.WriteAllText(manifestPath, File.ReadAllText(Path.Combine(world.Directory, OnnxServingDirectory.ManifestFileName)));
+        ServingChecksums.Reseal(Path.GetDirectoryName(manifestPath)!); // damaged on purpose, to reach the check behind the checksums
         var missing = Assert.Throws<FileNotFoundException>(() => OnnxRoundRobinScorer.Open(old));
         Assert.Contains(OnnxServingDirectory.HistoryEncoderFileName, missing.Message);
     }

@@ -61,6 +61,7 @@ public sealed class OnnxDirectoryOpeningTests : IDisposable
         string graph = Directory.GetFiles(_directory, "*.onnx").OrderBy(f => f, StringComparer.Ordinal).First();
         var bytes = File.ReadAllBytes(graph);
         File.WriteAllBytes(graph, bytes[..(bytes.Length / 3)]);
+        ServingChecksums.Reseal(Path.GetDirectoryName(graph)!); // damaged on purpose, to reach the check behind the checksums
         var e = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(_directory));
         Assert.Contains(Path.GetFileName(graph), e.Message, StringComparison.Ordinal);
         Assert.Contains("ONNX Runtime could not create a session", e.Message, StringComparison.Ordinal);

@@ -117,6 +117,7 @@ public sealed class OnnxExactListsTests : IDisposable
         OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, _directory, exclusionMask: true);
         string manifest = Path.Combine(_directory, OnnxServingDirectory.ManifestFileName);
         File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"candidate_slack\": 16", "\"candidate_slack\": 0", StringComparison.Ordinal));
+        ServingChecksums.Reseal(Path.GetDirectoryName(manifest)!); // damaged on purpose, to reach the check behind the checksums
         var error = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(_directory));
         Assert.Contains(_directory, error.Message);
         Assert.Contains("export it again", error.Message);

@@ -32,6 +32,7 @@ public sealed class OnnxManifestSettingsTests : IDisposable
         var json = JsonNode.Parse(File.ReadAllText(ManifestPath))!.AsObject();
         json[field] = value;
         File.WriteAllText(ManifestPath, json.ToJsonString());
+        ServingChecksums.Reseal(Path.GetDirectoryName(ManifestPath)!); // damaged on purpose, to reach the check behind the checksums
     }
 
     [Theory]
@@ -58,6 +59,7 @@ public sealed class OnnxManifestSettingsTests : IDisposable
         json["retrieval"] = OnnxServingManifest.MmrRetrieval;
         json["pool_size"] = int.MaxValue;
         File.WriteAllText(ManifestPath, json.ToJsonString());
+        ServingChecksums.Reseal(Path.GetDirectoryName(ManifestPath)!); // damaged on purpose, to reach the check behind the checksums
         var e = Assert.Throws<InvalidDataException>(() => OnnxServingManifest.Read(_directory));
         Assert.Contains("pool_size 2147483647", e.Message);
     }

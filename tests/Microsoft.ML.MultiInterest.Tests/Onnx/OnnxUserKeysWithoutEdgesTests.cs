@@ -86,18 +86,23 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
             string ids = Path.Combine(onnx, MultiInterestModel.UserIdsFileName);
             var lines = File.ReadAllLines(ids);
             File.WriteAllLines(ids, lines[1..]);
+            ServingChecksums.Reseal(Path.GetDirectoryName(ids)!); // damaged on purpose, to reach the check behind the checksums
             Assert.Contains($"Line 1 of '{ids}' is not the header", Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx)).Message, StringComparison.Ordinal);
             File.WriteAllLines(ids, [lines[0]]);
+            ServingChecksums.Reseal(Path.GetDirectoryName(ids)!); // damaged on purpose, to reach the check behind the checksums
             Assert.Contains($"'{ids}' lists no user row", Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx)).Message, StringComparison.Ordinal);
             File.WriteAllText(ids, "");
+            ServingChecksums.Reseal(Path.GetDirectoryName(ids)!); // damaged on purpose, to reach the check behind the checksums
             Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx));
             // Cut at a line end: the users it leaves out have vectors in the graphs, so the file is refused rather than them.
             File.WriteAllLines(ids, lines[..^1]);
+            ServingChecksums.Reseal(Path.GetDirectoryName(ids)!); // damaged on purpose, to reach the check behind the checksums
             string lastRow = lines[^1].Split('\t')[0];
             Assert.Contains($"'{ids}' leaves out user row {lastRow}, which has a vector", Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx)).Message,
                 StringComparison.Ordinal);
             // Line endings and a byte order mark an editor may add are not damage.
             File.WriteAllText(ids, string.Join("\r\n", lines) + "\r\n", new System.Text.UTF8Encoding(true));
+            ServingChecksums.Reseal(Path.GetDirectoryName(ids)!); // damaged on purpose, to reach the check behind the checksums
             using var scorer = OnnxCandidateScorer.Open(onnx);
             Assert.Equal(trained.Length, scorer.RetrieveUnimodal(trained).Counts.Length);
         }
@@ -117,11 +122,13 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
             string ids = Path.Combine(onnx, MultiInterestModel.UserIdsFileName);
             string kept = File.ReadAllText(ids);
             File.Delete(ids);
+            ServingChecksums.Reseal(Path.GetDirectoryName(ids)!); // damaged on purpose, to reach the check behind the checksums
             var missing = Assert.Throws<FileNotFoundException>(() => OnnxCandidateScorer.Open(onnx));
             Assert.Contains(MultiInterestModel.UserIdsFileName, missing.Message, StringComparison.Ordinal);
 
             // The tables' own export over the same directory: every row of its tables is a user, the old id file notwithstanding.
             File.WriteAllText(ids, kept);
+            ServingChecksums.Reseal(Path.GetDirectoryName(ids)!); // damaged on purpose, to reach the check behind the checksums
             var users = model.GraphEmbedding!.UserEmbeddings.DenseView();
             var items = model.GraphEmbedding.ItemEmbeddings.DenseView();
             OnnxServingDirectory.ExportUnimodal(users, items, 10, onnx, exclusionMask: true);
@@ -172,6 +179,7 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
             string ids = Path.Combine(onnx, MultiInterestModel.UserIdsFileName);
             var lines = File.ReadAllLines(ids);
             File.WriteAllLines(ids, [lines[0], lines[2], lines[1], .. lines[3..]]);
+            ServingChecksums.Reseal(Path.GetDirectoryName(ids)!); // damaged on purpose, to reach the check behind the checksums
             var damaged = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx));
             Assert.Contains($"Line 3 of '{ids}'", damaged.Message, StringComparison.Ordinal);
         }
@@ -277,6 +285,7 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
     {
         var lines = File.ReadAllLines(path);
         File.WriteAllLines(path, lines[..^1]);
+        ServingChecksums.Reseal(Path.GetDirectoryName(path)!); // damaged on purpose, to reach the check behind the checksums
         return lines[^1].Split('\t')[0];
     }
 
@@ -326,6 +335,7 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
             Assert.Contains($"'{ids}' leaves out user row {lost}, which '{firstSourceIds}' lists", refused.Message, StringComparison.Ordinal);
             Assert.Contains("export the model again", refused.Message, StringComparison.Ordinal);
             File.WriteAllText(ids, kept);
+            ServingChecksums.Reseal(Path.GetDirectoryName(ids)!); // damaged on purpose, to reach the check behind the checksums
 
             string sourceIds = Path.Combine(onnx, "source1", MultiInterestModel.UserIdsFileName);
             lost = CutLastLine(sourceIds);
@@ -372,6 +382,7 @@ public sealed class OnnxUserKeysWithoutEdgesTests : IDisposable
         using (model)
         {
             File.Delete(Path.Combine(onnx, MultiInterestModel.UserIdsFileName));
+            ServingChecksums.Reseal(onnx); // damaged on purpose, to reach the check behind the checksums
             using var scorer = OnnxCandidateScorer.Open(Path.Combine(onnx, "source0"), batchSize: 4);
             AssertRefused(absent, () => scorer.RetrieveUnimodal([trained[0], absent], model.TrainingHistory()));
             // The fusion itself still needs its own file.

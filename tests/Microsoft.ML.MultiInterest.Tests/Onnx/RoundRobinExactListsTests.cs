@@ -134,6 +134,7 @@ public sealed class RoundRobinExactListsTests : IDisposable
         Assert.True(json.Remove("candidate_slack"));
         Robustness.BadInputFixtures.AsFormatVersion1(json);
         File.WriteAllText(manifestPath, json.ToJsonString());
+        ServingChecksums.Reseal(Path.GetDirectoryName(manifestPath)!); // damaged on purpose, to reach the check behind the checksums
         Assert.Equal(0, OnnxServingManifest.Read(_directory).CandidateSlack);
 
         var served = Enumerable.Range(0, model.UserCount).ToArray();

@@ -288,6 +288,7 @@ public sealed class RoundRobinItemKeysWithoutEdgesTests : IDisposable
         Assert.True(json.Remove("candidate_slack"));
         Robustness.BadInputFixtures.AsFormatVersion1(json);
         File.WriteAllText(manifestPath, json.ToJsonString());
+        ServingChecksums.Reseal(Path.GetDirectoryName(manifestPath)!); // damaged on purpose, to reach the check behind the checksums
 
         int[] served = [.. Enumerable.Range(0, users)];
         var expected = new RoundRobinRetriever(components, cd).Retrieve(compact.ToMixtureTable(served), served, seen, [k], threads: 1)[0];

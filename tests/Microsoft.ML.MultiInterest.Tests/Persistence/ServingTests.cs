@@ -156,6 +156,7 @@ public sealed class ServingTests : IDisposable
         Assert.True(json.Remove("model_stage"));
         Robustness.BadInputFixtures.AsFormatVersion1(json);
         File.WriteAllText(manifestPath, json.ToJsonString());
+        Microsoft.ML.MultiInterest.Tests.Onnx.ServingChecksums.Reseal(Path.GetDirectoryName(manifestPath)!); // damaged on purpose, to reach the check behind the checksums
         Assert.Null(OnnxServingManifest.Read(quotaOnnx).ModelStage);
         var unstamped = Assert.Throws<InvalidDataException>(() => quota.CheckOnnxDirectory(quotaOnnx));
         Assert.Contains("was exported before exports named the model they serve", unstamped.Message, StringComparison.Ordinal);

@@ -705,21 +705,45 @@ public class BadInputCatalogTests
         }),
         ["onnx-manifest-candidates-edited"] = Throws<InvalidDataException>(["keeps 21 candidates per user (initializer 'k')", "candidates 3, candidate_slack 16, 60 items", "gives 19",
             "the manifest does not match its graphs (was it edited?)"], () => OpenQuotaDirectoryEdited("edited-onnx", json => json["candidates"] = 3)),
+        ["onnx-manifest-edited"] = Throws<InvalidDataException>(["manifest.json' does not match its manifest_sha256", "it was edited or damaged after the export",
+            "an edited manifest is not served. Export the directory again"], () => OpenQuotaDirectoryEdited("manifest-edited-onnx", json => json["alpha"] = 0.5, reseal: false)),
+        ["onnx-served-file-changed"] = Throws<InvalidDataException>(["unimodal_scorer.onnx' of the ONNX serving directory", "does not match the SHA-256 manifest.json records for it",
+            "Export the directory again"], () =>
+        {
+            // 64 bytes written into the item table: it still parses, and was served.
+            var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+            string directory = BadInputFixtures.Directory("file-changed-onnx");
+            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory);
+            string graph = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.UnimodalScorerFileName);
+            byte[] bytes = File.ReadAllBytes(graph);
+            new Random(7).NextBytes(bytes.AsSpan(bytes.Length - 200, 64));
+            File.WriteAllBytes(graph, bytes);
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
+        }),
+        ["onnx-served-file-missing"] = Throws<InvalidDataException>(["encoder.onnx' of the ONNX serving directory", "is missing, though manifest.json records it",
+            "Copy the whole directory again, or export the directory again"], () =>
+        {
+            var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+            string directory = BadInputFixtures.Directory("file-missing-onnx");
+            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory);
+            File.Delete(Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.EncoderFileName));
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
+        }),
         ["onnx-manifest-setting-out-of-range"] = Throws<InvalidDataException>(["manifest.json' has alpha -1, outside what an export writes (finite and non-negative)",
             "it was edited or damaged. Export the directory again."], () => OpenQuotaDirectoryEdited("setting-onnx", json => json["alpha"] = -1)),
         ["onnx-manifest-components-edited"] = Throws<InvalidDataException>(["quota_scorer.onnx' takes 3 mixture components per user (input 'mixture_clusters')",
             "says components 4: the manifest does not match its graphs (was it edited?)"], () => OpenQuotaDirectoryEdited("components-onnx", json => json["components"] = 4)),
-        ["onnx-manifest-newer-format"] = Throws<InvalidDataException>(["has format version 4 (written by Microsoft.ML.MultiInterest 9.9.0)", "reads versions 1 to 3",
+        ["onnx-manifest-newer-format"] = Throws<InvalidDataException>(["has format version 5 (written by Microsoft.ML.MultiInterest 9.9.0)", "reads versions 1 to 4",
             "serve it with the library that exported it (9.9.0 or later), or export it again with this one"], () =>
         {
             // As a later library writes it: an older reader took newer layouts (head slots) for its own and served wrong orders.
             OpenQuotaDirectoryEdited("newer-onnx", json =>
             {
-                json["format_version"] = 4;
+                json["format_version"] = 5;
                 json["library_version"] = "9.9.0";
             });
         }),
-        ["onnx-manifest-field-missing"] = Throws<InvalidDataException>(["(format version 3) lacks 'alpha'", "which every manifest of that version names", "Export the directory again"], () =>
+        ["onnx-manifest-field-missing"] = Throws<InvalidDataException>(["(format version 4) lacks 'alpha'", "which every manifest of that version names", "Export the directory again"], () =>
         {
             // A field taken out was read as 0 (alpha 0: every component its equal quota) and served without a word.
             OpenQuotaDirectoryEdited("field-missing-onnx", json => json.Remove("alpha"));
@@ -813,6 +837,8 @@ public class BadInputCatalogTests
             model.ExportOnnx(directory);
             string ids = Path.Combine(directory, MultiInterestModel.UserIdsFileName);
             File.WriteAllLines(ids, File.ReadAllLines(ids)[..^1]);
+            // Its checksum recomputed (or a directory of a format before checksums): else the checksum refuses it (onnx-served-file-changed).
+            Onnx.ServingChecksums.Reseal(directory);
             Microsoft.ML.MultiInterest.Onnx.OnnxRoundRobinScorer.Open(directory).Dispose();
         }),
         ["onnx-followed-topic-unknown"] = Throws<ArgumentException>(["Topic 'polka' (user 1) is not one of the directory's 7 topics", "OnnxCandidateScorer.Topics lists them"], () =>
@@ -1007,7 +1033,7 @@ public class BadInputCatalogTests
     }
 
     /// <summary>Exports a small quota serving directory named <paramref name="name"/>, edits its manifest, and opens it.</summary>
-    private static void OpenQuotaDirectoryEdited(string name, Action<System.Text.Json.Nodes.JsonObject> edit)
+    private static void OpenQuotaDirectoryEdited(string name, Action<System.Text.Json.Nodes.JsonObject> edit, bool reseal = true)
     {
         var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
         string directory = BadInputFixtures.Directory(name);
@@ -1016,6 +1042,8 @@ public class BadInputCatalogTests
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
         edit(json);
         File.WriteAllText(manifestPath, json.ToJsonString());
+        // With its checksum recomputed, as by hand: the checks behind the manifest's checksum (which an older format lacks).
+        if (reseal) Onnx.ServingChecksums.Reseal(directory);
         Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
     }
 

@@ -86,6 +86,8 @@ internal static class BadInputFixtures
     {
         manifest["format_version"] = 1;
         manifest.Remove("library_version");
+        manifest.Remove("file_sha256");
+        manifest.Remove("manifest_sha256");
     }
 
     /// <summary>The zip bytes of a small fitted unimodal retrieval pipeline (keys, GraphEmbedding, UnimodalRetriever), saved with its training history.</summary>

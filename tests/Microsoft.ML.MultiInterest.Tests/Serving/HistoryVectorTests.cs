@@ -310,6 +310,7 @@ public sealed class HistoryVectorTests : IDisposable
         var (onnx, manifest, json) = ExportedUnimodalManifest("edited");
         json["history_fold_in_items"] = 0;
         File.WriteAllText(manifest, json.ToJsonString());
+        Microsoft.ML.MultiInterest.Tests.Onnx.ServingChecksums.Reseal(Path.GetDirectoryName(manifest)!); // damaged on purpose, to reach the check behind the checksums
         var refused = Assert.Throws<InvalidDataException>(() => OnnxServingManifest.Read(onnx));
         Assert.Contains("history_fold_in_items 0 outside", refused.Message);
     }
@@ -327,12 +328,14 @@ public sealed class HistoryVectorTests : IDisposable
         Assert.True(json.Remove("history_fold_in"));
         Assert.True(json.Remove("history_fold_in_items"));
         File.WriteAllText(manifest, json.ToJsonString());
+        Microsoft.ML.MultiInterest.Tests.Onnx.ServingChecksums.Reseal(Path.GetDirectoryName(manifest)!); // damaged on purpose, to reach the check behind the checksums
         var read = OnnxServingManifest.Read(onnx);
         Assert.Null(read.HistoryFoldIn);
         Assert.Equal(0, read.HistoryFoldInItems);
 
         Assert.True(json.Remove("alpha"));
         File.WriteAllText(manifest, json.ToJsonString());
+        Microsoft.ML.MultiInterest.Tests.Onnx.ServingChecksums.Reseal(Path.GetDirectoryName(manifest)!); // damaged on purpose, to reach the check behind the checksums
         var refused = Assert.Throws<InvalidDataException>(() => OnnxServingManifest.Read(onnx));
         Assert.Contains("(format version 2) lacks 'alpha'", refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("history_fold_in", refused.Message, StringComparison.Ordinal);

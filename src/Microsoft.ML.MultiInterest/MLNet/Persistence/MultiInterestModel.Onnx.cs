@@ -130,7 +130,8 @@ public sealed partial class MultiInterestModel
         if (File.Exists(Path.Combine(directory, OnnxServingManifest.UnfinishedMarkerFileName))) return;
         try
         {
-            OnnxServingManifest.Read(directory);
+            // A damaged or edited manifest is still an earlier export: exporting again is how it is mended.
+            OnnxServingManifest.Read(directory, checkSeal: false);
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
         {
@@ -200,6 +201,8 @@ public sealed partial class MultiInterestModel
     {
         var manifest = ExportStageGraphs(stage, live, directory, exclusionMask);
         if (stage.Settings is { HistoryVector: HistoryVector.FoldIn, Interests: not MmrInterests.History }) RecordHistoryFoldIn(manifest, directory, live());
+        // Written again after the id files, so that it records their checksums too (a fusion's source is not written again after).
+        else manifest.Write(directory);
         return manifest;
     }
 
@@ -219,12 +222,13 @@ public sealed partial class MultiInterestModel
             into.HistoryFoldInItems = items;
             into.Write(where);
         }
-        Record(manifest, directory);
+        // The parts first: the directory's manifest records their manifests' checksums.
         foreach (string part in manifest.PartDirectories())
         {
             string path = Path.Combine(directory, part);
             Record(OnnxServingManifest.Read(path), path);
         }
+        Record(manifest, directory);
     }
 
     /// <summary>The graphs and manifest of one retrieval stage's serving directory, by its method.</summary>

@@ -1,0 +1,100 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// The files a serving directory serves from and their SHA-256 (<see cref="OnnxServingManifest.FileSha256"/>): recorded
+/// when the manifest is written, verified when a scorer opens the directory, so that a damaged or partly copied file is
+/// refused by name rather than served (a table whose bytes changed still parses, and ONNX Runtime serves it).
+/// </summary>
+internal static class OnnxServedFiles
+{
+    /// <summary>The export's tables beside the graphs, recorded where present.</summary>
+    private static readonly string[] Tables =
+        [MultiInterestModel.UserIdsFileName, MultiInterestModel.ItemIdsFileName, MultiInterestModel.TrainingHistoryFileName, MultiInterestModel.PopularItemsFileName];
+
+    /// <summary>
+    /// The SHA-256 of each file of <paramref name="directory"/> that <paramref name="manifest"/> serves from: the graphs it
+    /// lists, an MMR directory's interest term, the id and history tables, and its parts' manifests (each part records its
+    /// own files), those present.
+    /// </summary>
+    public static Dictionary<string, string> Record(OnnxServingManifest manifest, string directory)
+    {
+        var recorded = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (string name in Names(manifest))
+        {
+            string path = Path.Combine(directory, name);
+            if (File.Exists(path)) recorded[name] = Sha256(path);
+        }
+        return new Dictionary<string, string>(recorded, StringComparer.Ordinal);
+    }
+
+    /// <summary>The names <see cref="Record"/> considers, relative to the directory.</summary>
+    private static IEnumerable<string> Names(OnnxServingManifest manifest)
+    {
+        OnnxServingGraph?[] graphs = [manifest.Encoder, manifest.QuotaScorer, manifest.UnimodalScorer, manifest.ConditionModel, manifest.VectorScorer,
+            manifest.RoundRobinScorer, manifest.HistoryEncoder, manifest.PoolScorer, manifest.PoolLists];
+        foreach (var graph in graphs)
+            if (!string.IsNullOrEmpty(graph?.File)) yield return graph.File;
+        if (manifest.Retrieval == OnnxServingManifest.MmrRetrieval && manifest.InterestWeight > 0) yield return OnnxMmrScorer.InterestsFileName;
+        foreach (string table in Tables) yield return table;
+        foreach (string part in manifest.PartDirectories()) yield return $"{part}/{OnnxServingDirectory.ManifestFileName}";
+    }
+
+    /// <summary>
+    /// Verifies every file the manifest of <paramref name="directory"/> records against its SHA-256. A directory exported
+    /// before <see cref="OnnxServingManifest.ChecksumFormatVersion"/> records none and is opened unverified, said once per
+    /// session factory through its log.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A recorded file is missing or its contents changed.</exception>
+    public static void Verify(string directory, OnnxSessionFactory? sessions)
+    {
+        var manifest = OnnxServingManifest.Read(directory);
+        string manifestPath = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
+        if (manifest.FormatVersion < OnnxServingManifest.ChecksumFormatVersion)
+        {
+            sessions?.WarnOnce(Path.GetFullPath(directory), $"the ONNX serving directory '{directory}' (manifest format version {manifest.FormatVersion}"
+                + (manifest.LibraryVersion != null ? $", written by Microsoft.ML.MultiInterest {manifest.LibraryVersion}" : "")
+                + ") records no checksums of its files, so they are served unverified: export it again with this library to have every file checked at opening.");
+            return;
+        }
+        if (manifest.FileSha256 == null)
+            throw new InvalidDataException($"The ONNX serving manifest '{manifestPath}' (format version {manifest.FormatVersion}) records no file_sha256: it was edited or damaged. Export the directory again.");
+        foreach (var (name, recorded) in manifest.FileSha256)
+        {
+            if (string.IsNullOrEmpty(name) || Path.IsPathRooted(name) || name.Split('/', '\\').Contains(".."))
+                throw new InvalidDataException($"The ONNX serving manifest '{manifestPath}' records a checksum of '{name}', outside the directory: it was edited or damaged. Export the directory again.");
+            string path = Path.Combine(directory, name);
+            if (!File.Exists(path))
+                throw new InvalidDataException($"The file '{path}' of the ONNX serving directory '{directory}' is missing, though {OnnxServingDirectory.ManifestFileName} "
+                    + "records it: the directory was copied in part or a file was removed. Copy the whole directory again, or export the directory again (ExportOnnx, or the CLI's export-onnx).");
+            string found = Sha256(path);
+            if (!string.Equals(found, recorded, StringComparison.Ordinal))
+                throw new InvalidDataException($"The file '{path}' of the ONNX serving directory '{directory}' does not match the SHA-256 {OnnxServingDirectory.ManifestFileName} "
+                    + $"records for it (recorded {Short(recorded)}, found {Short(found)}): it was changed or damaged after the export (an incomplete copy, a disk "
+                    + "error, an edit), and would be served as it is. Export the directory again (ExportOnnx, or the CLI's export-onnx), or copy it again whole from where it was exported.");
+        }
+    }
+
+    private static string Short(string sha) => sha.Length > 12 ? sha[..12] + "..." : sha;
+
+    /// <summary>The SHA-256 of the file <paramref name="path"/>, lower-case hex, read in 1 MiB blocks (never the whole file at once).</summary>
+    public static string Sha256(string path)
+    {
+        const int Block = 1 << 20;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Block);
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+            int read;
+            while ((read = stream.Read(buffer, 0, Block)) > 0) hash.AppendData(buffer, 0, read);
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
