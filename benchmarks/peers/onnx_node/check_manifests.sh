@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks score.mjs's reading of manifest versions on copies of a real export's manifest (the graphs linked, not copied):
 # the export itself (version 4, its checksums verified), a version-3 and a version-2 manifest without the version-3 fields are served with the same lists, a version-1
-# manifest naming only the fields version 1 had too; version 5, an edited version-4 manifest, a version-2 manifest missing a field, and a retrieval
-# this client does not run are refused, each naming what it refuses. Exit status 0 when every case behaves.
+# manifest naming only the fields version 1 had too; version 5, an edited version-4 manifest (a setting changed, or its
+# format_version lowered to 3 with the checksums kept), a served file with one bit flipped (a table, a graph) or missing,
+# a version-2 manifest missing a field, and a retrieval this client does not run are refused, each naming what it refuses. Exit status 0 when every case behaves.
 #
 #   benchmarks/peers/onnx_node/check_manifests.sh ONNX_DIR USERS.tsv
 #
@@ -15,12 +16,20 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 
-# make NAME JS: a copy of the directory whose manifest is JS applied to the parsed manifest `m`.
+# make NAME JS: a copy of the directory whose manifest is JS applied to the parsed manifest `m` (JS empty: the manifest
+# as exported, byte for byte).
 make() {
     mkdir "$work/$1"
     for f in "$dir"/*; do [ "$(basename "$f")" = manifest.json ] || ln -s "$f" "$work/$1/"; done
+    if [ -z "$2" ]; then cp "$dir/manifest.json" "$work/$1/"; return; fi
     node -e "const fs = require('fs'); const m = JSON.parse(fs.readFileSync('$dir/manifest.json', 'utf8')); $2;
              fs.writeFileSync('$work/$1/manifest.json', JSON.stringify(m, null, 2));"
+}
+# flip NAME FILE: a copy of the directory as exported whose FILE has one bit of its middle byte flipped.
+flip() {
+    make "$1" ''
+    rm "$work/$1/$2"
+    node -e "const fs = require('fs'); const b = fs.readFileSync('$dir/$2'); b[b.length >> 1] ^= 1; fs.writeFileSync('$work/$1/$2', b);"
 }
 # expect NAME STATUS PATTERN: score.mjs on that copy exits with STATUS and prints PATTERN.
 expect() {
@@ -41,6 +50,10 @@ make v1 'const keep = ["candidates", "alpha", "users", "items", "clusters", "lar
     if (m.retrieval === "cluster_quota") delete m.retrieval'
 make v5 'm.format_version = 5; m.library_version = "9.9.9"'
 make edited 'm.alpha = m.alpha + 0.5'
+make downgraded 'm.format_version = 3'
+flip flipped_table user_ids.tsv
+flip flipped_graph unimodal_scorer.onnx
+make missing ''; rm "$work/missing/popular_items.tsv"
 make v2missing "$old; m.format_version = 2; delete m.history_fold_in; delete m.history_fold_in_items; delete m.head_slots"
 make v3missing "$old; delete m.history_fold_in_items"
 make mmr "$old; m.retrieval = 'history_mmr'"
@@ -52,6 +65,10 @@ expect v2 0 'manifest v2'
 expect v1 0 'manifest v1'
 expect v5 2 'format_version 5 (written by Microsoft.ML.MultiInterest 9.9.9); this client reads versions 1 to 4'
 expect edited 2 'does not match its manifest_sha256'
+expect downgraded 2 'does not match its manifest_sha256'
+expect flipped_table 2 "user_ids.tsv' does not match the SHA-256"
+expect flipped_graph 2 "unimodal_scorer.onnx' does not match the SHA-256"
+expect missing 2 "popular_items.tsv' is missing"
 expect v2missing 2 "lacks 'head_slots'"
 expect v3missing 2 "lacks 'history_fold_in_items'"
 expect mmr 2 "is a 'history_mmr' directory"

@@ -7,8 +7,9 @@
 //   node score.mjs --dir DIR --users USERS.tsv [--train TRAIN.tsv.gz] [--history EDGES.tsv ...]
 //                  [--batch 64] [--method quota|unimodal] [--plain] [--threads N] [--no-spin] --out CANDIDATES.tsv
 //
-// Manifests: format versions 1 to 3 (docs/onnx.md, "Manifest format versions"); a newer one is refused naming its version,
-// and a manifest of version 2 or later must name every field of its version. Directories: `cluster_quota` (encoder +
+// Manifests: format versions 1 to 4 (docs/onnx.md, "Manifest format versions"); a newer one is refused naming its version,
+// and a manifest of version 2 or later must name every field of its version; version 4's checksums are verified before
+// serving (an edited manifest, or a served file changed or missing, is refused naming it). Directories: `cluster_quota` (encoder +
 // quota scorer; `head_slots` is laid out by the graph) and `unimodal`; every other `retrieval` is refused.
 //
 // Threads: ONNX Runtime's defaults (intra-op threads = physical cores, idle threads spin) unless --threads N or
@@ -27,7 +28,7 @@
 
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { join } from 'node:path';
+import { join, isAbsolute } from 'node:path';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
@@ -223,18 +224,31 @@ const FIELDS_ADDED = { history_fold_in: 3, history_fold_in_items: 3, file_sha256
 
 /**
  * Version 4's checksums (docs/onnx.md, "Checksums"): manifest_sha256 is the SHA-256 of the manifest's text with its value
- * as 64 zeros, file_sha256 each served file's SHA-256 (a part's manifest included; this client serves no parts).
+ * as 64 zeros, file_sha256 each served file's SHA-256 (a part's manifest included; this client serves no parts). As the
+ * library: the seal is checked whenever the manifest records one, whatever its format_version says (a version-4
+ * manifest edited to say 3 is an edit, not a version-3 manifest), the text must hold exactly one manifest_sha256 entry,
+ * and a version-4 manifest must record file_sha256, naming files inside the directory only.
  */
 function verifyChecksums(dir, path, text, manifest) {
   const sha = data => createHash('sha256').update(data).digest('hex');
-  const entry = /"manifest_sha256"\s*:\s*"([0-9a-f]{64})"/.exec(text);
-  if (!entry || sha(text.slice(0, entry.index) + entry[0].replace(entry[1], '0'.repeat(64)) + text.slice(entry.index + entry[0].length)) !== entry[1]) {
+  const entries = [...text.matchAll(/"manifest_sha256"\s*:\s*"([0-9a-f]{64})"/g)];
+  const entry = entries.length === 1 ? entries[0] : null;
+  const valueAt = entry && entry.index + entry[0].length - 65;
+  if (!entry || sha(text.slice(0, valueAt) + '0'.repeat(64) + text.slice(valueAt + 64)) !== entry[1]) {
     fail(`'${path}' does not match its manifest_sha256: it was edited or damaged after the export; export the directory again`);
   }
-  for (const [name, recorded] of Object.entries(manifest.file_sha256 ?? {})) {
+  if (manifest.format_version < 4) return;
+  const recorded = manifest.file_sha256;
+  if (recorded === null || typeof recorded !== 'object' || Array.isArray(recorded)) {
+    fail(`'${path}' (format version ${manifest.format_version}) records no file_sha256: it was edited or damaged; export the directory again`);
+  }
+  for (const [name, checksum] of Object.entries(recorded)) {
+    if (name === '' || isAbsolute(name) || name.split(/[\\/]/).includes('..')) {
+      fail(`'${path}' records a checksum of '${name}', outside the directory: it was edited or damaged; export the directory again`);
+    }
     const file = join(dir, name);
     if (!existsSync(file)) fail(`'${file}' is missing, though '${path}' records it: copy the whole directory again, or export it again`);
-    if (sha(readFileSync(file)) !== recorded) fail(`'${file}' does not match the SHA-256 '${path}' records for it: export the directory again`);
+    if (sha(readFileSync(file)) !== checksum) fail(`'${file}' does not match the SHA-256 '${path}' records for it: export the directory again`);
   }
 }
 
@@ -265,7 +279,7 @@ function readManifest(dir) {
       fail(`'${path}' (format version ${version}) lacks ${missing.map(f => `'${f}'`).join(', ')}, which every manifest of that version names: it was edited or damaged; export the directory again`);
     }
   }
-  if (version >= 4) verifyChecksums(dir, path, readFileSync(path, 'utf8'), manifest);
+  if (version >= 4 || manifest.manifest_sha256 != null) verifyChecksums(dir, path, readFileSync(path, 'utf8'), manifest);
   // Version 1 named only some fields; the ones it lacks read as the library that wrote it meant them.
   const m = {
     version,
