@@ -48,7 +48,10 @@ internal static class ExcludeItemsModels
         }
     }
 
-    /// <summary>The scorer of a directory of model <paramref name="kind"/>, as two calls: trained users' lists and fresh histories' lists, both with excluded items.</summary>
+    /// <summary>
+    /// The scorer of a directory of model <paramref name="kind"/> (also "conditional" and "merged-conditional",
+    /// <see cref="MergedConditionalModel"/>'s directories), as two calls: trained users' lists and fresh histories' lists, both with excluded items.
+    /// </summary>
     public static (Func<int[], BipartiteGraph?, int[]?, RankedLists> Trained, Func<int[][], int[]?, RankedLists> Fresh, IDisposable Scorer) Open(string kind, string onnx, int batch)
     {
         switch (kind)
@@ -72,6 +75,16 @@ internal static class ExcludeItemsModels
             case "clustered-history-mmr":
             {
                 var s = OnnxHistoryMmrScorer.Open(onnx, batchSize: batch);
+                return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, excludeItems: x), s);
+            }
+            case "conditional":
+            {
+                var s = OnnxCandidateScorer.Open(onnx, batchSize: batch);
+                return ((u, h, x) => s.RetrieveClusterQuota(u, h, x), (h, x) => s.RetrieveClusterQuotaFromHistories(h, excludeItems: x), s);
+            }
+            case "merged-conditional":
+            {
+                var s = OnnxConditionalMergeScorer.Open(onnx, batchSize: batch);
                 return ((u, h, x) => s.Retrieve(u, h, x), (h, x) => s.RetrieveFromHistories(h, excludeItems: x), s);
             }
             case "dcm":

@@ -12,8 +12,11 @@ namespace Microsoft.ML.MultiInterest.Tests.Onnx;
 /// </summary>
 internal static class MergedConditionalModel
 {
-    /// <summary>Fits, saves to <paramref name="path"/> and loads the model; <paramref name="wideUsers"/> maps users over a wider key type (<see cref="WideUserKeys"/>).</summary>
-    public static MultiInterestModel Saved(MLContext ml, string path, bool wideUsers = false)
+    /// <summary>
+    /// Fits, saves to <paramref name="path"/> and loads the model; <paramref name="wideUsers"/> maps users over a wider key type
+    /// (<see cref="WideUserKeys"/>); <paramref name="implicitShare"/> 0 gives the conditions alone (a conditional directory, not a merged one).
+    /// </summary>
+    public static MultiInterestModel Saved(MLContext ml, string path, bool wideUsers = false, double implicitShare = 0.5)
     {
         var planted = PlantedTopics.Create();
         var edges = new List<ConditionalMLNetTests.TopicEdge>();
@@ -32,7 +35,7 @@ internal static class MergedConditionalModel
         var kmeans = mi.SphericalKMeans(numberOfClusters: 8).Fit(data);
         var mixture = mi.KnnSmoothedMixture(components: 3, neighbors: 5).Fit(data = kmeans.Transform(data));
         var merged = mi.ConditionalRetriever(new ConditionalRetrieverEstimator.Options
-            { Candidates = 10, MaxConditions = 3, Alpha = 0.5, ImplicitShare = 0.5, Epochs = 3, Seed = 4, Threads = 1 }).Fit(mixture.Transform(data));
+            { Candidates = 10, MaxConditions = 3, Alpha = 0.5, ImplicitShare = implicitShare, Epochs = 3, Seed = 4, Threads = 1 }).Fit(mixture.Transform(data));
         ml.Model.Save(new TransformerChain<ITransformer>(keys, vectors, kmeans, mixture, merged), raw.Schema, path);
         return MultiInterestModel.Load(ml, path);
     }

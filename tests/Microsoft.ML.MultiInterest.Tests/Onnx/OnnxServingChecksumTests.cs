@@ -17,7 +17,23 @@ public sealed class OnnxServingChecksumTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     /// <summary>Every kind of directory a model exports, by the scorer that serves it.</summary>
-    public static TheoryData<string> Kinds => ["unimodal", "quota", "mmr", "history-mmr", "clustered-history-mmr", "dcm", "fusion"];
+    public static TheoryData<string> Kinds => ["unimodal", "quota", "mmr", "history-mmr", "clustered-history-mmr", "dcm", "fusion", "conditional", "merged-conditional"];
+
+    /// <summary>
+    /// The model of <paramref name="kind"/> exported: <see cref="ExcludeItemsModels"/>' kinds, and the conditions alone
+    /// ("conditional", <c>ImplicitShare</c> 0) or merged with the clusters' components ("merged-conditional": the directory's
+    /// explicit and implicit parts, each a serving directory with its own manifest) over <see cref="MergedConditionalModel"/>'s graph.
+    /// </summary>
+    private (MultiInterestModel Model, string Onnx) Exported(string kind)
+    {
+        if (!kind.EndsWith("conditional", StringComparison.Ordinal)) return ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, kind);
+        var model = MergedConditionalModel.Saved(new MLContext(seed: 1), Path.Combine(_directory, kind + ".zip"), implicitShare: kind == "conditional" ? 0 : 0.5);
+        string onnx = Path.Combine(_directory, kind + "-onnx");
+        var manifest = model.ExportOnnx(onnx);
+        Assert.Equal(kind == "conditional" ? OnnxServingManifest.ConditionalRetrieval : OnnxServingManifest.ConditionalMergedRetrieval, manifest.Retrieval);
+        Assert.Equal(kind == "conditional", manifest.IsConditional);
+        return (model, onnx);
+    }
 
     private static readonly int[] Users = [0, 1, 2, 3, 4, 5];
 
@@ -35,11 +51,17 @@ public sealed class OnnxServingChecksumTests : IDisposable
     [MemberData(nameof(Kinds))]
     public void EveryScorerRefusesAServedFileChangedByOneByte_NamingIt_AndServesTheUneditedDirectoryAsBefore(string kind)
     {
-        var (model, onnx) = ExcludeItemsModels.Exported(new MLContext(seed: 1), _directory, kind);
+        var (model, onnx) = Exported(kind);
         model.Dispose();
         var before = Lists(kind, onnx);
-        string[] served = [.. Directory.GetFiles(onnx, "*", SearchOption.AllDirectories).Where(f => f.EndsWith(".onnx", StringComparison.Ordinal) || f.EndsWith(".tsv", StringComparison.Ordinal))];
+        // The graphs and tables, and the manifests of a directory's parts (the fusion's sources, the MMR pool, the merged
+        // conditional directory's explicit and implicit halves), which the enclosing manifest records.
+        string[] served = [.. Directory.GetFiles(onnx, "*", SearchOption.AllDirectories).Where(f => f.EndsWith(".onnx", StringComparison.Ordinal) || f.EndsWith(".tsv", StringComparison.Ordinal)
+            || (Path.GetFileName(f) == OnnxServingDirectory.ManifestFileName && Path.GetDirectoryName(f) != onnx))];
         Assert.Contains(served, f => f.EndsWith(".tsv", StringComparison.Ordinal));
+        if (kind == "merged-conditional")
+            foreach (string part in new[] { OnnxConditionalMergeScorer.ExplicitDirectoryName, OnnxConditionalMergeScorer.ImplicitDirectoryName })
+                Assert.Contains(Path.Combine(onnx, part, OnnxServingDirectory.ManifestFileName), served);
         foreach (string file in served)
         {
             byte[] bytes = File.ReadAllBytes(file);
