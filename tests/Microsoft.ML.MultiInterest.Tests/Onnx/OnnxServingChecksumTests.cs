@@ -204,6 +204,23 @@ public sealed class OnnxServingChecksumTests : IDisposable
     }
 
     [Fact]
+    public void AManifestOfTheCurrentFormatEditedToSayAnOlderOneIsRefused_ItsSealKept()
+    {
+        // A version-3 manifest records no checksums and is served unverified; one that records a seal is checked against it
+        // whatever its format_version says, so lowering the version is an edit like any other (docs/onnx.md, "Checksums").
+        var w = MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+        string onnx = Path.Combine(_directory, "downgraded");
+        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 6, 1.0, onnx);
+        string path = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
+        string text = File.ReadAllText(path);
+        Assert.Contains($"\"format_version\": {OnnxServingManifest.CurrentFormatVersion},", text, StringComparison.Ordinal);
+        File.WriteAllText(path, text.Replace($"\"format_version\": {OnnxServingManifest.CurrentFormatVersion},", "\"format_version\": 3,", StringComparison.Ordinal));
+        var e = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx).Dispose());
+        Assert.Contains($"'{path}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("does not match its manifest_sha256", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AListedFileThatIsMissingIsRefusedNamingIt()
     {
         var w = MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
