@@ -21,8 +21,9 @@ internal sealed class OnnxRerankTables
         Clustering = clustering;
         AbsentItems = absentItems;
         // Both retrievers copy the item table (grouped by cluster, packed for the search kernel); only a scan needs them.
-        _clusters = new Lazy<ClusterQuotaRetriever>(() => new ClusterQuotaRetriever(items, clustering));
-        _catalogue = new Lazy<UnimodalRetriever>(() => new UnimodalRetriever(items));
+        // Rows without an item are excluded by AbsentItems (the graphs' mask), not by value: a fitted item's zero vector is listed.
+        _clusters = new Lazy<ClusterQuotaRetriever>(() => new ClusterQuotaRetriever(items, clustering, skipZeroRows: false));
+        _catalogue = new Lazy<UnimodalRetriever>(() => new UnimodalRetriever(items, skipZeroRows: false));
         ClusterNormBound = new double[clustering.ClusterCount];
         for (int c = 0; c < clustering.ClusterCount; c++)
         {

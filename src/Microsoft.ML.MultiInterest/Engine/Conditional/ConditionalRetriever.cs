@@ -31,6 +31,12 @@ public sealed class ConditionalRetriever
     /// <param name="conditions">The items' conditions (the explicit components' groups).</param>
     /// <param name="implicitClustering">The item clusters of the implicit components; null when there are none.</param>
     public ConditionalRetriever(EmbeddingMatrix items, ItemConditions conditions, ItemClustering? implicitClustering = null)
+        : this(items, conditions, implicitClustering, skipZeroRows: true)
+    {
+    }
+
+    /// <summary>As the public constructor; <paramref name="skipZeroRows"/> false ranks a zero row as any item (every row an item: <see cref="UnimodalRetriever(EmbeddingMatrix, bool)"/>).</summary>
+    internal ConditionalRetriever(EmbeddingMatrix items, ItemConditions conditions, ItemClustering? implicitClustering, bool skipZeroRows)
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(conditions);
@@ -43,7 +49,7 @@ public sealed class ConditionalRetriever
         _clustering = implicitClustering;
         ItemCount = items.Rows;
         Dimension = items.Dimension;
-        _absent = ZeroItems.Indices(ZeroItems.Flags(items));
+        _absent = skipZeroRows ? ZeroItems.Indices(ZeroItems.Flags(items)) : [];
         _byCondition = new EmbeddingMatrix(conditions.AssignedItems, items.Dimension);
         for (int c = 0; c < conditions.Count; c++)
         {

@@ -24,6 +24,12 @@ public sealed class ClusterQuotaRetriever
 
     /// <summary>Creates a retriever over <paramref name="items"/> grouped by <paramref name="clustering"/>.</summary>
     public ClusterQuotaRetriever(EmbeddingMatrix items, ItemClustering clustering)
+        : this(items, clustering, skipZeroRows: true)
+    {
+    }
+
+    /// <summary>As the public constructor; <paramref name="skipZeroRows"/> false ranks a zero row as any item (every row an item: <see cref="UnimodalRetriever(EmbeddingMatrix, bool)"/>).</summary>
+    internal ClusterQuotaRetriever(EmbeddingMatrix items, ItemClustering clustering, bool skipZeroRows)
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(clustering);
@@ -31,7 +37,7 @@ public sealed class ClusterQuotaRetriever
             throw new ArgumentException($"The clustering covers {clustering.ItemCount} items, the embeddings {items.Rows}.", nameof(clustering));
         items.ThrowIfNotFinite("item embeddings");
         _clustering = clustering;
-        _absent = ZeroItems.Indices(ZeroItems.Flags(items));
+        _absent = skipZeroRows ? ZeroItems.Indices(ZeroItems.Flags(items)) : [];
         _grouped = new EmbeddingMatrix(items.Rows, items.Dimension);
         for (int c = 0; c < clustering.ClusterCount; c++)
         {

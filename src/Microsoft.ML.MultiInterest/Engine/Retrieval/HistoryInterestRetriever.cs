@@ -43,17 +43,22 @@ public sealed class HistoryInterestRetriever
     /// The clustered pool's lists built before over <paramref name="items"/> (those of a model whose items were extended
     /// between two fits, <see cref="HistoryPoolIndex.WithItems"/>); null builds them.
     /// </param>
-    internal HistoryInterestRetriever(EmbeddingMatrix items, HistoryPoolOptions? pool, UnimodalRetriever? search, MmrRetriever? mmr, HistoryPoolIndex? index = null)
+    /// <param name="skipZeroRows">
+    /// Whether the search and lists built here leave zero rows out (<see cref="ZeroItems"/>); false for a table whose every row
+    /// is an item (<see cref="UnimodalRetriever(EmbeddingMatrix, bool)"/>).
+    /// </param>
+    internal HistoryInterestRetriever(EmbeddingMatrix items, HistoryPoolOptions? pool, UnimodalRetriever? search, MmrRetriever? mmr, HistoryPoolIndex? index = null,
+        bool skipZeroRows = true)
     {
         ArgumentNullException.ThrowIfNull(items);
         pool?.Validate();
-        _search = search ?? new UnimodalRetriever(items);
+        _search = search ?? new UnimodalRetriever(items, skipZeroRows);
         _mmr = mmr ?? new MmrRetriever(items);
         _items = items;
         _pool = pool?.Clone() ?? new HistoryPoolOptions();
         if (index != null && index.Items != items.Rows)
             throw new ArgumentException($"The pool's lists index {index.Items} items; there are {items.Rows}.", nameof(index));
-        if (_pool.Search == HistoryPoolSearch.Clustered) _index = index ?? new HistoryPoolIndex(items, _pool);
+        if (_pool.Search == HistoryPoolSearch.Clustered) _index = index ?? new HistoryPoolIndex(items, _pool, skipZeroRows);
     }
 
     /// <summary>The pool search's options (a copy).</summary>

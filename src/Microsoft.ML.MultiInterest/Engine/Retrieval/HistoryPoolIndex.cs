@@ -25,9 +25,18 @@ internal sealed class HistoryPoolIndex
     /// <summary>The items whose row is zero (no item behind it, <see cref="ZeroItems"/>), ascending: never a candidate.</summary>
     private readonly int[] _absent;
 
+    /// <summary>Whether zero rows are left out (<see cref="_absent"/> found by a scan), kept by <see cref="WithItems"/>.</summary>
+    private readonly bool _skipsZeroRows;
+
     /// <summary>Trains the lists on the unit vectors of <paramref name="items"/> and packs the items by list.</summary>
     public HistoryPoolIndex(EmbeddingMatrix items, HistoryPoolOptions options)
-        : this(items, Train(items, options), options.Probes, options.UserProbes, options.HistoryLists)
+        : this(items, options, skipZeroRows: true)
+    {
+    }
+
+    /// <summary>As the public constructor; <paramref name="skipZeroRows"/> false pools a zero row as any item (every row an item: <see cref="UnimodalRetriever(EmbeddingMatrix, bool)"/>).</summary>
+    internal HistoryPoolIndex(EmbeddingMatrix items, HistoryPoolOptions options, bool skipZeroRows)
+        : this(items, Train(items, options), options.Probes, options.UserProbes, options.HistoryLists, skipZeroRows)
     {
     }
 
@@ -43,6 +52,12 @@ internal sealed class HistoryPoolIndex
     /// <param name="historyLists">Whether the lists of the user's excluded items are searched too.</param>
     /// <exception cref="ArgumentException">The tables do not fit the items or each other.</exception>
     public HistoryPoolIndex(EmbeddingMatrix items, EmbeddingMatrix centroids, int[] listOf, int probes, int userProbes, bool historyLists)
+        : this(items, centroids, listOf, probes, userProbes, historyLists, skipZeroRows: true)
+    {
+    }
+
+    /// <summary>As the public constructor over lists trained before; <paramref name="skipZeroRows"/> false pools a zero row as any item.</summary>
+    internal HistoryPoolIndex(EmbeddingMatrix items, EmbeddingMatrix centroids, int[] listOf, int probes, int userProbes, bool historyLists, bool skipZeroRows)
     {
         int n = items.Rows, d = items.Dimension;
         if (centroids.Dimension != d || centroids.Rows < 1)
@@ -58,7 +73,8 @@ internal sealed class HistoryPoolIndex
         UserProbes = Math.Min(userProbes, Lists);
         HistoryLists = historyLists;
         _listOf = listOf;
-        _absent = ZeroItems.Indices(ZeroItems.Flags(items));
+        _skipsZeroRows = skipZeroRows;
+        _absent = skipZeroRows ? ZeroItems.Indices(ZeroItems.Flags(items)) : [];
 
         // Counting sort by list; within a list items stay in ascending row order.
         var start = new int[Lists + 1];
@@ -93,8 +109,8 @@ internal sealed class HistoryPoolIndex
         return (quantizer.Centroids, quantizer.Lists);
     }
 
-    private HistoryPoolIndex(EmbeddingMatrix items, (EmbeddingMatrix Centroids, int[] ListOf) trained, int probes, int userProbes, bool historyLists)
-        : this(items, trained.Centroids, trained.ListOf, probes, userProbes, historyLists)
+    private HistoryPoolIndex(EmbeddingMatrix items, (EmbeddingMatrix Centroids, int[] ListOf) trained, int probes, int userProbes, bool historyLists, bool skipZeroRows)
+        : this(items, trained.Centroids, trained.ListOf, probes, userProbes, historyLists, skipZeroRows)
     {
     }
 
@@ -117,7 +133,7 @@ internal sealed class HistoryPoolIndex
         var listOf = new int[items.Rows];
         _listOf.AsSpan(0, first).CopyTo(listOf);
         for (int i = first; i < items.Rows; i++) listOf[i] = NearestCentroid.Of(Centroids, items.ReadRow(i)).Cluster;
-        return new HistoryPoolIndex(items, Centroids, listOf, Probes, UserProbes, HistoryLists);
+        return new HistoryPoolIndex(items, Centroids, listOf, Probes, UserProbes, HistoryLists, _skipsZeroRows);
     }
 
     /// <summary>The lists' centroids (unit length, one row per list): what an ONNX directory keeps to rebuild the index.</summary>

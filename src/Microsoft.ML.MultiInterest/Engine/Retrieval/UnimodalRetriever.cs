@@ -16,11 +16,21 @@ public sealed class UnimodalRetriever
 
     /// <summary>Creates a retriever over <paramref name="items"/> (packed into a copy; the matrix is not kept).</summary>
     public UnimodalRetriever(EmbeddingMatrix items)
+        : this(items, skipZeroRows: true)
+    {
+    }
+
+    /// <summary>
+    /// As the public constructor; <paramref name="skipZeroRows"/> false lists a zero row as any item, for a table whose every
+    /// row is an item (an ML.NET stage's fitted items, where a vector given from elsewhere may be zero; an ONNX directory's,
+    /// whose rows without an item the caller excludes by its mask).
+    /// </summary>
+    internal UnimodalRetriever(EmbeddingMatrix items, bool skipZeroRows)
     {
         ArgumentNullException.ThrowIfNull(items);
         items.ThrowIfNotFinite("item embeddings");
         _search = new TiledTopKSearch(items);
-        _absent = ZeroItems.Flags(items);
+        _absent = skipZeroRows ? ZeroItems.Flags(items) : null;
     }
 
     /// <summary>Retrieves the top <paramref name="candidates"/> items for each user in <paramref name="users"/>.</summary>

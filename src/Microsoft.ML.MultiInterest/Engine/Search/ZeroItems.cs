@@ -6,7 +6,9 @@ namespace Microsoft.ML.MultiInterest.Engine;
 /// a divide-and-conquer model) has such a row for each key without training edges, as an engine graph has for an item
 /// without edges. It scores 0 for every query, ahead of every real item scored below 0, so no retriever lists it: the
 /// ML.NET stages retrieve among the fitted items, the ONNX graphs mask those rows (item_absence), and the engine's
-/// retrievers leave them out with these flags.
+/// retrievers leave them out with these flags. Over a table whose every row is an item (an ML.NET stage's fitted items, an
+/// ONNX directory's scans, which exclude by the mask) the library builds them without the scan (their internal
+/// <c>skipZeroRows</c>), so a fitted item whose vector given from elsewhere is zero is listed there as anywhere.
 /// </summary>
 internal static class ZeroItems
 {

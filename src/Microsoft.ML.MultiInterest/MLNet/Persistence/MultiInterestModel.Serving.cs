@@ -101,6 +101,9 @@ public sealed partial class MultiInterestModel
         int m = Math.Min(stage.Candidates, items.Rows);
         // Items without edges have no vector and no cluster: the live tables hold the fitted items only, as the stage's Fit did.
         bool itemsBeyondFitted = !embedding.ItemEmbeddings.IsDense && stage.HasTrainingHistory;
+        // A dense key table's rows are all fitted items, listed even when a vector given from elsewhere is zero (as the stage and
+        // the ONNX graphs list it); only a key table with keys without edges leaves its zero rows out.
+        bool skipZeroRows = !embedding.ItemEmbeddings.IsDense;
         // Round robin too: over the key table, a key without edges has zero components (dot 0), which an interest whose nearest
         // components reach below 0 would fetch and list.
         if (stage.Method == CandidateMethod.RoundRobin && itemsBeyondFitted) return RetrieveLive(userRows, exclusions, threads, ownItems);
@@ -117,7 +120,7 @@ public sealed partial class MultiInterestModel
         if (stage.Method == CandidateMethod.Mmr)
         {
             int pool = Math.Min(Math.Max(settings.MmrPoolSize, m), items.Rows);
-            var ranking = new UnimodalRetriever(items).Retrieve(users, userRows, exclusions, pool, threads);
+            var ranking = new UnimodalRetriever(items, skipZeroRows).Retrieve(users, userRows, exclusions, pool, threads);
             InterestProportionality? interests = null;
             if (settings.InterestWeight > 0)
             {
@@ -126,10 +129,10 @@ public sealed partial class MultiInterestModel
             }
             return new MmrRetriever(items).Rerank(ranking, m, settings.MmrLambda, pool, interests, threads);
         }
-        var unimodal = new UnimodalRetriever(items);
+        var unimodal = new UnimodalRetriever(items, skipZeroRows);
         if (stage.Method == CandidateMethod.Unimodal) return unimodal.Retrieve(users, userRows, exclusions, m, threads);
         var (clustering, mixtures) = RequireMixturePath(embedding);
-        return new ClusterQuotaRetriever(items, clustering).RetrieveWithUnimodalFill(mixtures, userRows, exclusions, m, settings.Quota(stage.Alpha), unimodal, users, threads);
+        return new ClusterQuotaRetriever(items, clustering, skipZeroRows).RetrieveWithUnimodalFill(mixtures, userRows, exclusions, m, settings.Quota(stage.Alpha), unimodal, users, threads);
     }
 
     /// <summary>

@@ -43,8 +43,9 @@ internal sealed partial class LiveRetriever
     {
         Tables = tables;
         Settings = tables.Settings;
-        _unimodal = new UnimodalRetriever(tables.Items);
-        if (tables.Method == CandidateMethod.ClusterQuota) _quota = new ClusterQuotaRetriever(tables.Items, tables.Clustering!);
+        // Every row of the tables is a fitted item (a zero vector given from elsewhere too), listed as the ONNX graphs list it.
+        _unimodal = new UnimodalRetriever(tables.Items, skipZeroRows: false);
+        if (tables.Method == CandidateMethod.ClusterQuota) _quota = new ClusterQuotaRetriever(tables.Items, tables.Clustering!, skipZeroRows: false);
         // A fold-in fitted to the trained users' own vectors and not recorded yet (at Fit, or a history-interest MMR model saved
         // before the fitted values were) is fitted now; the fitted values then go into Settings, which a save records.
         HistoryInterestBuilder? matched = null;
@@ -64,11 +65,11 @@ internal sealed partial class LiveRetriever
             _interests = matched ?? new HistoryInterestBuilder(tables.Items, tables.Settings.History(), threads);
             // A fresh history's own vector is its whole-history fold-in, so scaling onto it would solve that fold-in again for a factor of 1.
             _freshInterests = _interests.Unscaled();
-            _historyMmr = new HistoryInterestRetriever(tables.Items, tables.Settings.Pool(threads), search: null, mmr: null, poolIndex);
+            _historyMmr = new HistoryInterestRetriever(tables.Items, tables.Settings.Pool(threads), search: null, mmr: null, poolIndex, skipZeroRows: false);
         }
         else if (tables.Method == CandidateMethod.Mmr) _mmr = new MmrRetriever(tables.Items);
         if (tables.Method == CandidateMethod.RoundRobin) _roundRobin = new RoundRobinRetriever(tables.Learned!.ItemComponents, tables.Learned.DestinationComponents);
-        if (tables.Method == CandidateMethod.Conditional) _conditional = new ConditionalRetriever(tables.Items, tables.Conditional!.Conditions, tables.Clustering);
+        if (tables.Method == CandidateMethod.Conditional) _conditional = new ConditionalRetriever(tables.Items, tables.Conditional!.Conditions, tables.Clustering, skipZeroRows: false);
         // The other stages' fold-in of a new user's history: the item side (YᵀY's eigenbasis) on the first such request, so a
         // model that never serves one (or a large catalogue at load) does not pay for it.
         var objective = Settings.History();
@@ -78,7 +79,7 @@ internal sealed partial class LiveRetriever
         _similar = new(() =>
         {
             var unit = tables.Items.Normalized();
-            return (unit, new UnimodalRetriever(unit));
+            return (unit, new UnimodalRetriever(unit, skipZeroRows: false));
         });
         var degrees = tables.History.ItemDegrees();
         _degrees = degrees.Select(d => (float)d).ToArray();
