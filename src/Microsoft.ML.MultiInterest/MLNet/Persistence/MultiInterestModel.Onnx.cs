@@ -109,7 +109,7 @@ public sealed partial class MultiInterestModel
     /// <summary>Writes the export into <paramref name="directory"/>: graphs, id and history files, then the manifest stamped with the stage it serves.</summary>
     private OnnxServingManifest ExportInto(string directory, bool exclusionMask)
     {
-        var manifest = RankFusions.Count > 0 ? ExportFusionOnnx(directory, exclusionMask) : ExportStageOnnx(ServingStage, Live, directory, exclusionMask);
+        var manifest = RankFusions.Count > 0 ? ExportFusionOnnx(directory, exclusionMask) : ExportStageOnnx(ServingStage, Live, directory, exclusionMask, source: false);
         // The graphs' writer leaves an unstamped manifest: taken away until the id files are there too.
         File.Delete(Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
         WriteHistoryFiles(directory, FirstServedStage);
@@ -195,32 +195,35 @@ public sealed partial class MultiInterestModel
 
     /// <summary>
     /// One retrieval stage's serving directory; <paramref name="live"/> gives its live tables (history MMR and conditional read
-    /// them, and a stage that folds new users' histories in its fold-in).
+    /// them, and a stage that folds new users' histories in its fold-in). <paramref name="source"/>: whether the directory is a
+    /// fusion's source, whose manifest is written here for the last time; the top directory's is written by
+    /// <see cref="ExportInto"/> after the history files (each write hashes every served file, so not here too).
     /// </summary>
-    private OnnxServingManifest ExportStageOnnx(SavedCandidates stage, Func<LiveRetriever> live, string directory, bool exclusionMask)
+    private OnnxServingManifest ExportStageOnnx(SavedCandidates stage, Func<LiveRetriever> live, string directory, bool exclusionMask, bool source)
     {
         var manifest = ExportStageGraphs(stage, live, directory, exclusionMask);
-        if (stage.Settings is { HistoryVector: HistoryVector.FoldIn, Interests: not MmrInterests.History }) RecordHistoryFoldIn(manifest, directory, live());
-        // Written again after the id files, so that it records their checksums too (a fusion's source is not written again after).
-        else manifest.Write(directory);
+        if (stage.Settings is { HistoryVector: HistoryVector.FoldIn, Interests: not MmrInterests.History }) RecordHistoryFoldIn(manifest, directory, live(), source);
+        // A source's written again after the id files, so that it records their checksums too.
+        else if (source) manifest.Write(directory);
         return manifest;
     }
 
     /// <summary>
     /// Records in the manifest of <paramref name="directory"/> (and of the parts whose scorers read the fresh histories: an MMR
     /// directory's pool, a merged conditional directory's two parts) the fold-in the live retriever reads a new user's history
-    /// with, fitted values included.
+    /// with, fitted values included; <paramref name="manifest"/> itself written only when <paramref name="writeOwn"/> (a fusion's
+    /// source: <see cref="ExportInto"/> writes the top directory's last).
     /// </summary>
-    private static void RecordHistoryFoldIn(OnnxServingManifest manifest, string directory, LiveRetriever live)
+    private static void RecordHistoryFoldIn(OnnxServingManifest manifest, string directory, LiveRetriever live, bool writeOwn)
     {
         var objective = live.Settings.History();
         objective.MatchUserVectors = false; // a fresh history's vector is its fold-in itself
         int items = live.Tables.Items.Rows;
-        void Record(OnnxServingManifest into, string where)
+        void Record(OnnxServingManifest into, string where, bool write = true)
         {
             into.HistoryFoldIn = objective.Clone();
             into.HistoryFoldInItems = items;
-            into.Write(where);
+            if (write) into.Write(where);
         }
         // The parts first: the directory's manifest records their manifests' checksums.
         foreach (string part in manifest.PartDirectories())
@@ -228,7 +231,7 @@ public sealed partial class MultiInterestModel
             string path = Path.Combine(directory, part);
             Record(OnnxServingManifest.Read(path), path);
         }
-        Record(manifest, directory);
+        Record(manifest, directory, writeOwn);
     }
 
     /// <summary>The graphs and manifest of one retrieval stage's serving directory, by its method.</summary>
@@ -357,7 +360,7 @@ public sealed partial class MultiInterestModel
         {
             var stage = stages[l];
             string name = $"source{l}";
-            var manifest = ExportStageOnnx(stage, () => new LiveRetriever(CreateServingTables(stage, null)), Path.Combine(directory, name), exclusionMask);
+            var manifest = ExportStageOnnx(stage, () => new LiveRetriever(CreateServingTables(stage, null)), Path.Combine(directory, name), exclusionMask, source: true);
             first ??= manifest;
             sources.Add(new OnnxFusionSource { Directory = name, Weight = weights[l], Method = stage.Method.ToString(), Candidates = manifest.Candidates });
         }
