@@ -38,8 +38,8 @@ public static class ConditionalEvaluator
         var sorted = cutoffs.Distinct().Order().ToArray();
         var testUsers = Enumerable.Range(0, test.UserCount).Where(u => test.DegreeOf(u) > 0).ToArray();
         var table = model.Represent(train, userEmbeddings, itemEmbeddings, testUsers, maxConditions, null, threads);
-        var fallback = new UnimodalRetriever(itemEmbeddings).Retrieve(userEmbeddings, testUsers, train, ConditionalDefaults.FillLength(sorted[^1], itemEmbeddings.Rows), threads);
-        var lists = new ConditionalRetriever(itemEmbeddings, model.Conditions, implicitClustering)
+        var fallback = new UnimodalRetriever(itemEmbeddings, skipZeroRows: false).Retrieve(userEmbeddings, testUsers, train, ConditionalDefaults.FillLength(sorted[^1], itemEmbeddings.Rows), threads);
+        var lists = new ConditionalRetriever(itemEmbeddings, model.Conditions, implicitClustering, skipZeroRows: false)
             .Retrieve(table, implicitMixtures, testUsers, train, sorted, options, fallback, userEmbeddings, threads);
         // A user without a conditioned item is served by the fill alone: its goodness of fit is the unimodal one (set after retrieval).
         foreach (int u in testUsers)

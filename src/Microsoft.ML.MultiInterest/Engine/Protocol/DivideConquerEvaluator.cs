@@ -36,7 +36,7 @@ public static class DivideConquerEvaluator
         var testUsers = Enumerable.Range(0, test.UserCount).Where(u => test.DegreeOf(u) > 0).ToArray();
         var clock = Stopwatch.StartNew();
         var table = model.BuildMixtures(train, testUsers, threads);
-        var retriever = new ClusterQuotaRetriever(model.Items, model.Clustering);
+        var retriever = new ClusterQuotaRetriever(model.Items, model.Clustering, skipZeroRows: false);
         var options = new QuotaRetrievalOptions { Alpha = alpha };
         var lists = retriever.Retrieve(table, testUsers, train, sorted, options, null, null, threads);
         // Lists the user's clusters cannot fill are retrieved again with the shared query's unimodal ranking as the fill:
@@ -45,7 +45,7 @@ public static class DivideConquerEvaluator
         if (shortRows.Length > 0)
         {
             var shortUsers = shortRows.Select(q => testUsers[q]).ToArray();
-            var fallback = new UnimodalRetriever(model.Items).Retrieve(model.UserQueries(train, threads), shortUsers, train, sorted[^1], threads);
+            var fallback = new UnimodalRetriever(model.Items, skipZeroRows: false).Retrieve(model.UserQueries(train, threads), shortUsers, train, sorted[^1], threads);
             var refilled = retriever.Retrieve(table, shortUsers, train, sorted, options, fallback, null, threads);
             for (int t = 0; t < sorted.Length; t++)
                 for (int j = 0; j < shortRows.Length; j++)

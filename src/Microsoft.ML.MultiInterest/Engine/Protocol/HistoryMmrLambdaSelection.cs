@@ -155,7 +155,7 @@ public static class HistoryMmrLambdaSelection
         if (users.Length == 0) throw new ArgumentException("The validation graph has no edge: there is nothing to choose lambda on.", nameof(validation));
 
         int[] pair = [DiversityCutoff, RecallCutoff];
-        var search = new UnimodalRetriever(itemEmbeddings);
+        var search = new UnimodalRetriever(itemEmbeddings, skipZeroRows: false);
         var mmr = new MmrRetriever(itemEmbeddings);
         var unimodal = search.Retrieve(userEmbeddings, users, train, Math.Max(RecallCutoff, options.PoolSize), threads);
         // Diversity on MMR's unit items, shared rather than normalised again (0.13 GB at Gowalla's d = 768).
@@ -180,7 +180,7 @@ public static class HistoryMmrLambdaSelection
 
         var poolOptions = row.Pool.Clone();
         if (poolOptions.Threads == 0) poolOptions.Threads = threads;
-        var retriever = new HistoryInterestRetriever(itemEmbeddings, poolOptions, search, mmr);
+        var retriever = new HistoryInterestRetriever(itemEmbeddings, poolOptions, search, mmr, skipZeroRows: false);
         var interests = HistoryInterests.Build(train, itemEmbeddings, users, row.Interests, threads, userEmbeddings);
         var own = ProtocolEvaluator.OwnLists(poolOptions, unimodal);
         // The pool does not depend on lambda: searched once, re-ranked per lambda.

@@ -39,7 +39,7 @@ public static class LearnedInterestMmr
         var sorted = cutoffs.Distinct().Order().ToArray();
         var (testUsers, scorer) = LearnedMixtureEvaluator.Scoring(train, test, model, referenceItems, threads, misses);
         var interests = HistoryInterests.FromComponents(model, testUsers);
-        var retriever = new HistoryInterestRetriever(model.ItemComponents);
+        var retriever = new HistoryInterestRetriever(model.ItemComponents, null, null, null, skipZeroRows: false);
         int width = Math.Max(poolSize, sorted[^1]);
         var (pool, term) = retriever.Pool(userVectors, interests, train, width, interestWeight, threads);
         var lists = retriever.RerankMany(pool, term, sorted[^1], lambdas, width, threads);

@@ -93,8 +93,8 @@ public static class LearnedMixtureQuotas
         foreach (int u in testUsers)
             for (int c = 0; c < model.SourceComponents; c++)
                 TensorPrimitives.MultiplyAdd(model.UserComponents.ReadRow(u * model.SourceComponents + c), (float)model.WeightsOfUser(u)[c], mean.Row(u), mean.Row(u));
-        var fallback = new UnimodalRetriever(model.ItemComponents).Retrieve(mean, testUsers, train, sorted[^1], threads);
-        var lists = new ClusterQuotaRetriever(model.ItemComponents, clustering).Retrieve(table, testUsers, train, sorted, alpha, fallback, threads);
+        var fallback = new UnimodalRetriever(model.ItemComponents, skipZeroRows: false).Retrieve(mean, testUsers, train, sorted[^1], threads);
+        var lists = new ClusterQuotaRetriever(model.ItemComponents, clustering, skipZeroRows: false).Retrieve(table, testUsers, train, sorted, alpha, fallback, threads);
         var byCutoff = sorted.Select((k, t) => (k, t)).ToDictionary(p => p.k, p => lists[p.t]);
         var scorer = ProtocolScorer.ForAddedRow(train, test, testUsers, referenceItems, threads, misses, model.ItemComponents);
         return scorer.Score(name, byCutoff, table, null);

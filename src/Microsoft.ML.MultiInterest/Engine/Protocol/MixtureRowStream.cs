@@ -99,7 +99,7 @@ internal sealed class MixtureRowStream
             stream.MleSample = MixtureTable.ForUsers(train.UserCount, stream.SampleUsers, settings.Components, itemEmbeddings.Dimension);
             stream.SmoothedSample = MixtureTable.ForUsers(train.UserCount, stream.SampleUsers, settings.Components, itemEmbeddings.Dimension);
         }
-        var quotas = new ClusterQuotaRetriever(itemEmbeddings, clustering);
+        var quotas = new ClusterQuotaRetriever(itemEmbeddings, clustering, skipZeroRows: false);
         var roundRobin = settings.KnnRoundRobin ? new RoundRobinRetriever(itemEmbeddings) : null;
         if (roundRobin != null) stream.RoundRobinLists = [];
         int blockUsers = keep ? Math.Max(1, users) : settings.MixtureBlockUsers;

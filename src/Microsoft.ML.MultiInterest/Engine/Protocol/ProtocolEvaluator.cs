@@ -78,7 +78,7 @@ public static class ProtocolEvaluator
         Starting($"Unimodal and MMR: {users}, {itemEmbeddings.Rows:N0} items scanned each...");
         // Unimodal: one ranking of twice the largest cutoff (or the MMR pool) serves every cutoff, the quota fill and the MMR pool.
         // One exact search and one MMR over the items serve every row that needs them (each holds a copy of the item table).
-        var search = new UnimodalRetriever(itemEmbeddings);
+        var search = new UnimodalRetriever(itemEmbeddings, skipZeroRows: false);
         var unimodal = search.Retrieve(userEmbeddings, testUsers, train, Math.Max(2 * maxCutoff, settings.MmrPoolSize), threads);
         var unimodalLists = cutoffs.ToDictionary(k => k, k => Prefix(unimodal, k));
         seconds["unimodal_retrieval"] = Lap(clock);
@@ -150,7 +150,7 @@ public static class ProtocolEvaluator
         Dictionary<int, RankedLists>? tunedLists = null;
         var tuned = settings.MultiInterest;
         var tunedClustering = multiInterestClustering ?? clustering;
-        var tunedRetriever = tuned == null ? null : new ClusterQuotaRetriever(itemEmbeddings, tunedClustering);
+        var tunedRetriever = tuned == null ? null : new ClusterQuotaRetriever(itemEmbeddings, tunedClustering, skipZeroRows: false);
         if (tuned != null) Starting($"kNN-Embed (tuned) and multi-interest MMR: {users}...");
         // Smoothing reads only the clusters and weights of the neighbours' mixtures (their centroids are recomputed from
         // their items): m x 4d bytes per user fewer, 1.4 GB at m = 10, d = 512 and 70,000 users.
@@ -194,7 +194,7 @@ public static class ProtocolEvaluator
             // The clustered pool's lists are built once per item table, as a service would: timed apart from retrieval.
             var pool = history.Pool.Clone();
             if (pool.Threads == 0) pool.Threads = threads;
-            historyRetriever = new HistoryInterestRetriever(itemEmbeddings, pool, search, mmr);
+            historyRetriever = new HistoryInterestRetriever(itemEmbeddings, pool, search, mmr, skipZeroRows: false);
             if (pool.Search == HistoryPoolSearch.Clustered) seconds["history_pool_index"] = Lap(clock);
             // The frontier sweeps a pool of the MMR size: searched once here, at the larger of the two sizes, since a shorter
             // searched pool is the longer one's prefix (the re-ranking reads only the first rowPool entries). What the row

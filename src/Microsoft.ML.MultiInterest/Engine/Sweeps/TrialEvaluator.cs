@@ -108,7 +108,7 @@ internal sealed class TrialEvaluator
         int pool = Math.Min(Math.Max(settings.MmrPool, k), Math.Max(_train.ItemCount, k));
         int length = Math.Max(2 * k, Math.Max(MmrRetrieverDefaults.PoolSize, pool));
         var (unimodal, uSeconds, uReused) = _unimodal.GetOrFit($"{eKey}|length={length}", () =>
-            new UnimodalRetriever(itemVectors).Retrieve(userVectors, _users, _train, length, threads));
+            new UnimodalRetriever(itemVectors, skipZeroRows: false).Retrieve(userVectors, _users, _train, length, threads));
         Note(SweepStage.Embedding, uSeconds, uReused);
         ct.ThrowIfCancellationRequested();
 
@@ -136,7 +136,7 @@ internal sealed class TrialEvaluator
                 });
             Note(SweepStage.Retrieval, iSeconds, iReused);
             ct.ThrowIfCancellationRequested();
-            lists = new HistoryInterestRetriever(itemVectors).Retrieve(userVectors, interests, _train, k, settings.ResolvedMmrLambda, settings.InterestWeight,
+            lists = new HistoryInterestRetriever(itemVectors, null, null, null, skipZeroRows: false).Retrieve(userVectors, interests, _train, k, settings.ResolvedMmrLambda, settings.InterestWeight,
                 pool, threads, Rows(unimodal, userCount, pool));
         }
         else
@@ -152,7 +152,7 @@ internal sealed class TrialEvaluator
                 }, ct: ct);
                 var c = ItemClustering.Create(kmeans.Assignments, options.Clusters, itemVectors, kmeans.Centroids);
                 Report($"clusters fitted: {options.Clusters} clusters, mean cosine {kmeans.Objective:F4}");
-                return new ClusteringEntry(c, new ClusterQuotaRetriever(itemVectors, c));
+                return new ClusteringEntry(c, new ClusterQuotaRetriever(itemVectors, c, skipZeroRows: false));
             });
             Note(SweepStage.Clustering, cSeconds, cReused);
             ct.ThrowIfCancellationRequested();

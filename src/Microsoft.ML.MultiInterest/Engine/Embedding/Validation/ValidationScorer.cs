@@ -49,7 +49,7 @@ internal sealed class ValidationScorer
     public ValidationScore Score(EmbeddingMatrix users, EmbeddingMatrix items, int threads)
     {
         if (_users.Length == 0) return new ValidationScore(0, 0);
-        return Measure(new UnimodalRetriever(items).Retrieve(users, _users, _train, Cutoff, threads));
+        return Measure(new UnimodalRetriever(items, skipZeroRows: false).Retrieve(users, _users, _train, Cutoff, threads));
     }
 
     /// <summary>
@@ -60,7 +60,7 @@ internal sealed class ValidationScorer
     public ValidationScore[] Score(EmbeddingMatrix users, EmbeddingMatrix items, IReadOnlyList<float[]> itemScales, int threads)
     {
         if (_users.Length == 0) return itemScales.Select(_ => new ValidationScore(0, 0)).ToArray();
-        return new UnimodalRetriever(items).RetrieveScaled(users, _users, _train, Cutoff, itemScales, threads).Select(Measure).ToArray();
+        return new UnimodalRetriever(items, skipZeroRows: false).RetrieveScaled(users, _users, _train, Cutoff, itemScales, threads).Select(Measure).ToArray();
     }
 
     /// <summary>Mean Recall@K and NDCG@K of round-robin retrieval over the users' mixture components.</summary>
@@ -75,7 +75,7 @@ internal sealed class ValidationScorer
     public ValidationScore Score(DivideConquerModel model, int threads)
     {
         if (_users.Length == 0) return new ValidationScore(0, 0);
-        var retriever = new ClusterQuotaRetriever(model.Items, model.Clustering);
+        var retriever = new ClusterQuotaRetriever(model.Items, model.Clustering, skipZeroRows: false);
         return Measure(retriever.Retrieve(model.BuildMixtures(_train, _users, threads), _users, _train, [Cutoff], threads: threads)[0]);
     }
 
