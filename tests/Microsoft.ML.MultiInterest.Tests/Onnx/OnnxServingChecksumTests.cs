@@ -19,6 +19,15 @@ public sealed class OnnxServingChecksumTests : IDisposable
     /// <summary>Every kind of directory a model exports, by the scorer that serves it.</summary>
     public static TheoryData<string> Kinds => ["unimodal", "quota", "mmr", "history-mmr", "clustered-history-mmr", "dcm", "fusion", "conditional", "merged-conditional"];
 
+    /// <summary>The small integer world's quota serving directory (M = 6, alpha 1) exported into <paramref name="name"/>.</summary>
+    private (MixtureWorld World, string Onnx) QuotaDirectory(string name)
+    {
+        var w = MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+        string onnx = Path.Combine(_directory, name);
+        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 6, 1.0, onnx);
+        return (w, onnx);
+    }
+
     /// <summary>
     /// The model of <paramref name="kind"/> exported: <see cref="ExcludeItemsModels"/>' kinds, and the conditions alone
     /// ("conditional", <c>ImplicitShare</c> 0) or merged with the clusters' components ("merged-conditional": the directory's
@@ -84,9 +93,7 @@ public sealed class OnnxServingChecksumTests : IDisposable
     public void SixtyFourBytesWrittenIntoTheUnimodalScorersItemTableAreRefused()
     {
         // The review's case: the table still parses, so ONNX Runtime took it and the lists changed.
-        var w = MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
-        string onnx = Path.Combine(_directory, "quota");
-        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 6, 1.0, onnx);
+        var (w, onnx) = QuotaDirectory("quota");
         string graph = Path.Combine(onnx, OnnxServingDirectory.UnimodalScorerFileName);
         byte[] bytes = File.ReadAllBytes(graph);
         byte[] table = [.. w.Items.Values.Take(w.Items.Dimension * 8).SelectMany(BitConverter.GetBytes)];
@@ -105,9 +112,7 @@ public sealed class OnnxServingChecksumTests : IDisposable
     [InlineData("beta", 2.0)]
     public void AManifestSettingEditedWithinRangeIsRefused(string field, double value)
     {
-        var w = MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
-        string onnx = Path.Combine(_directory, "quota");
-        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 6, 1.0, onnx);
+        var (w, onnx) = QuotaDirectory("quota");
         string path = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
         var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         json[field] = value;
@@ -160,9 +165,7 @@ public sealed class OnnxServingChecksumTests : IDisposable
     [Fact]
     public void ADirectoryOfAnOlderFormatOpensUnverified_WithOneWarningPerFactory()
     {
-        var w = MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
-        string onnx = Path.Combine(_directory, "old");
-        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 6, 1.0, onnx);
+        var (w, onnx) = QuotaDirectory("old");
         int[] users = [.. Enumerable.Range(0, w.Users.Rows)];
         RankedLists expected;
         using (var current = OnnxCandidateScorer.Open(onnx)) expected = current.RetrieveClusterQuota(users);
@@ -192,9 +195,7 @@ public sealed class OnnxServingChecksumTests : IDisposable
     [Fact]
     public void AManifestOfTheCurrentFormatWithoutItsChecksumsIsRefused()
     {
-        var w = MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
-        string onnx = Path.Combine(_directory, "stripped");
-        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 6, 1.0, onnx);
+        var (w, onnx) = QuotaDirectory("stripped");
         string path = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
         var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         json.Remove("file_sha256");
@@ -208,9 +209,7 @@ public sealed class OnnxServingChecksumTests : IDisposable
     {
         // A version-3 manifest records no checksums and is served unverified; one that records a seal is checked against it
         // whatever its format_version says, so lowering the version is an edit like any other (docs/onnx.md, "Checksums").
-        var w = MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
-        string onnx = Path.Combine(_directory, "downgraded");
-        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 6, 1.0, onnx);
+        var (w, onnx) = QuotaDirectory("downgraded");
         string path = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
         string text = File.ReadAllText(path);
         Assert.Contains($"\"format_version\": {OnnxServingManifest.CurrentFormatVersion},", text, StringComparison.Ordinal);
@@ -223,9 +222,7 @@ public sealed class OnnxServingChecksumTests : IDisposable
     [Fact]
     public void AListedFileThatIsMissingIsRefusedNamingIt()
     {
-        var w = MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
-        string onnx = Path.Combine(_directory, "missing");
-        OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 6, 1.0, onnx);
+        var (w, onnx) = QuotaDirectory("missing");
         string graph = Path.Combine(onnx, OnnxServingDirectory.EncoderFileName);
         File.Delete(graph);
         var e = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx).Dispose());
