@@ -130,7 +130,7 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
         {
             AppendedColumn.Create<VBuffer<float>>(_userOutput, type, [_userColumn], row => RowGetter(row, user, UserEmbeddings), PerKeyAnnotation.With(user)),
             AppendedColumn.Create<VBuffer<float>>(_itemOutput, type, [_itemColumn], row => RowGetter(row, item, ItemEmbeddings),
-                PerKeyAnnotation.With(item, _als != null ? AlsAnnotations.Of(_als) : DivideConquer != null ? DivideConquerAnnotations.Of(DivideConquer.Encoder) : null)),
+                PerKeyAnnotation.With(item, _als != null ? AlsAnnotations.Of(_als) : DivideConquer != null ? DivideConquerAnnotations.Of(DivideConquer, ItemEmbeddings.Rows) : null)),
         };
         if (Mixture is { } m)
         {

@@ -110,9 +110,9 @@ public sealed class MmrRetrieverEstimator : IEstimator<CandidateRetrievalTransfo
             OptionChecks.AtLeast(PoolSize, 1, nameof(PoolSize));
             OptionChecks.NonNegativeFinite(InterestWeight, nameof(InterestWeight));
             if (!Enum.IsDefined(Interests)) throw new ArgumentOutOfRangeException(nameof(Interests), Interests, $"{nameof(Interests)} is not a defined value (Clusters or History).");
-            if (Interests == MmrInterests.History && HistoryVector == Engine.HistoryVector.Mean)
+            if (Interests == MmrInterests.History && HistoryVector is Engine.HistoryVector.Mean or Engine.HistoryVector.Encoder)
                 throw new ArgumentOutOfRangeException(nameof(HistoryVector), HistoryVector,
-                    "HistoryVector = Mean does not apply to history-interest MMR (Interests = History), which reads every history by its fold-in: use Auto or FoldIn.");
+                    $"HistoryVector = {HistoryVector} does not apply to history-interest MMR (Interests = History), which reads every history by its fold-in: use Auto or FoldIn.");
             OptionChecks.AtLeast(ItemsPerInterest, 1, nameof(ItemsPerInterest));
             OptionChecks.Within(MaxInterests, 1, 64, nameof(MaxInterests));
             OptionChecks.Within(InterestIterations, 1, 1000, nameof(InterestIterations));

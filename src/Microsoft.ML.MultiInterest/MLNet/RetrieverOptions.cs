@@ -38,8 +38,10 @@ public abstract class RetrieverOptions : MultiInterestStageOptions
     /// <summary>
     /// How a user the stage was not trained on is read from its history (the <see cref="HistoryColumnName"/> column,
     /// <c>Recommend(user, history)</c>, the ONNX scorers' fresh histories) into its single vector: the implicit-ALS fold-in
-    /// of the history or the mean of its items' vectors. <see cref="Engine.HistoryVector.Auto"/> folds in when the item
-    /// embedding column carries the ALS objective its vectors were trained with. Round-robin stages read a history by their
+    /// of the history, the mean of its items' vectors, or the query of the divide-and-conquer model the item vectors come from
+    /// (<see cref="Engine.HistoryVector.Encoder"/>). <see cref="Engine.HistoryVector.Auto"/> folds in when the item
+    /// embedding column carries the ALS objective its vectors were trained with, and on a divide-and-conquer model's vectors
+    /// (see <see cref="Engine.HistoryVector.Auto"/>). Round-robin stages read a history by their
     /// learned components and take only Auto or Mean; history-interest MMR always folds in. Default
     /// <see cref="Engine.RetrieverDefaults.HistoryVector"/>.
     /// </summary>
@@ -85,7 +87,7 @@ public abstract class RetrieverOptions : MultiInterestStageOptions
         OptionChecks.ColumnName(CandidateSourceColumnName, nameof(CandidateSourceColumnName));
         OptionChecks.Threads(Threads, nameof(Threads));
         if (!Enum.IsDefined(HistoryVector))
-            throw new ArgumentOutOfRangeException(nameof(HistoryVector), HistoryVector, $"{nameof(HistoryVector)} is not a defined value (Auto, Mean or FoldIn).");
+            throw new ArgumentOutOfRangeException(nameof(HistoryVector), HistoryVector, $"{nameof(HistoryVector)} is not a defined value (Auto, Mean, FoldIn or Encoder).");
         OptionChecks.DistinctOutputs(
             [(CandidatesColumnName, nameof(CandidatesColumnName)), (CandidateScoresColumnName, nameof(CandidateScoresColumnName)), (CandidateSourceColumnName, nameof(CandidateSourceColumnName))],
             InputColumns().ToList());

@@ -55,9 +55,9 @@ public sealed class RoundRobinRetrieverEstimator : IEstimator<CandidateRetrieval
             OptionChecks.ColumnName(UserComponentWeightsColumnName, nameof(UserComponentWeightsColumnName));
             OptionChecks.ColumnName(ItemComponentsColumnName, nameof(ItemComponentsColumnName));
             OptionChecks.Candidates(Candidates, nameof(Candidates));
-            if (HistoryVector == Engine.HistoryVector.FoldIn)
+            if (HistoryVector is Engine.HistoryVector.FoldIn or Engine.HistoryVector.Encoder)
                 throw new ArgumentOutOfRangeException(nameof(HistoryVector), HistoryVector,
-                    "HistoryVector = FoldIn does not apply to round robin, which reads a new user's history by its learned components: use Auto or Mean.");
+                    $"HistoryVector = {HistoryVector} does not apply to round robin, which reads a new user's history by its learned components: use Auto or Mean.");
         }
     }
 

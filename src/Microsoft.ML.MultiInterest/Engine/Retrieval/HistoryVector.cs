@@ -8,7 +8,10 @@ public enum HistoryVector
 {
     /// <summary>
     /// Chosen at Fit: <see cref="FoldIn"/> when the item vectors carry the implicit-ALS objective they were trained with (a
-    /// GraphEmbedding stage trained them by ALS), else <see cref="Mean"/>. A fitted stage records what it chose.
+    /// GraphEmbedding stage trained them by ALS); on a divide-and-conquer GraphEmbedding's vectors, <see cref="FoldIn"/> fitted to
+    /// the trained users' vectors (its encoder's queries) when the stage reads user vectors, which recalled more than the
+    /// encoder's own query for users left out of the fit (docs/pipeline.md), else <see cref="Encoder"/> (a pooling encoder) or
+    /// <see cref="Mean"/>; else <see cref="Mean"/>. A fitted stage records what it chose.
     /// </summary>
     Auto,
 
@@ -23,4 +26,15 @@ public enum HistoryVector
     /// history their own way.
     /// </summary>
     FoldIn,
+
+    /// <summary>
+    /// The query of the divide-and-conquer model whose item vectors the stage retrieves with: its history encoder over the
+    /// history items' input vectors, with cluster prompts and the intent p_uk (<see cref="DivideConquerModel.UserQueries"/>),
+    /// the function that gave every trained user its vector. The stage keeps what the encoder needs (input vectors, clusters,
+    /// prompts, attention query, cluster prior), saved in the zip. Only after a GraphEmbedding stage with
+    /// <see cref="EmbeddingAlgorithm.DivideConquer"/> and a pooling encoder (<see cref="DivideConquerEncoder.MeanPooling"/>,
+    /// <see cref="DivideConquerEncoder.AttentionPooling"/>); not for round-robin or history-interest MMR stages. Not exported
+    /// to ONNX: <see cref="MultiInterestModel.ExportOnnx"/> refuses such a stage.
+    /// </summary>
+    Encoder,
 }

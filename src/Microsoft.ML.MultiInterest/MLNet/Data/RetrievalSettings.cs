@@ -44,9 +44,10 @@ public sealed record RetrievalSettings
     public int InterestIterations { get; init; } = HistoryInterestDefaults.Iterations;
 
     /// <summary>
-    /// How a history the stage was not trained on becomes the user's vector, as resolved at Fit (<see cref="HistoryVector.Mean"/>
-    /// or <see cref="HistoryVector.FoldIn"/>, never Auto): the fold-in reads <see cref="FoldInRegularization"/>,
-    /// <see cref="FoldInRegularizationExponent"/>, <see cref="FoldInUnobservedWeight"/> and <see cref="FoldInMatchUserVectors"/>.
+    /// How a history the stage was not trained on becomes the user's vector, as resolved at Fit (<see cref="HistoryVector.Mean"/>,
+    /// <see cref="HistoryVector.FoldIn"/> or <see cref="HistoryVector.Encoder"/>, never Auto): the fold-in reads <see cref="FoldInRegularization"/>,
+    /// <see cref="FoldInRegularizationExponent"/>, <see cref="FoldInUnobservedWeight"/> and <see cref="FoldInMatchUserVectors"/>;
+    /// the encoder, the divide-and-conquer tables the stage keeps (saved in the zip with it).
     /// History-interest MMR always folds in. Default <see cref="HistoryVector.Mean"/>; models saved before the setting existed read it back.
     /// </summary>
     public HistoryVector HistoryVector { get; init; } = HistoryVector.Mean;

@@ -115,14 +115,16 @@ internal static partial class CandidatePersistence
     }
 
     /// <summary>
-    /// How a saved stage other than history-interest MMR reads a new user's history: the fold-in it recorded, or the mean
-    /// (stages saved without the entry: every stage before 2026-12-05, and those that chose the mean).
+    /// How a saved stage other than history-interest MMR reads a new user's history: the fold-in it recorded, the
+    /// divide-and-conquer encoder (its tables: <see cref="ReadEncoder"/>), or the mean (stages saved without the entry: every
+    /// stage before 2026-12-05, and those that chose the mean).
     /// </summary>
     private static RetrievalSettings ReadHistoryVector(Dictionary<string, string> meta, RetrievalSettings settings)
     {
         if (!meta.TryGetValue(HistoryVectorKey, out var text)) return settings;
+        if (text == nameof(HistoryVector.Encoder)) return settings with { HistoryVector = HistoryVector.Encoder };
         if (text != nameof(HistoryVector.FoldIn))
-            throw new InvalidDataException($"The saved candidate stage has metadata entry '{HistoryVectorKey}' = '{text}', which is not FoldIn.");
+            throw new InvalidDataException($"The saved candidate stage has metadata entry '{HistoryVectorKey}' = '{text}', which is not FoldIn or Encoder.");
         var read = ReadFoldIn(meta, settings) with { HistoryVector = HistoryVector.FoldIn };
         try
         {

@@ -87,6 +87,7 @@ internal static partial class CandidatePersistence
             builder.Metadata(HistoryVectorKey, settings.HistoryVector.ToString());
             AddFoldIn(builder, settings);
         }
+        else if (settings.HistoryVector == HistoryVector.Encoder) AddEncoder(builder, tables.Encoder!);
         if (tables.Learned?.Dcm is { } dcm) AddDcm(builder, dcm);
         if (tables.Learned is { FromMixtureStage: true }) builder.Metadata(ComponentSourceKey, ComponentSourceAnnotation.KnnSmoothedMixture);
         if (tables.Conditional is { } conditional) AddConditional(builder, conditional, settings);
@@ -298,6 +299,7 @@ internal static partial class CandidatePersistence
         var saved = new SavedCandidates(SavedMetadata.Name(meta, UserColumnKey), SavedMetadata.Name(meta, CandidatesColumnKey),
             SavedMetadata.Name(meta, ScoresColumnKey), m, names, users, userRows, lists, method, alpha, settings);
         saved.Dcm = ReadDcm(model, meta);
+        saved.Encoder = ReadEncoder(model, meta, settings);
         saved.ComponentsFromMixtureStage = meta.GetValueOrDefault(ComponentSourceKey) == ComponentSourceAnnotation.KnnSmoothedMixture;
         saved.Conditional = ReadConditional(model, meta);
         saved.Followed = ReadFollowed(model);
@@ -316,6 +318,8 @@ internal static partial class CandidatePersistence
                 meta.GetValueOrDefault(HistoryColumnKey, MultiInterestColumnNames.History),
                 meta.GetValueOrDefault(SourceColumnKey, MultiInterestColumnNames.CandidateSource));
             CheckServing(saved.Serving, rows, names.Count);
+            if (saved.Encoder is { } encoder && encoder.Rows.Length != saved.Serving.ServingItemKeys.Length)
+                throw new InvalidDataException($"Initializer '{EncoderInputsTable}' has {encoder.Rows.Length} rows for the {saved.Serving.ServingItemKeys.Length} items of '{ServingItemsTable}'.");
         }
         return saved;
     }

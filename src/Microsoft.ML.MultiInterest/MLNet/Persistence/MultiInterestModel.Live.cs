@@ -134,6 +134,7 @@ public sealed partial class MultiInterestModel
             Learned = learned,
             Conditional = stage.Conditional,
             Followed = stage.Followed,
+            Encoder = stage.Encoder,
             HistoryUsers = historyUsers,
             History = history,
         };

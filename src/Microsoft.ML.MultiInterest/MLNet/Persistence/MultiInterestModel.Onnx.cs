@@ -32,7 +32,9 @@ public sealed partial class MultiInterestModel
     /// served by <see cref="OnnxHistoryMmrScorer"/>) recommends fewer item keys than the model has. (Conditional
     /// retrieval is exported as the quota graphs over the items grouped by condition, each user's conditions and queries
     /// precomputed, <see cref="OnnxServingDirectory.ExportConditional"/>; merged with implicit components, as that and a quota
-    /// directory laid out together, <see cref="OnnxServingDirectory.ExportConditionalMerged"/>.)
+    /// directory laid out together, <see cref="OnnxServingDirectory.ExportConditionalMerged"/>.) Or the served stage (or a
+    /// fused source) reads a new user's history by the divide-and-conquer encoder (<see cref="HistoryVector.Encoder"/>), which
+    /// no scorer computes: refused before anything is written.
     /// </exception>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
     {
@@ -41,6 +43,7 @@ public sealed partial class MultiInterestModel
             throw new IOException($"'{directory}' is a file: ExportOnnx writes a directory of graphs and manifests there (created if needed).");
         CheckNewOrEarlierExport(directory);
         CheckIdsWritable(EmbeddingOf(FirstServedStage));
+        RefuseEncoderStages();
         // Marked unfinished before anything is touched and unmarked last: an interrupted or failed export (a full disk, a kill)
         // leaves a directory that serving refuses as unfinished and the next export accepts, never one that mixes two models'
         // graphs under a manifest, nor a manifest over missing files. Written in place, so mounts, links, the directory's
@@ -69,6 +72,19 @@ public sealed partial class MultiInterestModel
         }
         Unmark(held, marker);
         return manifest;
+    }
+
+    /// <summary>
+    /// Refuses a model whose served stage (or a fused source) reads a new user's history by the divide-and-conquer encoder: no
+    /// scorer computes that query, and serving such a user the mean instead would pass another reading for the model's.
+    /// </summary>
+    private void RefuseEncoderStages()
+    {
+        var stages = RankFusions.Count > 0 ? FusionStages().Stages : [ServingStage];
+        if (stages.FirstOrDefault(s => s.Settings.HistoryVector == HistoryVector.Encoder) is not { } stage) return;
+        throw new NotSupportedException($"ExportOnnx: the retrieval stage writing '{stage.CandidatesColumnName}' reads a new user's history by the divide-and-conquer "
+            + "encoder (HistoryVector = Encoder), which the ONNX scorers do not compute. Serve it with CreateRecommender (or the fitted pipeline), or fit the stage "
+            + "with HistoryVector = Auto or FoldIn (the fold-in, recorded in the export) to export it.");
     }
 
     /// <summary>Opens the unfinished mark for the export, unshared (deletable); refuses while another export holds it.</summary>

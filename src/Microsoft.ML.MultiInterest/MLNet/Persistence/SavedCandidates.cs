@@ -60,6 +60,9 @@ public sealed class SavedCandidates
     /// <summary>The soft k-means settings of a round-robin stage over a differentiable-clustering model; null otherwise.</summary>
     internal DcmClustering? Dcm { get; set; }
 
+    /// <summary>The divide-and-conquer encoder's tables over the serving items of a stage that reads histories by it; null otherwise.</summary>
+    internal HistoryEncoderTables? Encoder { get; set; }
+
     /// <summary>A round-robin stage fitted over the kNN-Embed mixture stage's components (each user's mixture, the item embeddings as item components).</summary>
     internal bool ComponentsFromMixtureStage { get; set; }
 

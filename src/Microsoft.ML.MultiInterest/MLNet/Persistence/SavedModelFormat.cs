@@ -29,9 +29,11 @@ internal static class SavedModelFormat
     /// Version 5 (2026-12) adds the conditional retrieval stage (<see cref="CandidateMethod.Conditional"/>, with its condition
     /// parameters and the condition of each serving item), which an older reader could not serve. Version 6 (2026-12-05, package
     /// 1.2.0) lets a retrieval stage read a new user's history by its implicit-ALS fold-in (metadata <c>HistoryVector</c> =
-    /// FoldIn with the fold-in's objective), which an older reader would serve by the mean of its items' vectors.
+    /// FoldIn with the fold-in's objective), which an older reader would serve by the mean of its items' vectors. Version 7
+    /// (2026-12) lets a retrieval stage read a new user's history by the divide-and-conquer encoder its item vectors come
+    /// from (metadata <c>HistoryVector</c> = Encoder with the encoder's tables), which an older reader could not serve.
     /// </summary>
-    public const int Version = 6;
+    public const int Version = 7;
 
     public const string GraphEmbeddingStage = "GraphEmbedding";
     public const string SphericalKMeansStage = "SphericalKMeans";

@@ -18,8 +18,8 @@ internal static class FittedServing
         IReadOnlyDictionary<int, int[]>? followed = null)
     {
         var columns = RetrieverColumns.Of(options);
-        settings = HistoryVectorChoice.Resolve(options, method, settings, input.Schema, rows.UserVectors != null);
-        DivideConquerHistoryWarning.Check(context, stage, input.Schema[options.ItemEmbeddingColumnName], settings);
+        (settings, var encoder) = HistoryVectorChoice.Resolve(options, method, settings, input.Schema, rows.UserVectors != null);
+        DivideConquerHistoryWarning.Check(context, stage, input.Schema[options.ItemEmbeddingColumnName], settings, options.HistoryVector);
         var tables = new ServingTables
         {
             Method = method,
@@ -37,6 +37,8 @@ internal static class FittedServing
             Learned = learned,
             Conditional = conditional,
             Followed = followed,
+            // Over the stage's items (compact index), as the zip saves them.
+            Encoder = encoder?.Select(items.RowOf),
             HistoryUsers = items.ActiveUsers,
             History = items.ActiveHistory(),
         };

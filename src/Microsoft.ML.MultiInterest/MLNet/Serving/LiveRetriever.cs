@@ -26,6 +26,7 @@ internal sealed partial class LiveRetriever
     private readonly HistoryInterestBuilder? _freshInterests;
     private readonly HistoryInterestRetriever? _historyMmr;
     private readonly Lazy<InterestFoldIn>? _historyFoldIn;
+    private readonly DivideConquerModel? _encoder;
     private readonly ConditionalRetriever? _conditional;
     private readonly Lazy<(EmbeddingMatrix Unit, UnimodalRetriever Search)> _similar;
     private readonly int[] _popular;
@@ -75,6 +76,10 @@ internal sealed partial class LiveRetriever
         var objective = Settings.History();
         _historyFoldIn = Settings.HistoryVector == HistoryVector.FoldIn && _interests == null
             ? new(() => matched?.FoldIn ?? new InterestFoldIn(tables.Items, objective, threads))
+            : null;
+        // The divide-and-conquer model over the stage's items, whose query reads a new user's history (HistoryVector.Encoder).
+        _encoder = Settings.HistoryVector == HistoryVector.Encoder
+            ? (tables.Encoder ?? throw new InvalidOperationException("The stage reads histories by the divide-and-conquer encoder but holds no encoder tables.")).ToModel(tables.Items)
             : null;
         _similar = new(() =>
         {
@@ -385,8 +390,13 @@ internal sealed partial class LiveRetriever
         return new LiveList(items.ToArray(), items.Select(j => _degrees[j]).ToArray(), CandidateSource.Popular);
     }
 
-    /// <summary>A new user's vector from its history (compact items): the fold-in or the mean, as <see cref="RetrievalSettings.HistoryVector"/> says.</summary>
-    private float[] VectorOfHistory(ReadOnlySpan<int> items) => _historyFoldIn != null ? _historyFoldIn.Value.SolveWhole(items) : MeanOf(items);
+    /// <summary>A new user's vector from its history (compact items, ascending): the fold-in, the encoder's query or the mean, as <see cref="RetrievalSettings.HistoryVector"/> says.</summary>
+    private float[] VectorOfHistory(ReadOnlySpan<int> items) =>
+        _historyFoldIn != null ? _historyFoldIn.Value.SolveWhole(items) : _encoder != null ? EncoderQuery(_encoder, items) : MeanOf(items);
+
+    /// <summary>The divide-and-conquer query of one history: the model's own <see cref="DivideConquerModel.UserQueries"/>, on a graph of that history.</summary>
+    private static float[] EncoderQuery(DivideConquerModel encoder, ReadOnlySpan<int> items) =>
+        encoder.UserQueries(BipartiteGraph.FromEdges(1, encoder.Items.Rows, new int[items.Length], items), threads: 1).ReadRow(0).ToArray();
 
     private float[] MeanOf(ReadOnlySpan<int> items)
     {

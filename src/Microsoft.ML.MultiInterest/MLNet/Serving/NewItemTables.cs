@@ -101,6 +101,10 @@ internal static class NewItemTables
         if (t.Method == CandidateMethod.Conditional)
             throw new NotSupportedException("FoldInNewItems: a conditional stage (ConditionalRetriever) retrieves an item only under its conditions (topics), "
                 + "which the fit gives each item and new engagements do not; " + Refit);
+        if (t.Settings.HistoryVector == HistoryVector.Encoder)
+            throw new NotSupportedException("FoldInNewItems: this stage reads a new user's history by the divide-and-conquer encoder (HistoryVector = Encoder), "
+                + "which reads each history item's input vector and cluster; the fit gives every item both and a fold-in neither. Fit the stage with "
+                + "HistoryVector = Auto or FoldIn to fold items in between fits, or " + Refit);
         if (t.UserVectors == null)
             throw new NotSupportedException($"FoldInNewItems: this {t.Method} stage reads no user vectors (UserEmbeddingColumnName), and a new item is "
                 + "folded in against the trained users' vectors; fit the stage with user vectors, or " + Refit);

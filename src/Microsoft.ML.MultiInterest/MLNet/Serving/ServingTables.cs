@@ -68,6 +68,12 @@ internal sealed class ServingTables
     /// <summary>The followed conditions of user rows <paramref name="users"/> (null entries: from the history), or null when there are none.</summary>
     public int[]?[]? FollowedOf(IReadOnlyList<int> users) => Followed == null ? null : users.Select(u => Followed.GetValueOrDefault(u)).ToArray();
 
+    /// <summary>
+    /// The divide-and-conquer encoder's tables over the compact items, with which a stage of <see cref="HistoryVector.Encoder"/>
+    /// reads a new user's history; null for the other stages.
+    /// </summary>
+    public HistoryEncoderTables? Encoder { get; init; }
+
     /// <summary>The clusters of the compact items; null when the method reads none.</summary>
     public ItemClustering? Clustering { get; init; }
 

@@ -1,0 +1,77 @@
+using Microsoft.ML.MultiInterest.Engine;
+
+namespace Microsoft.ML.MultiInterest;
+
+/// <summary>
+/// What a retrieval stage keeps of a divide-and-conquer model to read a new user's history by its encoder
+/// (<see cref="HistoryVector.Encoder"/>): the history (input) vector s_i and cluster of each of its items, the prompts t_k,
+/// the attention query, the cluster prior π and the intent settings. The rows are items of the stage (compact items) or, as
+/// annotated on a GraphEmbedding's item column, the item rows (key - 1) listed in <see cref="Rows"/>. The query itself is
+/// <see cref="DivideConquerModel.UserQueries"/>'s, on the model these tables make (<see cref="ToModel"/>): one encoder code.
+/// </summary>
+internal sealed record HistoryEncoderTables(DivideConquerEncoder Encoder, int[] Rows, EmbeddingMatrix HistoryItems, int[] Clusters,
+    EmbeddingMatrix? Prompts, EmbeddingMatrix? AttentionQuery, double[] Prior, double IntentSmoothing, int Components)
+{
+    /// <summary>Whether <paramref name="encoder"/> reads a history a stage can serve: pooling over the items, in no order.</summary>
+    public static bool Serves(DivideConquerEncoder encoder) => encoder is DivideConquerEncoder.MeanPooling or DivideConquerEncoder.AttentionPooling;
+
+    /// <summary>The tables of <paramref name="model"/> (item rows over the full key range) for the item rows <paramref name="rows"/> (ascending); null when its encoder is not served.</summary>
+    public static HistoryEncoderTables? Of(DivideConquerModel model, IReadOnlyList<int> rows)
+    {
+        if (!Serves(model.Encoder) || model.HistoryItems is not { } inputs) return null;
+        var kept = rows.ToArray();
+        int d = inputs.Dimension;
+        var gathered = new EmbeddingMatrix(kept.Length, d);
+        for (int j = 0; j < kept.Length; j++) inputs.ReadRow(kept[j]).CopyTo(gathered.Row(j));
+        return new HistoryEncoderTables(model.Encoder, kept, gathered, kept.Select(model.Clustering.ClusterOf).ToArray(),
+            model.Prompts, model.AttentionQuery, model.ClusterPrior.ToArray(), model.IntentSmoothing, model.Components);
+    }
+
+    /// <summary>K, the clusters.</summary>
+    public int ClusterCount => Prior.Length;
+
+    /// <summary>
+    /// The tables for the item rows <paramref name="rows"/> (ascending; entry j becomes row j, <see cref="Rows"/> its index):
+    /// an item row without an entry here (no edge when the model was fitted) gets a zero input vector in cluster 0, as the
+    /// model's own tables give it.
+    /// </summary>
+    public HistoryEncoderTables Select(IReadOnlyList<int> rows)
+    {
+        int d = HistoryItems.Dimension;
+        var inputs = new EmbeddingMatrix(rows.Count, d);
+        var clusters = new int[rows.Count];
+        for (int j = 0; j < rows.Count; j++)
+        {
+            int at = Array.BinarySearch(Rows, rows[j]);
+            if (at < 0) continue;
+            HistoryItems.ReadRow(at).CopyTo(inputs.Row(j));
+            clusters[j] = Clusters[at];
+        }
+        return this with { Rows = Enumerable.Range(0, rows.Count).ToArray(), HistoryItems = inputs, Clusters = clusters };
+    }
+
+    /// <summary>The model over the stage's items <paramref name="items"/> (the output vectors, one row per entry of these tables).</summary>
+    public DivideConquerModel ToModel(EmbeddingMatrix items)
+    {
+        if (items.Rows != HistoryItems.Rows || items.Dimension != HistoryItems.Dimension)
+            throw new ArgumentException($"The encoder's tables hold {HistoryItems.Rows} items of dimension {HistoryItems.Dimension}, the stage {items.Rows} of {items.Dimension}.", nameof(items));
+        var clustering = ItemClustering.Create(Clusters, ClusterCount, items);
+        return new DivideConquerModel(Encoder, items, HistoryItems, null, Prompts, AttentionQuery, null, null, clustering, Prior, IntentSmoothing, Components);
+    }
+
+    /// <summary>Checks the tables agree with one another (a damaged zip or edited annotations would otherwise fail while serving).</summary>
+    /// <exception cref="InvalidDataException">A table has the wrong shape or a cluster is out of range.</exception>
+    public HistoryEncoderTables Checked(string where)
+    {
+        int n = Rows.Length, d = HistoryItems.Dimension, k = ClusterCount;
+        string? problem = !Serves(Encoder) ? $"its encoder {Encoder} is not one a stage serves (MeanPooling or AttentionPooling)"
+            : HistoryItems.Rows != n || Clusters.Length != n ? $"{n} items, {HistoryItems.Rows} input vectors and {Clusters.Length} clusters"
+            : k < 1 ? "no cluster prior"
+            : Clusters.Any(c => (uint)c >= (uint)k) ? $"a cluster outside 0..{k - 1}"
+            : Prompts != null && (Prompts.Rows != k || Prompts.Dimension != d) ? $"prompts of {Prompts.Rows} x {Prompts.Dimension} for {k} clusters of dimension {d}"
+            : Encoder == DivideConquerEncoder.AttentionPooling && (AttentionQuery is not { Rows: 1 } q || q.Dimension != d) ? "an attention encoder without its query of dimension " + d
+            : !double.IsFinite(IntentSmoothing) || IntentSmoothing < 0 || Components < 1 ? $"intent smoothing {IntentSmoothing} and {Components} components"
+            : null;
+        return problem == null ? this : throw new InvalidDataException($"{where}: the divide-and-conquer encoder's tables are inconsistent ({problem}).");
+    }
+}
