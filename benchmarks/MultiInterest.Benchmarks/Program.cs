@@ -15,5 +15,6 @@ root.Subcommands.Add(ScaleCommand.Create());
 root.Subcommands.Add(KeyRangeCommand.Create());
 root.Subcommands.Add(DivideConquerCommand.Create());
 root.Subcommands.Add(LatencyCommand.Create());
+root.Subcommands.Add(NewUserHistoryCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());
 return CliRunner.Run(root, args, CliConsole.System());

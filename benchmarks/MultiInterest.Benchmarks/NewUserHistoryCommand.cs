@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
+using MultiInterest.Cli.Common;
+
+namespace MultiInterest.Benchmarks;
+
+/// <summary>
+/// <c>new-user-history --train FILE --test FILE [options]</c>: how a retrieval stage after a divide-and-conquer GraphEmbedding
+/// should read a new user's history. A seeded share of the test users is left out of the fit (<see cref="NewUserSplit"/>);
+/// each is then served from its training items as a fresh history, and its Recall@M over its test items (every one in the
+/// denominator) is compared when the history becomes the unimodal query by the mean of the item vectors
+/// (<see cref="HistoryVector.Mean"/>), by the implicit-ALS fold-in (<see cref="HistoryVector.FoldIn"/>, fitted to the trained
+/// users' vectors) and by the model's own encoder (<see cref="DivideConquerModel.UserQueries"/>), beside the model's
+/// multi-interest serving (<see cref="DivideConquerModel.BuildMixtures"/> with cluster quotas). Paired differences with their
+/// standard errors, as JSON, with how many users the stage fitted with <see cref="HistoryVector.Encoder"/> lists otherwise than
+/// the encoder's query ranks (0 expected) and which reading <see cref="HistoryVector.Auto"/> chose.
+/// </summary>
+internal static class NewUserHistoryCommand
+{
+    private sealed class Edge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+    }
+
+    public static Command Create()
+    {
+        var train = Opt.InputFile("--train", "Training edges (user<TAB>item, header line, .gz allowed).", required: true);
+        var test = Opt.InputFile("--test", "Test edges, same format.", required: true);
+        var share = Opt.Double("--new-share", 0.2, "Share of the sampled users with test edges left out of the fit and served from their history.", 0.001, 1);
+        var maxUsers = BenchOpt.Count("--max-users", 0, "Users sampled from the training file before the split (0 = all).", min: 0);
+        var dim = BenchOpt.Count("--dim", 64, "Embedding dimension.", min: 1);
+        var epochs = BenchOpt.Count("--epochs", 10, "Divide-and-conquer epochs.", min: 1);
+        var rate = Opt.Float("--lr", 0.1f, "Learning rate.", min: 1e-6);
+        var negatives = BenchOpt.Count("--negatives", 20, "Negatives per positive.", min: 1);
+        var clusters = BenchOpt.Count("--clusters", 20, "Item clusters K.", min: 1);
+        var encoder = Opt.Choice("--encoder", DivideConquerEncoder.MeanPooling, e => e == DivideConquerEncoder.MeanPooling ? "mean" : "attention",
+            "History encoder (mean or attention).", [DivideConquerEncoder.MeanPooling, DivideConquerEncoder.AttentionPooling]);
+        var candidates = BenchOpt.Count("--candidates", 50, "M, the list length (Recall@M).", min: 1);
+        var seed = BenchOpt.Count("--seed", 1, "Seed of the sample, the split and the fit.");
+        var command = new Command("new-user-history", "Recall@M of users left out of a divide-and-conquer fit, their history read by the mean, the fold-in "
+            + "or the model's encoder (JSON).").With([train, test, share, maxUsers, dim, epochs, rate, negatives, clusters, encoder, candidates, seed]);
+        command.SetAction(r => Run(r.Value(train)!, r.Value(test)!, r.Value(share), r.Value(maxUsers), new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = r.Value(dim), Epochs = r.Value(epochs), LearningRate = r.Value(rate),
+            UniformNegatives = r.Value(negatives), Threads = 1, Seed = r.Value(seed),
+            DivideConquer = new DivideConquerOptions { Clusters = r.Value(clusters), Encoder = r.Value(encoder) },
+        }, r.Value(candidates), r.Value(seed)));
+        return command;
+    }
+
+    private static int Run(string trainPath, string testPath, double share, int maxUsers, GraphEmbeddingTrainer.Options options, int m, int seed)
+    {
+        var clock = Stopwatch.StartNew();
+        var split = NewUserSplit.Create(EdgeFile.Read(trainPath), EdgeFile.Read(testPath), share, maxUsers, seed);
+        var ml = new MLContext(seed: seed);
+        var data = ml.Data.LoadFromEnumerable(split.FitEdges.Select(e => new Edge { User = e.User, Item = e.Item }));
+        var keys = ml.Transforms.Conversion.MapValueToKey("User").Append(ml.Transforms.Conversion.MapValueToKey("Item")).Fit(data);
+        var keyed = keys.Transform(data);
+        var mi = ml.MultiInterest();
+        var embedding = mi.GraphEmbedding(options).Fit(keyed);
+        double fitSeconds = clock.Elapsed.TotalSeconds;
+        var embedded = embedding.Transform(keyed);
+        MultiInterestRecommender Served(HistoryVector read) => mi.CreateRecommender(new TransformerChain<ITransformer>(keys, embedding,
+            mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = m, HistoryVector = read, Threads = 1 }).Fit(embedded)));
+
+        // The users served: those with a history item the model knows (the others get the popular list by every path).
+        var rowOf = embedding.ItemIds.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row);
+        var users = split.Histories.Keys.Where(u => split.Histories[u].Any(rowOf.ContainsKey)).Order(StringComparer.Ordinal).ToArray();
+        var lists = new Dictionary<string, string[][]>
+        {
+            ["mean"] = Recommend(Served(HistoryVector.Mean), users, split, m),
+            ["fold_in"] = Recommend(Served(HistoryVector.FoldIn), users, split, m),
+        };
+        var model = embedding.DivideConquer!;
+        var history = HistoryGraph(users, split, rowOf, model.Items.Rows);
+        var entries = Enumerable.Range(0, users.Length).ToArray();
+        var byQuery = new UnimodalRetriever(model.Items).Retrieve(model.UserQueries(history, threads: 1), entries, history, m, threads: 1);
+        lists["encoder_query"] = Ids(byQuery, embedding.ItemIds);
+        var byQuota = new ClusterQuotaRetriever(model.Items, model.Clustering).Retrieve(model.BuildMixtures(history, entries, threads: 1), entries, history, [m], threads: 1)[0];
+        lists["encoder_quota"] = Ids(byQuota, embedding.ItemIds);
+        // The stage serving the encoder's query itself (HistoryVector.Encoder) must list what the query ranks.
+        var served = Recommend(Served(HistoryVector.Encoder), users, split, m);
+        int differing = served.Where((list, q) => !list.SequenceEqual(lists["encoder_query"][q])).Count();
+        var auto = Recommend(Served(HistoryVector.Auto), users, split, m);
+
+        var recall = lists.ToDictionary(p => p.Key, p => users.Select((u, q) => Recall(p.Value[q], split.HeldOut[u])).ToArray());
+        JsonReport.Print(new
+        {
+            Train = trainPath,
+            Test = testPath,
+            FitEdges = split.FitEdges.Count,
+            NewUsers = split.Histories.Count,
+            UsersServed = users.Length,
+            Encoder = options.DivideConquer.Encoder.ToString(),
+            options.Dimension,
+            options.Epochs,
+            Candidates = m,
+            AutoReads = auto.Where((list, q) => list.SequenceEqual(lists["fold_in"][q])).Count() == users.Length ? "fold_in"
+                : auto.Where((list, q) => list.SequenceEqual(lists["encoder_query"][q])).Count() == users.Length ? "encoder_query" : "other",
+            EncoderStageListsDiffering = differing,
+            RecallAtM = recall.ToDictionary(p => p.Key, p => JsonReport.Round(p.Value.Average(), 4)),
+            VersusMean = recall.Where(p => p.Key != "mean").ToDictionary(p => p.Key, p => Paired(p.Value, recall["mean"])),
+            VersusFoldIn = recall.Where(p => p.Key is not ("mean" or "fold_in")).ToDictionary(p => p.Key, p => Paired(p.Value, recall["fold_in"])),
+            FitSeconds = JsonReport.Round(fitSeconds, 1),
+            Seconds = JsonReport.Round(clock.Elapsed.TotalSeconds, 1),
+        });
+        return 0;
+    }
+
+    private static string[][] Recommend(MultiInterestRecommender recommender, string[] users, NewUserSplit split, int m) =>
+        users.Select(u => recommender.Recommend(u, split.Histories[u], m).Items.Select(r => r.ItemId).ToArray()).ToArray();
+
+    /// <summary>The users' known history items as a graph over the model's item rows (entry q = users[q]).</summary>
+    private static BipartiteGraph HistoryGraph(string[] users, NewUserSplit split, Dictionary<string, int> rowOf, int items)
+    {
+        var (userOf, itemOf) = (new List<int>(), new List<int>());
+        for (int q = 0; q < users.Length; q++)
+            foreach (var id in split.Histories[users[q]])
+                if (rowOf.TryGetValue(id, out int row))
+                {
+                    userOf.Add(q);
+                    itemOf.Add(row);
+                }
+        return BipartiteGraph.FromEdges(users.Length, items, userOf.ToArray(), itemOf.ToArray());
+    }
+
+    private static string[][] Ids(RankedLists lists, IReadOnlyList<string> ids) =>
+        Enumerable.Range(0, lists.Counts.Length).Select(q => lists.IndicesOf(q).ToArray().Select(row => ids[row]).ToArray()).ToArray();
+
+    private static double Recall(string[] list, HashSet<string> held) => (double)list.Count(held.Contains) / held.Count;
+
+    /// <summary>The mean paired difference a - b and its standard error.</summary>
+    private static object Paired(double[] a, double[] b)
+    {
+        var d = a.Select((x, q) => x - b[q]).ToArray();
+        double mean = d.Average(), variance = d.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, d.Length - 1);
+        return new { Difference = JsonReport.Round(mean, 4), StandardError = JsonReport.Round(Math.Sqrt(variance / d.Length), 4) };
+    }
+}
