@@ -36,6 +36,7 @@ internal static class FitCommand
         HistoryVector.Auto => "auto",
         HistoryVector.Mean => "mean",
         HistoryVector.FoldIn => "fold-in",
+        HistoryVector.Encoder => "encoder",
         _ => throw new ArgumentOutOfRangeException(nameof(value), value, null),
     };
 
@@ -89,7 +90,9 @@ internal static class FitCommand
             "How a user the model was not trained on is read from its history (recommend --history, Recommend(user, history)): fold-in (the "
             + "implicit-ALS vector of that history, solved against the item vectors; on vectors of another algorithm, with the objective fitted to the "
             + "trained users' vectors), mean (of its items' vectors) or auto (fold-in when the embedding is implicit ALS, else mean). Round robin takes "
-            + "auto or mean; history-mmr and fused always fold in.");
+            + "auto or mean; history-mmr and fused always fold in.",
+            // Encoder reads by a divide-and-conquer model's encoder, which no fit of this command trains (HistoryVector.Encoder in a pipeline).
+            [HistoryVector.Auto, HistoryVector.Mean, HistoryVector.FoldIn]);
         var history = new HistoryRowFlags();
         var dcm = new DcmFlags.Flags();
         var mixtureEmbedding = new MixtureRows.Flags();

@@ -300,15 +300,29 @@ public class BadInputCatalogTests
                 Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 30 },
             }).Fit(Keyed()))),
         ["retriever-new-user-mean-after-divide-conquer"] = Accepts(["The item vectors in column 'ItemEmbedding' come from a divide-and-conquer GraphEmbedding",
-            "as the mean of the history items' vectors. It does not hold the MeanPooling encoder", "GraphEmbeddingTransformer.DivideConquer (UserQueries"], () => WarningOf(ml =>
+            "as the mean of the history items' vectors. HistoryVector = Mean was asked for", "not by the query the MeanPooling encoder gives that history: "
+                + "HistoryVector = Encoder serves that query (saved in the zip), Auto the fold-in fitted to it"], () => WarningOf(ml =>
+                ml.MultiInterest().UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.Mean }).Fit(DivideConquerEmbedded(ml)))),
+        ["retriever-history-vector-encoder-without-divide-conquer"] = Throws<ArgumentException>(["HistoryVector = Encoder: the item embedding column 'ItemEmbedding' does not come "
+            + "from a divide-and-conquer GraphEmbedding stage of this pipeline", "Use HistoryVector = Auto, Mean or FoldIn"], () =>
+            new MLContext().MultiInterest().UnimodalRetriever(new UnimodalRetrieverEstimator.Options { HistoryVector = HistoryVector.Encoder }).Fit(Embedded())),
+        ["retriever-history-vector-encoder-unservable"] = Throws<ArgumentException>(["HistoryVector = Encoder", "with the UserVector encoder, which a stage cannot serve",
+            "only MeanPooling and AttentionPooling"], () => new MLContext().MultiInterest().UnimodalRetriever(new UnimodalRetrieverEstimator.Options { HistoryVector = HistoryVector.Encoder })
+            .Fit(DivideConquerEmbedded(new MLContext(seed: 1), DivideConquerEncoder.UserVector))),
+        ["onnx-export-history-vector-encoder"] = Throws<NotSupportedException>(["ExportOnnx: the retrieval stage writing 'Candidates' reads a new user's history by the "
+            + "divide-and-conquer encoder (HistoryVector = Encoder), which the ONNX scorers do not compute", "fit the stage with HistoryVector = Auto or FoldIn"], () =>
             {
-                var mi = ml.MultiInterest();
-                var embedded = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
-                {
-                    Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 3 },
-                }).Fit(Keyed()).Transform(Keyed());
-                mi.UnimodalRetriever(candidates: 5).Fit(embedded);
-            })),
+                using var model = EncoderModel();
+                model.ExportOnnx(Path.Combine(BadInputFixtures.Directory("encoder-onnx"), "onnx"));
+            }),
+        ["fold-in-new-items-history-vector-encoder"] = Throws<NotSupportedException>(["FoldInNewItems: this stage reads a new user's history by the divide-and-conquer encoder "
+            + "(HistoryVector = Encoder)", "Fit the stage with HistoryVector = Auto or FoldIn"], () =>
+            {
+                using var model = EncoderModel();
+                new MLContext().MultiInterest().CreateRecommender(model).FoldInNewItems([("u1", "brand-new-item")]);
+            }),
+        ["model-encoder-tables-missing"] = Throws<InvalidDataException>(["reads a new user's history by the divide-and-conquer encoder, but its 'encoder_history_items' "
+            + "initializer is missing"], () => LoadModel(BadInputFixtures.WithoutInitializer(EncoderZip(), "encoder_history_items"))),
         ["option-components-above-clusters"] = Accepts(["Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
             ml.MultiInterest().KnnSmoothedMixture(components: 5, neighbors: 2).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
         ["embedding-zero-user-vector"] = Accepts(["1 of the 16 users have an all-zero vector in column 'UserEmbedding': every item scores 0 for them"], () => WarningOf(ml =>
@@ -957,6 +971,37 @@ public class BadInputCatalogTests
     }
 
     private static IDataView Keyed() => MLNetTestData.Keyed(new MLContext(), out _);
+
+    /// <summary>The keyed edges with a small divide-and-conquer GraphEmbedding's columns.</summary>
+    private static IDataView DivideConquerEmbedded(MLContext ml, DivideConquerEncoder encoder = DivideConquerEncoder.MeanPooling)
+    {
+        var keyed = MLNetTestData.Keyed(ml, out _);
+        return ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1,
+            DivideConquer = new DivideConquerOptions { Clusters = 3, Encoder = encoder },
+        }).Fit(keyed).Transform(keyed);
+    }
+
+    /// <summary>A saved pipeline whose unimodal stage reads new users' histories by the divide-and-conquer encoder.</summary>
+    private static byte[] EncoderZip()
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = ml.MultiInterest();
+        var chain = MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 3 },
+            }))
+            .Append(mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.Encoder }))
+            .Fit(raw);
+        var buffer = new MemoryStream();
+        ml.Model.Save(chain, raw.Schema, buffer);
+        return buffer.ToArray();
+    }
+
+    private static MultiInterestModel EncoderModel() => MultiInterestModel.Load(new MLContext(), new MemoryStream(EncoderZip()));
 
     private static IDataView EmptyKeyed()
     {

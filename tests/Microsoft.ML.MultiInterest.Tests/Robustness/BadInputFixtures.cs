@@ -68,12 +68,15 @@ internal static class BadInputFixtures
     }
 
     /// <summary><see cref="ModelZip"/> with every library stage's format version set to <paramref name="version"/>.</summary>
-    public static byte[] ModelZipWithVersion(string version, string writer = "9.9.0") => Edited(ModelZip, model =>
+    public static byte[] ModelZipWithVersion(string version, string writer = "9.9.0") => WithFormatVersion(ModelZip, version, writer);
+
+    /// <summary>The saved model <paramref name="zip"/> with every library stage's format version and writer set, as that library wrote it.</summary>
+    public static byte[] WithFormatVersion(byte[] zip, string version, string writer) => Edited(zip, model =>
     {
         var props = model.MetadataProps.FirstOrDefault(p => p.Key == SavedModelFormat.VersionKey);
         if (props == null) return false;
         props.Value = version;
-        // As a later library writes it: its package version beside the format.
+        // As that library writes it: its package version beside the format.
         model.MetadataProps.First(p => p.Key == SavedModelFormat.LibraryVersionKey).Value = writer;
         return true;
     });
@@ -114,6 +117,20 @@ internal static class BadInputFixtures
         long rowLength = tensor.Dims.Skip(1).Aggregate(1L, (a, d) => a * d);
         tensor.Dims[0] -= rows;
         tensor.RawData = ByteString.CopyFrom(tensor.RawData.Span[..(int)(tensor.Dims[0] * rowLength * sizeof(long))]);
+        return true;
+    });
+
+    /// <summary>
+    /// The saved model <paramref name="zip"/> with initializer <paramref name="table"/> taken out of the stage that has it, with the
+    /// output that published it (as a writer that never saved the table would leave the graph).
+    /// </summary>
+    public static byte[] WithoutInitializer(byte[] zip, string table) => Edited(zip, model =>
+    {
+        if (model.Graph.Initializer.FirstOrDefault(t => t.Name == table) is not { } tensor) return false;
+        model.Graph.Initializer.Remove(tensor);
+        string output = table + Microsoft.ML.MultiInterest.Onnx.OnnxGraphBuilder.KeptOutputSuffix;
+        foreach (var node in model.Graph.Node.Where(n => n.Output.Contains(output)).ToList()) model.Graph.Node.Remove(node);
+        foreach (var published in model.Graph.Output.Where(o => o.Name == output).ToList()) model.Graph.Output.Remove(published);
         return true;
     });
 
