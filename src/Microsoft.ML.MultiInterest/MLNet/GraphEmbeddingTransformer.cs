@@ -87,10 +87,11 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     /// The model of an <see cref="EmbeddingAlgorithm.DivideConquer"/> fit (null otherwise, and after a save/load round trip,
     /// which keeps the embedding columns only): serve it with <see cref="DivideConquerModel.BuildMixtures"/> and a
     /// <see cref="ClusterQuotaRetriever"/> over its items and clustering, or export it with <see cref="Onnx.DivideConquerOnnxExporter"/>.
-    /// A retrieval stage fitted on this transformer's columns does not hold the model: it serves the trained users from their
-    /// encoder queries (the user column) but reads a new user's history by its <see cref="RetrieverOptions.HistoryVector"/>
-    /// (by default the mean of the item vectors), and warns so at Fit; <see cref="DivideConquerModel.UserQueries"/> gives the
-    /// encoder's query of any history.
+    /// A retrieval stage fitted on this transformer's columns serves the trained users from their encoder queries (the user
+    /// column) and a new user's history as its <see cref="RetrieverOptions.HistoryVector"/> says: with
+    /// <see cref="HistoryVector.Encoder"/> by this model's encoder (a pooling one; the stage keeps the encoder's tables, which
+    /// the item column carries as annotations, and saves them), by default by the fold-in fitted to the encoder's queries;
+    /// <see cref="DivideConquerModel.UserQueries"/> gives the encoder's query of any history.
     /// </summary>
     public DivideConquerModel? DivideConquer { get; }
 
