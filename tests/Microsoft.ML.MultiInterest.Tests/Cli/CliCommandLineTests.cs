@@ -198,6 +198,15 @@ public sealed class CliCommandLineTests
         }
     }
 
+    /// <summary>An empty --space entry ("a=1;;b=2") is a usage error naming --space and the entry's position, before any file is read (it was skipped).</summary>
+    [Fact]
+    public void Sweep_refuses_an_empty_space_entry_by_flag_and_position()
+    {
+        var run = CliHarness.Run("sweep", "--train", "a.tsv", "--space", "lambda=0,1;;neighbors=10");
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Contains("--space: The search space's entry 2 of 3 is empty", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_unknown_option_is_named()
     {

@@ -176,6 +176,8 @@ public class BadInputCatalogTests
                 new SweepOptions { TimeBudget = TimeSpan.FromDays(60) })),
         ["sweep-space-empty"] = Throws<ArgumentException>(["The search space is empty", "SweepSearchSpace.Add"],
             () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, new SweepSearchSpace())),
+        ["sweep-space-empty-entry"] = Throws<ArgumentException>(["The search space's entry 2 of 3 is empty", "two ';' in a row"],
+            () => SweepSearchSpace.Parse("lambda=0,1;;neighbors=10")),
         ["sweep-holdout-items-engaged-once"] = Throws<ArgumentException>(["The validation hold-out is empty: every edge drawn from the 2 users with 3 or more training edges was its item's last training edge"],
             () => SweepRunner.Run(BipartiteGraph.FromEdges(2, 8, [0, 0, 0, 0, 1, 1, 1, 1], [0, 1, 2, 3, 4, 5, 6, 7]), new SweepSearchSpace().Add("lambda", 0, 0.5),
                 new SweepOptions { Cutoff = 2 })),

@@ -30,6 +30,23 @@ public class SearchSpaceTests
         Assert.Contains(named, e.Message);
     }
 
+    /// <summary>
+    /// An empty entry (two ';' in a row, or one at either end) is refused with its position: it was skipped, so a space
+    /// that lost an entry while being edited ran as if it had never had it.
+    /// </summary>
+    [Theory]
+    [InlineData("lambda=0,1;;neighbors=10", "entry 2 of 3")]
+    [InlineData("lambda=0,1; ;neighbors=10", "entry 2 of 3")]
+    [InlineData(";lambda=0,1", "entry 1 of 2")]
+    [InlineData("lambda=0,1;", "entry 2 of 2")]
+    [InlineData(";", "entry 1 of 2")]
+    public void An_empty_entry_is_refused_with_its_position(string text, string position)
+    {
+        var e = Assert.Throws<ArgumentException>(() => SweepSearchSpace.Parse(text));
+        Assert.Contains($"The search space's {position} is empty", e.Message, StringComparison.Ordinal);
+        Assert.Equal("text", e.ParamName);
+    }
+
     [Fact]
     public void More_clusters_than_items_is_rejected_naming_clusters()
     {

@@ -69,13 +69,21 @@ public sealed class SweepSearchSpace
     /// <summary>
     /// Parses "name=v1,v2,...;name=v1,..." (e.g. "lambda=0,0.2,0.4;neighbors=10,20,50"), the command line's form.
     /// </summary>
-    /// <exception cref="ArgumentException">The text is malformed or names an invalid parameter or value.</exception>
+    /// <exception cref="ArgumentException">The text is malformed (an entry without '=', an empty entry between or around the ';'), or names an invalid parameter or value.</exception>
     public static SweepSearchSpace Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var space = new SweepSearchSpace();
-        foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        string[] parts = text.Split(';', StringSplitOptions.TrimEntries);
+        // "" is the empty space, refused below as such; any other empty entry is refused where it is, not skipped:
+        // "a=1;;b=2" most likely lost an entry while being edited, and skipping it would run another search than the one meant.
+        if (parts.Length == 1 && parts[0].Length == 0) parts = [];
+        for (int i = 0; i < parts.Length; i++)
         {
+            string part = parts[i];
+            if (part.Length == 0)
+                throw new ArgumentException($"The search space's entry {i + 1} of {parts.Length} is empty (two ';' in a row, or one at an end): "
+                    + "each entry between ';' reads name=value1,value2,... Remove the extra ';' or give the entry that was meant there.", nameof(text));
             int eq = part.IndexOf('=');
             if (eq <= 0) throw new ArgumentException($"The search space entry '{part}' must read name=value1,value2,...", nameof(text));
             space.Add(part[..eq].Trim(), part[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries));
