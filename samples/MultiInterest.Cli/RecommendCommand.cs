@@ -132,7 +132,12 @@ internal static class RecommendCommand
         var sessions = new OnnxSessionFactory(gpu, message => warnings.WriteLine($"warning: {message}")) { IntraOpThreads = threads, AllowSpinning = spin };
         sessions.ApplyTo(ml);
         using var model = MultiInterestModel.Load(ml, modelPath);
-        var ids = ServingData.Users(usersPath, out string header);
+        var ids = ServingData.Users(usersPath, out string header, out var blankIdLines);
+        // A blank id the model was not trained on is refused by file and line for every scorer, as the recommender refuses it.
+        if (blankIdLines.Count > 0)
+            BlankUserIds.Refuse(usersPath, blankIdLines, model.GraphEmbedding is { } trainedOn
+                ? ServingData.RowsOf(trainedOn.UserIds, trainedOn.UserEmbeddings.Contains).ContainsKey
+                : ml.MultiInterest().CreateRecommender(model).KnowsUser);
         // Read once each: the exclusions, the new users' histories and the recommender's fresh histories come from the
         // history; every scorer that serves topics, and the recommender's fill, from the same followed topics.
         var historyEdges = history == null ? null : EdgeFile.Read(history);

@@ -85,14 +85,27 @@ internal static class ServingData
         ? ml.Data.LoadFromEnumerable(edges.Select(e => new WeightedEdgeRow { User = e.User, Item = e.Item, Weight = e.Weight }).ToList())
         : ml.Data.LoadFromEnumerable(Edges(edges));
 
-    /// <summary>The distinct user ids of the first column of a TSV with a header line (an edge file works), in order of appearance.</summary>
-    public static List<string> Users(string path, out string header) => Ids(path, "user", out header);
+    /// <summary>
+    /// The distinct user ids of the first column of a TSV with a header line (an edge file works), in order of appearance, and
+    /// the line each blank one (whitespace only) first appears on, for <see cref="BlankUserIds.Refuse"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A line's first field is empty (a line that is empty as a whole is skipped, as the edge files skip it).</exception>
+    public static List<string> Users(string path, out string header, out IReadOnlyDictionary<string, int> blankIdLines)
+    {
+        var blank = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ids = Ids(path, "user", out header, blank);
+        blankIdLines = blank;
+        return ids;
+    }
 
     /// <summary>The distinct item ids of the first column of a TSV with a header line, in order of appearance (recommend's --exclude-items).</summary>
-    public static List<string> Items(string path) => Ids(path, "item", out _);
+    public static List<string> Items(string path) => Ids(path, "item", out _, null);
 
-    /// <summary>The distinct ids (of <paramref name="what"/>: "user" or "item") of the first column of a TSV with a header line.</summary>
-    private static List<string> Ids(string path, string what, out string header)
+    /// <summary>
+    /// The distinct ids (of <paramref name="what"/>: "user" or "item") of the first column of a TSV with a header line;
+    /// <paramref name="blankIdLines"/>, when given, gets the first line of each blank id.
+    /// </summary>
+    private static List<string> Ids(string path, string what, out string header, Dictionary<string, int>? blankIdLines)
     {
         string file = what == "user" ? "Users file" : "Items file";
         if (!File.Exists(path)) throw new FileNotFoundException($"{file} '{path}' does not exist.", path);
@@ -119,7 +132,14 @@ internal static class ServingData
                     + $"as one {what} id. The {what} id is the first TAB-separated field of each line, under a header"
                     + (what == "user" ? "; a file listing each user's items on one line (LightGCN's test.txt) must be converted first "
                         + "(benchmarks/peers/prepare_datasets.py lightgcn writes edge files, whose users serve)." : "."));
-            if (id.Length > 0 && seen.Add(id)) ids.Add(id);
+            // An empty line is skipped, as the edge files skip it; an empty id before a TAB is a line that lost its id, refused
+            // rather than skipped (as an edge file refuses it), so the lists written are those of every line asked for.
+            if (id.Length == 0 && line.Length > 0)
+                throw new InvalidDataException($"{file} '{path}', line {number}: the {what} id is empty (the line starts with a TAB): the line lost its id. "
+                    + $"Give the {what}'s id first on the line, or remove the line.");
+            if (id.Length == 0 || !seen.Add(id)) continue;
+            ids.Add(id);
+            if (blankIdLines != null && string.IsNullOrWhiteSpace(id)) blankIdLines[id] = number;
         }
         if (ids.Count == 0) throw new InvalidDataException($"{file} '{path}' has no {what} ids after its header line ('{header}'; the first line is always the header).");
         return ids;

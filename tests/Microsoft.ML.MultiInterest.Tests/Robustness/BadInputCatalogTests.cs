@@ -525,6 +525,14 @@ public class BadInputCatalogTests
                 .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(data);
             return ml.MultiInterest().CreateRecommender(model).Recommend("").UserId;
         }),
+        ["recommend-blank-user-id"] = Throws<ArgumentException>(["The user id '\\t ' is blank (whitespace only) and no user of the model", "lost its user"], () =>
+        {
+            // Whitespace only, and no user of the fit: refused as the empty id is, rather than served the popular list.
+            var ml = new MLContext(seed: 1);
+            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(MLNetTestData.Edges()));
+            return ml.MultiInterest().CreateRecommender(model).Recommend("\t ").UserId;
+        }),
         ["recommend-null-history-id"] = Throws<ArgumentException>(["The history holds a null item id (entry 1 of 2): the request lost an id"], () =>
         {
             // A request whose history lost an id: refused, not served as a history one item shorter (exclude, Explain and RecommendFollowing alike).

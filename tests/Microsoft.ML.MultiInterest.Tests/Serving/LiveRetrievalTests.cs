@@ -68,7 +68,38 @@ public sealed class LiveRetrievalTests : IDisposable
             Assert.Equal("userId", error.ParamName);
             Assert.Contains("user id is empty", error.Message);
         }
-        Assert.Equal(CandidateSource.Popular, recommender.Recommend(" ").Source); // any other unknown id is a new user
+        Assert.Equal(CandidateSource.Popular, recommender.Recommend("nobody").Source); // any other unknown id is a new user
+    }
+
+    /// <summary>
+    /// A blank id (spaces or tabs only) the model does not know is refused as the empty one is: it was served the popular
+    /// list as a new user, though it is almost always a request that lost its user. One the model was fitted on (the edge
+    /// readers keep ids as written) is still that trained user.
+    /// </summary>
+    [Fact]
+    public void A_blank_user_id_is_refused_unless_the_model_was_fitted_on_it()
+    {
+        var recommender = _world.Ml.MultiInterest().CreateRecommender(_world.Fitted);
+        foreach (string blank in new[] { " ", "  ", "\t", " \t " })
+            foreach (var call in new Action[] { () => recommender.Recommend(blank), () => recommender.Recommend(blank, null, 3, exclude: null), () => recommender.Explain(blank),
+                () => recommender.RecommendFollowing(blank, ["any-topic"]) })
+            {
+                var error = Assert.Throws<ArgumentException>(call);
+                Assert.Equal("userId", error.ParamName);
+                Assert.Contains("is blank (whitespace only) and no user of the model", error.Message, StringComparison.Ordinal);
+            }
+        Assert.False(recommender.KnowsUser(" "));
+        Assert.True(recommender.KnowsUser(_world.Users[0]));
+
+        var ml = new MLContext(seed: 1);
+        var edges = MLNetTestData.Edges();
+        edges.AddRange(edges.Where(e => e.User == "u0").Select(e => new MLNetTestData.Edge { User = "  ", Item = e.Item }).ToList());
+        var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+            .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(edges));
+        var fittedOnBlank = ml.MultiInterest().CreateRecommender(model);
+        Assert.True(fittedOnBlank.KnowsUser("  "));
+        Assert.Equal(CandidateSource.Trained, fittedOnBlank.Recommend("  ").Source);
+        Assert.Throws<ArgumentException>(() => fittedOnBlank.Recommend(" "));
     }
 
     [Fact]

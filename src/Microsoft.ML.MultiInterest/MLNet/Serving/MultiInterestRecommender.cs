@@ -78,6 +78,18 @@ public sealed partial class MultiInterestRecommender
     }
 
     /// <summary>
+    /// Whether the model was trained on user <paramref name="userId"/> (it had a training edge): such a user is served its own
+    /// representation (<see cref="CandidateSource.Trained"/>); any other id is a new user, served from its history or the
+    /// popular items. Ids are matched exactly as written (" u1" is not "u1").
+    /// </summary>
+    /// <param name="userId">The raw user id, as in the training edges.</param>
+    public bool KnowsUser(string userId)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return (_fusion?.Sources ?? [_live]).Any(s => s.Tables.IsTrained(s.Tables.UserNames.IndexOf(userId)));
+    }
+
+    /// <summary>
     /// The candidates of user <paramref name="userId"/>. A user trained on gets its own vector and mixture (with a non-empty
     /// <paramref name="history"/>, on stages where <see cref="RereadsTrainedUsers"/>, the representation of its whole history);
     /// otherwise a non-empty <paramref name="history"/> builds its representation (<see cref="CandidateSource.History"/>; its
@@ -86,7 +98,7 @@ public sealed partial class MultiInterestRecommender
     /// pipeline every source stage retrieves so (its own M, or <paramref name="count"/>) and the lists are fused as its
     /// <see cref="RankFusionTransformer"/> fuses them; the source reported is the first weighted stage's.
     /// </summary>
-    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused).</param>
+    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused, and so is a blank one the model was not trained on).</param>
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored (<see cref="KnowsItem"/> tells them).</param>
     /// <param name="count">
     /// List length, at least 1; 0 = <see cref="Candidates"/>; capped at the recommendable items. Quotas are recomputed for it (a
@@ -94,7 +106,7 @@ public sealed partial class MultiInterestRecommender
     /// pick with a pool of at least <paramref name="count"/> items: seconds for a catalogue of 30,000): bound it in a service.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or <paramref name="history"/> holds a null id.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> holds a null id.</exception>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history = null, int count = 0) => Recommend(userId, history, count, exclude: null);
 
     /// <summary>
@@ -103,12 +115,12 @@ public sealed partial class MultiInterestRecommender
     /// Unlike <paramref name="history"/>, they are not the user's engagements: a user served from its history gets the same
     /// query (mixture and vector) as without them, and the list is filled from the next items instead.
     /// </summary>
-    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused).</param>
+    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused, and so is a blank one the model was not trained on).</param>
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/> (see the overload without exclusions).</param>
     /// <param name="exclude">Item ids never to return, or null; ids unknown to the model are ignored.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id.</exception>
     public RecommendationList Recommend(string userId, IEnumerable<string>? history, int count, IEnumerable<string>? exclude)
     {
         RequireUserId(userId);
@@ -131,12 +143,12 @@ public sealed partial class MultiInterestRecommender
     /// popular fallback has no interests and no history. Costs about one <c>Recommend</c>, plus, for a round robin, its
     /// component search again (to tell which component placed each item).
     /// </summary>
-    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused).</param>
+    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused, and so is a blank one the model was not trained on).</param>
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/> (as for <c>Recommend</c>).</param>
     /// <param name="exclude">Item ids never to return, or null (as for <c>Recommend</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> or <paramref name="exclude"/> holds a null id.</exception>
     /// <exception cref="InvalidOperationException">The (single) stage names no interests: unimodal retrieval, plain MMR
     /// (<see cref="Engine.MmrInterests.Clusters"/> with <see cref="RetrievalSettings.InterestWeight"/> 0) or conditional retrieval.</exception>
     public RecommendationExplanation Explain(string userId, IEnumerable<string>? history = null, int count = 0, IEnumerable<string>? exclude = null)
@@ -206,13 +218,13 @@ public sealed partial class MultiInterestRecommender
     /// followed topic's most popular items under equal quotas (<see cref="CandidateSource.FollowedTopics"/>). Seen items are
     /// excluded as by <see cref="Recommend(string, IEnumerable{string}, int)"/>.
     /// </summary>
-    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused).</param>
+    /// <param name="userId">The raw user id (unknown ids are new users; an empty one is refused, and so is a blank one the model was not trained on).</param>
     /// <param name="followedTopics">Names from <see cref="Topics"/>, at least one; a name given twice counts once.</param>
     /// <param name="history">Fresh item ids the user engaged with, or null; ids unknown to the model are ignored.</param>
     /// <param name="count">List length, at least 1; 0 = <see cref="Candidates"/>.</param>
     /// <exception cref="InvalidOperationException">The stage is not conditional retrieval.</exception>
     /// <exception cref="NotSupportedException">The recommender fuses several stages.</exception>
-    /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty, or <paramref name="history"/> holds a null id.</exception>
+    /// <exception cref="ArgumentException">A topic is not one of <see cref="Topics"/>, or none is given; or <paramref name="userId"/> is empty, or blank and not a user of the model, or <paramref name="history"/> holds a null id.</exception>
     public RecommendationList RecommendFollowing(string userId, IEnumerable<string> followedTopics, IEnumerable<string>? history = null, int count = 0)
     {
         RequireUserId(userId);
@@ -258,16 +270,25 @@ public sealed partial class MultiInterestRecommender
     }
 
     /// <summary>
-    /// Refuses a null or empty user id. No fit knows an empty id (the edge readers and key mappings refuse or drop it), so
-    /// serving it as a new user would hand the popular list to what is almost always a request that lost its id.
+    /// Refuses a null or empty user id, and a blank one (whitespace only) the model was not trained on. No fit knows an empty
+    /// id (the edge readers and key mappings refuse or drop it), so serving it as a new user would hand the popular list to
+    /// what is almost always a request that lost its id; a blank id is the same mistake, unless the training edges held it
+    /// (the readers keep ids as written), and then it is that trained user.
     /// </summary>
-    private static void RequireUserId(string userId)
+    private void RequireUserId(string userId)
     {
         ArgumentNullException.ThrowIfNull(userId);
         if (userId.Length == 0)
             throw new ArgumentException("The user id is empty: no fit knows an empty id, so the request most likely lost its user. Pass the user's id, "
                 + "or, for a visitor without one, any id the model was not trained on (a session id): a new user gets the list of its history or the popular items.", nameof(userId));
+        if (string.IsNullOrWhiteSpace(userId) && !KnowsUser(userId))
+            throw new ArgumentException($"The user id '{Escaped(userId)}' is blank (whitespace only) and no user of the model, so the request most likely lost its user. "
+                + "Pass the user's id, or, for a visitor without one, any id the model was not trained on that is not blank (a session id): "
+                + "a new user gets the list of its history or the popular items.", nameof(userId));
     }
+
+    /// <summary>An id with its tabs and line breaks written as \t, \n and \r, so that a message shows what it holds.</summary>
+    internal static string Escaped(string id) => id.Replace("\t", "\\t").Replace("\n", "\\n").Replace("\r", "\\r");
 
     /// <summary>One stage's live list for a raw user id and raw history ids (those the stage knows), and optional followed conditions.</summary>
     private static LiveList RetrieveFrom(LiveRetriever live, Dictionary<string, int> compactOfItem, string userId, string[] history, int count, int[]? followed = null,
