@@ -96,13 +96,21 @@ function idTable(path) {
   return { rows, ids };
 }
 
-/** Distinct first-column ids in order of appearance, as the CLI reads --users. */
+/**
+ * Distinct first-column ids in order of appearance, as the CLI reads --users: an empty line is skipped, and a line whose
+ * id is empty or blank (spaces or tabs only) is refused naming the line, as `recommend` refuses it (it lost its id, and
+ * would otherwise be skipped or served the popular list; ids are trimmed here, so no user of the model is blank).
+ */
 function userIds(path) {
   const seen = new Set();
-  for (const line of dataLines(path)) {
+  dataLines(path).forEach((line, index) => {
+    if (line.length === 0) return;
     const id = line.split('\t')[0].trim();
-    if (id.length > 0) seen.add(id);
-  }
+    if (id.length === 0) {
+      fail(`users file '${path}', line ${index + 2}: the user id is empty or blank (whitespace only), so the line lost its id: give the user's id, or remove the line`);
+    }
+    seen.add(id);
+  });
   return [...seen];
 }
 
@@ -253,6 +261,24 @@ function verifyChecksums(dir, path, text, manifest) {
 }
 
 /**
+ * Refuses a manifest that starts with a byte-order mark, as the library does (docs/onnx.md, "Checksums"): the export writes
+ * UTF-8 without one, so a mark means the file was saved again after the export; JSON.parse would refuse it as invalid JSON
+ * and a reader that drops it would serve it, so both readers name it instead.
+ */
+function refuseByteOrderMark(bytes, path) {
+  const marks = [[[0xff, 0xfe, 0x00, 0x00], 'UTF-32'], [[0x00, 0x00, 0xfe, 0xff], 'UTF-32'], [[0xef, 0xbb, 0xbf], 'UTF-8'],
+    [[0xff, 0xfe], 'UTF-16'], [[0xfe, 0xff], 'UTF-16']];
+  for (const [mark, name] of marks) {
+    if (bytes.length < mark.length || !mark.every((b, i) => bytes[i] === b)) continue;
+    const shown = mark.map(b => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+    fail(`'${path}' starts with a ${name} byte-order mark (bytes ${shown}), which the export never writes (UTF-8 without one): `
+      + 'it was saved again after the export, by an editor or a copy that re-encodes; its seal (manifest_sha256) covers the file as exported, '
+      + `so it is not served. Remove the mark (its first ${mark.length} bytes${name === 'UTF-8' ? '' : ', and convert the file to UTF-8'}), `
+      + 'or copy the directory again whole from where it was exported, or export it again');
+  }
+}
+
+/**
  * manifest.json, checked as the library reads it: versions 1 to READS (a newer one is refused naming its version and
  * the library that wrote it), every field of its version from version 2 on, and the fields this client serves from;
  * version 1 lacks the later fields, which read as their defaults (no head, quota directory, mean histories).
@@ -263,8 +289,12 @@ function readManifest(dir) {
     fail(`an export into '${dir}' did not finish (EXPORT-UNFINISHED is there): its files may mix two exports; wait for it, else export again`);
   }
   if (!existsSync(path)) fail(`no manifest at '${path}'`);
+  const bytes = readFileSync(path);
+  refuseByteOrderMark(bytes, path);
+  // Decoded once, the same text parsed and hashed: the seal covers the file as the export wrote it.
+  const text = bytes.toString('utf8');
   let manifest;
-  try { manifest = JSON.parse(readFileSync(path, 'utf8')); } catch (e) { fail(`'${path}' is not valid JSON: ${e.message}`); }
+  try { manifest = JSON.parse(text); } catch (e) { fail(`'${path}' is not valid JSON: ${e.message}`); }
   if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) fail(`'${path}' is not a JSON object`);
   const version = manifest.format_version;
   const writer = typeof manifest.library_version === 'string' ? ` (written by Microsoft.ML.MultiInterest ${manifest.library_version})` : '';
@@ -279,7 +309,7 @@ function readManifest(dir) {
       fail(`'${path}' (format version ${version}) lacks ${missing.map(f => `'${f}'`).join(', ')}, which every manifest of that version names: it was edited or damaged; export the directory again`);
     }
   }
-  if (version >= 4 || manifest.manifest_sha256 != null) verifyChecksums(dir, path, readFileSync(path, 'utf8'), manifest);
+  if (version >= 4 || manifest.manifest_sha256 != null) verifyChecksums(dir, path, text, manifest);
   // Version 1 named only some fields; the ones it lacks read as the library that wrote it meant them.
   const m = {
     version,

@@ -283,7 +283,7 @@ public sealed partial class OnnxServingManifest
 
     /// <summary>Reads the manifest of the serving directory <paramref name="directory"/>.</summary>
     /// <exception cref="FileNotFoundException">The directory has no manifest.</exception>
-    /// <exception cref="InvalidDataException">The manifest cannot be read or is of another format version.</exception>
+    /// <exception cref="InvalidDataException">The manifest cannot be read (it starts with a byte-order mark, or is not valid JSON), does not match its seal, or is of another format version.</exception>
     public static OnnxServingManifest Read(string directory) => Read(directory, checkSeal: true);
 
     /// <summary>
@@ -300,7 +300,10 @@ public sealed partial class OnnxServingManifest
         if (!File.Exists(path)) throw new FileNotFoundException($"No ONNX serving manifest at '{path}'.", path);
         OnnxServingManifest? manifest;
         List<string> missing;
-        string text = File.ReadAllText(path);
+        // Read as bytes and decoded as UTF-8 without dropping a byte-order mark: the seal covers the file as the export wrote it.
+        byte[] bytes = File.ReadAllBytes(path);
+        RefuseByteOrderMark(bytes, path);
+        string text = System.Text.Encoding.UTF8.GetString(bytes);
         try
         {
             // Parsed once: the fields it names are checked below, the manifest read from the same document.

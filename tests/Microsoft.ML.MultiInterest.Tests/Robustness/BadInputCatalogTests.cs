@@ -767,6 +767,17 @@ public class BadInputCatalogTests
                 json["library_version"] = "9.9.0";
             });
         }),
+        ["onnx-manifest-byte-order-mark"] = Throws<InvalidDataException>(["manifest.json' starts with a UTF-8 byte-order mark (bytes EF BB BF), which the export never writes",
+            "Remove the mark"], () =>
+        {
+            // The manifest as exported, re-saved with a byte-order mark (as some editors and copies that re-encode write it).
+            var w = Onnx.MixtureWorld.Create(seed: 5, dimension: 3, integers: true);
+            string directory = BadInputFixtures.Directory("bom-onnx");
+            Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.Export(w.Users, w.Items, w.Clustering, w.Mixtures, 5, 1.0, directory, exclusionMask: true);
+            string manifestPath = Path.Combine(directory, Microsoft.ML.MultiInterest.Onnx.OnnxServingDirectory.ManifestFileName);
+            File.WriteAllBytes(manifestPath, [0xEF, 0xBB, 0xBF, .. File.ReadAllBytes(manifestPath)]);
+            Microsoft.ML.MultiInterest.Onnx.OnnxCandidateScorer.Open(directory).Dispose();
+        }),
         ["onnx-manifest-field-missing"] = Throws<InvalidDataException>(["(format version 4) lacks 'alpha'", "which every manifest of that version names", "Export the directory again"], () =>
         {
             // A field taken out was read as 0 (alpha 0: every component its equal quota) and served without a word.
