@@ -47,7 +47,7 @@ internal static class SweepCommand
         var k = Opt.Int("--k", SweepDefaults.Cutoff, "Cutoff K of the objective.", min: 1);
         var diversityWeight = Opt.Double("--diversity-weight", SweepDefaults.DiversityWeight, "Weight of Diversity@K in recall-diversity.", min: 0, max: 1);
         var trials = Opt.Int("--trials", 0, "Most trials.", min: 0, shown: $"0: grid, halving or --budget, no limit; else {SweepDefaults.MaxTrials}");
-        var budget = Opt.Parsed<TimeSpan?>("--budget", null, "Time budget of the whole command, e.g. 10m, 600s, 1h.", "TIME", "none", ParseBudget);
+        var budget = Opt.Parsed<TimeSpan?>("--budget", null, "Time budget of the whole command, e.g. 10m, 600s, 1h. The first trial always runs to its end (and is refitted and saved), so a budget shorter than one trial takes that trial's time; later trials start only while the time left covers the refit.", "TIME", "none", ParseBudget);
         var validationFraction = Opt.Double("--validation-fraction", SweepDefaults.ValidationFraction,
             "Share of the training edges held out for validation (also the embedding's, as for the other commands).", min: 0, max: 1, above: true, below: true);
         var validationUsers = Opt.Int("--validation-users", SweepDefaults.ValidationUsers, "Validation users scored per trial (0 = all).", min: 0);
@@ -168,7 +168,8 @@ internal static class SweepCommand
         }
         options.BaseSettings = baseSettings;
         // The budget covers the whole command: what loading took is spent, and the refit is kept inside it by the sweep's reserve.
-        if (options.TimeBudget is { } whole) options.TimeBudget = whole - clock.Elapsed > TimeSpan.FromSeconds(1) ? whole - clock.Elapsed : TimeSpan.FromSeconds(1);
+        // A budget loading used up leaves the sweep a tick: its first trial runs all the same (SweepOptions.TimeBudget), no other.
+        if (options.TimeBudget is { } whole) options.TimeBudget = whole > clock.Elapsed ? whole - clock.Elapsed : TimeSpan.FromTicks(1);
         log.WriteLine($"Sweep over {space} ({Configurations(space)}; strategy {StrategyName(options.Strategy)}, metric {MetricName(options.Metric)}@{options.Cutoff}) on {edges.Count:N0} training edges of {train}"
             + (weights ? $", the embeddings trained on their weights ({WeightsOption.Name})." : "."));
 

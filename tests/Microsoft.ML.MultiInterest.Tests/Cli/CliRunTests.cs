@@ -85,6 +85,24 @@ public sealed class CliRunTests : IDisposable
     }
 
     /// <summary>
+    /// A --budget already spent by reading the files runs the first trial (the defaults) to its end and no other, then refits and
+    /// saves it (it stopped that trial at the deadline and ended "No trial finished: nothing to save.", exit code 1).
+    /// </summary>
+    [Fact]
+    public void Sweep_with_a_budget_shorter_than_one_trial_runs_and_saves_the_first_trial()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        string output = Path.Combine(_directory, "sweep-budget");
+        var run = CliHarness.Run("sweep", "--train", train, "--space", "lambda=0,0.8", "--algorithm", "truncated-svd", "--dim", "8", "--clusters", "8", "--threads", "1",
+            "--budget", "0.001s", "--out", output);
+        Assert.True(run.ExitCode == 0, run.Error);
+        var sweep = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "sweep.json"))).RootElement;
+        Assert.Equal("TimeBudget", sweep.GetProperty("stop_reason").GetString());
+        Assert.Equal(1, sweep.GetProperty("trials").GetInt32());
+        Assert.True(File.Exists(Path.Combine(output, "model.zip")));
+    }
+
+    /// <summary>
     /// sweep.json records the hold-out the choice was made on: --validation-fraction and --validation-users change which
     /// setting wins, and the file did not say them (found by a walkthrough of sweeps).
     /// </summary>

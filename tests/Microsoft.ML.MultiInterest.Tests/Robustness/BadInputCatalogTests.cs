@@ -174,6 +174,11 @@ public class BadInputCatalogTests
         ["sweep-time-budget-too-long"] = Throws<ArgumentOutOfRangeException>(["TimeBudget (60.0 days) must be at most 49.7 days, the longest a sweep can time",
             "leave it null for no time limit"], () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, SweepSearchSpace.Parse("lambda=0.5"),
                 new SweepOptions { TimeBudget = TimeSpan.FromDays(60) })),
+        ["sweep-time-budget-below-one-trial"] = Accepts(["trials 1, stop TimeBudget, best 1"], () =>
+        {
+            var outcome = SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, SweepSearchSpace.Parse("lambda=0,0.5"), new SweepOptions { Cutoff = 5, TimeBudget = TimeSpan.FromTicks(1) });
+            return $"trials {outcome.Trials.Count}, stop {outcome.StopReason}, best {outcome.Best?.Number}";
+        }),
         ["sweep-space-empty"] = Throws<ArgumentException>(["The search space is empty", "SweepSearchSpace.Add"],
             () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, new SweepSearchSpace())),
         ["sweep-space-empty-entry"] = Throws<ArgumentException>(["The search space's entry 2 of 3 is empty", "two ';' in a row"],

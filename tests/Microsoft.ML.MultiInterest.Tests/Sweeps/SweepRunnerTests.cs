@@ -424,13 +424,38 @@ public class SweepRunnerTests
         Assert.Equal(3, trials.Trials.Count);
         Assert.Equal(SweepStopReason.TrialBudget, trials.StopReason);
 
+        // The first trial (the defaults, one epoch) always runs; the next (100,000 epochs) either does not start, the budget
+        // being spent, or is stopped at the deadline and discarded: either way one trial, in far less than the slow one's time.
         var slow = SweepTestData.Options();
-        slow.BaseSettings!.Embedding = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 16, Epochs = 100000, Threads = 1 };
+        slow.BaseSettings!.Embedding = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.NegativeSampling, Dimension = 16, Epochs = 1, Threads = 1 };
         slow.TimeBudget = TimeSpan.FromMilliseconds(300);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var timed = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), slow);
+        var timed = SweepRunner.Run(SweepTestData.Graph(), new SweepSearchSpace().Add("epochs", 1, 100000), slow);
         Assert.Equal(SweepStopReason.TimeBudget, timed.StopReason);
+        Assert.True(Assert.Single(timed.Trials).IsDefaults);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+
+    /// <summary>
+    /// A budget shorter than one trial (here one tick, spent before any trial) runs the first trial to its end and starts no
+    /// other, whatever the machine's speed: the sweep always has a best to refit (it stopped the first trial at the deadline,
+    /// and ended with nothing to save).
+    /// </summary>
+    [Theory]
+    [InlineData(SweepStrategy.Grid, true)]
+    [InlineData(SweepStrategy.Random, false)]
+    [InlineData(SweepStrategy.LocalSearch, true)]
+    public void A_budget_shorter_than_one_trial_runs_the_first_trial_and_starts_no_other(SweepStrategy strategy, bool includeDefaults)
+    {
+        var options = SweepTestData.Options(strategy);
+        options.IncludeDefaults = includeDefaults;
+        options.TimeBudget = TimeSpan.FromTicks(1);
+        var outcome = SweepRunner.Run(SweepTestData.Graph(), SweepTestData.LambdaByNeighbors(), options);
+        Assert.Equal(SweepStopReason.TimeBudget, outcome.StopReason);
+        var only = Assert.Single(outcome.Trials);
+        Assert.Equal(includeDefaults, only.IsDefaults);
+        Assert.Same(only, outcome.Best);
+        Assert.Equal(1, only.Fidelity);
     }
 
     [Fact]

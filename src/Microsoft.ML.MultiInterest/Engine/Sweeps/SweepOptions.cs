@@ -24,8 +24,11 @@ public sealed class SweepOptions
     public int MaxTrials { get; set; }
 
     /// <summary>
-    /// Wall-clock budget of the search, at most about 49.7 days, or null for none. No trial starts once the time left is less
-    /// than the estimated refit of the best setting, and the trial running at the deadline is stopped and discarded.
+    /// Wall-clock budget of the search, at most about 49.7 days, or null for none. The first trial always runs to its end
+    /// (with <see cref="IncludeDefaults"/>, the base settings on every validation user), so the sweep has a best to refit
+    /// even when the budget is shorter than one trial: the search then takes that trial's time, not the budget. After it,
+    /// no trial starts once the time left is less than the estimated refit of the best setting, and a trial running at the
+    /// deadline is stopped and discarded. The refit itself is not timed by the budget.
     /// </summary>
     public TimeSpan? TimeBudget { get; set; }
 

@@ -52,8 +52,9 @@ public static class SweepRunner
         int maxTrials = options.MaxTrials > 0 ? options.MaxTrials
             : options.Strategy is SweepStrategy.Grid or SweepStrategy.SuccessiveHalving || options.TimeBudget != null ? int.MaxValue : SweepDefaults.MaxTrials;
 
+        // The time budget's deadline is armed once the first trial has finished (ArmDeadline): the first trial always runs to its
+        // end, so a budget shorter than one trial gives that trial and its refit rather than nothing to save.
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (options.TimeBudget is { } limit) budget.CancelAfter(limit - total.Elapsed > TimeSpan.Zero ? limit - total.Elapsed : TimeSpan.Zero);
 
         var memo = new Dictionary<string, SweepTrial>();
         // Each full-fidelity trial's objective per validation user, to pair every trial with the best at the end.
@@ -64,7 +65,7 @@ public static class SweepRunner
         {
             if (cancellationToken.IsCancellationRequested) { reason = SweepStopReason.Cancelled; break; }
             if (trials.Count >= maxTrials) { reason = SweepStopReason.TrialBudget; break; }
-            if (options.TimeBudget is { } b && (budget.IsCancellationRequested || total.Elapsed + RefitReserve(best, options) >= b))
+            if (options.TimeBudget is { } b && trials.Count > 0 && (budget.IsCancellationRequested || total.Elapsed + RefitReserve(best, options) >= b))
             {
                 reason = SweepStopReason.TimeBudget;
                 break;
@@ -123,6 +124,7 @@ public static class SweepRunner
                 ReusedStages = figures.Reused,
             };
             trials.Add(trial);
+            if (trials.Count == 1) ArmDeadline(budget, options.TimeBudget, total.Elapsed);
             memo[memoKey] = trial;
             if (trial.Fidelity >= 1) userObjectives[trial] = UserObjectives(options, figures);
             if (proposal != null) strategy.Report(proposal, trial.Objective);
@@ -313,6 +315,15 @@ public static class SweepRunner
             indices[p] = Enumerable.Range(0, parameter.Values.Count).MinBy(i => Math.Abs(space.NumericValue(p, i) - target));
         }
         return indices;
+    }
+
+    /// <summary>
+    /// Cancels <paramref name="budget"/> when <paramref name="limit"/> (none: never) is reached, <paramref name="elapsed"/> of it
+    /// already spent (at once when it is): the trial running then is stopped and discarded.
+    /// </summary>
+    private static void ArmDeadline(CancellationTokenSource budget, TimeSpan? limit, TimeSpan elapsed)
+    {
+        if (limit is { } b) budget.CancelAfter(b > elapsed ? b - elapsed : TimeSpan.Zero);
     }
 
     /// <summary>
