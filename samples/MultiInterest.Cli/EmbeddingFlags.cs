@@ -8,7 +8,7 @@ namespace MultiInterest.Cli;
 /// The embedding options of <c>reproduce</c>, <c>evaluate</c>, <c>fit</c> and <c>sweep</c>, declared once with their
 /// defaults from <see cref="GraphEmbeddingDefaults"/>, <see cref="TruncatedSvdDefaults"/> and <see cref="ImplicitAlsDefaults"/>.
 /// </summary>
-internal sealed class EmbeddingFlags
+internal sealed partial class EmbeddingFlags
 {
     /// <summary>Declares the options; <paramref name="withValidationSplit"/> false leaves --validation-fraction and
     /// --validation-users to a command that has its own (sweep), which then passes their values to <see cref="Read"/>;

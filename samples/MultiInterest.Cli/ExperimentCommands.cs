@@ -26,7 +26,15 @@ internal static class ExperimentCommands
             return ProgressReporter.Run(console, progress =>
             {
                 if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
-                return ExperimentRunner.Run(settings, progress);
+                try
+                {
+                    return ExperimentRunner.Run(settings, progress);
+                }
+                catch (ArgumentException e) when (flags.Embedding.ByFlag(e, r) is { } usage)
+                {
+                    // A dimension the training file cannot give, by --dim rather than the library's option name.
+                    throw usage;
+                }
             });
         });
         return command;
@@ -50,7 +58,15 @@ internal static class ExperimentCommands
             return ProgressReporter.Run(console, progress =>
             {
                 if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
-                return ExperimentRunner.Run(settings, progress);
+                try
+                {
+                    return ExperimentRunner.Run(settings, progress);
+                }
+                catch (ArgumentException e) when (flags.Embedding.ByFlag(e, r) is { } usage)
+                {
+                    // A dimension the training file cannot give, by --dim rather than the library's option name.
+                    throw usage;
+                }
             });
         });
         return command;

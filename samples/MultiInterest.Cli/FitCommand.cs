@@ -221,7 +221,15 @@ internal static class FitCommand
             return ProgressReporter.Run(console, progress =>
             {
                 if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
-                return Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, warmStart, previousPath);
+                try
+                {
+                    return Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, warmStart, previousPath);
+                }
+                catch (ArgumentException e) when (embedding.ByFlag(e, r) is { } usage)
+                {
+                    // A dimension the training file cannot give, by --dim rather than the library's option name.
+                    throw usage;
+                }
             });
         });
         return command;

@@ -126,7 +126,15 @@ internal static class SweepCommand
             return ProgressReporter.Run(console, progress =>
             {
                 if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
-                return Run(job, progress);
+                try
+                {
+                    return Run(job, progress);
+                }
+                catch (ArgumentException e) when (SweepGraphBounds.ByFlag(e, r, embedding.Dimension) is { } usage)
+                {
+                    // A dimension the training edges cannot give, by --dim or --space rather than the library's names.
+                    throw usage;
+                }
             });
         });
         return command;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML.MultiInterest.Engine;
 using MultiInterest.Cli.Common;
@@ -27,4 +28,21 @@ internal static class SweepGraphBounds
             throw new UsageException($"--space: clusters={largest.ToString(CultureInfo.InvariantCulture)} asks for more clusters than the {items:N0} items of the "
                 + $"training file '{train}' there are to cluster: give at most {items:N0}.");
     }
+
+    /// <summary>
+    /// The usage error naming the flag for the sweep's refusal of a dimension the truncated SVD cannot give on the training
+    /// edges (it counts them after the validation split, so the library says it, by the space's parameter or the base
+    /// settings' option): "--space: The search space asks for dimension=5000 ..." or "sweep option BaseSettings (from --dim):
+    /// ..."; null for any other exception.
+    /// </summary>
+    /// <param name="e">The exception the sweep ended with.</param>
+    /// <param name="r">The parsed command line.</param>
+    /// <param name="dimension">The --dim option, which sets the base settings' dimension.</param>
+    public static UsageException? ByFlag(Exception e, ParseResult r, CliOption<int> dimension) => e switch
+    {
+        ArgumentOutOfRangeException { ParamName: "space", ActualValue: int } space => new UsageException($"--space: {space.Message.Split(" (Parameter")[0]}"),
+        ArgumentOutOfRangeException { ParamName: nameof(SweepOptions.BaseSettings), ActualValue: int value } baseSettings when value == r.Value(dimension)
+            => OptionErrors.Usage("sweep", baseSettings, r, new Dictionary<string, Option> { [nameof(SweepOptions.BaseSettings)] = dimension }),
+        _ => null,
+    };
 }

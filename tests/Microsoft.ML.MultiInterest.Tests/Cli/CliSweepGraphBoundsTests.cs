@@ -42,4 +42,24 @@ public sealed class CliSweepGraphBoundsTests : IDisposable
         Assert.Equal(2, searched.ExitCode);
         Assert.Contains($"--space: clusters={more} asks for more clusters than the {items:N0} items", searched.Error, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A truncated SVD of more components than the training file's min(users, items) names --dim, or --space's dimension, as a
+    /// usage error before any trial: it ended the command with the library's "lower 'dimension'" and exit code 1.
+    /// </summary>
+    [Fact]
+    public void A_dimension_above_the_svds_rank_names_dim_or_the_space()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        var given = CliHarness.Run("sweep", "--train", train, "--algorithm", "truncated-svd", "--dim", "5000", "--threads", "1", "--clusters", "4", "--k", "5",
+            "--space", "lambda=0,0.8", "--out", Path.Combine(_directory, "out"));
+        Assert.Equal(2, given.ExitCode);
+        Assert.Contains("sweep option BaseSettings (from --dim): The base settings ask for Dimension 5000 with the truncated SVD", given.ErrorLines[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain("trial 1", given.Error + given.Out, StringComparison.Ordinal);
+
+        var searched = Sweep(train, "--space", "dimension=4,5000", "--k", "5", "--clusters", "4");
+        Assert.Equal(2, searched.ExitCode);
+        Assert.Contains("--space: The search space asks for dimension=5000 with the truncated SVD", searched.ErrorLines[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain("Actual value was", given.Error + searched.Error, StringComparison.Ordinal);
+    }
 }

@@ -118,6 +118,8 @@ public class BadInputCatalogTests
         }),
         ["cluster-id-beyond-items"] = Throws<InvalidDataException>(["line 2", "the cluster id 1000000000 is not below the 2 items", "at most one cluster per item"],
             () => ClusterFile.Read(BadInputFixtures.Text("stray.tsv", "item\tcluster\na\t1000000000\nb\t0\n"), new IdMap(["a", "b"]))),
+        ["option-dimension-above-svd-rank"] = Throws<ArgumentOutOfRangeException>(["Dimension 1000 exceeds min(users, items) = ", "a truncated SVD has at most that many components"],
+            () => GraphEmbeddingTrainerEngine.Fit(TestGraphs.TwoInterestUsers().Graph, new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 1000, Threads = 1 })),
         ["embedding-diverged"] = Throws<ArgumentException>(["Training diverged: the", "vectors hold a non-finite value", "LearningRate 1E+30", "Lower the learning rate"],
             () => GraphEmbeddingTrainerEngine.Fit(TestGraphs.TwoInterestUsers().Graph, new GraphEmbeddingOptions
             {
@@ -174,6 +176,12 @@ public class BadInputCatalogTests
         ["sweep-time-budget-too-long"] = Throws<ArgumentOutOfRangeException>(["TimeBudget (60.0 days) must be at most 49.7 days, the longest a sweep can time",
             "leave it null for no time limit"], () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, SweepSearchSpace.Parse("lambda=0.5"),
                 new SweepOptions { TimeBudget = TimeSpan.FromDays(60) })),
+        ["sweep-dimension-above-svd-rank"] = Throws<ArgumentOutOfRangeException>(["The search space asks for dimension=5000 with the truncated SVD, more than the min(users, items) = ",
+            "lower 'dimension'"], () => SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, SweepSearchSpace.Parse("dimension=4,5000"),
+                new SweepOptions { Cutoff = 5, BaseSettings = new SweepSettings
+                {
+                    Embedding = new GraphEmbeddingOptions { Algorithm = EmbeddingAlgorithm.TruncatedSvd, Dimension = 4 }, Clustering = new SphericalKMeansOptions { Clusters = 4 },
+                } })),
         ["sweep-time-budget-below-one-trial"] = Accepts(["trials 1, stop TimeBudget, best 1"], () =>
         {
             var outcome = SweepRunner.Run(TestGraphs.TwoInterestUsers().Graph, SweepSearchSpace.Parse("lambda=0,0.5"), new SweepOptions { Cutoff = 5, TimeBudget = TimeSpan.FromTicks(1) });

@@ -331,11 +331,18 @@ public class SweepRunnerTests
         int limit = Math.Min(graph.UserCount, graph.ItemCount);
         var options = SweepTestData.Options();
         var progress = new List<SweepProgress>();
-        var error = Assert.Throws<ArgumentException>(() => SweepRunner.Run(graph, new SweepSearchSpace().Add("dimension", 4, limit + 1), options,
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SweepRunner.Run(graph, new SweepSearchSpace().Add("dimension", 4, limit + 1), options,
             new Inline(progress.Add)));
-        Assert.Contains($"dimension {limit + 1} with the truncated SVD", error.Message, StringComparison.Ordinal);
+        Assert.Equal("space", error.ParamName);
+        Assert.Contains($"The search space asks for dimension={limit + 1} with the truncated SVD", error.Message, StringComparison.Ordinal);
         Assert.Contains("'dimension'", error.Message, StringComparison.Ordinal);
         Assert.Empty(progress);
+        // The base settings' dimension is named as theirs (a caller names its own option for it: the CLI's --dim).
+        var baseOptions = SweepTestData.Options();
+        baseOptions.BaseSettings!.Embedding.Dimension = limit + 1;
+        var baseError = Assert.Throws<ArgumentOutOfRangeException>(() => SweepRunner.Run(graph, SweepTestData.LambdaByNeighbors(), baseOptions));
+        Assert.Equal(nameof(SweepOptions.BaseSettings), baseError.ParamName);
+        Assert.Contains($"The base settings ask for Dimension {limit + 1} with the truncated SVD", baseError.Message, StringComparison.Ordinal);
         // Implicit ALS has no such limit: the same space runs.
         options.BaseSettings!.Embedding.Algorithm = EmbeddingAlgorithm.ImplicitAls;
         options.BaseSettings.Embedding.Als.Iterations = 1;

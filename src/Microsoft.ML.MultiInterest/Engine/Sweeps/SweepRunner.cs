@@ -240,15 +240,21 @@ public static class SweepRunner
         bool Spectral(EmbeddingAlgorithm a) => a == EmbeddingAlgorithm.TruncatedSvd
             || (a == EmbeddingAlgorithm.NegativeSampling && embedding.Initialization == EmbeddingInitialization.TruncatedSvd);
         var algorithms = space.Parameters.FirstOrDefault(p => p.Name == "algorithm")?.Values.Select(SweepParameterCatalog.ParseAlgorithm).ToArray() ?? [embedding.Algorithm];
-        // The largest dimension a spectral trial asks for (0: none is spectral).
-        int dimension = algorithms.Any(Spectral) ? LargestValue(space, "dimension", embedding.Dimension, defaultsTrial: false) : 0;
-        if (defaultsTrial && Spectral(embedding.Algorithm)) dimension = Math.Max(dimension, embedding.Dimension);
-        if (dimension == 0) return;
+        var dimensions = space.Parameters.FirstOrDefault(p => p.Name == "dimension");
+        // The base dimension is the defaults trial's, and every spectral trial's when the space does not vary the dimension.
+        bool baseRead = (defaultsTrial && Spectral(embedding.Algorithm)) || (dimensions == null && algorithms.Any(Spectral));
+        int searched = dimensions != null && algorithms.Any(Spectral) ? LargestValue(space, "dimension", embedding.Dimension, defaultsTrial: false) : 0;
+        if (searched == 0 && !baseRead) return;
         int users = Enumerable.Range(0, fitted.UserCount).Count(u => fitted.DegreeOf(u) > 0), items = fitted.ItemDegrees().Count(d => d > 0);
-        if (dimension > Math.Min(users, items))
-            throw new ArgumentException($"The search space or base settings ask for dimension {dimension} with the truncated SVD, more than the "
-                + $"min(users, items) = {Math.Min(users, items)} components it has on the sweep's training edges ({users} users and {items} items with edges): "
-                + "lower 'dimension'.", nameof(space));
+        int rank = Math.Min(users, items);
+        string bound = $"more than the min(users, items) = {rank} components it has on the sweep's training edges ({users} users and {items} items with edges)";
+        // Named by where the value came from (the space's parameter, or the base settings' option), so that a caller such as
+        // the command line can name its own flag for it.
+        if (searched > rank)
+            throw new ArgumentOutOfRangeException(nameof(space), searched, $"The search space asks for dimension={searched} with the truncated SVD, {bound}: lower 'dimension'.");
+        if (baseRead && embedding.Dimension > rank)
+            throw new ArgumentOutOfRangeException(nameof(SweepOptions.BaseSettings), embedding.Dimension,
+                $"The base settings ask for Dimension {embedding.Dimension} with the truncated SVD, {bound}: lower BaseSettings.Embedding.Dimension.");
     }
 
     /// <summary>
