@@ -56,6 +56,15 @@ public class BadInputCatalogTests
         ["loadedges-null-id"] = Throws<ArgumentException>(["Column 'item' (itemColumnName) of the DataFrame holds 1 null value (the first at row 1): every edge needs an item id"],
             () => new MLContext().MultiInterest().LoadEdges(new Microsoft.Data.Analysis.DataFrame(new Microsoft.Data.Analysis.Int32DataFrameColumn("user", new int?[] { 1, 2, 3 }),
                 new Microsoft.Data.Analysis.Int32DataFrameColumn("item", new int?[] { 10, null, 30 })), "user", "item")),
+        ["loadedges-frame-weight-not-positive"] = Throws<ArgumentException>(["Input column 'weight' (option weightColumnName) holds the weight 0 at row 1 of the data: weights must be positive and finite"],
+            () => new MLContext().MultiInterest().LoadEdges(new Microsoft.Data.Analysis.DataFrame(new Microsoft.Data.Analysis.StringDataFrameColumn("user", ["u1", "u1"]),
+                new Microsoft.Data.Analysis.StringDataFrameColumn("item", ["i1", "i2"]), new Microsoft.Data.Analysis.SingleDataFrameColumn("weight", [1f, 0f])), weightColumnName: "weight")),
+        ["sweep-weight-not-positive"] = Throws<ArgumentException>(["Input column 'Weight' (option weightColumnName) holds the weight NaN at row 3 of the data: weights must be positive and finite"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var rows = MLNetTestData.Edges().Select((e, i) => new MLNetTestData.WeightedEdge { User = e.User, Item = e.Item, Weight = i == 3 ? float.NaN : 1 }).ToList();
+            ml.MultiInterest().Sweep(ml.Data.LoadFromEnumerable(rows), SweepSearchSpace.Parse("lambda=0.5"), new SweepOptions { Cutoff = 5, MaxTrials = 1 }, weightColumnName: "Weight");
+        }),
         ["loadedges-time-not-iso"] = Throws<InvalidDataException>(["times.tsv', line 3: the 'when' field holds '02.01.2024'",
             "neither a number (Unix seconds) nor an ISO 8601 date"], () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("times.tsv", "user\titem\twhen\nu1\ti1\t2024-01-02\nu1\ti2\t02.01.2024\n"),
             timestampColumnName: "when")),
