@@ -45,6 +45,16 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         /// </summary>
         public double HeadShare = ClusterQuotaRetrieverDefaults.HeadShare;
 
+        /// <summary>
+        /// How a user the stage was not trained on gets its mixture from its history: the counted clusters of its items
+        /// (<see cref="Engine.HistoryMixture.Counts"/>), or the divide-and-conquer model's intent and per-cluster queries
+        /// (<see cref="Engine.HistoryMixture.DivideConquer"/>: the item embedding column must come from such a model with a
+        /// pooling encoder, and <see cref="MixtureRetrieverOptions.ItemClusterColumnName"/> hold that model's clusters).
+        /// Auto takes the model's reading where both hold, else the counts. Trained users keep their mixture from the mixture
+        /// columns. Default <see cref="ClusterQuotaRetrieverDefaults.HistoryMixture"/>.
+        /// </summary>
+        public HistoryMixture HistoryMixture = ClusterQuotaRetrieverDefaults.HistoryMixture;
+
         /// <summary>Whether the user's training items are never candidates (fresh history given at Transform or to the recommender is always excluded). Default <see cref="ClusterQuotaRetrieverDefaults.ExcludeSeen"/>.</summary>
         public bool ExcludeSeen = ClusterQuotaRetrieverDefaults.ExcludeSeen;
 
@@ -60,6 +70,8 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
             OptionChecks.NonNegativeFinite(Alpha, nameof(Alpha));
             OptionChecks.NonNegativeFinite(Beta, nameof(Beta));
             if (!Enum.IsDefined(Query)) throw new ArgumentOutOfRangeException(nameof(Query), Query, $"{nameof(Query)} must be Component, User or Blend.");
+            if (!Enum.IsDefined(HistoryMixture))
+                throw new ArgumentOutOfRangeException(nameof(HistoryMixture), HistoryMixture, $"{nameof(HistoryMixture)} must be Auto, Counts or DivideConquer.");
             if (!(HeadShare >= 0 && HeadShare <= 1)) throw new ArgumentOutOfRangeException(nameof(HeadShare), HeadShare, $"{nameof(HeadShare)} must lie in [0, 1].");
             if (UserEmbeddingColumnName == null && (Query != QuotaQuery.Component || HeadShare > 0))
                 throw new ArgumentException($"{nameof(Query)} {Query} with {nameof(HeadShare)} {HeadShare} needs the user embeddings: set {nameof(UserEmbeddingColumnName)}.");
@@ -94,7 +106,7 @@ public sealed class ClusterQuotaRetrieverEstimator : IEstimator<CandidateRetriev
         var mixtures = o.ReadMixtures(input, rows.ClusterCount, items.Embeddings.Dimension);
         OptionWarnings.Candidates(_context, nameof(ClusterQuotaRetrieverEstimator), o.Candidates, items.RowOf.Length);
         if (o.UserEmbeddingColumnName != null) OptionWarnings.ZeroUserVectors(_context, nameof(ClusterQuotaRetrieverEstimator), rows.UserVectors, o.UserEmbeddingColumnName);
-        var settings = new RetrievalSettings { Query = o.Query, Beta = o.Beta, HeadShare = o.HeadShare };
+        var settings = new RetrievalSettings { Query = o.Query, Beta = o.Beta, HeadShare = o.HeadShare, HistoryMixture = o.HistoryMixture };
         settings.Quota(o.Alpha).Validate();
         return FittedServing.Create(_context, nameof(ClusterQuotaRetrieverEstimator), input, rows, items,
             CandidateMethod.ClusterQuota, o.Candidates, o.Alpha, settings, o.ExcludeSeen, mixtures, clustering, o);

@@ -47,6 +47,17 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         /// </summary>
         public EmbeddingMatrix? InitialCentroids;
 
+        /// <summary>
+        /// Take the clusters of the divide-and-conquer model whose item vectors <see cref="FeatureColumnName"/> holds (a
+        /// GraphEmbedding stage with <see cref="EmbeddingAlgorithm.DivideConquer"/> and a pooling encoder) instead of fitting
+        /// k-means: each item's cluster key is the model's cluster + 1, each centroid the normalised sum of its members' unit
+        /// vectors. A cluster-quota stage over this column then serves a new user by the model's own mixture
+        /// (<see cref="ClusterQuotaRetrieverEstimator.Options.HistoryMixture"/>), whose clusters must be the stage's.
+        /// <see cref="NumberOfClusters"/> must be the model's K (<see cref="DivideConquerOptions.Clusters"/>, or the given
+        /// clustering's); needs <see cref="ItemColumnName"/>. Default false.
+        /// </summary>
+        public bool DivideConquerClusters;
+
         /// <summary>Worker threads; 0 = all cores, else at most 1,024. The result does not depend on it. Default 0.</summary>
         public int Threads;
 
@@ -94,6 +105,9 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
         DataViewSchema.Column? item = null;
         int itemCount = 0;
         if (o.ItemColumnName != null) item = ColumnChecks.Key(input.Schema, o.ItemColumnName, nameof(o.ItemColumnName), out itemCount);
+        else if (o.DivideConquerClusters)
+            throw new ArgumentException($"{nameof(o.DivideConquerClusters)} takes each item's cluster from the divide-and-conquer model by its key: set {nameof(o.ItemColumnName)}.",
+                nameof(o.ItemColumnName));
 
         var (points, itemKeys) = ReadPoints(input, feature, nameof(o.FeatureColumnName), item, itemCount, dimension);
         points.ThrowIfNotFinite($"embeddings in column '{o.FeatureColumnName}' (option {nameof(o.FeatureColumnName)})");
@@ -103,6 +117,12 @@ public sealed class SphericalKMeansTrainer : IEstimator<SphericalKMeansTransform
                 + $"(the default, {SphericalKMeansDefaults.NumberOfClusters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}, is cit-HepPh's; the command line and Sweep take one cluster per 10 items "
                 + $"on a catalogue this small, here {Math.Max(1, points.Rows / 10)}).", nameof(input));
         var reporter = new StageReporter(_context, nameof(SphericalKMeansTrainer), o);
+        if (o.DivideConquerClusters)
+        {
+            var given = GivenClusters.Of(points, DivideConquerClustering.Of(feature, itemKeys!, o), o.NumberOfClusters);
+            reporter.Report($"Took the divide-and-conquer model's {o.NumberOfClusters} clusters of {points.Rows} items; objective {given.Objective:G5}.", 1, 1);
+            return new SphericalKMeansTransformer(o.FeatureColumnName, o.ItemColumnName, o.ClusterColumnName, o.SimilarityColumnName, given, itemKeys, itemCount);
+        }
         var result = SphericalKMeans.Fit(points, _engineOptions, new IterationProgress(reporter, o.MaxIterations), reporter.Token);
         reporter.Report($"Clustered {points.Rows} points into {o.NumberOfClusters} clusters in {result.Iterations.Count} iterations; objective {result.Objective:G5}.",
             result.Iterations.Count, result.Iterations.Count);

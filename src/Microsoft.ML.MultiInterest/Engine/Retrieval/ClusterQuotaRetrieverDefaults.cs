@@ -22,6 +22,12 @@ public static class ClusterQuotaRetrieverDefaults
     /// <summary>Share of the list reserved for the unimodal head: 0 (pure quotas, as the paper).</summary>
     public const double HeadShare = 0.0;
 
+    /// <summary>
+    /// How a new user's history becomes its mixture: <see cref="HistoryMixture.Auto"/> (a divide-and-conquer model's own
+    /// reading where the stage can serve it, else the counted mixture).
+    /// </summary>
+    public const HistoryMixture HistoryMixture = Engine.HistoryMixture.Auto;
+
     /// <summary>Whether the user's training items are never candidates: true.</summary>
     public const bool ExcludeSeen = true;
 }

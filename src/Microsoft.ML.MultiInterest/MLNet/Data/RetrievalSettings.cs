@@ -18,6 +18,17 @@ public sealed record RetrievalSettings
     /// <summary>Share of the list reserved for the unimodal head. Default <see cref="ClusterQuotaRetrieverDefaults.HeadShare"/>.</summary>
     public double HeadShare { get; init; } = ClusterQuotaRetrieverDefaults.HeadShare;
 
+    /// <summary>
+    /// How a cluster-quota stage builds a new user's mixture from its history, as resolved at Fit (<see cref="HistoryMixture.Counts"/>
+    /// or <see cref="HistoryMixture.DivideConquer"/>, never Auto; the latter reads the divide-and-conquer tables the stage keeps,
+    /// saved in the zip with it). Default <see cref="HistoryMixture.Counts"/>: what other stages, and quota stages saved before
+    /// the setting existed, use.
+    /// </summary>
+    public HistoryMixture HistoryMixture { get; init; } = HistoryMixture.Counts;
+
+    /// <summary>Whether the stage keeps a divide-and-conquer model's encoder tables (<see cref="HistoryVector.Encoder"/> or <see cref="HistoryMixture.DivideConquer"/>).</summary>
+    internal bool ReadsByDivideConquer => HistoryVector == HistoryVector.Encoder || HistoryMixture == HistoryMixture.DivideConquer;
+
     /// <summary>MMR relevance weight. Default <see cref="MmrRetrieverDefaults.Lambda"/>.</summary>
     public double MmrLambda { get; init; } = MmrRetrieverDefaults.Lambda;
 

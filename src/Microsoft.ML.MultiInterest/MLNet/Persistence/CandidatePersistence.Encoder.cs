@@ -6,21 +6,24 @@ namespace Microsoft.ML.MultiInterest;
 
 /// <summary>
 /// How a saved retrieval stage keeps the divide-and-conquer encoder it reads a new user's history with
-/// (<see cref="HistoryVector.Encoder"/>, format version 7): the input vector and cluster of each serving item, the prompts,
-/// the attention query, the cluster prior, s and m. A stage saved without them reads histories as it recorded (the mean
-/// or the fold-in), as before.
+/// (<see cref="HistoryVector.Encoder"/>, and a quota stage's <see cref="HistoryMixture.DivideConquer"/>: format version 7): the
+/// input vector and cluster of each serving item, the prompts, the attention query, the cluster prior, s and m, and metadata
+/// <c>HistoryMixture</c> = DivideConquer for the mixture. A stage saved without them reads histories as it recorded (the
+/// mean or the fold-in, and the counted mixture), as before.
 /// </summary>
 internal static partial class CandidatePersistence
 {
     private const string EncoderInputsTable = "encoder_history_items", EncoderClustersTable = "encoder_item_clusters", EncoderPriorTable = "encoder_cluster_prior",
         EncoderPromptsTable = "encoder_prompts", EncoderQueryTable = "encoder_attention_query";
+    private const string HistoryMixtureKey = "HistoryMixture";
     private const string EncoderKey = "DivideConquerEncoder", EncoderSmoothingKey = "DivideConquerIntentSmoothing", EncoderComponentsKey = "DivideConquerComponents";
 
     /// <summary>The encoder's tables, one row per serving item in their order (compact items), and its settings.</summary>
-    private static void AddEncoder(SavedChainBuilder builder, HistoryEncoderTables encoder)
+    private static void AddEncoder(SavedChainBuilder builder, HistoryEncoderTables encoder, RetrievalSettings settings)
     {
         int n = encoder.Rows.Length, d = encoder.HistoryItems.Dimension, k = encoder.ClusterCount;
-        builder.Metadata(HistoryVectorKey, nameof(HistoryVector.Encoder));
+        // Written only when the model builds the mixture: absent, a loaded stage counts it, as every stage before did.
+        if (settings.HistoryMixture == HistoryMixture.DivideConquer) builder.Metadata(HistoryMixtureKey, nameof(HistoryMixture.DivideConquer));
         builder.Metadata(EncoderKey, encoder.Encoder.ToString());
         builder.Metadata(EncoderSmoothingKey, encoder.IntentSmoothing.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         builder.Metadata(EncoderComponentsKey, SavedMetadata.Text(encoder.Components));
@@ -37,11 +40,20 @@ internal static partial class CandidatePersistence
             builder.Graph.AddInitializer(EncoderQueryTable, [1, d], query.Values).KeepAsOutput(EncoderQueryTable, TensorProto.Types.DataType.Float, 1, d);
     }
 
+    /// <summary>A saved stage's <see cref="RetrievalSettings.HistoryMixture"/> on top of <paramref name="settings"/>: Counts when it records none (every stage before 1.5.0).</summary>
+    /// <exception cref="InvalidDataException">The entry names another value.</exception>
+    private static RetrievalSettings ReadHistoryMixture(Dictionary<string, string> meta, RetrievalSettings settings)
+    {
+        if (!meta.TryGetValue(HistoryMixtureKey, out var text)) return settings;
+        return text == nameof(HistoryMixture.DivideConquer) ? settings with { HistoryMixture = HistoryMixture.DivideConquer }
+            : throw new InvalidDataException($"The saved candidate stage has metadata entry '{HistoryMixtureKey}' = '{text}', which is not DivideConquer.");
+    }
+
     /// <summary>The encoder's tables of a saved stage that reads histories by it; null for any other stage.</summary>
     /// <exception cref="InvalidDataException">The stage records the encoder but its tables are missing or inconsistent.</exception>
     private static HistoryEncoderTables? ReadEncoder(ModelProto model, Dictionary<string, string> meta, RetrievalSettings settings)
     {
-        if (settings.HistoryVector != HistoryVector.Encoder) return null;
+        if (!settings.ReadsByDivideConquer) return null;
         const string where = "The saved candidate stage";
         if (!model.Graph.Initializer.Any(t => t.Name == EncoderInputsTable))
             throw new InvalidDataException($"{where} reads a new user's history by the divide-and-conquer encoder, but its '{EncoderInputsTable}' initializer is missing: "

@@ -87,7 +87,8 @@ internal static partial class CandidatePersistence
             builder.Metadata(HistoryVectorKey, settings.HistoryVector.ToString());
             AddFoldIn(builder, settings);
         }
-        else if (settings.HistoryVector == HistoryVector.Encoder) AddEncoder(builder, tables.Encoder!);
+        else if (settings.HistoryVector == HistoryVector.Encoder) builder.Metadata(HistoryVectorKey, nameof(HistoryVector.Encoder));
+        if (settings.ReadsByDivideConquer) AddEncoder(builder, tables.Encoder!, settings);
         if (tables.Learned?.Dcm is { } dcm) AddDcm(builder, dcm);
         if (tables.Learned is { FromMixtureStage: true }) builder.Metadata(ComponentSourceKey, ComponentSourceAnnotation.KnnSmoothedMixture);
         if (tables.Conditional is { } conditional) AddConditional(builder, conditional, settings);
@@ -292,7 +293,7 @@ internal static partial class CandidatePersistence
             MmrPoolSize = meta.TryGetValue(MmrPoolKey, out var p) ? int.Parse(p, inv) : defaults.MmrPoolSize,
             InterestWeight = meta.TryGetValue(InterestKey, out var nu) ? double.Parse(nu, inv) : defaults.InterestWeight,
         };
-        settings = ReadHistoryInterests(meta, settings);
+        settings = ReadHistoryMixture(meta, ReadHistoryInterests(meta, settings));
         // Absent from stages other than conditional ones, which keep the default.
         if (meta.ContainsKey(MaxConditionsKey)) settings = settings with { MaxConditions = SavedMetadata.Int(meta, MaxConditionsKey) };
         if (meta.TryGetValue(ImplicitShareKey, out var share)) settings = settings with { ImplicitShare = double.Parse(share, inv) };

@@ -33,8 +33,8 @@ public sealed partial class MultiInterestModel
     /// retrieval is exported as the quota graphs over the items grouped by condition, each user's conditions and queries
     /// precomputed, <see cref="OnnxServingDirectory.ExportConditional"/>; merged with implicit components, as that and a quota
     /// directory laid out together, <see cref="OnnxServingDirectory.ExportConditionalMerged"/>.) Or the served stage (or a
-    /// fused source) reads a new user's history by the divide-and-conquer encoder (<see cref="HistoryVector.Encoder"/>), which
-    /// no scorer computes: refused before anything is written.
+    /// fused source) reads a new user's history by the divide-and-conquer encoder (<see cref="HistoryVector.Encoder"/>, or a
+    /// quota stage's <see cref="HistoryMixture.DivideConquer"/>), which no scorer computes: refused before anything is written.
     /// </exception>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
     {
@@ -81,6 +81,11 @@ public sealed partial class MultiInterestModel
     private void RefuseEncoderStages()
     {
         var stages = RankFusions.Count > 0 ? FusionStages().Stages : [ServingStage];
+        if (stages.FirstOrDefault(s => s.Settings.HistoryMixture == HistoryMixture.DivideConquer) is { } quota)
+            throw new NotSupportedException($"ExportOnnx: the cluster-quota stage writing '{quota.CandidatesColumnName}' builds a new user's mixture by the "
+                + "divide-and-conquer model (HistoryMixture = DivideConquer: its intent and per-cluster queries), which the ONNX scorers do not compute; a directory "
+                + "would serve such a user the counted mixture instead. Serve it with CreateRecommender (or the fitted pipeline), or fit the stage with "
+                + "HistoryMixture = Counts to export it.");
         if (stages.FirstOrDefault(s => s.Settings.HistoryVector == HistoryVector.Encoder) is not { } stage) return;
         throw new NotSupportedException($"ExportOnnx: the retrieval stage writing '{stage.CandidatesColumnName}' reads a new user's history by the divide-and-conquer "
             + "encoder (HistoryVector = Encoder), which the ONNX scorers do not compute. Serve it with CreateRecommender (or the fitted pipeline), or fit the stage "

@@ -20,6 +20,9 @@ internal static class FittedServing
         var columns = RetrieverColumns.Of(options);
         (settings, var encoder) = HistoryVectorChoice.Resolve(options, method, settings, input.Schema, rows.UserVectors != null);
         DivideConquerHistoryWarning.Check(context, stage, input.Schema[options.ItemEmbeddingColumnName], settings, options.HistoryVector);
+        var itemNames = KeyNames.Of(input.Schema[columns.Item], rows.ItemCount);
+        (settings, encoder) = HistoryMixtureChoice.Resolve(options, method, settings, input.Schema, clustering, items.RowOf, itemNames, encoder,
+            message => Logging.Info(context, stage, $"{message}"));
         var tables = new ServingTables
         {
             Method = method,
@@ -27,7 +30,7 @@ internal static class FittedServing
             Alpha = alpha,
             Settings = settings,
             ExcludeSeen = excludeSeen,
-            ItemNames = KeyNames.Of(input.Schema[columns.Item], rows.ItemCount),
+            ItemNames = itemNames,
             UserNames = KeyNames.Of(input.Schema[columns.User], rows.UserCount),
             ItemRowOf = items.RowOf,
             Items = items.Embeddings,

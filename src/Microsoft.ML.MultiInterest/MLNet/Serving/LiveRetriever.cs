@@ -27,6 +27,7 @@ internal sealed partial class LiveRetriever
     private readonly HistoryInterestRetriever? _historyMmr;
     private readonly Lazy<InterestFoldIn>? _historyFoldIn;
     private readonly DivideConquerModel? _encoder;
+    private readonly DivideConquerModel? _mixtureModel;
     private readonly ConditionalRetriever? _conditional;
     private readonly Lazy<(EmbeddingMatrix Unit, UnimodalRetriever Search)> _similar;
     private readonly int[] _popular;
@@ -77,10 +78,13 @@ internal sealed partial class LiveRetriever
         _historyFoldIn = Settings.HistoryVector == HistoryVector.FoldIn && _interests == null
             ? new(() => matched?.FoldIn ?? new InterestFoldIn(tables.Items, objective, threads))
             : null;
-        // The divide-and-conquer model over the stage's items, whose query reads a new user's history (HistoryVector.Encoder).
-        _encoder = Settings.HistoryVector == HistoryVector.Encoder
+        // The divide-and-conquer model over the stage's items, whose query reads a new user's history (HistoryVector.Encoder)
+        // and whose intent and per-cluster queries make its mixture (HistoryMixture.DivideConquer).
+        var model = Settings.ReadsByDivideConquer
             ? (tables.Encoder ?? throw new InvalidOperationException("The stage reads histories by the divide-and-conquer encoder but holds no encoder tables.")).ToModel(tables.Items)
             : null;
+        _encoder = Settings.HistoryVector == HistoryVector.Encoder ? model : null;
+        _mixtureModel = Settings.HistoryMixture == HistoryMixture.DivideConquer ? model : null;
         _similar = new(() =>
         {
             var unit = tables.Items.Normalized();
@@ -170,7 +174,7 @@ internal sealed partial class LiveRetriever
                 var read = VectorOfHistory(history.ItemsOf(0));
                 vector = new EmbeddingMatrix(1, d, read);
                 if (t.Learned != null) mixture = t.Learned.HistoryComponents(history.ItemsOf(0), read);
-                else if (t.Mixtures != null) mixture = MixtureBuilder.BuildMle(history, t.Clustering!, t.Items, t.Mixtures.MaxComponents, threads: 1);
+                else if (t.Mixtures != null) mixture = MixtureOfHistory(history);
                 if (t.Conditional != null) conditions = t.Conditional.Represent(history, vector, t.Items, [0], t.Settings.MaxConditions, followedOf, threads: 1);
             }
         }
@@ -389,6 +393,15 @@ internal sealed partial class LiveRetriever
         }
         return new LiveList(items.ToArray(), items.Select(j => _degrees[j]).ToArray(), CandidateSource.Popular);
     }
+
+    /// <summary>
+    /// A new user's mixture from its history (a graph of one user): the divide-and-conquer model's own (its intent's top m
+    /// clusters, each with the model's query of the history for it: <see cref="DivideConquerModel.BuildMixtures"/>) or the
+    /// counted one, as <see cref="RetrievalSettings.HistoryMixture"/> says.
+    /// </summary>
+    private MixtureTable MixtureOfHistory(BipartiteGraph history) =>
+        _mixtureModel != null ? _mixtureModel.BuildMixtures(history, [0], threads: 1)
+            : MixtureBuilder.BuildMle(history, Tables.Clustering!, Tables.Items, Tables.Mixtures!.MaxComponents, threads: 1);
 
     /// <summary>A new user's vector from its history (compact items, ascending): the fold-in, the encoder's query or the mean, as <see cref="RetrievalSettings.HistoryVector"/> says.</summary>
     private float[] VectorOfHistory(ReadOnlySpan<int> items) =>

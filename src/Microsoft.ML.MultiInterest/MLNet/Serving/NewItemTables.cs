@@ -105,6 +105,10 @@ internal static class NewItemTables
             throw new NotSupportedException("FoldInNewItems: this stage reads a new user's history by the divide-and-conquer encoder (HistoryVector = Encoder), "
                 + "which reads each history item's input vector and cluster; the fit gives every item both and a fold-in neither. Fit the stage with "
                 + "HistoryVector = Auto or FoldIn to fold items in between fits, or " + Refit);
+        if (t.Settings.HistoryMixture == HistoryMixture.DivideConquer)
+            throw new NotSupportedException("FoldInNewItems: this stage builds a new user's mixture by the divide-and-conquer model (HistoryMixture = DivideConquer), "
+                + "which reads each history item's input vector and cluster; the fit gives every item both and a fold-in neither. Fit the stage with "
+                + "HistoryMixture = Counts to fold items in between fits, or " + Refit);
         if (t.UserVectors == null)
             throw new NotSupportedException($"FoldInNewItems: this {t.Method} stage reads no user vectors (UserEmbeddingColumnName), and a new item is "
                 + "folded in against the trained users' vectors; fit the stage with user vectors, or " + Refit);
