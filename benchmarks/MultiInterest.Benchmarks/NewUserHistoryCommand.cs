@@ -18,7 +18,10 @@ namespace MultiInterest.Benchmarks;
 /// users' vectors) and by the model's own encoder (<see cref="DivideConquerModel.UserQueries"/>), beside the model's
 /// multi-interest serving (<see cref="DivideConquerModel.BuildMixtures"/> with cluster quotas). Paired differences with their
 /// standard errors, as JSON, with how many users the stage fitted with <see cref="HistoryVector.Encoder"/> lists otherwise than
-/// the encoder's query ranks (0 expected) and which reading <see cref="HistoryVector.Auto"/> chose.
+/// the encoder's query ranks (0 expected) and which reading <see cref="HistoryVector.Auto"/> chose. Three rows serve the same
+/// users through a cluster-quota stage's live new-user path: over k-means' own clusters (the counted mixture, what a pipeline
+/// served before <see cref="HistoryMixture"/>), over the model's clusters with the counted mixture, and with the model's own
+/// mixture (<see cref="HistoryMixture.DivideConquer"/>, Auto there), with how many of the last differ from the engine's quota lists (0 expected).
 /// </summary>
 internal static class NewUserHistoryCommand
 {
@@ -28,6 +31,9 @@ internal static class NewUserHistoryCommand
 
         public string Item { get; set; } = "";
     }
+
+    /// <summary>The quota stage's rows with the counted mixture, which the model's mixture through the stage is paired with.</summary>
+    private static readonly string[] CountedQuotaRows = ["stage_quota_counts_kmeans", "stage_quota_counts"];
 
     public static Command Create()
     {
@@ -89,6 +95,12 @@ internal static class NewUserHistoryCommand
         var served = Recommend(Served(HistoryVector.Encoder), users, split, m);
         int differing = served.Where((list, q) => !list.SequenceEqual(lists["encoder_query"][q])).Count();
         var auto = Recommend(Served(HistoryVector.Auto), users, split, m);
+        // The quota stage's live new-user path, as a pipeline serves it: k-means' own clusters (what a pipeline had before
+        // HistoryMixture), the model's clusters with the counted mixture, and the model's own mixture through the stage.
+        lists["stage_quota_counts_kmeans"] = Recommend(QuotaStage(ml, keys, embedding, embedded, options, m, modelClusters: false, HistoryMixture.Auto), users, split, m);
+        lists["stage_quota_counts"] = Recommend(QuotaStage(ml, keys, embedding, embedded, options, m, modelClusters: true, HistoryMixture.Counts), users, split, m);
+        lists["stage_quota_model"] = Recommend(QuotaStage(ml, keys, embedding, embedded, options, m, modelClusters: true, HistoryMixture.Auto), users, split, m);
+        int quotaDiffering = lists["stage_quota_model"].Where((list, q) => !list.SequenceEqual(lists["encoder_quota"][q])).Count();
 
         var recall = lists.ToDictionary(p => p.Key, p => users.Select((u, q) => Recall(p.Value[q], split.HeldOut[u])).ToArray());
         JsonReport.Print(new
@@ -105,13 +117,36 @@ internal static class NewUserHistoryCommand
             AutoReads = auto.Where((list, q) => list.SequenceEqual(lists["fold_in"][q])).Count() == users.Length ? "fold_in"
                 : auto.Where((list, q) => list.SequenceEqual(lists["encoder_query"][q])).Count() == users.Length ? "encoder_query" : "other",
             EncoderStageListsDiffering = differing,
+            QuotaStageListsDifferingFromEncoderQuota = quotaDiffering,
             RecallAtM = recall.ToDictionary(p => p.Key, p => JsonReport.Round(p.Value.Average(), 4)),
             VersusMean = recall.Where(p => p.Key != "mean").ToDictionary(p => p.Key, p => Paired(p.Value, recall["mean"])),
             VersusFoldIn = recall.Where(p => p.Key is not ("mean" or "fold_in")).ToDictionary(p => p.Key, p => Paired(p.Value, recall["fold_in"])),
+            // The quota stage's model mixture against its counted ones, user by user.
+            QuotaModelVersusCounts = CountedQuotaRows.ToDictionary(k => k, k => Paired(recall["stage_quota_model"], recall[k])),
             FitSeconds = JsonReport.Round(fitSeconds, 1),
             Seconds = JsonReport.Round(clock.Elapsed.TotalSeconds, 1),
         });
         return 0;
+    }
+
+    /// <summary>
+    /// The pipeline after the embedding with a quota stage (M, no unimodal fill, so that its lists are the engine's quota lists):
+    /// the model's clusters (<see cref="SphericalKMeansTrainer.Options.DivideConquerClusters"/>) or k-means' own into as many,
+    /// kNN-Embed mixtures with their defaults for the trained users, and <paramref name="mixture"/> for a new user's history.
+    /// </summary>
+    private static MultiInterestRecommender QuotaStage(MLContext ml, ITransformer keys, GraphEmbeddingTransformer embedding, IDataView embedded,
+        GraphEmbeddingTrainer.Options options, int m, bool modelClusters, HistoryMixture mixture)
+    {
+        var mi = ml.MultiInterest();
+        var clusters = mi.SphericalKMeans(new SphericalKMeansTrainer.Options
+        {
+            NumberOfClusters = embedding.DivideConquer!.Clustering.ClusterCount, DivideConquerClusters = modelClusters, Seed = options.Seed, Threads = 1,
+        }).Fit(embedded);
+        var clustered = clusters.Transform(embedded);
+        var mixtures = mi.KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options { Threads = 1 }).Fit(clustered);
+        var quota = mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = m, UserEmbeddingColumnName = null, HistoryMixture = mixture, Threads = 1 })
+            .Fit(mixtures.Transform(clustered));
+        return mi.CreateRecommender(new TransformerChain<ITransformer>(keys, embedding, clusters, mixtures, quota));
     }
 
     private static string[][] Recommend(MultiInterestRecommender recommender, string[] users, NewUserSplit split, int m) =>
