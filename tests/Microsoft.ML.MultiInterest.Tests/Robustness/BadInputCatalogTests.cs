@@ -347,6 +347,44 @@ public class BadInputCatalogTests
             }),
         ["model-encoder-tables-missing"] = Throws<InvalidDataException>(["reads a new user's history by the divide-and-conquer encoder, but its 'encoder_history_items' "
             + "initializer is missing"], () => LoadModel(BadInputFixtures.WithoutInitializer(EncoderZip(), "encoder_history_items"))),
+        ["retriever-history-mixture-without-divide-conquer"] = Throws<ArgumentException>(["HistoryMixture = DivideConquer: the item embedding column 'ItemEmbedding' "
+            + "(option ItemEmbeddingColumnName) does not come from a divide-and-conquer GraphEmbedding stage of this pipeline", "Use HistoryMixture = Auto or Counts"], () =>
+            new MLContext().MultiInterest().ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { HistoryMixture = HistoryMixture.DivideConquer })
+                .Fit(Mixtures(new MLContext(seed: 1), Embedded(), modelClusters: false))),
+        ["retriever-history-mixture-other-clusters"] = Throws<ArgumentException>(["HistoryMixture = DivideConquer: the item clusters of column 'ItemCluster' (option "
+            + "ItemClusterColumnName) are not the divide-and-conquer model's", "Cluster the items with SphericalKMeansTrainer.Options.DivideConquerClusters = true (NumberOfClusters = the model's 3)"], () =>
+            {
+                var ml = new MLContext(seed: 1);
+                new MLContext().MultiInterest().ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { HistoryMixture = HistoryMixture.DivideConquer })
+                    .Fit(Mixtures(ml, DivideConquerEmbedded(ml), modelClusters: false));
+            }),
+        ["retriever-history-mixture-auto-other-clusters"] = Accepts(["A new user's mixture is counted over the history's clusters (HistoryMixture = Counts), not read by "
+            + "the divide-and-conquer model: the item clusters of column 'ItemCluster' (option ItemClusterColumnName) are not the divide-and-conquer model's",
+            "SphericalKMeansTrainer.Options.DivideConquerClusters = true"], () => WarningOf(ml =>
+                ml.MultiInterest().ClusterQuotaRetriever(candidates: 5).Fit(Mixtures(ml, DivideConquerEmbedded(ml), modelClusters: false)))),
+        ["option-history-mixture-undefined"] = Throws<ArgumentOutOfRangeException>(["HistoryMixture must be Auto, Counts or DivideConquer."], () =>
+            new MLContext().MultiInterest().ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { HistoryMixture = (HistoryMixture)7 })),
+        ["kmeans-divide-conquer-clusters-without-model"] = Throws<ArgumentException>(["DivideConquerClusters: the column 'ItemEmbedding' (option FeatureColumnName) does not "
+            + "come from a divide-and-conquer GraphEmbedding stage of this pipeline", "Leave DivideConquerClusters false to fit k-means."], () =>
+            new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 3, DivideConquerClusters = true }).Fit(Embedded())),
+        ["kmeans-divide-conquer-clusters-count"] = Throws<ArgumentException>(["DivideConquerClusters: the divide-and-conquer model has 3 clusters, but NumberOfClusters is 4: "
+            + "set NumberOfClusters to 3."], () =>
+            new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 4, DivideConquerClusters = true })
+                .Fit(DivideConquerEmbedded(new MLContext(seed: 1)))),
+        ["onnx-export-history-mixture-divide-conquer"] = Throws<NotSupportedException>(["ExportOnnx: the cluster-quota stage writing 'Candidates' builds a new user's mixture "
+            + "by the divide-and-conquer model (HistoryMixture = DivideConquer", "fit the stage with HistoryMixture = Counts to export it"], () =>
+            {
+                using var model = MultiInterestModel.Load(new MLContext(), new MemoryStream(QuotaMixtureZip()));
+                model.ExportOnnx(Path.Combine(BadInputFixtures.Directory("quota-mixture-onnx"), "onnx"));
+            }),
+        ["fold-in-new-items-history-mixture-divide-conquer"] = Throws<NotSupportedException>(["FoldInNewItems: this stage builds a new user's mixture by the divide-and-conquer "
+            + "model (HistoryMixture = DivideConquer)", "Fit the stage with HistoryMixture = Counts"], () =>
+            {
+                using var model = MultiInterestModel.Load(new MLContext(), new MemoryStream(QuotaMixtureZip()));
+                new MLContext().MultiInterest().CreateRecommender(model).FoldInNewItems([("u1", "brand-new-item")]);
+            }),
+        ["model-history-mixture-unknown"] = Throws<InvalidDataException>(["The saved candidate stage has metadata entry 'HistoryMixture' = 'Bogus', which is not DivideConquer."],
+            () => LoadModel(BadInputFixtures.WithMetadata(QuotaMixtureZip(), "HistoryMixture", "Bogus"))),
         ["option-components-above-clusters"] = Accepts(["Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
             ml.MultiInterest().KnnSmoothedMixture(components: 5, neighbors: 2).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
         ["embedding-zero-user-vector"] = Accepts(["1 of the 16 users have an all-zero vector in column 'UserEmbedding': every item scores 0 for them"], () => WarningOf(ml =>
@@ -1038,6 +1076,34 @@ public class BadInputCatalogTests
                 Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 3 },
             }))
             .Append(mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.Encoder }))
+            .Fit(raw);
+        var buffer = new MemoryStream();
+        ml.Model.Save(chain, raw.Schema, buffer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>The keyed edges of <paramref name="embedded"/> clustered (by the divide-and-conquer model's clusters, or k-means' own into 3) with kNN-Embed mixtures.</summary>
+    private static IDataView Mixtures(MLContext ml, IDataView embedded, bool modelClusters)
+    {
+        var mi = ml.MultiInterest();
+        var clustered = mi.SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 3, DivideConquerClusters = modelClusters }).Fit(embedded).Transform(embedded);
+        return mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(clustered).Transform(clustered);
+    }
+
+    /// <summary>A saved pipeline whose quota stage builds new users' mixtures by the divide-and-conquer model.</summary>
+    private static byte[] QuotaMixtureZip()
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = ml.MultiInterest();
+        var chain = MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 3 },
+            }))
+            .Append(mi.SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 3, DivideConquerClusters = true }))
+            .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))
+            .Append(mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 5, HistoryMixture = HistoryMixture.DivideConquer }))
             .Fit(raw);
         var buffer = new MemoryStream();
         ml.Model.Save(chain, raw.Schema, buffer);

@@ -134,6 +134,14 @@ internal static class BadInputFixtures
         return true;
     });
 
+    /// <summary>The saved model <paramref name="zip"/> with metadata entry <paramref name="key"/> set to <paramref name="value"/> in the stage that has it.</summary>
+    public static byte[] WithMetadata(byte[] zip, string key, string value) => Edited(zip, model =>
+    {
+        if (model.MetadataProps.FirstOrDefault(p => p.Key == key) is not { } entry) return false;
+        entry.Value = value;
+        return true;
+    });
+
     /// <summary><paramref name="zipBytes"/> with each library stage graph that <paramref name="edit"/> changes (returns true) written back.</summary>
     private static byte[] Edited(byte[] zipBytes, Func<ModelProto, bool> edit)
     {

@@ -152,22 +152,23 @@ public sealed class DivideConquerQuotaMixtureTests : IDisposable
     }
 
     [Fact]
-    public void Auto_ReadsByTheModel_OnItsClusters_AndCountsOnOthers_SayingWhy()
+    public void Auto_ReadsByTheModel_OnItsClusters_AndCountsOnOthers_WarningWhy()
     {
-        var infos = new List<string>();
+        var warnings = new List<string>();
         _ml.Log += (_, e) =>
         {
-            if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Info) lock (infos) infos.Add(e.Message);
+            if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message);
         };
         var embedding = DivideConquer();
         var auto = Chain(embedding, HistoryMixture.Auto);
         Assert.Equal(HistoryMixture.DivideConquer, Quota(auto).Settings.HistoryMixture);
         AssertServes(_ml.MultiInterest().CreateRecommender(auto), EngineLists(embedding.DivideConquer!), r => embedding.ItemIds[r]);
 
-        // k-means' own clusters are not the model's: Auto counts, and says so naming the option that would make them agree.
+        Assert.DoesNotContain(warnings, m => m.Contains("HistoryMixture"));
+        // k-means' own clusters are not the model's: Auto counts, and warns naming the option that would make them agree.
         var kmeans = Chain(embedding, HistoryMixture.Auto, modelClusters: false);
         Assert.Equal(HistoryMixture.Counts, Quota(kmeans).Settings.HistoryMixture);
-        Assert.Contains(infos, m => m.Contains("HistoryMixture = Counts") && m.Contains("DivideConquerClusters"));
+        Assert.Contains(warnings, m => m.Contains("HistoryMixture = Counts") && m.Contains("DivideConquerClusters"));
 
         // Vectors of another algorithm: the counts, as before.
         var mi = _ml.MultiInterest();

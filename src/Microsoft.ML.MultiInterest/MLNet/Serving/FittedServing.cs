@@ -22,7 +22,7 @@ internal static class FittedServing
         DivideConquerHistoryWarning.Check(context, stage, input.Schema[options.ItemEmbeddingColumnName], settings, options.HistoryVector);
         var itemNames = KeyNames.Of(input.Schema[columns.Item], rows.ItemCount);
         (settings, encoder) = HistoryMixtureChoice.Resolve(options, method, settings, input.Schema, clustering, items.RowOf, itemNames, encoder,
-            message => Logging.Info(context, stage, $"{message}"));
+            message => Logging.Warning(context, stage, $"{message}"));
         var tables = new ServingTables
         {
             Method = method,

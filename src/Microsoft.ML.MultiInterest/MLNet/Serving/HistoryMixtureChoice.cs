@@ -22,10 +22,10 @@ internal static class HistoryMixtureChoice
     /// <param name="itemRows">Item row (key - 1) of each compact item.</param>
     /// <param name="itemNames">The raw id of every item row, for the refusal.</param>
     /// <param name="encoder">The tables the history vector already reads (HistoryVector.Encoder), or null.</param>
-    /// <param name="log">Where Auto says why it keeps the counts although the tables are there.</param>
+    /// <param name="warn">Where Auto says why it counts although the model's tables are there (the counts recalled far less).</param>
     /// <exception cref="ArgumentException">DivideConquer was asked for and the column carries no servable tables, or the clusters disagree.</exception>
     public static (RetrievalSettings Settings, HistoryEncoderTables? Encoder) Resolve(RetrieverOptions options, CandidateMethod method, RetrievalSettings settings,
-        DataViewSchema input, ItemClustering? clustering, int[] itemRows, KeyNameList itemNames, HistoryEncoderTables? encoder, Action<string> log)
+        DataViewSchema input, ItemClustering? clustering, int[] itemRows, KeyNameList itemNames, HistoryEncoderTables? encoder, Action<string> warn)
     {
         var asked = settings.HistoryMixture;
         if (method != CandidateMethod.ClusterQuota || asked == HistoryMixture.Counts || clustering == null)
@@ -46,9 +46,9 @@ internal static class HistoryMixtureChoice
         {
             string message = $"the item clusters of column '{o.ItemClusterColumnName}' (option {nameof(o.ItemClusterColumnName)}) are not the divide-and-conquer model's: {problem}. "
                 + $"Cluster the items with SphericalKMeansTrainer.Options.DivideConquerClusters = true (NumberOfClusters = the model's {tables.ClusterCount}) "
-                + "so that the model's mixtures name the stage's clusters";
+                + "so that the model's mixtures name the stage's clusters (for users left out of the fit the model's mixture recalled far more, docs/pipeline.md)";
             if (asked == HistoryMixture.DivideConquer) throw new ArgumentException($"HistoryMixture = DivideConquer: {message}.", nameof(o.HistoryMixture));
-            log($"A new user's mixture is counted over the history's clusters (HistoryMixture = Counts), not read by the divide-and-conquer model: {message}, or set HistoryMixture = Counts to say so.");
+            warn($"A new user's mixture is counted over the history's clusters (HistoryMixture = Counts), not read by the divide-and-conquer model: {message}, or set HistoryMixture = Counts to say so.");
             return (settings with { HistoryMixture = HistoryMixture.Counts }, encoder);
         }
         return (settings with { HistoryMixture = HistoryMixture.DivideConquer }, tables);
