@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.Docs;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
 using Microsoft.ML.MultiInterest.Tests.Robustness;
 
@@ -120,6 +121,35 @@ public sealed class DivideConquerQuotaMixtureTests : IDisposable
             Assert.Equal(expected.IndicesOf(q).ToArray().Select(ItemId), served[q].Items);
             Assert.Equal(expected.ScoresOf(q).ToArray(), served[q].Scores);
         }
+    }
+
+    [Fact]
+    public void ThePipelinePageSnippet_CompilesRuns_AndIsOnThePage()
+    {
+        var ml = _ml;
+        var train = _raw;
+        var mi = ml.MultiInterest();
+        {
+            #region DivideConquerQuotas
+            var pipeline = ml.Transforms.Conversion.MapValueToKey("User")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Item"))
+                .Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+                {
+                    Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 8, Epochs = 2,
+                    DivideConquer = new DivideConquerOptions { Clusters = 3 },   // K, and the model's encoder tables on ItemEmbedding
+                }))
+                .Append(mi.SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 3, DivideConquerClusters = true }))   // the model's K clusters
+                .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))                                                               // trained users' mixtures
+                .Append(mi.ClusterQuotaRetriever(candidates: 6));   // HistoryMixture Auto: a new user's mixture is the model's own
+            var model = pipeline.Fit(train);
+            var recommender = mi.CreateRecommender(model);
+            RecommendationList cold = recommender.Recommend("new-user", ["i3", "i7"]);   // History: the model's intent quotas and cluster queries of i3, i7
+            #endregion
+            Assert.Equal(CandidateSource.History, cold.Source);
+            Assert.Equal(6, cold.Items.Count);
+            Assert.Equal(HistoryMixture.DivideConquer, model.LastTransformer.Settings.HistoryMixture);
+        }
+        DocSnippets.AssertOnPage(Path.Combine("Serving", nameof(DivideConquerQuotaMixtureTests) + ".cs"), "DivideConquerQuotas", "docs/pipeline.md");
     }
 
     [Fact]
