@@ -91,7 +91,9 @@ public sealed class GraphEmbeddingTransformer : MultiInterestTransformerBase
     /// column) and a new user's history as its <see cref="RetrieverOptions.HistoryVector"/> says: with
     /// <see cref="HistoryVector.Encoder"/> by this model's encoder (a pooling one; the stage keeps the encoder's tables, which
     /// the item column carries as annotations, and saves them), by default by the fold-in fitted to the encoder's queries;
-    /// <see cref="DivideConquerModel.UserQueries"/> gives the encoder's query of any history.
+    /// <see cref="DivideConquerModel.UserQueries"/> gives the encoder's query of any history. A
+    /// <see cref="ClusterQuotaRetrieverEstimator"/> stage over the model's clusters (<see cref="SphericalKMeansTrainer.Options.DivideConquerClusters"/>)
+    /// builds a new user's mixture by <see cref="DivideConquerModel.BuildMixtures"/> (<see cref="ClusterQuotaRetrieverEstimator.Options.HistoryMixture"/>).
     /// </summary>
     public DivideConquerModel? DivideConquer { get; }
 
