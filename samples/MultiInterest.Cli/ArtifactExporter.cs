@@ -12,6 +12,9 @@ internal static class ArtifactExporter
     public static IReadOnlyList<string> Export(string directory, IdMap users, IdMap items, EmbeddingMatrix userEmbeddings, EmbeddingMatrix itemEmbeddings,
         ItemClustering clustering, ProtocolResult result, ItemClustering? tunedClustering = null)
     {
+        // Every file below holds user or item ids: refused up front, named by the first file each would break.
+        WritableIds.Require(Path.Combine(directory, "user_embeddings.tsv"), "user id", users);
+        WritableIds.Require(Path.Combine(directory, "item_embeddings.tsv"), "item id", items);
         Directory.CreateDirectory(directory);
         var written = new List<string>();
         // Each file replaced whole: a cut run leaves the earlier file, never a shorter one that reads as complete.
@@ -38,8 +41,9 @@ internal static class ArtifactExporter
     /// <returns>The file written.</returns>
     public static string ExportSelection(string directory, IdMap users, HistoryMmrSelectionUsers selection)
     {
-        Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, SelectionFile);
+        WritableIds.Require(path, "user id", users);
+        Directory.CreateDirectory(directory);
         OutputFile.WriteReplacing(path, partial => WriteSelection(partial, users, selection));
         return path;
     }
@@ -88,8 +92,10 @@ internal static class ArtifactExporter
     /// <returns>The two files written.</returns>
     public static IReadOnlyList<string> ExportComponents(string directory, string name, IdMap users, IdMap items, MixtureEmbeddingResult model)
     {
-        Directory.CreateDirectory(directory);
         string[] paths = [Path.Combine(directory, $"{name}_user_components.tsv"), Path.Combine(directory, $"{name}_item_components.tsv")];
+        WritableIds.Require(paths[0], "user id", users);
+        WritableIds.Require(paths[1], "item id", items);
+        Directory.CreateDirectory(directory);
         OutputFile.WriteReplacing(paths[0], path => WriteUserComponents(path, users, model));
         OutputFile.WriteReplacing(paths[1], path => WriteItemComponents(path, items, model));
         return paths;

@@ -348,6 +348,7 @@ internal static class RecommendCommand
         TextWriter log, TextWriter warnings, string? interestsPath = null)
     {
         double seconds = clock.Elapsed.TotalSeconds;
+        WritableIds.Require(outPath, interestsPath, lists); // before either file is touched
         OutputFile.WriteReplacing(outPath, path => CandidateFile.Write(path, lists)); // a cut run leaves the earlier file whole, never a shorter one
         if (interestsPath != null)
         {

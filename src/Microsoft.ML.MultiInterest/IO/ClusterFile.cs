@@ -42,10 +42,13 @@ public static class ClusterFile
     }
 
     /// <summary>Writes the cluster of every item.</summary>
+    /// <exception cref="ArgumentException">An item id is empty or holds a TAB or a line break (<see cref="TabSeparatedId"/>): Read could not read it back.</exception>
     public static void Write(string path, IdMap items, ReadOnlySpan<int> assignments)
     {
         ArgumentNullException.ThrowIfNull(items);
         if (items.Count != assignments.Length) throw new ArgumentException($"There are {items.Count} ids for {assignments.Length} assignments.", nameof(items));
+        // Refused before the file is opened: Read could not read such an id back.
+        for (int i = 0; i < items.Count; i++) TextTables.RequireWritableId(path, "item id", items[i], $"of row {i}", nameof(items));
         using var writer = TextTables.OpenWrite(path);
         writer.WriteLine("item\tcluster");
         for (int i = 0; i < assignments.Length; i++) writer.WriteLine($"{items[i]}\t{assignments[i].ToString(CultureInfo.InvariantCulture)}");

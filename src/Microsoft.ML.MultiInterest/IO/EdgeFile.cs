@@ -51,7 +51,7 @@ public static class EdgeFile
     }
 
     /// <summary>Writes edges as <c>user&lt;TAB&gt;item</c> (plus weight when any weight differs from 1).</summary>
-    /// <exception cref="ArgumentException">An id is empty or holds a tab or a line break, or a weight is not positive and finite: Read would refuse the file.</exception>
+    /// <exception cref="ArgumentException">An id is empty or holds a TAB or a line break (<see cref="TabSeparatedId"/>), or a weight is not positive and finite: Read would refuse the file.</exception>
     public static void Write(string path, IEnumerable<RawEdge> edges)
     {
         ArgumentNullException.ThrowIfNull(edges);
@@ -59,8 +59,8 @@ public static class EdgeFile
         // Refused before the file is opened: Read refuses what it could not read back.
         for (int e = 0; e < list.Count; e++)
         {
-            TextTables.RequireWritableId(list[e].User, "edges", e);
-            TextTables.RequireWritableId(list[e].Item, "edges", e);
+            TextTables.RequireWritableId(path, "user id", list[e].User, $"of edge {e}", nameof(edges));
+            TextTables.RequireWritableId(path, "item id", list[e].Item, $"of edge {e}", nameof(edges));
             if (!(float.IsFinite(list[e].Weight) && list[e].Weight > 0))
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Edge {e} has weight {list[e].Weight}: a weight must be positive and finite."), nameof(edges));
         }

@@ -42,6 +42,7 @@ public static class EmbeddingFile
     }
 
     /// <summary>Writes <paramref name="vectors"/> with the ids of <paramref name="ids"/> (same row order).</summary>
+    /// <exception cref="ArgumentException">A value is not finite, or an id is empty or holds a TAB or a line break (<see cref="TabSeparatedId"/>): Read would refuse the file or read other ids.</exception>
     public static void Write(string path, IdMap ids, EmbeddingMatrix vectors)
     {
         ArgumentNullException.ThrowIfNull(ids);
@@ -49,7 +50,7 @@ public static class EmbeddingFile
         if (ids.Count != vectors.Rows) throw new ArgumentException($"There are {ids.Count} ids for {vectors.Rows} rows.", nameof(ids));
         // Refused before the file is opened: Read refuses what it could not read back (a NaN, an id that breaks the line).
         vectors.ThrowIfNotFinite("vectors");
-        for (int r = 0; r < ids.Count; r++) TextTables.RequireWritableId(ids[r], "ids", r);
+        for (int r = 0; r < ids.Count; r++) TextTables.RequireWritableId(path, "id", ids[r], $"of row {r}", nameof(ids));
         using var writer = TextTables.OpenWrite(path);
         writer.Write("id");
         for (int d = 0; d < vectors.Dimension; d++) writer.Write($"\tv{d}");

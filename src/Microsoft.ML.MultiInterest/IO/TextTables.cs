@@ -187,14 +187,14 @@ internal static class TextTables
         }
     }
 
-    /// <summary>Refuses an id a tab-separated file cannot hold: empty, or holding a tab or a line break (the reader would split or drop it).</summary>
+    /// <summary>Refuses an id <see cref="TabSeparatedId"/> finds fault with (empty, or holding a TAB or a line break), naming the file.</summary>
+    /// <param name="path">The file being written.</param>
+    /// <param name="what">What the id is, for the message (e.g. "user id").</param>
     /// <param name="id">The id.</param>
+    /// <param name="where">Where it is, for the message (e.g. "of edge 1").</param>
     /// <param name="parameter">The parameter that gave it.</param>
-    /// <param name="row">Its row or edge, for the message.</param>
-    internal static void RequireWritableId(string id, string parameter, int row)
+    internal static void RequireWritableId(string path, string what, string id, string where, string parameter)
     {
-        if (string.IsNullOrEmpty(id) || id.AsSpan().IndexOfAny('\t', '\n', '\r') >= 0)
-            throw new ArgumentException($"Row {row} has the id '{id?.Replace("\t", "\\t").Replace("\n", "\\n").Replace("\r", "\\r")}': an id must be non-empty "
-                + "and hold no tab or line break, or the file could not be read back.", parameter);
+        if (TabSeparatedId.Problem(id) is { } problem) throw new ArgumentException(TabSeparatedId.Refusal(path, what, id, problem, where), parameter);
     }
 }

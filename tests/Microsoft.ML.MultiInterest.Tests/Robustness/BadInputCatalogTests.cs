@@ -107,7 +107,8 @@ public class BadInputCatalogTests
         ["cluster-negative-id"] = Throws<InvalidDataException>(["line 2", "the cluster '-3' is not a non-negative integer"], () => ClusterFile.Read(BadInputFixtures.Text("neg.tsv", "item\tcluster\na\t-3\n"), new IdMap(["a"]))),
         ["cluster-item-missing"] = Throws<InvalidDataException>(["gives no cluster for the item 'b'"], () => ClusterFile.Read(BadInputFixtures.Text("partial.tsv", "item\tcluster\na\t0\n"), new IdMap(["a", "b"]))),
         ["cluster-item-twice"] = Throws<InvalidDataException>(["line 3", "the item 'a' is assigned twice"], () => ClusterFile.Read(BadInputFixtures.Text("dup.tsv", "item\tcluster\na\t0\na\t1\nb\t0\n"), new IdMap(["a", "b"]))),
-        ["edgefile-write-unreadable"] = Throws<ArgumentException>(["Row 1 has the id 'b\\tc'", "hold no tab or line break, or the file could not be read back"], () =>
+        ["edgefile-write-unreadable"] = Throws<ArgumentException>(["edges.tsv' cannot hold the user id 'b\\tc' of edge 1: it holds a TAB, which separates the file's columns, "
+            + "so the file would read back with other ids"], () =>
         {
             string path = Path.Combine(BadInputFixtures.Directory("write-edges"), "edges.tsv");
             try
@@ -119,6 +120,34 @@ public class BadInputCatalogTests
                 Assert.False(File.Exists(path)); // refused before the file is opened
             }
         }),
+        ["clusterfile-write-unwritable-id"] = Throws<ArgumentException>(["clusters.tsv' cannot hold the item id 'a\\nb' of row 1: it holds a line break, which ends the file's lines"], () =>
+        {
+            string path = Path.Combine(BadInputFixtures.Directory("write-clusters"), "clusters.tsv");
+            try
+            {
+                ClusterFile.Write(path, new IdMap(["x", "a\nb"]), [0, 1]);
+            }
+            finally
+            {
+                Assert.False(File.Exists(path)); // refused before the file is opened
+            }
+        }),
+        ["onnx-export-unwritable-id"] = Throws<NotSupportedException>(["user_ids.tsv' cannot hold the user id 'u3\\tnew' of key ", "it holds a TAB",
+            "Map such ids to ones without before MapValueToKey"], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var edges = MLNetTestData.Edges();
+            foreach (var e in edges.Where(e => e.User == "u3")) e.User = "u3\tnew";
+            var model = MLNetTestData.KeyPipeline(ml).Append(ml.MultiInterest().GraphEmbedding(MLNetTestData.SmallEmbedding()))
+                .Append(ml.MultiInterest().UnimodalRetriever(candidates: 3)).Fit(ml.Data.LoadFromEnumerable(edges));
+            string directory = BadInputFixtures.Directory("onnx-tab-ids");
+            ml.Model.Save(model, ml.Data.LoadFromEnumerable(edges).Schema, Path.Combine(directory, "m.zip"));
+            using var loaded = MultiInterestModel.Load(ml, Path.Combine(directory, "m.zip"));
+            loaded.ExportOnnx(Path.Combine(directory, "onnx"));
+        }),
+        ["recommend-out-unwritable-id"] = Throws<NotSupportedException>(["'out.tsv' cannot hold the item id 'i\\t3' (rank 2 of user 'u0'): it holds a TAB",
+            "serve it through the API (MultiInterestRecommender)"],
+            () => global::MultiInterest.Cli.WritableIds.Require("out.tsv", null, [new("u0", ["i1", "i\t3"], [2f, 1f], CandidateSource.Trained)])),
         ["embeddingfile-write-nan"] = Throws<ArgumentException>(["The vectors contain a non-finite value (NaN) in row 1, column 0"], () =>
         {
             var vectors = new EmbeddingMatrix(2, 2);

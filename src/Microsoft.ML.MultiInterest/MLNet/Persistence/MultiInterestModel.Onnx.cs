@@ -42,7 +42,7 @@ public sealed partial class MultiInterestModel
         if (File.Exists(directory))
             throw new IOException($"'{directory}' is a file: ExportOnnx writes a directory of graphs and manifests there (created if needed).");
         CheckNewOrEarlierExport(directory);
-        CheckIdsWritable(EmbeddingOf(FirstServedStage));
+        CheckIdsWritable(directory, EmbeddingOf(FirstServedStage));
         RefuseEncoderStages();
         // Marked unfinished before anything is touched and unmarked last: an interrupted or failed export (a full disk, a kill)
         // leaves a directory that serving refuses as unfinished and the next export accepts, never one that mixes two models'

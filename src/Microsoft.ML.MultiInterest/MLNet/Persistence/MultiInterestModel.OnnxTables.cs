@@ -58,18 +58,16 @@ public sealed partial class MultiInterestModel
             if (listed(r)) writer.WriteLine($"{r}\t{ids[r]}");
     }
 
-    /// <summary>Refuses, before anything is written, ids that the id files (one id per line after a TAB) cannot hold.</summary>
-    private static void CheckIdsWritable(SavedGraphEmbedding embedding)
+    /// <summary>Refuses, before anything is written, ids that the id files (one id per line after a TAB) cannot hold (<see cref="IO.TabSeparatedId"/>).</summary>
+    private static void CheckIdsWritable(string directory, SavedGraphEmbedding embedding)
     {
-        Check(embedding.UserIds, "user", UserIdsFileName);
-        Check(embedding.ItemIds, "item", ItemIdsFileName);
+        Check(embedding.UserIds, "user", Path.Combine(directory, UserIdsFileName));
+        Check(embedding.ItemIds, "item", Path.Combine(directory, ItemIdsFileName));
 
         static void Check(IReadOnlyList<string> ids, string what, string file)
         {
-            for (int r = 0; r < ids.Count; r++)
-                if (ids[r].AsSpan().IndexOfAny('\t', '\n', '\r') >= 0)
-                    throw new NotSupportedException($"The {what} id of key {r + 1} (\"{ids[r].ReplaceLineEndings("\\n").Replace("\t", "\\t", StringComparison.Ordinal)}\") holds a TAB or a "
-                        + $"line break, which {file} (one id per line after a TAB) cannot hold: map such ids to ones without before MapValueToKey.");
+            if (IO.TabSeparatedId.FirstRefusal(file, ids, $"{what} id", r => $"of key {r + 1}") is { } refusal)
+                throw new NotSupportedException(refusal + " Map such ids to ones without before MapValueToKey, and fit again.");
         }
     }
 }

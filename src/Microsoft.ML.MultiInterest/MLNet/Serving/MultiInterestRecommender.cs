@@ -288,7 +288,7 @@ public sealed partial class MultiInterestRecommender
     }
 
     /// <summary>An id with its tabs and line breaks written as \t, \n and \r, so that a message shows what it holds.</summary>
-    internal static string Escaped(string id) => id.Replace("\t", "\\t").Replace("\n", "\\n").Replace("\r", "\\r");
+    internal static string Escaped(string id) => IO.TabSeparatedId.Escaped(id);
 
     /// <summary>One stage's live list for a raw user id and raw history ids (those the stage knows), and optional followed conditions.</summary>
     private static LiveList RetrieveFrom(LiveRetriever live, Dictionary<string, int> compactOfItem, string userId, string[] history, int count, int[]? followed = null,
