@@ -4,7 +4,8 @@
 # manifest naming only the fields version 1 had too; version 5, an edited version-4 manifest (a setting changed, or its
 # format_version lowered to 3 with the checksums kept), a served file with one bit flipped (a table, a graph) or missing,
 # a version-2 manifest missing a field, a retrieval this client does not run and a manifest saved again with a byte-order mark
-# are refused, each naming what it refuses. Exit status 0 when every case behaves.
+# are refused, each naming what it refuses; a users file's ids are read exactly as written (a padded id is another user, an
+# empty or unknown blank one refused by line), as `recommend` reads them. Exit status 0 when every case behaves.
 #
 #   benchmarks/peers/onnx_node/check_manifests.sh ONNX_DIR USERS.tsv
 #
@@ -77,6 +78,22 @@ expect v3missing 2 "lacks 'history_fold_in_items'"
 expect mmr 2 "is a 'history_mmr' directory"
 expect head 2 'has head_slots'
 expect bom 2 'starts with a UTF-8 byte-order mark (bytes EF BB BF), which the export never writes'
+# Users ids are read exactly as written, as recommend reads them: the first user padded with a space is another, unknown
+# user (the popular list), not the first user trimmed; a line starting with a TAB, and a blank id the model does not know,
+# are refused naming their line.
+first=$(sed -n 2p "$users" | cut -f1)
+printf 'user\n %s\n' "$first" > "$work/padded_users.tsv"
+printf 'user\n%s\n\tx\n' "$first" > "$work/empty_users.tsv"
+printf 'user\n%s\n  \t\n' "$first" > "$work/blank_users.tsv"
+if node "$here/score.mjs" --dir "$work/v4" --users "$work/padded_users.tsv" --out "$work/padded.tsv" > "$work/padded.log" 2>&1 \
+    && [ "$(cut -f1,5 "$work/padded.tsv" | sed 1d | sort -u)" = " $first"$'\t'"Popular" ]; then echo "ok   padded user id ' $first': Popular, not '$first''s list"
+else echo "FAIL padded user id ' $first' not served as an unknown user:"; cat "$work/padded.log" "$work/padded.tsv"; failures=$((failures + 1)); fi
+for name in empty blank; do
+    status=0
+    node "$here/score.mjs" --dir "$work/v4" --users "$work/${name}_users.tsv" --out "$work/$name.tsv" > "$work/$name.log" 2>&1 || status=$?
+    if [ "$status" = 2 ] && grep -q -- "_users.tsv', line 3: the user id " "$work/$name.log"; then echo "ok   $name user id: exit 2, line 3 named"
+    else echo "FAIL $name user id: exit $status, output:"; cat "$work/$name.log"; failures=$((failures + 1)); fi
+done
 for v in v3 v2 v1; do
     if cmp -s "$work/v4.tsv" "$work/$v.tsv"; then echo "ok   $v lists = v4 lists"; else echo "FAIL $v lists differ from v4's"; failures=$((failures + 1)); fi
 done

@@ -79,9 +79,10 @@ function dataLines(path) {
   if (!existsSync(path)) fail(`no file '${path}'`);
   let bytes = readFileSync(path);
   if (path.endsWith('.gz')) bytes = gunzipSync(bytes);
-  const lines = bytes.toString('utf8').split('\n');
+  // Lines end at LF, CR LF or a lone CR, as .NET's StreamReader ends them for `recommend`; nothing else is taken off.
+  const lines = bytes.toString('utf8').split(/\r\n|\r|\n/);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines.slice(1).map(line => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  return lines.slice(1);
 }
 
 /** id -> row from an id table written by export-onnx (header "row<TAB>id"). */
@@ -96,21 +97,34 @@ function idTable(path) {
   return { rows, ids };
 }
 
+/** Whether an id is blank: whitespace only, by .NET's char.IsWhiteSpace (Unicode White_Space), as `recommend` tells it. */
+const isBlank = id => /^\p{White_Space}+$/u.test(id);
+
 /**
- * Distinct first-column ids in order of appearance, as the CLI reads --users: an empty line is skipped, and a line whose
- * id is empty or blank (spaces or tabs only) is refused naming the line, as `recommend` refuses it (it lost its id, and
- * would otherwise be skipped or served the popular list; ids are trimmed here, so no user of the model is blank).
+ * Distinct first-column ids in order of appearance, read exactly as written, as `recommend` reads --users (" u0" is not
+ * "u0"): an empty line is skipped; a line whose first field is empty (it starts with a TAB) is refused naming the line, and
+ * so is a blank id (whitespace only) the model does not know (`known`), as `recommend` refuses them: the line lost its
+ * id, and would otherwise be skipped or served the popular list. A blank id the model was trained on is its user.
  */
-function userIds(path) {
+function userIds(path, known) {
   const seen = new Set();
+  const blank = [];
   dataLines(path).forEach((line, index) => {
     if (line.length === 0) return;
-    const id = line.split('\t')[0].trim();
+    const id = line.split('\t')[0];
     if (id.length === 0) {
-      fail(`users file '${path}', line ${index + 2}: the user id is empty or blank (whitespace only), so the line lost its id: give the user's id, or remove the line`);
+      fail(`users file '${path}', line ${index + 2}: the user id is empty (the line starts with a TAB): the line lost its id. Give the user's id first on the line, or remove the line`);
     }
+    if (seen.has(id)) return;
     seen.add(id);
+    if (isBlank(id) && !known(id)) blank.push([id, index + 2]);
   });
+  // After the whole file, as `recommend` checks blank ids once its users are read: the first such line is named.
+  if (blank.length > 0) {
+    const [id, line] = blank[0];
+    fail(`users file '${path}', line ${line}: the user id '${id.replaceAll('\t', '\\t')}' is blank (whitespace only) and no user of the model, `
+      + 'so it would be served the popular list as a new user: the line most likely lost its id. Give the user\'s id, or remove the line');
+  }
   return [...seen];
 }
 
@@ -122,8 +136,8 @@ function exclusions(paths, userRows, itemRows, served) {
   for (const path of paths) {
     for (const line of dataLines(path)) {
       const tab = line.indexOf('\t');
-      const user = userRows.get(line.slice(0, tab).trim());
-      const item = itemRows.get(line.slice(tab + 1).split('\t')[0].trim());
+      const user = userRows.get(line.slice(0, tab));
+      const item = itemRows.get(line.slice(tab + 1).split('\t')[0]);
       if (user === undefined || item === undefined) { skipped++; continue; }
       byUser.get(user)?.add(item);
     }
@@ -378,7 +392,7 @@ async function main() {
   for (const row of users.rows.values()) {
     if (!Number.isInteger(row) || row < 0 || row >= manifest.users) fail(`user_ids.tsv lists row ${row}, outside the manifest's ${manifest.users} users`);
   }
-  const ids = userIds(args.users);
+  const ids = userIds(args.users, id => users.rows.has(id));
 
   // Each --history edge whose item the model knows, by user id (the library ignores an item id it does not know).
   const historyOf = new Map();
@@ -386,8 +400,8 @@ async function main() {
   for (const path of args.history) {
     for (const line of dataLines(path)) {
       const fields = line.split('\t');
-      const user = fields[0].trim();
-      const item = items.rows.get((fields[1] ?? '').trim());
+      const user = fields[0];
+      const item = items.rows.get(fields[1] ?? '');
       if (item === undefined) { skipped++; continue; }
       let set = historyOf.get(user);
       if (!set) historyOf.set(user, set = new Set());
@@ -400,8 +414,8 @@ async function main() {
   if (args.train) {
     for (const line of dataLines(args.train)) {
       const fields = line.split('\t');
-      const user = users.rows.get(fields[0].trim());
-      const item = items.rows.get((fields[1] ?? '').trim());
+      const user = users.rows.get(fields[0]);
+      const item = items.rows.get(fields[1] ?? '');
       if (user === undefined || item === undefined) { skipped++; continue; }
       let set = trainedOf.get(user);
       if (!set) trainedOf.set(user, set = new Set());
