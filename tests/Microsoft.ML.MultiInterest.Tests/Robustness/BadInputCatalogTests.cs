@@ -65,6 +65,13 @@ public class BadInputCatalogTests
             var rows = MLNetTestData.Edges().Select((e, i) => new MLNetTestData.WeightedEdge { User = e.User, Item = e.Item, Weight = i == 3 ? float.NaN : 1 }).ToList();
             ml.MultiInterest().Sweep(ml.Data.LoadFromEnumerable(rows), SweepSearchSpace.Parse("lambda=0.5"), new SweepOptions { Cutoff = 5, MaxTrials = 1 }, weightColumnName: "Weight");
         }),
+        ["sweep-empty-id"] = Throws<ArgumentException>(["Row 3 of column 'User' (userColumnName) holds an empty value: every edge needs a user id. Drop or fill such rows first."], () =>
+        {
+            var ml = new MLContext(seed: 1);
+            var rows = MLNetTestData.Edges();
+            rows[3].User = "";
+            ml.MultiInterest().Sweep(ml.Data.LoadFromEnumerable(rows), SweepSearchSpace.Parse("lambda=0.5"), new SweepOptions { Cutoff = 5, MaxTrials = 1 });
+        }),
         ["loadedges-time-not-iso"] = Throws<InvalidDataException>(["times.tsv', line 3: the 'when' field holds '02.01.2024'",
             "neither a number (Unix seconds) nor an ISO 8601 date"], () => new MLContext().MultiInterest().LoadEdges(BadInputFixtures.Text("times.tsv", "user\titem\twhen\nu1\ti1\t2024-01-02\nu1\ti2\t02.01.2024\n"),
             timestampColumnName: "when")),

@@ -6,7 +6,11 @@ namespace Microsoft.ML.MultiInterest;
 /// <summary>Reads raw-id edges (and an optional weight) from any view, whatever the id columns' types.</summary>
 internal static class RawEdgeReader
 {
-    /// <summary>The edges of <paramref name="data"/>; rows with an empty id (a missing key) are skipped.</summary>
+    /// <summary>
+    /// The edges of <paramref name="data"/>. A row with an empty id (a text column's empty string, a key column's missing key)
+    /// is refused naming the column and the row, as LoadEdges refuses a DataFrame's and the edge files an empty field: skipped,
+    /// it would leave the caller's edges fewer without a word.
+    /// </summary>
     public static List<RawEdge> Read(IDataView data, string userColumn, string itemColumn, string? weightColumn)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -30,7 +34,8 @@ internal static class RawEdgeReader
         {
             row++;
             string u = getUser(), i = getItem();
-            if (u.Length == 0 || i.Length == 0) continue;
+            if (u.Length == 0) throw EmptyViewId(row, userColumn, "userColumnName", "a user id", user.Type is KeyDataViewType);
+            if (i.Length == 0) throw EmptyViewId(row, itemColumn, "itemColumnName", "an item id", item.Type is KeyDataViewType);
             edges.Add(new RawEdge(u, i, getWeight == null ? 1f : PositiveWeight(getWeight(), weight!.Value.Name, row)));
         }
         if (edges.Count == 0) throw new ArgumentException("The data has no edges (no row with both a user and an item).", nameof(data));
@@ -85,8 +90,18 @@ internal static class RawEdgeReader
         : throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"Input column '{column}' (option weightColumnName) holds the weight {weight} at row {row} of the data: weights must be positive and finite."), "weightColumnName");
 
-    private static EdgeFrameRowException EmptyId(long row, string column, string option, string role) => new(
-        $"Row {row} of column '{column}' ({option}) holds an empty value: every edge needs {role}. Drop or fill such rows first.", option, row, column, role);
+    private static EdgeFrameRowException EmptyId(long row, string column, string option, string role) =>
+        new(EmptyIdReason(row, column, option, role, key: false), option, row, column, role);
+
+    /// <summary>The refusal of a view's empty id at <paramref name="row"/> (from 0), as an ArgumentException naming the option.</summary>
+    private static ArgumentException EmptyViewId(long row, string column, string option, string role, bool key) =>
+        new(EmptyIdReason(row, column, option, role, key), option);
+
+    /// <summary>Why a row's empty id is refused; a key column's is its missing key, 0.</summary>
+    private static string EmptyIdReason(long row, string column, string option, string role, bool key) => key
+        ? $"Row {row} of column '{column}' ({option}) holds a missing key (0: a value its MapValueToKey mapping did not know, or an empty one): every edge needs {role}. "
+            + "Drop such rows first, or pass the raw ids."
+        : $"Row {row} of column '{column}' ({option}) holds an empty value: every edge needs {role}. Drop or fill such rows first.";
 }
 
 /// <summary>An edge with the optional DataFrame columns: weight (1 when absent), relation ("" when absent), timestamp (Unix seconds, 0 when absent).</summary>

@@ -13,7 +13,8 @@ public sealed partial class MultiInterestCatalog
     /// configuration on all the edges as an ML.NET pipeline. Trials and stage fits are logged through
     /// <c>mlContext.Log</c> and reported to <paramref name="progress"/>.
     /// </summary>
-    /// <param name="trainEdges">Training edges: raw-id user and item columns (text, integers or keys).</param>
+    /// <param name="trainEdges">Training edges: raw-id user and item columns (text, integers or keys); a row with an empty id (or a
+    /// missing key) is refused naming the column and the row, as <c>LoadEdges</c> refuses it.</param>
     /// <param name="space">The options to vary and their values.</param>
     /// <param name="options">Strategy, metric, budget. When <see cref="SweepOptions.Seed"/> is null it is drawn from this
     /// context's random source, so an <c>MLContext(seed)</c> makes the sweep and every stage it seeds repeatable.</param>
