@@ -218,12 +218,21 @@ internal static class FitCommand
             OutputFile.CheckWritable(modelPath, "--model");
             bool clustersGiven = r.Given(pipeline.Clusters);
             string? unreadDimension = embedding.UnreadDimension(r);
+            // The library's warnings about an option's value on the training file (Dimension above min(users, items), Components
+            // above the clusters, Candidates above the items) name the option in their source; said with the flag that set it.
+            // Dimension is --dim's: the library warns of it for implicit ALS and negative sampling only, whose dimension --dim sets.
+            var optionFlags = new Dictionary<string, string>
+            {
+                [nameof(GraphEmbeddingOptions.Dimension)] = embedding.Dimension.Name,
+                [nameof(KnnSmoothedMixtureEstimator.Options.Components)] = pipeline.Components.Name,
+                [nameof(UnimodalRetrieverEstimator.Options.Candidates)] = candidates.Name,
+            };
             return ProgressReporter.Run(console, progress =>
             {
                 if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
                 try
                 {
-                    return Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, warmStart, previousPath);
+                    return Run(trainPath, modelPath, seed, trainer, last, clustersGiven, progress, optionFlags, warmStart, previousPath);
                 }
                 catch (ArgumentException e) when (embedding.ByFlag(e, r) is { } usage)
                 {
@@ -386,7 +395,7 @@ internal static class FitCommand
     private const string WeightedSummary = $" (the embedding trained on their weights, {WeightsOption.Name}: the model's input schema holds the {ServingData.WeightColumn} column)";
 
     private static int Run(string train, string modelPath, int seed, GraphEmbeddingTrainer.Options embedding, Stages stages, bool clustersGiven, ProgressReporter progress,
-        GraphEmbeddingTrainer.Options? warmStart = null, string? previousModel = null)
+        IReadOnlyDictionary<string, string> optionFlags, GraphEmbeddingTrainer.Options? warmStart = null, string? previousModel = null)
     {
         var clock = Stopwatch.StartNew();
         // Read first: a zip without vectors, or of another dimension than an explicit --dim, fails before the edges are read.
@@ -420,7 +429,7 @@ internal static class FitCommand
         ITransformer model;
         using (var stage = progress.Begin($"Fitting {stages.Description} on {Counted.Of(rawEdges.Count, "edge")}..."))
         // The library's estimators report their stages (epochs, clusters, neighbours) and warnings through the MLContext log.
-        using (LibraryLog.Show(ml, Components, stage, info: true))
+        using (LibraryLog.Show(ml, Components, stage, info: true, optionFlags))
         {
             model = stages.HistorySelection is { } selection
                 ? FitChoosingLambda(mi, embedded, data, rawEdges, train, weighted, seed, stages.HistoryMmr!, selection, progress)

@@ -346,7 +346,7 @@ public class BadInputCatalogTests
             {
                 Algorithm = EmbeddingAlgorithm.DifferentiableClustering, Dimension = 4, Epochs = 1, Threads = 1,
             }).Fit(Keyed()))),
-        ["option-dimension-above-rank"] = Accepts(["Dimension 20 exceeds min(users, items) = 16 of the training edges (16 users and 24 items with edges): ImplicitAls fits it",
+        ["option-dimension-above-rank"] = Accepts(["Source=GraphEmbeddingTrainer; option Dimension,", "Dimension 20 exceeds min(users, items) = 16 of the training edges (16 users and 24 items with edges): ImplicitAls fits it",
             "Set Dimension to at most 16"], () => WarningOf(ml => ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
             {
                 Algorithm = EmbeddingAlgorithm.ImplicitAls, Dimension = 20, Threads = 1,
@@ -421,7 +421,7 @@ public class BadInputCatalogTests
             }),
         ["model-history-mixture-unknown"] = Throws<InvalidDataException>(["The saved candidate stage has metadata entry 'HistoryMixture' = 'Bogus', which is not DivideConquer."],
             () => LoadModel(BadInputFixtures.WithMetadata(QuotaMixtureZip(), "HistoryMixture", "Bogus"))),
-        ["option-components-above-clusters"] = Accepts(["Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
+        ["option-components-above-clusters"] = Accepts(["Source=KnnSmoothedMixtureEstimator; option Components,", "Components (m = 5) exceeds the 2 item clusters"], () => WarningOf(ml =>
             ml.MultiInterest().KnnSmoothedMixture(components: 5, neighbors: 2).Fit(ml.MultiInterest().SphericalKMeans(numberOfClusters: 2).Fit(Embedded(ml)).Transform(Embedded(ml))))),
         ["embedding-zero-user-vector"] = Accepts(["1 of the 16 users have an all-zero vector in column 'UserEmbedding': every item scores 0 for them"], () => WarningOf(ml =>
         {
@@ -431,7 +431,7 @@ public class BadInputCatalogTests
                 to.UserEmbedding = from.User == first.User ? new float[from.UserEmbedding.Length] : (float[])from.UserEmbedding.Clone(), contractName: null).Fit(embedded).Transform(embedded);
             ml.MultiInterest().UnimodalRetriever(candidates: 3).Fit(zeroed);
         })),
-        ["option-candidates-above-items"] = Accepts(["Candidates (M = 500) exceeds the"], () => WarningOf(ml =>
+        ["option-candidates-above-items"] = Accepts(["Source=UnimodalRetrieverEstimator; option Candidates,", "Candidates (M = 500) exceeds the"], () => WarningOf(ml =>
             ml.MultiInterest().UnimodalRetriever(candidates: 500).Fit(Embedded(ml)))),
         ["quota-without-fill-short-lists"] = Accepts(["trained users' lists hold fewer than the M = 40 candidates their unseen items allow", "has no unimodal fill"], () => WarningOf(ml =>
         {

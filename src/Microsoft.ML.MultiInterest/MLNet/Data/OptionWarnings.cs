@@ -14,7 +14,7 @@ internal static class OptionWarnings
     public static bool Candidates(MLContext context, string component, int candidates, int items)
     {
         if (candidates <= items) return false;
-        Logging.Warning(context, component, $"Candidates (M = {candidates}) exceeds the {items} items with a training edge: every list holds at most {items} "
+        Logging.Warning(context, component, "Candidates", $"Candidates (M = {candidates}) exceeds the {items} items with a training edge: every list holds at most {items} "
             + $"items (fewer after the user's seen items are excluded); the remaining slots of the candidates column are padding (key 0, score NaN).");
         return true;
     }
@@ -51,7 +51,7 @@ internal static class OptionWarnings
         if (algorithm is not (EmbeddingAlgorithm.ImplicitAls or EmbeddingAlgorithm.NegativeSampling)) return false;
         int rank = Math.Min(users, items);
         if (dimension <= rank) return false;
-        Logging.Warning(context, component, $"Dimension {dimension} exceeds min(users, items) = {rank} of the training edges ({users} users and {items} items "
+        Logging.Warning(context, component, "Dimension", $"Dimension {dimension} exceeds min(users, items) = {rank} of the training edges ({users} users and {items} items "
             + $"with edges): {algorithm} fits it, but the interaction matrix has at most {rank} independent directions, so the other dimensions add "
             + $"time and memory, not signal. Set Dimension to at most {rank}.");
         return true;
@@ -221,7 +221,7 @@ internal static class OptionWarnings
     public static bool Components(MLContext context, string component, int components, int clusters)
     {
         if (components <= clusters) return false;
-        Logging.Warning(context, component, $"Components (m = {components}) exceeds the {clusters} item clusters: every mixture has at most {clusters} "
+        Logging.Warning(context, component, "Components", $"Components (m = {components}) exceeds the {clusters} item clusters: every mixture has at most {clusters} "
             + $"components; the remaining slots of the mixture columns are padding (weight 0).");
         return true;
     }
