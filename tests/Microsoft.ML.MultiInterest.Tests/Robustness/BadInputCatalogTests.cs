@@ -383,6 +383,8 @@ public class BadInputCatalogTests
             }),
         ["model-encoder-tables-missing"] = Throws<InvalidDataException>(["reads a new user's history by the divide-and-conquer encoder, but its 'encoder_history_items' "
             + "initializer is missing"], () => LoadModel(BadInputFixtures.WithoutInitializer(EncoderZip(), "encoder_history_items"))),
+        ["model-encoder-tables-not-finite"] = Throws<InvalidDataException>(["the divide-and-conquer encoder's tables are inconsistent (a cluster prior that is not finite and non-negative"],
+            () => LoadModel(BadInputFixtures.WithTableValue(QuotaMixtureZip(), "encoder_cluster_prior", 1, double.NaN))),
         ["retriever-history-mixture-without-divide-conquer"] = Throws<ArgumentException>(["HistoryMixture = DivideConquer: the item embedding column 'ItemEmbedding' "
             + "(option ItemEmbeddingColumnName) does not come from a divide-and-conquer GraphEmbedding stage of this pipeline", "Use HistoryMixture = Auto or Counts"], () =>
             new MLContext().MultiInterest().ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { HistoryMixture = HistoryMixture.DivideConquer })

@@ -142,6 +142,19 @@ internal static class BadInputFixtures
         return true;
     });
 
+    /// <summary>
+    /// The saved model <paramref name="zip"/> with entry <paramref name="index"/> of the little-endian table <paramref name="table"/>
+    /// set to <paramref name="value"/> (an edited number the zip's shapes still agree with).
+    /// </summary>
+    public static byte[] WithTableValue<T>(byte[] zip, string table, int index, T value) where T : unmanaged => Edited(zip, model =>
+    {
+        if (model.Graph.Initializer.FirstOrDefault(t => t.Name == table) is not { } tensor) return false;
+        var raw = tensor.RawData.ToByteArray();
+        System.Runtime.InteropServices.MemoryMarshal.Write(raw.AsSpan(index * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()), in value);
+        tensor.RawData = ByteString.CopyFrom(raw);
+        return true;
+    });
+
     /// <summary><paramref name="zipBytes"/> with each library stage graph that <paramref name="edit"/> changes (returns true) written back.</summary>
     private static byte[] Edited(byte[] zipBytes, Func<ModelProto, bool> edit)
     {

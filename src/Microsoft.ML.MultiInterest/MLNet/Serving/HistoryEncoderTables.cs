@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.ML.MultiInterest.Engine;
 
 namespace Microsoft.ML.MultiInterest;
@@ -71,6 +72,11 @@ internal sealed record HistoryEncoderTables(DivideConquerEncoder Encoder, int[] 
             : Prompts != null && (Prompts.Rows != k || Prompts.Dimension != d) ? $"prompts of {Prompts.Rows} x {Prompts.Dimension} for {k} clusters of dimension {d}"
             : Encoder == DivideConquerEncoder.AttentionPooling && (AttentionQuery is not { Rows: 1 } q || q.Dimension != d) ? "an attention encoder without its query of dimension " + d
             : !double.IsFinite(IntentSmoothing) || IntentSmoothing < 0 || Components < 1 ? $"intent smoothing {IntentSmoothing} and {Components} components"
+            // An edited number would otherwise rank a new user's clusters and items by NaN, silently.
+            : Prior.Any(p => !double.IsFinite(p) || p < 0) ? "a cluster prior that is not finite and non-negative"
+            : !TensorPrimitives.IsFiniteAll<float>(HistoryItems.Values) ? "input vectors holding a value that is not finite"
+            : Prompts != null && !TensorPrimitives.IsFiniteAll<float>(Prompts.Values) ? "prompts holding a value that is not finite"
+            : AttentionQuery != null && !TensorPrimitives.IsFiniteAll<float>(AttentionQuery.Values) ? "an attention query holding a value that is not finite"
             : null;
         return problem == null ? this : throw new InvalidDataException($"{where}: the divide-and-conquer encoder's tables are inconsistent ({problem}).");
     }

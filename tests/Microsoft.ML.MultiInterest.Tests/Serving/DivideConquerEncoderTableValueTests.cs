@@ -1,0 +1,55 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+using Microsoft.ML.MultiInterest.Tests.Robustness;
+
+namespace Microsoft.ML.MultiInterest.Tests.Serving;
+
+/// <summary>
+/// A saved stage's divide-and-conquer encoder tables with an edited number (bad-inputs row model-encoder-tables-not-finite):
+/// refused at Load by name, rather than ranking a new user's clusters and items by NaN.
+/// </summary>
+public sealed class DivideConquerEncoderTableValueTests
+{
+    private static readonly Lazy<byte[]> Zip = new(() =>
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = ml.MultiInterest();
+        var chain = MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1,
+                DivideConquer = new DivideConquerOptions { Clusters = 3, Encoder = DivideConquerEncoder.AttentionPooling },
+            }))
+            .Append(mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.Encoder }))
+            .Fit(raw);
+        var buffer = new MemoryStream();
+        ml.Model.Save(chain, raw.Schema, buffer);
+        return buffer.ToArray();
+    });
+
+    [Theory]
+    [InlineData("encoder_cluster_prior", -0.5, "a cluster prior that is not finite and non-negative")]
+    [InlineData("encoder_cluster_prior", double.PositiveInfinity, "a cluster prior that is not finite and non-negative")]
+    public void AnEditedPrior_IsRefused(string table, double value, string expected)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => MultiInterestModel.Load(new MLContext(), new MemoryStream(BadInputFixtures.WithTableValue(Zip.Value, table, 0, value))));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Theory]
+    [InlineData("encoder_history_items", 5, "input vectors holding a value that is not finite")]
+    [InlineData("encoder_prompts", 2, "prompts holding a value that is not finite")]
+    [InlineData("encoder_attention_query", 1, "an attention query holding a value that is not finite")]
+    public void ANonFiniteVectorEntry_IsRefused(string table, int index, string expected)
+    {
+        foreach (float value in new[] { float.NaN, float.NegativeInfinity })
+        {
+            var e = Assert.Throws<InvalidDataException>(() => MultiInterestModel.Load(new MLContext(), new MemoryStream(BadInputFixtures.WithTableValue(Zip.Value, table, index, value))));
+            Assert.Contains(expected, e.Message);
+        }
+    }
+
+    [Fact]
+    public void TheUneditedZip_Loads() => MultiInterestModel.Load(new MLContext(), new MemoryStream(Zip.Value)).Dispose();
+}
