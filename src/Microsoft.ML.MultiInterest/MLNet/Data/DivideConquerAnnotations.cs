@@ -30,13 +30,18 @@ internal static class DivideConquerAnnotations
         var builder = new DataViewSchema.Annotations.Builder();
         builder.Add(Encoder, TextDataViewType.Instance, (ref ReadOnlyMemory<char> value) => value = name);
         if (!HistoryEncoderTables.Serves(model.Encoder) || model.HistoryItems == null) return builder.ToAnnotations();
-        // Gathered when first read: a stage that never asks for the encoder does not copy the input vectors.
-        var lazy = new Lazy<HistoryEncoderTables?>(() => HistoryEncoderTables.Of(model, rows));
+        // Copied when read, straight from the model's tables: a stage that never asks for the encoder copies nothing, and
+        // one that does holds no second copy alive with the schema.
+        var inputs = model.HistoryItems;
         int n = rows.Count, d = model.Items.Dimension, k = model.ClusterPrior.Length;
-        HistoryEncoderTables T() => lazy.Value!;
-        builder.Add(ItemRows, new VectorDataViewType(NumberDataViewType.Int32, n), (ref VBuffer<int> value) => Fill(ref value, T().Rows));
-        builder.Add(HistoryItems, new VectorDataViewType(NumberDataViewType.Single, n, d), (ref VBuffer<float> value) => Fill(ref value, T().HistoryItems.Values));
-        builder.Add(Clusters, new VectorDataViewType(NumberDataViewType.Int32, n), (ref VBuffer<int> value) => Fill(ref value, T().Clusters));
+        builder.Add(ItemRows, new VectorDataViewType(NumberDataViewType.Int32, n), (ref VBuffer<int> value) => Fill(ref value, rows.ToArray()));
+        builder.Add(HistoryItems, new VectorDataViewType(NumberDataViewType.Single, n, d), (ref VBuffer<float> value) =>
+        {
+            var editor = VBufferEditor.Create(ref value, n * d);
+            for (int j = 0; j < n; j++) inputs.ReadRow(rows[j]).CopyTo(editor.Values.Slice(j * d, d));
+            value = editor.Commit();
+        });
+        builder.Add(Clusters, new VectorDataViewType(NumberDataViewType.Int32, n), (ref VBuffer<int> value) => Fill(ref value, rows.Select(model.Clustering.ClusterOf).ToArray()));
         if (model.Prompts is { } prompts)
             builder.Add(Prompts, new VectorDataViewType(NumberDataViewType.Single, k, d), (ref VBuffer<float> value) => Fill(ref value, prompts.Values));
         if (model.AttentionQuery is { } query)
@@ -57,6 +62,29 @@ internal static class DivideConquerAnnotations
         ReadOnlyMemory<char> value = default;
         column.Annotations.GetValue(Encoder, ref value);
         return value.ToString();
+    }
+
+    /// <summary>
+    /// The model's item clusters annotated on <paramref name="column"/> (the item rows, their clusters and K), or null when it
+    /// carries no encoder tables; reads neither the input vectors nor the other tables.
+    /// </summary>
+    /// <exception cref="ArgumentException">The annotations are incomplete, of other types, or inconsistent.</exception>
+    public static DivideConquerItemClusters? ReadClusters(DataViewSchema.Column column, string option)
+    {
+        if (Read(column) == null || column.Annotations.Schema.GetColumnOrNull(HistoryItems) == null) return null;
+        try
+        {
+            var rows = Vector<int>(column, ItemRows);
+            var clusters = Vector<int>(column, Clusters);
+            int k = Vector<double>(column, Prior).Length;
+            if (clusters.Length != rows.Length) throw new InvalidDataException($"'{Clusters}' holds {clusters.Length} clusters for {rows.Length} items");
+            if (clusters.Any(c => (uint)c >= (uint)k)) throw new InvalidDataException($"'{Clusters}' holds a cluster outside 0..{k - 1}");
+            return new DivideConquerItemClusters(rows, clusters, k);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException)
+        {
+            throw new ArgumentException($"Input column '{column.Name}' (option {option}) carries divide-and-conquer annotations that cannot be read: {e.Message}", e);
+        }
     }
 
     /// <summary>The encoder's tables annotated on <paramref name="column"/> (over the item rows it lists), or null when it carries none (no mark, or an encoder a stage does not serve).</summary>

@@ -13,7 +13,7 @@ internal static class DivideConquerClustering
     /// <exception cref="ArgumentException">The column carries no servable tables, K is not the option's, or an item has no cluster in the model.</exception>
     public static int[] Of(DataViewSchema.Column feature, int[] itemRows, SphericalKMeansTrainer.Options o)
     {
-        var tables = DivideConquerAnnotations.ReadTables(feature, nameof(o.FeatureColumnName));
+        var tables = DivideConquerAnnotations.ReadClusters(feature, nameof(o.FeatureColumnName));
         if (tables == null)
         {
             string why = DivideConquerAnnotations.Read(feature) is { } name
@@ -28,11 +28,11 @@ internal static class DivideConquerClustering
         var assignments = new int[itemRows.Length];
         for (int j = 0; j < itemRows.Length; j++)
         {
-            int at = Array.BinarySearch(tables.Rows, itemRows[j]);
-            if (at < 0)
+            int cluster = tables.ClusterOf(itemRows[j]);
+            if (cluster < 0)
                 throw new ArgumentException($"{nameof(o.DivideConquerClusters)}: item key {itemRows[j] + 1} has no cluster in the divide-and-conquer model (it had no edge "
                     + "when the model was fitted): fit the clustering on the data the GraphEmbedding stage was fitted on.", nameof(o.DivideConquerClusters));
-            assignments[j] = tables.Clusters[at];
+            assignments[j] = cluster;
         }
         return assignments;
     }

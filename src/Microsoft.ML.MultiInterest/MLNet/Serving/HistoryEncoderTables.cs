@@ -16,20 +16,11 @@ internal sealed record HistoryEncoderTables(DivideConquerEncoder Encoder, int[] 
     /// <summary>Whether <paramref name="encoder"/> reads a history a stage can serve: pooling over the items, in no order.</summary>
     public static bool Serves(DivideConquerEncoder encoder) => encoder is DivideConquerEncoder.MeanPooling or DivideConquerEncoder.AttentionPooling;
 
-    /// <summary>The tables of <paramref name="model"/> (item rows over the full key range) for the item rows <paramref name="rows"/> (ascending); null when its encoder is not served.</summary>
-    public static HistoryEncoderTables? Of(DivideConquerModel model, IReadOnlyList<int> rows)
-    {
-        if (!Serves(model.Encoder) || model.HistoryItems is not { } inputs) return null;
-        var kept = rows.ToArray();
-        int d = inputs.Dimension;
-        var gathered = new EmbeddingMatrix(kept.Length, d);
-        for (int j = 0; j < kept.Length; j++) inputs.ReadRow(kept[j]).CopyTo(gathered.Row(j));
-        return new HistoryEncoderTables(model.Encoder, kept, gathered, kept.Select(model.Clustering.ClusterOf).ToArray(),
-            model.Prompts, model.AttentionQuery, model.ClusterPrior.ToArray(), model.IntentSmoothing, model.Components);
-    }
-
     /// <summary>K, the clusters.</summary>
     public int ClusterCount => Prior.Length;
+
+    /// <summary>The item rows and their clusters, without the vectors.</summary>
+    public DivideConquerItemClusters ItemClusters => new(Rows, Clusters, ClusterCount);
 
     /// <summary>
     /// The tables for the item rows <paramref name="rows"/> (ascending; entry j becomes row j, <see cref="Rows"/> its index):

@@ -32,8 +32,9 @@ internal static class HistoryMixtureChoice
             return (settings with { HistoryMixture = HistoryMixture.Counts }, encoder);
         var o = (ClusterQuotaRetrieverEstimator.Options)options;
         var column = input[o.ItemEmbeddingColumnName];
-        var tables = encoder ?? DivideConquerAnnotations.ReadTables(column, nameof(o.ItemEmbeddingColumnName));
-        if (tables == null)
+        // The clusters first: over clusters that are not the model's, Auto counts without copying the input vectors.
+        var modelClusters = encoder?.ItemClusters ?? DivideConquerAnnotations.ReadClusters(column, nameof(o.ItemEmbeddingColumnName));
+        if (modelClusters == null)
         {
             if (asked == HistoryMixture.Auto) return (settings with { HistoryMixture = HistoryMixture.Counts }, encoder);
             string why = DivideConquerAnnotations.Read(column) is { } name
@@ -42,26 +43,31 @@ internal static class HistoryMixtureChoice
             throw new ArgumentException($"HistoryMixture = DivideConquer: the item embedding column '{column.Name}' (option {nameof(o.ItemEmbeddingColumnName)}) {why}. "
                 + "Use HistoryMixture = Auto or Counts.", nameof(o.HistoryMixture));
         }
-        if (Disagreement(tables.Select(itemRows), clustering, itemRows, itemNames) is { } problem)
+        if (Disagreement(modelClusters, clustering, itemRows, itemNames) is { } problem)
         {
             string message = $"the item clusters of column '{o.ItemClusterColumnName}' (option {nameof(o.ItemClusterColumnName)}) are not the divide-and-conquer model's: {problem}. "
-                + $"Cluster the items with SphericalKMeansTrainer.Options.DivideConquerClusters = true (NumberOfClusters = the model's {tables.ClusterCount}) "
+                + $"Cluster the items with SphericalKMeansTrainer.Options.DivideConquerClusters = true (NumberOfClusters = the model's {modelClusters.ClusterCount}) "
                 + "so that the model's mixtures name the stage's clusters (for users left out of the fit the model's mixture recalled far more, docs/pipeline.md)";
             if (asked == HistoryMixture.DivideConquer) throw new ArgumentException($"HistoryMixture = DivideConquer: {message}.", nameof(o.HistoryMixture));
             warn($"A new user's mixture is counted over the history's clusters (HistoryMixture = Counts), not read by the divide-and-conquer model: {message}, or set HistoryMixture = Counts to say so.");
             return (settings with { HistoryMixture = HistoryMixture.Counts }, encoder);
         }
+        var tables = encoder ?? DivideConquerAnnotations.ReadTables(column, nameof(o.ItemEmbeddingColumnName))!;
         return (settings with { HistoryMixture = HistoryMixture.DivideConquer }, tables);
     }
 
-    /// <summary>Where the model's clusters of the stage's items (<paramref name="model"/>, compact rows) differ from the stage's, or null when they agree.</summary>
-    private static string? Disagreement(HistoryEncoderTables model, ItemClustering stage, int[] itemRows, KeyNameList itemNames)
+    /// <summary>Where the model's clusters of the stage's items (item rows <paramref name="itemRows"/>) differ from the stage's (compact rows), or null when they agree.</summary>
+    private static string? Disagreement(DivideConquerItemClusters model, ItemClustering stage, int[] itemRows, KeyNameList itemNames)
     {
         if (model.ClusterCount != stage.ClusterCount)
             return $"the model has {model.ClusterCount} clusters, the column {stage.ClusterCount}";
         for (int j = 0; j < itemRows.Length; j++)
-            if (model.Clusters[j] != stage.ClusterOf(j))
-                return $"item '{itemNames[itemRows[j]]}' (key {itemRows[j] + 1}) is in the model's cluster {model.Clusters[j] + 1} and the column's cluster key {stage.ClusterOf(j) + 1}";
+        {
+            // An item the model has no cluster for is served in cluster 0, as the model's own tables give it (HistoryEncoderTables.Select).
+            int cluster = Math.Max(0, model.ClusterOf(itemRows[j]));
+            if (cluster != stage.ClusterOf(j))
+                return $"item '{itemNames[itemRows[j]]}' (key {itemRows[j] + 1}) is in the model's cluster {cluster + 1} and the column's cluster key {stage.ClusterOf(j) + 1}";
+        }
         return null;
     }
 }
