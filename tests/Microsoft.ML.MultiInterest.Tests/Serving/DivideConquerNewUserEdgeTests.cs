@@ -131,4 +131,14 @@ public sealed class DivideConquerNewUserEdgeTests
             Assert.Equal(expected.IndicesOf(0).ToArray().Select(r => embedding.ItemIds[r]), list.Items.Select(r => r.ItemId));
         }
     }
+
+    [Fact]
+    public void TheModelsClustersTaken_HaveTheModelsCentroids()
+    {
+        var embedding = DivideConquer();
+        var kmeans = _ml.MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 3, DivideConquerClusters = true })
+            .Fit(embedding.Transform(_keyed));
+        // Every item has edges here, so the stage clusters the model's items: the same members, the same centroids.
+        Assert.Equal(embedding.DivideConquer!.Clustering.Centroids.Values, kmeans.Centroids.Values);
+    }
 }
