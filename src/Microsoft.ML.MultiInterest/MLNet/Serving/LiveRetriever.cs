@@ -171,7 +171,7 @@ internal sealed partial class LiveRetriever
             }
             else
             {
-                var read = VectorOfHistory(history.ItemsOf(0));
+                var read = VectorOfHistory(history);
                 vector = new EmbeddingMatrix(1, d, read);
                 if (t.Learned != null) mixture = t.Learned.HistoryComponents(history.ItemsOf(0), read);
                 else if (t.Mixtures != null) mixture = MixtureOfHistory(history);
@@ -403,13 +403,12 @@ internal sealed partial class LiveRetriever
         _mixtureModel != null ? _mixtureModel.BuildMixtures(history, [0], threads: 1)
             : MixtureBuilder.BuildMle(history, Tables.Clustering!, Tables.Items, Tables.Mixtures!.MaxComponents, threads: 1);
 
-    /// <summary>A new user's vector from its history (compact items, ascending): the fold-in, the encoder's query or the mean, as <see cref="RetrievalSettings.HistoryVector"/> says.</summary>
-    private float[] VectorOfHistory(ReadOnlySpan<int> items) =>
-        _historyFoldIn != null ? _historyFoldIn.Value.SolveWhole(items) : _encoder != null ? EncoderQuery(_encoder, items) : MeanOf(items);
-
-    /// <summary>The divide-and-conquer query of one history: the model's own <see cref="DivideConquerModel.UserQueries"/>, on a graph of that history.</summary>
-    private static float[] EncoderQuery(DivideConquerModel encoder, ReadOnlySpan<int> items) =>
-        encoder.UserQueries(BipartiteGraph.FromEdges(1, encoder.Items.Rows, new int[items.Length], items), threads: 1).ReadRow(0).ToArray();
+    /// <summary>A new user's vector from its history (a graph of one user over the compact items): the fold-in, the encoder's query or the mean, as <see cref="RetrievalSettings.HistoryVector"/> says.</summary>
+    private float[] VectorOfHistory(BipartiteGraph history) =>
+        _historyFoldIn != null ? _historyFoldIn.Value.SolveWhole(history.ItemsOf(0))
+            // The model's own query of the graph the request already built; its one row is the vector.
+            : _encoder != null ? _encoder.UserQueries(history, threads: 1).Values
+            : MeanOf(history.ItemsOf(0));
 
     private float[] MeanOf(ReadOnlySpan<int> items)
     {
