@@ -146,13 +146,48 @@ internal static class BadInputFixtures
     /// The saved model <paramref name="zip"/> with entry <paramref name="index"/> of the little-endian table <paramref name="table"/>
     /// set to <paramref name="value"/> (an edited number the zip's shapes still agree with).
     /// </summary>
-    public static byte[] WithTableValue<T>(byte[] zip, string table, int index, T value) where T : unmanaged => Edited(zip, model =>
+    public static byte[] WithTableValue<T>(byte[] zip, string table, int index, T value) where T : unmanaged => WithTensor(zip, table, tensor =>
     {
-        if (model.Graph.Initializer.FirstOrDefault(t => t.Name == table) is not { } tensor) return false;
         var raw = tensor.RawData.ToByteArray();
         System.Runtime.InteropServices.MemoryMarshal.Write(raw.AsSpan(index * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()), in value);
         tensor.RawData = ByteString.CopyFrom(raw);
+    });
+
+    /// <summary>The saved model <paramref name="zip"/> with initializer <paramref name="table"/> changed by <paramref name="edit"/> in the stage that has it.</summary>
+    public static byte[] WithTensor(byte[] zip, string table, Action<TensorProto> edit) => Edited(zip, model =>
+    {
+        if (model.Graph.Initializer.FirstOrDefault(t => t.Name == table) is not { } tensor) return false;
+        edit(tensor);
         return true;
+    });
+
+    /// <summary>
+    /// The zip bytes of a small fitted pipeline whose quota stage reads a new user by the divide-and-conquer model (attention
+    /// pooling): its query (HistoryVector = Encoder) and its mixture (HistoryMixture = DivideConquer), every encoder table saved.
+    /// </summary>
+    public static byte[] DivideConquerQuotaZip => SavedDivideConquerQuota.Value;
+
+    private static readonly Lazy<byte[]> SavedDivideConquerQuota = new(() =>
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        var mi = ml.MultiInterest();
+        var model = MLNetTestData.KeyPipeline(ml)
+            .Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+            {
+                Algorithm = Microsoft.ML.MultiInterest.Engine.EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1,
+                DivideConquer = new Microsoft.ML.MultiInterest.Engine.DivideConquerOptions { Clusters = 3, Encoder = Microsoft.ML.MultiInterest.Engine.DivideConquerEncoder.AttentionPooling },
+            }))
+            .Append(mi.SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 3, DivideConquerClusters = true }))
+            .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))
+            .Append(mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options
+            {
+                Candidates = 5, UserEmbeddingColumnName = null, HistoryVector = Microsoft.ML.MultiInterest.Engine.HistoryVector.Encoder, HistoryMixture = Microsoft.ML.MultiInterest.Engine.HistoryMixture.DivideConquer,
+            }))
+            .Fit(raw);
+        var buffer = new MemoryStream();
+        ml.Model.Save(model, raw.Schema, buffer);
+        return buffer.ToArray();
     });
 
     /// <summary><paramref name="zipBytes"/> with each library stage graph that <paramref name="edit"/> changes (returns true) written back.</summary>

@@ -18,7 +18,7 @@ public class FuzzTests
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(45);
 
     /// <summary>A mutation of a byte string: flip, overwrite with a structural byte, insert, delete, or cut at a position.</summary>
-    private static readonly Gen<(int Kind, double Where, byte Value, int Count)> Mutation =
+    internal static readonly Gen<(int Kind, double Where, byte Value, int Count)> Mutation =
         Gen.Select(Gen.Int[0, 4], Gen.Double[0, 1], Gen.Byte, Gen.Int[1, 4]);
 
     private static readonly byte[] Structural = "\t\n\r 0a-.#\0"u8.ToArray();
@@ -212,7 +212,7 @@ public class FuzzTests
         Assert.True(parsed > 0 && refused > 0, $"parsed {parsed}, refused {refused}");
     }
 
-    private static byte[] Mutate(byte[] bytes, (int Kind, double Where, byte Value, int Count) m)
+    internal static byte[] Mutate(byte[] bytes, (int Kind, double Where, byte Value, int Count) m)
     {
         int at = (int)(m.Where * bytes.Length);
         if (at >= bytes.Length) at = Math.Max(0, bytes.Length - 1);
