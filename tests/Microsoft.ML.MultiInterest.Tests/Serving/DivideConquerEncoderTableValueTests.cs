@@ -50,6 +50,18 @@ public sealed class DivideConquerEncoderTableValueTests
         }
     }
 
+    [Theory]
+    [InlineData("encoder_prompts")]
+    [InlineData("encoder_history_items")]
+    [InlineData("encoder_attention_query")]
+    public void AHugeFiniteValue_WhoseQueryWouldOverflow_IsRefused(string table)
+    {
+        // Found by EncoderTableFuzzTests (CsCheck seed b-UqlY4jfto1): such a zip loaded, then Recommend with a history threw
+        // an ArgumentException about "user embeddings" whose dot products overflow.
+        var e = Assert.Throws<InvalidDataException>(() => MultiInterestModel.Load(new MLContext(), new MemoryStream(BadInputFixtures.WithTableValue(Zip.Value, table, 0, 1e30f))));
+        Assert.Contains("values so large that a history's query would not score finitely", e.Message);
+    }
+
     [Fact]
     public void TheUneditedZip_Loads() => MultiInterestModel.Load(new MLContext(), new MemoryStream(Zip.Value)).Dispose();
 }

@@ -51,6 +51,21 @@ internal sealed record HistoryEncoderTables(DivideConquerEncoder Encoder, int[] 
         return new DivideConquerModel(Encoder, items, HistoryItems, null, Prompts, AttentionQuery, null, null, clustering, Prior, IntentSmoothing, Components);
     }
 
+    /// <summary>
+    /// Whether some history's query could leave the range in which a float scores finitely (a damaged zip's huge, finite
+    /// value; the serving retriever would refuse it at the request). Every query is a convex combination of prompted input
+    /// vectors, so ||e|| ≤ max|t| · max||s_i|| (the bound user vectors are scored within); attention's logits dot the
+    /// prompted attention query with an input vector. A norm that overflows a float is infinite, so refused.
+    /// </summary>
+    private bool QueryOverflows()
+    {
+        double inputs = 0;
+        for (int i = 0; i < HistoryItems.Rows; i++) inputs = Math.Max(inputs, VectorMath.Norm(HistoryItems.ReadRow(i)));
+        double prompt = Prompts == null ? 1 : Math.Abs((double)TensorPrimitives.MaxMagnitude<float>(Prompts.Values));
+        double query = AttentionQuery == null ? 0 : VectorMath.Norm(AttentionQuery.ReadRow(0));
+        return inputs * prompt > Math.Sqrt(float.MaxValue) || query * prompt * inputs > float.MaxValue / 2;
+    }
+
     /// <summary>Checks the tables agree with one another (a damaged zip or edited annotations would otherwise fail while serving).</summary>
     /// <exception cref="InvalidDataException">A table has the wrong shape or a cluster is out of range.</exception>
     public HistoryEncoderTables Checked(string where)
@@ -68,6 +83,7 @@ internal sealed record HistoryEncoderTables(DivideConquerEncoder Encoder, int[] 
             : !TensorPrimitives.IsFiniteAll<float>(HistoryItems.Values) ? "input vectors holding a value that is not finite"
             : Prompts != null && !TensorPrimitives.IsFiniteAll<float>(Prompts.Values) ? "prompts holding a value that is not finite"
             : AttentionQuery != null && !TensorPrimitives.IsFiniteAll<float>(AttentionQuery.Values) ? "an attention query holding a value that is not finite"
+            : QueryOverflows() ? "values so large that a history's query would not score finitely"
             : null;
         return problem == null ? this : throw new InvalidDataException($"{where}: the divide-and-conquer encoder's tables are inconsistent ({problem}).");
     }
