@@ -63,5 +63,24 @@ public sealed class DivideConquerEncoderTableValueTests
     }
 
     [Fact]
+    public void TablesCutToOtherRowsThanTheServingItems_AreRefusedByName()
+    {
+        // The input vectors and clusters agree with each other, one row short of the serving items (docs/bad-inputs.md, model-encoder-tables-missing).
+        var cut = BadInputFixtures.WithTensor(Zip.Value, "encoder_history_items", t =>
+        {
+            long d = t.Dims[1];
+            t.Dims[0] -= 1;
+            t.RawData = Google.Protobuf.ByteString.CopyFrom(t.RawData.Span[..(int)(t.Dims[0] * d * sizeof(float))]);
+        });
+        cut = BadInputFixtures.WithTensor(cut, "encoder_item_clusters", t =>
+        {
+            t.Dims[0] -= 1;
+            t.RawData = Google.Protobuf.ByteString.CopyFrom(t.RawData.Span[..(int)(t.Dims[0] * sizeof(long))]);
+        });
+        var e = Assert.Throws<InvalidDataException>(() => MultiInterestModel.Load(new MLContext(), new MemoryStream(cut)));
+        Assert.Contains("Initializer 'encoder_history_items' has 23 rows for the 24 items of 'serving_items'", e.Message);
+    }
+
+    [Fact]
     public void TheUneditedZip_Loads() => MultiInterestModel.Load(new MLContext(), new MemoryStream(Zip.Value)).Dispose();
 }
