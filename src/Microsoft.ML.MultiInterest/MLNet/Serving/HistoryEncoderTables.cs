@@ -29,6 +29,8 @@ internal sealed record HistoryEncoderTables(DivideConquerEncoder Encoder, int[] 
     /// </summary>
     public HistoryEncoderTables Select(IReadOnlyList<int> rows)
     {
+        // A stage over every item the tables hold (the usual case) shares their vectors rather than copy n × d again.
+        if (rows.Count == Rows.Length && rows.SequenceEqual(Rows)) return this with { Rows = Enumerable.Range(0, rows.Count).ToArray() };
         int d = HistoryItems.Dimension;
         var inputs = new EmbeddingMatrix(rows.Count, d);
         var clusters = new int[rows.Count];
