@@ -385,6 +385,13 @@ public class BadInputCatalogTests
             + "initializer is missing"], () => LoadModel(BadInputFixtures.WithoutInitializer(EncoderZip(), "encoder_history_items"))),
         ["model-encoder-tables-not-finite"] = Throws<InvalidDataException>(["the divide-and-conquer encoder's tables are inconsistent (a cluster prior that is not finite and non-negative"],
             () => LoadModel(BadInputFixtures.WithTableValue(QuotaMixtureZip(), "encoder_cluster_prior", 1, double.NaN))),
+        ["model-encoder-clusters-edited"] = Throws<InvalidDataException>(["holds a stage whose tables are inconsistent: Initializer 'encoder_item_clusters' puts item key 1 in cluster",
+            "the saved SphericalKMeans stage in cluster"], () => LoadModel(BadInputFixtures.WithTensor(QuotaMixtureZip(), "encoder_item_clusters", t =>
+            {
+                var raw = t.RawData.ToByteArray();
+                BitConverter.GetBytes((BitConverter.ToInt64(raw, 0) + 1) % 3).CopyTo(raw, 0);
+                t.RawData = Google.Protobuf.ByteString.CopyFrom(raw);
+            }))),
         ["retriever-history-mixture-without-divide-conquer"] = Throws<ArgumentException>(["HistoryMixture = DivideConquer: the item embedding column 'ItemEmbedding' "
             + "(option ItemEmbeddingColumnName) does not come from a divide-and-conquer GraphEmbedding stage of this pipeline", "Use HistoryMixture = Auto or Counts"], () =>
             new MLContext().MultiInterest().ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { HistoryMixture = HistoryMixture.DivideConquer })

@@ -82,5 +82,21 @@ public sealed class DivideConquerEncoderTableValueTests
     }
 
     [Fact]
+    public void AQuotaStagesEncoderClustersEditedAwayFromItsClustering_AreRefusedAtLoad()
+    {
+        // In range of the prior, so the tables agree with one another; but the model's mixtures would name clusters the
+        // stage searches otherwise (Fit refuses such clusters: retriever-history-mixture-other-clusters).
+        var edited = BadInputFixtures.WithTensor(BadInputFixtures.DivideConquerQuotaZip, "encoder_item_clusters", t =>
+        {
+            var raw = t.RawData.ToByteArray();
+            long cluster = BitConverter.ToInt64(raw, 0);
+            BitConverter.GetBytes((cluster + 1) % 3).CopyTo(raw, 0);
+            t.RawData = Google.Protobuf.ByteString.CopyFrom(raw);
+        });
+        var e = Assert.Throws<InvalidDataException>(() => MultiInterestModel.Load(new MLContext(), new MemoryStream(edited)));
+        Assert.Contains("'encoder_item_clusters' puts item key 1 in cluster", e.Message);
+    }
+
+    [Fact]
     public void TheUneditedZip_Loads() => MultiInterestModel.Load(new MLContext(), new MemoryStream(Zip.Value)).Dispose();
 }

@@ -167,6 +167,7 @@ public sealed partial class MultiInterestModel : IDisposable
                         var saved = CandidatePersistence.Read(stage);
                         saved.Embedding = latest;
                         CheckAgainstEmbedding(saved);
+                        CheckEncoderClusters(saved, clustering);
                         candidates.Add(saved);
                         break;
                     case SavedModelFormat.RankFusionStage: fusions.Add(RankFusionPersistence.Read(stage)); break;
