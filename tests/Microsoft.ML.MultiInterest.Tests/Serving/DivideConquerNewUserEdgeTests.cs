@@ -69,19 +69,28 @@ public sealed class DivideConquerNewUserEdgeTests
         // The stage sees the edges of some items only: its compact items are a subset, in another order than the keys.
         var subset = _ml.Data.FilterRowsByKeyColumnFraction(embedding.Transform(_keyed), "Item", upperBound: 0.5);
         var stage = _ml.MultiInterest().UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 4, HistoryVector = HistoryVector.Encoder }).Fit(subset);
-        var recommender = _ml.MultiInterest().CreateRecommender(new TransformerChain<ITransformer>(_keys, embedding, stage));
-        bool Serves(string id) => recommender.Recommend("probe", [id]).Source == CandidateSource.History;
-        Assert.InRange(embedding.ItemIds.Count(Serves), 1, embedding.ItemIds.Count - 1);
+        var chain = new TransformerChain<ITransformer>(_keys, embedding, stage);
+        var buffer = new MemoryStream();
+        _ml.Model.Save(chain, _ml.Data.LoadFromEnumerable(MLNetTestData.Edges()).Schema, buffer);
+        using var loaded = MultiInterestModel.Load(_ml, new MemoryStream(buffer.ToArray()));
         var rowOf = embedding.ItemIds.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row);
         var model = embedding.DivideConquer!;
-        foreach (var history in Histories)
+        foreach (var recommender in new[] { _ml.MultiInterest().CreateRecommender(chain), _ml.MultiInterest().CreateRecommender(loaded) })
         {
-            // Items the stage does not serve are skipped: the query reads the rest.
-            var kept = history.Where(r => Serves(embedding.ItemIds[r])).Distinct().Order().ToArray();
-            if (kept.Length == 0) continue;
-            var list = recommender.Recommend("someone-new", history.Select(r => embedding.ItemIds[r]));
-            Assert.Equal(CandidateSource.History, list.Source);
-            foreach (var item in list.Items) Assert.Equal(EngineScore(model, kept, rowOf[item.ItemId]), item.Score, 5);
+            bool Serves(string id) => recommender.Recommend("probe", [id]).Source == CandidateSource.History;
+            Assert.InRange(embedding.ItemIds.Count(Serves), 1, embedding.ItemIds.Count - 1);
+            int served = 0;
+            foreach (var history in Histories)
+            {
+                // Items the stage does not serve are skipped: the query reads the rest.
+                var kept = history.Where(r => Serves(embedding.ItemIds[r])).Distinct().Order().ToArray();
+                if (kept.Length == 0) continue;
+                served++;
+                var list = recommender.Recommend("someone-new", history.Select(r => embedding.ItemIds[r]));
+                Assert.Equal(CandidateSource.History, list.Source);
+                foreach (var item in list.Items) Assert.Equal(EngineScore(model, kept, rowOf[item.ItemId]), item.Score, 5);
+            }
+            Assert.True(served > 0);
         }
     }
 
@@ -140,5 +149,41 @@ public sealed class DivideConquerNewUserEdgeTests
             .Fit(embedding.Transform(_keyed));
         // Every item has edges here, so the stage clusters the model's items: the same members, the same centroids.
         Assert.Equal(embedding.DivideConquer!.Clustering.Centroids.Values, kmeans.Centroids.Values);
+    }
+
+    [Fact]
+    public void AQuotaStageOverACopiedItemColumn_ServesTheModelsQuotaList_FittedAndLoaded()
+    {
+        var embedding = DivideConquer();
+        var model = embedding.DivideConquer!;
+        var mi = _ml.MultiInterest();
+        var copy = _ml.Transforms.CopyColumns("Copied", "ItemEmbedding").Fit(embedding.Transform(_keyed));
+        var copied = copy.Transform(embedding.Transform(_keyed));
+        var kmeans = mi.SphericalKMeans(new SphericalKMeansTrainer.Options { FeatureColumnName = "Copied", NumberOfClusters = 3, DivideConquerClusters = true }).Fit(copied);
+        var clustered = kmeans.Transform(copied);
+        var mixtures = mi.KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options { ItemEmbeddingColumnName = "Copied", Components = 2, Neighbors = 3 }).Fit(clustered);
+        var quota = mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options
+        {
+            Candidates = 6, ItemEmbeddingColumnName = "Copied", UserEmbeddingColumnName = null, HistoryMixture = HistoryMixture.DivideConquer,
+        }).Fit(mixtures.Transform(clustered));
+        var chain = new TransformerChain<ITransformer>(_keys, embedding, copy, kmeans, mixtures, quota);
+        string path = Path.Combine(Path.GetTempPath(), $"mi-dc-copied-{Guid.NewGuid():N}.zip");
+        _ml.Model.Save(chain, _ml.Data.LoadFromEnumerable(MLNetTestData.Edges()).Schema, path);
+        try
+        {
+            using var loaded = MultiInterestModel.Load(_ml, path);
+            foreach (var recommender in new[] { mi.CreateRecommender(chain), mi.CreateRecommender(loaded) })
+                foreach (var history in Histories)
+                {
+                    var graph = Graph(history, model.Items.Rows);
+                    var expected = new ClusterQuotaRetriever(model.Items, model.Clustering).Retrieve(model.BuildMixtures(graph, [0], threads: 1), [0], graph, [6], threads: 1)[0];
+                    var list = recommender.Recommend("someone-new", history.Select(r => embedding.ItemIds[r]));
+                    Assert.Equal(expected.IndicesOf(0).ToArray().Select(r => embedding.ItemIds[r]), list.Items.Select(r => r.ItemId));
+                }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
