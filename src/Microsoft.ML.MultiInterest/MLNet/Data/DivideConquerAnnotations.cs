@@ -92,11 +92,12 @@ internal static class DivideConquerAnnotations
     public static HistoryEncoderTables? ReadTables(DataViewSchema.Column column, string option)
     {
         var schema = column.Annotations.Schema;
-        if (Read(column) is not { } name || schema.GetColumnOrNull(HistoryItems) == null) return null;
+        if (ReadClusters(column, option) is not { } items) return null;
+        string name = Read(column)!;
         try
         {
             if (!Enum.TryParse<DivideConquerEncoder>(name, out var encoder)) throw new ArgumentException($"annotation '{Encoder}' names no encoder: '{name}'");
-            var rows = Vector<int>(column, ItemRows);
+            var rows = items.Rows;
             var inputs = Vector<float>(column, HistoryItems);
             int d = rows.Length == 0 ? 0 : inputs.Length / rows.Length;
             var prior = Vector<double>(column, Prior);
@@ -108,7 +109,7 @@ internal static class DivideConquerAnnotations
             column.Annotations.GetValue(Components, ref m);
             if (d == 0 || inputs.Length != rows.Length * d || (prompts != null && prompts.Length != prior.Length * d))
                 throw new ArgumentException($"'{HistoryItems}' holds {inputs.Length} values for {rows.Length} items");
-            return new HistoryEncoderTables(encoder, rows, new EmbeddingMatrix(rows.Length, d, inputs), Vector<int>(column, Clusters),
+            return new HistoryEncoderTables(encoder, rows, new EmbeddingMatrix(rows.Length, d, inputs), items.Clusters,
                 prompts == null ? null : new EmbeddingMatrix(prior.Length, d, prompts), query == null ? null : new EmbeddingMatrix(1, query.Length, query),
                 prior, s, m).Checked($"Input column '{column.Name}'");
         }
@@ -129,6 +130,7 @@ internal static class DivideConquerAnnotations
     {
         VBuffer<T> value = default;
         column.Annotations.GetValue(name, ref value);
-        return value.DenseValues().ToArray();
+        // A dense buffer (what Of writes) is copied as a block; DenseValues enumerates one value at a time.
+        return value.IsDense ? value.GetValues().ToArray() : value.DenseValues().ToArray();
     }
 }
