@@ -15,30 +15,20 @@ public sealed class DivideConquerHistoryVectorTests : IDisposable
     // Histories of item rows (= item key - 1: every item of the planted graph has edges), one with a repeat.
     private static readonly int[][] Histories = [[0, 3, 7, 11, 20], [5], [2, 9, 14, 17, 21, 22, 23], [4, 4, 10]];
 
-    private readonly MLContext _ml = new(seed: 1);
+    private readonly DivideConquerWorld _world = new();
+    private readonly MLContext _ml;
     private readonly ITransformer _keys;
     private readonly IDataView _raw;
     private readonly IDataView _keyed;
     private readonly string _directory = Directory.CreateTempSubdirectory("mi-dc-history-").FullName;
 
-    public DivideConquerHistoryVectorTests()
-    {
-        _raw = _ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        _keys = MLNetTestData.KeyPipeline(_ml).Fit(_raw);
-        _keyed = _keys.Transform(_raw);
-    }
+    public DivideConquerHistoryVectorTests() => (_ml, _raw, _keys, _keyed) = (_world.Ml, _world.Raw, _world.Keys, _world.Keyed);
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private GraphEmbeddingTransformer DivideConquer(DivideConquerEncoder encoder = DivideConquerEncoder.MeanPooling) =>
-        _ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
-        {
-            Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 8, Epochs = 2, Threads = 1, UniformNegatives = 4, Seed = 3,
-            DivideConquer = new DivideConquerOptions { Clusters = 3, Encoder = encoder },
-        }).Fit(_keyed);
+    private GraphEmbeddingTransformer DivideConquer(DivideConquerEncoder encoder = DivideConquerEncoder.MeanPooling) => _world.DivideConquer(encoder);
 
-    private static BipartiteGraph HistoryGraph(int items) =>
-        BipartiteGraph.FromEdges(Histories.Length, items, [.. Histories.SelectMany((h, q) => h.Select(_ => q))], [.. Histories.SelectMany(h => h)]);
+    private static BipartiteGraph HistoryGraph(int items) => DivideConquerWorld.HistoryGraph(Histories, items);
 
     /// <summary>The histories' lists of M items ranked by <paramref name="queries"/> over the model's items, the history excluded.</summary>
     private static RankedLists ListsOf(DivideConquerModel model, EmbeddingMatrix queries, int m) =>

@@ -13,23 +13,15 @@ public sealed class DivideConquerNewUserEdgeTests
 {
     private static readonly int[][] Histories = [[0, 3, 7, 11, 20], [5], [2, 9, 14, 17, 21, 22, 23], [4, 4, 10]];
 
-    private readonly MLContext _ml = new(seed: 1);
+    private readonly DivideConquerWorld _world = new();
+    private readonly MLContext _ml;
     private readonly ITransformer _keys;
     private readonly IDataView _keyed;
 
-    public DivideConquerNewUserEdgeTests()
-    {
-        var raw = _ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        _keys = MLNetTestData.KeyPipeline(_ml).Fit(raw);
-        _keyed = _keys.Transform(raw);
-    }
+    public DivideConquerNewUserEdgeTests() => (_ml, _keys, _keyed) = (_world.Ml, _world.Keys, _world.Keyed);
 
     private GraphEmbeddingTransformer DivideConquer(int clusters = 3, int components = 2) =>
-        _ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
-        {
-            Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 8, Epochs = 2, Threads = 1, UniformNegatives = 4, Seed = 3,
-            DivideConquer = new DivideConquerOptions { Clusters = clusters, Components = components, Encoder = DivideConquerEncoder.AttentionPooling },
-        }).Fit(_keyed);
+        _world.DivideConquer(DivideConquerEncoder.AttentionPooling, clusters, components);
 
     private static BipartiteGraph Graph(int[] history, int items) => BipartiteGraph.FromEdges(1, items, new int[history.Length], history);
 

@@ -1,0 +1,45 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Tests.MLNet;
+
+namespace Microsoft.ML.MultiInterest.Tests.Serving;
+
+/// <summary>
+/// The planted graph of <see cref="MLNetTestData"/> keyed for ML.NET and the small divide-and-conquer GraphEmbedding the
+/// new-user serving tests fit on it (d = 8, 2 epochs, one thread), so that each test class states only what it checks.
+/// </summary>
+internal sealed class DivideConquerWorld
+{
+    public MLContext Ml { get; } = new(seed: 1);
+
+    /// <summary>The edges as loaded, raw ids.</summary>
+    public IDataView Raw { get; }
+
+    /// <summary>The id-to-key mapping fitted on <see cref="Raw"/>.</summary>
+    public ITransformer Keys { get; }
+
+    /// <summary><see cref="Raw"/> through <see cref="Keys"/>.</summary>
+    public IDataView Keyed { get; }
+
+    public DivideConquerWorld()
+    {
+        Raw = Ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
+        Keys = MLNetTestData.KeyPipeline(Ml).Fit(Raw);
+        Keyed = Keys.Transform(Raw);
+    }
+
+    /// <summary>A divide-and-conquer GraphEmbedding fitted on <see cref="Keyed"/>; <paramref name="components"/> null keeps the default m.</summary>
+    public GraphEmbeddingTransformer DivideConquer(DivideConquerEncoder encoder = DivideConquerEncoder.MeanPooling, int clusters = 3, int? components = null)
+    {
+        var options = new DivideConquerOptions { Clusters = clusters, Encoder = encoder };
+        if (components is int m) options.Components = m;
+        return Ml.MultiInterest().GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 8, Epochs = 2, Threads = 1, UniformNegatives = 4, Seed = 3,
+            DivideConquer = options,
+        }).Fit(Keyed);
+    }
+
+    /// <summary>The graph whose user q holds the item rows of <paramref name="histories"/>[q], over <paramref name="items"/> items.</summary>
+    public static BipartiteGraph HistoryGraph(int[][] histories, int items) =>
+        BipartiteGraph.FromEdges(histories.Length, items, [.. histories.SelectMany((h, q) => h.Select(_ => q))], [.. histories.SelectMany(h => h)]);
+}
