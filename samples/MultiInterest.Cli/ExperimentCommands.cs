@@ -21,23 +21,31 @@ internal static class ExperimentCommands
         {
             string dir = r.Value(data) ?? DataLocator.FindCitHepPh();
             var settings = flags.Read(r, "cit-HepPh", Path.Combine(dir, "train.tsv.gz"), Path.Combine(dir, "test.tsv.gz"), showPaper: true);
-            Opt.CheckInputFiles(r);
-            string? unreadDimension = flags.Embedding.UnreadDimension(r);
-            return ProgressReporter.Run(console, progress =>
-            {
-                if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
-                try
-                {
-                    return ExperimentRunner.Run(settings, progress);
-                }
-                catch (ArgumentException e) when (flags.Embedding.ByFlag(e, r) is { } usage)
-                {
-                    // A dimension the training file cannot give, by --dim rather than the library's option name.
-                    throw usage;
-                }
-            });
+            return RunExperiment(console, flags, settings, r);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Runs the experiment <paramref name="settings"/> describe, once the input files are checked: says a --dim the algorithm
+    /// does not read, and a dimension the training file cannot give by --dim rather than the library's option name.
+    /// </summary>
+    private static int RunExperiment(CliConsole console, ExperimentSettings.Flags flags, ExperimentSettings settings, ParseResult r)
+    {
+        Opt.CheckInputFiles(r);
+        string? unreadDimension = flags.Embedding.UnreadDimension(r);
+        return ProgressReporter.Run(console, progress =>
+        {
+            if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
+            try
+            {
+                return ExperimentRunner.Run(settings, progress);
+            }
+            catch (ArgumentException e) when (flags.Embedding.ByFlag(e, r) is { } usage)
+            {
+                throw usage;
+            }
+        });
     }
 
     /// <summary><c>evaluate --train FILE --test FILE [options]</c>.</summary>
@@ -53,21 +61,7 @@ internal static class ExperimentCommands
         {
             string trainPath = r.Value(train)!, testPath = r.Value(test)!;
             var settings = flags.Read(r, DatasetName(trainPath), trainPath, testPath, showPaper: false, r.GetValue(weights));
-            Opt.CheckInputFiles(r);
-            string? unreadDimension = flags.Embedding.UnreadDimension(r);
-            return ProgressReporter.Run(console, progress =>
-            {
-                if (unreadDimension != null) progress.Warnings.WriteLine(unreadDimension);
-                try
-                {
-                    return ExperimentRunner.Run(settings, progress);
-                }
-                catch (ArgumentException e) when (flags.Embedding.ByFlag(e, r) is { } usage)
-                {
-                    // A dimension the training file cannot give, by --dim rather than the library's option name.
-                    throw usage;
-                }
-            });
+            return RunExperiment(console, flags, settings, r);
         });
         return command;
     }
