@@ -41,23 +41,10 @@ public sealed class DivideConquerHistoryVectorTests : IDisposable
         return means;
     }
 
-    private static void AssertServes(MultiInterestRecommender recommender, RankedLists expected, Func<int, string> itemId)
-    {
-        for (int q = 0; q < Histories.Length; q++)
-        {
-            var list = recommender.Recommend("someone-new", Histories[q].Select(itemId));
-            Assert.Equal(CandidateSource.History, list.Source);
-            Assert.Equal(expected.IndicesOf(q).ToArray().Select(itemId), list.Items.Select(r => r.ItemId));
-            Assert.Equal(expected.ScoresOf(q).ToArray(), list.Items.Select(r => r.Score));
-        }
-    }
+    private static void AssertServes(MultiInterestRecommender recommender, RankedLists expected, Func<int, string> itemId) =>
+        DivideConquerWorld.AssertServes(recommender, Histories, expected, itemId);
 
-    private MultiInterestModel SaveAndLoad(ITransformer chain, string name)
-    {
-        string path = Path.Combine(_directory, name + ".zip");
-        _ml.Model.Save(chain, _raw.Schema, path);
-        return MultiInterestModel.Load(_ml, path);
-    }
+    private MultiInterestModel SaveAndLoad(ITransformer chain, string name) => _world.SaveAndLoad(chain, Path.Combine(_directory, name + ".zip"));
 
     [Theory]
     [InlineData(DivideConquerEncoder.MeanPooling)]

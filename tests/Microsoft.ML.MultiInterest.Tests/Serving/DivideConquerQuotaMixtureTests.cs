@@ -57,23 +57,10 @@ public sealed class DivideConquerQuotaMixtureTests : IDisposable
         return new ClusterQuotaRetriever(model.Items, model.Clustering).Retrieve(model.BuildMixtures(graph, users, threads: 1), users, graph, [M], threads: 1)[0];
     }
 
-    private static void AssertServes(MultiInterestRecommender recommender, RankedLists expected, Func<int, string> itemId)
-    {
-        for (int q = 0; q < Histories.Length; q++)
-        {
-            var list = recommender.Recommend("someone-new", Histories[q].Select(itemId));
-            Assert.Equal(CandidateSource.History, list.Source);
-            Assert.Equal(expected.IndicesOf(q).ToArray().Select(itemId), list.Items.Select(r => r.ItemId));
-            Assert.Equal(expected.ScoresOf(q).ToArray(), list.Items.Select(r => r.Score));
-        }
-    }
+    private static void AssertServes(MultiInterestRecommender recommender, RankedLists expected, Func<int, string> itemId) =>
+        DivideConquerWorld.AssertServes(recommender, Histories, expected, itemId);
 
-    private MultiInterestModel SaveAndLoad(ITransformer chain, string name)
-    {
-        string path = Path.Combine(_directory, name + ".zip");
-        _ml.Model.Save(chain, _raw.Schema, path);
-        return MultiInterestModel.Load(_ml, path);
-    }
+    private MultiInterestModel SaveAndLoad(ITransformer chain, string name) => _world.SaveAndLoad(chain, Path.Combine(_directory, name + ".zip"));
 
     private static CandidateRetrievalTransformer Quota(TransformerChain<ITransformer> chain) => (CandidateRetrievalTransformer)chain.LastTransformer;
 

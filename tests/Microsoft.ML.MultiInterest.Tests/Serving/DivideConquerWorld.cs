@@ -42,4 +42,26 @@ internal sealed class DivideConquerWorld
     /// <summary>The graph whose user q holds the item rows of <paramref name="histories"/>[q], over <paramref name="items"/> items.</summary>
     public static BipartiteGraph HistoryGraph(int[][] histories, int items) =>
         BipartiteGraph.FromEdges(histories.Length, items, [.. histories.SelectMany((h, q) => h.Select(_ => q))], [.. histories.SelectMany(h => h)]);
+
+    /// <summary>Saves <paramref name="chain"/> to <paramref name="path"/> with <see cref="Raw"/>'s schema and loads it back.</summary>
+    public MultiInterestModel SaveAndLoad(ITransformer chain, string path)
+    {
+        Ml.Model.Save(chain, Raw.Schema, path);
+        return MultiInterestModel.Load(Ml, path);
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="recommender"/> serves a new user each of <paramref name="histories"/> (item rows, named by
+    /// <paramref name="itemId"/>) from the history, with exactly the items and scores of <paramref name="expected"/>'s list of it.
+    /// </summary>
+    public static void AssertServes(MultiInterestRecommender recommender, int[][] histories, RankedLists expected, Func<int, string> itemId)
+    {
+        for (int q = 0; q < histories.Length; q++)
+        {
+            var list = recommender.Recommend("someone-new", histories[q].Select(itemId));
+            Assert.Equal(CandidateSource.History, list.Source);
+            Assert.Equal(expected.IndicesOf(q).ToArray().Select(itemId), list.Items.Select(r => r.ItemId));
+            Assert.Equal(expected.ScoresOf(q).ToArray(), list.Items.Select(r => r.Score));
+        }
+    }
 }
