@@ -71,14 +71,7 @@ public sealed class DivideConquerHistoryVectorTests : IDisposable
         }
 
         // The History column of a request row, on the fitted chain.
-        var requests = Histories.Select(h => new ServingWorld.Request { User = "someone-new", History = [.. h.Select(ItemId)] });
-        var served = ServingWorld.Read(chain.Transform(_ml.Data.LoadFromEnumerable(requests)));
-        for (int q = 0; q < Histories.Length; q++)
-        {
-            Assert.Equal("History", served[q].Source);
-            Assert.Equal(expected.IndicesOf(q).ToArray().Select(ItemId), served[q].Items);
-            Assert.Equal(expected.ScoresOf(q).ToArray(), served[q].Scores);
-        }
+        _world.AssertServesHistoryColumn(chain, Histories, expected, ItemId);
         // The trained users' lists do not depend on it.
         var mean = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 6, HistoryVector = HistoryVector.Mean }).Fit(embedding.Transform(_keyed));
         for (uint key = 1; key <= fitted.UserCount; key++) Assert.Equal(mean.GetCandidates(key).ItemKeys, fitted.GetCandidates(key).ItemKeys);

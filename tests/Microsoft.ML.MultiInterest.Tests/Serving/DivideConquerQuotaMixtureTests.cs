@@ -90,14 +90,7 @@ public sealed class DivideConquerQuotaMixtureTests : IDisposable
         }
 
         // The History column of a request row, on the fitted chain.
-        var requests = Histories.Select(h => new ServingWorld.Request { User = "someone-new", History = [.. h.Select(ItemId)] });
-        var served = ServingWorld.Read(chain.Transform(_ml.Data.LoadFromEnumerable(requests)));
-        for (int q = 0; q < Histories.Length; q++)
-        {
-            Assert.Equal("History", served[q].Source);
-            Assert.Equal(expected.IndicesOf(q).ToArray().Select(ItemId), served[q].Items);
-            Assert.Equal(expected.ScoresOf(q).ToArray(), served[q].Scores);
-        }
+        _world.AssertServesHistoryColumn(chain, Histories, expected, ItemId);
     }
 
     [Fact]

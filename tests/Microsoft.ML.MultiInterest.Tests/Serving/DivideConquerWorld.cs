@@ -64,4 +64,20 @@ internal sealed class DivideConquerWorld
             Assert.Equal(expected.ScoresOf(q).ToArray(), list.Items.Select(r => r.Score));
         }
     }
+
+    /// <summary>
+    /// Asserts that <paramref name="chain"/>'s Transform of request rows of a new user, one per history of
+    /// <paramref name="histories"/> in the History column, gives exactly <paramref name="expected"/>'s lists, flagged History.
+    /// </summary>
+    public void AssertServesHistoryColumn(ITransformer chain, int[][] histories, RankedLists expected, Func<int, string> itemId)
+    {
+        var requests = histories.Select(h => new ServingWorld.Request { User = "someone-new", History = [.. h.Select(itemId)] });
+        var served = ServingWorld.Read(chain.Transform(Ml.Data.LoadFromEnumerable(requests)));
+        for (int q = 0; q < histories.Length; q++)
+        {
+            Assert.Equal("History", served[q].Source);
+            Assert.Equal(expected.IndicesOf(q).ToArray().Select(itemId), served[q].Items);
+            Assert.Equal(expected.ScoresOf(q).ToArray(), served[q].Scores);
+        }
+    }
 }
