@@ -1110,18 +1110,23 @@ public class BadInputCatalogTests
     }
 
     /// <summary>A saved pipeline whose unimodal stage reads new users' histories by the divide-and-conquer encoder.</summary>
-    private static byte[] EncoderZip()
+    private static byte[] EncoderZip() => SavedDivideConquerZip((mi, embedding) => embedding
+        .Append(mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.Encoder })));
+
+    /// <summary>
+    /// The zip of the keyed planted graph through a small divide-and-conquer GraphEmbedding (3 clusters) and the stages
+    /// <paramref name="after"/> appends to it.
+    /// </summary>
+    private static byte[] SavedDivideConquerZip(Func<MultiInterestCatalog, IEstimator<ITransformer>, IEstimator<ITransformer>> after)
     {
         var ml = new MLContext(seed: 1);
         var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
         var mi = ml.MultiInterest();
-        var chain = MLNetTestData.KeyPipeline(ml)
-            .Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
-            {
-                Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 3 },
-            }))
-            .Append(mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.Encoder }))
-            .Fit(raw);
+        var embedding = MLNetTestData.KeyPipeline(ml).Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 3 },
+        }));
+        var chain = after(mi, embedding).Fit(raw);
         var buffer = new MemoryStream();
         ml.Model.Save(chain, raw.Schema, buffer);
         return buffer.ToArray();
@@ -1136,24 +1141,10 @@ public class BadInputCatalogTests
     }
 
     /// <summary>A saved pipeline whose quota stage builds new users' mixtures by the divide-and-conquer model.</summary>
-    private static byte[] QuotaMixtureZip()
-    {
-        var ml = new MLContext(seed: 1);
-        var raw = ml.Data.LoadFromEnumerable(MLNetTestData.Edges());
-        var mi = ml.MultiInterest();
-        var chain = MLNetTestData.KeyPipeline(ml)
-            .Append(mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
-            {
-                Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 3 },
-            }))
-            .Append(mi.SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 3, DivideConquerClusters = true }))
-            .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))
-            .Append(mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 5, HistoryMixture = HistoryMixture.DivideConquer }))
-            .Fit(raw);
-        var buffer = new MemoryStream();
-        ml.Model.Save(chain, raw.Schema, buffer);
-        return buffer.ToArray();
-    }
+    private static byte[] QuotaMixtureZip() => SavedDivideConquerZip((mi, embedding) => embedding
+        .Append(mi.SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 3, DivideConquerClusters = true }))
+        .Append(mi.KnnSmoothedMixture(components: 2, neighbors: 3))
+        .Append(mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = 5, HistoryMixture = HistoryMixture.DivideConquer })));
 
     private static MultiInterestModel EncoderModel() => MultiInterestModel.Load(new MLContext(), new MemoryStream(EncoderZip()));
 
