@@ -7,7 +7,7 @@
 //   node score.mjs --dir DIR --users USERS.tsv [--train TRAIN.tsv.gz] [--history EDGES.tsv ...]
 //                  [--batch 64] [--method quota|unimodal] [--plain] [--threads N] [--no-spin] --out CANDIDATES.tsv
 //
-// Manifests: format versions 1 to 4 (docs/onnx.md, "Manifest format versions"); a newer one is refused naming its version,
+// Manifests: format versions 1 to 5 (docs/onnx.md, "Manifest format versions"); a newer one is refused naming its version,
 // and a manifest of version 2 or later must name every field of its version; version 4's checksums are verified before
 // serving (an edited manifest, or a served file changed or missing, is refused naming it). Directories: `cluster_quota` (encoder +
 // quota scorer; `head_slots` is laid out by the graph) and `unimodal`; every other `retrieval` is refused.
@@ -229,7 +229,7 @@ function floatInitializers(path, names) {
 }
 
 /** The manifest versions this client reads: 1 to READS (docs/onnx.md, "Manifest format versions"). */
-const READS = 4;
+const READS = 5;
 
 /**
  * The top-level fields every manifest of version 2 names (the library's writer names every field, defaults and nulls
@@ -315,7 +315,7 @@ function readManifest(dir) {
   if (!Number.isInteger(version) || version < 1) fail(`'${path}' has format_version ${JSON.stringify(version)}, not a manifest version this client reads (1 to ${READS})`);
   if (version > READS) {
     fail(`'${path}' has manifest format_version ${version}${writer}; this client reads versions 1 to ${READS}: `
-      + 'a newer version may change what the lists mean, so it is refused; update this client or export with a library that writes at most version 4');
+      + 'a newer version may change what the lists mean, so it is refused; update this client or export with a library that writes at most version 5');
   }
   if (version >= 2) {
     const missing = FIELDS_V2.concat(Object.keys(FIELDS_ADDED).filter(f => FIELDS_ADDED[f] <= version)).filter(f => !(f in manifest));

@@ -24,6 +24,17 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// </remarks>
 public static class DivideConquerOnnxExporter
 {
+    // The initializers a serving directory's scorer reads back to rebuild the model (DivideConquerGraphTables).
+    internal const string HistoryItemsName = "history_items";
+    internal const string PromptsName = "prompts";
+    internal const string ClusterOfName = "cluster_of";
+    internal const string PriorName = "prior";
+    internal const string SmoothingName = "smoothing";
+    internal const string AttentionQueryName = "query";
+    internal const string ComponentsName = "m";
+    // Only the self-attention encoder has these; a serving directory never holds one (its scorers keep no time order).
+    internal const string PositionsName = "positions";
+
     /// <summary>Writes the prompt encoder of <paramref name="model"/> to <paramref name="output"/>.</summary>
     /// <param name="model">A trained model (<see cref="GraphEmbeddingResult.DivideConquer"/>) with a pooling encoder.</param>
     /// <param name="output">A writable stream; it is not closed.</param>
@@ -54,8 +65,8 @@ public static class DivideConquerOnnxExporter
     private static void AddSelfAttention(OnnxGraphBuilder g, DivideConquerModel model, int d)
     {
         var positions = model.Positions!;
-        g.AddInitializer("query", [1, d], model.AttentionQuery!.Values)
-            .AddInitializer("positions", [positions.Rows, d], positions.Values)
+        g.AddInitializer(AttentionQueryName, [1, d], model.AttentionQuery!.Values)
+            .AddInitializer(PositionsName, [positions.Rows, d], positions.Values)
             .AddInitializer("mixing", [d, d], model.AttentionMixing!.Values)
             .AddInitializer("zero_f", [], [0f])
             .AddInitializer("last_rank", [], [(long)positions.Rows - 1])
@@ -105,21 +116,22 @@ public static class DivideConquerOnnxExporter
         var clusterIds = new long[k];
         for (int c = 0; c < k; c++) clusterIds[c] = c;
         var prior = model.ClusterPrior.ToArray();
-        for (int c = 0; c < k; c++) prior[c] *= model.IntentSmoothing;
 
         var g = new OnnxGraphBuilder("divide_conquer_encoder")
             .AddInput(DcmOnnxExporter.HistoryRowsInput, i64, [null, null], [OnnxGraphBuilder.BatchDimension, OnnxGraphBuilder.HistoryDimension])
-            .AddInitializer("history_items", [items, d], model.HistoryItems.Values)
-            .AddInitializer("prompts", [k, d], prompts)
-            .AddInitializer("cluster_of", [items], clusterOf)
+            .AddInitializer(HistoryItemsName, [items, d], model.HistoryItems.Values)
+            .AddInitializer(PromptsName, [k, d], prompts)
+            .AddInitializer(ClusterOfName, [items], clusterOf)
             .AddInitializer("cluster_ids", [k], clusterIds)
-            .AddInitializer(OnnxTensors.Double("smoothed_prior", [k], prior))
-            .AddInitializer(OnnxTensors.Double("smoothing", [], [model.IntentSmoothing]))
+            // π and s as trained, s·π multiplied in the graph: the engine's product, and tables a reader takes back exactly.
+            .AddInitializer(OnnxTensors.Double(PriorName, [k], prior))
+            .AddInitializer(OnnxTensors.Double(SmoothingName, [], [model.IntentSmoothing]))
             .AddInitializer("zero", [], [0L])
             .AddInitializer("min_norm", [], [UnitRows.MinimumNorm])
             .AddInitializer("axis_1", [1], [1L])
             .AddInitializer("axis_last", [1], [-1L])
-            .AddInitializer("m", [1], [(long)m])
+            .AddInitializer(ComponentsName, [1], [(long)m])
+            .AddNode("Mul", [PriorName, SmoothingName], ["smoothed_prior"])
             .AddNode("GreaterOrEqual", [DcmOnnxExporter.HistoryRowsInput, "zero"], ["valid"])
             .AddNode("Max", [DcmOnnxExporter.HistoryRowsInput, "zero"], ["safe_rows"])
             .AddNode("Cast", ["valid"], ["valid_f"], OnnxAttributes.Int("to", (long)f))
@@ -134,8 +146,8 @@ public static class DivideConquerOnnxExporter
         else if (model.Encoder == DivideConquerEncoder.AttentionPooling)
         {
             // z[b,h,k] = <q ⊙ t_k, s_bh>.
-            g.AddInitializer("query", [1, d], model.AttentionQuery!.Values)
-                .AddNode("Mul", ["prompts", "query"], ["qt"])                                            // [K,d]
+            g.AddInitializer(AttentionQueryName, [1, d], model.AttentionQuery!.Values)
+                .AddNode("Mul", [PromptsName, AttentionQueryName], ["qt"])                                            // [K,d]
                 .AddNode("Transpose", ["qt"], ["qt_t"], OnnxAttributes.Ints("perm", 1, 0))              // [d,K]
                 .AddNode("MatMul", ["s", "qt_t"], ["z_raw"])                                              // [B,H,K]
                 .AddNode("Not", ["valid"], ["invalid"]);

@@ -10,7 +10,8 @@ public sealed partial class OnnxCandidateScorer
     /// <summary>
     /// The cluster-quota lists of users known by their history only, as <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/> gives a
     /// new user with that history: its mixture (<see cref="MixtureBuilder.BuildMle"/> over the exported clusters, the
-    /// unsmoothed Mixture; in a conditional directory, its conditions and their queries, <see cref="ConditionalModel.Represent"/>
+    /// unsmoothed Mixture; in a directory with a divide-and-conquer history encoder, the model's own, <see cref="DivideConquerModel.BuildMixtures"/>
+    /// on the tables read back from it; in a conditional directory, its conditions and their queries, <see cref="ConditionalModel.Represent"/>
     /// with the exported condition model) and, as the user's vector, its fold-in or the mean of its item vectors (as the
     /// manifest's <see cref="OnnxServingManifest.HistoryFoldIn"/> says), computed in .NET, then the
     /// quota scorer and the exact re-ranking as for trained users. Each history is read as a set. An empty history gets an
@@ -94,6 +95,8 @@ public sealed partial class OnnxCandidateScorer
         var rows = Enumerable.Range(0, batch).ToArray();
         var mixtures = _conditionModel != null
             ? _conditionModel.Represent(histories, means, _tables.Items, rows, Manifest.MaxConditions, followed, threads: 1).Gather(rows, m)
+            // The model's own mixture (at most m components: the export widened the scorer to hold them), as the live stage builds it.
+            : _historyModel != null ? _historyModel.BuildMixtures(histories, rows, threads: 1).Gather(rows, m)
             : MixtureBuilder.BuildMle(histories, _tables.Clustering, _tables.Items, m, threads: 1);
         return (means, mixtures);
     }

@@ -38,6 +38,8 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     private readonly OnnxRerankTables _tables;
     // The fold-in a fresh history is read with (the manifest's history_fold_in), built on the first such request; null: the mean.
     private readonly Lazy<InterestFoldIn>? _historyFoldIn;
+    // A quota directory's divide-and-conquer model (its history_encoder), which builds a fresh history's mixture; null: counted.
+    private readonly DivideConquerModel? _historyModel;
     private long _proved;
     private long _rescanned;
     private long _filled;
@@ -47,8 +49,10 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     private readonly int[] _absentUsers;
 
     private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession? encoder, InferenceSession? quotaScorer, InferenceSession unimodalScorer,
-        InferenceSession? vectorScorer, ConditionalModel? conditionModel, OnnxRerankTables tables, int[] absentUsers, InferenceSession? quotaComponents = null)
+        InferenceSession? vectorScorer, ConditionalModel? conditionModel, OnnxRerankTables tables, int[] absentUsers, InferenceSession? quotaComponents = null,
+        DivideConquerModel? historyModel = null)
     {
+        _historyModel = historyModel;
         _quotaComponents = quotaComponents;
         _absentUsers = absentUsers;
         _conditionModel = conditionModel;
@@ -149,8 +153,9 @@ public sealed partial class OnnxCandidateScorer : IDisposable
             }
             var absentUsers = UserAbsence.Read(directory, manifest, tables.Users);
             if (unimodalOnly) return new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, null, tables, absentUsers);
+            var historyModel = manifest.HistoryEncoder is { } history ? ReadHistoryModel(directory, history, manifest, tables) : null;
             components = manifest.HeadSlots == 0 ? OpenComponentsOnly(directory, manifest.QuotaScorer, sessions) : null;
-            return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, conditionModel, tables, absentUsers, components);
+            return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, conditionModel, tables, absentUsers, components, historyModel);
         }
         catch
         {
@@ -158,6 +163,21 @@ public sealed partial class OnnxCandidateScorer : IDisposable
             components?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A quota directory's divide-and-conquer model, read back from its history encoder (<see cref="DivideConquerGraphTables"/>);
+    /// its clusters must be the ones the quota scorer groups the items by, since its mixtures name them.
+    /// </summary>
+    private static DivideConquerModel ReadHistoryModel(string directory, OnnxServingGraph history, OnnxServingManifest manifest, OnnxRerankTables tables)
+    {
+        string path = Path.Combine(directory, history.File);
+        var model = DivideConquerGraphTables.Read(path, manifest, tables.Items);
+        for (int i = 0; i < manifest.Items; i++)
+            if (model.Clustering.ClusterOf(i) != tables.Clustering.ClusterOf(i))
+                throw new InvalidDataException($"'{path}' places item row {i} in cluster {model.Clustering.ClusterOf(i)}, the quota scorer in cluster "
+                    + $"{tables.Clustering.ClusterOf(i)}: the two graphs come from different exports. Export the directory again.");
+        return model;
     }
 
     /// <summary>The cluster-quota lists (with unimodal fill) of <paramref name="users"/>, exactly as <see cref="ClusterQuotaRetriever"/> returns them for M = <see cref="OnnxServingManifest.Candidates"/> with the unimodal top M as fallback.</summary>

@@ -202,7 +202,7 @@ public static partial class OnnxServingDirectory
     /// <summary>Writes the encoder, quota scorer, unimodal scorer and manifest of a quota directory (arguments already checked).</summary>
     private static OnnxServingManifest WriteQuotaDirectory(EmbeddingMatrix users, EmbeddingMatrix items, Func<ClusterGroupedItems> group, int groups, int largestGroup,
         MixtureTable mixtures, QuotaRetrievalOptions options, QuotaListLayout layout, string retrieval, string directory, bool exclusionMask,
-        OnnxServingGraph? conditionModel = null, int maxConditions = 0, IReadOnlyList<string>? conditionNames = null)
+        OnnxServingGraph? conditionModel = null, int maxConditions = 0, IReadOnlyList<string>? conditionNames = null, DivideConquerModel? historyModel = null)
     {
         int candidates = layout.Candidates;
         var padded = PaddedMixtures.Create(mixtures, candidates, options, users);
@@ -212,10 +212,13 @@ public static partial class OnnxServingDirectory
         Write(MixtureEncoderGraph.Build(users, padded, candidates, options.Alpha), directory, EncoderFileName);
         Write(QuotaScorerGraph.Build(group(), items, mixtures.MaxComponents, layout, exclusionMask), directory, QuotaScorerFileName);
         Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), directory, UnimodalScorerFileName);
+        if (historyModel != null) Write(DivideConquerOnnxExporter.BuildEncoder(historyModel), directory, HistoryEncoderFileName);
 
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
         var manifest = new OnnxServingManifest
         {
+            // A reader of version 4 would count a fresh history's mixture where this directory reads it by the model.
+            FormatVersion = historyModel != null ? OnnxServingManifest.DivideConquerHistoryFormatVersion : OnnxServingManifest.WrittenFormatVersion,
             Candidates = candidates,
             Alpha = options.Alpha,
             Retrieval = retrieval,
@@ -243,6 +246,7 @@ public static partial class OnnxServingDirectory
             ConditionModel = conditionModel,
             MaxConditions = maxConditions,
             ConditionNames = conditionNames,
+            HistoryEncoder = historyModel == null ? null : HistoryEncoderGraph(),
         };
         manifest.Write(directory);
         return manifest;
@@ -353,12 +357,7 @@ public static partial class OnnxServingDirectory
                 Inputs = [MixtureEmbeddingsName, .. mask],
                 Outputs = [RoundRobinOnnxExporter.ComponentRowsOutput, RoundRobinOnnxExporter.ComponentScoresOutput],
             },
-            HistoryEncoder = dcm == null ? null : new OnnxServingGraph
-            {
-                File = HistoryEncoderFileName,
-                Inputs = [DcmOnnxExporter.HistoryRowsInput],
-                Outputs = [MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName],
-            },
+            HistoryEncoder = dcm == null ? null : HistoryEncoderGraph(),
         };
         manifest.Write(directory);
         return manifest;
@@ -391,6 +390,14 @@ public static partial class OnnxServingDirectory
     };
 
     /// <summary>The mixture encoder's entry in the manifest: user rows in; the user vector, the mixture and the quotas out.</summary>
+    /// <summary>A history encoder's entry (DCM's, or a quota directory's divide-and-conquer encoder): padded history rows to the mixture tensors.</summary>
+    private static OnnxServingGraph HistoryEncoderGraph() => new()
+    {
+        File = HistoryEncoderFileName,
+        Inputs = [DcmOnnxExporter.HistoryRowsInput],
+        Outputs = [MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName],
+    };
+
     private static OnnxServingGraph EncoderGraph() => new()
     {
         File = EncoderFileName,

@@ -17,8 +17,21 @@ public sealed partial class OnnxServingManifest
     /// and so refuse version 2. Version 3 (library 1.2.0) adds <c>history_fold_in</c> and <c>history_fold_in_items</c>: a
     /// version-2 reader would serve such a directory's fresh histories by their mean. Version 4 (2026-12-06) adds <c>file_sha256</c>
     /// and <c>manifest_sha256</c> (<see cref="FileSha256"/>, <see cref="ManifestSha256"/>), which a version-3 reader would not verify.
+    /// Version 5 (library 1.6.0) gives a quota directory a <c>history_encoder</c> (<see cref="DivideConquerHistoryFormatVersion"/>).
+    /// A directory is written at the oldest version that holds it (<see cref="WrittenFormatVersion"/>, else 5), so that readers
+    /// of version 4 keep serving every directory that does not need 5.
     /// </summary>
-    public const int CurrentFormatVersion = 4;
+    public const int CurrentFormatVersion = 5;
+
+    /// <summary>The version a directory is written at unless it needs a later one: 4.</summary>
+    public const int WrittenFormatVersion = 4;
+
+    /// <summary>
+    /// The version of a quota directory with a divide-and-conquer history encoder (<see cref="HistoryEncoder"/>,
+    /// <see cref="OnnxServingDirectory.Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool, DivideConquerModel)"/>):
+    /// 5. A version-4 reader would build such a directory's fresh histories' mixtures by counting, not by the model, so it refuses it.
+    /// </summary>
+    public const int DivideConquerHistoryFormatVersion = 5;
 
     /// <summary>
     /// The manifest's JSON contract, generated at compile time (<see cref="OnnxServingManifestJson"/>): no reflection, so
@@ -27,8 +40,8 @@ public sealed partial class OnnxServingManifest
     /// </summary>
     private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<OnnxServingManifest> Json => OnnxServingManifestJson.Default.OnnxServingManifest;
 
-    /// <summary>The manifest layout version (<see cref="CurrentFormatVersion"/>).</summary>
-    public int FormatVersion { get; init; } = CurrentFormatVersion;
+    /// <summary>The manifest layout version (<see cref="WrittenFormatVersion"/> unless the directory needs a later one, at most <see cref="CurrentFormatVersion"/>).</summary>
+    public int FormatVersion { get; init; } = WrittenFormatVersion;
 
     /// <summary>The package version of Microsoft.ML.MultiInterest that wrote the directory (null before format version 2).</summary>
     [System.Text.Json.Serialization.JsonInclude]
@@ -238,7 +251,9 @@ public sealed partial class OnnxServingManifest
     /// The DCM history encoder of a round-robin directory of a differentiable-clustering model (<see cref="DcmOnnxExporter"/>,
     /// written by <see cref="OnnxServingDirectory.ExportRoundRobin"/> when given the model's soft k-means): padded history item
     /// rows (the rows of the round-robin scorer and of the item id file) to the K interests and weights the scorer and merge
-    /// take; null in any other directory, and in one written before the encoder was exported (2026-12).
+    /// take. In a quota directory (format version 5) the divide-and-conquer encoder (<see cref="DivideConquerOnnxExporter"/>): the
+    /// same input to a fresh history's mixture by the model, its intent's top m clusters, weights and queries, which the quota
+    /// scorer takes with quotas from the weights. Null in any other directory, and in one written before the encoder was exported.
     /// </summary>
     public OnnxServingGraph? HistoryEncoder { get; init; }
 
@@ -344,6 +359,12 @@ public sealed partial class OnnxServingManifest
             or RoundRobinRetrieval))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has retrieval '{manifest.Retrieval}'; this library serves '{ClusterQuotaRetrieval}', "
                 + $"'{ConditionalRetrieval}', '{ConditionalMergedRetrieval}', '{HistoryMmrRetrieval}', '{UnimodalRetrieval}', '{MmrRetrieval}', '{RoundRobinRetrieval}' and '{RankFusionRetrieval}'.");
+        // A history encoder serves a round-robin directory, or (from version 5) a quota directory: anywhere else no scorer reads it.
+        if (manifest.HistoryEncoder != null && manifest.RoundRobinScorer == null
+            && (manifest.Retrieval != ClusterQuotaRetrieval || manifest.FormatVersion < DivideConquerHistoryFormatVersion))
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' (format version {manifest.FormatVersion}, retrieval '{manifest.Retrieval}') has a history_encoder, "
+                + $"which only a round-robin directory or a {ClusterQuotaRetrieval} directory of format version {DivideConquerHistoryFormatVersion} or later holds: it was edited or damaged. "
+                + "Export the directory again.");
         if (manifest.Retrieval == RoundRobinRetrieval && manifest.RoundRobinScorer == null)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is a round-robin directory without its round_robin_scorer.");
         if (manifest.Retrieval == ConditionalMergedRetrieval && !(manifest.ImplicitShare > 0 && manifest.ImplicitShare <= 1))

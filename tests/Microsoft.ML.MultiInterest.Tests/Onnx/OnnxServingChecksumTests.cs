@@ -150,7 +150,7 @@ public sealed class OnnxServingChecksumTests : IDisposable
             string text = File.ReadAllText(Path.Combine(directory, OnnxServingDirectory.ManifestFileName));
             Assert.Equal(ServingChecksums.OfManifest(text), ServingChecksums.RecordedSeal(text));
             var manifest = OnnxServingManifest.Read(directory);
-            Assert.Equal(OnnxServingManifest.CurrentFormatVersion, manifest.FormatVersion);
+            Assert.Equal(OnnxServingManifest.WrittenFormatVersion, manifest.FormatVersion);
             Assert.NotNull(manifest.FileSha256);
             Assert.NotEmpty(manifest.FileSha256);
             foreach (var (name, sha) in manifest.FileSha256)
@@ -205,15 +205,15 @@ public sealed class OnnxServingChecksumTests : IDisposable
     }
 
     [Fact]
-    public void AManifestOfTheCurrentFormatEditedToSayAnOlderOneIsRefused_ItsSealKept()
+    public void AManifestOfTheWrittenFormatEditedToSayAnOlderOneIsRefused_ItsSealKept()
     {
         // A version-3 manifest records no checksums and is served unverified; one that records a seal is checked against it
         // whatever its format_version says, so lowering the version is an edit like any other (docs/onnx.md, "Checksums").
         var (w, onnx) = QuotaDirectory("downgraded");
         string path = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
         string text = File.ReadAllText(path);
-        Assert.Contains($"\"format_version\": {OnnxServingManifest.CurrentFormatVersion},", text, StringComparison.Ordinal);
-        File.WriteAllText(path, text.Replace($"\"format_version\": {OnnxServingManifest.CurrentFormatVersion},", "\"format_version\": 3,", StringComparison.Ordinal));
+        Assert.Contains($"\"format_version\": {OnnxServingManifest.WrittenFormatVersion},", text, StringComparison.Ordinal);
+        File.WriteAllText(path, text.Replace($"\"format_version\": {OnnxServingManifest.WrittenFormatVersion},", "\"format_version\": 3,", StringComparison.Ordinal));
         var e = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx).Dispose());
         Assert.Contains($"'{path}'", e.Message, StringComparison.Ordinal);
         Assert.Contains("does not match its manifest_sha256", e.Message, StringComparison.Ordinal);

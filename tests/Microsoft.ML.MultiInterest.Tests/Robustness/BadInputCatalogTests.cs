@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Data;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.IO;
+using Microsoft.ML.MultiInterest.Onnx;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
 
 namespace Microsoft.ML.MultiInterest.Tests.Robustness;
@@ -416,11 +417,15 @@ public class BadInputCatalogTests
             + "set NumberOfClusters to 3."], () =>
             new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 4, DivideConquerClusters = true })
                 .Fit(DivideConquerEmbedded(new MLContext(seed: 1)))),
-        ["onnx-export-history-mixture-divide-conquer"] = Throws<NotSupportedException>(["ExportOnnx: the cluster-quota stage writing 'Candidates' builds a new user's mixture "
-            + "by the divide-and-conquer model (HistoryMixture = DivideConquer", "fit the stage with HistoryMixture = Counts to export it"], () =>
+        ["onnx-manifest-history-encoder-misplaced"] = Throws<InvalidDataException>(["(format version 4, retrieval 'cluster_quota') has a history_encoder, which only a "
+            + "round-robin directory or a cluster_quota directory of format version 5 or later holds: it was edited or damaged. Export the directory again."], () =>
             {
                 using var model = MultiInterestModel.Load(new MLContext(), new MemoryStream(QuotaMixtureZip()));
-                model.ExportOnnx(Path.Combine(BadInputFixtures.Directory("quota-mixture-onnx"), "onnx"));
+                string directory = Path.Combine(BadInputFixtures.Directory("quota-mixture-onnx"), "onnx");
+                model.ExportOnnx(directory);
+                string manifest = Path.Combine(directory, OnnxServingDirectory.ManifestFileName);
+                File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"format_version\": 5,", "\"format_version\": 4,", StringComparison.Ordinal));
+                OnnxCandidateScorer.Open(directory).Dispose();
             }),
         ["fold-in-new-items-history-mixture-divide-conquer"] = Throws<NotSupportedException>(["FoldInNewItems: this stage builds a new user's mixture by the divide-and-conquer "
             + "model (HistoryMixture = DivideConquer)", "Fit the stage with HistoryMixture = Counts"], () =>
@@ -862,13 +867,13 @@ public class BadInputCatalogTests
             "it was edited or damaged. Export the directory again."], () => OpenQuotaDirectoryEdited("setting-onnx", json => json["alpha"] = -1)),
         ["onnx-manifest-components-edited"] = Throws<InvalidDataException>(["quota_scorer.onnx' takes 3 mixture components per user (input 'mixture_clusters')",
             "says components 4: the manifest does not match its graphs (was it edited?)"], () => OpenQuotaDirectoryEdited("components-onnx", json => json["components"] = 4)),
-        ["onnx-manifest-newer-format"] = Throws<InvalidDataException>(["has format version 5 (written by Microsoft.ML.MultiInterest 9.9.0)", "reads versions 1 to 4",
+        ["onnx-manifest-newer-format"] = Throws<InvalidDataException>(["has format version 6 (written by Microsoft.ML.MultiInterest 9.9.0)", "reads versions 1 to 5",
             "serve it with the library that exported it (9.9.0 or later), or export it again with this one"], () =>
         {
             // As a later library writes it: an older reader took newer layouts (head slots) for its own and served wrong orders.
             OpenQuotaDirectoryEdited("newer-onnx", json =>
             {
-                json["format_version"] = 5;
+                json["format_version"] = 6;
                 json["library_version"] = "9.9.0";
             });
         }),

@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.MultiInterest.Engine;
 using Microsoft.ML.MultiInterest.Tests.MLNet;
 
@@ -37,6 +38,26 @@ internal sealed class DivideConquerWorld
             Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 8, Epochs = 2, Threads = 1, UniformNegatives = 4, Seed = 3,
             DivideConquer = options,
         }).Fit(Keyed);
+    }
+
+    /// <summary>
+    /// The quota pipeline after <paramref name="embedding"/>: the model's clusters (or k-means' own), kNN-Embed mixtures (m = 2)
+    /// for the trained users, and a cluster-quota stage of M = <paramref name="candidates"/> reading a new user's mixture as
+    /// <paramref name="mixture"/> says; <paramref name="userColumn"/> the stage's user vectors (null: none).
+    /// </summary>
+    public TransformerChain<ITransformer> QuotaChain(GraphEmbeddingTransformer embedding, HistoryMixture mixture, int candidates, bool modelClusters = true,
+        string? userColumn = null)
+    {
+        var mi = Ml.MultiInterest();
+        var embedded = embedding.Transform(Keyed);
+        var clusters = mi.SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 3, DivideConquerClusters = modelClusters, Seed = 1 }).Fit(embedded);
+        var clustered = clusters.Transform(embedded);
+        var mixtures = mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(clustered);
+        var quota = mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options
+        {
+            Candidates = candidates, UserEmbeddingColumnName = userColumn, HistoryMixture = mixture, Threads = 1,
+        }).Fit(mixtures.Transform(clustered));
+        return new TransformerChain<ITransformer>(Keys, embedding, clusters, mixtures, quota);
     }
 
     /// <summary>The graph whose user q holds the item rows of <paramref name="histories"/>[q], over <paramref name="items"/> items.</summary>

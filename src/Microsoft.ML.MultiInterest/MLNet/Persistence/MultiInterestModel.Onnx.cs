@@ -33,8 +33,10 @@ public sealed partial class MultiInterestModel
     /// retrieval is exported as the quota graphs over the items grouped by condition, each user's conditions and queries
     /// precomputed, <see cref="OnnxServingDirectory.ExportConditional"/>; merged with implicit components, as that and a quota
     /// directory laid out together, <see cref="OnnxServingDirectory.ExportConditionalMerged"/>.) Or the served stage (or a
-    /// fused source) reads a new user's history by the divide-and-conquer encoder (<see cref="HistoryVector.Encoder"/>, or a
-    /// quota stage's <see cref="HistoryMixture.DivideConquer"/>), which no scorer computes: refused before anything is written.
+    /// fused source) reads a new user's history by the divide-and-conquer encoder's single query (<see cref="HistoryVector.Encoder"/>),
+    /// which no scorer computes: refused before anything is written. (A quota stage that builds a new user's mixture by the
+    /// model, <see cref="HistoryMixture.DivideConquer"/>, is exported with the model's history encoder, manifest format version
+    /// <see cref="OnnxServingManifest.DivideConquerHistoryFormatVersion"/>; over a subset of the item keys it is refused.)
     /// </exception>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
     {
@@ -75,17 +77,12 @@ public sealed partial class MultiInterestModel
     }
 
     /// <summary>
-    /// Refuses a model whose served stage (or a fused source) reads a new user's history by the divide-and-conquer encoder: no
-    /// scorer computes that query, and serving such a user the mean instead would pass another reading for the model's.
+    /// Refuses a model whose served stage (or a fused source) reads a new user's history by the divide-and-conquer encoder's
+    /// single query: no scorer computes it, and serving such a user the mean instead would pass another reading for the model's.
     /// </summary>
     private void RefuseEncoderStages()
     {
         var stages = RankFusions.Count > 0 ? FusionStages().Stages : [ServingStage];
-        if (stages.FirstOrDefault(s => s.Settings.HistoryMixture == HistoryMixture.DivideConquer) is { } quota)
-            throw new NotSupportedException($"ExportOnnx: the cluster-quota stage writing '{quota.CandidatesColumnName}' builds a new user's mixture by the "
-                + "divide-and-conquer model (HistoryMixture = DivideConquer: its intent and per-cluster queries), which the ONNX scorers do not compute; a directory "
-                + "would serve such a user the counted mixture instead. Serve it with CreateRecommender (or the fitted pipeline), or fit the stage with "
-                + "HistoryMixture = Counts to export it.");
         if (stages.FirstOrDefault(s => s.Settings.HistoryVector == HistoryVector.Encoder) is not { } stage) return;
         throw new NotSupportedException($"ExportOnnx: the retrieval stage writing '{stage.CandidatesColumnName}' reads a new user's history by the divide-and-conquer "
             + "encoder (HistoryVector = Encoder), which the ONNX scorers do not compute. Serve it with CreateRecommender (or the fitted pipeline), or fit the stage "
@@ -295,10 +292,28 @@ public sealed partial class MultiInterestModel
         }
         var (clustering, mixtures) = RequireMixturePath(embedding);
         var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
-        var manifest = OnnxServingDirectory.Export(embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView(), clustering, mixtures,
-            m, options, directory, exclusionMask);
+        var (userTable, itemTable) = (embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView());
+        var manifest = stage.Settings.HistoryMixture == HistoryMixture.DivideConquer
+            ? OnnxServingDirectory.Export(userTable, itemTable, clustering, mixtures, m, options, directory, exclusionMask, HistoryModelOf(stage, live(), embedding))
+            : OnnxServingDirectory.Export(userTable, itemTable, clustering, mixtures, m, options, directory, exclusionMask);
         WriteIdFiles(directory, embedding);
         return manifest;
+    }
+
+    /// <summary>
+    /// The divide-and-conquer model a quota stage builds a new user's mixture by (<see cref="HistoryMixture.DivideConquer"/>),
+    /// on the encoder tables it keeps, as its live retriever builds it: the directory's history encoder.
+    /// </summary>
+    private static DivideConquerModel HistoryModelOf(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding)
+    {
+        var t = live.Tables;
+        int itemKeys = embedding.ItemEmbeddings.KeyCount;
+        if (t.ItemRowOf.Length != itemKeys)
+            throw new NotSupportedException($"The cluster-quota stage writing '{stage.CandidatesColumnName}' builds a new user's mixture by the divide-and-conquer model over "
+                + $"{t.ItemRowOf.Length} of the {itemKeys} item keys (those it was fitted with), which the ONNX graphs, indexed by item key, cannot serve: serve it with "
+                + "CreateRecommender or RetrieveWithEngine, or fit the stage on every item.");
+        var tables = t.Encoder ?? throw new InvalidOperationException("The stage reads histories by the divide-and-conquer model but holds no encoder tables.");
+        return tables.ToModel(t.Items);
     }
 
     /// <summary>

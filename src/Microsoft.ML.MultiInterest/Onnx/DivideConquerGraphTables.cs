@@ -1,0 +1,61 @@
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.Onnx.Proto;
+
+namespace Microsoft.ML.MultiInterest.Onnx;
+
+/// <summary>
+/// Reads a quota directory's divide-and-conquer history encoder (<see cref="DivideConquerOnnxExporter"/>) back into the model
+/// it was written from, so that <see cref="OnnxCandidateScorer"/> builds a fresh history's mixture with the engine's own
+/// <see cref="DivideConquerModel.BuildMixtures"/>, as the live stage does (the graph's float sums run in another order, so
+/// its queries are the engine's only to rounding). The tables are the graph's initializers, bit for bit: the input vectors,
+/// the clusters, the prompts, the attention query, the prior π, the smoothing s and m.
+/// </summary>
+internal static class DivideConquerGraphTables
+{
+    /// <summary>The model of the encoder at <paramref name="path"/> over the directory's item table <paramref name="items"/>.</summary>
+    /// <exception cref="FileNotFoundException">The file is missing.</exception>
+    /// <exception cref="InvalidDataException">The graph is not a pooling encoder over the directory's items, clusters and components, or its tables are damaged.</exception>
+    public static DivideConquerModel Read(string path, OnnxServingManifest manifest, EmbeddingMatrix items)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest lists '{Path.GetFileName(path)}', which is missing.", path);
+        ModelProto model;
+        try
+        {
+            using var file = File.OpenRead(path);
+            model = ModelProto.Parser.ParseFrom(file);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException($"'{path}' is not an ONNX model: {e.Message}", e);
+        }
+        bool Has(string name) => model.Graph.Initializer.Any(t => t.Name == name);
+        TensorProto Find(string name) => OnnxTensorReader.Find(model, name);
+        string Fail(string what) => throw new InvalidDataException($"'{path}' is not the divide-and-conquer history encoder of this quota directory: {what}. Export the directory again.");
+
+        if (Has(DivideConquerOnnxExporter.PositionsName)) Fail("it is a self-attention encoder, which reads time order the quota scorers do not keep");
+        var inputs = Find(DivideConquerOnnxExporter.HistoryItemsName);
+        int[] shape = OnnxTensorReader.Shape(inputs);
+        if (shape.Length != 2 || shape[0] != manifest.Items || shape[1] != manifest.Dimension)
+            Fail($"its input vectors are [{string.Join(", ", shape)}], the directory's items [{manifest.Items}, {manifest.Dimension}]");
+        var prior = OnnxTensorReader.Doubles(Find(DivideConquerOnnxExporter.PriorName));
+        int k = prior.Length;
+        if (k != manifest.Clusters) Fail($"it has {k} clusters, the quota scorer {manifest.Clusters}");
+        var clusters = OnnxTensorReader.Int64s(Find(DivideConquerOnnxExporter.ClusterOfName));
+        if (clusters.Length != manifest.Items || clusters.Any(c => c < 0 || c >= k)) Fail($"its item clusters are not {manifest.Items} clusters in 0..{k - 1}");
+        var prompts = OnnxTensorReader.Floats(Find(DivideConquerOnnxExporter.PromptsName));
+        if (prompts.Length != k * manifest.Dimension) Fail($"its prompts hold {prompts.Length} values, not {k} x {manifest.Dimension}");
+        double smoothing = OnnxTensorReader.Doubles(Find(DivideConquerOnnxExporter.SmoothingName)).Single();
+        long m = OnnxTensorReader.Int64s(Find(DivideConquerOnnxExporter.ComponentsName)).Single();
+        // Padded to the quota scorer's m at export, never beyond it.
+        if (m < 1 || m > Math.Min(k, manifest.Components)) Fail($"m = {m}, outside 1..{Math.Min(k, manifest.Components)} (the clusters, the quota scorer's components)");
+        var query = Has(DivideConquerOnnxExporter.AttentionQueryName) ? OnnxTensorReader.Floats(Find(DivideConquerOnnxExporter.AttentionQueryName)) : null;
+        if (query != null && query.Length != manifest.Dimension) Fail($"its attention query holds {query.Length} values, not {manifest.Dimension}");
+        // The exporter writes ones for a model trained without prompts (t = 1): the same queries, read as no prompts.
+        bool noPrompts = prompts.All(t => t == 1f);
+        var tables = new HistoryEncoderTables(query != null ? DivideConquerEncoder.AttentionPooling : DivideConquerEncoder.MeanPooling,
+            [.. Enumerable.Range(0, manifest.Items)], new EmbeddingMatrix(manifest.Items, manifest.Dimension, OnnxTensorReader.Floats(inputs)),
+            [.. clusters.Select(c => (int)c)], noPrompts ? null : new EmbeddingMatrix(k, manifest.Dimension, prompts),
+            query != null ? new EmbeddingMatrix(1, manifest.Dimension, query) : null, prior, smoothing, (int)m);
+        return tables.Checked($"The ONNX history encoder '{path}'").ToModel(items);
+    }
+}
