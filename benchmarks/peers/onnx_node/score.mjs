@@ -22,8 +22,9 @@
 // (`history_fold_in` null: every version-1 and -2 manifest, and fit --history-vector mean), gets the ranking of the mean
 // of its history's item vectors (read from vector_scorer.onnx's initializer) by vector_scorer.onnx (source History).
 // Users this client cannot serve as the library would are refused, by name, get no list, and make the exit status 3:
-// a user known only by a --history where the manifest says `history_fold_in` (the implicit-ALS fold-in) or in a quota
-// directory (the library builds the history's Mixture), and, in a unimodal directory whose manifest says
+// a user known only by a --history where the manifest says `history_fold_in` (the implicit-ALS fold-in) or
+// `history_encoder` (a divide-and-conquer encoder's query, version 5), or in a quota directory (the library builds the
+// history's Mixture), and, in a unimodal directory whose manifest says
 // `history_fold_in`, a trained user whose --history brings new items (the library reads it again from its whole history).
 
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -341,6 +342,8 @@ function readManifest(dir) {
     unimodalScorer: manifest.unimodal_scorer,
     vectorScorer: manifest.vector_scorer ?? null,
     historyFoldIn: version >= 3 ? manifest.history_fold_in : null,
+    // Version 5: a divide-and-conquer model reads fresh histories (its mixture, or its query as the history's vector).
+    historyEncoder: manifest.history_encoder ?? null,
   };
   for (const field of ['candidates', 'items', 'users']) {
     if (!Number.isInteger(m[field]) || m[field] < 1) fail(`'${path}' has ${field} ${JSON.stringify(manifest[field])}, not a count >= 1`);
@@ -439,8 +442,9 @@ async function main() {
   const rereads = manifest.historyFoldIn != null && unimodalDirectory;
   // A user known only by a --history: a unimodal directory whose manifest reads histories by their mean (history_fold_in
   // null: every version-1 and -2 manifest, and a fit with --history-vector mean) ranks the mean of the history's item
-  // vectors with vector_scorer.onnx, as the library does; the fold-in, and a quota directory's Mixture, are refused.
-  const servesHistories = unimodalDirectory && !quota && manifest.historyFoldIn == null && manifest.vectorScorer != null;
+  // vectors with vector_scorer.onnx, as the library does; the fold-in, a divide-and-conquer encoder's query (history_encoder)
+  // and a quota directory's Mixture are refused.
+  const servesHistories = unimodalDirectory && !quota && manifest.historyFoldIn == null && manifest.historyEncoder == null && manifest.vectorScorer != null;
   const fromHistory = []; // positions in ids of the users served from their --history
   const known = [];       // positions in ids of the trained users served from their rows
   const popular = [];     // positions of the unknown users without a history
@@ -669,7 +673,8 @@ async function main() {
   if (refused.history.length + refused.reread.length > 0) process.exitCode = 3;
   if (refused.history.length > 0) {
     console.error(`refused ${counted(refused.history.length)} known only by their --history (${sample(refused.history)}): no list written; `
-      + (unimodalDirectory ? `this client does not compute a history's vector (${manifest.historyFoldIn != null ? 'the fold-in' : 'the mean'} of its item vectors)`
+      + (unimodalDirectory ? `this client does not compute a history's vector (${manifest.historyEncoder != null ? 'the divide-and-conquer encoder\'s query'
+        : manifest.historyFoldIn != null ? 'the fold-in of its item vectors' : 'the mean of its item vectors'})`
         : 'this client does not build a history\'s Mixture and vector')
       + '; recommend --onnx --history serves them.');
   }

@@ -12,10 +12,15 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// </summary>
 internal static class DivideConquerGraphTables
 {
-    /// <summary>The model of the encoder at <paramref name="path"/> over the directory's item table <paramref name="items"/>.</summary>
+    /// <summary>
+    /// The model of the encoder at <paramref name="path"/> over the directory's item table <paramref name="items"/>; with
+    /// <paramref name="mixture"/> (the directory reads a fresh history's mixture by it) over the quota scorer's clusters and, unless
+    /// fresh histories have their own scorer (<paramref name="ownScorer"/>, checked against the model's m when opened), at most the
+    /// trained users' components.
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file is missing.</exception>
-    /// <exception cref="InvalidDataException">The graph is not a pooling encoder over the directory's items, clusters and components, or its tables are damaged.</exception>
-    public static DivideConquerModel Read(string path, OnnxServingManifest manifest, EmbeddingMatrix items)
+    /// <exception cref="InvalidDataException">The graph is not a pooling encoder over the directory's items (clusters and components), or its tables are damaged.</exception>
+    public static DivideConquerModel Read(string path, OnnxServingManifest manifest, EmbeddingMatrix items, bool mixture, bool ownScorer = false)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"The ONNX serving manifest lists '{Path.GetFileName(path)}', which is missing.", path);
         ModelProto model;
@@ -39,15 +44,16 @@ internal static class DivideConquerGraphTables
             Fail($"its input vectors are [{string.Join(", ", shape)}], the directory's items [{manifest.Items}, {manifest.Dimension}]");
         var prior = OnnxTensorReader.Doubles(Find(DivideConquerOnnxExporter.PriorName));
         int k = prior.Length;
-        if (k != manifest.Clusters) Fail($"it has {k} clusters, the quota scorer {manifest.Clusters}");
+        if (k < 1 || (mixture && k != manifest.Clusters)) Fail($"it has {k} clusters, the quota scorer {manifest.Clusters}");
         var clusters = OnnxTensorReader.Int64s(Find(DivideConquerOnnxExporter.ClusterOfName));
         if (clusters.Length != manifest.Items || clusters.Any(c => c < 0 || c >= k)) Fail($"its item clusters are not {manifest.Items} clusters in 0..{k - 1}");
         var prompts = OnnxTensorReader.Floats(Find(DivideConquerOnnxExporter.PromptsName));
         if (prompts.Length != k * manifest.Dimension) Fail($"its prompts hold {prompts.Length} values, not {k} x {manifest.Dimension}");
         double smoothing = OnnxTensorReader.Doubles(Find(DivideConquerOnnxExporter.SmoothingName)).Single();
         long m = OnnxTensorReader.Int64s(Find(DivideConquerOnnxExporter.ComponentsName)).Single();
-        // Padded to the quota scorer's m at export, never beyond it.
-        if (m < 1 || m > Math.Min(k, manifest.Components)) Fail($"m = {m}, outside 1..{Math.Min(k, manifest.Components)} (the clusters, the quota scorer's components)");
+        // A mixture padded to the trained users' scorer never has more components than it takes.
+        int most = mixture && !ownScorer ? Math.Min(k, manifest.Components) : k;
+        if (m < 1 || m > most) Fail($"m = {m}, outside 1..{most} (the clusters{(mixture ? ", the quota scorer's components" : "")})");
         var query = Has(DivideConquerOnnxExporter.AttentionQueryName) ? OnnxTensorReader.Floats(Find(DivideConquerOnnxExporter.AttentionQueryName)) : null;
         if (query != null && query.Length != manifest.Dimension) Fail($"its attention query holds {query.Length} values, not {manifest.Dimension}");
         // The exporter writes ones for a model trained without prompts (t = 1): the same queries, read as no prompts.

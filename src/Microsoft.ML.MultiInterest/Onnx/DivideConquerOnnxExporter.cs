@@ -18,9 +18,11 @@ namespace Microsoft.ML.MultiInterest.Onnx;
 /// <see cref="DivideConquerEncoder.SelfAttention"/> each row's items in time order, oldest first, padding anywhere). Outputs
 /// <see cref="MixtureClustersName"/> int64 <c>[batch, m]</c> (clusters by descending p_uk, ties to the lower id),
 /// <see cref="MixtureWeightsName"/> double <c>[batch, m]</c> (p_uk over its sum across the m) and
-/// <see cref="MixtureEmbeddingsName"/> float <c>[batch, m, d]</c> (the unit queries e_u^k). An empty history gives the
-/// prior's top-m clusters and zero queries (the engine gives such a user no components). Float summation order differs
-/// from the engine's, so queries agree to rounding; the intent is computed in double as the engine does.
+/// <see cref="MixtureEmbeddingsName"/> float <c>[batch, m, d]</c> (the unit queries e_u^k), and <see cref="UserEmbeddingName"/>
+/// float <c>[batch, d]</c>, the single query of <see cref="DivideConquerModel.UserQueries"/> (the top m clusters' queries before
+/// normalisation, weighted by their renormalised p; without prompts every cluster's query is the one query). An empty history
+/// gives the prior's top-m clusters and zero queries (the engine gives such a user no components and a zero query). Float
+/// summation order differs from the engine's, so queries agree to rounding; the intent is computed in double as the engine does.
 /// </remarks>
 public static class DivideConquerOnnxExporter
 {
@@ -188,9 +190,16 @@ public static class DivideConquerOnnxExporter
             .AddNode("ScatterElements", ["query_shape", "m_axis_slice", "m"], ["picked_shape"], OnnxAttributes.Int("axis", 0)) // [B,m,d]
             .AddNode("Expand", ["order_col", "picked_shape"], ["order_full"])
             .AddNode("GatherElements", ["queries", "order_full"], [MixtureEmbeddingsName], OnnxAttributes.Int("axis", 1))
+            // The single query (DivideConquerModel.UserQueries): the top m clusters' raw queries weighted by their renormalised p.
+            .AddNode("GatherElements", ["queries_raw", "order_full"], ["picked_raw"], OnnxAttributes.Int("axis", 1))      // [B,m,d]
+            .AddNode("Cast", [MixtureWeightsName], ["weights_f"], OnnxAttributes.Int("to", (long)f))
+            .AddNode("Unsqueeze", ["weights_f", "axis_last"], ["weights_col"])                                           // [B,m,1]
+            .AddNode("Mul", ["picked_raw", "weights_col"], ["weighted"])
+            .AddNode("ReduceSum", ["weighted", "axis_1"], [UserEmbeddingName], OnnxAttributes.Int("keepdims", 0))       // [B,d]
             .AddOutput(MixtureClustersName, i64, [null, m])
             .AddOutput(MixtureWeightsName, f64, [null, m])
-            .AddOutput(MixtureEmbeddingsName, f, [null, m, d]);
+            .AddOutput(MixtureEmbeddingsName, f, [null, m, d])
+            .AddOutput(UserEmbeddingName, f, [null, d]);
         return g.Build($"Divide-and-conquer encoder: {model.Encoder} of a padded history over {items} items, {(model.Prompts == null ? "no prompts" : $"{k} cluster prompts")}, "
             + $"intent smoothing {model.IntentSmoothing:G4}, top {m} of {k} clusters, dimension {d}.");
     }

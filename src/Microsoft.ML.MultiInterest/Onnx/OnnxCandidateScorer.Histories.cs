@@ -61,6 +61,19 @@ public sealed partial class OnnxCandidateScorer
     }
 
     /// <summary>
+    /// Fresh histories' vectors (item rows, sets; <paramref name="histories"/> the same as a graph, or null to build it) as the
+    /// live path reads them: the divide-and-conquer encoder's single query where the directory's history encoder gives it
+    /// (<see cref="DivideConquerModel.UserQueries"/>), else <see cref="ReadHistory"/>.
+    /// </summary>
+    private EmbeddingMatrix HistoryVectors(ReadOnlySpan<int[]> sets, BipartiteGraph? histories = null)
+    {
+        if (_vectorByModel) return _historyModel!.UserQueries(histories ?? OnnxScorerParts.HistoryGraph(sets.ToArray(), Manifest.Items), threads: 1);
+        var vectors = new EmbeddingMatrix(sets.Length, Manifest.Dimension);
+        for (int q = 0; q < sets.Length; q++) ReadHistory(sets[q], vectors.Row(q));
+        return vectors;
+    }
+
+    /// <summary>
     /// Writes a fresh history's vector (item rows, a set) to <paramref name="vector"/> as the live path reads it: the fold-in
     /// the manifest records (<see cref="OnnxServingManifest.HistoryFoldIn"/>), else the mean of its items' vectors.
     /// </summary>
@@ -88,15 +101,14 @@ public sealed partial class OnnxCandidateScorer
     /// </summary>
     private (EmbeddingMatrix Vectors, MixtureTable Mixtures) RepresentHistories(ReadOnlySpan<int[]> sets, int[]?[]? followed)
     {
-        int batch = sets.Length, m = Manifest.Components;
+        int batch = sets.Length, m = FreshComponents;
         var histories = OnnxScorerParts.HistoryGraph(sets.ToArray(), Manifest.Items);
-        var means = new EmbeddingMatrix(batch, Manifest.Dimension);
-        for (int q = 0; q < batch; q++) ReadHistory(sets[q], means.Row(q));
+        var means = HistoryVectors(sets, histories);
         var rows = Enumerable.Range(0, batch).ToArray();
         var mixtures = _conditionModel != null
             ? _conditionModel.Represent(histories, means, _tables.Items, rows, Manifest.MaxConditions, followed, threads: 1).Gather(rows, m)
             // The model's own mixture (at most m components: the export widened the scorer to hold them), as the live stage builds it.
-            : _historyModel != null ? _historyModel.BuildMixtures(histories, rows, threads: 1).Gather(rows, m)
+            : _mixtureByModel ? _historyModel!.BuildMixtures(histories, rows, threads: 1).Gather(rows, m)
             : MixtureBuilder.BuildMle(histories, _tables.Clustering, _tables.Items, m, threads: 1);
         return (means, mixtures);
     }
@@ -111,7 +123,7 @@ public sealed partial class OnnxCandidateScorer
     {
         var (entries, exclusions, query, represent, _) = request;
         var options = new QuotaRetrievalOptions { Alpha = Manifest.Alpha, Query = query, Beta = Manifest.Beta, HeadShare = Manifest.HeadShare };
-        int m = Manifest.Components, d = Manifest.Dimension;
+        int m = FreshComponents, d = Manifest.Dimension;
         var worker = CreateWorker();
         using var ahead = new OneBatchAhead();
         ForEachBatch(entries, exclusions, (runOptions, start, batch, _, mask) =>
@@ -130,14 +142,14 @@ public sealed partial class OnnxCandidateScorer
             IDisposableReadOnlyCollection<OrtValue> found;
             try
             {
-                found = RunQuotaScorer(runOptions, mixture, mask, fallbackForAll);
+                found = RunQuotaScorer(runOptions, mixture, mask, fallbackForAll, fresh: true);
             }
             catch
             {
                 inputs.Dispose();
                 throw;
             }
-            var outputs = new QuotaBatch(entries, start, batch, exclusions, inputs, found, result);
+            var outputs = new QuotaBatch(entries, start, batch, exclusions, inputs, found, result, m);
             ahead.Start(() => serve(outputs, worker), inputs, found);
         });
         ahead.Finish();
@@ -177,8 +189,7 @@ public sealed partial class OnnxCandidateScorer
         var sets = OnnxScorerParts.HistorySets(histories, Manifest, _tables.AbsentItems);
         var exclusions = OnnxScorerParts.HistoryExclusions(sets, excludeHistory, OnnxScorerParts.ExcludedItems(excludeItems, Manifest), Manifest.Items);
         int d = Manifest.Dimension, users = sets.Length;
-        var means = new EmbeddingMatrix(users, d);
-        for (int q = 0; q < users; q++) ReadHistory(sets[q], means.Row(q));
+        var means = HistoryVectors(sets);
         var entries = Enumerable.Range(0, users).ToArray();
         var result = new RankedLists(users, Manifest.Candidates);
         var worker = CreateWorker();

@@ -11,10 +11,11 @@ public sealed partial class OnnxCandidateScorer
     /// <summary>
     /// One batch of the quota path: who is served and what ONNX Runtime returned for them. <paramref name="Mixture"/> holds the
     /// user vectors, clusters, queries, quotas and weights (the encoder's outputs, or tables built in .NET, in that order);
-    /// <paramref name="Found"/> the quota scorer's component and fallback candidates (rows, scores).
+    /// <paramref name="Found"/> the quota scorer's component and fallback candidates (rows, scores); <paramref name="M"/> the
+    /// components per user of both (the trained users' scorer's, or the fresh histories' own).
     /// </summary>
     private sealed record QuotaBatch(IReadOnlyList<int> Users, int Start, int Batch, BipartiteGraph? Exclusions,
-        IReadOnlyList<OrtValue> Mixture, IReadOnlyList<OrtValue> Found, RankedLists? Result)
+        IReadOnlyList<OrtValue> Mixture, IReadOnlyList<OrtValue> Found, RankedLists? Result, int M)
     {
         public ReadOnlySpan<float> UserVectors => Mixture[0].GetTensorDataAsSpan<float>();
 
@@ -41,11 +42,13 @@ public sealed partial class OnnxCandidateScorer
     /// (<paramref name="mixture"/>'s first four), and the mask when the graph takes one. Per component, and the fallback's
     /// where the caller reads it for every user (<paramref name="fallbackForAll"/>, or a directory with a unimodal head); else
     /// the components' alone, from the graph cut to them, and <see cref="ServeQuota"/> ranks the fill of a short list with the engine.
+    /// <paramref name="fresh"/>: the batch is fresh histories, scored by their own scorer where the directory has one.
     /// </summary>
-    private IDisposableReadOnlyCollection<OrtValue> RunQuotaScorer(RunOptions options, IReadOnlyList<OrtValue> mixture, OrtValue? mask, bool fallbackForAll)
+    private IDisposableReadOnlyCollection<OrtValue> RunQuotaScorer(RunOptions options, IReadOnlyList<OrtValue> mixture, OrtValue? mask, bool fallbackForAll, bool fresh = false)
     {
-        bool cut = !fallbackForAll && _quotaComponents != null;
-        var session = cut ? _quotaComponents! : _quotaScorer!;
+        var (whole, components) = fresh && _historyQuotaScorer != null ? (_historyQuotaScorer, _historyQuotaComponents) : (_quotaScorer!, _quotaComponents);
+        bool cut = !fallbackForAll && components != null;
+        var session = cut ? components! : whole;
         var names = new List<string>();
         var values = new List<OrtValue>();
         string[] inputs = [UserEmbeddingName, MixtureClustersName, MixtureEmbeddingsName, QuotasName];
@@ -85,7 +88,7 @@ public sealed partial class OnnxCandidateScorer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ServeQuota(QuotaBatch b, Worker worker)
     {
-        int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
+        int listLength = Manifest.Candidates, m = b.M, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
         int headSlots = Manifest.HeadSlots;
         bool extrasAfterQuotas = Manifest.IsConditional;
         var userVectors = b.UserVectors;

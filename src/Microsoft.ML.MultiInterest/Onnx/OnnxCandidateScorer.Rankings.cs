@@ -75,7 +75,7 @@ public sealed partial class OnnxCandidateScorer
     private ComponentRankings Rankings(Represented request, bool withFallback)
     {
         using var inFlight = _calls.Enter(this);
-        var into = new ComponentRankings(request.Entries.Length, Manifest.Components, Manifest.Candidates, withFallback);
+        var into = new ComponentRankings(request.Entries.Length, FreshComponents, Manifest.Candidates, withFallback);
         RunRepresented(request, null, (batch, worker) => ServeRankings(batch, worker, into), withFallback);
         for (int q = 0; q < request.Entries.Length; q++)
             if (request.Empty?[q] == true) into.Counts[q] = into.FallbackCounts[q] = 0;
@@ -86,7 +86,7 @@ public sealed partial class OnnxCandidateScorer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ServeRankings(QuotaBatch b, Worker worker, ComponentRankings into)
     {
-        int listLength = Manifest.Candidates, m = Manifest.Components, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
+        int listLength = Manifest.Candidates, m = b.M, d = Manifest.Dimension, k = ComponentCandidates, kFallback = CatalogueCandidates;
         var userVectors = b.UserVectors;
         var clusters = b.Clusters;
         var queries = b.Queries;

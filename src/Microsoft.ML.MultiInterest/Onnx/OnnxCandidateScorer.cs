@@ -38,8 +38,15 @@ public sealed partial class OnnxCandidateScorer : IDisposable
     private readonly OnnxRerankTables _tables;
     // The fold-in a fresh history is read with (the manifest's history_fold_in), built on the first such request; null: the mean.
     private readonly Lazy<InterestFoldIn>? _historyFoldIn;
-    // A quota directory's divide-and-conquer model (its history_encoder), which builds a fresh history's mixture; null: counted.
+    // The divide-and-conquer model of a directory's history_encoder (null: none), and what it reads of a fresh history: its
+    // mixture (else counted) and its vector (else the fold-in or mean), as the encoder's outputs in the manifest say.
     private readonly DivideConquerModel? _historyModel;
+    private readonly bool _mixtureByModel;
+    private readonly bool _vectorByModel;
+    // The fresh histories' own quota scorer (and its cut to the component candidates), where the model's mixtures have more
+    // components than the trained users': null elsewhere, the trained users' scorer taking them.
+    private readonly InferenceSession? _historyQuotaScorer;
+    private readonly InferenceSession? _historyQuotaComponents;
     private long _proved;
     private long _rescanned;
     private long _filled;
@@ -50,9 +57,14 @@ public sealed partial class OnnxCandidateScorer : IDisposable
 
     private OnnxCandidateScorer(OnnxServingManifest manifest, int batchSize, InferenceSession? encoder, InferenceSession? quotaScorer, InferenceSession unimodalScorer,
         InferenceSession? vectorScorer, ConditionalModel? conditionModel, OnnxRerankTables tables, int[] absentUsers, InferenceSession? quotaComponents = null,
-        DivideConquerModel? historyModel = null)
+        DivideConquerModel? historyModel = null, (InferenceSession Whole, InferenceSession? Components)? historyScorer = null)
     {
         _historyModel = historyModel;
+        _historyQuotaScorer = historyScorer?.Whole;
+        _historyQuotaComponents = historyScorer?.Components;
+        FreshComponents = _historyQuotaScorer != null ? historyModel!.Components : manifest.Components;
+        _mixtureByModel = historyModel != null && manifest.HistoryEncoder!.Outputs.Contains(MixtureClustersName);
+        _vectorByModel = historyModel != null && manifest.HistoryEncoder!.Outputs.Contains(UserEmbeddingName);
         _quotaComponents = quotaComponents;
         _absentUsers = absentUsers;
         _conditionModel = conditionModel;
@@ -70,6 +82,9 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         ComponentCandidates = QuotaScorerGraph.CandidatesPerComponent(manifest.Candidates, manifest.LargestCluster, manifest.CandidateSlack);
         CatalogueCandidates = UnimodalOnnxExporter.CandidateCount(manifest.Candidates, manifest.Items, manifest.CandidateSlack);
     }
+
+    /// <summary>The components per user of a fresh history's mixture as scored: its own scorer's (the model's m), else the trained users'.</summary>
+    private int FreshComponents { get; }
 
     /// <summary>The manifest of the opened directory (M, sizes, names).</summary>
     public OnnxServingManifest Manifest { get; }
@@ -137,11 +152,14 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         CheckCandidateCounts(manifest, directory, unimodalOnly);
         OnnxServingGraph[] graphs = unimodalOnly ? [manifest.UnimodalScorer] : [manifest.Encoder, manifest.QuotaScorer, manifest.UnimodalScorer];
         if (manifest.VectorScorer != null) graphs = [.. graphs, manifest.VectorScorer];
+        // Last, after the vector scorer: the fresh histories' own quota scorer.
+        if (manifest.HistoryQuotaScorer != null && !unimodalOnly) graphs = [.. graphs, manifest.HistoryQuotaScorer];
         var opened = OnnxScorerParts.OpenSessions(directory, sessions, graphs);
-        InferenceSession? components = null;
+        InferenceSession? components = null, historyComponents = null;
         try
         {
-            var vectorScorer = manifest.VectorScorer != null ? opened[^1] : null;
+            var historyScorer = manifest.HistoryQuotaScorer != null && !unimodalOnly ? opened[^1] : null;
+            var vectorScorer = manifest.VectorScorer != null ? opened[historyScorer != null ? ^2 : ^1] : null;
             if (!unimodalOnly) CheckComponents(manifest, directory, opened[1]);
             var tables = OnnxRerankTables.Read(directory, manifest);
             ConditionalModel? conditionModel = null;
@@ -152,27 +170,46 @@ public sealed partial class OnnxCandidateScorer : IDisposable
                 conditionModel = ConditionModelGraph.Read(path, manifest);
             }
             var absentUsers = UserAbsence.Read(directory, manifest, tables.Users);
-            if (unimodalOnly) return new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, null, tables, absentUsers);
-            var historyModel = manifest.HistoryEncoder is { } history ? ReadHistoryModel(directory, history, manifest, tables) : null;
+            var historyModel = manifest.HistoryEncoder is { } history
+                ? ReadHistoryModel(directory, history, manifest, tables, mixture: !unimodalOnly && history.Outputs.Contains(MixtureClustersName),
+                    ownScorer: manifest.HistoryQuotaScorer != null)
+                : null;
+            if (unimodalOnly) return new OnnxCandidateScorer(manifest, batchSize, null, null, opened[0], vectorScorer, null, tables, absentUsers, historyModel: historyModel);
+            if (historyScorer != null) CheckHistoryComponents(manifest, directory, historyScorer, historyModel!);
             components = manifest.HeadSlots == 0 ? OpenComponentsOnly(directory, manifest.QuotaScorer, sessions) : null;
-            return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, conditionModel, tables, absentUsers, components, historyModel);
+            historyComponents = historyScorer != null && manifest.HeadSlots == 0 ? OpenComponentsOnly(directory, manifest.HistoryQuotaScorer!, sessions) : null;
+            return new OnnxCandidateScorer(manifest, batchSize, opened[0], opened[1], opened[2], vectorScorer, conditionModel, tables, absentUsers, components, historyModel,
+                historyScorer != null ? (historyScorer, historyComponents) : null);
         }
         catch
         {
             foreach (var session in opened) session.Dispose();
             components?.Dispose();
+            historyComponents?.Dispose();
             throw;
         }
     }
 
+    /// <summary>The fresh histories' quota scorer must take exactly the model's m components, which their mixtures are padded to.</summary>
+    private static void CheckHistoryComponents(OnnxServingManifest manifest, string directory, InferenceSession scorer, DivideConquerModel model)
+    {
+        var dimensions = scorer.InputMetadata.TryGetValue(MixtureClustersName, out var input) ? input.Dimensions : [];
+        if (dimensions.Length != 2 || dimensions[1] != model.Components)
+            throw new InvalidDataException($"'{Path.Combine(directory, manifest.HistoryQuotaScorer!.File)}' takes [{string.Join(", ", dimensions)}] mixture components "
+                + $"(input '{MixtureClustersName}'), but the history encoder's model gives {model.Components}: the two graphs come from different exports. Export the directory again.");
+    }
+
     /// <summary>
-    /// A quota directory's divide-and-conquer model, read back from its history encoder (<see cref="DivideConquerGraphTables"/>);
-    /// its clusters must be the ones the quota scorer groups the items by, since its mixtures name them.
+    /// A directory's divide-and-conquer model, read back from its history encoder (<see cref="DivideConquerGraphTables"/>); where
+    /// it builds fresh histories' mixtures (<paramref name="mixture"/>) its clusters must be the ones the quota scorer groups the
+    /// items by, since its mixtures name them.
     /// </summary>
-    private static DivideConquerModel ReadHistoryModel(string directory, OnnxServingGraph history, OnnxServingManifest manifest, OnnxRerankTables tables)
+    private static DivideConquerModel ReadHistoryModel(string directory, OnnxServingGraph history, OnnxServingManifest manifest, OnnxRerankTables tables, bool mixture,
+        bool ownScorer)
     {
         string path = Path.Combine(directory, history.File);
-        var model = DivideConquerGraphTables.Read(path, manifest, tables.Items);
+        var model = DivideConquerGraphTables.Read(path, manifest, tables.Items, mixture, ownScorer);
+        if (!mixture) return model;
         for (int i = 0; i < manifest.Items; i++)
             if (model.Clustering.ClusterOf(i) != tables.Clustering.ClusterOf(i))
                 throw new InvalidDataException($"'{path}' places item row {i} in cluster {model.Clustering.ClusterOf(i)}, the quota scorer in cluster "
@@ -222,7 +259,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
                 mixture.Dispose();
                 throw;
             }
-            var outputs = new QuotaBatch(users, start, batch, exclusions, mixture, found, result);
+            var outputs = new QuotaBatch(users, start, batch, exclusions, mixture, found, result, Manifest.Components);
             ahead.Start(() => serve(outputs, worker), mixture, found);
         });
         ahead.Finish();
@@ -282,7 +319,7 @@ public sealed partial class OnnxCandidateScorer : IDisposable
 
     private Worker CreateWorker() =>
         new(_tables, Manifest.Candidates, new[] { ComponentCandidates, CatalogueCandidates, Manifest.Candidates }.Max(),
-            Manifest.Components);
+            Math.Max(Manifest.Components, FreshComponents));
 
     private void Count(Worker worker)
     {
@@ -333,6 +370,8 @@ public sealed partial class OnnxCandidateScorer : IDisposable
         _encoder?.Dispose();
         _quotaScorer?.Dispose();
         _quotaComponents?.Dispose();
+        _historyQuotaScorer?.Dispose();
+        _historyQuotaComponents?.Dispose();
         _unimodalScorer.Dispose();
         _vectorScorer?.Dispose();
     }

@@ -34,7 +34,7 @@ internal static class OnnxServedFiles
     private static IEnumerable<string> Names(OnnxServingManifest manifest)
     {
         OnnxServingGraph?[] graphs = [manifest.Encoder, manifest.QuotaScorer, manifest.UnimodalScorer, manifest.ConditionModel, manifest.VectorScorer,
-            manifest.RoundRobinScorer, manifest.HistoryEncoder, manifest.PoolScorer, manifest.PoolLists];
+            manifest.RoundRobinScorer, manifest.HistoryEncoder, manifest.HistoryQuotaScorer, manifest.PoolScorer, manifest.PoolLists];
         foreach (var graph in graphs)
             if (!string.IsNullOrEmpty(graph?.File)) yield return graph.File;
         if (manifest.Retrieval == OnnxServingManifest.MmrRetrieval && manifest.InterestWeight > 0) yield return OnnxMmrScorer.InterestsFileName;

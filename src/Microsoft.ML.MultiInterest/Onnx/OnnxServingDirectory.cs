@@ -31,6 +31,9 @@ public static partial class OnnxServingDirectory
     /// <summary>The DCM history encoder's file name (<see cref="DcmOnnxExporter"/>; round-robin directories of a differentiable-clustering model).</summary>
     public const string HistoryEncoderFileName = "history_encoder.onnx";
 
+    /// <summary>The quota scorer of fresh histories' file name (a quota directory whose divide-and-conquer mixtures have more components than the trained users').</summary>
+    public const string HistoryQuotaScorerFileName = "history_quota_scorer.onnx";
+
     /// <summary>The history-interest MMR pool scorer's file name (<see cref="ExportHistoryMmr"/>).</summary>
     public const string PoolScorerFileName = "pool_scorer.onnx";
 
@@ -166,19 +169,27 @@ public static partial class OnnxServingDirectory
     /// the rows of <paramref name="items"/> that hold no item, which both scorers never list; null when every row is an item.
     /// </summary>
     internal static OnnxServingManifest ExportUnimodalOverKeys(EmbeddingMatrix users, EmbeddingMatrix items, int candidates, string directory, bool exclusionMask,
-        float[]? itemAbsence)
+        float[]? itemAbsence, DivideConquerModel? historyModel = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         MixtureExportChecks.Together(users, items);
         MixtureExportChecks.Candidates(candidates, items.Rows);
         users.ThrowIfNotFinite("user embeddings");
         items.ThrowIfNotFinite("item embeddings");
+        // Its history encoder reads every item row; a row without an item has no input vector or cluster to read.
+        if (historyModel != null && itemAbsence != null)
+            throw new NotSupportedException("The item table has rows without an item (keys without training edges), which the divide-and-conquer history encoder cannot read.");
+        if (historyModel != null) CheckHistoryModel(historyModel, items);
+        var history = historyModel == null ? null : new DivideConquerHistory(historyModel, HistoryEncoderOutputs(mixture: false, vector: true));
         Directory.CreateDirectory(directory);
         Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask, itemAbsence), directory, UnimodalScorerFileName);
         Write(UnimodalOnnxExporter.BuildVectorModel(items, candidates, exclusionMask, itemAbsence), directory, VectorScorerFileName);
+        if (history != null) WriteHistoryEncoder(history, directory);
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
         var manifest = new OnnxServingManifest
         {
+            FormatVersion = history != null ? OnnxServingManifest.DivideConquerHistoryFormatVersion : OnnxServingManifest.WrittenFormatVersion,
+            HistoryEncoder = history == null ? null : HistoryEncoderGraph(history),
             Candidates = candidates,
             Retrieval = OnnxServingManifest.UnimodalRetrieval,
             Users = users.Rows,
@@ -202,7 +213,7 @@ public static partial class OnnxServingDirectory
     /// <summary>Writes the encoder, quota scorer, unimodal scorer and manifest of a quota directory (arguments already checked).</summary>
     private static OnnxServingManifest WriteQuotaDirectory(EmbeddingMatrix users, EmbeddingMatrix items, Func<ClusterGroupedItems> group, int groups, int largestGroup,
         MixtureTable mixtures, QuotaRetrievalOptions options, QuotaListLayout layout, string retrieval, string directory, bool exclusionMask,
-        OnnxServingGraph? conditionModel = null, int maxConditions = 0, IReadOnlyList<string>? conditionNames = null, DivideConquerModel? historyModel = null)
+        OnnxServingGraph? conditionModel = null, int maxConditions = 0, IReadOnlyList<string>? conditionNames = null, DivideConquerHistory? history = null)
     {
         int candidates = layout.Candidates;
         var padded = PaddedMixtures.Create(mixtures, candidates, options, users);
@@ -212,13 +223,15 @@ public static partial class OnnxServingDirectory
         Write(MixtureEncoderGraph.Build(users, padded, candidates, options.Alpha), directory, EncoderFileName);
         Write(QuotaScorerGraph.Build(group(), items, mixtures.MaxComponents, layout, exclusionMask), directory, QuotaScorerFileName);
         Write(UnimodalOnnxExporter.BuildModel(users, items, candidates, exclusionMask), directory, UnimodalScorerFileName);
-        if (historyModel != null) Write(DivideConquerOnnxExporter.BuildEncoder(historyModel), directory, HistoryEncoderFileName);
+        if (history != null) WriteHistoryEncoder(history, directory);
+        if (history?.ScorerComponents is int historyComponents)
+            Write(QuotaScorerGraph.Build(group(), items, historyComponents, layout, exclusionMask), directory, HistoryQuotaScorerFileName);
 
         string[] mask = exclusionMask ? [ExclusionMaskInput] : [];
         var manifest = new OnnxServingManifest
         {
             // A reader of version 4 would count a fresh history's mixture where this directory reads it by the model.
-            FormatVersion = historyModel != null ? OnnxServingManifest.DivideConquerHistoryFormatVersion : OnnxServingManifest.WrittenFormatVersion,
+            FormatVersion = history != null ? OnnxServingManifest.DivideConquerHistoryFormatVersion : OnnxServingManifest.WrittenFormatVersion,
             Candidates = candidates,
             Alpha = options.Alpha,
             Retrieval = retrieval,
@@ -235,18 +248,13 @@ public static partial class OnnxServingDirectory
             ExclusionMask = exclusionMask,
             CandidateSlack = OnnxServingDefaults.CandidateSlack,
             Encoder = EncoderGraph(),
-            QuotaScorer = new OnnxServingGraph
-            {
-                File = QuotaScorerFileName,
-                Inputs = [MixtureClustersName, MixtureEmbeddingsName, QuotasName, UserEmbeddingName, .. mask],
-                Outputs = [ItemRowsOutput, ScoresOutput, ComponentCandidateRowsOutput, ComponentCandidateScoresOutput,
-                    FallbackCandidateRowsOutput, FallbackCandidateScoresOutput],
-            },
+            QuotaScorer = QuotaScorerEntry(QuotaScorerFileName, mask),
             UnimodalScorer = UnimodalScorerGraph(mask),
             ConditionModel = conditionModel,
             MaxConditions = maxConditions,
             ConditionNames = conditionNames,
-            HistoryEncoder = historyModel == null ? null : HistoryEncoderGraph(),
+            HistoryEncoder = history == null ? null : HistoryEncoderGraph(history),
+            HistoryQuotaScorer = history?.ScorerComponents == null ? null : QuotaScorerEntry(HistoryQuotaScorerFileName, mask),
         };
         manifest.Write(directory);
         return manifest;
@@ -357,7 +365,12 @@ public static partial class OnnxServingDirectory
                 Inputs = [MixtureEmbeddingsName, .. mask],
                 Outputs = [RoundRobinOnnxExporter.ComponentRowsOutput, RoundRobinOnnxExporter.ComponentScoresOutput],
             },
-            HistoryEncoder = dcm == null ? null : HistoryEncoderGraph(),
+            HistoryEncoder = dcm == null ? null : new OnnxServingGraph
+            {
+                File = HistoryEncoderFileName,
+                Inputs = [DcmOnnxExporter.HistoryRowsInput],
+                Outputs = [MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName],
+            },
         };
         manifest.Write(directory);
         return manifest;
@@ -390,12 +403,12 @@ public static partial class OnnxServingDirectory
     };
 
     /// <summary>The mixture encoder's entry in the manifest: user rows in; the user vector, the mixture and the quotas out.</summary>
-    /// <summary>A history encoder's entry (DCM's, or a quota directory's divide-and-conquer encoder): padded history rows to the mixture tensors.</summary>
-    private static OnnxServingGraph HistoryEncoderGraph() => new()
+    /// <summary>The manifest entry of a quota scorer written as <paramref name="file"/>, with the mask input when <paramref name="mask"/> names it.</summary>
+    private static OnnxServingGraph QuotaScorerEntry(string file, string[] mask) => new()
     {
-        File = HistoryEncoderFileName,
-        Inputs = [DcmOnnxExporter.HistoryRowsInput],
-        Outputs = [MixtureClustersName, MixtureWeightsName, MixtureEmbeddingsName],
+        File = file,
+        Inputs = [MixtureClustersName, MixtureEmbeddingsName, QuotasName, UserEmbeddingName, .. mask],
+        Outputs = [ItemRowsOutput, ScoresOutput, ComponentCandidateRowsOutput, ComponentCandidateScoresOutput, FallbackCandidateRowsOutput, FallbackCandidateScoresOutput],
     };
 
     private static OnnxServingGraph EncoderGraph() => new()

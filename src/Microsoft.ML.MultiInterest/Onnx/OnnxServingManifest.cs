@@ -17,7 +17,7 @@ public sealed partial class OnnxServingManifest
     /// and so refuse version 2. Version 3 (library 1.2.0) adds <c>history_fold_in</c> and <c>history_fold_in_items</c>: a
     /// version-2 reader would serve such a directory's fresh histories by their mean. Version 4 (2026-12-06) adds <c>file_sha256</c>
     /// and <c>manifest_sha256</c> (<see cref="FileSha256"/>, <see cref="ManifestSha256"/>), which a version-3 reader would not verify.
-    /// Version 5 (library 1.6.0) gives a quota directory a <c>history_encoder</c> (<see cref="DivideConquerHistoryFormatVersion"/>).
+    /// Version 5 (library 1.6.0) gives a quota or unimodal directory a <c>history_encoder</c> (<see cref="DivideConquerHistoryFormatVersion"/>).
     /// A directory is written at the oldest version that holds it (<see cref="WrittenFormatVersion"/>, else 5), so that readers
     /// of version 4 keep serving every directory that does not need 5.
     /// </summary>
@@ -27,9 +27,10 @@ public sealed partial class OnnxServingManifest
     public const int WrittenFormatVersion = 4;
 
     /// <summary>
-    /// The version of a quota directory with a divide-and-conquer history encoder (<see cref="HistoryEncoder"/>,
-    /// <see cref="OnnxServingDirectory.Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool, DivideConquerModel)"/>):
-    /// 5. A version-4 reader would build such a directory's fresh histories' mixtures by counting, not by the model, so it refuses it.
+    /// The version of a quota or unimodal directory with a divide-and-conquer history encoder (<see cref="HistoryEncoder"/>,
+    /// <see cref="OnnxServingDirectory.Export(EmbeddingMatrix, EmbeddingMatrix, ItemClustering, MixtureTable, int, QuotaRetrievalOptions, string, bool, DivideConquerModel, bool, bool)"/>,
+    /// <see cref="OnnxServingDirectory.ExportUnimodalWithDivideConquerEncoder"/>): 5. A version-4 reader would read such a directory's fresh
+    /// histories by counting their mixture and by their mean, not by the model, so it refuses it.
     /// </summary>
     public const int DivideConquerHistoryFormatVersion = 5;
 
@@ -251,11 +252,21 @@ public sealed partial class OnnxServingManifest
     /// The DCM history encoder of a round-robin directory of a differentiable-clustering model (<see cref="DcmOnnxExporter"/>,
     /// written by <see cref="OnnxServingDirectory.ExportRoundRobin"/> when given the model's soft k-means): padded history item
     /// rows (the rows of the round-robin scorer and of the item id file) to the K interests and weights the scorer and merge
-    /// take. In a quota directory (format version 5) the divide-and-conquer encoder (<see cref="DivideConquerOnnxExporter"/>): the
-    /// same input to a fresh history's mixture by the model, its intent's top m clusters, weights and queries, which the quota
-    /// scorer takes with quotas from the weights. Null in any other directory, and in one written before the encoder was exported.
+    /// take. In a quota or unimodal directory (format version 5) the divide-and-conquer encoder (<see cref="DivideConquerOnnxExporter"/>),
+    /// whose outputs say how a fresh history is read: the mixture's three tensors, a fresh history's mixture by the model (its
+    /// intent's top m clusters, weights and queries, which the quota scorer takes with quotas from the weights); <c>user_embedding</c>,
+    /// its vector by the encoder's single query (the unimodal ranking, a quota list's head and fill). Null in any other directory,
+    /// and in one written before the encoder was exported.
     /// </summary>
     public OnnxServingGraph? HistoryEncoder { get; init; }
+
+    /// <summary>
+    /// The quota scorer of users known by a fresh history, in a quota directory whose <see cref="HistoryEncoder"/> gives their
+    /// mixture with more components than the trained users' (<see cref="Components"/>): the same graph as <see cref="QuotaScorer"/>
+    /// taking the model's m components, so that the trained users' scorer is not widened to them. Null where the trained users'
+    /// scorer takes the model's mixtures too (padded), in every other directory and before format version 5.
+    /// </summary>
+    public OnnxServingGraph? HistoryQuotaScorer { get; init; }
 
     /// <summary>
     /// A round-robin directory without a DCM history encoder (mixture embeddings, a kNN-Embed table) whose users known by a
@@ -359,12 +370,7 @@ public sealed partial class OnnxServingManifest
             or RoundRobinRetrieval))
             throw new InvalidDataException($"The ONNX serving manifest '{path}' has retrieval '{manifest.Retrieval}'; this library serves '{ClusterQuotaRetrieval}', "
                 + $"'{ConditionalRetrieval}', '{ConditionalMergedRetrieval}', '{HistoryMmrRetrieval}', '{UnimodalRetrieval}', '{MmrRetrieval}', '{RoundRobinRetrieval}' and '{RankFusionRetrieval}'.");
-        // A history encoder serves a round-robin directory, or (from version 5) a quota directory: anywhere else no scorer reads it.
-        if (manifest.HistoryEncoder != null && manifest.RoundRobinScorer == null
-            && (manifest.Retrieval != ClusterQuotaRetrieval || manifest.FormatVersion < DivideConquerHistoryFormatVersion))
-            throw new InvalidDataException($"The ONNX serving manifest '{path}' (format version {manifest.FormatVersion}, retrieval '{manifest.Retrieval}') has a history_encoder, "
-                + $"which only a round-robin directory or a {ClusterQuotaRetrieval} directory of format version {DivideConquerHistoryFormatVersion} or later holds: it was edited or damaged. "
-                + "Export the directory again.");
+        if ((manifest.HistoryEncoder != null && manifest.RoundRobinScorer == null) || manifest.HistoryQuotaScorer != null) CheckDivideConquerEncoder(manifest, path);
         if (manifest.Retrieval == RoundRobinRetrieval && manifest.RoundRobinScorer == null)
             throw new InvalidDataException($"The ONNX serving manifest '{path}' is a round-robin directory without its round_robin_scorer.");
         if (manifest.Retrieval == ConditionalMergedRetrieval && !(manifest.ImplicitShare > 0 && manifest.ImplicitShare <= 1))
@@ -399,6 +405,33 @@ public sealed partial class OnnxServingManifest
         return manifest;
     }
 
+    /// <summary>
+    /// A history encoder outside a round-robin directory is the divide-and-conquer one: only in a quota or unimodal directory of
+    /// version 5 or later, its outputs the readings such a directory serves (the mixture's three tensors, the single query, or
+    /// both; a unimodal directory the query alone). Anywhere else no scorer reads it, so the manifest was edited.
+    /// </summary>
+    private static void CheckDivideConquerEncoder(OnnxServingManifest manifest, string path)
+    {
+        string[] mixture = [MixtureOnnxExporter.MixtureClustersName, MixtureOnnxExporter.MixtureWeightsName, MixtureOnnxExporter.MixtureEmbeddingsName];
+        if (manifest.HistoryQuotaScorer != null && (manifest.HistoryEncoder is not { } encoder || !mixture.All(encoder.Outputs.Contains) || manifest.RoundRobinScorer != null))
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' has a history_quota_scorer but no history_encoder giving a fresh history's mixture, which "
+                + "alone it serves: it was edited or damaged. Export the directory again.");
+        var outputs = manifest.HistoryEncoder!.Outputs ?? [];
+        bool hasMixture = mixture.All(outputs.Contains), hasVector = outputs.Contains(MixtureOnnxExporter.UserEmbeddingName);
+        int expected = (hasMixture ? mixture.Length : 0) + (hasVector ? 1 : 0);
+        bool fits = manifest.Retrieval switch
+        {
+            ClusterQuotaRetrieval => hasMixture || hasVector,
+            UnimodalRetrieval => hasVector && !hasMixture,
+            _ => false,
+        };
+        if (!fits || outputs.Count != expected || manifest.FormatVersion < DivideConquerHistoryFormatVersion)
+            throw new InvalidDataException($"The ONNX serving manifest '{path}' (format version {manifest.FormatVersion}, retrieval '{manifest.Retrieval}') has a history_encoder "
+                + $"with outputs [{string.Join(", ", outputs)}], which only a round-robin directory, or a {ClusterQuotaRetrieval} or {UnimodalRetrieval} directory of format version "
+                + $"{DivideConquerHistoryFormatVersion} or later reading a fresh history's mixture (mixture_*) or vector (user_embedding) by it, holds: it was edited or damaged. "
+                + "Export the directory again.");
+    }
+
     /// <summary>The top-level fields a manifest of this version names (every property, as the writer serialises them).</summary>
     private static readonly string[] Fields = [.. JsonDocument.Parse(JsonSerializer.Serialize(new OnnxServingManifest(), Json)).RootElement.EnumerateObject().Select(p => p.Name)];
 
@@ -409,6 +442,7 @@ public sealed partial class OnnxServingManifest
         ["history_fold_in_items"] = 3,
         ["file_sha256"] = 4,
         ["manifest_sha256"] = 4,
+        ["history_quota_scorer"] = 5,
     };
 
     /// <summary>The fields of <see cref="Fields"/> the manifest <paramref name="root"/> does not name.</summary>

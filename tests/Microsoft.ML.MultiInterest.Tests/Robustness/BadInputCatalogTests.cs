@@ -370,10 +370,12 @@ public class BadInputCatalogTests
         ["retriever-history-vector-encoder-unservable"] = Throws<ArgumentException>(["HistoryVector = Encoder", "with the UserVector encoder, which a stage cannot serve",
             "only MeanPooling and AttentionPooling"], () => new MLContext().MultiInterest().UnimodalRetriever(new UnimodalRetrieverEstimator.Options { HistoryVector = HistoryVector.Encoder })
             .Fit(DivideConquerEmbedded(new MLContext(seed: 1), DivideConquerEncoder.UserVector))),
-        ["onnx-export-history-vector-encoder"] = Throws<NotSupportedException>(["ExportOnnx: the retrieval stage writing 'Candidates' reads a new user's history by the "
-            + "divide-and-conquer encoder (HistoryVector = Encoder), which the ONNX scorers do not compute", "fit the stage with HistoryVector = Auto or FoldIn"], () =>
+        ["onnx-export-history-vector-encoder"] = Throws<NotSupportedException>(["ExportOnnx: the Mmr stage writing 'Candidates' reads a new user's history by the "
+            + "divide-and-conquer encoder (HistoryVector = Encoder), which its ONNX directory does not carry (a unimodal or cluster-quota stage's does)",
+            "fit the stage with HistoryVector = Auto or FoldIn"], () =>
             {
-                using var model = EncoderModel();
+                using var model = MultiInterestModel.Load(new MLContext(), new MemoryStream(SavedDivideConquerZip((mi, embedding) => embedding
+                    .Append(mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.Encoder })))));
                 model.ExportOnnx(Path.Combine(BadInputFixtures.Directory("encoder-onnx"), "onnx"));
             }),
         ["fold-in-new-items-history-vector-encoder"] = Throws<NotSupportedException>(["FoldInNewItems: this stage reads a new user's history by the divide-and-conquer encoder "
@@ -417,8 +419,9 @@ public class BadInputCatalogTests
             + "set NumberOfClusters to 3."], () =>
             new MLContext().MultiInterest().SphericalKMeans(new SphericalKMeansTrainer.Options { NumberOfClusters = 4, DivideConquerClusters = true })
                 .Fit(DivideConquerEmbedded(new MLContext(seed: 1)))),
-        ["onnx-manifest-history-encoder-misplaced"] = Throws<InvalidDataException>(["(format version 4, retrieval 'cluster_quota') has a history_encoder, which only a "
-            + "round-robin directory or a cluster_quota directory of format version 5 or later holds: it was edited or damaged. Export the directory again."], () =>
+        ["onnx-manifest-history-encoder-misplaced"] = Throws<InvalidDataException>(["(format version 4, retrieval 'cluster_quota') has a history_encoder with outputs "
+            + "[mixture_clusters, mixture_weights, mixture_embeddings], which only a round-robin directory, or a cluster_quota or unimodal directory of format version 5 or "
+            + "later reading a fresh history's mixture (mixture_*) or vector (user_embedding) by it, holds: it was edited or damaged. Export the directory again."], () =>
             {
                 using var model = MultiInterestModel.Load(new MLContext(), new MemoryStream(QuotaMixtureZip()));
                 string directory = Path.Combine(BadInputFixtures.Directory("quota-mixture-onnx"), "onnx");

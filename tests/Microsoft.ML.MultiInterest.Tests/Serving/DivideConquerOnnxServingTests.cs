@@ -29,21 +29,26 @@ public sealed class DivideConquerOnnxServingTests : IDisposable
         _world.QuotaChain(embedding, mixture, M, userColumn: MultiInterestColumnNames.UserEmbedding);
 
     [Theory]
-    [InlineData(DivideConquerEncoder.MeanPooling)]
-    [InlineData(DivideConquerEncoder.AttentionPooling)]
-    public void AFreshHistory_GetsTheRecommendersList_FromTheDirectory(DivideConquerEncoder encoder)
+    [InlineData(DivideConquerEncoder.MeanPooling, null)]
+    [InlineData(DivideConquerEncoder.AttentionPooling, null)]
+    [InlineData(DivideConquerEncoder.MeanPooling, 2)]
+    [InlineData(DivideConquerEncoder.MeanPooling, 1)]
+    public void AFreshHistory_GetsTheRecommendersList_FromTheDirectory(DivideConquerEncoder encoder, int? components)
     {
-        var embedding = _world.DivideConquer(encoder);
-        using var model = SaveAndLoad(Chain(embedding, HistoryMixture.DivideConquer), $"dc-{encoder}");
+        var embedding = _world.DivideConquer(encoder, components: components);
+        using var model = SaveAndLoad(Chain(embedding, HistoryMixture.DivideConquer), $"dc-{encoder}-{components}");
         var recommender = _world.Ml.MultiInterest().CreateRecommender(model);
-        string onnx = Path.Combine(_directory, $"onnx-{encoder}");
+        string onnx = Path.Combine(_directory, $"onnx-{encoder}-{components}");
         var manifest = model.ExportOnnx(onnx);
 
         Assert.Equal(OnnxServingManifest.DivideConquerHistoryFormatVersion, manifest.FormatVersion);
         Assert.NotNull(manifest.HistoryFoldIn);
         Assert.Equal(OnnxServingDirectory.HistoryEncoderFileName, manifest.HistoryEncoder?.File);
-        // kNN-Embed gives trained users 2 components; the model's mixture takes min(m, K) = 3, so the scorer was widened.
-        Assert.Equal(3, manifest.Components);
+        // kNN-Embed gives trained users 2 components. The model's mixture takes min(m, K): with the default m, 3, scored by the
+        // fresh histories' own scorer; with m = 2 or 1 the trained users' scorer takes it, padded.
+        Assert.Equal(2, manifest.Components);
+        Assert.Equal(components == null, manifest.HistoryQuotaScorer != null);
+        Assert.Equal(components == null, File.Exists(Path.Combine(onnx, OnnxServingDirectory.HistoryQuotaScorerFileName)));
 
         using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 2);
         var lists = scorer.RetrieveClusterQuotaFromHistories([.. Histories.Select(h => (IReadOnlyList<int>)h)]);
@@ -55,6 +60,65 @@ public sealed class DivideConquerOnnxServingTests : IDisposable
             Assert.Equal(expected.Items.Select(r => r.ItemId), lists.IndicesOf(q).ToArray().Select(ItemId));
             Assert.Equal(expected.Items.Select(r => r.Score), lists.ScoresOf(q).ToArray());
         }
+    }
+
+    /// <summary>How the exported stage reads a fresh history by the model: its mixture, its vector (the encoder's query), or both.</summary>
+    public enum Reading { QuotaMixtureAndQuery, QuotaQueryOnly, UnimodalQuery }
+
+    [Theory]
+    [InlineData(Reading.QuotaMixtureAndQuery, DivideConquerEncoder.MeanPooling)]
+    [InlineData(Reading.QuotaMixtureAndQuery, DivideConquerEncoder.AttentionPooling)]
+    [InlineData(Reading.QuotaQueryOnly, DivideConquerEncoder.MeanPooling)]
+    [InlineData(Reading.UnimodalQuery, DivideConquerEncoder.MeanPooling)]
+    [InlineData(Reading.UnimodalQuery, DivideConquerEncoder.AttentionPooling)]
+    public void TheEncodersQuery_IsExportedToo_AndServedAsTheRecommenderServesIt(Reading reading, DivideConquerEncoder encoder)
+    {
+        var embedding = _world.DivideConquer(encoder);
+        var mi = _world.Ml.MultiInterest();
+        // A stage without user vectors reads a new user's vector by the encoder's query (HistoryVector Auto), or is told to.
+        ITransformer chain = reading switch
+        {
+            Reading.QuotaMixtureAndQuery => _world.QuotaChain(embedding, HistoryMixture.DivideConquer, M),
+            Reading.QuotaQueryOnly => _world.QuotaChain(embedding, HistoryMixture.Counts, M, userColumn: MultiInterestColumnNames.UserEmbedding, vector: HistoryVector.Encoder),
+            _ => new TransformerChain<ITransformer>(_world.Keys, embedding,
+                mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = M, HistoryVector = HistoryVector.Encoder, Threads = 1 }).Fit(embedding.Transform(_world.Keyed))),
+        };
+        using var model = SaveAndLoad(chain, $"{reading}-{encoder}");
+        Assert.Equal(HistoryVector.Encoder, model.ServingStage.Settings.HistoryVector);
+        string onnx = Path.Combine(_directory, $"{reading}-{encoder}");
+        var manifest = model.ExportOnnx(onnx);
+        Assert.Equal(OnnxServingManifest.DivideConquerHistoryFormatVersion, manifest.FormatVersion);
+        Assert.Contains(MixtureOnnxExporter.UserEmbeddingName, manifest.HistoryEncoder!.Outputs);
+        Assert.Equal(reading == Reading.QuotaMixtureAndQuery, manifest.HistoryEncoder.Outputs.Contains(MixtureOnnxExporter.MixtureClustersName));
+        Assert.Equal(reading == Reading.UnimodalQuery, manifest.Retrieval == OnnxServingManifest.UnimodalRetrieval);
+
+        var recommender = mi.CreateRecommender(model);
+        using var scorer = OnnxCandidateScorer.Open(onnx, batchSize: 2);
+        IReadOnlyList<IReadOnlyList<int>> histories = [.. Histories.Select(h => (IReadOnlyList<int>)h)];
+        var lists = reading == Reading.UnimodalQuery ? scorer.RetrieveUnimodalFromHistories(histories) : scorer.RetrieveClusterQuotaFromHistories(histories);
+        string ItemId(int row) => embedding.ItemIds[row];
+        for (int q = 0; q < Histories.Length; q++)
+        {
+            var expected = recommender.Recommend("someone-new", Histories[q].Select(ItemId));
+            Assert.Equal(expected.Items.Select(r => r.ItemId), lists.IndicesOf(q).ToArray().Select(ItemId));
+            Assert.Equal(expected.Items.Select(r => r.Score), lists.ScoresOf(q).ToArray());
+        }
+
+        // The graph itself, as another client runs it on each history as a set: the engine's query, to rounding.
+        int[][] sets = [.. Histories.Select(h => h.Distinct().ToArray())];
+        var engine = embedding.DivideConquer!.UserQueries(DivideConquerWorld.HistoryGraph(sets, embedding.ItemIds.Count), threads: 1);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(Path.Combine(onnx, OnnxServingDirectory.HistoryEncoderFileName));
+        int width = sets.Max(h => h.Length);
+        var rows = new long[sets.Length * width];
+        Array.Fill(rows, -1L);
+        for (int q = 0; q < sets.Length; q++)
+            for (int j = 0; j < sets[q].Length; j++) rows[q * width + j] = sets[q][j];
+        using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(rows, [sets.Length, width]);
+        using var outputs = session.Run(new Microsoft.ML.OnnxRuntime.RunOptions(), [DcmOnnxExporter.HistoryRowsInput], [input], [MixtureOnnxExporter.UserEmbeddingName]);
+        var queries = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        for (int q = 0; q < sets.Length; q++)
+            for (int t = 0; t < engine.Dimension; t++)
+                Assert.True(Math.Abs(engine.ReadRow(q)[t] - queries[q * engine.Dimension + t]) < 1e-4, $"history {q} dimension {t}: engine {engine.ReadRow(q)[t]}, onnx {queries[q * engine.Dimension + t]}");
     }
 
     [Fact]
@@ -77,7 +141,7 @@ public sealed class DivideConquerOnnxServingTests : IDisposable
         var fromCounts = countedScorer.RetrieveClusterQuotaFromHistories(histories);
         Assert.Contains(Enumerable.Range(0, Histories.Length), q => !fromModel.IndicesOf(q).SequenceEqual(fromCounts.IndicesOf(q)));
 
-        // Trained users keep their kNN-Embed mixtures: the widened scorer lists them as the narrower one does.
+        // Trained users keep their kNN-Embed mixtures and their scorer: the same lists with or without the model's reading.
         int[] users = [.. Enumerable.Range(0, countedManifest.Users)];
         var trainedByModel = modelScorer.RetrieveClusterQuota(users);
         var trainedCounted = countedScorer.RetrieveClusterQuota(users);
@@ -86,6 +150,40 @@ public sealed class DivideConquerOnnxServingTests : IDisposable
             Assert.Equal(trainedCounted.IndicesOf(u).ToArray(), trainedByModel.IndicesOf(u).ToArray());
             Assert.Equal(trainedCounted.ScoresOf(u).ToArray(), trainedByModel.ScoresOf(u).ToArray());
         }
+    }
+
+    [Fact]
+    public void AUnimodalManifestClaimingTheMixture_IsRefused()
+    {
+        var embedding = _world.DivideConquer();
+        var mi = _world.Ml.MultiInterest();
+        var chain = new TransformerChain<ITransformer>(_world.Keys, embedding,
+            mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = M, HistoryVector = HistoryVector.Encoder, Threads = 1 }).Fit(embedding.Transform(_world.Keyed)));
+        using var model = SaveAndLoad(chain, "unimodal-edited");
+        string onnx = Path.Combine(_directory, "unimodal-edited");
+        model.ExportOnnx(onnx);
+        string path = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
+        string text = File.ReadAllText(path);
+        const string Query = "\"outputs\": [\n      \"user_embedding\"\n    ]";
+        Assert.Contains(Query, text, StringComparison.Ordinal);
+        File.WriteAllText(path, text.Replace(Query, "\"outputs\": [\"mixture_clusters\", \"mixture_weights\", \"mixture_embeddings\", \"user_embedding\"]", StringComparison.Ordinal));
+        var e = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx));
+        Assert.Contains("retrieval 'unimodal') has a history_encoder with outputs [mixture_clusters, mixture_weights, mixture_embeddings, user_embedding]", e.Message);
+    }
+
+    [Fact]
+    public void AHistoryQuotaScorerWithoutTheEncodersMixture_IsRefused()
+    {
+        using var model = SaveAndLoad(Chain(_world.DivideConquer(), HistoryMixture.DivideConquer), "own-scorer-edited");
+        string onnx = Path.Combine(_directory, "own-scorer-edited");
+        Assert.NotNull(model.ExportOnnx(onnx).HistoryQuotaScorer);
+        string path = Path.Combine(onnx, OnnxServingDirectory.ManifestFileName);
+        string text = File.ReadAllText(path);
+        int at = text.IndexOf("\"history_encoder\": {", StringComparison.Ordinal);
+        int end = text.IndexOf('}', at);
+        File.WriteAllText(path, text[..at] + "\"history_encoder\": null" + text[(end + 1)..]);
+        var e = Assert.Throws<InvalidDataException>(() => OnnxCandidateScorer.Open(onnx));
+        Assert.Contains("has a history_quota_scorer but no history_encoder giving a fresh history's mixture", e.Message);
     }
 
     [Fact]

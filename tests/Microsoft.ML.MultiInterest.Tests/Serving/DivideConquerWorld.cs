@@ -43,10 +43,10 @@ internal sealed class DivideConquerWorld
     /// <summary>
     /// The quota pipeline after <paramref name="embedding"/>: the model's clusters (or k-means' own), kNN-Embed mixtures (m = 2)
     /// for the trained users, and a cluster-quota stage of M = <paramref name="candidates"/> reading a new user's mixture as
-    /// <paramref name="mixture"/> says; <paramref name="userColumn"/> the stage's user vectors (null: none).
+    /// <paramref name="mixture"/> and its vector as <paramref name="vector"/> say; <paramref name="userColumn"/> the stage's user vectors (null: none).
     /// </summary>
     public TransformerChain<ITransformer> QuotaChain(GraphEmbeddingTransformer embedding, HistoryMixture mixture, int candidates, bool modelClusters = true,
-        string? userColumn = null)
+        string? userColumn = null, HistoryVector vector = HistoryVector.Auto)
     {
         var mi = Ml.MultiInterest();
         var embedded = embedding.Transform(Keyed);
@@ -55,7 +55,7 @@ internal sealed class DivideConquerWorld
         var mixtures = mi.KnnSmoothedMixture(components: 2, neighbors: 3).Fit(clustered);
         var quota = mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options
         {
-            Candidates = candidates, UserEmbeddingColumnName = userColumn, HistoryMixture = mixture, Threads = 1,
+            Candidates = candidates, UserEmbeddingColumnName = userColumn, HistoryMixture = mixture, HistoryVector = vector, Threads = 1,
         }).Fit(mixtures.Transform(clustered));
         return new TransformerChain<ITransformer>(Keys, embedding, clusters, mixtures, quota);
     }

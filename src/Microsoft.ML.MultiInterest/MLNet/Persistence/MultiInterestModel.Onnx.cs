@@ -33,9 +33,10 @@ public sealed partial class MultiInterestModel
     /// retrieval is exported as the quota graphs over the items grouped by condition, each user's conditions and queries
     /// precomputed, <see cref="OnnxServingDirectory.ExportConditional"/>; merged with implicit components, as that and a quota
     /// directory laid out together, <see cref="OnnxServingDirectory.ExportConditionalMerged"/>.) Or the served stage (or a
-    /// fused source) reads a new user's history by the divide-and-conquer encoder's single query (<see cref="HistoryVector.Encoder"/>),
-    /// which no scorer computes: refused before anything is written. (A quota stage that builds a new user's mixture by the
-    /// model, <see cref="HistoryMixture.DivideConquer"/>, is exported with the model's history encoder, manifest format version
+    /// fused source) is an MMR or conditional stage reading a new user's history by the divide-and-conquer encoder's single query
+    /// (<see cref="HistoryVector.Encoder"/>), which its directory does not carry: refused before anything is written. (A unimodal
+    /// or quota stage that reads a new user's history by the model, <see cref="HistoryVector.Encoder"/> or
+    /// <see cref="HistoryMixture.DivideConquer"/>, is exported with the model's history encoder, manifest format version
     /// <see cref="OnnxServingManifest.DivideConquerHistoryFormatVersion"/>; over a subset of the item keys it is refused.)
     /// </exception>
     public OnnxServingManifest ExportOnnx(string directory, bool exclusionMask = true)
@@ -78,15 +79,17 @@ public sealed partial class MultiInterestModel
 
     /// <summary>
     /// Refuses a model whose served stage (or a fused source) reads a new user's history by the divide-and-conquer encoder's
-    /// single query: no scorer computes it, and serving such a user the mean instead would pass another reading for the model's.
+    /// single query where no directory carries that encoder (an MMR or conditional stage: a unimodal or quota directory does):
+    /// serving such a user the mean instead would pass another reading for the model's.
     /// </summary>
     private void RefuseEncoderStages()
     {
         var stages = RankFusions.Count > 0 ? FusionStages().Stages : [ServingStage];
-        if (stages.FirstOrDefault(s => s.Settings.HistoryVector == HistoryVector.Encoder) is not { } stage) return;
-        throw new NotSupportedException($"ExportOnnx: the retrieval stage writing '{stage.CandidatesColumnName}' reads a new user's history by the divide-and-conquer "
-            + "encoder (HistoryVector = Encoder), which the ONNX scorers do not compute. Serve it with CreateRecommender (or the fitted pipeline), or fit the stage "
-            + "with HistoryVector = Auto or FoldIn (the fold-in, recorded in the export) to export it.");
+        if (stages.FirstOrDefault(s => s.Settings.HistoryVector == HistoryVector.Encoder && s.Method is not (CandidateMethod.Unimodal or CandidateMethod.ClusterQuota))
+            is not { } stage) return;
+        throw new NotSupportedException($"ExportOnnx: the {stage.Method} stage writing '{stage.CandidatesColumnName}' reads a new user's history by the divide-and-conquer "
+            + "encoder (HistoryVector = Encoder), which its ONNX directory does not carry (a unimodal or cluster-quota stage's does). Serve it with CreateRecommender "
+            + "(or the fitted pipeline), or fit the stage with HistoryVector = Auto or FoldIn (the fold-in, recorded in the export) to export it.");
     }
 
     /// <summary>Opens the unfinished mark for the export, unshared (deletable); refuses while another export holds it.</summary>
@@ -286,30 +289,32 @@ public sealed partial class MultiInterestModel
             // scorer alone.
             var items = embedding.ItemEmbeddings.DenseView();
             var unimodal = OnnxServingDirectory.ExportUnimodalOverKeys(embedding.UserEmbeddings.DenseView(), items, m, directory, exclusionMask,
-                ItemAbsence.Mask(embedding.ItemEmbeddings));
+                ItemAbsence.Mask(embedding.ItemEmbeddings), stage.Settings.HistoryVector == HistoryVector.Encoder ? HistoryModelOf(stage, live(), embedding) : null);
             WriteIdFiles(directory, embedding);
             return unimodal;
         }
         var (clustering, mixtures) = RequireMixturePath(embedding);
         var options = stage.Method == CandidateMethod.ClusterQuota ? stage.Settings.Quota(stage.Alpha) : new QuotaRetrievalOptions { Alpha = 1.0 };
         var (userTable, itemTable) = (embedding.UserEmbeddings.DenseView(), embedding.ItemEmbeddings.DenseView());
-        var manifest = stage.Settings.HistoryMixture == HistoryMixture.DivideConquer
-            ? OnnxServingDirectory.Export(userTable, itemTable, clustering, mixtures, m, options, directory, exclusionMask, HistoryModelOf(stage, live(), embedding))
+        var manifest = stage.Settings.ReadsByDivideConquer
+            ? OnnxServingDirectory.Export(userTable, itemTable, clustering, mixtures, m, options, directory, exclusionMask, HistoryModelOf(stage, live(), embedding),
+                mixtureByModel: stage.Settings.HistoryMixture == HistoryMixture.DivideConquer, vectorByModel: stage.Settings.HistoryVector == HistoryVector.Encoder)
             : OnnxServingDirectory.Export(userTable, itemTable, clustering, mixtures, m, options, directory, exclusionMask);
         WriteIdFiles(directory, embedding);
         return manifest;
     }
 
     /// <summary>
-    /// The divide-and-conquer model a quota stage builds a new user's mixture by (<see cref="HistoryMixture.DivideConquer"/>),
-    /// on the encoder tables it keeps, as its live retriever builds it: the directory's history encoder.
+    /// The divide-and-conquer model a stage reads a new user's history by (<see cref="HistoryMixture.DivideConquer"/>,
+    /// <see cref="HistoryVector.Encoder"/>), on the encoder tables it keeps, as its live retriever builds it: the directory's
+    /// history encoder.
     /// </summary>
     private static DivideConquerModel HistoryModelOf(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding)
     {
         var t = live.Tables;
         int itemKeys = embedding.ItemEmbeddings.KeyCount;
         if (t.ItemRowOf.Length != itemKeys)
-            throw new NotSupportedException($"The cluster-quota stage writing '{stage.CandidatesColumnName}' builds a new user's mixture by the divide-and-conquer model over "
+            throw new NotSupportedException($"The {stage.Method} stage writing '{stage.CandidatesColumnName}' reads a new user's history by the divide-and-conquer model over "
                 + $"{t.ItemRowOf.Length} of the {itemKeys} item keys (those it was fitted with), which the ONNX graphs, indexed by item key, cannot serve: serve it with "
                 + "CreateRecommender or RetrieveWithEngine, or fit the stage on every item.");
         var tables = t.Encoder ?? throw new InvalidOperationException("The stage reads histories by the divide-and-conquer model but holds no encoder tables.");

@@ -1,0 +1,153 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.MultiInterest;
+using Microsoft.ML.MultiInterest.Engine;
+using Microsoft.ML.MultiInterest.IO;
+using Microsoft.ML.MultiInterest.Onnx;
+using MultiInterest.Cli.Common;
+
+namespace MultiInterest.Benchmarks;
+
+/// <summary>
+/// <c>new-user-onnx --train FILE --test FILE [options]</c>: the ONNX export of a cluster-quota stage that builds a new user's
+/// mixture by the divide-and-conquer model (<see cref="HistoryMixture.DivideConquer"/>) on real data. Users left out of the fit
+/// (<see cref="NewUserSplit"/>) are served from their history by the saved model's recommender and by the exported directory
+/// (<see cref="OnnxCandidateScorer.RetrieveClusterQuotaFromHistories"/>): how many lists differ (0 expected) and the seconds of
+/// each. The trained users are served by that directory and by the same pipeline exported with the counted mixture
+/// (<see cref="HistoryMixture.Counts"/>): how many lists differ (0 expected) and the seconds of each (the same scorer, since
+/// fresh histories with more components than the trained users' get their own). JSON on standard output.
+/// </summary>
+internal static class NewUserOnnxCommand
+{
+    private sealed class Edge
+    {
+        public string User { get; set; } = "";
+
+        public string Item { get; set; } = "";
+    }
+
+    public static Command Create()
+    {
+        var train = Opt.InputFile("--train", "Training edges (user<TAB>item, header line, .gz allowed).", required: true);
+        var test = Opt.InputFile("--test", "Test edges, same format.", required: true);
+        var share = Opt.Double("--new-share", 0.1, "Share of the users with test edges left out of the fit and served from their history.", 0.001, 1);
+        var dim = BenchOpt.Count("--dim", 64, "Embedding dimension.", min: 1);
+        var epochs = BenchOpt.Count("--epochs", 10, "Divide-and-conquer epochs.", min: 1);
+        var clusters = BenchOpt.Count("--clusters", 20, "Item clusters K.", min: 1);
+        var candidates = BenchOpt.Count("--candidates", 50, "M, the list length.", min: 1);
+        var repeats = BenchOpt.Count("--repeats", 3, "Timed passes of each serving path (the best is reported).", min: 1);
+        var seed = BenchOpt.Count("--seed", 1, "Seed of the split and the fit.");
+        var command = new Command("new-user-onnx", "A divide-and-conquer quota stage served from its ONNX export: lists against the recommender's, and the seconds (JSON).")
+            .With([train, test, share, dim, epochs, clusters, candidates, repeats, seed]);
+        command.SetAction(r => Run(r.Value(train)!, r.Value(test)!, r.Value(share), new GraphEmbeddingTrainer.Options
+        {
+            Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = r.Value(dim), Epochs = r.Value(epochs), Threads = 1, Seed = r.Value(seed),
+            DivideConquer = new DivideConquerOptions { Clusters = r.Value(clusters) },
+        }, r.Value(candidates), r.Value(repeats), r.Value(seed)));
+        return command;
+    }
+
+    private static int Run(string trainPath, string testPath, double share, GraphEmbeddingTrainer.Options options, int m, int repeats, int seed)
+    {
+        var clock = Stopwatch.StartNew();
+        var split = NewUserSplit.Create(EdgeFile.Read(trainPath), EdgeFile.Read(testPath), share, maxUsers: 0, seed);
+        var ml = new MLContext(seed: seed);
+        var data = ml.Data.LoadFromEnumerable(split.FitEdges.Select(e => new Edge { User = e.User, Item = e.Item }));
+        var keys = ml.Transforms.Conversion.MapValueToKey("User").Append(ml.Transforms.Conversion.MapValueToKey("Item")).Fit(data);
+        var keyed = keys.Transform(data);
+        var mi = ml.MultiInterest();
+        var embedding = mi.GraphEmbedding(options).Fit(keyed);
+        var embedded = embedding.Transform(keyed);
+        var clustering = mi.SphericalKMeans(new SphericalKMeansTrainer.Options
+        {
+            NumberOfClusters = embedding.DivideConquer!.Clustering.ClusterCount, DivideConquerClusters = true, Threads = 1,
+        }).Fit(embedded);
+        var clustered = clustering.Transform(embedded);
+        var mixtures = mi.KnnSmoothedMixture(new KnnSmoothedMixtureEstimator.Options { Threads = 1 }).Fit(clustered);
+        var mixed = mixtures.Transform(clustered);
+        double fitSeconds = clock.Elapsed.TotalSeconds;
+
+        string work = Directory.CreateTempSubdirectory("mi-new-user-onnx-").FullName;
+        try
+        {
+            // The same fitted stages with a quota stage that reads a new user's mixture by the model, or counts it.
+            (MultiInterestModel Model, string Onnx, OnnxServingManifest Manifest) Export(HistoryMixture mixture, string name)
+            {
+                var quota = mi.ClusterQuotaRetriever(new ClusterQuotaRetrieverEstimator.Options { Candidates = m, HistoryMixture = mixture, Threads = 1 }).Fit(mixed);
+                string zip = Path.Combine(work, name + ".zip"), onnx = Path.Combine(work, name);
+                ml.Model.Save(new TransformerChain<ITransformer>(keys, embedding, clustering, mixtures, quota), data.Schema, zip);
+                var model = MultiInterestModel.Load(ml, zip);
+                return (model, onnx, model.ExportOnnx(onnx));
+            }
+            var byModel = Export(HistoryMixture.DivideConquer, "by-model");
+            var counted = Export(HistoryMixture.Counts, "counted");
+            using var modelScorer = OnnxCandidateScorer.Open(byModel.Onnx);
+            using var countedScorer = OnnxCandidateScorer.Open(counted.Onnx);
+
+            // New users: the saved model's recommender against the directory, the history's unknown items dropped by both.
+            var ids = embedding.ItemIds;
+            var rowOf = ids.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row);
+            var users = split.Histories.Keys.Where(u => split.Histories[u].Any(rowOf.ContainsKey)).Order(StringComparer.Ordinal).ToArray();
+            IReadOnlyList<IReadOnlyList<int>> histories = [.. users.Select(u => (IReadOnlyList<int>)[.. split.Histories[u].Where(rowOf.ContainsKey).Select(id => rowOf[id])])];
+            var recommender = mi.CreateRecommender(byModel.Model);
+            RecommendationList[] live = [];
+            double liveSeconds = Best(repeats, () => live = [.. users.Select(u => recommender.Recommend(u, split.Histories[u], m))]);
+            RankedLists fromOnnx = null!;
+            double onnxSeconds = Best(repeats, () => fromOnnx = modelScorer.RetrieveClusterQuotaFromHistories(histories));
+            int newDiffering = users.Where((_, q) => !live[q].Items.Select(r => r.ItemId).SequenceEqual(fromOnnx.IndicesOf(q).ToArray().Select(row => ids[row]))
+                || !live[q].Items.Select(r => r.Score).SequenceEqual(fromOnnx.ScoresOf(q).ToArray())).Count();
+
+            // Trained users: the directory reading fresh histories by the model against the counted one.
+            int[] trained = [.. Enumerable.Range(0, counted.Manifest.Users)];
+            RankedLists fromModelDirectory = null!, fromCountedDirectory = null!;
+            double modelDirectorySeconds = Best(repeats, () => fromModelDirectory = modelScorer.RetrieveClusterQuota(trained));
+            double countedDirectorySeconds = Best(repeats, () => fromCountedDirectory = countedScorer.RetrieveClusterQuota(trained));
+            int trainedDiffering = trained.Count(u => !fromModelDirectory.IndicesOf(u).SequenceEqual(fromCountedDirectory.IndicesOf(u))
+                || !fromModelDirectory.ScoresOf(u).SequenceEqual(fromCountedDirectory.ScoresOf(u)));
+            byModel.Model.Dispose();
+            counted.Model.Dispose();
+            JsonReport.Print(new
+            {
+                Train = trainPath,
+                Test = testPath,
+                FitEdges = split.FitEdges.Count,
+                NewUsersServed = users.Length,
+                options.Dimension,
+                options.Epochs,
+                Clusters = options.DivideConquer.Clusters,
+                Candidates = m,
+                Threads = Environment.ProcessorCount,
+                TrainedComponents = byModel.Manifest.Components,
+                HistoryQuotaScorer = byModel.Manifest.HistoryQuotaScorer?.File,
+                FormatVersions = new[] { byModel.Manifest.FormatVersion, counted.Manifest.FormatVersion },
+                NewUserListsDifferingFromRecommender = newDiffering,
+                NewUserSeconds = new { Recommender = JsonReport.Round(liveSeconds, 3), Onnx = JsonReport.Round(onnxSeconds, 3) },
+                TrainedUsers = trained.Length,
+                TrainedListsDifferingBetweenDirectories = trainedDiffering,
+                TrainedSeconds = new { ModelDirectory = JsonReport.Round(modelDirectorySeconds, 3), CountedDirectory = JsonReport.Round(countedDirectorySeconds, 3) },
+                FitSeconds = JsonReport.Round(fitSeconds, 1),
+                Seconds = JsonReport.Round(clock.Elapsed.TotalSeconds, 1),
+            });
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>The fastest of <paramref name="repeats"/> runs of <paramref name="pass"/>, in seconds.</summary>
+    private static double Best(int repeats, Action pass)
+    {
+        double best = double.MaxValue;
+        for (int r = 0; r < repeats; r++)
+        {
+            var watch = Stopwatch.StartNew();
+            pass();
+            best = Math.Min(best, watch.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+}
