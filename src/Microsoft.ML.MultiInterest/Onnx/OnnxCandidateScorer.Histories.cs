@@ -97,7 +97,7 @@ public sealed partial class OnnxCandidateScorer
     /// <summary>
     /// The live path's representation of fresh histories (sets of item rows): their vectors (<see cref="ReadHistory"/>), and their MLE mixtures
     /// over the clusters or, in a conditional directory, their conditions' queries (the <paramref name="followed"/> conditions
-    /// where given), widened to the encoder's m components.
+    /// where given), padded to the components of the scorer that takes fresh histories.
     /// </summary>
     private (EmbeddingMatrix Vectors, MixtureTable Mixtures) RepresentHistories(ReadOnlySpan<int[]> sets, int[]?[]? followed)
     {
@@ -107,7 +107,7 @@ public sealed partial class OnnxCandidateScorer
         var rows = Enumerable.Range(0, batch).ToArray();
         var mixtures = _conditionModel != null
             ? _conditionModel.Represent(histories, means, _tables.Items, rows, Manifest.MaxConditions, followed, threads: 1).Gather(rows, m)
-            // The model's own mixture (at most m components: the export widened the scorer to hold them), as the live stage builds it.
+            // The model's own mixture, as the live stage builds it, padded to the components of the scorer that takes it.
             : _mixtureByModel ? _historyModel!.BuildMixtures(histories, rows, threads: 1).Gather(rows, m)
             : MixtureBuilder.BuildMle(histories, _tables.Clustering, _tables.Items, m, threads: 1);
         return (means, mixtures);
