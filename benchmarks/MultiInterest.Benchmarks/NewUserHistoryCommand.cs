@@ -22,6 +22,9 @@ namespace MultiInterest.Benchmarks;
 /// users through a cluster-quota stage's live new-user path: over k-means' own clusters (the counted mixture, what a pipeline
 /// served before <see cref="HistoryMixture"/>), over the model's clusters with the counted mixture, and with the model's own
 /// mixture (<see cref="HistoryMixture.DivideConquer"/>, Auto there), with how many of the last differ from the engine's quota lists (0 expected).
+/// With <c>--timed-rounds R</c>, also the milliseconds of each stage's <see cref="MultiInterestRecommender.Recommend(string, IEnumerable{string}, int)"/>
+/// call of a new user, all timed side by side (<see cref="RequestTiming"/>), beside the parts of the request with the model's
+/// mixture alone: its two reads of one history (the encoder's query and the mixture) and its quota search.
 /// </summary>
 internal static class NewUserHistoryCommand
 {
@@ -50,18 +53,19 @@ internal static class NewUserHistoryCommand
             "History encoder (mean or attention).", [DivideConquerEncoder.MeanPooling, DivideConquerEncoder.AttentionPooling]);
         var candidates = BenchOpt.Count("--candidates", 50, "M, the list length (Recall@M).", min: 1);
         var seed = BenchOpt.Count("--seed", 1, "Seed of the sample, the split and the fit.");
+        var timed = BenchOpt.Count("--timed-rounds", 0, "Passes over the new users timing each way's Recommend(user, history) call, side by side (0 = none).", min: 0);
         var command = new Command("new-user-history", "Recall@M of users left out of a divide-and-conquer fit, their history read by the mean, the fold-in "
-            + "or the model's encoder (JSON).").With([train, test, share, maxUsers, dim, epochs, rate, negatives, clusters, encoder, candidates, seed]);
+            + "or the model's encoder (JSON).").With([train, test, share, maxUsers, dim, epochs, rate, negatives, clusters, encoder, candidates, seed, timed]);
         command.SetAction(r => Run(r.Value(train)!, r.Value(test)!, r.Value(share), r.Value(maxUsers), new GraphEmbeddingTrainer.Options
         {
             Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = r.Value(dim), Epochs = r.Value(epochs), LearningRate = r.Value(rate),
             UniformNegatives = r.Value(negatives), Threads = 1, Seed = r.Value(seed),
             DivideConquer = new DivideConquerOptions { Clusters = r.Value(clusters), Encoder = r.Value(encoder) },
-        }, r.Value(candidates), r.Value(seed)));
+        }, r.Value(candidates), r.Value(seed), r.Value(timed)));
         return command;
     }
 
-    private static int Run(string trainPath, string testPath, double share, int maxUsers, GraphEmbeddingTrainer.Options options, int m, int seed)
+    private static int Run(string trainPath, string testPath, double share, int maxUsers, GraphEmbeddingTrainer.Options options, int m, int seed, int timedRounds)
     {
         var clock = Stopwatch.StartNew();
         var split = NewUserSplit.Create(EdgeFile.Read(trainPath), EdgeFile.Read(testPath), share, maxUsers, seed);
@@ -79,10 +83,22 @@ internal static class NewUserHistoryCommand
         // The users served: those with a history item the model knows (the others get the popular list by every path).
         var rowOf = embedding.ItemIds.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row);
         var users = split.Histories.Keys.Where(u => split.Histories[u].Any(rowOf.ContainsKey)).Order(StringComparer.Ordinal).ToArray();
+        var served = new Dictionary<string, MultiInterestRecommender>
+        {
+            ["unimodal_mean"] = Served(HistoryVector.Mean),
+            ["unimodal_fold_in"] = Served(HistoryVector.FoldIn),
+            ["unimodal_encoder"] = Served(HistoryVector.Encoder),
+            ["unimodal_auto"] = Served(HistoryVector.Auto),
+            // The quota stage's live new-user path, as a pipeline serves it: k-means' own clusters (what a pipeline had before
+            // HistoryMixture), the model's clusters with the counted mixture, and the model's own mixture through the stage.
+            ["quota_counts_kmeans"] = QuotaStage(ml, keys, embedding, embedded, options, m, modelClusters: false, HistoryMixture.Auto),
+            ["quota_counts"] = QuotaStage(ml, keys, embedding, embedded, options, m, modelClusters: true, HistoryMixture.Counts),
+            ["quota_model"] = QuotaStage(ml, keys, embedding, embedded, options, m, modelClusters: true, HistoryMixture.Auto),
+        };
         var lists = new Dictionary<string, string[][]>
         {
-            ["mean"] = Recommend(Served(HistoryVector.Mean), users, split, m),
-            ["fold_in"] = Recommend(Served(HistoryVector.FoldIn), users, split, m),
+            ["mean"] = Recommend(served["unimodal_mean"], users, split, m),
+            ["fold_in"] = Recommend(served["unimodal_fold_in"], users, split, m),
         };
         var model = embedding.DivideConquer!;
         var history = HistoryGraph(users, split, rowOf, model.Items.Rows);
@@ -92,15 +108,14 @@ internal static class NewUserHistoryCommand
         var byQuota = new ClusterQuotaRetriever(model.Items, model.Clustering).Retrieve(model.BuildMixtures(history, entries, threads: 1), entries, history, [m], threads: 1)[0];
         lists["encoder_quota"] = Ids(byQuota, embedding.ItemIds);
         // The stage serving the encoder's query itself (HistoryVector.Encoder) must list what the query ranks.
-        var served = Recommend(Served(HistoryVector.Encoder), users, split, m);
-        int differing = served.Where((list, q) => !list.SequenceEqual(lists["encoder_query"][q])).Count();
-        var auto = Recommend(Served(HistoryVector.Auto), users, split, m);
-        // The quota stage's live new-user path, as a pipeline serves it: k-means' own clusters (what a pipeline had before
-        // HistoryMixture), the model's clusters with the counted mixture, and the model's own mixture through the stage.
-        lists["stage_quota_counts_kmeans"] = Recommend(QuotaStage(ml, keys, embedding, embedded, options, m, modelClusters: false, HistoryMixture.Auto), users, split, m);
-        lists["stage_quota_counts"] = Recommend(QuotaStage(ml, keys, embedding, embedded, options, m, modelClusters: true, HistoryMixture.Counts), users, split, m);
-        lists["stage_quota_model"] = Recommend(QuotaStage(ml, keys, embedding, embedded, options, m, modelClusters: true, HistoryMixture.Auto), users, split, m);
+        var byEncoderStage = Recommend(served["unimodal_encoder"], users, split, m);
+        int differing = byEncoderStage.Where((list, q) => !list.SequenceEqual(lists["encoder_query"][q])).Count();
+        var auto = Recommend(served["unimodal_auto"], users, split, m);
+        lists["stage_quota_counts_kmeans"] = Recommend(served["quota_counts_kmeans"], users, split, m);
+        lists["stage_quota_counts"] = Recommend(served["quota_counts"], users, split, m);
+        lists["stage_quota_model"] = Recommend(served["quota_model"], users, split, m);
         int quotaDiffering = lists["stage_quota_model"].Where((list, q) => !list.SequenceEqual(lists["encoder_quota"][q])).Count();
+        var timing = timedRounds == 0 ? null : TimeRequests(served, model, users, split, rowOf, m, timedRounds);
 
         var recall = lists.ToDictionary(p => p.Key, p => users.Select((u, q) => Recall(p.Value[q], split.HeldOut[u])).ToArray());
         JsonReport.Print(new
@@ -123,10 +138,35 @@ internal static class NewUserHistoryCommand
             VersusFoldIn = recall.Where(p => p.Key is not ("mean" or "fold_in")).ToDictionary(p => p.Key, p => Paired(p.Value, recall["fold_in"])),
             // The quota stage's model mixture against its counted ones, user by user.
             QuotaModelVersusCounts = CountedQuotaRows.ToDictionary(k => k, k => Paired(recall["stage_quota_model"], recall[k])),
+            // Milliseconds per new user's request (RequestTiming), when --timed-rounds asks for them.
+            TimedRounds = timedRounds,
+            RequestMilliseconds = timing,
             FitSeconds = JsonReport.Round(fitSeconds, 1),
             Seconds = JsonReport.Round(clock.Elapsed.TotalSeconds, 1),
         });
         return 0;
+    }
+
+    /// <summary>
+    /// Each recommender's <c>Recommend(user, history, M)</c> of the new users, timed side by side (<see cref="RequestTiming"/>),
+    /// with the parts of a quota stage's request with the model's mixture, each alone on a graph of that one user: its two
+    /// divide-and-conquer reads of the history, the encoder's query (<see cref="DivideConquerModel.UserQueries"/>, its
+    /// <see cref="HistoryVector.Encoder"/> vector) and the model's mixture (<see cref="DivideConquerModel.BuildMixtures"/>),
+    /// and the engine's quota search of that mixture.
+    /// </summary>
+    private static Dictionary<string, RequestTiming.Summary> TimeRequests(Dictionary<string, MultiInterestRecommender> served, DivideConquerModel model,
+        string[] users, NewUserSplit split, Dictionary<string, int> rowOf, int m, int rounds)
+    {
+        var ways = served.Where(p => p.Key != "unimodal_auto")
+            .Select(p => (p.Key, (Action<int>)(q => p.Value.Recommend(users[q], split.Histories[users[q]], m)))).ToList();
+        var alone = users.Select(u => HistoryGraph([u], split, rowOf, model.Items.Rows)).ToArray();
+        ways.Add(("encoder_query_alone", q => model.UserQueries(alone[q], threads: 1)));
+        ways.Add(("model_mixture_alone", q => model.BuildMixtures(alone[q], [0], threads: 1)));
+        // The engine's quota search of the model's mixture alone (the mixtures built beforehand), its history excluded.
+        var quota = new ClusterQuotaRetriever(model.Items, model.Clustering);
+        var mixtures = alone.Select(graph => model.BuildMixtures(graph, [0], threads: 1)).ToArray();
+        ways.Add(("model_quota_search_alone", q => quota.Retrieve(mixtures[q], [0], alone[q], [m], threads: 1)));
+        return RequestTiming.Measure(ways, users.Length, rounds);
     }
 
     /// <summary>
