@@ -89,18 +89,19 @@ internal static class FitCommand
         var historyVector = Opt.Choice("--history-vector", RetrieverDefaults.HistoryVector, HistoryVectorName,
             "How a user the model was not trained on is read from its history (recommend --history, Recommend(user, history)): fold-in (the "
             + "implicit-ALS vector of that history, solved against the item vectors; on vectors of another algorithm, with the objective fitted to the "
-            + "trained users' vectors), mean (of its items' vectors) or auto (fold-in when the embedding is implicit ALS, else mean). Round robin takes "
-            + "auto or mean; history-mmr and fused always fold in.",
-            // Encoder reads by a divide-and-conquer model's encoder, which no fit of this command trains (HistoryVector.Encoder in a pipeline).
-            [HistoryVector.Auto, HistoryVector.Mean, HistoryVector.FoldIn]);
+            + "trained users' vectors), mean (of its items' vectors), encoder (with --divide-conquer: the model's own query of the history) or auto "
+            + "(fold-in when the embedding is implicit ALS or divide-and-conquer, else mean). Round robin takes auto or mean; history-mmr and fused always fold in.",
+            [HistoryVector.Auto, HistoryVector.Mean, HistoryVector.FoldIn, HistoryVector.Encoder]);
         var history = new HistoryRowFlags();
         var dcm = new DcmFlags.Flags();
         var mixtureEmbedding = new MixtureRows.Flags();
         var conditional = new ConditionalFlags.Flags(stage: true);
         var mmr = new MmrStageFlags();
+        var divideConquer = new DivideConquerFlags.Flags();
+        FitDivideConquer.Describe(divideConquer);
         var command = new Command("fit", "Fits a retrieval pipeline of ML.NET estimators (history-interest MMR by default; --retriever quota, unimodal, round-robin, fused, conditional or mmr) on an edge file and saves it with mlContext.Model.Save.")
             .With([train, model, candidates, retriever, historyVector, weights, previous, previousIterations, .. run.All, .. embedding.All, .. pipeline.All, .. quotaStage.All, .. neighborIndex.All, .. history.All, .. dcm.Fit, .. mixtureEmbedding.Fit,
-                .. conditional.Stage, .. mmr.All]);
+                .. conditional.Stage, .. mmr.All, .. divideConquer.All]);
         FitWording.Apply(command);
         // Since 1.3.0 fit's default pipeline has no kNN-Embed stage: the help names the retrievers that read these flags
         // (the others refuse them), rather than list "--clusters ... [default: 2000]" as if every fit clustered.
@@ -115,6 +116,9 @@ internal static class FitCommand
             int threads = r.Value(run.Threads), seed = r.Value(run.Seed);
             var engine = embedding.Read(r, seed, threads);
             var stage = r.Value(retriever);
+            // --divide-conquer: the model of the --dc-* options replaces --algorithm's single vector.
+            var dividedConquered = FitDivideConquer.Read(r, divideConquer, stage, embedding.All, pipeline.Clusters, seed, threads);
+            if (dividedConquered != null) engine = dividedConquered;
             if (stage != FitRetriever.RoundRobin && (r.GetValue(dcm.On) || r.GetValue(mixtureEmbedding.On)))
                 throw new UsageException("--dcm and --mixture-embeddings train the model of --retriever round-robin (fused trains its own DCM model from the --dcm-* settings); add it, or leave them out.");
             // Before any file is read: a stray flag is a usage error, whatever the data.
@@ -136,6 +140,8 @@ internal static class FitCommand
             trainer.KeepHoldout = stage is FitRetriever.HistoryMmr or FitRetriever.Fused && !r.Given(history.Lambda);
             var clustering = pipeline.Clustering(r, seed, threads);
             var kmeans = new SphericalKMeansTrainer.Options { NumberOfClusters = clustering.Clusters, MaxIterations = clustering.MaxIterations, Tolerance = 0, Seed = seed, Threads = threads };
+            // A divide-and-conquer model's own clusters, which its mixtures for new users name.
+            if (dividedConquered != null) (kmeans.NumberOfClusters, kmeans.DivideConquerClusters) = (dividedConquered.DivideConquer.Clusters, true);
             var index = neighborIndex.Read(r);
             var mixture = new KnnSmoothedMixtureEstimator.Options
             {
@@ -199,6 +205,8 @@ internal static class FitCommand
                 throw new UsageException($"{strayPipeline.Name} sets the kNN-Embed {(strayPipeline == pipeline.Alpha ? "quotas of --retriever quota" : $"clusters and mixtures ({KnnEmbedReaders})")}, "
                     + $"which this fit ({StageName(r, retriever)}) does not train: {QuotaAdvice(r, retriever)}.");
             var readHistories = r.Value(historyVector);
+            if (readHistories == HistoryVector.Encoder && dividedConquered == null)
+                throw new UsageException("--history-vector encoder reads a new user's history by a divide-and-conquer model's encoder: add --divide-conquer (with --retriever quota or unimodal), or use auto, mean or fold-in.");
             if (readHistories == HistoryVector.FoldIn && stage == FitRetriever.RoundRobin)
                 throw new UsageException("--history-vector fold-in: round robin reads a new user's history by its learned components; use auto or mean.");
             if (readHistories == HistoryVector.Mean && stage is FitRetriever.HistoryMmr or FitRetriever.Fused)
@@ -216,14 +224,15 @@ internal static class FitCommand
             Opt.CheckInputFiles(r);
             OutputFile.CheckNotOverwriting(Opt.InputFiles(r), ("--model", modelPath));
             OutputFile.CheckWritable(modelPath, "--model");
-            bool clustersGiven = r.Given(pipeline.Clusters);
+            // The model's K clusters are the quota stage's whatever the catalogue's size (not capped as --clusters' default is).
+            bool clustersGiven = r.Given(pipeline.Clusters) || dividedConquered != null;
             string? unreadDimension = embedding.UnreadDimension(r);
             // The library's warnings about an option's value on the training file (Dimension above min(users, items), Components
             // above the clusters, Candidates above the items) name the option in their source; said with the flag that set it.
             // Dimension is --dim's: the library warns of it for implicit ALS and negative sampling only, whose dimension --dim sets.
             var optionFlags = new Dictionary<string, string>
             {
-                [nameof(GraphEmbeddingOptions.Dimension)] = embedding.Dimension.Name,
+                [nameof(GraphEmbeddingOptions.Dimension)] = dividedConquered != null ? divideConquer.Dim.Name : embedding.Dimension.Name,
                 [nameof(KnnSmoothedMixtureEstimator.Options.Components)] = pipeline.Components.Name,
                 [nameof(UnimodalRetrieverEstimator.Options.Candidates)] = candidates.Name,
             };

@@ -1,0 +1,81 @@
+using Microsoft.ML.MultiInterest.Engine;
+using MultiInterest.Cli.Common;
+
+namespace Microsoft.ML.MultiInterest.Tests.Cli;
+
+/// <summary>
+/// <c>fit --divide-conquer</c>: the embedding trained by the divide-and-conquer model for the quota and unimodal retrievers,
+/// new users served by the model from the zip and from its ONNX export alike, and the flags such a fit refuses.
+/// </summary>
+public sealed class CliFitDivideConquerTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mi-cli-divide-conquer-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static readonly string[] Small = ["--divide-conquer", "--dc-dim", "8", "--dc-epochs", "2", "--dc-clusters", "3", "--dc-validation-fraction", "0", "--candidates", "6", "--threads", "1"];
+
+    [Theory]
+    [InlineData("quota", "auto")]
+    [InlineData("quota", "encoder")]
+    [InlineData("unimodal", "encoder")]
+    public void Fit_trains_the_model_and_new_users_are_served_by_it_from_the_zip_and_from_onnx(string retriever, string historyVector)
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, $"{retriever}-{historyVector}.zip");
+        var fit = CliHarness.Run(["fit", "--train", train, "--model", model, "--retriever", retriever, "--history-vector", historyVector, .. Small]);
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        using (var saved = MultiInterestModel.Load(new MLContext(seed: 1), model))
+        {
+            var settings = saved.ServingStage.Settings;
+            Assert.Equal(historyVector == "encoder" ? HistoryVector.Encoder : HistoryVector.FoldIn, settings.HistoryVector);
+            Assert.Equal(retriever == "quota" ? HistoryMixture.DivideConquer : HistoryMixture.Counts, settings.HistoryMixture);
+        }
+
+        string users = Path.Combine(_directory, "new-users.tsv"), history = Path.Combine(_directory, "history.tsv");
+        var items = File.ReadLines(train).Skip(1).Select(l => l.Split('\t')[1]).Distinct().Take(9).ToArray();
+        var trained = File.ReadLines(train).Skip(1).First().Split('\t')[0];
+        File.WriteAllLines(users, ["user", trained, "new-a", "new-b", "new-c"]);
+        File.WriteAllLines(history, ["user\titem", .. items.Take(4).Select(i => $"new-a\t{i}"), $"new-b\t{items[4]}", .. items.Skip(5).Select(i => $"new-c\t{i}")]);
+        string Serve(string name, params string[] scorer)
+        {
+            string output = Path.Combine(_directory, name);
+            var run = CliHarness.Run(["recommend", "--model", model, "--users", users, "--history", history, "--out", output, .. scorer]);
+            Assert.True(run.ExitCode == 0, run.Error);
+            return File.ReadAllText(output);
+        }
+        string live = Serve("live.tsv");
+        Assert.Contains("\tHistory", live, StringComparison.Ordinal);
+        Assert.Equal(live, Serve("onnx.tsv", "--onnx", "--onnx-dir", Path.Combine(_directory, $"onnx-{retriever}-{historyVector}")));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--retriever", "history-mmr" }, "--divide-conquer trains the vectors of --retriever quota or unimodal")]
+    [InlineData(new[] { "--retriever", "quota", "--algorithm", "implicit-als" }, "--algorithm sets the single vector of --algorithm, which --divide-conquer trains instead")]
+    [InlineData(new[] { "--retriever", "quota", "--dim", "16" }, "--dim sets the single vector of --algorithm")]
+    [InlineData(new[] { "--retriever", "quota", "--clusters", "5" }, "--clusters: with --divide-conquer the quota stage searches the model's own clusters")]
+    [InlineData(new[] { "--retriever", "quota", "--dc-alpha", "0.5" }, "--dc-alpha sets evaluate's divide-and-conquer row: fit's quota stage takes --alpha.")]
+    public void Fit_refuses_what_a_divide_and_conquer_fit_does_not_read(string[] extra, string message)
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, "refused.zip");
+        var run = CliHarness.Run(["fit", "--train", train, "--model", model, .. Small, .. extra]);
+        Assert.Equal(CliRunner.BadUsage, run.ExitCode);
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(model));
+    }
+
+    [Fact]
+    public void The_dc_options_and_the_encoder_reading_need_the_flag()
+    {
+        var (train, _) = CliHarness.WriteSplit(_directory);
+        string model = Path.Combine(_directory, "refused.zip");
+        var stray = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "quota", "--dc-epochs", "2");
+        Assert.Equal(CliRunner.BadUsage, stray.ExitCode);
+        Assert.Contains("--dc-epochs sets the divide-and-conquer model of --divide-conquer, which this fit does not train", stray.Error, StringComparison.Ordinal);
+        var encoder = CliHarness.Run("fit", "--train", train, "--model", model, "--retriever", "unimodal", "--history-vector", "encoder");
+        Assert.Equal(CliRunner.BadUsage, encoder.ExitCode);
+        Assert.Contains("--history-vector encoder reads a new user's history by a divide-and-conquer model's encoder: add --divide-conquer", encoder.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(model));
+    }
+}
