@@ -106,6 +106,19 @@ internal static class OnnxDirectoryServing
         return histories;
     }
 
-    /// <summary>How the directory reads a history into the user's vector, for the log: its fold-in (manifest history_fold_in) or the mean.</summary>
-    public static string HistoryVectorWording(OnnxServingManifest manifest) => manifest.HistoryFoldIn != null ? "implicit-ALS fold-in" : "mean item vector";
+    /// <summary>
+    /// How the directory reads a history into the user's vector, for the log: a divide-and-conquer encoder's query (a quota or
+    /// unimodal directory whose history_encoder gives user_embedding), its fold-in (manifest history_fold_in) or the mean.
+    /// </summary>
+    public static string HistoryVectorWording(OnnxServingManifest manifest) =>
+        ReadsByDivideConquer(manifest, MixtureOnnxExporter.UserEmbeddingName) ? "divide-and-conquer encoder's query"
+            : manifest.HistoryFoldIn != null ? "implicit-ALS fold-in" : "mean item vector";
+
+    /// <summary>How a quota directory builds a history's mixture, for the log: the divide-and-conquer model's own (its history_encoder gives the mixture), else counted.</summary>
+    public static string HistoryMixtureWording(OnnxServingManifest manifest) =>
+        ReadsByDivideConquer(manifest, MixtureOnnxExporter.MixtureClustersName) ? "divide-and-conquer model's mixture" : "Mixture";
+
+    /// <summary>Whether a quota or unimodal directory's divide-and-conquer history encoder gives <paramref name="output"/> (a round-robin directory's encoder is DCM's).</summary>
+    private static bool ReadsByDivideConquer(OnnxServingManifest manifest, string output) =>
+        manifest.RoundRobinScorer == null && manifest.HistoryEncoder?.Outputs?.Contains(output) == true;
 }

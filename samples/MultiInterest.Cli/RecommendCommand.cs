@@ -35,7 +35,8 @@ internal static class RecommendCommand
             + "with the lists --recommender gives them: a DCM round robin by its history encoder's soft k-means, a mixture-embedding round robin by one component, "
             + "history-interest MMR by the history's fold-in and interests, kNN-Embed by the history's mixture and vector, unimodal and MMR by its vector "
             + "(the implicit-ALS fold-in on ALS vectors, else the mean item vector: fit --history-vector), "
-            + "a conditional model by its conditions' queries, a fusion by every source.");
+            + "a conditional model by its conditions' queries, a fusion by every source; a quota or unimodal stage that reads histories by a divide-and-conquer model "
+            + "(fitted through the API) by that model's mixture or encoder query, as its directory's history encoder says.");
         var newItemEdges = Opt.InputFile("--new-item-edges", "Edges (user<TAB>item with a header, as training edges) of items added since the fit, folded into the model "
             + "before serving (MultiInterestRecommender.FoldInNewItems): each item the model does not know gets the vector the next implicit-ALS item step would "
             + "give it from the trained users of its edges, and is then recommended and read in --history like a trained item. Edges of known items and of users "
@@ -288,14 +289,15 @@ internal static class RecommendCommand
                 ranked = Score(rows);
                 if (topics != null) OnnxFollowing.ServeKnown(scorerSession, topics, known, rows, ranked, model.TrainingHistory(), exclusions, log);
                 // Users the model does not know, by their --history: a kNN-Embed quota directory builds their mixtures (a conditional
-                // one their conditions' queries) as the recommender does; a unimodal model ranks their history's vector (fold-in or mean).
+                // one their conditions' queries; with a divide-and-conquer history encoder, the model's) as the recommender does; a
+                // unimodal model ranks their history's vector (fold-in, mean or the encoder's query).
                 if (topics != null)
                     fromHistory = OnnxFollowing.ServeNew(scorerSession, topics, ids.Where(u => !userRows.ContainsKey(u)), newUsers, historyLists, log);
                 else if (newUsers.Count > 0 && quota && scorerSession.ServesQuotaHistories)
                 {
                     fromHistory = scorerSession.RetrieveClusterQuotaFromHistories(OnnxDirectoryServing.Histories(newUsers, historyLists), excludeItems: excludedRows);
                     log.WriteLine($"{Counted.Of(newUsers.Count, "user")} unknown to the model served from their --history (its "
-                        + (exported.IsConditional ? "conditions' queries" : "Mixture") + $" and {OnnxDirectoryServing.HistoryVectorWording(exported)}, computed as the engine does).");
+                        + (exported.IsConditional ? "conditions' queries" : OnnxDirectoryServing.HistoryMixtureWording(exported)) + $" and {OnnxDirectoryServing.HistoryVectorWording(exported)}, computed as the engine does).");
                 }
                 else if (newUsers.Count > 0 && !quota && scorerSession.ServesUnimodalHistories)
                 {
