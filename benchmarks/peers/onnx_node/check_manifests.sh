@@ -3,7 +3,7 @@
 # the export itself (version 4, its checksums verified), a version-3 and a version-2 manifest without the version-3 fields are served with the same lists, a version-1
 # manifest naming only the fields version 1 had too; version 6, an edited version-4 manifest (a setting changed, or its
 # format_version lowered to 3 with the checksums kept), a served file with one bit flipped (a table, a graph) or missing,
-# a version-2 manifest missing a field, a retrieval this client does not run and a manifest saved again with a byte-order mark
+# a version-2 manifest missing a field (and a version-5 one missing history_quota_scorer), a retrieval this client does not run and a manifest saved again with a byte-order mark
 # are refused, each naming what it refuses; a users file's ids are read exactly as written (a padded id is another user, an
 # empty or unknown blank one refused by line), as `recommend` reads them. Exit status 0 when every case behaves.
 #
@@ -58,6 +58,9 @@ flip flipped_graph unimodal_scorer.onnx
 make missing ''; rm "$work/missing/popular_items.tsv"
 make v2missing "$old; m.format_version = 2; delete m.history_fold_in; delete m.history_fold_in_items; delete m.head_slots"
 make v3missing "$old; delete m.history_fold_in_items"
+# A version-5 manifest names history_quota_scorer (null where the directory has none), as the library requires: named
+# missing before the seal is checked.
+make v5missing "m.format_version = 5; delete m.history_quota_scorer"
 make mmr "$old; m.retrieval = 'history_mmr'"
 make head "$old; m.head_slots = m.candidates + 1"
 # The manifest as exported, saved again with a UTF-8 byte-order mark first (as some editors write it): refused by name, as the library refuses it.
@@ -75,6 +78,7 @@ expect flipped_graph 2 "unimodal_scorer.onnx' does not match the SHA-256"
 expect missing 2 "popular_items.tsv' is missing"
 expect v2missing 2 "lacks 'head_slots'"
 expect v3missing 2 "lacks 'history_fold_in_items'"
+expect v5missing 2 "lacks 'history_quota_scorer'"
 expect mmr 2 "is a 'history_mmr' directory"
 expect head 2 'has head_slots'
 expect bom 2 'starts with a UTF-8 byte-order mark (bytes EF BB BF), which the export never writes'

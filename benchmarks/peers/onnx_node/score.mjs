@@ -243,7 +243,7 @@ const FIELDS_V2 = [
   'quota_scorer', 'unimodal_scorer', 'condition_model', 'implicit_share', 'condition_names', 'max_conditions',
   'vector_scorer', 'round_robin_scorer', 'history_encoder', 'history_mean', 'destination_components', 'model_stage',
 ];
-const FIELDS_ADDED = { history_fold_in: 3, history_fold_in_items: 3, file_sha256: 4, manifest_sha256: 4 };
+const FIELDS_ADDED = { history_fold_in: 3, history_fold_in_items: 3, file_sha256: 4, manifest_sha256: 4, history_quota_scorer: 5 };
 
 /**
  * Version 4's checksums (docs/onnx.md, "Checksums"): manifest_sha256 is the SHA-256 of the manifest's text with its value
