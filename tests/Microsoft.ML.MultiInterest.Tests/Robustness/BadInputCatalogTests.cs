@@ -378,6 +378,27 @@ public class BadInputCatalogTests
                     .Append(mi.MmrRetriever(new MmrRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.Encoder })))));
                 model.ExportOnnx(Path.Combine(BadInputFixtures.Directory("encoder-onnx"), "onnx"));
             }),
+        ["onnx-export-divide-conquer-item-keys-subset"] = Throws<NotSupportedException>(["The Unimodal stage writing 'Candidates' reads a new user's history by the "
+            + "divide-and-conquer model over 23 of the 24 item keys (those it was fitted with), which the ONNX graphs, indexed by item key, cannot serve",
+            "fit the stage on every item"], () =>
+            {
+                // The keys mapped from every edge, the model and stage fitted without item i5's: a key the encoder has no row for.
+                var ml = new MLContext(seed: 1);
+                var edges = MLNetTestData.Edges();
+                var raw = ml.Data.LoadFromEnumerable(edges);
+                var keys = MLNetTestData.KeyPipeline(ml).Fit(raw);
+                var keyed = keys.Transform(ml.Data.LoadFromEnumerable(edges.Where(e => e.Item != "i5").ToList()));
+                var mi = ml.MultiInterest();
+                var embedding = mi.GraphEmbedding(new GraphEmbeddingTrainer.Options
+                {
+                    Algorithm = EmbeddingAlgorithm.DivideConquer, Dimension = 4, Epochs = 1, Threads = 1, DivideConquer = new DivideConquerOptions { Clusters = 3 },
+                }).Fit(keyed);
+                var stage = mi.UnimodalRetriever(new UnimodalRetrieverEstimator.Options { Candidates = 5, HistoryVector = HistoryVector.Encoder }).Fit(embedding.Transform(keyed));
+                var buffer = new MemoryStream();
+                ml.Model.Save(new TransformerChain<ITransformer>(keys, embedding, stage), raw.Schema, buffer);
+                using var model = MultiInterestModel.Load(new MLContext(), new MemoryStream(buffer.ToArray()));
+                model.ExportOnnx(Path.Combine(BadInputFixtures.Directory("encoder-subset-onnx"), "onnx"));
+            }),
         ["fold-in-new-items-history-vector-encoder"] = Throws<NotSupportedException>(["FoldInNewItems: this stage reads a new user's history by the divide-and-conquer encoder "
             + "(HistoryVector = Encoder)", "Fit the stage with HistoryVector = Auto or FoldIn"], () =>
             {
