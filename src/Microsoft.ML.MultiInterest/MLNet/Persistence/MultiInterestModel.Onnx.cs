@@ -306,7 +306,7 @@ public sealed partial class MultiInterestModel
 
     /// <summary>
     /// The divide-and-conquer model a stage reads a new user's history by (<see cref="HistoryMixture.DivideConquer"/>,
-    /// <see cref="HistoryVector.Encoder"/>), on the encoder tables it keeps, as its live retriever builds it: the directory's
+    /// <see cref="HistoryVector.Encoder"/>): its live retriever's (<see cref="LiveRetriever.HistoryModel"/>), the directory's
     /// history encoder.
     /// </summary>
     private static DivideConquerModel HistoryModelOf(SavedCandidates stage, LiveRetriever live, SavedGraphEmbedding embedding)
@@ -317,8 +317,8 @@ public sealed partial class MultiInterestModel
             throw new NotSupportedException($"The {stage.Method} stage writing '{stage.CandidatesColumnName}' reads a new user's history by the divide-and-conquer model over "
                 + $"{t.ItemRowOf.Length} of the {itemKeys} item keys (those it was fitted with), which the ONNX graphs, indexed by item key, cannot serve: serve it with "
                 + "CreateRecommender or RetrieveWithEngine, or fit the stage on every item.");
-        var tables = t.Encoder ?? throw new InvalidOperationException("The stage reads histories by the divide-and-conquer model but holds no encoder tables.");
-        return tables.ToModel(t.Items);
+        // The live retriever's own model (built from the encoder tables it keeps; it refuses a stage without them).
+        return live.HistoryModel ?? throw new InvalidOperationException("The stage reads histories by the divide-and-conquer model but its live retriever has none.");
     }
 
     /// <summary>

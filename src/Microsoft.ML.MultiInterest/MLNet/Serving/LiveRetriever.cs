@@ -83,6 +83,7 @@ internal sealed partial class LiveRetriever
         var model = Settings.ReadsByDivideConquer
             ? (tables.Encoder ?? throw new InvalidOperationException("The stage reads histories by the divide-and-conquer encoder but holds no encoder tables.")).ToModel(tables.Items)
             : null;
+        HistoryModel = model;
         _encoder = Settings.HistoryVector == HistoryVector.Encoder ? model : null;
         _mixtureModel = Settings.HistoryMixture == HistoryMixture.DivideConquer ? model : null;
         _similar = new(() =>
@@ -102,6 +103,13 @@ internal sealed partial class LiveRetriever
     }
 
     public ServingTables Tables { get; }
+
+    /// <summary>
+    /// The divide-and-conquer model the stage reads a new user's history by (<see cref="HistoryVector.Encoder"/>,
+    /// <see cref="HistoryMixture.DivideConquer"/>) over its items, which an ONNX export writes as its history encoder; null
+    /// for a stage that reads histories otherwise.
+    /// </summary>
+    internal DivideConquerModel? HistoryModel { get; }
 
     /// <summary>A history-interest MMR stage's retriever (its clustered pool's lists built once), null for other stages.</summary>
     internal HistoryInterestRetriever? HistoryMmr => _historyMmr;
